@@ -1,0 +1,61 @@
+"""The exception tree. Library errors are wrapped into these where they enter our code.
+
+    AggregatorError
+     ├── ConfigError          the operator's config file is wrong (lists every problem)
+     └── SourceError          a source failed; recorded on the source, never crashes a job
+          ├── FetchError      HTTP, network, size, time and address-policy failures
+          └── ParseError      the body is not a feed we can read
+
+A `SourceError` carries the `Outcome` it maps to and a message an operator can act on.
+Anything else that escapes a refresh is a bug and propagates, so RQ keeps it in its failed registry.
+"""
+
+from __future__ import annotations
+
+from aggregator.models import Outcome
+
+
+class AggregatorError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(AggregatorError):
+    """The configuration is invalid. `problems` holds one 'place: what is wrong' line each."""
+
+    def __init__(self, problems: list[str], path: str = "") -> None:
+        self.problems = problems
+        self.path = path
+        where = f" in {path}" if path else ""
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s){where}:\n{lines}")
+
+
+class SourceError(AggregatorError):
+    """A source could not be refreshed. The message is shown to operators as is."""
+
+    outcome: Outcome = Outcome.CONNECTION_ERROR
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcome: Outcome | None = None,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if outcome is not None:
+            self.outcome = outcome
+        self.http_status = http_status
+        self.retry_after = retry_after  # seconds, from a Retry-After header
+
+
+class FetchError(SourceError):
+    """The fetch failed: network, timeout, size cap, HTTP error status, or address policy."""
+
+
+class ParseError(SourceError):
+    """The body is not a feed (or not one we can read)."""
+
+    outcome = Outcome.PARSE_ERROR

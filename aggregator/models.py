@@ -1,0 +1,180 @@
+"""Values that cross module boundaries: frozen dataclasses, never raw dicts.
+
+feedparser's dicts stay inside `parse`; Redis hashes stay inside `store`. Everything else
+speaks in these types.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# --- what the fetcher hands the parser -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One conditional GET of a source, after redirects.
+
+    `body` is None when the server answered 304 Not Modified. `permanent_redirect` is the final URL
+    when every hop of the redirect chain was a 301/308 (a candidate for adoption).
+    """
+
+    url: str
+    status: int
+    body: bytes | None
+    headers: dict[str, str]  # lower-cased names; only the ones we use downstream
+    etag: str | None
+    last_modified: str | None
+    permanent_redirect: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+# --- what the parser hands normalize ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnclosureData:
+    url: str
+    type: str = ""
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """An entry as the source published it: untrusted, unsanitized, possibly relative links."""
+
+    guid: str | None
+    link: str | None
+    title: str | None  # may contain markup and entities
+    title_is_html: bool
+    summary: str | None  # HTML or text, see summary_is_html
+    summary_is_html: bool
+    content: str | None  # the richest content body, HTML or text
+    content_is_html: bool
+    author: str | None
+    published: datetime | None  # UTC when known, timezone-aware
+    updated: datetime | None
+    tags: tuple[str, ...] = ()
+    enclosures: tuple[EnclosureData, ...] = ()
+    thumbnail: str | None = None  # media:thumbnail / media:content image / image enclosure
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A source's document after parsing: feed-level facts plus its entries in document order."""
+
+    title: str | None
+    link: str | None  # the site's home page
+    language: str | None
+    ttl: int | None  # RSS <ttl>, seconds
+    hub: str | None  # WebSub hub advertised by the feed
+    entries: tuple[EntryData, ...]
+    base_url: str  # for resolving relative links (the fetched URL or the document's xml:base)
+    warning: str | None = None  # a survivable problem (bozo) worth showing the operator
+
+
+# --- what normalize hands the store ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    url: str
+    type: str = ""
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A normalized, sanitized article: safe to store and to render (after escaping text fields)."""
+
+    id: str  # stable: hash of source id + guid (with fallbacks)
+    source_id: str
+    guid: str
+    url: str  # absolute http(s) link to the original, tracking parameters removed; "" if none
+    title: str  # plain text
+    summary: str  # plain-text excerpt, ~160 characters
+    content: str  # sanitized HTML
+    author: str  # plain text, may be ""
+    published: datetime  # UTC
+    updated: datetime  # UTC
+    source_name: str
+    source_url: str  # the source's site (for attribution), falls back to its feed URL
+    categories: tuple[str, ...] = ()  # category slugs, from the source
+    tags: tuple[str, ...] = ()
+    language: str = ""
+    enclosures: tuple[Enclosure, ...] = ()
+    thumbnail: str = ""
+    content_hash: str = ""  # changes when anything a reader sees changes
+
+
+# --- source state, kept by the store ---------------------------------------------------------
+
+
+class Outcome(enum.StrEnum):
+    """How one refresh of a source ended. The values are what metrics and logs show."""
+
+    OK = "ok"  # fetched, parsed, stored
+    NOT_MODIFIED = "not-modified"  # 304
+    UNCHANGED = "unchanged"  # 200 but the same body as last time: not parsed
+    HTTP_ERROR = "http-error"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too-large"
+    PARSE_ERROR = "parse-error"
+    BLOCKED = "blocked"  # private address, redirect loop, bad scheme
+    CONNECTION_ERROR = "connection-error"
+    GONE = "gone"  # 410: not polled again until an operator resets it
+
+    @property
+    def is_error(self) -> bool:
+        return self not in (Outcome.OK, Outcome.NOT_MODIFIED, Outcome.UNCHANGED)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """Everything we remember about a source between refreshes."""
+
+    source_id: str
+    last_fetch: datetime | None = None
+    http_status: int | None = None
+    outcome: Outcome | None = None
+    consecutive_errors: int = 0
+    last_error: str = ""  # a sentence an operator understands
+    next_due: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    article_count: int = 0
+    redirect_url: str | None = None  # candidate permanent redirect target
+    redirect_count: int = 0  # consecutive refreshes that saw the same permanent redirect
+    adopted_url: str | None = None  # URL we now fetch instead of the configured one
+    paused: bool = False
+    gone: bool = False
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    added: int
+    updated: int
+    trimmed: int = 0
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """The outcome of one refresh, for logs, metrics and `aggregator refresh --inline`."""
+
+    source_id: str
+    outcome: Outcome
+    http_status: int | None
+    duration: float
+    added: int = 0
+    updated: int = 0
+    error: str = ""
+    next_due: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,6 @@
+"""Fixtures live in tests/support/, one plugin module per real thing they start."""
+
+pytest_plugins = [
+    "tests.support.redis_server",
+    "tests.support.feed_server",
+]
