@@ -106,6 +106,7 @@ class Article:
     updated: datetime  # UTC
     source_name: str
     source_url: str  # the source's site (for attribution), falls back to its feed URL
+    source_feed_url: str = ""  # the source's feed URL (RSS <source url>, JSON Feed _source)
     categories: tuple[str, ...] = ()  # category slugs, from the source
     tags: tuple[str, ...] = ()
     language: str = ""

@@ -1,0 +1,373 @@
+"""Render a category's merged feed as Atom, RSS 2.0 and JSON Feed 1.1: values in, bytes out.
+
+Pure: no clock, no I/O. The same inputs give byte-identical output, so the web layer can derive a
+strong ETag from the bytes (the feed's time is `FeedMeta.updated`, never "now").
+
+Atom and RSS are built by feedgen 1.0, with its known bugs repaired by a feedgen extension that
+edits each element after feedgen has built it (DESIGN.md §4):
+- Atom entry links lose every attribute but href (lkiesow/python-feedgen#135, #143), so we
+  rebuild them: one typed alternate, enclosures as `<link rel="enclosure" type length>`;
+- Atom `<source>` gets no `<id>`/`<updated>`, so we build the whole element ourselves;
+- RSS drops the `rel="hub"` atom:link, so we add it back next to `rel="self"`;
+- RSS `<author>` must be an e-mail address, so authors go into `<dc:creator>`.
+JSON Feed is written by hand (https://www.jsonfeed.org/version/1.1/).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from aggregator.models import Article
+
+CONTENT_TYPES = {
+    "atom": "application/atom+xml; charset=utf-8",
+    "rss": "application/rss+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+_MEDIA_TYPES = {fmt: ct.split(";")[0] for fmt, ct in CONTENT_TYPES.items()}
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+GENERATOR = "aggregator"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF): lxml refuses
+# them and a reader would refuse the whole feed, so they are dropped from every string we emit.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class FeedMeta:
+    """What the web layer knows about the feed being rendered."""
+
+    id: str  # stable tag/URL id of the feed, e.g. base_url + "/c/world/"
+    title: str
+    subtitle: str
+    self_url: str  # the exact requested feed URL
+    html_url: str  # the alternate HTML page
+    language: str  # e.g. "en", "zh-CN"
+    updated: datetime  # the newest article's updated time, not now: output stays deterministic
+    icon: str = ""
+    logo: str = ""
+    hub: str = ""
+    feed_urls: dict[str, str] = field(default_factory=dict)  # {"atom"|"rss"|"json": url}
+
+
+def entry_id(article: Article) -> str:
+    """The article's id in every feed format; it never changes between renders."""
+    return "urn:aggregator:article:" + quote(article.id, safe="")
+
+
+def _source_uri(article: Article) -> str:
+    """The id of the article's source, for Atom `<source>`."""
+    return "urn:aggregator:source:" + quote(article.source_id, safe="")
+
+
+def _text(value: str) -> str:
+    return _NOT_XML_CHAR.sub("", value)
+
+
+def _utc(value: datetime) -> datetime:
+    # Articles carry UTC; a naive value is taken as UTC rather than as the server's local time.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class _Enclosure:
+    url: str
+    type: str
+    length: int | None
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One article's fields as every format shows them: cleaned, with fallbacks applied."""
+
+    id: str
+    title: str
+    link: str  # the original article, else our page
+    page: str  # our HTML page for the article
+    summary: str  # plain text
+    content: str  # sanitized HTML
+    author: str  # the article's author, else its source's name
+    published: datetime
+    updated: datetime
+    tags: tuple[str, ...]
+    language: str
+    enclosures: tuple[_Enclosure, ...]
+    thumbnail: str
+    source_id: str
+    source_title: str
+    source_url: str
+
+
+def _item(article: Article, article_url: Callable[[Article], str], feed_title: str) -> _Item:
+    """Clean every string of characters XML forbids and apply the fallbacks, once per article."""
+    page = _text(article_url(article))
+    summary = _text(article.summary)
+    title = _text(article.title).strip() or summary[:80].strip() or "(untitled)"
+    source_title = _text(article.source_name).strip() or _text(article.source_id)
+    # Atom requires an author on every entry (RFC 4287 §4.1.2); the source is the honest fallback.
+    author = _text(article.author).strip() or source_title or _text(feed_title)
+    tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if t))
+    return _Item(
+        id=entry_id(article),
+        title=title,
+        link=_text(article.url) or page,
+        page=page,
+        summary=summary,
+        content=_text(article.content),
+        author=author,
+        published=_utc(article.published),
+        updated=_utc(article.updated),
+        tags=tags,
+        language=_text(article.language),
+        enclosures=tuple(
+            # Readers guess a type for a typeless enclosure (feedparser: text/html); say "bytes".
+            _Enclosure(_text(e.url), _text(e.type) or "application/octet-stream", e.length)
+            for e in article.enclosures
+            if e.url
+        ),
+        thumbnail=_text(article.thumbnail),
+        source_id=_source_uri(article),
+        source_title=source_title,
+        source_url=_text(article.source_url),
+    )
+
+
+def _items(
+    meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
+) -> list[_Item]:
+    return [_item(a, article_url, meta.title) for a in articles]
+
+
+# --- Atom and RSS, through feedgen --------------------------------------------------------------
+
+
+def _sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
+    elem = xml_elem(tag, parent, **attrs)
+    if text is not None:
+        elem.text = text
+    return elem
+
+
+class _FeedRepairs(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
+    """Feed-level repairs: our namespaces on the root, the RSS hub link feedgen drops."""
+
+    def __init__(self) -> None:
+        self.namespaces: dict[str, str] = {}
+        self.hub = ""
+
+    def extend_ns(self) -> dict[str, str]:
+        return self.namespaces
+
+    def extend_rss(self, rss: Any) -> Any:
+        if self.hub:
+            channel = rss.find("channel")
+            self_link = channel.find(f"{{{ATOM_NS}}}link[@rel='self']")
+            hub = xml_elem(f"{{{ATOM_NS}}}link", href=self.hub, rel="hub")
+            self_link.addnext(hub)
+        return rss
+
+
+class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
+    """Entry-level repairs and additions, applied to the element feedgen built."""
+
+    item: _Item
+    feed_language: str
+
+    def extend_atom(self, entry: Any) -> Any:
+        item = self.item
+        for link in entry.findall("link"):
+            entry.remove(link)
+        _sub(entry, "link", href=item.link, rel="alternate", type="text/html")
+        if item.page != item.link:
+            _sub(entry, "link", href=item.page, rel="related", type="text/html")
+        for enc in item.enclosures:
+            attrs = {"href": enc.url, "rel": "enclosure", "type": enc.type}
+            if enc.length is not None:
+                attrs["length"] = str(enc.length)
+            _sub(entry, "link", **attrs)
+        source = _sub(entry, "source")
+        _sub(source, "id", item.source_id)
+        _sub(source, "title", item.source_title)
+        if item.source_url:
+            _sub(source, "link", href=item.source_url, rel="alternate", type="text/html")
+        # We do not know when the source feed itself last changed; this entry's time is a true
+        # lower bound for it.
+        _sub(source, "updated", item.updated.isoformat())
+        if item.thumbnail:
+            _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
+        if item.language and item.language != self.feed_language:
+            entry.set(_XML_LANG, item.language)
+        return entry
+
+    def extend_rss(self, entry: Any) -> Any:
+        item = self.item
+        _sub(entry, f"{{{DC_NS}}}creator", item.author)
+        if item.thumbnail:
+            _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
+        return entry
+
+
+def _generator(meta: FeedMeta, fmt: str, namespaces: dict[str, str]) -> Any:
+    fg = FeedGenerator()
+    fg.register_extension("aggregator", _FeedRepairs, _EntryRepairs)
+    fg.aggregator.namespaces = namespaces
+    fg.aggregator.hub = _text(meta.hub)
+    fg.id(_text(meta.id))
+    fg.title(_text(meta.title))
+    # RSS requires a channel description; feedgen keeps it in the same field as the subtitle.
+    fg.subtitle(_text(meta.subtitle) or _text(meta.title))
+    fg.link(href=_text(meta.self_url), rel="self", type=_MEDIA_TYPES[fmt])
+    # feedgen makes the last link added the RSS channel <link>, so the HTML page comes after self.
+    fg.link(href=_text(meta.html_url), rel="alternate", type="text/html")
+    if meta.language:
+        fg.language(_text(meta.language))
+    fg.updated(_utc(meta.updated))
+    fg.generator(GENERATOR)
+    return fg
+
+
+def _add_entry(fg: Any, item: _Item, feed_language: str) -> Any:
+    fe = fg.add_entry(order="append")  # the default prepends: newest-first input would flip
+    fe.id(item.id)
+    fe.title(item.title)
+    fe.link(href=item.link, rel="alternate")
+    fe.published(item.published)
+    fe.updated(item.updated)
+    fe.author(name=item.author)
+    for tag in item.tags:
+        fe.category(term=tag)
+    fe.aggregator.item = item
+    fe.aggregator.feed_language = feed_language
+    return fe
+
+
+def render_atom(
+    meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
+) -> bytes:
+    """The feed as an Atom 1.0 document (RFC 4287), UTF-8."""
+    fg = _generator(meta, "atom", {"media": MEDIA_NS})
+    for fmt in ("rss", "json"):
+        if meta.feed_urls.get(fmt):
+            fg.link(href=_text(meta.feed_urls[fmt]), rel="alternate", type=_MEDIA_TYPES[fmt])
+    if meta.hub:
+        fg.link(href=_text(meta.hub), rel="hub")
+    if meta.icon:
+        fg.icon(_text(meta.icon))
+    if meta.logo:
+        fg.logo(_text(meta.logo))
+    for item in _items(meta, articles, article_url):
+        fe = _add_entry(fg, item, meta.language)
+        if item.content:
+            fe.content(item.content, type="html")
+        if item.summary:
+            fe.summary(item.summary, type="text")
+    return bytes(fg.atom_str(pretty=False, encoding="UTF-8"))
+
+
+def render_rss(
+    meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
+) -> bytes:
+    """The feed as an RSS 2.0 document, UTF-8."""
+    fg = _generator(meta, "rss", {"media": MEDIA_NS, "dc": DC_NS})
+    if meta.logo or meta.icon:
+        fg.image(url=_text(meta.logo or meta.icon))
+    for item in _items(meta, articles, article_url):
+        fe = _add_entry(fg, item, meta.language)
+        if item.content:
+            fe.content(item.content)
+        if item.summary:
+            # <description> holds HTML; the summary is plain text, so it is escaped once more.
+            fe.description(html.escape(item.summary, quote=False), isSummary=True)
+        if item.enclosures:
+            # RSS allows one enclosure per item (RSS Board best practices); the first is the main.
+            enc = item.enclosures[0]
+            fe.enclosure(
+                url=enc.url,
+                length=str(enc.length if enc.length is not None else 0),
+                type=enc.type,
+            )
+        if item.source_url:
+            fe.source(url=item.source_url, title=item.source_title)
+    return bytes(fg.rss_str(pretty=False, encoding="UTF-8"))
+
+
+# --- JSON Feed 1.1, by hand ---------------------------------------------------------------------
+
+
+def _json_item(item: _Item) -> dict[str, Any]:
+    # Keys in the order the JSON Feed 1.1 spec lists them.
+    out: dict[str, Any] = {"id": item.id, "url": item.link, "title": item.title}
+    if item.content:
+        out["content_html"] = item.content
+    else:
+        out["content_text"] = item.summary  # one of content_html / content_text is required
+    if item.summary:
+        out["summary"] = item.summary
+    if item.thumbnail:
+        out["image"] = item.thumbnail
+    out["date_published"] = item.published.isoformat()
+    out["date_modified"] = item.updated.isoformat()
+    out["authors"] = [{"name": item.author}]
+    if item.tags:
+        out["tags"] = list(item.tags)
+    if item.language:
+        out["language"] = item.language
+    if item.enclosures:
+        attachments = []
+        for enc in item.enclosures:
+            attachment: dict[str, Any] = {
+                "url": enc.url,
+                "mime_type": enc.type,
+            }
+            if enc.length is not None:
+                attachment["size_in_bytes"] = enc.length
+            attachments.append(attachment)
+        out["attachments"] = attachments
+    # Extension keys start with "_" (spec §"Extensions"): where the article came from.
+    source: dict[str, str] = {"title": item.source_title}
+    if item.source_url:
+        source["url"] = item.source_url
+    out["_source"] = source
+    return out
+
+
+def render_json(
+    meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
+) -> bytes:
+    """The feed as a JSON Feed 1.1 document, UTF-8."""
+    feed: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": _text(meta.title),
+        "home_page_url": _text(meta.html_url),
+        "feed_url": _text(meta.self_url),
+    }
+    if meta.subtitle:
+        feed["description"] = _text(meta.subtitle)
+    if meta.icon:
+        feed["icon"] = _text(meta.icon)
+        feed["favicon"] = _text(meta.icon)
+    if meta.language:
+        feed["language"] = _text(meta.language)
+    if meta.hub:
+        feed["hubs"] = [{"type": "WebSub", "url": _text(meta.hub)}]
+    feed["items"] = [_json_item(item) for item in _items(meta, articles, article_url)]
+    return json.dumps(feed, ensure_ascii=False, indent=None, separators=(",", ":")).encode()

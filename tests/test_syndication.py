@@ -1,0 +1,668 @@
+"""Merged feeds: each format round-trips through feedparser and keeps its spec's structure rules."""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import feedparser
+import pytest
+from lxml import etree
+
+from aggregator.models import Article, Enclosure
+from aggregator.syndication import (
+    CONTENT_TYPES,
+    FeedMeta,
+    entry_id,
+    render_atom,
+    render_json,
+    render_rss,
+)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+MEDIA = "{http://search.yahoo.com/mrss/}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+BASE = "https://agg.example"
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+T0 = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+SCRIPT_TITLE = '<script>alert("x")</script> & <b>bold</b> ]]>'
+Renderer = Callable[[FeedMeta, list[Article], Callable[[Article], str]], bytes]
+
+
+def make_articles() -> list[Article]:
+    """Newest first, as the store hands them over; each covers a case readers get wrong."""
+    return [
+        Article(
+            id="a1",
+            source_id="people-daily",
+            guid="https://news.example.cn/1",
+            url="https://news.example.cn/1?lang=zh&amp=1",
+            title="北京：新的一天 — 東京・서울",
+            summary="今天的新闻摘要。",
+            content="<p>正文 <em>内容</em></p>",
+            author="李雷",
+            published=T0,
+            updated=T0 + timedelta(hours=1),
+            source_name="人民日报",
+            source_url="https://news.example.cn/",
+            categories=("world",),
+            tags=("新闻", "world"),
+            language="zh-CN",
+            enclosures=(Enclosure("https://news.example.cn/1.mp3", "audio/mpeg", 123456),),
+            thumbnail="https://news.example.cn/1.jpg",
+        ),
+        Article(
+            id="a2",
+            source_id="evil",
+            guid="x",
+            url="https://evil.example/post",
+            title=SCRIPT_TITLE,
+            summary="Ends the element? </description> ]]> & <i>no</i>",
+            content='<p>A &lt;script&gt; as text, <a href="https://evil.example/">a link</a></p>',
+            author='<img src=x onerror="alert(1)">',
+            published=T0 - timedelta(hours=2),
+            updated=T0 - timedelta(hours=2),
+            source_name='Evil "Quotes" & <Co>',
+            source_url="https://evil.example/",
+            tags=("<script>",),
+            enclosures=(
+                Enclosure("https://evil.example/v.mp4", "video/mp4", 99),
+                Enclosure("https://evil.example/unknown.bin"),
+            ),
+        ),
+        Article(
+            id="a3",
+            source_id="bare",
+            guid="",
+            url="",  # no link of its own: our page stands in
+            title="No author, no link, no body",
+            summary="",
+            content="",
+            author="",  # the source's name stands in
+            published=T0 - timedelta(days=1),
+            updated=T0 - timedelta(days=1),
+            source_name="Bare Source",
+            source_url="",
+        ),
+        Article(
+            id="a4",
+            source_id="ctrl",
+            guid="c",
+            url="https://ctrl.example/4",
+            title="Bad\x00 chars\x08\x0b\x1f\ufffe here\ud800",
+            summary="tab\tkeeps\nnewline\x07 bell goes",
+            content="<p>form\x0cfeed</p>",
+            author="Ctrl\x01 Author",
+            published=T0 - timedelta(days=2, microseconds=5),
+            updated=T0 - timedelta(days=2, microseconds=5),
+            source_name="Ctrl\x02 Source",
+            source_url="https://ctrl.example/",
+        ),
+    ]
+
+
+def make_meta(**changes: Any) -> FeedMeta:
+    meta = FeedMeta(
+        id=f"{BASE}/c/world/",
+        title="World 世界 <news> & more",
+        subtitle="Everything from the world category",
+        self_url=f"{BASE}/c/world/atom.xml",
+        html_url=f"{BASE}/c/world/",
+        language="en",
+        updated=T0 + timedelta(hours=1),
+        icon=f"{BASE}/icon.png",
+        logo=f"{BASE}/logo.png",
+        hub="https://hub.example/",
+        feed_urls={
+            "atom": f"{BASE}/c/world/atom.xml",
+            "rss": f"{BASE}/c/world/rss.xml",
+            "json": f"{BASE}/c/world/feed.json",
+        },
+    )
+    return replace(meta, **changes)
+
+
+def article_url(article: Article) -> str:
+    return f"{BASE}/a/{article.id}"
+
+
+def clean(text: str) -> str:
+    """What the renderer must make of a string with characters XML forbids."""
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", "", text)
+
+
+def expected_link(article: Article) -> str:
+    return article.url or article_url(article)
+
+
+def expected_author(article: Article) -> str:
+    return clean(article.author) or clean(article.source_name)
+
+
+def parse(body: bytes) -> Any:
+    # feedparser treats a str as a path or URL; bytes in a file object are a document.
+    return feedparser.parse(io.BytesIO(body))
+
+
+def struct_to_utc(value: Any) -> datetime:
+    return datetime(*value[:6], tzinfo=UTC)
+
+
+def rfc3339(value: str) -> datetime:
+    assert RFC3339.match(value), value
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    assert parsed.tzinfo is not None
+    return parsed
+
+
+def xml(body: bytes) -> Any:
+    # A strict parser: no recovery, so any invalid character or markup fails the test.
+    root = etree.fromstring(body, etree.XMLParser(recover=False, resolve_entities=False))
+    assert body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+    return root
+
+
+@pytest.fixture
+def articles() -> list[Article]:
+    return make_articles()
+
+
+@pytest.fixture
+def meta() -> FeedMeta:
+    return make_meta()
+
+
+# --- round trips through feedparser ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("render", "version"), [(render_atom, "atom10"), (render_rss, "rss20")])
+def test_xml_feeds_round_trip_through_feedparser(
+    render: Renderer, version: str, meta: FeedMeta, articles: list[Article]
+) -> None:
+    parsed = parse(render(meta, articles, article_url))
+
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert parsed.version == version
+    assert parsed.feed.title == meta.title
+    assert parsed.feed.link == meta.html_url
+    assert parsed.feed.language == meta.language
+    assert [e.id for e in parsed.entries] == [entry_id(a) for a in articles]
+    assert [e.title for e in parsed.entries] == [clean(a.title) for a in articles]
+    assert [e.link for e in parsed.entries] == [expected_link(a) for a in articles]
+    assert [e.author for e in parsed.entries] == [expected_author(a) for a in articles]
+    assert [struct_to_utc(e.published_parsed) for e in parsed.entries] == [
+        a.published.replace(microsecond=0) for a in articles
+    ]
+    assert [[t.term for t in e.get("tags", [])] for e in parsed.entries] == [
+        list(a.tags) for a in articles
+    ]
+    a1, a2, a3, a4 = parsed.entries
+    assert a1.media_thumbnail == [{"url": "https://news.example.cn/1.jpg"}]
+    assert "media_thumbnail" not in a2
+    assert a1.content[0].value == articles[0].content
+    assert a2.content[0].value == articles[1].content
+    assert a4.content[0].value == "<p>formfeed</p>"
+
+    if version == "atom10":
+        assert [struct_to_utc(e.updated_parsed) for e in parsed.entries] == [
+            a.updated.replace(microsecond=0) for a in articles
+        ]
+        assert a1.summary == articles[0].summary
+        assert a2.summary == articles[1].summary  # type="text": no markup is interpreted
+        # Every enclosure, with its type and length (feedgen alone drops them).
+        assert a1.enclosures == [
+            {"href": "https://news.example.cn/1.mp3", "type": "audio/mpeg", "length": "123456"}
+        ]
+        assert a2.enclosures == [
+            {"href": "https://evil.example/v.mp4", "type": "video/mp4", "length": "99"},
+            {"href": "https://evil.example/unknown.bin", "type": "application/octet-stream"},
+        ]
+        # Attribution: the source with its id, title, link and time.
+        assert a1.source.title == "人民日报"
+        assert a1.source.link == "https://news.example.cn/"
+        assert a1.source.id == "urn:aggregator:source:people-daily"
+        assert struct_to_utc(a1.source.updated_parsed) == articles[0].updated
+        assert a2.source.title == articles[1].source_name
+        assert a3.source.title == "Bare Source"
+        assert a4.source.title == "Ctrl Source"
+        assert a1.title_detail.language == "zh-CN"
+        assert a2.title_detail.language == "en"
+    else:
+        # <description> is HTML, so the plain-text summary arrives HTML-escaped.
+        assert html.unescape(a1.summary) == articles[0].summary
+        assert html.unescape(a2.summary) == articles[1].summary
+        assert a1.enclosures == [
+            {"href": "https://news.example.cn/1.mp3", "type": "audio/mpeg", "length": "123456"}
+        ]
+        # RSS items carry one enclosure: the first.
+        assert a2.enclosures == [
+            {"href": "https://evil.example/v.mp4", "type": "video/mp4", "length": "99"}
+        ]
+        assert a1.source == {"href": "https://news.example.cn/", "title": "人民日报"}
+        assert a2.source == {"href": "https://evil.example/", "title": articles[1].source_name}
+        assert "source" not in a3  # RSS <source> requires a url; this source has none
+    assert a3.enclosures == []
+    assert a3.link == f"{BASE}/a/a3"
+    assert a3.author == "Bare Source"
+
+
+def test_json_feed_round_trips(meta: FeedMeta, articles: list[Article]) -> None:
+    feed = json.loads(render_json(meta, articles, article_url))
+
+    assert feed["title"] == meta.title
+    assert feed["home_page_url"] == meta.html_url
+    assert feed["feed_url"] == meta.self_url
+    assert feed["description"] == meta.subtitle
+    assert feed["language"] == "en"
+    assert feed["favicon"] == meta.icon
+    assert feed["hubs"] == [{"type": "WebSub", "url": "https://hub.example/"}]
+    items = feed["items"]
+    assert [i["id"] for i in items] == [entry_id(a) for a in articles]
+    assert [i["title"] for i in items] == [clean(a.title) for a in articles]
+    assert [i["url"] for i in items] == [expected_link(a) for a in articles]
+    assert [i["authors"] for i in items] == [[{"name": expected_author(a)}] for a in articles]
+    assert [rfc3339(i["date_published"]) for i in items] == [
+        a.published.replace(microsecond=0) for a in articles
+    ]
+    assert [rfc3339(i["date_modified"]) for i in items] == [
+        a.updated.replace(microsecond=0) for a in articles
+    ]
+    a1, a2, a3, a4 = items
+    assert a1["content_html"] == articles[0].content
+    assert a1["summary"] == articles[0].summary
+    assert a1["image"] == "https://news.example.cn/1.jpg"
+    assert a1["tags"] == ["新闻", "world"]
+    assert a1["language"] == "zh-CN"
+    assert a1["attachments"] == [
+        {"url": "https://news.example.cn/1.mp3", "mime_type": "audio/mpeg", "size_in_bytes": 123456}
+    ]
+    assert a2["attachments"] == [
+        {"url": "https://evil.example/v.mp4", "mime_type": "video/mp4", "size_in_bytes": 99},
+        {"url": "https://evil.example/unknown.bin", "mime_type": "application/octet-stream"},
+    ]
+    assert a1["_source"] == {"title": "人民日报", "url": "https://news.example.cn/"}
+    assert a3["_source"] == {"title": "Bare Source"}
+    assert a3["content_text"] == ""  # no body at all, yet one of the two content keys is present
+    assert "content_html" not in a3
+    assert a4["summary"] == "tab\tkeeps\nnewline bell goes"
+    assert "image" not in a2
+
+
+def test_ids_are_the_same_in_every_format_and_every_render(articles: list[Article]) -> None:
+    meta = make_meta()
+    atom_ids = [e.id for e in parse(render_atom(meta, articles, article_url)).entries]
+    rss_ids = [e.id for e in parse(render_rss(meta, articles, article_url)).entries]
+    json_ids = [i["id"] for i in json.loads(render_json(meta, articles, article_url))["items"]]
+    assert atom_ids == rss_ids == json_ids == [f"urn:aggregator:article:{a.id}" for a in articles]
+
+    # Another render of another page, with other neighbours, keeps the article's id.
+    other = make_meta(id=f"{BASE}/c/other/", updated=T0 + timedelta(days=3))
+    later = [e.id for e in parse(render_atom(other, articles[2:], article_url)).entries]
+    assert later == atom_ids[2:]
+    edited = replace(articles[0], title="Edited", updated=T0 + timedelta(days=1))
+    assert entry_id(edited) == atom_ids[0]
+
+
+# --- Atom: RFC 4287 structure -------------------------------------------------------------------
+
+
+def only(parent: Any, tag: str) -> Any:
+    found = parent.findall(tag)
+    assert len(found) == 1, f"{tag}: {len(found)} elements"
+    return found[0]
+
+
+def assert_alternates_unique(parent: Any) -> None:
+    # RFC 4287 §4.1.1: at most one rel="alternate" link per type and hreflang combination.
+    alternates = [
+        (link.get("type"), link.get("hreflang"))
+        for link in parent.findall(f"{ATOM}link")
+        if link.get("rel", "alternate") == "alternate"
+    ]
+    assert len(alternates) == len(set(alternates)), alternates
+
+
+def test_atom_follows_rfc_4287(meta: FeedMeta, articles: list[Article]) -> None:
+    root = xml(render_atom(meta, articles, article_url))
+
+    assert root.tag == f"{ATOM}feed"
+    assert root.get(XML_LANG) == "en"
+    assert only(root, f"{ATOM}id").text == meta.id
+    assert only(root, f"{ATOM}title").text == meta.title
+    assert rfc3339(only(root, f"{ATOM}updated").text) == meta.updated
+    assert only(root, f"{ATOM}subtitle").text == meta.subtitle
+    assert only(root, f"{ATOM}generator").text == "aggregator"
+    assert only(root, f"{ATOM}icon").text == meta.icon
+    assert only(root, f"{ATOM}logo").text == meta.logo
+    links = {(ln.get("rel"), ln.get("type")): ln.get("href") for ln in root.findall(f"{ATOM}link")}
+    assert links == {
+        ("self", "application/atom+xml"): meta.self_url,
+        ("alternate", "text/html"): meta.html_url,
+        ("alternate", "application/rss+xml"): meta.feed_urls["rss"],
+        ("alternate", "application/feed+json"): meta.feed_urls["json"],
+        ("hub", None): meta.hub,
+    }
+    assert_alternates_unique(root)
+    assert root.find(f"{ATOM}author") is None  # so every entry needs its own (§4.1.2)
+
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == len(articles)
+    ids = [only(e, f"{ATOM}id").text for e in entries]
+    assert len(set(ids)) == len(ids)
+    for entry, article in zip(entries, articles, strict=True):
+        assert only(entry, f"{ATOM}title").text == clean(article.title)
+        assert rfc3339(only(entry, f"{ATOM}updated").text) == article.updated.replace(microsecond=0)
+        assert rfc3339(only(entry, f"{ATOM}published").text) == article.published.replace(
+            microsecond=0
+        )
+        author = only(entry, f"{ATOM}author")
+        assert only(author, f"{ATOM}name").text == expected_author(article)
+        assert_alternates_unique(entry)
+        alternate = [ln for ln in entry.findall(f"{ATOM}link") if ln.get("rel") == "alternate"]
+        assert [(ln.get("href"), ln.get("type")) for ln in alternate] == [
+            (expected_link(article), "text/html")
+        ]
+        for link in entry.findall(f"{ATOM}link"):
+            assert link.get("href")
+            assert link.get("rel") in {"alternate", "related", "enclosure"}
+        enclosures = [
+            (ln.get("href"), ln.get("type"), ln.get("length"))
+            for ln in entry.findall(f"{ATOM}link")
+            if ln.get("rel") == "enclosure"
+        ]
+        assert enclosures == [
+            (
+                e.url,
+                e.type or "application/octet-stream",
+                None if e.length is None else str(e.length),
+            )
+            for e in article.enclosures
+        ]
+        content = entry.find(f"{ATOM}content")
+        if article.content:
+            assert content.get("type") == "html"
+            assert content.text == clean(article.content)  # escaped text, not child elements
+            assert len(content) == 0
+        else:
+            assert content is None
+        summary = entry.find(f"{ATOM}summary")
+        assert (summary is None) == (not article.summary)
+        source = only(entry, f"{ATOM}source")
+        assert only(source, f"{ATOM}id").text == f"urn:aggregator:source:{article.source_id}"
+        assert only(source, f"{ATOM}title").text == clean(article.source_name)
+        assert rfc3339(only(source, f"{ATOM}updated").text)
+        source_links = [ln.get("href") for ln in source.findall(f"{ATOM}link")]
+        assert source_links == ([article.source_url] if article.source_url else [])
+    # The related link points at our page when the article has its own.
+    related = [ln.get("href") for ln in entries[0].findall(f"{ATOM}link[@rel='related']")]
+    assert related == [f"{BASE}/a/a1"]
+    assert entries[2].find(f"{ATOM}link[@rel='related']") is None
+    assert entries[0].get(XML_LANG) == "zh-CN"
+    assert entries[1].get(XML_LANG) is None
+    assert only(entries[0], f"{MEDIA}thumbnail").get("url") == articles[0].thumbnail
+
+
+# --- RSS 2.0 structure ----------------------------------------------------------------------------
+
+
+def test_rss_follows_rss_2_0(meta: FeedMeta, articles: list[Article]) -> None:
+    rss_meta = replace(meta, self_url=meta.feed_urls["rss"])
+    root = xml(render_rss(rss_meta, articles, article_url))
+
+    assert root.tag == "rss"
+    assert root.get("version") == "2.0"
+    channel = only(root, "channel")
+    assert only(channel, "title").text == meta.title
+    assert only(channel, "link").text == meta.html_url
+    assert only(channel, "description").text == meta.subtitle
+    assert only(channel, "language").text == "en"
+    assert email.utils.parsedate_to_datetime(only(channel, "lastBuildDate").text) == meta.updated
+    atom_links = {ln.get("rel"): ln for ln in channel.findall(f"{ATOM}link")}
+    assert set(atom_links) == {"self", "hub"}
+    assert atom_links["self"].get("href") == rss_meta.self_url
+    assert atom_links["self"].get("type") == "application/rss+xml"
+    assert atom_links["hub"].get("href") == meta.hub
+    image = only(channel, "image")
+    assert [only(image, t).text for t in ("url", "title", "link")] == [
+        meta.logo,
+        meta.title,
+        meta.html_url,
+    ]
+
+    items = channel.findall("item")
+    assert len(items) == len(articles)
+    for item, article in zip(items, articles, strict=True):
+        assert item.find("title") is not None or item.find("description") is not None
+        assert only(item, "title").text == clean(article.title)
+        assert only(item, "link").text == expected_link(article)
+        guid = only(item, "guid")
+        assert guid.get("isPermaLink") == "false"
+        assert guid.text == entry_id(article)
+        published = email.utils.parsedate_to_datetime(only(item, "pubDate").text)
+        assert published == article.published.replace(microsecond=0)
+        assert only(item, f"{DC}creator").text == expected_author(article)
+        assert item.find("author") is None  # RSS <author> must be an e-mail address
+        for enclosure in item.findall("enclosure"):
+            assert enclosure.get("url")
+            assert enclosure.get("length").isdigit()
+            assert enclosure.get("type")
+        assert len(item.findall("enclosure")) == min(1, len(article.enclosures))
+        if article.content:
+            assert only(item, f"{CONTENT}encoded").text == clean(article.content)
+        if article.summary:
+            assert html.unescape(only(item, "description").text) == clean(article.summary)
+        sources = item.findall("source")
+        if article.source_url:
+            assert [(s.get("url"), s.text) for s in sources] == [
+                (article.source_url, clean(article.source_name))
+            ]
+        else:
+            assert sources == []
+        assert [c.text for c in item.findall("category")] == list(article.tags)
+    assert only(items[0], f"{MEDIA}thumbnail").get("url") == articles[0].thumbnail
+
+
+# --- JSON Feed 1.1 structure ----------------------------------------------------------------------
+
+JSON_FEED_KEYS = {
+    "version",
+    "title",
+    "home_page_url",
+    "feed_url",
+    "description",
+    "user_comment",
+    "next_url",
+    "icon",
+    "favicon",
+    "authors",
+    "language",
+    "expired",
+    "hubs",
+    "items",
+}
+JSON_ITEM_KEYS = {
+    "id",
+    "url",
+    "external_url",
+    "title",
+    "content_html",
+    "content_text",
+    "summary",
+    "image",
+    "banner_image",
+    "date_published",
+    "date_modified",
+    "authors",
+    "tags",
+    "language",
+    "attachments",
+}
+
+
+def test_json_feed_follows_version_1_1(meta: FeedMeta, articles: list[Article]) -> None:
+    body = render_json(meta, articles, article_url)
+    feed = json.loads(body)
+
+    assert list(feed)[:2] == ["version", "title"]  # in the spec's order, for human readers
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert isinstance(feed["title"], str)
+    assert set(feed) <= JSON_FEED_KEYS
+    for key in ("home_page_url", "feed_url", "description", "icon", "favicon", "language"):
+        assert isinstance(feed[key], str)
+    for hub in feed["hubs"]:
+        assert isinstance(hub["type"], str)
+        assert isinstance(hub["url"], str)
+    items = feed["items"]
+    assert isinstance(items, list)
+    ids = [item["id"] for item in items]
+    assert all(isinstance(i, str) for i in ids)
+    assert len(set(ids)) == len(ids)
+    for item in items:
+        assert {k for k in item if not k.startswith("_")} <= JSON_ITEM_KEYS
+        assert isinstance(item.get("content_html", item.get("content_text")), str)
+        for key in ("url", "title", "summary", "image", "language"):
+            assert isinstance(item.get(key, ""), str)
+        rfc3339(item["date_published"])
+        rfc3339(item["date_modified"])
+        assert all(isinstance(a["name"], str) for a in item["authors"])
+        assert all(isinstance(t, str) for t in item.get("tags", []))
+        for attachment in item.get("attachments", []):
+            assert isinstance(attachment["url"], str)
+            assert isinstance(attachment["mime_type"], str)
+            assert isinstance(attachment.get("size_in_bytes", 0), int)
+        assert isinstance(item["_source"], dict)
+        assert isinstance(item["_source"]["title"], str)
+
+
+# --- bytes: determinism, encoding, escaping -------------------------------------------------------
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss, render_json])
+def test_identical_input_gives_identical_bytes(render: Renderer) -> None:
+    # Equal but separately built values: nothing may depend on identity, the clock or hashing.
+    first = render(make_meta(), make_articles(), article_url)
+    second = render(make_meta(), make_articles(), article_url)
+    assert first == second
+    assert str(datetime.now(UTC).year).encode() not in first  # T0 is 2024: no "now" leaks in
+    changed = render(make_meta(), [replace(make_articles()[0], title="Changed")], article_url)
+    assert changed != first
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss, render_json])
+def test_cjk_text_is_utf8_not_escaped(
+    render: Renderer, meta: FeedMeta, articles: list[Article]
+) -> None:
+    body = render(meta, articles, article_url)
+    assert "北京：新的一天 — 東京・서울".encode() in body
+    assert "人民日报".encode() in body
+    assert b"&#" not in body
+    assert b"\\u" not in body
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss])
+def test_markup_in_text_fields_stays_text(
+    render: Renderer, meta: FeedMeta, articles: list[Article]
+) -> None:
+    root = xml(render(meta, articles, article_url))
+    # No element was smuggled in from a title, author, source name, tag or summary.
+    tags = {etree.QName(e).localname for e in root.iter()}
+    assert not tags & {"script", "img", "b", "i", "Co", "a", "p", "em"}
+    titles = [e.text for e in root.iter(f"{ATOM}title", "title")]
+    assert SCRIPT_TITLE in titles
+
+
+def test_control_characters_are_stripped_everywhere(meta: FeedMeta) -> None:
+    bad = "\x00\x01\x08\x0b\x0c\x1f\ufffe\uffff\ud800"
+    article = replace(
+        make_articles()[3],
+        url="https://ctrl.example/" + bad,
+        tags=("tag" + bad, bad),  # a tag of nothing but bad characters disappears
+        enclosures=(Enclosure("https://ctrl.example/e" + bad, "audio/mpeg" + bad, 1),),
+        thumbnail="https://ctrl.example/t" + bad,
+    )
+    messy = replace(
+        meta, title="Title" + bad, subtitle="Sub" + bad, hub="https://hub.example/" + bad
+    )
+    for render in (render_atom, render_rss):
+        body = render(messy, [article], article_url)
+        xml(body)  # strict parse: fails on any character XML forbids
+        parsed = parse(body)
+        assert parsed.bozo == 0
+        assert parsed.feed.title == "Title"
+        assert parsed.entries[0].title == "Bad chars here"
+        assert parsed.entries[0].link == "https://ctrl.example/"
+        assert parsed.entries[0].author == "Ctrl Author"
+        assert [t.term for t in parsed.entries[0].tags] == ["tag"]
+        assert parsed.entries[0].enclosures[0]["href"] == "https://ctrl.example/e"
+        assert parsed.entries[0].media_thumbnail == [{"url": "https://ctrl.example/t"}]
+    body = render_json(messy, [article], article_url)
+    text = body.decode("utf-8")  # a lone surrogate would not even encode
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", text)
+    assert "\\u00" not in text
+    item = json.loads(body)["items"][0]
+    assert item["title"] == "Bad chars here"
+    assert item["tags"] == ["tag"]
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss, render_json])
+def test_empty_feed_is_still_a_valid_feed(render: Renderer, meta: FeedMeta) -> None:
+    body = render(meta, [], article_url)
+    if render is render_json:
+        assert json.loads(body)["items"] == []
+    else:
+        parsed = parse(body)
+        assert parsed.bozo == 0
+        assert parsed.entries == []
+        assert parsed.feed.title == meta.title
+
+
+def test_minimal_meta_leaves_optional_elements_out(articles: list[Article]) -> None:
+    meta = make_meta(subtitle="", icon="", logo="", hub="", feed_urls={})
+    atom = xml(render_atom(meta, articles, article_url))
+    assert atom.find(f"{ATOM}icon") is None
+    assert atom.find(f"{ATOM}logo") is None
+    assert atom.find(f"{ATOM}subtitle").text == meta.title  # feedgen's one field with RSS
+    assert [ln.get("rel") for ln in atom.findall(f"{ATOM}link")] == ["self", "alternate"]
+    channel = xml(render_rss(meta, articles, article_url)).find("channel")
+    assert channel.find("description").text == meta.title  # RSS requires a description
+    assert channel.find("image") is None
+    assert [ln.get("rel") for ln in channel.findall(f"{ATOM}link")] == ["self"]
+    feed = json.loads(render_json(meta, articles, article_url))
+    assert not {"description", "icon", "favicon", "hubs"} & set(feed)
+
+
+def test_content_types_name_the_formats() -> None:
+    assert CONTENT_TYPES == {
+        "atom": "application/atom+xml; charset=utf-8",
+        "rss": "application/rss+xml; charset=utf-8",
+        "json": "application/feed+json; charset=utf-8",
+    }
+
+
+def test_newest_first_input_stays_newest_first(meta: FeedMeta) -> None:
+    articles = [
+        replace(make_articles()[2], id=f"n{i}", published=T0 - timedelta(minutes=i))
+        for i in range(5)
+    ]
+    want = [entry_id(a) for a in articles]
+    for render in (render_atom, render_rss):
+        assert [e.id for e in parse(render(meta, articles, article_url)).entries] == want
+    assert [i["id"] for i in json.loads(render_json(meta, articles, article_url))["items"]] == want
+
+
+def test_dates_are_utc_whatever_zone_they_arrive_in(meta: FeedMeta) -> None:
+    shanghai = datetime(2024, 5, 6, 23, 8, 9, tzinfo=timezone(timedelta(hours=8)))
+    article = replace(make_articles()[0], published=shanghai, updated=shanghai)
+    item = json.loads(render_json(meta, [article], article_url))["items"][0]
+    assert item["date_published"] == "2024-05-06T15:08:09+00:00"
+    entry = parse(render_atom(meta, [article], article_url)).entries[0]
+    assert entry.published == "2024-05-06T15:08:09+00:00"
