@@ -6,7 +6,24 @@ with its place (`sources[3].url: not an http(s) URL`).
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import tomllib
+import typing
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from aggregator.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -93,3 +110,817 @@ class Config:
 
     def category(self, slug: str) -> Category | None:
         return next((c for c in self.categories if c.slug == slug), None)
+
+
+# --- loading and checking ----------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = "aggregator.toml"
+ENV_VAR = "AGGREGATOR_CONFIG"
+
+_SLUG = re.compile(r"[a-z0-9-]{1,64}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_DURATION_PART = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([dhms])", re.IGNORECASE)
+_DURATION_UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kmg]i?b?|b)?\s*", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3}
+_BINARY_SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+class _Invalid(ValueError):
+    """One value is wrong; the message says what and, when obvious, how to fix it."""
+
+
+def parse_duration(value: str | int | float) -> float:
+    """Seconds in `value`: a number of seconds or a string like "90s", "15m", "1h30m", "2d"."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _Invalid(f'expected a duration like "15m" or a number of seconds, got {_kind(value)}')
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+            seconds = float(text)
+        else:
+            parts = _DURATION_PART.findall(text)
+            if not text or "".join(_DURATION_PART.sub("", text).split()):
+                raise _Invalid(
+                    f'not a duration: "{value}"; write e.g. "90s", "15m", "1h30m", "2d"'
+                    " or a number of seconds"
+                )
+            seconds = sum(float(n) * _DURATION_UNITS[u.lower()] for n, u in parts)
+    else:
+        seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise _Invalid(f"not a duration: {value!r}; it must be zero or more seconds")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """`seconds` as "1d2h", "15m", "1m30s" or "0.5s" (the inverse of parse_duration)."""
+    if seconds != int(seconds):
+        return f"{seconds:g}s"
+    rest = int(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
+
+
+def parse_size(value: str | int) -> int:
+    """Bytes in `value`: an integer or a string like "10MiB", "5MB", "512KiB", "2048"."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _Invalid(f'expected a size like "10MiB" or a number of bytes, got {_kind(value)}')
+    if isinstance(value, int):
+        size = value
+    else:
+        match = _SIZE.fullmatch(value)
+        if not match:
+            raise _Invalid(f'not a size: "{value}"; write e.g. "10MiB", "5MB" or a number of bytes')
+        number, unit = match[1], (match[2] or "").lower()
+        factor = _BINARY_SIZE_UNITS[unit[0]] if "i" in unit else _SIZE_UNITS[unit[:1]]
+        if not math.isfinite(float(number) * factor):
+            raise _Invalid(f'not a size: "{value}"; it is too large')
+        size = int(float(number) * factor)
+    if size < 0:
+        raise _Invalid(f"not a size: {value!r}; it must be zero or more bytes")
+    return size
+
+
+def format_size(size: int) -> str:
+    """`size` bytes as "10MiB", "1500B": exact binary units when they fit, else bytes."""
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return f"{size}B"
+
+
+def slugify(name: str) -> str:
+    """ASCII slug of `name`: "Example News" -> "example-news"; "" when nothing ASCII is left."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64].strip("-")
+
+
+def derive_source_id(name: str, url: str) -> str:
+    """A source's id when it has no `id`: its name slugified, else "s-" + sha1(url)[:10]."""
+    slug = slugify(name)
+    if slug:
+        return slug
+    # A name with no ASCII letters (e.g. Chinese) gives no slug; the URL is stable enough instead.
+    return "s-" + hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:10]
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and check the config file: `path`, else $AGGREGATOR_CONFIG, else ./aggregator.toml."""
+    if path is None:
+        path = os.environ.get(ENV_VAR) or DEFAULT_PATH
+    where = os.fspath(path)
+    try:
+        raw = Path(where).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            [
+                f"{where}: no such file; copy aggregator.example.toml to aggregator.toml"
+                f" (or point ${ENV_VAR} at your config file)"
+            ],
+            where,
+        ) from None
+    except OSError as e:
+        raise ConfigError([f"{where}: cannot read it: {e.strerror}"], where) from e
+    return parse_config(raw, path=where)
+
+
+def parse_config(raw: bytes | str, *, path: str = "") -> Config:
+    """Check the TOML `raw` and build the Config, or raise one ConfigError listing every problem."""
+    where = path or "config"
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise ConfigError(
+                [f"{where}: line {line}: not UTF-8 text; save the file as UTF-8"], path
+            ) from e
+    else:
+        text = raw
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        # The message ends with "(at line L, column C)".
+        raise ConfigError([f"{where}: not valid TOML: {e}"], path) from e
+    problems: list[str] = []
+    config = _check(document, problems, path)
+    if problems:
+        raise ConfigError(problems, path)
+    return config
+
+
+# --- value checkers: each returns the converted value or raises _Invalid -----------------------
+
+
+def _kind(value: object) -> str:
+    """The TOML name of a value's type, with an article, for messages."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a float ({value})"
+    if isinstance(value, str):
+        return f'a string ("{value}")'
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__} ({value})"
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"expected a string, got {_kind(value)}")
+    return value
+
+
+def _title(value: object) -> str:
+    text = _text(value).strip()
+    if not text:
+        raise _Invalid("must not be empty")
+    return text
+
+
+def _header_text(value: object) -> str:
+    text = _text(value)
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise _Invalid("must not contain control characters (it is sent as an HTTP header)")
+    return text
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"expected true or false, got {_kind(value)}")
+    return value
+
+
+def _duration(value: object) -> float:
+    seconds = parse_duration(value)  # type: ignore[arg-type]  # it checks the type itself
+    if seconds <= 0:
+        raise _Invalid("must be longer than zero")
+    return seconds
+
+
+def _seconds(value: object) -> int:
+    return round(parse_duration(value))  # type: ignore[arg-type]
+
+
+def _count(minimum: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Invalid(f"expected an integer, got {_kind(value)}")
+        if value < minimum:
+            raise _Invalid(f"must be {minimum} or more, got {value}")
+        return value
+
+    return check
+
+
+def _size(value: object) -> int:
+    size = parse_size(value)  # type: ignore[arg-type]
+    if size <= 0:
+        raise _Invalid("must be more than zero bytes")
+    return size
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid(f"expected a number, got {_kind(value)}")
+    if not math.isfinite(value) or value <= 0:
+        raise _Invalid(f"must be more than zero, got {value}")
+    return float(value)
+
+
+def _fraction(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid(f"expected a number between 0 and 1, got {_kind(value)}")
+    if not 0 <= value <= 1:
+        raise _Invalid(f"must be between 0 and 1 (0.1 means up to 10% more), got {value}")
+    return float(value)
+
+
+def _http_url(value: object) -> str:
+    url = _text(value).strip()
+    problem = _url_problem(url)
+    if problem:
+        hint = ""
+        if "://" not in url and "." in url.split("/")[0] and not _url_problem("https://" + url):
+            hint = f' (did you mean "https://{url}"?)'
+        raise _Invalid(f'{problem}: "{url}"{hint}')
+    return url
+
+
+def _url_problem(url: str) -> str:
+    """Why `url` is not an absolute http(s) URL with a host, or "" when it is one."""
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return "a URL must not contain spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError on a bad port
+    except ValueError:
+        return "not a valid URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "not an absolute http(s) URL"
+    if not parts.hostname:
+        return "a URL needs a host"
+    return ""
+
+
+def _optional_url(value: object) -> str:
+    return "" if value == "" else _http_url(value)
+
+
+def _base_url(value: object) -> str:
+    # Stored without a trailing slash so every link is base_url + "/path".
+    return _http_url(value).rstrip("/")
+
+
+def _language(value: object) -> str:
+    tag = _text(value).strip()
+    if not _LANGUAGE.fullmatch(tag):
+        hint = f' (did you mean "{tag.replace("_", "-")}"?)' if "_" in tag else ""
+        raise _Invalid(f'not a language tag like "en", "zh-CN" or "pt-BR": "{tag}"{hint}')
+    return tag
+
+
+def _optional_language(value: object) -> str:
+    return "" if value == "" else _language(value)
+
+
+def _slug(value: object) -> str:
+    slug = _text(value)
+    if not _SLUG.fullmatch(slug):
+        suggestion = slugify(slug)
+        hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
+        raise _Invalid(
+            f'"{slug}" is not a slug: use lower-case ASCII letters, digits and hyphens,'
+            f" at most 64{hint}"
+        )
+    return slug
+
+
+def _origins(value: object) -> tuple[str, ...]:
+    # These go into a Content-Security-Policy header: one bad character could rewrite the policy.
+    if not isinstance(value, list) or not value:
+        raise _Invalid(
+            'expected a non-empty array like ["*"] or ["\'self\'", "https://example.com"]'
+        )
+    origins = []
+    for item in value:
+        origin = _text(item)
+        if not origin or re.search(r"[\s;,\"]", origin) or any(ord(c) < 32 for c in origin):
+            raise _Invalid(f'not a CSP frame-ancestors source: "{origin}"')
+        origins.append(origin)
+    if "'none'" in origins and len(origins) > 1:
+        raise _Invalid("'none' must be the only entry")
+    return tuple(origins)
+
+
+def _patterns(value: object) -> tuple[str, ...]:
+    """One regular expression or an array of them; checked separately, per item, by the caller."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(f"expected a regular expression or an array of them, got {_kind(value)}")
+    return tuple(value)
+
+
+# What each section accepts: field name -> checker. The dataclass supplies the defaults.
+_Checker = Callable[[object], Any]
+_SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
+    "site": (
+        SiteConfig,
+        {
+            "title": _title,
+            "base_url": _base_url,
+            "language": _language,
+            "description": _text,
+            "icon": _optional_url,
+            "logo": _optional_url,
+            "hub": _optional_url,
+        },
+    ),
+    "fetch": (
+        FetchConfig,
+        {
+            "allow_private_networks": _bool,
+            "interval": _duration,
+            "min_interval": _duration,
+            "max_interval": _duration,
+            "jitter": _fraction,
+            "max_backoff": _duration,
+            "connect_timeout": _duration,
+            "read_timeout": _duration,
+            "deadline": _duration,
+            "max_body_bytes": _size,
+            "max_redirects": _count(0),
+            "adopt_redirect_after": _count(1),
+            "user_agent": _header_text,
+            "batch_size": _count(1),
+            "concurrency": _count(1),
+            "per_host": _count(1),
+            "lease": _duration,
+            "job_timeout": _duration,
+        },
+    ),
+    "retention": (
+        RetentionConfig,
+        {
+            "max_per_source": _count(1),
+            "max_per_category": _count(1),
+            "max_age_days": _number,
+            "keep_newest": _count(0),
+            "tombstone_days": _number,
+        },
+    ),
+    "serve": (
+        ServeConfig,
+        {
+            "cache_max_age": _seconds,
+            "stale_while_revalidate": _seconds,
+            "frame_ancestors": _origins,
+        },
+    ),
+}
+_TOP_LEVEL = (*_SECTIONS, "categories", "sources")
+
+
+# --- the checking walk -------------------------------------------------------------------------
+
+
+class _Table:
+    """Reads one TOML table, recording problems instead of raising; `finish` finds unknown keys."""
+
+    def __init__(self, data: Mapping[str, object], place: str, problems: list[str]) -> None:
+        self.data = data
+        self.place = place
+        self.problems = problems
+        self.known: list[str] = []
+        self.failed: set[str] = set()
+
+    def at(self, key: str) -> str:
+        return f"{self.place}.{key}" if self.place else key
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{self.at(key)}: {message}")
+        self.failed.add(key)
+
+    def get(self, key: str, check: _Checker, default: Any) -> Any:
+        self.known.append(key)
+        if key not in self.data:
+            return default
+        try:
+            return check(self.data[key])
+        except _Invalid as e:
+            self.problem(key, str(e))
+            return default
+
+    def required(self, key: str, check: _Checker, example: str) -> Any:
+        if key not in self.data:
+            self.known.append(key)
+            self.problem(key, f"missing; add e.g. {key} = {example}")
+            return None
+        return self.get(key, check, None)
+
+    def ok(self, *keys: str) -> bool:
+        return not self.failed.intersection(keys)
+
+    def finish(self) -> None:
+        for key in self.data:
+            if key not in self.known:
+                self.problems.append(f"{self.at(key)}: unknown key{_did_you_mean(key, self.known)}")
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _table(document: Mapping[str, object], key: str, problems: list[str]) -> Mapping[str, object]:
+    value = document.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(f"{key}: expected a table ([{key}]), got {_kind(value)}")
+        return {}
+    return value
+
+
+def _tables(document: Mapping[str, object], key: str, problems: list[str]) -> list[object]:
+    value = document.get(key, [])
+    if not isinstance(value, list):
+        problems.append(f"{key}: expected [[{key}]] blocks, got {_kind(value)}")
+        return []
+    return value
+
+
+def _check(document: Mapping[str, object], problems: list[str], path: str) -> Config:
+    top = _Table(document, "", problems)
+    top.known.extend(_TOP_LEVEL)
+    top.finish()
+
+    sections: dict[str, Any] = {}
+    readers: dict[str, _Table] = {}
+    for name, (cls, checkers) in _SECTIONS.items():
+        defaults = cls()
+        reader = _Table(_table(document, name, problems), name, problems)
+        values = {
+            key: reader.get(key, check, getattr(defaults, key)) for key, check in checkers.items()
+        }
+        reader.finish()
+        sections[name] = _build(cls, values)  # also makes float fields floats: defaults are ints
+        readers[name] = reader
+    site: SiteConfig = sections["site"]
+    fetch: FetchConfig = sections["fetch"]
+    retention: RetentionConfig = sections["retention"]
+    _check_fetch(fetch, readers["fetch"])
+    if (
+        readers["retention"].ok("keep_newest", "max_per_source")
+        and retention.keep_newest > retention.max_per_source
+    ):
+        readers["retention"].problem(
+            "keep_newest",
+            f"{retention.keep_newest} is more than retention.max_per_source"
+            f" ({retention.max_per_source}); lower it or raise max_per_source",
+        )
+
+    categories = _check_categories(_tables(document, "categories", problems), problems)
+    intervals_ok = readers["fetch"].ok("interval", "min_interval", "max_interval")
+    sources = _check_sources(
+        _tables(document, "sources", problems), categories, fetch, intervals_ok, problems
+    )
+    return Config(
+        site=site,
+        fetch=fetch,
+        retention=retention,
+        serve=sections["serve"],
+        categories=categories,
+        sources=sources,
+        path=path,
+    )
+
+
+def _check_fetch(fetch: FetchConfig, reader: _Table) -> None:
+    if reader.ok("min_interval", "max_interval") and fetch.min_interval > fetch.max_interval:
+        reader.problem(
+            "min_interval",
+            f"{format_duration(fetch.min_interval)} is longer than fetch.max_interval"
+            f" ({format_duration(fetch.max_interval)}); swap them or fix one",
+        )
+    elif reader.ok("interval", "min_interval", "max_interval") and not (
+        fetch.min_interval <= fetch.interval <= fetch.max_interval
+    ):
+        reader.problem(
+            "interval",
+            f"{format_duration(fetch.interval)} is outside [fetch.min_interval,"
+            f" fetch.max_interval] = [{format_duration(fetch.min_interval)},"
+            f" {format_duration(fetch.max_interval)}]",
+        )
+    if reader.ok("deadline", "job_timeout") and fetch.job_timeout < fetch.deadline:
+        reader.problem(
+            "job_timeout",
+            f"{format_duration(fetch.job_timeout)} is shorter than fetch.deadline"
+            f" ({format_duration(fetch.deadline)}): jobs would be killed before their fetches"
+            " time out; raise job_timeout",
+        )
+
+
+def _check_categories(items: list[object], problems: list[str]) -> tuple[Category, ...]:
+    categories: list[Category] = []
+    first_index: dict[str, int] = {}
+    for i, item in enumerate(items):
+        place = f"categories[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{place}: expected a [[categories]] table, got {_kind(item)}")
+            continue
+        reader = _Table(item, place, problems)
+        slug = reader.required("slug", _slug, '"world"')
+        title = reader.get("title", _title, None)
+        description = reader.get("description", _text, "")
+        reader.finish()
+        if slug is None:
+            continue
+        if slug in first_index:
+            reader.problem(
+                "slug", f'"{slug}" is already defined by categories[{first_index[slug]}]'
+            )
+            continue
+        first_index[slug] = i
+        categories.append(Category(slug=slug, title=title or slug, description=description))
+    return tuple(categories)
+
+
+def _check_sources(
+    items: list[object],
+    categories: tuple[Category, ...],
+    fetch: FetchConfig,
+    intervals_ok: bool,
+    problems: list[str],
+) -> tuple[SourceConfig, ...]:
+    slugs = [c.slug for c in categories]
+    sources: list[SourceConfig] = []
+    # id -> (index, how it came about) and normalized URL -> index, for duplicate reports.
+    ids: dict[str, tuple[int, str]] = {}
+    urls: dict[str, int] = {}
+    for i, item in enumerate(items):
+        place = f"sources[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{place}: expected a [[sources]] table, got {_kind(item)}")
+            continue
+        reader = _Table(item, place, problems)
+        name = reader.required("name", _title, '"Example News"')
+        url = reader.required("url", _http_url, '"https://example.com/feed.xml"')
+        wanted = reader.required("categories", _category_list, '["world"]')
+        interval = reader.get("interval", _duration, fetch.interval)
+        include = reader.get("include", _patterns, ())
+        exclude = reader.get("exclude", _patterns, ())
+        explicit_id = reader.get("id", _slug, None)
+        site_url = reader.get("site_url", _optional_url, "")
+        language = reader.get("language", _optional_language, "")
+        reader.finish()
+
+        for j, slug in enumerate(wanted or ()):
+            if slug not in slugs:
+                defined = ", ".join(slugs) or "none (add [[categories]] blocks)"
+                problems.append(
+                    f'{place}.categories[{j}]: unknown category "{slug}"; defined: {defined}'
+                    f"{_did_you_mean(slug, slugs)}"
+                )
+        if (
+            "interval" in item
+            and reader.ok("interval")
+            and intervals_ok
+            and not fetch.min_interval <= interval <= fetch.max_interval
+        ):
+            reader.problem(
+                "interval",
+                f"{format_duration(interval)} is outside [fetch.min_interval,"
+                f" fetch.max_interval] = [{format_duration(fetch.min_interval)},"
+                f" {format_duration(fetch.max_interval)}]; change it or those limits",
+            )
+        for key, patterns in (("include", include), ("exclude", exclude)):
+            for j, pattern in enumerate(patterns):
+                try:
+                    re.compile(pattern, re.IGNORECASE)
+                except re.error as e:
+                    problems.append(
+                        f'{place}.{key}[{j}]: not a valid regular expression "{pattern}": {e}'
+                    )
+
+        if url is not None:
+            key = _url_key(url)
+            if key in urls:
+                reader.problem(
+                    "url",
+                    f"same URL as sources[{urls[key]}]; list a source once and give it"
+                    " several categories instead",
+                )
+            else:
+                urls[key] = i
+
+        if name is None or url is None or ("id" in item and explicit_id is None):
+            continue  # already reported; an id cannot be checked without these
+        source_id = explicit_id or derive_source_id(name, url)
+        derived_from = "" if explicit_id else "name" if slugify(name) else "URL"
+        if source_id in ids:
+            other, other_derived_from = ids[source_id]
+            if explicit_id:
+                how = f" (derived from its {other_derived_from})" if other_derived_from else ""
+                reader.problem(
+                    "id",
+                    f'"{source_id}" is already the id of sources[{other}]{how}; choose another one',
+                )
+            else:
+                problems.append(
+                    f'{place}: its derived id "{source_id}" (from its {derived_from}) is already'
+                    f" the id of sources[{other}]; give one of them an explicit id"
+                )
+            continue
+        ids[source_id] = (i, derived_from)
+        sources.append(
+            SourceConfig(
+                id=source_id,
+                name=name,
+                url=url,
+                categories=wanted or (),
+                interval=interval,
+                include=include,
+                exclude=exclude,
+                site_url=site_url,
+                language=language,
+            )
+        )
+    return tuple(sources)
+
+
+def _category_list(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise _Invalid(f'expected an array of category slugs, e.g. ["{value}"]')
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(f'expected an array of category slugs like ["world"], got {_kind(value)}')
+    if not value:
+        raise _Invalid('must name at least one category, e.g. ["world"]')
+    return tuple(dict.fromkeys(value))  # a slug listed twice counts once
+
+
+def _url_key(url: str) -> str:
+    """`url` with the parts that never tell two feeds apart normalized, for duplicate checks."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+# --- passing the config to other machines ------------------------------------------------------
+
+
+def dumps(config: Config) -> str:
+    """The config as JSON, so the scheduler can publish it for workers and web on other machines."""
+    return json.dumps(dataclasses.asdict(config), ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(raw: str) -> Config:
+    """The Config that `dumps` wrote: equal to the original, field types included."""
+    data = json.loads(raw)
+    return Config(
+        site=_build(SiteConfig, data["site"]),
+        fetch=_build(FetchConfig, data["fetch"]),
+        retention=_build(RetentionConfig, data["retention"]),
+        serve=_build(ServeConfig, data["serve"]),
+        categories=tuple(_build(Category, c) for c in data["categories"]),
+        sources=tuple(_build(SourceConfig, s) for s in data["sources"]),
+        path=data["path"],
+    )
+
+
+_T = typing.TypeVar("_T")
+
+
+def _build(cls: type[_T], data: Mapping[str, Any]) -> _T:
+    """The dataclass `cls` from JSON: arrays become tuples, numbers take the field's type."""
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    # Fields this version does not know are skipped: during a rolling upgrade a newer scheduler
+    # may publish a config to older workers.
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        hint = hints[f.name]
+        if hint is float:
+            value = float(value)
+        elif typing.get_origin(hint) is tuple:
+            value = tuple(value)
+        values[f.name] = value
+    return cls(**values)
+
+
+# --- what `aggregator check-config` prints -----------------------------------------------------
+
+
+def summary(config: Config) -> str:
+    """A readable overview: file, site, counts, each category with its sources, changed settings."""
+    site = config.site
+    lines = [
+        f"Config: {config.path or '(not from a file)'}",
+        f'Site: "{site.title}" at {site.base_url} (language {site.language})',
+        f"{len(config.categories)} categories, {len(config.sources)} sources",
+    ]
+    for category in config.categories:
+        members = [s for s in config.sources if category.slug in s.categories]
+        lines.append("")
+        lines.append(f"[{category.slug}] {category.title}: {len(members)} sources")
+        for source in members:
+            extras = []
+            if source.interval != config.fetch.interval:
+                extras.append(f"every {format_duration(source.interval)}")
+            if source.include:
+                extras.append(f"include {json.dumps(list(source.include), ensure_ascii=False)}")
+            if source.exclude:
+                extras.append(f"exclude {json.dumps(list(source.exclude), ensure_ascii=False)}")
+            if source.language:
+                extras.append(f"language {source.language}")
+            extra = f"  ({'; '.join(extras)})" if extras else ""
+            lines.append(f"  {source.id}: {source.name} <{source.url}>{extra}")
+    changed = []
+    for name, (cls, checkers) in _SECTIONS.items():
+        defaults = cls()
+        section = getattr(config, name)
+        for key, check in checkers.items():
+            value = getattr(section, key)
+            if value != getattr(defaults, key):
+                changed.append(f"  {name}.{key} = {_show(value, check)}")
+    lines.append("")
+    if changed:
+        lines.append("Settings that differ from the defaults:")
+        lines.extend(changed)
+    else:
+        lines.append("All settings are the defaults.")
+    return "\n".join(lines)
+
+
+def _show(value: object, check: _Checker) -> str:
+    if check in (_duration, _seconds) and isinstance(value, int | float):
+        return f'"{format_duration(value)}"'
+    if check is _size and isinstance(value, int):
+        return f'"{format_size(value)}"'
+    if isinstance(value, tuple):
+        value = list(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- reloading on change -----------------------------------------------------------------------
+
+
+class ConfigWatcher:
+    """Notices edits of the config file: returns each new valid version, keeps the last good one."""
+
+    def __init__(self, path: str | os.PathLike[str], initial: Config) -> None:
+        self.path = os.fspath(path)
+        self.current = initial
+        self._seen: bytes | None = None  # hash of the content last looked at
+        self._reported: bytes | None = None  # hash of the last broken content we logged
+
+    def poll(self) -> Config | None:
+        """The new Config if the file now holds a different, valid one; else None."""
+        # The whole file is hashed on every poll: it is small, and mtime/size miss an edit that
+        # keeps the size within one timestamp tick (the "racy git" problem).
+        try:
+            raw = Path(self.path).read_bytes()
+        except OSError as e:
+            self._seen = None  # whatever appears next must be looked at, even the same content
+            self._warn_once(
+                f"unreadable:{e.errno}".encode(),
+                f"cannot read config file {self.path} ({e.strerror}); keeping the last good config",
+            )
+            return None
+        digest = hashlib.sha256(raw).digest()
+        if digest == self._seen:
+            return None
+        self._seen = digest
+        try:
+            config = parse_config(raw, path=self.path)
+        except ConfigError as e:
+            self._warn_once(
+                digest, f"config file changed but is invalid; keeping the last good config. {e}"
+            )
+            return None
+        if self._reported is not None:
+            log.info("config file %s is valid again", self.path)
+            self._reported = None
+        if dataclasses.replace(config, path=self.current.path) == self.current:
+            return None  # an edit that changes nothing, e.g. in a comment
+        self.current = config
+        return config
+
+    def _warn_once(self, key: bytes, message: str) -> None:
+        if key != self._reported:
+            self._reported = key
+            log.warning("%s", message)

@@ -1,0 +1,751 @@
+"""The config file: the example loads, every mistake is named with its place, reloads are safe."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from aggregator.config import (
+    Category,
+    Config,
+    ConfigWatcher,
+    FetchConfig,
+    ServeConfig,
+    SiteConfig,
+    SourceConfig,
+    derive_source_id,
+    dumps,
+    format_duration,
+    format_size,
+    load_config,
+    loads,
+    parse_config,
+    parse_duration,
+    parse_size,
+    slugify,
+    summary,
+)
+from aggregator.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "aggregator.example.toml"
+
+CATEGORIES = """
+[[categories]]
+slug = "world"
+title = "World"
+
+[[categories]]
+slug = "tech"
+title = "Technology"
+"""
+
+
+def source(name: str, url: str, categories: str = '["world"]', extra: str = "") -> str:
+    return f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\ncategories = {categories}\n{extra}\n'
+
+
+def problems(text: str | bytes) -> list[str]:
+    """The problems parse_config reports for `text` (which must be invalid)."""
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, path="test.toml")
+    return info.value.problems
+
+
+def one_problem(text: str | bytes) -> str:
+    found = problems(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- the example ------------------------------------------------------------------------------
+
+
+def test_example_loads_with_its_categories_and_sources() -> None:
+    config = load_config(EXAMPLE)
+
+    assert config.path == str(EXAMPLE)
+    assert config.site.title == "World Desk"
+    assert config.site.base_url == "http://localhost:8000"
+    assert config.site.language == "en"
+    assert config.fetch.allow_private_networks is False
+    assert [c.slug for c in config.categories] == ["world", "tech", "science", "china", "culture"]
+    china = config.category("china")
+    assert china is not None
+    assert china.title == "中文"
+    assert 15 <= len(config.sources) <= 25
+    for slug in ("world", "tech", "science", "china", "culture"):
+        assert any(slug in s.categories for s in config.sources), slug
+    ids = [s.id for s in config.sources]
+    assert len(set(ids)) == len(ids)
+    chinese = [s for s in config.sources if "china" in s.categories]
+    assert len(chinese) >= 2
+    assert {"https://www.ruanyifeng.com/blog/atom.xml", "https://sspai.com/feed"} <= {
+        s.url for s in chinese
+    }
+    # The example shows each optional key on at least one source.
+    assert any(s.include for s in config.sources)
+    assert any(s.exclude for s in config.sources)
+    assert any(s.site_url for s in config.sources)
+    assert any(s.interval != config.fetch.interval for s in config.sources)
+    assert any(s.id.startswith("s-") for s in config.sources)  # a Chinese name without an id
+
+
+def test_example_documents_every_key() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for section in (SiteConfig, FetchConfig, ServeConfig):
+        for f in dataclasses.fields(section):
+            assert f"{f.name} =" in text or f"# {f.name} =" in text, f.name
+    for key in ("max_per_source", "max_per_category", "max_age_days", "keep_newest"):
+        assert f"{key} =" in text
+    assert "tombstone_days" in text
+    for key in ("name", "url", "categories", "id", "interval", "include", "exclude", "site_url"):
+        assert f"# {key} " in text, key
+    assert "# language " in text
+
+
+def test_empty_file_gives_the_defaults() -> None:
+    config = parse_config("", path="empty.toml")
+    assert config == Config(path="empty.toml")
+
+
+# --- finding and reading the file -------------------------------------------------------------
+
+
+def test_missing_file_names_the_path_and_the_fix(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError) as info:
+        load_config(missing)
+    message = str(info.value)
+    assert str(missing) in message
+    assert "copy aggregator.example.toml to aggregator.toml" in message
+
+
+def test_path_comes_from_the_environment_then_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "aggregator.toml"
+    here.write_text('[site]\ntitle = "Here"\n', encoding="utf-8")
+    elsewhere = tmp_path / "other.toml"
+    elsewhere.write_text('[site]\ntitle = "Elsewhere"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    monkeypatch.delenv("AGGREGATOR_CONFIG", raising=False)
+    assert load_config().site.title == "Here"
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(elsewhere))
+    assert load_config().site.title == "Elsewhere"
+    assert load_config(here).site.title == "Here"  # an explicit path wins
+
+
+def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text('[site]\ntitle = "ok"\nbase_url = \n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "line 3, column" in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_non_utf8_file_names_the_line() -> None:
+    message = one_problem(b'[site]\ntitle = "caf\xe9"\n')  # Latin-1, not UTF-8
+    assert "line 2" in message
+    assert "UTF-8" in message
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("15m", 900.0),
+        ("90s", 90.0),
+        ("1h30m", 5400.0),
+        ("1h 30m", 5400.0),
+        ("2d", 172800.0),
+        ("1.5h", 5400.0),
+        ("0s", 0.0),
+        ("900", 900.0),
+        ("2D", 172800.0),
+        (900, 900.0),
+        (1.5, 1.5),
+    ],
+)
+def test_parse_duration(value: str | int | float, seconds: float) -> None:
+    assert parse_duration(value) == seconds
+    assert isinstance(parse_duration(value), float)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "15 minutes", "m", "1x", "-5m", "1h-30m", -1, float("inf"), float("nan"), "9" * 400],
+)
+def test_parse_duration_refuses(value: str | float) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(value)
+
+
+def test_parse_duration_refuses_booleans() -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(True)
+
+
+def test_format_duration_inverts_parse_duration() -> None:
+    for seconds in (0, 1, 59, 60, 90, 900, 3600, 5400, 86400, 90061, 0.5, 7 * 86400):
+        text = format_duration(seconds)
+        assert parse_duration(text) == seconds, text
+    assert format_duration(5400) == "1h30m"
+    assert format_duration(86400) == "1d"
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [
+        ("10MiB", 10 * 1024**2),
+        ("5MB", 5_000_000),
+        ("512KiB", 512 * 1024),
+        ("1.5KB", 1500),
+        ("2GiB", 2 * 1024**3),
+        ("10mib", 10 * 1024**2),
+        ("100", 100),
+        ("100B", 100),
+        (4096, 4096),
+    ],
+)
+def test_parse_size(value: str | int, size: int) -> None:
+    assert parse_size(value) == size
+
+
+@pytest.mark.parametrize("value", ["", "ten MB", "10XB", "-1", -1, "MiB", "9" * 400 + "GiB"])
+def test_parse_size_refuses(value: str | int) -> None:
+    with pytest.raises(ValueError, match="size"):
+        parse_size(value)
+
+
+def test_format_size() -> None:
+    assert format_size(10 * 1024**2) == "10MiB"
+    assert format_size(1500) == "1500B"
+    for size in (1, 1024, 1500, 10 * 1024**2, 3 * 1024**3):
+        assert parse_size(format_size(size)) == size
+
+
+def test_settings_accept_durations_sizes_and_numbers() -> None:
+    config = parse_config(
+        """
+        [fetch]
+        interval = "30m"
+        min_interval = 60
+        max_interval = "2d"
+        max_body_bytes = "5MB"
+        jitter = 0
+        [retention]
+        max_age_days = 7
+        [serve]
+        cache_max_age = "2m"
+        stale_while_revalidate = 30
+        frame_ancestors = ["'self'", "https://partner.example"]
+        """
+    )
+    assert config.fetch.interval == 1800.0
+    assert config.fetch.min_interval == 60.0
+    assert config.fetch.max_interval == 172800.0
+    assert config.fetch.max_body_bytes == 5_000_000
+    assert config.fetch.jitter == 0.0
+    assert isinstance(config.fetch.min_interval, float)
+    assert isinstance(config.retention.max_age_days, float)
+    assert config.serve.cache_max_age == 120
+    assert config.serve.stale_while_revalidate == 30
+    assert config.serve.frame_ancestors == ("'self'", "https://partner.example")
+
+
+def test_slugify_and_derived_ids() -> None:
+    assert slugify("Example News") == "example-news"
+    assert slugify("Le Monde – International") == "le-monde-international"
+    assert slugify("Café Crème!") == "cafe-creme"
+    assert slugify("阮一峰的网络日志") == ""
+    url = "https://www.ruanyifeng.com/blog/atom.xml"
+    expected = "s-" + hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:10]
+    assert derive_source_id("阮一峰的网络日志", url) == expected
+    assert derive_source_id("Example News", url) == "example-news"
+
+
+def test_sources_get_explicit_or_derived_ids_and_the_default_interval() -> None:
+    config = parse_config(
+        CATEGORIES
+        + source("Example News", "https://example.com/feed")
+        + source("少数派", "https://sspai.com/feed", '["tech", "world", "tech"]')
+        + source(
+            "Named",
+            "https://named.example/rss",
+            extra='id = "my-id"\ninterval = "1h"\ninclude = "python"\nexclude = ["ads?", "promo"]',
+        )
+    )
+    first, chinese, named = config.sources
+    assert first.id == "example-news"
+    assert first.interval == config.fetch.interval
+    assert first.categories == ("world",)
+    assert (
+        chinese.id
+        == "s-" + hashlib.sha1(b"https://sspai.com/feed", usedforsecurity=False).hexdigest()[:10]
+    )
+    assert chinese.categories == ("tech", "world")  # a repeated slug counts once
+    assert named.id == "my-id"
+    assert named.interval == 3600.0
+    assert named.include == ("python",)
+    assert named.exclude == ("ads?", "promo")
+    assert config.source("my-id") is named
+
+
+# --- every kind of mistake, with its place ----------------------------------------------------
+
+
+def test_unknown_keys_are_reported_with_a_suggestion() -> None:
+    found = problems(
+        CATEGORIES
+        + "[fetch]\nintervall = '15m'\n"
+        + "[site]\ntitel = 'x'\n"
+        + source("A", "https://a.example/feed", extra="exclud = ['x']")
+        + "\n[[source]]\nname = 'B'\n"
+    )
+    assert 'fetch.intervall: unknown key (did you mean "interval"?)' in found
+    assert 'site.titel: unknown key (did you mean "title"?)' in found
+    assert 'sources[0].exclud: unknown key (did you mean "exclude"?)' in found
+    assert 'source: unknown key (did you mean "sources"?)' in found
+    assert len(found) == 4
+
+
+def test_unknown_key_without_a_close_match_has_no_suggestion() -> None:
+    assert one_problem("[serve]\nzzzzzz = 1\n") == "serve.zzzzzz: unknown key"
+
+
+def test_wrong_types_are_reported() -> None:
+    found = problems(
+        """
+        [site]
+        title = 3
+        [fetch]
+        allow_private_networks = "no"
+        max_redirects = 2.5
+        batch_size = 0
+        interval = true
+        [serve]
+        frame_ancestors = "*"
+        """
+    )
+    assert any(p.startswith("site.title: expected a string, got an integer (3)") for p in found)
+    assert any(p.startswith("fetch.allow_private_networks: expected true or false") for p in found)
+    assert any(p.startswith("fetch.max_redirects: expected an integer") for p in found)
+    assert any(p.startswith("fetch.batch_size: must be 1 or more") for p in found)
+    assert any(p.startswith("fetch.interval: expected a duration") for p in found)
+    assert any(p.startswith("serve.frame_ancestors: expected a non-empty array") for p in found)
+    assert len(found) == 6
+
+
+def test_a_section_that_is_not_a_table() -> None:
+    assert one_problem('fetch = "fast"\n').startswith("fetch: expected a table ([fetch])")
+
+
+def test_site_values_are_checked() -> None:
+    found = problems(
+        """
+        [site]
+        base_url = "localhost:8000"
+        language = "en_US"
+        hub = "ftp://hub.example"
+        """
+    )
+    assert any(p.startswith("site.base_url: not an absolute http(s) URL") for p in found)
+    assert any(
+        p.startswith("site.language: not a language tag") and 'did you mean "en-US"' in p
+        for p in found
+    )
+    assert any(p.startswith("site.hub: not an absolute http(s) URL") for p in found)
+    assert len(found) == 3
+
+
+def test_base_url_suggests_the_scheme_and_loses_its_trailing_slash() -> None:
+    message = one_problem('[site]\nbase_url = "news.example.com"\n')
+    assert 'did you mean "https://news.example.com"?' in message
+    config = parse_config('[site]\nbase_url = "https://news.example.com/desk/"\n')
+    assert config.site.base_url == "https://news.example.com/desk"
+
+
+def test_language_tags() -> None:
+    for tag in ("en", "zh-CN", "zh-Hans-CN", "pt-BR", "gsw"):
+        assert parse_config(f'[site]\nlanguage = "{tag}"\n').site.language == tag
+    for tag in ("english", "e", "en-", "zh CN", ""):
+        assert one_problem(f'[site]\nlanguage = "{tag}"\n').startswith("site.language:")
+
+
+def test_frame_ancestors_cannot_inject_into_the_header() -> None:
+    message = one_problem("[serve]\nframe_ancestors = [\"'self'; script-src *\"]\n")
+    assert message.startswith("serve.frame_ancestors: not a CSP frame-ancestors source")
+    assert one_problem('[serve]\nframe_ancestors = ["\'none\'", "*"]\n').startswith(
+        "serve.frame_ancestors: 'none' must be the only entry"
+    )
+
+
+def test_user_agent_cannot_hold_a_newline() -> None:
+    message = one_problem('[fetch]\nuser_agent = "x\\r\\nX-Evil: 1"\n')
+    assert message.startswith("fetch.user_agent: must not contain control characters")
+
+
+def test_category_slugs_are_checked_and_unique() -> None:
+    found = problems(
+        """
+        [[categories]]
+        slug = "world"
+        [[categories]]
+        slug = "World News"
+        [[categories]]
+        slug = "world"
+        [[categories]]
+        title = "No slug"
+        """
+    )
+    assert any(
+        p.startswith('categories[1].slug: "World News" is not a slug')
+        and 'did you mean "world-news"' in p
+        for p in found
+    )
+    assert 'categories[2].slug: "world" is already defined by categories[0]' in found
+    assert any(p.startswith("categories[3].slug: missing") for p in found)
+    assert len(found) == 3
+
+
+def test_category_title_defaults_to_its_slug() -> None:
+    config = parse_config('[[categories]]\nslug = "misc"\n')
+    assert config.categories == (Category(slug="misc", title="misc"),)
+
+
+def test_source_in_an_undefined_category() -> None:
+    message = one_problem(CATEGORIES + source("A", "https://a.example/feed", '["tech", "wrold"]'))
+    assert message == (
+        'sources[0].categories[1]: unknown category "wrold"; defined: world, tech'
+        ' (did you mean "world"?)'
+    )
+
+
+def test_source_needs_name_url_and_categories() -> None:
+    found = problems(CATEGORIES + "\n[[sources]]\nid = 'x'\n")
+    assert any(p.startswith("sources[0].name: missing") for p in found)
+    assert any(p.startswith("sources[0].url: missing") for p in found)
+    assert any(p.startswith("sources[0].categories: missing") for p in found)
+    assert len(found) == 3
+
+
+def test_source_categories_must_be_a_non_empty_array() -> None:
+    found = problems(
+        CATEGORIES
+        + source("A", "https://a.example/feed", "[]")
+        + source("B", "https://b.example/feed", '"world"')
+    )
+    assert any(p.startswith("sources[0].categories: must name at least one") for p in found)
+    assert any(
+        p.startswith("sources[1].categories: expected an array") and '["world"]' in p for p in found
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("/feed.xml", "not an absolute http(s) URL"),
+        ("feeds.example.com/rss", "not an absolute http(s) URL"),
+        ("ftp://example.com/feed", "not an absolute http(s) URL"),
+        ("javascript:alert(1)", "not an absolute http(s) URL"),
+        ("https:///feed", "a URL needs a host"),
+        ("https://example.com:99999/feed", "not a valid URL"),
+        ("https://example.com/a feed", "must not contain spaces"),
+    ],
+)
+def test_bad_source_urls(url: str, why: str) -> None:
+    message = one_problem(CATEGORIES + source("A", url))
+    assert message.startswith("sources[0].url: ")
+    assert why in message
+
+
+def test_source_interval_must_fit_the_fetch_limits() -> None:
+    found = problems(
+        CATEGORIES
+        + '[fetch]\nmin_interval = "5m"\nmax_interval = "1d"\n'
+        + source("Fast", "https://a.example/feed", extra='interval = "1m"')
+        + source("Slow", "https://b.example/feed", extra='interval = "2d"')
+        + source("Odd", "https://c.example/feed", extra='interval = "soon"')
+        + source("Zero", "https://d.example/feed", extra="interval = 0")
+    )
+    assert any(
+        p.startswith("sources[0].interval: 1m is outside") and "[5m, 1d]" in p for p in found
+    )
+    assert any(p.startswith("sources[1].interval: 2d is outside") for p in found)
+    assert any(p.startswith('sources[2].interval: not a duration: "soon"') for p in found)
+    assert any(p.startswith("sources[3].interval: must be longer than zero") for p in found)
+    assert len(found) == 4
+
+
+def test_fetch_limits_are_consistent() -> None:
+    message = one_problem('[fetch]\nmin_interval = "2h"\nmax_interval = "1h"\ninterval = "90m"\n')
+    assert message.startswith("fetch.min_interval: 2h is longer than fetch.max_interval (1h)")
+    message = one_problem('[fetch]\ninterval = "1m"\n')
+    assert message.startswith("fetch.interval: 1m is outside")
+    message = one_problem('[fetch]\ndeadline = "2m"\njob_timeout = "1m"\n')
+    assert message.startswith("fetch.job_timeout: 1m is shorter than fetch.deadline (2m)")
+    message = one_problem('[fetch]\nmax_body_bytes = "0MiB"\n')
+    assert message.startswith("fetch.max_body_bytes: must be more than zero")
+    message = one_problem("[fetch]\njitter = 1.5\n")
+    assert message.startswith("fetch.jitter: must be between 0 and 1")
+
+
+def test_retention_values_are_checked() -> None:
+    found = problems("[retention]\nmax_per_source = 0\nmax_age_days = -1\n")
+    assert any(p.startswith("retention.max_per_source: must be 1 or more") for p in found)
+    assert any(p.startswith("retention.max_age_days: must be more than zero") for p in found)
+    message = one_problem("[retention]\nmax_per_source = 10\nkeep_newest = 50\n")
+    assert message.startswith("retention.keep_newest: 50 is more than retention.max_per_source")
+
+
+def test_bad_regex_reports_the_regex_error() -> None:
+    found = problems(
+        CATEGORIES
+        + source("A", "https://a.example/feed", extra='include = ["ok", "(unclosed"]')
+        + source("B", "https://b.example/feed", extra='exclude = "*star"')
+        + source("C", "https://c.example/feed", extra="include = 3")
+    )
+    assert any(
+        p.startswith('sources[0].include[1]: not a valid regular expression "(unclosed"')
+        and "missing )" in p
+        for p in found
+    )
+    assert any(
+        p.startswith('sources[1].exclude[0]: not a valid regular expression "*star"')
+        and "nothing to repeat" in p
+        for p in found
+    )
+    assert any(p.startswith("sources[2].include: expected a regular expression") for p in found)
+    assert len(found) == 3
+
+
+def test_derived_id_collision_asks_for_an_explicit_id() -> None:
+    message = one_problem(
+        CATEGORIES
+        + source("Example News", "https://a.example/feed")
+        + source("Example   NEWS!", "https://b.example/feed")
+    )
+    assert message == (
+        'sources[1]: its derived id "example-news" (from its name) is already the id of'
+        " sources[0]; give one of them an explicit id"
+    )
+    # An explicit id settles it.
+    config = parse_config(
+        CATEGORIES
+        + source("Example News", "https://a.example/feed")
+        + source("Example   NEWS!", "https://b.example/feed", extra='id = "example-news-b"')
+    )
+    assert [s.id for s in config.sources] == ["example-news", "example-news-b"]
+
+
+def test_duplicate_explicit_ids_and_bad_ids() -> None:
+    found = problems(
+        CATEGORIES
+        + source("A", "https://a.example/feed", extra='id = "same"')
+        + source("B", "https://b.example/feed", extra='id = "same"')
+        + source("Cee", "https://c.example/feed")
+        + source("D", "https://d.example/feed", extra='id = "cee"')
+        + source("E", "https://e.example/feed", extra='id = "Not A Slug"')
+    )
+    assert 'sources[1].id: "same" is already the id of sources[0]; choose another one' in found
+    assert (
+        'sources[3].id: "cee" is already the id of sources[2] (derived from its name);'
+        " choose another one"
+    ) in found
+    assert any(p.startswith('sources[4].id: "Not A Slug" is not a slug') for p in found)
+    assert len(found) == 3
+
+
+def test_duplicate_urls_are_reported() -> None:
+    found = problems(
+        CATEGORIES
+        + source("A", "https://Example.com/feed")
+        + source("B", "https://example.com:443/feed", '["tech"]')
+    )
+    assert found == [
+        "sources[1].url: same URL as sources[0]; list a source once and give it several"
+        " categories instead"
+    ]
+
+
+def test_source_that_is_not_a_table() -> None:
+    assert one_problem('sources = ["https://a.example/feed"]\n').startswith(
+        "sources[0]: expected a [[sources]] table"
+    )
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text(
+        CATEGORIES
+        + '[site]\nbase_url = "localhost"\n[fetch]\nintervall = 5\n'
+        + source("A", "ftp://a.example/feed", '["wrold"]', extra='include = "(("')
+        + source("B", "https://b.example/feed", extra='interval = "1s"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    error = info.value
+    places = [p.split(":")[0] for p in error.problems]
+    assert places == [
+        "site.base_url",
+        "fetch.intervall",
+        "sources[0].url",
+        "sources[0].categories[0]",
+        "sources[0].include[0]",
+        "sources[1].interval",
+    ]
+    assert error.path == str(path)
+    assert str(error).startswith(f"6 problem(s) in {path}:")
+    for problem in error.problems:
+        assert f"  - {problem}" in str(error)
+
+
+# --- passing it on, showing it ----------------------------------------------------------------
+
+
+def test_dumps_loads_round_trip_is_exact() -> None:
+    config = load_config(EXAMPLE)
+    again = loads(dumps(config))
+    assert again == config
+    assert dumps(again) == dumps(config)
+    assert isinstance(again.sources, tuple)
+    assert isinstance(again.sources[0].categories, tuple)
+    assert isinstance(again.serve.frame_ancestors, tuple)
+    assert isinstance(again.fetch.interval, float)
+    assert "阮一峰的网络日志" in dumps(config)  # readable, not \u-escaped
+
+    custom = Config(
+        fetch=FetchConfig(interval=1234.5, jitter=0.0, max_body_bytes=77),
+        serve=ServeConfig(frame_ancestors=("'self'",)),
+        categories=(Category("x", "X", "d"),),
+        sources=(
+            SourceConfig(
+                id="s",
+                name="S",
+                url="https://s.example/",
+                categories=("x",),
+                interval=60.0,
+                include=("a", "b"),
+                site_url="https://s.example/home",
+                language="de",
+            ),
+        ),
+        path="/etc/aggregator.toml",
+    )
+    assert loads(dumps(custom)) == custom
+
+
+def test_loads_ignores_fields_it_does_not_know() -> None:
+    raw = dumps(load_config(EXAMPLE)).replace('"fetch":{', '"fetch":{"from_the_future":1,', 1)
+    assert loads(raw) == load_config(EXAMPLE)
+
+
+def test_summary_lists_categories_sources_and_changed_settings() -> None:
+    config = load_config(EXAMPLE)
+    text = summary(config)
+    assert str(EXAMPLE) in text
+    assert "World Desk" in text
+    assert f"{len(config.categories)} categories, {len(config.sources)} sources" in text
+    assert "[china] 中文" in text
+    for s in config.sources:
+        assert f"{s.id}: {s.name} <{s.url}>" in text
+    assert 'site.title = "World Desk"' in text
+    assert "fetch.interval" not in text  # the example keeps the default
+
+    changed = parse_config('[fetch]\ninterval = "30m"\nmax_body_bytes = "5MiB"\n')
+    text = summary(changed)
+    assert 'fetch.interval = "30m"' in text
+    assert 'fetch.max_body_bytes = "5MiB"' in text
+    assert "site.title" not in text
+
+
+# --- watching the file ------------------------------------------------------------------------
+
+
+def test_watcher_follows_valid_edits_and_keeps_the_last_good_config(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text('[site]\ntitle = "One"\n', encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    caplog.set_level(logging.INFO, logger="aggregator.config")
+
+    assert watcher.poll() is None  # nothing changed yet
+
+    path.write_text('[site]\ntitle = "Two"\n', encoding="utf-8")
+    new = watcher.poll()
+    assert new is not None
+    assert new.site.title == "Two"
+    assert watcher.current is new
+    assert watcher.poll() is None
+
+    path.write_text(
+        '[site]\ntitle = "Three"\nbase_url = "nope"\n[fetch]\nintervall = 1\n', encoding="utf-8"
+    )
+    assert watcher.poll() is None
+    assert watcher.current.site.title == "Two"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "site.base_url" in warnings[0].getMessage()
+    assert "fetch.intervall" in warnings[0].getMessage()
+    assert "keeping the last good config" in warnings[0].getMessage()
+
+    assert watcher.poll() is None  # the same broken file is not reported twice
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+
+    path.write_text('[site]\ntitle = "Three"\nbase_url = "nope"\n', encoding="utf-8")
+    assert watcher.poll() is None  # a different broken version is reported
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 2
+
+    path.write_text('[site]\ntitle = "Three"\n', encoding="utf-8")
+    fixed = watcher.poll()
+    assert fixed is not None
+    assert fixed.site.title == "Three"
+    assert "valid again" in caplog.text
+
+
+def test_watcher_sees_an_edit_that_keeps_size_and_mtime(tmp_path: Path) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text('[site]\ntitle = "AAAA"\n', encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    stat = path.stat()
+    path.write_text('[site]\ntitle = "BBBB"\n', encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    new = watcher.poll()
+    assert new is not None
+    assert new.site.title == "BBBB"
+
+
+def test_watcher_ignores_edits_that_change_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text('[site]\ntitle = "Same"\n', encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    path.write_text('# a comment\n[site]\ntitle = "Same"   # here too\n', encoding="utf-8")
+    assert watcher.poll() is None
+
+
+def test_watcher_survives_the_file_disappearing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text('[site]\ntitle = "Kept"\n', encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    path.unlink()
+    assert watcher.poll() is None
+    assert watcher.poll() is None
+    assert watcher.current.site.title == "Kept"
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+    path.write_text('[site]\ntitle = "Back"\n', encoding="utf-8")
+    new = watcher.poll()
+    assert new is not None
+    assert new.site.title == "Back"
