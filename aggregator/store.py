@@ -1,0 +1,701 @@
+"""Every Redis key and command of the application (STYLE §5).
+
+Keys, all under one prefix (default "agg"):
+
+    {p}:config              hash   json, version: the published configuration
+    {p}:due                 zset   source id -> next due, epoch seconds
+    {p}:state:{source}      string JSON of a SourceState (article_count is the source index's size)
+    {p}:article:{id}        string zlib-compressed JSON of an Article (DESIGN §6: smallest form)
+    {p}:source:{source}     zset   article id -> published epoch: the source's articles
+    {p}:category:{slug}     zset   article id -> published epoch: a category's merged index
+    {p}:all                 zset   article id -> published epoch: every category merged
+    {p}:hashes:{source}     hash   article id -> "content hash\\ncategory\\ncategory..."
+    {p}:tombstones:{source} zset   article id -> epoch the tombstone expires (inf: deleted by hand)
+    {p}:versions            hash   category slug ("" = all) -> version, bumped on content change
+    {p}:heartbeats          hash   process name -> epoch it last reported alive
+
+An article lives as long as it is in its source's index; the category and all indexes are capped
+views of those. Writes touching several keys are one Lua script or MULTI/EXEC. The scripts build
+some keys at run time (an article's categories), so they need a standalone server or a primary
+with replicas, not Redis Cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from redis import Redis
+
+from aggregator.config import RetentionConfig
+from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
+
+ALL = ""  # the versions-hash field of the all-categories index; no slug is empty
+
+# Shared by the scripts that remove articles. Member comparison is bytewise, like sorted sets
+# order members; Lua's own `<` uses the server's locale collation.
+_LUA_COMMON = r"""
+local function split_meta(value)
+  local parts = {}
+  for part in string.gmatch(value .. '\n', '(.-)\n') do parts[#parts + 1] = part end
+  local hash = table.remove(parts, 1)
+  return hash, parts
+end
+
+-- Remove one article from every index, delete its blob and tombstone it.
+local function remove_article(id, k, changed, tomb_score, extra_cats)
+  local cats = extra_cats or {}
+  local meta = redis.call('HGET', k.hashes, id)
+  if meta then
+    local _, meta_cats = split_meta(meta)
+    for _, slug in ipairs(meta_cats) do cats[#cats + 1] = slug end
+  end
+  for _, slug in ipairs(cats) do
+    if redis.call('ZREM', k.cat .. slug, id) == 1 then changed[slug] = true end
+  end
+  if redis.call('ZREM', k.all, id) == 1 then changed[''] = true end
+  redis.call('ZREM', k.src, id)
+  redis.call('HDEL', k.hashes, id)
+  redis.call('DEL', k.article .. id)
+  redis.call('ZADD', k.tomb, tomb_score, id)
+end
+
+local function bump_versions(versions, changed)
+  if next(changed) == nil then return end
+  changed[''] = true
+  for slug, _ in pairs(changed) do redis.call('HINCRBY', versions, slug, 1) end
+end
+"""
+
+# KEYS: source index, hashes, tombstones, all index, versions, state, due
+# ARGV: category key prefix, article key prefix, source id, now, tombstone expiry,
+#       max per source, max-age cutoff, keep newest, max per category, state JSON,
+#       due ("" keep, "-" unschedule, else score), then per article:
+#       id, hashes value, score, blob
+_LUA_SAVE_REFRESH = (
+    _LUA_COMMON
+    + r"""
+local src, hashes, tomb, all, versions, state, due = unpack(KEYS)
+local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
+local source_id, now, tomb_expiry = ARGV[3], ARGV[4], ARGV[5]
+local max_per_source, age_cutoff = tonumber(ARGV[6]), ARGV[7]
+local keep_newest, max_per_category = tonumber(ARGV[8]), tonumber(ARGV[9])
+local changed = {}
+local added, updated, trimmed = 0, 0, 0
+
+redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
+
+for i = 12, #ARGV, 4 do
+  local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if not redis.call('ZSCORE', tomb, id) then
+    local old = redis.call('HGET', hashes, id)
+    local old_cats = {}
+    if old then old_cats = select(2, split_meta(old)) end
+    if old ~= meta then
+      local _, cats = split_meta(meta)
+      local keep = {}
+      for _, slug in ipairs(cats) do keep[slug] = true end
+      for _, slug in ipairs(old_cats) do
+        if not keep[slug] and redis.call('ZREM', k.cat .. slug, id) == 1 then
+          changed[slug] = true
+        end
+      end
+      redis.call('SET', k.article .. id, blob)
+      redis.call('ZADD', src, score, id)
+      redis.call('ZADD', all, score, id)
+      changed[''] = true
+      for _, slug in ipairs(cats) do
+        redis.call('ZADD', k.cat .. slug, score, id)
+        changed[slug] = true
+      end
+      redis.call('HSET', hashes, id, meta)
+      if old then updated = updated + 1 else added = added + 1 end
+    end
+  end
+end
+
+-- Per-source cap, then max age without going below the newest keep_newest.
+local count = redis.call('ZCARD', src)
+if count > max_per_source then
+  local victims = redis.call('ZRANGE', src, 0, count - max_per_source - 1)
+  for _, id in ipairs(victims) do remove_article(id, k, changed, tomb_expiry) end
+  trimmed = trimmed + #victims
+  count = count - #victims
+end
+if count > keep_newest then
+  local victims = redis.call('ZRANGEBYSCORE', src, '-inf', '(' .. age_cutoff,
+                             'LIMIT', 0, count - keep_newest)
+  for _, id in ipairs(victims) do remove_article(id, k, changed, tomb_expiry) end
+  trimmed = trimmed + #victims
+end
+
+-- Category caps trim only the views; the article stays in its source's index.
+for slug, _ in pairs(changed) do
+  local key = all
+  if slug ~= '' then key = k.cat .. slug end
+  local n = redis.call('ZCARD', key)
+  if n > max_per_category then redis.call('ZREMRANGEBYRANK', key, 0, n - max_per_category - 1) end
+end
+bump_versions(versions, changed)
+
+redis.call('SET', state, ARGV[10])
+if ARGV[11] == '-' then
+  redis.call('ZREM', due, source_id)
+elseif ARGV[11] ~= '' then
+  redis.call('ZADD', due, ARGV[11], source_id)
+end
+return {added, updated, trimmed}
+"""
+)
+
+# KEYS: source index, hashes, tombstones, all index, versions
+# ARGV: category key prefix, article key prefix, article id, its categories...
+_LUA_DELETE = (
+    _LUA_COMMON
+    + r"""
+local src, hashes, tomb, all, versions = unpack(KEYS)
+local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
+local cats = {}
+for i = 4, #ARGV do cats[#cats + 1] = ARGV[i] end
+local changed = {}
+remove_article(ARGV[3], k, changed, 'inf', cats)
+bump_versions(versions, changed)
+return 1
+"""
+)
+
+# KEYS: due; ARGV: now, now + lease, limit. Oldest first; each claimed id is re-scored to the end
+# of its lease, so a lost job makes it due again and a second caller cannot claim it meanwhile.
+_LUA_CLAIM_DUE = r"""
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return ids
+"""
+
+# KEYS: config; ARGV: raw JSON. Returns the version, bumped only when the JSON changed.
+_LUA_PUBLISH_CONFIG = r"""
+if redis.call('HGET', KEYS[1], 'json') == ARGV[1] then
+  return tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+end
+redis.call('HSET', KEYS[1], 'json', ARGV[1])
+return redis.call('HINCRBY', KEYS[1], 'version', 1)
+"""
+
+# KEYS: an index; ARGV: article key prefix, cursor score ("+inf" for the first page), cursor id
+# ("" for the first page), how many. Newest first, ties by member descending (the index's own
+# order), strictly after the cursor; returns id, score, blob triples and skips missing blobs.
+_LUA_PAGE = r"""
+local index, prefix, max, after, want = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local out, n = {}, 0
+local function take(id, score)
+  local blob = redis.call('GET', prefix .. id)
+  if blob then
+    out[#out + 1] = id
+    out[#out + 1] = score
+    out[#out + 1] = blob
+    n = n + 1
+  end
+end
+local function bytes_less(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local bound = max
+if after ~= '' then
+  local tied = redis.call('ZRANGEBYSCORE', index, max, max, 'WITHSCORES')
+  for i = #tied - 1, 1, -2 do
+    if n >= want then break end
+    if bytes_less(tied[i], after) then take(tied[i], tied[i + 1]) end
+  end
+  bound = '(' .. max
+end
+local offset = 0
+while n < want do
+  local batch = redis.call('ZREVRANGEBYSCORE', index, bound, '-inf', 'WITHSCORES',
+                           'LIMIT', offset, want - n)
+  if #batch == 0 then break end
+  offset = offset + #batch / 2
+  for i = 1, #batch, 2 do take(batch[i], batch[i + 1]) end
+end
+return out
+"""
+
+
+class Store:
+    """The application's Redis storage: scheduling, source state, articles and their indexes."""
+
+    def __init__(self, redis: Redis, prefix: str = "agg") -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._save_refresh = redis.register_script(_LUA_SAVE_REFRESH)
+        self._delete = redis.register_script(_LUA_DELETE)
+        self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
+        self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
+        self._page = redis.register_script(_LUA_PAGE)
+
+    # --- keys ---------------------------------------------------------------------------------
+
+    def _config_key(self) -> str:
+        return f"{self.prefix}:config"
+
+    def _due_key(self) -> str:
+        return f"{self.prefix}:due"
+
+    def _state_key(self, source_id: str) -> str:
+        return f"{self.prefix}:state:{source_id}"
+
+    def _article_key(self, article_id: str) -> str:
+        return f"{self.prefix}:article:{article_id}"
+
+    def _source_key(self, source_id: str) -> str:
+        return f"{self.prefix}:source:{source_id}"
+
+    def _category_key(self, slug: str | None) -> str:
+        return f"{self.prefix}:all" if slug is None else f"{self.prefix}:category:{slug}"
+
+    def _hashes_key(self, source_id: str) -> str:
+        return f"{self.prefix}:hashes:{source_id}"
+
+    def _tombstones_key(self, source_id: str) -> str:
+        return f"{self.prefix}:tombstones:{source_id}"
+
+    def _versions_key(self) -> str:
+        return f"{self.prefix}:versions"
+
+    def _heartbeats_key(self) -> str:
+        return f"{self.prefix}:heartbeats"
+
+    def _removal_keys(self, source_id: str) -> list[str]:
+        """The keys the article-removing scripts take first, in their order."""
+        return [
+            self._source_key(source_id),
+            self._hashes_key(source_id),
+            self._tombstones_key(source_id),
+            self._category_key(None),
+            self._versions_key(),
+        ]
+
+    # --- published configuration --------------------------------------------------------------
+
+    def publish_config(self, raw_json: str) -> int:
+        """Store the validated config if it changed; return its version."""
+        return int(self._publish_config(keys=[self._config_key()], args=[raw_json]))
+
+    def published_config(self) -> tuple[int, str] | None:
+        """The published config as (version, raw JSON), or None before the first publish."""
+        version, raw = cast(
+            list[bytes | None], self.redis.hmget(self._config_key(), "version", "json")
+        )
+        if raw is None:
+            return None
+        return int(version or 0), raw.decode("utf-8")
+
+    def config_version(self) -> int:
+        """The published config's version; 0 when none was published."""
+        return int(cast(bytes | None, self.redis.hget(self._config_key(), "version")) or 0)
+
+    # --- scheduling ---------------------------------------------------------------------------
+
+    def schedule(self, source_id: str, due: float) -> None:
+        """Make a source due at `due` (epoch seconds)."""
+        self.redis.zadd(self._due_key(), {source_id: due})
+
+    def schedule_new(self, due_by_id: dict[str, float]) -> int:
+        """Schedule only the sources not scheduled yet; return how many were added."""
+        if not due_by_id:
+            return 0
+        return int(cast(int, self.redis.zadd(self._due_key(), dict(due_by_id), nx=True)))
+
+    def unschedule(self, source_ids: Iterable[str]) -> None:
+        """Stop polling these sources (until scheduled again)."""
+        ids = list(source_ids)
+        if ids:
+            self.redis.zrem(self._due_key(), *ids)
+
+    def claim_due(self, now: float, lease: float, limit: int) -> list[str]:
+        """Atomically claim up to `limit` due sources, oldest first, each leased until now+lease."""
+        if limit <= 0:
+            return []
+        ids = self._claim_due(keys=[self._due_key()], args=[_num(now), _num(now + lease), limit])
+        return [_text(i) for i in cast(list[bytes], ids)]
+
+    def extend_lease(self, source_ids: Iterable[str], until: float) -> None:
+        """Push claimed sources' due time to `until`, unless it is later already or unscheduled.
+
+        GT keeps a next due time a finished refresh has saved meanwhile; XX never reschedules a
+        source that was unscheduled (paused, gone, removed).
+        """
+        ids = list(source_ids)
+        if ids:
+            self.redis.zadd(self._due_key(), dict.fromkeys(ids, until), xx=True, gt=True)
+
+    def due_at(self, source_id: str) -> float | None:
+        """When a source is due next (epoch seconds), or None when it is not scheduled."""
+        return self.redis.zscore(self._due_key(), source_id)
+
+    def scheduled(self) -> dict[str, float]:
+        """Every scheduled source id with its due time."""
+        rows = cast(
+            list[tuple[bytes, float]], self.redis.zrange(self._due_key(), 0, -1, withscores=True)
+        )
+        return {_text(member): score for member, score in rows}
+
+    def scheduler_lag(self, now: float) -> float:
+        """How many seconds the most overdue source is late (0 when none is)."""
+        rows = cast(
+            list[tuple[bytes, float]], self.redis.zrange(self._due_key(), 0, 0, withscores=True)
+        )
+        return max(0.0, now - rows[0][1]) if rows else 0.0
+
+    # --- processes ----------------------------------------------------------------------------
+
+    def heartbeat(self, name: str, when: datetime) -> None:
+        """Record that a process (e.g. "scheduler") was alive at `when`."""
+        self.redis.hset(self._heartbeats_key(), name, _num(_epoch(when)))
+
+    def heartbeats(self) -> dict[str, datetime]:
+        """When each process last reported alive (UTC)."""
+        raw = cast(dict[bytes, bytes], self.redis.hgetall(self._heartbeats_key()))
+        return {_text(k): datetime.fromtimestamp(float(v), UTC) for k, v in raw.items()}
+
+    # --- source state -------------------------------------------------------------------------
+
+    def get_state(self, source_id: str) -> SourceState:
+        """A source's state; a default one when it was never seen."""
+        return self.get_states([source_id])[source_id]
+
+    def get_states(self, source_ids: Sequence[str]) -> dict[str, SourceState]:
+        """The states of several sources in one round trip."""
+        if not source_ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.mget([self._state_key(i) for i in source_ids])
+        for source_id in source_ids:
+            pipe.zcard(self._source_key(source_id))
+        raw, *counts = pipe.execute()
+        return {
+            source_id: _decode_state(source_id, blob, int(count))
+            for source_id, blob, count in zip(source_ids, raw, counts, strict=True)
+        }
+
+    def save_state(self, state: SourceState) -> None:
+        """Write a source's state and its next due time in one transaction."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(self._state_key(state.source_id), _encode_state(state))
+        due = _due_action(state)
+        if due == "-":
+            pipe.zrem(self._due_key(), state.source_id)
+        elif due:
+            pipe.zadd(self._due_key(), {state.source_id: float(due)})
+        pipe.execute()
+
+    # --- a refresh's writes -------------------------------------------------------------------
+
+    def known_articles(
+        self, source_id: str, article_ids: Sequence[str]
+    ) -> tuple[dict[str, str], set[str]]:
+        """Content hashes of the ids already stored, and the ids that are tombstoned (one trip)."""
+        metas, tomb_scores = self._known(source_id, article_ids)
+        hashes = {i: _text(meta.split(b"\n", 1)[0]) for i, meta in metas.items()}
+        # An expired tombstone still counts until save_refresh purges it: erring towards
+        # "never comes back".
+        return hashes, set(tomb_scores)
+
+    def _known(
+        self, source_id: str, article_ids: Sequence[str]
+    ) -> tuple[dict[str, bytes], dict[str, float]]:
+        """The stored hashes-values and the tombstone expiries of these ids, in one round trip."""
+        if not article_ids:
+            return {}, {}
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(self._hashes_key(source_id), list(article_ids))
+        pipe.zmscore(self._tombstones_key(source_id), list(article_ids))
+        metas, scores = pipe.execute()
+        return (
+            {i: m for i, m in zip(article_ids, metas, strict=True) if m is not None},
+            {i: float(s) for i, s in zip(article_ids, scores, strict=True) if s is not None},
+        )
+
+    def save_refresh(
+        self,
+        state: SourceState,
+        articles: Sequence[Article],
+        retention: RetentionConfig,
+        now: datetime,
+    ) -> SaveResult:
+        """Store a refresh's articles, trim, bump versions and save the state, atomically.
+
+        Two round trips: one reads what is stored, so unchanged and tombstoned articles are
+        neither compressed nor sent; one script does every write (and checks again). Calling it
+        with no articles still applies max age.
+        """
+        now_epoch = _epoch(now)
+        unique: dict[str, Article] = {}
+        for article in articles:
+            if article.source_id != state.source_id:
+                raise ValueError(
+                    f"article {article.id} belongs to {article.source_id!r}, "
+                    f"not to {state.source_id!r}"
+                )
+            unique.setdefault(article.id, article)  # duplicate guids happen; the first one wins
+        metas, tombstones = self._known(state.source_id, list(unique))
+        args: list[str | bytes | float | int] = [
+            self._category_key(""),
+            self._article_key(""),
+            state.source_id,
+            _num(now_epoch),
+            _num(now_epoch + retention.tombstone_days * 86400),
+            retention.max_per_source,
+            _num(now_epoch - retention.max_age_days * 86400),
+            retention.keep_newest,
+            retention.max_per_category,
+            _encode_state(state),
+            _due_action(state),
+        ]
+        for article_id, article in unique.items():
+            # The hashes-value holds the categories too: a source moved to another category
+            # re-indexes its articles even when their content is the same.
+            meta = "\n".join((article.content_hash, *article.categories))
+            if tombstones.get(article_id, -math.inf) >= now_epoch:
+                continue
+            if metas.get(article_id) == meta.encode("utf-8"):
+                continue
+            args += [
+                article_id,
+                meta,
+                _num(_epoch(article.published)),
+                _encode_article(article),
+            ]
+        keys = [
+            *self._removal_keys(state.source_id)[:4],
+            self._versions_key(),
+            self._state_key(state.source_id),
+            self._due_key(),
+        ]
+        added, updated, trimmed = cast(list[int], self._save_refresh(keys=keys, args=args))
+        return SaveResult(added=int(added), updated=int(updated), trimmed=int(trimmed))
+
+    def delete_article(self, article_id: str) -> bool:
+        """Remove an article from every index and tombstone it for good; False if unknown."""
+        blob = cast(bytes | None, self.redis.get(self._article_key(article_id)))
+        if blob is None:
+            return False
+        article = _decode_article(blob)
+        self._delete(
+            keys=self._removal_keys(article.source_id),
+            args=[
+                self._category_key(""),
+                self._article_key(""),
+                article_id,
+                *article.categories,
+            ],
+        )
+        return True
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def article(self, article_id: str) -> Article | None:
+        """One article, or None."""
+        blob = cast(bytes | None, self.redis.get(self._article_key(article_id)))
+        return None if blob is None else _decode_article(blob)
+
+    def articles(self, article_ids: Sequence[str]) -> list[Article]:
+        """Several articles in one round trip, in the given order, skipping missing ones."""
+        if not article_ids:
+            return []
+        blobs = cast(
+            list[bytes | None], self.redis.mget([self._article_key(i) for i in article_ids])
+        )
+        return [_decode_article(blob) for blob in blobs if blob is not None]
+
+    def category_page(
+        self, slug: str | None, limit: int, before: str | None = None
+    ) -> tuple[list[Article], str | None]:
+        """A page of a category (None: all), newest first, and the cursor of the next page.
+
+        `before` is a cursor returned by a previous call; a malformed one raises ValueError.
+        """
+        return self._index_page(self._category_key(slug), limit, before)
+
+    def source_articles(self, source_id: str, limit: int) -> list[Article]:
+        """A source's newest articles."""
+        return self._index_page(self._source_key(source_id), limit, None)[0]
+
+    def category_version(self, slug: str | None) -> int:
+        """A number that changes whenever the category's (None: all) content changes."""
+        return self.category_versions([slug])[slug]
+
+    def category_versions(self, slugs: Sequence[str | None]) -> dict[str | None, int]:
+        """The versions of several categories in one round trip."""
+        if not slugs:
+            return {}
+        fields_ = [ALL if slug is None else slug for slug in slugs]
+        values = cast(list[bytes | None], self.redis.hmget(self._versions_key(), fields_))
+        return {slug: int(v or 0) for slug, v in zip(slugs, values, strict=True)}
+
+    def category_count(self, slug: str | None) -> int:
+        """How many articles a category's (None: all) index holds."""
+        return self.redis.zcard(self._category_key(slug))
+
+    def _index_page(
+        self, key: str, limit: int, before: str | None
+    ) -> tuple[list[Article], str | None]:
+        if limit <= 0:
+            return [], None
+        score, after = ("+inf", "") if before is None else _parse_cursor(before)
+        rows = cast(
+            list[bytes],
+            self._page(keys=[key], args=[self._article_key(""), score, after, limit + 1]),
+        )
+        triples = [(rows[i], rows[i + 1], rows[i + 2]) for i in range(0, len(rows), 3)]
+        page = [_decode_article(blob) for _, _, blob in triples[:limit]]
+        if len(triples) <= limit:
+            return page, None
+        last_id, last_score, _ = triples[limit - 1]
+        return page, f"{_text(last_score)}:{_text(last_id)}"
+
+
+# --- conversions: Redis values stay in this module ------------------------------------------
+
+
+def _text(value: bytes) -> str:
+    return value.decode("utf-8")
+
+
+def _num(value: float) -> str:
+    """A float as Redis parses it back exactly."""
+    return repr(float(value))
+
+
+def _epoch(value: datetime) -> float:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: the store needs timezone-aware ones")
+    return value.timestamp()
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    _epoch(value)  # refuses naive datetimes
+    return value.astimezone(UTC).isoformat()
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _parse_cursor(cursor: str) -> tuple[str, str]:
+    score, sep, article_id = cursor.partition(":")
+    try:
+        number = float(score)
+    except ValueError:
+        number = math.nan
+    if not sep or not article_id or math.isnan(number):
+        raise ValueError(f"not a page cursor: {cursor!r}")
+    return _num(number), article_id
+
+
+def _encode_article(article: Article) -> bytes:
+    doc = {
+        "id": article.id,
+        "source_id": article.source_id,
+        "guid": article.guid,
+        "url": article.url,
+        "title": article.title,
+        "summary": article.summary,
+        "content": article.content,
+        "author": article.author,
+        "published": _iso(article.published),
+        "updated": _iso(article.updated),
+        "source_name": article.source_name,
+        "source_url": article.source_url,
+        "categories": article.categories,
+        "tags": article.tags,
+        "language": article.language,
+        "enclosures": [[e.url, e.type, e.length] for e in article.enclosures],
+        "thumbnail": article.thumbnail,
+        "content_hash": article.content_hash,
+    }
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    # surrogatepass: a lone surrogate from a broken feed must not make the article unstorable.
+    return zlib.compress(text.encode("utf-8", "surrogatepass"))
+
+
+def _decode_article(blob: bytes) -> Article:
+    doc: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"))
+    return Article(
+        id=doc["id"],
+        source_id=doc["source_id"],
+        guid=doc["guid"],
+        url=doc["url"],
+        title=doc["title"],
+        summary=doc["summary"],
+        content=doc["content"],
+        author=doc["author"],
+        published=datetime.fromisoformat(doc["published"]),
+        updated=datetime.fromisoformat(doc["updated"]),
+        source_name=doc["source_name"],
+        source_url=doc["source_url"],
+        categories=tuple(doc.get("categories", ())),
+        tags=tuple(doc.get("tags", ())),
+        language=doc.get("language", ""),
+        enclosures=tuple(
+            Enclosure(url=url, type=type_, length=length)
+            for url, type_, length in doc.get("enclosures", ())
+        ),
+        thumbnail=doc.get("thumbnail", ""),
+        content_hash=doc.get("content_hash", ""),
+    )
+
+
+_STATE_DATETIMES = frozenset({"last_fetch", "next_due"})
+# article_count is not stored: it is the size of the source's index, read with the state.
+_STATE_FIELDS = tuple(
+    f.name for f in fields(SourceState) if f.name not in ("source_id", "article_count")
+)
+
+
+def _encode_state(state: SourceState) -> str:
+    doc: dict[str, Any] = {}
+    for name in _STATE_FIELDS:
+        value = getattr(state, name)
+        if name in _STATE_DATETIMES:
+            value = _iso(value)
+        elif isinstance(value, Outcome):
+            value = value.value
+        doc[name] = value
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_state(source_id: str, raw: bytes | None, article_count: int) -> SourceState:
+    if raw is None:
+        return SourceState(source_id, article_count=article_count)
+    doc: dict[str, Any] = json.loads(raw)
+    values: dict[str, Any] = {}
+    for name in _STATE_FIELDS:
+        if name not in doc:  # written by an older version: keep the default
+            continue
+        value = doc[name]
+        if name in _STATE_DATETIMES:
+            value = _from_iso(value)
+        elif name == "outcome" and value is not None:
+            value = Outcome(value)
+        values[name] = value
+    return SourceState(source_id, article_count=article_count, **values)
+
+
+def _due_action(state: SourceState) -> str:
+    """What a state write does to the due set: "-" unschedule, "" leave it, else the new score."""
+    if state.paused or state.gone:
+        return "-"
+    if state.next_due is None:
+        return ""
+    return _num(_epoch(state.next_due))

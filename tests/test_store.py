@@ -1,0 +1,476 @@
+"""The store against a real Valkey server (the session's embedded one, flushed per test)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, cast
+
+import pytest
+import redis as redis_lib
+
+from aggregator.config import RetentionConfig
+from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
+from aggregator.store import Store
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+ROOMY = RetentionConfig(
+    max_per_source=1000, max_per_category=1000, max_age_days=3650, keep_newest=0
+)
+
+
+def make_article(
+    source_id: str,
+    n: int,
+    published: datetime | None = None,
+    *,
+    categories: tuple[str, ...] = ("news",),
+    content: str = "",
+) -> Article:
+    content = content or f"<p>Body of article {n}</p>"
+    published = published or NOW - timedelta(hours=n)
+    return Article(
+        id=f"{source_id}-{n:04d}",
+        source_id=source_id,
+        guid=f"urn:{source_id}:{n}",
+        url=f"https://example.com/{source_id}/{n}",
+        title=f"Article {n}",
+        summary=f"Summary {n}",
+        content=content,
+        author="Ann Author",
+        published=published,
+        updated=published,
+        source_name=f"Source {source_id}",
+        source_url="https://example.com/",
+        categories=categories,
+        content_hash=hashlib.sha256(f"{content}|{categories}".encode()).hexdigest()[:16],
+    )
+
+
+def state_of(source_id: str, **changes: Any) -> SourceState:
+    return replace(SourceState(source_id), next_due=NOW + timedelta(minutes=15), **changes)
+
+
+# --- scheduling ---------------------------------------------------------------------------------
+
+
+def test_claim_due_claims_oldest_first_and_leases(store: Store) -> None:
+    store.schedule("a", 100)
+    store.schedule("b", 50)
+    store.schedule("c", 300)
+    assert store.claim_due(now=200, lease=60, limit=10) == ["b", "a"]
+    assert store.due_at("a") == 260
+    assert store.due_at("b") == 260
+    assert store.due_at("c") == 300
+    assert store.claim_due(now=200, lease=60, limit=10) == []  # leased, not due
+    # The job was lost: once the lease runs out they are due again.
+    assert sorted(store.claim_due(now=260, lease=60, limit=10)) == ["a", "b"]
+
+
+def test_claim_due_respects_limit(store: Store) -> None:
+    store.schedule_new({f"s{i}": float(i) for i in range(10)})
+    assert store.claim_due(now=100, lease=1000, limit=3) == ["s0", "s1", "s2"]
+    assert store.claim_due(now=100, lease=1000, limit=0) == []
+    assert len(store.claim_due(now=100, lease=1000, limit=100)) == 7
+
+
+def test_concurrent_claims_never_hand_out_one_id_twice(store: Store, redis_url: str) -> None:
+    ids = [f"src-{i}" for i in range(600)]
+    store.schedule_new({source_id: float(i % 50) for i, source_id in enumerate(ids)})
+    claimed: list[list[str]] = []
+    start = threading.Barrier(6)
+
+    def scheduler() -> None:
+        # Its own connection, as a scheduler on another machine would have.
+        own = Store(redis_lib.Redis.from_url(redis_url))
+        mine: list[str] = []
+        start.wait()
+        while got := own.claim_due(now=100, lease=3600, limit=7):
+            mine += got
+        claimed.append(mine)
+        own.redis.close()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    everything = [i for mine in claimed for i in mine]
+    assert len(everything) == len(set(everything))
+    assert sorted(everything) == sorted(ids)
+
+
+def test_schedule_new_only_adds_unscheduled_sources(store: Store) -> None:
+    store.schedule("a", 5)
+    assert store.schedule_new({"a": 1, "b": 2}) == 1
+    assert store.schedule_new({}) == 0
+    assert store.scheduled() == {"a": 5.0, "b": 2.0}
+
+
+def test_unschedule_and_lag(store: Store) -> None:
+    assert store.scheduler_lag(now=100) == 0
+    store.schedule_new({"a": 40, "b": 70, "c": 500})
+    assert store.scheduler_lag(now=100) == 60
+    store.unschedule(["a", "missing"])
+    store.unschedule([])
+    assert store.due_at("a") is None
+    assert store.scheduler_lag(now=100) == 30
+    assert store.scheduled() == {"b": 70.0, "c": 500.0}
+
+
+def test_extend_lease_never_shortens_or_resurrects(store: Store) -> None:
+    store.schedule_new({"a": 10, "b": 10, "done": 10})
+    assert store.claim_due(now=10, lease=90, limit=10) == ["a", "b", "done"]
+    store.schedule("done", 10_000)  # its refresh finished and saved a next due time
+    store.unschedule(["b"])  # paused meanwhile
+    store.extend_lease(["a", "b", "done"], until=500)
+    assert store.scheduled() == {"a": 500.0, "done": 10_000.0}
+
+
+def test_publish_config_bumps_version_only_on_change(store: Store) -> None:
+    assert store.published_config() is None
+    assert store.config_version() == 0
+    assert store.publish_config('{"sources": []}') == 1
+    assert store.publish_config('{"sources": []}') == 1
+    assert store.publish_config('{"sources": ["新"]}') == 2
+    assert store.published_config() == (2, '{"sources": ["新"]}')
+    assert store.config_version() == 2
+
+
+# --- source state -------------------------------------------------------------------------------
+
+
+def test_state_round_trips_every_field(store: Store) -> None:
+    state = SourceState(
+        source_id="feed-1",
+        last_fetch=NOW,
+        http_status=304,
+        outcome=Outcome.NOT_MODIFIED,
+        consecutive_errors=0,
+        last_error="",
+        next_due=NOW + timedelta(minutes=15),
+        etag='W/"abc"',
+        last_modified="Sat, 01 Mar 2025 11:00:00 GMT",
+        body_hash="deadbeef",
+        redirect_url="https://new.example.com/feed",
+        redirect_count=2,
+        adopted_url=None,
+    )
+    store.save_state(state)
+    assert store.get_state("feed-1") == state
+    assert store.due_at("feed-1") == (NOW + timedelta(minutes=15)).timestamp()
+    failing = replace(
+        state,
+        outcome=Outcome.TIMEOUT,
+        consecutive_errors=3,
+        last_error="The server did not answer within 20 seconds.",
+        etag=None,
+        last_modified=None,
+        body_hash=None,
+        last_fetch=datetime(2025, 3, 1, 20, 0, tzinfo=timezone(timedelta(hours=8))),
+    )
+    store.save_state(failing)
+    got = store.get_state("feed-1")
+    assert got == failing
+    assert got.outcome is Outcome.TIMEOUT
+    assert got.last_fetch is not None
+    assert got.last_fetch.utcoffset() == timedelta(0)
+
+
+def test_unknown_source_has_a_default_state(store: Store) -> None:
+    assert store.get_state("never-seen") == SourceState("never-seen")
+    assert store.get_states([]) == {}
+
+
+def test_get_states_reads_many_with_article_counts(store: Store) -> None:
+    store.save_refresh(state_of("a"), [make_article("a", n) for n in range(3)], ROOMY, NOW)
+    store.save_state(state_of("b", outcome=Outcome.OK))
+    states = store.get_states(["a", "b", "c"])
+    assert list(states) == ["a", "b", "c"]
+    assert states["a"].article_count == 3
+    assert states["b"].outcome is Outcome.OK
+    assert states["b"].article_count == 0
+    assert states["c"] == SourceState("c")
+
+
+def test_paused_or_gone_sources_are_unscheduled(store: Store) -> None:
+    store.save_state(state_of("a"))
+    store.save_state(state_of("b"))
+    assert set(store.scheduled()) == {"a", "b"}
+    store.save_state(state_of("a", paused=True))
+    store.save_refresh(state_of("b", gone=True, outcome=Outcome.GONE), [], ROOMY, NOW)
+    assert store.scheduled() == {}
+    assert store.get_state("b").gone is True
+    # A state without a next due time leaves the schedule alone.
+    store.schedule("c", 42)
+    store.save_state(SourceState("c"))
+    assert store.due_at("c") == 42
+
+
+# --- a refresh's writes -------------------------------------------------------------------------
+
+
+def test_save_refresh_adds_then_skips_unchanged(store: Store) -> None:
+    articles = [make_article("a", n) for n in range(5)]
+    assert store.save_refresh(state_of("a"), articles, ROOMY, NOW) == SaveResult(5, 0, 0)
+    versions = store.category_versions(["news", None])
+    assert store.save_refresh(state_of("a"), articles, ROOMY, NOW) == SaveResult(0, 0, 0)
+    assert store.category_versions(["news", None]) == versions
+    assert store.category_count("news") == 5
+    assert store.category_count(None) == 5
+    assert [a.id for a in store.source_articles("a", 10)] == [a.id for a in articles]
+    assert store.get_state("a").article_count == 5
+    assert store.due_at("a") == (NOW + timedelta(minutes=15)).timestamp()
+
+
+def test_duplicate_ids_in_one_refresh_are_stored_once(store: Store) -> None:
+    first = make_article("a", 1, content="<p>first</p>")
+    second = replace(make_article("a", 1, content="<p>second</p>"))
+    assert store.save_refresh(state_of("a"), [first, second], ROOMY, NOW) == SaveResult(1, 0)
+    found = store.article(first.id)
+    assert found is not None
+    assert found.content == "<p>first</p>"
+
+
+def test_changed_content_updates_the_article(store: Store) -> None:
+    store.save_refresh(state_of("a"), [make_article("a", n) for n in range(3)], ROOMY, NOW)
+    before = store.category_version("news")
+    changed = make_article("a", 1, content="<p>Corrected</p>")
+    result = store.save_refresh(
+        state_of("a"), [make_article("a", 0), changed, make_article("a", 2)], ROOMY, NOW
+    )
+    assert result == SaveResult(0, 1, 0)
+    assert store.article(changed.id) == changed
+    assert store.category_version("news") > before
+    assert store.known_articles("a", [changed.id])[0] == {changed.id: changed.content_hash}
+
+
+def test_moving_a_source_to_another_category_reindexes_its_articles(store: Store) -> None:
+    store.save_refresh(state_of("a"), [make_article("a", 1, categories=("old",))], ROOMY, NOW)
+    moved = make_article("a", 1, categories=("new",))
+    assert store.save_refresh(state_of("a"), [moved], ROOMY, NOW) == SaveResult(0, 1, 0)
+    assert store.category_count("old") == 0
+    assert [a.id for a in store.category_page("new", 10)[0]] == [moved.id]
+
+
+def test_known_articles_reports_hashes_and_tombstones(store: Store) -> None:
+    articles = [make_article("a", n) for n in range(3)]
+    store.save_refresh(state_of("a"), articles, ROOMY, NOW)
+    assert store.delete_article(articles[0].id) is True
+    hashes, tombstoned = store.known_articles("a", [a.id for a in articles] + ["a-9999"])
+    assert hashes == {a.id: a.content_hash for a in articles[1:]}
+    assert tombstoned == {articles[0].id}
+    assert store.known_articles("a", []) == ({}, set())
+
+
+def test_per_source_cap_trims_oldest_and_tombstones_them(store: Store) -> None:
+    retention = replace(ROOMY, max_per_source=5)
+    articles = [make_article("a", n) for n in range(8)]  # n hours old: 0 is the newest
+    assert store.save_refresh(state_of("a"), articles, retention, NOW) == SaveResult(8, 0, 3)
+    assert [a.id for a in store.source_articles("a", 10)] == [a.id for a in articles[:5]]
+    assert store.articles([a.id for a in articles[5:]]) == []
+    assert store.category_count("news") == 5
+    assert store.get_state("a").article_count == 5
+    assert store.known_articles("a", [a.id for a in articles])[1] == {a.id for a in articles[5:]}
+    # The next poll sees the same feed: trimmed articles must not come back.
+    assert store.save_refresh(state_of("a"), articles, retention, NOW) == SaveResult(0, 0, 0)
+    assert store.category_count("news") == 5
+
+
+def test_max_age_keeps_the_newest(store: Store) -> None:
+    days = [make_article("a", n, NOW - timedelta(days=n, hours=1)) for n in range(10)]
+    retention = replace(ROOMY, max_age_days=5, keep_newest=3)
+    result = store.save_refresh(state_of("a"), days, retention, NOW)
+    assert result == SaveResult(10, 0, 5)  # days 0..4 are younger than 5 days
+    assert [a.id for a in store.source_articles("a", 20)] == [a.id for a in days[:5]]
+    # Later every one of them is old, but keep_newest holds the three newest.
+    result = store.save_refresh(state_of("a"), [], retention, NOW + timedelta(days=30))
+    assert result == SaveResult(0, 0, 2)
+    assert [a.id for a in store.source_articles("a", 20)] == [a.id for a in days[:3]]
+
+
+def test_tombstones_expire(store: Store) -> None:
+    retention = replace(ROOMY, max_per_source=1, tombstone_days=10)
+    old, new = make_article("a", 2), make_article("a", 1)
+    store.save_refresh(state_of("a"), [old, new], retention, NOW)
+    assert store.save_refresh(state_of("a"), [old], retention, NOW) == SaveResult(0, 0, 0)
+    later = NOW + timedelta(days=11)
+    # The tombstone ran out: the article is new again (and trimmed again by the cap).
+    assert store.save_refresh(state_of("a"), [old], retention, later) == SaveResult(1, 0, 1)
+
+
+def test_category_cap_trims_only_the_views(store: Store) -> None:
+    retention = replace(ROOMY, max_per_category=4)
+    a = [make_article("a", n, NOW - timedelta(hours=2 * n)) for n in range(3)]
+    b = [make_article("b", n, NOW - timedelta(hours=2 * n + 1)) for n in range(3)]
+    store.save_refresh(state_of("a"), a, retention, NOW)
+    store.save_refresh(state_of("b"), b, retention, NOW)
+    newest = [a[0], b[0], a[1], b[1]]
+    assert [x.id for x in store.category_page("news", 10)[0]] == [x.id for x in newest]
+    assert [x.id for x in store.category_page(None, 10)[0]] == [x.id for x in newest]
+    assert store.category_count("news") == 4
+    # Still stored and listed by their source, not tombstoned.
+    assert [x.id for x in store.source_articles("a", 10)] == [x.id for x in a]
+    assert store.known_articles("a", [a[2].id]) == ({a[2].id: a[2].content_hash}, set())
+
+
+def test_deleted_articles_never_come_back(store: Store) -> None:
+    articles = [make_article("a", n) for n in range(3)]
+    store.save_refresh(state_of("a"), articles, ROOMY, NOW)
+    before = store.category_versions(["news", None])
+    assert store.delete_article(articles[1].id) is True
+    assert store.delete_article(articles[1].id) is False
+    assert store.article(articles[1].id) is None
+    assert [a.id for a in store.category_page("news", 10)[0]] == [articles[0].id, articles[2].id]
+    after = store.category_versions(["news", None])
+    assert after["news"] > before["news"]
+    assert after[None] > before[None]
+    # A deletion is for good, unlike a trim's tombstone.
+    short = replace(ROOMY, tombstone_days=1)
+    later = NOW + timedelta(days=10)
+    assert store.save_refresh(state_of("a"), articles, short, later) == SaveResult(0, 0)
+    assert store.category_count("news") == 2
+    assert store.get_state("a").article_count == 2
+
+
+def test_category_versions_bump_only_for_changed_categories(store: Store) -> None:
+    store.save_refresh(state_of("a"), [make_article("a", 1, categories=("x",))], ROOMY, NOW)
+    store.save_refresh(state_of("b"), [make_article("b", 1, categories=("y",))], ROOMY, NOW)
+    before = store.category_versions(["x", "y", None, "never"])
+    assert before["never"] == 0
+    store.save_refresh(
+        state_of("b"),
+        [make_article("b", 1, categories=("y",)), make_article("b", 2, categories=("y",))],
+        ROOMY,
+        NOW,
+    )
+    after = store.category_versions(["x", "y", None, "never"])
+    assert after["x"] == before["x"]
+    assert after["y"] > before["y"]
+    assert after[None] > before[None]
+    assert after["never"] == 0
+    assert store.category_version("y") == after["y"]
+    # A refresh that changes nothing bumps nothing.
+    store.save_refresh(state_of("b"), [make_article("b", 2, categories=("y",))], ROOMY, NOW)
+    assert store.category_versions(["x", "y", None, "never"]) == after
+
+
+def test_save_refresh_refuses_foreign_and_naive_articles(store: Store) -> None:
+    with pytest.raises(ValueError, match="belongs to"):
+        store.save_refresh(state_of("a"), [make_article("b", 1)], ROOMY, NOW)
+    naive = make_article("a", 1, datetime(2025, 1, 1, 12, 0))
+    with pytest.raises(ValueError, match="naive"):
+        store.save_refresh(state_of("a"), [naive], ROOMY, NOW)
+    assert store.category_count(None) == 0
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def test_articles_round_trip_every_field(store: Store) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    article = Article(
+        id="zh-1",
+        source_id="zh",
+        guid="tag:例子.中国,2025:1",
+        url="https://例子.中国/文章/1",
+        title="北京的春天 — «quotes» & <angle>",
+        summary="简体中文摘要……",
+        content="<p>正文：<b>粗体</b> 😀 \u2028</p>",
+        author="李雷",
+        published=datetime(2025, 3, 1, 20, 30, 15, 123456, tzinfo=shanghai),
+        updated=datetime(2025, 3, 2, 8, 0, tzinfo=UTC),
+        source_name="中文来源",
+        source_url="https://例子.中国/",
+        categories=("news", "world"),
+        tags=("政治", "经济"),
+        language="zh-CN",
+        enclosures=(
+            Enclosure("https://例子.中国/a.mp3", "audio/mpeg", 12345678),
+            Enclosure("https://例子.中国/b.jpg"),
+        ),
+        thumbnail="https://例子.中国/t.jpg",
+        content_hash="c0ffee",
+    )
+    plain = make_article("zh", 2)
+    store.save_refresh(state_of("zh"), [article, plain], ROOMY, NOW)
+    got = store.article("zh-1")
+    assert got == article
+    assert got is not None
+    assert got.published.utcoffset() == timedelta(0)
+    assert got.published == datetime(2025, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    assert store.article("missing") is None
+    assert store.articles(["zh-0002", "missing", "zh-1"]) == [plain, article]
+    assert store.articles([]) == []
+    assert store.category_page("world", 10)[0] == [article]
+
+
+def test_category_page_walks_every_article_once_despite_ties(store: Store) -> None:
+    # 5 distinct published times, each shared by several articles of two sources.
+    times = [NOW - timedelta(minutes=m) for m in (0, 1, 2, 3, 4)]
+    a = [make_article("a", n, times[n % 5]) for n in range(13)]
+    b = [make_article("b", n, times[n % 3]) for n in range(11)]
+    store.save_refresh(state_of("a"), a, ROOMY, NOW)
+    store.save_refresh(state_of("b"), b, ROOMY, NOW)
+    expected = sorted(a + b, key=lambda x: (x.published, x.id), reverse=True)
+
+    for slug in ("news", None):
+        seen: list[Article] = []
+        cursor: str | None = None
+        pages = 0
+        while True:
+            page, cursor = store.category_page(slug, 4, cursor)
+            seen += page
+            pages += 1
+            if cursor is None:
+                break
+        assert [x.id for x in seen] == [x.id for x in expected]
+        assert pages == 6  # 24 articles in pages of 4, and no empty page at the end
+
+
+def test_cursor_is_stable_when_articles_arrive_or_go(store: Store) -> None:
+    same_time = NOW - timedelta(hours=1)
+    articles = [make_article("a", n, same_time) for n in range(6)]
+    store.save_refresh(state_of("a"), articles, ROOMY, NOW)
+    expected = [x.id for x in sorted(articles, key=lambda x: x.id, reverse=True)]
+    first, cursor = store.category_page("news", 2)
+    assert [x.id for x in first] == expected[:2]
+    assert cursor is not None
+    # A new article on top and the cursor's own article deleted: the next page is unaffected.
+    store.save_refresh(state_of("a"), [make_article("a", 99, NOW)], ROOMY, NOW)
+    store.delete_article(expected[1])
+    rest: list[str] = []
+    while cursor is not None:
+        page, cursor = store.category_page("news", 2, cursor)
+        rest += [x.id for x in page]
+    assert rest == expected[2:]
+
+
+def test_category_page_edges(store: Store) -> None:
+    assert store.category_page("empty", 10) == ([], None)
+    store.save_refresh(state_of("a"), [make_article("a", n) for n in range(3)], ROOMY, NOW)
+    page, cursor = store.category_page("news", 3)
+    assert len(page) == 3
+    assert cursor is None  # exactly full: nothing more
+    assert store.category_page("news", 0) == ([], None)
+    for bad in ("nonsense", "nan:x", "12.5:", ":abc"):
+        with pytest.raises(ValueError, match="cursor"):
+            store.category_page("news", 3, bad)
+
+
+def test_heartbeats(store: Store) -> None:
+    store.heartbeat("scheduler", NOW)
+    assert store.heartbeats() == {"scheduler": NOW}
+
+
+def test_prefixes_keep_stores_apart(redis: redis_lib.Redis) -> None:
+    one, two = Store(redis, prefix="one"), Store(redis, prefix="two")
+    one.save_refresh(state_of("a"), [make_article("a", 1)], ROOMY, NOW)
+    one.schedule("a", 5)
+    assert two.category_count(None) == 0
+    assert two.scheduled() == {}
+    keys = cast(list[bytes], redis.keys("*"))
+    assert keys
+    assert all(key.startswith(b"one:") for key in keys)
