@@ -1,0 +1,56 @@
+"""One log format for every process: key=value lines by default, JSON with LOG_FORMAT=json.
+
+Code logs a short event name as the message and its data as `extra={"fields": {...}}`, so a
+refresh is one line with source id, URL, outcome, HTTP status, duration and counts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+
+class _Formatter(logging.Formatter):
+    def __init__(self, as_json: bool, process_name: str) -> None:
+        super().__init__()
+        self.as_json = as_json
+        self.process_name = process_name
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "process": self.process_name,
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        fields.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            fields["exception"] = self.formatException(record.exc_info)
+        if self.as_json:
+            return json.dumps(fields, ensure_ascii=False, default=str)
+        return " ".join(f"{key}={_kv(value)}" for key, value in fields.items() if value != "")
+
+
+def _kv(value: object) -> str:
+    text = "" if value is None else str(value)
+    if not text or any(c in text for c in ' "=\n\t'):
+        return json.dumps(text, ensure_ascii=False)
+    return text
+
+
+def configure(process_name: str, level: str | None = None) -> None:
+    """Send this process's logs to stderr in the configured format."""
+    as_json = os.environ.get("LOG_FORMAT", "").lower() == "json"
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter(as_json, process_name))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO").upper())
+    # Per-request lines from libraries drown the one line per refresh that matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

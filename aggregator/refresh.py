@@ -1,0 +1,211 @@
+"""One refresh of one source, top to bottom: load → fetch → parse → normalize → save → reschedule.
+
+This is the only place that strings the pipeline stages together. Jobs (`workers.jobs`) and
+`aggregator refresh --inline` both call `refresh_source`; neither adds steps of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import re
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from aggregator import schedule
+from aggregator.config import Config, SourceConfig
+from aggregator.errors import SourceError
+from aggregator.fetch import Fetcher
+from aggregator.models import FetchResult, Outcome, RefreshResult, SourceState
+from aggregator.normalize import normalize
+from aggregator.parse import parse
+from aggregator.store import Store
+
+log = logging.getLogger("aggregator.refresh")
+
+# Parts of a feed that change on every request without the content changing (DESIGN §3): the
+# channel's build date, the feed-level <updated> before the first entry, and comments that carry
+# generation times. Hashing the body without them lets an unchanged feed skip parsing.
+_VOLATILE = re.compile(
+    rb"<lastBuildDate>[^<]*</lastBuildDate>|<!--.*?-->|<pubDate>[^<]*</pubDate>",
+    re.DOTALL,
+)
+_FIRST_ENTRY = re.compile(rb"<entry[\s>]|<item[\s>]")
+_FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>")
+
+
+def body_fingerprint(body: bytes, salt: bytes = b"") -> str:
+    """Hash of the body with volatile, content-free parts removed."""
+    head_end = _FIRST_ENTRY.search(body)
+    cut = head_end.start() if head_end else len(body)
+    head = _FEED_UPDATED.sub(b"", body[:cut])
+    # Item pubDates are content: only the channel-level one (in the head) is volatile.
+    head = _VOLATILE.sub(b"", head)
+    tail = re.sub(rb"<!--.*?-->", b"", body[cut:], flags=re.DOTALL)
+    return hashlib.sha256(salt + head + tail).hexdigest()
+
+
+def refresh_source(
+    source: SourceConfig,
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    *,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> RefreshResult:
+    """Refresh one source and record its outcome. Source failures are recorded, never raised."""
+    now = now or datetime.now(UTC)
+    rng = rng or random.Random()  # noqa: S311 - jitter, not security
+    started = time.monotonic()
+    state = store.get_state(source.id)
+    url = state.adopted_url or source.url
+
+    try:
+        result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        state = _after_fetch(state, result, config)
+        # The source's settings are part of the fingerprint: an edited filter or category
+        # must take effect on the next refresh even when the feed itself is unchanged.
+        body = result.body
+        fingerprint = body_fingerprint(body, repr(source).encode()) if body is not None else None
+        if body is None or fingerprint == state.body_hash:
+            outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
+            state = _succeeded(state, outcome, result, config, source, now, rng, None)
+            # Saving no articles still applies max age, so a quiet source ages out too.
+            saved = store.save_refresh(state, [], config.retention, now)
+        else:
+            parsed = parse(body, url=result.url, headers=result.headers)
+            articles = normalize(parsed, source, now=now)
+            outcome = Outcome.OK
+            state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
+            state = replace(state, body_hash=fingerprint, last_error=parsed.warning or "")
+            saved = store.save_refresh(state, articles, config.retention, now)
+    except SourceError as error:
+        state = _failed(state, error, config, source, now, rng)
+        store.save_state(state)
+        refreshed = RefreshResult(
+            source_id=source.id,
+            outcome=error.outcome,
+            http_status=error.http_status,
+            duration=time.monotonic() - started,
+            error=error.message,
+            next_due=state.next_due,
+        )
+        _log(source, url, refreshed)
+        return refreshed
+
+    refreshed = RefreshResult(
+        source_id=source.id,
+        outcome=outcome,
+        http_status=result.status,
+        duration=time.monotonic() - started,
+        added=saved.added,
+        updated=saved.updated,
+        next_due=state.next_due,
+        error=state.last_error,
+    )
+    _log(source, url, refreshed)
+    return refreshed
+
+
+def _after_fetch(state: SourceState, result: FetchResult, config: Config) -> SourceState:
+    """Keep the validators and track a permanent redirect until it has repeated enough to adopt."""
+    state = replace(
+        state,
+        # Validators are stored even on 304 and on unchanged bodies (feedbin#726).
+        etag=result.etag,
+        last_modified=result.last_modified,
+        http_status=result.status,
+    )
+    target = result.permanent_redirect
+    if not target:
+        return replace(state, redirect_url=None, redirect_count=0)
+    count = state.redirect_count + 1 if target == state.redirect_url else 1
+    adopted = state.adopted_url
+    if count >= config.fetch.adopt_redirect_after and target != adopted:
+        log.warning("source moved permanently; adopting %s after %d redirects", target, count)
+        adopted = target
+    return replace(state, redirect_url=target, redirect_count=count, adopted_url=adopted)
+
+
+def _succeeded(
+    state: SourceState,
+    outcome: Outcome,
+    result: FetchResult,
+    config: Config,
+    source: SourceConfig,
+    now: datetime,
+    rng: random.Random,
+    ttl: int | None,
+) -> SourceState:
+    max_age, expires_in, retry_after = schedule.cache_hints(result.headers, now)
+    due = schedule.next_due(
+        now.timestamp(),
+        fetch=config.fetch,
+        interval=source.interval,
+        rng=rng,
+        ttl=float(ttl) if ttl else None,
+        max_age=max_age,
+        expires_in=expires_in,
+        retry_after=retry_after,
+    )
+    return replace(
+        state,
+        last_fetch=now,
+        outcome=outcome,
+        consecutive_errors=0,
+        last_error="",
+        next_due=datetime.fromtimestamp(due, UTC),
+        gone=False,
+    )
+
+
+def _failed(
+    state: SourceState,
+    error: SourceError,
+    config: Config,
+    source: SourceConfig,
+    now: datetime,
+    rng: random.Random,
+) -> SourceState:
+    errors = state.consecutive_errors + 1
+    due = schedule.next_due(
+        now.timestamp(),
+        fetch=config.fetch,
+        interval=source.interval,
+        rng=rng,
+        errors=errors,
+        retry_after=error.retry_after,
+    )
+    return replace(
+        state,
+        last_fetch=now,
+        outcome=error.outcome,
+        http_status=error.http_status,
+        consecutive_errors=errors,
+        last_error=error.message,
+        next_due=datetime.fromtimestamp(due, UTC),
+        gone=error.outcome is Outcome.GONE,
+    )
+
+
+def _log(source: SourceConfig, url: str, result: RefreshResult) -> None:
+    level = logging.WARNING if result.outcome.is_error else logging.INFO
+    log.log(
+        level,
+        "refresh",
+        extra={
+            "fields": {
+                "source": source.id,
+                "url": url,
+                "outcome": result.outcome.value,
+                "status": result.http_status,
+                "duration_ms": round(result.duration * 1000, 1),
+                "added": result.added,
+                "updated": result.updated,
+                "error": result.error,
+            }
+        },
+    )

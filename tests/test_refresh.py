@@ -1,0 +1,178 @@
+"""One source refreshed end to end: real loopback HTTP, real parsing, real Valkey."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from aggregator.fetch import Fetcher
+from aggregator.models import Outcome
+from aggregator.refresh import body_fingerprint, refresh_source
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import CORPUS, make_config
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def rss(*items: tuple[str, str], build: str = "Mon, 23 Nov 2026 10:00:00 GMT") -> bytes:
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title><link>https://example.com/{guid}</link>"
+        f"<pubDate>Mon, 23 Nov 2026 09:00:00 GMT</pubDate><description>About {title}</description>"
+        "</item>"
+        for guid, title in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://example.com/</link><lastBuildDate>{build}</lastBuildDate>{body}"
+        "</channel></rss>"
+    ).encode()
+
+
+def refresh(store: Store, url: str, now: datetime = NOW, **fetch: object):  # type: ignore[no-untyped-def]
+    config = make_config({"src": url}, **fetch)
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        return refresh_source(
+            config.sources[0], config, store, fetcher, now=now, rng=random.Random(1)
+        )
+
+
+def test_first_refresh_stores_articles_and_schedules_next(
+    store: Store, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")), etag='"v1"')
+    result = refresh(store, url)
+    assert result.outcome is Outcome.OK
+    assert (result.added, result.updated) == (2, 0)
+    state = store.get_state("src")
+    assert state.article_count == 2
+    assert state.etag == '"v1"'
+    assert state.next_due == NOW + timedelta(seconds=900)
+    assert store.due_at("src") == pytest.approx(state.next_due.timestamp())
+    titles = {a.title for a in store.source_articles("src", 10)}
+    assert titles == {"Alpha", "Beta"}
+
+
+def test_304_keeps_articles_and_sends_validators_byte_for_byte(
+    store: Store, feed_server: FeedServer
+) -> None:
+    etag = 'W/"odd \\"quoted\\" tag"'
+    url = feed_server.add("/f.xml", rss(("a", "Alpha")), etag=etag)
+    refresh(store, url)
+    result = refresh(store, url, NOW + timedelta(hours=1))
+    assert result.outcome is Outcome.NOT_MODIFIED
+    assert feed_server.requests("/f.xml")[-1].header("If-None-Match") == etag
+    assert store.get_state("src").article_count == 1
+    assert store.get_state("src").last_fetch == NOW + timedelta(hours=1)
+
+
+def test_unchanged_body_without_validators_is_not_parsed_again(
+    store: Store, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/f.xml", rss(("a", "Alpha")))
+    refresh(store, url)
+    # Only the channel's build date moved: the same content.
+    feed_server.add("/f.xml", rss(("a", "Alpha"), build="Tue, 24 Nov 2026 10:00:00 GMT"))
+    assert refresh(store, url, NOW + timedelta(hours=1)).outcome is Outcome.UNCHANGED
+
+
+def test_fingerprint_ignores_volatile_parts_but_not_content() -> None:
+    one = rss(("a", "Alpha"))
+    assert body_fingerprint(one) == body_fingerprint(rss(("a", "Alpha"), build="x"))
+    assert body_fingerprint(one) != body_fingerprint(rss(("a", "Alpha!")))
+
+
+def test_changed_entry_is_updated_not_duplicated(store: Store, feed_server: FeedServer) -> None:
+    url = feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")))
+    refresh(store, url)
+    feed_server.add("/f.xml", rss(("a", "Alpha, revised"), ("b", "Beta"), ("c", "Gamma")))
+    result = refresh(store, url, NOW + timedelta(hours=1))
+    assert (result.outcome, result.added, result.updated) == (Outcome.OK, 1, 1)
+    articles = store.source_articles("src", 10)
+    assert sorted(a.title for a in articles) == ["Alpha, revised", "Beta", "Gamma"]
+
+
+def test_gone_source_is_marked_and_taken_off_the_schedule(
+    store: Store, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/f.xml", status=410)
+    result = refresh(store, url)
+    assert result.outcome is Outcome.GONE
+    state = store.get_state("src")
+    assert state.gone
+    assert state.last_error
+    assert store.due_at("src") is None
+
+
+def test_retry_after_is_honored(store: Store, feed_server: FeedServer) -> None:
+    url = feed_server.add("/f.xml", status=429, headers={"Retry-After": "7200"})
+    result = refresh(store, url)
+    assert result.outcome is Outcome.HTTP_ERROR
+    assert result.http_status == 429
+    state = store.get_state("src")
+    assert state.next_due is not None
+    assert state.next_due >= NOW + timedelta(seconds=7200)
+
+
+def test_errors_back_off_and_recovery_resets(store: Store, feed_server: FeedServer) -> None:
+    url = feed_server.add("/f.xml", status=500)
+    first = refresh(store, url)
+    second = refresh(store, url, NOW + timedelta(hours=1))
+    state = store.get_state("src")
+    assert state.consecutive_errors == 2
+    assert "500" in state.last_error
+    assert first.next_due is not None
+    assert second.next_due is not None
+    assert second.next_due - (NOW + timedelta(hours=1)) > first.next_due - NOW  # grew
+    feed_server.add("/f.xml", rss(("a", "Alpha")))
+    assert refresh(store, url, NOW + timedelta(hours=2)).outcome is Outcome.OK
+    recovered = store.get_state("src")
+    assert (recovered.consecutive_errors, recovered.last_error) == (0, "")
+
+
+def test_repeated_permanent_redirect_is_adopted(store: Store, feed_server: FeedServer) -> None:
+    new_url = feed_server.add("/new.xml", rss(("a", "Alpha")))
+    old_url = feed_server.redirect("/old.xml", "/new.xml", status=301)
+    for hour in range(3):
+        refresh(store, old_url, NOW + timedelta(hours=hour), adopt_redirect_after=3)
+    state = store.get_state("src")
+    assert state.adopted_url == new_url
+    before = len(feed_server.requests("/old.xml"))
+    refresh(store, old_url, NOW + timedelta(hours=4), adopt_redirect_after=3)
+    assert len(feed_server.requests("/old.xml")) == before  # now fetched at the new address
+
+
+def test_html_page_error_names_the_advertised_feed(store: Store, feed_server: FeedServer) -> None:
+    page = (
+        b"<!doctype html><html><head><title>Blog</title>"
+        b'<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head>'
+        b"<body>hello</body></html>"
+    )
+    url = feed_server.add("/blog", page, content_type="text/html")
+    result = refresh(store, url)
+    assert result.outcome is Outcome.PARSE_ERROR
+    assert feed_server.url("/feed.xml") in store.get_state("src").last_error
+
+
+def test_gb2312_feed_is_stored_as_correct_chinese(store: Store, feed_server: FeedServer) -> None:
+    path = CORPUS / "encodings" / "fp_chardet-gb2312.xml"
+    url = feed_server.serve_file("/gb.xml", path, content_type="application/xml")
+    assert refresh(store, url).outcome is Outcome.OK
+    text = " ".join(a.title + a.summary + a.content for a in store.source_articles("src", 10))
+    expected = path.read_bytes().decode("gb18030", errors="ignore")
+    # Some run of Chinese characters from the document must survive intact.
+    assert any(chunk in text for chunk in _cjk_runs(expected)), text[:200]
+
+
+def _cjk_runs(text: str) -> list[str]:
+    runs, current = [], ""
+    for ch in text:
+        if "\u4e00" <= ch <= "\u9fff":
+            current += ch
+        else:
+            if len(current) >= 2:
+                runs.append(current)
+            current = ""
+    return runs

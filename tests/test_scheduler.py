@@ -1,0 +1,123 @@
+"""The scheduler against a real server: claiming, enqueueing, config edits, lost jobs."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+from rq import Queue
+
+from aggregator import config as config_module
+from aggregator.redis_server import connect
+from aggregator.store import Store
+from tests.support.pipeline import make_config, wait_for
+from workers import scheduler
+
+
+def queued_ids(queue: Queue) -> list[str]:
+    return [sid for job in queue.get_jobs() for sid in job.args[0]]
+
+
+def test_publish_schedules_new_sources_and_drops_removed_ones(store: Store) -> None:
+    config = make_config({"a": "http://127.0.0.1:1/a", "b": "http://127.0.0.1:1/b"})
+    scheduler.publish(store, config, now=1000.0)
+    assert store.scheduled() == {"a": 1000.0, "b": 1000.0}
+    published = store.published_config()
+    assert published is not None
+    assert config_module.loads(published[1]).sources == config.sources
+
+    store.schedule("a", 5000.0)  # a refresh set its next due time; republishing keeps it
+    smaller = make_config({"a": "http://127.0.0.1:1/a"})
+    scheduler.publish(store, smaller, now=2000.0)
+    assert store.scheduled() == {"a": 5000.0}
+
+
+def test_tick_enqueues_due_sources_once_in_batches(store: Store) -> None:
+    ids = {f"s{i}": f"http://127.0.0.1:1/{i}" for i in range(7)}
+    config = make_config(ids, batch_size=3)
+    scheduler.publish(store, config, now=1000.0)
+    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    jobs = scheduler.tick(store, queue, config, now=1001.0)
+    assert len(jobs) == 3
+    assert sorted(queued_ids(queue)) == sorted(ids)
+    # Claimed sources carry a lease: nothing more is due right away.
+    assert scheduler.tick(store, queue, config, now=1002.0) == []
+    # A lost job: once the lease runs out, its sources are due and claimed again.
+    queue.empty()
+    later = 1001.0 + config.fetch.lease + 1
+    assert len(scheduler.tick(store, queue, config, now=later)) == 3
+
+
+def _tick_many(redis_url: str, raw_config: str, rounds: int, name: str) -> None:
+    store = Store(connect(redis_url))
+    config = config_module.loads(raw_config)
+    queue = Queue(name, connection=store.redis)  # its own queue, so empty() spares the other
+    for _ in range(rounds):
+        for job_id in scheduler.tick(store, queue, config, now=5000.0):
+            job = queue.fetch_job(job_id)
+            assert job is not None
+            store.redis.rpush("test:enqueued", *job.args[0])
+        queue.empty()  # keep the backpressure limit out of the way: only claims matter here
+
+
+def test_two_scheduler_processes_never_enqueue_a_source_twice(store: Store, redis_url: str) -> None:
+    ids = {f"s{i}": f"http://127.0.0.1:1/{i}" for i in range(300)}
+    config = make_config(ids, batch_size=5)
+    scheduler.publish(store, config, now=1000.0)
+    raw = config_module.dumps(config)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_tick_many, args=(redis_url, raw, 60, f"q{n}")) for n in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    enqueued = Counter(i.decode() for i in store.redis.lrange("test:enqueued", 0, -1))
+    assert set(enqueued) == set(ids), "every due source was enqueued"
+    assert max(enqueued.values()) == 1, [i for i, n in enqueued.items() if n > 1]
+
+
+def test_scheduler_loop_picks_up_config_edits(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "aggregator.toml"
+    base = """
+[site]
+title = "T"
+base_url = "http://localhost:8000"
+[fetch]
+allow_private_networks = true
+[[categories]]
+slug = "news"
+title = "News"
+[[sources]]
+name = "One"
+url = "http://127.0.0.1:9/one"
+categories = ["news"]
+"""
+    path.write_text(base)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=scheduler.run, args=(store, path), kwargs={"interval": 0.1, "stop": stop}
+    )
+    thread.start()
+    try:
+        wait_for(lambda: "one" in store.scheduled(), 10, "the first source to be scheduled")
+        first_version = store.config_version()
+        path.write_text(
+            base.replace("One", "Two").replace("/one", "/two")  # "one" removed, "two" added
+        )
+        wait_for(lambda: "two" in store.scheduled(), 10, "the added source to be scheduled")
+        wait_for(lambda: "one" not in store.scheduled(), 10, "the removed source to stop")
+        assert store.config_version() > first_version
+        # An edit into an invalid state keeps the last good config.
+        version = store.config_version()
+        path.write_text(base + "\n[[sources]]\nname = 3\n")
+        time.sleep(0.5)
+        assert store.config_version() == version
+        assert "two" in store.scheduled()
+        assert "scheduler" in store.heartbeats()
+    finally:
+        stop.set()
+        thread.join(10)

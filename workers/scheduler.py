@@ -1,0 +1,113 @@
+"""The scheduler: claims due sources from Redis and enqueues batches of them for the workers.
+
+Safe to run twice: `Store.claim_due` is one Lua script, so two schedulers never claim the same
+source for one due time. A claim is a lease: if the job carrying a source is lost with its worker,
+the source is due again when the lease runs out (DESIGN.md §3 "Scheduling").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rq import Queue, Retry, Worker
+
+from aggregator import config as config_module
+from aggregator.config import Config, ConfigWatcher
+from aggregator.store import Store
+
+log = logging.getLogger("aggregator.scheduler")
+
+QUEUE_NAME = "refresh"
+
+
+def publish(store: Store, config: Config, now: float | None = None) -> None:
+    """Make `config` the one every worker and web process uses, and sync the schedule to it."""
+    now = time.time() if now is None else now
+    version = store.publish_config(config_module.dumps(config))
+    wanted = {s.id for s in config.sources}
+    states = store.get_states(sorted(wanted))
+    # New sources are due now; paused and gone ones stay off the schedule until an operator acts.
+    due = {i: now for i, st in states.items() if not (st.paused or st.gone)}
+    added = store.schedule_new(due)
+    removed = [i for i in store.scheduled() if i not in wanted]
+    store.unschedule(removed)
+    log.info(
+        "config published",
+        extra={
+            "fields": {
+                "version": version,
+                "sources": len(wanted),
+                "new": added,
+                "removed": len(removed),
+                "path": config.path,
+            }
+        },
+    )
+
+
+def enqueue(queue: Queue, config: Config, source_ids: Sequence[str]) -> list[str]:
+    """Enqueue the claimed ids in batches; returns the job ids."""
+    size = max(1, config.fetch.batch_size)
+    job_ids = []
+    for start in range(0, len(source_ids), size):
+        batch = list(source_ids[start : start + size])
+        # Stable for this claim: the same batch claimed at the same moment gets the same id.
+        digest = hashlib.sha1("\0".join(batch).encode(), usedforsecurity=False).hexdigest()[:12]
+        job = queue.enqueue(
+            "workers.jobs.refresh_batch",
+            batch,
+            job_id=f"refresh-{int(time.time())}-{digest}",
+            job_timeout=int(config.fetch.job_timeout),
+            retry=Retry(max=2),
+            result_ttl=300,
+            failure_ttl=7 * 24 * 3600,
+            description=f"refresh {len(batch)} source(s): {', '.join(batch[:3])}"
+            + ("…" if len(batch) > 3 else ""),
+        )
+        job_ids.append(job.id)
+    return job_ids
+
+
+def tick(store: Store, queue: Queue, config: Config, now: float | None = None) -> list[str]:
+    """Claim what is due and enqueue it, unless the queue is already backed up."""
+    now = time.time() if now is None else now
+    # Backpressure: with the workers behind, claiming more would only queue duplicate work
+    # whose leases run out before it starts. Due sources wait in the schedule instead.
+    target_jobs = max(4, 2 * Worker.count(connection=store.redis))
+    room = config.fetch.batch_size * max(0, target_jobs - queue.count)
+    if room == 0:
+        return []
+    ids = store.claim_due(now, config.fetch.lease, room)
+    return enqueue(queue, config, ids) if ids else []
+
+
+def run(
+    store: Store,
+    config_path: str | Path,
+    *,
+    interval: float = 1.0,
+    stop: threading.Event | None = None,
+) -> None:
+    """The scheduler loop: watch the config, claim due sources, enqueue, until `stop` is set."""
+    stop = stop or threading.Event()
+    config = config_module.load_config(config_path)
+    publish(store, config)
+    watcher = ConfigWatcher(config_path, config)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    log.info("scheduler started", extra={"fields": {"sources": len(config.sources)}})
+    while not stop.is_set():
+        changed = watcher.poll()
+        if changed is not None:
+            config = changed
+            publish(store, config)
+        jobs = tick(store, queue, config)
+        store.heartbeat("scheduler", datetime.now(UTC))
+        # While there is a backlog of due sources, come back soon rather than in a full interval.
+        stop.wait(0.1 if jobs else interval)
+    log.info("scheduler stopped")
