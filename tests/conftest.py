@@ -3,4 +3,6 @@
 pytest_plugins = [
     "tests.support.redis_server",
     "tests.support.feed_server",
+    "tests.support.web_server",
+    "tests.support.browser",
 ]

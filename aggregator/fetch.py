@@ -1,0 +1,621 @@
+"""Fetch a source over HTTP: one conditional GET, bounded in time, size and address space.
+
+Every failure becomes a `FetchError` whose `outcome` says what kind it is:
+
+    BLOCKED           a private address, a scheme other than http(s), a redirect loop, too many hops
+    TIMEOUT           connect or read timeout, or the overall deadline (redirects and body included)
+    TOO_LARGE         the decoded body would exceed `max_body_bytes`
+    GONE              HTTP 410
+    HTTP_ERROR        any other 4xx/5xx (with `retry_after` when the server sent Retry-After)
+    CONNECTION_ERROR  DNS, connect, TLS and protocol failures
+
+How the limits hold:
+- Redirects are followed by hand, so every hop's URL is checked and the chain can be reported.
+- The address policy lives in the network backend under httpx (`_GuardedBackend`): it resolves the
+  host itself, refuses the connection if any resolved address is not public, and connects to the
+  vetted address. The check happens on the connection actually made, for every new connection of
+  every hop, so DNS rebinding between a check and a connect cannot slip through. TLS still uses the
+  URL's host name for SNI and certificate checks, and the Host header is untouched, because httpcore
+  starts TLS on the stream we return with the origin's host name.
+- The overall deadline is applied by the same backend's streams: every socket read, write and
+  connect waits at most until the deadline of the fetch running on the current thread.
+- Bodies are decoded here, not by httpx, with decompressors told how much output they may produce
+  (httpx's decoders call decompress() without a limit, so one 64 KiB chunk of a bomb can expand to
+  hundreds of megabytes before any check runs).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Protocol
+
+import brotli
+import httpcore
+import httpx
+
+from aggregator.config import FetchConfig
+from aggregator.errors import FetchError
+from aggregator.models import FetchResult, Outcome
+
+USER_AGENT_PRODUCT = "aggregator/0.1"
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, "
+    "application/xml;q=0.9, */*;q=0.8"
+)
+ACCEPT_ENCODING = "gzip, deflate, br"
+
+# Response headers handed downstream (parse, scheduler, WebSub discovery); ETag and Last-Modified
+# travel in their own fields.
+KEPT_HEADERS = (
+    "content-type",
+    "content-location",
+    "content-language",
+    "cache-control",
+    "expires",
+    "retry-after",
+    "age",
+    "date",
+    "link",
+)
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT_REDIRECTS = frozenset({301, 308})
+
+
+def default_user_agent(base_url: str) -> str:
+    """The User-Agent naming this service and where to learn about it."""
+    return f"{USER_AGENT_PRODUCT} (+{base_url})"
+
+
+class Fetcher:
+    """Conditional GETs over one pooled, thread-safe httpx client. Use as a context manager."""
+
+    def __init__(self, config: FetchConfig, user_agent: str) -> None:
+        self._config = config
+        transport = httpx.HTTPTransport(trust_env=False)
+        # httpx 0.28 has no public parameter for httpcore's network backend, which is where the
+        # address policy and the deadline must sit (see the module docstring), so the transport
+        # gets a pool built like its own but with our backend. test_fetch's loopback tests fail
+        # if this stops taking effect.
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(config.allow_private_networks),
+        )
+        self._client = httpx.Client(
+            transport=transport,
+            trust_env=False,
+            follow_redirects=False,
+            headers={
+                "User-Agent": user_agent,
+                "Accept": ACCEPT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
+        )
+
+    def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET `url`, conditionally when validators are given; raise FetchError on any failure.
+
+        Validators are strings holding the raw header bytes decoded as latin-1 (what this method
+        returns), so they go back to the server byte for byte.
+        """
+        started = time.monotonic()
+        token = _DEADLINE.set(started + self._config.deadline)
+        try:
+            return self._fetch(url, etag, last_modified, started)
+        finally:
+            _DEADLINE.reset(token)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- one fetch ---------------------------------------------------------------------------
+
+    def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, started: float
+    ) -> FetchResult:
+        config = self._config
+        conditional: dict[bytes, bytes] = {}
+        if etag is not None:
+            conditional[b"If-None-Match"] = _to_wire(etag)
+        if last_modified is not None:
+            conditional[b"If-Modified-Since"] = _to_wire(last_modified)
+
+        current = _checked_url(url)
+        chain = [str(current)]
+        permanent = True
+        while True:
+            try:
+                response = self._client.send(
+                    self._client.build_request(
+                        "GET", current, headers=conditional, timeout=self._timeout()
+                    ),
+                    stream=True,
+                )
+                try:
+                    status = response.status_code
+                    if status in _REDIRECTS and "location" in response.headers:
+                        current = _next_hop(current, response, chain, config.max_redirects)
+                        chain.append(str(current))
+                        permanent = permanent and status in _PERMANENT_REDIRECTS
+                        continue
+                    if status == 304:
+                        body = None
+                    elif 200 <= status < 300:
+                        body = _read_body(response, str(current), config.max_body_bytes)
+                    else:
+                        raise _status_error(response, str(current))
+                finally:
+                    response.close()
+            except httpx.InvalidURL as e:
+                # httpx prepares the next request of a redirect even when not following it,
+                # and some Location values (javascript:…) fail there, before we see them.
+                raise FetchError(
+                    f"{current} redirects to an invalid URL ({e})", outcome=Outcome.BLOCKED
+                ) from e
+            except httpx.TimeoutException as e:
+                raise FetchError(
+                    _timeout_message(e, current, config), outcome=Outcome.TIMEOUT
+                ) from e
+            except httpx.TransportError as e:
+                raise FetchError(
+                    _connection_message(e, current), outcome=Outcome.CONNECTION_ERROR
+                ) from e
+
+            new_etag = _raw_header(response, b"etag")
+            new_last_modified = _raw_header(response, b"last-modified")
+            if status == 304:  # a 304 may omit validators that are still valid (RFC 9110 §15.4.5)
+                new_etag = etag if new_etag is None else new_etag
+                new_last_modified = (
+                    last_modified if new_last_modified is None else new_last_modified
+                )
+            return FetchResult(
+                url=str(current),
+                status=status,
+                body=body,
+                headers={k: response.headers[k] for k in KEPT_HEADERS if k in response.headers},
+                etag=new_etag,
+                last_modified=new_last_modified,
+                permanent_redirect=str(current) if permanent and len(chain) > 1 else None,
+                elapsed=time.monotonic() - started,
+            )
+
+    def _timeout(self) -> httpx.Timeout:
+        # Waiting for a pooled connection is not socket I/O, so the deadline is applied here too.
+        left = max(_DEADLINE.get() - time.monotonic(), 0.001)
+        connect = min(self._config.connect_timeout, left)
+        read = min(self._config.read_timeout, left)
+        return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+# --- URLs and redirects ------------------------------------------------------------------------
+
+
+def _checked_url(url: str | httpx.URL) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as e:
+        raise FetchError(f"invalid URL {url}: {e}", outcome=Outcome.BLOCKED) from e
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(
+            f"refused to fetch {url}: only http and https URLs are allowed",
+            outcome=Outcome.BLOCKED,
+        )
+    if not parsed.host:
+        raise FetchError(f"invalid URL {url}: it has no host", outcome=Outcome.BLOCKED)
+    return parsed
+
+
+def _next_hop(
+    current: httpx.URL, response: httpx.Response, chain: list[str], max_redirects: int
+) -> httpx.URL:
+    location = response.headers["location"]
+    try:
+        target = current.join(location).copy_with(fragment=None)
+    except httpx.InvalidURL as e:
+        raise FetchError(
+            f"HTTP {response.status_code} from {current} redirects to an invalid URL {location!r}",
+            outcome=Outcome.BLOCKED,
+        ) from e
+    target = _checked_url(target)
+    hops = " → ".join([*chain, str(target)])
+    if str(target) in chain:
+        raise FetchError(f"redirect loop: {hops}", outcome=Outcome.BLOCKED)
+    if len(chain) > max_redirects:
+        raise FetchError(
+            f"too many redirects (more than {max_redirects}): {hops}", outcome=Outcome.BLOCKED
+        )
+    return target
+
+
+# --- statuses and errors -----------------------------------------------------------------------
+
+
+def _status_error(response: httpx.Response, url: str) -> FetchError:
+    status = response.status_code
+    phrase = httpx.codes.get_reason_phrase(status)
+    message = f"HTTP {status} {phrase} from {url}" if phrase else f"HTTP {status} from {url}"
+    if status == 410:
+        return FetchError(message, outcome=Outcome.GONE, http_status=status)
+    retry_after = None
+    if "retry-after" in response.headers:
+        now = _http_date(response.headers.get("date", "")) or datetime.now(UTC)
+        retry_after = parse_retry_after(response.headers["retry-after"], now)
+    if retry_after is not None:
+        message += f" (Retry-After: {retry_after:g} s)"
+    return FetchError(
+        message, outcome=Outcome.HTTP_ERROR, http_status=status, retry_after=retry_after
+    )
+
+
+def parse_retry_after(value: str, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP-date), or None."""
+    value = value.strip()
+    if re.fullmatch(r"[0-9]+", value):
+        return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    return max((when - now).total_seconds(), 0.0)
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    # "-0000" parses to a naive datetime; HTTP dates are always GMT.
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _timeout_message(e: httpx.TimeoutException, url: httpx.URL, config: FetchConfig) -> str:
+    if time.monotonic() >= _DEADLINE.get() - 0.01:
+        return f"gave up on {url} at the {config.deadline:g} s deadline"
+    if isinstance(e, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return f"timed out connecting to {url.host} after {config.connect_timeout:g} s"
+    return f"{url} sent nothing for {config.read_timeout:g} s (read timeout)"
+
+
+def _connection_message(e: httpx.TransportError, url: httpx.URL) -> str:
+    host = url.host
+    tls = _ssl_error(e)
+    if isinstance(tls, ssl.SSLCertVerificationError):
+        return f"TLS handshake with {host} failed: {tls.verify_message}"
+    if tls is not None:
+        return f"TLS handshake with {host} failed: {tls.reason or tls}"
+    if isinstance(e, httpx.ConnectError):
+        return f"could not connect to {host} port {url.port or _default_port(url)}: {e}"
+    if isinstance(e, httpx.RemoteProtocolError):
+        return f"{host} broke the HTTP protocol: {e}"
+    if isinstance(e, httpx.NetworkError):
+        return f"the connection to {host} failed: {e}"
+    return f"request to {url} failed: {e}"
+
+
+def _ssl_error(e: BaseException) -> ssl.SSLError | None:
+    """The ssl error behind a transport error, which httpx and httpcore each wrap once."""
+    seen: BaseException | None = e
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _default_port(url: httpx.URL) -> int:
+    return 443 if url.scheme == "https" else 80
+
+
+# --- headers -----------------------------------------------------------------------------------
+
+
+def _raw_header(response: httpx.Response, name: bytes) -> str | None:
+    """The first `name` header's raw bytes as latin-1 text, so it round-trips byte for byte."""
+    for key, value in response.headers.raw:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _to_wire(value: str) -> bytes:
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:  # not one of ours: stored by hand or by an older version
+        return value.encode("utf-8")
+
+
+# --- bodies ------------------------------------------------------------------------------------
+
+
+class _Decoder(Protocol):
+    def decode(self, data: bytes, limit: int) -> bytes:
+        """Decode the next chunk; produce at most about `limit` bytes (more means over the cap)."""
+
+
+def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
+    coding = response.headers.get("content-encoding", "identity").strip().lower()
+    decoder = _decoder(coding)
+    if decoder is None:
+        raise FetchError(
+            f"{url} sent an unsupported Content-Encoding {coding!r}",
+            outcome=Outcome.HTTP_ERROR,
+            http_status=response.status_code,
+        )
+    too_large = FetchError(
+        f"{url} sent more than {cap:,} bytes (the fetch.max_body_bytes limit)",
+        outcome=Outcome.TOO_LARGE,
+        http_status=response.status_code,
+    )
+    declared = response.headers.get("content-length", "")
+    if coding == "identity" and declared.isdigit() and int(declared) > cap:
+        raise too_large
+    body = bytearray()
+    for chunk in response.iter_raw():
+        # Asking for one byte more than the room left is how the cap is seen to be exceeded.
+        body += decoder.decode(chunk, cap - len(body) + 1)
+        if len(body) > cap:
+            raise too_large
+    return bytes(body)
+
+
+def _decoder(coding: str) -> _Decoder | None:
+    if coding in ("identity", ""):
+        return _Identity()
+    if coding in ("gzip", "x-gzip"):
+        return _Zlib(16 + zlib.MAX_WBITS)
+    if coding == "deflate":
+        return _Deflate()
+    if coding == "br":
+        return _Brotli()
+    return None
+
+
+class _Identity:
+    def decode(self, data: bytes, limit: int) -> bytes:
+        return data  # httpcore reads at most 64 KiB at a time
+
+
+class _Zlib:
+    def __init__(self, wbits: int) -> None:
+        self._d = zlib.decompressobj(wbits)
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        # With max_length, input that would produce more is left in unconsumed_tail; we only
+        # ever call again if the output stayed under the limit, i.e. all input was consumed.
+        return self._d.decompress(data, limit)
+
+
+class _Deflate:
+    """HTTP "deflate" is zlib-wrapped (RFC 9110 §8.4.1.2), but some servers send bare deflate."""
+
+    def __init__(self) -> None:
+        self._head = b""
+        self._inner: _Zlib | None = None
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        if self._inner is None:
+            self._head += data
+            if len(self._head) < 2:
+                return b""
+            data, self._head = self._head, b""
+            cmf, flg = data[0], data[1]
+            zlib_wrapped = cmf & 0x0F == 8 and (cmf << 8 | flg) % 31 == 0  # RFC 1950 header
+            self._inner = _Zlib(zlib.MAX_WBITS if zlib_wrapped else -zlib.MAX_WBITS)
+        return self._inner.decode(data, limit)
+
+
+class _Brotli:
+    # brotli's output_buffer_limit stops the buffer from *growing* once it reaches the limit, but
+    # the buffer grows in blocks that get large (a 10 MiB limit yielded 16 MiB), so it is asked
+    # for at most this much per call and drained in steps.
+    _STEP = 256 * 1024
+
+    def __init__(self) -> None:
+        self._d = brotli.Decompressor()
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        out = bytearray()
+        out += self._d.process(data, output_buffer_limit=min(limit, self._STEP))
+        # Until the decompressor can accept more data it holds undecoded input: drain it.
+        while len(out) < limit and not self._d.can_accept_more_data():
+            piece: bytes = self._d.process(
+                b"", output_buffer_limit=min(limit - len(out), self._STEP)
+            )
+            if not piece:
+                break
+            out += piece
+        return bytes(out)
+
+
+# --- the address policy ------------------------------------------------------------------------
+
+_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_NOT_PUBLIC: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = tuple(
+    (ipaddress.ip_network(net), why)
+    for net, why in (
+        ("0.0.0.0/8", "unspecified address"),
+        ("10.0.0.0/8", "private address"),
+        ("100.64.0.0/10", "carrier-grade NAT address"),
+        ("127.0.0.0/8", "loopback address"),
+        ("169.254.0.0/16", "link-local address"),
+        ("172.16.0.0/12", "private address"),
+        ("192.0.0.0/24", "IETF protocol assignment address"),
+        ("192.0.2.0/24", "documentation address"),
+        ("192.168.0.0/16", "private address"),
+        ("198.18.0.0/15", "benchmarking address"),
+        ("198.51.100.0/24", "documentation address"),
+        ("203.0.113.0/24", "documentation address"),
+        ("224.0.0.0/4", "multicast address"),
+        ("240.0.0.0/4", "reserved address"),  # includes 255.255.255.255, broadcast
+        ("::/128", "unspecified address"),
+        ("::1/128", "loopback address"),
+        ("::ffff:0:0/96", "IPv4-mapped address"),
+        ("::/96", "IPv4-compatible address"),
+        ("100::/64", "discard-only address"),
+        ("2001::/32", "Teredo address"),
+        ("2001:db8::/32", "documentation address"),
+        ("fc00::/7", "unique local address"),
+        ("fe80::/10", "link-local address"),
+        ("fec0::/10", "site-local address"),
+        ("ff00::/8", "multicast address"),
+    )
+)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def address_problem(ip: str | _Address) -> str | None:
+    """Why `ip` is not a public unicast address ("loopback address", …), or None if it is."""
+    addr = ipaddress.ip_address(ip) if isinstance(ip, str) else ip
+    if isinstance(addr, ipaddress.IPv6Address):
+        # 6to4 and NAT64 addresses carry an IPv4 address that the gateway will connect to.
+        embedded = addr.sixtofour
+        if addr in _NAT64:
+            embedded = ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+        if embedded is not None:
+            problem = address_problem(embedded)
+            if problem is not None:
+                return f"{problem} inside an IPv6 address"
+    for network, why in _NOT_PUBLIC:
+        if addr in network:
+            return why
+    # ipaddress knows a few more special-purpose ranges than the table names.
+    return None if addr.is_global else "non-public address"
+
+
+def is_public_address(ip: str | _Address) -> bool:
+    """Whether fetching from `ip` is allowed without fetch.allow_private_networks."""
+    return address_problem(ip) is None
+
+
+# --- the network backend: address policy and deadline ------------------------------------------
+
+# The monotonic time by which the fetch running in this thread must end. Connections are pooled
+# and shared by fetches, so the deadline cannot live on a stream; a context variable follows the
+# fetch (httpx's sync client does its I/O in the calling thread).
+_DEADLINE: ContextVar[float] = ContextVar("aggregator_fetch_deadline", default=float("inf"))
+
+
+def _until_deadline(timeout: float | None, error: type[Exception]) -> float | None:
+    """`timeout` shortened to what is left before the deadline; raise `error` if none is left."""
+    left = _DEADLINE.get() - time.monotonic()
+    if left <= 0:
+        raise error("the fetch deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's sync backend, resolving and vetting addresses itself, honouring the deadline."""
+
+    def __init__(self, allow_private_networks: bool) -> None:
+        self._allow_private = allow_private_networks
+        self._tcp = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = _resolve(host, port)
+        if not self._allow_private:
+            for address in addresses:
+                problem = address_problem(address)
+                if problem is not None:
+                    where = address if address == host else f"{host} at {address}"
+                    raise FetchError(
+                        f"refused to connect to {where} ({problem}); "
+                        "set fetch.allow_private_networks = true to allow it",
+                        outcome=Outcome.BLOCKED,
+                    )
+        # Connect to the vetted literal address (no second lookup), trying each in turn.
+        refused: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                stream = self._tcp.connect_tcp(
+                    address,
+                    port,
+                    timeout=_until_deadline(timeout, httpcore.ConnectTimeout),
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except httpcore.ConnectError as e:
+                refused = e
+                continue
+            return _DeadlineStream(stream)
+        assert refused is not None  # _resolve never returns an empty list
+        raise refused
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, in resolver order, without duplicates."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise FetchError(
+            f"could not resolve host {host} ({e.strerror})", outcome=Outcome.CONNECTION_ERROR
+        ) from e
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise FetchError(
+            f"could not resolve host {host} (no addresses)", outcome=Outcome.CONNECTION_ERROR
+        )
+    return list(dict.fromkeys(addresses))
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A stream whose every blocking call ends at the current fetch's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _until_deadline(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _until_deadline(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(
+            ssl_context, server_hostname, _until_deadline(timeout, httpcore.ConnectTimeout)
+        )
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)

@@ -1,0 +1,716 @@
+"""aggregator.fetch against a real loopback HTTP server (tests/support/feed_server.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import ipaddress
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import tracemalloc
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aggregator.config import FetchConfig
+from aggregator.errors import FetchError
+from aggregator.fetch import (
+    ACCEPT,
+    Fetcher,
+    address_problem,
+    default_user_agent,
+    is_public_address,
+    parse_retry_after,
+)
+from aggregator.models import Outcome
+from tests.support.feed_server import FeedServer, Handler
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+UA = "aggregator/0.1 (+http://reader.test/)"
+
+
+def loopback(**overrides: Any) -> FetchConfig:
+    """A config that may fetch from the loopback test server, with short limits."""
+    base = FetchConfig(
+        allow_private_networks=True, connect_timeout=5.0, read_timeout=10.0, deadline=20.0
+    )
+    return dataclasses.replace(base, **overrides)
+
+
+@pytest.fixture
+def fetcher() -> Iterator[Fetcher]:
+    with Fetcher(loopback(), UA) as f:
+        yield f
+
+
+def fetch_error(fetcher: Fetcher, url: str, **kwargs: str) -> FetchError:
+    with pytest.raises(FetchError) as info:
+        fetcher.fetch(url, **kwargs)
+    return info.value
+
+
+# --- request headers and the result --------------------------------------------------------------
+
+
+def test_default_user_agent_names_the_service_and_its_url() -> None:
+    assert default_user_agent("https://news.example.org") == (
+        "aggregator/0.1 (+https://news.example.org)"
+    )
+
+
+def test_sends_user_agent_accept_and_accept_encoding(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    fetcher.fetch(feed_server.add("/feed", FEED))
+    (request,) = feed_server.requests("/feed")
+    assert request.header("User-Agent") == UA
+    assert request.header("Accept") == ACCEPT
+    assert request.header("Accept") == (
+        "application/atom+xml, application/rss+xml, application/feed+json, "
+        "application/xml;q=0.9, */*;q=0.8"
+    )
+    assert request.header("Accept-Encoding") == "gzip, deflate, br"
+    assert request.header("If-None-Match") is None
+    assert request.header("If-Modified-Since") is None
+
+
+def test_result_carries_body_status_url_and_downstream_headers(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.add(
+        "/feed",
+        FEED,
+        content_type="application/rss+xml; charset=utf-8",
+        headers={
+            "Content-Location": "/canonical.xml",
+            "Cache-Control": "max-age=900",
+            "Expires": "Wed, 21 Oct 2037 07:28:00 GMT",
+            "Age": "12",
+            "Link": '<https://hub.example/>; rel="hub"',
+            "X-Unrelated": "dropped",
+        },
+    )
+    result = fetcher.fetch(url)
+    assert result.status == 200
+    assert result.body == FEED
+    assert result.url == url
+    assert not result.not_modified
+    assert result.permanent_redirect is None
+    assert result.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    assert result.headers["content-location"] == "/canonical.xml"
+    assert result.headers["cache-control"] == "max-age=900"
+    assert result.headers["expires"] == "Wed, 21 Oct 2037 07:28:00 GMT"
+    assert result.headers["age"] == "12"
+    assert result.headers["link"] == '<https://hub.example/>; rel="hub"'
+    assert "date" in result.headers  # http.server always sends one
+    assert "x-unrelated" not in result.headers
+    assert all(name == name.lower() for name in result.headers)
+
+
+def test_wrong_content_type_is_passed_on_not_judged(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    result = fetcher.fetch(feed_server.add("/feed", FEED, content_type="text/html"))
+    assert result.body == FEED
+    assert result.headers["content-type"] == "text/html"
+
+
+def test_corpus_file_arrives_byte_for_byte(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    path = CORPUS / "real" / "feeder_rss_lemonde.xml"
+    result = fetcher.fetch(feed_server.serve_file("/lemonde.xml", path))
+    assert result.body == path.read_bytes()
+
+
+def test_reuses_pooled_connections(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    url = feed_server.add("/feed", FEED)
+    fetcher.fetch(url)
+    fetcher.fetch(url)
+    first, second = feed_server.requests("/feed")
+    assert first.client_port == second.client_port
+
+
+def test_one_fetcher_serves_many_threads(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    urls = [feed_server.add(f"/feed/{i}", b"body %d" % i) for i in range(8)]
+    results: dict[int, list[bytes | None]] = {}
+
+    def work(i: int) -> None:
+        results[i] = [fetcher.fetch(urls[i]).body for _ in range(5)]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {i: [b"body %d" % i] * 5 for i in range(8)}
+
+
+# --- conditional GET -----------------------------------------------------------------------------
+
+ODD_ETAGS = [
+    '"abc123"',
+    'W/"abc123"',
+    "unquoted-etag",  # not RFC-conformant, seen in the wild
+    '"with,comma"',
+    '"with \\"escaped\\" quotes"',
+    "'single-quoted'",
+    '"caf\xc3\xa9"',  # UTF-8 bytes, seen as latin-1 text: must go back as the same two bytes
+    '"\xe9t\xe9"',  # latin-1 bytes
+    '""',
+]
+
+
+@pytest.mark.parametrize("etag", ODD_ETAGS)
+def test_etag_round_trips_byte_for_byte(
+    fetcher: Fetcher, feed_server: FeedServer, etag: str
+) -> None:
+    url = feed_server.add("/feed", FEED, etag=etag)
+    first = fetcher.fetch(url)
+    assert first.status == 200
+    assert first.etag == etag
+
+    second = fetcher.fetch(url, etag=first.etag)
+    assert second.status == 304
+    assert second.not_modified
+    assert second.body is None
+    assert second.etag == etag
+    assert feed_server.requests("/feed")[1].header("If-None-Match") == etag
+
+
+@pytest.mark.parametrize(
+    "last_modified",
+    ["Wed, 21 Oct 2015 07:28:00 GMT", "Wednesday, 21-Oct-15 07:28:00 GMT", "not even a date"],
+)
+def test_last_modified_round_trips_byte_for_byte(
+    fetcher: Fetcher, feed_server: FeedServer, last_modified: str
+) -> None:
+    url = feed_server.add("/feed", FEED, last_modified=last_modified)
+    first = fetcher.fetch(url)
+    assert first.last_modified == last_modified
+    assert first.etag is None
+
+    second = fetcher.fetch(url, last_modified=first.last_modified)
+    assert second.status == 304
+    assert second.last_modified == last_modified
+    assert feed_server.requests("/feed")[1].header("If-Modified-Since") == last_modified
+
+
+def test_sends_both_validators(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    lm = "Wed, 21 Oct 2015 07:28:00 GMT"
+    url = feed_server.add("/feed", FEED, etag='"v1"', last_modified=lm)
+    result = fetcher.fetch(url, etag='"v1"', last_modified=lm)
+    assert result.status == 304
+    (request,) = feed_server.requests("/feed")
+    assert request.header("If-None-Match") == '"v1"'
+    assert request.header("If-Modified-Since") == lm
+
+
+def test_changed_etag_gets_the_new_body_and_validator(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/feed", FEED, etag='"v2"')
+    result = fetcher.fetch(url, etag='"v1"')
+    assert result.status == 200
+    assert result.body == FEED
+    assert result.etag == '"v2"'
+
+
+def test_304_without_validators_keeps_the_stored_ones(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/feed", status=304)
+    result = fetcher.fetch(url, etag='W/"stored"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
+    assert result.status == 304
+    assert result.body is None
+    assert result.etag == 'W/"stored"'
+    assert result.last_modified == "Mon, 01 Jan 2024 00:00:00 GMT"
+
+
+def test_304_with_new_validators_replaces_the_stored_ones(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.add(
+        "/feed",
+        status=304,
+        headers={"ETag": '"new"', "Last-Modified": "Tue, 02 Jan 2024 00:00:00 GMT"},
+    )
+    result = fetcher.fetch(url, etag='"old"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
+    assert result.etag == '"new"'
+    assert result.last_modified == "Tue, 02 Jan 2024 00:00:00 GMT"
+
+
+def test_200_without_validators_drops_the_stored_ones(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    result = fetcher.fetch(feed_server.add("/feed", FEED), etag='"old"', last_modified="x")
+    assert result.status == 200
+    assert result.etag is None
+    assert result.last_modified is None
+
+
+# --- redirects -----------------------------------------------------------------------------------
+
+
+def test_follows_a_redirect_chain_and_reports_the_final_url(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    final = feed_server.add("/c", FEED)
+    feed_server.redirect("/b", final, status=307)
+    url = feed_server.redirect("/a", "/b", status=302)  # relative Location
+    result = fetcher.fetch(url)
+    assert result.body == FEED
+    assert result.url == final
+    assert result.permanent_redirect is None
+    assert [len(feed_server.requests(p)) for p in ("/a", "/b", "/c")] == [1, 1, 1]
+
+
+def test_permanent_chain_sets_permanent_redirect(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    final = feed_server.add("/new", FEED)
+    feed_server.redirect("/mid", "/new", status=308)
+    result = fetcher.fetch(feed_server.redirect("/old", "/mid", status=301))
+    assert result.url == final
+    assert result.permanent_redirect == final
+
+
+@pytest.mark.parametrize("temporary", [302, 303, 307])
+def test_one_temporary_hop_means_no_permanent_redirect(
+    fetcher: Fetcher, feed_server: FeedServer, temporary: int
+) -> None:
+    feed_server.add("/new", FEED)
+    feed_server.redirect("/mid", "/new", status=temporary)
+    result = fetcher.fetch(feed_server.redirect("/old", "/mid", status=301))
+    assert result.body == FEED
+    assert result.permanent_redirect is None
+
+
+def test_validators_are_sent_on_every_hop(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    feed_server.add("/new", FEED, etag='"v1"')
+    result = fetcher.fetch(feed_server.redirect("/old", "/new", status=301), etag='"v1"')
+    assert result.status == 304
+    assert result.permanent_redirect == feed_server.url("/new")
+    assert [r.header("If-None-Match") for r in feed_server.requests()] == ['"v1"', '"v1"']
+
+
+def test_redirect_loop_is_blocked_and_named(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    a = feed_server.redirect("/a", "/b")
+    b = feed_server.redirect("/b", "/a")
+    error = fetch_error(fetcher, a)
+    assert error.outcome is Outcome.BLOCKED
+    assert error.message == f"redirect loop: {a} → {b} → {a}"
+
+
+def test_redirect_to_itself_is_a_loop(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    a = feed_server.redirect("/a", "/a", status=301)
+    error = fetch_error(fetcher, a)
+    assert error.outcome is Outcome.BLOCKED
+    assert error.message == f"redirect loop: {a} → {a}"
+
+
+def test_max_redirects_hops_are_followed_and_one_more_is_blocked(feed_server: FeedServer) -> None:
+    feed_server.add("/hop/3", FEED)
+    for i in range(3):
+        feed_server.redirect(f"/hop/{i}", f"/hop/{i + 1}")
+    with Fetcher(loopback(max_redirects=3), UA) as fetcher:
+        assert fetcher.fetch(feed_server.url("/hop/0")).body == FEED
+    with Fetcher(loopback(max_redirects=2), UA) as fetcher:
+        error = fetch_error(fetcher, feed_server.url("/hop/0"))
+    assert error.outcome is Outcome.BLOCKED
+    assert error.message.startswith("too many redirects (more than 2): ")
+    assert error.message.endswith(" → ".join(feed_server.url(f"/hop/{i}") for i in range(4)))
+    assert len(feed_server.requests("/hop/3")) == 1  # only the first fetch got there
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("file:///etc/passwd", "only http and https URLs are allowed"),
+        ("ftp://ftp.example.org/feed.xml", "only http and https URLs are allowed"),
+        ("javascript:alert(1)", "redirects to an invalid URL"),
+    ],
+)
+def test_redirect_to_another_scheme_is_blocked(
+    fetcher: Fetcher, feed_server: FeedServer, target: str, message: str
+) -> None:
+    error = fetch_error(fetcher, feed_server.redirect("/a", target))
+    assert error.outcome is Outcome.BLOCKED
+    assert message in error.message
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/feed", "file:///etc/passwd", "data:,x"])
+def test_non_http_urls_are_blocked(fetcher: Fetcher, url: str) -> None:
+    error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.BLOCKED
+    assert error.message == f"refused to fetch {url}: only http and https URLs are allowed"
+
+
+def test_redirect_without_location_is_an_http_error(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    error = fetch_error(fetcher, feed_server.add("/a", status=301))
+    assert error.outcome is Outcome.HTTP_ERROR
+    assert error.http_status == 301
+
+
+# --- statuses ------------------------------------------------------------------------------------
+
+
+def test_410_means_gone(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    url = feed_server.add("/feed", status=410)
+    error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.GONE
+    assert error.http_status == 410
+    assert error.message == f"HTTP 410 Gone from {url}"
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [(404, "Not Found"), (403, "Forbidden"), (500, "Internal Server Error"), (502, "Bad Gateway")],
+)
+def test_error_statuses_are_http_errors_with_readable_messages(
+    fetcher: Fetcher, feed_server: FeedServer, status: int, text: str
+) -> None:
+    url = feed_server.add("/feed", b"oops", status=status)
+    error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.HTTP_ERROR
+    assert error.http_status == status
+    assert error.retry_after is None
+    assert error.message == f"HTTP {status} {text} from {url}"
+
+
+def test_unregistered_path_is_a_404(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    error = fetch_error(fetcher, feed_server.url("/nothing-here"))
+    assert error.http_status == 404
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_in_seconds(fetcher: Fetcher, feed_server: FeedServer, status: int) -> None:
+    url = feed_server.add("/feed", status=status, headers={"Retry-After": "120"})
+    error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.HTTP_ERROR
+    assert error.http_status == status
+    assert error.retry_after == 120.0
+    assert "Retry-After: 120 s" in error.message
+
+
+def test_retry_after_as_http_date(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    # Measured against the response's Date header (both from the server's clock).
+    later = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    url = feed_server.add("/feed", status=503, headers={"Retry-After": later})
+    error = fetch_error(fetcher, url)
+    assert error.http_status == 503
+    assert error.retry_after is not None
+    assert 3000 < error.retry_after <= 3601
+
+
+def test_parse_retry_after() -> None:
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("120", now) == 120.0
+    assert parse_retry_after("  7 ", now) == 7.0
+    assert parse_retry_after("0", now) == 0.0
+    assert parse_retry_after("Wed, 01 May 2024 12:30:00 GMT", now) == 1800.0
+    assert parse_retry_after("Wed, 01 May 2024 11:00:00 GMT", now) == 0.0  # in the past
+    assert parse_retry_after("Wed, 01 May 2024 12:00:10 -0000", now) == 10.0
+    for bad in ("", "-5", "1.5", "soon", "²"):
+        assert parse_retry_after(bad, now) is None
+
+
+# --- content codings and the size cap ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "deflate-raw", "br"])
+def test_compressed_bodies_are_decoded(
+    fetcher: Fetcher, feed_server: FeedServer, encoding: str
+) -> None:
+    body = (CORPUS / "real" / "feeder_rss_lemonde.xml").read_bytes()
+    result = fetcher.fetch(feed_server.add("/feed", body, encoding=encoding))
+    assert result.body == body
+
+
+def test_unsupported_content_encoding_is_an_error(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/feed", b"\x1f\x9d...", headers={"Content-Encoding": "compress"})
+    error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.HTTP_ERROR
+    assert "unsupported Content-Encoding 'compress'" in error.message
+
+
+@pytest.mark.parametrize("encoding", [None, "gzip", "deflate", "br"])
+def test_body_of_exactly_the_cap_passes_and_one_byte_more_does_not(
+    feed_server: FeedServer, encoding: str | None
+) -> None:
+    cap = 100_000
+    feed_server.add("/fits", b"x" * cap, encoding=encoding)
+    feed_server.add("/over", b"x" * (cap + 1), encoding=encoding)
+    with Fetcher(loopback(max_body_bytes=cap), UA) as fetcher:
+        assert fetcher.fetch(feed_server.url("/fits")).body == b"x" * cap
+        error = fetch_error(fetcher, feed_server.url("/over"))
+    assert error.outcome is Outcome.TOO_LARGE
+    assert error.message == (
+        f"{feed_server.url('/over')} sent more than 100,000 bytes (the fetch.max_body_bytes limit)"
+    )
+
+
+def test_endless_body_is_too_large(feed_server: FeedServer) -> None:
+    with Fetcher(loopback(max_body_bytes=256 * 1024), UA) as fetcher:
+        error = fetch_error(fetcher, feed_server.endless("/forever"))
+    assert error.outcome is Outcome.TOO_LARGE
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
+def test_compression_bomb_is_stopped_in_bounded_memory(
+    fetcher: Fetcher, feed_server: FeedServer, encoding: str
+) -> None:
+    # 1 GB of zeros; the server writes 64 KiB at a time, and decoding one such read whole would
+    # take ~150 MB (gzip) or ~360 MB (brotli). Stopping at the 10 MiB cap with bounded
+    # decompression needs about two caps. tracemalloc sees the Python-level buffers that matter
+    # here (ru_maxrss would be a lifetime peak, blind after any earlier hungrier test).
+    url = feed_server.bomb("/bomb", encoding=encoding, size=1 << 30)
+    tracemalloc.start()
+    try:
+        error = fetch_error(fetcher, url)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert error.outcome is Outcome.TOO_LARGE
+    assert peak < 64 * 1024 * 1024, f"peak traced memory {peak:,} bytes"
+
+
+def test_declared_length_over_the_cap_is_refused_before_reading(feed_server: FeedServer) -> None:
+    with Fetcher(loopback(max_body_bytes=10), UA) as fetcher:
+        error = fetch_error(fetcher, feed_server.add("/feed", FEED))
+    assert error.outcome is Outcome.TOO_LARGE
+
+
+# --- time limits ---------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_slow_drip_ends_at_the_deadline(feed_server: FeedServer) -> None:
+    # Each byte comes well within the read timeout; only the overall deadline can stop this
+    # (the whole body would take ~8 minutes).
+    url = feed_server.drip("/slow", b"x" * 1000, interval=0.5)
+    with Fetcher(loopback(read_timeout=20.0, deadline=2.0), UA) as fetcher:
+        error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.TIMEOUT
+    assert error.message == f"gave up on {url} at the 2 s deadline"
+
+
+@pytest.mark.timeout(60)
+def test_deadline_covers_a_redirect_chain_into_a_drip(feed_server: FeedServer) -> None:
+    feed_server.drip("/slow", b"x" * 1000, interval=0.5)
+    url = feed_server.redirect("/a", "/slow")
+    with Fetcher(loopback(read_timeout=20.0, deadline=2.0), UA) as fetcher:
+        error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.TIMEOUT
+    assert "2 s deadline" in error.message
+
+
+@pytest.mark.timeout(60)
+def test_server_that_never_answers_hits_the_read_timeout(feed_server: FeedServer) -> None:
+    url = feed_server.hang("/black-hole")
+    with Fetcher(loopback(read_timeout=1.0, deadline=30.0), UA) as fetcher:
+        error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.TIMEOUT
+    assert error.message == f"{url} sent nothing for 1 s (read timeout)"
+
+
+@pytest.mark.timeout(60)
+def test_server_that_never_answers_hits_the_deadline(feed_server: FeedServer) -> None:
+    url = feed_server.hang("/black-hole")
+    with Fetcher(loopback(read_timeout=20.0, deadline=1.5), UA) as fetcher:
+        error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.TIMEOUT
+    assert error.message == f"gave up on {url} at the 1.5 s deadline"
+
+
+def test_a_fetcher_is_usable_after_a_deadline(feed_server: FeedServer) -> None:
+    feed_server.drip("/slow", interval=0.5)
+    with Fetcher(loopback(deadline=1.0), UA) as fetcher:
+        assert fetch_error(fetcher, feed_server.url("/slow")).outcome is Outcome.TIMEOUT
+        assert fetcher.fetch(feed_server.add("/feed", FEED)).body == FEED
+
+
+# --- connection failures -------------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_refused_connection(fetcher: Fetcher) -> None:
+    port = _closed_port()
+    error = fetch_error(fetcher, f"http://127.0.0.1:{port}/feed")
+    assert error.outcome is Outcome.CONNECTION_ERROR
+    assert error.message.startswith(f"could not connect to 127.0.0.1 port {port}: ")
+
+
+def test_unresolvable_host(fetcher: Fetcher) -> None:
+    error = fetch_error(fetcher, "http://example.invalid/feed")
+    assert error.outcome is Outcome.CONNECTION_ERROR
+    assert error.message.startswith("could not resolve host example.invalid")
+
+
+def test_tls_failure_is_a_connection_error(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    # The feed server speaks plain HTTP, so a TLS handshake with it fails.
+    url = feed_server.add("/feed", FEED).replace("http://", "https://")
+    error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.CONNECTION_ERROR
+    assert error.message.startswith("TLS handshake with 127.0.0.1 failed: ")
+
+
+@pytest.mark.timeout(60)
+def test_tls_uses_the_host_name_while_connecting_to_the_vetted_address(
+    fetcher: Fetcher, tmp_path: Path
+) -> None:
+    # The backend connects to the IP it checked; SNI and certificate checks must still use the
+    # name in the URL. A TLS server records the SNI it is offered (the handshake then fails on
+    # the self-signed certificate, which is the expected error).
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command (apt-get install openssl)")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    offered: list[str | None] = []
+    context.sni_callback = lambda _sock, name, _ctx: offered.append(name)
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def serve_one() -> None:
+            conn, _ = listener.accept()
+            with conn, contextlib.suppress(ssl.SSLError, OSError):
+                context.wrap_socket(conn, server_side=True).close()
+
+        server = threading.Thread(target=serve_one)
+        server.start()
+        error = fetch_error(fetcher, f"https://localhost:{port}/feed")
+        server.join()
+
+    assert offered == ["localhost"]
+    assert error.outcome is Outcome.CONNECTION_ERROR
+    assert error.message.startswith("TLS handshake with localhost failed: ")
+    assert "self-signed certificate" in error.message
+
+
+def test_garbage_instead_of_http_is_a_connection_error(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    def garbage(h: Handler) -> None:
+        h.close_connection = True
+        h.wfile.write(b"this is not HTTP\r\n\r\n")
+
+    error = fetch_error(fetcher, feed_server.add_handler("/feed", garbage))
+    assert error.outcome is Outcome.CONNECTION_ERROR
+    assert error.message.startswith("127.0.0.1 broke the HTTP protocol: ")
+
+
+# --- private networks ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("127.0.0.1", "loopback address"),
+        ("127.255.255.254", "loopback address"),
+        ("10.1.2.3", "private address"),
+        ("172.16.0.1", "private address"),
+        ("172.31.255.255", "private address"),
+        ("192.168.1.1", "private address"),
+        ("169.254.169.254", "link-local address"),  # cloud metadata endpoints
+        ("100.64.0.1", "carrier-grade NAT address"),
+        ("100.127.255.255", "carrier-grade NAT address"),
+        ("0.0.0.0", "unspecified address"),
+        ("224.0.0.1", "multicast address"),
+        ("239.255.255.250", "multicast address"),
+        ("255.255.255.255", "reserved address"),
+        ("192.0.2.10", "documentation address"),
+        ("198.18.0.1", "benchmarking address"),
+        ("::", "unspecified address"),
+        ("::1", "loopback address"),
+        ("fe80::1", "link-local address"),
+        ("fe80::1%1", "link-local address"),
+        ("fc00::1", "unique local address"),
+        ("fd12:3456:789a::1", "unique local address"),
+        ("ff02::1", "multicast address"),
+        ("::ffff:127.0.0.1", "IPv4-mapped address"),
+        ("::ffff:8.8.8.8", "IPv4-mapped address"),
+        ("2001:db8::1", "documentation address"),
+        ("2002:7f00:1::", "loopback address inside an IPv6 address"),  # 6to4 of 127.0.0.1
+        ("2002:a00:1::", "private address inside an IPv6 address"),  # 6to4 of 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", "link-local address inside an IPv6 address"),  # NAT64
+        ("fec0::1", "site-local address"),
+    ],
+)
+def test_non_public_addresses(address: str, problem: str) -> None:
+    assert address_problem(address) == problem
+    assert not is_public_address(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "8.8.8.8",
+        "1.1.1.1",
+        "93.184.216.34",
+        "172.15.255.255",
+        "172.32.0.1",
+        "100.63.255.255",
+        "100.128.0.1",
+        "2606:4700:4700::1111",
+        "2a00:1450:4001:80b::200e",
+        "2002:808:808::",  # 6to4 of 8.8.8.8
+        "64:ff9b::808:808",  # NAT64 of 8.8.8.8
+    ],
+)
+def test_public_addresses(address: str) -> None:
+    assert address_problem(address) is None
+    assert is_public_address(address)
+    assert is_public_address(ipaddress.ip_address(address))
+
+
+def test_loopback_is_refused_by_default(feed_server: FeedServer) -> None:
+    with Fetcher(FetchConfig(), UA) as fetcher:
+        error = fetch_error(fetcher, feed_server.add("/feed", FEED))
+    assert error.outcome is Outcome.BLOCKED
+    assert error.message == (
+        "refused to connect to 127.0.0.1 (loopback address); "
+        "set fetch.allow_private_networks = true to allow it"
+    )
+    assert feed_server.requests() == []
+
+
+def test_a_name_resolving_to_loopback_is_refused(feed_server: FeedServer) -> None:
+    url = feed_server.add("/feed", FEED).replace("127.0.0.1", "localhost")
+    with Fetcher(FetchConfig(), UA) as fetcher:
+        error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.BLOCKED
+    assert error.message.startswith("refused to connect to localhost at ")
+    assert "(loopback address); set fetch.allow_private_networks = true" in error.message
+    assert feed_server.requests() == []
+
+
+def test_private_networks_can_be_allowed(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    url = feed_server.add("/feed", FEED)
+    assert fetcher.fetch(url).body == FEED
+    # By name too: the backend resolves the name itself and connects to what it vetted.
+    result = fetcher.fetch(url.replace("127.0.0.1", "localhost"))
+    assert result.body == FEED
+    assert feed_server.requests("/feed")[1].header("Host") == f"localhost:{feed_server.port}"
