@@ -74,7 +74,7 @@ def test_every_corpus_file_ends_stored_or_with_a_readable_error(
 
 def _slow_feed(n_items: int, tag: str) -> bytes:
     items = "".join(
-        f"<item><guid>{tag}-{i}</guid><title>{tag} item {i}</title>"
+        f'<item><guid isPermaLink="false">{tag}-{i}</guid><title>{tag} item {i}</title>'
         f"<link>https://example.com/{tag}/{i}</link></item>"
         for i in range(n_items)
     )

@@ -1,0 +1,334 @@
+"""Turn a source's parsed entries into Articles: stable ids, plain-text titles, sanitized content.
+
+Pure: values in (including `now`), values out. Everything an entry says is untrusted here and
+leaves either as plain text (escaped at render) or as HTML that went through the nh3 allowlist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from aggregator.config import SourceConfig
+from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
+from aggregator.sanitize import clean_html, safe_url, strip_tags
+
+SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
+TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
+UNTITLED = "(untitled)"
+ID_LENGTH = 20  # hex digits of sha256: 80 bits, no collision among any realistic article count
+# Plain text for summaries and filters comes from at most this much HTML when the entry has
+# no summary of its own (stripping a 300 KB article to read 160 characters is wasted work).
+_TEXT_SOURCE_CHARS = 8192
+
+_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')  # exact on nh3 output (attributes quoted)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_MAY_EXTEND = re.compile("[^\x00-\u02ff]")  # see _extends()
+_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+
+
+def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[Article]:
+    """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones."""
+    if now.tzinfo is None:
+        raise ValueError("normalize() needs a timezone-aware `now`")
+    now = now.astimezone(UTC)
+    base = feed.base_url
+    source_url = (
+        safe_url(source.site_url, base) or safe_url(feed.link, base) or safe_url(source.url, "")
+    )
+    wanted = _filter(source.include, source.exclude)
+    entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
+    urls = [_entry_url(entry, base) for entry in entries]
+    keys = _identity_keys(entries, urls)
+    articles = []
+    for entry, url, key in zip(entries, urls, keys, strict=True):
+        title = strip_tags(entry.title or "")
+        text = _plain_text(entry)
+        if not wanted(f"{title}\n{text}"):
+            continue
+        articles.append(
+            _article(
+                entry,
+                source,
+                feed,
+                now=now,
+                url=url,
+                key=key,
+                title=title,
+                text=text,
+                source_url=source_url,
+            )
+        )
+    return articles
+
+
+def _article(
+    entry: EntryData,
+    source: SourceConfig,
+    feed: ParsedFeed,
+    *,
+    now: datetime,
+    url: str,
+    key: str,
+    title: str,
+    text: str,
+    source_url: str,
+) -> Article:
+    base = feed.base_url
+    content = _content_html(entry, base)
+    summary = excerpt(text, SUMMARY_LENGTH)
+    title = title or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
+    published = min(entry.published or entry.updated or now, now).astimezone(UTC)
+    updated = max(min(entry.updated or published, now).astimezone(UTC), published)
+    author = strip_tags(entry.author or "")
+    tags = tuple(dict.fromkeys(t for t in (strip_tags(tag) for tag in entry.tags) if t))
+    enclosures = _enclosures(entry, base)
+    thumbnail = _thumbnail(entry, enclosures, content, base)
+    language = source.language or entry.language or feed.language or ""
+    # What a reader sees, with the dates the source gave (never `now`, which moves every poll).
+    seen = (
+        title,
+        url,
+        summary,
+        content,
+        author,
+        "\x1e".join(tags),
+        "\x1e".join(f"{e.url} {e.type} {e.length}" for e in enclosures),
+        thumbnail,
+        language,
+        entry.published.isoformat() if entry.published else "",
+        entry.updated.isoformat() if entry.updated else "",
+    )
+    return Article(
+        id=article_id(source.id, key),
+        source_id=source.id,
+        guid=entry.guid or url,
+        url=url,
+        title=title,
+        summary=summary,
+        content=content,
+        author=author,
+        published=published,
+        updated=updated,
+        source_name=source.name,
+        source_url=source_url,
+        categories=source.categories,
+        tags=tags,
+        language=language.strip(),
+        enclosures=enclosures,
+        thumbnail=thumbnail,
+        content_hash=_sha256("\x1f".join(seen)),
+    )
+
+
+def article_id(source_id: str, key: str) -> str:
+    """The stable id of an article: a short hash of its source and its identity key."""
+    return _sha256(f"{source_id}\x00{key}")[:ID_LENGTH]
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+
+def _identity_keys(entries: Sequence[EntryData], urls: Sequence[str]) -> list[str]:
+    """One identity key per entry: guid, else link, else title+published, else content.
+
+    Feeds repeat guids (a CMS that uses the home page as every item's guid). Every entry sharing
+    a key gets more of itself appended (its link, its title, then a hash of the whole entry) until
+    the keys differ. That never depends on position, so the same entries get the same ids on the
+    next poll whatever their order, and two different entries never collapse into one article.
+    """
+    keys = [_base_key(entry, url) for entry, url in zip(entries, urls, strict=True)]
+    refinements: tuple[Callable[[int], str], ...] = (
+        lambda i: urls[i],
+        lambda i: strip_tags(entries[i].title or ""),
+        lambda i: _sha256(repr(entries[i])),
+    )
+    for refine in refinements:
+        counts = Counter(keys)
+        if len(counts) == len(keys):
+            break
+        keys = [f"{key}\x00{refine(i)}" if counts[key] > 1 else key for i, key in enumerate(keys)]
+    return keys
+
+
+def _base_key(entry: EntryData, url: str) -> str:
+    if entry.guid:
+        return f"guid:{entry.guid}"
+    if url:
+        return f"link:{url}"
+    title = strip_tags(entry.title or "")
+    if title or entry.published:
+        published = entry.published.isoformat() if entry.published else ""
+        return f"title:{title}\x00{published}"
+    return f"content:{_sha256(entry.content or entry.summary or '')}"
+
+
+def _entry_url(entry: EntryData, base: str) -> str:
+    """The entry's link (or its guid when that is a URL), absolute http(s), or ""."""
+    url = safe_url(entry.link, base)
+    if not url and entry.guid and entry.guid.startswith(("http://", "https://")):
+        url = safe_url(entry.guid, base)
+    return url
+
+
+# --- text and HTML ------------------------------------------------------------------------------
+
+
+def _plain_text(entry: EntryData) -> str:
+    """The entry's text for the summary and the filters: its summary, else its content."""
+    # Tags are stripped from "plain text" fields too: feedparser leaves markup in them.
+    for body in (entry.summary, entry.content):
+        if body:
+            text = strip_tags(body[:_TEXT_SOURCE_CHARS])
+            if len(body) > _TEXT_SOURCE_CHARS and len(text) < SUMMARY_LENGTH * 2:
+                text = strip_tags(body)  # the start was mostly markup: read it all
+            if text:
+                return text
+    return ""
+
+
+def _content_html(entry: EntryData, base: str) -> str:
+    """The richer (longer) of content and summary, as sanitized HTML."""
+    body, is_html = entry.content, entry.content_is_html
+    if entry.summary and len(entry.summary) > len(body or ""):
+        body, is_html = entry.summary, entry.summary_is_html
+    if not body:
+        return ""
+    if is_html:
+        return clean_html(body, base)
+    return text_to_html(body)
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as escaped HTML paragraphs; single newlines become <br>."""
+    paragraphs = (p.strip() for p in _PARAGRAPH_BREAK.split(text.strip()))
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line.strip()) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+        if p
+    )
+
+
+def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
+    found: dict[str, Enclosure] = {}
+    for enclosure in entry.enclosures:
+        url = safe_url(enclosure.url, base)
+        if url and url not in found:
+            found[url] = Enclosure(url=url, type=enclosure.type.strip(), length=enclosure.length)
+    return tuple(found.values())
+
+
+def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, base: str) -> str:
+    """The entry's thumbnail, else its first image enclosure, else the first image in content."""
+    if url := safe_url(entry.thumbnail, base):
+        return url
+    for enclosure in enclosures:
+        if enclosure.type.startswith("image/") or (
+            not enclosure.type and enclosure.url.lower().endswith(_IMAGE_EXTENSIONS)
+        ):
+            return enclosure.url
+    if match := _IMG_SRC.search(content):
+        return safe_url(html.unescape(match.group(1)), base)
+    return ""
+
+
+def excerpt(text: str, limit: int = 160) -> str:
+    """At most `limit` user-perceived characters of `text`, with "…" when it was cut.
+
+    Whitespace is collapsed first. Text is cut between grapheme clusters, never inside one: a
+    cluster is a base character plus the combining marks, variation selectors, emoji modifiers,
+    tag characters and Hangul vowel/final jamo that follow it, with ZWJ gluing the next character
+    on (👩‍💻 stays whole) and regional indicators paired (flags). This is an approximation of
+    Unicode's extended grapheme clusters (UAX #29) that is exact for the cases feeds contain.
+    Spaced scripts are cut at the last word boundary when there is one in the last 40%; CJK and
+    other unspaced text is cut at a character.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:  # fewer code points than the limit means fewer clusters too
+        return text
+    window = text[: limit + 1]
+    if _MAY_EXTEND.search(window):
+        clusters = _clusters(text, limit + 1)
+        if len(clusters) <= limit:
+            return text
+    else:
+        clusters = list(window)  # nothing below U+0300 extends a cluster: one char each
+    kept = clusters[: max(limit - 1, 1)]  # one place for the ellipsis
+    following = clusters[len(kept)]
+    if not following.isspace() and not _is_wide(kept[-1]) and not _is_wide(following):
+        # Mid-word in a spaced script: go back to the last space or wide character.
+        floor = int(len(kept) * 0.6)
+        for i in range(len(kept) - 1, floor, -1):
+            if kept[i].isspace():
+                kept = kept[:i]
+                break
+            if _is_wide(kept[i]):
+                kept = kept[: i + 1]
+                break
+    return "".join(kept).rstrip(" ,;:-–—、，") + "…"
+
+
+def _clusters(text: str, count: int) -> list[str]:
+    """The first `count` grapheme clusters of `text` (see `excerpt`)."""
+    clusters: list[str] = []
+    glue_next = False
+    for char in text:
+        extends = glue_next or (
+            ord(char) >= 0x300 and _extends(char, clusters[-1] if clusters else "")
+        )
+        if clusters and extends:
+            clusters[-1] += char
+        else:
+            if len(clusters) == count:
+                break
+            clusters.append(char)
+        glue_next = char == "\u200d"
+    return clusters
+
+
+def _extends(char: str, cluster: str) -> bool:
+    """True when `char` (U+0300 or above) belongs to the cluster before it."""
+    code = ord(char)
+    if unicodedata.category(char) in ("Mn", "Me", "Mc") or char == "\u200d":
+        return True
+    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:  # variation selectors
+        return True
+    if 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:  # skin tones, emoji tags
+        return True
+    if 0x1160 <= code <= 0x11FF or 0xD7B0 <= code <= 0xD7FB:  # Hangul medial and final jamo
+        return True
+    if 0x1F1E6 <= code <= 0x1F1FF:  # regional indicators pair up into a flag
+        return len(cluster) == 1 and 0x1F1E6 <= ord(cluster) <= 0x1F1FF
+    return False
+
+
+def _is_wide(cluster: str) -> bool:
+    """True for CJK (and other full-width) characters: text without spaces between words."""
+    return unicodedata.east_asian_width(cluster[0]) in ("W", "F")
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1024)
+def _filter(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str], bool]:
+    """A predicate on title+text: matches an include pattern (if any) and no exclude pattern."""
+    includes = [re.compile(p, re.IGNORECASE) for p in include]
+    excludes = [re.compile(p, re.IGNORECASE) for p in exclude]
+
+    def wanted(text: str) -> bool:
+        if includes and not any(p.search(text) for p in includes):
+            return False
+        return not any(p.search(text) for p in excludes)
+
+    return wanted
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,264 @@
+"""Make untrusted HTML and URLs from sources safe: an nh3 allowlist, plain text, http(s) links.
+
+Sanitize once at ingest (here), escape every text field at render. nh3 (ammonia) parses like a
+browser and re-serializes, so what comes out is well-formed HTML made only of the tags,
+attributes and URL schemes listed below; it also resolves relative URLs against the entry's base
+in the same pass (DESIGN §6).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import nh3
+
+if TYPE_CHECKING:
+    from nh3 import UrlRelative
+
+# Text formatting, structure, lists, links, images and figures, tables, quotes, code, media.
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        # inline text
+        "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i",
+        "ins", "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong",
+        "sub", "sup", "time", "u", "var", "wbr",
+        # blocks
+        "address", "article", "aside", "blockquote", "details", "div", "footer", "h1", "h2",
+        "h3", "h4", "h5", "h6", "header", "hr", "p", "pre", "section", "summary",
+        # lists
+        "dd", "dl", "dt", "li", "ol", "ul",
+        # images and figures
+        "figcaption", "figure", "img", "picture", "source",
+        # tables
+        "caption", "col", "colgroup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+        # media; iframes only from EMBED_HOSTS (enforced after cleaning)
+        "audio", "iframe", "track", "video",
+    }
+)  # fmt: skip
+
+# Whatever these contain is dropped with them (script and style bodies, vector graphics, forms'
+# option lists...). Everything else that is not allowed loses its tags and keeps its text.
+DROPPED_WITH_CONTENT: frozenset[str] = frozenset(
+    {"script", "style", "template", "svg", "math", "object", "embed", "applet", "select",
+     "textarea", "title", "head", "frameset", "noembed", "noframes"}
+)  # fmt: skip
+
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "*": frozenset({"lang", "dir", "title"}),
+    "a": frozenset({"href", "hreflang"}),
+    "abbr": frozenset(),
+    "blockquote": frozenset({"cite"}),
+    "q": frozenset({"cite"}),
+    "del": frozenset({"cite", "datetime"}),
+    "ins": frozenset({"cite", "datetime"}),
+    "time": frozenset({"datetime"}),
+    "data": frozenset({"value"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "ol": frozenset({"start", "reversed", "type"}),
+    "li": frozenset({"value"}),
+    "td": frozenset({"colspan", "rowspan", "headers"}),
+    "th": frozenset({"colspan", "rowspan", "headers", "scope", "abbr"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+    "details": frozenset({"open"}),
+    "audio": frozenset({"src", "controls", "loop", "muted", "preload"}),
+    "video": frozenset(
+        {"src", "controls", "loop", "muted", "preload", "poster", "width", "height"}
+    ),
+    "source": frozenset({"src", "type"}),
+    "track": frozenset({"src", "kind", "srclang", "label", "default"}),
+    "iframe": frozenset({"src", "width", "height", "allowfullscreen"}),
+}
+
+# Attributes we set ourselves (any value from the source is dropped first).
+FORCED_ATTRIBUTES: dict[str, dict[str, str]] = {
+    "img": {"loading": "lazy", "referrerpolicy": "no-referrer"},
+    "iframe": {
+        "loading": "lazy",
+        # YouTube and Vimeo players need scripts and their own origin; nothing else.
+        "sandbox": "allow-scripts allow-same-origin allow-presentation allow-popups",
+        "referrerpolicy": "strict-origin-when-cross-origin",
+    },
+}
+
+URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
+LINK_REL = "noopener noreferrer nofollow"
+
+# Video players we embed; an iframe from any other host is removed with its content.
+EMBED_HOSTS: frozenset[str] = frozenset({"youtube.com", "youtube-nocookie.com", "player.vimeo.com"})
+
+# Query parameters that only identify a campaign or a click; removed from every link we keep.
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid",
+     "yclid", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "xtor"}
+)  # fmt: skip
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
+
+# Tracking pixels: any <img> declared 0 or 1 pixel wide or high, or served by one of these
+# well-known feed/analytics beacons (substring match on the absolute src).
+TRACKER_SRC_PATTERNS: tuple[str, ...] = (
+    "feeds.feedburner.com/~r/",
+    "feeds.feedburner.com/~ff/",
+    "feedsportal.com/",
+    "feedblitz.com/",
+    "pixel.wp.com/",
+    "stats.wordpress.com/",
+    "doubleclick.net/",
+    "google-analytics.com/",
+    "pixel.quantserve.com/",
+    "medium.com/_/stat",
+)
+
+# Tags after which plain text gets a space, so "<p>a</p><p>b</p>" reads "a b", not "ab".
+_BLOCK_TAG = re.compile(
+    r"<(?=/?(?:p|div|br|hr|li|dt|dd|h[1-6]|tr|td|th|blockquote|pre|section|article|header|"
+    r"footer|aside|figure|figcaption|table|ul|ol|dl|caption|address|details|summary)\b)",
+    re.IGNORECASE,
+)
+# nh3 serializes every attribute as name="value" with `"`, `<`, `>` and `&` escaped, so these
+# patterns are exact on its output (they would not be on arbitrary HTML).
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
+_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+_C0_AND_SPACE = "".join(chr(i) for i in range(0x21)) + "\x7f"
+_TAB_NEWLINE = re.compile(r"[\t\n\r]")
+_ABSOLUTE_HTTP = re.compile(r"https?://", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+_TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT))
+
+
+def _new_cleaner(url_relative: UrlRelative) -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel=LINK_REL,
+        set_tag_attribute_values=FORCED_ATTRIBUTES,
+        strip_comments=True,
+        url_relative=url_relative,
+    )
+
+
+@lru_cache(maxsize=512)
+def _cleaner(base_url: str) -> nh3.Cleaner:
+    """The allowlist cleaner resolving relative URLs against `base_url` (cached: sources repeat)."""
+    if _is_http_url(base_url):
+        try:
+            return _new_cleaner(("rewrite_with_base", base_url))
+        except ValueError:
+            pass  # a base nh3's URL parser rejects: handled like no base at all
+    # Without a usable base a relative URL cannot be made absolute, so it is dropped.
+    return _new_cleaner("deny")
+
+
+def clean_html(html_text: str, base_url: str) -> str:
+    """Sanitize an HTML fragment with the allowlist; relative URLs become absolute."""
+    if not html_text:
+        return ""
+    cleaned = _cleaner(base_url).clean(html_text)
+    if "<img" in cleaned:
+        cleaned = _IMG_TAG.sub(_keep_image, cleaned)
+    if "<iframe" in cleaned:
+        cleaned = _IFRAME.sub(_keep_embed, cleaned)
+    return cleaned.strip()
+
+
+def _keep_image(match: re.Match[str]) -> str:
+    """The <img> tag unchanged, or "" for a tracking pixel or an image without a source."""
+    attrs = dict(_ATTR.findall(match.group(0)))
+    src = html.unescape(attrs.get("src", ""))
+    if not src or is_tracker(src):
+        return ""
+    for dimension in ("width", "height"):
+        value = attrs.get(dimension, "").strip().removesuffix("px").strip()
+        if value.isdigit() and int(value) <= 1:
+            return ""
+    return match.group(0)
+
+
+def _keep_embed(match: re.Match[str]) -> str:
+    """An allowed player's iframe, emptied; anything else disappears with its content."""
+    attrs = dict(_ATTR.findall(match.group(1)))
+    src = html.unescape(attrs.get("src", ""))
+    if not is_embed_url(src):
+        return ""
+    # The content of an iframe is raw text (fallback for ancient browsers): never keep it.
+    return f"<iframe{match.group(1)}></iframe>"
+
+
+def is_tracker(src: str) -> bool:
+    """True for the src of a known tracking beacon."""
+    lowered = src.lower()
+    return any(pattern in lowered for pattern in TRACKER_SRC_PATTERNS)
+
+
+def is_embed_url(src: str) -> bool:
+    """True for an https/http URL on one of the EMBED_HOSTS (or a subdomain of them)."""
+    try:
+        parts = urlsplit(src)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    return any(host == allowed or host.endswith("." + allowed) for allowed in EMBED_HOSTS)
+
+
+def strip_tags(html_text: str) -> str:
+    """Plain text of an HTML fragment: tags dropped, entities decoded once, whitespace collapsed."""
+    if not html_text:
+        return ""
+    if "<" not in html_text and "&" not in html_text:
+        return " ".join(html_text.split())
+    # nh3 keeps the text and escapes it; unescaping once decodes what the source encoded.
+    text = _TEXT_CLEANER.clean(_BLOCK_TAG.sub(" <", html_text))
+    return " ".join(html.unescape(text).split())
+
+
+def safe_url(url: str | None, base: str) -> str:
+    """An absolute http(s) URL without tracking parameters, or "" when `url` is not one."""
+    if not url:
+        return ""
+    # Browsers ignore leading/trailing controls and spaces and any tab or newline inside a URL
+    # ("java\tscript:"); do the same, then percent-encode other controls so none survive.
+    url = _TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
+    url = _CONTROL.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
+    if not url:
+        return ""
+    try:
+        absolute = urljoin(base, url) if base and not _ABSOLUTE_HTTP.match(url) else url
+        parts = urlsplit(absolute)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        return ""
+    query = _strip_tracking(parts.query)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))
+
+
+def _strip_tracking(query: str) -> str:
+    """The query string without tracking parameters, other parameters byte for byte."""
+    if not query:
+        return ""
+    kept = []
+    for pair in query.split("&"):
+        name = pair.split("=", 1)[0].lower()
+        if name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES):
+            continue
+        kept.append(pair)
+    return "&".join(kept)
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

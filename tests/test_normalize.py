@@ -1,0 +1,467 @@
+"""normalize(): identity, text, URLs, dates, content, filters, excerpts, and the real corpus."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from aggregator.config import SourceConfig
+from aggregator.errors import ParseError
+from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
+from aggregator.normalize import excerpt, normalize
+from aggregator.parse import parse
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+BASE = "https://site.example.com/blog/feed.xml"
+
+SOURCE = SourceConfig(
+    id="example",
+    name="Example Blog",
+    url="https://site.example.com/blog/feed.xml",
+    categories=("tech", "news"),
+    interval=900.0,
+)
+
+
+def entry(**fields: object) -> EntryData:
+    values: dict[str, object] = {
+        "guid": None,
+        "link": None,
+        "title": None,
+        "title_is_html": False,
+        "summary": None,
+        "summary_is_html": True,
+        "content": None,
+        "content_is_html": True,
+        "author": None,
+        "published": None,
+        "updated": None,
+    }
+    values.update(fields)
+    return EntryData(**values)  # type: ignore[arg-type]
+
+
+def feed(*entries: EntryData, **fields: object) -> ParsedFeed:
+    values: dict[str, object] = {
+        "title": "Feed",
+        "link": "https://site.example.com/blog/",
+        "language": "en",
+        "ttl": None,
+        "hub": None,
+        "entries": entries,
+        "base_url": BASE,
+    }
+    values.update(fields)
+    return ParsedFeed(**values)  # type: ignore[arg-type]
+
+
+def one(e: EntryData, source: SourceConfig = SOURCE, **feed_fields: object) -> Article:
+    articles = normalize(feed(e, **feed_fields), source, now=NOW)
+    assert len(articles) == 1
+    return articles[0]
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+
+def test_ids_are_stable_across_normalizations_and_differ_by_source() -> None:
+    parsed = feed(entry(guid="a", title="A"), entry(guid="b", title="B"))
+    first = [a.id for a in normalize(parsed, SOURCE, now=NOW)]
+    again = [a.id for a in normalize(parsed, SOURCE, now=NOW + timedelta(hours=5))]
+    other = [a.id for a in normalize(parsed, replace(SOURCE, id="other"), now=NOW)]
+    assert first == again
+    assert len(set(first)) == 2
+    assert not set(first) & set(other)
+    assert all(len(i) == 20 and int(i, 16) >= 0 for i in first)
+
+
+def test_id_falls_back_from_guid_to_link_to_title_and_date_to_content() -> None:
+    by_guid = one(entry(guid="g1", link="https://x.example/1", title="T"))
+    same_guid_new_link = one(entry(guid="g1", link="https://x.example/moved", title="T2"))
+    assert by_guid.id == same_guid_new_link.id  # the guid is the identity
+
+    by_link = one(entry(link="https://x.example/1?utm_source=rss", title="T"))
+    same_link_new_tracking = one(entry(link="https://x.example/1?utm_source=other", title="T2"))
+    assert by_link.id == same_link_new_tracking.id  # tracking parameters are not identity
+
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    by_title = one(entry(title="Only a title", published=when))
+    assert by_title.id == one(entry(title="Only a title", published=when, content="edited")).id
+    assert by_title.id != one(entry(title="Only a title", published=when + timedelta(1))).id
+
+    by_content = one(entry(content="<p>Just content</p>"))
+    assert by_content.id == one(entry(content="<p>Just content</p>")).id
+    assert by_content.id != one(entry(content="<p>Other content</p>")).id
+    assert len({by_guid.id, by_link.id, by_title.id, by_content.id}) == 4
+
+
+def test_exact_duplicate_entries_appear_once() -> None:
+    e = entry(guid="dup", title="Same", link="https://x.example/1")
+    assert len(normalize(feed(e, e, e), SOURCE, now=NOW)) == 1
+
+
+def test_entries_sharing_a_guid_stay_distinct_whatever_their_order() -> None:
+    a = entry(guid="https://site.example.com/", link="https://x.example/a", title="A")
+    b = entry(guid="https://site.example.com/", link="https://x.example/b", title="B")
+    c = entry(guid="https://site.example.com/", link="https://x.example/b", title="C")
+    d = entry(guid="https://site.example.com/", link="https://x.example/b", title="C", content="x")
+    forward = {(x.title, x.content): x.id for x in normalize(feed(a, b, c, d), SOURCE, now=NOW)}
+    backward = {(x.title, x.content): x.id for x in normalize(feed(d, c, b, a), SOURCE, now=NOW)}
+    assert forward == backward
+    assert len(set(forward.values())) == 4
+
+
+def test_corpus_feed_with_duplicate_guids() -> None:
+    parsed = parse((CORPUS / "real" / "nfp_guid-dupes.xml").read_bytes(), url=BASE, headers={})
+    ids = [a.id for a in normalize(parsed, SOURCE, now=NOW)]
+    assert len(ids) == len(set(ids))
+
+
+# --- title, url, text ---------------------------------------------------------------------------
+
+
+def test_title_is_plain_text_with_entities_decoded_once() -> None:
+    assert one(entry(guid="1", title="AT&amp;T  <b>rocks</b>\n now")).title == "AT&T rocks now"
+    html_title = entry(guid="1", title="&lt;em&gt;Hi&lt;/em&gt; &amp;amp; bye", title_is_html=True)
+    assert one(html_title).title == "<em>Hi</em> &amp; bye"
+    assert one(entry(guid="1", title="<script>alert(1)</script>Safe")).title == "Safe"
+
+
+def test_empty_title_falls_back_to_the_text_then_untitled() -> None:
+    long_text = "<p>" + "word " * 100 + "</p>"
+    article = one(entry(guid="1", title="  ", content=long_text))
+    assert article.title.startswith("word word")
+    assert article.title.endswith("…")
+    assert len(article.title) <= 100
+    assert one(entry(guid="1", summary="<p>Short note</p>")).title == "Short note"
+    assert one(entry(guid="1", enclosures=(EnclosureData("https://x.example/a.mp3"),))).title == (
+        "(untitled)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("/posts/1?utm_campaign=x&page=2", "https://site.example.com/posts/1?page=2"),
+        ("post-2.html", "https://site.example.com/blog/post-2.html"),
+        ("https://other.example/p?fbclid=abc", "https://other.example/p"),
+        ("javascript:alert(document.cookie)", ""),
+        ("java\tscript:alert(1)", ""),
+        ("data:text/html;base64,PHNjcmlwdD4=", ""),
+        (None, ""),
+    ],
+)
+def test_url_is_absolute_http_without_tracking(link: str | None, expected: str) -> None:
+    assert one(entry(guid="1", title="t", link=link)).url == expected
+
+
+def test_guid_that_is_a_url_stands_in_for_a_missing_link() -> None:
+    assert one(entry(guid="https://x.example/p/1", title="t")).url == "https://x.example/p/1"
+    assert one(entry(guid="tag:x.example,2024:1", title="t")).url == ""
+
+
+def test_author_and_tags_are_plain_text() -> None:
+    article = one(
+        entry(
+            guid="1",
+            title="t",
+            author="<a href='x'>Jane</a> &amp; Joe",
+            tags=("<b>A</b>", "", "A", "b"),
+        )
+    )
+    assert article.author == "Jane & Joe"
+    assert article.tags == ("A", "b")
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+def test_dates_are_utc() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    article = one(entry(guid="1", title="t", published=datetime(2024, 1, 1, 12, tzinfo=plus_two)))
+    assert article.published == datetime(2024, 1, 1, 10, tzinfo=UTC)
+    assert article.published.utcoffset() == timedelta(0)
+    assert article.updated == article.published  # updated defaults to published
+
+
+def test_missing_published_is_updated_then_now() -> None:
+    updated = datetime(2024, 2, 2, tzinfo=UTC)
+    assert one(entry(guid="1", title="t", updated=updated)).published == updated
+    assert one(entry(guid="1", title="t")).published == NOW
+
+
+def test_future_dates_are_clamped_to_now() -> None:
+    article = one(
+        entry(
+            guid="1",
+            title="t",
+            published=NOW + timedelta(days=365),
+            updated=NOW + timedelta(days=400),
+        )
+    )
+    assert article.published == NOW
+    assert article.updated == NOW
+
+
+def test_updated_is_never_before_published() -> None:
+    published = datetime(2024, 5, 5, tzinfo=UTC)
+    article = one(entry(guid="1", title="t", published=published, updated=published - timedelta(1)))
+    assert article.updated == published
+
+
+def test_naive_now_is_a_bug() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        normalize(feed(entry(guid="1")), SOURCE, now=datetime(2025, 1, 1))
+
+
+# --- content and summary ------------------------------------------------------------------------
+
+
+def test_content_is_the_richest_body_sanitized_with_relative_urls_resolved() -> None:
+    article = one(
+        entry(
+            guid="1",
+            title="t",
+            summary="<p>short</p>",
+            content='<p onclick="x()">long <a href="/about">body</a><script>alert(1)</script></p>',
+        )
+    )
+    assert article.content == (
+        '<p>long <a href="https://site.example.com/about" rel="noopener noreferrer nofollow">'
+        "body</a></p>"
+    )
+    assert article.summary == "short"  # the summary comes from the entry's own summary
+    longer_summary = one(
+        entry(guid="1", title="t", summary="<p>a much longer summary</p>", content="x")
+    )
+    assert longer_summary.content == "<p>a much longer summary</p>"
+
+
+def test_plain_text_content_is_escaped_into_paragraphs() -> None:
+    article = one(
+        entry(
+            guid="1",
+            title="t",
+            content="First <line>\nsame paragraph & more\n\n  Second paragraph",
+            content_is_html=False,
+        )
+    )
+    assert article.content == (
+        "<p>First &lt;line&gt;<br>same paragraph &amp; more</p><p>Second paragraph</p>"
+    )
+
+
+def test_summary_is_a_plain_text_excerpt() -> None:
+    body = "<p>" + " ".join(f"word{i}" for i in range(100)) + "</p>"
+    article = one(entry(guid="1", title="t", content=body))
+    assert len(article.summary) <= 160
+    assert article.summary.endswith("…")
+    assert "<" not in article.summary
+    assert article.summary[:-1].split(" ")[-1].startswith("word")  # cut at a word boundary
+
+
+def test_thumbnail_prefers_the_entry_then_image_enclosure_then_first_image() -> None:
+    content = '<p><img src="https://t.example/p.gif" width="1" height="1"><img src="/c.jpg"></p>'
+    enclosure = EnclosureData("https://cdn.example/e.png", "image/png")
+    assert one(entry(guid="1", title="t", thumbnail="/t.jpg", content=content)).thumbnail == (
+        "https://site.example.com/t.jpg"
+    )
+    assert one(entry(guid="1", title="t", enclosures=(enclosure,), content=content)).thumbnail == (
+        "https://cdn.example/e.png"
+    )
+    assert one(entry(guid="1", title="t", content=content)).thumbnail == (
+        "https://site.example.com/c.jpg"  # the tracking pixel before it was removed
+    )
+    assert one(entry(guid="1", title="t", thumbnail="javascript:alert(1)")).thumbnail == ""
+
+
+def test_enclosures_are_absolute_http_and_unsafe_ones_dropped() -> None:
+    article = one(
+        entry(
+            guid="1",
+            title="t",
+            enclosures=(
+                EnclosureData("/ep1.mp3", "audio/mpeg", 100),
+                EnclosureData("javascript:alert(1)", "audio/mpeg"),
+                EnclosureData("https://site.example.com/ep1.mp3", "audio/mpeg", 100),
+            ),
+        )
+    )
+    assert [(e.url, e.type, e.length) for e in article.enclosures] == [
+        ("https://site.example.com/ep1.mp3", "audio/mpeg", 100)
+    ]
+
+
+# --- source-level fields ------------------------------------------------------------------------
+
+
+def test_language_source_then_entry_then_feed() -> None:
+    assert one(entry(guid="1", title="t", language="fr")).language == "fr"
+    assert one(entry(guid="1", title="t")).language == "en"
+    assert (
+        one(entry(guid="1", title="t", language="fr"), replace(SOURCE, language="de")).language
+        == "de"
+    )
+    assert one(entry(guid="1", title="t"), language=None).language == ""
+
+
+def test_source_name_url_and_categories() -> None:
+    article = one(entry(guid="1", title="t"))
+    assert article.source_id == "example"
+    assert article.source_name == "Example Blog"
+    assert article.source_url == "https://site.example.com/blog/"
+    assert article.categories == ("tech", "news")
+    with_site = replace(SOURCE, site_url="https://www.example.com/")
+    assert one(entry(guid="1", title="t"), with_site).source_url == "https://www.example.com/"
+    no_link = one(entry(guid="1", title="t"), link="javascript:x")
+    assert no_link.source_url == "https://site.example.com/blog/feed.xml"
+
+
+def test_content_hash_follows_what_a_reader_sees_and_not_the_clock() -> None:
+    base = entry(guid="1", title="t", content="<p>body</p>")
+    first = normalize(feed(base), SOURCE, now=NOW)[0]
+    later = normalize(feed(base), SOURCE, now=NOW + timedelta(hours=1))[0]
+    edited = normalize(feed(replace(base, content="<p>body, edited</p>")), SOURCE, now=NOW)[0]
+    retitled = normalize(feed(replace(base, title="t2")), SOURCE, now=NOW)[0]
+    assert first.content_hash == later.content_hash  # no date of its own: published moved
+    assert len({first.content_hash, edited.content_hash, retitled.content_hash}) == 3
+    assert first.id == edited.id == retitled.id
+
+
+# --- include / exclude --------------------------------------------------------------------------
+
+
+def test_include_and_exclude_filters() -> None:
+    entries = (
+        entry(guid="1", title="Python 3.13 released"),
+        entry(guid="2", title="Rust news", summary="<p>mentions PYTHON in the text</p>"),
+        entry(guid="3", title="Gardening tips"),
+        entry(guid="4", title="Python sponsored post"),
+    )
+    included = replace(SOURCE, include=(r"\bpython\b",))
+    assert [a.title for a in normalize(feed(*entries), included, now=NOW)] == [
+        "Python 3.13 released",
+        "Rust news",
+        "Python sponsored post",
+    ]
+    both = replace(included, exclude=("sponsored",))
+    assert [a.title for a in normalize(feed(*entries), both, now=NOW)] == [
+        "Python 3.13 released",
+        "Rust news",
+    ]
+    excluded_only = replace(SOURCE, exclude=("gardening", "rust"))
+    assert [a.title for a in normalize(feed(*entries), excluded_only, now=NOW)] == [
+        "Python 3.13 released",
+        "Python sponsored post",
+    ]
+
+
+def test_filters_see_plain_text_not_markup() -> None:
+    source = replace(SOURCE, exclude=("strong",))
+    kept = normalize(
+        feed(entry(guid="1", title="t", summary="<strong>bold</strong>")), source, now=NOW
+    )
+    assert len(kept) == 1
+
+
+# --- excerpt ------------------------------------------------------------------------------------
+
+
+def test_excerpt_short_text_is_unchanged_but_whitespace_collapsed() -> None:
+    assert excerpt("  a  short\n text ") == "a short text"
+    assert excerpt("") == ""
+
+
+def test_excerpt_english_cuts_at_a_word_boundary() -> None:
+    text = "The quick brown fox jumps over the lazy dog. " * 10
+    cut = excerpt(text, 50)
+    assert cut.endswith("…")
+    assert len(cut) <= 50
+    assert text.startswith(cut[:-1])
+    assert text[len(cut) - 1] == " "  # the cut is at a space: no word was split
+    assert excerpt("a" * 300, 20) == "a" * 19 + "…"  # one long word: cut at a character
+
+
+def test_excerpt_chinese_cuts_by_character() -> None:
+    text = "新能源汽车在股市成为最耀眼的存在特斯拉一家公司在十二月十四日一夜暴涨" * 5
+    cut = excerpt(text, 30)
+    assert cut == text[:29] + "…"
+
+
+def test_excerpt_mixed_chinese_and_latin() -> None:
+    text = "特斯拉 Model 3 在中国的销量" * 20
+    cut = excerpt(text, 40)
+    assert len(cut) <= 40
+    assert cut.endswith("…")
+    assert text.startswith(cut[:-1].rstrip())
+
+
+def test_excerpt_never_splits_combining_marks() -> None:
+    decomposed = unicodedata.normalize("NFD", "é") * 100  # e + U+0301, 200 code points
+    cut = excerpt(decomposed, 10)
+    assert cut == unicodedata.normalize("NFD", "é") * 9 + "…"
+    vietnamese = unicodedata.normalize("NFD", "Tiếng Việt có dấu ") * 20
+    for limit in range(5, 60):
+        body = excerpt(vietnamese, limit)[:-1]
+        assert not unicodedata.combining(vietnamese[len(body)])  # the next char starts a cluster
+
+
+@pytest.mark.parametrize(
+    "cluster",
+    [
+        "👩\u200d👩\u200d👧\u200d👦",  # family: ZWJ sequence
+        "👩🏽\u200d💻",  # skin tone + ZWJ
+        "🏳️\u200d🌈",  # variation selector + ZWJ
+        "🇫🇷",  # flag: regional indicator pair
+        "1️⃣",  # keycap: VS16 + combining enclosing keycap
+        "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # tag sequence
+    ],
+)
+def test_excerpt_never_splits_emoji_sequences(cluster: str) -> None:
+    text = cluster * 50
+    for limit in (3, 7, 10):
+        cut = excerpt(text, limit)
+        assert cut == cluster * (limit - 1) + "…"
+
+
+def test_excerpt_keeps_flags_paired() -> None:
+    flags = "🇫🇷🇩🇪🇯🇵" * 10
+    assert excerpt(flags, 4) == "🇫🇷🇩🇪🇯🇵…"
+
+
+# --- the real corpus ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "real").glob("*")), ids=lambda p: p.name)
+def test_every_real_feed_normalizes(path: Path) -> None:
+    try:
+        parsed = parse(path.read_bytes(), url=BASE, headers={})
+    except ParseError:
+        pytest.fail(f"{path.name} should parse")
+    articles = normalize(parsed, SOURCE, now=NOW)
+    assert articles
+    assert len({a.id for a in articles}) == len(articles)
+    for article in articles:
+        assert article.id
+        assert article.title.strip()
+        assert article.url == "" or article.url.startswith(("https://", "http://"))
+        assert article.published.utcoffset() == timedelta(0)
+        assert article.published <= NOW
+        assert article.updated >= article.published
+        assert excerpt(article.summary, 160) == article.summary  # at most 160 characters
+        assert "<script" not in article.content.lower()
+        assert all(e.url.startswith(("https://", "http://")) for e in article.enclosures)
+        assert article.thumbnail == "" or article.thumbnail.startswith(("https://", "http://"))
+
+
+def test_chinese_feed_normalizes_to_chinese_text() -> None:
+    path = CORPUS / "encodings" / "nnw_kc0011.rss"
+    articles = normalize(parse(path.read_bytes(), url=BASE, headers={}), SOURCE, now=NOW)
+    assert articles[0].title == "建国35周年纪念，华表，和平鸽"
+    assert articles[0].summary.startswith("建国35周年纪念")
+    assert articles[0].language == "zh-cn"

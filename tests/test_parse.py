@@ -1,0 +1,674 @@
+"""parse(): every corpus document, legacy encodings, JSON Feed, HTML pages, hostile DOCTYPEs."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from aggregator.errors import ParseError
+from aggregator.models import EnclosureData, Outcome, ParsedFeed
+from aggregator.parse import MAX_DECOMPRESSED_BYTES, decode, parse
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+FOLDERS = ("real", "encodings", "malformed", "edge")
+CORPUS_FILES = sorted(p for folder in FOLDERS for p in (CORPUS / folder).glob("*") if p.is_file())
+URL = "https://example.com/feed.xml"
+
+
+def corpus_headers(path: Path, body: bytes) -> dict[str, str]:
+    """The HTTP headers a feedparser test case declares in its comment ("Header: …")."""
+    if not path.name.startswith("fp_"):
+        return {}
+    headers = {}
+    for name, value in re.findall(rb"^Header:\s*([\w-]+):\s*(.+?)\s*$", body[:1000], re.M):
+        headers[name.decode()] = value.decode()
+    return headers
+
+
+def parse_corpus(relative: str, url: str = URL) -> ParsedFeed:
+    path = CORPUS / relative
+    body = path.read_bytes()
+    return parse(body, url=url, headers=corpus_headers(path, body))
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(CORPUS_FILES) > 300, f"expected the development corpus in {CORPUS}"
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_corpus_document_parses_or_raises_parse_error(path: Path) -> None:
+    body = path.read_bytes()
+    result = parse_or_error(body, corpus_headers(path, body))
+    if isinstance(result, ParseError):
+        assert result.message.strip()
+        assert result.outcome is Outcome.PARSE_ERROR
+        return
+    assert isinstance(result, ParsedFeed)
+    assert result.base_url
+    for entry in result.entries:
+        for when in (entry.published, entry.updated):
+            assert when is None or when.utcoffset() is not None
+
+
+def parse_or_error(body: bytes, headers: dict[str, str]) -> ParsedFeed | ParseError:
+    """What parse() returns, or the ParseError it raises (any other exception propagates)."""
+    try:
+        return parse(body, url=URL, headers=headers)
+    except ParseError as e:
+        return e
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "real").glob("*")), ids=lambda p: p.name)
+def test_every_real_feed_has_entries(path: Path) -> None:
+    feed = parse(path.read_bytes(), url=URL, headers={})
+    assert feed.entries
+
+
+# --- encodings ----------------------------------------------------------------------------------
+
+
+def test_undeclared_gb2312_is_read_as_chinese() -> None:
+    feed = parse_corpus("encodings/fp_chardet-gb2312.xml")
+    assert feed.entries[0].title == "不归移民漫画系列：专业工作"
+
+
+def test_gb2312_declared_feed_with_gbk_bytes_is_read_as_chinese() -> None:
+    feed = parse_corpus("encodings/nnw_kc0011.rss")
+    assert feed.title == "投资资讯网交易在线--流通纪念币最新20篇论坛主题-全文"
+    assert feed.language == "zh-cn"
+    assert feed.entries[0].title == "建国35周年纪念，华表，和平鸽"
+    assert feed.entries[0].author == "大鱼儿"
+    assert all("\ufffd" not in (e.title or "") for e in feed.entries)
+
+
+def test_gb2312_declaration_decodes_gbk_only_characters() -> None:
+    # 镕 and 喆 are in GBK/GB18030 but not in GB2312: real "gb2312" feeds contain them.
+    body = (
+        '<?xml version="1.0" encoding="gb2312"?><rss version="2.0"><channel><title>新闻</title>'
+        "<item><title>朱镕基与陶喆</title><guid>1</guid></item></channel></rss>"
+    ).encode("gb18030")
+    feed = parse(body, url=URL, headers={"Content-Type": "application/rss+xml; charset=gb2312"})
+    assert feed.entries[0].title == "朱镕基与陶喆"
+    assert feed.warning is None
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("encodings/fp_chardet-big5.xml", "我希望"),
+        ("encodings/fp_chardet-shiftjis.xml", "DrecomRSSに記事投稿が反映されない…"),
+        ("encodings/fp_chardet-eucjp.xml", "ゲーム三昧な正月"),
+        ("encodings/fp_chardet-euckr.xml", "EUC-KR 에서 TypeKey 한글닉네임 표시하기"),
+        ("encodings/fp_chardet-koi8r.xml", "Как пережить новогоднюю ночь"),
+        ("encodings/mf_koi8r.xml", "Первая новость"),
+        ("encodings/mf_encoding_WINDOWS-1251.xml", "Цитата #17703"),
+        ("encodings/nfp_iconv.xml", "В Бузулуке главные стройплощадки – детсад и Ледовый дворец"),
+        ("encodings/mf_invalid-prolog.xml", "Café"),  # a bogus encoding name
+        ("encodings/mf_utf8-incorrect-prolog.xml", "Café"),  # UTF-8 declared as ISO-8859-1
+        ("encodings/mf_no_encoding_ISO-8859-1.xml", "Perturbateurs endocriniens"),
+    ],
+)
+def test_legacy_and_mislabelled_encodings(relative: str, expected: str) -> None:
+    feed = parse_corpus(relative)
+    texts = [feed.title or ""] + [e.title or "" for e in feed.entries]
+    assert any(t.startswith(expected) for t in texts), texts
+
+
+def test_windows_1252_declared_but_utf8_bytes() -> None:
+    assert parse_corpus("encodings/mf_windows-1252-incorrect-prolog.xml").title == "Euro €"
+    assert parse_corpus("encodings/mf_windows-1252.xml").title == "Euro €"
+
+
+def test_iso_8859_1_without_declaration_is_not_mistaken_for_another_latin_code_page() -> None:
+    feed = parse_corpus("encodings/mf_no_encoding_ISO-8859-1.xml")
+    text = " ".join((e.summary or "") for e in feed.entries)
+    assert "diffère" in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fp_utf-16be.xml",
+        "fp_utf-16be-bom.xml",
+        "fp_utf-16le.xml",
+        "fp_utf-16le-bom.xml",
+        "fp_utf-16le-autodetect.xml",
+        "fp_u16.xml",
+        "fp_utf-32be.xml",
+        "fp_utf-32le-bom.xml",
+        "fp_utf_32.xml",
+        "fp_utf-8-bom.xml",
+    ],
+)
+def test_utf16_and_utf32_documents_parse_cleanly(name: str) -> None:
+    feed = parse_corpus(f"encodings/{name}")
+    assert feed.warning is None
+
+
+def test_utf16_feed_text_comes_out_right() -> None:
+    for codec in ("utf-16", "utf-16-le", "utf-16-be", "utf-32-le"):
+        body = (
+            f'<?xml version="1.0" encoding="{codec}"?><rss version="2.0"><channel>'
+            "<item><title>Ünïcödé ✓ 中文</title><guid>1</guid></item></channel></rss>"
+        ).encode(codec)
+        assert parse(body, url=URL, headers={}).entries[0].title == "Ünïcödé ✓ 中文", codec
+
+
+def test_http_charset_is_used_when_the_document_declares_nothing() -> None:
+    body = "<rss version='2.0'><channel><item><title>Привет мир</title></item></channel></rss>"
+    feed = parse(
+        body.encode("cp1251"), url=URL, headers={"content-type": "text/xml; charset=windows-1251"}
+    )
+    assert feed.entries[0].title == "Привет мир"
+
+
+def test_utf8_body_wins_over_a_default_latin1_http_charset() -> None:
+    body = (
+        "<rss version='2.0'><channel><item><title>naïve café — 東京</title></item></channel></rss>"
+    )
+    feed = parse(body.encode(), url=URL, headers={"Content-Type": "text/xml; charset=ISO-8859-1"})
+    assert feed.entries[0].title == "naïve café — 東京"
+
+
+def test_a_few_broken_bytes_in_a_declared_encoding_are_replaced_not_guessed() -> None:
+    items = "".join(f"<item><title>新闻第{i}条</title></item>" for i in range(40))
+    body = (
+        f"<?xml version='1.0' encoding='gbk'?><rss version='2.0'><channel>{items}".encode("gbk")
+        + b"<item><title>\x81</title></item></channel></rss>"  # a lone lead byte
+    )
+    feed = parse(body, url=URL, headers={})
+    assert [e.title for e in feed.entries[:2]] == ["新闻第0条", "新闻第1条"]
+    assert feed.warning
+    assert "GB18030" in feed.warning
+
+
+def test_decode_never_fails() -> None:
+    assert decode(bytes(range(256)))[0]
+    assert decode(b"")[0] == ""
+
+
+# --- prolog, DOCTYPE and entities ---------------------------------------------------------------
+
+
+def test_whitespace_and_comments_before_the_xml_declaration() -> None:
+    feed = parse_corpus("real/feeder_atom_cowboy.xml")
+    assert feed.entries
+    assert feed.warning is None  # read by the strict parser, not recovered
+    body = (
+        b"\n\n   <!-- generated -->\n<?xml version='1.0' encoding='utf-8'?>\n"
+        b"<rss version='2.0'><channel><item><title>t</title></item></channel></rss>"
+    )
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title == "t"
+    assert feed.warning is None
+
+
+def test_leading_bom_and_spaces() -> None:
+    for name in ("edge/gofeed_rss_feed_bom.xml", "edge/gofeed_rss_feed_leading_spaces.xml"):
+        assert parse_corpus(name).warning is None
+    empty = parse_corpus("edge/yarr_feed-bom.xml")  # BOM after a leading comment, no entries
+    assert empty.entries == ()
+    assert empty.warning is None
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ['<!ENTITY lol0 "lol">']
+    lines += [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels + 1)]
+    return "<!DOCTYPE rss [\n" + "\n".join(lines) + "\n]>"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16", "gb18030"])
+def test_billion_laughs_is_not_expanded(codec: str) -> None:
+    body = (
+        f'<?xml version="1.0" encoding="{codec}"?>\n{billion_laughs()}\n'
+        '<rss version="2.0"><channel><title>&lol9;</title>'
+        "<item><title>ok &lol9;</title><description>&lol5;</description></item></channel></rss>"
+    ).encode(codec)
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title is not None
+    assert feed.entries[0].title.startswith("ok")
+    for text in (feed.title, feed.entries[0].title, feed.entries[0].summary):
+        assert "lollol" not in (text or "")
+
+
+@pytest.mark.timeout(30)
+def test_quadratic_blowup_entity_is_not_expanded() -> None:
+    # No nesting, so feedparser's own "safe entity" rule keeps it: 2 KB x 2,000 refs = 4 MB.
+    value = "x" * 2_000
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "{value}">]>'
+        '<rss version="2.0"><channel><item><title>t</title><description>'
+        + "&a;" * 2_000
+        + "</description></item></channel></rss>"
+    ).encode()
+    feed = parse(body, url=URL, headers={})
+    assert value not in (feed.entries[0].summary or "")
+
+
+def test_external_entities_are_never_read() -> None:
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">'
+        b'<!ENTITY % remote SYSTEM "http://127.0.0.1:9/evil.dtd"> %remote;]>'
+        b'<rss version="2.0"><channel><item><title>a&xxe;b</title></item></channel></rss>'
+    )
+    feed = parse(body, url=URL, headers={})
+    assert "root:" not in (feed.entries[0].title or "")
+
+
+def test_doctype_with_tricky_internal_subset_is_removed_whole() -> None:
+    body = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//x//y" "http://e.invalid/x.dtd" [\n'
+        b'  <!ENTITY gt2 "]>">  <!-- a comment with ]> inside -->\n'
+        b"  <!ENTITY q '\"'>\n]>\n"
+        b'<rss version="2.0"><channel><item><title>clean</title></item></channel></rss>'
+    )
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title == "clean"
+    assert feed.warning is None
+
+
+def test_parse_errors_name_the_line_of_the_original_document() -> None:
+    with pytest.raises(ParseError, match="line 6"):
+        parse_corpus("malformed/fp_aaa_illformed.xml")
+
+
+# --- what is and is not a feed ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"", b"   \n\t ", b"\xef\xbb\xbf  "])
+def test_empty_body_is_a_parse_error(body: bytes) -> None:
+    with pytest.raises(ParseError, match="empty"):
+        parse(body, url=URL, headers={})
+
+
+def test_xml_that_is_not_a_feed() -> None:
+    with pytest.raises(ParseError, match="<note>"):
+        parse_corpus("edge/gofeed_unknown_feed.xml")
+
+
+def test_survivable_bozo_feed_is_ingested_with_a_warning() -> None:
+    feed = parse_corpus("malformed/nfp_saxerror.xml")
+    assert [e.title for e in feed.entries][:1] == ["Good Item"]
+    assert feed.warning
+    assert "not well-formed" in feed.warning
+    assert "line" in feed.warning
+
+
+def test_ill_formed_document_without_entries_is_a_parse_error() -> None:
+    with pytest.raises(ParseError, match="not well-formed"):
+        parse(b"<rss version='2.0'><channel><title>x</title></chan", url=URL, headers={})
+
+
+@pytest.mark.parametrize(
+    ("relative", "page_url", "feed_url"),
+    [
+        ("malformed/nnw_sixcolors.html", "https://sixcolors.com/", "http://feedpress.me/sixcolors"),
+        ("malformed/feeder_nixos.html", "https://nixos.org/", "https://nixos.org/news-rss.xml"),
+        (
+            "malformed/nnw_DaringFireball.html",
+            "https://daringfireball.net/",
+            "https://daringfireball.net/feeds/main",
+        ),
+        (
+            "malformed/feeder_slashdot.html",
+            "https://slashdot.org/",
+            "http://rss.slashdot.org/Slashdot/slashdotMain",
+        ),
+        (
+            "malformed/nnw_YouTubeTheVolvoRocks.html",
+            "https://www.youtube.com/user/TheVolvorocks",
+            "https://www.youtube.com/feeds/videos.xml?channel_id=UCct7QF2jcWRY6dhXWMSq9LQ",
+        ),
+    ],
+)
+def test_html_page_names_the_feed_it_advertises(
+    relative: str, page_url: str, feed_url: str
+) -> None:
+    with pytest.raises(ParseError) as raised:
+        parse_corpus(relative, url=page_url)
+    message = raised.value.message
+    assert message.startswith("This is an HTML page, not a feed.")
+    assert f"The page advertises a feed at {feed_url}; use that URL." in message
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "malformed/nfp_notafeed.html",
+        "malformed/reader_sqlite_releases.html",
+        "malformed/rssp_unrecognized.rss",
+    ],
+)
+def test_html_page_without_feeds(relative: str) -> None:
+    with pytest.raises(ParseError, match="HTML page, not a feed") as raised:
+        parse_corpus(relative)
+    assert "advertises a feed at" not in raised.value.message
+
+
+def test_html_doctype_decides_for_a_fragment_page_but_not_for_a_feed() -> None:
+    with pytest.raises(ParseError, match="HTML page, not a feed"):
+        parse(b"<!DOCTYPE html>\n<div>hello</div>", url=URL, headers={})
+    feed = parse_corpus("malformed/fp_always_strip_doctype.xml")  # XHTML DOCTYPE, <rss> root
+    assert feed.title == "found"
+
+
+def test_html_page_with_several_feeds_and_a_base() -> None:
+    page = (
+        b"<!doctype html><html><head><base href='https://cdn.example.org/site/'>"
+        b"<link rel='alternate' type='application/atom+xml' href='atom.xml'>"
+        b"<link rel='Alternate Home' type='application/feed+json' href='/feed.json'>"
+        b"<link rel='alternate' type='text/html' href='/fr/'>"
+        b"<link rel='alternate' type='application/rss+xml' href='javascript:alert(1)'>"
+        b"</head><body></body></html>"
+    )
+    with pytest.raises(ParseError) as raised:
+        parse(page, url="https://example.org/", headers={"content-type": "text/html"})
+    assert raised.value.message == (
+        "This is an HTML page, not a feed. The page advertises feeds at "
+        "https://cdn.example.org/site/atom.xml, https://cdn.example.org/feed.json; "
+        "use one of those URLs."
+    )
+
+
+# --- gzip ---------------------------------------------------------------------------------------
+
+
+def test_gzip_bytes_served_as_xml() -> None:
+    assert parse_corpus("edge/nfp_compressed.xml").entries
+    assert parse_corpus("malformed/nfp_invalid-characters-gzipped.xml").entries
+    body = gzip.compress(
+        b"<rss version='2.0'><channel><item><title>zipped</title></item></channel></rss>"
+    )
+    assert parse(body, url=URL, headers={}).entries[0].title == "zipped"
+
+
+@pytest.mark.timeout(60)
+def test_gzip_bomb_is_refused() -> None:
+    bomb = gzip.compress(b"<rss>" + b" " * (MAX_DECOMPRESSED_BYTES + 1024), compresslevel=9)
+    with pytest.raises(ParseError, match="MiB"):
+        parse(bomb, url=URL, headers={})
+
+
+def test_corrupt_gzip_is_a_parse_error() -> None:
+    with pytest.raises(ParseError, match="gzip"):
+        parse(b"\x1f\x8b\x08\x00garbage-garbage-garbage", url=URL, headers={})
+
+
+# --- RSS and Atom fields ------------------------------------------------------------------------
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"
+     xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+  <title>Example News</title>
+  <link>https://news.example.com/</link>
+  <language>en-gb</language>
+  <ttl>60</ttl>
+  <atom:link rel="hub" href="https://pubsubhubbub.appspot.com/"/>
+  <atom:link rel="self" href="https://news.example.com/feed.xml"/>
+  <item>
+    <title>First &amp;amp; best</title>
+    <link>/articles/1</link>
+    <guid isPermaLink="false">article-1</guid>
+    <description>Short &lt;b&gt;summary&lt;/b&gt;</description>
+    <content:encoded><![CDATA[<p>Full <em>content</em> <img src="img/1.png"></p>]]>\
+</content:encoded>
+    <dc:creator>Jane Doe</dc:creator>
+    <pubDate>Tue, 02 Jan 2024 10:30:00 +0200</pubDate>
+    <category>Politics</category><category>World</category><category>Politics</category>
+    <enclosure url="https://cdn.example.com/a.mp3" type="audio/mpeg" length="12345"/>
+    <enclosure url="https://cdn.example.com/b.mp3" type="audio/mpeg" length="lots"/>
+    <media:thumbnail url="https://cdn.example.com/thumb.jpg"/>
+  </item>
+  <item>
+    <title>Absurd date</title>
+    <link>https://news.example.com/articles/2</link>
+    <pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate>
+    <media:content url="https://cdn.example.com/photo.jpg" medium="image"/>
+  </item>
+  <item>
+    <title>Image enclosure</title>
+    <enclosure url="https://cdn.example.com/pic.png" type="image/png"/>
+  </item>
+</channel>
+</rss>"""
+
+
+def test_rss_feed_and_entry_fields() -> None:
+    feed = parse(RSS, url="https://news.example.com/feed.xml", headers={})
+    assert feed.title == "Example News"
+    assert feed.link == "https://news.example.com/"
+    assert feed.language == "en-gb"
+    assert feed.ttl == 3600
+    assert feed.hub == "https://pubsubhubbub.appspot.com/"
+    assert feed.base_url == "https://news.example.com/feed.xml"
+    assert feed.warning is None
+    first, second, third = feed.entries
+    assert first.guid == "article-1"
+    assert first.link == "https://news.example.com/articles/1"
+    assert first.title == "First &amp; best"  # double-encoded: normalize decodes once more
+    assert first.summary == "Short <b>summary</b>"
+    assert first.summary_is_html
+    assert first.content == '<p>Full <em>content</em> <img src="img/1.png"></p>'
+    assert first.content_is_html
+    assert first.author == "Jane Doe"
+    assert first.published == datetime(2024, 1, 2, 8, 30, tzinfo=UTC)
+    assert first.tags == ("Politics", "World")
+    assert first.enclosures == (
+        EnclosureData("https://cdn.example.com/a.mp3", "audio/mpeg", 12345),
+        EnclosureData("https://cdn.example.com/b.mp3", "audio/mpeg", None),
+    )
+    assert first.thumbnail == "https://cdn.example.com/thumb.jpg"
+    assert second.published is None  # epoch zero is a placeholder, not a date
+    assert second.thumbnail == "https://cdn.example.com/photo.jpg"
+    assert third.thumbnail == "https://cdn.example.com/pic.png"
+
+
+def test_content_location_is_the_base_for_relative_links() -> None:
+    feed = parse(
+        RSS, url="https://news.example.com/feed.xml", headers={"Content-Location": "/v2/rss"}
+    )
+    assert feed.base_url == "https://news.example.com/v2/rss"
+    assert feed.entries[0].link == "https://news.example.com/articles/1"
+
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">
+  <title type="html">Blog &amp;lt;3</title>
+  <link rel="self" href="https://blog.example.de/atom.xml"/>
+  <link rel="alternate" type="text/html" href="https://blog.example.de/"/>
+  <link rel="hub" href="https://hub.example.de/"/>
+  <id>urn:uuid:1</id>
+  <updated>2024-03-01T12:00:00Z</updated>
+  <entry>
+    <title type="html">&lt;em&gt;Hello&lt;/em&gt; world</title>
+    <link rel="alternate" type="text/html" href="https://blog.example.de/hello"/>
+    <link rel="alternate" type="text/html" href="https://blog.example.de/hello-duplicate"/>
+    <link rel="enclosure" type="video/mp4" length="99" href="https://cdn.example.de/v.mp4"/>
+    <link rel="replies" type="text/html" href="https://blog.example.de/hello#comments"/>
+    <id>tag:blog.example.de,2024:1</id>
+    <published>2024-02-29T23:30:00-05:00</published>
+    <updated>2024-03-01T10:00:00+01:00</updated>
+    <author><name>Anna</name><email>anna@example.de</email></author>
+    <author><name>Ben</name></author>
+    <category term="tech" label="Technik"/>
+    <category term="news"/>
+    <summary>Plain summary</summary>
+    <content type="xhtml">
+      <div xmlns="http://www.w3.org/1999/xhtml"><p>XHTML body</p></div>
+    </content>
+  </entry>
+</feed>"""
+
+
+def test_atom_entry_fields() -> None:
+    feed = parse(ATOM, url="https://blog.example.de/atom.xml", headers={})
+    assert feed.link == "https://blog.example.de/"
+    assert feed.hub == "https://hub.example.de/"
+    assert feed.language == "de"
+    entry = feed.entries[0]
+    assert entry.title == "<em>Hello</em> world"
+    assert entry.title_is_html
+    assert entry.link == "https://blog.example.de/hello"  # the first alternate, not the last
+    assert entry.guid == "tag:blog.example.de,2024:1"
+    assert entry.published == datetime(2024, 3, 1, 4, 30, tzinfo=UTC)
+    assert entry.updated == datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+    assert entry.author == "Anna, Ben"
+    assert entry.tags == ("Technik", "news")
+    assert entry.summary == "Plain summary"
+    assert not entry.summary_is_html
+    assert entry.content is not None
+    assert "<p>XHTML body</p>" in entry.content
+    assert entry.content_is_html
+    assert entry.enclosures == (EnclosureData("https://cdn.example.de/v.mp4", "video/mp4", 99),)
+    assert entry.language == "de"
+
+
+def test_entry_scoped_xml_base_resolves_that_entrys_html() -> None:
+    feed = parse_corpus(
+        "edge/nfp_rss-with-item-scoped-html-base.xml", url="https://example.com/rss"
+    )
+    first, second = feed.entries
+    assert first.link == "https://example.com/first/first"
+    assert 'href="https://example.com/first/post"' in (first.summary or "")
+    assert second.summary == '<p><a href="post">Second</a></p>'  # normalize uses the feed base
+
+
+# --- JSON Feed ----------------------------------------------------------------------------------
+
+JSON_FEED = {
+    "version": "https://jsonfeed.org/version/1.1",
+    "title": "JSON Example",
+    "home_page_url": "https://json.example.org/",
+    "feed_url": "https://json.example.org/feed.json",
+    "language": "en-US",
+    "authors": [{"name": "Feed Author"}],
+    "hubs": [{"type": "WebSub", "url": "https://hub.example.org/"}],
+    "items": [
+        {
+            "id": 42,
+            "url": "https://json.example.org/42",
+            "title": "Answer",
+            "content_html": "<p>Hello <b>JSON</b></p>",
+            "content_text": "Hello JSON",
+            "summary": "A summary",
+            "image": "https://json.example.org/42.png",
+            "banner_image": "https://json.example.org/42-banner.png",
+            "date_published": "2024-05-06T07:08:09.123+02:00",
+            "date_modified": "2024-05-07T00:00:00Z",
+            "authors": [{"name": "Item Author"}, {"url": "https://nameless.example"}],
+            "tags": ["a", "b", "a"],
+            "language": "en-GB",
+            "attachments": [
+                {
+                    "url": "https://json.example.org/42.mp3",
+                    "mime_type": "audio/mpeg",
+                    "size_in_bytes": 77,
+                },
+                {"mime_type": "audio/mpeg"},
+            ],
+        },
+        {
+            "id": "text-only",
+            "external_url": "https://elsewhere.example/x",
+            "content_text": "Just text",
+        },
+        "not an item",
+    ],
+}
+
+
+def test_json_feed_items_map_to_entries() -> None:
+    body = json.dumps(JSON_FEED).encode()
+    feed = parse(
+        body,
+        url="https://json.example.org/feed.json",
+        headers={"content-type": "application/feed+json"},
+    )
+    assert feed.title == "JSON Example"
+    assert feed.link == "https://json.example.org/"
+    assert feed.language == "en-US"
+    assert feed.hub == "https://hub.example.org/"
+    assert feed.warning is None
+    assert len(feed.entries) == 2
+    first, second = feed.entries
+    assert first.guid == "42"
+    assert first.link == "https://json.example.org/42"
+    assert first.content == "<p>Hello <b>JSON</b></p>"
+    assert first.content_is_html
+    assert first.summary == "A summary"
+    assert first.thumbnail == "https://json.example.org/42.png"
+    assert first.published == datetime(2024, 5, 6, 5, 8, 9, 123000, tzinfo=UTC)
+    assert first.updated == datetime(2024, 5, 7, tzinfo=UTC)
+    assert first.author == "Item Author"
+    assert first.tags == ("a", "b")
+    assert first.language == "en-GB"
+    assert first.enclosures == (EnclosureData("https://json.example.org/42.mp3", "audio/mpeg", 77),)
+    assert second.link == "https://elsewhere.example/x"
+    assert second.content == "Just text"
+    assert not second.content_is_html
+    assert second.author == "Feed Author"
+
+
+def test_json_feed_1_0_author_object() -> None:
+    feed = parse_corpus("edge/fp_json-example.json")
+    assert feed.title == "My Example Feed"
+    assert [e.author for e in feed.entries] == ["me", "you"]
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "real/feeder_cowboyprogrammer_feed.json",
+        "real/feedrs_jsonfeed_elastic_1.1.json",
+        "real/nnw_3960.json",
+        "real/nnw_DaringFireball.json",
+        "real/nnw_allthis.json",
+        "real/nnw_curt.json",
+        "real/nnw_inessential.json",
+        "real/nnw_pxlnv.json",
+        "real/nnw_rose.json",
+        "edge/gofeed_version_json_10.json",
+        "edge/gofeed_version_json_11.json",
+        "edge/feedrs_jsonfeed_spec_1.json",
+    ],
+)
+def test_json_feed_files_parse_with_entries(relative: str) -> None:
+    feed = parse_corpus(relative)
+    assert feed.entries
+    assert all(e.guid or e.link or e.content for e in feed.entries)
+
+
+def test_json_feed_with_wrong_types_everywhere_still_parses() -> None:
+    feed = parse_corpus("malformed/reader_invalid.json")
+    assert feed.title is None
+    assert feed.entries[0].published is None
+    assert feed.entries[1].guid == "3.1415"
+
+
+def test_json_feed_detected_by_body_and_by_content_type() -> None:
+    body = b'  \n{"version": "https://jsonfeed.org/version/1", "items": [{"id": "1"}]}'
+    assert parse(body, url=URL, headers={"content-type": "text/plain"}).entries[0].guid == "1"
+    with pytest.raises(ParseError, match="not valid JSON"):
+        parse(b"not json at all", url=URL, headers={"content-type": "application/feed+json"})
+
+
+def test_invalid_json_and_json_that_is_not_a_feed() -> None:
+    with pytest.raises(ParseError, match="not valid JSON"):
+        parse_corpus("malformed/gofeed_invalid.json")
+    with pytest.raises(ParseError, match="not a JSON Feed"):
+        parse(b'{"rss": {"channel": {}}}', url=URL, headers={})
+
+
+def test_utf16_json_feed() -> None:
+    body = json.dumps(JSON_FEED, ensure_ascii=False).encode("utf-16")
+    assert body.startswith(codecs.BOM_UTF16_LE) or body.startswith(codecs.BOM_UTF16_BE)
+    assert parse(body, url=URL, headers={}).entries[0].title == "Answer"

@@ -1,0 +1,345 @@
+"""The HTML allowlist, plain text and safe URLs, against known XSS vectors and real markup."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from aggregator.sanitize import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    FORCED_ATTRIBUTES,
+    clean_html,
+    safe_url,
+    strip_tags,
+)
+
+BASE = "https://blog.example.com/posts/2024/hello.html"
+
+# OWASP XSS filter evasion cheat sheet style vectors, plus mXSS and namespace confusion.
+XSS_VECTORS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://evil.example/xss.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    '<IMG SRC="javascript:alert(1);">',
+    "<IMG SRC=JaVaScRiPt:alert(1)>",
+    "<IMG SRC=`javascript:alert(1)`>",
+    '<img src="jav&#x09;ascript:alert(1);">',
+    '<img src="jav&#x0A;ascript:alert(1);">',
+    '<img src=" &#14;  javascript:alert(1);">',
+    "<img src=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)>",
+    "<img src=&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112"
+    "&#0000116&#0000058alert(1)>",
+    "<img src=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A&#x61alert(1)>",
+    '<img srcset="javascript:alert(1) 1x" src="/ok.png">',
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<svg><a xlink:href=javascript:alert(1)><text x=20 y=20>XSS</text></a></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<math><a xlink:href="javascript:alert(1)">x</a></math>',
+    '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "<xmp><img src=x onerror=alert(1)></xmp>",
+    "<noembed><img src=x onerror=alert(1)></noembed>",
+    "<textarea><img src=x onerror=alert(1)></textarea>",
+    "<scr<script>ipt>alert(1)</script>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JAVASCRIPT:alert(1)">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    '<a href="jav\tascript:alert(1)">x</a>',
+    '<a href="&#x6A;avascript&colon;alert(1)">x</a>',
+    '<a href="  javascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<a href="DATA:text/html,<script>alert(1)</script>">x</a>',
+    '<a href="x" onclick="alert(1)" onmouseover=alert(1)>x</a>',
+    "<iframe src=javascript:alert(1)></iframe>",
+    '<iframe src="data:text/html,<script>alert(1)</script>"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<iframe src="https://evil.example/embed"></iframe>',
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><input type=submit></form>',
+    "<button formaction=javascript:alert(1)>x</button>",
+    '<input onfocus=alert(1) autofocus value="x">',
+    '<video src="https://a.example/v.mp4" poster="javascript:alert(1)" onerror=alert(1)></video>',
+    '<audio src="javascript:alert(1)"></audio>',
+    '<style>@import "https://evil.example/x.css";</style>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<div style="width: expression(alert(1))">x</div>',
+    '<link rel="stylesheet" href="javascript:alert(1)">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="javascript:alert(1)//">',
+    '<table background="javascript:alert(1)"><tr><td>x</td></tr></table>',
+    "<body onload=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<p><!-- <img src=x onerror=alert(1)> --></p>",
+    "<![CDATA[<img src=x onerror=alert(1)>]]>",
+    '<a href="https://ok.example/" style="position:fixed;top:0">x</a>',
+    '<img src="https://ok.example/a.png" id="login" class="admin" name="x">',
+]
+
+URL_ATTRIBUTES = {"href", "src", "poster", "cite", "action", "formaction", "data", "background"}
+# Tag names that must never reach a browser, whatever the vector.
+FORBIDDEN_TAGS = (
+    "script",
+    "style",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "input",
+    "button",
+    "link",
+    "meta",
+    "base",
+    "body",
+    "textarea",
+    "noscript",
+    "xmp",
+)
+
+
+class _Structure(HTMLParser):
+    """Collects every tag and attribute a browser would see in the sanitized output."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _assert_only_allowed(cleaned: str) -> None:
+    """Every tag, attribute and URL in `cleaned` is on the allowlist."""
+    structure = _Structure()
+    structure.feed(cleaned)
+    structure.close()
+    for tag, attrs in structure.tags:
+        assert tag in ALLOWED_TAGS, (tag, cleaned)
+        allowed = (
+            ALLOWED_ATTRIBUTES["*"]
+            | ALLOWED_ATTRIBUTES.get(tag, frozenset())
+            | set(FORCED_ATTRIBUTES.get(tag, {}))
+            | ({"rel"} if tag == "a" else set())
+        )
+        for name, value in attrs.items():
+            assert name in allowed, (tag, name, cleaned)
+            if name in URL_ATTRIBUTES:
+                assert value is not None
+                assert value.startswith(("https://", "http://", "mailto:")), (name, value)
+        for name in attrs:
+            assert not name.startswith("on"), (tag, name, cleaned)
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_no_xss_vector_survives(vector: str) -> None:
+    cleaned = clean_html(vector, BASE)
+    _assert_only_allowed(cleaned)
+    structure = _Structure()
+    structure.feed(cleaned)
+    assert not {tag for tag, _ in structure.tags} & set(FORBIDDEN_TAGS), cleaned
+    for _, attrs in structure.tags:
+        for value in attrs.values():
+            # Whatever survives in a URL is a path on an http(s) host, never a script scheme.
+            assert not (value or "").lower().startswith(("javascript", "vbscript", "data:"))
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_sanitizing_twice_changes_nothing(vector: str) -> None:
+    once = clean_html(vector, BASE)
+    assert clean_html(once, BASE) == once
+
+
+def test_ordinary_markup_is_kept() -> None:
+    source = (
+        "<h2>Title</h2><p>Some <strong>bold</strong>, <em>em</em> and <code>code</code>.</p>"
+        "<ul><li>one</li></ul><blockquote cite='https://q.example/'>quote</blockquote>"
+        "<pre><code>x = 1</code></pre><table><tr><th>h</th><td colspan=2>d</td></tr></table>"
+        "<figure><img src='https://img.example/a.png' alt='A'><figcaption>cap</figcaption>"
+        "</figure>"
+    )
+    cleaned = clean_html(source, BASE)
+    for kept in (
+        "<h2>Title</h2>",
+        "<strong>bold</strong>",
+        "<em>em</em>",
+        "<code>code</code>",
+        "<li>one</li>",
+        '<blockquote cite="https://q.example/">quote</blockquote>',
+        "<pre><code>x = 1</code></pre>",
+        '<td colspan="2">d</td>',
+        'alt="A"',
+        "<figcaption>cap</figcaption>",
+    ):
+        assert kept in cleaned
+    _assert_only_allowed(cleaned)
+
+
+def test_relative_urls_are_resolved_against_the_base() -> None:
+    cleaned = clean_html(
+        '<a href="../other.html">a</a><img src="/img/b.png" alt=""><a href="//cdn.example/c">c</a>',
+        BASE,
+    )
+    assert 'href="https://blog.example.com/posts/other.html"' in cleaned
+    assert 'src="https://blog.example.com/img/b.png"' in cleaned
+    assert 'href="https://cdn.example/c"' in cleaned
+
+
+def test_relative_urls_are_dropped_without_a_usable_base() -> None:
+    cleaned = clean_html('<a href="/x">x</a><img src="y.png" alt="y">', "")
+    assert "href" not in cleaned
+    assert "<img" not in cleaned  # an image without a source is removed
+    assert clean_html('<a href="https://a.example/">a</a>', "not a url").count("href=") == 1
+
+
+def test_links_get_rel_noopener_noreferrer_nofollow() -> None:
+    cleaned = clean_html('<a href="https://a.example/" rel="author" target="_blank">a</a>', BASE)
+    assert cleaned == ('<a href="https://a.example/" rel="noopener noreferrer nofollow">a</a>')
+
+
+def test_mailto_links_are_kept() -> None:
+    assert 'href="mailto:me@example.com"' in clean_html(
+        '<a href="mailto:me@example.com">m</a>', BASE
+    )
+
+
+@pytest.mark.parametrize(
+    "pixel",
+    [
+        '<img src="https://t.example/p.gif" width="1" height="1">',
+        '<img src="https://t.example/p.gif" width="0" height="0" alt="">',
+        '<img src="https://t.example/p.gif" height="1px">',
+        '<img src="https://feeds.feedburner.com/~r/Blog/~4/abc" height="1" width="1" alt=""/>',
+        '<img src="http://feeds.feedburner.com/~r/Blog/~4/abc">',
+        '<img src="https://pixel.wp.com/b.gif?host=x">',
+        '<img src="https://stats.wordpress.com/b.gif?x">',
+    ],
+)
+def test_tracking_pixels_are_removed(pixel: str) -> None:
+    assert clean_html(f"<p>text{pixel}</p>", BASE) == "<p>text</p>"
+
+
+def test_real_images_are_kept_and_lazy() -> None:
+    cleaned = clean_html('<img src="https://img.example/a.jpg" width="640" height="480">', BASE)
+    assert cleaned.startswith('<img src="https://img.example/a.jpg" width="640" height="480"')
+    assert 'loading="lazy"' in cleaned
+    assert 'referrerpolicy="no-referrer"' in cleaned
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://www.youtube.com/embed/dQw4w9WgXcQ",
+        "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+        "https://player.vimeo.com/video/76979871",
+        "//www.youtube.com/embed/dQw4w9WgXcQ",
+    ],
+)
+def test_iframes_from_video_players_are_kept_and_sandboxed(src: str) -> None:
+    cleaned = clean_html(
+        f'<iframe src="{src}" width="560" onload="x()">fallback <b>t</b></iframe>', BASE
+    )
+    assert cleaned.startswith('<iframe src="https://')
+    assert 'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"' in cleaned
+    assert "onload" not in cleaned
+    assert "fallback" not in cleaned  # iframe content is raw text: never kept
+    assert cleaned.endswith("></iframe>")
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://evil.example/embed/x",
+        "https://youtube.com.evil.example/embed/x",
+        "https://notyoutube.com/embed/x",
+        "http://vimeo.com.evil.example/video/1",
+    ],
+)
+def test_iframes_from_other_hosts_are_removed_with_their_content(src: str) -> None:
+    assert (
+        clean_html(f'<p>a</p><iframe src="{src}">inner</iframe><p>b</p>', BASE)
+        == "<p>a</p><p>b</p>"
+    )
+
+
+def test_media_keeps_only_http_sources() -> None:
+    cleaned = clean_html(
+        '<video src="https://v.example/a.mp4" poster="https://v.example/a.jpg" controls></video>'
+        '<audio src="ftp://a.example/a.mp3" controls></audio>',
+        BASE,
+    )
+    assert '<video src="https://v.example/a.mp4" poster="https://v.example/a.jpg"' in cleaned
+    assert "ftp:" not in cleaned
+
+
+def test_strip_tags_gives_plain_text() -> None:
+    assert strip_tags("<p>Hello&nbsp;<b>wor</b>ld</p><p>Second</p>") == "Hello world Second"
+    assert strip_tags("<script>alert(1)</script><style>p{}</style>Text") == "Text"
+    assert strip_tags("  many \n\t spaces  ") == "many spaces"
+    assert strip_tags("Tom &amp; Jerry &lt;3 &#8217; &eacute;") == "Tom & Jerry <3 ’ é"
+    assert strip_tags("a < b and c > d") == "a < b and c > d"
+    assert strip_tags("<br>line<br/>break") == "line break"
+    assert strip_tags("") == ""
+
+
+def test_strip_tags_decodes_double_encoded_entities_once() -> None:
+    assert strip_tags("AT&amp;amp;T") == "AT&amp;T"
+    assert strip_tags("&lt;b&gt;not bold&lt;/b&gt;") == "<b>not bold</b>"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/a?b=1", "https://example.com/a?b=1"),
+        ("HTTP://Example.com/a", "http://Example.com/a"),
+        ("/relative/path", "https://blog.example.com/relative/path"),
+        ("sibling.html", "https://blog.example.com/posts/2024/sibling.html"),
+        ("//cdn.example.com/x.png", "https://cdn.example.com/x.png"),
+        ("https://example.com", "https://example.com/"),
+        ("  https://example.com/padded \n", "https://example.com/padded"),
+        ("https://example.com/a b", "https://example.com/a%20b"),
+        (
+            "https://example.com/p?utm_source=rss&id=7&utm_medium=feed&fbclid=X#top",
+            "https://example.com/p?id=7#top",
+        ),
+        (
+            "https://example.com/p?gclid=1&mc_cid=2&mc_eid=3&igshid=4&msclkid=5&xtor=RSS-1",
+            "https://example.com/p",
+        ),
+        ("https://example.com/p?utm=keep&a=&b", "https://example.com/p?utm=keep&a=&b"),
+        ("javascript:alert(1)", ""),
+        ("JavaScript:alert(1)", ""),
+        ("java\tscript:alert(1)", ""),
+        ("java\nscript:alert(1)", ""),
+        ("\x01javascript:alert(1)", ""),
+        ("  javascript:alert(1)", ""),
+        ("vbscript:msgbox(1)", ""),
+        ("data:text/html,<script>alert(1)</script>", ""),
+        ("mailto:me@example.com", ""),
+        ("ftp://example.com/file", ""),
+        ("file:///etc/passwd", ""),
+        ("http:///no-host", ""),
+        ("https://example.com:99999/", ""),
+        ("http://[::1", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_safe_url(url: str | None, expected: str) -> None:
+    assert safe_url(url, BASE) == expected
+
+
+def test_safe_url_needs_a_base_for_relative_urls() -> None:
+    assert safe_url("/a", "") == ""
+    assert safe_url("https://example.com/a", "") == "https://example.com/a"
+
+
+def test_entity_encoded_scheme_in_a_plain_url_stays_harmless() -> None:
+    # In a plain-text URL an entity is literal text: it resolves to a path on the base host.
+    result = safe_url("&#106;avascript:alert(1)", BASE)
+    assert result.startswith("https://blog.example.com/")
