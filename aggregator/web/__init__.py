@@ -1,0 +1,145 @@
+"""The web process: the Flask app factory, its per-process state, and headers on every response.
+
+gunicorn runs `aggregator.web:create_app()`. Each process keeps one Redis client (shared through
+`aggregator.redis_server.connect`) and one `WebState` in `app.extensions`. Views reach them with
+`get_store()` and `get_config()`.
+
+The configuration comes from Redis when the scheduler has published it (so every machine serves
+the same one, and a reload reaches the web without a restart) and otherwise from the file.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, Response, current_app
+
+from aggregator import config as config_module
+from aggregator.config import Config, load_config
+from aggregator.redis_server import connect
+from aggregator.store import Store
+from aggregator.web.cache import RenderCache
+
+EXTENSION = "aggregator"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+# No inline script or style anywhere; images may come from the sources' own hosts. Views that must
+# differ (embeds, which partner sites frame) set their own header, and `_security_headers` keeps it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+class Settings:
+    """The current Config: the published one when there is one, else the fallback.
+
+    The published version is checked at most once per `recheck_interval` seconds, so a request
+    usually costs no Redis round trip for it. The generation grows on every change, for caches whose
+    output depends on the config.
+    """
+
+    def __init__(
+        self, store: Store, fallback: Config | None, recheck_interval: float = 1.0
+    ) -> None:
+        self.store = store
+        self.recheck_interval = recheck_interval
+        self._fallback = fallback
+        self._current: tuple[Config, int] | None = None  # (config, generation), set as one value
+        self._version = 0  # of the published config in use; 0: none
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+
+    def current(self) -> Config:
+        """The config to serve this request with."""
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[Config, int]:
+        """The current config and its generation, read together."""
+        if time.monotonic() - self._checked >= self.recheck_interval:
+            with self._lock:
+                if time.monotonic() - self._checked >= self.recheck_interval:
+                    self._refresh()
+        assert self._current is not None  # _refresh always sets it
+        return self._current
+
+    def _refresh(self) -> None:
+        version = self.store.config_version()
+        if version and version != self._version:
+            published = self.store.published_config()
+            if published is not None:
+                self._version, raw = published
+                self._use(config_module.loads(raw))
+        if self._current is None:
+            # Nothing published yet: the file, read once. It raises ConfigError listing every
+            # problem, which create_app lets stop the process at start-up.
+            self._use(self._fallback if self._fallback is not None else load_config())
+        self._checked = time.monotonic()
+
+    def _use(self, config: Config) -> None:
+        generation = self._current[1] + 1 if self._current is not None else 1
+        self._current = (config, generation)
+
+
+@dataclass
+class WebState:
+    """What one web process keeps between requests."""
+
+    store: Store
+    settings: Settings
+    feed_cache: RenderCache = field(default_factory=RenderCache)
+
+
+def create_app(config: Config | None = None, redis_url: str | None = None) -> Flask:
+    """The web app. `config` stands in for the config file; `redis_url` for REDIS_URL."""
+    if redis_url is None:
+        from aggregator.cli import redis_url as default_redis_url
+
+        redis_url = default_redis_url()
+    # The templates live at the project's root (templates/), beside aggregator/.
+    app = Flask(__name__, template_folder=str(TEMPLATES))
+    store = Store(connect(redis_url))
+    settings = Settings(store, config)
+    settings.current()  # fail now, at start-up, if there is no usable config
+    app.extensions[EXTENSION] = WebState(store=store, settings=settings)
+
+    # Imported here: these modules import get_store/get_config from this package.
+    from aggregator.web.embed import bp as embed_bp
+    from aggregator.web.feeds import bp as feeds_bp
+    from aggregator.web.pages import bp as pages_bp
+
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(embed_bp)
+    app.after_request(_security_headers)
+    return app
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def web_state() -> WebState:
+    """This process's WebState (inside a request or app context)."""
+    state: WebState = current_app.extensions[EXTENSION]
+    return state
+
+
+def get_store() -> Store:
+    """The Store of this process."""
+    return web_state().store
+
+
+def get_config() -> Config:
+    """The config to serve the current request with."""
+    return web_state().settings.current()

@@ -1,0 +1,100 @@
+"""Rendered feeds kept in process, checked against a version read from Redis (DESIGN §6).
+
+A hit costs a dict lookup: no rendering, no hashing, no compressing. A miss renders once per
+process even when many threads ask for the same cold key at once (a lock per key), and computes
+the gzip body and the validators then, once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+# Compression happens once per content change, so a better ratio is worth the few milliseconds
+# level 6 costs over level 1 (DESIGN §6: 5.6 ms vs 1.3 ms for a 50-entry feed).
+GZIP_LEVEL = 6
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One rendering and everything a response needs from it."""
+
+    version: Hashable
+    body: bytes
+    gzipped: bytes
+    etag: str  # strong, quoted: a hash of `body`
+    gzip_etag: str  # strong, quoted: the gzip coding is another representation (RFC 9110 §8.8.3)
+    last_modified: datetime | None  # UTC, whole seconds; None when there is nothing to date
+    last_modified_http: str | None  # the same as an HTTP-date
+
+    @classmethod
+    def of(cls, version: Hashable, body: bytes, last_modified: datetime | None) -> Rendered:
+        """Compress and hash `body` once."""
+        digest = hashlib.sha256(body).hexdigest()
+        if last_modified is not None:
+            last_modified = last_modified.astimezone(UTC).replace(microsecond=0)
+        return cls(
+            version=version,
+            body=body,
+            # mtime=0: the same body compresses to the same bytes in every process.
+            gzipped=gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0),
+            etag=f'"{digest}"',
+            gzip_etag=f'"{digest}-gzip"',
+            last_modified=last_modified,
+            last_modified_http=(
+                format_datetime(last_modified, usegmt=True) if last_modified is not None else None
+            ),
+        )
+
+
+Render = Callable[[], tuple[bytes, datetime | None]]
+
+
+class RenderCache:
+    """Renderings by key, each valid for one version; the oldest are dropped beyond `max_entries`.
+
+    `renders` counts renderings done, for tests and metrics.
+    """
+
+    def __init__(self, max_entries: int = 512) -> None:
+        self.max_entries = max_entries
+        self.renders = 0
+        self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
+        self._lock = threading.Lock()  # guards _entries, _key_locks and renders
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, version: Hashable, render: Render) -> Rendered:
+        """The rendering of `key` at `version`, calling `render()` only when there is none."""
+        entry = self._lookup(key, version)
+        if entry is not None:
+            return entry
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            # Whoever held the lock before us may have rendered this very version.
+            entry = self._lookup(key, version)
+            if entry is not None:
+                return entry
+            body, last_modified = render()
+            entry = Rendered.of(version, body, last_modified)
+            with self._lock:
+                self.renders += 1
+                self._entries[key] = entry
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+            return entry
+
+    def _lookup(self, key: Hashable, version: Hashable) -> Rendered | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.version != version:
+                return None
+            self._entries.move_to_end(key)
+            return entry

@@ -1,0 +1,254 @@
+"""Our feeds (Atom, RSS, JSON Feed) per category and merged, and OPML exports of the sources.
+
+A feed request costs one Redis round trip when its rendering is cached (the category's version)
+and no rendering, hashing or compressing: those happen once per content change, in `RenderCache`.
+Validators come from the bytes, which depend only on the content (the feed's time is its newest
+article's), so every process answers with the same ETag and a CDN can revalidate against any.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from urllib.parse import quote
+
+from flask import Blueprint, Request, Response, abort, request
+from werkzeug.exceptions import BadRequest
+
+from aggregator.config import Category, Config, SourceConfig
+from aggregator.models import Article
+from aggregator.syndication import CONTENT_TYPES, FeedMeta, render_atom, render_json, render_rss
+from aggregator.web import get_config, web_state
+from aggregator.web.cache import Rendered
+
+bp = Blueprint("feeds", __name__)
+
+FORMATS = ("atom", "rss", "json")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+OPML_CONTENT_TYPE = "text/x-opml; charset=utf-8"
+OPML_DOCS = "http://opml.org/spec2.opml"
+
+# An empty feed still needs a date, and "now" would change the bytes (and the ETag) every second.
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+_RENDERERS: dict[str, Callable[[FeedMeta, list[Article], Callable[[Article], str]], bytes]] = {
+    "atom": render_atom,
+    "rss": render_rss,
+    "json": render_json,
+}
+# ASCII digits only: int() alone would also take " 5", "1_0" and non-ASCII digits.
+_LIMIT = re.compile(r"[+-]?[0-9]{1,9}")
+# Characters XML 1.0 forbids; config strings may carry them through TOML escapes.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+
+def parse_limit(raw: str | None) -> int | None:
+    """The ?limit= value clamped to 1..MAX_LIMIT; None when absent; BadRequest when not a number."""
+    if raw is None:
+        return None
+    if not _LIMIT.fullmatch(raw):
+        raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return min(max(int(raw), 1), MAX_LIMIT)
+
+
+def feed_path(slug: str | None, fmt: str) -> str:
+    """The path of a feed: /c/<slug>/feed.<fmt>, or /feed.<fmt> for everything."""
+    return f"/c/{slug}/feed.{fmt}" if slug else f"/feed.{fmt}"
+
+
+def article_url(base_url: str) -> Callable[[Article], str]:
+    """Our page of an article, under `base_url`."""
+    base = base_url.rstrip("/")
+    return lambda article: f"{base}/a/{quote(article.id, safe='')}"
+
+
+def feed_meta(
+    config: Config,
+    category: Category | None,
+    fmt: str,
+    limit: int | None,
+    updated: datetime | None,
+) -> FeedMeta:
+    """The feed-level facts of a category's feed (or everything's, when `category` is None)."""
+    site = config.site
+    base = site.base_url.rstrip("/")
+    slug = category.slug if category else None
+    page = f"{base}/c/{slug}/" if slug else f"{base}/"
+    self_url = base + feed_path(slug, fmt) + (f"?limit={limit}" if limit is not None else "")
+    return FeedMeta(
+        id=page,
+        title=f"{site.title} — {category.title}" if category else site.title,
+        subtitle=(category.description if category else "") or site.description,
+        self_url=self_url,
+        html_url=page,
+        language=site.language,
+        updated=updated or EMPTY_FEED_UPDATED,
+        icon=site.icon,
+        logo=site.logo,
+        hub=site.hub,
+        feed_urls={f: base + feed_path(slug, f) for f in FORMATS},
+    )
+
+
+def render_feed(
+    config: Config,
+    category: Category | None,
+    fmt: str,
+    limit: int | None,
+    articles: list[Article],
+) -> tuple[bytes, datetime | None]:
+    """A feed's bytes and its newest article's time (None when it has no articles)."""
+    newest = max((a.updated for a in articles), default=None)
+    meta = feed_meta(config, category, fmt, limit, newest)
+    return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url)), newest
+
+
+def render_opml(config: Config, category: Category | None, created: datetime) -> bytes:
+    """OPML 2.0 of the sources: a category's, or all of them in one folder per category."""
+    site = config.site
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    title = f"{site.title} — {category.title}" if category else site.title
+    ET.SubElement(head, "title").text = _xml_text(title)
+    ET.SubElement(head, "dateCreated").text = format_datetime(created.astimezone(UTC), usegmt=True)
+    ET.SubElement(head, "ownerName").text = _xml_text(site.title)
+    ET.SubElement(head, "docs").text = OPML_DOCS
+    body = ET.SubElement(root, "body")
+    if category is not None:
+        for source in _sources_of(config, category.slug):
+            _source_outline(body, source)
+    else:
+        # A source in several categories is listed in each folder: that is how OPML says it,
+        # and readers that allow one folder per feed skip the repeats.
+        for cat in config.categories:
+            sources = _sources_of(config, cat.slug)
+            if sources:
+                folder = ET.SubElement(
+                    body, "outline", text=_xml_text(cat.title), title=_xml_text(cat.title)
+                )
+                for source in sources:
+                    _source_outline(folder, source)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
+    return [s for s in config.sources if slug in s.categories]
+
+
+def _source_outline(parent: ET.Element, source: SourceConfig) -> None:
+    name = _xml_text(source.name)
+    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": _xml_text(source.url)}
+    if source.site_url:
+        attrs["htmlUrl"] = _xml_text(source.site_url)
+    if source.language:
+        attrs["language"] = source.language
+    ET.SubElement(parent, "outline", attrs)
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML_CHAR.sub("", value)
+
+
+def accepts_gzip(req: Request) -> bool:
+    """Whether the client accepts a gzip-coded body."""
+    return req.accept_encodings["gzip"] > 0
+
+
+def is_not_modified(req: Request, entry: Rendered) -> bool:
+    """Whether the client's copy is current (RFC 9110 §13.2.2: If-None-Match wins over the date)."""
+    if req.if_none_match:
+        # Weak comparison, as RFC 9110 §13.1.2 asks; either coding of our body is a match.
+        return req.if_none_match.contains_weak(
+            entry.etag.strip('"')
+        ) or req.if_none_match.contains_weak(entry.gzip_etag.strip('"'))
+    since = req.if_modified_since
+    return since is not None and entry.last_modified is not None and entry.last_modified <= since
+
+
+def _category(config: Config, slug: str) -> Category:
+    category = config.category(slug)
+    if category is None:
+        abort(404)
+    return category
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+@bp.get("/feed.<any(atom, rss, json):fmt>")
+def everything_feed(fmt: str) -> Response:
+    """Every category merged, newest first."""
+    return _serve_feed(None, fmt)
+
+
+@bp.get("/c/<slug>/feed.<any(atom, rss, json):fmt>")
+def category_feed(slug: str, fmt: str) -> Response:
+    """One category's sources merged, newest first."""
+    return _serve_feed(slug, fmt)
+
+
+@bp.get("/sources.opml")
+def all_sources() -> Response:
+    """Every source, in a folder per category, for feed readers to import."""
+    return _opml_response(render_opml(get_config(), None, datetime.now(UTC)))
+
+
+@bp.get("/c/<slug>/sources.opml")
+def category_sources(slug: str) -> Response:
+    """One category's sources, for feed readers to import."""
+    config = get_config()
+    return _opml_response(render_opml(config, _category(config, slug), datetime.now(UTC)))
+
+
+def _serve_feed(slug: str | None, fmt: str) -> Response:
+    state = web_state()
+    config, generation = state.settings.snapshot()
+    category = _category(config, slug) if slug is not None else None
+    limit = parse_limit(request.args.get("limit"))
+    # Read before the articles: a rendering is then never older than the version it is kept for.
+    version = (generation, state.store.category_version(slug))
+
+    def render() -> tuple[bytes, datetime | None]:
+        articles, _ = state.store.category_page(slug, limit or DEFAULT_LIMIT)
+        return render_feed(config, category, fmt, limit, articles)
+
+    entry = state.feed_cache.get((slug, fmt, limit), version, render)
+    gzipped = accepts_gzip(request)
+    headers = {
+        "ETag": entry.gzip_etag if gzipped else entry.etag,
+        "Cache-Control": _cache_control(config),
+        "Vary": "Accept-Encoding",
+        "Access-Control-Allow-Origin": "*",
+    }
+    if entry.last_modified_http is not None:
+        headers["Last-Modified"] = entry.last_modified_http
+    if is_not_modified(request, entry):
+        return Response(status=304, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(
+        entry.gzipped if gzipped else entry.body, headers=headers, content_type=CONTENT_TYPES[fmt]
+    )
+
+
+def _opml_response(body: bytes) -> Response:
+    headers = {
+        "Cache-Control": _cache_control(get_config()),
+        "Access-Control-Allow-Origin": "*",
+    }
+    return Response(body, headers=headers, content_type=OPML_CONTENT_TYPE)
+
+
+def _cache_control(config: Config) -> str:
+    serve = config.serve
+    return (
+        f"public, max-age={serve.cache_max_age},"
+        f" stale-while-revalidate={serve.stale_while_revalidate}"
+    )

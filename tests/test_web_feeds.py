@@ -1,0 +1,572 @@
+"""Serving merged feeds and OPML: round trips, validators, caching, compression, headers."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import io
+import json
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import feedparser
+import httpx
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.exceptions import BadRequest
+
+from aggregator import config as config_module
+from aggregator.config import Config, ServeConfig
+from aggregator.models import Article
+from aggregator.store import Store
+from aggregator.syndication import CONTENT_TYPES, entry_id
+from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
+from aggregator.web.cache import RenderCache
+from aggregator.web.feeds import parse_limit
+from tests.support.web_server import LiveServer, make_config
+
+AddArticles = Callable[..., list[Article]]
+FORMATS = ("atom", "rss", "json")
+SLUGS = ("tech", "world", None)
+
+
+def feed_url(slug: str | None, fmt: str) -> str:
+    return f"/c/{slug}/feed.{fmt}" if slug else f"/feed.{fmt}"
+
+
+def state_of(app: Flask) -> WebState:
+    state: WebState = app.extensions["aggregator"]
+    return state
+
+
+def parse_xml_feed(body: bytes, content_type: str) -> Any:
+    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": content_type})
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def struct(value: datetime) -> tuple[int, ...]:
+    return tuple(value.astimezone(UTC).timetuple())[:6]
+
+
+@pytest.fixture
+def filled(add_articles: AddArticles) -> dict[str, list[Article]]:
+    """Articles in every source, interleaved in time so the merged feeds really merge."""
+    made: dict[str, list[Article]] = {"hacker-blog": [], "people-daily": [], "mixed": []}
+    for _ in range(3):
+        for source_id in made:
+            made[source_id] += add_articles(source_id, 2)
+    return made
+
+
+# --- round trips ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_xml_feeds_round_trip_through_feedparser(
+    client: FlaskClient, store: Store, filled: dict[str, list[Article]], slug: str | None, fmt: str
+) -> None:
+    response = client.get(feed_url(slug, fmt))
+    assert response.status_code == 200
+    parsed = parse_xml_feed(response.data, response.headers["Content-Type"])
+    expected, _ = store.category_page(slug, 50)
+    in_category = [
+        a for arts in filled.values() for a in arts if slug is None or slug in a.categories
+    ]
+    assert {a.id for a in expected} == {a.id for a in in_category}  # what the test saved is there
+    assert len(parsed.entries) == len(expected) > 0
+
+    for entry, article in zip(parsed.entries, expected, strict=True):
+        assert entry.id == entry_id(article)
+        assert entry.title == article.title
+        assert entry.link == article.url
+        assert entry.published_parsed[:6] == struct(article.published)
+        if fmt == "atom":
+            assert entry.updated_parsed[:6] == struct(article.updated)
+            enclosures = article.enclosures
+            assert entry.source.title == article.source_name
+            assert entry.source.link == article.source_url
+        else:
+            enclosures = article.enclosures[:1]  # RSS allows one per item
+            assert entry.source.title == article.source_name
+            assert entry.source.href == article.source_url
+        assert [(e.href, e.type, int(e.length)) for e in entry.enclosures] == [
+            (e.url, e.type, e.length) for e in enclosures
+        ]
+        assert entry.author == (article.author or article.source_name)
+    # The newest first, over sources: the merge really interleaves them.
+    published = [a.published for a in expected]
+    assert published == sorted(published, reverse=True)
+    if slug is None:
+        assert {a.source_id for a in expected} == {"hacker-blog", "people-daily", "mixed"}
+
+    feed = parsed.feed
+    site = "Test Aggregator"
+    assert feed.title == (
+        site if slug is None else f"{site} — {'Technology' if slug == 'tech' else 'World 世界'}"
+    )
+    assert feed.language == "en"
+    page = f"http://localhost/c/{slug}/" if slug else "http://localhost/"
+    assert {(link.rel, link.href) for link in feed.links} >= {
+        ("self", "http://localhost" + feed_url(slug, fmt)),
+        ("alternate", page),
+    }
+    newest = max(a.updated for a in expected)
+    assert feed.updated_parsed[:6] == struct(newest)
+    assert response.headers["Last-Modified"] == email.utils.format_datetime(newest, usegmt=True)
+    subtitle = {"tech": "Software & hardware news"}.get(
+        slug or "", "Everything the test sources publish"
+    )
+    assert feed.subtitle == subtitle
+    if fmt == "atom":
+        assert feed.icon == "https://static.example/icon.png"
+    else:
+        assert feed.image.href == "https://static.example/icon.png"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_json_feed_matches_redis(
+    client: FlaskClient, store: Store, filled: dict[str, list[Article]], slug: str | None
+) -> None:
+    # feedparser cannot read JSON Feed (DESIGN §4), so the spec's fields are checked directly.
+    response = client.get(feed_url(slug, "json"))
+    feed = json.loads(response.data)
+    expected, _ = store.category_page(slug, 50)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "http://localhost" + feed_url(slug, "json")
+    assert feed["home_page_url"] == (f"http://localhost/c/{slug}/" if slug else "http://localhost/")
+    assert [item["id"] for item in feed["items"]] == [entry_id(a) for a in expected]
+    for item, article in zip(feed["items"], expected, strict=True):
+        assert item["title"] == article.title
+        assert item["url"] == article.url
+        assert datetime.fromisoformat(item["date_published"]) == article.published
+        assert datetime.fromisoformat(item["date_modified"]) == article.updated
+        assert [
+            (a["url"], a["mime_type"], a["size_in_bytes"]) for a in item.get("attachments", [])
+        ] == [(e.url, e.type, e.length) for e in article.enclosures]
+        assert item["_source"] == {"title": article.source_name, "url": article.source_url}
+        assert item.get("image", "") == article.thumbnail
+
+
+def test_empty_category_is_a_valid_feed_without_last_modified(client: FlaskClient) -> None:
+    for fmt in ("atom", "rss"):
+        response = client.get(feed_url("quiet", fmt))
+        assert response.status_code == 200
+        assert parse_xml_feed(response.data, response.headers["Content-Type"]).entries == []
+        assert "Last-Modified" not in response.headers
+        assert response.headers["ETag"]
+    assert json.loads(client.get("/c/quiet/feed.json").data)["items"] == []
+
+
+def test_hub_and_logo_are_advertised(
+    redis_url: str, store: Store, add_articles: AddArticles
+) -> None:
+    config = make_config(hub="https://hub.example/", logo="https://static.example/logo.png")
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url).test_client()
+    add_articles("hacker-blog", 1)
+    atom = parse_xml_feed(client.get("/feed.atom").data, CONTENT_TYPES["atom"])
+    rss = parse_xml_feed(client.get("/feed.rss").data, CONTENT_TYPES["rss"])
+    for parsed in (atom, rss):
+        assert ("hub", "https://hub.example/") in {(lnk.rel, lnk.href) for lnk in parsed.feed.links}
+    assert atom.feed.logo == "https://static.example/logo.png"
+    assert json.loads(client.get("/feed.json").data)["hubs"] == [
+        {"type": "WebSub", "url": "https://hub.example/"}
+    ]
+
+
+# --- self links, types, limits ----------------------------------------------------------------
+
+
+def self_link(fmt: str, response: httpx.Response) -> str:
+    if fmt == "json":
+        return str(json.loads(response.content)["feed_url"])
+    parsed = parse_xml_feed(response.content, response.headers["content-type"])
+    return str(next(lnk.href for lnk in parsed.feed.links if lnk.rel == "self"))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_self_link_is_the_requested_url(
+    live_server: LiveServer, add_articles: AddArticles, fmt: str
+) -> None:
+    add_articles("mixed", 3)
+    for path in (feed_url("tech", fmt), feed_url(None, fmt)):
+        for query in ("", "?limit=2"):
+            url = live_server.url + path + query
+            response = httpx.get(url)
+            assert response.status_code == 200
+            assert self_link(fmt, response) == url
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_content_type_names_the_format_and_charset(client: FlaskClient, fmt: str) -> None:
+    response = client.get(feed_url("world", fmt))
+    assert response.headers["Content-Type"] == CONTENT_TYPES[fmt]
+    assert "charset=utf-8" in response.headers["Content-Type"]
+
+
+def test_limit_defaults_to_50_and_is_capped_at_200(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 210)
+
+    def count(query: str) -> int:
+        response = client.get("/c/tech/feed.json" + query)
+        assert response.status_code == 200
+        return len(json.loads(response.data)["items"])
+
+    assert count("") == 50
+    assert count("?limit=7") == 7
+    assert count("?limit=200") == 200
+    assert count("?limit=1000") == 200
+    assert count("?limit=0") == 1
+    assert count("?limit=-4") == 1
+    parsed = parse_xml_feed(client.get("/c/tech/feed.atom?limit=120").data, CONTENT_TYPES["atom"])
+    assert len(parsed.entries) == 120
+
+
+@pytest.mark.parametrize("raw", ["abc", "", "1.5", " 5", "5 ", "1_0", "٣", "0x10", "9" * 12])
+def test_limit_that_is_not_a_whole_number_is_a_400(client: FlaskClient, raw: str) -> None:
+    response = client.get("/feed.atom", query_string={"limit": raw})
+    assert response.status_code == 400
+    with pytest.raises(BadRequest, match="whole number"):
+        parse_limit(raw)
+
+
+def test_unknown_category_or_format_is_a_404(client: FlaskClient) -> None:
+    for path in (
+        "/c/nope/feed.atom",
+        "/c/nope/feed.rss",
+        "/c/nope/feed.json",
+        "/c/nope/sources.opml",
+        "/feed.xml",
+        "/c/tech/feed.html",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+# --- conditional GET, over real HTTP ----------------------------------------------------------
+
+
+def test_conditional_get_answers_304(live_server: LiveServer, add_articles: AddArticles) -> None:
+    add_articles("hacker-blog", 4)
+    url = live_server.url + "/c/tech/feed.atom"
+    with httpx.Client(headers={"Accept-Encoding": "identity"}) as http:
+        first = http.get(url)
+        assert first.status_code == 200
+        etag, last_modified = first.headers["etag"], first.headers["last-modified"]
+        assert etag.startswith('"')
+        assert not etag.startswith("W/")
+
+        for inm in (etag, f'"other", {etag}', f"W/{etag}", "*"):
+            response = http.get(url, headers={"If-None-Match": inm})
+            assert response.status_code == 304, inm
+            assert response.content == b""
+            assert response.headers["etag"] == etag
+            assert response.headers["cache-control"].startswith("public")
+            assert response.headers["access-control-allow-origin"] == "*"
+
+        assert http.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
+        later = email.utils.format_datetime(
+            email.utils.parsedate_to_datetime(last_modified) + timedelta(days=1), usegmt=True
+        )
+        assert http.get(url, headers={"If-Modified-Since": later}).status_code == 304
+        earlier = email.utils.format_datetime(
+            email.utils.parsedate_to_datetime(last_modified) - timedelta(seconds=1), usegmt=True
+        )
+        assert http.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+        # If-None-Match wins over the date (RFC 9110 §13.2.2).
+        mixed = {"If-None-Match": '"stale"', "If-Modified-Since": last_modified}
+        assert http.get(url, headers=mixed).status_code == 200
+
+        add_articles("mixed", 1)
+        changed = http.get(url, headers={"If-None-Match": etag, "If-Modified-Since": last_modified})
+        assert changed.status_code == 200
+        assert changed.headers["etag"] != etag
+
+
+def test_etag_is_stable_and_changes_only_with_the_content(
+    app: Flask, client: FlaskClient, redis_url: str, web_config: Config, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 3)
+    add_articles("people-daily", 3)
+    tech = client.get("/c/tech/feed.rss")
+    merged = client.get("/feed.rss")
+    assert client.get("/c/tech/feed.rss").headers["ETag"] == tech.headers["ETag"]
+
+    # Another process renders the same bytes, so every web process answers with the same ETag.
+    other = create_app(web_config, redis_url).test_client()
+    again = other.get("/c/tech/feed.rss")
+    assert again.data == tech.data
+    assert again.headers["ETag"] == tech.headers["ETag"]
+
+    # New content in another category leaves this one alone, but changes the merged feed.
+    renders = state_of(app).feed_cache.renders
+    add_articles("people-daily", 1)
+    assert client.get("/c/tech/feed.rss").headers["ETag"] == tech.headers["ETag"]
+    assert state_of(app).feed_cache.renders == renders  # served from the cache: not re-rendered
+    assert client.get("/feed.rss").headers["ETag"] != merged.headers["ETag"]
+
+    add_articles("hacker-blog", 1)
+    assert client.get("/c/tech/feed.rss").headers["ETag"] != tech.headers["ETag"]
+
+
+def test_gzip_is_served_to_clients_that_accept_it(
+    live_server: LiveServer, add_articles: AddArticles
+) -> None:
+    add_articles("people-daily", 5)
+    url = live_server.url + "/c/world/feed.atom"
+    plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Encoding"
+
+    with (
+        httpx.Client() as http,
+        http.stream("GET", url, headers={"Accept-Encoding": "gzip, br;q=0.5"}) as compressed,
+    ):
+        raw = b"".join(compressed.iter_raw())
+        headers = compressed.headers
+    assert headers["content-encoding"] == "gzip"
+    assert headers["vary"] == "Accept-Encoding"
+    assert int(headers["content-length"]) == len(raw) < len(plain.content)
+    assert gzip.decompress(raw) == plain.content
+    # Each coding has its own strong ETag, and either revalidates.
+    assert headers["etag"] != plain.headers["etag"]
+    for etag in (headers["etag"], plain.headers["etag"]):
+        for encoding in ("gzip", "identity"):
+            revalidated = httpx.get(
+                url, headers={"If-None-Match": etag, "Accept-Encoding": encoding}
+            )
+            assert revalidated.status_code == 304
+
+    refused = httpx.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in refused.headers
+    assert refused.content == plain.content
+
+
+def test_head_sends_the_headers_without_a_body(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    add_articles("mixed", 2)
+    get = client.get("/c/world/feed.json")
+    head = client.head("/c/world/feed.json")
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert head.headers["Content-Length"] == str(len(get.data))
+
+
+# --- headers ----------------------------------------------------------------------------------
+
+
+def test_cache_control_cors_and_security_headers(client: FlaskClient) -> None:
+    for path in [feed_url(slug, fmt) for slug in SLUGS for fmt in FORMATS] + [
+        "/sources.opml",
+        "/c/tech/sources.opml",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == (
+            "public, max-age=300, stale-while-revalidate=600"
+        )
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    for path in ("/c/nope/feed.atom", "/feed.atom?limit=x"):
+        response = client.get(path)
+        assert response.status_code in (400, 404)
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+
+
+def test_published_config_is_served_and_reloaded(
+    app: Flask, client: FlaskClient, store: Store, web_config: Config, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 1)
+    before = client.get("/c/tech/feed.atom")
+    assert before.headers["Cache-Control"] == "public, max-age=300, stale-while-revalidate=600"
+
+    renamed = replace(
+        web_config,
+        site=replace(web_config.site, title="Renamed Site"),
+        serve=ServeConfig(cache_max_age=60, stale_while_revalidate=30),
+    )
+    store.publish_config(config_module.dumps(renamed))
+    state_of(app).settings.recheck_interval = 0  # no waiting for the once-a-second check
+    after = client.get("/c/tech/feed.atom")
+    assert after.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=30"
+    # The cached rendering was made with the old config, so it is not served any more.
+    assert (
+        parse_xml_feed(after.data, CONTENT_TYPES["atom"]).feed.title == "Renamed Site — Technology"
+    )
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_published_config_wins_over_the_file_one(
+    redis_url: str, store: Store, web_config: Config
+) -> None:
+    other = replace(web_config, site=replace(web_config.site, title="From The File"))
+    title = "From The File"
+    # Nothing published yet: the given (file) config.
+    assert create_app(other, redis_url).test_client().get("/feed.json").json["title"] == title  # type: ignore[index]
+    store.publish_config(config_module.dumps(web_config))
+    served = create_app(other, redis_url).test_client().get("/feed.json").json
+    assert served["title"] == "Test Aggregator"  # type: ignore[index]
+
+
+# --- the in-process cache ---------------------------------------------------------------------
+
+
+def test_cache_hit_costs_one_redis_round_trip_and_no_render(
+    app: Flask, client: FlaskClient, redis: Any, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 5)
+    first = client.get("/c/tech/feed.atom")
+    renders = state_of(app).feed_cache.renders
+    state_of(app).settings.recheck_interval = 3600  # leave the config check out of the count
+    redis.config_resetstat()
+    again = client.get("/c/tech/feed.atom")
+    stats = redis.info("commandstats")
+    assert again.data == first.data
+    assert state_of(app).feed_cache.renders == renders
+    calls = {
+        name.removeprefix("cmdstat_"): stat["calls"]
+        for name, stat in stats.items()
+        if not name.startswith(("cmdstat_info", "cmdstat_config", "cmdstat_ping"))
+    }
+    assert calls == {"hmget": 1}
+
+
+def test_concurrent_requests_for_a_cold_key_render_once_over_http(
+    app: Flask, live_server: LiveServer, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 30)
+    add_articles("mixed", 30)
+    url = live_server.url + "/feed.atom?limit=60"
+    threads = 8
+    barrier = threading.Barrier(threads)
+    bodies: list[bytes] = []
+
+    def fetch() -> None:
+        with httpx.Client() as http:
+            barrier.wait()
+            bodies.append(http.get(url, headers={"Accept-Encoding": "identity"}).content)
+
+    workers = [threading.Thread(target=fetch) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert len(bodies) == threads
+    assert len(set(bodies)) == 1
+    assert state_of(app).feed_cache.renders == 1
+
+
+def test_render_cache_renders_a_cold_key_once_under_contention() -> None:
+    cache = RenderCache()
+    threads = 16
+    barrier = threading.Barrier(threads)
+    calls: list[int] = []
+    results: list[Any] = []
+
+    def slow_render() -> tuple[bytes, datetime | None]:
+        calls.append(1)
+        time.sleep(0.2)  # long enough that every other thread arrives while it runs
+        return b"<feed/>", datetime(2024, 1, 2, 3, 4, 5, 678, tzinfo=UTC)
+
+    def get() -> None:
+        barrier.wait()
+        results.append(cache.get(("tech", "atom", None), 7, slow_render))
+
+    workers = [threading.Thread(target=get) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert len(calls) == 1
+    assert cache.renders == 1
+    assert len(results) == threads
+    assert all(r is results[0] for r in results)
+    entry = results[0]
+    assert gzip.decompress(entry.gzipped) == entry.body
+    assert entry.last_modified_http == "Tue, 02 Jan 2024 03:04:05 GMT"
+
+    # Another version of the key renders again; other keys render separately.
+    assert cache.get(("tech", "atom", None), 8, slow_render) is not entry
+    cache.get(("tech", "rss", None), 8, slow_render)
+    assert cache.renders == 3
+
+
+def test_render_cache_forgets_the_oldest_beyond_its_size() -> None:
+    cache = RenderCache(max_entries=2)
+    render = lambda: (b"x", None)  # noqa: E731
+    for key in ("a", "b", "a", "c"):  # "a" was used after "b", so "b" goes
+        cache.get(key, 1, render)
+    assert cache.renders == 3
+    cache.get("a", 1, render)
+    assert cache.renders == 3
+    cache.get("b", 1, render)
+    assert cache.renders == 4
+
+
+# --- OPML -------------------------------------------------------------------------------------
+
+
+def test_opml_of_all_sources_is_nested_by_category(client: FlaskClient, web_config: Config) -> None:
+    response = client.get("/sources.opml")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/x-opml; charset=utf-8"
+    root = ET.fromstring(response.data)
+    assert root.tag == "opml"
+    assert root.get("version") == "2.0"
+    assert root.findtext("head/title") == "Test Aggregator"
+    assert root.findtext("head/ownerName") == "Test Aggregator"
+    created = email.utils.parsedate_to_datetime(root.findtext("head/dateCreated") or "")
+    assert abs(created - datetime.now(UTC)) < timedelta(minutes=5)
+
+    folders = root.findall("body/outline")
+    # Categories with sources, in config order; "quiet" has none.
+    assert [f.get("text") for f in folders] == ["Technology", "World 世界"]
+    for folder, category in zip(folders, web_config.categories, strict=False):
+        members = [s for s in web_config.sources if category.slug in s.categories]
+        outlines = folder.findall("outline")
+        assert [(o.get("type"), o.get("text"), o.get("xmlUrl")) for o in outlines] == [
+            ("rss", s.name, s.url) for s in members
+        ]
+        for outline, source in zip(outlines, members, strict=True):
+            assert outline.get("title") == source.name
+            assert outline.get("htmlUrl") == (source.site_url or None)
+
+
+def test_opml_of_one_category_lists_its_sources(client: FlaskClient, web_config: Config) -> None:
+    root = ET.fromstring(client.get("/c/world/sources.opml").data)
+    assert root.findtext("head/title") == "Test Aggregator — World 世界"
+    outlines = root.findall("body/outline")
+    assert [(o.get("text"), o.get("xmlUrl")) for o in outlines] == [
+        ("人民日报", "https://news.example.cn/rss.xml"),
+        ("Mixed Bag & Co", "https://mixed.example/atom.xml"),
+    ]
+    assert outlines[0].get("language") == "zh-CN"
+    assert ET.fromstring(client.get("/c/quiet/sources.opml").data).findall("body/outline") == []
+
+
+def test_opml_survives_control_characters_in_names(
+    redis_url: str, store: Store, web_config: Config
+) -> None:
+    source = replace(web_config.sources[0], name="Bell\x07 & <Tags>")
+    config = replace(web_config, sources=(source, *web_config.sources[1:]))
+    store.publish_config(config_module.dumps(config))
+    body = create_app(config, redis_url).test_client().get("/c/tech/sources.opml").data
+    outline = ET.fromstring(body).find("body/outline")
+    assert outline is not None
+    assert outline.get("text") == "Bell & <Tags>"
