@@ -1,0 +1,426 @@
+"""Operator pages under /admin/: every source's health, its fetch history, and actions on it.
+
+Off unless ADMIN_TOKEN is set: without it every /admin URL is a 404, never an open door. With it,
+a request needs `Authorization: Bearer <token>` or the session cookie the login form sets (signed
+with a key derived from the token, so changing the token ends every session; HttpOnly,
+SameSite=Strict). A POST authorized by the cookie also needs the form's CSRF token, which is tied
+to that session. The RQ dashboard is mounted at /admin/rq behind the same check.
+
+`init_app(app)` registers all of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from redis import Redis
+from werkzeug.wrappers import Response as BaseResponse
+
+from aggregator.config import Config, SourceConfig
+from aggregator.metrics import SOURCE_STATES, source_health
+from aggregator.models import SourceState
+from aggregator.store import Store
+from aggregator.web import get_config, get_store
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+TOKEN_ENV = "ADMIN_TOKEN"  # noqa: S105 - the variable's name, not a secret
+COOKIE = "aggregator_admin"
+SESSION_SECONDS = 12 * 3600
+HISTORY_SHOWN = 50
+ARTICLES_SHOWN = 15
+
+# The RQ dashboard's pages carry inline script and style; they are only reachable by operators.
+RQ_DASHBOARD_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+# --- authentication ---------------------------------------------------------------------------
+
+
+def admin_token() -> str:
+    """The configured token; "" means the admin pages are off."""
+    return os.environ.get(TOKEN_ENV, "").strip()
+
+
+def _key(token: str, purpose: bytes) -> bytes:
+    return hmac.new(token.encode(), b"aggregator admin " + purpose, hashlib.sha256).digest()
+
+
+def _serializer(token: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_key(token, b"session"), salt="admin-session")
+
+
+def csrf_for(token: str, nonce: str) -> str:
+    """The CSRF token of a session."""
+    return hmac.new(_key(token, b"csrf"), nonce.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How the current request proved it is an operator."""
+
+    bearer: bool
+    nonce: str  # the session's nonce ("" for bearer requests)
+
+
+def authenticate(token: str) -> Auth | None:
+    """The request's credentials if they are right, else None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() == "bearer" and given:
+        return Auth(True, "") if hmac.compare_digest(given.strip(), token) else None
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        try:
+            nonce = _serializer(token).loads(cookie, max_age=SESSION_SECONDS)
+        except BadSignature:  # also a SignatureExpired
+            return None
+        if isinstance(nonce, str):
+            return Auth(False, nonce)
+    return None
+
+
+def guard() -> BaseResponse | None:
+    """404 when the admin is off, 401 without the right credentials, CSRF check on POSTs."""
+    token = admin_token()
+    if not token:
+        abort(404)
+    if request.endpoint in ("admin.login", "admin.stylesheet"):
+        return None
+    auth = authenticate(token)
+    if auth is None:
+        return _login_page(401, "")
+    if request.method == "POST" and not auth.bearer:
+        given = request.form.get("csrf", "")
+        if not hmac.compare_digest(given, csrf_for(token, auth.nonce)):
+            abort(400, "the form's CSRF token is missing or wrong: reload the page and try again")
+    request.environ["aggregator.admin"] = auth
+    return None
+
+
+def _login_page(status: int, message: str) -> BaseResponse:
+    response = Response(render_template("admin/login.html", message=message), status=status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="aggregator admin"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+bp.before_request(guard)
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.context_processor
+def _csrf() -> dict[str, Any]:
+    auth: Auth | None = request.environ.get("aggregator.admin")
+    token = admin_token()
+    value = csrf_for(token, auth.nonce) if auth and token and not auth.bearer else ""
+    return {"csrf_token": value, "states": SOURCE_STATES}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> BaseResponse:
+    """A form that exchanges the token for a session cookie."""
+    if request.method == "GET":
+        return _login_page(200, "")
+    token = admin_token()
+    given = request.form.get("token", "").strip()
+    if not given or not hmac.compare_digest(given, token):
+        time.sleep(0.2)  # a little friction for guessing
+        return _login_page(401, "That is not the admin token.")
+    nonce = secrets.token_urlsafe(16)
+    response = redirect(url_for("admin.index"), code=303)
+    response.set_cookie(
+        COOKIE,
+        _serializer(token).dumps(nonce),
+        max_age=SESSION_SECONDS,
+        path="/admin",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    """End the session."""
+    response = redirect(url_for("admin.login"), code=303)
+    response.delete_cookie(COOKIE, path="/admin")
+    return response
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One line of the source table."""
+
+    source: SourceConfig
+    state: SourceState
+    health: str
+    due: datetime | None  # when the scheduler will next refresh it; None: not scheduled
+
+
+def source_rows(config: Config, store: Store) -> list[SourceRow]:
+    """Every configured source with its state, in config order."""
+    states = store.get_states([s.id for s in config.sources])
+    scheduled = store.scheduled()
+    rows = []
+    for source in config.sources:
+        state = states[source.id]
+        due = scheduled.get(source.id)
+        rows.append(
+            SourceRow(
+                source=source,
+                state=state,
+                health=source_health(state),
+                due=datetime.fromtimestamp(due, UTC) if due is not None else None,
+            )
+        )
+    return rows
+
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
+SORT_KEYS: dict[str, Any] = {
+    "name": lambda r: r.source.name.casefold(),
+    "state": lambda r: SOURCE_STATES.index(r.health),
+    "last_fetch": lambda r: r.state.last_fetch or _EPOCH,
+    "status": lambda r: r.state.http_status or 0,
+    "errors": lambda r: r.state.consecutive_errors,
+    "next_due": lambda r: r.due or datetime.max.replace(tzinfo=UTC),
+    "articles": lambda r: r.state.article_count,
+}
+
+
+def sort_rows(rows: list[SourceRow], key: str, descending: bool) -> list[SourceRow]:
+    """The rows ordered by one column; unknown columns keep config order."""
+    if key not in SORT_KEYS:
+        return rows
+    return sorted(rows, key=SORT_KEYS[key], reverse=descending)
+
+
+@bp.get("/")
+def index() -> str:
+    """The source table, sortable by column and filterable by state."""
+    rows = source_rows(get_config(), get_store())
+    counts = {name: sum(1 for r in rows if r.health == name) for name in SOURCE_STATES}
+    state = request.args.get("state", "")
+    if state in SOURCE_STATES:
+        rows = [r for r in rows if r.health == state]
+    sort = request.args.get("sort", "")
+    descending = request.args.get("order", "") == "desc"
+    rows = sort_rows(rows, sort, descending)
+    return render_template(
+        "admin/index.html",
+        rows=rows,
+        counts=counts,
+        state=state,
+        sort=sort,
+        descending=descending,
+        now=datetime.now(UTC),
+        ago=ago,
+    )
+
+
+@bp.get("/sources/<source_id>")
+def source(source_id: str) -> str:
+    """One source: its state, recent fetch history, newest articles and the actions."""
+    config = get_config()
+    src = config.source(source_id) or abort(404)
+    store = get_store()
+    state = store.get_state(source_id)
+    due = store.due_at(source_id)
+    return render_template(
+        "admin/source.html",
+        source=src,
+        state=state,
+        health=source_health(state),
+        due=datetime.fromtimestamp(due, UTC) if due is not None else None,
+        history=store.fetch_history(source_id, HISTORY_SHOWN),
+        articles=store.source_articles(source_id, ARTICLES_SHOWN),
+        now=datetime.now(UTC),
+        ago=ago,
+        message=DONE_MESSAGES.get(request.args.get("done", ""), ""),
+    )
+
+
+DONE_MESSAGES = {
+    "refresh": "Refresh enqueued: a worker will fetch it in a moment.",
+    "pause": "Paused: it is not fetched until resumed.",
+    "resume": "Resumed: it is due now.",
+    "reset": "Errors forgotten: it is due now.",
+}
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """ "3m ago", "in 2h", "never"."""
+    if when is None:
+        return "never"
+    seconds = (when - now).total_seconds()
+    amount = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if amount >= size:
+            text = f"{int(amount // size)}{unit}"
+            break
+    else:
+        text = f"{int(amount)}s"
+    return f"in {text}" if seconds > 0 else f"{text} ago"
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def refresh_now(store: Store, config: Config, source_id: str, now: float) -> list[str]:
+    """Enqueue one source at once, claiming it so the scheduler does not enqueue it too."""
+    from rq import Queue
+
+    from workers import scheduler
+
+    store.schedule(source_id, now + config.fetch.lease)
+    return scheduler.enqueue(
+        Queue(scheduler.QUEUE_NAME, connection=store.redis), config, [source_id]
+    )
+
+
+def set_paused(store: Store, source_id: str, paused: bool, now: datetime) -> SourceState:
+    """Pause (taken off the schedule) or resume (due now) a source."""
+    state = replace(store.get_state(source_id), paused=paused)
+    if not paused:
+        state = replace(state, next_due=now)
+    store.save_state(state)
+    return state
+
+
+def reset_backoff(store: Store, source_id: str, now: datetime) -> SourceState:
+    """Forget the source's errors (and that it was gone) and make it due now."""
+    state = replace(store.get_state(source_id), consecutive_errors=0, gone=False, next_due=now)
+    store.save_state(state)
+    return state
+
+
+@bp.post("/sources/<source_id>/<any(refresh, pause, resume, reset):action>")
+def act(source_id: str, action: str) -> BaseResponse:
+    """Run one of the source's buttons, then show the source again."""
+    config = get_config()
+    if config.source(source_id) is None:
+        abort(404)
+    store = get_store()
+    now = datetime.now(UTC)
+    if action == "refresh":
+        refresh_now(store, config, source_id, now.timestamp())
+    elif action in ("pause", "resume"):
+        set_paused(store, source_id, action == "pause", now)
+    else:
+        reset_backoff(store, source_id, now)
+    current_app.logger.info(
+        "admin action", extra={"fields": {"source": source_id, "action": action}}
+    )
+    return redirect(url_for("admin.source", source_id=source_id, done=action), code=303)
+
+
+@bp.get("/admin.css")
+def stylesheet() -> Response:
+    """The admin pages' few styles (a file of our own: the CSP allows no inline style)."""
+    response = Response(STYLESHEET, content_type="text/css; charset=utf-8")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+STYLESHEET = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1d232b; background: #f6f7f9; }
+header.admin { background: #1d232b; color: #fff; padding: .6rem 1rem; display: flex; gap: 1rem;
+  align-items: center; }
+header.admin a { color: #cfe3ff; }
+header.admin form { margin-left: auto; }
+main { padding: 1rem; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #e3e6ea;
+  vertical-align: top; }
+th a { color: inherit; }
+td.num, th.num { text-align: right; }
+.badge { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: 12px; }
+.badge-healthy { background: #d9f2df; color: #17612b; }
+.badge-failing { background: #fde2e1; color: #8a1c17; }
+.badge-gone { background: #e4e4e4; color: #444; }
+.badge-paused { background: #fff1c9; color: #6b5100; }
+.badge-pending { background: #e1ecfb; color: #174a8a; }
+.error { color: #8a1c17; }
+.filters a { margin-right: .6rem; }
+.filters a[aria-current] { font-weight: bold; }
+.actions { display: flex; gap: .5rem; margin: 1rem 0; }
+.notice { background: #e1ecfb; padding: .5rem .8rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.facts dt { font-weight: bold; }
+"""
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin pages and the RQ dashboard (at /admin/rq) behind the same guard."""
+    app.register_blueprint(bp)
+    import rq_dashboard
+    from rq_dashboard.web import setup_rq_connection
+
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", _redis_url(app))
+    setup_rq_connection(app)
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix="/admin/rq")
+
+    @app.before_request
+    def _guard_dashboard() -> BaseResponse | None:
+        if request.blueprint == "rq_dashboard":
+            return guard()
+        return None
+
+    @app.after_request
+    def _dashboard_csp(response: Response) -> Response:
+        if request.blueprint == "rq_dashboard":
+            response.headers["Content-Security-Policy"] = RQ_DASHBOARD_CSP
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _redis_url(app: Flask) -> str:
+    """The URL of the Redis the app uses, for the RQ dashboard (which connects by URL)."""
+    configured = app.config.get("REDIS_URL")
+    if configured:
+        return str(configured)
+    from aggregator.web import EXTENSION
+
+    client: Redis = app.extensions[EXTENSION].store.redis
+    kwargs = client.connection_pool.connection_kwargs
+    db = kwargs.get("db", 0)
+    password = kwargs.get("password")
+    auth = f":{password}@" if password else ""
+    if kwargs.get("path"):
+        return f"unix://{auth}{kwargs['path']}?db={db}"
+    return f"redis://{auth}{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{db}"

@@ -1,0 +1,90 @@
+"""Embeds for partner sites: an iframe page per category and a script that renders our JSON feed.
+
+`/embed/<slug>` is a minimal page meant for an `<iframe>`; its Content-Security-Policy names who
+may frame it (`serve.frame_ancestors`, default anyone), replacing the app's `frame-ancestors
+'none'`. `/embed.js` is a dependency-free script that partners include with a `<div
+data-aggregator-category="…">`; it fetches our JSON Feed cross-origin and builds the list with
+DOM methods only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, request, send_file
+
+from aggregator.web import get_config, get_store
+from aggregator.web.pages import render_page
+
+bp = Blueprint("embed", __name__)
+
+ALL = "all"  # the slug that means every category merged (in the iframe and in embed.js)
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+THEMES = ("light", "dark")
+SCRIPT = Path(__file__).resolve().parent / "static" / "embed.js"
+SCRIPT_MAX_AGE = 3600  # partners' pages load it on every view; an hour keeps fixes flowing
+
+
+@dataclass(frozen=True)
+class EmbedOptions:
+    """The iframe's query options, after clamping to what we allow."""
+
+    limit: int = DEFAULT_LIMIT
+    theme: str = "light"
+    images: bool = True
+
+
+def embed_options(args: Mapping[str, str]) -> EmbedOptions:
+    """Read ?limit= (1–50, default 10), ?theme=light|dark, ?images=0|1; bad values: defaults."""
+    try:
+        limit = min(max(int(args.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
+    except ValueError:
+        limit = DEFAULT_LIMIT
+    theme = args.get("theme", "light")
+    return EmbedOptions(
+        limit=limit,
+        theme=theme if theme in THEMES else "light",
+        images=args.get("images", "1") != "0",
+    )
+
+
+def frame_policy(frame_ancestors: tuple[str, ...]) -> str:
+    """The embed page's whole Content-Security-Policy, allowing framing by `frame_ancestors`."""
+    ancestors = " ".join(frame_ancestors) or "'none'"
+    return (
+        "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; "
+        "script-src 'self'; base-uri 'none'; form-action 'none'; "
+        f"frame-ancestors {ancestors}"
+    )
+
+
+@bp.get("/embed/<slug>")
+def embed_page(slug: str) -> Response:
+    """The newest articles of a category (or of all, for "all") as a page for an iframe."""
+    config, store = get_config(), get_store()
+    category = config.category(slug)
+    if category is None and slug != ALL:
+        abort(404)
+    options = embed_options(request.args)
+    articles, _ = store.category_page(category.slug if category else None, options.limit)
+    page = render_page(
+        "embed.html",
+        category=category,
+        articles=articles,
+        options=options,
+    )
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = frame_policy(config.serve.frame_ancestors)
+    response.headers.pop("X-Frame-Options", None)
+    return response
+
+
+@bp.get("/embed.js")
+def embed_script() -> Response:
+    """The partner script, as JavaScript that other origins may load."""
+    response = send_file(SCRIPT, mimetype="text/javascript", max_age=SCRIPT_MAX_AGE)
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

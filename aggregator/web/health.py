@@ -1,0 +1,125 @@
+"""Probes and metrics for operators: /healthz, /readyz, /metrics.
+
+/healthz says the web process answers. /readyz says the whole service can do its work: Redis
+answers, at least one RQ worker and the scheduler have reported alive recently. A worker killed
+with SIGKILL stays in RQ's registry until its key expires, so freshness is judged by each
+worker's last heartbeat, within READY_HEARTBEAT_SECONDS (default 60).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from aggregator import metrics
+from aggregator.store import Store
+from aggregator.web import get_config, get_store
+
+bp = Blueprint("health", __name__)
+
+READY_ENV = "READY_HEARTBEAT_SECONDS"
+DEFAULT_WINDOW = 60.0
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What /readyz found: `problems` is empty when the service is ready."""
+
+    problems: dict[str, str]
+    workers: int  # workers with a fresh heartbeat
+    scheduler_age: float | None  # seconds since the scheduler's last heartbeat
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def heartbeat_window() -> float:
+    """How recent a heartbeat must be to count (READY_HEARTBEAT_SECONDS, default 60)."""
+    raw = os.environ.get(READY_ENV, "")
+    try:
+        window = float(raw) if raw else DEFAULT_WINDOW
+    except ValueError:
+        raise ValueError(f"{READY_ENV}={raw!r} is not a number of seconds") from None
+    return window if window > 0 else DEFAULT_WINDOW
+
+
+def check_readiness(store: Store, now: datetime, window: float) -> Readiness:
+    """Ask Redis whether a worker and the scheduler are alive."""
+    from rq import Worker  # only this probe needs rq
+
+    try:
+        store.redis.ping()
+        workers = Worker.all(connection=store.redis)
+        beats = store.heartbeats()
+    except (RedisConnectionError, RedisTimeoutError) as e:
+        return Readiness({"redis": f"Redis does not answer: {e}"}, 0, None)
+
+    problems: dict[str, str] = {}
+    fresh = [
+        w for w in workers if w.last_heartbeat is not None and _age(now, w.last_heartbeat) <= window
+    ]
+    if not fresh:
+        problems["workers"] = (
+            f"no RQ worker reported alive in the last {window:g}s"
+            f" ({len(workers)} registered): start `aggregator worker`"
+        )
+    scheduler_age = _age(now, beats["scheduler"]) if "scheduler" in beats else None
+    if scheduler_age is None:
+        problems["scheduler"] = "the scheduler never reported alive: start `aggregator scheduler`"
+    elif scheduler_age > window:
+        problems["scheduler"] = (
+            f"the scheduler last reported alive {scheduler_age:.0f}s ago"
+            f" (more than {window:g}s): is `aggregator scheduler` running?"
+        )
+    return Readiness(problems, len(fresh), scheduler_age)
+
+
+def _age(now: datetime, then: datetime) -> float:
+    if then.tzinfo is None:  # RQ writes UTC
+        then = then.replace(tzinfo=UTC)
+    return (now - then).total_seconds()
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process is alive and serving."""
+    return _no_store(jsonify(status="ok"))
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """200 when Redis, a worker and the scheduler are all there; 503 naming what is missing."""
+    result = check_readiness(get_store(), datetime.now(UTC), heartbeat_window())
+    body: dict[str, Any] = {
+        "status": "ready" if result.ready else "not ready",
+        "workers": result.workers,
+        "scheduler_age_seconds": (
+            round(result.scheduler_age, 1) if result.scheduler_age is not None else None
+        ),
+    }
+    if result.problems:
+        body["missing"] = sorted(result.problems)
+        body["problems"] = result.problems
+    return _no_store(jsonify(body)), 200 if result.ready else 503
+
+
+@bp.get("/metrics")
+def metrics_view() -> Response:
+    """Prometheus exposition of every process's counters plus gauges read from Redis."""
+    from workers.scheduler import QUEUE_NAME
+
+    config = get_config()
+    body, content_type = metrics.scrape(get_store(), [s.id for s in config.sources], [QUEUE_NAME])
+    return _no_store(Response(body, content_type=content_type))

@@ -1,0 +1,154 @@
+"""UI strings and date formatting for the HTML pages, in the site's language.
+
+Pure functions: every one takes the language (and `now` where time matters) as an argument, so
+tests need no clock tricks. Dates and relative times come from Babel's CLDR data, so any locale
+Babel knows formats correctly; the UI strings exist in English and Simplified Chinese, and every
+other language falls back to English strings.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime, format_timedelta
+
+DEFAULT_LANGUAGE = "en"
+
+# Below this age a timestamp reads "just now": clocks of sources and of our machines disagree by a
+# few seconds, and "in 3 seconds" or "0 seconds ago" would only confuse a reader.
+JUST_NOW = timedelta(minutes=1)
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "skip_to_content": "Skip to content",
+        "main_nav": "Categories",
+        "home": "Home",
+        "sources": "Sources",
+        "breadcrumb": "Breadcrumb",
+        "pagination": "Pagination",
+        "latest": "Latest articles",
+        "more_in": "More in {category}",
+        "older": "Older articles",
+        "newest": "Newest articles",
+        "no_articles": "No articles yet.",
+        "by_author": "By {author}",
+        "published": "Published {when}",
+        "read_original": "Read the original at {source}",
+        "attribution": "This article was published by {source}. You are reading a copy; "
+        "the original is at the link below.",
+        "related": "Related articles",
+        "feeds": "Subscribe:",
+        "feeds_of": "Feeds of {title}",
+        "all_feeds": "All articles",
+        "not_found_title": "Page not found",
+        "not_found_body": "We could not find this page. It may have been removed, "
+        "or the address may be wrong.",
+        "back_home": "Back to the home page",
+        "source_name": "Source",
+        "source_categories": "Categories",
+        "source_links": "Links",
+        "source_state": "State",
+        "website": "Website",
+        "feed": "Feed",
+        "state_ok": "OK",
+        "state_failing": "Failing",
+        "state_pending": "Not fetched yet",
+        "state_gone": "Gone: the source said it no longer exists",
+        "state_paused": "Paused",
+        "last_checked": "Last checked",
+        "failures_in_a_row": "Failed {count} times in a row",
+        "just_now": "just now",
+        "footer": "Articles belong to their publishers; each links to its original.",
+        "embed_more": "More on {site}",
+        "opens_new_tab": "(opens in a new tab)",
+        "untitled": "Untitled",
+        "attachments": "Attachments",
+    },
+    "zh": {
+        "skip_to_content": "跳到正文",
+        "main_nav": "分类",
+        "home": "首页",
+        "sources": "来源",
+        "breadcrumb": "导航路径",
+        "pagination": "分页",
+        "latest": "最新文章",
+        "more_in": "更多{category}文章",
+        "older": "更早的文章",
+        "newest": "最新文章",
+        "no_articles": "暂无文章。",
+        "by_author": "作者：{author}",
+        "published": "发布于{when}",
+        "read_original": "在{source}阅读原文",
+        "attribution": "本文由{source}发布。您正在阅读的是副本，原文请见下方链接。",
+        "related": "相关文章",
+        "feeds": "订阅：",
+        "feeds_of": "{title}的订阅源",
+        "all_feeds": "全部文章",
+        "not_found_title": "页面未找到",
+        "not_found_body": "找不到该页面。它可能已被删除，或者地址有误。",
+        "back_home": "返回首页",
+        "source_name": "来源",
+        "source_categories": "分类",
+        "source_links": "链接",
+        "source_state": "状态",
+        "website": "网站",
+        "feed": "订阅源",
+        "state_ok": "正常",
+        "state_failing": "抓取失败",
+        "state_pending": "尚未抓取",
+        "state_gone": "已失效：来源表示它已不存在",
+        "state_paused": "已暂停",
+        "last_checked": "上次检查：",
+        "failures_in_a_row": "已连续失败 {count} 次",
+        "just_now": "刚刚",
+        "footer": "文章版权归原发布者所有，每篇文章都附有原文链接。",
+        "embed_more": "在{site}查看更多",
+        "opens_new_tab": "（在新标签页中打开）",
+        "untitled": "无标题",
+        "attachments": "附件",
+    },
+}
+
+
+def ui_language(language: str) -> str:
+    """The key of STRINGS to use for a site language such as "zh-CN" (English when unknown)."""
+    primary = language.replace("_", "-").split("-")[0].lower()
+    return primary if primary in STRINGS else DEFAULT_LANGUAGE
+
+
+def babel_locale(language: str) -> Locale:
+    """The Babel locale for a BCP 47 tag such as "zh-CN"; English when Babel does not know it."""
+    try:
+        return Locale.parse(language.replace("_", "-") or DEFAULT_LANGUAGE, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT_LANGUAGE)
+
+
+def translate(language: str, key: str, **params: object) -> str:
+    """The UI string `key` in the site language, with `{name}` placeholders filled in."""
+    text = STRINGS[ui_language(language)][key]
+    return text.format(**params) if params else text
+
+
+def _utc(value: datetime) -> datetime:
+    # Stored times are UTC; a naive one is taken as UTC rather than as the server's local time.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def relative_time(when: datetime, now: datetime, language: str) -> str:
+    """How long ago `when` was, as a reader says it: "10 hours ago", "10小时前"."""
+    delta = _utc(when) - _utc(now)
+    if abs(delta) < JUST_NOW:
+        return translate(language, "just_now")
+    return format_timedelta(delta, add_direction=True, locale=babel_locale(language))
+
+
+def absolute_time(when: datetime, language: str) -> str:
+    """The full date and time in UTC, written the locale's way (shown on hover)."""
+    return format_datetime(_utc(when), "long", tzinfo=UTC, locale=babel_locale(language))
+
+
+def iso_time(when: datetime) -> str:
+    """The machine-readable time for a `<time datetime>` attribute."""
+    return _utc(when).replace(microsecond=0).isoformat()

@@ -1,0 +1,289 @@
+"""The HTML reader: home, category, article and sources pages, and the templated 404.
+
+Views stay thin: they read through the Store API, pick what to show, and hand values to the
+Jinja templates in templates/. Every text field is escaped by Jinja's autoescape; only
+`Article.content`, sanitized with nh3 at ingest, is rendered with `|safe`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from aggregator.config import Category, Config
+from aggregator.models import Article, SourceState
+from aggregator.syndication import CONTENT_TYPES
+from aggregator.web import get_config, get_store
+from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
+
+bp = Blueprint("pages", __name__)
+
+HOME_PER_CATEGORY = 5  # one lead story and four more per category on the front page
+PAGE_SIZE = 20
+RELATED_COUNT = 4
+RELATED_POOL = 60  # the category's newest articles that related ones are chosen from
+
+FEED_FORMATS = ("atom", "rss", "json")
+_FEED_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+
+def http_url(value: str) -> str:
+    """`value` when it is an absolute http(s) URL, else "" (so no javascript: ever reaches href)."""
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def language_tag(value: str) -> str:
+    """`value` when it looks like a BCP 47 language tag ("en", "zh-CN"), else ""."""
+    value = value.strip()
+    return value if _LANGUAGE_TAG.fullmatch(value) else ""
+
+
+_STOPWORDS_TEXT = """
+    the and for with from that this are was were has have had not but its his her their our
+    you your who what when where why how will would can could into over after before about
+    than then they them new says said more most just also out off
+"""
+_STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+_WORD = re.compile(r"[^\W_]+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def title_words(title: str) -> frozenset[str]:
+    """The words of a title worth matching on: latin words of 3+ letters, and Han bigrams."""
+    words: set[str] = set()
+    for token in _WORD.findall(title.casefold()):
+        if _HAN.search(token):
+            # Chinese is written without spaces: neighbouring character pairs stand in for words.
+            words.update(token[i : i + 2] for i in range(len(token) - 1))
+        elif len(token) >= 3 and token not in _STOPWORDS and not token.isdigit():
+            words.add(token)
+    return frozenset(words)
+
+
+def related_articles(article: Article, candidates: Sequence[Article], limit: int) -> list[Article]:
+    """Up to `limit` of `candidates` most like `article`: shared tags, then shared title words.
+
+    Ties keep the candidates' order (newest first), and when too few share anything the newest
+    others fill the list. The article itself, and other copies of its link, never appear.
+    """
+    tags = {t.casefold() for t in article.tags}
+    words = title_words(article.title)
+    scored: list[tuple[int, int, Article]] = []
+    seen = {article.id}
+    for position, other in enumerate(candidates):
+        if other.id in seen or (article.url and other.url == article.url):
+            continue
+        seen.add(other.id)
+        shared_tags = len(tags & {t.casefold() for t in other.tags})
+        shared_words = len(words & title_words(other.title))
+        scored.append((2 * shared_tags + shared_words, position, other))
+    matches = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
+    rest = [s for s in scored if s[0] == 0]
+    return [other for _, _, other in [*matches, *rest][:limit]]
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A `<link rel="alternate">` to one of our feeds."""
+
+    title: str
+    type: str
+    href: str
+
+
+def feed_links(slug: str | None, title: str, root: str = "") -> list[FeedLink]:
+    """Our three feeds of a category (or of everything when `slug` is None)."""
+    base = f"{root}/c/{slug}/feed" if slug else f"{root}/feed"
+    return [
+        FeedLink(f"{title} ({_FEED_NAMES[fmt]})", CONTENT_TYPES[fmt].split(";")[0], f"{base}.{fmt}")
+        for fmt in FEED_FORMATS
+    ]
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """How a source is doing, in words for the sources page."""
+
+    kind: str  # ok | failing | pending | gone | paused: also the CSS class
+    error: str  # the last error as an operator sentence, "" when none
+    consecutive_errors: int
+    last_fetch: datetime | None
+
+
+def source_status(state: SourceState) -> SourceStatus:
+    """Classify a source's state for display."""
+    if state.gone:
+        kind = "gone"
+    elif state.paused:
+        kind = "paused"
+    elif state.outcome is None:
+        kind = "pending"
+    elif state.outcome.is_error:
+        kind = "failing"
+    else:
+        kind = "ok"
+    error = state.last_error if kind in ("failing", "gone") else ""
+    return SourceStatus(kind, error, state.consecutive_errors, state.last_fetch)
+
+
+def primary_category(article: Article, config: Config) -> Category | None:
+    """The first of the article's categories that the configuration still has."""
+    for slug in article.categories:
+        category = config.category(slug)
+        if category is not None:
+            return category
+    return None
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def page_context(config: Config, now: datetime) -> dict[str, Any]:
+    """What every template needs: site facts, UI strings, time formatters in the site language."""
+    language = config.site.language or "en"
+    return {
+        "site": config.site,
+        "lang": language,
+        "nav_categories": config.categories,
+        "t": partial(translate, language),
+        "ago": partial(_ago, now=now, language=language),
+        "full_time": partial(absolute_time, language=language),
+        "iso": iso_time,
+        "category_title": _category_titles(config),
+    }
+
+
+def _ago(when: datetime, *, now: datetime, language: str) -> str:
+    return relative_time(when, now, language)
+
+
+def _category_titles(config: Config) -> Callable[[str], str]:
+    titles = {c.slug: c.title for c in config.categories}
+    return lambda slug: titles.get(slug, slug)
+
+
+def render_page(template: str, **context: Any) -> str:
+    """Render `template` with the common context plus the view's own."""
+    base = page_context(get_config(), datetime.now(UTC))
+    return render_template(template, **base, **context)
+
+
+@bp.app_template_filter("http_url")
+def _http_url_filter(value: str | None) -> str:
+    return http_url(value or "")
+
+
+@bp.app_template_test("http_url")
+def _http_url_test(value: str | None) -> bool:
+    return bool(http_url(value or ""))
+
+
+@bp.app_template_filter("language_tag")
+def _language_tag_filter(value: str | None) -> str:
+    return language_tag(value or "")
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home() -> str:
+    """Every category with its newest articles, like a news portal's front page."""
+    config, store = get_config(), get_store()
+    sections = [(c, store.category_page(c.slug, HOME_PER_CATEGORY)[0]) for c in config.categories]
+    return render_page(
+        "home.html",
+        sections=sections,
+        feeds=feed_links(None, config.site.title, request.script_root),
+    )
+
+
+@bp.get("/c/<slug>/")
+def category(slug: str) -> str:
+    """One category's articles, newest first, a page at a time by an opaque cursor."""
+    config, store = get_config(), get_store()
+    cat = config.category(slug)
+    if cat is None:
+        abort(404)
+    before = request.args.get("before") or None
+    try:
+        articles, next_cursor = store.category_page(slug, PAGE_SIZE, before)
+    except ValueError:
+        abort(404)  # a cursor we never handed out: there is no such page
+    return render_page(
+        "category.html",
+        category=cat,
+        articles=articles,
+        next_url=url_for(".category", slug=slug, before=next_cursor) if next_cursor else None,
+        first_url=url_for(".category", slug=slug) if before else None,
+        current_slug=slug,
+        feeds=feed_links(slug, f"{config.site.title}: {cat.title}", request.script_root),
+    )
+
+
+@bp.get("/a/<article_id>")
+def article(article_id: str) -> str:
+    """One article with attribution, its original link, and related articles."""
+    config, store = get_config(), get_store()
+    found = store.article(article_id)
+    if found is None:
+        abort(404)
+    cat = primary_category(found, config)
+    feeds = feed_links(None, config.site.title, request.script_root)
+    related: list[Article] = []
+    if cat is not None:
+        feeds += feed_links(cat.slug, f"{config.site.title}: {cat.title}", request.script_root)
+        pool, _ = store.category_page(cat.slug, RELATED_POOL)
+        related = related_articles(found, pool, RELATED_COUNT)
+    return render_page(
+        "article.html",
+        article=found,
+        category=cat,
+        current_slug=cat.slug if cat else None,
+        related=related,
+        feeds=feeds,
+    )
+
+
+@bp.get("/sources")
+def sources() -> str:
+    """Every source with its categories, links and whether it is working."""
+    config, store = get_config(), get_store()
+    states = store.get_states([s.id for s in config.sources])
+    rows = [
+        (source, source_status(states.get(source.id) or SourceState(source.id)))
+        for source in config.sources
+    ]
+    return render_page(
+        "sources.html",
+        rows=rows,
+        current_slug="sources",
+        feeds=feed_links(None, config.site.title, request.script_root),
+    )
+
+
+@bp.app_errorhandler(404)
+def not_found(error: NotFound) -> tuple[str, int]:
+    """A templated, localized 404 for unknown categories, articles and addresses."""
+    config = get_config()
+    page = render_page("404.html", feeds=feed_links(None, config.site.title, request.script_root))
+    return page, 404

@@ -1,0 +1,214 @@
+/*
+ * Aggregator embed: lists our newest articles inside a partner's page.
+ *
+ *   <div data-aggregator-category="world" data-limit="5"></div>
+ *   <script src="https://our.site/embed.js" async></script>
+ *
+ * Options on the div: data-aggregator-category (a category slug, or "all"), data-limit (1-50,
+ * default 10), data-images="1" to show thumbnails. Whatever the div holds (say, a plain link to
+ * our site) stays there until the list has loaded, so it is also the fallback without JavaScript.
+ *
+ * It fetches our JSON Feed cross-origin and builds the list with createElement, textContent and
+ * setAttribute only: nothing from the feed is ever parsed as HTML, and only http(s) links and
+ * images are used. No dependencies, no globals.
+ */
+(function () {
+  "use strict";
+
+  var MAX_LIMIT = 50;
+  var DEFAULT_LIMIT = 10;
+
+  // Our base URL comes from this script's own src. document.currentScript is set while a classic
+  // script runs, async included; the fallback covers browsers or loaders that leave it null.
+  function scriptBase() {
+    var script = document.currentScript;
+    if (!script || !script.src) {
+      var scripts = document.querySelectorAll("script[src]");
+      for (var i = scripts.length - 1; i >= 0; i--) {
+        if (/\/embed\.js(?:[?#].*)?$/.test(scripts[i].src)) {
+          script = scripts[i];
+          break;
+        }
+      }
+    }
+    if (!script || !script.src) {
+      return null;
+    }
+    var url = new URL(script.src, document.baseURI);
+    return url.origin + url.pathname.replace(/\/embed\.js$/, "");
+  }
+
+  function httpUrl(value) {
+    if (typeof value !== "string" || value === "") {
+      return null;
+    }
+    try {
+      var url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function text(value) {
+    return typeof value === "string" ? value : "";
+  }
+
+  function limitOf(div) {
+    var n = parseInt(div.getAttribute("data-limit") || "", 10);
+    if (isNaN(n)) {
+      return DEFAULT_LIMIT;
+    }
+    return Math.min(Math.max(n, 1), MAX_LIMIT);
+  }
+
+  function feedUrl(base, slug, limit) {
+    var path = slug === "all" ? "/feed.json" : "/c/" + encodeURIComponent(slug) + "/feed.json";
+    return base + path + "?limit=" + limit;
+  }
+
+  function relativeTime(iso, lang) {
+    var when = Date.parse(iso);
+    if (isNaN(when) || typeof Intl === "undefined" || !Intl.RelativeTimeFormat) {
+      return "";
+    }
+    var seconds = Math.round((when - Date.now()) / 1000);
+    var units = [
+      ["year", 31536000],
+      ["month", 2592000],
+      ["day", 86400],
+      ["hour", 3600],
+      ["minute", 60],
+    ];
+    var format = new Intl.RelativeTimeFormat(lang || undefined, { numeric: "auto" });
+    for (var i = 0; i < units.length; i++) {
+      if (Math.abs(seconds) >= units[i][1]) {
+        return format.format(Math.round(seconds / units[i][1]), units[i][0]);
+      }
+    }
+    return format.format(0, "minute");
+  }
+
+  function item(entry, lang, images) {
+    var href = httpUrl(entry.url);
+    var title = text(entry.title) || text(entry.summary);
+    if (!href || !title) {
+      return null;
+    }
+    var li = document.createElement("li");
+    li.className = "aggregator-embed-item";
+    if (typeof entry.language === "string" && entry.language) {
+      li.setAttribute("lang", entry.language);
+    }
+    var image = images ? httpUrl(entry.image) : null;
+    if (image) {
+      var img = document.createElement("img");
+      img.className = "aggregator-embed-thumb";
+      img.setAttribute("src", image);
+      img.setAttribute("alt", "");
+      img.setAttribute("loading", "lazy");
+      li.appendChild(img);
+    }
+    var link = document.createElement("a");
+    link.className = "aggregator-embed-link";
+    link.setAttribute("href", href);
+    link.setAttribute("target", "_blank");
+    link.setAttribute("rel", "noopener");
+    link.textContent = title;
+    li.appendChild(link);
+
+    var meta = document.createElement("span");
+    meta.className = "aggregator-embed-meta";
+    var source = entry._source && typeof entry._source === "object" ? text(entry._source.title) : "";
+    var when = relativeTime(text(entry.date_published), lang);
+    if (source) {
+      meta.appendChild(document.createTextNode(source));
+    }
+    if (when) {
+      var time = document.createElement("time");
+      time.setAttribute("datetime", text(entry.date_published));
+      time.textContent = when;
+      if (source) {
+        meta.appendChild(document.createTextNode(" · "));
+      }
+      meta.appendChild(time);
+    }
+    if (meta.childNodes.length) {
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(meta);
+    }
+    return li;
+  }
+
+  function render(div, feed) {
+    var lang = text(feed.language) || document.documentElement.lang || "";
+    var images = div.getAttribute("data-images") === "1";
+    var list = document.createElement("ul");
+    list.className = "aggregator-embed-list";
+    var entries = Array.isArray(feed.items) ? feed.items : [];
+    for (var i = 0; i < entries.length && i < limitOf(div); i++) {
+      var li = entries[i] && typeof entries[i] === "object" ? item(entries[i], lang, images) : null;
+      if (li) {
+        list.appendChild(li);
+      }
+    }
+    while (div.firstChild) {
+      div.removeChild(div.firstChild);
+    }
+    div.appendChild(list);
+    var home = httpUrl(feed.home_page_url);
+    if (home) {
+      var more = document.createElement("a");
+      more.className = "aggregator-embed-more";
+      more.setAttribute("href", home);
+      more.setAttribute("target", "_blank");
+      more.setAttribute("rel", "noopener");
+      more.textContent = text(feed.title) || home;
+      div.appendChild(more);
+    }
+    div.setAttribute("data-aggregator-state", "ready");
+  }
+
+  function load(div, base) {
+    var slug = div.getAttribute("data-aggregator-category") || "all";
+    div.setAttribute("data-aggregator-state", "loading");
+    fetch(feedUrl(base, slug, limitOf(div)), { credentials: "omit", mode: "cors" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (feed) {
+        render(div, feed);
+      })
+      .catch(function (error) {
+        // The div keeps whatever fallback the partner put in it.
+        div.setAttribute("data-aggregator-state", "error");
+        if (window.console) {
+          window.console.warn("aggregator embed: could not load " + slug + ": " + error);
+        }
+      });
+  }
+
+  var base = scriptBase();
+
+  function start() {
+    if (!base || !window.fetch) {
+      return;
+    }
+    var divs = document.querySelectorAll("div[data-aggregator-category]");
+    for (var i = 0; i < divs.length; i++) {
+      // The script may be included more than once on a page: each div loads once.
+      if (!divs[i].hasAttribute("data-aggregator-state")) {
+        load(divs[i], base);
+      }
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,253 @@
+"""The reader and the embeds in a real headless Chromium, against the live server.
+
+Images are real PNGs served by the loopback feed server; the partner page for the embeds is served
+by that server too, so it is another origin (another port) than the live server.
+Set SCREENSHOT_DIR to also save screenshots of the pages for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from aggregator.config import Config
+from aggregator.models import Article
+from aggregator.store import Store
+from tests.support.browser import png
+from tests.support.feed_server import FeedServer
+from tests.support.web_server import LiveServer
+from tests.test_web_pages import XSS, hostile_overrides, ingest_hostile
+
+pytestmark = pytest.mark.browser
+
+AddArticles = Callable[..., list[Article]]
+PARTNER_PAGE = Path(__file__).resolve().parents[1] / "examples" / "partner.html"
+PLACEHOLDER = "https://news.example.com"  # what examples/partner.html says to replace
+
+
+@pytest.fixture
+def site_language() -> str:
+    return "en"
+
+
+@pytest.fixture
+def web_config(web_config: Config, site_language: str) -> Config:
+    return replace(web_config, site=replace(web_config.site, language=site_language))
+
+
+@pytest.fixture
+def images(feed_server: FeedServer) -> tuple[str, str]:
+    """URLs of a thumbnail-sized and a photo-sized PNG on the loopback feed server."""
+    thumb = feed_server.add("/thumb.png", png(320, 180), content_type="image/png")
+    photo = feed_server.add("/photo.png", png(640, 360, (190, 70, 40)), content_type="image/png")
+    return thumb, photo
+
+
+@pytest.fixture
+def csp_violations(page: Page) -> list[str]:
+    """Console errors about Content-Security-Policy: inline script or style we must not have."""
+    found: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            found.append(message.text)
+
+    page.on("console", on_console)
+    return found
+
+
+def image_sizes(page: Page) -> list[tuple[str, int]]:
+    """Every <img> of the page, loaded (lazy ones too): its src and natural width (0: broken)."""
+    sizes: list[list[object]] = page.evaluate(
+        """async () => {
+            const images = Array.from(document.images);
+            for (const img of images) img.loading = "eager";
+            await Promise.all(images.map((img) => img.decode().catch(() => null)));
+            return images.map((img) => [img.getAttribute("src"), img.naturalWidth]);
+        }"""
+    )
+    return [(str(src), int(str(width))) for src, width in sizes]
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save a full-page screenshot when SCREENSHOT_DIR is set (for people, not assertions)."""
+    directory = os.environ.get("SCREENSHOT_DIR")
+    if directory:
+        page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
+
+
+def partner_page(live_server: LiveServer, feed_server: FeedServer, extra: str = "") -> str:
+    """Serve examples/partner.html, pointed at the live server, from the other origin."""
+    document = PARTNER_PAGE.read_text(encoding="utf-8").replace(PLACEHOLDER, live_server.url)
+    document = document.replace("<script src=", extra + "<script src=")
+    return feed_server.add("/partner.html", document.encode(), content_type="text/html")
+
+
+def test_reader_pages_render_with_images_and_related_articles(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    images: tuple[str, str],
+    csp_violations: list[str],
+) -> None:
+    thumb, photo = images
+    body = f'<p>The full story.</p><figure><img src="{photo}" alt="A photo"></figure>'
+    add_articles("people-daily", 4, thumbnail=thumb)
+    stories = add_articles("hacker-blog", 7, thumbnail=thumb, content=body)
+
+    page.goto(live_server.url + "/")
+    expect(page.locator("h2#section-tech")).to_have_text("Technology")
+    expect(page.locator("#section-tech ~ .grid .card, .section .card").first).to_be_visible()
+    sizes = image_sizes(page)
+    assert len(sizes) >= 8
+    assert all(width == 320 for _, width in sizes), sizes
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to content")
+    screenshot(page, "home")
+
+    page.goto(live_server.url + "/c/tech/")
+    expect(page.locator(".list .card")).to_have_count(7)
+    assert [w for _, w in image_sizes(page)] == [320] * 7
+
+    story = stories[-1]
+    page.goto(f"{live_server.url}/a/{story.id}")
+    expect(page.locator("h1")).to_have_text(story.title)
+    expect(page.locator(".breadcrumb li")).to_have_text(["Home", "Technology", story.title])
+    expect(page.locator(".story-content img")).to_have_attribute("alt", "A photo")
+    assert (photo, 640) in image_sizes(page)
+    related = page.locator(".related .card-title a")
+    expect(related).to_have_count(4)
+    assert story.title not in related.all_text_contents()
+    expect(page.locator(".attribution a")).to_have_attribute("href", story.url)
+    screenshot(page, "article")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/")
+    columns = page.evaluate(
+        "getComputedStyle(document.querySelector('.grid-home')).gridTemplateColumns"
+    )
+    assert len(columns.split()) == 1, columns  # the grid collapses to one column on a phone
+    screenshot(page, "home-mobile")
+    assert csp_violations == []
+
+
+@pytest.mark.parametrize("site_language", ["zh-CN"])
+def test_chinese_category_page(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    images: tuple[str, str],
+    csp_violations: list[str],
+) -> None:
+    add_articles("people-daily", 6, thumbnail=images[0])
+    page.goto(live_server.url + "/c/world/")
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    expect(page.locator(".breadcrumb li").first).to_have_text("首页")
+    times = page.locator(".list time").all_text_contents()
+    assert len(times) == 6
+    assert all(t.endswith("前") for t in times), times
+    assert all(w == 320 for _, w in image_sizes(page))
+    screenshot(page, "category-zh")
+    assert csp_violations == []
+
+
+def test_hostile_entries_execute_nothing(
+    live_server: LiveServer,
+    page: Page,
+    dialogs: list[str],
+    add_articles: AddArticles,
+    store: Store,
+    web_config: Config,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+) -> None:
+    add_articles("mixed", 3, thumbnail=images[0])
+    (stored,) = add_articles("hacker-blog", 1, **hostile_overrides())
+    add_articles("hacker-blog", 1, title="Titled " + XSS, author=XSS)  # with a real link
+    ingested = ingest_hostile(store, web_config)
+    partner = partner_page(
+        live_server,
+        feed_server,
+        '<div id="all-embed" data-aggregator-category="all" data-limit="10"></div>\n',
+    )
+
+    for url in (
+        live_server.url + "/",
+        live_server.url + "/c/tech/",
+        f"{live_server.url}/a/{stored.id}",
+        f"{live_server.url}/a/{ingested.id}",
+        live_server.url + "/embed/tech?images=1",
+        live_server.url + "/embed/all",
+        live_server.url + "/sources",
+    ):
+        page.goto(url)
+        page.wait_for_load_state("load")
+        # Fire any mouse or focus handler that escaped its attribute.
+        page.evaluate(
+            """() => { for (const el of document.querySelectorAll("*")) {
+                for (const type of ["mouseover", "focus", "click"]) {
+                    if (type === "click" && el.closest("a")) continue;  // no navigation
+                    el.dispatchEvent(new Event(type, { bubbles: true }));
+                }
+            } }"""
+        )
+        assert page.evaluate("typeof window.__xss") == "undefined", url
+
+    page.goto(partner)
+    all_embed = page.locator("#all-embed")
+    expect(all_embed).to_have_attribute("data-aggregator-state", "ready")
+    links = all_embed.locator("a.aggregator-embed-link")
+    # A hostile title arrives as text and is shown as text; an entry whose link is not http(s)
+    # is left out rather than linked.
+    expect(links.filter(has_text="Titled <script>window.__xss=1</script>")).to_have_count(1)
+    expect(links.filter(has_text="Hostile")).to_have_count(0)
+    for href in links.evaluate_all("links => links.map((a) => a.getAttribute('href'))"):
+        assert href.startswith(("http://", "https://")), href
+    expect(page.frame_locator("#iframe-embed").locator("a.embed-title").first).to_be_visible()
+    for frame in page.frames:
+        assert frame.evaluate("typeof window.__xss") == "undefined", frame.url
+    assert XSS not in page.content()  # the partner's DOM never holds the markup as markup
+    assert dialogs == []
+
+
+def test_embeds_work_on_a_partner_page_of_another_origin(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+    csp_violations: list[str],
+) -> None:
+    world = add_articles("people-daily", 8, thumbnail=images[0])
+    newest = sorted(world, key=lambda a: a.published, reverse=True)[:5]
+    partner = partner_page(live_server, feed_server)
+    assert not partner.startswith(live_server.url)
+
+    page.goto(partner)
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    links = script_embed.locator("a.aggregator-embed-link")
+    expect(links).to_have_count(5)
+    expect(links).to_have_text([a.title for a in newest])
+    assert links.evaluate_all("links => links.map((a) => a.href)") == [a.url for a in newest]
+    for attribute, value in (("target", "_blank"), ("rel", "noopener")):
+        assert set(links.evaluate_all(f"ls => ls.map((a) => a.getAttribute('{attribute}'))")) == {
+            value
+        }
+    expect(script_embed.locator("img.aggregator-embed-thumb")).to_have_count(5)
+    expect(script_embed.locator("time").first).to_have_attribute(
+        "datetime", newest[0].published.isoformat()
+    )
+
+    frame_links = page.frame_locator("#iframe-embed").locator("a.embed-title")
+    expect(frame_links).to_have_count(5)
+    expect(frame_links.first).to_have_attribute("target", "_blank")
+    expect(frame_links.first).to_have_attribute("rel", "noopener")
+    expect(frame_links.first).to_contain_text(newest[0].title)
+    screenshot(page, "partner")
+    assert csp_violations == []

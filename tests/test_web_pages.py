@@ -1,0 +1,550 @@
+"""The HTML reader and the embeds, through Flask's test client on the real Redis server."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html.parser import HTMLParser
+
+import pytest
+from flask.testing import FlaskClient
+
+from aggregator.config import Config, ServeConfig
+from aggregator.models import Article, Enclosure, Outcome, SourceState
+from aggregator.normalize import normalize
+from aggregator.parse import parse
+from aggregator.store import Store
+from aggregator.web import embed, i18n, pages
+
+AddArticles = Callable[..., list[Article]]
+
+# --- fixtures: the web_server plugin's config, with the site language and framing varied -------
+
+
+@pytest.fixture
+def site_language() -> str:
+    """The site language; tests parametrize it to check other locales."""
+    return "en"
+
+
+@pytest.fixture
+def frame_ancestors() -> tuple[str, ...] | None:
+    """serve.frame_ancestors, or None for the default."""
+    return None
+
+
+@pytest.fixture
+def web_config(
+    web_config: Config, site_language: str, frame_ancestors: tuple[str, ...] | None
+) -> Config:
+    config = replace(web_config, site=replace(web_config.site, language=site_language))
+    if frame_ancestors is not None:
+        config = replace(config, serve=ServeConfig(frame_ancestors=frame_ancestors))
+    return config
+
+
+# --- hostile input, shared with test_browser ---------------------------------------------------
+
+XSS = '<script>window.__xss=1</script>"><img src=x onerror=window.__xss=1>'
+JS_URL = "javascript:window.__xss=1"
+
+
+def hostile_overrides() -> dict[str, object]:
+    """Every text field of a stored article made hostile (content is what ingest would keep)."""
+    return {
+        "title": "Hostile " + XSS,
+        "author": XSS,
+        "summary": XSS,
+        "source_name": "Evil " + XSS,
+        "url": JS_URL,
+        "source_url": JS_URL,
+        "thumbnail": JS_URL,
+        "tags": (XSS,),
+        "language": 'en" onmouseover="window.__xss=1',
+        "content": "<p>Sanitized at ingest.</p>",
+    }
+
+
+def hostile_feed(now: datetime) -> bytes:
+    """An RSS document whose one item attacks every field, for the real parse + normalize path."""
+    published = format_datetime(now - timedelta(hours=1), usegmt=True)
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel>
+<title>Evil &lt;script&gt;window.__xss=1&lt;/script&gt;</title>
+<link>https://evil.example/</link>
+<item>
+  <title>Ingested &lt;script&gt;window.__xss=1&lt;/script&gt;&quot;&gt;
+    &lt;img src=x onerror=window.__xss=1&gt;</title>
+  <link>javascript:window.__xss=1</link>
+  <guid isPermaLink="false">evil-1</guid>
+  <author>&lt;img src=x onerror=window.__xss=1&gt;</author>
+  <category>&lt;script&gt;window.__xss=1&lt;/script&gt;</category>
+  <description><![CDATA[<p>Ingested body</p><script>window.__xss=1</script>
+<img src="x" onerror="window.__xss=1"><a href="javascript:window.__xss=1">click</a>
+<iframe src="javascript:window.__xss=1"></iframe><svg onload="window.__xss=1"></svg>
+<p style="background:url(javascript:window.__xss=1)">styled</p>
+<form action="javascript:window.__xss=1"><button>go</button></form>]]></description>
+  <pubDate>{published}</pubDate>
+</item>
+</channel></rss>""".encode()
+
+
+def ingest_hostile(store: Store, config: Config, source_id: str = "hacker-blog") -> Article:
+    """Push the hostile feed through the real ingest path and store the result."""
+    now = datetime.now(UTC)
+    source = config.source(source_id)
+    assert source is not None
+    feed = parse(
+        hostile_feed(now),
+        url="https://hacker.example/feed.xml",
+        headers={"content-type": "application/rss+xml; charset=utf-8"},
+    )
+    articles = normalize(feed, source, now=now)
+    assert len(articles) == 1
+    store.save_refresh(store.get_state(source_id), articles, config.retention, now)
+    return articles[0]
+
+
+class _Markup(HTMLParser):
+    """Collects what would run in a browser: script elements, on* handlers, script URLs, styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "iframe", "object", "embed", "form"):
+            self.problems.append(f"<{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=...>")
+            if name == "style":
+                self.problems.append(f"<{tag} style=...> (CSP blocks inline style)")
+            if name in ("href", "src", "action", "formaction") and value is not None:
+                scheme = value.strip().split(":", 1)[0].lower() if ":" in value else ""
+                if scheme not in ("", "http", "https", "data"):
+                    self.problems.append(f"<{tag} {name}={value!r}>")
+            if name == "lang" and value and not re.fullmatch(r"[A-Za-z0-9-]*", value):
+                # Reached only if an attribute value broke out of its quotes.
+                self.problems.append(f"<{tag} lang={value!r}>")
+
+
+def unsafe_markup(document: str) -> list[str]:
+    """Everything in `document` that could execute or that CSP would block."""
+    parser = _Markup()
+    parser.feed(document)
+    parser.close()
+    return parser.problems
+
+
+def text(client: FlaskClient, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+ARTICLE_LINK = re.compile(r'class="card-title"><a href="/a/([^"]+)"')
+NEXT_LINK = re.compile(r'<a class="button" href="([^"]+)" rel="next">')
+
+
+def article_ids(document: str) -> list[str]:
+    return ARTICLE_LINK.findall(document)
+
+
+def alternates(document: str) -> list[tuple[str, str]]:
+    return re.findall(
+        r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)">', document
+    )
+
+
+# --- pure helpers -------------------------------------------------------------------------------
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def test_relative_time_in_english_and_chinese() -> None:
+    ten_hours_ago = NOW - timedelta(hours=10)
+    assert i18n.relative_time(ten_hours_ago, NOW, "en") == "10 hours ago"
+    assert i18n.relative_time(ten_hours_ago, NOW, "zh-CN") == "10小时前"
+    assert i18n.relative_time(NOW - timedelta(days=3), NOW, "zh-CN") == "3天前"
+    assert i18n.relative_time(NOW - timedelta(seconds=20), NOW, "en") == "just now"
+    assert i18n.relative_time(NOW + timedelta(seconds=20), NOW, "zh-CN") == "刚刚"
+    # A naive time is UTC, not the server's local time.
+    assert i18n.relative_time(datetime(2024, 5, 1, 9, 0), NOW, "en") == "3 hours ago"
+
+
+def test_absolute_time_is_localized_utc() -> None:
+    assert i18n.absolute_time(NOW, "en") == "May 1, 2024, 12:00:00\u202fPM UTC"  # CLDR: narrow nbsp
+    assert i18n.absolute_time(NOW, "zh-CN").startswith("2024年5月1日")
+    assert i18n.iso_time(NOW.replace(microsecond=123)) == "2024-05-01T12:00:00+00:00"
+
+
+def test_ui_strings_exist_in_every_language() -> None:
+    assert set(i18n.STRINGS["zh"]) == set(i18n.STRINGS["en"])
+    assert i18n.translate("zh-CN", "home") == "首页"
+    assert i18n.translate("zh-Hans", "by_author", author="李") == "作者：李"
+    assert i18n.translate("fr", "home") == "Home"  # unknown UI language: English strings
+    assert str(i18n.babel_locale("not a locale!")) == "en"
+
+
+def test_http_url_allows_only_absolute_http_urls() -> None:
+    assert pages.http_url(" https://a.example/x ") == "https://a.example/x"
+    assert pages.http_url("http://a.example") == "http://a.example"
+    for bad in (JS_URL, " JavaScript:alert(1)", "data:text/html,x", "/relative", "//a.example", ""):
+        assert pages.http_url(bad) == ""
+
+
+def test_language_tag_accepts_only_language_tags() -> None:
+    assert pages.language_tag(" zh-CN ") == "zh-CN"
+    assert pages.language_tag('en" onmouseover="x') == ""
+
+
+def test_title_words_match_latin_words_and_chinese_bigrams() -> None:
+    assert pages.title_words("The Rust compiler, and 2024 plans") == {"rust", "compiler", "plans"}
+    assert pages.title_words("北京新闻") == {"北京", "京新", "新闻"}
+
+
+def _article(n: int, title: str, tags: tuple[str, ...] = (), url: str = "") -> Article:
+    return Article(
+        id=f"a{n}",
+        source_id="s",
+        guid=str(n),
+        url=url or f"https://example.com/{n}",
+        title=title,
+        summary="",
+        content="",
+        author="",
+        published=NOW - timedelta(hours=n),
+        updated=NOW - timedelta(hours=n),
+        source_name="S",
+        source_url="https://example.com/",
+        tags=tags,
+    )
+
+
+def test_related_prefers_shared_tags_then_words_and_fills_with_newest() -> None:
+    me = _article(0, "Rust compiler released", tags=("rust",))
+    pool = [
+        me,
+        _article(1, "Weather today"),
+        _article(2, "Gardening tips"),
+        _article(3, "New compiler benchmarks"),  # one shared word
+        _article(4, "Something else", tags=("Rust",)),  # a shared tag counts double
+        _article(5, "Rust compiler internals"),  # two shared words
+        _article(6, "Copy of the same story", url=me.url),  # the same link: the same story
+    ]
+    related = pages.related_articles(me, pool, 4)
+    assert [a.id for a in related] == ["a4", "a5", "a3", "a1"]
+    assert all(a.id != me.id for a in pages.related_articles(me, [me, me], 4))
+    assert pages.related_articles(me, [me], 4) == []
+
+
+def test_embed_options_are_clamped() -> None:
+    assert embed.embed_options({}) == embed.EmbedOptions(limit=10, theme="light", images=True)
+    assert embed.embed_options({"limit": "500", "theme": "dark", "images": "0"}) == (
+        embed.EmbedOptions(limit=50, theme="dark", images=False)
+    )
+    assert embed.embed_options({"limit": "0", "theme": "x"}).limit == 1
+    assert embed.embed_options({"limit": "ten", "theme": "<b>"}) == embed.EmbedOptions()
+
+
+def test_source_status_in_words() -> None:
+    failing = SourceState("s", outcome=Outcome.TIMEOUT, consecutive_errors=2, last_error="Slow.")
+    assert pages.source_status(failing) == pages.SourceStatus("failing", "Slow.", 2, None)
+    assert pages.source_status(SourceState("s")).kind == "pending"
+    assert pages.source_status(SourceState("s", outcome=Outcome.NOT_MODIFIED)).kind == "ok"
+    assert pages.source_status(SourceState("s", outcome=Outcome.GONE, gone=True)).kind == "gone"
+    assert pages.source_status(SourceState("s", outcome=Outcome.OK, paused=True)).kind == "paused"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def test_home_shows_every_category_with_its_newest_articles(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    tech = add_articles("hacker-blog", 8)
+    world = add_articles("people-daily", 2)
+    page = text(client, "/")
+    assert '<html lang="en">' in page
+    for title in ("Technology", "World 世界", "Quiet"):
+        assert f">{html.escape(title)}</a></h2>" in page
+    ids = article_ids(page)
+    newest_tech = sorted(tech, key=lambda a: a.published, reverse=True)[: pages.HOME_PER_CATEGORY]
+    assert ids[: pages.HOME_PER_CATEGORY] == [a.id for a in newest_tech]
+    assert ids[pages.HOME_PER_CATEGORY :] == [a.id for a in reversed(world)]
+    assert "No articles yet." in page  # the quiet category
+    assert alternates(page) == [
+        ("application/atom+xml", "/feed.atom"),
+        ("application/rss+xml", "/feed.rss"),
+        ("application/feed+json", "/feed.json"),
+    ]
+    assert unsafe_markup(page) == []
+
+
+def test_category_lists_thumbnail_title_source_time_and_excerpt(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    (with_thumb,) = add_articles("hacker-blog", 2)[1:]  # even numbers have thumbnails
+    assert with_thumb.thumbnail
+    page = text(client, "/c/tech/")
+    assert "<h1>Technology</h1>" in page
+    assert "Software &amp; hardware news" in page
+    assert f'<img src="{with_thumb.thumbnail}" alt=""' in page
+    assert html.escape(with_thumb.title) in page
+    assert '<span class="meta-source">Hacker Blog</span>' in page
+    assert f'<time datetime="{i18n.iso_time(with_thumb.published)}" title="' in page
+    assert html.escape(with_thumb.summary) in page
+    assert alternates(page) == [
+        ("application/atom+xml", "/c/tech/feed.atom"),
+        ("application/rss+xml", "/c/tech/feed.rss"),
+        ("application/feed+json", "/c/tech/feed.json"),
+    ]
+    assert 'aria-current="page">Technology</a>' in page
+    assert unsafe_markup(page) == []
+
+
+def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
+    client: FlaskClient, add_articles: AddArticles, store: Store
+) -> None:
+    stored = add_articles("hacker-blog", 30) + add_articles("mixed", 17)
+    assert store.category_count("tech") == 47
+    seen: list[str] = []
+    url: str | None = "/c/tech/"
+    pages_walked = 0
+    while url is not None:
+        page = text(client, url)
+        seen += article_ids(page)
+        pages_walked += 1
+        if pages_walked == 1:
+            assert "Newest articles" not in page
+            add_articles("hacker-blog", 5)  # newer than the cursor: offsets would shift by 5
+        else:
+            assert 'href="/c/tech/">← Newest articles</a>' in page
+        match = NEXT_LINK.search(page)
+        url = html.unescape(match.group(1)) if match else None
+    assert pages_walked == 3
+    assert len(seen) == len(set(seen)) == 47
+    assert set(seen) == {a.id for a in stored}
+
+
+def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient) -> None:
+    for path in ("/c/tech/?before=garbage", "/c/nope/", "/embed/nope", "/no/such/page"):
+        page = text(client, path, 404)
+        assert "<h1>Page not found</h1>" in page
+        assert 'href="/">← Back to the home page</a>' in page
+
+
+def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Store) -> None:
+    others = add_articles("hacker-blog", 6)
+    (article,) = add_articles(
+        "hacker-blog",
+        1,
+        author="Ann Author",
+        content='<p>Full text.</p><p><img src="https://img.example/a.png" alt="A chart"></p>',
+        enclosures=(Enclosure("https://cdn.example/ep1.mp3", "audio/mpeg"), Enclosure(JS_URL)),
+    )
+    page = text(client, f"/a/{article.id}")
+    breadcrumb = page.split('<nav class="breadcrumb"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r">([^<>]+)</a></li>", breadcrumb) == [
+        "Home",
+        "Technology",
+        html.escape(article.title),
+    ]
+    assert f"<h1>{html.escape(article.title)}</h1>" in page
+    assert f'<a class="meta-source" href="{article.url}" rel="noopener">Hacker Blog</a>' in page
+    assert "By Ann Author" in page
+    assert re.search(
+        r'<time datetime="[^"]+" title="[^"]+ UTC">(\d+ hours? ago|1 day ago)</time>', page
+    )
+    assert '<p>Full text.</p><p><img src="https://img.example/a.png" alt="A chart"></p>' in page
+    assert (
+        '<a href="https://cdn.example/ep1.mp3" rel="noopener" type="audio/mpeg">ep1.mp3</a>' in page
+    )
+    assert page.count('<h2 id="attachments-heading">Attachments</h2>') == 1
+    assert "This article was published by Hacker Blog." in page
+    assert f'href="{article.url}" rel="noopener">Read the original at Hacker Blog' in page
+    related = page.split('<aside class="related"', 1)[1]
+    related_ids = article_ids(related)
+    assert len(related_ids) == pages.RELATED_COUNT
+    assert article.id not in related_ids
+    assert set(related_ids) <= {a.id for a in others}
+    assert alternates(page) == [
+        ("application/atom+xml", "/feed.atom"),
+        ("application/rss+xml", "/feed.rss"),
+        ("application/feed+json", "/feed.json"),
+        ("application/atom+xml", "/c/tech/feed.atom"),
+        ("application/rss+xml", "/c/tech/feed.rss"),
+        ("application/feed+json", "/c/tech/feed.json"),
+    ]
+    assert unsafe_markup(page) == []
+    text(client, "/a/no-such-article", 404)
+
+
+def test_article_in_another_language_says_so(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    (article,) = add_articles("people-daily", 1)
+    page = text(client, f"/a/{article.id}")
+    assert '<article class="story" lang="zh-CN">' in page
+    assert '<html lang="en">' in page
+
+
+def test_sources_page_shows_state_in_plain_words(
+    client: FlaskClient, store: Store, web_config: Config
+) -> None:
+    now = datetime.now(UTC)
+    store.save_state(
+        SourceState(
+            "hacker-blog",
+            last_fetch=now - timedelta(hours=2),
+            outcome=Outcome.HTTP_ERROR,
+            http_status=503,
+            consecutive_errors=3,
+            last_error="The server answered 503 Service Unavailable.",
+        )
+    )
+    store.save_state(SourceState("people-daily", last_fetch=now, outcome=Outcome.OK))
+    page = text(client, "/sources")
+    cards = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<li class="source [^"]+" id="source-([^"]+)">(.*?)</li>', page, re.S)
+    }
+    assert set(cards) == {s.id for s in web_config.sources}
+    assert "Failing" in cards["hacker-blog"]
+    assert "Failed 3 times in a row" in cards["hacker-blog"]
+    assert "The server answered 503 Service Unavailable." in cards["hacker-blog"]
+    assert "2 hours ago" in cards["hacker-blog"]
+    assert 'href="https://hacker.example/"' in cards["hacker-blog"]
+    assert "https://hacker.example/feed.xml" in cards["hacker-blog"]
+    assert 'href="/c/tech/">Technology</a>' in cards["hacker-blog"]
+    assert ">OK</span>" in cards["people-daily"]
+    assert "Not fetched yet" in cards["mixed"]
+    assert 'href="/c/tech/">Technology</a>, ' in cards["mixed"]
+    assert "人民日报" in cards["people-daily"]
+    assert "Mixed Bag &amp; Co" in cards["mixed"]
+
+
+def test_hostile_text_fields_are_escaped_on_every_page(
+    client: FlaskClient, add_articles: AddArticles, store: Store, web_config: Config
+) -> None:
+    add_articles("hacker-blog", 3)
+    (stored,) = add_articles("hacker-blog", 1, **hostile_overrides())
+    ingested = ingest_hostile(store, web_config)
+    assert "<script" not in ingested.content
+    assert JS_URL not in ingested.content
+    paths = [
+        "/",
+        "/c/tech/",
+        f"/a/{stored.id}",
+        f"/a/{ingested.id}",
+        "/embed/tech",
+        "/embed/all?images=1",
+        "/sources",
+    ]
+    for path in paths:
+        page = text(client, path)
+        if path != "/sources":
+            assert "Hostile &lt;script&gt;window.__xss=1&lt;/script&gt;" in page, path
+        assert "<script" not in page, path
+        assert unsafe_markup(page) == [], path
+    article_page = text(client, f"/a/{stored.id}")
+    assert "<h1>Hostile &lt;script&gt;window.__xss=1&lt;/script&gt;&#34;&gt;&lt;img" in article_page
+    assert "Read the original" not in article_page  # no http(s) link to offer
+    ingested_page = text(client, f"/a/{ingested.id}")
+    assert "Ingested body" in ingested_page
+
+
+@pytest.mark.parametrize("site_language", ["zh-CN"])
+def test_pages_follow_the_site_language(client: FlaskClient, add_articles: AddArticles) -> None:
+    ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
+    (article,) = add_articles("hacker-blog", 1, published=ten_hours_ago, updated=ten_hours_ago)
+    category = text(client, "/c/tech/")
+    assert '<html lang="zh-CN">' in category
+    assert ">10小时前</time>" in category
+    assert "跳到正文" in category
+    assert ">首页</a>" in category
+    article_page = text(client, f"/a/{article.id}")
+    assert "在Hacker Blog阅读原文" in article_page
+    assert "本文由Hacker Blog发布。" in article_page
+    assert re.search(r'title="\d{4}年\d{1,2}月\d{1,2}日 UTC [\d:]+">10小时前</time>', article_page)
+    not_found = text(client, "/a/nope", 404)
+    assert "<h1>页面未找到</h1>" in not_found
+    assert "尚未抓取" in text(client, "/sources")
+    assert "刚刚" in text(client, "/embed/tech") or "小时前" in text(client, "/embed/tech")
+
+
+def test_pages_have_no_inline_script_or_style_and_carry_security_headers(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    (article,) = add_articles("hacker-blog", 1)
+    for path in ("/", "/c/tech/", f"/a/{article.id}", "/sources", "/a/missing"):
+        response = client.get(path)
+        page = response.get_data(as_text=True)
+        assert "<script" not in page
+        assert "<style" not in page
+        assert " style=" not in page
+        assert "'self'" in response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    css = client.get("/static/site.css")
+    assert css.status_code == 200
+    assert css.mimetype == "text/css"
+    assert "Noto Sans CJK SC" in css.get_data(as_text=True)
+
+
+# --- embeds -------------------------------------------------------------------------------------
+
+
+def test_embed_page_options(client: FlaskClient, add_articles: AddArticles) -> None:
+    add_articles("hacker-blog", 55)
+    items = re.compile(r'<li class="embed-item')
+    default = text(client, "/embed/tech")
+    assert len(items.findall(default)) == embed.DEFAULT_LIMIT
+    assert '<body class="embed theme-light">' in default
+    assert '<img class="embed-thumb"' in default
+    assert len(items.findall(text(client, "/embed/tech?limit=3"))) == 3
+    assert len(items.findall(text(client, "/embed/tech?limit=1000"))) == embed.MAX_LIMIT
+    assert len(items.findall(text(client, "/embed/all?limit=7"))) == 7
+    dark = text(client, "/embed/tech?theme=dark&images=0")
+    assert '<body class="embed theme-dark">' in dark
+    assert "<img" not in dark
+    links = re.findall(
+        r'<a class="embed-title" href="([^"]+)" target="_blank" rel="noopener">', dark
+    )
+    assert len(links) == embed.DEFAULT_LIMIT
+    assert all(link.startswith("https://hacker.example/posts/") for link in links)
+
+
+def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:
+    response = client.get("/embed/tech")
+    policy = response.headers["Content-Security-Policy"]
+    assert policy.endswith("frame-ancestors *")
+    assert "'none'" not in policy.split("frame-ancestors", 1)[1]
+    assert "script-src 'self'" in policy
+    assert "X-Frame-Options" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "frame_ancestors", [("https://partner.example", "https://*.friends.example")]
+)
+def test_embed_framing_follows_the_config(client: FlaskClient) -> None:
+    policy = client.get("/embed/world").headers["Content-Security-Policy"]
+    assert "frame-ancestors https://partner.example https://*.friends.example" in policy
+
+
+def test_embed_script_is_javascript_that_builds_dom_safely(client: FlaskClient) -> None:
+    response = client.get("/embed.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert "max-age=" in response.headers["Cache-Control"]
+    source = response.get_data(as_text=True)
+    assert "data-aggregator-category" in source
+    assert "document.currentScript" in source
+    for unsafe in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert unsafe not in source
