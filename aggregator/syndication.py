@@ -117,6 +117,12 @@ class _Item:
     source_url: str
 
 
+def _http(url: str) -> str:
+    """`url` when it is http(s), else "": ingest guarantees it, rendering does not assume it."""
+    url = _text(url).strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def _item(article: Article, article_url: Callable[[Article], str], feed_title: str) -> _Item:
     """Clean every string of characters XML forbids and apply the fallbacks, once per article."""
     page = _text(article_url(article))
@@ -129,7 +135,7 @@ def _item(article: Article, article_url: Callable[[Article], str], feed_title: s
     return _Item(
         id=entry_id(article),
         title=title,
-        link=_text(article.url) or page,
+        link=_http(article.url) or page,
         page=page,
         summary=summary,
         content=_text(article.content),
@@ -142,9 +148,9 @@ def _item(article: Article, article_url: Callable[[Article], str], feed_title: s
             # Readers guess a type for a typeless enclosure (feedparser: text/html); say "bytes".
             _Enclosure(_text(e.url), _text(e.type) or "application/octet-stream", e.length)
             for e in article.enclosures
-            if e.url
+            if _http(e.url)
         ),
-        thumbnail=_text(article.thumbnail),
+        thumbnail=_http(article.thumbnail),
         source_id=_source_uri(article),
         source_title=source_title,
         source_url=_text(article.source_url),

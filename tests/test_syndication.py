@@ -666,3 +666,18 @@ def test_dates_are_utc_whatever_zone_they_arrive_in(meta: FeedMeta) -> None:
     assert item["date_published"] == "2024-05-06T15:08:09+00:00"
     entry = parse(render_atom(meta, [article], article_url)).entries[0]
     assert entry.published == "2024-05-06T15:08:09+00:00"
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss, render_json])
+def test_non_http_links_never_reach_a_feed(render: Callable[..., bytes]) -> None:
+    hostile = replace(
+        make_articles()[0],
+        url="javascript:alert(1)",
+        thumbnail="data:image/svg+xml,<svg onload=alert(1)>",
+        enclosures=(Enclosure(url="vbscript:msgbox", type="audio/mpeg", length=1),),
+    )
+    body = render(make_meta(), [hostile], lambda a: f"https://agg.example/a/{a.id}").decode()
+    assert "javascript:" not in body
+    assert "data:image" not in body
+    assert "vbscript:" not in body
+    assert "https://agg.example/a/" in body  # the link falls back to our own page
