@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
 
 from aggregator import logs
 from aggregator.config import Config, load_config
@@ -92,6 +99,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         env["REDIS_URL"] = server.start()
         print(f"aggregator: embedded Redis-compatible server at {env['REDIS_URL']}", flush=True)
     env["AGGREGATOR_CONFIG"] = str(Path(config.path).resolve())
+    # Every child (and each work horse RQ forks) writes its counters here, for /metrics to sum.
+    # Counts of a previous run's processes are cleared: they would be added to this run's.
+    from aggregator.metrics import MULTIPROC_ENV, prepare_multiproc_dir
+
+    env[MULTIPROC_ENV] = prepare_multiproc_dir(env.get(MULTIPROC_ENV) or data_dir() / "metrics")
     me = [sys.executable, "-m", "aggregator.cli"]
     commands = {"scheduler": [*me, "scheduler"]}
     for n in range(args.workers):
@@ -140,8 +152,22 @@ def cmd_worker(args: argparse.Namespace) -> int:
     queue = Queue(QUEUE_NAME, connection=connection)
     # A short maintenance interval: a job whose worker died is cleaned up within a minute,
     # not RQ's default ten (DESIGN.md §4). Sources come back sooner still, by their lease.
-    worker = Worker([queue], connection=connection, maintenance_interval=30)
-    worker.work(burst=args.burst, logging_level=os.environ.get("LOG_LEVEL", "INFO").upper())
+    # An idle RQ worker heartbeats once per dequeue timeout (worker_ttl - 15 s): a short TTL
+    # keeps its heartbeat fresh enough for /readyz (READY_HEARTBEAT_SECONDS, default 60).
+    heartbeat = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "20"))
+    worker = Worker(
+        [queue],
+        connection=connection,
+        maintenance_interval=30,
+        worker_ttl=int(max(1.0, heartbeat)) + 15,
+    )
+    # logs.configure gave the root logger our handler, so RQ adds none of its own and its
+    # lines come out in our format too; with_scheduler is off because ours schedules.
+    worker.work(
+        burst=args.burst,
+        logging_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        with_scheduler=False,
+    )
     return 0
 
 
@@ -208,7 +234,69 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
     config = _config(args)
     print(summary(config))
+    warnings = config_warnings(config)
+    if warnings:
+        print(f"\n{len(warnings)} warning(s):")
+        for warning in warnings:
+            print(f"  - {warning}")
     return 0
+
+
+def config_warnings(config: Config) -> list[str]:
+    """Things in a valid config that are probably mistakes, each with its place."""
+    warnings = []
+    seen_urls: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    for i, source in enumerate(config.sources):
+        place = f"sources[{i}] ({source.id})"
+        parts = urlsplit(source.url)
+        host = (parts.hostname or "").lower()
+        if parts.username or parts.password:
+            warnings.append(
+                f"{place}.url: holds a user name or password; it is sent on every redirect"
+                " and shown on the admin pages"
+            )
+        if parts.fragment:
+            warnings.append(f"{place}.url: the #{parts.fragment} part is never sent to the server")
+        if not config.fetch.allow_private_networks and _private_host(host):
+            warnings.append(
+                f"{place}.url: {host} is a local or private address; it is refused unless"
+                " fetch.allow_private_networks = true"
+            )
+        # The config already refuses the same URL twice; these differ only in ways that
+        # rarely name two different feeds.
+        loose = host.removeprefix("www.") + ":" + str(parts.port or "") + parts.path.rstrip("/")
+        loose += "?" + parts.query if parts.query else ""
+        if loose in seen_urls:
+            other = seen_urls[loose]
+            warnings.append(
+                f"{place}.url: probably the same feed as sources[{other}]"
+                f" ({config.sources[other].url}); list it once with several categories"
+            )
+        else:
+            seen_urls[loose] = i
+        name = source.name.casefold()
+        if name in seen_names:
+            warnings.append(
+                f"{place}.name: sources[{seen_names[name]}] has the same name;"
+                " readers cannot tell them apart"
+            )
+        else:
+            seen_names[name] = i
+    for j, category in enumerate(config.categories):
+        if not any(category.slug in s.categories for s in config.sources):
+            warnings.append(f'categories[{j}] ("{category.slug}"): no source is in it')
+    return warnings
+
+
+def _private_host(host: str) -> bool:
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return bool(address.is_private or address.is_loopback or address.is_link_local)
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -276,6 +364,176 @@ class _Progress:
             sys.stdout.write("\r\033[K")
 
 
+def cmd_sources(args: argparse.Namespace) -> int:
+    from aggregator.metrics import source_health
+
+    config = _config(args)
+    store = Store(connect(redis_url()))
+    states = store.get_states([s.id for s in config.sources])
+    scheduled = store.scheduled()
+    rows: list[dict[str, Any]] = []
+    for source in config.sources:
+        state = states[source.id]
+        health = source_health(state)
+        if args.failing and health not in ("failing", "gone"):
+            continue
+        rows.append(
+            {
+                "id": source.id,
+                "name": source.name,
+                "url": source.url,
+                "categories": list(source.categories),
+                "state": health,
+                "last_fetch": state.last_fetch.isoformat() if state.last_fetch else None,
+                "outcome": state.outcome.value if state.outcome else None,
+                "http_status": state.http_status,
+                "consecutive_errors": state.consecutive_errors,
+                "last_error": state.last_error,
+                "next_due": scheduled.get(source.id),
+                "articles": state.article_count,
+                "adopted_url": state.adopted_url,
+            }
+        )
+    if args.json:
+        for row in rows:
+            due = row["next_due"]
+            row["next_due"] = (
+                datetime.fromtimestamp(due, UTC).isoformat() if due is not None else None
+            )
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    width = shutil.get_terminal_size((120, 24)).columns
+    print(format_sources(rows, width, color, now=time.time()))
+    return 0
+
+
+_COLORS = {"healthy": "32", "failing": "31", "gone": "90", "paused": "33", "pending": "36"}
+
+
+def format_sources(rows: list[dict[str, Any]], width: int, color: bool, now: float) -> str:
+    """The source table as text that fits `width` columns; the last column gets what is left."""
+    if not rows:
+        return "no sources"
+    headers = ("ID", "STATE", "FETCHED", "HTTP", "ERR", "NEXT", "ARTICLES", "NAME / LAST ERROR")
+    table = []
+    for row in rows:
+        fetched = row["last_fetch"]
+        fetched_ago = (
+            _ago(now - datetime.fromisoformat(fetched).timestamp()) if fetched else "never"
+        )
+        due = row["next_due"]
+        nxt = "-" if due is None else ("now" if due <= now else "in " + _span(due - now))
+        detail = row["last_error"] if row["state"] in ("failing", "gone") else row["name"]
+        if row["adopted_url"]:
+            detail += f" (moved to {row['adopted_url']})"
+        table.append(
+            (
+                row["id"],
+                row["state"],
+                fetched_ago,
+                str(row["http_status"] or "-"),
+                str(row["consecutive_errors"]),
+                nxt,
+                str(row["articles"]),
+                detail,
+            )
+        )
+    fixed = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(headers[:-1])]
+    fixed[0] = min(fixed[0], 28)  # long ids are cut rather than squeezing the error out
+    last = max(12, width - sum(fixed) - 2 * len(fixed) - 1)
+
+    def line(cells: tuple[str, ...], state: str | None) -> str:
+        parts = [_fit(c, w).ljust(w) for c, w in zip(cells, fixed, strict=False)]
+        if state and color:
+            code = _COLORS.get(state, "0")
+            parts[1] = f"\033[{code}m{parts[1]}\033[0m"
+        for i in (3, 4, 6):  # numbers read best right-aligned
+            parts[i] = parts[i].strip().rjust(fixed[i])
+        return "  ".join([*parts, _fit(cells[-1], last)]).rstrip()
+
+    out = [line(headers, None)]
+    out += [line(cells, row["state"]) for cells, row in zip(table, rows, strict=True)]
+    return "\n".join(out)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` on one line, cut to `width` terminal cells (CJK characters take two)."""
+    text = " ".join(text.split())
+    if _cells(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        if used + _cells(ch) > width - 1:
+            break
+        out.append(ch)
+        used += _cells(ch)
+    return "".join(out) + "…"
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _span(seconds: float) -> str:
+    seconds = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def _ago(seconds: float) -> str:
+    return _span(seconds) + " ago"
+
+
+def cmd_import_opml(args: argparse.Namespace) -> int:
+    from aggregator.config import DEFAULT_PATH, ENV_VAR
+    from aggregator.opml import OpmlError, import_feeds, parse_opml
+
+    path = args.config or os.environ.get(ENV_VAR) or DEFAULT_PATH
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as e:
+        print(f"aggregator: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_opml(raw)
+    except OpmlError as e:
+        print(f"aggregator: {args.file}: {e}", file=sys.stderr)
+        return 2
+    if parsed.warning:
+        print(f"warning: {args.file}: {parsed.warning}", file=sys.stderr)
+    report = import_feeds(path, parsed.feeds, args.category, write=not args.dry_run)
+    if report.error:
+        print(f"aggregator: {args.file}: {report.error}", file=sys.stderr)
+        return 2
+    verb = "would add" if args.dry_run else "added"
+    for source_id, name, slug in report.added:
+        print(f"{verb} {source_id} [{slug}]: {name}")
+    for url, why in report.skipped:
+        print(f"skipped {url}: {why}")
+    created = f"; new categories: {', '.join(report.categories_created)}"
+    print(
+        f"{verb} {len(report.added)} source(s) to {path}, skipped {len(report.skipped)}"
+        + (created if report.categories_created else "")
+    )
+    return 0
+
+
+def cmd_export_opml(args: argparse.Namespace) -> int:
+    from aggregator.opml import export_opml
+
+    body = export_opml(_config(args))
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    return 0
+
+
 # --- argument parsing --------------------------------------------------------------------------
 
 
@@ -317,6 +575,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-config", help="validate the config and print a summary")
     p.set_defaults(func=cmd_check_config)
+
+    p = sub.add_parser("sources", help="every source's health, as a table (or --json)")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    p.add_argument("--failing", action="store_true", help="only failing and gone sources")
+    p.set_defaults(func=cmd_sources)
+
+    p = sub.add_parser("import-opml", help="add an OPML file's feeds to the config file")
+    p.add_argument("file", help="the OPML file")
+    p.add_argument("--category", help="put every feed in this category (created if missing)")
+    p.add_argument("--dry-run", action="store_true", help="report, but do not write the file")
+    p.set_defaults(func=cmd_import_opml)
+
+    p = sub.add_parser("export-opml", help="every source as OPML, grouped by category")
+    p.add_argument("-o", "--output", help="write to this file (default: standard output)")
+    p.set_defaults(func=cmd_export_opml)
 
     p = sub.add_parser("refresh", help="refresh sources now (enqueue, or --inline here)")
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids")

@@ -349,16 +349,16 @@ def _fraction(value: object) -> float:
 
 def _http_url(value: object) -> str:
     url = _text(value).strip()
-    problem = _url_problem(url)
+    problem = url_problem(url)
     if problem:
         hint = ""
-        if "://" not in url and "." in url.split("/")[0] and not _url_problem("https://" + url):
+        if "://" not in url and "." in url.split("/")[0] and not url_problem("https://" + url):
             hint = f' (did you mean "https://{url}"?)'
         raise _Invalid(f'{problem}: "{url}"{hint}')
     return url
 
 
-def _url_problem(url: str) -> str:
+def url_problem(url: str) -> str:
     """Why `url` is not an absolute http(s) URL with a host, or "" when it is one."""
     if any(c.isspace() or ord(c) < 32 for c in url):
         return "a URL must not contain spaces or control characters"
@@ -714,7 +714,7 @@ def _check_sources(
                     )
 
         if url is not None:
-            key = _url_key(url)
+            key = url_key(url)
             if key in urls:
                 reader.problem(
                     "url",
@@ -769,7 +769,7 @@ def _category_list(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))  # a slug listed twice counts once
 
 
-def _url_key(url: str) -> str:
+def url_key(url: str) -> str:
     """`url` with the parts that never tell two feeds apart normalized, for duplicate checks."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()

@@ -14,14 +14,14 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from aggregator import schedule
+from aggregator import metrics, schedule
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import FetchResult, Outcome, RefreshResult, SourceState
 from aggregator.normalize import normalize
 from aggregator.parse import parse
-from aggregator.store import Store
+from aggregator.store import FetchRecord, Store
 
 log = logging.getLogger("aggregator.refresh")
 
@@ -62,9 +62,12 @@ def refresh_source(
     started = time.monotonic()
     state = store.get_state(source.id)
     url = state.adopted_url or source.url
+    fetch_seconds: float | None = None
+    fetch_started = time.monotonic()
 
     try:
         result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        fetch_seconds = time.monotonic() - fetch_started
         state = _after_fetch(state, result, config)
         # The source's settings are part of the fingerprint: an edited filter or category
         # must take effect on the next refresh even when the feed itself is unchanged.
@@ -83,6 +86,8 @@ def refresh_source(
             state = replace(state, body_hash=fingerprint, last_error=parsed.warning or "")
             saved = store.save_refresh(state, articles, config.retention, now)
     except SourceError as error:
+        if fetch_seconds is None:  # the fetch itself failed
+            fetch_seconds = time.monotonic() - fetch_started
         state = _failed(state, error, config, source, now, rng)
         store.save_state(state)
         refreshed = RefreshResult(
@@ -93,7 +98,7 @@ def refresh_source(
             error=error.message,
             next_due=state.next_due,
         )
-        _log(source, url, refreshed)
+        _record(store, source, url, refreshed, now, fetch_seconds)
         return refreshed
 
     refreshed = RefreshResult(
@@ -106,7 +111,7 @@ def refresh_source(
         next_due=state.next_due,
         error=state.last_error,
     )
-    _log(source, url, refreshed)
+    _record(store, source, url, refreshed, now, fetch_seconds)
     return refreshed
 
 
@@ -188,6 +193,31 @@ def _failed(
         last_error=error.message,
         next_due=datetime.fromtimestamp(due, UTC),
         gone=error.outcome is Outcome.GONE,
+    )
+
+
+def _record(
+    store: Store,
+    source: SourceConfig,
+    url: str,
+    result: RefreshResult,
+    now: datetime,
+    fetch_seconds: float | None,
+) -> None:
+    """Make one refresh visible: its log line, its metrics and its place in the fetch history."""
+    _log(source, url, result)
+    metrics.observe_refresh(result, fetch_seconds)
+    store.record_fetch(
+        FetchRecord(
+            source_id=source.id,
+            at=now,
+            outcome=result.outcome,
+            http_status=result.http_status,
+            duration=result.duration,
+            added=result.added,
+            updated=result.updated,
+            error=result.error,
+        )
     )
 
 

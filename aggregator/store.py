@@ -13,6 +13,7 @@ Keys, all under one prefix (default "agg"):
     {p}:tombstones:{source} zset   article id -> epoch the tombstone expires (inf: deleted by hand)
     {p}:versions            hash   category slug ("" = all) -> version, bumped on content change
     {p}:heartbeats          hash   process name -> epoch it last reported alive
+    {p}:history:{source}    list   JSON of a source's newest 50 refresh outcomes, newest first
 
 An article lives as long as it is in its source's index; the category and all indexes are capped
 views of those. Writes touching several keys are one Lua script or MULTI/EXEC. The scripts build
@@ -26,7 +27,7 @@ import json
 import math
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -562,6 +563,26 @@ class Store:
         last_id, last_score, _ = triples[limit - 1]
         return page, f"{_text(last_score)}:{_text(last_id)}"
 
+    # --- fetch history (appended: the admin pages' data) --------------------------------------
+
+    def _history_key(self, source_id: str) -> str:
+        return f"{self.prefix}:history:{source_id}"
+
+    def record_fetch(self, record: FetchRecord) -> None:
+        """Add one refresh's outcome to its source's history, keeping the newest HISTORY_SIZE."""
+        key = self._history_key(record.source_id)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.lpush(key, _encode_record(record))
+        pipe.ltrim(key, 0, HISTORY_SIZE - 1)
+        pipe.execute()
+
+    def fetch_history(self, source_id: str, limit: int = 50) -> list[FetchRecord]:
+        """A source's recent refresh outcomes, newest first."""
+        if limit <= 0:
+            return []
+        raw = cast(list[bytes], self.redis.lrange(self._history_key(source_id), 0, limit - 1))
+        return [_decode_record(source_id, blob) for blob in raw]
+
 
 # --- conversions: Redis values stay in this module ------------------------------------------
 
@@ -699,3 +720,49 @@ def _due_action(state: SourceState) -> str:
     if state.next_due is None:
         return ""
     return _num(_epoch(state.next_due))
+
+
+# --- fetch history records (appended) ---------------------------------------------------------
+
+HISTORY_SIZE = 50  # refresh outcomes kept per source
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """One refresh of a source as the admin pages show it."""
+
+    source_id: str
+    at: datetime  # when the refresh started, UTC
+    outcome: Outcome
+    http_status: int | None
+    duration: float  # seconds
+    added: int = 0
+    updated: int = 0
+    error: str = ""
+
+
+def _encode_record(record: FetchRecord) -> str:
+    doc = {
+        "at": _iso(record.at),
+        "outcome": record.outcome.value,
+        "status": record.http_status,
+        "duration": round(record.duration, 4),
+        "added": record.added,
+        "updated": record.updated,
+        "error": record.error,
+    }
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_record(source_id: str, raw: bytes) -> FetchRecord:
+    doc: dict[str, Any] = json.loads(raw)
+    return FetchRecord(
+        source_id=source_id,
+        at=datetime.fromisoformat(doc["at"]),
+        outcome=Outcome(doc["outcome"]),
+        http_status=doc.get("status"),
+        duration=float(doc.get("duration", 0.0)),
+        added=int(doc.get("added", 0)),
+        updated=int(doc.get("updated", 0)),
+        error=doc.get("error", ""),
+    )

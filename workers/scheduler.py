@@ -18,6 +18,7 @@ from pathlib import Path
 from rq import Queue, Retry, Worker
 
 from aggregator import config as config_module
+from aggregator import metrics
 from aggregator.config import Config, ConfigWatcher
 from aggregator.store import Store
 
@@ -84,7 +85,10 @@ def tick(store: Store, queue: Queue, config: Config, now: float | None = None) -
     if room == 0:
         return []
     ids = store.claim_due(now, config.fetch.lease, room)
-    return enqueue(queue, config, ids) if ids else []
+    if not ids:
+        return []
+    metrics.ENQUEUED.inc(len(ids))
+    return enqueue(queue, config, ids)
 
 
 def run(

@@ -119,6 +119,11 @@ def create_app(config: Config | None = None, redis_url: str | None = None) -> Fl
     app.register_blueprint(feeds_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(embed_bp)
+    from aggregator.web import admin, health
+
+    app.config["REDIS_URL"] = redis_url  # the RQ dashboard connects by URL
+    app.register_blueprint(health.bp)
+    admin.init_app(app)  # /admin/ and the RQ dashboard at /admin/rq, only with ADMIN_TOKEN
     app.after_request(_security_headers)
     return app
 

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from flask import Blueprint, Request, Response, abort, request
 from werkzeug.exceptions import BadRequest
 
+from aggregator import metrics
 from aggregator.config import Category, Config, SourceConfig
 from aggregator.models import Article
 from aggregator.syndication import CONTENT_TYPES, FeedMeta, render_atom, render_json, render_rss
@@ -215,11 +216,18 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     # Read before the articles: a rendering is then never older than the version it is kept for.
     version = (generation, state.store.category_version(slug))
 
+    rendered = False
+
     def render() -> tuple[bytes, datetime | None]:
+        nonlocal rendered
+        rendered = True
+        metrics.FEED_RENDERS.labels(format=fmt).inc()
         articles, _ = state.store.category_page(slug, limit or DEFAULT_LIMIT)
         return render_feed(config, category, fmt, limit, articles)
 
     entry = state.feed_cache.get((slug, fmt, limit), version, render)
+    if not rendered:
+        metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
     gzipped = accepts_gzip(request)
     headers = {
         "ETag": entry.gzip_etag if gzipped else entry.etag,

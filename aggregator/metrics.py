@@ -1,0 +1,194 @@
+"""Prometheus metrics: counters the processes increment, gauges read from Redis at scrape time.
+
+Counters and histograms live in the process that counts: the RQ work horse (one fork per job),
+the scheduler, each gunicorn worker. With PROMETHEUS_MULTIPROC_DIR set in their environment
+before they start (`aggregator run` does it), prometheus_client writes them to files in that
+directory, so a forked horse's counts outlive it and `/metrics` in any web process sums them all.
+Without it, each process counts in memory and `/metrics` shows only the web process's own.
+
+State that Redis already holds (sources by state, queue depth, scheduler lag, workers) is not
+kept in any process: `RedisCollector` reads it on each scrape, so every web process reports the
+same numbers and nothing goes stale when a process dies.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter as Tally
+from collections.abc import Iterable, Iterator, Sequence
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+from aggregator.models import RefreshResult, SourceState
+from aggregator.store import Store
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+# Seconds: a 304 takes milliseconds, a slow source the whole fetch deadline (60 s by default).
+_DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+FETCHES = Counter(
+    "aggregator_fetches",
+    "Source refreshes by outcome and HTTP status class (2xx, 3xx, 4xx, 5xx; '' when no answer)",
+    ["outcome", "status_class"],
+)
+FETCH_DURATION = Histogram(
+    "aggregator_fetch_duration_seconds",
+    "Time spent fetching a source over HTTP, redirects and body included",
+    buckets=_DURATION_BUCKETS,
+)
+REFRESH_DURATION = Histogram(
+    "aggregator_refresh_duration_seconds",
+    "Time of a whole refresh of one source: fetch, parse, normalize, store",
+    buckets=_DURATION_BUCKETS,
+)
+ARTICLES_ADDED = Counter("aggregator_articles_added", "Articles stored for the first time")
+ARTICLES_UPDATED = Counter("aggregator_articles_updated", "Stored articles whose content changed")
+ENQUEUED = Counter(
+    "aggregator_scheduler_enqueued_sources", "Due sources the scheduler claimed and enqueued"
+)
+FEED_RENDERS = Counter(
+    "aggregator_feed_renders", "Feeds rendered (cache misses) by format", ["format"]
+)
+FEED_CACHE_HITS = Counter(
+    "aggregator_feed_cache_hits", "Feed requests served from the rendered cache", ["format"]
+)
+
+# --- what the pipeline calls ------------------------------------------------------------------
+
+
+def status_class(status: int | None) -> str:
+    """ "4xx" for 404 and so on; "" when there was no HTTP answer."""
+    return f"{status // 100}xx" if status and 100 <= status <= 599 else ""
+
+
+def observe_refresh(result: RefreshResult, fetch_seconds: float | None) -> None:
+    """Count one finished refresh."""
+    FETCHES.labels(result.outcome.value, status_class(result.http_status)).inc()
+    if fetch_seconds is not None:
+        FETCH_DURATION.observe(fetch_seconds)
+    REFRESH_DURATION.observe(result.duration)
+    if result.added:
+        ARTICLES_ADDED.inc(result.added)
+    if result.updated:
+        ARTICLES_UPDATED.inc(result.updated)
+
+
+# --- source health: the words operators see in metrics, the admin pages and the CLI -----------
+
+SOURCE_STATES = ("healthy", "failing", "gone", "paused", "pending")
+
+
+def source_health(state: SourceState) -> str:
+    """One word for how a source is doing (one of SOURCE_STATES)."""
+    if state.paused:
+        return "paused"
+    if state.gone:
+        return "gone"
+    if state.outcome is None:
+        return "pending"  # never fetched yet
+    if state.outcome.is_error:
+        return "failing"
+    return "healthy"
+
+
+# --- the scrape -------------------------------------------------------------------------------
+
+
+class RedisCollector(Collector):
+    """Gauges computed from Redis when scraped: sources by state, queues, lag, processes."""
+
+    def __init__(self, store: Store, source_ids: Sequence[str], queues: Iterable[str]) -> None:
+        self.store = store
+        self.source_ids = list(source_ids)
+        self.queues = list(queues)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from rq import Queue, Worker  # only the scrape needs rq, not every web request
+
+        states = self.store.get_states(self.source_ids)
+        tally = Tally(source_health(s) for s in states.values())
+        sources = GaugeMetricFamily(
+            "aggregator_sources", "Configured sources by state", labels=["state"]
+        )
+        for name in SOURCE_STATES:
+            sources.add_metric([name], tally[name])
+        yield sources
+
+        depth = GaugeMetricFamily(
+            "aggregator_queue_depth", "Jobs waiting in an RQ queue", labels=["queue"]
+        )
+        failed = GaugeMetricFamily(
+            "aggregator_failed_jobs",
+            "Jobs in an RQ queue's failed registry (bugs)",
+            labels=["queue"],
+        )
+        for name in self.queues:
+            queue = Queue(name, connection=self.store.redis)
+            depth.add_metric([name], queue.count)
+            failed.add_metric([name], queue.failed_job_registry.count)
+        yield depth
+        yield failed
+
+        now = time.time()
+        yield GaugeMetricFamily(
+            "aggregator_scheduler_lag_seconds",
+            "How late the most overdue source is (0 when none is)",
+            value=self.store.scheduler_lag(now),
+        )
+        yield GaugeMetricFamily(
+            "aggregator_workers",
+            "RQ workers registered in Redis",
+            value=Worker.count(self.store.redis),
+        )
+        beats = GaugeMetricFamily(
+            "aggregator_heartbeat_age_seconds",
+            "Seconds since a process (e.g. the scheduler) last reported alive",
+            labels=["process"],
+        )
+        for name, when in sorted(self.store.heartbeats().items()):
+            beats.add_metric([name], max(0.0, now - when.timestamp()))
+        yield beats
+
+
+class _ThisProcess(Collector):
+    """The default registry's metrics: this process's own counts, when not multiprocess."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        yield from REGISTRY.collect()  # type: ignore[misc]
+
+
+def scrape(store: Store, source_ids: Sequence[str], queues: Iterable[str]) -> tuple[bytes, str]:
+    """The exposition text of every metric and its content type."""
+    registry = CollectorRegistry()
+    path = os.environ.get(MULTIPROC_ENV)
+    if path:
+        MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
+    else:
+        registry.register(_ThisProcess())
+    registry.register(RedisCollector(store, source_ids, queues))
+    return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def prepare_multiproc_dir(path: os.PathLike[str] | str) -> str:
+    """Create `path` and remove the files a previous run left there; returns it as a string.
+
+    Counts from processes that no longer exist would otherwise be added to the new run's.
+    """
+    directory = os.fspath(path)
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+    return directory

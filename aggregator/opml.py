@@ -1,0 +1,335 @@
+"""OPML in and out: read subscription lists leniently, add them to the config file, export ours.
+
+Importing edits the operator's TOML with tomlkit, so their comments and layout survive, and
+validates the result with the same checks the service runs before writing anything.
+Real OPML is often not well-formed XML: exporters leave `&` unescaped, quotes unescaped inside
+attribute values, even HTML inside a description. A document that fails to parse is read again
+with bare ampersands escaped, then with lxml's recovering parser; what recovery could not read is
+reported with the line of the first error, and a document with nothing readable is rejected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import tomlkit
+from tomlkit.items import AoT, Table
+
+from aggregator.config import (
+    Config,
+    derive_source_id,
+    load_config,
+    parse_config,
+    slugify,
+    url_key,
+    url_problem,
+)
+from aggregator.errors import AggregatorError, ConfigError
+
+DEFAULT_CATEGORY = "imported"
+
+# An ampersand that does not start an entity or character reference.
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9._-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.DOTALL | re.IGNORECASE)
+
+
+class OpmlError(AggregatorError):
+    """The file is not an OPML document we can read; the message says where."""
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    """One subscription from an OPML file."""
+
+    url: str
+    title: str  # may be ""
+    html_url: str = ""
+    folder: str = ""  # the enclosing outline's title or the `category` attribute; "" if none
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do, when `error` is set and nothing was written)."""
+
+    added: list[tuple[str, str, str]] = field(default_factory=list)  # (id, name, category)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
+    categories_created: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedOpml:
+    """The feeds of an OPML document, and a warning when some of it could not be read."""
+
+    feeds: list[OpmlFeed]
+    warning: str = ""
+
+
+def parse_opml(raw: bytes) -> ParsedOpml:
+    """The feeds an OPML document lists, in document order."""
+    # A DOCTYPE's internal subset can define entities; OPML never needs one (DESIGN §4).
+    raw = _DOCTYPE.sub(b"", raw, count=1)
+    recovered_at = ""
+    try:
+        root = ET.fromstring(raw)  # noqa: S314 - no DTD left, expat refuses external entities
+    except ET.ParseError as first:
+        line, column = first.position
+        where = f"line {line}, column {column + 1}"
+        escaped = _BARE_AMPERSAND.sub(b"&amp;", raw)
+        try:
+            root = ET.fromstring(escaped)  # noqa: S314
+        except ET.ParseError:
+            root = _recover(escaped, where)
+            recovered_at = where
+    if _local(root.tag).lower() != "opml":
+        raise OpmlError(f"not an OPML document: its root element is <{root.tag}>, not <opml>")
+    body = next((child for child in root if _local(child.tag) == "body"), None)
+    if body is None:
+        raise OpmlError("an OPML document needs a <body> with <outline> elements; it has none")
+    feeds: list[OpmlFeed] = []
+    # The whole tree, not only <body>: recovery can leave outlines after a broken one outside it.
+    _walk(root, "", feeds)
+    warning = ""
+    listed = len(re.findall(rb"xmlurl\s*=", raw, re.IGNORECASE))
+    if recovered_at and len(feeds) < listed:
+        warning = (
+            f"the file is not well-formed XML (first at {recovered_at}):"
+            f" {listed - len(feeds)} of its {listed} feeds could not be read"
+        )
+    if not feeds and recovered_at:
+        raise OpmlError(f"not well-formed XML at {recovered_at}, and no feed could be read")
+    return ParsedOpml(feeds, warning)
+
+
+def _recover(raw: bytes, where: str) -> ET.Element:
+    """Parse broken XML as far as lxml's recovering parser gets; an ElementTree copy of it."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(raw, parser)
+    except etree.XMLSyntaxError as e:
+        raise OpmlError(f"not well-formed XML at {where}, and nothing could be recovered") from e
+    if root is None:
+        raise OpmlError(f"not well-formed XML at {where}, and nothing could be recovered")
+    # Back to ElementTree, so the rest of the module reads one kind of tree.
+    copy: ET.Element = ET.fromstring(etree.tostring(root))  # noqa: S314
+    return copy
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _attr(element: ET.Element, name: str) -> str:
+    """An attribute by case-insensitive name (exporters write xmlUrl, xmlurl, XMLURL)."""
+    wanted = name.lower()
+    for key, value in element.attrib.items():
+        if _local(key).lower() == wanted:
+            return " ".join(value.split())
+    return ""
+
+
+def _walk(parent: ET.Element, folder: str, out: list[OpmlFeed]) -> None:
+    for outline in parent:
+        if _local(outline.tag) != "outline":
+            # Recovery from broken XML can leave outlines inside stray elements.
+            _walk(outline, folder, out)
+            continue
+        title = _attr(outline, "title") or _attr(outline, "text")
+        url = _attr(outline, "xmlUrl")
+        if url:
+            category = _attr(outline, "category").split(",")[0].strip().strip("/")
+            category = category.rpartition("/")[2]  # "/Tech/Linux": the innermost folder
+            out.append(OpmlFeed(url, title, _attr(outline, "htmlUrl"), category or folder))
+        _walk(outline, title or folder, out)
+
+
+# --- adding to the config file ----------------------------------------------------------------
+
+
+def import_feeds(
+    config_path: str | os.PathLike[str],
+    feeds: Sequence[OpmlFeed],
+    category: str | None = None,
+    *,
+    write: bool = True,
+) -> ImportReport:
+    """Add `feeds` to the config file as [[sources]], skipping URLs it already has.
+
+    `category` puts every feed in that slug; otherwise each feed's OPML folder becomes one
+    (slugified), else DEFAULT_CATEGORY. Missing [[categories]] are created. The edited file must
+    pass the same checks as at start-up, or nothing is written and `error` says why.
+    """
+    path = Path(config_path)
+    report = ImportReport()
+    current = load_config(path)  # refuse to edit a file that is already broken
+    text = path.read_text(encoding="utf-8")
+    document = tomlkit.parse(text)
+
+    known_urls = {url_key(s.url) for s in current.sources}
+    known_ids = {s.id for s in current.sources}
+    slugs = {c.slug for c in current.categories}
+    new_sources: list[Table] = []
+    added_here: dict[str, Table] = {}  # URL key -> the table added for it by this import
+    new_categories: list[Table] = []
+    for feed in feeds:
+        url = feed.url.strip()
+        problem = url_problem(url)
+        if problem:
+            report.skipped.append((url, problem))
+            continue
+        key = url_key(url)
+        if key in known_urls and key not in added_here:
+            report.skipped.append((url, "already in the config"))
+            continue
+        slug, folder_title = _category_for(feed, category)
+        if slug not in slugs:
+            slugs.add(slug)
+            table = tomlkit.table()
+            table.add("slug", slug)
+            table.add("title", folder_title or slug)
+            new_categories.append(table)
+            report.categories_created.append(slug)
+        if key in added_here:
+            # Listed again in another folder (as our own export does): one source, more categories.
+            listed = added_here[key]["categories"]
+            if slug not in listed:
+                listed.append(slug)
+            continue
+        name = feed.title or urlsplit(url).hostname or url
+        source_id = _unique_id(derive_source_id(name, url), known_ids)
+        table = tomlkit.table()
+        table.add("name", name)
+        if source_id != derive_source_id(name, url):
+            table.add("id", source_id)
+        table.add("url", url)
+        table.add("categories", [slug])
+        if feed.html_url and not url_problem(feed.html_url):
+            table.add("site_url", feed.html_url)
+        new_sources.append(table)
+        added_here[key] = table
+        known_urls.add(key)
+        known_ids.add(source_id)
+        report.added.append((source_id, name, slug))
+
+    if not new_sources:
+        return report
+    _append(document, "categories", new_categories)
+    _append(document, "sources", new_sources)
+    result = tomlkit.dumps(document)
+    try:
+        parse_config(result, path=str(path))
+    except ConfigError as error:
+        report.error = "the config would not be valid, so nothing was written:\n" + "\n".join(
+            f"  - {p}" for p in error.problems
+        )
+        report.added.clear()
+        report.categories_created.clear()
+        return report
+    if write:
+        _write_atomically(path, result)
+    return report
+
+
+def _category_for(feed: OpmlFeed, category: str | None) -> tuple[str, str]:
+    """The category slug for a feed and a title for it if it has to be created."""
+    if category:
+        return category, category
+    if feed.folder:
+        slug = slugify(feed.folder)
+        if slug:
+            return slug, feed.folder
+    return DEFAULT_CATEGORY, "Imported"
+
+
+def _unique_id(wanted: str, taken: set[str]) -> str:
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = wanted[: 64 - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+def _append(document: tomlkit.TOMLDocument, key: str, tables: Iterable[Table]) -> None:
+    items = list(tables)
+    if not items:
+        return
+    for table in items:
+        table.trivia.indent = "\n"  # a blank line before each new table, like the rest of the file
+    existing = document.get(key)
+    if isinstance(existing, AoT):
+        # Comments after the last table's values belong to it in tomlkit (often they introduce
+        # the next section): they move to the end of the new tables, so they still come last.
+        body = existing[-1].value.body
+        keep = len(body)
+        while keep and body[keep - 1][0] is None:
+            keep -= 1
+        trailing = body[keep:]
+        del body[keep:]
+        for table in items:
+            existing.append(table)
+        items[-1].value.body.extend(trailing)
+    else:
+        document.add(key, tomlkit.aot())
+        aot = document[key]
+        assert isinstance(aot, AoT)
+        for table in items:
+            aot.append(table)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace the file in one rename, so a running scheduler never reads half of it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+# --- exporting --------------------------------------------------------------------------------
+
+
+def export_opml(config: Config, now: datetime | None = None) -> bytes:
+    """OPML 2.0 of every source, grouped in one outline per category (a source may repeat)."""
+    now = now or datetime.now(UTC)
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = f"{config.site.title}: sources"
+    ET.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
+    body = ET.SubElement(root, "body")
+    for category in config.categories:
+        members = [s for s in config.sources if category.slug in s.categories]
+        if not members:
+            continue
+        group = ET.SubElement(body, "outline", text=category.title, title=category.title)
+        for source in members:
+            attrs = {"type": "rss", "text": source.name, "title": source.name, "xmlUrl": source.url}
+            if source.site_url:
+                attrs["htmlUrl"] = source.site_url
+            attrs["category"] = category.slug
+            ET.SubElement(group, "outline", attrs)
+    ET.indent(root)
+    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"

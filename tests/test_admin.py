@@ -1,0 +1,339 @@
+"""The admin pages: off without a token, 401 without the right one, the table, the actions."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from playwright.sync_api import Page
+from rq import Queue
+
+from aggregator.config import Config
+from aggregator.fetch import Fetcher
+from aggregator.models import Article, Outcome, SourceState
+from aggregator.refresh import refresh_source
+from aggregator.store import FetchRecord, Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import make_config, start_worker, wait_for
+from tests.support.web_server import LiveServer
+from tests.test_health import with_ops
+from workers import scheduler
+
+TOKEN = "correct horse battery staple"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+RSS = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+    b"<link>https://example.com/</link>"
+    b"<item><guid>a</guid><title>Alpha</title><link>https://example.com/a</link></item>"
+    b"</channel></rss>"
+)
+
+
+@pytest.fixture
+def web_config(feed_server: FeedServer) -> Config:
+    return make_config(
+        {
+            "alpha": feed_server.url("/alpha.xml"),
+            "beta": feed_server.url("/beta.xml"),
+            "gamma": feed_server.url("/gamma.xml"),
+        }
+    )
+
+
+@pytest.fixture
+def ops(app: Flask, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
+    monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
+    return with_ops(app).test_client()
+
+
+def login(client: FlaskClient) -> str:
+    """Log in with the form; returns the CSRF token of the session."""
+    response = client.post("/admin/login", data={"token": TOKEN})
+    assert response.status_code == 303
+    page = client.get("/admin/sources/alpha").get_data(as_text=True)
+    match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
+    assert match, page
+    return match[1]
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/sources/alpha", "/admin/login", "/admin/rq/"])
+def test_without_a_token_the_admin_does_not_exist(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    monkeypatch.delenv("ADMIN_TOKEN", raising=False)
+    client = with_ops(app).test_client()
+    assert client.get(path, headers=BEARER).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/sources/alpha", "/admin/rq/"])
+def test_requests_without_the_right_token_get_401(ops: FlaskClient, path: str) -> None:
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
+        response = ops.get(path, headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert "Alpha" not in response.get_data(as_text=True)
+    assert ops.get(path, headers=BEARER).status_code == 200
+    assert ops.post("/admin/sources/alpha/pause").status_code == 401
+
+
+def test_login_sets_a_strict_httponly_signed_session_cookie(
+    ops: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ops.post("/admin/login", data={"token": "nope"}).status_code == 401
+    response = ops.post("/admin/login", data={"token": TOKEN})
+    assert response.status_code == 303
+    cookie = SimpleCookie(response.headers["Set-Cookie"])
+    morsel = cookie["aggregator_admin"]
+    assert morsel["httponly"]
+    assert morsel["samesite"] == "Strict"
+    assert morsel["path"] == "/admin"
+    assert TOKEN not in morsel.value
+    assert ops.get("/admin/").status_code == 200
+
+    ops.set_cookie("aggregator_admin", morsel.value[:-2] + "xx", path="/admin")  # tampered
+    assert ops.get("/admin/").status_code == 401
+    ops.set_cookie("aggregator_admin", morsel.value, path="/admin")
+    monkeypatch.setenv("ADMIN_TOKEN", "a new token")  # changing the token ends every session
+    assert ops.get("/admin/").status_code == 401
+
+
+def test_posts_with_the_session_cookie_need_the_csrf_token(ops: FlaskClient, store: Store) -> None:
+    csrf = login(ops)
+    assert ops.post("/admin/sources/alpha/pause").status_code == 400
+    assert ops.post("/admin/sources/alpha/pause", data={"csrf": "0" * 64}).status_code == 400
+    assert not store.get_state("alpha").paused
+    assert ops.post("/admin/sources/alpha/pause", data={"csrf": csrf}).status_code == 303
+    assert store.get_state("alpha").paused
+    # A bearer token cannot be sent by another site's form: no CSRF token needed.
+    assert ops.post("/admin/sources/beta/pause", headers=BEARER).status_code == 303
+
+
+def test_admin_pages_keep_the_strict_csp_and_only_the_rq_dashboard_relaxes_it(
+    ops: FlaskClient,
+) -> None:
+    page = ops.get("/admin/", headers=BEARER)
+    assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
+    assert "<script" not in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    dashboard = ops.get("/admin/rq/", headers=BEARER)
+    assert "script-src 'self' 'unsafe-inline'" in dashboard.headers["Content-Security-Policy"]
+    data = ops.get("/admin/rq/0/data/queues.json", headers=BEARER)
+    assert data.status_code == 200
+    assert data.json is not None
+    assert "queues" in data.json
+
+
+# --- the table and the source page ---------------------------------------------------------------
+
+
+def test_table_shows_each_source_and_filters_and_sorts(ops: FlaskClient, store: Store) -> None:
+    now = datetime.now(UTC)
+    store.save_state(
+        SourceState(
+            "beta",
+            last_fetch=now,
+            http_status=503,
+            outcome=Outcome.HTTP_ERROR,
+            consecutive_errors=3,
+            last_error="The server answered 503 Service Unavailable.",
+            next_due=now + timedelta(hours=1),
+        )
+    )
+    store.save_state(
+        SourceState(
+            "gamma",
+            last_fetch=now,
+            http_status=500,
+            outcome=Outcome.HTTP_ERROR,
+            consecutive_errors=1,
+            last_error="The server answered 500.",
+            adopted_url="https://moved.example/feed",
+        )
+    )
+    store.save_state(SourceState("alpha", last_fetch=now, http_status=200, outcome=Outcome.OK))
+    page = ops.get("/admin/", headers=BEARER).get_data(as_text=True)
+    for text in ("Source alpha", "503 Service Unavailable", "https://moved.example/feed", "news"):
+        assert text in page
+    assert 'data-state="failing"' in page
+    assert "failing (2)" in page
+
+    failing = ops.get("/admin/?state=failing", headers=BEARER).get_data(as_text=True)
+    assert re.findall(r'<tr id="source-(\w+)"', failing) == ["beta", "gamma"]
+    by_errors = ops.get("/admin/?sort=errors&order=desc", headers=BEARER).get_data(as_text=True)
+    assert re.findall(r'<tr id="source-(\w+)"', by_errors) == ["beta", "gamma", "alpha"]
+    by_errors = ops.get("/admin/?sort=errors", headers=BEARER).get_data(as_text=True)
+    assert re.findall(r'<tr id="source-(\w+)"', by_errors) == ["alpha", "gamma", "beta"]
+
+
+def test_source_page_shows_fetch_history_and_articles(
+    ops: FlaskClient,
+    store: Store,
+    add_articles: Callable[..., list[Article]],
+) -> None:
+    articles = add_articles("alpha", 3)
+    store.record_fetch(
+        FetchRecord(
+            "alpha",
+            datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+            Outcome.TIMEOUT,
+            None,
+            20.0,
+            error="No answer within 20 seconds.",
+        )
+    )
+    page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
+    assert "2026-01-02 03:04:05" in page
+    assert "No answer within 20 seconds." in page
+    assert "20.00s" in page
+    for article in articles:
+        assert article.url in page
+    assert ops.get("/admin/sources/nope", headers=BEARER).status_code == 404
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+def test_refresh_now_enqueues_the_source_and_claims_it(ops: FlaskClient, store: Store) -> None:
+    before = time.time()
+    response = ops.post("/admin/sources/gamma/refresh", headers=BEARER)
+    assert response.status_code == 303
+    assert "done=refresh" in response.headers["Location"]
+    jobs = Queue(scheduler.QUEUE_NAME, connection=store.redis).get_jobs()
+    assert [job.args[0] for job in jobs] == [["gamma"]]
+    due = store.due_at("gamma")
+    assert due is not None
+    assert due >= before + 60  # leased, so the scheduler does not enqueue it a second time
+    assert "Refresh enqueued" in ops.get(response.headers["Location"], headers=BEARER).get_data(
+        as_text=True
+    )
+
+
+def test_pause_resume_and_reset(ops: FlaskClient, store: Store) -> None:
+    store.schedule("alpha", time.time() + 3600)
+    ops.post("/admin/sources/alpha/pause", headers=BEARER)
+    assert store.get_state("alpha").paused
+    assert store.due_at("alpha") is None
+    page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
+    assert 'id="do-resume"' in page
+    assert 'id="do-pause"' not in page
+
+    ops.post("/admin/sources/alpha/resume", headers=BEARER)
+    assert not store.get_state("alpha").paused
+    due = store.due_at("alpha")
+    assert due is not None
+    assert due <= time.time()
+
+    store.save_state(
+        replace(
+            store.get_state("beta"),
+            outcome=Outcome.GONE,
+            gone=True,
+            consecutive_errors=7,
+            last_error="The source is gone (HTTP 410).",
+        )
+    )
+    assert store.due_at("beta") is None
+    ops.post("/admin/sources/beta/reset", headers=BEARER)
+    state = store.get_state("beta")
+    assert (state.gone, state.consecutive_errors) == (False, 0)
+    due = store.due_at("beta")
+    assert due is not None
+    assert due <= time.time()
+    assert ops.post("/admin/sources/nope/reset", headers=BEARER).status_code == 404
+
+
+# --- fetch history in the store -----------------------------------------------------------------
+
+
+def test_refresh_records_its_outcome_in_the_history(store: Store, feed_server: FeedServer) -> None:
+    url = feed_server.add("/alpha.xml", RSS)
+    feed_server.add("/beta.xml", status=500)
+    config = make_config({"alpha": url, "beta": feed_server.url("/beta.xml")})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        for source in config.sources:
+            refresh_source(source, config, store, fetcher)
+    [good] = store.fetch_history("alpha")
+    assert (good.outcome, good.http_status, good.added, good.error) == (Outcome.OK, 200, 1, "")
+    assert good.duration > 0
+    [bad] = store.fetch_history("beta")
+    assert (bad.outcome, bad.http_status) == (Outcome.HTTP_ERROR, 500)
+    assert "500" in bad.error
+
+
+def test_history_keeps_the_newest_fifty(store: Store) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(60):
+        store.record_fetch(
+            FetchRecord("s", start + timedelta(minutes=n), Outcome.OK, 200, 0.1, added=n)
+        )
+    history = store.fetch_history("s")
+    assert len(history) == 50
+    assert [h.added for h in history[:3]] == [59, 58, 57]
+    assert history[-1].added == 10
+    assert len(store.fetch_history("s", 5)) == 5
+
+
+# --- in a real browser, with a real worker --------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
+    page: Page,
+    live_server: LiveServer,
+    app: Flask,
+    store: Store,
+    feed_server: FeedServer,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
+    with_ops(app)
+    feed_server.add("/alpha.xml", RSS)
+    feed_server.add("/beta.xml", status=500)
+    store.save_state(
+        SourceState(
+            "beta",
+            last_fetch=datetime.now(UTC),
+            outcome=Outcome.HTTP_ERROR,
+            http_status=500,
+            consecutive_errors=2,
+            last_error="The server answered 500 Internal Server Error.",
+        )
+    )
+    worker = start_worker(redis_url)
+    try:
+        page.goto(f"{live_server.url}/admin/")
+        page.fill("#token", TOKEN)
+        page.click("button[type=submit]")
+        page.wait_for_selector("table.sources")
+        assert page.inner_text("#source-beta [class^=badge]") == "failing"
+        assert "500 Internal Server Error" in page.inner_text("#source-beta")
+
+        page.click("text=failing (1)")
+        page.wait_for_url("**state=failing**")
+        assert page.locator("table.sources tbody tr").count() == 1
+
+        page.goto(f"{live_server.url}/admin/sources/alpha")
+        assert "Not fetched yet." in page.inner_text("table.history")
+        page.click("#do-refresh")
+        page.wait_for_selector("text=Refresh enqueued")
+        wait_for(lambda: bool(store.fetch_history("alpha")), 60, "the worker's fetch")
+        page.reload()
+        assert "ok" in page.inner_text("table.history tbody tr")
+        assert len(feed_server.requests("/alpha.xml")) == 1
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)

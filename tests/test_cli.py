@@ -1,0 +1,232 @@
+"""The operator commands: sources, import-opml, export-opml, check-config, and worker logs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rq import Queue
+
+from aggregator import cli
+from aggregator import config as config_module
+from aggregator.models import Outcome, SourceState
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import CORPUS, ROOT, make_config, start_worker
+from workers import scheduler
+
+CONFIG = """\
+# my comment stays
+[site]
+title = "T"
+base_url = "http://localhost:8000"
+
+[[categories]]
+slug = "news"
+
+[[sources]]
+name = "Alpha"
+url = "https://alpha.example/feed"
+categories = ["news"]
+
+[[sources]]
+name = "Beta"
+url = "https://beta.example/feed"
+categories = ["news"]
+"""
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "aggregator.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def with_states(store: Store, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    now = datetime.now(UTC)
+    store.save_state(SourceState("alpha", last_fetch=now, http_status=200, outcome=Outcome.OK))
+    store.save_state(
+        SourceState(
+            "beta",
+            last_fetch=now,
+            http_status=503,
+            outcome=Outcome.HTTP_ERROR,
+            consecutive_errors=4,
+            last_error="The server answered 503 Service Unavailable; it will be tried again.",
+        )
+    )
+    return store
+
+
+def test_sources_json_and_failing_filter(
+    config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["state"]) for r in rows] == [("alpha", "healthy"), ("beta", "failing")]
+    assert rows[1]["consecutive_errors"] == 4
+    assert rows[1]["http_status"] == 503
+
+    assert cli.main(["--config", str(config_file), "sources", "--failing", "--json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["beta"]
+
+
+def test_sources_table_fits_the_terminal_and_colors_only_when_asked(
+    config_file: Path,
+    with_states: Store,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli.main(["--config", str(config_file), "sources"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("ID")
+    assert all(len(line) <= 80 for line in lines), lines
+    assert "\033[" not in out  # captured output is not a terminal
+    assert "The server answered 503" in out
+    assert "…" in out  # the long error was cut to fit
+
+    rows = [
+        {
+            "id": "beta",
+            "name": "Beta",
+            "state": "failing",
+            "last_fetch": None,
+            "http_status": 503,
+            "consecutive_errors": 4,
+            "next_due": None,
+            "articles": 0,
+            "last_error": "x",
+            "adopted_url": None,
+        }
+    ]
+    assert "\033[31mfailing" in cli.format_sources(rows, 100, color=True, now=time.time())
+    wide = cli.format_sources(rows, 200, color=False, now=time.time())
+    assert "\033[" not in wide
+    # CJK characters take two terminal cells: the cut accounts for them.
+    rows[0].update(state="healthy", name="纽约时报中文网" * 10)
+    for line in cli.format_sources(rows, 70, color=False, now=time.time()).splitlines():
+        assert cli._cells(line) <= 70, line
+
+
+def test_import_opml_edits_the_config_and_reports(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = CORPUS / "opml" / "feeder_Flym_auto_backup.opml"
+    assert cli.main(["--config", str(config_file), "import-opml", str(opml)]) == 0
+    out = capsys.readouterr().out
+    assert "added 11 source(s)" in out
+    assert "new categories: black-humor, comics, tech, political-humour" in out
+    text = config_file.read_text(encoding="utf-8")
+    assert text.startswith("# my comment stays\n")
+    assert len(config_module.load_config(config_file).sources) == 13
+
+    # Again: every feed is already there.
+    assert cli.main(["--config", str(config_file), "import-opml", str(opml)]) == 0
+    assert "added 0 source(s)" in capsys.readouterr().out
+
+    # Into a given category, dry run: nothing written.
+    other = CORPUS / "opml" / "nnw_DefaultFeeds.opml"
+    before = config_file.read_bytes()
+    argv = ["--config", str(config_file), "import-opml", str(other), "--category", "news"]
+    assert cli.main([*argv, "--dry-run"]) == 0
+    assert "would add 10 source(s)" in capsys.readouterr().out
+    assert config_file.read_bytes() == before
+
+
+def test_import_opml_refuses_unreadable_files_with_exit_2(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.opml"
+    bad.write_bytes(b"<?xml version='1.0'?>\n<opml><body>\n<<<")
+    assert cli.main(["--config", str(config_file), "import-opml", str(bad)]) == 2
+    assert "line 3" in capsys.readouterr().err
+    assert cli.main(["--config", str(config_file), "import-opml", str(tmp_path / "none")]) == 2
+
+
+def test_export_opml_to_stdout_and_file(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["--config", str(config_file), "export-opml"]) == 0
+    out = capsys.readouterr().out
+    assert 'xmlUrl="https://alpha.example/feed"' in out
+    target = tmp_path / "out.opml"
+    assert cli.main(["--config", str(config_file), "export-opml", "-o", str(target)]) == 0
+    assert b'xmlUrl="https://beta.example/feed"' in target.read_bytes()
+
+
+def test_check_config_warns_but_exits_0_and_errors_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        CONFIG
+        + """
+[[sources]]
+name = "Alpha again"
+url = "http://www.alpha.example/feed/"
+categories = ["news"]
+
+[[sources]]
+name = "Local"
+url = "http://user:pw@127.0.0.1:8080/feed#top"
+categories = ["news"]
+
+[[categories]]
+slug = "empty"
+""",
+        encoding="utf-8",
+    )
+    assert cli.main(["--config", str(path), "check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "warning(s)" in out
+    assert "sources[2] (alpha-again).url: probably the same feed as sources[0]" in out
+    assert "sources[3] (local).url: holds a user name or password" in out
+    assert "#top part is never sent" in out
+    assert "127.0.0.1 is a local or private address" in out
+    assert 'categories[1] ("empty"): no source is in it' in out
+
+    path.write_text(CONFIG.replace("https://beta.example/feed", "beta.example/feed"), "utf-8")
+    assert cli.main(["--config", str(path), "check-config"]) == 2
+    assert "sources[1].url" in capsys.readouterr().err
+
+
+def test_example_config_has_no_warnings() -> None:
+    example = config_module.load_config(ROOT / "aggregator.example.toml")
+    assert cli.config_warnings(example) == []
+
+
+@pytest.mark.timeout(120)
+def test_worker_logs_one_line_per_refresh_in_our_format(
+    store: Store, feed_server: FeedServer, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    url = feed_server.add("/down.xml", status=500)
+    config = make_config({"down": url})
+    scheduler.publish(store, config)
+    scheduler.enqueue(Queue(scheduler.QUEUE_NAME, connection=store.redis), config, ["down"])
+    worker = start_worker(redis_url, "--burst")  # LOG_LEVEL=WARNING: the failure is a warning
+    try:
+        _, err = worker.communicate(timeout=90)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    lines = [line for line in err.decode().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line, RQ's included, is ours
+    [refresh] = [r for r in records if r["event"] == "refresh"]
+    assert refresh["process"] == "worker"
+    assert (refresh["source"], refresh["url"], refresh["outcome"]) == ("down", url, "http-error")
+    assert refresh["status"] == 500
+    assert isinstance(refresh["duration_ms"], float)
+    assert (refresh["added"], refresh["updated"]) == (0, 0)
+    assert re.search(r"500", refresh["error"])

@@ -1,0 +1,109 @@
+"""/healthz and /readyz against the real server and real `aggregator worker` processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from aggregator.store import Store
+from aggregator.web import admin, health
+from tests.support.pipeline import start_worker, wait_for
+
+
+def with_ops(app: Flask) -> Flask:
+    """The app with the operator blueprints, whether or not the factory registers them yet."""
+    if "health" not in app.blueprints:
+        app.register_blueprint(health.bp)
+    if "admin" not in app.blueprints:
+        admin.init_app(app)
+    return app
+
+
+@pytest.fixture
+def ops(app: Flask) -> FlaskClient:
+    return with_ops(app).test_client()
+
+
+def test_healthz_answers_without_anything_else_running(ops: FlaskClient) -> None:
+    response = ops.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_names_every_missing_part(ops: FlaskClient) -> None:
+    response = ops.get("/readyz")
+    assert response.status_code == 503
+    assert response.json is not None
+    assert response.json["missing"] == ["scheduler", "workers"]
+    assert "aggregator worker" in response.json["problems"]["workers"]
+
+
+def test_a_stale_scheduler_heartbeat_is_not_ready(
+    ops: FlaskClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READY_HEARTBEAT_SECONDS", "30")
+    store.heartbeat("scheduler", datetime.now(UTC) - timedelta(minutes=2))
+    body = ops.get("/readyz").json
+    assert body is not None
+    assert "scheduler" in body["missing"]
+    assert "ago" in body["problems"]["scheduler"]
+
+
+def _stop(worker: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, sig)
+    worker.wait(30)
+
+
+def _newest_heartbeat(store: Store) -> datetime:
+    from rq import Worker
+
+    beats = [w.last_heartbeat for w in Worker.all(connection=store.redis) if w.last_heartbeat]
+    return max(beats, default=datetime.min.replace(tzinfo=UTC))
+
+
+@pytest.mark.timeout(120)
+def test_readiness_follows_a_real_worker_dying_and_coming_back(
+    ops: FlaskClient, store: Store, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker heartbeats every second; readiness wants one within 4 s.
+    monkeypatch.setenv("WORKER_HEARTBEAT_SECONDS", "1")
+    monkeypatch.setenv("READY_HEARTBEAT_SECONDS", "4")
+
+    def status() -> int:
+        store.heartbeat("scheduler", datetime.now(UTC))  # a scheduler ticking meanwhile
+        return ops.get("/readyz").status_code
+
+    worker = start_worker(redis_url)
+    try:
+        wait_for(lambda: status() == 200, 30, "readiness with a running worker")
+        body = ops.get("/readyz").json
+        assert body is not None
+        assert body["workers"] == 1
+
+        # SIGKILL leaves its registration behind: only the heartbeat's age gives it away.
+        _stop(worker, signal.SIGKILL)
+        wait_for(lambda: status() == 503, 20, "503 after the worker was killed")
+        body = ops.get("/readyz").json
+        assert body is not None
+        assert body["missing"] == ["workers"]
+
+        worker = start_worker(redis_url)
+        wait_for(lambda: status() == 200, 30, "readiness once a worker is back")
+
+        # A clean stop removes the worker from RQ's registry at once. (Wait for a second
+        # heartbeat first: before its loop runs, RQ has not installed its SIGTERM handler.)
+        born = _newest_heartbeat(store)
+        wait_for(lambda: _newest_heartbeat(store) > born, 20, "the worker's second heartbeat")
+        _stop(worker, signal.SIGTERM)
+        assert worker.returncode == 0
+        assert status() == 503
+    finally:
+        _stop(worker, signal.SIGKILL)

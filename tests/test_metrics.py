@@ -1,0 +1,169 @@
+"""/metrics: counters from real forked worker processes, gauges read from Redis at scrape time."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from prometheus_client.parser import text_string_to_metric_families
+from rq import Queue
+
+from aggregator import metrics
+from aggregator.config import Config
+from aggregator.models import Outcome, RefreshResult, SourceState
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import make_config, start_worker
+from tests.test_health import with_ops
+from workers import scheduler
+
+RSS = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+    b"<link>https://example.com/</link>"
+    b"<item><guid>a</guid><title>Alpha</title><link>https://example.com/a</link></item>"
+    b"<item><guid>b</guid><title>Beta</title><link>https://example.com/b</link></item>"
+    b"</channel></rss>"
+)
+
+
+@pytest.fixture
+def web_config(feed_server: FeedServer) -> Config:
+    """Sources served by the loopback feed server: one good, three failing in different ways."""
+    return make_config(
+        {
+            "good": feed_server.url("/good.xml"),
+            "broken": feed_server.url("/broken.xml"),
+            "missing": feed_server.url("/missing.xml"),
+            "gone": feed_server.url("/gone.xml"),
+        }
+    )
+
+
+def scrape(client: FlaskClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of /metrics by (name, sorted labels)."""
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/plain")
+    samples = {}
+    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def fetches(
+    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], outcome: str, cls: str
+) -> float:
+    key = ("aggregator_fetches_total", (("outcome", outcome), ("status_class", cls)))
+    return samples.get(key, 0.0)
+
+
+def run_worker(store: Store, config: Config, redis_url: str) -> None:
+    """Enqueue every source and let a real forking `aggregator worker --burst` refresh them."""
+    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    # One source per job: each job is another forked work horse whose counts must survive it.
+    for source in config.sources:
+        scheduler.enqueue(queue, config, [source.id])
+        time.sleep(0.01)
+    worker = start_worker(redis_url, "--burst")
+    assert worker.wait(120) == 0, worker.stderr.read().decode() if worker.stderr else ""
+
+
+@pytest.mark.timeout(240)
+def test_counters_from_forked_worker_processes_reach_metrics(
+    app: Flask,
+    web_config: Config,
+    store: Store,
+    feed_server: FeedServer,
+    redis_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    feed_server.add("/good.xml", RSS, etag='"v1"')
+    feed_server.add("/broken.xml", status=503)
+    feed_server.add("/missing.xml", status=404)
+    feed_server.add("/gone.xml", status=410)
+    monkeypatch.setenv(metrics.MULTIPROC_ENV, metrics.prepare_multiproc_dir(tmp_path / "prom"))
+    client = with_ops(app).test_client()
+
+    before = scrape(client)
+    assert fetches(before, "ok", "2xx") == 0
+    run_worker(store, web_config, redis_url)
+    after = scrape(client)
+    assert fetches(after, "ok", "2xx") == 1
+    assert fetches(after, "http-error", "5xx") == 1
+    assert fetches(after, "http-error", "4xx") == 1
+    assert fetches(after, "gone", "4xx") == 1
+    assert after[("aggregator_articles_added_total", ())] == 2
+    assert after[("aggregator_fetch_duration_seconds_count", ())] == 4
+    assert after[("aggregator_refresh_duration_seconds_count", ())] == 4
+    assert after[("aggregator_sources", (("state", "healthy"),))] == 1
+    assert after[("aggregator_sources", (("state", "failing"),))] == 2
+    assert after[("aggregator_sources", (("state", "gone"),))] == 1
+
+    # A second run in new processes adds to the first: the good source now answers 304.
+    run_worker(store, web_config, redis_url)
+    again = scrape(client)
+    assert fetches(again, "ok", "2xx") == 1
+    assert fetches(again, "not-modified", "3xx") == 1
+    assert fetches(again, "http-error", "5xx") == 2
+    assert again[("aggregator_refresh_duration_seconds_count", ())] == 8
+
+
+def test_gauges_are_read_from_redis_when_scraped(
+    app: Flask, web_config: Config, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    client = with_ops(app).test_client()
+    now = time.time()
+    store.schedule("good", now - 120)  # two minutes overdue
+    store.save_state(SourceState("broken", paused=True))
+    store.heartbeat("scheduler", datetime.fromtimestamp(now - 5, UTC))
+    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    scheduler.enqueue(queue, web_config, ["missing"])
+
+    samples = scrape(client)
+    assert samples[("aggregator_scheduler_lag_seconds", ())] >= 120
+    assert samples[("aggregator_queue_depth", (("queue", "refresh"),))] == 1
+    assert samples[("aggregator_sources", (("state", "paused"),))] == 1
+    assert samples[("aggregator_sources", (("state", "pending"),))] == 3
+    assert samples[("aggregator_heartbeat_age_seconds", (("process", "scheduler"),))] >= 5
+
+
+def test_this_process_counts_show_without_a_multiprocess_dir(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    client = with_ops(app).test_client()
+    before = fetches(scrape(client), "timeout", "")
+    metrics.observe_refresh(RefreshResult("x", Outcome.TIMEOUT, None, 1.5), 1.4)
+    assert fetches(scrape(client), "timeout", "") == before + 1
+
+
+def test_status_class_and_source_health() -> None:
+    assert [metrics.status_class(s) for s in (200, 304, 404, 503, None, 0)] == [
+        "2xx",
+        "3xx",
+        "4xx",
+        "5xx",
+        "",
+        "",
+    ]
+    assert metrics.source_health(SourceState("a")) == "pending"
+    assert metrics.source_health(SourceState("a", outcome=Outcome.NOT_MODIFIED)) == "healthy"
+    assert metrics.source_health(SourceState("a", outcome=Outcome.TIMEOUT)) == "failing"
+    assert metrics.source_health(SourceState("a", outcome=Outcome.GONE, gone=True)) == "gone"
+    assert metrics.source_health(SourceState("a", gone=True, paused=True)) == "paused"
+
+
+def test_prepare_multiproc_dir_clears_a_previous_run(tmp_path: Path) -> None:
+    directory = tmp_path / "m"
+    directory.mkdir()
+    (directory / "counter_123.db").write_bytes(b"old")
+    (directory / "keep.txt").write_text("not ours")
+    assert metrics.prepare_multiproc_dir(directory) == str(directory)
+    assert sorted(p.name for p in directory.iterdir()) == ["keep.txt"]

@@ -1,0 +1,152 @@
+"""OPML import into the config file (comments kept, result validated) and export."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aggregator.config import load_config
+from aggregator.opml import OpmlError, export_opml, import_feeds, parse_opml
+from tests.support.pipeline import CORPUS, ROOT
+
+EXAMPLE = ROOT / "aggregator.example.toml"
+OPML_FILES = sorted((CORPUS / "opml").iterdir())
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "aggregator.toml"
+    shutil.copy(EXAMPLE, path)
+    return path
+
+
+def comments(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
+
+
+def test_the_corpus_has_opml_files() -> None:
+    assert len(OPML_FILES) >= 30, f"corpus not found at {CORPUS}"
+
+
+@pytest.mark.parametrize("opml", OPML_FILES, ids=lambda p: p.name)
+def test_every_corpus_opml_is_imported_or_clearly_refused(opml: Path, config_file: Path) -> None:
+    original = config_file.read_text(encoding="utf-8")
+    before = load_config(config_file)
+    try:
+        parsed = parse_opml(opml.read_bytes())
+    except OpmlError as error:
+        refused = str(error)
+    else:
+        refused = ""
+    if refused:
+        assert "line" in refused  # a clear error names where the file is broken
+        return
+    report = import_feeds(config_file, parsed.feeds)
+    assert not report.error, report.error
+    assert report.added or report.skipped
+    after = load_config(config_file)  # the written file passes the start-up checks
+    assert len(after.sources) == len(before.sources) + len(report.added)
+    assert {s.id for s in after.sources} >= {source_id for source_id, _, _ in report.added}
+    text = config_file.read_text(encoding="utf-8")
+    assert comments(text) == comments(original)
+    # The operator's lines are all there, in order; new ones are only inserted.
+    lines = iter(text.splitlines())
+    assert all(line in lines for line in original.splitlines())
+
+
+def test_bare_ampersands_are_read_leniently() -> None:
+    raw = (
+        b'<?xml version="1.0"?><opml version="1.0"><body>'
+        b'<outline text="News & Views" xmlUrl="https://example.com/feed?a=1&b=2"/>'
+        b"</body></opml>"
+    )
+    [feed] = parse_opml(raw).feeds
+    assert (feed.title, feed.url) == ("News & Views", "https://example.com/feed?a=1&b=2")
+
+
+def test_an_unreadable_file_is_refused_with_its_line() -> None:
+    with pytest.raises(OpmlError, match="line 3"):
+        parse_opml(b'<?xml version="1.0"?>\n<opml>\n<body><<<\n')
+    with pytest.raises(OpmlError, match="not an OPML document"):
+        parse_opml(b"<rss><channel/></rss>")
+
+
+def test_a_partly_broken_file_reports_what_was_lost() -> None:
+    parsed = parse_opml((CORPUS / "opml" / "plenary_countries-Russia.opml").read_bytes())
+    assert len(parsed.feeds) == 12
+    assert "line 20" in parsed.warning
+    assert "1 of its 13 feeds" in parsed.warning
+
+
+def test_folders_become_categories_and_duplicates_are_skipped(config_file: Path) -> None:
+    raw = (
+        b'<opml version="2.0"><body>'
+        b'<outline text="Deep Space"><outline text="One" xmlUrl="https://one.example/feed"/>'
+        b'<outline text="Two" xmlUrl="https://two.example/feed" category="/Tech/Linux"/></outline>'
+        b'<outline text="Again" xmlUrl="HTTPS://FEEDS.NPR.ORG:443/1004/rss.xml"/>'
+        b'<outline text="NPR" xmlUrl="https://feeds.npr.org/1004/rss.xml"/>'
+        b'<outline text="Bad" xmlUrl="javascript:alert(1)"/>'
+        b'<outline text="Elsewhere"><outline text="One" xmlUrl="https://one.example/feed"/>'
+        b"</outline></body></opml>"
+    )
+    report = import_feeds(config_file, parse_opml(raw).feeds)
+    assert [(name, slug) for _, name, slug in report.added] == [
+        ("One", "deep-space"),
+        ("Two", "linux"),
+    ]
+    assert report.categories_created == ["deep-space", "linux", "elsewhere"]
+    assert [why for _, why in report.skipped][:2] == ["already in the config"] * 2
+    assert "http" in report.skipped[2][1]
+    config = load_config(config_file)
+    deep_space = config.category("deep-space")
+    assert deep_space is not None
+    assert deep_space.title == "Deep Space"
+    one = next(s for s in config.sources if s.url == "https://one.example/feed")
+    assert one.categories == ("deep-space", "elsewhere")  # listed in two folders: both
+    again = import_feeds(config_file, parse_opml(raw).feeds)
+    assert again.added == []
+
+
+def test_category_option_and_id_collisions(config_file: Path) -> None:
+    raw = (
+        b'<opml version="2.0"><body>'
+        b'<outline text="Hacker News" xmlUrl="https://other.example/hn"/>'
+        b'<outline text="Blog" xmlUrl="https://a.example/feed"/>'
+        b'<outline text="Blog" xmlUrl="https://b.example/feed"/>'
+        b"</body></opml>"
+    )
+    report = import_feeds(config_file, parse_opml(raw).feeds, "tech")
+    assert [(i, slug) for i, _, slug in report.added] == [
+        ("hacker-news", "tech"),
+        ("blog", "tech"),
+        ("blog-2", "tech"),
+    ]
+    assert report.categories_created == []
+    ids = {s.id for s in load_config(config_file).sources}
+    assert {"hacker-news", "blog", "blog-2"} <= ids
+
+
+def test_an_invalid_result_is_not_written(config_file: Path) -> None:
+    original = config_file.read_bytes()
+    raw = b'<opml><body><outline text="X" xmlUrl="https://x.example/feed"/></body></opml>'
+    report = import_feeds(config_file, parse_opml(raw).feeds, "Not A Slug!")
+    assert "nothing was written" in report.error
+    assert "slug" in report.error
+    assert report.added == []
+    assert config_file.read_bytes() == original
+
+
+def test_export_lists_every_source_and_imports_back(config_file: Path, tmp_path: Path) -> None:
+    config = load_config(config_file)
+    exported = export_opml(config)
+    feeds = parse_opml(exported).feeds
+    assert {f.url for f in feeds} == {s.url for s in config.sources}
+    empty = tmp_path / "empty.toml"
+    empty.write_text('[site]\ntitle = "T"\n# my comment\n', encoding="utf-8")
+    report = import_feeds(empty, feeds)
+    assert len(report.added) == len(config.sources)
+    again = load_config(empty)
+    assert {c.slug for c in again.categories} == {c.slug for c in config.categories}
+    assert "# my comment" in empty.read_text(encoding="utf-8")

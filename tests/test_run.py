@@ -1,0 +1,202 @@
+"""`aggregator run` and `aggregator refresh` as an operator uses them: real processes, real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from aggregator.redis_server import connect
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import ROOT, wait_for
+
+FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Loop</title>'
+    b"<link>https://example.com/</link>"
+    b"<item><guid>one</guid><title>First story</title><link>https://example.com/1</link></item>"
+    b"<item><guid>two</guid><title>\xe7\xac\xac\xe4\xba\x8c\xe6\x9d\xa1</title>"
+    b"<link>https://example.com/2</link></item></channel></rss>"
+)
+
+
+def write_config(path: Path, feed_url: str, port: int) -> None:
+    path.write_text(
+        f"""
+[site]
+title = "Loop Desk"
+base_url = "http://127.0.0.1:{port}"
+
+[fetch]
+allow_private_networks = true
+
+[[categories]]
+slug = "world"
+title = "World"
+
+[[sources]]
+id = "loop"
+name = "Loopback News"
+url = "{feed_url}"
+categories = ["world"]
+""",
+        encoding="utf-8",
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def children_of(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return [int(p) for p in out.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has exited; only its parent has not collected it yet.
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def aggregator(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "aggregator.cli", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.fixture
+def service_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "AGGREGATOR_CONFIG")}
+    env["PYTHONPATH"] = str(ROOT)
+    env["AGGREGATOR_DATA_DIR"] = str(tmp_path / "var")
+    return env
+
+
+@pytest.mark.timeout(120)
+def test_run_starts_everything_serves_articles_and_stops_in_order(
+    tmp_path: Path, feed_server: FeedServer, service_env: dict[str, str]
+) -> None:
+    port = free_port()
+    write_config(tmp_path / "aggregator.toml", feed_server.add("/loop.xml", FEED), port)
+    service = aggregator(
+        "run", "--port", str(port), "--workers", "1", cwd=tmp_path, env=service_env
+    )
+    try:
+        # Everything runs: the server, the scheduler, a worker and the web, in that order.
+        def served() -> bool:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/c/world/feed.json", timeout=2)
+            except httpx.TransportError:
+                return False
+            return page.status_code == 200 and "第二条" in page.text
+
+        wait_for(served, 60, "the article to reach the category feed", step=0.5)
+        descendants = children_of(service.pid)
+        assert len(descendants) >= 4  # valkey, scheduler, worker, web
+        service.send_signal(signal.SIGINT)
+        output = service.communicate(timeout=60)[0].decode()
+    finally:
+        if service.poll() is None:
+            service.kill()
+    assert service.returncode == 0, output
+    assert "stopped" in output
+    assert not [pid for pid in descendants if alive(pid)], "a process outlived `run`"
+
+
+@pytest.mark.timeout(120)
+def test_embedded_server_does_not_outlive_a_killed_run(
+    tmp_path: Path, feed_server: FeedServer, service_env: dict[str, str]
+) -> None:
+    port = free_port()
+    write_config(tmp_path / "aggregator.toml", feed_server.add("/loop.xml", FEED), port)
+    service = aggregator(
+        "run", "--port", str(port), "--workers", "1", cwd=tmp_path, env=service_env
+    )
+    try:
+        wait_for(lambda: len(children_of(service.pid)) >= 4, 30, "the service to start")
+        descendants = children_of(service.pid)
+        service.kill()  # SIGKILL: no chance to clean up
+        service.wait(10)
+        wait_for(
+            lambda: not [pid for pid in descendants if alive(pid)],
+            30,
+            "the children of a SIGKILLed `run` to exit",
+        )
+    finally:
+        if service.poll() is None:
+            service.kill()
+
+
+def test_refresh_inline_prints_one_line_per_source(
+    tmp_path: Path, feed_server: FeedServer, redis_url: str, service_env: dict[str, str]
+) -> None:
+    write_config(tmp_path / "aggregator.toml", feed_server.add("/loop.xml", FEED), 8000)
+    env = {**service_env, "REDIS_URL": redis_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "refresh", "--all", "--inline"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    line = next(x for x in done.stdout.splitlines() if "loop" in x)
+    assert line.split()[:3] == ["ok", "loop", "200"]
+    assert "+2 new" in line
+    assert Store(connect(redis_url)).get_state("loop").article_count == 2
+
+    unknown = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "refresh", "nope"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert unknown.returncode != 0
+    assert "unknown source(s): nope" in unknown.stderr
+    assert "known: loop" in unknown.stderr
+
+
+def test_check_config_reports_every_problem_with_its_place(
+    tmp_path: Path, service_env: dict[str, str]
+) -> None:
+    (tmp_path / "aggregator.toml").write_text(
+        '[[categories]]\nslug = "world"\n[[sources]]\nname = "A"\nurl = "ftp://x"\n'
+        'categories = ["wrold"]\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "check-config"],
+        cwd=tmp_path,
+        env=service_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "sources[0].url" in done.stderr
+    assert "sources[0].categories[0]" in done.stderr
+    assert '"world"' in done.stderr  # the suggested fix
