@@ -203,9 +203,11 @@ def test_hostile_entries_execute_nothing(
     expect(all_embed).to_have_attribute("data-aggregator-state", "ready")
     links = all_embed.locator("a.aggregator-embed-link")
     # A hostile title arrives as text and is shown as text; an entry whose link is not http(s)
-    # is left out rather than linked.
+    # is linked to our own article page instead (the feeds never emit a non-http(s) link).
     expect(links.filter(has_text="Titled <script>window.__xss=1</script>")).to_have_count(1)
-    expect(links.filter(has_text="Hostile")).to_have_count(0)
+    hostile = links.filter(has_text="Hostile")
+    expect(hostile).to_have_count(1)
+    assert (hostile.get_attribute("href") or "").startswith(live_server.url + "/a/")
     for href in links.evaluate_all("links => links.map((a) => a.getAttribute('href'))"):
         assert href.startswith(("http://", "https://")), href
     expect(page.frame_locator("#iframe-embed").locator("a.embed-title").first).to_be_visible()

@@ -570,3 +570,24 @@ def test_opml_survives_control_characters_in_names(
     outline = ET.fromstring(body).find("body/outline")
     assert outline is not None
     assert outline.get("text") == "Bell & <Tags>"
+
+
+def test_category_versions_are_read_at_most_once_per_interval(
+    web_config: Config, redis_url: str, add_articles: Callable[..., list[Article]]
+) -> None:
+    """A revalidation within the interval costs no Redis round trip; a change shows after it."""
+    add_articles("hacker-blog", 1)
+    app = create_app(web_config, redis_url, recheck_interval=0.5)
+    client = app.test_client()
+    first = client.get("/c/tech/feed.atom")
+    versions = app.extensions["aggregator"].versions
+    read = versions._seen["tech"][0]
+    add_articles("hacker-blog", 1, title="Fresh news")
+    # Within the interval: the same version, so the same bytes and a 304 for the old ETag.
+    again = client.get("/c/tech/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert versions._seen["tech"][0] == read
+    time.sleep(0.6)
+    later = client.get("/c/tech/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert later.status_code == 200
+    assert b"Fresh news" in later.data

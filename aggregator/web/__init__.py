@@ -89,17 +89,48 @@ class Settings:
         self._current = (config, generation)
 
 
+class CategoryVersions:
+    """Each category's content version, read from Redis at most once per `recheck_interval`.
+
+    A cached feed or a 304 then costs no Redis round trip at all (DESIGN.md §6): a Redis round trip
+    is most of what a revalidation costs. New articles reach a web process within the interval.
+    """
+
+    def __init__(self, store: Store, recheck_interval: float = 1.0) -> None:
+        self.store = store
+        self.recheck_interval = recheck_interval
+        self._seen: dict[str | None, tuple[float, int]] = {}  # slug -> (checked at, version)
+
+    def get(self, slug: str | None) -> int:
+        now = time.monotonic()
+        seen = self._seen.get(slug)
+        if seen is not None and now - seen[0] < self.recheck_interval:
+            return seen[1]
+        version = self.store.category_version(slug)
+        self._seen[slug] = (now, version)  # one assignment: safe under threaded servers
+        return version
+
+
 @dataclass
 class WebState:
     """What one web process keeps between requests."""
 
     store: Store
     settings: Settings
+    versions: CategoryVersions
     feed_cache: RenderCache = field(default_factory=RenderCache)
 
 
-def create_app(config: Config | None = None, redis_url: str | None = None) -> Flask:
-    """The web app. `config` stands in for the config file; `redis_url` for REDIS_URL."""
+def create_app(
+    config: Config | None = None,
+    redis_url: str | None = None,
+    recheck_interval: float = 1.0,
+) -> Flask:
+    """The web app. `config` stands in for the config file; `redis_url` for REDIS_URL.
+
+    `recheck_interval`: how stale (seconds) a process's view of the config and of each
+    category's version may be; tests that write and read back at once pass 0.
+    """
     if redis_url is None:
         from aggregator.cli import redis_url as default_redis_url
 
@@ -107,9 +138,10 @@ def create_app(config: Config | None = None, redis_url: str | None = None) -> Fl
     # The templates live at the project's root (templates/), beside aggregator/.
     app = Flask(__name__, template_folder=str(TEMPLATES))
     store = Store(connect(redis_url))
-    settings = Settings(store, config)
+    settings = Settings(store, config, recheck_interval)
     settings.current()  # fail now, at start-up, if there is no usable config
-    app.extensions[EXTENSION] = WebState(store=store, settings=settings)
+    versions = CategoryVersions(store, recheck_interval)
+    app.extensions[EXTENSION] = WebState(store=store, settings=settings, versions=versions)
 
     # Imported here: these modules import get_store/get_config from this package.
     from aggregator.web.embed import bp as embed_bp

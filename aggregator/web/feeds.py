@@ -214,7 +214,7 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     category = _category(config, slug) if slug is not None else None
     limit = parse_limit(request.args.get("limit"))
     # Read before the articles: a rendering is then never older than the version it is kept for.
-    version = (generation, state.store.category_version(slug))
+    version = (generation, state.versions.get(slug))
 
     rendered = False
 
