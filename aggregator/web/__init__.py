@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app
 
 from aggregator import config as config_module
 from aggregator.config import Config, load_config
+from aggregator.models import Article
 from aggregator.redis_server import connect
 from aggregator.store import Store
 from aggregator.web.cache import RenderCache
@@ -119,6 +120,8 @@ class WebState:
     settings: Settings
     versions: CategoryVersions
     feed_cache: RenderCache = field(default_factory=RenderCache)
+    # slug -> (category version, its newest articles): the pool related articles come from.
+    related_pools: dict[str, tuple[int, list[Article]]] = field(default_factory=dict)
 
 
 def create_app(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +21,7 @@ from werkzeug.exceptions import NotFound
 from aggregator.config import Category, Config
 from aggregator.models import Article, SourceState
 from aggregator.syndication import CONTENT_TYPES
-from aggregator.web import get_config, get_store
+from aggregator.web import get_config, get_store, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
 
 bp = Blueprint("pages", __name__)
@@ -67,6 +67,7 @@ _WORD = re.compile(r"[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+@lru_cache(maxsize=8192)
 def title_words(title: str) -> frozenset[str]:
     """The words of a title worth matching on: latin words of 3+ letters, and Han bigrams."""
     words: set[str] = set()
@@ -252,8 +253,7 @@ def article(article_id: str) -> str:
     related: list[Article] = []
     if cat is not None:
         feeds += feed_links(cat.slug, f"{config.site.title}: {cat.title}", request.script_root)
-        pool, _ = store.category_page(cat.slug, RELATED_POOL)
-        related = related_articles(found, pool, RELATED_COUNT)
+        related = related_articles(found, _related_pool(cat.slug), RELATED_COUNT)
     return render_page(
         "article.html",
         article=found,
@@ -262,6 +262,18 @@ def article(article_id: str) -> str:
         related=related,
         feeds=feeds,
     )
+
+
+def _related_pool(slug: str) -> list[Article]:
+    """The category's newest articles, decoded once per content version in this process."""
+    state = web_state()
+    version = state.versions.get(slug)
+    cached = state.related_pools.get(slug)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    pool, _ = state.store.category_page(slug, RELATED_POOL)
+    state.related_pools[slug] = (version, pool)
+    return pool
 
 
 @bp.get("/sources")
