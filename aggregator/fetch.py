@@ -376,11 +376,19 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
     if coding == "identity" and declared.isdigit() and int(declared) > cap:
         raise too_large
     body = bytearray()
-    for chunk in response.iter_raw():
-        # Asking for one byte more than the room left is how the cap is seen to be exceeded.
-        body += decoder.decode(chunk, cap - len(body) + 1)
-        if len(body) > cap:
-            raise too_large
+    try:
+        for chunk in response.iter_raw():
+            # Asking for one byte more than the room left is how the cap is seen to be exceeded.
+            body += decoder.decode(chunk, cap - len(body) + 1)
+            if len(body) > cap:
+                raise too_large
+    except (zlib.error, brotli.error) as e:
+        raise FetchError(
+            f"{url} sent a body labelled Content-Encoding {coding!r} that is not valid {coding} "
+            f"({e})",
+            outcome=Outcome.HTTP_ERROR,
+            http_status=response.status_code,
+        ) from e
     return bytes(body)
 
 

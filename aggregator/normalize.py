@@ -22,6 +22,9 @@ from aggregator.sanitize import clean_html, safe_url, strip_tags
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
 TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
 UNTITLED = "(untitled)"
+TITLE_LENGTH = 300  # a title longer than this (the corpus of hostile feeds has 10 MB ones) is cut
+AUTHOR_LENGTH = 200
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*")  # BCP 47 in shape
 ID_LENGTH = 20  # hex digits of sha256: 80 bits, no collision among any realistic article count
 # Plain text for summaries and filters comes from at most this much HTML when the entry has
 # no summary of its own (stripping a 300 KB article to read 160 characters is wasted work).
@@ -31,6 +34,12 @@ _IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')  # exact on nh3 output (at
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _MAY_EXTEND = re.compile("[^\x00-\u02ff]")  # see _extends()
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+
+
+def _language(tag: str | None) -> str:
+    """`tag` when it is shaped like a language tag, else "": it ends up in xml:lang and lang=."""
+    tag = (tag or "").strip()
+    return tag if _LANGUAGE.fullmatch(tag) else ""
 
 
 def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[Article]:
@@ -83,14 +92,14 @@ def _article(
     base = feed.base_url
     content = _content_html(entry, base)
     summary = excerpt(text, SUMMARY_LENGTH)
-    title = title or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
+    title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
     published = min(entry.published or entry.updated or now, now).astimezone(UTC)
     updated = max(min(entry.updated or published, now).astimezone(UTC), published)
-    author = strip_tags(entry.author or "")
+    author = excerpt(strip_tags(entry.author or ""), AUTHOR_LENGTH)
     tags = tuple(dict.fromkeys(t for t in (strip_tags(tag) for tag in entry.tags) if t))
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
-    language = source.language or entry.language or feed.language or ""
+    language = source.language or _language(entry.language) or _language(feed.language)
     # What a reader sees, with the dates the source gave (never `now`, which moves every poll).
     seen = (
         title,

@@ -465,3 +465,17 @@ def test_chinese_feed_normalizes_to_chinese_text() -> None:
     assert articles[0].title == "建国35周年纪念，华表，和平鸽"
     assert articles[0].summary.startswith("建国35周年纪念")
     assert articles[0].language == "zh-cn"
+
+
+def test_huge_titles_and_authors_are_cut_and_odd_languages_dropped() -> None:
+    hostile = entry(
+        guid="big",
+        title="word " * 2_000_000,
+        author="name " * 1000,
+        language='en" onmouseover="alert(1)',
+    )
+    article = normalize(feed(hostile, language="x y"), SOURCE, now=NOW)[0]
+    assert len(article.title) <= 301
+    assert article.title.endswith("…")
+    assert len(article.author) <= 201
+    assert article.language == ""
