@@ -137,6 +137,16 @@ def test_reuses_pooled_connections(fetcher: Fetcher, feed_server: FeedServer) ->
     assert first.client_port == second.client_port
 
 
+def test_a_304_keeps_its_connection_for_the_next_poll(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/feed", FEED, etag='"v1"')
+    for _ in range(3):
+        assert fetcher.fetch(url, etag='"v1"').status == 304
+    ports = {r.client_port for r in feed_server.requests("/feed")}
+    assert len(ports) == 1, ports
+
+
 def test_one_fetcher_serves_many_threads(fetcher: Fetcher, feed_server: FeedServer) -> None:
     urls = [feed_server.add(f"/feed/{i}", b"body %d" % i) for i in range(8)]
     results: dict[int, list[bytes | None]] = {}

@@ -1,0 +1,897 @@
+"""Ingest benchmark: our pipeline against lemon24/reader and a bare httpx + feedparser loop.
+
+Every file of the corpus's `real/` directory is served over loopback by the tests' FeedServer
+(strong ETag and Last-Modified, so a conditional GET gets 304) and ingested, in one run, by:
+
+- ours: `aggregator.cli worker` processes (RQ, forking) fed by `workers.scheduler.enqueue`,
+  storing into a fresh embedded Valkey; once with each worker count asked for (default 1 and 2);
+- reader: `reader.make_reader()` on a fresh SQLite file, `update_feeds()` with 1 and 8 threads;
+- bare: one httpx.Client, `feedparser.parse()` with its defaults, then a conditional-GET loop.
+
+Each is measured cold (empty store, every feed answers 200) and unchanged (every feed answers 304).
+The machine is shared and noisy, so the runs sit side by side and the ratios are what count.
+
+    .venv/bin/python bench/ingest.py [--repeat N] [--workers 1,2] [--quick] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import email.utils
+import hashlib
+import importlib.util
+import io
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import platform
+import pstats
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from functools import partial
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))  # for tests.support.feed_server, when run as a script
+
+import feedparser  # noqa: E402
+import httpx  # noqa: E402
+from reader import UpdatedFeed, make_reader  # noqa: E402
+from rq import Queue, Worker  # noqa: E402
+from rq.job import Job  # noqa: E402
+from rq.registry import FailedJobRegistry  # noqa: E402
+
+from aggregator.config import (  # noqa: E402
+    Category,
+    Config,
+    FetchConfig,
+    RetentionConfig,
+    SourceConfig,
+)
+from aggregator.errors import ParseError  # noqa: E402
+from aggregator.models import Outcome, SourceState  # noqa: E402
+from aggregator.parse import parse  # noqa: E402
+from aggregator.redis_server import EmbeddedServer, connect  # noqa: E402
+from aggregator.store import Store  # noqa: E402
+from tests.support.feed_server import FeedServer  # noqa: E402
+from workers import jobs  # noqa: E402
+from workers.scheduler import QUEUE_NAME, enqueue, publish  # noqa: E402
+
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="feedparser")
+
+# An unchanged round takes well under a second: the median of several is steadier when noisy.
+UNCHANGED_ROUNDS = 5
+READER_WORKERS = (1, 8)  # reader's default, and as many threads as one of our jobs uses
+# Everything the corpus holds stays stored, as reader keeps it: the feeds are years old, and
+# trimming by age would make our store do less work than reader's.
+KEEP_ALL = RetentionConfig(
+    max_per_source=1_000_000,
+    max_per_category=1_000_000,
+    max_age_days=365 * 100,
+    keep_newest=1_000_000,
+)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class BenchError(Exception):
+    """The pipeline under test stalled or failed; the message says where."""
+
+
+# --- the feeds -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One corpus file as served: its route, URL, validators and how many entries we parse."""
+
+    file: Path
+    path: str
+    content_type: str
+    etag: str
+    last_modified: str
+    url: str = ""
+    entries: int = 0  # as aggregator.parse sees it, counted once, untimed
+
+
+def corpus_feeds(quick: bool) -> list[Feed]:
+    """Every file of corpus/real (every 6th with --quick), with a strong ETag from its bytes."""
+    files = sorted(p for p in CORPUS.iterdir() if p.is_file())
+    if quick:
+        files = files[::6]
+    feeds = []
+    for n, file in enumerate(files):
+        body = file.read_bytes()
+        mtime = datetime(2024, 1, 1, tzinfo=UTC).timestamp() + n * 60
+        feeds.append(
+            Feed(
+                file=file,
+                path=f"/feeds/{file.name}",
+                content_type=(
+                    "application/feed+json" if file.suffix == ".json" else "application/xml"
+                ),
+                etag='"' + hashlib.sha256(body).hexdigest()[:20] + '"',
+                last_modified=email.utils.formatdate(mtime, usegmt=True),
+            )
+        )
+    return feeds
+
+
+def count_entries(feed: Feed) -> int:
+    """Entries our parser finds in the feed (0 if it cannot parse it)."""
+    headers = {"content-type": feed.content_type}
+    try:
+        return len(parse(feed.file.read_bytes(), url=feed.url, headers=headers).entries)
+    except ParseError:
+        return 0
+
+
+# --- the feed server, in a process of its own --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerStats:
+    """What the feed server has answered so far."""
+
+    requests: int
+    not_modified: int  # requests whose validator matched, i.e. answered 304
+
+
+def _serve(conn: multiprocessing.connection.Connection, feeds: list[Feed]) -> None:
+    """The feed server process: serve the feeds, answer "stats", stop on "stop" or parent death."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's; it stops us
+    server = FeedServer().start()
+    try:
+        urls = [
+            server.serve_file(
+                f.path,
+                f.file,
+                content_type=f.content_type,
+                etag=f.etag,
+                last_modified=f.last_modified,
+            )
+            for f in feeds
+        ]
+        conn.send(urls)
+        validators = {f.path: (f.etag, f.last_modified) for f in feeds}
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:  # the parent is gone
+                return
+            if message == "stop":
+                return
+            log = server.requests()
+            hits = 0
+            for request in log:
+                etag, last_modified = validators.get(request.path, ("", ""))
+                # FeedServer's rule: If-None-Match decides when sent, else If-Modified-Since.
+                inm = request.header("If-None-Match")
+                if inm is not None:
+                    hits += etag in {t.strip().removeprefix("W/") for t in inm.split(",")}
+                else:
+                    hits += request.header("If-Modified-Since") == last_modified
+            conn.send(ServerStats(requests=len(log), not_modified=hits))
+    finally:
+        server.stop()
+
+
+class FeedHost:
+    """The corpus on FeedServer, in a child process.
+
+    Its own process, so the server never competes for the GIL with the client being measured:
+    reader and the bare loop run in this process, our workers in theirs.
+    """
+
+    def __init__(self, feeds: list[Feed]) -> None:
+        self.feeds = feeds
+        self._conn: multiprocessing.connection.Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    def start(self) -> list[Feed]:
+        """Start serving; returns the feeds with their URLs."""
+        context = multiprocessing.get_context("fork")  # before any thread of ours exists
+        ours, theirs = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(theirs, self.feeds), name="feed-server", daemon=True
+        )
+        self._process.start()
+        theirs.close()
+        self._conn = ours
+        if not ours.poll(30):
+            raise BenchError("the feed server process did not start within 30 s")
+        urls: list[str] = ours.recv()
+        return [replace(f, url=u) for f, u in zip(self.feeds, urls, strict=True)]
+
+    def stats(self) -> ServerStats:
+        assert self._conn is not None
+        self._conn.send("stats")
+        stats: ServerStats = self._conn.recv()
+        return stats
+
+    def stop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError):  # it is already gone
+                self._conn.send("stop")
+            self._conn.close()
+            self._conn = None
+        if self._process is not None:
+            self._process.join(10)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+            self._process = None
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Round:
+    """One timed pass over every feed."""
+
+    seconds: float
+    feeds: int
+    items: int  # cold: articles or entries stored (each tool's own count); unchanged: 0
+    requests: int  # what the feed server received during the pass
+    not_modified: int  # of which answered 304
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def items_per_second(self) -> float:
+        return self.items / self.seconds
+
+    @property
+    def feeds_per_second(self) -> float:
+        return self.feeds / self.seconds
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    cold: Round
+    unchanged: Round
+    entries: int = 0  # ours: entries our parser finds in the feeds it read (articles may be fewer)
+    note: str = ""
+
+
+def timed_round(host: FeedHost, feeds: int, run: Callable[[], tuple[int, dict[str, int]]]) -> Round:
+    """Time `run()`, which returns (items, outcomes), and count what the server answered."""
+    before = host.stats()
+    started = time.perf_counter()
+    items, outcomes = run()
+    seconds = time.perf_counter() - started
+    after = host.stats()
+    return Round(
+        seconds=seconds,
+        feeds=feeds,
+        items=items,
+        requests=after.requests - before.requests,
+        not_modified=after.not_modified - before.not_modified,
+        outcomes=outcomes,
+    )
+
+
+# --- ours ----------------------------------------------------------------------------------------
+
+
+def bench_config(feeds: Sequence[Feed], *, concurrency: int | None = None) -> Config:
+    """One source per feed, all in one category, loopback allowed, nothing trimmed."""
+    fetch = FetchConfig(allow_private_networks=True)
+    if concurrency is not None:
+        fetch = replace(fetch, concurrency=concurrency)
+    return Config(
+        fetch=fetch,
+        retention=KEEP_ALL,
+        categories=(Category(slug="bench", title="Bench"),),
+        sources=tuple(
+            SourceConfig(
+                id=f"s{n:03d}",
+                name=f.file.name,
+                url=f.url,
+                categories=("bench",),
+                interval=3600.0,
+            )
+            for n, f in enumerate(feeds)
+        ),
+    )
+
+
+class Workers:
+    """`aggregator.cli worker` processes, each in its own session: Ctrl-C is ours to handle."""
+
+    def __init__(self, count: int, redis_url: str, log_dir: Path) -> None:
+        self.count = count
+        self.redis_url = redis_url
+        self.log_dir = log_dir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, store: Store, timeout: float = 60) -> None:
+        """Start the workers and wait until each has registered with RQ."""
+        env = {**os.environ, "REDIS_URL": self.redis_url}
+        for n in range(self.count):
+            with open(self.log_path(n), "wb") as log:
+                self.processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "aggregator.cli", "worker"],
+                        cwd=ROOT,
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
+        deadline = time.monotonic() + timeout
+        while Worker.count(connection=store.redis) < self.count:
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise BenchError(f"the workers did not register within {timeout:g} s")
+            time.sleep(0.05)
+
+    def log_path(self, n: int) -> Path:
+        return self.log_dir / f"worker-{n + 1}.log"
+
+    def check_alive(self) -> None:
+        for n, process in enumerate(self.processes):
+            if process.poll() is not None:
+                tail = self.log_path(n).read_text(errors="replace").splitlines()[-20:]
+                raise BenchError(
+                    f"worker {n + 1} exited with status {process.returncode}; its log ends:\n"
+                    + "\n".join(tail)
+                )
+
+    def stop(self) -> None:
+        """Warm shutdown, then kill what is left, work horses (own process groups) included."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for process in self.processes:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                for child in _children(process.pid):
+                    _kill(child)
+                process.kill()
+                process.wait()
+        self.processes = []
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of `pid` (Linux /proc; empty elsewhere)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it finished on its own meanwhile
+        os.kill(pid, signal.SIGKILL)
+
+
+def ours_round(
+    store: Store,
+    queue: Queue,
+    config: Config,
+    ids: list[str],
+    host: FeedHost,
+    workers: Workers,
+    timeout: float,
+) -> Round:
+    """Enqueue the sources and wait until each has been refreshed once more."""
+    before = {i: s.last_fetch for i, s in store.get_states(ids).items()}
+    # Job ids embed the enqueue second: a second round in the same second would reuse them.
+    time.sleep(1 - time.time() % 1 + 0.01)
+    server_before = host.stats()
+    articles_before = store.category_count(None)
+    started = time.time()
+    job_ids = enqueue(queue, config, ids)
+    urls = {s.id: s.url for s in config.sources}
+    states = wait_refreshed(store, queue, urls, ids, before, workers, timeout)
+    seen = time.time()
+    # The jobs' own end times, so the 50 ms polling period is not part of the measurement.
+    ended = [j.ended_at for j in Job.fetch_many(job_ids, connection=store.redis) if j]
+    finished = max((e.timestamp() for e in ended if e is not None), default=seen)
+    server_after = host.stats()
+    return Round(
+        seconds=min(finished, seen) - started,
+        feeds=len(ids),
+        items=store.category_count(None) - articles_before,
+        requests=server_after.requests - server_before.requests,
+        not_modified=server_after.not_modified - server_before.not_modified,
+        outcomes=dict(Counter(str(s.outcome) for s in states.values())),
+    )
+
+
+def wait_refreshed(
+    store: Store,
+    queue: Queue,
+    urls: dict[str, str],
+    ids: list[str],
+    before: dict[str, datetime | None],
+    workers: Workers,
+    timeout: float,
+) -> dict[str, SourceState]:
+    """Poll until every source's last_fetch moved past `before`; fail clearly if it stalls."""
+    deadline = time.monotonic() + timeout
+    failed = FailedJobRegistry(queue=queue)
+    while True:
+        states = store.get_states(ids)
+        stuck = [
+            s
+            for i, s in states.items()
+            if s.last_fetch is None or s.last_fetch <= (before[i] or _EPOCH)
+        ]
+        if not stuck:
+            return states
+        workers.check_alive()
+        if failed.count:
+            job = Job.fetch(failed.get_job_ids()[0], connection=store.redis)
+            result = job.latest_result()
+            raise BenchError(f"a refresh job failed:\n{result.exc_string if result else job.id}")
+        if time.monotonic() > deadline:
+            lines = [
+                f"  {s.source_id} {urls[s.source_id]}: last_fetch={s.last_fetch} "
+                f"outcome={s.outcome} status={s.http_status} error={s.last_error!r}"
+                for s in stuck[:30]
+            ]
+            raise BenchError(
+                f"{len(stuck)} of {len(ids)} sources not refreshed after {timeout:g} s "
+                f"(queue holds {queue.count} jobs; worker logs in {workers.log_dir}):\n"
+                + "\n".join(lines)
+            )
+        time.sleep(0.05)
+
+
+def measure_ours(
+    feeds: list[Feed], host: FeedHost, count: int, tmp: Path, timeout: float
+) -> Measurement:
+    """Cold then unchanged, through the real queue and `count` worker processes."""
+    data_dir = tmp / f"ours-w{count}"
+    server = EmbeddedServer(data_dir)
+    workers = Workers(count, "", data_dir)
+    try:
+        url = server.start()
+        workers.redis_url = url
+        store = Store(connect(url))
+        config = bench_config(feeds)
+        publish(store, config)
+        workers.start(store)
+        queue = Queue(QUEUE_NAME, connection=store.redis)
+        ids = [s.id for s in config.sources]
+        cold = ours_round(store, queue, config, ids, host, workers, timeout)
+        # A source that failed has no validators: polling it again is not an unchanged poll.
+        states = store.get_states(ids)
+        failed = [i for i in ids if states[i].outcome is not Outcome.OK]
+        ok = [i for i in ids if i not in failed]
+        names = {s.id: s.name for s in config.sources}
+        unchanged = median_round(
+            [
+                ours_round(store, queue, config, ok, host, workers, timeout)
+                for _ in range(UNCHANGED_ROUNDS)
+            ]
+        )
+    finally:
+        workers.stop()
+        server.stop()
+    return Measurement(
+        name=f"ours, {count} worker process{'es' if count > 1 else ''}",
+        cold=cold,
+        unchanged=unchanged,
+        entries=sum(f.entries for f in feeds),
+        note=_failures(f"{names[i]} ({states[i].last_error})" for i in sorted(failed)),
+    )
+
+
+def _failures(names: Iterable[str]) -> str:
+    listed = list(names)
+    return f"failed on {len(listed)} feeds: {', '.join(listed)}" if listed else ""
+
+
+# --- reader --------------------------------------------------------------------------------------
+
+
+def measure_reader(feeds: list[Feed], host: FeedHost, threads: int, tmp: Path) -> Measurement:
+    """lemon24/reader on a fresh SQLite file: update_feeds() cold, then again (all 304)."""
+    reader = make_reader(str(tmp / f"reader-{threads}.sqlite"))
+    failed: list[str] = []
+    failed_cold: list[str] = []
+    try:
+        for f in feeds:
+            reader.add_feed(f.url)
+
+        def update() -> tuple[int, dict[str, int]]:
+            outcomes: Counter[str] = Counter()
+            # scheduled=False: reader would otherwise skip feeds it updated less than an hour ago.
+            for result in reader.update_feeds_iter(scheduled=False, workers=threads):
+                if isinstance(result.value, UpdatedFeed):
+                    outcomes["updated"] += 1
+                elif result.value is None:
+                    outcomes["not-modified"] += 1
+                else:
+                    outcomes["error"] += 1
+                    failed.append(result.url)
+            return reader.get_entry_counts().total or 0, dict(outcomes)
+
+        cold = timed_round(host, len(feeds), update)
+        failed_cold = list(failed)
+        # A feed that failed has no validators and would be fetched and parsed again: not an
+        # unchanged poll. Ours leaves out its failures the same way.
+        for url in failed_cold:
+            reader.disable_feed_updates(url)
+        unchanged = median_round(
+            [
+                timed_round(host, len(feeds) - len(failed_cold), update)
+                for _ in range(UNCHANGED_ROUNDS)
+            ]
+        )
+    finally:
+        reader.close()
+    return Measurement(
+        name=f"reader {package_version('reader')}, update_feeds(workers={threads})",
+        cold=cold,
+        unchanged=replace(unchanged, items=0),
+        note=_failures(sorted(u.rsplit("/", 1)[-1] for u in failed_cold)),
+    )
+
+
+# --- a bare loop ---------------------------------------------------------------------------------
+
+
+def measure_bare(feeds: list[Feed], host: FeedHost) -> Measurement:
+    """One httpx.Client: GET + feedparser.parse (defaults) each feed, then conditional GETs."""
+    validators: dict[str, dict[str, str]] = {}
+    with httpx.Client() as client:
+
+        def cold_loop() -> tuple[int, dict[str, int]]:
+            entries = 0
+            for f in feeds:
+                response = client.get(f.url)
+                headers = {**response.headers, "content-location": f.url}
+                entries += len(
+                    feedparser.parse(io.BytesIO(response.content), response_headers=headers).entries
+                )
+                conditional = {}
+                if etag := response.headers.get("etag"):
+                    conditional["If-None-Match"] = etag
+                if last_modified := response.headers.get("last-modified"):
+                    conditional["If-Modified-Since"] = last_modified
+                validators[f.url] = conditional
+            return entries, {}
+
+        def conditional_loop() -> tuple[int, dict[str, int]]:
+            statuses: Counter[str] = Counter()
+            for f in feeds:
+                statuses[str(client.get(f.url, headers=validators[f.url]).status_code)] += 1
+            return 0, dict(statuses)
+
+        cold = timed_round(host, len(feeds), cold_loop)
+        unchanged = median_round(
+            [timed_round(host, len(feeds), conditional_loop) for _ in range(UNCHANGED_ROUNDS)]
+        )
+    return Measurement(
+        name="bare loop: httpx + feedparser.parse",
+        cold=cold,
+        unchanged=unchanged,
+        note="feedparser cannot read JSON Feed: those count 0 entries",
+    )
+
+
+# --- a profile of our refresh, in process ------------------------------------------------------
+
+
+def profile_ours(feeds: list[Feed], tmp: Path) -> None:
+    """cProfile one cold and one unchanged pass of jobs.run_batch, sequential, in this process.
+
+    The same code a worker's job runs, minus RQ: comparing its time with the worker runs' shows
+    what the queue costs.
+    """
+    data_dir = tmp / "profile"
+    server = EmbeddedServer(data_dir)
+    try:
+        store = Store(connect(server.start()))
+        # concurrency=1: run_batch then refreshes in the calling thread, which cProfile sees.
+        config = bench_config(feeds, concurrency=1)
+        publish(store, config)
+        ids = [s.id for s in config.sources]
+        for label in ("cold", "unchanged"):
+            profiler = cProfile.Profile()
+            started = time.perf_counter()
+            profiler.enable()
+            jobs.run_batch(store, ids)
+            profiler.disable()
+            seconds = time.perf_counter() - started
+            print(f"\n--- profile: {label}, {len(ids)} sources in {seconds:.2f} s in process ---")
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("tottime").print_stats(25)
+            stats.sort_stats("cumulative").print_stats(40)
+    finally:
+        server.stop()
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+def median_round(rounds: Sequence[Round]) -> Round:
+    """The round of median time (the upper one of an even count)."""
+    return sorted(rounds, key=lambda r: r.seconds)[len(rounds) // 2]
+
+
+def median_measurement(runs: list[Measurement]) -> Measurement:
+    """Each round at its median time across repeats (counts are the same in every repeat)."""
+    return replace(
+        runs[0],
+        cold=median_round([m.cold for m in runs]),
+        unchanged=median_round([m.unchanged for m in runs]),
+    )
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """Our rates divided by another row's."""
+
+    against: str
+    cold: float  # articles/s
+    unchanged: float  # sources/s
+
+
+def ratios(run: list[Measurement], main: Measurement) -> list[Ratio]:
+    """`main`'s rates over every other row's, within one run (side by side, same noise)."""
+    return [
+        Ratio(
+            against=m.name,
+            cold=main.cold.items_per_second / m.cold.items_per_second if m.cold.items else 0.0,
+            unchanged=main.unchanged.feeds_per_second / m.unchanged.feeds_per_second,
+        )
+        for m in run
+        if m.name != main.name
+    ]
+
+
+def median_ratios(per_run: list[list[Ratio]]) -> list[Ratio]:
+    """The median of each ratio over the repeats (each ratio paired within its own run)."""
+    return [
+        Ratio(
+            against=rs[0].against,
+            cold=statistics.median(r.cold for r in rs),
+            unchanged=statistics.median(r.unchanged for r in rs),
+        )
+        for rs in zip(*per_run, strict=True)
+    ]
+
+
+def markdown(
+    results: list[Measurement], main: Measurement, versus: list[Ratio], per_run: list[list[Ratio]]
+) -> str:
+    """The results table, and the ratios of `main` (our default worker count) to the others."""
+    lines = [
+        "| run | cold: s | articles | articles/s | unchanged: s | 304s | sources/s |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for m in results:
+        c, u = m.cold, m.unchanged
+        lines.append(
+            f"| {m.name} | {c.seconds:.2f} | {c.items} | {c.items_per_second:,.0f} "
+            f"| {u.seconds:.3f} | {u.not_modified}/{u.feeds} | {u.feeds_per_second:,.0f} |"
+        )
+    lines += [
+        "",
+        f"| {main.name} ÷ | cold articles/s | per run | unchanged sources/s | per run |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for n, r in enumerate(versus):
+        cold_runs = " ".join(f"{run[n].cold:.2f}" for run in per_run)
+        unchanged_runs = " ".join(f"{run[n].unchanged:.2f}" for run in per_run)
+        lines.append(
+            f"| {r.against} | {r.cold:.2f}× | {cold_runs} | {r.unchanged:.2f}× | {unchanged_runs} |"
+        )
+    return "\n".join(lines)
+
+
+def aims(versus: list[Ratio]) -> list[str]:
+    """The issue's aims, against reader's default (one thread) and its best configuration."""
+    readers = [r for r in versus if r.against.startswith("reader")]
+    if not readers:
+        return []
+    default = next(r for r in readers if f"workers={READER_WORKERS[0]})" in r.against)
+    best_cold = min(r.cold for r in readers)
+    best_unchanged = min(r.unchanged for r in readers)
+
+    def verdict(ratio: float, aim: float) -> str:
+        return f"{ratio:.2f}× ({'met' if ratio >= aim else 'MISSED'})"
+
+    return [
+        f"aim: cold ingest ≥ 3× reader: {verdict(default.cold, 3)} against its default, "
+        f"{verdict(best_cold, 3)} against its best",
+        f"aim: unchanged polling ≥ 1× reader: {verdict(default.unchanged, 1)} against its "
+        f"default, {verdict(best_unchanged, 1)} against its best",
+    ]
+
+
+def remarks(results: list[Measurement]) -> list[str]:
+    """What the table leaves out: entries/s, and anything that makes a row not mean what it says."""
+    notes = [f"note: {m.name}: {m.note}" for m in results if m.note]
+    for m in results:
+        c, u = m.cold, m.unchanged
+        if c.items == 0 or c.requests != c.feeds:
+            notes.append(
+                f"warning: {m.name}: the cold round stored {c.items} items and made "
+                f"{c.requests} requests for {c.feeds} feeds"
+            )
+        if u.not_modified != u.feeds:
+            notes.append(
+                f"warning: {m.name}: only {u.not_modified} of {u.feeds} unchanged polls were "
+                f"conditional GETs answered 304 ({u.requests} requests)"
+            )
+        if m.entries:
+            notes.append(
+                f"note: {m.name}: parsed {m.entries} entries, "
+                f"{m.entries / m.cold.seconds:,.0f} entries/s cold"
+            )
+    return notes
+
+
+def machine() -> dict[str, object]:
+    return {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_at_start": os.getloadavg(),
+    }
+
+
+def one_run(
+    feeds: list[Feed],
+    host: FeedHost,
+    counts: Sequence[int],
+    directory: Path,
+    timeout: float,
+    label: str,
+) -> list[Measurement]:
+    """Every measurement once, side by side: ours for each worker count, reader, the bare loop."""
+    steps: list[Callable[[], Measurement]] = [
+        *(partial(measure_ours, feeds, host, c, directory, timeout) for c in counts),
+        *(partial(measure_reader, feeds, host, t, directory) for t in READER_WORKERS),
+        partial(measure_bare, feeds, host),
+    ]
+    run = []
+    for step in steps:
+        m = step()
+        print(
+            f"[{label}] {m.name}: cold {m.cold.seconds:.2f} s ({m.cold.items} items), "
+            f"unchanged {m.unchanged.seconds:.3f} s ({m.unchanged.not_modified} × 304)",
+            flush=True,
+        )
+        run.append(m)
+    return run
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def _check_reader_installed() -> None:
+    """Fail early if reader cannot parse: its vendored feedparser imports `sgmllib`.
+
+    feedparser 6.0.14 switched to `feedparser_sgmllib` and no longer pulls `sgmllib3k` in.
+    """
+    if importlib.util.find_spec("sgmllib") is None:
+        raise SystemExit(
+            "reader cannot parse without the `sgmllib` module: .venv/bin/pip install sgmllib3k"
+        )
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeat", type=int, default=1, help="runs; the median is reported")
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="our worker process counts, comma-separated; the last is compared (default 1,2)",
+    )
+    parser.add_argument("--quick", action="store_true", help="every 6th feed: a smoke run")
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile our refresh in process"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=0.0, help="max seconds per round of ours (default auto)"
+    )
+    args = parser.parse_args(argv)
+    counts = [int(w) for w in args.workers.split(",") if w.strip()]
+    if not counts or min(counts) < 1 or args.repeat < 1:
+        parser.error("--workers needs positive counts and --repeat at least 1")
+
+    _check_reader_installed()
+    # A SIGTERM unwinds like Ctrl-C, so the finally blocks stop the workers and servers.
+    signal.signal(signal.SIGTERM, _interrupted)
+    info = machine()
+    feeds = corpus_feeds(args.quick)
+    host = FeedHost(feeds)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        feeds = host.start()
+        feeds = [replace(f, entries=count_entries(f)) for f in feeds]
+        timeout = args.timeout or 120 + 2.0 * len(feeds)
+        size = sum(f.file.stat().st_size for f in feeds)
+        print(
+            f"{len(feeds)} feeds, {size / 1e6:.1f} MB, {sum(f.entries for f in feeds)} entries; "
+            f"{info['nproc']} CPUs, Python {info['python']}, load {info['loadavg_at_start']}",
+            flush=True,
+        )
+        repeats = []
+        for n in range(args.repeat):
+            directory = tmp / f"run-{n + 1}"  # every measurement starts from an empty store
+            directory.mkdir()
+            repeats.append(
+                one_run(feeds, host, counts, directory, timeout, f"{n + 1}/{args.repeat}")
+            )
+        if args.profile:
+            profile_ours(feeds, tmp)
+    finally:
+        host.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    results = [median_measurement(list(ms)) for ms in zip(*repeats, strict=True)]
+    main_row = results[len(counts) - 1]  # the largest worker count asked for, by default 2
+    per_run = [ratios(run, run[len(counts) - 1]) for run in repeats]
+    versus = median_ratios(per_run)
+    table = markdown(results, main_row, versus, per_run)
+    notes = remarks(results) + aims(versus)
+    print()
+    print(table)
+    print()
+    print("\n".join(notes))
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"ingest-{stamp}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(["bench/ingest.py", *(argv or sys.argv[1:])]),
+                "machine": info,
+                "feeds": len(feeds),
+                "entries": sum(f.entries for f in feeds),
+                "median": [asdict(m) for m in results],
+                "ratios": [asdict(r) for r in versus],
+                "runs": [[asdict(m) for m in run] for run in repeats],
+                "table": table,
+                "notes": notes,
+            },
+            indent=2,
+            default=str,
+        )
+    )
+    print(f"\nresults: {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as error:
+        sys.exit(f"bench/ingest.py: {error}")
