@@ -143,7 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     from workers import jobs
     from workers.scheduler import QUEUE_NAME
@@ -164,7 +164,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # job. Jobs are bounded (size caps, deadlines, job timeout), and the worker exits after
     # --max-jobs to bound whatever a long life accumulates; `run` restarts it, and a crash
     # mid-job loses nothing: the sources' leases run out and they are claimed again.
-    worker = SimpleWorker(
+    # RefreshWorker is a SimpleWorker that waits out a Redis outage in the middle of a job.
+    worker = jobs.RefreshWorker(
         [queue],
         connection=connection,
         maintenance_interval=30,

@@ -8,6 +8,7 @@ a batch lost with its worker leaves every unfinished source due again when its l
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -18,7 +19,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from redis import Redis
-from rq import get_current_job
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import Queue, SimpleWorker, get_current_job
+from rq.job import Job
+from rq.worker import WorkerStatus
 
 from aggregator import config as config_module
 from aggregator.config import Config, SourceConfig
@@ -26,6 +31,8 @@ from aggregator.fetch import Fetcher, default_user_agent
 from aggregator.models import RefreshResult
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
+
+log = logging.getLogger("aggregator.worker")
 
 
 @dataclass
@@ -133,3 +140,34 @@ def _leases_kept(
     finally:
         stop.set()
         thread.join()
+
+
+class RefreshWorker(SimpleWorker):
+    """RQ's SimpleWorker (jobs run in this process, no fork per job) that outlives Redis outages.
+
+    A SimpleWorker records a job's end in Redis from its main loop. If Redis is gone by then, RQ
+    lets the ConnectionError out of `work()` and the worker exits, with status 0. This one waits
+    for Redis instead; the sources of the job that was cut short come back when their leases run
+    out. (RQ's own dequeue loop already waits out outages while the worker is idle.)
+    """
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        try:
+            super().execute_job(job, queue)
+        except (RedisConnectionError, RedisTimeoutError) as e:
+            log.error("Redis went away during job %s; waiting for it to answer: %s", job.id, e)
+            self._wait_for_redis()
+
+    def _wait_for_redis(self) -> None:
+        started = time.monotonic()
+        while True:
+            try:
+                self.set_state(WorkerStatus.IDLE)
+            except (RedisConnectionError, RedisTimeoutError):
+                time.sleep(1.0)  # the client has already retried for several seconds
+                continue
+            log.warning(
+                "Redis answers again; the worker resumes",
+                extra={"fields": {"down_seconds": round(time.monotonic() - started, 1)}},
+            )
+            return

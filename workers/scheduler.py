@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Retry, Worker
 
 from aggregator import config as config_module
@@ -105,13 +107,32 @@ def run(
     watcher = ConfigWatcher(config_path, config)
     queue = Queue(QUEUE_NAME, connection=store.redis)
     log.info("scheduler started", extra={"fields": {"sources": len(config.sources)}})
+    down_since: float | None = None  # when Redis stopped answering, while it does not
     while not stop.is_set():
-        changed = watcher.poll()
-        if changed is not None:
-            config = changed
-            publish(store, config)
-        jobs = tick(store, queue, config)
-        store.heartbeat("scheduler", datetime.now(UTC))
+        try:
+            if down_since is not None:
+                # Publish again: a server that came back without its data (no AOF) has lost
+                # the config and the schedule. Both writes are idempotent otherwise.
+                publish(store, config)
+                log.warning(
+                    "Redis answers again; scheduling resumes",
+                    extra={"fields": {"down_seconds": round(time.monotonic() - down_since, 1)}},
+                )
+                down_since = None
+            changed = watcher.poll()
+            if changed is not None:
+                config = changed
+                publish(store, config)
+            jobs = tick(store, queue, config)
+            store.heartbeat("scheduler", datetime.now(UTC))
+        except (RedisConnectionError, RedisTimeoutError) as e:
+            # The client has already retried for several seconds. Redis being down is an outage
+            # to wait out, not a reason to exit: a scheduler that exits stops all polling until
+            # something restarts it, and under a plain Procfile runner nothing does.
+            if down_since is None:
+                down_since = time.monotonic()
+                log.error("Redis does not answer; retrying every %gs: %s", interval, e)
+            jobs = []
         # While there is a backlog of due sources, come back soon rather than in a full interval.
         stop.wait(0.1 if jobs else interval)
     log.info("scheduler stopped")

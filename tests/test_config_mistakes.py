@@ -1,0 +1,362 @@
+"""Operator mistakes in the config file, as an operator meets them: through the real command
+line, and by editing the file under a running `aggregator scheduler`.
+
+tests/test_config.py checks every message of the parser itself; here each kind of mistake goes
+through the processes that read the file, which must print one message naming the place, and a
+running scheduler must keep its last good config (and say why) until the file is fixed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from aggregator.config import ConfigWatcher, parse_config
+from aggregator.errors import ConfigError
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import ROOT
+
+
+def base_config(feed_url: str, extra: str = "") -> str:
+    """A valid config: one source polled every second from loopback, plus `extra` sources."""
+    return f"""
+[site]
+title = "Mistakes"
+base_url = "http://127.0.0.1:8000"
+
+[fetch]
+allow_private_networks = true
+interval = "1s"
+min_interval = "1s"
+max_backoff = "2s"
+lease = "5s"
+jitter = 0
+
+[[categories]]
+slug = "news"
+title = "News"
+
+[[sources]]
+id = "alpha"
+name = "Alpha"
+url = "{feed_url}"
+categories = ["news"]
+{extra}"""
+
+
+# (what, how the valid config is broken, the place the message must name, a word of the message)
+MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
+    (
+        "bad TOML",
+        lambda text: text.replace('title = "News"', 'title = "News'),
+        "line 16, column",
+        "not valid TOML",
+    ),
+    (
+        "unknown key",
+        lambda text: text.replace("jitter = 0", "jitter = 0\nintervall = 5"),
+        "fetch.intervall",
+        'did you mean "interval"',
+    ),
+    (
+        "unknown key in a source",
+        lambda text: text + 'categoires = ["news"]\n',
+        "sources[0].categoires",
+        "unknown key",
+    ),
+    (
+        "duplicate category slug",
+        lambda text: text.replace(
+            '[[categories]]\nslug = "news"',
+            '[[categories]]\nslug = "news"\n\n[[categories]]\nslug = "news"',
+            1,
+        ),
+        "categories[1].slug",
+        "already defined by categories[0]",
+    ),
+    (
+        "source in an undefined category",
+        lambda text: text.replace('categories = ["news"]', 'categories = ["nwes"]'),
+        "sources[0].categories[0]",
+        'did you mean "news"',
+    ),
+    (
+        "source interval outside the limits",
+        lambda text: text + 'interval = "3d"\n',
+        "sources[0].interval",
+        "is outside",
+    ),
+    (
+        "interval that is not a duration",
+        lambda text: text.replace('interval = "1s"', 'interval = "often"', 1),
+        "fetch.interval",
+        "not a duration",
+    ),
+    (
+        "min_interval above max_interval",
+        lambda text: text.replace('min_interval = "1s"', 'min_interval = "2d"'),
+        "fetch.min_interval",
+        "longer than fetch.max_interval",
+    ),
+    (
+        "source URL that is not http(s)",
+        lambda text: text.replace('\nurl = "http://', '\nurl = "ftp://'),
+        "sources[0].url",
+        "not an absolute http(s) URL",
+    ),
+    (
+        "base URL without a scheme",
+        lambda text: text.replace(
+            'base_url = "http://127.0.0.1:8000"', 'base_url = "news.example"'
+        ),
+        "site.base_url",
+        'did you mean "https://news.example"',
+    ),
+    (
+        "duplicate source id",
+        lambda text: (
+            text
+            + '\n[[sources]]\nid = "alpha"\nname = "Beta"\nurl = "https://b.example/feed"\n'
+            + 'categories = ["news"]\n'
+        ),
+        "sources[1].id",
+        "already the id of sources[0]",
+    ),
+]
+MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
+
+
+def cli_env(config: Path, redis_url: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "AGGREGATOR_CONFIG")}
+    env.update(PYTHONPATH=str(ROOT), AGGREGATOR_CONFIG=str(config))
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def test_every_mistake_breaks_the_base_config_exactly_once() -> None:
+    """The table above is right: each edit makes exactly the one problem it names."""
+    text = base_config("http://127.0.0.1:9/feed.xml")
+    parse_config(text)
+    for what, edit, place, word in MISTAKES:
+        with pytest.raises(ConfigError) as info:
+            parse_config(edit(text), path="aggregator.toml")
+        assert len(info.value.problems) == 1, (what, info.value.problems)
+        assert place in info.value.problems[0], (what, info.value.problems)
+        assert word in info.value.problems[0], (what, info.value.problems)
+
+
+@pytest.mark.parametrize(("what", "edit", "place", "word"), MISTAKES, ids=MISTAKE_IDS)
+def test_check_config_prints_one_message_naming_the_place(
+    tmp_path: Path, what: str, edit: Callable[[str], str], place: str, word: str
+) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text(edit(base_config("http://127.0.0.1:9/feed.xml")), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "check-config"],
+        cwd=tmp_path,
+        env=cli_env(path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("aggregator: invalid configuration:") == 1, done.stderr
+    assert f"1 problem(s) in {path}:" in done.stderr
+    assert place in done.stderr, done.stderr
+    assert word in done.stderr, done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["scheduler", "web", "refresh --all --inline"])
+def test_processes_refuse_to_start_on_an_invalid_config_naming_the_place(
+    tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text(
+        base_config("http://127.0.0.1:9/feed.xml").replace('["news"]', '["nwes"]'),
+        encoding="utf-8",
+    )
+    # No server behind this URL: the config is checked before anything connects.
+    done = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", *command.split()],
+        cwd=tmp_path,
+        env=cli_env(path, f"unix://{tmp_path}/nothing.sock"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "sources[0].categories[0]: unknown category" in done.stderr, done.stderr
+
+
+# --- editing the file under a running scheduler ------------------------------------------------
+
+
+# Loaded now, not in the forked child: other threads (the feed server) may hold locks then.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
+def die_with_pytest() -> None:
+    """preexec_fn: SIGKILL the child if pytest dies, so no process outlives a killed test run."""
+    if _prctl is not None:
+        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: Callable[[], str]) -> None:
+    """Poll `predicate` until it holds; fail with `what()` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what()}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def running(
+    tmp_path: Path, redis_url: str, store: Store
+) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Starts `aggregator <args>` processes (log in tmp_path/<name>.log); kills them after."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, *args: str) -> subprocess.Popen[bytes]:
+        with open(tmp_path / f"{name}.log", "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "aggregator.cli", *args],
+                cwd=ROOT,
+                env=cli_env(tmp_path / "aggregator.toml", redis_url),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=die_with_pytest,
+            )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+
+
+def save(path: Path, text: str) -> None:
+    """Replace the file in one step, as editors that write a copy and rename it do.
+
+    Writing in place can be seen half-written by the scheduler; see
+    test_a_half_written_file_is_not_applied for what that does today.
+    """
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _last_fetch(store: Store, source_id: str) -> float:
+    when = store.get_state(source_id).last_fetch
+    return when.timestamp() if when else 0.0
+
+
+@pytest.mark.timeout(180)
+def test_an_invalid_edit_keeps_the_running_scheduler_on_its_last_good_config(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    store: Store,
+    running: Callable[..., subprocess.Popen[bytes]],
+) -> None:
+    alpha = feed_server.add(
+        "/alpha.xml",
+        b'<rss version="2.0"><channel><title>A</title>'
+        b"<item><guid>a1</guid><title>one</title></item></channel></rss>",
+    )
+    path = tmp_path / "aggregator.toml"
+    good = base_config(alpha)
+    path.write_text(good, encoding="utf-8")
+    scheduler = running("scheduler", "scheduler", "--interval", "0.2")
+    running("worker", "worker")
+    log = tmp_path / "scheduler.log"
+
+    def log_text() -> str:
+        return log.read_text(encoding="utf-8", errors="replace")
+
+    def worker_log() -> str:
+        text = (tmp_path / "worker.log").read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-20:])
+
+    wait_for(
+        lambda: _last_fetch(store, "alpha") > 0, 60, lambda: "the first refresh\n" + log_text()
+    )
+    version = store.config_version()
+
+    def edit_into(what: str, edit: Callable[[str], str], place: str, word: str) -> None:
+        edited_at = time.time()
+        save(path, edit(good))
+        wait_for(
+            lambda: place in log_text().split("keeping the last good config")[-1],
+            20,
+            lambda: f"the scheduler to log {place!r} after the edit: {what}\n{log_text()}",
+        )
+        line = next(x for x in reversed(log_text().splitlines()) if place in x)
+        assert "level=warning" in line, line
+        assert str(path) in line, line
+        # The log line holds the message as one quoted value: its own quotes are escaped.
+        assert word.replace('"', '\\"') in line, line
+        # It keeps scheduling with the old config: alpha is refreshed again after the edit.
+        wait_for(
+            lambda: _last_fetch(store, "alpha") > edited_at,
+            20,
+            lambda: f"alpha to be refreshed after the edit: {what}\n{worker_log()}",
+        )
+        assert store.config_version() == version, what
+        assert store.due_at("alpha") is not None, what
+        assert scheduler.poll() is None, log_text()
+
+    for mistake in MISTAKES:
+        edit_into(*mistake)
+
+    # Fixed, with a new source: picked up without a restart.
+    beta = feed_server.add(
+        "/beta.xml",
+        b'<rss version="2.0"><channel><title>B</title>'
+        b"<item><guid>b1</guid><title>two</title></item></channel></rss>",
+    )
+    save(
+        path,
+        good + f'\n[[sources]]\nid = "beta"\nname = "Beta"\nurl = "{beta}"\n'
+        'categories = ["news"]\n',
+    )
+    wait_for(
+        lambda: _last_fetch(store, "beta") > 0, 30, lambda: "beta to be refreshed\n" + log_text()
+    )
+    assert store.config_version() > version
+    assert "is valid again" in log_text()
+    assert [a.title for a in store.source_articles("beta", 10)] == ["two"]
+    assert scheduler.poll() is None
+
+
+def test_a_half_written_file_is_not_applied(tmp_path: Path) -> None:
+    """An editor that truncates and rewrites in place (nano, `>`) can be read in between."""
+    path = tmp_path / "aggregator.toml"
+    good = base_config("http://127.0.0.1:9/feed.xml")
+    path.write_text(good, encoding="utf-8")
+    watcher = ConfigWatcher(path, parse_config(good, path=str(path)))
+    assert watcher.poll() is None
+    path.write_text("", encoding="utf-8")  # the moment between truncating and writing
+    caught = watcher.poll()
+    path.write_text(good + "\n# edited\n", encoding="utf-8")
+    watcher.poll()
+    assert caught is None, "a truncated file replaced the config: every source was dropped"
+    assert [s.id for s in watcher.current.sources] == ["alpha"]

@@ -1,0 +1,627 @@
+"""Faults, with real processes: workers SIGKILLed over and over, Redis stopped mid-ingest, two
+schedulers racing, and a source that fails for hours and comes back.
+
+Every process here is a real `python -m aggregator.cli …` in its own process group, killed with
+os.killpg at the end of its test. Waits are bounded and say what they waited for.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+
+from aggregator.config import load_config
+from aggregator.fetch import Fetcher
+from aggregator.models import Outcome
+from aggregator.redis_server import EmbeddedServer, connect
+from aggregator.refresh import refresh_source
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer, Handler
+from tests.support.pipeline import ROOT, make_config
+
+# --- building blocks ---------------------------------------------------------------------------
+
+
+def feed_body(tag: str, items: int) -> bytes:
+    """An RSS feed whose items have guids `<tag>-0` … `<tag>-<items-1>`."""
+    entries = "".join(
+        f'<item><guid isPermaLink="false">{tag}-{i}</guid><title>{tag} item {i}</title>'
+        f"<link>https://example.com/{tag}/{i}</link></item>"
+        for i in range(items)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{tag}</title>'
+        f"<link>https://example.com/{tag}/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+def add_slow_feeds(
+    feed_server: FeedServer, sources: int, items: int, delay: float, prefix: str = "s"
+) -> dict[str, str]:
+    """`sources` feeds that each take `delay` seconds to answer; returns {source id: URL}."""
+    urls = {}
+    for n in range(sources):
+        body = feed_body(f"{prefix}{n}", items)
+
+        def respond(h: Handler, body: bytes = body) -> None:
+            time.sleep(delay)  # slow enough that a kill or an outage lands mid-job
+            _send(h, 200, body)
+
+        urls[f"{prefix}{n}"] = feed_server.add_handler(f"/{prefix}/{n}", respond)
+    return urls
+
+
+def _send(h: Handler, status: int, body: bytes) -> None:
+    h.send_response(status)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def write_toml(path: Path, urls: dict[str, str], interval: str = "1h", **fetch: str | int) -> Path:
+    """An aggregator.toml with one source per {id: URL}, in category "news", on loopback."""
+    settings = {"allow_private_networks": True, "jitter": 0, **fetch}
+    lines = ["[site]", 'title = "Faults"', 'base_url = "http://127.0.0.1:8000"', "", "[fetch]"]
+    for key, value in settings.items():
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        lines.append(f"{key} = {shown}".replace("'", '"'))
+    lines += ["", "[[categories]]", 'slug = "news"', 'title = "News"']
+    for source_id, url in urls.items():
+        lines += [
+            "",
+            "[[sources]]",
+            f'id = "{source_id}"',
+            f'name = "Source {source_id}"',
+            f'url = "{url}"',
+            'categories = ["news"]',
+            f'interval = "{interval}"',
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load_config(path)  # a test's own config must be valid
+    return path
+
+
+def wait_for(
+    predicate: Callable[[], bool],
+    timeout: float,
+    what: str,
+    step: float = 0.1,
+    details: Callable[[], str] | None = None,
+) -> None:
+    """Poll `predicate` until it holds; fail naming `what` (and `details()`) after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            more = "\n" + details() if details else ""
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}{more}")
+        time.sleep(step)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+# Loaded now, not in the forked child: other threads (the feed server) may hold locks then.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
+def die_with_pytest() -> None:
+    """preexec_fn: SIGKILL the child if pytest dies, so no process outlives a killed test run."""
+    if _prctl is not None:
+        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def busy_pids(store: Store) -> set[int]:
+    """Process ids of the RQ workers that are running a job now."""
+    from rq import Worker
+
+    return {w.pid for w in Worker.all(connection=store.redis) if w.pid and w.get_state() == "busy"}
+
+
+@dataclass
+class Service:
+    """Real `aggregator` processes, each in its own process group with its log in a file."""
+
+    env: dict[str, str]
+    logs: Path
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "aggregator.cli", *args],
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=die_with_pytest,
+            )
+        finally:
+            log.close()
+        self.procs[name] = proc
+        return proc
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Signal a process's whole group (a worker with its work horse) and reap it."""
+        proc = self.procs[name]
+        if proc.poll() is None:
+            with suppress(ProcessLookupError):  # it exited just now
+                os.killpg(proc.pid, sig)
+        proc.wait(30)
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+
+    def tails(self) -> str:
+        """The end of every process's log, for failure messages."""
+        return "\n".join(
+            f"--- {name} (exit {p.poll()}) ---\n" + "\n".join(self.log(name).splitlines()[-15:])
+            for name, p in self.procs.items()
+        )
+
+    def alive(self, name: str) -> bool:
+        return self.procs[name].poll() is None
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.kill(name)
+
+
+@contextmanager
+def service(tmp_path: Path, redis_url: str, config: Path, **env: str) -> Iterator[Service]:
+    logs = tmp_path / "logs"
+    logs.mkdir(exist_ok=True)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS")}
+    svc = Service(
+        env={
+            **base,
+            "PYTHONPATH": str(ROOT),
+            "REDIS_URL": redis_url,
+            "AGGREGATOR_CONFIG": str(config),
+            "WORKER_HEARTBEAT_SECONDS": "1",
+            **env,
+        },
+        logs=logs,
+    )
+    try:
+        yield svc
+    finally:
+        svc.stop_all()
+
+
+def stored_guids(store: Store, source_ids: list[str]) -> dict[str, list[str]]:
+    return {i: sorted(a.guid for a in store.source_articles(i, 1000)) for i in source_ids}
+
+
+def article_keys(store: Store) -> int:
+    return sum(1 for _ in store.redis.scan_iter(match=f"{store.prefix}:article:*", count=1000))
+
+
+def assert_each_article_once(store: Store, urls: dict[str, str], items: int) -> None:
+    """Every expected article is stored, once, and nothing else is."""
+    expected = len(urls) * items
+    guids = stored_guids(store, list(urls))
+    missing = {i: items - len(g) for i, g in guids.items() if len(g) != items}
+    assert not missing, f"sources with articles missing: {missing}"
+    for source_id, found in guids.items():
+        assert found == sorted(f"{source_id}-{n}" for n in range(items)), source_id
+    assert store.category_count("news") == expected
+    assert store.category_count(None) == expected
+    assert article_keys(store) == expected, "an article is stored under two ids"
+    states = store.get_states(list(urls))
+    assert {s.article_count for s in states.values()} == {items}
+
+
+def pending(store: Store, ids: list[str]) -> str:
+    """Which sources are not stored yet, when each is due, and what the queue holds."""
+    from rq import Queue
+
+    from workers.scheduler import QUEUE_NAME
+
+    now = time.time()
+    due = store.scheduled()
+    states = store.get_states(ids)
+    rows = [
+        f"{i}: outcome={s.outcome} due_in={due.get(i, float('nan')) - now:.1f}s"
+        for i, s in states.items()
+        if s.outcome not in (Outcome.OK, Outcome.UNCHANGED, Outcome.NOT_MODIFIED)
+    ]
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    return f"queue={queue.count} not stored: " + "; ".join(rows)
+
+
+def fetched(store: Store, ids: list[str]) -> int:
+    """How many of `ids` have been refreshed successfully (a later poll may find them unchanged)."""
+    ok = (Outcome.OK, Outcome.UNCHANGED, Outcome.NOT_MODIFIED)
+    return sum(1 for s in store.get_states(ids).values() if s.outcome in ok)
+
+
+# --- kill -9 workers, over and over, during a long ingest -------------------------------------
+
+
+def _kill_workers_repeatedly(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    redis_url: str,
+    store: Store,
+    *,
+    sources: int,
+    kills: int,
+) -> None:
+    items = 10
+    urls = add_slow_feeds(feed_server, sources, items, delay=1.0)
+    config = write_toml(tmp_path / "aggregator.toml", urls, batch_size=4, concurrency=2, lease="3s")
+    ids = list(urls)
+    rng = random.Random(7)
+    with service(tmp_path, redis_url, config) as svc:
+        svc.start("scheduler", "scheduler", "--interval", "0.2")
+        workers = ["worker-a", "worker-b"]
+        for name in workers:
+            svc.start(name, "worker")
+        wait_for(lambda: fetched(store, ids) > 0, 60, "the first refresh", details=svc.tails)
+        busy_kills = 0
+        for k in range(kills):
+            time.sleep(rng.uniform(1.0, 2.0))
+            done = fetched(store, ids)
+            assert done < sources, f"ingest finished before kill {k + 1}; make it longer"
+            # Prefer a worker that is running a job right now.
+            busy = busy_pids(store)
+            name = next((w for w in workers if svc.procs[w].pid in busy), workers[k % 2])
+            busy_kills += svc.procs[name].pid in busy
+            svc.kill(name, signal.SIGKILL)
+            svc.start(name, "worker")
+        assert busy_kills > 0, "no kill landed while a job was running\n" + svc.tails()
+        wait_for(
+            lambda: fetched(store, ids) == sources,
+            180,
+            f"every source to be stored after {kills} kills",
+            step=0.5,
+            details=lambda: pending(store, ids) + "\n" + svc.tails(),
+        )
+        assert svc.alive("scheduler"), svc.tails()
+    assert_each_article_once(store, urls, items)
+    polls = len([r for r in feed_server.requests() if r.path.startswith("/s/")])
+    print(
+        f"\nkills={kills} busy={busy_kills} sources={sources} articles={sources * items} "
+        f"polls={polls}"
+    )
+
+
+@pytest.mark.timeout(240)
+def test_workers_killed_three_times_mid_ingest_lose_and_duplicate_nothing(
+    tmp_path: Path, feed_server: FeedServer, redis_url: str, store: Store
+) -> None:
+    _kill_workers_repeatedly(tmp_path, feed_server, redis_url, store, sources=40, kills=3)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_workers_killed_every_second_or_two_mid_ingest_lose_and_duplicate_nothing(
+    tmp_path: Path, feed_server: FeedServer, redis_url: str, store: Store
+) -> None:
+    _kill_workers_repeatedly(tmp_path, feed_server, redis_url, store, sources=150, kills=12)
+
+
+# --- the Redis server stopped mid-ingest and started again ------------------------------------
+
+
+def readyz(port: int) -> tuple[int, dict[str, object], float]:
+    """(status, JSON body, seconds it took) of the web's /readyz."""
+    started = time.monotonic()
+    response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=60)
+    return response.status_code, response.json(), time.monotonic() - started
+
+
+def ready(port: int) -> bool:
+    try:
+        return readyz(port)[0] == 200
+    except httpx.TransportError:
+        return False
+
+
+def _ticked_after(store: Store, beat: datetime) -> bool:
+    return store.heartbeats()["scheduler"] > beat
+
+
+def _redis_outage(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    *,
+    sig: signal.Signals,
+    outage: float,
+    rounds: int,
+    sources: int = 40,
+    delay: float = 0.5,
+) -> None:
+    server = EmbeddedServer(tmp_path / "valkey")
+    server.start()
+    try:
+        store = Store(connect(server.url))
+        items = 20
+        urls = add_slow_feeds(feed_server, sources, items, delay=delay, prefix="r")
+        ids = list(urls)
+        config = write_toml(
+            tmp_path / "aggregator.toml", urls, batch_size=4, concurrency=2, lease="5s"
+        )
+        port = free_port()
+        with service(tmp_path, server.url, config, READY_HEARTBEAT_SECONDS="5") as svc:
+            svc.start("scheduler", "scheduler", "--interval", "0.2")
+            wait_for(lambda: store.published_config() is not None, 30, "the config published")
+            for name in ("worker-a", "worker-b"):
+                svc.start(name, "worker")
+            svc.start("web", "web", "--host", "127.0.0.1", "--port", str(port), "--workers", "1")
+            wait_for(lambda: ready(port), 60, "/readyz to answer 200", 0.3, svc.tails)
+            pids = {name: p.pid for name, p in svc.procs.items()}
+            wait_for(lambda: fetched(store, ids) >= 3, 60, "the first refreshes", 0.1, svc.tails)
+            for n in range(rounds):
+                counted = store.category_count(None)
+                time.sleep(2.5)  # appendfsync everysec: what was counted is on disk now
+                assert fetched(store, ids) < sources, "the ingest ended before the outage"
+                if sig == signal.SIGKILL:
+                    assert server.pid is not None
+                    os.kill(server.pid, signal.SIGKILL)
+                server.stop()  # SIGTERM, or only the clean-up after SIGKILL
+                down_at = time.monotonic()
+                status, body, took = readyz(port)
+                assert status == 503, body
+                assert body["missing"] == ["redis"], body
+                time.sleep(max(0.0, outage - (time.monotonic() - down_at)))
+                server.start()
+                up_at = time.monotonic()
+                after = store.category_count(None)
+                assert after >= counted, f"outage {n + 1}: {counted - after} stored articles lost"
+                wait_for(lambda: ready(port), 60, "/readyz to be 200 again", 0.2, svc.tails)
+                recovered = time.monotonic() - up_at
+                beat = store.heartbeats()["scheduler"]
+                wait_for(
+                    partial(_ticked_after, store, beat),
+                    30,
+                    "the scheduler to tick again",
+                    details=svc.tails,
+                )
+                print(
+                    f"\noutage {n + 1} ({sig.name}, {outage:g}s): stored before={counted} "
+                    f"after restart={after}, /readyz 503 in {took:.1f}s, "
+                    f"ready again {recovered:.1f}s after restart"
+                )
+            wait_for(
+                lambda: fetched(store, ids) == sources,
+                120,
+                "every source to be stored after the outage",
+                0.5,
+                lambda: pending(store, ids) + "\n" + svc.tails(),
+            )
+            for name, pid in pids.items():
+                assert svc.alive(name), f"{name} died in the outage\n{svc.tails()}"
+                assert svc.procs[name].pid == pid
+            assert fetched(store, ids) == sources
+        assert_each_article_once(store, urls, items)
+    finally:
+        server.stop()
+
+
+@pytest.mark.timeout(240)
+def test_redis_killed_and_restarted_mid_ingest_loses_nothing_and_everything_reconnects(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    # 15 s outlasts the clients' own retries (10 retries, about 10 s, 13 s at most): the
+    # processes must ride out the outage themselves.
+    _redis_outage(tmp_path, feed_server, sig=signal.SIGKILL, outage=15, rounds=1)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_redis_stopped_twice_for_half_a_minute_mid_ingest(
+    tmp_path: Path, feed_server: FeedServer, sig: signal.Signals
+) -> None:
+    _redis_outage(tmp_path, feed_server, sig=sig, outage=30, rounds=2, sources=60, delay=2.0)
+
+
+# --- the scheduler killed, and two started at once --------------------------------------------
+
+
+def _fetched_since(store: Store, ids: list[str], since: float) -> bool:
+    states = store.get_states(ids).values()
+    return all(s.last_fetch is not None and s.last_fetch.timestamp() > since for s in states)
+
+
+@pytest.mark.timeout(240)
+def test_two_schedulers_started_after_a_killed_one_poll_each_source_once_per_due_time(
+    tmp_path: Path, feed_server: FeedServer, redis_url: str, store: Store
+) -> None:
+    sources, lease = 30, 6.0
+    urls = add_slow_feeds(feed_server, sources, 2, delay=0.3, prefix="d")
+    ids = list(urls)
+    # A one-hour interval: during the test each source is due only when we say so.
+    config = write_toml(tmp_path / "aggregator.toml", urls, batch_size=3, lease=f"{lease:g}s")
+
+    def polls() -> dict[str, int]:
+        return {i: len(feed_server.requests(f"/d/{i[1:]}")) for i in ids}
+
+    with service(tmp_path, redis_url, config) as svc:
+        for name in ("worker-a", "worker-b"):
+            svc.start(name, "worker")
+        started = time.time()
+        svc.start("scheduler-1", "scheduler", "--interval", "0.2")
+        wait_for(lambda: fetched(store, ids) > 0, 60, "the first refresh", details=svc.tails)
+        svc.kill("scheduler-1")  # mid-ingest: some sources claimed, some enqueued, some not
+        assert fetched(store, ids) < sources, "scheduler-1 finished before it was killed"
+        svc.start("scheduler-2", "scheduler", "--interval", "0.2")
+        svc.start("scheduler-3", "scheduler", "--interval", "0.2")
+        wait_for(
+            lambda: _fetched_since(store, ids, started),
+            90,
+            "every source to be refreshed",
+            0.2,
+            lambda: pending(store, ids) + "\n" + svc.tails(),
+        )
+        time.sleep(lease + 2)  # a claim lost with scheduler-1 would be due again by now
+        first = polls()
+        assert first == dict.fromkeys(ids, 1), {i: n for i, n in first.items() if n != 1}
+
+        # The next due time: kill one scheduler, start another beside the survivor.
+        svc.kill("scheduler-2")
+        svc.start("scheduler-4", "scheduler", "--interval", "0.2")
+        again = time.time()
+        for source_id in ids:
+            store.schedule(source_id, again)
+        wait_for(
+            lambda: _fetched_since(store, ids, again),
+            90,
+            "every source to be refreshed at its second due time",
+            0.2,
+            lambda: pending(store, ids) + "\n" + svc.tails(),
+        )
+        time.sleep(lease + 2)
+        second = polls()
+        assert second == dict.fromkeys(ids, 2), {i: n for i, n in second.items() if n != 2}
+        print(
+            f"\n{sources} sources, 2 due times, 4 schedulers: "
+            f"sources by poll count {dict(Counter(second.values()))}"
+        )
+        assert svc.alive("scheduler-3"), svc.tails()
+        assert svc.alive("scheduler-4"), svc.tails()
+    assert_each_article_once(store, urls, 2)
+
+
+# --- a source that fails for hours, then comes back -------------------------------------------
+
+
+class Flaky:
+    """A feed route that answers 500 until `up` is set, then the feed."""
+
+    def __init__(self, feed_server: FeedServer, path: str, body: bytes) -> None:
+        self.up = threading.Event()
+        self.body = body
+        self.url = feed_server.add_handler(path, self.respond)
+
+    def respond(self, h: Handler) -> None:
+        if self.up.is_set():
+            _send(h, 200, self.body)
+        else:
+            _send(h, 500, b"internal error\n")
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.1])
+def test_a_source_failing_for_days_backs_off_to_the_cap_and_recovers_by_itself(
+    store: Store, feed_server: FeedServer, jitter: float
+) -> None:
+    from workers import scheduler
+
+    flaky = Flaky(feed_server, "/flaky.xml", feed_body("h", 5))
+    config = make_config({"flaky": flaky.url}, max_backoff=6 * 3600.0, jitter=jitter)
+    source = config.sources[0]
+    interval, cap = source.interval, config.fetch.max_backoff  # 15 min, 6 h
+    start = datetime.now(UTC).replace(microsecond=0)
+    scheduler.publish(store, config, now=start.timestamp())
+    rng = random.Random(3)
+    now, errors, delays = start, 0, []
+    with Fetcher(config.fetch, "aggregator-test") as fetcher:
+        # Three days of simulated time, each refresh at the moment the schedule says.
+        while now - start < timedelta(days=3):
+            result = refresh_source(source, config, store, fetcher, now=now, rng=rng)
+            errors += 1
+            assert result.outcome is Outcome.HTTP_ERROR
+            assert result.http_status == 500
+            assert result.next_due is not None, "a failing source was stopped"
+            delay = (result.next_due - now).total_seconds()
+            wanted = min(interval * 2 ** (errors - 1), cap)
+            assert wanted <= delay <= wanted * (1 + jitter) + 1e-6, (errors, delay, wanted)
+            assert store.due_at("flaky") == pytest.approx(result.next_due.timestamp())
+            state = store.get_state("flaky")
+            assert state.consecutive_errors == errors
+            assert "500" in state.last_error
+            delays.append(delay)
+            now = result.next_due
+        assert len(feed_server.requests("/flaky.xml")) == errors
+        # 15m, 30m, 1h, 2h, 4h, then every 6h: the cap, never more, never given up.
+        assert len(delays) > 5
+        print(f"\njitter {jitter}: {errors} failed refreshes in 3 days, delays (s) {delays}")
+        assert all(cap <= d <= cap * (1 + jitter) + 1e-6 for d in delays[5:]), delays
+
+        flaky.up.set()
+        result = refresh_source(source, config, store, fetcher, now=now, rng=rng)
+    assert result.outcome is Outcome.OK
+    assert result.added == 5
+    state = store.get_state("flaky")
+    assert state.consecutive_errors == 0
+    assert state.last_error == ""
+    assert result.next_due is not None
+    healthy = (result.next_due - now).total_seconds()
+    assert interval <= healthy <= interval * (1 + jitter) + 1e-6, healthy
+    assert sorted(a.guid for a in store.source_articles("flaky", 10)) == [
+        f"h-{n}" for n in range(5)
+    ]
+
+
+@pytest.mark.timeout(120)
+def test_real_worker_and_scheduler_keep_retrying_a_failing_source_until_it_recovers(
+    tmp_path: Path, feed_server: FeedServer, redis_url: str, store: Store
+) -> None:
+    flaky = Flaky(feed_server, "/flaky.xml", feed_body("f", 3))
+    steady = feed_server.add("/steady.xml", feed_body("g", 2))
+    config = write_toml(
+        tmp_path / "aggregator.toml",
+        {"flaky": flaky.url, "steady": steady},
+        interval="1s",
+        min_interval="1s",
+        max_backoff="2s",
+        lease="5s",
+    )
+    with service(tmp_path, redis_url, config) as svc:
+        svc.start("scheduler", "scheduler", "--interval", "0.2")
+        svc.start("worker", "worker")
+        # Failing, and retried again and again on the (tiny) backoff schedule.
+        wait_for(
+            lambda: store.get_state("flaky").consecutive_errors >= 4,
+            60,
+            "four failed refreshes in a row",
+            0.2,
+            svc.tails,
+        )
+        assert store.due_at("flaky") is not None, "the failing source was unscheduled"
+        assert store.source_articles("flaky", 10) == []
+        assert len(store.source_articles("steady", 10)) == 2  # one bad source delays no other
+        flaky.up.set()
+        up_at = time.monotonic()
+        wait_for(
+            lambda: len(store.source_articles("flaky", 10)) == 3,
+            60,
+            "the source to be stored once it is back",
+            0.2,
+            svc.tails,
+        )
+        took = time.monotonic() - up_at
+        state = store.get_state("flaky")
+        assert state.consecutive_errors == 0
+        assert state.last_error == ""
+        outcomes = [r.outcome for r in reversed(store.fetch_history("flaky"))]
+        first_ok = outcomes.index(Outcome.OK)
+        assert first_ok >= 4, outcomes
+        assert set(outcomes[:first_ok]) == {Outcome.HTTP_ERROR}, outcomes
+        print(f"\n{first_ok} failed refreshes, stored {took:.1f}s after the source came back")
