@@ -885,11 +885,12 @@ class ConfigWatcher:
     def __init__(self, path: str | os.PathLike[str], initial: Config) -> None:
         self.path = os.fspath(path)
         self.current = initial
-        self._seen: bytes | None = None  # hash of the content last looked at
+        self._seen: bytes | None = None  # hash of the content last acted on
+        self._settling: bytes | None = None  # hash of new content waiting to hold still
         self._reported: bytes | None = None  # hash of the last broken content we logged
 
     def poll(self) -> Config | None:
-        """The new Config if the file now holds a different, valid one; else None."""
+        """The new Config if the file holds a different, valid one that held still for a poll."""
         # The whole file is hashed on every poll: it is small, and mtime/size miss an edit that
         # keeps the size within one timestamp tick (the "racy git" problem).
         try:
@@ -903,6 +904,12 @@ class ConfigWatcher:
             return None
         digest = hashlib.sha256(raw).digest()
         if digest == self._seen:
+            return None
+        if digest != self._settling:
+            # An editor that truncates and rewrites in place can be caught half-way, and an
+            # empty file is a valid config with no sources. Content is acted on only once it has
+            # stayed the same for a whole poll interval.
+            self._settling = digest
             return None
         self._seen = digest
         try:

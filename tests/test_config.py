@@ -672,6 +672,12 @@ def test_summary_lists_categories_sources_and_changed_settings() -> None:
 # --- watching the file ------------------------------------------------------------------------
 
 
+def settle(watcher: ConfigWatcher) -> Config | None:
+    """Poll twice: new content is acted on only once it has held still for a poll."""
+    assert watcher.poll() is None, "new content was applied before it held still"
+    return watcher.poll()
+
+
 def test_watcher_follows_valid_edits_and_keeps_the_last_good_config(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -683,7 +689,7 @@ def test_watcher_follows_valid_edits_and_keeps_the_last_good_config(
     assert watcher.poll() is None  # nothing changed yet
 
     path.write_text('[site]\ntitle = "Two"\n', encoding="utf-8")
-    new = watcher.poll()
+    new = settle(watcher)
     assert new is not None
     assert new.site.title == "Two"
     assert watcher.current is new
@@ -692,7 +698,7 @@ def test_watcher_follows_valid_edits_and_keeps_the_last_good_config(
     path.write_text(
         '[site]\ntitle = "Three"\nbase_url = "nope"\n[fetch]\nintervall = 1\n', encoding="utf-8"
     )
-    assert watcher.poll() is None
+    assert settle(watcher) is None
     assert watcher.current.site.title == "Two"
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
@@ -704,11 +710,11 @@ def test_watcher_follows_valid_edits_and_keeps_the_last_good_config(
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
 
     path.write_text('[site]\ntitle = "Three"\nbase_url = "nope"\n', encoding="utf-8")
-    assert watcher.poll() is None  # a different broken version is reported
+    assert settle(watcher) is None  # a different broken version is reported
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 2
 
     path.write_text('[site]\ntitle = "Three"\n', encoding="utf-8")
-    fixed = watcher.poll()
+    fixed = settle(watcher)
     assert fixed is not None
     assert fixed.site.title == "Three"
     assert "valid again" in caplog.text
@@ -721,7 +727,7 @@ def test_watcher_sees_an_edit_that_keeps_size_and_mtime(tmp_path: Path) -> None:
     stat = path.stat()
     path.write_text('[site]\ntitle = "BBBB"\n', encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    new = watcher.poll()
+    new = settle(watcher)
     assert new is not None
     assert new.site.title == "BBBB"
 
@@ -731,7 +737,7 @@ def test_watcher_ignores_edits_that_change_nothing(tmp_path: Path) -> None:
     path.write_text('[site]\ntitle = "Same"\n', encoding="utf-8")
     watcher = ConfigWatcher(path, load_config(path))
     path.write_text('# a comment\n[site]\ntitle = "Same"   # here too\n', encoding="utf-8")
-    assert watcher.poll() is None
+    assert settle(watcher) is None
 
 
 def test_watcher_survives_the_file_disappearing(
@@ -746,6 +752,6 @@ def test_watcher_survives_the_file_disappearing(
     assert watcher.current.site.title == "Kept"
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
     path.write_text('[site]\ntitle = "Back"\n', encoding="utf-8")
-    new = watcher.poll()
+    new = settle(watcher)
     assert new is not None
     assert new.site.title == "Back"

@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from aggregator import config as config_module
+from aggregator.config import Config
+from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.store import Store
-from aggregator.web import admin, health
+from aggregator.web import admin, create_app, health
 from tests.support.pipeline import start_worker, wait_for
 
 
@@ -107,3 +112,22 @@ def test_readiness_follows_a_real_worker_dying_and_coming_back(
         assert status() == 503
     finally:
         _stop(worker, signal.SIGKILL)
+
+
+def test_readyz_says_redis_is_down_at_once_not_after_the_clients_retries(
+    tmp_path: Path, web_config: Config
+) -> None:
+    """The shared client retries for ~10 s; a probe must answer before the prober gives up."""
+    with EmbeddedServer(tmp_path / "valkey") as server:
+        url = server.start()
+        Store(connect(url)).publish_config(config_module.dumps(web_config))
+        client = create_app(web_config, url, recheck_interval=60).test_client()
+        assert client.get("/readyz").status_code == 503  # no worker yet, but Redis answers
+        server.stop()
+        started = time.monotonic()
+        down = client.get("/readyz")
+        elapsed = time.monotonic() - started
+    assert down.status_code == 503
+    assert down.json is not None
+    assert "redis" in down.json["missing"]
+    assert elapsed < 5, f"readiness took {elapsed:.1f}s to notice Redis was down"

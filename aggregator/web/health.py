@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import redis
 from flask import Blueprint, Response, jsonify
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 from aggregator import metrics
 from aggregator.store import Store
@@ -50,12 +53,39 @@ def heartbeat_window() -> float:
     return window if window > 0 else DEFAULT_WINDOW
 
 
+_probes: dict[tuple[int, int], redis.Redis] = {}
+
+
+def _probe_client(client: redis.Redis) -> redis.Redis:
+    """A client on the same server that gives up after a second instead of retrying.
+
+    The shared client retries for ~10 s to ride out a restart; a readiness probe must instead
+    answer 503 at once, before the orchestrator's own probe timeout.
+    """
+    pool = client.connection_pool
+    key = (os.getpid(), id(pool))
+    probe = _probes.get(key)
+    if probe is None:
+        kwargs = {
+            **pool.connection_kwargs,
+            "socket_timeout": 1.0,
+            "socket_connect_timeout": 1.0,
+            "retry": Retry(NoBackoff(), 0),
+            "retry_on_error": [],
+        }
+        probe = redis.Redis(
+            connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs)
+        )
+        _probes[key] = probe
+    return probe
+
+
 def check_readiness(store: Store, now: datetime, window: float) -> Readiness:
     """Ask Redis whether a worker and the scheduler are alive."""
     from rq import Worker  # only this probe needs rq
 
     try:
-        store.redis.ping()
+        _probe_client(store.redis).ping()
         workers = Worker.all(connection=store.redis)
         beats = store.heartbeats()
     except (RedisConnectionError, RedisTimeoutError) as e:
