@@ -57,7 +57,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "state_gone": "Gone: the source said it no longer exists",
         "state_paused": "Paused",
         "last_checked": "Last checked",
-        "failures_in_a_row": "Failed {count} times in a row",
+        "failures_in_a_row": "Failures in a row: {count}",
         "just_now": "just now",
         "footer": "Articles belong to their publishers; each links to its original.",
         "embed_more": "More on {site}",
