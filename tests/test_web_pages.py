@@ -416,7 +416,7 @@ def test_sources_page_shows_state_in_plain_words(
     }
     assert set(cards) == {s.id for s in web_config.sources}
     assert "Failing" in cards["hacker-blog"]
-    assert "Failed 3 times in a row" in cards["hacker-blog"]
+    assert "Failures in a row: 3" in cards["hacker-blog"]
     assert "The server answered 503 Service Unavailable." in cards["hacker-blog"]
     assert "2 hours ago" in cards["hacker-blog"]
     assert 'href="https://hacker.example/"' in cards["hacker-blog"]
