@@ -6,6 +6,7 @@ import multiprocessing
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from rq import Queue
@@ -121,3 +122,21 @@ categories = ["news"]
     finally:
         stop.set()
         thread.join(10)
+
+
+def test_an_edited_source_is_due_at_once_and_an_unchanged_one_keeps_its_time(
+    store: Store,
+) -> None:
+    config = make_config({"a": "http://127.0.0.1:1/a", "b": "http://127.0.0.1:1/b"})
+    scheduler.publish(store, config, now=1000.0)
+    store.schedule("a", 90_000.0)  # both refreshed: next checks a day away
+    store.schedule("b", 90_000.0)
+    edited = replace(
+        config,
+        sources=(
+            replace(config.sources[0], interval=300.0, exclude=("sponsored",)),
+            config.sources[1],
+        ),
+    )
+    scheduler.publish(store, edited, now=2000.0)
+    assert store.scheduled() == {"a": 2000.0, "b": 90_000.0}

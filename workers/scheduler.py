@@ -32,12 +32,18 @@ QUEUE_NAME = "refresh"
 def publish(store: Store, config: Config, now: float | None = None) -> None:
     """Make `config` the one every worker and web process uses, and sync the schedule to it."""
     now = time.time() if now is None else now
+    before = store.published_config()
     version = store.publish_config(config_module.dumps(config))
     wanted = {s.id for s in config.sources}
     states = store.get_states(sorted(wanted))
     # New sources are due now; paused and gone ones stay off the schedule until an operator acts.
     due = {i: now for i, st in states.items() if not (st.paused or st.gone)}
     added = store.schedule_new(due)
+    # An edited source (URL, interval, filters, categories) takes effect now, not at the due time
+    # its old settings gave it: a shortened interval would otherwise wait out the long one.
+    changed = _changed_sources(before[1] if before else None, config) & set(due)
+    for source_id in sorted(changed):
+        store.schedule(source_id, now)
     removed = [i for i in store.scheduled() if i not in wanted]
     store.unschedule(removed)
     log.info(
@@ -47,11 +53,20 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
                 "version": version,
                 "sources": len(wanted),
                 "new": added,
+                "changed": len(changed),
                 "removed": len(removed),
                 "path": config.path,
             }
         },
     )
+
+
+def _changed_sources(previous_raw: str | None, config: Config) -> set[str]:
+    """Ids of sources whose settings differ from the previously published config."""
+    if previous_raw is None:
+        return set()
+    previous = {s.id: s for s in config_module.loads(previous_raw).sources}
+    return {s.id for s in config.sources if s.id in previous and previous[s.id] != s}
 
 
 def enqueue(queue: Queue, config: Config, source_ids: Sequence[str]) -> list[str]:
