@@ -322,7 +322,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         known = ", ".join(s.id for s in config.sources)
         raise SystemExit(f"unknown source(s): {', '.join(unknown)}\nknown: {known}")
     store = Store(connect(redis_url()))
-    scheduler.publish(store, config)
+    # The running scheduler owns what is published; a local file (maybe stale, maybe another
+    # machine's) only stands in when nothing has been published yet.
+    if store.published_config() is None:
+        scheduler.publish(store, config)
     if not args.inline:
         from rq import Queue
 

@@ -292,7 +292,7 @@ def parse_retry_after(value: str, now: datetime) -> float | None:
 def _http_date(value: str) -> datetime | None:
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     # "-0000" parses to a naive datetime; HTTP dates are always GMT.
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
@@ -594,6 +594,11 @@ def _resolve(host: str, port: int) -> list[str]:
     except socket.gaierror as e:
         raise FetchError(
             f"could not resolve host {host} ({e.strerror})", outcome=Outcome.CONNECTION_ERROR
+        ) from e
+    except UnicodeError as e:  # an empty or over-long label: "a..b.example"
+        raise FetchError(
+            f"could not resolve host {host} (not a valid host name: {e})",
+            outcome=Outcome.CONNECTION_ERROR,
         ) from e
     addresses = [str(info[4][0]) for info in infos]
     if not addresses:

@@ -122,6 +122,16 @@ _JSON_TYPES = ("application/feed+json", "application/json")
 
 def parse(body: bytes, *, url: str, headers: Mapping[str, str]) -> ParsedFeed:
     """Parse a fetched body (RSS, Atom or JSON Feed) into a ParsedFeed, or raise ParseError."""
+    try:
+        return _parse(body, url=url, headers=headers)
+    except (ValueError, OverflowError, LookupError, RecursionError) as e:
+        # feedparser's lenient parser raises these on hostile character references
+        # (&#x110000;, &#xD800;, 20-digit numbers) and codecs on odd declared charsets; the
+        # source gets a readable error instead of a crashed job. UnicodeError is a ValueError.
+        raise ParseError(f"The feed could not be read ({type(e).__name__}: {e}).") from e
+
+
+def _parse(body: bytes, *, url: str, headers: Mapping[str, str]) -> ParsedFeed:
     lowered = {name.lower(): value for name, value in headers.items()}
     content_type = lowered.get("content-type", "")
     base_url = _base_url(url, lowered.get("content-location", ""))
@@ -270,12 +280,18 @@ def _codec(declared: str) -> str | None:
     name = declared.strip().strip("'\"").lower()
     name = _ENCODING_ALIASES.get(name, name)
     try:
-        codec = codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    # "hex", "base64", "rot13" and friends are codecs too, but not text encodings.
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    codec = info.name
     # Without their zero bytes (handled earlier) UTF-16/32 declarations are wrong, and UTF-7
     # or EBCDIC would "decode" ASCII into nonsense.
-    if codec.startswith(("utf-16", "utf-32", "utf-7", "cp037", "cp500", "cp1140")):
+    if codec.startswith(
+        ("utf-16", "utf-32", "utf-7", "cp037", "cp500", "cp1140", "idna", "punycode")
+    ):
         return None
     return codec
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from aggregator import metrics, schedule
 from aggregator.config import Config, SourceConfig
-from aggregator.errors import SourceError
+from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import FetchResult, Outcome, RefreshResult, SourceState
 from aggregator.normalize import normalize
@@ -60,7 +60,7 @@ def refresh_source(
     now = now or datetime.now(UTC)
     rng = rng or random.Random()  # noqa: S311 - jitter, not security
     started = time.monotonic()
-    state = store.get_state(source.id)
+    state = before = store.get_state(source.id)
     url = state.adopted_url or source.url
     fetch_seconds: float | None = None
     fetch_started = time.monotonic()
@@ -80,7 +80,10 @@ def refresh_source(
             saved = store.save_refresh(state, [], config.retention, now)
         else:
             parsed = parse(body, url=result.url, headers=result.headers)
-            articles = normalize(parsed, source, now=now)
+            try:
+                articles = normalize(parsed, source, now=now)
+            except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
+                raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
             state = replace(state, body_hash=fingerprint, last_error=parsed.warning or "")
@@ -88,7 +91,9 @@ def refresh_source(
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
-        state = _failed(state, error, config, source, now, rng)
+        # From the state before this fetch: validators of a body we could not ingest must not
+        # be kept, or the next poll's 304 would hide that body until the feed changes.
+        state = _failed(before, error, config, source, now, rng)
         store.save_state(state)
         refreshed = RefreshResult(
             source_id=source.id,

@@ -337,3 +337,21 @@ def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
+
+
+def test_dashboard_buttons_work_for_a_logged_in_browser_and_nothing_else(
+    ops: FlaskClient,
+) -> None:
+    """rq-dashboard posts by XHR without a form token; a cross-site form cannot add the header."""
+    login(ops)
+    url = "/admin/rq/queue/refresh/failed/empty"
+    assert ops.post(url).status_code == 400  # a plain form post: could be cross-site
+    assert ops.post(url, headers={"X-Requested-With": "XMLHttpRequest"}).status_code == 200
+    cross = {"X-Requested-With": "XMLHttpRequest", "Sec-Fetch-Site": "cross-site"}
+    assert ops.post(url, headers=cross).status_code == 400
+    assert ops.get("/admin/rq/requeue/refresh").status_code == 405  # state change on GET
+
+
+def test_a_non_ascii_token_is_refused_not_a_crash(ops: FlaskClient) -> None:
+    assert ops.get("/admin/", headers={"Authorization": "Bearer é"}).status_code == 401
+    assert ops.post("/admin/login", data={"token": "é"}).status_code == 401

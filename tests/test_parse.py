@@ -672,3 +672,26 @@ def test_utf16_json_feed() -> None:
     body = json.dumps(JSON_FEED, ensure_ascii=False).encode("utf-16")
     assert body.startswith(codecs.BOM_UTF16_LE) or body.startswith(codecs.BOM_UTF16_BE)
     assert parse(body, url=URL, headers={}).entries[0].title == "Answer"
+
+
+@pytest.mark.parametrize(
+    "reference", ["&#x110000;", "&#99999999999999999999;", "&#xD800;"], ids=["big", "huge", "lone"]
+)
+def test_hostile_character_references_are_a_parse_error_not_a_crash(reference: str) -> None:
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>a {reference} b</title></item></channel></rss>"
+    ).encode()
+    with pytest.raises(ParseError, match="could not be read"):
+        parse(body, url="https://example.com/feed", headers={})
+
+
+@pytest.mark.parametrize("charset", ["hex", "base64", "rot13", "idna"])
+def test_codecs_that_are_not_text_encodings_are_ignored(charset: str) -> None:
+    body = (
+        f'<?xml version="1.0" encoding="{charset}"?><rss version="2.0"><channel><title>x</title>'
+        "<item><title>caf\xe9</title></item></channel></rss>"
+    ).encode("latin-1")
+    headers = {"content-type": f"application/rss+xml; charset={charset}"}
+    feed = parse(body, url="https://example.com/feed", headers=headers)
+    assert feed.entries[0].title == "café"

@@ -176,3 +176,17 @@ def _cjk_runs(text: str) -> list[str]:
                 runs.append(current)
             current = ""
     return runs
+
+
+def test_a_body_that_fails_to_parse_does_not_leave_its_validators_behind(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Otherwise the next poll's 304 would hide the body until the feed changes."""
+    url = feed_server.add("/f.xml", rss(("a", "Alpha")), etag='"good"')
+    refresh(store, url)
+    feed_server.add("/f.xml", b"<html><body>maintenance</body></html>", etag='"broken"')
+    assert refresh(store, url, NOW + timedelta(hours=1)).outcome is Outcome.PARSE_ERROR
+    assert store.get_state("src").etag == '"good"'
+    feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")), etag='"broken"')
+    result = refresh(store, url, NOW + timedelta(hours=2))
+    assert (result.outcome, result.added) == (Outcome.OK, 1)

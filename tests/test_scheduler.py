@@ -140,3 +140,14 @@ def test_an_edited_source_is_due_at_once_and_an_unchanged_one_keeps_its_time(
     )
     scheduler.publish(store, edited, now=2000.0)
     assert store.scheduled() == {"a": 2000.0, "b": 90_000.0}
+
+
+def test_a_job_outlives_a_batch_of_slow_sources_on_one_host(store: Store) -> None:
+    ids = {f"s{i}": f"http://127.0.0.1:1/{i}" for i in range(20)}
+    config = make_config(ids, batch_size=20, per_host=2, deadline=60.0, job_timeout=300.0)
+    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    (job_id,) = scheduler.enqueue(queue, config, list(ids))
+    job = queue.fetch_job(job_id)
+    assert job is not None
+    assert job.timeout is not None
+    assert job.timeout >= 10 * 60  # 20 sources, 2 at a time, 60 s each

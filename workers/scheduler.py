@@ -69,6 +69,13 @@ def _changed_sources(previous_raw: str | None, config: Config) -> set[str]:
     return {s.id for s in config.sources if s.id in previous and previous[s.id] != s}
 
 
+def _job_timeout(config: Config, batch: int) -> int:
+    """Long enough for a batch whose sources all sit on one host, each taking the deadline."""
+    fetch = config.fetch
+    rounds = -(-batch // max(1, min(fetch.per_host, fetch.concurrency)))
+    return int(max(fetch.job_timeout, rounds * fetch.deadline + 30))
+
+
 def enqueue(queue: Queue, config: Config, source_ids: Sequence[str]) -> list[str]:
     """Enqueue the claimed ids in batches; returns the job ids."""
     size = max(1, config.fetch.batch_size)
@@ -81,7 +88,7 @@ def enqueue(queue: Queue, config: Config, source_ids: Sequence[str]) -> list[str
             "workers.jobs.refresh_batch",
             batch,
             job_id=f"refresh-{int(time.time())}-{digest}",
-            job_timeout=int(config.fetch.job_timeout),
+            job_timeout=_job_timeout(config, len(batch)),
             retry=Retry(max=2),
             result_ttl=300,
             failure_ttl=7 * 24 * 3600,

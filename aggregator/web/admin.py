@@ -84,12 +84,17 @@ class Auth:
     nonce: str  # the session's nonce ("" for bearer requests)
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (str compare_digest cannot)."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 def authenticate(token: str) -> Auth | None:
     """The request's credentials if they are right, else None."""
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() == "bearer" and given:
-        return Auth(True, "") if hmac.compare_digest(given.strip(), token) else None
+        return Auth(True, "") if _same(given.strip(), token) else None
     cookie = request.cookies.get(COOKIE)
     if cookie:
         try:
@@ -111,10 +116,20 @@ def guard() -> BaseResponse | None:
     auth = authenticate(token)
     if auth is None:
         return _login_page(401, "")
-    if request.method == "POST" and not auth.bearer:
+    if request.method != "GET" and request.blueprint == "rq_dashboard" and not auth.bearer:
+        # rq-dashboard's own buttons post by XHR without a form token. A cross-site request can
+        # neither set this header nor carry our SameSite=Strict cookie; the browser's own
+        # Sec-Fetch-Site says the same where it is sent.
+        xhr = request.headers.get("X-Requested-With") == "XMLHttpRequest"
+        if not xhr or request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+            abort(400, "dashboard actions must come from the dashboard page itself")
+    elif request.method == "POST" and not auth.bearer:
         given = request.form.get("csrf", "")
-        if not hmac.compare_digest(given, csrf_for(token, auth.nonce)):
+        if not _same(given, csrf_for(token, auth.nonce)):
             abort(400, "the form's CSRF token is missing or wrong: reload the page and try again")
+    dashboard_get = request.blueprint == "rq_dashboard" and request.method == "GET"
+    if dashboard_get and "/requeue" in request.path:
+        abort(405, "requeue changes state: use the dashboard's button (POST)")
     request.environ["aggregator.admin"] = auth
     return None
 
@@ -151,7 +166,7 @@ def login() -> BaseResponse:
         return _login_page(200, "")
     token = admin_token()
     given = request.form.get("token", "").strip()
-    if not given or not hmac.compare_digest(given, token):
+    if not given or not _same(given, token):
         time.sleep(0.2)  # a little friction for guessing
         return _login_page(401, "That is not the admin token.")
     nonce = secrets.token_urlsafe(16)
@@ -161,7 +176,9 @@ def login() -> BaseResponse:
         _serializer(token).dumps(nonce),
         max_age=SESSION_SECONDS,
         path="/admin",
-        secure=request.is_secure,
+        # From the configured address, not the request: behind a TLS-terminating proxy the
+        # request itself looks like plain HTTP.
+        secure=request.is_secure or get_config().site.base_url.startswith("https://"),
         httponly=True,
         samesite="Strict",
     )
