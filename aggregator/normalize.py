@@ -127,6 +127,7 @@ def _article(
         updated=updated,
         source_name=source.name,
         source_url=source_url,
+        source_feed_url=safe_url(source.url, source.url),
         categories=source.categories,
         tags=tags,
         language=language.strip(),

@@ -638,6 +638,7 @@ def _encode_article(article: Article) -> bytes:
         "updated": _iso(article.updated),
         "source_name": article.source_name,
         "source_url": article.source_url,
+        "source_feed_url": article.source_feed_url,
         "categories": article.categories,
         "tags": article.tags,
         "language": article.language,
@@ -665,6 +666,7 @@ def _decode_article(blob: bytes) -> Article:
         updated=datetime.fromisoformat(doc["updated"]),
         source_name=doc["source_name"],
         source_url=doc["source_url"],
+        source_feed_url=doc.get("source_feed_url", ""),  # absent in articles stored before it
         categories=tuple(doc.get("categories", ())),
         tags=tuple(doc.get("tags", ())),
         language=doc.get("language", ""),

@@ -114,7 +114,8 @@ class _Item:
     thumbnail: str
     source_id: str
     source_title: str
-    source_url: str
+    source_url: str  # the source's site
+    source_feed_url: str  # the source's feed (RSS <source url> means this one)
 
 
 def _http(url: str) -> str:
@@ -154,6 +155,7 @@ def _item(article: Article, article_url: Callable[[Article], str], feed_title: s
         source_id=_source_uri(article),
         source_title=source_title,
         source_url=_text(article.source_url),
+        source_feed_url=_http(article.source_feed_url),
     )
 
 
@@ -311,8 +313,10 @@ def render_rss(
                 length=str(enc.length if enc.length is not None else 0),
                 type=enc.type,
             )
-        if item.source_url:
-            fe.source(url=item.source_url, title=item.source_title)
+        # RSS 2.0 <source url> is the feed the item came from; the site stands in for articles
+        # stored before the feed URL was kept.
+        if item.source_feed_url or item.source_url:
+            fe.source(url=item.source_feed_url or item.source_url, title=item.source_title)
     return bytes(fg.rss_str(pretty=False, encoding="UTF-8"))
 
 
@@ -352,6 +356,8 @@ def _json_item(item: _Item) -> dict[str, Any]:
     source: dict[str, str] = {"title": item.source_title}
     if item.source_url:
         source["url"] = item.source_url
+    if item.source_feed_url:
+        source["feed_url"] = item.source_feed_url
     out["_source"] = source
     return out
 

@@ -452,7 +452,7 @@ def test_concurrent_requests_for_a_cold_key_render_once_over_http(
 ) -> None:
     add_articles("hacker-blog", 30)
     add_articles("mixed", 30)
-    url = live_server.url + "/feed.atom?limit=60"
+    url = live_server.url + "/feed.atom?limit=100"  # a size that is cached
     threads = 8
     barrier = threading.Barrier(threads)
     bodies: list[bytes] = []
@@ -591,3 +591,30 @@ def test_category_versions_are_read_at_most_once_per_interval(
     later = client.get("/c/tech/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
     assert later.status_code == 200
     assert b"Fresh news" in later.data
+
+
+def test_odd_limits_are_served_but_not_kept_so_they_cannot_flush_the_cache(
+    app: Flask, client: FlaskClient, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 3)
+    cache = app.extensions["aggregator"].feed_cache
+    client.get("/c/tech/feed.atom")
+    kept = cache.renders
+    for limit in range(1, 40):
+        assert client.get(f"/c/tech/feed.atom?limit={limit}").status_code == 200
+    odd = [n for n in range(1, 40) if n not in (5, 10, 20, 25)]
+    assert cache.renders == kept + 4  # only the kept sizes went through the cache
+    assert client.get("/c/tech/feed.atom").status_code == 200
+    assert cache.renders == kept + 4  # and the hot default rendering is still there
+    assert len(odd) > 30
+
+
+def test_rss_source_url_names_the_feed_the_item_came_from(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 1, source_feed_url="https://blog.example/feed.xml")
+    rss = ET.fromstring(client.get("/c/tech/feed.rss").data)
+    urls = {s.get("url") for s in rss.iter("source")}
+    assert "https://blog.example/feed.xml" in urls
+    item = json.loads(client.get("/c/tech/feed.json").data)["items"][0]
+    assert item["_source"]["feed_url"] == "https://blog.example/feed.xml"

@@ -548,3 +548,12 @@ def test_embed_script_is_javascript_that_builds_dom_safely(client: FlaskClient) 
     assert "document.currentScript" in source
     for unsafe in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert unsafe not in source
+
+
+def test_embed_links_come_from_the_site_address_not_the_host_header(
+    client: FlaskClient, add_articles: Callable[..., list[Article]]
+) -> None:
+    add_articles("hacker-blog", 1, url="")
+    page = client.get("/embed/tech", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in page
+    assert "/a/" in page

@@ -31,7 +31,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # differ (embeds, which partner sites frame) set their own header, and `_security_headers` keeps it.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; "
-    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -75,10 +75,11 @@ def embed_page(slug: str) -> Response:
         category=category,
         articles=articles,
         options=options,
+        site_base=config.site.base_url,
     )
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = frame_policy(config.serve.frame_ancestors)
-    response.headers.pop("X-Frame-Options", None)
+    response.headers["Cache-Control"] = f"public, max-age={min(config.serve.cache_max_age, 60)}"
     return response
 
 

@@ -208,6 +208,10 @@ def category_sources(slug: str) -> Response:
     return _opml_response(render_opml(config, _category(config, slug), datetime.now(UTC)))
 
 
+# The limits a cached rendering is kept for (None: the default); others render per request.
+CACHED_LIMITS = frozenset({None, 5, 10, 20, 25, 50, 100, 200})
+
+
 def _serve_feed(slug: str | None, fmt: str) -> Response:
     state = web_state()
     config, generation = state.settings.snapshot()
@@ -225,7 +229,12 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         articles, _ = state.store.category_page(slug, limit or DEFAULT_LIMIT)
         return render_feed(config, category, fmt, limit, articles)
 
-    entry = state.feed_cache.get((slug, fmt, limit), version, render)
+    if limit in CACHED_LIMITS:
+        entry = state.feed_cache.get((slug, fmt, limit), version, render)
+    else:
+        # Any other ?limit= is rendered for this request only: 200 possible values per feed
+        # would let one client sweep them and push every hot feed out of the cache.
+        entry = Rendered.of(version, *render())
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
     gzipped = accepts_gzip(request)
