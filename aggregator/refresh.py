@@ -94,7 +94,7 @@ def refresh_source(
         # From the state before this fetch: validators of a body we could not ingest must not
         # be kept, or the next poll's 304 would hide that body until the feed changes.
         state = _failed(before, error, config, source, now, rng)
-        store.save_state(state)
+        store.save_state(state, keep_paused=True)
         refreshed = RefreshResult(
             source_id=source.id,
             outcome=error.outcome,

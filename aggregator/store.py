@@ -73,15 +73,40 @@ local function bump_versions(versions, changed)
 end
 """
 
-# KEYS: source index, hashes, tombstones, all index, versions, state, due
+# KEYS: source index, hashes, tombstones, all index, versions, state, due, paused
 # ARGV: category key prefix, article key prefix, source id, now, tombstone expiry,
 #       max per source, max-age cutoff, keep newest, max per category, state JSON,
 #       due ("" keep, "-" unschedule, else score), then per article:
 #       id, hashes value, score, blob
-_LUA_SAVE_REFRESH = (
-    _LUA_COMMON
+# The due-set write of a state save. A paused source (an operator's flag, kept in its own set so a
+# refresh running meanwhile can neither clear nor restore it) stays off the schedule.
+_LUA_SCHEDULE = r"""
+local function schedule(due, paused, source_id, action)
+  if redis.call('SISMEMBER', paused, source_id) == 1 or action == '-' then
+    redis.call('ZREM', due, source_id)
+  elseif action ~= '' then
+    redis.call('ZADD', due, action, source_id)
+  end
+end
+"""
+
+# KEYS: state, due, paused; ARGV: source id, state JSON, due action, pause ("set"|"clear"|"keep")
+_LUA_SAVE_STATE = (
+    _LUA_SCHEDULE
     + r"""
-local src, hashes, tomb, all, versions, state, due = unpack(KEYS)
+local state, due, paused = unpack(KEYS)
+if ARGV[4] == 'set' then redis.call('SADD', paused, ARGV[1]) end
+if ARGV[4] == 'clear' then redis.call('SREM', paused, ARGV[1]) end
+redis.call('SET', state, ARGV[2])
+schedule(due, paused, ARGV[1], ARGV[3])
+"""
+)
+
+_LUA_SAVE_REFRESH = (
+    _LUA_SCHEDULE
+    + _LUA_COMMON
+    + r"""
+local src, hashes, tomb, all, versions, state, due, paused = unpack(KEYS)
 local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
 local source_id, now, tomb_expiry = ARGV[3], ARGV[4], ARGV[5]
 local max_per_source, age_cutoff = tonumber(ARGV[6]), ARGV[7]
@@ -145,11 +170,7 @@ end
 bump_versions(versions, changed)
 
 redis.call('SET', state, ARGV[10])
-if ARGV[11] == '-' then
-  redis.call('ZREM', due, source_id)
-elseif ARGV[11] ~= '' then
-  redis.call('ZADD', due, ARGV[11], source_id)
-end
+schedule(due, paused, source_id, ARGV[11])
 return {added, updated, trimmed}
 """
 )
@@ -237,6 +258,7 @@ class Store:
         self.redis = redis
         self.prefix = prefix
         self._save_refresh = redis.register_script(_LUA_SAVE_REFRESH)
+        self._save_state = redis.register_script(_LUA_SAVE_STATE)
         self._delete = redis.register_script(_LUA_DELETE)
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
@@ -270,6 +292,9 @@ class Store:
 
     def _versions_key(self) -> str:
         return f"{self.prefix}:versions"
+
+    def _paused_key(self) -> str:
+        return f"{self.prefix}:paused"
 
     def _heartbeats_key(self) -> str:
         return f"{self.prefix}:heartbeats"
@@ -379,24 +404,26 @@ class Store:
             return {}
         pipe = self.redis.pipeline(transaction=False)
         pipe.mget([self._state_key(i) for i in source_ids])
+        pipe.smismember(self._paused_key(), list(source_ids))
         for source_id in source_ids:
             pipe.zcard(self._source_key(source_id))
-        raw, *counts = pipe.execute()
+        raw, paused, *counts = pipe.execute()
         return {
-            source_id: _decode_state(source_id, blob, int(count))
-            for source_id, blob, count in zip(source_ids, raw, counts, strict=True)
+            source_id: _decode_state(source_id, blob, int(count), bool(flag))
+            for source_id, blob, flag, count in zip(source_ids, raw, paused, counts, strict=True)
         }
 
-    def save_state(self, state: SourceState) -> None:
-        """Write a source's state and its next due time in one transaction."""
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.set(self._state_key(state.source_id), _encode_state(state))
-        due = _due_action(state)
-        if due == "-":
-            pipe.zrem(self._due_key(), state.source_id)
-        elif due:
-            pipe.zadd(self._due_key(), {state.source_id: float(due)})
-        pipe.execute()
+    def save_state(self, state: SourceState, *, keep_paused: bool = False) -> None:
+        """Write a source's state and its next due time in one step.
+
+        `state.paused` is an operator's decision: a refresh passes keep_paused=True so that a
+        pause or resume made while it ran is neither undone nor revived by its older copy.
+        """
+        pause = "keep" if keep_paused else ("set" if state.paused else "clear")
+        self._save_state(
+            keys=[self._state_key(state.source_id), self._due_key(), self._paused_key()],
+            args=[state.source_id, _encode_state(state), _due_action(state), pause],
+        )
 
     # --- a refresh's writes -------------------------------------------------------------------
 
@@ -480,6 +507,7 @@ class Store:
             self._versions_key(),
             self._state_key(state.source_id),
             self._due_key(),
+            self._paused_key(),
         ]
         added, updated, trimmed = cast(list[int], self._save_refresh(keys=keys, args=args))
         return SaveResult(added=int(added), updated=int(updated), trimmed=int(trimmed))
@@ -698,9 +726,11 @@ def _encode_state(state: SourceState) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-def _decode_state(source_id: str, raw: bytes | None, article_count: int) -> SourceState:
+def _decode_state(
+    source_id: str, raw: bytes | None, article_count: int, paused: bool = False
+) -> SourceState:
     if raw is None:
-        return SourceState(source_id, article_count=article_count)
+        return SourceState(source_id, article_count=article_count, paused=paused)
     doc: dict[str, Any] = json.loads(raw)
     values: dict[str, Any] = {}
     for name in _STATE_FIELDS:
@@ -712,12 +742,16 @@ def _decode_state(source_id: str, raw: bytes | None, article_count: int) -> Sour
         elif name == "outcome" and value is not None:
             value = Outcome(value)
         values[name] = value
+    values["paused"] = paused  # the paused set is the truth, not the copy in the state
     return SourceState(source_id, article_count=article_count, **values)
 
 
 def _due_action(state: SourceState) -> str:
-    """What a state write does to the due set: "-" unschedule, "" leave it, else the new score."""
-    if state.paused or state.gone:
+    """What a state write does to the due set: "-" unschedule, "" leave it, else the new score.
+
+    Whether the source is paused is decided in Redis, from the paused set, at write time.
+    """
+    if state.gone:
         return "-"
     if state.next_due is None:
         return ""

@@ -474,3 +474,19 @@ def test_prefixes_keep_stores_apart(redis: redis_lib.Redis) -> None:
     keys = cast(list[bytes], redis.keys("*"))
     assert keys
     assert all(key.startswith(b"one:") for key in keys)
+
+
+def test_a_refresh_never_undoes_or_revives_an_operators_pause(store: Store) -> None:
+    """A refresh writes back the state it read before fetching; a pause may come meanwhile."""
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    snapshot = store.get_state("a")  # a refresh starts: not paused
+    store.save_state(replace(snapshot, paused=True))  # the operator pauses it meanwhile
+    store.save_state(replace(snapshot, next_due=later), keep_paused=True)  # the refresh ends
+    assert store.get_state("a").paused
+    assert store.due_at("a") is None
+
+    paused_copy = store.get_state("a")  # "refresh now" on a paused source starts
+    store.save_state(replace(paused_copy, paused=False, next_due=later))  # operator resumes
+    store.save_refresh(replace(paused_copy, next_due=later), [], RetentionConfig(), later)
+    assert not store.get_state("a").paused
+    assert store.due_at("a") == later.timestamp()
