@@ -69,7 +69,11 @@ end
 local function bump_versions(versions, changed)
   if next(changed) == nil then return end
   changed[''] = true
-  for slug, _ in pairs(changed) do redis.call('HINCRBY', versions, slug, 1) end
+  local at = redis.call('TIME')[1]  -- when the content changed: the feed's Last-Modified
+  for slug, _ in pairs(changed) do
+    redis.call('HINCRBY', versions, slug, 1)
+    redis.call('HSET', versions, slug .. '@', at)
+  end
 end
 """
 
@@ -569,6 +573,12 @@ class Store:
         fields_ = [ALL if slug is None else slug for slug in slugs]
         values = cast(list[bytes | None], self.redis.hmget(self._versions_key(), fields_))
         return {slug: int(v or 0) for slug, v in zip(slugs, values, strict=True)}
+
+    def category_changed_at(self, slug: str | None) -> datetime | None:
+        """When the category's (None: all) content last changed; None if it never did."""
+        field = (ALL if slug is None else slug) + "@"
+        value = cast(bytes | None, self.redis.hget(self._versions_key(), field))
+        return datetime.fromtimestamp(int(value), UTC) if value else None
 
     def category_count(self, slug: str | None) -> int:
         """How many articles a category's (None: all) index holds."""

@@ -120,7 +120,12 @@ def test_xml_feeds_round_trip_through_feedparser(
     }
     newest = max(a.updated for a in expected)
     assert feed.updated_parsed[:6] == struct(newest)
-    assert response.headers["Last-Modified"] == email.utils.format_datetime(newest, usegmt=True)
+    # Last-Modified: when the content last changed (these articles are dated before they were
+    # stored, so that is the save, not the newest article's own time).
+    changed = store.category_changed_at(slug)
+    assert changed is not None
+    assert changed >= newest
+    assert response.headers["Last-Modified"] == email.utils.format_datetime(changed, usegmt=True)
     subtitle = {"tech": "Software & hardware news"}.get(
         slug or "", "Everything the test sources publish"
     )
@@ -618,3 +623,24 @@ def test_rss_source_url_names_the_feed_the_item_came_from(
     assert "https://blog.example/feed.xml" in urls
     item = json.loads(client.get("/c/tech/feed.json").data)["items"][0]
     assert item["_source"]["feed_url"] == "https://blog.example/feed.xml"
+
+
+def test_a_backdated_article_is_not_hidden_from_if_modified_since_clients(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """A slow source's new article dated hours ago changes the feed: no 304 for the old copy."""
+    add_articles("hacker-blog", 2)
+    first = client.get("/c/tech/feed.atom")
+    since = first.headers["Last-Modified"]
+    assert client.get("/c/tech/feed.atom", headers={"If-Modified-Since": since}).status_code == 304
+    time.sleep(1.1)  # the change must land in a later second than the first copy's date
+    add_articles(
+        "hacker-blog",
+        1,
+        title="Late",
+        published=datetime(2020, 1, 1, tzinfo=UTC),
+        updated=datetime(2020, 1, 1, tzinfo=UTC),
+    )
+    again = client.get("/c/tech/feed.atom", headers={"If-Modified-Since": since})
+    assert again.status_code == 200
+    assert b"Late" in again.data

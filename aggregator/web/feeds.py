@@ -227,7 +227,12 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         rendered = True
         metrics.FEED_RENDERS.labels(format=fmt).inc()
         articles, _ = state.store.category_page(slug, limit or DEFAULT_LIMIT)
-        return render_feed(config, category, fmt, limit, articles)
+        body, newest = render_feed(config, category, fmt, limit, articles)
+        # Last-Modified is when the content last changed, which is the newest article's time
+        # unless an article dated in the past arrived or one was trimmed: those change the feed
+        # without moving it, and an If-Modified-Since client must not get a 304 for them.
+        changed = state.store.category_changed_at(slug)
+        return body, max((t for t in (newest, changed) if t is not None), default=None)
 
     if limit in CACHED_LIMITS:
         entry = state.feed_cache.get((slug, fmt, limit), version, render)
