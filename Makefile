@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench soak browser clean
+.PHONY: run test lint typecheck pytest bench bench-tools soak browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,14 @@ pytest: $(STAMP) browser
 
 test: lint typecheck pytest
 
-bench: $(STAMP)
+# Debian's wrk for bench/serve.py (it falls back to a slower Python load generator without it).
+bench-tools:
+	@if ! command -v wrk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's wrk for the serving benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+bench: $(STAMP) bench-tools
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/serve.py
 
