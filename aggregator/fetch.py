@@ -27,7 +27,6 @@ How the limits hold:
 from __future__ import annotations
 
 import ipaddress
-import re
 import socket
 import ssl
 import time
@@ -35,7 +34,6 @@ import zlib
 from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Protocol
 
@@ -43,6 +41,7 @@ import brotli
 import httpcore
 import httpx
 
+from aggregator import schedule
 from aggregator.config import FetchConfig
 from aggregator.errors import FetchError
 from aggregator.models import FetchResult, Outcome
@@ -267,35 +266,13 @@ def _status_error(response: httpx.Response, url: str) -> FetchError:
     message = f"HTTP {status} {phrase} from {url}" if phrase else f"HTTP {status} from {url}"
     if status == 410:
         return FetchError(message, outcome=Outcome.GONE, http_status=status)
-    retry_after = None
-    if "retry-after" in response.headers:
-        now = _http_date(response.headers.get("date", "")) or datetime.now(UTC)
-        retry_after = parse_retry_after(response.headers["retry-after"], now)
+    # Delta-seconds or an HTTP-date (measured from the response's own Date), as for a success.
+    retry_after = schedule.cache_hints(response.headers, datetime.now(UTC))[2]
     if retry_after is not None:
         message += f" (Retry-After: {retry_after:g} s)"
     return FetchError(
         message, outcome=Outcome.HTTP_ERROR, http_status=status, retry_after=retry_after
     )
-
-
-def parse_retry_after(value: str, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP-date), or None."""
-    value = value.strip()
-    if re.fullmatch(r"[0-9]+", value):
-        return float(value)
-    when = _http_date(value)
-    if when is None:
-        return None
-    return max((when - now).total_seconds(), 0.0)
-
-
-def _http_date(value: str) -> datetime | None:
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    # "-0000" parses to a naive datetime; HTTP dates are always GMT.
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _timeout_message(e: httpx.TimeoutException, url: httpx.URL, config: FetchConfig) -> str:

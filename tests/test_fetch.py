@@ -27,9 +27,9 @@ from aggregator.fetch import (
     address_problem,
     default_user_agent,
     is_public_address,
-    parse_retry_after,
 )
 from aggregator.models import Outcome
+from aggregator.schedule import cache_hints
 from tests.support.feed_server import FeedServer, Handler
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -417,6 +417,11 @@ def test_retry_after_as_http_date(fetcher: Fetcher, feed_server: FeedServer) -> 
     assert error.http_status == 503
     assert error.retry_after is not None
     assert 3000 < error.retry_after <= 3601
+
+
+def parse_retry_after(value: str, now: datetime) -> float | None:
+    """What a 429/503 with this Retry-After tells the scheduler (one parser for every hint)."""
+    return cache_hints({"retry-after": value}, now)[2]
 
 
 def test_parse_retry_after() -> None:
