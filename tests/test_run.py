@@ -82,6 +82,19 @@ def aggregator(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Popen[b
     )
 
 
+def run_cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`aggregator ARGS…` to completion, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 @pytest.fixture
 def service_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "AGGREGATOR_CONFIG")}
@@ -150,30 +163,14 @@ def test_refresh_inline_prints_one_line_per_source(
 ) -> None:
     write_config(tmp_path / "aggregator.toml", feed_server.add("/loop.xml", FEED), 8000)
     env = {**service_env, "REDIS_URL": redis_url}
-    done = subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", "refresh", "--all", "--inline"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_cli("refresh", "--all", "--inline", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     line = next(x for x in done.stdout.splitlines() if "loop" in x)
     assert line.split()[:3] == ["ok", "loop", "200"]
     assert "+2 new" in line
     assert Store(connect(redis_url)).get_state("loop").article_count == 2
 
-    unknown = subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", "refresh", "nope"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    unknown = run_cli("refresh", "nope", cwd=tmp_path, env=env)
     assert unknown.returncode != 0
     assert "unknown source(s): nope" in unknown.stderr
     assert "known: loop" in unknown.stderr
@@ -187,15 +184,7 @@ def test_check_config_reports_every_problem_with_its_place(
         'categories = ["wrold"]\n',
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", "check-config"],
-        cwd=tmp_path,
-        env=service_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_cli("check-config", cwd=tmp_path, env=service_env)
     assert done.returncode == 2
     assert "sources[0].url" in done.stderr
     assert "sources[0].categories[0]" in done.stderr
