@@ -55,12 +55,17 @@ def refresh_source(
     *,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    state: SourceState | None = None,
 ) -> RefreshResult:
-    """Refresh one source and record its outcome. Source failures are recorded, never raised."""
+    """Refresh one source and record its outcome. Source failures are recorded, never raised.
+
+    `state`: the source's stored state when the caller already read it (a batch reads all of
+    its sources' states in one round trip).
+    """
     now = now or datetime.now(UTC)
     rng = rng or random.Random()  # noqa: S311 - jitter, not security
     started = time.monotonic()
-    state = before = store.get_state(source.id)
+    state = before = state if state is not None else store.get_state(source.id)
     url = state.adopted_url or source.url
     fetch_seconds: float | None = None
     fetch_started = time.monotonic()

@@ -99,11 +99,12 @@ def run_batch(
     )
     pending = {s.id for s in sources}
     pending_lock = threading.Lock()
+    states = store.get_states([s.id for s in sources])  # one round trip for the whole batch
 
     def one(source: SourceConfig) -> RefreshResult:
         host = urlsplit(source.url).hostname or ""
         with host_limits[host]:
-            result = refresh_source(source, ctx.config, store, ctx.fetcher)
+            result = refresh_source(source, ctx.config, store, ctx.fetcher, state=states[source.id])
         with pending_lock:
             pending.discard(source.id)
         if on_result:
