@@ -24,18 +24,9 @@ from aggregator import logs
 from aggregator.config import Config, load_config
 from aggregator.errors import ConfigError
 from aggregator.models import RefreshResult
-from aggregator.redis_server import EmbeddedServer, connect
+from aggregator.queues import QUEUE_NAME
+from aggregator.redis_server import EmbeddedServer, connect, data_dir, redis_url
 from aggregator.store import Store
-
-
-def data_dir() -> Path:
-    """Where the embedded server keeps its data (AGGREGATOR_DATA_DIR, default ./var)."""
-    return Path(os.environ.get("AGGREGATOR_DATA_DIR", "var")).resolve()
-
-
-def redis_url() -> str:
-    """REDIS_URL when set; otherwise the embedded server's socket in the data dir."""
-    return os.environ.get("REDIS_URL") or EmbeddedServer(data_dir()).url
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -145,8 +136,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from rq import Queue
 
+    from aggregator.queues import QUEUE_NAME
     from workers import jobs
-    from workers.scheduler import QUEUE_NAME
 
     connection = connect(redis_url())
     store = Store(connection)
@@ -332,7 +323,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         now = time.time()
         for i in ids:  # claim them, so the scheduler does not enqueue them a second time
             store.schedule(i, now + config.fetch.lease)
-        queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+        queue = Queue(QUEUE_NAME, connection=store.redis)
         job_ids = scheduler.enqueue(queue, config, ids)
         print(f"enqueued {len(ids)} source(s) in {len(job_ids)} job(s)")
         return 0

@@ -310,6 +310,16 @@ _clients: dict[tuple[int, str], redis.Redis] = {}
 _clients_lock = threading.Lock()
 
 
+def data_dir() -> Path:
+    """Where the embedded server keeps its data (AGGREGATOR_DATA_DIR, default ./var)."""
+    return Path(os.environ.get("AGGREGATOR_DATA_DIR", "var")).resolve()
+
+
+def redis_url() -> str:
+    """REDIS_URL when set; otherwise the embedded server's socket in the data dir."""
+    return os.environ.get("REDIS_URL") or EmbeddedServer(data_dir()).url
+
+
 def connect(url: str) -> redis.Redis:
     """The process's shared client for `url` (bytes responses: RQ needs them), created once.
 

@@ -67,11 +67,12 @@ from aggregator.config import (  # noqa: E402
 from aggregator.errors import ParseError  # noqa: E402
 from aggregator.models import Outcome, SourceState  # noqa: E402
 from aggregator.parse import parse  # noqa: E402
+from aggregator.queues import QUEUE_NAME  # noqa: E402
 from aggregator.redis_server import EmbeddedServer, connect  # noqa: E402
 from aggregator.store import Store  # noqa: E402
 from tests.support.feed_server import FeedServer  # noqa: E402
 from workers import jobs  # noqa: E402
-from workers.scheduler import QUEUE_NAME, enqueue, publish  # noqa: E402
+from workers.scheduler import enqueue, publish  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="feedparser")
 

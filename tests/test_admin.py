@@ -20,6 +20,7 @@ from rq import Queue
 from aggregator.config import Config
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome, SourceState
+from aggregator.queues import QUEUE_NAME
 from aggregator.refresh import refresh_source
 from aggregator.store import FetchRecord, Store
 from tests.support.feed_server import FeedServer
@@ -205,17 +206,20 @@ def test_source_page_shows_fetch_history_and_articles(
 # --- actions ------------------------------------------------------------------------------------
 
 
-def test_refresh_now_enqueues_the_source_and_claims_it(ops: FlaskClient, store: Store) -> None:
+def test_refresh_now_makes_the_source_due_and_enqueues_nothing(
+    ops: FlaskClient, store: Store
+) -> None:
+    store.schedule("gamma", time.time() + 3600)
     before = time.time()
     response = ops.post("/admin/sources/gamma/refresh", headers=BEARER)
     assert response.status_code == 303
     assert "done=refresh" in response.headers["Location"]
-    jobs = Queue(scheduler.QUEUE_NAME, connection=store.redis).get_jobs()
-    assert [job.args[0] for job in jobs] == [["gamma"]]
+    # The web goes through the due set, like pause/resume/reset: the scheduler enqueues it.
+    assert Queue(QUEUE_NAME, connection=store.redis).get_jobs() == []
     due = store.due_at("gamma")
     assert due is not None
-    assert due >= before + 60  # leased, so the scheduler does not enqueue it a second time
-    assert "Refresh enqueued" in ops.get(response.headers["Location"], headers=BEARER).get_data(
+    assert before <= due <= time.time()
+    assert "Refresh requested" in ops.get(response.headers["Location"], headers=BEARER).get_data(
         as_text=True
     )
 
@@ -297,6 +301,7 @@ def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
     store: Store,
     feed_server: FeedServer,
     redis_url: str,
+    web_config: Config,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
@@ -329,7 +334,9 @@ def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
         page.goto(f"{live_server.url}/admin/sources/alpha")
         assert "Not fetched yet." in page.inner_text("table.history")
         page.click("#do-refresh")
-        page.wait_for_selector("text=Refresh enqueued")
+        page.wait_for_selector("text=Refresh requested")
+        # The scheduler's part: hand what is due (alpha, now) to the worker.
+        scheduler.tick(store, Queue(QUEUE_NAME, connection=store.redis), web_config)
         wait_for(lambda: bool(store.fetch_history("alpha")), 60, "the worker's fetch")
         page.reload()
         assert "ok" in page.inner_text("table.history tbody tr")

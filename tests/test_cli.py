@@ -16,6 +16,7 @@ from rq import Queue
 from aggregator import cli
 from aggregator import config as config_module
 from aggregator.models import Outcome, SourceState
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import CORPUS, ROOT, make_config, start_worker
@@ -214,7 +215,7 @@ def test_worker_logs_one_line_per_refresh_in_our_format(
     url = feed_server.add("/down.xml", status=500)
     config = make_config({"down": url})
     scheduler.publish(store, config)
-    scheduler.enqueue(Queue(scheduler.QUEUE_NAME, connection=store.redis), config, ["down"])
+    scheduler.enqueue(Queue(QUEUE_NAME, connection=store.redis), config, ["down"])
     worker = start_worker(redis_url, "--burst")  # LOG_LEVEL=WARNING: the failure is a warning
     try:
         _, err = worker.communicate(timeout=90)

@@ -22,11 +22,10 @@ from rq import Queue, Retry, Worker
 from aggregator import config as config_module
 from aggregator import metrics
 from aggregator.config import Config, ConfigWatcher
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 
 log = logging.getLogger("aggregator.scheduler")
-
-QUEUE_NAME = "refresh"
 
 
 def publish(store: Store, config: Config, now: float | None = None) -> None:

@@ -21,6 +21,7 @@ from aggregator import config as config_module
 from aggregator.config import Config, load_config
 from aggregator.models import Article
 from aggregator.redis_server import connect
+from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.store import Store
 from aggregator.web.cache import RenderCache
 
@@ -136,8 +137,6 @@ def create_app(
     category's version may be; tests that write and read back at once pass 0.
     """
     if redis_url is None:
-        from aggregator.cli import redis_url as default_redis_url
-
         redis_url = default_redis_url()
     # The templates live at the project's root (templates/), beside aggregator/.
     app = Flask(__name__, template_folder=str(TEMPLATES))

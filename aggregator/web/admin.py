@@ -290,7 +290,7 @@ def source(source_id: str) -> str:
 
 
 DONE_MESSAGES = {
-    "refresh": "Refresh enqueued: a worker will fetch it in a moment.",
+    "refresh": "Refresh requested: it is due now, and a worker will fetch it in a moment.",
     "pause": "Paused: it is not fetched until resumed.",
     "resume": "Resumed: it is due now.",
     "reset": "Errors forgotten: it is due now.",
@@ -315,16 +315,12 @@ def ago(when: datetime | None, now: datetime) -> str:
 # --- actions ----------------------------------------------------------------------------------
 
 
-def refresh_now(store: Store, config: Config, source_id: str, now: float) -> list[str]:
-    """Enqueue one source at once, claiming it so the scheduler does not enqueue it too."""
-    from rq import Queue
+def refresh_now(store: Store, source_id: str, now: datetime) -> None:
+    """Make the source due now: the scheduler hands it to a worker within a tick.
 
-    from workers import scheduler
-
-    store.schedule(source_id, now + config.fetch.lease)
-    return scheduler.enqueue(
-        Queue(scheduler.QUEUE_NAME, connection=store.redis), config, [source_id]
-    )
+    The web never enqueues jobs itself; like resume and reset, it only moves the due time.
+    """
+    store.schedule(source_id, now.timestamp())
 
 
 def set_paused(store: Store, source_id: str, paused: bool, now: datetime) -> SourceState:
@@ -352,7 +348,7 @@ def act(source_id: str, action: str) -> BaseResponse:
     store = get_store()
     now = datetime.now(UTC)
     if action == "refresh":
-        refresh_now(store, config, source_id, now.timestamp())
+        refresh_now(store, source_id, now)
     elif action in ("pause", "resume"):
         set_paused(store, source_id, action == "pause", now)
     else:
