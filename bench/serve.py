@@ -167,7 +167,7 @@ class Gunicorn:
 
     def start(self, timeout: float = 30) -> None:
         """Start it and wait until it answers HTTP."""
-        # The command of aggregator.cli.cmd_web, but for the bind address and the app.
+        # aggregator.cli.processes.gunicorn_command, but for the bind address and the app.
         command = [
             sys.executable,
             "-m",

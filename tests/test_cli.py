@@ -6,6 +6,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +17,8 @@ from rq import Queue
 
 from aggregator import cli
 from aggregator import config as config_module
+from aggregator.cli import terminal
+from aggregator.config_warnings import config_warnings
 from aggregator.models import Outcome, SourceState
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
@@ -111,13 +115,63 @@ def test_sources_table_fits_the_terminal_and_colors_only_when_asked(
             "adopted_url": None,
         }
     ]
-    assert "\033[31mfailing" in cli.format_sources(rows, 100, color=True, now=time.time())
-    wide = cli.format_sources(rows, 200, color=False, now=time.time())
+    assert "\033[31mfailing" in terminal.format_sources(rows, 100, color=True, now=time.time())
+    wide = terminal.format_sources(rows, 200, color=False, now=time.time())
     assert "\033[" not in wide
     # CJK characters take two terminal cells: the cut accounts for them.
     rows[0].update(state="healthy", name="纽约时报中文网" * 10)
-    for line in cli.format_sources(rows, 70, color=False, now=time.time()).splitlines():
-        assert cli._cells(line) <= 70, line
+    for line in terminal.format_sources(rows, 70, color=False, now=time.time()).splitlines():
+        assert terminal._cells(line) <= 70, line
+
+
+def test_sources_with_an_id_prints_that_source_whole(
+    config_file: Path,
+    with_states: Store,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    long_error = "The server answered 503 Service Unavailable; " + "and then some more. " * 8
+    with_states.save_state(
+        SourceState("beta", outcome=Outcome.HTTP_ERROR, http_status=503, last_error=long_error)
+    )
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli.main(["--config", str(config_file), "sources"]) == 0
+    assert long_error.strip() not in capsys.readouterr().out  # the table cuts it
+
+    assert cli.main(["--config", str(config_file), "sources", "beta"]) == 0
+    out = capsys.readouterr().out
+    assert long_error.strip() in out
+    assert "https://beta.example/feed" in out
+    assert "alpha" not in out
+
+    with pytest.raises(SystemExit, match="unknown source: nope"):
+        cli.main(["--config", str(config_file), "sources", "nope"])
+
+
+CLI = [sys.executable, "-m", "aggregator.cli"]
+
+
+def test_sources_json_into_a_closed_pipe_exits_quietly(
+    config_file: Path, with_states: Store
+) -> None:
+    """`aggregator sources --json | head`: the reader is gone before the output is written."""
+    read, write = os.pipe()
+    os.close(read)  # a reader that has already gone, like `head` after its lines
+    try:
+        done = subprocess.run(
+            [*CLI, "--config", str(config_file), "sources", "--json"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr
+    assert done.returncode == 141
 
 
 def test_import_opml_edits_the_config_and_reports(
@@ -204,7 +258,7 @@ slug = "empty"
 
 def test_example_config_has_no_warnings() -> None:
     example = config_module.load_config(ROOT / "aggregator.example.toml")
-    assert cli.config_warnings(example) == []
+    assert config_warnings(example) == []
 
 
 @pytest.mark.timeout(120)
