@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -218,6 +219,22 @@ def test_export_opml_to_stdout_and_file(
     target = tmp_path / "out.opml"
     assert cli.main(["--config", str(config_file), "export-opml", "-o", str(target)]) == 0
     assert b'xmlUrl="https://beta.example/feed"' in target.read_bytes()
+
+
+def test_export_opml_is_well_formed_with_a_control_character_in_a_name(
+    config_file: Path, tmp_path: Path
+) -> None:
+    """The config accepts "\\u0007" in a name; XML 1.0 cannot carry it, escaped or not.
+
+    The web's /sources.opml goes through the same writer (test_web_feeds tests that path).
+    """
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace('"Alpha"', '"Bell\\u0007 & <Tags>"'), encoding="utf-8")
+    target = tmp_path / "out.opml"
+    assert cli.main(["--config", str(config_file), "export-opml", "-o", str(target)]) == 0
+    root = ET.fromstring(target.read_bytes())
+    names = [o.get("text") for o in root.iter("outline") if o.get("xmlUrl")]
+    assert names == ["Bell & <Tags>", "Beta"]
 
 
 def test_check_config_warns_but_exits_0_and_errors_exit_2(

@@ -156,9 +156,9 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(args: argparse.Namespace) -> int:
-    from aggregator.opml import export_opml
+    from aggregator.opml import render_opml
 
-    body = export_opml(common.load(args))
+    body = render_opml(common.load(args))
     if args.output and args.output != "-":
         Path(args.output).write_bytes(body)
     else:
