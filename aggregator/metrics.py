@@ -30,7 +30,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from aggregator.models import RefreshResult, SourceState
+from aggregator.models import SOURCE_STATES, RefreshResult, source_health
 from aggregator.store import Store
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -83,24 +83,6 @@ def observe_refresh(result: RefreshResult, fetch_seconds: float | None) -> None:
         ARTICLES_ADDED.inc(result.added)
     if result.updated:
         ARTICLES_UPDATED.inc(result.updated)
-
-
-# --- source health: the words operators see in metrics, the admin pages and the CLI -----------
-
-SOURCE_STATES = ("healthy", "failing", "gone", "paused", "pending")
-
-
-def source_health(state: SourceState) -> str:
-    """One word for how a source is doing (one of SOURCE_STATES)."""
-    if state.paused:
-        return "paused"
-    if state.gone:
-        return "gone"
-    if state.outcome is None:
-        return "pending"  # never fetched yet
-    if state.outcome.is_error:
-        return "failing"
-    return "healthy"
 
 
 # --- the scrape -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from rq import Queue
 
 from aggregator import metrics
 from aggregator.config import Config
-from aggregator.models import Outcome, RefreshResult, SourceState
+from aggregator.models import Outcome, RefreshResult, SourceState, source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
@@ -154,11 +154,11 @@ def test_status_class_and_source_health() -> None:
         "",
         "",
     ]
-    assert metrics.source_health(SourceState("a")) == "pending"
-    assert metrics.source_health(SourceState("a", outcome=Outcome.NOT_MODIFIED)) == "healthy"
-    assert metrics.source_health(SourceState("a", outcome=Outcome.TIMEOUT)) == "failing"
-    assert metrics.source_health(SourceState("a", outcome=Outcome.GONE, gone=True)) == "gone"
-    assert metrics.source_health(SourceState("a", gone=True, paused=True)) == "paused"
+    assert source_health(SourceState("a")) == "pending"
+    assert source_health(SourceState("a", outcome=Outcome.NOT_MODIFIED)) == "healthy"
+    assert source_health(SourceState("a", outcome=Outcome.TIMEOUT)) == "failing"
+    assert source_health(SourceState("a", outcome=Outcome.GONE, gone=True)) == "gone"
+    assert source_health(SourceState("a", gone=True, paused=True)) == "paused"
 
 
 def test_prepare_multiproc_dir_clears_a_previous_run(tmp_path: Path) -> None:

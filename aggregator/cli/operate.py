@@ -67,7 +67,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from aggregator.metrics import source_health
+    from aggregator.models import source_health
 
     config = common.load(args)
     sources = config.sources

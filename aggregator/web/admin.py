@@ -36,8 +36,7 @@ from redis import Redis
 from werkzeug.wrappers import Response as BaseResponse
 
 from aggregator.config import Config, SourceConfig
-from aggregator.metrics import SOURCE_STATES, source_health
-from aggregator.models import SourceState
+from aggregator.models import SOURCE_STATES, SourceState, source_health
 from aggregator.store import Store
 from aggregator.web import get_config, get_store
 
