@@ -77,14 +77,23 @@ local function bump_versions(versions, changed)
 end
 """
 
-# KEYS: source index, hashes, tombstones, all index, versions, state, due, paused
+# KEYS: source index, hashes, tombstones, all index, versions, state, due, paused, history
 # ARGV: category key prefix, article key prefix, source id, now, tombstone expiry,
 #       max per source, max-age cutoff, keep newest, max per category, state JSON,
-#       due ("" keep, "-" unschedule, else score), then per article:
+#       due ("" keep, "-" unschedule, else score), history entry without its closing
+#       `,"added":n,"updated":n}` ("" none), history size, then per article:
 #       id, hashes value, score, blob
 # The due-set write of a state save. A paused source (an operator's flag, kept in its own set so a
 # refresh running meanwhile can neither clear nor restore it) stays off the schedule.
 _LUA_SCHEDULE = r"""
+-- A refresh's line in its source's fetch history, written with the refresh it records.
+local function record_fetch(history, entry, size)
+  if entry ~= '' then
+    redis.call('LPUSH', history, entry)
+    redis.call('LTRIM', history, 0, tonumber(size) - 1)
+  end
+end
+
 local function schedule(due, paused, source_id, action)
   if redis.call('SISMEMBER', paused, source_id) == 1 or action == '-' then
     redis.call('ZREM', due, source_id)
@@ -94,15 +103,17 @@ local function schedule(due, paused, source_id, action)
 end
 """
 
-# KEYS: state, due, paused; ARGV: source id, state JSON, due action, pause ("set"|"clear"|"keep")
+# KEYS: state, due, paused, history; ARGV: source id, state JSON, due action,
+#       pause ("set"|"clear"|"keep"), history entry ("" none), history size
 _LUA_SAVE_STATE = (
     _LUA_SCHEDULE
     + r"""
-local state, due, paused = unpack(KEYS)
+local state, due, paused, history = unpack(KEYS)
 if ARGV[4] == 'set' then redis.call('SADD', paused, ARGV[1]) end
 if ARGV[4] == 'clear' then redis.call('SREM', paused, ARGV[1]) end
 redis.call('SET', state, ARGV[2])
 schedule(due, paused, ARGV[1], ARGV[3])
+record_fetch(history, ARGV[5], ARGV[6])
 """
 )
 
@@ -110,7 +121,7 @@ _LUA_SAVE_REFRESH = (
     _LUA_SCHEDULE
     + _LUA_COMMON
     + r"""
-local src, hashes, tomb, all, versions, state, due, paused = unpack(KEYS)
+local src, hashes, tomb, all, versions, state, due, paused, history = unpack(KEYS)
 local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
 local source_id, now, tomb_expiry = ARGV[3], ARGV[4], ARGV[5]
 local max_per_source, age_cutoff = tonumber(ARGV[6]), ARGV[7]
@@ -120,7 +131,7 @@ local added, updated, trimmed = 0, 0, 0
 
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
-for i = 12, #ARGV, 4 do
+for i = 14, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not redis.call('ZSCORE', tomb, id) then
     local old = redis.call('HGET', hashes, id)
@@ -175,6 +186,10 @@ bump_versions(versions, changed)
 
 redis.call('SET', state, ARGV[10])
 schedule(due, paused, source_id, ARGV[11])
+if ARGV[12] ~= '' then
+  local entry = ARGV[12] .. ',"added":' .. added .. ',"updated":' .. updated .. '}'
+  record_fetch(history, entry, ARGV[13])
+end
 return {added, updated, trimmed}
 """
 )
@@ -417,16 +432,26 @@ class Store:
             for source_id, blob, flag, count in zip(source_ids, raw, paused, counts, strict=True)
         }
 
-    def save_state(self, state: SourceState, *, keep_paused: bool = False) -> None:
-        """Write a source's state and its next due time in one step.
+    def save_state(
+        self, state: SourceState, *, keep_paused: bool = False, record: FetchRecord | None = None
+    ) -> None:
+        """Write a source's state, its next due time and (`record`) its fetch history in one step.
 
         `state.paused` is an operator's decision: a refresh passes keep_paused=True so that a
         pause or resume made while it ran is neither undone nor revived by its older copy.
         """
         pause = "keep" if keep_paused else ("set" if state.paused else "clear")
+        keys = [self._state_key(state.source_id), self._due_key(), self._paused_key()]
         self._save_state(
-            keys=[self._state_key(state.source_id), self._due_key(), self._paused_key()],
-            args=[state.source_id, _encode_state(state), _due_action(state), pause],
+            keys=[*keys, self._history_key(state.source_id)],
+            args=[
+                state.source_id,
+                _encode_state(state),
+                _due_action(state),
+                pause,
+                _encode_record(record) if record else "",
+                HISTORY_SIZE,
+            ],
         )
 
     # --- a refresh's writes -------------------------------------------------------------------
@@ -462,8 +487,11 @@ class Store:
         articles: Sequence[Article],
         retention: RetentionConfig,
         now: datetime,
+        record: FetchRecord | None = None,
     ) -> SaveResult:
-        """Store a refresh's articles, trim, bump versions and save the state, atomically.
+        """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
+
+        The record's `added` and `updated` are what this save counted, whatever it says.
 
         Two round trips: one reads what is stored, so unchanged and tombstoned articles are
         neither compressed nor sent; one script does every write (and checks again). Calling it
@@ -491,6 +519,8 @@ class Store:
             retention.max_per_category,
             _encode_state(state),
             _due_action(state),
+            _encode_record(record, counted_by_script=True) if record else "",
+            HISTORY_SIZE,
         ]
         for article_id, article in unique.items():
             # The hashes-value holds the categories too: a source moved to another category
@@ -512,6 +542,7 @@ class Store:
             self._state_key(state.source_id),
             self._due_key(),
             self._paused_key(),
+            self._history_key(state.source_id),
         ]
         added, updated, trimmed = cast(list[int], self._save_refresh(keys=keys, args=args))
         return SaveResult(added=int(added), updated=int(updated), trimmed=int(trimmed))
@@ -601,18 +632,10 @@ class Store:
         last_id, last_score, _ = triples[limit - 1]
         return page, f"{_text(last_score)}:{_text(last_id)}"
 
-    # --- fetch history (appended: the admin pages' data) --------------------------------------
+    # --- fetch history (written by each refresh's save: the admin pages' data) --------------------
 
     def _history_key(self, source_id: str) -> str:
         return f"{self.prefix}:history:{source_id}"
-
-    def record_fetch(self, record: FetchRecord) -> None:
-        """Add one refresh's outcome to its source's history, keeping the newest HISTORY_SIZE."""
-        key = self._history_key(record.source_id)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.lpush(key, _encode_record(record))
-        pipe.ltrim(key, 0, HISTORY_SIZE - 1)
-        pipe.execute()
 
     def fetch_history(self, source_id: str, limit: int = 50) -> list[FetchRecord]:
         """A source's recent refresh outcomes, newest first."""
@@ -787,16 +810,18 @@ class FetchRecord:
     error: str = ""
 
 
-def _encode_record(record: FetchRecord) -> str:
-    doc = {
+def _encode_record(record: FetchRecord, *, counted_by_script: bool = False) -> str:
+    """The history entry; `counted_by_script`: open-ended, for the script to add its counts."""
+    doc: dict[str, Any] = {
         "at": _iso(record.at),
         "outcome": record.outcome.value,
         "status": record.http_status,
         "duration": round(record.duration, 4),
-        "added": record.added,
-        "updated": record.updated,
         "error": record.error,
     }
+    if counted_by_script:
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))[:-1]
+    doc.update(added=record.added, updated=record.updated)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 

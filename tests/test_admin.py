@@ -184,15 +184,16 @@ def test_source_page_shows_fetch_history_and_articles(
     add_articles: Callable[..., list[Article]],
 ) -> None:
     articles = add_articles("alpha", 3)
-    store.record_fetch(
-        FetchRecord(
+    store.save_state(
+        SourceState("alpha"),
+        record=FetchRecord(
             "alpha",
             datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
             Outcome.TIMEOUT,
             None,
             20.0,
             error="No answer within 20 seconds.",
-        )
+        ),
     )
     page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
     assert "2026-01-02 03:04:05" in page
@@ -279,9 +280,8 @@ def test_refresh_records_its_outcome_in_the_history(store: Store, feed_server: F
 def test_history_keeps_the_newest_fifty(store: Store) -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for n in range(60):
-        store.record_fetch(
-            FetchRecord("s", start + timedelta(minutes=n), Outcome.OK, 200, 0.1, added=n)
-        )
+        record = FetchRecord("s", start + timedelta(minutes=n), Outcome.OK, 200, 0.1, added=n)
+        store.save_state(SourceState("s"), record=record)
     history = store.fetch_history("s")
     assert len(history) == 50
     assert [h.added for h in history[:3]] == [59, 58, 57]

@@ -13,7 +13,7 @@ import redis as redis_lib
 
 from aggregator.config import RetentionConfig
 from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
-from aggregator.store import Store
+from aggregator.store import FetchRecord, Store
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ROOMY = RetentionConfig(
@@ -223,6 +223,24 @@ def test_save_refresh_adds_then_skips_unchanged(store: Store) -> None:
     assert [a.id for a in store.source_articles("a", 10)] == [a.id for a in articles]
     assert store.get_state("a").article_count == 5
     assert store.due_at("a") == (NOW + timedelta(minutes=15)).timestamp()
+
+
+def test_the_fetch_history_is_written_by_the_save_with_its_counts(store: Store) -> None:
+    """The history line is part of the refresh's one script: its counts are what the save did."""
+    record = FetchRecord("a", NOW, Outcome.OK, 200, 0.25, added=99, error="")
+    articles = [make_article("a", n) for n in range(3)]
+    store.save_refresh(state_of("a"), articles, ROOMY, NOW, record)
+    store.save_refresh(state_of("a"), [*articles, make_article("a", 3)], ROOMY, NOW, record)
+    store.save_refresh(state_of("a"), articles, ROOMY, NOW)  # no record: no history line
+    failed = FetchRecord("a", NOW, Outcome.TIMEOUT, None, 20.0, error="No answer.")
+    store.save_state(state_of("a"), keep_paused=True, record=failed)
+    history = store.fetch_history("a")
+    assert [(h.outcome, h.added, h.updated, h.error) for h in history] == [
+        (Outcome.TIMEOUT, 0, 0, "No answer."),
+        (Outcome.OK, 1, 0, ""),
+        (Outcome.OK, 3, 0, ""),
+    ]
+    assert history[1].duration == 0.25
 
 
 def test_duplicate_ids_in_one_refresh_are_stored_once(store: Store) -> None:
