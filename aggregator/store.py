@@ -38,7 +38,7 @@ from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceSta
 
 ALL = ""  # the versions-hash field of the all-categories index; no slug is empty
 
-# Shared by the scripts that remove articles. Member comparison is bytewise, like sorted sets
+# The article removal of a refresh's trims. Member comparison is bytewise, like sorted sets
 # order members; Lua's own `<` uses the server's locale collation.
 _LUA_COMMON = r"""
 local function split_meta(value)
@@ -49,8 +49,8 @@ local function split_meta(value)
 end
 
 -- Remove one article from every index, delete its blob and tombstone it.
-local function remove_article(id, k, changed, tomb_score, extra_cats)
-  local cats = extra_cats or {}
+local function remove_article(id, k, changed, tomb_score)
+  local cats = {}
   local meta = redis.call('HGET', k.hashes, id)
   if meta then
     local _, meta_cats = split_meta(meta)
@@ -194,22 +194,6 @@ return {added, updated, trimmed}
 """
 )
 
-# KEYS: source index, hashes, tombstones, all index, versions
-# ARGV: category key prefix, article key prefix, article id, its categories...
-_LUA_DELETE = (
-    _LUA_COMMON
-    + r"""
-local src, hashes, tomb, all, versions = unpack(KEYS)
-local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
-local cats = {}
-for i = 4, #ARGV do cats[#cats + 1] = ARGV[i] end
-local changed = {}
-remove_article(ARGV[3], k, changed, 'inf', cats)
-bump_versions(versions, changed)
-return 1
-"""
-)
-
 # KEYS: due; ARGV: now, now + lease, limit. Oldest first; each claimed id is re-scored to the end
 # of its lease, so a lost job makes it due again and a second caller cannot claim it meanwhile.
 _LUA_CLAIM_DUE = r"""
@@ -278,7 +262,6 @@ class Store:
         self.prefix = prefix
         self._save_refresh = redis.register_script(_LUA_SAVE_REFRESH)
         self._save_state = redis.register_script(_LUA_SAVE_STATE)
-        self._delete = redis.register_script(_LUA_DELETE)
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
         self._page = redis.register_script(_LUA_PAGE)
@@ -456,16 +439,6 @@ class Store:
 
     # --- a refresh's writes -------------------------------------------------------------------
 
-    def known_articles(
-        self, source_id: str, article_ids: Sequence[str]
-    ) -> tuple[dict[str, str], set[str]]:
-        """Content hashes of the ids already stored, and the ids that are tombstoned (one trip)."""
-        metas, tomb_scores = self._known(source_id, article_ids)
-        hashes = {i: _text(meta.split(b"\n", 1)[0]) for i, meta in metas.items()}
-        # An expired tombstone still counts until save_refresh purges it: erring towards
-        # "never comes back".
-        return hashes, set(tomb_scores)
-
     def _known(
         self, source_id: str, article_ids: Sequence[str]
     ) -> tuple[dict[str, bytes], dict[str, float]]:
@@ -547,38 +520,12 @@ class Store:
         added, updated, trimmed = cast(list[int], self._save_refresh(keys=keys, args=args))
         return SaveResult(added=int(added), updated=int(updated), trimmed=int(trimmed))
 
-    def delete_article(self, article_id: str) -> bool:
-        """Remove an article from every index and tombstone it for good; False if unknown."""
-        blob = cast(bytes | None, self.redis.get(self._article_key(article_id)))
-        if blob is None:
-            return False
-        article = _decode_article(blob)
-        self._delete(
-            keys=self._removal_keys(article.source_id),
-            args=[
-                self._category_key(""),
-                self._article_key(""),
-                article_id,
-                *article.categories,
-            ],
-        )
-        return True
-
     # --- reads --------------------------------------------------------------------------------
 
     def article(self, article_id: str) -> Article | None:
         """One article, or None."""
         blob = cast(bytes | None, self.redis.get(self._article_key(article_id)))
         return None if blob is None else _decode_article(blob)
-
-    def articles(self, article_ids: Sequence[str]) -> list[Article]:
-        """Several articles in one round trip, in the given order, skipping missing ones."""
-        if not article_ids:
-            return []
-        blobs = cast(
-            list[bytes | None], self.redis.mget([self._article_key(i) for i in article_ids])
-        )
-        return [_decode_article(blob) for blob in blobs if blob is not None]
 
     def category_page(
         self, slug: str | None, limit: int, before: str | None = None
