@@ -1,9 +1,10 @@
 """Prometheus metrics: counters the processes increment, gauges read from Redis at scrape time.
 
-Counters and histograms live in the process that counts: the RQ work horse (one fork per job),
-the scheduler, each gunicorn worker. With PROMETHEUS_MULTIPROC_DIR set in their environment
-before they start (`aggregator run` does it), prometheus_client writes them to files in that
-directory, so a forked horse's counts outlive it and `/metrics` in any web process sums them all.
+Counters and histograms live in the process that counts: each RQ worker (a SimpleWorker: jobs run
+in the worker process itself), the scheduler, each gunicorn worker. With PROMETHEUS_MULTIPROC_DIR
+set in their environment before they start (`aggregator run` does it), prometheus_client writes
+them to files in that directory, so a retired or restarted worker's counts outlive it and
+`/metrics` in any web process sums them all.
 Without it, each process counts in memory and `/metrics` shows only the web process's own.
 
 State that Redis already holds (sources by state, queue depth, scheduler lag, workers) is not

@@ -36,7 +36,9 @@ from redis import Redis
 from aggregator.config import RetentionConfig
 from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
 
-ALL = ""  # the versions-hash field of the all-categories index; no slug is empty
+# "All categories" is None in every Python API here (and "all" only in URLs, web/embed.py). In
+# Redis it is the empty field of the versions hash (the scripts' `changed['']`): no slug is empty.
+_ALL_FIELD = ""
 
 # The article removal of a refresh's trims. Member comparison is bytewise, like sorted sets
 # order members; Lua's own `<` uses the server's locale collation.
@@ -284,7 +286,11 @@ class Store:
         return f"{self.prefix}:source:{source_id}"
 
     def _category_key(self, slug: str | None) -> str:
-        return f"{self.prefix}:all" if slug is None else f"{self.prefix}:category:{slug}"
+        return f"{self.prefix}:all" if slug is None else self._category_prefix() + slug
+
+    def _category_prefix(self) -> str:
+        """What a category's key starts with: the scripts add the slug."""
+        return f"{self.prefix}:category:"
 
     def _hashes_key(self, source_id: str) -> str:
         return f"{self.prefix}:hashes:{source_id}"
@@ -481,7 +487,7 @@ class Store:
             unique.setdefault(article.id, article)  # duplicate guids happen; the first one wins
         metas, tombstones = self._known(state.source_id, list(unique))
         args: list[str | bytes | float | int] = [
-            self._category_key(""),
+            self._category_prefix(),
             self._article_key(""),
             state.source_id,
             _num(now_epoch),
@@ -548,13 +554,13 @@ class Store:
         """The versions of several categories in one round trip."""
         if not slugs:
             return {}
-        fields_ = [ALL if slug is None else slug for slug in slugs]
+        fields_ = [_ALL_FIELD if slug is None else slug for slug in slugs]
         values = cast(list[bytes | None], self.redis.hmget(self._versions_key(), fields_))
         return {slug: int(v or 0) for slug, v in zip(slugs, values, strict=True)}
 
     def category_changed_at(self, slug: str | None) -> datetime | None:
         """When the category's (None: all) content last changed; None if it never did."""
-        field = (ALL if slug is None else slug) + "@"
+        field = (_ALL_FIELD if slug is None else slug) + "@"
         value = cast(bytes | None, self.redis.hget(self._versions_key(), field))
         return datetime.fromtimestamp(int(value), UTC) if value else None
 

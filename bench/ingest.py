@@ -3,7 +3,7 @@
 Every file of the corpus's `real/` directory is served over loopback by the tests' FeedServer
 (strong ETag and Last-Modified, so a conditional GET gets 304) and ingested, in one run, by:
 
-- ours: `aggregator.cli worker` processes (RQ, forking) fed by `workers.scheduler.enqueue`,
+- ours: `aggregator.cli worker` processes (RQ SimpleWorkers) fed by `workers.scheduler.enqueue`,
   storing into a fresh embedded Valkey; once with each worker count asked for (default 1 and 2);
 - reader: `reader.make_reader()` on a fresh SQLite file, `update_feeds()` with 1 and 8 threads;
 - bare: one httpx.Client, `feedparser.parse()` with its defaults, then a conditional-GET loop.

@@ -69,7 +69,11 @@ def context(store: Store) -> _Context:
 
 
 def warm_up(connection: Redis) -> None:
-    """Build the context in the worker's main process so each forked job inherits it."""
+    """Build the context before the first job, so that job does not pay for it.
+
+    Workers are SimpleWorkers: every job runs in this process and reuses the context (and its
+    HTTP connection pool) until the published config changes.
+    """
     context(Store(connection))
 
 

@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         env["REDIS_URL"] = server.start()
         print(f"aggregator: embedded Redis-compatible server at {env['REDIS_URL']}", flush=True)
     env["AGGREGATOR_CONFIG"] = str(Path(config.path).resolve())
-    # Every child (and each work horse RQ forks) writes its counters here, for /metrics to sum.
+    # Every child writes its counters here, for /metrics to sum.
     # Counts of a previous run's processes are cleared: they would be added to this run's.
     from aggregator.metrics import MULTIPROC_ENV, prepare_multiproc_dir
 

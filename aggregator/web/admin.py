@@ -32,7 +32,6 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from redis import Redis
 from werkzeug.wrappers import Response as BaseResponse
 
 from aggregator.config import Config, SourceConfig
@@ -403,7 +402,8 @@ def init_app(app: Flask) -> None:
     import rq_dashboard
     from rq_dashboard.web import setup_rq_connection
 
-    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", _redis_url(app))
+    # create_app sets REDIS_URL before it calls this: the dashboard connects by URL.
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
     setup_rq_connection(app)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix="/admin/rq")
 
@@ -419,20 +419,3 @@ def init_app(app: Flask) -> None:
             response.headers["Content-Security-Policy"] = RQ_DASHBOARD_CSP
             response.headers["Cache-Control"] = "no-store"
         return response
-
-
-def _redis_url(app: Flask) -> str:
-    """The URL of the Redis the app uses, for the RQ dashboard (which connects by URL)."""
-    configured = app.config.get("REDIS_URL")
-    if configured:
-        return str(configured)
-    from aggregator.web import EXTENSION
-
-    client: Redis = app.extensions[EXTENSION].store.redis
-    kwargs = client.connection_pool.connection_kwargs
-    db = kwargs.get("db", 0)
-    password = kwargs.get("password")
-    auth = f":{password}@" if password else ""
-    if kwargs.get("path"):
-        return f"unix://{auth}{kwargs['path']}?db={db}"
-    return f"redis://{auth}{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{db}"
