@@ -81,7 +81,8 @@ class ParsedOpml:
 
 def parse_opml(raw: bytes) -> ParsedOpml:
     """The feeds an OPML document lists, in document order."""
-    # A DOCTYPE's internal subset can define entities; OPML never needs one (DESIGN §4).
+    # A DOCTYPE's internal subset can define entities; OPML never needs one
+    # (docs/architecture.md, "Library pitfalls").
     raw = _DOCTYPE.sub(b"", raw, count=1)
     recovered_at = ""
     try:

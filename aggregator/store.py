@@ -1,11 +1,11 @@
-"""Every Redis key and command of the application (STYLE §5).
+"""Every Redis key and command of the application, and nothing else touches Redis.
 
 Keys, all under one prefix (default "agg"):
 
     {p}:config              hash   json, version: the published configuration
     {p}:due                 zset   source id -> next due, epoch seconds
     {p}:state:{source}      string JSON of a SourceState (article_count is the source index's size)
-    {p}:article:{id}        string zlib-compressed JSON of an Article (DESIGN §6: smallest form)
+    {p}:article:{id}        string zlib-compressed JSON of an Article (the smallest form measured)
     {p}:source:{source}     zset   article id -> published epoch: the source's articles
     {p}:category:{slug}     zset   article id -> published epoch: a category's merged index
     {p}:all                 zset   article id -> published epoch: every category merged

@@ -4,7 +4,7 @@ Pure: no clock, no I/O. The same inputs give byte-identical output, so the web l
 strong ETag from the bytes (the feed's time is `FeedMeta.updated`, never "now").
 
 Atom and RSS are built by feedgen 1.0, with its known bugs repaired by a feedgen extension that
-edits each element after feedgen has built it (DESIGN.md §4):
+edits each element after feedgen has built it (docs/architecture.md, "Library pitfalls"):
 - Atom entry links lose every attribute but href (lkiesow/python-feedgen#135, #143), so we
   rebuild them: one typed alternate, enclosures as `<link rel="enclosure" type length>`;
 - Atom `<source>` gets no `<id>`/`<updated>`, so we build the whole element ourselves;

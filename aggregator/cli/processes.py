@@ -24,8 +24,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     common.wait_for_config(store)
     jobs.warm_up(connection)
     queue = Queue(QUEUE_NAME, connection=connection)
-    # A short maintenance interval: a job whose worker died is cleaned up within a minute,
-    # not RQ's default ten (DESIGN.md §4). Sources come back sooner still, by their lease.
+    # A short maintenance interval: a job whose worker died is cleaned up within a minute, not
+    # RQ's default ten. Sources come back sooner still, by their lease (docs/architecture.md,
+    # "Scheduling and leases").
     # An idle RQ worker heartbeats once per dequeue timeout (worker_ttl - 15 s): a short TTL
     # keeps its heartbeat fresh enough for /readyz (READY_HEARTBEAT_SECONDS, default 60).
     heartbeat = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "20"))

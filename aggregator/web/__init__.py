@@ -95,8 +95,9 @@ class Settings:
 class CategoryVersions:
     """Each category's content version, read from Redis at most once per `recheck_interval`.
 
-    A cached feed or a 304 then costs no Redis round trip at all (DESIGN.md §6): a Redis round trip
-    is most of what a revalidation costs. New articles reach a web process within the interval.
+    A cached feed or a 304 then costs no Redis round trip at all (docs/architecture.md, "The serving
+    cache"): a Redis round trip is most of what a revalidation costs. New articles reach a web
+    process within the interval.
     """
 
     def __init__(self, store: Store, recheck_interval: float = 1.0) -> None:
