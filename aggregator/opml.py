@@ -36,6 +36,7 @@ from aggregator.config import (
     url_problem,
 )
 from aggregator.errors import AggregatorError, ConfigError
+from aggregator.xml_text import xml_text
 
 DEFAULT_CATEGORY = "imported"
 
@@ -316,10 +317,6 @@ def _write_atomically(path: Path, text: str) -> None:
 
 OPML_DOCS = "http://opml.org/spec2.opml"
 
-# What XML 1.0 cannot carry at all, escaped or not: most C0 controls, surrogates, U+FFFE/U+FFFF.
-# The config accepts them in a name; the writer drops them rather than write a broken document.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
 
 def render_opml(
     config: Config, category: Category | None = None, created: datetime | None = None
@@ -332,10 +329,10 @@ def render_opml(
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     title = f"{site.title} — {category.title}" if category else site.title
-    ET.SubElement(head, "title").text = _xml_text(title)
+    ET.SubElement(head, "title").text = xml_text(title)
     created = created or datetime.now(UTC)
     ET.SubElement(head, "dateCreated").text = format_datetime(created.astimezone(UTC), usegmt=True)
-    ET.SubElement(head, "ownerName").text = _xml_text(site.title)
+    ET.SubElement(head, "ownerName").text = xml_text(site.title)
     ET.SubElement(head, "docs").text = OPML_DOCS
     body = ET.SubElement(root, "body")
     if category is not None:
@@ -347,7 +344,7 @@ def render_opml(
         for cat in config.categories:
             sources = _sources_of(config, cat.slug)
             if sources:
-                name = _xml_text(cat.title)
+                name = xml_text(cat.title)
                 folder = ET.SubElement(body, "outline", text=name, title=name)
                 for source in sources:
                     _source_outline(folder, source, cat.slug)
@@ -360,15 +357,11 @@ def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
 
 
 def _source_outline(parent: ET.Element, source: SourceConfig, slug: str) -> None:
-    name = _xml_text(source.name)
-    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": _xml_text(source.url)}
+    name = xml_text(source.name)
+    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": xml_text(source.url)}
     if source.site_url:
-        attrs["htmlUrl"] = _xml_text(source.site_url)
+        attrs["htmlUrl"] = xml_text(source.site_url)
     if source.language:
-        attrs["language"] = _xml_text(source.language)
+        attrs["language"] = xml_text(source.language)
     attrs["category"] = slug  # what import-opml reads back as the category
     ET.SubElement(parent, "outline", attrs)
-
-
-def _xml_text(value: str) -> str:
-    return _NOT_XML_CHAR.sub("", value)

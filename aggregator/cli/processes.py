@@ -74,8 +74,13 @@ def cmd_web(args: argparse.Namespace) -> int:
     os.execv(sys.executable, command)  # noqa: S606 - replace ourselves with gunicorn
 
 
-def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
-    """How `aggregator web` runs the app: every web server setting is here, in one place."""
+def gunicorn_command(
+    host: str, port: int, workers: int, app: str = "aggregator.web:create_app()"
+) -> list[str]:
+    """How `aggregator web` runs the app: every web server setting is here, in one place.
+
+    bench/serve.py serves its apps with it too, so it measures what `aggregator web` runs.
+    """
     return [
         sys.executable,
         "-m",
@@ -86,7 +91,7 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         str(workers),
         "--access-logfile",
         "-",
-        "aggregator.web:create_app()",
+        app,
     ]
 
 
