@@ -1,9 +1,10 @@
 """Prometheus metrics: counters the processes increment, gauges read from Redis at scrape time.
 
-Counters and histograms live in the process that counts: the RQ work horse (one fork per job),
-the scheduler, each gunicorn worker. With PROMETHEUS_MULTIPROC_DIR set in their environment
-before they start (`aggregator run` does it), prometheus_client writes them to files in that
-directory, so a forked horse's counts outlive it and `/metrics` in any web process sums them all.
+Counters and histograms live in the process that counts: each RQ worker (a SimpleWorker: jobs run
+in the worker process itself), the scheduler, each gunicorn worker. With PROMETHEUS_MULTIPROC_DIR
+set in their environment before they start (`aggregator run` does it), prometheus_client writes
+them to files in that directory, so a retired or restarted worker's counts outlive it and
+`/metrics` in any web process sums them all.
 Without it, each process counts in memory and `/metrics` shows only the web process's own.
 
 State that Redis already holds (sources by state, queue depth, scheduler lag, workers) is not
@@ -30,7 +31,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from aggregator.models import RefreshResult, SourceState
+from aggregator.models import SOURCE_STATES, RefreshResult, source_health
 from aggregator.store import Store
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -83,24 +84,6 @@ def observe_refresh(result: RefreshResult, fetch_seconds: float | None) -> None:
         ARTICLES_ADDED.inc(result.added)
     if result.updated:
         ARTICLES_UPDATED.inc(result.updated)
-
-
-# --- source health: the words operators see in metrics, the admin pages and the CLI -----------
-
-SOURCE_STATES = ("healthy", "failing", "gone", "paused", "pending")
-
-
-def source_health(state: SourceState) -> str:
-    """One word for how a source is doing (one of SOURCE_STATES)."""
-    if state.paused:
-        return "paused"
-    if state.gone:
-        return "gone"
-    if state.outcome is None:
-        return "pending"  # never fetched yet
-    if state.outcome.is_error:
-        return "failing"
-    return "healthy"
 
 
 # --- the scrape -------------------------------------------------------------------------------

@@ -159,6 +159,26 @@ class SourceState:
     gone: bool = False
 
 
+# How a source is doing, in one word: what metrics, the admin pages, the CLI and /sources all show.
+SOURCE_STATES = ("healthy", "failing", "gone", "paused", "pending")
+
+
+def source_health(state: SourceState) -> str:
+    """One word for how a source is doing (one of SOURCE_STATES).
+
+    Paused wins over gone: a pause is an operator's decision, and it is what they must undo.
+    """
+    if state.paused:
+        return "paused"
+    if state.gone:
+        return "gone"
+    if state.outcome is None:
+        return "pending"  # never fetched yet
+    if state.outcome.is_error:
+        return "failing"
+    return "healthy"
+
+
 @dataclass(frozen=True)
 class SaveResult:
     added: int

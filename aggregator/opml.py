@@ -25,7 +25,9 @@ import tomlkit
 from tomlkit.items import AoT, Table
 
 from aggregator.config import (
+    Category,
     Config,
+    SourceConfig,
     derive_source_id,
     load_config,
     parse_config,
@@ -34,6 +36,7 @@ from aggregator.config import (
     url_problem,
 )
 from aggregator.errors import AggregatorError, ConfigError
+from aggregator.xml_text import xml_text
 
 DEFAULT_CATEGORY = "imported"
 
@@ -79,7 +82,8 @@ class ParsedOpml:
 
 def parse_opml(raw: bytes) -> ParsedOpml:
     """The feeds an OPML document lists, in document order."""
-    # A DOCTYPE's internal subset can define entities; OPML never needs one (DESIGN §4).
+    # A DOCTYPE's internal subset can define entities; OPML never needs one
+    # (docs/architecture.md, "Library pitfalls").
     raw = _DOCTYPE.sub(b"", raw, count=1)
     recovered_at = ""
     try:
@@ -311,25 +315,53 @@ def _write_atomically(path: Path, text: str) -> None:
 # --- exporting --------------------------------------------------------------------------------
 
 
-def export_opml(config: Config, now: datetime | None = None) -> bytes:
-    """OPML 2.0 of every source, grouped in one outline per category (a source may repeat)."""
-    now = now or datetime.now(UTC)
+OPML_DOCS = "http://opml.org/spec2.opml"
+
+
+def render_opml(
+    config: Config, category: Category | None = None, created: datetime | None = None
+) -> bytes:
+    """OPML 2.0 of the sources: one category's, or all of them in one folder per category.
+
+    The one writer: `aggregator export-opml` and the web's sources.opml both call it.
+    """
+    site = config.site
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = f"{config.site.title}: sources"
-    ET.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
+    title = f"{site.title} — {category.title}" if category else site.title
+    ET.SubElement(head, "title").text = xml_text(title)
+    created = created or datetime.now(UTC)
+    ET.SubElement(head, "dateCreated").text = format_datetime(created.astimezone(UTC), usegmt=True)
+    ET.SubElement(head, "ownerName").text = xml_text(site.title)
+    ET.SubElement(head, "docs").text = OPML_DOCS
     body = ET.SubElement(root, "body")
-    for category in config.categories:
-        members = [s for s in config.sources if category.slug in s.categories]
-        if not members:
-            continue
-        group = ET.SubElement(body, "outline", text=category.title, title=category.title)
-        for source in members:
-            attrs = {"type": "rss", "text": source.name, "title": source.name, "xmlUrl": source.url}
-            if source.site_url:
-                attrs["htmlUrl"] = source.site_url
-            attrs["category"] = category.slug
-            ET.SubElement(group, "outline", attrs)
+    if category is not None:
+        for source in _sources_of(config, category.slug):
+            _source_outline(body, source, category.slug)
+    else:
+        # A source in several categories is listed in each folder: that is how OPML says it,
+        # and readers that allow one folder per feed skip the repeats.
+        for cat in config.categories:
+            sources = _sources_of(config, cat.slug)
+            if sources:
+                name = xml_text(cat.title)
+                folder = ET.SubElement(body, "outline", text=name, title=name)
+                for source in sources:
+                    _source_outline(folder, source, cat.slug)
     ET.indent(root)
-    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return text + b"\n"
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
+
+
+def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
+    return [s for s in config.sources if slug in s.categories]
+
+
+def _source_outline(parent: ET.Element, source: SourceConfig, slug: str) -> None:
+    name = xml_text(source.name)
+    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": xml_text(source.url)}
+    if source.site_url:
+        attrs["htmlUrl"] = xml_text(source.site_url)
+    if source.language:
+        attrs["language"] = xml_text(source.language)
+    attrs["category"] = slug  # what import-opml reads back as the category
+    ET.SubElement(parent, "outline", attrs)

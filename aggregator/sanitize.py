@@ -3,7 +3,7 @@
 Sanitize once at ingest (here), escape every text field at render. nh3 (ammonia) parses like a
 browser and re-serializes, so what comes out is well-formed HTML made only of the tags,
 attributes and URL schemes listed below; it also resolves relative URLs against the entry's base
-in the same pass (DESIGN §6).
+in the same pass (docs/architecture.md, "Sanitize once, escape everywhere").
 """
 
 from __future__ import annotations

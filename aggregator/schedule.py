@@ -1,4 +1,4 @@
-"""When to check a source next: pure arithmetic, values in and values out (DESIGN §3 "Scheduling").
+"""When to check a source next: pure arithmetic, values in and values out (docs/architecture.md).
 
 After a success the delay is the longest of what we configured and what the source asked for
 (`<ttl>`, Cache-Control max-age, Expires, Retry-After), clamped to [min_interval, max_interval].

@@ -1,11 +1,11 @@
-"""Every Redis key and command of the application (STYLE §5).
+"""Every Redis key and command of the application, and nothing else touches Redis.
 
 Keys, all under one prefix (default "agg"):
 
     {p}:config              hash   json, version: the published configuration
     {p}:due                 zset   source id -> next due, epoch seconds
     {p}:state:{source}      string JSON of a SourceState (article_count is the source index's size)
-    {p}:article:{id}        string zlib-compressed JSON of an Article (DESIGN §6: smallest form)
+    {p}:article:{id}        string zlib-compressed JSON of an Article (the smallest form measured)
     {p}:source:{source}     zset   article id -> published epoch: the source's articles
     {p}:category:{slug}     zset   article id -> published epoch: a category's merged index
     {p}:all                 zset   article id -> published epoch: every category merged
@@ -36,9 +36,11 @@ from redis import Redis
 from aggregator.config import RetentionConfig
 from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
 
-ALL = ""  # the versions-hash field of the all-categories index; no slug is empty
+# "All categories" is None in every Python API here (and "all" only in URLs, web/embed.py). In
+# Redis it is the empty field of the versions hash (the scripts' `changed['']`): no slug is empty.
+_ALL_FIELD = ""
 
-# Shared by the scripts that remove articles. Member comparison is bytewise, like sorted sets
+# The article removal of a refresh's trims. Member comparison is bytewise, like sorted sets
 # order members; Lua's own `<` uses the server's locale collation.
 _LUA_COMMON = r"""
 local function split_meta(value)
@@ -49,8 +51,8 @@ local function split_meta(value)
 end
 
 -- Remove one article from every index, delete its blob and tombstone it.
-local function remove_article(id, k, changed, tomb_score, extra_cats)
-  local cats = extra_cats or {}
+local function remove_article(id, k, changed, tomb_score)
+  local cats = {}
   local meta = redis.call('HGET', k.hashes, id)
   if meta then
     local _, meta_cats = split_meta(meta)
@@ -77,14 +79,23 @@ local function bump_versions(versions, changed)
 end
 """
 
-# KEYS: source index, hashes, tombstones, all index, versions, state, due, paused
+# KEYS: source index, hashes, tombstones, all index, versions, state, due, paused, history
 # ARGV: category key prefix, article key prefix, source id, now, tombstone expiry,
 #       max per source, max-age cutoff, keep newest, max per category, state JSON,
-#       due ("" keep, "-" unschedule, else score), then per article:
+#       due ("" keep, "-" unschedule, else score), history entry without its closing
+#       `,"added":n,"updated":n}` ("" none), history size, then per article:
 #       id, hashes value, score, blob
 # The due-set write of a state save. A paused source (an operator's flag, kept in its own set so a
 # refresh running meanwhile can neither clear nor restore it) stays off the schedule.
 _LUA_SCHEDULE = r"""
+-- A refresh's line in its source's fetch history, written with the refresh it records.
+local function record_fetch(history, entry, size)
+  if entry ~= '' then
+    redis.call('LPUSH', history, entry)
+    redis.call('LTRIM', history, 0, tonumber(size) - 1)
+  end
+end
+
 local function schedule(due, paused, source_id, action)
   if redis.call('SISMEMBER', paused, source_id) == 1 or action == '-' then
     redis.call('ZREM', due, source_id)
@@ -94,15 +105,17 @@ local function schedule(due, paused, source_id, action)
 end
 """
 
-# KEYS: state, due, paused; ARGV: source id, state JSON, due action, pause ("set"|"clear"|"keep")
+# KEYS: state, due, paused, history; ARGV: source id, state JSON, due action,
+#       pause ("set"|"clear"|"keep"), history entry ("" none), history size
 _LUA_SAVE_STATE = (
     _LUA_SCHEDULE
     + r"""
-local state, due, paused = unpack(KEYS)
+local state, due, paused, history = unpack(KEYS)
 if ARGV[4] == 'set' then redis.call('SADD', paused, ARGV[1]) end
 if ARGV[4] == 'clear' then redis.call('SREM', paused, ARGV[1]) end
 redis.call('SET', state, ARGV[2])
 schedule(due, paused, ARGV[1], ARGV[3])
+record_fetch(history, ARGV[5], ARGV[6])
 """
 )
 
@@ -110,7 +123,7 @@ _LUA_SAVE_REFRESH = (
     _LUA_SCHEDULE
     + _LUA_COMMON
     + r"""
-local src, hashes, tomb, all, versions, state, due, paused = unpack(KEYS)
+local src, hashes, tomb, all, versions, state, due, paused, history = unpack(KEYS)
 local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
 local source_id, now, tomb_expiry = ARGV[3], ARGV[4], ARGV[5]
 local max_per_source, age_cutoff = tonumber(ARGV[6]), ARGV[7]
@@ -120,7 +133,7 @@ local added, updated, trimmed = 0, 0, 0
 
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
-for i = 12, #ARGV, 4 do
+for i = 14, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not redis.call('ZSCORE', tomb, id) then
     local old = redis.call('HGET', hashes, id)
@@ -175,23 +188,11 @@ bump_versions(versions, changed)
 
 redis.call('SET', state, ARGV[10])
 schedule(due, paused, source_id, ARGV[11])
+if ARGV[12] ~= '' then
+  local entry = ARGV[12] .. ',"added":' .. added .. ',"updated":' .. updated .. '}'
+  record_fetch(history, entry, ARGV[13])
+end
 return {added, updated, trimmed}
-"""
-)
-
-# KEYS: source index, hashes, tombstones, all index, versions
-# ARGV: category key prefix, article key prefix, article id, its categories...
-_LUA_DELETE = (
-    _LUA_COMMON
-    + r"""
-local src, hashes, tomb, all, versions = unpack(KEYS)
-local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
-local cats = {}
-for i = 4, #ARGV do cats[#cats + 1] = ARGV[i] end
-local changed = {}
-remove_article(ARGV[3], k, changed, 'inf', cats)
-bump_versions(versions, changed)
-return 1
 """
 )
 
@@ -263,7 +264,6 @@ class Store:
         self.prefix = prefix
         self._save_refresh = redis.register_script(_LUA_SAVE_REFRESH)
         self._save_state = redis.register_script(_LUA_SAVE_STATE)
-        self._delete = redis.register_script(_LUA_DELETE)
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
         self._page = redis.register_script(_LUA_PAGE)
@@ -286,7 +286,11 @@ class Store:
         return f"{self.prefix}:source:{source_id}"
 
     def _category_key(self, slug: str | None) -> str:
-        return f"{self.prefix}:all" if slug is None else f"{self.prefix}:category:{slug}"
+        return f"{self.prefix}:all" if slug is None else self._category_prefix() + slug
+
+    def _category_prefix(self) -> str:
+        """What a category's key starts with: the scripts add the slug."""
+        return f"{self.prefix}:category:"
 
     def _hashes_key(self, source_id: str) -> str:
         return f"{self.prefix}:hashes:{source_id}"
@@ -417,29 +421,29 @@ class Store:
             for source_id, blob, flag, count in zip(source_ids, raw, paused, counts, strict=True)
         }
 
-    def save_state(self, state: SourceState, *, keep_paused: bool = False) -> None:
-        """Write a source's state and its next due time in one step.
+    def save_state(
+        self, state: SourceState, *, keep_paused: bool = False, record: FetchRecord | None = None
+    ) -> None:
+        """Write a source's state, its next due time and (`record`) its fetch history in one step.
 
         `state.paused` is an operator's decision: a refresh passes keep_paused=True so that a
         pause or resume made while it ran is neither undone nor revived by its older copy.
         """
         pause = "keep" if keep_paused else ("set" if state.paused else "clear")
+        keys = [self._state_key(state.source_id), self._due_key(), self._paused_key()]
         self._save_state(
-            keys=[self._state_key(state.source_id), self._due_key(), self._paused_key()],
-            args=[state.source_id, _encode_state(state), _due_action(state), pause],
+            keys=[*keys, self._history_key(state.source_id)],
+            args=[
+                state.source_id,
+                _encode_state(state),
+                _due_action(state),
+                pause,
+                _encode_record(record) if record else "",
+                HISTORY_SIZE,
+            ],
         )
 
     # --- a refresh's writes -------------------------------------------------------------------
-
-    def known_articles(
-        self, source_id: str, article_ids: Sequence[str]
-    ) -> tuple[dict[str, str], set[str]]:
-        """Content hashes of the ids already stored, and the ids that are tombstoned (one trip)."""
-        metas, tomb_scores = self._known(source_id, article_ids)
-        hashes = {i: _text(meta.split(b"\n", 1)[0]) for i, meta in metas.items()}
-        # An expired tombstone still counts until save_refresh purges it: erring towards
-        # "never comes back".
-        return hashes, set(tomb_scores)
 
     def _known(
         self, source_id: str, article_ids: Sequence[str]
@@ -462,8 +466,11 @@ class Store:
         articles: Sequence[Article],
         retention: RetentionConfig,
         now: datetime,
+        record: FetchRecord | None = None,
     ) -> SaveResult:
-        """Store a refresh's articles, trim, bump versions and save the state, atomically.
+        """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
+
+        The record's `added` and `updated` are what this save counted, whatever it says.
 
         Two round trips: one reads what is stored, so unchanged and tombstoned articles are
         neither compressed nor sent; one script does every write (and checks again). Calling it
@@ -480,7 +487,7 @@ class Store:
             unique.setdefault(article.id, article)  # duplicate guids happen; the first one wins
         metas, tombstones = self._known(state.source_id, list(unique))
         args: list[str | bytes | float | int] = [
-            self._category_key(""),
+            self._category_prefix(),
             self._article_key(""),
             state.source_id,
             _num(now_epoch),
@@ -491,6 +498,8 @@ class Store:
             retention.max_per_category,
             _encode_state(state),
             _due_action(state),
+            _encode_record(record, counted_by_script=True) if record else "",
+            HISTORY_SIZE,
         ]
         for article_id, article in unique.items():
             # The hashes-value holds the categories too: a source moved to another category
@@ -512,26 +521,10 @@ class Store:
             self._state_key(state.source_id),
             self._due_key(),
             self._paused_key(),
+            self._history_key(state.source_id),
         ]
         added, updated, trimmed = cast(list[int], self._save_refresh(keys=keys, args=args))
         return SaveResult(added=int(added), updated=int(updated), trimmed=int(trimmed))
-
-    def delete_article(self, article_id: str) -> bool:
-        """Remove an article from every index and tombstone it for good; False if unknown."""
-        blob = cast(bytes | None, self.redis.get(self._article_key(article_id)))
-        if blob is None:
-            return False
-        article = _decode_article(blob)
-        self._delete(
-            keys=self._removal_keys(article.source_id),
-            args=[
-                self._category_key(""),
-                self._article_key(""),
-                article_id,
-                *article.categories,
-            ],
-        )
-        return True
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -539,15 +532,6 @@ class Store:
         """One article, or None."""
         blob = cast(bytes | None, self.redis.get(self._article_key(article_id)))
         return None if blob is None else _decode_article(blob)
-
-    def articles(self, article_ids: Sequence[str]) -> list[Article]:
-        """Several articles in one round trip, in the given order, skipping missing ones."""
-        if not article_ids:
-            return []
-        blobs = cast(
-            list[bytes | None], self.redis.mget([self._article_key(i) for i in article_ids])
-        )
-        return [_decode_article(blob) for blob in blobs if blob is not None]
 
     def category_page(
         self, slug: str | None, limit: int, before: str | None = None
@@ -570,13 +554,13 @@ class Store:
         """The versions of several categories in one round trip."""
         if not slugs:
             return {}
-        fields_ = [ALL if slug is None else slug for slug in slugs]
+        fields_ = [_ALL_FIELD if slug is None else slug for slug in slugs]
         values = cast(list[bytes | None], self.redis.hmget(self._versions_key(), fields_))
         return {slug: int(v or 0) for slug, v in zip(slugs, values, strict=True)}
 
     def category_changed_at(self, slug: str | None) -> datetime | None:
         """When the category's (None: all) content last changed; None if it never did."""
-        field = (ALL if slug is None else slug) + "@"
+        field = (_ALL_FIELD if slug is None else slug) + "@"
         value = cast(bytes | None, self.redis.hget(self._versions_key(), field))
         return datetime.fromtimestamp(int(value), UTC) if value else None
 
@@ -601,18 +585,10 @@ class Store:
         last_id, last_score, _ = triples[limit - 1]
         return page, f"{_text(last_score)}:{_text(last_id)}"
 
-    # --- fetch history (appended: the admin pages' data) --------------------------------------
+    # --- fetch history (written by each refresh's save: the admin pages' data) --------------------
 
     def _history_key(self, source_id: str) -> str:
         return f"{self.prefix}:history:{source_id}"
-
-    def record_fetch(self, record: FetchRecord) -> None:
-        """Add one refresh's outcome to its source's history, keeping the newest HISTORY_SIZE."""
-        key = self._history_key(record.source_id)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.lpush(key, _encode_record(record))
-        pipe.ltrim(key, 0, HISTORY_SIZE - 1)
-        pipe.execute()
 
     def fetch_history(self, source_id: str, limit: int = 50) -> list[FetchRecord]:
         """A source's recent refresh outcomes, newest first."""
@@ -787,16 +763,18 @@ class FetchRecord:
     error: str = ""
 
 
-def _encode_record(record: FetchRecord) -> str:
-    doc = {
+def _encode_record(record: FetchRecord, *, counted_by_script: bool = False) -> str:
+    """The history entry; `counted_by_script`: open-ended, for the script to add its counts."""
+    doc: dict[str, Any] = {
         "at": _iso(record.at),
         "outcome": record.outcome.value,
         "status": record.http_status,
         "duration": round(record.duration, 4),
-        "added": record.added,
-        "updated": record.updated,
         "error": record.error,
     }
+    if counted_by_script:
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))[:-1]
+    doc.update(added=record.added, updated=record.updated)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 

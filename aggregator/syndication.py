@@ -4,7 +4,7 @@ Pure: no clock, no I/O. The same inputs give byte-identical output, so the web l
 strong ETag from the bytes (the feed's time is `FeedMeta.updated`, never "now").
 
 Atom and RSS are built by feedgen 1.0, with its known bugs repaired by a feedgen extension that
-edits each element after feedgen has built it (DESIGN.md §4):
+edits each element after feedgen has built it (docs/architecture.md, "Library pitfalls"):
 - Atom entry links lose every attribute but href (lkiesow/python-feedgen#135, #143), so we
   rebuild them: one typed alternate, enclosures as `<link rel="enclosure" type length>`;
 - Atom `<source>` gets no `<id>`/`<updated>`, so we build the whole element ourselves;
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from aggregator.models import Article
+from aggregator.xml_text import xml_text as _text
 
 CONTENT_TYPES = {
     "atom": "application/atom+xml; charset=utf-8",
@@ -44,10 +44,6 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 GENERATOR = "aggregator"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-
-# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF): lxml refuses
-# them and a reader would refuse the whole feed, so they are dropped from every string we emit.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -75,10 +71,6 @@ def entry_id(article: Article) -> str:
 def _source_uri(article: Article) -> str:
     """The id of the article's source, for Atom `<source>`."""
     return "urn:aggregator:source:" + quote(article.source_id, safe="")
-
-
-def _text(value: str) -> str:
-    return _NOT_XML_CHAR.sub("", value)
 
 
 def _utc(value: datetime) -> datetime:

@@ -3,7 +3,7 @@
 Every file of the corpus's `real/` directory is served over loopback by the tests' FeedServer
 (strong ETag and Last-Modified, so a conditional GET gets 304) and ingested, in one run, by:
 
-- ours: `aggregator.cli worker` processes (RQ, forking) fed by `workers.scheduler.enqueue`,
+- ours: `aggregator.cli worker` processes (RQ SimpleWorkers) fed by `workers.scheduler.enqueue`,
   storing into a fresh embedded Valkey; once with each worker count asked for (default 1 and 2);
 - reader: `reader.make_reader()` on a fresh SQLite file, `update_feeds()` with 1 and 8 threads;
 - bare: one httpx.Client, `feedparser.parse()` with its defaults, then a conditional-GET loop.
@@ -67,11 +67,12 @@ from aggregator.config import (  # noqa: E402
 from aggregator.errors import ParseError  # noqa: E402
 from aggregator.models import Outcome, SourceState  # noqa: E402
 from aggregator.parse import parse  # noqa: E402
+from aggregator.queues import QUEUE_NAME  # noqa: E402
 from aggregator.redis_server import EmbeddedServer, connect  # noqa: E402
 from aggregator.store import Store  # noqa: E402
 from tests.support.feed_server import FeedServer  # noqa: E402
 from workers import jobs  # noqa: E402
-from workers.scheduler import QUEUE_NAME, enqueue, publish  # noqa: E402
+from workers.scheduler import enqueue, publish  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="feedparser")
 

@@ -49,6 +49,7 @@ BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 sys.path.insert(0, str(ROOT))  # for tests.support, when run as a script
 
+from aggregator.cli.processes import gunicorn_command  # noqa: E402
 from aggregator.config import (  # noqa: E402
     Category,
     Config,
@@ -167,19 +168,7 @@ class Gunicorn:
 
     def start(self, timeout: float = 30) -> None:
         """Start it and wait until it answers HTTP."""
-        # The command of aggregator.cli.cmd_web, but for the bind address and the app.
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(WEB_WORKERS),
-            "--access-logfile",
-            "-",
-            self.app,
-        ]
+        command = gunicorn_command("127.0.0.1", self.port, WEB_WORKERS, self.app)
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 command,

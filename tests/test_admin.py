@@ -20,6 +20,7 @@ from rq import Queue
 from aggregator.config import Config
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome, SourceState
+from aggregator.queues import QUEUE_NAME
 from aggregator.refresh import refresh_source
 from aggregator.store import FetchRecord, Store
 from tests.support.feed_server import FeedServer
@@ -183,15 +184,16 @@ def test_source_page_shows_fetch_history_and_articles(
     add_articles: Callable[..., list[Article]],
 ) -> None:
     articles = add_articles("alpha", 3)
-    store.record_fetch(
-        FetchRecord(
+    store.save_state(
+        SourceState("alpha"),
+        record=FetchRecord(
             "alpha",
             datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
             Outcome.TIMEOUT,
             None,
             20.0,
             error="No answer within 20 seconds.",
-        )
+        ),
     )
     page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
     assert "2026-01-02 03:04:05" in page
@@ -205,17 +207,20 @@ def test_source_page_shows_fetch_history_and_articles(
 # --- actions ------------------------------------------------------------------------------------
 
 
-def test_refresh_now_enqueues_the_source_and_claims_it(ops: FlaskClient, store: Store) -> None:
+def test_refresh_now_makes_the_source_due_and_enqueues_nothing(
+    ops: FlaskClient, store: Store
+) -> None:
+    store.schedule("gamma", time.time() + 3600)
     before = time.time()
     response = ops.post("/admin/sources/gamma/refresh", headers=BEARER)
     assert response.status_code == 303
     assert "done=refresh" in response.headers["Location"]
-    jobs = Queue(scheduler.QUEUE_NAME, connection=store.redis).get_jobs()
-    assert [job.args[0] for job in jobs] == [["gamma"]]
+    # The web goes through the due set, like pause/resume/reset: the scheduler enqueues it.
+    assert Queue(QUEUE_NAME, connection=store.redis).get_jobs() == []
     due = store.due_at("gamma")
     assert due is not None
-    assert due >= before + 60  # leased, so the scheduler does not enqueue it a second time
-    assert "Refresh enqueued" in ops.get(response.headers["Location"], headers=BEARER).get_data(
+    assert before <= due <= time.time()
+    assert "Refresh requested" in ops.get(response.headers["Location"], headers=BEARER).get_data(
         as_text=True
     )
 
@@ -275,9 +280,8 @@ def test_refresh_records_its_outcome_in_the_history(store: Store, feed_server: F
 def test_history_keeps_the_newest_fifty(store: Store) -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for n in range(60):
-        store.record_fetch(
-            FetchRecord("s", start + timedelta(minutes=n), Outcome.OK, 200, 0.1, added=n)
-        )
+        record = FetchRecord("s", start + timedelta(minutes=n), Outcome.OK, 200, 0.1, added=n)
+        store.save_state(SourceState("s"), record=record)
     history = store.fetch_history("s")
     assert len(history) == 50
     assert [h.added for h in history[:3]] == [59, 58, 57]
@@ -297,6 +301,7 @@ def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
     store: Store,
     feed_server: FeedServer,
     redis_url: str,
+    web_config: Config,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
@@ -329,7 +334,9 @@ def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
         page.goto(f"{live_server.url}/admin/sources/alpha")
         assert "Not fetched yet." in page.inner_text("table.history")
         page.click("#do-refresh")
-        page.wait_for_selector("text=Refresh enqueued")
+        page.wait_for_selector("text=Refresh requested")
+        # The scheduler's part: hand what is due (alpha, now) to the worker.
+        scheduler.tick(store, Queue(QUEUE_NAME, connection=store.redis), web_config)
         wait_for(lambda: bool(store.fetch_history("alpha")), 60, "the worker's fetch")
         page.reload()
         assert "ok" in page.inner_text("table.history tbody tr")

@@ -6,7 +6,10 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +18,10 @@ from rq import Queue
 
 from aggregator import cli
 from aggregator import config as config_module
+from aggregator.cli import terminal
+from aggregator.config_warnings import config_warnings
 from aggregator.models import Outcome, SourceState
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import CORPUS, ROOT, make_config, start_worker
@@ -110,13 +116,63 @@ def test_sources_table_fits_the_terminal_and_colors_only_when_asked(
             "adopted_url": None,
         }
     ]
-    assert "\033[31mfailing" in cli.format_sources(rows, 100, color=True, now=time.time())
-    wide = cli.format_sources(rows, 200, color=False, now=time.time())
+    assert "\033[31mfailing" in terminal.format_sources(rows, 100, color=True, now=time.time())
+    wide = terminal.format_sources(rows, 200, color=False, now=time.time())
     assert "\033[" not in wide
     # CJK characters take two terminal cells: the cut accounts for them.
     rows[0].update(state="healthy", name="纽约时报中文网" * 10)
-    for line in cli.format_sources(rows, 70, color=False, now=time.time()).splitlines():
-        assert cli._cells(line) <= 70, line
+    for line in terminal.format_sources(rows, 70, color=False, now=time.time()).splitlines():
+        assert terminal._cells(line) <= 70, line
+
+
+def test_sources_with_an_id_prints_that_source_whole(
+    config_file: Path,
+    with_states: Store,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    long_error = "The server answered 503 Service Unavailable; " + "and then some more. " * 8
+    with_states.save_state(
+        SourceState("beta", outcome=Outcome.HTTP_ERROR, http_status=503, last_error=long_error)
+    )
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli.main(["--config", str(config_file), "sources"]) == 0
+    assert long_error.strip() not in capsys.readouterr().out  # the table cuts it
+
+    assert cli.main(["--config", str(config_file), "sources", "beta"]) == 0
+    out = capsys.readouterr().out
+    assert long_error.strip() in out
+    assert "https://beta.example/feed" in out
+    assert "alpha" not in out
+
+    with pytest.raises(SystemExit, match="unknown source: nope"):
+        cli.main(["--config", str(config_file), "sources", "nope"])
+
+
+CLI = [sys.executable, "-m", "aggregator.cli"]
+
+
+def test_sources_json_into_a_closed_pipe_exits_quietly(
+    config_file: Path, with_states: Store
+) -> None:
+    """`aggregator sources --json | head`: the reader is gone before the output is written."""
+    read, write = os.pipe()
+    os.close(read)  # a reader that has already gone, like `head` after its lines
+    try:
+        done = subprocess.run(
+            [*CLI, "--config", str(config_file), "sources", "--json"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr
+    assert done.returncode == 141
 
 
 def test_import_opml_edits_the_config_and_reports(
@@ -165,6 +221,22 @@ def test_export_opml_to_stdout_and_file(
     assert b'xmlUrl="https://beta.example/feed"' in target.read_bytes()
 
 
+def test_export_opml_is_well_formed_with_a_control_character_in_a_name(
+    config_file: Path, tmp_path: Path
+) -> None:
+    """The config accepts "\\u0007" in a name; XML 1.0 cannot carry it, escaped or not.
+
+    The web's /sources.opml goes through the same writer (test_web_feeds tests that path).
+    """
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace('"Alpha"', '"Bell\\u0007 & <Tags>"'), encoding="utf-8")
+    target = tmp_path / "out.opml"
+    assert cli.main(["--config", str(config_file), "export-opml", "-o", str(target)]) == 0
+    root = ET.fromstring(target.read_bytes())
+    names = [o.get("text") for o in root.iter("outline") if o.get("xmlUrl")]
+    assert names == ["Bell & <Tags>", "Beta"]
+
+
 def test_check_config_warns_but_exits_0_and_errors_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -203,7 +275,7 @@ slug = "empty"
 
 def test_example_config_has_no_warnings() -> None:
     example = config_module.load_config(ROOT / "aggregator.example.toml")
-    assert cli.config_warnings(example) == []
+    assert config_warnings(example) == []
 
 
 @pytest.mark.timeout(120)
@@ -214,7 +286,7 @@ def test_worker_logs_one_line_per_refresh_in_our_format(
     url = feed_server.add("/down.xml", status=500)
     config = make_config({"down": url})
     scheduler.publish(store, config)
-    scheduler.enqueue(Queue(scheduler.QUEUE_NAME, connection=store.redis), config, ["down"])
+    scheduler.enqueue(Queue(QUEUE_NAME, connection=store.redis), config, ["down"])
     worker = start_worker(redis_url, "--burst")  # LOG_LEVEL=WARNING: the failure is a warning
     try:
         _, err = worker.communicate(timeout=90)

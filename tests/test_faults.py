@@ -240,7 +240,7 @@ def pending(store: Store, ids: list[str]) -> str:
     """Which sources are not stored yet, when each is due, and what the queue holds."""
     from rq import Queue
 
-    from workers.scheduler import QUEUE_NAME
+    from aggregator.queues import QUEUE_NAME
 
     now = time.time()
     due = store.scheduled()

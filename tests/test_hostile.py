@@ -46,6 +46,7 @@ from aggregator import sanitize
 from aggregator.config import Category, Config, FetchConfig, SiteConfig, SourceConfig
 from aggregator.fetch import Fetcher, address_problem
 from aggregator.models import Article, Outcome
+from aggregator.queues import QUEUE_NAME
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support import evil
@@ -209,7 +210,7 @@ def test_hostile_sources_leave_good_ones_refreshed_in_a_real_worker(
         fetch=replace(config.fetch, batch_size=12, concurrency=4, per_host=4),
     )
     scheduler.publish(store, config)
-    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
     scheduler.enqueue(queue, config, [s.id for s in config.sources])
 
     measured = run_measured_worker(redis_url, timeout=240)

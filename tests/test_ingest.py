@@ -13,6 +13,7 @@ from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from aggregator.models import Outcome
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import CORPUS, all_fetched, make_config, start_worker, wait_for
@@ -41,7 +42,7 @@ def test_every_corpus_file_ends_stored_or_with_a_readable_error(
         urls[f"c{n}"] = feed_server.serve_file(f"/{n}/{path.name}", path, content_type)
     config = make_config(urls, batch_size=25)
     scheduler.publish(store, config)
-    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
     scheduler.enqueue(queue, config, list(urls))
     worker = start_worker(redis_url, "--burst")
     try:
@@ -102,7 +103,7 @@ def test_workers_killed_mid_job_lose_nothing_and_duplicate_nothing(
         urls[f"s{n}"] = feed_server.add_handler(f"/slow/{n}", respond)
     config = make_config(urls, batch_size=4, concurrency=2, lease=4.0)
     scheduler.publish(store, config)
-    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
     scheduler.tick(store, queue, config)  # claims the first batches with a 4 s lease
 
     workers = [start_worker(redis_url), start_worker(redis_url)]

@@ -14,7 +14,8 @@ from rq import Queue
 
 from aggregator import metrics
 from aggregator.config import Config
-from aggregator.models import Outcome, RefreshResult, SourceState
+from aggregator.models import Outcome, RefreshResult, SourceState, source_health
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config, start_worker
@@ -64,7 +65,7 @@ def fetches(
 
 def run_worker(store: Store, config: Config, redis_url: str) -> None:
     """Enqueue every source and let a real forking `aggregator worker --burst` refresh them."""
-    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
     # One source per job: each job is another forked work horse whose counts must survive it.
     for source in config.sources:
         scheduler.enqueue(queue, config, [source.id])
@@ -123,7 +124,7 @@ def test_gauges_are_read_from_redis_when_scraped(
     store.schedule("good", now - 120)  # two minutes overdue
     store.save_state(SourceState("broken", paused=True))
     store.heartbeat("scheduler", datetime.fromtimestamp(now - 5, UTC))
-    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
     scheduler.enqueue(queue, web_config, ["missing"])
 
     samples = scrape(client)
@@ -153,11 +154,11 @@ def test_status_class_and_source_health() -> None:
         "",
         "",
     ]
-    assert metrics.source_health(SourceState("a")) == "pending"
-    assert metrics.source_health(SourceState("a", outcome=Outcome.NOT_MODIFIED)) == "healthy"
-    assert metrics.source_health(SourceState("a", outcome=Outcome.TIMEOUT)) == "failing"
-    assert metrics.source_health(SourceState("a", outcome=Outcome.GONE, gone=True)) == "gone"
-    assert metrics.source_health(SourceState("a", gone=True, paused=True)) == "paused"
+    assert source_health(SourceState("a")) == "pending"
+    assert source_health(SourceState("a", outcome=Outcome.NOT_MODIFIED)) == "healthy"
+    assert source_health(SourceState("a", outcome=Outcome.TIMEOUT)) == "failing"
+    assert source_health(SourceState("a", outcome=Outcome.GONE, gone=True)) == "gone"
+    assert source_health(SourceState("a", gone=True, paused=True)) == "paused"
 
 
 def test_prepare_multiproc_dir_clears_a_previous_run(tmp_path: Path) -> None:

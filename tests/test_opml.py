@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.config import load_config
-from aggregator.opml import OpmlError, export_opml, import_feeds, parse_opml
+from aggregator.opml import OpmlError, import_feeds, parse_opml, render_opml
 from tests.support.pipeline import CORPUS, ROOT
 
 EXAMPLE = ROOT / "aggregator.example.toml"
@@ -140,7 +140,7 @@ def test_an_invalid_result_is_not_written(config_file: Path) -> None:
 
 def test_export_lists_every_source_and_imports_back(config_file: Path, tmp_path: Path) -> None:
     config = load_config(config_file)
-    exported = export_opml(config)
+    exported = render_opml(config)
     feeds = parse_opml(exported).feeds
     assert {f.url for f in feeds} == {s.url for s in config.sources}
     empty = tmp_path / "empty.toml"

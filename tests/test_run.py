@@ -12,7 +12,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from aggregator.redis_server import connect
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import ROOT, wait_for
@@ -159,8 +158,13 @@ def test_embedded_server_does_not_outlive_a_killed_run(
 
 
 def test_refresh_inline_prints_one_line_per_source(
-    tmp_path: Path, feed_server: FeedServer, redis_url: str, service_env: dict[str, str]
+    tmp_path: Path,
+    feed_server: FeedServer,
+    redis_url: str,
+    store: Store,
+    service_env: dict[str, str],
 ) -> None:
+    # `store` flushes the server: a config another test published would stand in for this file.
     write_config(tmp_path / "aggregator.toml", feed_server.add("/loop.xml", FEED), 8000)
     env = {**service_env, "REDIS_URL": redis_url}
     done = run_cli("refresh", "--all", "--inline", cwd=tmp_path, env=env)
@@ -168,7 +172,7 @@ def test_refresh_inline_prints_one_line_per_source(
     line = next(x for x in done.stdout.splitlines() if "loop" in x)
     assert line.split()[:3] == ["ok", "loop", "200"]
     assert "+2 new" in line
-    assert Store(connect(redis_url)).get_state("loop").article_count == 2
+    assert store.get_state("loop").article_count == 2
 
     unknown = run_cli("refresh", "nope", cwd=tmp_path, env=env)
     assert unknown.returncode != 0

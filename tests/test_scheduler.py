@@ -12,6 +12,7 @@ from pathlib import Path
 from rq import Queue
 
 from aggregator import config as config_module
+from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import connect
 from aggregator.store import Store
 from tests.support.pipeline import make_config, wait_for
@@ -40,7 +41,7 @@ def test_tick_enqueues_due_sources_once_in_batches(store: Store) -> None:
     ids = {f"s{i}": f"http://127.0.0.1:1/{i}" for i in range(7)}
     config = make_config(ids, batch_size=3)
     scheduler.publish(store, config, now=1000.0)
-    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
     jobs = scheduler.tick(store, queue, config, now=1001.0)
     assert len(jobs) == 3
     assert sorted(queued_ids(queue)) == sorted(ids)
@@ -145,7 +146,7 @@ def test_an_edited_source_is_due_at_once_and_an_unchanged_one_keeps_its_time(
 def test_a_job_outlives_a_batch_of_slow_sources_on_one_host(store: Store) -> None:
     ids = {f"s{i}": f"http://127.0.0.1:1/{i}" for i in range(20)}
     config = make_config(ids, batch_size=20, per_host=2, deadline=60.0, job_timeout=300.0)
-    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
     (job_id,) = scheduler.enqueue(queue, config, list(ids))
     job = queue.fetch_job(job_id)
     assert job is not None

@@ -13,7 +13,7 @@ import redis as redis_lib
 
 from aggregator.config import RetentionConfig
 from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
-from aggregator.store import Store
+from aggregator.store import FetchRecord, Store
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ROOMY = RetentionConfig(
@@ -225,6 +225,24 @@ def test_save_refresh_adds_then_skips_unchanged(store: Store) -> None:
     assert store.due_at("a") == (NOW + timedelta(minutes=15)).timestamp()
 
 
+def test_the_fetch_history_is_written_by_the_save_with_its_counts(store: Store) -> None:
+    """The history line is part of the refresh's one script: its counts are what the save did."""
+    record = FetchRecord("a", NOW, Outcome.OK, 200, 0.25, added=99, error="")
+    articles = [make_article("a", n) for n in range(3)]
+    store.save_refresh(state_of("a"), articles, ROOMY, NOW, record)
+    store.save_refresh(state_of("a"), [*articles, make_article("a", 3)], ROOMY, NOW, record)
+    store.save_refresh(state_of("a"), articles, ROOMY, NOW)  # no record: no history line
+    failed = FetchRecord("a", NOW, Outcome.TIMEOUT, None, 20.0, error="No answer.")
+    store.save_state(state_of("a"), keep_paused=True, record=failed)
+    history = store.fetch_history("a")
+    assert [(h.outcome, h.added, h.updated, h.error) for h in history] == [
+        (Outcome.TIMEOUT, 0, 0, "No answer."),
+        (Outcome.OK, 1, 0, ""),
+        (Outcome.OK, 3, 0, ""),
+    ]
+    assert history[1].duration == 0.25
+
+
 def test_duplicate_ids_in_one_refresh_are_stored_once(store: Store) -> None:
     first = make_article("a", 1, content="<p>first</p>")
     second = replace(make_article("a", 1, content="<p>second</p>"))
@@ -244,7 +262,8 @@ def test_changed_content_updates_the_article(store: Store) -> None:
     assert result == SaveResult(0, 1, 0)
     assert store.article(changed.id) == changed
     assert store.category_version("news") > before
-    assert store.known_articles("a", [changed.id])[0] == {changed.id: changed.content_hash}
+    # The new content is what the next poll compares with: the same feed again changes nothing.
+    assert store.save_refresh(state_of("a"), [changed], ROOMY, NOW) == SaveResult(0, 0, 0)
 
 
 def test_moving_a_source_to_another_category_reindexes_its_articles(store: Store) -> None:
@@ -255,25 +274,14 @@ def test_moving_a_source_to_another_category_reindexes_its_articles(store: Store
     assert [a.id for a in store.category_page("new", 10)[0]] == [moved.id]
 
 
-def test_known_articles_reports_hashes_and_tombstones(store: Store) -> None:
-    articles = [make_article("a", n) for n in range(3)]
-    store.save_refresh(state_of("a"), articles, ROOMY, NOW)
-    assert store.delete_article(articles[0].id) is True
-    hashes, tombstoned = store.known_articles("a", [a.id for a in articles] + ["a-9999"])
-    assert hashes == {a.id: a.content_hash for a in articles[1:]}
-    assert tombstoned == {articles[0].id}
-    assert store.known_articles("a", []) == ({}, set())
-
-
 def test_per_source_cap_trims_oldest_and_tombstones_them(store: Store) -> None:
     retention = replace(ROOMY, max_per_source=5)
     articles = [make_article("a", n) for n in range(8)]  # n hours old: 0 is the newest
     assert store.save_refresh(state_of("a"), articles, retention, NOW) == SaveResult(8, 0, 3)
     assert [a.id for a in store.source_articles("a", 10)] == [a.id for a in articles[:5]]
-    assert store.articles([a.id for a in articles[5:]]) == []
+    assert [store.article(a.id) for a in articles[5:]] == [None] * 3
     assert store.category_count("news") == 5
     assert store.get_state("a").article_count == 5
-    assert store.known_articles("a", [a.id for a in articles])[1] == {a.id for a in articles[5:]}
     # The next poll sees the same feed: trimmed articles must not come back.
     assert store.save_refresh(state_of("a"), articles, retention, NOW) == SaveResult(0, 0, 0)
     assert store.category_count("news") == 5
@@ -313,26 +321,9 @@ def test_category_cap_trims_only_the_views(store: Store) -> None:
     assert store.category_count("news") == 4
     # Still stored and listed by their source, not tombstoned.
     assert [x.id for x in store.source_articles("a", 10)] == [x.id for x in a]
-    assert store.known_articles("a", [a[2].id]) == ({a[2].id: a[2].content_hash}, set())
-
-
-def test_deleted_articles_never_come_back(store: Store) -> None:
-    articles = [make_article("a", n) for n in range(3)]
-    store.save_refresh(state_of("a"), articles, ROOMY, NOW)
-    before = store.category_versions(["news", None])
-    assert store.delete_article(articles[1].id) is True
-    assert store.delete_article(articles[1].id) is False
-    assert store.article(articles[1].id) is None
-    assert [a.id for a in store.category_page("news", 10)[0]] == [articles[0].id, articles[2].id]
-    after = store.category_versions(["news", None])
-    assert after["news"] > before["news"]
-    assert after[None] > before[None]
-    # A deletion is for good, unlike a trim's tombstone.
-    short = replace(ROOMY, tombstone_days=1)
-    later = NOW + timedelta(days=10)
-    assert store.save_refresh(state_of("a"), articles, short, later) == SaveResult(0, 0)
-    assert store.category_count("news") == 2
-    assert store.get_state("a").article_count == 2
+    assert store.article(a[2].id) == a[2]
+    edited = make_article("a", 2, NOW - timedelta(hours=4), content="<p>Edited</p>")
+    assert store.save_refresh(state_of("a"), [edited], retention, NOW) == SaveResult(0, 1, 0)
 
 
 def test_category_versions_bump_only_for_changed_categories(store: Store) -> None:
@@ -402,8 +393,7 @@ def test_articles_round_trip_every_field(store: Store) -> None:
     assert got.published.utcoffset() == timedelta(0)
     assert got.published == datetime(2025, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
     assert store.article("missing") is None
-    assert store.articles(["zh-0002", "missing", "zh-1"]) == [plain, article]
-    assert store.articles([]) == []
+    assert store.article("zh-0002") == plain
     assert store.category_page("world", 10)[0] == [article]
 
 
@@ -432,15 +422,22 @@ def test_category_page_walks_every_article_once_despite_ties(store: Store) -> No
 
 def test_cursor_is_stable_when_articles_arrive_or_go(store: Store) -> None:
     same_time = NOW - timedelta(hours=1)
+    # Ties are ordered by id, newest first: b-0000, aa-0000, then a-0005 … a-0000.
     articles = [make_article("a", n, same_time) for n in range(6)]
     store.save_refresh(state_of("a"), articles, ROOMY, NOW)
-    expected = [x.id for x in sorted(articles, key=lambda x: x.id, reverse=True)]
+    store.save_refresh(state_of("aa"), [make_article("aa", 0, same_time)], ROOMY, NOW)
+    store.save_refresh(state_of("b"), [make_article("b", 0, same_time)], ROOMY, NOW)
+    expected = ["b-0000", "aa-0000", *(f"a-{n:04d}" for n in range(5, -1, -1))]
     first, cursor = store.category_page("news", 2)
     assert [x.id for x in first] == expected[:2]
     assert cursor is not None
-    # A new article on top and the cursor's own article deleted: the next page is unaffected.
-    store.save_refresh(state_of("a"), [make_article("a", 99, NOW)], ROOMY, NOW)
-    store.delete_article(expected[1])
+    # A new article on top, and the cursor's own article trimmed by its source's cap to make
+    # room for it: the next page is unaffected.
+    one = replace(ROOMY, max_per_source=1)
+    assert store.save_refresh(state_of("aa"), [make_article("aa", 1, NOW)], one, NOW) == (
+        SaveResult(1, 0, 1)
+    )
+    assert store.article("aa-0000") is None
     rest: list[str] = []
     while cursor is not None:
         page, cursor = store.category_page("news", 2, cursor)

@@ -140,7 +140,8 @@ def test_xml_feeds_round_trip_through_feedparser(
 def test_json_feed_matches_redis(
     client: FlaskClient, store: Store, filled: dict[str, list[Article]], slug: str | None
 ) -> None:
-    # feedparser cannot read JSON Feed (DESIGN §4), so the spec's fields are checked directly.
+    # feedparser cannot read JSON Feed (docs/architecture.md, "Library pitfalls"), so the spec's
+    # fields are checked directly.
     response = client.get(feed_url(slug, "json"))
     feed = json.loads(response.data)
     expected, _ = store.category_page(slug, 50)

@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from aggregator.config import Config, ServeConfig
-from aggregator.models import Article, Enclosure, Outcome, SourceState
+from aggregator.models import Article, Enclosure, Outcome, SourceState, source_health
 from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.store import Store
@@ -256,9 +256,12 @@ def test_source_status_in_words() -> None:
     failing = SourceState("s", outcome=Outcome.TIMEOUT, consecutive_errors=2, last_error="Slow.")
     assert pages.source_status(failing) == pages.SourceStatus("failing", "Slow.", 2, None)
     assert pages.source_status(SourceState("s")).kind == "pending"
-    assert pages.source_status(SourceState("s", outcome=Outcome.NOT_MODIFIED)).kind == "ok"
+    assert pages.source_status(SourceState("s", outcome=Outcome.NOT_MODIFIED)).kind == "healthy"
     assert pages.source_status(SourceState("s", outcome=Outcome.GONE, gone=True)).kind == "gone"
     assert pages.source_status(SourceState("s", outcome=Outcome.OK, paused=True)).kind == "paused"
+    # Paused and gone: the same word as the admin, the CLI and the metrics say.
+    both = SourceState("s", outcome=Outcome.GONE, gone=True, paused=True)
+    assert pages.source_status(both).kind == source_health(both) == "paused"
 
 
 # --- pages --------------------------------------------------------------------------------------

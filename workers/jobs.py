@@ -1,9 +1,10 @@
 """RQ jobs. A job carries a bounded batch of source ids and refreshes each one independently.
 
-Why batches (DESIGN.md §6): RQ costs ~3–11 ms per job, more than a 304 poll itself, so one job
-per source would make the queue, not HTTP, the cost of polling. Each source in a batch keeps its
-own state, outcome, error and next due time; one bad source never fails or delays the others, and
-a batch lost with its worker leaves every unfinished source due again when its lease runs out.
+Why batches (docs/architecture.md, "Batches"): RQ costs ~3–11 ms per job, more than a 304 poll
+itself, so one job per source would make the queue, not HTTP, the cost of polling. Each source in a
+batch keeps its own state, outcome, error and next due time; one bad source never fails or delays
+the others, and a batch lost with its worker leaves every unfinished source due again when its
+lease runs out.
 """
 
 from __future__ import annotations
@@ -69,7 +70,11 @@ def context(store: Store) -> _Context:
 
 
 def warm_up(connection: Redis) -> None:
-    """Build the context in the worker's main process so each forked job inherits it."""
+    """Build the context before the first job, so that job does not pay for it.
+
+    Workers are SimpleWorkers: every job runs in this process and reuses the context (and its
+    HTTP connection pool) until the published config changes.
+    """
     context(Store(connection))
 
 

@@ -2,7 +2,7 @@
 
 Safe to run twice: `Store.claim_due` is one Lua script, so two schedulers never claim the same
 source for one due time. A claim is a lease: if the job carrying a source is lost with its worker,
-the source is due again when the lease runs out (DESIGN.md §3 "Scheduling").
+the source is due again when the lease runs out (docs/architecture.md, "Scheduling and leases").
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from rq import Queue, Retry, Worker
 from aggregator import config as config_module
 from aggregator import metrics
 from aggregator.config import Config, ConfigWatcher
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 
 log = logging.getLogger("aggregator.scheduler")
-
-QUEUE_NAME = "refresh"
 
 
 def publish(store: Store, config: Config, now: float | None = None) -> None:

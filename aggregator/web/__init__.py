@@ -21,6 +21,7 @@ from aggregator import config as config_module
 from aggregator.config import Config, load_config
 from aggregator.models import Article
 from aggregator.redis_server import connect
+from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.store import Store
 from aggregator.web.cache import RenderCache
 
@@ -94,8 +95,9 @@ class Settings:
 class CategoryVersions:
     """Each category's content version, read from Redis at most once per `recheck_interval`.
 
-    A cached feed or a 304 then costs no Redis round trip at all (DESIGN.md §6): a Redis round trip
-    is most of what a revalidation costs. New articles reach a web process within the interval.
+    A cached feed or a 304 then costs no Redis round trip at all (docs/architecture.md, "The serving
+    cache"): a Redis round trip is most of what a revalidation costs. New articles reach a web
+    process within the interval.
     """
 
     def __init__(self, store: Store, recheck_interval: float = 1.0) -> None:
@@ -136,8 +138,6 @@ def create_app(
     category's version may be; tests that write and read back at once pass 0.
     """
     if redis_url is None:
-        from aggregator.cli import redis_url as default_redis_url
-
         redis_url = default_redis_url()
     # The templates live at the project's root (templates/), beside aggregator/.
     app = Flask(__name__, template_folder=str(TEMPLATES))

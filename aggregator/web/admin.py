@@ -32,12 +32,10 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from redis import Redis
 from werkzeug.wrappers import Response as BaseResponse
 
 from aggregator.config import Config, SourceConfig
-from aggregator.metrics import SOURCE_STATES, source_health
-from aggregator.models import SourceState
+from aggregator.models import SOURCE_STATES, SourceState, source_health
 from aggregator.store import Store
 from aggregator.web import get_config, get_store
 
@@ -290,7 +288,7 @@ def source(source_id: str) -> str:
 
 
 DONE_MESSAGES = {
-    "refresh": "Refresh enqueued: a worker will fetch it in a moment.",
+    "refresh": "Refresh requested: it is due now, and a worker will fetch it in a moment.",
     "pause": "Paused: it is not fetched until resumed.",
     "resume": "Resumed: it is due now.",
     "reset": "Errors forgotten: it is due now.",
@@ -315,16 +313,12 @@ def ago(when: datetime | None, now: datetime) -> str:
 # --- actions ----------------------------------------------------------------------------------
 
 
-def refresh_now(store: Store, config: Config, source_id: str, now: float) -> list[str]:
-    """Enqueue one source at once, claiming it so the scheduler does not enqueue it too."""
-    from rq import Queue
+def refresh_now(store: Store, source_id: str, now: datetime) -> None:
+    """Make the source due now: the scheduler hands it to a worker within a tick.
 
-    from workers import scheduler
-
-    store.schedule(source_id, now + config.fetch.lease)
-    return scheduler.enqueue(
-        Queue(scheduler.QUEUE_NAME, connection=store.redis), config, [source_id]
-    )
+    The web never enqueues jobs itself; like resume and reset, it only moves the due time.
+    """
+    store.schedule(source_id, now.timestamp())
 
 
 def set_paused(store: Store, source_id: str, paused: bool, now: datetime) -> SourceState:
@@ -352,7 +346,7 @@ def act(source_id: str, action: str) -> BaseResponse:
     store = get_store()
     now = datetime.now(UTC)
     if action == "refresh":
-        refresh_now(store, config, source_id, now.timestamp())
+        refresh_now(store, source_id, now)
     elif action in ("pause", "resume"):
         set_paused(store, source_id, action == "pause", now)
     else:
@@ -408,7 +402,8 @@ def init_app(app: Flask) -> None:
     import rq_dashboard
     from rq_dashboard.web import setup_rq_connection
 
-    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", _redis_url(app))
+    # create_app sets REDIS_URL before it calls this: the dashboard connects by URL.
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
     setup_rq_connection(app)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix="/admin/rq")
 
@@ -424,20 +419,3 @@ def init_app(app: Flask) -> None:
             response.headers["Content-Security-Policy"] = RQ_DASHBOARD_CSP
             response.headers["Cache-Control"] = "no-store"
         return response
-
-
-def _redis_url(app: Flask) -> str:
-    """The URL of the Redis the app uses, for the RQ dashboard (which connects by URL)."""
-    configured = app.config.get("REDIS_URL")
-    if configured:
-        return str(configured)
-    from aggregator.web import EXTENSION
-
-    client: Redis = app.extensions[EXTENSION].store.redis
-    kwargs = client.connection_pool.connection_kwargs
-    db = kwargs.get("db", 0)
-    password = kwargs.get("password")
-    auth = f":{password}@" if password else ""
-    if kwargs.get("path"):
-        return f"unix://{auth}{kwargs['path']}?db={db}"
-    return f"redis://{auth}{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{db}"

@@ -69,6 +69,7 @@ def embed_page(slug: str) -> Response:
     if category is None and slug != ALL:
         abort(404)
     options = embed_options(request.args)
+    # From here on, "all" is None, as everywhere behind the URL.
     articles, _ = store.category_page(category.slug if category else None, options.limit)
     page = render_page(
         "embed.html",

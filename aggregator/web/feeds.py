@@ -9,18 +9,17 @@ article's), so every process answers with the same ETag and a CDN can revalidate
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Request, Response, abort, request
 from werkzeug.exceptions import BadRequest
 
 from aggregator import metrics
-from aggregator.config import Category, Config, SourceConfig
+from aggregator.config import Category, Config
 from aggregator.models import Article
+from aggregator.opml import render_opml
 from aggregator.syndication import CONTENT_TYPES, FeedMeta, render_atom, render_json, render_rss
 from aggregator.web import get_config, web_state
 from aggregator.web.cache import Rendered
@@ -31,7 +30,6 @@ FORMATS = ("atom", "rss", "json")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 OPML_CONTENT_TYPE = "text/x-opml; charset=utf-8"
-OPML_DOCS = "http://opml.org/spec2.opml"
 
 # An empty feed still needs a date, and "now" would change the bytes (and the ETag) every second.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -43,8 +41,6 @@ _RENDERERS: dict[str, Callable[[FeedMeta, list[Article], Callable[[Article], str
 }
 # ASCII digits only: int() alone would also take " 5", "1_0" and non-ASCII digits.
 _LIMIT = re.compile(r"[+-]?[0-9]{1,9}")
-# Characters XML 1.0 forbids; config strings may carry them through TOML escapes.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 # --- pure helpers -----------------------------------------------------------------------------
@@ -109,52 +105,6 @@ def render_feed(
     newest = max((a.updated for a in articles), default=None)
     meta = feed_meta(config, category, fmt, limit, newest)
     return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url)), newest
-
-
-def render_opml(config: Config, category: Category | None, created: datetime) -> bytes:
-    """OPML 2.0 of the sources: a category's, or all of them in one folder per category."""
-    site = config.site
-    root = ET.Element("opml", version="2.0")
-    head = ET.SubElement(root, "head")
-    title = f"{site.title} — {category.title}" if category else site.title
-    ET.SubElement(head, "title").text = _xml_text(title)
-    ET.SubElement(head, "dateCreated").text = format_datetime(created.astimezone(UTC), usegmt=True)
-    ET.SubElement(head, "ownerName").text = _xml_text(site.title)
-    ET.SubElement(head, "docs").text = OPML_DOCS
-    body = ET.SubElement(root, "body")
-    if category is not None:
-        for source in _sources_of(config, category.slug):
-            _source_outline(body, source)
-    else:
-        # A source in several categories is listed in each folder: that is how OPML says it,
-        # and readers that allow one folder per feed skip the repeats.
-        for cat in config.categories:
-            sources = _sources_of(config, cat.slug)
-            if sources:
-                folder = ET.SubElement(
-                    body, "outline", text=_xml_text(cat.title), title=_xml_text(cat.title)
-                )
-                for source in sources:
-                    _source_outline(folder, source)
-    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
-
-
-def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
-    return [s for s in config.sources if slug in s.categories]
-
-
-def _source_outline(parent: ET.Element, source: SourceConfig) -> None:
-    name = _xml_text(source.name)
-    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": _xml_text(source.url)}
-    if source.site_url:
-        attrs["htmlUrl"] = _xml_text(source.site_url)
-    if source.language:
-        attrs["language"] = source.language
-    ET.SubElement(parent, "outline", attrs)
-
-
-def _xml_text(value: str) -> str:
-    return _NOT_XML_CHAR.sub("", value)
 
 
 def accepts_gzip(req: Request) -> bool:

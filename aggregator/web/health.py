@@ -21,6 +21,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from aggregator import metrics
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from aggregator.web import get_config, get_store
 
@@ -148,8 +149,6 @@ def readyz() -> tuple[Response, int]:
 @bp.get("/metrics")
 def metrics_view() -> Response:
     """Prometheus exposition of every process's counters plus gauges read from Redis."""
-    from workers.scheduler import QUEUE_NAME
-
     config = get_config()
     body, content_type = metrics.scrape(get_store(), [s.id for s in config.sources], [QUEUE_NAME])
     return _no_store(Response(body, content_type=content_type))

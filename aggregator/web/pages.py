@@ -19,7 +19,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
 from aggregator.config import Category, Config
-from aggregator.models import Article, SourceState
+from aggregator.models import Article, SourceState, source_health
 from aggregator.syndication import CONTENT_TYPES
 from aggregator.web import get_config, get_store, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
@@ -124,7 +124,7 @@ def feed_links(slug: str | None, title: str, root: str = "") -> list[FeedLink]:
 class SourceStatus:
     """How a source is doing, in words for the sources page."""
 
-    kind: str  # ok | failing | pending | gone | paused: also the CSS class
+    kind: str  # models.source_health: healthy | failing | pending | gone | paused; the CSS class
     error: str  # the last error as an operator sentence, "" when none
     consecutive_errors: int
     last_fetch: datetime | None
@@ -132,16 +132,7 @@ class SourceStatus:
 
 def source_status(state: SourceState) -> SourceStatus:
     """Classify a source's state for display."""
-    if state.gone:
-        kind = "gone"
-    elif state.paused:
-        kind = "paused"
-    elif state.outcome is None:
-        kind = "pending"
-    elif state.outcome.is_error:
-        kind = "failing"
-    else:
-        kind = "ok"
+    kind = source_health(state)
     error = state.last_error if kind in ("failing", "gone") else ""
     return SourceStatus(kind, error, state.consecutive_errors, state.last_fetch)
 

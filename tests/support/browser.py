@@ -27,7 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
-    # Without these Chromium keeps trying to reach the internet (DESIGN.md §4).
+    # Without these Chromium keeps trying to reach the internet
+    # (docs/architecture.md, "Library pitfalls").
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",

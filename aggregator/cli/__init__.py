@@ -1,0 +1,105 @@
+"""The `aggregator` command: run everything, or one process of it, and operate it.
+
+`main` and its arguments are here; the commands live by responsibility:
+`supervisor` (`run`), `processes` (worker, scheduler, web, redis), `operate` (check-config,
+sources, refresh, OPML), and `terminal` (what they print). `python -m aggregator.cli` runs `main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from aggregator import logs
+from aggregator.cli import operate, processes, supervisor
+from aggregator.errors import ConfigError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aggregator",
+        description="Aggregate RSS/Atom/JSON feeds into merged category feeds and a reader.",
+    )
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="config file (default: $AGGREGATOR_CONFIG or ./aggregator.toml)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    port = int(os.environ.get("PORT", "8000"))
+
+    p = sub.add_parser("run", help="everything: embedded Redis (unless REDIS_URL), web, workers")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--host", default="127.0.0.1", help="web address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=port, help="web port (default $PORT or 8000)")
+    p.set_defaults(func=supervisor.cmd_run)
+
+    p = sub.add_parser("worker", help="one RQ worker that refreshes sources")
+    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    p.add_argument(
+        "--max-jobs",
+        type=int,
+        default=1000,
+        help="exit after this many jobs, to be restarted fresh (default 1000; 0: never)",
+    )
+    p.set_defaults(func=processes.cmd_worker)
+
+    p = sub.add_parser("scheduler", help="claims due sources and enqueues them")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
+    p.set_defaults(func=processes.cmd_scheduler)
+
+    p = sub.add_parser("web", help="the web app under gunicorn")
+    p.add_argument("--host", default="0.0.0.0", help="address (default 0.0.0.0)")  # noqa: S104
+    p.add_argument("--port", type=int, default=port, help="port (default $PORT or 8000)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    p.set_defaults(func=processes.cmd_web)
+
+    p = sub.add_parser("redis", help="only the embedded Redis-compatible server")
+    p.set_defaults(func=processes.cmd_redis)
+
+    p = sub.add_parser("check-config", help="validate the config and print a summary")
+    p.set_defaults(func=operate.cmd_check_config)
+
+    p = sub.add_parser("sources", help="every source's health, as a table (or --json)")
+    p.add_argument(
+        "source", nargs="?", metavar="SOURCE", help="one source id: all of it, nothing cut"
+    )
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    p.add_argument("--failing", action="store_true", help="only failing and gone sources")
+    p.set_defaults(func=operate.cmd_sources)
+
+    p = sub.add_parser("import-opml", help="add an OPML file's feeds to the config file")
+    p.add_argument("file", help="the OPML file")
+    p.add_argument("--category", help="put every feed in this category (created if missing)")
+    p.add_argument("--dry-run", action="store_true", help="report, but do not write the file")
+    p.set_defaults(func=operate.cmd_import_opml)
+
+    p = sub.add_parser("export-opml", help="every source as OPML, grouped by category")
+    p.add_argument("-o", "--output", help="write to this file (default: standard output)")
+    p.set_defaults(func=operate.cmd_export_opml)
+
+    p = sub.add_parser("refresh", help="refresh sources now (enqueue, or --inline here)")
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids")
+    p.add_argument("--all", action="store_true", help="every source in the config")
+    p.add_argument("--inline", action="store_true", help="refresh in this process and report")
+    p.set_defaults(func=operate.cmd_refresh)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logs.configure(args.command)
+    try:
+        result: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
+    except ConfigError as error:
+        print(f"aggregator: invalid configuration: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`aggregator sources --json | head`): stop quietly, as `cat`
+        # does. Python would flush stdout again at exit and fail again: point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a command a closed pipe stopped
+    return result

@@ -1,0 +1,167 @@
+"""The commands an operator runs against a running service: check-config, sources, refresh, OPML."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aggregator.cli import common, terminal
+from aggregator.config import summary
+from aggregator.config_warnings import config_warnings
+from aggregator.queues import QUEUE_NAME
+from aggregator.redis_server import connect, redis_url
+from aggregator.store import Store
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = common.load(args)
+    print(summary(config))
+    warnings = config_warnings(config)
+    if warnings:
+        print(f"\n{len(warnings)} warning(s):")
+        for warning in warnings:
+            print(f"  - {warning}")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from workers import jobs, scheduler
+
+    config = common.load(args)
+    ids = [s.id for s in config.sources] if args.all else list(args.sources)
+    if not ids:
+        raise SystemExit("name one or more source ids, or pass --all")
+    unknown = [i for i in ids if config.source(i) is None]
+    if unknown:
+        known = ", ".join(s.id for s in config.sources)
+        raise SystemExit(f"unknown source(s): {', '.join(unknown)}\nknown: {known}")
+    store = Store(connect(redis_url()))
+    # The running scheduler owns what is published; a local file (maybe stale, maybe another
+    # machine's) only stands in when nothing has been published yet.
+    if store.published_config() is None:
+        scheduler.publish(store, config)
+    if not args.inline:
+        from rq import Queue
+
+        now = time.time()
+        for i in ids:  # claim them, so the scheduler does not enqueue them a second time
+            store.schedule(i, now + config.fetch.lease)
+        queue = Queue(QUEUE_NAME, connection=store.redis)
+        job_ids = scheduler.enqueue(queue, config, ids)
+        print(f"enqueued {len(ids)} source(s) in {len(job_ids)} job(s)")
+        return 0
+
+    progress = terminal.Progress(len(ids))
+    results = jobs.run_batch(store, ids, on_result=progress.report)
+    progress.done()
+    failed = [r for r in results if r.outcome.is_error]
+    print(f"{len(results) - len(failed)} ok, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from aggregator.models import source_health
+
+    config = common.load(args)
+    sources = config.sources
+    if args.source is not None:
+        one = config.source(args.source)
+        if one is None:
+            known = ", ".join(s.id for s in config.sources)
+            raise SystemExit(f"unknown source: {args.source}\nknown: {known}")
+        sources = (one,)
+    store = Store(connect(redis_url()))
+    states = store.get_states([s.id for s in sources])
+    scheduled = store.scheduled()
+    rows: list[dict[str, Any]] = []
+    for source in sources:
+        state = states[source.id]
+        health = source_health(state)
+        if args.failing and health not in ("failing", "gone"):
+            continue
+        rows.append(
+            {
+                "id": source.id,
+                "name": source.name,
+                "url": source.url,
+                "categories": list(source.categories),
+                "state": health,
+                "last_fetch": state.last_fetch.isoformat() if state.last_fetch else None,
+                "outcome": state.outcome.value if state.outcome else None,
+                "http_status": state.http_status,
+                "consecutive_errors": state.consecutive_errors,
+                "last_error": state.last_error,
+                "next_due": scheduled.get(source.id),
+                "articles": state.article_count,
+                "adopted_url": state.adopted_url,
+            }
+        )
+    if args.json:
+        for row in rows:
+            due = row["next_due"]
+            row["next_due"] = (
+                datetime.fromtimestamp(due, UTC).isoformat() if due is not None else None
+            )
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    if args.source is not None:  # one source: every field, nothing cut
+        print(terminal.format_source(rows[0], now=time.time()))
+        return 0
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    width = shutil.get_terminal_size((120, 24)).columns
+    print(terminal.format_sources(rows, width, color, now=time.time()))
+    return 0
+
+
+def cmd_import_opml(args: argparse.Namespace) -> int:
+    from aggregator.config import DEFAULT_PATH, ENV_VAR
+    from aggregator.opml import OpmlError, import_feeds, parse_opml
+
+    path = args.config or os.environ.get(ENV_VAR) or DEFAULT_PATH
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as e:
+        print(f"aggregator: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_opml(raw)
+    except OpmlError as e:
+        print(f"aggregator: {args.file}: {e}", file=sys.stderr)
+        return 2
+    if parsed.warning:
+        print(f"warning: {args.file}: {parsed.warning}", file=sys.stderr)
+    report = import_feeds(path, parsed.feeds, args.category, write=not args.dry_run)
+    if report.error:
+        print(f"aggregator: {args.file}: {report.error}", file=sys.stderr)
+        return 2
+    verb = "would add" if args.dry_run else "added"
+    for source_id, name, slug in report.added:
+        print(f"{verb} {source_id} [{slug}]: {name}")
+    for url, why in report.skipped:
+        print(f"skipped {url}: {why}")
+    created = f"; new categories: {', '.join(report.categories_created)}"
+    print(
+        f"{verb} {len(report.added)} source(s) to {path}, skipped {len(report.skipped)}"
+        + (created if report.categories_created else "")
+    )
+    return 0
+
+
+def cmd_export_opml(args: argparse.Namespace) -> int:
+    from aggregator.opml import render_opml
+
+    body = render_opml(common.load(args))
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    return 0

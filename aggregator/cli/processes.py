@@ -1,0 +1,111 @@
+"""The service's single processes, as the Procfile runs them: worker, scheduler, web, redis."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from aggregator.cli import common
+from aggregator.queues import QUEUE_NAME
+from aggregator.redis_server import EmbeddedServer, connect, data_dir, redis_url
+from aggregator.store import Store
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from rq import Queue
+
+    from workers import jobs
+
+    connection = connect(redis_url())
+    store = Store(connection)
+    common.wait_for_config(store)
+    jobs.warm_up(connection)
+    queue = Queue(QUEUE_NAME, connection=connection)
+    # A short maintenance interval: a job whose worker died is cleaned up within a minute, not
+    # RQ's default ten. Sources come back sooner still, by their lease (docs/architecture.md,
+    # "Scheduling and leases").
+    # An idle RQ worker heartbeats once per dequeue timeout (worker_ttl - 15 s): a short TTL
+    # keeps its heartbeat fresh enough for /readyz (READY_HEARTBEAT_SECONDS, default 60).
+    heartbeat = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "20"))
+    # SimpleWorker runs jobs in this process instead of forking a work horse per job. RQ's fork
+    # cost more than a batch of 304 polls (bench/ingest.py: 95–195 ms against ~45 ms per batch
+    # of 20), and a fresh horse loses the HTTP connection pool and leaves one metrics file per
+    # job. Jobs are bounded (size caps, deadlines, job timeout), and the worker exits after
+    # --max-jobs to bound whatever a long life accumulates; `run` restarts it, and a crash
+    # mid-job loses nothing: the sources' leases run out and they are claimed again.
+    # RefreshWorker is a SimpleWorker that waits out a Redis outage in the middle of a job.
+    worker = jobs.RefreshWorker(
+        [queue],
+        connection=connection,
+        maintenance_interval=30,
+        worker_ttl=int(max(1.0, heartbeat)) + 15,
+    )
+    # logs.configure gave the root logger our handler, so RQ adds none of its own and its
+    # lines come out in our format too; with_scheduler is off because ours schedules.
+    worker.work(
+        burst=args.burst,
+        max_jobs=args.max_jobs or None,
+        logging_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        with_scheduler=False,
+    )
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from workers import scheduler
+
+    config = common.load(args)  # fail fast, before connecting
+    store = Store(connect(redis_url()))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        scheduler.run(store, config.path, interval=args.interval, stop=stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    common.load(args)  # fail fast with the config's problems, not a gunicorn traceback
+    command = gunicorn_command(args.host, args.port, args.workers)
+    os.execv(sys.executable, command)  # noqa: S606 - replace ourselves with gunicorn
+
+
+def gunicorn_command(
+    host: str, port: int, workers: int, app: str = "aggregator.web:create_app()"
+) -> list[str]:
+    """How `aggregator web` runs the app: every web server setting is here, in one place.
+
+    bench/serve.py serves its apps with it too, so it measures what `aggregator web` runs.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        app,
+    ]
+
+
+def cmd_redis(args: argparse.Namespace) -> int:
+    server = EmbeddedServer(data_dir())
+    print(f"aggregator: Redis-compatible server at {server.start()}; Ctrl-C stops it", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        while not stop.wait(1.0):
+            if not server.running:
+                return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,111 @@
+"""`aggregator run`: the whole service in one terminal, its processes started, watched, stopped."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from aggregator.cli import common
+from aggregator.redis_server import EmbeddedServer, data_dir
+
+
+class Supervisor:
+    """Starts the service's processes, restarts one that dies, and stops them in order."""
+
+    def __init__(self, commands: dict[str, list[str]], env: dict[str, str]) -> None:
+        self.commands = commands
+        self.env = env
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.restarts: dict[str, list[float]] = {}
+
+    def start(self, name: str) -> None:
+        # Own session: a terminal's Ctrl-C reaches only us, so we can stop children in order.
+        self.children[name] = subprocess.Popen(
+            self.commands[name], env=self.env, start_new_session=True
+        )
+
+    def check(self) -> None:
+        """Restart a child that exited; give up on one that fails 5 times in a minute."""
+        for name, child in list(self.children.items()):
+            if child.poll() is None:
+                continue
+            if child.returncode == 0:  # a worker retiring after --max-jobs: routine
+                self.start(name)
+                continue
+            recent = [t for t in self.restarts.get(name, []) if time.monotonic() - t < 60]
+            if len(recent) >= 5:
+                raise SystemExit(f"{name} keeps exiting (code {child.returncode}); giving up")
+            print(f"aggregator: {name} exited with {child.returncode}; restarting", flush=True)
+            self.restarts[name] = [*recent, time.monotonic()]
+            self.start(name)
+
+    def stop(self, names: Sequence[str], timeout: float = 20.0) -> None:
+        """SIGTERM the named children (warm shutdown) and wait; SIGKILL what does not exit."""
+        for name in names:
+            child = self.children.get(name)
+            if child and child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for name in names:
+            child = self.children.get(name)
+            if child is None:
+                continue
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = common.load(args)
+    env = dict(os.environ)
+    server = None
+    if not env.get("REDIS_URL"):
+        server = EmbeddedServer(data_dir())
+        env["REDIS_URL"] = server.start()
+        print(f"aggregator: embedded Redis-compatible server at {env['REDIS_URL']}", flush=True)
+    env["AGGREGATOR_CONFIG"] = str(Path(config.path).resolve())
+    # Every child writes its counters here, for /metrics to sum.
+    # Counts of a previous run's processes are cleared: they would be added to this run's.
+    from aggregator.metrics import MULTIPROC_ENV, prepare_multiproc_dir
+
+    env[MULTIPROC_ENV] = prepare_multiproc_dir(env.get(MULTIPROC_ENV) or data_dir() / "metrics")
+    me = [sys.executable, "-m", "aggregator.cli"]
+    commands = {"scheduler": [*me, "scheduler"]}
+    for n in range(args.workers):
+        commands[f"worker-{n + 1}"] = [*me, "worker"]
+    commands["web"] = [*me, "web", "--host", args.host, "--port", str(args.port)]
+    supervisor = Supervisor(commands, env)
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for name in commands:
+            supervisor.start(name)
+        print(f"aggregator: serving {config.site.title} on http://{args.host}:{args.port}/")
+        print("aggregator: Ctrl-C stops everything", flush=True)
+        while not stopping.wait(1.0):
+            supervisor.check()
+    finally:
+        # Stop making work first, then stop serving, then let workers finish their jobs,
+        # and only then the server they all write to.
+        supervisor.stop(["scheduler"])
+        supervisor.stop(["web"])
+        supervisor.stop([n for n in commands if n.startswith("worker")], timeout=60)
+        if server:
+            server.stop()
+        print("aggregator: stopped", flush=True)
+    return 0

@@ -1,0 +1,151 @@
+"""What the commands print on a terminal: the sources table, one source in full, progress lines."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from aggregator.models import RefreshResult
+
+
+class Progress:
+    """One line per source; a progress bar underneath when stdout is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.count = 0
+        self.tty = sys.stdout.isatty()
+        self.lock = threading.Lock()
+
+    def report(self, result: RefreshResult) -> None:
+        with self.lock:
+            self.count += 1
+            status = result.http_status or "-"
+            detail = result.error or f"+{result.added} new, {result.updated} updated"
+            line = (
+                f"{result.outcome.value:<16} {result.source_id:<28} {status!s:<4} "
+                f"{result.duration:6.2f}s  {detail}"
+            )
+            if self.tty:
+                sys.stdout.write("\r\033[K")
+            print(line)
+            if self.tty:
+                width = 30
+                filled = width * self.count // self.total
+                bar = "#" * filled + "-" * (width - filled)
+                sys.stdout.write(f"[{bar}] {self.count}/{self.total}")
+            sys.stdout.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            sys.stdout.write("\r\033[K")
+
+
+_COLORS = {"healthy": "32", "failing": "31", "gone": "90", "paused": "33", "pending": "36"}
+
+
+def format_sources(rows: list[dict[str, Any]], width: int, color: bool, now: float) -> str:
+    """The source table as text that fits `width` columns; the last column gets what is left."""
+    if not rows:
+        return "no sources"
+    headers = ("ID", "STATE", "FETCHED", "HTTP", "ERR", "NEXT", "ARTICLES", "NAME / LAST ERROR")
+    table = []
+    for row in rows:
+        fetched = row["last_fetch"]
+        fetched_ago = (
+            _ago(now - datetime.fromisoformat(fetched).timestamp()) if fetched else "never"
+        )
+        due = row["next_due"]
+        nxt = "-" if due is None else ("now" if due <= now else "in " + _span(due - now))
+        detail = row["last_error"] if row["state"] in ("failing", "gone") else row["name"]
+        if row["adopted_url"]:
+            detail += f" (moved to {row['adopted_url']})"
+        table.append(
+            (
+                row["id"],
+                row["state"],
+                fetched_ago,
+                str(row["http_status"] or "-"),
+                str(row["consecutive_errors"]),
+                nxt,
+                str(row["articles"]),
+                detail,
+            )
+        )
+    fixed = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(headers[:-1])]
+    fixed[0] = min(fixed[0], 28)  # long ids are cut rather than squeezing the error out
+    last = max(12, width - sum(fixed) - 2 * len(fixed) - 1)
+
+    def line(cells: tuple[str, ...], state: str | None) -> str:
+        parts = [_fit(c, w).ljust(w) for c, w in zip(cells, fixed, strict=False)]
+        if state and color:
+            code = _COLORS.get(state, "0")
+            parts[1] = f"\033[{code}m{parts[1]}\033[0m"
+        for i in (3, 4, 6):  # numbers read best right-aligned
+            parts[i] = parts[i].strip().rjust(fixed[i])
+        return "  ".join([*parts, _fit(cells[-1], last)]).rstrip()
+
+    out = [line(headers, None)]
+    out += [line(cells, row["state"]) for cells, row in zip(table, rows, strict=True)]
+    return "\n".join(out)
+
+
+def format_source(row: dict[str, Any], now: float) -> str:
+    """One source of the table, every field on its own line and none of them cut."""
+    fetched = row["last_fetch"]
+    due = row["next_due"]
+    facts = [
+        ("id", row["id"]),
+        ("name", row["name"]),
+        ("url", row["url"]),
+        ("moved to", row["adopted_url"] or ""),
+        ("categories", ", ".join(row["categories"])),
+        ("state", row["state"]),
+        (
+            "fetched",
+            f"{fetched} ({_ago(now - datetime.fromisoformat(fetched).timestamp())})"
+            if fetched
+            else "never",
+        ),
+        ("outcome", row["outcome"] or "-"),
+        ("http status", str(row["http_status"] or "-")),
+        ("errors in a row", str(row["consecutive_errors"])),
+        ("next", "-" if due is None else ("now" if due <= now else "in " + _span(due - now))),
+        ("articles", str(row["articles"])),
+        ("last error", row["last_error"] or "-"),
+    ]
+    width = max(len(label) for label, _ in facts)
+    return "\n".join(f"{label + ':':<{width + 1}} {value}" for label, value in facts if value)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` on one line, cut to `width` terminal cells (CJK characters take two)."""
+    text = " ".join(text.split())
+    if _cells(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        if used + _cells(ch) > width - 1:
+            break
+        out.append(ch)
+        used += _cells(ch)
+    return "".join(out) + "…"
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _span(seconds: float) -> str:
+    seconds = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def _ago(seconds: float) -> str:
+    return _span(seconds) + " ago"

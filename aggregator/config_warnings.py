@@ -1,0 +1,69 @@
+"""Things in a valid config that are probably mistakes: what `aggregator check-config` warns of.
+
+The config itself (aggregator/config.py) refuses what cannot work; these pass its checks but
+rarely mean what their author wanted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from aggregator.config import Config
+
+
+def config_warnings(config: Config) -> list[str]:
+    """Things in a valid config that are probably mistakes, each with its place."""
+    warnings = []
+    seen_urls: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    for i, source in enumerate(config.sources):
+        place = f"sources[{i}] ({source.id})"
+        parts = urlsplit(source.url)
+        host = (parts.hostname or "").lower()
+        if parts.username or parts.password:
+            warnings.append(
+                f"{place}.url: holds a user name or password; it is sent on every redirect"
+                " and shown on the admin pages"
+            )
+        if parts.fragment:
+            warnings.append(f"{place}.url: the #{parts.fragment} part is never sent to the server")
+        if not config.fetch.allow_private_networks and _private_host(host):
+            warnings.append(
+                f"{place}.url: {host} is a local or private address; it is refused unless"
+                " fetch.allow_private_networks = true"
+            )
+        # The config already refuses the same URL twice; these differ only in ways that
+        # rarely name two different feeds.
+        loose = host.removeprefix("www.") + ":" + str(parts.port or "") + parts.path.rstrip("/")
+        loose += "?" + parts.query if parts.query else ""
+        if loose in seen_urls:
+            other = seen_urls[loose]
+            warnings.append(
+                f"{place}.url: probably the same feed as sources[{other}]"
+                f" ({config.sources[other].url}); list it once with several categories"
+            )
+        else:
+            seen_urls[loose] = i
+        name = source.name.casefold()
+        if name in seen_names:
+            warnings.append(
+                f"{place}.name: sources[{seen_names[name]}] has the same name;"
+                " readers cannot tell them apart"
+            )
+        else:
+            seen_names[name] = i
+    for j, category in enumerate(config.categories):
+        if not any(category.slug in s.categories for s in config.sources):
+            warnings.append(f'categories[{j}] ("{category.slug}"): no source is in it')
+    return warnings
+
+
+def _private_host(host: str) -> bool:
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return bool(address.is_private or address.is_loopback or address.is_link_local)
