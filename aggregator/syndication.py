@@ -19,7 +19,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -64,7 +64,6 @@ class FeedMeta:
     icon: str = ""
     logo: str = ""
     hub: str = ""
-    feed_urls: dict[str, str] = field(default_factory=dict)  # {"atom"|"rss"|"json": url}
 
 
 def entry_id(article: Article) -> str:
@@ -272,10 +271,9 @@ def render_atom(
     meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
 ) -> bytes:
     """The feed as an Atom 1.0 document (RFC 4287), UTF-8."""
+    # The one rel="alternate" is the HTML page: readers take an alternate as the feed's web page,
+    # so the feed's other formats are not offered here (the HTML page advertises them).
     fg = _generator(meta, "atom", {"media": MEDIA_NS})
-    for fmt in ("rss", "json"):
-        if meta.feed_urls.get(fmt):
-            fg.link(href=_text(meta.feed_urls[fmt]), rel="alternate", type=_MEDIA_TYPES[fmt])
     if meta.hub:
         fg.link(href=_text(meta.hub), rel="hub")
     if meta.icon:
