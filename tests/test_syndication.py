@@ -618,6 +618,22 @@ def test_empty_feed_is_still_a_valid_feed(render: Renderer, meta: FeedMeta) -> N
         assert parsed.feed.title == meta.title
 
 
+def test_only_valid_language_tags_are_emitted(meta: FeedMeta, articles: list[Article]) -> None:
+    # What a source once wrote ("English") and a site language written "en-us".
+    odd = [replace(articles[0], language="English"), replace(articles[1], language="Elvish")]
+    site = replace(meta, language="en-us")
+    atom = xml(render_atom(site, odd, article_url))
+    assert atom.get(XML_LANG) == "en-US"
+    assert [e.get(XML_LANG) for e in atom.findall(f"{ATOM}entry")] == ["en", None]
+    channel = xml(render_rss(site, odd, article_url)).find("channel")
+    assert channel.find("language").text == "en-US"
+    feed = json.loads(render_json(site, odd, article_url))
+    assert feed["language"] == "en-US"
+    assert [item.get("language") for item in feed["items"]] == ["en", None]
+    nothing = xml(render_atom(replace(meta, language="Elvish"), odd, article_url))
+    assert nothing.get(XML_LANG) is None
+
+
 def test_minimal_meta_leaves_optional_elements_out(articles: list[Article]) -> None:
     meta = make_meta(subtitle="", icon="", logo="", hub="")
     atom = xml(render_atom(meta, articles, article_url))

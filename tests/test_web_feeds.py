@@ -190,7 +190,11 @@ def test_hub_and_logo_are_advertised(
 @pytest.mark.parametrize("slug", SLUGS)
 @pytest.mark.parametrize("fmt", ["atom", "rss"])
 def test_the_only_alternate_link_is_the_html_page(
-    client: FlaskClient, web_config: Config, filled: dict[str, list[Article]], slug: str | None, fmt: str
+    client: FlaskClient,
+    web_config: Config,
+    filled: dict[str, list[Article]],
+    slug: str | None,
+    fmt: str,
 ) -> None:
     # newsboat took the JSON feed, offered as a second alternate, for the category's web page.
     response = client.get(feed_url(slug, fmt))

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 
 from aggregator.config import Category, Config
 from aggregator.models import Article, SourceState
+from aggregator.normalize import language_tag
 from aggregator.syndication import CONTENT_TYPES
 from aggregator.web import get_config, get_store, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
@@ -46,15 +47,6 @@ def http_url(value: str) -> str:
     except ValueError:
         return ""
     return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
-
-
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-
-
-def language_tag(value: str) -> str:
-    """`value` when it looks like a BCP 47 language tag ("en", "zh-CN"), else ""."""
-    value = value.strip()
-    return value if _LANGUAGE_TAG.fullmatch(value) else ""
 
 
 _STOPWORDS_TEXT = """
@@ -160,7 +152,7 @@ def primary_category(article: Article, config: Config) -> Category | None:
 
 def page_context(config: Config, now: datetime) -> dict[str, Any]:
     """What every template needs: site facts, UI strings, time formatters in the site language."""
-    language = config.site.language or "en"
+    language = language_tag(config.site.language) or "en"
     return {
         "site": config.site,
         "lang": language,
