@@ -552,3 +552,40 @@ def test_embed_links_come_from_the_site_address_not_the_host_header(
     page = client.get("/embed/tech", headers={"Host": "evil.example"}).get_data(as_text=True)
     assert "evil.example" not in page
     assert "/a/" in page
+
+
+def empty_message(page: str) -> str:
+    found = re.findall(r'<p class="empty">(.*?)</p>', page, re.S)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_an_empty_page_says_why(client: FlaskClient, store: Store) -> None:
+    # "No articles yet." alone left a new user guessing whether anything was working.
+    sources_link = '<a href="/sources">See the state of every source</a>'
+    pending = empty_message(text(client, "/c/world/"))
+    assert "the first fetch of the sources is still pending" in pending
+    assert sources_link in pending
+    assert "no source feeds this category" in empty_message(text(client, "/c/quiet/"))
+
+    now = datetime.now(UTC)
+    for source_id in ("people-daily", "mixed"):
+        store.save_state(
+            SourceState(source_id, last_fetch=now, outcome=Outcome.TIMEOUT, last_error="Slow.")
+        )
+    failing = empty_message(text(client, "/c/world/"))
+    assert "fetching the sources fails" in failing
+    assert sources_link in failing
+    home = text(client, "/")
+    section = home[home.index('id="section-world"') : home.index('id="section-quiet"')]
+    assert "fetching the sources fails" in empty_message(section)
+
+    store.save_state(SourceState("mixed", last_fetch=now, outcome=Outcome.OK))
+    assert empty_message(text(client, "/c/world/")) == "No articles yet."
+
+
+@pytest.mark.parametrize("site_language", ["zh-CN"])
+def test_an_empty_page_says_why_in_chinese(client: FlaskClient) -> None:
+    message = empty_message(text(client, "/c/world/"))
+    assert "来源的首次抓取尚未完成" in message
+    assert ">查看各来源的状态</a>" in message

@@ -8,7 +8,7 @@ Jinja templates in templates/. Every text field is escaped by Jinja's autoescape
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from aggregator.config import Category, Config
+from aggregator.config import Category, Config, SourceConfig
 from aggregator.models import Article, SourceState
 from aggregator.normalize import language_tag
 from aggregator.syndication import CONTENT_TYPES
@@ -138,6 +138,31 @@ def source_status(state: SourceState) -> SourceStatus:
     return SourceStatus(kind, error, state.consecutive_errors, state.last_fetch)
 
 
+def empty_reason(sources: Sequence[SourceConfig], states: Mapping[str, SourceState]) -> str:
+    """Why a page of these sources' articles is empty: the key of the UI string that says so."""
+    kinds = {source_status(states.get(s.id) or SourceState(s.id)).kind for s in sources}
+    if not kinds:
+        return "empty_no_sources"
+    if "pending" in kinds:
+        return "empty_pending"
+    if "ok" not in kinds:
+        return "empty_failing"
+    return "no_articles"  # fetched fine: nothing in them (or nothing the filters let through)
+
+
+def _empty_reasons(config: Config, slugs: Sequence[str | None]) -> dict[str | None, str]:
+    """empty_reason of each category in `slugs` (None: every source), one Redis round trip."""
+    if not slugs:
+        return {}
+    states = get_store().get_states([s.id for s in config.sources])
+    return {
+        slug: empty_reason(
+            [s for s in config.sources if slug is None or slug in s.categories], states
+        )
+        for slug in slugs
+    }
+
+
 def primary_category(article: Article, config: Config) -> Category | None:
     """The first of the article's categories that the configuration still has."""
     for slug in article.categories:
@@ -203,9 +228,11 @@ def home() -> str:
     """Every category with its newest articles, like a news portal's front page."""
     config, store = get_config(), get_store()
     sections = [(c, store.category_page(c.slug, HOME_PER_CATEGORY)[0]) for c in config.categories]
+    empty = [c.slug for c, articles in sections if not articles]
     return render_page(
         "home.html",
         sections=sections,
+        empty_reasons=_empty_reasons(config, empty if sections else [None]),
         feeds=feed_links(None, config.site.title, request.script_root),
     )
 
@@ -226,6 +253,7 @@ def category(slug: str) -> str:
         "category.html",
         category=cat,
         articles=articles,
+        empty_reasons=_empty_reasons(config, [] if articles else [slug]),
         next_url=url_for(".category", slug=slug, before=next_cursor) if next_cursor else None,
         first_url=url_for(".category", slug=slug) if before else None,
         current_slug=slug,
