@@ -6,6 +6,8 @@ import dataclasses
 import hashlib
 import logging
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -755,3 +757,15 @@ def test_watcher_survives_the_file_disappearing(
     new = settle(watcher)
     assert new is not None
     assert new.site.title == "Back"
+
+
+def test_the_local_config_file_is_git_ignored() -> None:
+    # `make run` copies aggregator.example.toml to aggregator.toml, which holds local settings.
+    root = Path(__file__).resolve().parents[1]
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout: nothing to ignore the file from")
+    checked = subprocess.run(  # noqa: S603 - git by its full path, fixed arguments
+        [git, "check-ignore", "--no-index", "-q", "aggregator.toml"], cwd=root, check=False
+    )
+    assert checked.returncode == 0, "aggregator.toml is not in .gitignore"

@@ -589,3 +589,14 @@ def test_an_empty_page_says_why_in_chinese(client: FlaskClient) -> None:
     message = empty_message(text(client, "/c/world/"))
     assert "来源的首次抓取尚未完成" in message
     assert ">查看各来源的状态</a>" in message
+
+
+def test_every_page_has_one_description(
+    client: FlaskClient, add_articles: AddArticles, web_config: Config
+) -> None:
+    (article,) = add_articles("hacker-blog", 1, summary="What the article says.")
+    (bare,) = add_articles("hacker-blog", 1, summary="")
+    descriptions = re.compile(r'<meta name="description" content="([^"]*)">')
+    assert descriptions.findall(text(client, f"/a/{article.id}")) == ["What the article says."]
+    assert descriptions.findall(text(client, f"/a/{bare.id}")) == [web_config.site.description]
+    assert descriptions.findall(text(client, "/")) == [web_config.site.description]
