@@ -13,12 +13,13 @@ from html.parser import HTMLParser
 import pytest
 from flask.testing import FlaskClient
 
+from aggregator import config as config_module
 from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Enclosure, Outcome, SourceState
 from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.store import Store
-from aggregator.web import embed, i18n, pages
+from aggregator.web import create_app, embed, i18n, pages
 
 AddArticles = Callable[..., list[Article]]
 
@@ -600,3 +601,23 @@ def test_every_page_has_one_description(
     assert descriptions.findall(text(client, f"/a/{article.id}")) == ["What the article says."]
     assert descriptions.findall(text(client, f"/a/{bare.id}")) == [web_config.site.description]
     assert descriptions.findall(text(client, "/")) == [web_config.site.description]
+
+
+def test_the_site_has_a_favicon(client: FlaskClient) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.data.startswith(b"\x00\x00\x01\x00")  # an ICO file
+    assert icon.headers["Content-Type"] in ("image/vnd.microsoft.icon", "image/x-icon")
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200
+    assert svg.headers["Content-Type"].startswith("image/svg+xml")
+
+
+@pytest.mark.parametrize("icon", ["", "https://static.example/icon.png"])
+def test_pages_link_the_site_icon_else_ours(
+    redis_url: str, web_config: Config, store: Store, icon: str
+) -> None:
+    config = replace(web_config, site=replace(web_config.site, icon=icon))
+    store.publish_config(config_module.dumps(config))
+    page = create_app(config, redis_url).test_client().get("/").get_data(as_text=True)
+    assert re.findall(r'<link rel="icon" href="([^"]+)"', page) == [icon or "/static/favicon.svg"]

@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 from werkzeug.exceptions import NotFound
 
 from aggregator.config import Category, Config, SourceConfig
@@ -311,6 +312,12 @@ def sources() -> str:
         current_slug="sources",
         feeds=feed_links(None, config.site.title, request.script_root),
     )
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers and feed readers look for it without a <link>."""
+    return send_from_directory(Path(__file__).parent / "static", "favicon.ico", max_age=86400)
 
 
 @bp.app_errorhandler(404)
