@@ -314,3 +314,32 @@ def test_latin_text_never_takes_a_cjk_face(
     drawn = rendered_fonts(page, f'.card-title a[href="/a/{english.id}"]')
     assert drawn
     assert not [f for f in drawn if "CJK" in f], drawn
+
+
+def test_the_partner_pages_iframe_shows_every_item_and_the_more_link(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+) -> None:
+    # The example's iframe clipped its last item and the "More" link (real headlines wrap).
+    headline = "Italy braces for a sharp move to the right after the election's voting closes"
+    add_articles("people-daily", 8, thumbnail=images[0], title=headline, language="en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(partner_page(live_server, feed_server))
+    frame_links = page.frame_locator("#iframe-embed").locator("a.embed-title")
+    expect(frame_links).to_have_count(5)
+    iframe = page.locator("#iframe-embed")
+    iframe.scroll_into_view_if_needed()
+    frame = iframe.element_handle().content_frame()
+    assert frame is not None
+    content = frame.evaluate("document.documentElement.scrollHeight")
+    visible = frame.evaluate("document.documentElement.clientHeight")
+    screenshot(page, "partner-iframe")
+    assert content <= visible, (content, visible)
+    more = frame.locator(".embed-more a")
+    box, frame_box = more.bounding_box(), iframe.bounding_box()
+    assert box is not None
+    assert frame_box is not None
+    assert box["y"] + box["height"] <= frame_box["y"] + frame_box["height"]
