@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -785,3 +786,19 @@ def test_the_local_config_file_is_git_ignored() -> None:
         [git, "check-ignore", "--no-index", "-q", "aggregator.toml"], cwd=root, check=False
     )
     assert checked.returncode == 0, "aggregator.toml is not in .gitignore"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_list_in_a_log_line_is_readable(as_json: bool) -> None:
+    from aggregator.logs import _Formatter
+
+    problems = ['sources[1] (id "a").url: not an absolute http(s) URL', "fetch.intervall: unknown"]
+    record = logging.LogRecord("aggregator.config", logging.WARNING, "", 0, "invalid", None, None)
+    record.fields = {"path": "a.toml", "problems": problems}
+    text = _Formatter(as_json, "scheduler").format(record)
+    if as_json:
+        assert json.loads(text)["problems"] == problems
+    else:
+        lines = text.splitlines()
+        assert "problems=2" in lines[0]
+        assert lines[1:] == [f"  - {p}" for p in problems]
