@@ -1,7 +1,7 @@
 """The operator's configuration: one TOML file, read once, checked entirely, frozen.
 
 Nothing reads configuration at import time. `load_config()` reports every problem at once, each
-with its place (`sources[3].url: not an http(s) URL`).
+with its place (`sources[3] (id "bbc").url: not an http(s) URL`).
 """
 
 from __future__ import annotations
@@ -656,6 +656,18 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
     return tuple(categories)
 
 
+def _source_place(index: int, item: object) -> str:
+    """Where a source is in the file, by position and by what names it: sources[3] (id "bbc")."""
+    if isinstance(item, dict):
+        for key in ("id", "name"):
+            value = item.get(key)
+            if isinstance(value, str) and value.strip():
+                shown = " ".join(value.split())
+                shown = shown if len(shown) <= 60 else shown[:59] + "…"
+                return f"sources[{index}] ({key} {json.dumps(shown, ensure_ascii=False)})"
+    return f"sources[{index}]"
+
+
 def _check_sources(
     items: list[object],
     categories: tuple[Category, ...],
@@ -669,7 +681,7 @@ def _check_sources(
     ids: dict[str, tuple[int, str]] = {}
     urls: dict[str, int] = {}
     for i, item in enumerate(items):
-        place = f"sources[{i}]"
+        place = _source_place(i, item)
         if not isinstance(item, dict):
             problems.append(f"{place}: expected a [[sources]] table, got {_kind(item)}")
             continue
@@ -718,7 +730,8 @@ def _check_sources(
             if key in urls:
                 reader.problem(
                     "url",
-                    f"same URL as sources[{urls[key]}]; list a source once and give it"
+                    f"same URL as {_source_place(urls[key], items[urls[key]])}; list a source once"
+                    " and give it"
                     " several categories instead",
                 )
             else:
@@ -731,15 +744,17 @@ def _check_sources(
         if source_id in ids:
             other, other_derived_from = ids[source_id]
             if explicit_id:
-                how = f" (derived from its {other_derived_from})" if other_derived_from else ""
+                how = f", derived from its {other_derived_from}" if other_derived_from else ""
                 reader.problem(
                     "id",
-                    f'"{source_id}" is already the id of sources[{other}]{how}; choose another one',
+                    f'"{source_id}" is already the id of {_source_place(other, items[other])}{how};'
+                    " choose another one",
                 )
             else:
                 problems.append(
                     f'{place}: its derived id "{source_id}" (from its {derived_from}) is already'
-                    f" the id of sources[{other}]; give one of them an explicit id"
+                    f" the id of {_source_place(other, items[other])};"
+                    " give one of them an explicit id"
                 )
             continue
         ids[source_id] = (i, derived_from)
@@ -916,7 +931,9 @@ class ConfigWatcher:
             config = parse_config(raw, path=self.path)
         except ConfigError as e:
             self._warn_once(
-                digest, f"config file changed but is invalid; keeping the last good config. {e}"
+                digest,
+                "config file changed but is invalid; keeping the last good config",
+                {"path": self.path, "problems": e.problems},  # logged one line per problem
             )
             return None
         if self._reported is not None:
@@ -927,7 +944,7 @@ class ConfigWatcher:
         self.current = config
         return config
 
-    def _warn_once(self, key: bytes, message: str) -> None:
+    def _warn_once(self, key: bytes, message: str, fields: dict[str, object] | None = None) -> None:
         if key != self._reported:
             self._reported = key
-            log.warning("%s", message)
+            log.warning("%s", message, extra={"fields": fields or {}})

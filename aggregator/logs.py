@@ -1,7 +1,9 @@
 """One log format for every process: key=value lines by default, JSON with LOG_FORMAT=json.
 
 Code logs a short event name as the message and its data as `extra={"fields": {...}}`, so a
-refresh is one line with source id, URL, outcome, HTTP status, duration and counts.
+refresh is one line with source id, URL, outcome, HTTP status, duration and counts. A field that
+holds a list is a list in JSON; in key=value lines it is counted, and its items follow the line,
+one indented line each.
 """
 
 from __future__ import annotations
@@ -32,8 +34,21 @@ class _Formatter(logging.Formatter):
         if record.exc_info:
             fields["exception"] = self.formatException(record.exc_info)
         if self.as_json:
-            return json.dumps(fields, ensure_ascii=False, default=str)
-        return " ".join(f"{key}={_kv(value)}" for key, value in fields.items() if value != "")
+            return json.dumps(fields, ensure_ascii=False, default=str)  # lists stay lists
+        # A list (such as a config's problems) is counted on the line and follows it, one
+        # indented line per item, rather than one unreadable line of "\n" escapes.
+        items = [
+            f"  - {' '.join(str(item).split())}"
+            for value in fields.values()
+            if isinstance(value, list | tuple)
+            for item in value
+        ]
+        line = " ".join(
+            f"{key}={len(value) if isinstance(value, list | tuple) else _kv(value)}"
+            for key, value in fields.items()
+            if value != ""
+        )
+        return "\n".join([line, *items])
 
 
 def _kv(value: object) -> str:

@@ -24,7 +24,20 @@ TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its
 UNTITLED = "(untitled)"
 TITLE_LENGTH = 300  # a title longer than this (the corpus of hostile feeds has 10 MB ones) is cut
 AUTHOR_LENGTH = 200
-_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*")  # BCP 47 in shape
+# BCP 47 in shape: a 2-3 letter language, then subtags (script, region, variants) of 1-8.
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+# What sources write instead of a tag: language names (English and their own) and ISO 639-2 codes.
+_LANGUAGE_NAMES = {
+    "english": "en", "eng": "en", "chinese": "zh", "中文": "zh", "zho": "zh", "chi": "zh",
+    "简体中文": "zh-Hans", "繁體中文": "zh-Hant", "simplified chinese": "zh-Hans",
+    "traditional chinese": "zh-Hant", "deutsch": "de", "german": "de", "deu": "de", "ger": "de",
+    "français": "fr", "francais": "fr", "french": "fr", "fra": "fr", "fre": "fr",
+    "español": "es", "espanol": "es", "spanish": "es", "spa": "es", "italiano": "it",
+    "italian": "it", "ita": "it", "português": "pt", "portugues": "pt", "portuguese": "pt",
+    "por": "pt", "nederlands": "nl", "dutch": "nl", "nld": "nl", "русский": "ru",
+    "russian": "ru", "rus": "ru", "日本語": "ja", "japanese": "ja", "jpn": "ja", "한국어": "ko",
+    "korean": "ko", "kor": "ko", "العربية": "ar", "arabic": "ar", "ara": "ar",
+}  # fmt: skip
 ID_LENGTH = 20  # hex digits of sha256: 80 bits, no collision among any realistic article count
 # Plain text for summaries and filters comes from at most this much HTML when the entry has
 # no summary of its own (stripping a 300 KB article to read 160 characters is wasted work).
@@ -36,10 +49,28 @@ _MAY_EXTEND = re.compile("[^\x00-\u02ff]")  # see _extends()
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 
 
-def _language(tag: str | None) -> str:
-    """`tag` when it is shaped like a language tag, else "": it ends up in xml:lang and lang=."""
-    tag = (tag or "").strip()
-    return tag if _LANGUAGE.fullmatch(tag) else ""
+@lru_cache(maxsize=256)
+def language_tag(value: str | None) -> str:
+    """A valid BCP 47 tag for what a source (or the config) wrote, else "".
+
+    It ends up in xml:lang, RSS/JSON Feed `language` and HTML lang=, which accept nothing else:
+    names are mapped ("English" -> "en", "Deutsch" -> "de"), "zh_CN" and "en-us" are written
+    "zh-CN" and "en-US" (the registry's casing), anything else is dropped.
+    """
+    raw = " ".join((value or "").split()).lower()
+    tag = _LANGUAGE_NAMES.get(raw, raw.replace("_", "-"))
+    if not _LANGUAGE.fullmatch(tag.lower()):
+        return ""
+    primary, *subtags = tag.split("-")
+    cased = [primary.lower()]
+    for subtag in subtags:
+        if len(subtag) == 4 and subtag.isalpha():
+            cased.append(subtag.title())  # script: Hans
+        elif (len(subtag) == 2 and subtag.isalpha()) or (len(subtag) == 3 and subtag.isdigit()):
+            cased.append(subtag.upper())  # region: CN, 419
+        else:
+            cased.append(subtag.lower())
+    return "-".join(cased)
 
 
 def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[Article]:
@@ -99,7 +130,9 @@ def _article(
     tags = tuple(dict.fromkeys(t for t in (strip_tags(tag) for tag in entry.tags) if t))
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
-    language = source.language or _language(entry.language) or _language(feed.language)
+    language = (
+        language_tag(source.language) or language_tag(entry.language) or language_tag(feed.language)
+    )
     # What a reader sees, with the dates the source gave (never `now`, which moves every poll).
     seen = (
         title,
@@ -130,7 +163,7 @@ def _article(
         source_feed_url=safe_url(source.url, source.url),
         categories=source.categories,
         tags=tags,
-        language=language.strip(),
+        language=language,
         enclosures=enclosures,
         thumbnail=thumbnail,
         content_hash=_sha256("\x1f".join(seen)),

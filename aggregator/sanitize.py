@@ -113,12 +113,20 @@ TRACKER_SRC_PATTERNS: tuple[str, ...] = (
     "medium.com/_/stat",
 )
 
-# Tags after which plain text gets a space, so "<p>a</p><p>b</p>" reads "a b", not "ab".
-_BLOCK_TAG = re.compile(
-    r"<(?=/?(?:p|div|br|hr|li|dt|dd|h[1-6]|tr|td|th|blockquote|pre|section|article|header|"
-    r"footer|aside|figure|figcaption|table|ul|ol|dl|caption|address|details|summary)\b)",
+# Paragraph-level tags: in plain text the paragraphs they end stay apart (see strip_tags).
+_PARAGRAPH_TAG = re.compile(
+    r"<(?=/?(?:p|div|li|dt|dd|h[1-6]|blockquote|pre|section|article|header|footer|aside|"
+    r"figure|figcaption|ul|ol|dl|address|details|summary)\b)",
     re.IGNORECASE,
 )
+# Line breaks and table parts: a space, so "a<br>b" reads "a b", not "ab". (A mark between
+# table rows would be moved out of the table by the HTML parser, so rows are not paragraphs.)
+_BREAK_TAG = re.compile(r"<(?=/?(?:br|hr|td|th|tr|table|caption)\b)", re.IGNORECASE)
+_PARAGRAPH_MARK = "\ue000"  # a private-use character marks where a paragraph ended
+_PARAGRAPH_JOINER = " — "  # between paragraphs when the first does not end a sentence
+_CLOSERS = "\"'”’»)]）」』】"
+_SENTENCE_END = tuple(".!?…:;")
+_WIDE_SENTENCE_END = tuple("。！？；：")  # followed by no space in CJK text
 # nh3 serializes every attribute as name="value" with `"`, `<`, `>` and `&` escaped, so these
 # patterns are exact on its output (they would not be on arbitrary HTML).
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
@@ -211,14 +219,30 @@ def is_embed_url(src: str) -> bool:
 
 
 def strip_tags(html_text: str) -> str:
-    """Plain text of an HTML fragment: tags dropped, entities decoded once, whitespace collapsed."""
+    """Plain text of an HTML fragment: tags dropped, entities decoded once, whitespace collapsed.
+
+    Paragraphs (p, div, li, h1-h6, blockquote, tr...) stay apart: one that ends a sentence is
+    followed by a space, one that does not (a standfirst, a heading, a list item) by " — ", so an
+    excerpt never reads "to head a government Italians were braced" as one sentence.
+    """
     if not html_text:
         return ""
     if "<" not in html_text and "&" not in html_text:
         return " ".join(html_text.split())
     # nh3 keeps the text and escapes it; unescaping once decodes what the source encoded.
-    text = _TEXT_CLEANER.clean(_BLOCK_TAG.sub(" <", html_text))
-    return " ".join(html.unescape(text).split())
+    marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", html_text.replace(_PARAGRAPH_MARK, ""))
+    text = _TEXT_CLEANER.clean(_BREAK_TAG.sub(" <", marked))
+    joined = ""
+    for piece in text.split(_PARAGRAPH_MARK):
+        words = " ".join(html.unescape(piece).split())
+        if not words:
+            continue
+        if joined:
+            end = joined.rstrip(_CLOSERS)
+            if not end.endswith(_WIDE_SENTENCE_END):
+                joined += " " if end.endswith(_SENTENCE_END) else _PARAGRAPH_JOINER
+        joined += words
+    return joined
 
 
 def safe_url(url: str | None, base: str) -> str:

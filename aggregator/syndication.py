@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +28,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from aggregator.models import Article
+from aggregator.normalize import language_tag
 from aggregator.xml_text import xml_text as _text
 
 CONTENT_TYPES = {
@@ -60,7 +61,6 @@ class FeedMeta:
     icon: str = ""
     logo: str = ""
     hub: str = ""
-    feed_urls: dict[str, str] = field(default_factory=dict)  # {"atom"|"rss"|"json": url}
 
 
 def entry_id(article: Article) -> str:
@@ -136,7 +136,7 @@ def _item(article: Article, article_url: Callable[[Article], str], feed_title: s
         published=_utc(article.published),
         updated=_utc(article.updated),
         tags=tags,
-        language=_text(article.language),
+        language=language_tag(article.language),
         enclosures=tuple(
             # Readers guess a type for a typeless enclosure (feedparser: text/html); say "bytes".
             _Enclosure(_text(e.url), _text(e.type) or "application/octet-stream", e.length)
@@ -264,10 +264,10 @@ def render_atom(
     meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
 ) -> bytes:
     """The feed as an Atom 1.0 document (RFC 4287), UTF-8."""
+    # The one rel="alternate" is the HTML page: readers take an alternate as the feed's web page,
+    # so the feed's other formats are not offered here (the HTML page advertises them).
+    meta = replace(meta, language=language_tag(meta.language))  # valid BCP 47, or none
     fg = _generator(meta, "atom", {"media": MEDIA_NS})
-    for fmt in ("rss", "json"):
-        if meta.feed_urls.get(fmt):
-            fg.link(href=_text(meta.feed_urls[fmt]), rel="alternate", type=_MEDIA_TYPES[fmt])
     if meta.hub:
         fg.link(href=_text(meta.hub), rel="hub")
     if meta.icon:
@@ -287,6 +287,7 @@ def render_rss(
     meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
 ) -> bytes:
     """The feed as an RSS 2.0 document, UTF-8."""
+    meta = replace(meta, language=language_tag(meta.language))  # valid BCP 47, or none
     fg = _generator(meta, "rss", {"media": MEDIA_NS, "dc": DC_NS})
     if meta.logo or meta.icon:
         fg.image(url=_text(meta.logo or meta.icon))
@@ -358,6 +359,7 @@ def render_json(
     meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
 ) -> bytes:
     """The feed as a JSON Feed 1.1 document, UTF-8."""
+    meta = replace(meta, language=language_tag(meta.language))  # valid BCP 47, or none
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": _text(meta.title),

@@ -14,7 +14,7 @@ from http.cookies import SimpleCookie
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from rq import Queue
 
 from aggregator.config import Config
@@ -344,6 +344,34 @@ def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
+
+
+@pytest.mark.browser
+def test_rq_dashboard_renders_its_queues_in_a_browser(
+    page: Page, live_server: LiveServer, app: Flask, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It stayed on "Loading..." forever: its templates compile with `new Function`, which the
+    # site's CSP forbids.
+    monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
+    with_ops(app)
+    Queue(scheduler.QUEUE_NAME, connection=store.redis).enqueue("builtins.print", "x")
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_selector("table.sources")
+    page.goto(f"{live_server.url}/admin/rq/")
+    row = page.locator("#queues tr[data-role=queue]", has_text=scheduler.QUEUE_NAME)
+    expect(row).to_have_count(1)
+    expect(row.locator("td").nth(1)).to_have_text("1")
+    expect(page.locator("#queues [data-role=loading-placeholder]")).to_have_count(0)
+    assert blocked == []
+    icon = page.request.get(f"{live_server.url}/static/favicon.ico")  # the dashboard links it
+    assert icon.status == 200
 
 
 def test_dashboard_buttons_work_for_a_logged_in_browser_and_nothing_else(

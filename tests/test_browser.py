@@ -253,3 +253,93 @@ def test_embeds_work_on_a_partner_page_of_another_origin(
     expect(frame_links.first).to_contain_text(newest[0].title)
     screenshot(page, "partner")
     assert csp_violations == []
+
+
+def rendered_fonts(page: Page, selector: str) -> dict[str, int]:
+    """The fonts Chromium really drew the element's text with (family -> glyphs), not the CSS."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {f["familyName"]: f["glyphCount"] for f in fonts}
+
+
+@pytest.mark.parametrize("site_language", ["en", "zh-CN"])
+def test_latin_text_never_takes_a_cjk_face(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, site_language: str
+) -> None:
+    # An English article's apostrophes were drawn full-width ("country’ s") by a CJK serif face.
+    english_text = "The country’s “first” woman to head a government — it’s history."
+    (english,) = add_articles(
+        "hacker-blog",
+        1,
+        title=english_text,
+        summary=english_text,
+        content=f"<p>{english_text}</p>",
+        language="en",
+    )
+    chinese_text = "这是“中文”文章的正文，国家的‘第一位’女性领导人。"
+    (chinese,) = add_articles(
+        "people-daily",
+        1,
+        title="国家的“第一位”女性领导人",
+        content=f"<p>{chinese_text}</p>",
+        language="zh-CN",
+        thumbnail="",
+    )
+
+    page.goto(f"{live_server.url}/a/{english.id}")
+    assert (
+        page.evaluate("document.querySelector('.story').lang || document.documentElement.lang")
+        == "en"
+    )
+    family = page.evaluate(
+        "getComputedStyle(document.querySelector('.story-content p')).fontFamily"
+    )
+    assert "CJK" not in family.split(",")[0], family
+    for part in (".story-content p", ".story h1", ".breadcrumb [aria-current=page]"):
+        drawn = rendered_fonts(page, part)
+        assert drawn, part
+        assert not [f for f in drawn if "CJK" in f], (part, drawn)
+    screenshot(page, f"article-en-site-{site_language}")
+
+    page.goto(f"{live_server.url}/a/{chinese.id}")
+    drawn = rendered_fonts(page, ".story-content p")
+    assert [f for f in drawn if "CJK" in f], drawn  # Chinese text and punctuation: a CJK face
+    screenshot(page, f"article-zh-site-{site_language}")
+
+    page.goto(f"{live_server.url}/c/tech/")  # English cards on a page in the site language
+    drawn = rendered_fonts(page, f'.card-title a[href="/a/{english.id}"]')
+    assert drawn
+    assert not [f for f in drawn if "CJK" in f], drawn
+
+
+def test_the_partner_pages_iframe_shows_every_item_and_the_more_link(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+) -> None:
+    # The example's iframe clipped its last item and the "More" link (real headlines wrap).
+    headline = "Italy braces for a sharp move to the right after the election's voting closes"
+    add_articles("people-daily", 8, thumbnail=images[0], title=headline, language="en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(partner_page(live_server, feed_server))
+    frame_links = page.frame_locator("#iframe-embed").locator("a.embed-title")
+    expect(frame_links).to_have_count(5)
+    iframe = page.locator("#iframe-embed")
+    iframe.scroll_into_view_if_needed()
+    frame = iframe.element_handle().content_frame()
+    assert frame is not None
+    content = frame.evaluate("document.documentElement.scrollHeight")
+    visible = frame.evaluate("document.documentElement.clientHeight")
+    screenshot(page, "partner-iframe")
+    assert content <= visible, (content, visible)
+    more = frame.locator(".embed-more a")
+    box, frame_box = more.bounding_box(), iframe.bounding_box()
+    assert box is not None
+    assert frame_box is not None
+    assert box["y"] + box["height"] <= frame_box["y"] + frame_box["height"]

@@ -270,7 +270,7 @@ slug = "empty"
 
     path.write_text(CONFIG.replace("https://beta.example/feed", "beta.example/feed"), "utf-8")
     assert cli.main(["--config", str(path), "check-config"]) == 2
-    assert "sources[1].url" in capsys.readouterr().err
+    assert 'sources[1] (name "Beta").url' in capsys.readouterr().err
 
 
 def test_example_config_has_no_warnings() -> None:

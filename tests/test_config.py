@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -313,7 +316,7 @@ def test_unknown_keys_are_reported_with_a_suggestion() -> None:
     )
     assert 'fetch.intervall: unknown key (did you mean "interval"?)' in found
     assert 'site.titel: unknown key (did you mean "title"?)' in found
-    assert 'sources[0].exclud: unknown key (did you mean "exclude"?)' in found
+    assert 'sources[0] (name "A").exclud: unknown key (did you mean "exclude"?)' in found
     assert 'source: unknown key (did you mean "sources"?)' in found
     assert len(found) == 4
 
@@ -425,16 +428,16 @@ def test_category_title_defaults_to_its_slug() -> None:
 def test_source_in_an_undefined_category() -> None:
     message = one_problem(CATEGORIES + source("A", "https://a.example/feed", '["tech", "wrold"]'))
     assert message == (
-        'sources[0].categories[1]: unknown category "wrold"; defined: world, tech'
+        'sources[0] (name "A").categories[1]: unknown category "wrold"; defined: world, tech'
         ' (did you mean "world"?)'
     )
 
 
 def test_source_needs_name_url_and_categories() -> None:
     found = problems(CATEGORIES + "\n[[sources]]\nid = 'x'\n")
-    assert any(p.startswith("sources[0].name: missing") for p in found)
-    assert any(p.startswith("sources[0].url: missing") for p in found)
-    assert any(p.startswith("sources[0].categories: missing") for p in found)
+    assert any(p.startswith('sources[0] (id "x").name: missing') for p in found)
+    assert any(p.startswith('sources[0] (id "x").url: missing') for p in found)
+    assert any(p.startswith('sources[0] (id "x").categories: missing') for p in found)
     assert len(found) == 3
 
 
@@ -444,9 +447,12 @@ def test_source_categories_must_be_a_non_empty_array() -> None:
         + source("A", "https://a.example/feed", "[]")
         + source("B", "https://b.example/feed", '"world"')
     )
-    assert any(p.startswith("sources[0].categories: must name at least one") for p in found)
     assert any(
-        p.startswith("sources[1].categories: expected an array") and '["world"]' in p for p in found
+        p.startswith('sources[0] (name "A").categories: must name at least one') for p in found
+    )
+    assert any(
+        p.startswith('sources[1] (name "B").categories: expected an array') and '["world"]' in p
+        for p in found
     )
 
 
@@ -464,7 +470,7 @@ def test_source_categories_must_be_a_non_empty_array() -> None:
 )
 def test_bad_source_urls(url: str, why: str) -> None:
     message = one_problem(CATEGORIES + source("A", url))
-    assert message.startswith("sources[0].url: ")
+    assert message.startswith('sources[0] (name "A").url: ')
     assert why in message
 
 
@@ -478,11 +484,16 @@ def test_source_interval_must_fit_the_fetch_limits() -> None:
         + source("Zero", "https://d.example/feed", extra="interval = 0")
     )
     assert any(
-        p.startswith("sources[0].interval: 1m is outside") and "[5m, 1d]" in p for p in found
+        p.startswith('sources[0] (name "Fast").interval: 1m is outside') and "[5m, 1d]" in p
+        for p in found
     )
-    assert any(p.startswith("sources[1].interval: 2d is outside") for p in found)
-    assert any(p.startswith('sources[2].interval: not a duration: "soon"') for p in found)
-    assert any(p.startswith("sources[3].interval: must be longer than zero") for p in found)
+    assert any(p.startswith('sources[1] (name "Slow").interval: 2d is outside') for p in found)
+    assert any(
+        p.startswith('sources[2] (name "Odd").interval: not a duration: "soon"') for p in found
+    )
+    assert any(
+        p.startswith('sources[3] (name "Zero").interval: must be longer than zero') for p in found
+    )
     assert len(found) == 4
 
 
@@ -515,16 +526,18 @@ def test_bad_regex_reports_the_regex_error() -> None:
         + source("C", "https://c.example/feed", extra="include = 3")
     )
     assert any(
-        p.startswith('sources[0].include[1]: not a valid regular expression "(unclosed"')
+        p.startswith('sources[0] (name "A").include[1]: not a valid regular expression "(unclosed"')
         and "missing )" in p
         for p in found
     )
     assert any(
-        p.startswith('sources[1].exclude[0]: not a valid regular expression "*star"')
+        p.startswith('sources[1] (name "B").exclude[0]: not a valid regular expression "*star"')
         and "nothing to repeat" in p
         for p in found
     )
-    assert any(p.startswith("sources[2].include: expected a regular expression") for p in found)
+    assert any(
+        p.startswith('sources[2] (name "C").include: expected a regular expression') for p in found
+    )
     assert len(found) == 3
 
 
@@ -535,8 +548,8 @@ def test_derived_id_collision_asks_for_an_explicit_id() -> None:
         + source("Example   NEWS!", "https://b.example/feed")
     )
     assert message == (
-        'sources[1]: its derived id "example-news" (from its name) is already the id of'
-        " sources[0]; give one of them an explicit id"
+        'sources[1] (name "Example NEWS!"): its derived id "example-news" (from its name)'
+        ' is already the id of sources[0] (name "Example News"); give one of them an explicit id'
     )
     # An explicit id settles it.
     config = parse_config(
@@ -556,12 +569,18 @@ def test_duplicate_explicit_ids_and_bad_ids() -> None:
         + source("D", "https://d.example/feed", extra='id = "cee"')
         + source("E", "https://e.example/feed", extra='id = "Not A Slug"')
     )
-    assert 'sources[1].id: "same" is already the id of sources[0]; choose another one' in found
     assert (
-        'sources[3].id: "cee" is already the id of sources[2] (derived from its name);'
+        'sources[1] (id "same").id: "same" is already the id of sources[0] (id "same");'
+        " choose another one" in found
+    )
+    assert (
+        'sources[3] (id "cee").id: "cee" is already the id of sources[2] (name "Cee"),'
+        " derived from its name;"
         " choose another one"
     ) in found
-    assert any(p.startswith('sources[4].id: "Not A Slug" is not a slug') for p in found)
+    assert any(
+        p.startswith('sources[4] (id "Not A Slug").id: "Not A Slug" is not a slug') for p in found
+    )
     assert len(found) == 3
 
 
@@ -572,8 +591,8 @@ def test_duplicate_urls_are_reported() -> None:
         + source("B", "https://example.com:443/feed", '["tech"]')
     )
     assert found == [
-        "sources[1].url: same URL as sources[0]; list a source once and give it several"
-        " categories instead"
+        'sources[1] (name "B").url: same URL as sources[0] (name "A"); list a source once'
+        " and give it several categories instead"
     ]
 
 
@@ -599,10 +618,10 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert places == [
         "site.base_url",
         "fetch.intervall",
-        "sources[0].url",
-        "sources[0].categories[0]",
-        "sources[0].include[0]",
-        "sources[1].interval",
+        'sources[0] (name "A").url',
+        'sources[0] (name "A").categories[0]',
+        'sources[0] (name "A").include[0]',
+        'sources[1] (name "B").interval',
     ]
     assert error.path == str(path)
     assert str(error).startswith(f"6 problem(s) in {path}:")
@@ -702,9 +721,9 @@ def test_watcher_follows_valid_edits_and_keeps_the_last_good_config(
     assert watcher.current.site.title == "Two"
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
-    assert "site.base_url" in warnings[0].getMessage()
-    assert "fetch.intervall" in warnings[0].getMessage()
     assert "keeping the last good config" in warnings[0].getMessage()
+    problems = warnings[0].fields["problems"]  # type: ignore[attr-defined]
+    assert [p.split(":")[0] for p in problems] == ["site.base_url", "fetch.intervall"]
 
     assert watcher.poll() is None  # the same broken file is not reported twice
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
@@ -755,3 +774,31 @@ def test_watcher_survives_the_file_disappearing(
     new = settle(watcher)
     assert new is not None
     assert new.site.title == "Back"
+
+
+def test_the_local_config_file_is_git_ignored() -> None:
+    # `make run` copies aggregator.example.toml to aggregator.toml, which holds local settings.
+    root = Path(__file__).resolve().parents[1]
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout: nothing to ignore the file from")
+    checked = subprocess.run(
+        [git, "check-ignore", "--no-index", "-q", "aggregator.toml"], cwd=root, check=False
+    )
+    assert checked.returncode == 0, "aggregator.toml is not in .gitignore"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_list_in_a_log_line_is_readable(as_json: bool) -> None:
+    from aggregator.logs import _Formatter
+
+    problems = ['sources[1] (id "a").url: not an absolute http(s) URL', "fetch.intervall: unknown"]
+    record = logging.LogRecord("aggregator.config", logging.WARNING, "", 0, "invalid", None, None)
+    record.fields = {"path": "a.toml", "problems": problems}
+    text = _Formatter(as_json, "scheduler").format(record)
+    if as_json:
+        assert json.loads(text)["problems"] == problems
+    else:
+        lines = text.splitlines()
+        assert "problems=2" in lines[0]
+        assert lines[1:] == [f"  - {p}" for p in problems]

@@ -70,7 +70,7 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
     (
         "unknown key in a source",
         lambda text: text + 'categoires = ["news"]\n',
-        "sources[0].categoires",
+        'sources[0] (id "alpha").categoires',
         "unknown key",
     ),
     (
@@ -86,13 +86,13 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
     (
         "source in an undefined category",
         lambda text: text.replace('categories = ["news"]', 'categories = ["nwes"]'),
-        "sources[0].categories[0]",
+        'sources[0] (id "alpha").categories[0]',
         'did you mean "news"',
     ),
     (
         "source interval outside the limits",
         lambda text: text + 'interval = "3d"\n',
-        "sources[0].interval",
+        'sources[0] (id "alpha").interval',
         "is outside",
     ),
     (
@@ -110,7 +110,7 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
     (
         "source URL that is not http(s)",
         lambda text: text.replace('\nurl = "http://', '\nurl = "ftp://'),
-        "sources[0].url",
+        'sources[0] (id "alpha").url',
         "not an absolute http(s) URL",
     ),
     (
@@ -128,8 +128,8 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
             + '\n[[sources]]\nid = "alpha"\nname = "Beta"\nurl = "https://b.example/feed"\n'
             + 'categories = ["news"]\n'
         ),
-        "sources[1].id",
-        "already the id of sources[0]",
+        'sources[1] (id "alpha").id',
+        'already the id of sources[0] (id "alpha")',
     ),
 ]
 MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
@@ -200,7 +200,7 @@ def test_processes_refuse_to_start_on_an_invalid_config_naming_the_place(
     )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
-    assert "sources[0].categories[0]: unknown category" in done.stderr, done.stderr
+    assert 'sources[0] (id "alpha").categories[0]: unknown category' in done.stderr, done.stderr
 
 
 # --- editing the file under a running scheduler ------------------------------------------------
@@ -309,11 +309,14 @@ def test_an_invalid_edit_keeps_the_running_scheduler_on_its_last_good_config(
             20,
             lambda: f"the scheduler to log {place!r} after the edit: {what}\n{log_text()}",
         )
-        line = next(x for x in reversed(log_text().splitlines()) if place in x)
-        assert "level=warning" in line, line
-        assert str(path) in line, line
-        # The log line holds the message as one quoted value: its own quotes are escaped.
-        assert word.replace('"', '\\"') in line, line
+        lines = log_text().splitlines()
+        start = max(i for i, x in enumerate(lines) if "keeping the last good config" in x)
+        assert "level=warning" in lines[start], lines[start]
+        assert str(path) in lines[start], lines[start]
+        # One readable line per problem follows the warning, not one line of "\\n" escapes.
+        problems = [x for x in lines[start + 1 :] if x.startswith("  - ")]
+        assert lines[start + 1 : start + 1 + len(problems)] == problems
+        assert any(place in x and word in x for x in problems), problems
         # It keeps scheduling with the old config: alpha is refreshed again after the edit.
         wait_for(
             lambda: _last_fetch(store, "alpha") > edited_at,

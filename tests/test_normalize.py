@@ -12,7 +12,7 @@ import pytest
 from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
-from aggregator.normalize import excerpt, normalize
+from aggregator.normalize import excerpt, language_tag, normalize
 from aggregator.parse import parse
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -310,6 +310,39 @@ def test_language_source_then_entry_then_feed() -> None:
     assert one(entry(guid="1", title="t"), language=None).language == ""
 
 
+@pytest.mark.parametrize(
+    ("written", "tag"),
+    [
+        (" zh-CN ", "zh-CN"),
+        ("zh_CN", "zh-CN"),
+        ("zh-cn", "zh-CN"),
+        ("en-us", "en-US"),
+        ("EN", "en"),
+        ("English", "en"),
+        ("Chinese", "zh"),
+        ("中文", "zh"),
+        ("Deutsch", "de"),
+        ("français", "fr"),
+        ("zh-hans-cn", "zh-Hans-CN"),
+        ("es-419", "es-419"),
+        ("Klingon", ""),
+        ("x y", ""),
+        ('en" onmouseover="x', ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_language_tag_is_a_valid_bcp_47_tag_or_nothing(written: str | None, tag: str) -> None:
+    assert language_tag(written) == tag
+
+
+def test_languages_sources_write_are_stored_as_tags() -> None:
+    # <language>English</language> once became xml:lang="English", which validators reject.
+    assert one(entry(guid="1", title="t"), language="English").language == "en"
+    assert one(entry(guid="1", title="t", language="zh_CN")).language == "zh-CN"
+    assert one(entry(guid="1", title="t", language="Elvish"), language="Elvish").language == ""
+
+
 def test_source_name_url_and_categories() -> None:
     article = one(entry(guid="1", title="t"))
     assert article.source_id == "example"
@@ -464,7 +497,7 @@ def test_chinese_feed_normalizes_to_chinese_text() -> None:
     articles = normalize(parse(path.read_bytes(), url=BASE, headers={}), SOURCE, now=NOW)
     assert articles[0].title == "建国35周年纪念，华表，和平鸽"
     assert articles[0].summary.startswith("建国35周年纪念")
-    assert articles[0].language == "zh-cn"
+    assert articles[0].language == "zh-CN"
 
 
 def test_huge_titles_and_authors_are_cut_and_odd_languages_dropped() -> None:

@@ -190,6 +190,6 @@ def test_check_config_reports_every_problem_with_its_place(
     )
     done = run_cli("check-config", cwd=tmp_path, env=service_env)
     assert done.returncode == 2
-    assert "sources[0].url" in done.stderr
-    assert "sources[0].categories[0]" in done.stderr
+    assert 'sources[0] (name "A").url' in done.stderr
+    assert 'sources[0] (name "A").categories[0]' in done.stderr
     assert '"world"' in done.stderr  # the suggested fix

@@ -278,13 +278,33 @@ def test_media_keeps_only_http_sources() -> None:
 
 
 def test_strip_tags_gives_plain_text() -> None:
-    assert strip_tags("<p>Hello&nbsp;<b>wor</b>ld</p><p>Second</p>") == "Hello world Second"
+    assert strip_tags("<p>Hello&nbsp;<b>wor</b>ld.</p><p>Second</p>") == "Hello world. Second"
     assert strip_tags("<script>alert(1)</script><style>p{}</style>Text") == "Text"
     assert strip_tags("  many \n\t spaces  ") == "many spaces"
     assert strip_tags("Tom &amp; Jerry &lt;3 &#8217; &eacute;") == "Tom & Jerry <3 ’ é"
     assert strip_tags("a < b and c > d") == "a < b and c > d"
     assert strip_tags("<br>line<br/>break") == "line break"
     assert strip_tags("") == ""
+
+
+def test_strip_tags_keeps_paragraphs_apart() -> None:
+    # The Guardian's standfirst and first paragraph once read as one sentence in the excerpt.
+    standfirst = (
+        "<p>Giorgia Meloni looks likely to become the first woman to head a government </p>"
+        "<p>Italians were braced for seismic change on Saturday.</p><p>Next</p>"
+    )
+    assert strip_tags(standfirst) == (
+        "Giorgia Meloni looks likely to become the first woman to head a government — "
+        "Italians were braced for seismic change on Saturday. Next"
+    )
+    assert strip_tags("<h2>Heading</h2><div><p>Text</p></div>") == "Heading — Text"
+    assert strip_tags("<ul><li>one</li><li>two</li></ul><blockquote>“Said.”</blockquote>x") == (
+        "one — two — “Said.” x"
+    )
+    assert strip_tags("<p>标题</p><p>正文。</p><p>再</p>") == "标题 — 正文。再"
+    assert strip_tags("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>") == (
+        "a b c"
+    )
 
 
 def test_strip_tags_decodes_double_encoded_entities_once() -> None:

@@ -122,11 +122,6 @@ def make_meta(**changes: Any) -> FeedMeta:
         icon=f"{BASE}/icon.png",
         logo=f"{BASE}/logo.png",
         hub="https://hub.example/",
-        feed_urls={
-            "atom": f"{BASE}/c/world/atom.xml",
-            "rss": f"{BASE}/c/world/rss.xml",
-            "json": f"{BASE}/c/world/feed.json",
-        },
     )
     return replace(meta, **changes)
 
@@ -346,9 +341,7 @@ def test_atom_follows_rfc_4287(meta: FeedMeta, articles: list[Article]) -> None:
     links = {(ln.get("rel"), ln.get("type")): ln.get("href") for ln in root.findall(f"{ATOM}link")}
     assert links == {
         ("self", "application/atom+xml"): meta.self_url,
-        ("alternate", "text/html"): meta.html_url,
-        ("alternate", "application/rss+xml"): meta.feed_urls["rss"],
-        ("alternate", "application/feed+json"): meta.feed_urls["json"],
+        ("alternate", "text/html"): meta.html_url,  # the only alternate: a reader's web page
         ("hub", None): meta.hub,
     }
     assert_alternates_unique(root)
@@ -415,7 +408,7 @@ def test_atom_follows_rfc_4287(meta: FeedMeta, articles: list[Article]) -> None:
 
 
 def test_rss_follows_rss_2_0(meta: FeedMeta, articles: list[Article]) -> None:
-    rss_meta = replace(meta, self_url=meta.feed_urls["rss"])
+    rss_meta = replace(meta, self_url=f"{BASE}/c/world/rss.xml")
     root = xml(render_rss(rss_meta, articles, article_url))
 
     assert root.tag == "rss"
@@ -625,8 +618,24 @@ def test_empty_feed_is_still_a_valid_feed(render: Renderer, meta: FeedMeta) -> N
         assert parsed.feed.title == meta.title
 
 
+def test_only_valid_language_tags_are_emitted(meta: FeedMeta, articles: list[Article]) -> None:
+    # What a source once wrote ("English") and a site language written "en-us".
+    odd = [replace(articles[0], language="English"), replace(articles[1], language="Elvish")]
+    site = replace(meta, language="en-us")
+    atom = xml(render_atom(site, odd, article_url))
+    assert atom.get(XML_LANG) == "en-US"
+    assert [e.get(XML_LANG) for e in atom.findall(f"{ATOM}entry")] == ["en", None]
+    channel = xml(render_rss(site, odd, article_url)).find("channel")
+    assert channel.find("language").text == "en-US"
+    feed = json.loads(render_json(site, odd, article_url))
+    assert feed["language"] == "en-US"
+    assert [item.get("language") for item in feed["items"]] == ["en", None]
+    nothing = xml(render_atom(replace(meta, language="Elvish"), odd, article_url))
+    assert nothing.get(XML_LANG) is None
+
+
 def test_minimal_meta_leaves_optional_elements_out(articles: list[Article]) -> None:
-    meta = make_meta(subtitle="", icon="", logo="", hub="", feed_urls={})
+    meta = make_meta(subtitle="", icon="", logo="", hub="")
     atom = xml(render_atom(meta, articles, article_url))
     assert atom.find(f"{ATOM}icon") is None
     assert atom.find(f"{ATOM}logo") is None

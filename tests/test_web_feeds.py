@@ -188,6 +188,30 @@ def test_hub_and_logo_are_advertised(
     ]
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_the_only_alternate_link_is_the_html_page(
+    client: FlaskClient,
+    web_config: Config,
+    filled: dict[str, list[Article]],
+    slug: str | None,
+    fmt: str,
+) -> None:
+    # newsboat took the JSON feed, offered as a second alternate, for the category's web page.
+    response = client.get(feed_url(slug, fmt))
+    root = ET.fromstring(response.data)
+    channel = root if fmt == "atom" else root.find("channel")
+    assert channel is not None
+    atom_links = channel.findall("{http://www.w3.org/2005/Atom}link")
+    alternates = [ln.get("href") for ln in atom_links if ln.get("rel", "alternate") == "alternate"]
+    if fmt == "rss":
+        alternates += [ln.text for ln in channel.findall("link")]
+    page = web_config.site.base_url + (f"/c/{slug}/" if slug else "/")
+    assert alternates == [page]
+    parsed = parse_xml_feed(response.data, response.headers["Content-Type"])
+    assert parsed.feed.link == page
+
+
 # --- self links, types, limits ----------------------------------------------------------------
 
 

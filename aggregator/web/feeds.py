@@ -90,7 +90,6 @@ def feed_meta(
         icon=site.icon,
         logo=site.logo,
         hub=site.hub,
-        feed_urls={f: base + feed_path(slug, f) for f in FORMATS},
     )
 
 

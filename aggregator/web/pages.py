@@ -8,18 +8,20 @@ Jinja templates in templates/. Every text field is escaped by Jinja's autoescape
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 from werkzeug.exceptions import NotFound
 
-from aggregator.config import Category, Config
+from aggregator.config import Category, Config, SourceConfig
 from aggregator.models import Article, SourceState, source_health
+from aggregator.normalize import language_tag
 from aggregator.syndication import CONTENT_TYPES
 from aggregator.web import get_config, get_store, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
@@ -46,15 +48,6 @@ def http_url(value: str) -> str:
     except ValueError:
         return ""
     return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
-
-
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-
-
-def language_tag(value: str) -> str:
-    """`value` when it looks like a BCP 47 language tag ("en", "zh-CN"), else ""."""
-    value = value.strip()
-    return value if _LANGUAGE_TAG.fullmatch(value) else ""
 
 
 _STOPWORDS_TEXT = """
@@ -137,6 +130,31 @@ def source_status(state: SourceState) -> SourceStatus:
     return SourceStatus(kind, error, state.consecutive_errors, state.last_fetch)
 
 
+def empty_reason(sources: Sequence[SourceConfig], states: Mapping[str, SourceState]) -> str:
+    """Why a page of these sources' articles is empty: the key of the UI string that says so."""
+    kinds = {source_status(states.get(s.id) or SourceState(s.id)).kind for s in sources}
+    if not kinds:
+        return "empty_no_sources"
+    if "pending" in kinds:
+        return "empty_pending"
+    if "healthy" not in kinds:
+        return "empty_failing"
+    return "no_articles"  # fetched fine: nothing in them (or nothing the filters let through)
+
+
+def _empty_reasons(config: Config, slugs: Sequence[str | None]) -> dict[str | None, str]:
+    """empty_reason of each category in `slugs` (None: every source), one Redis round trip."""
+    if not slugs:
+        return {}
+    states = get_store().get_states([s.id for s in config.sources])
+    return {
+        slug: empty_reason(
+            [s for s in config.sources if slug is None or slug in s.categories], states
+        )
+        for slug in slugs
+    }
+
+
 def primary_category(article: Article, config: Config) -> Category | None:
     """The first of the article's categories that the configuration still has."""
     for slug in article.categories:
@@ -151,7 +169,7 @@ def primary_category(article: Article, config: Config) -> Category | None:
 
 def page_context(config: Config, now: datetime) -> dict[str, Any]:
     """What every template needs: site facts, UI strings, time formatters in the site language."""
-    language = config.site.language or "en"
+    language = language_tag(config.site.language) or "en"
     return {
         "site": config.site,
         "lang": language,
@@ -202,9 +220,11 @@ def home() -> str:
     """Every category with its newest articles, like a news portal's front page."""
     config, store = get_config(), get_store()
     sections = [(c, store.category_page(c.slug, HOME_PER_CATEGORY)[0]) for c in config.categories]
+    empty = [c.slug for c, articles in sections if not articles]
     return render_page(
         "home.html",
         sections=sections,
+        empty_reasons=_empty_reasons(config, empty if sections else [None]),
         feeds=feed_links(None, config.site.title, request.script_root),
     )
 
@@ -225,6 +245,7 @@ def category(slug: str) -> str:
         "category.html",
         category=cat,
         articles=articles,
+        empty_reasons=_empty_reasons(config, [] if articles else [slug]),
         next_url=url_for(".category", slug=slug, before=next_cursor) if next_cursor else None,
         first_url=url_for(".category", slug=slug) if before else None,
         current_slug=slug,
@@ -282,6 +303,12 @@ def sources() -> str:
         current_slug="sources",
         feeds=feed_links(None, config.site.title, request.script_root),
     )
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers and feed readers look for it without a <link>."""
+    return send_from_directory(Path(__file__).parent / "static", "favicon.ico", max_age=86400)
 
 
 @bp.app_errorhandler(404)

@@ -10,7 +10,8 @@
  *
  * It fetches our JSON Feed cross-origin and builds the list with createElement, textContent and
  * setAttribute only: nothing from the feed is ever parsed as HTML, and only http(s) links and
- * images are used. No dependencies, no globals.
+ * images are used. It also sizes our /embed/<slug> iframes on the page to their content (they
+ * post their height). No dependencies; one global flag so the listener is added once.
  */
 (function () {
   "use strict";
@@ -204,6 +205,32 @@
         load(divs[i], base);
       }
     }
+  }
+
+  // Our /embed/<slug> iframes report their content's height: size each to show all of it.
+  // Only messages from our origin and from one of the page's own iframes are believed.
+  function onMessage(event) {
+    var data = event.data;
+    if (!base || event.origin !== new URL(base).origin || !data) {
+      return;
+    }
+    if (data.type !== "aggregator-embed-height" || typeof data.height !== "number") {
+      return;
+    }
+    var frames = document.getElementsByTagName("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === event.source) {
+        var height = Math.max(0, Math.min(Math.round(data.height), 10000));
+        var style = window.getComputedStyle(frames[i]);
+        var borders = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+        frames[i].style.height = height + (style.boxSizing === "border-box" ? borders : 0) + "px";
+      }
+    }
+  }
+
+  if (window.addEventListener && !window.__aggregatorEmbedSizing) {
+    window.__aggregatorEmbedSizing = true; // the script may be included more than once
+    window.addEventListener("message", onMessage);
   }
 
   if (document.readyState === "loading") {

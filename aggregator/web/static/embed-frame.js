@@ -1,0 +1,24 @@
+/*
+ * Runs inside the /embed/<slug> iframe: tells the partner's page how tall the list is, so
+ * embed.js there can size the iframe to show every item and the "More" link. It sends only its
+ * height; a page without embed.js ignores the message and the iframe keeps the height it was given.
+ */
+(function () {
+  "use strict";
+  if (window.parent === window) {
+    return;
+  }
+  var last = 0;
+  function send() {
+    var height = Math.ceil(document.documentElement.scrollHeight);
+    if (height !== last) {
+      last = height;
+      window.parent.postMessage({ type: "aggregator-embed-height", height: height }, "*");
+    }
+  }
+  if (window.ResizeObserver) {
+    new window.ResizeObserver(send).observe(document.body);
+  }
+  window.addEventListener("load", send);
+  send();
+})();
