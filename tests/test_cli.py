@@ -17,8 +17,9 @@ from aggregator import cli
 from aggregator import config as config_module
 from aggregator.models import Outcome, SourceState
 from aggregator.store import Store
+from tests.support.corpus import CORPUS, requires_corpus
 from tests.support.feed_server import FeedServer
-from tests.support.pipeline import CORPUS, ROOT, make_config, start_worker
+from tests.support.pipeline import ROOT, make_config, start_worker
 from workers import scheduler
 
 CONFIG = """\
@@ -119,6 +120,7 @@ def test_sources_table_fits_the_terminal_and_colors_only_when_asked(
         assert cli._cells(line) <= 70, line
 
 
+@requires_corpus
 def test_import_opml_edits_the_config_and_reports(
     config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,10 +14,9 @@ import pytest
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, Outcome, ParsedFeed
 from aggregator.parse import MAX_DECOMPRESSED_BYTES, decode, parse
+from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-FOLDERS = ("real", "encodings", "malformed", "edge")
-CORPUS_FILES = sorted(p for folder in FOLDERS for p in (CORPUS / folder).glob("*") if p.is_file())
+CORPUS_FILES = corpus_files("real", "encodings", "malformed", "edge")
 URL = "https://example.com/feed.xml"
 
 
@@ -37,10 +36,12 @@ def parse_corpus(relative: str, url: str = URL) -> ParsedFeed:
     return parse(body, url=url, headers=corpus_headers(path, body))
 
 
+@requires_corpus
 def test_the_corpus_is_there() -> None:
     assert len(CORPUS_FILES) > 300, f"expected the development corpus in {CORPUS}"
 
 
+@requires_corpus
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_corpus_document_parses_or_raises_parse_error(path: Path) -> None:
     body = path.read_bytes()
@@ -64,7 +65,8 @@ def parse_or_error(body: bytes, headers: dict[str, str]) -> ParsedFeed | ParseEr
         return e
 
 
-@pytest.mark.parametrize("path", sorted((CORPUS / "real").glob("*")), ids=lambda p: p.name)
+@requires_corpus
+@pytest.mark.parametrize("path", corpus_files("real"), ids=lambda p: p.name)
 def test_every_real_feed_has_entries(path: Path) -> None:
     feed = parse(path.read_bytes(), url=URL, headers={})
     assert feed.entries
@@ -73,11 +75,13 @@ def test_every_real_feed_has_entries(path: Path) -> None:
 # --- encodings ----------------------------------------------------------------------------------
 
 
+@requires_corpus
 def test_undeclared_gb2312_is_read_as_chinese() -> None:
     feed = parse_corpus("encodings/fp_chardet-gb2312.xml")
     assert feed.entries[0].title == "不归移民漫画系列：专业工作"
 
 
+@requires_corpus
 def test_gb2312_declared_feed_with_gbk_bytes_is_read_as_chinese() -> None:
     feed = parse_corpus("encodings/nnw_kc0011.rss")
     assert feed.title == "投资资讯网交易在线--流通纪念币最新20篇论坛主题-全文"
@@ -114,17 +118,20 @@ def test_gb2312_declaration_decodes_gbk_only_characters() -> None:
         ("encodings/mf_no_encoding_ISO-8859-1.xml", "Perturbateurs endocriniens"),
     ],
 )
+@requires_corpus
 def test_legacy_and_mislabelled_encodings(relative: str, expected: str) -> None:
     feed = parse_corpus(relative)
     texts = [feed.title or ""] + [e.title or "" for e in feed.entries]
     assert any(t.startswith(expected) for t in texts), texts
 
 
+@requires_corpus
 def test_windows_1252_declared_but_utf8_bytes() -> None:
     assert parse_corpus("encodings/mf_windows-1252-incorrect-prolog.xml").title == "Euro €"
     assert parse_corpus("encodings/mf_windows-1252.xml").title == "Euro €"
 
 
+@requires_corpus
 def test_iso_8859_1_without_declaration_is_not_mistaken_for_another_latin_code_page() -> None:
     feed = parse_corpus("encodings/mf_no_encoding_ISO-8859-1.xml")
     text = " ".join((e.summary or "") for e in feed.entries)
@@ -146,6 +153,7 @@ def test_iso_8859_1_without_declaration_is_not_mistaken_for_another_latin_code_p
         "fp_utf-8-bom.xml",
     ],
 )
+@requires_corpus
 def test_utf16_and_utf32_documents_parse_cleanly(name: str) -> None:
     feed = parse_corpus(f"encodings/{name}")
     assert feed.warning is None
@@ -196,6 +204,7 @@ def test_decode_never_fails() -> None:
 # --- prolog, DOCTYPE and entities ---------------------------------------------------------------
 
 
+@requires_corpus
 def test_whitespace_and_comments_before_the_xml_declaration() -> None:
     feed = parse_corpus("real/feeder_atom_cowboy.xml")
     assert feed.entries
@@ -209,6 +218,7 @@ def test_whitespace_and_comments_before_the_xml_declaration() -> None:
     assert feed.warning is None
 
 
+@requires_corpus
 def test_leading_bom_and_spaces() -> None:
     for name in ("edge/gofeed_rss_feed_bom.xml", "edge/gofeed_rss_feed_leading_spaces.xml"):
         assert parse_corpus(name).warning is None
@@ -274,6 +284,7 @@ def test_doctype_with_tricky_internal_subset_is_removed_whole() -> None:
     assert feed.warning is None
 
 
+@requires_corpus
 def test_parse_errors_name_the_line_of_the_original_document() -> None:
     with pytest.raises(ParseError, match="line 6"):
         parse_corpus("malformed/fp_aaa_illformed.xml")
@@ -288,11 +299,13 @@ def test_empty_body_is_a_parse_error(body: bytes) -> None:
         parse(body, url=URL, headers={})
 
 
+@requires_corpus
 def test_xml_that_is_not_a_feed() -> None:
     with pytest.raises(ParseError, match="<note>"):
         parse_corpus("edge/gofeed_unknown_feed.xml")
 
 
+@requires_corpus
 def test_survivable_bozo_feed_is_ingested_with_a_warning() -> None:
     feed = parse_corpus("malformed/nfp_saxerror.xml")
     assert [e.title for e in feed.entries][:1] == ["Good Item"]
@@ -328,6 +341,7 @@ def test_ill_formed_document_without_entries_is_a_parse_error() -> None:
         ),
     ],
 )
+@requires_corpus
 def test_html_page_names_the_feed_it_advertises(
     relative: str, page_url: str, feed_url: str
 ) -> None:
@@ -346,12 +360,14 @@ def test_html_page_names_the_feed_it_advertises(
         "malformed/rssp_unrecognized.rss",
     ],
 )
+@requires_corpus
 def test_html_page_without_feeds(relative: str) -> None:
     with pytest.raises(ParseError, match="HTML page, not a feed") as raised:
         parse_corpus(relative)
     assert "advertises a feed at" not in raised.value.message
 
 
+@requires_corpus
 def test_html_doctype_decides_for_a_fragment_page_but_not_for_a_feed() -> None:
     with pytest.raises(ParseError, match="HTML page, not a feed"):
         parse(b"<!DOCTYPE html>\n<div>hello</div>", url=URL, headers={})
@@ -380,6 +396,7 @@ def test_html_page_with_several_feeds_and_a_base() -> None:
 # --- gzip ---------------------------------------------------------------------------------------
 
 
+@requires_corpus
 def test_gzip_bytes_served_as_xml() -> None:
     assert parse_corpus("edge/nfp_compressed.xml").entries
     assert parse_corpus("malformed/nfp_invalid-characters-gzipped.xml").entries
@@ -532,6 +549,7 @@ def test_atom_entry_fields() -> None:
     assert entry.language == "de"
 
 
+@requires_corpus
 def test_entry_scoped_xml_base_resolves_that_entrys_html() -> None:
     feed = parse_corpus(
         "edge/nfp_rss-with-item-scoped-html-base.xml", url="https://example.com/rss"
@@ -618,6 +636,7 @@ def test_json_feed_items_map_to_entries() -> None:
     assert second.author == "Feed Author"
 
 
+@requires_corpus
 def test_json_feed_1_0_author_object() -> None:
     feed = parse_corpus("edge/fp_json-example.json")
     assert feed.title == "My Example Feed"
@@ -641,12 +660,14 @@ def test_json_feed_1_0_author_object() -> None:
         "edge/feedrs_jsonfeed_spec_1.json",
     ],
 )
+@requires_corpus
 def test_json_feed_files_parse_with_entries(relative: str) -> None:
     feed = parse_corpus(relative)
     assert feed.entries
     assert all(e.guid or e.link or e.content for e in feed.entries)
 
 
+@requires_corpus
 def test_json_feed_with_wrong_types_everywhere_still_parses() -> None:
     feed = parse_corpus("malformed/reader_invalid.json")
     assert feed.title is None
@@ -661,6 +682,7 @@ def test_json_feed_detected_by_body_and_by_content_type() -> None:
         parse(b"not json at all", url=URL, headers={"content-type": "application/feed+json"})
 
 
+@requires_corpus
 def test_invalid_json_and_json_that_is_not_a_feed() -> None:
     with pytest.raises(ParseError, match="not valid JSON"):
         parse_corpus("malformed/gofeed_invalid.json")
