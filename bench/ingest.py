@@ -46,7 +46,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+CORPUS = Path(os.environ.get("AGGREGATOR_CORPUS") or ROOT.parent / "shared" / "corpus") / "real"
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))  # for tests.support.feed_server, when run as a script
 

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.feed_server",
     "tests.support.web_server",
     "tests.support.browser",
+    "tests.support.corpus",
 ]

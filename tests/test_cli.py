@@ -23,8 +23,9 @@ from aggregator.config_warnings import config_warnings
 from aggregator.models import Outcome, SourceState
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
+from tests.support.corpus import CORPUS, requires_corpus
 from tests.support.feed_server import FeedServer
-from tests.support.pipeline import CORPUS, ROOT, make_config, start_worker
+from tests.support.pipeline import ROOT, make_config, start_worker
 from workers import scheduler
 
 CONFIG = """\
@@ -175,6 +176,7 @@ def test_sources_json_into_a_closed_pipe_exits_quietly(
     assert done.returncode == 141
 
 
+@requires_corpus
 def test_import_opml_edits_the_config_and_reports(
     config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

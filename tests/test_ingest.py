@@ -6,7 +6,6 @@ import http.server
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 from rq import Queue
@@ -15,8 +14,9 @@ from rq.registry import FailedJobRegistry
 from aggregator.models import Outcome
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
+from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 from tests.support.feed_server import FeedServer
-from tests.support.pipeline import CORPUS, all_fetched, make_config, start_worker, wait_for
+from tests.support.pipeline import all_fetched, make_config, start_worker, wait_for
 from workers import scheduler
 
 CONTENT_TYPES = {
@@ -26,15 +26,11 @@ CONTENT_TYPES = {
 }
 
 
-def corpus_files() -> list[Path]:
-    folders = ("real", "encodings", "malformed", "edge")
-    return sorted(p for folder in folders for p in (CORPUS / folder).iterdir() if p.is_file())
-
-
+@requires_corpus
 def test_every_corpus_file_ends_stored_or_with_a_readable_error(
     store: Store, feed_server: FeedServer, redis_url: str
 ) -> None:
-    files = corpus_files()
+    files = corpus_files("real", "encodings", "malformed", "edge")
     assert len(files) > 300, f"corpus not found at {CORPUS}"
     urls = {}
     for n, path in enumerate(files):

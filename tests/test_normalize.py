@@ -14,8 +14,8 @@ from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
 from aggregator.normalize import excerpt, language_tag, normalize
 from aggregator.parse import parse
+from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 BASE = "https://site.example.com/blog/feed.xml"
 
@@ -116,6 +116,7 @@ def test_entries_sharing_a_guid_stay_distinct_whatever_their_order() -> None:
     assert len(set(forward.values())) == 4
 
 
+@requires_corpus
 def test_corpus_feed_with_duplicate_guids() -> None:
     parsed = parse((CORPUS / "real" / "nfp_guid-dupes.xml").read_bytes(), url=BASE, headers={})
     ids = [a.id for a in normalize(parsed, SOURCE, now=NOW)]
@@ -470,7 +471,8 @@ def test_excerpt_keeps_flags_paired() -> None:
 # --- the real corpus ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", sorted((CORPUS / "real").glob("*")), ids=lambda p: p.name)
+@requires_corpus
+@pytest.mark.parametrize("path", corpus_files("real"), ids=lambda p: p.name)
 def test_every_real_feed_normalizes(path: Path) -> None:
     try:
         parsed = parse(path.read_bytes(), url=BASE, headers={})
@@ -492,6 +494,7 @@ def test_every_real_feed_normalizes(path: Path) -> None:
         assert article.thumbnail == "" or article.thumbnail.startswith(("https://", "http://"))
 
 
+@requires_corpus
 def test_chinese_feed_normalizes_to_chinese_text() -> None:
     path = CORPUS / "encodings" / "nnw_kc0011.rss"
     articles = normalize(parse(path.read_bytes(), url=BASE, headers={}), SOURCE, now=NOW)

@@ -9,10 +9,11 @@ import pytest
 
 from aggregator.config import load_config
 from aggregator.opml import OpmlError, import_feeds, parse_opml, render_opml
-from tests.support.pipeline import CORPUS, ROOT
+from tests.support.corpus import CORPUS, corpus_files, requires_corpus
+from tests.support.pipeline import ROOT
 
 EXAMPLE = ROOT / "aggregator.example.toml"
-OPML_FILES = sorted((CORPUS / "opml").iterdir())
+OPML_FILES = corpus_files("opml")
 
 
 @pytest.fixture
@@ -26,10 +27,12 @@ def comments(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
 
 
+@requires_corpus
 def test_the_corpus_has_opml_files() -> None:
     assert len(OPML_FILES) >= 30, f"corpus not found at {CORPUS}"
 
 
+@requires_corpus
 @pytest.mark.parametrize("opml", OPML_FILES, ids=lambda p: p.name)
 def test_every_corpus_opml_is_imported_or_clearly_refused(opml: Path, config_file: Path) -> None:
     original = config_file.read_text(encoding="utf-8")
@@ -73,6 +76,7 @@ def test_an_unreadable_file_is_refused_with_its_line() -> None:
         parse_opml(b"<rss><channel/></rss>")
 
 
+@requires_corpus
 def test_a_partly_broken_file_reports_what_was_lost() -> None:
     parsed = parse_opml((CORPUS / "opml" / "plenary_countries-Russia.opml").read_bytes())
     assert len(parsed.feeds) == 12

@@ -11,8 +11,9 @@ from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.refresh import body_fingerprint, refresh_source
 from aggregator.store import Store
+from tests.support.corpus import CORPUS, requires_corpus
 from tests.support.feed_server import FeedServer
-from tests.support.pipeline import CORPUS, make_config
+from tests.support.pipeline import make_config
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -156,6 +157,7 @@ def test_html_page_error_names_the_advertised_feed(store: Store, feed_server: Fe
     assert feed_server.url("/feed.xml") in store.get_state("src").last_error
 
 
+@requires_corpus
 def test_gb2312_feed_is_stored_as_correct_chinese(store: Store, feed_server: FeedServer) -> None:
     path = CORPUS / "encodings" / "fp_chardet-gb2312.xml"
     url = feed_server.serve_file("/gb.xml", path, content_type="application/xml")

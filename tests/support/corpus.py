@@ -18,8 +18,25 @@ CORPUS = Path(os.environ.get("AGGREGATOR_CORPUS") or ROOT.parent / "shared" / "c
 PRESENT = CORPUS.is_dir()
 SKIP_REASON = f"needs the development corpus: not found at {CORPUS} (set AGGREGATOR_CORPUS)"
 
-# Marks a test (or, as `pytestmark`, a module) that reads the corpus.
-requires_corpus = pytest.mark.skipif(not PRESENT, reason=SKIP_REASON)
+
+# Marks a test that reads the corpus; without it, the hook below skips the test.
+requires_corpus = pytest.mark.corpus
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "corpus: reads the development corpus (AGGREGATOR_CORPUS)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a `requires_corpus` test when the corpus is absent, before any fixture starts.
+
+    Raised here, not by a skip mark or a fixture, so the skip's location is this line for every
+    such test: `pytest -ra` folds them all into a single SKIPPED line naming AGGREGATOR_CORPUS.
+    (It also comes before pytest's own skip of a parameter list that is empty without the corpus.)
+    """
+    if not PRESENT and item.get_closest_marker("corpus") is not None:
+        pytest.skip(SKIP_REASON)
 
 
 def corpus_files(*folders: str) -> list[Path]:

@@ -14,7 +14,6 @@ from aggregator.config import Category, Config, FetchConfig, SiteConfig, SourceC
 from aggregator.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 def make_config(
