@@ -26,15 +26,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rq import Queue
 
 from aggregator.config import load_config
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
+from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer, Handler
 from tests.support.pipeline import ROOT, make_config
+from workers.jobs import RefreshWorker
 
 # --- building blocks ---------------------------------------------------------------------------
 
@@ -431,6 +434,46 @@ def test_redis_killed_and_restarted_mid_ingest_loses_nothing_and_everything_reco
     # 15 s outlasts the clients' own retries (10 retries, about 10 s, 13 s at most): the
     # processes must ride out the outage themselves.
     _redis_outage(tmp_path, feed_server, sig=signal.SIGKILL, outage=15, rounds=1)
+
+
+@pytest.mark.timeout(120)
+def test_worker_main_loop_steps_wait_out_an_outage_instead_of_quitting(tmp_path: Path) -> None:
+    # RQ's work() loop touches Redis outside the dequeue: a ConnectionError from the heartbeat
+    # after a job, the suspension check or maintenance made it quit ("found an unhandled
+    # exception, quitting"). Each step, called while the server is down, must return once it is up.
+    server = EmbeddedServer(tmp_path / "valkey")
+    server.start()
+    try:
+        connection = connect(server.url)
+        worker = RefreshWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+        worker.register_birth()
+        steps: dict[str, Callable[[], object]] = {
+            "heartbeat": worker.heartbeat,
+            "check_for_suspension": partial(worker.check_for_suspension, False),
+            "run_maintenance_tasks": worker.run_maintenance_tasks,
+        }
+        outcomes: dict[str, BaseException | None] = {}
+
+        def run(name: str) -> None:
+            try:
+                steps[name]()
+            except BaseException as e:  # recorded for the assertions below
+                outcomes[name] = e
+            else:
+                outcomes[name] = None
+
+        server.stop()
+        threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in steps]
+        for thread in threads:
+            thread.start()
+        time.sleep(14)  # past the client's own retries (about 10 s)
+        assert not outcomes, f"gave up while Redis was down: {outcomes}"
+        server.start()
+        for thread in threads:
+            thread.join(30)
+        assert outcomes == dict.fromkeys(steps), outcomes
+    finally:
+        server.stop()
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from redis import Redis
@@ -151,10 +152,10 @@ def _leases_kept(
 class RefreshWorker(SimpleWorker):
     """RQ's SimpleWorker (jobs run in this process, no fork per job) that outlives Redis outages.
 
-    A SimpleWorker records a job's end in Redis from its main loop. If Redis is gone by then, RQ
-    lets the ConnectionError out of `work()` and the worker exits, with status 0. This one waits
-    for Redis instead; the sources of the job that was cut short come back when their leases run
-    out. (RQ's own dequeue loop already waits out outages while the worker is idle.)
+    RQ's main loop touches Redis outside its dequeue (which already waits out outages while the
+    worker is idle): the job's end, the heartbeat after it, the suspension check and maintenance.
+    A ConnectionError from any of them ends RQ's `work()` and the worker exits. This one waits for
+    Redis instead; the sources of a job that was cut short come back when their leases run out.
     """
 
     def execute_job(self, job: Job, queue: Queue) -> None:
@@ -163,6 +164,32 @@ class RefreshWorker(SimpleWorker):
         except (RedisConnectionError, RedisTimeoutError) as e:
             log.error("Redis went away during job %s; waiting for it to answer: %s", job.id, e)
             self._wait_for_redis()
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        if pipeline is not None:  # only queued on the caller's pipeline: no I/O here
+            super().heartbeat(timeout, pipeline)
+            return
+        self._outliving_outages("heartbeat", lambda: super(RefreshWorker, self).heartbeat(timeout))
+
+    def check_for_suspension(self, burst: bool) -> None:
+        self._outliving_outages(
+            "suspension check", lambda: super(RefreshWorker, self).check_for_suspension(burst)
+        )
+
+    def run_maintenance_tasks(self) -> None:
+        self._outliving_outages(
+            "maintenance",
+            lambda: super(RefreshWorker, self).run_maintenance_tasks(),  # type: ignore[no-untyped-call]
+        )
+
+    def _outliving_outages(self, what: str, call: Callable[[], object]) -> None:
+        while True:
+            try:
+                call()
+                return
+            except (RedisConnectionError, RedisTimeoutError) as e:
+                log.error("Redis went away during the %s; waiting for it to answer: %s", what, e)
+                self._wait_for_redis()
 
     def _wait_for_redis(self) -> None:
         started = time.monotonic()
