@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rq import Queue
-from rq.registry import FailedJobRegistry
 
 from aggregator import cli
 from aggregator.config import load_config
@@ -35,8 +33,7 @@ from tests.support.fixtures import (
     Feed,
     generated,
 )
-from tests.support.pipeline import ROOT, make_config, start_worker
-from workers import scheduler
+from tests.support.pipeline import ROOT, ingest_with_burst_worker, make_config
 
 URL = "https://example.com/feed"
 SOURCE = make_config({"fixture": URL}).sources[0]
@@ -99,9 +96,9 @@ def test_fixture_normalizes_to_distinct_clean_articles(feed: Feed) -> None:
 
 def test_chinese_fixtures_normalize_to_chinese_text_and_language() -> None:
     for name, title, summary, language in (
-        ("gb2312.xml", "春节前铁路客流创新高", "多条线路增开夜间列车", "zh-cn"),
-        ("gbk.xml", "王堃谈乡村教师的二十年", "从一所小学到整个县城", "zh-cn"),
-        ("big5.xml", "臺北捷運新路線今日通車", "沿線居民表示", "zh-tw"),
+        ("gb2312.xml", "春节前铁路客流创新高", "多条线路增开夜间列车", "zh-CN"),
+        ("gbk.xml", "王堃谈乡村教师的二十年", "从一所小学到整个县城", "zh-CN"),
+        ("big5.xml", "臺北捷運新路線今日通車", "沿線居民表示", "zh-TW"),
     ):
         parsed = parse((FIXTURES / name).read_bytes(), url=URL, headers={})
         article = normalize(parsed, SOURCE, now=NOW)[0]
@@ -172,16 +169,7 @@ def test_every_fixture_ends_stored_or_with_a_readable_error_through_a_real_worke
         urls[f"f{n}"] = feed_server.serve_file(f"/{feed.name}", feed.path, feed.content_type)
     urls["page"] = feed_server.serve_file("/notes/", HTML_PAGE, "text/html")
     config = make_config(urls, batch_size=5)
-    scheduler.publish(store, config)
-    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
-    scheduler.enqueue(queue, config, list(urls))
-    worker = start_worker(redis_url, "--burst")
-    try:
-        assert worker.wait(120) == 0, worker.stderr.read().decode() if worker.stderr else ""
-    finally:
-        worker.kill()
-
-    assert FailedJobRegistry(queue=queue).count == 0, "a job crashed"
+    ingest_with_burst_worker(redis_url, store, config, 120)
     states = store.get_states(list(urls))
     for n, feed in enumerate(FEEDS):
         state = states[f"f{n}"]

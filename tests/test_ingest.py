@@ -9,14 +9,19 @@ import time
 
 import pytest
 from rq import Queue
-from rq.registry import FailedJobRegistry
 
 from aggregator.models import Outcome
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 from tests.support.feed_server import FeedServer
-from tests.support.pipeline import all_fetched, make_config, start_worker, wait_for
+from tests.support.pipeline import (
+    all_fetched,
+    ingest_with_burst_worker,
+    make_config,
+    start_worker,
+    wait_for,
+)
 from workers import scheduler
 
 CONTENT_TYPES = {
@@ -37,16 +42,7 @@ def test_every_corpus_file_ends_stored_or_with_a_readable_error(
         content_type = CONTENT_TYPES.get(path.suffix, "application/xml")
         urls[f"c{n}"] = feed_server.serve_file(f"/{n}/{path.name}", path, content_type)
     config = make_config(urls, batch_size=25)
-    scheduler.publish(store, config)
-    queue = Queue(QUEUE_NAME, connection=store.redis)
-    scheduler.enqueue(queue, config, list(urls))
-    worker = start_worker(redis_url, "--burst")
-    try:
-        assert worker.wait(600) == 0, worker.stderr.read().decode() if worker.stderr else ""
-    finally:
-        worker.kill()
-
-    assert FailedJobRegistry(queue=queue).count == 0, "a job crashed"
+    ingest_with_burst_worker(redis_url, store, config, 600)
     states = store.get_states(list(urls))
     problems = []
     stored = errors = 0

@@ -10,8 +10,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from rq import Queue
+from rq.registry import FailedJobRegistry
+
 from aggregator.config import Category, Config, FetchConfig, SiteConfig, SourceConfig
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
+from workers import scheduler
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +42,7 @@ def make_config(
 
 
 def start_worker(redis_url: str, *args: str) -> subprocess.Popen[bytes]:
-    """A real `aggregator worker` process (RQ's forking worker) on `redis_url`.
+    """A real `aggregator worker` process on `redis_url`.
 
     It leads its own process group, so `os.killpg(p.pid, SIGKILL)` takes its work horse too.
     """
@@ -67,3 +72,19 @@ def all_fetched(store: Store, ids: list[str], after: float = 0.0) -> bool:
     return all(
         s.last_fetch is not None and s.last_fetch.timestamp() > after for s in states.values()
     )
+
+
+def ingest_with_burst_worker(redis_url: str, store: Store, config: Config, timeout: float) -> None:
+    """Publish `config`, enqueue all of its sources, and drain the queue with a real worker.
+
+    Fails when the worker does not finish in `timeout` seconds or any job crashed.
+    """
+    scheduler.publish(store, config)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    scheduler.enqueue(queue, config, [s.id for s in config.sources])
+    worker = start_worker(redis_url, "--burst")
+    try:
+        assert worker.wait(timeout) == 0, worker.stderr.read().decode() if worker.stderr else ""
+    finally:
+        worker.kill()
+    assert FailedJobRegistry(queue=queue).count == 0, "a job crashed"
