@@ -226,9 +226,13 @@ class _Pool(httpcore.ConnectionPool):
     thread may pick that connection as surplus keep-alive, expired, or the idle one to drop to make
     room, and closes it after releasing the lock. If the request started in between, its socket
     is closed under it: a local EBADF, or a read that hangs until the read timeout, though the
-    server answered. So a pass here never closes a connection a pending request holds; it stays in
-    the pool for that request. (An expired one held that way is used once more; the server's own
-    keep-alive timeout, not ours, decides whether that works, as for any reused connection.)
+    server answered. Surplus is common: httpcore compares the number of *all* connections with
+    max_keepalive_connections (encode/httpcore#1000), so with more hosts than that, every pass
+    looks for idle connections to close.
+
+    So a pass here never closes a connection a pending request holds; it stays in the pool for
+    that request. (An expired one held that way is used once more; the server's own keep-alive
+    timeout, not ours, decides whether that works, as for any reused connection.)
     """
 
     def _assign_requests_to_connections(self) -> list[httpcore.ConnectionInterface]:
