@@ -566,9 +566,9 @@ def test_a_fetcher_is_usable_after_a_deadline(feed_server: FeedServer) -> None:
 def test_many_threads_many_hosts_no_spurious_failures() -> None:
     """Threads sharing one Fetcher across more hosts than it keeps alive: every fetch succeeds.
 
-    Before the fix about 1 in 1,000–2,500 such fetches failed with a local EBADF
-    (encode/httpcore#1110): a race, so this short run catches it only sometimes, the slow run
-    below nearly always, and the step-by-step test below every time.
+    Before the fix about 1 in 2,000 such fetches failed with a local EBADF or a read timeout
+    (encode/httpcore#1110): a race, so this short run catches it only sometimes (2 runs in 3
+    here), the slow run below nearly always, and the step-by-step test below every time.
     """
     assert _hammer(hosts=30, threads=32, fetches=1_600) == []
 
