@@ -86,7 +86,7 @@ class Fetcher:
         # address policy and the deadline must sit (see the module docstring), so the transport
         # gets a pool built like its own but with our backend. test_fetch's loopback tests fail
         # if this stops taking effect.
-        transport._pool = httpcore.ConnectionPool(
+        transport._pool = _Pool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=100,
             max_keepalive_connections=20,
@@ -215,6 +215,33 @@ class Fetcher:
         connect = min(self._config.connect_timeout, left)
         read = min(self._config.read_timeout, left)
         return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+class _Pool(httpcore.ConnectionPool):
+    """httpcore's connection pool without its race that closes a connection in use.
+
+    encode/httpcore#1110 (httpcore 1.0.9, unfixed upstream as of this writing): under the pool's
+    lock, a pass hands an idle connection to a waiting request, but the connection stays IDLE
+    until the waiting thread gets to start its request on it. A pass run meanwhile by another
+    thread may pick that connection as surplus keep-alive, expired, or the idle one to drop to make
+    room, and closes it after releasing the lock. If the request started in between, its socket
+    is closed under it: a local EBADF, or a read that hangs until the read timeout, though the
+    server answered. Surplus is common: httpcore compares the number of *all* connections with
+    max_keepalive_connections (encode/httpcore#1000), so with more hosts than that, every pass
+    looks for idle connections to close.
+
+    So a pass here never closes a connection a pending request holds; it stays in the pool for
+    that request. (An expired one held that way is used once more; the server's own keep-alive
+    timeout, not ours, decides whether that works, as for any reused connection.)
+    """
+
+    def _assign_requests_to_connections(self) -> list[httpcore.ConnectionInterface]:
+        closing = super()._assign_requests_to_connections()
+        held = {id(r.connection) for r in self._requests if r.connection is not None}
+        if not any(id(c) in held for c in closing):
+            return closing
+        self._connections.extend(c for c in closing if id(c) in held)
+        return [c for c in closing if id(c) not in held]
 
 
 # --- URLs and redirects ------------------------------------------------------------------------

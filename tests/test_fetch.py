@@ -9,21 +9,27 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import httpcore
 import pytest
+from httpcore._sync.connection_pool import PoolRequest
 
 from aggregator.config import FetchConfig
 from aggregator.errors import FetchError
 from aggregator.fetch import (
     ACCEPT,
     Fetcher,
+    _GuardedBackend,
+    _Pool,
     address_problem,
     default_user_agent,
     is_public_address,
@@ -554,6 +560,108 @@ def test_a_fetcher_is_usable_after_a_deadline(feed_server: FeedServer) -> None:
     with Fetcher(loopback(deadline=1.0), UA) as fetcher:
         assert fetch_error(fetcher, feed_server.url("/slow")).outcome is Outcome.TIMEOUT
         assert fetcher.fetch(feed_server.add("/feed", FEED)).body == FEED
+
+
+# --- one client shared by threads ----------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_many_threads_many_hosts_no_spurious_failures() -> None:
+    """Threads sharing one Fetcher across more hosts than it keeps alive: every fetch succeeds.
+
+    Before the fix about 1 in 2,000 such fetches failed with a local EBADF or a read timeout
+    (encode/httpcore#1110): a race, so this short run catches it only sometimes (2 runs in 3
+    here), the slow run below nearly always, and the step-by-step test below every time.
+    """
+    assert _hammer(hosts=30, threads=32, fetches=1_600) == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_many_threads_many_hosts_no_spurious_failures_long() -> None:
+    assert _hammer(hosts=50, threads=16, fetches=20_000) == []
+
+
+def _hammer(hosts: int, threads: int, fetches: int) -> list[str]:
+    """Fetch from `hosts` loopback addresses in `threads` threads; the errors, as text."""
+    servers: list[FeedServer] = []
+    switch = sys.getswitchinterval()
+    try:
+        for i in range(hosts):
+            servers.append(_loopback_server(f"127.0.0.{i + 2}"))
+        urls = [s.add(f"/{n}.xml", FEED * 20, etag='"v1"') for s in servers for n in range(10)]
+        # Handing the GIL over more often makes thread interleavings, and so races, likelier.
+        sys.setswitchinterval(1e-5)
+        with Fetcher(loopback(), UA) as fetcher:
+
+            def one(n: int) -> str | None:
+                url = urls[(n * 7919) % len(urls)]  # spread over hosts, repeating every so often
+                try:
+                    fetcher.fetch(url, etag='"v1"' if n % 2 else None)  # 304s and 200s
+                except FetchError as e:
+                    return f"{url}: {e}"
+                return None
+
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                return [e for e in pool.map(one, range(fetches)) if e is not None]
+    finally:
+        sys.setswitchinterval(switch)
+        for server in servers:
+            server.stop()
+
+
+def _loopback_server(host: str) -> FeedServer:
+    try:
+        return FeedServer(host).start()
+    except OSError as e:
+        pytest.skip(f"cannot listen on {host} ({e}): Linux routes all of 127.0.0.0/8 to lo")
+
+
+def test_a_pass_never_closes_a_connection_handed_to_a_waiting_request() -> None:
+    """encode/httpcore#1110, step by step, on real loopback connections.
+
+    httpcore runs a pass over its pool whenever a request starts or ends, in whichever thread that
+    is. Its steps are run here by hand in the order a stress run caught them (see
+    test_many_threads_many_hosts_no_spurious_failures): one pass hands an idle connection to a
+    waiting request; before that request starts, another pass picks the same connection to close
+    (one over the keep-alive limit); the waiting thread starts its request; then the closing thread
+    closes the connection, outside the pool's lock, under the running request.
+    """
+    big = b"<rss>" + b"x" * (1 << 20) + b"</rss>"  # more than one socket read after the headers
+    with FeedServer() as x, FeedServer() as y, FeedServer() as z:
+        url_x, url_y, url_z = (s.add("/feed", big) for s in (x, y, z))
+        pool = _Pool(max_keepalive_connections=2, network_backend=_GuardedBackend(True))
+        with pool:
+            for url in (url_x, url_y):  # two idle keep-alive connections
+                assert pool.request("GET", url, extensions=_TIMEOUTS).status == 200
+            waiting = _wait_in(pool, url_x)
+            assert pool._assign_requests_to_connections() == []
+            handed = waiting.connection
+            assert handed is not None
+            assert handed.is_idle()  # handed out, not yet started
+            _wait_in(pool, url_z)  # gets a new connection: three, one over the limit
+            assert pool._assign_requests_to_connections() == []
+            closing = pool._assign_requests_to_connections()  # the other thread's pass
+
+            response = handed.handle_request(waiting.request)  # the waiting thread starts
+            pool._close_connections(closing)  # the other thread closes what it picked
+            # Before the fix: httpcore.ReadError: [Errno 9] Bad file descriptor
+            assert b"".join(cast(Iterable[bytes], response.stream)) == big
+            assert handed not in closing
+            pool._requests.clear()
+
+
+_TIMEOUTS: dict[str, Any] = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), 5.0)}
+
+
+def _wait_in(pool: _Pool, url: str) -> PoolRequest:
+    """A request queued in `pool`, as ConnectionPool.handle_request queues it."""
+    host = url.split("/")[2].encode()
+    request = PoolRequest(
+        httpcore.Request("GET", url, headers=[(b"Host", host)], extensions=_TIMEOUTS)
+    )
+    pool._requests.append(request)
+    return request
 
 
 # --- connection failures -------------------------------------------------------------------------

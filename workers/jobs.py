@@ -51,9 +51,15 @@ _context_lock = threading.Lock()
 
 
 def context(store: Store) -> _Context:
-    """The config published by the scheduler, reloaded when its version changes."""
+    """The config published by the scheduler, reloaded when its version changes.
+
+    Checking costs one small read of the version; the config itself (megabytes with tens of
+    thousands of sources) is read only when the version differs from the one in hand.
+    """
     global _context
     with _context_lock:
+        if _context is not None and store.config_version() == _context.version:
+            return _context
         published = store.published_config()
         if published is None:
             raise RuntimeError(

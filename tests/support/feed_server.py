@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import http.server
+import ipaddress
 import select
 import socket
 import sys
@@ -65,9 +66,12 @@ class RecordedRequest:
 
 
 class FeedServer:
-    """A threaded HTTP/1.1 server on 127.0.0.1 with a random port and registrable routes."""
+    """A threaded HTTP/1.1 server on a loopback address (127.0.0.1 unless told), random port."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError(f"FeedServer serves loopback addresses only, not {host}")
+        self.host = host
         self._routes: dict[str, Respond] = {}
         self._log: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -125,7 +129,7 @@ class FeedServer:
 
     def url(self, path: str) -> str:
         """The absolute URL of `path` on this server."""
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def requests(self, path: str | None = None) -> list[RecordedRequest]:
         """Requests received for `path` (its target without the query string), or all of them."""
@@ -350,7 +354,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
 
     def __init__(self, owner: FeedServer) -> None:
         self.owner = owner
-        super().__init__(("127.0.0.1", 0), _RequestHandler)
+        super().__init__((owner.host, 0), _RequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):

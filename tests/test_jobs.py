@@ -1,0 +1,77 @@
+"""workers.jobs against a real server and loopback feeds: the config a worker keeps between jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import pytest
+
+from aggregator import config as config_module
+from aggregator.models import Outcome
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import make_config
+from workers import jobs, scheduler
+
+T = TypeVar("T")
+
+FEED = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    b"<item><guid>1</guid><title>One</title><link>http://example.org/1</link></item>"
+    b"</channel></rss>"
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_worker() -> Iterator[None]:
+    """Each test starts as a worker process that has not loaded a config yet."""
+    _forget_context()
+    yield
+    _forget_context()
+
+
+def _forget_context() -> None:
+    if jobs._context is not None:
+        jobs._context.fetcher.close()
+        jobs._context = None
+
+
+def test_a_job_reads_the_published_config_only_when_its_version_changed(
+    store: Store, feed_server: FeedServer
+) -> None:
+    url_a = feed_server.add("/a.xml", FEED, etag='"a1"')
+    url_b = feed_server.add("/b.xml", FEED, etag='"b1"')
+    # A thousand sources make the published config big (~160 KB): reading it shows in the bytes
+    # the server sends.
+    others = {f"s{i:05}": f"http://127.0.0.1:1/{i}" for i in range(1000)}
+    config = make_config({"a": url_a, **others})
+    scheduler.publish(store, config)
+    size = len(config_module.dumps(config).encode())
+
+    sent, (first,) = _bytes_sent(store, lambda: jobs.run_batch(store, ["a"]))
+    assert first.outcome is Outcome.OK
+    assert sent > size  # the worker's first job loads the config
+
+    sent, (again,) = _bytes_sent(store, lambda: jobs.run_batch(store, ["a"]))
+    assert again.outcome is Outcome.NOT_MODIFIED
+    assert sent < size / 20  # unchanged: one small read of its version, not the config
+
+    edited = make_config({"a": url_a, "b": url_b, **others})
+    scheduler.publish(store, edited)
+    sent, (new,) = _bytes_sent(store, lambda: jobs.run_batch(store, ["b"]))
+    assert new.source_id == "b"  # a source the old config did not have
+    assert new.outcome is Outcome.OK
+    assert sent > size  # the edited config was read
+    assert len(feed_server.requests("/b.xml")) == 1
+
+
+def _bytes_sent(store: Store, run: Callable[[], T]) -> tuple[int, T]:
+    """What `run` returns, and how many bytes the server sent to its clients meanwhile."""
+
+    def total() -> int:
+        return int(store.redis.info("stats")["total_net_output_bytes"])
+
+    before = total()
+    result = run()
+    return total() - before, result
