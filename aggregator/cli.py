@@ -205,19 +205,10 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
+    from aggregator.web.server import gunicorn_command
+
     _config(args)  # fail fast with the config's problems, not a gunicorn traceback
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"{args.host}:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--access-logfile",
-        "-",
-        "aggregator.web:create_app()",
-    ]
+    command = gunicorn_command(args.host, args.port, args.workers)
     os.execv(sys.executable, command)  # noqa: S606 - replace ourselves with gunicorn
 
 

@@ -22,6 +22,7 @@ from aggregator.config import Config, load_config
 from aggregator.models import Article
 from aggregator.redis_server import connect
 from aggregator.store import Store
+from aggregator.web import server
 from aggregator.web.cache import RenderCache
 
 EXTENSION = "aggregator"
@@ -141,6 +142,8 @@ def create_app(
         redis_url = default_redis_url()
     # The templates live at the project's root (templates/), beside aggregator/.
     app = Flask(__name__, template_folder=str(TEMPLATES))
+    # Larger bodies get 413 before they are read (the server enforces the same limit).
+    app.config["MAX_CONTENT_LENGTH"] = server.max_body_bytes()
     store = Store(connect(redis_url))
     settings = Settings(store, config, recheck_interval)
     settings.current()  # fail now, at start-up, if there is no usable config

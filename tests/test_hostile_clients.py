@@ -1,0 +1,246 @@
+"""Hostile clients against the real web server, started as `aggregator web` starts it (issue 11).
+
+Every test runs `python -m aggregator.cli web` (gunicorn, 2 workers, the worker class of
+aggregator/web/server.py) on 127.0.0.1 against the session's Valkey, and talks to it over real
+sockets: slow headers and bodies, oversized bodies, wrong tokens, HEAD requests, forged Host
+headers. docs/reliability.md's "hostile clients" table reports the bounds these tests hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from aggregator.redis_server import connect
+from tests.support.pipeline import ROOT
+
+ADMIN_TOKEN = "hostile-clients-test-token-0123456789abcdef"
+SECRET_SOURCE_URL = "https://reader:hunter2@feeds.example/private.xml?api_key=SEKRIT-KEY&page=2"
+HEADER_TIMEOUT = 2.0  # WEB_HEADER_TIMEOUT of the server under test
+BODY_TIMEOUT = 2.0  # WEB_BODY_TIMEOUT
+
+
+def _config_text(port: int) -> str:
+    return f"""
+[site]
+title = "Hostile Desk"
+base_url = "http://127.0.0.1:{port}"
+
+[[categories]]
+slug = "world"
+title = "World"
+
+[[sources]]
+id = "public"
+name = "Public News"
+url = "https://news.example/feed.xml"
+categories = ["world"]
+
+[[sources]]
+id = "secret"
+name = "Members Only"
+url = "{SECRET_SOURCE_URL}"
+categories = ["world"]
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Web:
+    """A running `aggregator web` process."""
+
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Web]:
+    """`aggregator web` on a free loopback port, with short header/body timeouts and the admin on.
+
+    One server for the module (starting one takes seconds on a busy machine); the session's
+    Valkey is flushed first, and tests that need data of their own write it through `store`.
+    """
+    tmp_path = tmp_path_factory.mktemp("hostile-clients")
+    connect(redis_url).flushall()
+    port = free_port()
+    config = tmp_path / "aggregator.toml"
+    config.write_text(_config_text(port), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "ADMIN_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        REDIS_URL=redis_url,
+        AGGREGATOR_CONFIG=str(config),
+        AGGREGATOR_DATA_DIR=str(tmp_path / "var"),
+        ADMIN_TOKEN=ADMIN_TOKEN,
+        WEB_HEADER_TIMEOUT=f"{HEADER_TIMEOUT:g}",
+        WEB_BODY_TIMEOUT=f"{BODY_TIMEOUT:g}",
+    )
+    log = tmp_path / "web.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "aggregator.cli",
+                "web",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                f"{port}",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Web(f"http://127.0.0.1:{port}", port, process, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"aggregator web exited:\n{server.output()}"
+            try:
+                if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"no answer within 30 s:\n{server.output()}"
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.send_signal(signal.SIGINT)  # quick shutdown: no graceful wait for stragglers
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def _connect(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server has closed this connection (EOF, a reset, or an error status sent)."""
+    sock.settimeout(0.5)
+    try:
+        data = sock.recv(4096)
+    except TimeoutError:
+        return False
+    except OSError:  # reset: the server closed with our unread bytes in its buffer
+        return True
+    return data == b"" or data.startswith((b"HTTP/1.1 408", b"HTTP/1.0 408"))
+
+
+# --- slow clients -------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(90)
+def test_slow_headers_and_bodies_neither_starve_the_site_nor_stay_open(web: Web) -> None:
+    """50 connections trickling headers and 50 trickling a body, held past both timeouts."""
+    n = 50
+    feed = f"{web.url}/c/world/feed.atom"
+    assert httpx.get(feed, timeout=5).status_code == 200  # rendered once: the cached feed
+    slow_headers = [_connect(web.port) for _ in range(n)]
+    slow_bodies = [_connect(web.port) for _ in range(n)]
+    for sock in slow_headers:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    for sock in slow_bodies:
+        sock.sendall(
+            b"POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\n"
+        )
+    hold = HEADER_TIMEOUT + BODY_TIMEOUT + 2.0  # longer than either timeout
+    stop = threading.Event()
+
+    def trickle() -> None:
+        # One more header line or body byte on every connection, every 0.3 s, until told to stop.
+        while not stop.wait(0.3):
+            # A send that fails found the connection closed by the server, as it should be.
+            for sock in slow_headers:
+                with contextlib.suppress(OSError):
+                    sock.send(b"X-Slow: 1\r\n")
+            for sock in slow_bodies:
+                with contextlib.suppress(OSError):
+                    sock.send(b"t")
+
+    sender = threading.Thread(target=trickle, daemon=True)
+    sender.start()
+    slowest = 0.0
+    answered = 0
+    started = time.monotonic()
+    try:
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() - started < hold:
+                for url in (f"{web.url}/healthz", feed):
+                    t0 = time.monotonic()
+                    # A fresh connection each time, like a new visitor; 1 s or it fails.
+                    response = client.get(url, headers={"Connection": "close"})
+                    slowest = max(slowest, time.monotonic() - t0)
+                    assert response.status_code == 200, url
+                    answered += 1
+                time.sleep(0.2)
+    finally:
+        stop.set()
+        sender.join(5)
+    assert slowest < 1.0
+    assert answered >= 10
+    # The server, not the client, ended every slow connection once its timeout passed.
+    still_open = [s for s in slow_headers + slow_bodies if not _closed_by_server(s)]
+    for sock in slow_headers + slow_bodies:
+        sock.close()
+    assert not still_open, f"{len(still_open)} of {2 * n} slow connections are still open"
+
+
+@pytest.mark.timeout(60)
+def test_a_100_mb_post_to_the_login_is_refused_before_its_body_is_read(web: Web) -> None:
+    sock = _connect(web.port)
+    started = time.monotonic()
+    sock.sendall(
+        b"POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 104857600\r\n\r\n" + b"token=" + b"a" * 65536
+    )
+    sock.settimeout(2.0)
+    head = sock.recv(4096)
+    elapsed = time.monotonic() - started
+    sock.close()
+    assert head.startswith(b"HTTP/1.1 413"), head[:200]
+    assert elapsed < 2.0
+
+
+@pytest.mark.timeout(60)
+def test_a_chunked_body_over_the_limit_is_refused(web: Web) -> None:
+    """Without a Content-Length the limit is found while reading, still before the app runs."""
+    chunks = [b"token=", *[b"a" * 65536] * 20]  # 1.25 MiB, sent chunked by httpx
+    response = httpx.post(
+        f"{web.url}/admin/login",
+        content=iter(chunks),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    assert response.status_code == 413
