@@ -24,6 +24,7 @@ from aggregator import logs
 from aggregator.config import Config, load_config
 from aggregator.errors import ConfigError
 from aggregator.models import RefreshResult
+from aggregator.redact import MASK, secrets_in_url
 from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.store import Store
 
@@ -253,10 +254,10 @@ def config_warnings(config: Config) -> list[str]:
         place = f"sources[{i}] ({source.id})"
         parts = urlsplit(source.url)
         host = (parts.hostname or "").lower()
-        if parts.username or parts.password:
+        for secret in secrets_in_url(source.url, config.serve.secret_parameters):
             warnings.append(
-                f"{place}.url: holds a user name or password; it is sent on every redirect"
-                " and shown on the admin pages"
+                f"{place}.url: holds {secret}; public pages, feeds, OPML and logs show it"
+                f" {'removed' if 'user name' in secret else 'as ' + MASK}, the admin pages in full"
             )
         if parts.fragment:
             warnings.append(f"{place}.url: the #{parts.fragment} part is never sent to the server")

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from aggregator.errors import ConfigError
+from aggregator.redact import SECRET_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class ServeConfig:
     cache_max_age: int = 300  # Cache-Control max-age of our feeds, seconds
     stale_while_revalidate: int = 600
     frame_ancestors: tuple[str, ...] = ("*",)  # who may embed /embed/<slug> in an iframe
+    # Query parameters masked in every public source URL (aggregator/redact.py).
+    secret_parameters: tuple[str, ...] = SECRET_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -424,6 +427,12 @@ def _origins(value: object) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _words(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _Invalid(f'expected an array of words like ["key", "token"], got {_kind(value)}')
+    return tuple(v.strip() for v in value)
+
+
 def _patterns(value: object) -> tuple[str, ...]:
     """One regular expression or an array of them; checked separately, per item, by the caller."""
     if isinstance(value, str):
@@ -487,6 +496,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "cache_max_age": _seconds,
             "stale_while_revalidate": _seconds,
             "frame_ancestors": _origins,
+            "secret_parameters": _words,
         },
     ),
 }

@@ -34,6 +34,7 @@ from aggregator.config import (
     url_problem,
 )
 from aggregator.errors import AggregatorError, ConfigError
+from aggregator.redact import public_url
 
 DEFAULT_CATEGORY = "imported"
 
@@ -325,9 +326,11 @@ def export_opml(config: Config, now: datetime | None = None) -> bytes:
             continue
         group = ET.SubElement(body, "outline", text=category.title, title=category.title)
         for source in members:
-            attrs = {"type": "rss", "text": source.name, "title": source.name, "xmlUrl": source.url}
+            # Shared with others: no credentials from the source's URL (aggregator/redact.py).
+            xml_url = public_url(source.url, config.serve.secret_parameters)
+            attrs = {"type": "rss", "text": source.name, "title": source.name, "xmlUrl": xml_url}
             if source.site_url:
-                attrs["htmlUrl"] = source.site_url
+                attrs["htmlUrl"] = public_url(source.site_url, config.serve.secret_parameters)
             attrs["category"] = category.slug
             ET.SubElement(group, "outline", attrs)
     ET.indent(root)

@@ -9,6 +9,8 @@ headers. docs/reliability.md's "hostile clients" table reports the bounds these 
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import os
 import signal
 import socket
@@ -17,14 +19,30 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from aggregator import cli
+from aggregator.config import Category, Config, FetchConfig, SourceConfig, load_config
+from aggregator.fetch import Fetcher
+from aggregator.models import Outcome
 from aggregator.redis_server import connect
+from aggregator.refresh import refresh_source
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
 from tests.support.pipeline import ROOT
+from tests.support.web_server import make_article
+
+FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Members</title>'
+    b"<link>https://members.example/</link>"
+    b"<item><guid>one</guid><title>First</title><link>https://members.example/1</link></item>"
+    b"</channel></rss>"
+)
 
 ADMIN_TOKEN = "hostile-clients-test-token-0123456789abcdef"
 SECRET_SOURCE_URL = "https://reader:hunter2@feeds.example/private.xml?api_key=SEKRIT-KEY&page=2"
@@ -244,3 +262,145 @@ def test_a_chunked_body_over_the_limit_is_refused(web: Web) -> None:
         timeout=10,
     )
     assert response.status_code == 413
+
+
+# --- secrets in source URLs ----------------------------------------------------------------------
+
+
+def _config_of(web: Web) -> Config:
+    return load_config(str(web.log.parent / "aggregator.toml"))
+
+
+def _secret_article(web: Web, store: Store) -> None:
+    """An article of the source whose URL holds credentials, stored as the pipeline stores it."""
+    config = _config_of(web)
+    source = config.source("secret")
+    assert source is not None
+    article = make_article(source, 2, datetime.now(UTC) - timedelta(hours=1))
+    # As normalize builds them: the source's own URL is its feed URL and, without a site URL,
+    # its attribution link too.
+    # Its own links are the feed's (make_article derives them from the source URL: not here).
+    link = "https://feeds.example/posts/2"
+    article = replace(
+        article,
+        url=link,
+        guid=link,
+        thumbnail="",
+        enclosures=(),
+        source_url=source.url,
+        source_feed_url=source.url,
+    )
+    store.save_refresh(store.get_state("secret"), [article], config.retention, datetime.now(UTC))
+
+
+def _assert_redacted(text: str) -> None:
+    assert "hunter2" not in text
+    assert "reader:" not in text
+    assert "SEKRIT-KEY" not in text
+
+
+@pytest.mark.timeout(60)
+def test_source_urls_are_redacted_in_every_public_output(web: Web, store: Store) -> None:
+    _secret_article(web, store)
+    time.sleep(1.1)  # the web re-reads a category's version at most once a second
+    redacted = "https://feeds.example/private.xml?api_key=REDACTED&amp;page=2"
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        sources = client.get("/sources").text
+        _assert_redacted(sources)
+        assert redacted in sources
+        for path in ("/sources.opml", "/c/world/sources.opml"):
+            opml = client.get(path).text
+            _assert_redacted(opml)
+            assert f'xmlUrl="{redacted}"' in opml
+        rss = client.get("/c/world/feed.rss").text
+        _assert_redacted(rss)
+        assert f'<source url="{redacted}">' in rss
+        atom = client.get("/c/world/feed.atom").text
+        _assert_redacted(atom)
+        feed = client.get("/c/world/feed.json").json()
+        _assert_redacted(json.dumps(feed))
+        [item] = [i for i in feed["items"] if i["_source"]["title"] == "Members Only"]
+        assert item["_source"]["feed_url"] == redacted.replace("&amp;", "&")
+        for path in ("/embed/world", f"/a/{item['id'].rsplit(':', 1)[1]}"):
+            _assert_redacted(client.get(path).text)
+        # The operator sees the URL as configured.
+        admin = client.get("/admin/sources/secret", headers=_bearer()).text
+        assert "reader:hunter2@" in admin
+        assert "SEKRIT-KEY" in admin
+
+
+@pytest.mark.timeout(60)
+def test_public_pages_show_a_generic_private_address_error_and_the_admin_the_detail(
+    web: Web, store: Store
+) -> None:
+    detail = (
+        "refused to connect to intranet.corp at 10.1.2.3 (private address); set"
+        " allow_private_networks = true on this source to allow it"
+    )
+    store.save_state(
+        replace(
+            store.get_state("secret"),
+            outcome=Outcome.BLOCKED,
+            consecutive_errors=1,
+            last_error=detail,
+            last_fetch=datetime.now(UTC),
+        )
+    )
+    store.save_state(
+        replace(
+            store.get_state("public"),
+            outcome=Outcome.HTTP_ERROR,
+            consecutive_errors=2,
+            last_error=f"HTTP 404 Not Found from {SECRET_SOURCE_URL}",
+            last_fetch=datetime.now(UTC),
+        )
+    )
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        page = client.get("/sources").text
+        assert "refused: private address" in page
+        assert "10.1.2.3" not in page
+        assert "intranet.corp" not in page
+        _assert_redacted(page)
+        assert "HTTP 404 Not Found from https://feeds.example/private.xml?api_key=REDACTED" in page
+        admin = client.get("/admin/sources/secret", headers=_bearer()).text
+        assert "intranet.corp at 10.1.2.3" in admin
+
+
+def test_export_opml_redacts_and_check_config_names_each_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text(_config_text(8000), encoding="utf-8")
+    assert cli.main(["--config", str(path), "export-opml"]) == 0
+    exported = capsys.readouterr().out
+    _assert_redacted(exported)
+    assert 'xmlUrl="https://feeds.example/private.xml?api_key=REDACTED&amp;page=2"' in exported
+    assert cli.main(["--config", str(path), "check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "sources[1] (secret).url: holds a user name and password;" in out
+    assert "sources[1] (secret).url: holds query parameter api_key;" in out
+    assert "query parameter page" not in out
+
+
+def test_refresh_log_lines_redact_the_source_url(
+    feed_server: FeedServer, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = feed_server.add("/members.xml", FEED).replace("http://", "http://reader:hunter2@")
+    source = SourceConfig("members", "Members", url + "?token=SEKRIT-KEY", ("world",), 900.0)
+    config = Config(
+        fetch=FetchConfig(allow_private_networks=True),
+        categories=(Category("world", "World"),),
+        sources=(source,),
+    )
+    with caplog.at_level(logging.INFO), Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        result = refresh_source(source, config, store, fetcher)
+    assert result.outcome is not None
+    lines = [r for r in caplog.records if r.getMessage() == "refresh"]
+    assert lines
+    logged = json.dumps([r.__dict__.get("fields") for r in lines], default=str)
+    _assert_redacted(logged)
+    assert "token=REDACTED" in logged
+
+
+def _bearer(token: str = ADMIN_TOKEN) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

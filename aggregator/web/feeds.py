@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
@@ -21,6 +21,7 @@ from werkzeug.exceptions import BadRequest
 from aggregator import metrics
 from aggregator.config import Category, Config, SourceConfig
 from aggregator.models import Article
+from aggregator.redact import public_url
 from aggregator.syndication import CONTENT_TYPES, FeedMeta, render_atom, render_json, render_rss
 from aggregator.web import get_config, web_state
 from aggregator.web.cache import Rendered
@@ -95,6 +96,7 @@ def feed_meta(
         logo=site.logo,
         hub=site.hub,
         feed_urls={f: base + feed_path(slug, f) for f in FORMATS},
+        secret_parameters=config.serve.secret_parameters,
     )
 
 
@@ -124,7 +126,7 @@ def render_opml(config: Config, category: Category | None, created: datetime) ->
     body = ET.SubElement(root, "body")
     if category is not None:
         for source in _sources_of(config, category.slug):
-            _source_outline(body, source)
+            _source_outline(body, source, config.serve.secret_parameters)
     else:
         # A source in several categories is listed in each folder: that is how OPML says it,
         # and readers that allow one folder per feed skip the repeats.
@@ -135,7 +137,7 @@ def render_opml(config: Config, category: Category | None, created: datetime) ->
                     body, "outline", text=_xml_text(cat.title), title=_xml_text(cat.title)
                 )
                 for source in sources:
-                    _source_outline(folder, source)
+                    _source_outline(folder, source, config.serve.secret_parameters)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
@@ -143,11 +145,12 @@ def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
     return [s for s in config.sources if slug in s.categories]
 
 
-def _source_outline(parent: ET.Element, source: SourceConfig) -> None:
+def _source_outline(parent: ET.Element, source: SourceConfig, secret_words: Sequence[str]) -> None:
     name = _xml_text(source.name)
-    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": _xml_text(source.url)}
+    xml_url = _xml_text(public_url(source.url, secret_words))
+    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": xml_url}
     if source.site_url:
-        attrs["htmlUrl"] = _xml_text(source.site_url)
+        attrs["htmlUrl"] = _xml_text(public_url(source.site_url, secret_words))
     if source.language:
         attrs["language"] = source.language
     ET.SubElement(parent, "outline", attrs)
