@@ -261,10 +261,11 @@ def config_warnings(config: Config) -> list[str]:
             )
         if parts.fragment:
             warnings.append(f"{place}.url: the #{parts.fragment} part is never sent to the server")
-        if not config.fetch.allow_private_networks and _private_host(host):
+        allowed = config.fetch.allow_private_networks or source.allow_private_networks
+        if not allowed and _private_host(host):
             warnings.append(
-                f"{place}.url: {host} is a local or private address; it is refused unless"
-                " fetch.allow_private_networks = true"
+                f"{place}.url: {host} is a local or private address; it is refused unless the"
+                " source sets allow_private_networks"
             )
         # The config already refuses the same URL twice; these differ only in ways that
         # rarely name two different feeds.
@@ -286,6 +287,12 @@ def config_warnings(config: Config) -> list[str]:
             )
         else:
             seen_names[name] = i
+    if config.fetch.allow_private_networks:
+        warnings.append(
+            "fetch.allow_private_networks: every source, and every redirect a source sends, may"
+            " reach loopback and private networks; set allow_private_networks on the sources"
+            " that need it instead"
+        )
     for j, category in enumerate(config.categories):
         if not any(category.slug in s.categories for s in config.sources):
             warnings.append(f'categories[{j}] ("{category.slug}"): no source is in it')

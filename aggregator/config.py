@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
+import ipaddress
 import json
 import logging
 import math
@@ -96,6 +97,8 @@ class SourceConfig:
     exclude: tuple[str, ...] = ()
     site_url: str = ""  # optional: the site's home page, for attribution when the feed omits it
     language: str = ""  # optional: overrides the feed's language
+    # Non-public networks (CIDRs, addresses) and host names this source may reach; ("*",): any.
+    allow_private_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -693,6 +696,7 @@ def _check_sources(
         explicit_id = reader.get("id", _slug, None)
         site_url = reader.get("site_url", _optional_url, "")
         language = reader.get("language", _optional_language, "")
+        private = reader.get("allow_private_networks", _private_access, ())
         reader.finish()
 
         for j, slug in enumerate(wanted or ()):
@@ -764,9 +768,32 @@ def _check_sources(
                 exclude=exclude,
                 site_url=site_url,
                 language=language,
+                allow_private_networks=private,
             )
         )
     return tuple(sources)
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?")
+
+
+def _private_access(value: object) -> tuple[str, ...]:
+    """A source's allow_private_networks: true, false, or the networks and hosts it may reach."""
+    if isinstance(value, bool):
+        return ("*",) if value else ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(
+            'expected true, false or an array like ["10.1.2.0/24", "intranet.corp"],'
+            f" got {_kind(value)}"
+        )
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            if not _HOST_NAME.fullmatch(item):
+                message = f'"{item}" is neither a network like "10.1.2.0/24" nor a host name'
+                raise _Invalid(message) from None
+    return tuple(value)
 
 
 def _category_list(value: object) -> tuple[str, ...]:

@@ -73,7 +73,12 @@ def refresh_source(
     fetch_started = time.monotonic()
 
     try:
-        result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        result = fetcher.fetch(
+            url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            allow_private=source.allow_private_networks,
+        )
         fetch_seconds = time.monotonic() - fetch_started
         state = _after_fetch(state, result, config)
         # The source's settings are part of the fingerprint: an edited filter or category

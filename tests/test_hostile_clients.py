@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,10 +23,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from html import escape
 from pathlib import Path
 
 import httpx
 import pytest
+from rq import Queue, SimpleWorker
+from rq.registry import FailedJobRegistry
 
 from aggregator import cli
 from aggregator.config import Category, Config, FetchConfig, SourceConfig, load_config
@@ -33,6 +38,7 @@ from aggregator.models import Outcome
 from aggregator.redis_server import connect
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
+from aggregator.web import admin
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import ROOT
 from tests.support.web_server import make_article
@@ -400,6 +406,151 @@ def test_refresh_log_lines_redact_the_source_url(
     logged = json.dumps([r.__dict__.get("fields") for r in lines], default=str)
     _assert_redacted(logged)
     assert "token=REDACTED" in logged
+
+
+# --- authentication -------------------------------------------------------------------------------
+
+
+def _from(address: str, web: Web) -> httpx.Client:
+    """A client whose connections come from `address` (any 127.x.y.z reaches the server)."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=web.url, transport=transport, timeout=10)
+
+
+@pytest.mark.timeout(60)
+def test_wrong_tokens_are_throttled_per_address_without_slowing_the_site(web: Web) -> None:
+    allowed = admin.AUTH_FAILURES_ALLOWED
+    with _from("127.0.0.5", web) as guesser, _from("127.0.0.6", web) as operator:
+        started = time.monotonic()
+        statuses = [
+            guesser.post("/admin/login", data={"token": f"guess-{n}"}).status_code
+            for n in range(allowed + 5)
+        ]
+        elapsed = time.monotonic() - started
+        # No sleeping in a request worker: wrong guesses answer as fast as anything else.
+        assert elapsed < 0.1 * len(statuses) + 1.0, elapsed
+        assert statuses == [401] * allowed + [429] * 5
+        throttled = guesser.post("/admin/login", data={"token": ADMIN_TOKEN})
+        assert throttled.status_code == 429  # even the right token, until the window ends
+        assert 0 < int(throttled.headers["Retry-After"]) <= admin.AUTH_WINDOW
+        assert guesser.get("/admin/", headers=_bearer()).status_code == 429
+        # Another address is not affected, and the public site never was.
+        assert operator.get("/admin/", headers=_bearer()).status_code == 200
+        assert guesser.get("/healthz").status_code == 200
+    with _from("127.0.0.7", web) as bearer_guesser:
+        statuses = [
+            bearer_guesser.get("/admin/", headers=_bearer(f"guess-{n}")).status_code
+            for n in range(allowed + 2)
+        ]
+        assert statuses == [401] * allowed + [429] * 2
+
+
+@pytest.mark.timeout(60)
+def test_logout_ends_the_session_on_the_server(web: Web) -> None:
+    with _from("127.0.0.8", web) as client:
+        assert client.post("/admin/login", data={"token": ADMIN_TOKEN}).status_code == 303
+        cookie = client.cookies["aggregator_admin"]
+        page = client.get("/admin/")
+        assert page.status_code == 200
+        match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+        assert match, page.text
+        assert client.post("/admin/logout", data={"csrf": match[1]}).status_code == 303
+    with _from("127.0.0.8", web) as replay:
+        # The old cookie, kept by whoever copied it: refused, not good for another 12 hours.
+        replay.cookies.set("aggregator_admin", cookie, domain="127.0.0.1", path="/admin")
+        assert replay.get("/admin/").status_code == 401
+
+
+@pytest.mark.timeout(60)
+def test_a_short_admin_token_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ADMIN_TOKEN": "hunter2"}
+    config = tmp_path / "aggregator.toml"
+    config.write_text(_config_text(8000), encoding="utf-8")
+    port = str(free_port())
+    result = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "--config", str(config), "web", "--port", port],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "ADMIN_TOKEN: 7 characters long; use at least 24" in result.stderr
+
+
+# --- HEAD, redirects, embeds ----------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_head_does_not_run_the_dashboards_requeue(web: Web, redis_url: str) -> None:
+    connection = connect(redis_url)
+    queue = Queue("hostile-head", connection=connection)
+    job = queue.enqueue(math.sqrt, -1)  # fails: a job in the failed registry
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    failed = FailedJobRegistry(queue=queue)
+    assert job.id in failed.get_job_ids()
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        response = client.head("/admin/rq/requeue/hostile-head", headers=_bearer())
+    assert response.status_code == 405
+    assert job.id in failed.get_job_ids()
+    assert queue.count == 0
+
+
+@pytest.mark.timeout(60)
+def test_trailing_slash_redirects_point_at_base_url_whatever_the_host_header(web: Web) -> None:
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        for path in ("/c/world", "/c/world?x=1", "/admin"):
+            response = client.get(path, headers={"Host": "evil.example"})
+            assert response.status_code == 308, path
+            assert response.headers["Location"].startswith(f"{web.url}/"), path
+            assert "evil.example" not in response.headers["Location"]
+        assert client.get("/c/world").headers["Location"] == f"{web.url}/c/world/"
+
+
+EVIL_IFRAMES = (
+    "https://evil.example\\@www.youtube.com/embed/x",
+    "https://evil.ex&#9;ample\\@www.youtube.com/embed/x",
+    "https://www.youtube.com@evil.example/embed/x",
+)
+
+
+@pytest.mark.timeout(90)
+def test_iframes_whose_host_a_browser_reads_differently_are_never_republished(
+    web: Web, store: Store, feed_server: FeedServer
+) -> None:
+    content = "".join(f'<iframe src="{src}"></iframe>' for src in EVIL_IFRAMES)
+    content += '<iframe src="https://www.youtube.com/embed/ok"></iframe>'
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>V</title>'
+        "<link>https://video.example/</link><item><guid>v1</guid><title>Players</title>"
+        f"<link>https://video.example/1</link><description>{escape(content)}</description>"
+        "</item></channel></rss>"
+    ).encode()
+    source = SourceConfig(
+        "public", "Public News", feed_server.add("/v.xml", feed), ("world",), 900.0
+    )
+    config = Config(
+        fetch=FetchConfig(allow_private_networks=True),
+        categories=(Category("world", "World"),),
+        sources=(source,),
+    )
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        assert refresh_source(source, config, store, fetcher).added == 1
+    time.sleep(1.1)  # the web re-reads a category's version at most once a second
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        feed_json = client.get("/c/world/feed.json").json()
+        [item] = [i for i in feed_json["items"] if i["title"] == "Players"]
+        outputs = [
+            json.dumps(item),
+            client.get("/c/world/feed.atom").text,
+            client.get("/c/world/feed.rss").text,
+            client.get(f"/a/{item['id'].rsplit(':', 1)[1]}").text,
+        ]
+    for output in outputs:
+        assert "evil.ex" not in output
+        assert "youtube.com/embed/ok" in output
 
 
 def _bearer(token: str = ADMIN_TOKEN) -> dict[str, str]:

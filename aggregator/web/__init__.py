@@ -14,8 +14,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
+from werkzeug.routing import RequestRedirect
 
 from aggregator import config as config_module
 from aggregator.config import Config, load_config
@@ -164,12 +166,30 @@ def create_app(
     app.register_blueprint(health.bp)
     admin.init_app(app)  # /admin/ and the RQ dashboard at /admin/rq, only with ADMIN_TOKEN
     app.after_request(_security_headers)
+    app.after_request(_redirect_from_base_url)
     return app
 
 
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    return response
+
+
+def _redirect_from_base_url(response: Response) -> Response:
+    """Routing's own redirects (a missing trailing slash: 308) point under site.base_url.
+
+    Werkzeug builds them from the request's Host header, which a client chooses: a cache in front
+    would then keep a redirect to any host for everyone. Flask sends routing redirects past the
+    error handlers, so they are rewritten here.
+    """
+    if isinstance(request.routing_exception, RequestRedirect) and response.location:
+        target = urlsplit(response.location)
+        path = target.path
+        if request.script_root and path.startswith(request.script_root):
+            path = path[len(request.script_root) :]
+        query = f"?{target.query}" if target.query else ""
+        response.location = get_config().site.base_url.rstrip("/") + path + query
     return response
 
 

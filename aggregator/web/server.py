@@ -70,6 +70,9 @@ def max_body_bytes() -> int:
 def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list[str]:
     """The gunicorn command line of the web process (what `aggregator web` execs)."""
     # Checked here so a bad value stops `aggregator web` with a message, not a worker traceback.
+    from aggregator.web.admin import check_admin_token
+
+    check_admin_token()
     keepalive = header_timeout()
     body_timeout()
     max_body_bytes()
