@@ -503,6 +503,14 @@ def test_head_does_not_run_the_dashboards_requeue(web: Web, redis_url: str) -> N
 
 
 @pytest.mark.timeout(60)
+def test_head_requests_are_no_login_attempts(web: Web) -> None:
+    with _from("127.0.0.9", web) as client:
+        for _ in range(admin.AUTH_FAILURES_ALLOWED + 2):
+            assert client.head("/admin/login").status_code == 200
+        assert client.post("/admin/login", data={"token": ADMIN_TOKEN}).status_code == 303
+
+
+@pytest.mark.timeout(60)
 def test_trailing_slash_redirects_point_at_base_url_whatever_the_host_header(web: Web) -> None:
     with httpx.Client(base_url=web.url, timeout=10) as client:
         for path in ("/c/world", "/c/world?x=1", "/admin"):

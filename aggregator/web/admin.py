@@ -223,7 +223,7 @@ def _csrf() -> dict[str, Any]:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> BaseResponse:
     """A form that exchanges the token for a session cookie."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # a HEAD is no login attempt
         return _login_page(200, "")
     token = admin_token()
     throttled = _throttled()
