@@ -39,7 +39,7 @@ from aggregator.opml import export_opml
 from aggregator.redis_server import connect
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
-from aggregator.web import admin
+from aggregator.web import admin, server
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import ROOT
 from tests.support.web_server import make_article
@@ -566,3 +566,20 @@ def test_iframes_whose_host_a_browser_reads_differently_are_never_republished(
 
 def _bearer(token: str = ADMIN_TOKEN) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def test_web_server_settings_are_checked_before_gunicorn_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ADMIN_TOKEN", raising=False)
+    monkeypatch.setenv("WEB_HEADER_TIMEOUT", "soon")
+    with pytest.raises(SystemExit, match="WEB_HEADER_TIMEOUT='soon' is not a number"):
+        server.gunicorn_command("127.0.0.1", 8000, 2)
+    monkeypatch.setenv("WEB_HEADER_TIMEOUT", "5")
+    monkeypatch.setenv("WEB_MAX_BODY_BYTES", "0")
+    with pytest.raises(SystemExit, match="WEB_MAX_BODY_BYTES must be positive"):
+        server.gunicorn_command("127.0.0.1", 8000, 2)
+    monkeypatch.delenv("WEB_MAX_BODY_BYTES")
+    command = server.gunicorn_command("127.0.0.1", 8000, 2)
+    assert command[command.index("--worker-class") + 1] == "aggregator.web.server.Worker"
+    assert command[command.index("--keep-alive") + 1] == "5"
