@@ -104,15 +104,9 @@ class Web:
         return self.log.read_text(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Web]:
-    """`aggregator web` on a free loopback port, with short header/body timeouts and the admin on.
-
-    One server for the module (starting one takes seconds on a busy machine); the session's
-    Valkey is flushed first, and tests that need data of their own write it through `store`.
-    """
-    tmp_path = tmp_path_factory.mktemp("hostile-clients")
-    connect(redis_url).flushall()
+@contextlib.contextmanager
+def running_web(tmp_path: Path, redis_url: str, **settings: str) -> Iterator[Web]:
+    """`aggregator web` on a free loopback port with the admin on; `settings`: WEB_* variables."""
     port = free_port()
     config = tmp_path / "aggregator.toml"
     config.write_text(_config_text(port), encoding="utf-8")
@@ -123,26 +117,13 @@ def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[We
         AGGREGATOR_CONFIG=str(config),
         AGGREGATOR_DATA_DIR=str(tmp_path / "var"),
         ADMIN_TOKEN=ADMIN_TOKEN,
-        WEB_HEADER_TIMEOUT=f"{HEADER_TIMEOUT:g}",
-        WEB_BODY_TIMEOUT=f"{BODY_TIMEOUT:g}",
+        **settings,
     )
     log = tmp_path / "web.log"
+    command = [sys.executable, "-m", "aggregator.cli", "web", "--host", "127.0.0.1"]
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "aggregator.cli",
-                "web",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                f"{port}",
-            ],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            [*command, "--port", f"{port}"], cwd=tmp_path, env=env, stdout=out, stderr=out
         )
     server = Web(f"http://127.0.0.1:{port}", port, process, log)
     try:
@@ -166,6 +147,22 @@ def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[We
             process.wait(5)
 
 
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Web]:
+    """The web server of this module's tests, with short header and body timeouts.
+
+    One server for the module (starting one takes seconds on a busy machine); the session's
+    Valkey is flushed first, and tests that need data of their own write it through `store`.
+    """
+    connect(redis_url).flushall()
+    timeouts = {
+        "WEB_HEADER_TIMEOUT": f"{HEADER_TIMEOUT:g}",
+        "WEB_BODY_TIMEOUT": f"{BODY_TIMEOUT:g}",
+    }
+    with running_web(tmp_path_factory.mktemp("hostile-clients"), redis_url, **timeouts) as server:
+        yield server
+
+
 def _connect(port: int) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -187,34 +184,52 @@ def _closed_by_server(sock: socket.socket) -> bool:
 # --- slow clients -------------------------------------------------------------------------------
 
 
-@pytest.mark.timeout(90)
-def test_slow_headers_and_bodies_neither_starve_the_site_nor_stay_open(web: Web) -> None:
-    """50 connections trickling headers and 50 trickling a body, held past both timeouts."""
-    n = 50
+SLOW_HEADER_START = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+SLOW_BODY_START = (
+    b"POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\n"
+)
+
+
+@dataclass
+class Siege:
+    """What `_siege` saw: the site's answers meanwhile, and the attackers' connections."""
+
+    answered: int
+    slowest: float
+    connections: list[socket.socket]
+    reopened: dict[str, int]  # "headers" | "bodies" -> connections the server closed, reopened
+
+
+def _siege(web: Web, n: int, hold: float, *, reopen: bool) -> Siege:
+    """Hold n slow-header and n slow-body connections for `hold` s while probing the site.
+
+    Every 0.3 s each connection gets one more header line or body byte. With `reopen`, a
+    connection the server closed is replaced at once (the attack that kept the old site down).
+    Meanwhile /healthz and a cached feed are requested on fresh connections, 1 s timeout each.
+    """
     feed = f"{web.url}/c/world/feed.atom"
     assert httpx.get(feed, timeout=5).status_code == 200  # rendered once: the cached feed
-    slow_headers = [_connect(web.port) for _ in range(n)]
-    slow_bodies = [_connect(web.port) for _ in range(n)]
-    for sock in slow_headers:
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-    for sock in slow_bodies:
-        sock.sendall(
-            b"POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\n"
-        )
-    hold = HEADER_TIMEOUT + BODY_TIMEOUT + 2.0  # longer than either timeout
+    attackers = [(SLOW_HEADER_START, b"X-Slow: 1\r\n")] * n + [(SLOW_BODY_START, b"t")] * n
+    connections = []
+    for start, _ in attackers:
+        sock = _connect(web.port)
+        sock.sendall(start)
+        connections.append(sock)
+    reopened = {"headers": 0, "bodies": 0}
     stop = threading.Event()
 
     def trickle() -> None:
-        # One more header line or body byte on every connection, every 0.3 s, until told to stop.
         while not stop.wait(0.3):
-            # A send that fails found the connection closed by the server, as it should be.
-            for sock in slow_headers:
-                with contextlib.suppress(OSError):
-                    sock.send(b"X-Slow: 1\r\n")
-            for sock in slow_bodies:
-                with contextlib.suppress(OSError):
-                    sock.send(b"t")
+            for i, (start, more) in enumerate(attackers):
+                try:
+                    connections[i].send(more)
+                except OSError:  # closed by the server, as it should be
+                    if reopen and not stop.is_set():
+                        connections[i].close()
+                        connections[i] = _connect(web.port)
+                        connections[i].sendall(start)
+                        reopened["headers" if start == SLOW_HEADER_START else "bodies"] += 1
 
     sender = threading.Thread(target=trickle, daemon=True)
     sender.start()
@@ -236,14 +251,42 @@ def test_slow_headers_and_bodies_neither_starve_the_site_nor_stay_open(web: Web)
         stop.set()
         sender.join(5)
     print(f"measured: {answered} answers in {hold:g} s, slowest {slowest * 1000:.0f} ms")
-    assert slowest < 1.0
-    assert answered >= 10
+    return Siege(answered, slowest, connections, reopened)
+
+
+@pytest.mark.timeout(90)
+def test_slow_headers_and_bodies_neither_starve_the_site_nor_stay_open(web: Web) -> None:
+    """50 connections trickling headers and 50 trickling a body, held past both timeouts."""
+    n = 50
+    siege = _siege(web, n, HEADER_TIMEOUT + BODY_TIMEOUT + 2.0, reopen=False)
+    assert siege.slowest < 1.0
+    assert siege.answered >= 10
     # The server, not the client, ended every slow connection once its timeout passed.
-    still_open = [s for s in slow_headers + slow_bodies if not _closed_by_server(s)]
-    for sock in slow_headers + slow_bodies:
+    still_open = [s for s in siege.connections if not _closed_by_server(s)]
+    for sock in siege.connections:
         sock.close()
     assert not still_open, f"{len(still_open)} of {2 * n} slow connections are still open"
-    print(f"measured: all {2 * n} slow connections closed by the server within {hold:g} s")
+    print(f"measured: all {2 * n} slow connections closed by the server")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_a_siege_that_reopens_slow_connections_with_the_default_timeouts(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """The issue's attack at production settings: 50 + 50 slow connections, each reopened as
+    soon as the server closes it, for longer than the 30 s body timeout."""
+    n = 50
+    with running_web(tmp_path, redis_url) as web:
+        siege = _siege(web, n, server.DEFAULT_BODY_TIMEOUT + 10.0, reopen=True)
+    for sock in siege.connections:
+        sock.close()
+    assert siege.slowest < 1.0
+    assert siege.answered >= 40
+    # Header connections are cut at 10 s, body ones at 30 s: every attacker was cut and came back.
+    assert siege.reopened["headers"] >= 2 * n
+    assert siege.reopened["bodies"] >= n
+    print(f"measured: slow connections closed by the server and reopened: {siege.reopened}")
 
 
 @pytest.mark.timeout(60)
