@@ -247,6 +247,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def config_warnings(config: Config) -> list[str]:
     """Things in a valid config that are probably mistakes, each with its place."""
+    from aggregator.fetch import PrivateAccess
+
     warnings = []
     seen_urls: dict[str, int] = {}
     seen_names: dict[str, int] = {}
@@ -261,8 +263,10 @@ def config_warnings(config: Config) -> list[str]:
             )
         if parts.fragment:
             warnings.append(f"{place}.url: the #{parts.fragment} part is never sent to the server")
-        allowed = config.fetch.allow_private_networks or source.allow_private_networks
-        if not allowed and _private_host(host):
+        access = PrivateAccess.of(
+            source.allow_private_networks, config.fetch.allow_private_networks
+        )
+        if _private_host(host) and not access.covers(host):
             warnings.append(
                 f"{place}.url: {host} is a local or private address; it is refused unless the"
                 " source sets allow_private_networks"

@@ -884,6 +884,9 @@ def summary(config: Config) -> str:
                 extras.append(f"exclude {json.dumps(list(source.exclude), ensure_ascii=False)}")
             if source.language:
                 extras.append(f"language {source.language}")
+            if source.allow_private_networks:
+                reach = ", ".join(source.allow_private_networks).replace("*", "any")
+                extras.append(f"may reach private networks: {reach}")
             extra = f"  ({'; '.join(extras)})" if extras else ""
             lines.append(f"  {source.id}: {source.name} <{source.url}>{extra}")
     changed = []

@@ -104,6 +104,13 @@ class PrivateAccess:
                 hosts.add(item.lower().rstrip("."))
         return cls(networks=tuple(networks), hosts=frozenset(hosts))
 
+    def covers(self, host: str) -> bool:
+        """Whether a URL naming `host` (a name or an address literal) may be fetched at all."""
+        try:
+            return self.allows(host, host.strip("[]"))
+        except ValueError:  # a name, not in self.hosts: allowed only where it resolves to
+            return False
+
     def allows(self, host: str, address: str) -> bool:
         """Whether connecting to `address` (resolved from `host`) is allowed though not public."""
         if self.any or host.lower().rstrip(".") in self.hosts:

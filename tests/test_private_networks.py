@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aggregator.config import parse_config
+from aggregator.cli import config_warnings
+from aggregator.config import parse_config, summary
 from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
@@ -137,3 +138,16 @@ def test_allow_private_networks_values_are_checked() -> None:
         .allow_private_networks
         == ()
     )
+
+
+def test_check_config_warns_about_the_global_switch_and_not_about_allowed_sources() -> None:
+    text = _config("http://127.0.0.1:8080/f", "http://10.9.9.9/f", "true")
+    config = parse_config(text)
+    warnings = config_warnings(config)
+    assert not any("sources[0]" in w for w in warnings)  # allowed: nothing to warn about
+    assert any(w.startswith("sources[1] (public).url: 10.9.9.9 is a local") for w in warnings)
+    assert "may reach private networks: any" in summary(config)
+    glob = config_warnings(
+        parse_config(text.replace("[fetch]", "[fetch]\nallow_private_networks = true"))
+    )
+    assert any(w.startswith("fetch.allow_private_networks: every source") for w in glob)
