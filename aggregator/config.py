@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
+import ipaddress
 import json
 import logging
 import math
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from aggregator.errors import ConfigError
+from aggregator.redact import SECRET_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class ServeConfig:
     cache_max_age: int = 300  # Cache-Control max-age of our feeds, seconds
     stale_while_revalidate: int = 600
     frame_ancestors: tuple[str, ...] = ("*",)  # who may embed /embed/<slug> in an iframe
+    # Query parameters masked in every public source URL (aggregator/redact.py).
+    secret_parameters: tuple[str, ...] = SECRET_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class SourceConfig:
     exclude: tuple[str, ...] = ()
     site_url: str = ""  # optional: the site's home page, for attribution when the feed omits it
     language: str = ""  # optional: overrides the feed's language
+    # Non-public networks (CIDRs, addresses) and host names this source may reach; ("*",): any.
+    allow_private_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -424,6 +430,12 @@ def _origins(value: object) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _words(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _Invalid(f'expected an array of words like ["key", "token"], got {_kind(value)}')
+    return tuple(v.strip() for v in value)
+
+
 def _patterns(value: object) -> tuple[str, ...]:
     """One regular expression or an array of them; checked separately, per item, by the caller."""
     if isinstance(value, str):
@@ -487,6 +499,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "cache_max_age": _seconds,
             "stale_while_revalidate": _seconds,
             "frame_ancestors": _origins,
+            "secret_parameters": _words,
         },
     ),
 }
@@ -695,6 +708,7 @@ def _check_sources(
         explicit_id = reader.get("id", _slug, None)
         site_url = reader.get("site_url", _optional_url, "")
         language = reader.get("language", _optional_language, "")
+        private = reader.get("allow_private_networks", _private_access, ())
         reader.finish()
 
         for j, slug in enumerate(wanted or ()):
@@ -769,9 +783,32 @@ def _check_sources(
                 exclude=exclude,
                 site_url=site_url,
                 language=language,
+                allow_private_networks=private,
             )
         )
     return tuple(sources)
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?")
+
+
+def _private_access(value: object) -> tuple[str, ...]:
+    """A source's allow_private_networks: true, false, or the networks and hosts it may reach."""
+    if isinstance(value, bool):
+        return ("*",) if value else ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(
+            'expected true, false or an array like ["10.1.2.0/24", "intranet.corp"],'
+            f" got {_kind(value)}"
+        )
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            if not _HOST_NAME.fullmatch(item):
+                message = f'"{item}" is neither a network like "10.1.2.0/24" nor a host name'
+                raise _Invalid(message) from None
+    return tuple(value)
 
 
 def _category_list(value: object) -> tuple[str, ...]:
@@ -862,6 +899,9 @@ def summary(config: Config) -> str:
                 extras.append(f"exclude {json.dumps(list(source.exclude), ensure_ascii=False)}")
             if source.language:
                 extras.append(f"language {source.language}")
+            if source.allow_private_networks:
+                reach = ", ".join(source.allow_private_networks).replace("*", "any")
+                extras.append(f"may reach private networks: {reach}")
             extra = f"  ({'; '.join(extras)})" if extras else ""
             lines.append(f"  {source.id}: {source.name} <{source.url}>{extra}")
     changed = []

@@ -10,6 +10,8 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from aggregator.config import Config
+from aggregator.fetch import PrivateAccess
+from aggregator.redact import MASK, secrets_in_url
 
 
 def config_warnings(config: Config) -> list[str]:
@@ -21,17 +23,20 @@ def config_warnings(config: Config) -> list[str]:
         place = f"sources[{i}] ({source.id})"
         parts = urlsplit(source.url)
         host = (parts.hostname or "").lower()
-        if parts.username or parts.password:
+        for secret in secrets_in_url(source.url, config.serve.secret_parameters):
             warnings.append(
-                f"{place}.url: holds a user name or password; it is sent on every redirect"
-                " and shown on the admin pages"
+                f"{place}.url: holds {secret}; public pages, feeds, OPML and logs show it"
+                f" {'removed' if 'user name' in secret else 'as ' + MASK}, the admin pages in full"
             )
         if parts.fragment:
             warnings.append(f"{place}.url: the #{parts.fragment} part is never sent to the server")
-        if not config.fetch.allow_private_networks and _private_host(host):
+        access = PrivateAccess.of(
+            source.allow_private_networks, config.fetch.allow_private_networks
+        )
+        if _private_host(host) and not access.covers(host):
             warnings.append(
-                f"{place}.url: {host} is a local or private address; it is refused unless"
-                " fetch.allow_private_networks = true"
+                f"{place}.url: {host} is a local or private address; it is refused unless the"
+                " source sets allow_private_networks"
             )
         # The config already refuses the same URL twice; these differ only in ways that
         # rarely name two different feeds.
@@ -53,6 +58,12 @@ def config_warnings(config: Config) -> list[str]:
             )
         else:
             seen_names[name] = i
+    if config.fetch.allow_private_networks:
+        warnings.append(
+            "fetch.allow_private_networks: every source, and every redirect a source sends, may"
+            " reach loopback and private networks; set allow_private_networks on the sources"
+            " that need it instead"
+        )
     for j, category in enumerate(config.categories):
         if not any(category.slug in s.categories for s in config.sources):
             warnings.append(f'categories[{j}] ("{category.slug}"): no source is in it')

@@ -12,9 +12,13 @@ Every failure becomes a `FetchError` whose `outcome` says what kind it is:
 How the limits hold:
 - Redirects are followed by hand, so every hop's URL is checked and the chain can be reported.
 - The address policy lives in the network backend under httpx (`_GuardedBackend`): it resolves the
-  host itself, refuses the connection if any resolved address is not public, and connects to the
-  vetted address. The check happens on the connection actually made, for every new connection of
-  every hop, so DNS rebinding between a check and a connect cannot slip through. TLS still uses the
+  host itself, refuses the connection if any resolved address is not public (unless the source's
+  policy allows that private address or host), and connects to the vetted address. A backend
+  belongs to one pool and one client, and the Fetcher keeps one client per policy: a pooled
+  connection opened for a source allowed into a private network is never reused by another
+  source, so a redirect from a source that is not allowed can never reach a private address.
+  The check happens on the connection actually made, for every new connection of every hop, so
+  DNS rebinding between a check and a connect cannot slip through. TLS still uses the
   URL's host name for SNI and certificate checks, and the Host header is untouched, because httpcore
   starts TLS on the stream we return with the origin's host name.
 - The overall deadline is applied by the same backend's streams: every socket read, write and
@@ -29,10 +33,12 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol
@@ -76,11 +82,68 @@ def default_user_agent(base_url: str) -> str:
     return f"{USER_AGENT_PRODUCT} (+{base_url})"
 
 
+@dataclass(frozen=True)
+class PrivateAccess:
+    """Which non-public addresses a source may reach: any, or only these networks and hosts."""
+
+    any: bool = False
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    hosts: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, allowed: Iterable[str], everywhere: bool = False) -> PrivateAccess:
+        """From a source's `allow_private_networks` ("*" for any; else CIDRs, addresses, hosts)."""
+        allowed = tuple(allowed)
+        if everywhere or "*" in allowed:
+            return cls(any=True)
+        networks, hosts = [], set()
+        for item in allowed:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                hosts.add(item.lower().rstrip("."))
+        return cls(networks=tuple(networks), hosts=frozenset(hosts))
+
+    def covers(self, host: str) -> bool:
+        """Whether a URL naming `host` (a name or an address literal) may be fetched at all."""
+        try:
+            return self.allows(host, host.strip("[]"))
+        except ValueError:  # a name, not in self.hosts: allowed only where it resolves to
+            return False
+
+    def allows(self, host: str, address: str) -> bool:
+        """Whether connecting to `address` (resolved from `host`) is allowed though not public."""
+        if self.any or host.lower().rstrip(".") in self.hosts:
+            return True
+        ip = ipaddress.ip_address(address)
+        return any(ip in network for network in self.networks)
+
+
+NO_PRIVATE_ACCESS = PrivateAccess()
+
+
 class Fetcher:
-    """Conditional GETs over one pooled, thread-safe httpx client. Use as a context manager."""
+    """Conditional GETs over pooled, thread-safe httpx clients. Use as a context manager.
+
+    One client (and connection pool) per address policy, so no pooled connection carries one
+    source's permission to reach a private network to another source.
+    """
 
     def __init__(self, config: FetchConfig, user_agent: str) -> None:
         self._config = config
+        self._user_agent = user_agent
+        self._everywhere = config.allow_private_networks
+        self._clients: dict[PrivateAccess, httpx.Client] = {}
+        self._clients_lock = threading.Lock()
+
+    def _client_for(self, access: PrivateAccess) -> httpx.Client:
+        with self._clients_lock:
+            client = self._clients.get(access)
+            if client is None:
+                client = self._clients[access] = self._new_client(access)
+            return client
+
+    def _new_client(self, access: PrivateAccess) -> httpx.Client:
         transport = httpx.HTTPTransport(trust_env=False)
         # httpx 0.28 has no public parameter for httpcore's network backend, which is where the
         # address policy and the deadline must sit (see the module docstring), so the transport
@@ -91,37 +154,46 @@ class Fetcher:
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(config.allow_private_networks),
+            network_backend=_GuardedBackend(access),
         )
-        self._client = httpx.Client(
+        return httpx.Client(
             transport=transport,
             trust_env=False,
             follow_redirects=False,
             headers={
-                "User-Agent": user_agent,
+                "User-Agent": self._user_agent,
                 "Accept": ACCEPT,
                 "Accept-Encoding": ACCEPT_ENCODING,
             },
         )
 
     def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        allow_private: Iterable[str] = (),
     ) -> FetchResult:
         """GET `url`, conditionally when validators are given; raise FetchError on any failure.
 
         Validators are strings holding the raw header bytes decoded as latin-1 (what this method
-        returns), so they go back to the server byte for byte.
+        returns), so they go back to the server byte for byte. `allow_private` is the source's
+        `allow_private_networks`: the non-public networks and hosts it may reach ("*": any).
         """
+        client = self._client_for(PrivateAccess.of(allow_private, self._everywhere))
         started = time.monotonic()
         token = _DEADLINE.set(started + self._config.deadline)
         try:
-            return self._fetch(url, etag, last_modified, started)
+            return self._fetch(client, url, etag, last_modified, started)
         finally:
             _DEADLINE.reset(token)
 
     def close(self) -> None:
         """Close pooled connections."""
-        self._client.close()
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -137,7 +209,12 @@ class Fetcher:
     # --- one fetch ---------------------------------------------------------------------------
 
     def _fetch(
-        self, url: str, etag: str | None, last_modified: str | None, started: float
+        self,
+        client: httpx.Client,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        started: float,
     ) -> FetchResult:
         config = self._config
         conditional: dict[bytes, bytes] = {}
@@ -151,8 +228,8 @@ class Fetcher:
         permanent = True
         while True:
             try:
-                response = self._client.send(
-                    self._client.build_request(
+                response = client.send(
+                    client.build_request(
                         "GET", current, headers=conditional, timeout=self._timeout()
                     ),
                     stream=True,
@@ -549,8 +626,8 @@ def _until_deadline(timeout: float | None, error: type[Exception]) -> float | No
 class _GuardedBackend(httpcore.NetworkBackend):
     """httpcore's sync backend, resolving and vetting addresses itself, honouring the deadline."""
 
-    def __init__(self, allow_private_networks: bool) -> None:
-        self._allow_private = allow_private_networks
+    def __init__(self, access: PrivateAccess) -> None:
+        self._access = access
         self._tcp = httpcore.SyncBackend()
 
     def connect_tcp(
@@ -562,16 +639,16 @@ class _GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         addresses = _resolve(host, port)
-        if not self._allow_private:
-            for address in addresses:
-                problem = address_problem(address)
-                if problem is not None:
-                    where = address if address == host else f"{host} at {address}"
-                    raise FetchError(
-                        f"refused to connect to {where} ({problem}); "
-                        "set fetch.allow_private_networks = true to allow it",
-                        outcome=Outcome.BLOCKED,
-                    )
+        for address in addresses:
+            problem = address_problem(address)
+            if problem is not None and not self._access.allows(host, address):
+                where = address if address == host else f"{host} at {address}"
+                # redact.public_error shows the public only "refused: private address".
+                raise FetchError(
+                    f"refused to connect to {where} ({problem}); set allow_private_networks"
+                    " on this source to allow it",
+                    outcome=Outcome.BLOCKED,
+                )
         # Connect to the vetted literal address (no second lookup), trying each in turn.
         refused: httpcore.ConnectError | None = None
         for address in addresses:

@@ -36,6 +36,7 @@ from aggregator.config import (
     url_problem,
 )
 from aggregator.errors import AggregatorError, ConfigError
+from aggregator.redact import public_url
 from aggregator.xml_text import xml_text
 
 DEFAULT_CATEGORY = "imported"
@@ -337,7 +338,7 @@ def render_opml(
     body = ET.SubElement(root, "body")
     if category is not None:
         for source in _sources_of(config, category.slug):
-            _source_outline(body, source, category.slug)
+            _source_outline(body, source, category.slug, config.serve.secret_parameters)
     else:
         # A source in several categories is listed in each folder: that is how OPML says it,
         # and readers that allow one folder per feed skip the repeats.
@@ -347,7 +348,7 @@ def render_opml(
                 name = xml_text(cat.title)
                 folder = ET.SubElement(body, "outline", text=name, title=name)
                 for source in sources:
-                    _source_outline(folder, source, cat.slug)
+                    _source_outline(folder, source, cat.slug, config.serve.secret_parameters)
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
@@ -356,11 +357,15 @@ def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
     return [s for s in config.sources if slug in s.categories]
 
 
-def _source_outline(parent: ET.Element, source: SourceConfig, slug: str) -> None:
+def _source_outline(
+    parent: ET.Element, source: SourceConfig, slug: str, secrets: tuple[str, ...]
+) -> None:
+    # Shared with others: no credentials from the source's URLs (aggregator/redact.py).
     name = xml_text(source.name)
-    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": xml_text(source.url)}
+    xml_url = xml_text(public_url(source.url, secrets))
+    attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": xml_url}
     if source.site_url:
-        attrs["htmlUrl"] = xml_text(source.site_url)
+        attrs["htmlUrl"] = xml_text(public_url(source.site_url, secrets))
     if source.language:
         attrs["language"] = xml_text(source.language)
     attrs["category"] = slug  # what import-opml reads back as the category

@@ -21,6 +21,7 @@ from aggregator.fetch import Fetcher
 from aggregator.models import FetchResult, Outcome, RefreshResult, SourceState
 from aggregator.normalize import normalize
 from aggregator.parse import parse
+from aggregator.redact import public_text, public_url
 from aggregator.store import FetchRecord, Store
 
 log = logging.getLogger("aggregator.refresh")
@@ -68,11 +69,17 @@ def refresh_source(
     started = time.monotonic()
     state = before = state if state is not None else store.get_state(source.id)
     url = state.adopted_url or source.url
+    shown_url = public_url(url, config.serve.secret_parameters)  # for the log line
     fetch_seconds: float | None = None
     fetch_started = time.monotonic()
 
     try:
-        result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        result = fetcher.fetch(
+            url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            allow_private=source.allow_private_networks,
+        )
         fetch_seconds = time.monotonic() - fetch_started
         state = _after_fetch(state, result, config)
         # The source's settings are part of the fingerprint: an edited filter or category
@@ -112,7 +119,7 @@ def refresh_source(
             error=error.message,
             next_due=state.next_due,
         )
-        _report(source, url, refreshed, fetch_seconds)
+        _report(source, shown_url, refreshed, fetch_seconds)
         return refreshed
 
     refreshed = RefreshResult(
@@ -125,7 +132,7 @@ def refresh_source(
         next_due=state.next_due,
         error=state.last_error,
     )
-    _report(source, url, refreshed, fetch_seconds)
+    _report(source, shown_url, refreshed, fetch_seconds)
     return refreshed
 
 
@@ -144,7 +151,8 @@ def _after_fetch(state: SourceState, result: FetchResult, config: Config) -> Sou
     count = state.redirect_count + 1 if target == state.redirect_url else 1
     adopted = state.adopted_url
     if count >= config.fetch.adopt_redirect_after and target != adopted:
-        log.warning("source moved permanently; adopting %s after %d redirects", target, count)
+        shown = public_url(target, config.serve.secret_parameters)
+        log.warning("source moved permanently; adopting %s after %d redirects", shown, count)
         adopted = target
     return replace(state, redirect_url=target, redirect_count=count, adopted_url=adopted)
 
@@ -235,7 +243,10 @@ def _history(
 def _report(
     source: SourceConfig, url: str, result: RefreshResult, fetch_seconds: float | None
 ) -> None:
-    """Make one refresh visible: its log line and its metrics."""
+    """Make one refresh visible: its log line and its metrics.
+
+    `url` is already the public one (aggregator/redact.py): log lines travel further than the admin.
+    """
     _log(source, url, result)
     metrics.observe_refresh(result, fetch_seconds)
 
@@ -254,7 +265,7 @@ def _log(source: SourceConfig, url: str, result: RefreshResult) -> None:
                 "duration_ms": round(result.duration * 1000, 1),
                 "added": result.added,
                 "updated": result.updated,
-                "error": result.error,
+                "error": public_text(result.error),  # errors quote the URL they failed on
             }
         },
     )

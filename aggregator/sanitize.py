@@ -134,6 +134,11 @@ _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 _C0_AND_SPACE = "".join(chr(i) for i in range(0x21)) + "\x7f"
 _TAB_NEWLINE = re.compile(r"[\t\n\r]")
+# An embed's src: "http://" or "https://", exactly; its authority ends at / \ ? or # (WHATWG);
+# its host is plain letters, digits, hyphens and dots (no userinfo, no percent-encoding).
+_EMBED_SCHEME = re.compile(r"https?://(?![/\\])", re.IGNORECASE)
+_AUTHORITY_END = re.compile(r"[/\\?#]")
+_EMBED_HOST = re.compile(r"[A-Za-z0-9.-]+")
 _ABSOLUTE_HTTP = re.compile(r"https?://", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
@@ -207,14 +212,25 @@ def is_tracker(src: str) -> bool:
 
 
 def is_embed_url(src: str) -> bool:
-    """True for an https/http URL on one of the EMBED_HOSTS (or a subdomain of them)."""
-    try:
-        parts = urlsplit(src)
-    except ValueError:
+    """True for an https/http URL on one of the EMBED_HOSTS (or a subdomain of them).
+
+    The host is read the way browsers read it (the WHATWG URL standard), not the way urlsplit
+    does: `https://evil.example\\@www.youtube.com/` is evil.example to a browser (a backslash
+    ends the authority of an http(s) URL) but www.youtube.com to urlsplit. Anything whose host
+    two parsers could read differently (a backslash or `@` in the authority, percent-encoding,
+    slashes other than exactly two) is refused rather than interpreted, and the src is kept
+    byte for byte, so what we check is what the reader's browser loads.
+    """
+    # Browsers drop leading/trailing C0 controls and spaces and every tab and newline inside.
+    url = _TAB_NEWLINE.sub("", src.strip(_C0_AND_SPACE))
+    scheme = _EMBED_SCHEME.match(url)
+    if scheme is None:
         return False
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
+    authority = _AUTHORITY_END.split(url[scheme.end() :], 1)[0]
+    host, _, port = authority.partition(":")
+    if not _EMBED_HOST.fullmatch(host) or (port and not port.isdigit()):
         return False
+    host = host.lower().removesuffix(".")
     return any(host == allowed or host.endswith("." + allowed) for allowed in EMBED_HOSTS)
 
 

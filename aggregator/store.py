@@ -597,6 +597,49 @@ class Store:
         raw = cast(list[bytes], self.redis.lrange(self._history_key(source_id), 0, limit - 1))
         return [_decode_record(source_id, blob) for blob in raw]
 
+    # --- admin sessions and login throttling (shared by every web process) -------------------
+
+    def _admin_session_key(self, session_id: str) -> str:
+        return f"{self.prefix}:admin:session:{session_id}"
+
+    def _auth_failures_key(self, client: str) -> str:
+        return f"{self.prefix}:admin:failures:{client}"
+
+    def start_admin_session(self, session_id: str, seconds: int) -> None:
+        """Remember a logged-in session for `seconds`; its cookie is valid only while it lasts."""
+        self.redis.set(self._admin_session_key(session_id), b"1", ex=seconds)
+
+    def admin_session_exists(self, session_id: str) -> bool:
+        """Whether the session is still open (not logged out, not expired)."""
+        return bool(self.redis.exists(self._admin_session_key(session_id)))
+
+    def end_admin_session(self, session_id: str) -> None:
+        """Log a session out everywhere: its cookie stops working at once."""
+        self.redis.delete(self._admin_session_key(session_id))
+
+    def auth_failures(self, client: str) -> int:
+        """Failed admin authentications from `client` in its current window."""
+        raw = cast(bytes | None, self.redis.get(self._auth_failures_key(client)))
+        return int(raw) if raw else 0
+
+    def record_auth_failure(self, client: str, window: int) -> tuple[int, int]:
+        """Count one failure of `client`; (failures in the window, seconds until it ends).
+
+        A fixed window that starts with the first failure: the count expires `window` seconds
+        after it, whatever follows.
+        """
+        key = self._auth_failures_key(client)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(key, 0, ex=window, nx=True)  # not EXPIRE NX: that needs Redis 7
+        pipe.incr(key)  # keeps the expiry
+        pipe.ttl(key)
+        _, count, ttl = pipe.execute()
+        return int(count), max(int(ttl), 1)
+
+    def auth_retry_after(self, client: str) -> int:
+        """Seconds until `client`'s failure window ends (at least 1)."""
+        return max(int(self.redis.ttl(self._auth_failures_key(client))), 1)
+
 
 # --- conversions: Redis values stay in this module ------------------------------------------
 

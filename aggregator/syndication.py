@@ -29,6 +29,7 @@ from feedgen.util import xml_elem
 
 from aggregator.models import Article
 from aggregator.normalize import language_tag
+from aggregator.redact import SECRET_PARAMETERS, public_url
 from aggregator.xml_text import xml_text as _text
 
 CONTENT_TYPES = {
@@ -61,6 +62,8 @@ class FeedMeta:
     icon: str = ""
     logo: str = ""
     hub: str = ""
+    # Masked in the sources' URLs we publish (aggregator/redact.py).
+    secret_parameters: tuple[str, ...] = SECRET_PARAMETERS
 
 
 def entry_id(article: Article) -> str:
@@ -116,14 +119,14 @@ def _http(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
-def _item(article: Article, article_url: Callable[[Article], str], feed_title: str) -> _Item:
+def _item(article: Article, article_url: Callable[[Article], str], meta: FeedMeta) -> _Item:
     """Clean every string of characters XML forbids and apply the fallbacks, once per article."""
     page = _text(article_url(article))
     summary = _text(article.summary)
     title = _text(article.title).strip() or summary[:80].strip() or "(untitled)"
     source_title = _text(article.source_name).strip() or _text(article.source_id)
     # Atom requires an author on every entry (RFC 4287 §4.1.2); the source is the honest fallback.
-    author = _text(article.author).strip() or source_title or _text(feed_title)
+    author = _text(article.author).strip() or source_title or _text(meta.title)
     tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if t))
     return _Item(
         id=entry_id(article),
@@ -146,15 +149,16 @@ def _item(article: Article, article_url: Callable[[Article], str], feed_title: s
         thumbnail=_http(article.thumbnail),
         source_id=_source_uri(article),
         source_title=source_title,
-        source_url=_text(article.source_url),
-        source_feed_url=_http(article.source_feed_url),
+        # Both may be the source's own URL, credentials and all: never published as they are.
+        source_url=public_url(_text(article.source_url), meta.secret_parameters),
+        source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
     )
 
 
 def _items(
     meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
 ) -> list[_Item]:
-    return [_item(a, article_url, meta.title) for a in articles]
+    return [_item(a, article_url, meta) for a in articles]
 
 
 # --- Atom and RSS, through feedgen --------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Serving benchmark: our web app under gunicorn against a minimal Flask app serving the same bytes.
 
-Both run under gunicorn exactly as `aggregator web` (the Procfile's web process) runs it: 2 sync
-workers and an access log. Ours serves a fresh embedded Valkey holding 3 categories of 100
-articles; the baseline (bench/minimal_app.py) answers each path with the bytes and headers ours
-sent, from memory. Measured, one after the other in the same run (A B A B ...):
+Both run under gunicorn exactly as `aggregator web` (the Procfile's web process) runs it
+(aggregator/web/server.py: 2 gevent workers with its header and body deadlines, an access log).
+Ours serves a fresh embedded Valkey holding 3 categories of 100 articles; the baseline
+(bench/minimal_app.py) answers each path with the bytes and headers ours sent, from memory.
+Measured, one after the other in the same run (A B A B ...):
 
 - feed: GET /c/<slug>/feed.atom, identity coding, its rendering cached (the steady state);
 - 304: the same GET with If-None-Match: <its ETag>;
@@ -49,7 +50,6 @@ BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 sys.path.insert(0, str(ROOT))  # for tests.support, when run as a script
 
-from aggregator.cli.processes import gunicorn_command  # noqa: E402
 from aggregator.config import (  # noqa: E402
     Category,
     Config,
@@ -60,6 +60,7 @@ from aggregator.config import (  # noqa: E402
 from aggregator.models import Article  # noqa: E402
 from aggregator.redis_server import EmbeddedServer, connect  # noqa: E402
 from aggregator.store import Store  # noqa: E402
+from aggregator.web.server import gunicorn_command  # noqa: E402
 from tests.support.web_server import make_article  # noqa: E402
 from workers.scheduler import publish  # noqa: E402
 
@@ -691,7 +692,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "command": " ".join(["bench/serve.py", *(argv or sys.argv[1:])]),
                 "machine": info,
                 "load_generator": generator,
-                "gunicorn": f"{WEB_WORKERS} sync workers, access log (as `aggregator web`)",
+                "gunicorn": f"{WEB_WORKERS} gevent workers, access log (as `aggregator web`)",
                 "targets": [asdict(t) | {"bytes": sizes[t.name]} for t in targets],
                 "median": [
                     {

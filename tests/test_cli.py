@@ -253,7 +253,7 @@ categories = ["news"]
 
 [[sources]]
 name = "Local"
-url = "http://user:pw@127.0.0.1:8080/feed#top"
+url = "http://user:pw@127.0.0.1:8080/feed?apiKey=s3cret&page=2#top"
 categories = ["news"]
 
 [[categories]]
@@ -265,7 +265,12 @@ slug = "empty"
     out = capsys.readouterr().out
     assert "warning(s)" in out
     assert "sources[2] (alpha-again).url: probably the same feed as sources[0]" in out
-    assert "sources[3] (local).url: holds a user name or password" in out
+    assert (
+        "sources[3] (local).url: holds a user name and password; public pages, feeds, OPML and"
+        " logs show it removed, the admin pages in full"
+    ) in out
+    assert "sources[3] (local).url: holds query parameter apiKey; public pages, feeds, OPML" in out
+    assert "holds query parameter page" not in out  # not a credential's name
     assert "#top part is never sent" in out
     assert "127.0.0.1 is a local or private address" in out
     assert 'categories[1] ("empty"): no source is in it' in out

@@ -346,6 +346,13 @@ def ready(port: int) -> bool:
         return False
 
 
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def _ticked_after(store: Store, beat: datetime) -> bool:
     return store.heartbeats()["scheduler"] > beat
 
@@ -374,9 +381,12 @@ def _redis_outage(
         with service(tmp_path, server.url, config, READY_HEARTBEAT_SECONDS="5") as svc:
             svc.start("scheduler", "scheduler", "--interval", "0.2")
             wait_for(lambda: store.published_config() is not None, 30, "the config published")
+            # The web first: on a busy machine it takes longer to start than the whole ingest
+            # takes, and the outage must come while sources are still being fetched.
+            svc.start("web", "web", "--host", "127.0.0.1", "--port", str(port), "--workers", "1")
+            wait_for(lambda: _answers(port), 60, "the web to answer", 0.3, svc.tails)
             for name in ("worker-a", "worker-b"):
                 svc.start(name, "worker")
-            svc.start("web", "web", "--host", "127.0.0.1", "--port", str(port), "--workers", "1")
             wait_for(lambda: ready(port), 60, "/readyz to answer 200", 0.3, svc.tails)
             pids = {name: p.pid for name, p in svc.procs.items()}
             wait_for(lambda: fetched(store, ids) >= 3, 60, "the first refreshes", 0.1, svc.tails)

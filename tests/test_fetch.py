@@ -818,7 +818,7 @@ def test_loopback_is_refused_by_default(feed_server: FeedServer) -> None:
     assert error.outcome is Outcome.BLOCKED
     assert error.message == (
         "refused to connect to 127.0.0.1 (loopback address); "
-        "set fetch.allow_private_networks = true to allow it"
+        "set allow_private_networks on this source to allow it"
     )
     assert feed_server.requests() == []
 
@@ -829,7 +829,7 @@ def test_a_name_resolving_to_loopback_is_refused(feed_server: FeedServer) -> Non
         error = fetch_error(fetcher, url)
     assert error.outcome is Outcome.BLOCKED
     assert error.message.startswith("refused to connect to localhost at ")
-    assert "(loopback address); set fetch.allow_private_networks = true" in error.message
+    assert "(loopback address); set allow_private_networks on this source" in error.message
     assert feed_server.requests() == []
 
 

@@ -1,7 +1,7 @@
 """The whole service under load while it ingests: no errors, latency reported, memory flat.
 
 Set up as in production, one process each: an embedded Valkey, `aggregator scheduler`, two
-`aggregator worker`s and `aggregator web` (gunicorn, 2 sync workers). Forty real feeds from the
+`aggregator worker`s and `aggregator web` (gunicorn, 2 gevent workers). Forty real feeds from the
 corpus (without it, the project's fixtures, each served by several sources) are served on
 loopback and polled every ~2 s. Half of them change on every request (one more item, numbered
 by a counter), so the workers ingest throughout; the other half answer 304,

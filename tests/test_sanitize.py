@@ -258,6 +258,21 @@ def test_iframes_from_video_players_are_kept_and_sandboxed(src: str) -> None:
         "https://youtube.com.evil.example/embed/x",
         "https://notyoutube.com/embed/x",
         "http://vimeo.com.evil.example/video/1",
+        # Hosts a browser reads differently from urlsplit (WHATWG URL): the backslash ends the
+        # authority, so each is evil.example to a browser and www.youtube.com to urlsplit.
+        "https://evil.example\\@www.youtube.com/embed/x",
+        "https://evil.example\\x@www.youtube.com/embed/x",
+        "https:\\\\evil.example\\@www.youtube.com/embed/x",
+        "https://evil.ex\tample\\@www.youtube.com/embed/x",
+        "https://evil.example\n\\@www.youtube.com/embed/x",
+        "https://evil.example%5C@www.youtube.com/embed/x",
+        "https://www.youtube.com@evil.example/embed/x",
+        "https://www.youtube.com:x@evil.example/embed/x",
+        "https:///evil.example/www.youtube.com/embed/x",
+        "https:/evil.example/www.youtube.com/embed/x",
+        "https://www.youtube.com%2F@evil.example/embed/x",
+        "https://evil.example#@www.youtube.com/embed/x",
+        "https://www．youtube．com.evil.example/embed/x",
     ],
 )
 def test_iframes_from_other_hosts_are_removed_with_their_content(src: str) -> None:

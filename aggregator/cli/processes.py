@@ -12,6 +12,7 @@ from aggregator.cli import common
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import EmbeddedServer, connect, data_dir, redis_url
 from aggregator.store import Store
+from aggregator.web.server import gunicorn_command
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -70,29 +71,8 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 def cmd_web(args: argparse.Namespace) -> int:
     common.load(args)  # fail fast with the config's problems, not a gunicorn traceback
-    command = gunicorn_command(args.host, args.port, args.workers)
+    command = gunicorn_command(args.host, args.port, args.workers)  # every server setting
     os.execv(sys.executable, command)  # noqa: S606 - replace ourselves with gunicorn
-
-
-def gunicorn_command(
-    host: str, port: int, workers: int, app: str = "aggregator.web:create_app()"
-) -> list[str]:
-    """How `aggregator web` runs the app: every web server setting is here, in one place.
-
-    bench/serve.py serves its apps with it too, so it measures what `aggregator web` runs.
-    """
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-        app,
-    ]
 
 
 def cmd_redis(args: argparse.Namespace) -> int:

@@ -14,8 +14,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
+from werkzeug.routing import RequestRedirect
 
 from aggregator import config as config_module
 from aggregator.config import Config, load_config
@@ -23,6 +25,7 @@ from aggregator.models import Article
 from aggregator.redis_server import connect
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.store import Store
+from aggregator.web import server
 from aggregator.web.cache import RenderCache
 
 EXTENSION = "aggregator"
@@ -141,6 +144,8 @@ def create_app(
         redis_url = default_redis_url()
     # The templates live at the project's root (templates/), beside aggregator/.
     app = Flask(__name__, template_folder=str(TEMPLATES))
+    # Larger bodies get 413 before they are read (the server enforces the same limit).
+    app.config["MAX_CONTENT_LENGTH"] = server.max_body_bytes()
     store = Store(connect(redis_url))
     settings = Settings(store, config, recheck_interval)
     settings.current()  # fail now, at start-up, if there is no usable config
@@ -161,12 +166,30 @@ def create_app(
     app.register_blueprint(health.bp)
     admin.init_app(app)  # /admin/ and the RQ dashboard at /admin/rq, only with ADMIN_TOKEN
     app.after_request(_security_headers)
+    app.after_request(_redirect_from_base_url)
     return app
 
 
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    return response
+
+
+def _redirect_from_base_url(response: Response) -> Response:
+    """Routing's own redirects (a missing trailing slash: 308) point under site.base_url.
+
+    Werkzeug builds them from the request's Host header, which a client chooses: a cache in front
+    would then keep a redirect to any host for everyone. Flask sends routing redirects past the
+    error handlers, so they are rewritten here.
+    """
+    if isinstance(request.routing_exception, RequestRedirect) and response.location:
+        target = urlsplit(response.location)
+        path = target.path
+        if request.script_root and path.startswith(request.script_root):
+            path = path[len(request.script_root) :]
+        query = f"?{target.query}" if target.query else ""
+        response.location = get_config().site.base_url.rstrip("/") + path + query
     return response
 
 

@@ -3,8 +3,14 @@
 Off unless ADMIN_TOKEN is set: without it every /admin URL is a 404, never an open door. With it,
 a request needs `Authorization: Bearer <token>` or the session cookie the login form sets (signed
 with a key derived from the token, so changing the token ends every session; HttpOnly,
-SameSite=Strict). A POST authorized by the cookie also needs the form's CSRF token, which is tied
-to that session. The RQ dashboard is mounted at /admin/rq behind the same check.
+SameSite=Strict) whose session also lives in Redis, so logging out ends it everywhere. A POST
+authorized by the cookie also needs the form's CSRF token, which is tied to that session. The RQ
+dashboard is mounted at /admin/rq behind the same check; HEAD counts as GET there as everywhere.
+
+Guessing is throttled, never slept on (a sleeping request holds a worker): after
+AUTH_FAILURES_ALLOWED wrong tokens (login form or bearer) from one client address within
+AUTH_WINDOW seconds, that address gets 429 until the window ends. The count is in Redis, so every
+web process on every machine shares it. A token shorter than MIN_TOKEN_LENGTH stops start-up.
 
 `init_app(app)` registers all of it.
 """
@@ -15,7 +21,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +40,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
 from aggregator.config import Config, SourceConfig
+from aggregator.errors import ConfigError
 from aggregator.models import SOURCE_STATES, SourceState, source_health
 from aggregator.store import Store
 from aggregator.web import get_config, get_store
@@ -44,6 +50,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 TOKEN_ENV = "ADMIN_TOKEN"  # noqa: S105 - the variable's name, not a secret
 COOKIE = "aggregator_admin"
 SESSION_SECONDS = 12 * 3600
+MIN_TOKEN_LENGTH = 24
+AUTH_FAILURES_ALLOWED = 10  # wrong tokens per client address and window...
+AUTH_WINDOW = 300  # ...of this many seconds, after which it gets 429 until the window ends
 HISTORY_SHOWN = 50
 ARTICLES_SHOWN = 15
 
@@ -62,6 +71,18 @@ RQ_DASHBOARD_CSP = (
 def admin_token() -> str:
     """The configured token; "" means the admin pages are off."""
     return os.environ.get(TOKEN_ENV, "").strip()
+
+
+def check_admin_token() -> None:
+    """Refuse to start with a token short enough to guess (ConfigError says what to do)."""
+    token = admin_token()
+    if token and len(token) < MIN_TOKEN_LENGTH:
+        raise ConfigError(
+            [
+                f"{TOKEN_ENV}: {len(token)} characters long; use at least {MIN_TOKEN_LENGTH},"
+                " e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            ]
+        )
 
 
 def _key(token: str, purpose: bytes) -> bytes:
@@ -90,21 +111,57 @@ def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def authenticate(token: str) -> Auth | None:
-    """The request's credentials if they are right, else None."""
+def authenticate(token: str) -> Auth | BaseResponse | None:
+    """The request's credentials if they are right, a 429 if its address is throttled, or None."""
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() == "bearer" and given:
-        return Auth(True, "") if _same(given.strip(), token) else None
+        throttled = _throttled()
+        if throttled is not None:
+            return throttled
+        if _same(given.strip(), token):
+            return Auth(True, "")
+        _failed()
+        return None
     cookie = request.cookies.get(COOKIE)
     if cookie:
         try:
             nonce = _serializer(token).loads(cookie, max_age=SESSION_SECONDS)
         except BadSignature:  # also a SignatureExpired
             return None
-        if isinstance(nonce, str):
+        if isinstance(nonce, str) and get_store().admin_session_exists(nonce):
             return Auth(False, nonce)
     return None
+
+
+def _client() -> str:
+    # The address the server sees: behind a reverse proxy, the proxy's (see the README).
+    return request.remote_addr or "unknown"
+
+
+def _throttled() -> BaseResponse | None:
+    """429 while the client's address has used up its failed attempts, else None."""
+    store = get_store()
+    if store.auth_failures(_client()) < AUTH_FAILURES_ALLOWED:
+        return None
+    return _too_many(store.auth_retry_after(_client()))
+
+
+def _failed() -> None:
+    """Count a wrong token against the client's address."""
+    count, ends_in = get_store().record_auth_failure(_client(), AUTH_WINDOW)
+    if count == AUTH_FAILURES_ALLOWED:
+        current_app.logger.warning(
+            "admin authentication throttled",
+            extra={"fields": {"client": _client(), "failures": count, "for_seconds": ends_in}},
+        )
+
+
+def _too_many(retry_after: int) -> BaseResponse:
+    message = f"Too many wrong tokens from your address; try again in {retry_after} s."
+    response = _login_page(429, message)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def guard() -> BaseResponse | None:
@@ -117,7 +174,11 @@ def guard() -> BaseResponse | None:
     auth = authenticate(token)
     if auth is None:
         return _login_page(401, "")
-    if request.method != "GET" and request.blueprint == "rq_dashboard" and not auth.bearer:
+    if not isinstance(auth, Auth):
+        return auth  # throttled
+    # HEAD is GET without the body: Flask runs the GET view for it, so it must pass GET's checks.
+    safe = request.method in ("GET", "HEAD")
+    if not safe and request.blueprint == "rq_dashboard" and not auth.bearer:
         # rq-dashboard's own buttons post by XHR without a form token. A cross-site request can
         # neither set this header nor carry our SameSite=Strict cookie; the browser's own
         # Sec-Fetch-Site says the same where it is sent.
@@ -128,7 +189,7 @@ def guard() -> BaseResponse | None:
         given = request.form.get("csrf", "")
         if not _same(given, csrf_for(token, auth.nonce)):
             abort(400, "the form's CSRF token is missing or wrong: reload the page and try again")
-    dashboard_get = request.blueprint == "rq_dashboard" and request.method == "GET"
+    dashboard_get = request.blueprint == "rq_dashboard" and safe
     if dashboard_get and "/requeue" in request.path:
         abort(405, "requeue changes state: use the dashboard's button (POST)")
     request.environ["aggregator.admin"] = auth
@@ -163,14 +224,18 @@ def _csrf() -> dict[str, Any]:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> BaseResponse:
     """A form that exchanges the token for a session cookie."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # a HEAD is no login attempt
         return _login_page(200, "")
     token = admin_token()
+    throttled = _throttled()
+    if throttled is not None:
+        return throttled
     given = request.form.get("token", "").strip()
     if not given or not _same(given, token):
-        time.sleep(0.2)  # a little friction for guessing
+        _failed()
         return _login_page(401, "That is not the admin token.")
     nonce = secrets.token_urlsafe(16)
+    get_store().start_admin_session(nonce, SESSION_SECONDS)
     response = redirect(url_for("admin.index"), code=303)
     response.set_cookie(
         COOKIE,
@@ -188,7 +253,10 @@ def login() -> BaseResponse:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """End the session."""
+    """End the session: in Redis, so its cookie stops working even if a copy of it is kept."""
+    auth: Auth | None = request.environ.get("aggregator.admin")
+    if auth is not None and not auth.bearer:
+        get_store().end_admin_session(auth.nonce)
     response = redirect(url_for("admin.login"), code=303)
     response.delete_cookie(COOKIE, path="/admin")
     return response
@@ -401,6 +469,7 @@ dl.facts dt { font-weight: bold; }
 
 def init_app(app: Flask) -> None:
     """Register the admin pages and the RQ dashboard (at /admin/rq) behind the same guard."""
+    check_admin_token()
     app.register_blueprint(bp)
     import rq_dashboard
     from rq_dashboard.web import setup_rq_connection

@@ -90,6 +90,7 @@ def feed_meta(
         icon=site.icon,
         logo=site.logo,
         hub=site.hub,
+        secret_parameters=config.serve.secret_parameters,
     )
 
 

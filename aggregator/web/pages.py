@@ -22,6 +22,7 @@ from werkzeug.exceptions import NotFound
 from aggregator.config import Category, Config, SourceConfig
 from aggregator.models import Article, SourceState, source_health
 from aggregator.normalize import language_tag
+from aggregator.redact import public_error, public_url
 from aggregator.syndication import CONTENT_TYPES
 from aggregator.web import get_config, get_store, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
@@ -195,6 +196,18 @@ def render_page(template: str, **context: Any) -> str:
     """Render `template` with the common context plus the view's own."""
     base = page_context(get_config(), datetime.now(UTC))
     return render_template(template, **base, **context)
+
+
+@bp.app_template_filter("public_url")
+def _public_url_filter(value: str | None) -> str:
+    """A source URL as the public may see it (no credentials; aggregator/redact.py)."""
+    return public_url(value or "", get_config().serve.secret_parameters)
+
+
+@bp.app_template_filter("public_error")
+def _public_error_filter(value: str | None) -> str:
+    """A source's last error as the public may see it (aggregator/redact.py)."""
+    return public_error(value or "", get_config().serve.secret_parameters)
 
 
 @bp.app_template_filter("http_url")

@@ -1,0 +1,109 @@
+"""What the public may see of a source: URLs without credentials, errors without internals.
+
+A source URL can carry secrets (`https://user:pass@host/feed?api_key=…`). Every public output
+(pages, /sources, OPML exports, RSS `<source url>`, JSON Feed `_source`, embeds, info logs) shows
+a source URL only through `public_url`, and a source's last error only through `public_error`.
+The admin pages show the real ones.
+
+- user name and password are removed;
+- the value of a query parameter whose name looks like a credential is replaced by `REDACTED`:
+  the name, split into words (`api_key`, `apiKey`, `X-Auth-Token`), has a word that is or ends
+  with one of `SECRET_PARAMETERS` (`serve.secret_parameters` in the config), so `key` also
+  catches `apikey` and `token` catches `accesstoken`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+SECRET_PARAMETERS: tuple[str, ...] = (
+    "key",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "auth",
+    "sig",
+    "signature",
+    "session",
+    "sessionid",
+    "sid",
+    "credential",
+    "credentials",
+)
+MASK = "REDACTED"
+PRIVATE_ADDRESS_ERROR = "refused: private address"
+
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def is_secret_parameter(name: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> bool:
+    """Whether a query parameter named `name` probably carries a credential."""
+    words = [w.lower() for w in _WORD.findall(name)]
+    joined = "".join(words)  # "apiKey" -> "apikey"
+    return any(
+        word == secret or word.endswith(secret)
+        for secret in (s.lower() for s in secret_words)
+        for word in (*words, joined)
+    )
+
+
+def secrets_in_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> list[str]:
+    """What in `url` would be redacted: "a user name and password", "query parameter api_key"."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    found = []
+    if parts.username or parts.password:
+        found.append("a user name and password" if parts.password else "a user name")
+    for pair in parts.query.split("&") if parts.query else ():
+        name = pair.split("=", 1)[0]
+        if is_secret_parameter(name, secret_words):
+            found.append(f"query parameter {name}")
+    return found
+
+
+def public_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
+    """`url` without user name and password, with credential-like query values masked."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""  # not a URL anything can use; showing it could show its secrets
+    netloc = parts.netloc
+    if "@" in netloc:
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        netloc = f"{host}:{port}" if port is not None else host
+    query = parts.query
+    if query:
+        pairs = []
+        for pair in query.split("&"):
+            name, sep, _ = pair.partition("=")
+            secret = sep and is_secret_parameter(name, secret_words)
+            pairs.append(f"{name}={MASK}" if secret else pair)
+        query = "&".join(pairs)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def public_text(text: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
+    """`text` (an error message, a log value) with every URL in it passed through `public_url`."""
+    return _URL_IN_TEXT.sub(lambda m: public_url(m.group(0), secret_words), text)
+
+
+def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
+    """A source's last error as the public may read it.
+
+    A refused private address says only that: the detail names internal hosts and the addresses
+    internal DNS gave them (fetch.py's "refused to connect to intranet.corp at 10.1.2.3").
+    """
+    if error.startswith("refused to connect to "):
+        return PRIVATE_ADDRESS_ERROR
+    return public_text(error, secret_words)

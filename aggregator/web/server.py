@@ -1,0 +1,152 @@
+"""How the web process is served: gunicorn with a worker that no slow client can starve.
+
+`aggregator web` (the Procfile's web process, and `aggregator run`'s) execs `gunicorn_command()`.
+
+Why this worker. gunicorn's default sync worker reads a request on the worker itself: two
+clients trickling their headers one line every few seconds held both workers, and /healthz
+answered nothing until gunicorn's 30 s worker timeout (issue 11). Here every connection is a
+gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bounds it:
+
+- request line and headers must arrive within `WEB_HEADER_TIMEOUT` seconds (also how long an idle
+  kept-alive connection stays open), else the connection is closed;
+- the whole body is read *before* the app runs, within `WEB_BODY_TIMEOUT` seconds (else 408), so
+  the app never waits on a client, and at most `WEB_MAX_BODY_BYTES` of it (else 413: from
+  Content-Length before reading anything, so a 100 MB POST costs nothing, or once a chunked body
+  passes the limit);
+- request lines and header fields keep gunicorn's size limits.
+
+A reverse proxy in front (nginx, a CDN) adds TLS, buffering and per-address connection limits;
+see the README's production notes. `bench/serve.py` measures this same command.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from typing import Any
+
+APP = "aggregator.web:create_app()"
+WORKER_CLASS = "aggregator.web.server.Worker"
+
+HEADER_TIMEOUT_ENV = "WEB_HEADER_TIMEOUT"
+BODY_TIMEOUT_ENV = "WEB_BODY_TIMEOUT"
+MAX_BODY_ENV = "WEB_MAX_BODY_BYTES"
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 30.0
+# The largest body the app accepts: its forms (admin login and actions) are a few hundred bytes.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+WORKER_CONNECTIONS = 1000  # per worker process; connections beyond wait in the listen backlog
+
+
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"aggregator: {name}={raw!r} is not a number") from None
+    if value <= 0:
+        raise SystemExit(f"aggregator: {name} must be positive, got {raw}")
+    return value
+
+
+def header_timeout() -> float:
+    """Seconds a client has to send its request line and headers."""
+    return _number(HEADER_TIMEOUT_ENV, DEFAULT_HEADER_TIMEOUT)
+
+
+def body_timeout() -> float:
+    """Seconds a client has to send the whole body of its request."""
+    return _number(BODY_TIMEOUT_ENV, DEFAULT_BODY_TIMEOUT)
+
+
+def max_body_bytes() -> int:
+    """The largest request body accepted (also Flask's MAX_CONTENT_LENGTH)."""
+    return int(_number(MAX_BODY_ENV, DEFAULT_MAX_BODY_BYTES))
+
+
+def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list[str]:
+    """The gunicorn command line of the web process (what `aggregator web` execs)."""
+    # Checked here so a bad value stops `aggregator web` with a message, not a worker traceback.
+    from aggregator.web.admin import check_admin_token
+
+    check_admin_token()
+    keepalive = header_timeout()
+    body_timeout()
+    max_body_bytes()
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        WORKER_CLASS,
+        "--worker-connections",
+        str(WORKER_CONNECTIONS),
+        # gevent workers bound the wait for a request's headers by the keep-alive setting.
+        "--keep-alive",
+        f"{keepalive:g}",
+        "--access-logfile",
+        "-",
+        app,
+    ]
+
+
+# gevent and gunicorn's gevent worker are imported only by the worker process itself (gunicorn
+# imports WORKER_CLASS after forking), never by the CLI or the app.
+def __getattr__(name: str) -> Any:
+    if name == "Worker":
+        return _worker_class()
+    raise AttributeError(name)
+
+
+def _worker_class() -> type[Any]:
+    import gevent
+    from gunicorn.http.errors import NoMoreData
+    from gunicorn.util import write_error
+    from gunicorn.workers.ggevent import GeventWorker
+
+    class Worker(GeventWorker):  # type: ignore[misc]
+        """gunicorn's gevent worker with a header deadline and bodies read before dispatch."""
+
+        def timeout_ctx(self) -> Any:
+            # Used around reading each request's line and headers (and the idle wait before
+            # one on a kept-alive connection); False: time out quietly, closing the connection.
+            return gevent.Timeout(header_timeout(), False)
+
+        def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
+            limit = max_body_bytes()
+            declared = _content_length(req)
+            if declared is not None and declared > limit:
+                # The app answers 413 from Content-Length (MAX_CONTENT_LENGTH) without reading;
+                # the unread body makes the connection unusable afterwards.
+                req.must_close = True
+            elif req.body is not None:
+                body = None
+                with gevent.Timeout(body_timeout(), False):  # False: leaves body None
+                    body = req.body.read(limit + 1)
+                if body is None:
+                    write_error(sock, 408, "Request Timeout", "The request body came too slowly.")
+                    raise NoMoreData()  # gunicorn closes the connection
+                if len(body) > limit:  # chunked, so no Content-Length said so
+                    write_error(sock, 413, "Content Too Large", f"The limit is {limit} bytes.")
+                    raise NoMoreData()
+                req.body = io.BytesIO(body)  # what the app reads: already in memory
+            return super().handle_request(listener_name, req, sock, addr)
+
+    return Worker
+
+
+def _content_length(req: Any) -> int | None:
+    for name, value in req.headers:
+        if name == "CONTENT-LENGTH":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

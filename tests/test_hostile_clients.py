@@ -1,0 +1,628 @@
+"""Hostile clients against the real web server, started as `aggregator web` starts it (issue 11).
+
+Every test runs `python -m aggregator.cli web` (gunicorn, 2 workers, the worker class of
+aggregator/web/server.py) on 127.0.0.1 against the session's Valkey, and talks to it over real
+sockets: slow headers and bodies, oversized bodies, wrong tokens, HEAD requests, forged Host
+headers. docs/reliability.md's "hostile clients" table reports the bounds these tests hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from html import escape
+from pathlib import Path
+
+import httpx
+import pytest
+from rq import Queue, SimpleWorker
+from rq.registry import FailedJobRegistry
+
+from aggregator.config import Category, Config, FetchConfig, SourceConfig, load_config, parse_config
+from aggregator.config_warnings import config_warnings
+from aggregator.fetch import Fetcher
+from aggregator.models import Outcome
+from aggregator.opml import render_opml
+from aggregator.redis_server import connect
+from aggregator.refresh import refresh_source
+from aggregator.store import Store
+from aggregator.web import admin, server
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import ROOT
+from tests.support.web_server import make_article
+
+FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Members</title>'
+    b"<link>https://members.example/</link>"
+    b"<item><guid>one</guid><title>First</title><link>https://members.example/1</link></item>"
+    b"</channel></rss>"
+)
+
+ADMIN_TOKEN = "hostile-clients-test-token-0123456789abcdef"
+SECRET_SOURCE_URL = "https://reader:hunter2@feeds.example/private.xml?api_key=SEKRIT-KEY&page=2"
+# Feeds rendered for the request: the `store` fixture flushes Redis before each test, which
+# restarts the category versions that the web's render cache is keyed by.
+UNCACHED = "?limit=7"
+HEADER_TIMEOUT = 2.0  # WEB_HEADER_TIMEOUT of the server under test
+BODY_TIMEOUT = 2.0  # WEB_BODY_TIMEOUT
+
+
+def _config_text(port: int) -> str:
+    return f"""
+[site]
+title = "Hostile Desk"
+base_url = "http://127.0.0.1:{port}"
+
+[[categories]]
+slug = "world"
+title = "World"
+
+[[sources]]
+id = "public"
+name = "Public News"
+url = "https://news.example/feed.xml"
+categories = ["world"]
+
+[[sources]]
+id = "secret"
+name = "Members Only"
+url = "{SECRET_SOURCE_URL}"
+categories = ["world"]
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Web:
+    """A running `aggregator web` process."""
+
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def running_web(tmp_path: Path, redis_url: str, **settings: str) -> Iterator[Web]:
+    """`aggregator web` on a free loopback port with the admin on; `settings`: WEB_* variables."""
+    port = free_port()
+    config = tmp_path / "aggregator.toml"
+    config.write_text(_config_text(port), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "ADMIN_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        REDIS_URL=redis_url,
+        AGGREGATOR_CONFIG=str(config),
+        AGGREGATOR_DATA_DIR=str(tmp_path / "var"),
+        ADMIN_TOKEN=ADMIN_TOKEN,
+        **settings,
+    )
+    log = tmp_path / "web.log"
+    command = [sys.executable, "-m", "aggregator.cli", "web", "--host", "127.0.0.1"]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [*command, "--port", f"{port}"], cwd=tmp_path, env=env, stdout=out, stderr=out
+        )
+    server = Web(f"http://127.0.0.1:{port}", port, process, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"aggregator web exited:\n{server.output()}"
+            try:
+                if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"no answer within 30 s:\n{server.output()}"
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.send_signal(signal.SIGINT)  # quick shutdown: no graceful wait for stragglers
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Web]:
+    """The web server of this module's tests, with short header and body timeouts.
+
+    One server for the module (starting one takes seconds on a busy machine); the session's
+    Valkey is flushed first, and tests that need data of their own write it through `store`.
+    """
+    connect(redis_url).flushall()
+    timeouts = {
+        "WEB_HEADER_TIMEOUT": f"{HEADER_TIMEOUT:g}",
+        "WEB_BODY_TIMEOUT": f"{BODY_TIMEOUT:g}",
+    }
+    with running_web(tmp_path_factory.mktemp("hostile-clients"), redis_url, **timeouts) as server:
+        yield server
+
+
+def _connect(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server has closed this connection (EOF, a reset, or an error status sent)."""
+    sock.settimeout(0.5)
+    try:
+        data = sock.recv(4096)
+    except TimeoutError:
+        return False
+    except OSError:  # reset: the server closed with our unread bytes in its buffer
+        return True
+    return data == b"" or data.startswith((b"HTTP/1.1 408", b"HTTP/1.0 408"))
+
+
+# --- slow clients -------------------------------------------------------------------------------
+
+
+SLOW_HEADER_START = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+SLOW_BODY_START = (
+    b"POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\n"
+)
+
+
+@dataclass
+class Siege:
+    """What `_siege` saw: the site's answers meanwhile, and the attackers' connections."""
+
+    answered: int
+    slowest: float
+    connections: list[socket.socket]
+    reopened: dict[str, int]  # "headers" | "bodies" -> connections the server closed, reopened
+
+
+def _siege(web: Web, n: int, hold: float, *, reopen: bool) -> Siege:
+    """Hold n slow-header and n slow-body connections for `hold` s while probing the site.
+
+    Every 0.3 s each connection gets one more header line or body byte. With `reopen`, a
+    connection the server closed is replaced at once (the attack that kept the old site down).
+    Meanwhile /healthz and a cached feed are requested on fresh connections, 1 s timeout each.
+    """
+    feed = f"{web.url}/c/world/feed.atom"
+    assert httpx.get(feed, timeout=5).status_code == 200  # rendered once: the cached feed
+    attackers = [(SLOW_HEADER_START, b"X-Slow: 1\r\n")] * n + [(SLOW_BODY_START, b"t")] * n
+    connections = []
+    for start, _ in attackers:
+        sock = _connect(web.port)
+        sock.sendall(start)
+        connections.append(sock)
+    reopened = {"headers": 0, "bodies": 0}
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.wait(0.3):
+            for i, (start, more) in enumerate(attackers):
+                try:
+                    connections[i].send(more)
+                except OSError:  # closed by the server, as it should be
+                    if reopen and not stop.is_set():
+                        connections[i].close()
+                        connections[i] = _connect(web.port)
+                        connections[i].sendall(start)
+                        reopened["headers" if start == SLOW_HEADER_START else "bodies"] += 1
+
+    sender = threading.Thread(target=trickle, daemon=True)
+    sender.start()
+    slowest = 0.0
+    answered = 0
+    started = time.monotonic()
+    try:
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() - started < hold:
+                for url in (f"{web.url}/healthz", feed):
+                    t0 = time.monotonic()
+                    # A fresh connection each time, like a new visitor; 1 s or it fails.
+                    response = client.get(url, headers={"Connection": "close"})
+                    slowest = max(slowest, time.monotonic() - t0)
+                    assert response.status_code == 200, url
+                    answered += 1
+                time.sleep(0.2)
+    finally:
+        stop.set()
+        sender.join(5)
+    print(f"measured: {answered} answers in {hold:g} s, slowest {slowest * 1000:.0f} ms")
+    return Siege(answered, slowest, connections, reopened)
+
+
+@pytest.mark.timeout(90)
+def test_slow_headers_and_bodies_neither_starve_the_site_nor_stay_open(web: Web) -> None:
+    """50 connections trickling headers and 50 trickling a body, held past both timeouts."""
+    n = 50
+    siege = _siege(web, n, HEADER_TIMEOUT + BODY_TIMEOUT + 2.0, reopen=False)
+    assert siege.slowest < 1.0
+    assert siege.answered >= 10
+    # The server, not the client, ended every slow connection once its timeout passed.
+    still_open = [s for s in siege.connections if not _closed_by_server(s)]
+    for sock in siege.connections:
+        sock.close()
+    assert not still_open, f"{len(still_open)} of {2 * n} slow connections are still open"
+    print(f"measured: all {2 * n} slow connections closed by the server")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_a_siege_that_reopens_slow_connections_with_the_default_timeouts(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """The issue's attack at production settings: 50 + 50 slow connections, each reopened as
+    soon as the server closes it, for longer than the 30 s body timeout."""
+    n = 50
+    with running_web(tmp_path, redis_url) as web:
+        siege = _siege(web, n, server.DEFAULT_BODY_TIMEOUT + 10.0, reopen=True)
+    for sock in siege.connections:
+        sock.close()
+    assert siege.slowest < 1.0
+    assert siege.answered >= 40
+    # Header connections are cut at 10 s, body ones at 30 s: every attacker was cut and came back.
+    assert siege.reopened["headers"] >= 2 * n
+    assert siege.reopened["bodies"] >= n
+    print(f"measured: slow connections closed by the server and reopened: {siege.reopened}")
+
+
+@pytest.mark.timeout(60)
+def test_a_100_mb_post_to_the_login_is_refused_before_its_body_is_read(web: Web) -> None:
+    sock = _connect(web.port)
+    started = time.monotonic()
+    sock.sendall(
+        b"POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 104857600\r\n\r\n" + b"token=" + b"a" * 65536
+    )
+    sock.settimeout(2.0)
+    head = sock.recv(4096)
+    elapsed = time.monotonic() - started
+    sock.close()
+    assert head.startswith(b"HTTP/1.1 413"), head[:200]
+    print(f"measured: 413 after {elapsed * 1000:.0f} ms")
+    assert elapsed < 2.0
+
+
+@pytest.mark.timeout(60)
+def test_a_chunked_body_over_the_limit_is_refused(web: Web) -> None:
+    """Without a Content-Length the limit is found while reading, still before the app runs."""
+    chunks = [b"token=", *[b"a" * 65536] * 20]  # 1.25 MiB, sent chunked by httpx
+    response = httpx.post(
+        f"{web.url}/admin/login",
+        content=iter(chunks),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    assert response.status_code == 413
+
+
+# --- secrets in source URLs ----------------------------------------------------------------------
+
+
+def _config_of(web: Web) -> Config:
+    return load_config(str(web.log.parent / "aggregator.toml"))
+
+
+def _secret_article(web: Web, store: Store) -> None:
+    """An article of the source whose URL holds credentials, stored as the pipeline stores it."""
+    config = _config_of(web)
+    source = config.source("secret")
+    assert source is not None
+    article = make_article(source, 2, datetime.now(UTC) - timedelta(hours=1))
+    # As normalize builds them: the source's own URL is its feed URL and, without a site URL,
+    # its attribution link too.
+    # Its own links are the feed's (make_article derives them from the source URL: not here).
+    link = "https://feeds.example/posts/2"
+    article = replace(
+        article,
+        url=link,
+        guid=link,
+        thumbnail="",
+        enclosures=(),
+        source_url=source.url,
+        source_feed_url=source.url,
+    )
+    store.save_refresh(store.get_state("secret"), [article], config.retention, datetime.now(UTC))
+
+
+def _assert_redacted(text: str) -> None:
+    assert "hunter2" not in text
+    assert "reader:" not in text
+    assert "SEKRIT-KEY" not in text
+
+
+@pytest.mark.timeout(60)
+def test_source_urls_are_redacted_in_every_public_output(web: Web, store: Store) -> None:
+    _secret_article(web, store)
+    redacted = "https://feeds.example/private.xml?api_key=REDACTED&amp;page=2"
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        sources = client.get("/sources").text
+        _assert_redacted(sources)
+        assert redacted in sources
+        for path in ("/sources.opml", "/c/world/sources.opml"):
+            opml = client.get(path).text
+            _assert_redacted(opml)
+            assert f'xmlUrl="{redacted}"' in opml
+        rss = client.get(f"/c/world/feed.rss{UNCACHED}").text
+        _assert_redacted(rss)
+        assert f'<source url="{redacted}">' in rss
+        atom = client.get(f"/c/world/feed.atom{UNCACHED}").text
+        _assert_redacted(atom)
+        feed = client.get(f"/c/world/feed.json{UNCACHED}").json()
+        _assert_redacted(json.dumps(feed))
+        [item] = [i for i in feed["items"] if i["_source"]["title"] == "Members Only"]
+        assert item["_source"]["feed_url"] == redacted.replace("&amp;", "&")
+        for path in ("/embed/world", f"/a/{item['id'].rsplit(':', 1)[1]}"):
+            _assert_redacted(client.get(path).text)
+        # The operator sees the URL as configured.
+        admin = client.get("/admin/sources/secret", headers=_bearer()).text
+        assert "reader:hunter2@" in admin
+        assert "SEKRIT-KEY" in admin
+
+
+@pytest.mark.timeout(60)
+def test_public_pages_show_a_generic_private_address_error_and_the_admin_the_detail(
+    web: Web, store: Store
+) -> None:
+    detail = (
+        "refused to connect to intranet.corp at 10.1.2.3 (private address); set"
+        " allow_private_networks = true on this source to allow it"
+    )
+    store.save_state(
+        replace(
+            store.get_state("secret"),
+            outcome=Outcome.BLOCKED,
+            consecutive_errors=1,
+            last_error=detail,
+            last_fetch=datetime.now(UTC),
+        )
+    )
+    store.save_state(
+        replace(
+            store.get_state("public"),
+            outcome=Outcome.HTTP_ERROR,
+            consecutive_errors=2,
+            last_error=f"HTTP 404 Not Found from {SECRET_SOURCE_URL}",
+            last_fetch=datetime.now(UTC),
+        )
+    )
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        page = client.get("/sources").text
+        assert "refused: private address" in page
+        assert "10.1.2.3" not in page
+        assert "intranet.corp" not in page
+        _assert_redacted(page)
+        assert "HTTP 404 Not Found from https://feeds.example/private.xml?api_key=REDACTED" in page
+        admin = client.get("/admin/sources/secret", headers=_bearer()).text
+        assert "intranet.corp at 10.1.2.3" in admin
+
+
+def test_export_opml_redacts_and_check_config_names_each_secret() -> None:
+    # What `aggregator export-opml` and `aggregator check-config` print (cli.main is not called:
+    # it would point the root logger at this test's captured output for the tests after it).
+    config = parse_config(_config_text(8000))
+    exported = render_opml(config).decode()
+    _assert_redacted(exported)
+    assert 'xmlUrl="https://feeds.example/private.xml?api_key=REDACTED&amp;page=2"' in exported
+    warnings = "\n".join(config_warnings(config))
+    assert "sources[1] (secret).url: holds a user name and password;" in warnings
+    assert "sources[1] (secret).url: holds query parameter api_key;" in warnings
+    assert "query parameter page" not in warnings
+
+
+def test_refresh_log_lines_redact_the_source_url(
+    feed_server: FeedServer, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = feed_server.add("/members.xml", FEED).replace("http://", "http://reader:hunter2@")
+    source = SourceConfig("members", "Members", url + "?token=SEKRIT-KEY", ("world",), 900.0)
+    config = Config(
+        fetch=FetchConfig(allow_private_networks=True),
+        categories=(Category("world", "World"),),
+        sources=(source,),
+    )
+    with caplog.at_level(logging.INFO), Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        result = refresh_source(source, config, store, fetcher)
+    assert result.outcome is not None
+    lines = [r for r in caplog.records if r.getMessage() == "refresh"]
+    assert lines
+    logged = json.dumps([r.__dict__.get("fields") for r in lines], default=str)
+    _assert_redacted(logged)
+    assert "token=REDACTED" in logged
+
+
+# --- authentication -------------------------------------------------------------------------------
+
+
+def _from(address: str, web: Web) -> httpx.Client:
+    """A client whose connections come from `address` (any 127.x.y.z reaches the server)."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=web.url, transport=transport, timeout=10)
+
+
+@pytest.mark.timeout(60)
+def test_wrong_tokens_are_throttled_per_address_without_slowing_the_site(web: Web) -> None:
+    allowed = admin.AUTH_FAILURES_ALLOWED
+    with _from("127.0.0.5", web) as guesser, _from("127.0.0.6", web) as operator:
+        started = time.monotonic()
+        statuses = [
+            guesser.post("/admin/login", data={"token": f"guess-{n}"}).status_code
+            for n in range(allowed + 5)
+        ]
+        elapsed = time.monotonic() - started
+        print(f"measured: {len(statuses)} wrong logins in {elapsed * 1000:.0f} ms")
+        # No sleeping in a request worker: wrong guesses answer as fast as anything else.
+        assert elapsed < 0.1 * len(statuses) + 1.0, elapsed
+        assert statuses == [401] * allowed + [429] * 5
+        throttled = guesser.post("/admin/login", data={"token": ADMIN_TOKEN})
+        assert throttled.status_code == 429  # even the right token, until the window ends
+        assert 0 < int(throttled.headers["Retry-After"]) <= admin.AUTH_WINDOW
+        assert guesser.get("/admin/", headers=_bearer()).status_code == 429
+        # Another address is not affected, and the public site never was.
+        assert operator.get("/admin/", headers=_bearer()).status_code == 200
+        assert guesser.get("/healthz").status_code == 200
+    with _from("127.0.0.7", web) as bearer_guesser:
+        statuses = [
+            bearer_guesser.get("/admin/", headers=_bearer(f"guess-{n}")).status_code
+            for n in range(allowed + 2)
+        ]
+        assert statuses == [401] * allowed + [429] * 2
+
+
+@pytest.mark.timeout(60)
+def test_logout_ends_the_session_on_the_server(web: Web) -> None:
+    with _from("127.0.0.8", web) as client:
+        assert client.post("/admin/login", data={"token": ADMIN_TOKEN}).status_code == 303
+        cookie = client.cookies["aggregator_admin"]
+        page = client.get("/admin/")
+        assert page.status_code == 200
+        match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+        assert match, page.text
+        assert client.post("/admin/logout", data={"csrf": match[1]}).status_code == 303
+    with _from("127.0.0.8", web) as replay:
+        # The old cookie, kept by whoever copied it: refused, not good for another 12 hours.
+        replay.cookies.set("aggregator_admin", cookie, domain="127.0.0.1", path="/admin")
+        assert replay.get("/admin/").status_code == 401
+
+
+@pytest.mark.timeout(60)
+def test_a_short_admin_token_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ADMIN_TOKEN": "hunter2"}
+    config = tmp_path / "aggregator.toml"
+    config.write_text(_config_text(8000), encoding="utf-8")
+    port = str(free_port())
+    result = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "--config", str(config), "web", "--port", port],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "ADMIN_TOKEN: 7 characters long; use at least 24" in result.stderr
+
+
+# --- HEAD, redirects, embeds ----------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_head_does_not_run_the_dashboards_requeue(web: Web, redis_url: str) -> None:
+    connection = connect(redis_url)
+    queue = Queue("hostile-head", connection=connection)
+    job = queue.enqueue(math.sqrt, -1)  # fails: a job in the failed registry
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    failed = FailedJobRegistry(queue=queue)
+    assert job.id in failed.get_job_ids()
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        response = client.head("/admin/rq/requeue/hostile-head", headers=_bearer())
+    assert response.status_code == 405
+    assert job.id in failed.get_job_ids()
+    assert queue.count == 0
+
+
+@pytest.mark.timeout(60)
+def test_head_requests_are_no_login_attempts(web: Web) -> None:
+    with _from("127.0.0.9", web) as client:
+        for _ in range(admin.AUTH_FAILURES_ALLOWED + 2):
+            assert client.head("/admin/login").status_code == 200
+        assert client.post("/admin/login", data={"token": ADMIN_TOKEN}).status_code == 303
+
+
+@pytest.mark.timeout(60)
+def test_trailing_slash_redirects_point_at_base_url_whatever_the_host_header(web: Web) -> None:
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        for path in ("/c/world", "/c/world?x=1", "/admin"):
+            response = client.get(path, headers={"Host": "evil.example"})
+            assert response.status_code == 308, path
+            assert response.headers["Location"].startswith(f"{web.url}/"), path
+            assert "evil.example" not in response.headers["Location"]
+        assert client.get("/c/world").headers["Location"] == f"{web.url}/c/world/"
+
+
+EVIL_IFRAMES = (
+    "https://evil.example\\@www.youtube.com/embed/x",
+    "https://evil.ex&#9;ample\\@www.youtube.com/embed/x",
+    "https://www.youtube.com@evil.example/embed/x",
+)
+
+
+@pytest.mark.timeout(90)
+def test_iframes_whose_host_a_browser_reads_differently_are_never_republished(
+    web: Web, store: Store, feed_server: FeedServer
+) -> None:
+    content = "".join(f'<iframe src="{src}"></iframe>' for src in EVIL_IFRAMES)
+    content += '<iframe src="https://www.youtube.com/embed/ok"></iframe>'
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>V</title>'
+        "<link>https://video.example/</link><item><guid>v1</guid><title>Players</title>"
+        f"<link>https://video.example/1</link><description>{escape(content)}</description>"
+        "</item></channel></rss>"
+    ).encode()
+    source = SourceConfig(
+        "public", "Public News", feed_server.add("/v.xml", feed), ("world",), 900.0
+    )
+    config = Config(
+        fetch=FetchConfig(allow_private_networks=True),
+        categories=(Category("world", "World"),),
+        sources=(source,),
+    )
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        assert refresh_source(source, config, store, fetcher).added == 1
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        feed_json = client.get(f"/c/world/feed.json{UNCACHED}").json()
+        [item] = [i for i in feed_json["items"] if i["title"] == "Players"]
+        outputs = [
+            json.dumps(item),
+            client.get(f"/c/world/feed.atom{UNCACHED}").text,
+            client.get(f"/c/world/feed.rss{UNCACHED}").text,
+            client.get(f"/a/{item['id'].rsplit(':', 1)[1]}").text,
+        ]
+    for output in outputs:
+        assert "evil.ex" not in output
+        assert "youtube.com/embed/ok" in output
+
+
+def _bearer(token: str = ADMIN_TOKEN) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_web_server_settings_are_checked_before_gunicorn_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ADMIN_TOKEN", raising=False)
+    monkeypatch.setenv("WEB_HEADER_TIMEOUT", "soon")
+    with pytest.raises(SystemExit, match="WEB_HEADER_TIMEOUT='soon' is not a number"):
+        server.gunicorn_command("127.0.0.1", 8000, 2)
+    monkeypatch.setenv("WEB_HEADER_TIMEOUT", "5")
+    monkeypatch.setenv("WEB_MAX_BODY_BYTES", "0")
+    with pytest.raises(SystemExit, match="WEB_MAX_BODY_BYTES must be positive"):
+        server.gunicorn_command("127.0.0.1", 8000, 2)
+    monkeypatch.delenv("WEB_MAX_BODY_BYTES")
+    command = server.gunicorn_command("127.0.0.1", 8000, 2)
+    assert command[command.index("--worker-class") + 1] == "aggregator.web.server.Worker"
+    assert command[command.index("--keep-alive") + 1] == "5"

@@ -1,0 +1,153 @@
+"""Private networks per source: `allow_private_networks` on one source lends nothing to another.
+
+Every server here is on loopback, so "private" is 127.0.0.0/8: the feed server on 127.0.0.1, and a
+redirector of our own on 127.0.0.2. A source allowed only 127.0.0.2 stands for a public source
+(its first hop must succeed), and a source allowed 127.0.0.1 for the intranet feed the operator
+meant to allow. Both are refreshed with one Fetcher, as one batch job does.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from aggregator.config import parse_config, summary
+from aggregator.config_warnings import config_warnings
+from aggregator.errors import ConfigError
+from aggregator.fetch import Fetcher
+from aggregator.models import Outcome
+from aggregator.redact import PRIVATE_ADDRESS_ERROR, public_error
+from aggregator.refresh import refresh_source
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+
+FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Intranet</title>'
+    b"<link>https://intranet.example/</link>"
+    b"<item><guid>i1</guid><title>Internal memo</title><link>https://intranet.example/1</link>"
+    b"</item></channel></rss>"
+)
+
+
+class _Redirector(http.server.BaseHTTPRequestHandler):
+    target = ""
+
+    def do_GET(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", self.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def redirector() -> Iterator[tuple[http.server.ThreadingHTTPServer, type[_Redirector]]]:
+    """A server on 127.0.0.2 answering every GET with a 302 to `handler.target`."""
+    handler = type("Redirector", (_Redirector,), {})
+    server = http.server.ThreadingHTTPServer(("127.0.0.2", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, handler
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def _config(intranet_url: str, public_url: str, intranet_allows: str) -> str:
+    return f"""
+[fetch]
+deadline = "10s"
+
+[[categories]]
+slug = "world"
+
+[[sources]]
+id = "intranet"
+name = "Intranet"
+url = "{intranet_url}"
+categories = ["world"]
+allow_private_networks = {intranet_allows}
+
+[[sources]]
+id = "public"
+name = "Public"
+url = "{public_url}"
+categories = ["world"]
+allow_private_networks = ["127.0.0.2/32"]  # stands for "public": see the module docstring
+"""
+
+
+@pytest.mark.parametrize("intranet_allows", ['["127.0.0.1/32"]', "true", '["localhost"]'])
+def test_a_redirect_from_another_source_never_reaches_the_allowed_private_network(
+    feed_server: FeedServer,
+    redirector: tuple[http.server.ThreadingHTTPServer, type[_Redirector]],
+    store: Store,
+    intranet_allows: str,
+) -> None:
+    intranet_url = feed_server.add("/intranet.xml", FEED)
+    if "localhost" in intranet_allows:
+        intranet_url = intranet_url.replace("127.0.0.1", "localhost")
+    server, handler = redirector
+    handler.target = feed_server.url("/intranet.xml?via=redirect")
+    public_url = f"http://127.0.0.2:{server.server_address[1]}/feed.xml"
+    config = parse_config(_config(intranet_url, public_url, intranet_allows))
+    intranet, public = config.sources
+    now = datetime.now(UTC)
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        # The allowed source first: its connection to 127.0.0.1 is now in a pool.
+        assert refresh_source(intranet, config, store, fetcher, now=now).outcome is Outcome.OK
+        result = refresh_source(public, config, store, fetcher, now=now)
+    assert result.outcome is Outcome.BLOCKED
+    assert result.error.startswith("refused to connect to 127.0.0.1 (loopback address)")
+    assert "allow_private_networks" in result.error  # the operator's detail (admin pages)
+    assert public_error(store.get_state("public").last_error) == PRIVATE_ADDRESS_ERROR
+    assert [r.path for r in feed_server.requests()] == ["/intranet.xml"]  # never the redirect's
+
+
+def test_a_listed_host_name_does_not_allow_the_same_address_by_another_name(
+    feed_server: FeedServer, store: Store
+) -> None:
+    url = feed_server.add("/intranet.xml", FEED)
+    text = _config(url, "https://unused.example/feed.xml", '["localhost"]')
+    config = parse_config(text)
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        result = refresh_source(config.sources[0], config, store, fetcher)
+    assert result.outcome is Outcome.BLOCKED
+    assert feed_server.requests() == []
+
+
+def test_allow_private_networks_values_are_checked() -> None:
+    text = _config("https://a.example/f", "https://b.example/f", '["10.1.2.0/24", "bad host!"]')
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    assert caught.value.problems == [
+        'sources[0] (id "intranet").allow_private_networks: "bad host!" is neither a network like "10.1.2.0/24"'
+        " nor a host name"
+    ]
+    config = parse_config(text.replace('"bad host!"', '"intranet.corp"'))
+    assert config.sources[0].allow_private_networks == ("10.1.2.0/24", "intranet.corp")
+    assert (
+        parse_config(text.replace('["10.1.2.0/24", "bad host!"]', "false"))
+        .sources[0]
+        .allow_private_networks
+        == ()
+    )
+
+
+def test_check_config_warns_about_the_global_switch_and_not_about_allowed_sources() -> None:
+    text = _config("http://127.0.0.1:8080/f", "http://10.9.9.9/f", "true")
+    config = parse_config(text)
+    warnings = config_warnings(config)
+    assert not any("sources[0]" in w for w in warnings)  # allowed: nothing to warn about
+    assert any(w.startswith("sources[1] (public).url: 10.9.9.9 is a local") for w in warnings)
+    assert "may reach private networks: any" in summary(config)
+    glob = config_warnings(
+        parse_config(text.replace("[fetch]", "[fetch]\nallow_private_networks = true"))
+    )
+    assert any(w.startswith("fetch.allow_private_networks: every source") for w in glob)

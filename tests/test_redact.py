@@ -1,0 +1,65 @@
+"""aggregator/redact.py: what the public may see of a source's URL and error."""
+
+from __future__ import annotations
+
+import pytest
+
+from aggregator.redact import (
+    PRIVATE_ADDRESS_ERROR,
+    is_secret_parameter,
+    public_error,
+    public_text,
+    public_url,
+    secrets_in_url,
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["key", "api_key", "apiKey", "APIKEY", "access_token", "accessToken", "X-Amz-Signature",
+     "sig", "client_secret", "password", "auth", "oauth_token", "sessionid", "PHPSESSID"],
+)  # fmt: skip
+def test_credential_like_parameter_names(name: str) -> None:
+    assert is_secret_parameter(name)
+
+
+@pytest.mark.parametrize("name", ["page", "format", "keyword", "lang", "category", "id", "q"])
+def test_ordinary_parameter_names(name: str) -> None:
+    assert not is_secret_parameter(name)
+
+
+def test_the_words_are_configurable() -> None:
+    assert is_secret_parameter("member", ["member"])
+    assert not is_secret_parameter("api_key", ["member"])
+
+
+@pytest.mark.parametrize(
+    ("url", "public"),
+    [
+        ("https://u:p@host.example/f?api_key=s3&page=2", "https://host.example/f?api_key=REDACTED&page=2"),
+        ("https://u@host.example:8443/f", "https://host.example:8443/f"),
+        ("http://u:p@[2001:db8::1]:8080/f", "http://[2001:db8::1]:8080/f"),
+        ("https://host.example/f?token=a&token=b&x", "https://host.example/f?token=REDACTED&token=REDACTED&x"),
+        ("https://host.example/f?page=2#top", "https://host.example/f?page=2#top"),
+        ("https://host.example:99999/f?key=a", ""),  # unusable; its secrets are not shown either
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_public_url(url: str, public: str) -> None:
+    assert public_url(url) == public
+
+
+def test_secrets_in_url_names_each_one() -> None:
+    found = secrets_in_url("https://u:p@h.example/f?apiKey=1&page=2&sig=3")
+    assert found == ["a user name and password", "query parameter apiKey", "query parameter sig"]
+    assert secrets_in_url("https://h.example/f?page=2") == []
+
+
+def test_errors_lose_internal_detail_and_credentials() -> None:
+    refused = "refused to connect to intranet.corp at 10.1.2.3 (private address); set …"
+    assert public_error(refused) == PRIVATE_ADDRESS_ERROR
+    text = "HTTP 404 Not Found from https://u:p@h.example/f?key=1 (after https://h.example/a)"
+    assert public_text(text) == (
+        "HTTP 404 Not Found from https://h.example/f?key=REDACTED (after https://h.example/a)"
+    )
+    assert public_error(text) == public_text(text)
