@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -487,6 +487,27 @@ class Store:
             source_id: _decode_state(source_id, blob, int(count), bool(flag))
             for source_id, blob, flag, count in zip(source_ids, raw, paused, counts, strict=True)
         }
+
+    def iter_states(
+        self, source_ids: Sequence[str], page: int = 500
+    ) -> Iterator[tuple[SourceState, float | None]]:
+        """Each source's state and due time (None: unscheduled), `page` sources per round trip.
+
+        For views of every source: they start at once and hold one page, however many there are.
+        """
+        for start in range(0, len(source_ids), page):
+            ids = list(source_ids[start : start + page])
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.mget([self._state_key(i) for i in ids])
+            pipe.smismember(self._paused_key(), ids)
+            pipe.zmscore(self._due_key(), ids)
+            for source_id in ids:
+                pipe.zcard(self._source_key(source_id))
+            raw, paused, due, *counts = pipe.execute()
+            for source_id, blob, flag, when, count in zip(
+                ids, raw, paused, due, counts, strict=True
+            ):
+                yield _decode_state(source_id, blob, int(count), bool(flag)), when
 
     def save_state(
         self, state: SourceState, *, keep_paused: bool = False, record: FetchRecord | None = None
