@@ -33,6 +33,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -355,6 +356,7 @@ def run(args: argparse.Namespace) -> Result:
             service.wait()
         feeds.kill()
         feeds.join()
+    shutil.rmtree(work)  # kept when the run failed: its service.log says why
 
     polls = [(at, outcome) for rows in histories for at, outcome in rows if t0 <= at <= t1]
     gaps = [
