@@ -9,15 +9,16 @@ Without it, each process counts in memory and `/metrics` shows only the web proc
 
 State that Redis already holds (sources by state, queue depth, scheduler lag, workers) is not
 kept in any process: `RedisCollector` reads it on each scrape, so every web process reports the
-same numbers and nothing goes stale when a process dies.
+same numbers and nothing goes stale when a process dies. A scrape costs a few small reads
+whatever the number of sources: the counts by state are kept in Redis by the scripts that change
+a source's state (store.py, `{p}:health:counts`), not tallied from every source's state.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections import Counter as Tally
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -31,7 +32,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from aggregator.models import SOURCE_STATES, RefreshResult, source_health
+from aggregator.models import SOURCE_STATES, RefreshResult
 from aggregator.store import Store
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -90,23 +91,21 @@ def observe_refresh(result: RefreshResult, fetch_seconds: float | None) -> None:
 
 
 class RedisCollector(Collector):
-    """Gauges computed from Redis when scraped: sources by state, queues, lag, processes."""
+    """Gauges read from Redis when scraped: sources by state, queues, lag, processes."""
 
-    def __init__(self, store: Store, source_ids: Sequence[str], queues: Iterable[str]) -> None:
+    def __init__(self, store: Store, queues: Iterable[str]) -> None:
         self.store = store
-        self.source_ids = list(source_ids)
         self.queues = list(queues)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from rq import Queue, Worker  # only the scrape needs rq, not every web request
 
-        states = self.store.get_states(self.source_ids)
-        tally = Tally(source_health(s) for s in states.values())
+        counts = self.store.state_counts()
         sources = GaugeMetricFamily(
-            "aggregator_sources", "Configured sources by state", labels=["state"]
+            "aggregator_sources", "Sources of the published config by state", labels=["state"]
         )
         for name in SOURCE_STATES:
-            sources.add_metric([name], tally[name])
+            sources.add_metric([name], counts.get(name, 0))
         yield sources
 
         depth = GaugeMetricFamily(
@@ -120,7 +119,8 @@ class RedisCollector(Collector):
         for name in self.queues:
             queue = Queue(name, connection=self.store.redis)
             depth.add_metric([name], queue.count)
-            failed.add_metric([name], queue.failed_job_registry.count)
+            # Without rq's cleanup on read: a scrape reads, and the workers clean up.
+            failed.add_metric([name], queue.failed_job_registry.get_job_count(cleanup=False))
         yield depth
         yield failed
 
@@ -152,7 +152,7 @@ class _ThisProcess(Collector):
         yield from REGISTRY.collect()  # type: ignore[misc]
 
 
-def scrape(store: Store, source_ids: Sequence[str], queues: Iterable[str]) -> tuple[bytes, str]:
+def scrape(store: Store, queues: Iterable[str]) -> tuple[bytes, str]:
     """The exposition text of every metric and its content type."""
     registry = CollectorRegistry()
     path = os.environ.get(MULTIPROC_ENV)
@@ -160,7 +160,7 @@ def scrape(store: Store, source_ids: Sequence[str], queues: Iterable[str]) -> tu
         MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
     else:
         registry.register(_ThisProcess())
-    registry.register(RedisCollector(store, source_ids, queues))
+    registry.register(RedisCollector(store, queues))
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 

@@ -14,6 +14,9 @@ Keys, all under one prefix (default "agg"):
     {p}:versions            hash   category slug ("" = all) -> version, bumped on content change
     {p}:heartbeats          hash   process name -> epoch it last reported alive
     {p}:history:{source}    list   JSON of a source's newest 50 refresh outcomes, newest first
+    {p}:sources             set    the published config's source ids
+    {p}:health              hash   source id -> its state word (models.source_health)
+    {p}:health:counts       hash   state word -> how many of {p}:sources are in it
 
 An article lives as long as it is in its source's index; the category and all indexes are capped
 views of those. Writes touching several keys are one Lua script or MULTI/EXEC. The scripts build
@@ -26,15 +29,22 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from redis import Redis
 
 from aggregator.config import RetentionConfig
-from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
+from aggregator.models import (
+    Article,
+    Enclosure,
+    Outcome,
+    SaveResult,
+    SourceState,
+    source_health,
+)
 
 # "All categories" is None in every Python API here (and "all" only in URLs, web/embed.py). In
 # Redis it is the empty field of the versions hash (the scripts' `changed['']`): no slug is empty.
@@ -83,8 +93,8 @@ end
 # ARGV: category key prefix, article key prefix, source id, now, tombstone expiry,
 #       max per source, max-age cutoff, keep newest, max per category, state JSON,
 #       due ("" keep, "-" unschedule, else score), history entry without its closing
-#       `,"added":n,"updated":n}` ("" none), history size, then per article:
-#       id, hashes value, score, blob
+#       `,"added":n,"updated":n}` ("" none), history size, state word if paused,
+#       state word if not, then per article: id, hashes value, score, blob
 # The due-set write of a state save. A paused source (an operator's flag, kept in its own set so a
 # refresh running meanwhile can neither clear nor restore it) stays off the schedule.
 _LUA_SCHEDULE = r"""
@@ -105,25 +115,49 @@ local function schedule(due, paused, source_id, action)
 end
 """
 
-# KEYS: state, due, paused, history; ARGV: source id, state JSON, due action,
-#       pause ("set"|"clear"|"keep"), history entry ("" none), history size
+# What `/metrics` shows without reading every source: each source's state word, and how many
+# sources of the published config are in each state, updated by the scripts that change a state.
+# The word is models.source_health's, computed by the caller for both values of the paused flag:
+# only the paused set, read here, knows which one holds.
+_LUA_HEALTH = r"""
+local function set_health(k, source_id, if_paused, if_not)
+  local word = if_not
+  if redis.call('SISMEMBER', k.paused, source_id) == 1 then word = if_paused end
+  local old = redis.call('HGET', k.health, source_id)
+  if old == word then return end
+  redis.call('HSET', k.health, source_id, word)
+  if redis.call('SISMEMBER', k.sources, source_id) == 1 then
+    if old then redis.call('HINCRBY', k.counts, old, -1) end
+    redis.call('HINCRBY', k.counts, word, 1)
+  end
+end
+"""
+
+# KEYS: state, due, paused, history, health, health counts, sources; ARGV: source id, state
+#       JSON, due action, pause ("set"|"clear"|"keep"), history entry ("" none), history size,
+#       state word if paused, state word if not
 _LUA_SAVE_STATE = (
     _LUA_SCHEDULE
+    + _LUA_HEALTH
     + r"""
-local state, due, paused, history = unpack(KEYS)
+local state, due, paused, history, health, counts, sources = unpack(KEYS)
 if ARGV[4] == 'set' then redis.call('SADD', paused, ARGV[1]) end
 if ARGV[4] == 'clear' then redis.call('SREM', paused, ARGV[1]) end
 redis.call('SET', state, ARGV[2])
 schedule(due, paused, ARGV[1], ARGV[3])
 record_fetch(history, ARGV[5], ARGV[6])
+set_health({paused = paused, health = health, counts = counts, sources = sources},
+           ARGV[1], ARGV[7], ARGV[8])
 """
 )
 
 _LUA_SAVE_REFRESH = (
     _LUA_SCHEDULE
+    + _LUA_HEALTH
     + _LUA_COMMON
     + r"""
 local src, hashes, tomb, all, versions, state, due, paused, history = unpack(KEYS)
+local health, counts, sources = KEYS[10], KEYS[11], KEYS[12]
 local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
 local source_id, now, tomb_expiry = ARGV[3], ARGV[4], ARGV[5]
 local max_per_source, age_cutoff = tonumber(ARGV[6]), ARGV[7]
@@ -133,7 +167,7 @@ local added, updated, trimmed = 0, 0, 0
 
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
-for i = 14, #ARGV, 4 do
+for i = 16, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not redis.call('ZSCORE', tomb, id) then
     local old = redis.call('HGET', hashes, id)
@@ -192,6 +226,8 @@ if ARGV[12] ~= '' then
   local entry = ARGV[12] .. ',"added":' .. added .. ',"updated":' .. updated .. '}'
   record_fetch(history, entry, ARGV[13])
 end
+set_health({paused = paused, health = health, counts = counts, sources = sources},
+           source_id, ARGV[14], ARGV[15])
 return {added, updated, trimmed}
 """
 )
@@ -211,6 +247,32 @@ if redis.call('HGET', KEYS[1], 'json') == ARGV[1] then
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[1])
 return redis.call('HINCRBY', KEYS[1], 'version', 1)
+"""
+
+# KEYS: health, health counts, sources; ARGV: id, state word, id, state word... of every source
+# of the newly published config. Removed sources stop counting (their state and word stay, in
+# case they come back); an added source counts with its word, the one given when it has none.
+_LUA_SET_SOURCES = r"""
+local health, counts, sources = unpack(KEYS)
+local wanted = {}
+for i = 1, #ARGV, 2 do wanted[ARGV[i]] = ARGV[i + 1] end
+for _, id in ipairs(redis.call('SMEMBERS', sources)) do
+  if wanted[id] == nil then
+    redis.call('SREM', sources, id)
+    local word = redis.call('HGET', health, id)
+    if word then redis.call('HINCRBY', counts, word, -1) end
+  end
+end
+for id, given in pairs(wanted) do
+  if redis.call('SADD', sources, id) == 1 then
+    local word = redis.call('HGET', health, id)
+    if not word then
+      word = given
+      redis.call('HSET', health, id, word)
+    end
+    redis.call('HINCRBY', counts, word, 1)
+  end
+end
 """
 
 # KEYS: an index; ARGV: article key prefix, cursor score ("+inf" for the first page), cursor id
@@ -267,6 +329,7 @@ class Store:
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
         self._page = redis.register_script(_LUA_PAGE)
+        self._set_sources = redis.register_script(_LUA_SET_SOURCES)
 
     # --- keys ---------------------------------------------------------------------------------
 
@@ -306,6 +369,10 @@ class Store:
 
     def _heartbeats_key(self) -> str:
         return f"{self.prefix}:heartbeats"
+
+    def _health_keys(self) -> list[str]:
+        """The keys of the state words and their counts, in the scripts' order."""
+        return [f"{self.prefix}:health", f"{self.prefix}:health:counts", f"{self.prefix}:sources"]
 
     def _removal_keys(self, source_id: str) -> list[str]:
         """The keys the article-removing scripts take first, in their order."""
@@ -421,6 +488,27 @@ class Store:
             for source_id, blob, flag, count in zip(source_ids, raw, paused, counts, strict=True)
         }
 
+    def iter_states(
+        self, source_ids: Sequence[str], page: int = 500
+    ) -> Iterator[tuple[SourceState, float | None]]:
+        """Each source's state and due time (None: unscheduled), `page` sources per round trip.
+
+        For views of every source: they start at once and hold one page, however many there are.
+        """
+        for start in range(0, len(source_ids), page):
+            ids = list(source_ids[start : start + page])
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.mget([self._state_key(i) for i in ids])
+            pipe.smismember(self._paused_key(), ids)
+            pipe.zmscore(self._due_key(), ids)
+            for source_id in ids:
+                pipe.zcard(self._source_key(source_id))
+            raw, paused, due, *counts = pipe.execute()
+            for source_id, blob, flag, when, count in zip(
+                ids, raw, paused, due, counts, strict=True
+            ):
+                yield _decode_state(source_id, blob, int(count), bool(flag)), when
+
     def save_state(
         self, state: SourceState, *, keep_paused: bool = False, record: FetchRecord | None = None
     ) -> None:
@@ -432,7 +520,7 @@ class Store:
         pause = "keep" if keep_paused else ("set" if state.paused else "clear")
         keys = [self._state_key(state.source_id), self._due_key(), self._paused_key()]
         self._save_state(
-            keys=[*keys, self._history_key(state.source_id)],
+            keys=[*keys, self._history_key(state.source_id), *self._health_keys()],
             args=[
                 state.source_id,
                 _encode_state(state),
@@ -440,8 +528,23 @@ class Store:
                 pause,
                 _encode_record(record) if record else "",
                 HISTORY_SIZE,
+                *_health_words(state),
             ],
         )
+
+    def set_sources(self, states: Mapping[str, SourceState]) -> None:
+        """Make these (the published config's sources, with their states) the ones counted.
+
+        Called on every publish; O(sources), as a publish is. The state words given stand only for
+        sources that have none yet: a write since `states` were read has set its own.
+        """
+        args = [x for source_id, state in states.items() for x in (source_id, source_health(state))]
+        self._set_sources(keys=self._health_keys(), args=args)
+
+    def state_counts(self) -> dict[str, int]:
+        """How many of the published config's sources are in each state word, in one small read."""
+        raw = cast(dict[bytes, bytes], self.redis.hgetall(self._health_keys()[1]))
+        return {_text(word): int(n) for word, n in raw.items() if int(n)}
 
     # --- a refresh's writes -------------------------------------------------------------------
 
@@ -500,6 +603,7 @@ class Store:
             _due_action(state),
             _encode_record(record, counted_by_script=True) if record else "",
             HISTORY_SIZE,
+            *_health_words(state),
         ]
         for article_id, article in unique.items():
             # The hashes-value holds the categories too: a source moved to another category
@@ -522,6 +626,7 @@ class Store:
             self._due_key(),
             self._paused_key(),
             self._history_key(state.source_id),
+            *self._health_keys(),
         ]
         added, updated, trimmed = cast(list[int], self._save_refresh(keys=keys, args=args))
         return SaveResult(added=int(added), updated=int(updated), trimmed=int(trimmed))
@@ -785,6 +890,11 @@ def _due_action(state: SourceState) -> str:
     if state.next_due is None:
         return ""
     return _num(_epoch(state.next_due))
+
+
+def _health_words(state: SourceState) -> tuple[str, str]:
+    """The source's state word if it is paused and if it is not: the script knows which holds."""
+    return source_health(replace(state, paused=True)), source_health(replace(state, paused=False))
 
 
 # --- fetch history records (appended) ---------------------------------------------------------

@@ -12,6 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 from rq import Queue
@@ -20,7 +21,7 @@ from aggregator import cli
 from aggregator import config as config_module
 from aggregator.cli import terminal
 from aggregator.config_warnings import config_warnings
-from aggregator.models import Outcome, SourceState
+from aggregator.models import Outcome, SourceState, source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from tests.support.corpus import CORPUS, requires_corpus
@@ -148,6 +149,80 @@ def test_sources_with_an_id_prints_that_source_whole(
 
     with pytest.raises(SystemExit, match="unknown source: nope"):
         cli.main(["--config", str(config_file), "sources", "nope"])
+
+
+def test_sources_json_is_the_indented_array_json_dump_writes(
+    config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Streamed row by row, the bytes are still those of one `json.dump(rows, indent=2)`."""
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert out == json.dumps(json.loads(out), ensure_ascii=False, indent=2) + "\n"
+    with_states.save_state(SourceState("beta", outcome=Outcome.OK))
+    assert cli.main(["--config", str(config_file), "sources", "--failing", "--json"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_sources_are_read_in_pages_and_correct_across_their_boundaries(
+    tmp_path: Path,
+    store: Store,
+    redis_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("COLUMNS", "120")
+    n = 1234  # pages of 500: two boundaries
+    ids = [f"s{i}" for i in range(n)]
+    ids[1100] = "a-much-longer-source-id-than-the-first-page-has"
+    config_file = tmp_path / "many.toml"
+    config_file.write_text(
+        CONFIG.split("[[sources]]")[0]
+        + "".join(
+            f'[[sources]]\nid = "{i}"\nname = "N{i}"\nurl = "https://{i}.example/feed"\n'
+            'categories = ["news"]\n'
+            for i in ids
+        ),
+        encoding="utf-8",
+    )
+    now = datetime.now(UTC)
+    failing = {ids[k] for k in range(0, n, 7)} | {ids[499], ids[500], ids[1100]}
+    for source_id in ids:
+        if source_id in failing:
+            store.save_state(
+                SourceState(source_id, outcome=Outcome.TIMEOUT, consecutive_errors=12345)
+            )
+        elif source_id.endswith("3"):
+            store.save_state(SourceState(source_id, outcome=Outcome.OK, last_fetch=now))
+    store.save_state(SourceState(ids[501], paused=True))
+    store.schedule(ids[999], now.timestamp() + 3600)
+    expected = {i: source_health(s) for i, s in store.get_states(ids).items()}
+
+    store.redis.config_resetstat()
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    commands = cast(dict[str, dict[str, int]], store.redis.info("commandstats"))
+    assert commands["cmdstat_mget"]["calls"] == 3  # one read per page of 500
+    assert "cmdstat_zrange" not in commands  # nor the whole schedule
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["state"]) for r in rows] == list(expected.items())
+    assert rows[501]["state"] == "paused"
+    assert (
+        rows[999]["next_due"]
+        == datetime.fromtimestamp(store.due_at(ids[999]) or 0, UTC).isoformat()
+    )
+
+    assert cli.main(["--config", str(config_file), "sources", "--failing", "--json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [
+        i for i in ids if i in failing
+    ]
+
+    assert cli.main(["--config", str(config_file), "sources"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == n + 1
+    column = lines[0].index("STATE")  # every later row lines up with the first page's
+    assert [line[column : column + 7].strip() for line in lines[1:]] == list(expected.values())
+    assert lines[1101].startswith(ids[1100][:27] + "…")
+    assert "12345" in lines[1101]
 
 
 CLI = [sys.executable, "-m", "aggregator.cli"]

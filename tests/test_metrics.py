@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections import Counter as Tally
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 from flask import Flask
@@ -14,9 +16,12 @@ from rq import Queue
 
 from aggregator import metrics
 from aggregator.config import Config
+from aggregator.fetch import Fetcher
 from aggregator.models import Outcome, RefreshResult, SourceState, source_health
 from aggregator.queues import QUEUE_NAME
+from aggregator.refresh import refresh_source
 from aggregator.store import Store
+from aggregator.web import admin
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config, start_worker
 from tests.test_health import with_ops
@@ -168,3 +173,110 @@ def test_prepare_multiproc_dir_clears_a_previous_run(tmp_path: Path) -> None:
     (directory / "keep.txt").write_text("not ours")
     assert metrics.prepare_multiproc_dir(directory) == str(directory)
     assert sorted(p.name for p in directory.iterdir()) == ["keep.txt"]
+
+
+# --- sources by state: counts kept by the scripts that change a state ------------------------
+
+
+def counted_by_health(store: Store, config: Config) -> dict[str, int]:
+    """What models.source_health says of every source of `config`: the truth to agree with."""
+    states = store.get_states([s.id for s in config.sources])
+    return dict(Tally(source_health(s) for s in states.values()))
+
+
+def test_state_counts_agree_with_source_health_through_real_refreshes(
+    store: Store, feed_server: FeedServer
+) -> None:
+    urls = {i: feed_server.url(f"/{i}.xml") for i in ("a", "b", "c", "d")}
+    every = config = make_config(urls)  # `config`: the published one
+    for i in urls:
+        feed_server.add(f"/{i}.xml", RSS, etag=f'"{i}"')
+    fetcher = Fetcher(config.fetch, "aggregator-test/1")
+    now = datetime.now(UTC)
+
+    def refresh(source_id: str, status: int = 200) -> None:
+        if status != 200:
+            feed_server.add(f"/{source_id}.xml", status=status)
+        source = every.source(source_id)
+        assert source is not None
+        refresh_source(source, every, store, fetcher, now=now)
+
+    def agrees(expected: dict[str, int]) -> None:
+        assert store.state_counts() == counted_by_health(store, config) == expected
+
+    scheduler.publish(store, config)
+    agrees({"pending": 4})
+    refresh("a")
+    agrees({"healthy": 1, "pending": 3})
+    refresh("a", 503)
+    agrees({"failing": 1, "pending": 3})
+    refresh("a", 410)
+    agrees({"gone": 1, "pending": 3})
+    admin.set_paused(store, "a", True, now)
+    agrees({"paused": 1, "pending": 3})
+    admin.set_paused(store, "a", False, now)
+    agrees({"gone": 1, "pending": 3})  # resumed, still gone: an operator resets a gone source
+    admin.reset_backoff(store, "a", now)
+    agrees({"failing": 1, "pending": 3})
+    refresh("b")
+    refresh("c", 500)
+    admin.set_paused(store, "d", True, now)  # paused before it was ever fetched
+    agrees({"failing": 2, "healthy": 1, "paused": 1})
+    refresh("d")  # a refresh that ran while it was paused leaves it paused
+    agrees({"failing": 2, "healthy": 1, "paused": 1})
+    admin.set_paused(store, "d", False, now)
+    agrees({"failing": 2, "healthy": 2})
+
+    # A config edit removes a and c: they stop counting, whatever else happens to them.
+    config = make_config({i: urls[i] for i in ("b", "d")})
+    scheduler.publish(store, config)
+    agrees({"healthy": 2})
+    feed_server.add("/a.xml", RSS)
+    refresh("a")  # a job already under way for it: failing -> healthy, still not counted
+    agrees({"healthy": 2})
+    # Added back, a counts again, in the state it is in now.
+    config = make_config({i: urls[i] for i in ("a", "b", "d")})
+    scheduler.publish(store, config)
+    agrees({"healthy": 3})
+    fetcher.close()
+
+
+def test_state_counts_are_built_from_states_written_before_they_existed(store: Store) -> None:
+    """An upgrade: states are there, counts are not; the scheduler's publish counts them."""
+    config = make_config({i: f"http://127.0.0.1:9/{i}" for i in ("a", "b", "c")})
+    store.save_state(SourceState("a", outcome=Outcome.OK))
+    store.save_state(SourceState("b", outcome=Outcome.TIMEOUT, paused=True))
+    store.redis.delete("agg:health", "agg:health:counts", "agg:sources")
+    assert store.state_counts() == {}
+    scheduler.publish(store, config)
+    assert store.state_counts() == counted_by_health(store, config)
+    assert store.state_counts() == {"healthy": 1, "paused": 1, "pending": 1}
+
+
+def commands_of_one_scrape(store: Store) -> dict[str, int]:
+    """The server's own count of each command (those inside scripts too) one scrape sends."""
+    store.redis.config_resetstat()
+    metrics.scrape(store, [QUEUE_NAME])
+    stats = cast(dict[str, dict[str, int]], store.redis.info("commandstats"))
+    return {
+        name.removeprefix("cmdstat_"): int(stat["calls"])
+        for name, stat in stats.items()
+        if name not in ("cmdstat_config|resetstat", "cmdstat_info")
+    }
+
+
+def test_a_scrape_reads_no_source_state_however_many_sources(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    seen = []
+    for n in (3, 300):
+        store.redis.flushall()
+        config = make_config({f"s{i}": f"http://127.0.0.1:9/{i}" for i in range(n)})
+        scheduler.publish(store, config)
+        for i in range(0, n, 3):
+            store.save_state(SourceState(f"s{i}", outcome=Outcome.OK))
+        seen.append(commands_of_one_scrape(store))
+        assert store.state_counts() == {"healthy": n // 3, "pending": n - n // 3}
+    assert seen[0] == seen[1]
+    assert not {"get", "mget", "smismember", "hscan", "scan"} & set(seen[1])

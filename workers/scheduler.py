@@ -35,6 +35,7 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     version = store.publish_config(config_module.dumps(config))
     wanted = {s.id for s in config.sources}
     states = store.get_states(sorted(wanted))
+    store.set_sources(states)  # what /metrics counts by state from now on
     # New sources are due now; paused and gone ones stay off the schedule until an operator acts.
     due = {i: now for i, st in states.items() if not (st.paused or st.gone)}
     added = store.schedule_new(due)

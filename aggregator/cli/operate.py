@@ -8,13 +8,15 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aggregator.cli import common, terminal
-from aggregator.config import summary
+from aggregator.config import SourceConfig, summary
 from aggregator.config_warnings import config_warnings
+from aggregator.models import source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import connect, redis_url
 from aggregator.store import Store
@@ -67,8 +69,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from aggregator.models import source_health
-
     config = common.load(args)
     sources = config.sources
     if args.source is not None:
@@ -78,47 +78,64 @@ def cmd_sources(args: argparse.Namespace) -> int:
             raise SystemExit(f"unknown source: {args.source}\nknown: {known}")
         sources = (one,)
     store = Store(connect(redis_url()))
-    states = store.get_states([s.id for s in sources])
-    scheduled = store.scheduled()
-    rows: list[dict[str, Any]] = []
-    for source in sources:
-        state = states[source.id]
-        health = source_health(state)
-        if args.failing and health not in ("failing", "gone"):
-            continue
-        rows.append(
-            {
-                "id": source.id,
-                "name": source.name,
-                "url": source.url,
-                "categories": list(source.categories),
-                "state": health,
-                "last_fetch": state.last_fetch.isoformat() if state.last_fetch else None,
-                "outcome": state.outcome.value if state.outcome else None,
-                "http_status": state.http_status,
-                "consecutive_errors": state.consecutive_errors,
-                "last_error": state.last_error,
-                "next_due": scheduled.get(source.id),
-                "articles": state.article_count,
-                "adopted_url": state.adopted_url,
-            }
-        )
+    # Rows are read a page at a time and printed as they come: the first line shows at once and
+    # memory holds one page, however many sources there are.
+    rows = _source_rows(store, sources, failing_only=args.failing)
     if args.json:
-        for row in rows:
-            due = row["next_due"]
-            row["next_due"] = (
-                datetime.fromtimestamp(due, UTC).isoformat() if due is not None else None
-            )
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        _write_json_array(rows)
         return 0
     if args.source is not None:  # one source: every field, nothing cut
-        print(terminal.format_source(rows[0], now=time.time()))
+        row = next(rows, None)
+        print("no sources" if row is None else terminal.format_source(row, now=time.time()))
         return 0
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     width = shutil.get_terminal_size((120, 24)).columns
-    print(terminal.format_sources(rows, width, color, now=time.time()))
+    for line in terminal.source_table(rows, width, color, now=time.time()):
+        print(line)
     return 0
+
+
+def _source_rows(
+    store: Store, sources: Sequence[SourceConfig], *, failing_only: bool
+) -> Iterator[dict[str, Any]]:
+    """One row per source, in the config's order (failing and gone ones only, when asked)."""
+    for source, (state, due) in zip(
+        sources, store.iter_states([s.id for s in sources]), strict=True
+    ):
+        health = source_health(state)
+        if failing_only and health not in ("failing", "gone"):
+            continue
+        yield {
+            "id": source.id,
+            "name": source.name,
+            "url": source.url,
+            "categories": list(source.categories),
+            "state": health,
+            "last_fetch": state.last_fetch.isoformat() if state.last_fetch else None,
+            "outcome": state.outcome.value if state.outcome else None,
+            "http_status": state.http_status,
+            "consecutive_errors": state.consecutive_errors,
+            "last_error": state.last_error,
+            "next_due": due,
+            "articles": state.article_count,
+            "adopted_url": state.adopted_url,
+        }
+
+
+def _write_json_array(rows: Iterable[dict[str, Any]]) -> None:
+    """The rows as an indented JSON array, row by row: the bytes `json.dump(list(rows))` writes."""
+    opening = "[\n"
+    for row in rows:
+        due = row["next_due"]
+        row = {
+            **row,
+            "next_due": datetime.fromtimestamp(due, UTC).isoformat() if due is not None else None,
+        }
+        text = json.dumps(row, ensure_ascii=False, indent=2)
+        # JSON text holds no raw newline in a string, so this indents every line of the row.
+        sys.stdout.write(opening + "  " + text.replace("\n", "\n  "))
+        opening = ",\n"
+    sys.stdout.write("[]\n" if opening == "[\n" else "\n]\n")
 
 
 def cmd_import_opml(args: argparse.Namespace) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 import threading
 import unicodedata
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain, islice
 from typing import Any
 
 from aggregator.models import RefreshResult
@@ -47,40 +49,41 @@ class Progress:
 _COLORS = {"healthy": "32", "failing": "31", "gone": "90", "paused": "33", "pending": "36"}
 
 
+_HEADERS = ("ID", "STATE", "FETCHED", "HTTP", "ERR", "NEXT", "ARTICLES", "NAME / LAST ERROR")
+_ID_CAP = 28  # long ids are cut rather than squeezing the error out
+# Column widths that fit any cell but an id or a large number ("failing", "364d ago", "in 23h"):
+# what a table longer than its first page is given, as its later rows are not read in advance.
+_PAGED_WIDTHS = (_ID_CAP, 7, 8, 4, 3, 6, 8)
+
+
 def format_sources(rows: list[dict[str, Any]], width: int, color: bool, now: float) -> str:
     """The source table as text that fits `width` columns; the last column gets what is left."""
-    if not rows:
-        return "no sources"
-    headers = ("ID", "STATE", "FETCHED", "HTTP", "ERR", "NEXT", "ARTICLES", "NAME / LAST ERROR")
-    table = []
-    for row in rows:
-        fetched = row["last_fetch"]
-        fetched_ago = (
-            _ago(now - datetime.fromisoformat(fetched).timestamp()) if fetched else "never"
-        )
-        due = row["next_due"]
-        nxt = "-" if due is None else ("now" if due <= now else "in " + _span(due - now))
-        detail = row["last_error"] if row["state"] in ("failing", "gone") else row["name"]
-        if row["adopted_url"]:
-            detail += f" (moved to {row['adopted_url']})"
-        table.append(
-            (
-                row["id"],
-                row["state"],
-                fetched_ago,
-                str(row["http_status"] or "-"),
-                str(row["consecutive_errors"]),
-                nxt,
-                str(row["articles"]),
-                detail,
-            )
-        )
-    fixed = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(headers[:-1])]
-    fixed[0] = min(fixed[0], 28)  # long ids are cut rather than squeezing the error out
+    return "\n".join(source_table(rows, width, color, now))
+
+
+def source_table(
+    rows: Iterable[dict[str, Any]], width: int, color: bool, now: float, page: int = 500
+) -> Iterator[str]:
+    """The source table's lines, each as soon as its row comes.
+
+    Column widths come from the first `page` rows; when more follow, each column is also at least
+    as wide as _PAGED_WIDTHS, so that later rows line up.
+    """
+    it = iter(rows)
+    head = [(_table_cells(row, now), row["state"]) for row in islice(it, page)]
+    if not head:
+        yield "no sources"
+        return
+    following = next(it, None)
+    fixed = [max(len(h), *(len(c[i]) for c, _ in head)) for i, h in enumerate(_HEADERS[:-1])]
+    fixed[0] = min(fixed[0], _ID_CAP)
+    if following is not None:
+        fixed = [max(w, least) for w, least in zip(fixed, _PAGED_WIDTHS, strict=True)]
     last = max(12, width - sum(fixed) - 2 * len(fixed) - 1)
 
     def line(cells: tuple[str, ...], state: str | None) -> str:
-        parts = [_fit(c, w).ljust(w) for c, w in zip(cells, fixed, strict=False)]
+        parts = [c.ljust(w) for c, w in zip(cells, fixed, strict=False)]
+        parts[0] = _fit(cells[0], fixed[0]).ljust(fixed[0])
         if state and color:
             code = _COLORS.get(state, "0")
             parts[1] = f"\033[{code}m{parts[1]}\033[0m"
@@ -88,9 +91,32 @@ def format_sources(rows: list[dict[str, Any]], width: int, color: bool, now: flo
             parts[i] = parts[i].strip().rjust(fixed[i])
         return "  ".join([*parts, _fit(cells[-1], last)]).rstrip()
 
-    out = [line(headers, None)]
-    out += [line(cells, row["state"]) for cells, row in zip(table, rows, strict=True)]
-    return "\n".join(out)
+    yield line(_HEADERS, None)
+    for cells, state in head:
+        yield line(cells, state)
+    if following is not None:
+        for row in chain([following], it):
+            yield line(_table_cells(row, now), row["state"])
+
+
+def _table_cells(row: dict[str, Any], now: float) -> tuple[str, ...]:
+    fetched = row["last_fetch"]
+    fetched_ago = _ago(now - datetime.fromisoformat(fetched).timestamp()) if fetched else "never"
+    due = row["next_due"]
+    nxt = "-" if due is None else ("now" if due <= now else "in " + _span(due - now))
+    detail = row["last_error"] if row["state"] in ("failing", "gone") else row["name"]
+    if row["adopted_url"]:
+        detail += f" (moved to {row['adopted_url']})"
+    return (
+        row["id"],
+        row["state"],
+        fetched_ago,
+        str(row["http_status"] or "-"),
+        str(row["consecutive_errors"]),
+        nxt,
+        str(row["articles"]),
+        detail,
+    )
 
 
 def format_source(row: dict[str, Any], now: float) -> str:

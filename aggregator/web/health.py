@@ -23,7 +23,7 @@ from redis.retry import Retry
 from aggregator import metrics
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
-from aggregator.web import get_config, get_store
+from aggregator.web import get_store
 
 bp = Blueprint("health", __name__)
 
@@ -149,6 +149,5 @@ def readyz() -> tuple[Response, int]:
 @bp.get("/metrics")
 def metrics_view() -> Response:
     """Prometheus exposition of every process's counters plus gauges read from Redis."""
-    config = get_config()
-    body, content_type = metrics.scrape(get_store(), [s.id for s in config.sources], [QUEUE_NAME])
+    body, content_type = metrics.scrape(get_store(), [QUEUE_NAME])
     return _no_store(Response(body, content_type=content_type))

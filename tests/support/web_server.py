@@ -167,6 +167,7 @@ def web_config(_live_http: LiveServer | None) -> Config:
 def app(web_config: Config, redis_url: str, store: Store) -> Flask:
     """The web app on the flushed session server, its config published like the scheduler does."""
     store.publish_config(config_module.dumps(web_config))
+    store.set_sources(store.get_states([s.id for s in web_config.sources]))
     app = create_app(web_config, redis_url, recheck_interval=0)
     app.config["TESTING"] = True
     return app
