@@ -69,6 +69,7 @@ def refresh_source(
     url = state.adopted_url or source.url
     fetch_seconds: float | None = None
     fetch_started = time.monotonic()
+    extra: dict[str, str] = {}  # which parser read the body, for the log line
 
     try:
         result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
@@ -84,7 +85,8 @@ def refresh_source(
             # Saving no articles still applies max age, so a quiet source ages out too.
             saved = store.save_refresh(state, [], config.retention, now)
         else:
-            parsed = parse(body, url=result.url, headers=result.headers)
+            parsed = parse(body, url=result.url, headers=result.headers, parser=config.fetch.parser)
+            extra = {"parser": parsed.parser}
             try:
                 articles = normalize(parsed, source, now=now)
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
@@ -120,6 +122,7 @@ def refresh_source(
         updated=saved.updated,
         next_due=state.next_due,
         error=state.last_error,
+        extra=extra,
     )
     _record(store, source, url, refreshed, now, fetch_seconds)
     return refreshed
@@ -246,6 +249,7 @@ def _log(source: SourceConfig, url: str, result: RefreshResult) -> None:
                 "added": result.added,
                 "updated": result.updated,
                 "error": result.error,
+                **result.extra,
             }
         },
     )
