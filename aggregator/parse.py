@@ -424,13 +424,16 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     entries = result.entries
     if not entries:
         return "no entries"
-    if gap := _fast_gap(result.feed, entries, version, data):
+    # An Atom feed whose only <author> is the feed's: feedparser-rs copies it into every entry,
+    # feedparser gives the entries none.
+    inherited = _author(result.feed) if _only_feed_author(version, data) else None
+    if gap := _fast_gap(result.feed, entries, version, data, inherited):
         return gap
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
         result.feed,
-        tuple(_fast_entry(e, base_url) for e in entries),
+        tuple(_fast_entry(e, base_url, inherited) for e in entries),
         base_url,
         warning,
     )
@@ -453,6 +456,7 @@ _ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):")
 _DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
+_AUTHOR_TAG = re.compile(rb"<(?:\w+:)?author[\s>]")
 _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
 _UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
 _GUID_NOT_PERMALINK = re.compile(
@@ -469,7 +473,9 @@ _LANGUAGE_MARK = re.compile(rb"<(?:\w+:)?language[\s>]|xml:lang\s*=")
 _ENTITY = re.compile(r"&(?:#\d+|#x[\da-fA-F]+|\w+);")
 
 
-def _fast_gap(feed: Any, entries: Sequence[Any], version: str, data: bytes) -> str:
+def _fast_gap(
+    feed: Any, entries: Sequence[Any], version: str, data: bytes, inherited: str | None
+) -> str:
     """Why feedparser-rs's reading of this document would differ from feedparser's, or "".
 
     Each rule stands for a difference the differential test found; the document goes to
@@ -515,7 +521,7 @@ def _fast_gap(feed: Any, entries: Sequence[Any], version: str, data: bytes) -> s
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     feed_author = _author(feed)
     for entry in entries:
-        if feed_author and _author(entry) == feed_author:
+        if feed_author and not inherited and _author(entry) == feed_author:
             return "an entry has the feed's author (feedparser-rs copies it into each entry)"
         if any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
@@ -569,12 +575,22 @@ def _resolve(url: str | None, base: str) -> str | None:
         return ""
 
 
-def _fast_entry(raw: Any, base: str) -> EntryData:
+def _only_feed_author(version: str, data: bytes) -> bool:
+    """True for Atom with one <author>, before the first <entry>: the feed's, no entry's."""
+    if not version.startswith("atom"):
+        return False
+    authors = [m.start() for m in _AUTHOR_TAG.finditer(data)]
+    first_entry = _ENTRY_TAG.search(data)
+    return len(authors) == 1 and first_entry is not None and authors[0] < first_entry.start()
+
+
+def _fast_entry(raw: Any, base: str, inherited: str | None) -> EntryData:
     """An entry of feedparser-rs, mapped as feedparser's are, then made to read as feedparser's:
     links resolved against the document's URL, dates read by feedparser's own date parser."""
     entry = _entry(raw, base)
     return replace(
         entry,
+        author=None if inherited and entry.author == inherited else entry.author,
         published=_raw_date(raw.published),
         updated=_raw_date(raw.updated),
         base_url=None,  # feedparser-rs names a "base" of its own (the channel's link)
