@@ -440,7 +440,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     return replace(parsed, link=_resolve(parsed.link, base_url), parser=FAST_PARSER)
 
 
-_XML_BASE = re.compile(rb"\bxml:base\s*=")
+# Patterns that start with a literal let `re` scan for it in C: these run on every document.
+_XML_BASE = re.compile(rb"xml:base\s*=")
 _RSS_AUTHOR = re.compile(rb"<author[\s>]")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _RSS_SECOND_DATE = re.compile(rb"<\w+:(?:updated|modified)[\s>]")
@@ -464,12 +465,14 @@ _GUID_NOT_PERMALINK = re.compile(
 )
 # C1 controls (U+0080-U+009F, as UTF-8): feedparser reads them as the windows-1252 characters
 # they were meant to be; feedparser-rs keeps them.
-_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]|&#(?:[xX]0*[89][\da-fA-F]|0*(?:12[89]|1[3-5]\d));")
-_BASE64 = re.compile(rb"""\bmode\s*=\s*["']base64""")
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+_C1_REFERENCE = re.compile(rb"&#(?:[xX]0*[89][\da-fA-F]|0*(?:12[89]|1[3-5]\d));")
+_BASE64 = re.compile(rb"""mode\s*=\s*["']base64""")
 _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
 _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b")
 _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
-_LANGUAGE_MARK = re.compile(rb"<(?:\w+:)?language[\s>]|xml:lang\s*=")
+_LANGUAGE_ELEMENT = re.compile(rb"language[\s>]")
+_XML_LANG = re.compile(rb"xml:lang\s*=")
 _ENTITY = re.compile(r"&(?:#\d+|#x[\da-fA-F]+|\w+);")
 
 
@@ -489,7 +492,7 @@ def _fast_gap(
         return "RSS <author> (feedparser splits 'email (name)' its own way)"
     if _hub(feed) is None and _HUB_LINK.search(data):
         return "a WebSub hub link feedparser-rs does not report"
-    if feed.get("language") is None and _LANGUAGE_MARK.search(data):
+    if feed.get("language") is None and (_LANGUAGE_ELEMENT.search(data) or _XML_LANG.search(data)):
         return "a language feedparser-rs does not report"
     if version.startswith("rss") and _RSS_SECOND_DATE.search(data):
         return "an RSS item with a second date element (feedparser-rs reads only <pubDate>)"
@@ -501,7 +504,7 @@ def _fast_gap(
         return "an XHTML <body> in an item (feedparser reads it as content)"
     if _MARKUP_AS_ELEMENTS.search(data):
         return "markup written as XML elements inside a text element"
-    if _C1_CONTROL.search(data):
+    if _C1_CONTROL.search(data) or _C1_REFERENCE.search(data):
         return "C1 control characters (feedparser reads them as windows-1252)"
     if _ODD_CASE.search(data):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
