@@ -457,6 +457,7 @@ _ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):")
 _DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
+_OTHER_DATE = re.compile(rb"pubDate>|published>|updated>|modified>")
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?author[\s>]")
 _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
 _UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
@@ -471,7 +472,7 @@ _BASE64 = re.compile(rb"""mode\s*=\s*["']base64""")
 _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
 _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b")
 _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
-_LANGUAGE_ELEMENT = re.compile(rb"language[\s>]")
+_LANGUAGE_ELEMENT = re.compile(rb"language>")
 _XML_LANG = re.compile(rb"xml:lang\s*=")
 _ENTITY = re.compile(r"&(?:#\d+|#x[\da-fA-F]+|\w+);")
 
@@ -530,9 +531,9 @@ def _fast_gap(
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
+        if entry.get("dc_date") and _OTHER_DATE.search(data):
+            return "<dc:date> beside another date (feedparser keeps both, feedparser-rs one)"
         details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
-        if entry.get("dc_date"):
-            return "<dc:date> (feedparser and feedparser-rs file it under different dates)"
         if any(not _is_html_type(c.get("type")) for c in details[1:]):
             return "content that is not HTML (feedparser types, decodes and picks it its own way)"
         if any(d.get("type") == "application/xhtml+xml" for d in details):
@@ -591,11 +592,17 @@ def _fast_entry(raw: Any, base: str, inherited: str | None) -> EntryData:
     """An entry of feedparser-rs, mapped as feedparser's are, then made to read as feedparser's:
     links resolved against the document's URL, dates read by feedparser's own date parser."""
     entry = _entry(raw, base)
+    published, updated = _raw_date(raw.published), _raw_date(raw.updated)
+    if raw.dc_date:
+        # feedparser files <dc:date> as `updated` only; feedparser-rs also as `published`.
+        dc_date = _raw_date(raw.dc_date)
+        published = None if published == dc_date else published
+        updated = updated or dc_date
     return replace(
         entry,
         author=None if inherited and entry.author == inherited else entry.author,
-        published=_raw_date(raw.published),
-        updated=_raw_date(raw.updated),
+        published=published,
+        updated=updated,
         base_url=None,  # feedparser-rs names a "base" of its own (the channel's link)
         link=_resolve(entry.link, base),
         thumbnail=_resolve(entry.thumbnail, base),
