@@ -525,10 +525,10 @@ def _fast_gap(
         return "an undeclared namespace prefix (ill-formed to feedparser)"
     if len(_ENTRY_TAG.findall(data)) != len(entries):
         return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
-    for key in ("id", "link"):
+    for key, named in (("id", "an id"), ("link", "a link")):
         values = [v for v in (_str(e.get(key)) for e in entries) if v]
         if len(set(values)) != len(values):
-            return f"entries sharing a {key} (their articles' ids then hash the whole entry)"
+            return f"entries sharing {named} (their articles' ids then hash the whole entry)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     feed_author = _author(feed)
