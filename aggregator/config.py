@@ -59,6 +59,7 @@ class FetchConfig:
     per_host: int = 2  # concurrent fetches to one host inside one job
     lease: float = 90.0  # a claimed source is due again after this long if its job was lost
     job_timeout: float = 300.0
+    parser: str = "auto"  # "auto": the fast path where it is exact; "feedparser": always it
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,18 @@ def _bool(value: object) -> bool:
     return value
 
 
+PARSERS = ("auto", "feedparser")
+
+
+def _parser(value: object) -> str:
+    if value not in PARSERS:
+        raise _Invalid(
+            f'expected "auto" (the fast parser where it reads a document as feedparser does) '
+            f'or "feedparser" (always the reference parser), got {_kind(value)}'
+        )
+    return str(value)
+
+
 def _duration(value: object) -> float:
     seconds = parse_duration(value)  # type: ignore[arg-type]  # it checks the type itself
     if seconds <= 0:
@@ -481,6 +494,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "per_host": _count(1),
             "lease": _duration,
             "job_timeout": _duration,
+            "parser": _parser,
         },
     ),
     "retention": (

@@ -64,6 +64,9 @@ class EntryData:
     enclosures: tuple[EnclosureData, ...] = ()
     thumbnail: str | None = None  # media:thumbnail / media:content image / image enclosure
     language: str | None = None
+    # The entry's own xml:base when it differs from the feed's: its HTML's relative URLs are
+    # resolved against it when normalize sanitizes it (one pass, not one here and one there).
+    base_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class ParsedFeed:
     entries: tuple[EntryData, ...]
     base_url: str  # for resolving relative links (the fetched URL or the document's xml:base)
     warning: str | None = None  # a survivable problem (bozo) worth showing the operator
+    parser: str = "feedparser"  # "feedparser-rs" (the fast path), "feedparser" or "json-feed"
+    fallback: str = ""  # why the fast path left it to feedparser ("" when it did not)
 
 
 # --- what normalize hands the store ----------------------------------------------------------

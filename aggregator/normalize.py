@@ -244,7 +244,8 @@ def _content_html(entry: EntryData, base: str) -> str:
     if not body:
         return ""
     if is_html:
-        return clean_html(body, base)
+        # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
+        return clean_html(body, entry.base_url or base)
     return text_to_html(body)
 
 

@@ -72,6 +72,7 @@ def refresh_source(
     shown_url = public_url(url, config.serve.secret_parameters)  # for the log line
     fetch_seconds: float | None = None
     fetch_started = time.monotonic()
+    extra: dict[str, str] = {}  # which parser read the body, for the log line
 
     try:
         result = fetcher.fetch(
@@ -93,7 +94,8 @@ def refresh_source(
             record = _history(source.id, now, outcome, result.status, "", started)
             saved = store.save_refresh(state, [], config.retention, now, record)
         else:
-            parsed = parse(body, url=result.url, headers=result.headers)
+            parsed = parse(body, url=result.url, headers=result.headers, parser=config.fetch.parser)
+            extra = {"parser": parsed.parser}
             try:
                 articles = normalize(parsed, source, now=now)
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
@@ -131,6 +133,7 @@ def refresh_source(
         updated=saved.updated,
         next_due=state.next_due,
         error=state.last_error,
+        extra=extra,
     )
     _report(source, shown_url, refreshed, fetch_seconds)
     return refreshed
@@ -266,6 +269,7 @@ def _log(source: SourceConfig, url: str, result: RefreshResult) -> None:
                 "added": result.added,
                 "updated": result.updated,
                 "error": public_text(result.error),  # errors quote the URL they failed on
+                **result.extra,
             }
         },
     )

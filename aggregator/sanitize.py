@@ -192,7 +192,7 @@ def _keep_image(match: re.Match[str]) -> str:
         value = attrs.get(dimension, "").strip().removesuffix("px").strip()
         if value.isdigit() and int(value) <= 1:
             return ""
-    return match.group(0)
+    return f"<img{_attributes(match.group(0), 'img')}>"
 
 
 def _keep_embed(match: re.Match[str]) -> str:
@@ -202,7 +202,20 @@ def _keep_embed(match: re.Match[str]) -> str:
     if not is_embed_url(src):
         return ""
     # The content of an iframe is raw text (fallback for ancient browsers): never keep it.
-    return f"<iframe{match.group(1)}></iframe>"
+    return f"<iframe{_attributes(match.group(1), 'iframe')}></iframe>"
+
+
+def _attributes(tag: str, name: str) -> str:
+    """The tag's attributes, ours (FORCED_ATTRIBUTES) last in a fixed order.
+
+    nh3 adds the forced attributes in an order that changes from one Cleaner to the next (it
+    keeps them in a hash map), and the same entry must come out byte for byte the same: its
+    content hash decides whether a stored article changed.
+    """
+    forced = FORCED_ATTRIBUTES[name]
+    pairs = dict(_ATTR.findall(tag))
+    ordered = [k for k in pairs if k not in forced] + [k for k in forced if k in pairs]
+    return "".join(f' {k}="{pairs[k]}"' for k in ordered)
 
 
 def is_tracker(src: str) -> bool:

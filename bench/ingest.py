@@ -4,14 +4,19 @@ Every file of the corpus's `real/` directory is served over loopback by the test
 (strong ETag and Last-Modified, so a conditional GET gets 304) and ingested, in one run, by:
 
 - ours: `aggregator.cli worker` processes (RQ SimpleWorkers) fed by `workers.scheduler.enqueue`,
-  storing into a fresh embedded Valkey; once with each worker count asked for (default 1 and 2);
+  storing into a fresh embedded Valkey; once with each worker count asked for (default 1 and 2)
+  and each parser setting (`fetch.parser`: "auto", the fast path, and "feedparser");
 - reader: `reader.make_reader()` on a fresh SQLite file, `update_feeds()` with 1 and 8 threads;
 - bare: one httpx.Client, `feedparser.parse()` with its defaults, then a conditional-GET loop.
 
 Each is measured cold (empty store, every feed answers 200) and unchanged (every feed answers 304).
+Before that, the parse step alone is timed in this process on the same files: `parse()` with
+the fast path, `parse()` forced to feedparser, and `feedparser.parse()` with its defaults (which
+sanitize and resolve URLs), with the share of documents each path took.
 The machine is shared and noisy, so the runs sit side by side and the ratios are what count.
 
-    .venv/bin/python bench/ingest.py [--repeat N] [--workers 1,2] [--quick] [--profile]
+    .venv/bin/python bench/ingest.py [--repeat N] [--workers 1,2] [--parsers auto,feedparser]
+                                     [--quick] [--profile]
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ from rq.job import Job  # noqa: E402
 from rq.registry import FailedJobRegistry  # noqa: E402
 
 from aggregator.config import (  # noqa: E402
+    PARSERS,
     Category,
     Config,
     FetchConfig,
@@ -66,7 +72,7 @@ from aggregator.config import (  # noqa: E402
 )
 from aggregator.errors import ParseError  # noqa: E402
 from aggregator.models import Outcome, SourceState  # noqa: E402
-from aggregator.parse import parse  # noqa: E402
+from aggregator.parse import FAST_PARSER, parse  # noqa: E402
 from aggregator.queues import QUEUE_NAME  # noqa: E402
 from aggregator.redis_server import EmbeddedServer, connect  # noqa: E402
 from aggregator.store import Store  # noqa: E402
@@ -142,6 +148,69 @@ def count_entries(feed: Feed) -> int:
         return len(parse(feed.file.read_bytes(), url=feed.url, headers=headers).entries)
     except ParseError:
         return 0
+
+
+# --- the parse step alone -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParseStep:
+    """The parse step on every feed, in this process, each document timed three ways in turn."""
+
+    documents: int
+    fast: float  # seconds in parse(), fetch.parser = "auto"
+    reference: float  # seconds in parse(), fetch.parser = "feedparser"
+    default: float  # seconds in feedparser.parse() with its defaults (sanitizing, resolving)
+    paths: dict[str, int]  # documents per parser that read them under "auto"
+    taken: float = 0.0  # seconds in parse(), "auto", on the documents the fast path took
+    taken_default: float = 0.0  # feedparser's defaults on those same documents
+
+    def lines(self) -> list[str]:
+        shares = ", ".join(
+            f"{name} {count} ({count / self.documents:.0%})"
+            for name, count in sorted(self.paths.items(), key=lambda kv: -kv[1])
+        )
+        return [
+            f"parse step: auto {self.fast:.2f} s, parser=feedparser {self.reference:.2f} s, "
+            f"feedparser.parse() defaults {self.default:.2f} s",
+            f"aim: parse step ≥ 5× feedparser's default: {self.default / self.fast:.1f}× "
+            f"({'met' if self.default >= 5 * self.fast else 'MISSED'}); "
+            f"{self.reference / self.fast:.1f}× our feedparser path",
+            f"documents by parser (auto): {shares}",
+            f"on the documents the fast path took: auto {self.taken:.2f} s, feedparser.parse() "
+            f"defaults {self.taken_default:.2f} s ({self.taken_default / (self.taken or 1):.0f}×)",
+        ]
+
+
+def measure_parse_step(feeds: list[Feed]) -> ParseStep:
+    """Time parse() both ways and feedparser's defaults on each feed, back to back."""
+    fast = reference = default = taken = taken_default = 0.0
+    paths: Counter[str] = Counter()
+    for feed in feeds:
+        body = feed.file.read_bytes()
+        headers = {"content-type": feed.content_type}
+        started = time.perf_counter()
+        try:
+            path = parse(body, url=feed.url, headers=headers).parser
+        except ParseError:
+            path = "error"
+        seconds = time.perf_counter() - started
+        paths[path] += 1
+        fast += seconds
+        started = time.perf_counter()
+        with contextlib.suppress(ParseError):
+            parse(body, url=feed.url, headers=headers, parser="feedparser")
+        reference += time.perf_counter() - started
+        started = time.perf_counter()
+        feedparser.parse(
+            io.BytesIO(body), response_headers={**headers, "content-location": feed.url}
+        )
+        default_seconds = time.perf_counter() - started
+        default += default_seconds
+        if path == FAST_PARSER:
+            taken += seconds
+            taken_default += default_seconds
+    return ParseStep(len(feeds), fast, reference, default, dict(paths), taken, taken_default)
 
 
 # --- the feed server, in a process of its own --------------------------------------------------
@@ -293,9 +362,11 @@ def timed_round(host: FeedHost, feeds: int, run: Callable[[], tuple[int, dict[st
 # --- ours ----------------------------------------------------------------------------------------
 
 
-def bench_config(feeds: Sequence[Feed], *, concurrency: int | None = None) -> Config:
+def bench_config(
+    feeds: Sequence[Feed], *, concurrency: int | None = None, parser: str = "auto"
+) -> Config:
     """One source per feed, all in one category, loopback allowed, nothing trimmed."""
-    fetch = FetchConfig(allow_private_networks=True)
+    fetch = FetchConfig(allow_private_networks=True, parser=parser)
     if concurrency is not None:
         fetch = replace(fetch, concurrency=concurrency)
     return Config(
@@ -465,17 +536,17 @@ def wait_refreshed(
 
 
 def measure_ours(
-    feeds: list[Feed], host: FeedHost, count: int, tmp: Path, timeout: float
+    feeds: list[Feed], host: FeedHost, count: int, tmp: Path, timeout: float, parser: str = "auto"
 ) -> Measurement:
     """Cold then unchanged, through the real queue and `count` worker processes."""
-    data_dir = tmp / f"ours-w{count}"
+    data_dir = tmp / f"ours-w{count}-{parser}"
     server = EmbeddedServer(data_dir)
     workers = Workers(count, "", data_dir)
     try:
         url = server.start()
         workers.redis_url = url
         store = Store(connect(url))
-        config = bench_config(feeds)
+        config = bench_config(feeds, parser=parser)
         publish(store, config)
         workers.start(store)
         queue = Queue(QUEUE_NAME, connection=store.redis)
@@ -496,7 +567,7 @@ def measure_ours(
         workers.stop()
         server.stop()
     return Measurement(
-        name=f"ours, {count} worker process{'es' if count > 1 else ''}",
+        name=f"ours, {count} worker process{'es' if count > 1 else ''}, parser={parser}",
         cold=cold,
         unchanged=unchanged,
         entries=sum(f.entries for f in feeds),
@@ -729,6 +800,23 @@ def aims(versus: list[Ratio]) -> list[str]:
     ]
 
 
+def per_process(results: list[Measurement], parsers: Sequence[str]) -> list[str]:
+    """One worker process of ours, with each parser, against reader with one thread (cold)."""
+    rows = {m.name: m for m in results}
+    reader = next((m for m in results if m.name.endswith(f"(workers={READER_WORKERS[0]})")), None)
+    lines = []
+    for p in parsers:
+        ours = rows.get(f"ours, 1 worker process, parser={p}")
+        if ours is None or reader is None or not reader.cold.items:
+            continue
+        ratio = ours.cold.items_per_second / reader.cold.items_per_second
+        lines.append(
+            f"aim: one process, parser={p}, cold ≥ 3× reader (1 thread): {ratio:.2f}× "
+            f"({'met' if ratio >= 3 else 'MISSED'})"
+        )
+    return lines
+
+
 def remarks(results: list[Measurement]) -> list[str]:
     """What the table leaves out: entries/s, and anything that makes a row not mean what it says."""
     notes = [f"note: {m.name}: {m.note}" for m in results if m.note]
@@ -765,13 +853,19 @@ def one_run(
     feeds: list[Feed],
     host: FeedHost,
     counts: Sequence[int],
+    parsers: Sequence[str],
     directory: Path,
     timeout: float,
     label: str,
 ) -> list[Measurement]:
-    """Every measurement once, side by side: ours for each worker count, reader, the bare loop."""
+    """Every measurement once, side by side: ours for each worker count and parser, reader, the
+    bare loop."""
     steps: list[Callable[[], Measurement]] = [
-        *(partial(measure_ours, feeds, host, c, directory, timeout) for c in counts),
+        *(
+            partial(measure_ours, feeds, host, c, directory, timeout, p)
+            for c in counts
+            for p in parsers
+        ),
         *(partial(measure_reader, feeds, host, t, directory) for t in READER_WORKERS),
         partial(measure_bare, feeds, host),
     ]
@@ -813,6 +907,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="1,2",
         help="our worker process counts, comma-separated; the last is compared (default 1,2)",
     )
+    parser.add_argument(
+        "--parsers",
+        default="auto,feedparser",
+        help="fetch.parser settings of ours, comma-separated; the first is compared "
+        "(default auto,feedparser)",
+    )
     parser.add_argument("--quick", action="store_true", help="every 6th feed: a smoke run")
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile our refresh in process"
@@ -822,8 +922,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
+    parsers = [p.strip() for p in args.parsers.split(",") if p.strip()]
     if not counts or min(counts) < 1 or args.repeat < 1:
         parser.error("--workers needs positive counts and --repeat at least 1")
+    if not parsers or set(parsers) - set(PARSERS):
+        parser.error(f"--parsers takes {' and '.join(PARSERS)}")
 
     _check_reader_installed()
     # A SIGTERM unwinds like Ctrl-C, so the finally blocks stop the workers and servers.
@@ -835,6 +938,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         feeds = host.start()
         feeds = [replace(f, entries=count_entries(f)) for f in feeds]
+        step = measure_parse_step(feeds)
+        print("\n".join(step.lines()), flush=True)
         timeout = args.timeout or 120 + 2.0 * len(feeds)
         size = sum(f.file.stat().st_size for f in feeds)
         print(
@@ -847,7 +952,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             directory = tmp / f"run-{n + 1}"  # every measurement starts from an empty store
             directory.mkdir()
             repeats.append(
-                one_run(feeds, host, counts, directory, timeout, f"{n + 1}/{args.repeat}")
+                one_run(feeds, host, counts, parsers, directory, timeout, f"{n + 1}/{args.repeat}")
             )
         if args.profile:
             profile_ours(feeds, tmp)
@@ -856,11 +961,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     results = [median_measurement(list(ms)) for ms in zip(*repeats, strict=True)]
-    main_row = results[len(counts) - 1]  # the largest worker count asked for, by default 2
-    per_run = [ratios(run, run[len(counts) - 1]) for run in repeats]
+    # The largest worker count asked for (by default 2), with the first parser (by default auto).
+    main_index = (len(counts) - 1) * len(parsers)
+    main_row = results[main_index]
+    per_run = [ratios(run, run[main_index]) for run in repeats]
     versus = median_ratios(per_run)
     table = markdown(results, main_row, versus, per_run)
-    notes = remarks(results) + aims(versus)
+    notes = remarks(results) + aims(versus) + per_process(results, parsers) + step.lines()
     print()
     print(table)
     print()
@@ -877,6 +984,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "machine": info,
                 "feeds": len(feeds),
                 "entries": sum(f.entries for f in feeds),
+                "parse_step": asdict(step),
                 "median": [asdict(m) for m in results],
                 "ratios": [asdict(r) for r in versus],
                 "runs": [[asdict(m) for m in run] for run in repeats],

@@ -515,3 +515,37 @@ def test_huge_titles_and_authors_are_cut_and_odd_languages_dropped() -> None:
     assert article.title.endswith("…")
     assert len(article.author) <= 201
     assert article.language == ""
+
+
+# --- HTML is sanitized once ---------------------------------------------------------------------
+
+ITEM_SCOPED_BASE = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Bases</title><link>https://site.example.com/</link>
+<item xml:base="https://other.example.org/first/"><title>First</title><link>first</link>
+<description>&lt;p&gt;&lt;a href="post"&gt;First&lt;/a&gt;&lt;/p&gt;</description></item>
+<item><title>Second</title><link>https://site.example.com/second</link>
+<description>&lt;p&gt;&lt;a href="post"&gt;Second&lt;/a&gt;&lt;/p&gt;</description></item>
+</channel></rss>"""
+
+
+def test_html_is_sanitized_once_against_the_entrys_own_base(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """parse leaves HTML alone; normalize sanitizes each body once, with the right base."""
+    from aggregator import normalize as normalize_module
+    from aggregator import parse as parse_module
+    from aggregator.sanitize import clean_html
+
+    bases: list[str] = []
+
+    def counting_clean_html(html_text: str, base_url: str) -> str:
+        bases.append(base_url)
+        return clean_html(html_text, base_url)
+
+    monkeypatch.setattr(normalize_module, "clean_html", counting_clean_html)
+    monkeypatch.setattr(parse_module, "clean_html", counting_clean_html, raising=False)
+    feed = parse(ITEM_SCOPED_BASE, url=BASE, headers={})
+    first, second = normalize(feed, SOURCE, now=NOW)
+    assert bases == ["https://other.example.org/first/", BASE]
+    assert 'href="https://other.example.org/first/post"' in first.content
+    assert 'href="https://site.example.com/blog/post"' in second.content

@@ -127,8 +127,8 @@ def test_allow_private_networks_values_are_checked() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(text)
     assert caught.value.problems == [
-        'sources[0] (id "intranet").allow_private_networks: "bad host!" is neither a network like "10.1.2.0/24"'
-        " nor a host name"
+        'sources[0] (id "intranet").allow_private_networks: "bad host!" is neither a network'
+        ' like "10.1.2.0/24" nor a host name'
     ]
     config = parse_config(text.replace('"bad host!"', '"intranet.corp"'))
     assert config.sources[0].allow_private_networks == ("10.1.2.0/24", "intranet.corp")

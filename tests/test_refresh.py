@@ -192,3 +192,16 @@ def test_a_body_that_fails_to_parse_does_not_leave_its_validators_behind(
     feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")), etag='"broken"')
     result = refresh(store, url, NOW + timedelta(hours=2))
     assert (result.outcome, result.added) == (Outcome.OK, 1)
+
+
+@pytest.mark.parametrize(
+    ("setting", "parser"), [("auto", "feedparser-rs"), ("feedparser", "feedparser")]
+)
+def test_the_refresh_uses_and_reports_the_configured_parser(
+    store: Store, feed_server: FeedServer, setting: str, parser: str
+) -> None:
+    url = feed_server.add("/p.xml", rss(("urn:p:1", "Alpha"), ("urn:p:2", "Beta")))
+    result = refresh(store, url, parser=setting)
+    assert result.outcome is Outcome.OK
+    assert result.extra == {"parser": parser}  # also on the refresh's log line
+    assert {a.title for a in store.source_articles("src", 10)} == {"Alpha", "Beta"}
