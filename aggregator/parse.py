@@ -12,7 +12,7 @@ Before feedparser sees a document we:
   declaration itself, and the DOCTYPE with its internal subset, so no entity is ever expanded);
 - recognize HTML pages and name the feeds they advertise.
 feedparser runs with sanitize_html=False and resolve_relative_uris=False (60-70% of its cost,
-DESIGN §6): `normalize` sanitizes with nh3, which also resolves relative URLs.
+docs/architecture.md, "Library pitfalls"): `normalize` sanitizes with nh3, which also resolves relative URLs.
 
 The fast path: feedparser-rs (a native parser with feedparser's API shape, ~40x faster) reads
 the same prepared bytes first, and its reading is kept only when the document has none of the
