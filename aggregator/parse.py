@@ -11,8 +11,9 @@ Before feedparser sees a document we:
 - drop everything before the root element (whitespace and comments before `<?xml`, the XML
   declaration itself, and the DOCTYPE with its internal subset, so no entity is ever expanded);
 - recognize HTML pages and name the feeds they advertise.
-feedparser runs with sanitize_html=False and resolve_relative_uris=False (60-70% of its cost,
-docs/architecture.md, "Library pitfalls"): `normalize` sanitizes with nh3, which also resolves relative URLs.
+feedparser runs with sanitize_html=False and resolve_relative_uris=False (60-70% of its cost;
+docs/architecture.md, "Library pitfalls"): `normalize` sanitizes with nh3, which also resolves
+relative URLs.
 
 The fast path: feedparser-rs (a native parser with feedparser's API shape, ~40x faster) reads
 the same prepared bytes first, and its reading is kept only when the document has none of the
