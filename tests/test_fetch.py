@@ -28,6 +28,7 @@ from aggregator.errors import FetchError
 from aggregator.fetch import (
     ACCEPT,
     Fetcher,
+    PrivateAccess,
     _GuardedBackend,
     _Pool,
     address_problem,
@@ -630,7 +631,9 @@ def test_a_pass_never_closes_a_connection_handed_to_a_waiting_request() -> None:
     big = b"<rss>" + b"x" * (1 << 20) + b"</rss>"  # more than one socket read after the headers
     with FeedServer() as x, FeedServer() as y, FeedServer() as z:
         url_x, url_y, url_z = (s.add("/feed", big) for s in (x, y, z))
-        pool = _Pool(max_keepalive_connections=2, network_backend=_GuardedBackend(True))
+        pool = _Pool(
+            max_keepalive_connections=2, network_backend=_GuardedBackend(PrivateAccess(any=True))
+        )
         with pool:
             for url in (url_x, url_y):  # two idle keep-alive connections
                 assert pool.request("GET", url, extensions=_TIMEOUTS).status == 200
