@@ -1,0 +1,351 @@
+"""Stories: the same text published by several sources. The pure core (no I/O).
+
+An article's *fingerprint* is computed from its title and body after per-source boilerplate is
+removed (`boilerplate`): text is NFKC-normalized (folding full and half widths) and case-folded,
+cut into tokens (a word of a spaced language, or one CJK character), and shingled into n-grams
+(3 words, or 4 CJK characters: Chinese needs no word segmentation for this). A MinHash signature
+of the shingles estimates how much two texts share (Jaccard similarity).
+
+The signature is one-permutation MinHash (Li, Owen & Zhang, NIPS 2012) with rotation
+densification (Shrivastava & Li, ICML 2014): every shingle is hashed once and falls into one of
+SLOTS bins, each bin keeps its minimum. That is SLOTS times cheaper than classic MinHash (one hash
+per shingle instead of one per shingle and slot), with the same estimator. Own code rather than
+`datasketch`: ~40 lines, no numpy, and every Redis round trip stays ours (datasketch's Redis
+storage makes one per band).
+
+LSH: the signature is cut into BANDS bands of ROWS slots; articles sharing any band, their title
+or the start of their body are *candidates*, and `same_story` decides:
+
+- near-identical bodies (estimated Jaccard >= NEAR): a copy with a junk paragraph added,
+  keywords stuffed, a paragraph dropped, markup stripped; or
+- the same title (suffixes like " - Site" and tags like "【转载】" removed) and one body is the
+  start of the other (a summary-only copy: the first 150 characters and "…") or mostly inside it.
+
+Two articles with the same generic title ("Weekly update") but different bodies are different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+SLOTS = 32  # MinHash values per signature, 16 bits each
+BANDS = 16  # LSH bands ...
+ROWS = SLOTS // BANDS  # ... of this many slots: candidate probability 1 - (1 - J^2)^16
+NEAR = 0.5  # estimated Jaccard at or above which two bodies are the same text
+CONTAINED = 0.6  # with the same title: share of the shorter body's shingles found in the longer
+PREFIX_LEVELS = (48, 96, 192)  # normalized characters at which the body's start is hashed
+MIN_LENGTH = PREFIX_LEVELS[0]  # bodies shorter than this (normalized characters) never merge
+WORD_SHINGLE = 3
+CJK_SHINGLE = 4
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+# Title decorations that differ between copies: a trailing " - Site name" / " | 站名" / "_站名",
+# and a leading tag in brackets ("【独家】", "[转]").
+_TITLE_SUFFIX = re.compile(r"(?:\s+[-–—|:·]\s+|\s*[|｜_]\s*|\s*——\s*)([^-–—|｜_]{1,30})$")
+_TITLE_TAG = re.compile(r"^\s*[\[【(（〔][^\]】)）〕]{1,12}[\]】)）〕]\s*")
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xC2B2AE3D27D4EB4F)
+# The binary layout of a fingerprint (`pack`): title, length, shingles, prefixes, signature.
+_HEAD = struct.Struct(f">IHH{len(PREFIX_LEVELS)}I")
+_SIG = struct.Struct(f">{SLOTS}H")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What stories compare of an article: hashes of its title, body start and body shingles."""
+
+    title: int  # 32-bit hash of the normalized title core; 0 when it has none
+    length: int  # normalized characters of the body (capped at 65535)
+    shingles: int  # distinct shingles of the body (capped at 65535)
+    prefixes: tuple[int, ...]  # 32-bit hashes of the body's first PREFIX_LEVELS chars; 0 if shorter
+    signature: tuple[int, ...]  # SLOTS 16-bit MinHash values; empty when the body is too short
+
+    @property
+    def comparable(self) -> bool:
+        return self.length >= MIN_LENGTH and bool(self.signature)
+
+
+def tokens(text: str) -> list[str]:
+    """Words of spaced languages and single CJK characters, normalized (NFKC, case folding)."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def title_core(title: str) -> str:
+    """A title without its site suffix and leading tag, normalized to its tokens."""
+    text = unicodedata.normalize("NFKC", title).strip()
+    text = _TITLE_TAG.sub("", text)
+    for _ in range(2):  # "Title - Section - Site"
+        match = _TITLE_SUFFIX.search(text)
+        if match is None or len(text[: match.start()].strip()) < 6:
+            break
+        text = text[: match.start()]
+    return " ".join(tokens(text))
+
+
+def fingerprint(title: str, body: Sequence[str]) -> Fingerprint:
+    """The fingerprint of a title and body paragraphs (boilerplate already removed)."""
+    toks = [t for p in body for t in tokens(p)]
+    stream = "".join(toks)
+    core = title_core(title)
+    title_hash = _hash32(core) if len(core) >= 4 else 0
+    prefixes = tuple(
+        _hash32(stream[:level]) if len(stream) >= level else 0 for level in PREFIX_LEVELS
+    )
+    shingles = _shingle_hashes(toks)
+    signature = _signature(shingles) if len(stream) >= MIN_LENGTH and shingles else ()
+    return Fingerprint(
+        title=title_hash,
+        length=min(len(stream), 0xFFFF),
+        shingles=min(len(shingles), 0xFFFF),
+        prefixes=prefixes,
+        signature=signature,
+    )
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """Estimated Jaccard similarity of two bodies' shingles (0 when either is not comparable)."""
+    if not (a.comparable and b.comparable):
+        return 0.0
+    return sum(x == y for x, y in zip(a.signature, b.signature, strict=True)) / SLOTS
+
+
+def same_story(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two articles are the same text republished (see the module docstring)."""
+    if not (a.comparable and b.comparable):
+        return False
+    jaccard = similarity(a, b)
+    if jaccard >= NEAR:
+        return True
+    if not a.title or a.title != b.title:
+        return False
+    short, long_ = (a, b) if a.length <= b.length else (b, a)
+    if _is_prefix(short, long_):
+        return True
+    # |A ∩ B| = J (|A| + |B|) / (1 + J): how much of the shorter body is inside the longer one.
+    inside = jaccard * (short.shingles + long_.shingles) / ((1 + jaccard) * max(short.shingles, 1))
+    return inside >= CONTAINED
+
+
+def bucket_tokens(fp: Fingerprint) -> list[bytes]:
+    """The LSH buckets an article is filed under: its bands, its title and its body's start.
+
+    Each token is 5 bytes, a kind byte then 4 bytes of hash, so the store can shard on them
+    (the store's Lua re-derives the same tokens from `pack` when it forgets an article).
+    """
+    if not fp.comparable:
+        return []
+    out = [
+        bytes([band]) + _SIG.pack(*fp.signature)[band * ROWS * 2 : (band + 1) * ROWS * 2]
+        for band in range(BANDS)
+    ]
+    if fp.title:
+        out.append(b"T" + fp.title.to_bytes(4, "big"))
+    out.append(b"P" + fp.prefixes[0].to_bytes(4, "big"))
+    return out
+
+
+def pack(fp: Fingerprint) -> bytes:
+    """A fingerprint as bytes: the store keeps them, the Lua reads the signature's bands."""
+    signature = fp.signature or (0,) * SLOTS
+    return _HEAD.pack(fp.title, fp.length, fp.shingles, *fp.prefixes) + _SIG.pack(*signature)
+
+
+def unpack(data: bytes) -> Fingerprint:
+    """The inverse of `pack`."""
+    title, length, shingles, *prefixes = _HEAD.unpack_from(data)
+    signature: tuple[int, ...] = _SIG.unpack_from(data, _HEAD.size)
+    fp = Fingerprint(title, length, shingles, tuple(prefixes), signature)
+    return fp if length >= MIN_LENGTH else Fingerprint(title, length, shingles, fp.prefixes, ())
+
+
+PACKED_SIZE = _HEAD.size + _SIG.size
+
+
+# --- internals ---------------------------------------------------------------------------------
+
+
+def _hash64(text: str) -> int:
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _hash32(text: str) -> int:
+    return (_hash64(text) >> 32) or 1  # 0 means "none"
+
+
+def _shingle_hashes(toks: list[str]) -> set[int]:
+    """64-bit hashes of the token n-grams; each token is hashed once, n-grams combine them."""
+    if not toks:
+        return set()
+    cjk = sum(1 for t in toks if len(t) == 1 and _IS_CJK.match(t))
+    n = CJK_SHINGLE if cjk * 3 >= len(toks) else WORD_SHINGLE
+    cache: dict[str, int] = {}
+    hashed = [cache.get(t) or cache.setdefault(t, _hash64(t)) for t in toks]
+    if len(hashed) < n:
+        return {_finalize(sum(h * m for h, m in zip(hashed, _MIX, strict=False)))}
+    out = set()
+    for i in range(len(hashed) - n + 1):
+        combined = 0
+        for j in range(n):
+            combined += hashed[i + j] * _MIX[j]
+        out.add(_finalize(combined))
+    return out
+
+
+def _finalize(value: int) -> int:
+    """splitmix64's finalizer: spreads the combined token hashes over all 64 bits."""
+    z = value & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def _signature(shingles: set[int]) -> tuple[int, ...]:
+    """One-permutation MinHash with rotation densification, SLOTS values of 16 bits."""
+    mins: list[int | None] = [None] * SLOTS
+    for h in shingles:
+        slot, value = h % SLOTS, h // SLOTS
+        current = mins[slot]
+        if current is None or value < current:
+            mins[slot] = value
+    out = []
+    for i in range(SLOTS):
+        distance = 0
+        while mins[(i + distance) % SLOTS] is None:  # an empty bin borrows from the next one
+            distance += 1
+        value = mins[(i + distance) % SLOTS] or 0
+        out.append(_finalize(value + distance * _GOLDEN) >> 48)
+    return tuple(out)
+
+
+def _is_prefix(short: Fingerprint, long_: Fingerprint) -> bool:
+    """Whether the shorter body is the start of the longer one, at the longest level both have."""
+    level = 0
+    for i, size in enumerate(PREFIX_LEVELS):
+        if short.length >= size:
+            level = i
+    return short.prefixes[level] != 0 and short.prefixes[level] == long_.prefixes[level]
+
+
+# --- stories as stored, and the join decision ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An article already filed in the story index."""
+
+    article_id: str
+    story_id: str
+    source_id: str
+    published: float  # epoch seconds
+    seen: float  # epoch seconds it was filed
+    fingerprint: Fingerprint
+
+
+@dataclass(frozen=True)
+class Join:
+    """Where one new article goes: `story_id` "" starts a story; `via` is the matched article."""
+
+    article_id: str
+    source_id: str
+    published: float
+    fingerprint: Fingerprint
+    story_id: str
+    via: str
+    looked_at: frozenset[str]  # the candidates this decision considered (the store's race check)
+
+
+@dataclass(frozen=True)
+class Member:
+    article_id: str
+    source_id: str
+    published: float
+    seen: float
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story: its articles, the original first (earliest published, ties by first seen)."""
+
+    id: str
+    members: tuple[Member, ...]
+
+    @property
+    def original(self) -> Member:
+        return self.members[0]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.source_id for m in self.members))
+
+    @property
+    def first(self) -> float:
+        return min(m.published for m in self.members)
+
+    @property
+    def latest(self) -> float:
+        return max(m.published for m in self.members)
+
+    @classmethod
+    def of(cls, story_id: str, members: Sequence[Member]) -> Story:
+        return cls(
+            story_id, tuple(sorted(members, key=lambda m: (m.published, m.seen, m.article_id)))
+        )
+
+
+def choose(fp: Fingerprint, candidates: Sequence[Stored], since: float) -> Stored | None:
+    """The stored article whose story a new one joins: the most similar same story, or None.
+
+    Candidates filed before `since` (the window) are ignored; ties go to the older story.
+    """
+    best: tuple[float, float, Stored] | None = None
+    for c in candidates:
+        if c.seen < since or not same_story(fp, c.fingerprint):
+            continue
+        key = (-similarity(fp, c.fingerprint), c.seen, c)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return None if best is None else best[2]
+
+
+def plan(
+    new: Sequence[tuple[str, str, float, Fingerprint]],
+    candidates: dict[str, list[Stored]],
+    since: float,
+    now: float,
+) -> list[Join]:
+    """Decide the story of each new (article id, source, published, fingerprint), in order.
+
+    Earlier articles of the same batch are candidates for later ones.
+    """
+    joins: list[Join] = []
+    batch: list[Stored] = []
+    for article_id, source_id, published, fp in new:
+        pool = candidates.get(article_id, []) + batch
+        match = choose(fp, pool, since)
+        story = "" if match is None else match.story_id
+        joins.append(
+            Join(
+                article_id=article_id,
+                source_id=source_id,
+                published=published,
+                fingerprint=fp,
+                story_id=story,
+                via="" if match is None else match.article_id,
+                looked_at=frozenset(c.article_id for c in pool),
+            )
+        )
+        batch.append(Stored(article_id, story or article_id, source_id, published, now, fp))
+    return joins
