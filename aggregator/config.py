@@ -69,6 +69,12 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True)
+class StoriesConfig:
+    window_days: float = 7.0  # how far back a new article looks for the story it belongs to
+    per_source: int = 2  # at most this many items of one source in a page section of five
+
+
+@dataclass(frozen=True)
 class ServeConfig:
     cache_max_age: int = 300  # Cache-Control max-age of our feeds, seconds
     stale_while_revalidate: int = 600
@@ -80,6 +86,7 @@ class Category:
     slug: str
     title: str
     description: str = ""
+    collapse_stories: bool = True  # feeds and pages show each story once
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
     categories: tuple[Category, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
     path: str = ""  # where it was read from
@@ -481,6 +489,10 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "tombstone_days": _number,
         },
     ),
+    "stories": (
+        StoriesConfig,
+        {"window_days": _number, "per_source": _count(1)},
+    ),
     "serve": (
         ServeConfig,
         {
@@ -600,6 +612,7 @@ def _check(document: Mapping[str, object], problems: list[str], path: str) -> Co
         fetch=fetch,
         retention=retention,
         serve=sections["serve"],
+        stories=sections["stories"],
         categories=categories,
         sources=sources,
         path=path,
@@ -643,6 +656,7 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         slug = reader.required("slug", _slug, '"world"')
         title = reader.get("title", _title, None)
         description = reader.get("description", _text, "")
+        collapse = reader.get("collapse_stories", _bool, True)
         reader.finish()
         if slug is None:
             continue
@@ -652,7 +666,11 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
             )
             continue
         first_index[slug] = i
-        categories.append(Category(slug=slug, title=title or slug, description=description))
+        categories.append(
+            Category(
+                slug=slug, title=title or slug, description=description, collapse_stories=collapse
+            )
+        )
     return tuple(categories)
 
 
@@ -794,6 +812,7 @@ def loads(raw: str) -> Config:
         fetch=_build(FetchConfig, data["fetch"]),
         retention=_build(RetentionConfig, data["retention"]),
         serve=_build(ServeConfig, data["serve"]),
+        stories=_build(StoriesConfig, data.get("stories", {})),  # absent: published before it
         categories=tuple(_build(Category, c) for c in data["categories"]),
         sources=tuple(_build(SourceConfig, s) for s in data["sources"]),
         path=data["path"],

@@ -11,14 +11,15 @@ import logging
 import random
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from aggregator import metrics, schedule
+from aggregator import boilerplate, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
-from aggregator.models import FetchResult, Outcome, RefreshResult, SourceState
+from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
 from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.store import FetchRecord, Store
@@ -93,6 +94,7 @@ def refresh_source(
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
             state = replace(state, body_hash=fingerprint, last_error=parsed.warning or "")
             saved = store.save_refresh(state, articles, config.retention, now)
+            join_stories(store, articles, config.stories.window_days, now)
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
@@ -123,6 +125,51 @@ def refresh_source(
     )
     _record(store, source, url, refreshed, now, fetch_seconds)
     return refreshed
+
+
+JOIN_ATTEMPTS = 3  # decisions retried when other workers filed candidates meanwhile
+
+
+def join_stories(
+    store: Store, articles: Sequence[Article], window_days: float, now: datetime
+) -> int:
+    """File a refresh's new articles in their stories; return how many joined an existing one.
+
+    Three round trips for the whole batch: count paragraphs (the source's boilerplate), read
+    the candidates sharing a bucket, file atomically. The filing refuses when another worker
+    filed a candidate this decision did not see; the decision is then made again with it.
+    """
+    if not articles:
+        return 0
+    paras = {a.id: boilerplate.paragraphs(a.content or a.summary) for a in articles}
+    fresh_ids, known = store.observe_paragraphs(
+        articles[0].source_id,
+        {a_id: boilerplate.paragraph_hashes(p) for a_id, p in paras.items()},
+        boilerplate.MAX_EVIDENCE,
+        boilerplate.MIN_ARTICLES,
+    )
+    fresh = [a for a in articles if a.id in fresh_ids]
+    if not fresh:
+        return 0
+    new = [
+        (
+            a.id,
+            a.source_id,
+            a.published.timestamp(),
+            stories.fingerprint(a.title, boilerplate.strip(paras[a.id], known)),
+        )
+        for a in sorted(fresh, key=lambda a: a.published)
+    ]
+    candidates = store.story_candidates({i: stories.bucket_tokens(fp) for i, _, _, fp in new})
+    since = now.timestamp() - window_days * 86400
+    for attempt in range(JOIN_ATTEMPTS):
+        joins = stories.plan(new, candidates, since, now.timestamp())
+        joined, missed = store.join_stories(joins, now, force=attempt == JOIN_ATTEMPTS - 1)
+        if not missed:
+            return joined
+        for article_id, *_ in new:
+            candidates.setdefault(article_id, []).extend(missed)
+    return 0
 
 
 def _after_fetch(state: SourceState, result: FetchResult, config: Config) -> SourceState:

@@ -30,6 +30,7 @@ import hashlib
 import re
 import struct
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ SLOTS = 32  # MinHash values per signature, 16 bits each
 BANDS = 16  # LSH bands ...
 ROWS = SLOTS // BANDS  # ... of this many slots: candidate probability 1 - (1 - J^2)^16
 NEAR = 0.5  # estimated Jaccard at or above which two bodies are the same text
-CONTAINED = 0.6  # with the same title: share of the shorter body's shingles found in the longer
+TITLE_NEAR = 0.25  # estimated Jaccard enough when the titles match (a large part of the other)
 PREFIX_LEVELS = (48, 96, 192)  # normalized characters at which the body's start is hashed
 MIN_LENGTH = PREFIX_LEVELS[0]  # bodies shorter than this (normalized characters) never merge
 WORD_SHINGLE = 3
@@ -127,11 +128,9 @@ def same_story(a: Fingerprint, b: Fingerprint) -> bool:
     if not a.title or a.title != b.title:
         return False
     short, long_ = (a, b) if a.length <= b.length else (b, a)
-    if _is_prefix(short, long_):
-        return True
-    # |A ∩ B| = J (|A| + |B|) / (1 + J): how much of the shorter body is inside the longer one.
-    inside = jaccard * (short.shingles + long_.shingles) / ((1 + jaccard) * max(short.shingles, 1))
-    return inside >= CONTAINED
+    # A containment estimate from J and the sizes is too coarse when one body is ten times the
+    # other (one slot of 32 is J = 0.03): a summary-only copy is recognized by its start instead.
+    return _is_prefix(short, long_) or jaccard >= TITLE_NEAR
 
 
 def bucket_tokens(fp: Fingerprint) -> list[bytes]:
@@ -182,22 +181,40 @@ def _hash32(text: str) -> int:
 
 
 def _shingle_hashes(toks: list[str]) -> set[int]:
-    """64-bit hashes of the token n-grams; each token is hashed once, n-grams combine them."""
+    """64-bit hashes of the token n-grams: each token hashed once, n-grams mixed by multiplying.
+
+    Tokens are hashed with two CRC-32s (C speed: this is most of ingest's added cost); the
+    odd multipliers move every token bit into the high bits, which pick the MinHash slot.
+    """
     if not toks:
         return set()
     cjk = sum(1 for t in toks if len(t) == 1 and _IS_CJK.match(t))
     n = CJK_SHINGLE if cjk * 3 >= len(toks) else WORD_SHINGLE
-    cache: dict[str, int] = {}
-    hashed = [cache.get(t) or cache.setdefault(t, _hash64(t)) for t in toks]
-    if len(hashed) < n:
-        return {_finalize(sum(h * m for h, m in zip(hashed, _MIX, strict=False)))}
-    out = set()
-    for i in range(len(hashed) - n + 1):
-        combined = 0
-        for j in range(n):
-            combined += hashed[i + j] * _MIX[j]
-        out.add(_finalize(combined))
-    return out
+    if len(_TOKEN_HASHES) > _TOKEN_CACHE_SIZE:
+        _TOKEN_HASHES.clear()
+    h = [_TOKEN_HASHES.get(t) or _token_hash(t) for t in toks]
+    m0, m1, m2, m3 = _MIX
+    if len(h) < n:
+        return {sum(x * m for x, m in zip(h, _MIX, strict=False)) & _MASK64}
+    if n == WORD_SHINGLE:
+        return {
+            (a * m0 ^ b * m1 ^ c * m2) & _MASK64 for a, b, c in zip(h, h[1:], h[2:], strict=False)
+        }
+    return {
+        (a * m0 ^ b * m1 ^ c * m2 ^ d * m3) & _MASK64
+        for a, b, c, d in zip(h, h[1:], h[2:], h[3:], strict=False)
+    }
+
+
+_TOKEN_HASHES: dict[str, int] = {}  # words recur across articles: most lookups hit
+_TOKEN_CACHE_SIZE = 200_000
+
+
+def _token_hash(token: str) -> int:
+    data = token.encode("utf-8", "surrogatepass")
+    value = ((zlib.crc32(data) << 32 | zlib.crc32(data, 0x5BD1E995)) * _GOLDEN) & _MASK64
+    _TOKEN_HASHES[token] = value
+    return value
 
 
 def _finalize(value: int) -> int:
@@ -211,8 +228,10 @@ def _finalize(value: int) -> int:
 def _signature(shingles: set[int]) -> tuple[int, ...]:
     """One-permutation MinHash with rotation densification, SLOTS values of 16 bits."""
     mins: list[int | None] = [None] * SLOTS
+    shift = 64 - (SLOTS.bit_length() - 1)
+    low = (1 << shift) - 1
     for h in shingles:
-        slot, value = h % SLOTS, h // SLOTS
+        slot, value = h >> shift, h & low  # the high bits are the best mixed: they pick the slot
         current = mins[slot]
         if current is None or value < current:
             mins[slot] = value
@@ -328,12 +347,14 @@ def plan(
 ) -> list[Join]:
     """Decide the story of each new (article id, source, published, fingerprint), in order.
 
-    Earlier articles of the same batch are candidates for later ones.
+    Earlier articles of the same batch sharing a bucket are candidates for later ones.
     """
     joins: list[Join] = []
-    batch: list[Stored] = []
+    batch: dict[bytes, list[Stored]] = {}
     for article_id, source_id, published, fp in new:
-        pool = candidates.get(article_id, []) + batch
+        tokens = bucket_tokens(fp)
+        near = {c.article_id: c for t in tokens for c in batch.get(t, ())}
+        pool = candidates.get(article_id, []) + list(near.values())
         match = choose(fp, pool, since)
         story = "" if match is None else match.story_id
         joins.append(
@@ -347,5 +368,27 @@ def plan(
                 looked_at=frozenset(c.article_id for c in pool),
             )
         )
-        batch.append(Stored(article_id, story or article_id, source_id, published, now, fp))
+        stored = Stored(article_id, story or article_id, source_id, published, now, fp)
+        for t in tokens:
+            batch.setdefault(t, []).append(stored)
     return joins
+
+
+def collapse(ids: Sequence[str], story_of: dict[str, Story]) -> list[str]:
+    """One id per story, in the given order: the story's earliest member among `ids`.
+
+    That is the story's original when it is among them (a copy may be in a category the original
+    is not). An id without a story is a story of its own.
+    """
+    present = set(ids)
+    chosen: dict[str, str] = {}
+    for article_id in ids:
+        story = story_of.get(article_id)
+        if story is None:
+            chosen[article_id] = article_id
+            continue
+        if story.id not in chosen:
+            first = next(m.article_id for m in story.members if m.article_id in present)
+            chosen[story.id] = first
+    keep = set(chosen.values())
+    return [i for i in ids if i in keep]

@@ -61,7 +61,9 @@ def test_near_identical_copies_are_the_same_story() -> None:
     dropped = fp("Bridge approved", [EN[0], EN[2]])
     assert stories.same_story(original, junk)
     assert stories.same_story(original, dropped)
-    assert stories.same_story(fp("铁路开通", ZH), fp("铁路开通", [*ZH, "扫描二维码，加入读者微信群！"]))
+    assert stories.same_story(
+        fp("铁路开通", ZH), fp("铁路开通", [*ZH, "扫描二维码，加入读者微信群！"])
+    )
 
 
 def test_summary_only_copy_with_the_same_title_is_the_same_story() -> None:
@@ -95,9 +97,11 @@ def test_pack_round_trips_and_tokens_cover_bands_title_and_start() -> None:
 
 
 def test_boilerplate_is_left_out_of_the_comparison() -> None:
-    footer = ["Riverside Makers is a volunteer-run community workshop open to everyone, membership"
-              " costs ten dollars a month and includes access to all tools after an induction.",
-              "Follow us on social media and subscribe to our newsletter so you never miss events."]
+    footer = [
+        "Riverside Makers is a volunteer-run community workshop open to everyone, membership"
+        " costs ten dollars a month and includes access to all tools after an induction.",
+        "Follow us on social media and subscribe to our newsletter so you never miss events.",
+    ]
     a = [*footer, "The laser cutter works again."]
     b = [*footer, "Beginners learn to solder on Thursdays."]
     assert stories.same_story(fp("Post one", a), fp("Post two", b))  # the trap
@@ -117,7 +121,9 @@ def test_paragraphs_and_footer_patterns() -> None:
     assert boilerplate.is_pattern("The post Hello world appeared first on My Blog.")
     assert boilerplate.is_pattern("原文链接：https://example.com/a")
     assert not boilerplate.is_pattern(EN[0])
-    assert boilerplate.paragraph_hash("ＨＥＬＬＯ, world") == boilerplate.paragraph_hash("hello world")
+    assert boilerplate.paragraph_hash("ＨＥＬＬＯ, world") == boilerplate.paragraph_hash(
+        "hello world"
+    )
 
 
 def test_plan_joins_the_most_similar_story_and_batch_members() -> None:
