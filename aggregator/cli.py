@@ -548,6 +548,23 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_story(args: argparse.Namespace) -> int:
+    """Print the story an article belongs to: its articles, the original first."""
+    store = Store(connect(redis_url()))
+    story = store.stories_of([args.article_id])[args.article_id]
+    articles = {a.id: a for a in store.articles([m.article_id for m in story.members])}
+    if args.article_id not in articles:
+        print(f"aggregator: no article {args.article_id!r}", file=sys.stderr)
+        return 1
+    print(f"story {story.id}: {story.size} article(s) from {len(story.sources)} source(s)")
+    for n, member in enumerate(story.members):
+        a = articles.get(member.article_id)
+        if a is not None:
+            role = "original" if n == 0 else "copy"
+            print(f"  {role:8} {a.published:%Y-%m-%d %H:%M} {a.source_id}  {a.id}  {a.title}")
+    return 0
+
+
 # --- argument parsing --------------------------------------------------------------------------
 
 
@@ -616,6 +633,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every source in the config")
     p.add_argument("--inline", action="store_true", help="refresh in this process and report")
     p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("story", help="print the story an article belongs to (all its copies)")
+    p.add_argument("article_id", help="an article id (the last part of /a/<id>)")
+    p.set_defaults(func=cmd_story)
     return parser
 
 

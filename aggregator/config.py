@@ -100,6 +100,7 @@ class SourceConfig:
     exclude: tuple[str, ...] = ()
     site_url: str = ""  # optional: the site's home page, for attribution when the feed omits it
     language: str = ""  # optional: overrides the feed's language
+    weight: float = 1.0  # how much the source counts when pages rank stories
 
 
 @dataclass(frozen=True)
@@ -701,6 +702,7 @@ def _check_sources(
         explicit_id = reader.get("id", _slug, None)
         site_url = reader.get("site_url", _optional_url, "")
         language = reader.get("language", _optional_language, "")
+        weight = reader.get("weight", _number, 1.0)
         reader.finish()
 
         for j, slug in enumerate(wanted or ()):
@@ -772,6 +774,7 @@ def _check_sources(
                 exclude=exclude,
                 site_url=site_url,
                 language=language,
+                weight=weight,
             )
         )
     return tuple(sources)

@@ -16,10 +16,12 @@ storage makes one per band).
 LSH: the signature is cut into BANDS bands of ROWS slots; articles sharing any band, their title
 or the start of their body are *candidates*, and `same_story` decides:
 
-- near-identical bodies (estimated Jaccard >= NEAR): a copy with a junk paragraph added,
-  keywords stuffed, a paragraph dropped, markup stripped; or
-- the same title (suffixes like " - Site" and tags like "【转载】" removed) and one body is the
-  start of the other (a summary-only copy: the first 150 characters and "…") or mostly inside it.
+- the same title (suffixes like " - Site" and tags like "【转载】" removed) and bodies sharing a
+  large part (estimated Jaccard >= TITLE_NEAR: a junk paragraph added, keywords stuffed, a
+  paragraph dropped, markup stripped) or one body the start of the other (a summary-only copy:
+  the first 150 characters and "…"); or
+- under different titles, the same long text (estimated Jaccard >= NEAR, both bodies of LONG
+  shingles or more).
 
 Two articles with the same generic title ("Weekly update") but different bodies are different.
 """
@@ -27,6 +29,7 @@ Two articles with the same generic title ("Weekly update") but different bodies 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import struct
 import unicodedata
@@ -37,8 +40,12 @@ from dataclasses import dataclass
 SLOTS = 32  # MinHash values per signature, 16 bits each
 BANDS = 16  # LSH bands ...
 ROWS = SLOTS // BANDS  # ... of this many slots: candidate probability 1 - (1 - J^2)^16
-NEAR = 0.5  # estimated Jaccard at or above which two bodies are the same text
+NEAR = 0.75  # estimated Jaccard at which two bodies under different titles are the same text
 TITLE_NEAR = 0.25  # estimated Jaccard enough when the titles match (a large part of the other)
+# Under different titles, bodies of fewer shingles than this never merge: an excerpt of a
+# site's template ("Welcome to our regular review…") looks the same in every post. (Shingles,
+# not characters: 50 are ~50 English words or ~50 Chinese characters.)
+LONG = 50
 PREFIX_LEVELS = (48, 96, 192)  # normalized characters at which the body's start is hashed
 MIN_LENGTH = PREFIX_LEVELS[0]  # bodies shorter than this (normalized characters) never merge
 WORD_SHINGLE = 3
@@ -123,14 +130,12 @@ def same_story(a: Fingerprint, b: Fingerprint) -> bool:
     if not (a.comparable and b.comparable):
         return False
     jaccard = similarity(a, b)
-    if jaccard >= NEAR:
-        return True
-    if not a.title or a.title != b.title:
-        return False
-    short, long_ = (a, b) if a.length <= b.length else (b, a)
-    # A containment estimate from J and the sizes is too coarse when one body is ten times the
-    # other (one slot of 32 is J = 0.03): a summary-only copy is recognized by its start instead.
-    return _is_prefix(short, long_) or jaccard >= TITLE_NEAR
+    if a.title and a.title == b.title:
+        short, long_ = (a, b) if a.length <= b.length else (b, a)
+        return jaccard >= TITLE_NEAR or _is_prefix(short, long_)
+    # Different titles: only the same long text. Templates inside one paragraph (a video site's
+    # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.
+    return min(a.shingles, b.shingles) >= LONG and jaccard >= NEAR
 
 
 def bucket_tokens(fp: Fingerprint) -> list[bytes]:
@@ -392,3 +397,35 @@ def collapse(ids: Sequence[str], story_of: dict[str, Story]) -> list[str]:
             chosen[story.id] = first
     keep = set(chosen.values())
     return [i for i in ids if i in keep]
+
+
+HALF_LIFE_HOURS = 12.0  # a story's score halves every this many hours
+
+
+def score(sources: int, weight: float, age_hours: float) -> float:
+    """How high a story ranks: more distinct sources, newer, and from weightier sources first."""
+    decay: float = math.pow(0.5, max(age_hours, 0.0) / HALF_LIFE_HOURS)
+    return weight * (1.0 + math.log2(max(sources, 1))) * decay
+
+
+def rank(
+    entries: Sequence[tuple[str, str, float, int, float]],
+    now: float,
+    size: int,
+    per_source: int,
+) -> list[str]:
+    """Pick up to `size` of (id, source, published epoch, distinct sources, weight) by score.
+
+    At most `per_source` picks from one source: a section shows fewer items rather than more of
+    one source (per_source = size turns the cap off). Ties go to the newer.
+    """
+    ordered = sorted(entries, key=lambda e: (-score(e[3], e[4], (now - e[2]) / 3600), -e[2], e[0]))
+    picked: list[str] = []
+    counts: dict[str, int] = {}
+    for article_id, source, *_ in ordered:
+        if len(picked) == size:
+            break
+        if counts.get(source, 0) < per_source:
+            counts[source] = counts.get(source, 0) + 1
+            picked.append(article_id)
+    return picked

@@ -104,10 +104,11 @@ def test_boilerplate_is_left_out_of_the_comparison() -> None:
     ]
     a = [*footer, "The laser cutter works again."]
     b = [*footer, "Beginners learn to solder on Thursdays."]
-    assert stories.same_story(fp("Post one", a), fp("Post two", b))  # the trap
+    assert stories.same_story(fp("Weekly update", a), fp("Weekly update", b))  # the trap
     known = {boilerplate.paragraph_hash(p) for p in footer}
     assert not stories.same_story(
-        fp("Post one", boilerplate.strip(a, known)), fp("Post two", boilerplate.strip(b, known))
+        fp("Weekly update", boilerplate.strip(a, known)),
+        fp("Weekly update", boilerplate.strip(b, known)),
     )
 
 
@@ -156,3 +157,34 @@ def test_story_original_is_earliest_published_then_first_seen() -> None:
     assert story.original.article_id == "a"
     assert story.sources == ("x", "y")
     assert (story.first, story.latest, story.size) == (50.0, 80.0, 3)
+
+
+def test_collapse_keeps_each_storys_earliest_member_present() -> None:
+    members = [stories.Member("orig", "x", 10.0, 1.0), stories.Member("copy", "y", 20.0, 2.0)]
+    story = stories.Story.of("s", members)
+    story_of = {"copy": story, "orig": story}
+    assert stories.collapse(["new", "copy", "orig", "old"], story_of) == ["new", "orig", "old"]
+    # Without its original (another category), the copy stands for the story.
+    assert stories.collapse(["copy", "old"], story_of) == ["copy", "old"]
+
+
+def test_rank_prefers_more_sources_and_newer_and_caps_one_source() -> None:
+    now = 100_000.0
+    hour = 3600.0
+    entries = [
+        ("a1", "a", now - 1 * hour, 1, 1.0),
+        ("a2", "a", now - 2 * hour, 1, 1.0),
+        ("a3", "a", now - 3 * hour, 1, 1.0),
+        ("b1", "b", now - 30 * hour, 4, 1.0),  # old but told by four sources
+        ("c1", "c", now - 4 * hour, 1, 1.0),
+        ("d1", "d", now - 40 * hour, 1, 1.0),
+    ]
+    top = stories.rank(entries, now, 5, per_source=2)
+    assert top[:2] == ["a1", "a2"]
+    assert "a3" not in top  # the third of one source is held back
+    assert top.index("c1") < top.index("d1")
+    assert stories.score(4, 1.0, 30) > stories.score(1, 1.0, 30)
+    # A source's weight lifts it.
+    assert stories.rank(entries, now, 1, per_source=2) == ["a1"]
+    heavy = [(*e[:4], 20.0) if e[0] == "d1" else e for e in entries]
+    assert stories.rank(heavy, now, 1, per_source=2) == ["d1"]

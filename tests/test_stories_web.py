@@ -144,3 +144,35 @@ def test_collapse_stories_is_checked_in_the_config(tmp_path: Any) -> None:
         config_module.load_config(path)
     assert "categories[0].collapse_stories" in str(error.value)
     assert "stories.window_days" in str(error.value)
+
+
+def test_pages_show_a_story_once_with_its_sources_and_credit_copies(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    original, copy, _ = story
+    home = client.get("/").get_data(as_text=True)
+    tech = home.split('id="section-tech"', 1)[1].split("</section>", 1)[0]
+    assert tech.count("Bridge approved") == 1
+    assert "2 sources" in tech
+    page = client.get(f"/a/{original.id}").get_data(as_text=True)
+    also = page.split('class="also-reported"', 1)[1].split("</aside>", 1)[0]
+    assert "Also reported by" in also
+    assert copy.url in also
+    assert "Mixed Bag &amp; Co" in also
+    # Related articles never list a copy of the same story.
+    related = page.split('class="related"', 1)[1] if 'class="related"' in page else ""
+    assert copy.title not in related
+    latest = client.get("/c/tech/?sort=latest").get_data(as_text=True)
+    assert latest.count(">Bridge approved") == 1
+    assert 'aria-current="page">Latest' in latest
+
+
+def test_a_home_section_shows_at_most_two_items_of_one_source(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 6)
+    add_articles("mixed", 1)
+    home = client.get("/").get_data(as_text=True)
+    tech = home.split('id="section-tech"', 1)[1].split("</section>", 1)[0]
+    assert tech.count("Hacker Blog") == 2
+    assert tech.count("Mixed Bag") == 1

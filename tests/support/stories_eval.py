@@ -91,6 +91,8 @@ FULL_COPY_KINDS = (
     "other-source",
     "combined",
 )
+# Not in the list: a new headline over the same text and junk. Reported on its own.
+RETITLED_KINDS = ("retitled",)
 SUMMARY_KINDS = ("summary-only",)
 
 _SUFFIX = {
@@ -107,6 +109,7 @@ _JUNK = {
         "Subscribe to our newsletter for the best deals, and follow us on Telegram.",
     ],
 }
+_RETITLE = {"zh": "重磅！", "spaced": "Must read: "}
 _STUFF = {"zh": "（最新科技资讯手机推荐）", "spaced": " (best cheap phone deals news today) "}
 
 
@@ -146,6 +149,8 @@ def _copies(item: Item, rng: random.Random) -> list[Item]:
         "published-later": (item.title, item.content),
         "other-source": (item.title, item.content),
         "combined": (item.title + suffix, html.escape(" ".join([*stuffed(paras), *junk]))),
+        # A new headline made from the body's start, and the junk paragraphs.
+        "retitled": (_RETITLE[lang] + text[:24], _html([*paras, *junk])),
     }
     if len(paras) >= 3:
         drop = rng.randrange(1, len(paras) - 1)
@@ -319,7 +324,7 @@ def evaluate(
     index = {i.id: n for n, i in enumerate(items)}
     # Positives: each copy against its original.
     for n, item in enumerate(items):
-        if item.kind in FULL_COPY_KINDS + SUMMARY_KINDS:
+        if item.kind in FULL_COPY_KINDS + SUMMARY_KINDS + RETITLED_KINDS:
             orig = index[item.id.split("~", 1)[0]]
             key = (item.kind, item.lang)
             report.positives[key] += 1
