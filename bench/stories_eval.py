@@ -1,7 +1,7 @@
 """Print the stories development set's pairwise precision and recall (Markdown).
 
-    .venv/bin/python bench/stories_eval.py            # fixtures + every corpus article
-    .venv/bin/python bench/stories_eval.py --limit 300
+.venv/bin/python bench/stories_eval.py            # fixtures + every corpus article
+.venv/bin/python bench/stories_eval.py --limit 300
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support, as a script
 
-from tests.support import stories_eval as ev  # noqa: E402
+from tests.support import stories_eval as ev
 
 
 def main() -> None:

@@ -58,7 +58,9 @@ def test_cli_prints_a_story_original_first(
     assert cli.main(["story", copy]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("2 article(s) from 2 source(s)")
-    assert lines[1].split()[:1] == ["original"] and original in lines[1]
-    assert lines[2].split()[:1] == ["copy"] and copy in lines[2]
+    assert lines[1].split()[:1] == ["original"]
+    assert original in lines[1]
+    assert lines[2].split()[:1] == ["copy"]
+    assert copy in lines[2]
     assert cli.main(["story", "nope"]) == 1
     assert "no article 'nope'" in capsys.readouterr().err

@@ -176,3 +176,12 @@ def test_a_home_section_shows_at_most_two_items_of_one_source(
     tech = home.split('id="section-tech"', 1)[1].split("</section>", 1)[0]
     assert tech.count("Hacker Blog") == 2
     assert tech.count("Mixed Bag") == 1
+
+
+def test_embeds_show_one_item_per_story(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    page = client.get("/embed/tech").get_data(as_text=True)
+    assert page.count("Bridge approved") == 1
+    # embed.js renders the JSON feed, which collapses stories by default (tested above).
+    assert len(items(client, "/c/tech/feed.json?limit=10")) == 1
