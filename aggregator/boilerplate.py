@@ -15,7 +15,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 # A paragraph carried by this many of a source's recent articles is boilerplate. Two is enough:
 # a site's articles rarely share a real paragraph, and leaving one out of a comparison only ever
@@ -78,6 +78,13 @@ def is_pattern(paragraph: str) -> bool:
     return len(paragraph) <= 400 and _PATTERNS.match(paragraph.strip()) is not None
 
 
-def strip(paras: Iterable[str], known: frozenset[str] | set[str]) -> list[str]:
-    """The paragraphs left after removing known boilerplate hashes and footer patterns."""
-    return [p for p in paras if not is_pattern(p) and paragraph_hash(p) not in known]
+def strip(
+    paras: Sequence[str], known: frozenset[str] | set[str], hashes: Sequence[str] | None = None
+) -> list[str]:
+    """The paragraphs left after removing known boilerplate hashes and footer patterns.
+
+    `hashes`: the paragraphs' hashes when the caller has them already (one per paragraph).
+    """
+    if hashes is None:
+        hashes = [paragraph_hash(p) for p in paras]
+    return [p for p, h in zip(paras, hashes, strict=True) if h not in known and not is_pattern(p)]

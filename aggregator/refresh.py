@@ -128,6 +128,7 @@ def refresh_source(
 
 
 JOIN_ATTEMPTS = 3  # decisions retried when other workers filed candidates meanwhile
+BODY_CHARS = 12_000  # of an article's HTML read for its story: enough for stories.MAX_TOKENS
 
 
 def join_stories(
@@ -135,16 +136,21 @@ def join_stories(
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
-    Three round trips for the whole batch: count paragraphs (the source's boilerplate), read
-    the candidates sharing a bucket, file atomically. The filing refuses when another worker
+    Four round trips for the whole batch: which are not filed yet (the only one when none is),
+    count their paragraphs (the source's boilerplate), read the candidates sharing a bucket,
+    file atomically. The filing refuses when another worker
     filed a candidate this decision did not see; the decision is then made again with it.
     """
+    unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
+    articles = [a for a in articles if a.id in unfiled]
     if not articles:
         return 0
-    paras = {a.id: boilerplate.paragraphs(a.content or a.summary) for a in articles}
+    # The fingerprint reads only a body's start (stories.MAX_TOKENS): so does this.
+    paras = {a.id: boilerplate.paragraphs((a.content or a.summary)[:BODY_CHARS]) for a in articles}
+    hashes = {a_id: [boilerplate.paragraph_hash(p) for p in ps] for a_id, ps in paras.items()}
     fresh_ids, known = store.observe_paragraphs(
         articles[0].source_id,
-        {a_id: boilerplate.paragraph_hashes(p) for a_id, p in paras.items()},
+        {a_id: list(dict.fromkeys(hs)) for a_id, hs in hashes.items()},
         boilerplate.MAX_EVIDENCE,
         boilerplate.MIN_ARTICLES,
     )
@@ -156,7 +162,7 @@ def join_stories(
             a.id,
             a.source_id,
             a.published.timestamp(),
-            stories.fingerprint(a.title, boilerplate.strip(paras[a.id], known)),
+            stories.fingerprint(a.title, boilerplate.strip(paras[a.id], known, hashes[a.id])),
         )
         for a in sorted(fresh, key=lambda a: a.published)
     ]

@@ -851,6 +851,13 @@ class Store:
     def _copies_key(self, source_id: str) -> str:
         return f"{self.prefix}:copies:{source_id}"
 
+    def unfiled(self, article_ids: Sequence[str]) -> set[str]:
+        """The ids not filed in a story yet (one round trip)."""
+        if not article_ids:
+            return set()
+        filed = cast(list[bytes | None], self.redis.hmget(self._story_fp_key(), list(article_ids)))
+        return {i for i, f in zip(article_ids, filed, strict=True) if f is None}
+
     def observe_paragraphs(
         self, source_id: str, hashes: dict[str, list[str]], max_evidence: int, min_articles: int
     ) -> tuple[set[str], frozenset[str]]:

@@ -36,6 +36,7 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 SLOTS = 32  # MinHash values per signature, 16 bits each
 BANDS = 16  # LSH bands ...
@@ -49,6 +50,9 @@ LONG = 50
 PREFIX_LEVELS = (48, 96, 192)  # normalized characters at which the body's start is hashed
 MIN_LENGTH = PREFIX_LEVELS[0]  # bodies shorter than this (normalized characters) never merge
 WORD_SHINGLE = 3
+# Only the start of a body is shingled: a copy is recognized by its first 1,000 tokens as well as
+# by all of them, and a 50 KB article then costs no more than a 5 KB one.
+MAX_TOKENS = 1000
 CJK_SHINGLE = 4
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -100,7 +104,12 @@ def title_core(title: str) -> str:
 
 def fingerprint(title: str, body: Sequence[str]) -> Fingerprint:
     """The fingerprint of a title and body paragraphs (boilerplate already removed)."""
-    toks = [t for p in body for t in tokens(p)]
+    toks = []
+    for p in body:
+        toks += tokens(p)
+        if len(toks) >= MAX_TOKENS:
+            del toks[MAX_TOKENS:]
+            break
     stream = "".join(toks)
     core = title_core(title)
     title_hash = _hash32(core) if len(core) >= 4 else 0
@@ -193,11 +202,16 @@ def _shingle_hashes(toks: list[str]) -> set[int]:
     """
     if not toks:
         return set()
-    cjk = sum(1 for t in toks if len(t) == 1 and _IS_CJK.match(t))
+    cjk = len(_IS_CJK.findall("".join(toks)))  # each CJK character is a token of its own
     n = CJK_SHINGLE if cjk * 3 >= len(toks) else WORD_SHINGLE
     if len(_TOKEN_HASHES) > _TOKEN_CACHE_SIZE:
         _TOKEN_HASHES.clear()
-    h = [_TOKEN_HASHES.get(t) or _token_hash(t) for t in toks]
+    cached = list(map(_TOKEN_HASHES.get, toks))
+    h: list[int] = (
+        cast(list[int], cached)
+        if None not in cached
+        else [_TOKEN_HASHES.get(t) or _token_hash(t) for t in toks]
+    )
     m0, m1, m2, m3 = _MIX
     if len(h) < n:
         return {sum(x * m for x, m in zip(h, _MIX, strict=False)) & _MASK64}
