@@ -162,7 +162,9 @@ def join_stories(
             a.id,
             a.source_id,
             a.published.timestamp(),
-            stories.fingerprint(a.title, boilerplate.strip(paras[a.id], known, hashes[a.id])),
+            stories.fingerprint(
+                a.title, boilerplate.strip(paras[a.id], known, hashes[a.id]), paras[a.id]
+            ),
         )
         for a in sorted(fresh, key=lambda a: a.published)
     ]

@@ -66,7 +66,7 @@ _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xC2B2AE3D27D4EB4F)
 # The binary layout of a fingerprint (`pack`): title, length, shingles, prefixes, signature.
-_HEAD = struct.Struct(f">IHH{len(PREFIX_LEVELS)}I")
+_HEAD = struct.Struct(f">IHH{len(PREFIX_LEVELS)}II")
 _SIG = struct.Struct(f">{SLOTS}H")
 
 
@@ -79,6 +79,7 @@ class Fingerprint:
     shingles: int  # distinct shingles of the body (capped at 65535)
     prefixes: tuple[int, ...]  # 32-bit hashes of the body's first PREFIX_LEVELS chars; 0 if shorter
     signature: tuple[int, ...]  # SLOTS 16-bit MinHash values; empty when the body is too short
+    lead: int = 0  # 32-bit hash of the body's first MIN_LENGTH chars before boilerplate removal
 
     @property
     def comparable(self) -> bool:
@@ -102,8 +103,12 @@ def title_core(title: str) -> str:
     return " ".join(tokens(text))
 
 
-def fingerprint(title: str, body: Sequence[str]) -> Fingerprint:
-    """The fingerprint of a title and body paragraphs (boilerplate already removed)."""
+def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = None) -> Fingerprint:
+    """The fingerprint of a title and body paragraphs (boilerplate already removed).
+
+    `raw`: the paragraphs before boilerplate removal, whose start a summary-only copy on another
+    site begins with (its site cannot know which of them is the original site's template).
+    """
     toks = []
     for p in body:
         toks += tokens(p)
@@ -118,12 +123,17 @@ def fingerprint(title: str, body: Sequence[str]) -> Fingerprint:
     )
     shingles = _shingle_hashes(toks)
     signature = _signature(shingles) if len(stream) >= MIN_LENGTH and shingles else ()
+    lead = prefixes[0]
+    if raw is not None:
+        start = "".join(t for p in raw[:3] for t in tokens(p))
+        lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
     return Fingerprint(
         title=title_hash,
         length=min(len(stream), 0xFFFF),
         shingles=min(len(shingles), 0xFFFF),
         prefixes=prefixes,
         signature=signature,
+        lead=lead,
     )
 
 
@@ -134,13 +144,19 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
     return sum(x == y for x, y in zip(a.signature, b.signature, strict=True)) / SLOTS
 
 
-def same_story(a: Fingerprint, b: Fingerprint) -> bool:
-    """Whether two articles are the same text republished (see the module docstring)."""
+def same_story(a: Fingerprint, b: Fingerprint, same_source: bool = False) -> bool:
+    """Whether two articles are the same text republished (see the module docstring).
+
+    Across sources, the same title and the same raw start (before boilerplate removal) is also
+    a summary-only copy; within one source that start may be its template, so it is not.
+    """
     if not (a.comparable and b.comparable):
         return False
     jaccard = similarity(a, b)
     if a.title and a.title == b.title:
         short, long_ = (a, b) if a.length <= b.length else (b, a)
+        if not same_source and a.lead and a.lead == b.lead:
+            return True
         return jaccard >= TITLE_NEAR or _is_prefix(short, long_)
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
     # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.
@@ -168,15 +184,17 @@ def bucket_tokens(fp: Fingerprint) -> list[bytes]:
 def pack(fp: Fingerprint) -> bytes:
     """A fingerprint as bytes: the store keeps them, the Lua reads the signature's bands."""
     signature = fp.signature or (0,) * SLOTS
-    return _HEAD.pack(fp.title, fp.length, fp.shingles, *fp.prefixes) + _SIG.pack(*signature)
+    head = _HEAD.pack(fp.title, fp.length, fp.shingles, *fp.prefixes, fp.lead)
+    return head + _SIG.pack(*signature)
 
 
 def unpack(data: bytes) -> Fingerprint:
     """The inverse of `pack`."""
-    title, length, shingles, *prefixes = _HEAD.unpack_from(data)
+    title, length, shingles, *prefixes, lead = _HEAD.unpack_from(data)
     signature: tuple[int, ...] = _SIG.unpack_from(data, _HEAD.size)
-    fp = Fingerprint(title, length, shingles, tuple(prefixes), signature)
-    return fp if length >= MIN_LENGTH else Fingerprint(title, length, shingles, fp.prefixes, ())
+    if length < MIN_LENGTH:
+        signature = ()
+    return Fingerprint(title, length, shingles, tuple(prefixes), signature, lead)
 
 
 PACKED_SIZE = _HEAD.size + _SIG.size
@@ -343,14 +361,16 @@ class Story:
         )
 
 
-def choose(fp: Fingerprint, candidates: Sequence[Stored], since: float) -> Stored | None:
+def choose(
+    fp: Fingerprint, candidates: Sequence[Stored], since: float, source_id: str = ""
+) -> Stored | None:
     """The stored article whose story a new one joins: the most similar same story, or None.
 
     Candidates filed before `since` (the window) are ignored; ties go to the older story.
     """
     best: tuple[float, float, Stored] | None = None
     for c in candidates:
-        if c.seen < since or not same_story(fp, c.fingerprint):
+        if c.seen < since or not same_story(fp, c.fingerprint, c.source_id == source_id):
             continue
         key = (-similarity(fp, c.fingerprint), c.seen, c)
         if best is None or key[:2] < best[:2]:
@@ -374,7 +394,7 @@ def plan(
         tokens = bucket_tokens(fp)
         near = {c.article_id: c for t in tokens for c in batch.get(t, ())}
         pool = candidates.get(article_id, []) + list(near.values())
-        match = choose(fp, pool, since)
+        match = choose(fp, pool, since, source_id)
         story = "" if match is None else match.story_id
         joins.append(
             Join(

@@ -188,3 +188,14 @@ def test_rank_prefers_more_sources_and_newer_and_caps_one_source() -> None:
     assert stories.rank(entries, now, 1, per_source=2) == ["a1"]
     heavy = [(*e[:4], 20.0) if e[0] == "d1" else e for e in entries]
     assert stories.rank(heavy, now, 1, per_source=2) == ["d1"]
+
+
+def test_summary_copy_of_an_article_whose_start_is_its_sites_template() -> None:
+    header = "Riverside Daily brings you the news of the harbour district every morning, free."
+    raw = [header, *EN]
+    known = {boilerplate.paragraph_hash(header)}  # the site's template, learned
+    original = stories.fingerprint("Bridge approved", boilerplate.strip(raw, known), raw)
+    summary = stories.fingerprint("Bridge approved - Portal", [" ".join(raw)[:150] + "…"])
+    assert not stories._is_prefix(summary, original)  # its start was left out as boilerplate
+    assert stories.same_story(original, summary)  # on another site: the raw start matches
+    assert not stories.same_story(original, summary, same_source=True)

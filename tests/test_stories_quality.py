@@ -46,5 +46,5 @@ def test_corpus_sample() -> None:
 
 def test_the_decision_is_what_is_measured() -> None:
     """A decision that merges everything sharing a bucket fails the same checks."""
-    report = ev.evaluate(ev.with_copies(ev.fixture_items()), decide=lambda a, b: True)
+    report = ev.evaluate(ev.with_copies(ev.fixture_items()), decide=lambda a, b, same: True)
     assert report.precision < PRECISION

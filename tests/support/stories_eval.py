@@ -298,14 +298,14 @@ def fingerprints(items: list[Item]) -> list[stories.Fingerprint]:
                 counts[h] += 1
         known[source] = {h for h, n in counts.items() if n >= boilerplate.MIN_ARTICLES}
     return [
-        stories.fingerprint(i.title, boilerplate.strip(ps, known[i.source]))
+        stories.fingerprint(i.title, boilerplate.strip(ps, known[i.source]), ps)
         for i, ps in zip(items, paras, strict=True)
     ]
 
 
 def evaluate(
     items: list[Item],
-    decide: Callable[[stories.Fingerprint, stories.Fingerprint], bool] = stories.same_story,
+    decide: Callable[[stories.Fingerprint, stories.Fingerprint, bool], bool] = stories.same_story,
 ) -> Report:
     """Pairwise evaluation: candidates from LSH buckets, then `decide`."""
     fps = fingerprints(items)
@@ -318,7 +318,8 @@ def evaluate(
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 a, b = members[x], members[y]
-                if (a, b) not in merged and decide(fps[a], fps[b]):
+                same_source = items[a].source == items[b].source
+                if (a, b) not in merged and decide(fps[a], fps[b], same_source):
                     merged.add((a, b))
     report = Report()
     index = {i.id: n for n, i in enumerate(items)}
