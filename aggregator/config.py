@@ -72,6 +72,12 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True)
+class StoriesConfig:
+    window_days: float = 7.0  # how far back a new article looks for the story it belongs to
+    per_source: int = 2  # at most this many items of one source in a page section of five
+
+
+@dataclass(frozen=True)
 class ServeConfig:
     cache_max_age: int = 300  # Cache-Control max-age of our feeds, seconds
     stale_while_revalidate: int = 600
@@ -85,6 +91,7 @@ class Category:
     slug: str
     title: str
     description: str = ""
+    collapse_stories: bool = True  # feeds and pages show each story once
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class SourceConfig:
     language: str = ""  # optional: overrides the feed's language
     # Non-public networks (CIDRs, addresses) and host names this source may reach; ("*",): any.
     allow_private_networks: tuple[str, ...] = ()
+    weight: float = 1.0  # how much the source counts when pages rank stories
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,7 @@ class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
     categories: tuple[Category, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
     path: str = ""  # where it was read from
@@ -507,6 +516,10 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "tombstone_days": _number,
         },
     ),
+    "stories": (
+        StoriesConfig,
+        {"window_days": _number, "per_source": _count(1)},
+    ),
     "serve": (
         ServeConfig,
         {
@@ -627,6 +640,7 @@ def _check(document: Mapping[str, object], problems: list[str], path: str) -> Co
         fetch=fetch,
         retention=retention,
         serve=sections["serve"],
+        stories=sections["stories"],
         categories=categories,
         sources=sources,
         path=path,
@@ -670,6 +684,7 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         slug = reader.required("slug", _slug, '"world"')
         title = reader.get("title", _title, None)
         description = reader.get("description", _text, "")
+        collapse = reader.get("collapse_stories", _bool, True)
         reader.finish()
         if slug is None:
             continue
@@ -679,7 +694,11 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
             )
             continue
         first_index[slug] = i
-        categories.append(Category(slug=slug, title=title or slug, description=description))
+        categories.append(
+            Category(
+                slug=slug, title=title or slug, description=description, collapse_stories=collapse
+            )
+        )
     return tuple(categories)
 
 
@@ -723,6 +742,7 @@ def _check_sources(
         site_url = reader.get("site_url", _optional_url, "")
         language = reader.get("language", _optional_language, "")
         private = reader.get("allow_private_networks", _private_access, ())
+        weight = reader.get("weight", _number, 1.0)
         reader.finish()
 
         for j, slug in enumerate(wanted or ()):
@@ -798,6 +818,7 @@ def _check_sources(
                 site_url=site_url,
                 language=language,
                 allow_private_networks=private,
+                weight=weight,
             )
         )
     return tuple(sources)
@@ -860,6 +881,7 @@ def loads(raw: str) -> Config:
         fetch=_build(FetchConfig, data["fetch"]),
         retention=_build(RetentionConfig, data["retention"]),
         serve=_build(ServeConfig, data["serve"]),
+        stories=_build(StoriesConfig, data.get("stories", {})),  # absent: published before it
         categories=tuple(_build(Category, c) for c in data["categories"]),
         sources=tuple(_build(SourceConfig, s) for s in data["sources"]),
         path=data["path"],

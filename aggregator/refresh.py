@@ -11,14 +11,15 @@ import logging
 import random
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from aggregator import metrics, schedule
+from aggregator import boilerplate, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
-from aggregator.models import FetchResult, Outcome, RefreshResult, SourceState
+from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
 from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.redact import public_text, public_url
@@ -105,6 +106,7 @@ def refresh_source(
             state = replace(state, body_hash=fingerprint, last_error=parsed.warning or "")
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             saved = store.save_refresh(state, articles, config.retention, now, record)
+            join_stories(store, articles, config.stories.window_days, now)
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
@@ -137,6 +139,59 @@ def refresh_source(
     )
     _report(source, shown_url, refreshed, fetch_seconds)
     return refreshed
+
+
+JOIN_ATTEMPTS = 3  # decisions retried when other workers filed candidates meanwhile
+BODY_CHARS = 12_000  # of an article's HTML read for its story: enough for stories.MAX_TOKENS
+
+
+def join_stories(
+    store: Store, articles: Sequence[Article], window_days: float, now: datetime
+) -> int:
+    """File a refresh's new articles in their stories; return how many joined an existing one.
+
+    Four round trips for the whole batch: which are not filed yet (the only one when none is),
+    count their paragraphs (the source's boilerplate), read the candidates sharing a bucket,
+    file atomically. The filing refuses when another worker
+    filed a candidate this decision did not see; the decision is then made again with it.
+    """
+    unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
+    articles = [a for a in articles if a.id in unfiled]
+    if not articles:
+        return 0
+    # The fingerprint reads only a body's start (stories.MAX_TOKENS): so does this.
+    paras = {a.id: boilerplate.paragraphs((a.content or a.summary)[:BODY_CHARS]) for a in articles}
+    hashes = {a_id: [boilerplate.paragraph_hash(p) for p in ps] for a_id, ps in paras.items()}
+    fresh_ids, known = store.observe_paragraphs(
+        articles[0].source_id,
+        {a_id: list(dict.fromkeys(hs)) for a_id, hs in hashes.items()},
+        boilerplate.MAX_EVIDENCE,
+        boilerplate.MIN_ARTICLES,
+    )
+    fresh = [a for a in articles if a.id in fresh_ids]
+    if not fresh:
+        return 0
+    new = [
+        (
+            a.id,
+            a.source_id,
+            a.published.timestamp(),
+            stories.fingerprint(
+                a.title, boilerplate.strip(paras[a.id], known, hashes[a.id]), paras[a.id]
+            ),
+        )
+        for a in sorted(fresh, key=lambda a: a.published)
+    ]
+    candidates = store.story_candidates({i: stories.bucket_tokens(fp) for i, _, _, fp in new})
+    since = now.timestamp() - window_days * 86400
+    for attempt in range(JOIN_ATTEMPTS):
+        joins = stories.plan(new, candidates, since, now.timestamp())
+        joined, missed = store.join_stories(joins, now, force=attempt == JOIN_ATTEMPTS - 1)
+        if not missed:
+            return joined
+        for article_id, *_ in new:
+            candidates.setdefault(article_id, []).extend(missed)
+    return 0
 
 
 def _after_fetch(state: SourceState, result: FetchResult, config: Config) -> SourceState:

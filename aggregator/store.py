@@ -36,6 +36,7 @@ from typing import Any, cast
 
 from redis import Redis
 
+from aggregator import stories
 from aggregator.config import RetentionConfig
 from aggregator.models import (
     Article,
@@ -50,9 +51,76 @@ from aggregator.models import (
 # Redis it is the empty field of the versions hash (the scripts' `changed['']`): no slug is empty.
 _ALL_FIELD = ""
 
+# --- stories' keys (see aggregator/stories.py) ------------------------------------------------
+#
+#   {p}:story-fp            hash   article id -> "story\tsource\tpublished\tseen\t" + fingerprint
+#   {p}:lsh:{shard}         hash   LSH bucket token (5 bytes) -> the newest article id filed there
+#   {p}:story:{story}       hash   article id -> "published\tseen\tsource" (stories of 2 or more)
+#   {p}:boiler:{source}     zset   paragraph hash -> how many of the source's articles carried it
+#   {p}:copies:{source}     hash   other source id -> how many of this source's articles copied its
+#
+# Buckets are sharded over LSH_SHARDS small hashes (listpack-encoded, the compact form). A story's
+# id is the id of the article that started it and never changes; a story of one article has no
+# record. An article's fingerprint, buckets and membership go when the article goes.
+
+LSH_SHARDS = 4096
+
+_LUA_STORIES_COMMON = r"""
+local function lsh_key(p, token)
+  return p .. 'lsh:' .. ((string.byte(token, 2) * 256 + string.byte(token, 3)) % __SHARDS__)
+end
+
+-- The bucket tokens of a stored fingerprint record, as stories.bucket_tokens makes them.
+local function fp_tokens(packed)
+  local out = {}
+  local length = string.byte(packed, 5) * 256 + string.byte(packed, 6)
+  if length < __MIN_LENGTH__ then return out end
+  for band = 0, __BANDS__ - 1 do
+    local from = __HEAD__ + band * __ROWS__ * 2 + 1
+    out[#out + 1] = string.char(band) .. string.sub(packed, from, from + __ROWS__ * 2 - 1)
+  end
+  local title = string.sub(packed, 1, 4)
+  if title ~= '\0\0\0\0' then out[#out + 1] = 'T' .. title end
+  out[#out + 1] = 'P' .. string.sub(packed, 9, 12)
+  return out
+end
+
+local function fp_split(record)
+  local story, source, published, seen, packed =
+    string.match(record, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+  return story, source, published, seen, packed
+end
+
+-- Forget an article's story data: fingerprint, the buckets still pointing at it, membership.
+local function forget_story(p, id)
+  local record = redis.call('HGET', p .. 'story-fp', id)
+  if not record then return end
+  local story, _, _, _, packed = fp_split(record)
+  redis.call('HDEL', p .. 'story-fp', id)
+  for _, token in ipairs(fp_tokens(packed)) do
+    local key = lsh_key(p, token)
+    if redis.call('HGET', key, token) == id then redis.call('HDEL', key, token) end
+  end
+  local skey = p .. 'story:' .. story
+  if redis.call('HDEL', skey, id) == 1 and redis.call('HLEN', skey) < 2 then
+    redis.call('DEL', skey)
+  end
+end
+"""
+for _name, _value in {
+    "__SHARDS__": LSH_SHARDS,
+    "__MIN_LENGTH__": stories.MIN_LENGTH,
+    "__BANDS__": stories.BANDS,
+    "__ROWS__": stories.ROWS,
+    "__HEAD__": stories.PACKED_SIZE - 2 * stories.SLOTS,
+}.items():
+    _LUA_STORIES_COMMON = _LUA_STORIES_COMMON.replace(_name, str(_value))
+
 # The article removal of a refresh's trims. Member comparison is bytewise, like sorted sets
 # order members; Lua's own `<` uses the server's locale collation.
-_LUA_COMMON = r"""
+_LUA_COMMON = (
+    _LUA_STORIES_COMMON
+    + r"""
 local function split_meta(value)
   local parts = {}
   for part in string.gmatch(value .. '\n', '(.-)\n') do parts[#parts + 1] = part end
@@ -76,6 +144,7 @@ local function remove_article(id, k, changed, tomb_score)
   redis.call('HDEL', k.hashes, id)
   redis.call('DEL', k.article .. id)
   redis.call('ZADD', k.tomb, tomb_score, id)
+  forget_story(string.sub(k.article, 1, -9), id)  -- k.article is "{p}:article:"
 end
 
 local function bump_versions(versions, changed)
@@ -88,6 +157,7 @@ local function bump_versions(versions, changed)
   end
 end
 """
+)
 
 # KEYS: source index, hashes, tombstones, all index, versions, state, due, paused, history
 # ARGV: category key prefix, article key prefix, source id, now, tombstone expiry,
@@ -318,6 +388,151 @@ return out
 """
 
 
+# KEYS: story-fp, boilerplate evidence; ARGV: max evidence, min articles, then per article:
+# id, n, n paragraph hashes. Counts the paragraphs of articles not filed yet; returns those ids
+# and the source's boilerplate hashes.
+_LUA_OBSERVE_PARAGRAPHS = r"""
+local fp, boiler = KEYS[1], KEYS[2]
+local max_evidence, min_articles = tonumber(ARGV[1]), ARGV[2]
+local new, i = {}, 3
+while i <= #ARGV do
+  local id, n = ARGV[i], tonumber(ARGV[i + 1])
+  if redis.call('HEXISTS', fp, id) == 0 then
+    new[#new + 1] = id
+    for j = i + 2, i + 1 + n do redis.call('ZINCRBY', boiler, 1, ARGV[j]) end
+  end
+  i = i + 2 + n
+end
+local size = redis.call('ZCARD', boiler)
+if size > max_evidence then redis.call('ZREMRANGEBYRANK', boiler, 0, size - max_evidence - 1) end
+return {new, redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')}
+"""
+
+# KEYS: story-fp; ARGV: "{p}:", bucket tokens. Returns the article filed under each token ("" if
+# none), then id, record pairs of those articles.
+_LUA_STORY_CANDIDATES = (
+    _LUA_STORIES_COMMON
+    + r"""
+local ids, records, listed = {}, {}, {}
+for i = 2, #ARGV do
+  local id = redis.call('HGET', lsh_key(ARGV[1], ARGV[i]), ARGV[i]) or ''
+  ids[#ids + 1] = id
+  if id ~= '' and not listed[id] then
+    listed[id] = true
+    local record = redis.call('HGET', KEYS[1], id)
+    if record then records[#records + 1] = id; records[#records + 1] = record end
+  end
+end
+return {ids, records}
+"""
+)
+
+# KEYS: story-fp; ARGV: "{p}:", now, force ("1"/"0"), then per article: id, source, published,
+# packed fingerprint, story ("" new), via, n, n tokens, m, m ids looked at.
+# A bucket now holding an article the decision did not look at (another worker filed it
+# meanwhile) is a conflict: nothing is written and the conflicting records are returned, unless
+# forced. Returns {"ok", joined} or {"conflict", id, record, ...}.
+_LUA_JOIN_STORIES = (
+    _LUA_COMMON
+    + r"""
+local fpkey, p, now, force = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1'
+local arts, batch, i = {}, {}, 4
+while i <= #ARGV do
+  local a = {id = ARGV[i], source = ARGV[i + 1], published = ARGV[i + 2], packed = ARGV[i + 3],
+             story = ARGV[i + 4], via = ARGV[i + 5], tokens = {}, seen = {}}
+  local n = tonumber(ARGV[i + 6])
+  for j = i + 7, i + 6 + n do a.tokens[#a.tokens + 1] = ARGV[j] end
+  i = i + 7 + n
+  n = tonumber(ARGV[i])
+  for j = i + 1, i + n do a.seen[ARGV[j]] = true end
+  i = i + 1 + n
+  arts[#arts + 1] = a
+  batch[a.id] = true
+end
+
+local conflicts, listed = {'conflict'}, {}
+for _, a in ipairs(arts) do
+  for _, token in ipairs(a.tokens) do
+    local v = redis.call('HGET', lsh_key(p, token), token)
+    if v and not batch[v] and not a.seen[v] and not listed[v] then
+      local record = redis.call('HGET', fpkey, v)
+      if record then
+        listed[v] = true
+        conflicts[#conflicts + 1] = v
+        conflicts[#conflicts + 1] = record
+      end
+    end
+  end
+end
+if #conflicts > 1 and not force then return conflicts end
+
+local function categories(source, id, changed)
+  local meta = redis.call('HGET', p .. 'hashes:' .. source, id)
+  if meta then
+    local _, cats = split_meta(meta)
+    for _, slug in ipairs(cats) do changed[slug] = true end
+  end
+end
+
+local changed, joined = {}, 0
+for _, a in ipairs(arts) do
+  local stored = redis.call('EXISTS', p .. 'article:' .. a.id) == 1
+  if stored and redis.call('HEXISTS', fpkey, a.id) == 0 then
+    local via = a.via ~= '' and redis.call('HGET', fpkey, a.via)
+    local story = a.story
+    if not via or story == '' then story = a.id end
+    redis.call('HSET', fpkey, a.id,
+               story .. '\t' .. a.source .. '\t' .. a.published .. '\t' .. now .. '\t' .. a.packed)
+    for _, token in ipairs(a.tokens) do redis.call('HSET', lsh_key(p, token), token, a.id) end
+    if story ~= a.id then
+      local skey = p .. 'story:' .. story
+      if redis.call('EXISTS', skey) == 0 then
+        local _, vsource, vpublished, vseen = fp_split(via)
+        redis.call('HSET', skey, a.via, vpublished .. '\t' .. vseen .. '\t' .. vsource)
+      end
+      local members = redis.call('HGETALL', skey)
+      local first, first_seen, first_source
+      for j = 1, #members, 2 do
+        local pub, seen, src = string.match(members[j + 1], '^([^\t]*)\t([^\t]*)\t(.*)$')
+        pub, seen = tonumber(pub), tonumber(seen)
+        if not first or pub < first or (pub == first and seen < first_seen) then
+          first, first_seen, first_source = pub, seen, src
+        end
+        categories(src, members[j], changed)
+      end
+      categories(a.source, a.id, changed)
+      redis.call('HSET', skey, a.id, a.published .. '\t' .. now .. '\t' .. a.source)
+      -- A copy of another source's story (when this article is not its new original).
+      if first_source ~= a.source and tonumber(a.published) >= first then
+        redis.call('HINCRBY', p .. 'copies:' .. a.source, first_source, 1)
+      end
+      joined = joined + 1
+    end
+  end
+end
+bump_versions(p .. 'versions', changed)
+return {'ok', joined}
+"""
+)
+
+# KEYS: story-fp; ARGV: "{p}:", article ids. Per id: {story id or "", member, value, ...}.
+_LUA_STORIES = r"""
+local out = {}
+for i = 2, #ARGV do
+  local record = redis.call('HGET', KEYS[1], ARGV[i])
+  local row = {''}
+  if record then
+    local story = string.match(record, '^([^\t]*)\t')
+    row = {story}
+    local members = redis.call('HGETALL', ARGV[1] .. 'story:' .. story)
+    for _, v in ipairs(members) do row[#row + 1] = v end
+  end
+  out[#out + 1] = row
+end
+return out
+"""
+
+
 class Store:
     """The application's Redis storage: scheduling, source state, articles and their indexes."""
 
@@ -330,6 +545,10 @@ class Store:
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
         self._page = redis.register_script(_LUA_PAGE)
         self._set_sources = redis.register_script(_LUA_SET_SOURCES)
+        self._observe_paragraphs = redis.register_script(_LUA_OBSERVE_PARAGRAPHS)
+        self._story_candidates = redis.register_script(_LUA_STORY_CANDIDATES)
+        self._join_stories = redis.register_script(_LUA_JOIN_STORIES)
+        self._stories = redis.register_script(_LUA_STORIES)
 
     # --- keys ---------------------------------------------------------------------------------
 
@@ -638,6 +857,15 @@ class Store:
         blob = cast(bytes | None, self.redis.get(self._article_key(article_id)))
         return None if blob is None else _decode_article(blob)
 
+    def articles(self, article_ids: Sequence[str]) -> list[Article]:
+        """Several articles in one round trip, in the given order, skipping missing ones."""
+        if not article_ids:
+            return []
+        blobs = cast(
+            list[bytes | None], self.redis.mget([self._article_key(i) for i in article_ids])
+        )
+        return [_decode_article(blob) for blob in blobs if blob is not None]
+
     def category_page(
         self, slug: str | None, limit: int, before: str | None = None
     ) -> tuple[list[Article], str | None]:
@@ -745,6 +973,126 @@ class Store:
         """Seconds until `client`'s failure window ends (at least 1)."""
         return max(int(self.redis.ttl(self._auth_failures_key(client))), 1)
 
+    # --- stories (appended: aggregator/stories.py decides, this files) ------------------------
+
+    def _story_fp_key(self) -> str:
+        return f"{self.prefix}:story-fp"
+
+    def _boilerplate_key(self, source_id: str) -> str:
+        return f"{self.prefix}:boiler:{source_id}"
+
+    def _copies_key(self, source_id: str) -> str:
+        return f"{self.prefix}:copies:{source_id}"
+
+    def unfiled(self, article_ids: Sequence[str]) -> set[str]:
+        """The ids not filed in a story yet (one round trip)."""
+        if not article_ids:
+            return set()
+        filed = cast(list[bytes | None], self.redis.hmget(self._story_fp_key(), list(article_ids)))
+        return {i for i, f in zip(article_ids, filed, strict=True) if f is None}
+
+    def observe_paragraphs(
+        self, source_id: str, hashes: dict[str, list[str]], max_evidence: int, min_articles: int
+    ) -> tuple[set[str], frozenset[str]]:
+        """Count the paragraphs of the articles not filed in a story yet (one round trip).
+
+        Returns those article ids and the source's boilerplate: the paragraph hashes carried by
+        at least `min_articles` of its articles, of the newest `max_evidence` hashes kept.
+        """
+        args: list[str | int] = [max_evidence, min_articles]
+        for article_id, paragraph_hashes in hashes.items():
+            args += [article_id, len(paragraph_hashes), *paragraph_hashes]
+        new, known = cast(
+            list[list[bytes]],
+            self._observe_paragraphs(
+                keys=[self._story_fp_key(), self._boilerplate_key(source_id)], args=args
+            ),
+        )
+        return {_text(i) for i in new}, frozenset(_text(h) for h in known)
+
+    def story_candidates(self, tokens: dict[str, list[bytes]]) -> dict[str, list[stories.Stored]]:
+        """The filed articles sharing a bucket with each article (one round trip)."""
+        flat = [t for ts in tokens.values() for t in ts]
+        if not flat:
+            return {}
+        ids, records = cast(
+            list[list[bytes]],
+            self._story_candidates(keys=[self._story_fp_key()], args=[f"{self.prefix}:", *flat]),
+        )
+        stored = {
+            _text(records[i]): _decode_stored(_text(records[i]), records[i + 1])
+            for i in range(0, len(records), 2)
+        }
+        out: dict[str, list[stories.Stored]] = {}
+        position = 0
+        for article_id, ts in tokens.items():
+            found = {_text(i) for i in ids[position : position + len(ts)] if i}
+            position += len(ts)
+            out[article_id] = [stored[i] for i in sorted(found) if i in stored]
+        return out
+
+    def join_stories(
+        self, joins: Sequence[stories.Join], now: datetime, *, force: bool = False
+    ) -> tuple[int, list[stories.Stored]]:
+        """File new articles in their stories atomically (one round trip).
+
+        Returns (how many joined an existing story, []), or (0, the filed articles the decisions
+        did not look at) when another worker filed a candidate meanwhile: decide again and retry.
+        `force` files regardless. Articles filed already, or no longer stored, are skipped.
+        """
+        if not joins:
+            return 0, []
+        args: list[str | bytes | int] = [f"{self.prefix}:", _num(_epoch(now)), int(force)]
+        for j in joins:
+            tokens = stories.bucket_tokens(j.fingerprint)
+            args += [
+                j.article_id,
+                j.source_id,
+                _num(j.published),
+                stories.pack(j.fingerprint),
+                j.story_id,
+                j.via,
+                len(tokens),
+                *tokens,
+                len(j.looked_at),
+                *sorted(j.looked_at),
+            ]
+        reply = cast(list[Any], self._join_stories(keys=[self._story_fp_key()], args=args))
+        if reply[0] == b"ok":
+            return int(reply[1]), []
+        return 0, [_decode_stored(_text(reply[i]), reply[i + 1]) for i in range(1, len(reply), 2)]
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, stories.Story]:
+        """The story of each article (one round trip); unfiled articles are stories of one."""
+        if not article_ids:
+            return {}
+        rows = cast(
+            list[list[bytes]],
+            self._stories(keys=[self._story_fp_key()], args=[f"{self.prefix}:", *article_ids]),
+        )
+        out: dict[str, stories.Story] = {}
+        for article_id, row in zip(article_ids, rows, strict=True):
+            story_id = _text(row[0]) if row[0] else article_id
+            members = []
+            for i in range(1, len(row), 2):
+                published, seen, source = _text(row[i + 1]).split("\t", 2)
+                members.append(stories.Member(_text(row[i]), source, float(published), float(seen)))
+            if not any(m.article_id == article_id for m in members):
+                members = [stories.Member(article_id, "", 0.0, 0.0)]
+            out[article_id] = stories.Story.of(story_id, members)
+        return out
+
+    def copy_counts(self, source_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Per source: how many of its articles copied a story of each other source."""
+        pipe = self.redis.pipeline(transaction=False)
+        for source_id in source_ids:
+            pipe.hgetall(self._copies_key(source_id))
+        rows = cast(list[dict[bytes, bytes]], pipe.execute())
+        return {
+            source_id: {_text(k): int(v) for k, v in row.items()}
+            for source_id, row in zip(source_ids, rows, strict=True)
+        }
+
 
 # --- conversions: Redis values stay in this module ------------------------------------------
 
@@ -838,6 +1186,18 @@ def _decode_article(blob: bytes) -> Article:
         ),
         thumbnail=doc.get("thumbnail", ""),
         content_hash=doc.get("content_hash", ""),
+    )
+
+
+def _decode_stored(article_id: str, record: bytes) -> stories.Stored:
+    story, source, published, seen, packed = record.split(b"\t", 4)
+    return stories.Stored(
+        article_id=article_id,
+        story_id=_text(story),
+        source_id=_text(source),
+        published=float(published),
+        seen=float(seen),
+        fingerprint=stories.unpack(packed),
     )
 
 

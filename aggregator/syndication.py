@@ -66,6 +66,28 @@ class FeedMeta:
     secret_parameters: tuple[str, ...] = SECRET_PARAMETERS
 
 
+@dataclass(frozen=True)
+class Also:
+    """Another source's copy of an item's story."""
+
+    url: str
+    title: str
+    source: str
+    published: datetime
+
+
+@dataclass(frozen=True)
+class Credit:
+    """An item's story: its id, its size, and the other copies to credit."""
+
+    story_id: str
+    size: int
+    also: tuple[Also, ...] = ()
+
+
+Credits = dict[str, Credit]  # article id -> its story's credit; absent: a story of its own
+
+
 def entry_id(article: Article) -> str:
     """The article's id in every feed format; it never changes between renders."""
     return "urn:aggregator:article:" + quote(article.id, safe="")
@@ -111,6 +133,7 @@ class _Item:
     source_title: str
     source_url: str  # the source's site
     source_feed_url: str  # the source's feed (RSS <source url> means this one)
+    credit: Credit
 
 
 def _http(url: str) -> str:
@@ -119,7 +142,12 @@ def _http(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
-def _item(article: Article, article_url: Callable[[Article], str], meta: FeedMeta) -> _Item:
+def _item(
+    article: Article,
+    article_url: Callable[[Article], str],
+    meta: FeedMeta,
+    credit: Credit | None = None,
+) -> _Item:
     """Clean every string of characters XML forbids and apply the fallbacks, once per article."""
     page = _text(article_url(article))
     summary = _text(article.summary)
@@ -152,13 +180,35 @@ def _item(article: Article, article_url: Callable[[Article], str], meta: FeedMet
         # Both may be the source's own URL, credentials and all: never published as they are.
         source_url=public_url(_text(article.source_url), meta.secret_parameters),
         source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
+        credit=credit or Credit(story_id=article.id, size=1),
     )
 
 
 def _items(
-    meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
+    meta: FeedMeta,
+    articles: Sequence[Article],
+    article_url: Callable[[Article], str],
+    credits: Credits | None,
 ) -> list[_Item]:
-    return [_item(a, article_url, meta) for a in articles]
+    credits = credits or {}
+    return [_item(a, article_url, meta, credits.get(a.id)) for a in articles]
+
+
+def _also_title(also: Also) -> str:
+    return f"{_text(also.source)}: {_text(also.title)}"
+
+
+def _also_html(credit: Credit) -> str:
+    """The other copies of a story, as the end of an RSS description."""
+    if not credit.also:
+        return ""
+    links = ", ".join(
+        f'<a href="{html.escape(_http(a.url))}">{html.escape(_text(a.title))}</a>'
+        f" ({html.escape(_text(a.source))})"
+        for a in credit.also
+        if _http(a.url)
+    )
+    return f"<p>Also reported by: {links}</p>" if links else ""
 
 
 # --- Atom and RSS, through feedgen --------------------------------------------------------------
@@ -203,6 +253,9 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         _sub(entry, "link", href=item.link, rel="alternate", type="text/html")
         if item.page != item.link:
             _sub(entry, "link", href=item.page, rel="related", type="text/html")
+        for also in item.credit.also:  # the same story from other sources
+            if _http(also.url):
+                _sub(entry, "link", href=_http(also.url), rel="related", title=_also_title(also))
         for enc in item.enclosures:
             attrs = {"href": enc.url, "rel": "enclosure", "type": enc.type}
             if enc.length is not None:
@@ -265,7 +318,10 @@ def _add_entry(fg: Any, item: _Item, feed_language: str) -> Any:
 
 
 def render_atom(
-    meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
+    meta: FeedMeta,
+    articles: Sequence[Article],
+    article_url: Callable[[Article], str],
+    credits: Credits | None = None,
 ) -> bytes:
     """The feed as an Atom 1.0 document (RFC 4287), UTF-8."""
     # The one rel="alternate" is the HTML page: readers take an alternate as the feed's web page,
@@ -278,7 +334,7 @@ def render_atom(
         fg.icon(_text(meta.icon))
     if meta.logo:
         fg.logo(_text(meta.logo))
-    for item in _items(meta, articles, article_url):
+    for item in _items(meta, articles, article_url, credits):
         fe = _add_entry(fg, item, meta.language)
         if item.content:
             fe.content(item.content, type="html")
@@ -288,20 +344,25 @@ def render_atom(
 
 
 def render_rss(
-    meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
+    meta: FeedMeta,
+    articles: Sequence[Article],
+    article_url: Callable[[Article], str],
+    credits: Credits | None = None,
 ) -> bytes:
     """The feed as an RSS 2.0 document, UTF-8."""
     meta = replace(meta, language=language_tag(meta.language))  # valid BCP 47, or none
     fg = _generator(meta, "rss", {"media": MEDIA_NS, "dc": DC_NS})
     if meta.logo or meta.icon:
         fg.image(url=_text(meta.logo or meta.icon))
-    for item in _items(meta, articles, article_url):
+    for item in _items(meta, articles, article_url, credits):
         fe = _add_entry(fg, item, meta.language)
         if item.content:
             fe.content(item.content)
-        if item.summary:
+        if item.summary or item.credit.also:
             # <description> holds HTML; the summary is plain text, so it is escaped once more.
-            fe.description(html.escape(item.summary, quote=False), isSummary=True)
+            fe.description(
+                html.escape(item.summary, quote=False) + _also_html(item.credit), isSummary=True
+            )
         if item.enclosures:
             # RSS allows one enclosure per item (RSS Board best practices); the first is the main.
             enc = item.enclosures[0]
@@ -356,11 +417,27 @@ def _json_item(item: _Item) -> dict[str, Any]:
     if item.source_feed_url:
         source["feed_url"] = item.source_feed_url
     out["_source"] = source
+    out["_story"] = {
+        "id": item.credit.story_id,
+        "size": item.credit.size,
+        "also": [
+            {
+                "url": _http(a.url),
+                "title": _text(a.title),
+                "source": _text(a.source),
+                "date_published": _utc(a.published).isoformat(),
+            }
+            for a in item.credit.also
+        ],
+    }
     return out
 
 
 def render_json(
-    meta: FeedMeta, articles: Sequence[Article], article_url: Callable[[Article], str]
+    meta: FeedMeta,
+    articles: Sequence[Article],
+    article_url: Callable[[Article], str],
+    credits: Credits | None = None,
 ) -> bytes:
     """The feed as a JSON Feed 1.1 document, UTF-8."""
     meta = replace(meta, language=language_tag(meta.language))  # valid BCP 47, or none
@@ -379,5 +456,5 @@ def render_json(
         feed["language"] = _text(meta.language)
     if meta.hub:
         feed["hubs"] = [{"type": "WebSub", "url": _text(meta.hub)}]
-    feed["items"] = [_json_item(item) for item in _items(meta, articles, article_url)]
+    feed["items"] = [_json_item(item) for item in _items(meta, articles, article_url, credits)]
     return json.dumps(feed, ensure_ascii=False, indent=None, separators=(",", ":")).encode()

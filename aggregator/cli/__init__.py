@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every source in the config")
     p.add_argument("--inline", action="store_true", help="refresh in this process and report")
     p.set_defaults(func=operate.cmd_refresh)
+
+    p = sub.add_parser("story", help="print the story an article belongs to (all its copies)")
+    p.add_argument("article_id", help="an article id (the last part of /a/<id>)")
+    p.set_defaults(func=operate.cmd_story)
     return parser
 
 

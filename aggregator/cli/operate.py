@@ -182,3 +182,20 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
     return 0
+
+
+def cmd_story(args: argparse.Namespace) -> int:
+    """Print the story an article belongs to: its articles, the original first."""
+    store = Store(connect(redis_url()))
+    story = store.stories_of([args.article_id])[args.article_id]
+    articles = {a.id: a for a in store.articles([m.article_id for m in story.members])}
+    if args.article_id not in articles:
+        print(f"aggregator: no article {args.article_id!r}", file=sys.stderr)
+        return 1
+    print(f"story {story.id}: {story.size} article(s) from {len(story.sources)} source(s)")
+    for n, member in enumerate(story.members):
+        a = articles.get(member.article_id)
+        if a is not None:
+            role = "original" if n == 0 else "copy"
+            print(f"  {role:8} {a.published:%Y-%m-%d %H:%M} {a.source_id}  {a.id}  {a.title}")
+    return 0

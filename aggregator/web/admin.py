@@ -352,6 +352,7 @@ def source(source_id: str) -> str:
         due=datetime.fromtimestamp(due, UTC) if due is not None else None,
         history=store.fetch_history(source_id, HISTORY_SHOWN),
         articles=store.source_articles(source_id, ARTICLES_SHOWN),
+        copies=store.copy_counts([source_id])[source_id],
         now=datetime.now(UTC),
         ago=ago,
         message=DONE_MESSAGES.get(request.args.get("done", ""), ""),

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_file
 
 from aggregator.web import get_config, get_store
+from aggregator.web.feeds import story_page
 from aggregator.web.pages import render_page
 
 bp = Blueprint("embed", __name__)
@@ -69,8 +70,10 @@ def embed_page(slug: str) -> Response:
     if category is None and slug != ALL:
         abort(404)
     options = embed_options(request.args)
-    # From here on, "all" is None, as everywhere behind the URL.
-    articles, _ = store.category_page(category.slug if category else None, options.limit)
+    # From here on, "all" is None, as everywhere behind the URL; each story once, like the
+    # JSON feed embed.js reads.
+    collapse = category.collapse_stories if category else True
+    articles, _ = story_page(store, category.slug if category else None, options.limit, collapse)
     page = render_page(
         "embed.html",
         category=category,

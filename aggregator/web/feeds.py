@@ -16,11 +16,21 @@ from urllib.parse import quote
 from flask import Blueprint, Request, Response, abort, request
 from werkzeug.exceptions import BadRequest
 
-from aggregator import metrics
+from aggregator import metrics, stories
 from aggregator.config import Category, Config
 from aggregator.models import Article
 from aggregator.opml import render_opml
-from aggregator.syndication import CONTENT_TYPES, FeedMeta, render_atom, render_json, render_rss
+from aggregator.store import Store
+from aggregator.syndication import (
+    CONTENT_TYPES,
+    Also,
+    Credit,
+    Credits,
+    FeedMeta,
+    render_atom,
+    render_json,
+    render_rss,
+)
 from aggregator.web import get_config, web_state
 from aggregator.web.cache import Rendered
 
@@ -34,7 +44,9 @@ OPML_CONTENT_TYPE = "text/x-opml; charset=utf-8"
 # An empty feed still needs a date, and "now" would change the bytes (and the ETag) every second.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
-_RENDERERS: dict[str, Callable[[FeedMeta, list[Article], Callable[[Article], str]], bytes]] = {
+_RENDERERS: dict[
+    str, Callable[[FeedMeta, list[Article], Callable[[Article], str], Credits | None], bytes]
+] = {
     "atom": render_atom,
     "rss": render_rss,
     "json": render_json,
@@ -100,11 +112,21 @@ def render_feed(
     fmt: str,
     limit: int | None,
     articles: list[Article],
+    credits: Credits | None = None,
 ) -> tuple[bytes, datetime | None]:
     """A feed's bytes and its newest article's time (None when it has no articles)."""
     newest = max((a.updated for a in articles), default=None)
     meta = feed_meta(config, category, fmt, limit, newest)
-    return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url)), newest
+    return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url), credits), newest
+
+
+def parse_collapse(raw: str | None, default: bool) -> bool:
+    """The ?collapse= value: "0" shows every article, "1" each story once; BadRequest otherwise."""
+    if raw is None:
+        return default
+    if raw not in ("0", "1"):
+        raise BadRequest("collapse must be 0 (every article) or 1 (each story once).")
+    return raw == "1"
 
 
 def accepts_gzip(req: Request) -> bool:
@@ -167,6 +189,9 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     config, generation = state.settings.snapshot()
     category = _category(config, slug) if slug is not None else None
     limit = parse_limit(request.args.get("limit"))
+    collapse = parse_collapse(
+        request.args.get("collapse"), category.collapse_stories if category else True
+    )
     # Read before the articles: a rendering is then never older than the version it is kept for.
     version = (generation, state.versions.get(slug))
 
@@ -176,8 +201,8 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         nonlocal rendered
         rendered = True
         metrics.FEED_RENDERS.labels(format=fmt).inc()
-        articles, _ = state.store.category_page(slug, limit or DEFAULT_LIMIT)
-        body, newest = render_feed(config, category, fmt, limit, articles)
+        articles, credits = story_page(state.store, slug, limit or DEFAULT_LIMIT, collapse)
+        body, newest = render_feed(config, category, fmt, limit, articles, credits)
         # Last-Modified is when the content last changed, which is the newest article's time
         # unless an article dated in the past arrived or one was trimmed: those change the feed
         # without moving it, and an If-Modified-Since client must not get a 304 for them.
@@ -185,7 +210,7 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         return body, max((t for t in (newest, changed) if t is not None), default=None)
 
     if limit in CACHED_LIMITS:
-        entry = state.feed_cache.get((slug, fmt, limit), version, render)
+        entry = state.feed_cache.get((slug, fmt, limit, collapse), version, render)
     else:
         # Any other ?limit= is rendered for this request only: 200 possible values per feed
         # would let one client sweep them and push every hot feed out of the cache.
@@ -208,6 +233,35 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     return Response(
         entry.gzipped if gzipped else entry.body, headers=headers, content_type=CONTENT_TYPES[fmt]
     )
+
+
+def story_page(
+    store: Store, slug: str | None, limit: int, collapse: bool
+) -> tuple[list[Article], Credits]:
+    """A category's newest articles, each story once when `collapse`, and their stories' credits.
+
+    Three round trips: the page (three times the limit when collapsing, so that copies do not
+    leave it short), the stories, and the other copies' articles.
+    """
+    articles, _ = store.category_page(slug, limit * 3 if collapse else limit)
+    story_of = store.stories_of([a.id for a in articles])
+    if collapse:
+        keep = set(stories.collapse([a.id for a in articles], story_of))
+        articles = [a for a in articles if a.id in keep][:limit]
+    others = {
+        m.article_id for a in articles for m in story_of[a.id].members if m.article_id != a.id
+    }
+    copies = {c.id: c for c in store.articles(sorted(others))}
+    credits: Credits = {}
+    for a in articles:
+        story = story_of[a.id]
+        also = tuple(
+            Also(c.url, c.title, c.source_name or c.source_id, c.published)
+            for m in story.members
+            if m.article_id != a.id and (c := copies.get(m.article_id)) is not None
+        )
+        credits[a.id] = Credit(story_id=story.id, size=story.size, also=also)
+    return articles, credits
 
 
 def _opml_response(body: bytes) -> Response:

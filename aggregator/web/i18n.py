@@ -69,6 +69,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "opens_new_tab": "(opens in a new tab)",
         "untitled": "Untitled",
         "attachments": "Attachments",
+        "n_sources": "{n} sources",
+        "also_reported": "Also reported by",
+        "sort_top": "Top stories",
+        "sort_latest": "Latest",
     },
     "zh": {
         "skip_to_content": "跳到正文",
@@ -116,6 +120,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "opens_new_tab": "（在新标签页中打开）",
         "untitled": "无标题",
         "attachments": "附件",
+        "n_sources": "{n} 个来源",
+        "also_reported": "其他来源的报道",
+        "sort_top": "热门",
+        "sort_latest": "最新",
     },
 }
 

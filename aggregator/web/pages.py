@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 from werkzeug.exceptions import NotFound
 
+from aggregator import stories
 from aggregator.config import Category, Config, SourceConfig
 from aggregator.models import Article, SourceState, source_health
 from aggregator.normalize import language_tag
@@ -228,38 +229,87 @@ def _language_tag_filter(value: str | None) -> str:
 # --- views ------------------------------------------------------------------------------------
 
 
+def story_cards(
+    config: Config, slug: str, count: int, pool: Sequence[Article] | None, ranked: bool
+) -> tuple[list[Article], dict[str, int]]:
+    """A category's articles, each story once, ranked (or newest first) and with source counts.
+
+    `pool`: the articles to choose from (default: the category's newest, three per card).
+    Returns the articles and, per article id, how many sources its story has.
+    """
+    store = get_store()
+    cat = config.category(slug)
+    if pool is None:
+        pool = store.category_page(slug, count * 3)[0]
+    story_of = store.stories_of([a.id for a in pool])
+    if cat is None or cat.collapse_stories:
+        keep = set(stories.collapse([a.id for a in pool], story_of))
+        pool = [a for a in pool if a.id in keep]
+    sizes = {a.id: len(story_of[a.id].sources) or 1 for a in pool}
+    if not ranked:
+        return list(pool[:count]), sizes
+    weights = {s.id: s.weight for s in config.sources}
+    share = max(1, round(count * config.stories.per_source / HOME_PER_CATEGORY))
+    entries = [
+        (a.id, a.source_id, a.published.timestamp(), sizes[a.id], weights.get(a.source_id, 1.0))
+        for a in pool
+    ]
+    order = stories.rank(entries, datetime.now(UTC).timestamp(), count, share)
+    by_id = {a.id: a for a in pool}
+    return [by_id[i] for i in order], sizes
+
+
 @bp.get("/")
 def home() -> str:
-    """Every category with its newest articles, like a news portal's front page."""
-    config, store = get_config(), get_store()
-    sections = [(c, store.category_page(c.slug, HOME_PER_CATEGORY)[0]) for c in config.categories]
-    empty = [c.slug for c, articles in sections if not articles]
+    """Every category's top stories, like a news portal's front page."""
+    config = get_config()
+    sections = []
+    sizes: dict[str, int] = {}
+    for c in config.categories:
+        cards, counts = story_cards(config, c.slug, HOME_PER_CATEGORY, None, ranked=True)
+        sections.append((c, cards))
+        sizes.update(counts)
     return render_page(
         "home.html",
         sections=sections,
-        empty_reasons=_empty_reasons(config, empty if sections else [None]),
+        story_sizes=sizes,
+        empty_reasons=_empty_reasons(
+            config, [c.slug for c, cards in sections if not cards] if sections else [None]
+        ),
         feeds=feed_links(None, config.site.title, request.script_root),
     )
 
 
 @bp.get("/c/<slug>/")
 def category(slug: str) -> str:
-    """One category's articles, newest first, a page at a time by an opaque cursor."""
+    """One category's top stories; with ?sort=latest newest first, a page at a time by cursor."""
     config, store = get_config(), get_store()
     cat = config.category(slug)
     if cat is None:
         abort(404)
     before = request.args.get("before") or None
-    try:
-        articles, next_cursor = store.category_page(slug, PAGE_SIZE, before)
-    except ValueError:
-        abort(404)  # a cursor we never handed out: there is no such page
+    latest = request.args.get("sort") == "latest" or before is not None
+    pool: list[Article] | None = None  # None: the top stories of the newest articles
+    next_url: str | None = url_for(".category", slug=slug, sort="latest")
+    if latest:
+        try:
+            pool, next_cursor = store.category_page(slug, PAGE_SIZE, before)
+        except ValueError:
+            abort(404)  # a cursor we never handed out: there is no such page
+        next_url = (
+            url_for(".category", slug=slug, sort="latest", before=next_cursor)
+            if next_cursor
+            else None
+        )
+    articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=not latest)
     return render_page(
         "category.html",
         category=cat,
         articles=articles,
         empty_reasons=_empty_reasons(config, [] if articles else [slug]),
-        next_url=url_for(".category", slug=slug, before=next_cursor) if next_cursor else None,
+        story_sizes=sizes,
+        sort="latest" if latest else "top",
+        next_url=next_url,
         first_url=url_for(".category", slug=slug) if before else None,
         current_slug=slug,
         feeds=feed_links(slug, f"{config.site.title}: {cat.title}", request.script_root),
@@ -276,12 +326,19 @@ def article(article_id: str) -> str:
     cat = primary_category(found, config)
     feeds = feed_links(None, config.site.title, request.script_root)
     related: list[Article] = []
+    story = store.stories_of([found.id])[found.id]
+    copies = store.articles([m.article_id for m in story.members if m.article_id != found.id])
     if cat is not None:
         feeds += feed_links(cat.slug, f"{config.site.title}: {cat.title}", request.script_root)
-        related = related_articles(found, _related_pool(cat.slug), RELATED_COUNT)
+        pool = _related_pool(cat.slug)
+        same = {m.article_id for m in story.members}
+        others = store.stories_of([a.id for a in pool])  # copies of one story are not "related"
+        pool = [a for a in pool if a.id not in same and others[a.id].id != story.id]
+        related = related_articles(found, pool, RELATED_COUNT)
     return render_page(
         "article.html",
         article=found,
+        also=copies,
         category=cat,
         current_slug=cat.slug if cat else None,
         related=related,

@@ -1,0 +1,90 @@
+"""Per-source boilerplate: paragraphs a site repeats in many articles (template, footer, ads).
+
+Pure functions; the evidence (how many of a source's recent articles carried each paragraph) is
+kept by the store (`Store.observe_paragraphs`). Stories use it to leave a site's template out of
+the comparison, so two articles of one site sharing only their footer never look alike.
+
+    paras = paragraphs(article.content)
+    known = store.observe_paragraphs(source_id, {article.id: paragraph_hashes(paras)})
+    body = strip(paras, known)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+
+# A paragraph carried by this many of a source's recent articles is boilerplate. Two is enough:
+# a site's articles rarely share a real paragraph, and leaving one out of a comparison only ever
+# makes a merge less likely.
+MIN_ARTICLES = 2
+# Evidence kept per source: the newest paragraph hashes, bounded so a source costs at most this
+# many small entries (below Redis' listpack limit of 128, the compact encoding).
+MAX_EVIDENCE = 120
+
+_BLOCK = re.compile(
+    r"<\s*/?\s*(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|table|tr|section|article|figure"
+    r"|figcaption|header|footer|aside|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]*>")
+_LINES = re.compile(r"\s*\n\s*")
+_SPACE = re.compile(r"\s+")
+# Footers whose text varies per article, so hashing cannot learn them.
+_PATTERNS = re.compile(
+    r"^(?:the post .{1,300} appeared first on .{1,120}"  # WordPress
+    r"|.{0,40}(?:原文链接|阅读原文|本文来自|来源：|转载请注明|本文首发于).{0,120}"
+    r"|(?:continue reading|read more|read the full (?:story|article)).{0,80})$",
+    re.IGNORECASE | re.DOTALL,
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def paragraphs(markup: str) -> list[str]:
+    """The text paragraphs of sanitized HTML (or of plain text split on its line breaks)."""
+    text = _BLOCK.sub("\n", markup)
+    text = html.unescape(_TAG.sub(" ", text))
+    out = []
+    for line in _LINES.split(text):
+        line = _SPACE.sub(" ", line).strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def normalize(text: str) -> str:
+    """Text as compared: NFKC (which folds full and half widths), case-folded, words only."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_WORD.findall(folded))
+
+
+def paragraph_hash(paragraph: str) -> str:
+    """A short stable hash of a paragraph's normalized text (per-source evidence, not global)."""
+    return hashlib.blake2b(
+        normalize(paragraph).encode("utf-8", "surrogatepass"), digest_size=5
+    ).hexdigest()
+
+
+def paragraph_hashes(paras: Sequence[str]) -> list[str]:
+    """The distinct hashes of an article's paragraphs, in order of first appearance."""
+    return list(dict.fromkeys(paragraph_hash(p) for p in paras))
+
+
+def is_pattern(paragraph: str) -> bool:
+    """A footer recognized by its shape ("The post … appeared first on …", "原文链接…")."""
+    return len(paragraph) <= 400 and _PATTERNS.match(paragraph.strip()) is not None
+
+
+def strip(
+    paras: Sequence[str], known: frozenset[str] | set[str], hashes: Sequence[str] | None = None
+) -> list[str]:
+    """The paragraphs left after removing known boilerplate hashes and footer patterns.
+
+    `hashes`: the paragraphs' hashes when the caller has them already (one per paragraph).
+    """
+    if hashes is None:
+        hashes = [paragraph_hash(p) for p in paras]
+    return [p for p, h in zip(paras, hashes, strict=True) if h not in known and not is_pattern(p)]

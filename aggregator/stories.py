@@ -1,0 +1,465 @@
+"""Stories: the same text published by several sources. The pure core (no I/O).
+
+An article's *fingerprint* is computed from its title and body after per-source boilerplate is
+removed (`boilerplate`): text is NFKC-normalized (folding full and half widths) and case-folded,
+cut into tokens (a word of a spaced language, or one CJK character), and shingled into n-grams
+(3 words, or 4 CJK characters: Chinese needs no word segmentation for this). A MinHash signature
+of the shingles estimates how much two texts share (Jaccard similarity).
+
+The signature is one-permutation MinHash (Li, Owen & Zhang, NIPS 2012) with rotation
+densification (Shrivastava & Li, ICML 2014): every shingle is hashed once and falls into one of
+SLOTS bins, each bin keeps its minimum. That is SLOTS times cheaper than classic MinHash (one hash
+per shingle instead of one per shingle and slot), with the same estimator. Own code rather than
+`datasketch`: ~40 lines, no numpy, and every Redis round trip stays ours (datasketch's Redis
+storage makes one per band).
+
+LSH: the signature is cut into BANDS bands of ROWS slots; articles sharing any band, their title
+or the start of their body are *candidates*, and `same_story` decides:
+
+- the same title (suffixes like " - Site" and tags like "【转载】" removed) and bodies sharing a
+  large part (estimated Jaccard >= TITLE_NEAR: a junk paragraph added, keywords stuffed, a
+  paragraph dropped, markup stripped) or one body the start of the other (a summary-only copy:
+  the first 150 characters and "…"); or
+- under different titles, the same long text (estimated Jaccard >= NEAR, both bodies of LONG
+  shingles or more).
+
+Two articles with the same generic title ("Weekly update") but different bodies are different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import struct
+import unicodedata
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+SLOTS = 32  # MinHash values per signature, 16 bits each
+BANDS = 16  # LSH bands ...
+ROWS = SLOTS // BANDS  # ... of this many slots: candidate probability 1 - (1 - J^2)^16
+NEAR = 0.75  # estimated Jaccard at which two bodies under different titles are the same text
+TITLE_NEAR = 0.25  # estimated Jaccard enough when the titles match (a large part of the other)
+# Under different titles, bodies of fewer shingles than this never merge: an excerpt of a
+# site's template ("Welcome to our regular review…") looks the same in every post. (Shingles,
+# not characters: 50 are ~50 English words or ~50 Chinese characters.)
+LONG = 50
+PREFIX_LEVELS = (48, 96, 192)  # normalized characters at which the body's start is hashed
+MIN_LENGTH = PREFIX_LEVELS[0]  # bodies shorter than this (normalized characters) never merge
+WORD_SHINGLE = 3
+# Only the start of a body is shingled: a copy is recognized by its first 1,000 tokens as well as
+# by all of them, and a 50 KB article then costs no more than a 5 KB one.
+MAX_TOKENS = 1000
+CJK_SHINGLE = 4
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+# Title decorations that differ between copies: a trailing " - Site name" / " | 站名" / "_站名",
+# and a leading tag in brackets ("【独家】", "[转]").
+_TITLE_SUFFIX = re.compile(r"(?:\s+[-–—|:·]\s+|\s*[|｜_]\s*|\s*——\s*)([^-–—|｜_]{1,30})$")
+_TITLE_TAG = re.compile(r"^\s*[\[【(（〔][^\]】)）〕]{1,12}[\]】)）〕]\s*")
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xC2B2AE3D27D4EB4F)
+# The binary layout of a fingerprint (`pack`): title, length, shingles, prefixes, signature.
+_HEAD = struct.Struct(f">IHH{len(PREFIX_LEVELS)}II")
+_SIG = struct.Struct(f">{SLOTS}H")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What stories compare of an article: hashes of its title, body start and body shingles."""
+
+    title: int  # 32-bit hash of the normalized title core; 0 when it has none
+    length: int  # normalized characters of the body (capped at 65535)
+    shingles: int  # distinct shingles of the body (capped at 65535)
+    prefixes: tuple[int, ...]  # 32-bit hashes of the body's first PREFIX_LEVELS chars; 0 if shorter
+    signature: tuple[int, ...]  # SLOTS 16-bit MinHash values; empty when the body is too short
+    lead: int = 0  # 32-bit hash of the body's first MIN_LENGTH chars before boilerplate removal
+
+    @property
+    def comparable(self) -> bool:
+        return self.length >= MIN_LENGTH and bool(self.signature)
+
+
+def tokens(text: str) -> list[str]:
+    """Words of spaced languages and single CJK characters, normalized (NFKC, case folding)."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def title_core(title: str) -> str:
+    """A title without its site suffix and leading tag, normalized to its tokens."""
+    text = unicodedata.normalize("NFKC", title).strip()
+    text = _TITLE_TAG.sub("", text)
+    for _ in range(2):  # "Title - Section - Site"
+        match = _TITLE_SUFFIX.search(text)
+        if match is None or len(text[: match.start()].strip()) < 6:
+            break
+        text = text[: match.start()]
+    return " ".join(tokens(text))
+
+
+def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = None) -> Fingerprint:
+    """The fingerprint of a title and body paragraphs (boilerplate already removed).
+
+    `raw`: the paragraphs before boilerplate removal, whose start a summary-only copy on another
+    site begins with (its site cannot know which of them is the original site's template).
+    """
+    toks = []
+    for p in body:
+        toks += tokens(p)
+        if len(toks) >= MAX_TOKENS:
+            del toks[MAX_TOKENS:]
+            break
+    stream = "".join(toks)
+    core = title_core(title)
+    title_hash = _hash32(core) if len(core) >= 4 else 0
+    prefixes = tuple(
+        _hash32(stream[:level]) if len(stream) >= level else 0 for level in PREFIX_LEVELS
+    )
+    shingles = _shingle_hashes(toks)
+    signature = _signature(shingles) if len(stream) >= MIN_LENGTH and shingles else ()
+    lead = prefixes[0]
+    if raw is not None:
+        start = "".join(t for p in raw[:3] for t in tokens(p))
+        lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
+    return Fingerprint(
+        title=title_hash,
+        length=min(len(stream), 0xFFFF),
+        shingles=min(len(shingles), 0xFFFF),
+        prefixes=prefixes,
+        signature=signature,
+        lead=lead,
+    )
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """Estimated Jaccard similarity of two bodies' shingles (0 when either is not comparable)."""
+    if not (a.comparable and b.comparable):
+        return 0.0
+    return sum(x == y for x, y in zip(a.signature, b.signature, strict=True)) / SLOTS
+
+
+def same_story(a: Fingerprint, b: Fingerprint, same_source: bool = False) -> bool:
+    """Whether two articles are the same text republished (see the module docstring).
+
+    Across sources, the same title and the same raw start (before boilerplate removal) is also
+    a summary-only copy; within one source that start may be its template, so it is not.
+    """
+    if not (a.comparable and b.comparable):
+        return False
+    jaccard = similarity(a, b)
+    if a.title and a.title == b.title:
+        short, long_ = (a, b) if a.length <= b.length else (b, a)
+        if not same_source and a.lead and a.lead == b.lead:
+            return True
+        return jaccard >= TITLE_NEAR or _is_prefix(short, long_)
+    # Different titles: only the same long text. Templates inside one paragraph (a video site's
+    # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.
+    return min(a.shingles, b.shingles) >= LONG and jaccard >= NEAR
+
+
+def bucket_tokens(fp: Fingerprint) -> list[bytes]:
+    """The LSH buckets an article is filed under: its bands, its title and its body's start.
+
+    Each token is 5 bytes, a kind byte then 4 bytes of hash, so the store can shard on them
+    (the store's Lua re-derives the same tokens from `pack` when it forgets an article).
+    """
+    if not fp.comparable:
+        return []
+    out = [
+        bytes([band]) + _SIG.pack(*fp.signature)[band * ROWS * 2 : (band + 1) * ROWS * 2]
+        for band in range(BANDS)
+    ]
+    if fp.title:
+        out.append(b"T" + fp.title.to_bytes(4, "big"))
+    out.append(b"P" + fp.prefixes[0].to_bytes(4, "big"))
+    return out
+
+
+def pack(fp: Fingerprint) -> bytes:
+    """A fingerprint as bytes: the store keeps them, the Lua reads the signature's bands."""
+    signature = fp.signature or (0,) * SLOTS
+    head = _HEAD.pack(fp.title, fp.length, fp.shingles, *fp.prefixes, fp.lead)
+    return head + _SIG.pack(*signature)
+
+
+def unpack(data: bytes) -> Fingerprint:
+    """The inverse of `pack`."""
+    title, length, shingles, *prefixes, lead = _HEAD.unpack_from(data)
+    signature: tuple[int, ...] = _SIG.unpack_from(data, _HEAD.size)
+    if length < MIN_LENGTH:
+        signature = ()
+    return Fingerprint(title, length, shingles, tuple(prefixes), signature, lead)
+
+
+PACKED_SIZE = _HEAD.size + _SIG.size
+
+
+# --- internals ---------------------------------------------------------------------------------
+
+
+def _hash64(text: str) -> int:
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _hash32(text: str) -> int:
+    return (_hash64(text) >> 32) or 1  # 0 means "none"
+
+
+def _shingle_hashes(toks: list[str]) -> set[int]:
+    """64-bit hashes of the token n-grams: each token hashed once, n-grams mixed by multiplying.
+
+    Tokens are hashed with two CRC-32s (C speed: this is most of ingest's added cost); the
+    odd multipliers move every token bit into the high bits, which pick the MinHash slot.
+    """
+    if not toks:
+        return set()
+    cjk = len(_IS_CJK.findall("".join(toks)))  # each CJK character is a token of its own
+    n = CJK_SHINGLE if cjk * 3 >= len(toks) else WORD_SHINGLE
+    if len(_TOKEN_HASHES) > _TOKEN_CACHE_SIZE:
+        _TOKEN_HASHES.clear()
+    cached = list(map(_TOKEN_HASHES.get, toks))
+    h: list[int] = (
+        cast(list[int], cached)
+        if None not in cached
+        else [_TOKEN_HASHES.get(t) or _token_hash(t) for t in toks]
+    )
+    m0, m1, m2, m3 = _MIX
+    if len(h) < n:
+        return {sum(x * m for x, m in zip(h, _MIX, strict=False)) & _MASK64}
+    if n == WORD_SHINGLE:
+        return {
+            (a * m0 ^ b * m1 ^ c * m2) & _MASK64 for a, b, c in zip(h, h[1:], h[2:], strict=False)
+        }
+    return {
+        (a * m0 ^ b * m1 ^ c * m2 ^ d * m3) & _MASK64
+        for a, b, c, d in zip(h, h[1:], h[2:], h[3:], strict=False)
+    }
+
+
+_TOKEN_HASHES: dict[str, int] = {}  # words recur across articles: most lookups hit
+_TOKEN_CACHE_SIZE = 200_000
+
+
+def _token_hash(token: str) -> int:
+    data = token.encode("utf-8", "surrogatepass")
+    value = ((zlib.crc32(data) << 32 | zlib.crc32(data, 0x5BD1E995)) * _GOLDEN) & _MASK64
+    _TOKEN_HASHES[token] = value
+    return value
+
+
+def _finalize(value: int) -> int:
+    """splitmix64's finalizer: spreads the combined token hashes over all 64 bits."""
+    z = value & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def _signature(shingles: set[int]) -> tuple[int, ...]:
+    """One-permutation MinHash with rotation densification, SLOTS values of 16 bits."""
+    mins: list[int | None] = [None] * SLOTS
+    shift = 64 - (SLOTS.bit_length() - 1)
+    low = (1 << shift) - 1
+    for h in shingles:
+        slot, value = h >> shift, h & low  # the high bits are the best mixed: they pick the slot
+        current = mins[slot]
+        if current is None or value < current:
+            mins[slot] = value
+    out = []
+    for i in range(SLOTS):
+        distance = 0
+        while mins[(i + distance) % SLOTS] is None:  # an empty bin borrows from the next one
+            distance += 1
+        value = mins[(i + distance) % SLOTS] or 0
+        out.append(_finalize(value + distance * _GOLDEN) >> 48)
+    return tuple(out)
+
+
+def _is_prefix(short: Fingerprint, long_: Fingerprint) -> bool:
+    """Whether the shorter body is the start of the longer one, at the longest level both have."""
+    level = 0
+    for i, size in enumerate(PREFIX_LEVELS):
+        if short.length >= size:
+            level = i
+    return short.prefixes[level] != 0 and short.prefixes[level] == long_.prefixes[level]
+
+
+# --- stories as stored, and the join decision ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An article already filed in the story index."""
+
+    article_id: str
+    story_id: str
+    source_id: str
+    published: float  # epoch seconds
+    seen: float  # epoch seconds it was filed
+    fingerprint: Fingerprint
+
+
+@dataclass(frozen=True)
+class Join:
+    """Where one new article goes: `story_id` "" starts a story; `via` is the matched article."""
+
+    article_id: str
+    source_id: str
+    published: float
+    fingerprint: Fingerprint
+    story_id: str
+    via: str
+    looked_at: frozenset[str]  # the candidates this decision considered (the store's race check)
+
+
+@dataclass(frozen=True)
+class Member:
+    article_id: str
+    source_id: str
+    published: float
+    seen: float
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story: its articles, the original first (earliest published, ties by first seen)."""
+
+    id: str
+    members: tuple[Member, ...]
+
+    @property
+    def original(self) -> Member:
+        return self.members[0]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.source_id for m in self.members))
+
+    @property
+    def first(self) -> float:
+        return min(m.published for m in self.members)
+
+    @property
+    def latest(self) -> float:
+        return max(m.published for m in self.members)
+
+    @classmethod
+    def of(cls, story_id: str, members: Sequence[Member]) -> Story:
+        return cls(
+            story_id, tuple(sorted(members, key=lambda m: (m.published, m.seen, m.article_id)))
+        )
+
+
+def choose(
+    fp: Fingerprint, candidates: Sequence[Stored], since: float, source_id: str = ""
+) -> Stored | None:
+    """The stored article whose story a new one joins: the most similar same story, or None.
+
+    Candidates filed before `since` (the window) are ignored; ties go to the older story.
+    """
+    best: tuple[float, float, Stored] | None = None
+    for c in candidates:
+        if c.seen < since or not same_story(fp, c.fingerprint, c.source_id == source_id):
+            continue
+        key = (-similarity(fp, c.fingerprint), c.seen, c)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return None if best is None else best[2]
+
+
+def plan(
+    new: Sequence[tuple[str, str, float, Fingerprint]],
+    candidates: dict[str, list[Stored]],
+    since: float,
+    now: float,
+) -> list[Join]:
+    """Decide the story of each new (article id, source, published, fingerprint), in order.
+
+    Earlier articles of the same batch sharing a bucket are candidates for later ones.
+    """
+    joins: list[Join] = []
+    batch: dict[bytes, list[Stored]] = {}
+    for article_id, source_id, published, fp in new:
+        tokens = bucket_tokens(fp)
+        near = {c.article_id: c for t in tokens for c in batch.get(t, ())}
+        pool = candidates.get(article_id, []) + list(near.values())
+        match = choose(fp, pool, since, source_id)
+        story = "" if match is None else match.story_id
+        joins.append(
+            Join(
+                article_id=article_id,
+                source_id=source_id,
+                published=published,
+                fingerprint=fp,
+                story_id=story,
+                via="" if match is None else match.article_id,
+                looked_at=frozenset(c.article_id for c in pool),
+            )
+        )
+        stored = Stored(article_id, story or article_id, source_id, published, now, fp)
+        for t in tokens:
+            batch.setdefault(t, []).append(stored)
+    return joins
+
+
+def collapse(ids: Sequence[str], story_of: dict[str, Story]) -> list[str]:
+    """One id per story, in the given order: the story's earliest member among `ids`.
+
+    That is the story's original when it is among them (a copy may be in a category the original
+    is not). An id without a story is a story of its own.
+    """
+    present = set(ids)
+    chosen: dict[str, str] = {}
+    for article_id in ids:
+        story = story_of.get(article_id)
+        if story is None:
+            chosen[article_id] = article_id
+            continue
+        if story.id not in chosen:
+            first = next(m.article_id for m in story.members if m.article_id in present)
+            chosen[story.id] = first
+    keep = set(chosen.values())
+    return [i for i in ids if i in keep]
+
+
+HALF_LIFE_HOURS = 12.0  # a story's score halves every this many hours
+
+
+def score(sources: int, weight: float, age_hours: float) -> float:
+    """How high a story ranks: more distinct sources, newer, and from weightier sources first."""
+    decay: float = math.pow(0.5, max(age_hours, 0.0) / HALF_LIFE_HOURS)
+    return weight * (1.0 + math.log2(max(sources, 1))) * decay
+
+
+def rank(
+    entries: Sequence[tuple[str, str, float, int, float]],
+    now: float,
+    size: int,
+    per_source: int,
+) -> list[str]:
+    """Pick up to `size` of (id, source, published epoch, distinct sources, weight) by score.
+
+    At most `per_source` picks from one source: a section shows fewer items rather than more of
+    one source (per_source = size turns the cap off). Ties go to the newer.
+    """
+    ordered = sorted(entries, key=lambda e: (-score(e[3], e[4], (now - e[2]) / 3600), -e[2], e[0]))
+    picked: list[str] = []
+    counts: dict[str, int] = {}
+    for article_id, source, *_ in ordered:
+        if len(picked) == size:
+            break
+        if counts.get(source, 0) < per_source:
+            counts[source] = counts.get(source, 0) + 1
+            picked.append(article_id)
+    return picked

@@ -1,0 +1,201 @@
+"""The stories core: normalization, shingles, MinHash, LSH tokens and the same-story decision."""
+
+from __future__ import annotations
+
+import random
+
+from aggregator import boilerplate, stories
+
+EN = [
+    "The city council voted on Tuesday to approve funding for a new bridge across the river,"
+    " ending a debate that has run for more than three years in the harbour district.",
+    "Engineers expect construction to start next spring and to take about two years, with a"
+    " temporary ferry running while the work closes part of the waterfront path.",
+    "Opponents argued that the money would be better spent on repairing existing roads, and"
+    " warned that the final cost could rise because of the soft ground near the harbour.",
+]
+ZH = [
+    "本周一上午，连接两座城市的新建城际铁路正式开通运营，首趟列车于早上七点整从东站驶出。",
+    "铁路部门介绍，开通初期每天安排列车三十六对，高峰时段每二十分钟一班，通勤时间大大缩短。",
+    "据悉，该线路总投资约三百亿元，建设历时四年，下一步还将与机场快线实现换乘。",
+]
+
+
+def fp(title: str, paras: list[str]) -> stories.Fingerprint:
+    return stories.fingerprint(title, paras)
+
+
+def test_tokens_fold_width_and_case_and_split_cjk_into_characters() -> None:
+    assert stories.tokens("ＡＢＣ Ｄｅｆ") == ["abc", "def"]  # full width folded by NFKC
+    assert stories.tokens("STRASSE Straße") == ["strasse", "strasse"]  # case folding
+    assert stories.tokens("新闻ｎｅｗｓ，１２３") == ["新", "闻", "news", "123"]
+
+
+def test_width_and_case_variants_have_the_same_fingerprint() -> None:
+    wide = [p.upper().replace("a", "ａ") for p in EN]
+    assert stories.similarity(fp("t", EN), fp("t", wide)) == 1.0
+
+
+def test_title_core_drops_site_suffixes_and_tags() -> None:
+    core = stories.title_core("Bridge approved after long fight")
+    assert stories.title_core("Bridge approved after long fight - Portal News") == core
+    assert stories.title_core("Bridge approved after long fight | Daily Wire") == core
+    zh = stories.title_core("新建城际铁路正式开通运营")
+    assert stories.title_core("【转载】新建城际铁路正式开通运营_科技频道") == zh
+    assert stories.title_core("新建城际铁路正式开通运营 | 新闻网") == zh
+
+
+def test_signature_estimates_jaccard() -> None:
+    rng = random.Random(1)
+    words = [f"w{rng.randrange(10**6)}" for _ in range(2000)]
+    a = stories.fingerprint("", [" ".join(words[:1000])])
+    b = stories.fingerprint("", [" ".join(words[500:1500])])  # 500 shared of 1500: J ~ 1/3
+    assert 0.15 <= stories.similarity(a, b) <= 0.5
+    c = stories.fingerprint("", [" ".join(words[1000:])])
+    assert stories.similarity(a, c) <= 0.1
+
+
+def test_near_identical_copies_are_the_same_story() -> None:
+    original = fp("Bridge approved", EN)
+    junk = fp("Bridge approved - Portal", [*EN, "Join our WeChat group! Scan the QR code below."])
+    dropped = fp("Bridge approved", [EN[0], EN[2]])
+    assert stories.same_story(original, junk)
+    assert stories.same_story(original, dropped)
+    assert stories.same_story(
+        fp("铁路开通", ZH), fp("铁路开通", [*ZH, "扫描二维码，加入读者微信群！"])
+    )
+
+
+def test_summary_only_copy_with_the_same_title_is_the_same_story() -> None:
+    text = " ".join(EN)
+    summary = fp("Bridge approved | Daily Wire", [text[:150] + "…"])
+    assert stories.same_story(fp("Bridge approved", EN), summary)
+    # The same excerpt under another title is not enough.
+    assert not stories.same_story(fp("Library opens late", EN), summary)
+
+
+def test_generic_title_with_different_bodies_is_not_the_same_story() -> None:
+    a = fp("Weekly update", ["This week we shipped the new search page and fixed exports."])
+    b = fp("Weekly update", ["Our garden club planted forty trees along the canal this week."])
+    assert not stories.same_story(a, b)
+
+
+def test_short_bodies_never_merge() -> None:
+    a = fp("Same title here", ["Too short."])
+    assert not a.comparable
+    assert not stories.same_story(a, a)
+    assert stories.bucket_tokens(a) == []
+
+
+def test_pack_round_trips_and_tokens_cover_bands_title_and_start() -> None:
+    f = fp("Bridge approved", EN)
+    assert stories.unpack(stories.pack(f)) == f
+    assert len(stories.pack(f)) == stories.PACKED_SIZE
+    tokens = stories.bucket_tokens(f)
+    assert len(tokens) == stories.BANDS + 2
+    assert all(len(t) == 5 for t in tokens)
+
+
+def test_boilerplate_is_left_out_of_the_comparison() -> None:
+    footer = [
+        "Riverside Makers is a volunteer-run community workshop open to everyone, membership"
+        " costs ten dollars a month and includes access to all tools after an induction.",
+        "Follow us on social media and subscribe to our newsletter so you never miss events.",
+    ]
+    a = [*footer, "The laser cutter works again."]
+    b = [*footer, "Beginners learn to solder on Thursdays."]
+    assert stories.same_story(fp("Weekly update", a), fp("Weekly update", b))  # the trap
+    known = {boilerplate.paragraph_hash(p) for p in footer}
+    assert not stories.same_story(
+        fp("Weekly update", boilerplate.strip(a, known)),
+        fp("Weekly update", boilerplate.strip(b, known)),
+    )
+
+
+def test_paragraphs_and_footer_patterns() -> None:
+    assert boilerplate.paragraphs("<p>One &amp; two</p><div>Three<br>Four</div>") == [
+        "One & two",
+        "Three",
+        "Four",
+    ]
+    assert boilerplate.paragraphs("plain\n\ntext") == ["plain", "text"]
+    assert boilerplate.is_pattern("The post Hello world appeared first on My Blog.")
+    assert boilerplate.is_pattern("原文链接：https://example.com/a")
+    assert not boilerplate.is_pattern(EN[0])
+    assert boilerplate.paragraph_hash("ＨＥＬＬＯ, world") == boilerplate.paragraph_hash(
+        "hello world"
+    )
+
+
+def test_plan_joins_the_most_similar_story_and_batch_members() -> None:
+    original = fp("Bridge approved", EN)
+    stored = stories.Stored("a1", "s1", "src1", 100.0, 100.0, original)
+    other = stories.Stored("a2", "s2", "src2", 100.0, 100.0, fp("Other", ZH))
+    joins = stories.plan(
+        [("c1", "src3", 200.0, fp("Bridge approved - X", EN)), ("c2", "src3", 200.0, original)],
+        {"c1": [stored, other]},
+        since=0.0,
+        now=300.0,
+    )
+    assert (joins[0].story_id, joins[0].via) == ("s1", "a1")
+    assert joins[0].looked_at == {"a1", "a2"}
+    assert (joins[1].story_id, joins[1].via) == ("s1", "c1")  # through the batch's first
+    # Outside the window nothing matches.
+    late = stories.plan([("c1", "src3", 200.0, original)], {"c1": [stored]}, since=150.0, now=300.0)
+    assert late[0].story_id == ""
+
+
+def test_story_original_is_earliest_published_then_first_seen() -> None:
+    story = stories.Story.of(
+        "s",
+        [
+            stories.Member("b", "y", 50.0, 20.0),
+            stories.Member("a", "x", 50.0, 10.0),
+            stories.Member("c", "x", 80.0, 5.0),
+        ],
+    )
+    assert story.original.article_id == "a"
+    assert story.sources == ("x", "y")
+    assert (story.first, story.latest, story.size) == (50.0, 80.0, 3)
+
+
+def test_collapse_keeps_each_storys_earliest_member_present() -> None:
+    members = [stories.Member("orig", "x", 10.0, 1.0), stories.Member("copy", "y", 20.0, 2.0)]
+    story = stories.Story.of("s", members)
+    story_of = {"copy": story, "orig": story}
+    assert stories.collapse(["new", "copy", "orig", "old"], story_of) == ["new", "orig", "old"]
+    # Without its original (another category), the copy stands for the story.
+    assert stories.collapse(["copy", "old"], story_of) == ["copy", "old"]
+
+
+def test_rank_prefers_more_sources_and_newer_and_caps_one_source() -> None:
+    now = 100_000.0
+    hour = 3600.0
+    entries = [
+        ("a1", "a", now - 1 * hour, 1, 1.0),
+        ("a2", "a", now - 2 * hour, 1, 1.0),
+        ("a3", "a", now - 3 * hour, 1, 1.0),
+        ("b1", "b", now - 30 * hour, 4, 1.0),  # old but told by four sources
+        ("c1", "c", now - 4 * hour, 1, 1.0),
+        ("d1", "d", now - 40 * hour, 1, 1.0),
+    ]
+    top = stories.rank(entries, now, 5, per_source=2)
+    assert top[:2] == ["a1", "a2"]
+    assert "a3" not in top  # the third of one source is held back
+    assert top.index("c1") < top.index("d1")
+    assert stories.score(4, 1.0, 30) > stories.score(1, 1.0, 30)
+    # A source's weight lifts it.
+    assert stories.rank(entries, now, 1, per_source=2) == ["a1"]
+    heavy = [(*e[:4], 20.0) if e[0] == "d1" else e for e in entries]
+    assert stories.rank(heavy, now, 1, per_source=2) == ["d1"]
+
+
+def test_summary_copy_of_an_article_whose_start_is_its_sites_template() -> None:
+    header = "Riverside Daily brings you the news of the harbour district every morning, free."
+    raw = [header, *EN]
+    known = {boilerplate.paragraph_hash(header)}  # the site's template, learned
+    original = stories.fingerprint("Bridge approved", boilerplate.strip(raw, known), raw)
+    summary = stories.fingerprint("Bridge approved - Portal", [" ".join(raw)[:150] + "…"])
+    assert not stories._is_prefix(summary, original)  # its start was left out as boilerplate
+    assert stories.same_story(original, summary)  # on another site: the raw start matches
+    assert not stories.same_story(original, summary, same_source=True)

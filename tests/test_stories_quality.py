@@ -1,0 +1,50 @@
+"""How well stories are found: pairwise precision and recall by kind, hard negatives included.
+
+The fixture set (hand-written English and Chinese articles, tests/fixtures/stories/) runs in a
+bare clone; the corpus set (real articles of the development corpus, with copies made the ways
+portals copy) runs where the corpus is. `bench/stories_eval.py` prints the full table.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import stories_eval as ev
+from tests.support.corpus import requires_corpus
+
+PRECISION = 0.99
+FULL_RECALL = 0.95
+SUMMARY_RECALL = 0.8
+RETITLED_RECALL = 0.5
+
+
+def check(report: ev.Report, langs: tuple[str, ...]) -> None:
+    assert report.precision >= PRECISION, (report.table(), report.examples)
+    for lang in langs:
+        assert report.recall(ev.FULL_COPY_KINDS, lang) >= FULL_RECALL, report.table()
+        assert report.recall(ev.SUMMARY_KINDS, lang) >= SUMMARY_RECALL, report.table()
+        # A new headline over the text: harder (the body alone must be near-identical).
+        assert report.recall(ev.RETITLED_KINDS, lang) >= RETITLED_RECALL, report.table()
+    # Hard negatives are counted, not only skipped.
+    assert {"generic-title", "independent-report", "same-site-template"} <= set(report.negatives)
+
+
+def test_fixture_set() -> None:
+    report = ev.evaluate(ev.with_copies(ev.fixture_items()))
+    assert sum(report.positives.values()) >= 70
+    check(report, ("spaced", "zh"))
+    assert sum(report.false_merges.values()) == 0, report.examples
+
+
+@requires_corpus
+@pytest.mark.timeout(600)
+def test_corpus_sample() -> None:
+    items = ev.fixture_items() + ev.corpus_items(limit=300)
+    report = ev.evaluate(ev.with_copies(items))
+    check(report, ("spaced", "zh"))
+
+
+def test_the_decision_is_what_is_measured() -> None:
+    """A decision that merges everything sharing a bucket fails the same checks."""
+    report = ev.evaluate(ev.with_copies(ev.fixture_items()), decide=lambda a, b, same: True)
+    assert report.precision < PRECISION

@@ -1,0 +1,317 @@
+"""Stories in Redis, through the real pipeline: loopback feeds, refresh, real Valkey, RQ workers."""
+
+from __future__ import annotations
+
+import html
+import os
+import random
+import signal
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis import Redis
+from rq import Queue
+
+from aggregator import stories
+from aggregator.config import RetentionConfig
+from aggregator.fetch import Fetcher
+from aggregator.models import Article, SourceState
+from aggregator.refresh import join_stories, refresh_source
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import all_fetched, make_config, start_worker
+from workers import scheduler
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+DATE_LATER = "Tue, 24 Nov 2026 11:00:00 GMT"
+BODY = [
+    "The city council voted 7 to 2 on Tuesday evening to approve 48 million dollars for a new"
+    " pedestrian and cycling bridge across the river, ending a debate of three years.",
+    "The bridge will connect the old harbour district with the university campus on the north"
+    " bank. Construction starts next spring and takes about two years.",
+    "Opponents argued the money would be better spent on roads, and warned that the cost could"
+    " rise because of the soft ground near the harbour.",
+]
+OTHER = [
+    "A nationwide outage at one of the largest card payment processors left shoppers unable to"
+    " pay by card for almost four hours on Saturday across the whole country.",
+    "The company said a faulty configuration change in one of its data centres caused it.",
+]
+
+
+def rss(items: list[tuple[str, str, list[str], str]]) -> bytes:
+    """An RSS document of (guid, title, paragraphs, pubDate) items."""
+    out = []
+    for guid, title, paras, date in items:
+        content = html.escape("".join(f"<p>{p}</p>" for p in paras))
+        out.append(
+            f'<item><guid isPermaLink="false">{guid}</guid><title>{html.escape(title)}</title>'
+            f"<link>https://example.com/{guid}</link><pubDate>{date}</pubDate>"
+            f"<description>{content}</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://example.com/</link>{''.join(out)}</channel></rss>"
+    ).encode()
+
+
+def refresh_all(store: Store, urls: dict[str, str], now: datetime = NOW) -> None:
+    config = make_config(urls)
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        for source in config.sources:
+            refresh_source(source, config, store, fetcher, now=now, rng=random.Random(1))
+
+
+def article(store: Store, source: str, guid: str) -> Article:
+    found = [a for a in store.source_articles(source, 100) if a.guid == guid]
+    assert found, (source, guid)
+    return found[0]
+
+
+ORIGINAL = ("o1", "Bridge approved after long fight", BODY, "Mon, 23 Nov 2026 09:00:00 GMT")
+COPY = (
+    "c1",
+    "Bridge approved after long fight - Portal News",
+    [*BODY, "Join our WeChat group for breaking news! Scan the QR code below."],
+    "Mon, 23 Nov 2026 13:00:00 GMT",
+)
+
+
+@pytest.mark.parametrize("original_first", [True, False])
+def test_a_copy_joins_the_originals_story_whichever_arrives_first(
+    store: Store, feed_server: FeedServer, original_first: bool
+) -> None:
+    a = feed_server.add("/a.xml", rss([ORIGINAL, ("o2", "Card outage", OTHER, ORIGINAL[3])]))
+    b = feed_server.add("/b.xml", rss([COPY]))
+    order = {"a": a, "b": b} if original_first else {"b": b, "a": a}
+    refresh_all(store, order)
+    original, copy = article(store, "a", "o1"), article(store, "b", "c1")
+    found = store.stories_of([original.id, copy.id, article(store, "a", "o2").id])
+    assert found[original.id] == found[copy.id]
+    story = found[original.id]
+    assert story.size == 2
+    assert story.original.article_id == original.id  # earliest published, whoever came first
+    assert story.sources == ("a", "b")
+    assert found[article(store, "a", "o2").id].size == 1
+    # The copy is credited to the source it copied, once.
+    counts = store.copy_counts(["a", "b"])
+    assert counts["b"] == ({"a": 1} if original_first else {})
+    # Refreshing again changes nothing: the story of an article never changes.
+    refresh_all(store, order, NOW + timedelta(minutes=30))
+    assert store.stories_of([copy.id])[copy.id] == story
+
+
+def test_one_sites_articles_sharing_only_its_template_stay_apart(
+    store: Store, feed_server: FeedServer
+) -> None:
+    footer = [
+        "Riverside Makers is a volunteer-run community workshop open to everyone. Membership"
+        " costs 10 dollars a month and includes access to all tools after a safety induction.",
+        "Follow us on social media and subscribe to our newsletter so you never miss an event.",
+    ]
+    date = "Mon, 23 Nov 2026 09:00:00 GMT"
+    posts = [
+        ("p1", "Weekly update", ["The laser cutter works again.", *footer], date),
+        ("p2", "Weekly update", ["Beginners learn to solder on Thursdays.", *footer], date),
+    ]
+    refresh_all(store, {"site": feed_server.add("/site.xml", rss(posts))})
+    ids = [a.id for a in store.source_articles("site", 10)]
+    assert [s.size for s in store.stories_of(ids).values()] == [1, 1]
+
+
+def test_trimming_an_article_leaves_its_story_consistent(
+    store: Store, feed_server: FeedServer
+) -> None:
+    copy2 = (
+        "c2",
+        "Bridge approved after long fight | Daily",
+        BODY,
+        "Mon, 23 Nov 2026 15:00:00 GMT",
+    )
+    refresh_all(
+        store,
+        {
+            "a": feed_server.add("/a.xml", rss([ORIGINAL])),
+            "b": feed_server.add("/b.xml", rss([COPY])),
+            "c": feed_server.add("/c.xml", rss([copy2])),
+        },
+    )
+    original = article(store, "a", "o1")
+    others = [article(store, "b", "c1").id, article(store, "c", "c2").id]
+    assert store.stories_of([original.id])[original.id].size == 3
+
+    def trim(source: str, n: int) -> None:
+        # A newer, unrelated article with a per-source cap of 1: the refresh's own trimming
+        # removes the story's member, as retention does in production.
+        newer = (
+            f"n{n}",
+            f"Unrelated note {n}",
+            [f"Parking rules change on street {n}."],
+            DATE_LATER,
+        )
+        config = make_config({source: feed_server.add(f"/{source}.xml", rss([newer]))})
+        config = replace(config, retention=RetentionConfig(max_per_source=1))
+        with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+            refresh_source(config.sources[0], config, store, fetcher, now=NOW)
+
+    trim("a", 1)
+    assert store.article(original.id) is None
+    left = store.stories_of(others)
+    assert left[others[0]] == left[others[1]]
+    assert left[others[0]].size == 2
+    assert store.stories_of([original.id])[original.id].size == 1  # gone from the story
+    trim("b", 2)
+    assert store.stories_of([others[1]])[others[1]].size == 1
+    trim("c", 3)
+    # Nothing of the story is left behind: fingerprints, buckets, records. (The three newer
+    # articles are filed as stories of their own, with no record.)
+    gone = {original.id, *others}
+    assert not gone & {k.decode() for k in store.redis.hkeys("agg:story-fp")}
+    assert list(store.redis.scan_iter("agg:story:*")) == []
+    for key in store.redis.scan_iter("agg:lsh:*"):
+        assert not gone & {v.decode() for v in store.redis.hvals(key)}, key
+
+
+def _articles(source: str, texts: list[tuple[str, list[str]]], at: datetime) -> list[Article]:
+    out = []
+    for n, (title, paras) in enumerate(texts):
+        out.append(
+            Article(
+                id=f"{source}-{n}",
+                source_id=source,
+                guid=f"{source}-{n}",
+                url=f"https://example.com/{source}/{n}",
+                title=title,
+                summary=paras[0][:160],
+                content="".join(f"<p>{p}</p>" for p in paras),
+                author="",
+                published=at,
+                updated=at,
+                source_name=source,
+                source_url="https://example.com/",
+                categories=("news",),
+                content_hash=f"{source}-{n}",
+            )
+        )
+    return out
+
+
+def _save(store: Store, articles: list[Article], now: datetime) -> None:
+    retention = RetentionConfig(max_per_source=100_000, max_age_days=3650)
+    store.save_refresh(SourceState(articles[0].source_id), articles, retention, now)
+
+
+def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store) -> None:
+    """The race, step by step: two workers read the index before either filed its copy."""
+    a = _articles("a", [("Bridge approved after long fight", BODY)], NOW)
+    b = _articles(
+        "b", [("Bridge approved after long fight - X", [*BODY, "Scan the QR code."])], NOW
+    )
+    _save(store, a, NOW)
+    _save(store, b, NOW)
+    fp_a = stories.fingerprint(a[0].title, BODY)
+    fp_b = stories.fingerprint(b[0].title, [*BODY, "Scan the QR code."])
+    # Both read the (empty) index first ...
+    assert store.story_candidates({"a-0": stories.bucket_tokens(fp_a)}) == {"a-0": []}
+    stale = stories.plan([("b-0", "b", NOW.timestamp(), fp_b)], {}, 0.0, NOW.timestamp())
+    # ... then the first files ...
+    fresh = stories.plan([("a-0", "a", NOW.timestamp(), fp_a)], {}, 0.0, NOW.timestamp())
+    assert store.join_stories(fresh, NOW) == (0, [])
+    # ... and the second's filing is refused with what it missed, so it decides again.
+    joined, missed = store.join_stories(stale, NOW)
+    assert (joined, [m.article_id for m in missed]) == (0, ["a-0"])
+    again = stories.plan(
+        [("b-0", "b", NOW.timestamp(), fp_b)], {"b-0": missed}, 0.0, NOW.timestamp()
+    )
+    assert store.join_stories(again, NOW) == (1, [])
+    found = store.stories_of(["a-0", "b-0"])
+    assert found["a-0"] == found["b-0"]
+    assert found["a-0"].size == 2
+
+
+@pytest.mark.timeout(240)
+def test_workers_storing_copies_at_once_end_in_one_story(
+    store: Store, feed_server: FeedServer, redis_url: str
+) -> None:
+    sources = 8
+    urls = {}
+    for n in range(sources):
+        title = f"Bridge approved after long fight - Portal {n}"
+        item = (f"c{n}", title, [*BODY, f"Portal {n}: join our WeChat group!"], ORIGINAL[3])
+        urls[f"s{n}"] = feed_server.add(f"/race/{n}.xml", rss([item]))
+    config = make_config(urls, batch_size=1, concurrency=1)
+    scheduler.publish(store, config)
+    queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
+    workers = [start_worker(redis_url), start_worker(redis_url)]
+    try:
+        deadline = time.monotonic() + 120
+        while not all_fetched(store, list(urls)):  # every source in its own job
+            assert time.monotonic() < deadline, "sources were not refreshed"
+            scheduler.tick(store, queue, config)
+            time.sleep(0.2)
+    finally:
+        for w in workers:
+            os.killpg(w.pid, signal.SIGKILL)
+            w.wait(10)
+    ids = [store.source_articles(s, 1)[0].id for s in urls]
+    found = store.stories_of(ids)
+    assert len({s.id for s in found.values()}) == 1
+    assert next(iter(found.values())).size == sources
+
+
+def _random_text(rng: random.Random, words: list[str]) -> tuple[str, list[str]]:
+    paras = [" ".join(rng.choice(words) for _ in range(40)) for _ in range(3)]
+    return " ".join(rng.choice(words) for _ in range(6)), paras
+
+
+def _commands(redis: Redis) -> dict[str, int]:
+    """Calls per command so far, leaving out the INFO that reads them."""
+    stats = redis.info("commandstats")
+    calls = {k.removeprefix("cmdstat_"): int(v["calls"]) for k, v in stats.items()}
+    return {k: v for k, v in calls.items() if k != "info"}
+
+
+@pytest.mark.timeout(300)
+def test_clustering_in_a_10000_article_window_takes_a_fixed_number_of_round_trips(
+    store: Store,
+) -> None:
+    rng = random.Random(7)
+    words = [f"w{n}" for n in range(5000)]
+    for s in range(20):  # 10,000 articles from 20 sources, filed in their stories
+        batch = _articles(f"bulk{s}", [_random_text(rng, words) for _ in range(500)], NOW)
+        _save(store, batch, NOW)
+        join_stories(store, batch, 7.0, NOW)
+    assert store.redis.hlen("agg:story-fp") == 10_000
+
+    # One more refresh of 20 articles, half of them copies of filed ones.
+    texts = [_random_text(rng, words) for _ in range(10)]
+    copies = [
+        (t + " - Portal", [*p, "Scan the QR code!"])
+        for t, p in [
+            (a.title, [p.strip() for p in a.content.replace("</p>", "").split("<p>") if p])
+            for a in store.source_articles("bulk3", 10)
+        ]
+    ]
+    batch = _articles("late", texts + copies, NOW + timedelta(hours=1))
+    _save(store, batch, NOW + timedelta(hours=1))
+    before = _commands(store.redis)
+    joined = join_stories(store, batch, 7.0, NOW + timedelta(hours=1))
+    after = _commands(store.redis)
+    delta = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    assert joined == 10
+    # Round trips: one HMGET and three scripts for the whole batch (every other command
+    # counted here ran inside the scripts) ...
+    assert delta["evalsha"] == 3, delta
+    assert delta["hmget"] == 1, delta
+    assert "eval" not in delta, delta
+    # ... and a refresh of articles filed already costs the HMGET alone.
+    before = _commands(store.redis)
+    assert join_stories(store, batch, 7.0, NOW + timedelta(hours=1)) == 0
+    after = _commands(store.redis)
+    assert {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)} == {
+        "hmget": 1
+    }
+    # ... and the work inside them is bounded per article, whatever the window's size.
+    assert sum(delta.values()) <= 20 * 80, delta

@@ -1,0 +1,187 @@
+"""Stories in feeds and pages: each story once, the other copies credited; ?collapse=0."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import feedparser
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from aggregator import config as config_module
+from aggregator.config import Config
+from aggregator.errors import ConfigError
+from aggregator.models import Article
+from aggregator.refresh import join_stories
+from aggregator.store import Store
+from aggregator.web import create_app
+
+AddArticles = Callable[..., list[Article]]
+ATOM = "{http://www.w3.org/2005/Atom}"
+BODY = (
+    "<p>The city council voted 7 to 2 on Tuesday evening to approve 48 million dollars for a new"
+    " pedestrian and cycling bridge across the river, ending a debate of three years.</p>"
+    "<p>The bridge will connect the old harbour district with the university campus on the north"
+    " bank. Construction starts next spring and takes about two years.</p>"
+)
+
+
+@pytest.fixture
+def story(add_articles: AddArticles, store: Store) -> tuple[Article, Article, Article]:
+    """An original in tech, its copy in tech and world (two hours later), an unrelated article."""
+    original = add_articles("hacker-blog", title="Bridge approved", content=BODY)[0]
+    copy = add_articles(
+        "mixed",
+        title="Bridge approved - Mixed Bag",
+        content=BODY + "<p>Scan the QR code to join our WeChat group!</p>",
+        published=original.published + timedelta(hours=2),
+    )[0]
+    other = add_articles("people-daily")[0]
+    now = datetime.now(UTC)
+    for a in (original, copy, other):
+        join_stories(store, [a], 7.0, now)
+    return original, copy, other
+
+
+def items(client: FlaskClient, url: str) -> list[dict[str, Any]]:
+    response = client.get(url)
+    assert response.status_code == 200, response.data
+    result: list[dict[str, Any]] = json.loads(response.data)["items"]
+    return result
+
+
+def test_json_feed_shows_each_story_once_and_credits_the_copies(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    original, copy, _ = story
+    tech = items(client, "/c/tech/feed.json")
+    assert [i["title"] for i in tech] == ["Bridge approved"]
+    story_field = tech[0]["_story"]
+    assert story_field["size"] == 2
+    assert story_field["also"] == [
+        {
+            "url": copy.url,
+            "title": copy.title,
+            "source": "Mixed Bag & Co",
+            "date_published": copy.published.isoformat(),
+        }
+    ]
+    # Every item has _story, a story of one included.
+    everything = items(client, "/feed.json")
+    assert len(everything) == 2
+    assert all("_story" in i for i in everything)
+    single = next(i for i in everything if i["title"] != "Bridge approved")
+    assert (single["_story"]["size"], single["_story"]["also"]) == (1, [])
+    # World holds only the copy: it stands for the story there, crediting the original.
+    world = items(client, "/c/world/feed.json")
+    bridge = next(i for i in world if i["_story"]["size"] == 2)
+    assert bridge["title"] == copy.title
+    assert [a["url"] for a in bridge["_story"]["also"]] == [original.url]
+
+
+def test_collapse_0_returns_every_article_with_its_story_id(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    collapsed = items(client, "/c/tech/feed.json")  # cached first: collapse is part of the key
+    every = items(client, "/c/tech/feed.json?collapse=0")
+    assert len(collapsed) == 1
+    assert len(every) == 2
+    assert len({i["_story"]["id"] for i in every}) == 1
+    assert client.get("/c/tech/feed.json?collapse=maybe").status_code == 400
+
+
+def test_atom_links_and_rss_description_credit_the_other_copies(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    _, copy, _ = story
+    root = ET.fromstring(client.get("/c/tech/feed.atom").data)
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    related = [
+        link.attrib
+        for link in entries[0].findall(f"{ATOM}link")
+        if link.get("rel") == "related" and link.get("href") == copy.url
+    ]
+    assert related == [
+        {"href": copy.url, "rel": "related", "title": f"Mixed Bag & Co: {copy.title}"}
+    ]
+    rss = feedparser.parse(io.BytesIO(client.get("/c/tech/feed.rss").data))
+    assert not rss.bozo
+    assert len(rss.entries) == 1
+    assert "Also reported by" in rss.entries[0].description
+    assert copy.url in rss.entries[0].description
+
+
+def test_a_category_can_turn_collapsing_off(
+    web_config: Config, redis_url: str, store: Store, story: tuple[Article, Article, Article]
+) -> None:
+    categories = tuple(
+        replace(c, collapse_stories=False) if c.slug == "tech" else c for c in web_config.categories
+    )
+    config = replace(web_config, categories=categories)
+    store.publish_config(config_module.dumps(config))
+    app: Flask = create_app(config, redis_url, recheck_interval=0)
+    client = app.test_client()
+    assert len(items(client, "/c/tech/feed.json")) == 2
+    assert len(items(client, "/c/tech/feed.json?collapse=1")) == 1
+
+
+def test_collapse_stories_is_checked_in_the_config(tmp_path: Any) -> None:
+    path = tmp_path / "a.toml"
+    path.write_text(
+        '[[categories]]\nslug = "tech"\ncollapse_stories = "no"\n'
+        '[[sources]]\nname = "A"\nurl = "https://a.example/f"\ncategories = ["tech"]\n'
+        "[stories]\nwindow_days = 0\n"
+    )
+    with pytest.raises(ConfigError) as error:
+        config_module.load_config(path)
+    assert "categories[0].collapse_stories" in str(error.value)
+    assert "stories.window_days" in str(error.value)
+
+
+def test_pages_show_a_story_once_with_its_sources_and_credit_copies(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    original, copy, _ = story
+    home = client.get("/").get_data(as_text=True)
+    tech = home.split('id="section-tech"', 1)[1].split("</section>", 1)[0]
+    assert tech.count("Bridge approved") == 1
+    assert "2 sources" in tech
+    page = client.get(f"/a/{original.id}").get_data(as_text=True)
+    also = page.split('class="also-reported"', 1)[1].split("</aside>", 1)[0]
+    assert "Also reported by" in also
+    assert copy.url in also
+    assert "Mixed Bag &amp; Co" in also
+    # Related articles never list a copy of the same story.
+    related = page.split('class="related"', 1)[1] if 'class="related"' in page else ""
+    assert copy.title not in related
+    latest = client.get("/c/tech/?sort=latest").get_data(as_text=True)
+    assert latest.count(">Bridge approved") == 1
+    assert 'aria-current="page">Latest' in latest
+
+
+def test_a_home_section_shows_at_most_two_items_of_one_source(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    add_articles("hacker-blog", 6)
+    add_articles("mixed", 1)
+    home = client.get("/").get_data(as_text=True)
+    tech = home.split('id="section-tech"', 1)[1].split("</section>", 1)[0]
+    assert tech.count("Hacker Blog") == 2
+    assert tech.count("Mixed Bag") == 1
+
+
+def test_embeds_show_one_item_per_story(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    page = client.get("/embed/tech").get_data(as_text=True)
+    assert page.count("Bridge approved") == 1
+    # embed.js renders the JSON feed, which collapses stories by default (tested above).
+    assert len(items(client, "/c/tech/feed.json?limit=10")) == 1
