@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from aggregator import dates
 from aggregator.errors import ConfigError
 
 
@@ -35,6 +36,7 @@ class SiteConfig:
     icon: str = ""  # URL of a small square icon, optional
     logo: str = ""  # URL of a wide logo, optional
     hub: str = ""  # WebSub hub URL advertised in our feeds, optional
+    timezone: str = "UTC"  # IANA name: the sources' default zone for dates written without one
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class SourceConfig:
     exclude: tuple[str, ...] = ()
     site_url: str = ""  # optional: the site's home page, for attribution when the feed omits it
     language: str = ""  # optional: overrides the feed's language
+    timezone: str = "UTC"  # IANA name: dates the feed writes without a zone are read in it
 
 
 @dataclass(frozen=True)
@@ -395,6 +398,17 @@ def _optional_language(value: object) -> str:
     return "" if value == "" else _language(value)
 
 
+def _timezone(value: object) -> str:
+    name = _text(value).strip()
+    try:
+        dates.zone(name)
+    except ValueError:
+        raise _Invalid(
+            f'not an IANA time zone like "UTC", "Asia/Shanghai" or "Europe/Berlin": "{name}"'
+        ) from None
+    return name
+
+
 def _slug(value: object) -> str:
     slug = _text(value)
     if not _SLUG.fullmatch(slug):
@@ -446,6 +460,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "icon": _optional_url,
             "logo": _optional_url,
             "hub": _optional_url,
+            "timezone": _timezone,
         },
     ),
     "fetch": (
@@ -593,7 +608,7 @@ def _check(document: Mapping[str, object], problems: list[str], path: str) -> Co
     categories = _check_categories(_tables(document, "categories", problems), problems)
     intervals_ok = readers["fetch"].ok("interval", "min_interval", "max_interval")
     sources = _check_sources(
-        _tables(document, "sources", problems), categories, fetch, intervals_ok, problems
+        _tables(document, "sources", problems), categories, fetch, intervals_ok, problems, site
     )
     return Config(
         site=site,
@@ -674,7 +689,9 @@ def _check_sources(
     fetch: FetchConfig,
     intervals_ok: bool,
     problems: list[str],
+    site: SiteConfig | None = None,
 ) -> tuple[SourceConfig, ...]:
+    site = site or SiteConfig()
     slugs = [c.slug for c in categories]
     sources: list[SourceConfig] = []
     # id -> (index, how it came about) and normalized URL -> index, for duplicate reports.
@@ -695,6 +712,7 @@ def _check_sources(
         explicit_id = reader.get("id", _slug, None)
         site_url = reader.get("site_url", _optional_url, "")
         language = reader.get("language", _optional_language, "")
+        timezone = reader.get("timezone", _timezone, site.timezone)
         reader.finish()
 
         for j, slug in enumerate(wanted or ()):
@@ -769,6 +787,7 @@ def _check_sources(
                 exclude=exclude,
                 site_url=site_url,
                 language=language,
+                timezone=timezone,
             )
         )
     return tuple(sources)

@@ -64,6 +64,10 @@ class EntryData:
     enclosures: tuple[EnclosureData, ...] = ()
     thumbnail: str | None = None  # media:thumbnail / media:content image / image enclosure
     language: str | None = None
+    published_raw: str | None = (
+        None  # the dates as written: normalize reads them (aggregator.dates)
+    )
+    updated_raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,7 @@ class SourceState:
     adopted_url: str | None = None  # URL we now fetch instead of the configured one
     paused: bool = False
     gone: bool = False
+    unreadable_dates: int = 0  # entries of the last parsed feed whose date could not be read
 
 
 # How a source is doing, in one word: what metrics, the admin pages, the CLI and /sources all show.

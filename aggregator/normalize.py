@@ -12,9 +12,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
+from aggregator import dates
 from aggregator.config import SourceConfig
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
 from aggregator.sanitize import clean_html, safe_url, strip_tags
@@ -73,8 +75,21 @@ def language_tag(value: str | None) -> str:
     return "-".join(cased)
 
 
-def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[Article]:
-    """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones."""
+@dataclass
+class Report:
+    """What cleaning a feed's entries found, for the source's state (normalize fills it in)."""
+
+    unreadable_dates: int = 0  # entries with a date string nobody could read
+
+
+def normalize(
+    feed: ParsedFeed, source: SourceConfig, *, now: datetime, report: Report | None = None
+) -> list[Article]:
+    """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones.
+
+    `report`, when given, is filled in with what the cleaning found.
+    """
+    report = report if report is not None else Report()
     if now.tzinfo is None:
         raise ValueError("normalize() needs a timezone-aware `now`")
     now = now.astimezone(UTC)
@@ -86,8 +101,11 @@ def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[
     entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
     urls = [_entry_url(entry, base) for entry in entries]
     keys = _identity_keys(entries, urls)
+    local = dates.zone(source.timezone)
     articles = []
-    for entry, url, key in zip(entries, urls, keys, strict=True):
+    for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
+        published, updated, unreadable = _dates(entry, local)
+        report.unreadable_dates += unreadable
         title = strip_tags(entry.title or "")
         text = _plain_text(entry)
         if not wanted(f"{title}\n{text}"):
@@ -103,9 +121,22 @@ def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[
                 title=title,
                 text=text,
                 source_url=source_url,
+                published=published,
+                updated=updated,
+                # An undated entry is dated when first seen: a second apart, in the feed's order.
+                first_seen=now - timedelta(seconds=position),
             )
         )
     return articles
+
+
+def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool]:
+    """The entry's published and updated dates as the source wrote them, and whether a date
+    string was there that could not be read (the entry then has no date of its own)."""
+    published, bad_published = dates.read(entry.published_raw, entry.published, local)
+    updated, bad_updated = dates.read(entry.updated_raw, entry.updated, local)
+    undated = published is None and updated is None
+    return published or updated, updated, undated and (bad_published or bad_updated)
 
 
 def _article(
@@ -119,13 +150,17 @@ def _article(
     title: str,
     text: str,
     source_url: str,
+    published: datetime | None,
+    updated: datetime | None,
+    first_seen: datetime,
 ) -> Article:
     base = feed.base_url
     content = _content_html(entry, base)
     summary = excerpt(text, SUMMARY_LENGTH)
     title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
-    published = min(entry.published or entry.updated or now, now).astimezone(UTC)
-    updated = max(min(entry.updated or published, now).astimezone(UTC), published)
+    written = tuple(d.isoformat() if d else "" for d in (published, updated))
+    published = min(published or first_seen, now).astimezone(UTC)
+    updated = max(min(updated or published, now).astimezone(UTC), published)
     author = excerpt(strip_tags(entry.author or ""), AUTHOR_LENGTH)
     tags = tuple(dict.fromkeys(t for t in (strip_tags(tag) for tag in entry.tags) if t))
     enclosures = _enclosures(entry, base)
@@ -144,8 +179,7 @@ def _article(
         "\x1e".join(f"{e.url} {e.type} {e.length}" for e in enclosures),
         thumbnail,
         language,
-        entry.published.isoformat() if entry.published else "",
-        entry.updated.isoformat() if entry.updated else "",
+        *written,
     )
     return Article(
         id=article_id(source.id, key),

@@ -438,6 +438,8 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         enclosures=_enclosures(entry.get("enclosures") or []),
         thumbnail=_thumbnail(entry),
         language=_str(language),
+        published_raw=_str(entry.get("published")),
+        updated_raw=_str(entry.get("updated")),
     )
 
 
@@ -683,6 +685,8 @@ def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:
         enclosures=enclosures,
         thumbnail=_str(item.get("image")) or _str(item.get("banner_image")),
         language=_str(item.get("language")),
+        published_raw=_str(item.get("date_published")),
+        updated_raw=_str(item.get("date_modified")),
     )
 
 

@@ -19,7 +19,7 @@ from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import FetchResult, Outcome, RefreshResult, SourceState
-from aggregator.normalize import normalize
+from aggregator.normalize import Report, normalize
 from aggregator.parse import parse
 from aggregator.store import FetchRecord, Store
 
@@ -87,13 +87,19 @@ def refresh_source(
             saved = store.save_refresh(state, [], config.retention, now, record)
         else:
             parsed = parse(body, url=result.url, headers=result.headers)
+            report = Report()
             try:
-                articles = normalize(parsed, source, now=now)
+                articles = normalize(parsed, source, now=now, report=report)
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                 raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
-            state = replace(state, body_hash=fingerprint, last_error=parsed.warning or "")
+            state = replace(
+                state,
+                body_hash=fingerprint,
+                last_error=parsed.warning or "",
+                unreadable_dates=report.unreadable_dates,
+            )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             saved = store.save_refresh(state, articles, config.retention, now, record)
     except SourceError as error:

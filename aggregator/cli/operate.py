@@ -101,6 +101,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
                 "next_due": scheduled.get(source.id),
                 "articles": state.article_count,
                 "adopted_url": state.adopted_url,
+                "unreadable_dates": state.unreadable_dates,
             }
         )
     if args.json:
