@@ -46,6 +46,15 @@ class EnclosureData:
 
 
 @dataclass(frozen=True)
+class ImageData:
+    """An image the feed names for an entry (media:content, media:thumbnail), with its size."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
 class EntryData:
     """An entry as the source published it: untrusted, unsanitized, possibly relative links."""
 
@@ -68,6 +77,7 @@ class EntryData:
         None  # the dates as written: normalize reads them (aggregator.dates)
     )
     updated_raw: str | None = None
+    images: tuple[ImageData, ...] = ()  # media:content images, then media:thumbnails, in order
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
-from aggregator import dates
+from aggregator import dates, images
 from aggregator.config import SourceConfig
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
 from aggregator.sanitize import clean_html, safe_url, strip_tags
@@ -45,7 +45,6 @@ ID_LENGTH = 20  # hex digits of sha256: 80 bits, no collision among any realisti
 # no summary of its own (stripping a 300 KB article to read 160 characters is wasted work).
 _TEXT_SOURCE_CHARS = 8192
 
-_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')  # exact on nh3 output (attributes quoted)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _MAY_EXTEND = re.compile("[^\x00-\u02ff]")  # see _extends()
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
@@ -302,17 +301,17 @@ def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
 
 
 def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, base: str) -> str:
-    """The entry's thumbnail, else its first image enclosure, else the first image in content."""
-    if url := safe_url(entry.thumbnail, base):
-        return url
-    for enclosure in enclosures:
-        if enclosure.type.startswith("image/") or (
-            not enclosure.type and enclosure.url.lower().endswith(_IMAGE_EXTENSIONS)
-        ):
-            return enclosure.url
-    if match := _IMG_SRC.search(content):
-        return safe_url(html.unescape(match.group(1)), base)
-    return ""
+    """The article's lead image (aggregator.images): a feed-named image, else one in content."""
+    named = [images.Candidate(i.url, i.width, i.height) for i in entry.images]
+    named += [
+        images.Candidate(e.url)
+        for e in enclosures
+        if e.type.startswith("image/") or (not e.type and e.url.lower().endswith(_IMAGE_EXTENSIONS))
+    ]
+    if entry.thumbnail and entry.thumbnail not in {i.url for i in entry.images}:
+        named.append(images.Candidate(entry.thumbnail))  # an <image>, a JSON Feed image
+    resolved = [replace(c, url=safe_url(c.url, base)) for c in named]
+    return images.lead_image(resolved, content)
 
 
 def excerpt(text: str, limit: int = 160) -> str:

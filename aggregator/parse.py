@@ -32,7 +32,7 @@ import charset_normalizer
 import feedparser
 
 from aggregator.errors import ParseError
-from aggregator.models import EnclosureData, EntryData, ParsedFeed
+from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
 from aggregator.sanitize import clean_html
 
 # A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here).
@@ -440,6 +440,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         language=_str(language),
         published_raw=_str(entry.get("published")),
         updated_raw=_str(entry.get("updated")),
+        images=_images(entry),
     )
 
 
@@ -530,6 +531,21 @@ def _thumbnail(entry: Mapping[str, Any]) -> str | None:
         if href and str(enclosure.get("type") or "").startswith("image/"):
             return href
     return None
+
+
+def _images(entry: Mapping[str, Any]) -> tuple[ImageData, ...]:
+    """The entry's media:content images, then its media:thumbnails, with their declared sizes."""
+    found = []
+    for media in entry.get("media_content") or []:
+        kind = str(media.get("medium") or media.get("type") or "")
+        if kind == "image" or kind.startswith("image/"):
+            found.append(media)
+    found += entry.get("media_thumbnail") or []
+    return tuple(
+        ImageData(url, _length(item.get("width")), _length(item.get("height")))
+        for item in found
+        if (url := _str(item.get("url")))
+    )
 
 
 def _date(value: object) -> datetime | None:
