@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from aggregator import dates, images
 from aggregator.config import SourceConfig
+from aggregator.language import detect as detect_language
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
 from aggregator.sanitize import clean_html, safe_url, strip_tags
 
@@ -165,7 +166,10 @@ def _article(
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
     language = (
-        language_tag(source.language) or language_tag(entry.language) or language_tag(feed.language)
+        language_tag(source.language)
+        or language_tag(entry.language)
+        or language_tag(feed.language)
+        or language_tag(detect_language(f"{title}\n{text}"))
     )
     # What a reader sees, with the dates the source gave (never `now`, which moves every poll).
     seen = (
