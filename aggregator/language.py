@@ -15,6 +15,7 @@ from typing import Any
 
 MIN_CONFIDENCE = 0.5  # normalized probability of the best language
 MIN_LETTERS = 8  # "OK" or "Apple" say nothing about a language
+MIN_DISTINCT_LETTERS = 6  # nor does "word word word"
 _TEXT_CHARS = 600  # the start of the text decides; more costs time and changes nothing
 _lock = threading.Lock()
 
@@ -34,7 +35,8 @@ def _identifier() -> Any:
 def detect(text: str) -> str:
     """The language of `text` as a BCP 47 primary tag ("en", "zh"), or "" when unsure."""
     sample = " ".join(text[:_TEXT_CHARS].split())
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    letters = [ch for ch in sample.lower() if ch.isalpha()]
+    if len(letters) < MIN_LETTERS or len(set(letters)) < MIN_DISTINCT_LETTERS:
         return ""
     language, confidence = _identifier().classify(sample)
     return str(language) if confidence >= MIN_CONFIDENCE else ""

@@ -81,6 +81,7 @@ def test_short_texts_are_mostly_read_right_and_never_confidently_wrong_in_en_and
 def test_too_little_text_is_no_answer_and_detection_is_cheap() -> None:
     assert detect("OK") == ""
     assert detect("Apple 2026") == ""
+    assert detect("word " * 1000) == ""
     detect("warm up the model")
     started = time.perf_counter()
     for _ in range(100):
