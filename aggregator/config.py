@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from aggregator import dates
+from aggregator import dates, junk
 from aggregator.errors import ConfigError
 
 
@@ -96,6 +96,10 @@ class SourceConfig:
     site_url: str = ""  # optional: the site's home page, for attribution when the feed omits it
     language: str = ""  # optional: overrides the feed's language
     timezone: str = "UTC"  # IANA name: dates the feed writes without a zone are read in it
+    strip_selectors: tuple[str, ...] = ()  # CSS selectors of junk in the content (junk.py)
+    strip_patterns: tuple[str, ...] = ()  # regular expressions: a paragraph matching one goes
+    default_junk_rules: bool = True  # the built-in junk rules (junk.DEFAULT_PATTERNS)
+    full_text: bool = False  # fetch each new article's page and keep its main text (fulltext.py)
 
 
 @dataclass(frozen=True)
@@ -396,6 +400,15 @@ def _language(value: object) -> str:
 
 def _optional_language(value: object) -> str:
     return "" if value == "" else _language(value)
+
+
+def _selectors(value: object) -> tuple[str, ...]:
+    """One CSS selector or an array of them; checked separately, per item, by the caller."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(f'expected an array of CSS selectors like ["div.share"], got {_kind(value)}')
+    return tuple(value)
 
 
 def _timezone(value: object) -> str:
@@ -713,7 +726,14 @@ def _check_sources(
         site_url = reader.get("site_url", _optional_url, "")
         language = reader.get("language", _optional_language, "")
         timezone = reader.get("timezone", _timezone, site.timezone)
+        strip_selectors = reader.get("strip_selectors", _selectors, ())
+        strip_patterns = reader.get("strip_patterns", _patterns, ())
+        default_junk_rules = reader.get("default_junk_rules", _bool, True)
+        full_text = reader.get("full_text", _bool, False)
         reader.finish()
+        for j, selector in enumerate(strip_selectors):
+            if problem := junk.selector_problem(selector):
+                problems.append(f"{place}.strip_selectors[{j}]: {problem}")
 
         for j, slug in enumerate(wanted or ()):
             if slug not in slugs:
@@ -734,7 +754,8 @@ def _check_sources(
                 f" fetch.max_interval] = [{format_duration(fetch.min_interval)},"
                 f" {format_duration(fetch.max_interval)}]; change it or those limits",
             )
-        for key, patterns in (("include", include), ("exclude", exclude)):
+        patterned = (("include", include), ("exclude", exclude), ("strip_patterns", strip_patterns))
+        for key, patterns in patterned:
             for j, pattern in enumerate(patterns):
                 try:
                     re.compile(pattern, re.IGNORECASE)
@@ -788,6 +809,10 @@ def _check_sources(
                 site_url=site_url,
                 language=language,
                 timezone=timezone,
+                strip_selectors=strip_selectors,
+                strip_patterns=strip_patterns,
+                default_junk_rules=default_junk_rules,
+                full_text=full_text,
             )
         )
     return tuple(sources)

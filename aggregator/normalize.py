@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
-from aggregator import dates, images
+from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
 from aggregator.language import detect as detect_language
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
@@ -155,7 +155,7 @@ def _article(
     first_seen: datetime,
 ) -> Article:
     base = feed.base_url
-    content = _content_html(entry, base)
+    content = _content_html(entry, base, source)
     summary = excerpt(text, SUMMARY_LENGTH)
     title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
     written = tuple(d.isoformat() if d else "" for d in (published, updated))
@@ -273,16 +273,22 @@ def _plain_text(entry: EntryData) -> str:
     return ""
 
 
-def _content_html(entry: EntryData, base: str) -> str:
-    """The richer (longer) of content and summary, as sanitized HTML."""
+def _content_html(entry: EntryData, base: str, source: SourceConfig | None = None) -> str:
+    """The richer (longer) of content and summary, as sanitized HTML, minus the source's junk."""
     body, is_html = entry.content, entry.content_is_html
     if entry.summary and len(entry.summary) > len(body or ""):
         body, is_html = entry.summary, entry.summary_is_html
     if not body:
         return ""
-    if is_html:
-        return clean_html(body, base)
-    return text_to_html(body)
+    if not is_html:
+        cleaned = text_to_html(body)
+    elif source is not None and source.strip_selectors:
+        cleaned = clean_html(junk.strip_selected(body, source.strip_selectors), base)
+    else:
+        cleaned = clean_html(body, base)
+    if source is None:
+        return cleaned
+    return junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
 
 
 def text_to_html(text: str) -> str:
