@@ -127,6 +127,7 @@ class Article:
     enclosures: tuple[Enclosure, ...] = ()
     thumbnail: str = ""
     content_hash: str = ""  # changes when anything a reader sees changes
+    full_text: str = ""  # "" not tried, "ok" page text kept, else why it failed ("timeout")
 
 
 # --- source state, kept by the store ---------------------------------------------------------
@@ -172,6 +173,8 @@ class SourceState:
     paused: bool = False
     gone: bool = False
     unreadable_dates: int = 0  # entries of the last parsed feed whose date could not be read
+    full_text_failures: int = 0  # article pages that could not be extracted (full_text sources)
+    full_text_error: str = ""  # the last such failure, in a sentence
 
 
 # How a source is doing, in one word: what metrics, the admin pages, the CLI and /sources all show.

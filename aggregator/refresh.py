@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from aggregator import metrics, schedule
+from aggregator import fulltext, metrics, schedule
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
@@ -92,6 +92,10 @@ def refresh_source(
                 articles = normalize(parsed, source, now=now, report=report)
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                 raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
+            pages = fulltext.Outcome()
+            if source.full_text:
+                stored = store.articles([a.id for a in articles])
+                articles, pages = fulltext.enrich(articles, source, stored, fetcher)
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
             state = replace(
@@ -99,6 +103,8 @@ def refresh_source(
                 body_hash=fingerprint,
                 last_error=parsed.warning or "",
                 unreadable_dates=report.unreadable_dates,
+                full_text_failures=state.full_text_failures + pages.failures,
+                full_text_error=pages.last_error or state.full_text_error,
             )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             saved = store.save_refresh(state, articles, config.retention, now, record)

@@ -542,6 +542,15 @@ class Store:
         """
         return self._index_page(self._category_key(slug), limit, before)
 
+    def articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        """The stored articles among `article_ids`, in one round trip."""
+        if not article_ids:
+            return {}
+        blobs = cast(
+            list[bytes | None], self.redis.mget([self._article_key(i) for i in article_ids])
+        )
+        return {i: _decode_article(b) for i, b in zip(article_ids, blobs, strict=True) if b}
+
     def source_articles(self, source_id: str, limit: int) -> list[Article]:
         """A source's newest articles."""
         return self._index_page(self._source_key(source_id), limit, None)[0]
@@ -659,6 +668,7 @@ def _encode_article(article: Article) -> bytes:
         "enclosures": [[e.url, e.type, e.length] for e in article.enclosures],
         "thumbnail": article.thumbnail,
         "content_hash": article.content_hash,
+        "full_text": article.full_text,
     }
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     # surrogatepass: a lone surrogate from a broken feed must not make the article unstorable.
@@ -690,6 +700,7 @@ def _decode_article(blob: bytes) -> Article:
         ),
         thumbnail=doc.get("thumbnail", ""),
         content_hash=doc.get("content_hash", ""),
+        full_text=doc.get("full_text", ""),
     )
 
 

@@ -102,6 +102,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
                 "articles": state.article_count,
                 "adopted_url": state.adopted_url,
                 "unreadable_dates": state.unreadable_dates,
+                "full_text_failures": state.full_text_failures,
+                "full_text_error": state.full_text_error,
             }
         )
     if args.json:
