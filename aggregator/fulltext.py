@@ -106,22 +106,13 @@ def _extract(article: Article, source: SourceConfig, fetcher: Fetcher) -> tuple[
         return _failed(article, f"not-html: the page is {content_type or 'of no stated type'}")
     text, _ = decode(page.body, page.headers.get("content-type", ""))
     try:
-        tree = lxml.html.fromstring(text)
-        _drop_pixels(tree)  # readability drops the width="1" that tells the sanitizer
-        main = Document(lxml.html.tostring(tree, encoding="unicode"), url=page.url).summary(
-            html_partial=True
-        )
+        content, page_image = extract_main(text, page.url, source)
     except Exception as e:  # noqa: BLE001 - a page that defeats the extractor is one failure
         return _failed(article, f"unreadable: {type(e).__name__}")
-    content = clean_html(main, page.url)
-    content = junk.strip_paragraphs(content, source.strip_patterns, source.default_junk_rules)
     length = len(strip_tags(content))
     if length < MIN_TEXT_CHARS:
         return _failed(article, f"too-short: {length} characters (a paywall or a teaser?)")
-    page_images = [safe_url(str(u), page.url) for u in tree.xpath(_PAGE_IMAGE)]
-    thumbnail = article.thumbnail or images.lead_image(
-        [], content, next((u for u in page_images if u), "")
-    )
+    thumbnail = article.thumbnail or images.lead_image([], content, page_image)
     return (
         replace(
             article,
@@ -132,6 +123,19 @@ def _extract(article: Article, source: SourceConfig, fetcher: Fetcher) -> tuple[
         ),
         "",
     )
+
+
+def extract_main(page_html: str, url: str, source: SourceConfig) -> tuple[str, str]:
+    """A page's main content as sanitized, junk-stripped HTML, and its og:image (or "")."""
+    tree = lxml.html.fromstring(page_html)
+    _drop_pixels(tree)  # readability drops the width="1" that tells the sanitizer
+    main = Document(lxml.html.tostring(tree, encoding="unicode"), url=url).summary(
+        html_partial=True
+    )
+    content = clean_html(main, url)
+    content = junk.strip_paragraphs(content, source.strip_patterns, source.default_junk_rules)
+    page_images = (safe_url(str(u), url) for u in tree.xpath(_PAGE_IMAGE))
+    return content, next((u for u in page_images if u), "")
 
 
 def _drop_pixels(tree: lxml.html.HtmlElement) -> None:

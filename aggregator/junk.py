@@ -102,9 +102,19 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
     own, built_in = _rules(tuple(patterns), defaults)
     if not html_text or (own is None and built_in is None):
         return html_text
+    # The usual case is nothing to remove: find that out on the text, line by line (a line is a
+    # paragraph or a <br> line), before parsing anything.
     quick = html.unescape(_INLINE_TAG.sub("", _BLOCK_TAG.sub("\n", html_text)))
-    if not any(rule is not None and rule.search(quick) for rule in (own, built_in)):
-        return html_text  # the usual case: nothing to look at paragraph by paragraph
+    own_hit = own is not None and own.search(quick)
+    if not own_hit and (
+        built_in is None
+        or not any(
+            built_in.search(line)
+            for line in quick.split("\n")
+            if 0 < len(line) <= DEFAULT_MAX_CHARS + 20 and not line.isspace()
+        )
+    ):
+        return html_text
     root = _fragment(html_text)
     if root is None:
         return html_text

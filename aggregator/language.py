@@ -16,7 +16,7 @@ from typing import Any
 MIN_CONFIDENCE = 0.5  # normalized probability of the best language
 MIN_LETTERS = 8  # "OK" or "Apple" say nothing about a language
 MIN_DISTINCT_LETTERS = 6  # nor does "word word word"
-_TEXT_CHARS = 600  # the start of the text decides; more costs time and changes nothing
+_TEXT_CHARS = 240  # the start of the text decides: the cost grows with the length
 _lock = threading.Lock()
 
 
