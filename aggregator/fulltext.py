@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -36,6 +37,7 @@ from aggregator.sanitize import clean_html, is_tracker, safe_url, strip_tags
 log = logging.getLogger("aggregator.fulltext")
 
 MAX_PAGES_PER_REFRESH = 10  # page fetches one refresh may make; the rest wait for the next one
+PAGE_SECONDS_PER_REFRESH = 60.0  # and no new page fetch starts after this long (RQ job timeout)
 MIN_TEXT_CHARS = 200  # extracted text shorter than this is not the article (paywall, teaser)
 OK = "ok"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -61,15 +63,20 @@ def enrich(
     fetcher: Fetcher,
     *,
     limit: int = MAX_PAGES_PER_REFRESH,
+    seconds: float = PAGE_SECONDS_PER_REFRESH,
 ) -> tuple[list[Article], Outcome]:
-    """The articles with their pages' text where it could be had; `stored`: what is saved now."""
+    """The articles with their pages' text where it could be had; `stored`: what is saved now.
+
+    Articles not tried yet (over `limit` pages, or after `seconds`) are tried by a later refresh.
+    """
     outcome = Outcome()
     result = []
+    stop_at = time.monotonic() + seconds
     for article in articles:
         before = stored.get(article.id)
         if before is not None and before.full_text:
             result.append(_keep(article, before))  # tried before: never fetched again
-        elif article.url and outcome.fetched < limit:
+        elif article.url and outcome.fetched < limit and time.monotonic() < stop_at:
             outcome.fetched += 1
             enriched, error = _extract(article, source, fetcher)
             if error:

@@ -120,3 +120,38 @@ def test_a_page_at_a_private_address_is_not_fetched_unless_allowed(
     assert kept.content == "<p>T</p>"
     assert outcome.failures == 1
     assert feed_server.requests("/en") == []
+
+
+def test_page_fetches_are_bounded_per_refresh_and_the_rest_wait(feed_server: FeedServer) -> None:
+    url = feed_server.add("/en", (PAGES / "en.html").read_bytes(), content_type="text/html")
+    articles = [
+        Article(
+            id=f"a{i}",
+            source_id="src",
+            guid=f"a{i}",
+            url=f"{url}?{i}",
+            title="A",
+            summary="",
+            content="<p>T</p>",
+            author="",
+            published=NOW,
+            updated=NOW,
+            source_name="S",
+            source_url="",
+        )
+        for i in range(5)
+    ]
+    source = make_config({"src": url}).sources[0]
+    with Fetcher(FetchConfig(allow_private_networks=True), "aggregator-test/1") as fetcher:
+        done, outcome = enrich(articles, source, {}, fetcher, limit=3)
+        assert [a.full_text for a in done] == ["ok", "ok", "ok", "", ""]
+        assert outcome.fetched == 3
+        # The next refresh: the three are kept without a fetch, the two are tried now.
+        stored = {a.id: a for a in done[:3]}
+        again, outcome = enrich(articles, source, stored, fetcher, limit=3)
+        assert [a.full_text for a in again] == ["ok"] * 5
+        assert outcome.fetched == 2
+        assert again[0].content == done[0].content
+        _, late = enrich(articles, source, {}, fetcher, seconds=0.0)
+        assert late.fetched == 0
+    assert len(feed_server.requests("/en")) == 5
