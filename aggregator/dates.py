@@ -59,21 +59,9 @@ for _english, _names in {
 }.items():
     for _name in _names.split():
         _MONTHS[_name] = _english
-for _english in (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-):
-    _MONTHS[_english.lower()] = _english
+_ENGLISH = "january february march april may june july august september october november december"
+for _name in _ENGLISH.split():
+    _MONTHS[_name] = _MONTHS[_name[:3]] = _name[:3].title()
 _WORD = re.compile(r"[^\W\d_]+\.?")
 _ENGLISH_MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
@@ -117,10 +105,13 @@ def read(
 def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     """`text` read in one of the formats this module knows, as UTC; None otherwise."""
     text = " ".join(text.split())
-    for pattern in (_YMD, _CJK, _DMY, _MDY):
-        if match := pattern.fullmatch(text):
-            return _from_match(match, local)
-    return _rfc822(text, local)
+    try:
+        for pattern in (_YMD, _CJK, _DMY, _MDY):
+            if match := pattern.fullmatch(text):
+                return _from_match(match, local)
+        return _rfc822(text, local)
+    except (ValueError, OverflowError):  # an offset of +99:99, a 20-digit year
+        return None
 
 
 def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
@@ -134,6 +125,7 @@ def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if ampm == "pm" else 0)
+    # Fractions of a second are dropped, as feedparser drops them (stored dates stay the same).
     return _build(year, month, day, hour, minute, second, _offset(parts.get("zone"), local))
 
 

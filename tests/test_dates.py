@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator import dates
-from aggregator.config import parse_config
+from aggregator.config import RetentionConfig, parse_config
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.refresh import refresh_source
@@ -38,6 +38,7 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("Fri, 10 Jan 2020 14:33:00 GMT", timedelta(0)),
     ("Fri, 10 Jan 2020 14:33:00 -0500", timedelta(hours=-5)),
     ("Fri, 10 Jan 2020 14:33:00", None),
+    ("Friday, 10 January 2020 14:33:00 EST", timedelta(hours=-5)),
     ("Fr, 10 Jan 2020 14:33:00 +0100", timedelta(hours=1)),
     ("Freitag, 10. Januar 2020 14:33:00", None),
     ("ven., 10 janv. 2020 14:33:00 +0100", timedelta(hours=1)),
@@ -73,6 +74,8 @@ def test_feedparser_misreading_is_overruled_and_its_own_formats_still_count() ->
     assert dates.read("", None) == (None, False)
     assert dates.read("2020/13/45 10:00", None) == (None, True)  # no 13th month
     assert dates.read("1/1/1970 0:00:00 AM", None) == (None, True)  # absurd hour / epoch zero
+    assert dates.read("Fri, 10 Jan 2020 14:33:00 +9999", None) == (None, True)  # no such offset
+    assert dates.read("2020-01-10T14:33:00+99:99", None) == (None, True)
 
 
 def _rss(dates_: list[str]) -> bytes:
@@ -122,7 +125,8 @@ FORMATS = {
 
 
 def _refresh(store: Store, url: str, zone: str | None) -> None:
-    config = make_config({"src": url})
+    # The cases are dated 2020: no max age, so retention keeps them all.
+    config = replace(make_config({"src": url}), retention=RetentionConfig(max_age_days=1e6))
     source = config.sources[0]
     if zone is not None:
         source = replace(source, timezone=zone)
