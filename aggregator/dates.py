@@ -171,5 +171,7 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     if parts is None:
         return None
     year, month, day, hour, minute, second, *_, offset = parts
+    if str(year) not in text:
+        return None  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser decides
     zone_info = timezone(timedelta(seconds=offset or 0)) if _HAS_ZONE.search(text) else local
     return _build(year, month, day, hour, minute, second, zone_info)

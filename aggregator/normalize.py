@@ -123,8 +123,9 @@ def normalize(
                 source_url=source_url,
                 published=published,
                 updated=updated,
-                # An undated entry is dated when first seen: a second apart, in the feed's order.
-                first_seen=now - timedelta(seconds=position),
+                # An undated entry is dated when first seen, a microsecond apart in the feed's
+                # order (the indexes' float scores still tell microseconds apart).
+                first_seen=now - timedelta(microseconds=position),
             )
         )
     return articles

@@ -75,6 +75,7 @@ def test_feedparser_misreading_is_overruled_and_its_own_formats_still_count() ->
     assert dates.read("2020/13/45 10:00", None) == (None, True)  # no 13th month
     assert dates.read("1/1/1970 0:00:00 AM", None) == (None, True)  # absurd hour / epoch zero
     assert dates.read("Fri, 10 Jan 2020 14:33:00 +9999", None) == (None, True)  # no such offset
+    assert dates.read("Mon, 01 Jan 0001 00:00:00 GMT", None) == (None, True)  # not 2001
     assert dates.read("2020-01-10T14:33:00+99:99", None) == (None, True)
 
 
