@@ -30,6 +30,14 @@ _BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|blockquote|figcaption|tr|td)\
 _INLINE_TAG = re.compile(r"<[^>]*>")
 _BLOCKS = frozenset(("p", "div", "ul", "ol", "li", "blockquote", "table", "section", "figure"))
 
+# Something every built-in pattern needs (a character of its Chinese words, or the first word of
+# an English paragraph): text without any of these is let through without running them.
+_MAYBE_JUNK = re.compile(
+    r"[扫码按入注群号蓝微看载源链版权©]|\(c\)|reserved"
+    r"|^\s*(?:the|this|follow|like|subscribe|sign|scan|advertisement|sponsored|ads?|powered|read"
+    r"|continue|copyright)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 DEFAULT_PATTERNS: tuple[str, ...] = (
     # WeChat / QR-code prompts and group ads (imperatives, not sentences about WeChat)
     r"扫(?:一扫|码)[^。，]{0,8}(?:关注|加入|入群|添加|下载)|扫描(?:下方|上方|图中|文末|此|以下)?二维码",
@@ -108,6 +116,7 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
     own_hit = own is not None and own.search(quick)
     if not own_hit and (
         built_in is None
+        or not _MAYBE_JUNK.search(quick)
         or not any(
             built_in.search(line)
             for line in quick.split("\n")
