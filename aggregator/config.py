@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from aggregator import dates, junk
 from aggregator.errors import ConfigError
 from aggregator.redact import SECRET_PARAMETERS
 
@@ -37,6 +38,7 @@ class SiteConfig:
     icon: str = ""  # URL of a small square icon, optional
     logo: str = ""  # URL of a wide logo, optional
     hub: str = ""  # WebSub hub URL advertised in our feeds, optional
+    timezone: str = "UTC"  # IANA name: the sources' default zone for dates written without one
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,11 @@ class SourceConfig:
     # Non-public networks (CIDRs, addresses) and host names this source may reach; ("*",): any.
     allow_private_networks: tuple[str, ...] = ()
     weight: float = 1.0  # how much the source counts when pages rank stories
+    timezone: str = "UTC"  # IANA name: dates the feed writes without a zone are read in it
+    strip_selectors: tuple[str, ...] = ()  # CSS selectors of junk in the content (junk.py)
+    strip_patterns: tuple[str, ...] = ()  # regular expressions: a paragraph matching one goes
+    default_junk_rules: bool = True  # the built-in junk rules (junk.DEFAULT_PATTERNS)
+    full_text: bool = False  # fetch each new article's page and keep its main text (fulltext.py)
 
 
 @dataclass(frozen=True)
@@ -423,6 +430,26 @@ def _optional_language(value: object) -> str:
     return "" if value == "" else _language(value)
 
 
+def _selectors(value: object) -> tuple[str, ...]:
+    """One CSS selector or an array of them; checked separately, per item, by the caller."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(f'expected an array of CSS selectors like ["div.share"], got {_kind(value)}')
+    return tuple(value)
+
+
+def _timezone(value: object) -> str:
+    name = _text(value).strip()
+    try:
+        dates.zone(name)
+    except ValueError:
+        raise _Invalid(
+            f'not an IANA time zone like "UTC", "Asia/Shanghai" or "Europe/Berlin": "{name}"'
+        ) from None
+    return name
+
+
 def _slug(value: object) -> str:
     slug = _text(value)
     if not _SLUG.fullmatch(slug):
@@ -480,6 +507,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "icon": _optional_url,
             "logo": _optional_url,
             "hub": _optional_url,
+            "timezone": _timezone,
         },
     ),
     "fetch": (
@@ -633,7 +661,7 @@ def _check(document: Mapping[str, object], problems: list[str], path: str) -> Co
     categories = _check_categories(_tables(document, "categories", problems), problems)
     intervals_ok = readers["fetch"].ok("interval", "min_interval", "max_interval")
     sources = _check_sources(
-        _tables(document, "sources", problems), categories, fetch, intervals_ok, problems
+        _tables(document, "sources", problems), categories, fetch, intervals_ok, problems, site
     )
     return Config(
         site=site,
@@ -720,7 +748,9 @@ def _check_sources(
     fetch: FetchConfig,
     intervals_ok: bool,
     problems: list[str],
+    site: SiteConfig | None = None,
 ) -> tuple[SourceConfig, ...]:
+    site = site or SiteConfig()
     slugs = [c.slug for c in categories]
     sources: list[SourceConfig] = []
     # id -> (index, how it came about) and normalized URL -> index, for duplicate reports.
@@ -743,7 +773,15 @@ def _check_sources(
         language = reader.get("language", _optional_language, "")
         private = reader.get("allow_private_networks", _private_access, ())
         weight = reader.get("weight", _number, 1.0)
+        timezone = reader.get("timezone", _timezone, site.timezone)
+        strip_selectors = reader.get("strip_selectors", _selectors, ())
+        strip_patterns = reader.get("strip_patterns", _patterns, ())
+        default_junk_rules = reader.get("default_junk_rules", _bool, True)
+        full_text = reader.get("full_text", _bool, False)
         reader.finish()
+        for j, selector in enumerate(strip_selectors):
+            if problem := junk.selector_problem(selector):
+                problems.append(f"{place}.strip_selectors[{j}]: {problem}")
 
         for j, slug in enumerate(wanted or ()):
             if slug not in slugs:
@@ -764,7 +802,8 @@ def _check_sources(
                 f" fetch.max_interval] = [{format_duration(fetch.min_interval)},"
                 f" {format_duration(fetch.max_interval)}]; change it or those limits",
             )
-        for key, patterns in (("include", include), ("exclude", exclude)):
+        patterned = (("include", include), ("exclude", exclude), ("strip_patterns", strip_patterns))
+        for key, patterns in patterned:
             for j, pattern in enumerate(patterns):
                 try:
                     re.compile(pattern, re.IGNORECASE)
@@ -819,6 +858,11 @@ def _check_sources(
                 language=language,
                 allow_private_networks=private,
                 weight=weight,
+                timezone=timezone,
+                strip_selectors=strip_selectors,
+                strip_patterns=strip_patterns,
+                default_junk_rules=default_junk_rules,
+                full_text=full_text,
             )
         )
     return tuple(sources)

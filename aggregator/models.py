@@ -46,6 +46,15 @@ class EnclosureData:
 
 
 @dataclass(frozen=True)
+class ImageData:
+    """An image the feed names for an entry (media:content, media:thumbnail), with its size."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
 class EntryData:
     """An entry as the source published it: untrusted, unsanitized, possibly relative links."""
 
@@ -67,6 +76,11 @@ class EntryData:
     # The entry's own xml:base when it differs from the feed's: its HTML's relative URLs are
     # resolved against it when normalize sanitizes it (one pass, not one here and one there).
     base_url: str | None = None
+    published_raw: str | None = (
+        None  # the dates as written: normalize reads them (aggregator.dates)
+    )
+    updated_raw: str | None = None
+    images: tuple[ImageData, ...] = ()  # media:content images, then media:thumbnails, in order
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,7 @@ class Article:
     enclosures: tuple[Enclosure, ...] = ()
     thumbnail: str = ""
     content_hash: str = ""  # changes when anything a reader sees changes
+    full_text: str = ""  # "" not tried, "ok" page text kept, else why it failed ("timeout")
 
 
 # --- source state, kept by the store ---------------------------------------------------------
@@ -162,6 +177,9 @@ class SourceState:
     adopted_url: str | None = None  # URL we now fetch instead of the configured one
     paused: bool = False
     gone: bool = False
+    unreadable_dates: int = 0  # entries of the last parsed feed whose date could not be read
+    full_text_failures: int = 0  # article pages that could not be extracted (full_text sources)
+    full_text_error: str = ""  # the last such failure, in a sentence
 
 
 # How a source is doing, in one word: what metrics, the admin pages, the CLI and /sources all show.

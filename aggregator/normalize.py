@@ -12,10 +12,13 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
+from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
+from aggregator.language import detect as detect_language
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
 from aggregator.sanitize import clean_html, safe_url, strip_tags
 
@@ -43,7 +46,6 @@ ID_LENGTH = 20  # hex digits of sha256: 80 bits, no collision among any realisti
 # no summary of its own (stripping a 300 KB article to read 160 characters is wasted work).
 _TEXT_SOURCE_CHARS = 8192
 
-_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')  # exact on nh3 output (attributes quoted)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _MAY_EXTEND = re.compile("[^\x00-\u02ff]")  # see _extends()
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
@@ -73,8 +75,21 @@ def language_tag(value: str | None) -> str:
     return "-".join(cased)
 
 
-def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[Article]:
-    """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones."""
+@dataclass
+class Report:
+    """What cleaning a feed's entries found, for the source's state (normalize fills it in)."""
+
+    unreadable_dates: int = 0  # entries with a date string nobody could read
+
+
+def normalize(
+    feed: ParsedFeed, source: SourceConfig, *, now: datetime, report: Report | None = None
+) -> list[Article]:
+    """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones.
+
+    `report`, when given, is filled in with what the cleaning found.
+    """
+    report = report if report is not None else Report()
     if now.tzinfo is None:
         raise ValueError("normalize() needs a timezone-aware `now`")
     now = now.astimezone(UTC)
@@ -86,8 +101,11 @@ def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[
     entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
     urls = [_entry_url(entry, base) for entry in entries]
     keys = _identity_keys(entries, urls)
+    local = dates.zone(source.timezone)
     articles = []
-    for entry, url, key in zip(entries, urls, keys, strict=True):
+    for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
+        published, updated, unreadable = _dates(entry, local)
+        report.unreadable_dates += unreadable
         title = strip_tags(entry.title or "")
         text = _plain_text(entry)
         if not wanted(f"{title}\n{text}"):
@@ -103,9 +121,23 @@ def normalize(feed: ParsedFeed, source: SourceConfig, *, now: datetime) -> list[
                 title=title,
                 text=text,
                 source_url=source_url,
+                published=published,
+                updated=updated,
+                # An undated entry is dated when first seen, a microsecond apart in the feed's
+                # order (the indexes' float scores still tell microseconds apart).
+                first_seen=now - timedelta(microseconds=position),
             )
         )
     return articles
+
+
+def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool]:
+    """The entry's published and updated dates as the source wrote them, and whether a date
+    string was there that could not be read (the entry then has no date of its own)."""
+    published, bad_published = dates.read(entry.published_raw, entry.published, local)
+    updated, bad_updated = dates.read(entry.updated_raw, entry.updated, local)
+    undated = published is None and updated is None
+    return published or updated, updated, undated and (bad_published or bad_updated)
 
 
 def _article(
@@ -119,19 +151,26 @@ def _article(
     title: str,
     text: str,
     source_url: str,
+    published: datetime | None,
+    updated: datetime | None,
+    first_seen: datetime,
 ) -> Article:
     base = feed.base_url
-    content = _content_html(entry, base)
+    content = _content_html(entry, base, source)
     summary = excerpt(text, SUMMARY_LENGTH)
     title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
-    published = min(entry.published or entry.updated or now, now).astimezone(UTC)
-    updated = max(min(entry.updated or published, now).astimezone(UTC), published)
+    written = tuple(d.isoformat() if d else "" for d in (published, updated))
+    published = min(published or first_seen, now).astimezone(UTC)
+    updated = max(min(updated or published, now).astimezone(UTC), published)
     author = excerpt(strip_tags(entry.author or ""), AUTHOR_LENGTH)
     tags = tuple(dict.fromkeys(t for t in (strip_tags(tag) for tag in entry.tags) if t))
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
     language = (
-        language_tag(source.language) or language_tag(entry.language) or language_tag(feed.language)
+        language_tag(source.language)
+        or language_tag(entry.language)
+        or language_tag(feed.language)
+        or language_tag(detect_language(f"{title}\n{text}"))
     )
     # What a reader sees, with the dates the source gave (never `now`, which moves every poll).
     seen = (
@@ -144,8 +183,7 @@ def _article(
         "\x1e".join(f"{e.url} {e.type} {e.length}" for e in enclosures),
         thumbnail,
         language,
-        entry.published.isoformat() if entry.published else "",
-        entry.updated.isoformat() if entry.updated else "",
+        *written,
     )
     return Article(
         id=article_id(source.id, key),
@@ -236,17 +274,23 @@ def _plain_text(entry: EntryData) -> str:
     return ""
 
 
-def _content_html(entry: EntryData, base: str) -> str:
-    """The richer (longer) of content and summary, as sanitized HTML."""
+def _content_html(entry: EntryData, base: str, source: SourceConfig | None = None) -> str:
+    """The richer (longer) of content and summary, as sanitized HTML, minus the source's junk."""
     body, is_html = entry.content, entry.content_is_html
     if entry.summary and len(entry.summary) > len(body or ""):
         body, is_html = entry.summary, entry.summary_is_html
     if not body:
         return ""
-    if is_html:
+    if not is_html:
+        cleaned = text_to_html(body)
+    else:
+        if source is not None and source.strip_selectors:
+            body = junk.strip_selected(body, source.strip_selectors)
         # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
-        return clean_html(body, entry.base_url or base)
-    return text_to_html(body)
+        cleaned = clean_html(body, entry.base_url or base)
+    if source is None:
+        return cleaned
+    return junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
 
 
 def text_to_html(text: str) -> str:
@@ -269,17 +313,17 @@ def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
 
 
 def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, base: str) -> str:
-    """The entry's thumbnail, else its first image enclosure, else the first image in content."""
-    if url := safe_url(entry.thumbnail, base):
-        return url
-    for enclosure in enclosures:
-        if enclosure.type.startswith("image/") or (
-            not enclosure.type and enclosure.url.lower().endswith(_IMAGE_EXTENSIONS)
-        ):
-            return enclosure.url
-    if match := _IMG_SRC.search(content):
-        return safe_url(html.unescape(match.group(1)), base)
-    return ""
+    """The article's lead image (aggregator.images): a feed-named image, else one in content."""
+    named = [images.Candidate(i.url, i.width, i.height) for i in entry.images]
+    named += [
+        images.Candidate(e.url)
+        for e in enclosures
+        if e.type.startswith("image/") or (not e.type and e.url.lower().endswith(_IMAGE_EXTENSIONS))
+    ]
+    if entry.thumbnail and entry.thumbnail not in {i.url for i in entry.images}:
+        named.append(images.Candidate(entry.thumbnail))  # an <image>, a JSON Feed image
+    resolved = [replace(c, url=safe_url(c.url, base)) for c in named]
+    return images.lead_image(resolved, content)
 
 
 def excerpt(text: str, limit: int = 160) -> str:

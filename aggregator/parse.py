@@ -44,7 +44,7 @@ import feedparser
 import feedparser_rs
 
 from aggregator.errors import ParseError
-from aggregator.models import EnclosureData, EntryData, ParsedFeed
+from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
 
 # A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here).
 MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024
@@ -708,6 +708,9 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         thumbnail=_thumbnail(entry),
         language=_str(language),
         base_url=_entry_base((content or summary_detail).get("base"), feed_base),
+        published_raw=_str(entry.get("published")),
+        updated_raw=_str(entry.get("updated")),
+        images=_images(entry),
     )
 
 
@@ -802,6 +805,21 @@ def _thumbnail(entry: Mapping[str, Any]) -> str | None:
         if href and str(enclosure.get("type") or "").startswith("image/"):
             return href
     return None
+
+
+def _images(entry: Mapping[str, Any]) -> tuple[ImageData, ...]:
+    """The entry's media:content images, then its media:thumbnails, with their declared sizes."""
+    found = []
+    for media in entry.get("media_content") or []:
+        kind = str(media.get("medium") or media.get("type") or "")
+        if kind == "image" or kind.startswith("image/"):
+            found.append(media)
+    found += entry.get("media_thumbnail") or []
+    return tuple(
+        ImageData(url, _length(item.get("width")), _length(item.get("height")))
+        for item in found
+        if (url := _str(item.get("url")))
+    )
 
 
 def _date(value: object) -> datetime | None:
@@ -958,6 +976,8 @@ def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:
         enclosures=enclosures,
         thumbnail=_str(item.get("image")) or _str(item.get("banner_image")),
         language=_str(item.get("language")),
+        published_raw=_str(item.get("date_published")),
+        updated_raw=_str(item.get("date_modified")),
     )
 
 

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from aggregator import boilerplate, metrics, schedule, stories
+from aggregator import boilerplate, fulltext, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
-from aggregator.normalize import normalize
+from aggregator.normalize import Report, normalize
 from aggregator.parse import parse
 from aggregator.redact import public_text, public_url
 from aggregator.store import FetchRecord, Store
@@ -97,13 +97,25 @@ def refresh_source(
         else:
             parsed = parse(body, url=result.url, headers=result.headers, parser=config.fetch.parser)
             extra = {"parser": parsed.parser}
+            report = Report()
             try:
-                articles = normalize(parsed, source, now=now)
+                articles = normalize(parsed, source, now=now, report=report)
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                 raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
+            pages = fulltext.Outcome()
+            if source.full_text:
+                stored = {a.id: a for a in store.articles([a.id for a in articles])}
+                articles, pages = fulltext.enrich(articles, source, stored, fetcher)
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
-            state = replace(state, body_hash=fingerprint, last_error=parsed.warning or "")
+            state = replace(
+                state,
+                body_hash=fingerprint,
+                last_error=parsed.warning or "",
+                unreadable_dates=report.unreadable_dates,
+                full_text_failures=state.full_text_failures + pages.failures,
+                full_text_error=pages.last_error or state.full_text_error,
+            )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             saved = store.save_refresh(state, articles, config.retention, now, record)
             join_stories(store, articles, config.stories.window_days, now)

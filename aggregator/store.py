@@ -1155,6 +1155,7 @@ def _encode_article(article: Article) -> bytes:
         "enclosures": [[e.url, e.type, e.length] for e in article.enclosures],
         "thumbnail": article.thumbnail,
         "content_hash": article.content_hash,
+        "full_text": article.full_text,
     }
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     # surrogatepass: a lone surrogate from a broken feed must not make the article unstorable.
@@ -1186,6 +1187,7 @@ def _decode_article(blob: bytes) -> Article:
         ),
         thumbnail=doc.get("thumbnail", ""),
         content_hash=doc.get("content_hash", ""),
+        full_text=doc.get("full_text", ""),
     )
 
 

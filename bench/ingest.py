@@ -17,6 +17,10 @@ The machine is shared and noisy, so the runs sit side by side and the ratios are
 
     .venv/bin/python bench/ingest.py [--repeat N] [--workers 1,2] [--parsers auto,feedparser]
                                      [--quick] [--profile]
+    .venv/bin/python bench/ingest.py --cleaning [--quick]   # only the cleaning costs, in process
+
+The cleaning costs (normalize per article with the built-in junk rules off and on, full text off;
+one full-text extraction of tests/fixtures/pages) are measured in process and reported too.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -899,6 +904,46 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def measure_cleaning(feeds: Sequence[Feed], rounds: int = 3) -> list[str]:
+    """Lines reporting normalize's cost per article, junk rules off and on, and one extraction."""
+    from aggregator import fulltext
+    from aggregator.normalize import normalize
+
+    parsed = []
+    for feed in feeds:
+        with contextlib.suppress(ParseError):
+            parsed.append(parse(feed.file.read_bytes(), url="https://example.com/f", headers={}))
+    base = SourceConfig(id="b", name="B", url="https://example.com/f", categories=(), interval=900)
+    now = datetime.now(UTC)
+    cost = {}
+    for label, source in (
+        ("junk rules off", replace(base, default_junk_rules=False)),
+        ("junk rules on", base),
+    ):
+        normalize(parsed[0], source, now=now)  # loads the language model once, outside timing
+        best = math.inf
+        for _ in range(rounds):
+            started = time.perf_counter()
+            articles = sum(len(normalize(p, source, now=now)) for p in parsed)
+            best = min(best, time.perf_counter() - started)
+        cost[label] = best / articles * 1e6
+    lines = [
+        f"cleaning: normalize {cost['junk rules off']:.0f} µs/article with the built-in junk"
+        f" rules off, {cost['junk rules on']:.0f} µs/article on ({articles} articles, best of"
+        f" {rounds}, full text off)"
+    ]
+    pages = ROOT / "tests" / "fixtures" / "pages"
+    for page in sorted(pages.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        fulltext.extract_main(text, "https://news.example/a", base)
+        started = time.perf_counter()
+        for _ in range(20):
+            fulltext.extract_main(text, "https://news.example/a", base)
+        ms = (time.perf_counter() - started) / 20 * 1000
+        lines.append(f"full text: one extraction of {page.name} ({len(text)} B) {ms:.1f} ms")
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs; the median is reported")
@@ -920,7 +965,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--timeout", type=float, default=0.0, help="max seconds per round of ours (default auto)"
     )
+    parser.add_argument(
+        "--cleaning", action="store_true", help="only the in-process cleaning costs, then exit"
+    )
     args = parser.parse_args(argv)
+    if args.cleaning:
+        print("\n".join(measure_cleaning(corpus_feeds(args.quick))))
+        return 0
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     parsers = [p.strip() for p in args.parsers.split(",") if p.strip()]
     if not counts or min(counts) < 1 or args.repeat < 1:
@@ -967,7 +1018,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     per_run = [ratios(run, run[main_index]) for run in repeats]
     versus = median_ratios(per_run)
     table = markdown(results, main_row, versus, per_run)
-    notes = remarks(results) + aims(versus) + per_process(results, parsers) + step.lines()
+    notes = (
+        remarks(results)
+        + aims(versus)
+        + per_process(results, parsers)
+        + step.lines()
+        + measure_cleaning(feeds)
+    )
     print()
     print(table)
     print()

@@ -390,3 +390,20 @@ def test_dashboard_buttons_work_for_a_logged_in_browser_and_nothing_else(
 def test_a_non_ascii_token_is_refused_not_a_crash(ops: FlaskClient) -> None:
     assert ops.get("/admin/", headers={"Authorization": "Bearer é"}).status_code == 401
     assert ops.post("/admin/login", data={"token": "é"}).status_code == 401
+
+
+def test_source_page_shows_unreadable_dates_and_full_text_failures(
+    ops: FlaskClient, store: Store
+) -> None:
+    page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
+    assert "Unreadable dates" not in page
+    assert "Full text failures" not in page
+    error = "https://a.example/1: timeout: no answer within 3 seconds"
+    store.save_state(
+        SourceState("alpha", unreadable_dates=4, full_text_failures=2, full_text_error=error)
+    )
+    page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
+    assert "Unreadable dates</dt><dd" in page
+    assert "4 in the last feed" in page
+    assert "2 pages kept the feed's text" in page
+    assert error in page

@@ -131,6 +131,18 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         'sources[1] (id "alpha").id',
         'already the id of sources[0] (id "alpha")',
     ),
+    (
+        "site time zone that is not an IANA name",
+        lambda text: text.replace('title = "Mistakes"', 'title = "Mistakes"\ntimezone = "CET+8"'),
+        "site.timezone",
+        "not an IANA time zone",
+    ),
+    (
+        "source time zone that is not an IANA name",
+        lambda text: text + 'timezone = "Beijing"\n',
+        'sources[0] (id "alpha").timezone',
+        '"Asia/Shanghai"',
+    ),
 ]
 MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
 

@@ -119,6 +119,9 @@ def _source_rows(
             "next_due": due,
             "articles": state.article_count,
             "adopted_url": state.adopted_url,
+            "unreadable_dates": state.unreadable_dates,
+            "full_text_failures": state.full_text_failures,
+            "full_text_error": state.full_text_error,
         }
 
 

@@ -141,6 +141,9 @@ def format_source(row: dict[str, Any], now: float) -> str:
         ("errors in a row", str(row["consecutive_errors"])),
         ("next", "-" if due is None else ("now" if due <= now else "in " + _span(due - now))),
         ("articles", str(row["articles"])),
+        ("unreadable dates", str(row.get("unreadable_dates") or "")),
+        ("full text failures", str(row.get("full_text_failures") or "")),
+        ("last full text error", str(row.get("full_text_error") or "")),
         ("last error", row["last_error"] or "-"),
     ]
     width = max(len(label) for label, _ in facts)

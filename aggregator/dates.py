@@ -1,0 +1,177 @@
+"""Read an entry's date from the string the source wrote, in the source's time zone.
+
+feedparser knows RFC 822 and W3C dates, and misreads others without saying so: 6.0.14 reads
+`2020/1/10 14:33:00` and `2020年1月10日 14:33` as 2020-11-01 00:00, so a forum feed's 20 items all
+get one date and lose their order. And it reads every date without a zone as UTC. So the raw
+string is read here first, in the formats sources really use; feedparser's reading is kept only
+for strings this module does not recognize. Pure: strings in, aware UTC datetimes out.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# Dates outside this range are junk (epoch-zero placeholders, typos like year 20224).
+MIN_YEAR, MAX_YEAR = 1980, 2200
+
+_ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
+_TIME = r"(?:[T\s]+(?P<h>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?)?"
+# Year first: ISO 8601 / RFC 3339 (2020-01-10T14:33:00Z), 2020-1-10 14:33, 2020/1/10 14:33:00.
+_YMD = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME + _ZONE)
+# 2020年1月10日 14:33, 2020年1月10日 14时33分, 2020年01月10日
+_CJK = re.compile(
+    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+    r"(?:\s*(?P<h>\d{1,2})\s*[:：时時点點]\s*(?P<mi>\d{1,2})"
+    r"(?:\s*(?:分\s*)?(?:[:：]\s*)?(?P<s>\d{1,2})\s*秒?)?\s*分?)?" + _ZONE
+)
+# Day first with dots (German, Russian...): 10.1.2020 14:33
+_DMY = re.compile(
+    r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}),?"
+    r"(?:\s+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?" + _ZONE
+)
+# Month first with slashes (ASP.NET's en-US DateTime.ToString()): 1/10/2020 2:33:00 PM
+_MDY = re.compile(
+    r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
+    r"(?:\s+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?" + _ZONE
+)
+
+# Month names (full and abbreviated, lower case, accents as written) in the languages feeds use,
+# mapped to the English abbreviation RFC 822 wants.
+_MONTHS: dict[str, str] = {}
+for _english, _names in {
+    "Jan": "januar janvier janv enero ene gennaio gen janeiro januari jänner jän января январь янв",
+    "Feb": "februar février févr fév fevrier fevr febrero febbraio fevereiro fev februari "
+    "февраля февраль фев",
+    "Mar": "märz mär mrz mars marzo março marco maart mrt марта март мар",
+    "Apr": "april avril avr abril abr aprile aprilie апреля апрель апр",
+    "May": "mai mayo maggio mag maio mei мая май",
+    "Jun": "juni juin junio giugno giu junho июня июнь июн",
+    "Jul": "juli juillet juil julio luglio lug julho июля июль июл",
+    "Aug": "august août aout agosto ago augustus августа август авг",
+    "Sep": "september septembre sept septiembre set settembre setembro сентября сентябрь сен",
+    "Oct": "oktober okt octobre octubre ottobre ott outubro out октября октябрь окт",
+    "Nov": "november novembre noviembre novembro ноября ноябрь ноя",
+    "Dec": "dezember dez décembre déc decembre dec diciembre dic dicembre dezembro december "
+    "декабря декабрь дек",
+}.items():
+    for _name in _names.split():
+        _MONTHS[_name] = _english
+_ENGLISH = "january february march april may june july august september october november december"
+for _name in _ENGLISH.split():
+    _MONTHS[_name] = _MONTHS[_name[:3]] = _name[:3].title()
+_WORD = re.compile(r"[^\W\d_]+\.?")
+_ENGLISH_MONTH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
+)
+_ZONE_WORDS = frozenset({"gmt", "ut", "utc", "z", "est", "edt", "cst", "cdt", "mst", "mdt", "pst"})
+# parsedate_tz says +0000 for a date written without a zone: whether there is one is read here.
+_HAS_ZONE = re.compile(r"(?:[+-]\d{4}|\b(?:GMT|UTC?|Z|[ECMP][SD]T))$", re.IGNORECASE)
+
+
+def zone(name: str) -> tzinfo:
+    """The IANA time zone `name` ("" is UTC); raises ValueError for an unknown name."""
+    if not name or name.upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"unknown time zone {name!r}") from e
+
+
+def read(
+    raw: str | None, parsed: datetime | None, local: tzinfo = UTC
+) -> tuple[datetime | None, bool]:
+    """The date a source wrote as (UTC datetime or None, whether it was unreadable).
+
+    `raw` is the string as written, `parsed` feedparser's reading of it, `local` the source's time
+    zone for dates written without one. Our reading wins when we recognize the format (that is
+    where feedparser is wrong or ignores the zone); feedparser's stands for the formats we do not
+    know; a string neither can read is unreadable. No string is no date, and not unreadable.
+    """
+    text = " ".join((raw or "").split())
+    if not text:
+        return parsed, False
+    ours = parse(text, local)
+    if ours is not None:
+        return ours, False
+    if parsed is not None:
+        return parsed, False
+    return None, True
+
+
+def parse(text: str, local: tzinfo = UTC) -> datetime | None:
+    """`text` read in one of the formats this module knows, as UTC; None otherwise."""
+    text = " ".join(text.split())
+    try:
+        for pattern in (_YMD, _CJK, _DMY, _MDY):
+            if match := pattern.fullmatch(text):
+                return _from_match(match, local)
+        return _rfc822(text, local)
+    except (ValueError, OverflowError):  # an offset of +99:99, a 20-digit year
+        return None
+
+
+def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
+    parts = match.groupdict()
+    year, month, day = int(parts["y"]), int(parts["m"]), int(parts["d"])
+    if match.re is _MDY and month > 12 >= day:
+        month, day = day, month  # 25/12/2020: day first after all
+    hour, minute, second = (int(parts.get(k) or 0) for k in ("h", "mi", "s"))
+    ampm = (parts.get("ampm") or "").lower().replace(".", "")
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    # Fractions of a second are dropped, as feedparser drops them (stored dates stay the same).
+    return _build(year, month, day, hour, minute, second, _offset(parts.get("zone"), local))
+
+
+def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
+    if not zone_text:
+        return local
+    if zone_text.upper() in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if zone_text[0] == "-" else 1
+    digits = zone_text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _build(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, zone_info: tzinfo
+) -> datetime | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=zone_info).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _rfc822(text: str, local: tzinfo) -> datetime | None:
+    """RFC 822 dates, with month and day names in English or in the site's own language."""
+    words = []
+    has_month = False
+    for token in text.replace(",", " ").split():
+        word = token.lower().rstrip(".")
+        if word in _MONTHS:
+            words.append(_MONTHS[word])
+            has_month = True
+        elif _WORD.fullmatch(token) and word not in _ZONE_WORDS:
+            continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"
+        else:
+            words.append(token.rstrip(".") if token[:-1].isdigit() else token)
+    if not has_month and not _ENGLISH_MONTH.search(text):
+        return None
+    if not any(":" in word for word in words):
+        words.append("00:00:00")  # a date alone: parsedate_tz wants a time
+    parts = email.utils.parsedate_tz(" ".join(words))
+    if parts is None:
+        return None
+    year, month, day, hour, minute, second, *_, offset = parts
+    if str(year) not in text:
+        return None  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser decides
+    zone_info = timezone(timedelta(seconds=offset or 0)) if _HAS_ZONE.search(text) else local
+    return _build(year, month, day, hour, minute, second, zone_info)

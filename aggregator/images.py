@@ -1,0 +1,128 @@
+"""An article's lead image: a picture of the article, never an icon, pixel, emoji or avatar.
+
+Pure: URLs and sanitized HTML in, one URL (or "") out. The candidates, best first: images the
+feed names (media:content, media:thumbnail, image enclosures), then the article page's
+og:image (full text), then the first large image in the content. Each must pass two checks:
+its address is not a known kind of non-picture (icons, file-type images, emoji, avatars,
+tracking pixels, spacers, share buttons, ads, logos), and no size hint says it is small (declared
+width/height, media:content dimensions, sizes written in the URL: `s72-c`, `?s=60`, `_154x115`,
+`_s.jpg`, and `thumb` in a content image's name without a declared size). None rather than a
+wrong one: an article without a picture is better than one headed by a PDF icon.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aggregator.sanitize import is_tracker
+
+MIN_SIDE = 100  # pixels: smaller is an icon, a button or a thumbnail of a thumbnail
+MAX_ASPECT = 4.0  # wider (or taller) than 4:1 is a banner, a rule or a divider
+
+# Addresses of things that are never an article's picture (case-insensitive search on the URL).
+_JUNK_URL = re.compile(
+    r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?[-_./]|favicon|apple-touch"
+    r"|/style_images/|/skins?/|/emoji/|/emoticons?/|/smil(?:ies|eys?)/|/images/core/emoji/|/twemoji/"
+    r"|avatar|gravatar\.com/|/profile_images/|/user_?pics?/"
+    r"|spacer|/blank\.(?:gif|png)|transparent\.(?:gif|png)|/clear\.gif|pixel\.(?:gif|png)|/1x1\."
+    r"|[?&]idsite=|/piwik|/matomo|/ads?/|//ads?\.|/adserver|img\.phdo"
+    r"|/share[-_/]|/social[-_/]|/badges?/|badge\.|/buttons?/|[-_/]logo[-_.\d]"
+    r"|/(?:facebook|twitter|x|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"
+    r"|stumble\w*|email|mail|print|rss|feed)(?:[-_](?:icon|logo|button|share|large|small|\d+))*"
+    r"\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)"
+    r"|\.(?:ico|svg|cur)(?:$|\?)",
+    re.IGNORECASE,
+)
+# Sizes written in addresses: blogspot /s72-c/, ?s=60 (gravatar, GitHub), ?width=75&height=75,
+# name_154x115.jpg / i300x150/, Flickr's _s.jpg (75x75) and _t.jpg (100 on the long side).
+_URL_SIDE = re.compile(r"/s(\d{2,4})(?:-c)?/|[?&](?:s|size|w|width|h|height)=(\d+)(?:&|$)")
+_URL_BOX = re.compile(r"[-_/.ix](\d{2,4})x(\d{2,4})(?:[-_/.@]|$)")
+_FLICKR_SMALL = re.compile(r"_[sqt]\.(?:jpe?g|png|gif)(?:$|\?)", re.IGNORECASE)
+_THUMB_NAME = re.compile(r"thumb|[-_]tn\.|[-_]small\.|[-_]mini\.", re.IGNORECASE)
+
+# nh3 writes every attribute as name="value", so these are exact on sanitized HTML.
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+_WORDY = re.compile(r"\w", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    url: str
+    width: int | None = None
+    height: int | None = None
+    from_feed: bool = True  # named by the feed or page as the article's image (not in its text)
+    alt: str = ""
+
+
+def lead_image(
+    feed_images: Iterable[Candidate], content_html: str = "", page_image: str = ""
+) -> str:
+    """The first acceptable candidate: feed images, then the page's og:image, then content."""
+    for candidate in feed_images:
+        if acceptable(candidate):
+            return candidate.url
+    if page_image and acceptable(Candidate(page_image)):
+        return page_image
+    for candidate in content_images(content_html):
+        if acceptable(candidate):
+            return candidate.url
+    return ""
+
+
+def content_images(content_html: str) -> list[Candidate]:
+    """The <img> of sanitized HTML as candidates, in order."""
+    found = []
+    for tag in _IMG_TAG.findall(content_html):
+        attrs = {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
+        if src := attrs.get("src", ""):
+            width, height = _pixels(attrs.get("width")), _pixels(attrs.get("height"))
+            found.append(Candidate(src, width, height, False, attrs.get("alt", "").strip()))
+    return found
+
+
+def acceptable(candidate: Candidate) -> bool:
+    """True unless the address or a size hint says this is not a picture of the article."""
+    url = candidate.url
+    if not url.startswith(("http://", "https://")) or is_tracker(url) or _JUNK_URL.search(url):
+        return False
+    alt = candidate.alt
+    if alt and len(alt) <= 2 and not _WORDY.search(alt):
+        return False  # an emoji: WordPress and others write its image with the emoji as alt
+    width, height = candidate.width, candidate.height
+    if width is None and height is None:
+        width, height = _size_in_url(url)
+        thumb_name = _FLICKR_SMALL.search(url) or _THUMB_NAME.search(url.rsplit("/", 1)[-1])
+        if width is None and height is None and not candidate.from_feed and thumb_name:
+            return False  # a thumbnail in the text is a link to a picture, not one
+    return not _small(width, height)
+
+
+def _small(width: int | None, height: int | None) -> bool:
+    sides = [s for s in (width, height) if s is not None]
+    if any(s < MIN_SIDE for s in sides):
+        return True
+    if width and height:
+        return max(width, height) / min(width, height) > MAX_ASPECT
+    return False
+
+
+def _size_in_url(url: str) -> tuple[int | None, int | None]:
+    if _FLICKR_SMALL.search(url):
+        return 75, 75
+    path = url.split("?", 1)[0]
+    if box := _URL_BOX.search(path):
+        return int(box.group(1)), int(box.group(2))
+    sides = [int(a or b) for a, b in _URL_SIDE.findall(url)]
+    if sides:
+        return min(sides), None
+    return None, None
+
+
+def _pixels(value: str | None) -> int | None:
+    """A declared width or height in pixels ("640", "640px"); None for "80%", "auto" or junk."""
+    text = (value or "").strip().lower().removesuffix("px").strip()
+    return int(text) if text.isdigit() and len(text) <= 5 else None

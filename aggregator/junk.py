@@ -1,0 +1,164 @@
+"""Junk in an article's content, removed by rule: the config's and a small built-in set.
+
+Two kinds of rule, both per source:
+- `strip_selectors`: CSS selectors (lxml + cssselect) run on the entry's own HTML before it is
+  sanitized, because the sanitizer drops the classes and ids they name ("div.share").
+- `strip_patterns`: regular expressions searched in each paragraph's text, after sanitizing; a
+  paragraph that matches goes. The built-in DEFAULT_PATTERNS (WeChat and QR-code prompts, reprint
+  and copyright notices, "The post … appeared first on …", feed-ad footers) work the same way
+  but only on short paragraphs (a junk line is short; a long paragraph that mentions WeChat or
+  copyright is the article talking about them). They are on unless `default_junk_rules = false`.
+A paragraph that is the article's only text is never removed.
+
+(Paragraphs that recur across a source's articles are learned elsewhere; this is the rule side.)
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import lxml.html  # type: ignore[import-untyped]
+from cssselect import GenericTranslator, SelectorError
+from lxml import etree
+
+DEFAULT_MAX_CHARS = 200  # the built-in rules only judge paragraphs this short
+_PARAGRAPHS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "div")
+_BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|blockquote|figcaption|tr|td)\b[^>]*>", re.I)
+_INLINE_TAG = re.compile(r"<[^>]*>")
+_BLOCKS = frozenset(("p", "div", "ul", "ol", "li", "blockquote", "table", "section", "figure"))
+
+# Something every built-in pattern needs (a character of its Chinese words, or the first word of
+# an English paragraph): text without any of these is let through without running them.
+_MAYBE_JUNK = re.compile(
+    r"[扫码按入注群号蓝微看载源链版权©]|\(c\)|reserved"
+    r"|^\s*(?:the|this|follow|like|subscribe|sign|scan|advertisement|sponsored|ads?|powered|read"
+    r"|continue|copyright)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+DEFAULT_PATTERNS: tuple[str, ...] = (
+    # WeChat / QR-code prompts and group ads (imperatives, not sentences about WeChat)
+    r"扫(?:一扫|码)[^。，]{0,8}(?:关注|加入|入群|添加|下载)|扫描(?:下方|上方|图中|文末|此|以下)?二维码",
+    r"长按[^。]{0,8}(?:识别|扫描)?[^。]{0,4}二维码",
+    r"(?:点击|欢迎|可以|请)(?:加入|入群|进群)|点击入群|加入[^。]{0,10}(?:交流群|读者群|粉丝群|微信群|社群)",
+    r"(?:关注|搜索)[^。]{0,8}(?:微信)?公众号|点击(?:上方|下方|顶部|底部)?[^。]{0,6}(?:蓝字|关注我们)",
+    r"(?:添加|加)(?:小编|客服)?微信[：:号]",
+    r"点(?:个)?[「“\"]?在看|分享、?点赞、?在看",
+    # Reprint and copyright notices
+    r"转载请(?:注明|联系|保留)|未经[^。]{0,10}(?:许可|授权|同意)[^。]{0,10}(?:不得|禁止|严禁)[^。]{0,6}转载",
+    r"^(?:本文)?(?:来源|转载自|原文链接|文章来源)[：:]",
+    r"版权(?:归[^。]{0,20}所有|所有)|^©|^\(c\)\s|^copyright\s*(?:©|\(c\)|\d{4})"
+    r"|all rights reserved\.?$",
+    # English feed footers and prompts
+    r"^the post .+ appeared first on .+",
+    r"^(?:this|the) (?:article|post|entry|story) (?:was )?(?:originally )?"
+    r"(?:published|posted|appeared) (?:on|at|in|first on) ",
+    r"^(?:follow us on|like us on|subscribe to our|sign up for our|scan the qr code)",
+    r"^(?:advertisement|sponsored|ads? by|powered by)\b",
+    r"^(?:read more of this story at|continue reading\b|read the full (?:story|article))",
+)
+
+
+def selector_problem(selector: str) -> str:
+    """Why `selector` is not a CSS selector we can run, or "" when it is one."""
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as e:
+        return f'not a CSS selector "{selector}": {e}'
+    return ""
+
+
+@lru_cache(maxsize=256)
+def _xpaths(selectors: tuple[str, ...]) -> tuple[etree.XPath, ...]:
+    return tuple(etree.XPath(GenericTranslator().css_to_xpath(s)) for s in selectors)
+
+
+@lru_cache(maxsize=256)
+def _rules(patterns: tuple[str, ...], defaults: bool) -> tuple[re.Pattern[str] | None, ...]:
+    """(the config's patterns as one regex, the built-in ones as one), either may be None."""
+    own = "|".join(f"(?:{p})" for p in patterns)
+    built_in = "|".join(f"(?:{p})" for p in DEFAULT_PATTERNS) if defaults else ""
+    return tuple(
+        re.compile(text, re.IGNORECASE | re.MULTILINE) if text else None for text in (own, built_in)
+    )
+
+
+def strip_selected(html_text: str, selectors: Sequence[str]) -> str:
+    """The entry's raw HTML without the elements `selectors` name (before sanitizing)."""
+    if not selectors or not html_text.strip():
+        return html_text
+    root = _fragment(html_text)
+    if root is None:
+        return html_text
+    removed = False
+    for xpath in _xpaths(tuple(selectors)):
+        for element in xpath(root):
+            if isinstance(element, lxml.html.HtmlElement) and element is not root:
+                element.drop_tree()
+                removed = True
+    return _serialize(root) if removed else html_text
+
+
+def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = True) -> str:
+    """Sanitized HTML without the paragraphs the patterns match (never all of its text).
+
+    Each paragraph's text is searched with the config's patterns and, when it is short, the
+    built-in ones (with MULTILINE, so `^` is the start of a paragraph or of a line in it).
+    """
+    own, built_in = _rules(tuple(patterns), defaults)
+    if not html_text or (own is None and built_in is None):
+        return html_text
+    # The usual case is nothing to remove: find that out on the text, line by line (a line is a
+    # paragraph or a <br> line), before parsing anything.
+    quick = html.unescape(_INLINE_TAG.sub("", _BLOCK_TAG.sub("\n", html_text)))
+    own_hit = own is not None and own.search(quick)
+    if not own_hit and (
+        built_in is None
+        or not _MAYBE_JUNK.search(quick)
+        or not any(
+            built_in.search(line)
+            for line in quick.split("\n")
+            if 0 < len(line) <= DEFAULT_MAX_CHARS + 20 and not line.isspace()
+        )
+    ):
+        return html_text
+    root = _fragment(html_text)
+    if root is None:
+        return html_text
+    doomed: list[lxml.html.HtmlElement] = []
+    for element in root.iter(*_PARAGRAPHS):
+        if element.tag == "div" and any(child.tag in _BLOCKS for child in element):
+            continue  # a container: its paragraphs are judged one by one
+        if any(element in set(d.iterdescendants()) for d in doomed):
+            continue
+        text = " ".join(element.text_content().split())
+        if text and _matches(text, own, built_in):
+            doomed.append(element)
+    if not doomed:
+        return html_text
+    total = len("".join(root.text_content().split()))
+    if total <= sum(len("".join(d.text_content().split())) for d in doomed):
+        return html_text  # the junk is all there is: keep it rather than an empty article
+    for element in doomed:
+        element.drop_tree()
+    return _serialize(root)
+
+
+def _matches(text: str, own: re.Pattern[str] | None, built_in: re.Pattern[str] | None) -> bool:
+    if own is not None and own.search(text):
+        return True
+    return built_in is not None and len(text) <= DEFAULT_MAX_CHARS and bool(built_in.search(text))
+
+
+def _fragment(html_text: str) -> lxml.html.HtmlElement | None:
+    try:
+        return lxml.html.fragment_fromstring(html_text, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _serialize(root: lxml.html.HtmlElement) -> str:
+    text = str(lxml.html.tostring(root, encoding="unicode"))
+    return text.removeprefix("<div>").removesuffix("</div>").strip()

@@ -1,0 +1,199 @@
+"""Dates as sources write them, read right, in the source's time zone, through the real pipeline."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aggregator import dates
+from aggregator.config import RetentionConfig, parse_config
+from aggregator.fetch import Fetcher
+from aggregator.models import Outcome
+from aggregator.refresh import refresh_source
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import make_config
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+WALL = datetime(2020, 1, 10, 14, 33)  # the wall-clock time every case below writes
+
+# (raw string, its offset from UTC when the string names one, else None: read in the source's zone)
+CASES: list[tuple[str, timedelta | None]] = [
+    ("2020/1/10 14:33:00", None),
+    ("2020/01/10 14:33", None),
+    ("2020-1-10 14:33", None),
+    ("2020-01-10 14:33:00", None),
+    ("2020-01-10T14:33:00", None),
+    ("2020-01-10T14:33:00+08:00", timedelta(hours=8)),
+    ("2020年1月10日 14:33", None),
+    ("2020年1月10日 14时33分", None),
+    ("2020年01月10日 14:33:00", None),
+    ("10.1.2020 14:33", None),
+    ("1/10/2020 2:33:00 PM", None),
+    ("Fri, 10 Jan 2020 14:33:00 GMT", timedelta(0)),
+    ("Fri, 10 Jan 2020 14:33:00 -0500", timedelta(hours=-5)),
+    ("Fri, 10 Jan 2020 14:33:00", None),
+    ("Friday, 10 January 2020 14:33:00 EST", timedelta(hours=-5)),
+    ("Fr, 10 Jan 2020 14:33:00 +0100", timedelta(hours=1)),
+    ("Freitag, 10. Januar 2020 14:33:00", None),
+    ("ven., 10 janv. 2020 14:33:00 +0100", timedelta(hours=1)),
+    ("vie, 10 ene 2020 14:33:00 +0100", timedelta(hours=1)),
+    ("ven, 10 gen 2020 14:33:00 +0100", timedelta(hours=1)),
+    ("Пт, 10 янв 2020 14:33:00 +0300", timedelta(hours=3)),
+]
+ZONES = ["UTC", "Asia/Shanghai", "America/New_York"]
+
+
+def expected(offset: timedelta | None, zone: str) -> datetime:
+    if offset is None:
+        return WALL.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    return (WALL - offset).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("raw", "offset"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("zone", ZONES)
+def test_each_format_reads_right(raw: str, offset: timedelta | None, zone: str) -> None:
+    assert dates.parse(raw, dates.zone(zone)) == expected(offset, zone)
+
+
+def test_feedparser_misreading_is_overruled_and_its_own_formats_still_count() -> None:
+    wrong = datetime(2020, 11, 1, tzinfo=UTC)  # what feedparser 6.0.14 makes of the first two
+    assert dates.read("2020/1/10 14:33:00", wrong) == (
+        datetime(2020, 1, 10, 14, 33, tzinfo=UTC),
+        False,
+    )
+    # A string we do not know keeps feedparser's reading; one nobody knows is unreadable.
+    known = datetime(2020, 1, 10, tzinfo=UTC)
+    assert dates.read("2020-W02-5", known) == (known, False)
+    assert dates.read("last Tuesday", None) == (None, True)
+    assert dates.read("", None) == (None, False)
+    assert dates.read("2020/13/45 10:00", None) == (None, True)  # no 13th month
+    assert dates.read("1/1/1970 0:00:00 AM", None) == (None, True)  # absurd hour / epoch zero
+    assert dates.read("Fri, 10 Jan 2020 14:33:00 +9999", None) == (None, True)  # no such offset
+    assert dates.read("Mon, 01 Jan 0001 00:00:00 GMT", None) == (None, True)  # not 2001
+    assert dates.read("2020-01-10T14:33:00+99:99", None) == (None, True)
+
+
+def _rss(dates_: list[str]) -> bytes:
+    items = "".join(
+        f"<item><guid>e{i}</guid><title>Item {i}</title><link>https://example.com/{i}</link>"
+        f"<pubDate>{d}</pubDate><description>Text {i}</description></item>"
+        for i, d in enumerate(dates_)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://example.com/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def _atom(dates_: list[str]) -> bytes:
+    entries = "".join(
+        f'<entry><id>urn:e{i}</id><title>Item {i}</title><link href="https://example.com/{i}"/>'
+        f"<published>{d}</published><updated>{d}</updated><summary>Text {i}</summary></entry>"
+        for i, d in enumerate(dates_)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>T</title><id>urn:f</id><updated>2020-01-10T00:00:00Z</updated>{entries}</feed>"
+    ).encode()
+
+
+def _json(dates_: list[str]) -> bytes:
+    items = [
+        {
+            "id": f"e{i}",
+            "title": f"Item {i}",
+            "url": f"https://example.com/{i}",
+            "content_text": f"Text {i}",
+            "date_published": d,
+        }
+        for i, d in enumerate(dates_)
+    ]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": items}
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+FORMATS = {
+    "rss": (_rss, "application/rss+xml"),
+    "atom": (_atom, "application/atom+xml"),
+    "json": (_json, "application/feed+json"),
+}
+
+
+def _refresh(store: Store, url: str, zone: str | None) -> None:
+    # The cases are dated 2020: no max age, so retention keeps them all.
+    config = replace(make_config({"src": url}), retention=RetentionConfig(max_age_days=1e6))
+    source = config.sources[0]
+    if zone is not None:
+        source = replace(source, timezone=zone)
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        result = refresh_source(source, config, store, fetcher, now=NOW, rng=random.Random(1))
+    assert result.outcome is Outcome.OK, result.error
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+@pytest.mark.parametrize("zone", [None, "Asia/Shanghai"])
+def test_every_format_comes_out_right_in_utc_in_every_feed_format(
+    store: Store, feed_server: FeedServer, kind: str, zone: str | None
+) -> None:
+    build, content_type = FORMATS[kind]
+    raws = [raw for raw, _ in CASES]
+    url = feed_server.add(f"/{kind}", build(raws), content_type=content_type)
+    _refresh(store, url, zone)
+    stored = {a.title: a.published for a in store.source_articles("src", 100)}
+    wrong = {
+        raw: stored[f"Item {i}"]
+        for i, (raw, offset) in enumerate(CASES)
+        if stored[f"Item {i}"] != expected(offset, zone or "UTC")
+    }
+    assert wrong == {}
+    assert store.get_state("src").unreadable_dates == 0
+
+
+def test_a_forum_feed_keeps_its_order_and_unreadable_dates_are_first_seen_and_counted(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # The GB2312 forum feed's shape: newest first, minutes apart, no zone (it is in Beijing).
+    forum = [f"2026/11/24 10:{59 - i:02d}:00" for i in range(20)]
+    junk = ["sometime", "", "32/13/2020 99:99"]  # unreadable, absent, unreadable
+    url = feed_server.add("/forum", _rss(forum + junk), content_type="application/rss+xml")
+    _refresh(store, url, "Asia/Shanghai")
+    articles = store.source_articles("src", 100)
+    by_title = {a.title: a.published for a in articles}
+    assert [a.title for a in articles[:3]] == ["Item 20", "Item 21", "Item 22"]  # first seen: now
+    assert [a.title for a in articles[3:]] == [f"Item {i}" for i in range(20)]
+    assert by_title["Item 0"] == datetime(2026, 11, 24, 2, 59, tzinfo=UTC)
+    assert NOW - timedelta(minutes=1) < by_title["Item 22"] <= NOW
+    assert store.get_state("src").unreadable_dates == 2
+
+
+def test_time_zones_are_checked_at_load_and_default_from_the_site() -> None:
+    config = parse_config(
+        """
+[site]
+timezone = "Asia/Shanghai"
+[[categories]]
+slug = "news"
+title = "News"
+[[sources]]
+name = "A"
+url = "https://a.example/feed"
+categories = ["news"]
+[[sources]]
+name = "B"
+url = "https://b.example/feed"
+categories = ["news"]
+timezone = "Europe/Berlin"
+"""
+    )
+    assert [s.timezone for s in config.sources] == ["Asia/Shanghai", "Europe/Berlin"]
+    assert (
+        parse_config(config_text := '[[categories]]\nslug = "n"\ntitle = "N"\n').site.timezone
+        == "UTC"
+    )
+    assert config_text

@@ -1,0 +1,190 @@
+"""Lead images: a picture of the article or nothing; scored on a labelled set of real feeds."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from aggregator.config import SourceConfig
+from aggregator.errors import ParseError
+from aggregator.images import Candidate, acceptable, content_images, lead_image
+from aggregator.normalize import _content_html, normalize
+from aggregator.parse import parse
+from aggregator.sanitize import safe_url
+from tests.support.corpus import corpus_files, requires_corpus
+
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
+SOURCE = SourceConfig(id="s", name="S", url="https://example.com/feed", categories=(), interval=900)
+
+# Hand labels: every image a corpus entry offers that is NOT a picture of the article, by kind.
+# (Judged by looking at each address, its declared size and its place in the entry; everything
+# else the first five entries of each feed offer is a real picture of its article.)
+NOT_LEAD = {
+    "skins/default/filetype/jpg.gif": "file-type image",
+    "gravatar.com/avatar/": "avatar",
+    "avatars3.githubusercontent.com/": "avatar",
+    "avatars.githubusercontent.com/": "avatar",
+    "lh3.googleusercontent.com/0f-Zy": "avatar",  # 40x40 author pictures in a signature
+    "lh6.googleusercontent.com/": "avatar",
+    "a.fsdn.com/sd/twitter_icon_large.png": "share button",
+    "a.fsdn.com/sd/facebook_icon_large.png": "share button",
+    "images.pheedo.com/images/mm/": "share button",
+    "ads.pheedo.com/": "ad",
+    "stats.3960.org/p.php": "tracking pixel",
+    "favicon-192x192.png": "icon",
+    "jsonfeed.org/graphics/icon.png": "icon",
+    "s.w.org/images/core/emoji/": "emoji",
+    "/s72-c/": "72-pixel thumbnail",
+    "savecase.ru/downloads/468-60.gif": "ad",
+    "savecase-logo.gif": "logo",
+    "hugo-logo.png": "logo",
+    "nixos-logo-": "logo",
+    "Ardebian_logo_512": "logo",
+    "example.com/logo.gif": "logo",
+    "_logo-dasding": "logo",
+    "course_logo/": "logo",
+    "CT_VIPLogo_": "ad",
+    "style_images/hi-tech/img-resized.png": "icon",
+    "?width=75&height=75": "75-pixel thumbnail",
+    "version-sat.svg": "badge",
+    "omnifocus-sketch-icon": "icon",
+    "vgo-why-1.png": "39-pixel-high strip",
+}
+
+
+def _label(url: str) -> str:
+    """The kind of non-picture `url` is, or "" for a real picture of the article."""
+    return next((kind for part, kind in NOT_LEAD.items() if part in url), "")
+
+
+def _offered(path: Path) -> list[tuple[str, set[str], set[str]]]:
+    """(chosen lead image, real pictures offered, non-pictures offered) per entry, first 5."""
+    feed = parse(path.read_bytes(), url="https://example.com/feed", headers={})
+    rows = []
+    for entry in feed.entries[:5]:
+        articles = normalize(replace(feed, entries=(entry,)), SOURCE, now=NOW)
+        urls = [i.url for i in entry.images]
+        urls += [e.url for e in entry.enclosures if e.type.startswith("image/")]
+        urls += [entry.thumbnail or ""]
+        urls = [safe_url(u, feed.base_url) for u in urls if u]
+        urls += [c.url for c in content_images(_content_html(entry, feed.base_url))]
+        offered = {u for u in urls if u}
+        if not offered or not articles:
+            continue
+        good = {u for u in offered if not _label(u)}
+        rows.append((articles[0].thumbnail, good, offered - good))
+    return rows
+
+
+MISSED: list[str] | None = None
+
+
+def score(paths: list[Path]) -> dict[str, object]:
+    """Precision and recall of "the chosen image is a real picture of the article"."""
+    chosen_right = chosen_wrong = missed = entries_with_picture = none_right = 0
+    wrong_kinds: Counter[str] = Counter()
+    negatives: Counter[str] = Counter()
+    for path in paths:
+        try:
+            rows = _offered(path)
+        except ParseError:  # malformed corpus files offer no images
+            rows = []
+        for chosen, good, bad in rows:
+            negatives.update(_label(u) for u in bad)
+            entries_with_picture += bool(good)
+            if not chosen:
+                missed += bool(good)
+                if good and MISSED is not None:
+                    MISSED.append(f"{path.name}: {sorted(good)}")
+                none_right += not good
+            elif chosen in good:
+                chosen_right += 1
+            else:
+                chosen_wrong += 1
+                wrong_kinds[f"{_label(chosen) or 'not offered'}: {chosen}"] += 1
+    chosen = chosen_right + chosen_wrong
+    return {
+        "precision": chosen_right / chosen if chosen else 1.0,
+        "recall": chosen_right / entries_with_picture if entries_with_picture else 1.0,
+        "chosen": chosen,
+        "entries with a picture": entries_with_picture,
+        "entries without one, none chosen": none_right,
+        "missed": missed,
+        "wrong by kind": dict(wrong_kinds),
+        "hard negatives offered by kind": dict(negatives),
+    }
+
+
+@requires_corpus
+def test_real_feeds_never_get_an_icon_and_mostly_get_their_picture() -> None:
+    result = score(corpus_files("real", "encodings", "edge"))
+    print(result)
+    assert result["wrong by kind"] == {}
+    assert result["precision"] == 1.0
+    assert result["recall"] >= 0.9  # type: ignore[operator]
+    offered = result["hard negatives offered by kind"]
+    assert isinstance(offered, dict)
+    assert {"avatar", "icon", "emoji", "tracking pixel", "file-type image", "logo"} <= set(offered)
+
+
+def _rss_item(body: str, extra: str = "") -> bytes:
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+        "<channel><title>T</title><link>https://site.example/</link><item><guid>1</guid>"
+        f"<title>A</title><link>https://site.example/a</link>{extra}"
+        f"<description><![CDATA[{body}]]></description></item></channel></rss>"
+    ).encode()
+
+
+def _lead(body: str, extra: str = "") -> str:
+    feed = parse(_rss_item(body, extra), url="https://site.example/feed", headers={})
+    return normalize(feed, SOURCE, now=NOW)[0].thumbnail
+
+
+PHOTO = "https://site.example/uploads/2026/11/harbour.jpg"
+HARD_NEGATIVES = {
+    "file-type image": '<img src="https://site.example/skins/default/filetype/jpg.gif">',
+    "tracking pixel": '<img src="https://site.example/t.gif" width="1" height="1">',
+    "emoji": '<img src="https://site.example/e/1f600.png" alt="😀">',
+    "wordpress emoji": '<img src="https://s.w.org/images/core/emoji/2.2.1/72x72/1f680.png">',
+    "avatar": '<img src="https://secure.gravatar.com/avatar/abc?s=96">',
+    "small by attributes": '<img src="https://site.example/a.png" width="48" height="48">',
+    "spacer": '<img src="https://site.example/img/spacer.gif">',
+    "favicon": '<img src="https://site.example/favicon.ico">',
+    "share button": '<img src="https://site.example/img/twitter.png">',
+    "banner": '<img src="https://site.example/b.jpg" width="728" height="90">',
+    "blogspot 72px": '<img src="https://1.bp.blogspot.com/x/s72-c/a.png">',
+    "thumb in text": '<img src="https://site.example/img/pic_thumb.jpg">',
+    "flickr small": '<img src="https://live.staticflickr.com/1/2_abc_s.jpg">',
+}
+
+
+@pytest.mark.parametrize("html", HARD_NEGATIVES.values(), ids=list(HARD_NEGATIVES))
+def test_a_non_picture_is_never_chosen_and_the_real_picture_after_it_is(html: str) -> None:
+    assert _lead(f"<p>Text {html}</p>") == ""
+    assert _lead(f"<p>Text {html}</p><p><img src='{PHOTO}'></p>") == PHOTO
+
+
+def test_feed_images_are_preferred_when_large_enough_and_skipped_when_small() -> None:
+    small = '<media:content url="https://site.example/m-small.jpg" medium="image" width="60"/>'
+    large = '<media:content url="https://site.example/m.jpg" medium="image" width="800"/>'
+    body = f"<p>Text <img src='{PHOTO}'></p>"
+    assert _lead(body, large) == "https://site.example/m.jpg"
+    assert _lead(body, small) == PHOTO
+    assert _lead(body, small + large) == "https://site.example/m.jpg"
+    thumb = '<media:thumbnail url="https://site.example/thumbs/v.jpg"/>'
+    assert _lead("<p>Text</p>", thumb) == "https://site.example/thumbs/v.jpg"  # named by the feed
+
+
+def test_the_page_image_comes_after_feed_images_and_before_content() -> None:
+    page = "https://site.example/og.jpg"
+    feed_image = Candidate("https://site.example/m.jpg", 800, 600)
+    content = f'<img src="{PHOTO}">'
+    assert lead_image([feed_image], content, page) == feed_image.url
+    assert lead_image([], content, page) == page
+    assert lead_image([], content, "https://site.example/logo.png") == PHOTO
+    assert not acceptable(Candidate("javascript:alert(1)"))

@@ -1,0 +1,165 @@
+"""Junk rules: the built-in set scored on labelled paragraphs, and the config's rules end to end."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from aggregator.config import parse_config
+from aggregator.errors import ConfigError
+from aggregator.fetch import Fetcher
+from aggregator.junk import strip_paragraphs, strip_selected
+from aggregator.models import Outcome
+from aggregator.refresh import refresh_source
+from aggregator.store import Store
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import make_config
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+BODY = "<p>The council met on Tuesday and approved the new cycling lanes after a long debate.</p>"
+
+# Labelled paragraphs, written after what real feeds carry. Junk, by kind:
+JUNK: dict[str, list[str]] = {
+    "wechat/qr prompt": [
+        "扫码关注我们的公众号，获取更多资讯",
+        "长按识别下方二维码，关注我们",
+        "点击入群，和三千位读者一起讨论",
+        "欢迎加入我们的读者交流群",
+        "点击上方蓝字关注我们",
+        "添加小编微信：news2026，备注读者",
+        "分享、点赞、在看，支持我们",
+        "扫一扫下载客户端",
+        "点击关注我们，获取更多精彩内容",
+        "Scan the QR code to follow us on WeChat",
+    ],
+    "reprint/copyright": [
+        "转载请注明出处，并保留原文链接",
+        "未经授权，禁止转载",
+        "本文来源：新华社",
+        "原文链接：https://example.com/a/1",
+        "版权归原作者所有，如有侵权请联系删除",
+        "© 2026 Example Media. All rights reserved.",
+        "Copyright 2026 Example News Ltd.",
+    ],
+    "appeared first on": [
+        "The post Ten Things About Rust appeared first on Example Blog.",
+        "This article was originally published on The Conversation.",
+    ],
+    "feed-ad footer": [
+        "Advertisement",
+        "Sponsored: Try our new app today",
+        "Follow us on Twitter and Facebook",
+        "Subscribe to our newsletter for the week's best stories.",
+        "Read more of this story at Slashdot.",
+    ],
+}
+# Real paragraphs, hard negatives first: the article's own text about WeChat, QR codes, copyright.
+REAL: list[str] = [
+    "警方表示，这一谣言最初在多个微信群中传播，随后扩散到其他平台。",
+    "研究人员扫描了超过一万份二维码样本，发现其中约百分之三含有恶意链接。",
+    "法院认定被告未经许可转载他人文章，判决赔偿两万元。这一判决被认为将影响整个自媒体行业的版权保护实践。",
+    "该公众号运营者称，他们将继续关注农村教育问题。",
+    "The court ruled that copyright does not protect an idea, only its expression in a fixed form.",
+    "WeChat, the messaging app, has over a billion users and is central to daily life in China.",
+    "Copyright reform has been debated in the European Parliament for years, and the vote"
+    " on Tuesday finally settles how news snippets may be shown by search engines.",
+    "She said the post appeared on her feed a week before the election; she reported it.",
+    "Advertising revenue fell by 12% in the third quarter, the company said.",
+    "The museum now scans a QR code at the entrance instead of paper tickets.",
+    "北京今日迎来今冬首场降雪，气温降至零下五度。",
+    "The council approved the plan on Tuesday.",
+]
+
+
+def removed(paragraph: str) -> bool:
+    out = strip_paragraphs(f"{BODY}<p>{paragraph}</p>", ())
+    assert BODY in out
+    return out == BODY
+
+
+def score() -> dict[str, tuple[int, int]]:
+    """Per kind: (removed, of how many); for "real": (wrongly removed, of how many)."""
+    table = {kind: (sum(map(removed, items)), len(items)) for kind, items in JUNK.items()}
+    table["real (hard negatives)"] = (sum(map(removed, REAL)), len(REAL))
+    return table
+
+
+def test_default_rules_remove_junk_and_keep_the_articles_own_text() -> None:
+    table = score()
+    print(table)
+    wrong, _ = table.pop("real (hard negatives)")
+    assert wrong == 0
+    found = sum(r for r, _ in table.values())
+    total = sum(n for _, n in table.values())
+    assert found / total >= 0.95, table
+
+
+def test_the_only_paragraph_is_never_removed_and_rules_can_be_switched_off() -> None:
+    only = "<p>扫码关注我们的公众号</p>"
+    assert strip_paragraphs(only, ()) == only
+    assert (
+        strip_paragraphs(f"{BODY}<p>扫码关注</p>", (), defaults=False) == f"{BODY}<p>扫码关注</p>"
+    )
+    assert strip_paragraphs(f"{BODY}<p>Buy now</p>", ("^buy now$",), defaults=False) == BODY
+    # The config's patterns judge long paragraphs too; the built-in ones only short ones.
+    long = "Sponsored content: " + "word " * 100
+    assert strip_paragraphs(f"{BODY}<p>{long}</p>", ()) != BODY
+    assert strip_paragraphs(f"{BODY}<p>{long}</p>", ("^sponsored content:",)) == BODY
+
+
+def test_selectors_remove_what_they_name_before_the_sanitizer_drops_classes() -> None:
+    html = '<div class="post"><p>Text</p><div class="share"><a href="x">Share</a></div></div>'
+    assert "Share" not in strip_selected(html, ["div.share"])
+    assert strip_selected(html, ["aside"]) == html
+
+
+def _feed() -> bytes:
+    content = (
+        f"{BODY}<div class='share'>Share on Facebook</div>"
+        "<p>Read our sister site for more.</p><p>扫码关注我们的公众号</p>"
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+        "<item><guid>1</guid><title>A</title><link>https://site.example/a</link>"
+        f"<content:encoded><![CDATA[{content}]]></content:encoded></item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize("defaults", [True, False])
+def test_config_rules_strip_what_they_name_through_the_pipeline(
+    store: Store, feed_server: FeedServer, defaults: bool
+) -> None:
+    url = feed_server.add("/f.xml", _feed(), content_type="application/rss+xml")
+    config = make_config({"src": url})
+    source = replace(
+        config.sources[0],
+        strip_selectors=("div.share",),
+        strip_patterns=("^read our sister site",),
+        default_junk_rules=defaults,
+    )
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        result = refresh_source(source, config, store, fetcher, now=NOW, rng=random.Random(1))
+    assert result.outcome is Outcome.OK
+    content = store.source_articles("src", 1)[0].content
+    assert "cycling lanes" in content
+    assert "Share on Facebook" not in content
+    assert "sister site" not in content
+    assert ("扫码关注" in content) is not defaults
+
+
+def test_rules_are_checked_at_load_naming_the_place() -> None:
+    base = '[[categories]]\nslug = "n"\ntitle = "N"\n[[sources]]\nname = "A"\n'
+    base += 'url = "https://a.example/f"\ncategories = ["n"]\n'
+    config = parse_config(
+        base + 'strip_selectors = ["div.share", "#ad"]\ndefault_junk_rules = false'
+    )
+    assert config.sources[0].strip_selectors == ("div.share", "#ad")
+    assert config.sources[0].default_junk_rules is False
+    with pytest.raises(ConfigError, match=r"sources\[0\] \(name \"A\"\)\.strip_selectors\[1\]"):
+        parse_config(base + 'strip_selectors = ["div.share", "div[["]')
+    with pytest.raises(ConfigError, match=r"sources\[0\] \(name \"A\"\)\.strip_patterns\[0\]"):
+        parse_config(base + 'strip_patterns = ["(unclosed"]')

@@ -1,0 +1,117 @@
+"""Language: the entry's, else the feed's, else detected; measured on short texts."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+from aggregator.config import SourceConfig
+from aggregator.language import detect
+from aggregator.normalize import normalize
+from aggregator.parse import parse
+
+# Short texts (a title, or a title and a line) as feeds carry them, written for this test.
+SAMPLES: dict[str, list[str]] = {
+    "en": [
+        "Scientists find water ice near the lunar south pole",
+        "Parliament votes to delay the new budget until spring",
+        "How to make sourdough bread at home",
+        "Storm knocks out power to thousands across the coast",
+        "The best laptops for students this year",
+        "Central bank holds interest rates steady",
+        "Local team wins the championship after extra time",
+        "Why the city is planting ten thousand trees",
+        "New study links sleep to memory in older adults",
+        "Review: a quiet, moving film about family",
+    ],
+    "zh": [
+        "科学家在月球南极附近发现水冰",
+        "国务院常务会议部署稳就业工作",
+        "北京今日迎来今冬首场降雪",
+        "新能源汽车销量连续三个月增长",
+        "教育部发布高考报名最新通知",
+        "上海地铁新线路正式开通运营",
+        "专家解读最新出台的房地产政策",
+        "台风登陆广东沿海多地停课",
+        "这家老字号餐厅为何能火了一百年",
+        "人工智能如何改变我们的工作方式",
+    ],
+    "other": [
+        "Wissenschaftler finden Wassereis am Südpol des Mondes",  # de
+        "Le gouvernement présente son projet de loi sur le climat",  # fr
+        "El presidente anuncia nuevas medidas económicas",  # es
+        "東京で大きな地震が発生しました",  # ja
+        "Правительство утвердило новый бюджет на следующий год",  # ru
+        "서울에서 대규모 축제가 열렸습니다",  # ko
+        "O governo anunciou novas regras para o trânsito",  # pt
+        "Il sindaco ha inaugurato la nuova biblioteca",  # it
+        "De regering presenteert een nieuw klimaatplan",  # nl
+        "Hükümet yeni ekonomik paketi açıkladı",  # tr
+    ],
+}
+OTHER_TAGS = ["de", "fr", "es", "ja", "ru", "ko", "pt", "it", "nl", "tr"]
+
+
+def measure() -> dict[str, tuple[int, int, int]]:
+    """Per group: (right, wrong, no answer)."""
+    results: dict[str, tuple[int, int, int]] = {}
+    for group, texts in SAMPLES.items():
+        counts: Counter[str] = Counter()
+        for i, text in enumerate(texts):
+            want = OTHER_TAGS[i] if group == "other" else group
+            got = detect(text)
+            counts["none" if not got else "right" if got == want else "wrong"] += 1
+        results[group] = (counts["right"], counts["wrong"], counts["none"])
+    return results
+
+
+def test_short_texts_are_mostly_read_right_and_never_confidently_wrong_in_en_and_zh() -> None:
+    results = measure()
+    print(results)
+    for group in ("en", "zh"):
+        right, wrong, _ = results[group]
+        assert right >= 9, (group, results[group])
+        assert wrong == 0, (group, results[group])
+    right, wrong, _ = results["other"]
+    assert right >= 8, results["other"]
+    assert wrong <= 1, results["other"]
+
+
+def test_too_little_text_is_no_answer_and_detection_is_cheap() -> None:
+    assert detect("OK") == ""
+    assert detect("Apple 2026") == ""
+    assert detect("word " * 1000) == ""
+    detect("warm up the model")
+    started = time.perf_counter()
+    for _ in range(100):
+        detect("Central bank holds interest rates steady as inflation cools")
+    assert (time.perf_counter() - started) / 100 < 0.01
+
+
+def _feed(feed_lang: str, item_lang: str, title: str) -> bytes:
+    lang = f"<language>{feed_lang}</language>" if feed_lang else ""
+    dc = f"<dc:language>{item_lang}</dc:language>" if item_lang else ""
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<channel><title>T</title>{lang}<item><guid>1</guid><title>{title}</title>{dc}"
+        "<description>Text</description></item></channel></rss>"
+    ).encode()
+
+
+def _language(feed_lang: str, item_lang: str, title: str, source_lang: str = "") -> str:
+    source = SourceConfig(
+        id="s", name="S", url="https://e.example/f", categories=(), interval=900,
+        language=source_lang,
+    )  # fmt: skip
+    feed = parse(_feed(feed_lang, item_lang, title), url="https://e.example/f", headers={})
+    return normalize(feed, source, now=datetime.now(UTC))[0].language
+
+
+def test_the_tag_comes_from_the_config_the_feed_or_the_text_in_that_order() -> None:
+    chinese = "国务院常务会议部署稳就业工作"
+    assert _language("", "", chinese) == "zh"
+    assert _language("en-us", "", chinese) == "en-US"  # the feed's word wins over a guess
+    assert _language("English", "", chinese) == "en"  # names become tags
+    assert _language("", "", chinese, source_lang="zh-CN") == "zh-CN"
+    assert _language("", "", "OK") == ""  # no guess rather than a wrong one
