@@ -10,21 +10,27 @@ Two kinds of rule, both per source:
   copyright is the article talking about them). They are on unless `default_junk_rules = false`.
 A paragraph that is the article's only text is never removed.
 
-(Paragraphs that recur across a source's articles are learned elsewhere; this is the rule side.)
+Learned, per source: `strip_learned` removes short paragraphs that recur in several of the
+source's recent articles (the evidence is aggregator/boilerplate.py's, kept in Redis).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import lxml.html  # type: ignore[import-untyped]
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
+from aggregator import boilerplate
+
 DEFAULT_MAX_CHARS = 200  # the built-in rules only judge paragraphs this short
+# Learned boilerplate is removed only from paragraphs this short: a long paragraph two articles
+# share is more likely a quote or a follow-up than a footer.
+LEARNED_MAX_CHARS = 400
 _PARAGRAPHS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "div")
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|blockquote|figcaption|tr|td)\b[^>]*>", re.I)
 _INLINE_TAG = re.compile(r"<[^>]*>")
@@ -124,6 +130,30 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         )
     ):
         return html_text
+    return _drop(html_text, lambda text: _matches(text, own, built_in))
+
+
+def strip_learned(html_text: str, known: frozenset[str]) -> str:
+    """Sanitized HTML without the short paragraphs its source repeats in many of its articles.
+
+    `known`: the source's boilerplate paragraph hashes (aggregator/boilerplate.py; the evidence is
+    counted in Redis as articles are filed in stories). Never all of the article's text.
+    """
+    if not html_text or not known:
+        return html_text
+    paras = boilerplate.paragraphs(html_text)
+    if not any(
+        boilerplate.paragraph_hash(p) in known for p in paras if len(p) <= LEARNED_MAX_CHARS
+    ):
+        return html_text
+    return _drop(
+        html_text,
+        lambda text: len(text) <= LEARNED_MAX_CHARS and boilerplate.paragraph_hash(text) in known,
+    )
+
+
+def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
+    """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it."""
     root = _fragment(html_text)
     if root is None:
         return html_text
@@ -134,7 +164,7 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         if any(element in set(d.iterdescendants()) for d in doomed):
             continue
         text = " ".join(element.text_content().split())
-        if text and _matches(text, own, built_in):
+        if text and judge(text):
             doomed.append(element)
     if not doomed:
         return html_text

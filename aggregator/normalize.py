@@ -83,11 +83,17 @@ class Report:
 
 
 def normalize(
-    feed: ParsedFeed, source: SourceConfig, *, now: datetime, report: Report | None = None
+    feed: ParsedFeed,
+    source: SourceConfig,
+    *,
+    now: datetime,
+    report: Report | None = None,
+    learned_junk: frozenset[str] = frozenset(),
 ) -> list[Article]:
     """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones.
 
-    `report`, when given, is filled in with what the cleaning found.
+    `report`, when given, is filled in with what the cleaning found. `learned_junk`: the hashes
+    of paragraphs the source repeats in many articles (Store.boilerplate), removed from content.
     """
     report = report if report is not None else Report()
     if now.tzinfo is None:
@@ -121,6 +127,7 @@ def normalize(
                 title=title,
                 text=text,
                 source_url=source_url,
+                learned_junk=learned_junk,
                 published=published,
                 updated=updated,
                 # An undated entry is dated when first seen, a microsecond apart in the feed's
@@ -151,12 +158,13 @@ def _article(
     title: str,
     text: str,
     source_url: str,
+    learned_junk: frozenset[str],
     published: datetime | None,
     updated: datetime | None,
     first_seen: datetime,
 ) -> Article:
     base = feed.base_url
-    content = _content_html(entry, base, source)
+    content = junk.strip_learned(_content_html(entry, base, source), learned_junk)
     summary = excerpt(text, SUMMARY_LENGTH)
     title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
     written = tuple(d.isoformat() if d else "" for d in (published, updated))

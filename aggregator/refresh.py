@@ -99,7 +99,9 @@ def refresh_source(
             extra = {"parser": parsed.parser}
             report = Report()
             try:
-                articles = normalize(parsed, source, now=now, report=report)
+                # What the source repeats in its articles (counted as they are filed in stories).
+                learned = store.boilerplate(source.id, boilerplate.MIN_ARTICLES)
+                articles = normalize(parsed, source, now=now, report=report, learned_junk=learned)
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                 raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
             pages = fulltext.Outcome()

@@ -991,6 +991,14 @@ class Store:
         filed = cast(list[bytes | None], self.redis.hmget(self._story_fp_key(), list(article_ids)))
         return {i for i, f in zip(article_ids, filed, strict=True) if f is None}
 
+    def boilerplate(self, source_id: str, min_articles: int) -> frozenset[str]:
+        """The source's boilerplate: paragraph hashes carried by `min_articles` of its articles."""
+        found = cast(
+            list[bytes],
+            self.redis.zrangebyscore(self._boilerplate_key(source_id), min_articles, "+inf"),
+        )
+        return frozenset(_text(h) for h in found)
+
     def observe_paragraphs(
         self, source_id: str, hashes: dict[str, list[str]], max_evidence: int, min_articles: int
     ) -> tuple[set[str], frozenset[str]]:
