@@ -105,7 +105,7 @@ def _keep(article: Article, before: Article) -> Article:
 def _extract(article: Article, source: SourceConfig, fetcher: Fetcher) -> tuple[Article, str]:
     """The article with its page's main text, or unchanged with the reason it could not be."""
     try:
-        page = fetcher.fetch(article.url)
+        page = fetcher.fetch(article.url, allow_private=source.allow_private_networks)
     except SourceError as e:
         return _failed(article, f"{e.outcome.value}: {e.message}")
     content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -484,6 +484,9 @@ _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
 _LANGUAGE_ELEMENT = re.compile(rb"language>")
 _XML_LANG = re.compile(rb"xml:lang\s*=")
 _ENTITY = re.compile(r"&(?:#\d+|#x[\da-fA-F]+|\w+);")
+# A URL naming localhost or an address literal: feedparser-rs drops such links when the address
+# is not public (127.0.0.1, 10.x, [::1], 169.254.x, …); feedparser keeps them.
+_ADDRESS_URL = re.compile(rb"https?://(?:localhost\b|\[|\d{1,3}\.\d{1,3}\.)", re.IGNORECASE)
 
 
 def _fast_gap(
@@ -526,6 +529,8 @@ def _fast_gap(
         return "an undeclared namespace prefix (ill-formed to feedparser)"
     if len(_ENTRY_TAG.findall(data)) != len(entries):
         return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
+    if any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data):
+        return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
     for key, named in (("id", "an id"), ("link", "a link")):
         values = [v for v in (_str(e.get(key)) for e in entries) if v]
         if len(set(values)) != len(values):
