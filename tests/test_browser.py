@@ -104,7 +104,7 @@ def test_reader_pages_render_with_images_and_related_articles(
     expect(page.locator("h2#section-tech")).to_have_text("Technology")
     expect(page.locator("#section-tech ~ .grid .card, .section .card").first).to_be_visible()
     sizes = image_sizes(page)
-    assert len(sizes) >= 4  # two sections, at most 2 stories of one source in each (stories.per_source)
+    assert len(sizes) >= 4  # two sections, at most 2 stories of one source in each
     assert all(width == 320 for _, width in sizes), sizes
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_text("Skip to content")
