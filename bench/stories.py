@@ -33,6 +33,7 @@ from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.refresh import join_stories
 from aggregator.store import Store
 from tests.support.corpus import corpus_files
+from tests.support.web_server import paragraphs_article
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 RETENTION = RetentionConfig(max_per_source=100_000, max_per_category=200_000, max_age_days=3650)
@@ -83,24 +84,7 @@ def synthetic(rng: random.Random, vocab: list[str], n: int, source: str) -> list
         paras = [" ".join(words[k : k + 50]) for k in range(0, 150, 50)]
         at = NOW - timedelta(seconds=rng.randrange(86400 * 6))
         aid = f"{source}-{i}-{rng.randrange(10**9)}"
-        out.append(
-            Article(
-                id=aid,
-                source_id=source,
-                guid=aid,
-                url=f"https://example.com/{aid}",
-                title=" ".join(words[:8]),
-                summary=paras[0][:160],
-                content="".join(f"<p>{p}</p>" for p in paras),
-                author="",
-                published=at,
-                updated=at,
-                source_name=source,
-                source_url="https://example.com/",
-                categories=("news",),
-                content_hash=aid,
-            )
-        )
+        out.append(paragraphs_article(aid, source, " ".join(words[:8]), paras, at))
     return out
 
 

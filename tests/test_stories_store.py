@@ -22,6 +22,7 @@ from aggregator.refresh import join_stories, refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import all_fetched, make_config, start_worker
+from tests.support.web_server import paragraphs_article
 from workers import scheduler
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -175,27 +176,10 @@ def test_trimming_an_article_leaves_its_story_consistent(
 
 
 def _articles(source: str, texts: list[tuple[str, list[str]]], at: datetime) -> list[Article]:
-    out = []
-    for n, (title, paras) in enumerate(texts):
-        out.append(
-            Article(
-                id=f"{source}-{n}",
-                source_id=source,
-                guid=f"{source}-{n}",
-                url=f"https://example.com/{source}/{n}",
-                title=title,
-                summary=paras[0][:160],
-                content="".join(f"<p>{p}</p>" for p in paras),
-                author="",
-                published=at,
-                updated=at,
-                source_name=source,
-                source_url="https://example.com/",
-                categories=("news",),
-                content_hash=f"{source}-{n}",
-            )
-        )
-    return out
+    return [
+        paragraphs_article(f"{source}-{n}", source, title, paras, at)
+        for n, (title, paras) in enumerate(texts)
+    ]
 
 
 def _save(store: Store, articles: list[Article], now: datetime) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -78,6 +78,28 @@ def make_config(base_url: str = DEFAULT_BASE_URL, **site: Any) -> Config:
                 site_url="https://mixed.example/",
             ),
         ),
+    )
+
+
+def paragraphs_article(
+    article_id: str, source: str, title: str, paras: Sequence[str], at: datetime
+) -> Article:
+    """An article of plain paragraphs, as stories compare them (tests and bench/stories.py)."""
+    return Article(
+        id=article_id,
+        source_id=source,
+        guid=article_id,
+        url=f"https://example.com/{article_id}",
+        title=title,
+        summary=paras[0][:160],
+        content="".join(f"<p>{p}</p>" for p in paras),
+        author="",
+        published=at,
+        updated=at,
+        source_name=source,
+        source_url="https://example.com/",
+        categories=("news",),
+        content_hash=article_id,
     )
 
 
