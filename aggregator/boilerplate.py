@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aggregator import stories
 
 # A paragraph carried by this many of a source's recent articles is boilerplate. Two is enough:
 # a site's articles rarely share a real paragraph, and leaving one out of a comparison only ever
@@ -32,7 +34,6 @@ _BLOCK = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _LINES = re.compile(r"\s*\n\s*")
-_SPACE = re.compile(r"\s+")
 # Footers whose text varies per article, so hashing cannot learn them.
 _PATTERNS = re.compile(
     r"^(?:the post .{1,300} appeared first on .{1,120}"  # WordPress
@@ -40,31 +41,44 @@ _PATTERNS = re.compile(
     r"|(?:continue reading|read more|read the full (?:story|article)).{0,80})$",
     re.IGNORECASE | re.DOTALL,
 )
-_WORD = re.compile(r"[^\W_]+")
 
 
 def paragraphs(markup: str) -> list[str]:
     """The text paragraphs of sanitized HTML (or of plain text split on its line breaks)."""
     text = _BLOCK.sub("\n", markup)
     text = html.unescape(_TAG.sub(" ", text))
-    out = []
-    for line in _LINES.split(text):
-        line = _SPACE.sub(" ", line).strip()
-        if line:
-            out.append(line)
-    return out
+    return [" ".join(words) for line in _LINES.split(text) if (words := line.split())]
 
 
-def normalize(text: str) -> str:
-    """Text as compared: NFKC (which folds full and half widths), case-folded, words only."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_WORD.findall(folded))
+@dataclass(frozen=True)
+class Body:
+    """An article body as stories read it: paragraphs, their words and their hashes, made once."""
+
+    paragraphs: list[str]
+    words: list[list[str]]  # `stories.tokens` of each paragraph
+    hashes: list[str]  # `hash_tokens` of each paragraph
+
+    @classmethod
+    def of(cls, markup: str) -> Body:
+        paras = paragraphs(markup)
+        words = [stories.tokens(p) for p in paras]
+        return cls(paras, words, [hash_tokens(w) for w in words])
+
+    def kept_words(self, known: frozenset[str] | set[str]) -> list[list[str]]:
+        """The words of the paragraphs that are not boilerplate (see `strip`)."""
+        junk = is_boilerplate(self.paragraphs, known, self.hashes)
+        return [w for w, j in zip(self.words, junk, strict=True) if not j]
 
 
 def paragraph_hash(paragraph: str) -> str:
-    """A short stable hash of a paragraph's normalized text (per-source evidence, not global)."""
+    """A short stable hash of a paragraph's words, normalized as stories compare them."""
+    return hash_tokens(stories.tokens(paragraph))
+
+
+def hash_tokens(tokens: Sequence[str]) -> str:
+    """`paragraph_hash` of a paragraph already cut into `stories.tokens` (10 hex digits)."""
     return hashlib.blake2b(
-        normalize(paragraph).encode("utf-8", "surrogatepass"), digest_size=5
+        " ".join(tokens).encode("utf-8", "surrogatepass"), digest_size=5
     ).hexdigest()
 
 
@@ -85,6 +99,15 @@ def strip(
 
     `hashes`: the paragraphs' hashes when the caller has them already (one per paragraph).
     """
+    return [
+        p for p, junk in zip(paras, is_boilerplate(paras, known, hashes), strict=True) if not junk
+    ]
+
+
+def is_boilerplate(
+    paras: Sequence[str], known: frozenset[str] | set[str], hashes: Sequence[str] | None = None
+) -> list[bool]:
+    """For each paragraph, whether `strip` removes it."""
     if hashes is None:
         hashes = [paragraph_hash(p) for p in paras]
-    return [p for p, h in zip(paras, hashes, strict=True) if h not in known and not is_pattern(p)]
+    return [h in known or is_pattern(p) for p, h in zip(paras, hashes, strict=True)]

@@ -75,6 +75,7 @@ class RetentionConfig:
 
 @dataclass(frozen=True)
 class StoriesConfig:
+    enabled: bool = True  # false: new articles are not clustered (each is a story of its own)
     window_days: float = 7.0  # how far back a new article looks for the story it belongs to
     per_source: int = 2  # at most this many items of one source in a page section of five
 
@@ -546,7 +547,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
     ),
     "stories": (
         StoriesConfig,
-        {"window_days": _number, "per_source": _count(1)},
+        {"enabled": _bool, "window_days": _number, "per_source": _count(1)},
     ),
     "serve": (
         ServeConfig,

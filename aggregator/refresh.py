@@ -120,7 +120,8 @@ def refresh_source(
             )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             saved = store.save_refresh(state, articles, config.retention, now, record)
-            join_stories(store, articles, config.stories.window_days, now)
+            if config.stories.enabled:
+                join_stories(store, articles, config.stories.window_days, now)
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
@@ -174,11 +175,10 @@ def join_stories(
     if not articles:
         return 0
     # The fingerprint reads only a body's start (stories.MAX_TOKENS): so does this.
-    paras = {a.id: boilerplate.paragraphs((a.content or a.summary)[:BODY_CHARS]) for a in articles}
-    hashes = {a_id: [boilerplate.paragraph_hash(p) for p in ps] for a_id, ps in paras.items()}
+    bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
     fresh_ids, known = store.observe_paragraphs(
         articles[0].source_id,
-        {a_id: list(dict.fromkeys(hs)) for a_id, hs in hashes.items()},
+        {a_id: list(dict.fromkeys(body.hashes)) for a_id, body in bodies.items()},
         boilerplate.MAX_EVIDENCE,
         boilerplate.MIN_ARTICLES,
     )
@@ -190,8 +190,8 @@ def join_stories(
             a.id,
             a.source_id,
             a.published.timestamp(),
-            stories.fingerprint(
-                a.title, boilerplate.strip(paras[a.id], known, hashes[a.id]), paras[a.id]
+            stories.fingerprint_tokens(
+                a.title, bodies[a.id].kept_words(known), bodies[a.id].words[:3]
             ),
         )
         for a in sorted(fresh, key=lambda a: a.published)

@@ -53,21 +53,53 @@ _ALL_FIELD = ""
 
 # --- stories' keys (see aggregator/stories.py) ------------------------------------------------
 #
-#   {p}:story-fp            hash   article id -> "story\tsource\tpublished\tseen\t" + fingerprint
-#   {p}:lsh:{shard}         hash   LSH bucket token (5 bytes) -> the newest article id filed there
+#   {p}:story-fp            hash   article id -> "story\tsource\tpublished\tseen\thandle\t" + the
+#                                  packed fingerprint (story "" when the article started it)
+#   {p}:story-n             string the last handle given: a short number per filed article
+#   {p}:story-h:{shard}     hash   handle -> article id
+#   {p}:lsh:{shard}         hash   LSH bucket token (5 bytes) -> the newest handle filed there
 #   {p}:story:{story}       hash   article id -> "published\tseen\tsource" (stories of 2 or more)
 #   {p}:boiler:{source}     zset   paragraph hash -> how many of the source's articles carried it
 #   {p}:copies:{source}     hash   other source id -> how many of this source's articles copied its
 #
-# Buckets are sharded over LSH_SHARDS small hashes (listpack-encoded, the compact form). A story's
-# id is the id of the article that started it and never changes; a story of one article has no
-# record. An article's fingerprint, buckets and membership go when the article goes.
+# Buckets hold handles, not 20-character article ids: each article is in ~10 buckets, so that is
+# most of what stories cost in memory. Buckets and handles are sharded over LSH_SHARDS small
+# hashes (listpack-encoded, the compact form; a handle is an integer there). A story's id is the
+# id of the article that started it and never changes; a story of one article has no record. An
+# article's fingerprint, handle, buckets and membership go when the article goes.
 
 LSH_SHARDS = 4096
 
 _LUA_STORIES_COMMON = r"""
+local function split_meta(value)
+  local parts = {}
+  for part in string.gmatch(value .. '\n', '(.-)\n') do parts[#parts + 1] = part end
+  local hash = table.remove(parts, 1)
+  return hash, parts
+end
+
+-- Mark the categories an article is in as changed.
+local function categories(p, source, id, changed)
+  local meta = redis.call('HGET', p .. 'hashes:' .. source, id)
+  if meta then
+    local _, cats = split_meta(meta)
+    for _, slug in ipairs(cats) do changed[slug] = true end
+  end
+end
+
 local function lsh_key(p, token)
   return p .. 'lsh:' .. ((string.byte(token, 2) * 256 + string.byte(token, 3)) % __SHARDS__)
+end
+
+local function handle_key(p, handle)
+  return p .. 'story-h:' .. (tonumber(handle) % __SHARDS__)
+end
+
+-- The article a bucket holds, '' when none.
+local function bucket_article(p, token)
+  local handle = redis.call('HGET', lsh_key(p, token), token)
+  if not handle then return '' end
+  return redis.call('HGET', handle_key(p, handle), handle) or ''
 end
 
 -- The bucket tokens of a stored fingerprint record, as stories.bucket_tokens makes them.
@@ -85,25 +117,32 @@ local function fp_tokens(packed)
   return out
 end
 
-local function fp_split(record)
-  local story, source, published, seen, packed =
-    string.match(record, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
-  return story, source, published, seen, packed
+local function fp_split(record, id)
+  local story, source, published, seen, handle, packed =
+    string.match(record, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+  if story == '' then story = id end
+  return story, source, published, seen, handle, packed
 end
 
--- Forget an article's story data: fingerprint, the buckets still pointing at it, membership.
-local function forget_story(p, id)
+-- Forget an article's story data: fingerprint, handle, the buckets still holding it, membership.
+-- The other members credit it in their feeds and pages: their categories change too.
+local function forget_story(p, id, changed)
   local record = redis.call('HGET', p .. 'story-fp', id)
   if not record then return end
-  local story, _, _, _, packed = fp_split(record)
+  local story, _, _, _, handle, packed = fp_split(record, id)
   redis.call('HDEL', p .. 'story-fp', id)
+  redis.call('HDEL', handle_key(p, handle), handle)
   for _, token in ipairs(fp_tokens(packed)) do
     local key = lsh_key(p, token)
-    if redis.call('HGET', key, token) == id then redis.call('HDEL', key, token) end
+    if redis.call('HGET', key, token) == handle then redis.call('HDEL', key, token) end
   end
   local skey = p .. 'story:' .. story
-  if redis.call('HDEL', skey, id) == 1 and redis.call('HLEN', skey) < 2 then
-    redis.call('DEL', skey)
+  if redis.call('HDEL', skey, id) == 1 then
+    local members = redis.call('HGETALL', skey)
+    for j = 1, #members, 2 do
+      categories(p, string.match(members[j + 1], '([^\t]*)$'), members[j], changed)
+    end
+    if #members < 4 then redis.call('DEL', skey) end
   end
 end
 """
@@ -121,13 +160,6 @@ for _name, _value in {
 _LUA_COMMON = (
     _LUA_STORIES_COMMON
     + r"""
-local function split_meta(value)
-  local parts = {}
-  for part in string.gmatch(value .. '\n', '(.-)\n') do parts[#parts + 1] = part end
-  local hash = table.remove(parts, 1)
-  return hash, parts
-end
-
 -- Remove one article from every index, delete its blob and tombstone it.
 local function remove_article(id, k, changed, tomb_score)
   local cats = {}
@@ -144,7 +176,7 @@ local function remove_article(id, k, changed, tomb_score)
   redis.call('HDEL', k.hashes, id)
   redis.call('DEL', k.article .. id)
   redis.call('ZADD', k.tomb, tomb_score, id)
-  forget_story(string.sub(k.article, 1, -9), id)  -- k.article is "{p}:article:"
+  forget_story(string.sub(k.article, 1, -9), id, changed)  -- k.article is "{p}:article:"
 end
 
 local function bump_versions(versions, changed)
@@ -389,63 +421,64 @@ return out
 
 
 # KEYS: story-fp, boilerplate evidence; ARGV: max evidence, min articles, then per article:
-# id, n, n paragraph hashes. Counts the paragraphs of articles not filed yet; returns those ids
-# and the source's boilerplate hashes.
+# id, its paragraph hashes concatenated (10 hex digits each). Counts the paragraphs of articles
+# not filed yet; returns those ids and the source's boilerplate hashes.
 _LUA_OBSERVE_PARAGRAPHS = r"""
 local fp, boiler = KEYS[1], KEYS[2]
 local max_evidence, min_articles = tonumber(ARGV[1]), ARGV[2]
-local new, i = {}, 3
-while i <= #ARGV do
-  local id, n = ARGV[i], tonumber(ARGV[i + 1])
+local new = {}
+for i = 3, #ARGV, 2 do
+  local id, hashes = ARGV[i], ARGV[i + 1]
   if redis.call('HEXISTS', fp, id) == 0 then
     new[#new + 1] = id
-    for j = i + 2, i + 1 + n do redis.call('ZINCRBY', boiler, 1, ARGV[j]) end
+    for j = 1, #hashes, 10 do redis.call('ZINCRBY', boiler, 1, string.sub(hashes, j, j + 9)) end
   end
-  i = i + 2 + n
 end
 local size = redis.call('ZCARD', boiler)
 if size > max_evidence then redis.call('ZREMRANGEBYRANK', boiler, 0, size - max_evidence - 1) end
 return {new, redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')}
 """
 
-# KEYS: story-fp; ARGV: "{p}:", bucket tokens. Returns the article filed under each token ("" if
-# none), then id, record pairs of those articles.
+# KEYS: story-fp; ARGV: "{p}:", then per article its bucket tokens concatenated (5 bytes each).
+# Returns per article the ids its buckets hold, joined by ",", then id, record pairs of those.
 _LUA_STORY_CANDIDATES = (
     _LUA_STORIES_COMMON
     + r"""
-local ids, records, listed = {}, {}, {}
+local found, records, listed = {}, {}, {}
 for i = 2, #ARGV do
-  local id = redis.call('HGET', lsh_key(ARGV[1], ARGV[i]), ARGV[i]) or ''
-  ids[#ids + 1] = id
-  if id ~= '' and not listed[id] then
-    listed[id] = true
-    local record = redis.call('HGET', KEYS[1], id)
-    if record then records[#records + 1] = id; records[#records + 1] = record end
+  local ids = {}
+  for j = 1, #ARGV[i], 5 do
+    local id = bucket_article(ARGV[1], string.sub(ARGV[i], j, j + 4))
+    if id ~= '' then
+      ids[#ids + 1] = id
+      if not listed[id] then
+        listed[id] = true
+        local record = redis.call('HGET', KEYS[1], id)
+        if record then records[#records + 1] = id; records[#records + 1] = record end
+      end
+    end
   end
+  found[#found + 1] = table.concat(ids, ',')
 end
-return {ids, records}
+return {found, records}
 """
 )
 
 # KEYS: story-fp; ARGV: "{p}:", now, force ("1"/"0"), then per article: id, source, published,
-# packed fingerprint, story ("" new), via, n, n tokens, m, m ids looked at.
-# A bucket now holding an article the decision did not look at (another worker filed it
+# packed fingerprint, story ("" new), via, bucket tokens concatenated, the ids looked at joined
+# by ",". A bucket now holding an article the decision did not look at (another worker filed it
 # meanwhile) is a conflict: nothing is written and the conflicting records are returned, unless
 # forced. Returns {"ok", joined} or {"conflict", id, record, ...}.
 _LUA_JOIN_STORIES = (
     _LUA_COMMON
     + r"""
 local fpkey, p, now, force = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1'
-local arts, batch, i = {}, {}, 4
-while i <= #ARGV do
+local arts, batch = {}, {}
+for i = 4, #ARGV, 8 do
   local a = {id = ARGV[i], source = ARGV[i + 1], published = ARGV[i + 2], packed = ARGV[i + 3],
              story = ARGV[i + 4], via = ARGV[i + 5], tokens = {}, seen = {}}
-  local n = tonumber(ARGV[i + 6])
-  for j = i + 7, i + 6 + n do a.tokens[#a.tokens + 1] = ARGV[j] end
-  i = i + 7 + n
-  n = tonumber(ARGV[i])
-  for j = i + 1, i + n do a.seen[ARGV[j]] = true end
-  i = i + 1 + n
+  for j = 1, #ARGV[i + 6], 5 do a.tokens[#a.tokens + 1] = string.sub(ARGV[i + 6], j, j + 4) end
+  for id in string.gmatch(ARGV[i + 7], '[^,]+') do a.seen[id] = true end
   arts[#arts + 1] = a
   batch[a.id] = true
 end
@@ -453,8 +486,8 @@ end
 local conflicts, listed = {'conflict'}, {}
 for _, a in ipairs(arts) do
   for _, token in ipairs(a.tokens) do
-    local v = redis.call('HGET', lsh_key(p, token), token)
-    if v and not batch[v] and not a.seen[v] and not listed[v] then
+    local v = bucket_article(p, token)
+    if v ~= '' and not batch[v] and not a.seen[v] and not listed[v] then
       local record = redis.call('HGET', fpkey, v)
       if record then
         listed[v] = true
@@ -466,14 +499,6 @@ for _, a in ipairs(arts) do
 end
 if #conflicts > 1 and not force then return conflicts end
 
-local function categories(source, id, changed)
-  local meta = redis.call('HGET', p .. 'hashes:' .. source, id)
-  if meta then
-    local _, cats = split_meta(meta)
-    for _, slug in ipairs(cats) do changed[slug] = true end
-  end
-end
-
 local changed, joined = {}, 0
 for _, a in ipairs(arts) do
   local stored = redis.call('EXISTS', p .. 'article:' .. a.id) == 1
@@ -481,13 +506,15 @@ for _, a in ipairs(arts) do
     local via = a.via ~= '' and redis.call('HGET', fpkey, a.via)
     local story = a.story
     if not via or story == '' then story = a.id end
-    redis.call('HSET', fpkey, a.id,
-               story .. '\t' .. a.source .. '\t' .. a.published .. '\t' .. now .. '\t' .. a.packed)
-    for _, token in ipairs(a.tokens) do redis.call('HSET', lsh_key(p, token), token, a.id) end
+    local handle = redis.call('INCR', p .. 'story-n')
+    redis.call('HSET', handle_key(p, handle), handle, a.id)
+    redis.call('HSET', fpkey, a.id, (story == a.id and '' or story) .. '\t' .. a.source .. '\t'
+               .. a.published .. '\t' .. now .. '\t' .. handle .. '\t' .. a.packed)
+    for _, token in ipairs(a.tokens) do redis.call('HSET', lsh_key(p, token), token, handle) end
     if story ~= a.id then
       local skey = p .. 'story:' .. story
       if redis.call('EXISTS', skey) == 0 then
-        local _, vsource, vpublished, vseen = fp_split(via)
+        local _, vsource, vpublished, vseen = fp_split(via, a.via)
         redis.call('HSET', skey, a.via, vpublished .. '\t' .. vseen .. '\t' .. vsource)
       end
       local members = redis.call('HGETALL', skey)
@@ -498,9 +525,9 @@ for _, a in ipairs(arts) do
         if not first or pub < first or (pub == first and seen < first_seen) then
           first, first_seen, first_source = pub, seen, src
         end
-        categories(src, members[j], changed)
+        categories(p, src, members[j], changed)
       end
-      categories(a.source, a.id, changed)
+      categories(p, a.source, a.id, changed)
       redis.call('HSET', skey, a.id, a.published .. '\t' .. now .. '\t' .. a.source)
       -- A copy of another source's story (when this article is not its new original).
       if first_source ~= a.source and tonumber(a.published) >= first then
@@ -523,6 +550,7 @@ for i = 2, #ARGV do
   local row = {''}
   if record then
     local story = string.match(record, '^([^\t]*)\t')
+    if story == '' then story = ARGV[i] end
     row = {story}
     local members = redis.call('HGETALL', ARGV[1] .. 'story:' .. story)
     for _, v in ipairs(members) do row[#row + 1] = v end
@@ -1009,7 +1037,7 @@ class Store:
         """
         args: list[str | int] = [max_evidence, min_articles]
         for article_id, paragraph_hashes in hashes.items():
-            args += [article_id, len(paragraph_hashes), *paragraph_hashes]
+            args += [article_id, "".join(paragraph_hashes)]
         new, known = cast(
             list[list[bytes]],
             self._observe_paragraphs(
@@ -1020,24 +1048,21 @@ class Store:
 
     def story_candidates(self, tokens: dict[str, list[bytes]]) -> dict[str, list[stories.Stored]]:
         """The filed articles sharing a bucket with each article (one round trip)."""
-        flat = [t for ts in tokens.values() for t in ts]
-        if not flat:
+        if not any(tokens.values()):
             return {}
-        ids, records = cast(
+        blobs = [b"".join(ts) for ts in tokens.values()]
+        found, records = cast(
             list[list[bytes]],
-            self._story_candidates(keys=[self._story_fp_key()], args=[f"{self.prefix}:", *flat]),
+            self._story_candidates(keys=[self._story_fp_key()], args=[f"{self.prefix}:", *blobs]),
         )
         stored = {
             _text(records[i]): _decode_stored(_text(records[i]), records[i + 1])
             for i in range(0, len(records), 2)
         }
-        out: dict[str, list[stories.Stored]] = {}
-        position = 0
-        for article_id, ts in tokens.items():
-            found = {_text(i) for i in ids[position : position + len(ts)] if i}
-            position += len(ts)
-            out[article_id] = [stored[i] for i in sorted(found) if i in stored]
-        return out
+        return {
+            article_id: [stored[i] for i in sorted(set(_text(ids).split(","))) if i in stored]
+            for article_id, ids in zip(tokens, found, strict=True)
+        }
 
     def join_stories(
         self, joins: Sequence[stories.Join], now: datetime, *, force: bool = False
@@ -1052,7 +1077,6 @@ class Store:
             return 0, []
         args: list[str | bytes | int] = [f"{self.prefix}:", _num(_epoch(now)), int(force)]
         for j in joins:
-            tokens = stories.bucket_tokens(j.fingerprint)
             args += [
                 j.article_id,
                 j.source_id,
@@ -1060,10 +1084,8 @@ class Store:
                 stories.pack(j.fingerprint),
                 j.story_id,
                 j.via,
-                len(tokens),
-                *tokens,
-                len(j.looked_at),
-                *sorted(j.looked_at),
+                b"".join(stories.bucket_tokens(j.fingerprint)),
+                ",".join(sorted(j.looked_at)),
             ]
         reply = cast(list[Any], self._join_stories(keys=[self._story_fp_key()], args=args))
         if reply[0] == b"ok":
@@ -1200,10 +1222,10 @@ def _decode_article(blob: bytes) -> Article:
 
 
 def _decode_stored(article_id: str, record: bytes) -> stories.Stored:
-    story, source, published, seen, packed = record.split(b"\t", 4)
+    story, source, published, seen, _handle, packed = record.split(b"\t", 5)
     return stories.Stored(
         article_id=article_id,
-        story_id=_text(story),
+        story_id=_text(story) or article_id,
         source_id=_text(source),
         published=float(published),
         seen=float(seen),

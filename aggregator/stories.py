@@ -28,6 +28,7 @@ Two articles with the same generic title ("Weekly update") but different bodies 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -36,11 +37,13 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
+
+import numpy as np
 
 SLOTS = 32  # MinHash values per signature, 16 bits each
-BANDS = 16  # LSH bands ...
-ROWS = SLOTS // BANDS  # ... of this many slots: candidate probability 1 - (1 - J^2)^16
+BANDS = 8  # LSH bands ...
+ROWS = 2  # ... of this many slots: candidate probability 1 - (1 - J^2)^8
 NEAR = 0.75  # estimated Jaccard at which two bodies under different titles are the same text
 TITLE_NEAR = 0.25  # estimated Jaccard enough when the titles match (a large part of the other)
 # Under different titles, bodies of fewer shingles than this never merge: an excerpt of a
@@ -85,6 +88,11 @@ class Fingerprint:
     def comparable(self) -> bool:
         return self.length >= MIN_LENGTH and bool(self.signature)
 
+    @functools.cached_property
+    def buckets(self) -> list[bytes]:
+        """`bucket_tokens`, made once: the refresh, the plan and the store all ask."""
+        return _bucket_tokens(self)
+
 
 def tokens(text: str) -> list[str]:
     """Words of spaced languages and single CJK characters, normalized (NFKC, case folding)."""
@@ -109,9 +117,18 @@ def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = Non
     `raw`: the paragraphs before boilerplate removal, whose start a summary-only copy on another
     site begins with (its site cannot know which of them is the original site's template).
     """
-    toks = []
-    for p in body:
-        toks += tokens(p)
+    raw_tokens = None if raw is None else [tokens(p) for p in raw[:3]]
+    return fingerprint_tokens(title, [tokens(p) for p in body], raw_tokens)
+
+
+def fingerprint_tokens(
+    title: str, body: Sequence[list[str]], raw: Sequence[list[str]] | None = None
+) -> Fingerprint:
+    """`fingerprint` of paragraphs already cut into `tokens` (the refresh has them: it hashes
+    each paragraph for the boilerplate evidence from the same tokens)."""
+    toks: list[str] = []
+    for paragraph in body:
+        toks += paragraph
         if len(toks) >= MAX_TOKENS:
             del toks[MAX_TOKENS:]
             break
@@ -122,15 +139,16 @@ def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = Non
         _hash32(stream[:level]) if len(stream) >= level else 0 for level in PREFIX_LEVELS
     )
     shingles = _shingle_hashes(toks)
-    signature = _signature(shingles) if len(stream) >= MIN_LENGTH and shingles else ()
+    distinct = int(np.count_nonzero(np.diff(shingles))) + 1 if shingles.size else 0
+    signature = _signature(shingles) if len(stream) >= MIN_LENGTH and distinct else ()
     lead = prefixes[0]
     if raw is not None:
-        start = "".join(t for p in raw[:3] for t in tokens(p))
+        start = "".join(t for paragraph in raw[:3] for t in paragraph)
         lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
     return Fingerprint(
         title=title_hash,
         length=min(len(stream), 0xFFFF),
-        shingles=min(len(shingles), 0xFFFF),
+        shingles=min(distinct, 0xFFFF),
         prefixes=prefixes,
         signature=signature,
         lead=lead,
@@ -169,12 +187,15 @@ def bucket_tokens(fp: Fingerprint) -> list[bytes]:
     Each token is 5 bytes, a kind byte then 4 bytes of hash, so the store can shard on them
     (the store's Lua re-derives the same tokens from `pack` when it forgets an article).
     """
+    return fp.buckets
+
+
+def _bucket_tokens(fp: Fingerprint) -> list[bytes]:
     if not fp.comparable:
         return []
-    out = [
-        bytes([band]) + _SIG.pack(*fp.signature)[band * ROWS * 2 : (band + 1) * ROWS * 2]
-        for band in range(BANDS)
-    ]
+    signature = _SIG.pack(*fp.signature)
+    width = ROWS * 2  # bytes of a band
+    out = [bytes([band]) + signature[band * width : (band + 1) * width] for band in range(BANDS)]
     if fp.title:
         out.append(b"T" + fp.title.to_bytes(4, "big"))
     out.append(b"P" + fp.prefixes[0].to_bytes(4, "big"))
@@ -212,39 +233,39 @@ def _hash32(text: str) -> int:
     return (_hash64(text) >> 32) or 1  # 0 means "none"
 
 
-def _shingle_hashes(toks: list[str]) -> set[int]:
-    """64-bit hashes of the token n-grams: each token hashed once, n-grams mixed by multiplying.
+def _shingle_hashes(toks: list[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """The 64-bit hashes of the token n-grams, sorted (repeated n-grams repeat).
 
-    Tokens are hashed with two CRC-32s (C speed: this is most of ingest's added cost); the
-    odd multipliers move every token bit into the high bits, which pick the MinHash slot.
+    Each token is hashed once (two CRC-32s, cached: words recur across articles) and the n-grams
+    are mixed by multiplying with odd constants, which moves every token bit into the high bits
+    that pick the MinHash slot. The n-gram arithmetic runs in numpy (uint64 wraps like `& 2**64-1`):
+    a Python loop over the shingles was most of what stories added to ingest.
     """
     if not toks:
-        return set()
+        return _EMPTY
     cjk = len(_IS_CJK.findall("".join(toks)))  # each CJK character is a token of its own
     n = CJK_SHINGLE if cjk * 3 >= len(toks) else WORD_SHINGLE
     if len(_TOKEN_HASHES) > _TOKEN_CACHE_SIZE:
         _TOKEN_HASHES.clear()
-    cached = list(map(_TOKEN_HASHES.get, toks))
-    h: list[int] = (
-        cast(list[int], cached)
-        if None not in cached
-        else [_TOKEN_HASHES.get(t) or _token_hash(t) for t in toks]
-    )
-    m0, m1, m2, m3 = _MIX
+    for token in set(toks).difference(_TOKEN_HASHES):
+        _token_hash(token)
+    h = np.array(list(map(_TOKEN_HASHES.__getitem__, toks)), dtype=np.uint64)
     if len(h) < n:
-        return {sum(x * m for x, m in zip(h, _MIX, strict=False)) & _MASK64}
-    if n == WORD_SHINGLE:
-        return {
-            (a * m0 ^ b * m1 ^ c * m2) & _MASK64 for a, b, c in zip(h, h[1:], h[2:], strict=False)
-        }
-    return {
-        (a * m0 ^ b * m1 ^ c * m2 ^ d * m3) & _MASK64
-        for a, b, c, d in zip(h, h[1:], h[2:], h[3:], strict=False)
-    }
+        return np.array([(h * _MIX_ARRAY[: len(h)]).sum()], dtype=np.uint64)
+    count = len(h) - n + 1
+    mixed = h[:count] * _MIX_ARRAY[0]
+    for k in range(1, n):
+        mixed ^= h[k : k + count] * _MIX_ARRAY[k]
+    mixed.sort()
+    return cast(np.ndarray[Any, np.dtype[np.uint64]], mixed)
 
 
 _TOKEN_HASHES: dict[str, int] = {}  # words recur across articles: most lookups hit
 _TOKEN_CACHE_SIZE = 200_000
+_MIX_ARRAY = np.array(_MIX, dtype=np.uint64)
+_EMPTY = np.zeros(0, dtype=np.uint64)
+_SLOT_SHIFT = np.uint64(64 - (SLOTS.bit_length() - 1))
+_SLOT_LOW = np.uint64((1 << (64 - (SLOTS.bit_length() - 1))) - 1)
 
 
 def _token_hash(token: str) -> int:
@@ -254,32 +275,32 @@ def _token_hash(token: str) -> int:
     return value
 
 
-def _finalize(value: int) -> int:
-    """splitmix64's finalizer: spreads the combined token hashes over all 64 bits."""
-    z = value & _MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return z ^ (z >> 31)
+def _signature(shingles: np.ndarray[Any, np.dtype[np.uint64]]) -> tuple[int, ...]:
+    """One-permutation MinHash with rotation densification, SLOTS values of 16 bits.
+
+    `shingles` sorted ascending: the high bits pick the slot (they are the best mixed), so each
+    slot's first shingle holds its minimum, found by binary search at the slot boundaries.
+    """
+    start = np.searchsorted(shingles, _SLOT_STARTS)
+    filled = start < np.append(start[1:], len(shingles))
+    values = shingles[np.minimum(start, len(shingles) - 1)] & _SLOT_LOW
+    # An empty slot borrows the value of the next filled one (circularly), `distance` slots on.
+    taken = np.flatnonzero(filled)
+    taken = np.concatenate([taken, taken + SLOTS])
+    source = taken[np.searchsorted(taken, _SLOT_INDEXES)]
+    distance = (source - _SLOT_INDEXES).astype(np.uint64)
+    z = values[source % SLOTS] + distance * _GOLDEN64
+    # splitmix64's finalizer, spreading the combined token hashes over all 64 bits
+    z = (z ^ (z >> np.uint64(30))) * _FINAL[0]
+    z = (z ^ (z >> np.uint64(27))) * _FINAL[1]
+    z ^= z >> np.uint64(31)
+    return tuple((z >> np.uint64(48)).tolist())
 
 
-def _signature(shingles: set[int]) -> tuple[int, ...]:
-    """One-permutation MinHash with rotation densification, SLOTS values of 16 bits."""
-    mins: list[int | None] = [None] * SLOTS
-    shift = 64 - (SLOTS.bit_length() - 1)
-    low = (1 << shift) - 1
-    for h in shingles:
-        slot, value = h >> shift, h & low  # the high bits are the best mixed: they pick the slot
-        current = mins[slot]
-        if current is None or value < current:
-            mins[slot] = value
-    out = []
-    for i in range(SLOTS):
-        distance = 0
-        while mins[(i + distance) % SLOTS] is None:  # an empty bin borrows from the next one
-            distance += 1
-        value = mins[(i + distance) % SLOTS] or 0
-        out.append(_finalize(value + distance * _GOLDEN) >> 48)
-    return tuple(out)
+_SLOT_INDEXES = np.arange(SLOTS)
+_SLOT_STARTS = np.arange(SLOTS, dtype=np.uint64) << _SLOT_SHIFT
+_GOLDEN64 = np.uint64(_GOLDEN)
+_FINAL = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
 def _is_prefix(short: Fingerprint, long_: Fingerprint) -> bool:

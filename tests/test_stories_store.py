@@ -15,7 +15,7 @@ from redis import Redis
 from rq import Queue
 
 from aggregator import stories
-from aggregator.config import RetentionConfig
+from aggregator.config import RetentionConfig, StoriesConfig
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, SourceState
 from aggregator.refresh import join_stories, refresh_source
@@ -171,8 +171,53 @@ def test_trimming_an_article_leaves_its_story_consistent(
     gone = {original.id, *others}
     assert not gone & {k.decode() for k in store.redis.hkeys("agg:story-fp")}
     assert list(store.redis.scan_iter("agg:story:*")) == []
-    for key in store.redis.scan_iter("agg:lsh:*"):
-        assert not gone & {v.decode() for v in store.redis.hvals(key)}, key
+    handles = {}
+    for key in store.redis.scan_iter("agg:story-h:*"):
+        handles.update({h.decode(): i.decode() for h, i in store.redis.hgetall(key).items()})
+    assert not gone & set(handles.values())
+    for key in store.redis.scan_iter("agg:lsh:*"):  # every bucket holds a live article's handle
+        assert {v.decode() for v in store.redis.hvals(key)} <= set(handles), key
+
+
+def test_stories_turned_off_file_nothing(store: Store, feed_server: FeedServer) -> None:
+    """`[stories] enabled = false`: a copy stays a story of its own, and no story data is kept."""
+    config = make_config(
+        {
+            "a": feed_server.add("/a.xml", rss([ORIGINAL])),
+            "b": feed_server.add("/b.xml", rss([COPY])),
+        }
+    )
+    config = replace(config, stories=StoriesConfig(enabled=False))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        for source in config.sources:
+            refresh_source(source, config, store, fetcher, now=NOW)
+    ids = [article(store, "a", "o1").id, article(store, "b", "c1").id]
+    assert [s.size for s in store.stories_of(ids).values()] == [1, 1]
+    assert store.redis.hlen("agg:story-fp") == 0
+
+
+def test_trimming_a_copy_changes_the_feeds_that_credited_it(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The original's feed lists the copy under "also": when the copy goes, that feed changes."""
+    a, b = feed_server.add("/a.xml", rss([ORIGINAL])), feed_server.add("/b.xml", rss([COPY]))
+    world, tech = (
+        make_config({"a": a}, categories=["world"]),
+        make_config({"b": b}, categories=["tech"]),
+    )
+    with Fetcher(world.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(world.sources[0], world, store, fetcher, now=NOW)
+        refresh_source(tech.sources[0], tech, store, fetcher, now=NOW)
+        original = article(store, "a", "o1")
+        assert store.stories_of([original.id])[original.id].size == 2
+        before = store.category_version("world")
+        # A newer unrelated article and a cap of one article per source: the copy is trimmed.
+        newer = ("n1", "Unrelated note", ["Parking rules change on the high street."], DATE_LATER)
+        tech = make_config({"b": feed_server.add("/b.xml", rss([newer]))}, categories=["tech"])
+        tech = replace(tech, retention=RetentionConfig(max_per_source=1))
+        refresh_source(tech.sources[0], tech, store, fetcher, now=NOW)
+    assert store.stories_of([original.id])[original.id].size == 1
+    assert store.category_version("world") > before
 
 
 def _articles(source: str, texts: list[tuple[str, list[str]]], at: datetime) -> list[Article]:

@@ -138,12 +138,13 @@ def test_collapse_stories_is_checked_in_the_config(tmp_path: Any) -> None:
     path.write_text(
         '[[categories]]\nslug = "tech"\ncollapse_stories = "no"\n'
         '[[sources]]\nname = "A"\nurl = "https://a.example/f"\ncategories = ["tech"]\n'
-        "[stories]\nwindow_days = 0\n"
+        '[stories]\nwindow_days = 0\nenabled = "yes"\n'
     )
     with pytest.raises(ConfigError) as error:
         config_module.load_config(path)
     assert "categories[0].collapse_stories" in str(error.value)
     assert "stories.window_days" in str(error.value)
+    assert "stories.enabled" in str(error.value)
 
 
 def test_pages_show_a_story_once_with_its_sources_and_credit_copies(
