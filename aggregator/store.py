@@ -53,11 +53,11 @@ _ALL_FIELD = ""
 
 # --- stories' keys (see aggregator/stories.py) ------------------------------------------------
 #
-#   {p}:story-fp            hash   article id -> "story\tsource\tpublished\tseen\thandle\t" + the
-#                                  packed fingerprint (story "" when the article started it)
-#   {p}:story-n             string the last handle given: a short number per filed article
-#   {p}:story-h:{shard}     hash   handle -> article id
-#   {p}:lsh:{shard}         hash   LSH bucket token (5 bytes) -> the newest handle filed there
+#   {p}:stories:fp          hash   article id -> "story\tsource\tpublished\tseen\thandle\t" +
+#                                  the packed fingerprint (story "" when the article started it)
+#   {p}:stories:handles     string the last handle given: a short number per filed article
+#   {p}:stories:handle:{n}  hash   handle -> article id (n: the handle's shard)
+#   {p}:stories:lsh:{n}     hash   LSH bucket token (5 bytes) -> the newest handle filed there
 #   {p}:story:{story}       hash   article id -> "published\tseen\tsource" (stories of 2 or more)
 #   {p}:boiler:{source}     zset   paragraph hash -> how many of the source's articles carried it
 #   {p}:copies:{source}     hash   other source id -> how many of this source's articles copied its
@@ -88,11 +88,11 @@ local function categories(p, source, id, changed)
 end
 
 local function lsh_key(p, token)
-  return p .. 'lsh:' .. ((string.byte(token, 2) * 256 + string.byte(token, 3)) % __SHARDS__)
+  return p .. 'stories:lsh:' .. ((string.byte(token, 2) * 256 + string.byte(token, 3)) % __SHARDS__)
 end
 
 local function handle_key(p, handle)
-  return p .. 'story-h:' .. (tonumber(handle) % __SHARDS__)
+  return p .. 'stories:handle:' .. (tonumber(handle) % __SHARDS__)
 end
 
 -- The article a bucket holds, '' when none.
@@ -127,10 +127,10 @@ end
 -- Forget an article's story data: fingerprint, handle, the buckets still holding it, membership.
 -- The other members credit it in their feeds and pages: their categories change too.
 local function forget_story(p, id, changed)
-  local record = redis.call('HGET', p .. 'story-fp', id)
+  local record = redis.call('HGET', p .. 'stories:fp', id)
   if not record then return end
   local story, _, _, _, handle, packed = fp_split(record, id)
-  redis.call('HDEL', p .. 'story-fp', id)
+  redis.call('HDEL', p .. 'stories:fp', id)
   redis.call('HDEL', handle_key(p, handle), handle)
   for _, token in ipairs(fp_tokens(packed)) do
     local key = lsh_key(p, token)
@@ -420,7 +420,7 @@ return out
 """
 
 
-# KEYS: story-fp, boilerplate evidence; ARGV: max evidence, min articles, then per article:
+# KEYS: stories:fp, boilerplate evidence; ARGV: max evidence, min articles, then per article:
 # id, its paragraph hashes concatenated (10 hex digits each). Counts the paragraphs of articles
 # not filed yet; returns those ids and the source's boilerplate hashes.
 _LUA_OBSERVE_PARAGRAPHS = r"""
@@ -439,7 +439,7 @@ if size > max_evidence then redis.call('ZREMRANGEBYRANK', boiler, 0, size - max_
 return {new, redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')}
 """
 
-# KEYS: story-fp; ARGV: "{p}:", then per article its bucket tokens concatenated (5 bytes each).
+# KEYS: stories:fp; ARGV: "{p}:", then per article its bucket tokens concatenated (5 bytes each).
 # Returns per article the ids its buckets hold, joined by ",", then id, record pairs of those.
 _LUA_STORY_CANDIDATES = (
     _LUA_STORIES_COMMON
@@ -464,7 +464,7 @@ return {found, records}
 """
 )
 
-# KEYS: story-fp; ARGV: "{p}:", now, force ("1"/"0"), then per article: id, source, published,
+# KEYS: stories:fp; ARGV: "{p}:", now, force ("1"/"0"), then per article: id, source, published,
 # packed fingerprint, story ("" new), via, bucket tokens concatenated, the ids looked at joined
 # by ",". A bucket now holding an article the decision did not look at (another worker filed it
 # meanwhile) is a conflict: nothing is written and the conflicting records are returned, unless
@@ -506,7 +506,7 @@ for _, a in ipairs(arts) do
     local via = a.via ~= '' and redis.call('HGET', fpkey, a.via)
     local story = a.story
     if not via or story == '' then story = a.id end
-    local handle = redis.call('INCR', p .. 'story-n')
+    local handle = redis.call('INCR', p .. 'stories:handles')
     redis.call('HSET', handle_key(p, handle), handle, a.id)
     redis.call('HSET', fpkey, a.id, (story == a.id and '' or story) .. '\t' .. a.source .. '\t'
                .. a.published .. '\t' .. now .. '\t' .. handle .. '\t' .. a.packed)
@@ -542,7 +542,7 @@ return {'ok', joined}
 """
 )
 
-# KEYS: story-fp; ARGV: "{p}:", article ids. Per id: {story id or "", member, value, ...}.
+# KEYS: stories:fp; ARGV: "{p}:", article ids. Per id: {story id or "", member, value, ...}.
 _LUA_STORIES = r"""
 local out = {}
 for i = 2, #ARGV do
@@ -1004,13 +1004,27 @@ class Store:
     # --- stories (appended: aggregator/stories.py decides, this files) ------------------------
 
     def _story_fp_key(self) -> str:
-        return f"{self.prefix}:story-fp"
+        return f"{self.prefix}:stories:fp"
 
     def _boilerplate_key(self, source_id: str) -> str:
         return f"{self.prefix}:boiler:{source_id}"
 
     def _copies_key(self, source_id: str) -> str:
         return f"{self.prefix}:copies:{source_id}"
+
+    def drop_old_story_index(self) -> int:
+        """Delete the story index of the first layout (buckets of article ids); return its keys.
+
+        Its records cannot be read by this version. The articles it held are filed again when
+        their feeds next list them; stories already shown stay (their member lists are kept).
+        """
+        old = f"{self.prefix}:story-fp"
+        if not self.redis.exists(old):
+            return 0
+        keys = [old, *self.redis.scan_iter(match=f"{self.prefix}:lsh:*", count=1000)]
+        for start in range(0, len(keys), 1000):
+            self.redis.delete(*keys[start : start + 1000])
+        return len(keys)
 
     def unfiled(self, article_ids: Sequence[str]) -> set[str]:
         """The ids not filed in a story yet (one round trip)."""

@@ -169,13 +169,15 @@ def test_trimming_an_article_leaves_its_story_consistent(
     # Nothing of the story is left behind: fingerprints, buckets, records. (The three newer
     # articles are filed as stories of their own, with no record.)
     gone = {original.id, *others}
-    assert not gone & {k.decode() for k in store.redis.hkeys("agg:story-fp")}
+    assert not gone & {k.decode() for k in store.redis.hkeys("agg:stories:fp")}
     assert list(store.redis.scan_iter("agg:story:*")) == []
     handles = {}
-    for key in store.redis.scan_iter("agg:story-h:*"):
+    for key in store.redis.scan_iter("agg:stories:handle:*"):
         handles.update({h.decode(): i.decode() for h, i in store.redis.hgetall(key).items()})
     assert not gone & set(handles.values())
-    for key in store.redis.scan_iter("agg:lsh:*"):  # every bucket holds a live article's handle
+    for key in store.redis.scan_iter(
+        "agg:stories:lsh:*"
+    ):  # every bucket holds a live article's handle
         assert {v.decode() for v in store.redis.hvals(key)} <= set(handles), key
 
 
@@ -193,7 +195,24 @@ def test_stories_turned_off_file_nothing(store: Store, feed_server: FeedServer) 
             refresh_source(source, config, store, fetcher, now=NOW)
     ids = [article(store, "a", "o1").id, article(store, "b", "c1").id]
     assert [s.size for s in store.stories_of(ids).values()] == [1, 1]
-    assert store.redis.hlen("agg:story-fp") == 0
+    assert store.redis.hlen("agg:stories:fp") == 0
+
+
+def test_the_first_layouts_story_index_is_dropped_when_the_config_is_published(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """An upgrade: the old records (buckets of article ids) go; stories form in the new layout."""
+    store.redis.hset("agg:story-fp", "f" * 20, b"\tsrc\t1.0\t1.0\t" + bytes(stories.PACKED_SIZE))
+    store.redis.hset("agg:lsh:7", b"\x00abcd", "f" * 20)
+    urls = {
+        "a": feed_server.add("/a.xml", rss([ORIGINAL])),
+        "b": feed_server.add("/b.xml", rss([COPY])),
+    }
+    scheduler.publish(store, make_config(urls))
+    assert store.redis.exists("agg:story-fp", "agg:lsh:7") == 0
+    refresh_all(store, urls)
+    original = article(store, "a", "o1")
+    assert store.stories_of([original.id])[original.id].size == 2
 
 
 def test_trimming_a_copy_changes_the_feeds_that_credited_it(
@@ -312,7 +331,7 @@ def test_clustering_in_a_10000_article_window_takes_a_fixed_number_of_round_trip
         batch = _articles(f"bulk{s}", [_random_text(rng, words) for _ in range(500)], NOW)
         _save(store, batch, NOW)
         join_stories(store, batch, 7.0, NOW)
-    assert store.redis.hlen("agg:story-fp") == 10_000
+    assert store.redis.hlen("agg:stories:fp") == 10_000
 
     # One more refresh of 20 articles, half of them copies of filed ones.
     texts = [_random_text(rng, words) for _ in range(10)]

@@ -31,6 +31,8 @@ log = logging.getLogger("aggregator.scheduler")
 def publish(store: Store, config: Config, now: float | None = None) -> None:
     """Make `config` the one every worker and web process uses, and sync the schedule to it."""
     now = time.time() if now is None else now
+    if dropped := store.drop_old_story_index():
+        log.info("story index of the previous layout dropped", extra={"fields": {"keys": dropped}})
     before = store.published_config()
     version = store.publish_config(config_module.dumps(config))
     wanted = {s.id for s in config.sources}
