@@ -247,9 +247,10 @@ def _shingle_hashes(toks: list[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
     n = CJK_SHINGLE if cjk * 3 >= len(toks) else WORD_SHINGLE
     if len(_TOKEN_HASHES) > _TOKEN_CACHE_SIZE:
         _TOKEN_HASHES.clear()
-    for token in set(toks).difference(_TOKEN_HASHES):
-        _token_hash(token)
-    h = np.array(list(map(_TOKEN_HASHES.__getitem__, toks)), dtype=np.uint64)
+    hashes = list(map(_TOKEN_HASHES.get, toks))
+    if None in hashes:  # new words: hash them once
+        hashes = [_TOKEN_HASHES.get(t) or _token_hash(t) for t in toks]
+    h = np.array(hashes, dtype=np.uint64)
     if len(h) < n:
         return np.array([(h * _MIX_ARRAY[: len(h)]).sum()], dtype=np.uint64)
     count = len(h) - n + 1

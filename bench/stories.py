@@ -16,23 +16,28 @@ machine is shared, and wall time there measures the neighbours.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support, as a script
 
-from aggregator.config import RetentionConfig, SourceConfig
+from aggregator.config import RetentionConfig, SourceConfig, StoriesConfig
+from aggregator.fetch import Fetcher
 from aggregator.models import Article, SourceState
 from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.redis_server import EmbeddedServer, connect
-from aggregator.refresh import join_stories
+from aggregator.refresh import join_stories, refresh_source
 from aggregator.store import Store
 from tests.support.corpus import corpus_files
+from tests.support.feed_server import FeedServer
+from tests.support.pipeline import make_config
 from tests.support.web_server import paragraphs_article
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -75,6 +80,52 @@ def corpus_throughput(store: Store) -> dict[str, float]:
         out[f"save_{mode}"] = save_s
         out[f"join_{mode}"] = join_s
     return out
+
+
+def _serve(files: list[Path], urls: multiprocessing.Queue[dict[str, str]]) -> None:
+    """The corpus feeds from a loopback server in a process of its own (its CPU is not ours)."""
+    with FeedServer() as server:
+        urls.put({f.name: server.add(f"/{i}.xml", f.read_bytes()) for i, f in enumerate(files)})
+        time.sleep(3600)
+
+
+def refresh_throughput(store: Store, rounds: int) -> dict[str, float]:
+    """CPU seconds of a cold refresh of every corpus feed over loopback HTTP, stories on and off.
+
+    The whole refresh as a worker runs it (fetch, parse, normalize, save, stories), in process;
+    the feed server runs in another process. Rounds alternate the two modes on a flushed server.
+    """
+    files = corpus_files("real")
+    urls: multiprocessing.Queue[dict[str, str]] = multiprocessing.Queue()
+    server = multiprocessing.Process(target=_serve, args=(files, urls), daemon=True)
+    server.start()
+    try:
+        url_of = urls.get(timeout=60)
+        sources = tuple(
+            SourceConfig(name, name, url, ("news",), 900.0) for name, url in url_of.items()
+        )
+        base = make_config({})
+        out = {"with": 0.0, "without": 0.0, "articles": 0.0}
+        for _ in range(rounds):
+            for mode in ("without", "with"):
+                config = replace(
+                    base,
+                    sources=sources,
+                    retention=RETENTION,
+                    stories=StoriesConfig(enabled=mode == "with"),
+                )
+                store.redis.execute_command("FLUSHALL", "SYNC")
+                with Fetcher(config.fetch, "aggregator-bench/1") as fetcher:
+                    t0 = cpu(store)
+                    for source in sources:
+                        refresh_source(source, config, store, fetcher, now=NOW)
+                    out[mode] += cpu(store) - t0
+        out["articles"] = float(
+            sum(store.redis.zcard(f"{store.prefix}:source:{s.id}") for s in sources)
+        )
+        return out
+    finally:
+        server.terminate()
 
 
 def synthetic(rng: random.Random, vocab: list[str], n: int, source: str) -> list[Article]:
@@ -126,6 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--skip-corpus", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3, help="refresh rounds per mode (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, EmbeddedServer(Path(tmp), appendonly=False) as srv:
         store = Store(connect(srv.url))
@@ -139,6 +191,14 @@ def main() -> None:
             for key in ("parse_normalize", "save_without", "save_with", "join_with"):
                 print(f"| {key} | {c[key] / n * 1000:.3f} |")
             print(f"\nstories add {added / base:.1%} to parse + normalize + save, in process\n")
+        if args.rounds:
+            r = refresh_throughput(store, args.rounds)
+            n = r["articles"] * args.rounds
+            print(
+                f"refresh over loopback HTTP, {args.rounds} cold rounds of {r['articles']:.0f}"
+                f" articles: without stories {r['without'] / n * 1000:.3f} ms/article, with"
+                f" {r['with'] / n * 1000:.3f}: throughput {r['without'] / r['with'] - 1:+.1%}\n"
+            )
         print("| stored | bytes/article without | with | growth | ms/article without | with |")
         print("|--:|--:|--:|--:|--:|--:|")
         for size in args.sizes:
