@@ -220,6 +220,10 @@ def format_size(size: int) -> str:
     return f"{size}B"
 
 
+# Category slugs the URLs use for themselves (web/embed.py: "all" is every category merged).
+RESERVED_SLUGS = frozenset({"all"})
+
+
 def slugify(name: str) -> str:
     """ASCII slug of `name`: "Example News" -> "example-news"; "" when nothing ASCII is left."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -716,6 +720,13 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         collapse = reader.get("collapse_stories", _bool, True)
         reader.finish()
         if slug is None:
+            continue
+        if slug in RESERVED_SLUGS:
+            reader.problem(
+                "slug",
+                f'"{slug}" is reserved: /embed/{slug} means every category merged; choose another'
+                f' slug, e.g. "{slug}-news"',
+            )
             continue
         if slug in first_index:
             reader.problem(

@@ -397,6 +397,12 @@ def test_user_agent_cannot_hold_a_newline() -> None:
     assert message.startswith("fetch.user_agent: must not contain control characters")
 
 
+def test_the_slug_meaning_every_category_is_reserved() -> None:
+    message = one_problem('[[categories]]\nslug = "all"\n')
+    assert message.startswith('categories[0].slug: "all" is reserved: /embed/all means every')
+    assert '"all-news"' in message
+
+
 def test_category_slugs_are_checked_and_unique() -> None:
     found = problems(
         """
