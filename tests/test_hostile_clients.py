@@ -509,13 +509,18 @@ def test_logout_ends_the_session_on_the_server(web: Web) -> None:
 
 
 @pytest.mark.timeout(60)
-def test_a_short_admin_token_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["web", "run"])
+def test_a_short_admin_token_stops_start_up_with_a_clear_message(
+    tmp_path: Path, command: str
+) -> None:
+    """`run` checks before it starts anything, rather than restarting a web process that exits."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ADMIN_TOKEN": "hunter2"}
+    env.pop("REDIS_URL", None)
     config = tmp_path / "aggregator.toml"
     config.write_text(_config_text(8000), encoding="utf-8")
     port = str(free_port())
     result = subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", "--config", str(config), "web", "--port", port],
+        [sys.executable, "-m", "aggregator.cli", "--config", str(config), command, "--port", port],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -525,6 +530,7 @@ def test_a_short_admin_token_stops_start_up_with_a_clear_message(tmp_path: Path)
     )
     assert result.returncode == 2
     assert "ADMIN_TOKEN: 7 characters long; use at least 24" in result.stderr
+    assert "embedded Redis-compatible server" not in result.stdout  # nothing was started
 
 
 # --- HEAD, redirects, embeds ----------------------------------------------------------------------

@@ -67,6 +67,9 @@ class Supervisor:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = common.load(args)
+    from aggregator.web.server import check_settings
+
+    check_settings()  # the web's: a short ADMIN_TOKEN stops here, before anything starts
     env = dict(os.environ)
     server = None
     if not env.get("REDIS_URL"):

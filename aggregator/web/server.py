@@ -67,15 +67,24 @@ def max_body_bytes() -> int:
     return int(_number(MAX_BODY_ENV, DEFAULT_MAX_BODY_BYTES))
 
 
-def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list[str]:
-    """The gunicorn command line of the web process (what `aggregator web` execs)."""
-    # Checked here so a bad value stops `aggregator web` with a message, not a worker traceback.
+def check_settings() -> None:
+    """Stop with a message naming the variable when ADMIN_TOKEN or a web limit is wrong.
+
+    `aggregator web` checks before it starts gunicorn (a message, not a worker traceback), and
+    `aggregator run` before it starts anything (not a web process restarted until it gives up).
+    """
     from aggregator.web.admin import check_admin_token
 
     check_admin_token()
-    keepalive = header_timeout()
+    header_timeout()
     body_timeout()
     max_body_bytes()
+
+
+def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list[str]:
+    """The gunicorn command line of the web process (what `aggregator web` execs)."""
+    check_settings()
+    keepalive = header_timeout()
     return [
         sys.executable,
         "-m",
