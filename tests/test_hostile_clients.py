@@ -493,6 +493,43 @@ def test_wrong_tokens_are_throttled_per_address_without_slowing_the_site(web: We
 
 
 @pytest.mark.timeout(60)
+def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(web: Web) -> None:
+    """Without WEB_TRUSTED_PROXIES a guesser cannot dodge the throttle by inventing addresses."""
+    with _from("127.0.0.9", web) as guesser:
+        statuses = [
+            guesser.post(
+                "/admin/login",
+                data={"token": f"guess-{n}"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(admin.AUTH_FAILURES_ALLOWED + 1)
+        ]
+    assert statuses == [401] * admin.AUTH_FAILURES_ALLOWED + [429]
+
+
+@pytest.mark.timeout(90)
+def test_behind_a_trusted_proxy_the_throttle_counts_each_client(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """WEB_TRUSTED_PROXIES=1: one proxy's address carries many clients, told apart by the last
+    X-Forwarded-For address (the one the proxy wrote; what a client wrote before it is not)."""
+    with (
+        running_web(tmp_path, redis_url, WEB_TRUSTED_PROXIES="1") as proxied,
+        _from("127.0.0.10", proxied) as proxy,
+    ):
+
+        def login(client: str, token: str) -> int:
+            headers = {"X-Forwarded-For": f"198.51.100.99, {client}"}
+            return proxy.post("/admin/login", data={"token": token}, headers=headers).status_code
+
+        allowed = admin.AUTH_FAILURES_ALLOWED
+        guesses = [login("203.0.113.1", f"g{n}") for n in range(allowed + 1)]
+        assert guesses == [401] * allowed + [429]
+        assert login("203.0.113.2", ADMIN_TOKEN) == 303  # another client behind the proxy
+        assert login("198.51.100.99", ADMIN_TOKEN) == 303  # what the client wrote is not believed
+
+
+@pytest.mark.timeout(60)
 def test_logout_ends_the_session_on_the_server(web: Web) -> None:
     with _from("127.0.0.8", web) as client:
         assert client.post("/admin/login", data={"token": ADMIN_TOKEN}).status_code == 303

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
 from aggregator import config as config_module
@@ -146,6 +147,8 @@ def create_app(
     app = Flask(__name__, template_folder=str(TEMPLATES))
     # Larger bodies get 413 before they are read (the server enforces the same limit).
     app.config["MAX_CONTENT_LENGTH"] = server.max_body_bytes()
+    if proxies := server.trusted_proxies():  # the client's address from X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     store = Store(connect(redis_url))
     settings = Settings(store, config, recheck_interval)
     settings.current()  # fail now, at start-up, if there is no usable config

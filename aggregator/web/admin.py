@@ -135,7 +135,8 @@ def authenticate(token: str) -> Auth | BaseResponse | None:
 
 
 def _client() -> str:
-    # The address the server sees: behind a reverse proxy, the proxy's (see the README).
+    # The address the server sees; behind reverse proxies, the client's when WEB_TRUSTED_PROXIES
+    # says how many (aggregator/web/server.py).
     return request.remote_addr or "unknown"
 
 

@@ -32,6 +32,7 @@ WORKER_CLASS = "aggregator.web.server.Worker"
 HEADER_TIMEOUT_ENV = "WEB_HEADER_TIMEOUT"
 BODY_TIMEOUT_ENV = "WEB_BODY_TIMEOUT"
 MAX_BODY_ENV = "WEB_MAX_BODY_BYTES"
+TRUSTED_PROXIES_ENV = "WEB_TRUSTED_PROXIES"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 30.0
 # The largest body the app accepts: its forms (admin login and actions) are a few hundred bytes.
@@ -67,6 +68,21 @@ def max_body_bytes() -> int:
     return int(_number(MAX_BODY_ENV, DEFAULT_MAX_BODY_BYTES))
 
 
+def trusted_proxies() -> int:
+    """How many reverse proxies in front append to X-Forwarded-For (0: the header is ignored).
+
+    Only the last N addresses of the header are believed, the ones our own proxies wrote: a
+    client can put anything before them. The admin's failed-login throttle counts per address.
+    """
+    raw = os.environ.get(TRUSTED_PROXIES_ENV, "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 10:
+        raise SystemExit(
+            f"aggregator: {TRUSTED_PROXIES_ENV}={raw!r}: the number of reverse proxies in front"
+            " of the web server, 0 to 10 (1 for one nginx)"
+        )
+    return int(raw)
+
+
 def check_settings() -> None:
     """Stop with a message naming the variable when ADMIN_TOKEN or a web limit is wrong.
 
@@ -79,6 +95,7 @@ def check_settings() -> None:
     header_timeout()
     body_timeout()
     max_body_bytes()
+    trusted_proxies()
 
 
 def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list[str]:
