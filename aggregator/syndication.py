@@ -83,6 +83,7 @@ class Credit:
     story_id: str
     size: int
     also: tuple[Also, ...] = ()
+    collapsed: bool = False  # the item stands for its whole story (its id is the story's)
 
 
 Credits = dict[str, Credit]  # article id -> its story's credit; absent: a story of its own
@@ -90,7 +91,11 @@ Credits = dict[str, Credit]  # article id -> its story's credit; absent: a story
 
 def entry_id(article: Article) -> str:
     """The article's id in every feed format; it never changes between renders."""
-    return "urn:aggregator:article:" + quote(article.id, safe="")
+    return _article_urn(article.id)
+
+
+def _article_urn(article_id: str) -> str:
+    return "urn:aggregator:article:" + quote(article_id, safe="")
 
 
 def _source_uri(article: Article) -> str:
@@ -157,7 +162,9 @@ def _item(
     author = _text(article.author).strip() or source_title or _text(meta.title)
     tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if t))
     return _Item(
-        id=entry_id(article),
+        # A story shown once keeps its story's id whichever copy stands for it: when an earlier
+        # original arrives after its copy, readers see that item updated, not a second one.
+        id=_article_urn(credit.story_id) if credit and credit.collapsed else entry_id(article),
         title=title,
         link=_http(article.url) or page,
         page=page,

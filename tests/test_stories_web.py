@@ -133,6 +133,30 @@ def test_a_category_can_turn_collapsing_off(
     assert len(items(client, "/c/tech/feed.json?collapse=1")) == 1
 
 
+def test_an_original_arriving_after_its_copy_updates_the_item_rather_than_adding_one(
+    add_articles: AddArticles, store: Store, client: FlaskClient
+) -> None:
+    """The collapsed item keeps the story's id: feed readers update it instead of showing the
+    story twice. `?collapse=0` keeps each article's own id."""
+    now = datetime.now(UTC)
+    copy = add_articles("mixed", title="Bridge approved - Mixed Bag", content=BODY)[0]
+    join_stories(store, [copy], 7.0, now)
+    before = items(client, "/feed.json")
+    original = add_articles(
+        "hacker-blog",
+        title="Bridge approved",
+        content=BODY,
+        published=copy.published - timedelta(hours=2),
+    )[0]
+    join_stories(store, [original], 7.0, now)
+    after = [i for i in items(client, "/feed.json") if i["_story"]["id"] == copy.id]
+    assert len(after) == 1
+    assert after[0]["id"] == before[0]["id"] == f"urn:aggregator:article:{copy.id}"
+    assert after[0]["url"] == original.url  # now the original stands for the story
+    every = {i["url"]: i["id"] for i in items(client, "/feed.json?collapse=0")}
+    assert every[original.url] == f"urn:aggregator:article:{original.id}"
+
+
 def test_collapse_stories_is_checked_in_the_config(tmp_path: Any) -> None:
     path = tmp_path / "a.toml"
     path.write_text(

@@ -260,7 +260,7 @@ def story_page(
             for m in story.members
             if m.article_id != a.id and (c := copies.get(m.article_id)) is not None
         )
-        credits[a.id] = Credit(story_id=story.id, size=story.size, also=also)
+        credits[a.id] = Credit(story.id, story.size, also, collapsed=collapse)
     return articles, credits
 
 
