@@ -433,16 +433,23 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     entries = result.entries
     if not entries:
         return "no entries"
-    # An Atom feed whose only <author> is the feed's: feedparser-rs copies it into every entry,
-    # feedparser gives the entries none.
-    inherited = _author(result.feed) if _only_feed_author(version, data) else None
-    if gap := _fast_gap(result.feed, entries, version, data, inherited):
+    if len(entries) >= _FAST_LIMITS.max_entries:
+        return f"{len(entries)} entries: the fast parser's limit"
+    spans = _entry_spans(data)
+    if gap := _fast_gap(result.feed, entries, version, data, spans):
         return gap
+    overlays = _overlays(entries, version, data, spans)
+    if isinstance(overlays, str):
+        return overlays
+    feed_author = _author(result.feed)
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
         result.feed,
-        tuple(_fast_entry(e, base_url, inherited) for e in entries),
+        tuple(
+            _fast_entry(e, base_url, version, feed_author, data, span, overlay)
+            for e, span, overlay in zip(entries, spans, overlays, strict=True)
+        ),
         base_url,
         warning,
     )
@@ -465,10 +472,46 @@ _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^>]*xhtml")
 _ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):")
 _DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
+_ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
 _OTHER_DATE = re.compile(rb"pubDate>|published>|updated>|modified>")
-_AUTHOR_TAG = re.compile(rb"<(?:\w+:)?author[\s>]")
+# Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
+_AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
+_PREFIXED_AUTHOR = re.compile(rb"<\w+:(?:author|creator)[\s>]")
+_ATOM_IN_RSS = re.compile(rb"<author>\s*<|<link\s[^>]*href")
+# feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py).
+_FEEDPARSER_EMAIL = re.compile(
+    r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
+    r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
+)
 _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
+_ITUNES_SUMMARY_ELEMENT = re.compile(rb"<(/?)itunes:summary\b")
+# The elements feedparser may file as an item's summary or content, with their attributes.
+_ITUNES_KEYWORDS = re.compile(rb"<itunes:keywords\b")
+# Namespace declarations, the only attributes an element read from the bytes may have.
+_XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
+# Text, CDATA sections included, but no child element.
+_TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[.*?\]\]>)*)"
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_ITUNES_KEYWORDS_TEXT = re.compile(
+    rb"<itunes:keywords" + _XMLNS_ONLY + rb">" + _TEXT_ONLY + rb"</itunes:keywords>", re.DOTALL
+)
+# An RSS item's authors as text, which feedparser reads one by one (feedparser-rs keeps one).
+# (feedparser knows no googleplay namespace: <googleplay:author> is no author to it.)
+_ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator)[\s>]")
+_RSS_AUTHOR_TEXT = re.compile(
+    rb"<(author|dc:creator|dc:author|itunes:author)"
+    + _XMLNS_ONLY
+    + rb">"
+    + _TEXT_ONLY
+    + rb"</\1\s*>",
+    re.DOTALL,
+)
+# The other elements feedparser makes an item's tags from.
+_OTHER_TAG = re.compile(rb"<(?:\w+:)?(?:category|subject)\b")
+_IGNORED_PREFIXES = (b"googleplay:",)
+_XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
+_BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
 _UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
 _GUID_NOT_PERMALINK = re.compile(
     rb"""<guid\b[^>]*isPermaLink\s*=\s*["']false["'][^>]*>([^<]*)</guid>"""
@@ -477,6 +520,7 @@ _GUID_NOT_PERMALINK = re.compile(
 # they were meant to be; feedparser-rs keeps them.
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 _C1_REFERENCE = re.compile(rb"&#(?:[xX]0*[89][\da-fA-F]|0*(?:12[89]|1[3-5]\d));")
+_CATEGORIES = re.compile(rb"<categories[\s>]")
 _BASE64 = re.compile(rb"""mode\s*=\s*["']base64""")
 _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
 _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b")
@@ -490,19 +534,17 @@ _ADDRESS_URL = re.compile(rb"https?://(?:localhost\b|\[|\d{1,3}\.\d{1,3}\.)", re
 
 
 def _fast_gap(
-    feed: Any, entries: Sequence[Any], version: str, data: bytes, inherited: str | None
+    feed: Any, entries: Sequence[Any], version: str, data: bytes, spans: Sequence[tuple[int, int]]
 ) -> str:
     """Why feedparser-rs's reading of this document would differ from feedparser's, or "".
 
     Each rule stands for a difference the differential test found; the document goes to
     feedparser, which reads it the reference way.
     """
-    if len(entries) >= _FAST_LIMITS.max_entries:
-        return f"{len(entries)} entries: the fast parser's limit"
     if _XML_BASE.search(data):
         return "xml:base (feedparser-rs does not apply it)"
-    if version.startswith("rss") and _RSS_AUTHOR.search(data):
-        return "RSS <author> (feedparser splits 'email (name)' its own way)"
+    if version.startswith("rss") and _ATOM_IN_RSS.search(data):
+        return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
     if _hub(feed) is None and _HUB_LINK.search(data):
         return "a WebSub hub link feedparser-rs does not report"
     if feed.get("language") is None and (_LANGUAGE_ELEMENT.search(data) or _XML_LANG.search(data)):
@@ -511,6 +553,8 @@ def _fast_gap(
         return "an RSS item with a second date element (feedparser-rs reads only <pubDate>)"
     if _EMPTY_ELEMENT.search(data):
         return "an empty element like <category/> (feedparser-rs reads the next one into it)"
+    if _CATEGORIES.search(data):
+        return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
         return "base64 content (feedparser decodes it)"
     if _XHTML_BODY.search(data):
@@ -523,11 +567,11 @@ def _fast_gap(
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
     if version.startswith("atom") and _UNTYPED_SUMMARY.search(data):
         return "an Atom <summary> without a type (feedparser-rs takes it for HTML)"
-    if _ITUNES_SUMMARY.search(data):
-        return "<itunes:summary> (feedparser takes it as the summary, feedparser-rs does not)"
+    if not version.startswith("rss") and _ITUNES_SUMMARY.search(data):
+        return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     if _unbound_prefix(data):
         return "an undeclared namespace prefix (ill-formed to feedparser)"
-    if len(_ENTRY_TAG.findall(data)) != len(entries):
+    if len(spans) != len(entries):
         return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
     if any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
@@ -537,10 +581,7 @@ def _fast_gap(
             return f"entries sharing {named} (their articles' ids then hash the whole entry)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
-    feed_author = _author(feed)
     for entry in entries:
-        if feed_author and not inherited and _author(entry) == feed_author:
-            return "an entry has the feed's author (feedparser-rs copies it into each entry)"
         if any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
@@ -593,28 +634,67 @@ def _resolve(url: str | None, base: str) -> str | None:
         return ""
 
 
-def _only_feed_author(version: str, data: bytes) -> bool:
-    """True for Atom with one <author>, before the first <entry>: the feed's, no entry's."""
-    if not version.startswith("atom"):
-        return False
-    authors = [m.start() for m in _AUTHOR_TAG.finditer(data)]
-    first_entry = _ENTRY_TAG.search(data)
-    return len(authors) == 1 and first_entry is not None and authors[0] < first_entry.start()
+def _entry_spans(data: bytes) -> list[tuple[int, int]]:
+    """Where each <item>/<entry> starts and ends in the document, in order."""
+    spans = []
+    for match in _ENTRY_TAG.finditer(data):
+        end = _ENTRY_END.search(data, match.end())
+        spans.append((match.start(), end.end() if end else len(data)))
+    return spans
 
 
-def _fast_entry(raw: Any, base: str, inherited: str | None) -> EntryData:
+def _xml_text(raw: bytes) -> str:
+    """The text of an element's content read from the bytes: CDATA kept as is, references
+    decoded (the document has no DTD, so only XML's own entities and numeric references)."""
+    parts = _CDATA.split(raw.decode())
+    # split() alternates text outside CDATA and the CDATA sections' contents.
+    return "".join(part if n % 2 else html.unescape(part) for n, part in enumerate(parts))
+
+
+def _feedparser_author(text: str) -> str | None:
+    """What feedparser reads from an RSS <author> (feedparser.mixin._sync_author_detail): the name
+    left once an e-mail address and its brackets are taken out, else the address."""
+    author, email = text, None
+    if found := _FEEDPARSER_EMAIL.search(author):
+        email = found.group(0)
+        author = author.replace(email, "").replace("()", "").replace("<>", "")
+        author = author.replace("&lt;&gt;", "").strip()
+        if author and author[0] == "(":
+            author = author[1:]
+        if author and author[-1] == ")":
+            author = author[:-1]
+        author = author.strip()
+    return author or email
+
+
+def _fast_entry(
+    raw: Any,
+    base: str,
+    version: str,
+    feed_author: str | None,
+    data: bytes,
+    span: tuple[int, int],
+    overlay: Mapping[str, Any] | None,
+) -> EntryData:
     """An entry of feedparser-rs, mapped as feedparser's are, then made to read as feedparser's:
-    links resolved against the document's URL, dates read by feedparser's own date parser."""
-    entry = _entry(raw, base)
+    links resolved against the document's URL, dates read by feedparser's own date parser,
+    authors, and what `_overlays` found, as feedparser files them."""
+    source: Any = _Overlay(raw, overlay) if overlay else raw
+    entry = _entry(source, base)
     published, updated = _raw_date(raw.published), _raw_date(raw.updated)
     if raw.dc_date:
         # feedparser files <dc:date> as `updated` only; feedparser-rs also as `published`.
         dc_date = _raw_date(raw.dc_date)
         published = None if published == dc_date else published
         updated = updated or dc_date
+    author = entry.author
+    if overlay and "author" in overlay:
+        pass  # read from the bytes (_overlays)
+    elif feed_author and author == feed_author and not _AUTHOR_TAG.search(data, *span):
+        author = None  # feedparser-rs copies the feed's author into entries without one
     return replace(
         entry,
-        author=None if inherited and entry.author == inherited else entry.author,
+        author=author,
         published=published,
         updated=updated,
         base_url=None,  # feedparser-rs names a "base" of its own (the channel's link)
@@ -626,6 +706,200 @@ def _fast_entry(raw: Any, base: str, inherited: str | None) -> EntryData:
             for e in entry.enclosures
         ),
     )
+
+
+class _Overlay:
+    """A feedparser-rs entry with some keys read as feedparser reads them (see _overlays)."""
+
+    def __init__(self, raw: Any, changes: Mapping[str, Any]) -> None:
+        self._raw = raw
+        self._changes = changes
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._changes:
+            return self._changes[key]
+        return self._raw.get(key, default)
+
+
+_DESCRIPTION, _ITUNES, _ENCODED = b"description", b"itunes:summary", b"content:encoded"
+
+
+def _overlays(
+    entries: Sequence[Any], version: str, data: bytes, spans: Sequence[tuple[int, int]]
+) -> list[dict[str, Any] | None] | str:
+    """For each RSS item, the keys feedparser reads differently from feedparser-rs (None when
+    there are none), or why they cannot be told: summary and content with <itunes:summary>
+    (`_itunes_bodies`); authors, which feedparser lists one per <author>, <dc:creator> or
+    <itunes:author> and splits "email (name)" (feedparser-rs keeps one, as written); tags with
+    <itunes:keywords> (feedparser splits them into tags)."""
+    overlays: list[dict[str, Any] | None] = [None] * len(entries)
+    if not version.startswith("rss") or not spans:
+        return overlays
+    if _ITUNES_SUMMARY.search(data, spans[0][0]):
+        bodies = _itunes_bodies(entries, data, spans)
+        if isinstance(bodies, str):
+            return bodies
+        overlays = bodies
+    if _ITEM_AUTHOR_TAG.search(data, spans[0][0]):
+        for n, (start, end) in enumerate(spans):
+            found = _RSS_AUTHOR_TEXT.findall(data, start, end)
+            if len(found) != len(_ITEM_AUTHOR_TAG.findall(data, start, end)):
+                return "an RSS item author written other than as plain text"
+            names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
+            author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
+            overlays[n] = {**(overlays[n] or {}), **author}
+    if _ITUNES_KEYWORDS.search(data, spans[0][0]):
+        for n, (start, end) in enumerate(spans):
+            tags = _keyword_tags(entries[n], data, start, end)
+            if isinstance(tags, str):
+                return tags
+            if tags is not None:
+                overlays[n] = {**(overlays[n] or {}), "tags": tags}
+    return overlays
+
+
+def _keyword_tags(raw: Any, data: bytes, start: int, end: int) -> list[Any] | str | None:
+    """An item's tags with its <itunes:keywords> split at commas, in document order, as feedparser
+    lists them (feedparser/namespaces/itunes.py); None without keywords."""
+    if not _ITUNES_KEYWORDS.search(data, start, end):
+        return None
+    keywords = _ITUNES_KEYWORDS_TEXT.findall(data, start, end)
+    if len(keywords) != 1 or len(_ITUNES_KEYWORDS.findall(data, start, end)) != 1:
+        return "<itunes:keywords> written other than as one plain list"
+    at = _ITUNES_KEYWORDS.search(data, start, end)
+    assert at is not None
+    before = _OTHER_TAG.search(data, start, at.start()) is not None
+    after = _OTHER_TAG.search(data, at.end(), end) is not None
+    if before and after:
+        return "<itunes:keywords> between an item's categories"
+    text = _xml_text(keywords[0])
+    terms = [{"term": term.strip()} for term in text.split(",") if term.strip()]
+    tags = list(raw.tags or [])
+    return tags + terms if before or not after else terms + tags
+
+
+def _itunes_bodies(
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
+) -> list[dict[str, Any] | None] | str:
+    """Each RSS item's summary and content as feedparser files them when it has <itunes:summary>
+    (None for items without one), or why they cannot be told.
+
+    feedparser reads <description>, <itunes:summary> and <content:encoded> in document order:
+    the first of the first two is the summary, the next is content unless content came before
+    it (then it replaces the summary), and content:encoded is content
+    (feedparser/namespaces/_base.py, _start_summary and _start_description). Whether content
+    came before is not reset between the channel and the first item, so the channel's own
+    elements count for it. feedparser-rs keeps <itunes:summary> as the summary and loses
+    <description>, so that is read by a second pass of feedparser-rs with <itunes:summary>
+    renamed out of its way.
+    """
+    bodies: list[dict[str, Any] | None] = [None] * len(entries)
+    channel = _summary_elements(data, 0, spans[0][0])
+    if isinstance(channel, str):
+        return f"{channel} in the channel"
+    has_content = _channel_has_content(channel)
+    orders: list[tuple[list[bytes], bool] | None] = []
+    for n, (start, end) in enumerate(spans):
+        between = spans[n + 1][0] if n + 1 < len(spans) else len(data)
+        if _summary_elements(data, end, between):
+            return "<itunes:summary> with a summary element between items"
+        if not _ITUNES_SUMMARY.search(data, start, end):
+            orders.append(None)
+            continue
+        names = _summary_elements(data, start, end)
+        if isinstance(names, str):
+            return f"{names} in an item"
+        if len(set(names)) != len(names):
+            return "<itunes:summary> beside a repeated summary element in an item"
+        orders.append((names, has_content and n == 0))
+    descriptions: Sequence[Any] = entries
+    if any(order and _DESCRIPTION in order[0] for order in orders):
+        hidden = _ITUNES_SUMMARY_ELEMENT.sub(rb"<\1itunes:summary-hidden", data)
+        try:
+            second = feedparser_rs.parse_with_limits(
+                hidden, limits=_FAST_LIMITS, sanitize_html=False, resolve_relative_uris=False
+            )
+        except Exception as e:  # noqa: BLE001 - as in _parse_fast
+            return f"feedparser-rs raised {type(e).__name__} without <itunes:summary>"
+        if second.bozo or len(second.entries) != len(entries):
+            return "<itunes:summary>: the document reads differently without it"
+        descriptions = second.entries
+    for n, order in enumerate(orders):
+        if order:
+            bodies[n] = _feedparser_bodies(*order, entries[n], descriptions[n])
+    return bodies
+
+
+def _summary_elements(data: bytes, start: int, end: int) -> list[bytes] | str:
+    """The names of the elements feedparser may file as summary or content between `start` and
+    `end`, in order (<description>, <itunes:summary>, <content:encoded>), or why there are
+    others it would read its own way."""
+    names = []
+    for name, attributes in _BODY_TAG.findall(data, start, end):
+        if name.startswith(_IGNORED_PREFIXES):
+            continue  # a namespace feedparser does not know: not a summary to it
+        if name not in (_DESCRIPTION, _ITUNES, _ENCODED):
+            return f"<itunes:summary> beside <{name.decode()}>"
+        if _XMLNS_ATTRIBUTE.sub(b"", attributes).strip():
+            return f"<itunes:summary> beside a <{name.decode()}> with attributes"
+        names.append(name)
+    return names
+
+
+def _channel_has_content(names: Sequence[bytes]) -> bool:
+    """feedparser's `hasContent` after the channel's own summary elements (see _itunes_bodies):
+    there, <description> is the subtitle, and a second summary element is content."""
+    has_summary = has_content = False
+    for name in names:
+        if name == _ENCODED:
+            has_content = has_summary = True
+        elif has_summary and not has_content:
+            has_content = True
+        elif name == _ITUNES:
+            has_summary = True
+    return has_content
+
+
+def _feedparser_bodies(
+    order: Sequence[bytes], has_content: bool, raw: Any, second: Any
+) -> dict[str, Any]:
+    """An item's summary, summary_detail and content, filed in `order` as feedparser files them."""
+    details = [*(raw.content or []), raw.summary_detail, raw.title_detail]
+    language = next((d.get("language") for d in details if d and d.get("language")), None)
+    summary: tuple[str, str | None] | None = None
+    content: list[Any] = []
+    for name in order:
+        if name == _ENCODED:
+            has_content = True
+            content.extend(raw.content or [])
+            if summary is None and raw.content:
+                summary = (raw.content[0].get("value") or "", None)  # feedparser's _save
+            continue
+        if name == _DESCRIPTION:
+            value = _str_or_empty(second.summary)
+            html_type = "text/html"  # an RSS <description> is HTML to feedparser
+        else:
+            value = _str_or_empty(raw.itunes.summary)
+            html_type = "text/html" if _looks_like_html(value) else "text/plain"
+        plain_type = "text/html" if _looks_like_html(value) else "text/plain"
+        if summary is None or has_content:
+            summary = (value, html_type)
+        else:  # a second summary element becomes content, typed as plain text unless it looks HTML
+            content.append({"value": value, "type": plain_type, "language": language})
+            has_content = True
+    value, kind = summary or ("", None)
+    return {
+        "summary": value,
+        "summary_detail": {"type": kind, "language": language} if kind else {},
+        "content": content,
+    }
+
+
+def _str_or_empty(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+_looks_like_html: Callable[[str], bool] = feedparser.mixin._FeedParserMixin.looks_like_html
 
 
 def _raw_date(value: str | None) -> datetime | None:
