@@ -581,6 +581,7 @@ def _fast_gap(
             return f"entries sharing {named} (their articles' ids then hash the whole entry)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
+    not_permalinks: set[str] | None = None
     for entry in entries:
         if any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
@@ -595,7 +596,9 @@ def _fast_gap(
             return "XHTML content (feedparser-rs reads it differently)"
         guid = _str(entry.get("id"))
         relative = guid is not None and not _URI_SCHEME.match(guid)
-        if relative and (not version.startswith("rss") or guid not in _not_permalinks(data)):
+        if relative and not_permalinks is None and version.startswith("rss"):
+            not_permalinks = _not_permalinks(data)  # once: a podcast has hundreds of such ids
+        if relative and (not_permalinks is None or guid not in not_permalinks):
             return "a relative id (feedparser resolves it against the document's URL)"
     return ""
 
