@@ -442,18 +442,24 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     if isinstance(overlays, str):
         return overlays
     feed_author = _author(result.feed)
+    rss = version.startswith("rss")
+    permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
+    if any(_relative(e.get("id")) for e in entries):
+        ids = (_str(e.get("id")) for e in entries)
+        permalinks = _rss_guids(data)[0] if version.startswith("rss") else {i for i in ids if i}
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
         result.feed,
         tuple(
-            _fast_entry(e, base_url, version, feed_author, data, span, overlay)
+            _fast_entry(e, base_url, feed_author, data, span, overlay, permalinks, rss)
             for e, span, overlay in zip(entries, spans, overlays, strict=True)
         ),
         base_url,
         warning,
     )
-    return replace(parsed, link=_resolve(parsed.link, base_url), parser=FAST_PARSER)
+    hub = parsed.hub or (_bytes_hub(data, spans, base_url) if _HUB_LINK.search(data) else None)
+    return replace(parsed, link=_resolve(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
 
 
 # Patterns that start with a literal let `re` scan for it in C: these run on every document.
@@ -513,9 +519,9 @@ _IGNORED_PREFIXES = (b"googleplay:",)
 _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
 _UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
-_GUID_NOT_PERMALINK = re.compile(
-    rb"""<guid\b[^>]*isPermaLink\s*=\s*["']false["'][^>]*>([^<]*)</guid>"""
-)
+_GUID = re.compile(rb"<guid\b([^>]*)>([^<]*)</guid>")
+# feedparser lower-cases attribute names, not values: only "true" makes a permalink.
+_PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 # C1 controls (U+0080-U+009F, as UTF-8): feedparser reads them as the windows-1252 characters
 # they were meant to be; feedparser-rs keeps them.
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
@@ -524,6 +530,8 @@ _CATEGORIES = re.compile(rb"<categories[\s>]")
 _BASE64 = re.compile(rb"""mode\s*=\s*["']base64""")
 _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
 _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b")
+_LINK_ELEMENT = re.compile(rb"<(?:\w+:)?link\b([^>]*)>")
+_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
 _LANGUAGE_ELEMENT = re.compile(rb"language>")
 _XML_LANG = re.compile(rb"xml:lang\s*=")
@@ -545,13 +553,14 @@ def _fast_gap(
         return "xml:base (feedparser-rs does not apply it)"
     if version.startswith("rss") and _ATOM_IN_RSS.search(data):
         return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
-    if _hub(feed) is None and _HUB_LINK.search(data):
-        return "a WebSub hub link feedparser-rs does not report"
+    if _hub(feed) is None and _HUB_LINK.search(data) and _bytes_hub(data, spans, "") is None:
+        return "a WebSub hub link written in a way we do not read"
     if feed.get("language") is None and (_LANGUAGE_ELEMENT.search(data) or _XML_LANG.search(data)):
         return "a language feedparser-rs does not report"
     if version.startswith("rss") and _RSS_SECOND_DATE.search(data):
         return "an RSS item with a second date element (feedparser-rs reads only <pubDate>)"
-    if _EMPTY_ELEMENT.search(data):
+    # (In the channel they are harmless: the feed fields we read come out right.)
+    if _EMPTY_ELEMENT.search(data, spans[0][0]):
         return "an empty element like <category/> (feedparser-rs reads the next one into it)"
     if _CATEGORIES.search(data):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
@@ -581,7 +590,9 @@ def _fast_gap(
             return f"entries sharing {named} (their articles' ids then hash the whole entry)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
-    not_permalinks: set[str] | None = None
+    if _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
+        return "an entity left in the feed's link (feedparser-rs does not decode it)"
+    guids: tuple[set[str], set[str]] | None = None
     for entry in entries:
         if any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
@@ -595,11 +606,13 @@ def _fast_gap(
         if any(d.get("type") == "application/xhtml+xml" for d in details):
             return "XHTML content (feedparser-rs reads it differently)"
         guid = _str(entry.get("id"))
-        relative = guid is not None and not _URI_SCHEME.match(guid)
-        if relative and not_permalinks is None and version.startswith("rss"):
-            not_permalinks = _not_permalinks(data)  # once: a podcast has hundreds of such ids
-        if relative and (not_permalinks is None or guid not in not_permalinks):
-            return "a relative id (feedparser resolves it against the document's URL)"
+        if guid is not None and _relative(guid):
+            if not version.startswith("rss"):
+                continue  # an Atom <id> is always resolved (feedparser's _start_id is _start_guid)
+            if guids is None:
+                guids = _rss_guids(data)  # once: a podcast has hundreds of such ids
+            if (guid in guids[0]) == (guid in guids[1]):
+                return "a relative id feedparser may or may not resolve (isPermaLink unclear)"
     return ""
 
 
@@ -609,9 +622,34 @@ def _unbound_prefix(data: bytes) -> bool:
     return bool(used - set(_DECLARED_PREFIX.findall(data)) - {b"xml"})
 
 
-def _not_permalinks(data: bytes) -> set[str]:
-    """The values of the RSS guids marked isPermaLink="false" (feedparser resolves the others)."""
-    return {html.unescape(value.decode()).strip() for value in _GUID_NOT_PERMALINK.findall(data)}
+def _relative(guid: object) -> bool:
+    value = _str(guid)
+    return value is not None and not _URI_SCHEME.match(value)
+
+
+def _bytes_hub(data: bytes, spans: Sequence[tuple[int, int]], base: str) -> str | None:
+    """The feed's first <link rel="hub"> read from the bytes (feedparser-rs misses some, as
+    <atom10:link>), outside the entries, resolved as feedparser resolves it; or None."""
+    for start, end in ((0, spans[0][0]), (spans[-1][1], len(data))):
+        for link in _LINK_ELEMENT.finditer(data, start, end):
+            attributes = link.group(1)
+            if _HUB_LINK.search(attributes) and (href := _HREF.search(attributes)):
+                value = html.unescape((href.group(1) or href.group(2)).decode()).strip()
+                if value:
+                    return _resolve(value, base)
+    return None
+
+
+def _rss_guids(data: bytes) -> tuple[set[str], set[str]]:
+    """The values of the RSS guids that are permalinks, which feedparser resolves against the
+    document's URL when relative, and of those that are not (isPermaLink other than "true")."""
+    permalinks: set[str] = set()
+    others: set[str] = set()
+    for attributes, value in _GUID.findall(data):
+        flag = _PERMALINK_ATTRIBUTE.search(attributes)
+        text = html.unescape(value.decode()).strip()
+        (permalinks if flag is None or flag.group(1) == b"true" else others).add(text)
+    return permalinks, others
 
 
 def _entry_urls(entry: Any) -> Iterable[str]:
@@ -673,15 +711,21 @@ def _feedparser_author(text: str) -> str | None:
 def _fast_entry(
     raw: Any,
     base: str,
-    version: str,
     feed_author: str | None,
     data: bytes,
     span: tuple[int, int],
     overlay: Mapping[str, Any] | None,
+    permalinks: set[str],
+    rss: bool,
 ) -> EntryData:
     """An entry of feedparser-rs, mapped as feedparser's are, then made to read as feedparser's:
     links resolved against the document's URL, dates read by feedparser's own date parser,
     authors, and what `_overlays` found, as feedparser files them."""
+    guid, link = _str(raw.id), _str(raw.link)
+    if rss and guid and link and guid != link and raw.links and raw.links[0].href == guid:
+        # A permalink <guid> before <link>: feedparser-rs lists the guid as the first link,
+        # feedparser only uses it as `link` when there is no <link>.
+        overlay = {**(overlay or {}), "links": raw.links[1:]}
     source: Any = _Overlay(raw, overlay) if overlay else raw
     entry = _entry(source, base)
     published, updated = _raw_date(raw.published), _raw_date(raw.updated)
@@ -695,8 +739,12 @@ def _fast_entry(
         pass  # read from the bytes (_overlays)
     elif feed_author and author == feed_author and not _AUTHOR_TAG.search(data, *span):
         author = None  # feedparser-rs copies the feed's author into entries without one
+    guid = entry.guid
+    if guid in permalinks and _relative(guid):
+        guid = _resolve(guid, base)  # feedparser resolves a relative permalink guid
     return replace(
         entry,
+        guid=guid,
         author=author,
         published=published,
         updated=updated,
