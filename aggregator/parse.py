@@ -526,10 +526,13 @@ _PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re
 # they were meant to be; feedparser-rs keeps them.
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 _C1_REFERENCE = re.compile(rb"&#(?:[xX]0*[89][\da-fA-F]|0*(?:12[89]|1[3-5]\d));")
+_ITUNES_CATEGORY = re.compile(rb"<itunes:category\b")
 _CATEGORIES = re.compile(rb"<categories[\s>]")
 _BASE64 = re.compile(rb"""mode\s*=\s*["']base64""")
 _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
 _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b")
+_TAG = re.compile(r"<[^>]*>")
+_NOT_A_WORD = re.compile(r"\W+")
 _LINK_ELEMENT = re.compile(rb"<(?:\w+:)?link\b([^>]*)>")
 _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
@@ -562,6 +565,8 @@ def _fast_gap(
     # (In the channel they are harmless: the feed fields we read come out right.)
     if _EMPTY_ELEMENT.search(data, spans[0][0]):
         return "an empty element like <category/> (feedparser-rs reads the next one into it)"
+    if _ITUNES_CATEGORY.search(data, spans[0][0]):
+        return "<itunes:category> in an item (feedparser makes it a tag, feedparser-rs does not)"
     if _CATEGORIES.search(data):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
@@ -584,10 +589,11 @@ def _fast_gap(
         return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
     if any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
-    for key, named in (("id", "an id"), ("link", "a link")):
-        values = [v for v in (_str(e.get(key)) for e in entries) if v]
-        if len(set(values)) != len(values):
-            return f"entries sharing {named} (their articles' ids then hash the whole entry)"
+    # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
+    # the whole entry as parsed, which must then be the same as feedparser's to the last field.
+    keys = [(_str(e.get("id")) or _str(e.get("link")), _title_key(e.get("title"))) for e in entries]
+    if len(set(keys)) != len(keys):
+        return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     if _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
@@ -620,6 +626,11 @@ def _unbound_prefix(data: bytes) -> bool:
     """True when an element uses a namespace prefix the document never declares."""
     used = set(_ELEMENT_PREFIX.findall(data))
     return bool(used - set(_DECLARED_PREFIX.findall(data)) - {b"xml"})
+
+
+def _title_key(title: object) -> str:
+    """A title as coarsely as normalize could ever equate two (tags, case, punctuation gone)."""
+    return _NOT_A_WORD.sub("", _TAG.sub("", _str(title) or "").lower())
 
 
 def _relative(guid: object) -> bool:
