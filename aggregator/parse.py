@@ -493,15 +493,11 @@ _FEEDPARSER_EMAIL = re.compile(
 _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
 _ITUNES_SUMMARY_ELEMENT = re.compile(rb"<(/?)itunes:summary\b")
 # The elements feedparser may file as an item's summary or content, with their attributes.
-_ITUNES_KEYWORDS = re.compile(rb"<itunes:keywords\b")
 # Namespace declarations, the only attributes an element read from the bytes may have.
 _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 # Text, CDATA sections included, but no child element.
 _TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[.*?\]\]>)*)"
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
-_ITUNES_KEYWORDS_TEXT = re.compile(
-    rb"<itunes:keywords" + _XMLNS_ONLY + rb">" + _TEXT_ONLY + rb"</itunes:keywords>", re.DOTALL
-)
 # An RSS item's authors as text, which feedparser reads one by one (feedparser-rs keeps one).
 # (feedparser knows no googleplay namespace: <googleplay:author> is no author to it.)
 _ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator)[\s>]")
@@ -513,8 +509,15 @@ _RSS_AUTHOR_TEXT = re.compile(
     + rb"</\1\s*>",
     re.DOTALL,
 )
-# The other elements feedparser makes an item's tags from.
-_OTHER_TAG = re.compile(rb"<(?:\w+:)?(?:category|subject)\b")
+# The elements feedparser makes an item's tags from, the itunes ones first.
+_ITUNES_TAG = re.compile(rb"<itunes:(?:category|keywords)\b")
+_ANY_TAG_ELEMENT = re.compile(rb"<(?:\w+:)?(?:category|subject|keywords)\b")
+_TAG_ELEMENT = re.compile(
+    rb"<(category|dc:subject|media:category|itunes:category|itunes:keywords|media:keywords)"
+    rb"\b([^>]*?)(?:/>|>" + _TEXT_ONLY + rb"</\1\s*>)",
+    re.DOTALL,
+)
+_TEXT_ATTRIBUTE = re.compile(rb"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _IGNORED_PREFIXES = (b"googleplay:",)
 _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
@@ -526,7 +529,6 @@ _PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re
 # they were meant to be; feedparser-rs keeps them.
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 _C1_REFERENCE = re.compile(rb"&#(?:[xX]0*[89][\da-fA-F]|0*(?:12[89]|1[3-5]\d));")
-_ITUNES_CATEGORY = re.compile(rb"<itunes:category\b")
 _CATEGORIES = re.compile(rb"<categories[\s>]")
 _BASE64 = re.compile(rb"""mode\s*=\s*["']base64""")
 _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
@@ -565,8 +567,6 @@ def _fast_gap(
     # (In the channel they are harmless: the feed fields we read come out right.)
     if _EMPTY_ELEMENT.search(data, spans[0][0]):
         return "an empty element like <category/> (feedparser-rs reads the next one into it)"
-    if _ITUNES_CATEGORY.search(data, spans[0][0]):
-        return "<itunes:category> in an item (feedparser makes it a tag, feedparser-rs does not)"
     if _CATEGORIES.search(data):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
@@ -810,34 +810,38 @@ def _overlays(
             names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
-    if _ITUNES_KEYWORDS.search(data, spans[0][0]):
+    if _ITUNES_TAG.search(data, spans[0][0]):
         for n, (start, end) in enumerate(spans):
-            tags = _keyword_tags(entries[n], data, start, end)
+            tags = _feedparser_tags(data, start, end)
             if isinstance(tags, str):
                 return tags
-            if tags is not None:
-                overlays[n] = {**(overlays[n] or {}), "tags": tags}
+            overlays[n] = {**(overlays[n] or {}), "tags": tags}
     return overlays
 
 
-def _keyword_tags(raw: Any, data: bytes, start: int, end: int) -> list[Any] | str | None:
-    """An item's tags with its <itunes:keywords> split at commas, in document order, as feedparser
-    lists them (feedparser/namespaces/itunes.py); None without keywords."""
-    if not _ITUNES_KEYWORDS.search(data, start, end):
-        return None
-    keywords = _ITUNES_KEYWORDS_TEXT.findall(data, start, end)
-    if len(keywords) != 1 or len(_ITUNES_KEYWORDS.findall(data, start, end)) != 1:
-        return "<itunes:keywords> written other than as one plain list"
-    at = _ITUNES_KEYWORDS.search(data, start, end)
-    assert at is not None
-    before = _OTHER_TAG.search(data, start, at.start()) is not None
-    after = _OTHER_TAG.search(data, at.end(), end) is not None
-    if before and after:
-        return "<itunes:keywords> between an item's categories"
-    text = _xml_text(keywords[0])
-    terms = [{"term": term.strip()} for term in text.split(",") if term.strip()]
-    tags = list(raw.tags or [])
-    return tags + terms if before or not after else terms + tags
+def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] | str:
+    """An RSS item's tags read from the bytes in document order, as feedparser lists them:
+    <category>, <dc:subject> and <media:category> by their text, <itunes:category> by its
+    `text`, <itunes:keywords> and <media:keywords> split at commas (feedparser-rs reads neither
+    of the itunes ones). Or why they cannot be read so."""
+    found = _TAG_ELEMENT.findall(data, start, end)
+    if len(found) != len(_ANY_TAG_ELEMENT.findall(data, start, end)):
+        return "an item's tags written other than as plain elements (nested, or with markup)"
+    terms = []
+    for name, attributes, value in found:
+        text = _xml_text(value).strip()
+        if name == b"itunes:category":
+            label = _TEXT_ATTRIBUTE.search(attributes)
+            if label is None or text:
+                return "an <itunes:category> without a text attribute, or with content"
+            terms.append(html.unescape((label.group(1) or label.group(2)).decode()))
+        elif _XMLNS_ATTRIBUTE.sub(b"", attributes).strip(b" \t\r\n/"):
+            return f"a <{name.decode()}> with attributes among an item's itunes tags"
+        elif name.endswith(b"keywords"):
+            terms += [term.strip() for term in text.split(",")]
+        else:
+            terms.append(text)
+    return [{"term": term} for term in terms if term]
 
 
 def _itunes_bodies(
