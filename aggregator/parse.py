@@ -441,6 +441,13 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     overlays = _overlays(entries, version, data, spans)
     if isinstance(overlays, str):
         return overlays
+    if _XML_BASE.search(data):
+        # Only on content elements (_fast_gap): the entry's base for the HTML in its content.
+        bases = _content_bases(data, spans, base_url)
+        assert not isinstance(bases, str)
+        for n, entry_base in enumerate(bases):
+            if entry_base is not None:
+                overlays[n] = {**(overlays[n] or {}), _BASE_KEY: entry_base}
     feed_author = _author(result.feed)
     rss = version.startswith("rss")
     permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
@@ -464,6 +471,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
 
 # Patterns that start with a literal let `re` scan for it in C: these run on every document.
 _XML_BASE = re.compile(rb"xml:base\s*=")
+_XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^>]*)>")
 _RSS_AUTHOR = re.compile(rb"<author[\s>]")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _RSS_SECOND_DATE = re.compile(rb"<\w+:(?:updated|modified)[\s>]")
@@ -554,8 +563,8 @@ def _fast_gap(
     Each rule stands for a difference the differential test found; the document goes to
     feedparser, which reads it the reference way.
     """
-    if _XML_BASE.search(data):
-        return "xml:base (feedparser-rs does not apply it)"
+    if _XML_BASE.search(data) and isinstance(_content_bases(data, spans, ""), str):
+        return "xml:base other than on an entry's content (feedparser-rs does not apply it)"
     if version.startswith("rss") and _ATOM_IN_RSS.search(data):
         return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
     if _hub(feed) is None and _HUB_LINK.search(data) and _bytes_hub(data, spans, "") is None:
@@ -631,6 +640,30 @@ def _unbound_prefix(data: bytes) -> bool:
 def _title_key(title: object) -> str:
     """A title as coarsely as normalize could ever equate two (tags, case, punctuation gone)."""
     return _NOT_A_WORD.sub("", _TAG.sub("", _str(title) or "").lower())
+
+
+_BASE_KEY = "aggregator:content-base"  # an overlay key no feedparser key can be
+
+
+def _content_bases(
+    data: bytes, spans: Sequence[tuple[int, int]], base: str
+) -> list[str | None] | str:
+    """Each entry's content base when the document's only xml:base attributes are on entries'
+    <content> or <content:encoded> (Daring Fireball's, TypePad's): that is the base feedparser
+    gives the content, and nothing else in the entry moves. Or why the bases are elsewhere."""
+    total = len(_XML_BASE.findall(data))
+    bases: list[str | None] = []
+    for start, end in spans:
+        found = [m.group(1) for m in _CONTENT_START.finditer(data, start, end)]
+        with_base = [_XML_BASE_VALUE.search(attributes) for attributes in found]
+        values = [m for m in with_base if m is not None]
+        if len(values) > 1:
+            return "an entry with several xml:base"
+        value = values[0].group(values[0].lastindex or 1).decode() if values else None
+        bases.append(_resolve(html.unescape(value).strip(), base) if value is not None else None)
+    if sum(b is not None for b in bases) != total:
+        return "xml:base outside entries' content"
+    return bases
 
 
 def _relative(guid: object) -> bool:
@@ -753,13 +786,15 @@ def _fast_entry(
     guid = entry.guid
     if guid in permalinks and _relative(guid):
         guid = _resolve(guid, base)  # feedparser resolves a relative permalink guid
+    entry_base = overlay.get(_BASE_KEY) if overlay else None
     return replace(
         entry,
         guid=guid,
         author=author,
         published=published,
         updated=updated,
-        base_url=None,  # feedparser-rs names a "base" of its own (the channel's link)
+        # feedparser-rs names a "base" of its own (the channel's link): ours is xml:base's.
+        base_url=entry_base if entry_base != base else None,
         link=_resolve(entry.link, base),
         thumbnail=_resolve(entry.thumbnail, base),
         # feedparser lower-cases enclosure types ("charset=UTF-8" comes out "charset=utf-8").
