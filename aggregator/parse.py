@@ -569,7 +569,9 @@ def _fast_gap(
         return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
     if _hub(feed) is None and _HUB_LINK.search(data) and _bytes_hub(data, spans, "") is None:
         return "a WebSub hub link written in a way we do not read"
-    if feed.get("language") is None and (_LANGUAGE_ELEMENT.search(data) or _XML_LANG.search(data)):
+    if feed.get("language") is None and (
+        _LANGUAGE_ELEMENT.search(data) or (_XML_LANG.search(data) and not _content_langs_only(data))
+    ):
         return "a language feedparser-rs does not report"
     if version.startswith("rss") and _RSS_SECOND_DATE.search(data):
         return "an RSS item with a second date element (feedparser-rs reads only <pubDate>)"
@@ -664,6 +666,13 @@ def _content_bases(
     if sum(b is not None for b in bases) != total:
         return "xml:base outside entries' content"
     return bases
+
+
+def _content_langs_only(data: bytes) -> bool:
+    """True when every xml:lang is on a <content> or <content:encoded> element: those feedparser-rs
+    reads as feedparser does (the feed's own language is not among them)."""
+    on_content = sum(b"xml:lang" in m.group(1) for m in _CONTENT_START.finditer(data))
+    return on_content == len(_XML_LANG.findall(data))
 
 
 def _relative(guid: object) -> bool:
