@@ -578,7 +578,7 @@ def _fast_gap(
     # (In the channel they are harmless: the feed fields we read come out right.)
     if _EMPTY_ELEMENT.search(data, spans[0][0]):
         return "an empty element like <category/> (feedparser-rs reads the next one into it)"
-    if _CATEGORIES.search(data):
+    if not version.startswith("rss") and _CATEGORIES.search(data):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
         return "base64 content (feedparser decodes it)"
@@ -854,7 +854,8 @@ def _overlays(
             names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
-    if _ITUNES_TAG.search(data, spans[0][0]):
+    # (feedparser-rs drops the tags in a <categories> wrapper too.)
+    if _ITUNES_TAG.search(data, spans[0][0]) or _CATEGORIES.search(data, spans[0][0]):
         for n, (start, end) in enumerate(spans):
             tags = _feedparser_tags(data, start, end)
             if isinstance(tags, str):
