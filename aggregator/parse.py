@@ -433,24 +433,46 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     entries = result.entries
     if not entries:
         return "no entries"
-    # An Atom feed whose only <author> is the feed's: feedparser-rs copies it into every entry,
-    # feedparser gives the entries none.
-    inherited = _author(result.feed) if _only_feed_author(version, data) else None
-    if gap := _fast_gap(result.feed, entries, version, data, inherited):
+    if len(entries) >= _FAST_LIMITS.max_entries:
+        return f"{len(entries)} entries: the fast parser's limit"
+    spans = _entry_spans(data)
+    if gap := _fast_gap(result.feed, entries, version, data, spans):
         return gap
+    overlays = _overlays(entries, version, data, spans)
+    if isinstance(overlays, str):
+        return overlays
+    if _XML_BASE.search(data):
+        # Only on content elements (_fast_gap): the entry's base for the HTML in its content.
+        bases = _content_bases(data, spans, base_url)
+        assert not isinstance(bases, str)
+        for n, entry_base in enumerate(bases):
+            if entry_base is not None:
+                overlays[n] = {**(overlays[n] or {}), _BASE_KEY: entry_base}
+    feed_author = _author(result.feed)
+    rss = version.startswith("rss")
+    permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
+    if any(_relative(e.get("id")) for e in entries):
+        ids = (_str(e.get("id")) for e in entries)
+        permalinks = _rss_guids(data)[0] if version.startswith("rss") else {i for i in ids if i}
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
         result.feed,
-        tuple(_fast_entry(e, base_url, inherited) for e in entries),
+        tuple(
+            _fast_entry(e, base_url, feed_author, data, span, overlay, permalinks, rss)
+            for e, span, overlay in zip(entries, spans, overlays, strict=True)
+        ),
         base_url,
         warning,
     )
-    return replace(parsed, link=_resolve(parsed.link, base_url), parser=FAST_PARSER)
+    hub = parsed.hub or (_bytes_hub(data, spans, base_url) if _HUB_LINK.search(data) else None)
+    return replace(parsed, link=_resolve(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
 
 
 # Patterns that start with a literal let `re` scan for it in C: these run on every document.
 _XML_BASE = re.compile(rb"xml:base\s*=")
+_XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^>]*)>")
 _RSS_AUTHOR = re.compile(rb"<author[\s>]")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _RSS_SECOND_DATE = re.compile(rb"<\w+:(?:updated|modified)[\s>]")
@@ -464,22 +486,68 @@ _MARKUP_AS_ELEMENTS = re.compile(
 _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^>]*xhtml")
 _ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):")
 _DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
-_ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
+# (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
+_ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
+_ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
 _OTHER_DATE = re.compile(rb"pubDate>|published>|updated>|modified>")
-_AUTHOR_TAG = re.compile(rb"<(?:\w+:)?author[\s>]")
-_ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
-_UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
-_GUID_NOT_PERMALINK = re.compile(
-    rb"""<guid\b[^>]*isPermaLink\s*=\s*["']false["'][^>]*>([^<]*)</guid>"""
+# Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
+_AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
+_PREFIXED_AUTHOR = re.compile(rb"<\w+:(?:author|creator)[\s>]")
+_ATOM_IN_RSS = re.compile(rb"<author>\s*<|<link\s[^>]*href")
+# feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py).
+_FEEDPARSER_EMAIL = re.compile(
+    r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
+    r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
 )
+_ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
+_ITUNES_SUMMARY_ELEMENT = re.compile(rb"<(/?)itunes:summary\b")
+# The elements feedparser may file as an item's summary or content, with their attributes.
+# Namespace declarations, the only attributes an element read from the bytes may have.
+_XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
+# Text, CDATA sections included, but no child element.
+_TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[.*?\]\]>)*)"
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+# An RSS item's authors as text, which feedparser reads one by one (feedparser-rs keeps one).
+# (feedparser knows no googleplay namespace: <googleplay:author> is no author to it.)
+_ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator)[\s>]")
+_RSS_AUTHOR_TEXT = re.compile(
+    rb"<(author|dc:creator|dc:author|itunes:author)"
+    + _XMLNS_ONLY
+    + rb">"
+    + _TEXT_ONLY
+    + rb"</\1\s*>",
+    re.DOTALL,
+)
+# The elements feedparser makes an item's tags from, the itunes ones first.
+_ITUNES_TAG = re.compile(rb"<itunes:(?:category|keywords)\b")
+_ANY_TAG_ELEMENT = re.compile(rb"<(?:\w+:)?(?:category|subject|keywords)\b")
+_TAG_ELEMENT = re.compile(
+    rb"<(category|dc:subject|media:category|itunes:category|itunes:keywords|media:keywords)"
+    rb"\b([^>]*?)(?:/>|>" + _TEXT_ONLY + rb"</\1\s*>)",
+    re.DOTALL,
+)
+_TEXT_ATTRIBUTE = re.compile(rb"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_IGNORED_PREFIXES = (b"googleplay:",)
+_XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
+_BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
+_UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
+_GUID = re.compile(rb"<guid\b([^>]*)>([^<]*)</guid>")
+# feedparser lower-cases attribute names, not values: only "true" makes a permalink.
+_PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 # C1 controls (U+0080-U+009F, as UTF-8): feedparser reads them as the windows-1252 characters
 # they were meant to be; feedparser-rs keeps them.
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 _C1_REFERENCE = re.compile(rb"&#(?:[xX]0*[89][\da-fA-F]|0*(?:12[89]|1[3-5]\d));")
+_CATEGORIES = re.compile(rb"<categories[\s>]")
 _BASE64 = re.compile(rb"""mode\s*=\s*["']base64""")
 _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
 _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b")
+_TAG = re.compile(r"<[^>]*>")
+_TITLE_KEY_CHARS = 1000
+_NOT_A_WORD = re.compile(r"\W+")
+_LINK_ELEMENT = re.compile(rb"<(?:\w+:)?link\b([^>]*)>")
+_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
 _LANGUAGE_ELEMENT = re.compile(rb"language>")
 _XML_LANG = re.compile(rb"xml:lang\s*=")
@@ -490,27 +558,33 @@ _ADDRESS_URL = re.compile(rb"https?://(?:localhost\b|\[|\d{1,3}\.\d{1,3}\.)", re
 
 
 def _fast_gap(
-    feed: Any, entries: Sequence[Any], version: str, data: bytes, inherited: str | None
+    feed: Any, entries: Sequence[Any], version: str, data: bytes, spans: Sequence[tuple[int, int]]
 ) -> str:
     """Why feedparser-rs's reading of this document would differ from feedparser's, or "".
 
     Each rule stands for a difference the differential test found; the document goes to
     feedparser, which reads it the reference way.
     """
-    if len(entries) >= _FAST_LIMITS.max_entries:
-        return f"{len(entries)} entries: the fast parser's limit"
-    if _XML_BASE.search(data):
-        return "xml:base (feedparser-rs does not apply it)"
-    if version.startswith("rss") and _RSS_AUTHOR.search(data):
-        return "RSS <author> (feedparser splits 'email (name)' its own way)"
-    if _hub(feed) is None and _HUB_LINK.search(data):
-        return "a WebSub hub link feedparser-rs does not report"
-    if feed.get("language") is None and (_LANGUAGE_ELEMENT.search(data) or _XML_LANG.search(data)):
+    # First: the checks below read the entries' spans in the bytes.
+    if len(spans) != len(entries):
+        return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
+    if _XML_BASE.search(data) and isinstance(_content_bases(data, spans, ""), str):
+        return "xml:base other than on an entry's content (feedparser-rs does not apply it)"
+    if version.startswith("rss") and _ATOM_IN_RSS.search(data):
+        return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
+    if _hub(feed) is None and _HUB_LINK.search(data) and _bytes_hub(data, spans, "") is None:
+        return "a WebSub hub link written in a way we do not read"
+    if feed.get("language") is None and (
+        _LANGUAGE_ELEMENT.search(data) or (_XML_LANG.search(data) and not _content_langs_only(data))
+    ):
         return "a language feedparser-rs does not report"
     if version.startswith("rss") and _RSS_SECOND_DATE.search(data):
         return "an RSS item with a second date element (feedparser-rs reads only <pubDate>)"
-    if _EMPTY_ELEMENT.search(data):
+    # (In the channel they are harmless: the feed fields we read come out right.)
+    if _EMPTY_ELEMENT.search(data, spans[0][0]):
         return "an empty element like <category/> (feedparser-rs reads the next one into it)"
+    if not version.startswith("rss") and _CATEGORIES.search(data):
+        return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
         return "base64 content (feedparser decodes it)"
     if _XHTML_BODY.search(data):
@@ -523,24 +597,23 @@ def _fast_gap(
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
     if version.startswith("atom") and _UNTYPED_SUMMARY.search(data):
         return "an Atom <summary> without a type (feedparser-rs takes it for HTML)"
-    if _ITUNES_SUMMARY.search(data):
-        return "<itunes:summary> (feedparser takes it as the summary, feedparser-rs does not)"
+    if not version.startswith("rss") and _ITUNES_SUMMARY.search(data):
+        return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     if _unbound_prefix(data):
         return "an undeclared namespace prefix (ill-formed to feedparser)"
-    if len(_ENTRY_TAG.findall(data)) != len(entries):
-        return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
     if any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
-    for key, named in (("id", "an id"), ("link", "a link")):
-        values = [v for v in (_str(e.get(key)) for e in entries) if v]
-        if len(set(values)) != len(values):
-            return f"entries sharing {named} (their articles' ids then hash the whole entry)"
+    # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
+    # the whole entry as parsed, which must then be the same as feedparser's to the last field.
+    keys = [(_str(e.get("id")) or _str(e.get("link")), _title_key(e.get("title"))) for e in entries]
+    if len(set(keys)) != len(keys):
+        return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
-    feed_author = _author(feed)
+    if _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
+        return "an entity left in the feed's link (feedparser-rs does not decode it)"
+    guids: tuple[set[str], set[str]] | None = None
     for entry in entries:
-        if feed_author and not inherited and _author(entry) == feed_author:
-            return "an entry has the feed's author (feedparser-rs copies it into each entry)"
         if any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
@@ -553,9 +626,13 @@ def _fast_gap(
         if any(d.get("type") == "application/xhtml+xml" for d in details):
             return "XHTML content (feedparser-rs reads it differently)"
         guid = _str(entry.get("id"))
-        relative = guid is not None and not _URI_SCHEME.match(guid)
-        if relative and (not version.startswith("rss") or guid not in _not_permalinks(data)):
-            return "a relative id (feedparser resolves it against the document's URL)"
+        if guid is not None and _relative(guid):
+            if not version.startswith("rss"):
+                continue  # an Atom <id> is always resolved (feedparser's _start_id is _start_guid)
+            if guids is None:
+                guids = _rss_guids(data)  # once: a podcast has hundreds of such ids
+            if (guid in guids[0]) == (guid in guids[1]):
+                return "a relative id feedparser may or may not resolve (isPermaLink unclear)"
     return ""
 
 
@@ -565,9 +642,72 @@ def _unbound_prefix(data: bytes) -> bool:
     return bool(used - set(_DECLARED_PREFIX.findall(data)) - {b"xml"})
 
 
-def _not_permalinks(data: bytes) -> set[str]:
-    """The values of the RSS guids marked isPermaLink="false" (feedparser resolves the others)."""
-    return {html.unescape(value.decode()).strip() for value in _GUID_NOT_PERMALINK.findall(data)}
+def _title_key(title: object) -> str:
+    """A title as coarsely as normalize could ever equate two (tags, case, punctuation gone).
+    Only its start: keys that collide more often only send more documents to feedparser, and a
+    10 MB title (tests/test_hostile.py) costs no more than a short one."""
+    return _NOT_A_WORD.sub("", _TAG.sub("", (_str(title) or "")[:_TITLE_KEY_CHARS]).lower())
+
+
+_BASE_KEY = "aggregator:content-base"  # an overlay key no feedparser key can be
+
+
+def _content_bases(
+    data: bytes, spans: Sequence[tuple[int, int]], base: str
+) -> list[str | None] | str:
+    """Each entry's content base when the document's only xml:base attributes are on entries'
+    <content> or <content:encoded> (Daring Fireball's, TypePad's): that is the base feedparser
+    gives the content, and nothing else in the entry moves. Or why the bases are elsewhere."""
+    total = len(_XML_BASE.findall(data))
+    bases: list[str | None] = []
+    for start, end in spans:
+        found = [m.group(1) for m in _CONTENT_START.finditer(data, start, end)]
+        with_base = [_XML_BASE_VALUE.search(attributes) for attributes in found]
+        values = [m for m in with_base if m is not None]
+        if len(values) > 1:
+            return "an entry with several xml:base"
+        value = values[0].group(values[0].lastindex or 1).decode() if values else None
+        bases.append(_resolve(html.unescape(value).strip(), base) if value is not None else None)
+    if sum(b is not None for b in bases) != total:
+        return "xml:base outside entries' content"
+    return bases
+
+
+def _content_langs_only(data: bytes) -> bool:
+    """True when every xml:lang is on a <content> or <content:encoded> element: those feedparser-rs
+    reads as feedparser does (the feed's own language is not among them)."""
+    on_content = sum(b"xml:lang" in m.group(1) for m in _CONTENT_START.finditer(data))
+    return on_content == len(_XML_LANG.findall(data))
+
+
+def _relative(guid: object) -> bool:
+    value = _str(guid)
+    return value is not None and not _URI_SCHEME.match(value)
+
+
+def _bytes_hub(data: bytes, spans: Sequence[tuple[int, int]], base: str) -> str | None:
+    """The feed's first <link rel="hub"> read from the bytes (feedparser-rs misses some, as
+    <atom10:link>), outside the entries, resolved as feedparser resolves it; or None."""
+    for start, end in ((0, spans[0][0]), (spans[-1][1], len(data))):
+        for link in _LINK_ELEMENT.finditer(data, start, end):
+            attributes = link.group(1)
+            if _HUB_LINK.search(attributes) and (href := _HREF.search(attributes)):
+                value = html.unescape((href.group(1) or href.group(2)).decode()).strip()
+                if value:
+                    return _resolve(value, base)
+    return None
+
+
+def _rss_guids(data: bytes) -> tuple[set[str], set[str]]:
+    """The values of the RSS guids that are permalinks, which feedparser resolves against the
+    document's URL when relative, and of those that are not (isPermaLink other than "true")."""
+    permalinks: set[str] = set()
+    others: set[str] = set()
+    for attributes, value in _GUID.findall(data):
+        flag = _PERMALINK_ATTRIBUTE.search(attributes)
+        text = html.unescape(value.decode()).strip()
+        (permalinks if flag is None or flag.group(1) == b"true" else others).add(text)
+    return permalinks, others
 
 
 def _entry_urls(entry: Any) -> Iterable[str]:
@@ -593,31 +733,86 @@ def _resolve(url: str | None, base: str) -> str | None:
         return ""
 
 
-def _only_feed_author(version: str, data: bytes) -> bool:
-    """True for Atom with one <author>, before the first <entry>: the feed's, no entry's."""
-    if not version.startswith("atom"):
-        return False
-    authors = [m.start() for m in _AUTHOR_TAG.finditer(data)]
-    first_entry = _ENTRY_TAG.search(data)
-    return len(authors) == 1 and first_entry is not None and authors[0] < first_entry.start()
+def _entry_spans(data: bytes) -> list[tuple[int, int]]:
+    """Where each <item>/<entry> starts and ends in the document, in order."""
+    spans = []
+    for match in _ENTRY_TAG.finditer(data):
+        close = data.find(b">", match.start())
+        if close > 0 and data[close - 1 : close] == b"/":
+            spans.append((match.start(), close + 1))  # <item/>
+            continue
+        end = _ENTRY_END.search(data, match.end())
+        spans.append((match.start(), end.end() if end else len(data)))
+    return spans
 
 
-def _fast_entry(raw: Any, base: str, inherited: str | None) -> EntryData:
+def _xml_text(raw: bytes) -> str:
+    """The text of an element's content read from the bytes: CDATA kept as is, references
+    decoded (the document has no DTD, so only XML's own entities and numeric references)."""
+    parts = _CDATA.split(raw.decode())
+    # split() alternates text outside CDATA and the CDATA sections' contents.
+    return "".join(part if n % 2 else html.unescape(part) for n, part in enumerate(parts))
+
+
+def _feedparser_author(text: str) -> str | None:
+    """What feedparser reads from an RSS <author> (feedparser.mixin._sync_author_detail): the name
+    left once an e-mail address and its brackets are taken out, else the address."""
+    author, email = text, None
+    if found := _FEEDPARSER_EMAIL.search(author):
+        email = found.group(0)
+        author = author.replace(email, "").replace("()", "").replace("<>", "")
+        author = author.replace("&lt;&gt;", "").strip()
+        if author and author[0] == "(":
+            author = author[1:]
+        if author and author[-1] == ")":
+            author = author[:-1]
+        author = author.strip()
+    return author or email
+
+
+def _fast_entry(
+    raw: Any,
+    base: str,
+    feed_author: str | None,
+    data: bytes,
+    span: tuple[int, int],
+    overlay: Mapping[str, Any] | None,
+    permalinks: set[str],
+    rss: bool,
+) -> EntryData:
     """An entry of feedparser-rs, mapped as feedparser's are, then made to read as feedparser's:
-    links resolved against the document's URL, dates read by feedparser's own date parser."""
-    entry = _entry(raw, base)
+    links resolved against the document's URL, dates read by feedparser's own date parser,
+    authors, and what `_overlays` found, as feedparser files them."""
+    guid, link = _str(raw.id), _str(raw.link)
+    if rss and guid and link and guid != link and raw.links and raw.links[0].href == guid:
+        # A permalink <guid> before <link>: feedparser-rs lists the guid as the first link,
+        # feedparser only uses it as `link` when there is no <link>.
+        overlay = {**(overlay or {}), "links": raw.links[1:]}
+    source: Any = _Overlay(raw, overlay) if overlay else raw
+    entry = _entry(source, base)
     published, updated = _raw_date(raw.published), _raw_date(raw.updated)
     if raw.dc_date:
         # feedparser files <dc:date> as `updated` only; feedparser-rs also as `published`.
         dc_date = _raw_date(raw.dc_date)
         published = None if published == dc_date else published
         updated = updated or dc_date
+    author = entry.author
+    if overlay and "author" in overlay:
+        pass  # read from the bytes (_overlays)
+    elif feed_author and author == feed_author and not _AUTHOR_TAG.search(data, *span):
+        author = None  # feedparser-rs copies the feed's author into entries without one
+    guid = entry.guid
+    if guid in permalinks and _relative(guid):
+        guid = _resolve(guid, base)  # feedparser resolves a relative permalink guid
+    entry_base = overlay.get(_BASE_KEY) if overlay else None
     return replace(
         entry,
-        author=None if inherited and entry.author == inherited else entry.author,
+        guid=guid,
+        author=author,
         published=published,
         updated=updated,
-        base_url=None,  # feedparser-rs names a "base" of its own (the channel's link)
+        # feedparser-rs names a "base" of its own (the channel's link): ours is xml:base's.
+        base_url=entry_base if entry_base != base else None,
         link=_resolve(entry.link, base),
         thumbnail=_resolve(entry.thumbnail, base),
         # feedparser lower-cases enclosure types ("charset=UTF-8" comes out "charset=utf-8").
@@ -626,6 +821,205 @@ def _fast_entry(raw: Any, base: str, inherited: str | None) -> EntryData:
             for e in entry.enclosures
         ),
     )
+
+
+class _Overlay:
+    """A feedparser-rs entry with some keys read as feedparser reads them (see _overlays)."""
+
+    def __init__(self, raw: Any, changes: Mapping[str, Any]) -> None:
+        self._raw = raw
+        self._changes = changes
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._changes:
+            return self._changes[key]
+        return self._raw.get(key, default)
+
+
+_DESCRIPTION, _ITUNES, _ENCODED = b"description", b"itunes:summary", b"content:encoded"
+
+
+def _overlays(
+    entries: Sequence[Any], version: str, data: bytes, spans: Sequence[tuple[int, int]]
+) -> list[dict[str, Any] | None] | str:
+    """For each RSS item, the keys feedparser reads differently from feedparser-rs (None when
+    there are none), or why they cannot be told: summary and content with <itunes:summary>
+    (`_itunes_bodies`); authors, which feedparser lists one per <author>, <dc:creator> or
+    <itunes:author> and splits "email (name)" (feedparser-rs keeps one, as written); tags with
+    <itunes:keywords> (feedparser splits them into tags)."""
+    overlays: list[dict[str, Any] | None] = [None] * len(entries)
+    if not version.startswith("rss") or not spans:
+        return overlays
+    if _ITUNES_SUMMARY.search(data, spans[0][0]):
+        bodies = _itunes_bodies(entries, data, spans)
+        if isinstance(bodies, str):
+            return bodies
+        overlays = bodies
+    if _ITEM_AUTHOR_TAG.search(data, spans[0][0]):
+        for n, (start, end) in enumerate(spans):
+            found = _RSS_AUTHOR_TEXT.findall(data, start, end)
+            if len(found) != len(_ITEM_AUTHOR_TAG.findall(data, start, end)):
+                return "an RSS item author written other than as plain text"
+            names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
+            author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
+            overlays[n] = {**(overlays[n] or {}), **author}
+    # (feedparser-rs drops the tags in a <categories> wrapper too.)
+    if _ITUNES_TAG.search(data, spans[0][0]) or _CATEGORIES.search(data, spans[0][0]):
+        for n, (start, end) in enumerate(spans):
+            tags = _feedparser_tags(data, start, end)
+            if isinstance(tags, str):
+                return tags
+            overlays[n] = {**(overlays[n] or {}), "tags": tags}
+    return overlays
+
+
+def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] | str:
+    """An RSS item's tags read from the bytes in document order, as feedparser lists them:
+    <category>, <dc:subject> and <media:category> by their text, <itunes:category> by its
+    `text`, <itunes:keywords> and <media:keywords> split at commas (feedparser-rs reads neither
+    of the itunes ones). Or why they cannot be read so."""
+    found = _TAG_ELEMENT.findall(data, start, end)
+    if len(found) != len(_ANY_TAG_ELEMENT.findall(data, start, end)):
+        return "an item's tags written other than as plain elements (nested, or with markup)"
+    terms = []
+    for name, attributes, value in found:
+        text = _xml_text(value).strip()
+        if name == b"itunes:category":
+            label = _TEXT_ATTRIBUTE.search(attributes)
+            if label is None or text:
+                return "an <itunes:category> without a text attribute, or with content"
+            terms.append(html.unescape((label.group(1) or label.group(2)).decode()))
+        elif _XMLNS_ATTRIBUTE.sub(b"", attributes).strip(b" \t\r\n/"):
+            return f"a <{name.decode()}> with attributes among an item's itunes tags"
+        elif name.endswith(b"keywords"):
+            terms += [term.strip() for term in text.split(",")]
+        else:
+            terms.append(text)
+    return [{"term": term} for term in terms if term]
+
+
+def _itunes_bodies(
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
+) -> list[dict[str, Any] | None] | str:
+    """Each RSS item's summary and content as feedparser files them when it has <itunes:summary>
+    (None for items without one), or why they cannot be told.
+
+    feedparser reads <description>, <itunes:summary> and <content:encoded> in document order:
+    the first of the first two is the summary, the next is content unless content came before
+    it (then it replaces the summary), and content:encoded is content
+    (feedparser/namespaces/_base.py, _start_summary and _start_description). Whether content
+    came before is not reset between the channel and the first item, so the channel's own
+    elements count for it. feedparser-rs keeps <itunes:summary> as the summary and loses
+    <description>, so that is read by a second pass of feedparser-rs with <itunes:summary>
+    renamed out of its way.
+    """
+    bodies: list[dict[str, Any] | None] = [None] * len(entries)
+    channel = _summary_elements(data, 0, spans[0][0])
+    if isinstance(channel, str):
+        return f"{channel} in the channel"
+    has_content = _channel_has_content(channel)
+    orders: list[tuple[list[bytes], bool] | None] = []
+    for n, (start, end) in enumerate(spans):
+        between = spans[n + 1][0] if n + 1 < len(spans) else len(data)
+        if _summary_elements(data, end, between):
+            return "<itunes:summary> with a summary element between items"
+        if not _ITUNES_SUMMARY.search(data, start, end):
+            orders.append(None)
+            continue
+        names = _summary_elements(data, start, end)
+        if isinstance(names, str):
+            return f"{names} in an item"
+        if len(set(names)) != len(names):
+            return "<itunes:summary> beside a repeated summary element in an item"
+        orders.append((names, has_content and n == 0))
+    descriptions: Sequence[Any] = entries
+    if any(order and _DESCRIPTION in order[0] for order in orders):
+        hidden = _ITUNES_SUMMARY_ELEMENT.sub(rb"<\1itunes:summary-hidden", data)
+        try:
+            second = feedparser_rs.parse_with_limits(
+                hidden, limits=_FAST_LIMITS, sanitize_html=False, resolve_relative_uris=False
+            )
+        except Exception as e:  # noqa: BLE001 - as in _parse_fast
+            return f"feedparser-rs raised {type(e).__name__} without <itunes:summary>"
+        if second.bozo or len(second.entries) != len(entries):
+            return "<itunes:summary>: the document reads differently without it"
+        descriptions = second.entries
+    for n, order in enumerate(orders):
+        if order:
+            bodies[n] = _feedparser_bodies(*order, entries[n], descriptions[n])
+    return bodies
+
+
+def _summary_elements(data: bytes, start: int, end: int) -> list[bytes] | str:
+    """The names of the elements feedparser may file as summary or content between `start` and
+    `end`, in order (<description>, <itunes:summary>, <content:encoded>), or why there are
+    others it would read its own way."""
+    names = []
+    for name, attributes in _BODY_TAG.findall(data, start, end):
+        if name.startswith(_IGNORED_PREFIXES):
+            continue  # a namespace feedparser does not know: not a summary to it
+        if name not in (_DESCRIPTION, _ITUNES, _ENCODED):
+            return f"<itunes:summary> beside <{name.decode()}>"
+        if _XMLNS_ATTRIBUTE.sub(b"", attributes).strip():
+            return f"<itunes:summary> beside a <{name.decode()}> with attributes"
+        names.append(name)
+    return names
+
+
+def _channel_has_content(names: Sequence[bytes]) -> bool:
+    """feedparser's `hasContent` after the channel's own summary elements (see _itunes_bodies):
+    there, <description> is the subtitle, and a second summary element is content."""
+    has_summary = has_content = False
+    for name in names:
+        if name == _ENCODED:
+            has_content = has_summary = True
+        elif has_summary and not has_content:
+            has_content = True
+        elif name == _ITUNES:
+            has_summary = True
+    return has_content
+
+
+def _feedparser_bodies(
+    order: Sequence[bytes], has_content: bool, raw: Any, second: Any
+) -> dict[str, Any]:
+    """An item's summary, summary_detail and content, filed in `order` as feedparser files them."""
+    details = [*(raw.content or []), raw.summary_detail, raw.title_detail]
+    language = next((d.get("language") for d in details if d and d.get("language")), None)
+    summary: tuple[str, str | None] | None = None
+    content: list[Any] = []
+    for name in order:
+        if name == _ENCODED:
+            has_content = True
+            content.extend(raw.content or [])
+            if summary is None and raw.content:
+                summary = (raw.content[0].get("value") or "", None)  # feedparser's _save
+            continue
+        if name == _DESCRIPTION:
+            value = _str_or_empty(second.summary)
+            html_type = "text/html"  # an RSS <description> is HTML to feedparser
+        else:
+            value = _str_or_empty(raw.itunes.summary)
+            html_type = "text/html" if _looks_like_html(value) else "text/plain"
+        plain_type = "text/html" if _looks_like_html(value) else "text/plain"
+        if summary is None or has_content:
+            summary = (value, html_type)
+        else:  # a second summary element becomes content, typed as plain text unless it looks HTML
+            content.append({"value": value, "type": plain_type, "language": language})
+            has_content = True
+    value, kind = summary or ("", None)
+    return {
+        "summary": value,
+        "summary_detail": {"type": kind, "language": language} if kind else {},
+        "content": content,
+    }
+
+
+def _str_or_empty(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+_looks_like_html: Callable[[str], bool] = feedparser.mixin._FeedParserMixin.looks_like_html
 
 
 def _raw_date(value: str | None) -> datetime | None:

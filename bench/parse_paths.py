@@ -5,27 +5,56 @@ the refresh runs it (`fetch.parser = "auto"`); documents the fast path took are 
 feedparser and compared after normalizing (tests/support/differential.py), so a difference
 shows here as it fails tests/test_parse_differential.py.
 
-    .venv/bin/python bench/parse_paths.py [real encodings malformed edge ...]
+    .venv/bin/python bench/parse_paths.py [--time] [real encodings malformed edge ...]
+
+`--time` also times the parse step alone on every document, three ways back to back (`parse()`
+with the fast path, `parse()` forced to feedparser, `feedparser.parse()` with its defaults), so
+the three totals and their ratios come from one run on a noisy machine; and it weighs each
+fallback reason by the time feedparser's defaults spend on its documents, the time the fast path
+could win back. Cheaper than bench/ingest.py when only the parse step is wanted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
+import time
 import warnings
 from collections import Counter
 from pathlib import Path
 
+import feedparser
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support, when run as a script
 
-from aggregator.parse import FAST_PARSER  # noqa: E402
+from aggregator.errors import ParseError  # noqa: E402
+from aggregator.parse import FAST_PARSER, parse  # noqa: E402
 from tests.support.corpus import CORPUS, PRESENT, SKIP_REASON, corpus_files  # noqa: E402
-from tests.support.differential import compare, corpus_headers  # noqa: E402
+from tests.support.differential import URL, compare, corpus_headers  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="feedparser")
 
 
-def main(folders: list[str]) -> int:
+def timed(body: bytes, headers: dict[str, str]) -> tuple[float, float, float]:
+    """Seconds of parse() with the fast path, parse() forced to feedparser, and feedparser's
+    defaults, one after the other on the same document."""
+    seconds = []
+    for parser in ("auto", "feedparser"):
+        started = time.perf_counter()
+        with contextlib.suppress(ParseError):
+            parse(body, url=URL, headers=headers, parser=parser)
+        seconds.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    feedparser.parse(io.BytesIO(body), response_headers={**headers, "content-location": URL})
+    seconds.append(time.perf_counter() - started)
+    return seconds[0], seconds[1], seconds[2]
+
+
+def main(args: list[str]) -> int:
+    time_it = "--time" in args
+    folders = [a for a in args if a != "--time"]
     if not PRESENT:
         print(SKIP_REASON, file=sys.stderr)
         return 2
@@ -33,14 +62,24 @@ def main(folders: list[str]) -> int:
     reasons: Counter[str] = Counter()
     fallbacks: list[tuple[str, str]] = []
     different: list[tuple[str, tuple[str, ...]]] = []
+    totals = [0.0, 0.0, 0.0]  # auto, parser=feedparser, feedparser defaults
+    by_path: dict[str, list[float]] = {}  # path or fallback reason: the three timings
     for file in corpus_files(*folders):
         body = file.read_bytes()
-        verdict = compare(body, corpus_headers(file, body))
+        headers = corpus_headers(file, body)
+        verdict = compare(body, headers)
         name = str(file.relative_to(CORPUS))
         paths[verdict.path] += 1
+        reason = verdict.reason.split(" (")[0]
         if verdict.path == "feedparser":
             fallbacks.append((name, verdict.reason))
-            reasons[verdict.reason.split(" (")[0]] += 1
+            reasons[reason] += 1
+        if time_it:
+            seconds = timed(body, headers)
+            totals = [t + s for t, s in zip(totals, seconds, strict=True)]
+            key = reason if verdict.path == "feedparser" else verdict.path
+            weight = by_path.setdefault(key, [0.0, 0.0, 0.0])
+            by_path[key] = [w + s for w, s in zip(weight, seconds, strict=True)]
         if verdict.differences:
             different.append((name, verdict.differences))
     total = sum(paths.values())
@@ -55,6 +94,19 @@ def main(folders: list[str]) -> int:
     print("\nwhy documents fall back to feedparser:")
     for reason, count in reasons.most_common():
         print(f"  {count:4d}  {reason}")
+    if time_it:
+        auto, reference, default = totals
+        print(
+            f"\nparse step: auto {auto:.2f} s, parser=feedparser {reference:.2f} s, "
+            f"feedparser.parse() defaults {default:.2f} s: auto is {default / auto:.1f}x "
+            f"feedparser's defaults, {reference / auto:.1f}x our feedparser path"
+        )
+        print(
+            "seconds by path or fallback reason (auto, parser=feedparser, feedparser's "
+            "defaults; on a fallback, auto minus parser=feedparser is the failed fast attempt):"
+        )
+        for key, (mine, ours, theirs) in sorted(by_path.items(), key=lambda kv: -kv[1][2]):
+            print(f"  {mine:7.2f} {ours:7.2f} {theirs:7.2f}  {key}")
     print("\ndocuments that fall back:")
     for name, reason in fallbacks:
         print(f"  {name}: {reason}")
