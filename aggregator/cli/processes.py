@@ -20,6 +20,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from workers import jobs
 
+    jobs.limit_malloc_arenas()  # before any fetch thread allocates
     connection = connect(redis_url())
     store = Store(connection)
     common.wait_for_config(store)
