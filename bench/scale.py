@@ -20,6 +20,7 @@ memory). Loopback only; it stops by itself after warm-up (bounded) + measure.
     .venv/bin/python bench/scale.py                      # N = 10,000, 60 s interval, 2 workers
     .venv/bin/python bench/scale.py --sources 2000 --measure 60
     .venv/bin/python bench/scale.py --code /tmp/parent   # the service from another checkout
+    .venv/bin/python bench/scale.py --fetch 'batch_size = 50'   # a [fetch] setting (repeatable)
 
 `--code DIR` runs the service and the CLI from another checkout of this repository (e.g. a
 `git archive` of the parent commit), for before/after numbers on one machine.
@@ -142,11 +143,20 @@ def free_port() -> int:
 # --- the service --------------------------------------------------------------------------------
 
 
-def write_config(path: Path, n: int, hosts: Sequence[str], port: int, interval: float) -> None:
+def write_config(
+    path: Path,
+    n: int,
+    hosts: Sequence[str],
+    port: int,
+    interval: float,
+    fetch: Sequence[str] = (),
+) -> None:
+    """The service's config; `fetch`: more `[fetch]` lines (`key = value`)."""
     lines = [
         '[site]\ntitle = "Scale"\nbase_url = "http://127.0.0.1:8000"\n',
         f"[fetch]\nallow_private_networks = true\ninterval = {interval}\n"
         f"min_interval = {min(interval, 300)}\n",
+        *(f"{line}\n" for line in fetch),
     ]
     lines += [f'[[categories]]\nslug = "c{c}"\n' for c in range(10)]
     for i in range(n):
@@ -274,6 +284,8 @@ class Result:
     metrics_scrape_cpu_ms: float  # of the web processes, which serve nothing else meanwhile
     sources_cli: dict[str, float]
     sources_json_cli: dict[str, float]
+    fetch: list[str]  # the [fetch] settings given with --fetch
+    load_average: list[float]  # the machine's 1-minute load average as measuring began, ended
 
 
 def run(args: argparse.Namespace) -> Result:
@@ -282,7 +294,7 @@ def run(args: argparse.Namespace) -> Result:
     feed_port, web_port = free_port(), free_port()
     work = Path(tempfile.mkdtemp(prefix="scale-"))
     config = work / "aggregator.toml"
-    write_config(config, args.sources, hosts, feed_port, args.interval)
+    write_config(config, args.sources, hosts, feed_port, args.interval, args.fetch)
 
     feeds = multiprocessing.Process(
         target=serve_feeds, args=(hosts, feed_port, args.interval), daemon=True
@@ -331,6 +343,7 @@ def run(args: argparse.Namespace) -> Result:
         print(f"warm: every source fetched once after {warmup:.0f}s", flush=True)
 
         cpu_before = cpu_by_role(service.pid)
+        load = [os.getloadavg()[0]]
         t0 = time.time()
         lags = []
         end = time.monotonic() + args.measure
@@ -339,6 +352,7 @@ def run(args: argparse.Namespace) -> Result:
             time.sleep(0.5)
         t1 = time.time()
         cpu_after = cpu_by_role(service.pid)
+        load.append(os.getloadavg()[0])
 
         web_cpu = cpu_by_role(service.pid).get("web", 0.0)
         scrapes = scrape_seconds(web_port)
@@ -397,6 +411,8 @@ def run(args: argparse.Namespace) -> Result:
         metrics_scrape_cpu_ms=round(1000 * scrape_cpu, 1),
         sources_cli=sources_table,
         sources_json_cli=sources_json,
+        fetch=list(args.fetch),
+        load_average=[round(x, 1) for x in load],
     )
 
 
@@ -427,6 +443,8 @@ def table(r: Result) -> str:
             "sources / hosts / interval / workers",
             f"{r.sources:,} / {r.hosts} / {r.interval:.0f} s / {r.workers}",
         ),
+        ("[fetch] settings given", ", ".join(r.fetch) or "none (defaults)"),
+        ("load average (1 min) as measuring began / ended", " / ".join(map(str, r.load_average))),
         ("warm-up (every source fetched once)", f"{r.warmup_s:.0f} s"),
         ("measured", f"{r.measured_s:.0f} s, {r.polls:,} polls, {r.polls_per_s} polls/s"),
         ("errors", f"{r.errors} ({outcomes})"),
@@ -461,6 +479,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--measure", type=float, default=120.0, help="seconds measured")
     parser.add_argument("--warmup-limit", type=float, default=300.0)
     parser.add_argument("--code", help="run the service from this checkout instead")
+    parser.add_argument(
+        "--fetch",
+        action="append",
+        default=[],
+        metavar="'KEY = VALUE'",
+        help="a [fetch] setting for the service, e.g. --fetch 'batch_size = 50' (repeatable)",
+    )
     args = parser.parse_args(argv)
     result = run(args)
     print(table(result))
