@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import hashlib
 import ipaddress
 import json
@@ -130,7 +131,16 @@ class Config:
     path: str = ""  # where it was read from
 
     def source(self, source_id: str) -> SourceConfig | None:
-        return next((s for s in self.sources if s.id == source_id), None)
+        return self._sources_by_id.get(source_id)
+
+    @functools.cached_property
+    def _sources_by_id(self) -> dict[str, SourceConfig]:
+        # A job looks up each of its sources: a scan was O(sources) per lookup, 10 ms a job
+        # at 10,000 sources (docs/benchmarks.md, "Scale"). Built once per config object.
+        by_id: dict[str, SourceConfig] = {}
+        for source in self.sources:
+            by_id.setdefault(source.id, source)  # the first wins, as the scan did
+        return by_id
 
     def category(self, slug: str) -> Category | None:
         return next((c for c in self.categories if c.slug == slug), None)

@@ -7,7 +7,9 @@ the scheduler, `--workers` RQ workers, the web app) on a config of N sources pol
 `--interval` seconds. Once every source has been fetched once, the bench measures for
 `--measure` seconds:
 
-- scheduler lag: `Store.scheduler_lag` (what /metrics reports) sampled twice a second;
+- scheduler lag: `Store.scheduler_lag` (what /metrics reports) sampled twice a second, also
+  over the second half of the window alone (warm-up leaves a backlog, which takes a while to
+  drain even when the service keeps up);
 - poll gaps: the time between two polls of one source (from its fetch history) against its
   interval (the config's jitter adds up to 10%);
 - polls/s, errors, and CPU per poll: the CPU time of the service's processes (supervisor and all
@@ -20,6 +22,7 @@ memory). Loopback only; it stops by itself after warm-up (bounded) + measure.
     .venv/bin/python bench/scale.py                      # N = 10,000, 60 s interval, 2 workers
     .venv/bin/python bench/scale.py --sources 2000 --measure 60
     .venv/bin/python bench/scale.py --code /tmp/parent   # the service from another checkout
+    .venv/bin/python bench/scale.py --fetch 'batch_size = 50'   # a [fetch] setting (repeatable)
 
 `--code DIR` runs the service and the CLI from another checkout of this repository (e.g. a
 `git archive` of the parent commit), for before/after numbers on one machine.
@@ -142,11 +145,20 @@ def free_port() -> int:
 # --- the service --------------------------------------------------------------------------------
 
 
-def write_config(path: Path, n: int, hosts: Sequence[str], port: int, interval: float) -> None:
+def write_config(
+    path: Path,
+    n: int,
+    hosts: Sequence[str],
+    port: int,
+    interval: float,
+    fetch: Sequence[str] = (),
+) -> None:
+    """The service's config; `fetch`: more `[fetch]` lines (`key = value`)."""
     lines = [
         '[site]\ntitle = "Scale"\nbase_url = "http://127.0.0.1:8000"\n',
         f"[fetch]\nallow_private_networks = true\ninterval = {interval}\n"
         f"min_interval = {min(interval, 300)}\n",
+        *(f"{line}\n" for line in fetch),
     ]
     lines += [f'[[categories]]\nslug = "c{c}"\n' for c in range(10)]
     for i in range(n):
@@ -261,6 +273,7 @@ class Result:
     lag_p50_s: float
     lag_p95_s: float
     lag_max_s: float
+    lag_p95_second_half_s: float  # after warm-up's backlog has had half the window to drain
     gap_p50_s: float
     gap_p95_s: float
     gap_max_s: float
@@ -274,6 +287,8 @@ class Result:
     metrics_scrape_cpu_ms: float  # of the web processes, which serve nothing else meanwhile
     sources_cli: dict[str, float]
     sources_json_cli: dict[str, float]
+    fetch: list[str]  # the [fetch] settings given with --fetch
+    load_average: list[float]  # the machine's 1-minute load average as measuring began, ended
 
 
 def run(args: argparse.Namespace) -> Result:
@@ -282,7 +297,7 @@ def run(args: argparse.Namespace) -> Result:
     feed_port, web_port = free_port(), free_port()
     work = Path(tempfile.mkdtemp(prefix="scale-"))
     config = work / "aggregator.toml"
-    write_config(config, args.sources, hosts, feed_port, args.interval)
+    write_config(config, args.sources, hosts, feed_port, args.interval, args.fetch)
 
     feeds = multiprocessing.Process(
         target=serve_feeds, args=(hosts, feed_port, args.interval), daemon=True
@@ -331,6 +346,7 @@ def run(args: argparse.Namespace) -> Result:
         print(f"warm: every source fetched once after {warmup:.0f}s", flush=True)
 
         cpu_before = cpu_by_role(service.pid)
+        load = [os.getloadavg()[0]]
         t0 = time.time()
         lags = []
         end = time.monotonic() + args.measure
@@ -339,6 +355,7 @@ def run(args: argparse.Namespace) -> Result:
             time.sleep(0.5)
         t1 = time.time()
         cpu_after = cpu_by_role(service.pid)
+        load.append(os.getloadavg()[0])
 
         web_cpu = cpu_by_role(service.pid).get("web", 0.0)
         scrapes = scrape_seconds(web_port)
@@ -384,6 +401,7 @@ def run(args: argparse.Namespace) -> Result:
         lag_p50_s=round(percentile(lags, 0.5), 2),
         lag_p95_s=round(percentile(lags, 0.95), 2),
         lag_max_s=round(max(lags, default=0.0), 2),
+        lag_p95_second_half_s=round(percentile(lags[len(lags) // 2 :], 0.95), 2),
         gap_p50_s=round(percentile(gaps, 0.5), 1),
         gap_p95_s=round(percentile(gaps, 0.95), 1),
         gap_max_s=round(max(gaps, default=0.0), 1),
@@ -397,6 +415,8 @@ def run(args: argparse.Namespace) -> Result:
         metrics_scrape_cpu_ms=round(1000 * scrape_cpu, 1),
         sources_cli=sources_table,
         sources_json_cli=sources_json,
+        fetch=list(args.fetch),
+        load_average=[round(x, 1) for x in load],
     )
 
 
@@ -427,10 +447,13 @@ def table(r: Result) -> str:
             "sources / hosts / interval / workers",
             f"{r.sources:,} / {r.hosts} / {r.interval:.0f} s / {r.workers}",
         ),
+        ("[fetch] settings given", ", ".join(r.fetch) or "none (defaults)"),
+        ("load average (1 min) as measuring began / ended", " / ".join(map(str, r.load_average))),
         ("warm-up (every source fetched once)", f"{r.warmup_s:.0f} s"),
         ("measured", f"{r.measured_s:.0f} s, {r.polls:,} polls, {r.polls_per_s} polls/s"),
         ("errors", f"{r.errors} ({outcomes})"),
         ("scheduler lag p50 / p95 / max", f"{r.lag_p50_s} / {r.lag_p95_s} / {r.lag_max_s} s"),
+        ("scheduler lag p95, second half of the window", f"{r.lag_p95_second_half_s} s"),
         ("poll gap p50 / p95 / max", f"{r.gap_p50_s} / {r.gap_p95_s} / {r.gap_max_s} s ({over})"),
         ("CPU per poll (service, Valkey included)", f"{r.cpu_ms_per_poll} ms, {r.cpu_cores} cores"),
         ("CPU by process (s)", by_role),
@@ -461,6 +484,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--measure", type=float, default=120.0, help="seconds measured")
     parser.add_argument("--warmup-limit", type=float, default=300.0)
     parser.add_argument("--code", help="run the service from this checkout instead")
+    parser.add_argument(
+        "--fetch",
+        action="append",
+        default=[],
+        metavar="'KEY = VALUE'",
+        help="a [fetch] setting for the service, e.g. --fetch 'batch_size = 50' (repeatable)",
+    )
     args = parser.parse_args(argv)
     result = run(args)
     print(table(result))

@@ -301,6 +301,12 @@ def test_sources_get_explicit_or_derived_ids_and_the_default_interval() -> None:
     assert named.include == ("python",)
     assert named.exclude == ("ads?", "promo")
     assert config.source("my-id") is named
+    assert config.source("nope") is None
+    # The lookup's index belongs to one config: a copy with other sources has its own.
+    fewer = dataclasses.replace(config, sources=(first,))
+    assert fewer.source("my-id") is None
+    assert fewer.source(first.id) is first
+    assert config.source("my-id") is named
 
 
 # --- every kind of mistake, with its place ----------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -34,6 +35,7 @@ def fresh_worker() -> Iterator[None]:
 def _forget_context() -> None:
     if jobs._context is not None:
         jobs._context.fetcher.close()
+        jobs._context.pool.shutdown()
         jobs._context = None
 
 
@@ -75,3 +77,22 @@ def _bytes_sent(store: Store, run: Callable[[], T]) -> tuple[int, T]:
     before = total()
     result = run()
     return total() - before, result
+
+
+def test_a_worker_fetches_with_the_same_threads_from_job_to_job(
+    store: Store, feed_server: FeedServer
+) -> None:
+    urls = {name: feed_server.add(f"/{name}.xml", FEED, etag=f'"{name}"') for name in "abc"}
+    scheduler.publish(store, make_config(urls, concurrency=8))
+
+    def threads_of_one_job() -> set[threading.Thread]:
+        seen: set[threading.Thread] = set()
+        results = jobs.run_batch(
+            store, list(urls), on_result=lambda r: seen.add(threading.current_thread())
+        )
+        assert {r.source_id for r in results} == set(urls)
+        return seen
+
+    first = threads_of_one_job()
+    assert threading.current_thread() not in first  # fetched concurrently, not in the job's thread
+    assert threads_of_one_job() <= first  # no thread started per job

@@ -152,3 +152,34 @@ def test_a_job_outlives_a_batch_of_slow_sources_on_one_host(store: Store) -> Non
     assert job is not None
     assert job.timeout is not None
     assert job.timeout >= 10 * 60  # 20 sources, 2 at a time, 60 s each
+
+
+def test_a_full_queue_is_refilled_as_soon_as_it_drains_not_an_interval_later(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text(
+        '[site]\ntitle = "T"\nbase_url = "http://localhost:8000"\n'
+        "[fetch]\nallow_private_networks = true\n"
+        '[[categories]]\nslug = "news"\ntitle = "News"\n'
+        '[[sources]]\nname = "One"\nurl = "http://127.0.0.1:9/one"\ncategories = ["news"]\n'
+    )
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    for _ in range(4):  # the backpressure limit with no worker running: 4 jobs queued
+        queue.enqueue("builtins.len", [1])
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=scheduler.run, args=(store, path), kwargs={"interval": 30.0, "stop": stop}
+    )
+    thread.start()
+    try:
+        wait_for(lambda: "scheduler" in store.heartbeats(), 10, "the scheduler's first tick")
+        assert queue.count == 4  # "one" is due, but the queue is full
+        drained = time.monotonic()
+        queue.empty()  # the workers took the jobs
+        wait_for(lambda: queued_ids(queue) == ["one"], 5, "the due source to be enqueued")
+        # Soon after the queue drained, not a scheduler interval later.
+        assert time.monotonic() - drained < 2.0
+    finally:
+        stop.set()
+        thread.join(10)

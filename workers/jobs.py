@@ -17,7 +17,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -42,11 +42,15 @@ log = logging.getLogger("aggregator.worker")
 
 @dataclass
 class _Context:
-    """What a worker process keeps between jobs: the published config and one HTTP client."""
+    """What a worker process keeps between jobs: the published config, one HTTP client and the
+    threads that fetch (`fetch.concurrency`)."""
 
     version: int
     config: Config
     fetcher: Fetcher
+    # Kept between jobs: starting eight threads per job was serial work in the worker's main
+    # thread, with no fetch running, before every batch (docs/benchmarks.md, "Scale").
+    pool: ThreadPoolExecutor
 
 
 _context: _Context | None = None
@@ -75,7 +79,9 @@ def context(store: Store) -> _Context:
             agent = config.fetch.user_agent or default_user_agent(config.site.base_url)
             if _context is not None:
                 _context.fetcher.close()
-            _context = _Context(version, config, Fetcher(config.fetch, agent))
+                _context.pool.shutdown(wait=False)  # its threads exit once idle
+            pool = ThreadPoolExecutor(config.fetch.concurrency, thread_name_prefix="refresh")
+            _context = _Context(version, config, Fetcher(config.fetch, agent), pool)
         return _context
 
 
@@ -149,13 +155,14 @@ def run_batch(
             on_result(result)
         return result
 
-    workers = min(ctx.config.fetch.concurrency, len(sources))
     with _leases_kept(store, pending, pending_lock, ctx.config.fetch.lease):
-        if workers == 1:
+        if min(ctx.config.fetch.concurrency, len(sources)) == 1:
             return [one(s) for s in sources]
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refresh") as pool:
-            # map() re-raises the first bug after every source has been tried.
-            return list(pool.map(one, sources))
+        futures = [ctx.pool.submit(one, s) for s in sources]
+        try:
+            return [f.result() for f in futures]  # the first bug, if any, is raised...
+        finally:
+            wait(futures)  # ...after every source has been tried
 
 
 @contextmanager

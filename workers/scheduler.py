@@ -149,6 +149,11 @@ def run(
                 publish(store, config)
             jobs = tick(store, queue, config)
             store.heartbeat("scheduler", datetime.now(UTC))
+            # While sources are due, come back soon rather than in a full interval: also when
+            # the queue was full (backpressure), or the workers drain it and then wait for the
+            # next tick. At 10,000 sources a minute the queue (two jobs per worker) lasts well
+            # under a second, so a 1 s wait left them idle (docs/benchmarks.md, "Scale").
+            busy = bool(jobs) or store.scheduler_lag(time.time()) > 0
         except (RedisConnectionError, RedisTimeoutError) as e:
             # The client has already retried for several seconds. Redis being down is an outage
             # to wait out, not a reason to exit: a scheduler that exits stops all polling until
@@ -156,7 +161,6 @@ def run(
             if down_since is None:
                 down_since = time.monotonic()
                 log.error("Redis does not answer; retrying every %gs: %s", interval, e)
-            jobs = []
-        # While there is a backlog of due sources, come back soon rather than in a full interval.
-        stop.wait(0.1 if jobs else interval)
+            busy = False
+        stop.wait(0.1 if busy else interval)
     log.info("scheduler stopped")
