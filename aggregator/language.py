@@ -32,6 +32,11 @@ def _identifier() -> Any:
         return identifier
 
 
+def load() -> None:
+    """Load the model now (a worker does it before its first job, which would otherwise wait)."""
+    _identifier()
+
+
 def detect(text: str) -> str:
     """The language of `text` as a BCP 47 primary tag ("en", "zh"), or "" when unsure."""
     sample = " ".join(text[:_TEXT_CHARS].split())

@@ -31,6 +31,7 @@ from rq.job import Job
 from rq.worker import WorkerStatus
 
 from aggregator import config as config_module
+from aggregator import language
 from aggregator.config import Config, SourceConfig
 from aggregator.fetch import Fetcher, default_user_agent
 from aggregator.models import RefreshResult
@@ -112,9 +113,10 @@ def warm_up(connection: Redis) -> None:
     """Build the context before the first job, so that job does not pay for it.
 
     Workers are SimpleWorkers: every job runs in this process and reuses the context (and its
-    HTTP connection pool) until the published config changes.
+    HTTP connection pool) until the published config changes, and the language model.
     """
     context(Store(connection))
+    language.load()  # 1-4 s: paid before the worker takes jobs, not by its first refresh
 
 
 def refresh_batch(source_ids: Sequence[str]) -> dict[str, str]:
