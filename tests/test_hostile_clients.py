@@ -458,7 +458,11 @@ def test_refresh_log_lines_redact_the_source_url(
 
 
 def _from(address: str, web: Web) -> httpx.Client:
-    """A client whose connections come from `address` (any 127.x.y.z reaches the server)."""
+    """A client whose connections come from `address` (any 127.x.y.z reaches the server).
+
+    The failed-login throttle counts per address in the module's one Redis: a test that uses
+    up an address's attempts takes an address no other test uses.
+    """
     transport = httpx.HTTPTransport(local_address=address)
     return httpx.Client(base_url=web.url, transport=transport, timeout=10)
 
@@ -495,7 +499,7 @@ def test_wrong_tokens_are_throttled_per_address_without_slowing_the_site(web: We
 @pytest.mark.timeout(60)
 def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(web: Web) -> None:
     """Without WEB_TRUSTED_PROXIES a guesser cannot dodge the throttle by inventing addresses."""
-    with _from("127.0.0.9", web) as guesser:
+    with _from("127.0.0.11", web) as guesser:
         statuses = [
             guesser.post(
                 "/admin/login",
