@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -82,9 +84,7 @@ def test_two_scheduler_processes_never_enqueue_a_source_twice(store: Store, redi
     assert max(enqueued.values()) == 1, [i for i, n in enqueued.items() if n > 1]
 
 
-def test_scheduler_loop_picks_up_config_edits(store: Store, tmp_path: Path) -> None:
-    path = tmp_path / "aggregator.toml"
-    base = """
+ONE_SOURCE = """
 [site]
 title = "T"
 base_url = "http://localhost:8000"
@@ -98,13 +98,28 @@ name = "One"
 url = "http://127.0.0.1:9/one"
 categories = ["news"]
 """
-    path.write_text(base)
+
+
+@contextlib.contextmanager
+def scheduler_loop(store: Store, path: Path, interval: float) -> Iterator[None]:
+    """`scheduler.run` on the config at `path` in a thread, stopped on leaving."""
     stop = threading.Event()
     thread = threading.Thread(
-        target=scheduler.run, args=(store, path), kwargs={"interval": 0.1, "stop": stop}
+        target=scheduler.run, args=(store, path), kwargs={"interval": interval, "stop": stop}
     )
     thread.start()
     try:
+        yield
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def test_scheduler_loop_picks_up_config_edits(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "aggregator.toml"
+    base = ONE_SOURCE
+    path.write_text(base)
+    with scheduler_loop(store, path, interval=0.1):
         wait_for(lambda: "one" in store.scheduled(), 10, "the first source to be scheduled")
         first_version = store.config_version()
         path.write_text(
@@ -120,9 +135,6 @@ categories = ["news"]
         assert store.config_version() == version
         assert "two" in store.scheduled()
         assert "scheduler" in store.heartbeats()
-    finally:
-        stop.set()
-        thread.join(10)
 
 
 def test_an_edited_source_is_due_at_once_and_an_unchanged_one_keeps_its_time(
@@ -158,21 +170,11 @@ def test_a_full_queue_is_refilled_as_soon_as_it_drains_not_an_interval_later(
     store: Store, tmp_path: Path
 ) -> None:
     path = tmp_path / "aggregator.toml"
-    path.write_text(
-        '[site]\ntitle = "T"\nbase_url = "http://localhost:8000"\n'
-        "[fetch]\nallow_private_networks = true\n"
-        '[[categories]]\nslug = "news"\ntitle = "News"\n'
-        '[[sources]]\nname = "One"\nurl = "http://127.0.0.1:9/one"\ncategories = ["news"]\n'
-    )
+    path.write_text(ONE_SOURCE)
     queue = Queue(QUEUE_NAME, connection=store.redis)
     for _ in range(4):  # the backpressure limit with no worker running: 4 jobs queued
         queue.enqueue("builtins.len", [1])
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=scheduler.run, args=(store, path), kwargs={"interval": 30.0, "stop": stop}
-    )
-    thread.start()
-    try:
+    with scheduler_loop(store, path, interval=30.0):
         wait_for(lambda: "scheduler" in store.heartbeats(), 10, "the scheduler's first tick")
         assert queue.count == 4  # "one" is due, but the queue is full
         drained = time.monotonic()
@@ -180,6 +182,3 @@ def test_a_full_queue_is_refilled_as_soon_as_it_drains_not_an_interval_later(
         wait_for(lambda: queued_ids(queue) == ["one"], 5, "the due source to be enqueued")
         # Soon after the queue drained, not a scheduler interval later.
         assert time.monotonic() - drained < 2.0
-    finally:
-        stop.set()
-        thread.join(10)
