@@ -16,10 +16,10 @@ from aggregator.store import Store
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import (
-    all_fetched,
     ingest_with_burst_worker,
     make_config,
     start_worker,
+    tick_until_fetched,
     wait_for,
 )
 from workers import scheduler
@@ -111,11 +111,9 @@ def test_workers_killed_mid_job_lose_nothing_and_duplicate_nothing(
             w.wait(10)
         workers = [start_worker(redis_url), start_worker(redis_url)]
         # The scheduler reclaims what the dead jobs held once their leases run out.
-        deadline = time.monotonic() + 180
-        while not all_fetched(store, list(urls)):
-            assert time.monotonic() < deadline, "sources were lost with the killed workers"
-            scheduler.tick(store, queue, config)
-            time.sleep(0.5)
+        tick_until_fetched(
+            store, queue, config, list(urls), 180, "sources were lost with the killed workers"
+        )
     finally:
         for w in workers:
             os.killpg(w.pid, signal.SIGKILL)

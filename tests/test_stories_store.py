@@ -6,7 +6,6 @@ import html
 import os
 import random
 import signal
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +20,7 @@ from aggregator.models import Article, SourceState
 from aggregator.refresh import join_stories, refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
-from tests.support.pipeline import all_fetched, make_config, start_worker
+from tests.support.pipeline import make_config, start_worker, tick_until_fetched
 from tests.support.web_server import paragraphs_article
 from workers import scheduler
 
@@ -294,11 +293,8 @@ def test_workers_storing_copies_at_once_end_in_one_story(
     queue = Queue(scheduler.QUEUE_NAME, connection=store.redis)
     workers = [start_worker(redis_url), start_worker(redis_url)]
     try:
-        deadline = time.monotonic() + 120
-        while not all_fetched(store, list(urls)):  # every source in its own job
-            assert time.monotonic() < deadline, "sources were not refreshed"
-            scheduler.tick(store, queue, config)
-            time.sleep(0.2)
+        # Every source in its own job.
+        tick_until_fetched(store, queue, config, list(urls), 120, "sources were not refreshed")
     finally:
         for w in workers:
             os.killpg(w.pid, signal.SIGKILL)

@@ -74,6 +74,17 @@ def all_fetched(store: Store, ids: list[str], after: float = 0.0) -> bool:
     )
 
 
+def tick_until_fetched(
+    store: Store, queue: Queue, config: Config, ids: list[str], timeout: float, why: str
+) -> None:
+    """Run scheduler ticks, as its loop would, until every source has been fetched."""
+    deadline = time.monotonic() + timeout
+    while not all_fetched(store, ids):
+        assert time.monotonic() < deadline, why
+        scheduler.tick(store, queue, config)
+        time.sleep(0.2)
+
+
 def ingest_with_burst_worker(redis_url: str, store: Store, config: Config, timeout: float) -> None:
     """Publish `config`, enqueue all of its sources, and drain the queue with a real worker.
 
