@@ -4,9 +4,9 @@ Pure functions; the evidence (how many of a source's recent articles carried eac
 kept by the store (`Store.observe_paragraphs`). Stories use it to leave a site's template out of
 the comparison, so two articles of one site sharing only their footer never look alike.
 
-    paras = paragraphs(article.content)
-    known = store.observe_paragraphs(source_id, {article.id: paragraph_hashes(paras)})
-    body = strip(paras, known)
+    body = Body.of(article.content)  # paragraphs, their words and hashes, made once
+    _, known = store.observe_paragraphs(source_id, {article.id: body.hashes}, MAX_EVIDENCE, 2)
+    words = body.kept_words(known)  # what stories.fingerprint_tokens compares
 """
 
 from __future__ import annotations
