@@ -13,6 +13,8 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+import numpy
+
 MIN_CONFIDENCE = 0.5  # normalized probability of the best language
 MIN_LETTERS = 8  # "OK" or "Apple" say nothing about a language
 MIN_DISTINCT_LETTERS = 6  # nor does "word word word"
@@ -29,6 +31,9 @@ def _identifier() -> Any:
         # Only languages with an ISO 639-1 code: the model's regional varieties (wuu, yue next
         # to zh; pcm next to en) split short texts' votes and are not what feeds are written in.
         identifier.set_languages([code for code in identifier.labels if len(code) == 2])
+        # set_languages leaves a strided view of the model's columns; each text gathers ~100
+        # of its rows, a third faster from a contiguous copy (the same numbers: 23 MB, float16).
+        identifier.nb_ptc = numpy.ascontiguousarray(identifier.nb_ptc)
         return identifier
 
 

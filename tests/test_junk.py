@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
+import re._parser as sre_parse  # the test reads the built-in patterns' first characters
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from aggregator import junk
 from aggregator.config import parse_config
 from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
@@ -95,6 +98,30 @@ def test_default_rules_remove_junk_and_keep_the_articles_own_text() -> None:
     found = sum(r for r, _ in table.values())
     total = sum(n for _, n in table.values())
     assert found / total >= 0.95, table
+
+
+def _first_characters(pattern: sre_parse.SubPattern) -> set[str]:
+    """The characters a parsed pattern can start with (literals and alternations of them)."""
+    op, value = pattern.data[0]
+    if op is sre_parse.LITERAL:
+        return {chr(value)}
+    if op is sre_parse.BRANCH:
+        return set().union(*(_first_characters(branch) for branch in value[1]))
+    if op is sre_parse.SUBPATTERN:
+        return _first_characters(value[-1])
+    raise AssertionError(f"a Chinese built-in pattern starts with {op}: list its first characters")
+
+
+def test_the_quick_check_finds_what_the_built_in_patterns_find() -> None:
+    # The fast check tries the Chinese patterns only on a line holding one of their first
+    # characters: a pattern starting with another would be skipped.
+    for pattern in junk._CHINESE_PATTERNS:
+        assert _first_characters(sre_parse.parse(pattern)) <= set(junk._CHINESE_STARTS), pattern
+    every = re.compile("|".join(f"(?:{p})" for p in junk.DEFAULT_PATTERNS), re.I | re.M)
+    lines = [*REAL, *(line for items in JUNK.values() for line in items)]
+    lines += [f"{prefix}{line}" for line in lines for prefix in ("他说：", "Note: ", " ")]
+    for line in lines:
+        assert junk._built_in_hit(line) == bool(every.search(line)), line
 
 
 def test_the_only_paragraph_is_never_removed_and_rules_can_be_switched_off() -> None:
