@@ -33,7 +33,6 @@ _BLOCK = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^>]*>")
-_LINES = re.compile(r"\s*\n\s*")
 # Footers whose text varies per article, so hashing cannot learn them.
 _PATTERNS = re.compile(
     r"^(?:the post .{1,300} appeared first on .{1,120}"  # WordPress
@@ -47,7 +46,7 @@ def paragraphs(markup: str) -> list[str]:
     """The text paragraphs of sanitized HTML (or of plain text split on its line breaks)."""
     text = _BLOCK.sub("\n", markup)
     text = html.unescape(_TAG.sub(" ", text))
-    return [" ".join(words) for line in _LINES.split(text) if (words := line.split())]
+    return [" ".join(words) for line in text.split("\n") if (words := line.split())]
 
 
 @dataclass(frozen=True)

@@ -185,16 +185,13 @@ def join_stories(
     fresh = [a for a in articles if a.id in fresh_ids]
     if not fresh:
         return 0
+    fresh.sort(key=lambda a: a.published)
+    prints = stories.fingerprints(
+        [(a.title, bodies[a.id].kept_words(known), bodies[a.id].words[:3]) for a in fresh]
+    )
     new = [
-        (
-            a.id,
-            a.source_id,
-            a.published.timestamp(),
-            stories.fingerprint_tokens(
-                a.title, bodies[a.id].kept_words(known), bodies[a.id].words[:3]
-            ),
-        )
-        for a in sorted(fresh, key=lambda a: a.published)
+        (a.id, a.source_id, a.published.timestamp(), fp)
+        for a, fp in zip(fresh, prints, strict=True)
     ]
     candidates = store.story_candidates({i: stories.bucket_tokens(fp) for i, _, _, fp in new})
     since = now.timestamp() - window_days * 86400

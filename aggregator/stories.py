@@ -37,7 +37,7 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -126,33 +126,54 @@ def fingerprint_tokens(
 ) -> Fingerprint:
     """`fingerprint` of paragraphs already cut into `tokens` (the refresh has them: it hashes
     each paragraph for the boilerplate evidence from the same tokens)."""
-    toks: list[str] = []
-    for paragraph in body:
-        toks += paragraph
-        if len(toks) >= MAX_TOKENS:
-            del toks[MAX_TOKENS:]
-            break
-    stream = "".join(toks)
-    core = title_core(title)
-    title_hash = _hash32(core) if len(core) >= 4 else 0
-    prefixes = tuple(
-        _hash32(stream[:level]) if len(stream) >= level else 0 for level in PREFIX_LEVELS
-    )
-    shingles = _shingle_hashes(toks)
-    distinct = int(np.count_nonzero(np.diff(shingles))) + 1 if shingles.size else 0
-    signature = _signature(shingles) if len(stream) >= MIN_LENGTH and distinct else ()
-    lead = prefixes[0]
-    if raw is not None:
-        start = "".join(t for paragraph in raw[:3] for t in paragraph)
-        lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
-    return Fingerprint(
-        title=title_hash,
-        length=min(len(stream), 0xFFFF),
-        shingles=min(distinct, 0xFFFF),
-        prefixes=prefixes,
-        signature=signature,
-        lead=lead,
-    )
+    return fingerprints([(title, body, raw)])[0]
+
+
+def fingerprints(
+    items: Sequence[tuple[str, Sequence[list[str]], Sequence[list[str]] | None]],
+) -> list[Fingerprint]:
+    """`fingerprint_tokens` of many (title, body, raw) at once: the same fingerprints.
+
+    The shingles and signatures of a whole refresh are computed in one set of numpy operations
+    (each operation costs microseconds however small its array: per article they were most of
+    the fingerprint's cost).
+    """
+    streams: list[list[str]] = []
+    for _, body, _ in items:
+        toks: list[str] = []
+        for paragraph in body:
+            toks += paragraph
+            if len(toks) >= MAX_TOKENS:
+                del toks[MAX_TOKENS:]
+                break
+        streams.append(toks)
+    shingles, owners = _shingle_hashes(streams)
+    distinct, minima = _distinct_and_minima(shingles, owners, len(items))
+    lengths = [len("".join(toks)) for toks in streams]
+    signed = [i for i, n in enumerate(distinct) if n and lengths[i] >= MIN_LENGTH]
+    signatures = dict(zip(signed, _signatures(minima[signed]), strict=True))
+    out = []
+    for i, ((title, _, raw), toks) in enumerate(zip(items, streams, strict=True)):
+        stream = "".join(toks)
+        core = title_core(title)
+        prefixes = tuple(
+            _hash32(stream[:level]) if len(stream) >= level else 0 for level in PREFIX_LEVELS
+        )
+        lead = prefixes[0]
+        if raw is not None:
+            start = "".join(t for paragraph in raw[:3] for t in paragraph)
+            lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
+        out.append(
+            Fingerprint(
+                title=_hash32(core) if len(core) >= 4 else 0,
+                length=min(len(stream), 0xFFFF),
+                shingles=min(distinct[i], 0xFFFF),
+                prefixes=prefixes,
+                signature=signatures.get(i, ()),
+                lead=lead,
+            )
+        )
+    return out
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
@@ -233,32 +254,60 @@ def _hash32(text: str) -> int:
     return (_hash64(text) >> 32) or 1  # 0 means "none"
 
 
-def _shingle_hashes(toks: list[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
-    """The 64-bit hashes of the token n-grams, sorted (repeated n-grams repeat).
+_U64 = np.ndarray[Any, np.dtype[np.uint64]]
+_INTS = np.ndarray[Any, np.dtype[np.intp]]
+
+
+def _shingle_hashes(streams: Sequence[list[str]]) -> tuple[_U64, _INTS]:
+    """The 64-bit hashes of each token stream's n-grams, and the stream each belongs to.
 
     Each token is hashed once (two CRC-32s, cached: words recur across articles) and the n-grams
     are mixed by multiplying with odd constants, which moves every token bit into the high bits
-    that pick the MinHash slot. The n-gram arithmetic runs in numpy (uint64 wraps like `& 2**64-1`):
-    a Python loop over the shingles was most of what stories added to ingest.
+    that pick the MinHash slot. The arithmetic runs in numpy (uint64 wraps like `& 2**64-1`) over
+    all streams at once; an n-gram never spans two streams. A stream shorter than its n-gram is
+    one "shingle" of what it has.
     """
-    if not toks:
-        return _EMPTY
-    cjk = len(_IS_CJK.findall("".join(toks)))  # each CJK character is a token of its own
-    n = CJK_SHINGLE if cjk * 3 >= len(toks) else WORD_SHINGLE
     if len(_TOKEN_HASHES) > _TOKEN_CACHE_SIZE:
         _TOKEN_HASHES.clear()
-    hashes = list(map(_TOKEN_HASHES.get, toks))
+    every = [t for toks in streams for t in toks]
+    hashes = list(map(_TOKEN_HASHES.get, every))
     if None in hashes:  # new words: hash them once
-        hashes = [_TOKEN_HASHES.get(t) or _token_hash(t) for t in toks]
+        hashes = [_TOKEN_HASHES.get(t) or _token_hash(t) for t in every]
     h = np.array(hashes, dtype=np.uint64)
-    if len(h) < n:
-        return np.array([(h * _MIX_ARRAY[: len(h)]).sum()], dtype=np.uint64)
-    count = len(h) - n + 1
-    mixed = h[:count] * _MIX_ARRAY[0]
-    for k in range(1, n):
-        mixed ^= h[k : k + count] * _MIX_ARRAY[k]
-    mixed.sort()
-    return cast(np.ndarray[Any, np.dtype[np.uint64]], mixed)
+    lengths = np.array([len(toks) for toks in streams], dtype=np.intp)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
+    # each CJK character is a token of its own: a mostly CJK stream is shingled by 4
+    n = np.array(
+        [
+            CJK_SHINGLE if len(_IS_CJK.findall("".join(toks))) * 3 >= len(toks) else WORD_SHINGLE
+            for toks in streams
+        ],
+        dtype=np.intp,
+    )
+    values: list[_U64] = []
+    owners: list[_INTS] = []
+    for size in (WORD_SHINGLE, CJK_SHINGLE):
+        group = np.flatnonzero((n == size) & (lengths >= size))
+        if not group.size:
+            continue
+        counts = lengths[group] - size + 1
+        owner = np.repeat(group, counts)
+        # each n-gram's first token: its stream's start plus its place in the stream
+        firsts = starts[owner] + (
+            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        )
+        mixed = h[firsts] * _MIX_ARRAY[0]
+        for k in range(1, size):
+            mixed ^= h[firsts + k] * _MIX_ARRAY[k]
+        values.append(mixed)
+        owners.append(owner)
+    for i in np.flatnonzero((lengths > 0) & (lengths < n)).tolist():
+        part = h[starts[i] : starts[i] + lengths[i]]
+        values.append(np.array([(part * _MIX_ARRAY[: len(part)]).sum()], dtype=np.uint64))
+        owners.append(np.array([i], dtype=np.intp))
+    if not values:
+        return _EMPTY, np.zeros(0, dtype=np.intp)
+    return np.concatenate(values), np.concatenate(owners)
 
 
 _TOKEN_HASHES: dict[str, int] = {}  # words recur across articles: most lookups hit
@@ -267,6 +316,7 @@ _MIX_ARRAY = np.array(_MIX, dtype=np.uint64)
 _EMPTY = np.zeros(0, dtype=np.uint64)
 _SLOT_SHIFT = np.uint64(64 - (SLOTS.bit_length() - 1))
 _SLOT_LOW = np.uint64((1 << (64 - (SLOTS.bit_length() - 1))) - 1)
+_FILLED = np.uint64(1 << 63)  # above _SLOT_LOW: marks a slot that has a shingle
 
 
 def _token_hash(token: str) -> int:
@@ -276,26 +326,46 @@ def _token_hash(token: str) -> int:
     return value
 
 
-def _signature(shingles: np.ndarray[Any, np.dtype[np.uint64]]) -> tuple[int, ...]:
-    """One-permutation MinHash with rotation densification, SLOTS values of 16 bits.
+def _distinct_and_minima(shingles: _U64, owners: _INTS, count: int) -> tuple[list[int], _U64]:
+    """Per stream: how many distinct shingles, and each MinHash slot's minimum (_FILLED set;
+    0 when empty).
 
-    `shingles` sorted ascending: the high bits pick the slot (they are the best mixed), so each
-    slot's first shingle holds its minimum, found by binary search at the slot boundaries.
+    One-permutation MinHash: the high bits of a shingle's hash pick its slot (they are the best
+    mixed), the rest is its value there. Sorted by (stream, hash), a slot's first shingle holds
+    its minimum.
     """
-    start = np.searchsorted(shingles, _SLOT_STARTS)
-    filled = start < np.append(start[1:], len(shingles))
-    values = shingles[np.minimum(start, len(shingles) - 1)] & _SLOT_LOW
-    # An empty slot borrows the value of the next filled one (circularly), `distance` slots on.
-    taken = np.flatnonzero(filled)
-    taken = np.concatenate([taken, taken + SLOTS])
-    source = taken[np.searchsorted(taken, _SLOT_INDEXES)]
+    order = np.lexsort((shingles, owners))
+    values, owner = shingles[order], owners[order]
+    new = np.ones(len(values), dtype=bool)
+    new[1:] = (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])
+    distinct = np.bincount(owner[new], minlength=count).tolist()
+    cell = owner * SLOTS + (values >> _SLOT_SHIFT).astype(np.intp)
+    first = np.ones(len(cell), dtype=bool)
+    first[1:] = cell[1:] != cell[:-1]
+    minima = np.zeros((count, SLOTS), dtype=np.uint64)
+    minima.flat[cell[first]] = (values[first] & _SLOT_LOW) | _FILLED
+    return distinct, minima
+
+
+def _signatures(minima: _U64) -> list[tuple[int, ...]]:
+    """SLOTS values of 16 bits per row of slot minima (`_distinct_and_minima`; no row empty).
+
+    Rotation densification: an empty slot borrows the value of the next filled one
+    (circularly), `distance` slots on, mixed with the distance so the copies differ.
+    """
+    if not len(minima):
+        return []
+    filled = (minima & _FILLED) != 0
+    twice = np.concatenate([filled, filled], axis=1)
+    place = np.where(twice, np.arange(2 * SLOTS), 2 * SLOTS)
+    source = np.minimum.accumulate(place[:, ::-1], axis=1)[:, ::-1][:, :SLOTS]
     distance = (source - _SLOT_INDEXES).astype(np.uint64)
-    z = values[source % SLOTS] + distance * _GOLDEN64
+    z = (np.take_along_axis(minima, source % SLOTS, axis=1) & _SLOT_LOW) + distance * _GOLDEN64
     # splitmix64's finalizer, spreading the combined token hashes over all 64 bits
     z = (z ^ (z >> np.uint64(30))) * _FINAL[0]
     z = (z ^ (z >> np.uint64(27))) * _FINAL[1]
     z ^= z >> np.uint64(31)
-    return tuple((z >> np.uint64(48)).tolist())
+    return [tuple(row) for row in (z >> np.uint64(48)).tolist()]
 
 
 _SLOT_INDEXES = np.arange(SLOTS)

@@ -45,6 +45,37 @@ def test_title_core_drops_site_suffixes_and_tags() -> None:
     assert stories.title_core("新建城际铁路正式开通运营 | 新闻网") == zh
 
 
+def test_fingerprints_do_not_change_between_versions() -> None:
+    # Fingerprints are stored in Redis: a new release must compute the same ones, or copies of
+    # articles stored before an upgrade stop matching (this is the packed form of that release).
+    packed = stories.pack(stories.fingerprint("Bridge approved", EN[:1]))
+    assert packed.hex() == (
+        "5a4a75da0087001d967db7e571fc825800000000967db7e59b87eba4bb54a577f725177f482c644afa48"
+        "bceaad2eb518f5c114da52024ac571456172dc026b377d2d90c91bb7d818e561291f5e5ddff5b03ee842"
+        "c7630050"
+    )
+
+
+def test_a_batch_of_fingerprints_equals_each_made_alone() -> None:
+    rng = random.Random(7)
+    words = [f"w{rng.randrange(10**6)}" for _ in range(3000)]
+    items: list[tuple[str, list[list[str]], list[list[str]] | None]] = [
+        ("Bridge approved", [stories.tokens(p) for p in EN], None),
+        ("城际铁路开通", [stories.tokens(p) for p in ZH], [stories.tokens(ZH[0])]),
+        ("", [], None),  # no body
+        ("Short", [["two", "words"]], None),  # fewer tokens than a shingle
+        ("中文", [["中", "文", "短"]], None),
+        ("Long", [words[:700], words[700:1500]], [words[:40]]),  # past MAX_TOKENS
+        ("Mixed", [stories.tokens(EN[0] + ZH[0])], None),
+        ("Repeats", [["same"] * 60], None),  # one distinct shingle
+    ]
+    alone = [stories.fingerprint_tokens(*item) for item in items]
+    assert stories.fingerprints(items) == alone
+    assert stories.fingerprints(items[::-1]) == alone[::-1]
+    assert alone[0] != alone[5]
+    assert all(alone[i].signature for i in (0, 1, 5))
+
+
 def test_signature_estimates_jaccard() -> None:
     rng = random.Random(1)
     words = [f"w{rng.randrange(10**6)}" for _ in range(2000)]
