@@ -270,10 +270,9 @@ def _shingle_hashes(streams: Sequence[list[str]]) -> tuple[_U64, _INTS]:
     if len(_TOKEN_HASHES) > _TOKEN_CACHE_SIZE:
         _TOKEN_HASHES.clear()
     every = [t for toks in streams for t in toks]
-    hashes = list(map(_TOKEN_HASHES.get, every))
-    if None in hashes:  # new words: hash them once
-        hashes = [_TOKEN_HASHES.get(t) or _token_hash(t) for t in every]
-    h = np.array(hashes, dtype=np.uint64)
+    for token in set(every).difference(_TOKEN_HASHES):  # new words: hash them once
+        _token_hash(token)
+    h = np.array(list(map(_TOKEN_HASHES.__getitem__, every)), dtype=np.uint64)
     lengths = np.array([len(toks) for toks in streams], dtype=np.intp)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
     # each CJK character is a token of its own: a mostly CJK stream is shingled by 4
