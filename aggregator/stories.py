@@ -61,6 +61,7 @@ CJK_SHINGLE = 4
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on lower-case ASCII text
 # Title decorations that differ between copies: a trailing " - Site name" / " | 站名" / "_站名",
 # and a leading tag in brackets ("【独家】", "[转]").
 _TITLE_SUFFIX = re.compile(r"(?:\s+[-–—|:·]\s+|\s*[|｜_]\s*|\s*——\s*)([^-–—|｜_]{1,30})$")
@@ -96,6 +97,8 @@ class Fingerprint:
 
 def tokens(text: str) -> list[str]:
     """Words of spaced languages and single CJK characters, normalized (NFKC, case folding)."""
+    if text.isascii():  # most paragraphs: NFKC changes nothing, casefold is lower, no CJK
+        return _ASCII_TOKEN.findall(text.lower())
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 

@@ -29,6 +29,11 @@ def test_tokens_fold_width_and_case_and_split_cjk_into_characters() -> None:
     assert stories.tokens("ＡＢＣ Ｄｅｆ") == ["abc", "def"]  # full width folded by NFKC
     assert stories.tokens("STRASSE Straße") == ["strasse", "strasse"]  # case folding
     assert stories.tokens("新闻ｎｅｗｓ，１２３") == ["新", "闻", "news", "123"]
+    # ASCII text takes a shortcut that must cut the same words (underscores split words)
+    ascii_text = "".join(map(chr, range(128))) + " Hello_World foo-bar 123abc"
+    words = ["0123456789", *["abcdefghijklmnopqrstuvwxyz"] * 2, "hello", "world", "foo", "bar"]
+    assert stories.tokens(ascii_text) == [*words, "123abc"]
+    assert stories.tokens(ascii_text + "é") == [*words, "123abcé"]  # the general path
 
 
 def test_width_and_case_variants_have_the_same_fingerprint() -> None:
