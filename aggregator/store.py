@@ -788,6 +788,16 @@ class Store:
         args = [x for source_id, state in states.items() for x in (source_id, source_health(state))]
         self._set_sources(keys=self._health_keys(), args=args)
 
+    def state_words(self, source_ids: Sequence[str]) -> dict[str, str]:
+        """Each source's state word (models.source_health) in one small read: no state decoded.
+
+        A source the counts do not know yet (published since) reads "pending".
+        """
+        if not source_ids:
+            return {}
+        words = cast(list[bytes | None], self.redis.hmget(self._health_keys()[0], source_ids))
+        return {i: _text(w) if w else "pending" for i, w in zip(source_ids, words, strict=True)}
+
     def state_counts(self) -> dict[str, int]:
         """How many of the published config's sources are in each state word, in one small read."""
         raw = cast(dict[bytes, bytes], self.redis.hgetall(self._health_keys()[1]))

@@ -73,6 +73,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "also_reported": "Also reported by",
         "sort_top": "Top stories",
         "sort_latest": "Latest",
+        "page_of": "Page {page} of {pages}",
+        "previous_page": "Previous page",
+        "next_page": "Next page",
     },
     "zh": {
         "skip_to_content": "跳到正文",
@@ -124,6 +127,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "also_reported": "其他来源的报道",
         "sort_top": "热门",
         "sort_latest": "最新",
+        "page_of": "第 {page} 页，共 {pages} 页",
+        "previous_page": "上一页",
+        "next_page": "下一页",
     },
 }
 
