@@ -689,6 +689,13 @@ class Store:
         """When a source is due next (epoch seconds), or None when it is not scheduled."""
         return self.redis.zscore(self._due_key(), source_id)
 
+    def due_times(self, source_ids: Sequence[str]) -> dict[str, float]:
+        """When each of these sources is due next (epoch seconds); unscheduled ones are absent."""
+        if not source_ids:
+            return {}
+        scores = self.redis.zmscore(self._due_key(), list(source_ids))
+        return {i: d for i, d in zip(source_ids, scores, strict=True) if d is not None}
+
     def scheduled(self) -> dict[str, float]:
         """Every scheduled source id with its due time."""
         rows = cast(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import signal
@@ -23,6 +24,7 @@ from aggregator.models import Article, Outcome, SourceState
 from aggregator.queues import QUEUE_NAME
 from aggregator.refresh import refresh_source
 from aggregator.store import FetchRecord, Store
+from aggregator.web import admin
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config, start_worker, wait_for
 from tests.support.web_server import LiveServer
@@ -176,6 +178,38 @@ def test_table_shows_each_source_and_filters_and_sorts(ops: FlaskClient, store: 
     assert re.findall(r'<tr id="source-(\w+)"', by_errors) == ["beta", "gamma", "alpha"]
     by_errors = ops.get("/admin/?sort=errors", headers=BEARER).get_data(as_text=True)
     assert re.findall(r'<tr id="source-(\w+)"', by_errors) == ["alpha", "gamma", "beta"]
+
+
+def test_table_comes_a_page_at_a_time_keeping_its_filter_and_order(
+    ops: FlaskClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admin, "PAGE_SIZE", 2)
+    now = datetime.now(UTC)
+    for source_id, errors in (("alpha", 1), ("beta", 3), ("gamma", 2)):
+        store.save_state(
+            SourceState(
+                source_id, last_fetch=now, outcome=Outcome.HTTP_ERROR, consecutive_errors=errors
+            )
+        )
+
+    def rows(path: str) -> list[str]:
+        page = ops.get(path, headers=BEARER).get_data(as_text=True)
+        return re.findall(r'<tr id="source-(\w+)"', page)
+
+    assert rows("/admin/") == ["alpha", "beta"]
+    assert rows("/admin/?page=2") == ["gamma"]
+    first = ops.get("/admin/?state=failing&sort=errors&order=desc", headers=BEARER)
+    page = first.get_data(as_text=True)
+    assert re.findall(r'<tr id="source-(\w+)"', page) == ["beta", "gamma"]
+    assert "failing (3)" in page
+    assert "page 1 of 2" in page
+    link = re.search(r'<a href="([^"]+)" rel="next">', page)
+    assert link, page
+    assert rows(html.unescape(link[1])) == ["alpha"]  # the same filter and order, next page
+    assert rows("/admin/?sort=name&order=desc") == ["gamma", "beta"]
+    assert rows("/admin/?sort=state&page=2") == ["gamma"]
+    for junk in ("0", "3", "x"):
+        assert ops.get(f"/admin/?page={junk}", headers=BEARER).status_code == 404
 
 
 def test_source_page_shows_fetch_history_and_articles(

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -39,7 +40,7 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
-from aggregator.config import Config, SourceConfig
+from aggregator.config import SourceConfig
 from aggregator.errors import ConfigError
 from aggregator.models import SOURCE_STATES, SourceState, source_health
 from aggregator.store import Store
@@ -276,12 +277,12 @@ class SourceRow:
     due: datetime | None  # when the scheduler will next refresh it; None: not scheduled
 
 
-def source_rows(config: Config, store: Store) -> list[SourceRow]:
-    """Every configured source with its state, in config order."""
-    states = store.get_states([s.id for s in config.sources])
-    scheduled = store.scheduled()
+def source_rows(sources: Sequence[SourceConfig], store: Store) -> list[SourceRow]:
+    """These sources with their states, in the given order (one read of their states)."""
+    states = store.get_states([s.id for s in sources])
+    scheduled = store.due_times([s.id for s in sources])
     rows = []
-    for source in config.sources:
+    for source in sources:
         state = states[source.id]
         due = scheduled.get(source.id)
         rows.append(
@@ -296,19 +297,21 @@ def source_rows(config: Config, store: Store) -> list[SourceRow]:
 
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
+# Columns of a source's state: sorting by one reads every source's state (O(sources), asked
+# for); the default order, name, state and the state filter read only the page's states.
 SORT_KEYS: dict[str, Any] = {
-    "name": lambda r: r.source.name.casefold(),
-    "state": lambda r: SOURCE_STATES.index(r.health),
     "last_fetch": lambda r: r.state.last_fetch or _EPOCH,
     "status": lambda r: r.state.http_status or 0,
     "errors": lambda r: r.state.consecutive_errors,
     "next_due": lambda r: r.due or datetime.max.replace(tzinfo=UTC),
     "articles": lambda r: r.state.article_count,
 }
+SORTS = ("name", "state", *SORT_KEYS)
+PAGE_SIZE = 200
 
 
 def sort_rows(rows: list[SourceRow], key: str, descending: bool) -> list[SourceRow]:
-    """The rows ordered by one column; unknown columns keep config order."""
+    """The rows ordered by one column of their state; unknown columns keep config order."""
     if key not in SORT_KEYS:
         return rows
     return sorted(rows, key=SORT_KEYS[key], reverse=descending)
@@ -316,15 +319,44 @@ def sort_rows(rows: list[SourceRow], key: str, descending: bool) -> list[SourceR
 
 @bp.get("/")
 def index() -> str:
-    """The source table, sortable by column and filterable by state."""
-    rows = source_rows(get_config(), get_store())
-    counts = {name: sum(1 for r in rows if r.health == name) for name in SOURCE_STATES}
+    """The source table, a page at a time, sortable by column and filterable by state."""
+    config, store = get_config(), get_store()
     state = request.args.get("state", "")
-    if state in SOURCE_STATES:
-        rows = [r for r in rows if r.health == state]
+    state = state if state in SOURCE_STATES else ""
     sort = request.args.get("sort", "")
+    sort = sort if sort in SORTS else ""
     descending = request.args.get("order", "") == "desc"
-    rows = sort_rows(rows, sort, descending)
+    number = request.args.get("page", "1")
+    sources = list(config.sources)
+    words = store.state_words([s.id for s in sources]) if state or sort == "state" else {}
+    if state:
+        sources = [s for s in sources if words[s.id] == state]
+    if sort == "name":
+        sources.sort(key=lambda s: s.name.casefold(), reverse=descending)
+    elif sort == "state":
+        sources.sort(key=lambda s: SOURCE_STATES.index(words[s.id]), reverse=descending)
+    pages = max(1, -(-len(sources) // PAGE_SIZE))
+    if not number.isdigit() or not 1 <= int(number) <= pages:
+        abort(404)
+    page = int(number)
+    shown = slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+    if sort in SORT_KEYS:
+        rows = sort_rows(source_rows(sources, store), sort, descending)[shown]
+    else:
+        rows = source_rows(sources[shown], store)
+    counts = dict.fromkeys(SOURCE_STATES, 0) | store.state_counts()
+
+    def page_url(n: int) -> str | None:
+        if not 1 <= n <= pages:
+            return None
+        return url_for(
+            "admin.index",
+            state=state or None,
+            sort=sort or None,
+            order="desc" if descending else None,
+            page=n if n > 1 else None,
+        )
+
     return render_template(
         "admin/index.html",
         rows=rows,
@@ -332,6 +364,10 @@ def index() -> str:
         state=state,
         sort=sort,
         descending=descending,
+        page=page,
+        pages=pages,
+        previous_url=page_url(page - 1),
+        next_url=page_url(page + 1),
         now=datetime.now(UTC),
         ago=ago,
     )
