@@ -22,12 +22,19 @@ class AggregatorError(Exception):
 class ConfigError(AggregatorError):
     """The configuration is invalid. `problems` holds one 'place: what is wrong' line each."""
 
+    SHOWN = 30  # a renamed key in a 10,000-source file is 10,000 lines of the same mistake
+
     def __init__(self, problems: list[str], path: str = "") -> None:
         self.problems = problems
         self.path = path
         where = f" in {path}" if path else ""
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s){where}:\n{lines}")
+        lines = [f"  - {p}" for p in problems[: self.SHOWN]]
+        if len(problems) > self.SHOWN:
+            lines.append(
+                f"  … and {len(problems) - self.SHOWN} more (often the same mistake repeated:"
+                " fix these and load again)"
+            )
+        super().__init__(f"{len(problems)} problem(s){where}:\n" + "\n".join(lines))
 
 
 class SourceError(AggregatorError):

@@ -641,6 +641,26 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         assert f"  - {problem}" in str(error)
 
 
+def test_a_mistake_repeated_in_every_source_is_shown_a_few_times_not_ten_thousand() -> None:
+    sources = "".join(
+        f'[[sources]]\nname = "S{n}"\nurl = "https://e.example/{n}"\ncategory = "news"\n'
+        for n in range(500)
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_config('[[categories]]\nslug = "news"\ntitle = "News"\n' + sources)
+    error = info.value
+    assert len(error.problems) == 1000  # all kept for whoever reads them programmatically
+    lines = str(error).splitlines()
+    assert lines[0] == "1000 problem(s):"
+    assert (
+        lines[1]
+        == '  - sources[0] (name "S0").categories: missing; add e.g. categories = ["world"]'
+    )
+    assert 'did you mean "categories"?' in lines[2]
+    assert len(lines) == 1 + ConfigError.SHOWN + 1
+    assert lines[-1].startswith("  … and 970 more")
+
+
 # --- passing it on, showing it ----------------------------------------------------------------
 
 
