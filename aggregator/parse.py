@@ -495,7 +495,15 @@ _DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
-_OTHER_DATE = re.compile(rb"pubDate>|published>|updated>|modified>")
+# The start tags of the elements feedparser reads as dates, in any namespace and any case
+# (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
+# <prism:publicationDate> and the like it ignores): see _dates_read_alike.
+_DATE_TAG = re.compile(
+    rb"<((?:\w+:)?(?:pubDate|published|issued|updated|modified|lastBuildDate|date|created"
+    rb"|expirationDate))[\s>/]",
+    re.IGNORECASE,
+)
+_PUBDATE_TAG = re.compile(rb"<pubDate[\s>]")
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
 _PREFIXED_AUTHOR = re.compile(rb"<\w+:(?:author|creator)[\s>]")
@@ -513,6 +521,11 @@ _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 # Text, CDATA sections included, but no child element.
 _TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[.*?\]\]>)*)"
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+# A plain <dcterms:issued>, which feedparser reads as `published` and feedparser-rs ignores.
+_DCTERMS_ISSUED = re.compile(
+    rb"<dcterms:issued>" + _TEXT_ONLY + rb"</dcterms:issued\s*>", re.DOTALL
+)
+_DCTERMS_NAMESPACE = re.compile(rb"""xmlns:dcterms\s*=\s*["']http://purl\.org/dc/terms/["']""")
 # An RSS item's authors as text, which feedparser reads one by one (feedparser-rs keeps one).
 # (feedparser knows no googleplay namespace: <googleplay:author> is no author to it.)
 _ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator)[\s>]")
@@ -615,12 +628,12 @@ def _fast_gap(
     if _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
     guids: tuple[set[str], set[str]] | None = None
-    for entry in entries:
+    for entry, span in zip(entries, spans, strict=True):
         if any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
-        if entry.get("dc_date") and _OTHER_DATE.search(data):
+        if entry.get("dc_date") and not _dates_read_alike(data, span, version):
             return "<dc:date> beside another date (feedparser keeps both, feedparser-rs one)"
         details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
         if any(not _is_html_type(c.get("type")) for c in details[1:]):
@@ -636,6 +649,27 @@ def _fast_gap(
             if (guid in guids[0]) == (guid in guids[1]):
                 return "a relative id feedparser may or may not resolve (isPermaLink unclear)"
     return ""
+
+
+def _dates_read_alike(data: bytes, span: tuple[int, int], version: str) -> bool:
+    """True when an entry with <dc:date> has one, and no other date element but, in RSS, one
+    <pubDate> or one plain <dcterms:issued>. feedparser files <dc:date> as `updated`, <pubDate>
+    and <dcterms:issued> as `published`; feedparser-rs reads <dc:date> and <pubDate> the same
+    way, and `_fast_entry` drops the `published` it also makes of a <dc:date> without <pubDate>
+    and reads <dcterms:issued>, which it ignores. It also ignores <dcterms:modified>,
+    <atom:updated> and the like beside <dc:date>, and keeps the first of two <dc:date> as
+    `published`: those entries are left to feedparser."""
+    names = _DATE_TAG.findall(data, *span)
+    others = [name for name in names if name != b"dc:date"]
+    if names.count(b"dc:date") != 1:
+        return False
+    if not others:
+        return True
+    if not version.startswith("rss") or len(others) != 1:
+        return False
+    if others[0] == b"dcterms:issued":
+        return bool(_DCTERMS_ISSUED.search(data, *span) and _DCTERMS_NAMESPACE.search(data))
+    return others[0] == b"pubDate"
 
 
 def _unbound_prefix(data: bytes) -> bool:
@@ -793,11 +827,17 @@ def _fast_entry(
     source: Any = _Overlay(raw, overlay) if overlay else raw
     entry = _entry(source, base)
     published, updated = _raw_date(raw.published), _raw_date(raw.updated)
+    published_raw = entry.published_raw
     if raw.dc_date:
-        # feedparser files <dc:date> as `updated` only; feedparser-rs also as `published`.
-        dc_date = _raw_date(raw.dc_date)
-        published = None if published == dc_date else published
-        updated = updated or dc_date
+        # feedparser files <dc:date> as `updated` only, feedparser-rs also as `published` when
+        # there is no <pubDate>; <dcterms:issued> is `published` to feedparser only (_fast_gap
+        # made sure there is no other date beside them).
+        if issued := _DCTERMS_ISSUED.search(data, *span):
+            published_raw = _xml_text(issued.group(1)).strip() or None
+            published = _raw_date(published_raw)
+        elif not _PUBDATE_TAG.search(data, *span):
+            published = published_raw = None
+        updated = updated or _raw_date(raw.dc_date)
     author = entry.author
     if overlay and "author" in overlay:
         pass  # read from the bytes (_overlays)
@@ -813,6 +853,7 @@ def _fast_entry(
         author=author,
         published=published,
         updated=updated,
+        published_raw=published_raw,
         # feedparser-rs names a "base" of its own (the channel's link): ours is xml:base's.
         base_url=entry_base if entry_base != base else None,
         link=_resolve(entry.link, base),
