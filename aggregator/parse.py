@@ -669,7 +669,7 @@ def _dates_read_alike(data: bytes, span: tuple[int, int], version: str) -> bool:
         return False
     if others[0] == b"dcterms:issued":
         return bool(_DCTERMS_ISSUED.search(data, *span) and _DCTERMS_NAMESPACE.search(data))
-    return others[0] == b"pubDate"
+    return others == [b"pubDate"]
 
 
 def _unbound_prefix(data: bytes) -> bool:
