@@ -439,11 +439,24 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     if len(entries) >= _FAST_LIMITS.max_entries:
         return f"{len(entries)} entries: the fast parser's limit"
     spans = _entry_spans(data)
-    if gap := _fast_gap(result.feed, entries, version, data, spans):
+    feed: Any = result.feed
+    read: Sequence[Any] = entries  # as our mapping reads them: with decoded Atom attributes
+    overlays: list[dict[str, Any] | None] = [None] * len(entries)
+    if version.startswith("atom"):
+        decoded = _atom_urls(feed, entries)
+        if isinstance(decoded, str):
+            return decoded
+        if decoded[0]:
+            feed = _Overlay(feed, decoded[0])
+        overlays = decoded[1]
+        read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
+    if gap := _fast_gap(feed, read, version, data, spans):
         return gap
-    overlays = _overlays(entries, version, data, spans)
-    if isinstance(overlays, str):
-        return overlays
+    if version.startswith("rss"):
+        rss_overlays = _overlays(entries, version, data, spans)
+        if isinstance(rss_overlays, str):
+            return rss_overlays
+        overlays = rss_overlays
     if _XML_BASE.search(data):
         # Only on content elements (_fast_gap): the entry's base for the HTML in its content.
         bases = _content_bases(data, spans, base_url)
@@ -451,7 +464,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         for n, entry_base in enumerate(bases):
             if entry_base is not None:
                 overlays[n] = {**(overlays[n] or {}), _BASE_KEY: entry_base}
-    feed_author = _author(result.feed)
+    feed_author = _author(feed)
     rss = version.startswith("rss")
     permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
     if any(_relative(e.get("id")) for e in entries):
@@ -460,7 +473,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
-        result.feed,
+        feed,
         tuple(
             _fast_entry(e, base_url, feed_author, data, span, overlay, permalinks, rss)
             for e, span, overlay in zip(entries, spans, overlays, strict=True)
@@ -625,11 +638,13 @@ def _fast_gap(
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
-    if _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
+    # (In Atom, _atom_urls decoded them.)
+    rss = version.startswith("rss")
+    if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
     guids: tuple[set[str], set[str]] | None = None
     for entry, span in zip(entries, spans, strict=True):
-        if any(_ENTITY.search(url) for url in _entry_urls(entry)):
+        if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
@@ -744,6 +759,99 @@ def _rss_guids(data: bytes) -> tuple[set[str], set[str]]:
         text = html.unescape(value.decode()).strip()
         (permalinks if flag is None or flag.group(1) == b"true" else others).add(text)
     return permalinks, others
+
+
+# The references an XML parser decodes in an attribute value; longer numbers are no character.
+_XML_REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
+_XML_PREDEFINED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_URL_KEYS = (("links", "href"), ("enclosures", "href"), ("media_thumbnail", "url"),
+             ("media_content", "url"))  # fmt: skip
+
+
+def _atom_urls(
+    feed: Any, entries: Sequence[Any]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any] | None]] | str:
+    """The URL attributes of an Atom document that our mapping reads (the feed's links, the
+    entries' links, enclosures and media), decoded as feedparser's XML parser decodes them:
+    feedparser-rs leaves an Atom attribute as written (`&amp;` stays `&amp;`; in RSS it decodes
+    them). As overlays, (the feed's, each entry's), None where nothing changes; or why an
+    attribute cannot be decoded exactly (then feedparser, which reads it leniently, decides)."""
+    feed_changes = _decoded_urls(feed, (("links", "href"),))
+    if isinstance(feed_changes, str):
+        return feed_changes
+    changes: list[dict[str, Any] | None] = []
+    for entry in entries:
+        itunes = entry.get("itunes")
+        if itunes is not None and _has_reference(getattr(itunes, "image", None)):
+            return "an entity left in a URL attribute (<itunes:image> in Atom)"
+        found = _decoded_urls(entry, _URL_KEYS)
+        if isinstance(found, str):
+            return found
+        changes.append(found)
+    return feed_changes, changes
+
+
+def _decoded_urls(node: Any, keys: Iterable[tuple[str, str]]) -> dict[str, Any] | str | None:
+    """`node`'s `link` (one of its links' hrefs) and lists under `keys` with their URL attribute
+    decoded (_atom_urls), None when no URL needs it, or why one cannot be decoded."""
+    changes: dict[str, Any] = {}
+    if _has_reference(link := node.get("link")):
+        text = _xml_attribute(link)
+        if text is None:
+            return "an entity left in a URL attribute (not well-formed XML)"
+        changes["link"] = text
+    for key, attribute in keys:
+        items = node.get(key) or []
+        if not any(_has_reference(item.get(attribute)) for item in items):
+            continue
+        decoded = []
+        for item in items:
+            value = item.get(attribute)
+            if _has_reference(value):
+                text = _xml_attribute(value)
+                if text is None:
+                    return "an entity left in a URL attribute (not well-formed XML)"
+                item = _Overlay(item, {attribute: text})
+            decoded.append(item)
+        changes[key] = decoded
+    return changes or None
+
+
+def _has_reference(value: object) -> bool:
+    """True when an attribute's text as written has what an XML parser would change."""
+    return isinstance(value, str) and any(c in value for c in "&\t\n\r<")
+
+
+def _xml_attribute(value: str) -> str | None:
+    """An attribute value as an XML parser gives it, from its text as written: XML's five
+    entities and character references decoded. None when the text is not well-formed there (a
+    bare `&`, an HTML entity, a reference to a character XML forbids, a `<`: feedparser then
+    reads the whole document leniently) or has white space XML would normalize."""
+    if any(c in value for c in "\t\n\r<") or "&" in _XML_REFERENCE.sub("", value):
+        return None
+    characters = []
+    for n, part in enumerate(_XML_REFERENCE.split(value)):
+        # split() gives the text, then each reference's three groups, then text again.
+        if n % 4 == 0 or part is None:
+            characters.append(part or "")
+        elif n % 4 == 1:
+            characters.append(_XML_PREDEFINED[part])
+        else:
+            code = int(part, 10 if n % 4 == 2 else 16)
+            if not _xml_character(code):
+                return None
+            characters.append(chr(code))
+    return "".join(characters)
+
+
+def _xml_character(code: int) -> bool:
+    """XML 1.0's Char production."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
 
 
 def _entry_urls(entry: Any) -> Iterable[str]:
