@@ -520,7 +520,8 @@ _PUBDATE_TAG = re.compile(rb"<pubDate[\s>]")
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
 _PREFIXED_AUTHOR = re.compile(rb"<\w+:(?:author|creator)[\s>]")
-_ATOM_IN_RSS = re.compile(rb"<author>\s*<|<link\s[^>]*href")
+# (An RSS <author> may hold CDATA or nothing: that is no Atom <author><name>.)
+_ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^>]*href")
 # feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py).
 _FEEDPARSER_EMAIL = re.compile(
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
