@@ -564,7 +564,7 @@ _IGNORED_PREFIXES = (b"googleplay:",)
 _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
 _UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
-_GUID = re.compile(rb"<guid\b([^>]*)>([^<]*)</guid>")
+_GUID = re.compile(rb"<guid\b([^>]*)>" + _TEXT_ONLY + rb"</guid>", re.DOTALL)  # CDATA too
 # feedparser lower-cases attribute names, not values: only "true" makes a permalink.
 _PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 # C1 controls (U+0080-U+009F, as UTF-8): feedparser reads them as the windows-1252 characters
@@ -757,7 +757,7 @@ def _rss_guids(data: bytes) -> tuple[set[str], set[str]]:
     others: set[str] = set()
     for attributes, value in _GUID.findall(data):
         flag = _PERMALINK_ATTRIBUTE.search(attributes)
-        text = html.unescape(value.decode()).strip()
+        text = _xml_text(value).strip()
         (permalinks if flag is None or flag.group(1) == b"true" else others).add(text)
     return permalinks, others
 
