@@ -491,7 +491,6 @@ _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^>]*)>")
 _RSS_AUTHOR = re.compile(rb"<author[\s>]")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_RSS_SECOND_DATE = re.compile(rb"<\w+:(?:updated|modified)[\s>]")
 # An empty text element written self-closing: feedparser-rs reads the next element's text into
 # it; written as a start and an end tag (the same XML) it reads it as empty, as feedparser does.
 _EMPTY_ELEMENT = re.compile(
@@ -510,13 +509,28 @@ _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
 # The start tags of the elements feedparser reads as dates, in any namespace and any case
 # (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
-# <prism:publicationDate> and the like it ignores): see _dates_read_alike.
+# <prism:publicationDate> and the like it ignores): see _rss_dates and _dates_read_alike.
 _DATE_TAG = re.compile(
     rb"<((?:\w+:)?(?:pubDate|published|issued|updated|modified|lastBuildDate|date|created"
     rb"|expirationDate))[\s>/]",
     re.IGNORECASE,
 )
-_PUBDATE_TAG = re.compile(rb"<pubDate[\s>]")
+# Where feedparser files each RSS item date element we read from the bytes, by its namespace.
+_DATE_FIELDS = {
+    b"pubDate": "published",
+    b"dc:date": "updated",
+    b"dcterms:issued": "published",
+    b"dcterms:modified": "updated",
+    b"atom:published": "published",
+    b"atom:updated": "updated",
+}
+_DATE_NAMESPACES = {
+    b"dc": b"http://purl.org/dc/elements/1.1/",
+    b"dcterms": b"http://purl.org/dc/terms/",
+    b"atom": b"http://www.w3.org/2005/Atom",
+}
+# Tags, and what to step over when counting how deep a tag is: CDATA, comments, instructions.
+_MARKUP = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<(/?)[A-Za-z_][^>]*>", re.DOTALL)
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
 _PREFIXED_AUTHOR = re.compile(rb"<\w+:(?:author|creator)[\s>]")
@@ -535,11 +549,10 @@ _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 # Text, CDATA sections included, but no child element.
 _TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[.*?\]\]>)*)"
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
-# A plain <dcterms:issued>, which feedparser reads as `published` and feedparser-rs ignores.
-_DCTERMS_ISSUED = re.compile(
-    rb"<dcterms:issued>" + _TEXT_ONLY + rb"</dcterms:issued\s*>", re.DOTALL
+# An RSS item's date elements that _rss_dates reads, as plain text.
+_DATE_ELEMENT = re.compile(
+    rb"<(" + b"|".join(_DATE_FIELDS) + rb")>" + _TEXT_ONLY + rb"</\1\s*>", re.DOTALL
 )
-_DCTERMS_NAMESPACE = re.compile(rb"""xmlns:dcterms\s*=\s*["']http://purl\.org/dc/terms/["']""")
 # An RSS item's authors as text, which feedparser reads one by one (feedparser-rs keeps one).
 # (feedparser knows no googleplay namespace: <googleplay:author> is no author to it.)
 _ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator)[\s>]")
@@ -610,8 +623,6 @@ def _fast_gap(
         _LANGUAGE_ELEMENT.search(data) or (_XML_LANG.search(data) and not _content_langs_only(data))
     ):
         return "a language feedparser-rs does not report"
-    if version.startswith("rss") and _RSS_SECOND_DATE.search(data):
-        return "an RSS item with a second date element (feedparser-rs reads only <pubDate>)"
     if not version.startswith("rss") and _CATEGORIES.search(data):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
@@ -649,7 +660,7 @@ def _fast_gap(
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
-        if entry.get("dc_date") and not _dates_read_alike(data, span, version):
+        if not rss and entry.get("dc_date") and not _dates_read_alike(data, span):
             return "<dc:date> beside another date (feedparser keeps both, feedparser-rs one)"
         details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
         if any(not _is_html_type(c.get("type")) for c in details[1:]):
@@ -667,25 +678,62 @@ def _fast_gap(
     return ""
 
 
-def _dates_read_alike(data: bytes, span: tuple[int, int], version: str) -> bool:
-    """True when an entry with <dc:date> has one, and no other date element but, in RSS, one
-    <pubDate> or one plain <dcterms:issued>. feedparser files <dc:date> as `updated`, <pubDate>
-    and <dcterms:issued> as `published`; feedparser-rs reads <dc:date> and <pubDate> the same
-    way, and `_fast_entry` drops the `published` it also makes of a <dc:date> without <pubDate>
-    and reads <dcterms:issued>, which it ignores. It also ignores <dcterms:modified>,
-    <atom:updated> and the like beside <dc:date>, and keeps the first of two <dc:date> as
-    `published`: those entries are left to feedparser."""
-    names = _DATE_TAG.findall(data, *span)
-    others = [name for name in names if name != b"dc:date"]
-    if names.count(b"dc:date") != 1:
-        return False
-    if not others:
-        return True
-    if not version.startswith("rss") or len(others) != 1:
-        return False
-    if others[0] == b"dcterms:issued":
-        return bool(_DCTERMS_ISSUED.search(data, *span) and _DCTERMS_NAMESPACE.search(data))
-    return others == [b"pubDate"]
+def _dates_read_alike(data: bytes, span: tuple[int, int]) -> bool:
+    """True when an Atom entry with <dc:date> has no other date element. feedparser files it as
+    `updated`; feedparser-rs also as `published` (`_fast_entry` drops that), and beside
+    <updated> or <published> it reads them its own way. (RSS items: _rss_dates.)"""
+    return _DATE_TAG.findall(data, *span) == [b"dc:date"]
+
+
+def _rss_dates(data: bytes, start: int, end: int) -> dict[str, str | None] | str | None:
+    """An RSS item's `published` and `updated` as feedparser reads them, from the bytes, when
+    the item has date elements other than one <pubDate> (None otherwise: feedparser-rs reads
+    those as feedparser does); or why they cannot be read so.
+
+    feedparser files <pubDate>, <dcterms:issued> and <atom:published> as `published`, <dc:date>,
+    <dcterms:modified> and <atom:updated> as `updated`, the last of each kind winning, when they
+    are the item's children; feedparser-rs reads <pubDate> and <dc:date> only, and <dc:date> as
+    `published` too."""
+    names = _DATE_TAG.findall(data, start, end)
+    if not names or names == [b"pubDate"]:
+        return None
+    found = list(_DATE_ELEMENT.finditer(data, start, end))
+    if len(found) != len(names):
+        return "an RSS item date element we do not read (another namespace, attributes, markup)"
+    for prefix in {m.group(1).partition(b":")[0] for m in found if b":" in m.group(1)}:
+        if not _declares(data, prefix, _DATE_NAMESPACES[prefix]):
+            return f"an RSS item date element whose prefix {prefix.decode()}: is not the usual"
+    if not _children_of(data, start, end, {m.start() for m in found}):
+        return "an RSS item date element nested in another element"
+    dates: dict[str, str | None] = {"published": None, "updated": None}
+    for match in found:
+        dates[_DATE_FIELDS[match.group(1)]] = _xml_text(match.group(2)).strip() or None
+    return dates
+
+
+def _declares(data: bytes, prefix: bytes, uri: bytes) -> bool:
+    """True when every declaration of `prefix` in the document binds it to `uri`."""
+    declared = re.findall(rb"xmlns:" + re.escape(prefix) + rb"""\s*=\s*["']([^"']*)["']""", data)
+    return bool(declared) and all(value == uri for value in declared)
+
+
+def _children_of(data: bytes, start: int, end: int, positions: set[int]) -> bool:
+    """True when the tags starting at `positions` are children of the element from `start` to
+    `end` (not nested deeper), and its tags balance."""
+    depth = 0
+    for match in _MARKUP.finditer(data, start, end):
+        tag = match.group(0)
+        if tag[1:2] in (b"!", b"?"):
+            continue
+        if match.start() in positions and depth != 1:
+            return False
+        if match.group(1):
+            depth -= 1
+            if depth < 0:
+                return False
+        elif not tag.endswith(b"/>"):
+            depth += 1
+    return depth == 0
 
 
 def _unbound_prefix(data: bytes) -> bool:
@@ -935,17 +983,13 @@ def _fast_entry(
         overlay = {**(overlay or {}), "links": raw.links[1:]}
     source: Any = _Overlay(raw, overlay) if overlay else raw
     entry = _entry(source, base)
-    published, updated = _raw_date(raw.published), _raw_date(raw.updated)
+    # (An RSS item's dates may come from the bytes: _rss_dates.)
+    published, updated = _raw_date(source.get("published")), _raw_date(source.get("updated"))
     published_raw = entry.published_raw
-    if raw.dc_date:
-        # feedparser files <dc:date> as `updated` only, feedparser-rs also as `published` when
-        # there is no <pubDate>; <dcterms:issued> is `published` to feedparser only (_fast_gap
-        # made sure there is no other date beside them).
-        if issued := _DCTERMS_ISSUED.search(data, *span):
-            published_raw = _xml_text(issued.group(1)).strip() or None
-            published = _raw_date(published_raw)
-        elif not _PUBDATE_TAG.search(data, *span):
-            published = published_raw = None
+    if not rss and raw.dc_date:
+        # feedparser files <dc:date> as `updated` only; feedparser-rs also as `published`
+        # (_fast_gap made sure there is no other date beside it).
+        published = published_raw = None
         updated = updated or _raw_date(raw.dc_date)
     author = entry.author
     if overlay and "author" in overlay:
@@ -1015,6 +1059,12 @@ def _overlays(
             names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
+    for n, (start, end) in enumerate(spans):
+        dates = _rss_dates(data, start, end)
+        if isinstance(dates, str):
+            return dates
+        if dates:
+            overlays[n] = {**(overlays[n] or {}), **dates}
     # (feedparser-rs drops the tags in a <categories> wrapper too.)
     if _ITUNES_TAG.search(data, spans[0][0]) or _CATEGORIES.search(data, spans[0][0]):
         for n, (start, end) in enumerate(spans):
