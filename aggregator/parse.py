@@ -449,6 +449,12 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         if decoded[0]:
             feed = _Overlay(feed, decoded[0])
         overlays = decoded[1]
+        if _UNTYPED_SUMMARY.search(data):
+            plain = _plain_summaries(entries, data, spans)
+            if isinstance(plain, str):
+                return plain
+            for n, detail in plain.items():
+                overlays[n] = {**(overlays[n] or {}), "summary_detail": detail}
         read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
     if gap := _fast_gap(feed, read, version, data, spans):
         return gap
@@ -576,7 +582,9 @@ _TEXT_ATTRIBUTE = re.compile(rb"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _IGNORED_PREFIXES = (b"googleplay:",)
 _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
-_UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
+_UNTYPED_SUMMARY = re.compile(rb"<summary(?=[\s>/])(?![^>]*\btype\s*=)[^>]*>")
+_SUMMARY_TAG = re.compile(rb"<summary[\s>/]")
+_SOURCE_TAG = re.compile(rb"<(?:\w+:)?source[\s>/]")
 _GUID = re.compile(rb"<guid\b([^>]*)>" + _TEXT_ONLY + rb"</guid>", re.DOTALL)  # CDATA too
 # feedparser lower-cases attribute names, not values: only "true" makes a permalink.
 _PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
@@ -635,8 +643,6 @@ def _fast_gap(
         return "C1 control characters (feedparser reads them as windows-1252)"
     if _ODD_CASE.search(data):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
-    if version.startswith("atom") and _UNTYPED_SUMMARY.search(data):
-        return "an Atom <summary> without a type (feedparser-rs takes it for HTML)"
     if not version.startswith("rss") and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     if _unbound_prefix(data):
@@ -734,6 +740,27 @@ def _children_of(data: bytes, start: int, end: int, positions: set[int]) -> bool
         elif not tag.endswith(b"/>"):
             depth += 1
     return depth == 0
+
+
+def _plain_summaries(
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
+) -> dict[int, Any] | str:
+    """The summary_detail, typed text/plain, of each Atom entry whose <summary> has no type
+    (Atom's default, and feedparser's; feedparser-rs takes it for HTML), by entry; or why it
+    cannot be told which entry's summary that is."""
+    details: dict[int, Any] = {}
+    for n, (start, end) in enumerate(spans):
+        if not _UNTYPED_SUMMARY.search(data, start, end):
+            continue
+        if len(_SUMMARY_TAG.findall(data, start, end)) != 1 or _SOURCE_TAG.search(data, start, end):
+            return "an Atom <summary> without a type beside another summary or a <source>"
+        detail = entries[n].get("summary_detail")
+        if detail is None:
+            return "an Atom <summary> without a type that feedparser-rs does not report"
+        details[n] = _Overlay(detail, {"type": "text/plain"})
+    if len(details) != len(_UNTYPED_SUMMARY.findall(data)):
+        return "an Atom <summary> without a type outside the entries"
+    return details
 
 
 def _unbound_prefix(data: bytes) -> bool:
