@@ -331,7 +331,11 @@ def _parse_xml(
     # Both parsers get the same bytes: UTF-8 we decoded ourselves, no DOCTYPE, no prolog.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + document.encode("utf-8")
     fallback = ""
-    if parser == "auto":
+    if parser == "auto" and "content-language" in headers:
+        # feedparser takes it for the language of every element without xml:lang or <language>;
+        # feedparser-rs never sees it.
+        fallback = "a Content-Language header (feedparser's default language)"
+    elif parser == "auto":
         fast = _parse_fast(data, base_url, warning)
         if isinstance(fast, ParsedFeed):
             return fast
