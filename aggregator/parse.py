@@ -437,6 +437,9 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     version = result.version or ""
     if not version.startswith(("rss", "atom")):
         return f"not RSS or Atom to feedparser-rs ({version or 'unknown'})"
+    if version.startswith("atom") and _undefined_reference(data):
+        # feedparser's XML parser stops there and it reads the document leniently (and says so).
+        return "ill-formed (an undefined entity or a bare &, which feedparser-rs lets by in Atom)"
     entries = result.entries
     if not entries:
         return "no entries"
@@ -511,6 +514,11 @@ _MARKUP_AS_ELEMENTS = re.compile(
     rb"<(?:description|content:encoded|summary|content|title)(?:\s[^>]*)?>\s*<[A-Za-z]"
 )
 _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^>]*xhtml")
+# An & that starts none of XML's own references (the document has no DTD to declare others).
+_NOT_A_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
+_CDATA_COMMENT_OR_BARE_AMPERSAND = re.compile(
+    rb"(<!\[CDATA\[)|(<!--)|&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)"
+)
 _ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):")
 _DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 # (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
@@ -765,6 +773,22 @@ def _plain_summaries(
     if len(details) != len(_UNTYPED_SUMMARY.findall(data)):
         return "an Atom <summary> without a type outside the entries"
     return details
+
+
+def _undefined_reference(data: bytes) -> bool:
+    """True when an `&` outside CDATA and comments starts no reference XML defines (&nbsp;, a
+    bare &): not well-formed, which feedparser-rs does not report in Atom text and attributes."""
+    if not _NOT_A_REFERENCE.search(data):
+        return False
+    pos = 0  # one pass: each section is skipped with find(), never scanned twice
+    while found := _CDATA_COMMENT_OR_BARE_AMPERSAND.search(data, pos):
+        if not found.group(1) and not found.group(2):
+            return True
+        end = data.find(b"]]>" if found.group(1) else b"-->", found.end())
+        if end < 0:
+            return True  # an unclosed section: not well-formed either
+        pos = end + 3
+    return False
 
 
 def _unbound_prefix(data: bytes) -> bool:
