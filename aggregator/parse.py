@@ -510,8 +510,12 @@ _EMPTY_ELEMENT = re.compile(
     rb"<(category|author|title|description|pubDate|guid|comments|dc:\w+)\s*/>"
 )
 # HTML written unescaped inside <description> and the like: feedparser keeps it as markup.
+# (Anywhere in the text, not only first: "exactly <em>is</em> good". Possessive, in chunks, so
+# a text without a child element is read once and fast, CDATA and comments skipped.)
 _MARKUP_AS_ELEMENTS = re.compile(
-    rb"<(?:description|content:encoded|summary|content|title)(?:\s[^>]*)?>\s*<[A-Za-z]"
+    rb"<(?:description|content:encoded|summary|content|title)(?:\s[^>]*)?>"
+    rb"(?:[^<]++|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>|<!--(?:[^-]++|-(?!->))*+-->)*+"
+    rb"<[A-Za-z]"
 )
 _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^>]*xhtml")
 # An & that starts none of XML's own references (the document has no DTD to declare others).
