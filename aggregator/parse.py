@@ -473,10 +473,13 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     if _XML_BASE.search(data):
         # Only on content elements (_fast_gap): the entry's base for the HTML in its content.
         bases = _content_bases(data, spans, base_url)
-        assert not isinstance(bases, str)
-        for n, entry_base in enumerate(bases):
+        if isinstance(bases, str):  # (_fast_gap read them against no base)
+            return bases
+        for n, (entry_base, content_base) in enumerate(bases):
             if entry_base is not None:
-                overlays[n] = {**(overlays[n] or {}), _BASE_KEY: entry_base}
+                overlays[n] = {**(overlays[n] or {}), _ENTRY_BASE_KEY: entry_base}
+            if content_base is not None:
+                overlays[n] = {**(overlays[n] or {}), _BASE_KEY: content_base}
     feed_author = _author(feed)
     rss = version.startswith("rss")
     permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
@@ -808,28 +811,53 @@ def _title_key(title: object) -> str:
     return _NOT_A_WORD.sub("", _TAG.sub("", (_str(title) or "")[:_TITLE_KEY_CHARS]).lower())
 
 
-_BASE_KEY = "aggregator:content-base"  # an overlay key no feedparser key can be
+_BASE_KEY = "aggregator:content-base"  # overlay keys no feedparser key can be
+_ENTRY_BASE_KEY = "aggregator:entry-base"
 
 
 def _content_bases(
     data: bytes, spans: Sequence[tuple[int, int]], base: str
-) -> list[str | None] | str:
-    """Each entry's content base when the document's only xml:base attributes are on entries'
-    <content> or <content:encoded> (Daring Fireball's, TypePad's): that is the base feedparser
-    gives the content, and nothing else in the entry moves. Or why the bases are elsewhere."""
+) -> list[tuple[str | None, str | None]] | str:
+    """Each entry's base and its content's, when the document's only xml:base attributes are on
+    entries' start tags (hnapp's) and their <content> or <content:encoded> (Daring Fireball's,
+    TypePad's), None where there is none; or why the bases are elsewhere. An entry's xml:base
+    is resolved against `base`, its content's against the entry's, as feedparser does; the
+    entry's is the base of its links, the content's that of its HTML."""
     total = len(_XML_BASE.findall(data))
-    bases: list[str | None] = []
+    bases: list[tuple[str | None, str | None]] = []
+    count = 0
     for start, end in spans:
+        start_tag = data[start : data.find(b">", start, end) + 1]
+        entry_base = _base_value(_XML_BASE_VALUE.search(start_tag), base)
+        if entry_base == "":
+            return "an entry's xml:base we cannot resolve as feedparser does"
         found = [m.group(1) for m in _CONTENT_START.finditer(data, start, end)]
         with_base = [_XML_BASE_VALUE.search(attributes) for attributes in found]
         values = [m for m in with_base if m is not None]
         if len(values) > 1:
             return "an entry with several xml:base"
-        value = values[0].group(values[0].lastindex or 1).decode() if values else None
-        bases.append(_resolve(html.unescape(value).strip(), base) if value is not None else None)
-    if sum(b is not None for b in bases) != total:
-        return "xml:base outside entries' content"
+        content_base = _base_value(values[0] if values else None, entry_base or base)
+        if content_base == "":
+            return "a content's xml:base we cannot resolve as feedparser does"
+        count += (entry_base is not None) + (content_base is not None)
+        bases.append((entry_base, content_base))
+    if count != total:
+        return "xml:base outside entries' start tags and content"
     return bases
+
+
+def _base_value(match: re.Match[bytes] | None, base: str) -> str | None:
+    """An xml:base attribute's value resolved against `base`; None without one, "" when it is
+    not one feedparser would take as it is (not well-formed, or not http(s) once resolved)."""
+    if match is None:
+        return None
+    value = _xml_attribute((match.group(1) or match.group(2) or b"").decode())
+    if value is None:
+        return ""
+    resolved = _resolve(value.strip(), base) or ""
+    if base and urlsplit(resolved).scheme not in ("http", "https"):
+        return ""
+    return resolved
 
 
 def _content_langs_only(data: bytes) -> bool:
@@ -1055,10 +1083,15 @@ def _fast_entry(
         pass  # read from the bytes (_overlays)
     elif feed_author and author == feed_author and not _AUTHOR_TAG.search(data, *span):
         author = None  # feedparser-rs copies the feed's author into entries without one
+    # The entry's own xml:base is the base of its links and, unless its content has one, of
+    # its HTML (feedparser's content or summary base; an entry with neither has none).
+    links_base = (overlay.get(_ENTRY_BASE_KEY) if overlay else None) or base
+    content_base = overlay.get(_BASE_KEY) if overlay else None
+    if content_base is None and links_base != base and (raw.content or raw.summary_detail):
+        content_base = links_base
     guid = entry.guid
     if guid in permalinks and _relative(guid):
-        guid = _resolve(guid, base)  # feedparser resolves a relative permalink guid
-    entry_base = overlay.get(_BASE_KEY) if overlay else None
+        guid = _resolve(guid, links_base)  # feedparser resolves a relative permalink guid
     return replace(
         entry,
         guid=guid,
@@ -1067,12 +1100,12 @@ def _fast_entry(
         updated=updated,
         published_raw=published_raw,
         # feedparser-rs names a "base" of its own (the channel's link): ours is xml:base's.
-        base_url=entry_base if entry_base != base else None,
-        link=_resolve(entry.link, base),
-        thumbnail=_resolve(entry.thumbnail, base),
+        base_url=content_base if content_base != base else None,
+        link=_resolve(entry.link, links_base),
+        thumbnail=_resolve(entry.thumbnail, links_base),
         # feedparser lower-cases enclosure types ("charset=UTF-8" comes out "charset=utf-8").
         enclosures=tuple(
-            replace(e, url=_resolve(e.url, base) or "", type=e.type.lower())
+            replace(e, url=_resolve(e.url, links_base) or "", type=e.type.lower())
             for e in entry.enclosures
         ),
     )
