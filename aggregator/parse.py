@@ -683,6 +683,8 @@ def _fast_gap(
     for entry, span in zip(entries, spans, strict=True):
         if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
+        if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
+            return "an Atom link with an empty href (feedparser resolves it to the base)"
         if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
         if not rss and entry.get("dc_date") and not _dates_read_alike(data, span):
