@@ -1031,7 +1031,10 @@ def _entry_spans(data: bytes) -> list[tuple[int, int]]:
 def _xml_text(raw: bytes) -> str:
     """The text of an element's content read from the bytes: CDATA kept as is, references
     decoded (the document has no DTD, so only XML's own entities and numeric references)."""
-    parts = _CDATA.split(raw.decode())
+    text = raw.decode()
+    if "<!" not in text:  # no CDATA: the common case, read once
+        return html.unescape(text)
+    parts = _CDATA.split(text)
     # split() alternates text outside CDATA and the CDATA sections' contents.
     return "".join(part if n % 2 else html.unescape(part) for n, part in enumerate(parts))
 
