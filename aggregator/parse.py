@@ -331,7 +331,11 @@ def _parse_xml(
     # Both parsers get the same bytes: UTF-8 we decoded ourselves, no DOCTYPE, no prolog.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + document.encode("utf-8")
     fallback = ""
-    if parser == "auto":
+    if parser == "auto" and "content-language" in headers:
+        # feedparser takes it for the language of every element without xml:lang or <language>;
+        # feedparser-rs never sees it.
+        fallback = "a Content-Language header (feedparser's default language)"
+    elif parser == "auto":
         fast = _parse_fast(data, base_url, warning)
         if isinstance(fast, ParsedFeed):
             return fast
@@ -419,6 +423,9 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     tests/test_parse_differential.py, is the proof): well-formed RSS and Atom documents, none of
     whose fields fall in a gap listed in `_fast_gap`.
     """
+    if _EMPTY_ELEMENT.search(data):
+        # The same document to an XML parser; what follows reads these bytes (spans, overlays).
+        data = _EMPTY_ELEMENT.sub(rb"<\1></\1>", data)
     try:
         result = feedparser_rs.parse_with_limits(
             data, limits=_FAST_LIMITS, sanitize_html=False, resolve_relative_uris=False
@@ -430,25 +437,50 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     version = result.version or ""
     if not version.startswith(("rss", "atom")):
         return f"not RSS or Atom to feedparser-rs ({version or 'unknown'})"
+    if version.startswith("atom") and _undefined_reference(data):
+        # feedparser's XML parser stops there and it reads the document leniently (and says so).
+        return "ill-formed (an undefined entity or a bare &, which feedparser-rs lets by in Atom)"
     entries = result.entries
     if not entries:
         return "no entries"
     if len(entries) >= _FAST_LIMITS.max_entries:
         return f"{len(entries)} entries: the fast parser's limit"
     spans = _entry_spans(data)
-    if gap := _fast_gap(result.feed, entries, version, data, spans):
+    feed: Any = result.feed
+    read: Sequence[Any] = entries  # as our mapping reads them: with decoded Atom attributes
+    overlays: list[dict[str, Any] | None] = [None] * len(entries)
+    if version.startswith("atom"):
+        decoded = _atom_urls(feed, entries)
+        if isinstance(decoded, str):
+            return decoded
+        if decoded[0]:
+            feed = _Overlay(feed, decoded[0])
+        overlays = decoded[1]
+        if _UNTYPED_SUMMARY.search(data):
+            plain = _plain_summaries(entries, data, spans)
+            if isinstance(plain, str):
+                return plain
+            for n, detail in plain.items():
+                overlays[n] = {**(overlays[n] or {}), "summary_detail": detail}
+        read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
+    if gap := _fast_gap(feed, read, version, data, spans):
         return gap
-    overlays = _overlays(entries, version, data, spans)
-    if isinstance(overlays, str):
-        return overlays
+    if version.startswith("rss"):
+        rss_overlays = _overlays(entries, version, data, spans)
+        if isinstance(rss_overlays, str):
+            return rss_overlays
+        overlays = rss_overlays
     if _XML_BASE.search(data):
         # Only on content elements (_fast_gap): the entry's base for the HTML in its content.
         bases = _content_bases(data, spans, base_url)
-        assert not isinstance(bases, str)
-        for n, entry_base in enumerate(bases):
+        if isinstance(bases, str):  # (_fast_gap read them against no base)
+            return bases
+        for n, (entry_base, content_base) in enumerate(bases):
             if entry_base is not None:
-                overlays[n] = {**(overlays[n] or {}), _BASE_KEY: entry_base}
-    feed_author = _author(result.feed)
+                overlays[n] = {**(overlays[n] or {}), _ENTRY_BASE_KEY: entry_base}
+            if content_base is not None:
+                overlays[n] = {**(overlays[n] or {}), _BASE_KEY: content_base}
+    feed_author = _author(feed)
     rss = version.startswith("rss")
     permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
     if any(_relative(e.get("id")) for e in entries):
@@ -457,7 +489,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
-        result.feed,
+        feed,
         tuple(
             _fast_entry(e, base_url, feed_author, data, span, overlay, permalinks, rss)
             for e, span, overlay in zip(entries, spans, overlays, strict=True)
@@ -475,26 +507,60 @@ _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^>]*)>")
 _RSS_AUTHOR = re.compile(rb"<author[\s>]")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_RSS_SECOND_DATE = re.compile(rb"<\w+:(?:updated|modified)[\s>]")
+# An empty text element written self-closing: feedparser-rs reads the next element's text into
+# it; written as a start and an end tag (the same XML) it reads it as empty, as feedparser does.
 _EMPTY_ELEMENT = re.compile(
-    rb"<(?:category|author|title|description|pubDate|guid|comments|dc:\w+)\s*/>"
+    rb"<(category|author|title|description|pubDate|guid|comments|dc:\w+)\s*/>"
 )
 # HTML written unescaped inside <description> and the like: feedparser keeps it as markup.
+# (Anywhere in the text, not only first: "exactly <em>is</em> good". Possessive, in chunks, so
+# a text without a child element is read once and fast, CDATA and comments skipped.)
 _MARKUP_AS_ELEMENTS = re.compile(
-    rb"<(?:description|content:encoded|summary|content|title)(?:\s[^>]*)?>\s*<[A-Za-z]"
+    rb"<(?:description|content:encoded|summary|content|title)(?:\s[^>]*)?>"
+    rb"(?:[^<]++|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>|<!--(?:[^-]++|-(?!->))*+-->)*+"
+    rb"<[A-Za-z]"
 )
 _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^>]*xhtml")
+# An & that starts none of XML's own references (the document has no DTD to declare others).
+_NOT_A_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
+_CDATA_COMMENT_OR_BARE_AMPERSAND = re.compile(
+    rb"(<!\[CDATA\[)|(<!--)|&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)"
+)
 _ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):")
 _DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 # (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
-_OTHER_DATE = re.compile(rb"pubDate>|published>|updated>|modified>")
+# The start tags of the elements feedparser reads as dates, in any namespace and any case
+# (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
+# <prism:publicationDate> and the like it ignores): see _rss_dates and _dates_read_alike.
+_DATE_TAG = re.compile(
+    rb"<((?:\w+:)?(?:pubDate|published|issued|updated|modified|lastBuildDate|date|created"
+    rb"|expirationDate))[\s>/]",
+    re.IGNORECASE,
+)
+# Where feedparser files each RSS item date element we read from the bytes, by its namespace.
+_DATE_FIELDS = {
+    b"pubDate": "published",
+    b"dc:date": "updated",
+    b"dcterms:issued": "published",
+    b"dcterms:modified": "updated",
+    b"atom:published": "published",
+    b"atom:updated": "updated",
+}
+_DATE_NAMESPACES = {
+    b"dc": b"http://purl.org/dc/elements/1.1/",
+    b"dcterms": b"http://purl.org/dc/terms/",
+    b"atom": b"http://www.w3.org/2005/Atom",
+}
+# Tags, and what to step over when counting how deep a tag is: CDATA, comments, instructions.
+_MARKUP = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<(/?)[A-Za-z_][^>]*>", re.DOTALL)
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
 _PREFIXED_AUTHOR = re.compile(rb"<\w+:(?:author|creator)[\s>]")
-_ATOM_IN_RSS = re.compile(rb"<author>\s*<|<link\s[^>]*href")
+# (An RSS <author> may hold CDATA or nothing: that is no Atom <author><name>.)
+_ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^>]*href")
 # feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py).
 _FEEDPARSER_EMAIL = re.compile(
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
@@ -508,6 +574,10 @@ _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 # Text, CDATA sections included, but no child element.
 _TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[.*?\]\]>)*)"
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+# An RSS item's date elements that _rss_dates reads, as plain text.
+_DATE_ELEMENT = re.compile(
+    rb"<(" + b"|".join(_DATE_FIELDS) + rb")>" + _TEXT_ONLY + rb"</\1\s*>", re.DOTALL
+)
 # An RSS item's authors as text, which feedparser reads one by one (feedparser-rs keeps one).
 # (feedparser knows no googleplay namespace: <googleplay:author> is no author to it.)
 _ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator)[\s>]")
@@ -531,8 +601,10 @@ _TEXT_ATTRIBUTE = re.compile(rb"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _IGNORED_PREFIXES = (b"googleplay:",)
 _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
-_UNTYPED_SUMMARY = re.compile(rb"<summary(?![^>]*\btype\s*=)[^>]*>")
-_GUID = re.compile(rb"<guid\b([^>]*)>([^<]*)</guid>")
+_UNTYPED_SUMMARY = re.compile(rb"<summary(?=[\s>/])(?![^>]*\btype\s*=)[^>]*>")
+_SUMMARY_TAG = re.compile(rb"<summary[\s>/]")
+_SOURCE_TAG = re.compile(rb"<(?:\w+:)?source[\s>/]")
+_GUID = re.compile(rb"<guid\b([^>]*)>" + _TEXT_ONLY + rb"</guid>", re.DOTALL)  # CDATA too
 # feedparser lower-cases attribute names, not values: only "true" makes a permalink.
 _PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 # C1 controls (U+0080-U+009F, as UTF-8): feedparser reads them as the windows-1252 characters
@@ -578,11 +650,6 @@ def _fast_gap(
         _LANGUAGE_ELEMENT.search(data) or (_XML_LANG.search(data) and not _content_langs_only(data))
     ):
         return "a language feedparser-rs does not report"
-    if version.startswith("rss") and _RSS_SECOND_DATE.search(data):
-        return "an RSS item with a second date element (feedparser-rs reads only <pubDate>)"
-    # (In the channel they are harmless: the feed fields we read come out right.)
-    if _EMPTY_ELEMENT.search(data, spans[0][0]):
-        return "an empty element like <category/> (feedparser-rs reads the next one into it)"
     if not version.startswith("rss") and _CATEGORIES.search(data):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
@@ -595,8 +662,6 @@ def _fast_gap(
         return "C1 control characters (feedparser reads them as windows-1252)"
     if _ODD_CASE.search(data):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
-    if version.startswith("atom") and _UNTYPED_SUMMARY.search(data):
-        return "an Atom <summary> without a type (feedparser-rs takes it for HTML)"
     if not version.startswith("rss") and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     if _unbound_prefix(data):
@@ -610,15 +675,19 @@ def _fast_gap(
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
-    if _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
+    # (In Atom, _atom_urls decoded them.)
+    rss = version.startswith("rss")
+    if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
     guids: tuple[set[str], set[str]] | None = None
-    for entry in entries:
-        if any(_ENTITY.search(url) for url in _entry_urls(entry)):
+    for entry, span in zip(entries, spans, strict=True):
+        if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
+        if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
+            return "an Atom link with an empty href (feedparser resolves it to the base)"
         if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
-        if entry.get("dc_date") and _OTHER_DATE.search(data):
+        if not rss and entry.get("dc_date") and not _dates_read_alike(data, span):
             return "<dc:date> beside another date (feedparser keeps both, feedparser-rs one)"
         details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
         if any(not _is_html_type(c.get("type")) for c in details[1:]):
@@ -636,6 +705,101 @@ def _fast_gap(
     return ""
 
 
+def _dates_read_alike(data: bytes, span: tuple[int, int]) -> bool:
+    """True when an Atom entry with <dc:date> has no other date element. feedparser files it as
+    `updated`; feedparser-rs also as `published` (`_fast_entry` drops that), and beside
+    <updated> or <published> it reads them its own way. (RSS items: _rss_dates.)"""
+    return _DATE_TAG.findall(data, *span) == [b"dc:date"]
+
+
+def _rss_dates(data: bytes, start: int, end: int) -> dict[str, str | None] | str | None:
+    """An RSS item's `published` and `updated` as feedparser reads them, from the bytes, when
+    the item has date elements other than one <pubDate> (None otherwise: feedparser-rs reads
+    those as feedparser does); or why they cannot be read so.
+
+    feedparser files <pubDate>, <dcterms:issued> and <atom:published> as `published`, <dc:date>,
+    <dcterms:modified> and <atom:updated> as `updated`, the last of each kind winning, when they
+    are the item's children; feedparser-rs reads <pubDate> and <dc:date> only, and <dc:date> as
+    `published` too."""
+    names = _DATE_TAG.findall(data, start, end)
+    if not names or names == [b"pubDate"]:
+        return None
+    found = list(_DATE_ELEMENT.finditer(data, start, end))
+    if len(found) != len(names):
+        return "an RSS item date element we do not read (another namespace, attributes, markup)"
+    for prefix in {m.group(1).partition(b":")[0] for m in found if b":" in m.group(1)}:
+        if not _declares(data, prefix, _DATE_NAMESPACES[prefix]):
+            return f"an RSS item date element whose prefix {prefix.decode()}: is not the usual"
+    if not _children_of(data, start, end, {m.start() for m in found}):
+        return "an RSS item date element nested in another element"
+    dates: dict[str, str | None] = {"published": None, "updated": None}
+    for match in found:
+        dates[_DATE_FIELDS[match.group(1)]] = _xml_text(match.group(2)).strip() or None
+    return dates
+
+
+def _declares(data: bytes, prefix: bytes, uri: bytes) -> bool:
+    """True when every declaration of `prefix` in the document binds it to `uri`."""
+    declared = re.findall(rb"xmlns:" + re.escape(prefix) + rb"""\s*=\s*["']([^"']*)["']""", data)
+    return bool(declared) and all(value == uri for value in declared)
+
+
+def _children_of(data: bytes, start: int, end: int, positions: set[int]) -> bool:
+    """True when the tags starting at `positions` are children of the element from `start` to
+    `end` (not nested deeper), and its tags balance."""
+    depth = 0
+    for match in _MARKUP.finditer(data, start, end):
+        tag = match.group(0)
+        if tag[1:2] in (b"!", b"?"):
+            continue
+        if match.start() in positions and depth != 1:
+            return False
+        if match.group(1):
+            depth -= 1
+            if depth < 0:
+                return False
+        elif not tag.endswith(b"/>"):
+            depth += 1
+    return depth == 0
+
+
+def _plain_summaries(
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
+) -> dict[int, Any] | str:
+    """The summary_detail, typed text/plain, of each Atom entry whose <summary> has no type
+    (Atom's default, and feedparser's; feedparser-rs takes it for HTML), by entry; or why it
+    cannot be told which entry's summary that is."""
+    details: dict[int, Any] = {}
+    for n, (start, end) in enumerate(spans):
+        if not _UNTYPED_SUMMARY.search(data, start, end):
+            continue
+        if len(_SUMMARY_TAG.findall(data, start, end)) != 1 or _SOURCE_TAG.search(data, start, end):
+            return "an Atom <summary> without a type beside another summary or a <source>"
+        detail = entries[n].get("summary_detail")
+        if detail is None:
+            return "an Atom <summary> without a type that feedparser-rs does not report"
+        details[n] = _Overlay(detail, {"type": "text/plain"})
+    if len(details) != len(_UNTYPED_SUMMARY.findall(data)):
+        return "an Atom <summary> without a type outside the entries"
+    return details
+
+
+def _undefined_reference(data: bytes) -> bool:
+    """True when an `&` outside CDATA and comments starts no reference XML defines (&nbsp;, a
+    bare &): not well-formed, which feedparser-rs does not report in Atom text and attributes."""
+    if not _NOT_A_REFERENCE.search(data):
+        return False
+    pos = 0  # one pass: each section is skipped with find(), never scanned twice
+    while found := _CDATA_COMMENT_OR_BARE_AMPERSAND.search(data, pos):
+        if not found.group(1) and not found.group(2):
+            return True
+        end = data.find(b"]]>" if found.group(1) else b"-->", found.end())
+        if end < 0:
+            return True  # an unclosed section: not well-formed either
+        pos = end + 3
+    return False
+
+
 def _unbound_prefix(data: bytes) -> bool:
     """True when an element uses a namespace prefix the document never declares."""
     used = set(_ELEMENT_PREFIX.findall(data))
@@ -649,28 +813,53 @@ def _title_key(title: object) -> str:
     return _NOT_A_WORD.sub("", _TAG.sub("", (_str(title) or "")[:_TITLE_KEY_CHARS]).lower())
 
 
-_BASE_KEY = "aggregator:content-base"  # an overlay key no feedparser key can be
+_BASE_KEY = "aggregator:content-base"  # overlay keys no feedparser key can be
+_ENTRY_BASE_KEY = "aggregator:entry-base"
 
 
 def _content_bases(
     data: bytes, spans: Sequence[tuple[int, int]], base: str
-) -> list[str | None] | str:
-    """Each entry's content base when the document's only xml:base attributes are on entries'
-    <content> or <content:encoded> (Daring Fireball's, TypePad's): that is the base feedparser
-    gives the content, and nothing else in the entry moves. Or why the bases are elsewhere."""
+) -> list[tuple[str | None, str | None]] | str:
+    """Each entry's base and its content's, when the document's only xml:base attributes are on
+    entries' start tags (hnapp's) and their <content> or <content:encoded> (Daring Fireball's,
+    TypePad's), None where there is none; or why the bases are elsewhere. An entry's xml:base
+    is resolved against `base`, its content's against the entry's, as feedparser does; the
+    entry's is the base of its links, the content's that of its HTML."""
     total = len(_XML_BASE.findall(data))
-    bases: list[str | None] = []
+    bases: list[tuple[str | None, str | None]] = []
+    count = 0
     for start, end in spans:
+        start_tag = data[start : data.find(b">", start, end) + 1]
+        entry_base = _base_value(_XML_BASE_VALUE.search(start_tag), base)
+        if entry_base == "":
+            return "an entry's xml:base we cannot resolve as feedparser does"
         found = [m.group(1) for m in _CONTENT_START.finditer(data, start, end)]
         with_base = [_XML_BASE_VALUE.search(attributes) for attributes in found]
         values = [m for m in with_base if m is not None]
         if len(values) > 1:
             return "an entry with several xml:base"
-        value = values[0].group(values[0].lastindex or 1).decode() if values else None
-        bases.append(_resolve(html.unescape(value).strip(), base) if value is not None else None)
-    if sum(b is not None for b in bases) != total:
-        return "xml:base outside entries' content"
+        content_base = _base_value(values[0] if values else None, entry_base or base)
+        if content_base == "":
+            return "a content's xml:base we cannot resolve as feedparser does"
+        count += (entry_base is not None) + (content_base is not None)
+        bases.append((entry_base, content_base))
+    if count != total:
+        return "xml:base outside entries' start tags and content"
     return bases
+
+
+def _base_value(match: re.Match[bytes] | None, base: str) -> str | None:
+    """An xml:base attribute's value resolved against `base`; None without one, "" when it is
+    not one feedparser would take as it is (not well-formed, or not http(s) once resolved)."""
+    if match is None:
+        return None
+    value = _xml_attribute((match.group(1) or match.group(2) or b"").decode())
+    if value is None:
+        return ""
+    resolved = _resolve(value.strip(), base) or ""
+    if base and urlsplit(resolved).scheme not in ("http", "https"):
+        return ""
+    return resolved
 
 
 def _content_langs_only(data: bytes) -> bool:
@@ -705,9 +894,102 @@ def _rss_guids(data: bytes) -> tuple[set[str], set[str]]:
     others: set[str] = set()
     for attributes, value in _GUID.findall(data):
         flag = _PERMALINK_ATTRIBUTE.search(attributes)
-        text = html.unescape(value.decode()).strip()
+        text = _xml_text(value).strip()
         (permalinks if flag is None or flag.group(1) == b"true" else others).add(text)
     return permalinks, others
+
+
+# The references an XML parser decodes in an attribute value; longer numbers are no character.
+_XML_REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
+_XML_PREDEFINED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_URL_KEYS = (("links", "href"), ("enclosures", "href"), ("media_thumbnail", "url"),
+             ("media_content", "url"))  # fmt: skip
+
+
+def _atom_urls(
+    feed: Any, entries: Sequence[Any]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any] | None]] | str:
+    """The URL attributes of an Atom document that our mapping reads (the feed's links, the
+    entries' links, enclosures and media), decoded as feedparser's XML parser decodes them:
+    feedparser-rs leaves an Atom attribute as written (`&amp;` stays `&amp;`; in RSS it decodes
+    them). As overlays, (the feed's, each entry's), None where nothing changes; or why an
+    attribute cannot be decoded exactly (then feedparser, which reads it leniently, decides)."""
+    feed_changes = _decoded_urls(feed, (("links", "href"),))
+    if isinstance(feed_changes, str):
+        return feed_changes
+    changes: list[dict[str, Any] | None] = []
+    for entry in entries:
+        itunes = entry.get("itunes")
+        if itunes is not None and _has_reference(getattr(itunes, "image", None)):
+            return "an entity left in a URL attribute (<itunes:image> in Atom)"
+        found = _decoded_urls(entry, _URL_KEYS)
+        if isinstance(found, str):
+            return found
+        changes.append(found)
+    return feed_changes, changes
+
+
+def _decoded_urls(node: Any, keys: Iterable[tuple[str, str]]) -> dict[str, Any] | str | None:
+    """`node`'s `link` (one of its links' hrefs) and lists under `keys` with their URL attribute
+    decoded (_atom_urls), None when no URL needs it, or why one cannot be decoded."""
+    changes: dict[str, Any] = {}
+    if _has_reference(link := node.get("link")):
+        text = _xml_attribute(link)
+        if text is None:
+            return "an entity left in a URL attribute (not well-formed XML)"
+        changes["link"] = text
+    for key, attribute in keys:
+        items = node.get(key) or []
+        if not any(_has_reference(item.get(attribute)) for item in items):
+            continue
+        decoded = []
+        for item in items:
+            value = item.get(attribute)
+            if _has_reference(value):
+                text = _xml_attribute(value)
+                if text is None:
+                    return "an entity left in a URL attribute (not well-formed XML)"
+                item = _Overlay(item, {attribute: text})
+            decoded.append(item)
+        changes[key] = decoded
+    return changes or None
+
+
+def _has_reference(value: object) -> bool:
+    """True when an attribute's text as written has what an XML parser would change."""
+    return isinstance(value, str) and any(c in value for c in "&\t\n\r<")
+
+
+def _xml_attribute(value: str) -> str | None:
+    """An attribute value as an XML parser gives it, from its text as written: XML's five
+    entities and character references decoded. None when the text is not well-formed there (a
+    bare `&`, an HTML entity, a reference to a character XML forbids, a `<`: feedparser then
+    reads the whole document leniently) or has white space XML would normalize."""
+    if any(c in value for c in "\t\n\r<") or "&" in _XML_REFERENCE.sub("", value):
+        return None
+    characters = []
+    for n, part in enumerate(_XML_REFERENCE.split(value)):
+        # split() gives the text, then each reference's three groups, then text again.
+        if n % 4 == 0 or part is None:
+            characters.append(part or "")
+        elif n % 4 == 1:
+            characters.append(_XML_PREDEFINED[part])
+        else:
+            code = int(part, 10 if n % 4 == 2 else 16)
+            if not _xml_character(code):
+                return None
+            characters.append(chr(code))
+    return "".join(characters)
+
+
+def _xml_character(code: int) -> bool:
+    """XML 1.0's Char production."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
 
 
 def _entry_urls(entry: Any) -> Iterable[str]:
@@ -749,7 +1031,10 @@ def _entry_spans(data: bytes) -> list[tuple[int, int]]:
 def _xml_text(raw: bytes) -> str:
     """The text of an element's content read from the bytes: CDATA kept as is, references
     decoded (the document has no DTD, so only XML's own entities and numeric references)."""
-    parts = _CDATA.split(raw.decode())
+    text = raw.decode()
+    if "<!" not in text:  # no CDATA: the common case, read once
+        return html.unescape(text)
+    parts = _CDATA.split(text)
     # split() alternates text outside CDATA and the CDATA sections' contents.
     return "".join(part if n % 2 else html.unescape(part) for n, part in enumerate(parts))
 
@@ -790,34 +1075,42 @@ def _fast_entry(
         overlay = {**(overlay or {}), "links": raw.links[1:]}
     source: Any = _Overlay(raw, overlay) if overlay else raw
     entry = _entry(source, base)
-    published, updated = _raw_date(raw.published), _raw_date(raw.updated)
-    if raw.dc_date:
-        # feedparser files <dc:date> as `updated` only; feedparser-rs also as `published`.
-        dc_date = _raw_date(raw.dc_date)
-        published = None if published == dc_date else published
-        updated = updated or dc_date
+    # (An RSS item's dates may come from the bytes: _rss_dates.)
+    published, updated = _raw_date(source.get("published")), _raw_date(source.get("updated"))
+    published_raw = entry.published_raw
+    if not rss and raw.dc_date:
+        # feedparser files <dc:date> as `updated` only; feedparser-rs also as `published`
+        # (_fast_gap made sure there is no other date beside it).
+        published = published_raw = None
+        updated = updated or _raw_date(raw.dc_date)
     author = entry.author
     if overlay and "author" in overlay:
         pass  # read from the bytes (_overlays)
     elif feed_author and author == feed_author and not _AUTHOR_TAG.search(data, *span):
         author = None  # feedparser-rs copies the feed's author into entries without one
+    # The entry's own xml:base is the base of its links and, unless its content has one, of
+    # its HTML (feedparser's content or summary base; an entry with neither has none).
+    links_base = (overlay.get(_ENTRY_BASE_KEY) if overlay else None) or base
+    content_base = overlay.get(_BASE_KEY) if overlay else None
+    if content_base is None and links_base != base and (raw.content or raw.summary_detail):
+        content_base = links_base
     guid = entry.guid
     if guid in permalinks and _relative(guid):
-        guid = _resolve(guid, base)  # feedparser resolves a relative permalink guid
-    entry_base = overlay.get(_BASE_KEY) if overlay else None
+        guid = _resolve(guid, links_base)  # feedparser resolves a relative permalink guid
     return replace(
         entry,
         guid=guid,
         author=author,
         published=published,
         updated=updated,
+        published_raw=published_raw,
         # feedparser-rs names a "base" of its own (the channel's link): ours is xml:base's.
-        base_url=entry_base if entry_base != base else None,
-        link=_resolve(entry.link, base),
-        thumbnail=_resolve(entry.thumbnail, base),
+        base_url=content_base if content_base != base else None,
+        link=_resolve(entry.link, links_base),
+        thumbnail=_resolve(entry.thumbnail, links_base),
         # feedparser lower-cases enclosure types ("charset=UTF-8" comes out "charset=utf-8").
         enclosures=tuple(
-            replace(e, url=_resolve(e.url, base) or "", type=e.type.lower())
+            replace(e, url=_resolve(e.url, links_base) or "", type=e.type.lower())
             for e in entry.enclosures
         ),
     )
@@ -863,6 +1156,12 @@ def _overlays(
             names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
+    for n, (start, end) in enumerate(spans):
+        dates = _rss_dates(data, start, end)
+        if isinstance(dates, str):
+            return dates
+        if dates:
+            overlays[n] = {**(overlays[n] or {}), **dates}
     # (feedparser-rs drops the tags in a <categories> wrapper too.)
     if _ITUNES_TAG.search(data, spans[0][0]) or _CATEGORIES.search(data, spans[0][0]):
         for n, (start, end) in enumerate(spans):

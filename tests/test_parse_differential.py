@@ -67,6 +67,13 @@ def test_the_fast_path_keeps_what_feedparser_reads() -> None:
     assert "<b>whole</b>" in (first.content or "")
 
 
+@pytest.mark.parametrize("name", ["fast-atom.xml", "fast-rss2.xml"])
+def test_a_content_language_header_reads_the_same_both_ways(name: str) -> None:
+    """feedparser takes Content-Language for the default language; feedparser-rs never sees it."""
+    verdict = compare((FIXTURES / name).read_bytes(), {"Content-Language": "de"})
+    assert verdict.differences == ()
+
+
 def test_parser_feedparser_forces_the_reference() -> None:
     body = (FIXTURES / "fast-atom.xml").read_bytes()
     assert parse(body, url=URL, headers={}).parser == FAST_PARSER
