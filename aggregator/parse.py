@@ -31,6 +31,7 @@ import io
 import json
 import re
 import time
+import xml.parsers.expat
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -437,9 +438,11 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     version = result.version or ""
     if not version.startswith(("rss", "atom")):
         return f"not RSS or Atom to feedparser-rs ({version or 'unknown'})"
-    if version.startswith("atom") and _undefined_reference(data):
-        # feedparser's XML parser stops there and it reads the document leniently (and says so).
-        return "ill-formed (an undefined entity or a bare &, which feedparser-rs lets by in Atom)"
+    if problem := _not_well_formed(data):
+        # feedparser-rs lets some by (an undefined entity or a bare & in Atom, a duplicate or
+        # unquoted attribute, < in an attribute value, an undeclared prefix); feedparser's XML
+        # parser stops there, and it reads the document leniently and says so.
+        return f"ill-formed to feedparser's XML parser ({problem}), not to feedparser-rs"
     entries = result.entries
     if not entries:
         return "no entries"
@@ -521,13 +524,6 @@ _MARKUP_AS_ELEMENTS = re.compile(
     rb"<[A-Za-z]"
 )
 _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^>]*xhtml")
-# An & that starts none of XML's own references (the document has no DTD to declare others).
-_NOT_A_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
-_CDATA_COMMENT_OR_BARE_AMPERSAND = re.compile(
-    rb"(<!\[CDATA\[)|(<!--)|&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)"
-)
-_ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):")
-_DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 # (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
@@ -664,8 +660,6 @@ def _fast_gap(
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
     if not version.startswith("rss") and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
-    if _unbound_prefix(data):
-        return "an undeclared namespace prefix (ill-formed to feedparser)"
     if any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
     # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
@@ -784,26 +778,15 @@ def _plain_summaries(
     return details
 
 
-def _undefined_reference(data: bytes) -> bool:
-    """True when an `&` outside CDATA and comments starts no reference XML defines (&nbsp;, a
-    bare &): not well-formed, which feedparser-rs does not report in Atom text and attributes."""
-    if not _NOT_A_REFERENCE.search(data):
-        return False
-    pos = 0  # one pass: each section is skipped with find(), never scanned twice
-    while found := _CDATA_COMMENT_OR_BARE_AMPERSAND.search(data, pos):
-        if not found.group(1) and not found.group(2):
-            return True
-        end = data.find(b"]]>" if found.group(1) else b"-->", found.end())
-        if end < 0:
-            return True  # an unclosed section: not well-formed either
-        pos = end + 3
-    return False
-
-
-def _unbound_prefix(data: bytes) -> bool:
-    """True when an element uses a namespace prefix the document never declares."""
-    used = set(_ELEMENT_PREFIX.findall(data))
-    return bool(used - set(_DECLARED_PREFIX.findall(data)) - {b"xml"})
+def _not_well_formed(data: bytes) -> str:
+    """Why feedparser's XML parser (expat, namespaces on, as its SAX reader runs it) rejects the
+    document, or "" when it reads it. The document has no DTD: only XML's own entities exist."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as e:
+        return xml.parsers.expat.ErrorString(e.code) if e.code else str(e)
+    return ""
 
 
 def _title_key(title: object) -> str:
