@@ -212,6 +212,21 @@ def test_table_comes_a_page_at_a_time_keeping_its_filter_and_order(
         assert ops.get(f"/admin/?page={junk}", headers=BEARER).status_code == 404
 
 
+def test_table_finds_a_source_by_name_id_or_url(ops: FlaskClient, store: Store) -> None:
+    def rows(path: str) -> list[str]:
+        page = ops.get(path, headers=BEARER).get_data(as_text=True)
+        return re.findall(r'<tr id="source-(\w+)"', page)
+
+    assert rows("/admin/?q=BETA") == ["beta"]  # id or name, any case
+    assert rows("/admin/?q=gamma.xml") == ["gamma"]  # the feed URL
+    assert rows("/admin/?q=.xml&sort=name&order=desc") == ["gamma", "beta", "alpha"]
+    page = ops.get("/admin/?q=nothing-like-it", headers=BEARER).get_data(as_text=True)
+    assert "No sources matching “nothing-like-it”" in page
+    hostile = ops.get("/admin/?q=<script>x</script>", headers=BEARER).get_data(as_text=True)
+    assert "<script>x" not in hostile
+    assert "&lt;script&gt;x" in hostile
+
+
 def test_source_page_shows_fetch_history_and_articles(
     ops: FlaskClient,
     store: Store,

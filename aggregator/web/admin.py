@@ -327,7 +327,17 @@ def index() -> str:
     sort = sort if sort in SORTS else ""
     descending = request.args.get("order", "") == "desc"
     number = request.args.get("page", "1")
+    query = request.args.get("q", "").strip()[:200]
     sources = list(config.sources)
+    if query:  # a substring of the name, id or URL, any case: finding one of 60,000
+        folded = query.casefold()
+        sources = [
+            s
+            for s in sources
+            if folded in s.name.casefold()
+            or folded in s.id.casefold()
+            or folded in s.url.casefold()
+        ]
     words = store.state_words([s.id for s in sources]) if state or sort == "state" else {}
     if state:
         sources = [s for s in sources if words[s.id] == state]
@@ -351,6 +361,7 @@ def index() -> str:
             return None
         return url_for(
             "admin.index",
+            q=query or None,
             state=state or None,
             sort=sort or None,
             order="desc" if descending else None,
@@ -364,6 +375,8 @@ def index() -> str:
         state=state,
         sort=sort,
         descending=descending,
+        query=query,
+        found=len(sources),
         page=page,
         pages=pages,
         previous_url=page_url(page - 1),
@@ -499,6 +512,9 @@ td.num, th.num { text-align: right; }
 .notice { background: #e1ecfb; padding: .5rem .8rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dt { font-weight: bold; }
+form.search { display: flex; gap: .5rem; align-items: center; margin: 0 0 .6rem; }
+form.search input[type=search] { min-width: 18rem; }
+nav.pagination { display: flex; gap: 1rem; margin: .8rem 0; }
 """
 
 
