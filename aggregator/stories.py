@@ -150,14 +150,13 @@ def fingerprints(
                 del toks[MAX_TOKENS:]
                 break
         streams.append(toks)
-    shingles, owners = _shingle_hashes(streams)
+    texts = ["".join(toks) for toks in streams]
+    shingles, owners = _shingle_hashes(streams, texts)
     distinct, minima = _distinct_and_minima(shingles, owners, len(items))
-    lengths = [len("".join(toks)) for toks in streams]
-    signed = [i for i, n in enumerate(distinct) if n and lengths[i] >= MIN_LENGTH]
+    signed = [i for i, n in enumerate(distinct) if n and len(texts[i]) >= MIN_LENGTH]
     signatures = dict(zip(signed, _signatures(minima[signed]), strict=True))
     out = []
-    for i, ((title, _, raw), toks) in enumerate(zip(items, streams, strict=True)):
-        stream = "".join(toks)
+    for i, ((title, _, raw), stream) in enumerate(zip(items, texts, strict=True)):
         core = title_core(title)
         prefixes = tuple(
             _hash32(stream[:level]) if len(stream) >= level else 0 for level in PREFIX_LEVELS
@@ -261,8 +260,9 @@ _U64 = np.ndarray[Any, np.dtype[np.uint64]]
 _INTS = np.ndarray[Any, np.dtype[np.intp]]
 
 
-def _shingle_hashes(streams: Sequence[list[str]]) -> tuple[_U64, _INTS]:
-    """The 64-bit hashes of each token stream's n-grams, and the stream each belongs to.
+def _shingle_hashes(streams: Sequence[list[str]], texts: Sequence[str]) -> tuple[_U64, _INTS]:
+    """The 64-bit hashes of each token stream's n-grams, and the stream each belongs to
+    (`texts`: each stream's tokens joined).
 
     Each token is hashed once (two CRC-32s, cached: words recur across articles) and the n-grams
     are mixed by multiplying with odd constants, which moves every token bit into the high bits
@@ -281,8 +281,8 @@ def _shingle_hashes(streams: Sequence[list[str]]) -> tuple[_U64, _INTS]:
     # each CJK character is a token of its own: a mostly CJK stream is shingled by 4
     n = np.array(
         [
-            CJK_SHINGLE if len(_IS_CJK.findall("".join(toks))) * 3 >= len(toks) else WORD_SHINGLE
-            for toks in streams
+            CJK_SHINGLE if len(_IS_CJK.findall(text)) * 3 >= len(toks) else WORD_SHINGLE
+            for toks, text in zip(streams, texts, strict=True)
         ],
         dtype=np.intp,
     )
@@ -371,7 +371,6 @@ def _signatures(minima: _U64) -> list[tuple[int, ...]]:
 
 
 _SLOT_INDEXES = np.arange(SLOTS)
-_SLOT_STARTS = np.arange(SLOTS, dtype=np.uint64) << _SLOT_SHIFT
 _GOLDEN64 = np.uint64(_GOLDEN)
 _FINAL = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
