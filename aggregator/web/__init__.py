@@ -14,9 +14,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
@@ -210,3 +211,35 @@ def get_store() -> Store:
 def get_config() -> Config:
     """The config to serve the current request with."""
     return web_state().settings.current()
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page of a long list that `?page=N` asks for (1-based); any other value is a 404."""
+
+    number: int
+    pages: int
+    size: int
+
+    @classmethod
+    def requested(cls, total: int, size: int) -> Page:
+        number = request.args.get("page", "1")
+        pages = max(1, -(-total // size))
+        if not number.isdigit() or not 1 <= int(number) <= pages:
+            abort(404)
+        return cls(int(number), pages, size)
+
+    @property
+    def items(self) -> slice:
+        """This page's part of the list."""
+        return slice((self.number - 1) * self.size, self.number * self.size)
+
+    def links(self, endpoint: str, **params: Any) -> tuple[str | None, str | None]:
+        """The previous and next pages' URLs (None past either end; page 1 has no ?page)."""
+
+        def url(n: int) -> str | None:
+            if not 1 <= n <= self.pages:
+                return None
+            return url_for(endpoint, **params, page=n if n > 1 else None)
+
+        return url(self.number - 1), url(self.number + 1)

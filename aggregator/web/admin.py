@@ -44,7 +44,7 @@ from aggregator.config import SourceConfig
 from aggregator.errors import ConfigError
 from aggregator.models import SOURCE_STATES, SourceState, source_health
 from aggregator.store import Store
-from aggregator.web import get_config, get_store
+from aggregator.web import Page, get_config, get_store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -326,7 +326,6 @@ def index() -> str:
     sort = request.args.get("sort", "")
     sort = sort if sort in SORTS else ""
     descending = request.args.get("order", "") == "desc"
-    number = request.args.get("page", "1")
     query = request.args.get("q", "").strip()[:200]
     sources = list(config.sources)
     if query:  # a substring of the name, id or URL, any case: finding one of 60,000
@@ -345,28 +344,19 @@ def index() -> str:
         sources.sort(key=lambda s: s.name.casefold(), reverse=descending)
     elif sort == "state":
         sources.sort(key=lambda s: SOURCE_STATES.index(words[s.id]), reverse=descending)
-    pages = max(1, -(-len(sources) // PAGE_SIZE))
-    if not number.isdigit() or not 1 <= int(number) <= pages:
-        abort(404)
-    page = int(number)
-    shown = slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+    page = Page.requested(len(sources), PAGE_SIZE)
     if sort in SORT_KEYS:
-        rows = sort_rows(source_rows(sources, store), sort, descending)[shown]
+        rows = sort_rows(source_rows(sources, store), sort, descending)[page.items]
     else:
-        rows = source_rows(sources[shown], store)
+        rows = source_rows(sources[page.items], store)
     counts = dict.fromkeys(SOURCE_STATES, 0) | store.state_counts()
-
-    def page_url(n: int) -> str | None:
-        if not 1 <= n <= pages:
-            return None
-        return url_for(
-            "admin.index",
-            q=query or None,
-            state=state or None,
-            sort=sort or None,
-            order="desc" if descending else None,
-            page=n if n > 1 else None,
-        )
+    previous_url, next_url = page.links(
+        "admin.index",
+        q=query or None,
+        state=state or None,
+        sort=sort or None,
+        order="desc" if descending else None,
+    )
 
     return render_template(
         "admin/index.html",
@@ -377,10 +367,10 @@ def index() -> str:
         descending=descending,
         query=query,
         found=len(sources),
-        page=page,
-        pages=pages,
-        previous_url=page_url(page - 1),
-        next_url=page_url(page + 1),
+        page=page.number,
+        pages=page.pages,
+        previous_url=previous_url,
+        next_url=next_url,
         now=datetime.now(UTC),
         ago=ago,
     )

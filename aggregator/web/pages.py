@@ -25,7 +25,7 @@ from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import language_tag
 from aggregator.redact import public_error, public_url
 from aggregator.syndication import CONTENT_TYPES
-from aggregator.web import get_config, get_store, web_state
+from aggregator.web import Page, get_config, get_store, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
 
 bp = Blueprint("pages", __name__)
@@ -377,12 +377,8 @@ def sources() -> str:
     2 s of a web process per request, a lever for any client wanting to starve the site.
     """
     config, store = get_config(), get_store()
-    number = request.args.get("page", "1")
-    pages = max(1, -(-len(config.sources) // SOURCES_PER_PAGE))
-    if not number.isdigit() or not 1 <= int(number) <= pages:
-        abort(404)
-    page = int(number)
-    shown = config.sources[(page - 1) * SOURCES_PER_PAGE : page * SOURCES_PER_PAGE]
+    page = Page.requested(len(config.sources), SOURCES_PER_PAGE)
+    shown = config.sources[page.items]
     states = store.get_states([s.id for s in shown])
     rows = [
         (source, source_status(states.get(source.id) or SourceState(source.id))) for source in shown
@@ -390,21 +386,16 @@ def sources() -> str:
     counts = store.state_counts() if config.sources else {}
     if config.sources and not counts:  # not published yet: nothing fetched
         counts = {"pending": len(config.sources)}
-
-    def page_url(n: int) -> str | None:
-        if not 1 <= n <= pages:
-            return None
-        return url_for("pages.sources", page=n) if n > 1 else url_for("pages.sources")
-
+    previous_url, next_url = page.links("pages.sources")
     return render_page(
         "sources.html",
         rows=rows,
         total=len(config.sources),
         counts=[(word, counts[word]) for word in SOURCE_STATES if counts.get(word)],
-        page=page,
-        pages=pages,
-        previous_url=page_url(page - 1),
-        next_url=page_url(page + 1),
+        page=page.number,
+        pages=page.pages,
+        previous_url=previous_url,
+        next_url=next_url,
         current_slug="sources",
         feeds=feed_links(None, config.site.title, request.script_root),
     )
