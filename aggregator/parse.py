@@ -508,7 +508,6 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
 _XML_BASE = re.compile(rb"xml:base\s*=")
 _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^>]*)>")
-_RSS_AUTHOR = re.compile(rb"<author[\s>]")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # An empty text element written self-closing: feedparser-rs reads the next element's text into
 # it; written as a start and an end tag (the same XML) it reads it as empty, as feedparser does.
@@ -554,7 +553,6 @@ _DATE_NAMESPACES = {
 _MARKUP = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<(/?)[A-Za-z_][^>]*>", re.DOTALL)
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
-_PREFIXED_AUTHOR = re.compile(rb"<\w+:(?:author|creator)[\s>]")
 # (An RSS <author> may hold CDATA or nothing: that is no Atom <author><name>.)
 _ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^>]*href")
 # feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py).
@@ -564,7 +562,6 @@ _FEEDPARSER_EMAIL = re.compile(
 )
 _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
 _ITUNES_SUMMARY_ELEMENT = re.compile(rb"<(/?)itunes:summary\b")
-# The elements feedparser may file as an item's summary or content, with their attributes.
 # Namespace declarations, the only attributes an element read from the bytes may have.
 _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 # Text, CDATA sections included, but no child element.
@@ -596,6 +593,7 @@ _TAG_ELEMENT = re.compile(
 _TEXT_ATTRIBUTE = re.compile(rb"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _IGNORED_PREFIXES = (b"googleplay:",)
 _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
+# The elements feedparser may file as an item's summary or content, with their attributes.
 _BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
 _UNTYPED_SUMMARY = re.compile(rb"<summary(?=[\s>/])(?![^>]*\btype\s*=)[^>]*>")
 _SUMMARY_TAG = re.compile(rb"<summary[\s>/]")
