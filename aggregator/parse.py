@@ -704,7 +704,9 @@ def _dates_read_alike(data: bytes, span: tuple[int, int]) -> bool:
     return _DATE_TAG.findall(data, *span) == [b"dc:date"]
 
 
-def _rss_dates(data: bytes, start: int, end: int) -> dict[str, str | None] | str | None:
+def _rss_dates(
+    data: bytes, start: int, end: int, usual: dict[bytes, bool]
+) -> dict[str, str | None] | str | None:
     """An RSS item's `published` and `updated` as feedparser reads them, from the bytes, when
     the item has date elements other than one <pubDate> (None otherwise: feedparser-rs reads
     those as feedparser does); or why they cannot be read so.
@@ -712,7 +714,8 @@ def _rss_dates(data: bytes, start: int, end: int) -> dict[str, str | None] | str
     feedparser files <pubDate>, <dcterms:issued> and <atom:published> as `published`, <dc:date>,
     <dcterms:modified> and <atom:updated> as `updated`, the last of each kind winning, when they
     are the item's children; feedparser-rs reads <pubDate> and <dc:date> only, and <dc:date> as
-    `published` too."""
+    `published` too. `usual` remembers, by prefix, what `_declares` found: it reads the whole
+    document, so once per document, not once per item."""
     names = _DATE_TAG.findall(data, start, end)
     if not names or names == [b"pubDate"]:
         return None
@@ -720,7 +723,9 @@ def _rss_dates(data: bytes, start: int, end: int) -> dict[str, str | None] | str
     if len(found) != len(names):
         return "an RSS item date element we do not read (another namespace, attributes, markup)"
     for prefix in {m.group(1).partition(b":")[0] for m in found if b":" in m.group(1)}:
-        if not _declares(data, prefix, _DATE_NAMESPACES[prefix]):
+        if prefix not in usual:
+            usual[prefix] = _declares(data, prefix, _DATE_NAMESPACES[prefix])
+        if not usual[prefix]:
             return f"an RSS item date element whose prefix {prefix.decode()}: is not the usual"
     if not _children_of(data, start, end, {m.start() for m in found}):
         return "an RSS item date element nested in another element"
@@ -1137,8 +1142,9 @@ def _overlays(
             names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
+    usual: dict[bytes, bool] = {}  # (_rss_dates)
     for n, (start, end) in enumerate(spans):
-        dates = _rss_dates(data, start, end)
+        dates = _rss_dates(data, start, end, usual)
         if isinstance(dates, str):
             return dates
         if dates:
