@@ -672,12 +672,15 @@ def _fast_gap(
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
     guids: tuple[set[str], set[str]] | None = None
+    # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
+    untitled = any(not _str(e.get("title")) for e in entries)
+    title_elsewhere = untitled and _TITLE_ELSEWHERE.search(data) is not None
     for entry, span in zip(entries, spans, strict=True):
         if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
             return "an Atom link with an empty href (feedparser resolves it to the base)"
-        if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
+        if title_elsewhere and not _str(entry.get("title")):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
         if not rss and entry.get("dc_date") and not _dates_read_alike(data, span):
             return "<dc:date> beside another date (feedparser keeps both, feedparser-rs one)"
