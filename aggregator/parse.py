@@ -438,6 +438,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     version = result.version or ""
     if not version.startswith(("rss", "atom")):
         return f"not RSS or Atom to feedparser-rs ({version or 'unknown'})"
+    rss = version.startswith("rss")  # else Atom
     if problem := _not_well_formed(data):
         # feedparser-rs lets some by (an undefined entity or a bare & in Atom, a duplicate or
         # unquoted attribute, < in an attribute value, an undeclared prefix); feedparser's XML
@@ -452,7 +453,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     feed: Any = result.feed
     read: Sequence[Any] = entries  # as our mapping reads them: with decoded Atom attributes
     overlays: list[dict[str, Any] | None] = [None] * len(entries)
-    if version.startswith("atom"):
+    if not rss:
         decoded = _atom_urls(feed, entries)
         if isinstance(decoded, str):
             return decoded
@@ -468,8 +469,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
     if gap := _fast_gap(feed, read, version, data, spans):
         return gap
-    if version.startswith("rss"):
-        rss_overlays = _overlays(entries, version, data, spans)
+    if rss:
+        rss_overlays = _overlays(entries, data, spans)
         if isinstance(rss_overlays, str):
             return rss_overlays
         overlays = rss_overlays
@@ -484,11 +485,10 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
             if content_base is not None:
                 overlays[n] = {**(overlays[n] or {}), _BASE_KEY: content_base}
     feed_author = _author(feed)
-    rss = version.startswith("rss")
     permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
     if any(_relative(e.get("id")) for e in entries):
         ids = (_str(e.get("id")) for e in entries)
-        permalinks = _rss_guids(data)[0] if version.startswith("rss") else {i for i in ids if i}
+        permalinks = _rss_guids(data)[0] if rss else {i for i in ids if i}
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
@@ -631,12 +631,13 @@ def _fast_gap(
     Each rule stands for a difference the differential test found; the document goes to
     feedparser, which reads it the reference way.
     """
+    rss = version.startswith("rss")  # else Atom (_parse_fast)
     # First: the checks below read the entries' spans in the bytes.
     if len(spans) != len(entries):
         return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
     if _XML_BASE.search(data) and isinstance(_content_bases(data, spans, ""), str):
         return "xml:base other than on an entry's content (feedparser-rs does not apply it)"
-    if version.startswith("rss") and _ATOM_IN_RSS.search(data):
+    if rss and _ATOM_IN_RSS.search(data):
         return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
     if _hub(feed) is None and _HUB_LINK.search(data) and _bytes_hub(data, spans, "") is None:
         return "a WebSub hub link written in a way we do not read"
@@ -644,7 +645,7 @@ def _fast_gap(
         _LANGUAGE_ELEMENT.search(data) or (_XML_LANG.search(data) and not _content_langs_only(data))
     ):
         return "a language feedparser-rs does not report"
-    if not version.startswith("rss") and _CATEGORIES.search(data):
+    if not rss and _CATEGORIES.search(data):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
         return "base64 content (feedparser decodes it)"
@@ -656,7 +657,7 @@ def _fast_gap(
         return "C1 control characters (feedparser reads them as windows-1252)"
     if _ODD_CASE.search(data):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
-    if not version.startswith("rss") and _ITUNES_SUMMARY.search(data):
+    if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     if any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
@@ -668,7 +669,6 @@ def _fast_gap(
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     # (In Atom, _atom_urls decoded them.)
-    rss = version.startswith("rss")
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
     guids: tuple[set[str], set[str]] | None = None
@@ -691,7 +691,7 @@ def _fast_gap(
             return "XHTML content (feedparser-rs reads it differently)"
         guid = _str(entry.get("id"))
         if guid is not None and _relative(guid):
-            if not version.startswith("rss"):
+            if not rss:
                 continue  # an Atom <id> is always resolved (feedparser's _start_id is _start_guid)
             if guids is None:
                 guids = _rss_guids(data)  # once: a podcast has hundreds of such ids
@@ -1122,15 +1122,16 @@ _DESCRIPTION, _ITUNES, _ENCODED = b"description", b"itunes:summary", b"content:e
 
 
 def _overlays(
-    entries: Sequence[Any], version: str, data: bytes, spans: Sequence[tuple[int, int]]
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
 ) -> list[dict[str, Any] | None] | str:
     """For each RSS item, the keys feedparser reads differently from feedparser-rs (None when
     there are none), or why they cannot be told: summary and content with <itunes:summary>
     (`_itunes_bodies`); authors, which feedparser lists one per <author>, <dc:creator> or
-    <itunes:author> and splits "email (name)" (feedparser-rs keeps one, as written); tags with
-    <itunes:keywords> (feedparser splits them into tags)."""
+    <itunes:author> and splits "email (name)" (feedparser-rs keeps one, as written); dates other
+    than one <pubDate> (`_rss_dates`); tags with itunes ones or a <categories> wrapper
+    (`_feedparser_tags`)."""
     overlays: list[dict[str, Any] | None] = [None] * len(entries)
-    if not version.startswith("rss") or not spans:
+    if not spans:
         return overlays
     if _ITUNES_SUMMARY.search(data, spans[0][0]):
         bodies = _itunes_bodies(entries, data, spans)
