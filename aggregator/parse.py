@@ -485,10 +485,11 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
             if content_base is not None:
                 overlays[n] = {**(overlays[n] or {}), _BASE_KEY: content_base}
     feed_author = _author(feed)
-    permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
-    if any(_relative(e.get("id")) for e in entries):
-        ids = (_str(e.get("id")) for e in entries)
-        permalinks = _rss_guids(data)[0] if rss else {i for i in ids if i}
+    # The RSS guids that are permalinks: relative ones are resolved (_fast_gap made sure we can
+    # tell). An Atom id always is.
+    permalinks: set[str] = set()
+    if rss and any(_relative(e.get("id")) for e in entries):
+        permalinks = _rss_guids(data)[0]
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
@@ -1084,7 +1085,7 @@ def _fast_entry(
     if content_base is None and links_base != base and (raw.content or raw.summary_detail):
         content_base = links_base
     guid = entry.guid
-    if guid in permalinks and _relative(guid):
+    if _relative(guid) and (not rss or guid in permalinks):
         guid = _resolve(guid, links_base)  # feedparser resolves a relative permalink guid
     return replace(
         entry,
