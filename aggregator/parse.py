@@ -438,6 +438,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     version = result.version or ""
     if not version.startswith(("rss", "atom")):
         return f"not RSS or Atom to feedparser-rs ({version or 'unknown'})"
+    rss = version.startswith("rss")  # else Atom
     if problem := _not_well_formed(data):
         # feedparser-rs lets some by (an undefined entity or a bare & in Atom, a duplicate or
         # unquoted attribute, < in an attribute value, an undeclared prefix); feedparser's XML
@@ -452,7 +453,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     feed: Any = result.feed
     read: Sequence[Any] = entries  # as our mapping reads them: with decoded Atom attributes
     overlays: list[dict[str, Any] | None] = [None] * len(entries)
-    if version.startswith("atom"):
+    if not rss:
         decoded = _atom_urls(feed, entries)
         if isinstance(decoded, str):
             return decoded
@@ -468,8 +469,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
     if gap := _fast_gap(feed, read, version, data, spans):
         return gap
-    if version.startswith("rss"):
-        rss_overlays = _overlays(entries, version, data, spans)
+    if rss:
+        rss_overlays = _overlays(entries, data, spans)
         if isinstance(rss_overlays, str):
             return rss_overlays
         overlays = rss_overlays
@@ -484,11 +485,11 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
             if content_base is not None:
                 overlays[n] = {**(overlays[n] or {}), _BASE_KEY: content_base}
     feed_author = _author(feed)
-    rss = version.startswith("rss")
-    permalinks: set[str] = set()  # relative ones are resolved (_fast_gap made sure we can tell)
-    if any(_relative(e.get("id")) for e in entries):
-        ids = (_str(e.get("id")) for e in entries)
-        permalinks = _rss_guids(data)[0] if version.startswith("rss") else {i for i in ids if i}
+    # The RSS guids that are permalinks: relative ones are resolved (_fast_gap made sure we can
+    # tell). An Atom id always is.
+    permalinks: set[str] = set()
+    if rss and any(_relative(e.get("id")) for e in entries):
+        permalinks = _rss_guids(data)[0]
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
     parsed = _feed(
@@ -508,7 +509,6 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
 _XML_BASE = re.compile(rb"xml:base\s*=")
 _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^>]*)>")
-_RSS_AUTHOR = re.compile(rb"<author[\s>]")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # An empty text element written self-closing: feedparser-rs reads the next element's text into
 # it; written as a start and an end tag (the same XML) it reads it as empty, as feedparser does.
@@ -554,7 +554,6 @@ _DATE_NAMESPACES = {
 _MARKUP = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<(/?)[A-Za-z_][^>]*>", re.DOTALL)
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
-_PREFIXED_AUTHOR = re.compile(rb"<\w+:(?:author|creator)[\s>]")
 # (An RSS <author> may hold CDATA or nothing: that is no Atom <author><name>.)
 _ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^>]*href")
 # feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py).
@@ -564,7 +563,6 @@ _FEEDPARSER_EMAIL = re.compile(
 )
 _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
 _ITUNES_SUMMARY_ELEMENT = re.compile(rb"<(/?)itunes:summary\b")
-# The elements feedparser may file as an item's summary or content, with their attributes.
 # Namespace declarations, the only attributes an element read from the bytes may have.
 _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 # Text, CDATA sections included, but no child element.
@@ -596,6 +594,7 @@ _TAG_ELEMENT = re.compile(
 _TEXT_ATTRIBUTE = re.compile(rb"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _IGNORED_PREFIXES = (b"googleplay:",)
 _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
+# The elements feedparser may file as an item's summary or content, with their attributes.
 _BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
 _UNTYPED_SUMMARY = re.compile(rb"<summary(?=[\s>/])(?![^>]*\btype\s*=)[^>]*>")
 _SUMMARY_TAG = re.compile(rb"<summary[\s>/]")
@@ -633,12 +632,13 @@ def _fast_gap(
     Each rule stands for a difference the differential test found; the document goes to
     feedparser, which reads it the reference way.
     """
+    rss = version.startswith("rss")  # else Atom (_parse_fast)
     # First: the checks below read the entries' spans in the bytes.
     if len(spans) != len(entries):
         return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
     if _XML_BASE.search(data) and isinstance(_content_bases(data, spans, ""), str):
         return "xml:base other than on an entry's content (feedparser-rs does not apply it)"
-    if version.startswith("rss") and _ATOM_IN_RSS.search(data):
+    if rss and _ATOM_IN_RSS.search(data):
         return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
     if _hub(feed) is None and _HUB_LINK.search(data) and _bytes_hub(data, spans, "") is None:
         return "a WebSub hub link written in a way we do not read"
@@ -646,7 +646,7 @@ def _fast_gap(
         _LANGUAGE_ELEMENT.search(data) or (_XML_LANG.search(data) and not _content_langs_only(data))
     ):
         return "a language feedparser-rs does not report"
-    if not version.startswith("rss") and _CATEGORIES.search(data):
+    if not rss and _CATEGORIES.search(data):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
     if _BASE64.search(data):
         return "base64 content (feedparser decodes it)"
@@ -658,7 +658,7 @@ def _fast_gap(
         return "C1 control characters (feedparser reads them as windows-1252)"
     if _ODD_CASE.search(data):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
-    if not version.startswith("rss") and _ITUNES_SUMMARY.search(data):
+    if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     if any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
@@ -670,16 +670,18 @@ def _fast_gap(
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     # (In Atom, _atom_urls decoded them.)
-    rss = version.startswith("rss")
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
     guids: tuple[set[str], set[str]] | None = None
+    # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
+    untitled = any(not _str(e.get("title")) for e in entries)
+    title_elsewhere = untitled and _TITLE_ELSEWHERE.search(data) is not None
     for entry, span in zip(entries, spans, strict=True):
         if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
             return "an Atom link with an empty href (feedparser resolves it to the base)"
-        if not _str(entry.get("title")) and _TITLE_ELSEWHERE.search(data):
+        if title_elsewhere and not _str(entry.get("title")):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
         if not rss and entry.get("dc_date") and not _dates_read_alike(data, span):
             return "<dc:date> beside another date (feedparser keeps both, feedparser-rs one)"
@@ -690,7 +692,7 @@ def _fast_gap(
             return "XHTML content (feedparser-rs reads it differently)"
         guid = _str(entry.get("id"))
         if guid is not None and _relative(guid):
-            if not version.startswith("rss"):
+            if not rss:
                 continue  # an Atom <id> is always resolved (feedparser's _start_id is _start_guid)
             if guids is None:
                 guids = _rss_guids(data)  # once: a podcast has hundreds of such ids
@@ -706,7 +708,9 @@ def _dates_read_alike(data: bytes, span: tuple[int, int]) -> bool:
     return _DATE_TAG.findall(data, *span) == [b"dc:date"]
 
 
-def _rss_dates(data: bytes, start: int, end: int) -> dict[str, str | None] | str | None:
+def _rss_dates(
+    data: bytes, start: int, end: int, usual: dict[bytes, bool]
+) -> dict[str, str | None] | str | None:
     """An RSS item's `published` and `updated` as feedparser reads them, from the bytes, when
     the item has date elements other than one <pubDate> (None otherwise: feedparser-rs reads
     those as feedparser does); or why they cannot be read so.
@@ -714,7 +718,8 @@ def _rss_dates(data: bytes, start: int, end: int) -> dict[str, str | None] | str
     feedparser files <pubDate>, <dcterms:issued> and <atom:published> as `published`, <dc:date>,
     <dcterms:modified> and <atom:updated> as `updated`, the last of each kind winning, when they
     are the item's children; feedparser-rs reads <pubDate> and <dc:date> only, and <dc:date> as
-    `published` too."""
+    `published` too. `usual` remembers, by prefix, what `_declares` found: it reads the whole
+    document, so once per document, not once per item."""
     names = _DATE_TAG.findall(data, start, end)
     if not names or names == [b"pubDate"]:
         return None
@@ -722,7 +727,9 @@ def _rss_dates(data: bytes, start: int, end: int) -> dict[str, str | None] | str
     if len(found) != len(names):
         return "an RSS item date element we do not read (another namespace, attributes, markup)"
     for prefix in {m.group(1).partition(b":")[0] for m in found if b":" in m.group(1)}:
-        if not _declares(data, prefix, _DATE_NAMESPACES[prefix]):
+        if prefix not in usual:
+            usual[prefix] = _declares(data, prefix, _DATE_NAMESPACES[prefix])
+        if not usual[prefix]:
             return f"an RSS item date element whose prefix {prefix.decode()}: is not the usual"
     if not _children_of(data, start, end, {m.start() for m in found}):
         return "an RSS item date element nested in another element"
@@ -1078,7 +1085,7 @@ def _fast_entry(
     if content_base is None and links_base != base and (raw.content or raw.summary_detail):
         content_base = links_base
     guid = entry.guid
-    if guid in permalinks and _relative(guid):
+    if _relative(guid) and (not rss or guid in permalinks):
         guid = _resolve(guid, links_base)  # feedparser resolves a relative permalink guid
     return replace(
         entry,
@@ -1116,15 +1123,16 @@ _DESCRIPTION, _ITUNES, _ENCODED = b"description", b"itunes:summary", b"content:e
 
 
 def _overlays(
-    entries: Sequence[Any], version: str, data: bytes, spans: Sequence[tuple[int, int]]
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
 ) -> list[dict[str, Any] | None] | str:
     """For each RSS item, the keys feedparser reads differently from feedparser-rs (None when
     there are none), or why they cannot be told: summary and content with <itunes:summary>
     (`_itunes_bodies`); authors, which feedparser lists one per <author>, <dc:creator> or
-    <itunes:author> and splits "email (name)" (feedparser-rs keeps one, as written); tags with
-    <itunes:keywords> (feedparser splits them into tags)."""
+    <itunes:author> and splits "email (name)" (feedparser-rs keeps one, as written); dates other
+    than one <pubDate> (`_rss_dates`); tags with itunes ones or a <categories> wrapper
+    (`_feedparser_tags`)."""
     overlays: list[dict[str, Any] | None] = [None] * len(entries)
-    if not version.startswith("rss") or not spans:
+    if not spans:
         return overlays
     if _ITUNES_SUMMARY.search(data, spans[0][0]):
         bodies = _itunes_bodies(entries, data, spans)
@@ -1139,8 +1147,9 @@ def _overlays(
             names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
+    usual: dict[bytes, bool] = {}  # (_rss_dates)
     for n, (start, end) in enumerate(spans):
-        dates = _rss_dates(data, start, end)
+        dates = _rss_dates(data, start, end, usual)
         if isinstance(dates, str):
             return dates
         if dates:
