@@ -41,6 +41,11 @@ from typing import Any
 
 import numpy as np
 
+try:
+    from aggregator import _native
+except ImportError:  # not built (no C compiler at install): the numpy reference does it
+    _native = None  # type: ignore[assignment]
+
 SLOTS = 32  # MinHash values per signature, 16 bits each
 BANDS = 8  # LSH bands ...
 ROWS = 2  # ... of this many slots: candidate probability 1 - (1 - J^2)^8
@@ -151,12 +156,9 @@ def fingerprints(
                 break
         streams.append(toks)
     texts = ["".join(toks) for toks in streams]
-    shingles, owners = _shingle_hashes(streams, texts)
-    distinct, minima = _distinct_and_minima(shingles, owners, len(items))
-    signed = [i for i, n in enumerate(distinct) if n and len(texts[i]) >= MIN_LENGTH]
-    signatures = dict(zip(signed, _signatures(minima[signed]), strict=True))
+    minhashes = _native.signatures(streams) if _native else _minhash_python(streams, texts)
     out = []
-    for i, ((title, _, raw), stream) in enumerate(zip(items, texts, strict=True)):
+    for (title, _, raw), stream, (distinct, signature) in zip(items, texts, minhashes, strict=True):
         core = title_core(title)
         prefixes = tuple(
             _hash32(stream[:level]) if len(stream) >= level else 0 for level in PREFIX_LEVELS
@@ -169,9 +171,9 @@ def fingerprints(
             Fingerprint(
                 title=_hash32(core) if len(core) >= 4 else 0,
                 length=min(len(stream), 0xFFFF),
-                shingles=min(distinct[i], 0xFFFF),
+                shingles=min(distinct, 0xFFFF),
                 prefixes=prefixes,
-                signature=signatures.get(i, ()),
+                signature=signature if len(stream) >= MIN_LENGTH else (),
                 lead=lead,
             )
         )
@@ -258,6 +260,22 @@ def _hash32(text: str) -> int:
 
 _U64 = np.ndarray[Any, np.dtype[np.uint64]]
 _INTS = np.ndarray[Any, np.dtype[np.intp]]
+
+
+def _minhash_python(
+    streams: Sequence[list[str]], texts: Sequence[str]
+) -> list[tuple[int, tuple[int, ...]]]:
+    """Per token stream: its distinct shingles and MinHash signature (() when it has none).
+
+    The reference, in numpy; `aggregator._native` (C, built at install when a compiler is
+    there) computes the same numbers ~20x faster and is used when present. `texts`: each
+    stream's tokens joined.
+    """
+    shingles, owners = _shingle_hashes(streams, texts)
+    distinct, minima = _distinct_and_minima(shingles, owners, len(streams))
+    filled = [i for i, n in enumerate(distinct) if n]
+    signatures = dict(zip(filled, _signatures(minima[filled]), strict=True))
+    return [(n, signatures.get(i, ())) for i, n in enumerate(distinct)]
 
 
 def _shingle_hashes(streams: Sequence[list[str]], texts: Sequence[str]) -> tuple[_U64, _INTS]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
+
+from aggregator import language
 from aggregator.config import SourceConfig
+from aggregator.errors import ParseError
 from aggregator.language import detect
 from aggregator.normalize import normalize
 from aggregator.parse import parse
+from tests.support.corpus import PRESENT, corpus_files
 
 # Short texts (a title, or a title and a line) as feeds carry them, written for this test.
 SAMPLES: dict[str, list[str]] = {
@@ -115,3 +121,30 @@ def test_the_tag_comes_from_the_config_the_feed_or_the_text_in_that_order() -> N
     assert _language("English", "", chinese) == "en"  # names become tags
     assert _language("", "", chinese, source_lang="zh-CN") == "zh-CN"
     assert _language("", "", "OK") == ""  # no guess rather than a wrong one
+
+
+def test_the_c_walk_scores_texts_exactly_as_py3langid_does() -> None:
+    identifier = language._identifier()
+    if language._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    from py3langid.langid import LanguageIdentifier
+
+    reference = LanguageIdentifier(
+        identifier.nb_ptc,
+        identifier.nb_pc,
+        identifier.nb_classes,
+        identifier.tk_nextmove,
+        identifier.tk_output,
+        norm_probs=True,
+        tk_row=identifier.tk_row,
+    )
+    assert type(reference) is not type(identifier)  # the reference walks in Python
+    texts = [t for group in SAMPLES.values() for t in group]
+    texts += ["", " ", "123 456", "x\udc80y", "Ünïcödé " * 40, "word " * 300, "\x00\xff"]
+    if PRESENT:  # every title of the corpus's real feeds too
+        for path in corpus_files("real"):
+            with contextlib.suppress(ParseError):
+                feed = parse(path.read_bytes(), url="https://e.example/f", headers={})
+                texts += [f"{e.title or ''}\n{e.summary or ''}"[:240] for e in feed.entries]
+    for text in texts:
+        assert identifier.classify(text) == reference.classify(text), text

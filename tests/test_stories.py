@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import random
+import shutil
+import sysconfig
+from pathlib import Path
+
+import pytest
 
 from aggregator import boilerplate, stories
 
@@ -79,6 +84,31 @@ def test_a_batch_of_fingerprints_equals_each_made_alone() -> None:
     assert stories.fingerprints(items[::-1]) == alone[::-1]
     assert alone[0] != alone[5]
     assert all(alone[i].signature for i in (0, 1, 5))
+
+
+def test_the_c_minhash_gives_the_numbers_of_the_numpy_reference() -> None:
+    if stories._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    rng = random.Random(11)
+    alphabet = ["a", "bb", "中", "文", "字", "é", "ß", "x\udc80", "", "naïve", "日本"]
+    streams = [[rng.choice(alphabet) for _ in range(rng.randrange(0, 12))] for _ in range(3000)]
+    words = [f"w{rng.randrange(10**6)}" for _ in range(3000)]
+    streams += [words[:1000], ["same"] * 60, [], ["one"], ["two", "tokens"]]
+    streams += [stories.tokens(p) for p in EN + ZH] + [stories.tokens(EN[0] + ZH[0])]
+    texts = ["".join(s) for s in streams]
+    assert stories._native.signatures(streams) == stories._minhash_python(streams, texts)
+    with pytest.raises(TypeError):
+        stories._native.signatures([["ok", 3]])  # type: ignore[list-item]
+
+
+def test_the_c_module_is_built_where_there_is_a_compiler() -> None:
+    # The install skips it quietly when compiling fails (setup.py: optional): say so here,
+    # where a machine that could build it did not.
+    compiler = str(sysconfig.get_config_var("CC") or "cc").split()[0]
+    headers = Path(sysconfig.get_paths()["include"], "Python.h")
+    if shutil.which(compiler) is None or not headers.exists():
+        pytest.skip(f"no C compiler ({compiler}) or no Python headers: the numpy reference runs")
+    assert stories._native is not None, "aggregator/_native.c did not build: see pip's output"
 
 
 def test_signature_estimates_jaccard() -> None:
