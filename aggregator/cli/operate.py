@@ -60,6 +60,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print(f"enqueued {len(ids)} source(s) in {len(job_ids)} job(s)")
         return 0
 
+    jobs.warm_up(store.redis)  # as a worker does: the model loaded, the collector tuned
     progress = terminal.Progress(len(ids))
     results = jobs.run_batch(store, ids, on_result=progress.report)
     progress.done()
