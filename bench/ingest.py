@@ -486,9 +486,16 @@ def ours_round(
     urls = {s.id: s.url for s in config.sources}
     states = wait_refreshed(store, queue, urls, ids, before, workers, timeout)
     seen = time.time()
-    # The jobs' own end times, so the 50 ms polling period is not part of the measurement.
-    ended = [j.ended_at for j in Job.fetch_many(job_ids, connection=store.redis) if j]
-    finished = max((e.timestamp() for e in ended if e is not None), default=seen)
+    # The jobs' own end times, so the 50 ms polling period is not part of the measurement. The
+    # last job may still be finishing when its sources are all seen refreshed: without its end
+    # time, the max would be an earlier job's end (half the round with two jobs). Wait for it.
+    finished = seen
+    for _ in range(100):
+        ended = [j.ended_at if j else None for j in Job.fetch_many(job_ids, connection=store.redis)]
+        if all(e is not None for e in ended):
+            finished = max(e.timestamp() for e in ended if e is not None)
+            break
+        time.sleep(0.02)
     server_after = host.stats()
     return Round(
         seconds=min(finished, seen) - started,
