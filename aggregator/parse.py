@@ -501,7 +501,9 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         base_url,
         warning,
     )
-    hub = parsed.hub or (_bytes_hub(data, spans, base_url) if _HUB_LINK.search(data) else None)
+    # feedparser resolves a relative hub against the document's URL (feedparser-rs keeps it).
+    hub = _resolve(parsed.hub, base_url) if parsed.hub else None
+    hub = hub or (_bytes_hub(data, spans, base_url) if _HUB_LINK.search(data) else None)
     return replace(parsed, link=_resolve(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
 
 

@@ -9,12 +9,13 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, Outcome, ParsedFeed
-from aggregator.parse import MAX_DECOMPRESSED_BYTES, decode, parse
+from aggregator.parse import FAST_PARSER, MAX_DECOMPRESSED_BYTES, decode, parse
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 
 CORPUS_FILES = corpus_files("real", "encodings", "malformed", "edge")
@@ -476,6 +477,34 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
   </item>
 </channel>
 </rss>"""
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+@pytest.mark.parametrize("href", ["/hub", "hub/websub", "https://hub.example/"])
+def test_a_relative_hub_is_resolved_against_the_feed_url_by_both_parsers(
+    kind: str, href: str
+) -> None:
+    if kind == "rss":
+        link = f'<atom:link rel="hub" href="{href}"/>'
+        body = (
+            '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T'
+            f"</title><link>https://n.example/</link>{link}"
+            "<item><guid>1</guid><title>A</title><link>https://n.example/1</link></item>"
+            "</channel></rss>"
+        )
+    else:
+        link = f'<link rel="hub" href="{href}"/>'
+        body = (
+            f'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x</id>{link}'
+            "<updated>2024-01-01T00:00:00Z</updated><entry><id>urn:1</id><title>A</title>"
+            '<link href="https://n.example/1"/><updated>2024-01-01T00:00:00Z</updated></entry>'
+            "</feed>"
+        )
+    url = "https://n.example/feeds/f.xml"
+    fast = parse(body.encode(), url=url, headers={}, parser="auto")
+    reference = parse(body.encode(), url=url, headers={}, parser="feedparser")
+    assert fast.parser == FAST_PARSER
+    assert fast.hub == reference.hub == urljoin(url, href)
 
 
 def test_rss_feed_and_entry_fields() -> None:
