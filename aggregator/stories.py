@@ -10,8 +10,9 @@ The signature is one-permutation MinHash (Li, Owen & Zhang, NIPS 2012) with rota
 densification (Shrivastava & Li, ICML 2014): every shingle is hashed once and falls into one of
 SLOTS bins, each bin keeps its minimum. That is SLOTS times cheaper than classic MinHash (one hash
 per shingle instead of one per shingle and slot), with the same estimator. Own code rather than
-`datasketch`: ~40 lines, no numpy, and every Redis round trip stays ours (datasketch's Redis
-storage makes one per band).
+`datasketch`: ~40 lines, and every Redis round trip stays ours (datasketch's Redis storage makes
+one per band). The arithmetic runs in C (`aggregator._native`); `_minhash_python`, in numpy, is
+its reference and its fallback where the C module is not built.
 
 LSH: the signature is cut into BANDS bands of ROWS slots; articles sharing any band, their title
 or the start of their body are *candidates*, and `same_story` decides:
