@@ -60,6 +60,8 @@ _ALL_FIELD = ""
 #   {p}:stories:lsh:{n}     hash   LSH bucket token (5 bytes) -> the newest handle filed there
 #   {p}:story:{story}       hash   article id -> "published\tseen\tsource" (stories of 2 or more)
 #   {p}:boiler:{source}     zset   paragraph hash -> how many of the source's articles carried it
+#   {p}:stories:observed    hash   article id -> 1: paragraphs counted, article not filed yet (a
+#                                  refresh cut short in between; counted once however often retried)
 #   {p}:copies:{source}     hash   other source id -> how many of this source's articles copied its
 #
 # Buckets hold handles, not 20-character article ids: each article is in ~10 buckets, so that is
@@ -127,6 +129,7 @@ end
 -- Forget an article's story data: fingerprint, handle, the buckets still holding it, membership.
 -- The other members credit it in their feeds and pages: their categories change too.
 local function forget_story(p, id, changed)
+  redis.call('HDEL', p .. 'stories:observed', id)
   local record = redis.call('HGET', p .. 'stories:fp', id)
   if not record then return end
   local story, _, _, _, handle, packed = fp_split(record, id)
@@ -420,18 +423,21 @@ return out
 """
 
 
-# KEYS: stories:fp, boilerplate evidence; ARGV: max evidence, min articles, then per article:
-# id, its paragraph hashes concatenated (10 hex digits each). Counts the paragraphs of articles
-# not filed yet; returns those ids and the source's boilerplate hashes.
+# KEYS: stories:fp, boilerplate evidence, stories:observed; ARGV: max evidence, min articles,
+# then per article: id, its paragraph hashes concatenated (10 hex digits each). Counts the
+# paragraphs of articles not filed yet, once per article (a retried refresh counts nothing
+# twice); returns the ids not filed yet and the source's boilerplate hashes.
 _LUA_OBSERVE_PARAGRAPHS = r"""
-local fp, boiler = KEYS[1], KEYS[2]
+local fp, boiler, observed = KEYS[1], KEYS[2], KEYS[3]
 local max_evidence, min_articles = tonumber(ARGV[1]), ARGV[2]
 local new = {}
 for i = 3, #ARGV, 2 do
   local id, hashes = ARGV[i], ARGV[i + 1]
   if redis.call('HEXISTS', fp, id) == 0 then
     new[#new + 1] = id
-    for j = 1, #hashes, 10 do redis.call('ZINCRBY', boiler, 1, string.sub(hashes, j, j + 9)) end
+    if redis.call('HSETNX', observed, id, 1) == 1 then
+      for j = 1, #hashes, 10 do redis.call('ZINCRBY', boiler, 1, string.sub(hashes, j, j + 9)) end
+    end
   end
 end
 local size = redis.call('ZCARD', boiler)
@@ -510,6 +516,7 @@ for _, a in ipairs(arts) do
     redis.call('HSET', handle_key(p, handle), handle, a.id)
     redis.call('HSET', fpkey, a.id, (story == a.id and '' or story) .. '\t' .. a.source .. '\t'
                .. a.published .. '\t' .. now .. '\t' .. handle .. '\t' .. a.packed)
+    redis.call('HDEL', p .. 'stories:observed', a.id)
     for _, token in ipairs(a.tokens) do redis.call('HSET', lsh_key(p, token), token, handle) end
     if story ~= a.id then
       local skey = p .. 'story:' .. story
@@ -1023,6 +1030,9 @@ class Store:
     def _story_fp_key(self) -> str:
         return f"{self.prefix}:stories:fp"
 
+    def _observed_key(self) -> str:
+        return f"{self.prefix}:stories:observed"
+
     def _boilerplate_key(self, source_id: str) -> str:
         return f"{self.prefix}:boiler:{source_id}"
 
@@ -1061,7 +1071,8 @@ class Store:
     def observe_paragraphs(
         self, source_id: str, hashes: dict[str, list[str]], max_evidence: int, min_articles: int
     ) -> tuple[set[str], frozenset[str]]:
-        """Count the paragraphs of the articles not filed in a story yet (one round trip).
+        """Count the paragraphs of the articles not filed in a story yet (one round trip), once
+        per article: a refresh retried after failing before it filed them counts nothing twice.
 
         Returns those article ids and the source's boilerplate: the paragraph hashes carried by
         at least `min_articles` of its articles, of the newest `max_evidence` hashes kept.
@@ -1072,7 +1083,8 @@ class Store:
         new, known = cast(
             list[list[bytes]],
             self._observe_paragraphs(
-                keys=[self._story_fp_key(), self._boilerplate_key(source_id)], args=args
+                keys=[self._story_fp_key(), self._boilerplate_key(source_id), self._observed_key()],
+                args=args,
             ),
         )
         return {_text(i) for i in new}, frozenset(_text(h) for h in known)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 
 from aggregator import stories
@@ -195,6 +196,44 @@ def test_stories_turned_off_file_nothing(store: Store, feed_server: FeedServer) 
     ids = [article(store, "a", "o1").id, article(store, "b", "c1").id]
     assert [s.size for s in store.stories_of(ids).values()] == [1, 1]
     assert store.redis.hlen("agg:stories:fp") == 0
+
+
+class _JoinFailsOnce(Store):
+    """A store whose first story join meets a Redis error, as a connection cut mid-refresh."""
+
+    failed = False
+
+    def story_candidates(self, tokens: dict[str, list[bytes]]) -> dict[str, list[stories.Stored]]:
+        if not self.failed:
+            self.failed = True
+            raise RedisConnectionError("connection cut by the test")
+        return super().story_candidates(tokens)
+
+
+def test_articles_left_unfiled_by_a_failed_refresh_are_filed_by_the_next_poll(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A refresh that saved its articles but failed before filing them in their stories must not
+    leave its body's fingerprint behind: the feed unchanged, the next poll would skip it."""
+    config = make_config(
+        {
+            "a": feed_server.add("/a.xml", rss([ORIGINAL])),
+            "b": feed_server.add("/b.xml", rss([COPY])),
+        }
+    )
+    failing = _JoinFailsOnce(store.redis)
+    a, b = config.sources
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(a, config, store, fetcher, now=NOW)
+        with pytest.raises(RedisConnectionError):
+            refresh_source(b, config, failing, fetcher, now=NOW)
+        copy = article(store, "b", "c1").id  # saved, but in no story
+        assert store.unfiled([copy]) == {copy}
+        assert store.get_state("b").body_hash is None
+        refresh_source(b, config, failing, fetcher, now=NOW)  # the same body
+    ids = [article(store, "a", "o1").id, copy]
+    assert [s.size for s in store.stories_of(ids).values()] == [2, 2]
+    assert store.get_state("b").body_hash  # kept now that its articles are filed
 
 
 def test_the_first_layouts_story_index_is_dropped_when_the_config_is_published(
