@@ -269,7 +269,7 @@ def _minhash_python(
     """Per token stream: its distinct shingles and MinHash signature (() when it has none).
 
     The reference, in numpy; `aggregator._native` (C, built at install when a compiler is
-    there) computes the same numbers ~20x faster and is used when present. `texts`: each
+    there) computes the same numbers ~10x faster and is used when present. `texts`: each
     stream's tokens joined.
     """
     shingles, owners = _shingle_hashes(streams, texts)
