@@ -119,14 +119,13 @@ def refresh_source(
                 full_text_error=pages.last_error or state.full_text_error,
             )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
-            if not config.stories.enabled:
-                saved = store.save_refresh(state, articles, config.retention, now, record)
-            else:
-                # The body's fingerprint is kept once its articles are filed in their stories:
-                # a refresh cut short between the two (a killed worker, a Redis error) keeps the
-                # old one, so the next poll reads this body again and files what was left.
-                filing = replace(state, body_hash=before.body_hash)
-                saved = store.save_refresh(filing, articles, config.retention, now, record)
+            # With stories, the body's fingerprint is kept once its articles are filed: a refresh
+            # cut short between the two (a killed worker, a Redis error) keeps the old one, so
+            # the next poll reads this body again and files what was left.
+            filing = config.stories.enabled
+            first = replace(state, body_hash=before.body_hash) if filing else state
+            saved = store.save_refresh(first, articles, config.retention, now, record)
+            if filing:
                 join_stories(store, articles, config.stories.window_days, now)
                 store.save_state(state, keep_paused=True)
     except SourceError as error:
