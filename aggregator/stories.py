@@ -143,9 +143,9 @@ def fingerprints(
 ) -> list[Fingerprint]:
     """`fingerprint_tokens` of many (title, body, raw) at once: the same fingerprints.
 
-    The shingles and signatures of a whole refresh are computed in one set of numpy operations
-    (each operation costs microseconds however small its array: per article they were most of
-    the fingerprint's cost).
+    The shingles and signatures of a whole refresh are computed in one call: to the C module, or
+    to its numpy reference, whose operations cost microseconds however small their arrays (per
+    article they were most of the fingerprint's cost).
     """
     streams: list[list[str]] = []
     for _, body, _ in items:
