@@ -24,6 +24,7 @@ from aggregator.config import Category, Config
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import language_tag
 from aggregator.redact import public_error, public_url
+from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES
 from aggregator.web import Page, get_config, get_store, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
@@ -153,15 +154,21 @@ def _empty_reasons(config: Config, slugs: Sequence[str | None]) -> dict[str | No
     if not slugs:
         return {}
     store = get_store()
-    if slugs == [None]:  # the counts the store keeps; none yet: nothing published or fetched
-        kinds = (store.state_counts().keys() or {"pending"}) if config.sources else set()
-        return {None: empty_reason(kinds)}
+    if slugs == [None]:  # the counts the store keeps
+        return {None: empty_reason(_state_counts(config, store).keys())}
     members = {
         slug: [s.id for s in config.sources if slug is None or slug in s.categories]
         for slug in slugs
     }
     words = store.state_words(list(dict.fromkeys(i for ids in members.values() for i in ids)))
     return {slug: empty_reason({words[i] for i in ids}) for slug, ids in members.items()}
+
+
+def _state_counts(config: Config, store: Store) -> dict[str, int]:
+    """How many sources are in each state word; before the first publish, all are pending."""
+    if not config.sources:
+        return {}
+    return store.state_counts() or {"pending": len(config.sources)}
 
 
 def primary_category(article: Article, config: Config) -> Category | None:
@@ -383,9 +390,7 @@ def sources() -> str:
     rows = [
         (source, source_status(states.get(source.id) or SourceState(source.id))) for source in shown
     ]
-    counts = store.state_counts() if config.sources else {}
-    if config.sources and not counts:  # not published yet: nothing fetched
-        counts = {"pending": len(config.sources)}
+    counts = _state_counts(config, store)
     previous_url, next_url = page.links("pages.sources")
     return render_page(
         "sources.html",
