@@ -240,6 +240,382 @@ fail:
     return NULL;
 }
 
+/* --- boilerplate.py: an article body's paragraphs, their tokens and their hashes ------------- */
+
+static PyObject *unescape_fn;  /* html.unescape */
+static PyObject *normalize_fn; /* unicodedata.normalize */
+static PyObject *nfkc;         /* "NFKC" */
+
+static const char *const BLOCK_NAMES[] = {
+    "p",      "div",   "br",     "li",         "ul",     "ol",     "h1",      "h2",
+    "h3",     "h4",    "h5",     "h6",         "blockquote", "pre", "table",  "tr",
+    "section", "article", "figure", "figcaption", "header", "footer", "aside", "hr", NULL};
+
+static int is_word(Py_UCS4 ch) { return Py_UNICODE_ISALNUM(ch) || ch == '_'; }
+
+/* Whether text[at] ('<') starts a tag boilerplate._BLOCK matches; *end: the index after it.
+ * -1 when a name has non-ASCII characters (IGNORECASE could match them to ASCII: the caller
+ * leaves the whole text to the Python reference). */
+static int block_tag(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t at, Py_ssize_t *end) {
+    Py_ssize_t i = at + 1;
+    while (i < n && Py_UNICODE_ISSPACE(text[i]))
+        i++;
+    if (i < n && text[i] == '/')
+        i++;
+    while (i < n && Py_UNICODE_ISSPACE(text[i]))
+        i++;
+    Py_ssize_t start = i;
+    char name[12];
+    while (i < n && is_word(text[i])) {
+        if (text[i] >= 128)
+            return -1;
+        if (i - start < 11)
+            name[i - start] = (char)Py_TOLOWER((int)text[i]);
+        i++;
+    }
+    if (i - start == 0 || i - start > 10)
+        return 0;
+    name[i - start] = '\0';
+    int found = 0;
+    for (int k = 0; BLOCK_NAMES[k] != NULL && !found; k++)
+        found = strcmp(name, BLOCK_NAMES[k]) == 0;
+    if (!found)
+        return 0;
+    while (i < n && text[i] != '>')
+        i++;
+    if (i == n)
+        return 0;
+    *end = i + 1;
+    return 1;
+}
+
+/* boilerplate.paragraphs, or None when the text needs the Python reference. */
+static PyObject *paragraphs(PyObject *module, PyObject *markup) {
+    (void)module;
+    if (!PyUnicode_Check(markup)) {
+        PyErr_SetString(PyExc_TypeError, "markup must be str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(markup);
+    Py_UCS4 *text = PyUnicode_AsUCS4Copy(markup);
+    if (text == NULL)
+        return NULL;
+    Py_UCS4 *out = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_UCS4));
+    PyObject *unescaped = NULL, *result = NULL;
+    if (out == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* _BLOCK.sub("\n", ...) */
+    Py_ssize_t m = 0, end;
+    for (Py_ssize_t i = 0; i < n;) {
+        if (text[i] == '<') {
+            int tag = block_tag(text, n, i, &end);
+            if (tag < 0) {
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+            if (tag) {
+                out[m++] = '\n';
+                i = end;
+                continue;
+            }
+        }
+        out[m++] = text[i++];
+    }
+    /* _TAG.sub(" ", ...): from a '<' to the first '>' after it */
+    Py_ssize_t k = 0;
+    int amp = 0;
+    for (Py_ssize_t i = 0; i < m;) {
+        if (out[i] == '<') {
+            Py_ssize_t j = i + 1;
+            while (j < m && out[j] != '>')
+                j++;
+            if (j < m) {
+                text[k++] = ' ';
+                i = j + 1;
+                continue;
+            }
+        }
+        amp |= out[i] == '&';
+        text[k++] = out[i++];
+    }
+    const Py_UCS4 *chars = text;
+    Py_ssize_t length = k;
+    if (amp) { /* html.unescape, the reference's own */
+        PyObject *stripped = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, text, k);
+        if (stripped == NULL)
+            goto done;
+        unescaped = PyObject_CallOneArg(unescape_fn, stripped);
+        Py_DECREF(stripped);
+        if (unescaped == NULL)
+            goto done;
+        if (!PyUnicode_Check(unescaped)) {
+            PyErr_SetString(PyExc_TypeError, "html.unescape returned no str");
+            goto done;
+        }
+        length = PyUnicode_GET_LENGTH(unescaped);
+        PyMem_Free(text);
+        text = PyUnicode_AsUCS4Copy(unescaped);
+        if (text == NULL)
+            goto done;
+        PyMem_Free(out);
+        out = PyMem_Malloc((size_t)(length + 1) * sizeof(Py_UCS4));
+        if (out == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        chars = text;
+    }
+    /* [" ".join(line.split()) for line in text.split("\n")], empty ones left out */
+    PyObject *list = PyList_New(0);
+    if (list == NULL)
+        goto done;
+    Py_ssize_t i = 0;
+    while (i <= length) {
+        Py_ssize_t p = 0;
+        for (; i < length && chars[i] != '\n'; i++) {
+            if (Py_UNICODE_ISSPACE(chars[i])) {
+                if (p > 0 && out[p - 1] != ' ')
+                    out[p++] = ' ';
+            } else {
+                out[p++] = chars[i];
+            }
+        }
+        i++; /* past the line break, or past the end */
+        if (p > 0 && out[p - 1] == ' ')
+            p--;
+        if (p == 0)
+            continue;
+        PyObject *paragraph = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, p);
+        if (paragraph == NULL || PyList_Append(list, paragraph) < 0) {
+            Py_XDECREF(paragraph);
+            Py_DECREF(list);
+            goto done;
+        }
+        Py_DECREF(paragraph);
+    }
+    result = list;
+done:
+    PyMem_Free(text);
+    PyMem_Free(out);
+    Py_XDECREF(unescaped);
+    return result;
+}
+
+/* BLAKE2b (RFC 7693), unkeyed, of up to 64 bytes out: hashlib.blake2b(data, digest_size=...) */
+static const uint64_t B2_IV[8] = {
+    UINT64_C(0x6a09e667f3bcc908), UINT64_C(0xbb67ae8584caa73b), UINT64_C(0x3c6ef372fe94f82b),
+    UINT64_C(0xa54ff53a5f1d36f1), UINT64_C(0x510e527fade682d1), UINT64_C(0x9b05688c2b3e6c1f),
+    UINT64_C(0x1f83d9abfb41bd6b), UINT64_C(0x5be0cd19137e2179)};
+static const uint8_t B2_SIGMA[12][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
+    {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
+    {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
+    {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
+    {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3}};
+
+#define ROTR64(x, n) (((x) >> (n)) | ((x) << (64 - (n))))
+#define B2_G(a, b, c, d, x, y)                                                                     \
+    do {                                                                                           \
+        a = a + b + (x);                                                                           \
+        d = ROTR64(d ^ a, 32);                                                                     \
+        c = c + d;                                                                                 \
+        b = ROTR64(b ^ c, 24);                                                                     \
+        a = a + b + (y);                                                                           \
+        d = ROTR64(d ^ a, 16);                                                                     \
+        c = c + d;                                                                                 \
+        b = ROTR64(b ^ c, 63);                                                                     \
+    } while (0)
+
+static void b2_compress(uint64_t h[8], const unsigned char *block, uint64_t count, int last) {
+    uint64_t m[16], v[16];
+    for (int i = 0; i < 16; i++) {
+        uint64_t word = 0;
+        for (int b = 7; b >= 0; b--)
+            word = (word << 8) | block[8 * i + b];
+        m[i] = word;
+    }
+    for (int i = 0; i < 8; i++) {
+        v[i] = h[i];
+        v[i + 8] = B2_IV[i];
+    }
+    v[12] ^= count;
+    if (last)
+        v[14] = ~v[14];
+    for (int r = 0; r < 12; r++) {
+        const uint8_t *s = B2_SIGMA[r];
+        B2_G(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);
+        B2_G(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);
+        B2_G(v[2], v[6], v[10], v[14], m[s[4]], m[s[5]]);
+        B2_G(v[3], v[7], v[11], v[15], m[s[6]], m[s[7]]);
+        B2_G(v[0], v[5], v[10], v[15], m[s[8]], m[s[9]]);
+        B2_G(v[1], v[6], v[11], v[12], m[s[10]], m[s[11]]);
+        B2_G(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);
+        B2_G(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);
+    }
+    for (int i = 0; i < 8; i++)
+        h[i] ^= v[i] ^ v[i + 8];
+}
+
+static void blake2b(const unsigned char *data, size_t n, size_t outlen, unsigned char *out) {
+    uint64_t h[8];
+    memcpy(h, B2_IV, sizeof h);
+    h[0] ^= UINT64_C(0x01010000) ^ (uint64_t)outlen;
+    uint64_t count = 0;
+    while (n > 128) {
+        count += 128;
+        b2_compress(h, data, count, 0);
+        data += 128;
+        n -= 128;
+    }
+    unsigned char block[128] = {0};
+    memcpy(block, data, n);
+    count += n;
+    b2_compress(h, block, count, 1);
+    for (size_t i = 0; i < outlen; i++)
+        out[i] = (unsigned char)(h[i / 8] >> (8 * (i % 8)));
+}
+
+/* stories.tokens of one paragraph, appended to `tokens`; its words joined by spaces, in UTF-8
+ * (surrogatepass), appended to `joined`. -1 on error. */
+static int paragraph_tokens(PyObject *paragraph, PyObject *tokens, PyObject **joined) {
+    if (!PyUnicode_Check(paragraph)) {
+        PyErr_SetString(PyExc_TypeError, "paragraphs must be str");
+        return -1;
+    }
+    if (PyUnicode_IS_ASCII(paragraph)) { /* lower-case, then [a-z0-9]+ */
+        const unsigned char *c = PyUnicode_1BYTE_DATA(paragraph);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(paragraph);
+        PyObject *bytes = PyBytes_FromStringAndSize(NULL, n + 1);
+        if (bytes == NULL)
+            return -1;
+        char *buffer = PyBytes_AS_STRING(bytes);
+        Py_ssize_t size = 0;
+        for (Py_ssize_t i = 0; i < n;) {
+            if (!Py_ISALNUM(c[i])) {
+                i++;
+                continue;
+            }
+            Py_ssize_t start = i;
+            while (i < n && Py_ISALNUM(c[i]))
+                i++;
+            PyObject *token = PyUnicode_New(i - start, 127);
+            if (token == NULL) {
+                Py_DECREF(bytes);
+                return -1;
+            }
+            char *chars = (char *)PyUnicode_1BYTE_DATA(token);
+            if (size > 0)
+                buffer[size++] = ' ';
+            for (Py_ssize_t k = start; k < i; k++)
+                buffer[size++] = chars[k - start] = (char)Py_TOLOWER(c[k]);
+            int failed = PyList_Append(tokens, token);
+            Py_DECREF(token);
+            if (failed < 0) {
+                Py_DECREF(bytes);
+                return -1;
+            }
+        }
+        if (_PyBytes_Resize(&bytes, size) < 0)
+            return -1;
+        *joined = bytes;
+        return 0;
+    }
+    /* NFKC and case folding, then single CJK characters and runs of other word characters
+     * (stories._TOKEN: [CJK]|[^\W_CJK]+) */
+    PyObject *normal = PyObject_CallFunctionObjArgs(normalize_fn, nfkc, paragraph, NULL);
+    if (normal == NULL)
+        return -1;
+    PyObject *folded = PyObject_CallMethod(normal, "casefold", NULL);
+    Py_DECREF(normal);
+    if (folded == NULL)
+        return -1;
+    int kind = PyUnicode_KIND(folded);
+    const void *data = PyUnicode_DATA(folded);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(folded), first = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        Py_ssize_t start = i;
+        if (is_cjk(ch)) {
+            i++;
+        } else if (Py_UNICODE_ISALNUM(ch)) {
+            while (i < n && !is_cjk(ch = PyUnicode_READ(kind, data, i)) && Py_UNICODE_ISALNUM(ch))
+                i++;
+        } else {
+            i++;
+            continue;
+        }
+        PyObject *token = PyUnicode_Substring(folded, start, i);
+        if (token == NULL || PyList_Append(tokens, token) < 0) {
+            Py_XDECREF(token);
+            Py_DECREF(folded);
+            return -1;
+        }
+        Py_DECREF(token);
+    }
+    Py_DECREF(folded);
+    PyObject *mine = PyList_GetSlice(tokens, first, PyList_GET_SIZE(tokens));
+    if (mine == NULL)
+        return -1;
+    PyObject *space = PyUnicode_FromString(" ");
+    PyObject *text = space == NULL ? NULL : PyUnicode_Join(space, mine);
+    Py_XDECREF(space);
+    Py_DECREF(mine);
+    if (text == NULL)
+        return -1;
+    *joined = PyUnicode_AsEncodedString(text, "utf-8", "surrogatepass");
+    Py_DECREF(text);
+    return *joined == NULL ? -1 : 0;
+}
+
+/* boilerplate.Body's words and hashes: per paragraph its stories.tokens and hash_tokens. */
+static PyObject *words(PyObject *module, PyObject *paragraphs) {
+    (void)module;
+    PyObject *seq = PySequence_Fast(paragraphs, "paragraphs must be a list of str");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject *all = PyList_New(count), *hashes = PyList_New(count);
+    if (all == NULL || hashes == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *tokens = PyList_New(0), *joined = NULL;
+        if (tokens == NULL)
+            goto fail;
+        PyList_SET_ITEM(all, i, tokens);
+        if (paragraph_tokens(PySequence_Fast_GET_ITEM(seq, i), tokens, &joined) < 0)
+            goto fail;
+        unsigned char digest[5];
+        blake2b((const unsigned char *)PyBytes_AS_STRING(joined),
+                (size_t)PyBytes_GET_SIZE(joined), sizeof digest, digest);
+        Py_DECREF(joined);
+        char hex[2 * sizeof digest];
+        for (size_t k = 0; k < sizeof digest; k++) {
+            hex[2 * k] = "0123456789abcdef"[digest[k] >> 4];
+            hex[2 * k + 1] = "0123456789abcdef"[digest[k] & 15];
+        }
+        PyObject *hash = PyUnicode_FromStringAndSize(hex, sizeof hex);
+        if (hash == NULL)
+            goto fail;
+        PyList_SET_ITEM(hashes, i, hash);
+    }
+    Py_DECREF(seq);
+    return Py_BuildValue("(NN)", all, hashes);
+fail:
+    Py_XDECREF(all);
+    Py_XDECREF(hashes);
+    Py_DECREF(seq);
+    return NULL;
+}
+
 /* A buffer of 4-byte integers of the given struct format ("I" or "i"). */
 static int int32_buffer(PyObject *object, Py_buffer *view, const char *format, const char *name) {
     if (PyObject_GetBuffer(object, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
@@ -328,6 +704,10 @@ done:
 static PyMethodDef methods[] = {
     {"signatures", signatures, METH_O,
      "signatures(streams) -> [(distinct shingles, MinHash signature)] per token stream"},
+    {"paragraphs", paragraphs, METH_O,
+     "paragraphs(markup) -> boilerplate.paragraphs(markup), or None: use the reference"},
+    {"words", words, METH_O,
+     "words(paragraphs) -> (stories.tokens of each, boilerplate.hash_tokens of each)"},
     {"dfa_counts", (PyCFunction)(void (*)(void))dfa_counts, METH_FASTCALL,
      "dfa_counts(nextmove, rowbase, output, data) -> {feature: count} in order of first visit"},
     {NULL, NULL, 0, NULL}};
@@ -336,7 +716,22 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
                                     "Two hot loops of the worker in C (stories, language).",
                                     -1, methods};
 
+/* The Python functions the body's loops call where C would differ: NFKC and html.unescape. */
+static PyObject *import_function(const char *module_name, const char *name) {
+    PyObject *imported = PyImport_ImportModule(module_name);
+    if (imported == NULL)
+        return NULL;
+    PyObject *function = PyObject_GetAttrString(imported, name);
+    Py_DECREF(imported);
+    return function;
+}
+
 PyMODINIT_FUNC PyInit__native(void) {
     crc_init();
+    unescape_fn = import_function("html", "unescape");
+    normalize_fn = import_function("unicodedata", "normalize");
+    nfkc = PyUnicode_InternFromString("NFKC");
+    if (unescape_fn == NULL || normalize_fn == NULL || nfkc == NULL)
+        return NULL;
     return PyModule_Create(&module);
 }

@@ -19,6 +19,11 @@ from dataclasses import dataclass
 
 from aggregator import stories
 
+try:
+    from aggregator import _native
+except ImportError:  # not built (no C compiler at install): the Python below does it
+    _native = None  # type: ignore[assignment]
+
 # A paragraph carried by this many of a source's recent articles is boilerplate. Two is enough:
 # a site's articles rarely share a real paragraph, and leaving one out of a comparison only ever
 # makes a merge less likely.
@@ -34,16 +39,26 @@ _BLOCK = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 # Footers whose text varies per article, so hashing cannot learn them.
+_CJK_FOOTERS = ("原文链接", "阅读原文", "本文来自", "来源：", "转载请注明", "本文首发于")
 _PATTERNS = re.compile(
     r"^(?:the post .{1,300} appeared first on .{1,120}"  # WordPress
-    r"|.{0,40}(?:原文链接|阅读原文|本文来自|来源：|转载请注明|本文首发于).{0,120}"
+    rf"|.{{0,40}}(?:{'|'.join(_CJK_FOOTERS)}).{{0,120}}"
     r"|(?:continue reading|read more|read the full (?:story|article)).{0,80})$",
     re.IGNORECASE | re.DOTALL,
 )
+_CJK_FOOTER = re.compile("|".join(_CJK_FOOTERS))
 
 
 def paragraphs(markup: str) -> list[str]:
     """The text paragraphs of sanitized HTML (or of plain text split on its line breaks)."""
+    if _native is not None and (found := _native.paragraphs(markup)) is not None:
+        return found
+    return _paragraphs_python(markup)
+
+
+def _paragraphs_python(markup: str) -> list[str]:
+    """`paragraphs`: the reference, and the fallback where the C module is not built (or a tag's
+    name is not ASCII, which IGNORECASE may match to an ASCII one)."""
     text = _BLOCK.sub("\n", markup)
     text = html.unescape(_TAG.sub(" ", text))
     return [" ".join(words) for line in text.split("\n") if (words := line.split())]
@@ -60,13 +75,20 @@ class Body:
     @classmethod
     def of(cls, markup: str) -> Body:
         paras = paragraphs(markup)
-        words = [stories.tokens(p) for p in paras]
-        return cls(paras, words, [hash_tokens(w) for w in words])
+        words, hashes = _native.words(paras) if _native else _words_python(paras)
+        return cls(paras, words, hashes)
 
     def kept_words(self, known: frozenset[str] | set[str]) -> list[list[str]]:
         """The words of the paragraphs that are not boilerplate (see `strip`)."""
         junk = is_boilerplate(self.paragraphs, known, self.hashes)
         return [w for w, j in zip(self.words, junk, strict=True) if not j]
+
+
+def _words_python(paras: Sequence[str]) -> tuple[list[list[str]], list[str]]:
+    """Each paragraph's `stories.tokens` and `hash_tokens`: the reference of the C module's
+    `words`, and its fallback where it is not built."""
+    words = [stories.tokens(p) for p in paras]
+    return words, [hash_tokens(w) for w in words]
 
 
 def paragraph_hash(paragraph: str) -> str:
@@ -88,7 +110,15 @@ def paragraph_hashes(paras: Sequence[str]) -> list[str]:
 
 def is_pattern(paragraph: str) -> bool:
     """A footer recognized by its shape ("The post … appeared first on …", "原文链接…")."""
-    return len(paragraph) <= 400 and _PATTERNS.match(paragraph.strip()) is not None
+    if len(paragraph) > 400:
+        return False
+    text = paragraph.strip()
+    # What every match starts with or holds, checked first: most paragraphs have neither, and
+    # the pattern would try its 40 leading characters at each of them. (Under IGNORECASE, t, c
+    # and r match only their ASCII cases.)
+    if text[:1] not in "tTcCrR" and (text.isascii() or not _CJK_FOOTER.search(text)):
+        return False
+    return _PATTERNS.match(text) is not None
 
 
 def strip(

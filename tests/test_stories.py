@@ -5,11 +5,17 @@ from __future__ import annotations
 import random
 import shutil
 import sysconfig
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from aggregator import boilerplate, stories
+from aggregator.config import SourceConfig
+from aggregator.errors import ParseError
+from aggregator.normalize import normalize
+from aggregator.parse import parse
+from tests.support.corpus import corpus_files, requires_corpus
 
 EN = [
     "The city council voted on Tuesday to approve funding for a new bridge across the river,"
@@ -99,6 +105,71 @@ def test_the_c_minhash_gives_the_numbers_of_the_numpy_reference() -> None:
     assert stories._native.signatures(streams) == stories._minhash_python(streams, texts)
     with pytest.raises(TypeError):
         stories._native.signatures([["ok", 3]])  # type: ignore[list-item]
+
+
+# Markup pieces the body's C loops must read exactly as the Python reference does: tags of every
+# shape (spaced, upper case, unterminated, inside text), entities (one makes a line break),
+# Unicode spaces and line separators, full widths, CJK, a lone surrogate, numbers that are not
+# digits, and tag names IGNORECASE matches to ASCII ones (the C module leaves those to Python).
+BODY_PIECES = [
+    *"<>/ &;#abpdivlrhtnxy12_\n\t\r\x0b\x1c\xa0\u2028\u3000中文ﾊﾟＡé\U0001f600\ud800",
+    *["<p>", "</P >", "< br/>", "<section class=x>", "<pre", "<h7>", "<Div\n>", "<a href='>'>"],
+    *["&amp;", "&#10;", "&nbsp;", "&lt;p&gt;", "&#x3c;", "&bogus;", "İ", "ǅ", "½", "²", "Ⅻ"],
+    *["<ſection>", "<\u212aa>", "The post ", "Continue reading", "原文链接", " appeared first on "],
+]
+
+
+def _body_markups(rng: random.Random, count: int) -> list[str]:
+    return ["".join(rng.choices(BODY_PIECES, k=rng.randrange(0, 40))) for _ in range(count)]
+
+
+def _same_body_as_the_reference(markup: str) -> None:
+    assert stories._native is not None
+    reference = boilerplate._paragraphs_python(markup)
+    found = stories._native.paragraphs(markup)
+    assert found is None or found == reference, markup
+    paras = [markup, markup.upper(), *reference]
+    assert stories._native.words(paras) == boilerplate._words_python(paras), markup
+
+
+def test_the_c_body_loops_give_the_answers_of_the_python_reference() -> None:
+    if stories._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    for markup in [*_body_markups(random.Random(5), 20_000), *EN, *ZH, "x" * 128, "y" * 129]:
+        _same_body_as_the_reference(markup)
+    # a tag name IGNORECASE reads as ASCII ("ſ" is "s"): the reference reads it
+    assert stories._native.paragraphs("a<ſection>b") is None
+    assert boilerplate.paragraphs("a<ſection>b") == ["a", "b"]
+    with pytest.raises(TypeError):
+        stories._native.words(["ok", 3])  # type: ignore[list-item]
+
+
+@requires_corpus
+def test_the_c_body_loops_read_every_corpus_article_as_the_reference_does() -> None:
+    if stories._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    bodies = 0
+    for path in corpus_files("real"):
+        source = SourceConfig(path.stem, path.stem, "https://example.com/f", ("x",), 900.0)
+        try:
+            feed = parse(path.read_bytes(), url=source.url, headers={})
+            articles = normalize(feed, source, now=datetime(2026, 11, 30, tzinfo=UTC))
+        except ParseError:
+            continue
+        for article in articles:
+            for markup in (article.content, article.summary):
+                _same_body_as_the_reference(markup)
+                bodies += 1
+    assert bodies > 4000
+
+
+def test_footer_patterns_quick_check_agrees_with_the_pattern() -> None:
+    paragraphs = [*_body_markups(random.Random(6), 20_000), *EN, *ZH]
+    paragraphs += ["The post X appeared first on Y.", "  READ MORE »", "据新华社 来源：新华社"]
+    for paragraph in paragraphs:
+        expected = len(paragraph) <= 400 and bool(boilerplate._PATTERNS.match(paragraph.strip()))
+        assert boilerplate.is_pattern(paragraph) == expected, paragraph
+    assert sum(map(boilerplate.is_pattern, paragraphs)) >= 3
 
 
 def test_the_c_module_is_built_where_there_is_a_compiler() -> None:
