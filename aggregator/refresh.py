@@ -171,10 +171,10 @@ def join_stories(
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
-    Four round trips for the whole batch: which are not filed yet (the only one when none is),
-    count their paragraphs (the source's boilerplate), read the candidates sharing a bucket,
-    file atomically. The filing refuses when another worker
-    filed a candidate this decision did not see; the decision is then made again with it.
+    Four round trips for the whole batch: which are stored and not filed yet (the only one when
+    none is), count their paragraphs (the source's boilerplate), read the candidates sharing a
+    bucket, file atomically. The filing refuses when another worker filed a candidate this
+    decision did not see; the decision is then made again with it.
     """
     unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
     articles = [a for a in articles if a.id in unfiled]
@@ -199,11 +199,12 @@ def join_stories(
         (a.id, a.source_id, a.published.timestamp(), fp)
         for a, fp in zip(fresh, prints, strict=True)
     ]
-    candidates = store.story_candidates({i: stories.bucket_tokens(fp) for i, _, _, fp in new})
+    candidates, read = store.story_candidates({i: stories.bucket_tokens(fp) for i, _, _, fp in new})
     since = now.timestamp() - window_days * 86400
     for attempt in range(JOIN_ATTEMPTS):
         joins = stories.plan(new, candidates, since, now.timestamp())
-        joined, missed = store.join_stories(joins, now, force=attempt == JOIN_ATTEMPTS - 1)
+        force = attempt == JOIN_ATTEMPTS - 1
+        joined, missed = store.join_stories(joins, now, force=force, read=read)
         if not missed:
             return joined
         for article_id, *_ in new:

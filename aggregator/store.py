@@ -423,17 +423,30 @@ return out
 """
 
 
+# KEYS: stories:fp; ARGV: the article key prefix, article ids. The ids stored and not filed in a
+# story yet (an article the save dropped at once, older than max age, is never filed).
+_LUA_UNFILED = r"""
+local out = {}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  if redis.call('HEXISTS', KEYS[1], id) == 0 and redis.call('EXISTS', ARGV[1] .. id) == 1 then
+    out[#out + 1] = id
+  end
+end
+return out
+"""
+
 # KEYS: stories:fp, boilerplate evidence, stories:observed; ARGV: max evidence, min articles,
-# then per article: id, its paragraph hashes concatenated (10 hex digits each). Counts the
-# paragraphs of articles not filed yet, once per article (a retried refresh counts nothing
-# twice); returns the ids not filed yet and the source's boilerplate hashes.
+# the article key prefix, then per article: id, its paragraph hashes concatenated (10 hex digits
+# each). Counts the paragraphs of stored articles not filed yet, once per article (a retried
+# refresh counts nothing twice); returns their ids and the source's boilerplate hashes.
 _LUA_OBSERVE_PARAGRAPHS = r"""
 local fp, boiler, observed = KEYS[1], KEYS[2], KEYS[3]
-local max_evidence, min_articles = tonumber(ARGV[1]), ARGV[2]
+local max_evidence, min_articles, article = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local new = {}
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   local id, hashes = ARGV[i], ARGV[i + 1]
-  if redis.call('HEXISTS', fp, id) == 0 then
+  if redis.call('HEXISTS', fp, id) == 0 and redis.call('EXISTS', article .. id) == 1 then
     new[#new + 1] = id
     if redis.call('HSETNX', observed, id, 1) == 1 then
       for j = 1, #hashes, 10 do redis.call('ZINCRBY', boiler, 1, string.sub(hashes, j, j + 9)) end
@@ -446,7 +459,8 @@ return {new, redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')}
 """
 
 # KEYS: stories:fp; ARGV: "{p}:", then per article its bucket tokens concatenated (5 bytes each).
-# Returns per article the ids its buckets hold, joined by ",", then id, record pairs of those.
+# Returns per article the ids its buckets hold, joined by ",", then id, record pairs of those,
+# then the last handle given (every article filed later has a greater one).
 _LUA_STORY_CANDIDATES = (
     _LUA_STORIES_COMMON
     + r"""
@@ -466,21 +480,22 @@ for i = 2, #ARGV do
   end
   found[#found + 1] = table.concat(ids, ',')
 end
-return {found, records}
+return {found, records, redis.call('GET', ARGV[1] .. 'stories:handles') or '0'}
 """
 )
 
-# KEYS: stories:fp; ARGV: "{p}:", now, force ("1"/"0"), then per article: id, source, published,
-# packed fingerprint, story ("" new), via, bucket tokens concatenated, the ids looked at joined
-# by ",". A bucket now holding an article the decision did not look at (another worker filed it
-# meanwhile) is a conflict: nothing is written and the conflicting records are returned, unless
-# forced. Returns {"ok", joined} or {"conflict", id, record, ...}.
+# KEYS: stories:fp; ARGV: "{p}:", now, force ("1"/"0"), the last handle given when the
+# candidates were read, then per article: id, source, published, packed fingerprint, story (""
+# new), via, bucket tokens concatenated, the ids looked at joined by ",". A bucket now holding an
+# article the decision did not look at (another worker filed it meanwhile: its handle is greater
+# than the one given) is a conflict: nothing is written and the conflicting records are
+# returned, unless forced. Returns {"ok", joined} or {"conflict", id, record, ...}.
 _LUA_JOIN_STORIES = (
     _LUA_COMMON
     + r"""
-local fpkey, p, now, force = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1'
+local fpkey, p, now, force, read = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
 local arts, batch = {}, {}
-for i = 4, #ARGV, 8 do
+for i = 5, #ARGV, 8 do
   local a = {id = ARGV[i], source = ARGV[i + 1], published = ARGV[i + 2], packed = ARGV[i + 3],
              story = ARGV[i + 4], via = ARGV[i + 5], tokens = {}, seen = {}}
   for j = 1, #ARGV[i + 6], 5 do a.tokens[#a.tokens + 1] = string.sub(ARGV[i + 6], j, j + 4) end
@@ -489,11 +504,21 @@ for i = 4, #ARGV, 8 do
   batch[a.id] = true
 end
 
+-- Only articles filed since the candidates were read can be conflicts: a bucket's handle only
+-- ever grows (or goes), so one no greater than `read` is the one the decision looked at.
 local conflicts, listed = {'conflict'}, {}
-for _, a in ipairs(arts) do
+local checked = {}
+if not force and tonumber(redis.call('GET', p .. 'stories:handles') or '0') > read then
+  checked = arts
+end
+for _, a in ipairs(checked) do
   for _, token in ipairs(a.tokens) do
-    local v = bucket_article(p, token)
-    if v ~= '' and not batch[v] and not a.seen[v] and not listed[v] then
+    local handle = redis.call('HGET', lsh_key(p, token), token)
+    local v = false
+    if handle and tonumber(handle) > read then
+      v = redis.call('HGET', handle_key(p, handle), handle)
+    end
+    if v and not batch[v] and not a.seen[v] and not listed[v] then
       local record = redis.call('HGET', fpkey, v)
       if record then
         listed[v] = true
@@ -503,7 +528,7 @@ for _, a in ipairs(arts) do
     end
   end
 end
-if #conflicts > 1 and not force then return conflicts end
+if #conflicts > 1 then return conflicts end
 
 local changed, joined = {}, 0
 for _, a in ipairs(arts) do
@@ -580,6 +605,7 @@ class Store:
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
         self._page = redis.register_script(_LUA_PAGE)
         self._set_sources = redis.register_script(_LUA_SET_SOURCES)
+        self._unfiled = redis.register_script(_LUA_UNFILED)
         self._observe_paragraphs = redis.register_script(_LUA_OBSERVE_PARAGRAPHS)
         self._story_candidates = redis.register_script(_LUA_STORY_CANDIDATES)
         self._join_stories = redis.register_script(_LUA_JOIN_STORIES)
@@ -1054,11 +1080,13 @@ class Store:
         return len(keys)
 
     def unfiled(self, article_ids: Sequence[str]) -> set[str]:
-        """The ids not filed in a story yet (one round trip)."""
+        """The ids stored and not filed in a story yet (one round trip)."""
         if not article_ids:
             return set()
-        filed = cast(list[bytes | None], self.redis.hmget(self._story_fp_key(), list(article_ids)))
-        return {i for i, f in zip(article_ids, filed, strict=True) if f is None}
+        found = self._unfiled(
+            keys=[self._story_fp_key()], args=[self._article_key(""), *article_ids]
+        )
+        return {_text(i) for i in cast(list[bytes], found)}
 
     def boilerplate(self, source_id: str, min_articles: int) -> frozenset[str]:
         """The source's boilerplate: paragraph hashes carried by `min_articles` of its articles."""
@@ -1071,13 +1099,14 @@ class Store:
     def observe_paragraphs(
         self, source_id: str, hashes: dict[str, list[str]], max_evidence: int, min_articles: int
     ) -> tuple[set[str], frozenset[str]]:
-        """Count the paragraphs of the articles not filed in a story yet (one round trip), once
-        per article: a refresh retried after failing before it filed them counts nothing twice.
+        """Count the paragraphs of the stored articles not filed in a story yet (one round trip),
+        once per article: a refresh retried after failing before it filed them counts nothing
+        twice.
 
         Returns those article ids and the source's boilerplate: the paragraph hashes carried by
         at least `min_articles` of its articles, of the newest `max_evidence` hashes kept.
         """
-        args: list[str | int] = [max_evidence, min_articles]
+        args: list[str | int] = [max_evidence, min_articles, self._article_key("")]
         for article_id, paragraph_hashes in hashes.items():
             args += [article_id, "".join(paragraph_hashes)]
         new, known = cast(
@@ -1089,36 +1118,46 @@ class Store:
         )
         return {_text(i) for i in new}, frozenset(_text(h) for h in known)
 
-    def story_candidates(self, tokens: dict[str, list[bytes]]) -> dict[str, list[stories.Stored]]:
-        """The filed articles sharing a bucket with each article (one round trip)."""
+    def story_candidates(
+        self, tokens: dict[str, list[bytes]]
+    ) -> tuple[dict[str, list[stories.Stored]], int]:
+        """The filed articles sharing a bucket with each article (one round trip), and the last
+        handle given then: `join_stories` checks only what was filed after it."""
         if not any(tokens.values()):
-            return {}
+            return {}, 0
         blobs = [b"".join(ts) for ts in tokens.values()]
-        found, records = cast(
-            list[list[bytes]],
+        found, records, last = cast(
+            tuple[list[bytes], list[bytes], bytes],
             self._story_candidates(keys=[self._story_fp_key()], args=[f"{self.prefix}:", *blobs]),
         )
         stored = {
             _text(records[i]): _decode_stored(_text(records[i]), records[i + 1])
             for i in range(0, len(records), 2)
         }
-        return {
+        candidates = {
             article_id: [stored[i] for i in sorted(set(_text(ids).split(","))) if i in stored]
             for article_id, ids in zip(tokens, found, strict=True)
         }
+        return candidates, int(last)
 
     def join_stories(
-        self, joins: Sequence[stories.Join], now: datetime, *, force: bool = False
+        self,
+        joins: Sequence[stories.Join],
+        now: datetime,
+        *,
+        force: bool = False,
+        read: int = 0,
     ) -> tuple[int, list[stories.Stored]]:
         """File new articles in their stories atomically (one round trip).
 
         Returns (how many joined an existing story, []), or (0, the filed articles the decisions
         did not look at) when another worker filed a candidate meanwhile: decide again and retry.
+        `read`: the last handle `story_candidates` saw (0: check every article in the buckets).
         `force` files regardless. Articles filed already, or no longer stored, are skipped.
         """
         if not joins:
             return 0, []
-        args: list[str | bytes | int] = [f"{self.prefix}:", _num(_epoch(now)), int(force)]
+        args: list[str | bytes | int] = [f"{self.prefix}:", _num(_epoch(now)), int(force), read]
         for j in joins:
             args += [
                 j.article_id,

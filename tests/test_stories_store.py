@@ -203,7 +203,9 @@ class _JoinFailsOnce(Store):
 
     failed = False
 
-    def story_candidates(self, tokens: dict[str, list[bytes]]) -> dict[str, list[stories.Stored]]:
+    def story_candidates(
+        self, tokens: dict[str, list[bytes]]
+    ) -> tuple[dict[str, list[stories.Stored]], int]:
         if not self.failed:
             self.failed = True
             raise RedisConnectionError("connection cut by the test")
@@ -289,6 +291,22 @@ def _save(store: Store, articles: list[Article], now: datetime) -> None:
     store.save_refresh(SourceState(articles[0].source_id), articles, retention, now)
 
 
+def test_articles_the_save_drops_at_once_are_not_counted_or_filed(store: Store) -> None:
+    """A feed's items older than max age are stored and trimmed by the same save: stories never
+    look at them. (They were counted, marked observed for good, and fingerprinted again on every
+    change of the feed.)"""
+    texts = [("Bridge approved after long fight", BODY), ("Ferry timetable changes", BODY[1:])]
+    old = _articles("a", texts, NOW - timedelta(days=400))
+    retention = RetentionConfig(max_age_days=30, keep_newest=0)
+    store.save_refresh(SourceState("a"), old, retention, NOW)
+    assert store.unfiled([a.id for a in old]) == set()
+    assert join_stories(store, old, 7.0, NOW) == 0
+    assert store.observe_paragraphs("a", {"a-0": ["0123456789"]}, 120, 2) == (set(), frozenset())
+    assert store.redis.hlen("agg:stories:observed") == 0
+    assert store.redis.hlen("agg:stories:fp") == 0
+    assert store.redis.zcard("agg:boiler:a") == 0
+
+
 def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store) -> None:
     """The race, step by step: two workers read the index before either filed its copy."""
     a = _articles("a", [("Bridge approved after long fight", BODY)], NOW)
@@ -300,18 +318,19 @@ def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store)
     fp_a = stories.fingerprint(a[0].title, BODY)
     fp_b = stories.fingerprint(b[0].title, [*BODY, "Scan the QR code."])
     # Both read the (empty) index first ...
-    assert store.story_candidates({"a-0": stories.bucket_tokens(fp_a)}) == {"a-0": []}
+    assert store.story_candidates({"a-0": stories.bucket_tokens(fp_a)}) == ({"a-0": []}, 0)
+    assert store.story_candidates({"b-0": stories.bucket_tokens(fp_b)}) == ({"b-0": []}, 0)
     stale = stories.plan([("b-0", "b", NOW.timestamp(), fp_b)], {}, 0.0, NOW.timestamp())
     # ... then the first files ...
     fresh = stories.plan([("a-0", "a", NOW.timestamp(), fp_a)], {}, 0.0, NOW.timestamp())
-    assert store.join_stories(fresh, NOW) == (0, [])
+    assert store.join_stories(fresh, NOW, read=0) == (0, [])
     # ... and the second's filing is refused with what it missed, so it decides again.
-    joined, missed = store.join_stories(stale, NOW)
+    joined, missed = store.join_stories(stale, NOW, read=0)
     assert (joined, [m.article_id for m in missed]) == (0, ["a-0"])
     again = stories.plan(
         [("b-0", "b", NOW.timestamp(), fp_b)], {"b-0": missed}, 0.0, NOW.timestamp()
     )
-    assert store.join_stories(again, NOW) == (1, [])
+    assert store.join_stories(again, NOW, read=0) == (1, [])
     found = store.stories_of(["a-0", "b-0"])
     assert found["a-0"] == found["b-0"]
     assert found["a-0"].size == 2
@@ -384,17 +403,17 @@ def test_clustering_in_a_10000_article_window_takes_a_fixed_number_of_round_trip
     after = _commands(store.redis)
     delta = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
     assert joined == 10
-    # Round trips: one HMGET and three scripts for the whole batch (every other command
-    # counted here ran inside the scripts) ...
-    assert delta["evalsha"] == 3, delta
-    assert delta["hmget"] == 1, delta
+    # Round trips: four scripts for the whole batch (every other command counted here ran
+    # inside them) ...
+    assert delta["evalsha"] == 4, delta
     assert "eval" not in delta, delta
-    # ... and a refresh of articles filed already costs the HMGET alone.
+    # ... and a refresh of articles filed already costs the first alone: one look per article.
     before = _commands(store.redis)
     assert join_stories(store, batch, 7.0, NOW + timedelta(hours=1)) == 0
     after = _commands(store.redis)
     assert {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)} == {
-        "hmget": 1
+        "evalsha": 1,
+        "hexists": 20,
     }
     # ... and the work inside them is bounded per article, whatever the window's size.
     assert sum(delta.values()) <= 20 * 80, delta
