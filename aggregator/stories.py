@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import operator
 import re
 import struct
 import unicodedata
@@ -166,7 +167,7 @@ def fingerprints(
         )
         lead = prefixes[0]
         if raw is not None:
-            start = "".join(t for paragraph in raw[:3] for t in paragraph)
+            start = "".join(map("".join, raw[:3]))
             lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
         out.append(
             Fingerprint(
@@ -185,7 +186,8 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
     """Estimated Jaccard similarity of two bodies' shingles (0 when either is not comparable)."""
     if not (a.comparable and b.comparable):
         return 0.0
-    return sum(x == y for x, y in zip(a.signature, b.signature, strict=True)) / SLOTS
+    same: int = sum(map(operator.eq, a.signature, b.signature))
+    return same / SLOTS
 
 
 def same_story(a: Fingerprint, b: Fingerprint, same_source: bool = False) -> bool:
