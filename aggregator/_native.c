@@ -1,13 +1,20 @@
-/* Two hot loops of the worker in C, each with a Python reference that gives the same answers
- * and runs when this module was not built (setup.py makes it optional).
+/* Hot loops of the worker in C, each with a Python reference that gives the same answers and
+ * runs when this module was not built (setup.py makes it optional).
  *
- *     signatures(streams) -> list[tuple[int, tuple[int, ...]]]
+ *     paragraphs(markup) -> list[str] | None
+ *     words(paragraphs) -> tuple[list[bytes], list[str]]
+ *     fingerprint_parts(items) -> list[tuple[int, tuple[int, tuple[int, ...]], tuple[int, ...], int]]
  *
- * stories.py's shingles and MinHash (reference: stories._minhash_python, numpy; checked equal
- * in tests/test_stories.py). For each stream (a list of token strings), the number of distinct
- * shingles and the SLOTS 16-bit MinHash values (an empty tuple when it has no shingle): each
- * token hashed with two CRC-32s, n-grams mixed by odd multipliers (XOR), one-permutation
- * MinHash over the hashes' high bits, rotation densification, splitmix64's finalizer.
+ * An article body as stories read it (references: boilerplate._paragraphs_python,
+ * boilerplate._words_python, stories._fingerprint_parts_python; checked equal in
+ * tests/test_stories.py). `paragraphs` cuts sanitized HTML into text paragraphs (None: a tag
+ * it leaves to Python). `words` cuts each into stories.tokens, packed as stories.pack_tokens
+ * lays them out (each token's hash, characters, CJK characters, UTF-8 bytes, then the text),
+ * with boilerplate.hash_tokens of each: no Python object per token. `fingerprint_parts`
+ * computes, per article, a fingerprint's numbers from its kept paragraphs' packed tokens: the
+ * shingles and MinHash (each token hashed with two CRC-32s, n-grams mixed by odd multipliers,
+ * one-permutation MinHash over the hashes' high bits, rotation densification, splitmix64's
+ * finalizer) and the BLAKE2b hashes of the body's start.
  *
  *     dfa_counts(nextmove, rowbase, output, data) -> dict[int, int] | None
  *
@@ -41,50 +48,9 @@ static void crc_init(void) {
     }
 }
 
-/* zlib.crc32(data, start) */
-static uint32_t crc32_of(const unsigned char *p, Py_ssize_t n, uint32_t start) {
-    uint32_t crc = ~start;
-    while (n--)
-        crc = crc_table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-    return ~crc;
-}
-
 static int is_cjk(Py_UCS4 ch) {
     return (ch >= 0x3040 && ch <= 0x30FF) || (ch >= 0x3400 && ch <= 0x4DBF) ||
            (ch >= 0x4E00 && ch <= 0x9FFF) || (ch >= 0xF900 && ch <= 0xFAFF);
-}
-
-/* stories._token_hash; adds the token's CJK characters to *cjk. -1 on error. */
-static int token_hash(PyObject *token, uint64_t *out, Py_ssize_t *cjk) {
-    if (!PyUnicode_Check(token)) {
-        PyErr_SetString(PyExc_TypeError, "tokens must be str");
-        return -1;
-    }
-    Py_ssize_t size;
-    const char *data;
-    PyObject *encoded = NULL;
-    if (PyUnicode_IS_ASCII(token)) {
-        data = (const char *)PyUnicode_DATA(token);
-        size = PyUnicode_GET_LENGTH(token);
-    } else {
-        Py_ssize_t length = PyUnicode_GET_LENGTH(token);
-        int kind = PyUnicode_KIND(token);
-        const void *chars = PyUnicode_DATA(token);
-        for (Py_ssize_t i = 0; i < length; i++)
-            *cjk += is_cjk(PyUnicode_READ(kind, chars, i));
-        /* utf-8 with surrogatepass, as stories.py encodes */
-        encoded = PyUnicode_AsEncodedString(token, "utf-8", "surrogatepass");
-        if (encoded == NULL)
-            return -1;
-        data = PyBytes_AS_STRING(encoded);
-        size = PyBytes_GET_SIZE(encoded);
-    }
-    const unsigned char *bytes = (const unsigned char *)data;
-    uint64_t high = crc32_of(bytes, size, 0);
-    uint64_t low = crc32_of(bytes, size, 0x5BD1E995u);
-    *out = ((high << 32) | low) * GOLDEN;
-    Py_XDECREF(encoded);
-    return 0;
 }
 
 /* Distinct values of `values` (n of them), counted in an open-addressing set in `table`. */
@@ -142,102 +108,6 @@ static PyObject *signature_of(const uint64_t *shingles, Py_ssize_t n) {
         PyTuple_SET_ITEM(out, s, value);
     }
     return out;
-}
-
-/* One stream: its (distinct shingles, signature). `hashes` and `table` are scratch space. */
-static PyObject *stream_signature(PyObject *stream, uint64_t **hashes, Py_ssize_t *room,
-                                  uint64_t **table, Py_ssize_t *table_room) {
-    PyObject *seq = PySequence_Fast(stream, "a stream must be a list of tokens");
-    if (seq == NULL)
-        return NULL;
-    Py_ssize_t length = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    PyObject *result = NULL;
-    if (length > *room) {
-        uint64_t *grown = PyMem_Realloc(*hashes, (size_t)length * sizeof(uint64_t));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        *hashes = grown;
-        *room = length;
-    }
-    uint64_t *h = *hashes;
-    Py_ssize_t cjk = 0;
-    for (Py_ssize_t i = 0; i < length; i++)
-        if (token_hash(items[i], &h[i], &cjk) < 0)
-            goto done;
-    /* a mostly CJK stream (a character per token) is shingled by 4 */
-    int size = cjk * 3 >= length ? CJK_SHINGLE : WORD_SHINGLE;
-    Py_ssize_t n;
-    if (length == 0) {
-        result = Py_BuildValue("(n())", (Py_ssize_t)0);
-        goto done;
-    }
-    if (length < size) { /* one "shingle" of what it has: the sum, as numpy's .sum() wraps */
-        uint64_t sum = 0;
-        for (Py_ssize_t k = 0; k < length; k++)
-            sum += h[k] * MIX[k];
-        h[0] = sum;
-        n = 1;
-    } else { /* in place: shingle j reads tokens j..j+size-1, all at or after j */
-        n = length - size + 1;
-        for (Py_ssize_t j = 0; j < n; j++) {
-            uint64_t mixed = h[j] * MIX[0];
-            for (int k = 1; k < size; k++)
-                mixed ^= h[j + k] * MIX[k];
-            h[j] = mixed;
-        }
-    }
-    Py_ssize_t capacity = 16;
-    while (capacity < 2 * n)
-        capacity *= 2;
-    if (capacity > *table_room) {
-        uint64_t *grown = PyMem_Realloc(*table, (size_t)capacity * sizeof(uint64_t));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        *table = grown;
-        *table_room = capacity;
-    }
-    Py_ssize_t distinct = count_distinct(h, n, *table, capacity);
-    PyObject *signature = signature_of(h, n);
-    if (signature != NULL)
-        result = Py_BuildValue("(nN)", distinct, signature);
-done:
-    Py_DECREF(seq);
-    return result;
-}
-
-static PyObject *signatures(PyObject *module, PyObject *streams) {
-    (void)module;
-    PyObject *seq = PySequence_Fast(streams, "streams must be a list of lists of tokens");
-    if (seq == NULL)
-        return NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
-    PyObject *out = PyList_New(count);
-    uint64_t *hashes = NULL, *table = NULL;
-    Py_ssize_t room = 0, table_room = 0;
-    if (out == NULL)
-        goto fail;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *one = stream_signature(PySequence_Fast_GET_ITEM(seq, i), &hashes, &room,
-                                         &table, &table_room);
-        if (one == NULL)
-            goto fail;
-        PyList_SET_ITEM(out, i, one);
-    }
-    PyMem_Free(hashes);
-    PyMem_Free(table);
-    Py_DECREF(seq);
-    return out;
-fail:
-    PyMem_Free(hashes);
-    PyMem_Free(table);
-    Py_XDECREF(out);
-    Py_DECREF(seq);
-    return NULL;
 }
 
 /* --- boilerplate.py: an article body's paragraphs, their tokens and their hashes ------------- */
@@ -484,9 +354,128 @@ static void blake2b(const unsigned char *data, size_t n, size_t outlen, unsigned
         out[i] = (unsigned char)(h[i / 8] >> (8 * (i % 8)));
 }
 
-/* stories.tokens of one paragraph, appended to `tokens`; its words joined by spaces, in UTF-8
- * (surrogatepass), appended to `joined`. -1 on error. */
-static int paragraph_tokens(PyObject *paragraph, PyObject *tokens, PyObject **joined) {
+/* --- stories.py: a paragraph's tokens, packed, and the numbers of a fingerprint ------------- */
+
+typedef struct {
+    unsigned char *data;
+    Py_ssize_t size, room;
+} Buf;
+
+/* Room for n more bytes; -1 (MemoryError) when there is none to be had. */
+static int buf_reserve(Buf *b, Py_ssize_t n) {
+    if (b->size + n > b->room) {
+        Py_ssize_t room = b->room ? b->room : 256;
+        while (room < b->size + n)
+            room *= 2;
+        unsigned char *grown = PyMem_Realloc(b->data, (size_t)room);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->data = grown;
+        b->room = room;
+    }
+    return 0;
+}
+
+static int buf_put(Buf *b, const void *src, Py_ssize_t n) {
+    if (buf_reserve(b, n) < 0)
+        return -1;
+    if (n > 0)
+        memcpy(b->data + b->size, src, (size_t)n);
+    b->size += n;
+    return 0;
+}
+
+#define BUF_APPEND(b, src, n) /* after buf_reserve */                                            \
+    do {                                                                                           \
+        memcpy((b)->data + (b)->size, (src), (size_t)(n));                                         \
+        (b)->size += (n);                                                                          \
+    } while (0)
+
+/* One paragraph's tokens as stories.pack_tokens lays them out, and their text joined by spaces
+ * (what boilerplate.hash_tokens hashes). */
+typedef struct {
+    Buf hashes, chars, cjk, bytes, text, spaced, word;
+} Tokens;
+
+static void tokens_clear(Tokens *t) {
+    t->hashes.size = t->chars.size = t->cjk.size = t->bytes.size = 0;
+    t->text.size = t->spaced.size = t->word.size = 0;
+}
+
+static void tokens_free(Tokens *t) {
+    Buf *all[] = {&t->hashes, &t->chars, &t->cjk, &t->bytes, &t->text, &t->spaced, &t->word};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        PyMem_Free(all[i]->data);
+}
+
+/* stories._token_hash of a token's UTF-8 bytes: two CRC-32s (zlib.crc32 from 0 and from
+ * 0x5BD1E995, computed side by side), spread by the golden ratio */
+static uint64_t token_hash(const unsigned char *bytes, Py_ssize_t size) {
+    uint32_t high = ~UINT32_C(0), low = ~UINT32_C(0x5BD1E995);
+    for (Py_ssize_t i = 0; i < size; i++) {
+        high = crc_table[(high ^ bytes[i]) & 0xFF] ^ (high >> 8);
+        low = crc_table[(low ^ bytes[i]) & 0xFF] ^ (low >> 8);
+    }
+    return (((uint64_t)~high << 32) | ~low) * GOLDEN;
+}
+
+/* Room for the tokens of a paragraph of n characters (at most n tokens of 4 bytes each). */
+static int tokens_reserve(Tokens *t, Py_ssize_t n) {
+    return buf_reserve(&t->hashes, 8 * n) < 0 || buf_reserve(&t->chars, 4 * n) < 0 ||
+                   buf_reserve(&t->cjk, 4 * n) < 0 || buf_reserve(&t->bytes, 4 * n) < 0 ||
+                   buf_reserve(&t->text, 4 * n) < 0 || buf_reserve(&t->spaced, 5 * n) < 0 ||
+                   buf_reserve(&t->word, 4 * n) < 0
+               ? -1
+               : 0;
+}
+
+/* Add the token in t->word (UTF-8, `chars` characters of which `cjk` CJK), and empty t->word.
+ * Room was made by tokens_reserve. */
+static void add_token(Tokens *t, uint32_t chars, uint32_t cjk) {
+    uint64_t hash = token_hash(t->word.data, t->word.size);
+    uint32_t size = (uint32_t)t->word.size;
+    if (t->spaced.size > 0)
+        BUF_APPEND(&t->spaced, " ", 1);
+    BUF_APPEND(&t->hashes, &hash, 8);
+    BUF_APPEND(&t->chars, &chars, 4);
+    BUF_APPEND(&t->cjk, &cjk, 4);
+    BUF_APPEND(&t->bytes, &size, 4);
+    BUF_APPEND(&t->text, t->word.data, size);
+    BUF_APPEND(&t->spaced, t->word.data, size);
+    t->word.size = 0;
+}
+
+/* One character in UTF-8, after buf_reserve (a token holds no surrogate: not a word character) */
+static void put_utf8(Buf *b, Py_UCS4 ch) {
+    unsigned char *out = b->data + b->size;
+    if (ch < 0x80) {
+        out[0] = (unsigned char)ch;
+        b->size += 1;
+    } else if (ch < 0x800) {
+        out[0] = (unsigned char)(0xC0 | (ch >> 6));
+        out[1] = (unsigned char)(0x80 | (ch & 0x3F));
+        b->size += 2;
+    } else if (ch < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | (ch >> 12));
+        out[1] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+        out[2] = (unsigned char)(0x80 | (ch & 0x3F));
+        b->size += 3;
+    } else {
+        out[0] = (unsigned char)(0xF0 | (ch >> 18));
+        out[1] = (unsigned char)(0x80 | ((ch >> 12) & 0x3F));
+        out[2] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+        out[3] = (unsigned char)(0x80 | (ch & 0x3F));
+        b->size += 4;
+    }
+}
+
+/* \w without "_" (Python's re: str.isalnum), ASCII first */
+static int is_alnum(Py_UCS4 ch) { return ch < 128 ? Py_ISALNUM(ch) : Py_UNICODE_ISALNUM(ch); }
+
+/* stories.tokens of one paragraph, added to `t`. -1 on error. */
+static int paragraph_tokens(PyObject *paragraph, Tokens *t) {
     if (!PyUnicode_Check(paragraph)) {
         PyErr_SetString(PyExc_TypeError, "paragraphs must be str");
         return -1;
@@ -494,39 +483,18 @@ static int paragraph_tokens(PyObject *paragraph, PyObject *tokens, PyObject **jo
     if (PyUnicode_IS_ASCII(paragraph)) { /* lower-case, then [a-z0-9]+ */
         const unsigned char *c = PyUnicode_1BYTE_DATA(paragraph);
         Py_ssize_t n = PyUnicode_GET_LENGTH(paragraph);
-        PyObject *bytes = PyBytes_FromStringAndSize(NULL, n + 1);
-        if (bytes == NULL)
+        if (tokens_reserve(t, n) < 0)
             return -1;
-        char *buffer = PyBytes_AS_STRING(bytes);
-        Py_ssize_t size = 0;
         for (Py_ssize_t i = 0; i < n;) {
             if (!Py_ISALNUM(c[i])) {
                 i++;
                 continue;
             }
             Py_ssize_t start = i;
-            while (i < n && Py_ISALNUM(c[i]))
-                i++;
-            PyObject *token = PyUnicode_New(i - start, 127);
-            if (token == NULL) {
-                Py_DECREF(bytes);
-                return -1;
-            }
-            char *chars = (char *)PyUnicode_1BYTE_DATA(token);
-            if (size > 0)
-                buffer[size++] = ' ';
-            for (Py_ssize_t k = start; k < i; k++)
-                buffer[size++] = chars[k - start] = (char)Py_TOLOWER(c[k]);
-            int failed = PyList_Append(tokens, token);
-            Py_DECREF(token);
-            if (failed < 0) {
-                Py_DECREF(bytes);
-                return -1;
-            }
+            for (; i < n && Py_ISALNUM(c[i]); i++)
+                t->word.data[t->word.size++] = (unsigned char)Py_TOLOWER(c[i]);
+            add_token(t, (uint32_t)(i - start), 0);
         }
-        if (_PyBytes_Resize(&bytes, size) < 0)
-            return -1;
-        *joined = bytes;
         return 0;
     }
     /* NFKC and case folding, then single CJK characters and runs of other word characters
@@ -540,63 +508,76 @@ static int paragraph_tokens(PyObject *paragraph, PyObject *tokens, PyObject **jo
         return -1;
     int kind = PyUnicode_KIND(folded);
     const void *data = PyUnicode_DATA(folded);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(folded), first = PyList_GET_SIZE(tokens);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(folded);
+    if (tokens_reserve(t, n) < 0) {
+        Py_DECREF(folded);
+        return -1;
+    }
     for (Py_ssize_t i = 0; i < n;) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        Py_ssize_t start = i;
         if (is_cjk(ch)) {
+            put_utf8(&t->word, ch);
+            add_token(t, 1, 1);
             i++;
-        } else if (Py_UNICODE_ISALNUM(ch)) {
-            while (i < n && !is_cjk(ch = PyUnicode_READ(kind, data, i)) && Py_UNICODE_ISALNUM(ch))
-                i++;
+        } else if (is_alnum(ch)) {
+            Py_ssize_t start = i;
+            for (; i < n; i++) {
+                ch = PyUnicode_READ(kind, data, i);
+                if (is_cjk(ch) || !is_alnum(ch))
+                    break;
+                put_utf8(&t->word, ch);
+            }
+            add_token(t, (uint32_t)(i - start), 0);
         } else {
             i++;
-            continue;
         }
-        PyObject *token = PyUnicode_Substring(folded, start, i);
-        if (token == NULL || PyList_Append(tokens, token) < 0) {
-            Py_XDECREF(token);
-            Py_DECREF(folded);
-            return -1;
-        }
-        Py_DECREF(token);
     }
     Py_DECREF(folded);
-    PyObject *mine = PyList_GetSlice(tokens, first, PyList_GET_SIZE(tokens));
-    if (mine == NULL)
-        return -1;
-    PyObject *space = PyUnicode_FromString(" ");
-    PyObject *text = space == NULL ? NULL : PyUnicode_Join(space, mine);
-    Py_XDECREF(space);
-    Py_DECREF(mine);
-    if (text == NULL)
-        return -1;
-    *joined = PyUnicode_AsEncodedString(text, "utf-8", "surrogatepass");
-    Py_DECREF(text);
-    return *joined == NULL ? -1 : 0;
+    return 0;
 }
 
-/* boilerplate.Body's words and hashes: per paragraph its stories.tokens and hash_tokens. */
+/* The packed form of t's tokens: stories.pack_tokens. */
+static PyObject *packed_tokens(const Tokens *t) {
+    uint64_t count = (uint64_t)(t->hashes.size / 8);
+    Py_ssize_t size =
+        8 + t->hashes.size + t->chars.size + t->cjk.size + t->bytes.size + t->text.size;
+    PyObject *blob = PyBytes_FromStringAndSize(NULL, size);
+    if (blob == NULL)
+        return NULL;
+    unsigned char *p = (unsigned char *)PyBytes_AS_STRING(blob);
+    memcpy(p, &count, 8);
+    p += 8;
+    const Buf *parts[] = {&t->hashes, &t->chars, &t->cjk, &t->bytes, &t->text};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (parts[i]->size > 0)
+            memcpy(p, parts[i]->data, (size_t)parts[i]->size);
+        p += parts[i]->size;
+    }
+    return blob;
+}
+
+/* boilerplate.Body's tokens and hashes: per paragraph, its stories.tokens packed
+ * (stories.pack_tokens) and their boilerplate.hash_tokens. */
 static PyObject *words(PyObject *module, PyObject *paragraphs) {
     (void)module;
     PyObject *seq = PySequence_Fast(paragraphs, "paragraphs must be a list of str");
     if (seq == NULL)
         return NULL;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
-    PyObject *all = PyList_New(count), *hashes = PyList_New(count);
-    if (all == NULL || hashes == NULL)
+    PyObject *packed = PyList_New(count), *hashes = PyList_New(count);
+    Tokens t = {0};
+    if (packed == NULL || hashes == NULL)
         goto fail;
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *tokens = PyList_New(0), *joined = NULL;
-        if (tokens == NULL)
+        tokens_clear(&t);
+        if (paragraph_tokens(PySequence_Fast_GET_ITEM(seq, i), &t) < 0)
             goto fail;
-        PyList_SET_ITEM(all, i, tokens);
-        if (paragraph_tokens(PySequence_Fast_GET_ITEM(seq, i), tokens, &joined) < 0)
+        PyObject *blob = packed_tokens(&t);
+        if (blob == NULL)
             goto fail;
+        PyList_SET_ITEM(packed, i, blob);
         unsigned char digest[5];
-        blake2b((const unsigned char *)PyBytes_AS_STRING(joined),
-                (size_t)PyBytes_GET_SIZE(joined), sizeof digest, digest);
-        Py_DECREF(joined);
+        blake2b(t.spaced.data, (size_t)t.spaced.size, sizeof digest, digest);
         char hex[2 * sizeof digest];
         for (size_t k = 0; k < sizeof digest; k++) {
             hex[2 * k] = "0123456789abcdef"[digest[k] >> 4];
@@ -607,11 +588,212 @@ static PyObject *words(PyObject *module, PyObject *paragraphs) {
             goto fail;
         PyList_SET_ITEM(hashes, i, hash);
     }
+    tokens_free(&t);
     Py_DECREF(seq);
-    return Py_BuildValue("(NN)", all, hashes);
+    return Py_BuildValue("(NN)", packed, hashes);
 fail:
-    Py_XDECREF(all);
+    tokens_free(&t);
+    Py_XDECREF(packed);
     Py_XDECREF(hashes);
+    Py_DECREF(seq);
+    return NULL;
+}
+
+/* A packed token list (stories.pack_tokens), read in place. */
+typedef struct {
+    Py_ssize_t count, text_size;
+    const unsigned char *hashes, *chars, *cjk, *bytes, *text;
+} Packed;
+
+static uint32_t u32_at(const unsigned char *p, Py_ssize_t i) {
+    uint32_t v;
+    memcpy(&v, p + 4 * i, 4);
+    return v;
+}
+
+static int read_packed(PyObject *blob, Packed *p) {
+    if (!PyBytes_Check(blob)) {
+        PyErr_SetString(PyExc_TypeError, "packed tokens must be bytes");
+        return -1;
+    }
+    const unsigned char *d = (const unsigned char *)PyBytes_AS_STRING(blob);
+    Py_ssize_t size = PyBytes_GET_SIZE(blob);
+    uint64_t count = 0, total = 0;
+    if (size >= 8)
+        memcpy(&count, d, 8);
+    if (size < 8 || count > (uint64_t)(size - 8) / 20)
+        goto bad;
+    p->count = (Py_ssize_t)count;
+    p->hashes = d + 8;
+    p->chars = p->hashes + 8 * count;
+    p->cjk = p->chars + 4 * count;
+    p->bytes = p->cjk + 4 * count;
+    p->text = p->bytes + 4 * count;
+    p->text_size = size - 8 - 20 * (Py_ssize_t)count;
+    for (Py_ssize_t i = 0; i < p->count; i++)
+        total += u32_at(p->bytes, i);
+    if (total != (uint64_t)p->text_size)
+        goto bad;
+    return 0;
+bad:
+    PyErr_SetString(PyExc_ValueError, "not a packed token list (stories.pack_tokens)");
+    return -1;
+}
+
+/* stories._hash32 of the first `chars` characters of a UTF-8 text that has at least that many */
+static unsigned long hash32_start(const unsigned char *text, Py_ssize_t size, Py_ssize_t chars) {
+    Py_ssize_t at = 0, seen = 0;
+    for (; at < size; at++) {
+        if ((text[at] & 0xC0) != 0x80) { /* a character starts here */
+            if (seen == chars)
+                break;
+            seen++;
+        }
+    }
+    unsigned char digest[8];
+    blake2b(text, (size_t)at, sizeof digest, digest);
+    unsigned long value = ((unsigned long)digest[0] << 24) | ((unsigned long)digest[1] << 16) |
+                          ((unsigned long)digest[2] << 8) | digest[3];
+    return value ? value : 1;
+}
+
+static const Py_ssize_t PREFIX_LEVELS[3] = {48, 96, 192}; /* stories.PREFIX_LEVELS */
+#define MAX_TOKENS 1000                                   /* stories.MAX_TOKENS */
+
+/* (distinct shingles, signature) of a stream of token hashes, `cjk` of them CJK characters;
+ * the hashes are overwritten. `table` is scratch space. */
+static PyObject *stream_signature(uint64_t *h, Py_ssize_t length, uint64_t cjk, Buf *table) {
+    /* a mostly CJK stream (a character per token) is shingled by 4 */
+    int size = cjk * 3 >= (uint64_t)length ? CJK_SHINGLE : WORD_SHINGLE;
+    Py_ssize_t n;
+    if (length == 0)
+        return Py_BuildValue("(n())", (Py_ssize_t)0);
+    if (length < size) { /* one "shingle" of what it has: the sum, as numpy's .sum() wraps */
+        uint64_t sum = 0;
+        for (Py_ssize_t k = 0; k < length; k++)
+            sum += h[k] * MIX[k];
+        h[0] = sum;
+        n = 1;
+    } else { /* in place: shingle j reads tokens j..j+size-1, all at or after j */
+        n = length - size + 1;
+        for (Py_ssize_t j = 0; j < n; j++) {
+            uint64_t mixed = h[j] * MIX[0];
+            for (int k = 1; k < size; k++)
+                mixed ^= h[j + k] * MIX[k];
+            h[j] = mixed;
+        }
+    }
+    Py_ssize_t capacity = 16;
+    while (capacity < 2 * n)
+        capacity *= 2;
+    table->size = 0;
+    if (buf_reserve(table, capacity * (Py_ssize_t)sizeof(uint64_t)) < 0)
+        return NULL;
+    Py_ssize_t distinct = count_distinct(h, n, (uint64_t *)table->data, capacity);
+    PyObject *signature = signature_of(h, n);
+    return signature == NULL ? NULL : Py_BuildValue("(nN)", distinct, signature);
+}
+
+/* One (kept, raw) of stories.fingerprints: see fingerprint_parts. */
+static PyObject *fingerprint_one(PyObject *item, Buf *hashes, Buf *start, Buf *table) {
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+        PyErr_SetString(PyExc_TypeError, "items must be (kept, raw) tuples");
+        return NULL;
+    }
+    PyObject *kept = PySequence_Fast(PyTuple_GET_ITEM(item, 0), "kept must be a list of bytes");
+    if (kept == NULL)
+        return NULL;
+    PyObject *raw = PyTuple_GET_ITEM(item, 1), *result = NULL;
+    Packed p;
+    Py_ssize_t count = 0, length = 0, start_chars = 0;
+    uint64_t cjk = 0;
+    hashes->size = start->size = 0;
+    /* the stream: the kept paragraphs' first MAX_TOKENS tokens; and its start's text */
+    for (Py_ssize_t b = 0; b < PySequence_Fast_GET_SIZE(kept) && count < MAX_TOKENS; b++) {
+        if (read_packed(PySequence_Fast_GET_ITEM(kept, b), &p) < 0)
+            goto done;
+        Py_ssize_t take = p.count < MAX_TOKENS - count ? p.count : MAX_TOKENS - count;
+        if (buf_put(hashes, p.hashes, 8 * take) < 0)
+            goto done;
+        Py_ssize_t offset = 0;
+        for (Py_ssize_t i = 0; i < take; i++) {
+            uint32_t chars = u32_at(p.chars, i), size = u32_at(p.bytes, i);
+            length += chars;
+            cjk += u32_at(p.cjk, i);
+            if (start_chars < PREFIX_LEVELS[2]) {
+                if (buf_put(start, p.text + offset, size) < 0)
+                    goto done;
+                start_chars += chars;
+            }
+            offset += size;
+        }
+        count += take;
+    }
+    unsigned long prefixes[3], lead;
+    for (int k = 0; k < 3; k++)
+        prefixes[k] = length >= PREFIX_LEVELS[k]
+                          ? hash32_start(start->data, start->size, PREFIX_LEVELS[k])
+                          : 0;
+    lead = prefixes[0];
+    if (raw != Py_None) { /* the start of the first three paragraphs before boilerplate removal */
+        PyObject *firsts = PySequence_Fast(raw, "raw must be a list of bytes or None");
+        if (firsts == NULL)
+            goto done;
+        Py_ssize_t chars = 0;
+        start->size = 0;
+        for (Py_ssize_t b = 0; b < PySequence_Fast_GET_SIZE(firsts) && b < 3; b++) {
+            if (read_packed(PySequence_Fast_GET_ITEM(firsts, b), &p) < 0 ||
+                buf_put(start, p.text, p.text_size) < 0) {
+                Py_DECREF(firsts);
+                goto done;
+            }
+            for (Py_ssize_t i = 0; i < p.count; i++)
+                chars += u32_at(p.chars, i);
+        }
+        Py_DECREF(firsts);
+        lead = chars >= PREFIX_LEVELS[0] ? hash32_start(start->data, start->size, PREFIX_LEVELS[0])
+                                         : 0;
+    }
+    /* hashes->data is 8-aligned (PyMem) and holds `count` token hashes */
+    PyObject *minhash = stream_signature((uint64_t *)hashes->data, count, cjk, table);
+    if (minhash == NULL)
+        goto done;
+    result = Py_BuildValue("(nO(kkk)k)", length, minhash, prefixes[0], prefixes[1], prefixes[2],
+                           lead);
+    Py_DECREF(minhash);
+done:
+    Py_DECREF(kept);
+    return result;
+}
+
+/* stories.fingerprints' numbers: per (kept, raw) of packed token lists, (characters of the
+ * stream, (distinct shingles, signature), its prefix hashes, the lead hash). */
+static PyObject *fingerprint_parts(PyObject *module, PyObject *items) {
+    (void)module;
+    PyObject *seq = PySequence_Fast(items, "items must be a list of (kept, raw)");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(count);
+    Buf hashes = {0}, start = {0}, table = {0};
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *one = fingerprint_one(PySequence_Fast_GET_ITEM(seq, i), &hashes, &start, &table);
+        if (one == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, one);
+    }
+    PyMem_Free(hashes.data);
+    PyMem_Free(start.data);
+    PyMem_Free(table.data);
+    Py_DECREF(seq);
+    return out;
+fail:
+    PyMem_Free(hashes.data);
+    PyMem_Free(start.data);
+    PyMem_Free(table.data);
+    Py_XDECREF(out);
     Py_DECREF(seq);
     return NULL;
 }
@@ -702,18 +884,18 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"signatures", signatures, METH_O,
-     "signatures(streams) -> [(distinct shingles, MinHash signature)] per token stream"},
+    {"fingerprint_parts", fingerprint_parts, METH_O,
+     "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
     {"paragraphs", paragraphs, METH_O,
      "paragraphs(markup) -> boilerplate.paragraphs(markup), or None: use the reference"},
     {"words", words, METH_O,
-     "words(paragraphs) -> (stories.tokens of each, boilerplate.hash_tokens of each)"},
+     "words(paragraphs) -> (stories.pack_tokens of each one's tokens, their hash_tokens)"},
     {"dfa_counts", (PyCFunction)(void (*)(void))dfa_counts, METH_FASTCALL,
      "dfa_counts(nextmove, rowbase, output, data) -> {feature: count} in order of first visit"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
-                                    "Two hot loops of the worker in C (stories, language).",
+                                    "Hot loops of the worker in C (stories, language).",
                                     -1, methods};
 
 /* The Python functions the body's loops call where C would differ: NFKC and html.unescape. */

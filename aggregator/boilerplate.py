@@ -4,9 +4,9 @@ Pure functions; the evidence (how many of a source's recent articles carried eac
 kept by the store (`Store.observe_paragraphs`). Stories use it to leave a site's template out of
 the comparison, so two articles of one site sharing only their footer never look alike.
 
-    body = Body.of(article.content)  # paragraphs, their words and hashes, made once
+    body = Body.of(article.content)  # paragraphs, their tokens and hashes, made once
     _, known = store.observe_paragraphs(source_id, {article.id: body.hashes}, MAX_EVIDENCE, 2)
-    words = body.kept_words(known)  # what stories.fingerprint_tokens compares
+    kept = body.kept(known)  # what stories.fingerprints compares
 """
 
 from __future__ import annotations
@@ -66,29 +66,29 @@ def _paragraphs_python(markup: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Body:
-    """An article body as stories read it: paragraphs, their words and their hashes, made once."""
+    """An article body as stories read it: paragraphs, their tokens and hashes, made once."""
 
     paragraphs: list[str]
-    words: list[list[str]]  # `stories.tokens` of each paragraph
+    tokens: list[bytes]  # `stories.tokens` of each paragraph, packed (`stories.pack_tokens`)
     hashes: list[str]  # `hash_tokens` of each paragraph
 
     @classmethod
     def of(cls, markup: str) -> Body:
         paras = paragraphs(markup)
-        words, hashes = _native.words(paras) if _native else _words_python(paras)
-        return cls(paras, words, hashes)
+        tokens, hashes = _native.words(paras) if _native else _words_python(paras)
+        return cls(paras, tokens, hashes)
 
-    def kept_words(self, known: frozenset[str] | set[str]) -> list[list[str]]:
-        """The words of the paragraphs that are not boilerplate (see `strip`)."""
+    def kept(self, known: frozenset[str] | set[str]) -> list[bytes]:
+        """The packed tokens of the paragraphs that are not boilerplate (see `strip`)."""
         junk = is_boilerplate(self.paragraphs, known, self.hashes)
-        return [w for w, j in zip(self.words, junk, strict=True) if not j]
+        return [t for t, j in zip(self.tokens, junk, strict=True) if not j]
 
 
-def _words_python(paras: Sequence[str]) -> tuple[list[list[str]], list[str]]:
-    """Each paragraph's `stories.tokens` and `hash_tokens`: the reference of the C module's
-    `words`, and its fallback where it is not built."""
+def _words_python(paras: Sequence[str]) -> tuple[list[bytes], list[str]]:
+    """Each paragraph's `stories.tokens`, packed, and their `hash_tokens`: the reference of the
+    C module's `words`, and its fallback where it is not built."""
     words = [stories.tokens(p) for p in paras]
-    return words, [hash_tokens(w) for w in words]
+    return [stories.pack_tokens(w) for w in words], [hash_tokens(w) for w in words]
 
 
 def paragraph_hash(paragraph: str) -> str:

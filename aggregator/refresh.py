@@ -193,7 +193,7 @@ def join_stories(
         return 0
     fresh.sort(key=lambda a: a.published)
     prints = stories.fingerprints(
-        [(a.title, bodies[a.id].kept_words(known), bodies[a.id].words[:3]) for a in fresh]
+        [(a.title, bodies[a.id].kept(known), bodies[a.id].tokens[:3]) for a in fresh]
     )
     new = [
         (a.id, a.source_id, a.published.timestamp(), fp)

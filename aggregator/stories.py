@@ -11,8 +11,9 @@ densification (Shrivastava & Li, ICML 2014): every shingle is hashed once and fa
 SLOTS bins, each bin keeps its minimum. That is SLOTS times cheaper than classic MinHash (one hash
 per shingle instead of one per shingle and slot), with the same estimator. Own code rather than
 `datasketch`: ~40 lines, and every Redis round trip stays ours (datasketch's Redis storage makes
-one per band). The arithmetic runs in C (`aggregator._native`); `_minhash_python`, in numpy, is
-its reference and its fallback where the C module is not built.
+one per band). The arithmetic runs in C (`aggregator._native`) on paragraphs whose tokens it
+packed (`pack_tokens`); `_fingerprint_parts_python` (with numpy) is its reference and its
+fallback where the C module is not built.
 
 LSH: the signature is cut into BANDS bands of ROWS slots; articles sharing any band, their title
 or the start of their body are *candidates*, and `same_story` decides:
@@ -127,58 +128,101 @@ def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = Non
     `raw`: the paragraphs before boilerplate removal, whose start a summary-only copy on another
     site begins with (its site cannot know which of them is the original site's template).
     """
-    raw_tokens = None if raw is None else [tokens(p) for p in raw[:3]]
-    return fingerprint_tokens(title, [tokens(p) for p in body], raw_tokens)
+    raw_tokens = None if raw is None else [pack_tokens(tokens(p)) for p in raw[:3]]
+    return fingerprints([(title, [pack_tokens(tokens(p)) for p in body], raw_tokens)])[0]
 
 
-def fingerprint_tokens(
-    title: str, body: Sequence[list[str]], raw: Sequence[list[str]] | None = None
-) -> Fingerprint:
-    """`fingerprint` of paragraphs already cut into `tokens` (the refresh has them: it hashes
-    each paragraph for the boilerplate evidence from the same tokens)."""
-    return fingerprints([(title, body, raw)])[0]
+def pack_tokens(toks: Sequence[str]) -> bytes:
+    """A paragraph's tokens as `fingerprints` reads them (and the C module makes them).
+
+    In native byte order: the count (8 bytes); per token its hash (8), characters (4), CJK
+    characters (4) and UTF-8 bytes (4); then the tokens' text, one after the other.
+    """
+    data = [t.encode("utf-8", "surrogatepass") for t in toks]
+    n = len(toks)
+    return struct.pack(
+        f"=Q{n}Q{n}I{n}I{n}I",
+        n,
+        *map(_token_hash, toks),
+        *map(len, toks),
+        *(len(_IS_CJK.findall(t)) for t in toks),
+        *map(len, data),
+    ) + b"".join(data)
+
+
+def unpack_tokens(packed: bytes) -> list[str]:
+    """The tokens `pack_tokens` packed."""
+    (n,) = struct.unpack_from("=Q", packed)
+    sizes = struct.unpack_from(f"={n}I", packed, 8 + 16 * n)
+    text, out = memoryview(packed)[8 + 20 * n :], []
+    for size in sizes:
+        out.append(bytes(text[:size]).decode("utf-8", "surrogatepass"))
+        text = text[size:]
+    return out
 
 
 def fingerprints(
-    items: Sequence[tuple[str, Sequence[list[str]], Sequence[list[str]] | None]],
+    items: Sequence[tuple[str, Sequence[bytes], Sequence[bytes] | None]],
 ) -> list[Fingerprint]:
-    """`fingerprint_tokens` of many (title, body, raw) at once: the same fingerprints.
+    """The fingerprints of many (title, body, raw), body and raw as packed paragraphs
+    (`pack_tokens`; `fingerprint` explains raw).
 
-    The shingles and signatures of a whole refresh are computed in one call: to the C module, or
-    to its numpy reference, whose operations cost microseconds however small their arrays (per
-    article they were most of the fingerprint's cost).
+    The body's numbers are computed for the whole batch in one call: to the C module, or to
+    its Python reference (whose numpy operations cost microseconds however small their arrays).
+    """
+    pairs = [(body, raw) for _, body, raw in items]
+    parts = _native.fingerprint_parts(pairs) if _native else _fingerprint_parts_python(pairs)
+    out = []
+    for (title, _, _), (length, (distinct, signature), prefixes, lead) in zip(
+        items, parts, strict=True
+    ):
+        core = title_core(title)
+        out.append(
+            Fingerprint(
+                title=_hash32(core) if len(core) >= 4 else 0,
+                length=min(length, 0xFFFF),
+                shingles=min(distinct, 0xFFFF),
+                prefixes=prefixes,
+                signature=signature if length >= MIN_LENGTH else (),
+                lead=lead,
+            )
+        )
+    return out
+
+
+_Parts = tuple[int, tuple[int, tuple[int, ...]], tuple[int, ...], int]
+
+
+def _fingerprint_parts_python(
+    items: Sequence[tuple[Sequence[bytes], Sequence[bytes] | None]],
+) -> list[_Parts]:
+    """Per (body, raw) of packed paragraphs: the characters of the body's first MAX_TOKENS
+    tokens (its *stream*), their distinct shingles and MinHash signature, the hashes of the
+    stream's first PREFIX_LEVELS characters, and the lead: the hash of the raw paragraphs'
+    first MIN_LENGTH characters (the first prefix when there is no raw).
+
+    The reference of the C module's `fingerprint_parts`, and its fallback where it is not built.
     """
     streams: list[list[str]] = []
-    for _, body, _ in items:
+    for body, _ in items:
         toks: list[str] = []
         for paragraph in body:
-            toks += paragraph
+            toks += unpack_tokens(paragraph)
             if len(toks) >= MAX_TOKENS:
                 del toks[MAX_TOKENS:]
                 break
         streams.append(toks)
     texts = ["".join(toks) for toks in streams]
-    minhashes = _native.signatures(streams) if _native else _minhash_python(streams, texts)
-    out = []
-    for (title, _, raw), stream, (distinct, signature) in zip(items, texts, minhashes, strict=True):
-        core = title_core(title)
+    out: list[_Parts] = []
+    for (_, raw), text, minhash in zip(items, texts, _minhash_python(streams, texts), strict=True):
         prefixes = tuple(
-            _hash32(stream[:level]) if len(stream) >= level else 0 for level in PREFIX_LEVELS
+            _hash32(text[:level]) if len(text) >= level else 0 for level in PREFIX_LEVELS
         )
         lead = prefixes[0]
         if raw is not None:
-            start = "".join(map("".join, raw[:3]))
+            start = "".join("".join(unpack_tokens(p)) for p in raw[:3])
             lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
-        out.append(
-            Fingerprint(
-                title=_hash32(core) if len(core) >= 4 else 0,
-                length=min(len(stream), 0xFFFF),
-                shingles=min(distinct, 0xFFFF),
-                prefixes=prefixes,
-                signature=signature if len(stream) >= MIN_LENGTH else (),
-                lead=lead,
-            )
-        )
+        out.append((len(text), minhash, prefixes, lead))
     return out
 
 
@@ -295,7 +339,7 @@ def _shingle_hashes(streams: Sequence[list[str]], texts: Sequence[str]) -> tuple
         _TOKEN_HASHES.clear()
     every = [t for toks in streams for t in toks]
     for token in set(every).difference(_TOKEN_HASHES):  # new words: hash them once
-        _token_hash(token)
+        _TOKEN_HASHES[token] = _token_hash(token)
     h = np.array(list(map(_TOKEN_HASHES.__getitem__, every)), dtype=np.uint64)
     lengths = np.array([len(toks) for toks in streams], dtype=np.intp)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
@@ -344,9 +388,7 @@ _FILLED = np.uint64(1 << 63)  # above _SLOT_LOW: marks a slot that has a shingle
 
 def _token_hash(token: str) -> int:
     data = token.encode("utf-8", "surrogatepass")
-    value = ((zlib.crc32(data) << 32 | zlib.crc32(data, 0x5BD1E995)) * _GOLDEN) & _MASK64
-    _TOKEN_HASHES[token] = value
-    return value
+    return ((zlib.crc32(data) << 32 | zlib.crc32(data, 0x5BD1E995)) * _GOLDEN) & _MASK64
 
 
 def _distinct_and_minima(shingles: _U64, owners: _INTS, count: int) -> tuple[list[int], _U64]:

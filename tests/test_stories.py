@@ -72,10 +72,18 @@ def test_fingerprints_do_not_change_between_versions() -> None:
     )
 
 
+def _packed(
+    item: tuple[str, list[list[str]], list[list[str]] | None],
+) -> tuple[str, list[bytes], list[bytes] | None]:
+    title, body, raw = item
+    packed_raw = None if raw is None else [stories.pack_tokens(t) for t in raw]
+    return title, [stories.pack_tokens(t) for t in body], packed_raw
+
+
 def test_a_batch_of_fingerprints_equals_each_made_alone() -> None:
     rng = random.Random(7)
     words = [f"w{rng.randrange(10**6)}" for _ in range(3000)]
-    items: list[tuple[str, list[list[str]], list[list[str]] | None]] = [
+    items = [
         ("Bridge approved", [stories.tokens(p) for p in EN], None),
         ("城际铁路开通", [stories.tokens(p) for p in ZH], [stories.tokens(ZH[0])]),
         ("", [], None),  # no body
@@ -85,26 +93,40 @@ def test_a_batch_of_fingerprints_equals_each_made_alone() -> None:
         ("Mixed", [stories.tokens(EN[0] + ZH[0])], None),
         ("Repeats", [["same"] * 60], None),  # one distinct shingle
     ]
-    alone = [stories.fingerprint_tokens(*item) for item in items]
-    assert stories.fingerprints(items) == alone
-    assert stories.fingerprints(items[::-1]) == alone[::-1]
+    packed = [_packed(item) for item in items]
+    alone = [stories.fingerprints([item])[0] for item in packed]
+    assert stories.fingerprints(packed) == alone
+    assert stories.fingerprints(packed[::-1]) == alone[::-1]
     assert alone[0] != alone[5]
     assert all(alone[i].signature for i in (0, 1, 5))
+    assert alone[0] == stories.fingerprint("Bridge approved", EN)
 
 
-def test_the_c_minhash_gives_the_numbers_of_the_numpy_reference() -> None:
+def test_packed_tokens_round_trip() -> None:
+    for toks in [[], ["a"], ["naïve", "中", "x" * 300], stories.tokens(EN[0] + ZH[0])]:
+        assert stories.unpack_tokens(stories.pack_tokens(toks)) == toks
+
+
+def test_the_c_fingerprint_gives_the_numbers_of_the_python_reference() -> None:
     if stories._native is None:
         pytest.skip("aggregator._native is not built (no C compiler at install)")
     rng = random.Random(11)
-    alphabet = ["a", "bb", "中", "文", "字", "é", "ß", "x\udc80", "", "naïve", "日本"]
-    streams = [[rng.choice(alphabet) for _ in range(rng.randrange(0, 12))] for _ in range(3000)]
+    alphabet = ["a", "bb", "中", "文", "字", "é", "ß", "naïve", "日本", "ｘ", "x" * 40, "ǅ"]
     words = [f"w{rng.randrange(10**6)}" for _ in range(3000)]
-    streams += [words[:1000], ["same"] * 60, [], ["one"], ["two", "tokens"]]
+    streams = [[rng.choice(alphabet) for _ in range(rng.randrange(0, 80))] for _ in range(3000)]
+    streams += [words[:1000], words[:1500], ["same"] * 60, [], ["one"], ["two", "tokens"]]
     streams += [stories.tokens(p) for p in EN + ZH] + [stories.tokens(EN[0] + ZH[0])]
-    texts = ["".join(s) for s in streams]
-    assert stories._native.signatures(streams) == stories._minhash_python(streams, texts)
+    items: list[tuple[list[bytes], list[bytes] | None]] = []
+    for toks in streams:  # cut into paragraphs, some empty; raw: the first few, or none
+        cuts = sorted(rng.randrange(len(toks) + 1) for _ in range(rng.randrange(4)))
+        paras = [toks[a:b] for a, b in zip([0, *cuts], [*cuts, len(toks)], strict=True)]
+        body = [stories.pack_tokens(p) for p in paras]
+        items.append((body, rng.choice([None, body[:2], body[1:], [], body * 3])))
+    assert stories._native.fingerprint_parts(items) == stories._fingerprint_parts_python(items)
     with pytest.raises(TypeError):
-        stories._native.signatures([["ok", 3]])  # type: ignore[list-item]
+        stories._native.fingerprint_parts([(["not bytes"], None)])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="packed"):
+        stories._native.fingerprint_parts([([b"\x05" + bytes(7)], None)])
 
 
 # Markup pieces the body's C loops must read exactly as the Python reference does: tags of every
