@@ -201,12 +201,14 @@ def join_stories(
     ]
     candidates, read = store.story_candidates({i: stories.bucket_tokens(fp) for i, _, _, fp in new})
     since = now.timestamp() - window_days * 86400
+    late: set[str] = set()  # filed by other workers after `read`, learned from refusals
     for attempt in range(JOIN_ATTEMPTS):
         joins = stories.plan(new, candidates, since, now.timestamp())
         force = attempt == JOIN_ATTEMPTS - 1
-        joined, missed = store.join_stories(joins, now, force=force, read=read)
+        joined, missed = store.join_stories(joins, now, force=force, read=read, known=late)
         if not missed:
             return joined
+        late.update(m.article_id for m in missed)
         for article_id, *_ in new:
             candidates.setdefault(article_id, []).extend(missed)
     return 0

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -439,19 +439,49 @@ return out
 # KEYS: stories:fp, boilerplate evidence, stories:observed; ARGV: max evidence, min articles,
 # the article key prefix, then per article: id, its paragraph hashes concatenated (10 hex digits
 # each). Counts the paragraphs of stored articles not filed yet, once per article (a retried
-# refresh counts nothing twice); returns their ids and the source's boilerplate hashes.
+# refresh counts nothing twice), a batch's counts added up before they are written; returns
+# their ids and the source's boilerplate hashes. (Lists go to commands in chunks of 1,000:
+# unpack has a limit.)
 _LUA_OBSERVE_PARAGRAPHS = r"""
 local fp, boiler, observed = KEYS[1], KEYS[2], KEYS[3]
 local max_evidence, min_articles, article = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-local new = {}
+local new, hashes_of = {}, {}
 for i = 4, #ARGV, 2 do
-  local id, hashes = ARGV[i], ARGV[i + 1]
+  local id = ARGV[i]
   if redis.call('HEXISTS', fp, id) == 0 and redis.call('EXISTS', article .. id) == 1 then
     new[#new + 1] = id
-    if redis.call('HSETNX', observed, id, 1) == 1 then
-      for j = 1, #hashes, 10 do redis.call('ZINCRBY', boiler, 1, string.sub(hashes, j, j + 9)) end
+    hashes_of[id] = ARGV[i + 1]
+  end
+end
+local counts, order = {}, {}
+for from = 1, #new, 1000 do
+  local ids = {unpack(new, from, math.min(from + 999, #new))}
+  local marks, mark = redis.call('HMGET', observed, unpack(ids)), {}
+  for k, id in ipairs(ids) do
+    if not marks[k] then
+      mark[#mark + 1] = id
+      mark[#mark + 1] = 1
+      local hashes = hashes_of[id]
+      for j = 1, #hashes, 10 do
+        local h = string.sub(hashes, j, j + 9)
+        if not counts[h] then
+          counts[h] = 0
+          order[#order + 1] = h
+        end
+        counts[h] = counts[h] + 1
+      end
     end
   end
+  if #mark > 0 then redis.call('HSET', observed, unpack(mark)) end
+end
+for from = 1, #order, 1000 do
+  local chunk = {unpack(order, from, math.min(from + 999, #order))}
+  local scores, scored = redis.call('ZMSCORE', boiler, unpack(chunk)), {}
+  for k, h in ipairs(chunk) do
+    scored[#scored + 1] = (tonumber(scores[k]) or 0) + counts[h]
+    scored[#scored + 1] = h
+  end
+  redis.call('ZADD', boiler, unpack(scored))
 end
 local size = redis.call('ZCARD', boiler)
 if size > max_evidence then redis.call('ZREMRANGEBYRANK', boiler, 0, size - max_evidence - 1) end
@@ -485,21 +515,22 @@ return {found, records, redis.call('GET', ARGV[1] .. 'stories:handles') or '0'}
 )
 
 # KEYS: stories:fp; ARGV: "{p}:", now, force ("1"/"0"), the last handle given when the
-# candidates were read, then per article: id, source, published, packed fingerprint, story (""
-# new), via, bucket tokens concatenated, the ids looked at joined by ",". A bucket now holding an
-# article the decision did not look at (another worker filed it meanwhile: its handle is greater
-# than the one given) is a conflict: nothing is written and the conflicting records are
-# returned, unless forced. Returns {"ok", joined} or {"conflict", id, record, ...}.
+# candidates were read, the ids filed since then that the decisions know of (joined by ","),
+# then per article: id, source, published, packed fingerprint, story ("" new), via, bucket
+# tokens concatenated. A bucket now holding an article filed after the candidates were read
+# (its handle is greater) that the decisions do not know of is a conflict: nothing is written
+# and the conflicting records are returned, unless forced. Returns {"ok", joined} or
+# {"conflict", id, record, ...}.
 _LUA_JOIN_STORIES = (
     _LUA_COMMON
     + r"""
 local fpkey, p, now, force, read = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
-local arts, batch = {}, {}
-for i = 5, #ARGV, 8 do
+local arts, batch, known = {}, {}, {}
+for id in string.gmatch(ARGV[5], '[^,]+') do known[id] = true end
+for i = 6, #ARGV, 7 do
   local a = {id = ARGV[i], source = ARGV[i + 1], published = ARGV[i + 2], packed = ARGV[i + 3],
-             story = ARGV[i + 4], via = ARGV[i + 5], tokens = {}, seen = {}}
+             story = ARGV[i + 4], via = ARGV[i + 5], tokens = {}}
   for j = 1, #ARGV[i + 6], 5 do a.tokens[#a.tokens + 1] = string.sub(ARGV[i + 6], j, j + 4) end
-  for id in string.gmatch(ARGV[i + 7], '[^,]+') do a.seen[id] = true end
   arts[#arts + 1] = a
   batch[a.id] = true
 end
@@ -518,7 +549,7 @@ for _, a in ipairs(checked) do
     if handle and tonumber(handle) > read then
       v = redis.call('HGET', handle_key(p, handle), handle)
     end
-    if v and not batch[v] and not a.seen[v] and not listed[v] then
+    if v and not batch[v] and not known[v] and not listed[v] then
       local record = redis.call('HGET', fpkey, v)
       if record then
         listed[v] = true
@@ -530,44 +561,54 @@ for _, a in ipairs(checked) do
 end
 if #conflicts > 1 then return conflicts end
 
-local changed, joined = {}, 0
+-- Articles filed already, or no longer stored, are skipped; the others get handles in order.
+local filing = {}
 for _, a in ipairs(arts) do
-  local stored = redis.call('EXISTS', p .. 'article:' .. a.id) == 1
-  if stored and redis.call('HEXISTS', fpkey, a.id) == 0 then
-    local via = a.via ~= '' and redis.call('HGET', fpkey, a.via)
-    local story = a.story
-    if not via or story == '' then story = a.id end
-    local handle = redis.call('INCR', p .. 'stories:handles')
-    redis.call('HSET', handle_key(p, handle), handle, a.id)
-    redis.call('HSET', fpkey, a.id, (story == a.id and '' or story) .. '\t' .. a.source .. '\t'
-               .. a.published .. '\t' .. now .. '\t' .. handle .. '\t' .. a.packed)
-    redis.call('HDEL', p .. 'stories:observed', a.id)
-    for _, token in ipairs(a.tokens) do redis.call('HSET', lsh_key(p, token), token, handle) end
-    if story ~= a.id then
-      local skey = p .. 'story:' .. story
-      if redis.call('EXISTS', skey) == 0 then
-        local _, vsource, vpublished, vseen = fp_split(via, a.via)
-        redis.call('HSET', skey, a.via, vpublished .. '\t' .. vseen .. '\t' .. vsource)
-      end
-      local members = redis.call('HGETALL', skey)
-      local first, first_seen, first_source
-      for j = 1, #members, 2 do
-        local pub, seen, src = string.match(members[j + 1], '^([^\t]*)\t([^\t]*)\t(.*)$')
-        pub, seen = tonumber(pub), tonumber(seen)
-        if not first or pub < first or (pub == first and seen < first_seen) then
-          first, first_seen, first_source = pub, seen, src
-        end
-        categories(p, src, members[j], changed)
-      end
-      categories(p, a.source, a.id, changed)
-      redis.call('HSET', skey, a.id, a.published .. '\t' .. now .. '\t' .. a.source)
-      -- A copy of another source's story (when this article is not its new original).
-      if first_source ~= a.source and tonumber(a.published) >= first then
-        redis.call('HINCRBY', p .. 'copies:' .. a.source, first_source, 1)
-      end
-      joined = joined + 1
-    end
+  if redis.call('EXISTS', p .. 'article:' .. a.id) == 1
+     and redis.call('HEXISTS', fpkey, a.id) == 0 then
+    filing[#filing + 1] = a
   end
+end
+local last = 0
+if #filing > 0 then last = redis.call('INCRBY', p .. 'stories:handles', #filing) - #filing end
+local changed, joined, filed = {}, 0, {}
+for k, a in ipairs(filing) do
+  local via = a.via ~= '' and redis.call('HGET', fpkey, a.via)
+  local story = a.story
+  if not via or story == '' then story = a.id end
+  local handle = last + k
+  redis.call('HSET', handle_key(p, handle), handle, a.id)
+  redis.call('HSET', fpkey, a.id, (story == a.id and '' or story) .. '\t' .. a.source .. '\t'
+             .. a.published .. '\t' .. now .. '\t' .. handle .. '\t' .. a.packed)
+  filed[#filed + 1] = a.id
+  for _, token in ipairs(a.tokens) do redis.call('HSET', lsh_key(p, token), token, handle) end
+  if story ~= a.id then
+    local skey = p .. 'story:' .. story
+    if redis.call('EXISTS', skey) == 0 then
+      local _, vsource, vpublished, vseen = fp_split(via, a.via)
+      redis.call('HSET', skey, a.via, vpublished .. '\t' .. vseen .. '\t' .. vsource)
+    end
+    local members = redis.call('HGETALL', skey)
+    local first, first_seen, first_source
+    for j = 1, #members, 2 do
+      local pub, seen, src = string.match(members[j + 1], '^([^\t]*)\t([^\t]*)\t(.*)$')
+      pub, seen = tonumber(pub), tonumber(seen)
+      if not first or pub < first or (pub == first and seen < first_seen) then
+        first, first_seen, first_source = pub, seen, src
+      end
+      categories(p, src, members[j], changed)
+    end
+    categories(p, a.source, a.id, changed)
+    redis.call('HSET', skey, a.id, a.published .. '\t' .. now .. '\t' .. a.source)
+    -- A copy of another source's story (when this article is not its new original).
+    if first_source ~= a.source and tonumber(a.published) >= first then
+      redis.call('HINCRBY', p .. 'copies:' .. a.source, first_source, 1)
+    end
+    joined = joined + 1
+  end
+end
+for from = 1, #filed, 1000 do
+  redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))
 end
 bump_versions(p .. 'versions', changed)
 return {'ok', joined}
@@ -1147,17 +1188,26 @@ class Store:
         *,
         force: bool = False,
         read: int = 0,
+        known: Collection[str] = (),
     ) -> tuple[int, list[stories.Stored]]:
         """File new articles in their stories atomically (one round trip).
 
         Returns (how many joined an existing story, []), or (0, the filed articles the decisions
         did not look at) when another worker filed a candidate meanwhile: decide again and retry.
-        `read`: the last handle `story_candidates` saw (0: check every article in the buckets).
-        `force` files regardless. Articles filed already, or no longer stored, are skipped.
+        `read`: the last handle `story_candidates` saw (0: check every article in the buckets);
+        `known`: the articles filed since then that the decisions looked at (what earlier tries
+        missed). `force` files regardless. Articles filed already, or no longer stored, are
+        skipped.
         """
         if not joins:
             return 0, []
-        args: list[str | bytes | int] = [f"{self.prefix}:", _num(_epoch(now)), int(force), read]
+        args: list[str | bytes | int] = [
+            f"{self.prefix}:",
+            _num(_epoch(now)),
+            int(force),
+            read,
+            ",".join(sorted(known)),
+        ]
         for j in joins:
             args += [
                 j.article_id,
@@ -1167,7 +1217,6 @@ class Store:
                 j.story_id,
                 j.via,
                 b"".join(stories.bucket_tokens(j.fingerprint)),
-                ",".join(sorted(j.looked_at)),
             ]
         reply = cast(list[Any], self._join_stories(keys=[self._story_fp_key()], args=args))
         if reply[0] == b"ok":

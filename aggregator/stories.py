@@ -472,7 +472,6 @@ class Join:
     fingerprint: Fingerprint
     story_id: str
     via: str
-    looked_at: frozenset[str]  # the candidates this decision considered (the store's race check)
 
 
 @dataclass(frozen=True)
@@ -560,7 +559,6 @@ def plan(
                 fingerprint=fp,
                 story_id=story,
                 via="" if match is None else match.article_id,
-                looked_at=frozenset(c.article_id for c in pool),
             )
         )
         stored = Stored(article_id, story or article_id, source_id, published, now, fp)

@@ -297,7 +297,6 @@ def test_plan_joins_the_most_similar_story_and_batch_members() -> None:
         now=300.0,
     )
     assert (joins[0].story_id, joins[0].via) == ("s1", "a1")
-    assert joins[0].looked_at == {"a1", "a2"}
     assert (joins[1].story_id, joins[1].via) == ("s1", "c1")  # through the batch's first
     # Outside the window nothing matches.
     late = stories.plan([("c1", "src3", 200.0, original)], {"c1": [stored]}, since=150.0, now=300.0)

@@ -330,7 +330,8 @@ def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store)
     again = stories.plan(
         [("b-0", "b", NOW.timestamp(), fp_b)], {"b-0": missed}, 0.0, NOW.timestamp()
     )
-    assert store.join_stories(again, NOW, read=0) == (1, [])
+    assert store.join_stories(again, NOW, read=0) == (0, missed)  # still unknown to it
+    assert store.join_stories(again, NOW, read=0, known={"a-0"}) == (1, [])
     found = store.stories_of(["a-0", "b-0"])
     assert found["a-0"] == found["b-0"]
     assert found["a-0"].size == 2
