@@ -599,6 +599,17 @@ fail:
     return NULL;
 }
 
+/* " ".join(stories.tokens(text)): what stories.title_core keeps of a title. */
+static PyObject *joined_tokens(PyObject *module, PyObject *text) {
+    (void)module;
+    Tokens t = {0};
+    PyObject *joined = NULL;
+    if (paragraph_tokens(text, &t) == 0)
+        joined = PyUnicode_DecodeUTF8((const char *)t.spaced.data, t.spaced.size, "strict");
+    tokens_free(&t);
+    return joined;
+}
+
 /* A packed token list (stories.pack_tokens), read in place. */
 typedef struct {
     Py_ssize_t count, text_size;
@@ -890,6 +901,8 @@ static PyMethodDef methods[] = {
      "paragraphs(markup) -> boilerplate.paragraphs(markup), or None: use the reference"},
     {"words", words, METH_O,
      "words(paragraphs) -> (stories.pack_tokens of each one's tokens, their hash_tokens)"},
+    {"joined_tokens", joined_tokens, METH_O,
+     "joined_tokens(text) -> \" \".join(stories.tokens(text))"},
     {"dfa_counts", (PyCFunction)(void (*)(void))dfa_counts, METH_FASTCALL,
      "dfa_counts(nextmove, rowbase, output, data) -> {feature: count} in order of first visit"},
     {NULL, NULL, 0, NULL}};

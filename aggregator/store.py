@@ -423,34 +423,33 @@ return out
 """
 
 
-# KEYS: stories:fp; ARGV: the article key prefix, article ids. The ids stored and not filed in a
-# story yet (an article the save dropped at once, older than max age, is never filed).
+# KEYS: stories:fp; ARGV: the article key prefix, article ids joined by ",". The ids stored and
+# not filed in a story yet, joined by "," (an article the save dropped at once, older than max
+# age, is never filed). One string each way: a long list costs the client per element.
 _LUA_UNFILED = r"""
 local out = {}
-for i = 2, #ARGV do
-  local id = ARGV[i]
+for id in string.gmatch(ARGV[2], '[^,]+') do
   if redis.call('HEXISTS', KEYS[1], id) == 0 and redis.call('EXISTS', ARGV[1] .. id) == 1 then
     out[#out + 1] = id
   end
 end
-return out
+return table.concat(out, ',')
 """
 
 # KEYS: stories:fp, boilerplate evidence, stories:observed; ARGV: max evidence, min articles,
-# the article key prefix, then per article: id, its paragraph hashes concatenated (10 hex digits
-# each). Counts the paragraphs of stored articles not filed yet, once per article (a retried
-# refresh counts nothing twice), a batch's counts added up before they are written; returns
-# their ids and the source's boilerplate hashes. (Lists go to commands in chunks of 1,000:
-# unpack has a limit.)
+# the article key prefix, then per article "id hashes" (its paragraph hashes concatenated, 10 hex
+# digits each), joined by ",". Counts the paragraphs of stored articles not filed yet, once per
+# article (a retried refresh counts nothing twice), a batch's counts added up before they are
+# written; returns their ids joined by "," and the source's boilerplate hashes. (Lists go to
+# commands in chunks of 1,000: unpack has a limit.)
 _LUA_OBSERVE_PARAGRAPHS = r"""
 local fp, boiler, observed = KEYS[1], KEYS[2], KEYS[3]
 local max_evidence, min_articles, article = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local new, hashes_of = {}, {}
-for i = 4, #ARGV, 2 do
-  local id = ARGV[i]
+for id, hashes in string.gmatch(ARGV[4], '([^ ,]+) ([^,]*)') do
   if redis.call('HEXISTS', fp, id) == 0 and redis.call('EXISTS', article .. id) == 1 then
     new[#new + 1] = id
-    hashes_of[id] = ARGV[i + 1]
+    hashes_of[id] = hashes
   end
 end
 local counts, order = {}, {}
@@ -485,7 +484,7 @@ for from = 1, #order, 1000 do
 end
 local size = redis.call('ZCARD', boiler)
 if size > max_evidence then redis.call('ZREMRANGEBYRANK', boiler, 0, size - max_evidence - 1) end
-return {new, redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')}
+return {table.concat(new, ','), redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')}
 """
 
 # KEYS: stories:fp; ARGV: "{p}:", then per article its bucket tokens concatenated (5 bytes each).
@@ -516,8 +515,9 @@ return {found, records, redis.call('GET', ARGV[1] .. 'stories:handles') or '0'}
 
 # KEYS: stories:fp; ARGV: "{p}:", now, force ("1"/"0"), the last handle given when the
 # candidates were read, the ids filed since then that the decisions know of (joined by ","),
-# then per article: id, source, published, packed fingerprint, story ("" new), via, bucket
-# tokens concatenated. A bucket now holding an article filed after the candidates were read
+# then the articles in one string, each "id\tsource\tpublished\tstory\tvia\t" (story "": a new
+# one), the size of its bucket tokens (2 bytes), its packed fingerprint, its bucket tokens. A
+# bucket now holding an article filed after the candidates were read
 # (its handle is greater) that the decisions do not know of is a conflict: nothing is written
 # and the conflicting records are returned, unless forced. Returns {"ok", joined} or
 # {"conflict", id, record, ...}.
@@ -527,10 +527,16 @@ _LUA_JOIN_STORIES = (
 local fpkey, p, now, force, read = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
 local arts, batch, known = {}, {}, {}
 for id in string.gmatch(ARGV[5], '[^,]+') do known[id] = true end
-for i = 6, #ARGV, 7 do
-  local a = {id = ARGV[i], source = ARGV[i + 1], published = ARGV[i + 2], packed = ARGV[i + 3],
-             story = ARGV[i + 4], via = ARGV[i + 5], tokens = {}}
-  for j = 1, #ARGV[i + 6], 5 do a.tokens[#a.tokens + 1] = string.sub(ARGV[i + 6], j, j + 4) end
+local blob, at = ARGV[6], 1
+while at <= #blob do
+  local a, from = {tokens = {}}, 0
+  a.id, a.source, a.published, a.story, a.via, from =
+    string.match(blob, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t()', at)
+  local size = string.byte(blob, from) * 256 + string.byte(blob, from + 1)
+  a.packed = string.sub(blob, from + 2, from + 1 + __PACKED__)
+  at = from + 2 + __PACKED__
+  for j = at, at + size - 1, 5 do a.tokens[#a.tokens + 1] = string.sub(blob, j, j + 4) end
+  at = at + size
   arts[#arts + 1] = a
   batch[a.id] = true
 end
@@ -612,7 +618,7 @@ for from = 1, #filed, 1000 do
 end
 bump_versions(p .. 'versions', changed)
 return {'ok', joined}
-"""
+""".replace("__PACKED__", str(stories.PACKED_SIZE))
 )
 
 # KEYS: stories:fp; ARGV: "{p}:", article ids. Per id: {story id or "", member, value, ...}.
@@ -1125,9 +1131,9 @@ class Store:
         if not article_ids:
             return set()
         found = self._unfiled(
-            keys=[self._story_fp_key()], args=[self._article_key(""), *article_ids]
+            keys=[self._story_fp_key()], args=[self._article_key(""), ",".join(article_ids)]
         )
-        return {_text(i) for i in cast(list[bytes], found)}
+        return set(filter(None, _text(cast(bytes, found)).split(",")))
 
     def boilerplate(self, source_id: str, min_articles: int) -> frozenset[str]:
         """The source's boilerplate: paragraph hashes carried by `min_articles` of its articles."""
@@ -1147,17 +1153,15 @@ class Store:
         Returns those article ids and the source's boilerplate: the paragraph hashes carried by
         at least `min_articles` of its articles, of the newest `max_evidence` hashes kept.
         """
-        args: list[str | int] = [max_evidence, min_articles, self._article_key("")]
-        for article_id, paragraph_hashes in hashes.items():
-            args += [article_id, "".join(paragraph_hashes)]
+        articles = ",".join(f"{i} {''.join(h)}" for i, h in hashes.items())
         new, known = cast(
-            list[list[bytes]],
+            tuple[bytes, list[bytes]],
             self._observe_paragraphs(
                 keys=[self._story_fp_key(), self._boilerplate_key(source_id), self._observed_key()],
-                args=args,
+                args=[max_evidence, min_articles, self._article_key(""), articles],
             ),
         )
-        return {_text(i) for i in new}, frozenset(_text(h) for h in known)
+        return set(filter(None, _text(new).split(","))), frozenset(_text(h) for h in known)
 
     def story_candidates(
         self, tokens: dict[str, list[bytes]]
@@ -1201,23 +1205,20 @@ class Store:
         """
         if not joins:
             return 0, []
+        articles = []
+        for j in joins:
+            tokens = b"".join(stories.bucket_tokens(j.fingerprint))
+            head = f"{j.article_id}\t{j.source_id}\t{_num(j.published)}\t{j.story_id}\t{j.via}\t"
+            articles += [head.encode(), len(tokens).to_bytes(2, "big"), stories.pack(j.fingerprint)]
+            articles.append(tokens)
         args: list[str | bytes | int] = [
             f"{self.prefix}:",
             _num(_epoch(now)),
             int(force),
             read,
             ",".join(sorted(known)),
+            b"".join(articles),
         ]
-        for j in joins:
-            args += [
-                j.article_id,
-                j.source_id,
-                _num(j.published),
-                stories.pack(j.fingerprint),
-                j.story_id,
-                j.via,
-                b"".join(stories.bucket_tokens(j.fingerprint)),
-            ]
         reply = cast(list[Any], self._join_stories(keys=[self._story_fp_key()], args=args))
         if reply[0] == b"ok":
             return int(reply[1]), []

@@ -73,6 +73,7 @@ _ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on lower-case ASCII text
 # Title decorations that differ between copies: a trailing " - Site name" / " | 站名" / "_站名",
 # and a leading tag in brackets ("【独家】", "[转]").
 _TITLE_SUFFIX = re.compile(r"(?:\s+[-–—|:·]\s+|\s*[|｜_]\s*|\s*——\s*)([^-–—|｜_]{1,30})$")
+_TITLE_SEPARATOR = re.compile(r"[-–—|:·｜_]")  # what every _TITLE_SUFFIX match holds
 _TITLE_TAG = re.compile(r"^\s*[\[【(（〔][^\]】)）〕]{1,12}[\]】)）〕]\s*")
 _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -114,12 +115,12 @@ def title_core(title: str) -> str:
     """A title without its site suffix and leading tag, normalized to its tokens."""
     text = unicodedata.normalize("NFKC", title).strip()
     text = _TITLE_TAG.sub("", text)
-    for _ in range(2):  # "Title - Section - Site"
+    for _ in range(2 if _TITLE_SEPARATOR.search(text) else 0):  # "Title - Section - Site"
         match = _TITLE_SUFFIX.search(text)
         if match is None or len(text[: match.start()].strip()) < 6:
             break
         text = text[: match.start()]
-    return " ".join(tokens(text))
+    return _native.joined_tokens(text) if _native else " ".join(tokens(text))
 
 
 def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = None) -> Fingerprint:

@@ -138,6 +138,7 @@ BODY_PIECES = [
     *["<p>", "</P >", "< br/>", "<section class=x>", "<pre", "<h7>", "<Div\n>", "<a href='>'>"],
     *["&amp;", "&#10;", "&nbsp;", "&lt;p&gt;", "&#x3c;", "&bogus;", "İ", "ǅ", "½", "²", "Ⅻ"],
     *["<ſection>", "<\u212aa>", "The post ", "Continue reading", "原文链接", " appeared first on "],
+    *[" - ", " | ", "_", "——", "｜", " · ", ": "],
 ]
 
 
@@ -152,6 +153,10 @@ def _same_body_as_the_reference(markup: str) -> None:
     assert found is None or found == reference, markup
     paras = [markup, markup.upper(), *reference]
     assert stories._native.words(paras) == boilerplate._words_python(paras), markup
+    for text in paras:
+        assert stories._native.joined_tokens(text) == " ".join(stories.tokens(text)), text
+        # title_core's quick check: no separator, no site suffix to look for
+        assert stories._TITLE_SEPARATOR.search(text) or not stories._TITLE_SUFFIX.search(text)
 
 
 def test_the_c_body_loops_give_the_answers_of_the_python_reference() -> None:
