@@ -488,8 +488,8 @@ return {table.concat(new, ','), redis.call('ZRANGEBYSCORE', boiler, min_articles
 """
 
 # KEYS: stories:fp; ARGV: "{p}:", then per article its bucket tokens concatenated (5 bytes each).
-# Returns per article the ids its buckets hold, joined by ",", then id, record pairs of those,
-# then the last handle given (every article filed later has a greater one).
+# Returns per article the ids its buckets hold, joined by "," (articles joined by ";"), then id,
+# record pairs of those, then the last handle given (every article filed later has a greater one).
 _LUA_STORY_CANDIDATES = (
     _LUA_STORIES_COMMON
     + r"""
@@ -509,7 +509,7 @@ for i = 2, #ARGV do
   end
   found[#found + 1] = table.concat(ids, ',')
 end
-return {found, records, redis.call('GET', ARGV[1] .. 'stories:handles') or '0'}
+return {table.concat(found, ';'), records, redis.call('GET', ARGV[1] .. 'stories:handles') or '0'}
 """
 )
 
@@ -1172,7 +1172,7 @@ class Store:
             return {}, 0
         blobs = [b"".join(ts) for ts in tokens.values()]
         found, records, last = cast(
-            tuple[list[bytes], list[bytes], bytes],
+            tuple[bytes, list[bytes], bytes],
             self._story_candidates(keys=[self._story_fp_key()], args=[f"{self.prefix}:", *blobs]),
         )
         stored = {
@@ -1180,8 +1180,8 @@ class Store:
             for i in range(0, len(records), 2)
         }
         candidates = {
-            article_id: [stored[i] for i in sorted(set(_text(ids).split(","))) if i in stored]
-            for article_id, ids in zip(tokens, found, strict=True)
+            article_id: [stored[i] for i in sorted(set(ids.split(","))) if i in stored]
+            for article_id, ids in zip(tokens, _text(found).split(";"), strict=True)
         }
         return candidates, int(last)
 

@@ -243,15 +243,14 @@ def same_story(a: Fingerprint, b: Fingerprint, same_source: bool = False) -> boo
     """
     if not (a.comparable and b.comparable):
         return False
-    jaccard = similarity(a, b)
     if a.title and a.title == b.title:
         short, long_ = (a, b) if a.length <= b.length else (b, a)
         if not same_source and a.lead and a.lead == b.lead:
             return True
-        return jaccard >= TITLE_NEAR or _is_prefix(short, long_)
+        return _is_prefix(short, long_) or similarity(a, b) >= TITLE_NEAR
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
     # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.
-    return min(a.shingles, b.shingles) >= LONG and jaccard >= NEAR
+    return min(a.shingles, b.shingles) >= LONG and similarity(a, b) >= NEAR
 
 
 def bucket_tokens(fp: Fingerprint) -> list[bytes]:
