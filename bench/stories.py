@@ -4,7 +4,7 @@
     .venv/bin/python bench/stories.py --sizes 10000    # only the 10k window
 
 1. Throughput on the real corpus, in process against an embedded Valkey: parse + normalize +
-   save_refresh per source, then the same plus `join_stories` (the three story round trips).
+   save_refresh per source, then the same plus `join_stories` (the four story round trips).
 Times are CPU seconds, ours plus the Redis server's (INFO's used_cpu_user + used_cpu_sys): the
 machine is shared, and wall time there measures the neighbours.
 
