@@ -106,7 +106,9 @@ def refresh_throughput(store: Store, rounds: int) -> dict[str, float]:
         )
         base = make_config({})
         out = {"with": 0.0, "without": 0.0, "articles": 0.0}
+        pairs: list[dict[str, float]] = []
         for _ in range(rounds):
+            pairs.append({})
             for mode in ("without", "with"):
                 config = replace(
                     base,
@@ -119,8 +121,16 @@ def refresh_throughput(store: Store, rounds: int) -> dict[str, float]:
                     t0 = cpu(store)
                     for source in sources:
                         refresh_source(source, config, store, fetcher, now=NOW)
-                    out[mode] += cpu(store) - t0
+                    pairs[-1][mode] = cpu(store) - t0
+                    out[mode] += pairs[-1][mode]
         out["articles"] = float(store.category_count(None))  # stored, after the last round
+        # The machine is noisy: each round's pair, side by side, and their median.
+        drops = sorted(p["without"] / p["with"] - 1 for p in pairs)
+        out["median_drop"] = drops[len(drops) // 2]
+        print(
+            "rounds (CPU s without, with):",
+            ", ".join(f"{p['without']:.2f} {p['with']:.2f}" for p in pairs),
+        )
         return out
     finally:
         server.terminate()
@@ -195,7 +205,8 @@ def main() -> None:
             print(
                 f"refresh over loopback HTTP, {args.rounds} cold rounds of {r['articles']:.0f}"
                 f" articles: without stories {r['without'] / n * 1000:.3f} ms/article, with"
-                f" {r['with'] / n * 1000:.3f}: throughput {r['without'] / r['with'] - 1:+.1%}\n"
+                f" {r['with'] / n * 1000:.3f}: throughput {r['without'] / r['with'] - 1:+.1%}"
+                f" (median of the rounds' pairs {r['median_drop']:+.1%})\n"
             )
         print("| stored | bytes/article without | with | growth | ms/article without | with |")
         print("|--:|--:|--:|--:|--:|--:|")
