@@ -28,7 +28,8 @@ except ImportError:  # not built (no C compiler at install): the Python below do
 # a site's articles rarely share a real paragraph, and leaving one out of a comparison only ever
 # makes a merge less likely.
 MIN_ARTICLES = 2
-# Evidence kept per source: the newest paragraph hashes, bounded so a source costs at most this
+# Evidence kept per source: the paragraph hashes with the highest counts (among equal counts,
+# the greatest hashes: an arbitrary but fixed choice), bounded so a source costs at most this
 # many small entries (below Redis' listpack limit of 128, the compact encoding).
 MAX_EVIDENCE = 120
 

@@ -307,6 +307,26 @@ def test_articles_the_save_drops_at_once_are_not_counted_or_filed(store: Store) 
     assert store.redis.zcard("agg:boiler:a") == 0
 
 
+def test_a_sources_paragraph_evidence_stays_small_after_a_large_refresh(store: Store) -> None:
+    """30 new articles of 13 paragraphs: 390 hashes counted, the 120 kept in the compact form
+    (a sorted set past 128 members does not go back to it by itself: ~12 KB a source, not ~1.5)."""
+    rng = random.Random(3)
+    ids = [f"a-{n}" for n in range(30)]
+    for article_id in ids:
+        store.redis.set(f"agg:article:{article_id}", "stored")
+    hashes = {i: [f"{rng.randrange(16**10):010x}" for _ in range(13)] for i in ids}
+    hashes["a-1"][0] = hashes["a-0"][0]  # one paragraph in two articles: boilerplate
+    new, known = store.observe_paragraphs("a", hashes, 120, 2)
+    assert (new, known) == (set(ids), {hashes["a-0"][0]})
+    kept = store.redis.zrange("agg:boiler:a", 0, -1, withscores=True)
+    singles = sorted({h for hs in hashes.values() for h in hs} - known, reverse=True)
+    assert sorted(kept, key=lambda m: (-m[1], m[0].decode())) == [
+        (hashes["a-0"][0].encode(), 2.0),
+        *sorted(((h.encode(), 1.0) for h in singles[:119]), key=lambda m: m[0]),
+    ]
+    assert store.redis.object("encoding", "agg:boiler:a") == b"listpack"
+
+
 def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store) -> None:
     """The race, step by step: two workers read the index before either filed its copy."""
     a = _articles("a", [("Bridge approved after long fight", BODY)], NOW)
