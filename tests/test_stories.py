@@ -190,6 +190,29 @@ def test_the_c_body_loops_read_every_corpus_article_as_the_reference_does() -> N
     assert bodies > 4000
 
 
+def test_without_the_c_module_a_body_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What runs where the module could not be built: Body, titles and fingerprints."""
+    markups = [
+        "<p>" + "</p><p>".join(EN) + "</p><p>The post Bridge appeared first on Harbour News.</p>",
+        "<div>" + "<br>".join(ZH) + "</div>",
+        "<p>" + EN[0] + "</p><p>" + ZH[0] + "</p>",
+    ]
+
+    def read() -> list[tuple[boilerplate.Body, stories.Fingerprint]]:
+        bodies = [boilerplate.Body.of(m) for m in markups]
+        items = [
+            (f"Bridge approved - Site {n}", b.kept(set()), b.tokens[:3])
+            for n, b in enumerate(bodies)
+        ]
+        return list(zip(bodies, stories.fingerprints(items), strict=True))
+
+    native = read()
+    monkeypatch.setattr(stories, "_native", None)
+    monkeypatch.setattr(boilerplate, "_native", None)
+    assert read() == native
+    assert all(fp.signature for _, fp in native)
+
+
 def test_footer_patterns_quick_check_agrees_with_the_pattern() -> None:
     paragraphs = [*_body_markups(random.Random(6), 20_000), *EN, *ZH]
     paragraphs += ["The post X appeared first on Y.", "  READ MORE »", "据新华社 来源：新华社"]
