@@ -1143,7 +1143,7 @@ class Store:
         found = self._unfiled(
             keys=[self._story_fp_key()], args=[self._article_key(""), ",".join(article_ids)]
         )
-        return set(filter(None, _text(cast(bytes, found)).split(",")))
+        return _id_set(cast(bytes, found))
 
     def boilerplate(self, source_id: str, min_articles: int) -> frozenset[str]:
         """The source's boilerplate: paragraph hashes carried by `min_articles` of its articles."""
@@ -1171,7 +1171,7 @@ class Store:
                 args=[max_evidence, min_articles, self._article_key(""), articles],
             ),
         )
-        return set(filter(None, _text(new).split(","))), frozenset(_text(h) for h in known)
+        return _id_set(new), frozenset(_text(h) for h in known)
 
     def story_candidates(
         self, tokens: dict[str, list[bytes]]
@@ -1271,6 +1271,11 @@ class Store:
 
 def _text(value: bytes) -> str:
     return value.decode("utf-8")
+
+
+def _id_set(joined: bytes) -> set[str]:
+    """Article ids a story script joined by "," (ids are hex: never a comma)."""
+    return set(filter(None, _text(joined).split(",")))
 
 
 def _num(value: float) -> str:
