@@ -59,7 +59,7 @@ class FetchConfig:
     user_agent: str = ""  # default: "aggregator/<version> (+<site.base_url>)"
     batch_size: int = 20  # sources per RQ job
     concurrency: int = 8  # concurrent fetches inside one job
-    per_host: int = 2  # concurrent fetches to one host inside one job
+    per_host: int = 2  # refreshes of one host's sources at once in a job (fetch, parse, store)
     lease: float = 90.0  # a claimed source is due again after this long if its job was lost
     job_timeout: float = 300.0
     parser: str = "auto"  # "auto": the fast path where it is exact; "feedparser": always it
