@@ -1161,7 +1161,7 @@ class Store:
         twice.
 
         Returns those article ids and the source's boilerplate: the paragraph hashes carried by
-        at least `min_articles` of its articles, of the newest `max_evidence` hashes kept.
+        at least `min_articles` of its articles, of the `max_evidence` most counted hashes kept.
         """
         articles = ",".join(f"{i} {''.join(h)}" for i, h in hashes.items())
         new, known = cast(
