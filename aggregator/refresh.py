@@ -171,10 +171,11 @@ def join_stories(
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
-    Four round trips for the whole batch: which are stored and not filed yet (the only one when
-    none is), count their paragraphs (the source's boilerplate), read the candidates sharing a
-    bucket, file atomically. The filing refuses when another worker filed a candidate this
-    decision did not see; the decision is then made again with it.
+    Three round trips for the whole batch: which are stored and not filed yet (the only one when
+    none is), count their paragraphs (the source's boilerplate), file those no filed article
+    resembles (most) and read the candidates of the others. Those are decided here and filed in
+    a fourth, atomically: the filing refuses when another worker filed a candidate this decision
+    did not see; the decision is then made again with it.
     """
     unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
     articles = [a for a in articles if a.id in unfiled]
@@ -199,7 +200,10 @@ def join_stories(
         (a.id, a.source_id, a.published.timestamp(), fp)
         for a, fp in zip(fresh, prints, strict=True)
     ]
-    candidates, read = store.story_candidates({i: stories.bucket_tokens(fp) for i, _, _, fp in new})
+    candidates, read = store.file_stories(new, now)
+    new = [n for n in new if n[0] in candidates]  # the others started stories of their own
+    if not new:
+        return 0
     since = now.timestamp() - window_days * 86400
     late: set[str] = set()  # filed by other workers after `read`, learned from refusals
     for attempt in range(JOIN_ATTEMPTS):

@@ -126,6 +126,25 @@ local function fp_split(record, id)
   return story, source, published, seen, handle, packed
 end
 
+-- The articles a story script is given, in one string: each "id\tsource\tpublished\tstory\tvia\t"
+-- (story "": a new one), the size of its bucket tokens (2 bytes), its packed fingerprint, its
+-- bucket tokens (5 bytes each). Store._story_articles writes it.
+local function read_articles(blob)
+  local arts, at = {}, 1
+  while at <= #blob do
+    local a, from = {tokens = {}}, 0
+    a.id, a.source, a.published, a.story, a.via, from =
+      string.match(blob, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t()', at)
+    local size = string.byte(blob, from) * 256 + string.byte(blob, from + 1)
+    a.packed = string.sub(blob, from + 2, from + 1 + __PACKED__)
+    at = from + 2 + __PACKED__
+    for j = at, at + size - 1, 5 do a.tokens[#a.tokens + 1] = string.sub(blob, j, j + 4) end
+    at = at + size
+    arts[#arts + 1] = a
+  end
+  return arts
+end
+
 -- Forget an article's story data: fingerprint, handle, the buckets still holding it, membership.
 -- The other members credit it in their feeds and pages: their categories change too.
 local function forget_story(p, id, changed)
@@ -155,6 +174,7 @@ for _name, _value in {
     "__BANDS__": stories.BANDS,
     "__ROWS__": stories.ROWS,
     "__HEAD__": stories.PACKED_SIZE - 2 * stories.SLOTS,
+    "__PACKED__": stories.PACKED_SIZE,
 }.items():
     _LUA_STORIES_COMMON = _LUA_STORIES_COMMON.replace(_name, str(_value))
 
@@ -444,7 +464,7 @@ return table.concat(out, ',')
 # commands in chunks of 1,000: unpack has a limit.)
 _LUA_OBSERVE_PARAGRAPHS = r"""
 local fp, boiler, observed = KEYS[1], KEYS[2], KEYS[3]
-local max_evidence, min_articles, article = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local max_evidence, min_articles, article = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local new, hashes_of = {}, {}
 for id, hashes in string.gmatch(ARGV[4], '([^ ,]+) ([^,]*)') do
   if redis.call('HEXISTS', fp, id) == 0 and redis.call('EXISTS', article .. id) == 1 then
@@ -473,83 +493,134 @@ for from = 1, #new, 1000 do
   end
   if #mark > 0 then redis.call('HSET', observed, unpack(mark)) end
 end
-for from = 1, #order, 1000 do
-  local chunk = {unpack(order, from, math.min(from + 999, #order))}
-  local scores, scored = redis.call('ZMSCORE', boiler, unpack(chunk)), {}
-  for k, h in ipairs(chunk) do
-    scored[#scored + 1] = (tonumber(scores[k]) or 0) + counts[h]
-    scored[#scored + 1] = h
-  end
-  redis.call('ZADD', boiler, unpack(scored))
+-- The evidence and the batch's counts are merged here and only what stays is written: adding
+-- every counted hash and trimming after costs the server several times more, and past 128
+-- members a sorted set leaves the compact encoding for good (~12 KB a source, not ~1.5 KB).
+local held = redis.call('ZRANGE', boiler, 0, -1, 'WITHSCORES')
+local score, all = {}, {}
+for k = 1, #held, 2 do
+  score[held[k]] = tonumber(held[k + 1])
+  all[#all + 1] = held[k]
 end
-local size = redis.call('ZCARD', boiler)
-if size > max_evidence then
-  -- The highest ranks stay. Written again rather than trimmed: past 128 members a sorted set
-  -- leaves the compact encoding for good (~12 KB here instead of ~1.5 KB a source).
-  local left, again = redis.call('ZRANGE', boiler, size - max_evidence, -1, 'WITHSCORES'), {}
-  for k = 1, #left, 2 do
-    again[#again + 1] = left[k + 1]
-    again[#again + 1] = left[k]
-  end
-  redis.call('DEL', boiler)
-  if #again > 0 then redis.call('ZADD', boiler, unpack(again)) end
+for _, h in ipairs(order) do
+  if not score[h] then all[#all + 1] = h end
+  score[h] = (score[h] or 0) + counts[h]
 end
-return {table.concat(new, ','), redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')}
-"""
-
-# KEYS: stories:fp; ARGV: "{p}:", then per article its bucket tokens concatenated (5 bytes each).
-# Returns per article the ids its buckets hold, joined by "," (articles joined by ";"), then id,
-# record pairs of those, then the last handle given (every article filed later has a greater one).
-_LUA_STORY_CANDIDATES = (
-    _LUA_STORIES_COMMON
-    + r"""
-local found, records, listed = {}, {}, {}
-for i = 2, #ARGV do
-  local ids = {}
-  for j = 1, #ARGV[i], 5 do
-    local id = bucket_article(ARGV[1], string.sub(ARGV[i], j, j + 4))
-    if id ~= '' then
-      ids[#ids + 1] = id
-      if not listed[id] then
-        listed[id] = true
-        local record = redis.call('HGET', KEYS[1], id)
-        if record then records[#records + 1] = id; records[#records + 1] = record end
+local keep = all
+if #all > max_evidence then
+  -- The highest counts stay, among equal counts the greatest hashes: whole groups of a count
+  -- from the highest down, then the greatest hashes of the group that does not fit (compared as
+  -- numbers: hashes are 10 hex digits, exact in a double, and no locale orders numbers).
+  local groups, counted = {}, {}
+  for _, h in ipairs(all) do
+    local c = score[h]
+    if not groups[c] then
+      groups[c] = {}
+      counted[#counted + 1] = c
+    end
+    groups[c][#groups[c] + 1] = h
+  end
+  table.sort(counted)
+  keep = {}
+  for g = #counted, 1, -1 do
+    local group, room = groups[counted[g]], max_evidence - #keep
+    if #group <= room then
+      for _, h in ipairs(group) do keep[#keep + 1] = h end
+    else
+      local values = {}
+      for k, h in ipairs(group) do values[k] = tonumber(h, 16) end
+      table.sort(values)
+      for k = #values, #values - room + 1, -1 do
+        keep[#keep + 1] = string.format('%010x', values[k])
       end
+      break
     end
   end
-  found[#found + 1] = table.concat(ids, ',')
+  redis.call('DEL', boiler)
+  order = keep
 end
-return {table.concat(found, ';'), records, redis.call('GET', ARGV[1] .. 'stories:handles') or '0'}
+local scored = {}
+for _, h in ipairs(order) do
+  scored[#scored + 1] = score[h]
+  scored[#scored + 1] = h
+  if #scored == 2000 then
+    redis.call('ZADD', boiler, unpack(scored))
+    scored = {}
+  end
+end
+if #scored > 0 then redis.call('ZADD', boiler, unpack(scored)) end
+local known = {}
+for _, h in ipairs(keep) do
+  if score[h] >= min_articles then known[#known + 1] = h end
+end
+return {table.concat(new, ','), known}
+"""
+
+# KEYS: stories:fp; ARGV: "{p}:", now, the articles (read_articles), oldest first. An article no
+# filed one shares a bucket with (nor an earlier one of these that is not filed here) starts a
+# story of its own, filed here: most articles, at once. For the others, returns the filed ids
+# their buckets hold, "id:id,id" per article (joined by ";"), then id, record pairs of those,
+# then the last handle given (every article filed later has a greater one). Articles filed
+# already, or no longer stored, are skipped.
+_LUA_FILE_STORIES = (
+    _LUA_STORIES_COMMON
+    + r"""
+local fpkey, p, now = KEYS[1], ARGV[1], ARGV[2]
+local arts = read_articles(ARGV[3])
+local last = redis.call('INCRBY', p .. 'stories:handles', #arts) - #arts  -- handles reserved
+local found, records, listed, asked, filed = {}, {}, {}, {}, {}
+for k, a in ipairs(arts) do
+  if redis.call('EXISTS', p .. 'article:' .. a.id) == 1
+     and redis.call('HEXISTS', fpkey, a.id) == 0 then
+    local ids, keys, near = {}, {}, false
+    for t, token in ipairs(a.tokens) do
+      keys[t] = lsh_key(p, token)
+      near = near or asked[token]
+      local handle = redis.call('HGET', keys[t], token)
+      local id = handle and redis.call('HGET', handle_key(p, handle), handle)
+      if id then
+        if listed[id] == nil then
+          local record = redis.call('HGET', fpkey, id)
+          listed[id] = record ~= false
+          if record then records[#records + 1] = id; records[#records + 1] = record end
+        end
+        if listed[id] then ids[#ids + 1] = id end
+      end
+    end
+    if near or #ids > 0 then
+      for _, token in ipairs(a.tokens) do asked[token] = true end
+      found[#found + 1] = a.id .. ':' .. table.concat(ids, ',')
+    else
+      local handle = last + k
+      redis.call('HSET', handle_key(p, handle), handle, a.id)
+      redis.call('HSET', fpkey, a.id, '\t' .. a.source .. '\t' .. a.published .. '\t' .. now
+                 .. '\t' .. handle .. '\t' .. a.packed)
+      for t, token in ipairs(a.tokens) do redis.call('HSET', keys[t], token, handle) end
+      filed[#filed + 1] = a.id
+    end
+  end
+end
+for from = 1, #filed, 1000 do
+  redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))
+end
+return {table.concat(found, ';'), records, last + #arts}
 """
 )
 
 # KEYS: stories:fp; ARGV: "{p}:", now, force ("1"/"0"), the last handle given when the
 # candidates were read, the ids filed since then that the decisions know of (joined by ","),
-# then the articles in one string, each "id\tsource\tpublished\tstory\tvia\t" (story "": a new
-# one), the size of its bucket tokens (2 bytes), its packed fingerprint, its bucket tokens. A
-# bucket now holding an article filed after the candidates were read
-# (its handle is greater) that the decisions do not know of is a conflict: nothing is written
-# and the conflicting records are returned, unless forced. Returns {"ok", joined} or
+# then the articles (read_articles) with their decisions: story "" starts one, `via` is the
+# article matched. A bucket now holding an article filed after the candidates were read (its
+# handle is greater) that the decisions do not know of is a conflict: nothing is written and the
+# conflicting records are returned, unless forced. Returns {"ok", joined} or
 # {"conflict", id, record, ...}.
 _LUA_JOIN_STORIES = (
     _LUA_COMMON
     + r"""
 local fpkey, p, now, force, read = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
-local arts, batch, known = {}, {}, {}
+local arts, batch, known = read_articles(ARGV[6]), {}, {}
 for id in string.gmatch(ARGV[5], '[^,]+') do known[id] = true end
-local blob, at = ARGV[6], 1
-while at <= #blob do
-  local a, from = {tokens = {}}, 0
-  a.id, a.source, a.published, a.story, a.via, from =
-    string.match(blob, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t()', at)
-  local size = string.byte(blob, from) * 256 + string.byte(blob, from + 1)
-  a.packed = string.sub(blob, from + 2, from + 1 + __PACKED__)
-  at = from + 2 + __PACKED__
-  for j = at, at + size - 1, 5 do a.tokens[#a.tokens + 1] = string.sub(blob, j, j + 4) end
-  at = at + size
-  arts[#arts + 1] = a
-  batch[a.id] = true
-end
+for _, a in ipairs(arts) do batch[a.id] = true end
 
 -- Only articles filed since the candidates were read can be conflicts: a bucket's handle only
 -- ever grows (or goes), so one no greater than `read` is the one the decision looked at.
@@ -628,7 +699,7 @@ for from = 1, #filed, 1000 do
 end
 bump_versions(p .. 'versions', changed)
 return {'ok', joined}
-""".replace("__PACKED__", str(stories.PACKED_SIZE))
+"""
 )
 
 # KEYS: stories:fp; ARGV: "{p}:", article ids. Per id: {story id or "", member, value, ...}.
@@ -664,7 +735,7 @@ class Store:
         self._set_sources = redis.register_script(_LUA_SET_SOURCES)
         self._unfiled = redis.register_script(_LUA_UNFILED)
         self._observe_paragraphs = redis.register_script(_LUA_OBSERVE_PARAGRAPHS)
-        self._story_candidates = redis.register_script(_LUA_STORY_CANDIDATES)
+        self._file_stories = redis.register_script(_LUA_FILE_STORIES)
         self._join_stories = redis.register_script(_LUA_JOIN_STORIES)
         self._stories = redis.register_script(_LUA_STORIES)
 
@@ -1173,26 +1244,33 @@ class Store:
         )
         return _id_set(new), frozenset(_text(h) for h in known)
 
-    def story_candidates(
-        self, tokens: dict[str, list[bytes]]
+    def file_stories(
+        self, new: Sequence[tuple[str, str, float, stories.Fingerprint]], now: datetime
     ) -> tuple[dict[str, list[stories.Stored]], int]:
-        """The filed articles sharing a bucket with each article (one round trip), and the last
-        handle given then: `join_stories` checks only what was filed after it."""
-        if not any(tokens.values()):
+        """File each new (article id, source, published, fingerprint), oldest first, that no filed
+        article shares a bucket with as a story of its own (one round trip): most articles.
+
+        Returns the others' candidates, the filed articles sharing a bucket with each (their
+        stories are for `stories.plan` to decide, then `join_stories`), and the last handle given
+        then: `join_stories` checks only what was filed after it.
+        """
+        if not new:
             return {}, 0
-        blobs = [b"".join(ts) for ts in tokens.values()]
+        blob = _story_articles((i, s, p, "", "", fp) for i, s, p, fp in new)
         found, records, last = cast(
-            tuple[bytes, list[bytes], bytes],
-            self._story_candidates(keys=[self._story_fp_key()], args=[f"{self.prefix}:", *blobs]),
+            tuple[bytes, list[bytes], int],
+            self._file_stories(
+                keys=[self._story_fp_key()], args=[f"{self.prefix}:", _num(_epoch(now)), blob]
+            ),
         )
         stored = {
             _text(records[i]): _decode_stored(_text(records[i]), records[i + 1])
             for i in range(0, len(records), 2)
         }
-        candidates = {
-            article_id: [stored[i] for i in sorted(set(ids.split(","))) if i in stored]
-            for article_id, ids in zip(tokens, _text(found).split(";"), strict=True)
-        }
+        candidates = {}
+        for entry in filter(None, _text(found).split(";")):
+            article_id, ids = entry.split(":")
+            candidates[article_id] = [stored[i] for i in sorted(set(ids.split(","))) if i in stored]
         return candidates, int(last)
 
     def join_stories(
@@ -1208,26 +1286,23 @@ class Store:
 
         Returns (how many joined an existing story, []), or (0, the filed articles the decisions
         did not look at) when another worker filed a candidate meanwhile: decide again and retry.
-        `read`: the last handle `story_candidates` saw (0: check every article in the buckets);
+        `read`: the last handle `file_stories` gave (0: check every article in the buckets);
         `known`: the articles filed since then that the decisions looked at (what earlier tries
         missed). `force` files regardless. Articles filed already, or no longer stored, are
         skipped.
         """
         if not joins:
             return 0, []
-        articles = []
-        for j in joins:
-            tokens = b"".join(stories.bucket_tokens(j.fingerprint))
-            head = f"{j.article_id}\t{j.source_id}\t{_num(j.published)}\t{j.story_id}\t{j.via}\t"
-            articles += [head.encode(), len(tokens).to_bytes(2, "big"), stories.pack(j.fingerprint)]
-            articles.append(tokens)
         args: list[str | bytes | int] = [
             f"{self.prefix}:",
             _num(_epoch(now)),
             int(force),
             read,
             ",".join(sorted(known)),
-            b"".join(articles),
+            _story_articles(
+                (j.article_id, j.source_id, j.published, j.story_id, j.via, j.fingerprint)
+                for j in joins
+            ),
         ]
         reply = cast(list[Any], self._join_stories(keys=[self._story_fp_key()], args=args))
         if reply[0] == b"ok":
@@ -1276,6 +1351,19 @@ def _text(value: bytes) -> str:
 def _id_set(joined: bytes) -> set[str]:
     """Article ids a story script joined by "," (ids are hex: never a comma)."""
     return set(filter(None, _text(joined).split(",")))
+
+
+def _story_articles(
+    rows: Iterable[tuple[str, str, float, str, str, stories.Fingerprint]],
+) -> bytes:
+    """(id, source, published, story, via, fingerprint) rows as the story scripts read them
+    (`read_articles`): one string, as a list costs the client per element."""
+    out = []
+    for article_id, source_id, published, story_id, via, fp in rows:
+        tokens = b"".join(stories.bucket_tokens(fp))
+        head = f"{article_id}\t{source_id}\t{_num(published)}\t{story_id}\t{via}\t"
+        out += [head.encode(), len(tokens).to_bytes(2, "big"), stories.pack(fp), tokens]
+    return b"".join(out)
 
 
 def _num(value: float) -> str:
