@@ -126,8 +126,7 @@ def refresh_source(
             first = replace(state, body_hash=before.body_hash) if filing else state
             saved = store.save_refresh(first, articles, config.retention, now, record)
             if filing:
-                join_stories(store, articles, config.stories.window_days, now)
-                store.save_state(state, keep_paused=True)
+                join_stories(store, articles, config.stories.window_days, now, state=state)
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
@@ -167,7 +166,12 @@ BODY_CHARS = 12_000  # of an article's HTML read for its story: enough for stori
 
 
 def join_stories(
-    store: Store, articles: Sequence[Article], window_days: float, now: datetime
+    store: Store,
+    articles: Sequence[Article],
+    window_days: float,
+    now: datetime,
+    *,
+    state: SourceState | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
@@ -176,11 +180,28 @@ def join_stories(
     resembles (most) and read the candidates of the others. Those are decided here and filed in
     a fourth, atomically: the filing refuses when another worker filed a candidate this decision
     did not see; the decision is then made again with it.
+
+    `state`: the source's state, saved once its articles are filed (the refresh keeps its body's
+    fingerprint only then), with the last filing when there is one.
     """
+    joined, saved = _join_stories(store, articles, window_days, now, state)
+    if state is not None and not saved:
+        store.save_state(state, keep_paused=True)
+    return joined
+
+
+def _join_stories(
+    store: Store,
+    articles: Sequence[Article],
+    window_days: float,
+    now: datetime,
+    state: SourceState | None,
+) -> tuple[int, bool]:
+    """`join_stories`, and whether the state was saved with the last filing."""
     unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
     articles = [a for a in articles if a.id in unfiled]
     if not articles:
-        return 0
+        return 0, False
     # The fingerprint reads only a body's start (stories.MAX_TOKENS): so does this.
     bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
     fresh_ids, known = store.observe_paragraphs(
@@ -191,7 +212,7 @@ def join_stories(
     )
     fresh = [a for a in articles if a.id in fresh_ids]
     if not fresh:
-        return 0
+        return 0, False
     fresh.sort(key=lambda a: a.published)
     prints = stories.fingerprints(
         [(a.title, bodies[a.id].kept(known), bodies[a.id].tokens[:3]) for a in fresh]
@@ -200,22 +221,24 @@ def join_stories(
         (a.id, a.source_id, a.published.timestamp(), fp)
         for a, fp in zip(fresh, prints, strict=True)
     ]
-    candidates, read = store.file_stories(new, now)
+    candidates, read = store.file_stories(new, now, state)
     new = [n for n in new if n[0] in candidates]  # the others started stories of their own
     if not new:
-        return 0
+        return 0, True
     since = now.timestamp() - window_days * 86400
     late: set[str] = set()  # filed by other workers after `read`, learned from refusals
     for attempt in range(JOIN_ATTEMPTS):
         joins = stories.plan(new, candidates, since, now.timestamp())
         force = attempt == JOIN_ATTEMPTS - 1
-        joined, missed = store.join_stories(joins, now, force=force, read=read, known=late)
+        joined, missed = store.join_stories(
+            joins, now, force=force, read=read, known=late, state=state
+        )
         if not missed:
-            return joined
+            return joined, True
         late.update(m.article_id for m in missed)
         for article_id, *_ in new:
             candidates.setdefault(article_id, []).extend(missed)
-    return 0
+    raise AssertionError("the last join is forced: it cannot miss")
 
 
 def _after_fetch(state: SourceState, result: FetchResult, config: Config) -> SourceState:

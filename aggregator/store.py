@@ -561,11 +561,12 @@ return {table.concat(new, ','), known}
 # story of its own, filed here: most articles, at once. For the others, returns the filed ids
 # their buckets hold, "id:id,id" per article (joined by ";"), then id, record pairs of those,
 # then the last handle given (every article filed later has a greater one). Articles filed
-# already, or no longer stored, are skipped.
+# already, or no longer stored, are skipped. KEYS[2], ARGV[4]: the source's state key and the
+# state to save when every article is filed ("": none).
 _LUA_FILE_STORIES = (
     _LUA_STORIES_COMMON
     + r"""
-local fpkey, p, now = KEYS[1], ARGV[1], ARGV[2]
+local fpkey, p, now, state = KEYS[1], ARGV[1], ARGV[2], ARGV[4]
 local arts = read_articles(ARGV[3])
 local last = redis.call('INCRBY', p .. 'stories:handles', #arts) - #arts  -- handles reserved
 local found, records, listed, asked, filed = {}, {}, {}, {}, {}
@@ -603,6 +604,7 @@ end
 for from = 1, #filed, 1000 do
   redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))
 end
+if #found == 0 and state ~= '' then redis.call('SET', KEYS[2], state) end
 return {table.concat(found, ';'), records, last + #arts}
 """
 )
@@ -612,8 +614,8 @@ return {table.concat(found, ';'), records, last + #arts}
 # then the articles (read_articles) with their decisions: story "" starts one, `via` is the
 # article matched. A bucket now holding an article filed after the candidates were read (its
 # handle is greater) that the decisions do not know of is a conflict: nothing is written and the
-# conflicting records are returned, unless forced. Returns {"ok", joined} or
-# {"conflict", id, record, ...}.
+# conflicting records are returned, unless forced. Filed, the source's state is saved (KEYS[2],
+# ARGV[7]; "": none). Returns {"ok", joined} or {"conflict", id, record, ...}.
 _LUA_JOIN_STORIES = (
     _LUA_COMMON
     + r"""
@@ -698,6 +700,7 @@ for from = 1, #filed, 1000 do
   redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))
 end
 bump_versions(p .. 'versions', changed)
+if ARGV[7] ~= '' then redis.call('SET', KEYS[2], ARGV[7]) end
 return {'ok', joined}
 """
 )
@@ -1245,14 +1248,19 @@ class Store:
         return _id_set(new), frozenset(_text(h) for h in known)
 
     def file_stories(
-        self, new: Sequence[tuple[str, str, float, stories.Fingerprint]], now: datetime
+        self,
+        new: Sequence[tuple[str, str, float, stories.Fingerprint]],
+        now: datetime,
+        state: SourceState | None = None,
     ) -> tuple[dict[str, list[stories.Stored]], int]:
         """File each new (article id, source, published, fingerprint), oldest first, that no filed
         article shares a bucket with as a story of its own (one round trip): most articles.
 
         Returns the others' candidates, the filed articles sharing a bucket with each (their
         stories are for `stories.plan` to decide, then `join_stories`), and the last handle given
-        then: `join_stories` checks only what was filed after it.
+        then: `join_stories` checks only what was filed after it. `state` is saved with them
+        when there are no others (as `save_state` with keep_paused: the refresh saved its
+        schedule already).
         """
         if not new:
             return {}, 0
@@ -1260,7 +1268,13 @@ class Store:
         found, records, last = cast(
             tuple[bytes, list[bytes], int],
             self._file_stories(
-                keys=[self._story_fp_key()], args=[f"{self.prefix}:", _num(_epoch(now)), blob]
+                keys=[self._story_fp_key(), self._state_key(state.source_id if state else "")],
+                args=[
+                    f"{self.prefix}:",
+                    _num(_epoch(now)),
+                    blob,
+                    _encode_state(state) if state else "",
+                ],
             ),
         )
         stored = {
@@ -1281,6 +1295,7 @@ class Store:
         force: bool = False,
         read: int = 0,
         known: Collection[str] = (),
+        state: SourceState | None = None,
     ) -> tuple[int, list[stories.Stored]]:
         """File new articles in their stories atomically (one round trip).
 
@@ -1289,7 +1304,7 @@ class Store:
         `read`: the last handle `file_stories` gave (0: check every article in the buckets);
         `known`: the articles filed since then that the decisions looked at (what earlier tries
         missed). `force` files regardless. Articles filed already, or no longer stored, are
-        skipped.
+        skipped. `state` is saved with them (as in `file_stories`).
         """
         if not joins:
             return 0, []
@@ -1303,8 +1318,10 @@ class Store:
                 (j.article_id, j.source_id, j.published, j.story_id, j.via, j.fingerprint)
                 for j in joins
             ),
+            _encode_state(state) if state else "",
         ]
-        reply = cast(list[Any], self._join_stories(keys=[self._story_fp_key()], args=args))
+        keys = [self._story_fp_key(), self._state_key(state.source_id if state else "")]
+        reply = cast(list[Any], self._join_stories(keys=keys, args=args))
         if reply[0] == b"ok":
             return int(reply[1]), []
         return 0, [_decode_stored(_text(reply[i]), reply[i + 1]) for i in range(1, len(reply), 2)]

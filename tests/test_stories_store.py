@@ -18,7 +18,7 @@ from rq import Queue
 from aggregator import stories
 from aggregator.config import RetentionConfig, StoriesConfig
 from aggregator.fetch import Fetcher
-from aggregator.models import Article, SourceState
+from aggregator.models import Article, Outcome, SourceState
 from aggregator.refresh import join_stories, refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
@@ -205,12 +205,15 @@ class _JoinFailsOnce(Store):
     failed = False
 
     def file_stories(
-        self, new: Sequence[tuple[str, str, float, stories.Fingerprint]], now: datetime
+        self,
+        new: Sequence[tuple[str, str, float, stories.Fingerprint]],
+        now: datetime,
+        state: SourceState | None = None,
     ) -> tuple[dict[str, list[stories.Stored]], int]:
         if not self.failed:
             self.failed = True
             raise RedisConnectionError("connection cut by the test")
-        return super().file_stories(new, now)
+        return super().file_stories(new, now, state)
 
 
 def test_articles_left_unfiled_by_a_failed_refresh_are_filed_by_the_next_poll(
@@ -237,6 +240,30 @@ def test_articles_left_unfiled_by_a_failed_refresh_are_filed_by_the_next_poll(
     ids = [article(store, "a", "o1").id, copy]
     assert [s.size for s in store.stories_of(ids).values()] == [2, 2]
     assert store.get_state("b").body_hash  # kept now that its articles are filed
+
+
+def test_a_refresh_keeps_its_bodys_fingerprint_however_its_articles_were_filed(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The state goes with the last story round trip, whichever that is: the look (nothing
+    resembled the articles), the join (one did), or alone (nothing was left to file)."""
+    url = feed_server.add("/a.xml", rss([ORIGINAL]))
+    config = make_config({"a": url, "b": feed_server.add("/b.xml", rss([COPY]))})
+    a, b = config.sources
+    hashes = []
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(a, config, store, fetcher, now=NOW)  # filed by the look
+        hashes.append(store.get_state("a").body_hash)
+        refresh_source(b, config, store, fetcher, now=NOW)  # joined a's story
+        hashes.append(store.get_state("b").body_hash)
+        # The same item in a changed document: nothing left to file.
+        feed_server.add("/a.xml", rss([ORIGINAL]).replace(b"<title>T</title>", b"<title>U</title>"))
+        refresh_source(a, config, store, fetcher, now=NOW + timedelta(minutes=30))
+        hashes.append(store.get_state("a").body_hash)
+    assert all(hashes), hashes
+    assert hashes[0] != hashes[2]  # the new document's
+    assert store.stories_of([article(store, "b", "c1").id]).popitem()[1].size == 2
+    assert store.get_state("a").outcome is Outcome.OK
 
 
 def test_the_first_layouts_story_index_is_dropped_when_the_config_is_published(
