@@ -140,12 +140,4 @@ def is_boilerplate(
     """For each paragraph, whether `strip` removes it."""
     if hashes is None:
         hashes = [paragraph_hash(p) for p in paras]
-    # is_pattern's quick check, inlined: a CJK footer is looked for once in the whole article
-    # (paragraph by paragraph, that search and the calls cost more than the rest of the article's
-    # story); a paragraph can start a match only at t, c or r once stripped (or if it starts
-    # with a space or a sign, after it).
-    cjk = _CJK_FOOTER.search("\n".join(paras)) is not None
-    return [
-        h in known or ((cjk or p[:1] in "tTcCrR" or not p[:1].isalnum()) and is_pattern(p))
-        for p, h in zip(paras, hashes, strict=True)
-    ]
+    return [h in known or is_pattern(p) for p, h in zip(paras, hashes, strict=True)]
