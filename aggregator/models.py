@@ -207,6 +207,7 @@ class SaveResult:
     added: int
     updated: int
     trimmed: int = 0
+    unfiled: frozenset[str] | None = None  # when asked: the ids stored and not in a story yet
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -124,9 +124,18 @@ def refresh_source(
             # the next poll reads this body again and files what was left.
             filing = config.stories.enabled
             first = replace(state, body_hash=before.body_hash) if filing else state
-            saved = store.save_refresh(first, articles, config.retention, now, record)
+            saved = store.save_refresh(
+                first, articles, config.retention, now, record, unfiled=filing
+            )
             if filing:
-                join_stories(store, articles, config.stories.window_days, now, state=state)
+                join_stories(
+                    store,
+                    articles,
+                    config.stories.window_days,
+                    now,
+                    state=state,
+                    unfiled=saved.unfiled,
+                )
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
@@ -172,18 +181,23 @@ def join_stories(
     now: datetime,
     *,
     state: SourceState | None = None,
+    unfiled: Collection[str] | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
-    Three round trips for the whole batch: which are stored and not filed yet (the only one when
-    none is), count their paragraphs (the source's boilerplate), file those no filed article
-    resembles (most) and read the candidates of the others. Those are decided here and filed in
-    a fourth, atomically: the filing refuses when another worker filed a candidate this decision
-    did not see; the decision is then made again with it.
+    Three round trips for the whole batch: which are stored and not filed yet (none when the
+    save told: `unfiled`; the only one when none is), count their paragraphs (the source's
+    boilerplate), file those no filed article resembles (most) and read the candidates of the
+    others. Those are decided here and filed in a fourth, atomically: the filing refuses when
+    another worker filed a candidate this decision did not see; the decision is then made again
+    with it.
 
     `state`: the source's state, saved once its articles are filed (the refresh keeps its body's
     fingerprint only then), with the last filing when there is one.
     """
+    if unfiled is None:
+        unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
+    articles = [a for a in articles if a.id in unfiled]
     joined, saved = _join_stories(store, articles, window_days, now, state)
     if state is not None and not saved:
         store.save_state(state, keep_paused=True)
@@ -197,9 +211,8 @@ def _join_stories(
     now: datetime,
     state: SourceState | None,
 ) -> tuple[int, bool]:
-    """`join_stories`, and whether the state was saved with the last filing."""
-    unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
-    articles = [a for a in articles if a.id in unfiled]
+    """`join_stories` of the unfiled articles, and whether the state was saved with the last
+    filing."""
     if not articles:
         return 0, False
     # The fingerprint reads only a body's start (stories.MAX_TOKENS): so does this.

@@ -292,7 +292,7 @@ local added, updated, trimmed = 0, 0, 0
 
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
-for i = 16, #ARGV, 4 do
+for i = 17, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not redis.call('ZSCORE', tomb, id) then
     local old = redis.call('HGET', hashes, id)
@@ -353,7 +353,14 @@ if ARGV[12] ~= '' then
 end
 set_health({paused = paused, health = health, counts = counts, sources = sources},
            source_id, ARGV[14], ARGV[15])
-return {added, updated, trimmed}
+-- The ids asked about (ARGV[16], joined by ","; stories: KEYS[13]) stored and not filed yet.
+local unfiled = {}
+for id in string.gmatch(ARGV[16], '[^,]+') do
+  if redis.call('HEXISTS', KEYS[13], id) == 0 and redis.call('EXISTS', k.article .. id) == 1 then
+    unfiled[#unfiled + 1] = id
+  end
+end
+return {added, updated, trimmed, table.concat(unfiled, ',')}
 """
 )
 
@@ -998,10 +1005,14 @@ class Store:
         retention: RetentionConfig,
         now: datetime,
         record: FetchRecord | None = None,
+        *,
+        unfiled: bool = False,
     ) -> SaveResult:
         """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
 
         The record's `added` and `updated` are what this save counted, whatever it says.
+        `unfiled`: also tell which of the articles are stored and not filed in a story yet
+        (`SaveResult.unfiled`; what `unfiled` answers, without a round trip of its own).
 
         Two round trips: one reads what is stored, so unchanged and tombstoned articles are
         neither compressed nor sent; one script does every write (and checks again). Calling it
@@ -1032,6 +1043,7 @@ class Store:
             _encode_record(record, counted_by_script=True) if record else "",
             HISTORY_SIZE,
             *_health_words(state),
+            ",".join(unique) if unfiled else "",
         ]
         for article_id, article in unique.items():
             # The hashes-value holds the categories too: a source moved to another category
@@ -1055,9 +1067,17 @@ class Store:
             self._paused_key(),
             self._history_key(state.source_id),
             *self._health_keys(),
+            self._story_fp_key(),
         ]
-        added, updated, trimmed = cast(list[int], self._save_refresh(keys=keys, args=args))
-        return SaveResult(added=int(added), updated=int(updated), trimmed=int(trimmed))
+        added, updated, trimmed, left = cast(
+            tuple[int, int, int, bytes], self._save_refresh(keys=keys, args=args)
+        )
+        return SaveResult(
+            added=int(added),
+            updated=int(updated),
+            trimmed=int(trimmed),
+            unfiled=frozenset(_id_set(left)) if unfiled else None,
+        )
 
     # --- reads --------------------------------------------------------------------------------
 

@@ -326,7 +326,7 @@ def test_articles_the_save_drops_at_once_are_not_counted_or_filed(store: Store) 
     texts = [("Bridge approved after long fight", BODY), ("Ferry timetable changes", BODY[1:])]
     old = _articles("a", texts, NOW - timedelta(days=400))
     retention = RetentionConfig(max_age_days=30, keep_newest=0)
-    store.save_refresh(SourceState("a"), old, retention, NOW)
+    assert store.save_refresh(SourceState("a"), old, retention, NOW, unfiled=True).unfiled == set()
     assert store.unfiled([a.id for a in old]) == set()
     assert join_stories(store, old, 7.0, NOW) == 0
     assert store.observe_paragraphs("a", {"a-0": ["0123456789"]}, 120, 2) == (set(), frozenset())
@@ -353,6 +353,20 @@ def test_a_sources_paragraph_evidence_stays_small_after_a_large_refresh(store: S
         *sorted(((h.encode(), 1.0) for h in singles[:119]), key=lambda m: m[0]),
     ]
     assert store.redis.object("encoding", "agg:boiler:a") == b"listpack"
+
+
+def test_the_save_tells_which_articles_are_not_filed_yet(store: Store) -> None:
+    """What `unfiled` answers, told by the save itself (one round trip less a refresh), for the
+    articles it stored now and those it had stored before."""
+    first = _articles("a", [("Bridge approved after long fight", BODY)], NOW)
+    retention = RetentionConfig(max_per_source=100_000, max_age_days=3650)
+    assert store.save_refresh(SourceState("a"), first, retention, NOW).unfiled is None
+    assert join_stories(store, first, 7.0, NOW) == 0  # filed
+    both = [*first, *_articles("a", [("Ferry timetable changes", OTHER)], NOW)[:1]]
+    both[1] = replace(both[1], id="a-1")
+    saved = store.save_refresh(SourceState("a"), both, retention, NOW, unfiled=True)
+    assert saved.unfiled == {"a-1"} == store.unfiled(["a-0", "a-1"])
+    assert (saved.added, saved.updated) == (1, 0)
 
 
 def test_the_paragraph_evidence_keeps_the_most_counted_hashes_ties_to_the_greatest(
