@@ -97,13 +97,6 @@ local function handle_key(p, handle)
   return p .. 'stories:handle:' .. (tonumber(handle) % __SHARDS__)
 end
 
--- The article a bucket holds, '' when none.
-local function bucket_article(p, token)
-  local handle = redis.call('HGET', lsh_key(p, token), token)
-  if not handle then return '' end
-  return redis.call('HGET', handle_key(p, handle), handle) or ''
-end
-
 -- The bucket tokens of a stored fingerprint record, as stories.bucket_tokens makes them.
 local function fp_tokens(packed)
   local out = {}
