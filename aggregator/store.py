@@ -493,26 +493,49 @@ for from = 1, #new, 1000 do
   end
   if #mark > 0 then redis.call('HSET', observed, unpack(mark)) end
 end
--- The evidence and the batch's counts are merged here and only what stays is written: adding
--- every counted hash and trimming after costs the server several times more, and past 128
--- members a sorted set leaves the compact encoding for good (~12 KB a source, not ~1.5 KB).
-local held = redis.call('ZRANGE', boiler, 0, -1, 'WITHSCORES')
-local score, all = {}, {}
-for k = 1, #held, 2 do
-  score[held[k]] = tonumber(held[k + 1])
-  all[#all + 1] = held[k]
+-- The counts merged into the evidence; the lowest go past max_evidence (among equal counts the
+-- smallest hashes, compared as numbers: 10 hex digits are exact in a double, and no locale
+-- orders numbers). Only what changes is written: a refresh of one article in a full evidence
+-- removes a few members and adds a few, and the set stays in the compact encoding (past 128
+-- members a sorted set leaves it for good: ~12 KB a source, not ~1.5 KB). A batch counting as
+-- many hashes as the set holds reads all of it and writes it again, as does a set too large or
+-- not compact.
+local held, was, others = redis.call('ZCARD', boiler), {}, {}
+local whole = #order >= held or held > max_evidence
+              or redis.call('OBJECT', 'ENCODING', boiler) ~= 'listpack'
+local function read_others(reply)  -- member, score pairs: the ones not counted are others
+  for k = 1, #reply, 2 do
+    local h, c = reply[k], tonumber(reply[k + 1])
+    if counts[h] then was[h] = c else others[#others + 1] = {h, c} end
+  end
 end
+if whole then
+  read_others(redis.call('ZRANGE', boiler, 0, -1, 'WITHSCORES'))
+else
+  for from = 1, #order, 1000 do
+    local chunk = {unpack(order, from, math.min(from + 999, #order))}
+    for k, found in ipairs(redis.call('ZMSCORE', boiler, unpack(chunk))) do
+      was[chunk[k]] = tonumber(found)
+    end
+  end
+end
+local score, pool, size = {}, {}, held
 for _, h in ipairs(order) do
-  if not score[h] then all[#all + 1] = h end
-  score[h] = (score[h] or 0) + counts[h]
+  if not was[h] then size = size + 1 end
+  score[h] = (was[h] or 0) + counts[h]
+  pool[#pool + 1] = h
 end
-local keep = all
-if #all > max_evidence then
-  -- The highest counts stay, among equal counts the greatest hashes: whole groups of a count
-  -- from the highest down, then the greatest hashes of the group that does not fit (compared as
-  -- numbers: hashes are 10 hex digits, exact in a double, and no locale orders numbers).
+local over = size - max_evidence
+local gone = {}
+if over > 0 then
+  -- Those that can go: the counted ones and the lowest others, as many as were counted.
+  if not whole then read_others(redis.call('ZRANGE', boiler, 0, #order - 1, 'WITHSCORES')) end
+  for _, entry in ipairs(others) do
+    score[entry[1]] = entry[2]
+    pool[#pool + 1] = entry[1]
+  end
   local groups, counted = {}, {}
-  for _, h in ipairs(all) do
+  for _, h in ipairs(pool) do
     local c = score[h]
     if not groups[c] then
       groups[c] = {}
@@ -521,38 +544,43 @@ if #all > max_evidence then
     groups[c][#groups[c] + 1] = h
   end
   table.sort(counted)
-  keep = {}
-  for g = #counted, 1, -1 do
-    local group, room = groups[counted[g]], max_evidence - #keep
-    if #group <= room then
-      for _, h in ipairs(group) do keep[#keep + 1] = h end
+  local left = over
+  for _, c in ipairs(counted) do
+    local group = groups[c]
+    if #group <= left then
+      for _, h in ipairs(group) do gone[h] = true end
+      left = left - #group
     else
       local values = {}
       for k, h in ipairs(group) do values[k] = tonumber(h, 16) end
       table.sort(values)
-      for k = #values, #values - room + 1, -1 do
-        keep[#keep + 1] = string.format('%010x', values[k])
-      end
-      break
+      for k = 1, left do gone[string.format('%010x', values[k])] = true end
+      left = 0
     end
+    if left == 0 then break end
   end
+end
+local rewrite = whole and over > 0
+local removed, written = {}, {}
+for _, h in ipairs(pool) do
+  if gone[h] then
+    if was[h] or not counts[h] then removed[#removed + 1] = h end
+  elseif rewrite or counts[h] then
+    written[#written + 1] = score[h]
+    written[#written + 1] = h
+  end
+end
+if rewrite then
   redis.call('DEL', boiler)
-  order = keep
-end
-local scored = {}
-for _, h in ipairs(order) do
-  scored[#scored + 1] = score[h]
-  scored[#scored + 1] = h
-  if #scored == 2000 then
-    redis.call('ZADD', boiler, unpack(scored))
-    scored = {}
+else
+  for from = 1, #removed, 1000 do
+    redis.call('ZREM', boiler, unpack(removed, from, math.min(from + 999, #removed)))
   end
 end
-if #scored > 0 then redis.call('ZADD', boiler, unpack(scored)) end
-local known = {}
-for _, h in ipairs(keep) do
-  if score[h] >= min_articles then known[#known + 1] = h end
+for from = 1, #written, 2000 do
+  redis.call('ZADD', boiler, unpack(written, from, math.min(from + 1999, #written)))
 end
+local known = redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')
 return {table.concat(new, ','), known}
 """
 

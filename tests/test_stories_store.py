@@ -369,28 +369,43 @@ def test_the_save_tells_which_articles_are_not_filed_yet(store: Store) -> None:
     assert (saved.added, saved.updated) == (1, 0)
 
 
+@pytest.mark.parametrize("start", ["empty", "too large", "not compact"])
 def test_the_paragraph_evidence_keeps_the_most_counted_hashes_ties_to_the_greatest(
-    store: Store,
+    store: Store, start: str
 ) -> None:
     """Refresh after refresh, the evidence is what counting every hash and keeping the highest
-    counts (among equal counts the greatest hashes) gives: a model in a few lines."""
+    counts (among equal counts the greatest hashes) gives: a model in a few lines. Small
+    batches change a few members, large ones write the set again; one left too large or out of
+    the compact encoding (by older code) is written again at its first overflow."""
     rng = random.Random(11)
     pool = [f"{rng.randrange(16**10):010x}" for _ in range(50)] + ["00000000ff", "0000000100"]
     model: dict[str, int] = {}
+    if start != "empty":
+        size = 200 if start == "too large" else 20
+        model = {f"{rng.randrange(16**10):010x}": rng.randrange(1, 4) for _ in range(size)}
+        filler = {f"f{n:09x}": 1 for n in range(130)}  # past 128 members: not compact for good
+        store.redis.zadd("agg:boiler:a", {**filler, **model})
+        store.redis.zrem("agg:boiler:a", *filler)
+        assert store.redis.object("encoding", "agg:boiler:a") == b"skiplist"
     for refresh in range(60):
         ids = [f"r{refresh}-{n}" for n in range(rng.randrange(1, 6))]
         for article_id in ids:
             store.redis.set(f"agg:article:{article_id}", "stored")
+        # Some of the lowest members too: they move up, and the next lowest must go instead.
+        lowest = sorted(model, key=lambda h: (model[h], h))[: rng.randrange(0, 12)]
         hashes = {i: rng.sample(pool, rng.randrange(1, 8)) for i in ids}
+        hashes[ids[0]] = list(dict.fromkeys([*hashes[ids[0]], *lowest]))
         for found in hashes.values():
             for h in found:
                 model[h] = model.get(h, 0) + 1
-        model = dict(sorted(model.items(), key=lambda kv: (kv[1], kv[0]))[-20:])
+        if len(model) > 20:
+            model = dict(sorted(model.items(), key=lambda kv: (kv[1], kv[0]))[-20:])
         new, known = store.observe_paragraphs("a", hashes, 20, 3)
         assert new == set(ids)
         assert known == {h for h, count in model.items() if count >= 3}
         kept = store.redis.zrange("agg:boiler:a", 0, -1, withscores=True)
         assert {m.decode(): int(score) for m, score in kept} == model
+        assert store.redis.object("encoding", "agg:boiler:a") == b"listpack"
 
 
 def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store) -> None:
