@@ -119,6 +119,21 @@ local function fp_split(record, id)
   return story, source, published, seen, handle, packed
 end
 
+-- Whether an article is stored and not filed in a story yet (`article`: its key's prefix). An
+-- article the save dropped at once, older than max age, is never filed.
+local function unfiled(fpkey, article, id)
+  return redis.call('HEXISTS', fpkey, id) == 0 and redis.call('EXISTS', article .. id) == 1
+end
+
+-- The `unfiled` ones of ids joined by ",", joined by ",".
+local function unfiled_ids(fpkey, article, ids)
+  local out = {}
+  for id in string.gmatch(ids, '[^,]+') do
+    if unfiled(fpkey, article, id) then out[#out + 1] = id end
+  end
+  return table.concat(out, ',')
+end
+
 -- The articles a story script is given, in one string: each "id\tsource\tpublished\tstory\tvia\t"
 -- (story "": a new one), the size of its bucket tokens (2 bytes), its packed fingerprint, its
 -- bucket tokens (5 bytes each). Store._story_articles writes it.
@@ -347,13 +362,7 @@ end
 set_health({paused = paused, health = health, counts = counts, sources = sources},
            source_id, ARGV[14], ARGV[15])
 -- The ids asked about (ARGV[16], joined by ","; stories: KEYS[13]) stored and not filed yet.
-local unfiled = {}
-for id in string.gmatch(ARGV[16], '[^,]+') do
-  if redis.call('HEXISTS', KEYS[13], id) == 0 and redis.call('EXISTS', k.article .. id) == 1 then
-    unfiled[#unfiled + 1] = id
-  end
-end
-return {added, updated, trimmed, table.concat(unfiled, ',')}
+return {added, updated, trimmed, unfiled_ids(KEYS[13], k.article, ARGV[16])}
 """
 )
 
@@ -444,17 +453,9 @@ return out
 
 
 # KEYS: stories:fp; ARGV: the article key prefix, article ids joined by ",". The ids stored and
-# not filed in a story yet, joined by "," (an article the save dropped at once, older than max
-# age, is never filed). One string each way: a long list costs the client per element.
-_LUA_UNFILED = r"""
-local out = {}
-for id in string.gmatch(ARGV[2], '[^,]+') do
-  if redis.call('HEXISTS', KEYS[1], id) == 0 and redis.call('EXISTS', ARGV[1] .. id) == 1 then
-    out[#out + 1] = id
-  end
-end
-return table.concat(out, ',')
-"""
+# not filed in a story yet, joined by ",". One string each way: a long list costs the client per
+# element.
+_LUA_UNFILED = _LUA_STORIES_COMMON + "return unfiled_ids(KEYS[1], ARGV[1], ARGV[2])"
 
 # KEYS: stories:fp, boilerplate evidence, stories:observed; ARGV: max evidence, min articles,
 # the article key prefix, then per article "id hashes" (its paragraph hashes concatenated, 10 hex
@@ -462,12 +463,14 @@ return table.concat(out, ',')
 # article (a retried refresh counts nothing twice), a batch's counts added up before they are
 # written; returns their ids joined by "," and the source's boilerplate hashes. (Lists go to
 # commands in chunks of 1,000: unpack has a limit.)
-_LUA_OBSERVE_PARAGRAPHS = r"""
+_LUA_OBSERVE_PARAGRAPHS = (
+    _LUA_STORIES_COMMON
+    + r"""
 local fp, boiler, observed = KEYS[1], KEYS[2], KEYS[3]
 local max_evidence, min_articles, article = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local new, hashes_of = {}, {}
 for id, hashes in string.gmatch(ARGV[4], '([^ ,]+) ([^,]*)') do
-  if redis.call('HEXISTS', fp, id) == 0 and redis.call('EXISTS', article .. id) == 1 then
+  if unfiled(fp, article, id) then
     new[#new + 1] = id
     hashes_of[id] = hashes
   end
@@ -583,6 +586,7 @@ end
 local known = redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')
 return {table.concat(new, ','), known}
 """
+)
 
 # KEYS: stories:fp; ARGV: "{p}:", now, the articles (read_articles), oldest first. An article no
 # filed one shares a bucket with (nor an earlier one of these that is not filed here) starts a
@@ -599,8 +603,7 @@ local arts = read_articles(ARGV[3])
 local last = redis.call('INCRBY', p .. 'stories:handles', #arts) - #arts  -- handles reserved
 local found, records, listed, asked, filed = {}, {}, {}, {}, {}
 for k, a in ipairs(arts) do
-  if redis.call('EXISTS', p .. 'article:' .. a.id) == 1
-     and redis.call('HEXISTS', fpkey, a.id) == 0 then
+  if unfiled(fpkey, p .. 'article:', a.id) then
     local ids, keys, near = {}, {}, false
     for t, token in ipairs(a.tokens) do
       keys[t] = lsh_key(p, token)
@@ -681,8 +684,7 @@ if #conflicts > 1 then return conflicts end
 -- Articles filed already, or no longer stored, are skipped; the others get handles in order.
 local filing = {}
 for _, a in ipairs(arts) do
-  if redis.call('EXISTS', p .. 'article:' .. a.id) == 1
-     and redis.call('HEXISTS', fpkey, a.id) == 0 then
+  if unfiled(fpkey, p .. 'article:', a.id) then
     filing[#filing + 1] = a
   end
 end
