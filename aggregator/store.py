@@ -1292,7 +1292,7 @@ class Store:
 
     def file_stories(
         self,
-        new: Sequence[tuple[str, str, float, stories.Fingerprint]],
+        new: Sequence[stories.New],
         now: datetime,
         state: SourceState | None = None,
     ) -> tuple[dict[str, list[stories.Stored]], int]:

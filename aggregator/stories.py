@@ -450,6 +450,10 @@ def _is_prefix(short: Fingerprint, long_: Fingerprint) -> bool:
 # --- stories as stored, and the join decision ---------------------------------------------------
 
 
+# A new article to file: (article id, source id, published epoch seconds, fingerprint).
+New = tuple[str, str, float, Fingerprint]
+
+
 @dataclass(frozen=True)
 class Stored:
     """An article already filed in the story index."""
@@ -534,7 +538,7 @@ def choose(
 
 
 def plan(
-    new: Sequence[tuple[str, str, float, Fingerprint]],
+    new: Sequence[New],
     candidates: dict[str, list[Stored]],
     since: float,
     now: float,
