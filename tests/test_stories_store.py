@@ -6,9 +6,9 @@ import html
 import os
 import random
 import signal
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from redis import Redis
@@ -21,6 +21,7 @@ from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome, SourceState
 from aggregator.refresh import join_stories, refresh_source
 from aggregator.store import Store
+from aggregator.stories import Stored
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config, start_worker, tick_until_fetched
 from tests.support.web_server import paragraphs_article
@@ -204,16 +205,11 @@ class _JoinFailsOnce(Store):
 
     failed = False
 
-    def file_stories(
-        self,
-        new: Sequence[stories.New],
-        now: datetime,
-        state: SourceState | None = None,
-    ) -> tuple[dict[str, list[stories.Stored]], int]:
+    def file_stories(self, *args: Any, **kwargs: Any) -> tuple[dict[str, list[Stored]], int]:
         if not self.failed:
             self.failed = True
             raise RedisConnectionError("connection cut by the test")
-        return super().file_stories(new, now, state)
+        return super().file_stories(*args, **kwargs)
 
 
 def test_articles_left_unfiled_by_a_failed_refresh_are_filed_by_the_next_poll(
