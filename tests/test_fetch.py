@@ -27,6 +27,7 @@ from aggregator.config import FetchConfig
 from aggregator.errors import FetchError
 from aggregator.fetch import (
     ACCEPT,
+    NO_PRIVATE_ACCESS,
     Fetcher,
     PrivateAccess,
     _GuardedBackend,
@@ -34,6 +35,7 @@ from aggregator.fetch import (
     address_problem,
     default_user_agent,
     is_public_address,
+    tls_context,
 )
 from aggregator.models import Outcome
 from aggregator.schedule import cache_hints
@@ -737,6 +739,16 @@ def test_tls_uses_the_host_name_while_connecting_to_the_vetted_address(
     assert error.outcome is Outcome.CONNECTION_ERROR
     assert error.message.startswith("TLS handshake with localhost failed: ")
     assert "self-signed certificate" in error.message
+
+
+def test_every_client_checks_certificates_with_the_one_shared_tls_context() -> None:
+    """Loaded once per process (certifi's bundle costs ~60 ms), by clients of every policy."""
+    shared = tls_context()
+    assert (shared.verify_mode, shared.check_hostname) == (ssl.CERT_REQUIRED, True)
+    with Fetcher(FetchConfig(), "test/1") as fetcher:
+        for access in (NO_PRIVATE_ACCESS, PrivateAccess.of(["127.0.0.1"], False)):
+            pool = fetcher._client_for(access)._transport._pool  # type: ignore[attr-defined]
+            assert pool._ssl_context is shared
 
 
 def test_garbage_instead_of_http_is_a_connection_error(
