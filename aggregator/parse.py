@@ -114,6 +114,18 @@ _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _HIGH_BYTES = bytes(range(128, 256))
 # Characters XML 1.0 forbids; real feeds contain them and expat would give up on the document.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# References to them, which XML forbids too: U+0000-U+0008, U+000B, U+000C, U+000E-U+001F,
+# the surrogates U+D800-U+DFFF (half an emoji, from a broken UTF-16 conversion), U+FFFE, U+FFFF
+# and numbers past U+10FFFF; leading zeros allowed. Spelled out so the usual references (&#8217;,
+# &#20013;) are not even looked at; tests/test_parse.py checks it against every code point.
+_ILLEGAL_REFERENCE = re.compile(
+    r"&#(?:[xX]0*(?P<hex>[0-8bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF]"
+    r"|1[1-9a-fA-F][0-9a-fA-F]{4}|[2-9a-fA-F][0-9a-fA-F]{5}|[1-9a-fA-F][0-9a-fA-F]{6,})"
+    r"|0*(?P<decimal>[0-8]|1[124-9]|2[0-9]|3[01]"
+    r"|5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]|6553[45]"
+    r"|111411[2-9]|11141[2-9][0-9]|1114[2-9][0-9]{2}|111[5-9][0-9]{3}|11[2-9][0-9]{4}"
+    r"|1[2-9][0-9]{5}|[2-9][0-9]{6}|[1-9][0-9]{7,}));"
+)
 
 # --- the prolog ---------------------------------------------------------------------------------
 
@@ -312,6 +324,16 @@ def _codec(declared: str) -> str | None:
     return codec
 
 
+def _legal_replacement(reference: re.Match[str]) -> str:
+    """What a reference to a character XML forbids becomes: U+FFFD for a surrogate or a number
+    past Unicode (as HTML decodes them), nothing for the others (as the characters themselves
+    are dropped). feedparser would otherwise put half an emoji into a title, where no page and
+    no store can encode it."""
+    digits = reference["hex"] or reference["decimal"]
+    code = int(digits, 16 if reference["hex"] else 10) if len(digits) <= 8 else 0x110000
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else ""
+
+
 def _label(codec: str) -> str:
     return codec.upper().replace("_", "-")
 
@@ -328,7 +350,7 @@ def _parse_xml(
     local_root = root.lower().rpartition(":")[2]
     if local_root in _HTML_ROOTS or (doctype == "html" and local_root not in _FEED_ROOTS):
         raise ParseError(_html_page_message(document, base_url))
-    document = _XML_ILLEGAL.sub("", document)
+    document = _ILLEGAL_REFERENCE.sub(_legal_replacement, _XML_ILLEGAL.sub("", document))
     # Both parsers get the same bytes: UTF-8 we decoded ourselves, no DOCTYPE, no prolog.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + document.encode("utf-8")
     fallback = ""
@@ -1605,6 +1627,8 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
     """Parse a JSON Feed 1.0/1.1 document (https://jsonfeed.org/version/1.1)."""
     try:
         document = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):
+            document = _without_surrogates(document)
     except (ValueError, RecursionError) as e:
         raise ParseError(f"The document looks like JSON but is not valid JSON ({e}).") from e
     if not isinstance(document, dict):
@@ -1635,6 +1659,24 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
         warning=warning,
         parser=JSON_FEED_PARSER,
     )
+
+
+# JSON may escape half of a surrogate pair alone ("\\ud83d"), which json.loads keeps as is: a
+# string that no page and no store can encode as UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    """The JSON value with every lone surrogate in its strings replaced by U+FFFD (json.loads
+    has already joined the pairs)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:

@@ -1488,7 +1488,9 @@ def _encode_article(article: Article) -> bytes:
 
 
 def _decode_article(blob: bytes) -> Article:
-    doc: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"))
+    # "replace": a lone surrogate stored by older code (parse now replaces them) comes back as
+    # U+FFFD, which a page can encode, not as itself, which fails the whole page.
+    doc: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8", "replace"))
     return Article(
         id=doc["id"],
         source_id=doc["source_id"],

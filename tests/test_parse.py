@@ -15,7 +15,13 @@ import pytest
 
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, Outcome, ParsedFeed
-from aggregator.parse import FAST_PARSER, MAX_DECOMPRESSED_BYTES, decode, parse
+from aggregator.parse import (
+    _ILLEGAL_REFERENCE,
+    FAST_PARSER,
+    MAX_DECOMPRESSED_BYTES,
+    decode,
+    parse,
+)
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 
 CORPUS_FILES = corpus_files("real", "encodings", "malformed", "edge")
@@ -745,6 +751,22 @@ def test_json_that_is_not_a_feed() -> None:
         parse(b'{"rss": {"channel": {}}}', url=URL, headers={})
 
 
+def test_json_feed_lone_surrogates_become_replacement_characters() -> None:
+    """JSON may escape half a surrogate pair; no page or store could encode it as UTF-8."""
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T \\ud83d", "items": [{'
+        b'"id": "1", "url": "https://example.com/1", "title": "half \\ud83d, whole \\ud83d\\ude00",'
+        b' "content_html": "<p>x \\udc00</p>", "authors": [{"name": "Ann \\ud83d"}],'
+        b' "tags": ["t\\ud83d"]}]}'
+    )
+    feed = parse(body, url=URL, headers={"content-type": "application/feed+json"})
+    (entry,) = feed.entries
+    assert feed.title == "T \ufffd"
+    assert entry.title == "half \ufffd, whole \U0001f600"
+    assert entry.content == "<p>x \ufffd</p>"
+    assert (entry.author, entry.tags) == ("Ann \ufffd", ("t\ufffd",))
+
+
 def test_utf16_json_feed() -> None:
     body = json.dumps(JSON_FEED, ensure_ascii=False).encode("utf-16")
     assert body.startswith(codecs.BOM_UTF16_LE) or body.startswith(codecs.BOM_UTF16_BE)
@@ -752,15 +774,61 @@ def test_utf16_json_feed() -> None:
 
 
 @pytest.mark.parametrize(
-    "reference", ["&#x110000;", "&#99999999999999999999;", "&#xD800;"], ids=["big", "huge", "lone"]
+    ("reference", "read"),
+    [
+        ("&#x110000;", "\ufffd"),
+        ("&#99999999999999999999;", "\ufffd"),
+        ("&#xD800;", "\ufffd"),
+        ("&#55357;", "\ufffd"),  # half an emoji
+        ("&#1;", ""),
+        ("&#x0000b;", ""),
+        ("&#xFFFE;", ""),
+    ],
 )
-def test_hostile_character_references_are_a_parse_error_not_a_crash(reference: str) -> None:
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_references_to_characters_xml_forbids_cost_that_character_not_the_feed(
+    reference: str, read: str, parser: str
+) -> None:
+    """A surrogate or a number past Unicode reads as U+FFFD (as HTML reads it), a forbidden
+    control character as nothing (as the character itself is dropped); every field around it
+    is read, the other items too."""
     body = (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
-        f"<item><title>a {reference} b</title></item></channel></rss>"
+        f"<item><title>a {reference} b</title><description>c {reference} d</description>"
+        f"<author>x@example.com (Ann {reference})</author>"
+        f"<link>https://example.com/{reference}</link></item>"
+        "<item><title>fine</title></item></channel></rss>"
     ).encode()
-    with pytest.raises(ParseError, match="could not be read"):
-        parse(body, url="https://example.com/feed", headers={})
+    feed = parse(body, url="https://example.com/feed", headers={}, parser=parser)
+    first, second = feed.entries
+    assert (first.title, first.summary, second.title) == (f"a {read} b", f"c {read} d", "fine")
+    assert first.author == f"Ann {read}".strip()
+    for text in (first.title, first.summary, first.author, first.link):
+        assert text is not None
+        text.encode("utf-8")  # strict: no surrogate left
+
+
+def test_the_illegal_reference_pattern_matches_exactly_the_characters_xml_forbids() -> None:
+    def forbidden(code: int) -> bool:
+        allowed = (
+            code in (0x9, 0xA, 0xD)
+            or 0x20 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF
+        )
+        return not allowed
+
+    codes = [
+        *range(0x2000),
+        *range(0xD700, 0xE100),
+        *range(0xFF00, 0x10100),
+        *range(0x10FF00, 0x110100),
+        *(10**n + d for n in range(2, 12) for d in (-1, 0, 1)),
+        0x7FFFFFFF,
+    ]
+    for code in codes:
+        for spelling in (f"&#{code};", f"&#000{code};", f"&#x{code:x};", f"&#X00{code:X};"):
+            assert bool(_ILLEGAL_REFERENCE.fullmatch(spelling)) == forbidden(code), spelling
 
 
 @pytest.mark.parametrize("charset", ["hex", "base64", "rot13", "idna"])

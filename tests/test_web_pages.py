@@ -504,6 +504,31 @@ def test_hostile_text_fields_are_escaped_on_every_page(
     assert "Ingested body" in ingested_page
 
 
+def test_half_an_emoji_from_a_feed_or_from_the_store_breaks_no_page(
+    client: FlaskClient, add_articles: AddArticles, store: Store, web_config: Config
+) -> None:
+    """A JSON Feed escaping half a surrogate pair, through the real parse and normalize; and an
+    article stored with one by older code. A lone surrogate cannot be encoded: one such title
+    used to fail every page listing it with a 500."""
+    source = web_config.source("hacker-blog")
+    assert source is not None
+    now = datetime.now(UTC)
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "Halves", "items": [{'
+        b'"id": "half", "url": "https://hacker.example/half", "title": "Half \\ud83d an emoji",'
+        b' "content_html": "<p>Half \\udc00 of it</p>", "authors": [{"name": "Ann \\ud83d"}]}]}'
+    )
+    feed = parse(body, url="https://hacker.example/feed.json", headers={})
+    (ingested,) = normalize(feed, source, now=now)
+    store.save_refresh(store.get_state(source.id), [ingested], web_config.retention, now)
+    (stored,) = add_articles("hacker-blog", 1, title="Stored \ud800 half", author="Bo \udfff")
+    for path in ("/", "/c/tech/", f"/a/{ingested.id}", f"/a/{stored.id}", "/embed/tech"):
+        page = text(client, path)
+        assert "Half \ufffd an emoji" in page, path
+        assert "Stored \ufffd" in page, path
+    assert "Ann \ufffd" in text(client, f"/a/{ingested.id}")
+
+
 @pytest.mark.parametrize("site_language", ["zh-CN"])
 def test_pages_follow_the_site_language(client: FlaskClient, add_articles: AddArticles) -> None:
     ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
