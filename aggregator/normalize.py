@@ -20,7 +20,7 @@ from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
 from aggregator.language import detect as detect_language
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
-from aggregator.sanitize import clean_html, safe_url, strip_tags
+from aggregator.sanitize import clean_html, looks_like_html, safe_url, strip_tags
 
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
 TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
@@ -112,7 +112,7 @@ def normalize(
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
         published, updated, unreadable = _dates(entry, local)
         report.unreadable_dates += unreadable
-        title = strip_tags(entry.title or "")
+        title = _text(entry.title, entry.title_is_html)
         text = _plain_text(entry)
         if not wanted(f"{title}\n{text}"):
             continue
@@ -271,15 +271,29 @@ def _entry_url(entry: EntryData, base: str) -> str:
 
 def _plain_text(entry: EntryData) -> str:
     """The entry's text for the summary and the filters: its summary, else its content."""
-    # Tags are stripped from "plain text" fields too: feedparser leaves markup in them.
-    for body in (entry.summary, entry.content):
+    for body, is_html in (
+        (entry.summary, entry.summary_is_html),
+        (entry.content, entry.content_is_html),
+    ):
         if body:
-            text = strip_tags(body[:_TEXT_SOURCE_CHARS])
+            text = _text(body[:_TEXT_SOURCE_CHARS], is_html)
             if len(body) > _TEXT_SOURCE_CHARS and len(text) < SUMMARY_LENGTH * 2:
-                text = strip_tags(body)  # the start was mostly markup: read it all
+                text = _text(body, is_html)  # the start was mostly markup: read it all
             if text:
                 return text
     return ""
+
+
+def _text(value: str | None, is_html: bool) -> str:
+    """A field's text, whitespace collapsed. Text the source declares plain (a JSON Feed title
+    or summary, an Atom type="text" or untyped one, an RSS title, which feedparser guesses) keeps
+    its "<": "std::vector<int>" is not markup. Unless it looks like HTML all the same: "<p>Hi</p>"
+    in an untyped Atom summary, or "AT&amp;amp;T", escaped twice, are common mistakes."""
+    if not value:
+        return ""
+    if is_html or looks_like_html(value):
+        return strip_tags(value)
+    return " ".join(value.split())
 
 
 def _content_html(entry: EntryData, base: str, source: SourceConfig | None = None) -> str:
@@ -289,7 +303,7 @@ def _content_html(entry: EntryData, base: str, source: SourceConfig | None = Non
         body, is_html = entry.summary, entry.summary_is_html
     if not body:
         return ""
-    if not is_html:
+    if not is_html and not looks_like_html(body):  # (as _text reads it)
         cleaned = text_to_html(body)
     else:
         if source is not None and source.strip_selectors:

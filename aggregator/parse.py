@@ -488,6 +488,12 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
                 return plain
             for n, detail in plain.items():
                 overlays[n] = {**(overlays[n] or {}), "summary_detail": detail}
+        if _UNTYPED_TITLE.search(data):
+            titles = _plain_titles(entries, data, spans)
+            if isinstance(titles, str):
+                return titles
+            for n, detail in titles.items():
+                overlays[n] = {**(overlays[n] or {}), "title_detail": detail}
         read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
     if gap := _fast_gap(feed, read, version, data, spans):
         return gap
@@ -622,6 +628,8 @@ _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*
 _BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
 _UNTYPED_SUMMARY = re.compile(rb"<summary(?=[\s>/])(?![^>]*\btype\s*=)[^>]*>")
 _SUMMARY_TAG = re.compile(rb"<summary[\s>/]")
+_UNTYPED_TITLE = re.compile(rb"<title(?=[\s>/])(?![^>]*\btype\s*=)[^>]*>")
+_TITLE_TAG = re.compile(rb"<title[\s>/]")
 _SOURCE_TAG = re.compile(rb"<(?:\w+:)?source[\s>/]")
 _GUID = re.compile(rb"<guid\b([^>]*)>" + _TEXT_ONLY + rb"</guid>", re.DOTALL)  # CDATA too
 # feedparser lower-cases attribute names, not values: only "true" makes a permalink.
@@ -806,6 +814,27 @@ def _plain_summaries(
         details[n] = _Overlay(detail, {"type": "text/plain"})
     if len(details) != len(_UNTYPED_SUMMARY.findall(data)):
         return "an Atom <summary> without a type outside the entries"
+    return details
+
+
+def _plain_titles(
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
+) -> dict[int, Any] | str:
+    """The title_detail, typed text/plain, of each Atom entry whose <title> has no type (text,
+    to Atom and to feedparser; feedparser-rs takes it for HTML, so "vector<int>" lost its
+    "<int>"), by entry; or why it cannot be told which title that is."""
+    details: dict[int, Any] = {}
+    for n, (start, end) in enumerate(spans):
+        untyped = len(_UNTYPED_TITLE.findall(data, start, end))
+        if not untyped:
+            continue
+        # (A <title> nested in a foreign element, as shops write their variants, is fine when
+        # it has no type either: whichever feedparser takes, it is text.)
+        if untyped != len(_TITLE_TAG.findall(data, start, end)) or _SOURCE_TAG.search(
+            data, start, end
+        ):
+            return "an Atom <title> without a type beside a typed one or a <source>"
+        details[n] = _Overlay(entries[n].get("title_detail") or {}, {"type": "text/plain"})
     return details
 
 
@@ -1121,6 +1150,9 @@ def _fast_entry(
         # feedparser-rs names a "base" of its own (the channel's link): ours is xml:base's.
         base_url=content_base if content_base != base else None,
         link=_resolve(entry.link, links_base),
+        # An RSS title is text unless it looks like HTML: feedparser's guess (feedparser-rs
+        # takes every RSS title for HTML).
+        title_is_html=_looks_like_html(entry.title) if rss and entry.title else entry.title_is_html,
         thumbnail=_resolve(entry.thumbnail, links_base),
         # feedparser lower-cases enclosure types ("charset=UTF-8" comes out "charset=utf-8").
         enclosures=tuple(

@@ -9,6 +9,7 @@ in the same pass (docs/architecture.md, "Sanitize once, escape everywhere").
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -142,6 +143,8 @@ _EMBED_HOST = re.compile(r"[A-Za-z0-9.-]+")
 _ABSOLUTE_HTTP = re.compile(r"https?://", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
+_CLOSING_TAG = re.compile(r"</[A-Za-z][\w:-]*\s*>")
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
 _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT))
 
 
@@ -245,6 +248,18 @@ def is_embed_url(src: str) -> bool:
         return False
     host = host.lower().removesuffix(".")
     return any(host == allowed or host.endswith("." + allowed) for allowed in EMBED_HOSTS)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether text declared plain is HTML all the same: it closes an element ("</p>") or holds a
+    character reference HTML knows ("&amp;", "&#8217;"). "std::vector<int>", "a<b, b>c" and
+    "Tom & Jerry" do not."""
+    if _CLOSING_TAG.search(text):
+        return True
+    return any(
+        name is None or f"{name};" in html.entities.html5
+        for name in (m[1] for m in _REFERENCE.finditer(text))
+    )
 
 
 def strip_tags(html_text: str) -> str:

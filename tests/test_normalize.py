@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -131,6 +132,30 @@ def test_title_is_plain_text_with_entities_decoded_once() -> None:
     html_title = entry(guid="1", title="&lt;em&gt;Hi&lt;/em&gt; &amp;amp; bye", title_is_html=True)
     assert one(html_title).title == "<em>Hi</em> &amp; bye"
     assert one(entry(guid="1", title="<script>alert(1)</script>Safe")).title == "Safe"
+
+
+def test_text_declared_plain_keeps_its_angle_brackets() -> None:
+    """A JSON Feed title or summary, an Atom type="text" one: "<" is a character there, not the
+    start of a tag ("Using std::vector" was all that was left of this title)."""
+    title = "Using std::vector<int> & <canvas> in C++ (a<b, b>c)"
+    article = one(entry(guid="1", title=title, summary=title, summary_is_html=False))
+    assert (article.title, article.summary) == (title, title)
+    assert article.content == "<p>" + html.escape(title, quote=False) + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("<p>Hello <b>world</b></p>", "Hello world"),  # an untyped Atom summary, really HTML
+        ("AT&amp;amp;T", "AT&amp;T"),  # escaped twice
+        ("It&#8217;s here", "It\u2019s here"),
+        ("<script>alert(1)</script>Safe", "Safe"),
+    ],
+)
+def test_text_declared_plain_that_looks_like_html_is_read_as_html(text: str, read: str) -> None:
+    article = one(entry(guid="1", title=text, summary=text, summary_is_html=False))
+    assert (article.title, article.summary) == (read, read)
+    assert "<script" not in article.content
 
 
 def test_empty_title_falls_back_to_the_text_then_untitled() -> None:
