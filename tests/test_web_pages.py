@@ -468,7 +468,7 @@ def test_the_sources_page_comes_a_page_at_a_time_with_counts_of_every_state(
     last = text(client, "/sources?page=3")
     assert cards(last) == [f"s{n:03d}" for n in range(200, 250)]
     assert 'rel="next"' not in last
-    for junk in ("0", "4", "-1", "x", "1e3", "99999999999999999999"):
+    for junk in ("0", "4", "-1", "x", "1e3", "99999999999999999999", "²", "٣", "9" * 5000):
         assert client.get(f"/sources?page={junk}").status_code == 404, junk
 
 

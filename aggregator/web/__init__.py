@@ -10,6 +10,7 @@ the same one, and a reload reaches the web without a restart) and otherwise from
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -213,6 +214,9 @@ def get_config() -> Config:
     return web_state().settings.current()
 
 
+_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 @dataclass(frozen=True)
 class Page:
     """The page of a long list that `?page=N` asks for (1-based); any other value is a 404."""
@@ -225,7 +229,8 @@ class Page:
     def requested(cls, total: int, size: int) -> Page:
         number = request.args.get("page", "1")
         pages = max(1, -(-total // size))
-        if not number.isdigit() or not 1 <= int(number) <= pages:
+        # ASCII digits only ("²".isdigit() is true, and int() refuses it), and few of them.
+        if not _PAGE_NUMBER.fullmatch(number) or not 1 <= int(number) <= pages:
             abort(404)
         return cls(int(number), pages, size)
 
