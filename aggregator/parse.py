@@ -132,12 +132,12 @@ _ILLEGAL_REFERENCE = re.compile(
 _PROLOG_ITEM = re.compile(
     r"[\s\ufeff]*(<\?.*?\?>|<!--.*?-->|<!doctype\b)", re.IGNORECASE | re.DOTALL
 )
-_DOCTYPE_TOKEN = re.compile(r"\"[^\"]*\"|'[^']*'|<!--.*?-->|[\[\]>]", re.DOTALL)
+_DOCTYPE_TOKEN = re.compile(r"\"[^\"]*\"|'[^']*'|<!--.*?(?:-->|\Z)|[\[\]>]", re.DOTALL)
 _ROOT = re.compile(r"[\s\ufeff]*<([A-Za-z_][\w.:-]*)")
 _DOCTYPE_NAME = re.compile(r"\s+([\w.:-]+)")
 _HTML_ROOTS = frozenset({"html", "head", "body"})
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})  # local names, any case
-_LINK_OR_BASE_TAG = re.compile(r"<(?:link|base)\b[^>]*>", re.IGNORECASE)
+_LINK_OR_BASE_TAG = re.compile(r"<(?:link|base)\b[^<>]*>", re.IGNORECASE)
 
 # --- JSON Feed ----------------------------------------------------------------------------------
 
@@ -538,7 +538,10 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
 # Patterns that start with a literal let `re` scan for it in C: these run on every document.
 _XML_BASE = re.compile(rb"xml:base\s*=")
 _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^>]*)>")
+# Tag patterns on the raw XML read attributes as [^<>]*, not [^>]*: no attribute value holds a
+# "<" in XML, and a run of unfinished tags (in a comment, in CDATA) is then read once, not once
+# per tag: "<guid" 20,000 times in a comment took 29 s to scan (tests/test_hostile.py).
+_CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^<>]*)>")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # An empty text element written self-closing: feedparser-rs reads the next element's text into
 # it; written as a start and an end tag (the same XML) it reads it as empty, as feedparser does.
@@ -549,11 +552,11 @@ _EMPTY_ELEMENT = re.compile(
 # (Anywhere in the text, not only first: "exactly <em>is</em> good". Possessive, in chunks, so
 # a text without a child element is read once and fast, CDATA and comments skipped.)
 _MARKUP_AS_ELEMENTS = re.compile(
-    rb"<(?:description|content:encoded|summary|content|title)(?:\s[^>]*)?>"
+    rb"<(?:description|content:encoded|summary|content|title)(?:\s[^<>]*)?>"
     rb"(?:[^<]++|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>|<!--(?:[^-]++|-(?!->))*+-->)*+"
     rb"<[A-Za-z]"
 )
-_TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^>]*xhtml")
+_TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
 # (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
@@ -585,7 +588,7 @@ _MARKUP = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<(/?)[A-Za-z_][
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
 # (An RSS <author> may hold CDATA or nothing: that is no Atom <author><name>.)
-_ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^>]*href")
+_ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^<>]*href")
 # feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py).
 _FEEDPARSER_EMAIL = re.compile(
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
@@ -594,9 +597,12 @@ _FEEDPARSER_EMAIL = re.compile(
 _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
 _ITUNES_SUMMARY_ELEMENT = re.compile(rb"<(/?)itunes:summary\b")
 # Namespace declarations, the only attributes an element read from the bytes may have.
-_XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
-# Text, CDATA sections included, but no child element.
-_TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[.*?\]\]>)*)"
+_XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
+# Text, CDATA sections included, but no child element. A CDATA section read here ends before
+# another "<![CDATA[": a run of them left open (in a comment, in another CDATA section) is read
+# once, not once per element tag before it; an element whose CDATA holds that text, which no
+# real date, guid or author does, is not found, and the fast path leaves its document.
+_TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[(?:(?!<!\[CDATA\[).)*?\]\]>)*)"
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 # An RSS item's date elements that _rss_dates reads, as plain text.
 _DATE_ELEMENT = re.compile(
@@ -618,20 +624,20 @@ _ITUNES_TAG = re.compile(rb"<itunes:(?:category|keywords)\b")
 _ANY_TAG_ELEMENT = re.compile(rb"<(?:\w+:)?(?:category|subject|keywords)\b")
 _TAG_ELEMENT = re.compile(
     rb"<(category|dc:subject|media:category|itunes:category|itunes:keywords|media:keywords)"
-    rb"\b([^>]*?)(?:/>|>" + _TEXT_ONLY + rb"</\1\s*>)",
+    rb"\b([^<>]*?)(?:/>|>" + _TEXT_ONLY + rb"</\1\s*>)",
     re.DOTALL,
 )
 _TEXT_ATTRIBUTE = re.compile(rb"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _IGNORED_PREFIXES = (b"googleplay:",)
 _XMLNS_ATTRIBUTE = re.compile(rb"""\s*xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 # The elements feedparser may file as an item's summary or content, with their attributes.
-_BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^>]*)>")
-_UNTYPED_SUMMARY = re.compile(rb"<summary(?=[\s>/])(?![^>]*\btype\s*=)[^>]*>")
+_BODY_TAG = re.compile(rb"<((?:\w+:)?(?:description|summary|encoded|abstract))\b([^<>]*)>")
+_UNTYPED_SUMMARY = re.compile(rb"<summary(?=[\s>/])(?![^<>]*\btype\s*=)[^<>]*>")
 _SUMMARY_TAG = re.compile(rb"<summary[\s>/]")
-_UNTYPED_TITLE = re.compile(rb"<title(?=[\s>/])(?![^>]*\btype\s*=)[^>]*>")
+_UNTYPED_TITLE = re.compile(rb"<title(?=[\s>/])(?![^<>]*\btype\s*=)[^<>]*>")
 _TITLE_TAG = re.compile(rb"<title[\s>/]")
 _SOURCE_TAG = re.compile(rb"<(?:\w+:)?source[\s>/]")
-_GUID = re.compile(rb"<guid\b([^>]*)>" + _TEXT_ONLY + rb"</guid>", re.DOTALL)  # CDATA too
+_GUID = re.compile(rb"<guid\b([^<>]*)>" + _TEXT_ONLY + rb"</guid>", re.DOTALL)  # CDATA too
 # feedparser lower-cases attribute names, not values: only "true" makes a permalink.
 _PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 # C1 controls (U+0080-U+009F, as UTF-8): feedparser reads them as the windows-1252 characters
@@ -645,7 +651,7 @@ _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Descrip
 _TAG = re.compile(r"<[^>]*>")
 _TITLE_KEY_CHARS = 1000
 _NOT_A_WORD = re.compile(r"\W+")
-_LINK_ELEMENT = re.compile(rb"<(?:\w+:)?link\b([^>]*)>")
+_LINK_ELEMENT = re.compile(rb"<(?:\w+:)?link\b([^<>]*)>")
 _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
 _LANGUAGE_ELEMENT = re.compile(rb"language>")

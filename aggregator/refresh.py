@@ -31,10 +31,7 @@ log = logging.getLogger("aggregator.refresh")
 # "Conditional GET"): the channel's build date, the feed-level <updated> before the first entry,
 # and comments that carry generation times. Hashing the body without them lets an unchanged feed
 # skip parsing.
-_VOLATILE = re.compile(
-    rb"<lastBuildDate>[^<]*</lastBuildDate>|<!--.*?-->|<pubDate>[^<]*</pubDate>",
-    re.DOTALL,
-)
+_VOLATILE = re.compile(rb"<lastBuildDate>[^<]*</lastBuildDate>|<pubDate>[^<]*</pubDate>")
 _FIRST_ENTRY = re.compile(rb"<entry[\s>]|<item[\s>]")
 _FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>")
 
@@ -43,11 +40,28 @@ def body_fingerprint(body: bytes, salt: bytes = b"") -> str:
     """Hash of the body with volatile, content-free parts removed."""
     head_end = _FIRST_ENTRY.search(body)
     cut = head_end.start() if head_end else len(body)
-    head = _FEED_UPDATED.sub(b"", body[:cut])
+    head = _FEED_UPDATED.sub(b"", _without_comments(body[:cut]))
     # Item pubDates are content: only the channel-level one (in the head) is volatile.
     head = _VOLATILE.sub(b"", head)
-    tail = re.sub(rb"<!--.*?-->", b"", body[cut:], flags=re.DOTALL)
-    return hashlib.sha256(salt + head + tail).hexdigest()
+    return hashlib.sha256(salt + head + _without_comments(body[cut:])).hexdigest()
+
+
+def _without_comments(data: bytes) -> bytes:
+    """`data` without its <!-- comments -->; one left open stays, with what follows it.
+
+    (What re.sub(rb"<!--.*?-->", b"", data) gives, in linear time: that pattern scans to the
+    end from every "<!--" when none is closed, 49 s for a 160 KB body of them.)
+    """
+    parts = []
+    position = 0
+    while (start := data.find(b"<!--", position)) != -1:
+        end = data.find(b"-->", start + 4)
+        if end == -1:
+            break
+        parts.append(data[position:start])
+        position = end + 3
+    parts.append(data[position:])
+    return b"".join(parts)
 
 
 def refresh_source(

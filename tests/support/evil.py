@@ -95,6 +95,30 @@ def billion_laughs(levels: int = 10) -> bytes:
     )
 
 
+# Markup begun and never finished, many times over, where an XML parser skips it: a pattern
+# looking for an element from each such start scanned to the end of the document every time.
+# Before the fix, 160 KB of "<!--" held a worker 49 s, 100 KB of "<guid" 29 s (quadratic).
+SCAN_BOMB_COUNT = 40_000
+SCAN_BOMBS = {
+    "unclosed-comments": ("<!--", "the description's CDATA"),
+    "unclosed-tags": ('<guid <title <summary <link <author xmlns="', "a comment in the item"),
+    "unclosed-cdata": ("<guid><![CDATA[", "a comment in the item"),
+}
+
+
+def scan_bomb(token: str, count: int = SCAN_BOMB_COUNT) -> bytes:
+    """An RSS feed with `token` repeated `count` times where XML ignores it: in the CDATA of a
+    description when it starts a comment, else in a comment (which it cannot end)."""
+    if token == "<!--":
+        return rss(item(1, description=f"<![CDATA[{token * count}]]>") + item(2))
+    return rss(item(1, extra=f"<!-- {token * count} -->") + item(2))
+
+
+def doctype_comments(count: int = SCAN_BOMB_COUNT) -> bytes:
+    """Comments opened and never closed in a DOCTYPE's internal subset."""
+    return rss(item(1), doctype=f"<!DOCTYPE rss [{'<!--' * count}]>")
+
+
 def quadratic_blowup(entity_size: int = 50_000, references: int = 50_000) -> bytes:
     """One big entity referenced many times: no nesting, so depth limits miss it (2.5 GB)."""
     doctype = f'<!DOCTYPE rss [<!ENTITY a "{"x" * entity_size}">]>'
@@ -719,6 +743,22 @@ def _cases() -> list[Case]:
         xml,
         "one 50 KB entity referenced 50,000 times (2.5 GB)",
         lambda e: _xml(e, "/x/quadratic", quadratic_blowup()),
+        _STORED,
+    )
+    for case_id, (token, where) in SCAN_BOMBS.items():
+        add(
+            case_id,
+            xml,
+            f"{SCAN_BOMB_COUNT:,} × {token!r} in {where}: each scanned to the end (quadratic)",
+            _route("add", f"/x/{case_id}", scan_bomb(token)),
+            _ok(),
+            min_articles=2,
+        )
+    add(
+        "doctype-comments",
+        xml,
+        f"{SCAN_BOMB_COUNT:,} comments opened in a DOCTYPE and never closed",
+        lambda e: _xml(e, "/x/doctype-comments", doctype_comments()),
         _STORED,
     )
     add(
