@@ -10,9 +10,11 @@ from aggregator.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     FORCED_ATTRIBUTES,
+    MAX_NESTING,
     clean_html,
     safe_url,
     strip_tags,
+    too_deep,
 )
 
 BASE = "https://blog.example.com/posts/2024/hello.html"
@@ -392,3 +394,22 @@ def test_forced_attributes_come_out_in_one_order_whatever_the_base() -> None:
     assert outputs.pop().startswith(
         '<img src="https://img.example/a.jpg" alt="a" loading="lazy" referrerpolicy="no-referrer">'
     )
+
+
+def test_html_nested_past_the_limit_is_read_as_text_without_parsing_it() -> None:
+    """html5ever's work grows with the square of the depth (100,000 nested <div>s: minutes)."""
+    deep = "<div>" * 100_000 + "deep <b>text</b> &amp; more" + "</div>" * 100_000
+    assert too_deep(deep)
+    assert clean_html(deep, "https://e.example/") == "<p>deep text &amp; more</p>"
+    assert strip_tags(deep) == "deep text & more"
+    evil = "<div>" * 600 + "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    assert clean_html(evil, "https://e.example/") == "<p>alert(1)</p>"
+
+
+def test_long_shallow_html_is_not_too_deep() -> None:
+    """Hundreds of paragraphs and list items, end tags left out as HTML allows, and siblings."""
+    shallow = "<ul>" + "<li>item <b>x</b><br>" * 700 + "</ul>" + "<p>para <img src=a.png>" * 700
+    assert not too_deep(shallow)
+    assert not too_deep("<div><span>a</span></div>" * 1000)
+    assert too_deep("<div>" * (MAX_NESTING + 1) + "x")
+    assert not too_deep("<div>" * MAX_NESTING + "x")
