@@ -450,6 +450,10 @@ def _to_wire(value: str) -> bytes:
 
 
 class _Decoder(Protocol):
+    @property
+    def finished(self) -> bool:
+        """Whether the encoded stream has ended (nothing after it is part of the body)."""
+
     def decode(self, data: bytes, limit: int) -> bytes:
         """Decode the next chunk; produce at most about `limit` bytes (more means over the cap)."""
 
@@ -472,12 +476,17 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
     if coding == "identity" and declared.isdigit() and int(declared) > cap:
         raise too_large
     body = bytearray()
+    # What arrives encoded is bounded too: a stream of empty deflate blocks decodes to nothing.
+    raw_cap, raw = cap + cap // 8 + 65536, 0
     try:
         for chunk in response.iter_raw():
             # Asking for one byte more than the room left is how the cap is seen to be exceeded.
             body += decoder.decode(chunk, cap - len(body) + 1)
-            if len(body) > cap:
+            raw += len(chunk)
+            if len(body) > cap or raw > raw_cap:
                 raise too_large
+            if decoder.finished:
+                break  # what follows a complete stream is no part of it (nor read)
     except (zlib.error, brotli.error) as e:
         raise FetchError(
             f"{url} sent a body labelled Content-Encoding {coding!r} that is not valid {coding} "
@@ -501,6 +510,8 @@ def _decoder(coding: str) -> _Decoder | None:
 
 
 class _Identity:
+    finished = False  # the body ends where the response does
+
     def decode(self, data: bytes, limit: int) -> bytes:
         return data  # httpcore reads at most 64 KiB at a time
 
@@ -508,6 +519,11 @@ class _Identity:
 class _Zlib:
     def __init__(self, wbits: int) -> None:
         self._d = zlib.decompressobj(wbits)
+
+    @property
+    def finished(self) -> bool:
+        """The stream ended: what comes after (zeros, garbage, a second gzip member) is left."""
+        return self._d.eof
 
     def decode(self, data: bytes, limit: int) -> bytes:
         # With max_length, input that would produce more is left in unconsumed_tail; we only
@@ -521,6 +537,10 @@ class _Deflate:
     def __init__(self) -> None:
         self._head = b""
         self._inner: _Zlib | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self._inner is not None and self._inner.finished
 
     def decode(self, data: bytes, limit: int) -> bytes:
         if self._inner is None:
@@ -542,6 +562,10 @@ class _Brotli:
 
     def __init__(self) -> None:
         self._d = brotli.Decompressor()
+
+    @property
+    def finished(self) -> bool:
+        return bool(self._d.is_finished())
 
     def decode(self, data: bytes, limit: int) -> bytes:
         out = bytearray()

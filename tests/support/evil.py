@@ -32,6 +32,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import brotli
+
 from aggregator import config as config_module
 from aggregator.config import Category, Config, FetchConfig, SiteConfig, SourceConfig
 from aggregator.models import Outcome
@@ -884,6 +886,26 @@ def _cases() -> list[Case]:
         size,
         "a chunked body that never ends",
         lambda e: e.server.endless("/s/endless"),
+        frozenset({Outcome.TOO_LARGE}),
+        error_words=("max_body_bytes",),
+    )
+    good = rss(item(1) + item(2))
+    for encoding, encoded in (("gzip", gzip.compress(good)), ("br", brotli.compress(good))):
+        add(
+            f"{encoding}-then-endless",
+            size,
+            f"a complete {encoding} stream of a good feed, then zeros that never end",
+            _route("encoded_forever", f"/s/trailing-{encoding}", encoded, bytes(65536), encoding),
+            _ok(),
+            min_articles=2,
+        )
+    add(
+        "empty-deflate-blocks",
+        size,
+        "deflate blocks holding nothing, without end (the decoded cap never fills)",
+        _route(
+            "encoded_forever", "/s/empty-blocks", b"", b"\x00\x00\x00\xff\xff" * 8192, "deflate"
+        ),
         frozenset({Outcome.TOO_LARGE}),
         error_words=("max_body_bytes",),
     )

@@ -231,6 +231,21 @@ class FeedServer:
 
         return self.add_handler(path, respond)
 
+    def encoded_forever(self, path: str, first: bytes, then: bytes, encoding: str) -> str:
+        """Serve `first`, then `then` again and again (until the client leaves or the server
+        stops), labelled Content-Encoding `encoding`: bytes as they go on the wire."""
+
+        def forever() -> Iterator[bytes]:
+            yield first
+            while True:
+                yield then
+
+        def respond(h: Handler) -> None:
+            headers = [("Content-Type", "application/rss+xml"), ("Content-Encoding", encoding)]
+            self._stream(h, headers, forever())
+
+        return self.add_handler(path, respond)
+
     def drip(
         self,
         path: str,
