@@ -589,11 +589,16 @@ _MARKUP = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<(/?)[A-Za-z_][
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
 # (An RSS <author> may hold CDATA or nothing: that is no Atom <author><name>.)
 _ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^<>]*href")
-# feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py).
-_FEEDPARSER_EMAIL = re.compile(
+# feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py), and
+# the same with top-level domains of any length: feedparser's stops at four letters, so
+# "editor@city.online (Jane Doe)" gave it the address "editor@city.onli" and the name "ne (Jane
+# Doe". An item's one author is split with the second (both paths: `_author`, `_overlays`).
+_EMAIL_PATTERN = (
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
-    r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
+    r"([a-zA-Z]{2,%s}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
 )
+_FEEDPARSER_EMAIL = re.compile(_EMAIL_PATTERN % 4)
+_EMAIL = re.compile(_EMAIL_PATTERN % 63)
 _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
 _ITUNES_SUMMARY_ELEMENT = re.compile(rb"<(/?)itunes:summary\b")
 # Namespace declarations, the only attributes an element read from the bytes may have.
@@ -1088,11 +1093,12 @@ def _xml_text(raw: bytes) -> str:
     return "".join(part if n % 2 else html.unescape(part) for n, part in enumerate(parts))
 
 
-def _feedparser_author(text: str) -> str | None:
+def _feedparser_author(text: str, email_pattern: re.Pattern[str] = _EMAIL) -> str | None:
     """What feedparser reads from an RSS <author> (feedparser.mixin._sync_author_detail): the name
-    left once an e-mail address and its brackets are taken out, else the address."""
+    left once an e-mail address and its brackets are taken out, else the address. With its own
+    address pattern (`_FEEDPARSER_EMAIL`) exactly; by default with one that knows long domains."""
     author, email = text, None
-    if found := _FEEDPARSER_EMAIL.search(author):
+    if found := email_pattern.search(author):
         email = found.group(0)
         author = author.replace(email, "").replace("()", "").replace("<>", "")
         author = author.replace("&lt;&gt;", "").strip()
@@ -1206,7 +1212,9 @@ def _overlays(
             found = _RSS_AUTHOR_TEXT.findall(data, start, end)
             if len(found) != len(_ITEM_AUTHOR_TAG.findall(data, start, end)):
                 return "an RSS item author written other than as plain text"
-            names = _dedupe(_feedparser_author(_xml_text(v).strip()) for _, v in found)
+            # One author is split right; several as feedparser splits them (`_author`).
+            pattern = _EMAIL if len(found) == 1 else _FEEDPARSER_EMAIL
+            names = _dedupe(_feedparser_author(_xml_text(v).strip(), pattern) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
     usual: dict[bytes, bool] = {}  # (_rss_dates)
@@ -1517,9 +1525,12 @@ def _detail_base(node: Mapping[str, Any], *keys: str) -> str | None:
 
 
 def _author(entry: Mapping[str, Any]) -> str | None:
-    names = _dedupe(
-        _str(a.get("name")) or _str(a.get("email")) for a in entry.get("authors") or [] if a
-    )
+    authors = [a for a in entry.get("authors") or [] if a]
+    raw = _str(entry.get("author"))
+    if len(authors) == 1 and authors[0].get("email") and raw and "@" in raw:
+        # feedparser split the one author's text with its four-letter domains (_EMAIL): again.
+        return _feedparser_author(raw)
+    names = _dedupe(_str(a.get("name")) or _str(a.get("email")) for a in authors)
     if names:
         return ", ".join(names)
     return _str(entry.get("author"))

@@ -618,6 +618,23 @@ def test_entry_scoped_xml_base_resolves_that_entrys_html() -> None:
     assert second.base_url is None
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_rss_author_with_a_long_domain_keeps_its_name(parser: str) -> None:
+    """feedparser's address pattern stops at four-letter domains: "editor@city.online (Jane
+    Doe)" gave "ne (Jane Doe". One author is split right either way; several as feedparser does."""
+    body = (Path(__file__).parent / "fixtures/parse/fast-rss-author-long-domains.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [e.author for e in feed.entries[:4]] == [
+        "Jane Doe",
+        "Jane Doe",
+        "jane@studio.digital",
+        "Ann",
+    ]
+    several = feed.entries[4].author
+    assert several is not None
+    assert several.endswith(", Cy")  # (and "ple (Bo" before it, as feedparser reads it)
+
+
 # --- JSON Feed ----------------------------------------------------------------------------------
 
 JSON_FEED = {
