@@ -97,6 +97,26 @@ def test_collapse_0_returns_every_article_with_its_story_id(
     assert client.get("/c/tech/feed.json?collapse=maybe").status_code == 400
 
 
+def test_the_every_article_variant_is_a_feed_of_its_own_to_readers(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    """A reader following ?collapse=0's self link must stay on it; its id is not the other's."""
+    every = client.get("/c/tech/feed.json?collapse=0&limit=10").get_json()
+    assert every["feed_url"].endswith("/c/tech/feed.json?limit=10&collapse=0")
+    assert client.get("/c/tech/feed.json").get_json()["feed_url"].endswith("/c/tech/feed.json")
+    atom = ET.fromstring(client.get("/c/tech/feed.atom?collapse=0").data)
+    default = ET.fromstring(client.get("/c/tech/feed.atom").data)
+    self_link = next(x for x in atom.findall(f"{ATOM}link") if x.get("rel") == "self")
+    assert self_link.get("href", "").endswith("/c/tech/feed.atom?collapse=0")
+    assert atom.findtext(f"{ATOM}id") != default.findtext(f"{ATOM}id")
+    rss = ET.fromstring(client.get("/c/tech/feed.rss?collapse=0").data)
+    hrefs = [x.get("href", "") for x in rss.iter("{http://www.w3.org/2005/Atom}link")]
+    assert any(h.endswith("/c/tech/feed.rss?collapse=0") for h in hrefs)
+    # Asking for the category's own choice is the same feed.
+    same = client.get("/c/tech/feed.json?collapse=1").get_json()
+    assert same["feed_url"].endswith("/c/tech/feed.json")
+
+
 def test_atom_links_and_rss_description_credit_the_other_copies(
     client: FlaskClient, story: tuple[Article, Article, Article]
 ) -> None:

@@ -84,15 +84,22 @@ def feed_meta(
     fmt: str,
     limit: int | None,
     updated: datetime | None,
+    collapse: bool | None = None,
 ) -> FeedMeta:
-    """The feed-level facts of a category's feed (or everything's, when `category` is None)."""
+    """The feed-level facts of a category's feed (or everything's, when `category` is None).
+
+    `collapse`: None for the category's own choice, else the ?collapse= asked for against it,
+    a feed of its own: its self link says so (a reader following it must not land on the
+    other one) and its id differs."""
     site = config.site
     base = site.base_url.rstrip("/")
     slug = category.slug if category else None
     page = f"{base}/c/{slug}/" if slug else f"{base}/"
-    self_url = base + feed_path(slug, fmt) + (f"?limit={limit}" if limit is not None else "")
+    variant = "" if collapse is None else f"collapse={int(collapse)}"
+    query = "&".join(q for q in (f"limit={limit}" if limit is not None else "", variant) if q)
+    self_url = base + feed_path(slug, fmt) + (f"?{query}" if query else "")
     return FeedMeta(
-        id=page,
+        id=f"{page}?{variant}" if variant else page,
         title=f"{site.title} — {category.title}" if category else site.title,
         subtitle=(category.description if category else "") or site.description,
         self_url=self_url,
@@ -113,10 +120,11 @@ def render_feed(
     limit: int | None,
     articles: list[Article],
     credits: Credits | None = None,
+    collapse: bool | None = None,
 ) -> tuple[bytes, datetime | None]:
     """A feed's bytes and its newest article's time (None when it has no articles)."""
     newest = max((a.updated for a in articles), default=None)
-    meta = feed_meta(config, category, fmt, limit, newest)
+    meta = feed_meta(config, category, fmt, limit, newest, collapse)
     return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url), credits), newest
 
 
@@ -189,9 +197,8 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     config, generation = state.settings.snapshot()
     category = _category(config, slug) if slug is not None else None
     limit = parse_limit(request.args.get("limit"))
-    collapse = parse_collapse(
-        request.args.get("collapse"), category.collapse_stories if category else True
-    )
+    default = category.collapse_stories if category else True
+    collapse = parse_collapse(request.args.get("collapse"), default)
     # Read before the articles: a rendering is then never older than the version it is kept for.
     version = (generation, state.versions.get(slug))
 
@@ -202,7 +209,8 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         rendered = True
         metrics.FEED_RENDERS.labels(format=fmt).inc()
         articles, credits = story_page(state.store, slug, limit or DEFAULT_LIMIT, collapse)
-        body, newest = render_feed(config, category, fmt, limit, articles, credits)
+        variant = None if collapse == default else collapse
+        body, newest = render_feed(config, category, fmt, limit, articles, credits, variant)
         # Last-Modified is when the content last changed, which is the newest article's time
         # unless an article dated in the past arrived or one was trimmed: those change the feed
         # without moving it, and an If-Modified-Since client must not get a 304 for them.
