@@ -379,7 +379,7 @@ _LUA_PUBLISH_CONFIG = r"""
 if redis.call('HGET', KEYS[1], 'json') == ARGV[1] then
   return tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 end
-redis.call('HSET', KEYS[1], 'json', ARGV[1])
+redis.call('HSET', KEYS[1], 'json', ARGV[1], 'published_at', ARGV[2])
 return redis.call('HINCRBY', KEYS[1], 'version', 1)
 """
 
@@ -827,9 +827,16 @@ class Store:
 
     # --- published configuration --------------------------------------------------------------
 
-    def publish_config(self, raw_json: str) -> int:
-        """Store the validated config if it changed; return its version."""
-        return int(self._publish_config(keys=[self._config_key()], args=[raw_json]))
+    def publish_config(self, raw_json: str, now: datetime | None = None) -> int:
+        """Store the validated config if it changed (and when); return its version."""
+        at = _epoch(now or datetime.now(UTC))
+        return int(self._publish_config(keys=[self._config_key()], args=[raw_json, at]))
+
+    def config_published_at(self) -> datetime | None:
+        """When the published config last changed (None before the first publish, or when it
+        was published by a version that did not say)."""
+        at = cast(bytes | None, self.redis.hget(self._config_key(), "published_at"))
+        return None if at is None else datetime.fromtimestamp(float(at), UTC)
 
     def published_config(self) -> tuple[int, str] | None:
         """The published config as (version, raw JSON), or None before the first publish."""

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
@@ -431,7 +432,9 @@ def test_published_config_is_served_and_reloaded(
         site=replace(web_config.site, title="Renamed Site"),
         serve=ServeConfig(cache_max_age=60, stale_while_revalidate=30),
     )
-    store.publish_config(config_module.dumps(renamed))
+    # (Published in a later second than the article was saved, which HTTP dates can tell apart.)
+    published = parsedate_to_datetime(before.headers["Last-Modified"]) + timedelta(seconds=2)
+    store.publish_config(config_module.dumps(renamed), now=published)
     state_of(app).settings.recheck_interval = 0  # no waiting for the once-a-second check
     after = client.get("/c/tech/feed.atom")
     assert after.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=30"
@@ -440,6 +443,10 @@ def test_published_config_is_served_and_reloaded(
         parse_xml_feed(after.data, CONTENT_TYPES["atom"]).feed.title == "Renamed Site — Technology"
     )
     assert after.headers["ETag"] != before.headers["ETag"]
+    # A client revalidating by date alone must not get a 304 for the renamed feed either.
+    since = before.headers["Last-Modified"]
+    assert parsedate_to_datetime(after.headers["Last-Modified"]) == published
+    assert client.get("/c/tech/feed.atom", headers={"If-Modified-Since": since}).status_code == 200
 
 
 def test_published_config_wins_over_the_file_one(

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +65,9 @@ class Settings:
         self._fallback = fallback
         self._current: tuple[Config, int] | None = None  # (config, generation), set as one value
         self._version = 0  # of the published config in use; 0: none
+        # When the published config in use was published: a feed changed then even if no article
+        # did (a renamed category), so its Last-Modified is no earlier.
+        self.changed_at: datetime | None = None
         self._checked = float("-inf")
         self._lock = threading.Lock()
 
@@ -87,6 +91,7 @@ class Settings:
             if published is not None:
                 self._version, raw = published
                 self._use(config_module.loads(raw))
+                self.changed_at = self.store.config_published_at()
         if self._current is None:
             # Nothing published yet: the file, read once. It raises ConfigError listing every
             # problem, which create_app lets stop the process at start-up.

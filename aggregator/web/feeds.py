@@ -215,7 +215,11 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         # unless an article dated in the past arrived or one was trimmed: those change the feed
         # without moving it, and an If-Modified-Since client must not get a 304 for them.
         changed = state.store.category_changed_at(slug)
-        return body, max((t for t in (newest, changed) if t is not None), default=None)
+        moments = [t for t in (newest, changed) if t is not None]
+        if moments and state.settings.changed_at is not None:
+            # A new config (a category renamed, the site's title) changes every dated feed too.
+            moments.append(state.settings.changed_at)
+        return body, max(moments, default=None)
 
     if limit in CACHED_LIMITS:
         entry = state.feed_cache.get((slug, fmt, limit, collapse), version, render)
