@@ -84,6 +84,10 @@ class Credit:
     size: int
     also: tuple[Also, ...] = ()
     collapsed: bool = False  # the item stands for its whole story (its id is the story's)
+    # When the story last changed (its latest member joined): a collapsed item is updated then
+    # too, whichever copy stands for it, so its `updated` never goes back when an earlier
+    # original takes the copy's place, and moves on when its credits do.
+    changed: datetime | None = None
 
 
 Credits = dict[str, Credit]  # article id -> its story's credit; absent: a story of its own
@@ -172,7 +176,7 @@ def _item(
         content=_text(article.content),
         author=author,
         published=_utc(article.published),
-        updated=_utc(article.updated),
+        updated=item_updated(article, credit),
         tags=tags,
         language=language_tag(article.language),
         enclosures=tuple(
@@ -189,6 +193,18 @@ def _item(
         source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
         credit=credit or Credit(story_id=article.id, size=1),
     )
+
+
+def _story_changed(credit: Credit | None) -> tuple[datetime, ...]:
+    """When a collapsed item's story changed, if it did: its item's `updated` is no earlier."""
+    if credit is None or not credit.collapsed or credit.changed is None:
+        return ()
+    return (_utc(credit.changed),)
+
+
+def item_updated(article: Article, credit: Credit | None) -> datetime:
+    """The `updated` an article's item shows: its own, or its story's change when later."""
+    return max((_utc(article.updated), *_story_changed(credit)))
 
 
 def _items(

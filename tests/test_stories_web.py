@@ -167,12 +167,18 @@ def test_an_original_arriving_after_its_copy_updates_the_item_rather_than_adding
         title="Bridge approved",
         content=BODY,
         published=copy.published - timedelta(hours=2),
+        updated=copy.published - timedelta(hours=2),
     )[0]
-    join_stories(store, [original], 7.0, now)
+    join_stories(store, [original], 7.0, now + timedelta(minutes=5))
     after = [i for i in items(client, "/feed.json") if i["_story"]["id"] == copy.id]
     assert len(after) == 1
     assert after[0]["id"] == before[0]["id"] == f"urn:aggregator:article:{copy.id}"
     assert after[0]["url"] == original.url  # now the original stands for the story
+    # Updated when it changed, though the original is older: a reader keeping the item with
+    # the newest `updated` takes the change, not the copy it saw first.
+    modified = [datetime.fromisoformat(i["date_modified"]) for i in (before[0], after[0])]
+    assert modified[1] > modified[0]
+    assert modified[1] > datetime.fromisoformat(after[0]["date_published"])
     every = {i["url"]: i["id"] for i in items(client, "/feed.json?collapse=0")}
     assert every[original.url] == f"urn:aggregator:article:{original.id}"
 

@@ -27,6 +27,7 @@ from aggregator.syndication import (
     Credit,
     Credits,
     FeedMeta,
+    item_updated,
     render_atom,
     render_json,
     render_rss,
@@ -122,8 +123,9 @@ def render_feed(
     credits: Credits | None = None,
     collapse: bool | None = None,
 ) -> tuple[bytes, datetime | None]:
-    """A feed's bytes and its newest article's time (None when it has no articles)."""
-    newest = max((a.updated for a in articles), default=None)
+    """A feed's bytes and its newest item's time (None when it has no articles)."""
+    credits = credits or {}
+    newest = max((item_updated(a, credits.get(a.id)) for a in articles), default=None)
     meta = feed_meta(config, category, fmt, limit, newest, collapse)
     return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url), credits), newest
 
@@ -272,7 +274,14 @@ def story_page(
             for m in story.members
             if m.article_id != a.id and (c := copies.get(m.article_id)) is not None
         )
-        credits[a.id] = Credit(story.id, story.size, also, collapsed=collapse)
+        changed = max(m.seen for m in story.members) if story.size > 1 else None
+        credits[a.id] = Credit(
+            story.id,
+            story.size,
+            also,
+            collapsed=collapse,
+            changed=datetime.fromtimestamp(changed, UTC) if changed is not None else None,
+        )
     return articles, credits
 
 
