@@ -48,6 +48,11 @@ _TEXT_SOURCE_CHARS = 8192
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _MAY_EXTEND = re.compile("[^\x00-\u02ff]")  # see _extends()
+# A media type as RFC 9110 writes one: type/subtype tokens, then parameters ("; charset=utf-8").
+_MEDIA_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_MEDIA_TYPE = re.compile(
+    rf"{_MEDIA_NAME}/{_MEDIA_NAME}(?:\s*;\s*{_MEDIA_NAME}=(?:{_MEDIA_NAME}|\"(?:[^\"\\\x00-\x1f]|\\.)*\"))*"
+)
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 
 
@@ -330,7 +335,9 @@ def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
     for enclosure in entry.enclosures:
         url = safe_url(enclosure.url, base)
         if url and url not in found:
-            found[url] = Enclosure(url=url, type=enclosure.type.strip(), length=enclosure.length)
+            kind = enclosure.type.strip()
+            kind = kind if _MEDIA_TYPE.fullmatch(kind) else ""  # "" is published as bytes
+            found[url] = Enclosure(url=url, type=kind, length=enclosure.length)
     return tuple(found.values())
 
 

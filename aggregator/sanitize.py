@@ -141,7 +141,9 @@ _EMBED_SCHEME = re.compile(r"https?://(?![/\\])", re.IGNORECASE)
 _AUTHORITY_END = re.compile(r"[/\\?#]")
 _EMBED_HOST = re.compile(r"[A-Za-z0-9.-]+")
 _ABSOLUTE_HTTP = re.compile(r"https?://", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+# Controls and space, and what a URL may not hold though feeds write it ('"', "<", ">", "`"):
+# percent-encoded, as browsers encode them before requesting.
+_CONTROL = re.compile(r"[\x00-\x20\x7f\"<>`]")
 
 _CLOSING_TAG = re.compile(r"</[A-Za-z][\w:-]*\s*>")
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
@@ -336,7 +338,8 @@ def safe_url(url: str | None, base: str) -> str:
     if not url:
         return ""
     # Browsers ignore leading/trailing controls and spaces and any tab or newline inside a URL
-    # ("java\tscript:"); do the same, then percent-encode other controls so none survive.
+    # ("java\tscript:"); do the same, then percent-encode other controls (and the characters
+    # no URL holds) so none survive.
     url = _TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
     url = _CONTROL.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
     if not url:

@@ -323,6 +323,16 @@ def test_enclosures_are_absolute_http_and_unsafe_ones_dropped() -> None:
     ]
 
 
+def test_an_enclosure_type_that_is_no_media_type_is_dropped() -> None:
+    """Published as bytes (application/octet-stream) rather than as garbage in three formats."""
+    kinds = ["audio/mpeg", "audio/mpeg\"'><svg onload=alert(1)>", "audio", "video/mp4; codecs=avc1"]
+    enclosures = tuple(
+        EnclosureData(f"https://site.example.com/{n}.bin", kind) for n, kind in enumerate(kinds)
+    )
+    article = one(entry(guid="1", title="t", enclosures=enclosures))
+    assert [e.type for e in article.enclosures] == ["audio/mpeg", "", "", "video/mp4; codecs=avc1"]
+
+
 # --- source-level fields ------------------------------------------------------------------------
 
 

@@ -341,6 +341,10 @@ def test_strip_tags_decodes_double_encoded_entities_once() -> None:
         ("  https://example.com/padded \n", "https://example.com/padded"),
         ("https://example.com/a b", "https://example.com/a%20b"),
         (
+            'https://example.com/"x"<y>`z`?q="1"',
+            "https://example.com/%22x%22%3Cy%3E%60z%60?q=%221%22",
+        ),
+        (
             "https://example.com/p?utm_source=rss&id=7&utm_medium=feed&fbclid=X#top",
             "https://example.com/p?id=7#top",
         ),
