@@ -47,8 +47,10 @@ import feedparser_rs
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
 
-# A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here).
+# A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here), and
+# from at most this many gzip members (a file is one; some tools append a few).
 MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024
+MAX_GZIP_MEMBERS = 64
 
 # Dates outside this range are junk (epoch-zero placeholders, typos like year 20224).
 _MIN_YEAR, _MAX_YEAR = 1980, 2200
@@ -192,6 +194,12 @@ def _gunzip(body: bytes) -> bytes:
     data = body
     try:
         while data[:2] == b"\x1f\x8b":
+            if len(out) == MAX_GZIP_MEMBERS:
+                # Each member's rest is copied once more (unused_data): quadratic in their count.
+                raise ParseError(
+                    f"The body is gzip-compressed in more than {MAX_GZIP_MEMBERS} parts; "
+                    "refusing to read it."
+                )
             inflater = zlib.decompressobj(wbits=31)
             chunk = inflater.decompress(data, MAX_DECOMPRESSED_BYTES - size + 1)
             size += len(chunk)

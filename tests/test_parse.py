@@ -19,6 +19,7 @@ from aggregator.parse import (
     _ILLEGAL_REFERENCE,
     FAST_PARSER,
     MAX_DECOMPRESSED_BYTES,
+    MAX_GZIP_MEMBERS,
     decode,
     parse,
 )
@@ -437,6 +438,18 @@ def test_gzip_bomb_is_refused() -> None:
     bomb = gzip.compress(b"<rss>" + b" " * (MAX_DECOMPRESSED_BYTES + 1024), compresslevel=9)
     with pytest.raises(ParseError, match="MiB"):
         parse(bomb, url=URL, headers={})
+
+
+def test_a_gzip_body_in_a_few_members_is_read_whole_and_in_many_refused() -> None:
+    document = b"<rss version='2.0'><channel><item><title>in parts</title></item></channel></rss>"
+    parts = [document[i : i + 10] for i in range(0, len(document), 10)]
+    assert len(parts) < MAX_GZIP_MEMBERS
+    body = b"".join(gzip.compress(p) for p in parts)
+    assert parse(body, url=URL, headers={}).entries[0].title == "in parts"
+    # Each member's rest was copied once more: 100,000 empty members took seconds, more minutes.
+    many = gzip.compress(b"") * (MAX_GZIP_MEMBERS + 1) + gzip.compress(document)
+    with pytest.raises(ParseError, match=f"more than {MAX_GZIP_MEMBERS} parts"):
+        parse(many, url=URL, headers={})
 
 
 def test_corrupt_gzip_is_a_parse_error() -> None:
