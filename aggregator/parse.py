@@ -116,6 +116,7 @@ _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _HIGH_BYTES = bytes(range(128, 256))
 # Characters XML 1.0 forbids; real feeds contain them and expat would give up on the document.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ILLEGAL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])  # (as UTF-8)
 # References to them, which XML forbids too: U+0000-U+0008, U+000B, U+000C, U+000E-U+001F,
 # the surrogates U+D800-U+DFFF (half an emoji, from a broken UTF-16 conversion), U+FFFE, U+FFFF
 # and numbers past U+10FFFF; leading zeros allowed. Spelled out so the usual references (&#8217;,
@@ -332,6 +333,16 @@ def _codec(declared: str) -> str | None:
     return codec
 
 
+def _has_illegal_characters(utf8: bytes) -> bool:
+    """Whether the UTF-8 holds a character _XML_ILLEGAL matches: told from the bytes in a few
+    C loops, where the pattern over the text took 110 ms for the 14.7 MB of the corpus's feeds."""
+    return (
+        len(utf8.translate(None, _ILLEGAL_BYTES)) != len(utf8)
+        or b"\xef\xbf\xbe" in utf8  # U+FFFE
+        or b"\xef\xbf\xbf" in utf8  # U+FFFF
+    )
+
+
 def _legal_replacement(reference: re.Match[str]) -> str:
     """What a reference to a character XML forbids becomes: U+FFFD for a surrogate or a number
     past Unicode (as HTML decodes them), nothing for the others (as the characters themselves
@@ -358,9 +369,12 @@ def _parse_xml(
     local_root = root.lower().rpartition(":")[2]
     if local_root in _HTML_ROOTS or (doctype == "html" and local_root not in _FEED_ROOTS):
         raise ParseError(_html_page_message(document, base_url))
-    document = _ILLEGAL_REFERENCE.sub(_legal_replacement, _XML_ILLEGAL.sub("", document))
+    document = _ILLEGAL_REFERENCE.sub(_legal_replacement, document)
+    encoded = document.encode("utf-8")
+    if _has_illegal_characters(encoded):
+        encoded = _XML_ILLEGAL.sub("", document).encode("utf-8")
     # Both parsers get the same bytes: UTF-8 we decoded ourselves, no DOCTYPE, no prolog.
-    data = b'<?xml version="1.0" encoding="utf-8"?>' + document.encode("utf-8")
+    data = b'<?xml version="1.0" encoding="utf-8"?>' + encoded
     fallback = ""
     if parser == "auto" and "content-language" in headers:
         # feedparser takes it for the language of every element without xml:lang or <language>;
