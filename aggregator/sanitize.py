@@ -179,7 +179,6 @@ def _cleaner(base_url: str) -> nh3.Cleaner:
 # depth (100,000 nested <div>s, 1.1 MB, took nh3 176 s), and no article nests a tenth as deep.
 # Browsers' parsers stop nesting at about this depth too (Blink: 512).
 MAX_NESTING = 512
-_NESTING_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
 # Elements that never hold others open: void ones, and those a sibling closes (<p>, <li>, <td>…
 # written without end tags are as shallow as with them).
 _NOT_NESTING = frozenset(
@@ -188,6 +187,10 @@ _NOT_NESTING = frozenset(
      "tfoot", "option", "optgroup", "rb", "rt", "rp", "colgroup", "caption", "html", "head",
      "body"}
 )  # fmt: skip
+# The start and end tags of the other elements: "" for a start tag, "/" for an end tag. (HTML
+# ignores the slash of <div/>: it opens a div like any other.)
+_NOT_NESTING_NAME = "|".join(sorted(_NOT_NESTING, key=len, reverse=True))
+_NESTING_TAG = re.compile(rf"<(/?)(?!(?:{_NOT_NESTING_NAME})[\s/>])[A-Za-z]", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^<>]*>")
 
 
@@ -196,11 +199,9 @@ def too_deep(html_text: str) -> bool:
     if html_text.count("<") <= MAX_NESTING:
         return False
     depth = 0
-    for tag in _NESTING_TAG.finditer(html_text):
-        if tag[3] or tag[2].lower() in _NOT_NESTING:
-            continue
-        if tag[1]:
-            depth = max(depth - 1, 0)
+    for closing in _NESTING_TAG.findall(html_text):
+        if closing:
+            depth = depth - 1 if depth else 0
         else:
             depth += 1
             if depth > MAX_NESTING:

@@ -417,3 +417,7 @@ def test_long_shallow_html_is_not_too_deep() -> None:
     assert not too_deep("<div><span>a</span></div>" * 1000)
     assert too_deep("<div>" * (MAX_NESTING + 1) + "x")
     assert not too_deep("<div>" * MAX_NESTING + "x")
+    assert not too_deep("<P>" * 900 + "<BR/>" * 900)
+    # HTML ignores the slash of a <div/>, and case: both nest.
+    assert too_deep("<div/>" * (MAX_NESTING + 1))
+    assert too_deep("<DIV class=x>" * (MAX_NESTING + 1))
