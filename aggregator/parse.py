@@ -504,18 +504,17 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         if decoded[0]:
             feed = _Overlay(feed, decoded[0])
         overlays = decoded[1]
-        if _UNTYPED_SUMMARY.search(data):
-            plain = _plain_summaries(entries, data, spans)
-            if isinstance(plain, str):
-                return plain
-            for n, detail in plain.items():
-                overlays[n] = {**(overlays[n] or {}), "summary_detail": detail}
-        if _UNTYPED_TITLE.search(data):
-            titles = _plain_titles(entries, data, spans)
-            if isinstance(titles, str):
-                return titles
-            for n, detail in titles.items():
-                overlays[n] = {**(overlays[n] or {}), "title_detail": detail}
+        # Untyped summaries and titles are text to Atom and feedparser, HTML to feedparser-rs.
+        for key, untyped, retype in (
+            ("summary_detail", _UNTYPED_SUMMARY, _plain_summaries),
+            ("title_detail", _UNTYPED_TITLE, _plain_titles),
+        ):
+            if untyped.search(data):
+                plain = retype(entries, data, spans)
+                if isinstance(plain, str):
+                    return plain
+                for n, detail in plain.items():
+                    overlays[n] = {**(overlays[n] or {}), key: detail}
         read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
     if gap := _fast_gap(feed, read, version, data, spans):
         return gap
