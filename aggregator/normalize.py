@@ -50,8 +50,9 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _MAY_EXTEND = re.compile("[^\x00-\u02ff]")  # see _extends()
 # A media type as RFC 9110 writes one: type/subtype tokens, then parameters ("; charset=utf-8").
 _MEDIA_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_QUOTED = r'"(?:[^"\\\x00-\x1f]|\\.)*"'
 _MEDIA_TYPE = re.compile(
-    rf"{_MEDIA_NAME}/{_MEDIA_NAME}(?:\s*;\s*{_MEDIA_NAME}=(?:{_MEDIA_NAME}|\"(?:[^\"\\\x00-\x1f]|\\.)*\"))*"
+    rf"{_MEDIA_NAME}/{_MEDIA_NAME}(?:\s*;\s*{_MEDIA_NAME}=(?:{_MEDIA_NAME}|{_QUOTED}))*"
 )
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 
