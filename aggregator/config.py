@@ -1089,6 +1089,15 @@ class ConfigWatcher:
                 {"path": self.path, "problems": e.problems},  # logged one line per problem
             )
             return None
+        if not config.sources and not config.categories and self.current.sources:
+            # An empty file (a failed write, `> aggregator.toml`) is a valid config that would
+            # stop every source and empty the site: never what an edit of a running one means.
+            self._warn_once(
+                digest,
+                f"config file {self.path} now holds no sources and no categories; keeping the "
+                "last good config (to remove every source, stop the service)",
+            )
+            return None
         if self._reported is not None:
             log.info("config file %s is valid again", self.path)
             self._reported = None

@@ -808,6 +808,27 @@ def test_watcher_survives_the_file_disappearing(
     assert new.site.title == "Back"
 
 
+def test_watcher_keeps_the_sources_when_the_file_is_left_empty(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An empty file is a valid config with no sources: applied live, it stopped every source
+    and emptied the site. A config with sources is kept, with a warning saying why."""
+    path = tmp_path / "aggregator.toml"
+    path.write_text(
+        '[[categories]]\nslug = "news"\n[[sources]]\nname = "A"\n'
+        'url = "https://a.example/feed"\ncategories = ["news"]\n',
+        encoding="utf-8",
+    )
+    watcher = ConfigWatcher(path, load_config(path))
+    for empty in ("", "\n# nothing yet\n"):
+        path.write_text(empty, encoding="utf-8")
+        assert settle(watcher) is None
+        assert [s.name for s in watcher.current.sources] == ["A"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert "no sources and no categories; keeping the last good config" in warnings[0]
+
+
 def test_the_local_config_file_is_git_ignored() -> None:
     # `make run` copies aggregator.example.toml to aggregator.toml, which holds local settings.
     root = Path(__file__).resolve().parents[1]
