@@ -251,6 +251,29 @@ def test_sources_json_into_a_closed_pipe_exits_quietly(
     assert done.returncode == 141
 
 
+@pytest.mark.parametrize("command", [["sources"], ["story", "x"]])
+def test_a_command_that_needs_the_store_says_so_in_one_line_when_it_is_down(
+    config_file: Path, tmp_path: Path, command: list[str]
+) -> None:
+    """Not a 50-line traceback: where it looked, and how to start the service (after the ~10 s
+    the client spends riding out a restart)."""
+    down = {**os.environ, "REDIS_URL": f"unix://{tmp_path / 'nobody-listens.sock'}"}
+    done = subprocess.run(
+        [*CLI, "--config", str(config_file), *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=down,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"aggregator: cannot reach Redis at unix://{tmp_path}")
+    assert "make run" in line
+
+
 @requires_corpus
 def test_import_opml_edits_the_config_and_reports(
     config_file: Path, capsys: pytest.CaptureFixture[str]

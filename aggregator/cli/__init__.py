@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 
+import redis
+
 from aggregator import logs
 from aggregator.cli import operate, processes, supervisor
 from aggregator.errors import ConfigError
+from aggregator.redis_server import redis_url
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"aggregator: invalid configuration: {error}", file=sys.stderr)
         return 2
+    except redis.exceptions.ConnectionError as error:
+        # The commands that read or change the store need it running: one line, not a traceback.
+        print(
+            f"aggregator: cannot reach Redis at {redis_url()} ({error}). Is the service running? "
+            "`make run` (or `aggregator run`) starts it, with its embedded server; set REDIS_URL "
+            "for another server.",
+            file=sys.stderr,
+        )
+        return 1
     except BrokenPipeError:
         # The reader went away (`aggregator sources --json | head`): stop quietly, as `cat`
         # does. Python would flush stdout again at exit and fail again: point it at /dev/null.
