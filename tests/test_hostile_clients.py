@@ -673,3 +673,5 @@ def test_web_server_settings_are_checked_before_gunicorn_starts(
     command = server.gunicorn_command("127.0.0.1", 8000, 2)
     assert command[command.index("--worker-class") + 1] == "aggregator.web.server.Worker"
     assert command[command.index("--keep-alive") + 1] == "5"
+    # Two instances shared (and deleted each other's) ~/.gunicorn/gunicorn.ctl.
+    assert "--no-control-socket" in command

@@ -119,6 +119,9 @@ def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list
         f"{keepalive:g}",
         "--access-logfile",
         "-",
+        # gunicorn 24+ opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl):
+        # a second instance took it over and, stopping, deleted the first one's. Unused here.
+        "--no-control-socket",
         app,
     ]
 
