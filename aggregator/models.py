@@ -180,6 +180,10 @@ class SourceState:
     unreadable_dates: int = 0  # entries of the last parsed feed whose date could not be read
     full_text_failures: int = 0  # article pages that could not be extracted (full_text sources)
     full_text_error: str = ""  # the last such failure, in a sentence
+    ttl: int | None = None  # the feed's <ttl> when last read, in seconds: it holds across 304s
+    # A hash of the source's settings its articles were last made with: after an edit (a new
+    # category, a filter) the next fetch asks for the whole feed again, not a 304.
+    settings: str | None = None
 
 
 # How a source is doing, in one word: what metrics, the admin pages, the CLI and /sources all show.

@@ -36,6 +36,11 @@ _FIRST_ENTRY = re.compile(rb"<entry[\s>]|<item[\s>]")
 _FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>")
 
 
+def settings_hash(source: SourceConfig) -> str:
+    """A short hash of everything configured for the source (SourceState.settings)."""
+    return hashlib.sha256(repr(source).encode()).hexdigest()[:16]
+
+
 def body_fingerprint(body: bytes, salt: bytes = b"") -> str:
     """Hash of the body with volatile, content-free parts removed."""
     head_end = _FIRST_ENTRY.search(body)
@@ -89,11 +94,15 @@ def refresh_source(
     fetch_started = time.monotonic()
     extra: dict[str, str] = {}  # which parser read the body, for the log line
 
+    settings = settings_hash(source)
+    # Edited since its articles were made (a legacy state that never said counts as not): the
+    # whole feed again, since a 304 would leave them as they are.
+    conditional = state.settings is None or state.settings == settings
     try:
         result = fetcher.fetch(
             url,
-            etag=state.etag,
-            last_modified=state.last_modified,
+            etag=state.etag if conditional else None,
+            last_modified=state.last_modified if conditional else None,
             allow_private=source.allow_private_networks,
         )
         fetch_seconds = time.monotonic() - fetch_started
@@ -104,7 +113,7 @@ def refresh_source(
         fingerprint = body_fingerprint(body, repr(source).encode()) if body is not None else None
         if body is None or fingerprint == state.body_hash:
             outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
-            state = _succeeded(state, outcome, result, config, source, now, rng, None)
+            state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
             # Saving no articles still applies max age, so a quiet source ages out too.
             record = _history(source.id, now, outcome, result.status, "", started)
             saved = store.save_refresh(state, [], config.retention, now, record)
@@ -127,6 +136,8 @@ def refresh_source(
             state = replace(
                 state,
                 body_hash=fingerprint,
+                ttl=parsed.ttl,
+                settings=settings,
                 last_error=parsed.warning or "",
                 unreadable_dates=report.unreadable_dates,
                 full_text_failures=state.full_text_failures + pages.failures,

@@ -80,6 +80,41 @@ def test_unchanged_body_without_validators_is_not_parsed_again(
     assert refresh(store, url, NOW + timedelta(hours=1)).outcome is Outcome.UNCHANGED
 
 
+def test_a_feeds_ttl_holds_across_304s(store: Store, feed_server: FeedServer) -> None:
+    """<ttl>120</ttl> asks for 2 h between polls; a 304 has no body to say it again."""
+    body = rss(("a", "Alpha")).replace(b"<lastBuildDate>", b"<ttl>120</ttl><lastBuildDate>")
+    url = feed_server.add("/f.xml", body, etag='"v1"')
+    refresh(store, url)
+    assert store.get_state("src").next_due == NOW + timedelta(hours=2)
+    later = NOW + timedelta(hours=3)
+    assert refresh(store, url, later).outcome is Outcome.NOT_MODIFIED
+    assert store.get_state("src").next_due == later + timedelta(hours=2)
+
+
+def test_an_edited_source_is_read_whole_again_though_its_feed_answers_304(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A category added to a source must show its articles there at the next refresh: with the
+    validators sent, the server answers 304 and nothing is read."""
+    url = feed_server.add("/f.xml", rss(("a", "Alpha")), etag='"v1"')
+    refresh(store, url)
+    assert refresh(store, url, NOW + timedelta(hours=1)).outcome is Outcome.NOT_MODIFIED
+    config = make_config({"src": url}, categories=("news", "culture"))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        edited = refresh_source(
+            config.sources[0], config, store, fetcher, now=NOW + timedelta(hours=2)
+        )
+        assert edited.outcome is Outcome.OK
+        assert feed_server.requests("/f.xml")[-1].header("If-None-Match") is None
+        articles, _ = store.category_page("culture", 10)
+        assert [a.title for a in articles] == ["Alpha"]
+        # Then conditional again.
+        again = refresh_source(
+            config.sources[0], config, store, fetcher, now=NOW + timedelta(hours=3)
+        )
+        assert again.outcome is Outcome.NOT_MODIFIED
+
+
 def test_fingerprint_ignores_volatile_parts_but_not_content() -> None:
     one = rss(("a", "Alpha"))
     assert body_fingerprint(one) == body_fingerprint(rss(("a", "Alpha"), build="x"))
