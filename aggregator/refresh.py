@@ -164,6 +164,10 @@ def refresh_source(
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
+        elif error.http_status is None:
+            # The answer came (a 200 holding an HTML page, say) and what was in it failed: its
+            # status is part of the story, not "no response".
+            error.http_status = result.status
         # From the state before this fetch: validators of a body we could not ingest must not
         # be kept, or the next poll's 304 would hide that body until the feed changes.
         state = _failed(before, error, config, source, now, rng)

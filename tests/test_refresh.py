@@ -115,6 +115,17 @@ def test_an_edited_source_is_read_whole_again_though_its_feed_answers_304(
         assert again.outcome is Outcome.NOT_MODIFIED
 
 
+def test_a_body_that_fails_to_parse_keeps_the_status_it_came_with(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """An HTML page answered 200: the source shows 200 and why, not "no response"."""
+    page = b"<!doctype html><html><head><title>Blog</title></head><body>Hi</body></html>"
+    url = feed_server.add("/page", page, content_type="text/html")
+    result = refresh(store, url)
+    assert (result.outcome, result.http_status) == (Outcome.PARSE_ERROR, 200)
+    assert store.get_state("src").http_status == 200
+
+
 def test_fingerprint_ignores_volatile_parts_but_not_content() -> None:
     one = rss(("a", "Alpha"))
     assert body_fingerprint(one) == body_fingerprint(rss(("a", "Alpha"), build="x"))
