@@ -193,3 +193,18 @@ def test_check_config_reports_every_problem_with_its_place(
     assert 'sources[0] (name "A").url' in done.stderr
     assert 'sources[0] (name "A").categories[0]' in done.stderr
     assert '"world"' in done.stderr  # the suggested fix
+
+
+def test_run_on_a_busy_port_says_so_and_starts_nothing(
+    tmp_path: Path, service_env: dict[str, str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        write_config(tmp_path / "aggregator.toml", "http://127.0.0.1:9/feed.xml", port)
+        done = run_cli("run", "--port", str(port), cwd=tmp_path, env=service_env)
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "--port" in done.stderr
+    assert not (tmp_path / "var").exists()  # no embedded server was started

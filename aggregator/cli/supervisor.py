@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -65,11 +66,30 @@ class Supervisor:
                 child.wait()
 
 
+def _port_problem(host: str, port: int) -> str:
+    """Why the web could not listen on host:port, or "". Checked before anything starts: a busy
+    port only showed as a web process restarted for ~40 s, then a vague "keeps exiting"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            return (
+                f"cannot listen on {host}:{port} ({e.strerror}); is another server using it? "
+                "Choose another port with --port (or PORT)."
+            )
+    return ""
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = common.load(args)
     from aggregator.web.server import check_settings
 
     check_settings()  # the web's: a short ADMIN_TOKEN stops here, before anything starts
+    if problem := _port_problem(args.host, args.port):
+        print(f"aggregator: {problem}", file=sys.stderr)
+        return 1
     env = dict(os.environ)
     server = None
     if not env.get("REDIS_URL"):
