@@ -897,12 +897,17 @@ def _private_access(value: object) -> tuple[str, ...]:
     """A source's allow_private_networks: true, false, or the networks and hosts it may reach."""
     if isinstance(value, bool):
         return ("*",) if value else ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list):
         raise _Invalid(
             'expected true, false or an array like ["10.1.2.0/24", "intranet.corp"],'
             f" got {_kind(value)}"
         )
-    for item in value:
+    for n, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _Invalid(
+                f"item {n + 1} is {_kind(item)}: networks and hosts are written as strings, like"
+                ' "10.1.2.0/24" or "intranet.corp"'
+            )
         try:
             ipaddress.ip_network(item, strict=False)
         except ValueError:

@@ -130,6 +130,12 @@ def test_allow_private_networks_values_are_checked() -> None:
         'sources[0] (id "intranet").allow_private_networks: "bad host!" is neither a network'
         ' like "10.1.2.0/24" nor a host name'
     ]
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text.replace('"bad host!"', "5"))
+    assert caught.value.problems == [
+        'sources[0] (id "intranet").allow_private_networks: item 2 is an integer (5): networks'
+        ' and hosts are written as strings, like "10.1.2.0/24" or "intranet.corp"'
+    ]
     config = parse_config(text.replace('"bad host!"', '"intranet.corp"'))
     assert config.sources[0].allow_private_networks == ("10.1.2.0/24", "intranet.corp")
     assert (
