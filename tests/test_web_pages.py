@@ -310,6 +310,8 @@ def test_category_lists_thumbnail_title_source_time_and_excerpt(
     ]
     assert 'aria-current="page">Technology</a>' in page
     assert unsafe_markup(page) == []
+    # Two articles: the newest-first list would show the same two again.
+    assert 'rel="next"' not in page
 
 
 def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
@@ -317,6 +319,7 @@ def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
 ) -> None:
     stored = add_articles("hacker-blog", 30) + add_articles("mixed", 17)
     assert store.category_count("tech") == 47
+    assert NEXT_LINK.search(text(client, "/c/tech/"))  # more than a page: older ones to see
     seen: list[str] = []
     url: str | None = "/c/tech/?sort=latest"  # the default page ranks top stories instead
     pages_walked = 0

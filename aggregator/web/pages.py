@@ -304,7 +304,13 @@ def category(slug: str) -> str:
     before = request.args.get("before") or None
     latest = request.args.get("sort") == "latest" or before is not None
     pool: list[Article] | None = None  # None: the top stories of the newest articles
-    next_url: str | None = url_for(".category", slug=slug, sort="latest")
+    # From the top stories, "older" is the newest-first list: worth a link only when it holds
+    # more than one page (else it shows the same articles again).
+    next_url: str | None = (
+        url_for(".category", slug=slug, sort="latest")
+        if store.category_count(slug) > PAGE_SIZE
+        else None
+    )
     if latest:
         try:
             pool, next_cursor = store.category_page(slug, PAGE_SIZE, before)
