@@ -172,6 +172,20 @@ def test_empty_category_is_a_valid_feed_without_last_modified(client: FlaskClien
     assert json.loads(client.get("/c/quiet/feed.json").data)["items"] == []
 
 
+def test_an_empty_feed_is_dated_by_its_config_not_1970(
+    app: Flask, client: FlaskClient, store: Store, web_config: Config
+) -> None:
+    """A feed with no articles yet still needs an Atom <updated>: when the config it shows was
+    published, not the epoch (a feed reader shows that date)."""
+    renamed = replace(web_config, site=replace(web_config.site, title="Quiet Desk"))
+    store.publish_config(config_module.dumps(renamed), now=datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    state_of(app).settings.recheck_interval = 0
+    atom = parse_xml_feed(client.get(feed_url("quiet", "atom")).data, CONTENT_TYPES["atom"])
+    assert atom.entries == []
+    assert atom.feed.title == "Quiet Desk — Quiet"
+    assert atom.feed.updated_parsed[:6] == (2026, 11, 30, 8, 0, 0)
+
+
 def test_hub_and_logo_are_advertised(
     redis_url: str, store: Store, add_articles: AddArticles
 ) -> None:

@@ -42,7 +42,8 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 OPML_CONTENT_TYPE = "text/x-opml; charset=utf-8"
 
-# An empty feed still needs a date, and "now" would change the bytes (and the ETag) every second.
+# An empty feed still needs a date, and "now" would change the bytes (and the ETag) every second:
+# when its last article left, else when the config was published, else this.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 _RENDERERS: dict[
@@ -122,11 +123,13 @@ def render_feed(
     articles: list[Article],
     credits: Credits | None = None,
     collapse: bool | None = None,
+    quiet_since: datetime | None = None,
 ) -> tuple[bytes, datetime | None]:
-    """A feed's bytes and its newest item's time (None when it has no articles)."""
+    """A feed's bytes and its newest item's time (None when it has no articles, whose feed is
+    dated `quiet_since`)."""
     credits = credits or {}
     newest = max((item_updated(a, credits.get(a.id)) for a in articles), default=None)
-    meta = feed_meta(config, category, fmt, limit, newest, collapse)
+    meta = feed_meta(config, category, fmt, limit, newest or quiet_since, collapse)
     return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url), credits), newest
 
 
@@ -212,11 +215,14 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         metrics.FEED_RENDERS.labels(format=fmt).inc()
         articles, credits = story_page(state.store, slug, limit or DEFAULT_LIMIT, collapse)
         variant = None if collapse == default else collapse
-        body, newest = render_feed(config, category, fmt, limit, articles, credits, variant)
         # Last-Modified is when the content last changed, which is the newest article's time
         # unless an article dated in the past arrived or one was trimmed: those change the feed
         # without moving it, and an If-Modified-Since client must not get a 304 for them.
         changed = state.store.category_changed_at(slug)
+        quiet = changed or state.settings.changed_at
+        body, newest = render_feed(
+            config, category, fmt, limit, articles, credits, variant, quiet_since=quiet
+        )
         moments = [t for t in (newest, changed) if t is not None]
         if moments and state.settings.changed_at is not None:
             # A new config (a category renamed, the site's title) changes every dated feed too.
