@@ -21,11 +21,24 @@ _ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 _TIME = r"(?:[T\s]+(?P<h>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?)?"
 # Year first: ISO 8601 / RFC 3339 (2020-01-10T14:33:00Z), 2020-1-10 14:33, 2020/1/10 14:33:00.
 _YMD = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME + _ZONE)
-# 2020年1月10日 14:33, 2020年1月10日 14时33分, 2020年01月10日
+# 2020年1月10日 14:33, 2020年1月10日 14时33分, 2020年01月10日, with the weekday that may follow
+# the day: 2020年1月10日(金) 14:33 (Japanese), 2020年1月10日 星期五 14:33, 周五 (Chinese).
+_CJK_WEEKDAY = (
+    r"(?:\s*[(（]?\s*(?:星期|礼拜|禮拜|周|週)?[一二三四五六日天月火水木金土]\s*(?:曜日?)?[)）]?)?"
+)
 _CJK = re.compile(
     r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
-    r"(?:\s*(?P<h>\d{1,2})\s*[:：时時点點]\s*(?P<mi>\d{1,2})"
+    + _CJK_WEEKDAY
+    + r"(?:\s*(?P<h>\d{1,2})\s*[:：时時点點]\s*(?P<mi>\d{1,2})"
     r"(?:\s*(?:分\s*)?(?:[:：]\s*)?(?P<s>\d{1,2})\s*秒?)?\s*分?)?" + _ZONE
+)
+# Korean: 2020년 1월 10일 14:33, 2020년 1월 10일 (금) 오후 2:33, 2020년 1월 10일 14시 33분
+_KOREAN = re.compile(
+    r"(?P<y>\d{4})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일"
+    r"(?:\s*[(（]?[월화수목금토일](?:요일)?[)）]?)?"
+    r"(?:\s*(?P<ampm>오전|오후))?"
+    r"(?:\s*(?P<h>\d{1,2})\s*[:시]\s*(?P<mi>\d{1,2})(?:\s*[:분]\s*(?P<s>\d{1,2})\s*초?)?\s*분?)?"
+    + _ZONE
 )
 # Day first with dots (German, Russian...): 10.1.2020 14:33
 _DMY = re.compile(
@@ -66,7 +79,18 @@ _WORD = re.compile(r"[^\W\d_]+\.?")
 _ENGLISH_MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
 )
-_ZONE_WORDS = frozenset({"gmt", "ut", "utc", "z", "est", "edt", "cst", "cdt", "mst", "mdt", "pst"})
+# The zone names parsedate_tz knows (RFC 822's), and common others as the offsets they stand for
+# (JST was read in the source's zone: 9 h off for a Japanese feed in UTC).
+_ZONE_WORDS = frozenset(
+    {"gmt", "ut", "utc", "z", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt"}
+)
+_NAMED_ZONES = {
+    "jst": "+0900", "kst": "+0900", "hkt": "+0800", "sgt": "+0800", "awst": "+0800",
+    "aest": "+1000", "aedt": "+1100", "acst": "+0930", "nzst": "+1200", "nzdt": "+1300",
+    "wet": "+0000", "west": "+0100", "bst": "+0100", "cet": "+0100", "cest": "+0200",
+    "eet": "+0200", "eest": "+0300", "msk": "+0300",
+}  # fmt: skip
+_CHINA_OFFSET = timedelta(hours=8)  # where "CST" is China Standard Time, not US Central
 # parsedate_tz says +0000 for a date written without a zone: whether there is one is read here.
 _HAS_ZONE = re.compile(r"(?:[+-]\d{4}|\b(?:GMT|UTC?|Z|[ECMP][SD]T))$", re.IGNORECASE)
 
@@ -106,7 +130,7 @@ def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     """`text` read in one of the formats this module knows, as UTC; None otherwise."""
     text = " ".join(text.split())
     try:
-        for pattern in (_YMD, _CJK, _DMY, _MDY):
+        for pattern in (_YMD, _CJK, _KOREAN, _DMY, _MDY):
             if match := pattern.fullmatch(text):
                 return _from_match(match, local)
         return _rfc822(text, local)
@@ -120,13 +144,21 @@ def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
     if match.re is _MDY and month > 12 >= day:
         month, day = day, month  # 25/12/2020: day first after all
     hour, minute, second = (int(parts.get(k) or 0) for k in ("h", "mi", "s"))
-    ampm = (parts.get("ampm") or "").lower().replace(".", "")
+    ampm = _AM_PM.get((parts.get("ampm") or "").lower().replace(".", ""), "")
     if ampm:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     # Fractions of a second are dropped, as feedparser drops them (stored dates stay the same).
     return _build(year, month, day, hour, minute, second, _offset(parts.get("zone"), local))
+
+
+_AM_PM = {"am": "am", "pm": "pm", "오전": "am", "오후": "pm"}
+
+
+def _standard_offset(zone_info: tzinfo) -> timedelta | None:
+    """The zone's offset in January (a fixed instant: this module stays pure)."""
+    return datetime(2024, 1, 15, tzinfo=UTC).astimezone(zone_info).utcoffset()
 
 
 def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
@@ -153,12 +185,17 @@ def _build(
 def _rfc822(text: str, local: tzinfo) -> datetime | None:
     """RFC 822 dates, with month and day names in English or in the site's own language."""
     words = []
-    has_month = False
+    has_month = named_zone = False
     for token in text.replace(",", " ").split():
         word = token.lower().rstrip(".")
+        if word == "cst" and _standard_offset(local) == _CHINA_OFFSET:
+            word = "hkt"  # a source in China's zone means its own CST (+0800)
         if word in _MONTHS:
             words.append(_MONTHS[word])
             has_month = True
+        elif word in _NAMED_ZONES:
+            words.append(_NAMED_ZONES[word])
+            named_zone = True
         elif _WORD.fullmatch(token) and word not in _ZONE_WORDS:
             continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"
         else:
@@ -173,5 +210,6 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     year, month, day, hour, minute, second, *_, offset = parts
     if str(year) not in text:
         return None  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser decides
-    zone_info = timezone(timedelta(seconds=offset or 0)) if _HAS_ZONE.search(text) else local
+    zoned = named_zone or _HAS_ZONE.search(text)
+    zone_info = timezone(timedelta(seconds=offset or 0)) if zoned else local
     return _build(year, month, day, hour, minute, second, zone_info)

@@ -45,6 +45,20 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("vie, 10 ene 2020 14:33:00 +0100", timedelta(hours=1)),
     ("ven, 10 gen 2020 14:33:00 +0100", timedelta(hours=1)),
     ("Пт, 10 янв 2020 14:33:00 +0300", timedelta(hours=3)),
+    # The weekday CJK dates write after the day; Korean dates (all read as 2020-12-01 before).
+    ("2020年1月10日(金) 14:33", None),
+    ("2020年1月10日 星期五 14:33", None),
+    ("2020年1月10日 周五 14:33", None),
+    ("2020年1月10日（金曜日）14:33", None),
+    ("2020년 1월 10일 14:33", None),
+    ("2020년 1월 10일 (금) 오후 2:33", None),
+    ("2020년 1월 10일 14시 33분", None),
+    # Zone names beyond RFC 822's (read in the source's zone before), and PDT (read as UTC).
+    ("Fri, 10 Jan 2020 14:33:00 PDT", timedelta(hours=-7)),
+    ("Fri, 10 Jan 2020 14:33:00 JST", timedelta(hours=9)),
+    ("Fri, 10 Jan 2020 14:33:00 KST", timedelta(hours=9)),
+    ("Fri, 10 Jan 2020 14:33:00 CEST", timedelta(hours=2)),
+    ("Fri, 10 Jan 2020 14:33:00 MSK", timedelta(hours=3)),
 ]
 ZONES = ["UTC", "Asia/Shanghai", "America/New_York"]
 
@@ -59,6 +73,15 @@ def expected(offset: timedelta | None, zone: str) -> datetime:
 @pytest.mark.parametrize("zone", ZONES)
 def test_each_format_reads_right(raw: str, offset: timedelta | None, zone: str) -> None:
     assert dates.parse(raw, dates.zone(zone)) == expected(offset, zone)
+
+
+@pytest.mark.parametrize(
+    ("zone", "hours"), [("Asia/Shanghai", 8), ("UTC", -6), ("America/New_York", -6)]
+)
+def test_cst_is_chinas_for_a_source_in_chinas_zone(zone: str, hours: int) -> None:
+    """ "CST" is US Central to RFC 822, and China Standard Time to the feeds of China."""
+    read = dates.parse("Fri, 10 Jan 2020 14:33:00 CST", dates.zone(zone))
+    assert read == (WALL - timedelta(hours=hours)).replace(tzinfo=UTC)
 
 
 def test_feedparser_misreading_is_overruled_and_its_own_formats_still_count() -> None:
