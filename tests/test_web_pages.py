@@ -401,6 +401,30 @@ def test_article_in_another_language_says_so(
     assert '<html lang="en">' in page
 
 
+def test_right_to_left_articles_and_sites_say_so(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """lang="ar" alone lays Arabic out left to right: "!" and Latin words land on the wrong
+    side. Cards, the article and the embed carry dir="rtl" too."""
+    title = "أعلنت شركة Apple عن iPhone 16 اليوم!"
+    (arabic,) = add_articles("hacker-blog", 1, title=title, language="ar")
+    for path in ("/", "/c/tech/", f"/a/{arabic.id}", "/embed/tech"):
+        assert 'lang="ar" dir="rtl"' in text(client, path), path
+    (english,) = add_articles("hacker-blog", 1)
+    assert 'dir="' not in text(client, f"/a/{english.id}").split("<article", 1)[1].split(">")[0]
+
+
+@pytest.mark.parametrize("site_language", ["he"])
+def test_a_right_to_left_site_is_laid_out_so(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    (english,) = add_articles("hacker-blog", 1, language="en")
+    page = text(client, f"/a/{english.id}")
+    assert '<html lang="he" dir="rtl">' in page
+    assert '<article class="story" lang="en" dir="ltr">' in page
+    assert '<html lang="he" dir="rtl">' in text(client, "/embed/tech")
+
+
 def test_sources_page_shows_state_in_plain_words(
     client: FlaskClient, store: Store, web_config: Config
 ) -> None:

@@ -240,6 +240,21 @@ def _language_tag_filter(value: str | None) -> str:
     return language_tag(value or "")
 
 
+# Languages written right to left (their primary subtags), and scripts that are (Arab, Hebr…).
+_RTL_LANGUAGES = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "dv", "sd", "ug", "ckb"})
+_RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"})
+
+
+@bp.app_template_test("rtl")
+def _rtl_test(tag: str | None) -> bool:
+    """Whether a language tag is written right to left ("ar", "he-IL", "ku-Arab")."""
+    primary, *subtags = (tag or "").lower().split("-")
+    script = next((s for s in subtags if len(s) == 4), "")
+    if script:
+        return script in _RTL_SCRIPTS
+    return primary in _RTL_LANGUAGES
+
+
 # --- views ------------------------------------------------------------------------------------
 
 
