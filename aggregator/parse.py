@@ -26,6 +26,7 @@ ParsedFeed.parser says which parser it was. `fetch.parser = "feedparser"` skips 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import html
 import io
 import json
@@ -43,6 +44,7 @@ from urllib.parse import urljoin, urlsplit
 import charset_normalizer
 import feedparser
 import feedparser_rs
+from charset_normalizer.md import mess_ratio
 
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
@@ -245,6 +247,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     except UnicodeDecodeError:
         pass
     declared = _declared_encodings(body, content_type)
+    if disputed := _disputed(body, content_type, declared):
+        return disputed
     for encoding in declared:
         try:
             return body.decode(encoding), None
@@ -269,6 +273,34 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
         named = ", ".join(_label(e) for e in declared)
         return text, f"The document is not valid {named}; it was read as windows-1252."
     return text, None
+
+
+def _disputed(body: bytes, content_type: str, declared: list[str]) -> tuple[str, str] | None:
+    """When the server's charset and the document's declaration name two encodings that both
+    decode it: the reading that is text, not mojibake, with a warning naming both; else None.
+
+    HTTP wins by the rules (RFC 7303), and single-byte charsets decode anything: a GBK feed
+    served as windows-1251 became "Ж»№ы№«" silently. charset_normalizer's measure of mess
+    (odd mixes of scripts, accents and symbols) tells the two readings apart.
+    """
+    charset = _CHARSET_PARAM.search(content_type)
+    http = _codec(charset.group(1)) if charset else None
+    if http is None or http in _DEFAULT_HTTP_CHARSETS or len(declared) < 2 or declared[0] != http:
+        return None
+    readings: dict[str, str] = {}
+    for encoding in declared[:2]:
+        with contextlib.suppress(UnicodeDecodeError):
+            readings[encoding] = body.decode(encoding)
+    if len(readings) < 2:
+        return None  # one at most decodes: the usual order finds it
+    best = min(readings, key=lambda e: mess_ratio(readings[e][:_MESS_SAMPLE]))
+    return readings[best], (
+        f"The server says the feed is {_label(http)}, the document declares "
+        f"{_label(declared[1])}; it reads as {_label(best)}."
+    )
+
+
+_MESS_SAMPLE = 64 * 1024  # characters of each reading measured
 
 
 def _lenient(data: bytes, encoding: str) -> tuple[str, str | None]:

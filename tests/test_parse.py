@@ -93,6 +93,32 @@ def test_every_real_feed_has_entries(path: Path) -> None:
 # --- encodings ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("text", "written", "declared", "served"),
+    [
+        ("苹果公司发布新款手机，售价五千元起", "gbk", "gbk", "windows-1251"),
+        ("애플이 새로운 아이폰을 발표했습니다", "euc-kr", "euc-kr", "big5"),
+        ("Погода в Москве сегодня хорошая", "koi8-r", "koi8-r", "windows-1251"),
+        # The server right and the declaration wrong: the server's reading.
+        ("Погода в Москве сегодня хорошая", "windows-1251", "koi8-r", "windows-1251"),
+    ],
+)
+def test_a_charset_the_document_contradicts_costs_no_mojibake(
+    text: str, written: str, declared: str, served: str
+) -> None:
+    """HTTP's charset wins by the rules, and a single-byte one decodes anything: the reading that
+    is text wins instead, and the source says the two disagree."""
+    body = (
+        f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>{text}</title><description>{text}</description></item></channel></rss>"
+    ).encode(written)
+    feed = parse(body, url=URL, headers={"content-type": f"application/rss+xml; charset={served}"})
+    assert feed.entries[0].title == text
+    assert feed.warning is not None
+    assert "The server says the feed is" in feed.warning
+    assert "the document declares" in feed.warning
+
+
 @requires_corpus
 def test_undeclared_gb2312_is_read_as_chinese() -> None:
     feed = parse_corpus("encodings/fp_chardet-gb2312.xml")
