@@ -90,6 +90,31 @@ def detect(text: str) -> str:
     sample = " ".join(text[:_TEXT_CHARS].split())
     letters = [ch for ch in sample.lower() if ch.isalpha()]
     if len(letters) < MIN_LETTERS or len(set(letters)) < MIN_DISTINCT_LETTERS:
-        return ""
+        return _by_script(letters)
     language, confidence = _identifier().classify(sample)
     return str(language) if confidence >= MIN_CONFIDENCE else ""
+
+
+# Scripts that only one language (of those feeds use) writes: a title too short to classify
+# ("서울 날씨 맑음", "ニュース速報") is still told by them. Han is not one (Chinese or Japanese).
+_SCRIPTS = (
+    ("ko", 0xAC00, 0xD7A3),  # Hangul syllables
+    ("ko", 0x1100, 0x11FF),  # Hangul jamo
+    ("ja", 0x3040, 0x30FF),  # hiragana and katakana
+    ("he", 0x05D0, 0x05EA),  # the Hebrew letters
+    ("el", 0x0391, 0x03C9),  # the Greek letters
+    ("th", 0x0E01, 0x0E5B),  # Thai
+    ("ka", 0x10D0, 0x10FA),  # Georgian
+    ("hy", 0x0531, 0x0587),  # Armenian
+)
+
+
+def _by_script(letters: list[str]) -> str:
+    """The language every letter's script says (at least half of them in it), else ""."""
+    if not letters:
+        return ""
+    for language, low, high in _SCRIPTS:
+        hits = sum(1 for ch in letters if low <= ord(ch) <= high)
+        if hits * 2 >= len(letters):
+            return language
+    return ""

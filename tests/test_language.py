@@ -148,3 +148,26 @@ def test_the_c_walk_scores_texts_exactly_as_py3langid_does() -> None:
                 texts += [f"{e.title or ''}\n{e.summary or ''}"[:240] for e in feed.entries]
     for text in texts:
         assert identifier.classify(text) == reference.classify(text), text
+
+
+@pytest.mark.parametrize(
+    ("title", "tag"),
+    [
+        ("서울 날씨 맑음", "ko"),
+        ("애플 신제품 발표", "ko"),
+        ("ニュース速報", "ja"),
+        ("שלום עולם", "he"),
+        ("Καλημέρα", "el"),
+        ("ข่าววันนี้", "th"),
+        # Han alone is Chinese or Japanese; Latin too short says nothing; a mix is no majority.
+        ("北京大学", ""),
+        ("日本政府発表", ""),
+        ("Apple", ""),
+        ("OK", ""),
+        ("Apple iPhone 발표", ""),
+    ],
+)
+def test_a_title_too_short_to_classify_is_told_by_a_script_one_language_writes(
+    title: str, tag: str
+) -> None:
+    assert detect(title) == tag
