@@ -319,13 +319,11 @@ def category(slug: str) -> str:
     before = request.args.get("before") or None
     latest = request.args.get("sort") == "latest" or before is not None
     pool: list[Article] | None = None  # None: the top stories of the newest articles
-    # From the top stories, "older" is the newest-first list: worth a link only when it holds
-    # more than one page (else it shows the same articles again).
-    next_url: str | None = (
-        url_for(".category", slug=slug, sort="latest")
-        if store.category_count(slug) > PAGE_SIZE
-        else None
-    )
+    next_url: str | None = None
+    if not latest and store.category_count(slug) > PAGE_SIZE:
+        # From the top stories, "older" is the newest-first list: worth a link only when it
+        # holds more than one page (else it shows the same articles again).
+        next_url = url_for(".category", slug=slug, sort="latest")
     if latest:
         try:
             pool, next_cursor = store.category_page(slug, PAGE_SIZE, before)
