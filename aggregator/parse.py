@@ -283,8 +283,7 @@ def _disputed(body: bytes, content_type: str, declared: list[str]) -> tuple[str,
     served as windows-1251 became "Ж»№ы№«" silently. charset_normalizer's measure of mess
     (odd mixes of scripts, accents and symbols) tells the two readings apart.
     """
-    charset = _CHARSET_PARAM.search(content_type)
-    http = _codec(charset.group(1)) if charset else None
+    http = _http_codec(content_type)
     if http is None or http in _DEFAULT_HTTP_CHARSETS or len(declared) < 2 or declared[0] != http:
         return None
     readings: dict[str, str] = {}
@@ -328,9 +327,8 @@ def _sniff_utf16_32(head: bytes) -> str | None:
 
 def _declared_encodings(body: bytes, content_type: str) -> list[str]:
     """Codec names from the HTTP charset and the XML declaration, most trustworthy first."""
-    charset = _CHARSET_PARAM.search(content_type)
     declaration = _XML_DECL_ENCODING.search(body, 0, 1024)  # comments may come before it
-    http = _codec(charset.group(1)) if charset else None
+    http = _http_codec(content_type)
     xml = _codec(declaration.group(1).decode("ascii")) if declaration else None
     ordered = [http, xml]
     if http in _DEFAULT_HTTP_CHARSETS and xml and xml != http:
@@ -342,6 +340,12 @@ def _declared_encodings(body: bytes, content_type: str) -> list[str]:
     if "cp1252" in names:
         names.append("latin-1")  # windows-1252 leaves five bytes undefined; Latin-1 has them
     return names
+
+
+def _http_codec(content_type: str) -> str | None:
+    """The codec of the Content-Type's charset, if it names one we can use."""
+    charset = _CHARSET_PARAM.search(content_type)
+    return _codec(charset.group(1)) if charset else None
 
 
 def _codec(declared: str) -> str | None:
