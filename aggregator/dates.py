@@ -188,13 +188,14 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     has_month = named_zone = False
     for token in text.replace(",", " ").split():
         word = token.lower().rstrip(".")
+        offset_text = _NAMED_ZONES.get(word)
         if word == "cst" and _standard_offset(local) == _CHINA_OFFSET:
-            word = "hkt"  # a source in China's zone means its own CST (+0800)
+            offset_text = "+0800"  # a source in China's zone means its own CST
         if word in _MONTHS:
             words.append(_MONTHS[word])
             has_month = True
-        elif word in _NAMED_ZONES:
-            words.append(_NAMED_ZONES[word])
+        elif offset_text:
+            words.append(offset_text)
             named_zone = True
         elif _WORD.fullmatch(token) and word not in _ZONE_WORDS:
             continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"
