@@ -36,11 +36,6 @@ _FIRST_ENTRY = re.compile(rb"<entry[\s>]|<item[\s>]")
 _FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>")
 
 
-def settings_hash(source: SourceConfig) -> str:
-    """A short hash of everything configured for the source (SourceState.settings)."""
-    return hashlib.sha256(repr(source).encode()).hexdigest()[:16]
-
-
 def body_fingerprint(body: bytes, salt: bytes = b"") -> str:
     """Hash of the body with volatile, content-free parts removed."""
     head_end = _FIRST_ENTRY.search(body)
@@ -94,7 +89,8 @@ def refresh_source(
     fetch_started = time.monotonic()
     extra: dict[str, str] = {}  # which parser read the body, for the log line
 
-    settings = settings_hash(source)
+    described = repr(source).encode()  # its settings, for the state and the body's fingerprint
+    settings = hashlib.sha256(described).hexdigest()[:16]
     # Edited since its articles were made (a legacy state that never said counts as not): the
     # whole feed again, since a 304 would leave them as they are.
     conditional = state.settings is None or state.settings == settings
@@ -110,7 +106,7 @@ def refresh_source(
         # The source's settings are part of the fingerprint: an edited filter or category
         # must take effect on the next refresh even when the feed itself is unchanged.
         body = result.body
-        fingerprint = body_fingerprint(body, repr(source).encode()) if body is not None else None
+        fingerprint = body_fingerprint(body, described) if body is not None else None
         if body is None or fingerprint == state.body_hash:
             outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
             state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
