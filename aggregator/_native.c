@@ -17,13 +17,19 @@
  * finalizer) and the BLAKE2b hashes of the body's start.
  *
  *     dfa_counts(nextmove, rowbase, output, data) -> dict[int, int] | None
+ *     nb_probabilities(nextmove, rowbase, output, ptc, pc, data) -> list[float] | None
  *
  * py3langid's visit_counts (language.py; checked equal in tests/test_language.py): the walk of
  * the model's byte automaton over a text, counting the features it passes, in order of first
  * visit; None when there is none. py3langid walks it in a Python loop, one step per byte.
+ * `nb_probabilities` goes on as its _decide does under norm_probs: the naive Bayes sums of the
+ * float16 table's rows, weighted by log1p of the counts, plus the priors, and their softmax at
+ * temperature sqrt(len(data)), in float32 (summed in another order than numpy's: the same
+ * probabilities to ~1e-5).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -809,11 +815,79 @@ fail:
     return NULL;
 }
 
-/* A buffer of 4-byte integers of the given struct format ("I" or "i"). */
-static int int32_buffer(PyObject *object, Py_buffer *view, const char *format, const char *name) {
+/* The features an automaton's walk over `data` passes, distinct, in order of first visit. */
+typedef struct {
+    int32_t *feature;
+    uint32_t *count;
+    Py_ssize_t n;
+} Visits;
+
+static void visits_free(Visits *v) {
+    PyMem_Free(v->feature);
+    PyMem_Free(v->count);
+}
+
+/* Walk py3langid's byte automaton (tk_nextmove as `moves`, its rows' bases, each state's
+ * feature or -1) over `data`, counting the features it passes. 0, or -1 with an exception. */
+static int walk(const Py_buffer *nextmove, const Py_buffer *rowbase, const Py_buffer *output,
+                const Py_buffer *data, Visits *visits) {
+    const uint32_t *moves = nextmove->buf, *rows = rowbase->buf;
+    const int32_t *features = output->buf;
+    const unsigned char *bytes = data->buf;
+    Py_ssize_t n_moves = nextmove->len / 4, n_states = rowbase->len / 4;
+    visits->n = 0;
+    visits->feature = NULL;
+    visits->count = NULL;
+    if (output->len / 4 != n_states) {
+        PyErr_SetString(PyExc_ValueError, "rowbase and output differ in length");
+        return -1;
+    }
+    /* at most one new feature per byte; an open-addressing index of twice that, 0 = empty */
+    Py_ssize_t slots = 16;
+    while (slots < 2 * data->len)
+        slots *= 2;
+    Py_ssize_t *index = PyMem_Calloc((size_t)slots, sizeof(Py_ssize_t));
+    visits->feature = PyMem_Malloc((size_t)(data->len + 1) * sizeof(int32_t));
+    visits->count = PyMem_Malloc((size_t)(data->len + 1) * sizeof(uint32_t));
+    if (index == NULL || visits->feature == NULL || visits->count == NULL) {
+        PyMem_Free(index);
+        visits_free(visits);
+        PyErr_NoMemory();
+        return -1;
+    }
+    uint32_t state = 0;
+    for (Py_ssize_t i = 0; i < data->len; i++) {
+        Py_ssize_t at = (Py_ssize_t)rows[state] + bytes[i];
+        if (at >= n_moves || moves[at] >= (uint64_t)n_states) {
+            PyMem_Free(index);
+            visits_free(visits);
+            PyErr_SetString(PyExc_ValueError, "the automaton leads outside itself");
+            return -1;
+        }
+        state = moves[at];
+        int32_t feature = features[state];
+        if (feature < 0)
+            continue;
+        Py_ssize_t slot = ((uint32_t)feature * UINT32_C(2654435761)) & (slots - 1);
+        while (index[slot] != 0 && visits->feature[index[slot] - 1] != feature)
+            slot = (slot + 1) & (slots - 1);
+        if (index[slot] == 0) {
+            visits->feature[visits->n] = feature;
+            visits->count[visits->n] = 0;
+            index[slot] = ++visits->n;
+        }
+        visits->count[index[slot] - 1]++;
+    }
+    PyMem_Free(index);
+    return 0;
+}
+
+/* A C-contiguous buffer of the given struct format and item size. */
+static int typed_buffer(PyObject *object, Py_buffer *view, const char *format,
+                        Py_ssize_t itemsize, const char *name) {
     if (PyObject_GetBuffer(object, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
         return -1;
-    if (view->itemsize != 4 || view->format == NULL || strcmp(view->format, format) != 0) {
+    if (view->itemsize != itemsize || view->format == NULL || strcmp(view->format, format) != 0) {
         PyErr_Format(PyExc_TypeError, "%s must be a buffer of format '%s'", name, format);
         PyBuffer_Release(view);
         return -1;
@@ -821,76 +895,145 @@ static int int32_buffer(PyObject *object, Py_buffer *view, const char *format, c
     return 0;
 }
 
+/* Get `count` buffers of the formats given (NULL: any bytes-like object), releasing all on error. */
+static int get_buffers(PyObject *const *args, Py_buffer *views, const char *const *formats,
+                       const Py_ssize_t *itemsizes, const char *const *names, int count) {
+    for (int i = 0; i < count; i++) {
+        int failed = formats[i] == NULL
+                         ? PyObject_GetBuffer(args[i], &views[i], PyBUF_SIMPLE)
+                         : typed_buffer(args[i], &views[i], formats[i], itemsizes[i], names[i]);
+        if (failed < 0) {
+            while (i-- > 0)
+                PyBuffer_Release(&views[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void release_buffers(Py_buffer *views, int count) {
+    for (int i = 0; i < count; i++)
+        PyBuffer_Release(&views[i]);
+}
+
 static PyObject *dfa_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
+    static const char *const formats[] = {"I", "I", "i", NULL};
+    static const Py_ssize_t sizes[] = {4, 4, 4, 1};
+    static const char *const names[] = {"nextmove", "rowbase", "output", "data"};
     if (nargs != 4) {
         PyErr_SetString(PyExc_TypeError, "dfa_counts(nextmove, rowbase, output, data)");
         return NULL;
     }
-    Py_buffer nextmove, rowbase, output, data;
-    if (int32_buffer(args[0], &nextmove, "I", "nextmove") < 0)
+    Py_buffer views[4];
+    if (get_buffers(args, views, formats, sizes, names, 4) < 0)
         return NULL;
-    if (int32_buffer(args[1], &rowbase, "I", "rowbase") < 0) {
-        PyBuffer_Release(&nextmove);
-        return NULL;
-    }
-    if (int32_buffer(args[2], &output, "i", "output") < 0) {
-        PyBuffer_Release(&nextmove);
-        PyBuffer_Release(&rowbase);
-        return NULL;
-    }
-    if (PyObject_GetBuffer(args[3], &data, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&nextmove);
-        PyBuffer_Release(&rowbase);
-        PyBuffer_Release(&output);
-        return NULL;
-    }
-    const uint32_t *moves = nextmove.buf, *rows = rowbase.buf;
-    const int32_t *features = output.buf;
-    const unsigned char *bytes = data.buf;
-    Py_ssize_t n_moves = nextmove.len / 4, n_states = rowbase.len / 4;
+    Visits visits;
     PyObject *counts = NULL, *result = NULL;
-    if (output.len / 4 != n_states) {
-        PyErr_SetString(PyExc_ValueError, "rowbase and output differ in length");
+    if (walk(&views[0], &views[1], &views[2], &views[3], &visits) < 0)
+        goto done;
+    if (visits.n == 0) {
+        result = Py_NewRef(Py_None);
         goto done;
     }
     counts = PyDict_New();
-    if (counts == NULL)
-        goto done;
-    uint32_t state = 0;
-    for (Py_ssize_t i = 0; i < data.len; i++) {
-        Py_ssize_t at = (Py_ssize_t)rows[state] + bytes[i];
-        if (at >= n_moves || moves[at] >= (uint64_t)n_states) {
-            PyErr_SetString(PyExc_ValueError, "the automaton leads outside itself");
-            goto done;
-        }
-        state = moves[at];
-        if (features[state] < 0)
-            continue;
-        PyObject *key = PyLong_FromLong(features[state]);
-        if (key == NULL)
-            goto done;
-        PyObject *seen = PyDict_GetItemWithError(counts, key);
-        PyObject *count =
-            seen == NULL ? (PyErr_Occurred() ? NULL : PyLong_FromLong(1))
-                         : PyLong_FromLong(PyLong_AsLong(seen) + 1);
-        int failed = count == NULL || PyDict_SetItem(counts, key, count) < 0;
-        Py_DECREF(key);
+    for (Py_ssize_t k = 0; counts != NULL && k < visits.n; k++) {
+        PyObject *key = PyLong_FromLong(visits.feature[k]);
+        PyObject *count = PyLong_FromUnsignedLong(visits.count[k]);
+        int failed = key == NULL || count == NULL || PyDict_SetItem(counts, key, count) < 0;
+        Py_XDECREF(key);
         Py_XDECREF(count);
         if (failed)
-            goto done;
+            Py_CLEAR(counts);
     }
-    if (PyDict_GET_SIZE(counts) == 0) {
+    result = counts;
+done:
+    visits_free(&visits);
+    release_buffers(views, 4);
+    return result;
+}
+
+static float half_to_float[65536]; /* every IEEE half-precision value as a float */
+
+static void half_init(void) {
+    for (uint32_t h = 0; h < 65536; h++) {
+        uint32_t exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
+        float value = exponent == 0    ? ldexpf((float)mantissa, -24)
+                      : exponent == 31 ? (mantissa ? NAN : INFINITY)
+                                       : ldexpf((float)(mantissa | 0x400), (int)exponent - 25);
+        half_to_float[h] = (h & 0x8000) ? -value : value;
+    }
+}
+
+static PyObject *nb_probabilities(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    static const char *const formats[] = {"I", "I", "i", "e", "f", NULL};
+    static const Py_ssize_t sizes[] = {4, 4, 4, 2, 4, 1};
+    static const char *const names[] = {"nextmove", "rowbase", "output", "ptc", "pc", "data"};
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError,
+                        "nb_probabilities(nextmove, rowbase, output, ptc, pc, data)");
+        return NULL;
+    }
+    Py_buffer views[6];
+    if (get_buffers(args, views, formats, sizes, names, 6) < 0)
+        return NULL;
+    const uint16_t *ptc = views[3].buf;
+    const float *pc = views[4].buf;
+    Py_ssize_t classes = views[4].len / 4;
+    Py_ssize_t features = classes ? views[3].len / 2 / classes : 0;
+    Visits visits;
+    float *scores = NULL;
+    PyObject *result = NULL;
+    if (classes == 0 || features * classes * 2 != views[3].len) {
+        PyErr_SetString(PyExc_ValueError, "ptc is not a features x classes table of pc's classes");
+        release_buffers(views, 6);
+        return NULL;
+    }
+    if (walk(&views[0], &views[1], &views[2], &views[5], &visits) < 0) {
+        release_buffers(views, 6);
+        return NULL;
+    }
+    if (visits.n == 0) {
         result = Py_NewRef(Py_None);
-    } else {
-        result = Py_NewRef(counts);
+        goto done;
+    }
+    scores = PyMem_Calloc((size_t)classes, sizeof(float));
+    if (scores == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* py3langid's _sparse_score: log1p(counts) @ ptc[features] + pc */
+    for (Py_ssize_t k = 0; k < visits.n; k++) {
+        if (visits.feature[k] >= features) {
+            PyErr_SetString(PyExc_ValueError, "a feature outside ptc");
+            goto done;
+        }
+        float weight = log1pf((float)visits.count[k]);
+        const uint16_t *row = ptc + (Py_ssize_t)visits.feature[k] * classes;
+        for (Py_ssize_t c = 0; c < classes; c++)
+            scores[c] += weight * half_to_float[row[c]];
+    }
+    /* and its _decide under norm_probs: a softmax at temperature sqrt(bytes) */
+    float scale = (float)(1.0 / sqrt((double)views[5].len)), top = -INFINITY, sum = 0;
+    for (Py_ssize_t c = 0; c < classes; c++) {
+        scores[c] = (scores[c] + pc[c]) * scale;
+        top = scores[c] > top ? scores[c] : top;
+    }
+    for (Py_ssize_t c = 0; c < classes; c++)
+        sum += scores[c] = expf(scores[c] - top);
+    result = PyList_New(classes);
+    for (Py_ssize_t c = 0; result != NULL && c < classes; c++) {
+        PyObject *probability = PyFloat_FromDouble((double)(scores[c] / sum));
+        if (probability == NULL)
+            Py_CLEAR(result);
+        else
+            PyList_SET_ITEM(result, c, probability);
     }
 done:
-    Py_XDECREF(counts);
-    PyBuffer_Release(&nextmove);
-    PyBuffer_Release(&rowbase);
-    PyBuffer_Release(&output);
-    PyBuffer_Release(&data);
+    PyMem_Free(scores);
+    visits_free(&visits);
+    release_buffers(views, 6);
     return result;
 }
 
@@ -905,6 +1048,8 @@ static PyMethodDef methods[] = {
      "joined_tokens(text) -> \" \".join(stories.tokens(text))"},
     {"dfa_counts", (PyCFunction)(void (*)(void))dfa_counts, METH_FASTCALL,
      "dfa_counts(nextmove, rowbase, output, data) -> {feature: count} in order of first visit"},
+    {"nb_probabilities", (PyCFunction)(void (*)(void))nb_probabilities, METH_FASTCALL,
+     "nb_probabilities(nextmove, rowbase, output, ptc, pc, data) -> each class's probability"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
@@ -923,6 +1068,7 @@ static PyObject *import_function(const char *module_name, const char *name) {
 
 PyMODINIT_FUNC PyInit__native(void) {
     crc_init();
+    half_init();
     unescape_fn = import_function("html", "unescape");
     normalize_fn = import_function("unicodedata", "normalize");
     nfkc = PyUnicode_InternFromString("NFKC");

@@ -2,7 +2,7 @@
 
 py3langid (langid.py's model, shipped inside the package: nothing is downloaded at run time)
 reads languages from character n-grams. It is loaded once per process, on first use (1-4 s on
-the 2-core machine), and reads a title plus summary in 0.1-0.5 ms. A guess below
+the 2-core machine), and reads a title plus summary in ~0.05 ms. A guess below
 MIN_CONFIDENCE, or from fewer than MIN_LETTERS letters, is no answer: no tag is better than a
 wrong one.
 """
@@ -56,11 +56,13 @@ def _native_walk() -> type:
     from py3langid.langid import LanguageIdentifier
 
     class NativeWalk(LanguageIdentifier):  # type: ignore[misc]
-        """py3langid's identifier, walking its byte automaton in C (`aggregator._native`).
+        """py3langid's identifier, walking its byte automaton and scoring in C (`_native`).
 
-        py3langid takes a Python loop step per byte of the text (a third of a detection); the
-        walk in C counts the same features in the same order, so every score is the same
-        (tests/test_language.py). Everything else is py3langid's.
+        py3langid takes a Python loop step per byte of the text, then a dozen numpy calls on a
+        few hundred numbers: ~200 µs for a title and summary of the corpus; the C does both in
+        ~40 µs. The same features are counted in the same order, and summed and normalized in
+        float32 as numpy does, in another order: probabilities agree to ~1e-5, and the language
+        with them (tests/test_language.py). Everything else is py3langid's.
         """
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -70,12 +72,27 @@ def _native_walk() -> type:
                 array.array("I", self._rowbase),
                 array.array("i", self.tk_output),
             )
+            self._model = (
+                numpy.ascontiguousarray(self.nb_ptc, dtype=numpy.float16).data,
+                numpy.ascontiguousarray(self.nb_pc, dtype=numpy.float32).data,
+            )
 
         def _raw_score(self, text: bytes) -> Any:
             visits = _native.dfa_counts(*self._walk, text)
             if visits is None:  # no feature at all: py3langid's answer for that
                 return super()._raw_score(text)
             return self._sparse_score(visits, self.nb_ptc)
+
+        def classify(self, text: str) -> tuple[str, float]:
+            data = self._encode(text)
+            probabilities = _native.nb_probabilities(*self._walk, *self._model, data)
+            if probabilities is None:  # no feature at all: py3langid's answer for that
+                return super().classify(text)  # type: ignore[no-any-return]
+            for i, j in self._alias_pairs:  # labels the model holds twice count as one
+                probabilities[i] += probabilities[j]
+                probabilities[j] = 0.0
+            best = max(range(len(probabilities)), key=probabilities.__getitem__)
+            return self.nb_classes[best], probabilities[best]
 
     return NativeWalk
 

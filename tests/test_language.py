@@ -123,11 +123,13 @@ def test_the_tag_comes_from_the_config_the_feed_or_the_text_in_that_order() -> N
     assert _language("", "", "OK") == ""  # no guess rather than a wrong one
 
 
-def test_the_c_walk_scores_texts_exactly_as_py3langid_does() -> None:
+def test_the_c_walk_and_scores_read_texts_as_py3langid_does() -> None:
+    """The walk counts exactly py3langid's features; the scores are its sums in another order,
+    so probabilities agree to float32's precision and the language is the same."""
     identifier = language._identifier()
     if language._native is None:
         pytest.skip("aggregator._native is not built (no C compiler at install)")
-    from py3langid.langid import LanguageIdentifier
+    from py3langid.langid import LanguageIdentifier, visit_counts
 
     reference = LanguageIdentifier(
         identifier.nb_ptc,
@@ -138,7 +140,7 @@ def test_the_c_walk_scores_texts_exactly_as_py3langid_does() -> None:
         norm_probs=True,
         tk_row=identifier.tk_row,
     )
-    assert type(reference) is not type(identifier)  # the reference walks in Python
+    assert type(reference) is not type(identifier)  # the reference walks and scores in Python
     texts = [t for group in SAMPLES.values() for t in group]
     texts += ["", " ", "123 456", "x\udc80y", "Ünïcödé " * 40, "word " * 300, "\x00\xff"]
     if PRESENT:  # every title of the corpus's real feeds too
@@ -147,7 +149,15 @@ def test_the_c_walk_scores_texts_exactly_as_py3langid_does() -> None:
                 feed = parse(path.read_bytes(), url="https://e.example/f", headers={})
                 texts += [f"{e.title or ''}\n{e.summary or ''}"[:240] for e in feed.entries]
     for text in texts:
-        assert identifier.classify(text) == reference.classify(text), text
+        data = reference._encode(text)
+        walk = (reference.tk_nextmove, reference._rowbase, reference.tk_output, data)
+        expected_visits = visit_counts(*walk) or {}
+        visits = language._native.dfa_counts(*identifier._walk, data) or {}
+        assert list(visits.items()) == list(expected_visits.items()), text
+        tag, probability = identifier.classify(text)
+        expected_tag, expected = reference.classify(text)
+        assert tag == expected_tag, text
+        assert probability == pytest.approx(expected, abs=1e-4), text
 
 
 @pytest.mark.parametrize(
