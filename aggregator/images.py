@@ -22,17 +22,23 @@ from aggregator.sanitize import is_tracker
 MIN_SIDE = 100  # pixels: smaller is an icon, a button or a thumbnail of a thumbnail
 MAX_ASPECT = 4.0  # wider (or taller) than 4:1 is a banner, a rule or a divider
 
-# Addresses of things that are never an article's picture (case-insensitive search on the URL).
+# Addresses of things that are never an article's picture (case-insensitive search on the URL),
+# besides what sanitize.is_tracker keeps out of the text as well (beacons, ads, share buttons).
+# A logo is one by its folder ("/logo/", "course_logo/"), its name's start ("logo.png") or end
+# ("hugo-logo.png", "rss_logo@2x.png", "guardian-logo-rss.c45beb….png"): a name that goes on
+# after "logo" is of a picture that shows one ("apple-logo-eat-windows-tattoo-design.jpg").
+_LOGO_SUFFIX = (
+    r"(?:[-_@.](?:\d+(?:x\d*)?|[0-9a-f]{8,}|rss|feed|only|hi-?res|lo-?res|web\d*|small|large"
+    r"|square|white|black|weiss|dark|light|colou?r|transparent|header|footer))*"
+)
 _JUNK_URL = re.compile(
     r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?[-_./]|favicon|apple-touch"
     r"|/style_images/|/skins?/|/emoji/|/emoticons?/|/smil(?:ies|eys?)/|/images/core/emoji/|/twemoji/"
     r"|avatar|gravatar\.com/|/profile_images/|/user_?pics?/"
     r"|spacer|/blank\.(?:gif|png)|transparent\.(?:gif|png)|/clear\.gif|pixel\.(?:gif|png)|/1x1\."
-    r"|[?&]idsite=|/piwik|/matomo|/ads?/|//ads?\.|/adserver|img\.phdo"
-    r"|/share[-_/]|/social[-_/]|/badges?/|badge\.|/buttons?/|[-_/]logo[-_.\d]"
-    r"|/(?:facebook|twitter|x|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"
-    r"|stumble\w*|email|mail|print|rss|feed)(?:[-_](?:icon|logo|button|share|large|small|\d+))*"
-    r"\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)"
+    r"|/piwik|/matomo|/ads?/"
+    r"|/share[-_/]|/social[-_/]|/badges?/|badge\.|/buttons?/"
+    rf"|[-_/]logos?/|/logos?[-_.@\d]|[-_]logo{_LOGO_SUFFIX}\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)"
     r"|\.(?:ico|svg|cur)(?:$|\?)",
     re.IGNORECASE,
 )
@@ -40,7 +46,9 @@ _JUNK_URL = re.compile(
 # name_154x115.jpg / i300x150/, Flickr's _s.jpg (75x75) and _t.jpg (100 on the long side).
 _URL_SIDE = re.compile(r"/s(\d{2,4})(?:-c)?/|[?&](?:s|size|w|width|h|height)=(\d+)(?:&|$)")
 _URL_BOX = re.compile(r"[-_/.ix](\d{2,4})x(\d{2,4})(?:[-_/.@]|$)")
-_FLICKR_SMALL = re.compile(r"_[sqt]\.(?:jpe?g|png|gif)(?:$|\?)", re.IGNORECASE)
+_FLICKR_SMALL = re.compile(
+    r"flickr\.com/[^?#]*_[sqt]\.(?:jpe?g|png|gif)(?:$|\?)", re.IGNORECASE
+)  # other sites' "_s.jpg" is no size
 _THUMB_NAME = re.compile(r"thumb|[-_]tn\.|[-_]small\.|[-_]mini\.", re.IGNORECASE)
 
 # nh3 writes every attribute as name="value", so these are exact on sanitized HTML.

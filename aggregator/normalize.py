@@ -345,10 +345,16 @@ def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
 def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, base: str) -> str:
     """The article's lead image (aggregator.images): a feed-named image, else one in content."""
     named = [images.Candidate(i.url, i.width, i.height) for i in entry.images]
+    # An enclosure is an image by its type, or by its name unless its type says sound or video
+    # (Le Monde declares its .jpg pictures "text/html").
     named += [
         images.Candidate(e.url)
         for e in enclosures
-        if e.type.startswith("image/") or (not e.type and e.url.lower().endswith(_IMAGE_EXTENSIONS))
+        if e.type.startswith("image/")
+        or (
+            not e.type.startswith(("audio/", "video/"))
+            and e.url.lower().split("?", 1)[0].endswith(_IMAGE_EXTENSIONS)
+        )
     ]
     if entry.thumbnail and entry.thumbnail not in {i.url for i in entry.images}:
         named.append(images.Candidate(entry.thumbnail))  # an <image>, a JSON Feed image

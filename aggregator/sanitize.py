@@ -99,19 +99,19 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 )  # fmt: skip
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
 
-# Tracking pixels: any <img> declared 0 or 1 pixel wide or high, or served by one of these
-# well-known feed/analytics beacons (substring match on the absolute src).
-TRACKER_SRC_PATTERNS: tuple[str, ...] = (
-    "feeds.feedburner.com/~r/",
-    "feeds.feedburner.com/~ff/",
-    "feedsportal.com/",
-    "feedblitz.com/",
-    "pixel.wp.com/",
-    "stats.wordpress.com/",
-    "doubleclick.net/",
-    "google-analytics.com/",
-    "pixel.quantserve.com/",
-    "medium.com/_/stat",
+# Images that are never part of an article, in its text or as its picture (images.py): any <img>
+# declared 0 or 1 pixel wide or high, and these addresses (searched in the absolute src, any
+# case): feed and analytics beacons (Matomo's `idsite=` too), ad servers, and share and
+# subscribe buttons named for their network ("twitter_icon_large.png", "facebook.gif").
+_NOT_CONTENT = re.compile(
+    r"feeds\.feedburner\.com/~[rf]/|feedsportal\.com/|feedblitz\.com/|pixel\.wp\.com/"
+    r"|stats\.wordpress\.com/|doubleclick\.net/|google-analytics\.com/|pixel\.quantserve\.com/"
+    r"|medium\.com/_/stat|[?&]idsite=|/piwik\.php|/matomo\.php"
+    r"|//ads?\.|/adserver|img\.phdo"
+    r"|/(?:facebook|twitter|x|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"
+    r"|stumble\w*|email|mail|print|rss|feed)(?:[-_](?:icon|logo|button|share|large|small|\d+))*"
+    r"\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)",
+    re.IGNORECASE,
 )
 
 # Paragraph-level tags: in plain text the paragraphs they end stay apart (see strip_tags).
@@ -265,9 +265,9 @@ def _attributes(tag: str, name: str) -> str:
 
 
 def is_tracker(src: str) -> bool:
-    """True for the src of a known tracking beacon."""
-    lowered = src.lower()
-    return any(pattern in lowered for pattern in TRACKER_SRC_PATTERNS)
+    """True for the src of an image that is no part of an article: a beacon, an ad, a share
+    button (_NOT_CONTENT)."""
+    return bool(_NOT_CONTENT.search(src))
 
 
 def is_embed_url(src: str) -> bool:

@@ -220,10 +220,30 @@ def test_mailto_links_are_kept() -> None:
         '<img src="http://feeds.feedburner.com/~r/Blog/~4/abc">',
         '<img src="https://pixel.wp.com/b.gif?host=x">',
         '<img src="https://stats.wordpress.com/b.gif?x">',
+        # the corpus's: Matomo, pheedo's ads and share buttons, Slashdot's share icons
+        '<img src="https://stats.3960.org/p.php?idsite=8&amp;rec=1" style="border:0" alt="">',
+        '<img src="http://ads.pheedo.com/img.phdo?s=abc&amp;p=1">',
+        '<img src="http://images.pheedo.com/images/mm/facebook.gif" border="0">',
+        '<img src="http://images.pheedo.com/images/mm/stumbleit.gif">',
+        '<img src="https://a.fsdn.com/sd/twitter_icon_large.png">',
+        '<img src="https://example.com/img/rss.png">',
     ],
 )
-def test_tracking_pixels_are_removed(pixel: str) -> None:
+def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
     assert clean_html(f"<p>text{pixel}</p>", BASE) == "<p>text</p>"
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://img.example/2024/ads-of-the-year.jpg",  # ads as the article's subject
+        "https://img.example/twitter-headquarters.jpg",
+        "https://img.example/facebook-logo-redesign.png",
+        "https://img.example/print/press.jpg",
+    ],
+)
+def test_pictures_named_like_buttons_are_kept(src: str) -> None:
+    assert clean_html(f'<p>text<img src="{src}"></p>', BASE).startswith(f'<p>text<img src="{src}"')
 
 
 def test_real_images_are_kept_and_lazy() -> None:
