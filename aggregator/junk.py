@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import lxml.html  # type: ignore[import-untyped]
@@ -35,6 +36,7 @@ _PARAGRAPHS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "fig
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|blockquote|figcaption|tr|td)\b[^>]*>", re.I)
 _INLINE_TAG = re.compile(r"<[^>]*>")
 _BLOCKS = frozenset(("p", "div", "ul", "ol", "li", "blockquote", "table", "section", "figure"))
+_MEDIA = ("img", "picture", "video", "audio", "iframe")
 
 # The built-in rules, in two sets so the usual case (no junk) is cheap to find: patterns that
 # start at a paragraph's (or line's) start, only ever tried there; and the Chinese ones, which may
@@ -45,11 +47,21 @@ _AT_START: tuple[str, ...] = (
     r"^©|^\(c\)\s|^copyright\s*(?:©|\(c\)|\d{4})",  # copyright lines
     # English feed footers and prompts
     r"^the post .+ appeared first on .+",
+    # the same footer as WordPress's SEO plugins write it in de, fr, es, it, pt and nl
+    r"^der beitrag .+ erschien zuerst auf .+",
+    r"^(?:l[’']article|cet article) .+ est apparu en premier sur .+",
+    r"^(?:la entrada|el artículo|la publicación) .+ se publicó primero en .+",
+    r"^l[’']articolo .+ (?:proviene da|sembra essere il primo su) .+",
+    r"^o (?:post|artigo) .+ apareceu primeiro em .+",
+    r"^het bericht .+ verscheen eerst op .+",
     r"^(?:this|the) (?:article|post|entry|story) (?:was )?(?:originally )?"
     r"(?:published|posted|appeared) (?:on|at|in|first on) ",
     r"^(?:follow us on|like us on|subscribe to our|sign up for our|scan the qr code)",
     r"^(?:advertisement|sponsored|ads? by|powered by)\b",
-    r"^(?:read more of this story at|continue reading\b|read the full (?:story|article))",
+    # read-more prompts; not "Read more books", nor "Read more on the blog: <a>…</a>"
+    r"^\[?(?:read more of this story at|continue reading\b|read more\s*(?:[.…»>→\]]|$)"
+    r"|read the (?:full|whole) (?:story|article)"
+    r"|read the rest of (?:this|the) (?:entry|post|article|story))",
 )
 _CHINESE_PATTERNS: tuple[str, ...] = (
     # WeChat / QR-code prompts and group ads (imperatives, not sentences about WeChat)
@@ -137,8 +149,8 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         not defaults
         or not any(
             _built_in_hit(line)
-            for line in quick.split("\n")
-            if 0 < len(line) <= DEFAULT_MAX_CHARS + 20 and not line.isspace()
+            for line in map(str.strip, quick.split("\n"))
+            if 0 < len(line) <= DEFAULT_MAX_CHARS + 20
         )
     ):
         return html_text
@@ -165,27 +177,79 @@ def strip_learned(html_text: str, known: frozenset[str]) -> str:
 
 
 def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
-    """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it."""
+    """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it.
+
+    A paragraph is a block element, or a run of text and inline elements loose in a container
+    between its blocks: the Guardian ends every article with `</p> <a>Continue reading...</a>`.
+    """
     root = _fragment(html_text)
     if root is None:
         return html_text
     doomed: list[lxml.html.HtmlElement] = []
+    containers: list[lxml.html.HtmlElement] = []  # the root among them, when it holds blocks
     for element in root.iter(*_PARAGRAPHS):
         if element.tag == "div" and any(child.tag in _BLOCKS for child in element):
+            containers.append(element)
             continue  # a container: its paragraphs are judged one by one
         if any(element in set(d.iterdescendants()) for d in doomed):
             continue
         text = " ".join(element.text_content().split())
         if text and judge(text):
             doomed.append(element)
-    if not doomed:
+    loose = [
+        run
+        for container in containers
+        if not any(container in set(d.iterdescendants()) for d in doomed)
+        for run in _loose_runs(container)
+        if judge(run.text)
+    ]
+    if not doomed and not loose:
         return html_text
     total = len("".join(root.text_content().split()))
-    if total <= sum(len("".join(d.text_content().split())) for d in doomed):
+    junk = sum(len("".join(d.text_content().split())) for d in doomed)
+    if total <= junk + sum(len(run.text.replace(" ", "")) for run in loose):
         return html_text  # the junk is all there is: keep it rather than an empty article
     for element in doomed:
         element.drop_tree()
+    for run in loose:
+        run.remove()
     return _serialize(root)
+
+
+@dataclass
+class _Run:
+    """Text and inline elements loose in a container, between two of its blocks."""
+
+    holders: list[tuple[lxml.html.HtmlElement, str]] = field(default_factory=list)  # .text/.tail
+    inline: list[lxml.html.HtmlElement] = field(default_factory=list)  # each with its tail
+
+    @property
+    def text(self) -> str:
+        parts = [getattr(element, side) or "" for element, side in self.holders]
+        parts += [element.text_content() + (element.tail or "") for element in self.inline]
+        return " ".join(" ".join(parts).split())
+
+    def remove(self) -> None:
+        for element, side in self.holders:
+            setattr(element, side, None)
+        for element in self.inline:
+            element.getparent().remove(element)  # lxml removes its tail with it
+
+
+def _loose_runs(container: lxml.html.HtmlElement) -> list[_Run]:
+    """The container's loose runs; a picture or a video between them is a block of its own (a
+    junk line is words: the picture beside it stays)."""
+    runs = [_Run(holders=[(container, "text")])]
+    for child in container:
+        if (
+            child.tag in _BLOCKS
+            or child.tag in _PARAGRAPHS
+            or next(child.iter(*_MEDIA), None) is not None
+        ):
+            runs.append(_Run(holders=[(child, "tail")]))
+        elif isinstance(child.tag, str):
+            runs[-1].inline.append(child)
+    return [run for run in runs if run.text]
 
 
 def _matches(text: str, own: re.Pattern[str] | None, defaults: bool) -> bool:

@@ -50,6 +50,20 @@ JUNK: dict[str, list[str]] = {
     "appeared first on": [
         "The post Ten Things About Rust appeared first on Example Blog.",
         "This article was originally published on The Conversation.",
+        "Der Beitrag Frieren: Staffel 2 erscheint im Januar erschien zuerst auf Anime2You.",
+        "L’article Les JO de Paris, un an après est apparu en premier sur Le Blog.",
+        "La entrada Cómo votar en 2026 se publicó primero en El Diario.",
+        "L'articolo Le migliori pizze di Napoli proviene da Il Blog.",
+        "O post Dez dicas de Python apareceu primeiro em Blog Dev.",
+        "Het bericht Tien tips voor Rust verscheen eerst op Tweakers.",
+    ],
+    "read-more prompt": [
+        "Continue reading...",
+        "Continue reading on »",
+        "Read more",
+        "[Read more…]",
+        "Read more »",
+        "Read the rest of this entry »",
     ],
     "feed-ad footer": [
         "Advertisement",
@@ -74,6 +88,9 @@ REAL: list[str] = [
     "The museum now scans a QR code at the entrance instead of paper tickets.",
     "北京今日迎来今冬首场降雪，气温降至零下五度。",
     "The council approved the plan on Tuesday.",
+    "Read more books, the minister urged students on Tuesday.",
+    "Read more on the Testing Blog: Hermetic Servers by Chaitali Narla and Diego Salas",
+    "Der Beitrag erschien zuerst auf Facebook, bevor er gelöscht wurde.",
 ]
 
 
@@ -122,6 +139,20 @@ def test_the_quick_check_finds_what_the_built_in_patterns_find() -> None:
     lines += [f"{prefix}{line}" for line in lines for prefix in ("他说：", "Note: ", " ")]
     for line in lines:
         assert junk._built_in_hit(line) == bool(every.search(line)), line
+
+
+def test_a_junk_line_loose_between_paragraphs_goes_and_a_picture_beside_it_stays() -> None:
+    # The Guardian ends every item with a bare link after its last paragraph.
+    link = '<a href="https://www.theguardian.com/a">Continue reading...</a>'
+    assert strip_paragraphs(f"{BODY} {link}", ()) == BODY
+    assert strip_paragraphs(f"<div>{BODY}<p>More.</p></div> {link}", ()) == (
+        f"<div>{BODY}<p>More.</p></div>"
+    )
+    picture = '<img src="https://img.example/a.jpg">'
+    assert strip_paragraphs(f"{BODY}{picture} {link}", ()) == f"{BODY}{picture}"
+    loose_text = f"{BODY} Loose words <b>of the article</b> itself."
+    assert strip_paragraphs(loose_text, ()) == loose_text
+    assert strip_paragraphs(link, ()) == link  # never all of the text
 
 
 def test_the_only_paragraph_is_never_removed_and_rules_can_be_switched_off() -> None:
