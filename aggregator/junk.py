@@ -252,6 +252,11 @@ def _loose_runs(container: lxml.html.HtmlElement) -> list[_Run]:
     return [run for run in runs if run.text]
 
 
+def is_junk(text: str, patterns: Sequence[str], defaults: bool = True) -> bool:
+    """Whether a paragraph's text is one strip_paragraphs would remove (were it not all)."""
+    return _matches(" ".join(text.split()), _own_rule(tuple(patterns)), defaults)
+
+
 def _matches(text: str, own: re.Pattern[str] | None, defaults: bool) -> bool:
     if own is not None and own.search(text):
         return True

@@ -20,7 +20,7 @@ from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
 from aggregator.language import detect as detect_language
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
-from aggregator.sanitize import clean_html, looks_like_html, safe_url, strip_tags
+from aggregator.sanitize import clean_html, clean_text, looks_like_html, safe_url, strip_tags
 
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
 TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
@@ -119,7 +119,7 @@ def normalize(
         published, updated, unreadable = _dates(entry, local)
         report.unreadable_dates += unreadable
         title = _text(entry.title, entry.title_is_html)
-        text = _plain_text(entry)
+        content, text = _content_and_text(entry, base, source, learned_junk)
         if not wanted(f"{title}\n{text}"):
             continue
         articles.append(
@@ -132,8 +132,8 @@ def normalize(
                 key=key,
                 title=title,
                 text=text,
+                content=content,
                 source_url=source_url,
-                learned_junk=learned_junk,
                 published=published,
                 updated=updated,
                 # An undated entry is dated when first seen, a microsecond apart in the feed's
@@ -163,14 +163,13 @@ def _article(
     key: str,
     title: str,
     text: str,
+    content: str,
     source_url: str,
-    learned_junk: frozenset[str],
     published: datetime | None,
     updated: datetime | None,
     first_seen: datetime,
 ) -> Article:
     base = feed.base_url
-    content = junk.strip_learned(_content_html(entry, base, source), learned_junk)
     summary = excerpt(text, SUMMARY_LENGTH)
     title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
     written = tuple(d.isoformat() if d else "" for d in (published, updated))
@@ -275,19 +274,42 @@ def _entry_url(entry: EntryData, base: str) -> str:
 # --- text and HTML ------------------------------------------------------------------------------
 
 
-def _plain_text(entry: EntryData) -> str:
-    """The entry's text for the summary and the filters: its summary, else its content."""
+def _content_and_text(
+    entry: EntryData, base: str, source: SourceConfig, learned_junk: frozenset[str]
+) -> tuple[str, str]:
+    """The entry's content as sanitized HTML without its junk, and its plain text for the
+    summary and the filters: its summary's, else its content's, junk removed from both.
+
+    The content is the richer (longer) of content and summary; when the text comes from the
+    same field it is read from that HTML, not cleaned twice. A text that is junk and nothing
+    else ("Continue reading »", which the content keeps rather than be empty) is no text.
+    """
+    richer, richer_is_html = _richer(entry)
+    content = _clean_body(richer, richer_is_html, entry, base, source, learned_junk)
     for body, is_html in (
         (entry.summary, entry.summary_is_html),
         (entry.content, entry.content_is_html),
     ):
-        if body:
-            text = _text(body[:_TEXT_SOURCE_CHARS], is_html)
-            if len(body) > _TEXT_SOURCE_CHARS and len(text) < SUMMARY_LENGTH * 2:
-                text = _text(body, is_html)  # the start was mostly markup: read it all
-            if text:
-                return text
-    return ""
+        if not body:
+            continue
+        cleaned = content
+        if body != richer:  # a summary is read from its start (a long one's rest is not needed)
+            cleaned = _clean_body(body[:_TEXT_SOURCE_CHARS], is_html, entry, base, source)
+        text = clean_text(_cut(cleaned, _TEXT_SOURCE_CHARS))
+        if len(body) > _TEXT_SOURCE_CHARS and len(text) < SUMMARY_LENGTH * 2:
+            if body != richer:  # the start was mostly markup: read it all
+                cleaned = _clean_body(body, is_html, entry, base, source, learned_junk)
+            text = clean_text(cleaned)
+        if text:
+            if junk.is_junk(text, source.strip_patterns, source.default_junk_rules):
+                text = ""
+            return content, text
+    return content, ""
+
+
+def _cut(html_text: str, limit: int) -> str:
+    """At most `limit` characters of well-formed HTML, ending before the tag the limit falls in."""
+    return html_text if len(html_text) <= limit else html_text[:limit].rpartition("<")[0]
 
 
 def _text(value: str | None, is_html: bool) -> str:
@@ -302,11 +324,27 @@ def _text(value: str | None, is_html: bool) -> str:
     return " ".join(value.split())
 
 
+def _richer(entry: EntryData) -> tuple[str, bool]:
+    """The longer of the entry's content and summary, and whether the feed calls it HTML."""
+    if entry.summary and len(entry.summary) > len(entry.content or ""):
+        return entry.summary, entry.summary_is_html
+    return entry.content or "", entry.content_is_html
+
+
 def _content_html(entry: EntryData, base: str, source: SourceConfig | None = None) -> str:
     """The richer (longer) of content and summary, as sanitized HTML, minus the source's junk."""
-    body, is_html = entry.content, entry.content_is_html
-    if entry.summary and len(entry.summary) > len(body or ""):
-        body, is_html = entry.summary, entry.summary_is_html
+    return _clean_body(*_richer(entry), entry, base, source)
+
+
+def _clean_body(
+    body: str,
+    is_html: bool,
+    entry: EntryData,
+    base: str,
+    source: SourceConfig | None,
+    learned_junk: frozenset[str] = frozenset(),
+) -> str:
+    """A field of the entry as sanitized HTML, minus the source's junk (by rule and learned)."""
     if not body:
         return ""
     if not is_html and not looks_like_html(body):  # (as _text reads it)
@@ -318,7 +356,8 @@ def _content_html(entry: EntryData, base: str, source: SourceConfig | None = Non
         cleaned = clean_html(body, entry.base_url or base)
     if source is None:
         return cleaned
-    return junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
+    cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
+    return junk.strip_learned(cleaned, learned_junk)
 
 
 def text_to_html(text: str) -> str:

@@ -124,6 +124,7 @@ _PARAGRAPH_TAG = re.compile(
 # table rows would be moved out of the table by the HTML parser, so rows are not paragraphs.)
 _BREAK_TAG = re.compile(r"<(?=/?(?:br|hr|td|th|tr|table|caption)\b)", re.IGNORECASE)
 _PARAGRAPH_MARK = "\ue000"  # a private-use character marks where a paragraph ended
+_TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")  # a whole tag of well-formed HTML
 _PARAGRAPH_JOINER = " — "  # between paragraphs when the first does not end a sentence
 _CLOSERS = "\"'”’»)]）」』】"
 _SENTENCE_END = tuple(".!?…:;")
@@ -147,7 +148,9 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f\"<>`]")
 
 _CLOSING_TAG = re.compile(r"</[A-Za-z][\w:-]*\s*>")
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
-_TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT))
+# An iframe's content is raw text to the HTML parser, up to its end tag: with `<iframe/>` (no
+# such thing in HTML) that is the rest of the document, markup and all, never words to read.
+_TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={*DROPPED_WITH_CONTENT, "iframe"})
 
 
 def _new_cleaner(url_relative: UrlRelative) -> nh3.Cleaner:
@@ -320,7 +323,21 @@ def strip_tags(html_text: str) -> str:
         return _flat_text(html_text)
     # nh3 keeps the text and escapes it; unescaping once decodes what the source encoded.
     marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", html_text.replace(_PARAGRAPH_MARK, ""))
-    text = _TEXT_CLEANER.clean(_BREAK_TAG.sub(" <", marked))
+    return _joined(_TEXT_CLEANER.clean(_BREAK_TAG.sub(" <", marked)))
+
+
+def clean_text(cleaned: str) -> str:
+    """strip_tags of HTML that clean_html wrote (or junk.py re-serialized): the same text,
+    without parsing it again. In such HTML every tag is whole, its attributes quoted, and every
+    "<" and "&" of the text escaped, so removing the tags leaves the escaped text."""
+    if "<" not in cleaned and "&" not in cleaned:
+        return " ".join(cleaned.split())
+    marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", cleaned.replace(_PARAGRAPH_MARK, ""))
+    return _joined(_TAG.sub("", _BREAK_TAG.sub(" <", marked)))
+
+
+def _joined(text: str) -> str:
+    """Escaped text with paragraph marks, unescaped once, paragraphs joined (see strip_tags)."""
     joined = ""
     for piece in text.split(_PARAGRAPH_MARK):
         words = " ".join(html.unescape(piece).split())

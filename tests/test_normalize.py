@@ -15,6 +15,7 @@ from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
 from aggregator.normalize import excerpt, language_tag, normalize
 from aggregator.parse import parse
+from aggregator.sanitize import clean_text, strip_tags
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -266,6 +267,43 @@ def test_content_is_the_richest_body_sanitized_with_relative_urls_resolved() -> 
         entry(guid="1", title="t", summary="<p>a much longer summary</p>", content="x")
     )
     assert longer_summary.content == "<p>a much longer summary</p>"
+
+
+def test_the_summary_is_read_without_the_junk_the_content_loses() -> None:
+    # Medium: the description is the whole content, its last paragraph a prompt.
+    prompt = '<p><a href="https://medium.com/@a/b">Continue reading on  »</a></p>'
+    medium = one(entry(guid="1", title="t", summary=f"<p>Links from my talk today…</p>{prompt}"))
+    assert (medium.summary, medium.content) == (
+        "Links from my talk today…",
+        "<p>Links from my talk today…</p>",
+    )
+    # A picture and the prompt: the content keeps the prompt rather than be empty; no summary.
+    picture = '<p><img src="https://cdn.example/a.jpg"></p>'
+    only_junk = one(entry(guid="2", title="t", summary=f"{picture}{prompt}"))
+    assert "Continue reading" in only_junk.content
+    assert only_junk.summary == ""
+    # WordPress: a teaser beside the content, each with the footer.
+    footer = "<p>The post Rust in 2026 appeared first on Example Blog.</p>"
+    teaser = one(
+        entry(
+            guid="3",
+            title="t",
+            summary=f"<p>Rust ships a new edition.</p>{footer}",
+            content=f"<p>Rust ships a new edition, and much more to say about it.</p>{footer}",
+        )
+    )
+    assert teaser.summary == "Rust ships a new edition."
+    assert "appeared first" not in teaser.content
+    # A source's own rule too, and the filters read the same text.
+    own = replace(SOURCE, strip_patterns=("^sponsored by",))
+    sponsored = one(entry(guid="4", title="t", summary="<p>News.</p><p>Sponsored by X.</p>"), own)
+    assert sponsored.summary == "News."
+
+
+def test_a_self_closed_iframe_leaks_no_markup_into_text() -> None:
+    body = "<p>It is not over yet!</p><p><iframe src=x /></p>"
+    assert one(entry(guid="1", title="t", summary=body)).summary == "It is not over yet!"
+    assert strip_tags(body) == "It is not over yet!"
 
 
 def test_plain_text_content_is_escaped_into_paragraphs() -> None:
@@ -584,3 +622,18 @@ def test_html_is_sanitized_once_against_the_entrys_own_base(
     assert bases == ["https://other.example.org/first/", BASE]
     assert 'href="https://other.example.org/first/post"' in first.content
     assert 'href="https://site.example.com/blog/post"' in second.content
+
+
+@requires_corpus
+def test_the_text_of_every_corpus_article_read_without_a_second_parse_is_strip_tags_of_it() -> None:
+    """clean_text reads sanitized HTML with a pattern; on every article it equals nh3's reading."""
+    contents = 0
+    for path in corpus_files("real", "encodings", "edge", "malformed"):
+        try:
+            parsed = parse(path.read_bytes(), url="https://example.com/feed", headers={})
+        except ParseError:
+            continue
+        for article in normalize(parsed, SOURCE, now=NOW):
+            assert clean_text(article.content) == strip_tags(article.content), path.name
+            contents += bool(article.content)
+    assert contents > 3000

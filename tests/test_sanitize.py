@@ -12,6 +12,7 @@ from aggregator.sanitize import (
     FORCED_ATTRIBUTES,
     MAX_NESTING,
     clean_html,
+    clean_text,
     safe_url,
     strip_tags,
     too_deep,
@@ -342,6 +343,25 @@ def test_strip_tags_keeps_paragraphs_apart() -> None:
     assert strip_tags("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>") == (
         "a b c"
     )
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<p>Hello&nbsp;<b>wor</b>ld.</p><p>Second</p>",
+        "<script>alert(1)</script><style>p{}</style>Text",
+        "Tom &amp; Jerry &lt;3 &#8217; &eacute; a < b and c > d",
+        "<br>line<br/>break",
+        "<h2>Heading</h2><div><p>Text</p></div><ul><li>one</li><li>two</li></ul>",
+        "<table><tr><td>a</td><td>b</td></tr></table>",
+        '<p title="a > b"><a href="/x?a=1&amp;b=2" title=\'"q"\'>link</a> &lt;p&gt;</p>',
+        '<p>Over<iframe src="https://www.youtube.com/embed/x"></iframe> yet</p>',
+        "<p>\ue000private use</p>",
+    ],
+)
+def test_clean_text_reads_sanitized_html_as_strip_tags_does(fragment: str) -> None:
+    cleaned = clean_html(fragment, BASE)
+    assert clean_text(cleaned) == strip_tags(cleaned)
 
 
 def test_strip_tags_decodes_double_encoded_entities_once() -> None:
