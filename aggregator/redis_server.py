@@ -307,7 +307,7 @@ def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
 
 # --- clients --------------------------------------------------------------------------------
 
-_clients: dict[tuple[int, str], redis.Redis] = {}
+_clients: dict[tuple[int, str, bool], redis.Redis] = {}
 _clients_lock = threading.Lock()
 
 
@@ -321,14 +321,15 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL") or EmbeddedServer(data_dir()).url
 
 
-def connect(url: str) -> redis.Redis:
+def connect(url: str, *, patient: bool = True) -> redis.Redis:
     """The process's shared client for `url` (bytes responses: RQ needs them), created once.
 
     It pings idle connections before use and retries connection errors with exponential backoff
     for several seconds, so a process rides out a server restart by itself. A forked child gets
-    its own client.
+    its own client. Not `patient`: the web's, which gives up within ~2 s (one retry, a 2 s
+    read timeout), because a reader waits on it: a page answers 503 rather than hang.
     """
-    key = (os.getpid(), url)
+    key = (os.getpid(), url, patient)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
@@ -336,9 +337,12 @@ def connect(url: str) -> redis.Redis:
                 url,
                 decode_responses=False,
                 health_check_interval=15,
-                socket_timeout=10,
-                socket_connect_timeout=5,
-                retry=Retry(ExponentialWithJitterBackoff(cap=2.0, base=0.05), retries=10),
+                socket_timeout=10 if patient else 2,
+                socket_connect_timeout=5 if patient else 1,
+                retry=Retry(
+                    ExponentialWithJitterBackoff(cap=2.0 if patient else 0.2, base=0.05),
+                    retries=10 if patient else 1,
+                ),
                 retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
             )
             _clients[key] = client

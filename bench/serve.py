@@ -1,7 +1,7 @@
 """Serving benchmark: our web app under gunicorn against a minimal Flask app serving the same bytes.
 
 Both run under gunicorn exactly as `aggregator web` (the Procfile's web process) runs it
-(aggregator/web/server.py: 2 gevent workers with its header and body deadlines, an access log).
+(aggregator/http_server.py: 2 gevent workers with its header and body deadlines, an access log).
 Ours serves a fresh embedded Valkey holding 3 categories of 100 articles; the baseline
 (bench/minimal_app.py) answers each path with the bytes and headers ours sent, from memory.
 Measured, one after the other in the same run (A B A B ...):
@@ -57,10 +57,10 @@ from aggregator.config import (  # noqa: E402
     SiteConfig,
     SourceConfig,
 )
+from aggregator.http_server import gunicorn_command  # noqa: E402
 from aggregator.models import Article  # noqa: E402
 from aggregator.redis_server import EmbeddedServer, connect  # noqa: E402
 from aggregator.store import Store  # noqa: E402
-from aggregator.web.server import gunicorn_command  # noqa: E402
 from tests.support.web_server import make_article  # noqa: E402
 from workers.scheduler import publish  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Hostile clients against the real web server, started as `aggregator web` starts it (issue 11).
 
 Every test runs `python -m aggregator.cli web` (gunicorn, 2 workers, the worker class of
-aggregator/web/server.py) on 127.0.0.1 against the session's Valkey, and talks to it over real
+aggregator/http_server.py) on 127.0.0.1 against the session's Valkey, and talks to it over real
 sockets: slow headers and bodies, oversized bodies, wrong tokens, HEAD requests, forged Host
 headers. docs/reliability.md's "hostile clients" table reports the bounds these tests hold.
 """
@@ -31,15 +31,16 @@ import pytest
 from rq import Queue, SimpleWorker
 from rq.registry import FailedJobRegistry
 
+from aggregator import http_server
 from aggregator.config import Category, Config, FetchConfig, SourceConfig, load_config, parse_config
 from aggregator.config_warnings import config_warnings
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.opml import render_opml
-from aggregator.redis_server import connect
+from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
-from aggregator.web import admin, server
+from aggregator.web import admin
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import ROOT
 from tests.support.web_server import make_article
@@ -278,7 +279,7 @@ def test_a_siege_that_reopens_slow_connections_with_the_default_timeouts(
     soon as the server closes it, for longer than the 30 s body timeout."""
     n = 50
     with running_web(tmp_path, redis_url) as web:
-        siege = _siege(web, n, server.DEFAULT_BODY_TIMEOUT + 10.0, reopen=True)
+        siege = _siege(web, n, http_server.DEFAULT_BODY_TIMEOUT + 10.0, reopen=True)
     for sock in siege.connections:
         sock.close()
     assert siege.slowest < 1.0
@@ -664,14 +665,89 @@ def test_web_server_settings_are_checked_before_gunicorn_starts(
     monkeypatch.delenv("ADMIN_TOKEN", raising=False)
     monkeypatch.setenv("WEB_HEADER_TIMEOUT", "soon")
     with pytest.raises(SystemExit, match="WEB_HEADER_TIMEOUT='soon' is not a number"):
-        server.gunicorn_command("127.0.0.1", 8000, 2)
+        http_server.gunicorn_command("127.0.0.1", 8000, 2)
     monkeypatch.setenv("WEB_HEADER_TIMEOUT", "5")
     monkeypatch.setenv("WEB_MAX_BODY_BYTES", "0")
     with pytest.raises(SystemExit, match="WEB_MAX_BODY_BYTES must be positive"):
-        server.gunicorn_command("127.0.0.1", 8000, 2)
+        http_server.gunicorn_command("127.0.0.1", 8000, 2)
     monkeypatch.delenv("WEB_MAX_BODY_BYTES")
-    command = server.gunicorn_command("127.0.0.1", 8000, 2)
-    assert command[command.index("--worker-class") + 1] == "aggregator.web.server.Worker"
+    command = http_server.gunicorn_command("127.0.0.1", 8000, 2)
+    assert command[command.index("--worker-class") + 1] == "aggregator.http_server.Worker"
     assert command[command.index("--keep-alive") + 1] == "5"
     # Two instances shared (and deleted each other's) ~/.gunicorn/gunicorn.ctl.
     assert "--no-control-socket" in command
+
+
+# --- Redis away ---------------------------------------------------------------------------------
+
+
+def test_the_worker_class_imports_no_redis_so_gevent_patches_what_redis_sleeps_with() -> None:
+    """gunicorn's master loads the worker class before it forks; the worker patches after. A
+    module redis-py imported by then keeps the blocking `time.sleep` for its retry backoff, which
+    froze every greenlet of a worker, /healthz included, while Redis restarted."""
+    script = (
+        "import sys\n"
+        "from gunicorn.util import load_class\n"
+        f"load_class({http_server.WORKER_CLASS!r})\n"
+        "print(sorted(m for m in ('redis', 'flask', 'rq') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serve(
+    tmp_path: Path,
+) -> None:
+    """A Redis restart: /healthz at once, each page a 503 with Retry-After within seconds (not a
+    hang and a 500), a feed rendered before served from memory, all of it back after."""
+    valkey = EmbeddedServer(tmp_path / "valkey")
+    url = valkey.start()
+    try:
+        with running_web(tmp_path, url) as web:
+            feed = f"{web.url}/c/world/feed.atom"
+            assert httpx.get(feed, timeout=10).status_code == 200  # now in the web's cache
+            assert httpx.get(f"{web.url}/", timeout=10).status_code == 200
+            valkey.stop()
+            paths = ["/", "/c/world/", "/a/nope", "/embed/world", "/c/world/feed.rss?limit=7"]
+            answers: dict[str, httpx.Response] = {}
+            with httpx.Client(base_url=web.url, timeout=15) as client:
+
+                def get(path: str) -> None:
+                    answers[path] = client.get(path)
+
+                pages = [threading.Thread(target=get, args=(p,)) for p in paths * 2]
+                started = time.monotonic()
+                for thread in pages:
+                    thread.start()
+                probe = client.get("/healthz")
+                probe_took = time.monotonic() - started
+                for thread in pages:
+                    thread.join()
+                pages_took = time.monotonic() - started
+                cached = client.get("/c/world/feed.atom")
+            assert probe.status_code == 200
+            assert probe_took < 2, f"/healthz took {probe_took:.1f} s behind the pages"
+            assert pages_took < 10
+            for path, answer in answers.items():
+                assert answer.status_code == 503, path
+                assert answer.headers["Retry-After"] == "10"
+            assert "Briefly unavailable" in answers["/"].text
+            feed_answer = answers["/c/world/feed.rss?limit=7"]
+            assert feed_answer.headers["Access-Control-Allow-Origin"] == "*"
+            assert (
+                answers["/embed/world"]
+                .headers["Content-Security-Policy"]
+                .endswith("frame-ancestors *")
+            ), "a partner's iframe shows the 503, not a blocked frame"
+            assert cached.status_code == 200
+            assert "Traceback" not in web.output()
+
+            valkey.start()
+            deadline = time.monotonic() + 20
+            while httpx.get(f"{web.url}/", timeout=10).status_code != 200:
+                assert time.monotonic() < deadline, "the site did not come back with Redis"
+                time.sleep(0.2)
+    finally:
+        valkey.stop()

@@ -9,10 +9,10 @@ import sys
 import threading
 
 from aggregator.cli import common
+from aggregator.http_server import gunicorn_command
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import EmbeddedServer, connect, data_dir, redis_url
 from aggregator.store import Store
-from aggregator.web.server import gunicorn_command
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

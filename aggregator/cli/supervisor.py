@@ -84,7 +84,7 @@ def _port_problem(host: str, port: int) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = common.load(args)
-    from aggregator.web.server import check_settings
+    from aggregator.http_server import check_settings
 
     check_settings()  # the web's: a short ADMIN_TOKEN stops here, before anything starts
     if problem := _port_problem(args.host, args.port):

@@ -10,6 +10,7 @@ the same one, and a reload reaches the web without a restart) and otherwise from
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -20,19 +21,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request, url_for
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
 from aggregator import config as config_module
+from aggregator import http_server
 from aggregator.config import Config, load_config
 from aggregator.models import Article
 from aggregator.redis_server import connect
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.store import Store
-from aggregator.web import server
 from aggregator.web.cache import RenderCache
 
+log = logging.getLogger(__name__)
+
 EXTENSION = "aggregator"
+# Redis away (restarting, unreachable, hung past the web client's ~2 s): what a view may meet.
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+RETRY_AFTER = 10  # seconds, in a 503's Retry-After
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # No inline script or style anywhere; images may come from the sources' own hosts. Views that must
@@ -54,7 +62,8 @@ class Settings:
 
     The published version is checked at most once per `recheck_interval` seconds, so a request
     usually costs no Redis round trip for it. The generation grows on every change, for caches whose
-    output depends on the config.
+    output depends on the config. While Redis is away the config in use stays in use (one request
+    per interval asks again; the others do not wait for it).
     """
 
     def __init__(
@@ -85,18 +94,29 @@ class Settings:
         return self._current
 
     def _refresh(self) -> None:
-        version = self.store.config_version()
-        if version and version != self._version:
-            published = self.store.published_config()
-            if published is not None:
-                self._version, raw = published
-                self._use(config_module.loads(raw))
-                self.changed_at = self.store.config_published_at()
+        if self._current is not None:
+            self._checked = time.monotonic()  # requests meanwhile go on with the one in use
+        try:
+            version = self.store.config_version()
+            if version and version != self._version:
+                published = self.store.published_config()
+                if published is not None:
+                    self._version, raw = published
+                    self._use(config_module.loads(raw))
+                    self.changed_at = self.store.config_published_at()
+        except UNAVAILABLE:
+            if self._current is None:
+                raise  # nothing to serve with: the view answers 503
+            return
         if self._current is None:
             # Nothing published yet: the file, read once. It raises ConfigError listing every
             # problem, which create_app lets stop the process at start-up.
             self._use(self._fallback if self._fallback is not None else load_config())
         self._checked = time.monotonic()
+
+    def has_config(self) -> bool:
+        """Whether a config is at hand without asking Redis."""
+        return self._current is not None
 
     def _use(self, config: Config) -> None:
         generation = self._current[1] + 1 if self._current is not None else 1
@@ -108,7 +128,8 @@ class CategoryVersions:
 
     A cached feed or a 304 then costs no Redis round trip at all (docs/architecture.md, "The serving
     cache"): a Redis round trip is most of what a revalidation costs. New articles reach a web
-    process within the interval.
+    process within the interval. While Redis is away the version last read stands, so cached
+    feeds are still served (one request per interval asks again; the others do not wait for it).
     """
 
     def __init__(self, store: Store, recheck_interval: float = 1.0) -> None:
@@ -119,10 +140,17 @@ class CategoryVersions:
     def get(self, slug: str | None) -> int:
         now = time.monotonic()
         seen = self._seen.get(slug)
-        if seen is not None and now - seen[0] < self.recheck_interval:
+        if seen is not None:
+            if now - seen[0] < self.recheck_interval:
+                return seen[1]
+            self._seen[slug] = (now, seen[1])  # one assignment: safe under threaded servers
+        try:
+            version = self.store.category_version(slug)
+        except UNAVAILABLE:
+            if seen is None:
+                raise
             return seen[1]
-        version = self.store.category_version(slug)
-        self._seen[slug] = (now, version)  # one assignment: safe under threaded servers
+        self._seen[slug] = (now, version)
         return version
 
 
@@ -153,12 +181,16 @@ def create_app(
     # The templates live at the project's root (templates/), beside aggregator/.
     app = Flask(__name__, template_folder=str(TEMPLATES))
     # Larger bodies get 413 before they are read (the server enforces the same limit).
-    app.config["MAX_CONTENT_LENGTH"] = server.max_body_bytes()
-    if proxies := server.trusted_proxies():  # the client's address from X-Forwarded-For
+    app.config["MAX_CONTENT_LENGTH"] = http_server.max_body_bytes()
+    if proxies := http_server.trusted_proxies():  # the client's address from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
-    store = Store(connect(redis_url))
+    store = Store(connect(redis_url, patient=False))
     settings = Settings(store, config, recheck_interval)
-    settings.current()  # fail now, at start-up, if there is no usable config
+    try:
+        settings.current()  # fail now, at start-up, if there is no usable config
+    except UNAVAILABLE as error:
+        # Still start: gunicorn stops the whole server when a worker it restarts cannot boot.
+        log.warning("Redis does not answer (%s): pages answer 503 until it does", error)
     versions = CategoryVersions(store, recheck_interval)
     app.extensions[EXTENSION] = WebState(store=store, settings=settings, versions=versions)
 
@@ -175,9 +207,24 @@ def create_app(
     app.config["REDIS_URL"] = redis_url  # the RQ dashboard connects by URL
     app.register_blueprint(health.bp)
     admin.init_app(app)  # /admin/ and the RQ dashboard at /admin/rq, only with ADMIN_TOKEN
+    app.register_error_handler(RedisConnectionError, _unavailable)
+    app.register_error_handler(RedisTimeoutError, _unavailable)
     app.after_request(_security_headers)
     app.after_request(_redirect_from_base_url)
     return app
+
+
+def _unavailable(error: Exception) -> Response:
+    """503 with Retry-After when Redis is away: a page in the site's language when the config is
+    at hand, plain text for feeds and everything else; one log line, not a traceback."""
+    log.warning("%s %s: 503, Redis does not answer (%s)", request.method, request.path, error)
+    headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
+    if request.blueprint in ("pages", "embed") and web_state().settings.has_config():
+        from aggregator.web.pages import render_page
+
+        return Response(render_page("503.html"), 503, headers)
+    message = "The service is briefly unavailable (its store does not answer). Try again shortly."
+    return Response(message + "\n", 503, headers, content_type="text/plain; charset=utf-8")
 
 
 def _security_headers(response: Response) -> Response:

@@ -137,7 +137,7 @@ def authenticate(token: str) -> Auth | BaseResponse | None:
 
 def _client() -> str:
     # The address the server sees; behind reverse proxies, the client's when WEB_TRUSTED_PROXIES
-    # says how many (aggregator/web/server.py).
+    # says how many (aggregator/http_server.py).
     return request.remote_addr or "unknown"
 
 

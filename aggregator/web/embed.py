@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_file
 
-from aggregator.web import get_config, get_store
+from aggregator.web import get_config, get_store, web_state
 from aggregator.web.feeds import story_page
 from aggregator.web.pages import render_page
 
@@ -62,6 +62,16 @@ def frame_policy(frame_ancestors: tuple[str, ...]) -> str:
     )
 
 
+@bp.after_request
+def _framable(response: Response) -> Response:
+    """Every answer of an embed URL may be framed where the embed may: a partner's iframe then
+    shows our 404 or 503, not a blocked frame."""
+    if "Content-Security-Policy" not in response.headers and web_state().settings.has_config():
+        policy = frame_policy(get_config().serve.frame_ancestors)
+        response.headers["Content-Security-Policy"] = policy
+    return response
+
+
 @bp.get("/embed/<slug>")
 def embed_page(slug: str) -> Response:
     """The newest articles of a category (or of all, for "all") as a page for an iframe."""
@@ -92,4 +102,6 @@ def embed_script() -> Response:
     """The partner script, as JavaScript that other origins may load."""
     response = send_file(SCRIPT, mimetype="text/javascript", max_age=SCRIPT_MAX_AGE)
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    # for <script crossorigin integrity="…">, which a partner may pin it with
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response

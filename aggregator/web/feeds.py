@@ -168,6 +168,19 @@ def _category(config: Config, slug: str) -> Category:
 # --- views ------------------------------------------------------------------------------------
 
 
+@bp.after_request
+def _cross_origin(response: Response) -> Response:
+    """Any site's script may read our feeds and their status (errors and 304s too), their ETag,
+    and send a conditional request (the preflight's answer says so)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
 @bp.get("/feed.<any(atom, rss, json):fmt>")
 def everything_feed(fmt: str) -> Response:
     """Every category merged, newest first."""
@@ -242,7 +255,6 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         "ETag": entry.gzip_etag if gzipped else entry.etag,
         "Cache-Control": _cache_control(config),
         "Vary": "Accept-Encoding",
-        "Access-Control-Allow-Origin": "*",
     }
     if entry.last_modified_http is not None:
         headers["Last-Modified"] = entry.last_modified_http
@@ -292,10 +304,7 @@ def story_page(
 
 
 def _opml_response(body: bytes) -> Response:
-    headers = {
-        "Cache-Control": _cache_control(get_config()),
-        "Access-Control-Allow-Origin": "*",
-    }
+    headers = {"Cache-Control": _cache_control(get_config())}
     return Response(body, headers=headers, content_type=OPML_CONTENT_TYPE)
 
 

@@ -27,7 +27,7 @@ import sys
 from typing import Any
 
 APP = "aggregator.web:create_app()"
-WORKER_CLASS = "aggregator.web.server.Worker"
+WORKER_CLASS = "aggregator.http_server.Worker"
 
 HEADER_TIMEOUT_ENV = "WEB_HEADER_TIMEOUT"
 BODY_TIMEOUT_ENV = "WEB_BODY_TIMEOUT"
