@@ -430,8 +430,33 @@ def test_cache_control_cors_and_security_headers(client: FlaskClient) -> None:
         assert response.status_code in (400, 404)
         assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+        # a partner's script sees the status, not an opaque network error
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
     assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+
+
+def test_a_partners_script_may_read_the_etag_and_send_conditional_requests(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/c/tech/feed.json")
+    assert response.headers["Access-Control-Expose-Headers"] == "ETag"
+    preflight = client.options(
+        "/c/tech/feed.json",
+        headers={
+            "Origin": "https://partner.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    revalidated = client.get(
+        "/c/tech/feed.json", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert revalidated.status_code == 304
+    assert revalidated.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_published_config_is_served_and_reloaded(

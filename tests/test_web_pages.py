@@ -624,6 +624,10 @@ def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:
     assert "'none'" not in policy.split("frame-ancestors", 1)[1]
     assert "script-src 'self'" in policy
     assert "X-Frame-Options" not in response.headers
+    # an unknown category's 404 shows in the partner's iframe, not as a blocked frame
+    missing = client.get("/embed/nope")
+    assert missing.status_code == 404
+    assert missing.headers["Content-Security-Policy"].endswith("frame-ancestors *")
 
 
 @pytest.mark.parametrize(
@@ -639,6 +643,7 @@ def test_embed_script_is_javascript_that_builds_dom_safely(client: FlaskClient) 
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"  # <script crossorigin>
     assert "max-age=" in response.headers["Cache-Control"]
     source = response.get_data(as_text=True)
     assert "data-aggregator-category" in source
