@@ -23,11 +23,13 @@ from flask.testing import FlaskClient
 from werkzeug.exceptions import BadRequest
 
 from aggregator import config as config_module
+from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
 from aggregator.models import Article
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, entry_id
 from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
+from aggregator.web import feeds as web_feeds
 from aggregator.web.cache import RenderCache
 from aggregator.web.feeds import parse_limit
 from tests.support.web_server import LiveServer, make_config
@@ -715,3 +717,72 @@ def test_a_backdated_article_is_not_hidden_from_if_modified_since_clients(
     again = client.get("/c/tech/feed.atom", headers={"If-Modified-Since": since})
     assert again.status_code == 200
     assert b"Late" in again.data
+
+
+# --- render slots ---------------------------------------------------------------------------------
+
+
+def test_renders_take_turns_in_the_slots_and_what_renders_nothing_does_not_wait(
+    app: Flask, filled: dict[str, list[Article]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst of uncached renders holds at most RENDER_SLOTS at once; the rest wait for a slot,
+    and a probe or a cached feed meanwhile answers at once (in a gevent worker, the waiting
+    renders are parked greenlets: they take no turn on the CPU)."""
+    cached = app.test_client().get("/c/tech/feed.atom")
+    assert cached.status_code == 200
+    running = 0
+    most = 0
+    lock = threading.Lock()
+    release = threading.Event()
+    real_render = web_feeds.render_feed
+
+    def slow_render(*args: Any, **kwargs: Any) -> tuple[bytes, datetime | None]:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        release.wait(10)
+        with lock:
+            running -= 1
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(web_feeds, "render_feed", slow_render)
+    answers: list[int] = []
+    burst = [
+        threading.Thread(
+            target=lambda n=n: answers.append(
+                app.test_client().get(f"/c/tech/feed.atom?limit={n}").status_code
+            )
+        )
+        for n in range(150, 158)
+    ]
+    for thread in burst:
+        thread.start()
+    time.sleep(0.3)  # every render has begun or is waiting for a slot
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/c/tech/feed.atom").status_code == 200  # a cached feed renders nothing
+    assert running == web_module.RENDER_SLOTS
+    release.set()
+    for thread in burst:
+        thread.join(20)
+    assert answers == [200] * len(burst)
+    assert most == web_module.RENDER_SLOTS
+
+
+def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
+    client: FlaskClient, filled: dict[str, list[Article]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_module, "RENDER_WAIT", 0.01)
+    taken = [web_module._render_slots.acquire() for _ in range(web_module.RENDER_SLOTS)]
+    try:
+        busy = client.get("/c/tech/feed.atom?limit=7")
+        page = client.get("/c/tech/")
+    finally:
+        for _ in taken:
+            web_module._render_slots.release()
+    for answer in (busy, page):
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == "10"
+    assert busy.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/c/tech/feed.atom?limit=7").status_code == 200

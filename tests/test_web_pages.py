@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import re
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from email.utils import format_datetime
 from html.parser import HTMLParser
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import config as config_module
@@ -615,6 +617,25 @@ def test_embed_page_options(client: FlaskClient, add_articles: AddArticles) -> N
     )
     assert len(links) == embed.DEFAULT_LIMIT
     assert all(link.startswith("https://hacker.example/posts/") for link in links)
+
+
+def test_embed_pages_are_kept_rendered_with_etags_until_their_category_changes(
+    app: Flask, client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """Partner sites load the embed on every page view: one rendering serves them all."""
+    add_articles("hacker-blog", 3)
+    cache = app.extensions["aggregator"].feed_cache
+    first = client.get("/embed/tech")
+    renders = cache.renders
+    again = client.get("/embed/tech", headers={"Accept-Encoding": "gzip"})
+    assert cache.renders == renders
+    assert gzip.decompress(again.data) == first.data
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    revalidated = client.get("/embed/tech", headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304
+    add_articles("hacker-blog", 1)
+    assert client.get("/embed/tech").data != first.data
+    assert cache.renders == renders + 1
 
 
 def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:

@@ -10,19 +10,23 @@ the same one, and a reload reaches the web without a restart) and otherwise from
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import re
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request, url_for
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
@@ -41,6 +45,16 @@ EXTENSION = "aggregator"
 # Redis away (restarting, unreachable, hung past the web client's ~2 s): what a view may meet.
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 RETRY_AFTER = 10  # seconds, in a 503's Retry-After
+# Pages and feeds one web process renders at once. gevent runs one greenlet at a time and
+# switches at I/O only, so a hundred renders begun together took turns with every other request,
+# /healthz too, between each of their Redis round trips (/healthz took 17 s under 100 clients
+# asking for uncached feeds). Beyond these, a render waits off the CPU, and what renders nothing
+# (probes, cached feeds, 304s) goes first; after RENDER_WAIT seconds in line it gets a 503.
+RENDER_SLOTS = 2
+RENDER_WAIT = 30.0
+_render_slots = threading.BoundedSemaphore(RENDER_SLOTS)  # gevent's, in a gevent worker
+P = ParamSpec("P")
+R = TypeVar("R")
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # No inline script or style anywhere; images may come from the sources' own hosts. Views that must
@@ -209,15 +223,42 @@ def create_app(
     admin.init_app(app)  # /admin/ and the RQ dashboard at /admin/rq, only with ADMIN_TOKEN
     app.register_error_handler(RedisConnectionError, _unavailable)
     app.register_error_handler(RedisTimeoutError, _unavailable)
+    app.register_error_handler(ServiceUnavailable, _unavailable)
     app.after_request(_security_headers)
     app.after_request(_redirect_from_base_url)
     return app
 
 
+@contextlib.contextmanager
+def render_slot() -> Iterator[None]:
+    """Hold one of the process's RENDER_SLOTS while rendering (503 after RENDER_WAIT s in line)."""
+    if not _render_slots.acquire(timeout=RENDER_WAIT):
+        raise ServiceUnavailable("every render slot stayed busy")
+    try:
+        yield
+    finally:
+        _render_slots.release()
+
+
+def rendering(view: Callable[P, R]) -> Callable[P, R]:
+    """A view that renders a page: it runs in a render slot."""
+
+    @functools.wraps(view)
+    def in_slot(*args: P.args, **kwargs: P.kwargs) -> R:
+        with render_slot():
+            return view(*args, **kwargs)
+
+    return in_slot
+
+
 def _unavailable(error: Exception) -> Response:
-    """503 with Retry-After when Redis is away: a page in the site's language when the config is
-    at hand, plain text for feeds and everything else; one log line, not a traceback."""
-    log.warning("%s %s: 503, Redis does not answer (%s)", request.method, request.path, error)
+    """503 with Retry-After when Redis is away or renders are queued too long: a page in the
+    site's language when the config is at hand, plain text for feeds and everything else; one
+    log line, not a traceback."""
+    if isinstance(error, ServiceUnavailable):
+        log.warning("%s %s: 503, %s", request.method, request.path, error.description)
+    else:
+        log.warning("%s %s: 503, Redis does not answer (%s)", request.method, request.path, error)
     headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
     if request.blueprint in ("pages", "embed") and web_state().settings.has_config():
         from aggregator.web.pages import render_page

@@ -9,14 +9,16 @@ DOM methods only.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_file
 
-from aggregator.web import get_config, get_store, web_state
-from aggregator.web.feeds import story_page
+from aggregator.web import get_config, render_slot, web_state
+from aggregator.web.cache import Rendered
+from aggregator.web.feeds import rendered_response, story_page
 from aggregator.web.pages import render_page
 
 bp = Blueprint("embed", __name__)
@@ -24,6 +26,8 @@ bp = Blueprint("embed", __name__)
 ALL = "all"  # the slug that means every category merged (in the iframe and in embed.js)
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
+CACHED_LIMITS = frozenset({3, 5, 10, 20})  # the limits a rendering is kept for
+AGE_STEP = 60  # seconds: how long a rendering's relative times may stand
 THEMES = ("light", "dark")
 SCRIPT = Path(__file__).resolve().parent / "static" / "embed.js"
 SCRIPT_MAX_AGE = 3600  # partners' pages load it on every view; an hour keeps fixes flowing
@@ -74,27 +78,45 @@ def _framable(response: Response) -> Response:
 
 @bp.get("/embed/<slug>")
 def embed_page(slug: str) -> Response:
-    """The newest articles of a category (or of all, for "all") as a page for an iframe."""
-    config, store = get_config(), get_store()
+    """The newest articles of a category (or of all, for "all") as a page for an iframe.
+
+    Partner sites load it on every view of their pages: it is kept rendered in the process like
+    a feed (for the usual limits), with its ETag, gzip and 304s.
+    """
+    state = web_state()
+    config, generation = state.settings.snapshot()
     category = config.category(slug)
     if category is None and slug != ALL:
         abort(404)
     options = embed_options(request.args)
     # From here on, "all" is None, as everywhere behind the URL; each story once, like the
     # JSON feed embed.js reads.
-    collapse = category.collapse_stories if category else True
-    articles, _ = story_page(store, category.slug if category else None, options.limit, collapse)
-    page = render_page(
-        "embed.html",
-        category=category,
-        articles=articles,
-        options=options,
-        site_base=config.site.base_url,
-    )
-    response = Response(page, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = frame_policy(config.serve.frame_ancestors)
-    response.headers["Cache-Control"] = f"public, max-age={min(config.serve.cache_max_age, 60)}"
-    return response
+    key = category.slug if category else None
+    # Its times read "5 minutes ago": a rendering is kept for one minute at most.
+    version = (generation, state.versions.get(key), int(time.time() // AGE_STEP))
+
+    def render() -> tuple[bytes, None]:
+        collapse = category.collapse_stories if category else True
+        with render_slot():
+            articles, _ = story_page(state.store, key, options.limit, collapse)
+            page = render_page(
+                "embed.html",
+                category=category,
+                articles=articles,
+                options=options,
+                site_base=config.site.base_url,
+            )
+        return page.encode(), None
+
+    if options.limit in CACHED_LIMITS:
+        entry = state.feed_cache.get(("embed", key, options), version, render)
+    else:  # (as for feeds: 50 limits a client could sweep the cache with)
+        entry = Rendered.of(version, *render())
+    headers = {
+        "Content-Security-Policy": frame_policy(config.serve.frame_ancestors),
+        "Cache-Control": f"public, max-age={min(config.serve.cache_max_age, 60)}",
+    }
+    return rendered_response(entry, "text/html; charset=utf-8", headers)
 
 
 @bp.get("/embed.js")

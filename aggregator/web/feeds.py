@@ -32,7 +32,7 @@ from aggregator.syndication import (
     render_json,
     render_rss,
 )
-from aggregator.web import get_config, web_state
+from aggregator.web import get_config, render_slot, web_state
 from aggregator.web.cache import Rendered
 
 bp = Blueprint("feeds", __name__)
@@ -226,16 +226,17 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         nonlocal rendered
         rendered = True
         metrics.FEED_RENDERS.labels(format=fmt).inc()
-        articles, credits = story_page(state.store, slug, limit or DEFAULT_LIMIT, collapse)
-        variant = None if collapse == default else collapse
-        # Last-Modified is when the content last changed, which is the newest article's time
-        # unless an article dated in the past arrived or one was trimmed: those change the feed
-        # without moving it, and an If-Modified-Since client must not get a 304 for them.
-        changed = state.store.category_changed_at(slug)
-        quiet = changed or state.settings.changed_at
-        body, newest = render_feed(
-            config, category, fmt, limit, articles, credits, variant, quiet_since=quiet
-        )
+        with render_slot():
+            articles, credits = story_page(state.store, slug, limit or DEFAULT_LIMIT, collapse)
+            variant = None if collapse == default else collapse
+            # Last-Modified is when the content last changed, which is the newest article's time
+            # unless an article dated in the past arrived or one was trimmed: those change the
+            # feed without moving it, and an If-Modified-Since client must not get a 304 for them.
+            changed = state.store.category_changed_at(slug)
+            quiet = changed or state.settings.changed_at
+            body, newest = render_feed(
+                config, category, fmt, limit, articles, credits, variant, quiet_since=quiet
+            )
         moments = [t for t in (newest, changed) if t is not None]
         if moments and state.settings.changed_at is not None:
             # A new config (a category renamed, the site's title) changes every dated feed too.
@@ -250,12 +251,14 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         entry = Rendered.of(version, *render())
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
+    return rendered_response(entry, CONTENT_TYPES[fmt], {"Cache-Control": _cache_control(config)})
+
+
+def rendered_response(entry: Rendered, content_type: str, headers: dict[str, str]) -> Response:
+    """A rendering as the request asks for it: gzip-coded or not, or 304 Not Modified."""
     gzipped = accepts_gzip(request)
-    headers = {
-        "ETag": entry.gzip_etag if gzipped else entry.etag,
-        "Cache-Control": _cache_control(config),
-        "Vary": "Accept-Encoding",
-    }
+    headers = {**headers, "ETag": entry.gzip_etag if gzipped else entry.etag}
+    headers["Vary"] = "Accept-Encoding"
     if entry.last_modified_http is not None:
         headers["Last-Modified"] = entry.last_modified_http
     if is_not_modified(request, entry):
@@ -263,7 +266,7 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     if gzipped:
         headers["Content-Encoding"] = "gzip"
     return Response(
-        entry.gzipped if gzipped else entry.body, headers=headers, content_type=CONTENT_TYPES[fmt]
+        entry.gzipped if gzipped else entry.body, headers=headers, content_type=content_type
     )
 
 

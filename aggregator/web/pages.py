@@ -26,7 +26,7 @@ from aggregator.normalize import language_tag
 from aggregator.redact import public_error, public_url
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES
-from aggregator.web import Page, get_config, get_store, web_state
+from aggregator.web import Page, get_config, get_store, rendering, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
 
 bp = Blueprint("pages", __name__)
@@ -289,6 +289,7 @@ def story_cards(
 
 
 @bp.get("/")
+@rendering
 def home() -> str:
     """Every category's top stories, like a news portal's front page."""
     config = get_config()
@@ -310,6 +311,7 @@ def home() -> str:
 
 
 @bp.get("/c/<slug>/")
+@rendering
 def category(slug: str) -> str:
     """One category's top stories; with ?sort=latest newest first, a page at a time by cursor."""
     config, store = get_config(), get_store()
@@ -350,6 +352,7 @@ def category(slug: str) -> str:
 
 
 @bp.get("/a/<article_id>")
+@rendering
 def article(article_id: str) -> str:
     """One article with attribution, its original link, and related articles."""
     config, store = get_config(), get_store()
@@ -395,6 +398,7 @@ SOURCES_PER_PAGE = 100
 
 
 @bp.get("/sources")
+@rendering
 def sources() -> str:
     """The sources, a page at a time: each with its categories, links and whether it works.
 
