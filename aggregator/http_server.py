@@ -13,6 +13,9 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
   the app never waits on a client, and at most `WEB_MAX_BODY_BYTES` of it (else 413: from
   Content-Length before reading anything, so a 100 MB POST costs nothing, or once a chunked body
   passes the limit);
+- no send (nor read) on a connection waits more than `WEB_SEND_TIMEOUT` seconds: a client that
+  stops reading (a pipeline of large feeds it never reads) is closed, not held forever with
+  megabytes in the kernel's buffers;
 - request lines and header fields keep gunicorn's size limits.
 
 A reverse proxy in front (nginx, a CDN) adds TLS, buffering and per-address connection limits;
@@ -32,9 +35,11 @@ WORKER_CLASS = "aggregator.http_server.Worker"
 HEADER_TIMEOUT_ENV = "WEB_HEADER_TIMEOUT"
 BODY_TIMEOUT_ENV = "WEB_BODY_TIMEOUT"
 MAX_BODY_ENV = "WEB_MAX_BODY_BYTES"
+SEND_TIMEOUT_ENV = "WEB_SEND_TIMEOUT"
 TRUSTED_PROXIES_ENV = "WEB_TRUSTED_PROXIES"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 30.0
+DEFAULT_SEND_TIMEOUT = 60.0  # a 1 MB feed to a client reading 17 KB/s
 # The largest body the app accepts: its forms (admin login and actions) are a few hundred bytes.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 WORKER_CONNECTIONS = 1000  # per worker process; connections beyond wait in the listen backlog
@@ -61,6 +66,11 @@ def header_timeout() -> float:
 def body_timeout() -> float:
     """Seconds a client has to send the whole body of its request."""
     return _number(BODY_TIMEOUT_ENV, DEFAULT_BODY_TIMEOUT)
+
+
+def send_timeout() -> float:
+    """Seconds one send (or read) on a client's connection may wait."""
+    return _number(SEND_TIMEOUT_ENV, DEFAULT_SEND_TIMEOUT)
 
 
 def max_body_bytes() -> int:
@@ -94,6 +104,7 @@ def check_settings() -> None:
     check_admin_token()
     header_timeout()
     body_timeout()
+    send_timeout()
     max_body_bytes()
     trusted_proxies()
 
@@ -149,6 +160,15 @@ def _worker_class() -> type[Any]:
             return gevent.Timeout(header_timeout(), False)
 
         def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
+            # (not in handle(): GeventWorker's makes the socket blocking, without a timeout)
+            sock.settimeout(send_timeout())  # the header and body deadlines are shorter
+            try:
+                return self._handle_request(listener_name, req, sock, addr)
+            except TimeoutError:  # the client read nothing for send_timeout() seconds
+                self.log.info("closed %s: it read nothing for %g s", addr, send_timeout())
+                raise StopIteration() from None  # gunicorn closes the connection
+
+        def _handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
             limit = max_body_bytes()
             declared = _content_length(req)
             if declared is not None and declared > limit:

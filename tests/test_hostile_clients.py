@@ -59,6 +59,7 @@ SECRET_SOURCE_URL = "https://reader:hunter2@feeds.example/private.xml?api_key=SE
 UNCACHED = "?limit=7"
 HEADER_TIMEOUT = 2.0  # WEB_HEADER_TIMEOUT of the server under test
 BODY_TIMEOUT = 2.0  # WEB_BODY_TIMEOUT
+SEND_TIMEOUT = 3.0  # WEB_SEND_TIMEOUT
 
 
 def _config_text(port: int) -> str:
@@ -106,7 +107,7 @@ class Web:
 
 
 @contextlib.contextmanager
-def running_web(tmp_path: Path, redis_url: str, **settings: str) -> Iterator[Web]:
+def running_web(tmp_path: Path, redis_url: str, workers: int = 2, **settings: str) -> Iterator[Web]:
     """`aggregator web` on a free loopback port with the admin on; `settings`: WEB_* variables."""
     port = free_port()
     config = tmp_path / "aggregator.toml"
@@ -122,6 +123,7 @@ def running_web(tmp_path: Path, redis_url: str, **settings: str) -> Iterator[Web
     )
     log = tmp_path / "web.log"
     command = [sys.executable, "-m", "aggregator.cli", "web", "--host", "127.0.0.1"]
+    command += ["--workers", str(workers)]
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [*command, "--port", f"{port}"], cwd=tmp_path, env=env, stdout=out, stderr=out
@@ -159,6 +161,7 @@ def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[We
     timeouts = {
         "WEB_HEADER_TIMEOUT": f"{HEADER_TIMEOUT:g}",
         "WEB_BODY_TIMEOUT": f"{BODY_TIMEOUT:g}",
+        "WEB_SEND_TIMEOUT": f"{SEND_TIMEOUT:g}",
     }
     with running_web(tmp_path_factory.mktemp("hostile-clients"), redis_url, **timeouts) as server:
         yield server
@@ -319,6 +322,34 @@ def test_a_chunked_body_over_the_limit_is_refused(web: Web) -> None:
         timeout=10,
     )
     assert response.status_code == 413
+
+
+def test_a_client_that_stops_reading_is_closed_after_the_send_timeout(
+    web: Web, store: Store
+) -> None:
+    """A pipeline of large feeds never read held its connection, and the megabytes the kernel
+    buffered for it, for good. The send that cannot finish ends the connection."""
+    config = _config_of(web)
+    source = config.source("public")
+    assert source is not None
+    now = datetime.now(UTC)
+    articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(200)]
+    store.save_refresh(store.get_state("public"), articles, config.retention, now)
+    path = "/c/world/feed.atom?limit=200"
+    size = len(httpx.get(f"{web.url}{path}", timeout=10).content)
+    count = 150_000_000 // size + 1  # far more than loopback buffers hold (up to ~40 MB)
+    sock = _connect(web.port)
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() * count)
+    time.sleep(SEND_TIMEOUT + 3)  # reading nothing
+    received = 0
+    sock.settimeout(10)
+    with contextlib.suppress(ConnectionResetError):  # closed with our requests unread: a reset
+        while chunk := sock.recv(1 << 20):  # what was buffered, then the end: no hang
+            received += len(chunk)
+    sock.close()
+    assert received < size * count / 2, "the server waited for the reader and sent it all"
+    assert httpx.get(f"{web.url}/healthz", timeout=5).status_code == 200
+    print(f"measured: closed after {received / 1e6:.1f} of {size * count / 1e6:.0f} MB")
 
 
 # --- secrets in source URLs ----------------------------------------------------------------------
@@ -705,7 +736,7 @@ def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serv
     valkey = EmbeddedServer(tmp_path / "valkey")
     url = valkey.start()
     try:
-        with running_web(tmp_path, url) as web:
+        with running_web(tmp_path, url, workers=1) as web:  # (each worker has its own cache)
             feed = f"{web.url}/c/world/feed.atom"
             assert httpx.get(feed, timeout=10).status_code == 200  # now in the web's cache
             assert httpx.get(f"{web.url}/", timeout=10).status_code == 200
