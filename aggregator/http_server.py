@@ -13,6 +13,10 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
   the app never waits on a client, and at most `WEB_MAX_BODY_BYTES` of it (else 413: from
   Content-Length before reading anything, so a 100 MB POST costs nothing, or once a chunked body
   passes the limit);
+- one address holds at most `WEB_MAX_CONNECTIONS_PER_ADDRESS` connections of a worker (its
+  next ones are closed at once): one host's slowloris cannot take the worker's
+  `WORKER_CONNECTIONS`, only its own share (off behind a trusted proxy, where every connection
+  comes from the proxy; the proxy limits per client there);
 - no send (nor read) on a connection waits more than `WEB_SEND_TIMEOUT` seconds: a client that
   stops reading (a pipeline of large feeds it never reads) is closed, not held forever with
   megabytes in the kernel's buffers;
@@ -36,6 +40,7 @@ HEADER_TIMEOUT_ENV = "WEB_HEADER_TIMEOUT"
 BODY_TIMEOUT_ENV = "WEB_BODY_TIMEOUT"
 MAX_BODY_ENV = "WEB_MAX_BODY_BYTES"
 SEND_TIMEOUT_ENV = "WEB_SEND_TIMEOUT"
+PER_ADDRESS_ENV = "WEB_MAX_CONNECTIONS_PER_ADDRESS"
 TRUSTED_PROXIES_ENV = "WEB_TRUSTED_PROXIES"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 30.0
@@ -43,6 +48,7 @@ DEFAULT_SEND_TIMEOUT = 60.0  # a 1 MB feed to a client reading 17 KB/s
 # The largest body the app accepts: its forms (admin login and actions) are a few hundred bytes.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 WORKER_CONNECTIONS = 1000  # per worker process; connections beyond wait in the listen backlog
+DEFAULT_PER_ADDRESS = 100  # a tenth of them: a NAT or office shares an address, a browser uses 6
 
 
 def _number(name: str, default: float) -> float:
@@ -71,6 +77,13 @@ def body_timeout() -> float:
 def send_timeout() -> float:
     """Seconds one send (or read) on a client's connection may wait."""
     return _number(SEND_TIMEOUT_ENV, DEFAULT_SEND_TIMEOUT)
+
+
+def max_connections_per_address() -> int:
+    """Connections one client address may hold in a worker; 0: no limit (behind a proxy)."""
+    if trusted_proxies():
+        return 0
+    return int(_number(PER_ADDRESS_ENV, DEFAULT_PER_ADDRESS))
 
 
 def max_body_bytes() -> int:
@@ -105,6 +118,7 @@ def check_settings() -> None:
     header_timeout()
     body_timeout()
     send_timeout()
+    max_connections_per_address()
     max_body_bytes()
     trusted_proxies()
 
@@ -137,8 +151,8 @@ def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list
     ]
 
 
-# gevent and gunicorn's gevent worker are imported only by the worker process itself (gunicorn
-# imports WORKER_CLASS after forking), never by the CLI or the app.
+# gevent and gunicorn's gevent worker are imported when gunicorn's master loads WORKER_CLASS,
+# never by the CLI or the app; and nothing that imports redis-py may be (see Worker).
 def __getattr__(name: str) -> Any:
     if name == "Worker":
         return _worker_class()
@@ -152,7 +166,38 @@ def _worker_class() -> type[Any]:
     from gunicorn.workers.ggevent import GeventWorker
 
     class Worker(GeventWorker):  # type: ignore[misc]
-        """gunicorn's gevent worker with a header deadline and bodies read before dispatch."""
+        """gunicorn's gevent worker with a header deadline, bodies read before dispatch, a send
+        deadline and a per-address share of its connections.
+
+        gunicorn's master loads this class before it forks; the worker patches the standard
+        library for gevent after. A module imported by then keeps what it bound unpatched:
+        redis-py's retry backoff slept with the blocking `time.sleep` and froze the worker.
+        """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.per_address = max_connections_per_address()
+            self.held: dict[str, int] = {}  # open connections by client address
+            self.capped: set[str] = set()  # addresses at the limit (logged once each time)
+
+        def handle(self, listener: Any, client: Any, addr: Any) -> None:
+            address = addr[0] if isinstance(addr, tuple) else ""
+            held = self.held.get(address, 0)
+            if self.per_address and held >= self.per_address:
+                if address not in self.capped:
+                    self.capped.add(address)
+                    self.log.warning("%s holds %d connections: closing more", address, held)
+                client.close()
+                return
+            self.held[address] = held + 1
+            try:
+                super().handle(listener, client, addr)
+            finally:
+                self.held[address] -= 1
+                if not self.held[address]:
+                    del self.held[address]
+                if self.held.get(address, 0) < self.per_address:
+                    self.capped.discard(address)
 
         def timeout_ctx(self) -> Any:
             # Used around reading each request's line and headers (and the idle wait before

@@ -162,6 +162,8 @@ def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[We
         "WEB_HEADER_TIMEOUT": f"{HEADER_TIMEOUT:g}",
         "WEB_BODY_TIMEOUT": f"{BODY_TIMEOUT:g}",
         "WEB_SEND_TIMEOUT": f"{SEND_TIMEOUT:g}",
+        # The sieges below come from one address, as no real attack need: their own limit.
+        "WEB_MAX_CONNECTIONS_PER_ADDRESS": "1000",
     }
     with running_web(tmp_path_factory.mktemp("hostile-clients"), redis_url, **timeouts) as server:
         yield server
@@ -350,6 +352,34 @@ def test_a_client_that_stops_reading_is_closed_after_the_send_timeout(
     assert received < size * count / 2, "the server waited for the reader and sent it all"
     assert httpx.get(f"{web.url}/healthz", timeout=5).status_code == 200
     print(f"measured: closed after {received / 1e6:.1f} of {size * count / 1e6:.0f} MB")
+
+
+def _healthz(sock: socket.socket) -> bytes:
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    sock.settimeout(5)
+    try:
+        return sock.recv(4096)
+    except ConnectionResetError:
+        return b""
+
+
+def test_one_address_holds_only_its_share_of_a_workers_connections(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """A slowloris from one host takes its own share of the slots, not everyone's."""
+    with running_web(tmp_path, redis_url, workers=1, WEB_MAX_CONNECTIONS_PER_ADDRESS="10") as web:
+        held = [_connect(web.port) for _ in range(10)]
+        for sock in held:
+            sock.sendall(SLOW_HEADER_START)  # headers begun, never finished
+        time.sleep(0.5)
+        assert _healthz(_connect(web.port)) == b""  # the eleventh: closed at once
+        other = socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.2", 0))
+        assert _healthz(other).startswith(b"HTTP/1.1 200")  # another host is served
+        for sock in held:
+            sock.close()
+        time.sleep(0.5)
+        assert _healthz(_connect(web.port)).startswith(b"HTTP/1.1 200")
+        assert web.output().count("127.0.0.1 holds 10 connections") == 1
 
 
 # --- secrets in source URLs ----------------------------------------------------------------------
