@@ -182,12 +182,20 @@ def _build(
         return None
 
 
+_MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
+_MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
+
+
 def _rfc822(text: str, local: tzinfo) -> datetime | None:
     """RFC 822 dates, with month and day names in English or in the site's own language."""
     words = []
     has_month = named_zone = False
-    for token in text.replace(",", " ").split():
+    meridiem = ""  # "am" or "pm": "Sat, Dec 16 2023 02:02:33 PM" (NBC) is 14:02
+    for token in _MERIDIEM_GLUED.sub(r"\1 \2", text).replace(",", " ").split():
         word = token.lower().rstrip(".")
+        if word in _MERIDIEMS:
+            meridiem = _MERIDIEMS[word]
+            continue
         offset_text = _NAMED_ZONES.get(word)
         if word == "cst" and _standard_offset(local) == _CHINA_OFFSET:
             offset_text = "+0800"  # a source in China's zone means its own CST
@@ -209,6 +217,8 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     if parts is None:
         return None
     year, month, day, hour, minute, second, *_, offset = parts
+    if meridiem and 1 <= hour <= 12:  # ("14:00 PM" says 14:00 twice)
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if str(year) not in text:
         return None  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser decides
     zoned = named_zone or _HAS_ZONE.search(text)

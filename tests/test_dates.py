@@ -59,6 +59,11 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("Fri, 10 Jan 2020 14:33:00 KST", timedelta(hours=9)),
     ("Fri, 10 Jan 2020 14:33:00 CEST", timedelta(hours=2)),
     ("Fri, 10 Jan 2020 14:33:00 MSK", timedelta(hours=3)),
+    # AM/PM in named-month dates (NBC's "Sat, Dec 16 2023 02:02:33 PM": read 12 hours early).
+    ("Fri, Jan 10 2020 02:33:00 PM", None),
+    ("Fri, 10 Jan 2020 2:33 pm", None),
+    ("Jan 10, 2020 2:33PM EST", timedelta(hours=-5)),
+    ("Fri, 10 Jan 2020 14:33:00 PM GMT", timedelta(0)),  # (says 14:33 twice)
 ]
 ZONES = ["UTC", "Asia/Shanghai", "America/New_York"]
 
@@ -220,3 +225,13 @@ timezone = "Europe/Berlin"
         == "UTC"
     )
     assert config_text
+
+
+def test_twelve_am_is_midnight_and_twelve_pm_is_noon() -> None:
+    utc = dates.zone("UTC")
+    assert dates.parse("Sat, 16 Dec 2023 12:30:00 AM GMT", utc) == datetime(
+        2023, 12, 16, 0, 30, tzinfo=UTC
+    )
+    assert dates.parse("Sat, 16 Dec 2023 12:30:00 PM GMT", utc) == datetime(
+        2023, 12, 16, 12, 30, tzinfo=UTC
+    )
