@@ -55,6 +55,7 @@ _MEDIA_TYPE = re.compile(
     rf"{_MEDIA_NAME}/{_MEDIA_NAME}(?:\s*;\s*{_MEDIA_NAME}=(?:{_MEDIA_NAME}|{_QUOTED}))*"
 )
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+_ADDRESS_ONLY = re.compile(r"(?:mailto:)?[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+")
 
 
 @lru_cache(maxsize=256)
@@ -176,7 +177,14 @@ def _article(
     published = min(published or first_seen, now).astimezone(UTC)
     updated = max(min(updated or published, now).astimezone(UTC), published)
     author = excerpt(strip_tags(entry.author or ""), AUTHOR_LENGTH)
-    tags = tuple(dict.fromkeys(t for t in (strip_tags(tag) for tag in entry.tags) if t))
+    if _ADDRESS_ONLY.fullmatch(author):
+        author = ""  # RSS <author> is an address; a byline of one only invites spam
+    # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
+    spellings: dict[str, str] = {}
+    for tag in (strip_tags(tag) for tag in entry.tags):
+        if tag:
+            spellings.setdefault(tag.casefold(), tag)
+    tags = tuple(spellings.values())
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
     language = (

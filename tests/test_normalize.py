@@ -205,6 +205,15 @@ def test_author_and_tags_are_plain_text() -> None:
     assert article.tags == ("A", "b")
 
 
+def test_an_address_is_no_byline_and_a_tag_is_one_whatever_its_case() -> None:
+    for address in ("webmaster@fcutrecht.net", "mailto:ed@news.example"):
+        assert one(entry(guid="1", title="t", author=address)).author == ""
+    named = one(entry(guid="1", title="t", author="Jane Doe (jane@news.example)"))
+    assert named.author == "Jane Doe (jane@news.example)"  # (parse splits real feeds' ones)
+    tags = ("Things To Do", "Food", "things to do", "FOOD", "Drink")
+    assert one(entry(guid="1", title="t", tags=tags)).tags == ("Things To Do", "Food", "Drink")
+
+
 # --- dates --------------------------------------------------------------------------------------
 
 
