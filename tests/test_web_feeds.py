@@ -321,10 +321,11 @@ def test_conditional_get_answers_304(live_server: LiveServer, add_articles: AddA
             assert response.headers["access-control-allow-origin"] == "*"
 
         assert http.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
-        later = email.utils.format_datetime(
-            email.utils.parsedate_to_datetime(last_modified) + timedelta(days=1), usegmt=True
-        )
+        later = email.utils.format_datetime(datetime.now(UTC), usegmt=True)
         assert http.get(url, headers={"If-Modified-Since": later}).status_code == 304
+        # A date later than the server's clock is no date (RFC 9110 §13.1.3): the body.
+        future = "Thu, 01 Jan 2099 00:00:00 GMT"
+        assert http.get(url, headers={"If-Modified-Since": future}).status_code == 200
         earlier = email.utils.format_datetime(
             email.utils.parsedate_to_datetime(last_modified) - timedelta(seconds=1), usegmt=True
         )

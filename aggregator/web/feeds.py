@@ -155,7 +155,9 @@ def is_not_modified(req: Request, entry: Rendered) -> bool:
             entry.etag.strip('"')
         ) or req.if_none_match.contains_weak(entry.gzip_etag.strip('"'))
     since = req.if_modified_since
-    return since is not None and entry.last_modified is not None and entry.last_modified <= since
+    if since is None or since > datetime.now(UTC):
+        return False  # a date later than ours is no date (RFC 9110 §13.1.3)
+    return entry.last_modified is not None and entry.last_modified <= since
 
 
 def _category(config: Config, slug: str) -> Category:

@@ -331,6 +331,8 @@ def category(slug: str) -> str:
             pool, next_cursor = store.category_page(slug, PAGE_SIZE, before)
         except ValueError:
             abort(404)  # a cursor we never handed out: there is no such page
+        if before is not None and not pool:
+            abort(404)  # nothing older: a made-up cursor, or one whose articles have gone
         next_url = (
             url_for(".category", slug=slug, sort="latest", before=next_cursor)
             if next_cursor
