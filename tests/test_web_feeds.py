@@ -598,6 +598,24 @@ def test_render_cache_forgets_the_oldest_beyond_its_size() -> None:
     assert cache.renders == 4
 
 
+def test_render_cache_forgets_the_oldest_beyond_its_bytes_and_keeps_the_newest() -> None:
+    body = bytes(range(256)) * 40  # 10 KB that gzip barely shrinks
+    cache = RenderCache(max_bytes=50_000)
+    for key in "abcdef":
+        cache.get(key, 1, lambda: (body, None))
+    assert cache.bytes <= 50_000
+    assert cache.renders == 6
+    cache.get("f", 1, lambda: (body, None))  # the newest is still there
+    assert cache.renders == 6
+    cache.get("a", 1, lambda: (body, None))  # the oldest went
+    assert cache.renders == 7
+    huge = RenderCache(max_bytes=1)
+    entry = huge.get("big", 1, lambda: (body, None))  # larger than the budget: still served
+    assert huge.get("big", 1, lambda: (b"", None)) is entry
+    cache.get("f", 2, lambda: (b"small", None))  # a new version replaces, its bytes counted once
+    assert cache.bytes == sum(len(e.body) + len(e.gzipped) for e in cache._entries.values())
+
+
 # --- OPML -------------------------------------------------------------------------------------
 
 

@@ -58,14 +58,18 @@ Render = Callable[[], tuple[bytes, datetime | None]]
 
 
 class RenderCache:
-    """Renderings by key, each valid for one version; the oldest are dropped beyond `max_entries`.
+    """Renderings by key, each valid for one version; the least recently used are dropped beyond
+    `max_entries` or `max_bytes` (bodies and their gzip: a 200-item JSON Feed is ~1 MB of both,
+    so a count alone let a sweep of every cached variant grow a process by hundreds of MB).
 
     `renders` counts renderings done, for tests and metrics.
     """
 
-    def __init__(self, max_entries: int = 512) -> None:
+    def __init__(self, max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.renders = 0
+        self.bytes = 0  # held by the entries
         self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
         self._lock = threading.Lock()  # guards _entries, _key_locks and renders
         self._key_locks: dict[Hashable, threading.Lock] = {}
@@ -86,10 +90,14 @@ class RenderCache:
             entry = Rendered.of(version, body, last_modified)
             with self._lock:
                 self.renders += 1
+                replaced = self._entries.pop(key, None)
+                self.bytes += _size(entry) - (_size(replaced) if replaced else 0)
                 self._entries[key] = entry
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+                while len(self._entries) > 1 and (
+                    len(self._entries) > self.max_entries or self.bytes > self.max_bytes
+                ):
+                    _, dropped = self._entries.popitem(last=False)
+                    self.bytes -= _size(dropped)
             return entry
 
     def _lookup(self, key: Hashable, version: Hashable) -> Rendered | None:
@@ -99,3 +107,7 @@ class RenderCache:
                 return None
             self._entries.move_to_end(key)
             return entry
+
+
+def _size(entry: Rendered) -> int:
+    return len(entry.body) + len(entry.gzipped)
