@@ -179,6 +179,14 @@ def test_a_non_picture_is_never_chosen_and_the_real_picture_after_it_is(html: st
     assert _lead(f"<p>Text {html}</p><p><img src='{PHOTO}'></p>") == PHOTO
 
 
+@pytest.mark.timeout(10)
+def test_an_address_of_many_number_parts_after_logo_is_judged_at_once() -> None:
+    """Each part was tried as digits and as hex: 2^40 ways for these (minutes, a worker held)."""
+    hostile = "https://e.example/a-logo" + "-12345678" * 40
+    assert acceptable(Candidate(hostile + ".html"))
+    assert not acceptable(Candidate(hostile + ".png"))  # a logo after all: its name ends so
+
+
 @pytest.mark.parametrize("url", LOOK_ALIKES)
 def test_a_picture_that_shows_a_logo_or_ends_in_s_is_still_a_picture(url: str) -> None:
     assert _lead(f"<p>Text <img src='{url}'></p>") == url
