@@ -32,6 +32,7 @@ DEFAULT_MAX_CHARS = 200  # the built-in rules only judge paragraphs this short
 # Learned boilerplate is removed only from paragraphs this short: a long paragraph two articles
 # share is more likely a quote or a follow-up than a footer.
 LEARNED_MAX_CHARS = 400
+LOOSE_MAX_CHARS = 400  # the longest loose run judged (see _drop)
 _PARAGRAPHS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "div")
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|blockquote|figcaption|tr|td)\b[^>]*>", re.I)
 _INLINE_TAG = re.compile(r"<[^>]*>")
@@ -180,7 +181,9 @@ def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
     """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it.
 
     A paragraph is a block element, or a run of text and inline elements loose in a container
-    between its blocks: the Guardian ends every article with `</p> <a>Continue reading...</a>`.
+    between its blocks or line breaks: the Guardian ends every article with `</p> <a>Continue
+    reading...</a>`. A run is judged only when short (LOOSE_MAX_CHARS): a long one is a body
+    written without paragraphs, and one line of it must not take the rest along.
     """
     root = _fragment(html_text)
     if root is None:
@@ -201,7 +204,7 @@ def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
         for container in containers
         if not any(container in set(d.iterdescendants()) for d in doomed)
         for run in _loose_runs(container)
-        if judge(run.text)
+        if len(run.text) <= LOOSE_MAX_CHARS and judge(run.text)
     ]
     if not doomed and not loose:
         return html_text
@@ -218,35 +221,42 @@ def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
 
 @dataclass
 class _Run:
-    """Text and inline elements loose in a container, between two of its blocks."""
+    """Text and inline elements loose in a container: its start, or the tail of the block or
+    line break it follows (`after`), then inline elements, each with its tail."""
 
-    holders: list[tuple[lxml.html.HtmlElement, str]] = field(default_factory=list)  # .text/.tail
-    inline: list[lxml.html.HtmlElement] = field(default_factory=list)  # each with its tail
+    container: lxml.html.HtmlElement
+    after: lxml.html.HtmlElement | None = None  # None: the container's start
+    inline: list[lxml.html.HtmlElement] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        parts = [getattr(element, side) or "" for element, side in self.holders]
-        parts += [element.text_content() + (element.tail or "") for element in self.inline]
+        lead = self.container.text if self.after is None else self.after.tail
+        parts = [lead or "", *(e.text_content() + (e.tail or "") for e in self.inline)]
         return " ".join(" ".join(parts).split())
 
     def remove(self) -> None:
-        for element, side in self.holders:
-            setattr(element, side, None)
+        if self.after is None:
+            self.container.text = None
+        elif self.after.tag == "br":  # the line goes with its break
+            self.container.remove(self.after)  # lxml removes an element's tail with it
+        else:
+            self.after.tail = None
         for element in self.inline:
-            element.getparent().remove(element)  # lxml removes its tail with it
+            self.container.remove(element)
 
 
 def _loose_runs(container: lxml.html.HtmlElement) -> list[_Run]:
-    """The container's loose runs; a picture or a video between them is a block of its own (a
-    junk line is words: the picture beside it stays)."""
-    runs = [_Run(holders=[(container, "text")])]
+    """The container's loose runs; a line break ends one, and a picture or a video between them
+    is a block of its own (a junk line is words: the picture beside it stays)."""
+    runs = [_Run(container)]
     for child in container:
         if (
             child.tag in _BLOCKS
             or child.tag in _PARAGRAPHS
+            or child.tag == "br"
             or next(child.iter(*_MEDIA), None) is not None
         ):
-            runs.append(_Run(holders=[(child, "tail")]))
+            runs.append(_Run(container, child))
         elif isinstance(child.tag, str):
             runs[-1].inline.append(child)
     return [run for run in runs if run.text]

@@ -155,6 +155,19 @@ def test_a_junk_line_loose_between_paragraphs_goes_and_a_picture_beside_it_stays
     assert strip_paragraphs(link, ()) == link  # never all of the text
 
 
+def test_a_body_written_in_line_breaks_loses_its_junk_line_and_nothing_else() -> None:
+    lines = "First real sentence of the story.<br><br>" * 20
+    body = f"{BODY}{lines}Follow our newsroom on Mastodon."
+    kept = strip_paragraphs(body, ("follow our newsroom",))
+    assert kept == f"{BODY}{lines}".removesuffix("<br>")  # the line and its break
+    middle = f"{BODY}line one<br>Continue reading<br>line three"
+    assert strip_paragraphs(middle, ()) == f"{BODY}line one<br>line three"
+    # A long run is a body without paragraphs: not judged as one (a source's own pattern is
+    # unbounded; it would have taken the whole body for its last line).
+    long_run = f"{BODY}{'word ' * 100}Follow our newsroom on Mastodon."
+    assert strip_paragraphs(long_run, ("follow our newsroom",)) == long_run
+
+
 def test_the_only_paragraph_is_never_removed_and_rules_can_be_switched_off() -> None:
     only = "<p>扫码关注我们的公众号</p>"
     assert strip_paragraphs(only, ()) == only
