@@ -825,6 +825,8 @@ typedef struct {
 static void visits_free(Visits *v) {
     PyMem_Free(v->feature);
     PyMem_Free(v->count);
+    v->feature = NULL; /* freeing twice (an error path, then the caller's) is then harmless */
+    v->count = NULL;
 }
 
 /* Walk py3langid's byte automaton (tk_nextmove as `moves`, its rows' bases, each state's
@@ -838,8 +840,8 @@ static int walk(const Py_buffer *nextmove, const Py_buffer *rowbase, const Py_bu
     visits->n = 0;
     visits->feature = NULL;
     visits->count = NULL;
-    if (output->len / 4 != n_states) {
-        PyErr_SetString(PyExc_ValueError, "rowbase and output differ in length");
+    if (output->len / 4 != n_states || n_states == 0) {
+        PyErr_SetString(PyExc_ValueError, "rowbase and output differ in length, or are empty");
         return -1;
     }
     /* at most one new feature per byte; an open-addressing index of twice that, 0 = empty */

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
 import time
 from collections import Counter
 from datetime import UTC, datetime
 
+import numpy
 import pytest
 
 from aggregator import language
@@ -158,6 +160,27 @@ def test_the_c_walk_and_scores_read_texts_as_py3langid_does() -> None:
         expected_tag, expected = reference.classify(text)
         assert tag == expected_tag, text
         assert probability == pytest.approx(expected, abs=1e-4), text
+
+
+def test_the_c_walk_refuses_an_automaton_that_leads_outside_itself_without_crashing() -> None:
+    """Its buffers were freed twice on that path (a crash); an empty automaton was read past."""
+    if language._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    nextmove, rowbase, output = (
+        array.array("I", [0] * 4),
+        array.array("I", [0]),
+        array.array("i", [-1]),
+    )
+    ptc = numpy.zeros((1, 2), dtype=numpy.float16).data
+    pc = numpy.zeros(2, dtype=numpy.float32).data
+    for _ in range(200):
+        with pytest.raises(ValueError, match="outside itself"):
+            language._native.dfa_counts(nextmove, rowbase, output, b"abc" * 1000)
+        with pytest.raises(ValueError, match="outside itself"):
+            language._native.nb_probabilities(nextmove, rowbase, output, ptc, pc, b"abc" * 1000)
+    empty = (array.array("I"), array.array("I"), array.array("i"))
+    with pytest.raises(ValueError, match="empty"):
+        language._native.dfa_counts(*empty, b"a")
 
 
 @pytest.mark.parametrize(
