@@ -193,8 +193,8 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     meridiem = ""  # "am" or "pm": "Sat, Dec 16 2023 02:02:33 PM" (NBC) is 14:02
     for token in _MERIDIEM_GLUED.sub(r"\1 \2", text).replace(",", " ").split():
         word = token.lower().rstrip(".")
-        if word in _MERIDIEMS:
-            meridiem = _MERIDIEMS[word]
+        if word in _MERIDIEMS and words and ":" in words[-1]:  # right after the time only:
+            meridiem = _MERIDIEMS[word]  # "Am 16. Dezember 2023 um 12:30" is German, at noon
             continue
         offset_text = _NAMED_ZONES.get(word)
         if word == "cst" and _standard_offset(local) == _CHINA_OFFSET:

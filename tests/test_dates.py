@@ -227,6 +227,13 @@ timezone = "Europe/Berlin"
     assert config_text
 
 
+def test_am_is_a_meridiem_only_right_after_the_time() -> None:
+    utc = dates.zone("UTC")
+    noon = datetime(2023, 12, 16, 12, 30, tzinfo=UTC)
+    assert dates.parse("Am 16. Dezember 2023 um 12:30", utc) == noon
+    assert dates.parse("Veröffentlicht am 16. Dezember 2023, 12:30 Uhr", utc) == noon
+
+
 def test_twelve_am_is_midnight_and_twelve_pm_is_noon() -> None:
     utc = dates.zone("UTC")
     assert dates.parse("Sat, 16 Dec 2023 12:30:00 AM GMT", utc) == datetime(
