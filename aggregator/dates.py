@@ -188,7 +188,7 @@ _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGN
 
 def _rfc822(text: str, local: tzinfo) -> datetime | None:
     """RFC 822 dates, with month and day names in English or in the site's own language."""
-    words = []
+    words: list[str] = []
     has_month = named_zone = False
     meridiem = ""  # "am" or "pm": "Sat, Dec 16 2023 02:02:33 PM" (NBC) is 14:02
     for token in _MERIDIEM_GLUED.sub(r"\1 \2", text).replace(",", " ").split():

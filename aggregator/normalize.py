@@ -302,7 +302,8 @@ def _content_and_text(
             continue
         cleaned = content
         if body != richer:  # a summary is read from its start (a long one's rest is not needed)
-            cleaned = _clean_body(body[:_TEXT_SOURCE_CHARS], is_html, entry, base, source)
+            start = body[:_TEXT_SOURCE_CHARS]
+            cleaned = _clean_body(start, is_html, entry, base, source, learned_junk)
         text = clean_text(_cut(cleaned, _TEXT_SOURCE_CHARS))
         if len(body) > _TEXT_SOURCE_CHARS and len(text) < SUMMARY_LENGTH * 2:
             if body != richer:  # the start was mostly markup: read it all
@@ -316,8 +317,18 @@ def _content_and_text(
 
 
 def _cut(html_text: str, limit: int) -> str:
-    """At most `limit` characters of well-formed HTML, ending before the tag the limit falls in."""
-    return html_text if len(html_text) <= limit else html_text[:limit].rpartition("<")[0]
+    """At most `limit` characters of well-formed HTML, ending before the tag the limit falls in
+    (or, with no tag, before a reference the limit cuts)."""
+    if len(html_text) <= limit:
+        return html_text
+    start, tag, _ = html_text[:limit].rpartition("<")
+    if tag:
+        return start
+    start = html_text[:limit]
+    reference = start.rfind("&")
+    if reference != -1 and ";" not in start[reference:]:
+        start = start[:reference]  # a reference the limit cuts in two
+    return start
 
 
 def _text(value: str | None, is_html: bool) -> str:

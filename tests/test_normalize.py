@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from aggregator import boilerplate
 from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
-from aggregator.normalize import excerpt, language_tag, normalize
+from aggregator.normalize import _cut, excerpt, language_tag, normalize
 from aggregator.parse import parse
 from aggregator.sanitize import clean_text, strip_tags
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
@@ -307,6 +308,24 @@ def test_the_summary_is_read_without_the_junk_the_content_loses() -> None:
     own = replace(SOURCE, strip_patterns=("^sponsored by",))
     sponsored = one(entry(guid="4", title="t", summary="<p>News.</p><p>Sponsored by X.</p>"), own)
     assert sponsored.summary == "News."
+
+
+def test_a_teaser_loses_learned_junk_and_a_long_tagless_one_keeps_its_text() -> None:
+    promo = "Get our free newsletter every Friday morning"
+    learned = frozenset({boilerplate.paragraph_hash(promo)})
+    teaser = entry(
+        guid="1",
+        title="t",
+        summary=f"<p>{promo}</p><p>Short teaser.</p>",
+        content=f"<p>{promo}</p><p>Short teaser, and the long article body follows here.</p>",
+    )
+    [article] = normalize(feed(teaser), SOURCE, now=NOW, learned_junk=learned)
+    assert article.summary == "Short teaser."
+    # Escaping makes this 8,120 characters longer than the 8,192 read; no tag to cut before.
+    tagless = one(entry(guid="2", title="t", summary="AT&T and T-Mobile & Verizon. " * 280))
+    assert tagless.summary.startswith("AT&T and T-Mobile & Verizon. AT&T")
+    assert _cut("a &amp; b &amp", 13) == "a &amp; b "
+    assert _cut("plain words", 5) == "plain"
 
 
 def test_a_self_closed_iframe_leaks_no_markup_into_text() -> None:
