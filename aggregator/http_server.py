@@ -81,9 +81,12 @@ def send_timeout() -> float:
 
 def max_connections_per_address() -> int:
     """Connections one client address may hold in a worker; 0: no limit (behind a proxy)."""
-    if trusted_proxies():
-        return 0
-    return int(_number(PER_ADDRESS_ENV, DEFAULT_PER_ADDRESS))
+    raw = os.environ.get(PER_ADDRESS_ENV, "").strip() or str(DEFAULT_PER_ADDRESS)
+    if not raw.isdigit():
+        raise SystemExit(
+            f"aggregator: {PER_ADDRESS_ENV}={raw!r}: a whole number of connections, 0 for no limit"
+        )
+    return 0 if trusted_proxies() else int(raw)
 
 
 def max_body_bytes() -> int:

@@ -72,6 +72,10 @@ def _native_walk() -> type:
                 array.array("I", self._rowbase),
                 array.array("i", self.tk_output),
             )
+            self._keep_model()
+
+        def _keep_model(self) -> None:
+            """The model's columns as the C reads them (after set_languages too)."""
             self._model = (
                 numpy.ascontiguousarray(self.nb_ptc, dtype=numpy.float16).data,
                 numpy.ascontiguousarray(self.nb_pc, dtype=numpy.float32).data,
@@ -83,7 +87,13 @@ def _native_walk() -> type:
                 return super()._raw_score(text)
             return self._sparse_score(visits, self.nb_ptc)
 
+        def set_languages(self, *args: Any, **kwargs: Any) -> None:
+            super().set_languages(*args, **kwargs)
+            self._keep_model()
+
         def classify(self, text: str) -> tuple[str, float]:
+            if not self._norm_probs or self.min_confidence is not None:
+                return super().classify(text)  # type: ignore[no-any-return]  # (not ours)
             data = self._encode(text)
             probabilities = _native.nb_probabilities(*self._walk, *self._model, data)
             if probabilities is None:  # no feature at all: py3langid's answer for that

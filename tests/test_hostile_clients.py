@@ -732,6 +732,10 @@ def test_web_server_settings_are_checked_before_gunicorn_starts(
     with pytest.raises(SystemExit, match="WEB_MAX_BODY_BYTES must be positive"):
         http_server.gunicorn_command("127.0.0.1", 8000, 2)
     monkeypatch.delenv("WEB_MAX_BODY_BYTES")
+    monkeypatch.setenv("WEB_MAX_CONNECTIONS_PER_ADDRESS", "0.5")  # (int() made it 0: no limit)
+    with pytest.raises(SystemExit, match="a whole number of connections"):
+        http_server.gunicorn_command("127.0.0.1", 8000, 2)
+    monkeypatch.delenv("WEB_MAX_CONNECTIONS_PER_ADDRESS")
     command = http_server.gunicorn_command("127.0.0.1", 8000, 2)
     assert command[command.index("--worker-class") + 1] == "aggregator.http_server.Worker"
     assert command[command.index("--keep-alive") + 1] == "5"

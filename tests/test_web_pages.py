@@ -621,9 +621,10 @@ def test_embed_page_options(client: FlaskClient, add_articles: AddArticles) -> N
 
 
 def test_embed_pages_are_kept_rendered_with_etags_until_their_category_changes(
-    app: Flask, client: FlaskClient, add_articles: AddArticles
+    app: Flask, client: FlaskClient, add_articles: AddArticles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Partner sites load the embed on every page view: one rendering serves them all."""
+    monkeypatch.setattr(embed, "AGE_STEP", 10**9)  # no minute turns over during the test
     add_articles("hacker-blog", 3)
     cache = app.extensions["aggregator"].feed_cache
     first = client.get("/embed/tech")
@@ -634,9 +635,13 @@ def test_embed_pages_are_kept_rendered_with_etags_until_their_category_changes(
     assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
     revalidated = client.get("/embed/tech", headers={"If-None-Match": first.headers["ETag"]})
     assert revalidated.status_code == 304
+    # Under a proxy's SCRIPT_NAME its links are under that root, and only there.
+    rooted = client.get("/embed/tech", base_url="http://localhost/news")
+    assert b'href="/news/static/site.css' in rooted.data
+    assert client.get("/embed/tech").data == first.data
     add_articles("hacker-blog", 1)
     assert client.get("/embed/tech").data != first.data
-    assert cache.renders == renders + 1
+    assert cache.renders == renders + 2
 
 
 def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:

@@ -92,6 +92,7 @@ class Settings:
         # did (a renamed category), so its Last-Modified is no earlier.
         self.changed_at: datetime | None = None
         self._checked = float("-inf")
+        self._unreachable = ""  # why Redis failed the last check, while there is no config yet
         self._lock = threading.Lock()
 
     def current(self) -> Config:
@@ -104,7 +105,8 @@ class Settings:
             with self._lock:
                 if time.monotonic() - self._checked >= self.recheck_interval:
                     self._refresh()
-        assert self._current is not None  # _refresh always sets it
+        if self._current is None:  # Redis away since start-up, checked within the interval:
+            raise RedisConnectionError(self._unreachable)  # no one else waits for it again
         return self._current
 
     def _refresh(self) -> None:
@@ -118,9 +120,11 @@ class Settings:
                     self._version, raw = published
                     self._use(config_module.loads(raw))
                     self.changed_at = self.store.config_published_at()
-        except UNAVAILABLE:
-            if self._current is None:
-                raise  # nothing to serve with: the view answers 503
+        except UNAVAILABLE as error:
+            if self._current is None:  # nothing to serve with: the view answers 503
+                self._unreachable = str(error)
+                self._checked = time.monotonic()
+                raise
             return
         if self._current is None:
             # Nothing published yet: the file, read once. It raises ConfigError listing every

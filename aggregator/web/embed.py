@@ -109,7 +109,9 @@ def embed_page(slug: str) -> Response:
         return page.encode(), None
 
     if options.limit in CACHED_LIMITS:
-        entry = state.feed_cache.get(("embed", key, options), version, render)
+        # (its links are under the app's root, which a proxy's SCRIPT_NAME may set)
+        cache_key = ("embed", key, options, request.script_root)
+        entry = state.feed_cache.get(cache_key, version, render)
     else:  # (as for feeds: 50 limits a client could sweep the cache with)
         entry = Rendered.of(version, *render())
     headers = {
