@@ -108,7 +108,7 @@ _NOT_CONTENT = re.compile(
     r"|stats\.wordpress\.com/|doubleclick\.net/|google-analytics\.com/|pixel\.quantserve\.com/"
     r"|medium\.com/_/stat|[?&]idsite=|/piwik\.php|/matomo\.php"
     r"|//ads?\.|/adserver|img\.phdo"
-    r"|/(?:facebook|twitter|x|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"
+    r"|/(?:facebook|twitter|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"
     r"|stumble\w*|email|mail|print|rss|feed)(?:[-_](?:icon|logo|button|share|large|small|\d+))*"
     r"\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)",
     re.IGNORECASE,
@@ -134,6 +134,8 @@ _WIDE_SENTENCE_END = tuple("。！？；：")  # followed by no space in CJK tex
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
 _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+_EMOJI_IMAGE = re.compile(r"/(?:emoji|twemoji|emoticons?|smilies)/", re.IGNORECASE)
+_WORD = re.compile(r"\w")
 _C0_AND_SPACE = "".join(chr(i) for i in range(0x21)) + "\x7f"
 _TAB_NEWLINE = re.compile(r"[\t\n\r]")
 # An embed's src: "http://" or "https://", exactly; its authority ends at / \ ? or # (WHATWG);
@@ -232,11 +234,16 @@ def clean_html(html_text: str, base_url: str) -> str:
 
 
 def _keep_image(match: re.Match[str]) -> str:
-    """The <img> tag unchanged, or "" for a tracking pixel or an image without a source."""
+    """The <img> tag unchanged, or "" for a tracking pixel or an image without a source, or the
+    emoji itself for a picture of one (WordPress's, Twemoji: 72 px, sized to the text only by the
+    `style` we drop, so they showed large)."""
     attrs = dict(_ATTR.findall(match.group(0)))
     src = html.unescape(attrs.get("src", ""))
     if not src or is_tracker(src):
         return ""
+    alt = attrs.get("alt", "")
+    if _EMOJI_IMAGE.search(src) and 0 < len(html.unescape(alt)) <= 8 and not _WORD.search(alt):
+        return alt  # (escaped as nh3 wrote it)
     for dimension in ("width", "height"):
         value = attrs.get(dimension, "").strip().removesuffix("px").strip()
         if value.isdigit() and int(value) <= 1:

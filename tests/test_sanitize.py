@@ -241,10 +241,24 @@ def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
         "https://img.example/twitter-headquarters.jpg",
         "https://img.example/facebook-logo-redesign.png",
         "https://img.example/print/press.jpg",
+        "https://img.example/2024/x.png",  # not X's button: any picture may be called so
     ],
 )
 def test_pictures_named_like_buttons_are_kept(src: str) -> None:
     assert clean_html(f'<p>text<img src="{src}"></p>', BASE).startswith(f'<p>text<img src="{src}"')
+
+
+def test_a_picture_of_an_emoji_is_the_emoji() -> None:
+    wordpress = (
+        '<img src="https://s.w.org/images/core/emoji/2.2.1/72x72/1f483.png" alt="💃"'
+        ' class="wp-smiley" style="height: 1em; max-height: 1em;" />'
+    )
+    assert clean_html(f"<p>Dance {wordpress} now</p>", BASE) == "<p>Dance 💃 now</p>"
+    family = '<img src="https://twemoji.example/twemoji/1f468-200d-1f469.png" alt="👨‍👩‍👧">'
+    assert clean_html(f"<p>{family}</p>", BASE) == "<p>👨‍👩‍👧</p>"
+    # A picture in an emoji folder with words for its alt is a picture.
+    chart = '<img src="https://img.example/emoji/chart.png" alt="Emoji use by year">'
+    assert clean_html(chart, BASE).startswith("<img ")
 
 
 def test_real_images_are_kept_and_lazy() -> None:
