@@ -241,7 +241,7 @@ def _keep_image(match: re.Match[str]) -> str:
     src = html.unescape(attrs.get("src", ""))
     if not src or is_tracker(src):
         return ""
-    alt = attrs.get("alt", "")
+    alt: str = attrs.get("alt", "")
     if _EMOJI_IMAGE.search(src) and 0 < len(html.unescape(alt)) <= 8 and not _WORD.search(alt):
         return alt  # (escaped as nh3 wrote it)
     for dimension in ("width", "height"):

@@ -832,6 +832,19 @@ class Store:
         at = _epoch(now or datetime.now(UTC))
         return int(self._publish_config(keys=[self._config_key()], args=[raw_json, at]))
 
+    def remember_categories(self, slugs: Iterable[str]) -> None:
+        """Note categories a published config serves, so that one removed later is Gone (410),
+        not Not Found: feed readers stop polling a feed that says so."""
+        if slugs := list(slugs):
+            self.redis.sadd(self._categories_key(), *slugs)
+
+    def was_category(self, slug: str) -> bool:
+        """Whether a published config ever served the category `slug`."""
+        return bool(self.redis.sismember(self._categories_key(), slug))
+
+    def _categories_key(self) -> str:
+        return f"{self.prefix}:categories:served"
+
     def config_published_at(self) -> datetime | None:
         """When the published config last changed (None before the first publish, or when it
         was published by a version that did not say)."""

@@ -22,6 +22,7 @@ from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.store import Store
 from aggregator.web import create_app, embed, i18n, pages
+from workers.scheduler import publish
 
 AddArticles = Callable[..., list[Article]]
 
@@ -339,6 +340,27 @@ def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
     assert pages_walked == 3
     assert len(seen) == len(set(seen)) == 47
     assert set(seen) == {a.id for a in stored}
+
+
+def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
+    client: FlaskClient, store: Store, web_config: Config
+) -> None:
+    """Feed readers stop polling a 410; a 404 they retry for ever."""
+    old = replace(web_config.categories[0], slug="old-news", title="Old news")
+    publish(store, replace(web_config, categories=(*web_config.categories, old)))
+    assert client.get("/c/old-news/feed.atom").status_code == 200
+    publish(store, web_config)  # the category removed from the config
+    for path in (
+        "/c/old-news/",
+        "/c/old-news/feed.atom",
+        "/c/old-news/feed.json",
+        "/embed/old-news",
+    ):
+        assert client.get(path).status_code == 410, path
+    page = text(client, "/c/old-news/", 410)
+    assert "<h1>This category was removed</h1>" in page
+    assert client.get("/c/old-news/feed.json").headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/c/never-was/feed.atom").status_code == 404
 
 
 def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient) -> None:

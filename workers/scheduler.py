@@ -35,6 +35,7 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
         log.info("story index of the previous layout dropped", extra={"fields": {"keys": dropped}})
     before = store.published_config()
     version = store.publish_config(config_module.dumps(config))
+    store.remember_categories(c.slug for c in config.categories)
     wanted = {s.id for s in config.sources}
     states = store.get_states(sorted(wanted))
     store.set_sources(states)  # what /metrics counts by state from now on

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request, url_for
@@ -293,6 +293,12 @@ def _redirect_from_base_url(response: Response) -> Response:
         query = f"?{target.query}" if target.query else ""
         response.location = get_config().site.base_url.rstrip("/") + path + query
     return response
+
+
+def no_category(slug: str) -> NoReturn:
+    """Abort for a category the config does not serve: 410 Gone when one it served before had
+    this slug (a feed reader then stops asking), else 404."""
+    abort(410 if web_state().store.was_category(slug) else 404)
 
 
 def web_state() -> WebState:

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, request, send_file
+from flask import Blueprint, Response, request, send_file
 
-from aggregator.web import get_config, render_slot, web_state
+from aggregator.web import get_config, no_category, render_slot, web_state
 from aggregator.web.cache import Rendered
 from aggregator.web.feeds import rendered_response, story_page
 from aggregator.web.pages import render_page
@@ -87,7 +87,7 @@ def embed_page(slug: str) -> Response:
     config, generation = state.settings.snapshot()
     category = config.category(slug)
     if category is None and slug != ALL:
-        abort(404)
+        no_category(slug)
     options = embed_options(request.args)
     # From here on, "all" is None, as everywhere behind the URL; each story once, like the
     # JSON feed embed.js reads.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from flask import Blueprint, Request, Response, abort, request
+from flask import Blueprint, Request, Response, request
 from werkzeug.exceptions import BadRequest
 
 from aggregator import metrics, stories
@@ -32,7 +32,7 @@ from aggregator.syndication import (
     render_json,
     render_rss,
 )
-from aggregator.web import get_config, render_slot, web_state
+from aggregator.web import get_config, no_category, render_slot, web_state
 from aggregator.web.cache import Rendered
 
 bp = Blueprint("feeds", __name__)
@@ -163,7 +163,7 @@ def is_not_modified(req: Request, entry: Rendered) -> bool:
 def _category(config: Config, slug: str) -> Category:
     category = config.category(slug)
     if category is None:
-        abort(404)
+        no_category(slug)
     return category
 
 

@@ -50,6 +50,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_body": "We could not find this page. It may have been removed, "
         "or the address may be wrong.",
         "back_home": "Back to the home page",
+        "gone_title": "This category was removed",
+        "gone_body": "It is no longer published here. Its sources may be in another category.",
         "unavailable_title": "Briefly unavailable",
         "unavailable_body": "This page cannot be shown right now. Please try again in a minute.",
         "source_name": "Source",
@@ -106,6 +108,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_title": "页面未找到",
         "not_found_body": "找不到该页面。它可能已被删除，或者地址有误。",
         "back_home": "返回首页",
+        "gone_title": "该分类已移除",
+        "gone_body": "此分类已不再发布。其来源可能已归入其他分类。",
         "unavailable_title": "暂时无法访问",
         "unavailable_body": "此页面暂时无法显示，请稍后再试。",
         "source_name": "来源",

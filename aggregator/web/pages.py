@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Gone, NotFound
 
 from aggregator import stories
 from aggregator.config import Category, Config
@@ -26,7 +26,7 @@ from aggregator.normalize import language_tag
 from aggregator.redact import public_error, public_url
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES
-from aggregator.web import Page, get_config, get_store, rendering, web_state
+from aggregator.web import Page, get_config, get_store, no_category, rendering, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
 
 bp = Blueprint("pages", __name__)
@@ -317,7 +317,7 @@ def category(slug: str) -> str:
     config, store = get_config(), get_store()
     cat = config.category(slug)
     if cat is None:
-        abort(404)
+        no_category(slug)
     before = request.args.get("before") or None
     latest = request.args.get("sort") == "latest" or before is not None
     pool: list[Article] | None = None  # None: the top stories of the newest articles
@@ -443,3 +443,11 @@ def not_found(error: NotFound) -> tuple[str, int]:
     config = get_config()
     page = render_page("404.html", feeds=feed_links(None, config.site.title, request.script_root))
     return page, 404
+
+
+@bp.app_errorhandler(410)
+def gone(error: Gone) -> tuple[str, int]:
+    """A templated, localized 410 for a category the site no longer serves."""
+    config = get_config()
+    page = render_page("410.html", feeds=feed_links(None, config.site.title, request.script_root))
+    return page, 410
