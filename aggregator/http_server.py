@@ -29,6 +29,7 @@ see the README's production notes. `bench/serve.py` measures this same command.
 from __future__ import annotations
 
 import io
+import ipaddress
 import os
 import sys
 from typing import Any
@@ -184,7 +185,7 @@ def _worker_class() -> type[Any]:
             self.capped: set[str] = set()  # addresses at the limit (logged once each time)
 
         def handle(self, listener: Any, client: Any, addr: Any) -> None:
-            address = addr[0] if isinstance(addr, tuple) else ""
+            address = _client_key(addr)
             held = self.held.get(address, 0)
             if self.per_address and held >= self.per_address:
                 if address not in self.capped:
@@ -237,6 +238,18 @@ def _worker_class() -> type[Any]:
             return super().handle_request(listener_name, req, sock, addr)
 
     return Worker
+
+
+def _client_key(addr: Any) -> str:
+    """Whose connection this is, for the per-address limit: its IPv4 address, or its IPv6 /64
+    (one subscriber's network: a host has millions of addresses in it to rotate through)."""
+    host = addr[0] if isinstance(addr, tuple) else ""
+    if ":" not in host:
+        return str(host)
+    try:
+        return str(ipaddress.ip_network(f"{host}/64", strict=False))
+    except ValueError:  # a scoped address ("fe80::1%eth0")
+        return str(host)
 
 
 def _content_length(req: Any) -> int | None:

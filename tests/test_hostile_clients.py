@@ -382,6 +382,13 @@ def test_one_address_holds_only_its_share_of_a_workers_connections(
         assert web.output().count("127.0.0.1 holds 10 connections") == 1
 
 
+def test_an_ipv6_client_is_counted_by_its_64_not_by_each_address_it_can_rotate_through() -> None:
+    key = http_server._client_key
+    assert key(("2001:db8:1:2::1", 443, 0, 0)) == key(("2001:db8:1:2:ffff::9", 80, 0, 0))
+    assert key(("2001:db8:1:3::1", 443, 0, 0)) != key(("2001:db8:1:2::1", 443, 0, 0))
+    assert key(("203.0.113.7", 443)) == "203.0.113.7"
+
+
 # --- secrets in source URLs ----------------------------------------------------------------------
 
 
