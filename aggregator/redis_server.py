@@ -246,7 +246,7 @@ class EmbeddedServer:
                 stdout=log,
                 stderr=log,
                 pass_fds=(self._lock_fd,),
-                preexec_fn=_die_with_parent(os.getpid()),
+                preexec_fn=die_with_parent(os.getpid()),
                 # Keep the terminal's Ctrl-C away from it: its owner decides when it stops.
                 start_new_session=True,
             )
@@ -290,7 +290,7 @@ def _answers_ping(path: Path) -> bool:
             return False
 
 
-def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
+def die_with_parent(parent_pid: int) -> Callable[[], None] | None:
     """A preexec_fn asking Linux to SIGTERM the child when its parent (thread) dies."""
     if not sys.platform.startswith("linux"):
         return None

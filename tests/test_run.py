@@ -133,8 +133,15 @@ def test_run_starts_everything_serves_articles_and_stops_in_order(
     assert not [pid for pid in descendants if alive(pid)], "a process outlived `run`"
 
 
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 @pytest.mark.timeout(120)
-def test_embedded_server_does_not_outlive_a_killed_run(
+def test_nothing_of_the_service_outlives_a_killed_run(
     tmp_path: Path, feed_server: FeedServer, service_env: dict[str, str]
 ) -> None:
     port = free_port()
@@ -144,6 +151,8 @@ def test_embedded_server_does_not_outlive_a_killed_run(
     )
     try:
         wait_for(lambda: len(children_of(service.pid)) >= 4, 30, "the service to start")
+        # Serving, not starting: the web, which starts without Redis, must not serve on alone.
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, "the web to answer")
         descendants = children_of(service.pid)
         service.kill()  # SIGKILL: no chance to clean up
         service.wait(10)

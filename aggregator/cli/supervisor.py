@@ -15,7 +15,7 @@ from pathlib import Path
 from types import FrameType
 
 from aggregator.cli import common
-from aggregator.redis_server import EmbeddedServer, data_dir
+from aggregator.redis_server import EmbeddedServer, data_dir, die_with_parent
 
 
 class Supervisor:
@@ -29,8 +29,13 @@ class Supervisor:
 
     def start(self, name: str) -> None:
         # Own session: a terminal's Ctrl-C reaches only us, so we can stop children in order.
+        # And SIGTERM when we die without stopping them (a SIGKILL, an OOM kill): nothing of the
+        # service outlives `run` (the web, which starts without Redis, would serve on alone).
         self.children[name] = subprocess.Popen(
-            self.commands[name], env=self.env, start_new_session=True
+            self.commands[name],
+            env=self.env,
+            start_new_session=True,
+            preexec_fn=die_with_parent(os.getpid()),
         )
 
     def check(self) -> None:
