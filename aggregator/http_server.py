@@ -83,7 +83,7 @@ def send_timeout() -> float:
 def max_connections_per_address() -> int:
     """Connections one client address may hold in a worker; 0: no limit (behind a proxy)."""
     raw = os.environ.get(PER_ADDRESS_ENV, "").strip() or str(DEFAULT_PER_ADDRESS)
-    if not raw.isdigit():
+    if not raw.isdecimal() or not raw.isascii():
         raise SystemExit(
             f"aggregator: {PER_ADDRESS_ENV}={raw!r}: a whole number of connections, 0 for no limit"
         )
@@ -102,7 +102,7 @@ def trusted_proxies() -> int:
     client can put anything before them. The admin's failed-login throttle counts per address.
     """
     raw = os.environ.get(TRUSTED_PROXIES_ENV, "").strip() or "0"
-    if not raw.isdigit() or int(raw) > 10:
+    if not raw.isascii() or not raw.isdecimal() or int(raw) > 10:
         raise SystemExit(
             f"aggregator: {TRUSTED_PROXIES_ENV}={raw!r}: the number of reverse proxies in front"
             " of the web server, 0 to 10 (1 for one nginx)"
@@ -243,13 +243,16 @@ def _worker_class() -> type[Any]:
 def _client_key(addr: Any) -> str:
     """Whose connection this is, for the per-address limit: its IPv4 address, or its IPv6 /64
     (one subscriber's network: a host has millions of addresses in it to rotate through)."""
-    host = addr[0] if isinstance(addr, tuple) else ""
-    if ":" not in host:
-        return str(host)
+    host = str(addr[0]) if isinstance(addr, tuple) else ""
     try:
-        return str(ipaddress.ip_network(f"{host}/64", strict=False))
-    except ValueError:  # a scoped address ("fe80::1%eth0")
-        return str(host)
+        address = ipaddress.ip_address(host.partition("%")[0])  # (a scoped one: "fe80::1%eth0")
+    except ValueError:
+        return host
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:  # an IPv4 client of a server listening on [::]
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 def _content_length(req: Any) -> int | None:

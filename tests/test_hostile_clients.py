@@ -387,6 +387,9 @@ def test_an_ipv6_client_is_counted_by_its_64_not_by_each_address_it_can_rotate_t
     assert key(("2001:db8:1:2::1", 443, 0, 0)) == key(("2001:db8:1:2:ffff::9", 80, 0, 0))
     assert key(("2001:db8:1:3::1", 443, 0, 0)) != key(("2001:db8:1:2::1", 443, 0, 0))
     assert key(("203.0.113.7", 443)) == "203.0.113.7"
+    # A server listening on [::] sees IPv4 clients as ::ffff:a.b.c.d: each its own, not one /64.
+    assert key(("::ffff:203.0.113.7", 443, 0, 0)) == "203.0.113.7"
+    assert key(("::ffff:198.51.100.1", 443, 0, 0)) != key(("::ffff:203.0.113.7", 443, 0, 0))
 
 
 # --- secrets in source URLs ----------------------------------------------------------------------
