@@ -241,9 +241,9 @@ def _keep_image(match: re.Match[str]) -> str:
     src = html.unescape(attrs.get("src", ""))
     if not src or is_tracker(src):
         return ""
-    alt: str = attrs.get("alt", "")
-    if _EMOJI_IMAGE.search(src) and 0 < len(html.unescape(alt)) <= 8 and not _WORD.search(alt):
-        return alt  # (escaped as nh3 wrote it)
+    alt = html.unescape(attrs.get("alt", ""))
+    if _EMOJI_IMAGE.search(src) and 0 < len(alt) <= 8 and not _WORD.search(alt):
+        return html.escape(alt, quote=False)  # (its own escaping: not how nh3 wrote the attribute)
     for dimension in ("width", "height"):
         value = attrs.get(dimension, "").strip().removesuffix("px").strip()
         if value.isdigit() and int(value) <= 1:

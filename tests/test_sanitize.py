@@ -256,6 +256,10 @@ def test_a_picture_of_an_emoji_is_the_emoji() -> None:
     assert clean_html(f"<p>Dance {wordpress} now</p>", BASE) == "<p>Dance 💃 now</p>"
     family = '<img src="https://twemoji.example/twemoji/1f468-200d-1f469.png" alt="👨‍👩‍👧">'
     assert clean_html(f"<p>{family}</p>", BASE) == "<p>👨‍👩‍👧</p>"
+    # Its alt comes out as text, escaped by us, whatever nh3 left in the attribute.
+    for alt, text in (("&lt;!--", "&lt;!--"), ("<!--", "&lt;!--"), ("&amp;", "&amp;")):
+        tag = f'<img src="https://s.w.org/images/core/emoji/15/72x72/1.png" alt="{alt}">'
+        assert clean_html(f"<p>a {tag} b</p>", BASE) == f"<p>a {text} b</p>"
     # A picture in an emoji folder with words for its alt is a picture.
     chart = '<img src="https://img.example/emoji/chart.png" alt="Emoji use by year">'
     assert clean_html(chart, BASE).startswith("<img ")
