@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -191,12 +191,14 @@ def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
     doomed: list[lxml.html.HtmlElement] = []
     containers: list[lxml.html.HtmlElement] = []  # the root among them, when it holds blocks
     for element in root.iter(*_PARAGRAPHS):
-        if element.tag == "div" and any(child.tag in _BLOCKS for child in element):
+        text = _words(element)
+        if (element.tag == "div" and any(child.tag in _BLOCKS for child in element)) or (
+            len(text) > LOOSE_MAX_CHARS and any(child.tag == "br" for child in element)
+        ):
             containers.append(element)
-            continue  # a container: its paragraphs are judged one by one
+            continue  # a container, of paragraphs or of (long) lines: judged one by one
         if any(element in set(d.iterdescendants()) for d in doomed):
             continue
-        text = " ".join(element.text_content().split())
         if text and judge(text):
             doomed.append(element)
     loose = [
@@ -212,10 +214,14 @@ def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
     junk = sum(len("".join(d.text_content().split())) for d in doomed)
     if total <= junk + sum(len(run.text.replace(" ", "")) for run in loose):
         return html_text  # the junk is all there is: keep it rather than an empty article
+    for run in loose:  # first: drop_tree() moves a doomed block's tail, a run's text, away
+        run.remove()
     for element in doomed:
         element.drop_tree()
-    for run in loose:
-        run.remove()
+    for container in {run.container for run in loose}:  # a paragraph of lines all junk
+        empty = not container.text_content().strip() and next(container.iter(*_MEDIA), None) is None
+        if container is not root and empty:
+            container.drop_tree()
     return _serialize(root)
 
 
@@ -231,8 +237,8 @@ class _Run:
     @property
     def text(self) -> str:
         lead = self.container.text if self.after is None else self.after.tail
-        parts = [lead or "", *(e.text_content() + (e.tail or "") for e in self.inline)]
-        return " ".join(" ".join(parts).split())
+        parts = [lead or "", *("".join(_pieces(e)) + (e.tail or "") for e in self.inline)]
+        return " ".join("".join(parts).split())
 
     def remove(self) -> None:
         if self.after is None:
@@ -243,6 +249,22 @@ class _Run:
             self.after.tail = None
         for element in self.inline:
             self.container.remove(element)
+
+
+def _words(element: lxml.html.HtmlElement) -> str:
+    """An element's text as it reads: a line break is a space ("Advertisement<br>Sponsored by"
+    is two lines, not "AdvertisementSponsored by"), whitespace collapsed."""
+    return " ".join("".join(_pieces(element)).split())
+
+
+def _pieces(element: lxml.html.HtmlElement) -> Iterator[str]:
+    yield element.text or ""
+    for child in element:
+        if child.tag == "br":
+            yield " "
+        elif isinstance(child.tag, str):
+            yield from _pieces(child)
+        yield child.tail or ""
 
 
 def _loose_runs(container: lxml.html.HtmlElement) -> list[_Run]:

@@ -166,6 +166,19 @@ def test_a_body_written_in_line_breaks_loses_its_junk_line_and_nothing_else() ->
     # unbounded; it would have taken the whole body for its last line).
     long_run = f"{BODY}{'word ' * 100}Follow our newsroom on Mastodon."
     assert strip_paragraphs(long_run, ("follow our newsroom",)) == long_run
+    # The same in a paragraph of lines (normalize writes plain text so): its lines are judged.
+    in_p = f"{BODY}<p>{lines}Read more at Example</p>"
+    assert (
+        strip_paragraphs(in_p, ("read more at",))
+        == f"{BODY}<p>{lines}".removesuffix("<br>") + "</p>"
+    )
+    all_junk = f"{BODY}<p>{'Advertisement<br>' * 40}Sponsored by Example</p>"
+    assert strip_paragraphs(all_junk, ()) == BODY  # no empty paragraph left behind
+    short = f"{BODY}<p>Advertisement<br>Sponsored by Example</p>"
+    assert strip_paragraphs(short, ()) == BODY  # a short one is judged whole, as before
+    # A loose line after a doomed paragraph goes too (drop_tree moved it out of reach before).
+    after = f"{BODY}<p>Read more at X</p> Read more at Y"
+    assert strip_paragraphs(after, ("read more at",)) == BODY
 
 
 def test_the_only_paragraph_is_never_removed_and_rules_can_be_switched_off() -> None:
