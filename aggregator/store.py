@@ -832,18 +832,27 @@ class Store:
         at = _epoch(now or datetime.now(UTC))
         return int(self._publish_config(keys=[self._config_key()], args=[raw_json, at]))
 
-    def remember_categories(self, slugs: Iterable[str]) -> None:
-        """Note categories a published config serves, so that one removed later is Gone (410),
-        not Not Found: feed readers stop polling a feed that says so."""
-        if slugs := list(slugs):
-            self.redis.sadd(self._categories_key(), *slugs)
+    def remember_categories(self, served: Iterable[str], before: Iterable[str] = ()) -> None:
+        """Note the categories a config being published serves (and the one it replaces
+        served), so that one no longer served is Gone (410), not Not Found: feed readers stop
+        polling a feed that says so. A new one is not Gone before the web has the new config."""
+        now = set(served)
+        ever_key, gone_key = self._categories_key("served"), self._categories_key("removed")
+        if every := now | set(before):
+            self.redis.sadd(ever_key, *every)
+        ever = {m.decode() for m in cast(set[bytes], self.redis.smembers(ever_key))}
+        with self.redis.pipeline() as pipe:  # MULTI: the web sees the old set or the new one
+            pipe.delete(gone_key)
+            if removed := ever - now:
+                pipe.sadd(gone_key, *removed)
+            pipe.execute()
 
-    def was_category(self, slug: str) -> bool:
-        """Whether a published config ever served the category `slug`."""
-        return bool(self.redis.sismember(self._categories_key(), slug))
+    def is_removed_category(self, slug: str) -> bool:
+        """Whether `slug` was a category of a published config and is one no longer."""
+        return bool(self.redis.sismember(self._categories_key("removed"), slug))
 
-    def _categories_key(self) -> str:
-        return f"{self.prefix}:categories:served"
+    def _categories_key(self, kind: str) -> str:
+        return f"{self.prefix}:categories:{kind}"
 
     def config_published_at(self) -> datetime | None:
         """When the published config last changed (None before the first publish, or when it

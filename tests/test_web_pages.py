@@ -361,6 +361,13 @@ def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
     assert "<h1>This category was removed</h1>" in page
     assert client.get("/c/old-news/feed.json").headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/c/never-was/feed.atom").status_code == 404
+    publish(store, replace(web_config, categories=(*web_config.categories, old)))  # back
+    assert client.get("/c/old-news/feed.atom").status_code == 200
+    # One removed by a version that noted nothing: the config it replaces still says so.
+    older = replace(web_config.categories[0], slug="older-news", title="Older news")
+    store.publish_config(config_module.dumps(replace(web_config, categories=(older,))))
+    publish(store, web_config)
+    assert client.get("/c/older-news/").status_code == 410
 
 
 def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient) -> None:

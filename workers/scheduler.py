@@ -35,7 +35,9 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
         log.info("story index of the previous layout dropped", extra={"fields": {"keys": dropped}})
     before = store.published_config()
     version = store.publish_config(config_module.dumps(config))
-    store.remember_categories(c.slug for c in config.categories)
+    previous = config_module.loads(before[1]) if before else None
+    categories = previous.categories if previous else ()
+    store.remember_categories((c.slug for c in config.categories), (c.slug for c in categories))
     wanted = {s.id for s in config.sources}
     states = store.get_states(sorted(wanted))
     store.set_sources(states)  # what /metrics counts by state from now on
@@ -44,7 +46,7 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     added = store.schedule_new(due)
     # An edited source (URL, interval, filters, categories) takes effect now, not at the due time
     # its old settings gave it: a shortened interval would otherwise wait out the long one.
-    changed = _changed_sources(before[1] if before else None, config) & set(due)
+    changed = _changed_sources(previous, config) & set(due)
     for source_id in sorted(changed):
         store.schedule(source_id, now)
     removed = [i for i in store.scheduled() if i not in wanted]
@@ -64,12 +66,12 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     )
 
 
-def _changed_sources(previous_raw: str | None, config: Config) -> set[str]:
+def _changed_sources(previous: Config | None, config: Config) -> set[str]:
     """Ids of sources whose settings differ from the previously published config."""
-    if previous_raw is None:
+    if previous is None:
         return set()
-    previous = {s.id: s for s in config_module.loads(previous_raw).sources}
-    return {s.id for s in config.sources if s.id in previous and previous[s.id] != s}
+    before = {s.id: s for s in previous.sources}
+    return {s.id for s in config.sources if s.id in before and before[s.id] != s}
 
 
 def _job_timeout(config: Config, batch: int) -> int:

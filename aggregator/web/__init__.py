@@ -298,7 +298,7 @@ def _redirect_from_base_url(response: Response) -> Response:
 def no_category(slug: str) -> NoReturn:
     """Abort for a category the config does not serve: 410 Gone when one it served before had
     this slug (a feed reader then stops asking), else 404."""
-    abort(410 if web_state().store.was_category(slug) else 404)
+    abort(410 if web_state().store.is_removed_category(slug) else 404)
 
 
 def web_state() -> WebState:
