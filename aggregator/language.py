@@ -107,6 +107,23 @@ def _native_walk() -> type:
     return NativeWalk
 
 
+def reference() -> Any:
+    """py3langid's own identifier on the model we keep (Python walk, numpy scores): what the C
+    is held to (tests/test_language.py) and measured against (bench/language.py)."""
+    from py3langid.langid import LanguageIdentifier
+
+    ours = _identifier()
+    return LanguageIdentifier(
+        ours.nb_ptc,
+        ours.nb_pc,
+        ours.nb_classes,
+        ours.tk_nextmove,
+        ours.tk_output,
+        norm_probs=True,
+        tk_row=ours.tk_row,
+    )
+
+
 def load() -> None:
     """Load the model now (a worker does it before its first job, which would otherwise wait)."""
     _identifier()

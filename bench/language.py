@@ -50,18 +50,7 @@ def best(run: Callable[[], object], rounds: int = 5) -> float:
 def main() -> None:
     if not PRESENT:
         raise SystemExit(SKIP_REASON)
-    from py3langid.langid import LanguageIdentifier
-
-    ours = language._identifier()
-    reference = LanguageIdentifier(
-        ours.nb_ptc,
-        ours.nb_pc,
-        ours.nb_classes,
-        ours.tk_nextmove,
-        ours.tk_output,
-        norm_probs=True,
-        tk_row=ours.tk_row,
-    )
+    ours, reference = language._identifier(), language.reference()
     texts = samples()
     theirs = best(lambda: [reference.classify(t) for t in texts])
     mine = best(lambda: [ours.classify(t) for t in texts])

@@ -131,17 +131,9 @@ def test_the_c_walk_and_scores_read_texts_as_py3langid_does() -> None:
     identifier = language._identifier()
     if language._native is None:
         pytest.skip("aggregator._native is not built (no C compiler at install)")
-    from py3langid.langid import LanguageIdentifier, visit_counts
+    from py3langid.langid import visit_counts
 
-    reference = LanguageIdentifier(
-        identifier.nb_ptc,
-        identifier.nb_pc,
-        identifier.nb_classes,
-        identifier.tk_nextmove,
-        identifier.tk_output,
-        norm_probs=True,
-        tk_row=identifier.tk_row,
-    )
+    reference = language.reference()
     assert type(reference) is not type(identifier)  # the reference walks and scores in Python
     texts = [t for group in SAMPLES.values() for t in group]
     texts += ["", " ", "123 456", "x\udc80y", "Ünïcödé " * 40, "word " * 300, "\x00\xff"]

@@ -267,7 +267,8 @@ def _unavailable(error: Exception) -> Response:
     if request.blueprint in ("pages", "embed") and web_state().settings.has_config():
         from aggregator.web.pages import render_page
 
-        return Response(render_page("503.html"), 503, headers)
+        page = render_page("message.html", message="unavailable", home_link=False)
+        return Response(page, 503, headers)
     message = "The service is briefly unavailable (its store does not answer). Try again shortly."
     return Response(message + "\n", 503, headers, content_type="text/plain; charset=utf-8")
 

@@ -441,13 +441,13 @@ def favicon() -> Response:
 def not_found(error: NotFound) -> tuple[str, int]:
     """A templated, localized 404 for unknown categories, articles and addresses."""
     config = get_config()
-    page = render_page("404.html", feeds=feed_links(None, config.site.title, request.script_root))
-    return page, 404
+    feeds = feed_links(None, config.site.title, request.script_root)
+    return render_page("message.html", message="not_found", home_link=True, feeds=feeds), 404
 
 
 @bp.app_errorhandler(410)
 def gone(error: Gone) -> tuple[str, int]:
     """A templated, localized 410 for a category the site no longer serves."""
     config = get_config()
-    page = render_page("410.html", feeds=feed_links(None, config.site.title, request.script_root))
-    return page, 410
+    feeds = feed_links(None, config.site.title, request.script_root)
+    return render_page("message.html", message="gone", home_link=True, feeds=feeds), 410
