@@ -60,12 +60,15 @@ Render = Callable[[], tuple[bytes, datetime | None]]
 class RenderCache:
     """Renderings by key, each valid for one version; the least recently used are dropped beyond
     `max_entries` or `max_bytes` (bodies and their gzip: a 200-item JSON Feed is ~1 MB of both,
-    so a count alone let a sweep of every cached variant grow a process by hundreds of MB).
+    so a count alone let a sweep of every cached variant grow a process by hundreds of MB). With
+    the bytes bounded, the count is large: a category has 48 cached variants (8 limits, 3
+    formats, collapsed or not), and 512 entries let a crawler's sweep of 11 categories' valid
+    URLs push the hot feeds out.
 
     `renders` counts renderings done, for tests and metrics.
     """
 
-    def __init__(self, max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, max_entries: int = 4096, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.renders = 0
