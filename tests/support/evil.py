@@ -125,6 +125,19 @@ def deep_nesting(depth: int = DEEP_NESTING) -> bytes:
     return rss(item(1, description=f"<![CDATA[{body}]]>") + item(2))
 
 
+LOGO_PARTS = 40
+
+
+def logo_backtracking(parts: int = LOGO_PARTS) -> bytes:
+    """Items whose pictures' addresses have "logo" and then parts both digits and hex, each
+    tried both ways by the first logo rule: 2^40 tries (30 parts took minutes)."""
+    name = "a-logo" + "-12345678" * parts
+    pictures = "".join(
+        f'<img src="https://img.example/{name}{end}">' for end in (".html", "-x", ".png")
+    )
+    return rss(item(1, description=f"<![CDATA[<p>Text</p>{pictures}]]>") + item(2))
+
+
 def doctype_comments(count: int = SCAN_BOMB_COUNT) -> bytes:
     """Comments opened and never closed in a DOCTYPE's internal subset."""
     return rss(item(1), doctype=f"<!DOCTYPE rss [{'<!--' * count}]>")
@@ -1223,6 +1236,15 @@ def _cases() -> list[Case]:
         f"{DEEP_NESTING:,} nested <div>s in a description (1.1 MB; the sanitizer's parser is "
         "quadratic in depth)",
         _route("add", "/c/deep", deep_nesting()),
+        _ok(),
+        min_articles=2,
+    )
+    add(
+        "logo-backtracking",
+        ct,
+        f'picture addresses of "logo" and {LOGO_PARTS} parts both digits and hex (a rule '
+        "tried 2^n readings)",
+        _route("add", "/c/logo", logo_backtracking()),
         _ok(),
         min_articles=2,
     )
