@@ -292,7 +292,7 @@ def test_latin_text_never_takes_a_cjk_face(
 
     page.goto(f"{live_server.url}/a/{english.id}")
     assert (
-        page.evaluate("document.querySelector('.story').lang || document.documentElement.lang")
+        page.evaluate("document.querySelector('.story h1').lang || document.documentElement.lang")
         == "en"
     )
     family = page.evaluate(
