@@ -181,6 +181,7 @@ def _worker_class() -> type[Any]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.per_address = max_connections_per_address()
+            self.send_timeout = send_timeout()  # read once, not per request
             self.held: dict[str, int] = {}  # open connections by client address
             self.capped: set[str] = set()  # addresses at the limit (logged once each time)
 
@@ -210,11 +211,11 @@ def _worker_class() -> type[Any]:
 
         def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
             # (not in handle(): GeventWorker's makes the socket blocking, without a timeout)
-            sock.settimeout(send_timeout())  # the header and body deadlines are shorter
+            sock.settimeout(self.send_timeout)  # the header and body deadlines are shorter
             try:
                 return self._handle_request(listener_name, req, sock, addr)
-            except TimeoutError:  # the client read nothing for send_timeout() seconds
-                self.log.info("closed %s: it read nothing for %g s", addr, send_timeout())
+            except TimeoutError:  # the client read nothing for send_timeout seconds
+                self.log.info("closed %s: it read nothing for %g s", addr, self.send_timeout)
                 raise StopIteration() from None  # gunicorn closes the connection
 
         def _handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
