@@ -466,6 +466,47 @@ def test_a_right_to_left_site_is_laid_out_so(
     assert '<html lang="he" dir="rtl">' in text(client, "/embed/tech")
 
 
+class _Current(HTMLParser):
+    """Every link marked aria-current, as (its href, the mark)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.marks: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("aria-current"):
+            self.marks.append((found.get("href") or "", found["aria-current"] or ""))
+
+
+def test_only_links_to_the_page_itself_are_marked_as_the_current_page(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    # A screen reader says "current page" for aria-current="page": the category's link on its
+    # "latest" view, or on an article of it, is the current section ("true"), not the page.
+    (article,) = add_articles("hacker-blog", 1)
+    expected = {
+        "/c/tech/": {("/c/tech/", "page")},
+        "/c/tech/?sort=latest": {("/c/tech/", "true"), ("/c/tech/?sort=latest", "page")},
+        f"/a/{article.id}": {("/c/tech/", "true"), (f"/a/{article.id}", "page")},
+        "/sources": {("/sources", "page")},
+    }
+    for path, marks in expected.items():
+        found = _Current()
+        found.feed(text(client, path))
+        assert set(found.marks) == marks, path
+        assert all(mark != "page" or href == path for href, mark in found.marks), path
+
+
+def test_source_links_say_whose_site_and_feed_they_are(client: FlaskClient) -> None:
+    # A screen reader's list of links would otherwise be "Website, Feed, Website, Feed, ...".
+    page = text(client, "/sources")
+    names = re.findall(r'rel="noopener">(\w+)<span class="visually-hidden"> · ([^<]+)</span>', page)
+    assert ("Website", "Hacker Blog") in names
+    assert ("Feed", "Hacker Blog") in names
+    assert ("Feed", "人民日报") in names
+
+
 def test_sources_page_shows_state_in_plain_words(
     client: FlaskClient, store: Store, web_config: Config
 ) -> None:

@@ -349,6 +349,7 @@ def category(slug: str) -> str:
         next_url=next_url,
         first_url=url_for(".category", slug=slug) if before else None,
         current_slug=slug,
+        current_page=not latest and not before,  # the category's own link is this very page
         feeds=feed_links(slug, f"{config.site.title}: {cat.title}", request.script_root),
     )
 
@@ -427,6 +428,7 @@ def sources() -> str:
         previous_url=previous_url,
         next_url=next_url,
         current_slug="sources",
+        current_page=page.number == 1,
         feeds=feed_links(None, config.site.title, request.script_root),
     )
 
