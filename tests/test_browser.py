@@ -136,6 +136,24 @@ def test_reader_pages_render_with_images_and_related_articles(
     assert csp_violations == []
 
 
+def test_a_lead_story_without_a_picture_leaves_no_blank_row(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    # The lead card spans two rows of the home grid for its picture; without one, the second
+    # row stood blank beside the other cards at desktop width.
+    add_articles("hacker-blog", 3, thumbnail=None)
+    add_articles("mixed", 3, thumbnail=None)  # the section's 4 cards: the lead, then 3 beside it
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/")
+    lead = page.locator(".grid-home .card-lead").first
+    expect(lead).to_be_visible()
+    card, body = lead.evaluate(
+        "el => [el.getBoundingClientRect().height,"
+        " el.querySelector('.card-body').getBoundingClientRect().height]"
+    )
+    assert card - body < 24, (card, body)
+
+
 @pytest.mark.parametrize("site_language", ["zh-CN"])
 def test_chinese_category_page(
     live_server: LiveServer,
