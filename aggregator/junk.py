@@ -218,11 +218,19 @@ def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
         run.remove()
     for element in doomed:
         element.drop_tree()
-    for container in {run.container for run in loose}:  # a paragraph of lines all junk
+    for container in {run.container for run in loose}:
+        _drop_leading_breaks(container)  # where its first line was junk
         empty = not container.text_content().strip() and next(container.iter(*_MEDIA), None) is None
-        if container is not root and empty:
+        if container is not root and empty:  # a paragraph of lines all junk
             container.drop_tree()
     return _serialize(root)
+
+
+def _drop_leading_breaks(container: lxml.html.HtmlElement) -> None:
+    """Line breaks that open the container, with nothing before them, go (their tails stay)."""
+    while not (container.text or "").strip() and len(container) and container[0].tag == "br":
+        container.text = (container.text or "") + (container[0].tail or "")
+        container.remove(container[0])  # which takes its tail: kept just above
 
 
 @dataclass

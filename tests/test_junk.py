@@ -162,6 +162,10 @@ def test_a_body_written_in_line_breaks_loses_its_junk_line_and_nothing_else() ->
     assert kept == f"{BODY}{lines}".removesuffix("<br>")  # the line and its break
     middle = f"{BODY}line one<br>Continue reading<br>line three"
     assert strip_paragraphs(middle, ()) == f"{BODY}line one<br>line three"
+    # The first line of a container goes with the break after it: no blank line opens the text.
+    first = f"<p>Advertisement<br>{lines}</p>{BODY}"
+    assert strip_paragraphs(first, ()) == f"<p>{lines}</p>{BODY}"
+    assert strip_paragraphs(f"Advertisement<br><br>{lines}", ()) == lines
     # A long run is a body without paragraphs: not judged as one (a source's own pattern is
     # unbounded; it would have taken the whole body for its last line).
     long_run = f"{BODY}{'word ' * 100}Follow our newsroom on Mastodon."
