@@ -19,6 +19,7 @@ from functools import lru_cache
 from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
 from aggregator.language import detect as detect_language
+from aggregator.language import fits_script
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
 from aggregator.sanitize import clean_html, clean_text, looks_like_html, safe_url, strip_tags
 
@@ -187,12 +188,13 @@ def _article(
     tags = tuple(spellings.values())
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
-    language = (
-        language_tag(source.language)
-        or language_tag(entry.language)
-        or language_tag(feed.language)
-        or language_tag(detect_language(f"{title}\n{text}"))
+    # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
+    sample = f"{title}\n{text}"
+    declared = language_tag(entry.language) or language_tag(feed.language)
+    language = language_tag(source.language) or (
+        declared if declared and fits_script(declared, sample) else ""
     )
+    language = language or language_tag(detect_language(sample))
     # What a reader sees, with the dates the source gave (never `now`, which moves every poll).
     seen = (
         title,

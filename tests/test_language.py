@@ -119,8 +119,9 @@ def _language(feed_lang: str, item_lang: str, title: str, source_lang: str = "")
 def test_the_tag_comes_from_the_config_the_feed_or_the_text_in_that_order() -> None:
     chinese = "国务院常务会议部署稳就业工作"
     assert _language("", "", chinese) == "zh"
-    assert _language("en-us", "", chinese) == "en-US"  # the feed's word wins over a guess
-    assert _language("English", "", chinese) == "en"  # names become tags
+    assert _language("ja", "", chinese) == "ja"  # the feed's word wins over a guess...
+    assert _language("en-us", "", chinese) == "zh"  # ...unless its text is in another script
+    assert _language("English", "", "Parliament passed the budget") == "en"  # names become tags
     assert _language("", "", chinese, source_lang="zh-CN") == "zh-CN"
     assert _language("", "", "OK") == ""  # no guess rather than a wrong one
 

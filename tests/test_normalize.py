@@ -413,6 +413,32 @@ def test_language_source_then_entry_then_feed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("declared", "title", "summary", "language"),
+    [
+        # A CMS's default over text in another script is not the text's language: detected.
+        ("en-US", "北京今日天气晴朗", "北京市气象台今天发布消息，全市以晴为主。", "zh"),
+        ("kn", "ISUZU launches the premium seven seater SUV", "The company said on Monday.", "en"),
+        ("ru", "Le gouvernement présente son budget", "Le ministre a présenté le texte.", "fr"),
+        # Text in the declared script keeps the declaration, whatever detection would say.
+        ("zh-CN", "苹果发布新款iPhone", "苹果公司周二在加州发布了新款手机。", "zh-CN"),
+        ("ja", "東京で初雪を観測", "気象庁によると、東京都心で初雪が観測されました。", "ja"),
+        ("hi", "दिल्ली में बारिश", "मौसम विभाग ने आज भारी बारिश की चेतावनी दी है।", "hi"),
+        ("en", "Review: 東京物語 (Tokyo Story)", "Ozu's film about a family, and time.", "en"),
+        ("kn", "OK", "", "kn"),  # too few letters to say
+        ("sr", "Vlada je usvojila budžet", "Ministar je predstavio tekst.", "sr"),  # two scripts
+    ],
+)
+def test_a_declared_language_whose_script_the_text_is_not_in_is_detected_instead(
+    declared: str, title: str, summary: str, language: str
+) -> None:
+    e = entry(guid="1", title=title, summary=summary, summary_is_html=False)
+    assert one(e, language=declared).language == language
+    assert one(replace(e, language=declared), language=None).language == language
+    # The operator's word stands.
+    assert one(e, replace(SOURCE, language=declared), language=None).language == declared
+
+
+@pytest.mark.parametrize(
     ("written", "tag"),
     [
         (" zh-CN ", "zh-CN"),
