@@ -32,7 +32,7 @@ from aggregator.errors import SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import Article
 from aggregator.parse import decode
-from aggregator.sanitize import clean_html, is_tracker, safe_url, strip_tags
+from aggregator.sanitize import bounded, clean_html, is_tracker, safe_url, strip_tags
 
 log = logging.getLogger("aggregator.fulltext")
 
@@ -139,7 +139,7 @@ def extract_main(page_html: str, url: str, source: SourceConfig) -> tuple[str, s
     main = Document(lxml.html.tostring(tree, encoding="unicode"), url=url).summary(
         html_partial=True
     )
-    content = clean_html(main, url)
+    content = bounded(clean_html(main, url), url)
     content = junk.strip_paragraphs(content, source.strip_patterns, source.default_junk_rules)
     page_images = (safe_url(str(u), url) for u in tree.xpath(_PAGE_IMAGE))
     return content, next((u for u in page_images if u), "")

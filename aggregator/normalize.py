@@ -21,7 +21,15 @@ from aggregator.config import SourceConfig
 from aggregator.language import detect as detect_language
 from aggregator.language import fits_script
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
-from aggregator.sanitize import clean_html, clean_text, looks_like_html, safe_url, strip_tags
+from aggregator.sanitize import (
+    bounded,
+    clean_html,
+    clean_text,
+    cut_html,
+    looks_like_html,
+    safe_url,
+    strip_tags,
+)
 
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
 TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
@@ -306,7 +314,7 @@ def _content_and_text(
         if body != richer:  # a summary is read from its start (a long one's rest is not needed)
             start = body[:_TEXT_SOURCE_CHARS]
             cleaned = _clean_body(start, is_html, entry, base, source, learned_junk)
-        text = clean_text(_cut(cleaned, _TEXT_SOURCE_CHARS))
+        text = clean_text(cut_html(cleaned, _TEXT_SOURCE_CHARS))
         if len(body) > _TEXT_SOURCE_CHARS and len(text) < SUMMARY_LENGTH * 2:
             if body != richer:  # the start was mostly markup: read it all
                 cleaned = _clean_body(body, is_html, entry, base, source, learned_junk)
@@ -316,21 +324,6 @@ def _content_and_text(
                 text = ""
             return content, text
     return content, ""
-
-
-def _cut(html_text: str, limit: int) -> str:
-    """At most `limit` characters of well-formed HTML, ending before the tag the limit falls in
-    (or, with no tag, before a reference the limit cuts)."""
-    if len(html_text) <= limit:
-        return html_text
-    start, tag, _ = html_text[:limit].rpartition("<")
-    if tag:
-        return start
-    start = html_text[:limit]
-    reference = start.rfind("&")
-    if reference != -1 and ";" not in start[reference:]:
-        start = start[:reference]  # a reference the limit cuts in two
-    return start
 
 
 def _text(value: str | None, is_html: bool) -> str:
@@ -369,12 +362,12 @@ def _clean_body(
     if not body:
         return ""
     if not is_html and not looks_like_html(body):  # (as _text reads it)
-        cleaned = text_to_html(body)
+        cleaned = bounded(text_to_html(body), base)
     else:
         if source is not None and source.strip_selectors:
             body = junk.strip_selected(body, source.strip_selectors)
         # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
-        cleaned = clean_html(body, entry.base_url or base)
+        cleaned = bounded(clean_html(body, entry.base_url or base), entry.base_url or base)
     if source is None:
         return cleaned
     cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)

@@ -88,6 +88,7 @@ FORCED_ATTRIBUTES: dict[str, dict[str, str]] = {
 
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
+MAX_CONTENT_CHARS = 512 * 1024  # of an article's sanitized HTML (bounded())
 
 # Video players we embed; an iframe from any other host is removed with its content.
 EMBED_HOSTS: frozenset[str] = frozenset({"youtube.com", "youtube-nocookie.com", "player.vimeo.com"})
@@ -184,6 +185,7 @@ def _cleaner(base_url: str) -> nh3.Cleaner:
 # depth (100,000 nested <div>s, 1.1 MB, took nh3 176 s), and no article nests a tenth as deep.
 # Browsers' parsers stop nesting at about this depth too (Blink: 512).
 MAX_NESTING = 512
+_CLOSING_ROOM = MAX_NESTING * len("</blockquote>") + len("<p>[…]</p>")
 # Elements that never hold others open: void ones, and those a sibling closes (<p>, <li>, <td>…
 # written without end tags are as shallow as with them).
 _NOT_NESTING = frozenset(
@@ -217,6 +219,34 @@ def too_deep(html_text: str) -> bool:
 def _flat_text(html_text: str) -> str:
     """The text of a fragment, without parsing it: tags dropped, entities decoded once."""
     return " ".join(html.unescape(_ANY_TAG.sub(" ", html_text)).split())
+
+
+def cut_html(html_text: str, limit: int) -> str:
+    """At most `limit` characters of well-formed HTML: before the tag the limit falls in, or in
+    the text it falls in, before a reference it would cut in two. Elements stay open."""
+    if len(html_text) <= limit:
+        return html_text
+    start = html_text[:limit]
+    tag = start.rfind("<")
+    if tag != -1:
+        whole = _TAG.match(html_text, tag)
+        if whole is None or whole.end() > limit:
+            return start[:tag]  # the limit falls in this tag
+    reference = start.rfind("&")
+    if reference > tag and ";" not in start[reference:]:
+        start = start[:reference]  # a reference the limit cuts in two
+    return start
+
+
+def bounded(cleaned: str, base_url: str) -> str:
+    """Sanitized HTML of at most MAX_CONTENT_CHARS: a longer one is cut before a tag, its open
+    elements closed (room kept for MAX_NESTING of them), and ends with "[…]". The longest
+    article of the corpus is ~110 KB; a 2.4 MB one is an e-mail's pasted style sheet, which
+    every page and feed of its category would carry."""
+    if len(cleaned) <= MAX_CONTENT_CHARS:
+        return cleaned
+    cut = cut_html(cleaned, MAX_CONTENT_CHARS - _CLOSING_ROOM)
+    return clean_html(cut, base_url) + "<p>[…]</p>"
 
 
 def clean_html(html_text: str, base_url: str) -> str:

@@ -14,9 +14,9 @@ from aggregator import boilerplate
 from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
-from aggregator.normalize import _cut, excerpt, language_tag, normalize
+from aggregator.normalize import excerpt, language_tag, normalize
 from aggregator.parse import parse
-from aggregator.sanitize import clean_text, strip_tags
+from aggregator.sanitize import MAX_CONTENT_CHARS, clean_text, cut_html, strip_tags
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -324,8 +324,27 @@ def test_a_teaser_loses_learned_junk_and_a_long_tagless_one_keeps_its_text() -> 
     # Escaping makes this 8,120 characters longer than the 8,192 read; no tag to cut before.
     tagless = one(entry(guid="2", title="t", summary="AT&T and T-Mobile & Verizon. " * 280))
     assert tagless.summary.startswith("AT&T and T-Mobile & Verizon. AT&T")
-    assert _cut("a &amp; b &amp", 13) == "a &amp; b "
-    assert _cut("plain words", 5) == "plain"
+    assert cut_html("a &amp; b &amp", 13) == "a &amp; b "
+    assert cut_html("plain words", 5) == "plain"
+
+
+def test_a_huge_content_is_cut_to_well_formed_html_with_a_mark() -> None:
+    # Every page and feed of the category would carry it (a 2.4 MB pasted style sheet).
+    paragraph = "<p>A long paragraph of the article, <b>with markup</b> &amp; more.</p>"
+    body = "<div>" + paragraph * (MAX_CONTENT_CHARS // len(paragraph) + 500) + "</div>"
+    article = one(entry(guid="1", title="t", content=body))
+    assert MAX_CONTENT_CHARS - 8 * 1024 < len(article.content) <= MAX_CONTENT_CHARS
+    assert article.content.startswith("<div><p>A long paragraph of the article, <b>with")
+    assert article.content.endswith("</div><p>[…]</p>")  # the cut element closed
+    assert article.content.count("<p>") == article.content.count("</p>")
+    assert article.summary.startswith("A long paragraph of the article")
+    plain = one(
+        entry(guid="2", title="t", content="Words and more words. " * 30_000, content_is_html=False)
+    )
+    assert len(plain.content) <= MAX_CONTENT_CHARS
+    assert plain.content.endswith("</p><p>[…]</p>")
+    short = one(entry(guid="3", title="t", content=paragraph * 100))
+    assert short.content == paragraph * 100  # what fits is untouched
 
 
 def test_a_self_closed_iframe_leaks_no_markup_into_text() -> None:
