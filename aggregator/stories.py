@@ -21,7 +21,7 @@ or the start of their body are *candidates*, and `same_story` decides:
 - the same title (suffixes like " - Site" and tags like "【转载】" removed) and bodies sharing a
   large part (estimated Jaccard >= TITLE_NEAR: a junk paragraph added, keywords stuffed, a
   paragraph dropped, markup stripped) or one body the start of the other (a summary-only copy:
-  the first 150 characters and "…"); or
+  the first 150 characters and "…"); within one source, only the summary-only copy; or
 - under different titles, the same long text (estimated Jaccard >= NEAR, both bodies of LONG
   shingles or more).
 
@@ -238,16 +238,24 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
 def same_story(a: Fingerprint, b: Fingerprint, same_source: bool = False) -> bool:
     """Whether two articles are the same text republished (see the module docstring).
 
-    Across sources, the same title and the same raw start (before boilerplate removal) is also
-    a summary-only copy; within one source that start may be its template, so it is not.
+    Across sources, the same title and the same raw start (before boilerplate removal) make a
+    summary-sized body a copy of the other; within one source that start may be its template,
+    so it does not. Within one source the same title lowers no bar but a summary's: a site that
+    titles every daily report "Stocks close higher" (or "Weather forecast | London", whose
+    suffix the title loses) fills one template with new numbers, J ~ 0.3-0.45, and each day's
+    report would join the day before's story, hiding it in the feeds.
     """
     if not (a.comparable and b.comparable):
         return False
     if a.title and a.title == b.title:
         short, long_ = (a, b) if a.length <= b.length else (b, a)
-        if not same_source and a.lead and a.lead == b.lead:
+        summary = short.length < PREFIX_LEVELS[-1]
+        if (summary or not same_source) and _is_prefix(short, long_):
             return True
-        return _is_prefix(short, long_) or similarity(a, b) >= TITLE_NEAR
+        # (The lead: sister feeds of one paper share a header, so only a summary's counts.)
+        lead = summary and a.lead and a.lead == b.lead
+        if not same_source and (lead or similarity(a, b) >= TITLE_NEAR):
+            return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
     # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.
     return min(a.shingles, b.shingles) >= LONG and similarity(a, b) >= NEAR
