@@ -28,6 +28,11 @@ except ImportError:  # not built (no C compiler at install): the Python below do
 # a site's articles rarely share a real paragraph, and leaving one out of a comparison only ever
 # makes a merge less likely.
 MIN_ARTICLES = 2
+# Leaving the articles' *content* takes more: a wire service's update or follow-up repeats two to
+# four of the story's background paragraphs, its text and not the site's, and stripping them
+# left an 8-paragraph update with 2. A footer or an ad is on every article: a new source's first
+# refresh counts all of them at once, and a slow one loses it from its sixth article on.
+CONTENT_MIN_ARTICLES = 5
 # Evidence kept per source: the paragraph hashes with the highest counts (among equal counts,
 # the greatest hashes: an arbitrary but fixed choice), bounded so a source costs at most this
 # many small entries (below Redis' listpack limit of 128, the compact encoding).

@@ -119,7 +119,7 @@ def refresh_source(
             report = Report()
             try:
                 # What the source repeats in its articles (counted as they are filed in stories).
-                learned = store.boilerplate(source.id, boilerplate.MIN_ARTICLES)
+                learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
                 articles = normalize(parsed, source, now=now, report=report, learned_junk=learned)
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                 raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e

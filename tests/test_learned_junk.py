@@ -26,6 +26,8 @@ BODIES = [
     "A local bakery won the national bread prize with a rye loaf baked in a wood oven.",
     "Students of the technical school built a solar boat that crossed the bay in an hour.",
     "The old lighthouse reopens to visitors after two years of repairs to its stairs.",
+    "Fishermen report the best herring season in a decade, and prices at the market fell.",
+    "The sailing club opens its doors to children on Saturdays, with lifejackets lent free.",
 ]
 
 
@@ -34,24 +36,60 @@ def _item(n: int) -> tuple[str, str, list[str], str]:
 
 
 def _refresh(store: Store, feed_server: FeedServer, count: int) -> dict[str, Article]:
-    url = feed_server.add("/harbour.xml", rss([_item(n) for n in range(count)]))
-    config = make_config({"harbour": url})
+    return _serve_and_refresh(store, feed_server, "harbour", [_item(n) for n in range(count)])
+
+
+def _serve_and_refresh(
+    store: Store, feed_server: FeedServer, name: str, items: list[tuple[str, str, list[str], str]]
+) -> dict[str, Article]:
+    """The source `name` refreshed once with its feed serving `items`; its stored articles."""
+    url = feed_server.add(f"/{name}.xml", rss(items))
+    config = make_config({name: url})
     with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
         refresh_source(config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1))
-    return {a.guid: a for a in store.source_articles("harbour", 10)}
+    return {a.guid: a for a in store.source_articles(name, 10)}
 
 
-def test_a_repeated_footer_leaves_the_third_article_and_then_the_first_ones(
+def test_a_repeated_footer_leaves_the_sixth_article_and_then_the_first_ones(
     store: Store, feed_server: FeedServer
 ) -> None:
-    first = _refresh(store, feed_server, 1)
-    assert FOOTER in first["g0"].content  # one article is no evidence
-    second = _refresh(store, feed_server, 2)
-    assert FOOTER in second["g1"].content  # counted after this refresh: seen in two articles now
-    third = _refresh(store, feed_server, 3)
-    for guid in ("g0", "g1", "g2"):  # the third article, and the first two on their next update
-        assert FOOTER not in third[guid].content, guid
-        assert BODIES[int(guid[1])] in third[guid].content, guid
+    for count in range(1, 6):
+        articles = _refresh(store, feed_server, count)
+        # Counted after each refresh: carried by `count` articles now, five only after the fifth.
+        assert all(FOOTER in a.content for a in articles.values()), count
+    sixth = _refresh(store, feed_server, 6)
+    for guid in sixth:  # the sixth article, and the first five on their next update
+        assert FOOTER not in sixth[guid].content, guid
+        assert BODIES[int(guid[1])] in sixth[guid].content, guid
+
+
+def test_a_wire_services_updates_keep_the_background_paragraphs_they_share(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # An update repeats the first version's paragraphs under two new ones, and a follow-up
+    # reuses most of them: the story's text, not the site's. Stripping them once left the
+    # update with its 2 new paragraphs of 8.
+    background = BODIES[:5]
+    versions = [
+        ("v1", "Ferry line approved", background, "Mon, 23 Nov 2026 09:00:00 GMT"),
+        (
+            "v2",
+            "Ferry line to start in March",
+            [*BODIES[5:], *background],
+            "Mon, 23 Nov 2026 15:00:00 GMT",
+        ),
+        (
+            "v3",
+            "First ferry sails",
+            ["The first ferry sailed today.", *background[1:]],
+            "Tue, 24 Nov 2026 09:00:00 GMT",
+        ),
+    ]
+    for n in range(1, 4):
+        _serve_and_refresh(store, feed_server, "wire", versions[:n])
+    stored = _serve_and_refresh(store, feed_server, "wire", versions[::-1])  # parsed once more
+    for guid, _, paragraphs, _ in versions:
+        assert all(p in stored[guid].content for p in paragraphs), guid
 
 
 def test_learned_junk_never_takes_an_articles_only_text_nor_a_long_paragraph() -> None:
