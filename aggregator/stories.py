@@ -70,11 +70,17 @@ _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on lower-case ASCII text
-# Title decorations that differ between copies: a trailing " - Site name" / " | 站名" / "_站名",
-# and a leading tag in brackets ("【独家】", "[转]").
-_TITLE_SUFFIX = re.compile(r"(?:\s+[-–—|:·]\s+|\s*[|｜_]\s*|\s*——\s*)([^-–—|｜_]{1,30})$")
+# Title decorations that differ between copies: a trailing " - Site name" / " | 站名" / "_站名" /
+# "-中国新闻网" (Chinese portals write the hyphen unspaced), a tag in brackets at the start
+# ("【独家】", "[转]") or the end ("（图）", "(Xinhua)", not "(2024)"), and a wire's "UPDATE 1-".
+_TITLE_SUFFIX = re.compile(
+    rf"(?:\s+[-–—|:·]\s+|\s*[|｜_]\s*|\s*——\s*|(?<=[{_CJK}])[-–—])([^-–—|｜_]{{1,30}})$"
+)
 _TITLE_SEPARATOR = re.compile(r"[-–—|:·｜_]")  # what every _TITLE_SUFFIX match holds
-_TITLE_TAG = re.compile(r"^\s*[\[【(（〔][^\]】)）〕]{1,12}[\]】)）〕]\s*")
+_TITLE_TAG = re.compile(
+    r"^\s*(?:[\[【(（〔][^\]】)）〕]{1,12}[\]】)）〕]|(?:UPDATE|REFILE|CORRECTED)\s*\d*\s*-)\s*"
+)
+_TITLE_END_TAG = re.compile(r"\s*[\[【(（〔][^\]】)）〕\d]{1,12}[\]】)）〕]\s*$")
 _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xC2B2AE3D27D4EB4F)
@@ -114,12 +120,13 @@ def tokens(text: str) -> list[str]:
 def title_core(title: str) -> str:
     """A title without its site suffix and leading tag, normalized to its tokens."""
     text = unicodedata.normalize("NFKC", title).strip()
-    text = _TITLE_TAG.sub("", text)
+    text = _TITLE_TAG.sub("", text) or text
     for _ in range(2 if _TITLE_SEPARATOR.search(text) else 0):  # "Title - Section - Site"
         match = _TITLE_SUFFIX.search(text)
         if match is None or len(text[: match.start()].strip()) < 6:
             break
         text = text[: match.start()]
+    text = _TITLE_END_TAG.sub("", text) or text  # after the suffix: "Title (图) - Site"
     return _native.joined_tokens(text) if _native else " ".join(tokens(text))
 
 

@@ -59,6 +59,16 @@ def test_title_core_drops_site_suffixes_and_tags() -> None:
     zh = stories.title_core("新建城际铁路正式开通运营")
     assert stories.title_core("【转载】新建城际铁路正式开通运营_科技频道") == zh
     assert stories.title_core("新建城际铁路正式开通运营 | 新闻网") == zh
+    # Chinese portals' unspaced suffix, a trailing tag, and a wire's update mark.
+    assert stories.title_core("新建城际铁路正式开通运营-中国新闻网") == zh
+    assert stories.title_core("新建城际铁路正式开通运营（图）") == zh
+    assert stories.title_core("Bridge approved after long fight (Xinhua)") == core
+    assert stories.title_core("UPDATE 1-Bridge approved after long fight") == core
+    # Not a decoration: a year, a hyphenated word, an unspaced hyphen in English, a bare tag.
+    assert stories.title_core("Dune (2024)") != stories.title_core("Dune (2021)")
+    assert stories.title_core("COVID-19 cases fall") == "covid 19 cases fall"
+    assert stories.title_core("Long-term rates rise again") == "long term rates rise again"
+    assert stories.title_core("(Xinhua)") == "xinhua"
 
 
 def test_fingerprints_do_not_change_between_versions() -> None:
