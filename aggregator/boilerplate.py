@@ -81,7 +81,8 @@ class Body:
     @classmethod
     def of(cls, markup: str) -> Body:
         paras = paragraphs(markup)
-        tokens, hashes = _native.words(paras) if _native else _words_python(paras)
+        folded = [stories.simplified(p) for p in paras]  # (the C module's words do not fold)
+        tokens, hashes = _native.words(folded) if _native else _words_python(folded)
         return cls(paras, tokens, hashes)
 
     def kept(self, known: frozenset[str] | set[str]) -> list[bytes]:

@@ -30,6 +30,12 @@ ZH = [
     "铁路部门介绍，开通初期每天安排列车三十六对，高峰时段每二十分钟一班，通勤时间大大缩短。",
     "据悉，该线路总投资约三百亿元，建设历时四年，下一步还将与机场快线实现换乘。",
 ]
+# The same text as a Hong Kong or Taiwan portal republishes it, in traditional characters.
+ZH_HANT = [
+    "本週一上午，連接兩座城市的新建城際鐵路正式開通運營，首趟列車於早上七點整從東站駛出。",
+    "鐵路部門介紹，開通初期每天安排列車三十六對，高峰時段每二十分鐘一班，通勤時間大大縮短。",
+    "據悉，該線路總投資約三百億元，建設歷時四年，下一步還將與機場快線實現換乘。",
+]
 
 
 def fp(title: str, paras: list[str]) -> stories.Fingerprint:
@@ -163,9 +169,12 @@ def _same_body_as_the_reference(markup: str) -> bool:
     found = stories._native.paragraphs(markup)
     assert found is None or found == reference, markup
     paras = [markup, markup.upper(), *reference]
-    assert stories._native.words(paras) == boilerplate._words_python(paras), markup
-    for text in paras:
-        assert stories._native.joined_tokens(text) == " ".join(stories.tokens(text)), text
+    # The C tokenizes what Python folded to simplified characters (Body.of, title_core).
+    folded = [stories.simplified(p) for p in paras]
+    assert stories._native.words(folded) == boilerplate._words_python(paras), markup
+    for text, once in zip(paras, folded, strict=True):
+        assert stories._native.joined_tokens(once) == " ".join(stories.tokens(text)), text
+        assert stories.simplified(once) == once  # folding twice is folding once
         # title_core's quick check: no separator, no site suffix to look for
         assert stories._TITLE_SEPARATOR.search(text) or not stories._TITLE_SUFFIX.search(text)
     return found is not None
@@ -174,7 +183,7 @@ def _same_body_as_the_reference(markup: str) -> bool:
 def test_the_c_body_loops_give_the_answers_of_the_python_reference() -> None:
     if stories._native is None:
         pytest.skip("aggregator._native is not built (no C compiler at install)")
-    markups = [*_body_markups(random.Random(5), 20_000), *EN, *ZH, "x" * 128, "y" * 129]
+    markups = [*_body_markups(random.Random(5), 20_000), *EN, *ZH, *ZH_HANT, "x" * 128, "y" * 129]
     read_in_c = sum(_same_body_as_the_reference(m) for m in markups)
     assert read_in_c > len(markups) // 2  # the fallback is for odd tag names, not the rule
     # a tag name IGNORECASE reads as ASCII ("ſ" is "s"): the reference reads it
@@ -210,6 +219,7 @@ def test_without_the_c_module_a_body_reads_the_same(monkeypatch: pytest.MonkeyPa
         "<p>" + "</p><p>".join(EN) + "</p><p>The post Bridge appeared first on Harbour News.</p>",
         "<div>" + "<br>".join(ZH) + "</div>",
         "<p>" + EN[0] + "</p><p>" + ZH[0] + "</p>",
+        "<p>" + "</p><p>".join(ZH_HANT) + "</p>",
     ]
 
     def read() -> list[tuple[boilerplate.Body, stories.Fingerprint]]:
@@ -265,6 +275,19 @@ def test_near_identical_copies_are_the_same_story() -> None:
     assert stories.same_story(
         fp("铁路开通", ZH), fp("铁路开通", [*ZH, "扫描二维码，加入读者微信群！"])
     )
+
+
+def test_a_traditional_chinese_copy_is_the_same_story_as_its_simplified_original() -> None:
+    original = fp("新建城际铁路正式开通运营", ZH)
+    copy = fp("新建城際鐵路正式開通運營", ZH_HANT)
+    assert copy == original  # every character folded: the same fingerprint
+    assert stories.same_story(original, copy)
+    # Through the body's paragraphs and hashes too (the C module's path where it is built).
+    body = boilerplate.Body.of("<p>" + "</p><p>".join(ZH_HANT) + "</p>")
+    assert body.paragraphs == ZH_HANT  # what is stored and shown is not touched
+    assert body.hashes == [boilerplate.paragraph_hash(p) for p in ZH]
+    assert stories.simplified("Straße, 東京, 乾燥") == "Straße, 东京, 干燥"
+    assert stories.simplified(ZH[0]) is ZH[0]
 
 
 def test_summary_only_copy_with_the_same_title_is_the_same_story() -> None:
