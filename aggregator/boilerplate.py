@@ -5,7 +5,9 @@ kept by the store (`Store.observe_paragraphs`). Stories use it to leave a site's
 the comparison, so two articles of one site sharing only their footer never look alike.
 
     body = Body.of(article.content)  # paragraphs, their tokens and hashes, made once
-    _, known = store.observe_paragraphs(source_id, {article.id: body.hashes}, MAX_EVIDENCE, 2)
+    _, known = store.observe_paragraphs(
+        source_id, {article.id: body.hashes}, MAX_EVIDENCE, MIN_ARTICLES, HALF_LIFE
+    )
     kept = body.kept(known)  # what stories.fingerprints compares
 """
 
@@ -37,6 +39,11 @@ CONTENT_MIN_ARTICLES = 5
 # the greatest hashes: an arbitrary but fixed choice), bounded so a source costs at most this
 # many small entries (below Redis' listpack limit of 128, the compact encoding).
 MAX_EVIDENCE = 120
+# The counts are halved each time this many more of the source's articles were counted: a
+# footer on every article stays far above CONTENT_MIN_ARTICLES, and what two old articles shared
+# fades, so a full evidence still makes room for a template the site adopts later (without it, a
+# source that once filled it with pairs never learned anything again).
+HALF_LIFE = 120
 
 _BLOCK = re.compile(
     r"<\s*/?\s*(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|table|tr|section|article|figure"

@@ -247,6 +247,7 @@ def _join_stories(
         {a_id: list(dict.fromkeys(body.hashes)) for a_id, body in bodies.items()},
         boilerplate.MAX_EVIDENCE,
         boilerplate.MIN_ARTICLES,
+        boilerplate.HALF_LIFE,
     )
     fresh = [a for a in articles if a.id in fresh_ids]
     if not fresh:

@@ -60,6 +60,8 @@ _ALL_FIELD = ""
 #   {p}:stories:lsh:{n}     hash   LSH bucket token (5 bytes) -> the newest handle filed there
 #   {p}:story:{story}       hash   article id -> "published\tseen\tsource" (stories of 2 or more)
 #   {p}:boiler:{source}     zset   paragraph hash -> how many of the source's articles carried it
+#                                  (halved every `half_life` articles counted: recent ones weigh)
+#   {p}:boiler-n:{source}   string how many of the source's articles were counted
 #   {p}:stories:observed    hash   article id -> 1: paragraphs counted, article not filed yet (a
 #                                  refresh cut short in between; counted once however often retried)
 #   {p}:copies:{source}     hash   other source id -> how many of this source's articles copied its
@@ -457,18 +459,22 @@ return out
 # element.
 _LUA_UNFILED = _LUA_STORIES_COMMON + "return unfiled_ids(KEYS[1], ARGV[1], ARGV[2])"
 
-# KEYS: stories:fp, boilerplate evidence, stories:observed; ARGV: max evidence, min articles,
-# the article key prefix, then per article "id hashes" (its paragraph hashes concatenated, 10 hex
-# digits each), joined by ",". Counts the paragraphs of stored articles not filed yet, once per
-# article (a retried refresh counts nothing twice), a batch's counts added up before they are
-# written; returns their ids joined by "," and the source's boilerplate hashes. (Lists go to
-# commands in chunks of 1,000: unpack has a limit.)
+# KEYS: stories:fp, boilerplate evidence, stories:observed, the source's count of articles
+# counted; ARGV: max evidence, min articles, the article key prefix, then per article "id hashes"
+# (its paragraph hashes concatenated, 10 hex digits each), joined by ",", then the half-life in
+# articles. Counts the paragraphs of stored articles not filed yet, once per article (a retried
+# refresh counts nothing twice), a batch's counts added up before they are written; each time
+# the source's count of articles passes a multiple of the half-life, the counts held are halved
+# first (rounded down; none left at 0), so what the source stopped repeating makes room for what
+# it repeats now. Returns their ids joined by "," and the source's boilerplate hashes. (Lists go
+# to commands in chunks of 1,000: unpack has a limit.)
 _LUA_OBSERVE_PARAGRAPHS = (
     _LUA_STORIES_COMMON
     + r"""
-local fp, boiler, observed = KEYS[1], KEYS[2], KEYS[3]
+local fp, boiler, observed, seen = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local max_evidence, min_articles, article = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local new, hashes_of = {}, {}
+local half_life = tonumber(ARGV[5])
+local new, hashes_of, counted_articles = {}, {}, 0
 for id, hashes in string.gmatch(ARGV[4], '([^ ,]+) ([^,]*)') do
   if unfiled(fp, article, id) then
     new[#new + 1] = id
@@ -483,6 +489,7 @@ for from = 1, #new, 1000 do
     if not marks[k] then
       mark[#mark + 1] = id
       mark[#mark + 1] = 1
+      counted_articles = counted_articles + 1
       local hashes = hashes_of[id]
       for j = 1, #hashes, 10 do
         local h = string.sub(hashes, j, j + 9)
@@ -503,13 +510,24 @@ end
 -- members a sorted set leaves it for good: ~12 KB a source, not ~1.5 KB). A batch counting as
 -- many hashes as the set holds reads all of it and writes it again, as does a set too large or
 -- not compact.
-local held, was, others = redis.call('ZCARD', boiler), {}, {}
-local whole = #order >= held or held > max_evidence
+local before = tonumber(redis.call('GET', seen) or '0')
+local after = before + counted_articles
+if counted_articles > 0 then redis.call('SET', seen, after) end
+local halvings = math.floor(after / half_life) - math.floor(before / half_life)
+local held, was, others, faded = redis.call('ZCARD', boiler), {}, {}, 0
+local whole = halvings > 0 or #order >= held or held > max_evidence
               or redis.call('OBJECT', 'ENCODING', boiler) ~= 'listpack'
 local function read_others(reply)  -- member, score pairs: the ones not counted are others
   for k = 1, #reply, 2 do
     local h, c = reply[k], tonumber(reply[k + 1])
-    if counts[h] then was[h] = c else others[#others + 1] = {h, c} end
+    if halvings > 0 then c = math.floor(c / 2 ^ halvings) end
+    if counts[h] then
+      was[h] = c
+    elseif c >= 1 then
+      others[#others + 1] = {h, c}
+    else
+      faded = faded + 1  -- halved to nothing: not written again
+    end
   end
 end
 if whole then
@@ -522,7 +540,7 @@ else
     end
   end
 end
-local score, pool, size = {}, {}, held
+local score, pool, size = {}, {}, held - faded
 for _, h in ipairs(order) do
   if not was[h] then size = size + 1 end
   score[h] = (was[h] or 0) + counts[h]
@@ -530,6 +548,13 @@ for _, h in ipairs(order) do
 end
 local over = size - max_evidence
 local gone = {}
+if halvings > 0 then  -- every score changed: all of them are written again
+  for _, entry in ipairs(others) do
+    score[entry[1]] = entry[2]
+    pool[#pool + 1] = entry[1]
+  end
+  others = {}
+end
 if over > 0 then
   -- Those that can go: the counted ones and the lowest others, as many as were counted.
   if not whole then read_others(redis.call('ZRANGE', boiler, 0, #order - 1, 'WITHSCORES')) end
@@ -563,7 +588,7 @@ if over > 0 then
     if left == 0 then break end
   end
 end
-local rewrite = whole and over > 0
+local rewrite = (whole and over > 0) or halvings > 0
 local removed, written = {}, {}
 for _, h in ipairs(pool) do
   if gone[h] then
@@ -1265,6 +1290,9 @@ class Store:
     def _boilerplate_key(self, source_id: str) -> str:
         return f"{self.prefix}:boiler:{source_id}"
 
+    def _boilerplate_seen_key(self, source_id: str) -> str:
+        return f"{self.prefix}:boiler-n:{source_id}"
+
     def _copies_key(self, source_id: str) -> str:
         return f"{self.prefix}:copies:{source_id}"
 
@@ -1300,21 +1328,32 @@ class Store:
         return frozenset(_text(h) for h in found)
 
     def observe_paragraphs(
-        self, source_id: str, hashes: dict[str, list[str]], max_evidence: int, min_articles: int
+        self,
+        source_id: str,
+        hashes: dict[str, list[str]],
+        max_evidence: int,
+        min_articles: int,
+        half_life: int,
     ) -> tuple[set[str], frozenset[str]]:
         """Count the paragraphs of the stored articles not filed in a story yet (one round trip),
         once per article: a refresh retried after failing before it filed them counts nothing
-        twice.
+        twice. Every `half_life` articles counted, the counts held are halved first.
 
         Returns those article ids and the source's boilerplate: the paragraph hashes carried by
         at least `min_articles` of its articles, of the `max_evidence` most counted hashes kept.
         """
         articles = ",".join(f"{i} {''.join(h)}" for i, h in hashes.items())
+        keys = [
+            self._story_fp_key(),
+            self._boilerplate_key(source_id),
+            self._observed_key(),
+            self._boilerplate_seen_key(source_id),
+        ]
         new, known = cast(
             tuple[bytes, list[bytes]],
             self._observe_paragraphs(
-                keys=[self._story_fp_key(), self._boilerplate_key(source_id), self._observed_key()],
-                args=[max_evidence, min_articles, self._article_key(""), articles],
+                keys=keys,
+                args=[max_evidence, min_articles, self._article_key(""), articles, half_life],
             ),
         )
         return _id_set(new), frozenset(_text(h) for h in known)

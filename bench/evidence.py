@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aggregator.boilerplate import MAX_EVIDENCE, MIN_ARTICLES
+from aggregator.boilerplate import HALF_LIFE, MAX_EVIDENCE, MIN_ARTICLES
 from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.store import Store
 
@@ -36,7 +36,7 @@ def run(store: Store, calls: int, articles: int, sources: int) -> float:
         batches.append((f"s{call % sources}", hashes))
     store.redis.config_resetstat()
     for source, hashes in batches:
-        store.observe_paragraphs(source, hashes, MAX_EVIDENCE, MIN_ARTICLES)
+        store.observe_paragraphs(source, hashes, MAX_EVIDENCE, MIN_ARTICLES, HALF_LIFE)
     return float(store.redis.info("commandstats")["cmdstat_evalsha"]["usec_per_call"])
 
 

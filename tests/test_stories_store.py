@@ -325,7 +325,8 @@ def test_articles_the_save_drops_at_once_are_not_counted_or_filed(store: Store) 
     assert store.save_refresh(SourceState("a"), old, retention, NOW, unfiled=True).unfiled == set()
     assert store.unfiled([a.id for a in old]) == set()
     assert join_stories(store, old, 7.0, NOW) == 0
-    assert store.observe_paragraphs("a", {"a-0": ["0123456789"]}, 120, 2) == (set(), frozenset())
+    counted = store.observe_paragraphs("a", {"a-0": ["0123456789"]}, 120, 2, 120)
+    assert counted == (set(), frozenset())
     assert store.redis.hlen("agg:stories:observed") == 0
     assert store.redis.hlen("agg:stories:fp") == 0
     assert store.redis.zcard("agg:boiler:a") == 0
@@ -340,7 +341,7 @@ def test_a_sources_paragraph_evidence_stays_small_after_a_large_refresh(store: S
         store.redis.set(f"agg:article:{article_id}", "stored")
     hashes = {i: [f"{rng.randrange(16**10):010x}" for _ in range(13)] for i in ids}
     hashes["a-1"][0] = hashes["a-0"][0]  # one paragraph in two articles: boilerplate
-    new, known = store.observe_paragraphs("a", hashes, 120, 2)
+    new, known = store.observe_paragraphs("a", hashes, 120, 2, 120)
     assert (new, known) == (set(ids), {hashes["a-0"][0]})
     kept = store.redis.zrange("agg:boiler:a", 0, -1, withscores=True)
     singles = sorted({h for hs in hashes.values() for h in hs} - known, reverse=True)
@@ -370,9 +371,10 @@ def test_the_paragraph_evidence_keeps_the_most_counted_hashes_ties_to_the_greate
     store: Store, start: str
 ) -> None:
     """Refresh after refresh, the evidence is what counting every hash and keeping the highest
-    counts (among equal counts the greatest hashes) gives: a model in a few lines. Small
-    batches change a few members, large ones write the set again; one left too large or out of
-    the compact encoding (by older code) is written again at its first overflow."""
+    counts (among equal counts the greatest hashes) gives, the counts halved each time the
+    articles counted pass a multiple of the half-life: a model in a few lines. Small batches
+    change a few members, large ones and halvings write the set again; one left too large or out
+    of the compact encoding (by older code) is written again at its first overflow."""
     rng = random.Random(11)
     pool = [f"{rng.randrange(16**10):010x}" for _ in range(50)] + ["00000000ff", "0000000100"]
     model: dict[str, int] = {}
@@ -383,8 +385,12 @@ def test_the_paragraph_evidence_keeps_the_most_counted_hashes_ties_to_the_greate
         store.redis.zadd("agg:boiler:a", {**filler, **model})
         store.redis.zrem("agg:boiler:a", *filler)
         assert store.redis.object("encoding", "agg:boiler:a") == b"skiplist"
+    half_life, counted = 40, 0
     for refresh in range(60):
         ids = [f"r{refresh}-{n}" for n in range(rng.randrange(1, 6))]
+        halvings = (counted + len(ids)) // half_life - counted // half_life
+        counted += len(ids)
+        model = {h: n >> halvings for h, n in model.items() if n >> halvings}
         for article_id in ids:
             store.redis.set(f"agg:article:{article_id}", "stored")
         # Some of the lowest members too: they move up, and the next lowest must go instead.
@@ -396,12 +402,41 @@ def test_the_paragraph_evidence_keeps_the_most_counted_hashes_ties_to_the_greate
                 model[h] = model.get(h, 0) + 1
         if len(model) > 20:
             model = dict(sorted(model.items(), key=lambda kv: (kv[1], kv[0]))[-20:])
-        new, known = store.observe_paragraphs("a", hashes, 20, 3)
+        new, known = store.observe_paragraphs("a", hashes, 20, 3, half_life)
         assert new == set(ids)
         assert known == {h for h, count in model.items() if count >= 3}
         kept = store.redis.zrange("agg:boiler:a", 0, -1, withscores=True)
         assert {m.decode(): int(score) for m, score in kept} == model
         assert store.redis.object("encoding", "agg:boiler:a") == b"listpack"
+
+
+def test_a_full_evidence_still_learns_a_template_the_source_adopts_later(store: Store) -> None:
+    """Paragraphs two old articles shared fill the evidence at count 2; a template adopted since
+    counts 1 in each new article and went first at every overflow, for good. Halved every
+    half-life, the old counts fade and the template is learned."""
+    old = {f"{n + 1:010x}": 2 for n in range(20)}
+    store.redis.zadd("agg:boiler:a", old)
+    template = "0000000000"  # the smallest hash: a tie with an old count goes against it
+    counted = 0
+
+    def refresh(n: int) -> frozenset[str]:
+        nonlocal counted
+        ids = [f"a-{counted + k}" for k in range(n)]
+        counted += n
+        for article_id in ids:
+            store.redis.set(f"agg:article:{article_id}", "stored")
+        return store.observe_paragraphs("a", {i: [template] for i in ids}, 20, 2, 20)[1]
+
+    for _ in range(19):
+        assert template not in refresh(1)  # counted once, and the first to go
+    assert store.redis.zscore("agg:boiler:a", template) is None
+    refresh(1)  # the 20th article counted: the old counts halve to 1
+    assert {
+        int(score) for _, score in store.redis.zrange("agg:boiler:a", 0, -1, withscores=True)
+    } == {1}
+    assert template in refresh(2)  # two more articles carry it: it outweighs them now
+    assert store.redis.zcard("agg:boiler:a") == 20
+    assert store.redis.get("agg:boiler-n:a") == b"22"
 
 
 def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store) -> None:
