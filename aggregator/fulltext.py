@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +46,38 @@ _PAGE_IMAGE = (
     "//meta[@property='og:image' or @name='og:image' or @name='twitter:image'"
     " or @property='twitter:image']/@content"
 )
+_PAGE_TITLES = "//title//text() | //meta[@property='og:title']/@content | //h1//text()"
+MIN_TITLE_SHARE = 0.5  # of the feed title's words the page must name: else not the article
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")  # lxml refuses it in a str
+# The charset a page declares in its first 1,024 bytes (HTML's prescan, reduced), for a server
+# that names none: Polish or Czech in windows-1250 is not told by the detector from 1252.
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+# Where lazy-loading scripts keep a picture's address until it scrolls into view.
+_LAZY_SOURCES = (
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-actualsrc",
+    "data-url",
+    "data-hi-res-src",
+)
+_SOURCE_SETS = ("data-srcset", "data-lazy-srcset", "srcset")
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_PAIRS = re.compile(r"(?=([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}))")
+
+
+class NotTheArticle(Exception):
+    """The page is not the article's: a soft 404, a login wall, a list of other articles."""
+
+
+class _Readability(Document):  # type: ignore[misc]
+    """readability's Document, keeping the width and height that tell an avatar from a photo:
+    its own get_clean_html (documented as the method to override) strips every presentational
+    attribute first. The sanitizer drops what we do not allow afterwards."""
+
+    def get_clean_html(self) -> str:
+        return str(lxml.html.tostring(self._html(), encoding="unicode", method="html"))
 
 
 @dataclass
@@ -62,10 +95,12 @@ def enrich(
     stored: dict[str, Article],
     fetcher: Fetcher,
     *,
+    learned_junk: frozenset[str] = frozenset(),
     limit: int = MAX_PAGES_PER_REFRESH,
     seconds: float = PAGE_SECONDS_PER_REFRESH,
 ) -> tuple[list[Article], Outcome]:
-    """The articles with their pages' text where it could be had; `stored`: what is saved now.
+    """The articles with their pages' text where it could be had; `stored`: what is saved now;
+    `learned_junk`: the source's paragraphs learned as junk (normalize strips them too).
 
     Articles not tried yet (over `limit` pages, or after `seconds`) are tried by a later refresh.
     """
@@ -78,7 +113,7 @@ def enrich(
             result.append(_keep(article, before))  # tried before: never fetched again
         elif article.url and outcome.fetched < limit and time.monotonic() < stop_at:
             outcome.fetched += 1
-            enriched, error = _extract(article, source, fetcher)
+            enriched, error = _extract(article, source, fetcher, learned_junk)
             if error:
                 outcome.failures += 1
                 outcome.last_error = f"{article.url}: {error}"
@@ -92,7 +127,7 @@ def enrich(
 def _keep(article: Article, before: Article) -> Article:
     """This poll's article with what the earlier extraction gave (the same hash, so unchanged)."""
     if before.full_text != OK:
-        return replace(article, full_text=before.full_text)
+        return _failed(article, before.full_text)[0]
     return replace(
         article,
         content=before.content,
@@ -102,7 +137,9 @@ def _keep(article: Article, before: Article) -> Article:
     )
 
 
-def _extract(article: Article, source: SourceConfig, fetcher: Fetcher) -> tuple[Article, str]:
+def _extract(
+    article: Article, source: SourceConfig, fetcher: Fetcher, learned_junk: frozenset[str]
+) -> tuple[Article, str]:
     """The article with its page's main text, or unchanged with the reason it could not be."""
     try:
         page = fetcher.fetch(article.url, allow_private=source.allow_private_networks)
@@ -111,9 +148,11 @@ def _extract(article: Article, source: SourceConfig, fetcher: Fetcher) -> tuple[
     content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in _HTML_TYPES or not page.body:
         return _failed(article, f"not-html: the page is {content_type or 'of no stated type'}")
-    text, _ = decode(page.body, page.headers.get("content-type", ""))
+    text, _ = decode(page.body, page_content_type(page.body, page.headers.get("content-type", "")))
     try:
-        content, page_image = extract_main(text, page.url, source)
+        content, page_image = extract_main(text, page.url, source, article.title, learned_junk)
+    except NotTheArticle as e:
+        return _failed(article, f"not-the-article: {e}")
     except Exception as e:  # noqa: BLE001 - a page that defeats the extractor is one failure
         return _failed(article, f"unreadable: {type(e).__name__}")
     length = len(strip_tags(content))
@@ -132,17 +171,118 @@ def _extract(article: Article, source: SourceConfig, fetcher: Fetcher) -> tuple[
     )
 
 
-def extract_main(page_html: str, url: str, source: SourceConfig) -> tuple[str, str]:
-    """A page's main content as sanitized, junk-stripped HTML, and its og:image (or "")."""
-    tree = lxml.html.fromstring(page_html)
+def extract_main(
+    page_html: str,
+    url: str,
+    source: SourceConfig,
+    title: str = "",
+    learned_junk: frozenset[str] = frozenset(),
+) -> tuple[str, str]:
+    """A page's main content as sanitized, junk-stripped HTML, and its og:image (or "").
+
+    With the feed's `title`: NotTheArticle when the page's title, og:title and h1 name under
+    MIN_TITLE_SHARE of its words (a soft 404, a login wall; a page that names nothing is not
+    judged), and an h1 that only repeats the title (shown above the text already) is left out.
+    """
+    tree = lxml.html.fromstring(_XML_DECLARATION.sub("", page_html, count=1))
+    if title and (words := _title_words(title)):
+        named = " ".join(str(t) for t in tree.xpath(_PAGE_TITLES)).casefold()
+        share = sum(word in named for word in words) / len(words)
+        if named.strip() and share < MIN_TITLE_SHARE:  # (a page that names nothing: no say)
+            raise NotTheArticle(
+                f"the page's title names {share:.0%} of the feed title's words"
+                " (a missing page or a login wall?)"
+            )
     _drop_pixels(tree)  # readability drops the width="1" that tells the sanitizer
-    main = Document(lxml.html.tostring(tree, encoding="unicode"), url=url).summary(
-        html_partial=True
+    _real_pictures(tree)
+    if source.strip_selectors:
+        junk.drop_selected(tree, source.strip_selectors)
+    main = _Readability(lxml.html.tostring(tree, encoding="unicode"), url=url).summary(
+        html_partial=True,
+        keep_all_images=True,  # else a picture's wrapper <div> goes, empty
     )
     content = bounded(clean_html(main, url), url)
+    if title:
+        content = _H1.sub(lambda m: "" if _same_text(m.group(1), title) else m.group(0), content, 1)
     content = junk.strip_paragraphs(content, source.strip_patterns, source.default_junk_rules)
-    page_images = (safe_url(str(u), url) for u in tree.xpath(_PAGE_IMAGE))
+    content = junk.strip_learned(content, learned_junk)
+    base = next((b for b in (safe_url(str(h), url) for h in tree.xpath("//base/@href")) if b), url)
+    page_images = (safe_url(str(u), base) for u in tree.xpath(_PAGE_IMAGE))
     return content, next((u for u in page_images if u), "")
+
+
+def page_content_type(body: bytes, content_type: str) -> str:
+    """The Content-Type to decode a page with: the server's, plus the charset the page's own
+    <meta> declares when the server names none (as browsers read it)."""
+    if "charset=" in content_type.lower():
+        return content_type
+    found = _META_CHARSET.search(body, 0, 1024)
+    if found is None:
+        return content_type
+    return f"{content_type or 'text/html'}; charset={found.group(1).decode('ascii')}"
+
+
+def _real_pictures(tree: lxml.html.HtmlElement) -> None:
+    """Each picture with its real address where a lazy-loading script or AMP hid it (data-src,
+    data-lazy-src, a srcset, a <picture>'s <source>, the <noscript> copy, <amp-img>), and none
+    left with a placeholder's data: URL, which readability would make the page's own address."""
+    for amp in list(tree.iter("amp-img")):
+        amp.tag = "img"
+    for noscript in list(tree.iter("noscript")):  # readability drops <noscript>
+        if noscript.find(".//img") is None:
+            continue
+        before = noscript.getprevious()
+        if before is not None and before.tag == "img":
+            if any((before.get(name) or "").strip() for name in _LAZY_SOURCES + _SOURCE_SETS):
+                noscript.drop_tree()  # the lazy one knows its address: one copy is enough
+                continue
+            before.drop_tree()
+        noscript.drop_tag()
+    for img in list(tree.iter("img")):
+        lazy = next((img.get(n) for n in _LAZY_SOURCES if (img.get(n) or "").strip()), None)
+        src = (lazy or img.get("src") or "").strip()
+        if not src or src.lower().startswith("data:"):
+            src = _largest(_source_set(img))
+        if not src or src.lower().startswith(("data:", "javascript:")):
+            img.drop_tree()
+            continue
+        img.set("src", src)
+
+
+def _source_set(img: lxml.html.HtmlElement) -> str:
+    """The image's srcset, or its <picture>'s first <source> srcset (libxml2's HTML parser
+    does not know <source> is void: the <img> can end up inside it)."""
+    own = next((img.get(n) for n in _SOURCE_SETS if (img.get(n) or "").strip()), "")
+    picture = next(img.iterancestors("picture"), None)
+    if own or picture is None:
+        return own or ""
+    sources = (s.get("srcset") or s.get("data-srcset") or "" for s in picture.iter("source"))
+    return next((found for found in sources if found.strip()), "")
+
+
+def _largest(source_set: str) -> str:
+    """The largest candidate of a srcset ("a.jpg 800w, b.jpg 1600w" is b.jpg)."""
+    best, size = "", -1.0
+    for candidate in source_set.split(","):
+        parts = candidate.split()
+        if not parts:
+            continue
+        descriptor = parts[1] if len(parts) > 1 else "1x"
+        value = float(descriptor[:-1]) if re.fullmatch(r"\d+(?:\.\d+)?[wx]", descriptor) else 0.0
+        if value > size:
+            best, size = parts[0], value
+    return best
+
+
+def _title_words(title: str) -> set[str]:
+    """A title's words of three letters or more, and its CJK characters two by two."""
+    folded = title.casefold()
+    words = set(re.findall(r"[^\W\d_]{3,}", _CJK.sub(" ", folded)))
+    return words | {"".join(pair) for pair in _CJK_PAIRS.findall(folded)}
+
+
+def _same_text(markup: str, title: str) -> bool:
+    return " ".join(strip_tags(markup).casefold().split()) == " ".join(title.casefold().split())
 
 
 def _drop_pixels(tree: lxml.html.HtmlElement) -> None:
@@ -154,7 +294,10 @@ def _drop_pixels(tree: lxml.html.HtmlElement) -> None:
 
 
 def _failed(article: Article, error: str) -> tuple[Article, str]:
-    return replace(article, full_text=error[:200]), error
+    """The article without its page, recording why: its hash changes with that, so the save
+    keeps the reason even for an article stored before, which is then never fetched again."""
+    failed = replace(article, full_text=error[:200], content_hash=_hash(article.content_hash, ""))
+    return failed, error
 
 
 def _hash(feed_hash: str, content: str) -> str:

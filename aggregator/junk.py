@@ -124,13 +124,18 @@ def strip_selected(html_text: str, selectors: Sequence[str]) -> str:
     root = _fragment(html_text)
     if root is None:
         return html_text
+    return _serialize(root) if drop_selected(root, selectors) else html_text
+
+
+def drop_selected(root: lxml.html.HtmlElement, selectors: Sequence[str]) -> bool:
+    """Remove the elements under `root` that `selectors` name; whether there were any."""
     removed = False
     for xpath in _xpaths(tuple(selectors)):
         for element in xpath(root):
             if isinstance(element, lxml.html.HtmlElement) and element is not root:
                 element.drop_tree()
                 removed = True
-    return _serialize(root) if removed else html_text
+    return removed
 
 
 def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = True) -> str:

@@ -126,7 +126,9 @@ def refresh_source(
             pages = fulltext.Outcome()
             if source.full_text:
                 stored = {a.id: a for a in store.articles([a.id for a in articles])}
-                articles, pages = fulltext.enrich(articles, source, stored, fetcher)
+                articles, pages = fulltext.enrich(
+                    articles, source, stored, fetcher, learned_junk=learned
+                )
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
             state = replace(

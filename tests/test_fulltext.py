@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aggregator.config import FetchConfig
+import pytest
+
+from aggregator.boilerplate import paragraph_hash
+from aggregator.config import FetchConfig, SourceConfig
 from aggregator.fetch import Fetcher
-from aggregator.fulltext import enrich
+from aggregator.fulltext import NotTheArticle, enrich, extract_main, page_content_type
 from aggregator.models import Article, Outcome
+from aggregator.parse import decode
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
@@ -20,10 +25,15 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 
+# The titles the pages of tests/fixtures/pages carry (a page naming another is not the article).
+TITLES = {"en": "Harbour reopens after storm", "zh": "港口在风暴后重新开放"}
+
+
 def _feed(items: dict[str, str]) -> bytes:
     """A summary-only RSS feed: {guid: page URL}, each item a one-line teaser."""
     body = "".join(
-        f'<item><guid isPermaLink="false">{guid}</guid><title>Item {guid}</title><link>{url}</link>'
+        f'<item><guid isPermaLink="false">{guid}</guid>'
+        f"<title>{TITLES.get(guid, f'Item {guid}')}</title><link>{url}</link>"
         f"<description>Teaser for {guid}…</description></item>"
         for guid, url in items.items()
     )
@@ -155,3 +165,105 @@ def test_page_fetches_are_bounded_per_refresh_and_the_rest_wait(feed_server: Fee
         _, late = enrich(articles, source, {}, fetcher, seconds=0.0)
         assert late.fetched == 0
     assert len(feed_server.requests("/en")) == 5
+
+
+def _source(**fields: object) -> SourceConfig:
+    return replace(make_config({"src": "https://news.example/feed"}).sources[0], **fields)  # type: ignore[arg-type]
+
+
+def test_lazy_and_wrapped_pictures_keep_their_real_address_and_sizes() -> None:
+    # What lazy-loading scripts and site builders serve: a placeholder in src and the picture
+    # elsewhere, or only in a srcset, a <picture> or a <noscript> copy; Substack's wrapper <div>.
+    text = "<p>" + "The council voted to turn the old freight yard into a park. " * 8 + "</p>"
+    page = f"""<?xml version="1.0" encoding="utf-8"?>
+<html><head><title>Freight yard becomes a park</title></head><body><article>
+<h1>Freight yard becomes a park</h1>
+<img src="/grey.gif" data-src="/img/a.jpg" alt="A">{text}
+<img src="data:image/svg+xml,%3Csvg%3E" data-lazy-src="/img/b.jpg" alt="B">
+<noscript><img src="/img/b.jpg" alt="B"></noscript>{text}
+<img srcset="/img/c-400.jpg 400w, /img/c-1600.jpg 1600w" alt="C">
+<picture><source srcset="/img/d.webp 1x"><img alt="D"></picture>
+<img class="lazy" alt="E"><noscript><img src="/img/e.jpg" alt="E"></noscript>
+<amp-img src="/img/f.jpg" width="800" height="450" alt="F"></amp-img>
+<div class="image"><div><img src="/img/g.jpg" alt="G"></div></div>
+<img src="/img/author.jpg" width="40" height="40" alt="The author">{text}
+<img src="javascript:alert(1)" alt="H">
+</article></body></html>"""
+    content, _ = extract_main(
+        page, "https://news.example/a/1", _source(), "Freight yard becomes a park"
+    )
+    found = re.findall(r'<img\b[^>]*\ssrc="([^"]+)"', content)
+    expected = [
+        f"https://news.example/img/{n}"
+        for n in ("a.jpg", "b.jpg", "c-1600.jpg", "d.webp", "e.jpg", "f.jpg", "g.jpg")
+    ]
+    assert found[: len(expected)] == expected
+    for placeholder in ("grey.gif", "data:", "javascript"):
+        assert placeholder not in content
+    assert 'width="40"' in content  # kept: how the lead-picture rules tell an avatar
+    assert "<h1>" not in content  # the headline is shown above the text already
+    assert content.count("freight yard into a park") == 3 * 8  # the text, whole
+
+
+def test_a_missing_page_or_a_login_wall_is_not_the_article() -> None:
+    source = _source()
+    for page in (
+        "<html><head><title>Page not found</title></head><body><h1>Oops!</h1>"
+        "<p>It looks like nothing was found at this location. Maybe try a search?</p>",
+        "<html><head><title>Sign in | Daily News</title></head><body>"
+        "<h1>Sign in to keep reading</h1><form><input name=user></form></body></html>",
+    ):
+        with pytest.raises(NotTheArticle):
+            extract_main(page, "https://news.example/a/1", source, "Freight yard becomes a park")
+    zh = "<html><head><title>旧货运站将改建为城市公园_新闻中心</title></head><body><p>正文</p>"
+    extract_main(zh, "https://news.example/a/2", source, "旧货运站将改建为城市公园")  # no raise
+
+
+def test_a_page_charset_only_in_its_meta_is_read() -> None:
+    body = '<html><head><meta charset="windows-1250"><title>Ż</title></head>'.encode() + (
+        "<body><p>Rada miasta zdecydowała o budowie parku.</p></body></html>".encode("cp1250")
+    )
+    assert page_content_type(body, "text/html") == "text/html; charset=windows-1250"
+    assert page_content_type(body, "text/html; charset=utf-8") == "text/html; charset=utf-8"
+    text, _ = decode(body, page_content_type(body, "text/html"))
+    assert "zdecydowała" in text
+
+
+def test_selectors_and_learned_junk_leave_the_page_too() -> None:
+    story = (
+        "<p>" + "The harbour reopened on Tuesday after the storm damage was repaired. " * 6 + "</p>"
+    )
+    footer = "Follow the Harbour Weekly on every social network you use."
+    page = (
+        "<html><head><title>Harbour reopens</title></head><body><article>"
+        f'<div class="share-bar">Share on X Share on Facebook</div>{story}<p>{footer}</p>{story}'
+        "</article></body></html>"
+    )
+    source = _source(strip_selectors=(".share-bar",))
+    learned = frozenset({paragraph_hash(footer)})
+    content, _ = extract_main(page, "https://news.example/a", source, "Harbour reopens", learned)
+    assert "Share on" not in content
+    assert footer not in content
+    assert "harbour reopened on Tuesday" in content
+
+
+def test_a_failure_on_an_article_stored_before_is_saved_and_not_fetched_again(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # The source turned full_text on after its articles were stored: a failed page once left
+    # the stored article unchanged (the same hash), so every refresh fetched it again.
+    page = feed_server.add("/gone", b"no", status=404, content_type="text/plain")
+    feed_url = feed_server.add("/feed", _feed({"old": page}), content_type="application/rss+xml")
+    config = make_config({"src": feed_url})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1))
+    assert feed_server.requests("/gone") == []  # full_text off: stored without trying
+    for hour in (1, 2, 3):
+        feed_server.add(
+            "/feed", _feed({"old": page}) + b" " * hour, content_type="application/rss+xml"
+        )
+        _refresh(store, feed_url, NOW + timedelta(hours=hour))
+    assert len(feed_server.requests("/gone")) == 1
+    [article] = store.source_articles("src", 5)
+    assert article.full_text.startswith("http-error")
+    assert store.get_state("src").full_text_failures == 1
