@@ -32,6 +32,7 @@ from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
 from aggregator.web import feeds as web_feeds
 from aggregator.web.cache import RenderCache
 from aggregator.web.feeds import parse_limit
+from tests.support.pipeline import wait_for
 from tests.support.web_server import LiveServer, make_config
 
 AddArticles = Callable[..., list[Article]]
@@ -674,7 +675,7 @@ def test_category_versions_are_read_at_most_once_per_interval(
 ) -> None:
     """A revalidation within the interval costs no Redis round trip; a change shows after it."""
     add_articles("hacker-blog", 1)
-    app = create_app(web_config, redis_url, recheck_interval=0.5)
+    app = create_app(web_config, redis_url, recheck_interval=3.0)  # room for a busy runner
     client = app.test_client()
     first = client.get("/c/tech/feed.atom")
     versions = app.extensions["aggregator"].versions
@@ -684,7 +685,7 @@ def test_category_versions_are_read_at_most_once_per_interval(
     again = client.get("/c/tech/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert versions._seen["tech"][0] == read
-    time.sleep(0.6)
+    time.sleep(3.1)
     later = client.get("/c/tech/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
     assert later.status_code == 200
     assert b"Fresh news" in later.data
@@ -777,7 +778,8 @@ def test_renders_take_turns_in_the_slots_and_what_renders_nothing_does_not_wait(
     ]
     for thread in burst:
         thread.start()
-    time.sleep(0.3)  # every render has begun or is waiting for a slot
+    wait_for(lambda: running == web_module.RENDER_SLOTS, 10, "two renders running")
+    time.sleep(0.1)  # (the other six are waiting for a slot: no more may start)
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/c/tech/feed.atom").status_code == 200  # a cached feed renders nothing

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -64,6 +64,7 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     new_page = context.new_page()
     new_page.set_default_timeout(15_000)
+    expect.set_options(timeout=15_000)  # expect() has its own, 5 s: too short on a busy runner
 
     def on_dialog(dialog: Dialog) -> None:
         dialogs.append(f"{dialog.type}: {dialog.message}")
