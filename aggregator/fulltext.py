@@ -63,6 +63,9 @@ _LAZY_SOURCES = (
 )
 _SOURCE_SETS = ("data-srcset", "data-lazy-srcset", "srcset")
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+# Between a srcset's candidates: a comma before a space, or after a descriptor (Cloudinary's and
+# imgix's addresses hold commas: ".../c_fill,w_800/photo.jpg 800w").
+_CANDIDATE_END = re.compile(r",(?=\s)|(?<=\d[wx]),")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _CJK_PAIRS = re.compile(r"(?=([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}))")
 
@@ -263,7 +266,7 @@ def _source_set(img: lxml.html.HtmlElement) -> str:
 def _largest(source_set: str) -> str:
     """The largest candidate of a srcset ("a.jpg 800w, b.jpg 1600w" is b.jpg)."""
     best, size = "", -1.0
-    for candidate in source_set.split(","):
+    for candidate in _CANDIDATE_END.split(source_set):
         parts = candidate.split()
         if not parts:
             continue

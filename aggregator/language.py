@@ -219,7 +219,10 @@ def fits_script(tag: str, text: str) -> bool:
     least MIN_LETTERS of its letters are there and under a quarter of them are in the one
     script that language is written in ("kn" over English, "en-US" over Chinese). True when
     the language is not one of those, or the text says too little."""
-    script = _script_of(tag.split("-", 1)[0].lower())
+    language, *subtags = tag.split("-")
+    if any(len(subtag) == 4 and subtag.isalpha() for subtag in subtags):
+        return True  # a script of its own ("pa-Arab", "mn-Mong"): the feed knows what it wrote
+    script = _script_of(language.lower())
     if script is None:
         return True
     sample = text[:_TEXT_CHARS]

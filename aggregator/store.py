@@ -62,6 +62,7 @@ _ALL_FIELD = ""
 #   {p}:boiler:{source}     zset   paragraph hash -> how many of the source's articles carried it
 #                                  (halved every `half_life` articles counted: recent ones weigh)
 #   {p}:boiler-n:{source}   string how many of the source's articles were counted
+#   {p}:boiler-layout       string EVIDENCE_LAYOUT: what text the evidence's hashes were made of
 #   {p}:stories:observed    hash   article id -> 1: paragraphs counted, article not filed yet (a
 #                                  refresh cut short in between; counted once however often retried)
 #   {p}:copies:{source}     hash   other source id -> how many of this source's articles copied its
@@ -468,6 +469,9 @@ _LUA_UNFILED = _LUA_STORIES_COMMON + "return unfiled_ids(KEYS[1], ARGV[1], ARGV[
 # first (rounded down; none left at 0), so what the source stopped repeating makes room for what
 # it repeats now. Returns their ids joined by "," and the source's boilerplate hashes. (Lists go
 # to commands in chunks of 1,000: unpack has a limit.)
+# The text paragraph hashes are made of (boilerplate.paragraph_hash): "2", folded to simplified
+# Chinese. Evidence of another layout is dropped when the scheduler publishes the config.
+EVIDENCE_LAYOUT = "2"
 _LUA_OBSERVE_PARAGRAPHS = (
     _LUA_STORIES_COMMON
     + r"""
@@ -1295,6 +1299,27 @@ class Store:
 
     def _copies_key(self, source_id: str) -> str:
         return f"{self.prefix}:copies:{source_id}"
+
+    def drop_old_paragraph_evidence(self) -> int:
+        """Delete the paragraph evidence of an earlier layout; return how many keys went.
+
+        Its hashes were made of other text (before traditional Chinese was folded): kept, they
+        would hold their high counts while the same footers counted again from 1 under their new
+        hashes and went first at every overflow, for ~160 articles. Without them, a footer on
+        every article is learned again within the source's next five.
+        """
+        marker = f"{self.prefix}:boiler-layout"
+        if self.redis.get(marker) == EVIDENCE_LAYOUT.encode():
+            return 0
+        keys = [
+            key
+            for pattern in (f"{self.prefix}:boiler:*", f"{self.prefix}:boiler-n:*")
+            for key in self.redis.scan_iter(match=pattern, count=1000)
+        ]
+        for start in range(0, len(keys), 1000):
+            self.redis.delete(*keys[start : start + 1000])
+        self.redis.set(marker, EVIDENCE_LAYOUT)
+        return len(keys)
 
     def drop_old_story_index(self) -> int:
         """Delete the story index of the first layout (buckets of article ids); return its keys.

@@ -71,16 +71,24 @@ _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on lower-case ASCII text
 # Title decorations that differ between copies: a trailing " - Site name" / " | 站名" / "_站名" /
-# "-中国新闻网" (Chinese portals write the hyphen unspaced), a tag in brackets at the start
-# ("【独家】", "[转]") or the end ("（图）", "(Xinhua)", not "(2024)"), and a wire's "UPDATE 1-".
+# "-中国新闻网" (Chinese portals write the hyphen unspaced; only before a site's name: "中国-东盟
+# 博览会" is one word), a tag in brackets at the start ("【独家】", "[转]"), a kind of story at the
+# end ("（图）", "(Xinhua)", "(video)"; not "（上）" or "(Part 2)": a series' parts are different
+# articles), and a wire's "UPDATE 1-".
+_SITE_NAME_END = r"(?:网|網|报|報|社|台|新闻|新聞|客户端|频道|頻道|在线|日报|日報|晚报|晚報)"
 _TITLE_SUFFIX = re.compile(
-    rf"(?:\s+[-–—|:·]\s+|\s*[|｜_]\s*|\s*——\s*|(?<=[{_CJK}])[-–—])([^-–—|｜_]{{1,30}})$"
+    r"(?:\s+[-–—|:·]\s+|\s*[|｜_]\s*|\s*——\s*"
+    rf"|(?<=[{_CJK}])[-–—](?=[^-–—|｜_\s]{{1,12}}{_SITE_NAME_END}$))([^-–—|｜_]{{1,30}})$"
 )
 _TITLE_SEPARATOR = re.compile(r"[-–—|:·｜_]")  # what every _TITLE_SUFFIX match holds
 _TITLE_TAG = re.compile(
     r"^\s*(?:[\[【(（〔][^\]】)）〕]{1,12}[\]】)）〕]|(?:UPDATE|REFILE|CORRECTED)\s*\d*\s*-)\s*"
 )
-_TITLE_END_TAG = re.compile(r"\s*[\[【(（〔][^\]】)）〕\d]{1,12}[\]】)）〕]\s*$")
+_TITLE_END_TAG = re.compile(
+    r"\s*[\[【(（〔]\s*(?:图|圖|组图|組圖|图文|圖文|多图|视频|視頻|附视频|xinhua|ap|afp|reuters"
+    r"|video|videos|photos?|pictures|updated?|live)\s*[\]】)）〕]\s*$",
+    re.IGNORECASE,
+)
 _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xC2B2AE3D27D4EB4F)
@@ -121,7 +129,9 @@ def tokens(text: str) -> list[str]:
 def simplified(text: str) -> str:
     """`text` with its traditional Chinese characters written simplified, one for one: a Hong
     Kong or Taiwan portal's copy of a Xinhua story in 繁體 shares ~10% of its characters'
-    shingles with the original, and all of them once folded. Everything else is unchanged."""
+    shingles with the original, and all of them once folded. Japanese kanji in their
+    traditional forms are folded too (only ever compared with each other). Everything else is
+    unchanged."""
     if text.isascii():
         return text
     table, traditional = _simplified_table()
@@ -147,9 +157,8 @@ def _simplified_table() -> tuple[dict[int, str], re.Pattern[str]]:
     import opencc  # a converter and its dictionaries: imported only where Chinese is read
 
     ranges = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-    chars = [
-        unicodedata.normalize("NFKC", chr(c)) for low, high in ranges for c in range(low, high + 1)
-    ]
+    raw = [chr(c) for low, high in ranges for c in range(low, high + 1)]
+    chars = [unicodedata.normalize("NFKC", c) for c in raw]
     converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     folds: dict[str, str] = {}
     for char, simple in zip(chars, converted, strict=True):
@@ -157,11 +166,12 @@ def _simplified_table() -> tuple[dict[int, str], re.Pattern[str]]:
         if simple != char and len(simple) == 1 and _IS_CJK.fullmatch(simple):
             folds[char] = simple
     table: dict[int, str] = {}
-    for char, simple in folds.items():
+    for original, char in zip(raw, chars, strict=True):  # a compatibility ideograph: its NFKC's
+        simple = folds.get(char, char)
         for _ in range(4):  # 乾 -> 干 and the like: a few characters are both forms
             simple = folds.get(simple, simple)
-        if simple != char:
-            table[ord(char)] = simple
+        if simple != original and (simple != char or original != char):
+            table[ord(original)] = simple
     return table, re.compile("[" + "".join(map(chr, sorted(table))) + "]")
 
 

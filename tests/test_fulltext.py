@@ -181,7 +181,7 @@ def test_lazy_and_wrapped_pictures_keep_their_real_address_and_sizes() -> None:
 <img src="/grey.gif" data-src="/img/a.jpg" alt="A">{text}
 <img src="data:image/svg+xml,%3Csvg%3E" data-lazy-src="/img/b.jpg" alt="B">
 <noscript><img src="/img/b.jpg" alt="B"></noscript>{text}
-<img srcset="/img/c-400.jpg 400w, /img/c-1600.jpg 1600w" alt="C">
+<img srcset="/img/c_fill,w_400/c.jpg 400w, /img/c_fill,w_1600/c.jpg 1600w" alt="C">
 <picture><source srcset="/img/d.webp 1x"><img alt="D"></picture>
 <img class="lazy" alt="E"><noscript><img src="/img/e.jpg" alt="E"></noscript>
 <amp-img src="/img/f.jpg" width="800" height="450" alt="F"></amp-img>
@@ -195,7 +195,7 @@ def test_lazy_and_wrapped_pictures_keep_their_real_address_and_sizes() -> None:
     found = re.findall(r'<img\b[^>]*\ssrc="([^"]+)"', content)
     expected = [
         f"https://news.example/img/{n}"
-        for n in ("a.jpg", "b.jpg", "c-1600.jpg", "d.webp", "e.jpg", "f.jpg", "g.jpg")
+        for n in ("a.jpg", "b.jpg", "c_fill,w_1600/c.jpg", "d.webp", "e.jpg", "f.jpg", "g.jpg")
     ]
     assert found[: len(expected)] == expected
     for placeholder in ("grey.gif", "data:", "javascript"):

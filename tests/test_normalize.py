@@ -445,6 +445,8 @@ def test_language_source_then_entry_then_feed() -> None:
         ("en", "Review: 東京物語 (Tokyo Story)", "Ozu's film about a family, and time.", "en"),
         ("kn", "OK", "", "kn"),  # too few letters to say
         ("sr", "Vlada je usvojila budžet", "Ministar je predstavio tekst.", "sr"),  # two scripts
+        # A script subtag says which one: Punjabi in Shahmukhi is Punjabi.
+        ("pa-Arab", "پنجاب وچ مینہ", "محکمہ موسمیات نے اج بہت مینہ دی خبر دتی اے۔", "pa-Arab"),
     ],
 )
 def test_a_declared_language_whose_script_the_text_is_not_in_is_detected_instead(

@@ -70,8 +70,18 @@ def test_title_core_drops_site_suffixes_and_tags() -> None:
     assert stories.title_core("新建城际铁路正式开通运营（图）") == zh
     assert stories.title_core("Bridge approved after long fight (Xinhua)") == core
     assert stories.title_core("UPDATE 1-Bridge approved after long fight") == core
-    # Not a decoration: a year, a hyphenated word, an unspaced hyphen in English, a bare tag.
+    # Not a decoration: a year, a series' part, a hyphen inside a Chinese compound ("China-ASEAN"),
+    # a hyphenated word, an unspaced hyphen in English, a bare tag.
     assert stories.title_core("Dune (2024)") != stories.title_core("Dune (2021)")
+    assert stories.title_core("城市更新系列报道（上）") != stories.title_core(
+        "城市更新系列报道（下）"
+    )
+    assert stories.title_core("The long road (Part 1)") != stories.title_core(
+        "The long road (Part 2)"
+    )
+    expo = stories.title_core("第二十届中国-东盟博览会在南宁开幕")
+    assert expo != stories.title_core("第二十届中国-东盟商务与投资峰会在南宁举行")
+    assert expo == stories.title_core("第二十届中国-东盟博览会在南宁开幕-中国新闻网")
     assert stories.title_core("COVID-19 cases fall") == "covid 19 cases fall"
     assert stories.title_core("Long-term rates rise again") == "long term rates rise again"
     assert stories.title_core("(Xinhua)") == "xinhua"
@@ -287,6 +297,11 @@ def test_a_traditional_chinese_copy_is_the_same_story_as_its_simplified_original
     assert body.paragraphs == ZH_HANT  # what is stored and shown is not touched
     assert body.hashes == [boilerplate.paragraph_hash(p) for p in ZH]
     assert stories.simplified("Straße, 東京, 乾燥") == "Straße, 东京, 干燥"
+    # A compatibility ideograph (U+F900, what NFKC reads as 豈) folds like its unified form.
+    assert (
+        boilerplate.Body.of("<p>\uf900有此理</p>").hashes
+        == boilerplate.Body.of("<p>岂有此理</p>").hashes
+    )
     assert stories.simplified(ZH[0]) is ZH[0]
 
 

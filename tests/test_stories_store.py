@@ -439,6 +439,20 @@ def test_a_full_evidence_still_learns_a_template_the_source_adopts_later(store: 
     assert store.redis.get("agg:boiler-n:a") == b"22"
 
 
+def test_evidence_of_an_earlier_layout_is_dropped_once(store: Store) -> None:
+    """Hashes made before traditional Chinese was folded would keep their counts while the same
+    footers counted again from 1 under new hashes, evicted first for ~160 articles."""
+    store.redis.zadd("agg:boiler:a", {"0123456789": 400})
+    store.redis.set("agg:boiler-n:a", 800)
+    store.redis.set("agg:boilerplate-other", "kept")  # not evidence: another key
+    assert store.drop_old_paragraph_evidence() == 2
+    assert store.redis.exists("agg:boiler:a", "agg:boiler-n:a") == 0
+    assert store.redis.get("agg:boilerplate-other") == b"kept"
+    store.redis.zadd("agg:boiler:a", {"9876543210": 3})  # learned under this layout
+    assert store.drop_old_paragraph_evidence() == 0
+    assert store.redis.zcard("agg:boiler:a") == 1
+
+
 def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store) -> None:
     """The race, step by step: a worker decided on what it read before another filed a copy.
 

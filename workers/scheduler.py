@@ -33,6 +33,10 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     now = time.time() if now is None else now
     if dropped := store.drop_old_story_index():
         log.info("story index of the previous layout dropped", extra={"fields": {"keys": dropped}})
+    if dropped := store.drop_old_paragraph_evidence():
+        log.info(
+            "paragraph evidence of a previous layout dropped", extra={"fields": {"keys": dropped}}
+        )
     before = store.published_config()
     version = store.publish_config(config_module.dumps(config))
     previous = config_module.loads(before[1]) if before else None
