@@ -70,6 +70,7 @@ _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on lower-case ASCII text
+_FROM_HAN = re.compile("[\u3400-\U0010ffff]")  # where the traditional characters can be
 # Title decorations that differ between copies: a trailing " - Site name" / " | 站名" / "_站名" /
 # "-中国新闻网" (Chinese portals write the hyphen unspaced; only before a site's name: "中国-东盟
 # 博览会" is one word), a tag in brackets at the start ("【独家】", "[转]"), a kind of story at the
@@ -132,7 +133,7 @@ def simplified(text: str) -> str:
     shingles with the original, and all of them once folded. Japanese kanji in their
     traditional forms are folded too (only ever compared with each other). Everything else is
     unchanged."""
-    if text.isascii():
+    if text.isascii() or not _FROM_HAN.search(text):  # (a range: ~2x quicker than the table's)
         return text
     table, traditional = _simplified_table()
     return text.translate(table) if traditional.search(text) else text
