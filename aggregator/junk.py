@@ -45,6 +45,7 @@ _MEDIA = ("img", "picture", "video", "audio", "iframe")
 # Every pattern of _CHINESE must begin with one of those characters (tests/test_junk.py checks).
 _AT_START: tuple[str, ...] = (
     r"^(?:本文)?(?:来源|转载自|原文链接|文章来源)[：:]",  # reprint notices
+    r"^[（(【\[]?\s*(?:责任编辑|責任編輯)\s*[：:]",  # portals' editor line: "（责任编辑：陈静）"
     r"^©|^\(c\)\s|^copyright\s*(?:©|\(c\)|\d{4})",  # copyright lines
     # English feed footers and prompts
     r"^the post .+ appeared first on .+",
