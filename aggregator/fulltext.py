@@ -33,7 +33,7 @@ from aggregator.errors import SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import Article
 from aggregator.parse import decode
-from aggregator.sanitize import bounded, clean_html, is_tracker, safe_url, strip_tags
+from aggregator.sanitize import clean_html, is_tracker, safe_url, strip_tags
 
 log = logging.getLogger("aggregator.fulltext")
 
@@ -204,7 +204,7 @@ def extract_main(
         html_partial=True,
         keep_all_images=True,  # else a picture's wrapper <div> goes, empty
     )
-    content = bounded(clean_html(main, url), url)
+    content = clean_html(main, url)
     if title:
         content = _H1.sub(lambda m: "" if _same_text(m.group(1), title) else m.group(0), content, 1)
     content = junk.strip_paragraphs(content, source.strip_patterns, source.default_junk_rules)

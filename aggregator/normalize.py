@@ -367,7 +367,7 @@ def _clean_body(
         if source is not None and source.strip_selectors:
             body = junk.strip_selected(body, source.strip_selectors)
         # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
-        cleaned = bounded(clean_html(body, entry.base_url or base), entry.base_url or base)
+        cleaned = clean_html(body, entry.base_url or base)
     if source is None:
         return cleaned
     cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)

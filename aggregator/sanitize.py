@@ -250,17 +250,18 @@ def bounded(cleaned: str, base_url: str) -> str:
 
 
 def clean_html(html_text: str, base_url: str) -> str:
-    """Sanitize an HTML fragment with the allowlist; relative URLs become absolute."""
+    """Sanitize an HTML fragment with the allowlist; relative URLs become absolute. At most
+    MAX_CONTENT_CHARS come out (`bounded`)."""
     if not html_text:
         return ""
     if too_deep(html_text):
-        return f"<p>{html.escape(_flat_text(html_text), quote=False)}</p>"
+        return bounded(f"<p>{html.escape(_flat_text(html_text), quote=False)}</p>", base_url)
     cleaned = _cleaner(base_url).clean(html_text)
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)
     if "<iframe" in cleaned:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
-    return cleaned.strip()
+    return bounded(cleaned.strip(), base_url)
 
 
 def _keep_image(match: re.Match[str]) -> str:
