@@ -460,6 +460,10 @@ return out
 # element.
 _LUA_UNFILED = _LUA_STORIES_COMMON + "return unfiled_ids(KEYS[1], ARGV[1], ARGV[2])"
 
+# The text paragraph hashes are made of (boilerplate.paragraph_hash): "2", folded to simplified
+# Chinese. Evidence of another layout is dropped when the scheduler publishes the config.
+EVIDENCE_LAYOUT = "2"
+
 # KEYS: stories:fp, boilerplate evidence, stories:observed, the source's count of articles
 # counted; ARGV: max evidence, min articles, the article key prefix, then per article "id hashes"
 # (its paragraph hashes concatenated, 10 hex digits each), joined by ",", then the half-life in
@@ -469,9 +473,6 @@ _LUA_UNFILED = _LUA_STORIES_COMMON + "return unfiled_ids(KEYS[1], ARGV[1], ARGV[
 # first (rounded down; none left at 0), so what the source stopped repeating makes room for what
 # it repeats now. Returns their ids joined by "," and the source's boilerplate hashes. (Lists go
 # to commands in chunks of 1,000: unpack has a limit.)
-# The text paragraph hashes are made of (boilerplate.paragraph_hash): "2", folded to simplified
-# Chinese. Evidence of another layout is dropped when the scheduler publishes the config.
-EVIDENCE_LAYOUT = "2"
 _LUA_OBSERVE_PARAGRAPHS = (
     _LUA_STORIES_COMMON
     + r"""
@@ -1316,8 +1317,7 @@ class Store:
             for pattern in (f"{self.prefix}:boiler:*", f"{self.prefix}:boiler-n:*")
             for key in self.redis.scan_iter(match=pattern, count=1000)
         ]
-        for start in range(0, len(keys), 1000):
-            self.redis.delete(*keys[start : start + 1000])
+        self._delete(keys)
         self.redis.set(marker, EVIDENCE_LAYOUT)
         return len(keys)
 
@@ -1331,9 +1331,13 @@ class Store:
         if not self.redis.exists(old):
             return 0
         keys = [old, *self.redis.scan_iter(match=f"{self.prefix}:lsh:*", count=1000)]
+        self._delete(keys)
+        return len(keys)
+
+    def _delete(self, keys: Sequence[str | bytes]) -> None:
+        """Delete `keys`, a thousand a command."""
         for start in range(0, len(keys), 1000):
             self.redis.delete(*keys[start : start + 1000])
-        return len(keys)
 
     def unfiled(self, article_ids: Sequence[str]) -> set[str]:
         """The ids stored and not filed in a story yet (one round trip)."""
