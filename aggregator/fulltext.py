@@ -4,10 +4,14 @@ Runs in the worker, inside a refresh, after normalize. For each article not trie
 MAX_PAGES_PER_REFRESH per refresh) the page is fetched with the source's own Fetcher (the same
 address checks after DNS, size cap, deadline and User-Agent as feeds) and its main content is
 extracted with readability-lxml, then sanitized and junk-stripped like feed content. What the
-attempt gave is recorded on the article (`Article.full_text`: "ok" or why not), so no page is
-fetched twice: later refreshes keep the extracted text. A failure (timeout, too big, not HTML,
+attempt gave is recorded on the article (`Article.full_text`: "ok" or why not), so a page is
+fetched once: later refreshes keep the extracted text. A failure (timeout, too big, not HTML,
 blocked address, an HTTP error, a page too short to be the article: a paywall or a teaser) keeps
-the feed's own content and is counted on the source; it never fails the refresh.
+the feed's own content and is counted on the source; it never fails the refresh. A failure that
+may pass (a timeout, a refused connection, a 5xx, a 429) is tried again by the next refreshes,
+MAX_PAGE_TRIES times in all. While pages wait (over the budget, or to be tried again) the source's
+state says how many (`pages_pending`), and the next poll reads the feed again instead of taking
+a 304 or an unchanged body, so they are not left until the feed changes.
 
 Extractor: readability-lxml, measured against trafilatura on the pages in tests/fixtures/pages
 (an English and a Chinese news page with navigation, sidebar, comments, forms, scripts and
@@ -27,7 +31,7 @@ from dataclasses import dataclass, replace
 import lxml.html  # type: ignore[import-untyped]
 from readability import Document  # type: ignore[import-untyped]
 
-from aggregator import images, junk
+from aggregator import images, junk, models
 from aggregator.config import SourceConfig
 from aggregator.errors import SourceError
 from aggregator.fetch import Fetcher
@@ -39,6 +43,11 @@ log = logging.getLogger("aggregator.fulltext")
 
 MAX_PAGES_PER_REFRESH = 10  # page fetches one refresh may make; the rest wait for the next one
 PAGE_SECONDS_PER_REFRESH = 60.0  # and no new page fetch starts after this long (RQ job timeout)
+# A page that failed for a while (the server slow or down, a rate limit) is tried by this many
+# refreshes that read the feed, then kept as failed; any other failure is kept at once.
+MAX_PAGE_TRIES = 3
+_TEMPORARY = frozenset({models.Outcome.TIMEOUT, models.Outcome.CONNECTION_ERROR})
+_TEMPORARY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MIN_TEXT_CHARS = 200  # extracted text shorter than this is not the article (paywall, teaser)
 OK = "ok"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -90,6 +99,7 @@ class Outcome:
     fetched: int = 0
     failures: int = 0
     last_error: str = ""
+    pending: int = 0  # articles whose page is still to fetch: over the budget, or to try again
 
 
 def enrich(
@@ -105,32 +115,45 @@ def enrich(
     """The articles with their pages' text where it could be had; `stored`: what is saved now;
     `learned_junk`: the source's paragraphs learned as junk (normalize strips them too).
 
-    Articles not tried yet (over `limit` pages, or after `seconds`) are tried by a later refresh.
+    Articles not tried yet (over `limit` pages, or after `seconds`), and those whose page failed
+    for a while (a timeout, a refused connection, a 5xx or 429) fewer than MAX_PAGE_TRIES times,
+    are counted in `Outcome.pending`, for a later refresh.
     """
     outcome = Outcome()
     result = []
     stop_at = time.monotonic() + seconds
     for article in articles:
         before = stored.get(article.id)
-        if before is not None and before.full_text:
-            result.append(_keep(article, before))  # tried before: never fetched again
+        tried = before is not None and bool(before.full_text)
+        if before is not None and tried and not _try_again(before):
+            result.append(_keep(article, before))  # done: never fetched again
         elif article.url and outcome.fetched < limit and time.monotonic() < stop_at:
             outcome.fetched += 1
-            enriched, error = _extract(article, source, fetcher, learned_junk)
+            tries = before.full_text_tries if before is not None and tried else 0
+            enriched, error = _extract(article, source, fetcher, learned_junk, tries)
             if error:
                 outcome.failures += 1
                 outcome.last_error = f"{article.url}: {error}"
+                outcome.pending += _try_again(enriched)
                 log.info("full text failed", extra={"fields": {"url": article.url, "error": error}})
             result.append(enriched)
+        elif before is not None and tried:
+            result.append(_keep(article, before))  # to try again, when there is time
+            outcome.pending += 1
         else:
             result.append(article)
+            outcome.pending += bool(article.url)
     return result, outcome
+
+
+def _try_again(article: Article) -> bool:
+    return article.full_text != OK and article.full_text_tries < MAX_PAGE_TRIES
 
 
 def _keep(article: Article, before: Article) -> Article:
     """This poll's article with what the earlier extraction gave (the same hash, so unchanged)."""
     if before.full_text != OK:
-        return _failed(article, before.full_text)[0]
+        return _failed(article, before.full_text, before.full_text_tries)[0]
     return replace(
         article,
         content=before.content,
@@ -141,13 +164,20 @@ def _keep(article: Article, before: Article) -> Article:
 
 
 def _extract(
-    article: Article, source: SourceConfig, fetcher: Fetcher, learned_junk: frozenset[str]
+    article: Article,
+    source: SourceConfig,
+    fetcher: Fetcher,
+    learned_junk: frozenset[str],
+    tries: int = 0,
 ) -> tuple[Article, str]:
-    """The article with its page's main text, or unchanged with the reason it could not be."""
+    """The article with its page's main text, or unchanged with the reason it could not be;
+    `tries`: its page's failed fetches before this one."""
     try:
         page = fetcher.fetch(article.url, allow_private=source.allow_private_networks)
     except SourceError as e:
-        return _failed(article, f"{e.outcome.value}: {e.message}")
+        temporary = e.outcome in _TEMPORARY or e.http_status in _TEMPORARY_STATUSES
+        failures = tries + 1 if temporary else MAX_PAGE_TRIES
+        return _failed(article, f"{e.outcome.value}: {e.message}", failures)
     content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in _HTML_TYPES or not page.body:
         return _failed(article, f"not-html: the page is {content_type or 'of no stated type'}")
@@ -168,6 +198,7 @@ def _extract(
             content=content,
             thumbnail=thumbnail,
             full_text=OK,
+            full_text_tries=0,
             content_hash=_hash(article.content_hash, content),
         ),
         "",
@@ -296,10 +327,16 @@ def _drop_pixels(tree: lxml.html.HtmlElement) -> None:
             img.drop_tree()
 
 
-def _failed(article: Article, error: str) -> tuple[Article, str]:
-    """The article without its page, recording why: its hash changes with that, so the save
-    keeps the reason even for an article stored before, which is then never fetched again."""
-    failed = replace(article, full_text=error[:200], content_hash=_hash(article.content_hash, ""))
+def _failed(article: Article, error: str, tries: int = MAX_PAGE_TRIES) -> tuple[Article, str]:
+    """The article without its page, recording why and how often it failed (`tries`; a page that
+    will not change is at MAX_PAGE_TRIES at once): its hash changes with both, so the save keeps
+    them even for an article stored before."""
+    failed = replace(
+        article,
+        full_text=error[:200],
+        full_text_tries=tries,
+        content_hash=_hash(article.content_hash, f"\x00{tries}"),
+    )
     return failed, error
 
 

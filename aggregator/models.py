@@ -133,6 +133,7 @@ class Article:
     thumbnail: str = ""
     content_hash: str = ""  # changes when anything a reader sees changes
     full_text: str = ""  # "" not tried, "ok" page text kept, else why it failed ("timeout")
+    full_text_tries: int = 0  # failed page fetches: a temporary failure is tried again (fulltext)
 
 
 # --- source state, kept by the store ---------------------------------------------------------
@@ -180,6 +181,9 @@ class SourceState:
     unreadable_dates: int = 0  # entries of the last parsed feed whose date could not be read
     full_text_failures: int = 0  # article pages that could not be extracted (full_text sources)
     full_text_error: str = ""  # the last such failure, in a sentence
+    # Articles of the last feed read whose page is still to fetch (over a refresh's page budget,
+    # or a temporary failure to try again): the next poll reads the feed again, never a 304.
+    pages_pending: int = 0
     ttl: int | None = None  # the feed's <ttl> when last read, in seconds: it holds across 304s
     # A hash of the source's settings its articles were last made with: after an edit (a new
     # category, a filter) the next fetch asks for the whole feed again, not a 304.

@@ -91,9 +91,9 @@ def refresh_source(
 
     described = repr(source).encode()  # its settings, for the state and the body's fingerprint
     settings = hashlib.sha256(described).hexdigest()[:16]
-    # Edited since its articles were made (a legacy state that never said counts as not): the
-    # whole feed again, since a 304 would leave them as they are.
-    conditional = state.settings is None or state.settings == settings
+    # Edited since its articles were made (a legacy state that never said counts as not), or
+    # article pages still to fetch: the whole feed again, since a 304 would leave them as they are.
+    conditional = (state.settings is None or state.settings == settings) and not state.pages_pending
     try:
         result = fetcher.fetch(
             url,
@@ -107,7 +107,7 @@ def refresh_source(
         # must take effect on the next refresh even when the feed itself is unchanged.
         body = result.body
         fingerprint = body_fingerprint(body, described) if body is not None else None
-        if body is None or fingerprint == state.body_hash:
+        if body is None or (fingerprint == state.body_hash and not state.pages_pending):
             outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
             state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
             # Saving no articles still applies max age, so a quiet source ages out too.
@@ -140,6 +140,7 @@ def refresh_source(
                 unreadable_dates=report.unreadable_dates,
                 full_text_failures=state.full_text_failures + pages.failures,
                 full_text_error=pages.last_error or state.full_text_error,
+                pages_pending=pages.pending,
             )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             # With stories, the body's fingerprint is kept once its articles are filed: a refresh

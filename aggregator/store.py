@@ -1557,7 +1557,7 @@ def _parse_cursor(cursor: str) -> tuple[str, str]:
 
 
 def _encode_article(article: Article) -> bytes:
-    doc = {
+    doc: dict[str, object] = {
         "id": article.id,
         "source_id": article.source_id,
         "guid": article.guid,
@@ -1579,6 +1579,8 @@ def _encode_article(article: Article) -> bytes:
         "content_hash": article.content_hash,
         "full_text": article.full_text,
     }
+    if article.full_text_tries:
+        doc["full_text_tries"] = article.full_text_tries
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     # surrogatepass: a lone surrogate from a broken feed must not make the article unstorable.
     return zlib.compress(text.encode("utf-8", "surrogatepass"))
@@ -1612,6 +1614,7 @@ def _decode_article(blob: bytes) -> Article:
         thumbnail=doc.get("thumbnail", ""),
         content_hash=doc.get("content_hash", ""),
         full_text=doc.get("full_text", ""),
+        full_text_tries=doc.get("full_text_tries", 0),
     )
 
 

@@ -449,10 +449,17 @@ def test_source_page_shows_unreadable_dates_and_full_text_failures(
     assert "Full text failures" not in page
     error = "https://a.example/1: timeout: no answer within 3 seconds"
     store.save_state(
-        SourceState("alpha", unreadable_dates=4, full_text_failures=2, full_text_error=error)
+        SourceState(
+            "alpha",
+            unreadable_dates=4,
+            full_text_failures=2,
+            full_text_error=error,
+            pages_pending=3,
+        )
     )
     page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
     assert "Unreadable dates</dt><dd" in page
     assert "4 in the last feed" in page
-    assert "2 pages kept the feed's text" in page
+    assert "2 page fetches failed" in page
     assert error in page
+    assert "3 articles' pages are still to fetch" in page

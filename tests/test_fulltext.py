@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from aggregator import fulltext
 from aggregator.boilerplate import paragraph_hash
 from aggregator.config import FetchConfig, SourceConfig
 from aggregator.fetch import Fetcher
@@ -43,12 +44,12 @@ def _feed(items: dict[str, str]) -> bytes:
     ).encode()
 
 
-def _refresh(store: Store, url: str, now: datetime = NOW) -> None:
+def _refresh(store: Store, url: str, now: datetime = NOW, expect: Outcome = Outcome.OK) -> None:
     config = make_config({"src": url}, deadline=3.0, read_timeout=1.5, max_body_bytes=100_000)
     source = replace(config.sources[0], full_text=True)
     with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
         result = refresh_source(source, config, store, fetcher, now=now, rng=random.Random(1))
-    assert result.outcome is Outcome.OK, result.error
+    assert result.outcome is expect, result.error
 
 
 def test_pages_are_extracted_sanitized_and_failures_fall_back_and_are_counted(
@@ -98,6 +99,7 @@ def test_pages_are_extracted_sanitized_and_failures_fall_back_and_are_counted(
     state = store.get_state("src")
     assert state.full_text_failures == 5
     assert state.full_text_error
+    assert state.pages_pending == 1  # the timeout, to try again; the others will not change
 
     # The next refresh (a changed feed) fetches no page twice and keeps what was extracted.
     before = {path: len(feed_server.requests(path)) for path in ("/en", "/zh", "/pdf", "/short")}
@@ -112,7 +114,8 @@ def test_pages_are_extracted_sanitized_and_failures_fall_back_and_are_counted(
     articles = {a.guid: a for a in store.source_articles("src", 20)}
     assert "harbour reopened on Tuesday" in articles["en"].content
     assert articles["new"].full_text == "ok"
-    assert store.get_state("src").full_text_failures == 5
+    assert articles["slow"].full_text_tries == 2  # tried again, timed out again
+    assert store.get_state("src").full_text_failures == 6
 
 
 def test_a_page_at_a_private_address_is_not_fetched_unless_allowed(
@@ -267,3 +270,48 @@ def test_a_failure_on_an_article_stored_before_is_saved_and_not_fetched_again(
     [article] = store.source_articles("src", 5)
     assert article.full_text.startswith("http-error")
     assert store.get_state("src").full_text_failures == 1
+
+
+def test_pages_over_the_budget_or_failing_for_a_while_are_fetched_by_the_next_polls(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # The feed answers 304 to a conditional GET and never changes: pages left over the budget,
+    # and pages that failed in a way that may pass, must not wait for its next article.
+    page = (PAGES / "en.html").read_bytes()
+    feed_server.add("/en", page, content_type="text/html")
+    flaky = feed_server.add("/flaky", b"busy", status=503, content_type="text/plain")
+    down = feed_server.add("/down", b"busy", status=503, content_type="text/plain")
+    urls = [flaky, down] + [feed_server.url(f"/en?{i}") for i in range(11)]
+    items = "".join(
+        f"<item><guid>{url}</guid><title>{TITLES['en']}</title><link>{url}</link>"
+        "<description>Teaser…</description></item>"
+        for url in urls
+    )
+    feed = f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+    feed_url = feed_server.add("/feed", feed, content_type="application/rss+xml", etag='"v1"')
+
+    _refresh(store, feed_url)  # 10 pages: the two failing ones and 8 of the 11
+    kept = {a.url: a for a in store.source_articles("src", 20)}
+    assert [kept[u].full_text for u in urls[2:]] == ["ok"] * 8 + [""] * 3
+    assert kept[flaky].full_text.startswith("http-error")
+    assert kept[flaky].full_text_tries == 1
+    assert store.get_state("src").pages_pending == 5
+
+    feed_server.add("/flaky", page, content_type="text/html")  # back up
+    _refresh(store, feed_url, NOW + timedelta(minutes=15))
+    assert feed_server.requests("/feed")[-1].header("If-None-Match") is None
+    kept = {a.url: a for a in store.source_articles("src", 20)}
+    assert all(kept[u].full_text == "ok" for u in urls if u != down)
+    assert "harbour reopened on Tuesday" in kept[flaky].content
+    assert kept[down].full_text_tries == 2
+    assert store.get_state("src").pages_pending == 1
+
+    _refresh(store, feed_url, NOW + timedelta(minutes=30))
+    kept = {a.url: a for a in store.source_articles("src", 20)}
+    assert kept[down].full_text_tries == fulltext.MAX_PAGE_TRIES  # given up: kept as failed
+    assert kept[down].content == "Teaser…"
+    assert store.get_state("src").pages_pending == 0
+
+    _refresh(store, feed_url, NOW + timedelta(minutes=45), expect=Outcome.NOT_MODIFIED)
+    assert len(feed_server.requests("/down")) == fulltext.MAX_PAGE_TRIES
+    assert len(feed_server.requests("/en")) == 11

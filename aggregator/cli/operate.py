@@ -123,6 +123,7 @@ def _source_rows(
             "unreadable_dates": state.unreadable_dates,
             "full_text_failures": state.full_text_failures,
             "full_text_error": state.full_text_error,
+            "pages_pending": state.pages_pending,
         }
 
 

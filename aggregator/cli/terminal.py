@@ -144,6 +144,7 @@ def format_source(row: dict[str, Any], now: float) -> str:
         ("unreadable dates", str(row.get("unreadable_dates") or "")),
         ("full text failures", str(row.get("full_text_failures") or "")),
         ("last full text error", str(row.get("full_text_error") or "")),
+        ("pages waiting", str(row.get("pages_pending") or "")),
         ("last error", row["last_error"] or "-"),
     ]
     width = max(len(label) for label, _ in facts)
