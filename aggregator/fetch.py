@@ -185,18 +185,20 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         allow_private: Iterable[str] = (),
+        accept: str = ACCEPT,
     ) -> FetchResult:
         """GET `url`, conditionally when validators are given; raise FetchError on any failure.
 
         Validators are strings holding the raw header bytes decoded as latin-1 (what this method
         returns), so they go back to the server byte for byte. `allow_private` is the source's
         `allow_private_networks`: the non-public networks and hosts it may reach ("*": any).
+        `accept`: the Accept header (a feed's by default; full text asks for a web page).
         """
         client = self._client_for(PrivateAccess.of(allow_private, self._everywhere))
         started = time.monotonic()
         token = _DEADLINE.set(started + self._config.deadline)
         try:
-            return self._fetch(client, url, etag, last_modified, started)
+            return self._fetch(client, url, etag, last_modified, started, accept)
         finally:
             _DEADLINE.reset(token)
 
@@ -226,13 +228,16 @@ class Fetcher:
         etag: str | None,
         last_modified: str | None,
         started: float,
+        accept: str,
     ) -> FetchResult:
         config = self._config
-        conditional: dict[bytes, bytes] = {}
+        headers: dict[bytes, bytes] = {}
+        if accept != ACCEPT:  # the client's default
+            headers[b"Accept"] = accept.encode("ascii")
         if etag is not None:
-            conditional[b"If-None-Match"] = _to_wire(etag)
+            headers[b"If-None-Match"] = _to_wire(etag)
         if last_modified is not None:
-            conditional[b"If-Modified-Since"] = _to_wire(last_modified)
+            headers[b"If-Modified-Since"] = _to_wire(last_modified)
 
         current = _checked_url(url)
         chain = [str(current)]
@@ -240,9 +245,7 @@ class Fetcher:
         while True:
             try:
                 response = client.send(
-                    client.build_request(
-                        "GET", current, headers=conditional, timeout=self._timeout()
-                    ),
+                    client.build_request("GET", current, headers=headers, timeout=self._timeout()),
                     stream=True,
                 )
                 try:

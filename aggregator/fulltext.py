@@ -51,6 +51,7 @@ _TEMPORARY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MIN_TEXT_CHARS = 200  # extracted text shorter than this is not the article (paywall, teaser)
 OK = "ok"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+PAGE_ACCEPT = "text/html, application/xhtml+xml, */*;q=0.8"  # a browser's, not a feed's
 _PAGE_IMAGE = (
     "//meta[@property='og:image' or @name='og:image' or @name='twitter:image'"
     " or @property='twitter:image']/@content"
@@ -173,7 +174,9 @@ def _extract(
     """The article with its page's main text, or unchanged with the reason it could not be;
     `tries`: its page's failed fetches before this one."""
     try:
-        page = fetcher.fetch(article.url, allow_private=source.allow_private_networks)
+        page = fetcher.fetch(
+            article.url, allow_private=source.allow_private_networks, accept=PAGE_ACCEPT
+        )
     except SourceError as e:
         temporary = e.outcome in _TEMPORARY or e.http_status in _TEMPORARY_STATUSES
         failures = tries + 1 if temporary else MAX_PAGE_TRIES

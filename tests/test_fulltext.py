@@ -83,6 +83,9 @@ def test_pages_are_extracted_sanitized_and_failures_fall_back_and_are_counted(
     assert en.thumbnail == "https://news.example/img/harbour-large.jpg"  # the page's og:image
     assert zh.full_text == "ok"
     assert "本市港口于周二上午重新开放" in zh.content
+    # A page is asked for as a web page, the feed as a feed (some sites serve each by Accept).
+    assert feed_server.requests("/en")[0].header("Accept") == fulltext.PAGE_ACCEPT
+    assert "application/rss+xml" in (feed_server.requests("/feed")[0].header("Accept") or "")
     assert "热门文章" not in zh.content
     assert "hm.gif" not in zh.content
 
