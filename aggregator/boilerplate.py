@@ -89,6 +89,8 @@ class Body:
     def of(cls, markup: str) -> Body:
         paras = paragraphs(markup)
         folded = [stories.simplified(p) for p in paras]  # (the C module's words do not fold)
+        for i in range(min(2, len(folded))):  # the lead, or the lead after a byline
+            folded[i] = stories.without_dateline(folded[i])
         tokens, hashes = _native.words(folded) if _native else _words_python(folded)
         return cls(paras, tokens, hashes)
 

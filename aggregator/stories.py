@@ -54,6 +54,7 @@ BANDS = 8  # LSH bands ...
 ROWS = 2  # ... of this many slots: candidate probability 1 - (1 - J^2)^8
 NEAR = 0.75  # estimated Jaccard at which two bodies under different titles are the same text
 TITLE_NEAR = 0.25  # estimated Jaccard enough when the titles match (a large part of the other)
+TITLE_NEAR_HOURS = 18.0  # ... and they were published this close: not one template's daily fill
 # Under different titles, bodies of fewer shingles than this never merge: an excerpt of a
 # site's template ("Welcome to our regular review…") looks the same in every post. (Shingles,
 # not characters: 50 are ~50 English words or ~50 Chinese characters.)
@@ -91,6 +92,16 @@ _TITLE_END_TAG = re.compile(
     re.IGNORECASE,
 )
 _MASK64 = (1 << 64) - 1
+# A wire dateline (`without_dateline`): the dash that ends it, the agency in brackets before the
+# dash, the date after the place, and the Chinese form.
+_DASH = re.compile(r"\s+(?:--|[-–—])\s+")
+_AGENCY = re.compile(r"\s*\([A-Z][\w.&/ -]{0,30}\)\s*$")
+_DATE = re.compile(r"\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*")
+_CJK_DATELINE = re.compile(
+    r"^\s*(?:[\u4e00-\u9fff]{2,16}?[0-9０-９]{1,2}月[0-9０-９]{1,2}日电"
+    r"|(?:本报|本刊|[\u4e00-\u9fff]{1,6}(?:网|台|社|报))(?:讯|消息))"
+    r"\s*(?:[（(][^（()）]{0,40}[）)])?\s*[：:]?\s*"
+)
 _GOLDEN = 0x9E3779B97F4A7C15
 _MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xC2B2AE3D27D4EB4F)
 # The binary layout of a fingerprint (`pack`): title, length, shingles, prefixes, signature.
@@ -176,6 +187,34 @@ def _simplified_table() -> tuple[dict[int, str], re.Pattern[str]]:
     return table, re.compile("[" + "".join(map(chr, sorted(table))) + "]")
 
 
+def without_dateline(paragraph: str) -> str:
+    """A lead paragraph without the wire dateline a copy often drops: "BEIJING, Dec. 1 (Xinhua)
+    -- ", "WASHINGTON (AP) — ", "LONDON - ", "(Reuters) - ", "新华社北京12月1日电（记者张伟）",
+    "本报讯（记者 王五）". A 150-character summary of the same text without it shares too few
+    shingles to pass for a copy (J ~0.2), and its start is not the original's start.
+
+    Conservative: the place must be in capitals (or end in 电/讯 for Chinese), the agency in
+    brackets, and the dash there. What it takes off only leaves the comparison.
+    """
+    if paragraph[:1].isupper() or paragraph[:1] == "(":
+        match = _DASH.search(paragraph, 0, 90)
+        if match is None:
+            return paragraph
+        head = paragraph[: match.start()]
+        agency = _AGENCY.search(head)
+        place = head[: agency.start()] if agency else head
+        city, _, when = place.partition(",")
+        capitals = city.isupper() and sum(map(str.isalpha, city)) >= 3  # not "U.S. - China"
+        if (not city.strip() and agency) or (
+            capitals and len(city.split()) <= 4 and (not when or _DATE.fullmatch(when))
+        ):
+            return paragraph[match.end() :]
+        return paragraph
+    if "日电" in paragraph[:40] or "讯" in paragraph[:12] or "消息" in paragraph[:12]:
+        return _CJK_DATELINE.sub("", paragraph, count=1)
+    return paragraph
+
+
 def title_core(title: str) -> str:
     """A title without its site suffix and leading tag, normalized to its tokens."""
     text = simplified(unicodedata.normalize("NFKC", title).strip())
@@ -195,8 +234,15 @@ def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = Non
     `raw`: the paragraphs before boilerplate removal, whose start a summary-only copy on another
     site begins with (its site cannot know which of them is the original site's template).
     """
-    raw_tokens = None if raw is None else [pack_tokens(tokens(p)) for p in raw[:3]]
-    return fingerprints([(title, [pack_tokens(tokens(p)) for p in body], raw_tokens)])[0]
+
+    def packed(paragraphs: Sequence[str]) -> list[bytes]:  # as boilerplate.Body makes them
+        return [
+            pack_tokens(tokens(without_dateline(p) if i < 2 else p))
+            for i, p in enumerate(paragraphs)
+        ]
+
+    raw_tokens = None if raw is None else packed(raw[:3])
+    return fingerprints([(title, packed(body), raw_tokens)])[0]
 
 
 def pack_tokens(toks: Sequence[str]) -> bytes:
@@ -301,15 +347,20 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
     return same / SLOTS
 
 
-def same_story(a: Fingerprint, b: Fingerprint, same_source: bool = False) -> bool:
-    """Whether two articles are the same text republished (see the module docstring).
+def same_story(
+    a: Fingerprint, b: Fingerprint, same_source: bool = False, hours_apart: float = 0.0
+) -> bool:
+    """Whether two articles are the same text republished (see the module docstring);
+    `hours_apart`: between their publication times.
 
     Across sources, the same title and the same raw start (before boilerplate removal) make a
     summary-sized body a copy of the other; within one source that start may be its template,
     so it does not. Within one source the same title lowers no bar but a summary's: a site that
     titles every daily report "Stocks close higher" (or "Weather forecast | London", whose
     suffix the title loses) fills one template with new numbers, J ~ 0.3-0.45, and each day's
-    report would join the day before's story, hiding it in the feeds.
+    report would join the day before's story, hiding it in the feeds. Across sources, that
+    template shared by two portals is told from a copy by time: a shared part under one title
+    counts only within TITLE_NEAR_HOURS (the same long text or the same start count any time).
     """
     if not (a.comparable and b.comparable):
         return False
@@ -320,7 +371,9 @@ def same_story(a: Fingerprint, b: Fingerprint, same_source: bool = False) -> boo
             return True
         # (The lead: sister feeds of one paper share a header, so only a summary's counts.)
         lead = summary and a.lead and a.lead == b.lead
-        if not same_source and (lead or similarity(a, b) >= TITLE_NEAR):
+        if not same_source and (
+            lead or (hours_apart < TITLE_NEAR_HOURS and similarity(a, b) >= TITLE_NEAR)
+        ):
             return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
     # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.
@@ -595,15 +648,23 @@ class Story:
 
 
 def choose(
-    fp: Fingerprint, candidates: Sequence[Stored], since: float, source_id: str = ""
+    fp: Fingerprint,
+    candidates: Sequence[Stored],
+    since: float,
+    source_id: str = "",
+    published: float | None = None,
 ) -> Stored | None:
     """The stored article whose story a new one joins: the most similar same story, or None.
 
     Candidates filed before `since` (the window) are ignored; ties go to the older story.
+    `published`: the new article's publication time (epoch seconds), when known.
     """
     best: tuple[float, float, Stored] | None = None
     for c in candidates:
-        if c.seen < since or not same_story(fp, c.fingerprint, c.source_id == source_id):
+        if c.seen < since:
+            continue
+        hours = 0.0 if published is None else abs(published - c.published) / 3600
+        if not same_story(fp, c.fingerprint, c.source_id == source_id, hours):
             continue
         key = (-similarity(fp, c.fingerprint), c.seen, c)
         if best is None or key[:2] < best[:2]:
@@ -627,7 +688,7 @@ def plan(
         tokens = bucket_tokens(fp)
         near = {c.article_id: c for t in tokens for c in batch.get(t, ())}
         pool = candidates.get(article_id, []) + list(near.values())
-        match = choose(fp, pool, since, source_id)
+        match = choose(fp, pool, since, source_id, published)
         story = "" if match is None else match.story_id
         joins.append(
             Join(

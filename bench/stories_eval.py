@@ -28,7 +28,9 @@ def main() -> None:
     print(report.table())
     print(
         f"\nrecall, full copies: {report.recall(ev.FULL_COPY_KINDS):.3f};"
-        f" summary-only: {report.recall(ev.SUMMARY_KINDS):.3f}"
+        f" summary-only: {report.recall(ev.SUMMARY_KINDS):.3f};"
+        f" summary-only of a wire original, its dateline dropped:"
+        f" {report.recall(ev.DATELINE_KINDS):.3f}"
     )
     for kind, a, b in report.examples:
         print(f"false merge ({kind}): {a} ~ {b}")

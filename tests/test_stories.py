@@ -356,7 +356,10 @@ def test_one_sources_reports_under_one_title_are_not_one_story() -> None:
     )
     a, b = fp("Chinese stocks close higher", [monday]), fp("Chinese stocks close higher", [tuesday])
     assert stories.TITLE_NEAR <= stories.similarity(a, b) < stories.NEAR
-    assert stories.same_story(a, b)  # two portals' reports: judged as copies, as before
+    assert stories.same_story(a, b)  # two portals' reports of one day: judged as copies
+    # A day apart, the template two portals share is not a copy (both days stay in the feeds).
+    assert not stories.same_story(a, b, hours_apart=24)
+    assert stories.same_story(a, a, hours_apart=24 * 5)  # the same text is a copy any time
     assert not stories.same_story(a, b, same_source=True)
     # The source's own summary-only copy, or its exact re-post, is still one story with it.
     summary = fp("Chinese stocks close higher", [monday[:150] + "…"])
@@ -507,3 +510,47 @@ def test_summary_copy_of_an_article_whose_start_is_its_sites_template() -> None:
     assert not stories._is_prefix(summary, original)  # its start was left out as boilerplate
     assert stories.same_story(original, summary)  # on another site: the raw start matches
     assert not stories.same_story(original, summary, same_source=True)
+
+
+@pytest.mark.parametrize(
+    ("lead", "left"),
+    [
+        ("BEIJING, Dec. 1 (Xinhua) -- China's probe", "China's probe"),
+        ("WASHINGTON (AP) — The Senate voted", "The Senate voted"),
+        ("NEW YORK, Nov 30 (Reuters) - Stocks fell", "Stocks fell"),
+        ("RIO DE JANEIRO, December 1, 2026 (AFP) - Rain", "Rain"),
+        ("SÃO PAULO (Reuters) - Rain", "Rain"),
+        ("(Reuters) - Stocks fell", "Stocks fell"),
+        ("LONDON - Prices rose", "Prices rose"),
+        ("新华社北京12月1日电（记者张伟）国家航天局1日宣布", "国家航天局1日宣布"),
+        ("中新网上海11月30日电 (记者 李四) 上海", "上海"),
+        ("本报讯（记者 王五）昨天", "昨天"),
+        ("央视网消息（新闻联播）：今天", "今天"),
+        # Not datelines: kept whole.
+        ("The Senate voted - again - on Tuesday", None),
+        ("NASA said on Tuesday - that", None),
+        ("Apple (AAPL) - shares rose", None),
+        ("U.S. - China talks resume", None),
+        ("In 2024 - a year", None),
+        ("通讯员报道，今年", None),
+        ("他说：“我们12月1日电话联系”", None),
+        ("新华通讯社是国家通讯社", None),
+    ],
+)
+def test_a_wire_dateline_leaves_the_comparison(lead: str, left: str | None) -> None:
+    assert stories.without_dateline(lead) == (lead if left is None else left)
+
+
+def test_a_summary_without_the_wire_dateline_is_a_copy() -> None:
+    # A portal's 150-character summary of a Xinhua story leaves out "BEIJING, … --": without
+    # the dateline in the way, its start is the original's start (J alone was ~0.2).
+    text = (
+        "China's Chang'e-7 probe entered lunar orbit on Monday after a braking manoeuvre, the"
+        " China National Space Administration said, paving the way for a landing near the south"
+        " pole next year. The probe carries instruments from six countries."
+    )
+    original = stories.fingerprint(
+        "Chang'e-7 enters lunar orbit", ["BEIJING, Dec. 1 (Xinhua) -- " + text, EN[0], EN[1]]
+    )
+    summary = stories.fingerprint("Chang'e-7 enters lunar orbit", [text[:150] + "…"])
+    assert stories.same_story(original, summary)

@@ -4,7 +4,8 @@ Originals are real articles from the development corpus (`corpus_files("real")`)
 hand-written ones in tests/fixtures/stories/articles.json (English and Chinese). Each original
 gets copies made the ways portals copy (one per kind, each under another source), and hard
 negatives stand beside them: posts of one site sharing its template and footer, generic titles
-("Weekly update") over different bodies, and independently written reports of one event.
+("Weekly update") over different bodies, independently written reports of one event, and daily
+reports filling one template under one title (each day's carried by two sources).
 
 The evaluation runs the same steps as ingest, minus Redis: per-source boilerplate learned from
 each source's articles (`boilerplate`), fingerprints, LSH bucket candidates, `same_story`.
@@ -18,7 +19,7 @@ import random
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -94,6 +95,12 @@ FULL_COPY_KINDS = (
 # Not in the issue's list: a new headline over the same text and junk. Reported on its own.
 RETITLED_KINDS = ("retitled",)
 SUMMARY_KINDS = ("summary-only",)
+# A summary-only copy of a wire original that begins with its dateline, the copy without it.
+DATELINE_KINDS = ("dateline-dropped",)
+_DATELINES = {
+    "zh": ("新华社北京12月1日电（记者张伟）", "中新网上海11月30日电 "),
+    "spaced": ("BEIJING, Dec. 1 (Xinhua) -- ", "WASHINGTON (AP) — ", "LONDON, Nov 30 (Reuters) - "),
+}
 
 _SUFFIX = {
     "zh": ("_科技频道", " | 新闻网", "——转自每日资讯"),
@@ -211,6 +218,26 @@ def fixture_items() -> list[Item]:
                     lang,
                 )
             )
+    for g in doc["daily"]:
+        lang = "zh" if g["lang"] == "zh" else "spaced"
+        for day, values in enumerate(g["days"]):
+            story = f"daily-{g['lang']}/{day}"
+            body = _html([p.format(*values) for p in g["template"]])
+            when = _T0 + timedelta(days=day)
+            # The wire's report (an original) and a portal's copy of it an hour later.
+            out.append(Item(story, "daily-wire", g["title"], body, story, "original", lang, when))
+            out.append(
+                Item(
+                    f"{story}~other-source",
+                    "daily-portal",
+                    g["title"],
+                    body,
+                    story,
+                    "other-source",
+                    lang,
+                    when + timedelta(hours=1),
+                )
+            )
     for i, g in enumerate(doc["generic"]):
         out.append(
             Item(
@@ -278,7 +305,35 @@ def with_copies(items: list[Item], seed: int = 9) -> list[Item]:
     for item in items:
         if item.kind == "original":
             out += _copies(item, rng)
+            out += _wire_copy(item, rng)
     return out
+
+
+def _wire_copy(item: Item, rng: random.Random) -> list[Item]:
+    """The original as a wire service sends it, its first paragraph under a dateline, and a
+    summary-only copy of it without the dateline (the original's id, "-wire", "~" the kind)."""
+    paras = boilerplate.paragraphs(item.content)
+    dateline = rng.choice(_DATELINES[item.lang])
+    wire = Item(
+        id=f"{item.id}-wire",
+        source=f"wire-{rng.randrange(4)}",
+        title=item.title,
+        content=_html([dateline + paras[0], *paras[1:]]),
+        story=item.story,
+        kind="wire-original",
+        lang=item.lang,
+        published=item.published,
+    )
+    summary = html.escape(" ".join(paras)[:150]) + "…"
+    copy = replace(
+        wire,
+        id=f"{wire.id}~dateline-dropped",
+        source=f"copy-dateline-{rng.randrange(4)}",
+        content=summary,
+        kind="dateline-dropped",
+        published=item.published + timedelta(hours=1),
+    )
+    return [wire, copy]
 
 
 # --- evaluation ---------------------------------------------------------------------------------
@@ -305,7 +360,9 @@ def fingerprints(items: list[Item]) -> list[stories.Fingerprint]:
 
 def evaluate(
     items: list[Item],
-    decide: Callable[[stories.Fingerprint, stories.Fingerprint, bool], bool] = stories.same_story,
+    decide: Callable[
+        [stories.Fingerprint, stories.Fingerprint, bool, float], bool
+    ] = stories.same_story,
 ) -> Report:
     """Pairwise evaluation: candidates from LSH buckets, then `decide`."""
     fps = fingerprints(items)
@@ -319,13 +376,14 @@ def evaluate(
             for y in range(x + 1, len(members)):
                 a, b = members[x], members[y]
                 same_source = items[a].source == items[b].source
-                if (a, b) not in merged and decide(fps[a], fps[b], same_source):
+                hours = abs(items[a].published - items[b].published).total_seconds() / 3600
+                if (a, b) not in merged and decide(fps[a], fps[b], same_source, hours):
                     merged.add((a, b))
     report = Report()
     index = {i.id: n for n, i in enumerate(items)}
     # Positives: each copy against its original.
     for n, item in enumerate(items):
-        if item.kind in FULL_COPY_KINDS + SUMMARY_KINDS + RETITLED_KINDS:
+        if item.kind in FULL_COPY_KINDS + SUMMARY_KINDS + RETITLED_KINDS + DATELINE_KINDS:
             orig = index[item.id.split("~", 1)[0]]
             key = (item.kind, item.lang)
             report.positives[key] += 1
@@ -358,6 +416,10 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
             groups[("same-site-template", item.source)].append(n)
         if item.kind == "generic-title":
             groups[("generic-title", item.title)].append(n)
+        if item.id.startswith("daily-"):  # every other day's report, at either source
+            for m, other in enumerate(items):
+                if other.id.startswith("daily-") and other.story != item.story and m > n:
+                    out["daily-template"].add((n, m))
         if item.kind == "independent-report":
             # Against the original of the event and every copy of it.
             original = item.id.split("/", 1)[0]
