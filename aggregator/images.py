@@ -33,6 +33,7 @@ _LOGO_SUFFIX = (
     r"(?:[-_@.](?>\d+(?:x\d*)?|[0-9a-f]{8,}|rss|feed|only|hi-?res|lo-?res|web\d*|small|large"
     r"|square|white|black|weiss|dark|light|colou?r|transparent|header|footer)(?=[-_@.]))*+"
 )
+_EMOJI_CODE = re.compile(r"\[[^\]\s]{1,8}\]|:[\w+-]{1,30}:")
 _JUNK_URL = re.compile(
     r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?[-_./]|favicon|apple-touch"
     r"|/style_images/|/skins?/|/emoji/|/emoticons?/|/smil(?:ies|eys?)/|/images/core/emoji/|/twemoji/"
@@ -40,6 +41,8 @@ _JUNK_URL = re.compile(
     r"|spacer|/blank\.(?:gif|png)|transparent\.(?:gif|png)|/clear\.gif|pixel\.(?:gif|png)|/1x1\."
     r"|/piwik|/matomo|/ads?/"
     r"|/share[-_/]|/social[-_/]|/badges?/|badge\.|/buttons?/"
+    # Weibo's emoji and link-card icon (RSSHub), Hatena Bookmark's count badge
+    r"|/expression/|timeline_card_small|b\.hatena\.ne\.jp/entry/image/|/images/append\.gif"
     rf"|[-_/]logos?/|/logos?[-_.@\d]|[-_]logo{_LOGO_SUFFIX}\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)"
     r"|\.(?:ico|svg|cur)(?:$|\?)",
     re.IGNORECASE,
@@ -102,6 +105,8 @@ def acceptable(candidate: Candidate) -> bool:
     alt = candidate.alt
     if alt and len(alt) <= 2 and not _WORDY.search(alt):
         return False  # an emoji: WordPress and others write its image with the emoji as alt
+    if _EMOJI_CODE.fullmatch(alt):
+        return False  # an emoji by its code: Weibo's "[哈哈]", forums' ":smile:"
     width, height = candidate.width, candidate.height
     if width is None and height is None:
         width, height = _size_in_url(url)

@@ -33,7 +33,20 @@ DEFAULT_MAX_CHARS = 200  # the built-in rules only judge paragraphs this short
 # share is more likely a quote or a follow-up than a footer.
 LEARNED_MAX_CHARS = 400
 LOOSE_MAX_CHARS = 400  # the longest loose run judged (see _drop)
-_PARAGRAPHS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "div")
+_PARAGRAPHS = (
+    "p",
+    "li",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "figcaption",
+    "div",
+    "td",
+)
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|blockquote|figcaption|tr|td)\b[^>]*>", re.I)
 _INLINE_TAG = re.compile(r"<[^>]*>")
 _BLOCKS = frozenset(("p", "div", "ul", "ol", "li", "blockquote", "table", "section", "figure"))
@@ -60,6 +73,10 @@ _AT_START: tuple[str, ...] = (
     r"(?:published|posted|appeared) (?:on|at|in|first on) ",
     r"^(?:follow us on|like us on|subscribe to our|sign up for our|scan the qr code)",
     r"^(?:advertisement|sponsored|ads? by|powered by)\b",
+    # a site's links standing in for a body: Hacker News ("Comments"), Reddit ("submitted by
+    # /u/name", "[link] [comments]"), GitHub's release without notes ("No content.")
+    r"^(?:comments|no content\.?)$|^\[link\]\s*\[comments\]$"
+    r"|^submitted by\s+/u/[\w-]+(?:\s*\[link\]\s*\[comments\])?$",
     # read-more prompts; not "Read more books", nor "Read more on the blog: <a>…</a>"
     r"^\[?(?:read more of this story at|continue reading\b|read more\s*(?:[.…»>→\]]|$)"
     r"|read the (?:full|whole) (?:story|article)"
@@ -218,7 +235,9 @@ def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
         return html_text
     total = len("".join(root.text_content().split()))
     junk = sum(len("".join(d.text_content().split())) for d in doomed)
-    if total <= junk + sum(len(run.text.replace(" ", "")) for run in loose):
+    if total <= junk + sum(len(run.text.replace(" ", "")) for run in loose) and not any(
+        not any(media in set(d.iterdescendants()) for d in doomed) for media in root.iter(*_MEDIA)
+    ):
         return html_text  # the junk is all there is: keep it rather than an empty article
     for run in loose:  # first: drop_tree() moves a doomed block's tail, a run's text, away
         run.remove()

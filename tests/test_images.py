@@ -164,6 +164,10 @@ HARD_NEGATIVES = {
     "logo folder": '<img src="https://nixos.org/logo/nixos-logo-only-hires.png">',
     "logo name": '<img src="https://site.example/images/inessential_logo@2x.png">',
     "logo with a hash": '<img src="https://a.example/guardian-logo-rss.c45beb1bafa3.png">',
+    "weibo emoji": '<img src="https://face.t.sinajs.cn/t4/appstyle/expression/ext/normal/8f/2018new_haha_org.png">',
+    "emoji by its code": '<img src="https://h5.sinaimg.cn/m/e/x.png" alt="[哈哈]">',
+    "weibo link icon": '<img src="https://h5.sinaimg.cn/upload/2015/09/25/3/timeline_card_small_web_default.png">',
+    "hatena count badge": '<img src="https://b.hatena.ne.jp/entry/image/https://a.example/">',
 }
 # Real pictures whose addresses look like a non-picture's to a looser rule.
 LOOK_ALIKES = (

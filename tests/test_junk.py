@@ -74,6 +74,12 @@ JUNK: dict[str, list[str]] = {
         "Subscribe to our newsletter for the week's best stories.",
         "Read more of this story at Slashdot.",
     ],
+    "a site's links for a body": [
+        "Comments",
+        "submitted by /u/gst4158 [link] [comments]",
+        "[link] [comments]",
+        "No content.",
+    ],
 }
 # Real paragraphs, hard negatives first: the article's own text about WeChat, QR codes, copyright.
 REAL: list[str] = [
@@ -94,6 +100,8 @@ REAL: list[str] = [
     "Read more books, the minister urged students on Tuesday.",
     "Read more on the Testing Blog: Hermetic Servers by Chaitali Narla and Diego Salas",
     "Der Beitrag erschien zuerst auf Facebook, bevor er gelöscht wurde.",
+    "Comments on the draft are open until Friday.",
+    "He submitted by hand the forms /u/ owners had sent.",
 ]
 
 
@@ -254,3 +262,23 @@ def test_rules_are_checked_at_load_naming_the_place() -> None:
         parse_config(base + 'strip_selectors = ["div.share", "div[["]')
     with pytest.raises(ConfigError, match=r"sources\[0\] \(name \"A\"\)\.strip_patterns\[0\]"):
         parse_config(base + 'strip_patterns = ["(unclosed"]')
+
+
+def test_reddits_byline_and_links_leave_and_its_picture_stays() -> None:
+    # A Reddit link post is a table: the picture in one cell, "submitted by … [link] [comments]"
+    # in the other. Its text is all junk, and the picture is still an article.
+    picture = (
+        '<a href="https://www.reddit.com/r/a/comments/1"><img src="https://i.example/a.jpg"></a>'
+    )
+    links = (
+        ' submitted by <a href="https://www.reddit.com/user/x"> /u/x </a> <br>'
+        ' <span><a href="https://a.example/">[link]</a></span>'
+        ' <span><a href="https://www.reddit.com/r/a/comments/1">[comments]</a></span>'
+    )
+    post = f"<table><tr><td>{picture}</td><td>{links}</td></tr></table>"
+    assert strip_paragraphs(post, ()) == f"<table><tr><td>{picture}</td></tr></table>"
+    self_post = f'<div class="md"><p>Why are nil interfaces not nil?</p></div>{links}'
+    assert (
+        strip_paragraphs(self_post, ())
+        == '<div class="md"><p>Why are nil interfaces not nil?</p></div>'
+    )

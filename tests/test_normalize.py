@@ -287,11 +287,15 @@ def test_the_summary_is_read_without_the_junk_the_content_loses() -> None:
         "Links from my talk today…",
         "<p>Links from my talk today…</p>",
     )
-    # A picture and the prompt: the content keeps the prompt rather than be empty; no summary.
+    # A picture and the prompt: the picture is the article (a Reddit link post); no summary.
     picture = '<p><img src="https://cdn.example/a.jpg"></p>'
     only_junk = one(entry(guid="2", title="t", summary=f"{picture}{prompt}"))
-    assert "Continue reading" in only_junk.content
+    assert "Continue reading" not in only_junk.content
+    assert 'src="https://cdn.example/a.jpg"' in only_junk.content
     assert only_junk.summary == ""
+    # The prompt alone stays rather than leave the article empty.
+    alone = one(entry(guid="3", title="t", summary=prompt))
+    assert "Continue reading" in alone.content
     # WordPress: a teaser beside the content, each with the footer.
     footer = "<p>The post Rust in 2026 appeared first on Example Blog.</p>"
     teaser = one(
