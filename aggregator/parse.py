@@ -1521,7 +1521,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         published=_date(entry.get("published_parsed")),
         updated=_date(entry.get("updated_parsed")),
         tags=_dedupe(_str(t.get("label")) or _str(t.get("term")) for t in entry.get("tags") or []),
-        enclosures=_enclosures(entry.get("enclosures") or []),
+        enclosures=_enclosures(entry.get("enclosures") or _media_files(entry)),
         thumbnail=_thumbnail(entry),
         language=_str(language),
         base_url=_entry_base((content or summary_detail).get("base"), feed_base),
@@ -1602,6 +1602,24 @@ def _enclosures(items: Iterable[Mapping[str, Any]]) -> tuple[EnclosureData, ...]
                 url=href, type=_str(item.get("type")) or "", length=_length(item.get("length"))
             )
     return tuple(found.values())
+
+
+_MEDIA_FILE = re.compile(r"\.(?:mp4|m4v|webm|mov|mp3|m4a|aac|ogg|oga|opus|wav|flac)(?:$|\?)", re.I)
+
+
+def _media_files(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The entry's sound and video media:content (Mastodon's attached video), as enclosures for
+    an entry that has none (beside an enclosure they are its other sizes and formats). Not a
+    player (YouTube's application/x-shockwave-flash, an embed address): the item's link is it."""
+    found = []
+    for media in entry.get("media_content") or []:
+        url = _str(media.get("url")) or ""
+        kind = _str(media.get("type")) or ""
+        medium = _str(media.get("medium")) or ""
+        typed = kind.startswith(("video/", "audio/"))
+        if typed or (not kind and medium in ("video", "audio") and _MEDIA_FILE.search(url)):
+            found.append({"href": url, "type": kind, "length": media.get("filesize")})
+    return found
 
 
 def _thumbnail(entry: Mapping[str, Any]) -> str | None:

@@ -281,7 +281,7 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
                 _sub(entry, "link", href=_http(also.url), rel="related", title=_also_title(also))
         for enc in item.enclosures:
             attrs = {"href": enc.url, "rel": "enclosure", "type": enc.type}
-            if enc.length is not None:
+            if enc.length:  # 0 is what feeds write for "unknown"
                 attrs["length"] = str(enc.length)
             _sub(entry, "link", **attrs)
         source = _sub(entry, "source")
@@ -429,7 +429,7 @@ def _json_item(item: _Item) -> dict[str, Any]:
                 "url": enc.url,
                 "mime_type": enc.type,
             }
-            if enc.length is not None:
+            if enc.length:  # 0 is what feeds write for "unknown"
                 attachment["size_in_bytes"] = enc.length
             attachments.append(attachment)
         out["attachments"] = attachments

@@ -896,3 +896,29 @@ def test_codecs_that_are_not_text_encodings_are_ignored(charset: str) -> None:
     headers = {"content-type": f"application/rss+xml; charset={charset}"}
     feed = parse(body, url="https://example.com/feed", headers=headers)
     assert feed.entries[0].title == "café"
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_video_in_media_content_is_an_enclosure_when_the_item_has_none(parser: str) -> None:
+    # Mastodon attaches a post's video as media:content only; a player (YouTube's flash URL) is
+    # not a file, and beside an <enclosure> media:content lists its other sizes, not more files.
+    body = b"""<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>M</title>
+    <item><guid>1</guid><description>Look</description>
+      <media:content url="https://files.example/a.mp4" type="video/mp4" fileSize="5234567"
+        medium="video"/>
+      <media:content url="https://files.example/b.png" type="image/png" medium="image"/></item>
+    <item><guid>2</guid><description>Talk</description>
+      <media:content url="https://www.youtube.com/v/abc?version=3"
+        type="application/x-shockwave-flash"/>
+      <media:content url="https://www.youtube-nocookie.com/embed/abc" medium="video"/></item>
+    <item><guid>3</guid><description>Show</description>
+      <enclosure url="https://files.example/show.mp3" type="audio/mpeg" length="100"/>
+      <media:content url="https://files.example/show-low.mp3" type="audio/mpeg"/></item>
+    </channel></rss>"""
+    feed = parse(body, url="https://example.com/feed", headers={}, parser=parser)
+    video, player, show = feed.entries
+    assert [(e.url, e.type, e.length) for e in video.enclosures] == [
+        ("https://files.example/a.mp4", "video/mp4", 5234567)
+    ]
+    assert player.enclosures == ()
+    assert [e.url for e in show.enclosures] == ["https://files.example/show.mp3"]

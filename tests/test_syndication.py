@@ -690,3 +690,14 @@ def test_non_http_links_never_reach_a_feed(render: Callable[..., bytes]) -> None
     assert "data:image" not in body
     assert "vbscript:" not in body
     assert "https://agg.example/a/" in body  # the link falls back to our own page
+
+
+def test_an_enclosure_of_length_zero_is_of_unknown_size(articles: list[Article]) -> None:
+    # Substack and many podcasts write length="0": not a file of no bytes.
+    zero = replace(articles[0], enclosures=(Enclosure("https://a.example/p.mp3", "audio/mpeg", 0),))
+    [item] = json.loads(render_json(make_meta(), [zero], article_url))["items"]
+    assert item["attachments"] == [{"url": "https://a.example/p.mp3", "mime_type": "audio/mpeg"}]
+    [entry] = feedparser.parse(render_atom(make_meta(), [zero], article_url)).entries
+    [link] = [link for link in entry.links if link.rel == "enclosure"]
+    assert "length" not in link
+    assert b'length="0"' in render_rss(make_meta(), [zero], article_url)  # RSS requires it
