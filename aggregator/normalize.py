@@ -27,6 +27,8 @@ from aggregator.sanitize import (
     clean_text,
     cut_html,
     looks_like_html,
+    plain_text,
+    reads_as_text,
     safe_url,
     strip_tags,
 )
@@ -329,13 +331,14 @@ def _content_and_text(
 def _text(value: str | None, is_html: bool) -> str:
     """A field's text, whitespace collapsed. Text the source declares plain (a JSON Feed title
     or summary, an Atom type="text" or untyped one, an RSS title, which feedparser guesses) keeps
-    its "<": "std::vector<int>" is not markup. Unless it looks like HTML all the same: "<p>Hi</p>"
-    in an untyped Atom summary, or "AT&amp;amp;T", escaped twice, are common mistakes."""
+    its "<": "std::vector<int>" is not markup. Unless it looks like HTML all the same ("<p>Hi</p>"
+    in an untyped Atom summary); "AT&amp;amp;T", escaped twice, is decoded. Text declared HTML
+    with no HTML in it keeps its "<" too (`reads_as_text`: Bluesky's "impl<T: Display>")."""
     if not value:
         return ""
-    if is_html or looks_like_html(value):
+    if (is_html and not reads_as_text(value)) or (not is_html and looks_like_html(value)):
         return strip_tags(value)
-    return " ".join(value.split())
+    return " ".join((value if is_html else plain_text(value)).split())
 
 
 def _richer(entry: EntryData) -> tuple[str, bool]:
@@ -361,8 +364,8 @@ def _clean_body(
     """A field of the entry as sanitized HTML, minus the source's junk (by rule and learned)."""
     if not body:
         return ""
-    if not is_html and not looks_like_html(body):  # (as _text reads it)
-        cleaned = bounded(text_to_html(body), base)
+    if reads_as_text(body) if is_html else not looks_like_html(body):  # (as _text reads it)
+        cleaned = bounded(text_to_html(body if is_html else plain_text(body)), base)
     else:
         if source is not None and source.strip_selectors:
             body = junk.strip_selected(body, source.strip_selectors)

@@ -149,7 +149,21 @@ _ABSOLUTE_HTTP = re.compile(r"https?://", re.IGNORECASE)
 # percent-encoded, as browsers encode them before requesting.
 _CONTROL = re.compile(r"[\x00-\x20\x7f\"<>`]")
 
-_CLOSING_TAG = re.compile(r"</[A-Za-z][\w:-]*\s*>")
+_CLOSING_TAG = re.compile(r"</([A-Za-z][\w:-]*)\s*>")
+_OPENING_TAG = re.compile(r"<([A-Za-z][\w:-]*)[\s/>]")
+# HTML's element names, the obsolete ones feeds still write too: "<" before one of them (or a
+# comment) is markup; "<T: Display>", "<int>" and "$n<k$" are not.
+_HTML_ELEMENTS = frozenset(
+    """a abbr acronym address area article aside audio b base bdi bdo big blink blockquote body br
+    button canvas caption center cite code col colgroup data datalist dd del details dfn dialog
+    dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4
+    h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark
+    marquee math menu meta meter nav nobr noscript object ol optgroup option output p param
+    picture pre progress q rp rt ruby s samp script section select small source span strike
+    strong style sub summary sup svg table tbody td template textarea tfoot th thead time title
+    tr track tt u ul var video wbr""".split()  # noqa: SIM905 - a list of 130 would be 130 lines
+)
+_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)(?=[\s/>])|<!--")  # a lone "</div>" is text
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
 # An iframe's content is raw text to the HTML parser, up to its end tag: with `<iframe/>` (no
 # such thing in HTML) that is the rest of the document, markup and all, never words to read.
@@ -335,11 +349,38 @@ def is_embed_url(src: str) -> bool:
 
 
 def looks_like_html(text: str) -> bool:
-    """Whether text declared plain is HTML all the same: it closes an element ("</p>") or holds a
-    character reference HTML knows ("&amp;", "&#8217;"). "std::vector<int>", "a<b, b>c" and
-    "Tom & Jerry" do not."""
-    if _CLOSING_TAG.search(text):
-        return True
+    """Whether text declared plain is HTML all the same: it closes an element it opened
+    ("<p>Hi</p>" in an untyped Atom summary). "std::vector<int>", "a<b, b>c" and Stack
+    Overflow's title "Why does </script> inside a string end it?" do not."""
+    if "</" not in text:
+        return False
+    closed = {name.lower() for name in _CLOSING_TAG.findall(text)}
+    return bool(closed) and any(name.lower() in closed for name in _OPENING_TAG.findall(text))
+
+
+def plain_text(text: str) -> str:
+    """Text declared plain, its character references decoded when it holds one HTML knows: text
+    escaped twice ("AT&amp;amp;T" in the XML) is a common mistake. Its "<" stays: a JSON Feed's
+    content_text "Station <North> &amp; more" keeps "<North>"."""
+    return html.unescape(text) if "&" in text and _has_reference(text) else text
+
+
+def reads_as_text(text: str) -> bool:
+    """Whether text declared HTML is plain text all the same, where reading it as HTML would lose
+    some of it: it has a "<" or a line break, and opens no element HTML knows, holds no comment
+    and no character reference (Hugo's title "Why </div> soup happens" is text). Bluesky's
+    "impl<T: Display> Foo<T>" and arXiv's "$n<k$ … $k>n$" lost words as HTML; a YouTube
+    description or a podcast's plain show notes lost their line breaks (RSS says every
+    description is HTML)."""
+    if "<" not in text and "\n" not in text.strip():
+        return False  # read as HTML, the same text
+    for match in _TAG_NAME.finditer(text):
+        if match[1] is None or match[1].lower() in _HTML_ELEMENTS:
+            return False
+    return not _has_reference(text)
+
+
+def _has_reference(text: str) -> bool:
     return any(
         name is None or f"{name};" in html.entities.html5
         for name in (m[1] for m in _REFERENCE.finditer(text))

@@ -716,3 +716,50 @@ def test_the_text_of_every_corpus_article_read_without_a_second_parse_is_strip_t
             assert clean_text(article.content) == strip_tags(article.content), path.name
             contents += bool(article.content)
     assert contents > 3000
+
+
+@pytest.mark.parametrize(
+    ("summary", "is_html", "text", "content"),
+    [
+        # Declared HTML (every RSS description is) with no HTML in it: read as text.
+        (
+            "Use impl<T: Display> Foo<T> instead",
+            True,
+            "Use impl<T: Display> Foo<T> instead",
+            "<p>Use impl&lt;T: Display&gt; Foo&lt;T&gt; instead</p>",
+        ),
+        (
+            "For $n<k$ we prove it, and for $k>n$",
+            True,
+            "For $n<k$ we prove it, and for $k>n$",
+            None,
+        ),
+        (
+            "Notes:\n00:00 Intro\n12:30 Questions",
+            True,
+            None,
+            "<p>Notes:<br>00:00 Intro<br>12:30 Questions</p>",
+        ),
+        # Real HTML stays HTML, a lone closing tag is text.
+        ("Hi <b>there</b> & <br> welcome", True, "Hi there & welcome", None),
+        ("Tom &amp; Jerry <i>again</i>", True, "Tom & Jerry again", None),
+        ("Why </div> soup happens", True, "Why </div> soup happens", None),
+        # Declared plain: HTML only when it closes an element it opened; references decoded.
+        ("<p>Hi</p>", False, "Hi", "<p>Hi</p>"),
+        (
+            "Why does </script> inside a string end it?",
+            False,
+            "Why does </script> inside a string end it?",
+            None,
+        ),
+        ("AT&amp;T and Station <North>", False, "AT&T and Station <North>", None),
+    ],
+)
+def test_text_is_read_as_what_it_is_not_only_as_what_it_is_declared(
+    summary: str, is_html: bool, text: str | None, content: str | None
+) -> None:
+    article = one(entry(guid="1", title="t", summary=summary, summary_is_html=is_html))
+    if text is not None:
+        assert article.summary == text
+    if content is not None:
+        assert article.content == content
