@@ -618,6 +618,7 @@ _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
+_MEDIA_RATING = re.compile(rb"<media:rating\b[^>]*>\s*adult\s*</media:rating>", re.I)
 # The start tags of the elements feedparser reads as dates, in any namespace and any case
 # (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
 # <prism:publicationDate> and the like it ignores): see _rss_dates and _dates_read_alike.
@@ -767,6 +768,8 @@ def _fast_gap(
     keys = [(_str(e.get("id")) or _str(e.get("link")), _title_key(e.get("title"))) for e in entries]
     if len(set(keys)) != len(keys):
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
+    if _MEDIA_RATING.search(data):
+        return "media rated adult (feedparser-rs does not report a <media:rating> in media:content)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     # (In Atom, _atom_urls decoded them.)
@@ -1508,6 +1511,10 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
     if summary is not None and summary == content_value:
         summary = None
     language = (content or summary_detail or title_detail).get("language")
+    # Media a Mastodon post hides behind a content warning is rated "adult": never the picture
+    # on a card or atop the article (the post's own text still links it).
+    rating = entry.get("media_rating")
+    adult = isinstance(rating, Mapping) and _str(rating.get("content")) == "adult"
     return EntryData(
         guid=_str(entry.get("id")),
         link=_alternate_link(entry) or _str(entry.get("link")),
@@ -1522,12 +1529,12 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         updated=_date(entry.get("updated_parsed")),
         tags=_dedupe(_str(t.get("label")) or _str(t.get("term")) for t in entry.get("tags") or []),
         enclosures=_enclosures(entry.get("enclosures") or _media_files(entry)),
-        thumbnail=_thumbnail(entry),
+        thumbnail=None if adult else _thumbnail(entry),
         language=_str(language),
         base_url=_entry_base((content or summary_detail).get("base"), feed_base),
         published_raw=_str(entry.get("published")),
         updated_raw=_str(entry.get("updated")),
-        images=_images(entry),
+        images=() if adult else _images(entry),
     )
 
 

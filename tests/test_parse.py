@@ -922,3 +922,19 @@ def test_a_video_in_media_content_is_an_enclosure_when_the_item_has_none(parser:
     ]
     assert player.enclosures == ()
     assert [e.url for e in show.enclosures] == ["https://files.example/show.mp3"]
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_media_rated_adult_is_never_the_picture(parser: str) -> None:
+    # Mastodon rates the media of a post behind a content warning "adult".
+    body = b"""<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>M</title>
+    <item><guid>1</guid><description>CW: surgery</description>
+      <media:content url="https://files.example/a.jpg" type="image/jpeg" medium="image">
+        <media:rating scheme="urn:simple">adult</media:rating></media:content></item>
+    <item><guid>2</guid><description>Cat</description>
+      <media:content url="https://files.example/b.jpg" type="image/jpeg" medium="image">
+        <media:rating scheme="urn:simple">nonadult</media:rating></media:content></item>
+    </channel></rss>"""
+    hidden, shown = parse(body, url="https://example.com/feed", headers={}, parser=parser).entries
+    assert (hidden.thumbnail, hidden.images) == (None, ())
+    assert shown.thumbnail == "https://files.example/b.jpg"
