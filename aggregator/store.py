@@ -287,6 +287,22 @@ set_health({paused = paused, health = health, counts = counts, sources = sources
 """
 )
 
+# KEYS: source index, hashes, tombstones, all index, versions; ARGV: category key prefix, article
+#       key prefix, how many articles at most. Returns how many are left in the source's index.
+_LUA_PURGE_ARTICLES = (
+    _LUA_COMMON
+    + r"""
+local src, hashes, tomb, all, versions = unpack(KEYS)
+local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
+local changed = {}
+for _, id in ipairs(redis.call('ZRANGE', src, 0, tonumber(ARGV[3]) - 1)) do
+  remove_article(id, k, changed, 0)
+end
+bump_versions(versions, changed)
+return redis.call('ZCARD', src)
+"""
+)
+
 _LUA_SAVE_REFRESH = (
     _LUA_SCHEDULE
     + _LUA_HEALTH
@@ -791,6 +807,7 @@ class Store:
         self.redis = redis
         self.prefix = prefix
         self._save_refresh = redis.register_script(_LUA_SAVE_REFRESH)
+        self._purge_articles = redis.register_script(_LUA_PURGE_ARTICLES)
         self._save_state = redis.register_script(_LUA_SAVE_STATE)
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
@@ -1300,6 +1317,38 @@ class Store:
 
     def _copies_key(self, source_id: str) -> str:
         return f"{self.prefix}:copies:{source_id}"
+
+    def purge_source(self, source_id: str, batch: int = 500) -> int:
+        """Forget a source removed from the config: its articles leave every feed, page and
+        story (a story keeps its other copies), then everything kept about it goes. Returns how
+        many articles went. In scripts of `batch` articles, so no call blocks Redis for long."""
+        removed = 0
+        keys = self._removal_keys(source_id)
+        while True:
+            before = self.redis.zcard(keys[0])
+            if before == 0:
+                break
+            left = int(
+                self._purge_articles(
+                    keys=keys, args=[self._category_prefix(), self._article_key(""), batch]
+                )
+            )
+            removed += before - left
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.delete(
+            self._state_key(source_id),
+            self._hashes_key(source_id),
+            self._tombstones_key(source_id),
+            self._history_key(source_id),
+            self._boilerplate_key(source_id),
+            self._boilerplate_seen_key(source_id),
+            self._copies_key(source_id),
+        )
+        pipe.zrem(self._due_key(), source_id)
+        pipe.srem(self._paused_key(), source_id)
+        pipe.hdel(self._health_keys()[0], source_id)  # (counts hold published sources only)
+        pipe.execute()
+        return removed
 
     def drop_old_paragraph_evidence(self) -> int:
         """Delete the paragraph evidence of an earlier layout; return how many keys went.

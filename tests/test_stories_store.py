@@ -594,3 +594,34 @@ def test_clustering_in_a_10000_article_window_takes_a_fixed_number_of_round_trip
     }
     # ... and the work inside them is bounded per article, whatever the window's size.
     assert sum(delta.values()) <= 20 * 80, delta
+
+
+def test_a_source_taken_out_of_the_config_leaves_the_feeds_with_its_data(
+    store: Store, feed_server: FeedServer
+) -> None:
+    a = feed_server.add("/a.xml", rss([ORIGINAL, ("o2", "Card outage", OTHER, ORIGINAL[3])]))
+    b = feed_server.add("/b.xml", rss([COPY]))
+    urls = {"a": a, "b": b}
+    scheduler.publish(store, make_config(urls), now=NOW.timestamp())
+    refresh_all(store, urls)
+    original, copy = article(store, "a", "o1"), article(store, "b", "c1")
+    assert store.stories_of([original.id])[original.id].size == 2
+    version = store.category_version("news")
+
+    scheduler.publish(store, make_config({"a": a}), now=NOW.timestamp() + 60)  # b removed
+
+    shown = [x.id for x in store.category_page("news", 50)[0]]
+    assert copy.id not in shown
+    assert original.id in shown
+    assert copy.id not in [x.id for x in store.category_page(None, 50)[0]]
+    assert store.article(copy.id) is None
+    assert store.category_version("news") > version  # cached feeds are rendered again
+    # The story keeps its other copy, and nothing of b is left.
+    assert store.stories_of([original.id])[original.id].size == 1
+    assert store.get_state("b").last_fetch is None
+    left = [k for k in store.redis.scan_iter(match="agg:*") if k.decode().endswith(":b")]
+    assert left == []
+    # A source renamed is the same: the old id goes, the new one fetches what its feed lists.
+    scheduler.publish(store, make_config({"a2": a}), now=NOW.timestamp() + 120)
+    assert store.source_articles("a", 10) == []
+    assert store.category_page("news", 50)[0] == []

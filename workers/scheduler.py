@@ -55,6 +55,11 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
         store.schedule(source_id, now)
     removed = [i for i in store.scheduled() if i not in wanted]
     store.unschedule(removed)
+    # A source taken out of the config (or renamed: a new id) leaves the feeds with its data.
+    purged = 0
+    for source_id in sorted({s.id for s in previous.sources} - wanted if previous else ()):
+        purged += store.purge_source(source_id)
+        log.info("removed source purged", extra={"fields": {"source": source_id}})
     log.info(
         "config published",
         extra={
@@ -64,6 +69,7 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
                 "new": added,
                 "changed": len(changed),
                 "removed": len(removed),
+                "purged_articles": purged,
                 "path": config.path,
             }
         },
