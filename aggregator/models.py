@@ -176,6 +176,7 @@ class SourceState:
     redirect_url: str | None = None  # candidate permanent redirect target
     redirect_count: int = 0  # consecutive refreshes that saw the same permanent redirect
     adopted_url: str | None = None  # URL we now fetch instead of the configured one
+    adopted_for: str | None = None  # the configured URL it replaces: an edited URL ends it
     paused: bool = False
     gone: bool = False
     unreadable_dates: int = 0  # entries of the last parsed feed whose date could not be read

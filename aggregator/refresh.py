@@ -83,6 +83,9 @@ def refresh_source(
     rng = rng or random.Random()  # noqa: S311 - jitter, not security
     started = time.monotonic()
     state = before = state if state is not None else store.get_state(source.id)
+    if state.adopted_url and state.adopted_for not in (None, source.url):
+        # The operator edited the URL since a redirect was adopted: theirs wins.
+        state = replace(state, adopted_url=None, adopted_for=None, redirect_url=None)
     url = state.adopted_url or source.url
     shown_url = public_url(url, config.serve.secret_parameters)  # for the log line
     fetch_seconds: float | None = None
@@ -102,7 +105,7 @@ def refresh_source(
             allow_private=source.allow_private_networks,
         )
         fetch_seconds = time.monotonic() - fetch_started
-        state = _after_fetch(state, result, config)
+        state = _after_fetch(state, result, config, source.url)
         # The source's settings are part of the fingerprint: an edited filter or category
         # must take effect on the next refresh even when the feed itself is unchanged.
         body = result.body
@@ -283,8 +286,11 @@ def _join_stories(
     raise AssertionError("the last join is forced: it cannot miss")
 
 
-def _after_fetch(state: SourceState, result: FetchResult, config: Config) -> SourceState:
-    """Keep the validators and track a permanent redirect until it has repeated enough to adopt."""
+def _after_fetch(
+    state: SourceState, result: FetchResult, config: Config, configured: str
+) -> SourceState:
+    """Keep the validators and track a permanent redirect until it has repeated enough to adopt
+    (instead of `configured`, the source's URL in the config)."""
     state = replace(
         state,
         # Validators are stored even on 304 and on unchanged bodies (feedbin#726).
@@ -296,12 +302,18 @@ def _after_fetch(state: SourceState, result: FetchResult, config: Config) -> Sou
     if not target:
         return replace(state, redirect_url=None, redirect_count=0)
     count = state.redirect_count + 1 if target == state.redirect_url else 1
-    adopted = state.adopted_url
+    adopted, adopted_for = state.adopted_url, state.adopted_for
     if count >= config.fetch.adopt_redirect_after and target != adopted:
         shown = public_url(target, config.serve.secret_parameters)
         log.warning("source moved permanently; adopting %s after %d redirects", shown, count)
-        adopted = target
-    return replace(state, redirect_url=target, redirect_count=count, adopted_url=adopted)
+        adopted, adopted_for = target, configured
+    return replace(
+        state,
+        redirect_url=target,
+        redirect_count=count,
+        adopted_url=adopted,
+        adopted_for=adopted_for,
+    )
 
 
 def _succeeded(

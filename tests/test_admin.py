@@ -296,12 +296,15 @@ def test_pause_resume_and_reset(ops: FlaskClient, store: Store) -> None:
             gone=True,
             consecutive_errors=7,
             last_error="The source is gone (HTTP 410).",
+            adopted_url="https://moved.example/feed",  # where it redirected, now gone too
+            adopted_for="https://b.example/feed",
         )
     )
     assert store.due_at("beta") is None
     ops.post("/admin/sources/beta/reset", headers=BEARER)
     state = store.get_state("beta")
     assert (state.gone, state.consecutive_errors) == (False, 0)
+    assert state.adopted_url is None  # the configured URL is tried again
     due = store.due_at("beta")
     assert due is not None
     assert due <= time.time()

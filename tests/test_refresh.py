@@ -201,6 +201,13 @@ def test_repeated_permanent_redirect_is_adopted(store: Store, feed_server: FeedS
     before = len(feed_server.requests("/old.xml"))
     refresh(store, old_url, NOW + timedelta(hours=4), adopt_redirect_after=3)
     assert len(feed_server.requests("/old.xml")) == before  # now fetched at the new address
+    # The operator then edits the URL: theirs is fetched, not the adopted one.
+    edited = feed_server.add("/edited.xml", rss(("b", "Beta")))
+    fetched_new = len(feed_server.requests("/new.xml"))
+    refresh(store, edited, NOW + timedelta(hours=5), adopt_redirect_after=3)
+    assert len(feed_server.requests("/edited.xml")) == 1
+    assert len(feed_server.requests("/new.xml")) == fetched_new
+    assert store.get_state("src").adopted_url is None
 
 
 def test_html_page_error_names_the_advertised_feed(store: Store, feed_server: FeedServer) -> None:

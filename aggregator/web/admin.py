@@ -443,8 +443,18 @@ def set_paused(store: Store, source_id: str, paused: bool, now: datetime) -> Sou
 
 
 def reset_backoff(store: Store, source_id: str, now: datetime) -> SourceState:
-    """Forget the source's errors (and that it was gone) and make it due now."""
-    state = replace(store.get_state(source_id), consecutive_errors=0, gone=False, next_due=now)
+    """Forget the source's errors (and that it was gone) and any redirect it adopted (the
+    configured URL is fetched again), and make it due now."""
+    state = replace(
+        store.get_state(source_id),
+        consecutive_errors=0,
+        gone=False,
+        next_due=now,
+        adopted_url=None,
+        adopted_for=None,
+        redirect_url=None,
+        redirect_count=0,
+    )
     store.save_state(state)
     return state
 
