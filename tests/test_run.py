@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -164,6 +166,65 @@ def test_nothing_of_the_service_outlives_a_killed_run(
     finally:
         if service.poll() is None:
             service.kill()
+
+
+def _child(parent: int, word: str) -> int | None:
+    """The child of `parent` whose command line holds `word`, if there is one."""
+    for pid in children_of(parent):
+        with contextlib.suppress(OSError):  # it may have exited meanwhile
+            if word in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                return pid
+    return None
+
+
+@pytest.mark.timeout(180)
+def test_run_outlives_a_killed_server_and_a_broken_config(
+    tmp_path: Path, feed_server: FeedServer, service_env: dict[str, str]
+) -> None:
+    port = free_port()
+    config = tmp_path / "aggregator.toml"
+    write_config(config, feed_server.add("/loop.xml", FEED), port)
+    service = aggregator(
+        "run", "--port", str(port), "--workers", "1", cwd=tmp_path, env=service_env
+    )
+    feed = f"http://127.0.0.1:{port}/c/world/feed.json"
+
+    def served() -> bool:
+        return _answers(feed) and "第二条" in httpx.get(feed, timeout=2).text
+
+    try:
+        wait_for(served, 60, "the article to reach the category feed", step=0.5)
+        # The embedded server is killed (out of memory, say): `run` starts it again, and the
+        # site serves what it had (its append-only file).
+        server = _child(service.pid, "valkey")
+        assert server is not None
+        os.kill(server, signal.SIGKILL)
+        wait_for(lambda: _child(service.pid, "valkey") not in (None, server), 30, "a new server")
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/readyz"), 60, "ready again", 0.5)
+        assert served()
+        # An edit breaks the config file, then the scheduler dies: it comes back on the last
+        # published config, and the web serves on, instead of `run` giving up on both.
+        config.write_text(config.read_text() + "\n[[sources]]\nid = 3\n", encoding="utf-8")
+        scheduler = _child(service.pid, "scheduler")
+        assert scheduler is not None
+        os.kill(scheduler, signal.SIGKILL)
+        wait_for(
+            lambda: _child(service.pid, "scheduler") not in (None, scheduler), 30, "a scheduler"
+        )
+        for _ in range(8):  # longer than `run` takes to give up on a process that keeps failing
+            assert service.poll() is None
+            assert served()
+            time.sleep(1)
+        restarted = _child(service.pid, "scheduler")
+        assert restarted is not None
+        assert alive(restarted)
+        service.send_signal(signal.SIGINT)
+        output = service.communicate(timeout=60)[0].decode()
+    finally:
+        if service.poll() is None:
+            service.kill()
+    assert "embedded Redis-compatible server exited; restarting" in output
+    assert "running on the last published config" in output
 
 
 def test_refresh_inline_prints_one_line_per_source(

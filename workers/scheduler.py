@@ -22,6 +22,7 @@ from rq import Queue, Retry, Worker
 from aggregator import config as config_module
 from aggregator import metrics
 from aggregator.config import Config, ConfigWatcher
+from aggregator.errors import ConfigError
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 
@@ -139,7 +140,18 @@ def run(
 ) -> None:
     """The scheduler loop: watch the config, claim due sources, enqueue, until `stop` is set."""
     stop = stop or threading.Event()
-    config = config_module.load_config(config_path)
+    try:
+        config = config_module.load_config(config_path)
+    except ConfigError as error:
+        published = store.published_config()
+        if published is None:
+            raise
+        # Restarted on a file an edit broke: the last good config goes on, as it did before.
+        config = config_module.loads(published[1])
+        log.error(
+            "config file is invalid; running on the last published config",
+            extra={"fields": {"path": str(config_path), "problems": error.problems}},
+        )
     publish(store, config)
     watcher = ConfigWatcher(config_path, config)
     queue = Queue(QUEUE_NAME, connection=store.redis)

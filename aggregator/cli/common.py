@@ -3,15 +3,43 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from aggregator import config as config_module
 from aggregator.config import Config, load_config
+from aggregator.errors import ConfigError
 from aggregator.store import Store
 
 
 def load(args: argparse.Namespace) -> Config:
     """The config file named by --config (or $AGGREGATOR_CONFIG, or ./aggregator.toml)."""
     return load_config(args.config)
+
+
+def load_or_published(args: argparse.Namespace, store: Store) -> Config:
+    """The config file, or, when it is invalid, the config a scheduler last published (with the
+    file's problems on stderr): an edit gone wrong must not keep a restarted process down while
+    the rest of the service runs on the last good config. Without a published one, the error."""
+    try:
+        return load(args)
+    except ConfigError as error:
+        try:
+            published = store.published_config()
+        except (RedisConnectionError, RedisTimeoutError):
+            published = None  # (the file's problems are the error to show)
+        if published is None:
+            raise
+        print(
+            f"aggregator: {error}\naggregator: the config file is invalid (above); running on the"
+            " last published config until it is fixed",
+            file=sys.stderr,
+            flush=True,
+        )
+        return config_module.loads(published[1])
 
 
 def wait_for_config(store: Store, timeout: float = 60.0) -> None:

@@ -59,8 +59,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from workers import scheduler
 
-    config = common.load(args)  # fail fast, before connecting
     store = Store(connect(redis_url()))
+    config = common.load_or_published(args, store)  # or fail fast with the file's problems
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
@@ -71,7 +71,9 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    common.load(args)  # fail fast with the config's problems, not a gunicorn traceback
+    # Fail fast with the config's problems, not a gunicorn traceback; unless a scheduler has
+    # published a good one, which is what the web serves.
+    common.load_or_published(args, Store(connect(redis_url())))
     command = gunicorn_command(args.host, args.port, args.workers)  # every server setting
     os.execv(sys.executable, command)  # noqa: S606 - replace ourselves with gunicorn
 

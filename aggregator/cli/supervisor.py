@@ -87,6 +87,19 @@ def _port_problem(host: str, port: int) -> str:
     return ""
 
 
+def _revive(server: EmbeddedServer, restarts: list[float]) -> None:
+    """Start the embedded server again after it died (killed, out of memory): the processes
+    wait out its absence and go on, its append-only file holds the data. Gives up, and `run`
+    exits non-zero, if it dies 5 times in a minute."""
+    now = time.monotonic()
+    restarts[:] = [t for t in restarts if now - t < 60]
+    if len(restarts) >= 5:
+        raise SystemExit("the embedded Redis-compatible server keeps exiting; giving up")
+    restarts.append(now)
+    print("aggregator: the embedded Redis-compatible server exited; restarting", flush=True)
+    server.start()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = common.load(args)
     from aggregator.http_server import check_settings
@@ -125,7 +138,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             supervisor.start(name)
         print(f"aggregator: serving {config.site.title} on http://{args.host}:{args.port}/")
         print("aggregator: Ctrl-C stops everything", flush=True)
+        revived: list[float] = []
         while not stopping.wait(1.0):
+            if server is not None and not server.running:
+                _revive(server, revived)
             supervisor.check()
     finally:
         # Stop making work first, then stop serving, then let workers finish their jobs,
