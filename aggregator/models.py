@@ -134,6 +134,9 @@ class Article:
     content_hash: str = ""  # changes when anything a reader sees changes
     full_text: str = ""  # "" not tried, "ok" page text kept, else why it failed ("timeout")
     full_text_tries: int = 0  # failed page fetches: a temporary failure is tried again (fulltext)
+    # Whether `published` is the source's: else it is when the article was first seen (no date,
+    # an unreadable or a future one), which an edit of the article must not move (Store).
+    dated: bool = True
 
 
 # --- source state, kept by the store ---------------------------------------------------------

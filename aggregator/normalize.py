@@ -185,6 +185,7 @@ def _article(
     summary = excerpt(text, SUMMARY_LENGTH)
     title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
     written = tuple(d.isoformat() if d else "" for d in (published, updated))
+    dated = published is not None and published <= now
     published = min(published or first_seen, now).astimezone(UTC)
     updated = max(min(updated or published, now).astimezone(UTC), published)
     author = excerpt(strip_tags(entry.author or ""), AUTHOR_LENGTH)
@@ -238,6 +239,7 @@ def _article(
         enclosures=enclosures,
         thumbnail=thumbnail,
         content_hash=_sha256("\x1f".join(seen)),
+        dated=dated,
     )
 
 

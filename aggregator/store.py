@@ -1127,6 +1127,7 @@ class Store:
                 )
             unique.setdefault(article.id, article)  # duplicate guids happen; the first one wins
         metas, tombstones = self._known(state.source_id, list(unique))
+        self._keep_first_seen(unique, metas)
         args: list[str | bytes | float | int] = [
             self._category_prefix(),
             self._article_key(""),
@@ -1145,9 +1146,7 @@ class Store:
             ",".join(unique) if unfiled else "",
         ]
         for article_id, article in unique.items():
-            # The hashes-value holds the categories too: a source moved to another category
-            # re-indexes its articles even when their content is the same.
-            meta = "\n".join((article.content_hash, *article.categories))
+            meta = _meta(article)
             if tombstones.get(article_id, -math.inf) >= now_epoch:
                 continue
             if metas.get(article_id) == meta.encode("utf-8"):
@@ -1177,6 +1176,22 @@ class Store:
             trimmed=int(trimmed),
             unfiled=frozenset(_id_set(left)) if unfiled else None,
         )
+
+    def _keep_first_seen(self, unique: dict[str, Article], metas: dict[str, bytes]) -> None:
+        """An edited article dated when first seen keeps that date: dated "now" at every edit,
+        an undated item whose comment count changes would top its category for good."""
+        edited = [
+            article_id
+            for article_id, article in unique.items()
+            if not article.dated
+            and article_id in metas
+            and metas[article_id] != _meta(article).encode("utf-8")
+        ]
+        for stored in self.articles(edited) if edited else ():
+            article = unique[stored.id]
+            unique[stored.id] = replace(
+                article, published=stored.published, updated=max(article.updated, stored.published)
+            )
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -1603,6 +1618,12 @@ def _parse_cursor(cursor: str) -> tuple[str, str]:
     if not sep or not article_id or math.isnan(number):
         raise ValueError(f"not a page cursor: {cursor!r}")
     return _num(number), article_id
+
+
+def _meta(article: Article) -> str:
+    """An article's hashes-value: its content hash and categories (a source moved to another
+    category re-indexes its articles even when their content is the same)."""
+    return "\n".join((article.content_hash, *article.categories))
 
 
 def _encode_article(article: Article) -> bytes:

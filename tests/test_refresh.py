@@ -270,3 +270,32 @@ def test_the_refresh_uses_and_reports_the_configured_parser(
     assert result.outcome is Outcome.OK
     assert result.extra == {"parser": parser}  # also on the refresh's log line
     assert {a.title for a in store.source_articles("src", 10)} == {"Alpha", "Beta"}
+
+
+def test_an_edited_article_dated_when_first_seen_keeps_that_date(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # Undated, or dated in the future: both are dated when first seen. An edit (a comment count
+    # in the description) must not date them "now" again, on top of the category for good.
+    def feed(comments: int) -> bytes:
+        return (
+            '<rss version="2.0"><channel><title>T</title>'
+            '<item><guid isPermaLink="false">undated</guid><title>Undated</title>'
+            f"<description>{comments} comments</description></item>"
+            '<item><guid isPermaLink="false">future</guid><title>Future</title>'
+            "<pubDate>Thu, 01 Jan 2099 00:00:00 GMT"
+            f"</pubDate><description>{comments} comments</description></item>"
+            "</channel></rss>"
+        ).encode()
+
+    url = feed_server.add("/f.xml", feed(1))
+    refresh(store, url)
+    first = {a.guid: a.published for a in store.source_articles("src", 10)}
+    assert set(first) == {"undated", "future"}
+    assert all(abs(d - NOW) < timedelta(seconds=1) for d in first.values())
+    feed_server.add("/f.xml", feed(2))
+    refresh(store, url, NOW + timedelta(days=2))
+    later = {a.guid: a for a in store.source_articles("src", 10)}
+    assert {guid: a.published for guid, a in later.items()} == first
+    assert later["undated"].summary == "2 comments"  # the edit itself is kept
+    assert [a.guid for a in store.category_page("news", 10)[0]] == ["undated", "future"]
