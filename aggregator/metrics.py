@@ -16,9 +16,12 @@ a source's state (store.py, `{p}:health:counts`), not tallied from every source'
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import time
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -29,7 +32,8 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.mmap_dict import MmapedDict
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
 from aggregator.models import SOURCE_STATES, RefreshResult
@@ -161,7 +165,58 @@ def scrape(store: Store, queues: Iterable[str]) -> tuple[bytes, str]:
     else:
         registry.register(_ThisProcess())
     registry.register(RedisCollector(store, queues))
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+    with _files_locked(path, fcntl.LOCK_SH):  # not while a retiring process folds its files
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def fold_process_files(pid: int | None = None) -> int:
+    """Fold a finished process's counter and histogram files into one file of each kind, so
+    that its counts stay in the sums and its files go; returns how many went.
+
+    A worker retires every --max-jobs jobs and leaves two 64 KiB files: thousands a day at
+    scale, and a scrape reads every one (153 ms at 2,000 files, 634 ms at 6,000). Scrapes wait
+    for the fold (a lock on the directory), so none sees the counts twice or not at all.
+    """
+    path = os.environ.get(MULTIPROC_ENV)
+    if not path:
+        return 0
+    pid = os.getpid() if pid is None else pid
+    folded = 0
+    with _files_locked(path, fcntl.LOCK_EX):
+        for kind in ("counter", "histogram"):
+            mine = os.path.join(path, f"{kind}_{pid}.db")
+            if not os.path.exists(mine):
+                continue
+            archive = _MmapedDict(os.path.join(path, f"{kind}_{_ARCHIVE}.db"))
+            try:
+                for key, value, timestamp, _ in _MmapedDict.read_all_values_from_file(mine):
+                    total, _ = archive.read_value(key)
+                    archive.write_value(key, total + value, timestamp)
+            finally:
+                archive.close()
+            os.remove(mine)
+            folded += 1
+    _mark_process_dead(pid, path)  # its live gauges, if any
+    return folded
+
+
+_ARCHIVE = "retired"  # what stands for a pid in the folded files' names
+# prometheus_client's own reader and writer of its files, and its clean-up (both untyped).
+_MmapedDict: Any = MmapedDict
+_mark_process_dead: Any = mark_process_dead
+
+
+@contextlib.contextmanager
+def _files_locked(path: str | None, how: int) -> Iterator[None]:
+    if not path:
+        yield
+        return
+    with open(os.path.join(path, "fold.lock"), "a") as lock:
+        fcntl.flock(lock, how)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def prepare_multiproc_dir(path: os.PathLike[str] | str) -> str:

@@ -68,8 +68,8 @@ def fetches(
     return samples.get(key, 0.0)
 
 
-def run_worker(store: Store, config: Config, redis_url: str) -> None:
-    """Enqueue every source and let a real forking `aggregator worker --burst` refresh them."""
+def run_worker(store: Store, config: Config, redis_url: str) -> int:
+    """Enqueue every source and let a real `aggregator worker --burst` refresh them; its pid."""
     queue = Queue(QUEUE_NAME, connection=store.redis)
     # One source per job: each job is another forked work horse whose counts must survive it.
     for source in config.sources:
@@ -77,6 +77,7 @@ def run_worker(store: Store, config: Config, redis_url: str) -> None:
         time.sleep(0.01)
     worker = start_worker(redis_url, "--burst")
     assert worker.wait(120) == 0, worker.stderr.read().decode() if worker.stderr else ""
+    return worker.pid
 
 
 @pytest.mark.timeout(240)
@@ -112,12 +113,17 @@ def test_counters_from_forked_worker_processes_reach_metrics(
     assert after[("aggregator_sources", (("state", "gone"),))] == 1
 
     # A second run in new processes adds to the first: the good source now answers 304.
-    run_worker(store, web_config, redis_url)
+    pid = run_worker(store, web_config, redis_url)
     again = scrape(client)
     assert fetches(again, "ok", "2xx") == 1
     assert fetches(again, "not-modified", "3xx") == 1
     assert fetches(again, "http-error", "5xx") == 2
     assert again[("aggregator_refresh_duration_seconds_count", ())] == 8
+    # Each worker folded its files into one per kind on its way out: they do not pile up.
+    files = sorted(p.name for p in (tmp_path / "prom").glob("*.db"))
+    assert "counter_retired.db" in files
+    assert "histogram_retired.db" in files
+    assert not [name for name in files if name.endswith(f"_{pid}.db")], files
 
 
 def test_gauges_are_read_from_redis_when_scraped(
