@@ -499,6 +499,26 @@ def _is_wide(cluster: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
+def as_configured(source: SourceConfig) -> Callable[[Article], Article | None]:
+    """A stored article of `source` as its settings of now make it (categories, name), or None
+    where its filters now refuse it: for articles stored before an edit, which its feed no
+    longer lists (the Store rewrites them)."""
+    wanted = _filter(source.include, source.exclude)
+    feed_url = safe_url(source.url, source.url)
+
+    def stamp(article: Article) -> Article | None:
+        if not wanted(f"{article.title}\n{strip_tags(article.content)}"):
+            return None
+        return replace(
+            article,
+            categories=source.categories,
+            source_name=source.name,
+            source_feed_url=feed_url,
+        )
+
+    return stamp
+
+
 def _filter(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str], bool]:
     """A predicate on title+text: matches an include pattern (if any) and no exclude pattern."""
     includes = [re.compile(p, re.IGNORECASE) for p in include]

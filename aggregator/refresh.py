@@ -20,7 +20,7 @@ from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
-from aggregator.normalize import Report, normalize
+from aggregator.normalize import Report, as_configured, normalize
 from aggregator.parse import parse
 from aggregator.redact import public_text, public_url
 from aggregator.store import FetchRecord, Store
@@ -149,6 +149,16 @@ def refresh_source(
             # With stories, the body's fingerprint is kept once its articles are filed: a refresh
             # cut short between the two (a killed worker, a Redis error) keeps the old one, so
             # the next poll reads this body again and files what was left.
+            if before.settings not in (None, settings):
+                # Edited: the articles the feed no longer lists take the new settings too
+                # (first: a refresh cut short before the save does it again).
+                store.restamp_source(
+                    source.id,
+                    as_configured(source),
+                    config.retention,
+                    now,
+                    skip={a.id for a in articles},
+                )
             filing = config.stories.enabled
             first = replace(state, body_hash=before.body_hash) if filing else state
             saved = store.save_refresh(

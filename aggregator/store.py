@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -300,6 +300,54 @@ for _, id in ipairs(redis.call('ZRANGE', src, 0, tonumber(ARGV[3]) - 1)) do
 end
 bump_versions(versions, changed)
 return redis.call('ZCARD', src)
+"""
+)
+
+# KEYS: source index, hashes, tombstones, all index, versions; ARGV: category key prefix, article
+#       key prefix, tombstone expiry, then the ids to remove (a filter now refuses them).
+_LUA_REMOVE_ARTICLES = (
+    _LUA_COMMON
+    + r"""
+local src, hashes, tomb, all, versions = unpack(KEYS)
+local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
+local changed = {}
+for i = 4, #ARGV do
+  if redis.call('ZSCORE', src, ARGV[i]) then remove_article(ARGV[i], k, changed, ARGV[3]) end
+end
+bump_versions(versions, changed)
+"""
+)
+
+# KEYS: source index, hashes, tombstones, all index, versions; ARGV: category key prefix, article
+#       key prefix, then per article: id, hashes value, blob. Rewrites stored articles with their
+#       source's settings of now (categories, name): each keeps its place (its score).
+_LUA_RESTAMP_ARTICLES = (
+    _LUA_COMMON
+    + r"""
+local src, hashes, tomb, all, versions = unpack(KEYS)
+local changed = {}
+for i = 3, #ARGV, 3 do
+  local id, meta, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local score = redis.call('ZSCORE', src, id)
+  local old = redis.call('HGET', hashes, id)
+  if score and old then
+    local _, cats = split_meta(meta)
+    local keep = {}
+    for _, slug in ipairs(cats) do keep[slug] = true end
+    for _, slug in ipairs(select(2, split_meta(old))) do
+      if not keep[slug] and redis.call('ZREM', ARGV[1] .. slug, id) == 1 then
+        changed[slug] = true
+      end
+    end
+    for _, slug in ipairs(cats) do
+      redis.call('ZADD', ARGV[1] .. slug, score, id)
+      changed[slug] = true
+    end
+    redis.call('SET', ARGV[2] .. id, blob)
+    redis.call('HSET', hashes, id, meta)
+  end
+end
+bump_versions(versions, changed)
 """
 )
 
@@ -808,6 +856,8 @@ class Store:
         self.prefix = prefix
         self._save_refresh = redis.register_script(_LUA_SAVE_REFRESH)
         self._purge_articles = redis.register_script(_LUA_PURGE_ARTICLES)
+        self._remove_articles = redis.register_script(_LUA_REMOVE_ARTICLES)
+        self._restamp_articles = redis.register_script(_LUA_RESTAMP_ARTICLES)
         self._save_state = redis.register_script(_LUA_SAVE_STATE)
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
@@ -892,6 +942,7 @@ class Store:
             pipe.delete(gone_key)
             if removed := ever - now:
                 pipe.sadd(gone_key, *removed)
+                pipe.delete(*(self._category_key(slug) for slug in removed))  # (its index)
             pipe.execute()
 
     def is_removed_category(self, slug: str) -> bool:
@@ -1332,6 +1383,45 @@ class Store:
 
     def _copies_key(self, source_id: str) -> str:
         return f"{self.prefix}:copies:{source_id}"
+
+    def restamp_source(
+        self,
+        source_id: str,
+        stamp: Callable[[Article], Article | None],
+        retention: RetentionConfig,
+        now: datetime,
+        skip: Collection[str] = (),
+        batch: int = 200,
+    ) -> tuple[int, int]:
+        """Apply a source's edited settings to the articles it stored before (the ones its
+        feed no longer lists, which no refresh rewrites): `stamp` gives an article as the
+        settings make it now, or None where a filter now refuses it. Returns (rewritten,
+        removed). `skip`: ids just saved with the new settings."""
+        ids = [
+            i.decode()
+            for i in cast(list[bytes], self.redis.zrange(self._source_key(source_id), 0, -1))
+        ]
+        ids = [i for i in ids if i not in skip]
+        keys = self._removal_keys(source_id)
+        prefixes = [self._category_prefix(), self._article_key("")]
+        expiry = _num(_epoch(now) + retention.tombstone_days * 86400)
+        rewritten = removed = 0
+        for start in range(0, len(ids), batch):
+            refused: list[str] = []
+            writes: list[str | bytes] = []
+            for article in self.articles(ids[start : start + batch]):
+                stamped = stamp(article)
+                if stamped is None:
+                    refused.append(article.id)
+                elif stamped != article:
+                    writes += [article.id, _meta(stamped), _encode_article(stamped)]
+            if refused:
+                self._remove_articles(keys=keys, args=[*prefixes, expiry, *refused])
+            if writes:
+                self._restamp_articles(keys=keys, args=[*prefixes, *writes])
+            rewritten += len(writes) // 3
+            removed += len(refused)
+        return rewritten, removed
 
     def purge_source(self, source_id: str, batch: int = 500) -> int:
         """Forget a source removed from the config: its articles leave every feed, page and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -299,3 +300,27 @@ def test_an_edited_article_dated_when_first_seen_keeps_that_date(
     assert {guid: a.published for guid, a in later.items()} == first
     assert later["undated"].summary == "2 comments"  # the edit itself is kept
     assert [a.guid for a in store.category_page("news", 10)[0]] == ["undated", "future"]
+
+
+def test_an_edited_source_applies_to_the_articles_its_feed_no_longer_lists(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # Five articles stored; the feed then lists two. The operator moves the source to another
+    # category, renames it and excludes "sponsored": the three older ones follow too.
+    items = [("a", "Alpha"), ("b", "Beta"), ("c", "Sponsored gamma"), ("d", "Delta"), ("e", "Eps")]
+    url = feed_server.add("/f.xml", rss(*items))
+    config = make_config({"src": url}, categories=("news", "world"))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1))
+        feed_server.add("/f.xml", rss(*items[:2]))
+        edited = replace(
+            config.sources[0], categories=("world",), name="Renamed", exclude=("sponsored",)
+        )
+        later = NOW + timedelta(hours=1)
+        refresh_source(edited, config, store, fetcher, now=later, rng=random.Random(1))
+    world = {a.title: a for a in store.category_page("world", 10)[0]}
+    assert sorted(world) == ["Alpha", "Beta", "Delta", "Eps"]  # the filter refuses the other
+    assert {a.source_name for a in world.values()} == {"Renamed"}
+    assert {a.categories for a in world.values()} == {("world",)}
+    assert store.category_page("news", 10)[0] == []
+    assert "Sponsored gamma" not in {a.title for a in store.source_articles("src", 10)}

@@ -350,7 +350,9 @@ def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
     old = replace(web_config.categories[0], slug="old-news", title="Old news")
     publish(store, replace(web_config, categories=(*web_config.categories, old)))
     assert client.get("/c/old-news/feed.atom").status_code == 200
+    store.redis.zadd("agg:category:old-news", {"an-article": 1.0})  # as a refresh files one
     publish(store, web_config)  # the category removed from the config
+    assert not store.redis.exists("agg:category:old-news")  # its index went with it
     for path in (
         "/c/old-news/",
         "/c/old-news/feed.atom",
