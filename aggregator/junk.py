@@ -178,7 +178,7 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         )
     ):
         return html_text
-    return _drop(html_text, lambda text: _matches(text, own, defaults))
+    return _drop(html_text, lambda text: _matches(text, own, defaults), pictures_suffice=True)
 
 
 def strip_learned(html_text: str, known: frozenset[str]) -> str:
@@ -200,8 +200,9 @@ def strip_learned(html_text: str, known: frozenset[str]) -> str:
     )
 
 
-def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
-    """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it.
+def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: bool = False) -> str:
+    """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it
+    (and, with `pictures_suffice`, no picture is left: a Reddit link post is its picture).
 
     A paragraph is a block element, or a run of text and inline elements loose in a container
     between its blocks or line breaks: the Guardian ends every article with `</p> <a>Continue
@@ -235,8 +236,12 @@ def _drop(html_text: str, judge: Callable[[str], bool]) -> str:
         return html_text
     total = len("".join(root.text_content().split()))
     junk = sum(len("".join(d.text_content().split())) for d in doomed)
-    if total <= junk + sum(len(run.text.replace(" ", "")) for run in loose) and not any(
-        not any(media in set(d.iterdescendants()) for d in doomed) for media in root.iter(*_MEDIA)
+    if total <= junk + sum(len(run.text.replace(" ", "")) for run in loose) and not (
+        pictures_suffice
+        and any(
+            not any(media in set(d.iterdescendants()) for d in doomed)
+            for media in root.iter(*_MEDIA)
+        )
     ):
         return html_text  # the junk is all there is: keep it rather than an empty article
     for run in loose:  # first: drop_tree() moves a doomed block's tail, a run's text, away

@@ -304,7 +304,9 @@ def test_pages_over_the_budget_or_failing_for_a_while_are_fetched_by_the_next_po
     _refresh(store, feed_url, NOW + timedelta(minutes=15))
     assert feed_server.requests("/feed")[-1].header("If-None-Match") is None
     kept = {a.url: a for a in store.source_articles("src", 20)}
-    assert all(kept[u].full_text == "ok" for u in urls if u != down)
+    assert all(kept[u].full_text == "ok" for u in urls if u != down), [
+        (u, kept[u].full_text) for u in urls
+    ]
     assert "harbour reopened on Tuesday" in kept[flaky].content
     assert kept[down].full_text_tries == 2
     assert store.get_state("src").pages_pending == 1
