@@ -1061,6 +1061,8 @@ class ConfigWatcher:
         self._seen: bytes | None = None  # hash of the content last acted on
         self._settling: bytes | None = None  # hash of new content waiting to hold still
         self._reported: bytes | None = None  # hash of the last broken content we logged
+        # What is wrong with the file while it cannot be applied (one line each), else empty.
+        self.problems: list[str] = []
 
     def poll(self) -> Config | None:
         """The new Config if the file holds a different, valid one that held still for a poll."""
@@ -1106,12 +1108,15 @@ class ConfigWatcher:
         if self._reported is not None:
             log.info("config file %s is valid again", self.path)
             self._reported = None
+        self.problems = []
         if dataclasses.replace(config, path=self.current.path) == self.current:
             return None  # an edit that changes nothing, e.g. in a comment
         self.current = config
         return config
 
     def _warn_once(self, key: bytes, message: str, fields: dict[str, object] | None = None) -> None:
+        problems = (fields or {}).get("problems")
+        self.problems = list(problems) if isinstance(problems, list) else [message]
         if key != self._reported:
             self._reported = key
             log.warning("%s", message, extra={"fields": fields or {}})

@@ -147,6 +147,12 @@ class RedisCollector(Collector):
         for name, when in sorted(self.store.heartbeats().items()):
             beats.add_metric([name], max(0.0, now - when.timestamp()))
         yield beats
+        found = self.store.config_problems()
+        yield GaugeMetricFamily(
+            "aggregator_config_problems",
+            "Problems of a config file the service cannot apply (0: the file is in force)",
+            value=len(found[1]) if found else 0,
+        )
 
 
 class _ThisProcess(Collector):

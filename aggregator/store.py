@@ -952,6 +952,23 @@ class Store:
     def _categories_key(self, kind: str) -> str:
         return f"{self.prefix}:categories:{kind}"
 
+    def set_config_problems(self, path: str, problems: Sequence[str]) -> None:
+        """Record what is wrong with the config file the service cannot apply (none: clear it),
+        for the admin pages and /metrics: a log line alone is easily missed."""
+        key = f"{self.prefix}:config:problems"
+        if problems:
+            self.redis.set(key, json.dumps({"path": path, "problems": list(problems)}))
+        else:
+            self.redis.delete(key)
+
+    def config_problems(self) -> tuple[str, list[str]] | None:
+        """The config file and what is wrong with it, while it cannot be applied."""
+        raw = self.redis.get(f"{self.prefix}:config:problems")
+        if raw is None:
+            return None
+        doc = json.loads(raw)
+        return str(doc["path"]), [str(p) for p in doc["problems"]]
+
     def config_published_at(self) -> datetime | None:
         """When the published config last changed (None before the first publish, or when it
         was published by a version that did not say)."""

@@ -444,6 +444,19 @@ def test_a_non_ascii_token_is_refused_not_a_crash(ops: FlaskClient) -> None:
     assert ops.post("/admin/login", data={"token": "é"}).status_code == 401
 
 
+def test_a_config_file_that_cannot_be_applied_is_shown_to_operators_only(
+    ops: FlaskClient, store: Store
+) -> None:
+    assert 'id="config-problems"' not in ops.get("/admin/", headers=BEARER).get_data(True)
+    problem = 'sources[3] (id "bbc").url: missing <required>'
+    store.set_config_problems("/etc/aggregator.toml", [problem])
+    page = ops.get("/admin/", headers=BEARER).get_data(as_text=True)
+    assert 'id="config-problems"' in page
+    assert "/etc/aggregator.toml" in page
+    assert "missing &lt;required&gt;" in page  # escaped like every text
+    assert "config-problems" not in ops.get("/admin/").get_data(as_text=True)  # not logged in
+
+
 def test_source_page_shows_unreadable_dates_and_full_text_failures(
     ops: FlaskClient, store: Store
 ) -> None:

@@ -144,6 +144,9 @@ def test_gauges_are_read_from_redis_when_scraped(
     assert samples[("aggregator_sources", (("state", "paused"),))] == 1
     assert samples[("aggregator_sources", (("state", "pending"),))] == 3
     assert samples[("aggregator_heartbeat_age_seconds", (("process", "scheduler"),))] >= 5
+    assert samples[("aggregator_config_problems", ())] == 0
+    store.set_config_problems("/etc/aggregator.toml", ["sources[3].url: missing", "x: y"])
+    assert scrape(client)[("aggregator_config_problems", ())] == 2
 
 
 def test_this_process_counts_show_without_a_multiprocess_dir(
@@ -285,4 +288,5 @@ def test_a_scrape_reads_no_source_state_however_many_sources(
         seen.append(commands_of_one_scrape(store))
         assert store.state_counts() == {"healthy": n // 3, "pending": n - n // 3}
     assert seen[0] == seen[1]
-    assert not {"get", "mget", "smismember", "hscan", "scan"} & set(seen[1])
+    assert not {"mget", "smismember", "hscan", "scan"} & set(seen[1])
+    assert seen[1].get("get", 0) == 1  # one key: the config file's problems, if any

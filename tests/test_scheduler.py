@@ -131,10 +131,17 @@ def test_scheduler_loop_picks_up_config_edits(store: Store, tmp_path: Path) -> N
         # An edit into an invalid state keeps the last good config.
         version = store.config_version()
         path.write_text(base + "\n[[sources]]\nname = 3\n")
-        time.sleep(0.5)
+        wait_for(lambda: store.config_problems() is not None, 10, "the problems to be recorded")
         assert store.config_version() == version
         assert "two" in store.scheduled()
         assert "scheduler" in store.heartbeats()
+        found = store.config_problems()
+        assert found is not None
+        assert found[0] == str(path)
+        assert any("sources[1]" in problem for problem in found[1]), found
+        # Fixed: the record goes (the admin pages and /metrics say nothing more).
+        path.write_text(base.replace("One", "Three"))
+        wait_for(lambda: store.config_problems() is None, 10, "the problems to be cleared")
 
 
 def test_an_edited_source_is_due_at_once_and_an_unchanged_one_keeps_its_time(

@@ -140,6 +140,7 @@ def run(
 ) -> None:
     """The scheduler loop: watch the config, claim due sources, enqueue, until `stop` is set."""
     stop = stop or threading.Event()
+    problems: list[str] = []
     try:
         config = config_module.load_config(config_path)
     except ConfigError as error:
@@ -148,12 +149,15 @@ def run(
             raise
         # Restarted on a file an edit broke: the last good config goes on, as it did before.
         config = config_module.loads(published[1])
+        problems = error.problems
         log.error(
             "config file is invalid; running on the last published config",
             extra={"fields": {"path": str(config_path), "problems": error.problems}},
         )
     publish(store, config)
+    store.set_config_problems(str(config_path), problems)
     watcher = ConfigWatcher(config_path, config)
+    watcher.problems = problems
     queue = Queue(QUEUE_NAME, connection=store.redis)
     log.info("scheduler started", extra={"fields": {"sources": len(config.sources)}})
     down_since: float | None = None  # when Redis stopped answering, while it does not
@@ -172,6 +176,9 @@ def run(
             if changed is not None:
                 config = changed
                 publish(store, config)
+            if watcher.problems != problems:  # shown in the admin pages and /metrics
+                problems = watcher.problems
+                store.set_config_problems(str(config_path), problems)
             jobs = tick(store, queue, config)
             store.heartbeat("scheduler", datetime.now(UTC))
             # While sources are due, come back soon rather than in a full interval: also when

@@ -373,6 +373,7 @@ def index() -> str:
         next_url=next_url,
         now=datetime.now(UTC),
         ago=ago,
+        config_problems=store.config_problems(),
     )
 
 
