@@ -351,6 +351,25 @@ bump_versions(versions, changed)
 """
 )
 
+# KEYS: source index, hashes, tombstones, all index, versions; ARGV: category key prefix, article
+#       key prefix, tombstone expiry, max-age cutoff, keep newest. Returns how many went.
+_LUA_AGE_OUT = (
+    _LUA_COMMON
+    + r"""
+local src, hashes, tomb, all, versions = unpack(KEYS)
+local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
+local keep_newest = tonumber(ARGV[5])
+local count = redis.call('ZCARD', src)
+if count <= keep_newest then return 0 end
+local changed = {}
+local victims = redis.call('ZRANGEBYSCORE', src, '-inf', '(' .. ARGV[4],
+                           'LIMIT', 0, count - keep_newest)
+for _, id in ipairs(victims) do remove_article(id, k, changed, ARGV[3]) end
+bump_versions(versions, changed)
+return #victims
+"""
+)
+
 _LUA_SAVE_REFRESH = (
     _LUA_SCHEDULE
     + _LUA_HEALTH
@@ -856,6 +875,7 @@ class Store:
         self.prefix = prefix
         self._save_refresh = redis.register_script(_LUA_SAVE_REFRESH)
         self._purge_articles = redis.register_script(_LUA_PURGE_ARTICLES)
+        self._age_out = redis.register_script(_LUA_AGE_OUT)
         self._remove_articles = redis.register_script(_LUA_REMOVE_ARTICLES)
         self._restamp_articles = redis.register_script(_LUA_RESTAMP_ARTICLES)
         self._save_state = redis.register_script(_LUA_SAVE_STATE)
@@ -1439,6 +1459,22 @@ class Store:
             rewritten += len(writes) // 3
             removed += len(refused)
         return rewritten, removed
+
+    def age_out(self, source_ids: Sequence[str], retention: RetentionConfig, now: datetime) -> int:
+        """Apply max age to sources no refresh saves (failing, paused, gone): a refresh applies
+        it to its own source, and theirs would keep articles years old. Returns how many went."""
+        epoch = _epoch(now)
+        args: list[str | int] = [
+            self._category_prefix(),
+            self._article_key(""),
+            _num(epoch + retention.tombstone_days * 86400),
+            _num(epoch - retention.max_age_days * 86400),
+            retention.keep_newest,
+        ]
+        pipe = self.redis.pipeline(transaction=False)
+        for source_id in source_ids:
+            self._age_out(keys=self._removal_keys(source_id), args=args, client=pipe)
+        return sum(int(n) for n in pipe.execute()) if source_ids else 0
 
     def purge_source(self, source_id: str, batch: int = 500) -> int:
         """Forget a source removed from the config: its articles leave every feed, page and

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from aggregator.config import RetentionConfig
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.refresh import _without_comments, body_fingerprint, refresh_source
@@ -16,6 +17,7 @@ from aggregator.store import Store
 from tests.support.corpus import CORPUS, requires_corpus
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
+from workers import scheduler
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -324,3 +326,24 @@ def test_an_edited_source_applies_to_the_articles_its_feed_no_longer_lists(
     assert {a.categories for a in world.values()} == {("world",)}
     assert store.category_page("news", 10)[0] == []
     assert "Sponsored gamma" not in {a.title for a in store.source_articles("src", 10)}
+
+
+def test_max_age_reaches_sources_that_no_refresh_saves(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # Failing, paused or gone, a source keeps what it stored: the scheduler's sweep applies max
+    # age to it, down to keep_newest, and leaves a healthy source to its own refreshes.
+    items = [(f"g{i}", f"Item {i}") for i in range(5)]
+    urls = {s: feed_server.add(f"/{s}.xml", rss(*items)) for s in ("down", "fine")}
+    config = replace(make_config(urls), retention=RetentionConfig(max_age_days=30, keep_newest=2))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        for source in config.sources:
+            refresh_source(source, config, store, fetcher, now=NOW, rng=random.Random(1))
+    scheduler.publish(store, config, now=NOW.timestamp())
+    down = store.get_state("down")
+    store.save_state(replace(down, outcome=Outcome.HTTP_ERROR, consecutive_errors=9))
+    later = NOW + timedelta(days=60)
+    assert scheduler.age_out(store, config, later) == 3
+    assert len(store.source_articles("down", 10)) == 2  # keep_newest
+    assert len(store.source_articles("fine", 10)) == 5
+    assert len(store.category_page("news", 20)[0]) == 7

@@ -77,6 +77,20 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     )
 
 
+AGE_SWEEP_SECONDS = 3600.0  # how often max age is applied to the sources no refresh saves
+
+
+def age_out(store: Store, config: Config, now: datetime | None = None) -> int:
+    """Apply max age to the sources that are failing, paused or gone (their refreshes, if
+    any, save nothing); return how many articles went."""
+    words = store.state_words([s.id for s in config.sources])
+    idle = [i for i, word in words.items() if word in ("failing", "paused", "gone")]
+    removed = store.age_out(idle, config.retention, now or datetime.now(UTC))
+    if removed:
+        log.info("aged out", extra={"fields": {"sources": len(idle), "articles": removed}})
+    return removed
+
+
 def _changed_sources(previous: Config | None, config: Config) -> set[str]:
     """Ids of sources whose settings differ from the previously published config."""
     if previous is None:
@@ -161,6 +175,7 @@ def run(
     queue = Queue(QUEUE_NAME, connection=store.redis)
     log.info("scheduler started", extra={"fields": {"sources": len(config.sources)}})
     down_since: float | None = None  # when Redis stopped answering, while it does not
+    next_sweep = time.monotonic() + 60.0  # the first max-age sweep, once things have started
     while not stop.is_set():
         try:
             if down_since is not None:
@@ -179,6 +194,9 @@ def run(
             if watcher.problems != problems:  # shown in the admin pages and /metrics
                 problems = watcher.problems
                 store.set_config_problems(str(config_path), problems)
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + AGE_SWEEP_SECONDS
+                age_out(store, config)
             jobs = tick(store, queue, config)
             store.heartbeat("scheduler", datetime.now(UTC))
             # While sources are due, come back soon rather than in a full interval: also when
