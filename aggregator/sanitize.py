@@ -270,12 +270,22 @@ def clean_html(html_text: str, base_url: str) -> str:
         return ""
     if too_deep(html_text):
         return bounded(f"<p>{html.escape(_flat_text(html_text), quote=False)}</p>", base_url)
+    if "display" in html_text:  # (the style that hides it goes with the sanitizer)
+        html_text = _HIDDEN_IMAGE.sub("", html_text)
     cleaned = _cleaner(base_url).clean(html_text)
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)
     if "<iframe" in cleaned:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
     return bounded(cleaned.strip(), base_url)
+
+
+# A picture its feed hides (Blogger's copy of the header for social cards, at the top of every
+# post): once the sanitizer drops its style it would show, twice.
+_HIDDEN_IMAGE = re.compile(  # (never past the next "<": linear on "<img <img <img …")
+    r"<img\b[^<>]{0,2000}?\bstyle\s*=\s*[\"']?[^\"'<>]{0,500}?\bdisplay\s*:\s*none\b[^<>]{0,2000}>",
+    re.I,
+)
 
 
 def _keep_image(match: re.Match[str]) -> str:

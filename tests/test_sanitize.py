@@ -479,3 +479,27 @@ def test_long_shallow_html_is_not_too_deep() -> None:
     # HTML ignores the slash of a <div/>, and case: both nest.
     assert too_deep("<div/>" * (MAX_NESTING + 1))
     assert too_deep("<DIV class=x>" * (MAX_NESTING + 1))
+
+
+def test_a_picture_the_feed_hides_stays_hidden() -> None:
+    # Blogger opens every post with a copy of its header for social cards, display:none: once
+    # the style went, the header showed twice.
+    hidden = '<img src="https://b.example/h.jpg" style="display: none" alt="">'
+    shown = '<img src="https://b.example/h.jpg" style="width:640px">'
+    cleaned = clean_html(f"<p>{hidden}Text{shown}</p>", BASE)
+    assert cleaned.count("<img") == 1
+    assert "Text" in cleaned
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<img " * 100_000 + "display",
+        '<img style="display:none ' * 40_000,
+        "<img " + " style=x" * 100_000,
+    ],
+)
+def test_looking_for_hidden_pictures_is_linear(hostile: str) -> None:
+    # (Seconds per ten thousand tags with an unbounded pattern.) Not one has a picture to show.
+    assert "<img" not in clean_html(hostile, BASE)
