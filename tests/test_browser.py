@@ -16,10 +16,11 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from aggregator.config import Config
-from aggregator.models import Article
+from aggregator.models import Article, Enclosure
 from aggregator.store import Store
 from tests.support.browser import png
 from tests.support.feed_server import FeedServer
+from tests.support.pipeline import wait_for
 from tests.support.web_server import LiveServer
 from tests.test_web_pages import XSS, hostile_overrides, ingest_hostile
 
@@ -361,3 +362,39 @@ def test_the_partner_pages_iframe_shows_every_item_and_the_more_link(
     assert box is not None
     assert frame_box is not None
     assert box["y"] + box["height"] <= frame_box["y"] + frame_box["height"]
+
+
+def test_players_and_attachments_load_under_the_pages_policy(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+    csp_violations: list[str],
+) -> None:
+    # The sanitizer keeps YouTube and Vimeo players and <audio>/<video>; the page's own policy
+    # (default-src 'self') refused them all: "Refused to frame …", "Refused to load media …".
+    sound = feed_server.add("/episode.mp3", b"ID3" + b"\0" * 64, content_type="audio/mpeg")
+    clip = feed_server.add("/clip.mp4", b"\0" * 64, content_type="video/mp4")
+    _, photo = images
+    body = (
+        "<p>Watch and listen.</p>"
+        '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>'
+        f'<audio controls preload="auto" src="{sound}"></audio>'
+    )
+    [story] = add_articles(
+        "hacker-blog",
+        1,
+        content=body,
+        thumbnail=photo,
+        enclosures=(
+            Enclosure(clip, "video/mp4", 64),
+            Enclosure(photo, "image/png", 0),  # the picture above, sent as an enclosure
+        ),
+    )
+    page.goto(f"{live_server.url}/a/{story.id}")
+    expect(page.locator(".story-content iframe")).to_have_count(1)
+    expect(page.locator(".attachments video")).to_have_attribute("src", clip)
+    expect(page.locator(".attachments li")).to_have_count(1)  # not the picture shown above
+    wait_for(lambda: bool(feed_server.requests("/episode.mp3")), 10, "the sound to be fetched")
+    assert csp_violations == []

@@ -36,6 +36,7 @@ from aggregator.config import Config, load_config
 from aggregator.models import Article
 from aggregator.redis_server import connect
 from aggregator.redis_server import redis_url as default_redis_url
+from aggregator.sanitize import EMBED_HOSTS
 from aggregator.store import Store
 from aggregator.web.cache import RenderCache
 
@@ -57,12 +58,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-# No inline script or style anywhere; images may come from the sources' own hosts. Views that must
+# No inline script or style anywhere; images, sound and video may come from the sources' own hosts,
+# and the players the sanitizer keeps (sanitize.EMBED_HOSTS) may be framed. Views that must
 # differ (embeds, which partner sites frame) set their own header, and `_security_headers` keeps it.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; "
-    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: http:; "
+    "frame-src "
+    + " ".join(f"https://{host} https://*.{host}" for host in sorted(EMBED_HOSTS))
+    + "; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
