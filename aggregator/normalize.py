@@ -371,12 +371,41 @@ def _clean_body(
     else:
         if source is not None and source.strip_selectors:
             body = junk.strip_selected(body, source.strip_selectors)
+        if "more-link" in body:  # (its class goes with the sanitizer)
+            body = _MORE_LINK.sub("", body)
         # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
         cleaned = clean_html(body, entry.base_url or base)
+    cleaned = _without_title_heading(cleaned, entry.title or "")
+    if "Announce Type" in cleaned[:200]:
+        cleaned = _ARXIV_HEADER.sub(r"\1", cleaned, count=1)
     if source is None:
         return cleaned
     cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
     return junk.strip_learned(cleaned, learned_junk)
+
+
+def _without_title_heading(content: str, title: str) -> str:
+    """The content without a first heading that repeats the title (Medium opens every post with
+    it): the page shows the title above, and the excerpt began with it."""
+    match = _FIRST_HEADING.match(content)
+    if match is None or not title:
+        return content
+    heading, wanted = strip_tags(match[2]).casefold(), strip_tags(title).casefold()
+    return content[match.end() :].lstrip() if heading == wanted else content
+
+
+# WordPress.com's "Continue reading <title> →" link, inline at the end of an excerpt's
+# paragraph (a paragraph of its own goes by the junk rules). Bounded: linear on hostile input.
+_MORE_LINK = re.compile(
+    r"<a\b[^<>]{0,500}\bclass\s*=\s*[\"']?[^\"'<>]{0,200}\bmore-link\b[^<>]{0,500}>"
+    r"(?:[^<]|<(?!/a\b)){0,1000}</a>",
+    re.I,
+)
+_FIRST_HEADING = re.compile(r"\s*<(h[1-6])\b[^<>]*>(.{1,500}?)</\1>", re.S)
+# What arXiv's feeds put before each abstract: "arXiv:2312.10997v5 Announce Type: new Abstract:"
+_ARXIV_HEADER = re.compile(
+    r"^(\s*(?:<p>)?)\s*arXiv:[^\s<]+(?:\s|<br>)+Announce Type:\s*[\w-]+(?:\s|<br>)+Abstract:\s*"
+)
 
 
 def text_to_html(text: str) -> str:

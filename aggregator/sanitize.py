@@ -469,9 +469,12 @@ def _strip_tracking(query: str) -> str:
         return ""
     kept = []
     for pair in query.split("&"):
-        name = pair.split("=", 1)[0].lower()
+        name, _, value = pair.partition("=")
+        name = name.lower()
         if name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES):
             continue
+        if name == "source" and value.lower().startswith("rss"):
+            continue  # Medium's feed links: ?source=rss-9f8e7d6c5b4a------2
         kept.append(pair)
     return "&".join(kept)
 

@@ -763,3 +763,35 @@ def test_text_is_read_as_what_it_is_not_only_as_what_it_is_declared(
         assert article.summary == text
     if content is not None:
         assert article.content == content
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "content"),
+    [
+        # Medium opens every post with its title as a heading.
+        (
+            "Why your indexes aren’t used",
+            "<h3>Why your indexes aren’t used</h3><p>You added an index.</p>",
+            "<p>You added an index.</p>",
+        ),
+        # A heading that is not the title stays.
+        ("Results", "<h2>Method</h2><p>We ran it.</p>", "<h2>Method</h2><p>We ran it.</p>"),
+        # WordPress.com's inline "Continue reading" link.
+        (
+            "Lighthouse",
+            'It was automated. &#8230; <a href="https://w.example/l/" class="more-link">Continue'
+            ' reading <span class="screen-reader-text">Lighthouse</span></a>',
+            "It was automated. …",
+        ),
+        # arXiv's header before each abstract.
+        (
+            "Retrieval for LLMs",
+            "<p>arXiv:2312.10997v5 Announce Type: replace Abstract: Large Language Models.</p>",
+            "<p>Large Language Models.</p>",
+        ),
+    ],
+)
+def test_what_a_generator_puts_before_or_after_the_text_goes(
+    title: str, summary: str, content: str
+) -> None:
+    assert one(entry(guid="1", title=title, summary=summary)).content == content

@@ -411,6 +411,12 @@ def test_strip_tags_decodes_double_encoded_entities_once() -> None:
             "https://example.com/p",
         ),
         ("https://example.com/p?utm=keep&a=&b", "https://example.com/p?utm=keep&a=&b"),
+        # Medium's feed links; another "source" is the site's own
+        (
+            "https://medium.com/@a/post-3c2b?source=rss-9f8e7d------2",
+            "https://medium.com/@a/post-3c2b",
+        ),
+        ("https://example.com/search?source=web&q=x", "https://example.com/search?source=web&q=x"),
         ("javascript:alert(1)", ""),
         ("JavaScript:alert(1)", ""),
         ("java\tscript:alert(1)", ""),
