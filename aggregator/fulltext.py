@@ -25,7 +25,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 import lxml.html  # type: ignore[import-untyped]
@@ -112,9 +112,11 @@ def enrich(
     learned_junk: frozenset[str] = frozenset(),
     limit: int = MAX_PAGES_PER_REFRESH,
     seconds: float = PAGE_SECONDS_PER_REFRESH,
+    dropped: Collection[str] = (),
 ) -> tuple[list[Article], Outcome]:
     """The articles with their pages' text where it could be had; `stored`: what is saved now;
-    `learned_junk`: the source's paragraphs learned as junk (normalize strips them too).
+    `learned_junk`: the source's paragraphs learned as junk (normalize strips them too);
+    `dropped`: ids the save will skip (trimmed before): their pages are not wanted.
 
     Articles not tried yet (over `limit` pages, or after `seconds`), and those whose page failed
     for a while (a timeout, a refused connection, a 5xx or 429) fewer than MAX_PAGE_TRIES times,
@@ -124,6 +126,9 @@ def enrich(
     result = []
     stop_at = time.monotonic() + seconds
     for article in articles:
+        if article.id in dropped:
+            result.append(article)
+            continue
         before = stored.get(article.id)
         tried = before is not None and bool(before.full_text)
         if before is not None and tried and not _try_again(before):

@@ -536,7 +536,9 @@ def as_configured(source: SourceConfig) -> Callable[[Article], Article | None]:
     feed_url = safe_url(source.url, source.url)
 
     def stamp(article: Article) -> Article | None:
-        if not wanted(f"{article.title}\n{strip_tags(article.content)}"):
+        # (Its excerpt, of the text ingest judged: a match further in, refused at ingest, is
+        # not refused now; never the other way round.)
+        if not wanted(f"{article.title}\n{article.summary}"):
             return None
         return replace(
             article,

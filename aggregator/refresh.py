@@ -128,9 +128,15 @@ def refresh_source(
                 raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
             pages = fulltext.Outcome()
             if source.full_text:
-                stored = {a.id: a for a in store.articles([a.id for a in articles])}
+                ids = [a.id for a in articles]
+                stored = {a.id: a for a in store.articles(ids)}
                 articles, pages = fulltext.enrich(
-                    articles, source, stored, fetcher, learned_junk=learned
+                    articles,
+                    source,
+                    stored,
+                    fetcher,
+                    learned_junk=learned,
+                    dropped=store.tombstoned(source.id, ids, now),
                 )
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)

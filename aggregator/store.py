@@ -1185,6 +1185,11 @@ class Store:
             {i: float(s) for i, s in zip(article_ids, scores, strict=True) if s is not None},
         )
 
+    def tombstoned(self, source_id: str, article_ids: Sequence[str], now: datetime) -> set[str]:
+        """The ids a save would skip: trimmed (or refused) before, their tombstones still on."""
+        _, tombstones = self._known(source_id, article_ids)
+        return {i for i, expiry in tombstones.items() if expiry >= _epoch(now)}
+
     def save_refresh(
         self,
         state: SourceState,
@@ -1475,6 +1480,21 @@ class Store:
         for source_id in source_ids:
             self._age_out(keys=self._removal_keys(source_id), args=args, client=pipe)
         return sum(int(n) for n in pipe.execute()) if source_ids else 0
+
+    def note_removed_sources(self, removed: Iterable[str], configured: Iterable[str]) -> None:
+        """Remember the sources a published config removed (and forget those it has again)."""
+        key = f"{self.prefix}:sources:removed"
+        pipe = self.redis.pipeline(transaction=False)
+        if gone := list(removed):
+            pipe.sadd(key, *gone)
+        if back := list(configured):
+            pipe.srem(key, *back)
+        pipe.execute()
+
+    def removed_sources(self) -> set[str]:
+        """The sources published configs removed (`note_removed_sources`)."""
+        members = cast(set[bytes], self.redis.smembers(f"{self.prefix}:sources:removed"))
+        return {m.decode() for m in members}
 
     def purge_source(self, source_id: str, batch: int = 500) -> int:
         """Forget a source removed from the config: its articles leave every feed, page and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import random
 import re
 from dataclasses import replace
@@ -320,3 +321,29 @@ def test_pages_over_the_budget_or_failing_for_a_while_are_fetched_by_the_next_po
     _refresh(store, feed_url, NOW + timedelta(minutes=45), expect=Outcome.NOT_MODIFIED)
     assert len(feed_server.requests("/down")) == fulltext.MAX_PAGE_TRIES
     assert len(feed_server.requests("/en")) == 11
+
+
+def test_articles_the_save_drops_are_not_pages_waiting(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # 35 items older than max age: the save keeps the newest 20 (keep_newest) and tombstones
+    # the rest. Their pages were counted as waiting on every poll: an unconditional GET, a
+    # full parse and ten page fetches a poll, for good (review of this change).
+    page = (PAGES / "en.html").read_bytes()
+    feed_server.add("/en", page, content_type="text/html")
+    items = []
+    for i in range(35):
+        url = feed_server.url(f"/en?{i}")
+        when = email.utils.format_datetime(NOW - timedelta(days=40 + i))
+        items.append(
+            f"<item><guid>{url}</guid><title>{TITLES['en']}</title><link>{url}</link>"
+            f"<pubDate>{when}</pubDate><description>Teaser</description></item>"
+        )
+    feed = f'<rss version="2.0"><channel><title>T</title>{"".join(items)}</channel></rss>'
+    feed_url = feed_server.add("/feed", feed.encode(), content_type="application/rss+xml")
+    _refresh(store, feed_url)  # the newest 10 pages; the save keeps the newest 20 articles
+    _refresh(store, feed_url, NOW + timedelta(minutes=15))  # the other 10 kept: done
+    assert store.get_state("src").pages_pending == 0
+    _refresh(store, feed_url, NOW + timedelta(minutes=30), expect=Outcome.UNCHANGED)
+    assert [a.full_text for a in store.source_articles("src", 50)] == ["ok"] * 20
+    assert len(feed_server.requests("/en")) == 20

@@ -347,3 +347,31 @@ def test_max_age_reaches_sources_that_no_refresh_saves(
     assert len(store.source_articles("down", 10)) == 2  # keep_newest
     assert len(store.source_articles("fine", 10)) == 5
     assert len(store.category_page("news", 20)[0]) == 7
+
+
+def test_an_edit_of_other_settings_refuses_nothing_ingest_kept(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # exclude=("sponsored",) from the start: ingest judges the title and the summary's text,
+    # so an article with the word only deep in its content was kept. Changing the interval
+    # must not remove it (review of this change).
+    content = "<p>Long body.</p><p>This series is sponsored by Acme.</p>"
+    item = (
+        '<item><guid isPermaLink="false">old</guid><title>Old post</title>'
+        "<description>A short teaser.</description>"
+        f"<content:encoded><![CDATA[{content}]]></content:encoded></item>"
+    )
+    feed = (
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>T</title>{item}</channel></rss>"
+    )
+    url = feed_server.add("/f.xml", feed.encode())
+    config = make_config({"src": url})
+    source = replace(config.sources[0], exclude=("sponsored",))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(source, config, store, fetcher, now=NOW, rng=random.Random(1))
+        feed_server.add("/f.xml", rss(("new", "New post")))  # the feed moves on
+        edited = replace(source, interval=1800.0)
+        later = NOW + timedelta(hours=1)
+        refresh_source(edited, config, store, fetcher, now=later, rng=random.Random(1))
+    assert "Old post" in [a.title for a in store.source_articles("src", 10)]

@@ -14,6 +14,7 @@ from pathlib import Path
 from rq import Queue
 
 from aggregator import config as config_module
+from aggregator.models import Outcome, SourceState
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import connect
 from aggregator.store import Store
@@ -189,3 +190,26 @@ def test_a_full_queue_is_refilled_as_soon_as_it_drains_not_an_interval_later(
         wait_for(lambda: queued_ids(queue) == ["one"], 5, "the due source to be enqueued")
         # Soon after the queue drained, not a scheduler interval later.
         assert time.monotonic() - drained < 2.0
+
+
+def test_a_scheduler_started_on_an_emptied_file_keeps_everything(
+    store: Store, tmp_path: Path
+) -> None:
+    # A failed write leaves the file empty while the scheduler is down: started on it, it
+    # published "no sources", and removed sources are purged, with all they stored.
+    path = tmp_path / "aggregator.toml"
+    path.write_text(ONE_SOURCE)
+    with scheduler_loop(store, path, interval=0.1):
+        wait_for(lambda: "one" in store.scheduled(), 10, "the source to be scheduled")
+    store.save_state(SourceState("one", outcome=Outcome.OK, etag='"v7"'))  # as a refresh left it
+    path.write_text("")
+    with scheduler_loop(store, path, interval=0.1):
+        wait_for(lambda: store.config_problems() is not None, 10, "the problem to be recorded")
+        assert "one" in store.scheduled()
+    published = store.published_config()
+    assert published is not None
+    assert [s.id for s in config_module.loads(published[1]).sources] == ["one"]
+    found = store.config_problems()
+    assert found is not None
+    assert "no sources and no categories" in found[1][0]
+    assert store.get_state("one").etag == '"v7"'  # not purged

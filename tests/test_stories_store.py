@@ -625,3 +625,19 @@ def test_a_source_taken_out_of_the_config_leaves_the_feeds_with_its_data(
     scheduler.publish(store, make_config({"a2": a}), now=NOW.timestamp() + 120)
     assert store.source_articles("a", 10) == []
     assert store.category_page("news", 50)[0] == []
+
+
+def test_what_a_refresh_under_way_saves_after_its_source_went_is_purged_again(
+    store: Store, feed_server: FeedServer
+) -> None:
+    a = feed_server.add("/a.xml", rss([ORIGINAL]))
+    b = feed_server.add("/b.xml", rss([COPY]))
+    old = make_config({"a": a, "b": b})
+    scheduler.publish(store, old, now=NOW.timestamp())
+    new = make_config({"a": a})
+    scheduler.publish(store, new, now=NOW.timestamp() + 1)  # b removed, while ...
+    refresh_all(store, {"a": a, "b": b})  # ... a worker still refreshed it with the old config
+    assert store.source_articles("b", 10)
+    scheduler.age_out(store, new, NOW)  # the scheduler's hourly sweep
+    assert store.source_articles("b", 10) == []
+    assert [x.title for x in store.category_page("news", 10)[0]] == [ORIGINAL[1]]

@@ -56,9 +56,12 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
         store.schedule(source_id, now)
     removed = [i for i in store.scheduled() if i not in wanted]
     store.unschedule(removed)
-    # A source taken out of the config (or renamed: a new id) leaves the feeds with its data.
+    # A source taken out of the config (or renamed: a new id) leaves the feeds with its data;
+    # and again later (age_out), should a refresh that was under way then have saved after.
+    gone = {s.id for s in previous.sources} - wanted if previous else set()
+    store.note_removed_sources(gone, wanted)
     purged = 0
-    for source_id in sorted({s.id for s in previous.sources} - wanted if previous else ()):
+    for source_id in sorted(gone):
         purged += store.purge_source(source_id)
         log.info("removed source purged", extra={"fields": {"source": source_id}})
     log.info(
@@ -77,6 +80,7 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     )
 
 
+_EMPTIED = "the file holds no sources and no categories (to remove them all, stop the service)"
 AGE_SWEEP_SECONDS = 3600.0  # how often max age is applied to the sources no refresh saves
 
 
@@ -88,7 +92,19 @@ def age_out(store: Store, config: Config, now: datetime | None = None) -> int:
     removed = store.age_out(idle, config.retention, now or datetime.now(UTC))
     if removed:
         log.info("aged out", extra={"fields": {"sources": len(idle), "articles": removed}})
+    # What a refresh under way when its source was removed saved after the purge.
+    configured = {s.id for s in config.sources}
+    for source_id in sorted(store.removed_sources() - configured):
+        if late := store.purge_source(source_id):
+            log.info("removed source purged again", extra={"fields": {"source": source_id}})
+            removed += late
     return removed
+
+
+def _published_sources(store: Store) -> bool:
+    """Whether the config published now has sources."""
+    published = store.published_config()
+    return published is not None and bool(config_module.loads(published[1]).sources)
 
 
 def _changed_sources(previous: Config | None, config: Config) -> set[str]:
@@ -157,6 +173,10 @@ def run(
     problems: list[str] = []
     try:
         config = config_module.load_config(config_path)
+        if not config.sources and not config.categories and _published_sources(store):
+            # As the watcher reads an emptied file while running (a failed write, not a wish
+            # to remove every source and all they stored).
+            raise ConfigError([_EMPTIED])
     except ConfigError as error:
         published = store.published_config()
         if published is None:
