@@ -55,6 +55,7 @@ ROWS = 2  # ... of this many slots: candidate probability 1 - (1 - J^2)^8
 NEAR = 0.75  # estimated Jaccard at which two bodies under different titles are the same text
 TITLE_NEAR = 0.25  # estimated Jaccard enough when the titles match (a large part of the other)
 TITLE_NEAR_HOURS = 18.0  # ... and they were published this close: not one template's daily fill
+TEMPLATE_NEAR = 0.55  # ... unless they share more than a template's fills ever do (J <= 0.5)
 # Under different titles, bodies of fewer shingles than this never merge: an excerpt of a
 # site's template ("Welcome to our regular review…") looks the same in every post. (Shingles,
 # not characters: 50 are ~50 English words or ~50 Chinese characters.)
@@ -360,7 +361,8 @@ def same_story(
     suffix the title loses) fills one template with new numbers, J ~ 0.3-0.45, and each day's
     report would join the day before's story, hiding it in the feeds. Across sources, that
     template shared by two portals is told from a copy by time: a shared part under one title
-    counts only within TITLE_NEAR_HOURS (the same long text or the same start count any time).
+    below TEMPLATE_NEAR counts only within TITLE_NEAR_HOURS (the same long text or the same
+    start count any time).
     """
     if not (a.comparable and b.comparable):
         return False
@@ -371,9 +373,9 @@ def same_story(
             return True
         # (The lead: sister feeds of one paper share a header, so only a summary's counts.)
         lead = summary and a.lead and a.lead == b.lead
-        if not same_source and (
-            lead or (hours_apart < TITLE_NEAR_HOURS and similarity(a, b) >= TITLE_NEAR)
-        ):
+        near = similarity(a, b)
+        timely = hours_apart < TITLE_NEAR_HOURS or near >= TEMPLATE_NEAR
+        if not same_source and (lead or (near >= TITLE_NEAR and timely)):
             return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
     # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.

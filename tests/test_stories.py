@@ -358,6 +358,7 @@ def test_one_sources_reports_under_one_title_are_not_one_story() -> None:
     assert stories.TITLE_NEAR <= stories.similarity(a, b) < stories.NEAR
     assert stories.same_story(a, b)  # two portals' reports of one day: judged as copies
     # A day apart, the template two portals share is not a copy (both days stay in the feeds).
+    assert stories.similarity(a, b) < stories.TEMPLATE_NEAR
     assert not stories.same_story(a, b, hours_apart=24)
     assert stories.same_story(a, a, hours_apart=24 * 5)  # the same text is a copy any time
     assert not stories.same_story(a, b, same_source=True)
@@ -554,3 +555,13 @@ def test_a_summary_without_the_wire_dateline_is_a_copy() -> None:
     )
     summary = stories.fingerprint("Chang'e-7 enters lunar orbit", [text[:150] + "…"])
     assert stories.same_story(original, summary)
+
+
+def test_a_copy_a_day_late_is_one_if_it_shares_more_than_a_template() -> None:
+    # A portal republishing the next day, with phrases stuffed in: J ~ 0.6 under one title.
+    rng = random.Random(1)
+    words = [f"w{rng.randrange(10**6)}" for _ in range(2000)]
+    original = stories.fingerprint("Same title here", [" ".join(words[:1000])])
+    late = stories.fingerprint("Same title here", [" ".join(words[220:1220])])
+    assert stories.TEMPLATE_NEAR <= stories.similarity(original, late) < stories.NEAR
+    assert stories.same_story(original, late, hours_apart=30)
