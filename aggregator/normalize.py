@@ -372,7 +372,7 @@ def _clean_body(
         if source is not None and source.strip_selectors:
             body = junk.strip_selected(body, source.strip_selectors)
         if "more-link" in body:  # (its class goes with the sanitizer)
-            body = _MORE_LINK.sub("", body)
+            body = _without_more_links(body)
         # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
         cleaned = clean_html(body, entry.base_url or base)
     cleaned = _without_title_heading(cleaned, entry.title or "")
@@ -394,17 +394,30 @@ def _without_title_heading(content: str, title: str) -> str:
     return content[match.end() :].lstrip() if heading == wanted else content
 
 
-# WordPress.com's "Continue reading <title> →" link, inline at the end of an excerpt's
-# paragraph (a paragraph of its own goes by the junk rules). Bounded: linear on hostile input.
-_MORE_LINK = re.compile(
-    r"<a\b[^<>]{0,500}\bclass\s*=\s*[\"']?[^\"'<>]{0,200}\bmore-link\b[^<>]{0,500}>"
-    r"(?:[^<]|<(?!/a\b)){0,1000}</a>",
-    re.I,
-)
+def _without_more_links(html_text: str) -> str:
+    """The HTML without WordPress.com's "Continue reading <title> →" links (class "more-link"),
+    inline at the end of an excerpt's paragraph (one of its own goes by the junk rules). Each
+    `<a>` tag is read once, and its end looked for in the next 1,000 characters: linear."""
+    parts, position = [], 0
+    for tag in _A_OPEN.finditer(html_text):
+        if tag.start() < position:
+            continue
+        found = _CLASS.search(tag.group(0))
+        if found is None or "more-link" not in "".join(v for v in found.groups() if v).split():
+            continue
+        end = html_text.find("</a>", tag.end(), tag.end() + 1000)
+        if end != -1:
+            parts.append(html_text[position : tag.start()])
+            position = end + len("</a>")
+    return "".join(parts) + html_text[position:] if parts else html_text
+
+
+_A_OPEN = re.compile(r"<a\b[^<>]*>", re.I)
+_CLASS = re.compile(r"\bclass\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]*))", re.I)
 _FIRST_HEADING = re.compile(r"\s*<(h[1-6])\b[^<>]*>(.{1,500}?)</\1>", re.S)
 # What arXiv's feeds put before each abstract: "arXiv:2312.10997v5 Announce Type: new Abstract:"
-_ARXIV_HEADER = re.compile(
-    r"^(\s*(?:<p>)?)\s*arXiv:[^\s<]+(?:\s|<br>)+Announce Type:\s*[\w-]+(?:\s|<br>)+Abstract:\s*"
+_ARXIV_HEADER = re.compile(  # (one run of spaces before "arXiv": not quadratic on spaces alone)
+    r"^((?:\s*<p>)?\s*)arXiv:[^\s<]+(?:\s|<br>)+Announce Type:\s*[\w-]+(?:\s|<br>)+Abstract:\s*"
 )
 
 

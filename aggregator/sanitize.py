@@ -271,7 +271,7 @@ def clean_html(html_text: str, base_url: str) -> str:
     if too_deep(html_text):
         return bounded(f"<p>{html.escape(_flat_text(html_text), quote=False)}</p>", base_url)
     if "display" in html_text:  # (the style that hides it goes with the sanitizer)
-        html_text = _HIDDEN_IMAGE.sub("", html_text)
+        html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
     cleaned = _cleaner(base_url).clean(html_text)
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)
@@ -281,11 +281,16 @@ def clean_html(html_text: str, base_url: str) -> str:
 
 
 # A picture its feed hides (Blogger's copy of the header for social cards, at the top of every
-# post): once the sanitizer drops its style it would show, twice.
-_HIDDEN_IMAGE = re.compile(  # (never past the next "<": linear on "<img <img <img …")
-    r"<img\b[^<>]{0,2000}?\bstyle\s*=\s*[\"']?[^\"'<>]{0,500}?\bdisplay\s*:\s*none\b[^<>]{0,2000}>",
-    re.I,
-)
+# post): once the sanitizer drops its style it would show, twice. The tag is found first, then
+# its style read on its own: one pattern doing both retried its nested scans at every "<img".
+_IMG_OPEN = re.compile(r"<img\b[^<>]*>", re.I)
+_STYLE = re.compile(r"\bstyle\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]*))", re.I)
+_HIDDEN = re.compile(r"\bdisplay\s*:\s*none\b", re.I)
+
+
+def _unless_hidden(match: re.Match[str]) -> str:
+    style = _STYLE.search(match.group(0))
+    return "" if style and _HIDDEN.search(style.group(0)) else match.group(0)
 
 
 def _keep_image(match: re.Match[str]) -> str:
