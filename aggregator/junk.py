@@ -213,6 +213,7 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
     if root is None:
         return html_text
     doomed: list[lxml.html.HtmlElement] = []
+    inside: set[lxml.html.HtmlElement] = set()  # what the doomed elements hold
     containers: list[lxml.html.HtmlElement] = []  # the root among them, when it holds blocks
     for element in root.iter(*_PARAGRAPHS):
         text = _words(element)
@@ -221,14 +222,15 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
         ):
             containers.append(element)
             continue  # a container, of paragraphs or of (long) lines: judged one by one
-        if any(element in set(d.iterdescendants()) for d in doomed):
+        if element in inside:
             continue
         if text and judge(text):
             doomed.append(element)
+            inside.update(element.iterdescendants())
     loose = [
         run
         for container in containers
-        if not any(container in set(d.iterdescendants()) for d in doomed)
+        if container not in inside
         for run in _loose_runs(container)
         if len(run.text) <= LOOSE_MAX_CHARS and judge(run.text)
     ]
@@ -237,11 +239,7 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
     total = len("".join(root.text_content().split()))
     junk = sum(len("".join(d.text_content().split())) for d in doomed)
     if total <= junk + sum(len(run.text.replace(" ", "")) for run in loose) and not (
-        pictures_suffice
-        and any(
-            not any(media in set(d.iterdescendants()) for d in doomed)
-            for media in root.iter(*_MEDIA)
-        )
+        pictures_suffice and any(media not in inside for media in root.iter(*_MEDIA))
     ):
         return html_text  # the junk is all there is: keep it rather than an empty article
     for run in loose:  # first: drop_tree() moves a doomed block's tail, a run's text, away
