@@ -89,9 +89,13 @@ class Body:
     def of(cls, markup: str) -> Body:
         paras = paragraphs(markup)
         folded = [stories.simplified(p) for p in paras]  # (the C module's words do not fold)
-        for i in range(min(2, len(folded))):  # the lead, or the lead after a byline
-            folded[i] = stories.without_dateline(folded[i])
-        tokens, hashes = _native.words(folded) if _native else _words_python(folded)
+        words = _native.words if _native else _words_python
+        tokens, hashes = words(folded)
+        # The lead, or the lead after a byline, is compared without its wire dateline; its
+        # hash, which the learned junk looks up, stays the whole paragraph's.
+        for i in range(min(2, len(folded))):
+            if (lead := stories.without_dateline(folded[i])) != folded[i]:
+                tokens[i] = words([lead])[0][0]
         return cls(paras, tokens, hashes)
 
     def kept(self, known: frozenset[str] | set[str]) -> list[bytes]:

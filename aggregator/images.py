@@ -33,7 +33,8 @@ _LOGO_SUFFIX = (
     r"(?:[-_@.](?>\d+(?:x\d*)?|[0-9a-f]{8,}|rss|feed|only|hi-?res|lo-?res|web\d*|small|large"
     r"|square|white|black|weiss|dark|light|colou?r|transparent|header|footer)(?=[-_@.]))*+"
 )
-_EMOJI_CODE = re.compile(r"\[[^\]\s]{1,8}\]|:[\w+-]{1,30}:")
+# Weibo's "[哈哈]" (a word in CJK in brackets; "[photo]" is a picture's alt) or ":smile:".
+_EMOJI_CODE = re.compile(r"\[[\u3040-\u30ff\u3400-\u9fff]{1,8}\]|:[a-z0-9_+-]{1,30}:")
 _JUNK_URL = re.compile(
     r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?[-_./]|favicon|apple-touch"
     r"|/style_images/|/skins?/|/emoji/|/emoticons?/|/smil(?:ies|eys?)/|/images/core/emoji/|/twemoji/"

@@ -245,7 +245,12 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
     for run in loose:  # first: drop_tree() moves a doomed block's tail, a run's text, away
         run.remove()
     for element in doomed:
-        element.drop_tree()
+        if element.tag == "td":  # a cell: emptied, so its row keeps its shape
+            tail = element.tail
+            element.clear()
+            element.tail = tail
+        else:
+            element.drop_tree()
     for container in {run.container for run in loose}:
         _drop_leading_breaks(container)  # where its first line was junk
         empty = not container.text_content().strip() and next(container.iter(*_MEDIA), None) is None

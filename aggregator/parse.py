@@ -1528,7 +1528,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         published=_date(entry.get("published_parsed")),
         updated=_date(entry.get("updated_parsed")),
         tags=_dedupe(_str(t.get("label")) or _str(t.get("term")) for t in entry.get("tags") or []),
-        enclosures=_enclosures(entry.get("enclosures") or _media_files(entry)),
+        enclosures=_enclosures(entry.get("enclosures") or ([] if adult else _media_files(entry))),
         thumbnail=None if adult else _thumbnail(entry),
         language=_str(language),
         base_url=_entry_base((content or summary_detail).get("base"), feed_base),

@@ -66,10 +66,8 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "col": frozenset({"span"}),
     "colgroup": frozenset({"span"}),
     "details": frozenset({"open"}),
-    "audio": frozenset({"src", "controls", "loop", "muted", "preload"}),
-    "video": frozenset(
-        {"src", "controls", "loop", "muted", "preload", "poster", "width", "height"}
-    ),
+    "audio": frozenset({"src", "controls", "loop", "muted"}),
+    "video": frozenset({"src", "controls", "loop", "muted", "poster", "width", "height"}),
     "source": frozenset({"src", "type"}),
     "track": frozenset({"src", "kind", "srclang", "label", "default"}),
     "iframe": frozenset({"src", "width", "height", "allowfullscreen"}),
@@ -84,6 +82,10 @@ FORCED_ATTRIBUTES: dict[str, dict[str, str]] = {
         "sandbox": "allow-scripts allow-same-origin allow-presentation allow-popups",
         "referrerpolicy": "strict-origin-when-cross-origin",
     },
+    # Sound and video are fetched when a reader presses play, not with the page (a feed's
+    # preload="auto" made every page view download the episode).
+    "audio": {"preload": "none"},
+    "video": {"preload": "none"},
 }
 
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
@@ -318,7 +320,10 @@ def _keep_embed(match: re.Match[str]) -> str:
     if not is_embed_url(src):
         return ""
     # The content of an iframe is raw text (fallback for ancient browsers): never keep it.
-    return f"<iframe{_attributes(match.group(1), 'iframe')}></iframe>"
+    # Players answer https too; the pages' policy frames them only so (and an https page
+    # would refuse an http frame anyway).
+    attributes = _attributes(match.group(1), "iframe").replace(' src="http://', ' src="https://')
+    return f"<iframe{attributes}></iframe>"
 
 
 def _attributes(tag: str, name: str) -> str:

@@ -319,14 +319,14 @@ bump_versions(versions, changed)
 )
 
 # KEYS: source index, hashes, tombstones, all index, versions; ARGV: category key prefix, article
-#       key prefix, then per article: id, hashes value, blob. Rewrites stored articles with their
-#       source's settings of now (categories, name): each keeps its place (its score).
+#       key prefix, max per category, then per article: id, hashes value, blob. Rewrites stored
+#       articles with their source's settings of now (categories, name): each keeps its place.
 _LUA_RESTAMP_ARTICLES = (
     _LUA_COMMON
     + r"""
 local src, hashes, tomb, all, versions = unpack(KEYS)
 local changed = {}
-for i = 3, #ARGV, 3 do
+for i = 4, #ARGV, 3 do
   local id, meta, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local score = redis.call('ZSCORE', src, id)
   local old = redis.call('HGET', hashes, id)
@@ -346,6 +346,12 @@ for i = 3, #ARGV, 3 do
     redis.call('SET', ARGV[2] .. id, blob)
     redis.call('HSET', hashes, id, meta)
   end
+end
+for slug, _ in pairs(changed) do  -- the category caps, as a save applies them
+  local key = ARGV[1] .. slug
+  local n = redis.call('ZCARD', key)
+  local cap = tonumber(ARGV[3])
+  if n > cap then redis.call('ZREMRANGEBYRANK', key, 0, n - cap - 1) end
 end
 bump_versions(versions, changed)
 """
@@ -1460,7 +1466,8 @@ class Store:
             if refused:
                 self._remove_articles(keys=keys, args=[*prefixes, expiry, *refused])
             if writes:
-                self._restamp_articles(keys=keys, args=[*prefixes, *writes])
+                cap = retention.max_per_category
+                self._restamp_articles(keys=keys, args=[*prefixes, cap, *writes])
             rewritten += len(writes) // 3
             removed += len(refused)
         return rewritten, removed

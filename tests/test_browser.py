@@ -17,6 +17,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from aggregator.config import Config
 from aggregator.models import Article, Enclosure
+from aggregator.sanitize import clean_html
 from aggregator.store import Store
 from tests.support.browser import png
 from tests.support.feed_server import FeedServer
@@ -377,10 +378,11 @@ def test_players_and_attachments_load_under_the_pages_policy(
     sound = feed_server.add("/episode.mp3", b"ID3" + b"\0" * 64, content_type="audio/mpeg")
     clip = feed_server.add("/clip.mp4", b"\0" * 64, content_type="video/mp4")
     _, photo = images
-    body = (
+    body = clean_html(  # as ingest stores it
         "<p>Watch and listen.</p>"
         '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>'
-        f'<audio controls preload="auto" src="{sound}"></audio>'
+        f'<audio controls preload="auto" src="{sound}"></audio>',
+        "https://example.com/",
     )
     [story] = add_articles(
         "hacker-blog",
@@ -396,5 +398,10 @@ def test_players_and_attachments_load_under_the_pages_policy(
     expect(page.locator(".story-content iframe")).to_have_count(1)
     expect(page.locator(".attachments video")).to_have_attribute("src", clip)
     expect(page.locator(".attachments li")).to_have_count(1)  # not the picture shown above
+    expect(page.locator(".story-content audio")).to_have_attribute("preload", "none")
+    assert feed_server.requests("/episode.mp3") == []  # nothing fetched with the page
+    page.evaluate(
+        "() => { const a = document.querySelector('audio'); a.preload = 'auto'; a.load(); }"
+    )
     wait_for(lambda: bool(feed_server.requests("/episode.mp3")), 10, "the sound to be fetched")
     assert csp_violations == []

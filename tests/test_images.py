@@ -192,6 +192,14 @@ def test_an_address_of_many_number_parts_after_logo_is_judged_at_once() -> None:
     assert not acceptable(Candidate(hostile + ".png"))  # a logo after all: its name ends so
 
 
+def test_an_alt_in_brackets_is_an_emoji_only_when_it_is_a_code() -> None:
+    photo = "https://img.example/2024/harbour.jpg"
+    assert not acceptable(Candidate(photo, alt="[哈哈]"))  # Weibo's
+    assert not acceptable(Candidate(photo, alt=":smile:"))
+    assert acceptable(Candidate(photo, alt="[photo]"))
+    assert acceptable(Candidate(photo, alt="[Image: the harbour at dawn]"))
+
+
 @pytest.mark.parametrize("url", LOOK_ALIKES)
 def test_a_picture_that_shows_a_logo_or_ends_in_s_is_still_a_picture(url: str) -> None:
     assert _lead(f"<p>Text <img src='{url}'></p>") == url

@@ -934,7 +934,12 @@ def test_media_rated_adult_is_never_the_picture(parser: str) -> None:
     <item><guid>2</guid><description>Cat</description>
       <media:content url="https://files.example/b.jpg" type="image/jpeg" medium="image">
         <media:rating scheme="urn:simple">nonadult</media:rating></media:content></item>
+    <item><guid>3</guid><description>CW: surgery, the video</description>
+      <media:content url="https://files.example/c.mp4" type="video/mp4" medium="video">
+        <media:rating scheme="urn:simple">adult</media:rating></media:content></item>
     </channel></rss>"""
-    hidden, shown = parse(body, url="https://example.com/feed", headers={}, parser=parser).entries
+    feed = parse(body, url="https://example.com/feed", headers={}, parser=parser)
+    hidden, shown, video = feed.entries
     assert (hidden.thumbnail, hidden.images) == (None, ())
     assert shown.thumbnail == "https://files.example/b.jpg"
+    assert video.enclosures == ()  # no player on the page, nothing in our feeds

@@ -565,3 +565,13 @@ def test_a_copy_a_day_late_is_one_if_it_shares_more_than_a_template() -> None:
     late = stories.fingerprint("Same title here", [" ".join(words[220:1220])])
     assert stories.TEMPLATE_NEAR <= stories.similarity(original, late) < stories.NEAR
     assert stories.same_story(original, late, hours_apart=30)
+
+
+def test_a_lead_is_compared_without_its_dateline_and_learned_as_it_is() -> None:
+    # The learned junk looks a paragraph up by its whole hash ("SPONSORED - …" on every lead
+    # would never be learned if the evidence hashed it without what looks like a dateline).
+    lead = "LONDON (Reuters) - Prices rose on Tuesday, the statistics office said."
+    body = boilerplate.Body.of(f"<p>{lead}</p><p>{EN[0]}</p>")
+    assert body.hashes == [boilerplate.paragraph_hash(lead), boilerplate.paragraph_hash(EN[0])]
+    without = boilerplate.Body.of(f"<p>{stories.without_dateline(lead)}</p><p>{EN[0]}</p>")
+    assert body.tokens == without.tokens

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 
@@ -39,7 +40,9 @@ def load_or_published(args: argparse.Namespace, store: Store) -> Config:
             file=sys.stderr,
             flush=True,
         )
-        return config_module.loads(published[1])
+        # (With the file's path: the one the scheduler then watches for the fix.)
+        config = config_module.loads(published[1])
+        return dataclasses.replace(config, path=error.path or config.path)
 
 
 def wait_for_config(store: Store, timeout: float = 60.0) -> None:
