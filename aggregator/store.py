@@ -1489,14 +1489,25 @@ class Store:
         return sum(int(n) for n in pipe.execute()) if source_ids else 0
 
     def note_removed_sources(self, removed: Iterable[str], configured: Iterable[str]) -> None:
-        """Remember the sources a published config removed (and forget those it has again)."""
-        key = f"{self.prefix}:sources:removed"
+        """Remember the sources a published config removed, as removed and as to purge (and
+        forget those it has again)."""
+        keys = (f"{self.prefix}:sources:removed", f"{self.prefix}:sources:to-purge")
         pipe = self.redis.pipeline(transaction=False)
-        if gone := list(removed):
-            pipe.sadd(key, *gone)
-        if back := list(configured):
-            pipe.srem(key, *back)
+        for key in keys:
+            if gone := list(removed):
+                pipe.sadd(key, *gone)
+            if back := list(configured):
+                pipe.srem(key, *back)
         pipe.execute()
+
+    def sources_to_purge(self) -> set[str]:
+        """The removed sources not purged yet (`note_removed_sources`, `purged`)."""
+        members = cast(set[bytes], self.redis.smembers(f"{self.prefix}:sources:to-purge"))
+        return {m.decode() for m in members}
+
+    def purged(self, source_id: str) -> None:
+        """`source_id` is purged (or configured again): off the to-purge set."""
+        self.redis.srem(f"{self.prefix}:sources:to-purge", source_id)
 
     def removed_sources(self) -> set[str]:
         """The sources published configs removed (`note_removed_sources`)."""
