@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import html
+import html.entities
 import io
 import json
 import re
@@ -406,6 +407,10 @@ def _parse_xml(
     if local_root in _HTML_ROOTS or (doctype == "html" and local_root not in _FEED_ROOTS):
         raise ParseError(_html_page_message(document, base_url))
     document = _ILLEGAL_REFERENCE.sub(_legal_replacement, document)
+    if doctype == "rss" and "&" in document:
+        # RSS 0.91's DTD (Netscape's, the only one RSS had) declares HTML's Latin-1 entities:
+        # "&eacute;" is well-formed there. Without the DTD (dropped above), as its number.
+        document = _NAMED_REFERENCE.sub(_numbered, document)
     encoded = document.encode("utf-8")
     if _has_illegal_characters(encoded):
         encoded = _XML_ILLEGAL.sub("", document).encode("utf-8")
@@ -1445,6 +1450,18 @@ _looks_like_html: Callable[[str], bool] = feedparser.mixin._FeedParserMixin.look
 
 def _raw_date(value: str | None) -> datetime | None:
     return _date(_parse_date_string(value)) if value else None
+
+
+_NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_NAMED = frozenset({"amp", "lt", "gt", "quot", "apos"})
+
+
+def _numbered(match: re.Match[str]) -> str:
+    """An HTML 4 named character reference as its number (XML's own five stay as they are)."""
+    name = match.group(1)
+    if name in _XML_NAMED or name not in html.entities.name2codepoint:
+        return match.group(0)
+    return f"&#{html.entities.name2codepoint[name]};"
 
 
 def _strip_prolog(text: str) -> tuple[str, str | None, str]:

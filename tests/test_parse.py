@@ -943,3 +943,17 @@ def test_media_rated_adult_is_never_the_picture(parser: str) -> None:
     assert (hidden.thumbnail, hidden.images) == (None, ())
     assert shown.thumbnail == "https://files.example/b.jpg"
     assert video.enclosures == ()  # no player on the page, nothing in our feeds
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_rss_091_reads_the_entities_its_dtd_declares_without_a_warning(parser: str) -> None:
+    body = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+  "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Caf&eacute; news</title><link>https://c.example/</link>
+<item><title>New &eacute;clair shop &amp; more</title><link>https://c.example/1</link></item>
+</channel></rss>"""
+    feed = parse(body, url="https://c.example/rss", headers={}, parser=parser)
+    assert feed.warning is None  # not "not well-formed": its DTD declares them
+    assert [e.title for e in feed.entries] == ["New éclair shop & more"]
+    assert feed.title == "Café news"
