@@ -544,14 +544,23 @@ def _is_wide(cluster: str) -> bool:
 def as_configured(source: SourceConfig) -> Callable[[Article], Article | None]:
     """A stored article of `source` as its settings of now make it (categories, name), or None
     where its filters now refuse it: for articles stored before an edit, which its feed no
-    longer lists (the Store rewrites them)."""
-    wanted = _filter(source.include, source.exclude)
+    longer lists (the Store rewrites them).
+
+    Ingest judged the title and the summary's text, which is not stored: an include is looked
+    for in all the article's text and an exclude only in its title and excerpt, so the filters
+    a source had never refuse what they let in.
+    """
+    includes = [re.compile(p, re.IGNORECASE) for p in source.include]
+    excludes = [re.compile(p, re.IGNORECASE) for p in source.exclude]
     feed_url = safe_url(source.url, source.url)
 
     def stamp(article: Article) -> Article | None:
-        # (Its excerpt, of the text ingest judged: a match further in, refused at ingest, is
-        # not refused now; never the other way round.)
-        if not wanted(f"{article.title}\n{article.summary}"):
+        shown = f"{article.title}\n{article.summary}"
+        if includes:
+            everything = f"{shown}\n{strip_tags(article.content)}"
+            if not any(p.search(everything) for p in includes):
+                return None
+        if any(p.search(shown) for p in excludes):
             return None
         return replace(
             article,

@@ -375,3 +375,25 @@ def test_an_edit_of_other_settings_refuses_nothing_ingest_kept(
         later = NOW + timedelta(hours=1)
         refresh_source(edited, config, store, fetcher, now=later, rng=random.Random(1))
     assert "Old post" in [a.title for a in store.source_articles("src", 10)]
+
+
+def test_an_edit_of_other_settings_keeps_what_an_include_let_in(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # include=("python",) from the start, the word past the excerpt's 160 characters: kept at
+    # ingest, and kept when only the interval changes (a second review).
+    teaser = "A long teaser. " * 20 + "It is about Python."
+    item = (
+        '<item><guid isPermaLink="false">old</guid><title>Old post</title>'
+        f"<description>{teaser}</description></item>"
+    )
+    url = feed_server.add("/f.xml", f'<rss version="2.0"><channel>{item}</channel></rss>'.encode())
+    config = make_config({"src": url})
+    source = replace(config.sources[0], include=("python",))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(source, config, store, fetcher, now=NOW, rng=random.Random(1))
+        feed_server.add("/f.xml", rss(("new", "New Python post")))
+        edited = replace(source, interval=1800.0)
+        later = NOW + timedelta(hours=1)
+        refresh_source(edited, config, store, fetcher, now=later, rng=random.Random(1))
+    assert "Old post" in [a.title for a in store.source_articles("src", 10)]
