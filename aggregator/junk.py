@@ -216,14 +216,17 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
     inside: set[lxml.html.HtmlElement] = set()  # what the doomed elements hold
     containers: list[lxml.html.HtmlElement] = []  # the root among them, when it holds blocks
     for element in root.iter(*_PARAGRAPHS):
-        text = _words(element)
-        if (element.tag == "div" and any(child.tag in _BLOCKS for child in element)) or (
-            len(text) > LOOSE_MAX_CHARS and any(child.tag == "br" for child in element)
-        ):
+        # (Cheap checks first: the text of a div holding blocks is all of theirs, read again at
+        # every level of a deep nesting.)
+        if element.tag == "div" and any(child.tag in _BLOCKS for child in element):
             containers.append(element)
-            continue  # a container, of paragraphs or of (long) lines: judged one by one
+            continue  # a container of paragraphs: they are judged one by one
         if element in inside:
             continue
+        text = _words(element)
+        if len(text) > LOOSE_MAX_CHARS and any(child.tag == "br" for child in element):
+            containers.append(element)
+            continue  # a container of (long) lines: judged one by one
         if text and judge(text):
             doomed.append(element)
             inside.update(element.iterdescendants())
@@ -246,8 +249,9 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
         run.remove()
     for element in doomed:
         if element.tag == "td":  # a cell: emptied, so its row keeps its shape
-            tail = element.tail
+            tail, attributes = element.tail, dict(element.attrib)  # (colspan, rowspan)
             element.clear()
+            element.attrib.update(attributes)
             element.tail = tail
         else:
             element.drop_tree()

@@ -405,15 +405,16 @@ def _without_more_links(html_text: str) -> str:
         found = _CLASS.search(tag.group(0))
         if found is None or "more-link" not in "".join(v for v in found.groups() if v).split():
             continue
-        end = html_text.find("</a>", tag.end(), tag.end() + 1000)
-        if end != -1:
+        end = _A_CLOSE.search(html_text, tag.end(), tag.end() + 1000)
+        if end is not None:
             parts.append(html_text[position : tag.start()])
-            position = end + len("</a>")
+            position = end.end()
     return "".join(parts) + html_text[position:] if parts else html_text
 
 
 _A_OPEN = re.compile(r"<a\b[^<>]*>", re.I)
-_CLASS = re.compile(r"\bclass\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]*))", re.I)
+_A_CLOSE = re.compile(r"</a\s*>", re.I)
+_CLASS = re.compile(r"(?<![\w-])class\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]*))", re.I)
 _FIRST_HEADING = re.compile(r"\s*<(h[1-6])\b[^<>]*>(.{1,500}?)</\1>", re.S)
 # What arXiv's feeds put before each abstract: "arXiv:2312.10997v5 Announce Type: new Abstract:"
 _ARXIV_HEADER = re.compile(  # (one run of spaces before "arXiv": not quadratic on spaces alone)

@@ -286,7 +286,7 @@ def clean_html(html_text: str, base_url: str) -> str:
 # post): once the sanitizer drops its style it would show, twice. The tag is found first, then
 # its style read on its own: one pattern doing both retried its nested scans at every "<img".
 _IMG_OPEN = re.compile(r"<img\b[^<>]*>", re.I)
-_STYLE = re.compile(r"\bstyle\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]*))", re.I)
+_STYLE = re.compile(r"(?<![\w-])style\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]*))", re.I)
 _HIDDEN = re.compile(r"\bdisplay\s*:\s*none\b", re.I)
 
 

@@ -17,6 +17,9 @@ Keys, all under one prefix (default "agg"):
     {p}:sources             set    the published config's source ids
     {p}:health              hash   source id -> its state word (models.source_health)
     {p}:health:counts       hash   state word -> how many of {p}:sources are in it
+    {p}:sources:to-purge    set    sources a published config removed, not purged yet
+    {p}:sources:removed-at  zset   source id -> epoch a published config removed it (a day)
+    {p}:config:problems     string JSON {path, problems} while the config file cannot be applied
 
 An article lives as long as it is in its source's index; the category and all indexes are capped
 views of those. Writes touching several keys are one Lua script or MULTI/EXEC. The scripts build
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -1489,15 +1493,16 @@ class Store:
         return sum(int(n) for n in pipe.execute()) if source_ids else 0
 
     def note_removed_sources(self, removed: Iterable[str], configured: Iterable[str]) -> None:
-        """Remember the sources a published config removed, as removed and as to purge (and
+        """Remember the sources a published config removed, with when, and as to purge (and
         forget those it has again)."""
-        keys = (f"{self.prefix}:sources:removed", f"{self.prefix}:sources:to-purge")
+        when, to_purge = f"{self.prefix}:sources:removed-at", f"{self.prefix}:sources:to-purge"
         pipe = self.redis.pipeline(transaction=False)
-        for key in keys:
-            if gone := list(removed):
-                pipe.sadd(key, *gone)
-            if back := list(configured):
-                pipe.srem(key, *back)
+        if gone := list(removed):
+            pipe.zadd(when, dict.fromkeys(gone, time.time()))
+            pipe.sadd(to_purge, *gone)
+        if back := list(configured):
+            pipe.zrem(when, *back)
+            pipe.srem(to_purge, *back)
         pipe.execute()
 
     def sources_to_purge(self) -> set[str]:
@@ -1509,9 +1514,14 @@ class Store:
         """`source_id` is purged (or configured again): off the to-purge set."""
         self.redis.srem(f"{self.prefix}:sources:to-purge", source_id)
 
-    def removed_sources(self) -> set[str]:
-        """The sources published configs removed (`note_removed_sources`)."""
-        members = cast(set[bytes], self.redis.smembers(f"{self.prefix}:sources:removed"))
+    def removed_sources(self, since: float) -> set[str]:
+        """The sources published configs removed since `since` (epoch seconds); those removed
+        before are forgotten (`note_removed_sources`)."""
+        key = f"{self.prefix}:sources:removed-at"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zremrangebyscore(key, "-inf", f"({since}")
+        pipe.zrange(key, 0, -1)
+        members = cast(list[bytes], pipe.execute()[1])
         return {m.decode() for m in members}
 
     def purge_source(self, source_id: str, batch: int = 500) -> int:

@@ -290,3 +290,18 @@ def test_many_junk_paragraphs_are_judged_in_linear_time() -> None:
     # Each was checked against every one doomed before: 33 s for these 4,000 (a review).
     body = '<p>Advertisement<img src="https://e.example/a.jpg"></p>' * 4_000 + "<p>Text.</p>"
     assert strip_paragraphs(body, ()) == "<p>Text.</p>"
+
+
+@pytest.mark.timeout(10)
+def test_deeply_nested_blocks_are_judged_in_linear_time() -> None:
+    # Each div holding blocks read all the text below it, at every level: 13 s for this (a
+    # second review; the sanitizer keeps nesting up to 512 deep).
+    body = "<div>" * 250 + "<p>Advertisement</p>" * 4_000 + "<p>Text.</p>" + "</div>" * 250
+    assert "Advertisement" not in strip_paragraphs(body, ())
+
+
+def test_an_emptied_cell_keeps_its_span() -> None:
+    row = '<table><tr><td colspan="2">Advertisement</td><td>A</td></tr><tr><td>B</td></tr></table>'
+    assert strip_paragraphs(row, ()) == (
+        '<table><tr><td colspan="2"></td><td>A</td></tr><tr><td>B</td></tr></table>'
+    )

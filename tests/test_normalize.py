@@ -783,6 +783,12 @@ def test_text_is_read_as_what_it_is_not_only_as_what_it_is_declared(
             ' reading <span class="screen-reader-text">Lighthouse</span></a>',
             "It was automated. …",
         ),
+        # The same, its end tag written in capitals.
+        (
+            "Lighthouse",
+            'It was automated. <a href="https://w.example/l/" class="more-link">Continue</A >',
+            "It was automated.",
+        ),
         # arXiv's header before each abstract.
         (
             "Retrieval for LLMs",

@@ -496,6 +496,8 @@ def test_a_picture_the_feed_hides_stays_hidden() -> None:
     cleaned = clean_html(f"<p>{hidden}Text{shown}</p>", BASE)
     assert cleaned.count("<img") == 1
     assert "Text" in cleaned
+    other = '<img src="https://b.example/h.jpg" data-style="display:none">'  # not its style
+    assert clean_html(f"<p>{other}</p>", BASE).count("<img") == 1
 
 
 @pytest.mark.timeout(10)

@@ -39,11 +39,15 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
             "paragraph evidence of a previous layout dropped", extra={"fields": {"keys": dropped}}
         )
     before = store.published_config()
-    version = store.publish_config(config_module.dumps(config))
     previous = config_module.loads(before[1]) if before else None
+    wanted = {s.id for s in config.sources}
+    # A source taken out of the config (or renamed: a new id) leaves the feeds with its data
+    # (noted before the new config is: a scheduler dying between the two still purges it).
+    gone = {s.id for s in previous.sources} - wanted if previous else set()
+    store.note_removed_sources(gone, wanted)
+    version = store.publish_config(config_module.dumps(config))
     categories = previous.categories if previous else ()
     store.remember_categories((c.slug for c in config.categories), (c.slug for c in categories))
-    wanted = {s.id for s in config.sources}
     states = store.get_states(sorted(wanted))
     store.set_sources(states)  # what /metrics counts by state from now on
     # New sources are due now; paused and gone ones stay off the schedule until an operator acts.
@@ -56,11 +60,9 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
         store.schedule(source_id, now)
     removed = [i for i in store.scheduled() if i not in wanted]
     store.unschedule(removed)
-    # A source taken out of the config (or renamed: a new id) leaves the feeds with its data;
-    # and again later (age_out), should a refresh that was under way then have saved after.
-    gone = {s.id for s in previous.sources} - wanted if previous else set()
-    store.note_removed_sources(gone, wanted)
-    purged = purge_removed(store, wanted, PURGE_SECONDS)  # the rest at the next ticks
+    # Purged now, the rest at the next ticks; and again later (age_out), should a refresh that
+    # was under way then have saved after.
+    purged = purge_removed(store, wanted, PURGE_SECONDS)
     log.info(
         "config published",
         extra={
@@ -99,6 +101,9 @@ def purge_removed(store: Store, configured: set[str], budget: float) -> int:
 
 
 AGE_SWEEP_SECONDS = 3600.0  # how often max age is applied to the sources no refresh saves
+# How long after its removal a source is looked at again by that sweep (a refresh under way
+# when it was removed saves within its job's timeout, minutes).
+REMOVED_RECHECK_SECONDS = 86400.0
 
 
 def age_out(store: Store, config: Config, now: datetime | None = None) -> int:
@@ -111,7 +116,8 @@ def age_out(store: Store, config: Config, now: datetime | None = None) -> int:
         log.info("aged out", extra={"fields": {"sources": len(idle), "articles": removed}})
     # What a refresh under way when its source was removed saved after the purge.
     configured = {s.id for s in config.sources}
-    for source_id in sorted(store.removed_sources() - configured):
+    since = time.time() - REMOVED_RECHECK_SECONDS
+    for source_id in sorted(store.removed_sources(since) - configured):
         if late := store.purge_source(source_id):
             log.info("removed source purged again", extra={"fields": {"source": source_id}})
             removed += late
