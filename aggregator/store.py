@@ -217,6 +217,40 @@ local function remove_article(id, k, changed, tomb_score)
   forget_story(string.sub(k.article, 1, -9), id, changed)  -- k.article is "{p}:article:"
 end
 
+-- Write one article (blob, hashes value) and index it at `score` in its source, in all and in
+-- its categories, out of the categories it left (`old`: its hashes value before, if any).
+local function file_article(k, id, meta, score, blob, old, changed)
+  local _, cats = split_meta(meta)
+  local keep = {}
+  for _, slug in ipairs(cats) do keep[slug] = true end
+  if old then
+    for _, slug in ipairs(select(2, split_meta(old))) do
+      if not keep[slug] and redis.call('ZREM', k.cat .. slug, id) == 1 then
+        changed[slug] = true
+      end
+    end
+  end
+  redis.call('SET', k.article .. id, blob)
+  redis.call('ZADD', k.src, score, id)
+  redis.call('ZADD', k.all, score, id)
+  changed[''] = true
+  for _, slug in ipairs(cats) do
+    redis.call('ZADD', k.cat .. slug, score, id)
+    changed[slug] = true
+  end
+  redis.call('HSET', k.hashes, id, meta)
+end
+
+-- Category caps trim only the views; the article stays in its source's index.
+local function cap_categories(k, changed, cap)
+  for slug, _ in pairs(changed) do
+    local key = k.all
+    if slug ~= '' then key = k.cat .. slug end
+    local n = redis.call('ZCARD', key)
+    if n > cap then redis.call('ZREMRANGEBYRANK', key, 0, n - cap - 1) end
+  end
+end
+
 local function bump_versions(versions, changed)
   if next(changed) == nil then return end
   changed[''] = true
@@ -292,23 +326,7 @@ set_health({paused = paused, health = health, counts = counts, sources = sources
 )
 
 # KEYS: source index, hashes, tombstones, all index, versions; ARGV: category key prefix, article
-#       key prefix, how many articles at most. Returns how many are left in the source's index.
-_LUA_PURGE_ARTICLES = (
-    _LUA_COMMON
-    + r"""
-local src, hashes, tomb, all, versions = unpack(KEYS)
-local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
-local changed = {}
-for _, id in ipairs(redis.call('ZRANGE', src, 0, tonumber(ARGV[3]) - 1)) do
-  remove_article(id, k, changed, 0)
-end
-bump_versions(versions, changed)
-return redis.call('ZCARD', src)
-"""
-)
-
-# KEYS: source index, hashes, tombstones, all index, versions; ARGV: category key prefix, article
-#       key prefix, tombstone expiry, then the ids to remove (a filter now refuses them).
+#       key prefix, tombstone expiry, then the ids to remove (a filter refuses them, a purge).
 _LUA_REMOVE_ARTICLES = (
     _LUA_COMMON
     + r"""
@@ -329,34 +347,15 @@ _LUA_RESTAMP_ARTICLES = (
     _LUA_COMMON
     + r"""
 local src, hashes, tomb, all, versions = unpack(KEYS)
+local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
 local changed = {}
 for i = 4, #ARGV, 3 do
-  local id, meta, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local id = ARGV[i]
   local score = redis.call('ZSCORE', src, id)
   local old = redis.call('HGET', hashes, id)
-  if score and old then
-    local _, cats = split_meta(meta)
-    local keep = {}
-    for _, slug in ipairs(cats) do keep[slug] = true end
-    for _, slug in ipairs(select(2, split_meta(old))) do
-      if not keep[slug] and redis.call('ZREM', ARGV[1] .. slug, id) == 1 then
-        changed[slug] = true
-      end
-    end
-    for _, slug in ipairs(cats) do
-      redis.call('ZADD', ARGV[1] .. slug, score, id)
-      changed[slug] = true
-    end
-    redis.call('SET', ARGV[2] .. id, blob)
-    redis.call('HSET', hashes, id, meta)
-  end
+  if score and old then file_article(k, id, ARGV[i + 1], score, ARGV[i + 2], old, changed) end
 end
-for slug, _ in pairs(changed) do  -- the category caps, as a save applies them
-  local key = ARGV[1] .. slug
-  local n = redis.call('ZCARD', key)
-  local cap = tonumber(ARGV[3])
-  if n > cap then redis.call('ZREMRANGEBYRANK', key, 0, n - cap - 1) end
-end
+cap_categories(k, changed, tonumber(ARGV[3]))
 bump_versions(versions, changed)
 """
 )
@@ -400,26 +399,8 @@ for i = 17, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not redis.call('ZSCORE', tomb, id) then
     local old = redis.call('HGET', hashes, id)
-    local old_cats = {}
-    if old then old_cats = select(2, split_meta(old)) end
     if old ~= meta then
-      local _, cats = split_meta(meta)
-      local keep = {}
-      for _, slug in ipairs(cats) do keep[slug] = true end
-      for _, slug in ipairs(old_cats) do
-        if not keep[slug] and redis.call('ZREM', k.cat .. slug, id) == 1 then
-          changed[slug] = true
-        end
-      end
-      redis.call('SET', k.article .. id, blob)
-      redis.call('ZADD', src, score, id)
-      redis.call('ZADD', all, score, id)
-      changed[''] = true
-      for _, slug in ipairs(cats) do
-        redis.call('ZADD', k.cat .. slug, score, id)
-        changed[slug] = true
-      end
-      redis.call('HSET', hashes, id, meta)
+      file_article(k, id, meta, score, blob, old, changed)
       if old then updated = updated + 1 else added = added + 1 end
     end
   end
@@ -440,13 +421,7 @@ if count > keep_newest then
   trimmed = trimmed + #victims
 end
 
--- Category caps trim only the views; the article stays in its source's index.
-for slug, _ in pairs(changed) do
-  local key = all
-  if slug ~= '' then key = k.cat .. slug end
-  local n = redis.call('ZCARD', key)
-  if n > max_per_category then redis.call('ZREMRANGEBYRANK', key, 0, n - max_per_category - 1) end
-end
+cap_categories(k, changed, max_per_category)
 bump_versions(versions, changed)
 
 redis.call('SET', state, ARGV[10])
@@ -884,7 +859,6 @@ class Store:
         self.redis = redis
         self.prefix = prefix
         self._save_refresh = redis.register_script(_LUA_SAVE_REFRESH)
-        self._purge_articles = redis.register_script(_LUA_PURGE_ARTICLES)
         self._age_out = redis.register_script(_LUA_AGE_OUT)
         self._remove_articles = redis.register_script(_LUA_REMOVE_ARTICLES)
         self._restamp_articles = redis.register_script(_LUA_RESTAMP_ARTICLES)
@@ -1530,16 +1504,11 @@ class Store:
         many articles went. In scripts of `batch` articles, so no call blocks Redis for long."""
         removed = 0
         keys = self._removal_keys(source_id)
-        while True:
-            before = self.redis.zcard(keys[0])
-            if before == 0:
-                break
-            left = int(
-                self._purge_articles(
-                    keys=keys, args=[self._category_prefix(), self._article_key(""), batch]
-                )
-            )
-            removed += before - left
+        prefixes = [self._category_prefix(), self._article_key("")]
+        while ids := cast(list[bytes], self.redis.zrange(keys[0], 0, batch - 1)):
+            # (Tombstones of no duration: the key goes below.)
+            self._remove_articles(keys=keys, args=[*prefixes, 0, *ids])
+            removed += len(ids)
         pipe = self.redis.pipeline(transaction=False)
         pipe.delete(
             self._state_key(source_id),
