@@ -96,6 +96,15 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
     )
 
 
+def serves_the_article(port: int) -> bool:
+    """Whether the service on `port` serves FEED's second article in its category's feed."""
+    try:
+        page = httpx.get(f"http://127.0.0.1:{port}/c/world/feed.json", timeout=2)
+    except httpx.TransportError:
+        return False
+    return page.status_code == 200 and "第二条" in page.text
+
+
 @pytest.fixture
 def service_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "AGGREGATOR_CONFIG")}
@@ -115,14 +124,7 @@ def test_run_starts_everything_serves_articles_and_stops_in_order(
     )
     try:
         # Everything runs: the server, the scheduler, a worker and the web, in that order.
-        def served() -> bool:
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/c/world/feed.json", timeout=2)
-            except httpx.TransportError:
-                return False
-            return page.status_code == 200 and "第二条" in page.text
-
-        wait_for(served, 60, "the article to reach the category feed", step=0.5)
+        wait_for(lambda: serves_the_article(port), 60, "the article to reach the feed", step=0.5)
         descendants = children_of(service.pid)
         assert len(descendants) >= 4  # valkey, scheduler, worker, web
         service.send_signal(signal.SIGINT)
@@ -187,13 +189,8 @@ def test_run_outlives_a_killed_server_and_a_broken_config(
     service = aggregator(
         "run", "--port", str(port), "--workers", "1", cwd=tmp_path, env=service_env
     )
-    feed = f"http://127.0.0.1:{port}/c/world/feed.json"
-
-    def served() -> bool:
-        return _answers(feed) and "第二条" in httpx.get(feed, timeout=2).text
-
     try:
-        wait_for(served, 60, "the article to reach the category feed", step=0.5)
+        wait_for(lambda: serves_the_article(port), 60, "the article to reach the feed", step=0.5)
         # The embedded server is killed (out of memory, say): `run` starts it again, and the
         # site serves what it had (its append-only file).
         server = _child(service.pid, "valkey")
@@ -201,7 +198,7 @@ def test_run_outlives_a_killed_server_and_a_broken_config(
         os.kill(server, signal.SIGKILL)
         wait_for(lambda: _child(service.pid, "valkey") not in (None, server), 30, "a new server")
         wait_for(lambda: _answers(f"http://127.0.0.1:{port}/readyz"), 60, "ready again", 0.5)
-        assert served()
+        assert serves_the_article(port)
         # An edit breaks the config file, then the scheduler dies: it comes back on the last
         # published config, and the web serves on, instead of `run` giving up on both.
         config.write_text(config.read_text() + "\n[[sources]]\nid = 3\n", encoding="utf-8")
@@ -213,7 +210,7 @@ def test_run_outlives_a_killed_server_and_a_broken_config(
         )
         for _ in range(8):  # longer than `run` takes to give up on a process that keeps failing
             assert service.poll() is None
-            assert served()
+            assert serves_the_article(port)
             time.sleep(1)
         restarted = _child(service.pid, "scheduler")
         assert restarted is not None
