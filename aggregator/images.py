@@ -117,6 +117,17 @@ def acceptable(candidate: Candidate) -> bool:
     return not _small(width, height)
 
 
+def artwork(url: str) -> str:
+    """A show's artwork (<itunes:image>), for an episode without a picture of its own; or "".
+
+    Podcast artwork is often named "logo" and is square, so only the address's kind (http(s),
+    no tracker) and its size hints are checked, not the rules against logos and icons.
+    """
+    if not url.startswith(("http://", "https://")) or is_tracker(url):
+        return ""
+    return "" if _small(*_size_in_url(url)) else url
+
+
 def _small(width: int | None, height: int | None) -> bool:
     sides = [s for s in (width, height) if s is not None]
     if any(s < MIN_SIDE for s in sides):

@@ -81,6 +81,7 @@ class EntryData:
     )
     updated_raw: str | None = None
     images: tuple[ImageData, ...] = ()  # media:content images, then media:thumbnails, in order
+    duration: int | None = None  # seconds: <itunes:duration>, JSON Feed's duration_in_seconds
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ class ParsedFeed:
     warning: str | None = None  # a survivable problem (bozo) worth showing the operator
     parser: str = "feedparser"  # "feedparser-rs" (the fast path), "feedparser" or "json-feed"
     fallback: str = ""  # why the fast path left it to feedparser ("" when it did not)
+    # The show's artwork: the channel's <itunes:image> (JSON Feed: its icon), the picture of an
+    # episode that has none of its own.
+    artwork: str | None = None
 
 
 # --- what normalize hands the store ----------------------------------------------------------
@@ -107,6 +111,7 @@ class Enclosure:
     url: str
     type: str = ""
     length: int | None = None
+    duration: int | None = None  # seconds, for the sound or video an episode is
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,9 @@ def _article(
     tags = tuple(spellings.values())
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
+    if not thumbnail and feed.artwork and any(_playable(e) for e in enclosures):
+        # An episode without a picture of its own shows its show's, as podcast apps do.
+        thumbnail = images.artwork(safe_url(feed.artwork, base))
     # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
     sample = f"{title}\n{text}"
     declared = language_tag(entry.language) or language_tag(feed.language)
@@ -214,7 +217,10 @@ def _article(
         content,
         author,
         "\x1e".join(tags),
-        "\x1e".join(f"{e.url} {e.type} {e.length}" for e in enclosures),
+        "\x1e".join(
+            f"{e.url} {e.type} {e.length}" + (f" {e.duration}" if e.duration else "")
+            for e in enclosures
+        ),
         thumbnail,
         language,
         *written,
@@ -440,7 +446,19 @@ def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
             kind = enclosure.type.strip()
             kind = kind if _MEDIA_TYPE.fullmatch(kind) else ""  # "" is published as bytes
             found[url] = Enclosure(url=url, type=kind, length=enclosure.length)
-    return tuple(found.values())
+    enclosures = tuple(found.values())
+    if entry.duration is None:
+        return enclosures
+    # An item has one <itunes:duration>: the length of the episode, its first sound or video.
+    first = next((n for n, e in enumerate(enclosures) if _playable(e)), None)
+    if first is None:
+        return enclosures
+    timed = replace(enclosures[first], duration=entry.duration)
+    return (*enclosures[:first], timed, *enclosures[first + 1 :])
+
+
+def _playable(enclosure: Enclosure) -> bool:
+    return enclosure.type.startswith(("audio/", "video/"))
 
 
 def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, base: str) -> str:

@@ -31,6 +31,7 @@ import html
 import html.entities
 import io
 import json
+import math
 import re
 import time
 import xml.parsers.expat
@@ -416,6 +417,7 @@ def _parse_xml(
         encoded = _XML_ILLEGAL.sub("", document).encode("utf-8")
     # Both parsers get the same bytes: UTF-8 we decoded ourselves, no DOCTYPE, no prolog.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + encoded
+    artwork = _artwork(data)
     fallback = ""
     if parser == "auto" and "content-language" in headers:
         # feedparser takes it for the language of every element without xml:lang or <language>;
@@ -424,7 +426,7 @@ def _parse_xml(
     elif parser == "auto":
         fast = _parse_fast(data, base_url, warning)
         if isinstance(fast, ParsedFeed):
-            return fast
+            return replace(fast, artwork=artwork)
         fallback = fast
     # feedparser resolves a relative RSS <guid> that claims to be a permalink against this base
     # (RSS's isPermaLink defaults to true); absolute guids, the real-world norm, are untouched.
@@ -458,7 +460,26 @@ def _parse_xml(
         feed_base,
         _join_warnings(bozo and f"{bozo}; it was read leniently", warning),
     )
-    return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback)
+    return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
+
+
+_ITUNES_IMAGE = re.compile(rb"<itunes:image\b([^<>]*)>")
+
+
+def _artwork(data: bytes) -> str | None:
+    """The channel's <itunes:image href> (before its first entry), unresolved; or None.
+
+    Read from the bytes, the same for both parsers: feedparser files it and the channel's
+    <image> in one place (the last one written wins), and a site's logo is no episode's picture.
+    """
+    if b"itunes:image" not in data:
+        return None
+    first = _ENTRY_TAG.search(data)
+    match = _ITUNES_IMAGE.search(data, 0, first.start() if first else len(data))
+    href = _HREF.search(match.group(1)) if match else None
+    if href is None:
+        return None
+    return html.unescape((href.group(1) or href.group(2)).decode()).strip() or None
 
 
 def _feed(
@@ -1552,7 +1573,31 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         published_raw=_str(entry.get("published")),
         updated_raw=_str(entry.get("updated")),
         images=() if adult else _images(entry),
+        duration=_duration(entry.get("itunes_duration")),
     )
+
+
+# <itunes:duration>: seconds, or [[hours:]minutes:]seconds, sometimes with a fraction.
+_DURATION = re.compile(r"(\d{1,7})(?::(\d{1,2}))?(?::(\d{1,2}))?(?:[.,]\d*)?")
+_MAX_DURATION = 7 * 24 * 3600  # longer is a mistake (milliseconds, a date) more than a show
+
+
+def _duration(value: object) -> int | None:
+    """Seconds from an <itunes:duration> ("1:02:03", "62:03", "3723") or a JSON number; None
+    when unreadable, 0 (what feeds write for "unknown") or over a week."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = int(value) if math.isfinite(value) else 0
+    else:
+        match = _DURATION.fullmatch(_str(value) or "")
+        if match is None:
+            return None
+        seconds = 0
+        for part in match.groups():
+            if part is not None:
+                seconds = seconds * 60 + int(part)
+    return seconds if 0 < seconds <= _MAX_DURATION else None
 
 
 def _entry_base(base: object, feed_base: str) -> str | None:
@@ -1806,6 +1851,7 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
         base_url=base_url,
         warning=warning,
         parser=JSON_FEED_PARSER,
+        artwork=_str(document.get("icon")),
     )
 
 
@@ -1860,6 +1906,14 @@ def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:
         language=_str(item.get("language")),
         published_raw=_str(item.get("date_published")),
         updated_raw=_str(item.get("date_modified")),
+        duration=next(
+            (
+                seconds
+                for a in (attachments if isinstance(attachments, list) else ())
+                if isinstance(a, dict) and (seconds := _duration(a.get("duration_in_seconds")))
+            ),
+            None,
+        ),
     )
 
 

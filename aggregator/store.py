@@ -1804,7 +1804,11 @@ def _encode_article(article: Article) -> bytes:
         "categories": article.categories,
         "tags": article.tags,
         "language": article.language,
-        "enclosures": [[e.url, e.type, e.length] for e in article.enclosures],
+        # [url, type, length], and the duration when known (older articles have three).
+        "enclosures": [
+            [e.url, e.type, e.length, e.duration] if e.duration else [e.url, e.type, e.length]
+            for e in article.enclosures
+        ],
         "thumbnail": article.thumbnail,
         "content_hash": article.content_hash,
         "full_text": article.full_text,
@@ -1838,8 +1842,8 @@ def _decode_article(blob: bytes) -> Article:
         tags=tuple(doc.get("tags", ())),
         language=doc.get("language", ""),
         enclosures=tuple(
-            Enclosure(url=url, type=type_, length=length)
-            for url, type_, length in doc.get("enclosures", ())
+            Enclosure(url=url, type=type_, length=length, duration=(timed or [None])[0])
+            for url, type_, length, *timed in doc.get("enclosures", ())
         ),
         thumbnail=doc.get("thumbnail", ""),
         content_hash=doc.get("content_hash", ""),

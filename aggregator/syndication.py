@@ -42,6 +42,7 @@ _MEDIA_TYPES = {fmt: ct.split(";")[0] for fmt, ct in CONTENT_TYPES.items()}
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 GENERATOR = "aggregator"
@@ -93,6 +94,13 @@ class Credit:
 Credits = dict[str, Credit]  # article id -> its story's credit; absent: a story of its own
 
 
+def clock(seconds: int) -> str:
+    """A duration as podcast apps and players write it: "1:02:03", "4:05"."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
 def entry_id(article: Article) -> str:
     """The article's id in every feed format; it never changes between renders."""
     return _article_urn(article.id)
@@ -119,6 +127,7 @@ class _Enclosure:
     url: str
     type: str
     length: int | None
+    duration: int | None = None  # seconds
 
 
 @dataclass(frozen=True)
@@ -181,7 +190,9 @@ def _item(
         language=language_tag(article.language),
         enclosures=tuple(
             # Readers guess a type for a typeless enclosure (feedparser: text/html); say "bytes".
-            _Enclosure(_text(e.url), _text(e.type) or "application/octet-stream", e.length)
+            _Enclosure(
+                _text(e.url), _text(e.type) or "application/octet-stream", e.length, e.duration
+            )
             for e in article.enclosures
             if _http(e.url)
         ),
@@ -303,6 +314,9 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         _sub(entry, f"{{{DC_NS}}}creator", item.author)
         if item.thumbnail:
             _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
+        if item.enclosures and item.enclosures[0].duration:
+            # The length of the item's one <enclosure>, where podcast apps read it.
+            _sub(entry, f"{{{ITUNES_NS}}}duration", clock(item.enclosures[0].duration))
         return entry
 
 
@@ -374,7 +388,7 @@ def render_rss(
 ) -> bytes:
     """The feed as an RSS 2.0 document, UTF-8."""
     meta = replace(meta, language=language_tag(meta.language))  # valid BCP 47, or none
-    fg = _generator(meta, "rss", {"media": MEDIA_NS, "dc": DC_NS})
+    fg = _generator(meta, "rss", {"media": MEDIA_NS, "dc": DC_NS, "itunes": ITUNES_NS})
     if meta.logo or meta.icon:
         fg.image(url=_text(meta.logo or meta.icon))
     for item in _items(meta, articles, article_url, credits):
@@ -431,6 +445,8 @@ def _json_item(item: _Item) -> dict[str, Any]:
             }
             if enc.length:  # 0 is what feeds write for "unknown"
                 attachment["size_in_bytes"] = enc.length
+            if enc.duration:
+                attachment["duration_in_seconds"] = enc.duration
             attachments.append(attachment)
         out["attachments"] = attachments
     # Extension keys start with "_" (spec §"Extensions"): where the article came from.

@@ -823,3 +823,37 @@ def test_more_links_are_looked_for_in_linear_time_at_the_body_cap() -> None:
     # 4.4 s per 2 MB with one pattern for the tag, its class and its end (a review).
     hostile = ("<a " + ("class=more-link " * 80)[:1190]) * 4_000 + "<p>Text</p>"
     assert _without_more_links(hostile) == hostile  # no tag is closed: nothing to remove
+
+
+# --- podcasts -----------------------------------------------------------------------------------
+
+EPISODE = EnclosureData("https://show.example/1.mp3", "audio/mpeg", 100)
+
+
+def test_an_episode_without_a_picture_shows_its_shows_artwork() -> None:
+    article = one(entry(guid="1", enclosures=(EPISODE,)), artwork="/art/cover.jpg")
+    assert article.thumbnail == "https://site.example.com/art/cover.jpg"
+    # Artwork is often called a logo: shown all the same; not so a tracker or a small size.
+    logo = "https://show.example/itunes-logo.png"
+    assert one(entry(guid="1", enclosures=(EPISODE,)), artwork=logo).thumbnail == logo
+    for unfit in ("https://show.example/s72-c/art.jpg", "javascript:alert(1)"):
+        assert one(entry(guid="1", enclosures=(EPISODE,)), artwork=unfit).thumbnail == ""
+
+
+def test_the_artwork_is_no_picture_for_an_episode_with_one_or_an_article_without_sound() -> None:
+    own = entry(guid="1", enclosures=(EPISODE,), thumbnail="https://show.example/ep1.jpg")
+    assert one(own, artwork="https://show.example/cover.jpg").thumbnail.endswith("/ep1.jpg")
+    text = entry(guid="2", content="<p>News</p>")
+    assert one(text, artwork="https://show.example/cover.jpg").thumbnail == ""
+    document = EnclosureData("https://show.example/notes.pdf", "application/pdf", 100)
+    paper = entry(guid="3", enclosures=(document,))
+    assert one(paper, artwork="https://show.example/cover.jpg").thumbnail == ""
+
+
+def test_the_duration_goes_to_the_first_sound_or_video_and_into_the_hash() -> None:
+    notes = EnclosureData("https://show.example/notes.pdf", "application/pdf", 100)
+    timed = one(entry(guid="1", enclosures=(notes, EPISODE), duration=3723))
+    assert [e.duration for e in timed.enclosures] == [None, 3723]
+    untimed = one(entry(guid="1", enclosures=(notes, EPISODE)))
+    assert untimed.content_hash != timed.content_hash  # a corrected length reaches readers
+    assert one(entry(guid="1", enclosures=(notes,), duration=60)).enclosures[0].duration is None

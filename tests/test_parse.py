@@ -957,3 +957,66 @@ def test_rss_091_reads_the_entities_its_dtd_declares_without_a_warning(parser: s
     assert feed.warning is None  # not "not well-formed": its DTD declares them
     assert [e.title for e in feed.entries] == ["New éclair shop & more"]
     assert feed.title == "Café news"
+
+
+PODCAST = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+<title>Show</title><link>https://show.example/</link>
+<image><url>https://show.example/site-logo.png</url><title>Show</title>
+  <link>https://show.example/</link></image>
+<itunes:image href="/art/cover.jpg?size=3000&amp;v=2"/>
+<item><guid>1</guid><title>One</title><itunes:duration>1:02:03</itunes:duration>
+  <enclosure url="https://show.example/1.mp3" type="audio/mpeg" length="100"/></item>
+<item><guid>2</guid><title>Two</title><itunes:duration>62:03</itunes:duration>
+  <itunes:image href="https://show.example/art/2.jpg"/>
+  <enclosure url="https://show.example/2.mp3" type="audio/mpeg" length="100"/></item>
+<item><guid>3</guid><title>Three</title><itunes:duration> 3723 </itunes:duration>
+  <enclosure url="https://show.example/3.mp3" type="audio/mpeg" length="100"/></item>
+<item><guid>4</guid><title>Four</title><itunes:duration>0</itunes:duration>
+  <enclosure url="https://show.example/4.mp3" type="audio/mpeg" length="100"/></item>
+<item><guid>5</guid><title>Five</title><itunes:duration>about an hour</itunes:duration>
+  <enclosure url="https://show.example/5.mp3" type="audio/mpeg" length="100"/></item>
+</channel></rss>"""
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_podcast_gives_its_artwork_and_each_episode_its_duration(parser: str) -> None:
+    feed = parse(PODCAST, url="https://show.example/feed", headers={}, parser=parser)
+    # The channel's <itunes:image>, not its <image> (a site logo), nor an episode's own.
+    assert feed.artwork == "/art/cover.jpg?size=3000&v=2"  # resolved where it is used
+    assert [e.duration for e in feed.entries] == [3723, 3723, 3723, None, None]
+    assert feed.entries[1].thumbnail == "https://show.example/art/2.jpg"
+
+
+def test_a_feed_without_itunes_image_has_no_artwork() -> None:
+    body = PODCAST.replace(b'<itunes:image href="/art/cover.jpg?size=3000&amp;v=2"/>', b"")
+    assert parse(body, url="https://show.example/feed", headers={}).artwork is None
+    # An episode's own <itunes:image> is no show's artwork.
+    assert parse(body, url="https://show.example/feed", headers={}).entries[1].thumbnail
+
+
+def test_a_json_feed_gives_its_icon_as_artwork_and_attachment_durations() -> None:
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Show",
+        "icon": "https://show.example/icon.png",
+        "items": [
+            {
+                "id": "1",
+                "content_text": "One",
+                "attachments": [
+                    {"url": "https://show.example/1.mp3", "mime_type": "audio/mpeg"},
+                    {
+                        "url": "https://show.example/1.m4a",
+                        "mime_type": "audio/mp4",
+                        "duration_in_seconds": 1800.5,
+                    },
+                ],
+            },
+            {"id": "2", "content_text": "Two", "attachments": [{"duration_in_seconds": True}]},
+            {"id": "3", "content_text": "Three", "attachments": [{"duration_in_seconds": 1e300}]},
+        ],
+    }
+    feed = parse(json.dumps(document).encode(), url="https://show.example/feed.json", headers={})
+    assert feed.artwork == "https://show.example/icon.png"
+    assert [e.duration for e in feed.entries] == [1800, None, None]

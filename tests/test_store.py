@@ -379,7 +379,7 @@ def test_articles_round_trip_every_field(store: Store) -> None:
         tags=("政治", "经济"),
         language="zh-CN",
         enclosures=(
-            Enclosure("https://例子.中国/a.mp3", "audio/mpeg", 12345678),
+            Enclosure("https://例子.中国/a.mp3", "audio/mpeg", 12345678, duration=3723),
             Enclosure("https://例子.中国/b.jpg"),
         ),
         thumbnail="https://例子.中国/t.jpg",

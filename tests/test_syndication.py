@@ -20,6 +20,7 @@ from aggregator.models import Article, Enclosure
 from aggregator.syndication import (
     CONTENT_TYPES,
     FeedMeta,
+    clock,
     entry_id,
     render_atom,
     render_json,
@@ -701,3 +702,27 @@ def test_an_enclosure_of_length_zero_is_of_unknown_size(articles: list[Article])
     [link] = [link for link in entry.links if link.rel == "enclosure"]
     assert "length" not in link
     assert b'length="0"' in render_rss(make_meta(), [zero], article_url)  # RSS requires it
+
+
+def test_an_episodes_duration_reaches_podcast_apps_and_json_readers(
+    articles: list[Article],
+) -> None:
+    sound = Enclosure("https://a.example/p.mp3", "audio/mpeg", 100, duration=3723)
+    episode = replace(articles[0], enclosures=(sound, Enclosure("https://a.example/notes.pdf")))
+    plain = replace(articles[1], enclosures=(Enclosure("https://a.example/q.mp3", "audio/mpeg"),))
+    [item, other] = json.loads(render_json(make_meta(), [episode, plain], article_url))["items"]
+    assert item["attachments"][0]["duration_in_seconds"] == 3723
+    assert "duration_in_seconds" not in item["attachments"][1]
+    assert "duration_in_seconds" not in other["attachments"][0]
+    rss = render_rss(make_meta(), [episode, plain], article_url)
+    [first, second] = feedparser.parse(rss).entries
+    assert first.itunes_duration == "1:02:03"
+    assert "itunes_duration" not in second
+    assert xml(rss).nsmap["itunes"] == "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "written"), [(59, "0:59"), (61, "1:01"), (3600, "1:00:00"), (36_061, "10:01:01")]
+)
+def test_a_duration_is_written_as_players_write_it(seconds: int, written: str) -> None:
+    assert clock(seconds) == written

@@ -427,6 +427,16 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
     text(client, "/a/no-such-article", 404)
 
 
+def test_an_episode_page_says_how_long_it_is(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    sound = Enclosure("https://cdn.example/ep2.mp3", "audio/mpeg", duration=3723)
+    (episode,) = add_articles("hacker-blog", 1, enclosures=(sound,))
+    page = text(client, f"/a/{episode.id}")
+    assert '<audio controls preload="none" src="https://cdn.example/ep2.mp3"></audio>' in page
+    assert '(audio/mpeg, <time datetime="PT3723S">1:02:03</time>)' in page
+
+
 def test_article_in_another_language_says_so(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:

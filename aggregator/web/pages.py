@@ -25,7 +25,7 @@ from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import language_tag
 from aggregator.redact import public_error, public_url
 from aggregator.store import Store
-from aggregator.syndication import CONTENT_TYPES
+from aggregator.syndication import CONTENT_TYPES, clock
 from aggregator.web import Page, get_config, get_store, no_category, rendering, web_state
 from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
 
@@ -228,6 +228,11 @@ def _public_error_filter(value: str | None) -> str:
 @bp.app_template_filter("http_url")
 def _http_url_filter(value: str | None) -> str:
     return http_url(value or "")
+
+
+@bp.app_template_filter("clock")
+def _clock_filter(seconds: int) -> str:
+    return clock(seconds)
 
 
 @bp.app_template_test("http_url")
