@@ -113,10 +113,12 @@ def enrich(
     limit: int = MAX_PAGES_PER_REFRESH,
     seconds: float = PAGE_SECONDS_PER_REFRESH,
     dropped: Collection[str] = (),
+    artwork: str = "",
 ) -> tuple[list[Article], Outcome]:
     """The articles with their pages' text where it could be had; `stored`: what is saved now;
     `learned_junk`: the source's paragraphs learned as junk (normalize strips them too);
-    `dropped`: ids the save will skip (trimmed before): their pages are not wanted.
+    `dropped`: ids the save will skip (trimmed before): their pages are not wanted;
+    `artwork`: the show's picture normalize gave episodes without one: a page's own comes first.
 
     Articles not tried yet (over `limit` pages, or after `seconds`), and those whose page failed
     for a while (a timeout, a refused connection, a 5xx or 429) fewer than MAX_PAGE_TRIES times,
@@ -136,7 +138,7 @@ def enrich(
         elif article.url and outcome.fetched < limit and time.monotonic() < stop_at:
             outcome.fetched += 1
             tries = before.full_text_tries if before is not None and tried else 0
-            enriched, error = _extract(article, source, fetcher, learned_junk, tries)
+            enriched, error = _extract(article, source, fetcher, learned_junk, tries, artwork)
             if error:
                 outcome.failures += 1
                 outcome.last_error = f"{article.url}: {error}"
@@ -175,9 +177,10 @@ def _extract(
     fetcher: Fetcher,
     learned_junk: frozenset[str],
     tries: int = 0,
+    artwork: str = "",
 ) -> tuple[Article, str]:
     """The article with its page's main text, or unchanged with the reason it could not be;
-    `tries`: its page's failed fetches before this one."""
+    `tries`: its page's failed fetches before this one; `artwork`: see `enrich`."""
     try:
         page = fetcher.fetch(
             article.url, allow_private=source.allow_private_networks, accept=PAGE_ACCEPT
@@ -199,7 +202,8 @@ def _extract(
     length = len(strip_tags(content))
     if length < MIN_TEXT_CHARS:
         return _failed(article, f"too-short: {length} characters (a paywall or a teaser?)")
-    thumbnail = article.thumbnail or images.lead_image([], content, page_image)
+    own = article.thumbnail if article.thumbnail != artwork else ""
+    thumbnail = own or images.lead_image([], content, page_image) or article.thumbnail
     return (
         replace(
             article,

@@ -199,9 +199,9 @@ def _article(
     tags = tuple(spellings.values())
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
-    if not thumbnail and feed.artwork and any(_playable(e) for e in enclosures):
+    if not thumbnail and any(_playable(e) for e in enclosures):
         # An episode without a picture of its own shows its show's, as podcast apps do.
-        thumbnail = images.artwork(safe_url(feed.artwork, base))
+        thumbnail = show_artwork(feed)
     # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
     sample = f"{title}\n{text}"
     declared = language_tag(entry.language) or language_tag(feed.language)
@@ -461,6 +461,11 @@ def _playable(enclosure: Enclosure) -> bool:
     return enclosure.type.startswith(("audio/", "video/"))
 
 
+def show_artwork(feed: ParsedFeed) -> str:
+    """The feed's artwork as an episode's picture (aggregator.images.artwork), or ""."""
+    return images.artwork(safe_url(feed.artwork, feed.base_url)) if feed.artwork else ""
+
+
 def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, base: str) -> str:
     """The article's lead image (aggregator.images): a feed-named image, else one in content."""
     named = [images.Candidate(i.url, i.width, i.height) for i in entry.images]
@@ -470,10 +475,7 @@ def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, 
         images.Candidate(e.url)
         for e in enclosures
         if e.type.startswith("image/")
-        or (
-            not e.type.startswith(("audio/", "video/"))
-            and e.url.lower().split("?", 1)[0].endswith(_IMAGE_EXTENSIONS)
-        )
+        or (not _playable(e) and e.url.lower().split("?", 1)[0].endswith(_IMAGE_EXTENSIONS))
     ]
     if entry.thumbnail and entry.thumbnail not in {i.url for i in entry.images}:
         named.append(images.Candidate(entry.thumbnail))  # an <image>, a JSON Feed image

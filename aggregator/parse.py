@@ -463,7 +463,12 @@ def _parse_xml(
     return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
 
 
-_ITUNES_IMAGE = re.compile(rb"<itunes:image\b([^<>]*)>")
+# What the channel's head is read for: its <itunes:image>, the first entry (where the head
+# ends), and comments and CDATA sections, stepped over (what they hold is no element).
+_HEAD_TAG = re.compile(
+    rb"<(?:!--|!\[CDATA\[|itunes:image\b([^<>]*)>|(?:\w+:)?(?:item|entry)[\s>/])"
+)
+_CLOSINGS = {b"<!--": b"-->", b"<![CDATA[": b"]]>"}
 
 
 def _artwork(data: bytes) -> str | None:
@@ -471,15 +476,23 @@ def _artwork(data: bytes) -> str | None:
 
     Read from the bytes, the same for both parsers: feedparser files it and the channel's
     <image> in one place (the last one written wins), and a site's logo is no episode's picture.
+    Linear: a comment or CDATA section is skipped by finding its end, once.
     """
     if b"itunes:image" not in data:
         return None
-    first = _ENTRY_TAG.search(data)
-    match = _ITUNES_IMAGE.search(data, 0, first.start() if first else len(data))
-    href = _HREF.search(match.group(1)) if match else None
-    if href is None:
-        return None
-    return html.unescape((href.group(1) or href.group(2)).decode()).strip() or None
+    position = 0
+    while match := _HEAD_TAG.search(data, position):
+        closing = _CLOSINGS.get(match.group(0))
+        if closing is None:  # the image, or the first entry: the head is read
+            href = _HREF.search(match.group(1)) if match.group(1) is not None else None
+            if href is None:
+                return None
+            return html.unescape((href.group(1) or href.group(2)).decode()).strip() or None
+        end = data.find(closing, match.end())
+        if end < 0:
+            return None
+        position = end + len(closing)
+    return None
 
 
 def _feed(
@@ -644,6 +657,9 @@ _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
+# feedparser reads <itunes:duration> in any case and none with attributes, feedparser-rs in
+# lower case only, attributes or not, and a <duration> of no namespace as well.
+_ODD_DURATION = re.compile(rb"<(?-i:(?!itunes:duration>))(?:\w+:)?duration\b", re.IGNORECASE)
 _MEDIA_RATING = re.compile(rb"<media:rating\b[^>]*>\s*adult\s*</media:rating>", re.I)
 # The start tags of the elements feedparser reads as dates, in any namespace and any case
 # (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
@@ -796,6 +812,8 @@ def _fast_gap(
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_RATING.search(data):
         return "media rated adult (feedparser-rs does not report a <media:rating> in media:content)"
+    if b"uration" in data and _ODD_DURATION.search(data):
+        return "a duration other than <itunes:duration> (the parsers read them differently)"
     if _MEDIA_DESCRIPTION.search(data):
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     # (In Atom, _atom_urls decoded them.)
@@ -1587,7 +1605,9 @@ def _duration(value: object) -> int | None:
     when unreadable, 0 (what feeds write for "unknown") or over a week."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        seconds = value  # (JSON's integers have no bound: no float() of one)
+    elif isinstance(value, float):
         seconds = int(value) if math.isfinite(value) else 0
     else:
         match = _DURATION.fullmatch(_str(value) or "")
@@ -1906,15 +1926,18 @@ def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:
         language=_str(item.get("language")),
         published_raw=_str(item.get("date_published")),
         updated_raw=_str(item.get("date_modified")),
-        duration=next(
-            (
-                seconds
-                for a in (attachments if isinstance(attachments, list) else ())
-                if isinstance(a, dict) and (seconds := _duration(a.get("duration_in_seconds")))
-            ),
-            None,
-        ),
+        duration=_json_duration(attachments),
     )
+
+
+def _json_duration(attachments: object) -> int | None:
+    """The first attachment's duration that reads as one (the episode's, as in RSS)."""
+    for attachment in attachments if isinstance(attachments, list) else ():
+        if isinstance(attachment, dict) and (
+            seconds := _duration(attachment.get("duration_in_seconds"))
+        ):
+            return seconds
+    return None
 
 
 def _json_id(value: object) -> str | None:

@@ -20,7 +20,7 @@ from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
-from aggregator.normalize import Report, as_configured, normalize
+from aggregator.normalize import Report, as_configured, normalize, show_artwork
 from aggregator.parse import parse
 from aggregator.redact import public_text, public_url
 from aggregator.store import FetchRecord, Store
@@ -137,6 +137,7 @@ def refresh_source(
                     fetcher,
                     learned_junk=learned,
                     dropped=store.tombstoned(source.id, ids, now),
+                    artwork=show_artwork(parsed),
                 )
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)

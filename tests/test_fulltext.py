@@ -347,3 +347,29 @@ def test_articles_the_save_drops_are_not_pages_waiting(
     _refresh(store, feed_url, NOW + timedelta(minutes=30), expect=Outcome.UNCHANGED)
     assert [a.full_text for a in store.source_articles("src", 50)] == ["ok"] * 20
     assert len(feed_server.requests("/en")) == 20
+
+
+def test_an_episodes_page_picture_comes_before_its_shows_artwork(
+    store: Store, feed_server: FeedServer
+) -> None:
+    page = (PAGES / "en.html").read_text()
+    with_picture = feed_server.add("/ep1", page.encode(), content_type="text/html")
+    bare = re.sub(r"<meta [^>]*og:image[^>]*>|<img [^>]*>", "", page)
+    without_picture = feed_server.add("/ep2", bare.encode(), content_type="text/html")
+    items = "".join(
+        f"<item><guid isPermaLink=\"false\">{guid}</guid><title>{TITLES['en']}</title>"
+        f"<link>{url}</link>"
+        f"<description>Teaser</description>"
+        f'<enclosure url="http://127.0.0.1/{guid}.mp3" type="audio/mpeg" length="1"/></item>'
+        for guid, url in (("ep1", with_picture), ("ep2", without_picture))
+    )
+    feed = (
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        '<title>Show</title><itunes:image href="https://show.example/cover.jpg"/>'
+        f"{items}</channel></rss>"
+    )
+    _refresh(store, feed_server.add("/show", feed.encode(), content_type="application/rss+xml"))
+    articles = {a.guid: a for a in store.source_articles("src", 20)}
+    assert articles["ep1"].full_text == articles["ep2"].full_text == "ok"
+    assert articles["ep1"].thumbnail == "https://news.example/img/harbour-large.jpg"
+    assert articles["ep2"].thumbnail == "https://show.example/cover.jpg"

@@ -1020,3 +1020,50 @@ def test_a_json_feed_gives_its_icon_as_artwork_and_attachment_durations() -> Non
     feed = parse(json.dumps(document).encode(), url="https://show.example/feed.json", headers={})
     assert feed.artwork == "https://show.example/icon.png"
     assert [e.duration for e in feed.entries] == [1800, None, None]
+
+
+def test_a_huge_json_duration_is_none_not_an_unreadable_feed() -> None:
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "S", "items": [{"id": "1", '
+        b'"content_text": "x", "attachments": [{"url": "https://s.example/1.mp3", '
+        b'"mime_type": "audio/mpeg", "duration_in_seconds": 1' + b"0" * 400 + b"}]}]}"
+    )
+    [entry] = parse(body, url="https://s.example/feed.json", headers={}).entries
+    assert entry.duration is None
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        b"<duration>10:00</duration>",
+        b'<itunes:duration a="b">10:00</itunes:duration>',
+        b"<itunes:Duration>10:00</itunes:Duration>",
+    ],
+)
+def test_a_duration_the_parsers_read_differently_goes_to_feedparser(element: bytes) -> None:
+    body = PODCAST.replace(b"<itunes:duration>1:02:03</itunes:duration>", element)
+    fast = parse(body, url="https://show.example/feed", headers={})
+    reference = parse(body, url="https://show.example/feed", headers={}, parser="feedparser")
+    assert fast.parser == "feedparser"
+    assert fast.entries[0].duration == reference.entries[0].duration
+
+
+@pytest.mark.parametrize(
+    ("head", "artwork"),
+    [
+        (b'<!-- <itunes:image href="https://old.example/a.jpg"/> -->', "/art/cover.jpg"),
+        (
+            b"<description><![CDATA[<itunes:image href='https://x.example/b.jpg'/>]]></description>",
+            "/art/cover.jpg",
+        ),
+        (b"<description><![CDATA[an <item> in words]]></description>", "/art/cover.jpg"),
+        (b'<itunes:image href="/first.jpg"/><itunes:image href="/second.jpg"/>', "/first.jpg"),
+    ],
+)
+def test_the_artwork_is_read_outside_comments_and_cdata(head: bytes, artwork: str) -> None:
+    body = PODCAST.replace(b"<title>Show</title>", b"<title>Show</title>" + head)
+    body = body.replace(b"/art/cover.jpg?size=3000&amp;v=2", b"/art/cover.jpg")
+    assert (
+        parse(body, url="https://show.example/feed", headers={}, parser="feedparser").artwork
+        == artwork
+    )
