@@ -565,6 +565,12 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         if isinstance(found, str):
             return found
         bodies = found
+    if not rss and _MEDIA_DESCRIPTION.search(data):
+        media = _media_summaries(entries, data, spans)
+        if isinstance(media, str):
+            return media
+        for n, detail in media.items():
+            bodies[n] = {**bodies.get(n, {}), **detail}
     if not rss:
         for n, body in bodies.items():
             overlays[n] = {**(overlays[n] or {}), **body}
@@ -690,6 +696,10 @@ _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
 # once, not once per element tag before it; an element whose CDATA holds that text, which no
 # real date, guid or author does, is not found, and the fast path leaves its document.
 _TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[(?:(?!<!\[CDATA\[).)*?\]\]>)*)"
+# A <media:description> as plain text (_media_summaries).
+_MEDIA_DESCRIPTION_TEXT = re.compile(
+    rb"<media:description>" + _TEXT_ONLY + rb"</media:description\s*>", re.DOTALL
+)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 # An RSS item's date elements that _rss_dates reads, as plain text.
 _DATE_ELEMENT = re.compile(
@@ -801,7 +811,7 @@ def _fast_gap(
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_RATING.search(data):
         return "media rated adult (feedparser-rs does not report a <media:rating> in media:content)"
-    if _MEDIA_DESCRIPTION.search(data):
+    if rss and _MEDIA_DESCRIPTION.search(data):  # (in Atom: _media_summaries)
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     # (In Atom, _atom_urls decoded them.)
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
@@ -1140,6 +1150,36 @@ def _without_wrapping_div(pieces: list[str]) -> list[str]:
         elif piece.startswith("<") and not piece.endswith("/>"):
             depth += 1
     return pieces[1:-1]
+
+
+def _media_summaries(
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
+) -> dict[int, dict[str, Any]] | str:
+    """The summary_detail, typed HTML, of each Atom entry whose one body is a <media:description>
+    (YouTube's), by entry; or why they cannot be read so. feedparser reads it as a <description>:
+    the summary, HTML unless typed; feedparser-rs reports its text with no type."""
+    details: dict[int, dict[str, Any]] = {}
+    found = 0
+    for n, (start, end) in enumerate(spans):
+        names = [name for name, _ in _BODY_TAG.findall(data, start, end)]
+        if b"media:description" not in names:
+            continue
+        texts = _MEDIA_DESCRIPTION_TEXT.findall(data, start, end)
+        if (
+            names != [b"media:description"]
+            or len(texts) != 1
+            or _BODY_START.search(data, start, end)
+        ):
+            return "<media:description> (beside another body, or with attributes or markup)"
+        entry = entries[n]
+        if _str_or_empty(entry.get("summary")) != _xml_text(texts[0]).strip():
+            return "<media:description> (feedparser-rs reads its text differently)"
+        language = (entry.get("title_detail") or {}).get("language")
+        details[n] = {"summary_detail": {"type": "text/html", "language": language}}
+        found += 1
+    if found != len(_MEDIA_DESCRIPTION.findall(data)):
+        return "<media:description> (outside the entries)"
+    return details
 
 
 def _not_well_formed(data: bytes) -> str:
