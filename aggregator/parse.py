@@ -35,8 +35,9 @@ import math
 import re
 import time
 import xml.parsers.expat
+import xml.sax.saxutils
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -590,14 +591,33 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
                     return plain
                 for n, detail in plain.items():
                     overlays[n] = {**(overlays[n] or {}), key: detail}
+    bodies: dict[int, dict[str, Any]] = {}
+    if len(spans) == len(entries) and (
+        _MARKUP_AS_ELEMENTS.search(data) or (not rss and any(map(_has_xhtml, entries)))
+    ):
+        found = _markup_bodies(entries, data, spans, version)
+        if isinstance(found, str):
+            return found
+        bodies = found
+    if not rss and _MEDIA_DESCRIPTION.search(data):
+        media = _media_summaries(entries, data, spans)
+        if isinstance(media, str):
+            return media
+        for n, detail in media.items():
+            bodies[n] = {**bodies.get(n, {}), **detail}
+    if not rss:
+        for n, body in bodies.items():
+            overlays[n] = {**(overlays[n] or {}), **body}
         read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
-    if gap := _fast_gap(feed, read, version, data, spans):
+    if gap := _fast_gap(feed, read, version, data, spans, bodies):
         return gap
     if rss:
         rss_overlays = _overlays(entries, data, spans)
         if isinstance(rss_overlays, str):
             return rss_overlays
         overlays = rss_overlays
+        for n, body in bodies.items():
+            overlays[n] = {**(overlays[n] or {}), **body}
     if _XML_BASE.search(data):
         # Only on content elements (_fast_gap): the entry's base for the HTML in its content.
         bases = _content_bases(data, spans, base_url)
@@ -652,6 +672,11 @@ _MARKUP_AS_ELEMENTS = re.compile(
     rb"(?:[^<]++|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>|<!--(?:[^-]++|-(?!->))*+-->)*+"
     rb"<[A-Za-z]"
 )
+# The start tags of the text elements whose markup written as elements we read as feedparser
+# does (_markup_bodies), in an entry's span; "content:encoded" is not "content".
+_BODY_START = re.compile(rb"<(description|summary|content)(?=[\s>/])([^<>]*)>")
+_XHTML_TYPE = re.compile(rb"""\btype\s*=\s*["']xhtml["']""")
+_XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
 _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
 # (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
@@ -708,6 +733,10 @@ _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
 # once, not once per element tag before it; an element whose CDATA holds that text, which no
 # real date, guid or author does, is not found, and the fast path leaves its document.
 _TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[(?:(?!<!\[CDATA\[).)*?\]\]>)*)"
+# A <media:description> as plain text (_media_summaries).
+_MEDIA_DESCRIPTION_TEXT = re.compile(
+    rb"<media:description>" + _TEXT_ONLY + rb"</media:description\s*>", re.DOTALL
+)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 # An RSS item's date elements that _rss_dates reads, as plain text.
 _DATE_ELEMENT = re.compile(
@@ -768,12 +797,19 @@ _ADDRESS_URL = re.compile(rb"https?://(?:localhost\b|\[|\d{1,3}\.\d{1,3}\.)", re
 
 
 def _fast_gap(
-    feed: Any, entries: Sequence[Any], version: str, data: bytes, spans: Sequence[tuple[int, int]]
+    feed: Any,
+    entries: Sequence[Any],
+    version: str,
+    data: bytes,
+    spans: Sequence[tuple[int, int]],
+    rebuilt: Collection[int] = (),
 ) -> str:
     """Why feedparser-rs's reading of this document would differ from feedparser's, or "".
 
     Each rule stands for a difference the differential test found; the document goes to
-    feedparser, which reads it the reference way.
+    feedparser, which reads it the reference way. `rebuilt`: the entries whose bodies with
+    markup as elements or XHTML were read from the bytes (_markup_bodies), all of them when the
+    document has such markup.
     """
     rss = version.startswith("rss")  # else Atom (_parse_fast)
     # First: the checks below read the entries' spans in the bytes.
@@ -795,7 +831,7 @@ def _fast_gap(
         return "base64 content (feedparser decodes it)"
     if _XHTML_BODY.search(data):
         return "an XHTML <body> in an item (feedparser reads it as content)"
-    if _MARKUP_AS_ELEMENTS.search(data):
+    if not rebuilt and _MARKUP_AS_ELEMENTS.search(data):
         return "markup written as XML elements inside a text element"
     if _C1_CONTROL.search(data) or _C1_REFERENCE.search(data):
         return "C1 control characters (feedparser reads them as windows-1252)"
@@ -814,7 +850,7 @@ def _fast_gap(
         return "media rated adult (feedparser-rs does not report a <media:rating> in media:content)"
     if b"uration" in data and _ODD_DURATION.search(data):
         return "a duration other than <itunes:duration> (the parsers read them differently)"
-    if _MEDIA_DESCRIPTION.search(data):
+    if rss and _MEDIA_DESCRIPTION.search(data):  # (in Atom: _media_summaries)
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     # (In Atom, _atom_urls decoded them.)
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
@@ -823,7 +859,7 @@ def _fast_gap(
     # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
     untitled = any(not _str(e.get("title")) for e in entries)
     title_elsewhere = untitled and _TITLE_ELSEWHERE.search(data) is not None
-    for entry, span in zip(entries, spans, strict=True):
+    for n, (entry, span) in enumerate(zip(entries, spans, strict=True)):
         if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
@@ -835,7 +871,7 @@ def _fast_gap(
         details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
         if any(not _is_html_type(c.get("type")) for c in details[1:]):
             return "content that is not HTML (feedparser types, decodes and picks it its own way)"
-        if any(d.get("type") == "application/xhtml+xml" for d in details):
+        if n not in rebuilt and any(d.get("type") == "application/xhtml+xml" for d in details):
             return "XHTML content (feedparser-rs reads it differently)"
         guid = _str(entry.get("id"))
         if guid is not None and _relative(guid):
@@ -950,6 +986,238 @@ def _plain_titles(
         ):
             return "an Atom <title> without a type beside a typed one or a <source>"
         details[n] = _Overlay(entries[n].get("title_detail") or {}, {"type": "text/plain"})
+    return details
+
+
+_MARKUP_REASON = "markup written as XML elements inside a text element"
+_XHTML = "application/xhtml+xml"
+
+
+def _has_xhtml(entry: Any) -> bool:
+    details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
+    return any(d.get("type") == _XHTML for d in details)
+
+
+def _markup_bodies(
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]], version: str
+) -> dict[int, dict[str, Any]] | str:
+    """The bodies feedparser reads from markup written as XML elements, by entry, as overlays:
+    an RSS item's one <description>, an Atom entry's <summary> and <content> typed "xhtml"
+    (all of them, so that its XHTML reads as feedparser's too); or why they cannot be read so.
+
+    feedparser-rs drops such child elements from an RSS <description> and keeps an Atom XHTML
+    body as written; feedparser writes them out again its own way (`_feedparser_markup`)."""
+    spanned = sum(len(_MARKUP_AS_ELEMENTS.findall(data, *span)) for span in spans)
+    if spanned != len(_MARKUP_AS_ELEMENTS.findall(data)):
+        return f"{_MARKUP_REASON} (outside the entries)"
+    bodies: dict[int, dict[str, Any]] = {}
+    for n, (start, end) in enumerate(spans):
+        marked = {m.start() for m in _MARKUP_AS_ELEMENTS.finditer(data, start, end)}
+        if not marked and not _has_xhtml(entries[n]):
+            continue
+        body = (
+            _rss_markup_body(entries[n], data, start, end, marked)
+            if version.startswith("rss")
+            else _atom_markup_body(entries[n], data, start, end, marked, version)
+        )
+        if isinstance(body, str):
+            return body
+        bodies[n] = body
+    return bodies
+
+
+def _rss_markup_body(
+    entry: Any, data: bytes, start: int, end: int, marked: set[int]
+) -> dict[str, Any] | str:
+    """An RSS item's summary from its one body element, a <description> with child elements."""
+    found = list(_BODY_START.finditer(data, start, end))
+    names = [name for name, _ in _BODY_TAG.findall(data, start, end)]
+    if names != [_DESCRIPTION] or len(found) != 1 or {found[0].start()} != marked:
+        return f"{_MARKUP_REASON} (beside another body, or not in a <description>)"
+    if _XMLNS_ATTRIBUTE.sub(b"", found[0].group(2)).strip():
+        return f"{_MARKUP_REASON} (a <description> with attributes)"
+    read = _feedparser_markup(data, found[0].end(), end, b"description", False, atom=False)
+    if read is None:
+        return f"{_MARKUP_REASON} (written in a way we do not read as feedparser does)"
+    value, xhtml = read
+    detail = entry.get("summary_detail") or entry.get("title_detail") or {}
+    language = detail.get("language")
+    kind = _XHTML if xhtml else "text/html"
+    return {"summary": value, "summary_detail": {"type": kind, "language": language}}
+
+
+def _atom_markup_body(
+    entry: Any, data: bytes, start: int, end: int, marked: set[int], version: str
+) -> dict[str, Any] | str:
+    """An Atom entry's XHTML <summary> and <content> (the only ones that may hold elements)."""
+    if version != "atom10":
+        return f"{_MARKUP_REASON} (Atom other than 1.0)"
+    xhtml = [m for m in _BODY_START.finditer(data, start, end) if _XHTML_TYPE.search(m.group(2))]
+    names = [m.group(1) for m in xhtml]
+    if not marked <= {m.start() for m in xhtml} or len(set(names)) != len(names):
+        return f"{_MARKUP_REASON} (not in an XHTML <summary> or <content>, or several)"
+    if len(_SUMMARY_TAG.findall(data, start, end)) > 1 or len(entry.get("content") or []) > 1:
+        return f"{_MARKUP_REASON} (beside another summary or content)"
+    if _SOURCE_TAG.search(data, start, end):
+        return f"{_MARKUP_REASON} (in an entry with a <source>)"
+    body: dict[str, Any] = {}
+    for match in xhtml:
+        read = _feedparser_markup(data, match.end(), end, match.group(1), True, atom=True)
+        if read is None:
+            return f"{_MARKUP_REASON} (written in a way we do not read as feedparser does)"
+        value = read[0]
+        key = "summary_detail" if match.group(1) == b"summary" else "content"
+        detail = entry.get(key) or {}
+        if key == "content":
+            detail = detail[0] if detail else {}
+        if detail.get("type") != _XHTML:
+            return f"{_MARKUP_REASON} (feedparser-rs does not read it as XHTML)"
+        if key == "content":
+            body["content"] = [_Overlay(detail, {"value": value})]
+            if b"summary" not in names and not _SUMMARY_TAG.search(data, start, end):
+                # feedparser copies the content into `summary`, not `summary_detail`.
+                body["summary"], body["summary_detail"] = value, {}
+        else:
+            body["summary"], body["summary_detail"] = value, _Overlay(detail, {"value": value})
+    summary = entry.get("summary_detail") or {}
+    if ("summary_detail" not in body and summary.get("type") == _XHTML) or (
+        "content" not in body and any(c.get("type") == _XHTML for c in entry.get("content") or [])
+    ):
+        return "XHTML content (feedparser-rs reads it differently)"
+    return body
+
+
+# Child elements feedparser does not just write out: it calls its handler for their end tag
+# (feedparser's own elements: </title>, </source>, </link>…; `_end_` + the local name, or with
+# a namespace's prefix before it), or it reads them its own way (SVG, MathML).
+_FEEDPARSER_ELEMENTS = frozenset(
+    name.rpartition("_")[2].lower()
+    for name in dir(feedparser.api.StrictFeedParser)
+    if name.startswith("_end_")
+) | {"svg", "math"}
+
+
+def _feedparser_markup(
+    data: bytes, start: int, end: int, name: bytes, xhtml: bool, *, atom: bool
+) -> tuple[str, bool] | None:
+    """The text feedparser makes of a text element whose content starts at `start` (up to its
+    end tag, before `end`) and may hold child elements, and whether they made it XHTML; or None
+    when it cannot be told exactly.
+
+    feedparser (mixin.py, unknown_starttag, handle_data, pop) writes each child element out
+    again, its name and attributes' names lower-cased (and the values of rel and type), the
+    values escaped; text is escaped only once the element is XHTML: from the start when typed
+    so, else from its first child element on (before it, as the XML parser decoded it). Of
+    Atom XHTML it drops one <div> around the whole. Child elements in another namespace, with
+    xml: attributes or `base`/`lang` (feedparser's base and language), or that feedparser takes
+    for its own are not read here; nor is a first <div> of a body not typed XHTML (feedparser
+    skips it, TypePad's habit)."""
+    close = re.compile(rb"</" + re.escape(name) + rb"\s*>").search(data, start, end)
+    if close is None:
+        return None
+    pieces: list[str] = []
+    state = {"xhtml": xhtml, "depth": 0}
+
+    def started(tag: str, attributes: list[str]) -> None:
+        state["depth"] += 1
+        if state["depth"] == 1:
+            return  # (the wrapper)
+        local = tag.lower()
+        if ":" in tag or local in _FEEDPARSER_ELEMENTS or (local == "div" and not state["xhtml"]):
+            raise _Unreadable
+        pairs: dict[str, str] = {}
+        for key, value in zip(attributes[::2], attributes[1::2], strict=True):
+            key = key.lower()
+            if key == "xmlns" and value == _XHTML_NAMESPACE:
+                continue  # a declaration, no attribute to feedparser's namespace-aware parser
+            if ":" in key or key in ("xmlns", "base", "lang") or key in pairs:
+                raise _Unreadable
+            pairs[key] = value.lower() if key in ("rel", "type") else value
+        state["xhtml"] = True
+        escaped = "".join(
+            f' {k}="{xml.sax.saxutils.escape(v, {chr(34): "&quot;"})}"' for k, v in pairs.items()
+        )
+        pieces.append(f"<{local}{escaped}>")
+
+    def ended(tag: str) -> None:
+        state["depth"] -= 1
+        if state["depth"]:
+            pieces.append(f"</{tag.lower()}>")
+
+    def text(value: str) -> None:
+        pieces.append(xml.sax.saxutils.escape(value) if state["xhtml"] else value)
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.ordered_attributes = True
+    parser.StartElementHandler = started
+    parser.EndElementHandler = ended
+    parser.CharacterDataHandler = text
+    try:
+        parser.Parse(b"<w>" + data[start : close.start()] + b"</w>", True)
+    except (xml.parsers.expat.ExpatError, _Unreadable):
+        return None
+    if atom and state["xhtml"]:
+        pieces = _without_wrapping_div(pieces)
+    output = "".join(pieces).strip()
+    with contextlib.suppress(UnicodeError):
+        # feedparser's repair of UTF-8 read as Latin-1 (mixin.py, pop): on all its text.
+        output = output.encode("iso-8859-1").decode("utf-8")
+    return output, bool(state["xhtml"])
+
+
+class _Unreadable(Exception):
+    """Markup `_feedparser_markup` does not read as feedparser does."""
+
+
+def _without_wrapping_div(pieces: list[str]) -> list[str]:
+    """feedparser's removal of a <div> around the whole of an Atom XHTML body (mixin.py, pop):
+    blank pieces at both ends dropped, then the <div> if its end tag is the last piece."""
+    while len(pieces) > 1 and not pieces[-1].strip():
+        del pieces[-1]
+    while len(pieces) > 1 and not pieces[0].strip():
+        del pieces[0]
+    if not pieces or not (pieces[0] == "<div>" or pieces[0].startswith("<div ")):
+        return pieces
+    if pieces[-1] != "</div>":
+        return pieces
+    depth = 0
+    for piece in pieces[:-1]:
+        if piece.startswith("</"):
+            depth -= 1
+            if depth == 0:
+                return pieces
+        elif piece.startswith("<") and not piece.endswith("/>"):
+            depth += 1
+    return pieces[1:-1]
+
+
+def _media_summaries(
+    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]]
+) -> dict[int, dict[str, Any]] | str:
+    """The summary_detail, typed HTML, of each Atom entry whose one body is a <media:description>
+    (YouTube's), by entry; or why they cannot be read so. feedparser reads it as a <description>:
+    the summary, HTML unless typed; feedparser-rs reports its text with no type."""
+    details: dict[int, dict[str, Any]] = {}
+    found = 0
+    for n, (start, end) in enumerate(spans):
+        names = [name for name, _ in _BODY_TAG.findall(data, start, end)]
+        if b"media:description" not in names:
+            continue
+        texts = _MEDIA_DESCRIPTION_TEXT.findall(data, start, end)
+        if (
+            names != [b"media:description"]
+            or len(texts) != 1
+            or _BODY_START.search(data, start, end)
+        ):
+            return "<media:description> (beside another body, or with attributes or markup)"
+        entry = entries[n]
+        if _str_or_empty(entry.get("summary")) != _xml_text(texts[0]).strip():
+            return "<media:description> (feedparser-rs reads its text differently)"
+        language = (entry.get("title_detail") or {}).get("language")
+        details[n] = {"summary_detail": {"type": "text/html", "language": language}}
+        found += 1
+    if found != len(_MEDIA_DESCRIPTION.findall(data)):
+        return "<media:description> (outside the entries)"
     return details
 
 

@@ -105,6 +105,8 @@ SCAN_BOMBS = {
     "unclosed-comments": ("<!--", "the description's CDATA"),
     "unclosed-tags": ('<guid <title <summary <link <author xmlns="', "a comment in the item"),
     "unclosed-cdata": ("<guid><![CDATA[", "a comment in the item"),
+    # (Text elements holding elements, each read from the bytes as feedparser writes it out.)
+    "unclosed-bodies": ('<description><b>x</b> <content type="xhtml"><div>', "a comment"),
 }
 
 
