@@ -357,7 +357,7 @@ def test_an_episodes_page_picture_comes_before_its_shows_artwork(
     bare = re.sub(r"<meta [^>]*og:image[^>]*>|<img [^>]*>", "", page)
     without_picture = feed_server.add("/ep2", bare.encode(), content_type="text/html")
     items = "".join(
-        f"<item><guid isPermaLink=\"false\">{guid}</guid><title>{TITLES['en']}</title>"
+        f'<item><guid isPermaLink="false">{guid}</guid><title>{TITLES["en"]}</title>'
         f"<link>{url}</link>"
         f"<description>Teaser</description>"
         f'<enclosure url="http://127.0.0.1/{guid}.mp3" type="audio/mpeg" length="1"/></item>'
