@@ -314,9 +314,13 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         _sub(entry, f"{{{DC_NS}}}creator", item.author)
         if item.thumbnail:
             _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
-        if item.enclosures and item.enclosures[0].duration:
-            # The length of the item's one <enclosure>, where podcast apps read it.
-            _sub(entry, f"{{{ITUNES_NS}}}duration", clock(item.enclosures[0].duration))
+        if item.enclosures and item.enclosures[0].type.startswith(("audio/", "video/")):
+            # An episode, as podcast apps read one: its picture and its length (of the item's
+            # one <enclosure>) in the itunes namespace; they do not read media:thumbnail.
+            if item.thumbnail:
+                _sub(entry, f"{{{ITUNES_NS}}}image", href=item.thumbnail)
+            if item.enclosures[0].duration:
+                _sub(entry, f"{{{ITUNES_NS}}}duration", clock(item.enclosures[0].duration))
         return entry
 
 

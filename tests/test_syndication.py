@@ -709,7 +709,11 @@ def test_an_episodes_duration_reaches_podcast_apps_and_json_readers(
 ) -> None:
     sound = Enclosure("https://a.example/p.mp3", "audio/mpeg", 100, duration=3723)
     episode = replace(articles[0], enclosures=(sound, Enclosure("https://a.example/notes.pdf")))
-    plain = replace(articles[1], enclosures=(Enclosure("https://a.example/q.mp3", "audio/mpeg"),))
+    plain = replace(
+        articles[1],
+        enclosures=(Enclosure("https://a.example/q.pdf", "application/pdf"),),
+        thumbnail="https://a.example/q.jpg",
+    )
     [item, other] = json.loads(render_json(make_meta(), [episode, plain], article_url))["items"]
     assert item["attachments"][0]["duration_in_seconds"] == 3723
     assert "duration_in_seconds" not in item["attachments"][1]
@@ -717,7 +721,10 @@ def test_an_episodes_duration_reaches_podcast_apps_and_json_readers(
     rss = render_rss(make_meta(), [episode, plain], article_url)
     [first, second] = feedparser.parse(rss).entries
     assert first.itunes_duration == "1:02:03"
+    assert first.image.href == episode.thumbnail  # podcast apps' episode picture
     assert "itunes_duration" not in second
+    assert b"<itunes:image" not in rss.split(b"<item>")[2]  # a paper, no episode
+    assert b"<media:thumbnail" in rss.split(b"<item>")[2]
     assert xml(rss).nsmap["itunes"] == "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 
