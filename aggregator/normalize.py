@@ -477,7 +477,8 @@ def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, 
         if e.type.startswith("image/")
         or (not _playable(e) and e.url.lower().split("?", 1)[0].endswith(_IMAGE_EXTENSIONS))
     ]
-    if entry.thumbnail and entry.thumbnail not in {i.url for i in entry.images}:
+    named_urls = {safe_url(i.url, base) for i in entry.images}
+    if entry.thumbnail and safe_url(entry.thumbnail, base) not in named_urls:
         named.append(images.Candidate(entry.thumbnail))  # an <image>, a JSON Feed image
     resolved = [replace(c, url=safe_url(c.url, base)) for c in named]
     return images.lead_image(resolved, content)

@@ -25,6 +25,7 @@ ParsedFeed.parser says which parser it was. `fetch.parser = "feedparser"` skips 
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import html
@@ -437,12 +438,17 @@ def _parse_xml(
     }
     if "content-language" in headers:
         response_headers["content-language"] = headers["content-language"]
-    result = feedparser.parse(
-        io.BytesIO(data),
-        response_headers=response_headers,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        result = feedparser.parse(
+            io.BytesIO(data),
+            response_headers=response_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as e:  # its handlers fail on odd input ("<width>" in a text: TypeError)
+        raise ParseError(
+            f"The feed could not be read (feedparser: {type(e).__name__}: {e})."
+        ) from e
     version = result.get("version") or ""
     entries = result.get("entries") or []
     bozo = _bozo_message(result.get("bozo_exception")) if result.get("bozo") else None
@@ -544,9 +550,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     tests/test_parse_differential.py, is the proof): well-formed RSS and Atom documents, none of
     whose fields fall in a gap listed in `_fast_gap`.
     """
-    if _EMPTY_ELEMENT.search(data):
-        # The same document to an XML parser; what follows reads these bytes (spans, overlays).
-        data = _EMPTY_ELEMENT.sub(rb"<\1></\1>", data)
+    # The same document to an XML parser; what follows reads these bytes (spans, overlays).
+    data = _without_self_closing(data)
     try:
         result = feedparser_rs.parse_with_limits(
             data, limits=_FAST_LIMITS, sanitize_html=False, resolve_relative_uris=False
@@ -570,6 +575,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     if len(entries) >= _FAST_LIMITS.max_entries:
         return f"{len(entries)} entries: the fast parser's limit"
     spans = _entry_spans(data)
+    if len(spans) != len(entries):  # (what follows reads each entry's bytes by its span)
+        return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
     feed: Any = result.feed
     read: Sequence[Any] = entries  # as our mapping reads them: with decoded Atom attributes
     overlays: list[dict[str, Any] | None] = [None] * len(entries)
@@ -592,9 +599,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
                 for n, detail in plain.items():
                     overlays[n] = {**(overlays[n] or {}), key: detail}
     bodies: dict[int, dict[str, Any]] = {}
-    if len(spans) == len(entries) and (
-        _MARKUP_AS_ELEMENTS.search(data) or (not rss and any(map(_has_xhtml, entries)))
-    ):
+    if _markup_as_elements(data) or (not rss and any(map(_has_xhtml, entries))):
         found = _markup_bodies(entries, data, spans, version)
         if isinstance(found, str):
             return found
@@ -624,6 +629,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         if isinstance(bases, str):  # (_fast_gap read them against no base)
             return bases
         for n, (entry_base, content_base) in enumerate(bases):
+            if rss and entry_base is not None:
+                return "an RSS item's own xml:base (feedparser resolves its links against the feed)"
             if entry_base is not None:
                 overlays[n] = {**(overlays[n] or {}), _ENTRY_BASE_KEY: entry_base}
             if content_base is not None:
@@ -659,18 +666,17 @@ _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # per tag: "<guid" 20,000 times in a comment took 29 s to scan (tests/test_hostile.py).
 _CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^<>]*)>")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-# An empty text element written self-closing: feedparser-rs reads the next element's text into
-# it; written as a start and an end tag (the same XML) it reads it as empty, as feedparser does.
+# An element written self-closing: feedparser-rs reads the next element's text into it; written
+# as a start and an end tag (the same XML) it reads it as empty, as feedparser does. Any name,
+# attributes and all (read as XML writes them: a quoted value may hold ">"), but <enclosure>,
+# whose end tag means something to _TITLE_ELSEWHERE.
 _EMPTY_ELEMENT = re.compile(
-    rb"<(category|author|title|description|pubDate|guid|comments|dc:\w+)\s*/>"
+    rb"""<(?!enclosure\b)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*/>"""
 )
-# HTML written unescaped inside <description> and the like: feedparser keeps it as markup.
-# (Anywhere in the text, not only first: "exactly <em>is</em> good". Possessive, in chunks, so
-# a text without a child element is read once and fast, CDATA and comments skipped.)
-_MARKUP_AS_ELEMENTS = re.compile(
-    rb"<(?:description|content:encoded|summary|content|title)(?:\s[^<>]*)?>"
-    rb"(?:[^<]++|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>|<!--(?:[^-]++|-(?!->))*+-->)*+"
-    rb"<[A-Za-z]"
+# The start tags of the text elements feedparser keeps HTML written unescaped in as markup
+# ("exactly <em>is</em> good"), and what is stepped over looking for them (_markup_as_elements).
+_BODY_OR_SKIPPED = re.compile(
+    rb"<(?:!--|!\[CDATA\[|(?:description|content:encoded|summary|content|title)(?:\s[^<>]*)?>)"
 )
 # The start tags of the text elements whose markup written as elements we read as feedparser
 # does (_markup_bodies), in an entry's span; "content:encoded" is not "content".
@@ -682,9 +688,6 @@ _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
-# feedparser reads <itunes:duration> in any case and none with attributes, feedparser-rs in
-# lower case only, attributes or not, and a <duration> of no namespace as well.
-_ODD_DURATION = re.compile(rb"<(?-i:(?!itunes:duration>))(?:\w+:)?duration\b", re.IGNORECASE)
 _MEDIA_RATING = re.compile(rb"<media:rating\b[^>]*>\s*adult\s*</media:rating>", re.I)
 # The start tags of the elements feedparser reads as dates, in any namespace and any case
 # (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
@@ -728,11 +731,19 @@ _ITUNES_SUMMARY = re.compile(rb"<itunes:summary\b")
 _ITUNES_SUMMARY_ELEMENT = re.compile(rb"<(/?)itunes:summary\b")
 # Namespace declarations, the only attributes an element read from the bytes may have.
 _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
+# feedparser reads <itunes:duration> in any case and none with attributes (but namespace
+# declarations), feedparser-rs in lower case only, attributes or not, and a <duration> of no
+# namespace as well.
+_ODD_DURATION = re.compile(
+    rb"<(?-i:(?!itunes:duration" + _XMLNS_ONLY + rb">))(?:\w+:)?duration\b", re.IGNORECASE
+)
 # Text, CDATA sections included, but no child element. A CDATA section read here ends before
 # another "<![CDATA[": a run of them left open (in a comment, in another CDATA section) is read
 # once, not once per element tag before it; an element whose CDATA holds that text, which no
-# real date, guid or author does, is not found, and the fast path leaves its document.
-_TEXT_ONLY = rb"((?:[^<]|<!\[CDATA\[(?:(?!<!\[CDATA\[).)*?\]\]>)*)"
+# real date, guid or author does, is not found, and the fast path leaves its document. Each
+# CDATA section is read once (atomic): read lazily and retried, a comment holding "]]>" after
+# it many times took seconds for 20 KB.
+_TEXT_ONLY = rb"((?:[^<]++|<!\[CDATA\[(?>(?:(?!<!\[CDATA\[).)*?\]\]>))*+)"
 # A <media:description> as plain text (_media_summaries).
 _MEDIA_DESCRIPTION_TEXT = re.compile(
     rb"<media:description>" + _TEXT_ONLY + rb"</media:description\s*>", re.DOTALL
@@ -772,6 +783,7 @@ _UNTYPED_TITLE = re.compile(rb"<title(?=[\s>/])(?![^<>]*\btype\s*=)[^<>]*>")
 _TITLE_TAG = re.compile(rb"<title[\s>/]")
 _SOURCE_TAG = re.compile(rb"<(?:\w+:)?source[\s>/]")
 _GUID = re.compile(rb"<guid\b([^<>]*)>" + _TEXT_ONLY + rb"</guid>", re.DOTALL)  # CDATA too
+_GUID_TAG = re.compile(rb"<guid\b([^<>]*)>")
 # feedparser lower-cases attribute names, not values: only "true" makes a permalink.
 _PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 # C1 controls (U+0080-U+009F, as UTF-8): feedparser reads them as the windows-1252 characters
@@ -782,6 +794,47 @@ _CATEGORIES = re.compile(rb"<categories[\s>]")
 _BASE64 = re.compile(rb"""mode\s*=\s*["']base64""")
 _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
 _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b")
+# Element names with a capital letter (feedparser lower-cases every name, feedparser-rs reads
+# the names as written), and those of them feedparser-rs reads as they are written.
+_CAPITALIZED_TAG = re.compile(rb"<([\w.-]+:)?([\w.-]*[A-Z][\w.-]*)(?=[\s>/])")
+_CAPITALIZED_AS_WRITTEN = frozenset((b"pubDate", b"lastBuildDate", b"RDF", b"Seq", b"Bag"))
+# The local names of the elements an article is made of: one of them in another case is read by
+# feedparser only. (Others, WordPress's <wfw:commentRss> and <sy:updatePeriod>, are read by
+# neither parser for anything we keep: they stay on the fast path.)
+_ARTICLE_ELEMENTS = frozenset(
+    b"""title link description summary content encoded guid id pubdate published updated issued
+    modified date created category subject keywords enclosure author creator name email uri
+    thumbnail image duration language entry item channel feed rss source rating""".split()
+)
+# Elements feedparser-rs keeps the last of and feedparser the first (a second <description>
+# becomes content to feedparser), in RSS items.
+_RSS_ITEM_FIELDS = (b"title", b"description", b"link", b"guid", b"pubDate")
+_RSS_ITEM_FIELD = re.compile(rb"<(" + b"|".join(_RSS_ITEM_FIELDS) + rb")[\s>/]")
+_TAG_NAME = re.compile(rb"<([\w.:-]+)")
+# A text element that declares a namespace of its own: feedparser no longer reads it as ours.
+_REDECLARED = re.compile(
+    rb"<(?:title|link|description|summary|content|guid|pubDate|author|category)\s[^<>]*\bxmlns\s*="
+)
+# Namespaces under a prefix of their own: feedparser reads them by their address, feedparser-rs
+# by the prefix most feeds use.
+_NAMESPACE_DECLARATION = re.compile(rb"""xmlns:([\w.-]+)\s*=\s*["']([^"'<>]*)["']""")
+_USUAL_PREFIXES = {
+    b"http://search.yahoo.com/mrss/": b"media",
+    b"http://search.yahoo.com/mrss": b"media",
+    b"http://www.itunes.com/dtds/podcast-1.0.dtd": b"itunes",
+    b"http://purl.org/dc/elements/1.1/": b"dc",
+    b"http://purl.org/dc/terms/": b"dcterms",
+    b"http://purl.org/rss/1.0/modules/content/": b"content",
+}
+_PREFIXED_LINK = re.compile(rb"<\w+:link\s[^<>]*href")  # Atom's <link href> in an RSS item
+_RDF_ABOUT = re.compile(rb"\srdf:about\s*=")  # an RSS 1.0 item's id, which feedparser takes
+_ATOM_AUTHOR_TEXT = re.compile(rb"<author(?:\s[^<>]*)?>\s*[^\s<]")  # no <name>: feedparser's
+_EMPTY_DC_DATE = re.compile(rb"<dc:date(?:\s[^<>]*)?>\s*</dc:date\s*>")
+_DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
+# An address attribute naming localhost or an address literal (see _ADDRESS_URL).
+_ADDRESS_ATTRIBUTE = re.compile(
+    rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|\[|\d{1,3}\.\d{1,3}\.)"""
+)
 _TAG = re.compile(r"<[^>]*>")
 _TITLE_KEY_CHARS = 1000
 _NOT_A_WORD = re.compile(r"\W+")
@@ -821,8 +874,9 @@ def _fast_gap(
         return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
     if _hub(feed) is None and _HUB_LINK.search(data) and _bytes_hub(data, spans, "") is None:
         return "a WebSub hub link written in a way we do not read"
-    if feed.get("language") is None and (
-        _LANGUAGE_ELEMENT.search(data) or (_XML_LANG.search(data) and not _content_langs_only(data))
+    if not feed.get("language") and (  # (feedparser-rs reads an empty <language> as "")
+        _LANGUAGE_ELEMENT.search(data)
+        or (_XML_LANG.search(data) and (rss or not _content_langs_only(data)))
     ):
         return "a language feedparser-rs does not report"
     if not rss and _CATEGORIES.search(data):
@@ -831,15 +885,19 @@ def _fast_gap(
         return "base64 content (feedparser decodes it)"
     if _XHTML_BODY.search(data):
         return "an XHTML <body> in an item (feedparser reads it as content)"
-    if not rebuilt and _MARKUP_AS_ELEMENTS.search(data):
+    if not rebuilt and _markup_as_elements(data):
         return "markup written as XML elements inside a text element"
     if _C1_CONTROL.search(data) or _C1_REFERENCE.search(data):
         return "C1 control characters (feedparser reads them as windows-1252)"
-    if _ODD_CASE.search(data):
+    if _ODD_CASE.search(data) or _capitalized(data):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
+    if odd := _written_differently(data, spans, version, feed):
+        return odd
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
-    if any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data):
+    if (any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data)) or (
+        _ADDRESS_ATTRIBUTE.search(data)
+    ):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
     # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
     # the whole entry as parsed, which must then be the same as feedparser's to the last field.
@@ -873,6 +931,12 @@ def _fast_gap(
             return "content that is not HTML (feedparser types, decodes and picks it its own way)"
         if n not in rebuilt and any(d.get("type") == "application/xhtml+xml" for d in details):
             return "XHTML content (feedparser-rs reads it differently)"
+        if any(d.get("language") and not _str(d.get("value")) for d in details):
+            return "a blank text with an xml:lang (feedparser gives it no language)"
+        if not rss and _DC_DATE_TAG.search(data, *span) and not entry.get("dc_date"):
+            return "a <dc:date> feedparser-rs cannot read (feedparser's date parser may)"
+        if _scheme_in_capitals(_str(entry.get("id"))):
+            return "an id whose scheme is in capitals (feedparser writes it in small letters)"
         guid = _str(entry.get("id"))
         if guid is not None and _relative(guid):
             if not rss:
@@ -993,6 +1057,58 @@ _MARKUP_REASON = "markup written as XML elements inside a text element"
 _XHTML = "application/xhtml+xml"
 
 
+_SKIPPED_SECTION = re.compile(rb"<!--|<!\[CDATA\[")
+
+
+def _without_self_closing(data: bytes) -> bytes:
+    """The document with its self-closing elements written as a start and an end tag
+    (_EMPTY_ELEMENT), but in comments and CDATA sections: their text is no markup (the HTML
+    of a <description> in CDATA keeps its "<br/>")."""
+    if not _EMPTY_ELEMENT.search(data):
+        return data
+    pieces: list[bytes] = []
+    position = 0
+    while match := _SKIPPED_SECTION.search(data, position):
+        pieces.append(_EMPTY_ELEMENT.sub(rb"<\1\2></\1>", data[position : match.start()]))
+        closing = _CLOSINGS[match.group(0)]
+        end = data.find(closing, match.end())
+        position = len(data) if end < 0 else end + len(closing)
+        pieces.append(data[match.start() : position])
+    pieces.append(_EMPTY_ELEMENT.sub(rb"<\1\2></\1>", data[position:]))
+    return b"".join(pieces)
+
+
+def _markup_as_elements(data: bytes) -> list[int]:
+    """Where the text elements holding a child element start (HTML written unescaped: feedparser
+    keeps it as markup), anywhere in their text; comments and CDATA sections are stepped over,
+    outside those elements and in their text. One pass: each is skipped by finding its end, once
+    (a pattern retried inside a CDATA section at every "<description>" it held was quadratic)."""
+    found: list[int] = []
+    position = 0
+    while match := _BODY_OR_SKIPPED.search(data, position):
+        if (closing := _CLOSINGS.get(match.group(0))) is not None:  # a comment, a CDATA section
+            end = data.find(closing, match.end())
+            if end < 0:
+                break
+            position = end + len(closing)
+            continue
+        position = match.end()
+        while (tag := data.find(b"<", position)) >= 0:  # the element's text, to its first tag
+            opening = next((o for o in _CLOSINGS if data.startswith(o, tag)), None)
+            if opening is None:
+                break
+            end = data.find(_CLOSINGS[opening], tag + len(opening))
+            if end < 0:
+                return found
+            position = end + len(_CLOSINGS[opening])
+        if tag < 0:
+            break
+        if data[tag + 1 : tag + 2].isalpha():
+            found.append(match.start())
+        position = tag
+    return found
+
+
 def _has_xhtml(entry: Any) -> bool:
     details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
     return any(d.get("type") == _XHTML for d in details)
@@ -1007,12 +1123,17 @@ def _markup_bodies(
 
     feedparser-rs drops such child elements from an RSS <description> and keeps an Atom XHTML
     body as written; feedparser writes them out again its own way (`_feedparser_markup`)."""
-    spanned = sum(len(_MARKUP_AS_ELEMENTS.findall(data, *span)) for span in spans)
-    if spanned != len(_MARKUP_AS_ELEMENTS.findall(data)):
-        return f"{_MARKUP_REASON} (outside the entries)"
+    positions = _markup_as_elements(data)
+    starts = [start for start, _ in spans]
+    by_entry: dict[int, set[int]] = {}
+    for position in positions:
+        n = bisect.bisect_right(starts, position) - 1
+        if n < 0 or position >= spans[n][1]:
+            return f"{_MARKUP_REASON} (outside the entries)"
+        by_entry.setdefault(n, set()).add(position)
     bodies: dict[int, dict[str, Any]] = {}
     for n, (start, end) in enumerate(spans):
-        marked = {m.start() for m in _MARKUP_AS_ELEMENTS.finditer(data, start, end)}
+        marked = by_entry.get(n, set())
         if not marked and not _has_xhtml(entries[n]):
             continue
         body = (
@@ -1091,9 +1212,11 @@ def _atom_markup_body(
 # (feedparser's own elements: </title>, </source>, </link>…; `_end_` + the local name, or with
 # a namespace's prefix before it), or it reads them its own way (SVG, MathML).
 _FEEDPARSER_ELEMENTS = frozenset(
-    name.rpartition("_")[2].lower()
+    part.lower()
     for name in dir(feedparser.api.StrictFeedParser)
     if name.startswith("_end_")
+    # ("_end_media_title": <title> in a namespace, and <media_title> in none)
+    for part in (name[len("_end_") :], name.rpartition("_")[2])
 ) | {"svg", "math"}
 
 
@@ -1126,9 +1249,9 @@ def _feedparser_markup(
         if ":" in tag or local in _FEEDPARSER_ELEMENTS or (local == "div" and not state["xhtml"]):
             raise _Unreadable
         pairs: dict[str, str] = {}
-        for key, value in zip(attributes[::2], attributes[1::2], strict=True):
-            key = key.lower()
-            if key == "xmlns" and value == _XHTML_NAMESPACE:
+        for written, value in zip(attributes[::2], attributes[1::2], strict=True):
+            key = written.lower()  # ("XMLNS" is an attribute to feedparser, no declaration)
+            if written == "xmlns" and value == _XHTML_NAMESPACE:
                 continue  # a declaration, no attribute to feedparser's namespace-aware parser
             if ":" in key or key in ("xmlns", "base", "lang") or key in pairs:
                 raise _Unreadable
@@ -1286,6 +1409,103 @@ def _base_value(match: re.Match[bytes] | None, base: str) -> str | None:
     if base and urlsplit(resolved).scheme not in ("http", "https"):
         return ""
     return resolved
+
+
+def _capitalized(data: bytes) -> bool:
+    """Whether an element an article is made of has a name in capitals feedparser-rs does not
+    read ("<Summary>", "<GUID>", "<itunes:Author>")."""
+    return any(
+        local.lower() in _ARTICLE_ELEMENTS and local not in _CAPITALIZED_AS_WRITTEN
+        for _, local in set(_CAPITALIZED_TAG.findall(data))
+    )
+
+
+def _written_differently(
+    data: bytes, spans: Sequence[tuple[int, int]], version: str, feed: Any
+) -> str:
+    """Why the two parsers would read the document's bytes differently, or "": what the
+    differential fuzzing of the fast path found (tests/fixtures/parse/fallback-fuzz-*.xml)."""
+    rss = version.startswith("rss")
+    items = (spans[0][0], spans[-1][1]) if spans else (0, 0)
+    if rss and _duplicate_fields(data, spans):
+        return (
+            "an item with two of one element (feedparser reads the first, feedparser-rs the last)"
+        )
+    if rss and _PREFIXED_LINK.search(data, *items):
+        return "an Atom <link> in an RSS item (feedparser reads it as the item's link)"
+    if version not in ("rss090", "rss10") and _RDF_ABOUT.search(data, *items):
+        return "an rdf:about on an item of RSS 2.0 (feedparser takes it for the id)"
+    if version in ("rss090", "rss10") and b"<pubDate" in data:
+        return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
+    if _permalink_spelled_otherwise(data):
+        return "an isPermaLink written in another case (feedparser reads it, feedparser-rs not)"
+    if not rss and _ATOM_AUTHOR_TEXT.search(data):
+        return "an Atom <author> written as text (feedparser reads it, feedparser-rs not)"
+    if not rss and _EMPTY_DC_DATE.search(data):
+        return "an empty <dc:date> (feedparser then has no date)"
+    if _REDECLARED.search(data):
+        return "a text element in a namespace of its own (feedparser does not read it as ours)"
+    if any(
+        _USUAL_PREFIXES.get(address, prefix) != prefix
+        for prefix, address in _NAMESPACE_DECLARATION.findall(data)
+    ):
+        return "a namespace under an unusual prefix (feedparser reads it, feedparser-rs not)"
+    link = _alternate_link(feed) or _str(feed.get("link")) or ""
+    if any(c in link for c in "\t\r\n"):
+        return "a line break in the feed's link (feedparser takes it out)"
+    return ""
+
+
+def _duplicate_fields(data: bytes, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether an item has two children `_RSS_ITEM_FIELD` names: the items holding two such
+    elements at any depth (one scan) are read tag by tag (a <title> in an <image> is no second)."""
+    starts = [start for start, _ in spans]
+    seen: set[tuple[int, bytes]] = set()
+    suspects: set[int] = set()
+    for match in _RSS_ITEM_FIELD.finditer(data, spans[0][0] if spans else 0):
+        n = bisect.bisect_right(starts, match.start()) - 1
+        if n < 0 or match.start() >= spans[n][1]:
+            continue  # between items
+        key = (n, match.group(1))
+        if key in seen:
+            suspects.add(n)
+        seen.add(key)
+    for n in suspects:
+        children = [c for c in _children(data, *spans[n]) if c in _RSS_ITEM_FIELDS]
+        if len(children) != len(set(children)):
+            return True
+    return False
+
+
+def _children(data: bytes, start: int, end: int) -> list[bytes]:
+    """The names of the child elements of the element starting at `start`, in order."""
+    names: list[bytes] = []
+    depth = 0
+    for match in _MARKUP.finditer(data, start, end):
+        tag = match.group(0)
+        if tag[1:2] in (b"!", b"?"):
+            continue  # CDATA, a comment, an instruction
+        if match.group(1):  # an end tag
+            depth -= 1
+            continue
+        if depth == 1:
+            names.append(_TAG_NAME.match(tag).group(1))  # type: ignore[union-attr]
+        depth += not tag.endswith(b"/>")
+    return names
+
+
+def _permalink_spelled_otherwise(data: bytes) -> bool:
+    """Whether a <guid> has an isPermaLink attribute spelled in another case ("ispermalink")."""
+    for match in _GUID_TAG.finditer(data):
+        attributes = match.group(1)
+        if attributes.lower().count(b"ispermalink") != attributes.count(b"isPermaLink"):
+            return True
+    return False
+
+
+def _scheme_in_capitals(value: str | None) -> bool:
+    scheme = _URI_SCHEME.match(value or "")
+    return scheme is not None and scheme.group(0) != scheme.group(0).lower()
 
 
 def _content_langs_only(data: bytes) -> bool:
@@ -1971,7 +2191,7 @@ def _media_files(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
     found = []
     for media in entry.get("media_content") or []:
         url = _str(media.get("url")) or ""
-        kind = _str(media.get("type")) or ""
+        kind = (_str(media.get("type")) or "").lower()  # (feedparser lower-cases types)
         medium = _str(media.get("medium")) or ""
         typed = kind.startswith(("video/", "audio/"))
         if typed or (not kind and medium in ("video", "audio") and _MEDIA_FILE.search(url)):
@@ -1986,7 +2206,7 @@ def _thumbnail(entry: Mapping[str, Any]) -> str | None:
             return url
     for media in entry.get("media_content") or []:
         url = _str(media.get("url"))
-        kind = str(media.get("medium") or media.get("type") or "")
+        kind = str(media.get("medium") or media.get("type") or "").lower()
         if url and (kind == "image" or kind.startswith("image/")):
             return url
     image = entry.get("image")
@@ -2006,7 +2226,7 @@ def _images(entry: Mapping[str, Any]) -> tuple[ImageData, ...]:
     """The entry's media:content images, then its media:thumbnails, with their declared sizes."""
     found = []
     for media in entry.get("media_content") or []:
-        kind = str(media.get("medium") or media.get("type") or "")
+        kind = str(media.get("medium") or media.get("type") or "").lower()
         if kind == "image" or kind.startswith("image/"):
             found.append(media)
     found += entry.get("media_thumbnail") or []

@@ -1067,3 +1067,26 @@ def test_the_artwork_is_read_outside_comments_and_cdata(head: bytes, artwork: st
         parse(body, url="https://show.example/feed", headers={}, parser="feedparser").artwork
         == artwork
     )
+
+
+def test_a_feed_feedparser_fails_on_is_a_readable_parse_error() -> None:
+    # feedparser's handler for <width> (an RSS image's) raises TypeError on one in a text.
+    body = (
+        b'<rss version="2.0"><channel><title>t</title><item><title>T</title>'
+        b"<description>a <width>1</width></description></item></channel></rss>"
+    )
+    for parser in ("auto", "feedparser"):
+        with pytest.raises(ParseError, match=r"could not be read.*TypeError"):
+            parse(body, url="https://x.example/feed", headers={}, parser=parser)
+
+
+@pytest.mark.timeout(30)
+def test_cdata_ends_in_a_later_comment_are_read_once() -> None:
+    # A lazy CDATA read, retried at every "]]>" of the comment: 28 s for 60 KB before.
+    body = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
+        b"<title>t</title><entry><title>T</title><id>urn:1</id>"
+        b"<media:group><media:description><![CDATA[x]]><b/></media:description></media:group>"
+        b"<!--" + b"]]>" * 40_000 + b"--></entry></feed>"
+    )
+    assert parse(body, url="https://x.example/feed", headers={}).entries[0].title == "T"

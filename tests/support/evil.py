@@ -107,6 +107,8 @@ SCAN_BOMBS = {
     "unclosed-cdata": ("<guid><![CDATA[", "a comment in the item"),
     # (Text elements holding elements, each read from the bytes as feedparser writes it out.)
     "unclosed-bodies": ('<description><b>x</b> <content type="xhtml"><div>', "a comment"),
+    # (Each text element the comment seems to hold was read to the end of the CDATA it opens.)
+    "cdata-bodies": ("<description><![CDATA[", "a comment in the item"),
 }
 
 
