@@ -671,7 +671,8 @@ _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # attributes and all (read as XML writes them: a quoted value may hold ">"), but <enclosure>,
 # whose end tag means something to _TITLE_ELSEWHERE.
 _EMPTY_ELEMENT = re.compile(
-    rb"""<(?!enclosure\b)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*/>"""
+    rb"<(?!enclosure\b)([A-Za-z_][\w.:-]*+)"
+    rb"""((?:\s++[\w.:-]++\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+)\s*+/>"""
 )
 # The start tags of the text elements feedparser keeps HTML written unescaped in as markup
 # ("exactly <em>is</em> good"), and what is stepped over looking for them (_markup_as_elements).
@@ -735,7 +736,7 @@ _XMLNS_ONLY = rb"""(?:\s+xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
 # declarations), feedparser-rs in lower case only, attributes or not, and a <duration> of no
 # namespace as well.
 _ODD_DURATION = re.compile(
-    rb"<(?-i:(?!itunes:duration" + _XMLNS_ONLY + rb">))(?:\w+:)?duration\b", re.IGNORECASE
+    rb"<(?!itunes:duration" + _XMLNS_ONLY + rb">)(?:\w+:)?[dD][uU][rR][aA][tT][iI][oO][nN]\b"
 )
 # Text, CDATA sections included, but no child element. A CDATA section read here ends before
 # another "<![CDATA[": a run of them left open (in a comment, in another CDATA section) is read
@@ -783,7 +784,10 @@ _UNTYPED_TITLE = re.compile(rb"<title(?=[\s>/])(?![^<>]*\btype\s*=)[^<>]*>")
 _TITLE_TAG = re.compile(rb"<title[\s>/]")
 _SOURCE_TAG = re.compile(rb"<(?:\w+:)?source[\s>/]")
 _GUID = re.compile(rb"<guid\b([^<>]*)>" + _TEXT_ONLY + rb"</guid>", re.DOTALL)  # CDATA too
-_GUID_TAG = re.compile(rb"<guid\b([^<>]*)>")
+# A <guid> whose isPermaLink is spelled in another case ("ispermalink").
+_PERMALINK_OTHERWISE = re.compile(
+    rb"<guid\s[^<>]*?(?!isPermaLink)[iI][sS][pP][eE][rR][mM][aA][lL][iI][nN][kK]\s*="
+)
 # feedparser lower-cases attribute names, not values: only "true" makes a permalink.
 _PERMALINK_ATTRIBUTE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 # C1 controls (U+0080-U+009F, as UTF-8): feedparser reads them as the windows-1252 characters
@@ -796,7 +800,7 @@ _XHTML_BODY = re.compile(rb"<(?:\w+:)?body\b")
 _ODD_CASE = re.compile(rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b")
 # Element names with a capital letter (feedparser lower-cases every name, feedparser-rs reads
 # the names as written), and those of them feedparser-rs reads as they are written.
-_CAPITALIZED_TAG = re.compile(rb"<([\w.-]+:)?([\w.-]*[A-Z][\w.-]*)(?=[\s>/])")
+_CAPITALIZED_TAG = re.compile(rb"<([a-z0-9_.:-]*+[A-Z][\w.:-]*+)")
 _CAPITALIZED_AS_WRITTEN = frozenset((b"pubDate", b"lastBuildDate", b"RDF", b"Seq", b"Bag"))
 # The local names of the elements an article is made of: one of them in another case is read by
 # feedparser only. (Others, WordPress's <wfw:commentRss> and <sy:updatePeriod>, are read by
@@ -831,7 +835,9 @@ _RDF_ABOUT = re.compile(rb"\srdf:about\s*=")  # an RSS 1.0 item's id, which feed
 _ATOM_AUTHOR_TEXT = re.compile(rb"<author(?:\s[^<>]*)?>\s*[^\s<]")  # no <name>: feedparser's
 _EMPTY_DC_DATE = re.compile(rb"<dc:date(?:\s[^<>]*)?>\s*</dc:date\s*>")
 _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
-# An address attribute naming localhost or an address literal (see _ADDRESS_URL).
+# An address attribute naming localhost or an address literal (see _ADDRESS_URL); looked for
+# only where a hint of one is (a literal to scan for: the attribute pattern has none).
+_ADDRESS_HINT = re.compile(rb"://(?:\[|\d{1,3}\.\d{1,3}\.|[lL][oO][cC][aA][lL][hH][oO][sS][tT])")
 _ADDRESS_ATTRIBUTE = re.compile(
     rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|\[|\d{1,3}\.\d{1,3}\.)"""
 )
@@ -895,8 +901,8 @@ def _fast_gap(
         return odd
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
-    if (any(not _str(e.get("link")) for e in entries) and _ADDRESS_URL.search(data)) or (
-        _ADDRESS_ATTRIBUTE.search(data)
+    if _ADDRESS_HINT.search(data) and (
+        any(not _str(e.get("link")) for e in entries) or _ADDRESS_ATTRIBUTE.search(data)
     ):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
     # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
@@ -1414,9 +1420,10 @@ def _base_value(match: re.Match[bytes] | None, base: str) -> str | None:
 def _capitalized(data: bytes) -> bool:
     """Whether an element an article is made of has a name in capitals feedparser-rs does not
     read ("<Summary>", "<GUID>", "<itunes:Author>")."""
+    locals_ = {name.rpartition(b":")[2] for name in _CAPITALIZED_TAG.findall(data)}
     return any(
         local.lower() in _ARTICLE_ELEMENTS and local not in _CAPITALIZED_AS_WRITTEN
-        for _, local in set(_CAPITALIZED_TAG.findall(data))
+        for local in locals_
     )
 
 
@@ -1437,7 +1444,7 @@ def _written_differently(
         return "an rdf:about on an item of RSS 2.0 (feedparser takes it for the id)"
     if version in ("rss090", "rss10") and b"<pubDate" in data:
         return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
-    if _permalink_spelled_otherwise(data):
+    if _PERMALINK_OTHERWISE.search(data):
         return "an isPermaLink written in another case (feedparser reads it, feedparser-rs not)"
     if not rss and _ATOM_AUTHOR_TEXT.search(data):
         return "an Atom <author> written as text (feedparser reads it, feedparser-rs not)"
@@ -1457,23 +1464,14 @@ def _written_differently(
 
 
 def _duplicate_fields(data: bytes, spans: Sequence[tuple[int, int]]) -> bool:
-    """Whether an item has two children `_RSS_ITEM_FIELD` names: the items holding two such
-    elements at any depth (one scan) are read tag by tag (a <title> in an <image> is no second)."""
-    starts = [start for start, _ in spans]
-    seen: set[tuple[int, bytes]] = set()
-    suspects: set[int] = set()
-    for match in _RSS_ITEM_FIELD.finditer(data, spans[0][0] if spans else 0):
-        n = bisect.bisect_right(starts, match.start()) - 1
-        if n < 0 or match.start() >= spans[n][1]:
-            continue  # between items
-        key = (n, match.group(1))
-        if key in seen:
-            suspects.add(n)
-        seen.add(key)
-    for n in suspects:
-        children = [c for c in _children(data, *spans[n]) if c in _RSS_ITEM_FIELDS]
-        if len(children) != len(set(children)):
-            return True
+    """Whether an item has two children `_RSS_ITEM_FIELD` names: an item holding two such
+    elements at any depth is read tag by tag (a <title> in its <image> is no second one)."""
+    for start, end in spans:
+        fields = _RSS_ITEM_FIELD.findall(data, start, end)
+        if len(fields) != len(set(fields)):
+            children = [c for c in _children(data, start, end) if c in _RSS_ITEM_FIELDS]
+            if len(children) != len(set(children)):
+                return True
     return False
 
 
@@ -1492,15 +1490,6 @@ def _children(data: bytes, start: int, end: int) -> list[bytes]:
             names.append(_TAG_NAME.match(tag).group(1))  # type: ignore[union-attr]
         depth += not tag.endswith(b"/>")
     return names
-
-
-def _permalink_spelled_otherwise(data: bytes) -> bool:
-    """Whether a <guid> has an isPermaLink attribute spelled in another case ("ispermalink")."""
-    for match in _GUID_TAG.finditer(data):
-        attributes = match.group(1)
-        if attributes.lower().count(b"ispermalink") != attributes.count(b"isPermaLink"):
-            return True
-    return False
 
 
 def _scheme_in_capitals(value: str | None) -> bool:
