@@ -835,8 +835,9 @@ _RDF_ABOUT = re.compile(rb"\srdf:about\s*=")  # an RSS 1.0 item's id, which feed
 _ATOM_AUTHOR_TEXT = re.compile(rb"<author(?:\s[^<>]*)?>\s*[^\s<]")  # no <name>: feedparser's
 _EMPTY_DC_DATE = re.compile(rb"<dc:date(?:\s[^<>]*)?>\s*</dc:date\s*>")
 _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
-# An address attribute naming localhost or an address literal (see _ADDRESS_URL); looked for
-# only where a hint of one is (a literal to scan for: the attribute pattern has none).
+# A URL naming localhost or an address literal: feedparser-rs drops such links when the address
+# is not public (127.0.0.1, 10.x, [::1], 169.254.x, …); feedparser keeps them. The hint starts
+# with a literal to scan for; the patterns are tried where it is found.
 _ADDRESS_HINT = re.compile(rb"://(?:\[|\d{1,3}\.\d{1,3}\.|[lL][oO][cC][aA][lL][hH][oO][sS][tT])")
 _ADDRESS_ATTRIBUTE = re.compile(
     rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|\[|\d{1,3}\.\d{1,3}\.)"""
@@ -850,9 +851,6 @@ _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
 _LANGUAGE_ELEMENT = re.compile(rb"language>")
 _XML_LANG = re.compile(rb"xml:lang\s*=")
 _ENTITY = re.compile(r"&(?:#\d+|#x[\da-fA-F]+|\w+);")
-# A URL naming localhost or an address literal: feedparser-rs drops such links when the address
-# is not public (127.0.0.1, 10.x, [::1], 169.254.x, …); feedparser keeps them.
-_ADDRESS_URL = re.compile(rb"https?://(?:localhost\b|\[|\d{1,3}\.\d{1,3}\.)", re.IGNORECASE)
 
 
 def _fast_gap(
