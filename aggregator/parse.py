@@ -864,9 +864,9 @@ def _fast_gap(
     """Why feedparser-rs's reading of this document would differ from feedparser's, or "".
 
     Each rule stands for a difference the differential test found; the document goes to
-    feedparser, which reads it the reference way. `rebuilt`: the entries whose bodies with
-    markup as elements or XHTML were read from the bytes (_markup_bodies), all of them when the
-    document has such markup.
+    feedparser, which reads it the reference way. `rebuilt`: the entries whose bodies were read
+    from the bytes (_markup_bodies: all of those with markup as elements or XHTML, when the
+    document has any; _media_summaries).
     """
     rss = version.startswith("rss")  # else Atom (_parse_fast)
     # First: the checks below read the entries' spans in the bytes.
@@ -1161,7 +1161,7 @@ def _rss_markup_body(
         return f"{_MARKUP_REASON} (beside another body, or not in a <description>)"
     if _XMLNS_ATTRIBUTE.sub(b"", found[0].group(2)).strip():
         return f"{_MARKUP_REASON} (a <description> with attributes)"
-    read = _feedparser_markup(data, found[0].end(), end, b"description", False, atom=False)
+    read = _feedparser_markup(data, found[0].end(), end, b"description", xhtml=False, atom=False)
     if read is None:
         return f"{_MARKUP_REASON} (written in a way we do not read as feedparser does)"
     value, xhtml = read
@@ -1187,7 +1187,7 @@ def _atom_markup_body(
         return f"{_MARKUP_REASON} (in an entry with a <source>)"
     body: dict[str, Any] = {}
     for match in xhtml:
-        read = _feedparser_markup(data, match.end(), end, match.group(1), True, atom=True)
+        read = _feedparser_markup(data, match.end(), end, match.group(1), xhtml=True, atom=True)
         if read is None:
             return f"{_MARKUP_REASON} (written in a way we do not read as feedparser does)"
         value = read[0]
@@ -1225,7 +1225,7 @@ _FEEDPARSER_ELEMENTS = frozenset(
 
 
 def _feedparser_markup(
-    data: bytes, start: int, end: int, name: bytes, xhtml: bool, *, atom: bool
+    data: bytes, start: int, end: int, name: bytes, *, xhtml: bool, atom: bool
 ) -> tuple[str, bool] | None:
     """The text feedparser makes of a text element whose content starts at `start` (up to its
     end tag, before `end`) and may hold child elements, and whether they made it XHTML; or None
@@ -1243,14 +1243,15 @@ def _feedparser_markup(
     if close is None:
         return None
     pieces: list[str] = []
-    state = {"xhtml": xhtml, "depth": 0}
+    depth = 0  # of the element read, the expat wrapper being 1
 
     def started(tag: str, attributes: list[str]) -> None:
-        state["depth"] += 1
-        if state["depth"] == 1:
+        nonlocal depth, xhtml
+        depth += 1
+        if depth == 1:
             return  # (the wrapper)
         local = tag.lower()
-        if ":" in tag or local in _FEEDPARSER_ELEMENTS or (local == "div" and not state["xhtml"]):
+        if ":" in tag or local in _FEEDPARSER_ELEMENTS or (local == "div" and not xhtml):
             raise _Unreadable
         pairs: dict[str, str] = {}
         for written, value in zip(attributes[::2], attributes[1::2], strict=True):
@@ -1260,19 +1261,20 @@ def _feedparser_markup(
             if ":" in key or key in ("xmlns", "base", "lang") or key in pairs:
                 raise _Unreadable
             pairs[key] = value.lower() if key in ("rel", "type") else value
-        state["xhtml"] = True
+        xhtml = True
         escaped = "".join(
             f' {k}="{xml.sax.saxutils.escape(v, {chr(34): "&quot;"})}"' for k, v in pairs.items()
         )
         pieces.append(f"<{local}{escaped}>")
 
     def ended(tag: str) -> None:
-        state["depth"] -= 1
-        if state["depth"]:
+        nonlocal depth
+        depth -= 1
+        if depth:
             pieces.append(f"</{tag.lower()}>")
 
     def text(value: str) -> None:
-        pieces.append(xml.sax.saxutils.escape(value) if state["xhtml"] else value)
+        pieces.append(xml.sax.saxutils.escape(value) if xhtml else value)
 
     parser = xml.parsers.expat.ParserCreate()
     parser.ordered_attributes = True
@@ -1283,13 +1285,13 @@ def _feedparser_markup(
         parser.Parse(b"<w>" + data[start : close.start()] + b"</w>", True)
     except (xml.parsers.expat.ExpatError, _Unreadable):
         return None
-    if atom and state["xhtml"]:
+    if atom and xhtml:
         pieces = _without_wrapping_div(pieces)
     output = "".join(pieces).strip()
     with contextlib.suppress(UnicodeError):
         # feedparser's repair of UTF-8 read as Latin-1 (mixin.py, pop): on all its text.
         output = output.encode("iso-8859-1").decode("utf-8")
-    return output, bool(state["xhtml"])
+    return output, xhtml
 
 
 class _Unreadable(Exception):
