@@ -32,6 +32,7 @@ import html
 import html.entities
 import io
 import json
+import logging
 import math
 import re
 import time
@@ -52,6 +53,8 @@ from charset_normalizer.md import mess_ratio
 
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
+
+log = logging.getLogger(__name__)
 
 # A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here), and
 # from at most this many gzip members (a file is one; some tools append a few).
@@ -426,7 +429,13 @@ def _parse_xml(
         # feedparser-rs never sees it.
         fallback = "a Content-Language header (feedparser's default language)"
     elif parser == "auto":
-        fast = _parse_fast(data, base_url, warning)
+        try:
+            fast = _parse_fast(data, base_url, warning)
+        except (
+            Exception
+        ) as e:  # a misreading of ours must not cost the feed: the reference reads it
+            log.warning("fast path failed", exc_info=True)
+            fast = f"the fast path failed ({type(e).__name__})"
         if isinstance(fast, ParsedFeed):
             return replace(fast, artwork=artwork)
         fallback = fast
@@ -629,8 +638,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         if isinstance(bases, str):  # (_fast_gap read them against no base)
             return bases
         for n, (entry_base, content_base) in enumerate(bases):
-            if rss and entry_base is not None:
-                return "an RSS item's own xml:base (feedparser resolves its links against the feed)"
+            if entry_base is not None and (rss or data.find(b"<media:", *spans[n]) >= 0):
+                return "an entry's own xml:base (feedparser resolves its media against the feed)"
             if entry_base is not None:
                 overlays[n] = {**(overlays[n] or {}), _ENTRY_BASE_KEY: entry_base}
             if content_base is not None:
@@ -685,6 +694,7 @@ _BODY_START = re.compile(rb"<(description|summary|content)(?=[\s>/])([^<>]*)>")
 _XHTML_TYPE = re.compile(rb"""\btype\s*=\s*["']xhtml["']""")
 _XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
 _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
+_TITLE_START = re.compile(rb"<title[\s>/]")
 # (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
@@ -814,6 +824,33 @@ _ARTICLE_ELEMENTS = frozenset(
 # becomes content to feedparser), in RSS items.
 _RSS_ITEM_FIELDS = (b"title", b"description", b"link", b"guid", b"pubDate")
 _RSS_ITEM_FIELD = re.compile(rb"<(" + b"|".join(_RSS_ITEM_FIELDS) + rb")[\s>/]")
+_ATOM_ENTRY_FIELDS = (b"title", b"id", b"summary", b"published", b"updated")
+_ATOM_ENTRY_FIELD = re.compile(rb"<(" + b"|".join(_ATOM_ENTRY_FIELDS) + rb")[\s>/]")
+# Attribute names in capitals on the elements whose attributes we read (feedparser lower-cases
+# names, feedparser-rs reads them as written), but the camel case MRSS defines.
+_CAPITALIZED_ATTRIBUTE = re.compile(
+    rb"<(?:enclosure|link|\w+:link|category|media:content|media:thumbnail|itunes:image)"
+    rb"""(?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*?"""
+    rb"\s+(?!isDefault\b|fileSize\b)[\w.:-]*[A-Z][\w.:-]*\s*="
+)
+_CAPITALIZED_REL = re.compile(rb"""rel\s*=\s*["'][^"'<>]*[A-Z]""")  # (a literal first: fast)
+# An Atom link to the entry's page typed other than as HTML, which feedparser does not take.
+_ODD_TYPED_LINK = re.compile(
+    rb"""<link(?![^<>]*\brel\s*=\s*["'](?!alternate["']))"""
+    rb"""[^<>]*\btype\s*=\s*["'](?!text/html["']|application/xhtml\+xml["'])"""
+)
+_ATOM_AUTHOR = re.compile(rb"<author[\s>]")
+_EMPTY_AUTHOR = re.compile(rb"<author>\s*</author>")
+_ATOM_NAMED_AUTHOR = re.compile(rb"<author(?:\s[^<>]*)?>\s*<name[\s>]")
+# In an RSS item, Atom's bodies and categories, and a typed <content:encoded>: feedparser reads
+# them, feedparser-rs does not.
+_ATOM_BODY_IN_RSS = re.compile(
+    rb"<(?:atom\d*:)?(?:summary|content)[\s>/]|<category\s[^<>]*\bterm\s*="
+    rb"|<content:encoded\s[^<>]*\btype\s*="
+)
+# In an RSS 1.0 item, RSS 2.0's elements, dc:title and itunes:summary: the same.
+_RSS2_IN_RSS1 = re.compile(rb"<(?:category|guid|enclosure|media:\w+|itunes:summary)[\s>/]")
+_RSS1_TITLE = re.compile(rb"<title>" + _TEXT_ONLY + rb"</title\s*>", re.DOTALL)
 _TAG_NAME = re.compile(rb"<([\w.:-]+)")
 # A text element that declares a namespace of its own: feedparser no longer reads it as ours.
 _REDECLARED = re.compile(
@@ -832,7 +869,6 @@ _USUAL_PREFIXES = {
 }
 _PREFIXED_LINK = re.compile(rb"<\w+:link\s[^<>]*href")  # Atom's <link href> in an RSS item
 _RDF_ABOUT = re.compile(rb"\srdf:about\s*=")  # an RSS 1.0 item's id, which feedparser takes
-_ATOM_AUTHOR_TEXT = re.compile(rb"<author(?:\s[^<>]*)?>\s*[^\s<]")  # no <name>: feedparser's
 _EMPTY_DC_DATE = re.compile(rb"<dc:date(?:\s[^<>]*)?>\s*</dc:date\s*>")
 _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
 # A URL naming localhost or an address literal: feedparser-rs drops such links when the address
@@ -895,7 +931,7 @@ def _fast_gap(
         return "C1 control characters (feedparser reads them as windows-1252)"
     if _ODD_CASE.search(data) or _capitalized(data):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
-    if odd := _written_differently(data, spans, version, feed):
+    if odd := _written_differently(data, spans, version, feed, entries):
         return odd
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
@@ -926,7 +962,7 @@ def _fast_gap(
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
             return "an Atom link with an empty href (feedparser resolves it to the base)"
-        if title_elsewhere and not _str(entry.get("title")):
+        if not _str(entry.get("title")) and (title_elsewhere or _nested_title(data, *span)):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
         if not rss and entry.get("dc_date") and not _dates_read_alike(data, span):
             return "<dc:date> beside another date (feedparser keeps both, feedparser-rs one)"
@@ -1428,16 +1464,35 @@ def _capitalized(data: bytes) -> bool:
 
 
 def _written_differently(
-    data: bytes, spans: Sequence[tuple[int, int]], version: str, feed: Any
+    data: bytes, spans: Sequence[tuple[int, int]], version: str, feed: Any, entries: Sequence[Any]
 ) -> str:
     """Why the two parsers would read the document's bytes differently, or "": what the
     differential fuzzing of the fast path found (tests/fixtures/parse/fallback-fuzz-*.xml)."""
     rss = version.startswith("rss")
     items = (spans[0][0], spans[-1][1]) if spans else (0, 0)
-    if rss and _duplicate_fields(data, spans):
+    if _duplicate_fields(data, spans, _RSS_ITEM_FIELD if rss else _ATOM_ENTRY_FIELD):
         return (
-            "an item with two of one element (feedparser reads the first, feedparser-rs the last)"
+            "an entry with two of one element (feedparser reads the first, feedparser-rs the last)"
         )
+    if rss and any(
+        _EMPTY_AUTHOR.search(data, *span) and len(_ITEM_AUTHOR_TAG.findall(data, *span)) > 1
+        for span in (spans if _EMPTY_AUTHOR.search(data, *items) else ())
+    ):
+        return "an empty <author> beside another author (feedparser reads that one its own way)"
+    if rss and _XML_LANG.search(data):
+        return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
+    if _CAPITALIZED_ATTRIBUTE.search(data) or _CAPITALIZED_REL.search(data):
+        return "attribute names or rel values in capitals (feedparser ignores case)"
+    if rss and _ATOM_BODY_IN_RSS.search(data, *items):
+        return "Atom bodies or categories in an RSS item (feedparser reads them, feedparser-rs not)"
+    if version in ("rss090", "rss10") and (
+        _RSS2_IN_RSS1.search(data, *items) or _titles_differ(data, spans, entries)
+    ):
+        return "RSS 2.0 elements in RSS 1.0 (feedparser reads them, feedparser-rs not)"
+    if not rss and _ODD_TYPED_LINK.search(data, *items):
+        return "an Atom link to the page typed other than as HTML (feedparser does not take it)"
+    if not rss and len(_ATOM_AUTHOR.findall(data)) != len(_ATOM_NAMED_AUTHOR.findall(data)):
+        return "an Atom <author> without a <name> first (feedparser reads its text or e-mail)"
     if rss and _PREFIXED_LINK.search(data, *items):
         return "an Atom <link> in an RSS item (feedparser reads it as the item's link)"
     if version not in ("rss090", "rss10") and _RDF_ABOUT.search(data, *items):
@@ -1446,8 +1501,6 @@ def _written_differently(
         return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
     if _PERMALINK_OTHERWISE.search(data):
         return "an isPermaLink written in another case (feedparser reads it, feedparser-rs not)"
-    if not rss and _ATOM_AUTHOR_TEXT.search(data):
-        return "an Atom <author> written as text (feedparser reads it, feedparser-rs not)"
     if not rss and _EMPTY_DC_DATE.search(data):
         return "an empty <dc:date> (feedparser then has no date)"
     if _REDECLARED.search(data):
@@ -1463,13 +1516,34 @@ def _written_differently(
     return ""
 
 
-def _duplicate_fields(data: bytes, spans: Sequence[tuple[int, int]]) -> bool:
-    """Whether an item has two children `_RSS_ITEM_FIELD` names: an item holding two such
-    elements at any depth is read tag by tag (a <title> in its <image> is no second one)."""
+def _nested_title(data: bytes, start: int, end: int) -> bool:
+    """Whether an entry holds a <title> deeper than its own (in an extension's element, which
+    feedparser takes for an untitled entry's title)."""
+    titles = len(_TITLE_START.findall(data, start, end))
+    return titles > 0 and titles != _children(data, start, end).count(b"title")
+
+
+def _titles_differ(data: bytes, spans: Sequence[tuple[int, int]], entries: Sequence[Any]) -> bool:
+    """Whether an RSS 1.0 item's <dc:title> stands for a different <title> (feedparser reads the
+    <title>, feedparser-rs the <dc:title>)."""
+    if b"<dc:title" not in data:
+        return False
+    for entry, (start, end) in zip(entries, spans, strict=True):
+        title = _RSS1_TITLE.search(data, start, end)
+        if title and _xml_text(title.group(1)).strip() != (_str(entry.get("title")) or ""):
+            return True
+    return False
+
+
+def _duplicate_fields(
+    data: bytes, spans: Sequence[tuple[int, int]], fields: re.Pattern[bytes]
+) -> bool:
+    """Whether an entry has two children of a name `fields` finds: an entry holding two such
+    elements at any depth is read tag by tag (a <title> in its <image> or <source> is none)."""
     for start, end in spans:
-        fields = _RSS_ITEM_FIELD.findall(data, start, end)
-        if len(fields) != len(set(fields)):
-            children = [c for c in _children(data, start, end) if c in _RSS_ITEM_FIELDS]
+        found = fields.findall(data, start, end)
+        if len(found) != len(set(found)):
+            children = [c for c in _children(data, start, end) if c in set(found)]
             if len(children) != len(set(children)):
                 return True
     return False
@@ -1941,7 +2015,7 @@ def _feedparser_bodies(
             value = _str_or_empty(second.summary)
             html_type = "text/html"  # an RSS <description> is HTML to feedparser
         else:
-            value = _str_or_empty(raw.itunes.summary)
+            value = _str_or_empty(raw.itunes.summary if raw.itunes is not None else None)
             html_type = "text/html" if _looks_like_html(value) else "text/plain"
         plain_type = "text/html" if _looks_like_html(value) else "text/plain"
         if summary is None or has_content:
