@@ -39,7 +39,7 @@ import time
 import xml.parsers.expat
 import xml.sax.saxutils
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -431,9 +431,9 @@ def _parse_xml(
     elif parser == "auto":
         try:
             fast = _parse_fast(data, base_url, warning)
-        except (
-            Exception
-        ) as e:  # a misreading of ours must not cost the feed: the reference reads it
+        except Exception as e:
+            # A misreading of ours costs the fast path, not the feed: the reference reads it,
+            # and the traceback is logged for us to mend.
             log.warning("fast path failed", exc_info=True)
             fast = f"the fast path failed ({type(e).__name__})"
         if isinstance(fast, ParsedFeed):
@@ -482,9 +482,9 @@ def _parse_xml(
 # What the channel's head is read for: its <itunes:image>, the first entry (where the head
 # ends), and comments and CDATA sections, stepped over (what they hold is no element).
 _HEAD_TAG = re.compile(
-    rb"<(?:!--|!\[CDATA\[|itunes:image\b([^<>]*)>|(?:\w+:)?(?:item|entry)[\s>/])"
+    rb"<(?:!--|!\[CDATA\[|\?|itunes:image\b([^<>]*)>|(?:\w+:)?(?:item|entry)[\s>/])"
 )
-_CLOSINGS = {b"<!--": b"-->", b"<![CDATA[": b"]]>"}
+_CLOSINGS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
 
 
 def _artwork(data: bytes) -> str | None:
@@ -680,13 +680,13 @@ _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # attributes and all (read as XML writes them: a quoted value may hold ">"), but <enclosure>,
 # whose end tag means something to _TITLE_ELSEWHERE.
 _EMPTY_ELEMENT = re.compile(
-    rb"<(?!enclosure\b)([A-Za-z_][\w.:-]*+)"
-    rb"""((?:\s++[\w.:-]++\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+)\s*+/>"""
+    rb"<(?!enclosure\b)([A-Za-z_\x80-\xff][\w.:\x80-\xff-]*+)"
+    rb"""((?:\s++[\w.:\x80-\xff-]++\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+)\s*+/>"""
 )
 # The start tags of the text elements feedparser keeps HTML written unescaped in as markup
 # ("exactly <em>is</em> good"), and what is stepped over looking for them (_markup_as_elements).
 _BODY_OR_SKIPPED = re.compile(
-    rb"<(?:!--|!\[CDATA\[|(?:description|content:encoded|summary|content|title)(?:\s[^<>]*)?>)"
+    rb"<(?:!--|!\[CDATA\[|\?|(?:description|content:encoded|summary|content|title)(?:\s[^<>]*)?>)"
 )
 # The start tags of the text elements whose markup written as elements we read as feedparser
 # does (_markup_bodies), in an entry's span; "content:encoded" is not "content".
@@ -722,8 +722,6 @@ _DATE_NAMESPACES = {
     b"dcterms": b"http://purl.org/dc/terms/",
     b"atom": b"http://www.w3.org/2005/Atom",
 }
-# Tags, and what to step over when counting how deep a tag is: CDATA, comments, instructions.
-_MARKUP = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<(/?)[A-Za-z_][^>]*>", re.DOTALL)
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
 # (An RSS <author> may hold CDATA or nothing: that is no Atom <author><name>.)
@@ -818,7 +816,7 @@ _CAPITALIZED_AS_WRITTEN = frozenset((b"pubDate", b"lastBuildDate", b"RDF", b"Seq
 _ARTICLE_ELEMENTS = frozenset(
     b"""title link description summary content encoded guid id pubdate published updated issued
     modified date created category subject keywords enclosure author creator name email uri
-    thumbnail image duration language entry item channel feed rss source rating""".split()
+    thumbnail image duration language entry item channel feed rss source rating ttl""".split()
 )
 # Elements feedparser-rs keeps the last of and feedparser the first (a second <description>
 # becomes content to feedparser), in RSS items.
@@ -830,8 +828,8 @@ _ATOM_ENTRY_FIELD = re.compile(rb"<(" + b"|".join(_ATOM_ENTRY_FIELDS) + rb")[\s>
 # names, feedparser-rs reads them as written), but the camel case MRSS defines.
 _CAPITALIZED_ATTRIBUTE = re.compile(
     rb"<(?:enclosure|link|\w+:link|category|media:content|media:thumbnail|itunes:image)"
-    rb"""(?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*?"""
-    rb"\s+(?!isDefault\b|fileSize\b)[\w.:-]*[A-Z][\w.:-]*\s*="
+    rb"""(?:\s++(?:[a-z0-9_.:-]++|isDefault|fileSize)\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+"""
+    rb"\s++[a-z0-9_.:-]*+[A-Z]"
 )
 _CAPITALIZED_REL = re.compile(rb"""rel\s*=\s*["'][^"'<>]*[A-Z]""")  # (a literal first: fast)
 # An Atom link to the entry's page typed other than as HTML, which feedparser does not take.
@@ -840,7 +838,11 @@ _ODD_TYPED_LINK = re.compile(
     rb"""[^<>]*\btype\s*=\s*["'](?!text/html["']|application/xhtml\+xml["'])"""
 )
 _ATOM_AUTHOR = re.compile(rb"<author[\s>]")
-_EMPTY_AUTHOR = re.compile(rb"<author>\s*</author>")
+_EMPTY_AUTHOR = re.compile(rb"<(?:\w+:)?(?:author|creator)(?:\s[^<>]*)?>\s*</")
+_RSS_ID = re.compile(rb"<id[\s>/]")  # an Atom <id> in an RSS item: feedparser's id
+# References in an Atom link's rel, type or length: feedparser-rs does not decode them (_atom_urls
+# decodes the href).
+_LINK_REFERENCE = re.compile(rb"""<link\s[^<>]*?\b(?:rel|type|length)\s*=\s*["'][^"'<>]*&""")
 _ATOM_NAMED_AUTHOR = re.compile(rb"<author(?:\s[^<>]*)?>\s*<name[\s>]")
 # In an RSS item, Atom's bodies and categories, and a typed <content:encoded>: feedparser reads
 # them, feedparser-rs does not.
@@ -851,7 +853,6 @@ _ATOM_BODY_IN_RSS = re.compile(
 # In an RSS 1.0 item, RSS 2.0's elements, dc:title and itunes:summary: the same.
 _RSS2_IN_RSS1 = re.compile(rb"<(?:category|guid|enclosure|media:\w+|itunes:summary)[\s>/]")
 _RSS1_TITLE = re.compile(rb"<title>" + _TEXT_ONLY + rb"</title\s*>", re.DOTALL)
-_TAG_NAME = re.compile(rb"<([\w.:-]+)")
 # A text element that declares a namespace of its own: feedparser no longer reads it as ours.
 _REDECLARED = re.compile(
     rb"<(?:title|link|description|summary|content|guid|pubDate|author|category)\s[^<>]*\bxmlns\s*="
@@ -874,9 +875,14 @@ _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
 # A URL naming localhost or an address literal: feedparser-rs drops such links when the address
 # is not public (127.0.0.1, 10.x, [::1], 169.254.x, …); feedparser keeps them. The hint starts
 # with a literal to scan for; the patterns are tried where it is found.
-_ADDRESS_HINT = re.compile(rb"://(?:\[|\d{1,3}\.\d{1,3}\.|[lL][oO][cC][aA][lL][hH][oO][sS][tT])")
+# (An address literal in any of the forms hosts accept: "127.1", "2130706433", "0x7f000001";
+# "1.bp.blogspot.com" is a name.)
+_ADDRESS_LITERAL = rb"""(?:\[|0[xX][0-9a-fA-F.]*[/:?#"']|\d+(?:\.\d+){0,3}[/:?#"'])"""
+_ADDRESS_HINT = re.compile(
+    rb"://(?:" + _ADDRESS_LITERAL + rb"|[lL][oO][cC][aA][lL][hH][oO][sS][tT])"
+)
 _ADDRESS_ATTRIBUTE = re.compile(
-    rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|\[|\d{1,3}\.\d{1,3}\.)"""
+    rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|""" + _ADDRESS_LITERAL + rb")"
 )
 _TAG = re.compile(r"<[^>]*>")
 _TITLE_KEY_CHARS = 1000
@@ -936,7 +942,8 @@ def _fast_gap(
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     if _ADDRESS_HINT.search(data) and (
-        any(not _str(e.get("link")) for e in entries) or _ADDRESS_ATTRIBUTE.search(data)
+        any(not _str(e.get("link")) for e in entries)
+        or _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))
     ):
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
     # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
@@ -1036,19 +1043,63 @@ def _children_of(data: bytes, start: int, end: int, positions: set[int]) -> bool
     """True when the tags starting at `positions` are children of the element from `start` to
     `end` (not nested deeper), and its tags balance."""
     depth = 0
-    for match in _MARKUP.finditer(data, start, end):
-        tag = match.group(0)
-        if tag[1:2] in (b"!", b"?"):
-            continue
-        if match.start() in positions and depth != 1:
+    for position, closing, _, empty in _tags(data, start, end):
+        if position in positions and depth != 1:
             return False
-        if match.group(1):
+        if closing:
             depth -= 1
             if depth < 0:
                 return False
-        elif not tag.endswith(b"/>"):
+        elif not empty:
             depth += 1
     return depth == 0
+
+
+_TAG_TOKEN = re.compile(rb"<(?:!--|!\[CDATA\[|\?|(/?)([A-Za-z_][\w.:-]*))")
+
+
+def _tags(data: bytes, start: int, end: int) -> Iterator[tuple[int, bool, bytes, bool]]:
+    """The tags from `start` to `end`: where each starts, whether it is an end tag, its name,
+    and whether it closes itself. Comments, CDATA sections and instructions are stepped over by
+    finding their end, once: linear, whatever they hold (a pattern reading each lazily to its
+    end was quadratic on a CDATA section holding many "<![CDATA[")."""
+    position = start
+    while match := _TAG_TOKEN.search(data, position, end):
+        if match.group(2) is None:  # a comment, a CDATA section, an instruction
+            closing = _CLOSINGS[match.group(0)]
+            close = data.find(closing, match.end(), end)
+            if close < 0:
+                return
+            position = close + len(closing)
+            continue
+        close = data.find(b">", match.end(), end)
+        if close < 0:
+            return
+        position = close + 1
+        yield match.start(), bool(match.group(1)), match.group(2), data[close - 1 : close] == b"/"
+
+
+def _outside_cdata(pattern: re.Pattern[bytes], data: bytes, start: int, end: int) -> bool:
+    """Whether `pattern` is found from `start` to `end` outside CDATA sections (HTML in a
+    <content:encoded> holds <summary> and localhost links). A few tries: past that, it is."""
+    for tries, match in enumerate(pattern.finditer(data, start, end)):
+        opened = data.rfind(b"<![CDATA[", start, match.start())
+        if tries >= 20 or opened < 0 or data.find(b"]]>", opened, match.start()) >= 0:
+            return True
+    return False
+
+
+def _atom_under_a_prefix(data: bytes, start: int, end: int) -> bool:
+    """Whether an item holds an Atom <summary> or <content> under a prefix of its own."""
+    prefixes = [
+        re.escape(prefix)
+        for prefix, address in _NAMESPACE_DECLARATION.findall(data)
+        if address == b"http://www.w3.org/2005/Atom"
+    ]
+    if not prefixes:
+        return False
+    pattern = re.compile(rb"<(?:" + b"|".join(prefixes) + rb"):(?:summary|content)[\s>/]")
+    return pattern.search(data, start, end) is not None
 
 
 def _plain_summaries(
@@ -1097,7 +1148,7 @@ _MARKUP_REASON = "markup written as XML elements inside a text element"
 _XHTML = "application/xhtml+xml"
 
 
-_SKIPPED_SECTION = re.compile(rb"<!--|<!\[CDATA\[")
+_SKIPPED_SECTION = re.compile(rb"<!--|<!\[CDATA\[|<\?")
 
 
 def _without_self_closing(data: bytes) -> bytes:
@@ -1475,15 +1526,23 @@ def _written_differently(
             "an entry with two of one element (feedparser reads the first, feedparser-rs the last)"
         )
     if rss and any(
-        _EMPTY_AUTHOR.search(data, *span) and len(_ITEM_AUTHOR_TAG.findall(data, *span)) > 1
+        _EMPTY_AUTHOR.search(data, *span)
+        and len(_ITEM_AUTHOR_TAG.findall(data, *span)) > 1
+        and data.find(b"@", *span) >= 0  # (an address: what feedparser then reads its way)
         for span in (spans if _EMPTY_AUTHOR.search(data, *items) else ())
     ):
-        return "an empty <author> beside another author (feedparser reads that one its own way)"
+        return "an empty author beside another (feedparser reads that one its own way)"
+    if rss and _RSS_ID.search(data, *items):
+        return "an <id> in an RSS item (feedparser takes it for the item's id)"
+    if not rss and _LINK_REFERENCE.search(data):
+        return "a reference in an Atom link's rel, type or length (feedparser-rs keeps it)"
     if rss and _XML_LANG.search(data):
         return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
     if _CAPITALIZED_ATTRIBUTE.search(data) or _CAPITALIZED_REL.search(data):
         return "attribute names or rel values in capitals (feedparser ignores case)"
-    if rss and _ATOM_BODY_IN_RSS.search(data, *items):
+    if rss and (
+        _outside_cdata(_ATOM_BODY_IN_RSS, data, *items) or _atom_under_a_prefix(data, *items)
+    ):
         return "Atom bodies or categories in an RSS item (feedparser reads them, feedparser-rs not)"
     if version in ("rss090", "rss10") and (
         _RSS2_IN_RSS1.search(data, *items) or _titles_differ(data, spans, entries)
@@ -1553,16 +1612,13 @@ def _children(data: bytes, start: int, end: int) -> list[bytes]:
     """The names of the child elements of the element starting at `start`, in order."""
     names: list[bytes] = []
     depth = 0
-    for match in _MARKUP.finditer(data, start, end):
-        tag = match.group(0)
-        if tag[1:2] in (b"!", b"?"):
-            continue  # CDATA, a comment, an instruction
-        if match.group(1):  # an end tag
+    for _, closing, name, empty in _tags(data, start, end):
+        if closing:
             depth -= 1
             continue
         if depth == 1:
-            names.append(_TAG_NAME.match(tag).group(1))  # type: ignore[union-attr]
-        depth += not tag.endswith(b"/>")
+            names.append(name)
+        depth += not empty
     return names
 
 

@@ -1104,3 +1104,47 @@ def test_a_failure_of_the_fast_path_leaves_the_feed_to_feedparser(
     feed = parse(PODCAST, url="https://show.example/feed", headers={})
     assert (feed.parser, feed.fallback) == ("feedparser", "the fast path failed (AttributeError)")
     assert [e.duration for e in feed.entries] == [3723, 3723, 3723, None, None]
+
+
+def _item_with(extra: bytes) -> bytes:
+    return (
+        b'<rss version="2.0"><channel><title>t</title><item><title>One</title>'
+        b"<link>https://x.example/1</link>" + extra + b"</item><item><title>Two</title>"
+        b"<link>https://x.example/2</link></item></channel></rss>"
+    )
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # One long capitalized name after "<link", no "=": the attribute-case rule backtracked
+        # over it (22 s for 40 KB).
+        b"<!-- <link " + b"A" * 200_000 + b" -->",
+        # An item's span ending at a "</item>" in CDATA that holds two <title> and many
+        # "<![CDATA[" or "<?": each was read to the end of the span (35 s for 200 KB).
+        b"<description><![CDATA[<title><title>"
+        + b"<![CDATA[" * 25_000
+        + b"</item>]]></description>",
+        b"<description><![CDATA[<title><title>" + b"<?" * 100_000 + b"</item>]]></description>",
+    ],
+    ids=["capital-name", "cdata-starts", "instructions"],
+)
+def test_the_fast_paths_checks_read_hostile_markup_once(extra: bytes) -> None:
+    parse(_item_with(extra), url="https://x.example/feed", headers={})
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # Gutenberg's Details block and a tutorial's localhost link, in the HTML of the post.
+        b"<description><![CDATA[<details><summary>More</summary>Text</details>]]></description>",
+        b'<description><![CDATA[<a href="http://localhost:3000/">the server</a>]]></description>',
+        b'<media:thumbnail xmlns:media="http://search.yahoo.com/mrss/" '
+        b'url="https://1.bp.blogspot.com/a.jpg"/>',
+    ],
+    ids=["details-block", "localhost-in-html", "numbered-host-name"],
+)
+def test_html_in_cdata_and_host_names_keep_the_fast_path(extra: bytes) -> None:
+    feed = parse(_item_with(extra), url="https://x.example/feed", headers={})
+    assert (feed.parser, feed.fallback) == (FAST_PARSER, "")
