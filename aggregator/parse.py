@@ -608,11 +608,14 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
                 for n, detail in plain.items():
                     overlays[n] = {**(overlays[n] or {}), key: detail}
     bodies: dict[int, dict[str, Any]] = {}
-    if _markup_as_elements(data) or (not rss and any(map(_has_xhtml, entries))):
-        found = _markup_bodies(entries, data, spans, version)
+    markup = _markup_as_elements(data)
+    if markup or (not rss and any(map(_has_xhtml, entries))):
+        found = _markup_bodies(entries, data, spans, version, markup)
         if isinstance(found, str):
             return found
         bodies = found
+    if markup and not bodies:
+        return _MARKUP_REASON
     if not rss and _MEDIA_DESCRIPTION.search(data):
         media = _media_summaries(entries, data, spans)
         if isinstance(media, str):
@@ -869,7 +872,7 @@ _USUAL_PREFIXES = {
     b"http://purl.org/rss/1.0/modules/content/": b"content",
 }
 _PREFIXED_LINK = re.compile(rb"<\w+:link\s[^<>]*href")  # Atom's <link href> in an RSS item
-_RDF_ABOUT = re.compile(rb"\srdf:about\s*=")  # an RSS 1.0 item's id, which feedparser takes
+_RDF_ABOUT = re.compile(rb"rdf:about\s*=")  # an RSS 1.0 item's id, which feedparser takes
 _EMPTY_DC_DATE = re.compile(rb"<dc:date(?:\s[^<>]*)?>\s*</dc:date\s*>")
 _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
 # A URL naming localhost or an address literal: feedparser-rs drops such links when the address
@@ -893,6 +896,28 @@ _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
 _LANGUAGE_ELEMENT = re.compile(rb"language>")
 _XML_LANG = re.compile(rb"xml:lang\s*=")
 _ENTITY = re.compile(r"&(?:#\d+|#x[\da-fA-F]+|\w+);")
+
+
+# The patterns of `_odd_markup`'s rules that start with "<", joined: one scan tells whether any
+# can apply. (One starting otherwise would make re try every position instead of every "<".)
+_COMMON_ODDITIES = (_CAPITALIZED_ATTRIBUTE, _PERMALINK_OTHERWISE, _REDECLARED, _ODD_DURATION)
+_RSS_ODDITIES = re.compile(
+    b"|".join(
+        p.pattern
+        for p in (
+            *_COMMON_ODDITIES,
+            _EMPTY_AUTHOR,
+            _RSS_ID,
+            _ATOM_BODY_IN_RSS,
+            _PREFIXED_LINK,
+        )
+    )
+)
+_ATOM_ODDITIES = re.compile(
+    b"|".join(
+        p.pattern for p in (*_COMMON_ODDITIES, _LINK_REFERENCE, _ODD_TYPED_LINK, _EMPTY_DC_DATE)
+    )
+)
 
 
 def _fast_gap(
@@ -931,8 +956,6 @@ def _fast_gap(
         return "base64 content (feedparser decodes it)"
     if _XHTML_BODY.search(data):
         return "an XHTML <body> in an item (feedparser reads it as content)"
-    if not rebuilt and _markup_as_elements(data):
-        return "markup written as XML elements inside a text element"
     if _C1_CONTROL.search(data) or _C1_REFERENCE.search(data):
         return "C1 control characters (feedparser reads them as windows-1252)"
     if _ODD_CASE.search(data) or _capitalized(data):
@@ -953,8 +976,6 @@ def _fast_gap(
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_RATING.search(data):
         return "media rated adult (feedparser-rs does not report a <media:rating> in media:content)"
-    if b"uration" in data and _ODD_DURATION.search(data):
-        return "a duration other than <itunes:duration> (the parsers read them differently)"
     if rss and _MEDIA_DESCRIPTION.search(data):  # (in Atom: _media_summaries)
         return "<media:description> (feedparser takes it as the summary, feedparser-rs as text)"
     # (In Atom, _atom_urls decoded them.)
@@ -1206,15 +1227,19 @@ def _has_xhtml(entry: Any) -> bool:
 
 
 def _markup_bodies(
-    entries: Sequence[Any], data: bytes, spans: Sequence[tuple[int, int]], version: str
+    entries: Sequence[Any],
+    data: bytes,
+    spans: Sequence[tuple[int, int]],
+    version: str,
+    positions: Sequence[int],
 ) -> dict[int, dict[str, Any]] | str:
     """The bodies feedparser reads from markup written as XML elements, by entry, as overlays:
     an RSS item's one <description>, an Atom entry's <summary> and <content> typed "xhtml"
     (all of them, so that its XHTML reads as feedparser's too); or why they cannot be read so.
 
     feedparser-rs drops such child elements from an RSS <description> and keeps an Atom XHTML
-    body as written; feedparser writes them out again its own way (`_feedparser_markup`)."""
-    positions = _markup_as_elements(data)
+    body as written; feedparser writes them out again its own way (`_feedparser_markup`).
+    `positions`: where the text elements holding elements start (_markup_as_elements)."""
     starts = [start for start, _ in spans]
     by_entry: dict[int, set[int]] = {}
     for position in positions:
@@ -1520,11 +1545,50 @@ def _written_differently(
     """Why the two parsers would read the document's bytes differently, or "": what the
     differential fuzzing of the fast path found (tests/fixtures/parse/fallback-fuzz-*.xml)."""
     rss = version.startswith("rss")
+    rss1 = version in ("rss090", "rss10")
     items = (spans[0][0], spans[-1][1]) if spans else (0, 0)
     if _duplicate_fields(data, spans, _RSS_ITEM_FIELD if rss else _ATOM_ENTRY_FIELD):
         return (
             "an entry with two of one element (feedparser reads the first, feedparser-rs the last)"
         )
+    # One scan for what the rules below look for: most documents have none of it.
+    if (_RSS_ODDITIES if rss else _ATOM_ODDITIES).search(data) and (
+        odd := _odd_markup(data, spans, items, rss, rss1)
+    ):
+        return odd
+    if rss and _XML_LANG.search(data):
+        return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
+    if _CAPITALIZED_REL.search(data):
+        return "attribute names or rel values in capitals (feedparser ignores case)"
+    if rss and not rss1 and _RDF_ABOUT.search(data, *items):
+        return "an rdf:about on an item of RSS 2.0 (feedparser takes it for the id)"
+    if rss1 and (_RSS2_IN_RSS1.search(data, *items) or _titles_differ(data, spans, entries)):
+        return "RSS 2.0 elements in RSS 1.0 (feedparser reads them, feedparser-rs not)"
+    if rss1 and b"<pubDate" in data:
+        return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
+    if rss and _atom_under_a_prefix(data, *items):
+        return "Atom bodies or categories in an RSS item (feedparser reads them, feedparser-rs not)"
+    if (
+        not rss
+        and b"<author" in data
+        and len(_ATOM_AUTHOR.findall(data)) != len(_ATOM_NAMED_AUTHOR.findall(data))
+    ):
+        return "an Atom <author> without a <name> first (feedparser reads its text or e-mail)"
+    if any(
+        _USUAL_PREFIXES.get(address, prefix) != prefix
+        for prefix, address in _NAMESPACE_DECLARATION.findall(data)
+    ):
+        return "a namespace under an unusual prefix (feedparser reads it, feedparser-rs not)"
+    link = _alternate_link(feed) or _str(feed.get("link")) or ""
+    if any(c in link for c in "\t\r\n"):
+        return "a line break in the feed's link (feedparser takes it out)"
+    return ""
+
+
+def _odd_markup(
+    data: bytes, spans: Sequence[tuple[int, int]], items: tuple[int, int], rss: bool, rss1: bool
+) -> str:
+    """The rules of `_written_differently` whose patterns _RSS_ODDITIES and _ATOM_ODDITIES join."""
     if rss and any(
         _EMPTY_AUTHOR.search(data, *span)
         and len(_ITEM_AUTHOR_TAG.findall(data, *span)) > 1
@@ -1536,42 +1600,22 @@ def _written_differently(
         return "an <id> in an RSS item (feedparser takes it for the item's id)"
     if not rss and _LINK_REFERENCE.search(data):
         return "a reference in an Atom link's rel, type or length (feedparser-rs keeps it)"
-    if rss and _XML_LANG.search(data):
-        return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
-    if _CAPITALIZED_ATTRIBUTE.search(data) or _CAPITALIZED_REL.search(data):
+    if _CAPITALIZED_ATTRIBUTE.search(data):
         return "attribute names or rel values in capitals (feedparser ignores case)"
-    if rss and (
-        _outside_cdata(_ATOM_BODY_IN_RSS, data, *items) or _atom_under_a_prefix(data, *items)
-    ):
+    if rss and _outside_cdata(_ATOM_BODY_IN_RSS, data, *items):
         return "Atom bodies or categories in an RSS item (feedparser reads them, feedparser-rs not)"
-    if version in ("rss090", "rss10") and (
-        _RSS2_IN_RSS1.search(data, *items) or _titles_differ(data, spans, entries)
-    ):
-        return "RSS 2.0 elements in RSS 1.0 (feedparser reads them, feedparser-rs not)"
     if not rss and _ODD_TYPED_LINK.search(data, *items):
         return "an Atom link to the page typed other than as HTML (feedparser does not take it)"
-    if not rss and len(_ATOM_AUTHOR.findall(data)) != len(_ATOM_NAMED_AUTHOR.findall(data)):
-        return "an Atom <author> without a <name> first (feedparser reads its text or e-mail)"
     if rss and _PREFIXED_LINK.search(data, *items):
         return "an Atom <link> in an RSS item (feedparser reads it as the item's link)"
-    if version not in ("rss090", "rss10") and _RDF_ABOUT.search(data, *items):
-        return "an rdf:about on an item of RSS 2.0 (feedparser takes it for the id)"
-    if version in ("rss090", "rss10") and b"<pubDate" in data:
-        return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
     if _PERMALINK_OTHERWISE.search(data):
         return "an isPermaLink written in another case (feedparser reads it, feedparser-rs not)"
     if not rss and _EMPTY_DC_DATE.search(data):
         return "an empty <dc:date> (feedparser then has no date)"
     if _REDECLARED.search(data):
         return "a text element in a namespace of its own (feedparser does not read it as ours)"
-    if any(
-        _USUAL_PREFIXES.get(address, prefix) != prefix
-        for prefix, address in _NAMESPACE_DECLARATION.findall(data)
-    ):
-        return "a namespace under an unusual prefix (feedparser reads it, feedparser-rs not)"
-    link = _alternate_link(feed) or _str(feed.get("link")) or ""
-    if any(c in link for c in "\t\r\n"):
-        return "a line break in the feed's link (feedparser takes it out)"
+    if _ODD_DURATION.search(data):
+        return "a duration other than <itunes:duration> (the parsers read them differently)"
     return ""
 
 
