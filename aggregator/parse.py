@@ -32,7 +32,6 @@ import html
 import html.entities
 import io
 import json
-import logging
 import math
 import re
 import time
@@ -53,8 +52,6 @@ from charset_normalizer.md import mess_ratio
 
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
-
-log = logging.getLogger(__name__)
 
 # A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here), and
 # from at most this many gzip members (a file is one; some tools append a few).
@@ -429,13 +426,7 @@ def _parse_xml(
         # feedparser-rs never sees it.
         fallback = "a Content-Language header (feedparser's default language)"
     elif parser == "auto":
-        try:
-            fast = _parse_fast(data, base_url, warning)
-        except Exception as e:
-            # A misreading of ours costs the fast path, not the feed: the reference reads it,
-            # and the traceback is logged for us to mend.
-            log.warning("fast path failed", exc_info=True)
-            fast = f"the fast path failed ({type(e).__name__})"
+        fast = _parse_fast(data, base_url, warning)
         if isinstance(fast, ParsedFeed):
             return replace(fast, artwork=artwork)
         fallback = fast
@@ -454,7 +445,7 @@ def _parse_xml(
             sanitize_html=False,
             resolve_relative_uris=False,
         )
-    except Exception as e:  # its handlers fail on odd input ("<width>" in a text: TypeError)
+    except (TypeError, AttributeError) as e:  # its handlers on odd input ("<width>" in a text)
         raise ParseError(
             f"The feed could not be read (feedparser: {type(e).__name__}: {e})."
         ) from e

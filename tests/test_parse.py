@@ -1092,20 +1092,6 @@ def test_cdata_ends_in_a_later_comment_are_read_once() -> None:
     assert parse(body, url="https://x.example/feed", headers={}).entries[0].title == "T"
 
 
-def test_a_failure_of_the_fast_path_leaves_the_feed_to_feedparser(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # A mistake in our mapping of feedparser-rs (an AttributeError on an RSS 1.0 item's empty
-    # <itunes:summary> was one) must cost the fast path, not the feed.
-    def broken(*args: object) -> None:
-        raise AttributeError("'NoneType' object has no attribute 'summary'")
-
-    monkeypatch.setattr("aggregator.parse._parse_fast", broken)
-    feed = parse(PODCAST, url="https://show.example/feed", headers={})
-    assert (feed.parser, feed.fallback) == ("feedparser", "the fast path failed (AttributeError)")
-    assert [e.duration for e in feed.entries] == [3723, 3723, 3723, None, None]
-
-
 def _item_with(extra: bytes) -> bytes:
     return (
         b'<rss version="2.0"><channel><title>t</title><item><title>One</title>'
