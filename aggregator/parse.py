@@ -471,11 +471,20 @@ def _parse_xml(
 
 
 # What the channel's head is read for: its <itunes:image>, the first entry (where the head
-# ends), and comments and CDATA sections, stepped over (what they hold is no element).
+# ends), and comments, CDATA sections and instructions, stepped over (they hold no element).
 _HEAD_TAG = re.compile(
     rb"<(?:!--|!\[CDATA\[|\?|itunes:image\b([^<>]*)>|(?:\w+:)?(?:item|entry)[\s>/])"
 )
 _CLOSINGS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+
+
+def _past(data: bytes, opening: bytes, start: int, end: int | None = None) -> int:
+    """Where the comment, CDATA section or instruction `opening` began ends (past its
+    closing, looked for from `start`), or -1 when it does not before `end`. Stepping over one
+    by finding its end, once, keeps every scan of the bytes linear whatever it holds."""
+    closing = _CLOSINGS[opening]
+    close = data.find(closing, start, len(data) if end is None else end)
+    return -1 if close < 0 else close + len(closing)
 
 
 def _artwork(data: bytes) -> str | None:
@@ -483,22 +492,19 @@ def _artwork(data: bytes) -> str | None:
 
     Read from the bytes, the same for both parsers: feedparser files it and the channel's
     <image> in one place (the last one written wins), and a site's logo is no episode's picture.
-    Linear: a comment or CDATA section is skipped by finding its end, once.
     """
     if b"itunes:image" not in data:
         return None
     position = 0
     while match := _HEAD_TAG.search(data, position):
-        closing = _CLOSINGS.get(match.group(0))
-        if closing is None:  # the image, or the first entry: the head is read
+        if match.group(0) not in _CLOSINGS:  # the image, or the first entry: the head is read
             href = _HREF.search(match.group(1)) if match.group(1) is not None else None
             if href is None:
                 return None
             return html.unescape((href.group(1) or href.group(2)).decode()).strip() or None
-        end = data.find(closing, match.end())
-        if end < 0:
+        position = _past(data, match.group(0), match.end())
+        if position < 0:
             return None
-        position = end + len(closing)
     return None
 
 
@@ -605,8 +611,6 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         if isinstance(found, str):
             return found
         bodies = found
-    if markup and not bodies:
-        return _MARKUP_REASON
     if not rss and _MEDIA_DESCRIPTION.search(data):
         media = _media_summaries(entries, data, spans)
         if isinstance(media, str):
@@ -688,7 +692,6 @@ _BODY_START = re.compile(rb"<(description|summary|content)(?=[\s>/])([^<>]*)>")
 _XHTML_TYPE = re.compile(rb"""\btype\s*=\s*["']xhtml["']""")
 _XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
 _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
-_TITLE_START = re.compile(rb"<title[\s>/]")
 # (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
@@ -844,7 +847,8 @@ _ATOM_BODY_IN_RSS = re.compile(
     rb"<(?:atom\d*:)?(?:summary|content)[\s>/]|<category\s[^<>]*\bterm\s*="
     rb"|<content:encoded\s[^<>]*\btype\s*="
 )
-# In an RSS 1.0 item, RSS 2.0's elements, dc:title and itunes:summary: the same.
+# In an RSS 1.0 item, RSS 2.0's elements and itunes:summary: the same (a <dc:title> only where
+# it is not the <title>: _titles_differ).
 _RSS2_IN_RSS1 = re.compile(rb"<(?:category|guid|enclosure|media:\w+|itunes:summary)[\s>/]")
 _RSS1_TITLE = re.compile(rb"<title>" + _TEXT_ONLY + rb"</title\s*>", re.DOTALL)
 # A text element that declares a namespace of its own: feedparser no longer reads it as ours.
@@ -988,7 +992,7 @@ def _fast_gap(
         details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
         if any(not _is_html_type(c.get("type")) for c in details[1:]):
             return "content that is not HTML (feedparser types, decodes and picks it its own way)"
-        if n not in rebuilt and any(d.get("type") == "application/xhtml+xml" for d in details):
+        if n not in rebuilt and _has_xhtml(entry):
             return "XHTML content (feedparser-rs reads it differently)"
         if any(d.get("language") and not _str(d.get("value")) for d in details):
             return "a blank text with an xml:lang (feedparser gives it no language)"
@@ -1072,17 +1076,15 @@ _TAG_TOKEN = re.compile(rb"<(?:!--|!\[CDATA\[|\?|(/?)([A-Za-z_][\w.:-]*))")
 
 def _tags(data: bytes, start: int, end: int) -> Iterator[tuple[int, bool, bytes, bool]]:
     """The tags from `start` to `end`: where each starts, whether it is an end tag, its name,
-    and whether it closes itself. Comments, CDATA sections and instructions are stepped over by
-    finding their end, once: linear, whatever they hold (a pattern reading each lazily to its
-    end was quadratic on a CDATA section holding many "<![CDATA[")."""
+    and whether it closes itself; comments, CDATA sections and instructions stepped over (`_past`:
+    a pattern reading each lazily to its end was quadratic on a CDATA section holding many
+    "<![CDATA[")."""
     position = start
     while match := _TAG_TOKEN.search(data, position, end):
         if match.group(2) is None:  # a comment, a CDATA section, an instruction
-            closing = _CLOSINGS[match.group(0)]
-            close = data.find(closing, match.end(), end)
-            if close < 0:
+            position = _past(data, match.group(0), match.end(), end)
+            if position < 0:
                 return
-            position = close + len(closing)
             continue
         close = data.find(b">", match.end(), end)
         if close < 0:
@@ -1158,24 +1160,21 @@ def _plain_titles(
 
 _MARKUP_REASON = "markup written as XML elements inside a text element"
 _XHTML = "application/xhtml+xml"
-
-
 _SKIPPED_SECTION = re.compile(rb"<!--|<!\[CDATA\[|<\?")
 
 
 def _without_self_closing(data: bytes) -> bytes:
     """The document with its self-closing elements written as a start and an end tag
-    (_EMPTY_ELEMENT), but in comments and CDATA sections: their text is no markup (the HTML
-    of a <description> in CDATA keeps its "<br/>")."""
+    (_EMPTY_ELEMENT), but in comments, CDATA sections and instructions: their text is no markup
+    (the HTML of a <description> in CDATA keeps its "<br/>")."""
     if not _EMPTY_ELEMENT.search(data):
         return data
     pieces: list[bytes] = []
     position = 0
     while match := _SKIPPED_SECTION.search(data, position):
         pieces.append(_EMPTY_ELEMENT.sub(rb"<\1\2></\1>", data[position : match.start()]))
-        closing = _CLOSINGS[match.group(0)]
-        end = data.find(closing, match.end())
-        position = len(data) if end < 0 else end + len(closing)
+        position = _past(data, match.group(0), match.end())
+        position = len(data) if position < 0 else position
         pieces.append(data[match.start() : position])
     pieces.append(_EMPTY_ELEMENT.sub(rb"<\1\2></\1>", data[position:]))
     return b"".join(pieces)
@@ -1183,27 +1182,25 @@ def _without_self_closing(data: bytes) -> bytes:
 
 def _markup_as_elements(data: bytes) -> list[int]:
     """Where the text elements holding a child element start (HTML written unescaped: feedparser
-    keeps it as markup), anywhere in their text; comments and CDATA sections are stepped over,
-    outside those elements and in their text. One pass: each is skipped by finding its end, once
-    (a pattern retried inside a CDATA section at every "<description>" it held was quadratic)."""
+    keeps it as markup), anywhere in their text; comments, CDATA sections and instructions are
+    stepped over (`_past`), outside those elements and in their text (a pattern retried inside
+    a CDATA section at every "<description>" it held was quadratic)."""
     found: list[int] = []
     position = 0
     while match := _BODY_OR_SKIPPED.search(data, position):
-        if (closing := _CLOSINGS.get(match.group(0))) is not None:  # a comment, a CDATA section
-            end = data.find(closing, match.end())
-            if end < 0:
+        if match.group(0) in _CLOSINGS:  # a comment, a CDATA section, an instruction
+            position = _past(data, match.group(0), match.end())
+            if position < 0:
                 break
-            position = end + len(closing)
             continue
         position = match.end()
         while (tag := data.find(b"<", position)) >= 0:  # the element's text, to its first tag
             opening = next((o for o in _CLOSINGS if data.startswith(o, tag)), None)
             if opening is None:
                 break
-            end = data.find(_CLOSINGS[opening], tag + len(opening))
-            if end < 0:
+            position = _past(data, opening, tag + len(opening))
+            if position < 0:
                 return found
-            position = end + len(_CLOSINGS[opening])
         if tag < 0:
             break
         if data[tag + 1 : tag + 2].isalpha():
@@ -1613,7 +1610,7 @@ def _odd_markup(
 def _nested_title(data: bytes, start: int, end: int) -> bool:
     """Whether an entry holds a <title> deeper than its own (in an extension's element, which
     feedparser takes for an untitled entry's title)."""
-    titles = len(_TITLE_START.findall(data, start, end))
+    titles = len(_TITLE_TAG.findall(data, start, end))
     return titles > 0 and titles != _children(data, start, end).count(b"title")
 
 
