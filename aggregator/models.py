@@ -197,6 +197,9 @@ class SourceState:
     # A hash of the source's settings its articles were last made with: after an edit (a new
     # category, a filter) the next fetch asks for the whole feed again, not a 304.
     settings: str | None = None
+    # The entries of the last feed read whose articles are made and settled, as marks
+    # (normalize.entry_mark): on the next read, those entries are not cleaned again.
+    entry_marks: tuple[str, ...] = ()
 
 
 # How a source is doing, in one word: what metrics, the admin pages, the CLI and /sources all show.

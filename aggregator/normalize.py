@@ -11,10 +11,11 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from pathlib import Path
 
 from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
@@ -98,6 +99,12 @@ class Report:
     """What cleaning a feed's entries found, for the source's state (normalize fills it in)."""
 
     unreadable_dates: int = 0  # entries with a date string nobody could read
+    # Each settled entry's mark (entry_marks): the next refresh of the source skips these.
+    marks: list[str] = field(default_factory=list)
+
+
+# A mark ending so is an entry whose date could not be read: still counted when skipped.
+UNREADABLE_MARK = "!"
 
 
 def normalize(
@@ -107,11 +114,14 @@ def normalize(
     now: datetime,
     report: Report | None = None,
     learned_junk: frozenset[str] = frozenset(),
+    skip: Collection[str] = frozenset(),
 ) -> list[Article]:
     """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones.
 
     `report`, when given, is filled in with what the cleaning found. `learned_junk`: the hashes
     of paragraphs the source repeats in many articles (Store.boilerplate), removed from content.
+    `skip`: the marks of entries cleaned before (the last refresh's `report.marks`): an entry
+    whose mark is there would come out the same article as then, and is left out.
     """
     report = report if report is not None else Report()
     if now.tzinfo is None:
@@ -126,10 +136,20 @@ def normalize(
     urls = [_entry_url(entry, base) for entry in entries]
     keys = _identity_keys(entries, urls)
     local = dates.zone(source.timezone)
+    context = _context(feed, source, learned_junk)
     articles = []
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
+        mark = entry_mark(context, entry, key)
+        if mark in skip or mark + UNREADABLE_MARK in skip:
+            unreadable = mark not in skip
+            report.unreadable_dates += unreadable
+            report.marks.append(mark + UNREADABLE_MARK * unreadable)
+            continue
         published, updated, unreadable = _dates(entry, local)
         report.unreadable_dates += unreadable
+        if not any(d and d > now for d in (published, updated)):
+            # A date still ahead is clamped to `now`, which moves: such an entry is made again.
+            report.marks.append(mark + UNREADABLE_MARK * unreadable)
         title = _text(entry.title, entry.title_is_html)
         content, text = _content_and_text(entry, base, source, learned_junk)
         if not wanted(f"{title}\n{text}"):
@@ -154,6 +174,36 @@ def normalize(
             )
         )
     return articles
+
+
+def entry_mark(context: bytes, entry: EntryData, key: str) -> str:
+    """A short hash of what makes an entry's article: the entry itself, its identity key (which
+    can depend on the other entries), and `context` (_context). The same mark, the same article.
+    """
+    data = f"{key}\x00{entry!r}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=MARK_BYTES, key=context).hexdigest()
+
+
+MARK_BYTES = 6  # 48 bits: a changed entry mistaken for one of a source's last few hundred: ~1e-12
+
+
+def _context(feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str]) -> bytes:
+    """What, besides an entry, its article is made from: the feed's fields normalize reads (not
+    which parser read it: both make the same entries), the source's settings, the paragraphs
+    learned as junk, and this code (a new release cleans every entry again)."""
+    read = (feed.base_url, feed.link, feed.language, feed.artwork)
+    facts = "\x00".join([repr(read), repr(source), *sorted(learned_junk), _code_digest()])
+    return hashlib.blake2b(facts.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A hash of the package's code: any change to how articles are made changes it."""
+    package = Path(__file__).parent
+    digest = hashlib.blake2b()
+    for path in sorted(package.glob("*.py")) + sorted(package.glob("_native*.so")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool]:

@@ -123,7 +123,16 @@ def refresh_source(
             try:
                 # What the source repeats in its articles (counted as they are filed in stories).
                 learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
-                articles = normalize(parsed, source, now=now, report=report, learned_junk=learned)
+                # A feed that changed by one entry: the others are not cleaned again (with
+                # pages still to fetch, every article goes to full text again).
+                articles = normalize(
+                    parsed,
+                    source,
+                    now=now,
+                    report=report,
+                    learned_junk=learned,
+                    skip=frozenset(state.entry_marks) if conditional else frozenset(),
+                )
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                 raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
             pages = fulltext.Outcome()
@@ -151,6 +160,7 @@ def refresh_source(
                 full_text_failures=state.full_text_failures + pages.failures,
                 full_text_error=pages.last_error or state.full_text_error,
                 pages_pending=pages.pending,
+                entry_marks=tuple(report.marks),
             )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             # With stories, the body's fingerprint is kept once its articles are filed: a refresh
@@ -167,7 +177,11 @@ def refresh_source(
                     skip={a.id for a in articles},
                 )
             filing = config.stories.enabled
-            first = replace(state, body_hash=before.body_hash) if filing else state
+            first = (
+                replace(state, body_hash=before.body_hash, entry_marks=before.entry_marks)
+                if filing
+                else state
+            )
             saved = store.save_refresh(
                 first, articles, config.retention, now, record, unfiled=filing
             )

@@ -1898,6 +1898,8 @@ def _decode_state(
             value = _from_iso(value)
         elif name == "outcome" and value is not None:
             value = Outcome(value)
+        elif name == "entry_marks":
+            value = tuple(value)
         values[name] = value
     values["paused"] = paused  # the paused set is the truth, not the copy in the state
     return SourceState(source_id, article_count=article_count, **values)

@@ -14,7 +14,14 @@ from aggregator import boilerplate
 from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
-from aggregator.normalize import _without_more_links, excerpt, language_tag, normalize
+from aggregator.normalize import (
+    UNREADABLE_MARK,
+    Report,
+    _without_more_links,
+    excerpt,
+    language_tag,
+    normalize,
+)
 from aggregator.parse import parse
 from aggregator.sanitize import MAX_CONTENT_CHARS, clean_text, cut_html, strip_tags
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
@@ -857,3 +864,80 @@ def test_the_duration_goes_to_the_first_sound_or_video_and_into_the_hash() -> No
     untimed = one(entry(guid="1", enclosures=(notes, EPISODE)))
     assert untimed.content_hash != timed.content_hash  # a corrected length reaches readers
     assert one(entry(guid="1", enclosures=(notes,), duration=60)).enclosures[0].duration is None
+
+
+# --- entries made before (skip) -----------------------------------------------------------------
+
+
+def test_entries_made_before_are_left_out_until_anything_they_are_made_from_changes() -> None:
+    """A feed that changed by one entry: the others would come out the same articles, so the
+    next refresh does not clean them again (`skip` holds the last refresh's marks)."""
+    old = entry(guid="a", title="Alpha", content="<p>Alpha text</p>", published=NOW)
+    kept = entry(guid="b", title="Beta", content="<p>Beta text</p>", published=NOW)
+    first = Report()
+    assert len(normalize(feed(old, kept), SOURCE, now=NOW, report=first)) == 2
+    assert len(set(first.marks)) == 2
+
+    edited = replace(old, title="Alpha, revised")
+    again = Report()
+    made = normalize(feed(edited, kept), SOURCE, now=NOW, report=again, skip=first.marks)
+    assert [a.title for a in made] == ["Alpha, revised"]
+    assert again.marks[1] == first.marks[1]
+    assert again.marks[0] != first.marks[0]
+
+    # Anything else an article is made from makes every entry again.
+    for changed in (
+        {"source": replace(SOURCE, categories=("tech",))},
+        {"source": replace(SOURCE, exclude=("nothing",))},
+        {"learned_junk": frozenset({"0123456789abcdef"})},
+        {"parsed": feed(old, kept, link="https://elsewhere.example/")},
+        {"parsed": feed(old, kept, base_url="https://site.example.com/other/")},
+        {"parsed": feed(old, kept, language="fr")},
+    ):
+        parsed = changed.get("parsed", feed(old, kept))
+        source = changed.get("source", SOURCE)
+        junk = changed.get("learned_junk", frozenset())
+        remade = normalize(parsed, source, now=NOW, skip=first.marks, learned_junk=junk)  # type: ignore[arg-type]
+        assert len(remade) == 2, changed
+    # Which parser read the document is not one of them: both make the same entries.
+    assert (
+        normalize(feed(old, kept, parser="feedparser-rs"), SOURCE, now=NOW, skip=first.marks) == []
+    )
+
+
+def test_a_skipped_entry_still_counts_its_unreadable_date_and_a_future_date_is_read_again() -> None:
+    unreadable = entry(guid="u", title="U", published_raw="the day after tomorrow")
+    future = entry(guid="f", title="F", published=NOW + timedelta(days=3))
+    first = Report()
+    normalize(feed(unreadable, future), SOURCE, now=NOW, report=first)
+    assert first.unreadable_dates == 1
+    # A date ahead of `now` is clamped to it, which moves: that entry is not marked as made.
+    assert len(first.marks) == 1
+    assert first.marks[0].endswith(UNREADABLE_MARK)
+    again = Report()
+    made = normalize(feed(unreadable, future), SOURCE, now=NOW, report=again, skip=first.marks)
+    assert [a.guid for a in made] == ["f"]
+    assert again.unreadable_dates == 1
+    assert again.marks == first.marks
+
+
+@requires_corpus
+def test_every_corpus_entry_is_marked_the_same_when_read_again() -> None:
+    """Read again from its bytes, a document's entries get the same marks, so a second refresh
+    of an unchanged entry makes nothing (an entry whose repr changed from read to read would be
+    cleaned at every poll; one dated ahead of `now` is, on purpose)."""
+    marked = 0
+    for path in corpus_files("real"):
+        headers = {"content-type": "application/feed+json" if path.suffix == ".json" else ""}
+        try:
+            first, second = (parse(path.read_bytes(), url=BASE, headers=headers) for _ in "12")
+        except ParseError:
+            continue
+        report = Report()
+        normalize(first, SOURCE, now=NOW, report=report)
+        again = Report()
+        made = normalize(second, SOURCE, now=NOW, report=again, skip=report.marks)
+        assert again.marks == report.marks, path.name
+        assert all(a.updated == NOW for a in made), path.name  # only those dated ahead
+        marked += len(report.marks)
+    assert marked > 2000

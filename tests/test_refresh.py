@@ -6,12 +6,15 @@ import random
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from aggregator import refresh as refresh_module
 from aggregator.config import RetentionConfig
 from aggregator.fetch import Fetcher
-from aggregator.models import Outcome
+from aggregator.models import Article, Outcome
+from aggregator.normalize import normalize
 from aggregator.refresh import _without_comments, body_fingerprint, refresh_source
 from aggregator.store import Store
 from tests.support.corpus import CORPUS, requires_corpus
@@ -397,3 +400,39 @@ def test_an_edit_of_other_settings_keeps_what_an_include_let_in(
         later = NOW + timedelta(hours=1)
         refresh_source(edited, config, store, fetcher, now=later, rng=random.Random(1))
     assert "Old post" in [a.title for a in store.source_articles("src", 10)]
+
+
+def test_a_feed_changed_by_one_entry_cleans_that_entry_only(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The steady state of a busy source: each poll brings one new or edited entry. The others
+    are not cleaned again (their marks are in the state); what is stored stays whole."""
+    made: list[list[str]] = []
+
+    def watched(*args: Any, **kwargs: Any) -> list[Article]:
+        articles = normalize(*args, **kwargs)
+        made.append([a.title for a in articles])
+        return articles
+
+    monkeypatch.setattr(refresh_module, "normalize", watched)
+    url = feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")))
+    refresh(store, url)
+    assert len(store.get_state("src").entry_marks) == 3
+    feed_server.add("/f.xml", rss(("a", "Alpha, revised"), ("b", "Beta"), ("c", "Gamma")))
+    result = refresh(store, url, NOW + timedelta(hours=1))
+    assert (result.outcome, result.added, result.updated) == (Outcome.OK, 0, 1)
+    feed_server.add(
+        "/f.xml", rss(("d", "Delta"), ("a", "Alpha, revised"), ("b", "Beta"), ("c", "Gamma"))
+    )
+    result = refresh(store, url, NOW + timedelta(hours=2))
+    assert (result.outcome, result.added, result.updated) == (Outcome.OK, 1, 0)
+    assert made == [["Alpha", "Beta", "Gamma"], ["Alpha, revised"], ["Delta"]]
+    titles = sorted(a.title for a in store.source_articles("src", 10))
+    assert titles == ["Alpha, revised", "Beta", "Delta", "Gamma"]
+    assert len(store.get_state("src").entry_marks) == 4
+    # An edited source makes every entry again, with its new settings.
+    edited = make_config({"src": url})
+    source = replace(edited.sources[0], exclude=("Gamma",))
+    with Fetcher(edited.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(source, edited, store, fetcher, now=NOW + timedelta(hours=3))
+    assert made[-1] == ["Delta", "Alpha, revised", "Beta"]
