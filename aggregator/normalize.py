@@ -105,6 +105,9 @@ class Report:
 
 # A mark ending so is an entry whose date could not be read: still counted when skipped.
 UNREADABLE_MARK = "!"
+# Marks kept per source, for its first entries (the newest, in most feeds): a feed of thousands
+# of entries must not make its state as big; the entries after them are cleaned at each read.
+MAX_MARKS = 500
 
 
 def normalize(
@@ -140,15 +143,16 @@ def normalize(
     articles = []
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
         mark = entry_mark(context, entry, key)
-        if mark in skip or mark + UNREADABLE_MARK in skip:
+        if skip and (mark in skip or mark + UNREADABLE_MARK in skip):
             unreadable = mark not in skip
             report.unreadable_dates += unreadable
             report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
         published, updated, unreadable = _dates(entry, local)
         report.unreadable_dates += unreadable
-        if not any(d and d > now for d in (published, updated)):
-            # A date still ahead is clamped to `now`, which moves: such an entry is made again.
+        settled = not any(d and d > now for d in (published, updated))
+        # (A date still ahead is clamped to `now`, which moves: such an entry is made again.)
+        if settled and len(report.marks) < MAX_MARKS:
             report.marks.append(mark + UNREADABLE_MARK * unreadable)
         title = _text(entry.title, entry.title_is_html)
         content, text = _content_and_text(entry, base, source, learned_junk)
