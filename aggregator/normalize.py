@@ -192,9 +192,10 @@ MARK_BYTES = 6  # 48 bits: a changed entry mistaken for one of a source's last f
 
 
 def _context(feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str]) -> bytes:
-    """What, besides an entry, its article is made from: the feed's fields normalize reads (not
-    which parser read it: both make the same entries), the source's settings, the paragraphs
-    learned as junk, and this code (a new release cleans every entry again)."""
+    """What, besides an entry, its article is made from: the feed's fields normalize reads, the
+    source's settings, the paragraphs learned as junk, and this code (a new release cleans every
+    entry again). Not which parser read the document: both make the same articles, though not
+    always the same entries (a feed that changes path has its entries cleaned again, once)."""
     read = (feed.base_url, feed.link, feed.language, feed.artwork)
     facts = "\x00".join([repr(read), repr(source), *sorted(learned_junk), _code_digest()])
     return hashlib.blake2b(facts.encode("utf-8", "surrogatepass"), digest_size=32).digest()
