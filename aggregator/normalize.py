@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.metadata
+import importlib.util
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -99,8 +102,10 @@ class Report:
     """What cleaning a feed's entries found, for the source's state (normalize fills it in)."""
 
     unreadable_dates: int = 0  # entries with a date string nobody could read
-    # Each settled entry's mark (entry_marks): the next refresh of the source skips these.
+    # The marks of the entries made into articles that will hold (SourceState.entry_marks)
+    # and of those left out: the next refresh of the source leaves these out.
     marks: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # the ids of the articles left out
 
 
 # A mark ending so is an entry whose date could not be read: still counted when skipped.
@@ -146,18 +151,19 @@ def normalize(
         if skip and (mark in skip or mark + UNREADABLE_MARK in skip):
             unreadable = mark not in skip
             report.unreadable_dates += unreadable
-            report.marks.append(mark + UNREADABLE_MARK * unreadable)
+            report.skipped.append(article_id(source.id, key))
+            if len(report.marks) < MAX_MARKS:
+                report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
         published, updated, unreadable = _dates(entry, local)
         report.unreadable_dates += unreadable
-        settled = not any(d and d > now for d in (published, updated))
-        # (A date still ahead is clamped to `now`, which moves: such an entry is made again.)
-        if settled and len(report.marks) < MAX_MARKS:
-            report.marks.append(mark + UNREADABLE_MARK * unreadable)
         title = _text(entry.title, entry.title_is_html)
         content, text = _content_and_text(entry, base, source, learned_junk)
         if not wanted(f"{title}\n{text}"):
-            continue
+            continue  # (never stored, so never marked: it is read again, as an edit may let it in)
+        # A date still ahead is clamped to `now`, which moves: such an entry is made again.
+        if len(report.marks) < MAX_MARKS and not any(d and d > now for d in (published, updated)):
+            report.marks.append(mark + UNREADABLE_MARK * unreadable)
         articles.append(
             _article(
                 entry,
@@ -197,18 +203,38 @@ def _context(feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str
     entry again). Not which parser read the document: both make the same articles, though not
     always the same entries (a feed that changes path has its entries cleaned again, once)."""
     read = (feed.base_url, feed.link, feed.language, feed.artwork)
-    facts = "\x00".join([repr(read), repr(source), *sorted(learned_junk), _code_digest()])
+    facts = "\x00".join([repr(read), repr(source), *sorted(learned_junk), CODE_DIGEST])
     return hashlib.blake2b(facts.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 
-@lru_cache(maxsize=1)
+# What else an article is made with: the libraries that clean, parse pages and tell languages,
+# and Python (its Unicode tables).
+_CLEANING_LIBRARIES = ("nh3", "lxml", "cssselect", "py3langid", "readability-lxml", "opencc")
+
+
 def _code_digest() -> str:
-    """A hash of the package's code: any change to how articles are made changes it."""
+    """A hash of the code that makes articles: ours (the C module's source, and whether it was
+    built: not its bytes, which differ from one build to the next), the cleaning libraries'
+    versions and Python's. Read when this module is imported, the code a worker runs."""
     package = Path(__file__).parent
     digest = hashlib.blake2b()
-    for path in sorted(package.glob("*.py")) + sorted(package.glob("_native*.so")):
-        digest.update(path.read_bytes())
+    for path in [*sorted(package.glob("*.py")), package / "_native.c"]:
+        if path.exists():
+            digest.update(path.read_bytes())
+    built = importlib.util.find_spec("aggregator._native") is not None
+    versions = [f"{name} {_version(name)}" for name in _CLEANING_LIBRARIES]
+    digest.update("\x00".join([sys.version, str(built), *versions]).encode())
     return digest.hexdigest()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+CODE_DIGEST = _code_digest()
 
 
 def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool]:

@@ -125,14 +125,17 @@ def refresh_source(
                 learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
                 # A feed that changed by one entry: the others are not cleaned again (with
                 # pages still to fetch, every article goes to full text again).
+                skip = frozenset(state.entry_marks) if conditional else frozenset()
                 articles = normalize(
-                    parsed,
-                    source,
-                    now=now,
-                    report=report,
-                    learned_junk=learned,
-                    skip=frozenset(state.entry_marks) if conditional else frozenset(),
+                    parsed, source, now=now, report=report, learned_junk=learned, skip=skip
                 )
+                if report.skipped and store.missing(source.id, report.skipped, now):
+                    # An article a mark stood for is gone (the source was purged meanwhile, or
+                    # a refresh beside this one saved other marks): every entry is made again.
+                    report = Report()
+                    articles = normalize(
+                        parsed, source, now=now, report=report, learned_junk=learned
+                    )
             except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                 raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
             pages = fulltext.Outcome()
@@ -177,8 +180,11 @@ def refresh_source(
                     skip={a.id for a in articles},
                 )
             filing = config.stories.enabled
+            # Likewise its marks: until then, only those of the entries it left out (marks of
+            # entries this read changed must not stand for what it stored and did not file).
+            left_out = tuple(m for m in before.entry_marks if m in set(report.marks))
             first = (
-                replace(state, body_hash=before.body_hash, entry_marks=before.entry_marks)
+                replace(state, body_hash=before.body_hash, entry_marks=left_out)
                 if filing
                 else state
             )

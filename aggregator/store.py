@@ -1169,6 +1169,12 @@ class Store:
             {i: float(s) for i, s in zip(article_ids, scores, strict=True) if s is not None},
         )
 
+    def missing(self, source_id: str, article_ids: Sequence[str], now: datetime) -> bool:
+        """Whether any of these articles is neither stored nor tombstoned: a save would add it."""
+        metas, tombstones = self._known(source_id, article_ids)
+        cutoff = _epoch(now)
+        return any(i not in metas and tombstones.get(i, -math.inf) < cutoff for i in article_ids)
+
     def tombstoned(self, source_id: str, article_ids: Sequence[str], now: datetime) -> set[str]:
         """The ids a save would skip: trimmed (or refused) before, their tombstones still on."""
         _, tombstones = self._known(source_id, article_ids)

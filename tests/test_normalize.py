@@ -894,6 +894,7 @@ def test_entries_made_before_are_left_out_until_anything_they_are_made_from_chan
         {"parsed": feed(old, kept, link="https://elsewhere.example/")},
         {"parsed": feed(old, kept, base_url="https://site.example.com/other/")},
         {"parsed": feed(old, kept, language="fr")},
+        {"parsed": feed(old, kept, artwork="https://site.example.com/show.jpg")},
     ):
         parsed = changed.get("parsed", feed(old, kept))
         source = changed.get("source", SOURCE)
@@ -904,6 +905,23 @@ def test_entries_made_before_are_left_out_until_anything_they_are_made_from_chan
     assert (
         normalize(feed(old, kept, parser="feedparser-rs"), SOURCE, now=NOW, skip=first.marks) == []
     )
+
+
+def test_an_entry_whose_identity_key_changed_is_made_again_and_a_refused_one_is_not_marked() -> (
+    None
+):
+    # A second entry with the same guid refines the first one's key (and so its article's id).
+    a = entry(guid="https://site.example.com/", link="https://x.example/a", title="A")
+    b = entry(guid="https://site.example.com/", link="https://x.example/b", title="B")
+    first = Report()
+    normalize(feed(a), SOURCE, now=NOW, report=first)
+    made = normalize(feed(a, b), SOURCE, now=NOW, skip=first.marks)
+    assert [x.title for x in made] == ["A", "B"]
+    # A filter refuses B: never stored, so never marked (an edit of the filter may let it in).
+    refusing = replace(SOURCE, exclude=("^B$",))
+    report = Report()
+    assert [x.title for x in normalize(feed(a, b), refusing, now=NOW, report=report)] == ["A"]
+    assert len(report.marks) == 1
 
 
 def test_a_skipped_entry_still_counts_its_unreadable_date_and_a_future_date_is_read_again() -> None:
@@ -929,6 +947,14 @@ def test_a_long_feed_keeps_marks_for_its_first_entries_only() -> None:
     assert len(report.marks) == MAX_MARKS
     again = normalize(feed(*entries), SOURCE, now=NOW, skip=report.marks)
     assert [a.guid for a in again] == [f"g{n}" for n in range(MAX_MARKS, MAX_MARKS + 5)]
+    # A new entry at the top, poll after poll: the marks stay within the cap.
+    marks = report.marks
+    for n in range(3):
+        entries.insert(0, entry(guid=f"new{n}", title=f"N{n}", published=NOW))
+        report = Report()
+        normalize(feed(*entries), SOURCE, now=NOW, report=report, skip=marks)
+        marks = report.marks
+        assert len(marks) == MAX_MARKS
 
 
 @requires_corpus

@@ -436,3 +436,40 @@ def test_a_feed_changed_by_one_entry_cleans_that_entry_only(
     with Fetcher(edited.fetch, "aggregator-test/1") as fetcher:
         refresh_source(source, edited, store, fetcher, now=NOW + timedelta(hours=3))
     assert made[-1] == ["Delta", "Alpha, revised", "Beta"]
+
+
+def test_marks_stand_only_for_stored_articles_after_a_refresh_cut_short_or_a_purge(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mark says "the stored article is what this entry makes". A refresh cut short between
+    saving its articles and filing them keeps the marks of the entries it left out only, and a
+    refresh that finds an article of a mark gone (purged under it) makes every entry again."""
+
+    def titles() -> list[str]:
+        return sorted(a.title for a in store.source_articles("src", 10))
+
+    url = feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")))
+    refresh(store, url)
+    feed_server.add("/f.xml", rss(("a", "Alpha EDITED"), ("b", "Beta")))
+
+    def killed(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("the worker died between the save and the stories")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(refresh_module, "join_stories", killed)
+        with pytest.raises(RuntimeError):
+            refresh(store, url, NOW + timedelta(hours=1))
+    assert titles() == ["Alpha EDITED", "Beta"]
+    # The edit undone: a's first mark must not stand for "Alpha EDITED".
+    feed_server.add("/f.xml", rss(("c", "Gamma"), ("a", "Alpha"), ("b", "Beta")))
+    refresh(store, url, NOW + timedelta(hours=2))
+    assert titles() == ["Alpha", "Beta", "Gamma"]
+
+    before = store.get_state("src")  # what a refresh under way read
+    store.purge_source("src")  # the source removed meanwhile
+    feed_server.add("/f.xml", rss(("d", "Delta"), ("c", "Gamma"), ("a", "Alpha"), ("b", "Beta")))
+    config = make_config({"src": url})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        later = NOW + timedelta(hours=3)
+        refresh_source(config.sources[0], config, store, fetcher, now=later, state=before)
+    assert titles() == ["Alpha", "Beta", "Delta", "Gamma"]
