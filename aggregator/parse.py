@@ -1512,9 +1512,13 @@ def _base_value(match: re.Match[bytes] | None, base: str) -> str | None:
     if value is None:
         return ""
     resolved = _resolve(value.strip(), base) or ""
-    if base and urlsplit(resolved).scheme not in ("http", "https"):
+    if not base:
+        return resolved
+    try:  # (urljoin takes "http://[::1" or "http://[zz]/"; urlsplit raises on its host)
+        scheme = urlsplit(resolved).scheme
+    except ValueError:
         return ""
-    return resolved
+    return resolved if scheme in ("http", "https") else ""
 
 
 def _capitalized(data: bytes) -> bool:
