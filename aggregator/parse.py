@@ -976,11 +976,15 @@ def _fast_gap(
     # (In Atom, _atom_urls decoded them.)
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
+    if _repaired(feed.get("title")):
+        return _REPAIRED
     guids: tuple[set[str], set[str]] | None = None
     # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
     untitled = any(not _str(e.get("title")) for e in entries)
     title_elsewhere = untitled and _TITLE_ELSEWHERE.search(data) is not None
     for n, (entry, span) in enumerate(zip(entries, spans, strict=True)):
+        if any(map(_repaired, _entry_texts(entry))):
+            return _REPAIRED
         if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
@@ -1009,6 +1013,32 @@ def _fast_gap(
             if (guid in guids[0]) == (guid in guids[1]):
                 return "a relative id feedparser may or may not resolve (isPermaLink unclear)"
     return ""
+
+
+_REPAIRED = "UTF-8 read as Latin-1 (feedparser repairs each element's text, feedparser-rs not)"
+
+
+def _repaired(value: object) -> bool:
+    """Whether feedparser's repair of UTF-8 read as Latin-1 changes this text: it tries it on
+    every element's text (mixin.py, pop), and it succeeds where all of it is Latin-1 and the bytes
+    are UTF-8 ("fÃ¼r", a windows-1252 document's UTF-8, or references: "&#215;&#176;")."""
+    if not isinstance(value, str) or value.isascii():
+        return False
+    try:
+        return value.encode("iso-8859-1").decode("utf-8") != value
+    except UnicodeError:
+        return False
+
+
+def _entry_texts(entry: Any) -> Iterator[object]:
+    """The texts of an entry our mapping reads (feedparser repaired each of them: `_repaired`)."""
+    yield from (entry.get(key) for key in ("title", "summary", "id", "link", "author"))
+    yield from ((c or {}).get("value") for c in entry.get("content") or [])
+    for author in entry.get("authors") or []:
+        if author:
+            yield author.get("name")
+            yield author.get("email")
+    yield from ((t or {}).get("term") for t in entry.get("tags") or [])
 
 
 def _dates_read_alike(data: bytes, span: tuple[int, int]) -> bool:
