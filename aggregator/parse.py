@@ -867,6 +867,7 @@ _USUAL_PREFIXES = {
     b"http://purl.org/rss/1.0/modules/content/": b"content",
 }
 _PREFIXED_LINK = re.compile(rb"<\w+:link\s[^<>]*href")  # Atom's <link href> in an RSS item
+_DC_IDENTIFIER = re.compile(rb"<dc:identifier[\s>]")
 _RDF_ABOUT = re.compile(rb"rdf:about\s*=")  # an RSS 1.0 item's id, which feedparser takes
 _EMPTY_DC_DATE = re.compile(rb"<dc:date(?:\s[^<>]*)?>\s*</dc:date\s*>")
 _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
@@ -966,7 +967,16 @@ def _fast_gap(
         return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
     # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
     # the whole entry as parsed, which must then be the same as feedparser's to the last field.
-    keys = [(_str(e.get("id")) or _str(e.get("link")), _title_key(e.get("title"))) for e in entries]
+    # (An RSS item's <dc:identifier> is its id to feedparser-rs only: _identifier_only.)
+    identifiers = rss and _DC_IDENTIFIER.search(data) is not None
+    ids = [
+        None if identifiers and _identifier_only(data, span) else _str(e.get("id"))
+        for e, span in zip(entries, spans, strict=True)
+    ]
+    keys = [
+        (i or _str(e.get("link")), _title_key(e.get("title")))
+        for i, e in zip(ids, entries, strict=True)
+    ]
     if len(set(keys)) != len(keys):
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_RATING.search(data):
@@ -1002,9 +1012,9 @@ def _fast_gap(
             return "a blank text with an xml:lang (feedparser gives it no language)"
         if not rss and _DC_DATE_TAG.search(data, *span) and not entry.get("dc_date"):
             return "a <dc:date> feedparser-rs cannot read (feedparser's date parser may)"
-        if _scheme_in_capitals(_str(entry.get("id"))):
+        guid = ids[n]
+        if _scheme_in_capitals(guid):
             return "an id whose scheme is in capitals (feedparser writes it in small letters)"
-        guid = _str(entry.get("id"))
         if guid is not None and _relative(guid):
             if not rss:
                 continue  # an Atom <id> is always resolved (feedparser's _start_id is _start_guid)
@@ -1994,6 +2004,10 @@ def _overlays(
             names = _dedupe(_feedparser_author(_xml_text(v).strip(), pattern) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
+    if _DC_IDENTIFIER.search(data, spans[0][0]):
+        for n, span in enumerate(spans):
+            if _identifier_only(data, span):
+                overlays[n] = {**(overlays[n] or {}), "id": None}
     usual: dict[bytes, bool] = {}  # (_rss_dates)
     for n, (start, end) in enumerate(spans):
         dates = _rss_dates(data, start, end, usual)
@@ -2009,6 +2023,17 @@ def _overlays(
                 return tags
             overlays[n] = {**(overlays[n] or {}), "tags": tags}
     return overlays
+
+
+def _identifier_only(data: bytes, span: tuple[int, int]) -> bool:
+    """Whether an RSS item's id to feedparser-rs is its <dc:identifier>: it takes one where the
+    item has no <guid> or rdf:about; feedparser never does (its id is then the link)."""
+    start, end = span
+    return (
+        _DC_IDENTIFIER.search(data, start, end) is not None
+        and data.find(b"<guid", start, end) < 0
+        and _RDF_ABOUT.search(data, start, end) is None
+    )
 
 
 def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] | str:
