@@ -761,9 +761,11 @@ _DATE_ELEMENT = re.compile(
 )
 # An RSS item's authors as text, which feedparser reads one by one (feedparser-rs keeps one).
 # (feedparser knows no googleplay namespace: <googleplay:author> is no author to it.)
-_ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator)[\s>]")
+# (An item's <managingEditor> is an author to feedparser, in document order; feedparser-rs
+# ignores it.)
+_ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator|managingEditor)[\s>]")
 _RSS_AUTHOR_TEXT = re.compile(
-    rb"<(author|dc:creator|dc:author|itunes:author)"
+    rb"<(author|dc:creator|dc:author|itunes:author|managingEditor)"
     + _XMLNS_ONLY
     + rb">"
     + _TEXT_ONLY
