@@ -774,6 +774,7 @@ _RSS_AUTHOR_TEXT = re.compile(
 )
 # The elements feedparser makes an item's tags from, the itunes ones first.
 _ITUNES_TAG = re.compile(rb"<itunes:(?:category|keywords)\b")
+_MEDIA_TAG = re.compile(rb"<media:(?:keywords|category)\b")
 _ANY_TAG_ELEMENT = re.compile(rb"<(?:\w+:)?(?:category|subject|keywords)\b")
 _TAG_ELEMENT = re.compile(
     rb"<(category|dc:subject|media:category|itunes:category|itunes:keywords|media:keywords)"
@@ -2017,8 +2018,13 @@ def _overlays(
             return dates
         if dates:
             overlays[n] = {**(overlays[n] or {}), **dates}
-    # (feedparser-rs drops the tags in a <categories> wrapper too.)
-    if _ITUNES_TAG.search(data, spans[0][0]) or _CATEGORIES.search(data, spans[0][0]):
+    # (feedparser-rs drops the tags in a <categories> wrapper too, and the media ones inside a
+    # <media:content>.)
+    if (
+        _ITUNES_TAG.search(data, spans[0][0])
+        or _CATEGORIES.search(data, spans[0][0])
+        or _MEDIA_TAG.search(data, spans[0][0])
+    ):
         for n, (start, end) in enumerate(spans):
             tags = _feedparser_tags(data, start, end)
             if isinstance(tags, str):
@@ -2055,7 +2061,7 @@ def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] 
                 return "an <itunes:category> without a text attribute, or with content"
             terms.append(html.unescape((label.group(1) or label.group(2)).decode()))
         elif _XMLNS_ATTRIBUTE.sub(b"", attributes).strip(b" \t\r\n/"):
-            return f"a <{name.decode()}> with attributes among an item's itunes tags"
+            return f"a <{name.decode()}> with attributes among the tags we read from the bytes"
         elif name.endswith(b"keywords"):
             terms += [term.strip() for term in text.split(",")]
         else:
