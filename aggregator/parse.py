@@ -706,6 +706,7 @@ _DATE_TAG = re.compile(
     re.IGNORECASE,
 )
 # Where feedparser files each RSS item date element we read from the bytes, by its namespace.
+_HIDING = re.compile(rb"<[!?]")  # a comment, CDATA section or instruction (_tag_starts)
 _DATE_FIELDS = {
     b"pubDate": "published",
     b"dc:date": "updated",
@@ -1074,9 +1075,13 @@ def _rss_dates(
     `published` too. `usual` remembers, by prefix, what `_declares` found: it reads the whole
     document, so once per document, not once per item."""
     names = _DATE_TAG.findall(data, start, end)
+    if not names or names == [b"pubDate"]:  # (one in a comment or CDATA: none, as to feedparser)
+        return None
+    tags = _tag_starts(data, start, end)
+    names = [m.group(1) for m in _matches(_DATE_TAG, data, start, end, tags)]
     if not names or names == [b"pubDate"]:
         return None
-    found = list(_DATE_ELEMENT.finditer(data, start, end))
+    found = _matches(_DATE_ELEMENT, data, start, end, tags)
     if len(found) != len(names):
         return "an RSS item date element we do not read (another namespace, attributes, markup)"
     for prefix in {m.group(1).partition(b":")[0] for m in found if b":" in m.group(1)}:
@@ -1090,6 +1095,23 @@ def _rss_dates(
     for match in found:
         dates[_DATE_FIELDS[match.group(1)]] = _xml_text(match.group(2)).strip() or None
     return dates
+
+
+def _tag_starts(data: bytes, start: int, end: int) -> set[int] | None:
+    """Where the tags from `start` to `end` start, when a comment, a CDATA section or an
+    instruction there may hide what looks like one (HTML in a <content:encoded> holding a
+    <pubDate> or an <author>, a commented-out element: no element to feedparser); else None."""
+    if _HIDING.search(data, start, end) is None:
+        return None
+    return {position for position, _, _, _ in _tags(data, start, end)}
+
+
+def _matches(
+    pattern: re.Pattern[bytes], data: bytes, start: int, end: int, tags: set[int] | None
+) -> list[re.Match[bytes]]:
+    """The matches of `pattern` from `start` to `end` that start at a tag (`_tag_starts`)."""
+    found = pattern.finditer(data, start, end)
+    return list(found) if tags is None else [m for m in found if m.start() in tags]
 
 
 def _declares(data: bytes, prefix: bytes, uri: bytes) -> bool:
@@ -1999,8 +2021,9 @@ def _overlays(
         overlays = bodies
     if _ITEM_AUTHOR_TAG.search(data, spans[0][0]):
         for n, (start, end) in enumerate(spans):
-            found = _RSS_AUTHOR_TEXT.findall(data, start, end)
-            if len(found) != len(_ITEM_AUTHOR_TAG.findall(data, start, end)):
+            starts = _tag_starts(data, start, end)
+            found = [m.groups() for m in _matches(_RSS_AUTHOR_TEXT, data, start, end, starts)]
+            if len(found) != len(_matches(_ITEM_AUTHOR_TAG, data, start, end, starts)):
                 return "an RSS item author written other than as plain text"
             # One author is split right; several as feedparser splits them (`_author`).
             pattern = _EMAIL if len(found) == 1 else _FEEDPARSER_EMAIL
@@ -2049,8 +2072,9 @@ def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] 
     <category>, <dc:subject> and <media:category> by their text, <itunes:category> by its
     `text`, <itunes:keywords> and <media:keywords> split at commas (feedparser-rs reads neither
     of the itunes ones). Or why they cannot be read so."""
-    found = _TAG_ELEMENT.findall(data, start, end)
-    if len(found) != len(_ANY_TAG_ELEMENT.findall(data, start, end)):
+    tags = _tag_starts(data, start, end)
+    found = [m.groups() for m in _matches(_TAG_ELEMENT, data, start, end, tags)]
+    if len(found) != len(_matches(_ANY_TAG_ELEMENT, data, start, end, tags)):
         return "an item's tags written other than as plain elements (nested, or with markup)"
     terms = []
     for name, attributes, value in found:
