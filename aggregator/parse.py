@@ -851,10 +851,14 @@ _ATOM_BODY_IN_RSS = re.compile(
     rb"<(?:atom\d*:)?(?:summary|content)[\s>/]|<category\s[^<>]*\bterm\s*="
     rb"|<content:encoded\s[^<>]*\btype\s*="
 )
-# In an RSS 1.0 item, RSS 2.0's elements and itunes:summary: the same (a <dc:title> only where
-# it is not the <title>: _titles_differ).
+# In an RSS 1.0 item, RSS 2.0's elements and itunes:summary: the same.
 _RSS2_IN_RSS1 = re.compile(rb"<(?:category|guid|enclosure|media:\w+|itunes:summary)[\s>/]")
-_RSS1_TITLE = re.compile(rb"<title>" + _TEXT_ONLY + rb"</title\s*>", re.DOTALL)
+# The first of <title> and <dc:title>, which feedparser keeps (_titles_differ).
+_TITLE_START = re.compile(rb"<(?:dc:)?title[\s>/]")
+_TITLE_TEXT = re.compile(rb"<(title|dc:title)>" + _TEXT_ONLY + rb"</\1\s*>", re.DOTALL)
+# In an RSS 2.0 item, <dc:description>: a summary to feedparser (typed HTML, and content beside
+# a <description>), a summary typed as nothing to feedparser-rs.
+_DC_DESCRIPTION = re.compile(rb"<dc:description[\s>/]")
 # A text element that declares a namespace of its own: feedparser no longer reads it as ours.
 _REDECLARED = re.compile(
     rb"<(?:title|link|description|summary|content|guid|pubDate|author|category)\s[^<>]*\bxmlns\s*="
@@ -1619,7 +1623,11 @@ def _written_differently(
         return "attribute names or rel values in capitals (feedparser ignores case)"
     if rss and not rss1 and _RDF_ABOUT.search(data, *items):
         return "an rdf:about on an item of RSS 2.0 (feedparser takes it for the id)"
-    if rss1 and (_RSS2_IN_RSS1.search(data, *items) or _titles_differ(data, spans, entries)):
+    if rss and b"<dc:title" in data and _titles_differ(data, spans, entries, feed):
+        return "a <dc:title> beside a <title> (feedparser keeps the first, feedparser-rs not)"
+    if rss and not rss1 and _outside_cdata(_DC_DESCRIPTION, data, *items):
+        return "a <dc:description> in an RSS 2.0 item (feedparser reads it as an HTML body)"
+    if rss1 and _RSS2_IN_RSS1.search(data, *items):
         return "RSS 2.0 elements in RSS 1.0 (feedparser reads them, feedparser-rs not)"
     if rss1 and b"<pubDate" in data:
         return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
@@ -1683,16 +1691,32 @@ def _nested_title(data: bytes, start: int, end: int) -> bool:
     return titles > 0 and titles != _children(data, start, end).count(b"title")
 
 
-def _titles_differ(data: bytes, spans: Sequence[tuple[int, int]], entries: Sequence[Any]) -> bool:
-    """Whether an RSS 1.0 item's <dc:title> stands for a different <title> (feedparser reads the
-    <title>, feedparser-rs the <dc:title>)."""
-    if b"<dc:title" not in data:
+def _titles_differ(
+    data: bytes, spans: Sequence[tuple[int, int]], entries: Sequence[Any], feed: Any
+) -> bool:
+    """Whether the first of an RSS item's (or the channel's) <title> and <dc:title> is not the
+    title feedparser-rs reports: feedparser keeps the first, feedparser-rs the <title> or, in
+    RSS 1.0, the last."""
+    head = spans[0][0] if spans else len(data)  # the channel's own elements, mostly
+    if data.find(b"<dc:title", 0, head) >= 0 and _first_title_differs(
+        data, 0, head, feed.get("title")
+    ):
+        return True
+    return any(
+        _first_title_differs(data, start, end, entry.get("title"))
+        for entry, (start, end) in zip(entries, spans, strict=True)
+        if data.find(b"<dc:title", start, end) >= 0
+    )
+
+
+def _first_title_differs(data: bytes, start: int, end: int, title: object) -> bool:
+    """Whether the first <title> or <dc:title> from `start` to `end`, as plain text, is not
+    `title` (or cannot be read so)."""
+    first = _TITLE_START.search(data, start, end)
+    if first is None:
         return False
-    for entry, (start, end) in zip(entries, spans, strict=True):
-        title = _RSS1_TITLE.search(data, start, end)
-        if title and _xml_text(title.group(1)).strip() != (_str(entry.get("title")) or ""):
-            return True
-    return False
+    text = _TITLE_TEXT.match(data, first.start(), end)
+    return text is None or _xml_text(text.group(2)).strip() != (_str(title) or "")
 
 
 def _duplicate_fields(
