@@ -646,7 +646,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     # The RSS guids that are permalinks: relative ones are resolved (_fast_gap made sure we can
     # tell). An Atom id always is.
     permalinks: set[str] = set()
-    if rss and any(_relative(e.get("id")) for e in entries):
+    if rss and any(_joined_otherwise(i) for e in entries if (i := _str(e.get("id")))):
         permalinks = _rss_guids(data)[0]
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
@@ -660,9 +660,9 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         warning,
     )
     # feedparser resolves a relative hub against the document's URL (feedparser-rs keeps it).
-    hub = _resolve(parsed.hub, base_url) if parsed.hub else None
+    hub = _join(parsed.hub, base_url) or None if parsed.hub else None
     hub = hub or (_bytes_hub(data, spans, base_url) if _HUB_LINK.search(data) else None)
-    return replace(parsed, link=_resolve(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
+    return replace(parsed, link=_join(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
 
 
 # Patterns that start with a literal let `re` scan for it in C: these run on every document.
@@ -673,6 +673,7 @@ _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # per tag: "<guid" 20,000 times in a comment took 29 s to scan (tests/test_hostile.py).
 _CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^<>]*)>")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")  # feedparser.urls, as it is
 # An element written self-closing: feedparser-rs reads the next element's text into it; written
 # as a start and an end tag (the same XML) it reads it as empty, as feedparser does. Any name,
 # attributes and all (read as XML writes them: a quoted value may hold ">"), but <enclosure>,
@@ -888,6 +889,9 @@ _ADDRESS_LITERAL = rb"""(?:\[|0[xX][0-9a-fA-F.]*[/:?#"']|\d+(?:\.\d+){0,3}[/:?#"
 _ADDRESS_HINT = re.compile(
     rb"://(?:" + _ADDRESS_LITERAL + rb"|[lL][oO][cC][aA][lL][hH][oO][sS][tT])"
 )
+# A URL with no host ("http:///2024/01/post", "https://?p=1", "https:"): feedparser-rs drops the
+# link, feedparser's _urljoin mends it or resolves it against the document's URL.
+_NO_HOST = re.compile(rb"""https?:(?://[/?#]|[<"'])""")
 _ADDRESS_ATTRIBUTE = re.compile(
     rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|""" + _ADDRESS_LITERAL + rb")"
 )
@@ -968,11 +972,11 @@ def _fast_gap(
         return odd
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
-    if _ADDRESS_HINT.search(data) and (
+    if (_ADDRESS_HINT.search(data) or _NO_HOST.search(data)) and (
         any(not _str(e.get("link")) for e in entries)
         or _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))
     ):
-        return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
+        return "a link to a non-public address or none (feedparser-rs drops it, feedparser not)"
     # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
     # the whole entry as parsed, which must then be the same as feedparser's to the last field.
     # (An RSS item's <dc:identifier> is its id to feedparser-rs only: _identifier_only.)
@@ -1023,7 +1027,7 @@ def _fast_gap(
         guid = ids[n]
         if _scheme_in_capitals(guid):
             return "an id whose scheme is in capitals (feedparser writes it in small letters)"
-        if guid is not None and _relative(guid):
+        if guid is not None and _joined_otherwise(guid):
             if not rss:
                 continue  # an Atom <id> is always resolved (feedparser's _start_id is _start_guid)
             if guids is None:
@@ -1773,7 +1777,7 @@ def _bytes_hub(data: bytes, spans: Sequence[tuple[int, int]], base: str) -> str 
             if _HUB_LINK.search(attributes) and (href := _HREF.search(attributes)):
                 value = html.unescape((href.group(1) or href.group(2)).decode()).strip()
                 if value:
-                    return _resolve(value, base)
+                    return _join(value, base) or None
     return None
 
 
@@ -1895,6 +1899,23 @@ def _entry_urls(entry: Any) -> Iterable[str]:
                 yield url
 
 
+def _join(url: str | None, base: str) -> str | None:
+    """A link, guid or id as feedparser reads it (feedparser.urls._urljoin, which it applies to
+    absolute ones too): "http:///x" becomes "http://x", "https://?p=1" and "https:" are resolved
+    against `base`, and one urljoin cannot read ("http://[::1") becomes ""."""
+    if url is None:
+        return None
+    try:
+        return urljoin(base, _URI_FIXER.sub(r"\1\3", url))
+    except ValueError:
+        return ""
+
+
+def _joined_otherwise(url: str) -> bool:
+    """Whether `_join` may change `url` (relative, or an absolute one written oddly)."""
+    return _relative(url) or _join(url, "https://base.invalid/") != url
+
+
 def _resolve(url: str | None, base: str) -> str | None:
     """A link resolved as feedparser resolves it (feedparser.urls._urljoin)."""
     if url is None or _URI_SCHEME.match(url):
@@ -1986,8 +2007,8 @@ def _fast_entry(
     if content_base is None and links_base != base and (raw.content or raw.summary_detail):
         content_base = links_base
     guid = entry.guid
-    if _relative(guid) and (not rss or guid in permalinks):
-        guid = _resolve(guid, links_base)  # feedparser resolves a relative permalink guid
+    if guid and (not rss or guid in permalinks) and _joined_otherwise(guid):
+        guid = _join(guid, links_base)  # feedparser resolves a permalink guid, an Atom id
     return replace(
         entry,
         guid=guid,
@@ -1997,7 +2018,7 @@ def _fast_entry(
         published_raw=published_raw,
         # feedparser-rs names a "base" of its own (the channel's link): ours is xml:base's.
         base_url=content_base if content_base != base else None,
-        link=_resolve(entry.link, links_base),
+        link=_join(entry.link, links_base),
         # An RSS title is text unless it looks like HTML: feedparser's guess (feedparser-rs
         # takes every RSS title for HTML).
         title_is_html=_looks_like_html(entry.title) if rss and entry.title else entry.title_is_html,
