@@ -570,6 +570,13 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     if not version.startswith(("rss", "atom")):
         return f"not RSS or Atom to feedparser-rs ({version or 'unknown'})"
     rss = version.startswith("rss")  # else Atom
+    if (
+        not rss
+        and _XHTML_TYPE.search(data)
+        and (root := _FEED_START.search(data))
+        and not _DEFAULT_NAMESPACE.search(root.group(1))
+    ):
+        return "XHTML in Atom without a namespace (feedparser keeps its <div>, feedparser-rs not)"
     if problem := _not_well_formed(data):
         # feedparser-rs lets some by (an undefined entity or a bare & in Atom, a duplicate or
         # unquoted attribute, < in an attribute value, an undeclared prefix); feedparser's XML
@@ -842,6 +849,27 @@ _ODD_TYPED_LINK = re.compile(
 _ATOM_AUTHOR = re.compile(rb"<author[\s>]")
 _EMPTY_AUTHOR = re.compile(rb"<(?:\w+:)?(?:author|creator)(?:\s[^<>]*)?>\s*</")
 _RSS_ID = re.compile(rb"<id[\s>/]")  # an Atom <id> in an RSS item: feedparser's id
+# An Atom <category> with text: feedparser adds the text as one more tag, feedparser-rs reads
+# only `term`.
+_ATOM_CATEGORY_TEXT = re.compile(rb"<category(?:\s[^<>]*+)?>\s*+[^<\s]")
+# An entry's date, link, body or enclosure inside its <author> or <contributor> (Atom) or an
+# item's <image> (RSS): feedparser files it as the entry's, whatever its depth, feedparser-rs
+# reads children only. (A scan stops at the next such start tag: a run of them left open is
+# read once, not once per tag.)
+_NESTED_FIELD = rb"(?:\w+:)?(?:published|updated|issued|link|content|summary|enclosure)[\s>/]"
+_IN_ATOM_AUTHOR = re.compile(
+    rb"<(author|contributor)[\s>](?:[^<]++|<(?!/\1\s*>|author[\s>]|contributor[\s>]|"
+    + _NESTED_FIELD
+    + rb"))*+<"
+    + _NESTED_FIELD
+)
+_IN_ITEM_IMAGE = re.compile(
+    rb"<image[\s>](?:[^<]++|<(?!/image\s*>|image[\s>]|enclosure[\s>/]))*+<enclosure[\s>/]"
+)
+# An Atom document's root: feedparser reads one without a namespace as another "atom" (it keeps
+# an XHTML content's <div>), feedparser-rs as Atom 1.0.
+_FEED_START = re.compile(rb"<feed\b([^<>]*+)>")
+_DEFAULT_NAMESPACE = re.compile(rb"\bxmlns\s*=")
 # References in an Atom link's rel, type or length: feedparser-rs does not decode them (_atom_urls
 # decodes the href).
 _LINK_REFERENCE = re.compile(rb"""<link\s[^<>]*?\b(?:rel|type|length)\s*=\s*["'][^"'<>]*&""")
@@ -1637,6 +1665,10 @@ def _written_differently(
         return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
     if rss and _atom_under_a_prefix(data, *items):
         return "Atom bodies or categories in an RSS item (feedparser reads them, feedparser-rs not)"
+    if not rss and b"<category" in data and _outside_cdata(_ATOM_CATEGORY_TEXT, data, *items):
+        return "an Atom <category> with text (feedparser adds it as a tag, feedparser-rs not)"
+    if (_IN_ITEM_IMAGE if rss else _IN_ATOM_AUTHOR).search(data, *items):
+        return "an entry's element inside its author or image (feedparser reads it as the entry's)"
     if (
         not rss
         and b"<author" in data
