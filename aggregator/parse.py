@@ -680,6 +680,12 @@ _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # per tag: "<guid" 20,000 times in a comment took 29 s to scan (tests/test_hostile.py).
 _CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^<>]*)>")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# An absolute URL _urljoin gives back as it is, whatever the base: a host of ASCII (no brackets),
+# no ";" in the path (urlparse's params), no empty query or fragment, no space or control.
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9._~%!$&'()*+,=:@-]+(?:/[^?#;\x00-\x20\x7f]*+)?"
+    r"(?:\?[^#\x00-\x20\x7f]++)?(?:#[^\x00-\x20\x7f]++)?\Z"
+)
 _URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")  # feedparser.urls, as it is
 # An element written self-closing: feedparser-rs reads the next element's text into it; written
 # as a start and an end tag (the same XML) it reads it as empty, as feedparser does. Any name,
@@ -714,7 +720,6 @@ _DATE_TAG = re.compile(
     re.IGNORECASE,
 )
 # Where feedparser files each RSS item date element we read from the bytes, by its namespace.
-_HIDING = re.compile(rb"<[!?]")  # a comment, CDATA section or instruction (_tag_starts)
 _DATE_FIELDS = {
     b"pubDate": "published",
     b"dc:date": "updated",
@@ -857,14 +862,25 @@ _ATOM_CATEGORY_TEXT = re.compile(rb"<category(?:\s[^<>]*+)?>\s*+[^<\s]")
 # reads children only. (A scan stops at the next such start tag: a run of them left open is
 # read once, not once per tag.)
 _NESTED_FIELD = rb"(?:\w+:)?(?:published|updated|issued|link|content|summary|enclosure)[\s>/]"
-_IN_ATOM_AUTHOR = re.compile(
-    rb"<(author|contributor)[\s>](?:[^<]++|<(?!/\1\s*>|author[\s>]|contributor[\s>]|"
-    + _NESTED_FIELD
-    + rb"))*+<"
-    + _NESTED_FIELD
+_IN_ATOM_PERSON = tuple(
+    re.compile(
+        b"<"
+        + name
+        + rb"[\s>](?:[^<]++|<(?!/"
+        + name
+        + rb"\s*>|"
+        + name
+        + rb"[\s>]|"
+        + _NESTED_FIELD
+        + rb"))*+<"
+        + _NESTED_FIELD
+    )
+    for name in (b"author", b"contributor")  # (each with its literal first: a fast scan)
 )
-_IN_ITEM_IMAGE = re.compile(
-    rb"<image[\s>](?:[^<]++|<(?!/image\s*>|image[\s>]|enclosure[\s>/]))*+<enclosure[\s>/]"
+_IN_ITEM_IMAGE = (
+    re.compile(
+        rb"<image[\s>](?:[^<]++|<(?!/image\s*>|image[\s>]|enclosure[\s>/]))*+<enclosure[\s>/]"
+    ),
 )
 # An Atom document's root: feedparser reads one without a namespace as another "atom" (it keeps
 # an XHTML content's <div>), feedparser-rs as Atom 1.0.
@@ -919,7 +935,10 @@ _ADDRESS_HINT = re.compile(
 )
 # A URL with no host ("http:///2024/01/post", "https://?p=1", "https:"): feedparser-rs drops the
 # link, feedparser's _urljoin mends it or resolves it against the document's URL.
-_NO_HOST = re.compile(rb"""https?:(?://[/?#]|[<"'])""")
+_NO_HOST = re.compile(rb"://[/?#]")
+_BARE_SCHEMES = tuple(
+    scheme + end for scheme in (b"http:", b"https:") for end in (b"<", b'"', b"'")
+)
 _ADDRESS_ATTRIBUTE = re.compile(
     rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|""" + _ADDRESS_LITERAL + rb")"
 )
@@ -1000,7 +1019,11 @@ def _fast_gap(
         return odd
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
-    if (_ADDRESS_HINT.search(data) or _NO_HOST.search(data)) and (
+    if (
+        _ADDRESS_HINT.search(data)
+        or _NO_HOST.search(data)
+        or any(scheme in data for scheme in _BARE_SCHEMES)
+    ) and (
         any(not _str(e.get("link")) for e in entries)
         or _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))
     ):
@@ -1113,11 +1136,11 @@ def _rss_dates(
     names = _DATE_TAG.findall(data, start, end)
     if not names or names == [b"pubDate"]:  # (one in a comment or CDATA: none, as to feedparser)
         return None
-    tags = _tag_starts(data, start, end)
-    names = [m.group(1) for m in _matches(_DATE_TAG, data, start, end, tags)]
+    tags = _TagStarts(data, start, end)
+    names = [m.group(1) for m in tags.matches(_DATE_TAG, start)]
     if not names or names == [b"pubDate"]:
         return None
-    found = _matches(_DATE_ELEMENT, data, start, end, tags)
+    found = tags.matches(_DATE_ELEMENT, start)
     if len(found) != len(names):
         return "an RSS item date element we do not read (another namespace, attributes, markup)"
     for prefix in {m.group(1).partition(b":")[0] for m in found if b":" in m.group(1)}:
@@ -1133,21 +1156,33 @@ def _rss_dates(
     return dates
 
 
-def _tag_starts(data: bytes, start: int, end: int) -> set[int] | None:
-    """Where the tags from `start` to `end` start, when a comment, a CDATA section or an
-    instruction there may hide what looks like one (HTML in a <content:encoded> holding a
-    <pubDate> or an <author>, a commented-out element: no element to feedparser); else None."""
-    if _HIDING.search(data, start, end) is None:
-        return None
-    return {position for position, _, _, _ in _tags(data, start, end)}
+class _TagStarts:
+    """Where the tags of an item start, to tell them from what looks like one inside a comment,
+    a CDATA section or an instruction (HTML in a <content:encoded> holding a <pubDate> or an
+    <author>, a commented-out element: no element to feedparser). Before the first of those
+    every match is a tag; past it, the tags are read once (`_tags`), when a match is there."""
 
+    def __init__(self, data: bytes, start: int, end: int) -> None:
+        self.data, self.end = data, end
+        comment, instruction = data.find(b"<!", start, end), data.find(b"<?", start, end)
+        self.hidden = min(p if p >= 0 else end for p in (comment, instruction))
+        self.starts: set[int] | None = None
+        self.read_to = -1  # (the tags are read up to the last match, not to the end)
 
-def _matches(
-    pattern: re.Pattern[bytes], data: bytes, start: int, end: int, tags: set[int] | None
-) -> list[re.Match[bytes]]:
-    """The matches of `pattern` from `start` to `end` that start at a tag (`_tag_starts`)."""
-    found = pattern.finditer(data, start, end)
-    return list(found) if tags is None else [m for m in found if m.start() in tags]
+    def matches(self, pattern: re.Pattern[bytes], start: int) -> list[re.Match[bytes]]:
+        """The matches of `pattern` from `start` to the end that start at a tag."""
+        found = list(pattern.finditer(self.data, start, self.end))
+        if not found or found[-1].start() < self.hidden:
+            return found
+        last = found[-1].start()
+        if self.starts is None or self.read_to < last:
+            self.starts = set()
+            for position, _, _, _ in _tags(self.data, self.hidden, self.end):
+                self.starts.add(position)
+                if position >= last:
+                    break
+            self.read_to = last
+        return [m for m in found if m.start() < self.hidden or m.start() in self.starts]
 
 
 def _declares(data: bytes, prefix: bytes, uri: bytes) -> bool:
@@ -1667,7 +1702,7 @@ def _written_differently(
         return "Atom bodies or categories in an RSS item (feedparser reads them, feedparser-rs not)"
     if not rss and b"<category" in data and _outside_cdata(_ATOM_CATEGORY_TEXT, data, *items):
         return "an Atom <category> with text (feedparser adds it as a tag, feedparser-rs not)"
-    if (_IN_ITEM_IMAGE if rss else _IN_ATOM_AUTHOR).search(data, *items):
+    if any(p.search(data, *items) for p in (_IN_ITEM_IMAGE if rss else _IN_ATOM_PERSON)):
         return "an entry's element inside its author or image (feedparser reads it as the entry's)"
     if (
         not rss
@@ -1935,8 +1970,8 @@ def _join(url: str | None, base: str) -> str | None:
     """A link, guid or id as feedparser reads it (feedparser.urls._urljoin, which it applies to
     absolute ones too): "http:///x" becomes "http://x", "https://?p=1" and "https:" are resolved
     against `base`, and one urljoin cannot read ("http://[::1") becomes ""."""
-    if url is None:
-        return None
+    if url is None or _PLAIN_URL.match(url):
+        return url
     try:
         return urljoin(base, _URI_FIXER.sub(r"\1\3", url))
     except ValueError:
@@ -1945,7 +1980,9 @@ def _join(url: str | None, base: str) -> str | None:
 
 def _joined_otherwise(url: str) -> bool:
     """Whether `_join` may change `url` (relative, or an absolute one written oddly)."""
-    return _relative(url) or _join(url, "https://base.invalid/") != url
+    return not _PLAIN_URL.match(url) and (
+        _relative(url) or _join(url, "https://base.invalid/") != url
+    )
 
 
 def _resolve(url: str | None, base: str) -> str | None:
@@ -2098,9 +2135,9 @@ def _overlays(
         overlays = bodies
     if _ITEM_AUTHOR_TAG.search(data, spans[0][0]):
         for n, (start, end) in enumerate(spans):
-            starts = _tag_starts(data, start, end)
-            found = [m.groups() for m in _matches(_RSS_AUTHOR_TEXT, data, start, end, starts)]
-            if len(found) != len(_matches(_ITEM_AUTHOR_TAG, data, start, end, starts)):
+            starts = _TagStarts(data, start, end)
+            found = [m.groups() for m in starts.matches(_RSS_AUTHOR_TEXT, start)]
+            if len(found) != len(starts.matches(_ITEM_AUTHOR_TAG, start)):
                 return "an RSS item author written other than as plain text"
             # One author is split right; several as feedparser splits them (`_author`).
             pattern = _EMAIL if len(found) == 1 else _FEEDPARSER_EMAIL
@@ -2149,9 +2186,9 @@ def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] 
     <category>, <dc:subject> and <media:category> by their text, <itunes:category> by its
     `text`, <itunes:keywords> and <media:keywords> split at commas (feedparser-rs reads neither
     of the itunes ones). Or why they cannot be read so."""
-    tags = _tag_starts(data, start, end)
-    found = [m.groups() for m in _matches(_TAG_ELEMENT, data, start, end, tags)]
-    if len(found) != len(_matches(_ANY_TAG_ELEMENT, data, start, end, tags)):
+    tags = _TagStarts(data, start, end)
+    found = [m.groups() for m in tags.matches(_TAG_ELEMENT, start)]
+    if len(found) != len(tags.matches(_ANY_TAG_ELEMENT, start)):
         return "an item's tags written other than as plain elements (nested, or with markup)"
     terms = []
     for name, attributes, value in found:
