@@ -686,6 +686,9 @@ _PLAIN_URL = re.compile(
     r"https?://[A-Za-z0-9._~%!$&'()*+,=:@-]+(?:/[^?#;\x00-\x20\x7f]*+)?"
     r"(?:\?[^#\x00-\x20\x7f]++)?(?:#[^\x00-\x20\x7f]++)?\Z"
 )
+# A scheme other than the base's (always http or https) and no "//": urljoin gives the URL back
+# as it is ("urn:uuid:…", "tag:example.com,2024:1", "mailto:…").
+_OTHER_SCHEME = re.compile(r"(?![hH][tT][tT][pP][sS]?:)[A-Za-z][A-Za-z0-9+.-]*+:(?!//)")
 _URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")  # feedparser.urls, as it is
 # An element written self-closing: feedparser-rs reads the next element's text into it; written
 # as a start and an end tag (the same XML) it reads it as empty, as feedparser does. Any name,
@@ -1049,14 +1052,16 @@ def _fast_gap(
     # (In Atom, _atom_urls decoded them.)
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
-    if _repaired(feed.get("title")):
+    # (An ASCII document without references has no text feedparser repairs.)
+    repairable = not data.isascii() or _REFERENCE.search(data) is not None
+    if repairable and _repaired(feed.get("title")):
         return _REPAIRED
     guids: tuple[set[str], set[str]] | None = None
     # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
     untitled = any(not _str(e.get("title")) for e in entries)
     title_elsewhere = untitled and _TITLE_ELSEWHERE.search(data) is not None
     for n, (entry, span) in enumerate(zip(entries, spans, strict=True)):
-        if any(map(_repaired, _entry_texts(entry))):
+        if repairable and any(map(_repaired, _entry_texts(entry))):
             return _REPAIRED
         if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
@@ -1088,6 +1093,8 @@ def _fast_gap(
     return ""
 
 
+# A reference other than XML's five: it may stand for a character that is not ASCII.
+_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[#\w]")
 _REPAIRED = "UTF-8 read as Latin-1 (feedparser repairs each element's text, feedparser-rs not)"
 
 
@@ -1970,7 +1977,7 @@ def _join(url: str | None, base: str) -> str | None:
     """A link, guid or id as feedparser reads it (feedparser.urls._urljoin, which it applies to
     absolute ones too): "http:///x" becomes "http://x", "https://?p=1" and "https:" are resolved
     against `base`, and one urljoin cannot read ("http://[::1") becomes ""."""
-    if url is None or _PLAIN_URL.match(url):
+    if url is None or _PLAIN_URL.match(url) or _OTHER_SCHEME.match(url):
         return url
     try:
         return urljoin(base, _URI_FIXER.sub(r"\1\3", url))
@@ -1980,8 +1987,10 @@ def _join(url: str | None, base: str) -> str | None:
 
 def _joined_otherwise(url: str) -> bool:
     """Whether `_join` may change `url` (relative, or an absolute one written oddly)."""
-    return not _PLAIN_URL.match(url) and (
-        _relative(url) or _join(url, "https://base.invalid/") != url
+    return (
+        not _PLAIN_URL.match(url)
+        and not _OTHER_SCHEME.match(url)
+        and (_relative(url) or _join(url, "https://base.invalid/") != url)
     )
 
 
