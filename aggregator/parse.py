@@ -570,6 +570,13 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     if not version.startswith(("rss", "atom")):
         return f"not RSS or Atom to feedparser-rs ({version or 'unknown'})"
     rss = version.startswith("rss")  # else Atom
+    if (
+        not rss
+        and _XHTML_TYPE.search(data)
+        and (root := _FEED_START.search(data))
+        and not _DEFAULT_NAMESPACE.search(root.group(1))
+    ):
+        return "XHTML in Atom without a namespace (feedparser keeps its <div>, feedparser-rs not)"
     if problem := _not_well_formed(data):
         # feedparser-rs lets some by (an undefined entity or a bare & in Atom, a duplicate or
         # unquoted attribute, < in an attribute value, an undeclared prefix); feedparser's XML
@@ -646,7 +653,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     # The RSS guids that are permalinks: relative ones are resolved (_fast_gap made sure we can
     # tell). An Atom id always is.
     permalinks: set[str] = set()
-    if rss and any(_relative(e.get("id")) for e in entries):
+    if rss and any(_joined_otherwise(i) for e in entries if (i := _str(e.get("id")))):
         permalinks = _rss_guids(data)[0]
     # Without xml:base (a gap), feedparser's base is the document's URL; it resolves relative
     # links against it even with resolve_relative_uris=False (that only concerns HTML).
@@ -660,9 +667,9 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         warning,
     )
     # feedparser resolves a relative hub against the document's URL (feedparser-rs keeps it).
-    hub = _resolve(parsed.hub, base_url) if parsed.hub else None
+    hub = _join(parsed.hub, base_url) or None if parsed.hub else None
     hub = hub or (_bytes_hub(data, spans, base_url) if _HUB_LINK.search(data) else None)
-    return replace(parsed, link=_resolve(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
+    return replace(parsed, link=_join(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
 
 
 # Patterns that start with a literal let `re` scan for it in C: these run on every document.
@@ -673,6 +680,16 @@ _XML_BASE_VALUE = re.compile(rb"""xml:base\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # per tag: "<guid" 20,000 times in a comment took 29 s to scan (tests/test_hostile.py).
 _CONTENT_START = re.compile(rb"<(?:content|content:encoded)\b([^<>]*)>")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# An absolute URL _urljoin gives back as it is, whatever the base: a host of ASCII (no brackets),
+# no ";" in the path (urlparse's params), no empty query or fragment, no space or control.
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9._~%!$&'()*+,=:@-]+(?:/[^?#;\x00-\x20\x7f]*+)?"
+    r"(?:\?[^#\x00-\x20\x7f]++)?(?:#[^\x00-\x20\x7f]++)?\Z"
+)
+# A scheme other than the base's (always http or https) and no "//": urljoin gives the URL back
+# as it is ("urn:uuid:…", "tag:example.com,2024:1", "mailto:…").
+_OTHER_SCHEME = re.compile(r"(?![hH][tT][tT][pP][sS]?:)[A-Za-z][A-Za-z0-9+.-]*+:(?!//)")
+_URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")  # feedparser.urls, as it is
 # An element written self-closing: feedparser-rs reads the next element's text into it; written
 # as a start and an end tag (the same XML) it reads it as empty, as feedparser does. Any name,
 # attributes and all (read as XML writes them: a quoted value may hold ">"), but <enclosure>,
@@ -761,9 +778,11 @@ _DATE_ELEMENT = re.compile(
 )
 # An RSS item's authors as text, which feedparser reads one by one (feedparser-rs keeps one).
 # (feedparser knows no googleplay namespace: <googleplay:author> is no author to it.)
-_ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator)[\s>]")
+# (An item's <managingEditor> is an author to feedparser, in document order; feedparser-rs
+# ignores it.)
+_ITEM_AUTHOR_TAG = re.compile(rb"<(?!googleplay:)(?:\w+:)?(?:author|creator|managingEditor)[\s>]")
 _RSS_AUTHOR_TEXT = re.compile(
-    rb"<(author|dc:creator|dc:author|itunes:author)"
+    rb"<(author|dc:creator|dc:author|itunes:author|managingEditor)"
     + _XMLNS_ONLY
     + rb">"
     + _TEXT_ONLY
@@ -772,6 +791,7 @@ _RSS_AUTHOR_TEXT = re.compile(
 )
 # The elements feedparser makes an item's tags from, the itunes ones first.
 _ITUNES_TAG = re.compile(rb"<itunes:(?:category|keywords)\b")
+_MEDIA_TAG = re.compile(rb"<media:(?:keywords|category)\b")
 _ANY_TAG_ELEMENT = re.compile(rb"<(?:\w+:)?(?:category|subject|keywords)\b")
 _TAG_ELEMENT = re.compile(
     rb"<(category|dc:subject|media:category|itunes:category|itunes:keywords|media:keywords)"
@@ -837,6 +857,38 @@ _ODD_TYPED_LINK = re.compile(
 _ATOM_AUTHOR = re.compile(rb"<author[\s>]")
 _EMPTY_AUTHOR = re.compile(rb"<(?:\w+:)?(?:author|creator)(?:\s[^<>]*)?>\s*</")
 _RSS_ID = re.compile(rb"<id[\s>/]")  # an Atom <id> in an RSS item: feedparser's id
+# An Atom <category> with text: feedparser adds the text as one more tag, feedparser-rs reads
+# only `term`.
+_ATOM_CATEGORY_TEXT = re.compile(rb"<category(?:\s[^<>]*+)?>\s*+[^<\s]")
+# An entry's date, link, body or enclosure inside its <author> or <contributor> (Atom) or an
+# item's <image> (RSS): feedparser files it as the entry's, whatever its depth, feedparser-rs
+# reads children only. (A scan stops at the next such start tag: a run of them left open is
+# read once, not once per tag.)
+_NESTED_FIELD = rb"(?:\w+:)?(?:published|updated|issued|link|content|summary|enclosure)[\s>/]"
+_IN_ATOM_PERSON = tuple(
+    re.compile(
+        b"<"
+        + name
+        + rb"[\s>](?:[^<]++|<(?!/"
+        + name
+        + rb"\s*>|"
+        + name
+        + rb"[\s>]|"
+        + _NESTED_FIELD
+        + rb"))*+<"
+        + _NESTED_FIELD
+    )
+    for name in (b"author", b"contributor")  # (each with its literal first: a fast scan)
+)
+_IN_ITEM_IMAGE = (
+    re.compile(
+        rb"<image[\s>](?:[^<]++|<(?!/image\s*>|image[\s>]|enclosure[\s>/]))*+<enclosure[\s>/]"
+    ),
+)
+# An Atom document's root: feedparser reads one without a namespace as another "atom" (it keeps
+# an XHTML content's <div>), feedparser-rs as Atom 1.0.
+_FEED_START = re.compile(rb"<feed\b([^<>]*+)>")
+_DEFAULT_NAMESPACE = re.compile(rb"\bxmlns\s*=")
 # References in an Atom link's rel, type or length: feedparser-rs does not decode them (_atom_urls
 # decodes the href).
 _LINK_REFERENCE = re.compile(rb"""<link\s[^<>]*?\b(?:rel|type|length)\s*=\s*["'][^"'<>]*&""")
@@ -847,10 +899,14 @@ _ATOM_BODY_IN_RSS = re.compile(
     rb"<(?:atom\d*:)?(?:summary|content)[\s>/]|<category\s[^<>]*\bterm\s*="
     rb"|<content:encoded\s[^<>]*\btype\s*="
 )
-# In an RSS 1.0 item, RSS 2.0's elements and itunes:summary: the same (a <dc:title> only where
-# it is not the <title>: _titles_differ).
+# In an RSS 1.0 item, RSS 2.0's elements and itunes:summary: the same.
 _RSS2_IN_RSS1 = re.compile(rb"<(?:category|guid|enclosure|media:\w+|itunes:summary)[\s>/]")
-_RSS1_TITLE = re.compile(rb"<title>" + _TEXT_ONLY + rb"</title\s*>", re.DOTALL)
+# The first of <title> and <dc:title>, which feedparser keeps (_titles_differ).
+_TITLE_START = re.compile(rb"<(?:dc:)?title[\s>/]")
+_TITLE_TEXT = re.compile(rb"<(title|dc:title)>" + _TEXT_ONLY + rb"</\1\s*>", re.DOTALL)
+# In an RSS 2.0 item, <dc:description>: a summary to feedparser (typed HTML, and content beside
+# a <description>), a summary typed as nothing to feedparser-rs.
+_DC_DESCRIPTION = re.compile(rb"<dc:description[\s>/]")
 # A text element that declares a namespace of its own: feedparser no longer reads it as ours.
 _REDECLARED = re.compile(
     rb"<(?:title|link|description|summary|content|guid|pubDate|author|category)\s[^<>]*\bxmlns\s*="
@@ -867,6 +923,7 @@ _USUAL_PREFIXES = {
     b"http://purl.org/rss/1.0/modules/content/": b"content",
 }
 _PREFIXED_LINK = re.compile(rb"<\w+:link\s[^<>]*href")  # Atom's <link href> in an RSS item
+_DC_IDENTIFIER = re.compile(rb"<dc:identifier[\s>]")
 _RDF_ABOUT = re.compile(rb"rdf:about\s*=")  # an RSS 1.0 item's id, which feedparser takes
 _EMPTY_DC_DATE = re.compile(rb"<dc:date(?:\s[^<>]*)?>\s*</dc:date\s*>")
 _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
@@ -878,6 +935,12 @@ _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
 _ADDRESS_LITERAL = rb"""(?:\[|0[xX][0-9a-fA-F.]*[/:?#"']|\d+(?:\.\d+){0,3}[/:?#"'])"""
 _ADDRESS_HINT = re.compile(
     rb"://(?:" + _ADDRESS_LITERAL + rb"|[lL][oO][cC][aA][lL][hH][oO][sS][tT])"
+)
+# A URL with no host ("http:///2024/01/post", "https://?p=1", "https:"): feedparser-rs drops the
+# link, feedparser's _urljoin mends it or resolves it against the document's URL.
+_NO_HOST = re.compile(rb"://[/?#]")
+_BARE_SCHEMES = tuple(
+    scheme + end for scheme in (b"http:", b"https:") for end in (b"<", b'"', b"'")
 )
 _ADDRESS_ATTRIBUTE = re.compile(
     rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|""" + _ADDRESS_LITERAL + rb")"
@@ -959,14 +1022,27 @@ def _fast_gap(
         return odd
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
-    if _ADDRESS_HINT.search(data) and (
+    if (
+        _ADDRESS_HINT.search(data)
+        or _NO_HOST.search(data)
+        or any(scheme in data for scheme in _BARE_SCHEMES)
+    ) and (
         any(not _str(e.get("link")) for e in entries)
         or _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))
     ):
-        return "a link to a non-public address (feedparser-rs drops it, feedparser keeps it)"
+        return "a link to a non-public address or none (feedparser-rs drops it, feedparser not)"
     # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
     # the whole entry as parsed, which must then be the same as feedparser's to the last field.
-    keys = [(_str(e.get("id")) or _str(e.get("link")), _title_key(e.get("title"))) for e in entries]
+    # (An RSS item's <dc:identifier> is its id to feedparser-rs only: _identifier_only.)
+    identifiers = rss and _DC_IDENTIFIER.search(data) is not None
+    ids = [
+        None if identifiers and _identifier_only(data, span) else _str(e.get("id"))
+        for e, span in zip(entries, spans, strict=True)
+    ]
+    keys = [
+        (i or _str(e.get("link")), _title_key(e.get("title")))
+        for i, e in zip(ids, entries, strict=True)
+    ]
     if len(set(keys)) != len(keys):
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if _MEDIA_RATING.search(data):
@@ -976,11 +1052,17 @@ def _fast_gap(
     # (In Atom, _atom_urls decoded them.)
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
+    # (An ASCII document without references has no text feedparser repairs.)
+    repairable = not data.isascii() or _REFERENCE.search(data) is not None
+    if repairable and _repaired(feed.get("title")):
+        return _REPAIRED
     guids: tuple[set[str], set[str]] | None = None
     # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
     untitled = any(not _str(e.get("title")) for e in entries)
     title_elsewhere = untitled and _TITLE_ELSEWHERE.search(data) is not None
     for n, (entry, span) in enumerate(zip(entries, spans, strict=True)):
+        if repairable and any(map(_repaired, _entry_texts(entry))):
+            return _REPAIRED
         if rss and any(_ENTITY.search(url) for url in _entry_urls(entry)):
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
@@ -998,10 +1080,10 @@ def _fast_gap(
             return "a blank text with an xml:lang (feedparser gives it no language)"
         if not rss and _DC_DATE_TAG.search(data, *span) and not entry.get("dc_date"):
             return "a <dc:date> feedparser-rs cannot read (feedparser's date parser may)"
-        if _scheme_in_capitals(_str(entry.get("id"))):
+        guid = ids[n]
+        if _scheme_in_capitals(guid):
             return "an id whose scheme is in capitals (feedparser writes it in small letters)"
-        guid = _str(entry.get("id"))
-        if guid is not None and _relative(guid):
+        if guid is not None and _joined_otherwise(guid):
             if not rss:
                 continue  # an Atom <id> is always resolved (feedparser's _start_id is _start_guid)
             if guids is None:
@@ -1009,6 +1091,34 @@ def _fast_gap(
             if (guid in guids[0]) == (guid in guids[1]):
                 return "a relative id feedparser may or may not resolve (isPermaLink unclear)"
     return ""
+
+
+# A reference other than XML's five: it may stand for a character that is not ASCII.
+_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[#\w]")
+_REPAIRED = "UTF-8 read as Latin-1 (feedparser repairs each element's text, feedparser-rs not)"
+
+
+def _repaired(value: object) -> bool:
+    """Whether feedparser's repair of UTF-8 read as Latin-1 changes this text: it tries it on
+    every element's text (mixin.py, pop), and it succeeds where all of it is Latin-1 and the bytes
+    are UTF-8 ("fÃ¼r", a windows-1252 document's UTF-8, or references: "&#215;&#176;")."""
+    if not isinstance(value, str) or value.isascii():
+        return False
+    try:
+        return value.encode("iso-8859-1").decode("utf-8") != value
+    except UnicodeError:
+        return False
+
+
+def _entry_texts(entry: Any) -> Iterator[object]:
+    """The texts of an entry our mapping reads (feedparser repaired each of them: `_repaired`)."""
+    yield from (entry.get(key) for key in ("title", "summary", "id", "link", "author"))
+    yield from ((c or {}).get("value") for c in entry.get("content") or [])
+    for author in entry.get("authors") or []:
+        if author:
+            yield author.get("name")
+            yield author.get("email")
+    yield from ((t or {}).get("term") for t in entry.get("tags") or [])
 
 
 def _dates_read_alike(data: bytes, span: tuple[int, int]) -> bool:
@@ -1031,9 +1141,13 @@ def _rss_dates(
     `published` too. `usual` remembers, by prefix, what `_declares` found: it reads the whole
     document, so once per document, not once per item."""
     names = _DATE_TAG.findall(data, start, end)
+    if not names or names == [b"pubDate"]:  # (one in a comment or CDATA: none, as to feedparser)
+        return None
+    tags = _TagStarts(data, start, end)
+    names = [m.group(1) for m in tags.matches(_DATE_TAG, start)]
     if not names or names == [b"pubDate"]:
         return None
-    found = list(_DATE_ELEMENT.finditer(data, start, end))
+    found = tags.matches(_DATE_ELEMENT, start)
     if len(found) != len(names):
         return "an RSS item date element we do not read (another namespace, attributes, markup)"
     for prefix in {m.group(1).partition(b":")[0] for m in found if b":" in m.group(1)}:
@@ -1047,6 +1161,35 @@ def _rss_dates(
     for match in found:
         dates[_DATE_FIELDS[match.group(1)]] = _xml_text(match.group(2)).strip() or None
     return dates
+
+
+class _TagStarts:
+    """Where the tags of an item start, to tell them from what looks like one inside a comment,
+    a CDATA section or an instruction (HTML in a <content:encoded> holding a <pubDate> or an
+    <author>, a commented-out element: no element to feedparser). Before the first of those
+    every match is a tag; past it, the tags are read once (`_tags`), when a match is there."""
+
+    def __init__(self, data: bytes, start: int, end: int) -> None:
+        self.data, self.end = data, end
+        comment, instruction = data.find(b"<!", start, end), data.find(b"<?", start, end)
+        self.hidden = min(p if p >= 0 else end for p in (comment, instruction))
+        self.starts: set[int] | None = None
+        self.read_to = -1  # (the tags are read up to the last match, not to the end)
+
+    def matches(self, pattern: re.Pattern[bytes], start: int) -> list[re.Match[bytes]]:
+        """The matches of `pattern` from `start` to the end that start at a tag."""
+        found = list(pattern.finditer(self.data, start, self.end))
+        if not found or found[-1].start() < self.hidden:
+            return found
+        last = found[-1].start()
+        if self.starts is None or self.read_to < last:
+            self.starts = set()
+            for position, _, _, _ in _tags(self.data, self.hidden, self.end):
+                self.starts.add(position)
+                if position >= last:
+                    break
+            self.read_to = last
+        return [m for m in found if m.start() < self.hidden or m.start() in self.starts]
 
 
 def _declares(data: bytes, prefix: bytes, uri: bytes) -> bool:
@@ -1512,9 +1655,13 @@ def _base_value(match: re.Match[bytes] | None, base: str) -> str | None:
     if value is None:
         return ""
     resolved = _resolve(value.strip(), base) or ""
-    if base and urlsplit(resolved).scheme not in ("http", "https"):
+    if not base:
+        return resolved
+    try:  # (urljoin takes "http://[::1" or "http://[zz]/"; urlsplit raises on its host)
+        scheme = urlsplit(resolved).scheme
+    except ValueError:
         return ""
-    return resolved
+    return resolved if scheme in ("http", "https") else ""
 
 
 def _capitalized(data: bytes) -> bool:
@@ -1550,12 +1697,20 @@ def _written_differently(
         return "attribute names or rel values in capitals (feedparser ignores case)"
     if rss and not rss1 and _RDF_ABOUT.search(data, *items):
         return "an rdf:about on an item of RSS 2.0 (feedparser takes it for the id)"
-    if rss1 and (_RSS2_IN_RSS1.search(data, *items) or _titles_differ(data, spans, entries)):
+    if rss and b"<dc:title" in data and _titles_differ(data, spans, entries, feed):
+        return "a <dc:title> beside a <title> (feedparser keeps the first, feedparser-rs not)"
+    if rss and not rss1 and _outside_cdata(_DC_DESCRIPTION, data, *items):
+        return "a <dc:description> in an RSS 2.0 item (feedparser reads it as an HTML body)"
+    if rss1 and _RSS2_IN_RSS1.search(data, *items):
         return "RSS 2.0 elements in RSS 1.0 (feedparser reads them, feedparser-rs not)"
     if rss1 and b"<pubDate" in data:
         return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
     if rss and _atom_under_a_prefix(data, *items):
         return "Atom bodies or categories in an RSS item (feedparser reads them, feedparser-rs not)"
+    if not rss and b"<category" in data and _outside_cdata(_ATOM_CATEGORY_TEXT, data, *items):
+        return "an Atom <category> with text (feedparser adds it as a tag, feedparser-rs not)"
+    if any(p.search(data, *items) for p in (_IN_ITEM_IMAGE if rss else _IN_ATOM_PERSON)):
+        return "an entry's element inside its author or image (feedparser reads it as the entry's)"
     if (
         not rss
         and b"<author" in data
@@ -1614,16 +1769,32 @@ def _nested_title(data: bytes, start: int, end: int) -> bool:
     return titles > 0 and titles != _children(data, start, end).count(b"title")
 
 
-def _titles_differ(data: bytes, spans: Sequence[tuple[int, int]], entries: Sequence[Any]) -> bool:
-    """Whether an RSS 1.0 item's <dc:title> stands for a different <title> (feedparser reads the
-    <title>, feedparser-rs the <dc:title>)."""
-    if b"<dc:title" not in data:
+def _titles_differ(
+    data: bytes, spans: Sequence[tuple[int, int]], entries: Sequence[Any], feed: Any
+) -> bool:
+    """Whether the first of an RSS item's (or the channel's) <title> and <dc:title> is not the
+    title feedparser-rs reports: feedparser keeps the first, feedparser-rs the <title> or, in
+    RSS 1.0, the last."""
+    head = spans[0][0] if spans else len(data)  # the channel's own elements, mostly
+    if data.find(b"<dc:title", 0, head) >= 0 and _first_title_differs(
+        data, 0, head, feed.get("title")
+    ):
+        return True
+    return any(
+        _first_title_differs(data, start, end, entry.get("title"))
+        for entry, (start, end) in zip(entries, spans, strict=True)
+        if data.find(b"<dc:title", start, end) >= 0
+    )
+
+
+def _first_title_differs(data: bytes, start: int, end: int, title: object) -> bool:
+    """Whether the first <title> or <dc:title> from `start` to `end`, as plain text, is not
+    `title` (or cannot be read so)."""
+    first = _TITLE_START.search(data, start, end)
+    if first is None:
         return False
-    for entry, (start, end) in zip(entries, spans, strict=True):
-        title = _RSS1_TITLE.search(data, start, end)
-        if title and _xml_text(title.group(1)).strip() != (_str(entry.get("title")) or ""):
-            return True
-    return False
+    text = _TITLE_TEXT.match(data, first.start(), end)
+    return text is None or _xml_text(text.group(2)).strip() != (_str(title) or "")
 
 
 def _duplicate_fields(
@@ -1680,7 +1851,7 @@ def _bytes_hub(data: bytes, spans: Sequence[tuple[int, int]], base: str) -> str 
             if _HUB_LINK.search(attributes) and (href := _HREF.search(attributes)):
                 value = html.unescape((href.group(1) or href.group(2)).decode()).strip()
                 if value:
-                    return _resolve(value, base)
+                    return _join(value, base) or None
     return None
 
 
@@ -1802,6 +1973,27 @@ def _entry_urls(entry: Any) -> Iterable[str]:
                 yield url
 
 
+def _join(url: str | None, base: str) -> str | None:
+    """A link, guid or id as feedparser reads it (feedparser.urls._urljoin, which it applies to
+    absolute ones too): "http:///x" becomes "http://x", "https://?p=1" and "https:" are resolved
+    against `base`, and one urljoin cannot read ("http://[::1") becomes ""."""
+    if url is None or _PLAIN_URL.match(url) or _OTHER_SCHEME.match(url):
+        return url
+    try:
+        return urljoin(base, _URI_FIXER.sub(r"\1\3", url))
+    except ValueError:
+        return ""
+
+
+def _joined_otherwise(url: str) -> bool:
+    """Whether `_join` may change `url` (relative, or an absolute one written oddly)."""
+    return (
+        not _PLAIN_URL.match(url)
+        and not _OTHER_SCHEME.match(url)
+        and (_relative(url) or _join(url, "https://base.invalid/") != url)
+    )
+
+
 def _resolve(url: str | None, base: str) -> str | None:
     """A link resolved as feedparser resolves it (feedparser.urls._urljoin)."""
     if url is None or _URI_SCHEME.match(url):
@@ -1893,8 +2085,8 @@ def _fast_entry(
     if content_base is None and links_base != base and (raw.content or raw.summary_detail):
         content_base = links_base
     guid = entry.guid
-    if _relative(guid) and (not rss or guid in permalinks):
-        guid = _resolve(guid, links_base)  # feedparser resolves a relative permalink guid
+    if guid and (not rss or guid in permalinks) and _joined_otherwise(guid):
+        guid = _join(guid, links_base)  # feedparser resolves a permalink guid, an Atom id
     return replace(
         entry,
         guid=guid,
@@ -1904,7 +2096,7 @@ def _fast_entry(
         published_raw=published_raw,
         # feedparser-rs names a "base" of its own (the channel's link): ours is xml:base's.
         base_url=content_base if content_base != base else None,
-        link=_resolve(entry.link, links_base),
+        link=_join(entry.link, links_base),
         # An RSS title is text unless it looks like HTML: feedparser's guess (feedparser-rs
         # takes every RSS title for HTML).
         title_is_html=_looks_like_html(entry.title) if rss and entry.title else entry.title_is_html,
@@ -1952,14 +2144,19 @@ def _overlays(
         overlays = bodies
     if _ITEM_AUTHOR_TAG.search(data, spans[0][0]):
         for n, (start, end) in enumerate(spans):
-            found = _RSS_AUTHOR_TEXT.findall(data, start, end)
-            if len(found) != len(_ITEM_AUTHOR_TAG.findall(data, start, end)):
+            starts = _TagStarts(data, start, end)
+            found = [m.groups() for m in starts.matches(_RSS_AUTHOR_TEXT, start)]
+            if len(found) != len(starts.matches(_ITEM_AUTHOR_TAG, start)):
                 return "an RSS item author written other than as plain text"
             # One author is split right; several as feedparser splits them (`_author`).
             pattern = _EMAIL if len(found) == 1 else _FEEDPARSER_EMAIL
             names = _dedupe(_feedparser_author(_xml_text(v).strip(), pattern) for _, v in found)
             author: dict[str, Any] = {"authors": [], "author": ", ".join(names) or None}
             overlays[n] = {**(overlays[n] or {}), **author}
+    if _DC_IDENTIFIER.search(data, spans[0][0]):
+        for n, span in enumerate(spans):
+            if _identifier_only(data, span):
+                overlays[n] = {**(overlays[n] or {}), "id": None}
     usual: dict[bytes, bool] = {}  # (_rss_dates)
     for n, (start, end) in enumerate(spans):
         dates = _rss_dates(data, start, end, usual)
@@ -1967,8 +2164,13 @@ def _overlays(
             return dates
         if dates:
             overlays[n] = {**(overlays[n] or {}), **dates}
-    # (feedparser-rs drops the tags in a <categories> wrapper too.)
-    if _ITUNES_TAG.search(data, spans[0][0]) or _CATEGORIES.search(data, spans[0][0]):
+    # (feedparser-rs drops the tags in a <categories> wrapper too, and the media ones inside a
+    # <media:content>.)
+    if (
+        _ITUNES_TAG.search(data, spans[0][0])
+        or _CATEGORIES.search(data, spans[0][0])
+        or _MEDIA_TAG.search(data, spans[0][0])
+    ):
         for n, (start, end) in enumerate(spans):
             tags = _feedparser_tags(data, start, end)
             if isinstance(tags, str):
@@ -1977,13 +2179,25 @@ def _overlays(
     return overlays
 
 
+def _identifier_only(data: bytes, span: tuple[int, int]) -> bool:
+    """Whether an RSS item's id to feedparser-rs is its <dc:identifier>: it takes one where the
+    item has no <guid> or rdf:about; feedparser never does (its id is then the link)."""
+    start, end = span
+    return (
+        _DC_IDENTIFIER.search(data, start, end) is not None
+        and data.find(b"<guid", start, end) < 0
+        and _RDF_ABOUT.search(data, start, end) is None
+    )
+
+
 def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] | str:
     """An RSS item's tags read from the bytes in document order, as feedparser lists them:
     <category>, <dc:subject> and <media:category> by their text, <itunes:category> by its
     `text`, <itunes:keywords> and <media:keywords> split at commas (feedparser-rs reads neither
     of the itunes ones). Or why they cannot be read so."""
-    found = _TAG_ELEMENT.findall(data, start, end)
-    if len(found) != len(_ANY_TAG_ELEMENT.findall(data, start, end)):
+    tags = _TagStarts(data, start, end)
+    found = [m.groups() for m in tags.matches(_TAG_ELEMENT, start)]
+    if len(found) != len(tags.matches(_ANY_TAG_ELEMENT, start)):
         return "an item's tags written other than as plain elements (nested, or with markup)"
     terms = []
     for name, attributes, value in found:
@@ -1994,7 +2208,7 @@ def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] 
                 return "an <itunes:category> without a text attribute, or with content"
             terms.append(html.unescape((label.group(1) or label.group(2)).decode()))
         elif _XMLNS_ATTRIBUTE.sub(b"", attributes).strip(b" \t\r\n/"):
-            return f"a <{name.decode()}> with attributes among an item's itunes tags"
+            return f"a <{name.decode()}> with attributes among the tags we read from the bytes"
         elif name.endswith(b"keywords"):
             terms += [term.strip() for term in text.split(",")]
         else:

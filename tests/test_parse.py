@@ -657,6 +657,19 @@ def test_entry_scoped_xml_base_resolves_that_entrys_html() -> None:
     assert second.base_url is None
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["fallback-fuzz5-xml-base-bad-ipv6-item.xml", "fallback-fuzz5-xml-base-bad-ipv6-content.xml"],
+)
+def test_an_xml_base_with_a_malformed_host_is_left_to_feedparser(name: str) -> None:
+    """urlsplit raised ValueError on "http://[zz]/" in the fast path's xml:base check, and parse()
+    turned it into a ParseError: the whole feed was rejected although feedparser reads it."""
+    body = (Path(__file__).parent / "fixtures/parse" / name).read_bytes()
+    feed = parse(body, url=URL, headers={})
+    assert [e.title for e in feed.entries] == ["t"]
+    assert feed.parser == "feedparser"
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_an_rss_author_with_a_long_domain_keeps_its_name(parser: str) -> None:
     """feedparser's address pattern stops at four-letter domains: "editor@city.online (Jane
