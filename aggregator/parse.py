@@ -572,9 +572,9 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     rss = version.startswith("rss")  # else Atom
     if (
         not rss
-        and _XHTML_TYPE.search(data)
         and (root := _FEED_START.search(data))
         and not _DEFAULT_NAMESPACE.search(root.group(1))
+        and _XHTML_TYPE.search(data)
     ):
         return "XHTML in Atom without a namespace (feedparser keeps its <div>, feedparser-rs not)"
     if problem := _not_well_formed(data):
@@ -1022,14 +1022,15 @@ def _fast_gap(
         return odd
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
+    # (An entry without a link is rare: the document is scanned for a dropped one only then.)
     if (
-        _ADDRESS_HINT.search(data)
-        or _NO_HOST.search(data)
-        or any(scheme in data for scheme in _BARE_SCHEMES)
-    ) and (
         any(not _str(e.get("link")) for e in entries)
-        or _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))
-    ):
+        and (
+            _ADDRESS_HINT.search(data)
+            or _NO_HOST.search(data)
+            or any(scheme in data for scheme in _BARE_SCHEMES)
+        )
+    ) or (_ADDRESS_HINT.search(data) and _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))):
         return "a link to a non-public address or none (feedparser-rs drops it, feedparser not)"
     # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
     # the whole entry as parsed, which must then be the same as feedparser's to the last field.
@@ -1167,29 +1168,41 @@ class _TagStarts:
     """Where the tags of an item start, to tell them from what looks like one inside a comment,
     a CDATA section or an instruction (HTML in a <content:encoded> holding a <pubDate> or an
     <author>, a commented-out element: no element to feedparser). Before the first of those
-    every match is a tag; past it, the tags are read once (`_tags`), when a match is there."""
+    every match is a tag; past it, a match is one unless it is inside one of them, which are
+    found once (each stepped over by `_past`), when a match is there. (In well-formed XML, the
+    only documents the fast path reads, every other "<" starts a tag.)"""
 
     def __init__(self, data: bytes, start: int, end: int) -> None:
         self.data, self.end = data, end
         comment, instruction = data.find(b"<!", start, end), data.find(b"<?", start, end)
         self.hidden = min(p if p >= 0 else end for p in (comment, instruction))
-        self.starts: set[int] | None = None
-        self.read_to = -1  # (the tags are read up to the last match, not to the end)
+        self.starts: list[int] | None = None  # of the hiding sections, in order
+        self.ends: list[int] = []
 
     def matches(self, pattern: re.Pattern[bytes], start: int) -> list[re.Match[bytes]]:
         """The matches of `pattern` from `start` to the end that start at a tag."""
         found = list(pattern.finditer(self.data, start, self.end))
         if not found or found[-1].start() < self.hidden:
             return found
-        last = found[-1].start()
-        if self.starts is None or self.read_to < last:
-            self.starts = set()
-            for position, _, _, _ in _tags(self.data, self.hidden, self.end):
-                self.starts.add(position)
-                if position >= last:
+        if self.starts is None:
+            self.starts = []
+            position = self.hidden
+            while opening := _HIDING_OPENING.search(self.data, position, self.end):
+                closed = _past(self.data, opening.group(0), opening.end(), self.end)
+                self.starts.append(opening.start())
+                self.ends.append(self.end if closed < 0 else closed)
+                if closed < 0:
                     break
-            self.read_to = last
-        return [m for m in found if m.start() < self.hidden or m.start() in self.starts]
+                position = closed
+        return [m for m in found if not self._hidden(m.start())]
+
+    def _hidden(self, position: int) -> bool:
+        assert self.starts is not None
+        n = bisect.bisect_right(self.starts, position) - 1
+        return n >= 0 and position < self.ends[n]
+
+
+_HIDING_OPENING = re.compile(rb"<!--|<!\[CDATA\[|<\?")
 
 
 def _declares(data: bytes, prefix: bytes, uri: bytes) -> bool:
