@@ -1053,8 +1053,9 @@ def _fast_gap(
     # (In Atom, _atom_urls decoded them.)
     if rss and _ENTITY.search(_alternate_link(feed) or _str(feed.get("link")) or ""):
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
-    # (An ASCII document without references has no text feedparser repairs.)
-    repairable = not data.isascii() or _REFERENCE.search(data) is not None
+    # (A text feedparser repairs is Latin-1 whose bytes are UTF-8: in our UTF-8, a lead byte's
+    # character then a continuation byte's, unless references wrote them.)
+    repairable = _MOJIBAKE.search(data) is not None or _REFERENCE.search(data) is not None
     if repairable and _repaired(feed.get("title")):
         return _REPAIRED
     guids: tuple[set[str], set[str]] | None = None
@@ -1096,6 +1097,9 @@ def _fast_gap(
 
 # A reference other than XML's five: it may stand for a character that is not ASCII.
 _REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[#\w]")
+# U+00C2-U+00F4 (a UTF-8 lead byte read as Latin-1) then U+0080-U+00BF (a continuation), in
+# UTF-8: where a text feedparser repairs (`_repaired`) shows in our bytes.
+_MOJIBAKE = re.compile(rb"\xc3[\x82-\xb4]\xc2[\x80-\xbf]")
 _REPAIRED = "UTF-8 read as Latin-1 (feedparser repairs each element's text, feedparser-rs not)"
 
 
