@@ -865,26 +865,17 @@ _ATOM_CATEGORY_TEXT = re.compile(rb"<category(?:\s[^<>]*+)?>\s*+[^<\s]")
 # reads children only. (A scan stops at the next such start tag: a run of them left open is
 # read once, not once per tag.)
 _NESTED_FIELD = rb"(?:\w+:)?(?:published|updated|issued|link|content|summary|enclosure)[\s>/]"
-_IN_ATOM_PERSON = tuple(
-    re.compile(
-        b"<"
-        + name
-        + rb"[\s>](?:[^<]++|<(?!/"
-        + name
-        + rb"\s*>|"
-        + name
-        + rb"[\s>]|"
-        + _NESTED_FIELD
-        + rb"))*+<"
-        + _NESTED_FIELD
-    )
-    for name in (b"author", b"contributor")  # (each with its literal first: a fast scan)
-)
-_IN_ITEM_IMAGE = (
-    re.compile(
-        rb"<image[\s>](?:[^<]++|<(?!/image\s*>|image[\s>]|enclosure[\s>/]))*+<enclosure[\s>/]"
-    ),
-)
+
+
+def _inside(element: bytes, field: bytes) -> re.Pattern[bytes]:
+    """An <element> holding a `field` start tag at any depth (each pattern with its literal
+    first: a fast scan)."""
+    stop = b"/" + element + rb"\s*>|" + element + rb"[\s>]|" + field
+    return re.compile(b"<" + element + rb"[\s>](?:[^<]++|<(?!" + stop + rb"))*+<" + field)
+
+
+_IN_ATOM_PERSON = (_inside(b"author", _NESTED_FIELD), _inside(b"contributor", _NESTED_FIELD))
+_IN_ITEM_IMAGE = (_inside(b"image", rb"enclosure[\s>/]"),)
 # An Atom document's root: feedparser reads one without a namespace as another "atom" (it keeps
 # an XHTML content's <div>), feedparser-rs as Atom 1.0.
 _FEED_START = re.compile(rb"<feed\b([^<>]*+)>")
@@ -1206,7 +1197,7 @@ class _TagStarts:
         return n >= 0 and position < self.ends[n]
 
 
-_HIDING_OPENING = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_HIDING_OPENING = re.compile(b"|".join(map(re.escape, _CLOSINGS)))
 
 
 def _declares(data: bytes, prefix: bytes, uri: bytes) -> bool:
@@ -1854,11 +1845,6 @@ def _content_langs_only(data: bytes) -> bool:
     return on_content == len(_XML_LANG.findall(data))
 
 
-def _relative(guid: object) -> bool:
-    value = _str(guid)
-    return value is not None and not _URI_SCHEME.match(value)
-
-
 def _bytes_hub(data: bytes, spans: Sequence[tuple[int, int]], base: str) -> str | None:
     """The feed's first <link rel="hub"> read from the bytes (feedparser-rs misses some, as
     <atom10:link>), outside the entries, resolved as feedparser resolves it; or None."""
@@ -2004,11 +1990,7 @@ def _join(url: str | None, base: str) -> str | None:
 
 def _joined_otherwise(url: str) -> bool:
     """Whether `_join` may change `url` (relative, or an absolute one written oddly)."""
-    return (
-        not _PLAIN_URL.match(url)
-        and not _OTHER_SCHEME.match(url)
-        and (_relative(url) or _join(url, "https://base.invalid/") != url)
-    )
+    return _join(url, "https://base.invalid/") != url
 
 
 def _resolve(url: str | None, base: str) -> str | None:
