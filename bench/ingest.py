@@ -145,11 +145,16 @@ def corpus_feeds(quick: bool) -> list[Feed]:
                 content_type=(
                     "application/feed+json" if file.suffix == ".json" else "application/xml"
                 ),
-                etag='"' + hashlib.sha256(body).hexdigest()[:20] + '"',
+                etag=_etag(body),
                 last_modified=email.utils.formatdate(mtime, usegmt=True),
             )
         )
     return feeds
+
+
+def _etag(body: bytes) -> str:
+    """A strong ETag of the body's bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
 
 
 def count_entries(feed: Feed) -> int:
@@ -310,7 +315,7 @@ def _edit(
         if new is not None:
             changed += 1
             body = new
-            etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+            etag = _etag(body)
             last_modified = email.utils.formatdate(time.time(), usegmt=True)
         server.add(
             f.path, body, content_type=f.content_type, etag=etag, last_modified=last_modified
