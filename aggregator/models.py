@@ -7,7 +7,7 @@ speaks in these types.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 # --- what the fetcher hands the parser -------------------------------------------------------
@@ -201,6 +201,11 @@ class SourceState:
     # (normalize.entry_mark): on the next read, those entries are not cleaned again.
     entry_marks: tuple[str, ...] = ()
 
+    def unclaimed(self) -> SourceState:
+        """This state without what lets the next poll skip work (validators, the body's
+        fingerprint, the entry marks): that poll reads the whole feed and cleans every entry."""
+        return replace(self, etag=None, last_modified=None, body_hash=None, entry_marks=())
+
 
 # How a source is doing, in one word: what metrics, the admin pages, the CLI and /sources all show.
 SOURCE_STATES = ("healthy", "failing", "gone", "paused", "pending")
@@ -228,6 +233,8 @@ class SaveResult:
     updated: int
     trimmed: int = 0
     unfiled: frozenset[str] | None = None  # when asked: the ids stored and not in a story yet
+    # The state written was the unclaimed copy: another state was saved since this one was read.
+    unclaimed: bool = False
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,9 @@ def refresh_source(
             state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
             # Saving no articles still applies max age, so a quiet source ages out too.
             record = _history(source.id, now, outcome, result.status, "", started)
-            saved = store.save_refresh(state, [], config.retention, now, record)
+            saved = store.save_refresh(
+                state, [], config.retention, now, record, read_with=before.entry_marks
+            )
         else:
             parsed = parse(body, url=result.url, headers=result.headers, parser=config.fetch.parser)
             extra = {"parser": parsed.parser}
@@ -189,16 +191,25 @@ def refresh_source(
                 else state
             )
             saved = store.save_refresh(
-                first, articles, config.retention, now, record, unfiled=filing
+                first,
+                articles,
+                config.retention,
+                now,
+                record,
+                unfiled=filing,
+                read_with=before.entry_marks,
             )
             if filing:
+                # (A refresh beside this one saved its state meanwhile: the next poll reads
+                # everything again, whatever this one files.)
                 join_stories(
                     store,
                     articles,
                     config.stories.window_days,
                     now,
-                    state=state,
+                    state=state.unclaimed() if saved.unclaimed else state,
                     unfiled=saved.unfiled,
+                    read_with=None if saved.unclaimed else first.entry_marks,
                 )
     except SourceError as error:
         if fetch_seconds is None:  # the fetch itself failed
@@ -211,7 +222,7 @@ def refresh_source(
         # be kept, or the next poll's 304 would hide that body until the feed changes.
         state = _failed(before, error, config, source, now, rng)
         record = _history(source.id, now, error.outcome, error.http_status, error.message, started)
-        store.save_state(state, keep_paused=True, record=record)
+        store.save_state(state, keep_paused=True, record=record, read_with=before.entry_marks)
         refreshed = RefreshResult(
             source_id=source.id,
             outcome=error.outcome,
@@ -250,6 +261,7 @@ def join_stories(
     *,
     state: SourceState | None = None,
     unfiled: Collection[str] | None = None,
+    read_with: Sequence[str] | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
@@ -261,14 +273,15 @@ def join_stories(
     with it.
 
     `state`: the source's state, saved once its articles are filed (the refresh keeps its body's
-    fingerprint only then), with the last filing when there is one.
+    fingerprint only then), with the last filing when there is one; `read_with`: as in
+    `Store.save_state`.
     """
     if unfiled is None:
         unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
     articles = [a for a in articles if a.id in unfiled]
-    joined, saved = _join_stories(store, articles, window_days, now, state)
+    joined, saved = _join_stories(store, articles, window_days, now, state, read_with)
     if state is not None and not saved:
-        store.save_state(state, keep_paused=True)
+        store.save_state(state, keep_paused=True, read_with=read_with)
     return joined
 
 
@@ -278,6 +291,7 @@ def _join_stories(
     window_days: float,
     now: datetime,
     state: SourceState | None,
+    read_with: Sequence[str] | None,
 ) -> tuple[int, bool]:
     """`join_stories` of the unfiled articles, and whether the state was saved with the last
     filing."""
@@ -303,7 +317,7 @@ def _join_stories(
         (a.id, a.source_id, a.published.timestamp(), fp)
         for a, fp in zip(fresh, prints, strict=True)
     ]
-    candidates, read = store.file_stories(new, now, state)
+    candidates, read = store.file_stories(new, now, state, read_with)
     new = [n for n in new if n[0] in candidates]  # the others started stories of their own
     if not new:
         return 0, True
@@ -313,7 +327,7 @@ def _join_stories(
         joins = stories.plan(new, candidates, since, now.timestamp())
         force = attempt == JOIN_ATTEMPTS - 1
         joined, missed = store.join_stories(
-            joins, now, force=force, read=read, known=late, state=state
+            joins, now, force=force, read=read, known=late, state=state, read_with=read_with
         )
         if not missed:
             return joined, True

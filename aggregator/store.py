@@ -268,7 +268,9 @@ end
 #       max per source, max-age cutoff, keep newest, max per category, state JSON,
 #       due ("" keep, "-" unschedule, else score), history entry without its closing
 #       `,"added":n,"updated":n}` ("" none), history size, state word if paused,
-#       state word if not, then per article: id, hashes value, score, blob
+#       state word if not, the ids to tell unfiled, the marks the state was read with and its
+#       unclaimed copy (_LUA_CLAIMS), then per article: id, hashes value, score, blob.
+#       Returns added, updated, trimmed, the unfiled ids, whether the unclaimed copy was written
 # The due-set write of a state save. A paused source (an operator's flag, kept in its own set so a
 # refresh running meanwhile can neither clear nor restore it) stays off the schedule.
 _LUA_SCHEDULE = r"""
@@ -307,17 +309,42 @@ local function set_health(k, source_id, if_paused, if_not)
 end
 """
 
+# A source's state claims that its stored articles are what its entry marks say. A state read,
+# changed and written back (a refresh, an operator's pause) is written as it is only if the stored
+# state still has the marks it was read with; otherwise something wrote another state meanwhile
+# (a refresh of the same source beside this one: an expired lease, `refresh --inline` beside the
+# workers), whose articles this state's marks and validators do not describe, and its unclaimed
+# copy (SourceState.unclaimed) is written instead: the next poll reads and cleans everything.
+# The arguments (`_claimed_state`): the state, the marks it was read with (joined by ","; "-":
+# write it regardless) and its unclaimed copy. Returns the state to write and whether it was
+# the unclaimed copy.
+_LUA_CLAIMS = r"""
+local function claimed(key, state, read_with, unclaimed)
+  if read_with == '-' then return state, false end
+  local marks, stored = '', redis.call('GET', key)
+  if stored then
+    local ok, doc = pcall(cjson.decode, stored)
+    if ok and type(doc) == 'table' and type(doc.entry_marks) == 'table' then
+      marks = table.concat(doc.entry_marks, ',')
+    end
+  end
+  if marks == read_with then return state, false end
+  return unclaimed, true
+end
+"""
+
 # KEYS: state, due, paused, history, health, health counts, sources; ARGV: source id, state
 #       JSON, due action, pause ("set"|"clear"|"keep"), history entry ("" none), history size,
-#       state word if paused, state word if not
+#       state word if paused, state word if not, the marks it was read with, its unclaimed copy
 _LUA_SAVE_STATE = (
     _LUA_SCHEDULE
     + _LUA_HEALTH
+    + _LUA_CLAIMS
     + r"""
 local state, due, paused, history, health, counts, sources = unpack(KEYS)
 if ARGV[4] == 'set' then redis.call('SADD', paused, ARGV[1]) end
 if ARGV[4] == 'clear' then redis.call('SREM', paused, ARGV[1]) end
-redis.call('SET', state, ARGV[2])
+redis.call('SET', state, (claimed(state, ARGV[2], ARGV[9], ARGV[10])))
 schedule(due, paused, ARGV[1], ARGV[3])
 record_fetch(history, ARGV[5], ARGV[6])
 set_health({paused = paused, health = health, counts = counts, sources = sources},
@@ -382,6 +409,7 @@ return #victims
 _LUA_SAVE_REFRESH = (
     _LUA_SCHEDULE
     + _LUA_HEALTH
+    + _LUA_CLAIMS
     + _LUA_COMMON
     + r"""
 local src, hashes, tomb, all, versions, state, due, paused, history = unpack(KEYS)
@@ -395,7 +423,7 @@ local added, updated, trimmed = 0, 0, 0
 
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
-for i = 17, #ARGV, 4 do
+for i = 19, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not redis.call('ZSCORE', tomb, id) then
     local old = redis.call('HGET', hashes, id)
@@ -424,7 +452,8 @@ end
 cap_categories(k, changed, max_per_category)
 bump_versions(versions, changed)
 
-redis.call('SET', state, ARGV[10])
+local written, unclaimed = claimed(state, ARGV[10], ARGV[17], ARGV[18])
+redis.call('SET', state, written)
 schedule(due, paused, source_id, ARGV[11])
 if ARGV[12] ~= '' then
   local entry = ARGV[12] .. ',"added":' .. added .. ',"updated":' .. updated .. '}'
@@ -433,7 +462,7 @@ end
 set_health({paused = paused, health = health, counts = counts, sources = sources},
            source_id, ARGV[14], ARGV[15])
 -- The ids asked about (ARGV[16], joined by ","; stories: KEYS[13]) stored and not filed yet.
-return {added, updated, trimmed, unfiled_ids(KEYS[13], k.article, ARGV[16])}
+return {added, updated, trimmed, unfiled_ids(KEYS[13], k.article, ARGV[16]), unclaimed and 1 or 0}
 """
 )
 
@@ -692,9 +721,10 @@ return {table.concat(new, ','), known}
 # their buckets hold, "id:id,id" per article (joined by ";"), then id, record pairs of those,
 # then the last handle given (every article filed later has a greater one). Articles filed
 # already, or no longer stored, are skipped. KEYS[2], ARGV[4]: the source's state key and the
-# state to save when every article is filed ("": none).
+# state to save when every article is filed ("": none), ARGV[5], ARGV[6] its claim (_LUA_CLAIMS).
 _LUA_FILE_STORIES = (
     _LUA_STORIES_COMMON
+    + _LUA_CLAIMS
     + r"""
 local fpkey, p, now, state = KEYS[1], ARGV[1], ARGV[2], ARGV[4]
 local arts = read_articles(ARGV[3])
@@ -733,7 +763,9 @@ end
 for from = 1, #filed, 1000 do
   redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))
 end
-if #found == 0 and state ~= '' then redis.call('SET', KEYS[2], state) end
+if #found == 0 and state ~= '' then
+  redis.call('SET', KEYS[2], (claimed(KEYS[2], state, ARGV[5], ARGV[6])))
+end
 return {table.concat(found, ';'), records, last + #arts}
 """
 )
@@ -744,9 +776,11 @@ return {table.concat(found, ';'), records, last + #arts}
 # article matched. A bucket now holding an article filed after the candidates were read (its
 # handle is greater) that the decisions do not know of is a conflict: nothing is written and the
 # conflicting records are returned, unless forced. Filed, the source's state is saved (KEYS[2],
-# ARGV[7]; "": none). Returns {"ok", joined} or {"conflict", id, record, ...}.
+# ARGV[7]; "": none; ARGV[8], ARGV[9] its claim, _LUA_CLAIMS). Returns {"ok", joined} or
+# {"conflict", id, record, ...}.
 _LUA_JOIN_STORIES = (
     _LUA_COMMON
+    + _LUA_CLAIMS
     + r"""
 local fpkey, p, now, force, read = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
 local arts, batch, known = read_articles(ARGV[6]), {}, {}
@@ -828,7 +862,9 @@ for from = 1, #filed, 1000 do
   redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))
 end
 bump_versions(p .. 'versions', changed)
-if ARGV[7] ~= '' then redis.call('SET', KEYS[2], ARGV[7]) end
+if ARGV[7] ~= '' then
+  redis.call('SET', KEYS[2], (claimed(KEYS[2], ARGV[7], ARGV[8], ARGV[9])))
+end
 return {'ok', joined}
 """
 )
@@ -1106,12 +1142,19 @@ class Store:
                 yield _decode_state(source_id, blob, int(count), bool(flag)), when
 
     def save_state(
-        self, state: SourceState, *, keep_paused: bool = False, record: FetchRecord | None = None
+        self,
+        state: SourceState,
+        *,
+        keep_paused: bool = False,
+        record: FetchRecord | None = None,
+        read_with: Sequence[str] | None = None,
     ) -> None:
         """Write a source's state, its next due time and (`record`) its fetch history in one step.
 
         `state.paused` is an operator's decision: a refresh passes keep_paused=True so that a
         pause or resume made while it ran is neither undone nor revived by its older copy.
+        `read_with`: the entry marks of the state this one was made from; if the stored state has
+        others by now, its unclaimed copy is written (_LUA_CLAIMS). None: written regardless.
         """
         pause = "keep" if keep_paused else ("set" if state.paused else "clear")
         keys = [self._state_key(state.source_id), self._due_key(), self._paused_key()]
@@ -1125,6 +1168,7 @@ class Store:
                 _encode_record(record) if record else "",
                 HISTORY_SIZE,
                 *_health_words(state),
+                *_claim(state, read_with),
             ],
         )
 
@@ -1189,12 +1233,14 @@ class Store:
         record: FetchRecord | None = None,
         *,
         unfiled: bool = False,
+        read_with: Sequence[str] | None = None,
     ) -> SaveResult:
         """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
 
         The record's `added` and `updated` are what this save counted, whatever it says.
         `unfiled`: also tell which of the articles are stored and not filed in a story yet
         (`SaveResult.unfiled`; what `unfiled` answers, without a round trip of its own).
+        `read_with`: as in `save_state` (`SaveResult.unclaimed` tells which was written).
 
         Two round trips: one reads what is stored, so unchanged and tombstoned articles are
         neither compressed nor sent; one script does every write (and checks again). Calling it
@@ -1227,6 +1273,7 @@ class Store:
             HISTORY_SIZE,
             *_health_words(state),
             ",".join(unique) if unfiled else "",
+            *_claim(state, read_with),
         ]
         for article_id, article in unique.items():
             meta = _meta(article)
@@ -1250,14 +1297,15 @@ class Store:
             *self._health_keys(),
             self._story_fp_key(),
         ]
-        added, updated, trimmed, left = cast(
-            tuple[int, int, int, bytes], self._save_refresh(keys=keys, args=args)
+        added, updated, trimmed, left, unclaimed = cast(
+            tuple[int, int, int, bytes, int], self._save_refresh(keys=keys, args=args)
         )
         return SaveResult(
             added=int(added),
             updated=int(updated),
             trimmed=int(trimmed),
             unfiled=frozenset(_id_set(left)) if unfiled else None,
+            unclaimed=bool(unclaimed),
         )
 
     def _keep_first_seen(self, unique: dict[str, Article], metas: dict[str, bytes]) -> None:
@@ -1622,6 +1670,7 @@ class Store:
         new: Sequence[stories.New],
         now: datetime,
         state: SourceState | None = None,
+        read_with: Sequence[str] | None = None,
     ) -> tuple[dict[str, list[stories.Stored]], int]:
         """File each new (article id, source, published, fingerprint), oldest first, that no filed
         article shares a bucket with as a story of its own (one round trip): most articles.
@@ -1630,7 +1679,7 @@ class Store:
         stories are for `stories.plan` to decide, then `join_stories`), and the last handle given
         then: `join_stories` checks only what was filed after it. `state` is saved with them
         when there are no others (as `save_state` with keep_paused: the refresh saved its
-        schedule already).
+        schedule already; `read_with` as there).
         """
         if not new:
             return {}, 0
@@ -1644,6 +1693,7 @@ class Store:
                     _num(_epoch(now)),
                     blob,
                     _encode_state(state) if state else "",
+                    *_claim(state, read_with),
                 ],
             ),
         )
@@ -1666,6 +1716,7 @@ class Store:
         read: int = 0,
         known: Collection[str] = (),
         state: SourceState | None = None,
+        read_with: Sequence[str] | None = None,
     ) -> tuple[int, list[stories.Stored]]:
         """File new articles in their stories atomically (one round trip).
 
@@ -1674,7 +1725,7 @@ class Store:
         `read`: the last handle `file_stories` gave (0: check every article in the buckets);
         `known`: the articles filed since then that the decisions looked at (what earlier tries
         missed). `force` files regardless. Articles filed already, or no longer stored, are
-        skipped. `state` is saved with them (as in `file_stories`).
+        skipped. `state` is saved with them (as in `file_stories`, `read_with` too).
         """
         if not joins:
             return 0, []
@@ -1689,6 +1740,7 @@ class Store:
                 for j in joins
             ),
             _encode_state(state) if state else "",
+            *_claim(state, read_with),
         ]
         keys = [self._story_fp_key(), self._state_key(state.source_id if state else "")]
         reply = cast(list[Any], self._join_stories(keys=keys, args=args))
@@ -1887,6 +1939,14 @@ def _encode_state(state: SourceState) -> str:
             value = value.value
         doc[name] = value
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _claim(state: SourceState | None, read_with: Sequence[str] | None) -> tuple[str, str]:
+    """The script arguments after a state's (_LUA_CLAIMS): the marks it was read with, and its
+    unclaimed copy."""
+    if state is None or read_with is None:
+        return "-", ""
+    return ",".join(read_with), _encode_state(state.unclaimed())
 
 
 def _decode_state(

@@ -473,3 +473,51 @@ def test_marks_stand_only_for_stored_articles_after_a_refresh_cut_short_or_a_pur
         later = NOW + timedelta(hours=3)
         refresh_source(config.sources[0], config, store, fetcher, now=later, state=before)
     assert titles() == ["Alpha", "Beta", "Delta", "Gamma"]
+
+
+@pytest.mark.parametrize("stories", [True, False], ids=["stories", "no-stories"])
+@pytest.mark.parametrize("beside", ["changed", "not-modified", "failed"])
+def test_a_refresh_beside_another_of_its_source_leaves_the_next_poll_to_read_everything(
+    store: Store, feed_server: FeedServer, beside: str, stories: bool
+) -> None:
+    """Two refreshes of one source at once (an expired lease, `refresh --inline` beside the
+    workers), both from the same state: one stores an edit, the other ends later having read
+    the edit undone. Its entry marks (or its validators, or the old state's) must not then stand
+    for the edited article: the next poll reads and cleans the whole feed again."""
+    url = feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")), etag='"v1"')
+    config = make_config({"src": url})
+    config = replace(config, stories=replace(config.stories, enabled=stories))
+
+    def run(at: datetime, state: Any = None) -> Outcome:
+        with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+            return refresh_source(
+                config.sources[0], config, store, fetcher, now=at, state=state
+            ).outcome
+
+    def titles() -> list[str]:
+        return sorted(a.title for a in store.source_articles("src", 10))
+
+    assert run(NOW) is Outcome.OK
+    read = store.get_state("src")  # what the slower refresh read, before the other saved
+    feed_server.add("/f.xml", rss(("a", "Alpha EDITED"), ("b", "Beta")), etag='"v2"')
+    assert run(NOW + timedelta(hours=1)) is Outcome.OK
+    assert titles() == ["Alpha EDITED", "Beta"]
+    # The slower one reads the edit undone (with a new entry: its other entries' marks are the
+    # ones it read), or the old body again (304), or fails.
+    served = {
+        "changed": (rss(("c", "Gamma"), ("a", "Alpha"), ("b", "Beta")), 200, '"v3"'),
+        "not-modified": (rss(("a", "Alpha"), ("b", "Beta")), 200, '"v1"'),
+        "failed": (b"oops", 500, None),
+    }
+    body, status, etag = served[beside]
+    feed_server.add("/f.xml", body, status, etag=etag)
+    expected = {"changed": Outcome.OK, "not-modified": Outcome.NOT_MODIFIED}
+    assert run(NOW + timedelta(hours=1), state=read) is expected.get(beside, Outcome.HTTP_ERROR)
+    assert titles() == ["Alpha EDITED", "Beta", *(["Gamma"] if beside == "changed" else [])]
+
+    if beside == "failed":  # the feed is back, as the slower refresh's old state knew it
+        feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")), etag='"v1"')
+    assert run(NOW + timedelta(hours=2)) is Outcome.OK  # not a 304, not "unchanged"
+    assert titles() == ["Alpha", "Beta", *(["Gamma"] if beside == "changed" else [])]
+    # Alone again, its claims stand: the next poll is a 304.
+    assert run(NOW + timedelta(hours=3)) is Outcome.NOT_MODIFIED

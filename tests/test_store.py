@@ -179,6 +179,43 @@ def test_state_round_trips_every_field(store: Store) -> None:
     assert got.last_fetch.utcoffset() == timedelta(0)
 
 
+def test_a_state_read_before_another_was_saved_is_written_without_its_claims(
+    store: Store,
+) -> None:
+    """A state made from one read (`read_with`: the marks it was read with) is written as it is
+    while the stored state still has those marks, and unclaimed (no validators, no body
+    fingerprint, no marks) once something saved another state meanwhile: by every write."""
+    claims = {"etag": '"1"', "last_modified": "Sat, 01 Mar 2025 10:00:00 GMT", "body_hash": "h1"}
+    store.save_state(state_of("s", entry_marks=("m1", "m2!"), **claims))
+    read = store.get_state("s")
+    # Nothing saved since the read: as it is (the marks compared as the store holds them).
+    store.save_state(replace(read, etag='"2"', entry_marks=("m3",)), read_with=read.entry_marks)
+    assert (store.get_state("s").etag, store.get_state("s").entry_marks) == ('"2"', ("m3",))
+
+    def written() -> tuple[object, ...]:
+        got = store.get_state("s")
+        return got.etag, got.last_modified, got.body_hash, got.entry_marks, got.last_error
+
+    # An operator's pause made from the first read, after that save: unclaimed.
+    store.save_state(replace(read, last_error="paused"), read_with=read.entry_marks)
+    assert written() == (None, None, None, (), "paused")
+    # A state written regardless (read_with=None) keeps what it says.
+    store.save_state(state_of("s", entry_marks=("m4",), **claims))
+    stale = store.get_state("s")
+    store.save_state(state_of("s", entry_marks=("m5",), **claims))
+    saved = store.save_refresh(
+        replace(stale, last_error="refresh"), [], ROOMY, NOW, read_with=stale.entry_marks
+    )
+    assert saved.unclaimed
+    assert written() == (None, None, None, (), "refresh")
+    fresh = store.get_state("s")  # no marks now: a read with none, nothing saved since
+    saved = store.save_refresh(
+        replace(fresh, entry_marks=("m6",), last_error="ok"), [], ROOMY, NOW, read_with=()
+    )
+    assert not saved.unclaimed
+    assert written() == (None, None, None, ("m6",), "ok")
+
+
 def test_unknown_source_has_a_default_state(store: Store) -> None:
     assert store.get_state("never-seen") == SourceState("never-seen")
     assert store.get_states([]) == {}

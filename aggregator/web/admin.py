@@ -436,18 +436,20 @@ def refresh_now(store: Store, source_id: str, now: datetime) -> None:
 
 def set_paused(store: Store, source_id: str, paused: bool, now: datetime) -> SourceState:
     """Pause (taken off the schedule) or resume (due now) a source."""
-    state = replace(store.get_state(source_id), paused=paused)
+    read = store.get_state(source_id)
+    state = replace(read, paused=paused)
     if not paused:
         state = replace(state, next_due=now)
-    store.save_state(state)
+    store.save_state(state, read_with=read.entry_marks)  # (a refresh may save meanwhile)
     return state
 
 
 def reset_backoff(store: Store, source_id: str, now: datetime) -> SourceState:
     """Forget the source's errors (and that it was gone) and any redirect it adopted (the
     configured URL is fetched again), and make it due now."""
+    read = store.get_state(source_id)
     state = replace(
-        store.get_state(source_id),
+        read,
         consecutive_errors=0,
         gone=False,
         next_due=now,
@@ -456,7 +458,7 @@ def reset_backoff(store: Store, source_id: str, now: datetime) -> SourceState:
         redirect_url=None,
         redirect_count=0,
     )
-    store.save_state(state)
+    store.save_state(state, read_with=read.entry_marks)
     return state
 
 
