@@ -187,11 +187,19 @@ def _parse(body: bytes, *, url: str, headers: Mapping[str, str], parser: str) ->
 
 
 def _base_url(url: str, content_location: str) -> str:
-    if content_location:
-        resolved = urljoin(url, content_location.strip())
-        if urlsplit(resolved).scheme in ("http", "https"):
-            return resolved
-    return url
+    """The document's URL: its Content-Location when that is an http(s) URL, else `url`."""
+    return _http_url(url, content_location.strip()) or url if content_location else url
+
+
+def _http_url(base: str, url: str) -> str | None:
+    """`url` resolved against `base` when it is then an http(s) URL; None otherwise, and for one
+    urllib cannot read ("http://[::1/x", a broken IPv6 host): a header or a page's link the
+    publisher got wrong is ignored, not a reason to refuse the document."""
+    try:
+        resolved = urljoin(base, url)
+        return resolved if urlsplit(resolved).scheme in ("http", "https") else None
+    except ValueError:
+        return None
 
 
 def _gunzip(body: bytes) -> bytes:
@@ -2674,14 +2682,15 @@ def _html_page_message(document: str, base_url: str) -> str:
     # Only <link> and <base> tags matter, and they may be anywhere: feed just those.
     for tag in _LINK_OR_BASE_TAG.finditer(document):
         finder.feed(tag.group(0))
-    base = urljoin(base_url, finder.base) if finder.base else base_url
-    urls = list(dict.fromkeys(urljoin(base, href) for href in finder.hrefs))
-    urls = [u for u in urls if urlsplit(u).scheme in ("http", "https")][:3]
+    base = (_http_url(base_url, finder.base) or base_url) if finder.base else base_url
+    urls = [u for u in dict.fromkeys(_http_url(base, href) for href in finder.hrefs) if u][:3]
     message = "This is an HTML page, not a feed."
     if len(urls) == 1:
         return f"{message} The page advertises a feed at {urls[0]}; use that URL."
     if urls:
         return f"{message} The page advertises feeds at {', '.join(urls)}; use one of those URLs."
+    if finder.hrefs:
+        return f"{message} The feed links it advertises are not http(s) URLs we can read."
     return f'{message} It does not advertise a feed either (no <link rel="alternate">).'
 
 

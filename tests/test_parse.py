@@ -443,6 +443,29 @@ def test_html_page_with_several_feeds_and_a_base() -> None:
     )
 
 
+def test_html_page_whose_feed_links_cannot_be_read() -> None:
+    """An advertised feed link urllib cannot read (a broken IPv6 host), beside a <base> that
+    cannot be read either: the page is still reported as a page, with what is wrong."""
+    page = (
+        b"<html><head><base href='http://[::1/'>"
+        b"<link rel='alternate' type='application/rss+xml' href='http://[::1/x'>"
+        b"<link rel='alternate' type='application/atom+xml' href='/atom.xml'>"
+        b"</head><body>hi</body></html>"
+    )
+    with pytest.raises(ParseError) as raised:
+        parse(page, url="https://example.org/", headers={"content-type": "text/html"})
+    assert raised.value.message == (
+        "This is an HTML page, not a feed. The page advertises a feed at "
+        "https://example.org/atom.xml; use that URL."
+    )
+    with pytest.raises(ParseError) as raised:
+        parse(page.replace(b"/atom.xml", b"http://[zz/a"), url="https://example.org/", headers={})
+    assert raised.value.message == (
+        "This is an HTML page, not a feed. The feed links it advertises are not http(s) URLs we"
+        " can read."
+    )
+
+
 # --- gzip ---------------------------------------------------------------------------------------
 
 
@@ -587,6 +610,20 @@ def test_content_location_is_the_base_for_relative_links() -> None:
         RSS, url="https://news.example.com/feed.xml", headers={"Content-Location": "/v2/rss"}
     )
     assert feed.base_url == "https://news.example.com/v2/rss"
+    assert feed.entries[0].link == "https://news.example.com/articles/1"
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_content_location_urllib_cannot_read_is_ignored(parser: str) -> None:
+    """A broken header ("http://[::1/", an IPv6 host not closed) is the server's mistake: the
+    feed is read against its own URL, not refused."""
+    feed = parse(
+        RSS,
+        url="https://news.example.com/feed.xml",
+        headers={"Content-Location": "http://[::1/feed"},
+        parser=parser,
+    )
+    assert feed.base_url == "https://news.example.com/feed.xml"
     assert feed.entries[0].link == "https://news.example.com/articles/1"
 
 
