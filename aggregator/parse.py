@@ -264,7 +264,7 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     for encoding in declared:
         try:
             return body.decode(encoding), None
-        except UnicodeDecodeError:
+        except UnicodeError:  # (a codec may raise its base class: "undefined" does)
             continue
     high = len(body) - len(body.translate(None, _HIGH_BYTES))
     for encoding in (*declared, "utf-8"):
@@ -300,7 +300,7 @@ def _disputed(body: bytes, content_type: str, declared: list[str]) -> tuple[str,
         return None
     readings: dict[str, str] = {}
     for encoding in declared[:2]:
-        with contextlib.suppress(UnicodeDecodeError):
+        with contextlib.suppress(UnicodeError):
             readings[encoding] = body.decode(encoding)
     if len(readings) < 2:
         return None  # one at most decodes: the usual order finds it
@@ -373,10 +373,11 @@ def _codec(declared: str) -> str | None:
         return None
     codec = info.name
     # Without their zero bytes (handled earlier) UTF-16/32 declarations are wrong, and UTF-7
-    # or EBCDIC would "decode" ASCII into nonsense.
+    # or EBCDIC would "decode" ASCII into nonsense; Python's escape codecs read backslashes,
+    # and "undefined" refuses every byte.
     if codec.startswith(
         ("utf-16", "utf-32", "utf-7", "cp037", "cp500", "cp1140", "idna", "punycode")
-    ):
+    ) or codec in ("unicode-escape", "raw-unicode-escape", "undefined"):
         return None
     return codec
 

@@ -236,6 +236,32 @@ def test_a_page_charset_only_in_its_meta_is_read() -> None:
     assert "zdecydowała" in text
 
 
+@pytest.mark.parametrize(
+    "charset", ["undefined", "unicode-escape", "raw_unicode_escape", "hex", "rot13"]
+)
+def test_a_page_declaring_a_codec_that_is_no_text_encoding_is_still_read(
+    store: Store, feed_server: FeedServer, charset: str
+) -> None:
+    """Python has codecs no page is written in: "undefined" raises on any byte (it stopped every
+    refresh of its source), the escape codecs read backslashes. Such a declaration is ignored, in
+    the header and in the page's own <meta>."""
+    article = (PAGES / "en.html").read_bytes()
+    article = article.replace(b"harbour reopened", b"harbour r\xe9opened (\\u00e9)")
+    pages = {
+        "header": feed_server.add("/h", article, content_type=f"text/html; charset={charset}"),
+        "meta": feed_server.add(
+            "/m", f'<meta charset="{charset}">'.encode() + article, content_type="text/html"
+        ),
+    }
+    feed = _feed(pages).replace(b"Item header", TITLES["en"].encode())
+    feed = feed.replace(b"Item meta", TITLES["en"].encode())
+    _refresh(store, feed_server.add("/feed", feed, content_type="application/rss+xml"))
+    assert len(store.source_articles("src", 5)) == 2
+    for got in store.source_articles("src", 5):
+        assert got.full_text == "ok", got.full_text
+        assert r"harbour réopened (\u00e9) on Tuesday" in got.content  # as written
+
+
 def test_selectors_and_learned_junk_leave_the_page_too() -> None:
     story = (
         "<p>" + "The harbour reopened on Tuesday after the storm damage was repaired. " * 6 + "</p>"
