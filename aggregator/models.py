@@ -160,6 +160,7 @@ class Outcome(enum.StrEnum):
     BLOCKED = "blocked"  # private address, redirect loop, bad scheme
     CONNECTION_ERROR = "connection-error"
     GONE = "gone"  # 410: not polled again until an operator resets it
+    INTERNAL_ERROR = "internal-error"  # a bug met this source's data (the worker logs it)
 
     @property
     def is_error(self) -> bool:

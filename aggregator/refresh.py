@@ -15,6 +15,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from redis.exceptions import RedisError
+
 from aggregator import boilerplate, fulltext, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
@@ -211,7 +213,8 @@ def refresh_source(
                     unfiled=saved.unfiled,
                     read_with=None if saved.unclaimed else first.entry_marks,
                 )
-    except SourceError as error:
+    except Exception as caught:  # noqa: BLE001 - see _as_source_error
+        error = _as_source_error(caught, source.id)
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started
         elif error.http_status is None:
@@ -247,6 +250,24 @@ def refresh_source(
     )
     _report(source, shown_url, refreshed, fetch_seconds)
     return refreshed
+
+
+def _as_source_error(caught: Exception, source_id: str) -> SourceError:
+    """What a refresh that raised `caught` records on its source. A SourceError as it is. Redis
+    going away is raised again: the worker waits for it, and the source's lease brings it back.
+    Anything else is a bug meeting this source's data: logged with its traceback and recorded as
+    an internal error, so the source shows it and backs off, and its batch's other sources go on
+    (raised, it failed the job, and the source came back each lease, failing, with no error)."""
+    if isinstance(caught, SourceError):
+        return caught
+    if isinstance(caught, RedisError):
+        raise caught
+    log.exception("refresh of source %s stopped on an internal error", source_id)
+    return SourceError(
+        f"An internal error stopped this refresh ({type(caught).__name__}: {caught}): a bug in"
+        " the aggregator, not the feed's fault; the worker's log has the details.",
+        outcome=Outcome.INTERNAL_ERROR,
+    )
 
 
 JOIN_ATTEMPTS = 3  # decisions retried when other workers filed candidates meanwhile

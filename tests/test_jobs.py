@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
 from aggregator import config as config_module
+from aggregator import refresh as refresh_module
 from aggregator.models import Outcome
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
@@ -96,3 +97,44 @@ def test_a_worker_fetches_with_the_same_threads_from_job_to_job(
     first = threads_of_one_job()
     assert threading.current_thread() not in first  # fetched concurrently, not in the job's thread
     assert threads_of_one_job() <= first  # no thread started per job
+
+
+def test_a_bug_meeting_one_sources_data_is_that_sources_recorded_error(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    """An exception no rule expected (a bug that some feed's data reaches) ends that source's
+    refresh as an internal error it shows and backs off on, logged with its traceback; the
+    batch's other sources go on and the job does not fail (it failed, and the source came
+    back each lease, failing, with no error on it)."""
+    urls = {name: feed_server.add(f"/{name}.xml", FEED, etag=f'"{name}"') for name in "abc"}
+    scheduler.publish(store, make_config(urls, concurrency=2))
+    real = refresh_module.normalize
+
+    def buggy(parsed: Any, source: Any, **kwargs: Any) -> Any:
+        if source.id == "b":
+            raise RuntimeError("<b>unexpected</b> data")
+        return real(parsed, source, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "normalize", buggy)
+    results = {r.source_id: r for r in jobs.run_batch(store, list(urls))}
+    assert {i: r.outcome for i, r in results.items()} == {
+        "a": Outcome.OK,
+        "b": Outcome.INTERNAL_ERROR,
+        "c": Outcome.OK,
+    }
+    state = store.get_state("b")
+    assert state.outcome is Outcome.INTERNAL_ERROR
+    assert state.consecutive_errors == 1
+    assert state.last_error.startswith(
+        "An internal error stopped this refresh (RuntimeError: <b>unexpected</b> data)"
+    )
+    assert state.next_due is not None
+    assert any(r.exc_info and "source b" in r.getMessage() for r in caplog.records), (
+        "the traceback is logged"
+    )
+    assert len(store.source_articles("a", 5)) == len(store.source_articles("c", 5)) == 1
+
+    monkeypatch.setattr(refresh_module, "normalize", real)  # the bug fixed
+    (again,) = jobs.run_batch(store, ["b"])
+    assert again.outcome is Outcome.OK  # (not a 304: the failed read kept no validators)
+    assert store.get_state("b").consecutive_errors == 0

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import redis
 
 from aggregator import refresh as refresh_module
 from aggregator.config import RetentionConfig
@@ -452,12 +453,13 @@ def test_marks_stand_only_for_stored_articles_after_a_refresh_cut_short_or_a_pur
     refresh(store, url)
     feed_server.add("/f.xml", rss(("a", "Alpha EDITED"), ("b", "Beta")))
 
-    def killed(*args: object, **kwargs: object) -> int:
-        raise RuntimeError("the worker died between the save and the stories")
+    def cut_short(*args: object, **kwargs: object) -> int:
+        # (Redis going away is raised, not recorded: the worker waits for it, the lease ends.)
+        raise redis.exceptions.ConnectionError("Redis went away between the save and the stories")
 
     with monkeypatch.context() as patched:
-        patched.setattr(refresh_module, "join_stories", killed)
-        with pytest.raises(RuntimeError):
+        patched.setattr(refresh_module, "join_stories", cut_short)
+        with pytest.raises(redis.exceptions.ConnectionError):
             refresh(store, url, NOW + timedelta(hours=1))
     assert titles() == ["Alpha EDITED", "Beta"]
     # The edit undone: a's first mark must not stand for "Alpha EDITED".

@@ -183,7 +183,7 @@ def run_batch(
             return [one(s) for s in sources]
         futures = [ctx.pool.submit(one, s) for s in sources]
         try:
-            return [f.result() for f in futures]  # the first bug, if any, is raised...
+            return [f.result() for f in futures]  # Redis gone, if so, is raised...
         finally:
             wait(futures)  # ...after every source has been tried
 
