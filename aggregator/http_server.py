@@ -242,9 +242,12 @@ def _worker_class() -> type[Any]:
 
 
 def _client_key(addr: Any) -> str:
-    """Whose connection this is, for the per-address limit: its IPv4 address, or its IPv6 /64
+    return client_key(str(addr[0]) if isinstance(addr, tuple) else "")
+
+
+def client_key(host: str) -> str:
+    """Whose connection this is, for the per-address limits: its IPv4 address, or its IPv6 /64
     (one subscriber's network: a host has millions of addresses in it to rotate through)."""
-    host = str(addr[0]) if isinstance(addr, tuple) else ""
     try:
         address = ipaddress.ip_address(host.partition("%")[0])  # (a scoped one: "fe80::1%eth0")
     except ValueError:

@@ -42,6 +42,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from aggregator.config import SourceConfig
 from aggregator.errors import ConfigError
+from aggregator.http_server import client_key
 from aggregator.models import SOURCE_STATES, SourceState, source_health
 from aggregator.store import Store
 from aggregator.web import Page, get_config, get_store
@@ -113,17 +114,16 @@ def _same(given: str, expected: str) -> bool:
 
 
 def authenticate(token: str) -> Auth | BaseResponse | None:
-    """The request's credentials if they are right, a 429 if its address is throttled, or None."""
+    """The request's credentials if they are right, a 429 if they are wrong and its address is
+    throttled, or None. The right token always passes: failures from an address the operator
+    shares (a NAT, a proxy) must not lock them out, and a token of MIN_TOKEN_LENGTH characters
+    cannot be guessed in any number of tries; the throttle keeps wrong ones from flooding."""
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() == "bearer" and given:
-        throttled = _throttled()
-        if throttled is not None:
-            return throttled
         if _same(given.strip(), token):
             return Auth(True, "")
-        _failed()
-        return None
+        return _failed()
     cookie = request.cookies.get(COOKIE)
     if cookie:
         try:
@@ -136,27 +136,24 @@ def authenticate(token: str) -> Auth | BaseResponse | None:
 
 
 def _client() -> str:
-    # The address the server sees; behind reverse proxies, the client's when WEB_TRUSTED_PROXIES
-    # says how many (aggregator/http_server.py).
-    return request.remote_addr or "unknown"
+    # The address the server sees (an IPv6 one's /64); behind reverse proxies, the client's when
+    # WEB_TRUSTED_PROXIES says how many (aggregator/http_server.py).
+    return client_key(request.remote_addr or "unknown")
 
 
-def _throttled() -> BaseResponse | None:
-    """429 while the client's address has used up its failed attempts, else None."""
+def _failed() -> BaseResponse | None:
+    """A wrong token: 429 while the client's address has used up its failed attempts, else
+    None, the failure counted against it."""
     store = get_store()
-    if store.auth_failures(_client()) < AUTH_FAILURES_ALLOWED:
-        return None
-    return _too_many(store.auth_retry_after(_client()))
-
-
-def _failed() -> None:
-    """Count a wrong token against the client's address."""
-    count, ends_in = get_store().record_auth_failure(_client(), AUTH_WINDOW)
+    if store.auth_failures(_client()) >= AUTH_FAILURES_ALLOWED:
+        return _too_many(store.auth_retry_after(_client()))
+    count, ends_in = store.record_auth_failure(_client(), AUTH_WINDOW)
     if count == AUTH_FAILURES_ALLOWED:
         current_app.logger.warning(
             "admin authentication throttled",
             extra={"fields": {"client": _client(), "failures": count, "for_seconds": ends_in}},
         )
+    return None
 
 
 def _too_many(retry_after: int) -> BaseResponse:
@@ -229,13 +226,9 @@ def login() -> BaseResponse:
     if request.method in ("GET", "HEAD"):  # a HEAD is no login attempt
         return _login_page(200, "")
     token = admin_token()
-    throttled = _throttled()
-    if throttled is not None:
-        return throttled
     given = request.form.get("token", "").strip()
     if not given or not _same(given, token):
-        _failed()
-        return _login_page(401, "That is not the admin token.")
+        return _failed() or _login_page(401, "That is not the admin token.")
     nonce = secrets.token_urlsafe(16)
     get_store().start_admin_session(nonce, SESSION_SECONDS)
     response = redirect(url_for("admin.index"), code=303)
