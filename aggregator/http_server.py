@@ -43,6 +43,7 @@ MAX_BODY_ENV = "WEB_MAX_BODY_BYTES"
 SEND_TIMEOUT_ENV = "WEB_SEND_TIMEOUT"
 PER_ADDRESS_ENV = "WEB_MAX_CONNECTIONS_PER_ADDRESS"
 TRUSTED_PROXIES_ENV = "WEB_TRUSTED_PROXIES"
+RENDERS_PER_CLIENT_ENV = "WEB_RENDERS_PER_CLIENT"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 30.0
 DEFAULT_SEND_TIMEOUT = 60.0  # a 1 MB feed to a client reading 17 KB/s
@@ -50,6 +51,7 @@ DEFAULT_SEND_TIMEOUT = 60.0  # a 1 MB feed to a client reading 17 KB/s
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 WORKER_CONNECTIONS = 1000  # per worker process; connections beyond wait in the listen backlog
 DEFAULT_PER_ADDRESS = 100  # a tenth of them: a NAT or office shares an address, a browser uses 6
+DEFAULT_RENDERS_PER_CLIENT = 8  # pages and uncached feeds at once per client (web.render_slot)
 
 
 def _number(name: str, default: float) -> float:
@@ -90,6 +92,18 @@ def max_connections_per_address() -> int:
     return 0 if trusted_proxies() else int(raw)
 
 
+def renders_per_client() -> int:
+    """Renders one client may have running or in line in a worker (web.render_slot); 0: no
+    limit (a load test from one address)."""
+    raw = os.environ.get(RENDERS_PER_CLIENT_ENV, "").strip() or str(DEFAULT_RENDERS_PER_CLIENT)
+    if not raw.isdecimal() or not raw.isascii():
+        raise SystemExit(
+            f"aggregator: {RENDERS_PER_CLIENT_ENV}={raw!r}: a whole number of renders, 0 for no"
+            " limit"
+        )
+    return int(raw)
+
+
 def max_body_bytes() -> int:
     """The largest request body accepted (also Flask's MAX_CONTENT_LENGTH)."""
     return int(_number(MAX_BODY_ENV, DEFAULT_MAX_BODY_BYTES))
@@ -123,6 +137,7 @@ def check_settings() -> None:
     body_timeout()
     send_timeout()
     max_connections_per_address()
+    renders_per_client()
     max_body_bytes()
     trusted_proxies()
 

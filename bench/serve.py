@@ -605,7 +605,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = bench_config(f"http://127.0.0.1:{port}")
         publish(store, config)  # the web reads it from Redis, as when the scheduler runs
         stored = store_articles(store, config, datetime.now(UTC))
-        env = {**os.environ, "REDIS_URL": redis_url}
+        # The load comes from one address: no per-client limit on renders.
+        env = {**os.environ, "REDIS_URL": redis_url, "WEB_RENDERS_PER_CLIENT": "0"}
         # No config file: the published config is what the web serves. A bogus path makes sure
         # it never reads one by accident.
         env["AGGREGATOR_CONFIG"] = str(tmp / "no-such-aggregator.toml")

@@ -768,10 +768,12 @@ def test_renders_take_turns_in_the_slots_and_what_renders_nothing_does_not_wait(
 
     monkeypatch.setattr(web_feeds, "render_feed", slow_render)
     answers: list[int] = []
-    burst = [
+    burst = [  # (from eight addresses: one has at most RENDERS_PER_CLIENT renders at once)
         threading.Thread(
             target=lambda n=n: answers.append(
-                app.test_client().get(f"/c/tech/feed.atom?limit={n}").status_code
+                app.test_client()
+                .get(f"/c/tech/feed.atom?limit={n}", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+                .status_code
             )
         )
         for n in range(150, 158)
@@ -789,6 +791,61 @@ def test_renders_take_turns_in_the_slots_and_what_renders_nothing_does_not_wait(
         thread.join(20)
     assert answers == [200] * len(burst)
     assert most == web_module.RENDER_SLOTS
+
+
+def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
+    app: Flask, filled: dict[str, list[Article]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client asking for feed variants no cache keeps on many connections at once gets 429
+    beyond RENDERS_PER_CLIENT, at once; a reader from another address is next in line behind
+    those few, not behind the whole siege (it waited 9 s behind sixty)."""
+    release = threading.Event()
+    real_render = web_feeds.render_feed
+    started: list[str] = []
+
+    def slow_render(*args: Any, **kwargs: Any) -> tuple[bytes, datetime | None]:
+        started.append("render")
+        release.wait(10)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(web_feeds, "render_feed", slow_render)
+    siege: list[int] = []
+
+    def attack(n: int) -> None:
+        answer = app.test_client().get(
+            f"/c/tech/feed.atom?limit={n}", environ_base={"REMOTE_ADDR": "2001:db8:7::1"}
+        )
+        siege.append(answer.status_code)
+        if answer.status_code == 429:
+            assert answer.headers["Retry-After"] == str(web_module.BUSY_RETRY_AFTER)
+
+    threads = [threading.Thread(target=attack, args=(n,)) for n in range(110, 132)]
+    for thread in threads:
+        thread.start()
+    over = len(threads) - web_module.RENDERS_PER_CLIENT
+    wait_for(lambda: siege.count(429) == over, 10, "the siege's renders over its share refused")
+    # The same /64, another address in it: the same client.
+    rotated = app.test_client().get(
+        "/c/tech/feed.atom?limit=119", environ_base={"REMOTE_ADDR": "2001:db8:7::2"}
+    )
+    assert rotated.status_code == 429
+    reader: list[int] = []
+    other = threading.Thread(
+        target=lambda: reader.append(
+            app.test_client()
+            .get("/c/tech/feed.atom?limit=7", environ_base={"REMOTE_ADDR": "192.0.2.9"})
+            .status_code
+        )
+    )
+    other.start()
+    time.sleep(0.2)
+    assert len(started) == web_module.RENDER_SLOTS  # the siege's in the slots, the rest in line
+    release.set()
+    for thread in [*threads, other]:
+        thread.join(20)
+    assert reader == [200]
+    assert sorted(siege) == [200] * web_module.RENDERS_PER_CLIENT + [429] * over
+    assert web_module._renders_by_client == {}  # every count given back
 
 
 def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(

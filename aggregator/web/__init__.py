@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, request, url_for
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
@@ -54,6 +54,15 @@ RETRY_AFTER = 10  # seconds, in a 503's Retry-After
 RENDER_SLOTS = 2
 RENDER_WAIT = 30.0
 _render_slots = threading.BoundedSemaphore(RENDER_SLOTS)  # gevent's, in a gevent worker
+# Renders one client (an address, an IPv6 /64: http_server.client_key) may have running or in
+# line at once in a process; more get 429 at once. Slots are first come, first served: one
+# client asking for feed variants no cache keeps (?limit=199) on sixty connections held the
+# line, and every reader's page waited 9 s behind it. A browser renders one page at a time;
+# behind a reverse proxy, WEB_TRUSTED_PROXIES makes each client its own (else all are one).
+RENDERS_PER_CLIENT = http_server.DEFAULT_RENDERS_PER_CLIENT  # (WEB_RENDERS_PER_CLIENT)
+BUSY_RETRY_AFTER = 2  # seconds, in that 429's Retry-After
+_renders_by_client: dict[str, int] = {}
+_renders_lock = threading.Lock()
 P = ParamSpec("P")
 R = TypeVar("R")
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -204,6 +213,7 @@ def create_app(
     app = Flask(__name__, template_folder=str(TEMPLATES))
     # Larger bodies get 413 before they are read (the server enforces the same limit).
     app.config["MAX_CONTENT_LENGTH"] = http_server.max_body_bytes()
+    app.config["RENDERS_PER_CLIENT"] = http_server.renders_per_client()
     if proxies := http_server.trusted_proxies():  # the client's address from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     store = Store(connect(redis_url, patient=False))
@@ -232,6 +242,7 @@ def create_app(
     app.register_error_handler(RedisConnectionError, _unavailable)
     app.register_error_handler(RedisTimeoutError, _unavailable)
     app.register_error_handler(ServiceUnavailable, _unavailable)
+    app.register_error_handler(TooManyRequests, _too_many_renders)
     app.after_request(_security_headers)
     app.after_request(_redirect_from_base_url)
     return app
@@ -239,13 +250,27 @@ def create_app(
 
 @contextlib.contextmanager
 def render_slot() -> Iterator[None]:
-    """Hold one of the process's RENDER_SLOTS while rendering (503 after RENDER_WAIT s in line)."""
-    if not _render_slots.acquire(timeout=RENDER_WAIT):
-        raise ServiceUnavailable("every render slot stayed busy")
+    """Hold one of the process's RENDER_SLOTS while rendering (503 after RENDER_WAIT s in line;
+    429 at once for a client with RENDERS_PER_CLIENT renders running or in line already)."""
+    client = http_server.client_key(request.remote_addr or "")
+    most = current_app.config.get("RENDERS_PER_CLIENT", RENDERS_PER_CLIENT)
+    with _renders_lock:
+        held = _renders_by_client.get(client, 0)
+        if most and held >= most:
+            raise TooManyRequests(f"{client} has {held} renders running or in line")
+        _renders_by_client[client] = held + 1
     try:
-        yield
+        if not _render_slots.acquire(timeout=RENDER_WAIT):
+            raise ServiceUnavailable("every render slot stayed busy")
+        try:
+            yield
+        finally:
+            _render_slots.release()
     finally:
-        _render_slots.release()
+        with _renders_lock:
+            _renders_by_client[client] -= 1
+            if not _renders_by_client[client]:
+                del _renders_by_client[client]
 
 
 def rendering(view: Callable[P, R]) -> Callable[P, R]:
@@ -275,6 +300,14 @@ def _unavailable(error: Exception) -> Response:
         return Response(page, 503, headers)
     message = "The service is briefly unavailable (its store does not answer). Try again shortly."
     return Response(message + "\n", 503, headers, content_type="text/plain; charset=utf-8")
+
+
+def _too_many_renders(error: TooManyRequests) -> Response:
+    """429 with Retry-After for a client over RENDERS_PER_CLIENT; one log line."""
+    log.warning("%s %s: 429, %s", request.method, request.path, error.description)
+    headers = {"Retry-After": str(BUSY_RETRY_AFTER), "Cache-Control": "no-store"}
+    message = "Too many pages asked for at once from your address. Try again in a moment."
+    return Response(message + "\n", 429, headers, content_type="text/plain; charset=utf-8")
 
 
 def _security_headers(response: Response) -> Response:

@@ -136,9 +136,12 @@ class _Recorder:
 class _Client:
     """One simulated client: a connection, the ETags it has seen, and its records."""
 
-    def __init__(self, host: str, port: int, timeout: float, seed: int) -> None:
+    def __init__(
+        self, host: str, port: int, timeout: float, seed: int, source: str | None = None
+    ) -> None:
         self.host = host
         self.port = port
+        self.source = (source, 0) if source else None
         self.timeout = timeout
         self.rng = random.Random(seed)
         self.etags: dict[str, str] = {}
@@ -202,7 +205,7 @@ class _Client:
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None:
             self._connection = http.client.HTTPConnection(
-                self.host, self.port, timeout=self.timeout
+                self.host, self.port, timeout=self.timeout, source_address=self.source
             )
             self._reused = False
         return self._connection
@@ -211,6 +214,10 @@ class _Client:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _own_address(host: str, n: int) -> str | None:
+    return f"127.0.{1 + n // 250}.{1 + n % 250}" if host.startswith("127.") else None
 
 
 def run_load(
@@ -225,7 +232,11 @@ def run_load(
 ) -> LoadReport:
     """Run `clients` client threads against host:port for `duration` s; report what they got."""
     stop_at = time.monotonic() + duration
-    workers = [_Client(host, port, timeout, seed * 1000 + n) for n in range(clients)]
+    # Each client a reader of its own: on loopback, from its own address (127.0.1.n), as the
+    # web tier counts renders per client address.
+    workers = [
+        _Client(host, port, timeout, seed * 1000 + n, _own_address(host, n)) for n in range(clients)
+    ]
     threads = [
         threading.Thread(target=w.run, args=(pick, stop_at), name=f"load-{n}", daemon=True)
         for n, w in enumerate(workers)
