@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
@@ -525,7 +526,7 @@ def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
         url = safe_url(enclosure.url, base)
         if url and url not in found:
             kind = enclosure.type.strip()
-            kind = kind if _MEDIA_TYPE.fullmatch(kind) else ""  # "" is published as bytes
+            kind = kind if _MEDIA_TYPE.fullmatch(kind) else _type_by_extension(url)
             found[url] = Enclosure(url=url, type=kind, length=enclosure.length)
     enclosures = tuple(found.values())
     if entry.duration is None:
@@ -536,6 +537,25 @@ def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
         return enclosures
     timed = replace(enclosures[first], duration=entry.duration)
     return (*enclosures[:first], timed, *enclosures[first + 1 :])
+
+
+# The media types of the file names podcasts and feeds use, for an enclosure without a type (or
+# with a type that is no media type): as published, with `type`, readers play it; without, a
+# podcast app skips it and a reader shows a download link. A fixed table, not `mimetypes`,
+# whose answers depend on the host's /etc/mime.types (the article's hash must not).
+_EXTENSION_TYPES = {
+    "mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac", "ogg": "audio/ogg",
+    "oga": "audio/ogg", "opus": "audio/opus", "flac": "audio/flac", "wav": "audio/wav",
+    "mp4": "video/mp4", "m4v": "video/x-m4v", "mov": "video/quicktime", "webm": "video/webm",
+    "pdf": "application/pdf", "epub": "application/epub+zip", "jpg": "image/jpeg",
+    "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp",
+}  # fmt: skip
+
+
+def _type_by_extension(url: str) -> str:
+    """The media type the URL's file name says (`_EXTENSION_TYPES`), or "" (published as bytes)."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return _EXTENSION_TYPES.get(name.rpartition(".")[2].lower(), "") if "." in name else ""
 
 
 def _playable(enclosure: Enclosure) -> bool:

@@ -332,7 +332,9 @@ def _generator(meta: FeedMeta, fmt: str, namespaces: dict[str, str]) -> Any:
     fg.id(_text(meta.id))
     fg.title(_text(meta.title))
     # RSS requires a channel description; feedgen keeps it in the same field as the subtitle.
-    fg.subtitle(_text(meta.subtitle) or _text(meta.title))
+    # Readers take an RSS description for HTML: its text is escaped once more, as items' are.
+    subtitle = _text(meta.subtitle) or _text(meta.title)
+    fg.subtitle(html.escape(subtitle, quote=False) if fmt == "rss" else subtitle)
     fg.link(href=_text(meta.self_url), rel="self", type=_MEDIA_TYPES[fmt])
     # feedgen makes the last link added the RSS channel <link>, so the HTML page comes after self.
     fg.link(href=_text(meta.html_url), rel="alternate", type="text/html")
@@ -464,8 +466,8 @@ def _json_item(item: _Item) -> dict[str, Any]:
         "id": item.credit.story_id,
         "size": item.credit.size,
         "also": [
-            {
-                "url": _http(a.url),
+            {  # (a copy without a link has no "url": the spec's URLs are never "")
+                **({"url": url} if (url := _http(a.url)) else {}),
                 "title": _text(a.title),
                 "source": _text(a.source),
                 "date_published": _utc(a.published).isoformat(),

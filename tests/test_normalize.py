@@ -430,6 +430,29 @@ def test_an_enclosure_type_that_is_no_media_type_is_dropped() -> None:
     assert [e.type for e in article.enclosures] == ["audio/mpeg", "", "", "video/mp4; codecs=avc1"]
 
 
+def test_an_enclosure_without_a_type_is_typed_by_its_file_name() -> None:
+    """A podcast's episode written without type="audio/mpeg" is still a sound to readers (and
+    takes the episode's duration); a name we do not know stays bytes."""
+    enclosures = tuple(
+        EnclosureData(url, None)  # type: ignore[arg-type]
+        if kind is None
+        else EnclosureData(url, kind)
+        for url, kind in [
+            ("https://cdn.example/atp309.MP3?src=feed", ""),
+            ("https://cdn.example/show/notes.pdf", "bogus type"),
+            ("https://cdn.example/archive.tar.gz", ""),
+            ("https://cdn.example/mp3", ""),
+        ]
+    )
+    article = one(entry(guid="1", enclosures=enclosures, duration=6270))
+    assert [(e.type, e.duration) for e in article.enclosures] == [
+        ("audio/mpeg", 6270),
+        ("application/pdf", None),
+        ("", None),
+        ("", None),
+    ]
+
+
 # --- source-level fields ------------------------------------------------------------------------
 
 

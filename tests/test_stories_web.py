@@ -86,6 +86,32 @@ def test_json_feed_shows_each_story_once_and_credits_the_copies(
     assert [a["url"] for a in bridge["_story"]["also"]] == [original.url]
 
 
+def test_a_copy_without_a_link_is_credited_in_json_without_a_url(
+    client: FlaskClient, add_articles: AddArticles, store: Store
+) -> None:
+    """JSON Feed's URLs are never "": a copy with no link of its own keeps its credit, no url
+    (Atom and RSS leave such copies out: their credits are links)."""
+    original = add_articles("hacker-blog", title="Bridge approved", content=BODY)[0]
+    copy = add_articles(
+        "mixed",
+        title="Bridge approved - Mixed Bag",
+        content=BODY,
+        url="",
+        published=original.published + timedelta(hours=2),
+    )[0]
+    now = datetime.now(UTC)
+    for a in (original, copy):
+        join_stories(store, [a], 7.0, now)
+    (item,) = items(client, "/c/tech/feed.json")
+    assert item["_story"]["also"] == [
+        {
+            "title": copy.title,
+            "source": "Mixed Bag & Co",
+            "date_published": copy.published.isoformat(),
+        }
+    ]
+
+
 def test_collapse_0_returns_every_article_with_its_story_id(
     client: FlaskClient, story: tuple[Article, Article, Article]
 ) -> None:

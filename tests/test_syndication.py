@@ -502,6 +502,19 @@ JSON_ITEM_KEYS = {
 }
 
 
+def test_an_rss_channel_description_keeps_its_markup_characters_as_text(
+    meta: FeedMeta, articles: list[Article]
+) -> None:
+    """Readers read an RSS description as HTML: "<test>" in the site's description must reach
+    them as text, as an item's does (Atom's subtitle is typed text: escaped once)."""
+    described = replace(meta, subtitle="Corpus review & checks <test>.")
+    parsed = feedparser.parse(render_rss(described, articles, article_url))
+    # (feedparser gives the HTML; a reader shows it as the text. It read "checks ." before.)
+    assert parsed.feed.description == "Corpus review &amp; checks &lt;test&gt;."
+    atom = feedparser.parse(render_atom(described, articles, article_url))
+    assert atom.feed.subtitle == "Corpus review & checks <test>."
+
+
 def test_json_feed_follows_version_1_1(meta: FeedMeta, articles: list[Article]) -> None:
     body = render_json(meta, articles, article_url)
     feed = json.loads(body)
