@@ -797,6 +797,10 @@ def test_garbage_instead_of_http_is_a_connection_error(
         ("2002:7f00:1::", "loopback address inside an IPv6 address"),  # 6to4 of 127.0.0.1
         ("2002:a00:1::", "private address inside an IPv6 address"),  # 6to4 of 10.0.0.1
         ("64:ff9b::a9fe:a9fe", "link-local address inside an IPv6 address"),  # NAT64
+        # NAT64's local-use prefix (RFC 8215), and SIIT's IPv4-translated addresses
+        ("64:ff9b:1::a9fe:a9fe", "link-local address inside an IPv6 address"),
+        ("64:ff9b:1:2:3::a00:1", "private address inside an IPv6 address"),
+        ("::ffff:0:a9fe:a9fe", "IPv4-translated address"),
         ("fec0::1", "site-local address"),
     ],
 )
@@ -819,6 +823,7 @@ def test_non_public_addresses(address: str, problem: str) -> None:
         "2a00:1450:4001:80b::200e",
         "2002:808:808::",  # 6to4 of 8.8.8.8
         "64:ff9b::808:808",  # NAT64 of 8.8.8.8
+        "64:ff9b:1::808:808",  # local-use NAT64 of 8.8.8.8
     ],
 )
 def test_public_addresses(address: str) -> None:
