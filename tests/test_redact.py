@@ -63,3 +63,13 @@ def test_errors_lose_internal_detail_and_credentials() -> None:
         "HTTP 404 Not Found from https://h.example/f?key=REDACTED (after https://h.example/a)"
     )
     assert public_error(text) == public_text(text)
+
+
+def test_a_quote_in_a_password_or_a_secret_value_does_not_end_the_url() -> None:
+    """httpx writes "'" as it is in a URL's user info and query: the URL of an error message
+    runs past it (it stopped there, and the rest, secrets and all, was published as text)."""
+    error = "https://bob:pa'ss@feeds.example/f?api_key=s3cr'et sent nothing for 20 s"
+    assert public_error(error) == "https://feeds.example/f?api_key=REDACTED sent nothing for 20 s"
+    # Quotes around a URL are the message's: they stay, outside it.
+    quoted = "redirected to 'https://a.example/b?token=x' then failed"
+    assert public_error(quoted) == "redirected to 'https://a.example/b?token=REDACTED' then failed"
