@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
-from rq import Queue
+from rq import Queue, SimpleWorker
 
 from aggregator.config import Config
 from aggregator.fetch import Fetcher
@@ -424,6 +424,31 @@ def test_rq_dashboard_renders_its_queues_in_a_browser(
     assert blocked == []
     icon = page.request.get(f"{live_server.url}/static/favicon.ico")  # the dashboard links it
     assert icon.status == 200
+
+
+@pytest.mark.browser
+def test_a_failed_jobs_error_shows_as_text_on_the_dashboards_job_page(
+    page: Page, live_server: LiveServer, app: Flask, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rq-dashboard's job page writes a job's error, description and result unescaped, and its
+    policy allows inline script: an exception carrying a feed's text must show as text."""
+    monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
+    with_ops(app)
+    attack = '<img src=x id=injected onerror="document.title=this.id">'
+    queue = Queue("hostile", connection=store.redis)
+    job = queue.enqueue("builtins.int", attack, description=f"refresh {attack}")
+    SimpleWorker([queue], connection=store.redis).work(burst=True)
+    assert job.get_status(refresh=True) == "failed"
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_selector("table.sources")
+    page.goto(f"{live_server.url}/admin/rq/0/view/job/{job.id}")
+    error = page.locator("pre.exc_info")
+    expect(error).to_contain_text(attack)  # shown as written
+    expect(page.locator(".description-scroll")).to_contain_text(f"refresh {attack}")
+    assert page.locator("#injected").count() == 0
+    assert page.title() != "injected"
 
 
 def test_dashboard_buttons_work_for_a_logged_in_browser_and_nothing_else(

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
+import json
 import os
 import secrets
 from collections.abc import Sequence
@@ -540,4 +542,20 @@ def init_app(app: Flask) -> None:
         if request.blueprint == "rq_dashboard":
             response.headers["Content-Security-Policy"] = RQ_DASHBOARD_CSP
             response.headers["Cache-Control"] = "no-store"
+        if request.endpoint == "rq_dashboard.job_info" and response.is_json:
+            response.set_data(json.dumps(_escaped(response.get_json())))
         return response
+
+
+def _escaped(value: Any) -> Any:
+    """Every string in `value` HTML-escaped. rq-dashboard's job page writes a job's description,
+    error and result into the page unescaped (underscore's `<%= %>`), under a policy that allows
+    inline script: an exception whose message carries a feed's text ran that text as script in
+    the operator's session."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
