@@ -1256,7 +1256,7 @@ class Store:
                 )
             unique.setdefault(article.id, article)  # duplicate guids happen; the first one wins
         metas, tombstones = self._known(state.source_id, list(unique))
-        self._keep_first_seen(unique, metas)
+        self._dated_edits(unique, metas, now)
         args: list[str | bytes | float | int] = [
             self._category_prefix(),
             self._article_key(""),
@@ -1308,21 +1308,26 @@ class Store:
             unclaimed=bool(unclaimed),
         )
 
-    def _keep_first_seen(self, unique: dict[str, Article], metas: dict[str, bytes]) -> None:
-        """An edited article dated when first seen keeps that date: dated "now" at every edit,
-        an undated item whose comment count changes would top its category for good."""
+    def _dated_edits(
+        self, unique: dict[str, Article], metas: dict[str, bytes], now: datetime
+    ) -> None:
+        """The dates of articles stored before that come back changed. One dated when first seen
+        keeps that date (dated "now" at every edit, an undated item whose comment count changes
+        would top its category for good). Its `updated` never goes back, and an edit of its title
+        or summary that the source did not date is dated when it was seen: readers show an
+        item again, or not, by its <updated> (date_modified in JSON Feed)."""
         edited = [
             article_id
             for article_id, article in unique.items()
-            if not article.dated
-            and article_id in metas
-            and metas[article_id] != _meta(article).encode("utf-8")
+            if article_id in metas and metas[article_id] != _meta(article).encode("utf-8")
         ]
         for stored in self.articles(edited) if edited else ():
             article = unique[stored.id]
-            unique[stored.id] = replace(
-                article, published=stored.published, updated=max(article.updated, stored.published)
-            )
+            published = article.published if article.dated else stored.published
+            updated = max(article.updated, stored.updated, published)
+            if (article.title, article.summary) != (stored.title, stored.summary):
+                updated = max(updated, now)
+            unique[stored.id] = replace(article, published=published, updated=updated)
 
     # --- reads --------------------------------------------------------------------------------
 

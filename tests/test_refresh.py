@@ -523,3 +523,26 @@ def test_a_refresh_beside_another_of_its_source_leaves_the_next_poll_to_read_eve
     assert titles() == ["Alpha", "Beta", *(["Gamma"] if beside == "changed" else [])]
     # Alone again, its claims stand: the next poll is a 304.
     assert run(NOW + timedelta(hours=3)) is Outcome.NOT_MODIFIED
+
+
+def test_an_edit_the_source_did_not_date_is_dated_when_it_was_seen(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A title or text edited under the same dates: the article's `updated` (an item's
+    <updated>, JSON Feed's date_modified) becomes the refresh that saw it, so a reader that
+    shows items again by it sees the edit; it never goes back after."""
+    url = feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")))
+    refresh(store, url)
+
+    def updated() -> dict[str, datetime]:
+        return {a.title: a.updated for a in store.source_articles("src", 10)}
+
+    written = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the feed's pubDate
+    assert updated() == {"Alpha": written, "Beta": written}
+    feed_server.add("/f.xml", rss(("a", "Alpha, corrected"), ("b", "Beta")))
+    seen = NOW + timedelta(hours=1)
+    refresh(store, url, seen)
+    assert updated() == {"Alpha, corrected": seen, "Beta": written}
+    feed_server.add("/f.xml", rss(("c", "Gamma"), ("a", "Alpha, corrected"), ("b", "Beta")))
+    refresh(store, url, NOW + timedelta(hours=2))  # a new entry; a's is as it was
+    assert updated() == {"Alpha, corrected": seen, "Beta": written, "Gamma": written}

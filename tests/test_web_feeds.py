@@ -124,13 +124,13 @@ def test_xml_feeds_round_trip_through_feedparser(
         ("alternate", page),
     }
     newest = max(a.updated for a in expected)
-    assert feed.updated_parsed[:6] == struct(newest)
-    # Last-Modified: when the content last changed (these articles are dated before they were
-    # stored, so that is the save, not the newest article's own time).
+    # Last-Modified, and the feed's own date: when the content last changed (these articles are
+    # dated before they were stored, so that is the save, not the newest article's own time).
     changed = store.category_changed_at(slug)
     assert changed is not None
     assert changed >= newest
     assert response.headers["Last-Modified"] == email.utils.format_datetime(changed, usegmt=True)
+    assert feed.updated_parsed[:6] == struct(changed)
     subtitle = {"tech": "Software & hardware news"}.get(
         slug or "", "Everything the test sources publish"
     )
@@ -739,6 +739,16 @@ def test_a_backdated_article_is_not_hidden_from_if_modified_since_clients(
     again = client.get("/c/tech/feed.atom", headers={"If-Modified-Since": since})
     assert again.status_code == 200
     assert b"Late" in again.data
+    # The feed's own date moves with it, in Atom and RSS: a reader that skips a feed whose
+    # <updated> or <lastBuildDate> stands still would miss the late item.
+    before, after = (feedparser.parse(r.data).feed for r in (first, again))
+    assert after.updated_parsed > before.updated_parsed
+    assert (
+        email.utils.format_datetime(datetime(*after.updated_parsed[:6], tzinfo=UTC), usegmt=True)
+        == again.headers["Last-Modified"]
+    )
+    rss = feedparser.parse(client.get("/c/tech/feed.rss").data).feed
+    assert rss.updated_parsed == after.updated_parsed
 
 
 # --- render slots ---------------------------------------------------------------------------------

@@ -123,13 +123,16 @@ def render_feed(
     articles: list[Article],
     credits: Credits | None = None,
     collapse: bool | None = None,
-    quiet_since: datetime | None = None,
+    changed_at: datetime | None = None,
 ) -> tuple[bytes, datetime | None]:
-    """A feed's bytes and its newest item's time (None when it has no articles, whose feed is
-    dated `quiet_since`)."""
+    """A feed's bytes and its newest item's time (None when it has no articles). The feed is
+    dated by the later of that and `changed_at`, when its content last changed otherwise (an
+    item dated in the past arrived, one was trimmed, the config changed): a reader that skips a
+    feed whose <updated> or <lastBuildDate> stands still would miss those."""
     credits = credits or {}
     newest = max((item_updated(a, credits.get(a.id)) for a in articles), default=None)
-    meta = feed_meta(config, category, fmt, limit, newest or quiet_since, collapse)
+    dated = max((t for t in (newest, changed_at) if t is not None), default=None)
+    meta = feed_meta(config, category, fmt, limit, dated, collapse)
     return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url), credits), newest
 
 
@@ -235,9 +238,9 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
             # unless an article dated in the past arrived or one was trimmed: those change the
             # feed without moving it, and an If-Modified-Since client must not get a 304 for them.
             changed = state.store.category_changed_at(slug)
-            quiet = changed or state.settings.changed_at
+            changes = [t for t in (changed, state.settings.changed_at) if t is not None]
             body, newest = render_feed(
-                config, category, fmt, limit, articles, credits, variant, quiet_since=quiet
+                config, category, fmt, limit, articles, credits, variant, max(changes, default=None)
             )
         moments = [t for t in (newest, changed) if t is not None]
         if moments and state.settings.changed_at is not None:
