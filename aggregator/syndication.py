@@ -321,6 +321,10 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
                 _sub(entry, f"{{{ITUNES_NS}}}image", href=item.thumbnail)
             if item.enclosures[0].duration:
                 _sub(entry, f"{{{ITUNES_NS}}}duration", clock(item.enclosures[0].duration))
+        # RSS has only the channel's <language> (the site's): an item in another says so, as an
+        # Atom entry does (feedparser gives its fields that language).
+        if item.language and item.language != self.feed_language:
+            entry.set(_XML_LANG, item.language)
         return entry
 
 

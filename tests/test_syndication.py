@@ -648,6 +648,18 @@ def test_only_valid_language_tags_are_emitted(meta: FeedMeta, articles: list[Art
     assert nothing.get(XML_LANG) is None
 
 
+def test_an_rss_item_in_another_language_than_the_channel_says_so(
+    meta: FeedMeta, articles: list[Article]
+) -> None:
+    """RSS has only the channel's <language> (the site's): a Chinese item of an English site's
+    feed carries xml:lang, as its Atom entry does, and feedparser reads it."""
+    mixed = [replace(articles[0], language="zh"), replace(articles[1], language="en")]
+    rss = render_rss(replace(meta, language="en"), mixed, article_url)
+    items = xml(rss).find("channel").findall("item")
+    assert [i.get(XML_LANG) for i in items] == ["zh", None]
+    assert feedparser.parse(rss).entries[0].title_detail.language == "zh"
+
+
 def test_minimal_meta_leaves_optional_elements_out(articles: list[Article]) -> None:
     meta = make_meta(subtitle="", icon="", logo="", hub="")
     atom = xml(render_atom(meta, articles, article_url))
@@ -656,7 +668,8 @@ def test_minimal_meta_leaves_optional_elements_out(articles: list[Article]) -> N
     assert atom.find(f"{ATOM}subtitle").text == meta.title  # feedgen's one field with RSS
     assert [ln.get("rel") for ln in atom.findall(f"{ATOM}link")] == ["self", "alternate"]
     channel = xml(render_rss(meta, articles, article_url)).find("channel")
-    assert channel.find("description").text == meta.title  # RSS requires a description
+    # RSS requires a description (HTML to readers: the title escaped once more)
+    assert channel.find("description").text == html.escape(meta.title, quote=False)
     assert channel.find("image") is None
     assert [ln.get("rel") for ln in channel.findall(f"{ATOM}link")] == ["self"]
     feed = json.loads(render_json(meta, articles, article_url))
@@ -736,8 +749,8 @@ def test_an_episodes_duration_reaches_podcast_apps_and_json_readers(
     assert first.itunes_duration == "1:02:03"
     assert first.image.href == episode.thumbnail  # podcast apps' episode picture
     assert "itunes_duration" not in second
-    assert b"<itunes:image" not in rss.split(b"<item>")[2]  # a paper, no episode
-    assert b"<media:thumbnail" in rss.split(b"<item>")[2]
+    assert b"<itunes:image" not in rss.split(b"<item")[2]  # a paper, no episode
+    assert b"<media:thumbnail" in rss.split(b"<item")[2]
     assert xml(rss).nsmap["itunes"] == "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 
