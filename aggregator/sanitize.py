@@ -13,7 +13,7 @@ import html.entities
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import nh3
 
@@ -471,6 +471,33 @@ def safe_url(url: str | None, base: str) -> str:
         return ""
     query = _strip_tracking(parts.query)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))
+
+
+def as_uri(url: str) -> str:
+    """An IRI as the URI RSS 2.0 and JSON Feed expect (RFC 3987 3.1): the host in its ASCII
+    (IDNA) form, other non-ASCII characters percent-encoded as UTF-8; ASCII URLs unchanged.
+    Articles keep the IRI (their identity may be made of it): feeds write it so, since strict
+    URL parsers (Apple's before iOS 17) refuse the IRI and readers lose the link."""
+    if url.isascii():
+        return url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):  # a label IDNA 2003 cannot write: leave it as it was
+        return url
+    netloc = parts.netloc
+    if ascii_host != host:
+        user, at, _ = parts.netloc.rpartition("@")
+        port = f":{parts.port}" if parts.port is not None else ""
+        netloc = f"{user}{at}{ascii_host}{port}"
+    return _NON_ASCII.sub(
+        lambda m: quote(m.group(0), safe=""),
+        urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)),
+    )
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _strip_tracking(query: str) -> str:

@@ -30,6 +30,7 @@ from feedgen.util import xml_elem
 from aggregator.models import Article
 from aggregator.normalize import language_tag
 from aggregator.redact import SECRET_PARAMETERS, public_url
+from aggregator.sanitize import as_uri
 from aggregator.xml_text import xml_text as _text
 
 CONTENT_TYPES = {
@@ -155,9 +156,10 @@ class _Item:
 
 
 def _http(url: str) -> str:
-    """`url` when it is http(s), else "": ingest guarantees it, rendering does not assume it."""
+    """`url` when it is http(s), as a URI (not an IRI), else "": ingest guarantees http(s),
+    rendering does not assume it."""
     url = _text(url).strip()
-    return url if url.lower().startswith(("http://", "https://")) else ""
+    return as_uri(url) if url.lower().startswith(("http://", "https://")) else ""
 
 
 def _item(
@@ -191,7 +193,7 @@ def _item(
         enclosures=tuple(
             # Readers guess a type for a typeless enclosure (feedparser: text/html); say "bytes".
             _Enclosure(
-                _text(e.url), _text(e.type) or "application/octet-stream", e.length, e.duration
+                _http(e.url), _text(e.type) or "application/octet-stream", e.length, e.duration
             )
             for e in article.enclosures
             if _http(e.url)
@@ -200,7 +202,7 @@ def _item(
         source_id=_source_uri(article),
         source_title=source_title,
         # Both may be the source's own URL, credentials and all: never published as they are.
-        source_url=public_url(_text(article.source_url), meta.secret_parameters),
+        source_url=as_uri(public_url(_text(article.source_url), meta.secret_parameters)),
         source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
         credit=credit or Credit(story_id=article.id, size=1),
     )

@@ -660,6 +660,25 @@ def test_an_rss_item_in_another_language_than_the_channel_says_so(
     assert feedparser.parse(rss).entries[0].title_detail.language == "zh"
 
 
+def test_links_are_written_as_uris_not_iris(meta: FeedMeta, articles: list[Article]) -> None:
+    """RSS 2.0 and JSON Feed want URLs (the W3C validator: "IRI found where URL expected"), and
+    strict URL parsers refuse an IRI: the host in IDNA, the rest percent-encoded as UTF-8."""
+    iri = replace(
+        articles[0],
+        url="https://bücher.example/記事1のURL?q=ü",
+        thumbnail="https://cdn.example/dödade-cyklister-1.jpg",
+        enclosures=(Enclosure("https://cdn.example/é.mp3", "audio/mpeg", 10),),
+    )
+    uri = "https://xn--bcher-kva.example/%E8%A8%98%E4%BA%8B1%E3%81%AEURL?q=%C3%BC"
+    thumbnail = "https://cdn.example/d%C3%B6dade-cyklister-1.jpg"
+    item = xml(render_rss(meta, [iri], article_url)).find("channel/item")
+    assert item.find("link").text == uri
+    assert item.find(MEDIA + "thumbnail").get("url") == thumbnail
+    assert item.find("enclosure").get("url") == "https://cdn.example/%C3%A9.mp3"
+    (entry,) = json.loads(render_json(meta, [iri], article_url))["items"]
+    assert (entry["url"], entry["image"]) == (uri, thumbnail)
+
+
 def test_minimal_meta_leaves_optional_elements_out(articles: list[Article]) -> None:
     meta = make_meta(subtitle="", icon="", logo="", hub="")
     atom = xml(render_atom(meta, articles, article_url))
