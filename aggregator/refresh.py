@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
+from rq.timeouts import BaseTimeoutException
 
 from aggregator import boilerplate, fulltext, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig
@@ -254,13 +255,15 @@ def refresh_source(
 
 def _as_source_error(caught: Exception, source_id: str) -> SourceError:
     """What a refresh that raised `caught` records on its source. A SourceError as it is. Redis
-    going away is raised again: the worker waits for it, and the source's lease brings it back.
-    Anything else is a bug meeting this source's data: logged with its traceback and recorded as
-    an internal error, so the source shows it and backs off, and its batch's other sources go on
-    (raised, it failed the job, and the source came back each lease, failing, with no error)."""
+    going away is raised again: the worker waits for it, and the source's lease brings it back;
+    so is RQ's job timeout (an Exception RQ raises in the job's thread: the job must end as timed
+    out). Anything else is a bug meeting this source's data: logged with its traceback and
+    recorded as an internal error, so the source shows it and backs off, and its batch's other
+    sources go on (raised, it failed the job, and the source came back each lease, failing, with
+    no error)."""
     if isinstance(caught, SourceError):
         return caught
-    if isinstance(caught, RedisError):
+    if isinstance(caught, RedisError | BaseTimeoutException):
         raise caught
     log.exception("refresh of source %s stopped on an internal error", source_id)
     return SourceError(

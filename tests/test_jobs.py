@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
+from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
 from aggregator import config as config_module
 from aggregator import refresh as refresh_module
@@ -138,3 +140,25 @@ def test_a_bug_meeting_one_sources_data_is_that_sources_recorded_error(
     (again,) = jobs.run_batch(store, ["b"])
     assert again.outcome is Outcome.OK  # (not a 304: the failed read kept no validators)
     assert store.get_state("b").consecutive_errors == 0
+
+
+def test_rqs_job_timeout_is_not_taken_for_a_bug(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RQ's job timeout is an Exception raised in the job's thread (a batch of one source runs
+    there): it ends the job as timed out, not as the source's internal error."""
+    url = feed_server.add("/a.xml", FEED, etag='"a"')
+    scheduler.publish(store, make_config({"a": url}))
+    real = refresh_module.parse
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(3)  # the job's time runs out meanwhile
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "parse", slow)
+    with (
+        pytest.raises(JobTimeoutException),
+        UnixSignalDeathPenalty(1, JobTimeoutException),
+    ):
+        jobs.run_batch(store, ["a"])
+    assert store.get_state("a").outcome is None  # nothing recorded: the lease brings it back
