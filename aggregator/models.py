@@ -137,6 +137,8 @@ class Article:
     enclosures: tuple[Enclosure, ...] = ()
     thumbnail: str = ""
     content_hash: str = ""  # changes when anything a reader sees changes
+    # Changes when the source edits the entry's title or text (our cleaning does not change it).
+    written_hash: str = ""
     full_text: str = ""  # "" not tried, "ok" page text kept, else why it failed ("timeout")
     full_text_tries: int = 0  # failed page fetches: a temporary failure is tried again (fulltext)
     # Whether `published` is the source's: else it is when the article was first seen (no date,

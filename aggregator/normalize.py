@@ -327,8 +327,16 @@ def _article(
         enclosures=enclosures,
         thumbnail=thumbnail,
         content_hash=_sha256("\x1f".join(seen)),
+        written_hash=_written_hash(entry),
         dated=dated,
     )
+
+
+def _written_hash(entry: EntryData) -> str:
+    """A short hash of the entry's title and text as the source wrote them: it changes when the
+    source edits them, not when we clean them otherwise (a release, learned junk, a filter)."""
+    written = "\x00".join(v or "" for v in (entry.title, entry.summary, entry.content))
+    return hashlib.blake2b(written.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def article_id(source_id: str, key: str) -> str:

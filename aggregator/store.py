@@ -1314,7 +1314,8 @@ class Store:
         """The dates of articles stored before that come back changed. One dated when first seen
         keeps that date (dated "now" at every edit, an undated item whose comment count changes
         would top its category for good). Its `updated` never goes back, and an edit of its title
-        or summary that the source did not date is dated when it was seen: readers show an
+        or text by the source (`written_hash`: not our cleaning of it, after a release or newly
+        learned junk) that the source did not date is dated when it was seen: readers show an
         item again, or not, by its <updated> (date_modified in JSON Feed)."""
         edited = [
             article_id
@@ -1325,7 +1326,7 @@ class Store:
             article = unique[stored.id]
             published = article.published if article.dated else stored.published
             updated = max(article.updated, stored.updated, published)
-            if (article.title, article.summary) != (stored.title, stored.summary):
+            if stored.written_hash and article.written_hash != stored.written_hash:
                 updated = max(updated, now)
             unique[stored.id] = replace(article, published=published, updated=updated)
 
@@ -1878,6 +1879,8 @@ def _encode_article(article: Article) -> bytes:
     }
     if article.full_text_tries:
         doc["full_text_tries"] = article.full_text_tries
+    if article.written_hash:
+        doc["written_hash"] = article.written_hash
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     # surrogatepass: a lone surrogate from a broken feed must not make the article unstorable.
     return zlib.compress(text.encode("utf-8", "surrogatepass"))
@@ -1912,6 +1915,7 @@ def _decode_article(blob: bytes) -> Article:
         content_hash=doc.get("content_hash", ""),
         full_text=doc.get("full_text", ""),
         full_text_tries=doc.get("full_text_tries", 0),
+        written_hash=doc.get("written_hash", ""),  # absent in articles stored before it
     )
 
 

@@ -546,3 +546,12 @@ def test_an_edit_the_source_did_not_date_is_dated_when_it_was_seen(
     feed_server.add("/f.xml", rss(("c", "Gamma"), ("a", "Alpha, corrected"), ("b", "Beta")))
     refresh(store, url, NOW + timedelta(hours=2))  # a new entry; a's is as it was
     assert updated() == {"Alpha, corrected": seen, "Beta": written, "Gamma": written}
+    # Our cleaning changed, not the source's text (a junk pattern the operator added; a release,
+    # newly learned junk): the summaries change, the dates do not.
+    config = make_config({"src": url})
+    edited = replace(config.sources[0], strip_patterns=("^About",))
+    config = replace(config, sources=(edited,))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(edited, config, store, fetcher, now=NOW + timedelta(hours=3))
+    assert {a.summary for a in store.source_articles("src", 10)} == {""}
+    assert updated() == {"Alpha, corrected": seen, "Beta": written, "Gamma": written}
