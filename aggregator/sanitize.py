@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+import idna
 import nh3
 
 if TYPE_CHECKING:
@@ -475,16 +476,18 @@ def safe_url(url: str | None, base: str) -> str:
 
 def as_uri(url: str) -> str:
     """An IRI as the URI RSS 2.0 and JSON Feed expect (RFC 3987 3.1): the host in its ASCII
-    (IDNA) form, other non-ASCII characters percent-encoded as UTF-8; ASCII URLs unchanged.
-    Articles keep the IRI (their identity may be made of it): feeds write it so, since strict
-    URL parsers (Apple's before iOS 17) refuse the IRI and readers lose the link."""
+    form as browsers write it (IDNA 2008 with UTS 46, non-transitional: Python's "idna" codec
+    is IDNA 2003, which writes faß.de as fass.de, another domain), other non-ASCII characters
+    percent-encoded as UTF-8; ASCII URLs unchanged. Articles keep the IRI (their identity may
+    be made of it): feeds write it so, since strict URL parsers (Apple's before iOS 17) refuse
+    the IRI and readers lose the link."""
     if url.isascii():
         return url
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
-        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
-    except (ValueError, UnicodeError):  # a label IDNA 2003 cannot write: leave it as it was
+        ascii_host = host if host.isascii() else idna.encode(host, uts46=True).decode("ascii")
+    except (ValueError, UnicodeError, idna.IDNAError):  # a host IDNA cannot write: as it was
         return url
     netloc = parts.netloc
     if ascii_host != host:

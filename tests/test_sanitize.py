@@ -11,6 +11,7 @@ from aggregator.sanitize import (
     ALLOWED_TAGS,
     FORCED_ATTRIBUTES,
     MAX_NESTING,
+    as_uri,
     clean_html,
     clean_text,
     safe_url,
@@ -515,3 +516,21 @@ def test_a_picture_the_feed_hides_stays_hidden() -> None:
 def test_looking_for_hidden_pictures_is_linear(hostile: str) -> None:
     # (Seconds per ten thousand tags with an unbounded pattern.) Not one has a picture to show.
     assert "<img" not in clean_html(hostile, BASE)
+
+
+@pytest.mark.parametrize(
+    ("iri", "uri"),
+    [
+        ("https://example.com/a%20b?q=1", "https://example.com/a%20b?q=1"),  # ASCII: as it is
+        ("http://127.0.0.1:8080/edge/記事1", "http://127.0.0.1:8080/edge/%E8%A8%98%E4%BA%8B1"),
+        ("https://bücher.example/é?q=ü#ß", "https://xn--bcher-kva.example/%C3%A9?q=%C3%BC#%C3%9F"),
+        ("https://u:p@bücher.example:8443/", "https://u:p@xn--bcher-kva.example:8443/"),
+        # As browsers write the host (IDNA 2008, UTS 46 non-transitional), not IDNA 2003's
+        # fass.de, another domain.
+        ("https://faß.de/x", "https://xn--fa-hia.de/x"),
+        ("https://βόλος.gr/", "https://xn--nxasmm1c.gr/"),
+        ("https://☃.example/ü", "https://☃.example/ü"),  # a host IDNA cannot write: as it was
+    ],
+)
+def test_as_uri(iri: str, uri: str) -> None:
+    assert as_uri(iri) == uri
