@@ -825,12 +825,13 @@ def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
 
     def attack(n: int) -> None:
         answer = app.test_client().get(
-            f"/c/tech/feed.atom?limit={n}", environ_base={"REMOTE_ADDR": "2001:db8:7::1"}
+            f"/c/tech/feed.atom?limit={n}", environ_base={"REMOTE_ADDR": siege_address}
         )
         siege.append(answer.status_code)
         if answer.status_code == 429:
             assert answer.headers["Retry-After"] == str(web_module.BUSY_RETRY_AFTER)
 
+    siege_address = "2a00:1450:4001::1"
     threads = [threading.Thread(target=attack, args=(n,)) for n in range(110, 132)]
     for thread in threads:
         thread.start()
@@ -838,14 +839,14 @@ def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
     wait_for(lambda: siege.count(429) == over, 10, "the siege's renders over its share refused")
     # The same /64, another address in it: the same client.
     rotated = app.test_client().get(
-        "/c/tech/feed.atom?limit=119", environ_base={"REMOTE_ADDR": "2001:db8:7::2"}
+        "/c/tech/feed.atom?limit=119", environ_base={"REMOTE_ADDR": "2a00:1450:4001::2"}
     )
     assert rotated.status_code == 429
     reader: list[int] = []
     other = threading.Thread(
         target=lambda: reader.append(
             app.test_client()
-            .get("/c/tech/feed.atom?limit=7", environ_base={"REMOTE_ADDR": "192.0.2.9"})
+            .get("/c/tech/feed.atom?limit=7", environ_base={"REMOTE_ADDR": "203.0.113.9"})
             .status_code
         )
     )
@@ -858,6 +859,20 @@ def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
     assert reader == [200]
     assert sorted(siege) == [200] * web_module.RENDERS_PER_CLIENT + [429] * over
     assert web_module._renders_by_client == {}  # every count given back
+
+    # From a loopback or private address with WEB_TRUSTED_PROXIES unset (a reverse proxy it
+    # does not name, most likely): every reader would be that one client. Not limited.
+    release.clear()
+    siege.clear()
+    siege_address = "127.0.0.1"
+    threads = [threading.Thread(target=attack, args=(n,)) for n in range(140, 152)]
+    for thread in threads:
+        thread.start()
+    wait_for(lambda: web_module._renders_by_client.get("127.0.0.1") == 12, 10, "all in line")
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert siege == [200] * len(threads)
 
 
 def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import ipaddress
 import logging
 import re
 import threading
@@ -214,7 +215,8 @@ def create_app(
     # Larger bodies get 413 before they are read (the server enforces the same limit).
     app.config["MAX_CONTENT_LENGTH"] = http_server.max_body_bytes()
     app.config["RENDERS_PER_CLIENT"] = http_server.renders_per_client()
-    if proxies := http_server.trusted_proxies():  # the client's address from X-Forwarded-For
+    app.config["TRUSTED_PROXIES"] = proxies = http_server.trusted_proxies()
+    if proxies:  # the client's address from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     store = Store(connect(redis_url, patient=False))
     settings = Settings(store, config, recheck_interval)
@@ -252,8 +254,13 @@ def create_app(
 def render_slot() -> Iterator[None]:
     """Hold one of the process's RENDER_SLOTS while rendering (503 after RENDER_WAIT s in line;
     429 at once for a client with RENDERS_PER_CLIENT renders running or in line already)."""
-    client = http_server.client_key(request.remote_addr or "")
+    address = request.remote_addr or ""
+    client = http_server.client_key(address)
     most = current_app.config.get("RENDERS_PER_CLIENT", RENDERS_PER_CLIENT)
+    if not current_app.config.get("TRUSTED_PROXIES") and _private(address):
+        # Most likely a reverse proxy WEB_TRUSTED_PROXIES does not name: every reader would be
+        # this one client, and a burst of them would get 429s.
+        most = 0
     with _renders_lock:
         held = _renders_by_client.get(client, 0)
         if most and held >= most:
@@ -271,6 +278,14 @@ def render_slot() -> Iterator[None]:
             _renders_by_client[client] -= 1
             if not _renders_by_client[client]:
                 del _renders_by_client[client]
+
+
+def _private(address: str) -> bool:
+    """Whether `address` is a loopback or private one (a proxy's, as a rule), or no address."""
+    try:
+        return ipaddress.ip_address(address.partition("%")[0]).is_private
+    except ValueError:
+        return True
 
 
 def rendering(view: Callable[P, R]) -> Callable[P, R]:
