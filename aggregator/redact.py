@@ -38,9 +38,10 @@ MASK = "REDACTED"
 PRIVATE_ADDRESS_ERROR = "refused: private address"
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-# A URL in a message runs to white space, "<", ">" or '"' (httpx writes those %-encoded); not to
-# "'", which a password or a query value may hold (quotes that end it are the message's).
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+# A URL in a message runs to white space, "<", ">" or '"' (httpx writes those %-encoded), and to
+# a "'" that ends it (before white space, a comma, a bracket or the end: "['https://a/','…']");
+# another "'" is the URL's: a password or a query value may hold one.
+_URL_IN_TEXT = re.compile(r"https?://(?:[^\s<>\"']|'(?![\s,;)\]}]|$))+", re.IGNORECASE)
 
 
 def is_secret_parameter(name: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> bool:
@@ -98,11 +99,7 @@ def public_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str
 def public_text(text: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
     """`text` (an error message, a log value) with every URL in it passed through `public_url`."""
 
-    def public(match: re.Match[str]) -> str:
-        url = match.group(0).rstrip("'")
-        return public_url(url, secret_words) + match.group(0)[len(url) :]
-
-    return _URL_IN_TEXT.sub(public, text)
+    return _URL_IN_TEXT.sub(lambda m: public_url(m.group(0), secret_words), text)
 
 
 def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:

@@ -73,3 +73,8 @@ def test_a_quote_in_a_password_or_a_secret_value_does_not_end_the_url() -> None:
     # Quotes around a URL are the message's: they stay, outside it.
     quoted = "redirected to 'https://a.example/b?token=x' then failed"
     assert public_error(quoted) == "redirected to 'https://a.example/b?token=REDACTED' then failed"
+    # Two quoted in a row are two URLs, each redacted.
+    listed = "tried ['https://a.example/','https://u:pw@b.example/?key=1'] in turn"
+    assert public_error(listed) == (
+        "tried ['https://a.example/','https://b.example/?key=REDACTED'] in turn"
+    )
