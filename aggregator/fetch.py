@@ -609,6 +609,9 @@ _NOT_PUBLIC: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ..
         ("::1/128", "loopback address"),
         ("::ffff:0:0/96", "IPv4-mapped address"),
         ("::ffff:0:0:0/96", "IPv4-translated address"),  # SIIT (RFC 2765)
+        # NAT64's local-use prefix (RFC 8215): not globally reachable, and its translators may
+        # carry the IPv4 address in any of RFC 6052's places, which cannot be told apart.
+        ("64:ff9b:1::/48", "local-use NAT64 address"),
         ("::/96", "IPv4-compatible address"),
         ("100::/64", "discard-only address"),
         ("2001::/32", "Teredo address"),
@@ -619,9 +622,7 @@ _NOT_PUBLIC: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ..
         ("ff00::/8", "multicast address"),
     )
 )
-# NAT64's well-known prefix and the local-use one (RFC 8215; translators there use /96 prefixes
-# in it, as with the well-known one, the IPv4 address in the last 32 bits).
-_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # NAT64's well-known prefix (RFC 6052)
 
 
 def address_problem(ip: str | _Address) -> str | None:
@@ -630,7 +631,7 @@ def address_problem(ip: str | _Address) -> str | None:
     if isinstance(addr, ipaddress.IPv6Address):
         # 6to4 and NAT64 addresses carry an IPv4 address that the gateway will connect to.
         embedded = addr.sixtofour
-        if any(addr in prefix for prefix in _NAT64):
+        if addr in _NAT64:
             embedded = ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
         if embedded is not None:
             problem = address_problem(embedded)

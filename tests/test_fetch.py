@@ -798,8 +798,8 @@ def test_garbage_instead_of_http_is_a_connection_error(
         ("2002:a00:1::", "private address inside an IPv6 address"),  # 6to4 of 10.0.0.1
         ("64:ff9b::a9fe:a9fe", "link-local address inside an IPv6 address"),  # NAT64
         # NAT64's local-use prefix (RFC 8215), and SIIT's IPv4-translated addresses
-        ("64:ff9b:1::a9fe:a9fe", "link-local address inside an IPv6 address"),
-        ("64:ff9b:1:2:3::a00:1", "private address inside an IPv6 address"),
+        ("64:ff9b:1::a9fe:a9fe", "local-use NAT64 address"),
+        ("64:ff9b:1:a00:0:100:808:808", "local-use NAT64 address"),  # 10.0.0.1 in a /48 one
         ("::ffff:0:a9fe:a9fe", "IPv4-translated address"),
         ("fec0::1", "site-local address"),
     ],
@@ -823,7 +823,6 @@ def test_non_public_addresses(address: str, problem: str) -> None:
         "2a00:1450:4001:80b::200e",
         "2002:808:808::",  # 6to4 of 8.8.8.8
         "64:ff9b::808:808",  # NAT64 of 8.8.8.8
-        "64:ff9b:1::808:808",  # local-use NAT64 of 8.8.8.8
     ],
 )
 def test_public_addresses(address: str) -> None:
