@@ -36,6 +36,10 @@ SECRET_PARAMETERS: tuple[str, ...] = (
 )
 MASK = "REDACTED"
 PRIVATE_ADDRESS_ERROR = "refused: private address"
+# How a bug's error begins (refresh._as_source_error): its detail (the exception's text, which may
+# quote a feed's or our internals) is for the operator.
+INTERNAL_ERROR = "An internal error stopped this refresh"
+PUBLIC_INTERNAL_ERROR = f"{INTERNAL_ERROR}; the operator's log has the details."
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 # A URL in a message runs to white space, "<", ">" or '"' (httpx writes those %-encoded), and to
@@ -106,8 +110,11 @@ def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) ->
     """A source's last error as the public may read it.
 
     A refused private address says only that: the detail names internal hosts and the addresses
-    internal DNS gave them (fetch.py's "refused to connect to intranet.corp at 10.1.2.3").
+    internal DNS gave them (fetch.py's "refused to connect to intranet.corp at 10.1.2.3"); an
+    internal error too.
     """
     if error.startswith("refused to connect to "):
         return PRIVATE_ADDRESS_ERROR
+    if error.startswith(INTERNAL_ERROR):
+        return PUBLIC_INTERNAL_ERROR
     return public_text(error, secret_words)

@@ -25,7 +25,7 @@ from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
 from aggregator.normalize import Report, as_configured, normalize, show_artwork
 from aggregator.parse import parse
-from aggregator.redact import public_text, public_url
+from aggregator.redact import INTERNAL_ERROR, public_text, public_url
 from aggregator.store import FetchRecord, Store
 
 log = logging.getLogger("aggregator.refresh")
@@ -267,8 +267,8 @@ def _as_source_error(caught: Exception, source_id: str) -> SourceError:
         raise caught
     log.exception("refresh of source %s stopped on an internal error", source_id)
     return SourceError(
-        f"An internal error stopped this refresh ({type(caught).__name__}: {caught}): a bug in"
-        " the aggregator, not the feed's fault; the worker's log has the details.",
+        f"{INTERNAL_ERROR} ({type(caught).__name__}: {caught}): a bug in the aggregator, not"
+        " the feed's fault; the worker's log has the details.",
         outcome=Outcome.INTERNAL_ERROR,
     )
 

@@ -13,6 +13,7 @@ from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 from aggregator import config as config_module
 from aggregator import refresh as refresh_module
 from aggregator.models import Outcome
+from aggregator.redact import PUBLIC_INTERNAL_ERROR, public_error
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
@@ -131,6 +132,7 @@ def test_a_bug_meeting_one_sources_data_is_that_sources_recorded_error(
         "An internal error stopped this refresh (RuntimeError: <b>unexpected</b> data)"
     )
     assert state.next_due is not None
+    assert public_error(state.last_error) == PUBLIC_INTERNAL_ERROR  # /sources: not the detail
     assert any(r.exc_info and "source b" in r.getMessage() for r in caplog.records), (
         "the traceback is logged"
     )
