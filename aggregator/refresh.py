@@ -185,11 +185,18 @@ def refresh_source(
                     skip={a.id for a in articles},
                 )
             filing = config.stories.enabled
-            # Likewise its marks: until then, only those of the entries it left out (marks of
-            # entries this read changed must not stand for what it stored and did not file).
+            # Likewise its validators (or the next poll's 304 would hide the body), and its marks:
+            # until then, only those of the entries it left out (marks of entries this read
+            # changed must not stand for what it stored and did not file).
             left_out = tuple(m for m in before.entry_marks if m in set(report.marks))
             first = (
-                replace(state, body_hash=before.body_hash, entry_marks=left_out)
+                replace(
+                    state,
+                    body_hash=before.body_hash,
+                    etag=before.etag,
+                    last_modified=before.last_modified,
+                    entry_marks=left_out,
+                )
                 if filing
                 else state
             )

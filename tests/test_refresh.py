@@ -555,3 +555,28 @@ def test_an_edit_the_source_did_not_date_is_dated_when_it_was_seen(
         refresh_source(edited, config, store, fetcher, now=NOW + timedelta(hours=3))
     assert {a.summary for a in store.source_articles("src", 10)} == {""}
     assert updated() == {"Alpha, corrected": seen, "Beta": written, "Gamma": written}
+
+
+def test_a_refresh_cut_short_before_filing_is_read_again_though_the_server_has_validators(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut short between saving its articles and filing them in stories, a refresh keeps the
+    old validators as it keeps the old body fingerprint: the next poll is not a 304, and files
+    what was left (it kept the new ETag, and the articles stayed out of stories for good)."""
+    url = feed_server.add("/f.xml", rss(("a", "Alpha")), etag='"v1"')
+    refresh(store, url)
+    feed_server.add("/f.xml", rss(("b", "Beta"), ("a", "Alpha")), etag='"v2"')
+
+    def cut_short(*args: object, **kwargs: object) -> int:
+        raise redis.exceptions.ConnectionError("Redis went away between the save and the stories")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(refresh_module, "join_stories", cut_short)
+        with pytest.raises(redis.exceptions.ConnectionError):
+            refresh(store, url, NOW + timedelta(hours=1))
+    ids = [a.id for a in store.source_articles("src", 10)]
+    assert len(ids) == 2
+    assert store.unfiled(ids)  # Beta stored, not filed
+    assert refresh(store, url, NOW + timedelta(hours=2)).outcome is Outcome.OK  # not a 304
+    assert not store.unfiled(ids)
+    assert refresh(store, url, NOW + timedelta(hours=3)).outcome is Outcome.NOT_MODIFIED
