@@ -48,6 +48,21 @@ def refresh(store: Store, url: str, now: datetime = NOW, **fetch: object):  # ty
         )
 
 
+def refresh_cut_short_before_filing(
+    store: Store, url: str, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh that saves its articles, then loses Redis before filing them in stories (Redis
+    going away is raised, not recorded: the worker waits for it, and the lease ends)."""
+
+    def cut_short(*args: object, **kwargs: object) -> int:
+        raise redis.exceptions.ConnectionError("Redis went away between the save and the stories")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(refresh_module, "join_stories", cut_short)
+        with pytest.raises(redis.exceptions.ConnectionError):
+            refresh(store, url, now)
+
+
 def test_first_refresh_stores_articles_and_schedules_next(
     store: Store, feed_server: FeedServer
 ) -> None:
@@ -453,14 +468,7 @@ def test_marks_stand_only_for_stored_articles_after_a_refresh_cut_short_or_a_pur
     refresh(store, url)
     feed_server.add("/f.xml", rss(("a", "Alpha EDITED"), ("b", "Beta")))
 
-    def cut_short(*args: object, **kwargs: object) -> int:
-        # (Redis going away is raised, not recorded: the worker waits for it, the lease ends.)
-        raise redis.exceptions.ConnectionError("Redis went away between the save and the stories")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(refresh_module, "join_stories", cut_short)
-        with pytest.raises(redis.exceptions.ConnectionError):
-            refresh(store, url, NOW + timedelta(hours=1))
+    refresh_cut_short_before_filing(store, url, NOW + timedelta(hours=1), monkeypatch)
     assert titles() == ["Alpha EDITED", "Beta"]
     # The edit undone: a's first mark must not stand for "Alpha EDITED".
     feed_server.add("/f.xml", rss(("c", "Gamma"), ("a", "Alpha"), ("b", "Beta")))
@@ -566,14 +574,7 @@ def test_a_refresh_cut_short_before_filing_is_read_again_though_the_server_has_v
     url = feed_server.add("/f.xml", rss(("a", "Alpha")), etag='"v1"')
     refresh(store, url)
     feed_server.add("/f.xml", rss(("b", "Beta"), ("a", "Alpha")), etag='"v2"')
-
-    def cut_short(*args: object, **kwargs: object) -> int:
-        raise redis.exceptions.ConnectionError("Redis went away between the save and the stories")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(refresh_module, "join_stories", cut_short)
-        with pytest.raises(redis.exceptions.ConnectionError):
-            refresh(store, url, NOW + timedelta(hours=1))
+    refresh_cut_short_before_filing(store, url, NOW + timedelta(hours=1), monkeypatch)
     ids = [a.id for a in store.source_articles("src", 10)]
     assert len(ids) == 2
     assert store.unfiled(ids)  # Beta stored, not filed
