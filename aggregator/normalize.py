@@ -335,7 +335,9 @@ def _article(
 def _written_hash(entry: EntryData) -> str:
     """A short hash of the entry's title and text as the source wrote them: it changes when the
     source edits them, not when we clean them otherwise (a release, learned junk, a filter)."""
-    written = "\x00".join(v or "" for v in (entry.title, entry.summary, entry.content))
+    fields = (entry.title, entry.summary, entry.content)
+    # (White space collapsed: feedparser reads "\r\n" as "\n" where the fast path keeps it.)
+    written = "\x00".join(" ".join((v or "").split()) for v in fields)
     return hashlib.blake2b(written.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
