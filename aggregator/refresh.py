@@ -188,7 +188,8 @@ def refresh_source(
             # Likewise its validators (or the next poll's 304 would hide the body), and its marks:
             # until then, only those of the entries it left out (marks of entries this read
             # changed must not stand for what it stored and did not file).
-            left_out = tuple(m for m in before.entry_marks if m in set(report.marks))
+            kept = set(report.marks)
+            left_out = tuple(m for m in before.entry_marks if m in kept)
             first = (
                 replace(
                     state,
