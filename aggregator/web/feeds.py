@@ -237,16 +237,16 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
             # Last-Modified is when the content last changed, which is the newest article's time
             # unless an article dated in the past arrived or one was trimmed: those change the
             # feed without moving it, and an If-Modified-Since client must not get a 304 for them.
-            changed = state.store.category_changed_at(slug)
-            changes = [t for t in (changed, state.settings.changed_at) if t is not None]
-            body, newest = render_feed(
-                config, category, fmt, limit, articles, credits, variant, max(changes, default=None)
-            )
-        moments = [t for t in (newest, changed) if t is not None]
-        if moments and state.settings.changed_at is not None:
             # A new config (a category renamed, the site's title) changes every dated feed too.
-            moments.append(state.settings.changed_at)
-        return body, max(moments, default=None)
+            changed = state.store.category_changed_at(slug)
+            moments = (changed, state.settings.changed_at)
+            since = max((t for t in moments if t is not None), default=None)
+            body, newest = render_feed(
+                config, category, fmt, limit, articles, credits, variant, since
+            )
+        if newest is None and changed is None:
+            return body, None  # (no article, no change recorded: not dated)
+        return body, max(t for t in (newest, since) if t is not None)
 
     if limit in CACHED_LIMITS:
         entry = state.feed_cache.get((slug, fmt, limit, collapse), version, render)
