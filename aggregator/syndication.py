@@ -192,17 +192,15 @@ def _item(
         language=language_tag(article.language),
         enclosures=tuple(
             # Readers guess a type for a typeless enclosure (feedparser: text/html); say "bytes".
-            _Enclosure(
-                _http(e.url), _text(e.type) or "application/octet-stream", e.length, e.duration
-            )
+            _Enclosure(url, _text(e.type) or "application/octet-stream", e.length, e.duration)
             for e in article.enclosures
-            if _http(e.url)
+            if (url := _http(e.url))
         ),
         thumbnail=_http(article.thumbnail),
         source_id=_source_uri(article),
         source_title=source_title,
         # Both may be the source's own URL, credentials and all: never published as they are.
-        source_url=as_uri(public_url(_text(article.source_url), meta.secret_parameters)),
+        source_url=public_url(_http(article.source_url), meta.secret_parameters),
         source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
         credit=credit or Credit(story_id=article.id, size=1),
     )
