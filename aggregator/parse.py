@@ -188,7 +188,9 @@ def _parse(body: bytes, *, url: str, headers: Mapping[str, str], parser: str) ->
 
 def _base_url(url: str, content_location: str) -> str:
     """The document's URL: its Content-Location when that is an http(s) URL, else `url`."""
-    return _http_url(url, content_location.strip()) or url if content_location else url
+    if not content_location:
+        return url
+    return _http_url(url, content_location.strip()) or url
 
 
 def _http_url(base: str, url: str) -> str | None:

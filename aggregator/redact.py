@@ -102,7 +102,6 @@ def public_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str
 
 def public_text(text: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
     """`text` (an error message, a log value) with every URL in it passed through `public_url`."""
-
     return _URL_IN_TEXT.sub(lambda m: public_url(m.group(0), secret_words), text)
 
 

@@ -315,9 +315,9 @@ end
 # (a refresh of the same source beside this one: an expired lease, `refresh --inline` beside the
 # workers), whose articles this state's marks and validators do not describe, and its unclaimed
 # copy (SourceState.unclaimed) is written instead: the next poll reads and cleans everything.
-# The arguments (`_claimed_state`): the state, the marks it was read with (joined by ","; "-":
-# write it regardless) and its unclaimed copy. Returns the state to write and whether it was
-# the unclaimed copy.
+# The arguments (the state's, then `_claim`'s): the state, the marks it was read with (joined by
+# ","; "-": write it regardless) and its unclaimed copy. Returns the state to write and whether
+# it was the unclaimed copy.
 _LUA_CLAIMS = r"""
 local function claimed(key, state, read_with, unclaimed)
   if read_with == '-' then return state, false end

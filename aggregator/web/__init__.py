@@ -256,8 +256,8 @@ def render_slot() -> Iterator[None]:
     429 at once for a client with RENDERS_PER_CLIENT renders running or in line already)."""
     address = request.remote_addr or ""
     client = http_server.client_key(address)
-    most = current_app.config.get("RENDERS_PER_CLIENT", RENDERS_PER_CLIENT)
-    if not current_app.config.get("TRUSTED_PROXIES") and _private(address):
+    most = current_app.config["RENDERS_PER_CLIENT"]
+    if not current_app.config["TRUSTED_PROXIES"] and _private(address):
         # Most likely a reverse proxy WEB_TRUSTED_PROXIES does not name: every reader would be
         # this one client, and a burst of them would get 429s.
         most = 0
