@@ -10,8 +10,10 @@ import hashlib
 import logging
 import random
 import re
+import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -29,6 +31,37 @@ from aggregator.redact import INTERNAL_ERROR, public_text, public_url
 from aggregator.store import FetchRecord, Store
 
 log = logging.getLogger("aggregator.refresh")
+
+
+class Lane:
+    """Turns at the CPU for the refreshes of one worker process, which fetch concurrently.
+
+    A process runs one thread of Python at a time. Refreshes parsing and cleaning side by side
+    only take turns at that lock every few milliseconds, and all together took longer than one
+    after the other: a cold batch of the corpus's 117 feeds in one process, 8 at a time, used a
+    third more CPU than with this lane (docs/benchmarks.md, "twelfth session"). So a refresh
+    holds the lane from its feed's arrival to its state's save, leaving it only to wait for the
+    network (a full-text page); the other threads meanwhile wait for their feeds, or the lane.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    @contextmanager
+    def outside(self) -> Iterator[None]:
+        """Leave the lane (held by this thread) for a while, and take a turn again after."""
+        self._lock.release()
+        try:
+            yield
+        finally:
+            self._lock.acquire()
+
 
 # Parts of a feed that change on every request without the content changing (docs/architecture.md,
 # "Conditional GET"): the channel's build date, the feed-level <updated> before the first entry,
@@ -76,12 +109,15 @@ def refresh_source(
     now: datetime | None = None,
     rng: random.Random | None = None,
     state: SourceState | None = None,
+    lane: Lane | None = None,
 ) -> RefreshResult:
     """Refresh one source and record its outcome. Source failures are recorded, never raised.
 
     `state`: the source's stored state when the caller already read it (a batch reads all of
-    its sources' states in one round trip).
+    its sources' states in one round trip). `lane`: the one the refreshes of a batch take turns
+    in once their feed is fetched (a lone refresh has its own).
     """
+    lane = lane or Lane()
     now = now or datetime.now(UTC)
     rng = rng or random.Random()  # noqa: S311 - jitter, not security
     started = time.monotonic()
@@ -108,120 +144,125 @@ def refresh_source(
             allow_private=source.allow_private_networks,
         )
         fetch_seconds = time.monotonic() - fetch_started
-        state = _after_fetch(state, result, config, source.url)
-        # The source's settings are part of the fingerprint: an edited filter or category
-        # must take effect on the next refresh even when the feed itself is unchanged.
-        body = result.body
-        fingerprint = body_fingerprint(body, described) if body is not None else None
-        if body is None or (fingerprint == state.body_hash and not state.pages_pending):
-            outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
-            state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
-            # Saving no articles still applies max age, so a quiet source ages out too.
-            record = _history(source.id, now, outcome, result.status, "", started)
-            saved = store.save_refresh(
-                state, [], config.retention, now, record, read_with=before.entry_marks
-            )
-        else:
-            parsed = parse(body, url=result.url, headers=result.headers, parser=config.fetch.parser)
-            extra = {"parser": parsed.parser}
-            report = Report()
-            try:
-                # What the source repeats in its articles (counted as they are filed in stories).
-                learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
-                # A feed that changed by one entry: the others are not cleaned again (with
-                # pages still to fetch, every article goes to full text again).
-                skip = frozenset(state.entry_marks) if conditional else frozenset()
-                articles = normalize(
-                    parsed, source, now=now, report=report, learned_junk=learned, skip=skip
+        with lane:  # the rest is CPU work, and Redis: one refresh at a time
+            state = _after_fetch(state, result, config, source.url)
+            # The source's settings are part of the fingerprint: an edited filter or category
+            # must take effect on the next refresh even when the feed itself is unchanged.
+            body = result.body
+            fingerprint = body_fingerprint(body, described) if body is not None else None
+            if body is None or (fingerprint == state.body_hash and not state.pages_pending):
+                outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
+                state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
+                # Saving no articles still applies max age, so a quiet source ages out too.
+                record = _history(source.id, now, outcome, result.status, "", started)
+                saved = store.save_refresh(
+                    state, [], config.retention, now, record, read_with=before.entry_marks
                 )
-                if report.skipped and store.missing(source.id, report.skipped, now):
-                    # An article a mark stood for is gone (the source was purged meanwhile, or
-                    # a refresh beside this one saved other marks): every entry is made again.
-                    report = Report()
+            else:
+                parsed = parse(
+                    body, url=result.url, headers=result.headers, parser=config.fetch.parser
+                )
+                extra = {"parser": parsed.parser}
+                report = Report()
+                try:
+                    # What the source repeats in its articles (counted as they are filed in
+                    # stories).
+                    learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
+                    # A feed that changed by one entry: the others are not cleaned again (with
+                    # pages still to fetch, every article goes to full text again).
+                    skip = frozenset(state.entry_marks) if conditional else frozenset()
                     articles = normalize(
-                        parsed, source, now=now, report=report, learned_junk=learned
+                        parsed, source, now=now, report=report, learned_junk=learned, skip=skip
                     )
-            except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
-                raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
-            pages = fulltext.Outcome()
-            if source.full_text:
-                ids = [a.id for a in articles]
-                stored = {a.id: a for a in store.articles(ids)}
-                articles, pages = fulltext.enrich(
-                    articles,
-                    source,
-                    stored,
-                    fetcher,
-                    learned_junk=learned,
-                    dropped=store.tombstoned(source.id, ids, now),
-                    artwork=show_artwork(parsed),
+                    if report.skipped and store.missing(source.id, report.skipped, now):
+                        # An article a mark stood for is gone (the source was purged meanwhile, or
+                        # a refresh beside this one saved other marks): every entry is made again.
+                        report = Report()
+                        articles = normalize(
+                            parsed, source, now=now, report=report, learned_junk=learned
+                        )
+                except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
+                    raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
+                pages = fulltext.Outcome()
+                if source.full_text:
+                    ids = [a.id for a in articles]
+                    stored = {a.id: a for a in store.articles(ids)}
+                    articles, pages = fulltext.enrich(
+                        articles,
+                        source,
+                        stored,
+                        fetcher,
+                        learned_junk=learned,
+                        dropped=store.tombstoned(source.id, ids, now),
+                        artwork=show_artwork(parsed),
+                        waiting=lane.outside,  # other refreshes' turn while a page loads
+                    )
+                outcome = Outcome.OK
+                state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
+                state = replace(
+                    state,
+                    body_hash=fingerprint,
+                    ttl=parsed.ttl,
+                    settings=settings,
+                    last_error=parsed.warning or "",
+                    unreadable_dates=report.unreadable_dates,
+                    full_text_failures=state.full_text_failures + pages.failures,
+                    full_text_error=pages.last_error or state.full_text_error,
+                    pages_pending=pages.pending,
+                    entry_marks=tuple(report.marks),
                 )
-            outcome = Outcome.OK
-            state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
-            state = replace(
-                state,
-                body_hash=fingerprint,
-                ttl=parsed.ttl,
-                settings=settings,
-                last_error=parsed.warning or "",
-                unreadable_dates=report.unreadable_dates,
-                full_text_failures=state.full_text_failures + pages.failures,
-                full_text_error=pages.last_error or state.full_text_error,
-                pages_pending=pages.pending,
-                entry_marks=tuple(report.marks),
-            )
-            record = _history(source.id, now, outcome, result.status, state.last_error, started)
-            # With stories, the body's fingerprint is kept once its articles are filed: a refresh
-            # cut short between the two (a killed worker, a Redis error) keeps the old one, so
-            # the next poll reads this body again and files what was left.
-            if before.settings not in (None, settings):
-                # Edited: the articles the feed no longer lists take the new settings too
-                # (first: a refresh cut short before the save does it again).
-                store.restamp_source(
-                    source.id,
-                    as_configured(source),
+                record = _history(source.id, now, outcome, result.status, state.last_error, started)
+                # With stories, the body's fingerprint is kept once its articles are filed: a
+                # refresh cut short between the two (a killed worker, a Redis error) keeps the old
+                # one, so the next poll reads this body again and files what was left.
+                if before.settings not in (None, settings):
+                    # Edited: the articles the feed no longer lists take the new settings too
+                    # (first: a refresh cut short before the save does it again).
+                    store.restamp_source(
+                        source.id,
+                        as_configured(source),
+                        config.retention,
+                        now,
+                        skip={a.id for a in articles},
+                    )
+                filing = config.stories.enabled
+                # Likewise its validators (or the next poll's 304 would hide the body), and its
+                # marks: until then, only those of the entries it left out (marks of entries this
+                # read changed must not stand for what it stored and did not file).
+                kept = set(report.marks)
+                left_out = tuple(m for m in before.entry_marks if m in kept)
+                first = (
+                    replace(
+                        state,
+                        body_hash=before.body_hash,
+                        etag=before.etag,
+                        last_modified=before.last_modified,
+                        entry_marks=left_out,
+                    )
+                    if filing
+                    else state
+                )
+                saved = store.save_refresh(
+                    first,
+                    articles,
                     config.retention,
                     now,
-                    skip={a.id for a in articles},
+                    record,
+                    unfiled=filing,
+                    read_with=before.entry_marks,
                 )
-            filing = config.stories.enabled
-            # Likewise its validators (or the next poll's 304 would hide the body), and its marks:
-            # until then, only those of the entries it left out (marks of entries this read
-            # changed must not stand for what it stored and did not file).
-            kept = set(report.marks)
-            left_out = tuple(m for m in before.entry_marks if m in kept)
-            first = (
-                replace(
-                    state,
-                    body_hash=before.body_hash,
-                    etag=before.etag,
-                    last_modified=before.last_modified,
-                    entry_marks=left_out,
-                )
-                if filing
-                else state
-            )
-            saved = store.save_refresh(
-                first,
-                articles,
-                config.retention,
-                now,
-                record,
-                unfiled=filing,
-                read_with=before.entry_marks,
-            )
-            if filing:
-                # (A refresh beside this one saved its state meanwhile: the next poll reads
-                # everything again, whatever this one files.)
-                join_stories(
-                    store,
-                    articles,
-                    config.stories.window_days,
-                    now,
-                    state=state.unclaimed() if saved.unclaimed else state,
-                    unfiled=saved.unfiled,
-                    read_with=None if saved.unclaimed else first.entry_marks,
-                )
+                if filing:
+                    # (A refresh beside this one saved its state meanwhile: the next poll reads
+                    # everything again, whatever this one files.)
+                    join_stories(
+                        store,
+                        articles,
+                        config.stories.window_days,
+                        now,
+                        state=state.unclaimed() if saved.unclaimed else state,
+                        unfiled=saved.unfiled,
+                        read_with=None if saved.unclaimed else first.entry_marks,
+                    )
     except Exception as caught:  # noqa: BLE001 - see _as_source_error
         error = _as_source_error(caught, source.id)
         if fetch_seconds is None:  # the fetch itself failed

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -12,7 +14,7 @@ from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
 from aggregator import config as config_module
 from aggregator import refresh as refresh_module
-from aggregator.models import Outcome
+from aggregator.models import Outcome, RefreshResult
 from aggregator.redact import PUBLIC_INTERNAL_ERROR, public_error
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
@@ -20,6 +22,8 @@ from tests.support.pipeline import make_config
 from workers import jobs, scheduler
 
 T = TypeVar("T")
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 FEED = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
@@ -164,3 +168,78 @@ def test_rqs_job_timeout_is_not_taken_for_a_bug(
     ):
         jobs.run_batch(store, ["a"])
     assert store.get_state("a").outcome is None  # nothing recorded: the lease brings it back
+
+
+def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's refreshes fetch their feeds at once, then parse, clean and save one at a time
+    (refresh.Lane); a full-text page's wait leaves the lane to the others."""
+    page_asked = threading.Event()
+    together = threading.Barrier(3, timeout=5)
+
+    def feed(h: Any) -> None:  # answers once the page is asked for, and three feeds at once
+        page_asked.wait(5)
+        together.wait()
+        _respond(h, "application/rss+xml", FEED)
+
+    others_done = threading.Event()
+    page_waited: list[bool] = []
+
+    def page(h: Any) -> None:  # answers once the other sources' refreshes are over
+        page_asked.set()
+        page_waited.append(others_done.wait(5))
+        _respond(h, "text/html", (PAGES / "en.html").read_bytes())
+
+    urls = {name: feed_server.add_handler(f"/{name}.xml", feed) for name in "abc"}
+    item = (
+        f"<item><guid>p</guid><title>Harbour reopens after storm</title>"
+        f"<link>{feed_server.add_handler('/page', page)}</link><description>Teaser</description>"
+        "</item>"
+    )
+    urls["full"] = feed_server.add("/full.xml", FEED.replace(b"<item>", item.encode() + b"<item>"))
+    config = make_config(urls, concurrency=8, per_host=8)
+    config = replace(
+        config, sources=tuple(replace(s, full_text=s.id == "full") for s in config.sources)
+    )
+    scheduler.publish(store, config)
+
+    cleaning = 0
+    most_at_once = 0
+    count = threading.Lock()
+    real = refresh_module.normalize
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal cleaning, most_at_once
+        with count:
+            cleaning += 1
+            most_at_once = max(most_at_once, cleaning)
+        time.sleep(0.05)  # (room for another refresh to come in, if it could)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with count:
+                cleaning -= 1
+
+    monkeypatch.setattr(refresh_module, "normalize", counted)
+    done: set[str] = set()
+
+    def finished(result: RefreshResult) -> None:
+        done.add(result.source_id)
+        if done >= set("abc"):
+            others_done.set()
+
+    results = jobs.run_batch(store, list(urls), on_result=finished)
+    assert [r.outcome for r in results] == [Outcome.OK] * 4, [r.error for r in results]
+    assert most_at_once == 1  # never two refreshes cleaning at once
+    assert page_waited == [True]  # the others were cleaned and saved while the page was awaited
+    pages = {a.title: a.full_text for a in store.source_articles("full", 10)}
+    assert pages["Harbour reopens after storm"] == "ok"
+
+
+def _respond(h: Any, content_type: str, body: bytes) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", content_type)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,7 +36,7 @@ from aggregator import language, stories
 from aggregator.config import Config, SourceConfig
 from aggregator.fetch import Fetcher, default_user_agent, tls_context
 from aggregator.models import RefreshResult
-from aggregator.refresh import refresh_source
+from aggregator.refresh import Lane, refresh_source
 from aggregator.store import Store
 
 log = logging.getLogger("aggregator.worker")
@@ -53,6 +53,8 @@ class _Context:
     # Kept between jobs: starting eight threads per job was serial work in the worker's main
     # thread, with no fetch running, before every batch (docs/benchmarks.md, "Scale").
     pool: ThreadPoolExecutor
+    # Where their refreshes take turns once their feeds are fetched (refresh.Lane).
+    lane: Lane = field(default_factory=Lane)
 
 
 _context: _Context | None = None
@@ -171,7 +173,9 @@ def run_batch(
     def one(source: SourceConfig) -> RefreshResult:
         host = urlsplit(source.url).hostname or ""
         with host_limits[host]:
-            result = refresh_source(source, ctx.config, store, ctx.fetcher, state=states[source.id])
+            result = refresh_source(
+                source, ctx.config, store, ctx.fetcher, state=states[source.id], lane=ctx.lane
+            )
         with pending_lock:
             pending.discard(source.id)
         if on_result:
