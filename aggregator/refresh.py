@@ -37,11 +37,11 @@ class Lane:
     """Turns at the CPU for the refreshes of one worker process, which fetch concurrently.
 
     A process runs one thread of Python at a time. Refreshes parsing and cleaning side by side
-    only take turns at that lock every few milliseconds, and all together took longer than one
-    after the other: a cold batch of the corpus's 117 feeds in one process, 8 at a time, used a
-    third more CPU than with this lane (docs/benchmarks.md, "twelfth session"). So a refresh
-    holds the lane from its feed's arrival to its state's save, leaving it only to wait for the
-    network (a full-text page); the other threads meanwhile wait for their feeds, or the lane.
+    only take turns at that lock every few milliseconds, and cost more than one after the other:
+    a cold round of the corpus's 117 feeds through one worker used about 15% more CPU than with
+    this lane (docs/benchmarks.md, "twelfth session"). So a refresh holds the lane from its
+    feed's arrival to its state's save, leaving it only to wait for the network (a full-text
+    page); the other threads meanwhile wait for their feeds, or the lane.
     """
 
     def __init__(self) -> None:

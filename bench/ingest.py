@@ -22,6 +22,7 @@ The machine is shared and noisy, so the runs sit side by side and the ratios are
     .venv/bin/python bench/ingest.py [--repeat N] [--workers 1,2] [--parsers auto,feedparser]
                                      [--quick] [--profile]
     .venv/bin/python bench/ingest.py --cleaning [--quick]   # only the cleaning costs, in process
+    .venv/bin/python bench/ingest.py --lane [--repeat N]    # refresh.Lane on and off, in process
 
 The cleaning costs (normalize per article with the built-in junk rules off and on, full text off;
 one full-text extraction of tests/fixtures/pages) are measured in process and reported too.
@@ -53,7 +54,7 @@ import tempfile
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -85,6 +86,7 @@ from aggregator.models import Outcome, SourceState  # noqa: E402
 from aggregator.parse import FAST_PARSER, parse  # noqa: E402
 from aggregator.queues import QUEUE_NAME  # noqa: E402
 from aggregator.redis_server import EmbeddedServer, connect  # noqa: E402
+from aggregator.refresh import Lane  # noqa: E402
 from aggregator.store import Store  # noqa: E402
 from tests.support.feed_server import FeedServer  # noqa: E402
 from workers import jobs  # noqa: E402
@@ -806,6 +808,54 @@ def profile_ours(feeds: list[Feed], tmp: Path) -> None:
         server.stop()
 
 
+class _NoLane(Lane):
+    """The lane taken away: a batch's refreshes parse, clean and save side by side."""
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    @contextlib.contextmanager
+    def outside(self) -> Iterator[None]:
+        yield
+
+
+def measure_lane(feeds: list[Feed], tmp: Path, repeat: int) -> list[str]:
+    """Cold rounds of `jobs.run_batch` in this process (the worker's default concurrency), with
+    refresh.Lane and without, alternating; wall time and this process's CPU time of each."""
+    seconds: dict[str, list[tuple[float, float]]] = {"lane": [], "no lane": []}
+    for n in range(repeat):
+        for label in seconds:
+            server = EmbeddedServer(tmp / f"lane-{n}-{label.replace(' ', '-')}")
+            try:
+                store = Store(connect(server.start()))
+                config = bench_config(feeds)
+                publish(store, config)
+                jobs.warm_up(store.redis)
+                ctx = jobs.context(store)
+                ctx.lane = Lane() if label == "lane" else _NoLane()
+                started, cpu = time.perf_counter(), time.process_time()
+                jobs.run_batch(store, [s.id for s in config.sources])
+                took = (time.perf_counter() - started, time.process_time() - cpu)
+                seconds[label].append(took)
+                print(
+                    f"[{n + 1}/{repeat}] {label}: {took[0]:.2f} s, {took[1]:.2f} s CPU", flush=True
+                )
+            finally:
+                server.stop()
+    wall = {k: statistics.median(w for w, _ in v) for k, v in seconds.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in seconds.items()}
+    return [
+        f"cold round in process, concurrency {config.fetch.concurrency}, per host"
+        f" {config.fetch.per_host}, median of {repeat}: lane {wall['lane']:.2f} s"
+        f" ({cpu['lane']:.2f} s CPU), no lane {wall['no lane']:.2f} s ({cpu['no lane']:.2f} s"
+        f" CPU): the lane takes {wall['lane'] / wall['no lane']:.2f}× the time,"
+        f" {cpu['lane'] / cpu['no lane']:.2f}× the CPU"
+    ]
+
+
 # --- reporting -----------------------------------------------------------------------------------
 
 
@@ -1065,6 +1115,18 @@ def measure_cleaning(feeds: Sequence[Feed], rounds: int = 3) -> list[str]:
     return lines
 
 
+def _lane_only(feeds: list[Feed], repeat: int) -> int:
+    host = FeedHost(feeds)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-lane-"))
+    try:
+        lines = measure_lane(host.start(), tmp, max(repeat, 3))
+    finally:
+        host.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs; the median is reported")
@@ -1089,10 +1151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cleaning", action="store_true", help="only the in-process cleaning costs, then exit"
     )
+    parser.add_argument(
+        "--lane", action="store_true", help="only refresh.Lane on and off, in process, then exit"
+    )
     args = parser.parse_args(argv)
     if args.cleaning:
         print("\n".join(measure_cleaning(corpus_feeds(args.quick))))
         return 0
+    if args.lane:
+        return _lane_only(corpus_feeds(args.quick), args.repeat)
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     parsers = [p.strip() for p in args.parsers.split(",") if p.strip()]
     if not counts or min(counts) < 1 or args.repeat < 1:
