@@ -39,9 +39,11 @@ class Lane:
     A process runs one thread of Python at a time. Refreshes parsing and cleaning side by side
     only take turns at that lock every few milliseconds, and cost more than one after the other:
     a cold round of the corpus's 117 feeds through one worker used about 15% more CPU than with
-    this lane (docs/benchmarks.md, "twelfth session"). So a refresh holds the lane from its
-    feed's arrival to its state's save, leaving it only to wait for the network (a full-text
-    page); the other threads meanwhile wait for their feeds, or the lane.
+    this lane (docs/benchmarks.md, "twelfth session"). So a refresh that got a changed feed
+    holds the lane from parsing it to saving what it made, leaving it only to wait for the
+    network (a full-text page); the other threads meanwhile wait for their feeds, or the lane.
+    An unchanged feed (a 304, or the same body) has little to do but a Redis round trip: its
+    refresh does not wait for the lane.
     """
 
     def __init__(self) -> None:
@@ -144,21 +146,21 @@ def refresh_source(
             allow_private=source.allow_private_networks,
         )
         fetch_seconds = time.monotonic() - fetch_started
-        with lane:  # the rest is CPU work, and Redis: one refresh at a time
-            state = _after_fetch(state, result, config, source.url)
-            # The source's settings are part of the fingerprint: an edited filter or category
-            # must take effect on the next refresh even when the feed itself is unchanged.
-            body = result.body
-            fingerprint = body_fingerprint(body, described) if body is not None else None
-            if body is None or (fingerprint == state.body_hash and not state.pages_pending):
-                outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
-                state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
-                # Saving no articles still applies max age, so a quiet source ages out too.
-                record = _history(source.id, now, outcome, result.status, "", started)
-                saved = store.save_refresh(
-                    state, [], config.retention, now, record, read_with=before.entry_marks
-                )
-            else:
+        state = _after_fetch(state, result, config, source.url)
+        # The source's settings are part of the fingerprint: an edited filter or category
+        # must take effect on the next refresh even when the feed itself is unchanged.
+        body = result.body
+        fingerprint = body_fingerprint(body, described) if body is not None else None
+        if body is None or (fingerprint == state.body_hash and not state.pages_pending):
+            outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
+            state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
+            # Saving no articles still applies max age, so a quiet source ages out too.
+            record = _history(source.id, now, outcome, result.status, "", started)
+            saved = store.save_refresh(
+                state, [], config.retention, now, record, read_with=before.entry_marks
+            )
+        else:
+            with lane:  # CPU work, and Redis: one changed feed's refresh at a time
                 parsed = parse(
                     body, url=result.url, headers=result.headers, parser=config.fetch.parser
                 )
