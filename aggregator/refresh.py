@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -117,9 +117,10 @@ def refresh_source(
 
     `state`: the source's stored state when the caller already read it (a batch reads all of
     its sources' states in one round trip). `lane`: the one the refreshes of a batch take turns
-    in once their feed is fetched (a lone refresh has its own).
+    in, when they run side by side; without one, nothing is waited for.
     """
-    lane = lane or Lane()
+    turn: AbstractContextManager[object] = lane if lane is not None else nullcontext()
+    waiting = lane.outside if lane is not None else nullcontext
     now = now or datetime.now(UTC)
     rng = rng or random.Random()  # noqa: S311 - jitter, not security
     started = time.monotonic()
@@ -160,16 +161,17 @@ def refresh_source(
                 state, [], config.retention, now, record, read_with=before.entry_marks
             )
         else:
-            with lane:  # CPU work, and Redis: one changed feed's refresh at a time
+            # What the source repeats in its articles (counted as they are filed in stories).
+            # Read before taking the lane: with Redis down, the batch's refreshes wait out its
+            # retries side by side here, not one after another in the lane.
+            learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
+            with turn:  # CPU work, and Redis: one changed feed's refresh at a time
                 parsed = parse(
                     body, url=result.url, headers=result.headers, parser=config.fetch.parser
                 )
                 extra = {"parser": parsed.parser}
                 report = Report()
                 try:
-                    # What the source repeats in its articles (counted as they are filed in
-                    # stories).
-                    learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
                     # A feed that changed by one entry: the others are not cleaned again (with
                     # pages still to fetch, every article goes to full text again).
                     skip = frozenset(state.entry_marks) if conditional else frozenset()
@@ -197,7 +199,7 @@ def refresh_source(
                         learned_junk=learned,
                         dropped=store.tombstoned(source.id, ids, now),
                         artwork=show_artwork(parsed),
-                        waiting=lane.outside,  # other refreshes' turn while a page loads
+                        waiting=waiting,  # other refreshes' turn while a page loads
                     )
                 outcome = Outcome.OK
                 state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)

@@ -13,9 +13,11 @@ import pytest
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
 from aggregator import config as config_module
+from aggregator import language
 from aggregator import refresh as refresh_module
 from aggregator.models import Outcome, RefreshResult
 from aggregator.redact import PUBLIC_INTERNAL_ERROR, public_error
+from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
@@ -179,10 +181,10 @@ def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
     """A batch's refreshes fetch their feeds at once, then parse, clean and save one at a time
     (refresh.Lane); a full-text page's wait leaves the lane to the others."""
     page_asked = threading.Event()
-    together = threading.Barrier(3, timeout=5)
+    together = threading.Barrier(3, timeout=20)
 
     def feed(h: Any) -> None:  # answers once the page is asked for, and three feeds at once
-        page_asked.wait(5)
+        page_asked.wait(20)
         together.wait()
         _respond(h, "application/rss+xml", FEED)
 
@@ -191,7 +193,7 @@ def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
 
     def page(h: Any) -> None:  # answers once the other sources' refreshes are over
         page_asked.set()
-        page_waited.append(others_done.wait(5))
+        page_waited.append(others_done.wait(20))
         _respond(h, "text/html", (PAGES / "en.html").read_bytes())
 
     urls = {name: feed_server.add_handler(f"/{name}.xml", feed) for name in "abc"}
@@ -201,7 +203,8 @@ def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
         "</item>"
     )
     urls["full"] = feed_server.add("/full.xml", FEED.replace(b"<item>", item.encode() + b"<item>"))
-    config = make_config(urls, concurrency=8, per_host=8)
+    # (Waits well within the fetches' timeouts, on a loaded machine too.)
+    config = make_config(urls, concurrency=8, per_host=8, read_timeout=30.0, deadline=60.0)
     config = replace(
         config, sources=tuple(replace(s, full_text=s.id == "full") for s in config.sources)
     )
@@ -225,6 +228,7 @@ def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
                 cleaning -= 1
 
     monkeypatch.setattr(refresh_module, "normalize", counted)
+    language.load()  # (as a worker does before its first job: 1-4 s, not in the lane's turns)
     done: set[str] = set()
 
     def finished(result: RefreshResult) -> None:
@@ -275,3 +279,25 @@ def test_an_unchanged_feeds_refresh_does_not_wait_for_the_lane(
         holder.join()
     assert [r.outcome for r in again] == [Outcome.NOT_MODIFIED] * 2
     assert held_to_the_end == [False]  # the batch ended while the lane was still held
+
+
+def test_the_leases_are_kept_again_once_redis_is_back(tmp_path: Path) -> None:
+    """The thread that extends a batch's leases outlives a Redis outage (it ended at the first
+    error, and the sources' leases ran out, for another worker to take, once Redis was back)."""
+    server = EmbeddedServer(tmp_path / "valkey")
+    server.start()
+    try:
+        store = Store(connect(server.url, patient=False))  # (gives up within a second)
+        store.schedule("a", time.time())
+        with jobs._leases_kept(store, {"a"}, threading.Lock(), lease=1.0):
+            time.sleep(0.5)
+            server.stop()
+            time.sleep(1.5)  # several ticks meet no Redis
+            server.start()
+            back = time.time()
+            time.sleep(1.0)
+            due = store.due_at("a")
+        assert due is not None
+        assert due > back + 0.5  # extended since Redis came back
+    finally:
+        server.stop()

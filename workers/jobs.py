@@ -170,11 +170,11 @@ def run_batch(
     pending_lock = threading.Lock()
     states = store.get_states([s.id for s in sources])  # one round trip for the whole batch
 
-    def one(source: SourceConfig) -> RefreshResult:
+    def one(source: SourceConfig, lane: Lane | None) -> RefreshResult:
         host = urlsplit(source.url).hostname or ""
         with host_limits[host]:
             result = refresh_source(
-                source, ctx.config, store, ctx.fetcher, state=states[source.id], lane=ctx.lane
+                source, ctx.config, store, ctx.fetcher, state=states[source.id], lane=lane
             )
         with pending_lock:
             pending.discard(source.id)
@@ -184,8 +184,10 @@ def run_batch(
 
     with _leases_kept(store, pending, pending_lock, ctx.config.fetch.lease):
         if min(ctx.config.fetch.concurrency, len(sources)) == 1:
-            return [one(s) for s in sources]
-        futures = [ctx.pool.submit(one, s) for s in sources]
+            # In the job's thread, one after the other: no lane to take turns in (nor one that
+            # RQ's timeout, raised in this thread, could leave taken between two bytecodes).
+            return [one(s, None) for s in sources]
+        futures = [ctx.pool.submit(one, s, ctx.lane) for s in sources]
         try:
             return [f.result() for f in futures]  # Redis gone, if so, is raised...
         finally:
@@ -203,8 +205,14 @@ def _leases_kept(
         while not stop.wait(lease / 3):
             with lock:
                 ids = list(pending)
-            if ids:
+            if not ids:
+                continue
+            try:
                 store.extend_lease(ids, time.time() + lease)
+            except (RedisConnectionError, RedisTimeoutError) as e:
+                # Redis away for a while: the refreshes meet it too; the next tick tries again
+                # (this thread ended here, and the leases ran out if Redis came back).
+                log.warning("could not extend the leases of %d sources: %s", len(ids), e)
 
     thread = threading.Thread(target=keep, name="lease", daemon=True)
     thread.start()
