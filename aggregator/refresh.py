@@ -17,7 +17,9 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq.timeouts import BaseTimeoutException
 
 from aggregator import boilerplate, fulltext, metrics, schedule, stories
@@ -34,7 +36,7 @@ log = logging.getLogger("aggregator.refresh")
 
 
 class Lane:
-    """Turns at the CPU for the refreshes of one worker process, which fetch concurrently.
+    """Turns at the CPU for the refreshes of one batch, which fetch concurrently.
 
     A process runs one thread of Python at a time. Refreshes parsing and cleaning side by side
     only take turns at that lock every few milliseconds, and cost more than one after the other:
@@ -44,15 +46,24 @@ class Lane:
     network (a full-text page); the other threads meanwhile wait for their feeds, or the lane.
     An unchanged feed (a 304, or the same body) has little to do but a Redis round trip: its
     refresh does not wait for the lane.
+
+    Once a refresh left the lane because Redis went away, those waiting for their turn meet
+    that at once (each would otherwise wait out the client's retries, one after another).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._redis_gone: RedisError | None = None
 
     def __enter__(self) -> None:
         self._lock.acquire()
+        if self._redis_gone is not None:
+            self._lock.release()
+            raise RedisConnectionError(f"Redis went away during this batch: {self._redis_gone}")
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if isinstance(error, RedisConnectionError | RedisTimeoutError):
+            self._redis_gone = error
         self._lock.release()
 
     @contextmanager

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
 from aggregator import config as config_module
@@ -244,41 +245,116 @@ def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
     assert pages["Harbour reopens after storm"] == "ok"
 
 
-def _respond(h: Any, content_type: str, body: bytes) -> None:
-    h.send_response(200)
+def _respond(
+    h: Any, content_type: str, body: bytes, status: int = 200, etag: str | None = None
+) -> None:
+    h.send_response(status)
     h.send_header("Content-Type", content_type)
+    if etag:
+        h.send_header("ETag", etag)
     h.send_header("Content-Length", str(len(body)))
     h.end_headers()
     h.wfile.write(body)
 
 
 def test_an_unchanged_feeds_refresh_does_not_wait_for_the_lane(
-    store: Store, feed_server: FeedServer
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A 304 (or the same body again) is a Redis round trip, not CPU work: while another
-    refresh holds the lane for long, a batch of unchanged feeds still ends."""
-    urls = {name: feed_server.add(f"/{name}.xml", FEED, etag=f'"{name}"') for name in "ab"}
-    scheduler.publish(store, make_config(urls, concurrency=8))
-    assert [r.outcome for r in jobs.run_batch(store, list(urls))] == [Outcome.OK] * 2
-    lane = jobs.context(store).lane
-    holding, release = threading.Event(), threading.Event()
-    held_to_the_end: list[bool] = []
+    """A 304 (or the same body again) is a Redis round trip, not CPU work: while a changed
+    feed's refresh holds the lane for long, the batch's unchanged feeds are done."""
+    armed, cleaning = threading.Event(), threading.Event()
 
-    def hold() -> None:  # another refresh cleaning a huge feed, say
-        with lane:
-            holding.set()
-            held_to_the_end.append(not release.wait(10))
+    def unchanged(h: Any) -> None:  # answered once c's refresh holds the lane (2nd batch)
+        if armed.is_set():
+            cleaning.wait(20)
+        if h.headers.get("If-None-Match") == '"x"':
+            _respond(h, "application/rss+xml", b"", status=304, etag='"x"')
+        else:
+            _respond(h, "application/rss+xml", FEED, etag='"x"')
 
-    holder = threading.Thread(target=hold)
-    holder.start()
-    holding.wait(5)
+    polls = 0
+
+    def changing(h: Any) -> None:  # a new item at every poll
+        nonlocal polls
+        polls += 1
+        _respond(h, "application/rss+xml", FEED.replace(b"<guid>1<", f"<guid>{polls}<".encode()))
+
+    urls = {name: feed_server.add_handler(f"/{name}.xml", unchanged) for name in "ab"}
+    urls["c"] = feed_server.add_handler("/c.xml", changing)
+    scheduler.publish(store, make_config(urls, concurrency=8, per_host=8, read_timeout=30.0))
+    assert [r.outcome for r in jobs.run_batch(store, list(urls))] == [Outcome.OK] * 3
+
+    unchanged_done = threading.Event()
+    done: set[str] = set()
+    waited: list[bool] = []
+    real = refresh_module.normalize
+
+    def slow(*args: Any, **kwargs: Any) -> Any:  # a huge feed, say
+        cleaning.set()
+        waited.append(unchanged_done.wait(20))
+        return real(*args, **kwargs)
+
+    def finished(result: RefreshResult) -> None:
+        done.add(result.source_id)
+        if done >= {"a", "b"}:
+            unchanged_done.set()
+
+    monkeypatch.setattr(refresh_module, "normalize", slow)
+    armed.set()
+    again = jobs.run_batch(store, list(urls), on_result=finished)
+    assert [r.outcome for r in again] == [Outcome.NOT_MODIFIED] * 2 + [Outcome.OK]
+    assert waited == [True]  # a and b were done while c held the lane
+
+
+def test_a_batch_meets_redis_gone_at_once_not_one_refresh_after_another(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis going away while a refresh holds the lane: the refreshes waiting for their turn
+    do not each wait out the client's retries (up to a minute each on a hung server)."""
+    server = EmbeddedServer(tmp_path / "valkey")
+    server.start()
     try:
-        again = jobs.run_batch(store, list(urls))
+        store = Store(connect(server.url, patient=False))
+        names = "abcdef"
+        together = threading.Barrier(len(names), timeout=20)
+
+        def feed(h: Any) -> None:  # all asked for at once: all their refreshes are under way
+            together.wait()
+            _respond(h, "application/rss+xml", FEED)
+
+        urls = {name: feed_server.add_handler(f"/gone-{name}.xml", feed) for name in names}
+        scheduler.publish(store, make_config(urls, concurrency=8, per_host=8, read_timeout=30.0))
+        read = 0
+        all_read = threading.Event()
+        real_read = store.boilerplate
+
+        def boilerplate(*args: Any, **kwargs: Any) -> Any:  # the last read before the lane
+            nonlocal read
+            try:
+                return real_read(*args, **kwargs)
+            finally:
+                read += 1
+                if read == len(names):
+                    all_read.set()
+
+        cleaned = 0
+        real = refresh_module.normalize
+
+        def first_stops_redis(*args: Any, **kwargs: Any) -> Any:
+            nonlocal cleaned
+            cleaned += 1
+            if cleaned == 1:
+                all_read.wait(20)  # the others wait for their turn now
+                server.stop()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(store, "boilerplate", boilerplate)
+        monkeypatch.setattr(refresh_module, "normalize", first_stops_redis)
+        with pytest.raises(RedisConnectionError):
+            jobs.run_batch(store, list(urls))
+        assert cleaned == 1  # the others met the outage at the lane, not after cleaning
     finally:
-        release.set()
-        holder.join()
-    assert [r.outcome for r in again] == [Outcome.NOT_MODIFIED] * 2
-    assert held_to_the_end == [False]  # the batch ended while the lane was still held
+        server.stop()
 
 
 def test_the_leases_are_kept_again_once_redis_is_back(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,8 +53,6 @@ class _Context:
     # Kept between jobs: starting eight threads per job was serial work in the worker's main
     # thread, with no fetch running, before every batch (docs/benchmarks.md, "Scale").
     pool: ThreadPoolExecutor
-    # Where their refreshes take turns once their feeds are fetched (refresh.Lane).
-    lane: Lane = field(default_factory=Lane)
 
 
 _context: _Context | None = None
@@ -187,7 +185,8 @@ def run_batch(
             # In the job's thread, one after the other: no lane to take turns in (nor one that
             # RQ's timeout, raised in this thread, could leave taken between two bytecodes).
             return [one(s, None) for s in sources]
-        futures = [ctx.pool.submit(one, s, ctx.lane) for s in sources]
+        lane = Lane()  # where the batch's refreshes take turns once their feeds are in
+        futures = [ctx.pool.submit(one, s, lane) for s in sources]
         try:
             return [f.result() for f in futures]  # Redis gone, if so, is raised...
         finally:
