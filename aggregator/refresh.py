@@ -47,19 +47,20 @@ class Lane:
     An unchanged feed (a 304, or the same body) has little to do but a Redis round trip: its
     refresh does not wait for the lane.
 
-    Once a refresh left the lane because Redis went away, those waiting for their turn meet
-    that at once (each would otherwise wait out the client's retries, one after another).
+    Once a refresh left the lane because Redis went away (the client's retries spent), the
+    batch's other refreshes meet that at once, at their turn, back from a page, or before they
+    begin (each would otherwise wait out the client's retries, one after another).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._redis_gone: RedisError | None = None
+        self._redis_gone: RedisConnectionError | RedisTimeoutError | None = None
 
     def __enter__(self) -> None:
         self._lock.acquire()
         if self._redis_gone is not None:
             self._lock.release()
-            raise RedisConnectionError(f"Redis went away during this batch: {self._redis_gone}")
+            self.check()
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
         if isinstance(error, RedisConnectionError | RedisTimeoutError):
@@ -74,6 +75,12 @@ class Lane:
             yield
         finally:
             self._lock.acquire()
+            self.check()  # (the `with` that took the lane lets it go)
+
+    def check(self) -> None:
+        """Raise at once when a refresh of this batch met Redis gone."""
+        if self._redis_gone is not None:
+            raise RedisConnectionError(f"Redis went away during this batch: {self._redis_gone}")
 
 
 # Parts of a feed that change on every request without the content changing (docs/architecture.md,

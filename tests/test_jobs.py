@@ -377,3 +377,65 @@ def test_the_leases_are_kept_again_once_redis_is_back(tmp_path: Path) -> None:
         assert due > back + 0.5  # extended since Redis came back
     finally:
         server.stop()
+
+
+def test_a_refresh_back_from_a_page_meets_redis_gone_too() -> None:
+    """A full-text refresh waiting for a page when another refresh meets Redis gone does not go
+    on (more pages, its save) in the lane, each call waiting out the client's retries."""
+    lane = refresh_module.Lane()
+    out, back = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def full_text() -> None:
+        try:
+            with lane, lane.outside():
+                out.set()
+                back.wait(5)
+            outcome.append("went on")
+        except RedisConnectionError:
+            outcome.append("stopped")
+
+    thread = threading.Thread(target=full_text)
+    thread.start()
+    out.wait(5)
+    with pytest.raises(RedisConnectionError), lane:
+        raise RedisConnectionError("gone")
+    back.set()
+    thread.join(5)
+    assert outcome == ["stopped"]
+    assert not lane._lock.locked()  # let go once, by the `with` that took it
+
+
+def test_a_batch_that_met_redis_gone_begins_no_more_sources(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sources of the batch not begun when a refresh met Redis gone are not fetched, only to
+    wait out the client's retries at their first Redis call; their leases bring them back."""
+    server = EmbeddedServer(tmp_path / "valkey")
+    server.start()
+    try:
+        store = Store(connect(server.url, patient=False))
+        gone = threading.Event()
+        after: list[str] = []
+
+        def feed(h: Any) -> None:
+            if gone.is_set():
+                after.append(h.path)
+            _respond(h, "application/rss+xml", FEED)
+
+        urls = {name: feed_server.add_handler(f"/q-{name}.xml", feed) for name in "abcdef"}
+        scheduler.publish(store, make_config(urls, concurrency=2, per_host=8, read_timeout=30.0))
+        real = refresh_module.normalize
+
+        def first_stops_redis(*args: Any, **kwargs: Any) -> Any:
+            if not gone.is_set():
+                gone.set()
+                server.stop()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(refresh_module, "normalize", first_stops_redis)
+        with pytest.raises(RedisConnectionError):
+            jobs.run_batch(store, list(urls))
+        assert len(after) <= 1  # (the other thread's feed may have been on its way)
+    finally:
+        server.stop()

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker, get_current_job
 from rq.job import Job
@@ -171,6 +172,8 @@ def run_batch(
     def one(source: SourceConfig, lane: Lane | None) -> RefreshResult:
         host = urlsplit(source.url).hostname or ""
         with host_limits[host]:
+            if lane is not None:
+                lane.check()  # the batch met Redis gone: the sources not begun are not fetched
             result = refresh_source(
                 source, ctx.config, store, ctx.fetcher, state=states[source.id], lane=lane
             )
@@ -208,9 +211,9 @@ def _leases_kept(
                 continue
             try:
                 store.extend_lease(ids, time.time() + lease)
-            except (RedisConnectionError, RedisTimeoutError) as e:
-                # Redis away for a while: the refreshes meet it too; the next tick tries again
-                # (this thread ended here, and the leases ran out if Redis came back).
+            except RedisError as e:
+                # Redis away (or refusing writes) for a while: the refreshes meet it too; the
+                # next tick tries again (this thread ended here, and the leases ran out).
                 log.warning("could not extend the leases of %d sources: %s", len(ids), e)
 
     thread = threading.Thread(target=keep, name="lease", daemon=True)
