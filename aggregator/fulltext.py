@@ -25,8 +25,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Collection, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 import lxml.html  # type: ignore[import-untyped]
@@ -115,13 +114,11 @@ def enrich(
     seconds: float = PAGE_SECONDS_PER_REFRESH,
     dropped: Collection[str] = (),
     artwork: str = "",
-    waiting: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> tuple[list[Article], Outcome]:
     """The articles with their pages' text where it could be had; `stored`: what is saved now;
     `learned_junk`: the source's paragraphs learned as junk (normalize strips them too);
     `dropped`: ids the save will skip (trimmed before): their pages are not wanted;
-    `artwork`: the show's picture normalize gave episodes without one: a page's own comes first;
-    `waiting`: what the wait for each page is spent in (the refresh's lane left, refresh.Lane).
+    `artwork`: the show's picture normalize gave episodes without one: a page's own comes first.
 
     Articles not tried yet (over `limit` pages, or after `seconds`), and those whose page failed
     for a while (a timeout, a refused connection, a 5xx or 429) fewer than MAX_PAGE_TRIES times,
@@ -141,9 +138,7 @@ def enrich(
         elif article.url and outcome.fetched < limit and time.monotonic() < stop_at:
             outcome.fetched += 1
             tries = before.full_text_tries if before is not None and tried else 0
-            enriched, error = _extract(
-                article, source, fetcher, learned_junk, tries, artwork, waiting
-            )
+            enriched, error = _extract(article, source, fetcher, learned_junk, tries, artwork)
             if error:
                 outcome.failures += 1
                 outcome.last_error = f"{article.url}: {error}"
@@ -183,15 +178,13 @@ def _extract(
     learned_junk: frozenset[str],
     tries: int = 0,
     artwork: str = "",
-    waiting: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> tuple[Article, str]:
     """The article with its page's main text, or unchanged with the reason it could not be;
-    `tries`: its page's failed fetches before this one; `artwork`, `waiting`: see `enrich`."""
+    `tries`: its page's failed fetches before this one; `artwork`: see `enrich`."""
     try:
-        with waiting():
-            page = fetcher.fetch(
-                article.url, allow_private=source.allow_private_networks, accept=PAGE_ACCEPT
-            )
+        page = fetcher.fetch(
+            article.url, allow_private=source.allow_private_networks, accept=PAGE_ACCEPT
+        )
     except SourceError as e:
         temporary = e.outcome in _TEMPORARY or e.http_status in _TEMPORARY_STATUSES
         failures = tries + 1 if temporary else MAX_PAGE_TRIES

@@ -12,8 +12,8 @@ import random
 import re
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -36,20 +36,17 @@ log = logging.getLogger("aggregator.refresh")
 
 
 class Lane:
-    """Turns at the CPU for the refreshes of one batch, which fetch concurrently.
+    """Turns at parsing and cleaning for the refreshes of one batch, which fetch concurrently.
 
     A process runs one thread of Python at a time. Refreshes parsing and cleaning side by side
-    only take turns at that lock every few milliseconds, and cost more than one after the other:
-    a cold round of the corpus's 117 feeds through one worker used about 15% more CPU than with
-    this lane (docs/benchmarks.md, "twelfth session"). So a refresh that got a changed feed
-    holds the lane from parsing it to saving what it made, leaving it only to wait for the
-    network (a full-text page); the other threads meanwhile wait for their feeds, or the lane.
-    An unchanged feed (a 304, or the same body) has little to do but a Redis round trip: its
-    refresh does not wait for the lane.
+    only take turns at that lock every few milliseconds, and cost more than one after the other
+    (docs/benchmarks.md, "twelfth session"). So a refresh that got a changed feed holds the lane
+    while it parses and cleans it: CPU work, most of a big feed's refresh. Its Redis calls (the
+    save, the stories) and its full-text pages are outside, side by side with the others': with
+    them inside, many small feeds' refreshes waited in turn for each other's round trips.
 
-    Once a refresh left the lane because Redis went away (the client's retries spent), the
-    batch's other refreshes meet that at once, at their turn, back from a page, or before they
-    begin (each would otherwise wait out the client's retries, one after another).
+    A refresh that met Redis gone (`note`) stops the batch's others at once: at their turn, or
+    before they begin (each would otherwise wait out the client's retries).
     """
 
     def __init__(self) -> None:
@@ -62,20 +59,13 @@ class Lane:
             self._lock.release()
             self.check()
 
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        if isinstance(error, RedisConnectionError | RedisTimeoutError):
-            self._redis_gone = error
+    def __exit__(self, *exc: object) -> None:
         self._lock.release()
 
-    @contextmanager
-    def outside(self) -> Iterator[None]:
-        """Leave the lane (held by this thread) for a while, and take a turn again after."""
-        self._lock.release()
-        try:
-            yield
-        finally:
-            self._lock.acquire()
-            self.check()  # (the `with` that took the lane lets it go)
+    def note(self, error: Exception) -> None:
+        """What a refresh of the batch stopped on: Redis gone stops the others (`check`)."""
+        if isinstance(error, RedisConnectionError | RedisTimeoutError):
+            self._redis_gone = error
 
     def check(self) -> None:
         """Raise at once when a refresh of this batch met Redis gone."""
@@ -138,7 +128,6 @@ def refresh_source(
     in, when they run side by side; without one, nothing is waited for.
     """
     turn: AbstractContextManager[object] = lane if lane is not None else nullcontext()
-    waiting = lane.outside if lane is not None else nullcontext
     now = now or datetime.now(UTC)
     rng = rng or random.Random()  # noqa: S311 - jitter, not security
     started = time.monotonic()
@@ -183,7 +172,7 @@ def refresh_source(
             # Read before taking the lane: with Redis down, the batch's refreshes wait out its
             # retries side by side here, not one after another in the lane.
             learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
-            with turn:  # CPU work, and Redis: one changed feed's refresh at a time
+            with turn:  # parsing and cleaning: one changed feed's at a time
                 parsed = parse(
                     body, url=result.url, headers=result.headers, parser=config.fetch.parser
                 )
@@ -205,87 +194,88 @@ def refresh_source(
                         )
                 except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                     raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
-                pages = fulltext.Outcome()
-                if source.full_text:
-                    ids = [a.id for a in articles]
-                    stored = {a.id: a for a in store.articles(ids)}
-                    articles, pages = fulltext.enrich(
-                        articles,
-                        source,
-                        stored,
-                        fetcher,
-                        learned_junk=learned,
-                        dropped=store.tombstoned(source.id, ids, now),
-                        artwork=show_artwork(parsed),
-                        waiting=waiting,  # other refreshes' turn while a page loads
-                    )
-                outcome = Outcome.OK
-                state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
-                state = replace(
-                    state,
-                    body_hash=fingerprint,
-                    ttl=parsed.ttl,
-                    settings=settings,
-                    last_error=parsed.warning or "",
-                    unreadable_dates=report.unreadable_dates,
-                    full_text_failures=state.full_text_failures + pages.failures,
-                    full_text_error=pages.last_error or state.full_text_error,
-                    pages_pending=pages.pending,
-                    entry_marks=tuple(report.marks),
-                )
-                record = _history(source.id, now, outcome, result.status, state.last_error, started)
-                # With stories, the body's fingerprint is kept once its articles are filed: a
-                # refresh cut short between the two (a killed worker, a Redis error) keeps the old
-                # one, so the next poll reads this body again and files what was left.
-                if before.settings not in (None, settings):
-                    # Edited: the articles the feed no longer lists take the new settings too
-                    # (first: a refresh cut short before the save does it again).
-                    store.restamp_source(
-                        source.id,
-                        as_configured(source),
-                        config.retention,
-                        now,
-                        skip={a.id for a in articles},
-                    )
-                filing = config.stories.enabled
-                # Likewise its validators (or the next poll's 304 would hide the body), and its
-                # marks: until then, only those of the entries it left out (marks of entries this
-                # read changed must not stand for what it stored and did not file).
-                kept = set(report.marks)
-                left_out = tuple(m for m in before.entry_marks if m in kept)
-                first = (
-                    replace(
-                        state,
-                        body_hash=before.body_hash,
-                        etag=before.etag,
-                        last_modified=before.last_modified,
-                        entry_marks=left_out,
-                    )
-                    if filing
-                    else state
-                )
-                saved = store.save_refresh(
-                    first,
+            pages = fulltext.Outcome()
+            if source.full_text:
+                ids = [a.id for a in articles]
+                stored = {a.id: a for a in store.articles(ids)}
+                articles, pages = fulltext.enrich(
                     articles,
+                    source,
+                    stored,
+                    fetcher,
+                    learned_junk=learned,
+                    dropped=store.tombstoned(source.id, ids, now),
+                    artwork=show_artwork(parsed),
+                )
+            outcome = Outcome.OK
+            state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
+            state = replace(
+                state,
+                body_hash=fingerprint,
+                ttl=parsed.ttl,
+                settings=settings,
+                last_error=parsed.warning or "",
+                unreadable_dates=report.unreadable_dates,
+                full_text_failures=state.full_text_failures + pages.failures,
+                full_text_error=pages.last_error or state.full_text_error,
+                pages_pending=pages.pending,
+                entry_marks=tuple(report.marks),
+            )
+            record = _history(source.id, now, outcome, result.status, state.last_error, started)
+            # With stories, the body's fingerprint is kept once its articles are filed: a
+            # refresh cut short between the two (a killed worker, a Redis error) keeps the old
+            # one, so the next poll reads this body again and files what was left.
+            if before.settings not in (None, settings):
+                # Edited: the articles the feed no longer lists take the new settings too
+                # (first: a refresh cut short before the save does it again).
+                store.restamp_source(
+                    source.id,
+                    as_configured(source),
                     config.retention,
                     now,
-                    record,
-                    unfiled=filing,
-                    read_with=before.entry_marks,
+                    skip={a.id for a in articles},
                 )
-                if filing:
-                    # (A refresh beside this one saved its state meanwhile: the next poll reads
-                    # everything again, whatever this one files.)
-                    join_stories(
-                        store,
-                        articles,
-                        config.stories.window_days,
-                        now,
-                        state=state.unclaimed() if saved.unclaimed else state,
-                        unfiled=saved.unfiled,
-                        read_with=None if saved.unclaimed else first.entry_marks,
-                    )
+            filing = config.stories.enabled
+            # Likewise its validators (or the next poll's 304 would hide the body), and its
+            # marks: until then, only those of the entries it left out (marks of entries this
+            # read changed must not stand for what it stored and did not file).
+            kept = set(report.marks)
+            left_out = tuple(m for m in before.entry_marks if m in kept)
+            first = (
+                replace(
+                    state,
+                    body_hash=before.body_hash,
+                    etag=before.etag,
+                    last_modified=before.last_modified,
+                    entry_marks=left_out,
+                )
+                if filing
+                else state
+            )
+            saved = store.save_refresh(
+                first,
+                articles,
+                config.retention,
+                now,
+                record,
+                unfiled=filing,
+                read_with=before.entry_marks,
+            )
+            if filing:
+                # (A refresh beside this one saved its state meanwhile: the next poll reads
+                # everything again, whatever this one files.)
+                join_stories(
+                    store,
+                    articles,
+                    config.stories.window_days,
+                    now,
+                    state=state.unclaimed() if saved.unclaimed else state,
+                    unfiled=saved.unfiled,
+                    read_with=None if saved.unclaimed else first.entry_marks,
+                )
     except Exception as caught:  # noqa: BLE001 - see _as_source_error
+        if lane is not None:
+            lane.note(caught)
         error = _as_source_error(caught, source.id)
         if fetch_seconds is None:  # the fetch itself failed
             fetch_seconds = time.monotonic() - fetch_started

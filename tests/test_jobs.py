@@ -179,8 +179,8 @@ def test_rqs_job_timeout_is_not_taken_for_a_bug(
 def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch's refreshes fetch their feeds at once, then parse, clean and save one at a time
-    (refresh.Lane); a full-text page's wait leaves the lane to the others."""
+    """A batch's refreshes fetch their feeds at once, then parse and clean one at a time
+    (refresh.Lane); a full-text page's wait is not in the lane."""
     page_asked = threading.Event()
     together = threading.Barrier(3, timeout=20)
 
@@ -306,57 +306,6 @@ def test_an_unchanged_feeds_refresh_does_not_wait_for_the_lane(
     assert waited == [True]  # a and b were done while c held the lane
 
 
-def test_a_batch_meets_redis_gone_at_once_not_one_refresh_after_another(
-    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Redis going away while a refresh holds the lane: the refreshes waiting for their turn
-    do not each wait out the client's retries (up to a minute each on a hung server)."""
-    server = EmbeddedServer(tmp_path / "valkey")
-    server.start()
-    try:
-        store = Store(connect(server.url, patient=False))
-        names = "abcdef"
-        together = threading.Barrier(len(names), timeout=20)
-
-        def feed(h: Any) -> None:  # all asked for at once: all their refreshes are under way
-            together.wait()
-            _respond(h, "application/rss+xml", FEED)
-
-        urls = {name: feed_server.add_handler(f"/gone-{name}.xml", feed) for name in names}
-        scheduler.publish(store, make_config(urls, concurrency=8, per_host=8, read_timeout=30.0))
-        read = 0
-        all_read = threading.Event()
-        real_read = store.boilerplate
-
-        def boilerplate(*args: Any, **kwargs: Any) -> Any:  # the last read before the lane
-            nonlocal read
-            try:
-                return real_read(*args, **kwargs)
-            finally:
-                read += 1
-                if read == len(names):
-                    all_read.set()
-
-        cleaned = 0
-        real = refresh_module.normalize
-
-        def first_stops_redis(*args: Any, **kwargs: Any) -> Any:
-            nonlocal cleaned
-            cleaned += 1
-            if cleaned == 1:
-                all_read.wait(20)  # the others wait for their turn now
-                server.stop()
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(store, "boilerplate", boilerplate)
-        monkeypatch.setattr(refresh_module, "normalize", first_stops_redis)
-        with pytest.raises(RedisConnectionError):
-            jobs.run_batch(store, list(urls))
-        assert cleaned == 1  # the others met the outage at the lane, not after cleaning
-    finally:
-        server.stop()
-
-
 def test_the_leases_are_kept_again_once_redis_is_back(tmp_path: Path) -> None:
     """The thread that extends a batch's leases outlives a Redis outage (it ended at the first
     error, and the sources' leases ran out, for another worker to take, once Redis was back)."""
@@ -377,33 +326,6 @@ def test_the_leases_are_kept_again_once_redis_is_back(tmp_path: Path) -> None:
         assert due > back + 0.5  # extended since Redis came back
     finally:
         server.stop()
-
-
-def test_a_refresh_back_from_a_page_meets_redis_gone_too() -> None:
-    """A full-text refresh waiting for a page when another refresh meets Redis gone does not go
-    on (more pages, its save) in the lane, each call waiting out the client's retries."""
-    lane = refresh_module.Lane()
-    out, back = threading.Event(), threading.Event()
-    outcome: list[str] = []
-
-    def full_text() -> None:
-        try:
-            with lane, lane.outside():
-                out.set()
-                back.wait(5)
-            outcome.append("went on")
-        except RedisConnectionError:
-            outcome.append("stopped")
-
-    thread = threading.Thread(target=full_text)
-    thread.start()
-    out.wait(5)
-    with pytest.raises(RedisConnectionError), lane:
-        raise RedisConnectionError("gone")
-    back.set()
-    thread.join(5)
-    assert outcome == ["stopped"]
-    assert not lane._lock.locked()  # let go once, by the `with` that took it
 
 
 def test_a_batch_that_met_redis_gone_begins_no_more_sources(
