@@ -54,7 +54,7 @@ import tempfile
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -809,17 +809,13 @@ def profile_ours(feeds: list[Feed], tmp: Path) -> None:
 
 
 class _NoLane(Lane):
-    """The lane taken away: a batch's refreshes parse, clean and save side by side."""
+    """The lane taken away: a batch's refreshes parse and clean side by side."""
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc: object) -> None:
         pass
-
-    @contextlib.contextmanager
-    def outside(self) -> Iterator[None]:
-        yield
 
 
 def measure_lane(feeds: list[Feed], tmp: Path, repeat: int) -> list[str]:
