@@ -184,24 +184,24 @@ def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
     page_asked = threading.Event()
     together = threading.Barrier(3, timeout=20)
 
-    def feed(h: Any) -> None:  # answers once the page is asked for, and three feeds at once
+    def asked_together() -> None:  # a feed answers once the page is asked for, and 3 feeds at once
         page_asked.wait(20)
         together.wait()
-        _respond(h, "application/rss+xml", FEED)
 
     others_done = threading.Event()
     page_waited: list[bool] = []
 
-    def page(h: Any) -> None:  # answers once the other sources' refreshes are over
+    def others_over() -> None:  # the page answers once the other sources' refreshes are over
         page_asked.set()
         page_waited.append(others_done.wait(20))
-        _respond(h, "text/html", (PAGES / "en.html").read_bytes())
 
-    urls = {name: feed_server.add_handler(f"/{name}.xml", feed) for name in "abc"}
+    urls = {name: feed_server.add(f"/{name}.xml", FEED, before=asked_together) for name in "abc"}
+    page = feed_server.add(
+        "/page", (PAGES / "en.html").read_bytes(), content_type="text/html", before=others_over
+    )
     item = (
         f"<item><guid>p</guid><title>Harbour reopens after storm</title>"
-        f"<link>{feed_server.add_handler('/page', page)}</link><description>Teaser</description>"
-        "</item>"
+        f"<link>{page}</link><description>Teaser</description></item>"
     )
     urls["full"] = feed_server.add("/full.xml", FEED.replace(b"<item>", item.encode() + b"<item>"))
     # (Waits well within the fetches' timeouts, on a loaded machine too.)
@@ -245,18 +245,6 @@ def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
     assert pages["Harbour reopens after storm"] == "ok"
 
 
-def _respond(
-    h: Any, content_type: str, body: bytes, status: int = 200, etag: str | None = None
-) -> None:
-    h.send_response(status)
-    h.send_header("Content-Type", content_type)
-    if etag:
-        h.send_header("ETag", etag)
-    h.send_header("Content-Length", str(len(body)))
-    h.end_headers()
-    h.wfile.write(body)
-
-
 def test_an_unchanged_feeds_refresh_does_not_wait_for_the_lane(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -264,25 +252,18 @@ def test_an_unchanged_feeds_refresh_does_not_wait_for_the_lane(
     feed's refresh holds the lane for long, the batch's unchanged feeds are done."""
     armed, cleaning = threading.Event(), threading.Event()
 
-    def unchanged(h: Any) -> None:  # answered once c's refresh holds the lane (2nd batch)
+    def once_c_cleans() -> None:  # a and b answer once c's refresh holds the lane (2nd batch)
         if armed.is_set():
             cleaning.wait(20)
-        if h.headers.get("If-None-Match") == '"x"':
-            _respond(h, "application/rss+xml", b"", status=304, etag='"x"')
-        else:
-            _respond(h, "application/rss+xml", FEED, etag='"x"')
 
-    polls = 0
-
-    def changing(h: Any) -> None:  # a new item at every poll
-        nonlocal polls
-        polls += 1
-        _respond(h, "application/rss+xml", FEED.replace(b"<guid>1<", f"<guid>{polls}<".encode()))
-
-    urls = {name: feed_server.add_handler(f"/{name}.xml", unchanged) for name in "ab"}
-    urls["c"] = feed_server.add_handler("/c.xml", changing)
+    urls = {
+        name: feed_server.add(f"/{name}.xml", FEED, etag=f'"{name}"', before=once_c_cleans)
+        for name in "ab"
+    }
+    urls["c"] = feed_server.add("/c.xml", FEED)
     scheduler.publish(store, make_config(urls, concurrency=8, per_host=8, read_timeout=30.0))
     assert [r.outcome for r in jobs.run_batch(store, list(urls))] == [Outcome.OK] * 3
+    feed_server.add("/c.xml", FEED.replace(b"<guid>1<", b"<guid>2<"))  # a new item for c
 
     unchanged_done = threading.Event()
     done: set[str] = set()
@@ -340,12 +321,17 @@ def test_a_batch_that_met_redis_gone_begins_no_more_sources(
         gone = threading.Event()
         after: list[str] = []
 
-        def feed(h: Any) -> None:
-            if gone.is_set():
-                after.append(h.path)
-            _respond(h, "application/rss+xml", FEED)
+        def after_redis_gone(name: str) -> Callable[[], None]:
+            def note() -> None:  # a feed asked for after Redis was found gone
+                if gone.is_set():
+                    after.append(name)
 
-        urls = {name: feed_server.add_handler(f"/q-{name}.xml", feed) for name in "abcdef"}
+            return note
+
+        urls = {
+            name: feed_server.add(f"/q-{name}.xml", FEED, before=after_redis_gone(name))
+            for name in "abcdef"
+        }
         scheduler.publish(store, make_config(urls, concurrency=2, per_host=8, read_timeout=30.0))
         real = refresh_module.normalize
 

@@ -10,6 +10,7 @@ Routes are registered by path (the query string is part of the match when the ro
     feed_server.add("/gone", status=410)
     feed_server.add("/busy", status=429, headers={"Retry-After": "120"})
     feed_server.add("/gz", body, encoding="gzip")            # also "deflate", "deflate-raw", "br"
+    feed_server.add("/later", body, before=event.wait)       # answers once before() returns
     feed_server.redirect("/old", "/feed.xml", status=301)    # relative or absolute target
     feed_server.serve_file("/real.xml", corpus / "real" / "x.xml")
     feed_server.bomb("/bomb", encoding="gzip", size=1 << 30) # 1 GB of zeros, compressed lazily
@@ -152,13 +153,15 @@ class FeedServer:
         etag: str | None = None,
         last_modified: str | None = None,
         encoding: str | None = None,
+        before: Callable[[], object] | None = None,
     ) -> str:
         """Serve a fixed response at `path`, conditional when validators are given; returns its URL.
 
         `encoding` compresses the body: "gzip", "deflate" (zlib-wrapped, as RFC 9110 says),
         "deflate-raw" (bare deflate labelled "deflate", as some servers send) or "br".
         `content_type=None` sends no Content-Type. A route with status 304 and no validators is a
-        server that answers 304 without repeating them.
+        server that answers 304 without repeating them. `before` is called (in the request's
+        thread) before each answer: a test holds answers back with it, or notes when they came.
         """
         base = _base_headers(content_type, headers, etag=etag, last_modified=last_modified)
         if encoding is not None:
@@ -166,6 +169,8 @@ class FeedServer:
             base.append(("Content-Encoding", label))
 
         def respond(h: Handler) -> None:
+            if before is not None:
+                before()
             if _not_modified(h, etag, last_modified):
                 _send(h, 304, [(k, v) for k, v in base if k != "Content-Type"], b"")
             else:
