@@ -212,8 +212,8 @@ def _leases_kept(
             try:
                 store.extend_lease(ids, time.time() + lease)
             except RedisError as e:
-                # Redis away (or refusing writes) for a while: the refreshes meet it too; the
-                # next tick tries again (this thread ended here, and the leases ran out).
+                # Redis away (or refusing writes) for a while: the refreshes meet it too, and
+                # the next tick tries again (ending this thread let the leases run out).
                 log.warning("could not extend the leases of %d sources: %s", len(ids), e)
 
     thread = threading.Thread(target=keep, name="lease", daemon=True)
