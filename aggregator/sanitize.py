@@ -280,7 +280,21 @@ def clean_html(html_text: str, base_url: str) -> str:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)
     if "<iframe" in cleaned:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
+    if " cite=" in cleaned:
+        cleaned = _CITE.sub(lambda match: _safe_cite(match, base_url), cleaned)
     return bounded(cleaned.strip(), base_url)
+
+
+# nh3 checks the scheme of href and src, not of cite (blockquote, q, del, ins), nor makes it
+# absolute: a cite="javascript:…" came through, and feed readers show a cite as a link. nh3
+# writes every attribute in double quotes, and a "<" in text as "&lt;": this finds only tags.
+_CITE = re.compile(r'(<(?:blockquote|q|del|ins)\b[^<>]*?) cite="([^"]*)"')
+
+
+def _safe_cite(match: re.Match[str], base_url: str) -> str:
+    """The tag with its cite as an absolute http(s) URL, or without it."""
+    url = safe_url(html.unescape(match.group(2)), base_url)
+    return match.group(1) + (f' cite="{html.escape(url)}"' if url else "")
 
 
 # A picture its feed hides (Blogger's copy of the header for social cards, at the top of every

@@ -82,6 +82,10 @@ XSS_VECTORS = [
     "<![CDATA[<img src=x onerror=alert(1)>]]>",
     '<a href="https://ok.example/" style="position:fixed;top:0">x</a>',
     '<img src="https://ok.example/a.png" id="login" class="admin" name="x">',
+    '<blockquote cite="javascript:alert(1)">q</blockquote>',
+    "<q cite='javascript:alert(1)'>q</q>",
+    '<del cite="data:text/html,<script>alert(1)</script>">d</del>',
+    '<ins cite="vbscript:msgbox(1)">i</ins>',
 ]
 
 URL_ATTRIBUTES = {"href", "src", "poster", "cite", "action", "formaction", "data", "background"}
@@ -192,6 +196,19 @@ def test_relative_urls_are_resolved_against_the_base() -> None:
     assert 'href="https://blog.example.com/posts/other.html"' in cleaned
     assert 'src="https://blog.example.com/img/b.png"' in cleaned
     assert 'href="https://cdn.example/c"' in cleaned
+
+
+def test_a_cite_is_kept_only_as_an_absolute_http_url() -> None:
+    # nh3 checks href and src, not cite; feed readers show a cite as a link.
+    cleaned = clean_html(
+        '<blockquote cite=" JaVaScRiPt:alert(1)">a</blockquote><q cite="../q?a=1&amp;b=2">b</q>'
+        '<del datetime="2024-01-01" cite="mailto:x@example.com">c</del><p>cite="javascript:x"</p>',
+        BASE,
+    )
+    assert cleaned == (
+        '<blockquote>a</blockquote><q cite="https://blog.example.com/posts/q?a=1&amp;b=2">b</q>'
+        '<del datetime="2024-01-01">c</del><p>cite="javascript:x"</p>'
+    )
 
 
 def test_relative_urls_are_dropped_without_a_usable_base() -> None:
