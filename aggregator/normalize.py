@@ -442,14 +442,38 @@ def _text(value: str | None, is_html: bool) -> str:
 
 
 def _richer(entry: EntryData) -> tuple[str, bool]:
-    """The longer of the entry's content and summary, and whether the feed calls it HTML."""
-    if entry.summary and len(entry.summary) > len(entry.content or ""):
-        return entry.summary, entry.summary_is_html
-    return entry.content or "", entry.content_is_html
+    """The richer of the entry's content and summary, and whether the feed calls it HTML: the
+    content, unless the summary is longer as written, no shorter as read, and shows every picture
+    and player the content does (a feed with a stub for content and the article as its summary). A
+    photo post's content is its picture, its summary a caption longer than the markup; an
+    escaped summary is longer as written than the same text in XHTML content."""
+    summary, content = entry.summary or "", entry.content or ""
+    if summary and (
+        not content
+        or (
+            len(summary) > len(content)
+            and _read_length(summary, entry.summary_is_html)
+            >= _read_length(content, entry.content_is_html)
+            and len(_MEDIA_TAG.findall(summary)) >= len(_MEDIA_TAG.findall(content))
+        )
+    ):
+        return summary, entry.summary_is_html
+    return content, entry.content_is_html
+
+
+_MEDIA_TAG = re.compile(r"<(?:img|picture|video|audio|iframe|object|embed)\b", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^<>]*>")
+
+
+def _read_length(body: str, is_html: bool) -> int:
+    """About how many characters of text a body shows (white space aside), without parsing it."""
+    if is_html:
+        body = html.unescape(_ANY_TAG.sub(" ", body))
+    return len("".join(body.split()))
 
 
 def _content_html(entry: EntryData, base: str, source: SourceConfig | None = None) -> str:
-    """The richer (longer) of content and summary, as sanitized HTML, minus the source's junk."""
+    """The richer of content and summary (_richer), as sanitized HTML, minus the source's junk."""
     return _clean_body(*_richer(entry), entry, base, source)
 
 

@@ -287,6 +287,41 @@ def test_content_is_the_richest_body_sanitized_with_relative_urls_resolved() -> 
     assert longer_summary.content == "<p>a much longer summary</p>"
 
 
+def test_a_longer_summary_does_not_replace_a_content_that_shows_more() -> None:
+    # A photo post (JSON Feed, Mastodon bridges): the content is the picture, the summary a
+    # caption longer than its markup.
+    photo = one(
+        entry(
+            guid="1",
+            title="Harbour at dusk",
+            content='<p><img src="/harbour.jpg" alt="Harbour"></p>',
+            summary="Sunset over the harbour, taken on a walk after work on a cold evening.",
+            summary_is_html=False,
+        )
+    )
+    assert '<img src="https://site.example.com/harbour.jpg"' in photo.content
+    assert photo.summary.startswith("Sunset over the harbour")
+    assert photo.thumbnail == "https://site.example.com/harbour.jpg"
+    # Longer as written only: a summary of markup and escapes around less text.
+    marked_up = one(
+        entry(
+            guid="2",
+            title="t",
+            content="<p>本文です。本文です。</p>",
+            summary='<p class="a-long-class-name"><span style="x">要約</span></p>',
+        )
+    )
+    assert marked_up.content == "<p>本文です。本文です。</p>"
+    # A summary that is the article, beside a stub of a content, still wins.
+    stub = one(
+        entry(guid="3", title="t", content="<p>Read on</p>", summary="<p>" + "word " * 50 + "</p>")
+    )
+    assert stub.content.startswith("<p>word word")
+    # No content at all: the summary, markup alone or not.
+    only = one(entry(guid="4", title="t", summary='<img src="/a.png" alt="">'))
+    assert '<img src="https://site.example.com/a.png"' in only.content
+
+
 def test_the_summary_is_read_without_the_junk_the_content_loses() -> None:
     # Medium: the description is the whole content, its last paragraph a prompt.
     prompt = '<p><a href="https://medium.com/@a/b">Continue reading on  »</a></p>'
