@@ -8,6 +8,7 @@ Set SCREENSHOT_DIR to also save screenshots of the pages for a person to look at
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -275,6 +276,25 @@ def test_embeds_work_on_a_partner_page_of_another_origin(
     assert csp_violations == []
 
 
+def test_the_script_embed_writes_right_to_left_items_right_to_left(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+) -> None:
+    add_articles("people-daily", 2, title="Election results", language="en")
+    add_articles("people-daily", 2, title="نتائج الانتخابات 123 ABC", language="ar")
+    page.goto(partner_page(live_server, feed_server))
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    items = script_embed.locator("li.aggregator-embed-item")
+    expect(items).to_have_count(4)
+    written = items.evaluate_all(
+        "items => items.map((li) => [li.lang, li.dir, getComputedStyle(li).direction])"
+    )
+    assert sorted(map(tuple, written)) == [("ar", "rtl", "rtl")] * 2 + [("en", "ltr", "ltr")] * 2
+
+
 def rendered_fonts(page: Page, selector: str) -> dict[str, int]:
     """The fonts Chromium really drew the element's text with (family -> glyphs), not the CSS."""
     cdp = page.context.new_cdp_session(page)
@@ -363,6 +383,40 @@ def test_the_partner_pages_iframe_shows_every_item_and_the_more_link(
     assert box is not None
     assert frame_box is not None
     assert box["y"] + box["height"] <= frame_box["y"] + frame_box["height"]
+
+
+def test_the_iframe_is_sized_when_embed_js_comes_after_it_loaded(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+) -> None:
+    # embed.js is loaded async: when it ran after the frame had loaded, the frame's height had
+    # gone to no one, and the iframe kept the partner's height, its list cut off.
+    headline = "Italy braces for a sharp move to the right after the election's voting closes"
+    add_articles("people-daily", 8, thumbnail=images[0], title=headline, language="en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    late = (
+        "<script>document.getElementById('iframe-embed').addEventListener('load', () =>"
+        " setTimeout(() => { const s = document.createElement('script');"
+        f" s.src = '{live_server.url}/embed.js'; document.body.appendChild(s);"
+        " window.embedJsAdded = true; }, 500));</script>"
+    )
+    document = PARTNER_PAGE.read_text(encoding="utf-8").replace(PLACEHOLDER, live_server.url)
+    document = document.replace('loading="lazy"', "")
+    script = f'<script src="{live_server.url}/embed.js" async></script>'
+    assert script in document
+    late_page = document.replace(script, late).encode()
+    page.goto(feed_server.add("/late.html", late_page, content_type="text/html"))
+    page.wait_for_function("window.embedJsAdded === true")
+    iframe = page.locator("#iframe-embed")
+    expect(iframe).to_have_attribute("style", re.compile(r"height: \d+px"))
+    frame = iframe.element_handle().content_frame()
+    assert frame is not None
+    content = frame.evaluate("document.documentElement.scrollHeight")
+    visible = frame.evaluate("document.documentElement.clientHeight")
+    assert content <= visible, (content, visible)
 
 
 def test_players_and_attachments_load_under_the_pages_policy(

@@ -246,6 +246,7 @@ def _language_tag_filter(value: str | None) -> str:
 
 
 # Languages written right to left (their primary subtags), and scripts that are (Arab, Hebr…).
+# (embed.js holds a copy of both lists.)
 _RTL_LANGUAGES = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "dv", "sd", "ug", "ckb"})
 _RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"})
 

@@ -1,7 +1,8 @@
 /*
  * Runs inside the /embed/<slug> iframe: tells the partner's page how tall the list is, so
  * embed.js there can size the iframe to show every item and the "More" link. It sends only its
- * height; a page without embed.js ignores the message and the iframe keeps the height it was given.
+ * height (when it loads, when it changes, and when embed.js asks); a page without embed.js
+ * ignores the message and the iframe keeps the height it was given.
  */
 (function () {
   "use strict";
@@ -16,6 +17,14 @@
       window.parent.postMessage({ type: "aggregator-embed-height", height: height }, "*");
     }
   }
+  // embed.js asks when it starts after this frame has sent its height (it is loaded async).
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.source === window.parent && data && data.type === "aggregator-embed-ask-height") {
+      last = 0;
+      send();
+    }
+  });
   if (window.ResizeObserver) {
     new window.ResizeObserver(send).observe(document.body);
   }

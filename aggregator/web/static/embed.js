@@ -90,6 +90,21 @@
     return format.format(0, "minute");
   }
 
+  // As the pages and the iframe decide (aggregator/web/pages.py, _rtl_test): "ar", "he-IL",
+  // "ku-Arab" are written right to left.
+  var RTL_LANGUAGES = ["ar", "he", "iw", "fa", "ur", "yi", "ps", "dv", "sd", "ug", "ckb"];
+  var RTL_SCRIPTS = ["arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"];
+
+  function rightToLeft(tag) {
+    var subtags = tag.toLowerCase().split("-");
+    for (var i = 1; i < subtags.length; i++) {
+      if (subtags[i].length === 4) {
+        return RTL_SCRIPTS.indexOf(subtags[i]) >= 0;
+      }
+    }
+    return RTL_LANGUAGES.indexOf(subtags[0]) >= 0;
+  }
+
   function item(entry, lang, images) {
     var href = httpUrl(entry.url);
     var title = text(entry.title) || text(entry.summary);
@@ -100,6 +115,7 @@
     li.className = "aggregator-embed-item";
     if (typeof entry.language === "string" && entry.language) {
       li.setAttribute("lang", entry.language);
+      li.setAttribute("dir", rightToLeft(entry.language) ? "rtl" : "ltr");
     }
     var image = images ? httpUrl(entry.image) : null;
     if (image) {
@@ -198,6 +214,7 @@
     if (!base || !window.fetch) {
       return;
     }
+    askHeights();
     var divs = document.querySelectorAll("div[data-aggregator-category]");
     for (var i = 0; i < divs.length; i++) {
       // The script may be included more than once on a page: each div loads once.
@@ -224,6 +241,19 @@
         var style = window.getComputedStyle(frames[i]);
         var borders = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
         frames[i].style.height = height + (style.boxSizing === "border-box" ? borders : 0) + "px";
+      }
+    }
+  }
+
+  // A frame that loaded before this script ran (it is loaded async) sent its height to no one:
+  // ask our /embed/ frames for it again. A frame not loaded yet drops the question and sends its
+  // height once it loads.
+  function askHeights() {
+    var origin = new URL(base).origin;
+    var frames = document.getElementsByTagName("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].src.indexOf(base + "/embed/") === 0 && frames[i].contentWindow) {
+        frames[i].contentWindow.postMessage({ type: "aggregator-embed-ask-height" }, origin);
       }
     }
   }
