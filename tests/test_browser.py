@@ -95,11 +95,15 @@ def test_reader_pages_render_with_images_and_related_articles(
     live_server: LiveServer,
     page: Page,
     add_articles: AddArticles,
+    feed_server: FeedServer,
     images: tuple[str, str],
     csp_violations: list[str],
 ) -> None:
     thumb, photo = images
-    body = f'<p>The full story.</p><figure><img src="{photo}" alt="A photo"></figure>'
+    # As ingest stores it (sanitized: the content's pictures get their referrer policy there).
+    body = clean_html(
+        f'<p>The full story.</p><figure><img src="{photo}" alt="A photo"></figure>', ""
+    )
     add_articles("people-daily", 4, thumbnail=thumb)
     stories = add_articles("hacker-blog", 7, thumbnail=thumb, content=body)
 
@@ -135,8 +139,18 @@ def test_reader_pages_render_with_images_and_related_articles(
         "getComputedStyle(document.querySelector('.grid-home')).gridTemplateColumns"
     )
     assert len(columns.split()) == 1, columns  # the grid collapses to one column on a phone
+    # A long category title in "More in …" must not make the page scroll sideways.
+    page.evaluate(
+        "document.querySelector('.section-more').textContent ="
+        " 'More in Podcasts, Audio Documentaries and Interviews from Everywhere →'"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "home-mobile")
     assert csp_violations == []
+    # The sources' hosts serve the pictures but are never told the page they are shown on.
+    pictures = feed_server.requests("/thumb.png") + feed_server.requests("/photo.png")
+    assert pictures
+    assert [r.header("Referer") for r in pictures] == [None] * len(pictures)
 
 
 def test_a_lead_story_without_a_picture_leaves_no_blank_row(

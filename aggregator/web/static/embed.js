@@ -124,6 +124,7 @@
       img.setAttribute("src", image);
       img.setAttribute("alt", "");
       img.setAttribute("loading", "lazy");
+      img.setAttribute("referrerpolicy", "no-referrer"); // (as our pages' pictures)
       li.appendChild(img);
     }
     var link = document.createElement("a");
