@@ -172,6 +172,48 @@ _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|([A-Za-z][A-Za-z
 # such thing in HTML) that is the rest of the document, markup and all, never words to read.
 _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={*DROPPED_WITH_CONTENT, "iframe"})
 
+# nh3 (ammonia) takes these names for MathML's and drops such an element with everything it holds,
+# where a browser shows the text: "Sort a std::vector<int> by key" kept "Sort a std::vector". Their
+# tags are removed first, their text kept; not in a fragment with <math> or <svg>, whose content
+# HTML parses otherwise (a formula is still dropped whole, mutation-XSS vectors read as before).
+_MATHML_WORDS = """
+    abs and annotation annotation-xml apply approx arccos arccosh arccot arccoth arccsc
+    arccsch arcsec arcsech arcsin arcsinh arctan arctanh arg bind bvar card
+    cartesianproduct cbytes ceiling cerror ci cn codomain complexes compose condition
+    conjugate cos cosh cot coth cs csc csch csymbol curl declare degree determinant diff
+    divergence divide domain domainofapplication emptyset eq equivalent eulergamma exists
+    exp exponentiale factorial factorof false floor fn forall gcd geq grad gt ident
+    imaginary imaginaryi implies in infinity int integers intersect interval inverse
+    lambda laplacian lcm leq limit list ln log logbase lowlimit lt maction maligngroup
+    malignmark matrix matrixrow max mean median menclose merror mfenced mfrac mglyph mi
+    min minus mlabeledtr mlongdiv mmultiscripts mn mo mode moment momentabout mover
+    mpadded mphantom mprescripts mroot mrow ms mscarries mscarry msgroup msline mspace
+    msqrt msrow mstack mstyle msub msubsup msup mtable mtd mtext mtr munder munderover
+    naturalnumbers neq none not notanumber notin notprsubset notsubset or otherwise
+    outerproduct partialdiff pi piece piecewise plus power primes product prsubset
+    quotient rationals real reals reln rem root scalarproduct sdev sec sech selector
+    semantics sep set setdiff share sin sinh subset sum tan tanh tendsto times transpose
+    true union uplimit variance vector vectorproduct xor
+"""
+_MATHML_NAMES = frozenset(_MATHML_WORDS.split())
+# A tag other than the usual ones: only then are the tags' names read.
+_UNUSUAL_TAG = re.compile(
+    r"</?(?!(?:p|a|br|img|div|span|strong|em|b|i|u|s|li|ul|ol|h[1-6]|figure|figcaption|blockquote"
+    r"|pre|code|table|tr|td|th|tbody|thead|hr|iframe|source|video|audio|picture|small|sup|sub)"
+    r"[\s/>])[A-Za-z]"
+)
+_NAMED_TAG = re.compile(r"</?([A-Za-z][\w-]*)[^<>]*>")
+_FOREIGN_CONTENT = re.compile(r"<(?:math|svg)[\s/>]", re.IGNORECASE)
+
+
+def _without_mathml_tags(html_text: str) -> str:
+    """The fragment without the start and end tags of _MATHML_NAMES, but in foreign content."""
+    if not _UNUSUAL_TAG.search(html_text) or _FOREIGN_CONTENT.search(html_text):
+        return html_text
+    return _NAMED_TAG.sub(
+        lambda tag: "" if tag.group(1).lower() in _MATHML_NAMES else tag.group(0), html_text
+    )
+
 
 def _new_cleaner(url_relative: UrlRelative) -> nh3.Cleaner:
     return nh3.Cleaner(
@@ -275,7 +317,7 @@ def clean_html(html_text: str, base_url: str) -> str:
         return bounded(f"<p>{html.escape(_flat_text(html_text), quote=False)}</p>", base_url)
     if "display" in html_text:  # (the style that hides it goes with the sanitizer)
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
-    cleaned = _cleaner(base_url).clean(html_text)
+    cleaned = _cleaner(base_url).clean(_without_mathml_tags(html_text))
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)
     if "<iframe" in cleaned:
@@ -437,7 +479,7 @@ def strip_tags(html_text: str) -> str:
         return _flat_text(html_text)
     # nh3 keeps the text and escapes it; unescaping once decodes what the source encoded.
     marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", html_text.replace(_PARAGRAPH_MARK, ""))
-    return _joined(_TEXT_CLEANER.clean(_BREAK_TAG.sub(" <", marked)))
+    return _joined(_TEXT_CLEANER.clean(_BREAK_TAG.sub(" <", _without_mathml_tags(marked))))
 
 
 def clean_text(cleaned: str) -> str:

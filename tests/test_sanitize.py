@@ -211,6 +211,17 @@ def test_a_cite_is_kept_only_as_an_absolute_http_url() -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["int", "List", "vector", "set", "max", "in", "and"])
+def test_text_after_a_tag_nh3_takes_for_mathml_is_kept(name: str) -> None:
+    # nh3 drops <int>…, MathML's names, with all they hold; a browser shows the text.
+    assert clean_html(f"<p>Sort a std::vector<{name}> by key &amp; value.</p>", BASE) == (
+        "<p>Sort a std::vector by key &amp; value.</p>"
+    )
+    assert strip_tags(f"C++ <b>tips</b>: std::vector<{name}> and &amp; AT&amp;T") == (
+        "C++ tips: std::vector and & AT&T"
+    )
+
+
 def test_relative_urls_are_dropped_without_a_usable_base() -> None:
     cleaned = clean_html('<a href="/x">x</a><img src="y.png" alt="y">', "")
     assert "href" not in cleaned
