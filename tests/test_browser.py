@@ -309,6 +309,26 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
     assert sorted(map(tuple, written)) == [("ar", "rtl", "rtl")] * 2 + [("en", "ltr", "ltr")] * 2
 
 
+def test_the_script_embed_asks_for_a_limit_our_feeds_keep_rendered(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+) -> None:
+    # data-limit="3" asked for ?limit=3, which every request rendered again.
+    add_articles("people-daily", 8)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    three = '<div id="three" data-aggregator-category="world" data-limit="3"></div>\n'
+    page.goto(partner_page(live_server, feed_server, three))
+    embed = page.locator("#three")
+    expect(embed).to_have_attribute("data-aggregator-state", "ready")
+    expect(embed.locator("a.aggregator-embed-link")).to_have_count(3)
+    feeds = [url for url in asked if "/feed.json" in url]
+    assert f"{live_server.url}/c/world/feed.json?limit=5" in feeds
+    assert not [url for url in feeds if url.endswith("limit=3")]
+
+
 def rendered_fonts(page: Page, selector: str) -> dict[str, int]:
     """The fonts Chromium really drew the element's text with (family -> glyphs), not the CSS."""
     cdp = page.context.new_cdp_session(page)

@@ -212,7 +212,7 @@ def category_sources(slug: str) -> Response:
 
 
 # The limits a cached rendering is kept for (None: the default); others render per request.
-CACHED_LIMITS = frozenset({None, 5, 10, 20, 25, 50, 100, 200})
+CACHED_LIMITS = frozenset({None, 5, 10, 20, 25, 50, 100, 200})  # (embed.js asks for one of these)
 
 
 def _serve_feed(slug: str | None, fmt: str) -> Response:

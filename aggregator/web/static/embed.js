@@ -63,8 +63,17 @@
     return Math.min(Math.max(n, 1), MAX_LIMIT);
   }
 
+  // The limits our feeds keep rendered (aggregator/web/feeds.py, CACHED_LIMITS): any other is
+  // rendered for every request, so the list asks for the next of these and shows its own count.
+  var CACHED_LIMITS = [5, 10, 20, 25, 50];
+
   function feedUrl(base, slug, limit) {
     var path = slug === "all" ? "/feed.json" : "/c/" + encodeURIComponent(slug) + "/feed.json";
+    for (var i = 0; i < CACHED_LIMITS.length; i++) {
+      if (CACHED_LIMITS[i] >= limit) {
+        return base + path + "?limit=" + CACHED_LIMITS[i];
+      }
+    }
     return base + path + "?limit=" + limit;
   }
 
