@@ -167,12 +167,11 @@ def test_json_feed_matches_redis(
         assert item.get("image", "") == article.thumbnail
 
 
-def test_empty_category_is_a_valid_feed_without_last_modified(client: FlaskClient) -> None:
+def test_empty_category_is_a_valid_feed(client: FlaskClient) -> None:
     for fmt in ("atom", "rss"):
         response = client.get(feed_url("quiet", fmt))
         assert response.status_code == 200
         assert parse_xml_feed(response.data, response.headers["Content-Type"]).entries == []
-        assert "Last-Modified" not in response.headers
         assert response.headers["ETag"]
     assert json.loads(client.get("/c/quiet/feed.json").data)["items"] == []
 
@@ -189,6 +188,14 @@ def test_an_empty_feed_is_dated_by_its_config_not_1970(
     assert atom.entries == []
     assert atom.feed.title == "Quiet Desk — Quiet"
     assert atom.feed.updated_parsed[:6] == (2026, 11, 30, 8, 0, 0)
+    # The header says what the feed says (it said nothing: a client could not ask for a 304).
+    for fmt in ("atom", "rss", "json"):
+        response = client.get(feed_url("quiet", fmt))
+        assert response.headers["Last-Modified"] == "Mon, 30 Nov 2026 08:00:00 GMT"
+        again = client.get(
+            feed_url("quiet", fmt), headers={"If-Modified-Since": response.headers["Last-Modified"]}
+        )
+        assert again.status_code == 304
 
 
 def test_hub_and_logo_are_advertised(

@@ -244,9 +244,8 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
             body, newest = render_feed(
                 config, category, fmt, limit, articles, credits, variant, since
             )
-        if newest is None and changed is None:
-            return body, None  # (no article, no change recorded: not dated)
-        return body, max(t for t in (newest, since) if t is not None)
+        # Dated as the feed dates itself (render_feed): an empty one by its config, if known.
+        return body, max((t for t in (newest, since) if t is not None), default=None)
 
     if limit in CACHED_LIMITS:
         entry = state.feed_cache.get((slug, fmt, limit, collapse), version, render)
