@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 # Dates outside this range are junk (epoch-zero placeholders, typos like year 20224).
 MIN_YEAR, MAX_YEAR = 1980, 2200
 
-_ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
+# (An offset may be followed by its zone's name, as Go writes it: "+0800 CST".)
+_ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2}(?:\s+[A-Za-z]{2,5})?)?"
 _TIME = r"(?:[T\s]+(?P<h>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?)?"
 # Year first: ISO 8601 / RFC 3339 (2020-01-10T14:33:00Z), 2020-1-10 14:33, 2020/1/10 14:33:00.
 _YMD = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME + _ZONE)
@@ -29,6 +30,7 @@ _CJK_WEEKDAY = (
 _CJK = re.compile(
     r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
     + _CJK_WEEKDAY
+    + r"(?:\s*(?P<ampm>上午|下午|早上|中午|晚上|午前|午後))?"
     + r"(?:\s*(?P<h>\d{1,2})\s*[:：时時点點]\s*(?P<mi>\d{1,2})"
     r"(?:\s*(?:分\s*)?(?:[:：]\s*)?(?P<s>\d{1,2})\s*秒?)?\s*分?)?" + _ZONE
 )
@@ -129,6 +131,9 @@ def read(
 def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     """`text` read in one of the formats this module knows, as UTC; None otherwise."""
     text = " ".join(text.split())
+    # A zone's name in an RFC 5322 comment after it ("-0500 (EST)", JavaScript's "GMT+0100
+    # (Central European Standard Time)") hid the offset, and the date was read in `local`.
+    text = _GMT_OFFSET.sub(r"\1", _ZONE_COMMENT.sub("", text))
     try:
         for pattern in (_YMD, _CJK, _KOREAN, _DMY, _MDY):
             if match := pattern.fullmatch(text):
@@ -153,7 +158,11 @@ def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
     return _build(year, month, day, hour, minute, second, _offset(parts.get("zone"), local))
 
 
-_AM_PM = {"am": "am", "pm": "pm", "오전": "am", "오후": "pm"}
+_AM_PM = {
+    "am": "am", "pm": "pm", "오전": "am", "오후": "pm",
+    "上午": "am", "早上": "am", "午前": "am",
+    "下午": "pm", "中午": "pm", "晚上": "pm", "午後": "pm",
+}  # fmt: skip
 
 
 def _standard_offset(zone_info: tzinfo) -> timedelta | None:
@@ -161,9 +170,14 @@ def _standard_offset(zone_info: tzinfo) -> timedelta | None:
     return datetime(2024, 1, 15, tzinfo=UTC).astimezone(zone_info).utcoffset()
 
 
+_ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([A-Za-z][A-Za-z .]*\)$")
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)([+-]\d{4})$", re.IGNORECASE)
+
+
 def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
     if not zone_text:
         return local
+    zone_text = zone_text.split()[0]  # "+0800 CST": the offset says it
     if zone_text.upper() in ("Z", "UTC", "GMT"):
         return UTC
     sign = -1 if zone_text[0] == "-" else 1

@@ -53,6 +53,13 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("2020년 1월 10일 14:33", None),
     ("2020년 1월 10일 (금) 오후 2:33", None),
     ("2020년 1월 10일 14시 33분", None),
+    ("2020年1月10日 下午2:33", None),  # (Chinese and Japanese afternoons: 2020-12-01 before)
+    ("2020年1月10日 午後2時33分", None),
+    # An offset then its zone's name in a comment hid the offset; Go writes the name bare.
+    ("Fri, 10 Jan 2020 14:33:00 -0500 (EST)", timedelta(hours=-5)),
+    ("Fri, 10 Jan 2020 14:33:00 +0000 (UTC)", timedelta(0)),
+    ("Fri Jan 10 2020 14:33:00 GMT+0100 (Central European Standard Time)", timedelta(hours=1)),
+    ("2020-01-10 14:33:00 +0800 CST", timedelta(hours=8)),
     # Zone names beyond RFC 822's (read in the source's zone before), and PDT (read as UTC).
     ("Fri, 10 Jan 2020 14:33:00 PDT", timedelta(hours=-7)),
     ("Fri, 10 Jan 2020 14:33:00 JST", timedelta(hours=9)),
