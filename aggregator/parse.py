@@ -2581,8 +2581,7 @@ def _thumbnail(entry: Mapping[str, Any]) -> str | None:
             return url
     for media in entry.get("media_content") or []:
         url = _str(media.get("url"))
-        kind = str(media.get("medium") or media.get("type") or "").lower()
-        if url and (kind == "image" or kind.startswith("image/")):
+        if url and _is_image(media, url):
             return url
     image = entry.get("image")
     if isinstance(image, Mapping) and (url := _str(image.get("href"))):
@@ -2599,17 +2598,25 @@ def _thumbnail(entry: Mapping[str, Any]) -> str | None:
 
 def _images(entry: Mapping[str, Any]) -> tuple[ImageData, ...]:
     """The entry's media:content images, then its media:thumbnails, with their declared sizes."""
-    found = []
-    for media in entry.get("media_content") or []:
-        kind = str(media.get("medium") or media.get("type") or "").lower()
-        if kind == "image" or kind.startswith("image/"):
-            found.append(media)
+    found = [m for m in entry.get("media_content") or [] if _is_image(m, _str(m.get("url")))]
     found += entry.get("media_thumbnail") or []
     return tuple(
         ImageData(url, _length(item.get("width")), _length(item.get("height")))
         for item in found
         if (url := _str(item.get("url")))
     )
+
+
+def _is_image(media: Mapping[str, Any], url: str | None) -> bool:
+    """Whether a media:content is a picture: its medium or type says so, or, when it says
+    neither (both are optional: the Guardian writes neither), its URL names an image file."""
+    kind = str(media.get("medium") or media.get("type") or "").lower()
+    if kind:
+        return kind == "image" or kind.startswith("image/")
+    return bool(url) and _IMAGE_FILE.search(urlsplit(url or "").path) is not None
+
+
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 
 
 def _date(value: object) -> datetime | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from aggregator.config import SourceConfig
@@ -60,13 +62,35 @@ def _label(url: str) -> str:
     return next((kind for part, kind in NOT_LEAD.items() if part in url), "")
 
 
+def _media_pictures(body: bytes) -> list[list[str]]:
+    """Per entry, as feedparser reads the document (not through our mapping, whose filter is
+    what is measured): its media:content that are not sound or video, typed or not."""
+    pictures = []
+    for entry in feedparser.parse(body).entries:
+        urls = []
+        for media in entry.get("media_content") or []:
+            kind = str(media.get("medium") or media.get("type") or "").lower()
+            url = str(media.get("url") or "")
+            if url and not kind.startswith(("audio", "video")) and not _PLAYABLE.search(url):
+                urls.append(url)
+        pictures.append(urls)
+    return pictures
+
+
+_PLAYABLE = re.compile(r"\.(?:mp3|m4a|mp4|m4v|mov|webm|ogg|wav|aac)(?:[?#]|$)", re.IGNORECASE)
+
+
 def _offered(path: Path) -> list[tuple[str, set[str], set[str]]]:
     """(chosen lead image, real pictures offered, non-pictures offered) per entry, first 5."""
-    feed = parse(path.read_bytes(), url="https://example.com/feed", headers={})
+    body = path.read_bytes()
+    feed = parse(body, url="https://example.com/feed", headers={})
+    media = _media_pictures(body)
+    if len(media) != len(feed.entries):
+        media = [[] for _ in feed.entries]  # (entries counted otherwise: duplicates dropped)
     rows = []
-    for entry in feed.entries[:5]:
+    for entry, pictures in list(zip(feed.entries, media, strict=True))[:5]:
         articles = normalize(replace(feed, entries=(entry,)), SOURCE, now=NOW)
-        urls = [i.url for i in entry.images]
+        urls = [i.url for i in entry.images] + pictures
         urls += [e.url for e in entry.enclosures if e.type.startswith("image/")]
         urls += [entry.thumbnail or ""]
         urls = [safe_url(u, feed.base_url) for u in urls if u]
@@ -124,7 +148,9 @@ def test_real_feeds_never_get_an_icon_and_mostly_get_their_picture() -> None:
     print(result)
     assert result["wrong by kind"] == {}
     assert result["precision"] == 1.0
-    assert result["recall"] >= 0.9  # type: ignore[operator]
+    # 0.975: 276 of 283 (the Guardian's untyped media:content was 0.933, and unseen before the
+    # offered pictures were read with feedparser rather than through our own filter).
+    assert result["recall"] >= 0.97  # type: ignore[operator]
     offered = result["hard negatives offered by kind"]
     assert isinstance(offered, dict)
     # (tracking pixels, ads and share buttons never get this far: sanitizing took them out,
