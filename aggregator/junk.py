@@ -49,6 +49,7 @@ _PARAGRAPHS = (
 )
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|blockquote|figcaption|tr|td)\b[^>]*>", re.I)
 _INLINE_TAG = re.compile(r"<[^>]*>")
+_SOURCE_BREAK = re.compile(r"[ \t]*[\r\n]\s*")
 _BLOCKS = frozenset(("p", "div", "ul", "ol", "li", "blockquote", "table", "section", "figure"))
 _MEDIA = ("img", "picture", "video", "audio", "iframe")
 
@@ -75,8 +76,12 @@ _AT_START: tuple[str, ...] = (
     r"^(?:advertisement|sponsored|ads? by|powered by)\b",
     # a site's links standing in for a body: Hacker News ("Comments"), Reddit ("submitted by
     # /u/name", "[link] [comments]"), GitHub's release without notes ("No content.")
-    r"^(?:comments|no content\.?)$|^\[link\]\s*\[comments\]$"
-    r"|^submitted by\s+/u/[\w-]+(?:\s*\[link\]\s*\[comments\])?$",
+    # ("submitted by name to r/sub" or "to sub", or glued as Reddit's Atom writes it, "submitted
+    # bynametosub"; "[275 comments]": the count is usually there)
+    r"^(?:comments|no content\.?)$|^\[link\]\s*\[(?:\d+ )?comments?\]$"
+    r"|^submitted by\s+(?:/u/[\w-]+|[\w-]+\s+to\s+(?:/?r/)?[\w-]+)"
+    r"(?:\s+to\s+(?:/?r/)?[\w-]+)?(?:\s*\[link\]\s*\[(?:\d+ )?comments?\])?$"
+    r"|^submitted by[\w-]+?to[\w-]+(?:\s*\[link\]\s*\[(?:\d+ )?comments?\])?$",
     # read-more prompts; not "Read more books", nor "Read more on the blog: <a>…</a>"
     r"^\[?(?:read more of this story at|continue reading\b|read more\s*(?:[.…»>→\]]|$)"
     r"|read the (?:full|whole) (?:story|article)"
@@ -167,7 +172,9 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         return html_text
     # The usual case is nothing to remove: find that out on the text, line by line (a line is a
     # paragraph or a <br> line), before parsing anything.
-    quick = html.unescape(_INLINE_TAG.sub("", _BLOCK_TAG.sub("\n", html_text)))
+    # (A line break in the source is a space in a paragraph, as _drop reads it.)
+    lines = _BLOCK_TAG.sub("\n", _SOURCE_BREAK.sub(" ", html_text))
+    quick = html.unescape(_INLINE_TAG.sub("", lines))
     own_hit = own is not None and own.search(quick)
     if not own_hit and (
         not defaults

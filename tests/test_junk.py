@@ -79,6 +79,16 @@ JUNK: dict[str, list[str]] = {
         "submitted by /u/gst4158 [link] [comments]",
         "[link] [comments]",
         "No content.",
+        # as the corpus's Reddit feeds write it: a count, "to r/sub" or "to sub", glued in Atom
+        "submitted by /u/Vayate to /r/worldnews [link] [1086 comments]",
+        "submitted by coupdetaco to news [link] [329 comments]",
+        "[link] [275 comments]",
+        "submitted bybenjaab123tospace [link][959 comments]",
+    ],
+    # A footer whose source wraps: a line break in a paragraph is a space to the reader.
+    "wrapped in the source": [
+        "Continue\n   reading…",
+        'The post <a href="https://blog.example/p">My\ntrip</a> appeared first on\nThe Blog.',
     ],
 }
 # Real paragraphs, hard negatives first: the article's own text about WeChat, QR codes, copyright.
@@ -102,6 +112,8 @@ REAL: list[str] = [
     "Der Beitrag erschien zuerst auf Facebook, bevor er gelöscht wurde.",
     "Comments on the draft are open until Friday.",
     "He submitted by hand the forms /u/ owners had sent.",
+    "Submitted by Jane Doe to the committee on Tuesday.",
+    "submitted by toronto",
 ]
 
 
