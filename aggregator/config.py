@@ -282,6 +282,9 @@ def parse_config(raw: bytes | str, *, path: str = "") -> Config:
             ) from e
     else:
         text = raw
+    # A byte order mark (Windows Notepad writes one) read as "Invalid statement" at line 1,
+    # column 1, a line that looks right in every editor. It is no part of the text: dropped.
+    text = text.removeprefix("\ufeff")
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

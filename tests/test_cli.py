@@ -23,6 +23,7 @@ from aggregator.cli import terminal
 from aggregator.config_warnings import config_warnings
 from aggregator.models import Outcome, SourceState, source_health
 from aggregator.queues import QUEUE_NAME
+from aggregator.redis_server import EmbeddedServer
 from aggregator.store import Store
 from tests.support.corpus import CORPUS, requires_corpus
 from tests.support.feed_server import FeedServer
@@ -272,6 +273,27 @@ def test_a_command_that_needs_the_store_says_so_in_one_line_when_it_is_down(
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"aggregator: cannot reach Redis at unix://{tmp_path}")
     assert "make run" in line
+
+
+def test_a_second_server_on_the_same_data_directory_says_so_in_one_line(tmp_path: Path) -> None:
+    first = EmbeddedServer(tmp_path / "data")
+    first.start()
+    try:
+        done = subprocess.run(
+            [*CLI, "redis"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env={**os.environ, "AGGREGATOR_DATA_DIR": str(tmp_path / "data")},
+            check=False,
+        )
+    finally:
+        first.stop()
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("aggregator: another embedded server (pid ")
 
 
 @requires_corpus

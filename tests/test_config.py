@@ -153,6 +153,13 @@ def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
     assert str(path) in str(info.value)
 
 
+def test_a_byte_order_mark_is_no_part_of_the_config(tmp_path: Path) -> None:
+    # Windows Notepad saves one; tomllib read it as "Invalid statement (at line 1, column 1)".
+    path = tmp_path / "aggregator.toml"
+    path.write_bytes(b'\xef\xbb\xbf[site]\ntitle = "Desk"\nbase_url = "https://news.example"\n')
+    assert load_config(path).site.title == "Desk"
+
+
 def test_non_utf8_file_names_the_line() -> None:
     message = one_problem(b'[site]\ntitle = "caf\xe9"\n')  # Latin-1, not UTF-8
     assert "line 2" in message

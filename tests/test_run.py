@@ -222,6 +222,17 @@ def test_run_outlives_a_killed_server_and_a_broken_config(
             service.kill()
     assert "embedded Redis-compatible server exited; restarting" in output
     assert "running on the last published config" in output
+    # Restarted (a reboot) with the file still broken: `run` starts on the last published
+    # config too, where it printed the file's problems and exited, the whole site down.
+    again = aggregator("run", "--port", str(port), "--workers", "1", cwd=tmp_path, env=service_env)
+    try:
+        wait_for(lambda: serves_the_article(port), 60, "the site back after a restart", step=0.5)
+        again.send_signal(signal.SIGINT)
+        output = again.communicate(timeout=60)[0].decode()
+    finally:
+        if again.poll() is None:
+            again.kill()
+    assert "running on the last published config" in output
 
 
 def test_refresh_inline_prints_one_line_per_source(

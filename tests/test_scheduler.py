@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from rq import Queue
 
 from aggregator import config as config_module
@@ -38,6 +39,20 @@ def test_publish_schedules_new_sources_and_drops_removed_ones(store: Store) -> N
     smaller = make_config({"a": "http://127.0.0.1:1/a"})
     scheduler.publish(store, smaller, now=2000.0)
     assert store.scheduled() == {"a": 5000.0}
+
+
+def test_a_new_base_url_is_logged_as_a_warning(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Deleting the [site] table republished every feed at http://localhost:8000 silently.
+    config = make_config({"a": "http://127.0.0.1:1/a"})
+    scheduler.publish(store, config, now=1000.0)
+    scheduler.publish(store, config, now=1001.0)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    moved = replace(config, site=replace(config.site, base_url="http://localhost:8000"))
+    scheduler.publish(store, moved, now=1002.0)
+    (warning,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "site.base_url changed" in warning.getMessage()
 
 
 def test_tick_enqueues_due_sources_once_in_batches(store: Store) -> None:

@@ -40,6 +40,13 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
         )
     before = store.published_config()
     previous = config_module.loads(before[1]) if before else None
+    if previous and previous.site.base_url != config.site.base_url:
+        # Every feed's id and links are built on it: feed readers see new feeds. Deliberate
+        # when the site moves; a deleted or mistyped [site] table did it without a word.
+        log.warning(
+            "site.base_url changed: every feed's id and links change with it",
+            extra={"fields": {"was": previous.site.base_url, "now": config.site.base_url}},
+        )
     wanted = {s.id for s in config.sources}
     # A source taken out of the config (or renamed: a new id) leaves the feeds with its data
     # (noted before the new config is: a scheduler dying between the two still purges it).

@@ -17,7 +17,7 @@ import redis
 from aggregator import logs
 from aggregator.cli import operate, processes, supervisor
 from aggregator.errors import ConfigError
-from aggregator.redis_server import redis_url
+from aggregator.redis_server import EmbeddedServerError, redis_url
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,6 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "for another server.",
             file=sys.stderr,
         )
+        return 1
+    except EmbeddedServerError as error:
+        # Another `run` or `redis` on the same data directory, a server that would not start:
+        # the message says what and where, a traceback would only bury it.
+        print(f"aggregator: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (`aggregator sources --json | head`): stop quietly, as `cat`

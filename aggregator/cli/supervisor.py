@@ -15,7 +15,10 @@ from pathlib import Path
 from types import FrameType
 
 from aggregator.cli import common
-from aggregator.redis_server import EmbeddedServer, data_dir, die_with_parent
+from aggregator.config import Config
+from aggregator.errors import ConfigError
+from aggregator.redis_server import EmbeddedServer, connect, data_dir, die_with_parent
+from aggregator.store import Store
 
 
 class Supervisor:
@@ -101,7 +104,12 @@ def _revive(server: EmbeddedServer, restarts: list[float]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    config = common.load(args)
+    try:
+        config: Config | None = common.load(args)
+    except ConfigError:
+        # Read again once the store is up: a file an edit broke must not keep the site down
+        # after a restart while the last good config is published (common.load_or_published).
+        config = None
     from aggregator.http_server import check_settings
 
     check_settings()  # the web's: a short ADMIN_TOKEN stops here, before anything starts
@@ -114,6 +122,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         server = EmbeddedServer(data_dir())
         env["REDIS_URL"] = server.start()
         print(f"aggregator: embedded Redis-compatible server at {env['REDIS_URL']}", flush=True)
+    if config is None:
+        try:
+            config = common.load_or_published(args, Store(connect(env["REDIS_URL"])))
+        except ConfigError:
+            if server:
+                server.stop()
+            raise
     env["AGGREGATOR_CONFIG"] = str(Path(config.path).resolve())
     # Every child writes its counters here, for /metrics to sum.
     # Counts of a previous run's processes are cleared: they would be added to this run's.
