@@ -327,7 +327,9 @@ def connect(url: str, *, patient: bool = True) -> redis.Redis:
     It pings idle connections before use and retries connection errors with exponential backoff
     for several seconds, so a process rides out a server restart by itself. A forked child gets
     its own client. Not `patient`: the web's, which gives up within ~2 s (one retry, a 2 s
-    read timeout), because a reader waits on it: a page answers 503 rather than hang.
+    read timeout), because a reader waits on it: a page answers 503 rather than hang; and after
+    a call failed so, fails at once for a few seconds (Breaker), as a hung server would make
+    every call of every request wait out its timeout.
     """
     key = (os.getpid(), url, patient)
     with _clients_lock:
@@ -345,5 +347,67 @@ def connect(url: str, *, patient: bool = True) -> redis.Redis:
                 ),
                 retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
             )
+            if not patient:
+                pool = client.connection_pool
+                pool.connection_class = _breaking(pool.connection_class, Breaker(BREAK_SECONDS))
             _clients[key] = client
         return client
+
+
+# How long the web's client fails at once after Redis did not answer (Breaker).
+BREAK_SECONDS = 3.0
+
+
+class Breaker:
+    """A process's memory that Redis did not answer, so that it is not asked again at once.
+
+    A dead server fails fast by itself (refused), but a hung one (stopped, partitioned, a stalled
+    disk) makes each call wait out the read timeout, and a web request makes several: a cached
+    feed took 16 s, a page 24 s to say 503. After a call failed so, every call fails at once for
+    `seconds`; then one is tried again (calls begun meanwhile try too, each at most a timeout).
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._open_until = float("-inf")
+
+    def check(self) -> None:
+        if time.monotonic() < self._open_until:
+            raise ConnectionError(
+                f"Redis did not answer within the last {self.seconds:.0f} s; not asked again yet"
+            )
+
+    def trip(self) -> None:
+        self._open_until = time.monotonic() + self.seconds
+
+
+def _breaking(connection_class: type, breaker: Breaker) -> type:
+    """`connection_class` with its calls behind `breaker`: every command, pipeline and script
+    of a client goes through its connections' connect, send and read."""
+
+    class Breaking(connection_class):  # type: ignore[misc]
+        def connect(self) -> None:
+            breaker.check()
+            try:
+                super().connect()
+            except (ConnectionError, TimeoutError):
+                breaker.trip()
+                raise
+
+        def send_packed_command(self, command: object, check_health: bool = True) -> None:
+            breaker.check()
+            try:
+                super().send_packed_command(command, check_health)
+            except (ConnectionError, TimeoutError):
+                breaker.trip()
+                raise
+
+        def read_response(self, *args: object, **kwargs: object) -> object:
+            try:
+                return super().read_response(*args, **kwargs)
+            except (ConnectionError, TimeoutError):
+                breaker.trip()
+                raise
+
+    Breaking.__name__ = Breaking.__qualname__ = f"Breaking{connection_class.__name__}"
+    return Breaking

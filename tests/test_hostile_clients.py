@@ -779,6 +779,41 @@ def test_the_worker_class_imports_no_redis_so_gevent_patches_what_redis_sleeps_w
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
+def test_with_redis_hung_cached_feeds_serve_and_pages_say_503_within_seconds(
+    tmp_path: Path,
+) -> None:
+    """A hung server (stopped, partitioned, a stalled disk) answers nothing, and every call
+    waited out the read timeout: a cached feed took 16 s, a page 24 s to say 503."""
+    valkey = EmbeddedServer(tmp_path / "valkey")
+    url = valkey.start()
+    try:
+        with running_web(tmp_path, url, workers=1) as web:
+            feed = f"{web.url}/c/world/feed.atom"
+            assert httpx.get(feed, timeout=10).status_code == 200  # now in the web's cache
+            time.sleep(1.5)  # past the web's recheck interval: the next request asks Redis
+            pid = valkey.pid
+            assert pid is not None
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                took: dict[str, float] = {}
+                with httpx.Client(base_url=web.url, timeout=30) as client:
+                    for path in ["/c/world/feed.atom", "/", "/c/world/", "/c/world/feed.atom"]:
+                        started = time.monotonic()
+                        answer = client.get(path)
+                        took[path] = max(took.get(path, 0.0), time.monotonic() - started)
+                        assert answer.status_code == (200 if path.endswith(".atom") else 503)
+                # The first request waits out one read timeout (2 s), the others no longer.
+                assert max(took.values()) < 5, took
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            deadline = time.monotonic() + 20
+            while httpx.get(f"{web.url}/", timeout=10).status_code != 200:
+                assert time.monotonic() < deadline, "the site did not come back with Redis"
+                time.sleep(0.2)
+    finally:
+        valkey.stop()
+
+
 def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serve(
     tmp_path: Path,
 ) -> None:
