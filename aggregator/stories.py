@@ -38,6 +38,7 @@ import re
 import struct
 import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -742,19 +743,22 @@ def rank(
     now: float,
     size: int,
     per_source: int,
+    window: int = 5,
 ) -> list[str]:
     """Pick up to `size` of (id, source, published epoch, distinct sources, weight) by score.
 
-    At most `per_source` picks from one source: a section shows fewer items rather than more of
-    one source (per_source = size turns the cap off). Ties go to the newer.
+    At most `per_source` picks from one source among any `window` picks in a row: a busy
+    source's next item waits until the others' have made room, and a list shows fewer items
+    rather than more of one source (per_source = window turns the cap off). Ties go to the newer.
     """
     ordered = sorted(entries, key=lambda e: (-score(e[3], e[4], (now - e[2]) / 3600), -e[2], e[0]))
-    picked: list[str] = []
-    counts: dict[str, int] = {}
-    for article_id, source, *_ in ordered:
-        if len(picked) == size:
+    waiting = [(article_id, source) for article_id, source, *_ in ordered]
+    picked: list[tuple[str, str]] = []
+    while len(picked) < size:
+        recent = Counter(source for _, source in picked[max(0, len(picked) - window + 1) :])
+        pick = next((w for w in waiting if recent[w[1]] < per_source), None)
+        if pick is None:
             break
-        if counts.get(source, 0) < per_source:
-            counts[source] = counts.get(source, 0) + 1
-            picked.append(article_id)
-    return picked
+        waiting.remove(pick)
+        picked.append(pick)
+    return [article_id for article_id, _ in picked]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 import sysconfig
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -500,6 +501,25 @@ def test_rank_prefers_more_sources_and_newer_and_caps_one_source() -> None:
     assert stories.rank(entries, now, 1, per_source=2) == ["a1"]
     heavy = [(*e[:4], 20.0) if e[0] == "d1" else e for e in entries]
     assert stories.rank(heavy, now, 1, per_source=2) == ["d1"]
+
+
+def test_rank_keeps_a_busy_source_to_its_share_of_every_five_in_a_row() -> None:
+    # A category page of 20 showed eight stories of one source in a row, then eight of the
+    # next: the cap counted the whole page, where the README promises "among five".
+    now = 100_000.0
+    entries = [
+        (f"{s}{n}", s, now - (n + 10 * i) * 60.0, 1, 1.0)
+        for i, s in enumerate("abcd")
+        for n in range(8)
+    ]
+    top = stories.rank(entries, now, 20, per_source=2, window=5)
+    sources = [i[0] for i in top]
+    assert len(top) == 20
+    for start in range(len(sources) - 4):
+        assert max(Counter(sources[start : start + 5]).values()) <= 2, sources
+    assert top[:2] == ["a0", "a1"]  # the best still come first
+    # One source only: fewer items rather than more of it.
+    assert stories.rank(entries[:8], now, 20, per_source=2, window=5) == ["a0", "a1"]
 
 
 def test_summary_copy_of_an_article_whose_start_is_its_sites_template() -> None:

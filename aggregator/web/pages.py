@@ -284,12 +284,12 @@ def story_cards(
     if not ranked:
         return list(pool[:count]), sizes
     weights = {s.id: s.weight for s in config.sources}
-    share = max(1, round(count * config.stories.per_source / HOME_PER_CATEGORY))
     entries = [
         (a.id, a.source_id, a.published.timestamp(), sizes[a.id], weights.get(a.source_id, 1.0))
         for a in pool
     ]
-    order = stories.rank(entries, datetime.now(UTC).timestamp(), count, share)
+    now = datetime.now(UTC).timestamp()
+    order = stories.rank(entries, now, count, config.stories.per_source, HOME_PER_CATEGORY)
     by_id = {a.id: a for a in pool}
     return [by_id[i] for i in order], sizes
 
