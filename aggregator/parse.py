@@ -477,6 +477,7 @@ def _parse_xml(
         tuple(_entry(e, feed_base) for e in entries),
         feed_base,
         _join_warnings(bozo and f"{bozo}; it was read leniently", warning),
+        atom=version.startswith("atom"),
     )
     return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
 
@@ -524,8 +525,14 @@ def _feed(
     entries: tuple[EntryData, ...],
     base_url: str,
     warning: str | None,
+    *,
+    atom: bool,
 ) -> ParsedFeed:
     """A ParsedFeed from either parser's feed (both answer feedparser's keys) and its entries."""
+    if atom and (author := _author(feed)):
+        # RFC 4287 4.2.1: an Atom feed's authors are those of its entries that name none (a
+        # single-author blog's usual feed); neither parser applies them.
+        entries = tuple(e if e.author else replace(e, author=author) for e in entries)
     return ParsedFeed(
         title=_str(feed.get("title")),
         link=_alternate_link(feed) or _str(feed.get("link")),
@@ -676,6 +683,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         ),
         base_url,
         warning,
+        atom=not rss,
     )
     # feedparser resolves a relative hub against the document's URL (feedparser-rs keeps it).
     hub = _join(parsed.hub, base_url) or None if parsed.hub else None

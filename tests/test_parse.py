@@ -708,6 +708,14 @@ def test_an_xml_base_with_a_malformed_host_is_left_to_feedparser(name: str) -> N
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_atom_feeds_author_is_its_entries_that_name_none(parser: str) -> None:
+    # RFC 4287 4.2.1; the byline fell back to the source's name, where JSON Feed's applied.
+    body = (Path(__file__).parent / "fixtures/parse/atom-feed-author.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [e.author for e in feed.entries] == ["محرر", "Own"]
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_an_rss_author_with_a_long_domain_keeps_its_name(parser: str) -> None:
     """feedparser's address pattern stops at four-letter domains: "editor@city.online (Jane
     Doe)" gave "ne (Jane Doe". One author is split right either way; several as feedparser does."""
