@@ -116,6 +116,32 @@ UNREADABLE_MARK = "!"
 MAX_MARKS = 500
 
 
+def newest(feed: ParsedFeed, count: int) -> ParsedFeed:
+    """The feed with at most `count` entries, in its order: its newest by the date the parser
+    read (an undated one counts as newest: it is dated when first seen), and a warning naming
+    how many it listed. A refresh keeps no more than retention.max_per_source: a feed of 200,000
+    items was cleaned whole, then saved in one script that held Redis for 22 s, to be trimmed,
+    each trimmed one tombstoned for a year (and again every poll, had its ids changed)."""
+    if len(feed.entries) <= count:
+        return feed
+
+    def age(position: int) -> tuple[bool, float, int]:
+        entry = feed.entries[position]
+        when = entry.published or entry.updated
+        return when is not None, -when.timestamp() if when else 0.0, position
+
+    kept = sorted(sorted(range(len(feed.entries)), key=age)[:count])
+    warning = (
+        f"The feed lists {len(feed.entries):,} entries; the newest {count:,} are read"
+        " (retention.max_per_source)"
+    )
+    return replace(
+        feed,
+        entries=tuple(feed.entries[i] for i in kept),
+        warning=f"{feed.warning}; {warning}" if feed.warning else warning,
+    )
+
+
 def normalize(
     feed: ParsedFeed,
     source: SourceConfig,

@@ -27,7 +27,7 @@ from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError, SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
-from aggregator.normalize import Report, as_configured, normalize, show_artwork
+from aggregator.normalize import Report, as_configured, newest, normalize, show_artwork
 from aggregator.parse import parse
 from aggregator.redact import INTERNAL_ERROR, public_text, public_url
 from aggregator.store import FetchRecord, Store
@@ -176,6 +176,7 @@ def refresh_source(
                 parsed = parse(
                     body, url=result.url, headers=result.headers, parser=config.fetch.parser
                 )
+                parsed = newest(parsed, config.retention.max_per_source)
                 extra = {"parser": parsed.parser}
                 report = Report()
                 try:

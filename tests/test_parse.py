@@ -7,6 +7,7 @@ import functools
 import gzip
 import json
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -19,6 +20,7 @@ from aggregator.parse import (
     _ILLEGAL_REFERENCE,
     FAST_PARSER,
     MAX_DECOMPRESSED_BYTES,
+    MAX_ENTRIES,
     MAX_GZIP_MEMBERS,
     decode,
     parse,
@@ -705,6 +707,22 @@ def test_an_xml_base_with_a_malformed_host_is_left_to_feedparser(name: str) -> N
     feed = parse(body, url=URL, headers={})
     assert [e.title for e in feed.entries] == ["t"]
     assert feed.parser == "feedparser"
+
+
+def test_a_feed_of_more_entries_than_any_real_one_is_refused_before_it_is_parsed() -> None:
+    # 200,000 JSON items took a worker 75 s and 700 MB; 600,000 RSS ones 200 s and 1.8 GB.
+    items = ",".join(f'{{"id":"{n}"}}' for n in range(MAX_ENTRIES + 1))
+    json_feed = f'{{"version":"https://jsonfeed.org/version/1.1","items":[{items}]}}'
+    rss_feed = (
+        '<rss version="2.0"><channel><title>T</title>'
+        + "<item><title>a</title></item>" * (MAX_ENTRIES + 1)
+        + "</channel></rss>"
+    )
+    for body in (json_feed.encode(), rss_feed.encode()):
+        started = time.monotonic()
+        with pytest.raises(ParseError, match=f"lists {MAX_ENTRIES + 1:,} entries"):
+            parse(body, url=URL, headers={})
+        assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])

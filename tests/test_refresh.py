@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import redis
 
+from aggregator import normalize as normalize_module
 from aggregator import refresh as refresh_module
 from aggregator.config import RetentionConfig
 from aggregator.fetch import Fetcher
@@ -77,6 +78,55 @@ def test_first_refresh_stores_articles_and_schedules_next(
     assert store.due_at("src") == pytest.approx(state.next_due.timestamp())
     titles = {a.title for a in store.source_articles("src", 10)}
     assert titles == {"Alpha", "Beta"}
+
+
+def test_a_refresh_cleans_and_keeps_only_the_newest_entries_retention_keeps(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # 200,000 items were cleaned whole and saved in one script (Redis held 22 s) to be trimmed,
+    # each trimmed one tombstoned for a year.
+    hours = [3, 11, 0, 7, 5, 9, 1, 10, 2, 8, 6, 4]  # the feed's order is not the dates'
+    items = "".join(
+        f"<item><guid>https://example.com/g{h}</guid><title>Item {h}</title>"
+        f"<pubDate>Mon, 23 Nov 2026 {h:02d}:00:00 GMT</pubDate></item>"
+        for h in hours
+    )
+    url = feed_server.add(
+        "/many.xml", f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+    )
+    config = make_config({"src": url})
+    config = replace(config, retention=replace(config.retention, max_per_source=5))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        result = refresh_source(
+            config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
+        )
+    assert result.outcome is Outcome.OK
+    assert result.added == 5
+    stored = sorted(a.title for a in store.source_articles("src", 100))
+    assert stored == ["Item 10", "Item 11", "Item 7", "Item 8", "Item 9"]
+    state = store.get_state("src")
+    assert "lists 12 entries; the newest 5 are read" in state.last_error
+    ids = {h: normalize_module.article_id("src", f"guid:https://example.com/g{h}") for h in hours}
+    assert {a.id for a in store.source_articles("src", 100)} == {ids[h] for h in (7, 8, 9, 10, 11)}
+    assert store.tombstoned("src", list(ids.values()), NOW) == set()  # nothing stored to trim
+
+
+def test_newest_keeps_the_feeds_order_and_counts_an_undated_entry_newest() -> None:
+    dated = [
+        normalize_module.EntryData(
+            guid=str(n), link=None, title=str(n), title_is_html=False, summary=None,
+            summary_is_html=False, content=None, content_is_html=False, author=None,
+            published=when, updated=None,
+        )
+        for n, when in enumerate([NOW - timedelta(days=3), None, NOW - timedelta(days=1), NOW])
+    ]  # fmt: skip
+    feed = normalize_module.ParsedFeed(
+        title="T", link=None, language=None, ttl=None, hub=None, entries=tuple(dated),
+        base_url="https://example.com/",
+    )  # fmt: skip
+    kept = normalize_module.newest(feed, 3)
+    assert [e.guid for e in kept.entries] == ["1", "2", "3"]
+    assert normalize_module.newest(feed, 4) is feed
 
 
 def test_304_keeps_articles_and_sends_validators_byte_for_byte(
