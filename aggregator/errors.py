@@ -37,8 +37,22 @@ class ConfigError(AggregatorError):
         super().__init__(f"{len(problems)} problem(s){where}:\n" + "\n".join(lines))
 
 
+# A message about a source is at most this long: it quotes what the source sent (a redirect
+# loop's every URL: 60 KB Location headers made a 180,000-character error, kept in 50 history
+# records and printed whole on the public /sources page).
+MAX_MESSAGE_CHARS = 1000
+
+
+def bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`message`, or its start and its end when it is longer than `limit` (its end says most)."""
+    if len(message) <= limit:
+        return message
+    half = (limit - 5) // 2
+    return f"{message[:half]} […] {message[-half:]}"
+
+
 class SourceError(AggregatorError):
-    """A source could not be refreshed. The message is shown to operators as is."""
+    """A source could not be refreshed. The message is shown to operators (bounded)."""
 
     outcome: Outcome = Outcome.CONNECTION_ERROR
 
@@ -50,6 +64,7 @@ class SourceError(AggregatorError):
         http_status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
+        message = bounded(message)
         super().__init__(message)
         self.message = message
         if outcome is not None:

@@ -24,7 +24,7 @@ from rq.timeouts import BaseTimeoutException
 
 from aggregator import boilerplate, fulltext, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig
-from aggregator.errors import ParseError, SourceError
+from aggregator.errors import ParseError, SourceError, bounded
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
 from aggregator.normalize import Report, as_configured, newest, normalize, show_artwork
@@ -215,10 +215,10 @@ def refresh_source(
                 body_hash=fingerprint,
                 ttl=parsed.ttl,
                 settings=settings,
-                last_error=parsed.warning or "",
+                last_error=bounded(parsed.warning or ""),
                 unreadable_dates=report.unreadable_dates,
                 full_text_failures=state.full_text_failures + pages.failures,
-                full_text_error=pages.last_error or state.full_text_error,
+                full_text_error=bounded(pages.last_error) or state.full_text_error,
                 pages_pending=pages.pending,
                 entry_marks=tuple(report.marks),
             )

@@ -129,6 +129,20 @@ def test_newest_keeps_the_feeds_order_and_counts_an_undated_entry_newest() -> No
     assert normalize_module.newest(feed, 4) is feed
 
 
+def test_an_error_quoting_what_the_source_sent_is_bounded(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # A 60 KB Location then a 500: the error quoted the whole URL, kept in 50 history records
+    # and printed on the public /sources page (180,000 characters for a loop of two).
+    feed_server.add("/target", b"", status=500)
+    url = feed_server.redirect("/long", "/target?" + "a" * 60_000)
+    assert refresh(store, url).outcome is Outcome.HTTP_ERROR
+    error = store.get_state("src").last_error
+    assert 100 < len(error) <= 1000
+    assert "500" in error
+    assert len(store.fetch_history("src", 1)[0].error) <= 1000
+
+
 def test_304_keeps_articles_and_sends_validators_byte_for_byte(
     store: Store, feed_server: FeedServer
 ) -> None:
