@@ -663,7 +663,7 @@ def excerpt(text: str, limit: int = 160) -> str:
     if _MAY_EXTEND.search(window):
         clusters = _clusters(text, limit + 1)
         if len(clusters) <= limit:
-            return text
+            return "".join(clusters)  # (the text, unless a cluster was cut)
     else:
         clusters = list(window)  # nothing below U+0300 extends a cluster: one char each
     kept = clusters[: max(limit - 1, 1)]  # one place for the ellipsis
@@ -681,8 +681,15 @@ def excerpt(text: str, limit: int = 160) -> str:
     return "".join(kept).rstrip(" ,;:-–—、，") + "…"
 
 
+# A cluster is at most this many code points: the longest emoji sequences are about a dozen, and
+# a title of "a" and 200,000 ZWJs or combining marks was one "character" (a 200,004-character
+# title past the 300 of the cap, and Zalgo over the page).
+MAX_CLUSTER_CHARS = 32
+
+
 def _clusters(text: str, count: int) -> list[str]:
-    """The first `count` grapheme clusters of `text` (see `excerpt`)."""
+    """The first `count` grapheme clusters of `text` (see `excerpt`), each cut to
+    MAX_CLUSTER_CHARS."""
     clusters: list[str] = []
     glue_next = False
     for char in text:
@@ -690,7 +697,8 @@ def _clusters(text: str, count: int) -> list[str]:
             ord(char) >= 0x300 and _extends(char, clusters[-1] if clusters else "")
         )
         if clusters and extends:
-            clusters[-1] += char
+            if len(clusters[-1]) < MAX_CLUSTER_CHARS:
+                clusters[-1] += char
         else:
             if len(clusters) == count:
                 break

@@ -16,6 +16,7 @@ from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
 from aggregator.normalize import (
     MAX_MARKS,
+    TITLE_LENGTH,
     UNREADABLE_MARK,
     Report,
     _without_more_links,
@@ -684,6 +685,19 @@ def test_excerpt_never_splits_emoji_sequences(cluster: str) -> None:
 def test_excerpt_keeps_flags_paired() -> None:
     flags = "🇫🇷🇩🇪🇯🇵" * 10
     assert excerpt(flags, 4) == "🇫🇷🇩🇪🇯🇵…"
+
+
+@pytest.mark.parametrize(
+    "glue",
+    ["a\u200d" * 100_000, "a" + "\u0301" * 200_000, "a" + "\ufe0f" * 200_000,
+     "\U0001f3f4" + "\U000e0061" * 100_000],
+    ids=["zwj", "combining", "variation-selectors", "tags"],
+)  # fmt: skip
+def test_a_title_of_one_endless_cluster_is_cut_too(glue: str) -> None:
+    # Stored with 200,004 characters though the title cap is 300: one "character" to the cap.
+    article = one(entry(guid="1", title=f"Z1 {glue}", content="<p>x</p>"))
+    assert len(article.title) <= TITLE_LENGTH
+    assert article.title.startswith("Z1 ")
 
 
 # --- the real corpus ----------------------------------------------------------------------------
