@@ -2674,7 +2674,8 @@ def _length(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value) if value >= 0 else None
+        # (JSON's 1e999 is infinity: int() of it raised, and the whole feed was refused.)
+        return int(value) if 0 <= value < math.inf else None
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):

@@ -709,6 +709,20 @@ def test_an_xml_base_with_a_malformed_host_is_left_to_feedparser(name: str) -> N
     assert feed.parser == "feedparser"
 
 
+@pytest.mark.parametrize("size", ["1e999", "Infinity", "-1e999", "NaN"])
+def test_an_attachment_of_an_infinite_size_has_no_size_and_the_feed_is_read(size: str) -> None:
+    # int(inf) raised OverflowError: the whole feed was refused, its innocent items too.
+    body = (
+        '{"version":"https://jsonfeed.org/version/1.1","items":['
+        '{"id":"1","url":"https://e.example/1","attachments":[{"url":"https://e.example/a.mp3",'
+        f'"mime_type":"audio/mpeg","size_in_bytes":{size}}}]}},'
+        '{"id":"2","url":"https://e.example/2","content_text":"fine"}]}'
+    )
+    feed = parse(body.encode(), url=URL, headers={})
+    assert [e.guid for e in feed.entries] == ["1", "2"]
+    assert feed.entries[0].enclosures[0].length is None
+
+
 def test_a_feed_of_more_entries_than_any_real_one_is_refused_before_it_is_parsed() -> None:
     # 200,000 JSON items took a worker 75 s and 700 MB; 600,000 RSS ones 200 s and 1.8 GB.
     items = ",".join(f'{{"id":"{n}"}}' for n in range(MAX_ENTRIES + 1))
