@@ -250,18 +250,28 @@ class Fetcher:
                 )
                 try:
                     status = response.status_code
-                    if status in _REDIRECTS and "location" in response.headers:
+                    # (An empty Location leads nowhere: an HTTP error, not a redirect loop.)
+                    if status in _REDIRECTS and response.headers.get("location", "").strip():
                         current = _next_hop(current, response, chain, config.max_redirects)
                         chain.append(str(current))
                         permanent = permanent and status in _PERMANENT_REDIRECTS
                         continue
+                    if status == 304 and etag is None and last_modified is None:
+                        # Not modified since what? Taken as it came, the source stayed healthy
+                        # with no article, poll after poll.
+                        raise FetchError(
+                            f"HTTP 304 Not Modified from {current}, though no copy was named"
+                            " (no If-None-Match, no If-Modified-Since): it sent no feed",
+                            outcome=Outcome.HTTP_ERROR,
+                            http_status=status,
+                        )
                     if status == 304:
                         body = None
                         # Empty by definition; reading it hands the connection back to the
                         # pool, where closing an unread response drops it (the bench saw every
                         # 304 poll open a new connection).
                         response.read()
-                    elif 200 <= status < 300:
+                    elif 200 <= status < 300 and status != 206:  # (206: a part; none asked)
                         body = _read_body(response, str(current), config.max_body_bytes)
                     else:
                         raise _status_error(response, str(current))

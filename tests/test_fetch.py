@@ -254,6 +254,34 @@ def test_304_without_validators_keeps_the_stored_ones(
     assert result.last_modified == "Mon, 01 Jan 2024 00:00:00 GMT"
 
 
+def test_a_304_to_a_request_naming_no_copy_is_an_error(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    # Taken as "not modified", the source stayed healthy with no article, poll after poll.
+    url = feed_server.add("/feed", status=304)
+    with pytest.raises(FetchError, match=r"304 Not Modified .* no copy was named") as info:
+        fetcher.fetch(url)
+    assert info.value.outcome is Outcome.HTTP_ERROR
+
+
+def test_a_partial_answer_is_an_error_not_the_feed(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/feed", FEED[:40], status=206)
+    with pytest.raises(FetchError, match="HTTP 206 Partial Content") as info:
+        fetcher.fetch(url)
+    assert info.value.outcome is Outcome.HTTP_ERROR
+
+
+def test_an_empty_location_is_an_http_error_not_a_loop(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.redirect("/moved", "")
+    with pytest.raises(FetchError, match="HTTP 302 Found") as info:
+        fetcher.fetch(url)
+    assert "loop" not in str(info.value)
+
+
 def test_304_with_new_validators_replaces_the_stored_ones(
     fetcher: Fetcher, feed_server: FeedServer
 ) -> None:
