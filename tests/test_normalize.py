@@ -700,6 +700,22 @@ def test_a_title_of_one_endless_cluster_is_cut_too(glue: str) -> None:
     assert article.title.startswith("Z1 ")
 
 
+def test_direction_overrides_leave_titles_bylines_and_excerpts() -> None:
+    # An override left open reversed the rest of the line: "Invoice <RLO>gpj.exe" showed
+    # "Invoice exe.jpg", and the source and time after a title in "Also reported by" too.
+    article = one(
+        entry(
+            guid="1",
+            title="Invoice \u202egpj.exe \u2066x",
+            author="Eve\u202e",
+            summary="<p>Hello \u202dworld \u200fמלה</p>",
+        )
+    )
+    assert article.title == "Invoice gpj.exe x"
+    assert article.author == "Eve"
+    assert article.summary == "Hello world \u200fמלה"  # (a direction mark is no override)
+
+
 # --- the real corpus ----------------------------------------------------------------------------
 
 
