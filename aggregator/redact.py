@@ -110,10 +110,23 @@ def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) ->
 
     A refused private address says only that: the detail names internal hosts and the addresses
     internal DNS gave them (fetch.py's "refused to connect to intranet.corp at 10.1.2.3"); an
-    internal error too.
+    internal error too; and a failed connection says only what failed (_CONNECTION_ERRORS).
     """
     if error.startswith("refused to connect to "):
         return PRIVATE_ADDRESS_ERROR
     if error.startswith(INTERNAL_ERROR):
         return PUBLIC_INTERNAL_ERROR
+    for detailed, public in _CONNECTION_ERRORS:
+        if error.startswith(detailed):
+            return public
     return public_text(error, secret_words)
+
+
+# Which host a redirect named did not resolve, or which port of an allowed intranet host was
+# closed: told to the public, an oracle of internal names and ports, one guess a poll (a feed
+# redirecting to http://guess.corp/). The admin's pages keep the detail.
+_CONNECTION_ERRORS = (
+    ("could not resolve host ", "could not resolve the host name"),
+    ("could not connect to ", "could not connect"),
+    ("the connection to ", "the connection failed"),
+)

@@ -63,6 +63,12 @@ def test_errors_lose_internal_detail_and_credentials() -> None:
         "HTTP 404 Not Found from https://h.example/f?key=REDACTED (after https://h.example/a)"
     )
     assert public_error(text) == public_text(text)
+    # Which internal name resolves and which intranet port is closed are not the public's.
+    assert public_error("could not resolve host guess.corp (Name or service not known)") == (
+        "could not resolve the host name"
+    )
+    closed = "could not connect to localhost port 80: [Errno 111] Connection refused"
+    assert public_error(closed) == "could not connect"
 
 
 def test_a_quote_in_a_password_or_a_secret_value_does_not_end_the_url() -> None:
