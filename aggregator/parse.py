@@ -265,6 +265,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
+            if encoding == "utf-8" and (after := _past_a_wrong_bom(body[len(bom) :], content_type)):
+                return after
             return _lenient(body[len(bom) :], encoding)
     wide = _sniff_utf16_32(body[:4])
     if wide:
@@ -329,6 +331,30 @@ def _disputed(body: bytes, content_type: str, declared: list[str]) -> tuple[str,
 
 
 _MESS_SAMPLE = 64 * 1024  # characters of each reading measured
+
+
+def _past_a_wrong_bom(body: bytes, content_type: str) -> tuple[str, str] | None:
+    """A body after a UTF-8 byte order mark that is not UTF-8 but decodes, strictly, in the
+    encoding it declares (an editor's BOM before GBK bytes): that reading, with a warning.
+    None when it is UTF-8 or nothing declared reads it (the BOM's reading stands)."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None
+    for encoding in _declared_encodings(body, content_type):
+        if _label(encoding) == _label("utf-8"):
+            continue
+        try:
+            text = body.decode(encoding)
+        except UnicodeError:
+            continue
+        return text, (
+            f"The document starts with a UTF-8 byte order mark but is {_label(encoding)},"
+            " as it declares; it was read as such."
+        )
+    return None
 
 
 def _lenient(data: bytes, encoding: str) -> tuple[str, str | None]:

@@ -268,6 +268,22 @@ def test_whitespace_and_comments_before_the_xml_declaration() -> None:
 
 
 @requires_corpus
+def test_a_utf8_bom_before_the_gbk_the_document_declares_reads_as_gbk() -> None:
+    # An editor's BOM over GBK bytes: "8 byte(s) are not valid UTF-8" and mojibake, where the
+    # declaration decodes every byte.
+    document = (
+        '<?xml version="1.0" encoding="gbk"?><rss version="2.0"><channel><title>欢迎光临</title>'
+        "<item><title>新闻标题</title><link>https://e.example/1</link></item></channel></rss>"
+    )
+    feed = parse(codecs.BOM_UTF8 + document.encode("gbk"), url=URL, headers={})
+    assert (feed.title, feed.entries[0].title) == ("欢迎光临", "新闻标题")
+    assert feed.warning is not None
+    assert "byte order mark" in feed.warning
+    # A UTF-8 document with its BOM is read as UTF-8 whatever it declares, and says nothing.
+    utf8 = parse(codecs.BOM_UTF8 + document.encode("utf-8"), url=URL, headers={})
+    assert (utf8.title, utf8.warning) == ("欢迎光临", None)
+
+
 def test_leading_bom_and_spaces() -> None:
     for name in ("edge/gofeed_rss_feed_bom.xml", "edge/gofeed_rss_feed_leading_spaces.xml"):
         assert parse_corpus(name).warning is None
