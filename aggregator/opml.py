@@ -10,6 +10,7 @@ reported with the line of the first error, and a document with nothing readable 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -254,9 +255,12 @@ def _category_for(feed: OpmlFeed, category: str | None) -> tuple[str, str]:
     if category:
         return category, category
     if feed.folder:
-        slug = slugify(feed.folder)
-        if slug:
-            return slug, feed.folder
+        # A folder named in Chinese (or any script without ASCII letters) has no slug: one made
+        # of its name's hash keeps it a category of its own, titled as it was ("科技"), where
+        # every such folder of a list went into one "imported".
+        named = hashlib.sha1(feed.folder.encode(), usedforsecurity=False).hexdigest()[:8]
+        slug = slugify(feed.folder) or f"c-{named}"
+        return slug, feed.folder
     return DEFAULT_CATEGORY, "Imported"
 
 

@@ -113,6 +113,26 @@ def test_folders_become_categories_and_duplicates_are_skipped(config_file: Path)
     assert again.added == []
 
 
+def test_folders_named_in_chinese_or_cyrillic_stay_categories_of_their_own(
+    config_file: Path,
+) -> None:
+    # They have no ASCII slug: every one of them went into one "imported".
+    raw = (
+        '<opml version="2.0"><body>'
+        '<outline text="科技"><outline text="A" xmlUrl="https://a.example/feed"/></outline>'
+        '<outline text="新闻"><outline text="B" xmlUrl="https://b.example/feed"/></outline>'
+        '<outline text="Новости"><outline text="C" xmlUrl="https://c.example/feed"/></outline>'
+        "</body></opml>"
+    ).encode()
+    report = import_feeds(config_file, parse_opml(raw).feeds)
+    slugs = [slug for _, _, slug in report.added]
+    assert len(set(slugs)) == 3
+    assert all(slug.startswith("c-") for slug in slugs)
+    config = load_config(config_file)
+    assert [config.category(slug).title for slug in slugs] == ["科技", "新闻", "Новости"]  # type: ignore[union-attr]
+    assert import_feeds(config_file, parse_opml(raw).feeds).added == []  # the same slugs again
+
+
 def test_category_option_and_id_collisions(config_file: Path) -> None:
     raw = (
         b'<opml version="2.0"><body>'
