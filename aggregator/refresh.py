@@ -474,15 +474,21 @@ def _succeeded(
         expires_in=expires_in,
         retry_after=retry_after,
     )
+    # The same document as at the last success still holds what its reading warned of (an
+    # ill-formed feed read leniently, an undeclared encoding): the warning went at the next 304.
+    same = outcome in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED) and state.outcome in _READ
     return replace(
         state,
         last_fetch=now,
         outcome=outcome,
         consecutive_errors=0,
-        last_error="",
+        last_error=state.last_error if same else "",
         next_due=datetime.fromtimestamp(due, UTC),
         gone=False,
     )
+
+
+_READ = frozenset({Outcome.OK, Outcome.UNCHANGED, Outcome.NOT_MODIFIED})
 
 
 def _failed(

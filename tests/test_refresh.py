@@ -143,6 +143,23 @@ def test_an_error_quoting_what_the_source_sent_is_bounded(
     assert len(store.fetch_history("src", 1)[0].error) <= 1000
 
 
+def test_a_warning_stays_while_the_document_it_is_about_does(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # It went at the next 304, though the feed was still the ill-formed one it was about.
+    body = rss(("a", "AT&T")).replace(b"AT&amp;T", b"AT&T")  # a bare "&": read leniently
+    url = feed_server.add("/f.xml", body, etag='"v1"')
+    assert refresh(store, url).outcome is Outcome.OK
+    warning = store.get_state("src").last_error
+    assert "leniently" in warning
+    later = NOW + timedelta(hours=1)
+    assert refresh(store, url, later).outcome is Outcome.NOT_MODIFIED
+    assert store.get_state("src").last_error == warning
+    feed_server.add("/f.xml", rss(("a", "ATT")), etag='"v2"')  # mended
+    assert refresh(store, url, later + timedelta(hours=1)).outcome is Outcome.OK
+    assert store.get_state("src").last_error == ""
+
+
 def test_304_keeps_articles_and_sends_validators_byte_for_byte(
     store: Store, feed_server: FeedServer
 ) -> None:
