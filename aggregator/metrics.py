@@ -134,10 +134,21 @@ class RedisCollector(Collector):
             "How late the most overdue source is (0 when none is)",
             value=self.store.scheduler_lag(now),
         )
+        workers = Worker.all(connection=self.store.redis)
         yield GaugeMetricFamily(
             "aggregator_workers",
             "RQ workers registered in Redis",
-            value=Worker.count(self.store.redis),
+            value=len(workers),
+        )
+        # A registered worker may be stopped or stuck: only its heartbeat says it is alive.
+        window = heartbeat_window()
+        alive = [
+            w for w in workers if w.last_heartbeat and now - w.last_heartbeat.timestamp() <= window
+        ]
+        yield GaugeMetricFamily(
+            "aggregator_workers_alive",
+            f"RQ workers that reported alive in the last {window:g} s (READY_HEARTBEAT_SECONDS)",
+            value=len(alive),
         )
         beats = GaugeMetricFamily(
             "aggregator_heartbeat_age_seconds",
@@ -153,6 +164,20 @@ class RedisCollector(Collector):
             "Problems of a config file the service cannot apply (0: the file is in force)",
             value=len(found[1]) if found else 0,
         )
+
+
+READY_ENV = "READY_HEARTBEAT_SECONDS"
+DEFAULT_WINDOW = 60.0
+
+
+def heartbeat_window() -> float:
+    """How recent a heartbeat must be to count (READY_HEARTBEAT_SECONDS, default 60)."""
+    raw = os.environ.get(READY_ENV, "")
+    try:
+        window = float(raw) if raw else DEFAULT_WINDOW
+    except ValueError:
+        raise ValueError(f"{READY_ENV}={raw!r} is not a number of seconds") from None
+    return window if window > 0 else DEFAULT_WINDOW
 
 
 class _ThisProcess(Collector):

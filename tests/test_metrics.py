@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
-from rq import Queue
+from rq import Queue, Worker
+from rq.utils import utcformat
 
 from aggregator import metrics
 from aggregator.config import Config
@@ -147,6 +148,24 @@ def test_gauges_are_read_from_redis_when_scraped(
     assert samples[("aggregator_config_problems", ())] == 0
     store.set_config_problems("/etc/aggregator.toml", ["sources[3].url: missing", "x: y"])
     assert scrape(client)[("aggregator_config_problems", ())] == 2
+
+
+def test_a_worker_registered_but_silent_is_not_counted_alive(
+    app: Flask, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two workers stopped (SIGSTOP) for 75 s: /readyz said 0 alive, /metrics said 2 workers.
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    client = with_ops(app).test_client()
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    for name in ("fresh", "silent"):
+        worker = Worker([queue], connection=store.redis, name=name)
+        worker.register_birth()
+        worker.heartbeat()
+    stale = datetime.fromtimestamp(time.time() - 600, UTC)
+    store.redis.hset("rq:worker:silent", "last_heartbeat", utcformat(stale))
+    samples = scrape(client)
+    assert samples[("aggregator_workers", ())] == 2
+    assert samples[("aggregator_workers_alive", ())] == 1
 
 
 def test_this_process_counts_show_without_a_multiprocess_dir(

@@ -27,8 +27,7 @@ from aggregator.web import get_store
 
 bp = Blueprint("health", __name__)
 
-READY_ENV = "READY_HEARTBEAT_SECONDS"
-DEFAULT_WINDOW = 60.0
+heartbeat_window = metrics.heartbeat_window  # (READY_HEARTBEAT_SECONDS; /metrics counts by it)
 
 
 @dataclass(frozen=True)
@@ -42,16 +41,6 @@ class Readiness:
     @property
     def ready(self) -> bool:
         return not self.problems
-
-
-def heartbeat_window() -> float:
-    """How recent a heartbeat must be to count (READY_HEARTBEAT_SECONDS, default 60)."""
-    raw = os.environ.get(READY_ENV, "")
-    try:
-        window = float(raw) if raw else DEFAULT_WINDOW
-    except ValueError:
-        raise ValueError(f"{READY_ENV}={raw!r} is not a number of seconds") from None
-    return window if window > 0 else DEFAULT_WINDOW
 
 
 _probes: dict[tuple[int, int], redis.Redis] = {}
@@ -99,7 +88,8 @@ def check_readiness(store: Store, now: datetime, window: float) -> Readiness:
     if not fresh:
         problems["workers"] = (
             f"no RQ worker reported alive in the last {window:g}s"
-            f" ({len(workers)} registered): start `aggregator worker`"
+            f" ({len(workers)} registered): start `aggregator worker`, or find out why the"
+            " running ones are silent (stopped, or stuck in a job: their log says)"
         )
     scheduler_age = _age(now, beats["scheduler"]) if "scheduler" in beats else None
     if scheduler_age is None:
