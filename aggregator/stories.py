@@ -747,18 +747,24 @@ def rank(
 ) -> list[str]:
     """Pick up to `size` of (id, source, published epoch, distinct sources, weight) by score.
 
-    At most `per_source` picks from one source among any `window` picks in a row: a busy
-    source's next item waits until the others' have made room, and a list shows fewer items
-    rather than more of one source (per_source = window turns the cap off). Ties go to the newer.
+    One source has at most `per_source` picks among `window` in a row while another source has
+    an item to put between (a busy source's next item waits), and at most its share of the
+    list in all (per_source per window: 8 of 20), so a list shows fewer items rather than more
+    of one source. per_source = window turns the caps off. Ties go to the newer.
     """
     ordered = sorted(entries, key=lambda e: (-score(e[3], e[4], (now - e[2]) / 3600), -e[2], e[0]))
     waiting = [(article_id, source) for article_id, source, *_ in ordered]
+    share = max(per_source, round(size * per_source / window))
     picked: list[tuple[str, str]] = []
+    total: Counter[str] = Counter()
     while len(picked) < size:
         recent = Counter(source for _, source in picked[max(0, len(picked) - window + 1) :])
-        pick = next((w for w in waiting if recent[w[1]] < per_source), None)
+        allowed = [w for w in waiting if total[w[1]] < share]
+        pick = next((w for w in allowed if recent[w[1]] < per_source), None)
+        pick = pick or next(iter(allowed), None)  # no other source has one left: a run
         if pick is None:
             break
         waiting.remove(pick)
         picked.append(pick)
+        total[pick[1]] += 1
     return [article_id for article_id, _ in picked]

@@ -518,8 +518,9 @@ def test_rank_keeps_a_busy_source_to_its_share_of_every_five_in_a_row() -> None:
     for start in range(len(sources) - 4):
         assert max(Counter(sources[start : start + 5]).values()) <= 2, sources
     assert top[:2] == ["a0", "a1"]  # the best still come first
-    # One source only: fewer items rather than more of it.
-    assert stories.rank(entries[:8], now, 20, per_source=2, window=5) == ["a0", "a1"]
+    # One source left: its items follow one another, up to its share of the list (8 of 20).
+    alone = [(f"a{n}", "a", now - n * 60.0, 1, 1.0) for n in range(12)]
+    assert stories.rank(alone, now, 20, per_source=2, window=5) == [f"a{n}" for n in range(8)]
 
 
 def test_summary_copy_of_an_article_whose_start_is_its_sites_template() -> None:
