@@ -314,8 +314,9 @@ def test_category_lists_thumbnail_title_source_time_and_excerpt(
     ]
     assert 'aria-current="page">Technology</a>' in page
     assert unsafe_markup(page) == []
-    # Two articles: the newest-first list would show the same two again.
+    # Two articles, both shown: the newest-first list would show the same two again.
     assert 'rel="next"' not in page
+    assert "Every article, newest first" not in page
 
 
 def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
@@ -323,7 +324,9 @@ def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
 ) -> None:
     stored = add_articles("hacker-blog", 30) + add_articles("mixed", 17)
     assert store.category_count("tech") == 47
-    assert NEXT_LINK.search(text(client, "/c/tech/"))  # more than a page: older ones to see
+    top = text(client, "/c/tech/")  # more than a page: the rest is in the newest-first list
+    assert 'href="/c/tech/?sort=latest">Every article, newest first →</a>' in top
+    assert 'rel="next"' not in top  # the top stories are no page of that list
     seen: list[str] = []
     url: str | None = "/c/tech/?sort=latest"  # the default page ranks top stories instead
     pages_walked = 0
@@ -335,7 +338,7 @@ def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
             assert "Newest articles" not in page
             add_articles("hacker-blog", 5)  # newer than the cursor: offsets would shift by 5
         else:
-            assert 'href="/c/tech/">← Newest articles</a>' in page
+            assert 'href="/c/tech/?sort=latest" rel="first">← Newest articles</a>' in page
         match = NEXT_LINK.search(page)
         url = html.unescape(match.group(1)) if match else None
     assert pages_walked == 3

@@ -31,6 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "more_in": "More in {category}",
         "older": "Older articles",
         "newest": "Newest articles",
+        "every_article": "Every article, newest first",
         "no_articles": "No articles yet.",
         "empty_no_sources": "No articles yet: no source feeds this category.",
         "empty_pending": "No articles yet: the first fetch of the sources is still pending. "
@@ -92,6 +93,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "more_in": "更多{category}文章",
         "older": "更早的文章",
         "newest": "最新文章",
+        "every_article": "全部文章（按时间）",
         "no_articles": "暂无文章。",
         "empty_no_sources": "暂无文章：还没有来源属于这个分类。",
         "empty_pending": "暂无文章：来源的首次抓取尚未完成，文章将在几分钟内出现。",

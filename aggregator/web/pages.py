@@ -328,10 +328,6 @@ def category(slug: str) -> str:
     latest = request.args.get("sort") == "latest" or before is not None
     pool: list[Article] | None = None  # None: the top stories of the newest articles
     next_url: str | None = None
-    if not latest and store.category_count(slug) > PAGE_SIZE:
-        # From the top stories, "older" is the newest-first list: worth a link only when it
-        # holds more than one page (else it shows the same articles again).
-        next_url = url_for(".category", slug=slug, sort="latest")
     if latest:
         try:
             pool, next_cursor = store.category_page(slug, PAGE_SIZE, before)
@@ -345,6 +341,11 @@ def category(slug: str) -> str:
             else None
         )
     articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=not latest)
+    # The top stories are no page of a series: they lead to the newest-first list when it
+    # holds articles they do not show (a busy source's, copies, older ones).
+    every_url = None
+    if not latest and store.category_count(slug) > len(articles):
+        every_url = url_for(".category", slug=slug, sort="latest")
     return render_page(
         "category.html",
         category=cat,
@@ -353,7 +354,9 @@ def category(slug: str) -> str:
         story_sizes=sizes,
         sort="latest" if latest else "top",
         next_url=next_url,
-        first_url=url_for(".category", slug=slug) if before else None,
+        every_url=every_url,
+        # (The first page of the newest-first list: the top stories are not "newest".)
+        first_url=url_for(".category", slug=slug, sort="latest") if before else None,
         current_slug=slug,
         current_page=not latest and not before,  # the category's own link is this very page
         feeds=feed_links(slug, f"{config.site.title}: {cat.title}", request.script_root),
