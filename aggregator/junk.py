@@ -49,7 +49,6 @@ _PARAGRAPHS = (
 )
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|blockquote|figcaption|tr|td)\b[^>]*>", re.I)
 _INLINE_TAG = re.compile(r"<[^>]*>")
-_SOURCE_BREAK = re.compile(r"[ \t]*[\r\n]\s*")
 _BLOCKS = frozenset(("p", "div", "ul", "ol", "li", "blockquote", "table", "section", "figure"))
 _MEDIA = ("img", "picture", "video", "audio", "iframe")
 
@@ -172,15 +171,17 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         return html_text
     # The usual case is nothing to remove: find that out on the text, line by line (a line is a
     # paragraph or a <br> line), before parsing anything.
-    # (A line break in the source is a space in a paragraph, as _drop reads it.)
-    lines = _BLOCK_TAG.sub("\n", _SOURCE_BREAK.sub(" ", html_text))
-    quick = html.unescape(_INLINE_TAG.sub("", lines))
+    # (A line break in the source is a space in a paragraph, and white space is read collapsed,
+    # as _drop reads it; with str methods: a pattern around line breaks was quadratic on a long
+    # run of spaces.)
+    flat = html_text.replace("\r", " ").replace("\n", " ")
+    quick = html.unescape(_INLINE_TAG.sub("", _BLOCK_TAG.sub("\n", flat)))
     own_hit = own is not None and own.search(quick)
     if not own_hit and (
         not defaults
         or not any(
             _built_in_hit(line)
-            for line in map(str.strip, quick.split("\n"))
+            for line in (" ".join(line.split()) for line in quick.split("\n"))
             if 0 < len(line) <= DEFAULT_MAX_CHARS + 20
         )
     ):
