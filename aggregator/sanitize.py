@@ -202,7 +202,7 @@ _UNUSUAL_TAG = re.compile(
     r"|pre|code|table|tr|td|th|tbody|thead|hr|iframe|source|video|audio|picture|small|sup|sub)"
     r"[\s/>])[A-Za-z]"
 )
-_NAMED_TAG = re.compile(r"</?([A-Za-z][\w-]*)[^<>]*>")
+_NAMED_TAG = re.compile(r"</?([A-Za-z][\w-]*+)[^<>]*+>")  # (possessive: no backtracking)
 _FOREIGN_CONTENT = re.compile(r"<(?:math|svg)[\s/>]", re.IGNORECASE)
 
 

@@ -546,6 +546,22 @@ def test_looking_for_hidden_pictures_is_linear(hostile: str) -> None:
     assert "<img" not in clean_html(hostile, BASE)
 
 
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<p>x</p><" + "a" * 200_000,  # one endless name: 14 s for 50 KB with backtracking
+        "<p>x</p><int" + " a" * 100_000,
+        "<p>x</p>" + "<int>" * 50_000,
+        "<p>x</p>" + "<a" * 100_000,
+    ],
+    ids=["endless-name", "endless-attributes", "many-tags", "many-starts"],
+)
+def test_looking_for_tags_nh3_takes_for_mathml_is_linear(hostile: str) -> None:
+    assert clean_html(hostile, BASE).startswith("<p>x")
+    assert strip_tags(hostile).startswith("x")
+
+
 @pytest.mark.parametrize(
     ("iri", "uri"),
     [
