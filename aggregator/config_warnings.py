@@ -7,10 +7,11 @@ rarely mean what their author wanted.
 from __future__ import annotations
 
 import ipaddress
+import socket
 from urllib.parse import urlsplit
 
 from aggregator.config import Config
-from aggregator.fetch import PrivateAccess
+from aggregator.fetch import PrivateAccess, address_problem
 from aggregator.redact import MASK, secrets_in_url
 
 
@@ -71,10 +72,17 @@ def config_warnings(config: Config) -> list[str]:
 
 
 def _private_host(host: str) -> bool:
+    """Whether `host` names a local or private address as written (no DNS here): "localhost",
+    an address literal the fetch refuses (fetch.address_problem: NAT64 and 6to4 forms too), or
+    one of the shorthands resolvers take for IPv4 ("127.1", "0x7f000001", "017700000001")."""
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         return True
+    literal = host.strip("[]")
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(literal)
     except ValueError:
-        return False
-    return bool(address.is_private or address.is_loopback or address.is_link_local)
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(literal))
+        except (OSError, ValueError):
+            return False
+    return address_problem(address) is not None

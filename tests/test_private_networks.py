@@ -146,6 +146,15 @@ def test_allow_private_networks_values_are_checked() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "host", ["127.1", "0x7f000001", "017700000001", "[::127.0.0.1]", "[64:ff9b::7f00:1]"]
+)
+def test_check_config_warns_about_every_spelling_of_a_private_address(host: str) -> None:
+    # The fetch refuses them all; the warning knew only the usual spellings.
+    config = parse_config(_config("http://127.0.0.1:8080/f", f"http://{host}/f", "true"))
+    assert any(w.startswith("sources[1] (public).url:") for w in config_warnings(config))
+
+
 def test_check_config_warns_about_the_global_switch_and_not_about_allowed_sources() -> None:
     text = _config("http://127.0.0.1:8080/f", "http://10.9.9.9/f", "true")
     config = parse_config(text)
