@@ -379,8 +379,13 @@ def _keep_embed(match: re.Match[str]) -> str:
     # The content of an iframe is raw text (fallback for ancient browsers): never keep it.
     # Players answer https too; the pages' policy frames them only so (and an https page
     # would refuse an http frame anyway).
-    attributes = _attributes(match.group(1), "iframe").replace(' src="http://', ' src="https://')
+    # (A src written with spaces before it, which browsers ignore, hid an http:// from this.)
+    attributes = _SPACED_SRC.sub(' src="', _attributes(match.group(1), "iframe"))
+    attributes = attributes.replace(' src="http://', ' src="https://')
     return f"<iframe{attributes}></iframe>"
+
+
+_SPACED_SRC = re.compile(r' src="\s++')
 
 
 def _attributes(tag: str, name: str) -> str:

@@ -309,6 +309,7 @@ def test_real_images_are_kept_and_lazy() -> None:
         "https://player.vimeo.com/video/76979871",
         "//www.youtube.com/embed/dQw4w9WgXcQ",
         "http://www.youtube.com/embed/dQw4w9WgXcQ",  # framed as https: the policy allows that
+        "  http://www.youtube.com/embed/dQw4w9WgXcQ",  # (the spaces hid the http:// before)
     ],
 )
 def test_iframes_from_video_players_are_kept_and_sandboxed(src: str) -> None:
