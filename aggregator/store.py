@@ -108,7 +108,13 @@ end
 local function fp_tokens(packed)
   local out = {}
   local length = string.byte(packed, 5) * 256 + string.byte(packed, 6)
-  if length < __MIN_LENGTH__ then return out end
+  if length < __MIN_LENGTH__ then
+    local lead = string.sub(packed, __LEAD__, __LEAD__ + 3)
+    if length > 0 and string.sub(packed, 1, 4) ~= '\0\0\0\0' and lead ~= '\0\0\0\0' then
+      out[1] = 'S' .. lead
+    end
+    return out
+  end
   for band = 0, __BANDS__ - 1 do
     local from = __HEAD__ + band * __ROWS__ * 2 + 1
     out[#out + 1] = string.char(band) .. string.sub(packed, from, from + __ROWS__ * 2 - 1)
@@ -189,6 +195,7 @@ for _name, _value in {
     "__BANDS__": stories.BANDS,
     "__ROWS__": stories.ROWS,
     "__HEAD__": stories.PACKED_SIZE - 2 * stories.SLOTS,
+    "__LEAD__": stories.PACKED_SIZE - 2 * stories.SLOTS - 3,  # (the head's last 4 bytes)
     "__PACKED__": stories.PACKED_SIZE,
 }.items():
     _LUA_STORIES_COMMON = _LUA_STORIES_COMMON.replace(_name, str(_value))

@@ -26,6 +26,9 @@ or the start of their body are *candidates*, and `same_story` decides:
   shingles or more).
 
 Two articles with the same generic title ("Weekly update") but different bodies are different.
+A body too short to compare (under MIN_LENGTH) has no signature: it is the same story as another
+only word for word, under the same title, from another source (its lead is then the hash of all
+of it, and its one bucket that hash).
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ TEMPLATE_NEAR = 0.55  # ... unless they share more than a template's fills ever 
 # not characters: 50 are ~50 English words or ~50 Chinese characters.)
 LONG = 50
 PREFIX_LEVELS = (48, 96, 192)  # normalized characters at which the body's start is hashed
-MIN_LENGTH = PREFIX_LEVELS[0]  # bodies shorter than this (normalized characters) never merge
+MIN_LENGTH = PREFIX_LEVELS[0]  # shorter bodies (normalized characters) merge only word for word
 WORD_SHINGLE = 3
 # Only the start of a body is shingled: a copy is recognized by its first 1,000 tokens as well as
 # by all of them, and a 50 KB article then costs no more than a 5 KB one.
@@ -288,9 +291,13 @@ def fingerprints(
     pairs = [(body, raw) for _, body, raw in items]
     parts = _native.fingerprint_parts(pairs) if _native else _fingerprint_parts_python(pairs)
     out = []
-    for (title, _, _), (length, (distinct, signature), prefixes, lead) in zip(
+    for (title, body, _), (length, (distinct, signature), prefixes, lead) in zip(
         items, parts, strict=True
     ):
+        if 0 < length < MIN_LENGTH:
+            # Too short to compare by shingles (a microblog post, a forum line): the lead is
+            # the hash of all of it, so its exact copies under the same title are found.
+            lead = _hash32("".join(t for paragraph in body for t in unpack_tokens(paragraph)))
         core = title_core(title)
         out.append(
             Fingerprint(
@@ -365,6 +372,16 @@ def same_story(
     below TEMPLATE_NEAR counts only within TITLE_NEAR_HOURS (the same long text or the same
     start count any time).
     """
+    if not (a.comparable or b.comparable):
+        # Bodies too short to compare (a microblog post, a forum line: eight mirrors of one
+        # post showed eight times in a row): the same title and the very same words, from two
+        # sources, are one post copied. Within one source a repeated short post is its own.
+        return bool(
+            not same_source
+            and a.length
+            and a.title
+            and (a.title, a.lead, a.length) == (b.title, b.lead, b.length)
+        )
     if not (a.comparable and b.comparable):
         return False
     if a.title and a.title == b.title:
@@ -394,6 +411,9 @@ def bucket_tokens(fp: Fingerprint) -> list[bytes]:
 
 def _bucket_tokens(fp: Fingerprint) -> list[bytes]:
     if not fp.comparable:
+        # A short body: filed by the hash of all of it, under a title (same_story).
+        if fp.length and fp.title and fp.lead:
+            return [b"S" + fp.lead.to_bytes(4, "big")]
         return []
     signature = _SIG.pack(*fp.signature)
     width = ROWS * 2  # bytes of a band

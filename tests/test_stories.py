@@ -394,11 +394,18 @@ def test_sister_feeds_sharing_a_header_merge_only_a_summary_by_it() -> None:
     assert stories.same_story(stories.fingerprint(letters, short, short), a)
 
 
-def test_short_bodies_never_merge() -> None:
+def test_short_bodies_merge_only_as_word_for_word_copies_across_sources() -> None:
     a = fp("Same title here", ["Too short."])
     assert not a.comparable
-    assert not stories.same_story(a, a)
-    assert stories.bucket_tokens(a) == []
+    assert stories.same_story(a, fp("Same title here", ["Too short."]))
+    assert not stories.same_story(a, a, same_source=True)  # a source repeating itself
+    assert not stories.same_story(a, fp("Same title here", ["Too long."]))
+    assert not stories.same_story(a, fp("Another title", ["Too short."]))
+    assert not stories.same_story(a, fp("Same title here", ["Too short.", "And more " * 20]))
+    assert not stories.same_story(fp("Same title here", []), fp("Same title here", []))
+    assert not stories.same_story(fp("Hi", ["Too short."]), fp("Hi", ["Too short."]))  # no title
+    assert [t[:1] for t in stories.bucket_tokens(a)] == [b"S"]
+    assert stories.bucket_tokens(fp("Same title here", [])) == []
 
 
 def test_pack_round_trips_and_tokens_cover_bands_title_and_start() -> None:

@@ -183,6 +183,47 @@ def test_trimming_an_article_leaves_its_story_consistent(
         assert {v.decode() for v in store.redis.hvals(key)} <= set(handles), key
 
 
+def test_a_short_post_copied_word_for_word_is_one_story_and_leaves_nothing_when_trimmed(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # Eight mirrors of one forum post showed it eight times in a row: bodies too short to
+    # compare by shingles never merged.
+    date = "Mon, 23 Nov 2026 09:00:00 GMT"
+    post = ("f1", "出南京泰山5盒，原盒看图", ["如题，价格私聊。"], date)
+    other = ("f3", "出南京泰山5盒，原盒看图", ["已出，谢谢大家。"], date)  # other words
+    urls = {
+        "a": feed_server.add("/a.xml", rss([post])),
+        "b": feed_server.add("/b.xml", rss([post])),
+        "c": feed_server.add("/c.xml", rss([post])),
+        "d": feed_server.add("/d.xml", rss([other])),
+    }
+    refresh_all(store, urls)
+    first = article(store, "a", "f1")
+    copies = [article(store, s, "f1").id for s in ("b", "c")]
+    found = store.stories_of([first.id, *copies, article(store, "d", "f3").id])
+    assert found[first.id].size == 3  # a's, b's and c's: one post copied
+    assert {found[i].id for i in copies} == {found[first.id].id}
+    assert found[article(store, "d", "f3").id].size == 1  # the same title over other words
+
+    for n, source in enumerate(("a", "b", "c", "d")):  # trimmed: nothing is left behind
+        newer = (
+            f"n{n}",
+            f"Unrelated note {n}",
+            [f"Parking rules change on street {n}."],
+            DATE_LATER,
+        )
+        config = make_config({source: feed_server.add(f"/{source}.xml", rss([newer]))})
+        config = replace(config, retention=RetentionConfig(max_per_source=1))
+        with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+            refresh_source(config.sources[0], config, store, fetcher, now=NOW)
+    handles = {}
+    for key in store.redis.scan_iter("agg:stories:handle:*"):
+        handles.update({h.decode(): i.decode() for h, i in store.redis.hgetall(key).items()})
+    assert len(handles) == 4  # the four notes
+    for key in store.redis.scan_iter("agg:stories:lsh:*"):
+        assert {v.decode() for v in store.redis.hvals(key)} <= set(handles), key
+
+
 def test_stories_turned_off_file_nothing(store: Store, feed_server: FeedServer) -> None:
     """`[stories] enabled = false`: a copy stays a story of its own, and no story data is kept."""
     config = make_config(
