@@ -297,6 +297,28 @@ def test_reddits_byline_and_links_leave_and_its_picture_stays() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "submitted by /u/gst4158 [link] [comments]",
+        "submitted by /u/Vayate to /r/worldnews [link] [1086 comments]",
+        "submitted by coupdetaco to news [link] [329 comments]",
+        "submitted bybenjaab123tospace [link][959 comments]",
+        "[link] [275 comments]",
+    ],
+)
+def test_reddits_footer_goes_in_each_way_it_is_written(footer: str) -> None:
+    assert removed(footer)
+
+
+@pytest.mark.timeout(10)
+def test_lines_like_a_glued_reddit_footer_are_judged_in_linear_time() -> None:
+    # "submitted by[\w-]+?to[\w-]+" backtracked: 43 s over 8.8 MB of such lines (a review).
+    line = "submitted by" + "to" * 103 + "."
+    body = f"<p>{line}</p>" * 12_000 + "<p>The text.</p>"
+    assert strip_paragraphs(body, ()) == body  # (not a footer: nothing goes)
+
+
 @pytest.mark.timeout(10)
 def test_many_junk_paragraphs_are_judged_in_linear_time() -> None:
     # Each was checked against every one doomed before: 33 s for these 4,000 (a review).

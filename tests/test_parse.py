@@ -267,7 +267,6 @@ def test_whitespace_and_comments_before_the_xml_declaration() -> None:
     assert feed.warning is None
 
 
-@requires_corpus
 def test_a_utf8_bom_before_the_gbk_the_document_declares_reads_as_gbk() -> None:
     # An editor's BOM over GBK bytes: "8 byte(s) are not valid UTF-8" and mojibake, where the
     # declaration decodes every byte.
@@ -284,6 +283,7 @@ def test_a_utf8_bom_before_the_gbk_the_document_declares_reads_as_gbk() -> None:
     assert (utf8.title, utf8.warning) == ("欢迎光临", None)
 
 
+@requires_corpus
 def test_leading_bom_and_spaces() -> None:
     for name in ("edge/gofeed_rss_feed_bom.xml", "edge/gofeed_rss_feed_leading_spaces.xml"):
         assert parse_corpus(name).warning is None
