@@ -334,17 +334,16 @@ _MESS_SAMPLE = 64 * 1024  # characters of each reading measured
 
 
 def _past_a_wrong_bom(body: bytes, content_type: str) -> tuple[str, str] | None:
-    """A body after a UTF-8 byte order mark that is not UTF-8 but decodes, strictly, in the
-    encoding it declares (an editor's BOM before GBK bytes): that reading, with a warning.
-    None when it is UTF-8 or nothing declared reads it (the BOM's reading stands)."""
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    """A body after a UTF-8 byte order mark that is mostly not UTF-8 but decodes, strictly, in
+    the multi-byte CJK encoding it declares (an editor's BOM before GBK bytes): that reading,
+    with a warning. None otherwise: the BOM's reading stands (a UTF-8 document with a few bad
+    bytes is not windows-1251, which decodes anything)."""
+    utf8 = body.decode("utf-8", errors="replace")
+    high = len(body) - len(body.translate(None, _HIGH_BYTES))
+    if utf8.count("\ufffd") * 20 <= high:  # at most 5% of the non-ASCII bytes are broken
         return None
     for encoding in _declared_encodings(body, content_type):
-        if _label(encoding) == _label("utf-8"):
+        if codecs.lookup(encoding).name not in _MULTIBYTE_CJK:
             continue
         try:
             text = body.decode(encoding)
@@ -355,6 +354,14 @@ def _past_a_wrong_bom(body: bytes, content_type: str) -> tuple[str, str] | None:
             " as it declares; it was read as such."
         )
     return None
+
+
+# Legacy encodings whose strict decoding says something: a byte sequence that is not theirs
+# fails, where single-byte ones decode anything.
+_MULTIBYTE_CJK = frozenset(
+    {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp",
+     "euc_kr", "cp949", "cp936", "iso2022_jp"}
+)  # fmt: skip
 
 
 def _lenient(data: bytes, encoding: str) -> tuple[str, str | None]:

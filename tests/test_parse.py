@@ -281,6 +281,13 @@ def test_a_utf8_bom_before_the_gbk_the_document_declares_reads_as_gbk() -> None:
     # A UTF-8 document with its BOM is read as UTF-8 whatever it declares, and says nothing.
     utf8 = parse(codecs.BOM_UTF8 + document.encode("utf-8"), url=URL, headers={})
     assert (utf8.title, utf8.warning) == ("欢迎光临", None)
+    # One bad byte in UTF-8 is no reason to read it all as the single-byte charset it declares
+    # (windows-1251 decodes anything: every title became mojibake).
+    russian = document.replace("gbk", "windows-1251").replace("欢迎光临", "Привет мир")
+    broken = codecs.BOM_UTF8 + russian.encode("utf-8").replace("新闻标题".encode(), b"\xff")
+    feed = parse(broken, url=URL, headers={"Content-Type": "application/rss+xml; charset=koi8-r"})
+    assert feed.title == "Привет мир"
+    assert feed.warning == "1 byte(s) are not valid UTF-8 and were replaced."
 
 
 @requires_corpus
