@@ -44,11 +44,18 @@ MAX_MESSAGE_CHARS = 1000
 
 
 def bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """`message`, or its start and its end when it is longer than `limit` (its end says most)."""
+    """`message`, or its start and its end when it is longer than `limit` (its end says most),
+    cut between words: a URL cut in two loses the scheme that tells the public pages' redaction
+    it is one, and its tail's credentials were shown (redact.public_error)."""
     if len(message) <= limit:
         return message
     half = (limit - 5) // 2
-    return f"{message[:half]} […] {message[-half:]}"
+    head, tail = message[:half], message[-half:]
+    if not message[half].isspace():
+        head = head.rpartition(" ")[0]
+    if not message[-half - 1].isspace():
+        tail = tail.partition(" ")[2]
+    return f"{head} […] {tail}".strip()
 
 
 class SourceError(AggregatorError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from aggregator.errors import SourceError
 from aggregator.redact import (
     PRIVATE_ADDRESS_ERROR,
     is_secret_parameter,
@@ -69,6 +70,16 @@ def test_errors_lose_internal_detail_and_credentials() -> None:
     )
     closed = "could not connect to localhost port 80: [Errno 111] Connection refused"
     assert public_error(closed) == "could not connect"
+
+
+def test_a_bounded_error_never_keeps_half_a_url_for_redaction_to_miss() -> None:
+    # Cut at 1,000 characters mid-URL, the tail "…&api_key=SECRET123" had no scheme, so no
+    # redaction saw a URL, and the key showed on the public /sources page.
+    url = "https://feeds.example.com/f?" + "&".join(f"p{i}=v{i}" for i in range(150))
+    for secret_url in (url + "&api_key=SECRET123", "https://u:SECRET123@h.example/" + "a" * 2000):
+        error = SourceError(f"HTTP 500 Internal Server Error from {secret_url} (after 2 hops)")
+        assert len(error.message) <= 1000
+        assert "SECRET" not in public_error(error.message)
 
 
 def test_a_quote_in_a_password_or_a_secret_value_does_not_end_the_url() -> None:

@@ -138,7 +138,7 @@ def test_an_error_quoting_what_the_source_sent_is_bounded(
     url = feed_server.redirect("/long", "/target?" + "a" * 60_000)
     assert refresh(store, url).outcome is Outcome.HTTP_ERROR
     error = store.get_state("src").last_error
-    assert 100 < len(error) <= 1000
+    assert len(error) <= 1000
     assert "500" in error
     assert len(store.fetch_history("src", 1)[0].error) <= 1000
 
