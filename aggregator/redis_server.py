@@ -412,7 +412,7 @@ def _guarded(connection_class: type, breaker: Breaker | None) -> type:
             try:
                 return super().read_response(*args, **kwargs)
             except ResponseError as e:
-                if not str(e).startswith("BUSY"):
+                if not str(e).startswith("BUSY "):  # (not BUSYKEY, BUSYGROUP)
                     raise
                 if breaker is not None:
                     breaker.trip()
@@ -423,4 +423,11 @@ def _guarded(connection_class: type, breaker: Breaker | None) -> type:
                 raise
 
     Guarded.__name__ = Guarded.__qualname__ = f"Guarded{connection_class.__name__}"
+    Guarded.base = connection_class
     return Guarded
+
+
+def without_breaker(connection_class: type) -> type:
+    """A client's connection class with BUSY read as an outage but no breaker: for a probe with
+    a timeout of its own, which must not make the web's requests fail after it gave up."""
+    return _guarded(getattr(connection_class, "base", connection_class), None)

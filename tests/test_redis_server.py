@@ -27,6 +27,7 @@ from aggregator.redis_server import (
     server_version,
     socket_path_for,
 )
+from aggregator.web.health import _probe_client
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,6 +155,24 @@ def test_a_busy_server_is_an_outage_to_ride_out_and_the_web_stops_asking_for_a_w
     assert saved == [True]
     time.sleep(BREAK_SECONDS)
     assert web.get("k") == b"v"
+
+
+def test_the_readiness_probe_giving_up_does_not_trip_the_webs_breaker(
+    server: EmbeddedServer,
+) -> None:
+    # The probe's 1 s timeout met a 1.5 s stall the pages rode out, and every page then
+    # answered 503 for 3 s more (a review).
+    web = connect(server.start(), patient=False)
+    probe = _probe_client(web)
+    pid = server.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(redis.exceptions.TimeoutError):
+            probe.ping()
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert web.ping()  # at once: no breaker was tripped
 
 
 def test_connect_gives_one_client_per_process(server: EmbeddedServer) -> None:

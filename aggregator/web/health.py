@@ -22,6 +22,7 @@ from redis.retry import Retry
 
 from aggregator import metrics
 from aggregator.queues import QUEUE_NAME
+from aggregator.redis_server import without_breaker
 from aggregator.store import Store
 from aggregator.web import get_store
 
@@ -64,7 +65,11 @@ def _probe_client(client: redis.Redis) -> redis.Redis:
             "retry_on_error": [],
         }
         probe = redis.Redis(
-            connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs)
+            connection_pool=redis.ConnectionPool(
+                # (Its own 1 s timeout: a stall the pages ride out must not trip their breaker.)
+                connection_class=without_breaker(pool.connection_class),
+                **kwargs,
+            )
         )
         _probes[key] = probe
     return probe
