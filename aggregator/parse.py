@@ -532,7 +532,7 @@ def _parse_xml(
         tuple(_entry(e, feed_base) for e in entries),
         feed_base,
         _join_warnings(bozo and f"{bozo}; it was read leniently", warning),
-        atom=version.startswith("atom"),
+        feed_authors_apply=_feed_authors_apply(version, data),
     )
     return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
 
@@ -581,10 +581,10 @@ def _feed(
     base_url: str,
     warning: str | None,
     *,
-    atom: bool,
+    feed_authors_apply: bool,
 ) -> ParsedFeed:
     """A ParsedFeed from either parser's feed (both answer feedparser's keys) and its entries."""
-    if atom and (author := _author(feed)):
+    if feed_authors_apply and (author := _author(feed)):
         # RFC 4287 4.2.1: an Atom feed's authors are those of its entries that name none (a
         # single-author blog's usual feed); neither parser applies them.
         entries = tuple(e if e.author else replace(e, author=author) for e in entries)
@@ -598,6 +598,16 @@ def _feed(
         base_url=base_url,
         warning=warning,
     )
+
+
+def _feed_authors_apply(version: str, data: bytes) -> bool:
+    """Whether the feed's authors are those of its entries that name none (RFC 4287 4.2.1):
+    in Atom, but not in a document with a <source>, whose authors come first and which neither
+    parser files with the entry (a planet's posts were credited to the planet's owner)."""
+    return version.startswith("atom") and _SOURCE_ELEMENT.search(data) is None
+
+
+_SOURCE_ELEMENT = re.compile(rb"<(?:\w+:)?source[\s>]")
 
 
 # --- the fast path ------------------------------------------------------------------------------
@@ -738,7 +748,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         ),
         base_url,
         warning,
-        atom=not rss,
+        feed_authors_apply=_feed_authors_apply(version, data),
     )
     # feedparser resolves a relative hub against the document's URL (feedparser-rs keeps it).
     hub = _join(parsed.hub, base_url) or None if parsed.hub else None

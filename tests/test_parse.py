@@ -768,6 +768,12 @@ def test_an_atom_feeds_author_is_its_entries_that_name_none(parser: str) -> None
     body = (Path(__file__).parent / "fixtures/parse/atom-feed-author.xml").read_bytes()
     feed = parse(body, url=URL, headers={}, parser=parser)
     assert [e.author for e in feed.entries] == ["محرر", "Own"]
+    # A planet's posts carry their own <source>, whose author comes first: never the planet's.
+    planet = body.replace(
+        b"<title>B</title>",
+        b"<title>B</title><source><author><name>Blogger</name></author></source>",
+    )
+    assert parse(planet, url=URL, headers={}, parser=parser).entries[0].author is None
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
