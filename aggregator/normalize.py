@@ -649,14 +649,22 @@ def excerpt(text: str, limit: int = 160) -> str:
     """At most `limit` user-perceived characters of `text`, with "…" when it was cut, without
     explicit direction controls (_BIDI_CONTROL)."""
     cut = _excerpt(text, limit)
-    return _BIDI_CONTROL.sub("", cut) if _BIDI_CONTROL.search(cut) else cut
+    if not _BIDI_CONTROL.search(cut):
+        return cut
+    isolates = sum(map(cut.count, "\u2066\u2067\u2068"))
+    if isolates and isolates == cut.count("\u2069"):  # closed isolates: an author's, kept
+        return _BIDI_EMBEDDING.sub("", cut)
+    return _BIDI_CONTROL.sub("", cut)
 
 
 # Right-to-left override and its kin (U+202A-U+202E, U+2066-U+2069): in a title, a byline or an
 # excerpt, one left open reverses what follows it on the line, the time and source after a title
 # included ("Invoice <RLO>gpj.exe" reads "Invoice exe.jpg"). The page's lang and dir attributes
-# (and dir="auto") set the direction of right-to-left text; its marks (U+200E, U+200F) stay.
+# (and dir="auto") set the direction of right-to-left text; its marks (U+200E, U+200F) stay, and
+# so do isolates when each is closed (an RTL author's "C++" in an Arabic title): they affect
+# nothing outside themselves.
 _BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_EMBEDDING = re.compile("[\u202a-\u202e]")
 
 
 def _excerpt(text: str, limit: int) -> str:

@@ -714,6 +714,9 @@ def test_direction_overrides_leave_titles_bylines_and_excerpts() -> None:
     assert article.title == "Invoice gpj.exe x"
     assert article.author == "Eve"
     assert article.summary == "Hello world \u200fמלה"  # (a direction mark is no override)
+    # An isolate its author closed affects nothing outside it: an Arabic title's "C++" keeps it.
+    arabic = one(entry(guid="2", title="دليل \u2066C++\u2069 للمبتدئين", content="<p>x</p>"))
+    assert arabic.title == "دليل \u2066C++\u2069 للمبتدئين"
 
 
 # --- the real corpus ----------------------------------------------------------------------------
