@@ -116,30 +116,23 @@ UNREADABLE_MARK = "!"
 MAX_MARKS = 500
 
 
-def newest(feed: ParsedFeed, count: int) -> ParsedFeed:
+def newest(feed: ParsedFeed, count: int, now: datetime) -> ParsedFeed:
     """The feed with at most `count` entries, in its order: its newest by the date the parser
-    read (an undated one counts as newest: it is dated when first seen), and a warning naming
-    how many it listed. A refresh keeps no more than retention.max_per_source: a feed of 200,000
-    items was cleaned whole, then saved in one script that held Redis for 22 s, to be trimmed,
-    each trimmed one tombstoned for a year (and again every poll, had its ids changed)."""
+    read (an undated one, or one dated after `now`, counts as `now`: that is the date it gets).
+    A refresh keeps no more than retention.max_per_source: a feed of 200,000 items was cleaned
+    whole, then saved in one script that held Redis for 22 s, to be trimmed, each trimmed one
+    tombstoned for a year (and again every poll, had its ids changed)."""
     if len(feed.entries) <= count:
         return feed
+    latest = now.timestamp()
 
-    def age(position: int) -> tuple[bool, float, int]:
+    def age(position: int) -> tuple[float, int]:
         entry = feed.entries[position]
         when = entry.published or entry.updated
-        return when is not None, -when.timestamp() if when else 0.0, position
+        return -min(when.timestamp(), latest) if when else -latest, position
 
     kept = sorted(sorted(range(len(feed.entries)), key=age)[:count])
-    warning = (
-        f"The feed lists {len(feed.entries):,} entries; the newest {count:,} are read"
-        " (retention.max_per_source)"
-    )
-    return replace(
-        feed,
-        entries=tuple(feed.entries[i] for i in kept),
-        warning=f"{feed.warning}; {warning}" if feed.warning else warning,
-    )
+    return replace(feed, entries=tuple(feed.entries[i] for i in kept))
 
 
 def normalize(

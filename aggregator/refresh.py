@@ -176,7 +176,15 @@ def refresh_source(
                 parsed = parse(
                     body, url=result.url, headers=result.headers, parser=config.fetch.parser
                 )
-                parsed = newest(parsed, config.retention.max_per_source)
+                listed = len(parsed.entries)
+                parsed = newest(parsed, config.retention.max_per_source, now)
+                if listed > len(parsed.entries):
+                    log.info(
+                        "read the newest %d of the feed's %d entries (retention.max_per_source)",
+                        len(parsed.entries),
+                        listed,
+                        extra={"fields": {"source": source.id}},
+                    )
                 extra = {"parser": parsed.parser}
                 report = Report()
                 try:
