@@ -75,10 +75,11 @@ class Candidate:
 def lead_image(
     feed_images: Iterable[Candidate], content_html: str = "", page_image: str = ""
 ) -> str:
-    """The first acceptable candidate: feed images, then the page's og:image, then content."""
-    for candidate in feed_images:
-        if acceptable(candidate):
-            return candidate.url
+    """The first acceptable candidate: feed images (the widest declared: the Guardian offers its
+    picture at 140 and 460 px, the small one first), then the page's og:image, then content."""
+    named = [candidate for candidate in feed_images if acceptable(candidate)]
+    if named:
+        return max(named, key=lambda candidate: candidate.width or 0).url  # (ties: the first)
     if page_image and acceptable(Candidate(page_image)):
         return page_image
     for candidate in content_images(content_html):

@@ -248,6 +248,9 @@ def test_feed_images_are_preferred_when_large_enough_and_skipped_when_small() ->
     assert _lead(body, small + large) == "https://site.example/m.jpg"
     thumb = '<media:thumbnail url="https://site.example/thumbs/v.jpg"/>'
     assert _lead("<p>Text</p>", thumb) == "https://site.example/thumbs/v.jpg"  # named by the feed
+    # One picture in two sizes, the smaller first (the Guardian's 140 and 460 px): the wider.
+    medium = '<media:content url="https://site.example/m-140.jpg" medium="image" width="140"/>'
+    assert _lead(body, medium + large) == "https://site.example/m.jpg"
 
 
 def test_the_page_image_comes_after_feed_images_and_before_content() -> None:
