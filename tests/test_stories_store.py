@@ -73,6 +73,27 @@ def article(store: Store, source: str, guid: str) -> Article:
     return found[0]
 
 
+def trim_to_a_newer_article(store: Store, feed_server: FeedServer, source: str, n: int) -> None:
+    """Refresh `source` to one newer, unrelated article with a per-source cap of 1: the
+    refresh's own trimming removes what it held, as retention does in production."""
+    newer = (f"n{n}", f"Unrelated note {n}", [f"Parking rules change on street {n}."], DATE_LATER)
+    config = make_config({source: feed_server.add(f"/{source}.xml", rss([newer]))})
+    config = replace(config, retention=RetentionConfig(max_per_source=1))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(config.sources[0], config, store, fetcher, now=NOW)
+
+
+def indexed_articles(store: Store) -> dict[str, str]:
+    """The story index's handles (handle -> article id), after checking that every bucket holds
+    one of them: nothing of a forgotten article is left in the buckets."""
+    handles = {}
+    for key in store.redis.scan_iter("agg:stories:handle:*"):
+        handles.update({h.decode(): i.decode() for h, i in store.redis.hgetall(key).items()})
+    for key in store.redis.scan_iter("agg:stories:lsh:*"):
+        assert {v.decode() for v in store.redis.hvals(key)} <= set(handles), key
+    return handles
+
+
 ORIGINAL = ("o1", "Bridge approved after long fight", BODY, "Mon, 23 Nov 2026 09:00:00 GMT")
 COPY = (
     "c1",
@@ -146,18 +167,7 @@ def test_trimming_an_article_leaves_its_story_consistent(
     assert store.stories_of([original.id])[original.id].size == 3
 
     def trim(source: str, n: int) -> None:
-        # A newer, unrelated article with a per-source cap of 1: the refresh's own trimming
-        # removes the story's member, as retention does in production.
-        newer = (
-            f"n{n}",
-            f"Unrelated note {n}",
-            [f"Parking rules change on street {n}."],
-            DATE_LATER,
-        )
-        config = make_config({source: feed_server.add(f"/{source}.xml", rss([newer]))})
-        config = replace(config, retention=RetentionConfig(max_per_source=1))
-        with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
-            refresh_source(config.sources[0], config, store, fetcher, now=NOW)
+        trim_to_a_newer_article(store, feed_server, source, n)
 
     trim("a", 1)
     assert store.article(original.id) is None
@@ -173,14 +183,7 @@ def test_trimming_an_article_leaves_its_story_consistent(
     gone = {original.id, *others}
     assert not gone & {k.decode() for k in store.redis.hkeys("agg:stories:fp")}
     assert list(store.redis.scan_iter("agg:story:*")) == []
-    handles = {}
-    for key in store.redis.scan_iter("agg:stories:handle:*"):
-        handles.update({h.decode(): i.decode() for h, i in store.redis.hgetall(key).items()})
-    assert not gone & set(handles.values())
-    for key in store.redis.scan_iter(
-        "agg:stories:lsh:*"
-    ):  # every bucket holds a live article's handle
-        assert {v.decode() for v in store.redis.hvals(key)} <= set(handles), key
+    assert not gone & set(indexed_articles(store).values())
 
 
 def test_a_short_post_copied_word_for_word_is_one_story_and_leaves_nothing_when_trimmed(
@@ -206,22 +209,8 @@ def test_a_short_post_copied_word_for_word_is_one_story_and_leaves_nothing_when_
     assert found[article(store, "d", "f3").id].size == 1  # the same title over other words
 
     for n, source in enumerate(("a", "b", "c", "d")):  # trimmed: nothing is left behind
-        newer = (
-            f"n{n}",
-            f"Unrelated note {n}",
-            [f"Parking rules change on street {n}."],
-            DATE_LATER,
-        )
-        config = make_config({source: feed_server.add(f"/{source}.xml", rss([newer]))})
-        config = replace(config, retention=RetentionConfig(max_per_source=1))
-        with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
-            refresh_source(config.sources[0], config, store, fetcher, now=NOW)
-    handles = {}
-    for key in store.redis.scan_iter("agg:stories:handle:*"):
-        handles.update({h.decode(): i.decode() for h, i in store.redis.hgetall(key).items()})
-    assert len(handles) == 4  # the four notes
-    for key in store.redis.scan_iter("agg:stories:lsh:*"):
-        assert {v.decode() for v in store.redis.hvals(key)} <= set(handles), key
+        trim_to_a_newer_article(store, feed_server, source, n)
+    assert len(indexed_articles(store)) == 4  # the four notes
 
 
 def test_stories_turned_off_file_nothing(store: Store, feed_server: FeedServer) -> None:
