@@ -779,6 +779,14 @@ def test_the_worker_class_imports_no_redis_so_gevent_patches_what_redis_sleeps_w
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
+def comes_back(url: str, within: float = 20) -> None:
+    """Wait until the site's home page answers 200 again (Redis is back); fail after `within`."""
+    deadline = time.monotonic() + within
+    while httpx.get(f"{url}/", timeout=10).status_code != 200:
+        assert time.monotonic() < deadline, "the site did not come back with Redis"
+        time.sleep(0.2)
+
+
 def test_with_redis_hung_cached_feeds_serve_and_pages_say_503_within_seconds(
     tmp_path: Path,
 ) -> None:
@@ -806,10 +814,7 @@ def test_with_redis_hung_cached_feeds_serve_and_pages_say_503_within_seconds(
                 assert max(took.values()) < 5, took
             finally:
                 os.kill(pid, signal.SIGCONT)
-            deadline = time.monotonic() + 20
-            while httpx.get(f"{web.url}/", timeout=10).status_code != 200:
-                assert time.monotonic() < deadline, "the site did not come back with Redis"
-                time.sleep(0.2)
+            comes_back(web.url)
     finally:
         valkey.stop()
 
@@ -862,9 +867,6 @@ def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serv
             assert "Traceback" not in web.output()
 
             valkey.start()
-            deadline = time.monotonic() + 20
-            while httpx.get(f"{web.url}/", timeout=10).status_code != 200:
-                assert time.monotonic() < deadline, "the site did not come back with Redis"
-                time.sleep(0.2)
+            comes_back(web.url)
     finally:
         valkey.stop()
