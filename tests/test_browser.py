@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Frame, Locator, Page, expect
 
 from aggregator.config import Config
 from aggregator.models import Article, Enclosure
@@ -390,6 +390,22 @@ def test_latin_text_never_takes_a_cjk_face(
     assert not [f for f in drawn if "CJK" in f], drawn
 
 
+def add_wrapping_headlines(add_articles: AddArticles, thumbnail: str) -> None:
+    """Eight articles whose headlines wrap on a phone, as real ones do."""
+    headline = "Italy braces for a sharp move to the right after the election's voting closes"
+    add_articles("people-daily", 8, thumbnail=thumbnail, title=headline, language="en")
+
+
+def fitted_frame(iframe: Locator) -> Frame:
+    """The iframe's document, after checking the iframe shows all of it (no inner scrolling)."""
+    frame = iframe.element_handle().content_frame()
+    assert frame is not None
+    content = frame.evaluate("document.documentElement.scrollHeight")
+    visible = frame.evaluate("document.documentElement.clientHeight")
+    assert content <= visible, (content, visible)
+    return frame
+
+
 def test_the_partner_pages_iframe_shows_every_item_and_the_more_link(
     live_server: LiveServer,
     page: Page,
@@ -398,20 +414,15 @@ def test_the_partner_pages_iframe_shows_every_item_and_the_more_link(
     images: tuple[str, str],
 ) -> None:
     # The example's iframe clipped its last item and the "More" link (real headlines wrap).
-    headline = "Italy braces for a sharp move to the right after the election's voting closes"
-    add_articles("people-daily", 8, thumbnail=images[0], title=headline, language="en")
+    add_wrapping_headlines(add_articles, images[0])
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(partner_page(live_server, feed_server))
     frame_links = page.frame_locator("#iframe-embed").locator("a.embed-title")
     expect(frame_links).to_have_count(5)
     iframe = page.locator("#iframe-embed")
     iframe.scroll_into_view_if_needed()
-    frame = iframe.element_handle().content_frame()
-    assert frame is not None
-    content = frame.evaluate("document.documentElement.scrollHeight")
-    visible = frame.evaluate("document.documentElement.clientHeight")
+    frame = fitted_frame(iframe)
     screenshot(page, "partner-iframe")
-    assert content <= visible, (content, visible)
     more = frame.locator(".embed-more a")
     box, frame_box = more.bounding_box(), iframe.bounding_box()
     assert box is not None
@@ -428,8 +439,7 @@ def test_the_iframe_is_sized_when_embed_js_comes_after_it_loaded(
 ) -> None:
     # embed.js is loaded async: when it ran after the frame had loaded, the frame's height had
     # gone to no one, and the iframe kept the partner's height, its list cut off.
-    headline = "Italy braces for a sharp move to the right after the election's voting closes"
-    add_articles("people-daily", 8, thumbnail=images[0], title=headline, language="en")
+    add_wrapping_headlines(add_articles, images[0])
     page.set_viewport_size({"width": 390, "height": 844})
     late = (
         "<script>document.getElementById('iframe-embed').addEventListener('load', () =>"
@@ -446,11 +456,7 @@ def test_the_iframe_is_sized_when_embed_js_comes_after_it_loaded(
     page.wait_for_function("window.embedJsAdded === true")
     iframe = page.locator("#iframe-embed")
     expect(iframe).to_have_attribute("style", re.compile(r"height: \d+px"))
-    frame = iframe.element_handle().content_frame()
-    assert frame is not None
-    content = frame.evaluate("document.documentElement.scrollHeight")
-    visible = frame.evaluate("document.documentElement.clientHeight")
-    assert content <= visible, (content, visible)
+    fitted_frame(iframe)
 
 
 def test_players_and_attachments_load_under_the_pages_policy(
