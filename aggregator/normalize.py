@@ -31,6 +31,7 @@ from aggregator.sanitize import (
     clean_html,
     clean_text,
     cut_html,
+    flat_text,
     looks_like_html,
     plain_text,
     reads_as_text,
@@ -481,14 +482,11 @@ def _richer(entry: EntryData) -> tuple[str, bool]:
 
 
 _MEDIA_TAG = re.compile(r"<(?:img|picture|video|audio|iframe|object|embed)\b", re.IGNORECASE)
-_ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 def _read_length(body: str, is_html: bool) -> int:
     """About how many characters of text a body shows (white space aside), without parsing it."""
-    if is_html:
-        body = html.unescape(_ANY_TAG.sub(" ", body))
-    return len("".join(body.split()))
+    return len("".join((flat_text(body) if is_html else body).split()))
 
 
 def _content_html(entry: EntryData, base: str, source: SourceConfig | None = None) -> str:

@@ -275,7 +275,7 @@ def too_deep(html_text: str) -> bool:
     return False
 
 
-def _flat_text(html_text: str) -> str:
+def flat_text(html_text: str) -> str:
     """The text of a fragment, without parsing it: tags dropped, entities decoded once."""
     return " ".join(html.unescape(_ANY_TAG.sub(" ", html_text)).split())
 
@@ -314,7 +314,7 @@ def clean_html(html_text: str, base_url: str) -> str:
     if not html_text:
         return ""
     if too_deep(html_text):
-        return bounded(f"<p>{html.escape(_flat_text(html_text), quote=False)}</p>", base_url)
+        return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
     if "display" in html_text:  # (the style that hides it goes with the sanitizer)
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
     cleaned = _cleaner(base_url).clean(_without_mathml_tags(html_text))
@@ -481,7 +481,7 @@ def strip_tags(html_text: str) -> str:
     if "<" not in html_text and "&" not in html_text:
         return " ".join(html_text.split())
     if too_deep(html_text):
-        return _flat_text(html_text)
+        return flat_text(html_text)
     # nh3 keeps the text and escapes it; unescaping once decodes what the source encoded.
     marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", html_text.replace(_PARAGRAPH_MARK, ""))
     return _joined(_TEXT_CLEANER.clean(_BREAK_TAG.sub(" <", _without_mathml_tags(marked))))
