@@ -101,6 +101,9 @@ class ParsedFeed:
     # The show's artwork: the channel's <itunes:image> (JSON Feed: its icon), the picture of an
     # episode that has none of its own.
     artwork: str | None = None
+    # The document's own URL (its Content-Location, else where it was fetched from): base_url
+    # differs from it when the document declares an xml:base. "" when not known.
+    url: str = ""
 
 
 # --- what normalize hands the store ----------------------------------------------------------

@@ -166,6 +166,7 @@ def normalize(
     keys = _identity_keys(entries, urls)
     local = dates.zone(source.timezone)
     context = _context(feed, source, learned_junk)
+    site = _site_hosts(feed, source)
     articles = []
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
         mark = entry_mark(context, entry, key)
@@ -179,7 +180,8 @@ def normalize(
         published, updated, unreadable = _dates(entry, local)
         report.unreadable_dates += unreadable
         title = _text(entry.title, entry.title_is_html)
-        content, text = _content_and_text(entry, base, source, learned_junk)
+        content_base = _content_base(entry, url, base, site)
+        content, text = _content_and_text(entry, content_base, source, learned_junk)
         if not wanted(f"{title}\n{text}"):
             continue  # (never stored, so never marked: it is read again, as an edit may let it in)
         # A date still ahead is clamped to `now`, which moves: such an entry is made again.
@@ -223,7 +225,7 @@ def _context(feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str
     source's settings, the paragraphs learned as junk, and this code (a new release cleans every
     entry again). Not which parser read the document: both make the same articles, though not
     always the same entries (a feed that changes path has its entries cleaned again, once)."""
-    read = (feed.base_url, feed.link, feed.language, feed.artwork)
+    read = (feed.url, feed.base_url, feed.link, feed.language, feed.artwork)
     facts = "\x00".join([repr(read), repr(source), *sorted(learned_junk), CODE_DIGEST])
     return hashlib.blake2b(facts.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
@@ -401,6 +403,38 @@ def _base_key(entry: EntryData, url: str) -> str:
         published = entry.published.isoformat() if entry.published else ""
         return f"title:{title}\x00{published}"
     return f"content:{_sha256(entry.content or entry.summary or '')}"
+
+
+def _site_hosts(feed: ParsedFeed, source: SourceConfig) -> frozenset[str]:
+    """The hosts of the source's own site: the document's, its site link's and the operator's
+    site_url ("www." aside). None when the document declares its base (xml:base): its HTML's
+    relative URLs are resolved against that, as XML Base says."""
+    if not feed.url or feed.base_url != feed.url:
+        return frozenset()
+    urls = (feed.url, safe_url(feed.link, feed.url), safe_url(source.site_url, feed.url))
+    return frozenset(host for u in urls if u and (host := _host(u)))
+
+
+def _content_base(entry: EntryData, url: str, base: str, site: frozenset[str]) -> str:
+    """What relative URLs in the entry's HTML are resolved against: its own xml:base, else its
+    page when that is on the source's site, else the document's base.
+
+    An entry's HTML is its page's, copied: "cover.jpg" in a post at /posts/a/ (a Hugo page
+    bundle) is /posts/a/cover.jpg, not /cover.jpg beside /index.xml; and "/img/a.png" in a feed
+    served from another host (FeedBurner, feeds.example.com) is on the site, not that host. A
+    link blog's item points at someone else's page: its "/assets/x.png" stays the blog's.
+    """
+    if entry.base_url:
+        return entry.base_url
+    return url if url and _host(url) in site else base
+
+
+def _host(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def _entry_url(entry: EntryData, base: str) -> str:

@@ -197,8 +197,10 @@ def _parse(body: bytes, *, url: str, headers: Mapping[str, str], parser: str) ->
         raise ParseError("The response body is empty: there is no feed to read.")
     mime = content_type.split(";", 1)[0].strip().lower()
     if stripped[0] in "{[" or (mime in _JSON_TYPES and stripped[0] != "<"):
-        return _parse_json_feed(stripped, base_url, encoding_warning)
-    return _parse_xml(stripped, base_url, lowered, encoding_warning, parser)
+        parsed = _parse_json_feed(stripped, base_url, encoding_warning)
+    else:
+        parsed = _parse_xml(stripped, base_url, lowered, encoding_warning, parser)
+    return replace(parsed, url=base_url)
 
 
 def _base_url(url: str, content_location: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
 from aggregator.images import Candidate, acceptable, content_images, lead_image
-from aggregator.normalize import _content_html, normalize
+from aggregator.normalize import _content_base, _content_html, _site_hosts, normalize
 from aggregator.parse import parse
 from aggregator.sanitize import safe_url
 from tests.support.corpus import corpus_files, requires_corpus
@@ -90,13 +90,17 @@ def _offered(path: Path) -> list[tuple[str, set[str], set[str]]]:
     rows = []
     for entry, pictures in list(zip(feed.entries, media, strict=True))[:5]:
         articles = normalize(replace(feed, entries=(entry,)), SOURCE, now=NOW)
+        if not articles:
+            continue
         urls = [i.url for i in entry.images] + pictures
         urls += [e.url for e in entry.enclosures if e.type.startswith("image/")]
         urls += [entry.thumbnail or ""]
         urls = [safe_url(u, feed.base_url) for u in urls if u]
-        urls += [c.url for c in content_images(_content_html(entry, feed.base_url))]
+        # (Its HTML's relative URLs resolved as normalize resolves them: against its page.)
+        base = _content_base(entry, articles[0].url, feed.base_url, _site_hosts(feed, SOURCE))
+        urls += [c.url for c in content_images(_content_html(entry, base))]
         offered = {u for u in urls if u}
-        if not offered or not articles:
+        if not offered:
             continue
         good = {u for u in offered if not _label(u)}
         rows.append((articles[0].thumbnail, good, offered - good))

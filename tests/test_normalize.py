@@ -288,6 +288,104 @@ def test_content_is_the_richest_body_sanitized_with_relative_urls_resolved() -> 
     assert longer_summary.content == "<p>a much longer summary</p>"
 
 
+def _rss_item(channel_link: str, link: str, html_body: str) -> bytes:
+    return (
+        f'<rss version="2.0"><channel><title>t</title><link>{channel_link}</link>'
+        f"<item><title>Post</title><link>{link}</link><guid>1</guid>"
+        f"<description>{html.escape(html_body)}</description></item></channel></rss>"
+    ).encode()
+
+
+def _atom_entry(base: str, link: str, html_body: str, *, entry_base: str = "") -> bytes:
+    feed_base = f' xml:base="{base}"' if base else ""
+    own_base = f' xml:base="{entry_base}"' if entry_base else ""
+    return (
+        f'<feed xmlns="http://www.w3.org/2005/Atom"{feed_base}><title>t</title><id>urn:f</id>'
+        f"<updated>2025-01-01T00:00:00Z</updated><entry{own_base}><title>Post</title>"
+        f'<id>urn:1</id><link href="{link}"/><updated>2025-01-01T00:00:00Z</updated>'
+        f'<content type="html">{html.escape(html_body)}</content></entry></feed>'
+    ).encode()
+
+
+# Where a relative URL in an entry's HTML leads (feed URL, document, source's site_url, expected
+# URL), labelled by kind of case. Before, all of them were resolved against the feed's URL.
+RELATIVE_CASES = {
+    # A Hugo page bundle: the picture sits beside the post, not beside /index.xml.
+    "page bundle": (
+        "https://blog.example/index.xml",
+        _rss_item("https://blog.example/", "https://blog.example/posts/a/", '<img src="c.jpg">'),
+        "",
+        "https://blog.example/posts/a/c.jpg",
+    ),
+    # A feed served from another host (FeedBurner, feeds.example.com): the site's picture.
+    "feed on another host": (
+        "https://feeds.proxy.example/Site",
+        _rss_item(
+            "https://www.site.example/", "https://www.site.example/2024/p", '<img src="/i.png">'
+        ),
+        "",
+        "https://www.site.example/i.png",
+    ),
+    # The operator's site_url names the site when the channel's link does not.
+    "site_url names the site": (
+        "https://feeds.proxy.example/Site",
+        _rss_item("", "https://site.example/2024/p", '<img src="/i.png">'),
+        "https://www.site.example/",
+        "https://site.example/i.png",
+    ),
+    # A footnote's "#fn:1" is in the article's page, not in the feed document.
+    "footnote": (
+        "https://blog.example/feed.atom",
+        _atom_entry("", "https://blog.example/2017/notes", '<a href="#fn:1">1</a>'),
+        "",
+        "https://blog.example/2017/notes#fn:1",
+    ),
+    # Hard negatives. A link blog's item points at another site: its pictures are the blog's.
+    "link blog": (
+        "https://blog.example/feed",
+        _rss_item("https://blog.example/", "https://code.example/x/y", '<img src="/a/x.png">'),
+        "",
+        "https://blog.example/a/x.png",
+    ),
+    # An xml:base the document declares is its word (XML Base), for the feed or the entry.
+    "document xml:base": (
+        "https://blog.example/feed.atom",
+        _atom_entry("https://cdn.example/b/", "https://blog.example/p/1", '<img src="x.png">'),
+        "",
+        "https://cdn.example/b/x.png",
+    ),
+    "entry xml:base": (
+        "https://blog.example/feed.atom",
+        _atom_entry(
+            "", "https://blog.example/p/1", '<img src="x.png">', entry_base="https://e.example/d/"
+        ),
+        "",
+        "https://e.example/d/x.png",
+    ),
+}
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+@pytest.mark.parametrize("case", list(RELATIVE_CASES))
+def test_relative_urls_in_content_lead_where_the_entry_s_page_would(case: str, parser: str) -> None:
+    feed_url, body, site_url, expected = RELATIVE_CASES[case]
+    parsed = parse(body, url=feed_url, headers={}, parser=parser)
+    source = replace(SOURCE, url=feed_url, site_url=site_url)
+    [article] = normalize(parsed, source, now=NOW)
+    assert f'="{expected}"' in article.content
+
+
+def test_relative_urls_in_a_json_feed_item_lead_where_its_page_would() -> None:
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t",'
+        b' "home_page_url": "https://blog.example/", "items": [{"id": "1",'
+        b' "url": "https://blog.example/posts/a/", "content_html": "<img src=\\"c.jpg\\">"}]}'
+    )
+    parsed = parse(body, url="https://blog.example/feed.json", headers={})
+    [article] = normalize(parsed, replace(SOURCE, url="https://blog.example/feed.json"), now=NOW)
+    assert 'src="https://blog.example/posts/a/c.jpg"' in article.content
+
+
 def test_a_longer_summary_does_not_replace_a_content_that_shows_more() -> None:
     # A photo post (JSON Feed, Mastodon bridges): the content is the picture, the summary a
     # caption longer than its markup.
@@ -797,9 +895,10 @@ def test_html_is_sanitized_once_against_the_entrys_own_base(
     monkeypatch.setattr(parse_module, "clean_html", counting_clean_html, raising=False)
     feed = parse(ITEM_SCOPED_BASE, url=BASE, headers={})
     first, second = normalize(feed, SOURCE, now=NOW)
-    assert bases == ["https://other.example.org/first/", BASE]
+    # The second has no xml:base: its page, on the source's site, is its HTML's base.
+    assert bases == ["https://other.example.org/first/", "https://site.example.com/second"]
     assert 'href="https://other.example.org/first/post"' in first.content
-    assert 'href="https://site.example.com/blog/post"' in second.content
+    assert 'href="https://site.example.com/post"' in second.content
 
 
 @requires_corpus
