@@ -39,7 +39,9 @@ class SiteConfig:
     icon: str = ""  # URL of a small square icon, optional
     logo: str = ""  # URL of a wide logo, optional
     hub: str = ""  # WebSub hub URL advertised in our feeds, optional
-    timezone: str = "UTC"  # IANA name: the sources' default zone for dates written without one
+    # IANA name: the sources' default zone for dates written without one; "" is none named (UTC,
+    # or the zone a feed's language is spoken in: normalize.local_zone).
+    timezone: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ class SourceConfig:
     # Non-public networks (CIDRs, addresses) and host names this source may reach; ("*",): any.
     allow_private_networks: tuple[str, ...] = ()
     weight: float = 1.0  # how much the source counts when pages rank stories
-    timezone: str = "UTC"  # IANA name: dates the feed writes without a zone are read in it
+    timezone: str = ""  # IANA name: dates the feed writes without a zone are read in it
     strip_selectors: tuple[str, ...] = ()  # CSS selectors of junk in the content (junk.py)
     strip_patterns: tuple[str, ...] = ()  # regular expressions: a paragraph matching one goes
     default_junk_rules: bool = True  # the built-in junk rules (junk.DEFAULT_PATTERNS)

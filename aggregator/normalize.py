@@ -164,7 +164,7 @@ def normalize(
     entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
     urls = [_entry_url(entry, base) for entry in entries]
     keys = _identity_keys(entries, urls)
-    local = dates.zone(source.timezone)
+    local = local_zone(feed, source)
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
     articles = []
@@ -258,6 +258,35 @@ def _version(distribution: str) -> str:
 
 
 CODE_DIGEST = _code_digest()
+
+
+# Languages written in one time zone (their countries have one, without daylight saving time):
+# a date such a feed writes without a zone is read in it unless the operator names the source's.
+# A Chinese forum's "2020/1/10 14:33:00" is Beijing time (and its "CST" China's), not UTC: read
+# as UTC it was eight hours in the future, and dated when first seen.
+_LANGUAGE_ZONES = {
+    "zh": "Asia/Shanghai",  # also Taipei, Hong Kong, Macau, Singapore: UTC+8 all year
+    "ja": "Asia/Tokyo",
+    "ko": "Asia/Seoul",
+    "th": "Asia/Bangkok",
+    "vi": "Asia/Ho_Chi_Minh",
+}
+
+
+def local_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo:
+    """The zone of the dates the feed writes without one: the source's `timezone` (or the
+    site's), else the one its language is spoken in (_LANGUAGE_ZONES), else UTC. The language
+    is the operator's, else the feed's when its first titles are in its script (not a CMS's
+    default "en-US" on a Chinese site), else the one they are written in."""
+    if source.timezone:
+        return dates.zone(source.timezone)
+    titles = " ".join(e.title or "" for e in feed.entries[:5])
+    declared = language_tag(feed.language)
+    language = language_tag(source.language) or (
+        declared if declared and fits_script(declared, titles) else detect_language(titles)
+    )
+    name = _LANGUAGE_ZONES.get(language.split("-")[0].lower())
+    return dates.zone(name) if name else UTC
 
 
 def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool]:

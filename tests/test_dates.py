@@ -207,6 +207,53 @@ def test_a_forum_feed_keeps_its_order_and_unreadable_dates_are_first_seen_and_co
     assert store.get_state("src").unreadable_dates == 2
 
 
+def _forum(language: str, titles: list[str], pub_date: str) -> bytes:
+    """An RSS feed, every item dated `pub_date`: Chinese in GB2312 (as Chinese forums write it)."""
+    encoding = "gb2312" if titles is CHINESE else "utf-8"
+    items = "".join(
+        f"<item><guid>e{i}</guid><title>{t}</title><link>https://bbs.example.cn/{i}</link>"
+        f"<pubDate>{pub_date}</pubDate><description>{t}</description></item>"
+        for i, t in enumerate(titles)
+    )
+    declared = f"<language>{language}</language>" if language else ""
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://bbs.example.cn/</link>{declared}{items}</channel></rss>"
+    ).encode(encoding)
+
+
+CHINESE = ["中国科学院发布新的研究成果", "国务院常务会议部署经济工作", "今日天气晴朗适合出行"]
+JAPANESE = ["東京の天気は晴れです", "新しいニュースをお届けします", "今日のまとめ記事"]
+ENGLISH = ["Council approves the new budget", "Weather stays fine this week", "Our roundup"]
+# (language declared, titles, date as written, operator's timezone, hours ahead of UTC it is read)
+# A date without a zone is read in the one zone the feed's language is spoken in; else in UTC.
+LANGUAGE_ZONES = {
+    "Chinese declared": ("zh-cn", CHINESE, "2020/1/10 14:33:00", "", 8),
+    "Chinese undeclared": ("", CHINESE, "2020-01-10 14:33", "", 8),
+    "Chinese under a CMS's en-US": ("en-US", CHINESE, "2020-01-10 14:33", "", 8),
+    "Chinese CST": ("zh-CN", CHINESE, "Fri, 10 Jan 2020 14:33:00 CST", "", 8),
+    "Japanese undeclared": ("", JAPANESE, "2020-01-10 14:33", "", 9),
+    "Korean declared": ("ko", ["서울 날씨 맑음", "오늘의 뉴스"], "2020-01-10 14:33", "", 9),
+    # Hard negatives: a zone written, the operator's word, a language of many zones.
+    "Chinese with its offset": ("zh-cn", CHINESE, "2020-01-10T14:33:00+00:00", "", 0),
+    "Chinese, operator says UTC": ("zh-cn", CHINESE, "2020/1/10 14:33:00", "UTC", 0),
+    "Chinese, operator says Berlin": ("zh-cn", CHINESE, "2020/1/10 14:33:00", "Europe/Berlin", 1),
+    "English": ("en", ENGLISH, "2020-01-10 14:33", "", 0),
+    "English undeclared": ("", ENGLISH, "2020-01-10 14:33", "", 0),
+}
+
+
+@pytest.mark.parametrize("case", list(LANGUAGE_ZONES))
+def test_a_date_without_a_zone_is_read_in_the_zone_of_the_feed_s_language(
+    store: Store, feed_server: FeedServer, case: str
+) -> None:
+    language, titles, written, zone, hours = LANGUAGE_ZONES[case]
+    url = feed_server.add("/forum", _forum(language, titles, written), content_type="text/xml")
+    _refresh(store, url, zone or None)
+    read = {a.published for a in store.source_articles("src", 100)}
+    assert read == {(WALL - timedelta(hours=hours)).replace(tzinfo=UTC)}
+
+
 def test_time_zones_are_checked_at_load_and_default_from_the_site() -> None:
     config = parse_config(
         """
@@ -227,9 +274,9 @@ timezone = "Europe/Berlin"
 """
     )
     assert [s.timezone for s in config.sources] == ["Asia/Shanghai", "Europe/Berlin"]
+    # None named: UTC, or the zone of a feed's language (normalize.local_zone).
     assert (
-        parse_config(config_text := '[[categories]]\nslug = "n"\ntitle = "N"\n').site.timezone
-        == "UTC"
+        parse_config(config_text := '[[categories]]\nslug = "n"\ntitle = "N"\n').site.timezone == ""
     )
     assert config_text
 
