@@ -490,6 +490,21 @@ redis.call('HSET', KEYS[1], 'json', ARGV[1], 'published_at', ARGV[2])
 return redis.call('HINCRBY', KEYS[1], 'version', 1)
 """
 
+# KEYS: the feeds' settings; ARGV: feed, fingerprint of its settings, epoch seconds. The time
+# the feed's settings last changed: `at` when the fingerprint differs from the one kept (kept
+# with it then), else the time kept with it.
+_LUA_FEED_SETTINGS = r"""
+local kept = redis.call('HGET', KEYS[1], ARGV[1])
+if kept then
+  local space = string.find(kept, ' ', 1, true)
+  if space and string.sub(kept, 1, space - 1) == ARGV[2] then
+    return string.sub(kept, space + 1)
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ' ' .. ARGV[3])
+return ARGV[3]
+"""
+
 # KEYS: health, health counts, sources; ARGV: id, state word, id, state word... of every source
 # of the newly published config. Removed sources stop counting (their state and word stay, in
 # case they come back); an added source counts with its word, the one given when it has none.
@@ -908,6 +923,7 @@ class Store:
         self._save_state = redis.register_script(_LUA_SAVE_STATE)
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
+        self._feed_settings = redis.register_script(_LUA_FEED_SETTINGS)
         self._page = redis.register_script(_LUA_PAGE)
         self._set_sources = redis.register_script(_LUA_SET_SOURCES)
         self._unfiled = redis.register_script(_LUA_UNFILED)
@@ -1021,6 +1037,19 @@ class Store:
         was published by a version that did not say)."""
         at = cast(bytes | None, self.redis.hget(self._config_key(), "published_at"))
         return None if at is None else datetime.fromtimestamp(float(at), UTC)
+
+    def feed_settings_changed_at(
+        self, slug: str | None, fingerprint: str, published_at: datetime
+    ) -> datetime:
+        """When the settings a category's (None: all) feed shows last changed: `published_at`,
+        the published config's time, unless the fingerprint of those settings is the one kept
+        from an earlier config (then that config's time). Another category's edit, or a new
+        source, leaves this feed's date where it was."""
+        field = _ALL_FIELD if slug is None else slug
+        at = self._feed_settings(
+            keys=[f"{self.prefix}:feeds:settings"], args=[field, fingerprint, _epoch(published_at)]
+        )
+        return datetime.fromtimestamp(float(at), UTC)
 
     def published_config(self) -> tuple[int, str] | None:
         """The published config as (version, raw JSON), or None before the first publish."""

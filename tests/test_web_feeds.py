@@ -501,6 +501,45 @@ def test_published_config_is_served_and_reloaded(
     assert client.get("/c/tech/feed.atom", headers={"If-Modified-Since": since}).status_code == 200
 
 
+def test_a_config_edit_dates_only_the_feeds_whose_settings_it_changed(
+    app: Flask, client: FlaskClient, store: Store, web_config: Config, add_articles: AddArticles
+) -> None:
+    """A new source, or another category renamed, leaves a feed's <updated> and Last-Modified
+    where they were (a feed reader asking If-Modified-Since gets its 304); renaming the feed's
+    own category moves them."""
+    add_articles("people-daily", 1)  # (world; tech is dated by its config alone)
+    before = {fmt: client.get(feed_url("tech", fmt)) for fmt in ("atom", "rss", "json")}
+    since = before["atom"].headers["Last-Modified"]
+    later = parsedate_to_datetime(since) + timedelta(seconds=5)
+    elsewhere = replace(
+        web_config,
+        categories=tuple(
+            replace(c, title="Monde") if c.slug == "world" else c for c in web_config.categories
+        ),
+        sources=(*web_config.sources, replace(web_config.sources[0], id="new", name="New")),
+    )
+    store.publish_config(config_module.dumps(elsewhere), now=later)
+    for fmt, response in before.items():
+        again = client.get(feed_url("tech", fmt), headers={"If-Modified-Since": since})
+        assert again.status_code == 304, fmt
+        assert client.get(feed_url("tech", fmt)).data == response.data
+    world = client.get(feed_url("world", "atom"))
+    assert parsedate_to_datetime(world.headers["Last-Modified"]) == later  # its title changed
+
+    renamed = replace(
+        elsewhere,
+        categories=tuple(
+            replace(c, title="Tech") if c.slug == "tech" else c for c in elsewhere.categories
+        ),
+    )
+    store.publish_config(config_module.dumps(renamed), now=later + timedelta(seconds=5))
+    after = client.get(feed_url("tech", "atom"), headers={"If-Modified-Since": since})
+    assert after.status_code == 200
+    assert parsedate_to_datetime(after.headers["Last-Modified"]) == later + timedelta(seconds=5)
+    feed = parse_xml_feed(after.data, CONTENT_TYPES["atom"]).feed
+    assert feed.updated_parsed[:6] == (later + timedelta(seconds=5)).timetuple()[:6]
+
+
 def test_published_config_wins_over_the_file_one(
     redis_url: str, store: Store, web_config: Config
 ) -> None:

@@ -102,8 +102,8 @@ class Settings:
         self._fallback = fallback
         self._current: tuple[Config, int] | None = None  # (config, generation), set as one value
         self._version = 0  # of the published config in use; 0: none
-        # When the published config in use was published: a feed changed then even if no article
-        # did (a renamed category), so its Last-Modified is no earlier.
+        # When the published config in use was published: a feed whose settings it changed (a
+        # renamed category) changed then even if no article did (feeds._settings_changed_at).
         self.changed_at: datetime | None = None
         self._checked = float("-inf")
         self._unreachable = ""  # why Redis failed the last check, while there is no config yet

@@ -8,6 +8,7 @@ article's), so every process answers with the same ETag and a CDN can revalidate
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from aggregator.syndication import (
     render_json,
     render_rss,
 )
-from aggregator.web import get_config, no_category, render_slot, web_state
+from aggregator.web import WebState, get_config, no_category, render_slot, web_state
 from aggregator.web.cache import Rendered
 
 bp = Blueprint("feeds", __name__)
@@ -237,9 +238,10 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
             # Last-Modified is when the content last changed, which is the newest article's time
             # unless an article dated in the past arrived or one was trimmed: those change the
             # feed without moving it, and an If-Modified-Since client must not get a 304 for them.
-            # A new config (a category renamed, the site's title) changes every dated feed too.
+            # A config that changes what the feed shows of it (its category's title, the site's)
+            # changes it too; an edit elsewhere (another category, a new source) does not.
             changed = state.store.category_changed_at(slug)
-            moments = (changed, state.settings.changed_at)
+            moments = (changed, _settings_changed_at(state, config, category))
             since = max((t for t in moments if t is not None), default=None)
             body, newest = render_feed(
                 config, category, fmt, limit, articles, credits, variant, since
@@ -256,6 +258,23 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
     return rendered_response(entry, CONTENT_TYPES[fmt], {"Cache-Control": _cache_control(config)})
+
+
+def _settings_changed_at(
+    state: WebState, config: Config, category: Category | None
+) -> datetime | None:
+    """When the published config last changed what the feed shows of it: its title, subtitle,
+    links, language, icon, logo, hub and whether it collapses stories (None: unknown)."""
+    published_at = state.settings.changed_at
+    if published_at is None:
+        return None
+    shown = (
+        feed_meta(config, category, "atom", None, None),
+        category.collapse_stories if category else True,
+    )
+    fingerprint = hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+    slug = category.slug if category else None
+    return state.store.feed_settings_changed_at(slug, fingerprint, published_at)
 
 
 def rendered_response(entry: Rendered, content_type: str, headers: dict[str, str]) -> Response:
