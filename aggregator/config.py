@@ -19,7 +19,7 @@ import re
 import tomllib
 import typing
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -295,8 +295,56 @@ def parse_config(raw: bytes | str, *, path: str = "") -> Config:
     problems: list[str] = []
     config = _check(document, problems, path)
     if problems:
-        raise ConfigError(problems, path)
+        raise ConfigError(problems, path, _problem_lines(text, problems))
     return config
+
+
+# The place a problem names: "sources[1] (name "B").url", "site.timezone", "categories[0]".
+_PLACE = re.compile(
+    r"(?P<table>[A-Za-z_][\w-]*)(?:\[(?P<index>\d+)\])?(?: \([^()]*\))?"
+    r"(?:\.(?P<key>[A-Za-z_][\w-]*))?"
+)
+_HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z_][\w-]*)\s*\]")
+
+
+def _problem_lines(text: str, problems: Sequence[str]) -> list[int | None]:
+    """The line (from 1) of the file each problem is on: its key's, else its table's header's;
+    None when the file writes it otherwise (inline tables, dotted keys: the place says it)."""
+    lines = text.splitlines()
+    headers: dict[tuple[str, bool], list[int]] = {}  # (table, whether [[array]]) -> line indexes
+    for n, line in enumerate(lines):
+        if header := _HEADER.match(line):
+            headers.setdefault((header[2], header[1] == "[["), []).append(n)
+    found: list[int | None] = []
+    for problem in problems:
+        place = _PLACE.match(problem)
+        if place is None:
+            found.append(None)
+            continue
+        table, index, key = place.group("table", "index", "key")
+        if index is None and key is None:  # a top-level key ("sources = 3")
+            found.append(_key_line(lines, 0, table))
+            continue
+        starts = headers.get((table, index is not None), [])
+        wanted = int(index or 0)
+        if wanted >= len(starts):
+            found.append(None)
+            continue
+        start = starts[wanted]
+        found.append((_key_line(lines, start + 1, key) if key else None) or start + 1)
+    return found
+
+
+def _key_line(lines: Sequence[str], start: int, key: str) -> int | None:
+    """The line (from 1) that sets `key` in the table whose lines begin at `start`, or None."""
+    name = re.escape(key)
+    written = re.compile(rf"""\s*(?:{name}|"{name}"|'{name}')\s*=""")
+    for n in range(start, len(lines)):
+        if lines[n].lstrip().startswith("["):
+            return None
+        if written.match(lines[n]):
+            return n + 1
+    return None
 
 
 # --- value checkers: each returns the converted value or raises _Invalid -----------------------
@@ -1098,7 +1146,7 @@ class ConfigWatcher:
             self._warn_once(
                 digest,
                 "config file changed but is invalid; keeping the last good config",
-                {"path": self.path, "problems": e.problems},  # logged one line per problem
+                {"path": self.path, "problems": e.located},  # logged one line per problem
             )
             return None
         if not config.sources and not config.categories and self.current.sources:

@@ -12,6 +12,8 @@ Anything else that escapes a refresh is a bug and propagates, so RQ keeps it in 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aggregator.models import Outcome
 
 
@@ -24,17 +26,25 @@ class ConfigError(AggregatorError):
 
     SHOWN = 30  # a renamed key in a 10,000-source file is 10,000 lines of the same mistake
 
-    def __init__(self, problems: list[str], path: str = "") -> None:
+    def __init__(
+        self, problems: list[str], path: str = "", lines: Sequence[int | None] = ()
+    ) -> None:
         self.problems = problems
         self.path = path
+        # Each problem with the line of the file it is on, when known ("line 16: sources[1]…"):
+        # what the operator reads (the message, the log, the admin page).
+        self.located = [
+            f"line {lines[i]}: {problem}" if i < len(lines) and lines[i] else problem
+            for i, problem in enumerate(problems)
+        ]
         where = f" in {path}" if path else ""
-        lines = [f"  - {p}" for p in problems[: self.SHOWN]]
+        lines_shown = [f"  - {p}" for p in self.located[: self.SHOWN]]
         if len(problems) > self.SHOWN:
-            lines.append(
+            lines_shown.append(
                 f"  … and {len(problems) - self.SHOWN} more (often the same mistake repeated:"
                 " fix these and load again)"
             )
-        super().__init__(f"{len(problems)} problem(s){where}:\n" + "\n".join(lines))
+        super().__init__(f"{len(problems)} problem(s){where}:\n" + "\n".join(lines_shown))
 
 
 # A message about a source is at most this long: it quotes what the source sent (a redirect

@@ -240,7 +240,7 @@ def import_feeds(
         parse_config(result, path=str(path))
     except ConfigError as error:
         report.error = "the config would not be valid, so nothing was written:\n" + "\n".join(
-            f"  - {p}" for p in error.problems
+            f"  - {p}" for p in error.located
         )
         report.added.clear()
         report.categories_created.clear()

@@ -644,8 +644,30 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     ]
     assert error.path == str(path)
     assert str(error).startswith(f"6 problem(s) in {path}:")
-    for problem in error.problems:
+    # What the operator reads names the line of the file each is on, too.
+    lines = [10, 12, 16, 17, 18, 24]
+    assert error.located == [f"line {n}: {p}" for n, p in zip(lines, error.problems, strict=True)]
+    for problem in error.located:
         assert f"  - {problem}" in str(error)
+    assert path.read_text().splitlines()[lines[5] - 1] == 'interval = "1s"'
+
+
+def test_a_problem_s_line_is_its_key_s_else_its_table_s() -> None:
+    text = (
+        '[site]\ntitle = "T"\n\n[[categories]]\nslug = "n"\ntitle = "N"\n'
+        '[[sources]]\nname = "A"\nurl = "https://a.example/f"\ncategories = ["n"]\n'
+        '[[sources]]\n"name" = "B"\ncategories = [\n  "n",\n  "x",\n]\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    located = info.value.located
+    assert 'line 11: sources[1] (name "B").url: missing; add e.g. url' in located[0]  # its table
+    assert located[1].startswith('line 13: sources[1] (name "B").categories[1]: unknown category')
+    # Written inline, a table has no header to point at: the place alone says where.
+    inline = 'sources = [{name = "A", url = "ftp://a.example/f", categories = ["n"]}]\n'
+    with pytest.raises(ConfigError) as info:
+        parse_config(inline + '[[categories]]\nslug = "n"\ntitle = "N"\n')
+    assert info.value.located == info.value.problems
 
 
 def test_a_mistake_repeated_in_every_source_is_shown_a_few_times_not_ten_thousand() -> None:
@@ -661,7 +683,7 @@ def test_a_mistake_repeated_in_every_source_is_shown_a_few_times_not_ten_thousan
     assert lines[0] == "1000 problem(s):"
     assert (
         lines[1]
-        == '  - sources[0] (name "S0").categories: missing; add e.g. categories = ["world"]'
+        == '  - line 4: sources[0] (name "S0").categories: missing; add e.g. categories = ["world"]'
     )
     assert 'did you mean "categories"?' in lines[2]
     assert len(lines) == 1 + ConfigError.SHOWN + 1
@@ -762,7 +784,10 @@ def test_watcher_follows_valid_edits_and_keeps_the_last_good_config(
     assert len(warnings) == 1
     assert "keeping the last good config" in warnings[0].getMessage()
     problems = warnings[0].fields["problems"]  # type: ignore[attr-defined]
-    assert [p.split(":")[0] for p in problems] == ["site.base_url", "fetch.intervall"]
+    assert [p.split(": ")[:2] for p in problems] == [
+        ["line 3", "site.base_url"],
+        ["line 5", "fetch.intervall"],
+    ]
 
     assert watcher.poll() is None  # the same broken file is not reported twice
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1

@@ -213,10 +213,10 @@ def run(
             raise
         # Restarted on a file an edit broke: the last good config goes on, as it did before.
         config = config_module.loads(published[1])
-        problems = error.problems
+        problems = error.located
         log.error(
             "config file is invalid; running on the last published config",
-            extra={"fields": {"path": str(config_path), "problems": error.problems}},
+            extra={"fields": {"path": str(config_path), "problems": error.located}},
         )
     publish(store, config)
     store.set_config_problems(str(config_path), problems)
