@@ -639,8 +639,14 @@ def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
     for enclosure in entry.enclosures:
         url = safe_url(enclosure.url, base)
         if url and url not in found:
-            kind = enclosure.type.strip()
-            kind = kind if _MEDIA_TYPE.fullmatch(kind) else _type_by_extension(url)
+            kind, named = enclosure.type.strip(), _type_by_extension(url)
+            # A type that is no media type, or one that says neither sound, video nor picture
+            # when the file's name does (Le Monde's .jpg as "text/html; charset=utf-8", an
+            # .mp3 as "application/octet-stream"), is the name's: podcast apps go by the type.
+            if not _MEDIA_TYPE.fullmatch(kind) or (
+                named and not kind.startswith(("audio/", "video/", "image/", named))
+            ):
+                kind = named
             found[url] = Enclosure(url=url, type=kind, length=enclosure.length)
     enclosures = tuple(found.values())
     if entry.duration is None:

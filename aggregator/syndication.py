@@ -314,18 +314,26 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         _sub(entry, f"{{{DC_NS}}}creator", item.author)
         if item.thumbnail:
             _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
-        if item.enclosures and item.enclosures[0].type.startswith(("audio/", "video/")):
+        main = _main_enclosure(item.enclosures)
+        if main is not None and main.type.startswith(("audio/", "video/")):
             # An episode, as podcast apps read one: its picture and its length (of the item's
             # one <enclosure>) in the itunes namespace; they do not read media:thumbnail.
             if item.thumbnail:
                 _sub(entry, f"{{{ITUNES_NS}}}image", href=item.thumbnail)
-            if item.enclosures[0].duration:
-                _sub(entry, f"{{{ITUNES_NS}}}duration", clock(item.enclosures[0].duration))
+            if main.duration:
+                _sub(entry, f"{{{ITUNES_NS}}}duration", clock(main.duration))
         # RSS has only the channel's <language> (the site's): an item in another says so, as an
         # Atom entry does (feedparser gives its fields that language).
         if item.language and item.language != self.feed_language:
             entry.set(_XML_LANG, item.language)
         return entry
+
+
+def _main_enclosure(enclosures: Sequence[_Enclosure]) -> _Enclosure | None:
+    """The one enclosure an RSS item has room for: its first sound or video (the episode: a
+    picture listed before it is no episode), else its first; None without any."""
+    playable = (e for e in enclosures if e.type.startswith(("audio/", "video/")))
+    return next(playable, enclosures[0] if enclosures else None)
 
 
 def _generator(meta: FeedMeta, fmt: str, namespaces: dict[str, str]) -> Any:
@@ -410,9 +418,8 @@ def render_rss(
             fe.description(
                 html.escape(item.summary, quote=False) + _also_html(item.credit), isSummary=True
             )
-        if item.enclosures:
-            # RSS allows one enclosure per item (RSS Board best practices); the first is the main.
-            enc = item.enclosures[0]
+        if (enc := _main_enclosure(item.enclosures)) is not None:
+            # RSS allows one enclosure per item (RSS Board best practices): its main one.
             fe.enclosure(
                 url=enc.url,
                 length=str(enc.length if enc.length is not None else 0),

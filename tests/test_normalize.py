@@ -587,6 +587,27 @@ def test_an_enclosure_without_a_type_is_typed_by_its_file_name() -> None:
     ]
 
 
+def test_an_enclosure_typed_as_no_sound_video_or_picture_is_typed_by_its_file_name() -> None:
+    """Le Monde types its .jpg pictures "text/html; charset=utf-8", a podcast host its .mp3
+    "application/octet-stream": podcast apps and readers go by the type. A declared sound,
+    video or picture, or a type the name agrees with, stands."""
+    cases = [
+        ("https://img.example/a.jpg", "text/html; charset=utf-8", "image/jpeg"),
+        ("https://cdn.example/ep.mp3", "application/octet-stream", "audio/mpeg"),
+        ("https://cdn.example/ep.mp3", "audio/mp3", "audio/mp3"),
+        ("https://cdn.example/clip.jpg", "video/mp4", "video/mp4"),
+        ("https://cdn.example/notes.pdf", "application/pdf", "application/pdf"),
+        (
+            "https://cdn.example/file.torrent",
+            "application/x-bittorrent",
+            "application/x-bittorrent",
+        ),
+    ]
+    for url, declared, expected in cases:
+        article = one(entry(guid="1", enclosures=(EnclosureData(url, declared),)))
+        assert [e.type for e in article.enclosures] == [expected], url
+
+
 # --- source-level fields ------------------------------------------------------------------------
 
 

@@ -773,6 +773,25 @@ def test_an_episodes_duration_reaches_podcast_apps_and_json_readers(
     assert xml(rss).nsmap["itunes"] == "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 
+def test_an_rss_item_s_one_enclosure_is_its_episode_not_a_picture_listed_first(
+    articles: list[Article],
+) -> None:
+    """RSS has room for one enclosure: an item listing a picture, then its sound (the Daily
+    Mail's jpg then mp4), is an episode to podcast apps, with its length; JSON Feed keeps both."""
+    picture = Enclosure("https://a.example/cover.jpg", "image/jpeg", 4114)
+    sound = Enclosure("https://a.example/ep.mp3", "audio/mpeg", 100, duration=3600)
+    episode = replace(articles[0], enclosures=(picture, sound))
+    [entry] = feedparser.parse(render_rss(make_meta(), [episode], article_url)).entries
+    assert [e.href for e in entry.enclosures] == [sound.url]
+    assert entry.itunes_duration == "1:00:00"
+    [item] = json.loads(render_json(make_meta(), [episode], article_url))["items"]
+    assert [a["url"] for a in item["attachments"]] == [picture.url, sound.url]
+    # Without a sound or video, the first is the one.
+    paper = replace(articles[0], enclosures=(picture, Enclosure("https://a.example/b.pdf")))
+    [entry] = feedparser.parse(render_rss(make_meta(), [paper], article_url)).entries
+    assert [e.href for e in entry.enclosures] == [picture.url]
+
+
 @pytest.mark.parametrize(
     ("seconds", "written"), [(59, "0:59"), (61, "1:01"), (3600, "1:00:00"), (36_061, "10:01:01")]
 )
