@@ -727,6 +727,11 @@ _BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BIDI_EMBEDDING = re.compile("[\u202a-\u202e]")
 
 
+# Invisible characters that are no white space to str.split() (zero-width space, joiners, word
+# joiner, BOM): at a title's start (GeekPark's "\u200bOPPO Enco X") it sorts and aligns wrongly.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def _excerpt(text: str, limit: int) -> str:
     """At most `limit` user-perceived characters of `text`, with "…" when it was cut.
 
@@ -738,7 +743,7 @@ def _excerpt(text: str, limit: int) -> str:
     Spaced scripts are cut at the last word boundary when there is one in the last 40%; CJK and
     other unspaced text is cut at a character.
     """
-    text = " ".join(text.split())
+    text = " ".join(text.split()).strip(_INVISIBLE).strip()
     if len(text) <= limit:  # fewer code points than the limit means fewer clusters too
         return text
     window = text[: limit + 1]

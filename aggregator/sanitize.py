@@ -539,10 +539,11 @@ def as_uri(url: str) -> str:
     """An IRI as the URI RSS 2.0 and JSON Feed expect (RFC 3987 3.1): the host in its ASCII
     form as browsers write it (IDNA 2008 with UTS 46, non-transitional: Python's "idna" codec
     is IDNA 2003, which writes faß.de as fass.de, another domain), other non-ASCII characters
-    percent-encoded as UTF-8; ASCII URLs unchanged. Articles keep the IRI (their identity may
-    be made of it): feeds write it so, since strict URL parsers (Apple's before iOS 17) refuse
-    the IRI and readers lose the link."""
-    if url.isascii():
+    percent-encoded as UTF-8, and so are the ASCII characters RFC 3986 allows nowhere (`{ } | ^`
+    and the like, which browsers send as they are; a backslash in the path is the "/" browsers
+    read). Articles keep the IRI (their identity may be made of it): feeds write it so, since
+    strict URL parsers (Apple's before iOS 17) refuse the IRI and readers lose the link."""
+    if url.isascii() and not _NOT_URI.search(url):
         return url
     try:
         parts = urlsplit(url)
@@ -555,13 +556,15 @@ def as_uri(url: str) -> str:
         user, at, _ = parts.netloc.rpartition("@")
         port = f":{parts.port}" if parts.port is not None else ""
         netloc = f"{user}{at}{ascii_host}{port}"
-    return _NON_ASCII.sub(
-        lambda m: quote(m.group(0), safe=""),
-        urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)),
+    path, query, fragment = (
+        _NOT_URI.sub(lambda m: quote(m.group(0), safe=""), part)
+        for part in (parts.path.replace("\\", "/"), parts.query, parts.fragment)
     )
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# What a URI cannot hold as it is: anything but printable ASCII, and `" < > \ ^ ` { | }`.
+_NOT_URI = re.compile(r'(?:[^\x21-\x7e]|["<>\\^`{|}])+')
 
 
 def _strip_tracking(query: str) -> str:

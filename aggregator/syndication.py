@@ -344,9 +344,11 @@ def _generator(meta: FeedMeta, fmt: str, namespaces: dict[str, str]) -> Any:
     fg.id(_text(meta.id))
     fg.title(_text(meta.title))
     # RSS requires a channel description; feedgen keeps it in the same field as the subtitle.
-    # Readers take an RSS description for HTML: its text is escaped once more, as items' are.
+    # It is plain text to most readers and HTML to some (feedparser): "&" is written once (text
+    # readers showed "&amp;"; in HTML a lone "&" is still "&"), "<" and ">" as HTML writes them
+    # ("<test>" was a tag to HTML readers, and gone).
     subtitle = _text(meta.subtitle) or _text(meta.title)
-    fg.subtitle(html.escape(subtitle, quote=False) if fmt == "rss" else subtitle)
+    fg.subtitle(subtitle.replace("<", "&lt;").replace(">", "&gt;") if fmt == "rss" else subtitle)
     fg.link(href=_text(meta.self_url), rel="self", type=_MEDIA_TYPES[fmt])
     # feedgen makes the last link added the RSS channel <link>, so the HTML page comes after self.
     fg.link(href=_text(meta.html_url), rel="alternate", type="text/html")

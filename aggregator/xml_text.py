@@ -6,10 +6,16 @@ import re
 
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF), escaped or
 # not: lxml refuses them and a reader would refuse the whole document. The config accepts them
-# in a name (TOML escapes), and a source may send them; they are dropped from every string.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# in a name (TOML escapes), and a source may send them; they are dropped from every string. So
+# are those it asks documents to avoid (section 2.2: DEL and the C1 controls but NEL, the
+# noncharacters U+FDD0-U+FDEF and the last two code points of every plane), which validators
+# report and no text means.
+_PLANES = "".join(f"\\U{plane:04x}0000-\\U{plane:04x}fffd" for plane in range(1, 17))
+_NOT_XML_CHAR = re.compile(
+    f"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd{_PLANES}]"
+)
 
 
 def xml_text(value: str) -> str:
-    """`value` without the characters XML 1.0 cannot carry."""
+    """`value` without the characters XML 1.0 cannot carry or asks documents to avoid."""
     return _NOT_XML_CHAR.sub("", value)

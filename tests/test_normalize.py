@@ -749,6 +749,14 @@ def test_excerpt_short_text_is_unchanged_but_whitespace_collapsed() -> None:
     assert excerpt("") == ""
 
 
+def test_a_title_s_invisible_edges_go_and_its_joined_emoji_stay() -> None:
+    # GeekPark opens titles with a zero-width space; a BOM or word joiner says nothing either.
+    title = "\u200bOPPO Enco X 故宫福启版\ufeff "
+    assert one(entry(guid="1", title=title)).title == "OPPO Enco X 故宫福启版"
+    assert excerpt(" \u2060 \u200b ") == ""
+    assert excerpt("coder 👩\u200d💻") == "coder 👩\u200d💻"  # a ZWJ inside stays
+
+
 def test_excerpt_english_cuts_at_a_word_boundary() -> None:
     text = "The quick brown fox jumps over the lazy dog. " * 10
     cut = excerpt(text, 50)

@@ -575,6 +575,9 @@ def test_looking_for_tags_nh3_takes_for_mathml_is_linear(hostile: str) -> None:
         ("https://faß.de/x", "https://xn--fa-hia.de/x"),
         ("https://βόλος.gr/", "https://xn--nxasmm1c.gr/"),
         ("https://☃.example/ü", "https://☃.example/ü"),  # a host IDNA cannot write: as it was
+        # ASCII a URI cannot hold (the W3C validator's InvalidUriChar), as browsers send it.
+        ("https://s.example/p?e={f}|g^j", "https://s.example/p?e=%7Bf%7D%7Cg%5Ej"),
+        ("https://s.example/a\\b?q=c\\d#{x}", "https://s.example/a/b?q=c%5Cd#%7Bx%7D"),
     ],
 )
 def test_as_uri(iri: str, uri: str) -> None:

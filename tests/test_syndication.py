@@ -505,12 +505,21 @@ JSON_ITEM_KEYS = {
 def test_an_rss_channel_description_keeps_its_markup_characters_as_text(
     meta: FeedMeta, articles: list[Article]
 ) -> None:
-    """Readers read an RSS description as HTML: "<test>" in the site's description must reach
-    them as text, as an item's does (Atom's subtitle is typed text: escaped once)."""
+    """Some readers read an RSS channel description as HTML (feedparser), most as text: "<test>"
+    must reach the first as text, and "&" the others as "&", not "&amp;" (Atom's subtitle is
+    typed text: escaped once)."""
     described = replace(meta, subtitle="Corpus review & checks <test>.")
-    parsed = feedparser.parse(render_rss(described, articles, article_url))
-    # (feedparser gives the HTML; a reader shows it as the text. It read "checks ." before.)
-    assert parsed.feed.description == "Corpus review &amp; checks &lt;test&gt;."
+    rss = render_rss(described, articles, article_url)
+    parsed = feedparser.parse(rss)
+    # (feedparser gives the HTML, a lone "&" in it; a reader shows it as the text. It read
+    # "checks ." before.)
+    assert parsed.feed.description == "Corpus review & checks &lt;test&gt;."
+    as_text = xml(rss).find("channel/description").text
+    assert as_text == "Corpus review & checks &lt;test&gt;."
+    plain = replace(meta, subtitle="Books & arts")
+    assert xml(render_rss(plain, articles, article_url)).find("channel/description").text == (
+        "Books & arts"
+    )
     atom = feedparser.parse(render_atom(described, articles, article_url))
     assert atom.feed.subtitle == "Corpus review & checks <test>."
 
@@ -588,7 +597,9 @@ def test_markup_in_text_fields_stays_text(
 
 
 def test_control_characters_are_stripped_everywhere(meta: FeedMeta) -> None:
-    bad = "\x00\x01\x08\x0b\x0c\x1f\ufffe\uffff\ud800"
+    # Forbidden by XML 1.0, then those it asks documents to avoid (DEL, C1 controls,
+    # noncharacters: the W3C validator's BadCharacters).
+    bad = "\x00\x01\x08\x0b\x0c\x1f\ufffe\uffff\ud800" + "\x7f\x80\x9f\ufdd0\ufdef\U0001fffe"
     article = replace(
         make_articles()[3],
         url="https://ctrl.example/" + bad,
@@ -613,7 +624,9 @@ def test_control_characters_are_stripped_everywhere(meta: FeedMeta) -> None:
         assert parsed.entries[0].media_thumbnail == [{"url": "https://ctrl.example/t"}]
     body = render_json(messy, [article], article_url)
     text = body.decode("utf-8")  # a lone surrogate would not even encode
-    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", text)
+    assert not re.search(
+        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]", text
+    )
     assert "\\u00" not in text
     item = json.loads(body)["items"][0]
     assert item["title"] == "Bad chars here"
@@ -687,8 +700,8 @@ def test_minimal_meta_leaves_optional_elements_out(articles: list[Article]) -> N
     assert atom.find(f"{ATOM}subtitle").text == meta.title  # feedgen's one field with RSS
     assert [ln.get("rel") for ln in atom.findall(f"{ATOM}link")] == ["self", "alternate"]
     channel = xml(render_rss(meta, articles, article_url)).find("channel")
-    # RSS requires a description (HTML to readers: the title escaped once more)
-    assert channel.find("description").text == html.escape(meta.title, quote=False)
+    # RSS requires a description (its "<" and ">" written as HTML writes them: _generator)
+    assert channel.find("description").text == meta.title.replace("<", "&lt;").replace(">", "&gt;")
     assert channel.find("image") is None
     assert [ln.get("rel") for ln in channel.findall(f"{ATOM}link")] == ["self"]
     feed = json.loads(render_json(meta, articles, article_url))
