@@ -1407,6 +1407,27 @@ class Store:
         values = cast(list[bytes | None], self.redis.hmget(self._versions_key(), fields_))
         return {slug: int(v or 0) for slug, v in zip(slugs, values, strict=True)}
 
+    def announced_versions(self) -> dict[str | None, tuple[int, float]]:
+        """{category (None: all): (its content version last announced to the WebSub hub,
+        when)}: aggregator.websub."""
+        found = cast(dict[bytes, bytes], self.redis.hgetall(f"{self.prefix}:websub:announced"))
+        announced: dict[str | None, tuple[int, float]] = {}
+        for field, value in found.items():
+            version, _, at = value.decode().partition(" ")
+            slug = field.decode()
+            announced[None if slug == _ALL_FIELD else slug] = (int(version), float(at or 0))
+        return announced
+
+    def note_announced(self, announced: dict[str | None, tuple[int, float]]) -> None:
+        """Record categories' versions as announced (`announced_versions`)."""
+        self.redis.hset(
+            f"{self.prefix}:websub:announced",
+            mapping={
+                _ALL_FIELD if slug is None else slug: f"{version} {at}"
+                for slug, (version, at) in announced.items()
+            },
+        )
+
     def category_changed_at(self, slug: str | None) -> datetime | None:
         """When the category's (None: all) content last changed; None if it never did."""
         field = (_ALL_FIELD if slug is None else slug) + "@"

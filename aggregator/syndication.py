@@ -329,6 +329,11 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         return entry
 
 
+def feed_path(slug: str | None, fmt: str) -> str:
+    """The path of a feed: /c/<slug>/feed.<fmt>, or /feed.<fmt> for everything."""
+    return f"/c/{slug}/feed.{fmt}" if slug else f"/feed.{fmt}"
+
+
 def _main_enclosure(enclosures: Sequence[_Enclosure]) -> _Enclosure | None:
     """The one enclosure an RSS item has room for: its first sound or video (the episode: a
     picture listed before it is no episode), else its first; None without any."""

@@ -11,9 +11,7 @@ import re
 # noncharacters U+FDD0-U+FDEF and the last two code points of every plane), which validators
 # report and no text means.
 _PLANES = "".join(f"\\U{plane:04x}0000-\\U{plane:04x}fffd" for plane in range(1, 17))
-_NOT_XML_CHAR = re.compile(
-    f"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd{_PLANES}]"
-)
+_NOT_XML_CHAR = re.compile(f"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd{_PLANES}]")
 
 
 def xml_text(value: str) -> str:

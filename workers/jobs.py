@@ -33,7 +33,7 @@ from rq.job import Job
 from rq.worker import WorkerStatus
 
 from aggregator import config as config_module
-from aggregator import language, stories
+from aggregator import language, stories, websub
 from aggregator.config import Config, SourceConfig
 from aggregator.fetch import Fetcher, default_user_agent, tls_context
 from aggregator.models import RefreshResult
@@ -54,6 +54,7 @@ class _Context:
     # Kept between jobs: starting eight threads per job was serial work in the worker's main
     # thread, with no fetch running, before every batch (docs/benchmarks.md, "Scale").
     pool: ThreadPoolExecutor
+    user_agent: str  # the fetcher's, and the WebSub pings'
 
 
 _context: _Context | None = None
@@ -84,7 +85,7 @@ def context(store: Store) -> _Context:
                 _context.fetcher.close()
                 _context.pool.shutdown(wait=False)  # its threads exit once idle
             pool = ThreadPoolExecutor(config.fetch.concurrency, thread_name_prefix="refresh")
-            _context = _Context(version, config, Fetcher(config.fetch, agent), pool)
+            _context = _Context(version, config, Fetcher(config.fetch, agent), pool, agent)
         return _context
 
 
@@ -148,6 +149,14 @@ def refresh_batch(source_ids: Sequence[str]) -> dict[str, str]:
     store = Store(job.connection)
     results = run_batch(store, source_ids)
     return {r.source_id: r.outcome.value for r in results}
+
+
+def notify_hub(hub: str, topics: list[str]) -> dict[str, str]:
+    """Tell the WebSub hub that these feeds changed (aggregator.websub, enqueued by the
+    scheduler); returns {topic: "ok" or why not}."""
+    job = get_current_job()
+    assert job is not None, "notify_hub runs as an RQ job"
+    return websub.publish(hub, topics, context(Store(job.connection)).user_agent)
 
 
 def run_batch(

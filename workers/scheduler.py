@@ -20,7 +20,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Retry, Worker
 
 from aggregator import config as config_module
-from aggregator import metrics
+from aggregator import metrics, websub
 from aggregator.config import Config, ConfigWatcher
 from aggregator.errors import ConfigError
 from aggregator.queues import QUEUE_NAME
@@ -175,6 +175,27 @@ def enqueue(queue: Queue, config: Config, source_ids: Sequence[str]) -> list[str
     return job_ids
 
 
+ANNOUNCE_SECONDS = 5.0  # how often the scheduler looks for changed feeds to announce
+
+
+def announce(store: Store, queue: Queue, config: Config, now: float | None = None) -> str | None:
+    """Enqueue a WebSub ping of the feeds that changed (aggregator.websub); the job's id, or
+    None when none did (or no hub is configured)."""
+    topics = websub.due(store, config, now)
+    if not topics:
+        return None
+    job = queue.enqueue(
+        "workers.jobs.notify_hub",
+        config.site.hub,
+        topics,
+        job_timeout=int(websub.TIMEOUT_SECONDS * len(topics) + 30),
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        description=f"tell the WebSub hub that {len(topics)} feed(s) changed",
+    )
+    return job.id
+
+
 def tick(store: Store, queue: Queue, config: Config, now: float | None = None) -> list[str]:
     """Claim what is due and enqueue it, unless the queue is already backed up."""
     now = time.time() if now is None else now
@@ -226,6 +247,7 @@ def run(
     log.info("scheduler started", extra={"fields": {"sources": len(config.sources)}})
     down_since: float | None = None  # when Redis stopped answering, while it does not
     next_sweep = time.monotonic() + 60.0  # the first max-age sweep, once things have started
+    next_announce = time.monotonic()  # when to look for feeds to announce to the WebSub hub
     while not stop.is_set():
         try:
             if down_since is not None:
@@ -249,6 +271,9 @@ def run(
                 next_sweep = time.monotonic() + AGE_SWEEP_SECONDS
                 age_out(store, config)
             jobs = tick(store, queue, config)
+            if config.site.hub and time.monotonic() >= next_announce:
+                next_announce = time.monotonic() + ANNOUNCE_SECONDS
+                announce(store, queue, config)
             store.heartbeat("scheduler", datetime.now(UTC))
             # While sources are due, come back soon rather than in a full interval: also when
             # the queue was full (backpressure), or the workers drain it and then wait for the

@@ -28,6 +28,7 @@ from aggregator.syndication import (
     Credit,
     Credits,
     FeedMeta,
+    feed_path,
     item_updated,
     render_atom,
     render_json,
@@ -68,11 +69,6 @@ def parse_limit(raw: str | None) -> int | None:
     if not _LIMIT.fullmatch(raw):
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     return min(max(int(raw), 1), MAX_LIMIT)
-
-
-def feed_path(slug: str | None, fmt: str) -> str:
-    """The path of a feed: /c/<slug>/feed.<fmt>, or /feed.<fmt> for everything."""
-    return f"/c/{slug}/feed.{fmt}" if slug else f"/feed.{fmt}"
 
 
 def article_url(base_url: str) -> Callable[[Article], str]:
