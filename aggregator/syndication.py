@@ -298,8 +298,12 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         source = _sub(entry, "source")
         _sub(source, "id", item.source_id)
         _sub(source, "title", item.source_title)
-        if item.source_url:
+        # Its site, when known apart from its feed (an XML feed is no text/html page), and
+        # its feed, as RFC 4287 4.2.11 copies the source feed's links.
+        if item.source_url and item.source_url != item.source_feed_url:
             _sub(source, "link", href=item.source_url, rel="alternate", type="text/html")
+        if item.source_feed_url:
+            _sub(source, "link", href=item.source_feed_url, rel="self")
         # We do not know when the source feed itself last changed; this entry's time is a true
         # lower bound for it.
         _sub(source, "updated", item.updated.isoformat())

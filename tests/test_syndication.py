@@ -394,8 +394,11 @@ def test_atom_follows_rfc_4287(meta: FeedMeta, articles: list[Article]) -> None:
         assert only(source, f"{ATOM}id").text == f"urn:aggregator:source:{article.source_id}"
         assert only(source, f"{ATOM}title").text == clean(article.source_name)
         assert rfc3339(only(source, f"{ATOM}updated").text)
-        source_links = [ln.get("href") for ln in source.findall(f"{ATOM}link")]
-        assert source_links == ([article.source_url] if article.source_url else [])
+        source_links = [(ln.get("rel"), ln.get("href")) for ln in source.findall(f"{ATOM}link")]
+        site, feed = article.source_url, article.source_feed_url
+        # Its site as an HTML page, unless that is its feed (an XML document), and its feed.
+        expected = [("alternate", site)] if site and site != feed else []
+        assert source_links == expected + ([("self", feed)] if feed else [])
     # The related link points at our page when the article has its own.
     related = [ln.get("href") for ln in entries[0].findall(f"{ATOM}link[@rel='related']")]
     assert related == [f"{BASE}/a/a1"]
@@ -784,6 +787,25 @@ def test_an_episodes_duration_reaches_podcast_apps_and_json_readers(
     assert b"<itunes:image" not in rss.split(b"<item")[2]  # a paper, no episode
     assert b"<media:thumbnail" in rss.split(b"<item")[2]
     assert xml(rss).nsmap["itunes"] == "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
+
+def test_an_atom_source_links_its_feed_and_no_xml_feed_as_a_page(articles: list[Article]) -> None:
+    """A YouTube channel's feed has no site link: its <source> labelled the feed text/html."""
+    feed_url = "https://www.youtube.com/feeds/videos.xml?channel_id=UC7"
+    youtube = replace(articles[0], source_url=feed_url, source_feed_url=feed_url)
+    blog = replace(articles[1], source_feed_url="https://blog.example/feed.atom")
+    root = xml(render_atom(make_meta(), [youtube, blog], article_url))
+    links = [
+        [(ln.get("rel"), ln.get("href"), ln.get("type")) for ln in source.findall(f"{ATOM}link")]
+        for source in root.iter(f"{ATOM}source")
+    ]
+    assert links == [
+        [("self", feed_url, None)],
+        [
+            ("alternate", blog.source_url, "text/html"),
+            ("self", "https://blog.example/feed.atom", None),
+        ],
+    ]
 
 
 def test_an_rss_item_s_one_enclosure_is_its_episode_not_a_picture_listed_first(
