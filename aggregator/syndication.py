@@ -66,6 +66,8 @@ class FeedMeta:
     hub: str = ""
     # Masked in the sources' URLs we publish (aggregator/redact.py).
     secret_parameters: tuple[str, ...] = SECRET_PARAMETERS
+    # What an RSS item's description says before a story's other copies, in the feed's language.
+    also_label: str = "Also reported by"
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ def _also_title(also: Also) -> str:
     return f"{_text(also.source)}: {_text(also.title)}"
 
 
-def _also_html(credit: Credit) -> str:
+def _also_html(credit: Credit, label: str) -> str:
     """The other copies of a story, as the end of an RSS description."""
     if not credit.also:
         return ""
@@ -242,7 +244,7 @@ def _also_html(credit: Credit) -> str:
         for a in credit.also
         if _http(a.url)
     )
-    return f"<p>Also reported by: {links}</p>" if links else ""
+    return f"<p>{html.escape(label)}: {links}</p>" if links else ""
 
 
 # --- Atom and RSS, through feedgen --------------------------------------------------------------
@@ -427,7 +429,8 @@ def render_rss(
         if item.summary or item.credit.also:
             # <description> holds HTML; the summary is plain text, so it is escaped once more.
             fe.description(
-                html.escape(item.summary, quote=False) + _also_html(item.credit), isSummary=True
+                html.escape(item.summary, quote=False) + _also_html(item.credit, meta.also_label),
+                isSummary=True,
             )
         if (enc := _main_enclosure(item.enclosures)) is not None:
             # RSS allows one enclosure per item (RSS Board best practices): its main one.

@@ -165,6 +165,17 @@ def test_atom_links_and_rss_description_credit_the_other_copies(
     assert copy.url in rss.entries[0].description
 
 
+def test_a_chinese_site_credits_the_other_copies_in_chinese(
+    web_config: Config, redis_url: str, store: Store, story: tuple[Article, Article, Article]
+) -> None:
+    config = replace(web_config, site=replace(web_config.site, language="zh-CN"))
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    rss = feedparser.parse(io.BytesIO(client.get("/c/tech/feed.rss").data))
+    assert "<p>其他来源的报道: <a href=" in rss.entries[0].description
+    assert "Also reported" not in rss.entries[0].description
+
+
 def test_a_category_can_turn_collapsing_off(
     web_config: Config, redis_url: str, store: Store, story: tuple[Article, Article, Article]
 ) -> None:

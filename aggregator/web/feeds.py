@@ -36,6 +36,7 @@ from aggregator.syndication import (
 )
 from aggregator.web import WebState, get_config, no_category, render_slot, web_state
 from aggregator.web.cache import Rendered
+from aggregator.web.i18n import translate
 
 bp = Blueprint("feeds", __name__)
 
@@ -109,6 +110,7 @@ def feed_meta(
         logo=site.logo,
         hub=site.hub,
         secret_parameters=config.serve.secret_parameters,
+        also_label=translate(site.language, "also_reported"),
     )
 
 
