@@ -628,6 +628,12 @@ class Join:
     via: str
 
 
+# A copy joining a story changes its feed item (Story.changed) when it is seen this long after
+# the story's first copy (not in the same poll round), and the story is this young.
+JOINED_LATER = 60.0
+NEWS_SECONDS = 2 * 86_400.0
+
+
 @dataclass(frozen=True)
 class Member:
     article_id: str
@@ -658,6 +664,21 @@ class Story:
     @property
     def first(self) -> float:
         return min(m.published for m in self.members)
+
+    @property
+    def changed(self) -> float | None:
+        """When the story last changed to its feed item, if it did: when a copy (or an earlier
+        original) joined it after its first copy was seen, while it was news. Not when its
+        copies were first seen together (the first poll of two mirrors), nor when old news
+        gains a copy (a source added later brings its back catalogue): a post of 2017 is not
+        "updated" today because a second source of it was seen."""
+        first_seen, first_published = min(m.seen for m in self.members), self.first
+        joined = (
+            m.seen
+            for m in self.members
+            if m.seen - first_seen > JOINED_LATER and m.seen - first_published <= NEWS_SECONDS
+        )
+        return max(joined, default=None)
 
     @property
     def latest(self) -> float:

@@ -220,6 +220,25 @@ def test_an_original_arriving_after_its_copy_updates_the_item_rather_than_adding
     assert every[original.url] == f"urn:aggregator:article:{original.id}"
 
 
+def test_old_news_seen_in_two_sources_is_not_updated_today(
+    add_articles: AddArticles, store: Store, client: FlaskClient
+) -> None:
+    """Daring Fireball's Atom and JSON feeds, polled for the first time, hold the same posts of
+    2017: each story was "updated" at the poll, and readers showed 2017 posts as new. A second
+    source added a week later brings the same back catalogue: no change either."""
+    written = datetime(2017, 6, 27, 0, 54, 17, tzinfo=UTC)
+    now = datetime.now(UTC)
+    atom = add_articles("hacker-blog", content=BODY, published=written, updated=written)[0]
+    json_copy = add_articles("mixed", content=BODY, published=written, updated=written)[0]
+    join_stories(store, [atom], 7.0, now)
+    join_stories(store, [json_copy], 7.0, now + timedelta(seconds=20))
+    added_later = add_articles("people-daily", content=BODY, published=written, updated=written)
+    join_stories(store, added_later, 7.0, now + timedelta(days=7))
+    [item] = [i for i in items(client, "/feed.json") if i["_story"]["size"] > 1]
+    assert item["_story"]["size"] == 3
+    assert datetime.fromisoformat(item["date_modified"]) == written
+
+
 def test_collapse_stories_is_checked_in_the_config(tmp_path: Any) -> None:
     path = tmp_path / "a.toml"
     path.write_text(

@@ -316,7 +316,7 @@ def story_page(
             for m in story.members
             if m.article_id != a.id and (c := copies.get(m.article_id)) is not None
         )
-        changed = max(m.seen for m in story.members) if story.size > 1 else None
+        changed = story.changed
         credits[a.id] = Credit(
             story.id,
             story.size,
