@@ -303,10 +303,56 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
     expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
     items = script_embed.locator("li.aggregator-embed-item")
     expect(items).to_have_count(4)
+    # The article's language and direction are its title's, not the source name's and time's.
     written = items.evaluate_all(
-        "items => items.map((li) => [li.lang, li.dir, getComputedStyle(li).direction])"
+        """items => items.map((li) => {
+            const a = li.querySelector("a");
+            return [a.lang, a.dir, getComputedStyle(a).direction, li.lang, li.dir];
+        })"""
     )
-    assert sorted(map(tuple, written)) == [("ar", "rtl", "rtl")] * 2 + [("en", "ltr", "ltr")] * 2
+    assert (
+        sorted(map(tuple, written))
+        == [("ar", "rtl", "rtl", "", "")] * 2 + [("en", "ltr", "ltr", "", "")] * 2
+    )
+
+
+def test_a_right_to_left_source_name_keeps_the_time_after_it(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+) -> None:
+    """ "مصدر عربي · 23 hours ago" showed "23 · مصدر عربي hours ago": the time's number joined the
+    name's right-to-left run. Each surface isolates the name: the name, then its time."""
+    add_articles("mixed", 3, source_name="مصدر عربي", author="محمد")  # (tech and world)
+    page.goto(partner_page(live_server, feed_server))
+    surfaces = {
+        "category card": (page, f"{live_server.url}/c/tech/?sort=latest", ".card .meta"),
+        "iframe embed": (page, f"{live_server.url}/embed/tech", ".meta"),
+        "article page": (page, "", ".story-meta"),
+    }
+    for name, (_, url, selector) in surfaces.items():
+        if url:
+            page.goto(url)
+        else:
+            page.goto(f"{live_server.url}/c/tech/?sort=latest")
+            page.locator(".card-title a").first.click()
+        meta = page.locator(selector).first
+        order = meta.evaluate(
+            """(meta) => {
+                const name = meta.querySelector(".meta-source").getBoundingClientRect();
+                const time = meta.querySelector("time");
+                return [name.right <= time.getBoundingClientRect().left + 0.5,
+                        time.getClientRects().length];
+            }"""
+        )
+        assert order == [True, 1], name
+    page.goto(partner_page(live_server, feed_server))
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    order = script_embed.locator(".aggregator-embed-meta").first.evaluate(
+        """(meta) => [meta.querySelector("bdi").getBoundingClientRect().right
+                      <= meta.querySelector("time").getBoundingClientRect().left + 0.5,
+                      meta.querySelector("time").getClientRects().length]"""
+    )
+    assert order == [True, 1]
 
 
 def test_the_script_embed_asks_for_a_limit_our_feeds_keep_rendered(

@@ -122,10 +122,6 @@
     }
     var li = document.createElement("li");
     li.className = "aggregator-embed-item";
-    if (typeof entry.language === "string" && entry.language) {
-      li.setAttribute("lang", entry.language);
-      li.setAttribute("dir", rightToLeft(entry.language) ? "rtl" : "ltr");
-    }
     var image = images ? httpUrl(entry.image) : null;
     if (image) {
       var img = document.createElement("img");
@@ -142,6 +138,11 @@
     link.setAttribute("target", "_blank");
     link.setAttribute("rel", "noopener");
     link.textContent = title;
+    // The article's language on its title only, not on our source name and time beside it.
+    if (typeof entry.language === "string" && entry.language) {
+      link.setAttribute("lang", entry.language);
+      link.setAttribute("dir", rightToLeft(entry.language) ? "rtl" : "ltr");
+    }
     li.appendChild(link);
 
     var meta = document.createElement("span");
@@ -149,7 +150,10 @@
     var source = entry._source && typeof entry._source === "object" ? text(entry._source.title) : "";
     var when = relativeTime(text(entry.date_published), lang);
     if (source) {
-      meta.appendChild(document.createTextNode(source));
+      // Isolated: a right-to-left name ("BBC اردو") took the time's number into its run.
+      var name = document.createElement("bdi");
+      name.textContent = source;
+      meta.appendChild(name);
     }
     if (when) {
       var time = document.createElement("time");
