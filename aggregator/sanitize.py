@@ -318,10 +318,13 @@ def clean_html(html_text: str, base_url: str) -> str:
     if "display" in html_text:  # (the style that hides it goes with the sanitizer)
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
     cleaned = _cleaner(base_url).clean(_without_mathml_tags(html_text))
-    if "<img" in cleaned:
-        cleaned = _IMG_TAG.sub(_keep_image, cleaned)
+    # Iframes first: nh3 writes an iframe's content back as the raw text it parsed, markup and
+    # all, and only its own `</iframe>` ends it. A pattern run over that text before it is gone
+    # (an unclosed "<img src=x " took the `</iframe>` with it) let the markup out, unsanitized.
     if "<iframe" in cleaned:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
+    if "<img" in cleaned:
+        cleaned = _IMG_TAG.sub(_keep_image, cleaned)
     if " cite=" in cleaned:
         cleaned = _CITE.sub(lambda match: _safe_cite(match, base_url), cleaned)
     return bounded(cleaned.strip(), base_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -384,6 +385,36 @@ def test_relative_urls_in_a_json_feed_item_lead_where_its_page_would() -> None:
     parsed = parse(body, url="https://blog.example/feed.json", headers={})
     [article] = normalize(parsed, replace(SOURCE, url="https://blog.example/feed.json"), now=NOW)
     assert 'src="https://blog.example/posts/a/c.jpg"' in article.content
+
+
+IFRAME_SMUGGLING = (
+    '<h1>Harbour bridge reopens<iframe src="https://www.youtube.com/embed/x"></h1>'
+    "<p>The harbour bridge reopened today.</p>"
+    '<meta http-equiv="refresh" content="2;url=https://evil.example/phish">'
+    '<script>document.title="XSS"</script>'
+    '<img src="https://evil.example/x.png" onerror="document.title=1">'
+    '<a href="javascript:alert(1)">read more</a><img src=x '
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        IFRAME_SMUGGLING,
+        '<p>a</p><iframe src="https://www.youtube.com/embed/x"><b>raw</b><img src=x ',
+    ],
+    ids=["title-heading", "unclosed-player"],
+)
+def test_markup_inside_an_iframe_never_comes_out_of_it(body: str) -> None:
+    """nh3 writes an iframe's content back as the raw text it parsed; an unclosed "<img src=x "
+    in it took the iframe's end tag, and the title heading's removal its start tag: a <script>,
+    a meta refresh and handlers were stored and published as sanitized HTML."""
+    article = one(entry(guid="1", title="Harbour bridge reopens", summary=body))
+    lowered = article.content.lower()
+    for smuggled in ("<script", "<meta", "onerror", "javascript:", "<b>raw", "<img src=x"):
+        assert smuggled not in lowered
+    assert lowered.count("<iframe") == lowered.count("</iframe>") <= 1
+    assert re.search(r"<iframe\b[^>]*></iframe>", lowered) or "<iframe" not in lowered
 
 
 def test_a_longer_summary_does_not_replace_a_content_that_shows_more() -> None:
