@@ -244,6 +244,10 @@ def _cleaner(base_url: str) -> nh3.Cleaner:
 # depth (100,000 nested <div>s, 1.1 MB, took nh3 176 s), and no article nests a tenth as deep.
 # Browsers' parsers stop nesting at about this depth too (Blink: 512).
 MAX_NESTING = 512
+# HTML with more "&" than this is read as text too: html5ever's work grows with the number of
+# character references times the length of the text node they are in (1.6 million "&" took nh3
+# 51 s; a 10 MB feed of them, 10 KB gzipped, 37 minutes of a worker). The corpus's most is 1,404.
+MAX_AMPERSANDS = 10_000
 _CLOSING_ROOM = MAX_NESTING * len("</blockquote>") + len("<p>[…]</p>")
 # Elements that never hold others open: void ones, and those a sibling closes (<p>, <li>, <td>…
 # written without end tags are as shallow as with them).
@@ -258,6 +262,12 @@ _NOT_NESTING = frozenset(
 _NOT_NESTING_NAME = "|".join(sorted(_NOT_NESTING, key=len, reverse=True))
 _NESTING_TAG = re.compile(rf"<(/?)(?!(?:{_NOT_NESTING_NAME})[\s/>])[A-Za-z]", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^<>]*>")
+
+
+def unparsable(html_text: str) -> bool:
+    """Whether nh3 would take more than linear time on the fragment (MAX_NESTING,
+    MAX_AMPERSANDS): it is then read as text, without parsing it."""
+    return html_text.count("&") > MAX_AMPERSANDS or too_deep(html_text)
 
 
 def too_deep(html_text: str) -> bool:
@@ -313,7 +323,7 @@ def clean_html(html_text: str, base_url: str) -> str:
     MAX_CONTENT_CHARS come out (`bounded`)."""
     if not html_text:
         return ""
-    if too_deep(html_text):
+    if unparsable(html_text):
         return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
     if "display" in html_text:  # (the style that hides it goes with the sanitizer)
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
@@ -483,7 +493,7 @@ def strip_tags(html_text: str) -> str:
         return ""
     if "<" not in html_text and "&" not in html_text:
         return " ".join(html_text.split())
-    if too_deep(html_text):
+    if unparsable(html_text):
         return flat_text(html_text)
     # nh3 keeps the text and escapes it; unescaping once decodes what the source encoded.
     marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", html_text.replace(_PARAGRAPH_MARK, ""))

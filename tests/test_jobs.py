@@ -11,12 +11,14 @@ from typing import Any, TypeVar
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
+from rq import Queue, Worker, worker_registration
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
 from aggregator import config as config_module
 from aggregator import language
 from aggregator import refresh as refresh_module
 from aggregator.models import Outcome, RefreshResult
+from aggregator.queues import QUEUE_NAME
 from aggregator.redact import PUBLIC_INTERNAL_ERROR, public_error
 from aggregator.redis_server import BREAK_SECONDS, EmbeddedServer, connect
 from aggregator.store import Store
@@ -349,3 +351,20 @@ def test_a_batch_that_met_redis_gone_begins_no_more_sources(
         assert len(after) <= 1  # (the other thread's feed may have been on its way)
     finally:
         server.stop()
+
+
+def test_a_worker_whose_key_expired_during_a_long_job_counts_again_at_its_next_heartbeat(
+    store: Store,
+) -> None:
+    """A job past its timeout (native code the timeout cannot interrupt) outlived the worker's
+    key; another worker's registry cleaning dropped it from RQ's set, and readiness counted no
+    worker while both worked on."""
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    worker = jobs.RefreshWorker([queue], connection=store.redis)
+    worker.register_birth()
+    assert [w.name for w in Worker.all(connection=store.redis)] == [worker.name]
+    store.redis.delete(worker.key)  # its TTL ran out during the job...
+    worker_registration.clean_worker_registry(queue)  # ...and another worker cleaned up
+    assert Worker.all(connection=store.redis) == []
+    worker.heartbeat()  # the job is over
+    assert [w.name for w in Worker.all(connection=store.redis)] == [worker.name]

@@ -28,7 +28,7 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq import Queue, SimpleWorker, get_current_job
+from rq import Queue, SimpleWorker, get_current_job, worker_registration
 from rq.job import Job
 from rq.worker import WorkerStatus
 
@@ -254,7 +254,16 @@ class RefreshWorker(SimpleWorker):
         if pipeline is not None:  # only queued on the caller's pipeline: no I/O here
             super().heartbeat(timeout, pipeline)
             return
-        self._outliving_outages("heartbeat", lambda: super(RefreshWorker, self).heartbeat(timeout))
+        self._outliving_outages("heartbeat", lambda: self._beat(timeout))
+
+    def _beat(self, timeout: int | None) -> None:
+        super().heartbeat(timeout)
+        # A job that ran past its timeout (one the timeout could not interrupt: native code)
+        # outlived the worker's key, and another worker's registry cleaning then dropped it from
+        # RQ's set of workers: readiness and /metrics counted it gone while it worked on.
+        with self.connection.pipeline() as pipe:
+            worker_registration.register(self, pipe)
+            pipe.execute()
 
     def check_for_suspension(self, burst: bool) -> None:
         self._outliving_outages(
