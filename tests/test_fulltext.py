@@ -15,7 +15,13 @@ from aggregator import fulltext
 from aggregator.boilerplate import paragraph_hash
 from aggregator.config import FetchConfig, SourceConfig
 from aggregator.fetch import Fetcher
-from aggregator.fulltext import NotTheArticle, enrich, extract_main, page_content_type
+from aggregator.fulltext import (
+    MAX_PAGE_ELEMENTS,
+    NotTheArticle,
+    enrich,
+    extract_main,
+    page_content_type,
+)
 from aggregator.models import Article, Outcome
 from aggregator.parse import decode
 from aggregator.refresh import refresh_source
@@ -224,6 +230,22 @@ def test_a_missing_page_or_a_login_wall_is_not_the_article() -> None:
             extract_main(page, "https://news.example/a/1", source, "Freight yard becomes a park")
     zh = "<html><head><title>旧货运站将改建为城市公园_新闻中心</title></head><body><p>正文</p>"
     extract_main(zh, "https://news.example/a/2", source, "旧货运站将改建为城市公园")  # no raise
+
+
+def test_a_page_of_more_elements_than_any_article_s_is_not_read() -> None:
+    """readability's time grows faster than the page (nested <div>s, 3 MB: 46 s), and lxml's
+    drop_tag over 20,000 <noscript> siblings took 37 s: neither is an article's page."""
+    pictures = "<img><noscript><img src='/a.jpg'></noscript>" * (MAX_PAGE_ELEMENTS // 2)
+    page = f"<html><head><title>Bridge repairs</title></head><body><div>{pictures}</div>"
+    with pytest.raises(NotTheArticle, match="elements: more than an article's page"):
+        extract_main(page, "https://news.example/a/1", _source(), "Bridge repairs")
+    # Under the limit, every <noscript> copy is unwrapped at once, in its place.
+    text = "<p>" + "The bridge reopens after two years of repairs to its deck. " * 8 + "</p>"
+    copies = "<img class=lazy><noscript><img src='/a.jpg' alt='A'></noscript>" * 2_000
+    page = f"<html><head><title>Bridge repairs</title></head><body><div>{text}{copies}</div>"
+    content, _ = extract_main(page, "https://news.example/a/1", _source(), "Bridge repairs")
+    assert content.count('src="https://news.example/a.jpg"') == 2_000
+    assert "noscript" not in content
 
 
 def test_a_page_charset_only_in_its_meta_is_read() -> None:
