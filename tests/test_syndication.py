@@ -19,6 +19,7 @@ from lxml import etree
 from aggregator.models import Article, Enclosure
 from aggregator.syndication import (
     CONTENT_TYPES,
+    FEED_CONTENT_CHARS,
     FeedMeta,
     clock,
     entry_id,
@@ -806,6 +807,23 @@ def test_an_atom_source_links_its_feed_and_no_xml_feed_as_a_page(articles: list[
             ("self", "https://blog.example/feed.atom", None),
         ],
     ]
+
+
+def test_a_feed_carries_at_most_its_budget_of_articles_html(articles: list[Article]) -> None:
+    """A source whose articles were each 512 KB made its category's 200-item feed 160 MB; past
+    FEED_CONTENT_CHARS an item carries its summary and links, not its content."""
+    fat = "<p>" + "a&lt;b " * 87_000 + "</p>"  # about 520 KB, as long as an article may be
+    many = [replace(articles[0], id=f"fat{n}", content=fat) for n in range(20)]
+    many.append(replace(articles[1], id="small"))  # still fits after them: kept whole
+    fits = FEED_CONTENT_CHARS // len(fat)
+    for render in (render_atom, render_rss, render_json):
+        body = render(make_meta(), many, article_url)
+        # (Atom and RSS write the HTML escaped: "<" is "&lt;", "&lt;" is "&amp;lt;".)
+        assert len(body) < FEED_CONTENT_CHARS * 2, render.__name__
+    items = json.loads(render_json(make_meta(), many, article_url))["items"]
+    assert [("content_html" in i) for i in items[:20]] == [True] * fits + [False] * (20 - fits)
+    assert items[fits]["content_text"] == articles[0].summary
+    assert items[20]["content_html"] == articles[1].content
 
 
 def test_an_rss_item_s_one_enclosure_is_its_episode_not_a_picture_listed_first(
