@@ -163,6 +163,12 @@ def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list
         f"{keepalive:g}",
         "--access-logfile",
         "-",
+        # No client's headers set the app's root or path: gunicorn takes SCRIPT_NAME, PATH_INFO
+        # and X-Forwarded-Proto from 127.0.0.1 by default, so behind a same-host proxy that
+        # passes them, a client's "SCRIPT_NAME: //evil.example" rewrote every link. Trusted
+        # proxies give the client's address through [serve] trusted_proxies (ProxyFix) only.
+        "--forwarded-allow-ips",
+        "",
         # gunicorn 24+ opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl):
         # a second instance took it over and, stopping, deleted the first one's. Unused here.
         "--no-control-socket",

@@ -690,6 +690,19 @@ def test_trailing_slash_redirects_point_at_base_url_whatever_the_host_header(web
         assert client.get("/c/world").headers["Location"] == f"{web.url}/c/world/"
 
 
+def test_no_client_header_moves_the_site_s_root_or_path(web: Web) -> None:
+    """gunicorn takes SCRIPT_NAME and PATH_INFO from 127.0.0.1 (a same-host proxy's address)
+    unless told otherwise: "SCRIPT_NAME: //evil.example" made every link //evil.example/…."""
+    headers = {"SCRIPT_NAME": "//evil.example", "PATH_INFO": "/admin", "X-Forwarded-Proto": "x"}
+    with httpx.Client(base_url=web.url, timeout=10) as client:
+        page = client.get("/c/world/", headers=headers)
+        assert page.status_code == 200
+        assert "evil.example" not in page.text
+        assert 'href="/static/' in page.text
+        prefixed = client.get("//evil.example/c/world/", headers=headers)
+        assert "//evil.example/static" not in prefixed.text
+
+
 EVIL_IFRAMES = (
     "https://evil.example\\@www.youtube.com/embed/x",
     "https://evil.ex&#9;ample\\@www.youtube.com/embed/x",
