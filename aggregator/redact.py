@@ -9,14 +9,16 @@ The admin pages show the real ones.
 - the value of a query parameter whose name looks like a credential is replaced by `REDACTED`:
   the name, split into words (`api_key`, `apiKey`, `X-Auth-Token`), has a word that is or ends
   with one of `SECRET_PARAMETERS` (`serve.secret_parameters` in the config), so `key` also
-  catches `apikey` and `token` catches `accesstoken`.
+  catches `apikey` and `token` catches `accesstoken`;
+- so is a query value that holds, percent-encoded, a URL with such a parameter (a proxied feed's
+  `?url=https%3A%2F%2F…%3Faccess_token%3D…`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 SECRET_PARAMETERS: tuple[str, ...] = (
     "key",
@@ -69,10 +71,22 @@ def secrets_in_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) ->
     if parts.username or parts.password:
         found.append("a user name and password" if parts.password else "a user name")
     for pair in parts.query.split("&") if parts.query else ():
-        name = pair.split("=", 1)[0]
+        name, _, value = pair.partition("=")
         if is_secret_parameter(name, secret_words):
             found.append(f"query parameter {name}")
+        elif nested := _nested_secrets(value, secret_words):
+            found.append(f"query parameter {name} (a URL with {', '.join(nested)})")
     return found
+
+
+def _nested_secrets(value: str, secret_words: Iterable[str]) -> list[str]:
+    """What would be redacted in a URL a query value holds, percent-encoded (a proxied feed's
+    `?url=https%3A…%3Faccess_token%3D…`, rss-bridge's), or []."""
+    decoded = unquote_plus(value)
+    if "://" not in decoded:
+        return []
+    start = decoded.find("http")
+    return secrets_in_url(decoded[start:], secret_words) if start >= 0 else []
 
 
 def public_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
@@ -93,8 +107,11 @@ def public_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str
     if query:
         pairs = []
         for pair in query.split("&"):
-            name, sep, _ = pair.partition("=")
-            secret = sep and is_secret_parameter(name, secret_words)
+            name, sep, value = pair.partition("=")
+            secret = sep and (
+                is_secret_parameter(name, secret_words)
+                or bool(_nested_secrets(value, secret_words))
+            )
             pairs.append(f"{name}={MASK}" if secret else pair)
         query = "&".join(pairs)
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

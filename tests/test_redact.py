@@ -44,6 +44,9 @@ def test_the_words_are_configurable() -> None:
         ("https://host.example/f?page=2#top", "https://host.example/f?page=2#top"),
         ("https://host.example:99999/f?key=a", ""),  # unusable; its secrets are not shown either
         ("", ""),
+        # A proxied feed's URL in a query value, percent-encoded, with a credential of its own.
+        ("https://p.example/r?to=https://a.example/f%3Faccess_token%3DX%26sig%3DY&n=1", "https://p.example/r?to=REDACTED&n=1"),
+        ("https://p.example/?url=https%3A%2F%2Fa.example%2Ffeed&f=Atom", "https://p.example/?url=https%3A%2F%2Fa.example%2Ffeed&f=Atom"),
     ],
 )  # fmt: skip
 def test_public_url(url: str, public: str) -> None:
@@ -54,6 +57,10 @@ def test_secrets_in_url_names_each_one() -> None:
     found = secrets_in_url("https://u:p@h.example/f?apiKey=1&page=2&sig=3")
     assert found == ["a user name and password", "query parameter apiKey", "query parameter sig"]
     assert secrets_in_url("https://h.example/f?page=2") == []
+    nested = "https://p.example/r?to=https%3A%2F%2Fa.example%2Ff%3Faccess_token%3DX"
+    assert secrets_in_url(nested) == [
+        "query parameter to (a URL with query parameter access_token)"
+    ]
 
 
 def test_errors_lose_internal_detail_and_credentials() -> None:
