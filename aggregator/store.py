@@ -1487,11 +1487,6 @@ class Store:
         """Log a session out everywhere: its cookie stops working at once."""
         self.redis.delete(self._admin_session_key(session_id))
 
-    def auth_failures(self, client: str) -> int:
-        """Failed admin authentications from `client` in its current window."""
-        raw = cast(bytes | None, self.redis.get(self._auth_failures_key(client)))
-        return int(raw) if raw else 0
-
     def record_auth_failure(self, client: str, window: int) -> tuple[int, int]:
         """Count one failure of `client`; (failures in the window, seconds until it ends).
 
@@ -1505,10 +1500,6 @@ class Store:
         pipe.ttl(key)
         _, count, ttl = pipe.execute()
         return int(count), max(int(ttl), 1)
-
-    def auth_retry_after(self, client: str) -> int:
-        """Seconds until `client`'s failure window ends (at least 1)."""
-        return max(int(self.redis.ttl(self._auth_failures_key(client))), 1)
 
     # --- stories (appended: aggregator/stories.py decides, this files) ------------------------
 

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -569,6 +570,20 @@ def test_wrong_tokens_are_throttled_per_address_without_slowing_the_site(web: We
             for n in range(allowed + 2)
         ]
         assert statuses == [401] * allowed + [429] * 2
+
+
+def test_parallel_wrong_tokens_get_no_more_tries_than_one_after_another(web: Web) -> None:
+    """The throttle read the count, then counted: a burst of parallel guesses all read a count
+    under the limit (18 of 190 got through, not 10)."""
+    allowed = admin.AUTH_FAILURES_ALLOWED
+    with _from("127.0.0.8", web) as guesser, ThreadPoolExecutor(16) as pool:
+        statuses = list(
+            pool.map(
+                lambda n: guesser.get("/admin/", headers=_bearer(f"guess-{n}")).status_code,
+                range(allowed * 4),
+            )
+        )
+    assert sorted(statuses) == [401] * allowed + [429] * (allowed * 3)
 
 
 @pytest.mark.timeout(60)
