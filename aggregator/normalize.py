@@ -342,8 +342,12 @@ def _article(
         declared if declared and fits_script(declared, sample) else ""
     )
     language = language or language_tag(detect_language(sample))
-    # What a reader sees, with the dates the source gave (never `now`, which moves every poll).
+    # What a reader sees, with the dates the source gave (never `now`, which moves every poll),
+    # and whom it is credited to: a source renamed in the config showed its old name on every
+    # stored article.
     seen = (
+        source.name,
+        source_url,
         title,
         url,
         summary,

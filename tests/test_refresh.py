@@ -408,6 +408,22 @@ def test_an_edited_article_dated_when_first_seen_keeps_that_date(
     assert [a.guid for a in store.category_page("news", 10)[0]] == ["undated", "future"]
 
 
+def test_a_source_renamed_and_nothing_else_shows_its_new_name_on_its_articles(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The articles' content hash left out whom they are credited to: re-cleaned after a rename
+    they counted as unchanged, and pages, embeds and feeds kept the old name."""
+    url = feed_server.add("/f.xml", rss(("a", "Alpha"), ("b", "Beta")))
+    config = make_config({"src": url})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1))
+        renamed = replace(config.sources[0], name="УкрНет", site_url="https://ukr.example/")
+        later = NOW + timedelta(hours=1)
+        refresh_source(renamed, config, store, fetcher, now=later, rng=random.Random(1))
+    articles = store.source_articles("src", 10)
+    assert {(a.source_name, a.source_url) for a in articles} == {("УкрНет", "https://ukr.example/")}
+
+
 def test_an_edited_source_applies_to_the_articles_its_feed_no_longer_lists(
     store: Store, feed_server: FeedServer
 ) -> None:
