@@ -137,6 +137,7 @@ _WIDE_SENTENCE_END = tuple("。！？；：")  # followed by no space in CJK tex
 # patterns are exact on its output (they would not be on arbitrary HTML).
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
 _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
+_EMPTY_LINK = re.compile(r"<a\b[^>]*>\s*</a>")
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 _EMOJI_IMAGE = re.compile(r"/(?:emoji|twemoji|emoticons?|smilies)/", re.IGNORECASE)
 _WORD = re.compile(r"\w")
@@ -335,6 +336,10 @@ def clean_html(html_text: str, base_url: str) -> str:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)
+    if "></a>" in cleaned:
+        # A link left with nothing in it (a share button whose picture was a tracker's, an
+        # anchor the parser closed before its heading) is a focusable stop with no name.
+        cleaned = _EMPTY_LINK.sub("", cleaned)
     if " cite=" in cleaned:
         cleaned = _CITE.sub(lambda match: _safe_cite(match, base_url), cleaned)
     return bounded(cleaned.strip(), base_url)
@@ -380,7 +385,15 @@ def _keep_image(match: re.Match[str]) -> str:
         value = attrs.get(dimension, "").strip().removesuffix("px").strip()
         if value.isdigit() and int(value) <= 1:
             return ""
-    return f"<img{_attributes(match.group(0), 'img')}>"
+    # A picture the feed gave no text is decorative to a screen reader (alt=""), not its file
+    # name read aloud; "auto" or "50%" is no width HTML knows (GeekPark writes "auto").
+    tag = _BAD_DIMENSION.sub("", match.group(0))
+    if "alt" not in attrs:
+        tag = tag.removesuffix(">") + ' alt="">'
+    return f"<img{_attributes(tag, 'img')}>"
+
+
+_BAD_DIMENSION = re.compile(r' (?:width|height)="(?![0-9]+")[^"]*"')
 
 
 def _keep_embed(match: re.Match[str]) -> str:

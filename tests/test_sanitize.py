@@ -303,6 +303,31 @@ def test_real_images_are_kept_and_lazy() -> None:
     assert 'referrerpolicy="no-referrer"' in cleaned
 
 
+def test_a_picture_without_text_is_decorative_and_keeps_only_real_sizes() -> None:
+    """axe's image-alt (critical): a screen reader read out the file name of a picture the feed
+    gave no alt. GeekPark writes width="auto", which HTML does not know."""
+    cleaned = clean_html('<img src="/a.jpg" width="auto" height="20">', BASE)
+    assert cleaned.startswith('<img src="https://blog.example.com/a.jpg" height="20" alt=""')
+    described = clean_html('<img src="/b.jpg" alt="The bridge at dusk" width="50%">', BASE)
+    assert described.startswith(
+        '<img src="https://blog.example.com/b.jpg" alt="The bridge at dusk"'
+    )
+    assert "width" not in described
+
+
+def test_a_link_left_empty_by_cleaning_goes() -> None:
+    """A share button whose picture is a tracker's, and an anchor the parser closes before its
+    heading, left 0-px links with no name: tab stops a keyboard user cannot see."""
+    share = (
+        '<p>Text <a href="http://www.pheedcontent.com/hostedMorselClick.php?x">'
+        '<img alt="Add to Facebook" src="http://images.pheedo.com/images/mm/facebook.gif"></a>'
+        '</p><h2><a class=anchor href="#merkle_trees"></a>Merkle Trees</h2>'
+    )
+    cleaned = clean_html(share, BASE)
+    assert cleaned == "<p>Text </p><h2>Merkle Trees</h2>"
+    assert clean_html('<p><a href="/x"> <b>kept</b></a></p>', BASE).count("<a ") == 1
+
+
 @pytest.mark.parametrize(
     "src",
     [
