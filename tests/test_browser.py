@@ -153,6 +153,44 @@ def test_reader_pages_render_with_images_and_related_articles(
     assert [r.header("Referer") for r in pictures] == [None] * len(pictures)
 
 
+def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """WCAG 1.4.10 Reflow: the breadcrumb's 40ch title, the sources grid's 20rem columns and an
+    episode's file name each made a 320-px page scroll sideways."""
+    name = "Game_of_the_Year_2018__Day_Three_Deliberations_90ojsdivjo-12-26-2018-5542461551.mp3"
+    long_title = "Wahlergebnis " * 12
+    (episode,) = add_articles(
+        "hacker-blog",
+        1,
+        title=long_title,
+        enclosures=(Enclosure(f"https://cdn.example/{name}", "audio/mpeg", 1),),
+    )
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in (f"/a/{episode.id}", "/sources", "/c/tech/", "/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+
+
+def test_a_printed_article_is_dark_on_white_and_names_its_original(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """Browsers print no background: the dark scheme's light text printed at 1.2:1, with the
+    site's navigation, related articles and footer, and no address of the original."""
+    (story,) = add_articles("hacker-blog", 1)
+    page.emulate_media(media="print", color_scheme="dark")
+    page.goto(f"{live_server.url}/a/{story.id}")
+    color = page.evaluate("getComputedStyle(document.querySelector('.story-content')).color")
+    assert color == "rgb(0, 0, 0)"
+    for hidden in (".site-header", ".site-footer", ".related", ".breadcrumb"):
+        if page.locator(hidden).count():
+            assert not page.locator(hidden).first.is_visible(), hidden
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector('.attribution a'), '::after').content"
+    )
+    assert story.url in after
+
+
 def test_a_lead_story_without_a_picture_leaves_no_blank_row(
     live_server: LiveServer, page: Page, add_articles: AddArticles
 ) -> None:

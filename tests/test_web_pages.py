@@ -400,7 +400,8 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
         "Technology",
         html.escape(article.title),
     ]
-    assert f"<h1>{html.escape(article.title)}</h1>" in page
+    # (Its language unknown, it is not said to be the page's: lang="".)
+    assert f'<h1 lang="">{html.escape(article.title)}</h1>' in page
     assert (
         f'<a class="meta-source" href="{article.url}" rel="noopener" dir="auto">Hacker Blog</a>'
         in page
@@ -451,6 +452,14 @@ def test_article_in_another_language_says_so(
     assert '<h1 lang="zh-CN">' in page
     assert '<div class="story-content" lang="zh-CN">' in page
     assert '<html lang="en">' in page
+    # One whose language nobody could tell is not said to be the page's (an English title read
+    # with a Chinese voice on a Chinese site): lang="", unknown.
+    (unknown,) = add_articles("hacker-blog", 1, language="")
+    page = text(client, f"/a/{unknown.id}")
+    assert '<h1 lang="">' in page
+    assert '<div class="story-content" lang="">' in page
+    (english,) = add_articles("hacker-blog", 1, language="en")
+    assert "<h1>" in text(client, f"/a/{english.id}")  # the page's own: nothing to say
 
 
 def test_right_to_left_articles_and_sites_say_so(
@@ -625,7 +634,10 @@ def test_hostile_text_fields_are_escaped_on_every_page(
         assert scripts in ([], [f'<script src="{OUR_EMBED_SCRIPT}" defer>']), path
         assert unsafe_markup(page) == [], path
     article_page = text(client, f"/a/{stored.id}")
-    assert "<h1>Hostile &lt;script&gt;window.__xss=1&lt;/script&gt;&#34;&gt;&lt;img" in article_page
+    assert (
+        '<h1 lang="">Hostile &lt;script&gt;window.__xss=1&lt;/script&gt;&#34;&gt;&lt;img'
+        in article_page
+    )
     assert "Read the original" not in article_page  # no http(s) link to offer
     ingested_page = text(client, f"/a/{ingested.id}")
     assert "Ingested body" in ingested_page
