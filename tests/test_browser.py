@@ -514,6 +514,27 @@ def test_the_partner_pages_iframe_shows_every_item_and_the_more_link(
     assert box["y"] + box["height"] <= frame_box["y"] + frame_box["height"]
 
 
+def test_the_iframe_shrinks_to_its_content_and_the_partner_page_logs_nothing(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+) -> None:
+    """A frame given more height than its list (or made taller on a narrow screen) only grew;
+    and embed.js posted to a lazy frame still on about:blank, which logged a warning."""
+    add_articles("people-daily", 1)
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(partner_page(live_server, feed_server, extra="<style>iframe{height:60rem}</style>"))
+    iframe = page.locator("#iframe-embed")
+    iframe.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "document.getElementById('iframe-embed').getBoundingClientRect().height < 400"
+    )
+    frame = fitted_frame(iframe)
+    content = frame.evaluate("document.body.getBoundingClientRect().height")
+    assert abs(iframe.bounding_box()["height"] - content) <= 40  # type: ignore[index]
+    assert not [m for m in messages if "postMessage" in m], messages
+
+
 def test_the_iframe_is_sized_when_embed_js_comes_after_it_loaded(
     live_server: LiveServer,
     page: Page,

@@ -10,8 +10,16 @@
     return;
   }
   var last = 0;
+  // The content's own height, margins included: the document's scrollHeight is never less than
+  // the frame's, so a frame made taller (a partner's CSS height, a rotated phone) never shrank.
+  function contentHeight() {
+    var body = document.body;
+    var style = window.getComputedStyle(body);
+    var margins = parseFloat(style.marginTop) + parseFloat(style.marginBottom);
+    return body.getBoundingClientRect().height + (margins || 0);
+  }
   function send() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    var height = Math.ceil(contentHeight());
     if (height !== last) {
       last = height;
       window.parent.postMessage({ type: "aggregator-embed-height", height: height }, "*");

@@ -262,11 +262,24 @@
   // A frame that loaded before this script ran (it is loaded async) sent its height to no one:
   // ask our /embed/ frames for it again. A frame not loaded yet drops the question and sends its
   // height once it loads.
+  // A frame still on its first about:blank document is the page's own origin: a message to
+  // ours logged a warning on every partner page with a lazy iframe. Ours cannot be read.
+  function stillBlank(frame) {
+    try {
+      return frame.contentWindow.location.href === "about:blank";
+    } catch (e) {
+      return false;
+    }
+  }
+
   function askHeights() {
     var origin = new URL(base).origin;
     var frames = document.getElementsByTagName("iframe");
     for (var i = 0; i < frames.length; i++) {
       if (frames[i].src.indexOf(base + "/embed/") === 0 && frames[i].contentWindow) {
+        if (stillBlank(frames[i])) {
+          continue; // (a lazy frame not loaded yet: it sends its height once it is)
+        }
         frames[i].contentWindow.postMessage({ type: "aggregator-embed-ask-height" }, origin);
       }
     }
