@@ -444,6 +444,28 @@ def test_an_episode_page_says_how_long_it_is(
     assert '(audio/mpeg, <time datetime="PT3723S">1:02:03</time>)' in page
 
 
+def test_shared_links_get_a_card_and_each_view_its_own_title(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """A shared article showed no picture or summary (no Open Graph), a category said the site's
+    description, and its top stories, newest-first list and older pages shared one <title>."""
+    (story,) = add_articles("hacker-blog", 2)[1:]  # (even numbers have thumbnails)
+    page = text(client, f"/a/{story.id}")
+    assert f'<meta property="og:title" content="{html.escape(story.title)}">' in page
+    assert f'<meta property="og:description" content="{html.escape(story.summary)}">' in page
+    assert f'<meta property="og:image" content="{story.thumbnail}">' in page
+    assert '<meta property="og:type" content="article">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+    category = text(client, "/c/tech/")
+    assert '<meta name="description" content="Software &amp; hardware news">' in category
+    assert '<meta name="twitter:card" content="summary">' in category
+    titles = [
+        re.search(r"<title>(.*)</title>", text(client, path))[1]  # type: ignore[index]
+        for path in ("/c/tech/", "/c/tech/?sort=latest")
+    ]
+    assert titles == ["Technology · Test Aggregator", "Latest · Technology · Test Aggregator"]
+
+
 def test_article_in_another_language_says_so(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:
