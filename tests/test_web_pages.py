@@ -377,11 +377,28 @@ def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
 
 
 def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient) -> None:
-    paths = ("/c/tech/?before=garbage", "/c/tech/?before=1:x", "/c/nope/", "/embed/nope", "/no")
+    paths = ("/c/tech/?before=garbage", "/c/tech/?before=1:x", "/c/nope/", "/no")
     for path in paths:
         page = text(client, path, 404)
         assert "<h1>Page not found</h1>" in page
         assert 'href="/">← Back to the home page</a>' in page
+
+
+def test_an_embed_of_no_category_says_so_in_the_embed_not_with_the_whole_site(
+    client: FlaskClient, store: Store, web_config: Config
+) -> None:
+    """In a partner's iframe the site's whole 404 page showed, and its links led to pages that
+    refuse to be framed ("refused to connect"); nor did it follow ?theme=dark."""
+    page = text(client, "/embed/nope?theme=dark", 404)
+    assert '<body class="embed theme-dark">' in page
+    assert "<strong>Page not found</strong>" in page
+    assert 'class="site-header"' not in page
+    assert re.findall(r"<a [^>]*>", page) == ['<a href="/" target="_blank" rel="noopener">']
+    assert "frame-ancestors" in client.get("/embed/nope").headers["Content-Security-Policy"]
+    old = replace(web_config.categories[0], slug="old-news", title="Old news")
+    publish(store, replace(web_config, categories=(*web_config.categories, old)))
+    publish(store, web_config)
+    assert "<strong>This category was removed</strong>" in text(client, "/embed/old-news", 410)
 
 
 def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Store) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, request, send_file
+from werkzeug.exceptions import HTTPException
 
 from aggregator.web import get_config, no_category, render_slot, web_state
 from aggregator.web.cache import Rendered
@@ -74,6 +75,24 @@ def _framable(response: Response) -> Response:
         policy = frame_policy(get_config().serve.frame_ancestors)
         response.headers["Content-Security-Policy"] = policy
     return response
+
+
+@bp.errorhandler(404)
+@bp.errorhandler(410)
+def _message(error: HTTPException) -> tuple[str, int]:
+    """An unknown or removed category, in a partner's iframe: the embed's own page saying so,
+    its link opening our site in a new tab. The site's whole page in the frame led to pages
+    that refuse to be framed ("refused to connect")."""
+    code = error.code or 404
+    page = render_page(
+        "embed.html",
+        category=None,
+        articles=[],
+        options=embed_options(request.args),
+        site_base=get_config().site.base_url,
+        message="gone" if code == 410 else "not_found",
+    )
+    return page, code
 
 
 @bp.get("/embed/<slug>")
