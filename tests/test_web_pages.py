@@ -186,6 +186,15 @@ def test_relative_time_in_english_and_chinese() -> None:
     assert i18n.relative_time(datetime(2024, 5, 1, 9, 0), NOW, "en") == "3 hours ago"
 
 
+def test_a_page_dates_what_is_older_than_a_week() -> None:
+    """ "4 years ago" left a reader no way to see when: the date was only in a tooltip, which
+    neither a keyboard nor a finger reaches."""
+    old = datetime(2017, 6, 27, 0, 54, tzinfo=UTC)
+    assert i18n.reader_time(old, NOW, "en") == "Jun 27, 2017"
+    assert i18n.reader_time(old, NOW, "zh-CN") == "2017年6月27日"
+    assert i18n.reader_time(NOW - timedelta(days=3), NOW, "en") == "3 days ago"
+
+
 def test_absolute_time_is_localized_utc() -> None:
     assert i18n.absolute_time(NOW, "en") == "May 1, 2024, 12:00:00\u202fPM UTC"  # CLDR: narrow nbsp
     assert i18n.absolute_time(NOW, "zh-CN").startswith("2024年5月1日")
@@ -589,6 +598,10 @@ def test_sources_page_shows_state_in_plain_words(
     )
     store.save_state(SourceState("people-daily", last_fetch=now, outcome=Outcome.OK))
     page = text(client, "/sources")
+    # Where a reader finds the sources to follow them elsewhere (it was linked from nowhere).
+    assert '<a href="/sources.opml" type="text/x-opml">' in page
+    # The errors are English sentences, said so on a Chinese page.
+    assert '<span class="source-error" lang="en" dir="ltr">' in page
     cards = {
         m.group(1): m.group(2)
         for m in re.finditer(r'<li class="source [^"]+" id="source-([^"]+)">(.*?)</li>', page, re.S)

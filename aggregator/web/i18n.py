@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta
 
 DEFAULT_LANGUAGE = "en"
 
@@ -56,6 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unavailable_title": "Briefly unavailable",
         "unavailable_body": "This page cannot be shown right now. Please try again in a minute.",
         "source_name": "Source",
+        "sources_opml": "Every source, to import into a feed reader (OPML)",
         "source_categories": "Categories",
         "source_links": "Links",
         "source_state": "State",
@@ -115,6 +116,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unavailable_title": "暂时无法访问",
         "unavailable_body": "此页面暂时无法显示，请稍后再试。",
         "source_name": "来源",
+        "sources_opml": "全部来源，可导入阅读器（OPML）",
         "source_categories": "分类",
         "source_links": "链接",
         "source_state": "状态",
@@ -175,6 +177,18 @@ def relative_time(when: datetime, now: datetime, language: str) -> str:
     if abs(delta) < JUST_NOW:
         return translate(language, "just_now")
     return format_timedelta(delta, add_direction=True, locale=babel_locale(language))
+
+
+# Older than this, a time is its date: "4 years ago" left a reader no way to see when (the full
+# date was only in a tooltip, which neither a keyboard nor a finger reaches).
+DATED_AFTER = timedelta(days=7)
+
+
+def reader_time(when: datetime, now: datetime, language: str) -> str:
+    """What a page shows of a time: how long ago for the last week, else the date itself."""
+    if _utc(now) - _utc(when) > DATED_AFTER:
+        return format_date(_utc(when), "medium", locale=babel_locale(language))
+    return relative_time(when, now, language)
 
 
 def absolute_time(when: datetime, language: str) -> str:

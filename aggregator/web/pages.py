@@ -27,7 +27,7 @@ from aggregator.redact import public_error, public_url
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
 from aggregator.web import Page, get_config, get_store, no_category, rendering, web_state
-from aggregator.web.i18n import absolute_time, iso_time, relative_time, translate
+from aggregator.web.i18n import absolute_time, iso_time, reader_time, translate
 
 bp = Blueprint("pages", __name__)
 
@@ -199,7 +199,7 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
 
 
 def _ago(when: datetime, *, now: datetime, language: str) -> str:
-    return relative_time(when, now, language)
+    return reader_time(when, now, language)
 
 
 def _category_titles(config: Config) -> Callable[[str], str]:
