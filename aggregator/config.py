@@ -98,6 +98,7 @@ class Category:
     title: str
     description: str = ""
     collapse_stories: bool = True  # feeds and pages show each story once
+    language: str = ""  # its feeds' language, when not the site's (a Chinese category)
 
 
 @dataclass(frozen=True)
@@ -781,6 +782,7 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         title = reader.get("title", _title, None)
         description = reader.get("description", _text, "")
         collapse = reader.get("collapse_stories", _bool, True)
+        language = reader.get("language", _optional_language, "")
         reader.finish()
         if slug is None:
             continue
@@ -799,7 +801,11 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         first_index[slug] = i
         categories.append(
             Category(
-                slug=slug, title=title or slug, description=description, collapse_stories=collapse
+                slug=slug,
+                title=title or slug,
+                description=description,
+                collapse_stories=collapse,
+                language=language,
             )
         )
     return tuple(categories)

@@ -540,6 +540,27 @@ def test_a_config_edit_dates_only_the_feeds_whose_settings_it_changed(
     assert feed.updated_parsed[:6] == (later + timedelta(seconds=5)).timetuple()[:6]
 
 
+def test_a_category_may_say_its_feeds_language(
+    redis_url: str, store: Store, web_config: Config, add_articles: AddArticles
+) -> None:
+    """Every feed said the site's language: "en" for a category whose items are all Chinese,
+    which readers give to every item that does not say otherwise."""
+    categories = tuple(
+        replace(c, language="zh-CN") if c.slug == "world" else c for c in web_config.categories
+    )
+    config = replace(web_config, categories=categories)
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    add_articles("people-daily", 2)
+    rss = parse_xml_feed(client.get("/c/world/feed.rss").data, CONTENT_TYPES["rss"])
+    assert rss.feed.language == "zh-CN"
+    assert json.loads(client.get("/c/world/feed.json").data)["language"] == "zh-CN"
+    atom = client.get("/c/world/feed.atom").data
+    assert b'xml:lang="zh-CN"' in atom.split(b"<entry", 1)[0]
+    tech = json.loads(client.get("/c/tech/feed.json").data)
+    assert tech["language"] == "en"  # the others keep the site's
+
+
 def test_published_config_wins_over_the_file_one(
     redis_url: str, store: Store, web_config: Config
 ) -> None:

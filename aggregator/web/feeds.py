@@ -104,7 +104,7 @@ def feed_meta(
         subtitle=(category.description if category else "") or site.description,
         self_url=self_url,
         html_url=page,
-        language=site.language,
+        language=(category.language if category else "") or site.language,
         updated=updated or EMPTY_FEED_UPDATED,
         icon=site.icon,
         logo=site.logo,
