@@ -114,7 +114,8 @@ def ingest_hostile(store: Store, config: Config, source_id: str = "hacker-blog")
     return articles[0]
 
 
-OUR_EMBED_SCRIPT = "/static/embed-frame.js"  # the embed page's one script: it posts its height
+# The embed page's one script: it posts its height (linked with its version: ?v=<hash>).
+OUR_EMBED_SCRIPT = re.compile(r"/static/embed-frame\.js\?v=[0-9a-f]{12}")
 
 
 class _Markup(HTMLParser):
@@ -125,7 +126,8 @@ class _Markup(HTMLParser):
         self.problems: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        ours = tag == "script" and attrs == [("src", OUR_EMBED_SCRIPT), ("defer", None)]
+        src = dict(attrs).get("src") or ""
+        ours = tag == "script" and bool(OUR_EMBED_SCRIPT.fullmatch(src)) and len(attrs) == 2
         if tag in ("script", "iframe", "object", "embed", "form") and not ours:
             self.problems.append(f"<{tag}> element")
         for name, value in attrs:
@@ -184,6 +186,18 @@ def test_relative_time_in_english_and_chinese() -> None:
     assert i18n.relative_time(NOW + timedelta(seconds=20), NOW, "zh-CN") == "刚刚"
     # A naive time is UTC, not the server's local time.
     assert i18n.relative_time(datetime(2024, 5, 1, 9, 0), NOW, "en") == "3 hours ago"
+
+
+def test_static_files_are_linked_by_version_and_kept_a_year(client: FlaskClient) -> None:
+    """Every page view, and every partner's iframe view, asked for site.css and embed-frame.js
+    again (no-cache, unversioned URLs)."""
+    page = text(client, "/")
+    link = re.search(r'<link rel="stylesheet" href="(/static/site\.css\?v=[0-9a-f]{12})">', page)
+    assert link is not None
+    response = client.get(link[1])
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert re.search(r'src="/static/embed-frame\.js\?v=[0-9a-f]{12}"', text(client, "/embed/tech"))
 
 
 def test_a_page_dates_what_is_older_than_a_week() -> None:
@@ -683,7 +697,10 @@ def test_hostile_text_fields_are_escaped_on_every_page(
             assert "Hostile &lt;script&gt;window.__xss=1&lt;/script&gt;" in page, path
         # No script but our own sizing script on the embed page (a file, allowed by the CSP).
         scripts = re.findall(r"<script[^>]*>", page)
-        assert scripts in ([], [f'<script src="{OUR_EMBED_SCRIPT}" defer>']), path
+        assert len(scripts) <= 1, path
+        assert all(
+            re.fullmatch(f'<script src="{OUR_EMBED_SCRIPT.pattern}" defer>', s) for s in scripts
+        )
         assert unsafe_markup(page) == [], path
     article_page = text(client, f"/a/{stored.id}")
     assert (
@@ -914,7 +931,8 @@ def test_pages_link_the_site_icon_else_ours(
     config = replace(web_config, site=replace(web_config.site, icon=icon))
     store.publish_config(config_module.dumps(config))
     page = create_app(config, redis_url).test_client().get("/").get_data(as_text=True)
-    assert re.findall(r'<link rel="icon" href="([^"]+)"', page) == [icon or "/static/favicon.svg"]
+    [link] = re.findall(r'<link rel="icon" href="([^"]+)"', page)
+    assert link == icon if icon else re.fullmatch(r"/static/favicon\.svg\?v=[0-9a-f]{12}", link)
 
 
 # --- the stylesheet's colours -------------------------------------------------------------------

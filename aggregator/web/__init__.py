@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import ipaddress
 import logging
 import re
@@ -214,6 +215,10 @@ def create_app(
     app = Flask(__name__, template_folder=str(TEMPLATES))
     # Larger bodies get 413 before they are read (the server enforces the same limit).
     app.config["MAX_CONTENT_LENGTH"] = http_server.max_body_bytes()
+    # Our pages link each static file with its content's hash (`_static_versions`): a browser,
+    # and every partner's iframe, keeps it for a year instead of asking again at each view.
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
+    app.url_defaults(_static_versions())
     app.config["RENDERS_PER_CLIENT"] = http_server.renders_per_client()
     app.config["TRUSTED_PROXIES"] = proxies = http_server.trusted_proxies()
     if proxies:  # the client's address from X-Forwarded-For
@@ -352,6 +357,26 @@ def no_category(slug: str) -> NoReturn:
     """Abort for a category the config does not serve: 410 Gone when one it served before had
     this slug (a feed reader then stops asking), else 404."""
     abort(410 if web_state().store.is_removed_category(slug) else 404)
+
+
+STATIC_MAX_AGE = 365 * 24 * 3600
+STATIC = Path(__file__).parent / "static"
+
+
+def _static_versions() -> Callable[[str, dict[str, Any]], None]:
+    """A url_defaults hook adding ?v=<hash of the file> to every static URL a page builds, so a
+    new release's CSS or script is a new URL and the year of caching never serves an old one."""
+    hashes = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in STATIC.iterdir()
+        if path.is_file()
+    }
+
+    def add_version(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and values.get("filename") in hashes:
+            values.setdefault("v", hashes[values["filename"]])
+
+    return add_version
 
 
 def web_state() -> WebState:
