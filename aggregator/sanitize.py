@@ -418,13 +418,21 @@ def _keep_image(match: re.Match[str]) -> str:
             return ""
     # A picture the feed gave no text is decorative to a screen reader (alt=""), not its file
     # name read aloud; "auto" or "50%" is no width HTML knows (GeekPark writes "auto").
-    tag = _BAD_DIMENSION.sub("", match.group(0))
+    tag = _DIMENSION.sub(_pixels, match.group(0))
     if "alt" not in attrs:
         tag = tag.removesuffix(">") + ' alt="">'
     return f"<img{_attributes(tag, 'img')}>"
 
 
-_BAD_DIMENSION = re.compile(r' (?:width|height)="(?![0-9]+")[^"]*"')
+_DIMENSION = re.compile(r' (width|height)="([^"]*)"')
+_PIXELS = re.compile(r"\s*([0-9]{1,6})\s*(?:px)?\s*", re.IGNORECASE)
+
+
+def _pixels(match: re.Match[str]) -> str:
+    """A width or height as HTML writes one, a number of pixels ("640px" is 640, as browsers
+    and the lead-picture rules read it), or none ("auto", "50%")."""
+    number = _PIXELS.fullmatch(match.group(2))
+    return f' {match.group(1)}="{number.group(1)}"' if number else ""
 
 
 def _keep_embed(match: re.Match[str]) -> str:

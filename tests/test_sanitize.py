@@ -308,6 +308,8 @@ def test_a_picture_without_text_is_decorative_and_keeps_only_real_sizes() -> Non
     gave no alt. GeekPark writes width="auto", which HTML does not know."""
     cleaned = clean_html('<img src="/a.jpg" width="auto" height="20">', BASE)
     assert cleaned.startswith('<img src="https://blog.example.com/a.jpg" height="20" alt=""')
+    sized = clean_html('<img src="/c.jpg" alt="" width="640px" height=" 40 ">', BASE)
+    assert 'width="640" height="40"' in sized  # as browsers (and the lead-picture rules) read it
     described = clean_html('<img src="/b.jpg" alt="The bridge at dusk" width="50%">', BASE)
     assert described.startswith(
         '<img src="https://blog.example.com/b.jpg" alt="The bridge at dusk"'
