@@ -191,15 +191,11 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
         "lang": language,
         "nav_categories": config.categories,
         "t": partial(translate, language),
-        "ago": partial(_ago, now=now, language=language),
+        "ago": partial(reader_time, now=now, language=language),
         "full_time": partial(absolute_time, language=language),
         "iso": iso_time,
         "category_title": _category_titles(config),
     }
-
-
-def _ago(when: datetime, *, now: datetime, language: str) -> str:
-    return reader_time(when, now, language)
 
 
 def _category_titles(config: Config) -> Callable[[str], str]:
