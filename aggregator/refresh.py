@@ -281,6 +281,7 @@ def refresh_source(
                     state=state.unclaimed() if saved.unclaimed else state,
                     unfiled=saved.unfiled,
                     read_with=None if saved.unclaimed else first.entry_marks,
+                    listed_after=_listed_after(before, conditional),
                 )
     except Exception as caught:  # noqa: BLE001 - see _as_source_error
         if lane is not None:
@@ -356,6 +357,7 @@ def join_stories(
     state: SourceState | None = None,
     unfiled: Collection[str] | None = None,
     read_with: Sequence[str] | None = None,
+    listed_after: float | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
@@ -368,12 +370,16 @@ def join_stories(
 
     `state`: the source's state, saved once its articles are filed (the refresh keeps its body's
     fingerprint only then), with the last filing when there is one; `read_with`: as in
-    `Store.save_state`.
+    `Store.save_state`. `listed_after`: when the source's feed was last read without these
+    articles (`_listed_after`): a story's original is its earliest published copy, and an
+    article's date counts as no earlier than that.
     """
     if unfiled is None:
         unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
     articles = [a for a in articles if a.id in unfiled]
-    joined, saved = _join_stories(store, articles, window_days, now, state, read_with)
+    joined, saved = _join_stories(
+        store, articles, window_days, now, state, read_with, listed_after or 0.0
+    )
     if state is not None and not saved:
         store.save_state(state, keep_paused=True, read_with=read_with)
     return joined
@@ -386,11 +392,13 @@ def _join_stories(
     now: datetime,
     state: SourceState | None,
     read_with: Sequence[str] | None,
+    listed_after: float,
 ) -> tuple[int, bool]:
     """`join_stories` of the unfiled articles, and whether the state was saved with the last
     filing."""
     if not articles:
         return 0, False
+    published = {a.id: max(a.published.timestamp(), listed_after) for a in articles}
     # The fingerprint reads only a body's start (stories.MAX_TOKENS): so does this.
     bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
     fresh_ids, known = store.observe_paragraphs(
@@ -403,14 +411,11 @@ def _join_stories(
     fresh = [a for a in articles if a.id in fresh_ids]
     if not fresh:
         return 0, False
-    fresh.sort(key=lambda a: a.published)
+    fresh.sort(key=lambda a: published[a.id])
     prints = stories.fingerprints(
         [(a.title, bodies[a.id].kept(known), bodies[a.id].tokens[:3]) for a in fresh]
     )
-    new = [
-        (a.id, a.source_id, a.published.timestamp(), fp)
-        for a, fp in zip(fresh, prints, strict=True)
-    ]
+    new = [(a.id, a.source_id, published[a.id], fp) for a, fp in zip(fresh, prints, strict=True)]
     candidates, read = store.file_stories(new, now, state, read_with)
     new = [n for n in new if n[0] in candidates]  # the others started stories of their own
     if not new:
@@ -459,6 +464,18 @@ def _after_fetch(
         adopted_url=adopted,
         adopted_for=adopted_for,
     )
+
+
+def _listed_after(before: SourceState, conditional: bool) -> float | None:
+    """When the source's feed was last read whole, as this refresh reads it: an entry first
+    seen now was not listed then, so it was not published before then, whatever its date says.
+    A back-dated copy, or one whose zone is wrong, cannot take a story's origin from the
+    article it copied. None when unknown: a source's first read brings its back catalogue; a
+    failed last poll says nothing; after a settings edit (`conditional` false), entries a
+    filter left out come in, and pages still to fetch make articles of entries listed before."""
+    if not conditional or before.last_fetch is None or before.outcome not in _READ:
+        return None
+    return before.last_fetch.timestamp()
 
 
 def _succeeded(

@@ -127,6 +127,42 @@ def test_a_copy_joins_the_originals_story_whichever_arrives_first(
     assert store.stories_of([copy.id])[copy.id] == story
 
 
+def test_a_back_dated_copy_does_not_take_the_story_from_the_article_it_copied(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # The copier's feed was read ten minutes ago without the copy; now it lists it, dated an
+    # hour before the original (a wrong zone, or a claim): it was not published before that read.
+    a = feed_server.add("/a.xml", rss([ORIGINAL]))
+    unrelated = ("n1", "Card outage", OTHER, ORIGINAL[3])
+    b = feed_server.add("/b.xml", rss([unrelated]))
+    refresh_all(store, {"b": b}, NOW - timedelta(minutes=10))
+    feed_server.add("/b.xml", rss([(*COPY[:3], "Mon, 23 Nov 2026 08:00:00 GMT"), unrelated]))
+    refresh_all(store, {"a": a, "b": b})
+    original, copy = article(store, "a", "o1"), article(store, "b", "c1")
+    assert copy.published < original.published  # its own date stays what it says
+    story = store.stories_of([copy.id])[copy.id]
+    assert story.size == 2
+    assert story.original.article_id == original.id
+
+
+def test_an_original_listed_after_its_copy_keeps_its_story_when_its_date_is_after_the_last_read(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # The hard negative: the original's source was last read before the original's date, so
+    # the date may be true, and the original wins the story its copy started.
+    unrelated = ("o2", "Card outage", OTHER, "Mon, 23 Nov 2026 08:00:00 GMT")
+    a = feed_server.add("/a.xml", rss([unrelated]))
+    refresh_all(store, {"a": a}, datetime(2026, 11, 23, 8, 30, tzinfo=UTC))
+    b = feed_server.add("/b.xml", rss([COPY]))
+    refresh_all(store, {"b": b}, NOW - timedelta(minutes=30))
+    feed_server.add("/a.xml", rss([ORIGINAL, unrelated]))
+    refresh_all(store, {"a": a, "b": b})
+    original, copy = article(store, "a", "o1"), article(store, "b", "c1")
+    story = store.stories_of([copy.id])[copy.id]
+    assert story.size == 2
+    assert story.original.article_id == original.id
+
+
 def test_one_sites_articles_sharing_only_its_template_stay_apart(
     store: Store, feed_server: FeedServer
 ) -> None:
