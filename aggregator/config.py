@@ -99,6 +99,7 @@ class Category:
     description: str = ""
     collapse_stories: bool = True  # feeds and pages show each story once
     language: str = ""  # its feeds' language, when not the site's (a Chinese category)
+    image: str = ""  # its feeds' artwork: a square picture, as podcast apps show a show's
 
 
 @dataclass(frozen=True)
@@ -783,6 +784,7 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         description = reader.get("description", _text, "")
         collapse = reader.get("collapse_stories", _bool, True)
         language = reader.get("language", _optional_language, "")
+        image = reader.get("image", _optional_url, "")
         reader.finish()
         if slug is None:
             continue
@@ -806,6 +808,7 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
                 description=description,
                 collapse_stories=collapse,
                 language=language,
+                image=image,
             )
         )
     return tuple(categories)

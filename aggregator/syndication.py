@@ -61,8 +61,9 @@ class FeedMeta:
     html_url: str  # the alternate HTML page
     language: str  # e.g. "en", "zh-CN"
     updated: datetime  # the newest article's updated time, not now: output stays deterministic
-    icon: str = ""
-    logo: str = ""
+    icon: str = ""  # the site's small square icon
+    logo: str = ""  # the site's wide logo
+    image: str = ""  # the feed's own artwork, square and large (a category's `image`)
     hub: str = ""
     # Masked in the sources' URLs we publish (aggregator/redact.py).
     secret_parameters: tuple[str, ...] = SECRET_PARAMETERS
@@ -271,11 +272,13 @@ def _sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
 
 
 class _FeedRepairs(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
-    """Feed-level repairs: our namespaces on the root, the RSS hub link feedgen drops."""
+    """Feed-level repairs and additions: our namespaces on the root, the RSS hub link feedgen
+    drops, the RSS channel's <itunes:image>."""
 
     def __init__(self) -> None:
         self.namespaces: dict[str, str] = {}
         self.hub = ""
+        self.artwork = ""
 
     def extend_ns(self) -> dict[str, str]:
         return self.namespaces
@@ -286,6 +289,14 @@ class _FeedRepairs(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
             self_link = channel.find(f"{{{ATOM_NS}}}link[@rel='self']")
             hub = xml_elem(f"{{{ATOM_NS}}}link", href=self.hub, rel="hub")
             self_link.addnext(hub)
+        if self.artwork:
+            channel = rss.find("channel")
+            artwork = xml_elem(f"{{{ITUNES_NS}}}image", href=self.artwork)
+            first_item = channel.find("item")
+            if first_item is None:
+                channel.append(artwork)
+            else:
+                first_item.addprevious(artwork)
         return rss
 
 
@@ -413,8 +424,8 @@ def render_atom(
         fg.link(href=_text(meta.hub), rel="hub")
     if meta.icon:
         fg.icon(_text(meta.icon))
-    if meta.logo:
-        fg.logo(_text(meta.logo))
+    if meta.image or meta.logo:
+        fg.logo(_text(meta.image or meta.logo))
     for item in _items(meta, articles, article_url, credits):
         fe = _add_entry(fg, item, meta.language)
         if item.content:
@@ -433,8 +444,10 @@ def render_rss(
     """The feed as an RSS 2.0 document, UTF-8."""
     meta = replace(meta, language=language_tag(meta.language))  # valid BCP 47, or none
     fg = _generator(meta, "rss", {"media": MEDIA_NS, "dc": DC_NS, "itunes": ITUNES_NS})
-    if meta.logo or meta.icon:
-        fg.image(url=_text(meta.logo or meta.icon))
+    if meta.image or meta.logo or meta.icon:
+        fg.image(url=_text(meta.image or meta.logo or meta.icon))
+    # A show's artwork as podcast apps read it (they do not read <image>).
+    fg.aggregator.artwork = _text(meta.image)
     for item in _items(meta, articles, article_url, credits):
         fe = _add_entry(fg, item, meta.language)
         if item.content:
@@ -532,8 +545,9 @@ def render_json(
     }
     if meta.subtitle:
         feed["description"] = _text(meta.subtitle)
+    if meta.image or meta.icon:
+        feed["icon"] = _text(meta.image or meta.icon)  # large and square, for timelines
     if meta.icon:
-        feed["icon"] = _text(meta.icon)
         feed["favicon"] = _text(meta.icon)
     if meta.language:
         feed["language"] = _text(meta.language)

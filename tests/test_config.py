@@ -390,6 +390,15 @@ def test_base_url_suggests_the_scheme_and_loses_its_trailing_slash() -> None:
     assert config.site.base_url == "https://news.example.com/desk"
 
 
+def test_a_category_image_is_an_http_url() -> None:
+    text = '[[categories]]\nslug = "pods"\nimage = "%s"\n'
+    assert parse_config(text % "https://cdn.example/art.jpg").categories[0].image == (
+        "https://cdn.example/art.jpg"
+    )
+    problem = one_problem(text % "javascript:alert(1)")
+    assert problem.startswith("categories[0].image: not an absolute http(s) URL"), problem
+
+
 def test_language_tags() -> None:
     for tag in ("en", "zh-CN", "zh-Hans-CN", "pt-BR", "gsw"):
         assert parse_config(f'[site]\nlanguage = "{tag}"\n').site.language == tag
@@ -707,7 +716,7 @@ def test_dumps_loads_round_trip_is_exact() -> None:
     custom = Config(
         fetch=FetchConfig(interval=1234.5, jitter=0.0, max_body_bytes=77),
         serve=ServeConfig(frame_ancestors=("'self'",)),
-        categories=(Category("x", "X", "d"),),
+        categories=(Category("x", "X", "d", image="https://s.example/art.jpg"),),
         sources=(
             SourceConfig(
                 id="s",

@@ -28,7 +28,7 @@ from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
 from aggregator.models import Article
 from aggregator.store import Store
-from aggregator.syndication import CONTENT_TYPES, entry_id
+from aggregator.syndication import CONTENT_TYPES, ITUNES_NS, entry_id
 from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
 from aggregator.web import feeds as web_feeds
 from aggregator.web.cache import RenderCache
@@ -559,6 +559,38 @@ def test_a_category_may_say_its_feeds_language(
     assert b'xml:lang="zh-CN"' in atom.split(b"<entry", 1)[0]
     tech = json.loads(client.get("/c/tech/feed.json").data)
     assert tech["language"] == "en"  # the others keep the site's
+
+
+def test_a_category_may_have_its_own_artwork(
+    redis_url: str, store: Store, web_config: Config, add_articles: AddArticles
+) -> None:
+    """A category of podcasts subscribed to in a podcast app showed no show artwork: the
+    channel had only <image> (the site's icon), which podcast apps do not read."""
+    art = "https://static.example/world-3000.jpg"
+    categories = tuple(
+        replace(c, image=art) if c.slug == "world" else c for c in web_config.categories
+    )
+    config = replace(web_config, categories=categories)
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    add_articles("people-daily", 1)
+    rss = client.get("/c/world/feed.rss").data
+    channel = ET.fromstring(rss).find("channel")
+    assert channel.find(f"{{{ITUNES_NS}}}image").get("href") == art
+    assert channel.find("image/url").text == art
+    assert (
+        parse_xml_feed(client.get("/c/world/feed.atom").data, CONTENT_TYPES["atom"]).feed.logo
+        == art
+    )
+    world = json.loads(client.get("/c/world/feed.json").data)
+    assert (world["icon"], world["favicon"]) == (art, "https://static.example/icon.png")
+    assert f'<meta property="og:image" content="{art}">' in client.get("/c/world/").text
+    # The others keep the site's pictures, and no show artwork.
+    tech = client.get("/c/tech/feed.rss").data
+    assert ET.fromstring(tech).find(f"channel/{{{ITUNES_NS}}}image") is None
+    assert json.loads(client.get("/c/tech/feed.json").data)["icon"] == (
+        "https://static.example/icon.png"
+    )
 
 
 def test_published_config_wins_over_the_file_one(

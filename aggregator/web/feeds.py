@@ -108,6 +108,7 @@ def feed_meta(
         updated=updated or EMPTY_FEED_UPDATED,
         icon=site.icon,
         logo=site.logo,
+        image=category.image if category else "",
         hub=site.hub,
         secret_parameters=config.serve.secret_parameters,
         also_label=translate(site.language, "also_reported"),
