@@ -28,7 +28,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from aggregator.models import Article
-from aggregator.normalize import language_tag
+from aggregator.normalize import UNTITLED, language_tag
 from aggregator.redact import SECRET_PARAMETERS, public_url
 from aggregator.sanitize import as_uri
 from aggregator.xml_text import xml_text as _text
@@ -69,6 +69,7 @@ class FeedMeta:
     secret_parameters: tuple[str, ...] = SECRET_PARAMETERS
     # What an RSS item's description says before a story's other copies, in the feed's language.
     also_label: str = "Also reported by"
+    untitled_label: str = "Untitled"  # an item's title when it has none, nor any text
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,10 @@ def _item(
     """Clean every string of characters XML forbids and apply the fallbacks, once per article."""
     page = _text(article_url(article))
     summary = _text(article.summary)
-    title = _text(article.title).strip() or summary[:80].strip() or "(untitled)"
+    title = _text(article.title).strip()
+    if title == UNTITLED:  # stored so by normalize: said in the feed's words here
+        title = ""
+    title = title or summary[:80].strip() or meta.untitled_label
     source_title = _text(article.source_name).strip() or _text(article.source_id)
     # Atom requires an author on every entry (RFC 4287 §4.1.2); the source is the honest fallback.
     author = _text(article.author).strip() or source_title or _text(meta.title)

@@ -27,6 +27,7 @@ from aggregator import config as config_module
 from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
 from aggregator.models import Article
+from aggregator.normalize import UNTITLED
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, ITUNES_NS, entry_id
 from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
@@ -591,6 +592,23 @@ def test_a_category_may_have_its_own_artwork(
     assert json.loads(client.get("/c/tech/feed.json").data)["icon"] == (
         "https://static.example/icon.png"
     )
+
+
+def test_an_article_with_no_title_nor_text_is_untitled_in_the_sites_language(
+    redis_url: str, store: Store, web_config: Config, add_articles: AddArticles
+) -> None:
+    """A picture-only post was "(untitled)" in English on a Chinese site, in feeds and pages."""
+    config = replace(web_config, site=replace(web_config.site, language="zh-CN"))
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    (post,) = add_articles("people-daily", 1, title=UNTITLED, summary="", content="")
+    rss = parse_xml_feed(client.get("/c/world/feed.rss").data, CONTENT_TYPES["rss"])
+    atom = parse_xml_feed(client.get("/c/world/feed.atom").data, CONTENT_TYPES["atom"])
+    assert rss.entries[0].title == atom.entries[0].title == "无标题"
+    assert json.loads(client.get("/c/world/feed.json").data)["items"][0]["title"] == "无标题"
+    page = client.get(f"/a/{post.id}").text
+    assert ">无标题</h1>" in page
+    assert UNTITLED not in page
 
 
 def test_published_config_wins_over_the_file_one(

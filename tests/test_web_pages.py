@@ -233,6 +233,7 @@ def test_http_url_allows_only_absolute_http_urls() -> None:
 def test_title_words_match_latin_words_and_chinese_bigrams() -> None:
     assert pages.title_words("The Rust compiler, and 2024 plans") == {"rust", "compiler", "plans"}
     assert pages.title_words("北京新闻") == {"北京", "京新", "新闻"}
+    assert pages.title_words("(untitled)") == set()  # untitled posts are not alike by it
 
 
 def _article(n: int, title: str, tags: tuple[str, ...] = (), url: str = "") -> Article:

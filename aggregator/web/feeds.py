@@ -112,6 +112,7 @@ def feed_meta(
         hub=site.hub,
         secret_parameters=config.serve.secret_parameters,
         also_label=translate(site.language, "also_reported"),
+        untitled_label=translate(site.language, "untitled"),
     )
 
 

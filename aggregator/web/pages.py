@@ -22,7 +22,7 @@ from werkzeug.exceptions import Gone, NotFound
 from aggregator import stories
 from aggregator.config import Category, Config
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
-from aggregator.normalize import language_tag
+from aggregator.normalize import UNTITLED, language_tag
 from aggregator.redact import public_error, public_url
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
@@ -67,6 +67,8 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 def title_words(title: str) -> frozenset[str]:
     """The words of a title worth matching on: latin words of 3+ letters, and Han bigrams."""
     words: set[str] = set()
+    if title == UNTITLED:  # no title: nothing to share with another untitled one
+        return frozenset()
     for token in _WORD.findall(title.casefold()):
         if _HAN.search(token):
             # Chinese is written without spaces: neighbouring character pairs stand in for words.
@@ -207,6 +209,12 @@ def render_page(template: str, **context: Any) -> str:
     """Render `template` with the common context plus the view's own."""
     base = page_context(get_config(), datetime.now(UTC))
     return render_template(template, **base, **context)
+
+
+@bp.app_template_test("untitled")
+def _untitled(title: str) -> bool:
+    """Whether an article has no title of its own: normalize stores one in English."""
+    return not title or title == UNTITLED
 
 
 @bp.app_template_filter("public_url")
