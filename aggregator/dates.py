@@ -17,11 +17,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 # Dates outside this range are junk (epoch-zero placeholders, typos like year 20224).
 MIN_YEAR, MAX_YEAR = 1980, 2200
 
-# (An offset may be followed by its zone's name, as Go writes it: "+0800 CST".)
-_ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2}(?:\s+[A-Za-z]{2,5})?)?"
-_TIME = r"(?:[T\s]+(?P<h>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?)?"
+# An offset, which its zone's name may follow, as Go writes it ("+0800 CST"), or a zone's name
+# alone ("Z", "UTC", "PST": _ZONE_OFFSETS; another name is not read).
+_ZONE = r"\s*(?P<zone>[+-]\d{2}:?\d{2}(?:\s+[A-Za-z]{2,5})?|[A-Za-z]{1,5})?"
+_TIME = (
+    r"(?:[T\s]+(?P<h>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?"
+    r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
+)
 # Year first: ISO 8601 / RFC 3339 (2020-01-10T14:33:00Z), 2020-1-10 14:33, 2020/1/10 14:33:00.
 _YMD = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME + _ZONE)
+# ISO 8601's basic format, with its time: 20200110T143300Z.
+_ISO_BASIC = re.compile(
+    r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})T(?P<h>\d{2})(?P<mi>\d{2})(?:(?P<s>\d{2})(?:[.,]\d+)?)?"
+    + _ZONE
+)
 # 2020年1月10日 14:33, 2020年1月10日 14时33分, 2020年01月10日, with the weekday that may follow
 # the day: 2020年1月10日(金) 14:33 (Japanese), 2020年1月10日 星期五 14:33, 周五 (Chinese).
 _CJK_WEEKDAY = (
@@ -81,20 +90,24 @@ _WORD = re.compile(r"[^\W\d_]+\.?")
 _ENGLISH_MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
 )
-# The zone names parsedate_tz knows (RFC 822's), and common others as the offsets they stand for
-# (JST was read in the source's zone: 9 h off for a Japanese feed in UTC).
-_ZONE_WORDS = frozenset(
-    {"gmt", "ut", "utc", "z", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt"}
-)
-_NAMED_ZONES = {
-    "jst": "+0900", "kst": "+0900", "hkt": "+0800", "sgt": "+0800", "awst": "+0800",
-    "aest": "+1000", "aedt": "+1100", "acst": "+0930", "nzst": "+1200", "nzdt": "+1300",
-    "wet": "+0000", "west": "+0100", "bst": "+0100", "cet": "+0100", "cest": "+0200",
-    "eet": "+0200", "eest": "+0300", "msk": "+0300",
+# Zone names as the offsets they stand for: RFC 822's, feedparser's (AT, ET, CT, MT, PT) and
+# the common others (JST was read in the source's zone: 9 h off for a Japanese feed in UTC).
+# Read only after the time: "at", "et" and "mt" are words too ("Dec 2, 2024 at 10:00").
+_ZONE_OFFSETS = {
+    "gmt": "+0000", "ut": "+0000", "utc": "+0000", "z": "+0000", "wet": "+0000",
+    "est": "-0500", "edt": "-0400", "et": "-0500", "cst": "-0600", "cdt": "-0500", "ct": "-0600",
+    "mst": "-0700", "mdt": "-0600", "mt": "-0700", "pst": "-0800", "pdt": "-0700", "pt": "-0800",
+    "ast": "-0400", "adt": "-0300", "at": "-0400", "nst": "-0330", "ndt": "-0230",
+    "akst": "-0900", "akdt": "-0800", "hst": "-1000", "brt": "-0300", "art": "-0300",
+    "west": "+0100", "bst": "+0100", "cet": "+0100", "mez": "+0100", "met": "+0100",
+    "cest": "+0200", "mesz": "+0200", "mest": "+0200", "eet": "+0200", "sast": "+0200",
+    "eest": "+0300", "msk": "+0300", "eat": "+0300", "pkt": "+0500", "ist": "+0530",
+    "ict": "+0700", "wib": "+0700", "hkt": "+0800", "sgt": "+0800", "awst": "+0800",
+    "pht": "+0800", "wita": "+0800", "jst": "+0900", "kst": "+0900", "wit": "+0900",
+    "acst": "+0930", "aest": "+1000", "aedt": "+1100", "nzst": "+1200", "nzdt": "+1300",
 }  # fmt: skip
 _CHINA_OFFSET = timedelta(hours=8)  # where "CST" is China Standard Time, not US Central
-# parsedate_tz says +0000 for a date written without a zone: whether there is one is read here.
-_HAS_ZONE = re.compile(r"(?:[+-]\d{4}|\b(?:GMT|UTC?|Z|[ECMP][SD]T))$", re.IGNORECASE)
+_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}")  # "+0530", "+05:30" (PHP's date("r") with "P")
 
 
 def zone(name: str) -> tzinfo:
@@ -135,7 +148,7 @@ def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     # (Central European Standard Time)") hid the offset, and the date was read in `local`.
     text = _GMT_OFFSET.sub(r"\1", _ZONE_COMMENT.sub("", text))
     try:
-        for pattern in (_YMD, _CJK, _KOREAN, _DMY, _MDY):
+        for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
             if match := pattern.fullmatch(text):
                 return _from_match(match, local)
         return _rfc822(text, local)
@@ -178,8 +191,10 @@ def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
     if not zone_text:
         return local
     zone_text = zone_text.split()[0]  # "+0800 CST": the offset says it
-    if zone_text.upper() in ("Z", "UTC", "GMT"):
-        return UTC
+    if zone_text.isalpha():
+        zone_text = _zone_offset(zone_text.lower(), local) or ""
+        if not zone_text:
+            raise ValueError("a zone we do not know")  # feedparser's reading stands, if any
     sign = -1 if zone_text[0] == "-" else 1
     digits = zone_text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
@@ -200,26 +215,34 @@ _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
 _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
 
 
+def _zone_offset(name: str, local: tzinfo) -> str | None:
+    """The offset ("+0900") a lower-case zone name stands for, or None for a name we do not know."""
+    if name == "cst" and _standard_offset(local) == _CHINA_OFFSET:
+        return "+0800"  # a source in China's zone means its own CST
+    return _ZONE_OFFSETS.get(name)
+
+
 def _rfc822(text: str, local: tzinfo) -> datetime | None:
-    """RFC 822 dates, with month and day names in English or in the site's own language."""
+    """RFC 822 dates, with month and day names in English or in the site's own language, and the
+    zone where they write it: after the time (an offset, "+05:30" too, or a name), or before
+    the year as Go, ctime and Twitter write it ("Mon Dec 02 10:00:00 -0800 2024")."""
     words: list[str] = []
-    has_month = named_zone = False
+    has_month = zoned = False
     meridiem = ""  # "am" or "pm": "Sat, Dec 16 2023 02:02:33 PM" (NBC) is 14:02
     for token in _MERIDIEM_GLUED.sub(r"\1 \2", text).replace(",", " ").split():
         word = token.lower().rstrip(".")
+        timed = any(":" in w for w in words)
         if word in _MERIDIEMS and words and ":" in words[-1]:  # right after the time only:
             meridiem = _MERIDIEMS[word]  # "Am 16. Dezember 2023 um 12:30" is German, at noon
             continue
-        offset_text = _NAMED_ZONES.get(word)
-        if word == "cst" and _standard_offset(local) == _CHINA_OFFSET:
-            offset_text = "+0800"  # a source in China's zone means its own CST
+        offset_text = _zone_offset(word, local) if timed or word in ("gmt", "utc") else None
         if word in _MONTHS:
             words.append(_MONTHS[word])
             has_month = True
-        elif offset_text:
-            words.append(offset_text)
-            named_zone = True
-        elif _WORD.fullmatch(token) and word not in _ZONE_WORDS:
+        elif offset_text or _OFFSET.fullmatch(token):
+            words.append(offset_text or token.replace(":", ""))
+            zoned = True
+        elif _WORD.fullmatch(token):
             continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"
         else:
             words.append(token.rstrip(".") if token[:-1].isdigit() else token)
@@ -235,6 +258,5 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if str(year) not in text:
         return None  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser decides
-    zoned = named_zone or _HAS_ZONE.search(text)
     zone_info = timezone(timedelta(seconds=offset or 0)) if zoned else local
     return _build(year, month, day, hour, minute, second, zone_info)

@@ -71,6 +71,29 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("Fri, 10 Jan 2020 2:33 pm", None),
     ("Jan 10, 2020 2:33PM EST", timedelta(hours=-5)),
     ("Fri, 10 Jan 2020 14:33:00 PM GMT", timedelta(0)),  # (says 14:33 twice)
+    # An offset with a colon (PHP's date("r") variant, Indian sites), read as no zone before.
+    ("Fri, 10 Jan 2020 14:33:00 +05:30", timedelta(hours=5, minutes=30)),
+    ("Fri, 10 Jan 2020 14:33:00 +00:00", timedelta(0)),
+    # The zone before the year (Go's RubyDate and UnixDate, ctime, Twitter), read as no zone.
+    ("Fri Jan 10 14:33:00 -0800 2020", timedelta(hours=-8)),
+    ("Fri Jan 10 14:33:00 PST 2020", timedelta(hours=-8)),
+    # Names feedparser knows and we dropped, and the common others.
+    ("Fri, 10 Jan 2020 14:33:00 AST", timedelta(hours=-4)),
+    ("Fri, 10 Jan 2020 14:33:00 PT", timedelta(hours=-8)),
+    ("Fri, 10 Jan 2020 14:33:00 ET", timedelta(hours=-5)),
+    ("Fri, 10 Jan 2020 14:33:00 IST", timedelta(hours=5, minutes=30)),
+    ("Fri, 10 Jan 2020 14:33:00 HST", timedelta(hours=-10)),
+    ("Fri, 10 Jan 2020 14:33:00 MESZ", timedelta(hours=2)),
+    # Year first with a zone's name, with AM/PM, and ISO 8601's basic format (the time lost).
+    ("2020-01-10 14:33:00 PST", timedelta(hours=-8)),
+    ("2020-01-10 02:33 PM", None),
+    ("2020-01-10 2:33:00 p.m. UTC", timedelta(0)),
+    ("20200110T143300Z", timedelta(0)),
+    ("20200110T1433+0800", timedelta(hours=8)),
+    # Hard negatives: words that are zone names only after the time.
+    ("Jan 10, 2020 at 14:33", None),
+    ("Am 10. Januar 2020 um 14:33 Uhr", None),
+    ("Fri, 10 Jan 2020 14:33:00 Uhr", None),
 ]
 ZONES = ["UTC", "Asia/Shanghai", "America/New_York"]
 
