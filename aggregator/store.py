@@ -261,9 +261,16 @@ end
 local function bump_versions(versions, changed)
   if next(changed) == nil then return end
   changed[''] = true
-  local at = redis.call('TIME')[1]  -- when the content changed: the feed's Last-Modified
+  -- When the content changed, to the microsecond (the feed's Last-Modified: two saves in one
+  -- second are two changes), and the version: a count that starts from the clock, in ms, so
+  -- that after Redis lost its data no version repeats one a web process keeps a rendering of.
+  local now = redis.call('TIME')
+  local at = now[1] .. '.' .. string.format('%06d', now[2])
+  local start = now[1] .. string.format('%03d', math.floor(now[2] / 1000))
   for slug, _ in pairs(changed) do
-    redis.call('HINCRBY', versions, slug, 1)
+    if redis.call('HSETNX', versions, slug, start) == 0 then
+      redis.call('HINCRBY', versions, slug, 1)
+    end
     redis.call('HSET', versions, slug .. '@', at)
   end
 end
@@ -1432,7 +1439,7 @@ class Store:
         """When the category's (None: all) content last changed; None if it never did."""
         field = (_ALL_FIELD if slug is None else slug) + "@"
         value = cast(bytes | None, self.redis.hget(self._versions_key(), field))
-        return datetime.fromtimestamp(int(value), UTC) if value else None
+        return datetime.fromtimestamp(float(value), UTC) if value else None
 
     def category_count(self, slug: str | None) -> int:
         """How many articles a category's (None: all) index holds."""
