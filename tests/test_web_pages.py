@@ -788,7 +788,11 @@ def test_embed_page_options(client: FlaskClient, add_articles: AddArticles) -> N
     assert '<img class="embed-thumb"' in default
     assert len(items.findall(text(client, "/embed/tech?limit=3"))) == 3
     assert len(items.findall(text(client, "/embed/tech?limit=1000"))) == embed.MAX_LIMIT
-    assert len(items.findall(text(client, "/embed/all?limit=7"))) == 7
+    assert len(items.findall(text(client, "/embed/all?limit=8"))) == 8
+    # A limit no rendering is kept for is the next that is (a sweep of them rendered each).
+    moved = client.get("/embed/all?limit=7&theme=dark")
+    assert moved.status_code == 308
+    assert moved.headers["Location"] == "/embed/all?theme=dark&limit=8"
     dark = text(client, "/embed/tech?theme=dark&images=0")
     assert '<body class="embed theme-dark">' in dark
     assert "<img" not in dark

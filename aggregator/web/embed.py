@@ -18,8 +18,7 @@ from flask import Blueprint, Response, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from aggregator.web import get_config, no_category, render_slot, web_state
-from aggregator.web.cache import Rendered
-from aggregator.web.feeds import rendered_response, story_page
+from aggregator.web.feeds import rendered_response, story_page, to_cached_limit
 from aggregator.web.pages import render_page
 
 bp = Blueprint("embed", __name__)
@@ -27,7 +26,8 @@ bp = Blueprint("embed", __name__)
 ALL = "all"  # the slug that means every category merged (in the iframe and in embed.js)
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
-CACHED_LIMITS = frozenset({3, 5, 10, 20})  # the limits a rendering is kept for
+# The limits a rendering is kept for; another redirects to the next of them (feeds.to_cached_limit).
+CACHED_LIMITS = frozenset({3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 50})
 AGE_STEP = 60  # seconds: how long a rendering's relative times may stand
 THEMES = ("light", "dark")
 SCRIPT = Path(__file__).resolve().parent / "static" / "embed.js"
@@ -108,6 +108,8 @@ def embed_page(slug: str) -> Response:
     if category is None and slug != ALL:
         no_category(slug)
     options = embed_options(request.args)
+    if options.limit not in CACHED_LIMITS:
+        return to_cached_limit(options.limit, CACHED_LIMITS)
     # From here on, "all" is None, as everywhere behind the URL; each story once, like the
     # JSON feed embed.js reads.
     key = category.slug if category else None
@@ -127,12 +129,8 @@ def embed_page(slug: str) -> Response:
             )
         return page.encode(), None
 
-    if options.limit in CACHED_LIMITS:
-        # (its links are under the app's root, which a proxy's SCRIPT_NAME may set)
-        cache_key = ("embed", key, options, request.script_root)
-        entry = state.feed_cache.get(cache_key, version, render)
-    else:  # (as for feeds: 50 limits a client could sweep the cache with)
-        entry = Rendered.of(version, *render())
+    # (its links are under the app's root, which a proxy's SCRIPT_NAME may set)
+    entry = state.feed_cache.get(("embed", key, options, request.script_root), version, render)
     headers = {
         "Content-Security-Policy": frame_policy(config.serve.frame_ancestors),
         "Cache-Control": f"public, max-age={min(config.serve.cache_max_age, 60)}",

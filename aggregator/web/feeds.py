@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Request, Response, request
 from werkzeug.exceptions import BadRequest
@@ -34,7 +34,7 @@ from aggregator.syndication import (
     render_json,
     render_rss,
 )
-from aggregator.web import WebState, get_config, no_category, render_slot, web_state
+from aggregator.web import WebState, no_category, render_slot, web_state
 from aggregator.web.cache import Rendered
 from aggregator.web.i18n import translate
 
@@ -151,13 +151,15 @@ def accepts_gzip(req: Request) -> bool:
     return req.accept_encodings["gzip"] > 0
 
 
-def is_not_modified(req: Request, entry: Rendered) -> bool:
-    """Whether the client's copy is current (RFC 9110 §13.2.2: If-None-Match wins over the date)."""
+def is_not_modified(req: Request, entry: Rendered, etag: str) -> bool:
+    """Whether the client's copy is current (RFC 9110 §13.2.2: If-None-Match wins over the date).
+
+    `etag`: the one of the coding this response would send. The other coding's is no match: a
+    304 names the representation selected (RFC 9110 §15.4.5), and a cache holding only the
+    other could not use it. The date is compared as stored, not in whole seconds: a change in
+    the second the client's date names is a change (Rendered.last_modified_http)."""
     if req.if_none_match:
-        # Weak comparison, as RFC 9110 §13.1.2 asks; either coding of our body is a match.
-        return req.if_none_match.contains_weak(
-            entry.etag.strip('"')
-        ) or req.if_none_match.contains_weak(entry.gzip_etag.strip('"'))
+        return req.if_none_match.contains_weak(etag.strip('"'))  # (RFC 9110 §13.1.2)
     since = req.if_modified_since
     if since is None or since > datetime.now(UTC):
         return False  # a date later than ours is no date (RFC 9110 §13.1.3)
@@ -202,18 +204,52 @@ def category_feed(slug: str, fmt: str) -> Response:
 @bp.get("/sources.opml")
 def all_sources() -> Response:
     """Every source, in a folder per category, for feed readers to import."""
-    return _opml_response(render_opml(get_config(), None, datetime.now(UTC)))
+    return _serve_opml(None)
 
 
 @bp.get("/c/<slug>/sources.opml")
 def category_sources(slug: str) -> Response:
     """One category's sources, for feed readers to import."""
-    config = get_config()
-    return _opml_response(render_opml(config, _category(config, slug), datetime.now(UTC)))
+    return _serve_opml(slug)
 
 
-# The limits a cached rendering is kept for (None: the default); others render per request.
+def _serve_opml(slug: str | None) -> Response:
+    """An OPML export, rendered once per config like a feed (at 10,000 sources one is 3 MB and
+    half a second of CPU: rendered per request, four connections of one client held a web
+    process), dated when the config was published, with its ETag, gzip and 304s."""
+    state = web_state()
+    config, generation = state.settings.snapshot()
+    category = _category(config, slug) if slug is not None else None
+    published = state.settings.changed_at
+
+    def render() -> tuple[bytes, datetime | None]:
+        with render_slot():
+            return render_opml(config, category, published or EMPTY_FEED_UPDATED), published
+
+    entry = state.feed_cache.get(("opml", slug), generation, render)
+    headers = {"Cache-Control": _cache_control(config)}
+    return rendered_response(entry, OPML_CONTENT_TYPE, headers)
+
+
+# The limits a rendering is kept for (None: the default); another redirects to the next of them.
 CACHED_LIMITS = frozenset({None, 5, 10, 20, 25, 50, 100, 200})  # (embed.js asks for one of these)
+# A redirect to a kept limit stands for a day: the limits kept change only with a release.
+LIMIT_REDIRECT_MAX_AGE = 86400
+
+
+def to_cached_limit(limit: int, cached: frozenset[int | None]) -> Response:
+    """A permanent redirect from a ?limit= no rendering is kept for to the next that is.
+
+    Rendered per request, any of them was a full render (~100 ms for 200 items, for 304s and
+    HEAD too): a few clients asking for ?limit=199 within their render limit took readers'
+    pages from 15 ms to seconds. Kept for all, 200 values a feed would let one client sweep
+    them and push every hot feed out of the cache.
+    """
+    kept = min(n for n in cached if n is not None and n >= limit)
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "limit"]
+    location = f"{request.script_root}{request.path}?{urlencode([*query, ('limit', kept)])}"
+    headers = {"Location": location, "Cache-Control": f"public, max-age={LIMIT_REDIRECT_MAX_AGE}"}
+    return Response(status=308, headers=headers)
 
 
 def _serve_feed(slug: str | None, fmt: str) -> Response:
@@ -221,6 +257,8 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     config, generation = state.settings.snapshot()
     category = _category(config, slug) if slug is not None else None
     limit = parse_limit(request.args.get("limit"))
+    if limit is not None and limit not in CACHED_LIMITS:
+        return to_cached_limit(limit, CACHED_LIMITS)
     default = category.collapse_stories if category else True
     collapse = parse_collapse(request.args.get("collapse"), default)
     # Read before the articles: a rendering is then never older than the version it is kept for.
@@ -249,12 +287,7 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         # Dated as the feed dates itself (render_feed): an empty one by its config, if known.
         return body, max((t for t in (newest, since) if t is not None), default=None)
 
-    if limit in CACHED_LIMITS:
-        entry = state.feed_cache.get((slug, fmt, limit, collapse), version, render)
-    else:
-        # Any other ?limit= is rendered for this request only: 200 possible values per feed
-        # would let one client sweep them and push every hot feed out of the cache.
-        entry = Rendered.of(version, *render())
+    entry = state.feed_cache.get((slug, fmt, limit, collapse), version, render)
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
     return rendered_response(entry, CONTENT_TYPES[fmt], {"Cache-Control": _cache_control(config)})
@@ -280,11 +313,11 @@ def _settings_changed_at(
 def rendered_response(entry: Rendered, content_type: str, headers: dict[str, str]) -> Response:
     """A rendering as the request asks for it: gzip-coded or not, or 304 Not Modified."""
     gzipped = accepts_gzip(request)
-    headers = {**headers, "ETag": entry.gzip_etag if gzipped else entry.etag}
-    headers["Vary"] = "Accept-Encoding"
-    if entry.last_modified_http is not None:
-        headers["Last-Modified"] = entry.last_modified_http
-    if is_not_modified(request, entry):
+    etag = entry.gzip_etag if gzipped else entry.etag
+    headers = {**headers, "ETag": etag, "Vary": "Accept-Encoding"}
+    if (last_modified := entry.last_modified_http(datetime.now(UTC))) is not None:
+        headers["Last-Modified"] = last_modified
+    if is_not_modified(request, entry, etag):
         return Response(status=304, headers=headers)
     if gzipped:
         headers["Content-Encoding"] = "gzip"
@@ -327,11 +360,6 @@ def story_page(
             changed=datetime.fromtimestamp(changed, UTC) if changed is not None else None,
         )
     return articles, credits
-
-
-def _opml_response(body: bytes) -> Response:
-    headers = {"Cache-Control": _cache_control(get_config())}
-    return Response(body, headers=headers, content_type=OPML_CONTENT_TYPE)
 
 
 def _cache_control(config: Config) -> str:

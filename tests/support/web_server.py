@@ -187,8 +187,11 @@ def web_config(_live_http: LiveServer | None) -> Config:
 
 @pytest.fixture
 def app(web_config: Config, redis_url: str, store: Store) -> Flask:
-    """The web app on the flushed session server, its config published like the scheduler does."""
-    store.publish_config(config_module.dumps(web_config))
+    """The web app on the flushed session server, its config published like the scheduler does
+    (a second ago, in whole seconds: a feed dated by its config alone then has its date as
+    Last-Modified at once, not the second after once its second is over)."""
+    published = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+    store.publish_config(config_module.dumps(web_config), now=published)
     store.set_sources(store.get_states([s.id for s in web_config.sources]))
     app = create_app(web_config, redis_url, recheck_interval=0)
     app.config["TESTING"] = True
