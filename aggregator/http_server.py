@@ -12,7 +12,9 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
 - the whole body is read *before* the app runs, within `WEB_BODY_TIMEOUT` seconds (else 408), so
   the app never waits on a client, and at most `WEB_MAX_BODY_BYTES` of it (else 413: from
   Content-Length before reading anything, so a 100 MB POST costs nothing, or once a chunked body
-  passes the limit);
+  passes the limit); only a POST (the admin's forms) has a body: any other request with one is
+  a 413 at once (bodies sent with GETs and held for the body timeout kept ~1.5 MB each in
+  memory: ~150 MB per address and worker);
 - one address holds at most `WEB_MAX_CONNECTIONS_PER_ADDRESS` connections of a worker (its
   next ones are closed at once): one host's slowloris cannot take the worker's
   `WORKER_CONNECTIONS`, only its own share (off behind a trusted proxy, where every connection
@@ -48,7 +50,7 @@ DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 30.0
 DEFAULT_SEND_TIMEOUT = 60.0  # a 1 MB feed to a client reading 17 KB/s
 # The largest body the app accepts: its forms (admin login and actions) are a few hundred bytes.
-DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = 64 * 1024  # the admin's forms are a few hundred bytes
 WORKER_CONNECTIONS = 1000  # per worker process; connections beyond wait in the listen backlog
 DEFAULT_PER_ADDRESS = 100  # a tenth of them: a NAT or office shares an address, a browser uses 6
 DEFAULT_RENDERS_PER_CLIENT = 8  # pages and uncached feeds at once per client (web.render_slot)
@@ -240,8 +242,11 @@ def _worker_class() -> type[Any]:
                 raise StopIteration() from None  # gunicorn closes the connection
 
         def _handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
-            limit = max_body_bytes()
+            limit = max_body_bytes() if req.method == "POST" else 0
             declared = _content_length(req)
+            if limit == 0 and declared:
+                write_error(sock, 413, "Content Too Large", f"A {req.method} takes no body.")
+                raise NoMoreData()  # gunicorn closes the connection
             if declared is not None and declared > limit:
                 # The app answers 413 from Content-Length (MAX_CONTENT_LENGTH) without reading;
                 # the unread body makes the connection unusable afterwards.
@@ -254,7 +259,12 @@ def _worker_class() -> type[Any]:
                     write_error(sock, 408, "Request Timeout", "The request body came too slowly.")
                     raise NoMoreData()  # gunicorn closes the connection
                 if len(body) > limit:  # chunked, so no Content-Length said so
-                    write_error(sock, 413, "Content Too Large", f"The limit is {limit} bytes.")
+                    why = (
+                        f"The limit is {limit} bytes."
+                        if limit
+                        else f"A {req.method} takes no body."
+                    )
+                    write_error(sock, 413, "Content Too Large", why)
                     raise NoMoreData()
                 req.body = io.BytesIO(body)  # what the app reads: already in memory
             return super().handle_request(listener_name, req, sock, addr)
