@@ -105,22 +105,32 @@ class Web:
 
 
 @contextlib.contextmanager
-def running_web(tmp_path: Path, redis_url: str, workers: int = 2, **settings: str) -> Iterator[Web]:
-    """`aggregator web` on a free loopback port with the admin on; `settings`: WEB_* variables."""
+def running_web(
+    tmp_path: Path, redis_url: str, workers: int = 2, by_flag: bool = False, **settings: str
+) -> Iterator[Web]:
+    """`aggregator web` on a free loopback port with the admin on; `settings`: WEB_* variables.
+    `by_flag`: the config is named by `--config prod.toml`, not $AGGREGATOR_CONFIG."""
     port = free_port()
-    config = tmp_path / "aggregator.toml"
+    config = tmp_path / ("prod.toml" if by_flag else "aggregator.toml")
     config.write_text(_config_text(port), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "ADMIN_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WEB_", "ADMIN_")) and k != "AGGREGATOR_CONFIG"
+    }
     env.update(
         PYTHONPATH=str(ROOT),
         REDIS_URL=redis_url,
-        AGGREGATOR_CONFIG=str(config),
         AGGREGATOR_DATA_DIR=str(tmp_path / "var"),
         ADMIN_TOKEN=ADMIN_TOKEN,
         **settings,
     )
+    if not by_flag:
+        env["AGGREGATOR_CONFIG"] = str(config)
     log = tmp_path / "web.log"
-    command = [sys.executable, "-m", "aggregator.cli", "web", "--host", "127.0.0.1"]
+    command = [sys.executable, "-m", "aggregator.cli"]
+    command += ["--config", config.name] if by_flag else []
+    command += ["web", "--host", "127.0.0.1"]
     command += ["--workers", str(workers)]
     with open(log, "wb") as out:
         process = subprocess.Popen(
@@ -146,6 +156,24 @@ def running_web(tmp_path: Path, redis_url: str, workers: int = 2, **settings: st
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+def test_the_config_named_on_the_command_line_is_the_one_the_web_serves(
+    tmp_path: Path,
+) -> None:
+    """`aggregator --config prod.toml web` checked prod.toml, then its workers read
+    ./aggregator.toml until a scheduler published a config: another site's title and self
+    links, or, with no such file, workers that failed to boot."""
+    valkey = EmbeddedServer(tmp_path / "valkey")  # (empty: nothing published)
+    url = valkey.start()
+    try:
+        with running_web(tmp_path, url, workers=1, by_flag=True) as web:
+            assert not (tmp_path / "aggregator.toml").exists()
+            page = httpx.get(f"{web.url}/", timeout=10)
+            assert page.status_code == 200
+            assert "<title>Hostile Desk</title>" in page.text
+    finally:
+        valkey.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,9 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
+from aggregator import config as config_module
 from aggregator.cli import common
 from aggregator.http_server import gunicorn_command
 from aggregator.queues import QUEUE_NAME
@@ -76,7 +78,11 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 def cmd_web(args: argparse.Namespace) -> int:
     # Fail fast with the config's problems, not a gunicorn traceback; unless a scheduler has
     # published a good one, which is what the web serves.
-    common.load_or_published(args, Store(connect(redis_url())))
+    config = common.load_or_published(args, Store(connect(redis_url())))
+    if config.path:
+        # The file the workers read until a scheduler publishes one: this one, not
+        # ./aggregator.toml (`--config prod.toml web` served the example's site and links).
+        os.environ[config_module.ENV_VAR] = str(Path(config.path).resolve())
     command = gunicorn_command(args.host, args.port, args.workers)  # every server setting
     os.execv(sys.executable, command)  # noqa: S606 - replace ourselves with gunicorn
 
