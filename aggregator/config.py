@@ -1114,6 +1114,45 @@ def _show(value: object, check: _Checker) -> str:
 # --- reloading on change -----------------------------------------------------------------------
 
 
+def check_losses(before: Config, after: Config, text: str = "") -> None:
+    """Raise a ConfigError when `after`, replacing the running `before`, would delete what
+    sources stored by what is almost surely a slip, not a wish (`text`: the file, for the
+    problems' lines):
+
+    - it names no source while `before` has some (the categories kept: a cut not pasted back);
+    - a source was renamed, and its id, which comes from its name when it has no `id`, changed
+      with it (the source the same URL had is removed): a rename deleted every article its
+      feed no longer lists, and every article's link changed.
+    """
+    if before.sources and not after.sources:
+        problems = [
+            f"sources: the file names no source, and the running config has"
+            f" {len(before.sources)}: every source's articles would be deleted (to stop them"
+            " all, stop the service; to remove some, delete their [[sources]] tables)"
+        ]
+        raise ConfigError(problems, after.path, _problem_lines(text, problems))
+    ids = {s.id for s in after.sources}
+    removed = {s.url: s for s in before.sources if s.id not in ids}
+    kept = {s.id for s in before.sources}
+    problems = []
+    for i, source in enumerate(after.sources):
+        old = removed.get(source.url)
+        if (
+            old is None
+            or source.id in kept
+            or source.id != derive_source_id(source.name, source.url)
+        ):
+            continue  # not a rename, or a new id given on purpose
+        problems.append(
+            f'sources[{i}] (name "{source.name}").name: renamed from "{old.name}", which changes'
+            f' its id (taken from its name) from "{old.id}" to "{source.id}": the articles it'
+            f' stored would be deleted and their links change; add id = "{old.id}" to keep them'
+            f' (or id = "{source.id}" to start it afresh)'
+        )
+    if problems:
+        raise ConfigError(problems, after.path, _problem_lines(text, problems))
+
+
 class ConfigWatcher:
     """Notices edits of the config file: returns each new valid version, keeps the last good one."""
 
@@ -1165,6 +1204,16 @@ class ConfigWatcher:
                 digest,
                 f"config file {self.path} now holds no sources and no categories; keeping the "
                 "last good config (to remove every source, stop the service)",
+            )
+            return None
+        try:
+            check_losses(self.current, config, raw.decode("utf-8", "replace"))
+        except ConfigError as e:
+            self._warn_once(
+                digest,
+                "config file changed, but would delete stored articles; keeping the last good"
+                " config",
+                {"path": self.path, "problems": e.located},
             )
             return None
         if self._reported is not None:

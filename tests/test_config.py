@@ -870,6 +870,75 @@ def test_watcher_keeps_the_sources_when_the_file_is_left_empty(
     assert "no sources and no categories; keeping the last good config" in warnings[0]
 
 
+TWO_SOURCES = """
+[[categories]]
+slug = "news"
+
+[[sources]]
+name = "Alpha News"
+url = "https://a.example/feed"
+categories = ["news"]
+
+[[sources]]
+name = "Beta"
+url = "https://b.example/feed"
+categories = ["news"]
+"""
+
+
+def test_watcher_keeps_the_sources_when_every_source_is_cut_from_the_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every [[sources]] table deleted, the categories kept (a cut not pasted back): applied at
+    once, it purged every article the service held."""
+    path = tmp_path / "aggregator.toml"
+    path.write_text(TWO_SOURCES, encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    path.write_text('[[categories]]\nslug = "news"\n', encoding="utf-8")
+    assert settle(watcher) is None
+    assert len(watcher.current.sources) == 2
+    assert watcher.problems == [
+        "sources: the file names no source, and the running config has 2: every source's"
+        " articles would be deleted (to stop them all, stop the service; to remove some,"
+        " delete their [[sources]] tables)"
+    ]
+    assert "would delete stored articles; keeping the last good config" in caplog.text
+    # Removing some is an edit like any other.
+    path.write_text(TWO_SOURCES.split('[[sources]]\nname = "Beta"')[0], encoding="utf-8")
+    kept = settle(watcher)
+    assert kept is not None
+    assert [s.id for s in kept.sources] == ["alpha-news"]
+
+
+def test_a_rename_that_would_change_a_sources_id_is_not_applied(tmp_path: Path) -> None:
+    """A source's id comes from its name when it has none: renaming one removed it and added
+    another, deleting every article its feed no longer lists and changing every link."""
+    path = tmp_path / "aggregator.toml"
+    path.write_text(TWO_SOURCES, encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    path.write_text(TWO_SOURCES.replace('"Alpha News"', '"Alpha World News"'), encoding="utf-8")
+    assert settle(watcher) is None
+    assert watcher.current.sources[0].name == "Alpha News"
+    assert watcher.problems == [
+        'line 6: sources[0] (name "Alpha World News").name: renamed from "Alpha News", which'
+        ' changes its id (taken from its name) from "alpha-news" to "alpha-world-news": the'
+        ' articles it stored would be deleted and their links change; add id = "alpha-news" to'
+        ' keep them (or id = "alpha-world-news" to start it afresh)'
+    ]
+    # The fix the message names: a rename, the same id.
+    renamed = TWO_SOURCES.replace('"Alpha News"', '"Alpha World News"\nid = "alpha-news"')
+    path.write_text(renamed, encoding="utf-8")
+    applied = settle(watcher)
+    assert applied is not None
+    assert (applied.sources[0].id, applied.sources[0].name) == ("alpha-news", "Alpha World News")
+    # The other way out: a new id given on purpose starts it afresh; a new URL is a new source.
+    fresh = renamed.replace('id = "alpha-news"', 'id = "fresh"')
+    path.write_text(fresh, encoding="utf-8")
+    assert settle(watcher) is not None
+    path.write_text(fresh.replace('"Beta"', '"Gamma"').replace("b.", "c."), encoding="utf-8")
+    assert settle(watcher) is not None
+
+
 def test_the_local_config_file_is_git_ignored() -> None:
     # `make run` copies aggregator.example.toml to aggregator.toml, which holds local settings.
     root = Path(__file__).resolve().parents[1]

@@ -228,3 +228,30 @@ def test_a_scheduler_started_on_an_emptied_file_keeps_everything(
     assert found is not None
     assert "no sources and no categories" in found[1][0]
     assert store.get_state("one").etag == '"v7"'  # not purged
+
+
+def test_a_rename_made_while_stopped_is_not_applied_at_start(store: Store, tmp_path: Path) -> None:
+    """The running scheduler's watcher keeps the last good config when a rename would change a
+    source's id; an edit made while the service was stopped meets the same check at start."""
+    text = (
+        '[[categories]]\nslug = "news"\n[[sources]]\nname = "Alpha News"\n'
+        'url = "https://a.example/feed"\ncategories = ["news"]\n'
+    )
+    path = tmp_path / "aggregator.toml"
+    path.write_text(text, encoding="utf-8")
+    scheduler.publish(store, config_module.load_config(path))
+    path.write_text(text.replace("Alpha News", "Alpha World News"), encoding="utf-8")
+    stop = threading.Event()
+    running = threading.Thread(target=scheduler.run, args=(store, path), kwargs={"stop": stop})
+    running.start()
+    try:
+        wait_for(lambda: store.config_problems() is not None, 10, "the problem recorded")
+    finally:
+        stop.set()
+        running.join(10)
+    published = store.published_config()
+    assert published is not None
+    assert [s.id for s in config_module.loads(published[1]).sources] == ["alpha-news"]
+    found = store.config_problems()
+    assert found is not None
+    assert found[1][0].startswith('line 4: sources[0] (name "Alpha World News").name: renamed')

@@ -228,6 +228,10 @@ def run(
             # As the watcher reads an emptied file while running (a failed write, not a wish
             # to remove every source and all they stored).
             raise ConfigError([_EMPTIED])
+        if (published_now := store.published_config()) is not None:
+            # An edit made while the service was stopped: as the watcher checks a running one.
+            text = Path(config.path).read_text(encoding="utf-8", errors="replace")
+            config_module.check_losses(config_module.loads(published_now[1]), config, text)
     except ConfigError as error:
         published = store.published_config()
         if published is None:
