@@ -58,14 +58,25 @@ def _kv(value: object) -> str:
     return text
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+FORMATS = ("", "text", "json")
+
+
 def configure(process_name: str, level: str | None = None) -> None:
-    """Send this process's logs to stderr in the configured format."""
-    as_json = os.environ.get("LOG_FORMAT", "").lower() == "json"
+    """Send this process's logs to stderr in the configured format; exit naming the variable
+    when LOG_LEVEL or LOG_FORMAT says something else (a traceback from every command before)."""
+    log_format = os.environ.get("LOG_FORMAT", "").lower()
+    if log_format not in FORMATS:
+        raise SystemExit(f"aggregator: LOG_FORMAT={log_format!r}: use json, or text (the default)")
+    level = level or os.environ.get("LOG_LEVEL", "INFO").upper()
+    if level not in LEVELS:
+        raise SystemExit(f"aggregator: LOG_LEVEL={level!r}: use {', '.join(LEVELS)}")
+    as_json = log_format == "json"
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter(as_json, process_name))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO").upper())
+    root.setLevel(level)
     # Per-request lines from libraries drown the one line per refresh that matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

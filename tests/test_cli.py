@@ -343,6 +343,74 @@ def test_export_opml_to_stdout_and_file(
     assert b'xmlUrl="https://beta.example/feed"' in target.read_bytes()
 
 
+def test_export_opml_to_a_path_it_cannot_write_says_so_in_one_line(
+    config_file: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit, match=r"^aggregator: cannot write .*/none/x\.opml: No such"):
+        cli.main(["--config", str(config_file), "export-opml", "-o", str(tmp_path / "none/x.opml")])
+
+
+def test_the_operators_commands_use_the_running_config_while_the_file_is_invalid(
+    config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The service runs on the last good config while an edit broke the file: sources,
+    refresh and export-opml refused to run then, exactly when an operator needs them."""
+    scheduler.publish(with_states, config_module.load_config(config_file))
+    config_file.write_text(CONFIG.replace('name = "Beta"', 'name = "Beta"\nintreval = 1'))
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [r["id"] for r in json.loads(captured.out)] == ["alpha", "beta"]
+    assert 'intreval: unknown key (did you mean "interval"?)' in captured.err
+    assert "running on the last published config" in captured.err
+    assert cli.main(["--config", str(config_file), "export-opml"]) == 0
+    assert 'xmlUrl="https://beta.example/feed"' in capsys.readouterr().out
+    assert cli.main(["--config", str(config_file), "refresh", "alpha"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "says"),
+    [
+        (["run", "--port", "99999"], {}, "argument --port: 99999 is not a port: use 1-65535"),
+        (
+            ["web"],
+            {"PORT": "abc"},
+            "argument --port: not a port number: 'abc' (--port, else $PORT)",
+        ),
+        (["run", "--workers", "0"], {}, "argument --workers: 0 is too few: at least 1"),
+        (["scheduler", "--interval", "0"], {}, "argument --interval: 0 s: use 0.1 to 3600"),
+    ],
+)
+def test_bad_command_line_values_are_one_line_errors(
+    argv: list[str],
+    env: dict[str, str],
+    says: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A traceback (--port 99999, PORT=abc), a service that never fetched (--workers 0), a
+    scheduler polling without pause at 70% of a core (--interval 0)."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
+    assert says in capsys.readouterr().err
+
+
+def test_port_and_log_settings_are_checked_where_they_matter(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORT", "abc")  # a command that serves nothing ignores it
+    assert cli.main(["--config", str(config_file), "check-config"]) == 0
+    monkeypatch.setenv("LOG_LEVEL", "bogus")
+    with pytest.raises(SystemExit, match="LOG_LEVEL='BOGUS': use DEBUG, INFO, WARNING"):
+        cli.main(["--config", str(config_file), "check-config"])
+    monkeypatch.setenv("LOG_LEVEL", "info")
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    with pytest.raises(SystemExit, match="LOG_FORMAT='xml': use json, or text"):
+        cli.main(["--config", str(config_file), "check-config"])
+
+
 def test_export_opml_is_well_formed_with_a_control_character_in_a_name(
     config_file: Path, tmp_path: Path
 ) -> None:

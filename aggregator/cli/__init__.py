@@ -10,14 +10,55 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import redis
 
 from aggregator import logs
 from aggregator.cli import operate, processes, supervisor
 from aggregator.errors import ConfigError
-from aggregator.redis_server import EmbeddedServerError, redis_url
+from aggregator.redis_server import EmbeddedServerError, data_dir, redis_url
+
+
+def _port(raw: str) -> int:
+    """A TCP port, 1-65535 (argparse says which option it was for)."""
+    try:
+        port = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a port number: {raw!r} (--port, else $PORT)"
+        ) from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1-65535 (--port, else $PORT)")
+    return port
+
+
+def _at_least(least: int) -> Callable[[str], int]:
+    def whole(raw: str) -> int:
+        try:
+            n = int(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {raw!r}") from None
+        if n < least:
+            raise argparse.ArgumentTypeError(f"{n} is too few: at least {least}")
+        return n
+
+    return whole
+
+
+def _seconds(raw: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {raw!r}") from None
+    if not 0.1 <= seconds <= 3600:  # (0 polled Redis and the file without pause: 70% of a core)
+        raise argparse.ArgumentTypeError(f"{raw} s: use 0.1 to 3600 seconds")
+    return seconds
+
+
+def _default_port() -> str:
+    """$PORT, checked when a command that serves uses it (every other command ignores it)."""
+    return os.environ.get("PORT", "8000")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,12 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file (default: $AGGREGATOR_CONFIG or ./aggregator.toml)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    port = int(os.environ.get("PORT", "8000"))
+    # (A string default goes through `type`: a bad $PORT is an argparse error, for these only.)
+    port = _default_port()
 
-    p = sub.add_parser("run", help="everything: embedded Redis (unless REDIS_URL), web, workers")
-    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p = sub.add_parser(
+        "run", help="everything: embedded Redis (unless REDIS_URL), scheduler, web, workers"
+    )
+    p.add_argument("--workers", type=_at_least(1), default=2, help="worker processes (default 2)")
     p.add_argument("--host", default="127.0.0.1", help="web address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=port, help="web port (default $PORT or 8000)")
+    p.add_argument("--port", type=_port, default=port, help="web port (default $PORT or 8000)")
     p.set_defaults(func=supervisor.cmd_run)
 
     p = sub.add_parser("worker", help="one RQ worker that refreshes sources")
@@ -50,13 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=processes.cmd_worker)
 
     p = sub.add_parser("scheduler", help="claims due sources and enqueues them")
-    p.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
+    p.add_argument(
+        "--interval", type=_seconds, default=1.0, help="seconds between ticks (default 1)"
+    )
     p.set_defaults(func=processes.cmd_scheduler)
 
     p = sub.add_parser("web", help="the web app under gunicorn")
     p.add_argument("--host", default="0.0.0.0", help="address (default 0.0.0.0)")  # noqa: S104
-    p.add_argument("--port", type=int, default=port, help="port (default $PORT or 8000)")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    p.add_argument("--port", type=_port, default=port, help="port (default $PORT or 8000)")
+    p.add_argument("--workers", type=_at_least(1), default=2, help="gunicorn workers (default 2)")
     p.set_defaults(func=processes.cmd_web)
 
     p = sub.add_parser("redis", help="only the embedded Redis-compatible server")
@@ -106,10 +152,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except redis.exceptions.ConnectionError as error:
         # The commands that read or change the store need it running: one line, not a traceback.
+        where = (
+            ""
+            if os.environ.get("REDIS_URL")
+            else f" The embedded server is looked for in the data directory {data_dir()}"
+            " (./var of the directory this runs in, or $AGGREGATOR_DATA_DIR): run this where"
+            " the service was started, or set AGGREGATOR_DATA_DIR to its data directory."
+        )
         print(
-            f"aggregator: cannot reach Redis at {redis_url()} ({error}). Is the service running? "
-            "`make run` (or `aggregator run`) starts it, with its embedded server; set REDIS_URL "
-            "for another server.",
+            f"aggregator: cannot reach Redis at {redis_url()} ({error}).{where} If the service is"
+            " not running, `make run` (or `aggregator run`) starts it, with its embedded server;"
+            " set REDIS_URL for another server.",
             file=sys.stderr,
         )
         return 1

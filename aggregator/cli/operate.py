@@ -36,7 +36,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from workers import jobs, scheduler
 
-    config = common.load(args)
+    store = Store(connect(redis_url()))
+    # While the file is invalid, the config the service runs on (its sources are the ones to
+    # refresh, and when an operator is troubleshooting).
+    config = common.load_or_published(args, store)
     ids = [s.id for s in config.sources] if args.all else list(args.sources)
     if not ids:
         raise SystemExit("name one or more source ids, or pass --all")
@@ -44,7 +47,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if unknown:
         known = ", ".join(s.id for s in config.sources)
         raise SystemExit(f"unknown source(s): {', '.join(unknown)}\nknown: {known}")
-    store = Store(connect(redis_url()))
     # The running scheduler owns what is published; a local file (maybe stale, maybe another
     # machine's) only stands in when nothing has been published yet.
     if store.published_config() is None:
@@ -70,7 +72,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    config = common.load(args)
+    store = Store(connect(redis_url()))
+    config = common.load_or_published(args, store)  # (as refresh: the running one, if invalid)
     sources = config.sources
     if args.source is not None:
         one = config.source(args.source)
@@ -78,7 +81,6 @@ def cmd_sources(args: argparse.Namespace) -> int:
             known = ", ".join(s.id for s in config.sources)
             raise SystemExit(f"unknown source: {args.source}\nknown: {known}")
         sources = (one,)
-    store = Store(connect(redis_url()))
     # Rows are read a page at a time and printed as they come: the first line shows at once and
     # memory holds one page, however many sources there are.
     rows = _source_rows(store, sources, failing_only=args.failing)
@@ -180,9 +182,12 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 def cmd_export_opml(args: argparse.Namespace) -> int:
     from aggregator.opml import render_opml
 
-    body = render_opml(common.load(args))
+    body = render_opml(common.load_or_published(args, Store(connect(redis_url()))))
     if args.output and args.output != "-":
-        Path(args.output).write_bytes(body)
+        try:
+            Path(args.output).write_bytes(body)
+        except OSError as e:
+            raise SystemExit(f"aggregator: cannot write {args.output}: {e.strerror}") from e
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
