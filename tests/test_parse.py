@@ -1254,3 +1254,19 @@ def test_the_fast_paths_checks_read_hostile_markup_once(extra: bytes) -> None:
 def test_html_in_cdata_and_host_names_keep_the_fast_path(extra: bytes) -> None:
     feed = parse(_item_with(extra), url="https://x.example/feed", headers={})
     assert (feed.parser, feed.fallback) == (FAST_PARSER, "")
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_items_own_language_is_its_language(parser: str) -> None:
+    """A French item of an English channel was tagged "en": its <dc:language> was not read."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        b"<channel><title>T</title><link>https://e.example/</link><language>en</language>"
+        b"<item><title>Bonjour</title><link>https://e.example/1</link>"
+        b"<dc:language>fr</dc:language><description>Texte</description></item>"
+        b"<item><title>Hi</title><link>https://e.example/2</link><description>x</description>"
+        b"</item></channel></rss>"
+    )
+    parsed = parse(body, url="https://e.example/feed", headers={}, parser=parser)
+    assert parsed.language == "en"
+    assert [e.language for e in parsed.entries] == ["fr", None]
