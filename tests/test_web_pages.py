@@ -423,6 +423,14 @@ def test_an_embed_of_no_category_says_so_in_the_embed_not_with_the_whole_site(
     publish(store, replace(web_config, categories=(*web_config.categories, old)))
     publish(store, web_config)
     assert "<strong>This category was removed</strong>" in text(client, "/embed/old-news", 410)
+    # Addresses under /embed/ that name no embed: the site's 404 refused to be framed.
+    for path in ("/embed/", "/embed/tech/extra"):
+        missing = client.get(path)
+        assert missing.status_code == 404, path
+        assert "frame-ancestors *" in missing.headers["Content-Security-Policy"], path
+        assert '<body class="embed theme-light">' in missing.get_data(as_text=True)
+    slash = client.get("/embed/tech/?limit=5")
+    assert (slash.status_code, slash.headers["Location"]) == (308, "/embed/tech?limit=5")
 
 
 def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Store) -> None:
@@ -825,6 +833,39 @@ def test_embed_pages_are_kept_rendered_with_etags_until_their_category_changes(
     add_articles("hacker-blog", 1)
     assert client.get("/embed/tech").data != first.data
     assert cache.renders == renders + 2
+
+
+def test_every_process_renders_one_minutes_embed_alike(
+    web_config: Config,
+    redis_url: str,
+    store: Store,
+    add_articles: AddArticles,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each process rendered its "N minutes ago" at the second it first needed the embed: two
+    processes held different bytes for one minute's content, and partners' revalidations got
+    200s instead of 304s whenever the other one answered."""
+    minute = int(datetime.now(UTC).timestamp() // embed.AGE_STEP)
+    start = datetime.fromtimestamp(minute * embed.AGE_STEP, UTC)
+    add_articles("hacker-blog", 1, published=start - timedelta(seconds=100))
+    store.publish_config(config_module.dumps(web_config))
+    answers = []
+    for second in (1, 59):  # "2 minutes ago" at the first, "3 minutes ago" at the second
+        moment = start + timedelta(seconds=second)
+
+        class Clock(datetime):
+            at = moment
+
+            @classmethod
+            def now(cls, tz: object = None) -> Clock:  # type: ignore[override]
+                return cls.fromtimestamp(cls.at.timestamp(), UTC)
+
+        monkeypatch.setattr(pages, "datetime", Clock)
+        monkeypatch.setattr(embed, "time", type("T", (), {"time": staticmethod(moment.timestamp)}))
+        process = create_app(web_config, redis_url, recheck_interval=0).test_client()
+        answers.append(process.get("/embed/tech"))
+    assert answers[0].headers["ETag"] == answers[1].headers["ETag"]
+    assert answers[0].data == answers[1].data
 
 
 def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:

@@ -349,7 +349,9 @@ def _redirect_from_base_url(response: Response) -> Response:
         if request.script_root and path.startswith(request.script_root):
             path = path[len(request.script_root) :]
         query = f"?{target.query}" if target.query else ""
-        response.location = get_config().site.base_url.rstrip("/") + path + query
+        # A new response, not a new Location only: werkzeug's body linked the client's host too.
+        location = get_config().site.base_url.rstrip("/") + path + query
+        return Response(status=response.status_code, headers={"Location": location})
     return response
 
 

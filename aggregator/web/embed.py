@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, abort, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from aggregator.web import get_config, no_category, render_slot, web_state
@@ -95,6 +96,20 @@ def _message(error: HTTPException) -> tuple[str, int]:
     return page, code
 
 
+@bp.get("/embed/", defaults={"rest": ""})
+@bp.get("/embed/<path:rest>")
+def not_an_embed(rest: str) -> Response:
+    """An address under /embed/ that names no embed: `/embed/world/` is /embed/world (a trailing
+    slash is an easy slip in a partner's HTML); anything else is the embed's own 404, which a
+    partner's iframe can show (the site's refused to be framed)."""
+    slug = rest.removesuffix("/")
+    if slug and "/" not in slug:
+        query = request.query_string.decode("latin-1")
+        location = f"{request.script_root}/embed/{slug}" + (f"?{query}" if query else "")
+        return Response(status=308, headers={"Location": location})
+    abort(404)
+
+
 @bp.get("/embed/<slug>")
 def embed_page(slug: str) -> Response:
     """The newest articles of a category (or of all, for "all") as a page for an iframe.
@@ -113,8 +128,11 @@ def embed_page(slug: str) -> Response:
     # From here on, "all" is None, as everywhere behind the URL; each story once, like the
     # JSON feed embed.js reads.
     key = category.slug if category else None
-    # Its times read "5 minutes ago": a rendering is kept for one minute at most.
-    version = (generation, state.versions.get(key), int(time.time() // AGE_STEP))
+    # Its times read "5 minutes ago": a rendering is kept for one minute at most, and its times
+    # are as at the minute's start, so that every process renders the same bytes (and ETag) in
+    # it: rendered "now", two processes' "3" and "4 minutes ago" made partners' 304s 200s.
+    minute = int(time.time() // AGE_STEP)
+    version = (generation, state.versions.get(key), minute)
 
     def render() -> tuple[bytes, None]:
         collapse = category.collapse_stories if category else True
@@ -122,6 +140,7 @@ def embed_page(slug: str) -> Response:
             articles, _ = story_page(state.store, key, options.limit, collapse)
             page = render_page(
                 "embed.html",
+                now=datetime.fromtimestamp(minute * AGE_STEP, UTC),
                 category=category,
                 articles=articles,
                 options=options,

@@ -205,9 +205,10 @@ def _category_titles(config: Config) -> Callable[[str], str]:
     return lambda slug: titles.get(slug, slug)
 
 
-def render_page(template: str, **context: Any) -> str:
-    """Render `template` with the common context plus the view's own."""
-    base = page_context(get_config(), datetime.now(UTC))
+def render_page(template: str, now: datetime | None = None, **context: Any) -> str:
+    """Render `template` with the common context plus the view's own; times are relative to
+    `now` (default: this moment)."""
+    base = page_context(get_config(), now or datetime.now(UTC))
     return render_template(template, **base, **context)
 
 
