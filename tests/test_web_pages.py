@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -23,6 +24,7 @@ from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.store import Store
 from aggregator.web import create_app, embed, i18n, pages
+from tests.support.web_server import LiveServer
 from workers.scheduler import publish
 
 AddArticles = Callable[..., list[Article]]
@@ -866,6 +868,29 @@ def test_every_process_renders_one_minutes_embed_alike(
         answers.append(process.get("/embed/tech"))
     assert answers[0].headers["ETag"] == answers[1].headers["ETag"]
     assert answers[0].data == answers[1].data
+
+
+def test_pages_are_gzipped_and_revalidated_by_etag(
+    live_server: LiveServer, add_articles: AddArticles
+) -> None:
+    """Pages went uncompressed (14-20 KB each) and without a validator: every reload and
+    every cache in front re-fetched the whole page."""
+    (article,) = add_articles("hacker-blog", 1)
+    for path in ("/", "/c/tech/", f"/a/{article.id}", "/sources"):
+        url = live_server.url + path
+        plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
+        with httpx.Client() as http, http.stream("GET", url) as zipped:  # (asks for gzip)
+            raw = b"".join(zipped.iter_raw())
+            headers = zipped.headers
+        assert headers["content-encoding"] == "gzip", path
+        assert gzip.decompress(raw) == plain.content
+        assert len(raw) < len(plain.content) / 2
+        assert headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+        assert headers["etag"] != plain.headers["etag"]
+        assert plain.headers["cache-control"] == "no-cache"
+        again = httpx.get(url, headers={"If-None-Match": headers["etag"]})
+        assert (again.status_code, again.content) == (304, b""), path
+        assert httpx.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
 
 
 def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:

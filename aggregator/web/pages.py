@@ -7,6 +7,8 @@ Jinja templates in templates/. Every text field is escaped by Jinja's autoescape
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -30,6 +32,35 @@ from aggregator.web import Page, get_config, get_store, no_category, rendering, 
 from aggregator.web.i18n import absolute_time, iso_time, reader_time, translate
 
 bp = Blueprint("pages", __name__)
+
+# Pages this small or smaller go uncompressed: gzip would save less than it costs.
+GZIP_MIN_BYTES = 1024
+
+
+@bp.after_request
+def _validated_and_compressed(response: Response) -> Response:
+    """A page with a strong ETag of its bytes, and gzip-coded when the client takes it (each
+    coding its own ETag), so a reload or a revalidating cache gets a 304 and a page travels as
+    a third of its size. Rendered per request still: its "5 minutes ago" moves every minute."""
+    if response.status_code != 200 or response.is_streamed or response.mimetype != "text/html":
+        return response
+    body = response.get_data()
+    digest = hashlib.sha256(body).hexdigest()[:40]
+    gzipped = len(body) >= GZIP_MIN_BYTES and request.accept_encodings["gzip"] > 0
+    etag = f"{digest}-gzip" if gzipped else digest
+    response.headers["ETag"] = f'"{etag}"'
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers.setdefault("Cache-Control", "no-cache")  # stored, revalidated each time
+    if request.if_none_match.contains_weak(etag):
+        response.status_code = 304
+        response.set_data(b"")
+        response.headers.pop("Content-Length", None)
+        return response
+    if gzipped:
+        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
 
 HOME_PER_CATEGORY = 5  # one lead story and four more per category on the front page
 PAGE_SIZE = 20
