@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from aggregator.models import Article, Enclosure, Outcome, SourceState, source_h
 from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.store import Store
-from aggregator.web import create_app, embed, i18n, pages
+from aggregator.web import STATIC, create_app, embed, i18n, pages
 from tests.support.web_server import LiveServer
 from workers.scheduler import publish
 
@@ -199,7 +200,24 @@ def test_static_files_are_linked_by_version_and_kept_a_year(client: FlaskClient)
     response = client.get(link[1])
     assert response.status_code == 200
     assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert "immutable" in response.headers["Cache-Control"]
     assert re.search(r'src="/static/embed-frame\.js\?v=[0-9a-f]{12}"', text(client, "/embed/tech"))
+    # Only this release's ?v= is kept a year: an old host answering a new page's ?v=<new> in a
+    # rolling deploy had its old CSS kept a year under the new URL.
+    version = link[1].rsplit("=", 1)[1]
+    for url in ("/static/site.css", "/static/site.css?v=0123456789ab"):
+        other = client.get(url)
+        assert other.headers["Cache-Control"] == "public, max-age=300", url
+        # The ETag is the content's hash: the same on every host and after every deploy.
+        assert other.headers["ETag"] == response.headers["ETag"] == f'"{version}"'
+    revalidated = client.get(link[1], headers={"If-None-Match": f'"{version}"'})
+    assert revalidated.status_code == 304
+    script = client.get("/embed.js")
+    assert script.headers["ETag"] == f'"{pages_module_hash("embed.js")}"'
+
+
+def pages_module_hash(name: str) -> str:
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
 
 
 def test_a_page_dates_what_is_older_than_a_week() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, request, send_from_directory, url_for
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
@@ -212,13 +212,14 @@ def create_app(
     if redis_url is None:
         redis_url = default_redis_url()
     # The templates live at the project's root (templates/), beside aggregator/.
-    app = Flask(__name__, template_folder=str(TEMPLATES))
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
     # Larger bodies get 413 before they are read (the server enforces the same limit).
     app.config["MAX_CONTENT_LENGTH"] = http_server.max_body_bytes()
     # Our pages link each static file with its content's hash (`_static_versions`): a browser,
     # and every partner's iframe, keeps it for a year instead of asking again at each view.
-    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
-    app.url_defaults(_static_versions())
+    hashes = static_hashes()
+    app.url_defaults(_static_versions(hashes))
+    app.add_url_rule("/static/<path:filename>", "static", _static_file(hashes))
     app.config["RENDERS_PER_CLIENT"] = http_server.renders_per_client()
     app.config["TRUSTED_PROXIES"] = proxies = http_server.trusted_proxies()
     if proxies:  # the client's address from X-Forwarded-For
@@ -362,17 +363,42 @@ def no_category(slug: str) -> NoReturn:
 
 
 STATIC_MAX_AGE = 365 * 24 * 3600
+STATIC_UNVERSIONED_MAX_AGE = 300  # a static URL without this release's ?v=
 STATIC = Path(__file__).parent / "static"
 
 
-def _static_versions() -> Callable[[str, dict[str, Any]], None]:
-    """A url_defaults hook adding ?v=<hash of the file> to every static URL a page builds, so a
-    new release's CSS or script is a new URL and the year of caching never serves an old one."""
-    hashes = {
+@functools.lru_cache(maxsize=1)
+def static_hashes() -> dict[str, str]:
+    """Each static file's content hash (12 hex digits): its ?v= and its ETag."""
+    return {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         for path in STATIC.iterdir()
         if path.is_file()
     }
+
+
+def _static_file(hashes: dict[str, str]) -> Callable[[str], Response]:
+    """The static files: a year of caching (immutable) only under this release's ?v=, five
+    minutes otherwise, and the content's hash as ETag. A year for any ?v= let a host of the old
+    release, during a rolling deploy, answer a new page's ?v=<new> with the old CSS, kept a year
+    under the new URL; and werkzeug's ETag (mtime, size, path) differed between hosts and
+    deploys for the same bytes, so revalidations of embed.js missed."""
+
+    def static(filename: str) -> Response:
+        version = hashes.get(filename)
+        current = version is not None and request.args.get("v") == version
+        max_age = STATIC_MAX_AGE if current else STATIC_UNVERSIONED_MAX_AGE
+        response = send_from_directory(STATIC, filename, etag=version or True, max_age=max_age)
+        if current:
+            response.cache_control.immutable = True
+        return response
+
+    return static
+
+
+def _static_versions(hashes: dict[str, str]) -> Callable[[str, dict[str, Any]], None]:
+    """A url_defaults hook adding ?v=<hash of the file> to every static URL a page builds, so a
+    new release's CSS or script is a new URL and the year of caching never serves an old one."""
 
     def add_version(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and values.get("filename") in hashes:

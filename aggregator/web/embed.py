@@ -18,7 +18,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_file
 from werkzeug.exceptions import HTTPException
 
-from aggregator.web import get_config, no_category, render_slot, web_state
+from aggregator.web import get_config, no_category, render_slot, static_hashes, web_state
 from aggregator.web.feeds import rendered_response, story_page, to_cached_limit
 from aggregator.web.pages import render_page
 
@@ -160,7 +160,9 @@ def embed_page(slug: str) -> Response:
 @bp.get("/embed.js")
 def embed_script() -> Response:
     """The partner script, as JavaScript that other origins may load."""
-    response = send_file(SCRIPT, mimetype="text/javascript", max_age=SCRIPT_MAX_AGE)
+    # (Its content's hash as ETag: the same on every host and after every deploy of it.)
+    etag = static_hashes()[SCRIPT.name]
+    response = send_file(SCRIPT, mimetype="text/javascript", max_age=SCRIPT_MAX_AGE, etag=etag)
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     # for <script crossorigin integrity="…">, which a partner may pin it with
     response.headers["Access-Control-Allow-Origin"] = "*"
