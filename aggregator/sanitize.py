@@ -165,9 +165,12 @@ _HTML_ELEMENTS = frozenset(
     marquee math menu meta meter nav nobr noscript object ol optgroup option output p param
     picture pre progress q rp rt ruby s samp script section select small source span strike
     strong style sub summary sup svg table tbody td template textarea tfoot th thead time title
-    tr track tt u ul var video wbr""".split()  # noqa: SIM905 - a list of 130 would be 130 lines
+    tr track tt u ul var video wbr applet basefont bgsound isindex keygen listing plaintext
+    spacer xmp""".split()  # noqa: SIM905 - a list of 140 would be 140 lines
 )
-_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)(?=[\s/>])|<!--")  # a lone "</div>" is text
+# A start tag's name, with the hyphens of a custom element (<lite-youtube>) and the prefix of
+# Word's <o:p>, which are HTML too; "impl<T: Display>" is no tag. (A lone "</div>" is text.)
+_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*(?:[-:][A-Za-z0-9]+)*)(?=[\s/>])|<!--")
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
 # An iframe's content is raw text to the HTML parser, up to its end tag: with `<iframe/>` (no
 # such thing in HTML) that is the rest of the document, markup and all, never words to read.
@@ -522,7 +525,8 @@ def reads_as_text(text: str) -> bool:
     if "<" not in text and "\n" not in text.strip():
         return False  # read as HTML, the same text
     for match in _TAG_NAME.finditer(text):
-        if match[1] is None or match[1].lower() in _HTML_ELEMENTS:
+        name = match[1]
+        if name is None or name.lower() in _HTML_ELEMENTS or "-" in name or ":" in name:
             return False
     return not _has_reference(text)
 
