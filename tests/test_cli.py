@@ -523,3 +523,15 @@ def test_sources_with_an_id_shows_unreadable_dates_and_full_text_failures(
     beta = next(r for r in rows if r["id"] == "beta")
     assert (beta["unreadable_dates"], beta["full_text_failures"]) == (3, 1)
     assert beta["pages_pending"] == 4
+
+
+def test_run_warns_when_base_url_names_this_machine_on_another_port() -> None:
+    """`PORT=38080 make run` on the example config served links to localhost:8000, unsaid."""
+    from aggregator.cli.supervisor import base_url_mismatch
+
+    warning = base_url_mismatch("http://localhost:8000", 38080)
+    assert warning.startswith("site.base_url is http://localhost:8000, but the web serves on port")
+    assert 'set [site] base_url to "http://localhost:38080"' in warning
+    assert base_url_mismatch("http://localhost:8000", 8000) == ""
+    assert base_url_mismatch("http://127.0.0.1", 80) == ""
+    assert base_url_mismatch("https://news.example.com", 8000) == ""  # a proxy maps it

@@ -1005,13 +1005,13 @@ def test_the_text_of_every_corpus_article_read_without_a_second_parse_is_strip_t
         # Custom elements, Word's <o:p> and old elements are HTML too: shown as text, the tags
         # stood in the article.
         (
-            "Watch:\n<lite-youtube videoid=\"x1\">Talk video</lite-youtube>",
+            'Watch:\n<lite-youtube videoid="x1">Talk video</lite-youtube>',
             True,
             "Watch: Talk video",
             None,
         ),
         ("Dear readers<o:p></o:p>\nsee you", True, "Dear readers see you", None),
-        ("safe<applet code=\"a.class\"></applet> words", True, "safe words", None),
+        ('safe<applet code="a.class"></applet> words', True, "safe words", None),
         # Declared plain: HTML only when it closes an element it opened; references decoded.
         ("<p>Hi</p>", False, "Hi", "<p>Hi</p>"),
         (

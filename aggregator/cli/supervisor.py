@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlsplit
 
 from aggregator.cli import common
 from aggregator.config import Config
@@ -72,6 +73,23 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+
+
+def base_url_mismatch(base_url: str, port: int) -> str:
+    """A warning when site.base_url names this machine on another port than the web's: every
+    feed's links and ids and every redirect would point there (the example's localhost:8000
+    with --port 38080), or "" when it does not."""
+    parts = urlsplit(base_url)
+    if parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        return ""  # a public address: a proxy in front may well map its port to ours
+    named = parts.port or (443 if parts.scheme == "https" else 80)
+    if named == port:
+        return ""
+    return (
+        f"site.base_url is {base_url}, but the web serves on port {port}: feeds' links and ids"
+        f" and redirects point at {base_url}; set [site] base_url to"
+        f' "{parts.scheme}://{parts.hostname}:{port}" (or the address readers use)'
+    )
 
 
 def _port_problem(host: str, port: int) -> str:
@@ -152,6 +170,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         for name in commands:
             supervisor.start(name)
         print(f"aggregator: serving {config.site.title} on http://{args.host}:{args.port}/")
+        if mismatch := base_url_mismatch(config.site.base_url, args.port):
+            print(f"aggregator: {mismatch}")
         print("aggregator: Ctrl-C stops everything", flush=True)
         revived: list[float] = []
         while not stopping.wait(1.0):
