@@ -324,8 +324,10 @@ def _problem_lines(text: str, problems: Sequence[str]) -> list[int | None]:
             found.append(None)
             continue
         table, index, key = place.group("table", "index", "key")
-        if index is None and key is None:  # a top-level key ("sources = 3")
-            found.append(_key_line(lines, 0, table))
+        if index is None and key is None:  # a top-level key ("sources = 3"), or a table's
+            # name ("[fetchh]", "[[source]]": its first header)
+            starts = headers.get((table, False)) or headers.get((table, True)) or []
+            found.append(_key_line(lines, 0, table) or (starts[0] + 1 if starts else None))
             continue
         starts = headers.get((table, index is not None), [])
         wanted = int(index or 0)

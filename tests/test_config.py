@@ -677,6 +677,13 @@ def test_a_problem_s_line_is_its_key_s_else_its_table_s() -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(inline + '[[categories]]\nslug = "n"\ntitle = "N"\n')
     assert info.value.located == info.value.problems
+    # A misspelt table's own name: its header's line.
+    with pytest.raises(ConfigError) as info:
+        parse_config('[site]\ntitle = "T"\n\n[fetchh]\ninterval = 5\n\n[[source]]\nname = "a"\n')
+    assert info.value.located == [
+        'line 4: fetchh: unknown key (did you mean "fetch"?)',
+        'line 7: source: unknown key (did you mean "sources"?)',
+    ]
 
 
 def test_a_mistake_repeated_in_every_source_is_shown_a_few_times_not_ten_thousand() -> None:
