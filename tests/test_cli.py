@@ -150,6 +150,15 @@ def test_sources_with_an_id_prints_that_source_whole(
 
     with pytest.raises(SystemExit, match="unknown source: nope"):
         cli.main(["--config", str(config_file), "sources", "nope"])
+    # A healthy source's last read warned of something: a warning, not an error.
+    lenient = "The feed is not well-formed XML (x); it was read leniently."
+    with_states.save_state(SourceState("alpha", outcome=Outcome.OK, last_error=lenient))
+    assert cli.main(["--config", str(config_file), "sources", "alpha"]) == 0
+    assert re.search(rf"^warning: +{re.escape(lenient)}$", capsys.readouterr().out, re.M)
+    # Nothing failing: said so, not "no sources" (an empty config, as it read).
+    with_states.save_state(SourceState("beta", outcome=Outcome.OK))
+    assert cli.main(["--config", str(config_file), "sources", "--failing"]) == 0
+    assert capsys.readouterr().out == "no failing or gone sources\n"
 
 
 def test_sources_json_is_the_indented_array_json_dump_writes(

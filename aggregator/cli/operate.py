@@ -93,7 +93,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
         return 0
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     width = shutil.get_terminal_size((120, 24)).columns
-    for line in terminal.source_table(rows, width, color, now=time.time()):
+    empty = "no failing or gone sources" if args.failing else "no sources"
+    for line in terminal.source_table(rows, width, color, now=time.time(), empty=empty):
         print(line)
     return 0
 

@@ -62,7 +62,12 @@ def format_sources(rows: list[dict[str, Any]], width: int, color: bool, now: flo
 
 
 def source_table(
-    rows: Iterable[dict[str, Any]], width: int, color: bool, now: float, page: int = 500
+    rows: Iterable[dict[str, Any]],
+    width: int,
+    color: bool,
+    now: float,
+    page: int = 500,
+    empty: str = "no sources",
 ) -> Iterator[str]:
     """The source table's lines, each as soon as its row comes.
 
@@ -72,7 +77,7 @@ def source_table(
     it = iter(rows)
     head = [(_table_cells(row, now), row["state"]) for row in islice(it, page)]
     if not head:
-        yield "no sources"
+        yield empty
         return
     following = next(it, None)
     fixed = [max(len(h), *(len(c[i]) for c, _ in head)) for i, h in enumerate(_HEADERS[:-1])]
@@ -145,7 +150,8 @@ def format_source(row: dict[str, Any], now: float) -> str:
         ("full text failures", str(row.get("full_text_failures") or "")),
         ("last full text error", str(row.get("full_text_error") or "")),
         ("pages waiting", str(row.get("pages_pending") or "")),
-        ("last error", row["last_error"] or "-"),
+        # A source that reads fine may still have been warned of (a feed read leniently).
+        ("last error" if row["state"] != "healthy" else "warning", row["last_error"] or "-"),
     ]
     width = max(len(label) for label, _ in facts)
     return "\n".join(f"{label + ':':<{width + 1}} {value}" for label, value in facts if value)
