@@ -261,13 +261,13 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     try:
         raw = Path(where).read_bytes()
     except FileNotFoundError:
-        raise ConfigError(
-            [
-                f"{where}: no such file; copy aggregator.example.toml to aggregator.toml"
-                f" (or point ${ENV_VAR} at your config file)"
-            ],
-            where,
-        ) from None
+        fix = (
+            f"copy aggregator.example.toml to aggregator.toml (or point ${ENV_VAR} at your"
+            " config file)"
+            if where == DEFAULT_PATH
+            else f"check the path (--config, or ${ENV_VAR}), or copy aggregator.example.toml there"
+        )
+        raise ConfigError([f"{where}: no such file; {fix}"], where) from None
     except OSError as e:
         raise ConfigError([f"{where}: cannot read it: {e.strerror}"], where) from e
     return parse_config(raw, path=where)
@@ -532,6 +532,17 @@ def _slug(value: object) -> str:
             f" at most 64{hint}"
         )
     return slug
+
+
+def slug_problem(slug: str) -> str:
+    """Why `slug` cannot name a category ("" when it can): for slugs given outside the file."""
+    if slug in RESERVED_SLUGS:
+        return f'"{slug}" is reserved (/embed/{slug} means every category merged)'
+    try:
+        _slug(slug)
+    except _Invalid as e:
+        return str(e)
+    return ""
 
 
 def _origins(value: object) -> tuple[str, ...]:

@@ -169,7 +169,7 @@ class EmbeddedServer:
             os.close(fd)
             raise EmbeddedServerError(
                 f"another embedded server (pid {owner}) is already running on {self.data_dir}; "
-                "stop it first or use another data dir"
+                "stop it first or use another data dir (AGGREGATOR_DATA_DIR)"
             ) from None
         self._lock_fd = fd
 

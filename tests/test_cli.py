@@ -341,6 +341,33 @@ def test_import_opml_refuses_unreadable_files_with_exit_2(
     assert cli.main(["--config", str(config_file), "import-opml", str(tmp_path / "none")]) == 2
 
 
+@pytest.mark.parametrize(
+    ("category", "says"),
+    [
+        (
+            "World",
+            '"World" is not a slug: use lower-case ASCII letters, digits and hyphens, at most 64'
+            ' (did you mean "world"?)',
+        ),
+        ("all", '"all" is reserved'),
+    ],
+)
+def test_import_opml_checks_the_category_it_is_given_first(
+    config_file: Path, category: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad --category came back as one config problem per feed, at lines of a file never
+    written (or not at all when every feed was skipped)."""
+    opml = ROOT / "tests" / "fixtures" / "ampersands.opml"
+    before = config_file.read_text(encoding="utf-8")
+    argv = ["--config", str(config_file), "import-opml", str(opml), "--category", category]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("aggregator: --category: ")
+    assert says in err
+    assert len(err.strip().splitlines()) == 1
+    assert config_file.read_text(encoding="utf-8") == before
+
+
 def test_export_opml_to_stdout_and_file(
     config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

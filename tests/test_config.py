@@ -125,7 +125,19 @@ def test_missing_file_names_the_path_and_the_fix(tmp_path: Path) -> None:
         load_config(missing)
     message = str(info.value)
     assert str(missing) in message
-    assert "copy aggregator.example.toml to aggregator.toml" in message
+    # A path someone named: that path is the thing to check (copying the example to
+    # ./aggregator.toml would not help).
+    assert "no such file; check the path (--config, or $AGGREGATOR_CONFIG)" in message
+    assert "copy aggregator.example.toml there" in message
+
+
+def test_missing_default_file_says_to_copy_the_example(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AGGREGATOR_CONFIG", raising=False)
+    with pytest.raises(ConfigError, match=r"copy aggregator\.example\.toml to aggregator\.toml"):
+        load_config()
 
 
 def test_path_comes_from_the_environment_then_the_working_directory(

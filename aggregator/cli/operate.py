@@ -147,10 +147,15 @@ def _write_json_array(rows: Iterable[dict[str, Any]]) -> None:
 
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
-    from aggregator.config import DEFAULT_PATH, ENV_VAR
+    from aggregator.config import DEFAULT_PATH, ENV_VAR, slug_problem
     from aggregator.opml import OpmlError, import_feeds, parse_opml
 
     path = args.config or os.environ.get(ENV_VAR) or DEFAULT_PATH
+    if args.category is not None and (problem := slug_problem(args.category)):
+        # (Checked first: as a config problem it came once per feed, at lines of a file that
+        # was never written, or not at all when every feed was skipped.)
+        print(f"aggregator: --category: {problem}", file=sys.stderr)
+        return 2
     try:
         raw = Path(args.file).read_bytes()
     except OSError as e:
