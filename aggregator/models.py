@@ -194,6 +194,7 @@ class SourceState:
     paused: bool = False
     gone: bool = False
     unreadable_dates: int = 0  # entries of the last parsed feed whose date could not be read
+    future_dates: int = 0  # entries of the last parsed feed dated ahead of now (normalize.Report)
     full_text_failures: int = 0  # article pages that could not be extracted (full_text sources)
     full_text_error: str = ""  # the last such failure, in a sentence
     # Articles of the last feed read whose page is still to fetch (over a refresh's page budget,

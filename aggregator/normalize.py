@@ -41,6 +41,7 @@ from aggregator.sanitize import (
 
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
 TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
+FUTURE_SLACK = timedelta(minutes=15)  # a date this far ahead of now is counted (clocks drift)
 UNTITLED = "(untitled)"
 TITLE_LENGTH = 300  # a title longer than this (the corpus of hostile feeds has 10 MB ones) is cut
 AUTHOR_LENGTH = 200
@@ -104,6 +105,7 @@ class Report:
     """What cleaning a feed's entries found, for the source's state (normalize fills it in)."""
 
     unreadable_dates: int = 0  # entries with a date string nobody could read
+    future_dates: int = 0  # entries dated more than FUTURE_SLACK ahead (a zone read wrong?)
     # The marks of the entries made into articles that will hold (SourceState.entry_marks)
     # and of those left out: the next refresh of the source leaves these out.
     marks: list[str] = field(default_factory=list)
@@ -179,6 +181,9 @@ def normalize(
             continue
         published, updated, unreadable = _dates(entry, local)
         report.unreadable_dates += unreadable
+        # Dated ahead of now (then dated when first seen): most often a zone-less date read in
+        # the wrong zone, which the source's `timezone` mends; the operator is told how many.
+        report.future_dates += any(d and d > now + FUTURE_SLACK for d in (published, updated))
         title = _text(entry.title, entry.title_is_html)
         content_base = _content_base(entry, url, base, site)
         content, text = _content_and_text(entry, content_base, source, learned_junk)

@@ -225,6 +225,7 @@ def refresh_source(
                 settings=settings,
                 last_error=bounded(parsed.warning or ""),
                 unreadable_dates=report.unreadable_dates,
+                future_dates=report.future_dates,
                 full_text_failures=state.full_text_failures + pages.failures,
                 full_text_error=bounded(pages.last_error) or state.full_text_error,
                 pages_pending=pages.pending,

@@ -493,6 +493,7 @@ def test_source_page_shows_unreadable_dates_and_full_text_failures(
         SourceState(
             "alpha",
             unreadable_dates=4,
+            future_dates=5,
             full_text_failures=2,
             full_text_error=error,
             pages_pending=3,
@@ -500,6 +501,7 @@ def test_source_page_shows_unreadable_dates_and_full_text_failures(
     )
     page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
     assert "Unreadable dates</dt><dd" in page
+    assert '<dd id="future-dates">5 in the last feed (dated when first seen)' in page
     assert "4 in the last feed" in page
     assert "2 page fetches failed" in page
     assert error in page

@@ -543,6 +543,7 @@ def test_sources_with_an_id_shows_unreadable_dates_and_full_text_failures(
         SourceState(
             "beta",
             unreadable_dates=3,
+            future_dates=2,
             full_text_failures=1,
             full_text_error=error,
             pages_pending=4,
@@ -551,13 +552,14 @@ def test_sources_with_an_id_shows_unreadable_dates_and_full_text_failures(
     assert cli.main(["--config", str(config_file), "sources", "beta"]) == 0
     out = capsys.readouterr().out
     assert "unreadable dates:" in out
+    assert re.search(r"dates ahead: +2 in the last feed, dated when first seen", out)
     assert "full text failures:" in out
     assert error in out
     assert re.search(r"pages waiting: +4", out)
     assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     beta = next(r for r in rows if r["id"] == "beta")
-    assert (beta["unreadable_dates"], beta["full_text_failures"]) == (3, 1)
+    assert (beta["unreadable_dates"], beta["future_dates"], beta["full_text_failures"]) == (3, 2, 1)
     assert beta["pages_pending"] == 4
 
 

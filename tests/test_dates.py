@@ -230,6 +230,19 @@ def test_a_forum_feed_keeps_its_order_and_unreadable_dates_are_first_seen_and_co
     assert store.get_state("src").unreadable_dates == 2
 
 
+def test_dates_ahead_of_now_are_counted_for_the_operator(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A feed writing Beijing time without its zone, in English titles, is read in UTC: its
+    newest items lie hours ahead, dated when first seen, and nothing told the operator why."""
+    beijing = [f"2026/11/24 {19 - i}:00:00" for i in range(3)]  # NOW is 12:00 UTC, 20:00 there
+    url = feed_server.add("/ahead", _rss([*beijing, "2026/11/24 11:50:00"]))
+    _refresh(store, url, None)
+    assert store.get_state("src").future_dates == 3  # not the one 10 minutes ago
+    _refresh(store, url, "Asia/Shanghai")  # the operator's fix
+    assert store.get_state("src").future_dates == 0
+
+
 def _forum(language: str, titles: list[str], pub_date: str) -> bytes:
     """An RSS feed, every item dated `pub_date`: Chinese in GB2312 (as Chinese forums write it)."""
     encoding = "gb2312" if titles is CHINESE else "utf-8"

@@ -124,6 +124,7 @@ def _source_rows(
             "articles": state.article_count,
             "adopted_url": state.adopted_url,
             "unreadable_dates": state.unreadable_dates,
+            "future_dates": state.future_dates,
             "full_text_failures": state.full_text_failures,
             "full_text_error": state.full_text_error,
             "pages_pending": state.pages_pending,

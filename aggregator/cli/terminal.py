@@ -147,6 +147,13 @@ def format_source(row: dict[str, Any], now: float) -> str:
         ("next", "-" if due is None else ("now" if due <= now else "in " + _span(due - now))),
         ("articles", str(row["articles"])),
         ("unreadable dates", str(row.get("unreadable_dates") or "")),
+        (
+            "dates ahead",
+            f"{row['future_dates']} in the last feed, dated when first seen (a date without its"
+            " zone read in the wrong one? set the source's timezone)"
+            if row.get("future_dates")
+            else "",
+        ),
         ("full text failures", str(row.get("full_text_failures") or "")),
         ("last full text error", str(row.get("full_text_error") or "")),
         ("pages waiting", str(row.get("pages_pending") or "")),
