@@ -100,6 +100,9 @@ class Category:
     collapse_stories: bool = True  # feeds and pages show each story once
     language: str = ""  # its feeds' language, when not the site's (a Chinese category)
     image: str = ""  # its feeds' artwork: a square picture, as podcast apps show a show's
+    # Slugs it had before a rename: their pages, feeds and embeds redirect here (301), where a
+    # removed slug is Gone (410) and feed readers drop the subscription.
+    former_slugs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -534,6 +537,12 @@ def _slug(value: object) -> str:
     return slug
 
 
+def _slugs(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f'expected an array of slugs, e.g. ["old-news"], got {_kind(value)}')
+    return tuple(_slug(v) for v in value)
+
+
 def slug_problem(slug: str) -> str:
     """Why `slug` cannot name a category ("" when it can): for slugs given outside the file."""
     if slug in RESERVED_SLUGS:
@@ -798,6 +807,7 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         collapse = reader.get("collapse_stories", _bool, True)
         language = reader.get("language", _optional_language, "")
         image = reader.get("image", _optional_url, "")
+        former = reader.get("former_slugs", _slugs, ())
         reader.finish()
         if slug is None:
             continue
@@ -822,8 +832,21 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
                 collapse_stories=collapse,
                 language=language,
                 image=image,
+                former_slugs=former,
             )
         )
+    claimed: dict[str, str] = {}
+    for category in categories:
+        for old in category.former_slugs:
+            place = f"categories[{first_index[category.slug]}].former_slugs"
+            if old in first_index or old in RESERVED_SLUGS:
+                problems.append(
+                    f'{place}: "{old}" is a category\'s slug now; it cannot also lead here'
+                )
+            elif old in claimed:
+                problems.append(f'{place}: "{old}" already leads to "{claimed[old]}"')
+            else:
+                claimed[old] = category.slug
     return tuple(categories)
 
 

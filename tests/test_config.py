@@ -411,6 +411,20 @@ def test_a_category_image_is_an_http_url() -> None:
     assert problem.startswith("categories[0].image: not an absolute http(s) URL"), problem
 
 
+def test_former_slugs_lead_to_one_category_and_are_no_category_of_their_own() -> None:
+    text = '[[categories]]\nslug = "technology"\nformer_slugs = ["tech"]\n'
+    assert parse_config(text).categories[0].former_slugs == ("tech",)
+    clash = text + '[[categories]]\nslug = "tech"\n'
+    assert one_problem(clash).startswith(
+        'categories[0].former_slugs: "tech" is a category\'s slug now'
+    )
+    twice = text + '[[categories]]\nslug = "science"\nformer_slugs = ["tech"]\n'
+    assert one_problem(twice) == (
+        'categories[1].former_slugs: "tech" already leads to "technology"'
+    )
+    assert "is not a slug" in one_problem(text.replace('["tech"]', '["Tech News"]'))
+
+
 def test_language_tags() -> None:
     for tag in ("en", "zh-CN", "zh-Hans-CN", "pt-BR", "gsw"):
         assert parse_config(f'[site]\nlanguage = "{tag}"\n').site.language == tag

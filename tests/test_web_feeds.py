@@ -633,6 +633,35 @@ def test_an_article_with_no_title_nor_text_is_untitled_in_the_sites_language(
     assert UNTITLED not in page
 
 
+def test_a_category_renamed_with_its_former_slug_redirects_there(
+    redis_url: str, store: Store, web_config: Config
+) -> None:
+    """A renamed slug was Gone (410), which tells feed readers to drop the subscription."""
+    categories = tuple(
+        replace(c, slug="technology", former_slugs=("tech",)) if c.slug == "tech" else c
+        for c in web_config.categories
+    )
+    sources = tuple(
+        replace(s, categories=tuple("technology" if c == "tech" else c for c in s.categories))
+        for s in web_config.sources
+    )
+    config = replace(web_config, categories=categories, sources=sources)
+    store.publish_config(config_module.dumps(web_config))
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    for old, new in [
+        ("/c/tech/feed.atom?limit=5", "/c/technology/feed.atom?limit=5"),
+        ("/c/tech/", "/c/technology/"),
+        ("/c/tech/sources.opml", "/c/technology/sources.opml"),
+        ("/embed/tech?theme=dark", "/embed/technology?theme=dark"),
+    ]:
+        moved = client.get(old)
+        assert (moved.status_code, moved.headers["Location"]) == (301, new), old
+        assert client.get(new).status_code == 200, new
+    assert client.get("/c/tech/feed.json").headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/c/nope/feed.json").status_code == 404
+
+
 def test_published_config_wins_over_the_file_one(
     redis_url: str, store: Store, web_config: Config
 ) -> None:

@@ -357,8 +357,20 @@ def _redirect_from_base_url(response: Response) -> Response:
 
 
 def no_category(slug: str) -> NoReturn:
-    """Abort for a category the config does not serve: 410 Gone when one it served before had
-    this slug (a feed reader then stops asking), else 404."""
+    """Abort for a category the config does not serve: a permanent redirect (301) to the same
+    address under its new slug when a category names it among its `former_slugs` (feed readers
+    then move their subscription), else 410 Gone when one it served before had this slug (a feed
+    reader then stops asking), else 404."""
+    renamed = next((c.slug for c in get_config().categories if slug in c.former_slugs), None)
+    if renamed is not None:
+        path = request.path
+        for prefix in ("/c/", "/embed/"):
+            if path.startswith(prefix + slug):
+                path = prefix + renamed + path[len(prefix + slug) :]
+                break
+        query = request.query_string.decode("latin-1")
+        location = request.script_root + path + (f"?{query}" if query else "")
+        abort(Response(status=301, headers={"Location": location}))
     abort(410 if web_state().store.is_removed_category(slug) else 404)
 
 
