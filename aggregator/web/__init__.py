@@ -195,6 +195,10 @@ class WebState:
     settings: Settings
     versions: CategoryVersions
     feed_cache: RenderCache = field(default_factory=RenderCache)
+    # Feeds at another ?limit= or ?collapse= than their default, on their own: a sweep of the
+    # valid variants (48 a category, 106 MB for 14 categories' 200-item ones) pushed the hot
+    # default feeds out of one shared cache, and a quarter of the sweep's requests re-rendered.
+    variant_cache: RenderCache = field(default_factory=RenderCache)
     # slug -> (category version, its newest articles): the pool related articles come from.
     related_pools: dict[str, tuple[int, list[Article]]] = field(default_factory=dict)
 

@@ -287,7 +287,8 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         # Dated as the feed dates itself (render_feed): an empty one by its config, if known.
         return body, max((t for t in (newest, since) if t is not None), default=None)
 
-    entry = state.feed_cache.get((slug, fmt, limit, collapse), version, render)
+    cache = state.feed_cache if limit is None and collapse == default else state.variant_cache
+    entry = cache.get((slug, fmt, limit, collapse), version, render)
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
     return rendered_response(entry, CONTENT_TYPES[fmt], {"Cache-Control": _cache_control(config)})
