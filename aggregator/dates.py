@@ -106,6 +106,16 @@ _ZONE_OFFSETS = {
     "pht": "+0800", "wita": "+0800", "jst": "+0900", "kst": "+0900", "wit": "+0900",
     "acst": "+0930", "aest": "+1000", "aedt": "+1100", "nzst": "+1200", "nzdt": "+1300",
 }  # fmt: skip
+# Names of more than one zone: the one the source's own zone is, else the first (the one feeds
+# mean most: IST India's, not Israel's or Ireland's; AST the Atlantic's, not Arabia's).
+_AMBIGUOUS = {
+    "ist": ("+0530", "+0200", "+0300", "+0100"),
+    "ast": ("-0400", "+0300"),
+    "bst": ("+0100", "+0600"),
+    "cst": ("-0600", "+0800"),  # (US Central, China)
+}
+# Words as well as names: a zone only written in capitals ("et" is French for "and").
+_WORDS_TOO = frozenset({"at", "et", "ct", "mt", "pt"})
 _CHINA_OFFSET = timedelta(hours=8)  # where "CST" is China Standard Time, not US Central
 _OFFSET = re.compile(r"[+-]\d{2}:?\d{2}")  # "+0530", "+05:30" (PHP's date("r") with "P")
 
@@ -141,9 +151,16 @@ def read(
     return None, True
 
 
+MAX_CHARS = 200  # a longer "date" is no date of ours (an 80 KB one took 49 s token by token)
+
+
 def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     """`text` read in one of the formats this module knows, as UTC; None otherwise."""
+    if len(text) > 4 * MAX_CHARS:  # (before the split: its spaces may be most of it)
+        return None
     text = " ".join(text.split())
+    if len(text) > MAX_CHARS:
+        return None
     # A zone's name in an RFC 5322 comment after it ("-0500 (EST)", JavaScript's "GMT+0100
     # (Central European Standard Time)") hid the offset, and the date was read in `local`.
     text = _GMT_OFFSET.sub(r"\1", _ZONE_COMMENT.sub("", text))
@@ -184,7 +201,7 @@ def _standard_offset(zone_info: tzinfo) -> timedelta | None:
 
 
 _ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([A-Za-z][A-Za-z .]*\)$")
-_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)([+-]\d{4})$", re.IGNORECASE)
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)([+-]\d{2}:?\d{2})$", re.IGNORECASE)
 
 
 def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
@@ -216,10 +233,25 @@ _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGN
 
 
 def _zone_offset(name: str, local: tzinfo) -> str | None:
-    """The offset ("+0900") a lower-case zone name stands for, or None for a name we do not know."""
-    if name == "cst" and _standard_offset(local) == _CHINA_OFFSET:
-        return "+0800"  # a source in China's zone means its own CST
+    """The offset ("+0900") a lower-case zone name stands for, or None for a name we do not know.
+    A name of several zones is the source's own when its zone is one of them (a source in
+    China's zone means its own CST, one in Israel's its IST)."""
+    if name in _AMBIGUOUS:
+        own = {_as_offset(_standard_offset(local)), _as_offset(_summer_offset(local))}
+        return next((o for o in _AMBIGUOUS[name] if o in own), _AMBIGUOUS[name][0])
     return _ZONE_OFFSETS.get(name)
+
+
+def _as_offset(delta: timedelta | None) -> str:
+    """A UTC offset written as RFC 822 does: "+0530"."""
+    minutes = int((delta or timedelta(0)).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _summer_offset(zone_info: tzinfo) -> timedelta | None:
+    """The zone's offset in July (its daylight saving time, if it has one)."""
+    return datetime(2024, 7, 15, tzinfo=UTC).astimezone(zone_info).utcoffset()
 
 
 def _rfc822(text: str, local: tzinfo) -> datetime | None:
@@ -227,15 +259,18 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     zone where they write it: after the time (an offset, "+05:30" too, or a name), or before
     the year as Go, ctime and Twitter write it ("Mon Dec 02 10:00:00 -0800 2024")."""
     words: list[str] = []
-    has_month = zoned = False
+    has_month = zoned = timed = False  # timed: the time is among `words` already
     meridiem = ""  # "am" or "pm": "Sat, Dec 16 2023 02:02:33 PM" (NBC) is 14:02
     for token in _MERIDIEM_GLUED.sub(r"\1 \2", text).replace(",", " ").split():
         word = token.lower().rstrip(".")
-        timed = any(":" in w for w in words)
         if word in _MERIDIEMS and words and ":" in words[-1]:  # right after the time only:
             meridiem = _MERIDIEMS[word]  # "Am 16. Dezember 2023 um 12:30" is German, at noon
             continue
-        offset_text = _zone_offset(word, local) if timed or word in ("gmt", "utc") else None
+        offset_text = (
+            _zone_offset(word, local)
+            if (timed or word in ("gmt", "utc")) and (word not in _WORDS_TOO or token.isupper())
+            else None
+        )
         if word in _MONTHS:
             words.append(_MONTHS[word])
             has_month = True
@@ -246,6 +281,7 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
             continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"
         else:
             words.append(token.rstrip(".") if token[:-1].isdigit() else token)
+            timed = timed or ":" in token
     if not has_month and not _ENGLISH_MONTH.search(text):
         return None
     if not any(":" in word for word in words):

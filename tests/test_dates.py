@@ -74,6 +74,7 @@ CASES: list[tuple[str, timedelta | None]] = [
     # An offset with a colon (PHP's date("r") variant, Indian sites), read as no zone before.
     ("Fri, 10 Jan 2020 14:33:00 +05:30", timedelta(hours=5, minutes=30)),
     ("Fri, 10 Jan 2020 14:33:00 +00:00", timedelta(0)),
+    ("Fri, 10 Jan 2020 14:33:00 GMT+05:30", timedelta(hours=5, minutes=30)),
     # The zone before the year (Go's RubyDate and UnixDate, ctime, Twitter), read as no zone.
     ("Fri Jan 10 14:33:00 -0800 2020", timedelta(hours=-8)),
     ("Fri Jan 10 14:33:00 PST 2020", timedelta(hours=-8)),
@@ -117,6 +118,39 @@ def test_cst_is_chinas_for_a_source_in_chinas_zone(zone: str, hours: int) -> Non
     """ "CST" is US Central to RFC 822, and China Standard Time to the feeds of China."""
     read = dates.parse("Fri, 10 Jan 2020 14:33:00 CST", dates.zone(zone))
     assert read == (WALL - timedelta(hours=hours)).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("name", "zone", "hours"),
+    [
+        ("IST", "UTC", 5.5),  # India's, the one feeds mean most
+        ("IST", "Asia/Kolkata", 5.5),
+        ("IST", "Asia/Jerusalem", 2),  # a source in Israel means its own
+        ("IST", "Europe/Dublin", 1),  # Irish Standard Time, its summer's
+        ("AST", "America/Halifax", -4),
+        ("AST", "Asia/Riyadh", 3),  # Arabia's, 7 hours from the Atlantic's
+        ("BST", "Europe/London", 1),
+        ("BST", "Asia/Dhaka", 6),
+    ],
+)
+def test_a_name_of_several_zones_is_the_sources_own_when_it_is_one_of_them(
+    name: str, zone: str, hours: float
+) -> None:
+    read = dates.parse(f"Fri, 10 Jan 2020 14:33:00 {name}", dates.zone(zone))
+    assert read == (WALL - timedelta(hours=hours)).replace(tzinfo=UTC)
+
+
+def test_short_zone_names_are_zones_only_in_capitals() -> None:
+    """ "et" is French for "and": only "ET" is US Eastern."""
+    assert dates.parse("Fri, 10 Jan 2020 14:33:00 ET") == datetime(2020, 1, 10, 19, 33, tzinfo=UTC)
+    assert dates.parse("Fri, 10 Jan 2020 14:33:00 et") == datetime(2020, 1, 10, 14, 33, tzinfo=UTC)
+
+
+def test_a_long_string_is_no_date_of_ours() -> None:
+    """An 80 KB pubDate took 49 s, every token looking back over all before it (the hostile
+    suite's date-token-run bounds the time): more than MAX_CHARS is left to feedparser."""
+    assert dates.parse("Mon, 02 Dec 2024 10:00:00 " + "x " * 40_000) is None
+    assert dates.parse("Mon, 02 Dec 2024 10:00:00 GMT" + " " * 500) is not None  # (collapsed)
 
 
 def test_feedparser_misreading_is_overruled_and_its_own_formats_still_count() -> None:

@@ -151,6 +151,40 @@ def logo_backtracking(parts: int = LOGO_PARTS) -> bytes:
     return rss(item(1, description=f"<![CDATA[<p>Text</p>{pictures}]]>") + item(2))
 
 
+TAG_RUN = 40_000
+
+
+def tag_scan_run(count: int = TAG_RUN) -> bytes:
+    """Tags opened and never closed, in CDATA: a pattern scanning a tag to its ">" from every
+    "<category " scanned to the run's end from each (100 KB took 16-30 s)."""
+    return rss(item(1, extra=f"<category><![CDATA[{'<category ' * count}]]></category>") + item(2))
+
+
+def tag_scan_run_atom(count: int = TAG_RUN) -> bytes:
+    """The same in an Atom entry's content: runs of "<link " and "<content " with no ">"."""
+    run = "<link <content " * (count // 2)
+    entries = "".join(
+        f"<entry><id>urn:evil:{n}</id><title>Entry {n}</title><updated>2024-01-02T00:00:00Z"
+        f'</updated><link href="https://evil.example/{n}"/>'
+        f'<content type="html"><![CDATA[{run if n == 1 else "fine"}]]></content></entry>'
+        for n in (1, 2)
+    )
+    return (
+        f'{XML_DECL}<feed xmlns="http://www.w3.org/2005/Atom"><title>Evil</title>'
+        f"<id>urn:evil</id><updated>2024-01-02T00:00:00Z</updated>{entries}</feed>"
+    ).encode()
+
+
+DATE_TOKENS = 80_000
+
+
+def date_token_run(count: int = DATE_TOKENS) -> bytes:
+    """A 160 KB pubDate of tokens after a date: each looked back over all before it."""
+    return rss(
+        item(1, extra=f"<pubDate>Mon, 02 Dec 2024 10:00:00 {'x ' * count}</pubDate>") + item(2)
+    )
+
+
 def doctype_comments(count: int = SCAN_BOMB_COUNT) -> bytes:
     """Comments opened and never closed in a DOCTYPE's internal subset."""
     return rss(item(1), doctype=f"<!DOCTYPE rss [{'<!--' * count}]>")
@@ -1267,6 +1301,32 @@ def _cases() -> list[Case]:
         f'picture addresses of "logo" and {LOGO_PARTS} parts both digits and hex (a rule '
         "tried 2^n readings)",
         _route("add", "/c/logo", logo_backtracking()),
+        _ok(),
+        min_articles=2,
+    )
+    add(
+        "tag-scan-run",
+        ct,
+        f"{TAG_RUN:,} '<category ' never closed, in CDATA (400 KB; a scan to each tag's '>' "
+        "was quadratic)",
+        _route("add", "/c/tagrun", tag_scan_run()),
+        _ok(),
+        min_articles=2,
+    )
+    add(
+        "tag-scan-run-atom",
+        ct,
+        f"{TAG_RUN:,} '<link ' and '<content ' never closed, in an Atom entry's CDATA",
+        lambda e: _xml(e, "/c/tagrun.atom", tag_scan_run_atom(), "application/atom+xml"),
+        _ok(),
+        min_articles=2,
+    )
+    add(
+        "date-token-run",
+        ct,
+        f"a pubDate of {DATE_TOKENS:,} tokens after the date (160 KB; each looked back over all "
+        "before it)",
+        _route("add", "/c/daterun", date_token_run()),
         _ok(),
         min_articles=2,
     )
