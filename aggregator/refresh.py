@@ -467,6 +467,9 @@ def _after_fetch(
     )
 
 
+LISTING_SLACK = 30 * 60  # seconds a feed's copy may lag behind it (caches in front of feeds)
+
+
 def _listed_after(before: SourceState, conditional: bool) -> float | None:
     """When the source's feed was last read whole, as this refresh reads it: an entry first
     seen now was not listed then, so it was not published before then, whatever its date says.
@@ -476,7 +479,9 @@ def _listed_after(before: SourceState, conditional: bool) -> float | None:
     filter left out come in, and pages still to fetch make articles of entries listed before."""
     if not conditional or before.last_fetch is None or before.outcome not in _READ:
         return None
-    return before.last_fetch.timestamp()
+    # Less a margin: what a read gets may be a cache's copy some minutes old (a CDN, a page
+    # cache), and an original first listed there must keep its date against a copy of it.
+    return before.last_fetch.timestamp() - LISTING_SLACK
 
 
 def _succeeded(

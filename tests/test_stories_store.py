@@ -163,6 +163,26 @@ def test_an_original_listed_after_its_copy_keeps_its_story_when_its_date_is_afte
     assert story.original.article_id == original.id
 
 
+def test_an_original_a_cache_listed_late_keeps_its_story_against_a_later_copy(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The original's feed was read five minutes ago from a cache's older copy, without it:
+    its date, eight minutes ago, still stands against a copy dated six minutes ago."""
+    fmt = "%a, %d %b %Y %H:%M:%S GMT"
+    unrelated = ("u1", "Card outage", OTHER, (NOW - timedelta(hours=5)).strftime(fmt))
+    a = feed_server.add("/a.xml", rss([unrelated]))
+    refresh_all(store, {"a": a}, NOW - timedelta(minutes=5))
+    b = feed_server.add("/b.xml", rss([("u2", "Other news", OTHER[:1], unrelated[3])]))
+    refresh_all(store, {"b": b}, NOW - timedelta(minutes=20))
+    original = (*ORIGINAL[:3], (NOW - timedelta(minutes=8)).strftime(fmt))
+    feed_server.add("/a.xml", rss([original, unrelated]))
+    feed_server.add("/b.xml", rss([(*COPY[:3], (NOW - timedelta(minutes=6)).strftime(fmt))]))
+    refresh_all(store, {"b": b, "a": a})
+    story = store.stories_of([article(store, "b", "c1").id])[article(store, "b", "c1").id]
+    assert story.size == 2
+    assert story.original.article_id == article(store, "a", "o1").id
+
+
 def test_one_sites_articles_sharing_only_its_template_stay_apart(
     store: Store, feed_server: FeedServer
 ) -> None:
