@@ -169,7 +169,7 @@ _HTML_ELEMENTS = frozenset(
     spacer xmp""".split()  # noqa: SIM905 - a list of 140 would be 140 lines
 )
 # A start tag's name, with the hyphens of a custom element (<lite-youtube>) and the prefix of
-# Word's <o:p>, which are HTML too; "impl<T: Display>" is no tag. (A lone "</div>" is text.)
+# Word's <o:p>; "impl<T: Display>" is no tag. (A lone "</div>" is text.)
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*(?:[-:][A-Za-z0-9]+)*)(?=[\s/>])|<!--")
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
 # An iframe's content is raw text to the HTML parser, up to its end tag: with `<iframe/>` (no
@@ -526,7 +526,11 @@ def reads_as_text(text: str) -> bool:
         return False  # read as HTML, the same text
     for match in _TAG_NAME.finditer(text):
         name = match[1]
-        if name is None or name.lower() in _HTML_ELEMENTS or "-" in name or ":" in name:
+        if name is None or name.lower() in _HTML_ELEMENTS:
+            return False
+        # A custom element or Word's <o:p> is HTML when it is closed too: "git clone
+        # <repo-url>" and "<input-file>" are placeholders in plain text.
+        if ("-" in name or ":" in name) and f"</{name}" in text:
             return False
     return not _has_reference(text)
 

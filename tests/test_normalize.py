@@ -1012,6 +1012,13 @@ def test_the_text_of_every_corpus_article_read_without_a_second_parse_is_strip_t
         ),
         ("Dear readers<o:p></o:p>\nsee you", True, "Dear readers see you", None),
         ('safe<applet code="a.class"></applet> words', True, "safe words", None),
+        # Hard negatives: placeholders written as tags, never closed, are text.
+        (
+            "Run:\ngit clone <repo-url> <target-dir>",
+            True,
+            "Run: git clone <repo-url> <target-dir>",
+            None,
+        ),
         # Declared plain: HTML only when it closes an element it opened; references decoded.
         ("<p>Hi</p>", False, "Hi", "<p>Hi</p>"),
         (
