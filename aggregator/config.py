@@ -1168,23 +1168,28 @@ def check_losses(before: Config, after: Config, text: str = "") -> None:
         ]
         raise ConfigError(problems, after.path, _problem_lines(text, problems))
     ids = {s.id for s in after.sources}
-    removed = {s.url: s for s in before.sources if s.id not in ids}
+    removed = [s for s in before.sources if s.id not in ids]
+    by_url, by_name = {s.url: s for s in removed}, {s.name: s for s in removed}
     kept = {s.id for s in before.sources}
     problems = []
     for i, source in enumerate(after.sources):
-        old = removed.get(source.url)
-        if (
-            old is None
-            or source.id in kept
-            or source.id != derive_source_id(source.name, source.url)
-        ):
-            continue  # not a rename, or a new id given on purpose
-        problems.append(
-            f'sources[{i}] (name "{source.name}").name: renamed from "{old.name}", which changes'
-            f' its id (taken from its name) from "{old.id}" to "{source.id}": the articles it'
-            f' stored would be deleted and their links change; add id = "{old.id}" to keep them'
-            f' (or id = "{source.id}" to start it afresh)'
-        )
+        if source.id in kept or source.id != derive_source_id(source.name, source.url):
+            continue  # not a new id, or one given on purpose
+        afresh = f'(or, to start it afresh, an id of your own, such as id = "{source.id}-2")'
+        if (old := by_url.get(source.url)) is not None:
+            problems.append(
+                f'sources[{i}] (name "{source.name}").name: renamed from "{old.name}", which'
+                f' changes its id (taken from its name) from "{old.id}" to "{source.id}": the'
+                f" articles it stored would be deleted and their links change; add"
+                f' id = "{old.id}" to keep them {afresh}'
+            )
+        elif (old := by_name.get(source.name)) is not None and not slugify(source.name):
+            problems.append(
+                f'sources[{i}] (name "{source.name}").url: its new URL changes its id (taken'
+                f" from its URL, as its name has no letters a slug is made of) from"
+                f' "{old.id}" to "{source.id}": the articles it stored would be deleted and their'
+                f' links change; add id = "{old.id}" to keep them {afresh}'
+            )
     if problems:
         raise ConfigError(problems, after.path, _problem_lines(text, problems))
 

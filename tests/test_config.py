@@ -956,7 +956,8 @@ def test_a_rename_that_would_change_a_sources_id_is_not_applied(tmp_path: Path) 
         'line 6: sources[0] (name "Alpha World News").name: renamed from "Alpha News", which'
         ' changes its id (taken from its name) from "alpha-news" to "alpha-world-news": the'
         ' articles it stored would be deleted and their links change; add id = "alpha-news" to'
-        ' keep them (or id = "alpha-world-news" to start it afresh)'
+        " keep them (or, to start it afresh, an id of your own, such as"
+        ' id = "alpha-world-news-2")'
     ]
     # The fix the message names: a rename, the same id.
     renamed = TWO_SOURCES.replace('"Alpha News"', '"Alpha World News"\nid = "alpha-news"')
@@ -965,10 +966,37 @@ def test_a_rename_that_would_change_a_sources_id_is_not_applied(tmp_path: Path) 
     assert applied is not None
     assert (applied.sources[0].id, applied.sources[0].name) == ("alpha-news", "Alpha World News")
     # The other way out: a new id given on purpose starts it afresh; a new URL is a new source.
-    fresh = renamed.replace('id = "alpha-news"', 'id = "fresh"')
+    fresh = renamed.replace('id = "alpha-news"', 'id = "alpha-world-news-2"')
     path.write_text(fresh, encoding="utf-8")
     assert settle(watcher) is not None
     path.write_text(fresh.replace('"Beta"', '"Gamma"').replace("b.", "c."), encoding="utf-8")
+    assert settle(watcher) is not None
+
+
+def test_a_new_url_that_would_change_a_chinese_named_sources_id_is_not_applied(
+    tmp_path: Path,
+) -> None:
+    """A name with no letters a slug is made of gives an id from the URL: moving the feed to
+    https changed it, and deleted what the source stored."""
+    text = (
+        '[[categories]]\nslug = "news"\n\n[[sources]]\nname = "人民日报"\n'
+        'url = "http://www.people.com.cn/rss/politics.xml"\ncategories = ["news"]\n'
+    )
+    path = tmp_path / "aggregator.toml"
+    path.write_text(text, encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    old_id = watcher.current.sources[0].id
+    path.write_text(text.replace("http://", "https://"), encoding="utf-8")
+    assert settle(watcher) is None
+    (problem,) = watcher.problems
+    assert problem.startswith(
+        'line 6: sources[0] (name "人民日报").url: its new URL changes its id'
+    )
+    assert f'add id = "{old_id}" to keep them' in problem
+    path.write_text(
+        text.replace("http://", "https://").replace('人民日报"', f'人民日报"\nid = "{old_id}"'),
+        encoding="utf-8",
+    )
     assert settle(watcher) is not None
 
 
