@@ -58,7 +58,7 @@ def _kv(value: object) -> str:
     return text
 
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # (and the other names logging knows)
 FORMATS = ("", "text", "json")
 
 
@@ -69,7 +69,7 @@ def configure(process_name: str, level: str | None = None) -> None:
     if log_format not in FORMATS:
         raise SystemExit(f"aggregator: LOG_FORMAT={log_format!r}: use json, or text (the default)")
     level = level or os.environ.get("LOG_LEVEL", "INFO").upper()
-    if level not in LEVELS:
+    if level not in logging.getLevelNamesMapping():  # WARN, FATAL and NOTSET too
         raise SystemExit(f"aggregator: LOG_LEVEL={level!r}: use {', '.join(LEVELS)}")
     as_json = log_format == "json"
     handler = logging.StreamHandler(sys.stderr)

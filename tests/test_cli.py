@@ -441,7 +441,9 @@ def test_port_and_log_settings_are_checked_where_they_matter(
     monkeypatch.setenv("LOG_LEVEL", "bogus")
     with pytest.raises(SystemExit, match="LOG_LEVEL='BOGUS': use DEBUG, INFO, WARNING"):
         cli.main(["--config", str(config_file), "check-config"])
-    monkeypatch.setenv("LOG_LEVEL", "info")
+    for known in ("warn", "FATAL", "notset", "info"):  # every name logging knows
+        monkeypatch.setenv("LOG_LEVEL", known)
+        assert cli.main(["--config", str(config_file), "check-config"]) == 0
     monkeypatch.setenv("LOG_FORMAT", "xml")
     with pytest.raises(SystemExit, match="LOG_FORMAT='xml': use json, or text"):
         cli.main(["--config", str(config_file), "check-config"])
