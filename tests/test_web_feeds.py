@@ -32,7 +32,7 @@ from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, ITUNES_NS, entry_id
 from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
 from aggregator.web import feeds as web_feeds
-from aggregator.web.cache import RenderCache, Rendered
+from aggregator.web.cache import SETTLED, RenderCache, Rendered
 from aggregator.web.feeds import is_not_modified, parse_limit
 from tests.support.pipeline import wait_for
 from tests.support.web_server import LiveServer, make_config
@@ -348,9 +348,10 @@ def test_conditional_get_answers_304(live_server: LiveServer, add_articles: AddA
             assert response.headers["cache-control"].startswith("public")
             assert response.headers["access-control-allow-origin"] == "*"
 
-        # (Last-Modified is a second after the change once that second is over: before, the
-        # change's own second, which a client's date then does not cover, so one more 200.)
-        time.sleep(1)
+        # (Last-Modified is the second after the change once that second is surely over
+        # everywhere, cache.SETTLED: before, the change's own second, which a client's date
+        # then does not cover, so one more 200.)
+        time.sleep(SETTLED.total_seconds())
         last_modified = http.get(url).headers["last-modified"]
         assert http.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
         later = email.utils.format_datetime(datetime.now(UTC), usegmt=True)
@@ -898,7 +899,10 @@ def test_two_changes_in_one_second_never_share_a_last_modified(
     # In the change's own second, the change's second (not a date after the response's);
     # once it is over, the next: a client's date then never covers a later change in it.
     assert entry.last_modified_http(at + timedelta(seconds=0.5)) == "Wed, 02 Dec 2026 15:16:33 GMT"
-    assert entry.last_modified_http(at + timedelta(seconds=1)) == "Wed, 02 Dec 2026 15:16:34 GMT"
+    # (Not before another change in that second is surely seen: the versions are read again
+    # once a second.)
+    assert entry.last_modified_http(at + timedelta(seconds=1)) == "Wed, 02 Dec 2026 15:16:33 GMT"
+    assert entry.last_modified_http(at + timedelta(seconds=2)) == "Wed, 02 Dec 2026 15:16:34 GMT"
     held = Request.from_values(headers={"If-Modified-Since": "Wed, 02 Dec 2026 15:16:33 GMT"})
     assert not is_not_modified(held, entry, entry.etag)
     later = Request.from_values(headers={"If-Modified-Since": "Wed, 02 Dec 2026 15:16:34 GMT"})
@@ -992,7 +996,7 @@ def test_a_backdated_article_is_not_hidden_from_if_modified_since_clients(
 ) -> None:
     """A slow source's new article dated hours ago changes the feed: no 304 for the old copy."""
     add_articles("hacker-blog", 2)
-    time.sleep(1)  # (the change's second over: Last-Modified is the one after it)
+    time.sleep(SETTLED.total_seconds())  # (settled: Last-Modified is the second after it)
     first = client.get("/c/tech/feed.atom")
     since = first.headers["Last-Modified"]
     assert client.get("/c/tech/feed.atom", headers={"If-Modified-Since": since}).status_code == 304
