@@ -209,7 +209,7 @@ def _item(
         # Both may be the source's own URL, credentials and all: never published as they are.
         source_url=public_url(_http(article.source_url), meta.secret_parameters),
         source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
-        credit=credit or Credit(story_id=article.id, size=1),
+        credit=_titled(credit, meta.untitled_label) or Credit(story_id=article.id, size=1),
     )
 
 
@@ -246,6 +246,14 @@ def _items(
 # may be (512 KB) made its category's 200-item feed 160 MB, 5-9 s to render, held in memory for
 # each client that does not read it. The feed's later items beyond it carry their summary.
 FEED_CONTENT_CHARS = 4 * 1024 * 1024
+
+
+def _titled(credit: Credit | None, untitled: str) -> Credit | None:
+    """The credit with its untitled copies titled in the feed's words, as the item is."""
+    if credit is None or all(a.title != UNTITLED for a in credit.also):
+        return credit
+    also = tuple(replace(a, title=untitled) if a.title == UNTITLED else a for a in credit.also)
+    return replace(credit, also=also)
 
 
 def _also_title(also: Also) -> str:

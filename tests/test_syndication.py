@@ -17,9 +17,12 @@ import pytest
 from lxml import etree
 
 from aggregator.models import Article, Enclosure
+from aggregator.normalize import UNTITLED
 from aggregator.syndication import (
     CONTENT_TYPES,
     FEED_CONTENT_CHARS,
+    Also,
+    Credit,
     FeedMeta,
     clock,
     entry_id,
@@ -850,3 +853,18 @@ def test_an_rss_item_s_one_enclosure_is_its_episode_not_a_picture_listed_first(
 )
 def test_a_duration_is_written_as_players_write_it(seconds: int, written: str) -> None:
     assert clock(seconds) == written
+
+
+def test_an_untitled_copy_credited_beside_an_item_is_untitled_in_the_feeds_words() -> None:
+    """The item said "无标题", and its story's untitled copy still "(untitled)" in English."""
+    first = make_articles()[0]
+    copy = Also("https://copy.example/1", UNTITLED, "Copier", first.published)
+    credits = {first.id: Credit(story_id=first.id, size=2, also=(copy,))}
+    chinese = make_meta(untitled_label="无标题")
+    feed = json.loads(render_json(chinese, [first], article_url, credits))
+    assert feed["items"][0]["_story"]["also"][0]["title"] == "无标题"
+    rss = render_rss(chinese, [first], article_url, credits).decode()
+    atom = render_atom(chinese, [first], article_url, credits).decode()
+    for body in (rss, atom):
+        assert "无标题" in body
+        assert UNTITLED not in body
