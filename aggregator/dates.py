@@ -106,14 +106,16 @@ _ZONE_OFFSETS = {
     "pht": "+0800", "wita": "+0800", "jst": "+0900", "kst": "+0900", "wit": "+0900",
     "acst": "+0930", "aest": "+1000", "aedt": "+1100", "nzst": "+1200", "nzdt": "+1300",
 }  # fmt: skip
-# Names of more than one zone: the one the source's own zone is, else the first (the one feeds
-# mean most: IST India's, not Israel's or Ireland's; AST the Atlantic's, not Arabia's).
-_AMBIGUOUS = {
-    "ist": ("+0530", "+0200", "+0300", "+0100"),
-    "ast": ("-0400", "+0300"),
-    "bst": ("+0100", "+0600"),
-    "cst": ("-0600", "+0800"),  # (US Central, China)
-}
+# Names of more than one zone: the source's own meaning when its zone (by name) is one that
+# means it so, else the one feeds mean most (IST India's, AST the Atlantic's, BST British
+# Summer Time). (Chosen by offset, Berlin's and Moscow's sources read India's IST as Israel's.)
+_OWN_MEANINGS = {
+    "ist": {"Asia/Jerusalem": "+0200", "Asia/Tel_Aviv": "+0200", "Israel": "+0200",
+            "Europe/Dublin": "+0100", "Eire": "+0100"},
+    "ast": {zone: "+0300" for zone in (
+        "Asia/Riyadh", "Asia/Baghdad", "Asia/Kuwait", "Asia/Qatar", "Asia/Bahrain", "Asia/Aden")},
+    "bst": {"Asia/Dhaka": "+0600", "Asia/Dacca": "+0600"},
+}  # fmt: skip
 # Words as well as names: a zone only written in capitals ("et" is French for "and").
 _WORDS_TOO = frozenset({"at", "et", "ct", "mt", "pt"})
 _CHINA_OFFSET = timedelta(hours=8)  # where "CST" is China Standard Time, not US Central
@@ -236,22 +238,10 @@ def _zone_offset(name: str, local: tzinfo) -> str | None:
     """The offset ("+0900") a lower-case zone name stands for, or None for a name we do not know.
     A name of several zones is the source's own when its zone is one of them (a source in
     China's zone means its own CST, one in Israel's its IST)."""
-    if name in _AMBIGUOUS:
-        own = {_as_offset(_standard_offset(local)), _as_offset(_summer_offset(local))}
-        return next((o for o in _AMBIGUOUS[name] if o in own), _AMBIGUOUS[name][0])
-    return _ZONE_OFFSETS.get(name)
-
-
-def _as_offset(delta: timedelta | None) -> str:
-    """A UTC offset written as RFC 822 does: "+0530"."""
-    minutes = int((delta or timedelta(0)).total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
-
-
-def _summer_offset(zone_info: tzinfo) -> timedelta | None:
-    """The zone's offset in July (its daylight saving time, if it has one)."""
-    return datetime(2024, 7, 15, tzinfo=UTC).astimezone(zone_info).utcoffset()
+    if name == "cst" and _standard_offset(local) == _CHINA_OFFSET:
+        return "+0800"  # a source in China's zone means its own CST
+    own = _OWN_MEANINGS.get(name, {}).get(getattr(local, "key", ""))
+    return own or _ZONE_OFFSETS.get(name)
 
 
 def _rfc822(text: str, local: tzinfo) -> datetime | None:

@@ -181,14 +181,14 @@ def normalize(
             continue
         published, updated, unreadable = _dates(entry, local)
         report.unreadable_dates += unreadable
-        # Dated ahead of now (then dated when first seen): most often a zone-less date read in
-        # the wrong zone, which the source's `timezone` mends; the operator is told how many.
-        report.future_dates += any(d and d > now + FUTURE_SLACK for d in (published, updated))
         title = _text(entry.title, entry.title_is_html)
         content_base = _content_base(entry, url, base, site)
         content, text = _content_and_text(entry, content_base, source, learned_junk)
         if not wanted(f"{title}\n{text}"):
             continue  # (never stored, so never marked: it is read again, as an edit may let it in)
+        # Published ahead of now (so dated when first seen): most often a zone-less date read in
+        # the wrong zone, which the source's `timezone` mends; the operator is told how many.
+        report.future_dates += bool(published and published > now + FUTURE_SLACK)
         # A date still ahead is clamped to `now`, which moves: such an entry is made again.
         if len(report.marks) < MAX_MARKS and not any(d and d > now for d in (published, updated)):
             report.marks.append(mark + UNREADABLE_MARK * unreadable)

@@ -471,12 +471,14 @@ LISTING_SLACK = 30 * 60  # seconds a feed's copy may lag behind it (caches in fr
 
 
 def _listed_after(before: SourceState, conditional: bool) -> float | None:
-    """When the source's feed was last read whole, as this refresh reads it: an entry first
-    seen now was not listed then, so it was not published before then, whatever its date says.
-    A back-dated copy, or one whose zone is wrong, cannot take a story's origin from the
-    article it copied. None when unknown: a source's first read brings its back catalogue; a
-    failed last poll says nothing; after a settings edit (`conditional` false), entries a
-    filter left out come in, and pages still to fetch make articles of entries listed before."""
+    """When the source's feed was last read whole, as this refresh reads it (less
+    LISTING_SLACK): an entry first seen now was not listed then, so it was not published
+    before then, whatever its date says. A copy back-dated (or in a wrong zone) by more than
+    the slack cannot take a story's origin from the article it copied; within it, a copy can
+    (the price of caches' lag). None when unknown: a source's first read brings its back
+    catalogue; a failed last poll says nothing; after a settings edit (`conditional` false),
+    entries a filter left out come in, and pages still to fetch make articles of entries
+    listed before."""
     if not conditional or before.last_fetch is None or before.outcome not in _READ:
         return None
     # Less a margin: what a read gets may be a cache's copy some minutes old (a CDN, a page

@@ -131,6 +131,13 @@ def test_cst_is_chinas_for_a_source_in_chinas_zone(zone: str, hours: int) -> Non
         ("AST", "Asia/Riyadh", 3),  # Arabia's, 7 hours from the Atlantic's
         ("BST", "Europe/London", 1),
         ("BST", "Asia/Dhaka", 6),
+        # Hard negatives: a zone of the same offset is not one whose name this is (chosen by
+        # offset, Berlin's, London's and Moscow's sources read India's IST as Israel's).
+        ("IST", "Europe/Berlin", 5.5),
+        ("IST", "Europe/London", 5.5),
+        ("IST", "Europe/Moscow", 5.5),
+        ("AST", "Europe/Istanbul", -4),
+        ("BST", "Asia/Almaty", 1),
     ],
 )
 def test_a_name_of_several_zones_is_the_sources_own_when_it_is_one_of_them(

@@ -1245,3 +1245,19 @@ def test_every_corpus_entry_is_marked_the_same_when_read_again() -> None:
             assert all(a.updated == NOW for a in made), path.name  # only those dated ahead
         marked += len(report.marks)
     assert marked > 2000
+
+
+def test_dates_ahead_are_counted_only_for_what_is_stored_and_dated_first_seen() -> None:
+    """Counted before the filter, an entry it drops was counted at every poll though never
+    stored; and one whose update alone lies ahead keeps its publication date."""
+    ahead = NOW + timedelta(hours=8)
+    entries = [
+        entry(guid="a", title="Ahead", published=ahead),
+        entry(guid="b", title="Dropped by the filter", published=ahead),
+        entry(guid="c", title="Updated ahead", published=NOW - timedelta(hours=1), updated=ahead),
+        entry(guid="d", title="Now", published=NOW - timedelta(minutes=5)),
+    ]
+    report = Report()
+    source = replace(SOURCE, exclude=("^Dropped",))
+    assert len(normalize(feed(*entries), source, now=NOW, report=report)) == 3
+    assert report.future_dates == 1

@@ -968,16 +968,20 @@ def test_a_sweep_of_the_limits_renders_only_the_kept_ones(
     state = state_of(app)
     client.get("/c/tech/feed.atom")
     hot = state.feed_cache.renders
-    # The variants are kept apart, in a cache as small as one rendering: the sweep churns it,
-    # never the default feeds (a sweep of valid variants pushed them out of one shared cache).
+    # The sizes embed.js asks for (at most the default's) are kept with the default feeds; the
+    # larger ones and the other collapse apart, in a cache here as small as one rendering: a
+    # sweep churns it, never the hot feeds (a sweep of valid variants pushed them out of one
+    # shared cache).
     state.variant_cache.max_bytes = 1
-    for limit in range(1, 40):
-        answer = client.get(f"/c/tech/feed.atom?limit={limit}", follow_redirects=True)
-        assert answer.status_code == 200
-    assert state.variant_cache.renders == 5  # 5, 10, 20, 25 and 50: the kept sizes
-    assert client.get("/c/tech/feed.atom").status_code == 200
-    assert client.get("/c/tech/feed.atom?collapse=1").status_code == 200  # (its default)
-    assert state.feed_cache.renders == hot  # the hot default rendering is still there
+    for limit in range(1, 201, 7):
+        for collapse in ("0", "1"):
+            url = f"/c/tech/feed.atom?limit={limit}&collapse={collapse}"
+            assert client.get(url, follow_redirects=True).status_code == 200
+    assert state.feed_cache.renders == hot + 5  # 5, 10, 20, 25 and 50, each rendered once
+    assert state.variant_cache.renders >= 2 + 7  # 100 and 200, every collapse=0 size: churned
+    for again in ("", "?limit=5", "?limit=50", "?collapse=1"):
+        assert client.get(f"/c/tech/feed.atom{again}").status_code == 200
+    assert state.feed_cache.renders == hot + 5  # the hot renderings are all still there
 
 
 def test_rss_source_url_names_the_feed_the_item_came_from(

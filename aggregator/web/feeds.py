@@ -287,7 +287,10 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         # Dated as the feed dates itself (render_feed): an empty one by its config, if known.
         return body, max((t for t in (newest, since) if t is not None), default=None)
 
-    cache = state.feed_cache if limit is None and collapse == default else state.variant_cache
+    # The default feed and the sizes embed.js asks for (at most DEFAULT_LIMIT items) are hot;
+    # a larger one or the other collapse is a variant a sweep may churn (their own cache).
+    hot = collapse == default and (limit is None or limit <= DEFAULT_LIMIT)
+    cache = state.feed_cache if hot else state.variant_cache
     entry = cache.get((slug, fmt, limit, collapse), version, render)
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
