@@ -96,12 +96,21 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
     )
 
 
+# What the last serves_the_article() saw, for the message of an assertion that fails.
+LAST_ANSWER: list[str] = [""]
+
+
 def serves_the_article(port: int) -> bool:
-    """Whether the service on `port` serves FEED's second article in its category's feed."""
+    """Whether the service on `port` serves FEED's second article in its category's feed.
+
+    (10 s: on a machine running two test suites, a render after a restart took over 2 s, and
+    the answer that came was the article.)"""
     try:
-        page = httpx.get(f"http://127.0.0.1:{port}/c/world/feed.json", timeout=2)
-    except httpx.TransportError:
+        page = httpx.get(f"http://127.0.0.1:{port}/c/world/feed.json", timeout=10)
+    except httpx.TransportError as e:
+        LAST_ANSWER[0] = f"no answer: {e!r}"
         return False
+    LAST_ANSWER[0] = f"{page.status_code}: {page.text[:300]}"
     return page.status_code == 200 and "第二条" in page.text
 
 
@@ -216,7 +225,7 @@ def test_run_outlives_a_killed_server_and_a_broken_config(
         )
         for _ in range(8):  # longer than `run` takes to give up on a process that keeps failing
             assert service.poll() is None
-            assert serves_the_article(port)
+            assert serves_the_article(port), LAST_ANSWER[0]
             time.sleep(1)
         restarted = _child(service.pid, "scheduler")
         assert restarted is not None
