@@ -360,6 +360,13 @@ def _redirect_from_base_url(response: Response) -> Response:
     return response
 
 
+def redirect_keeping_query(path: str, status: int) -> Response:
+    """A redirect to `path` under the app's root, with the request's query as it came."""
+    query = request.query_string.decode("latin-1")
+    location = request.script_root + path + (f"?{query}" if query else "")
+    return Response(status=status, headers={"Location": location})
+
+
 def no_category(slug: str) -> NoReturn:
     """Abort for a category the config does not serve: a permanent redirect (301) to the same
     address under its new slug when a category names it among its `former_slugs` (feed readers
@@ -372,9 +379,7 @@ def no_category(slug: str) -> NoReturn:
             if path.startswith(prefix + slug):
                 path = prefix + renamed + path[len(prefix + slug) :]
                 break
-        query = request.query_string.decode("latin-1")
-        location = request.script_root + path + (f"?{query}" if query else "")
-        abort(Response(status=301, headers={"Location": location}))
+        abort(redirect_keeping_query(path, 301))
     abort(410 if web_state().store.is_removed_category(slug) else 404)
 
 

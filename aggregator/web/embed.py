@@ -18,7 +18,14 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_file
 from werkzeug.exceptions import HTTPException
 
-from aggregator.web import get_config, no_category, render_slot, static_hashes, web_state
+from aggregator.web import (
+    get_config,
+    no_category,
+    redirect_keeping_query,
+    render_slot,
+    static_hashes,
+    web_state,
+)
 from aggregator.web.feeds import rendered_response, story_page, to_cached_limit
 from aggregator.web.pages import render_page
 
@@ -104,9 +111,7 @@ def not_an_embed(rest: str) -> Response:
     partner's iframe can show (the site's refused to be framed)."""
     slug = rest.removesuffix("/")
     if slug and "/" not in slug:
-        query = request.query_string.decode("latin-1")
-        location = f"{request.script_root}/embed/{slug}" + (f"?{query}" if query else "")
-        return Response(status=308, headers={"Location": location})
+        return redirect_keeping_query(f"/embed/{slug}", 308)
     abort(404)
 
 

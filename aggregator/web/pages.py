@@ -29,6 +29,8 @@ from aggregator.redact import public_error, public_url
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
 from aggregator.web import Page, get_config, get_store, no_category, rendering, web_state
+from aggregator.web.cache import GZIP_LEVEL
+from aggregator.web.feeds import accepts_gzip
 from aggregator.web.i18n import absolute_time, iso_time, reader_time, translate
 
 bp = Blueprint("pages", __name__)
@@ -46,7 +48,7 @@ def _validated_and_compressed(response: Response) -> Response:
         return response
     body = response.get_data()
     digest = hashlib.sha256(body).hexdigest()[:40]
-    gzipped = len(body) >= GZIP_MIN_BYTES and request.accept_encodings["gzip"] > 0
+    gzipped = len(body) >= GZIP_MIN_BYTES and accepts_gzip(request)
     etag = f"{digest}-gzip" if gzipped else digest
     response.headers["ETag"] = f'"{etag}"'
     response.headers["Vary"] = "Accept-Encoding"
@@ -57,7 +59,7 @@ def _validated_and_compressed(response: Response) -> Response:
         response.headers.pop("Content-Length", None)
         return response
     if gzipped:
-        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.set_data(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
     return response
 
