@@ -328,8 +328,8 @@ def connect(url: str, *, patient: bool = True) -> redis.Redis:
     for several seconds, so a process rides out a server restart by itself. A forked child gets
     its own client. Not `patient`: the web's, which gives up within ~2 s (one retry, a 2 s
     read timeout), because a reader waits on it: a page answers 503 rather than hang; and after
-    a call failed so, fails at once for a few seconds (Breaker), as a hung server would make
-    every call of every request wait out its timeout.
+    a call waited out its timeout, fails at once for a few seconds (Breaker), as a hung server
+    would make every call of every request wait out its timeout.
     """
     key = (os.getpid(), url, patient)
     with _clients_lock:
@@ -365,6 +365,9 @@ class Breaker:
     disk) makes each call wait out the read timeout, and a web request makes several: a cached
     feed took 16 s, a page 24 s to say 503. After a call failed so, every call fails at once for
     `seconds`; then one is tried again (calls begun meanwhile try too, each at most a timeout).
+    Only a wait trips it (a timeout, or BUSY): a refused or dropped connection costs nothing to
+    try again, and tripping on one kept a web process answering 503 for 3 s after a restarted
+    server was back, while its sibling served.
     """
 
     def __init__(self, seconds: float) -> None:
@@ -393,7 +396,7 @@ def _guarded(connection_class: type, breaker: Breaker | None) -> type:
                 breaker.check()
             try:
                 super().connect()
-            except (ConnectionError, TimeoutError):
+            except TimeoutError:
                 if breaker is not None:
                     breaker.trip()
                 raise
@@ -403,7 +406,7 @@ def _guarded(connection_class: type, breaker: Breaker | None) -> type:
                 breaker.check()
             try:
                 super().send_packed_command(command, check_health)
-            except (ConnectionError, TimeoutError):
+            except TimeoutError:
                 if breaker is not None:
                     breaker.trip()
                 raise
@@ -417,7 +420,7 @@ def _guarded(connection_class: type, breaker: Breaker | None) -> type:
                 if breaker is not None:
                     breaker.trip()
                 raise ConnectionError(f"Redis is busy ({e})") from e
-            except (ConnectionError, TimeoutError):
+            except TimeoutError:
                 if breaker is not None:
                     breaker.trip()
                 raise

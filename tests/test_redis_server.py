@@ -157,6 +157,22 @@ def test_a_busy_server_is_an_outage_to_ride_out_and_the_web_stops_asking_for_a_w
     assert web.get("k") == b"v"
 
 
+def test_the_web_asks_again_at_once_when_a_killed_server_is_back(server: EmbeddedServer) -> None:
+    # Refusals tripped the breaker: one web process answered 503 for 3 s after `run` had the
+    # server back, while its sibling served (a CI failure of test_run). A refusal is already
+    # fast; only waiting is worth not asking again.
+    web = connect(server.start(), patient=False)
+    assert web.ping()
+    pid = server.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    with pytest.raises(redis.exceptions.ConnectionError, match="refused"):
+        web.ping()  # the socket is left behind, with no one listening on it
+    server.start()
+    assert web.ping()  # at once, not BREAK_SECONDS later
+
+
 def test_the_readiness_probe_giving_up_does_not_trip_the_webs_breaker(
     server: EmbeddedServer,
 ) -> None:

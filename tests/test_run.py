@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -74,13 +75,38 @@ def alive(pid: int) -> bool:
 
 
 def aggregator(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "aggregator.cli", *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    """`aggregator ARGS…` started, its output in a file of `cwd` of its own (not a pipe that no
+    one reads until the end), there to print when the test fails."""
+    log = cwd / f"run-{len(list(cwd.glob('run-*.log'))) + 1}.log"
+    with log.open("wb") as out:
+        service = subprocess.Popen(
+            [sys.executable, "-m", "aggregator.cli", *args],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    _LOGS[service.pid] = log
+    return service
+
+
+_LOGS: dict[int, Path] = {}
+
+
+def stopped(service: subprocess.Popen[bytes]) -> str:
+    """What `service` wrote, once it has exited (within 60 s)."""
+    service.wait(timeout=60)
+    return _LOGS[service.pid].read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(autouse=True)
+def _print_the_services_output(tmp_path: Path) -> Iterator[None]:
+    """What the services wrote and the embedded server's log, shown by pytest if a test fails."""
+    yield
+    for log in [*sorted(tmp_path.glob("run-*.log")), tmp_path / "var" / "valkey.log"]:
+        if log.exists():
+            text = log.read_text(encoding="utf-8", errors="replace")
+            print(f"--- {log.name}\n{text[-20_000:]}")
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -137,7 +163,7 @@ def test_run_starts_everything_serves_articles_and_stops_in_order(
         descendants = children_of(service.pid)
         assert len(descendants) >= 4  # valkey, scheduler, worker, web
         service.send_signal(signal.SIGINT)
-        output = service.communicate(timeout=60)[0].decode()
+        output = stopped(service)
     finally:
         if service.poll() is None:
             service.kill()
@@ -231,7 +257,7 @@ def test_run_outlives_a_killed_server_and_a_broken_config(
         assert restarted is not None
         assert alive(restarted)
         service.send_signal(signal.SIGINT)
-        output = service.communicate(timeout=60)[0].decode()
+        output = stopped(service)
     finally:
         if service.poll() is None:
             service.kill()
@@ -243,7 +269,7 @@ def test_run_outlives_a_killed_server_and_a_broken_config(
     try:
         wait_for(lambda: serves_the_article(port), 60, "the site back after a restart", step=0.5)
         again.send_signal(signal.SIGINT)
-        output = again.communicate(timeout=60)[0].decode()
+        output = stopped(again)
     finally:
         if again.poll() is None:
             again.kill()
