@@ -1118,6 +1118,8 @@ def _fast_gap(
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
     if odd := _written_differently(data, spans, version, feed, entries):
         return odd
+    if not rss and _SOURCE_TAG.search(data):
+        return "an Atom <source> (whose authors feedparser-rs does not report)"
     if not rss and _ITUNES_SUMMARY.search(data):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     # (An entry without a link is rare: the document is scanned for a dropped one only then.)
@@ -2540,7 +2542,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         summary_is_html=summary_is_html,
         content=content_value,
         content_is_html=content_is_html,
-        author=_author(entry),
+        author=_author(entry) or _source_author(entry),
         published=_date(entry.get("published_parsed")),
         updated=_date(entry.get("updated_parsed")),
         tags=_dedupe(_str(t.get("label")) or _str(t.get("term")) for t in entry.get("tags") or []),
@@ -2640,6 +2642,14 @@ def _author(entry: Mapping[str, Any]) -> str | None:
     if names:
         return ", ".join(names)
     return _str(entry.get("author"))
+
+
+def _source_author(entry: Mapping[str, Any]) -> str | None:
+    """The authors of an Atom entry's <source>, which are its own when it names none (RFC 4287
+    4.2.11: a planet's posts, each of another blog). feedparser files them with the source only;
+    feedparser-rs does not report them (an Atom <source> goes to feedparser: _fast_gap)."""
+    source = entry.get("source")
+    return _author(source) if isinstance(source, Mapping) else None
 
 
 def _enclosures(items: Iterable[Mapping[str, Any]]) -> tuple[EnclosureData, ...]:

@@ -774,6 +774,19 @@ def test_an_atom_feeds_author_is_its_entries_that_name_none(parser: str) -> None
         b"<title>B</title><source><author><name>Blogger</name></author></source>",
     )
     assert parse(planet, url=URL, headers={}, parser=parser).entries[0].author is None
+    # A post that names no author of its own has its <source>'s (RFC 4287 4.2.11): the blog's.
+    planet = body.replace(
+        "<title>שלום</title>".encode(),
+        "<title>שלום</title><source><author><name>Blogger</name></author></source>".encode(),
+    )
+    feed = parse(planet, url=URL, headers={}, parser=parser)
+    assert [e.author for e in feed.entries] == ["Blogger", "Own"]
+    # (Typed titles keep it from feedparser on another count: feedparser-rs copies the feed's.)
+    typed = planet.replace(b"<title>", b'<title type="html">')
+    assert [e.author for e in parse(typed, url=URL, headers={}, parser=parser).entries] == [
+        "Blogger",
+        "Own",
+    ]
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
