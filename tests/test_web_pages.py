@@ -216,6 +216,20 @@ def test_static_files_are_linked_by_version_and_kept_a_year(client: FlaskClient)
     assert script.headers["ETag"] == f'"{pages_module_hash("embed.js")}"'
 
 
+def test_a_range_that_cannot_be_one_part_gets_the_whole_file(client: FlaskClient) -> None:
+    # werkzeug answered 416 ("not satisfiable") to two ranges that were (a review).
+    whole = client.get("/static/site.css").data
+    for asked in ("bytes=0-9,20-29", "bytes=0-9, 20-29", "pages=0-9", "bytes=x-y"):
+        response = client.get("/static/site.css", headers={"Range": asked})
+        assert response.status_code == 200, asked
+        assert response.data == whole
+    one = client.get("/static/site.css", headers={"Range": "bytes=0-9"})
+    assert (one.status_code, one.data) == (206, whole[:10])
+    assert client.get("/embed.js", headers={"Range": "bytes=0-1,5-6"}).status_code == 200
+    # A single range past the end still is not satisfiable.
+    assert client.get("/static/site.css", headers={"Range": "bytes=9999999-"}).status_code == 416
+
+
 def pages_module_hash(name: str) -> str:
     return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
 

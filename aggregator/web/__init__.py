@@ -29,6 +29,7 @@ from flask import Flask, Response, abort, current_app, request, send_from_direct
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
+from werkzeug.http import parse_range_header
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
@@ -255,9 +256,22 @@ def create_app(
     app.register_error_handler(RedisTimeoutError, _unavailable)
     app.register_error_handler(ServiceUnavailable, _unavailable)
     app.register_error_handler(TooManyRequests, _too_many_renders)
+    app.before_request(_ranges_served_whole)
     app.after_request(_security_headers)
     app.after_request(_redirect_from_base_url)
     return app
+
+
+def _ranges_served_whole() -> None:
+    """A Range header asking for what the static files and embed.js cannot send as one part
+    (several ranges, another unit, a malformed one) is ignored, so the whole body comes with a
+    200 (RFC 9110 14.2: a server may ignore Range). werkzeug answered 416, "not satisfiable",
+    for ranges that were, and a client that retries without Range on 416 paid a round trip."""
+    value = request.environ.get("HTTP_RANGE")
+    if value is not None:
+        parsed = parse_range_header(value)
+        if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
+            del request.environ["HTTP_RANGE"]
 
 
 @contextlib.contextmanager
