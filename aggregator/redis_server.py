@@ -365,14 +365,22 @@ class Breaker:
     disk) makes each call wait out the read timeout, and a web request makes several: a cached
     feed took 16 s, a page 24 s to say 503. After a call failed so, every call fails at once for
     `seconds`; then one is tried again (calls begun meanwhile try too, each at most a timeout).
-    Only a wait trips it (a timeout, or BUSY): a refused or dropped connection costs nothing to
-    try again, and tripping on one kept a web process answering 503 for 3 s after a restarted
-    server was back, while its sibling served.
+    Only a wait trips it (a call that failed after WAITED seconds or more: a timeout, a name
+    lookup that hung; and BUSY): a refused or dropped connection costs nothing to try again,
+    and tripping on one kept a web process answering 503 for 3 s after a restarted server was
+    back, while its sibling served.
     """
+
+    WAITED = 0.5  # seconds
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._open_until = float("-inf")
+
+    def failed(self, started: float) -> None:
+        """A call begun at `started` (time.monotonic) failed: trip if it waited for it."""
+        if time.monotonic() - started >= self.WAITED:
+            self.trip()
 
     def check(self) -> None:
         if time.monotonic() < self._open_until:
@@ -394,24 +402,27 @@ def _guarded(connection_class: type, breaker: Breaker | None) -> type:
         def connect(self) -> None:
             if breaker is not None:
                 breaker.check()
+            started = time.monotonic()
             try:
                 super().connect()
-            except TimeoutError:
+            except (ConnectionError, TimeoutError):
                 if breaker is not None:
-                    breaker.trip()
+                    breaker.failed(started)
                 raise
 
         def send_packed_command(self, command: object, check_health: bool = True) -> None:
             if breaker is not None:
                 breaker.check()
+            started = time.monotonic()
             try:
                 super().send_packed_command(command, check_health)
-            except TimeoutError:
+            except (ConnectionError, TimeoutError):
                 if breaker is not None:
-                    breaker.trip()
+                    breaker.failed(started)
                 raise
 
         def read_response(self, *args: object, **kwargs: object) -> object:
+            started = time.monotonic()
             try:
                 return super().read_response(*args, **kwargs)
             except ResponseError as e:
@@ -420,9 +431,9 @@ def _guarded(connection_class: type, breaker: Breaker | None) -> type:
                 if breaker is not None:
                     breaker.trip()
                 raise ConnectionError(f"Redis is busy ({e})") from e
-            except TimeoutError:
+            except (ConnectionError, TimeoutError):
                 if breaker is not None:
-                    breaker.trip()
+                    breaker.failed(started)
                 raise
 
     Guarded.__name__ = Guarded.__qualname__ = f"Guarded{connection_class.__name__}"
