@@ -1,7 +1,8 @@
 """OPML in and out: read subscription lists leniently, add them to the config file, export ours.
 
-Importing edits the operator's TOML with tomlkit, so their comments and layout survive, and
-validates the result with the same checks the service runs before writing anything.
+Importing appends the new [[categories]] and [[sources]] to the operator's TOML (written with
+tomlkit), leaving every line they wrote as it was, and validates the result with the same checks
+the service runs before writing anything.
 Real OPML is often not well-formed XML: exporters leave `&` unescaped, quotes unescaped inside
 attribute values, even HTML inside a description. A document that fails to parse is read again
 with bare ampersands escaped, then with lxml's recovering parser; what recovery could not read is
@@ -15,7 +16,7 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -23,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import tomlkit
-from tomlkit.items import AoT, Table
+from tomlkit.items import Table
 
 from aggregator.config import (
     Category,
@@ -183,7 +184,6 @@ def import_feeds(
     report = ImportReport()
     current = load_config(path)  # refuse to edit a file that is already broken
     text = path.read_text(encoding="utf-8")
-    document = tomlkit.parse(text)
 
     known_urls = {url_key(s.url) for s in current.sources}
     known_ids = {s.id for s in current.sources}
@@ -233,9 +233,7 @@ def import_feeds(
 
     if not new_sources:
         return report
-    _append(document, "categories", new_categories)
-    _append(document, "sources", new_sources)
-    result = tomlkit.dumps(document)
+    result = _appended(text, new_categories, new_sources)
     try:
         parse_config(result, path=str(path))
     except ConfigError as error:
@@ -276,31 +274,20 @@ def _unique_id(wanted: str, taken: set[str]) -> str:
         n += 1
 
 
-def _append(document: tomlkit.TOMLDocument, key: str, tables: Iterable[Table]) -> None:
-    items = list(tables)
-    if not items:
-        return
-    for table in items:
-        table.trivia.indent = "\n"  # a blank line before each new table, like the rest of the file
-    existing = document.get(key)
-    if isinstance(existing, AoT):
-        # Comments after the last table's values belong to it in tomlkit (often they introduce
-        # the next section): they move to the end of the new tables, so they still come last.
-        body = existing[-1].value.body
-        keep = len(body)
-        while keep and body[keep - 1][0] is None:
-            keep -= 1
-        trailing = body[keep:]
-        del body[keep:]
-        for table in items:
-            existing.append(table)
-        items[-1].value.body.extend(trailing)
-    else:
-        document.add(key, tomlkit.aot())
-        aot = document[key]
-        assert isinstance(aot, AoT)
-        for table in items:
-            aot.append(table)
+def _appended(text: str, categories: Sequence[Table], sources: Sequence[Table]) -> str:
+    """The config's text with the tables after it, a blank line before each. Appended, not
+    merged: tomlkit, given [[categories]] and [[sources]] interleaved (each category with its
+    sources, as operators group them), wrote all of a kind together, and each comment stayed
+    in its place while the table it introduced moved away from it."""
+    added = tomlkit.document()
+    for key, tables in (("categories", categories), ("sources", sources)):
+        if tables:
+            aot = tomlkit.aot()
+            for table in tables:
+                table.trivia.indent = "\n"
+                aot.append(table)
+            added.add(key, aot)
+    return text.rstrip("\n") + "\n" + tomlkit.dumps(added)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -84,6 +84,42 @@ def test_a_partly_broken_file_reports_what_was_lost() -> None:
     assert "1 of its 13 feeds" in parsed.warning
 
 
+def test_an_import_leaves_the_operators_file_as_it_was_above_what_it_adds(tmp_path: Path) -> None:
+    # tomlkit wrote interleaved [[categories]] and [[sources]] grouped by kind, and each
+    # comment stayed where it was while its table moved: "# The BBC" came to sit above the
+    # tech category.
+    original = """[site]
+title = "Desk"
+
+# World news
+[[categories]]
+slug = "world"
+title = "World"
+
+# The BBC
+[[sources]]
+name = "BBC"
+url = "https://feeds.bbci.co.uk/news/world/rss.xml"
+categories = ["world"]
+
+# Tech
+[[categories]]
+slug = "tech"
+title = "Tech"
+"""
+    path = tmp_path / "aggregator.toml"
+    path.write_text(original, encoding="utf-8")
+    raw = b'<opml version="2.0"><body><outline text="Verge" xmlUrl="https://verge.example/rss"/>'
+    report = import_feeds(path, parse_opml(raw + b"</body></opml>").feeds, "tech")
+    assert not report.error, report.error
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(original)
+    assert text[len(original) :] == (
+        '\n[[sources]]\nname = "Verge"\nurl = "https://verge.example/rss"\ncategories = ["tech"]\n'
+    )
+    assert [s.name for s in load_config(path).sources] == ["BBC", "Verge"]
+
+
 def test_folders_become_categories_and_duplicates_are_skipped(config_file: Path) -> None:
     raw = (
         b'<opml version="2.0"><body>'
