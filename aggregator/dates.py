@@ -19,7 +19,7 @@ MIN_YEAR, MAX_YEAR = 1980, 2200
 
 # An offset, which its zone's name may follow, as Go writes it ("+0800 CST"), or a zone's name
 # alone ("Z", "UTC", "PST": _ZONE_OFFSETS; another name is not read).
-_ZONE = r"\s*(?P<zone>[+-]\d{2}:?\d{2}(?:\s+[A-Za-z]{2,5})?|[A-Za-z]{1,5})?"
+_ZONE = r"\s*(?P<zone>[+-]\d{2}(?::?\d{2})?(?:\s+[A-Za-z]{2,5})?|[A-Za-z]{1,5})?"
 _TIME = (
     r"(?:[T\s]+(?P<h>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?"
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
@@ -87,6 +87,7 @@ _ENGLISH = "january february march april may june july august september october 
 for _name in _ENGLISH.split():
     _MONTHS[_name] = _MONTHS[_name[:3]] = _name[:3].title()
 _WORD = re.compile(r"[^\W\d_]+\.?")
+_SEPARATORS = frozenset({"-", "–", "—", "|", "@"})
 _ENGLISH_MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
 )
@@ -119,7 +120,8 @@ _OWN_MEANINGS = {
 # Words as well as names: a zone only written in capitals ("et" is French for "and").
 _WORDS_TOO = frozenset({"at", "et", "ct", "mt", "pt"})
 _CHINA_OFFSET = timedelta(hours=8)  # where "CST" is China Standard Time, not US Central
-_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}")  # "+0530", "+05:30" (PHP's date("r") with "P")
+# "+0530", "+05:30" (PHP's date("r") with "P"), "+08" (PostgreSQL's timestamptz)
+_OFFSET = re.compile(r"[+-]\d{2}(?::?\d{2})?")
 
 
 def zone(name: str) -> tzinfo:
@@ -164,8 +166,11 @@ def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     if len(text) > MAX_CHARS:
         return None
     # A zone's name in an RFC 5322 comment after it ("-0500 (EST)", JavaScript's "GMT+0100
-    # (Central European Standard Time)") hid the offset, and the date was read in `local`.
-    text = _GMT_OFFSET.sub(r"\1", _ZONE_COMMENT.sub("", text))
+    # (Central European Standard Time)", "(中国标准时间)" in a Chinese locale) hid the offset, and
+    # the date was read in `local`; "GMT+8" was read as GMT.
+    text = _GMT_OFFSET.sub(_gmt_offset, _ZONE_COMMENT.sub("", text))
+    if _EPOCH.fullmatch(text):
+        return _from_epoch(int(text))
     try:
         for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
             if match := pattern.fullmatch(text):
@@ -202,8 +207,23 @@ def _standard_offset(zone_info: tzinfo) -> timedelta | None:
     return datetime(2024, 1, 15, tzinfo=UTC).astimezone(zone_info).utcoffset()
 
 
-_ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([A-Za-z][A-Za-z .]*\)$")
-_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)([+-]\d{2}:?\d{2})$", re.IGNORECASE)
+_ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([^()\d]+\)$")
+# GMT or UTC and an offset, as JavaScript ("GMT+0800"), Java ("GMT+08:00 2020", before the
+# year) and people ("GMT+8", "UTC-5", "GMT+5:30") write it: the offset alone.
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC) ?([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE)
+# Seconds (or JavaScript's milliseconds) since 1970, as some hand-made feeds write a date.
+_EPOCH = re.compile(r"\d{10}|\d{13}")
+
+
+def _gmt_offset(match: re.Match[str]) -> str:
+    sign, hours, minutes = match.groups()
+    return f"{sign}{int(hours):02d}{minutes or '00'}"
+
+
+def _from_epoch(number: int) -> datetime | None:
+    seconds = number / 1000 if number >= 10**12 else number
+    moment = datetime.fromtimestamp(seconds, UTC)  # (13 digits stay within datetime's years)
+    return moment.replace(microsecond=0) if MIN_YEAR <= moment.year <= MAX_YEAR else None
 
 
 def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
@@ -216,7 +236,7 @@ def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
             raise ValueError("a zone we do not know")  # feedparser's reading stands, if any
     sign = -1 if zone_text[0] == "-" else 1
     digits = zone_text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
 
 
 def _build(
@@ -251,8 +271,17 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     words: list[str] = []
     has_month = zoned = timed = False  # timed: the time is among `words` already
     meridiem = ""  # "am" or "pm": "Sat, Dec 16 2023 02:02:33 PM" (NBC) is 14:02
-    for token in _MERIDIEM_GLUED.sub(r"\1 \2", text).replace(",", " ").split():
+    tokens = _MERIDIEM_GLUED.sub(r"\1 \2", text).split()
+    if (
+        len(tokens) > 1
+        and tokens[0].endswith(",")
+        and any(t.lower().rstrip(".,") in _MONTHS for t in tokens[1:])
+    ):
+        del tokens[0]  # a day name: "mar.," is Tuesday in French and Spanish, not March
+    for token in " ".join(tokens).replace(",", " ").split():
         word = token.lower().rstrip(".")
+        if token in _SEPARATORS:
+            continue  # Drupal's "Friday, January 10, 2020 - 14:33"
         if word in _MERIDIEMS and words and ":" in words[-1]:  # right after the time only:
             meridiem = _MERIDIEMS[word]  # "Am 16. Dezember 2023 um 12:30" is German, at noon
             continue
@@ -265,7 +294,7 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
             words.append(_MONTHS[word])
             has_month = True
         elif offset_text or _OFFSET.fullmatch(token):
-            words.append(offset_text or token.replace(":", ""))
+            words.append(offset_text or token.replace(":", "").ljust(5, "0"))  # "+08": "+0800"
             zoned = True
         elif _WORD.fullmatch(token):
             continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"

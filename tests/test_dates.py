@@ -91,7 +91,24 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("2020-01-10 2:33:00 p.m. UTC", timedelta(0)),
     ("20200110T143300Z", timedelta(0)),
     ("20200110T1433+0800", timedelta(hours=8)),
-    # Hard negatives: words that are zone names only after the time.
+    # GMT or UTC glued to an offset as JavaScript in a Chinese locale, Java and people write it
+    # (the offset was dropped: "GMT+8" read as GMT, 8 hours off), and PostgreSQL's "+08".
+    ("Fri Jan 10 2020 14:33:00 GMT+0800 (中国标准时间)", timedelta(hours=8)),
+    ("Fri Jan 10 14:33:00 GMT+08:00 2020", timedelta(hours=8)),
+    ("Fri, 10 Jan 2020 14:33:00 GMT+8", timedelta(hours=8)),
+    ("Fri, 10 Jan 2020 14:33:00 UTC+08", timedelta(hours=8)),
+    ("Fri, 10 Jan 2020 14:33:00 GMT-5", timedelta(hours=-5)),
+    ("Fri, 10 Jan 2020 14:33:00 GMT+5:30", timedelta(hours=5, minutes=30)),
+    ("2020-01-10 14:33:00 GMT+8", timedelta(hours=8)),
+    ("2020-01-10 14:33:00+08", timedelta(hours=8)),
+    ("Fri, 10 Jan 2020 14:33:00 +08", timedelta(hours=8)),
+    # Drupal's date, with a dash before the time (unreadable before); seconds since 1970.
+    ("Friday, January 10, 2020 - 14:33", None),
+    ("1578666780", timedelta(0)),
+    ("1578666780000", timedelta(0)),
+    # Hard negatives: a weekday in parentheses is no zone; words that are zone names only after
+    # the time.
+    ("2020/1/10 14:33 (金)", None),
     ("Jan 10, 2020 at 14:33", None),
     ("Am 10. Januar 2020 um 14:33 Uhr", None),
     ("Fri, 10 Jan 2020 14:33:00 Uhr", None),
@@ -151,6 +168,21 @@ def test_short_zone_names_are_zones_only_in_capitals() -> None:
     """ "et" is French for "and": only "ET" is US Eastern."""
     assert dates.parse("Fri, 10 Jan 2020 14:33:00 ET") == datetime(2020, 1, 10, 19, 33, tzinfo=UTC)
     assert dates.parse("Fri, 10 Jan 2020 14:33:00 et") == datetime(2020, 1, 10, 14, 33, tzinfo=UTC)
+
+
+def test_a_day_name_that_is_also_a_month_is_read_as_the_day() -> None:
+    # "mar" is Tuesday in French and Spanish and March in both: both read as months, the date
+    # was unreadable; a day name is the first word, before a comma.
+    tuesday = datetime(2020, 3, 10, 13, 33, tzinfo=UTC)
+    assert dates.parse("mar., 10 mars 2020 14:33:00 +0100") == tuesday
+    assert dates.parse("mar, 10 mar 2020 14:33:00 +0100") == tuesday
+    assert dates.parse("Mar, 10 2020 14:33:00 +0100") == tuesday  # (no other month: March)
+
+
+def test_numbers_that_are_not_seconds_since_1970_are_not_read_so() -> None:
+    assert dates.parse("20200110") is None  # ISO 8601's basic date: feedparser's reading stands
+    assert dates.parse("12345") is None
+    assert dates.parse("0000000001") is None  # 1970: outside the years a feed date may have
 
 
 def test_a_long_string_is_no_date_of_ours() -> None:
