@@ -63,23 +63,35 @@ _MDY = re.compile(
 )
 
 # Month names (full and abbreviated, lower case, accents as written) in the languages feeds use,
-# mapped to the English abbreviation RFC 822 wants.
+# mapped to the English abbreviation RFC 822 wants: German, French, Spanish, Italian, Portuguese,
+# Dutch, Russian, and (the second line of each) Polish, Turkish, Swedish, Danish, Norwegian,
+# Czech, Indonesian and Ukrainian, in the forms a date writes them ("5 marca", "5. března").
 _MONTHS: dict[str, str] = {}
 for _english, _names in {
-    "Jan": "januar janvier janv enero ene gennaio gen janeiro januari jänner jän января январь янв",
+    "Jan": "januar janvier janv enero ene gennaio gen janeiro januari jänner jän января январь янв "
+    "stycznia styczeń sty ocak oca ledna leden січня січень січ",
     "Feb": "februar février févr fév fevrier fevr febrero febbraio fevereiro fev februari "
-    "февраля февраль фев",
-    "Mar": "märz mär mrz mars marzo março marco maart mrt марта март мар",
-    "Apr": "april avril avr abril abr aprile aprilie апреля апрель апр",
-    "May": "mai mayo maggio mag maio mei мая май",
-    "Jun": "juni juin junio giugno giu junho июня июнь июн",
-    "Jul": "juli juillet juil julio luglio lug julho июля июль июл",
-    "Aug": "august août aout agosto ago augustus августа август авг",
-    "Sep": "september septembre sept septiembre set settembre setembro сентября сентябрь сен",
-    "Oct": "oktober okt octobre octubre ottobre ott outubro out октября октябрь окт",
-    "Nov": "november novembre noviembre novembro ноября ноябрь ноя",
+    "февраля февраль фев lutego luty lut şubat şub febr února únor лютого лютий лют",
+    "Mar": "märz mär mrz mars marzo março marco maart mrt марта март мар "
+    "marca marzec mart marts března březen maret березня березень бер",
+    "Apr": "april avril avr abril abr aprile aprilie апреля апрель апр "
+    "kwietnia kwiecień kwi nisan nis dubna duben квітня квітень квіт",
+    "May": "mai mayo maggio mag maio mei мая май maja maj mayıs května květen травня травень трав",
+    "Jun": "juni juin junio giugno giu junho июня июнь июн "
+    "czerwca czerwiec cze haziran haz června červen червня червень черв",
+    "Jul": "juli juillet juil julio luglio lug julho июля июль июл "
+    "lipca lipiec lip temmuz tem července červenec липня липень лип",
+    "Aug": "august août aout agosto ago augustus августа август авг "
+    "sierpnia sierpień ağustos ağu augusti srpna srpen agustus agt серпня серпень серп",
+    "Sep": "september septembre sept septiembre set settembre setembro сентября сентябрь сен "
+    "września wrzesień wrz eylül eyl září вересня вересень вер",
+    "Oct": "oktober okt octobre octubre ottobre ott outubro out октября октябрь окт "
+    "października październik paź ekim eki října říjen жовтня жовтень жовт",
+    "Nov": "november novembre noviembre novembro ноября ноябрь ноя "
+    "listopada listopad lis kasım kas listopadu листопада листопад лист",
     "Dec": "dezember dez décembre déc decembre dec diciembre dic dicembre dezembro december "
-    "декабря декабрь дек",
+    "декабря декабрь дек grudnia grudzień gru aralık ara desember prosince prosinec грудня "
+    "грудень груд",
 }.items():
     for _name in _names.split():
         _MONTHS[_name] = _english
@@ -207,7 +219,8 @@ def _standard_offset(zone_info: tzinfo) -> timedelta | None:
     return datetime(2024, 1, 15, tzinfo=UTC).astimezone(zone_info).utcoffset()
 
 
-_ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([^()\d]+\)$")
+# (And Java's ZonedDateTime after its offset: "2020-01-10T14:33+08:00[Asia/Shanghai]".)
+_ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([^()\d]+\)$|(?<=\d)\[[\w/+-]+\]$")
 # GMT or UTC and an offset, as JavaScript ("GMT+0800"), Java ("GMT+08:00 2020", before the
 # year) and people ("GMT+8", "UTC-5", "GMT+5:30") write it: the offset alone.
 _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC) ?([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE)

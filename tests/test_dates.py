@@ -102,6 +102,14 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("2020-01-10 14:33:00 GMT+8", timedelta(hours=8)),
     ("2020-01-10 14:33:00+08", timedelta(hours=8)),
     ("Fri, 10 Jan 2020 14:33:00 +08", timedelta(hours=8)),
+    ("2020-01-10T14:33:00+08:00[Asia/Shanghai]", timedelta(hours=8)),  # (Java's ZonedDateTime)
+    # Months in Polish, Turkish, Czech, Ukrainian, Danish, Indonesian (unreadable before).
+    ("10 stycznia 2020 14:33", None),
+    ("Cum, 10 Oca 2020 14:33:00 +0300", timedelta(hours=3)),
+    ("10. ledna 2020 14:33", None),
+    ("10 січня 2020 14:33", None),
+    ("fre, 10 januar 2020 14:33:00 +0100", timedelta(hours=1)),
+    ("10 Januari 2020 14:33 WIB", timedelta(hours=7)),
     # Drupal's date, with a dash before the time (unreadable before); seconds since 1970.
     ("Friday, January 10, 2020 - 14:33", None),
     ("1578666780", timedelta(0)),
