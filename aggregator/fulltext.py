@@ -28,11 +28,10 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
-import lxml.etree  # type: ignore[import-untyped]
 import lxml.html  # type: ignore[import-untyped]
 from readability import Document  # type: ignore[import-untyped]
 
-from aggregator import images, junk, models
+from aggregator import images, junk, lazy_images, models
 from aggregator.config import SourceConfig
 from aggregator.errors import SourceError
 from aggregator.fetch import Fetcher
@@ -66,20 +65,7 @@ _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")  # lxml refuses it in a st
 # The charset a page declares in its first 1,024 bytes (HTML's prescan, reduced), for a server
 # that names none: Polish or Czech in windows-1250 is not told by the detector from 1252.
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
-# Where lazy-loading scripts keep a picture's address until it scrolls into view.
-_LAZY_SOURCES = (
-    "data-src",
-    "data-lazy-src",
-    "data-original",
-    "data-actualsrc",
-    "data-url",
-    "data-hi-res-src",
-)
-_SOURCE_SETS = ("data-srcset", "data-lazy-srcset", "srcset")
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
-# Between a srcset's candidates: a comma before a space, or after a descriptor (Cloudinary's and
-# imgix's addresses hold commas: ".../c_fill,w_800/photo.jpg 800w").
-_CANDIDATE_END = re.compile(r",(?=\s)|(?<=\d[wx]),")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _CJK_PAIRS = re.compile(r"(?=([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}))")
 
@@ -248,7 +234,7 @@ def extract_main(
                 " (a missing page or a login wall?)"
             )
     _drop_pixels(tree)  # readability drops the width="1" that tells the sanitizer
-    _real_pictures(tree)
+    lazy_images.reveal(tree)
     if source.strip_selectors:
         junk.drop_selected(tree, source.strip_selectors)
     main = _Readability(lxml.html.tostring(tree, encoding="unicode"), url=url).summary(
@@ -274,64 +260,6 @@ def page_content_type(body: bytes, content_type: str) -> str:
     if found is None:
         return content_type
     return f"{content_type or 'text/html'}; charset={found.group(1).decode('ascii')}"
-
-
-def _real_pictures(tree: lxml.html.HtmlElement) -> None:
-    """Each picture with its real address where a lazy-loading script or AMP hid it (data-src,
-    data-lazy-src, a srcset, a <picture>'s <source>, the <noscript> copy, <amp-img>), and none
-    left with a placeholder's data: URL, which readability would make the page's own address."""
-    for amp in list(tree.iter("amp-img")):
-        amp.tag = "img"
-    for noscript in list(tree.iter("noscript")):  # readability drops <noscript>
-        if noscript.find(".//img") is None:
-            continue
-        before = noscript.getprevious()
-        if before is not None and before.tag == "img":
-            if any((before.get(name) or "").strip() for name in _LAZY_SOURCES + _SOURCE_SETS):
-                noscript.drop_tree()  # the lazy one knows its address: one copy is enough
-                continue
-            before.drop_tree()
-        noscript.tag = _UNWRAPPED  # its content stays, in its place
-    # All at once: lxml's drop_tag() looks the element up among its siblings, and 20,000 of them
-    # in one <div> took 37 s.
-    lxml.etree.strip_tags(tree, _UNWRAPPED)
-    for img in list(tree.iter("img")):
-        lazy = next((img.get(n) for n in _LAZY_SOURCES if (img.get(n) or "").strip()), None)
-        src = (lazy or img.get("src") or "").strip()
-        if not src or src.lower().startswith("data:"):
-            src = _largest(_source_set(img))
-        if not src or src.lower().startswith(("data:", "javascript:")):
-            img.drop_tree()
-            continue
-        img.set("src", src)
-
-
-_UNWRAPPED = "aggregator-unwrapped"
-
-
-def _source_set(img: lxml.html.HtmlElement) -> str:
-    """The image's srcset, or its <picture>'s first <source> srcset (libxml2's HTML parser
-    does not know <source> is void: the <img> can end up inside it)."""
-    own = next((img.get(n) for n in _SOURCE_SETS if (img.get(n) or "").strip()), "")
-    picture = next(img.iterancestors("picture"), None)
-    if own or picture is None:
-        return own or ""
-    sources = (s.get("srcset") or s.get("data-srcset") or "" for s in picture.iter("source"))
-    return next((found for found in sources if found.strip()), "")
-
-
-def _largest(source_set: str) -> str:
-    """The largest candidate of a srcset ("a.jpg 800w, b.jpg 1600w" is b.jpg)."""
-    best, size = "", -1.0
-    for candidate in _CANDIDATE_END.split(source_set):
-        parts = candidate.split()
-        if not parts:
-            continue
-        descriptor = parts[1] if len(parts) > 1 else "1x"
-        value = float(descriptor[:-1]) if re.fullmatch(r"\d+(?:\.\d+)?[wx]", descriptor) else 0.0
-        if value > size:
-            best, size = parts[0], value
-    return best
 
 
 def _title_words(title: str) -> set[str]:

@@ -18,6 +18,8 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import idna
 import nh3
 
+from aggregator import lazy_images
+
 if TYPE_CHECKING:
     from nh3 import UrlRelative
 
@@ -360,6 +362,7 @@ def clean_html(html_text: str, base_url: str) -> str:
         return ""
     if unparsable(html_text):
         return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
+    html_text = lazy_images.reveal_in(html_text)
     if "display" in html_text:  # (the style that hides it goes with the sanitizer)
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
     cleaned = _cleaner(_cleaner_base(html_text, base_url)).clean(_without_mathml_tags(html_text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -625,3 +626,62 @@ def test_looking_for_tags_nh3_takes_for_mathml_is_linear(hostile: str) -> None:
 )
 def test_as_uri(iri: str, uri: str) -> None:
     assert as_uri(iri) == uri
+
+
+PLACEHOLDER = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+REAL = "https://blog.example.com/img/real.jpg"
+
+# (HTML a feed carries, the picture a reader should see or None, text that must not show.)
+LAZY_CASES = [
+    # Positives: a lazy-loading script's placeholder and the address it keeps elsewhere.
+    (f'<img src="{PLACEHOLDER}" data-src="{REAL}" alt="A">', REAL, ""),
+    (
+        f'<img src="/spacer.gif" data-lazy-src="{REAL}"><noscript><img src="{REAL}"></noscript>',
+        REAL,
+        "",
+    ),
+    (f'<p>正文</p><img data-src="{REAL}" data-type="jpeg"><p>结束</p>', REAL, ""),  # WeChat's
+    ('<img srcset="/img/a-300.jpg 300w, /img/real.jpg 1200w" alt="A">', REAL, ""),
+    (f'<amp-img src="{REAL}" width="800" height="600"></amp-img>', REAL, ""),
+    (f'<img class="lazy"><noscript><img src="{REAL}" alt="A"></noscript>', REAL, ""),
+    # A <noscript> without a picture: a nag for browsers without scripts, its markup was shown
+    # escaped (Disqus's, in a real feed of the corpus).
+    (
+        '<p>Post.</p><noscript>Please enable JavaScript to view the <a href="https://disqus.com/'
+        '?ref_noscript">comments powered by Disqus.</a></noscript>',
+        None,
+        "Disqus",
+    ),
+    # Hard negatives: a real src stays whatever else the tag holds; a tag's text is text.
+    (f'<img src="{REAL}" srcset="/img/a-300.jpg 300w, /img/b.jpg 1200w" alt="A">', REAL, ""),
+    (f'<img src="{REAL}" data-original-title="tip" alt="A">', REAL, ""),
+    ("<p>Write &lt;noscript&gt; for browsers without scripts.</p>", None, "<noscript"),
+    ('<div data-src="/not-a-picture">Text</div>', None, "not-a-picture"),
+]
+
+
+@pytest.mark.parametrize(("markup", "picture", "hidden"), LAZY_CASES)
+def test_a_picture_a_lazy_loader_hid_shows_with_its_real_address(
+    markup: str, picture: str | None, hidden: str
+) -> None:
+    cleaned = clean_html(markup, BASE)
+    sources = [src for _, src in re.findall(r'<img ([^>]*?)src="([^"]*)"', cleaned)]
+    assert sources == ([picture] if picture else [])
+    if hidden:
+        assert hidden not in cleaned
+    assert "&lt;" not in cleaned.replace("&lt;noscript&gt;", "")  # no markup shown as text
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<img>" * 400_000,  # each parsed: 2 MB of tags, the most a fragment is parsed with
+        "<noscript><img src=/a.jpg></noscript>" * 55_000,
+        "<img data-src=x " * 200_000,  # never closed: nothing to parse
+        "<noscript>" * 100_000,
+    ],
+    ids=["tags", "noscript-copies", "unclosed", "nested-noscript"],
+)
+def test_looking_for_hidden_pictures_stays_bounded(hostile: str) -> None:
+    assert "&lt;img" not in clean_html(hostile, BASE)

@@ -1,0 +1,117 @@
+"""Pictures a lazy-loading script hid, given their real addresses: in an article's page (full
+text) and in the HTML a feed carries.
+
+A page that loads its pictures as they scroll into view writes each with a placeholder (a data:
+URL, a 1-pixel GIF, or no src at all) and keeps the address in data-src, data-lazy-src, a srcset
+or a <noscript> copy; AMP writes <amp-img>. No script of theirs runs where we show an article,
+so the placeholder is what a reader got: no picture, or a grey box. And the sanitizer's HTML
+parser reads a <noscript>'s content as text (as a browser with scripts on does), so its markup
+came out escaped, for the reader to see: Disqus's "Please enable JavaScript to view the
+<a href=…>comments powered by Disqus.</a>" in a real feed of the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree  # type: ignore[import-untyped]
+import lxml.html  # type: ignore[import-untyped]
+
+# Where lazy-loading scripts keep a picture's address until it scrolls into view.
+_LAZY_SOURCES = (
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-actualsrc",
+    "data-url",
+    "data-hi-res-src",
+)
+_SOURCE_SETS = ("data-srcset", "data-lazy-srcset", "srcset")
+# Between a srcset's candidates: a comma before a space, or after a descriptor (Cloudinary's and
+# imgix's addresses hold commas: ".../c_fill,w_800/photo.jpg 800w").
+_CANDIDATE_END = re.compile(r",(?=\s)|(?<=\d[wx]),")
+# HTML that may hide a picture so, or hold a <noscript>: only that is parsed (`reveal_in`). An
+# <img> without a src, one whose src is a data: URL, a lazy-loader's attribute, a <noscript>,
+# an <amp-img>. (Each scan within a tag stops at its "<" or ">".)
+_MAY_HIDE = re.compile(
+    r"<(?:noscript|amp-img)\b"
+    r"|\sdata-(?:src|lazy-src|original|actualsrc|hi-res-src|srcset|lazy-srcset)\s*="
+    r"|<img\b(?:(?!\ssrc\s*=)[^<>])*+>"
+    r"|\ssrc\s*=\s*[\"']?\s*data:",
+    re.IGNORECASE,
+)
+_UNWRAPPED = "aggregator-unwrapped"
+# A longer fragment is left as it is (a parse costs ~0.35 s a MB of hostile tags; what is kept of
+# an article is 512 KB: sanitize.MAX_CONTENT_CHARS).
+MAX_CHARS = 2 * 1024 * 1024
+
+
+def reveal(tree: lxml.html.HtmlElement) -> None:
+    """Each picture with its real address where a lazy-loading script or AMP hid it (data-src,
+    data-lazy-src, a srcset, a <picture>'s <source>, the <noscript> copy, <amp-img>), and none
+    left with a placeholder's data: URL, which readability would make the page's own address.
+    A <noscript> without a picture goes: what it says is for browsers without scripts ("Please
+    enable JavaScript…")."""
+    for amp in list(tree.iter("amp-img")):
+        amp.tag = "img"
+    for noscript in list(tree.iter("noscript")):
+        if noscript.find(".//img") is None:
+            noscript.drop_tree()
+            continue
+        before = noscript.getprevious()
+        if before is not None and before.tag == "img":
+            if any((before.get(name) or "").strip() for name in _LAZY_SOURCES + _SOURCE_SETS):
+                noscript.drop_tree()  # the lazy one knows its address: one copy is enough
+                continue
+            before.drop_tree()
+        noscript.tag = _UNWRAPPED  # its content stays, in its place
+    # All at once: lxml's drop_tag() looks the element up among its siblings, and 20,000 of them
+    # in one <div> took 37 s.
+    lxml.etree.strip_tags(tree, _UNWRAPPED)
+    for img in list(tree.iter("img")):
+        lazy = next((img.get(n) for n in _LAZY_SOURCES if (img.get(n) or "").strip()), None)
+        src = (lazy or img.get("src") or "").strip()
+        if not src or src.lower().startswith("data:"):
+            src = _largest(_source_set(img))
+        if not src or src.lower().startswith(("data:", "javascript:")):
+            img.drop_tree()
+            continue
+        img.set("src", src)
+
+
+def reveal_in(html_text: str) -> str:
+    """`reveal` on an HTML fragment; the fragment as it was when nothing in it may hide a
+    picture (most: it is not parsed then), or when it is longer than MAX_CHARS."""
+    if len(html_text) > MAX_CHARS or not _MAY_HIDE.search(html_text):
+        return html_text
+    try:
+        root = lxml.html.fragment_fromstring(html_text, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):  # (nothing an HTML parser could read)
+        return html_text
+    reveal(root)
+    return str(lxml.html.tostring(root, encoding="unicode"))[len("<div>") : -len("</div>")]
+
+
+def _source_set(img: lxml.html.HtmlElement) -> str:
+    """The image's srcset, or its <picture>'s first <source> srcset (libxml2's HTML parser
+    does not know <source> is void: the <img> can end up inside it)."""
+    own = next((img.get(n) for n in _SOURCE_SETS if (img.get(n) or "").strip()), "")
+    picture = next(img.iterancestors("picture"), None)
+    if own or picture is None:
+        return own or ""
+    sources = (s.get("srcset") or s.get("data-srcset") or "" for s in picture.iter("source"))
+    return next((found for found in sources if found.strip()), "")
+
+
+def _largest(source_set: str) -> str:
+    """The largest candidate of a srcset ("a.jpg 800w, b.jpg 1600w" is b.jpg)."""
+    best, size = "", -1.0
+    for candidate in _CANDIDATE_END.split(source_set):
+        parts = candidate.split()
+        if not parts:
+            continue
+        descriptor = parts[1] if len(parts) > 1 else "1x"
+        value = float(descriptor[:-1]) if re.fullmatch(r"\d+(?:\.\d+)?[wx]", descriptor) else 0.0
+        if value > size:
+            best, size = parts[0], value
+    return best
