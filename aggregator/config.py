@@ -100,6 +100,9 @@ class Category:
     collapse_stories: bool = True  # feeds and pages show each story once
     language: str = ""  # its feeds' language, when not the site's (a Chinese category)
     image: str = ""  # its feeds' artwork: a square picture, as podcast apps show a show's
+    # As a podcast, for Apple's directory: its category (and subcategory), whether it is explicit.
+    podcast_category: tuple[str, ...] = ()  # ("News", "Daily News"): PODCAST_CATEGORIES
+    explicit: bool | None = None
     # Slugs it had before a rename: their pages, feeds and embeds redirect here (301), where a
     # removed slug is Gone (410) and feed readers drop the subscription.
     former_slugs: tuple[str, ...] = ()
@@ -505,6 +508,65 @@ def _optional_language(value: object) -> str:
     return "" if value == "" else _language(value)
 
 
+# Apple Podcasts' categories and their subcategories (podcasters.apple.com/support/1691), the
+# values of <itunes:category>, which other directories read too.
+PODCAST_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": (
+        "Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"
+    ),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "History": (),
+    "Health & Fitness": (
+        "Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality"
+    ),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": (
+        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
+        "Home & Garden", "Video Games",
+    ),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": (
+        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
+        "Sports News", "Tech News",
+    ),
+    "Religion & Spirituality": (
+        "Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality"
+    ),
+    "Science": (
+        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
+        "Natural Sciences", "Nature", "Physics", "Social Sciences",
+    ),
+    "Society & Culture": (
+        "Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships"
+    ),
+    "Sports": (
+        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey",
+        "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness",
+        "Wrestling",
+    ),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}  # fmt: skip
+
+
+def _podcast_category(value: object) -> tuple[str, ...]:
+    """ "News" or "News/Daily News": one of Apple's categories, or one of its subcategories."""
+    parts = tuple(part.strip() for part in _text(value).split("/"))
+    choices = [f"{c}/{sub}" for c, subs in PODCAST_CATEGORIES.items() for sub in subs]
+    choices += list(PODCAST_CATEGORIES)
+    if "/".join(parts) not in choices or len(parts) > 2:
+        hint = _did_you_mean("/".join(parts), choices) or (
+            f" (one of {', '.join(PODCAST_CATEGORIES)}, or one of theirs after a slash)"
+        )
+        raise _Invalid(f'"{value}" is not one of Apple Podcasts\' categories{hint}')
+    return parts
+
+
 def _selectors(value: object) -> tuple[str, ...]:
     """One CSS selector or an array of them; checked separately, per item, by the caller."""
     if isinstance(value, str):
@@ -807,6 +869,8 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         collapse = reader.get("collapse_stories", _bool, True)
         language = reader.get("language", _optional_language, "")
         image = reader.get("image", _optional_url, "")
+        podcast_category = reader.get("podcast_category", _podcast_category, ())
+        explicit = reader.get("explicit", _bool, None)
         former = reader.get("former_slugs", _slugs, ())
         reader.finish()
         if slug is None:
@@ -832,6 +896,8 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
                 collapse_stories=collapse,
                 language=language,
                 image=image,
+                podcast_category=podcast_category,
+                explicit=explicit,
                 former_slugs=former,
             )
         )

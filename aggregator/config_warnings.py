@@ -68,6 +68,23 @@ def config_warnings(config: Config) -> list[str]:
     for j, category in enumerate(config.categories):
         if not any(category.slug in s.categories for s in config.sources):
             warnings.append(f'categories[{j}] ("{category.slug}"): no source is in it')
+        if category.podcast_category or category.explicit is not None:
+            # Apple's directory refuses a show without any of the three.
+            missing = [
+                key
+                for key, value in (
+                    ("image", category.image),
+                    ("podcast_category", category.podcast_category),
+                    ("explicit", category.explicit is not None),
+                )
+                if not value
+            ]
+            if missing:
+                warnings.append(
+                    f'categories[{j}] ("{category.slug}"): as a podcast, it needs'
+                    f" {' and '.join(missing)} too: Apple Podcasts lists a show only with"
+                    " artwork, a category and an explicit flag"
+                )
     return warnings
 
 

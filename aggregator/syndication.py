@@ -64,6 +64,11 @@ class FeedMeta:
     icon: str = ""  # the site's small square icon
     logo: str = ""  # the site's wide logo
     image: str = ""  # the feed's own artwork, square and large (a category's `image`)
+    # As a podcast (a category's settings): Apple's category and subcategory, explicit or not,
+    # and the show's author (the site): RSS <itunes:category>, <itunes:explicit>, <itunes:author>.
+    podcast_category: tuple[str, ...] = ()
+    explicit: bool | None = None
+    author: str = ""
     hub: str = ""
     # Masked in the sources' URLs we publish (aggregator/redact.py).
     secret_parameters: tuple[str, ...] = SECRET_PARAMETERS
@@ -285,12 +290,12 @@ def _sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
 
 class _FeedRepairs(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
     """Feed-level repairs and additions: our namespaces on the root, the RSS hub link feedgen
-    drops, the RSS channel's <itunes:image>."""
+    drops, the RSS channel's podcast elements (_show)."""
 
     def __init__(self) -> None:
         self.namespaces: dict[str, str] = {}
         self.hub = ""
-        self.artwork = ""
+        self.show: list[Any] = []  # the channel's <itunes:…> elements, before its first item
 
     def extend_ns(self) -> dict[str, str]:
         return self.namespaces
@@ -301,15 +306,37 @@ class _FeedRepairs(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
             self_link = channel.find(f"{{{ATOM_NS}}}link[@rel='self']")
             hub = xml_elem(f"{{{ATOM_NS}}}link", href=self.hub, rel="hub")
             self_link.addnext(hub)
-        if self.artwork:
-            channel = rss.find("channel")
-            artwork = xml_elem(f"{{{ITUNES_NS}}}image", href=self.artwork)
-            first_item = channel.find("item")
+        channel = rss.find("channel")
+        first_item = channel.find("item")
+        for element in self.show:
             if first_item is None:
-                channel.append(artwork)
+                channel.append(element)
             else:
-                first_item.addprevious(artwork)
+                first_item.addprevious(element)
         return rss
+
+
+def _show(meta: FeedMeta) -> list[Any]:
+    """The channel's elements that make a category a show to podcast apps and directories: its
+    artwork as they read it (not <image>), and, when the category says it is a podcast, Apple's
+    category, its explicit flag and its author."""
+    show = []
+    if meta.image:
+        show.append(xml_elem(f"{{{ITUNES_NS}}}image", href=_text(meta.image)))
+    if meta.podcast_category:
+        outer = xml_elem(f"{{{ITUNES_NS}}}category", text=meta.podcast_category[0])
+        for sub in meta.podcast_category[1:]:
+            xml_elem(f"{{{ITUNES_NS}}}category", outer, text=sub)
+        show.append(outer)
+        if meta.author:
+            author = xml_elem(f"{{{ITUNES_NS}}}author")
+            author.text = _text(meta.author)
+            show.append(author)
+    if meta.explicit is not None:
+        explicit = xml_elem(f"{{{ITUNES_NS}}}explicit")
+        explicit.text = "true" if meta.explicit else "false"  # (Apple's values since 2019)
+        show.append(explicit)
+    return show
 
 
 class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
@@ -458,8 +485,7 @@ def render_rss(
     fg = _generator(meta, "rss", {"media": MEDIA_NS, "dc": DC_NS, "itunes": ITUNES_NS})
     if meta.image or meta.logo or meta.icon:
         fg.image(url=_text(meta.image or meta.logo or meta.icon))
-    # A show's artwork as podcast apps read it (they do not read <image>).
-    fg.aggregator.artwork = _text(meta.image)
+    fg.aggregator.show = _show(meta)
     for item in _items(meta, articles, article_url, credits):
         fe = _add_entry(fg, item, meta.language)
         if item.content:

@@ -33,6 +33,7 @@ from aggregator.config import (
     slugify,
     summary,
 )
+from aggregator.config_warnings import config_warnings
 from aggregator.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "aggregator.example.toml"
@@ -1026,3 +1027,27 @@ def test_a_list_in_a_log_line_is_readable(as_json: bool) -> None:
         lines = text.splitlines()
         assert "problems=2" in lines[0]
         assert lines[1:] == [f"  - {p}" for p in problems]
+
+
+def test_a_category_of_podcasts_is_told_what_apple_needs_besides() -> None:
+    site = '[site]\ntitle = "Desk"\nbase_url = "https://news.example"\n'
+    text = site + CATEGORIES.replace('title = "Technology"', 'podcast_category = "Technology"')
+    text += source("A", "https://a.example/feed", '["world", "tech"]')
+    config = parse_config(text)
+    assert config.categories[1].podcast_category == ("Technology",)
+    warnings = config_warnings(config)
+    assert 'categories[1] ("tech"): as a podcast, it needs image and explicit too' in "".join(
+        warnings
+    )
+    whole = text.replace(
+        'podcast_category = "Technology"',
+        'podcast_category = "Technology"\nexplicit = true\nimage = "https://cdn.example/a.jpg"',
+    )
+    assert not any("as a podcast" in w for w in config_warnings(parse_config(whole)))
+    assert problems(text.replace('"Technology"', '"Technolgy"')) == [
+        'categories[1].podcast_category: "Technolgy" is not one of Apple Podcasts\' categories'
+        ' (did you mean "Technology"?)'
+    ]
+    (far,) = problems(text.replace('"Technology"', '"Tech"'))  # nothing close: all of them
+    assert "(one of Arts, Business, Comedy," in far
+    assert problems(text.replace('"Technology"', '"News/Daily News/Today"'))  # one level only

@@ -138,6 +138,16 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "not an IANA time zone",
     ),
     (
+        "podcast category that is not Apple's",
+        lambda text: text.replace(
+            '[[categories]]\nslug = "news"',
+            '[[categories]]\nslug = "news"\npodcast_category = "News/Daily news"',
+            1,
+        ),
+        "categories[0].podcast_category",
+        'did you mean "News/Daily News"',
+    ),
+    (
         "source time zone that is not an IANA name",
         lambda text: text + 'timezone = "Beijing"\n',
         'sources[0] (id "alpha").timezone',

@@ -585,6 +585,42 @@ def test_a_category_may_say_its_feeds_language(
     assert tech["language"] == "en"  # the others keep the site's
 
 
+def test_a_category_of_podcasts_is_a_show_apple_podcasts_can_list(
+    redis_url: str, store: Store, web_config: Config, add_articles: AddArticles
+) -> None:
+    """A category of podcasts had no <itunes:category> nor <itunes:explicit>: Apple's directory
+    (and those that follow its tags) refuses such a show."""
+    categories = tuple(
+        replace(c, podcast_category=("News", "Daily News"), explicit=False)
+        if c.slug == "world"
+        else c
+        for c in web_config.categories
+    )
+    config = replace(web_config, categories=categories)
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    add_articles("people-daily", 1)
+    rss = client.get("/c/world/feed.rss").data
+    channel = ET.fromstring(rss).find("channel")
+    category = channel.find(f"{{{ITUNES_NS}}}category")
+    assert category.get("text") == "News"
+    assert [c.get("text") for c in category] == ["Daily News"]
+    assert channel.find(f"{{{ITUNES_NS}}}explicit").text == "false"
+    assert channel.find(f"{{{ITUNES_NS}}}author").text == config.site.title
+    # As a podcast app's parser reads it (feedparser files itunes categories as tags; it knows
+    # only the explicit values Apple used before 2019, "yes" and "clean").
+    feed = parse_xml_feed(rss, CONTENT_TYPES["rss"]).feed
+    assert {t.term for t in feed.tags if t.scheme == "http://www.itunes.com/"} == {
+        "News",
+        "Daily News",
+    }
+    # The items come before none of it, and the other categories say none of it.
+    assert rss.index(b"<itunes:category") < rss.index(b"<item")
+    tech = client.get("/c/tech/feed.rss").data
+    assert b"<itunes:category" not in tech
+    assert b"<itunes:explicit" not in tech
+
+
 def test_a_category_may_have_its_own_artwork(
     redis_url: str, store: Store, web_config: Config, add_articles: AddArticles
 ) -> None:
