@@ -82,6 +82,10 @@ class EntryData:
     updated_raw: str | None = None
     images: tuple[ImageData, ...] = ()  # media:content images, then media:thumbnails, in order
     duration: int | None = None  # seconds: <itunes:duration>, JSON Feed's duration_in_seconds
+    # Whether the guid may stand in for a missing link: not an RSS guid of one word ("12345"),
+    # which the parsers resolved as a permalink (parse._without_made_up_links). (Out of the
+    # repr, which ids of entries sharing a guid and a title hash: those stay as they were.)
+    guid_is_address: bool = field(default=True, repr=False)
 
 
 @dataclass(frozen=True)

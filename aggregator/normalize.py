@@ -478,7 +478,7 @@ def _host(url: str) -> str:
 def _entry_url(entry: EntryData, base: str) -> str:
     """The entry's link (or its guid when that is a URL), absolute http(s), or ""."""
     url = safe_url(entry.link, base)
-    if not url and entry.guid and entry.guid.startswith(("http://", "https://")):
+    if not url and entry.guid_is_address and (entry.guid or "").startswith(("http://", "https://")):
         url = safe_url(entry.guid, base)
     return url
 

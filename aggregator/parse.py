@@ -496,7 +496,7 @@ def _parse_xml(
     elif parser == "auto":
         fast = _parse_fast(data, base_url, warning)
         if isinstance(fast, ParsedFeed):
-            return replace(fast, artwork=artwork)
+            return replace(_without_made_up_links(fast, data), artwork=artwork)
         fallback = fast
     # feedparser resolves a relative RSS <guid> that claims to be a permalink against this base
     # (RSS's isPermaLink defaults to true); absolute guids, the real-world norm, are untouched.
@@ -536,7 +536,37 @@ def _parse_xml(
         _join_warnings(bozo and f"{bozo}; it was read leniently", warning),
         feed_authors_apply=_feed_authors_apply(version, data),
     )
+    parsed = _without_made_up_links(parsed, data)
     return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
+
+
+def _without_made_up_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
+    """The entries without the links both parsers make of a guid that is no address.
+
+    An RSS guid is a permalink unless isPermaLink says otherwise, so an item without a <link>
+    links to its guid, resolved against the document: "12345" became /feeds/12345, a page no
+    site has, and readers followed it to a 404. A guid of one word (no "/", ".", "?", "#" or
+    ":") is no address: such an item has no page of its own. Its id stays the resolved guid (the
+    article's identity), and a link the document writes out in full stays.
+    """
+    if b"<guid" not in data:
+        return parsed
+    bare = {text for text in _rss_guids(data)[0] if _BARE_TOKEN.fullmatch(text)}
+    if not bare:
+        return parsed
+    entries = tuple(
+        replace(e, link=None, guid_is_address=False)
+        if e.link
+        and e.link == e.guid
+        and e.link.rpartition("/")[2] in bare
+        and e.link.encode() not in data
+        else e
+        for e in parsed.entries
+    )
+    return replace(parsed, entries=entries)
+
+
+_BARE_TOKEN = re.compile(r"[^/.?#:\s]+")
 
 
 # What the channel's head is read for: its <itunes:image>, the first entry (where the head

@@ -203,6 +203,34 @@ def test_guid_that_is_a_url_stands_in_for_a_missing_link() -> None:
     assert one(entry(guid="tag:x.example,2024:1", title="t")).url == ""
 
 
+# (An item's <guid> without a <link>, the article's address: both parsers take the guid for
+# its permalink, as RSS says it is unless isPermaLink="false".)
+@pytest.mark.parametrize(
+    ("guid", "expected"),
+    [
+        ("<guid>12345</guid>", ""),  # was https://site.example.com/blog/12345
+        ("<guid>post-123</guid>", ""),
+        ('<guid isPermaLink="false">12345</guid>', ""),
+        # Hard negatives: what is written as an address stays one.
+        ("<guid>/p/12345</guid>", "https://site.example.com/p/12345"),
+        ("<guid>post-2.html</guid>", "https://site.example.com/blog/post-2.html"),
+        ("<guid>?p=123</guid>", "https://site.example.com/blog/feed.xml?p=123"),
+        ("<guid>https://site.example.com/p/1</guid>", "https://site.example.com/p/1"),
+        ("<guid>12345</guid><link>https://site.example.com/a</link>", "https://site.example.com/a"),
+    ],
+)
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_guid_that_is_no_address_gives_no_link(guid: str, expected: str, parser: str) -> None:
+    document = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://site.example.com/</link><item><title>Hello</title>{guid}"
+        "<description>Text.</description></item></channel></rss>"
+    ).encode()
+    feed = parse(document, url=BASE, headers={}, parser=parser)
+    (article,) = normalize(feed, SOURCE, now=NOW)
+    assert article.url == expected
+
+
 def test_author_and_tags_are_plain_text() -> None:
     article = one(
         entry(
