@@ -84,12 +84,17 @@ def reveal_in(html_text: str) -> str:
     picture (most: it is not parsed then), or when it is longer than MAX_CHARS."""
     if len(html_text) > MAX_CHARS or not _MAY_HIDE.search(html_text):
         return html_text
+    # Read as a document: a feed's HTML may be a whole page (<html>, <body>, a DOCTYPE), which
+    # lxml's fragment reader refuses with an AssertionError ("too many bodies").
     try:
-        root = lxml.html.fragment_fromstring(html_text, create_parent="div")
+        body = lxml.html.document_fromstring(html_text).find("body")
     except (lxml.etree.ParserError, ValueError):  # (nothing an HTML parser could read)
         return html_text
-    reveal(root)
-    return str(lxml.html.tostring(root, encoding="unicode"))[len("<div>") : -len("</div>")]
+    if body is None:  # (a <head>'s elements only: no picture to show)
+        return html_text
+    reveal(body)
+    markup = str(lxml.html.tostring(body, encoding="unicode"))
+    return markup[markup.index(">") + 1 : markup.rindex("</body>")]
 
 
 def _source_set(img: lxml.html.HtmlElement) -> str:

@@ -644,6 +644,12 @@ LAZY_CASES = [
     ('<img srcset="/img/a-300.jpg 300w, /img/real.jpg 1200w" alt="A">', REAL, ""),
     (f'<amp-img src="{REAL}" width="800" height="600"></amp-img>', REAL, ""),
     (f'<img class="lazy"><noscript><img src="{REAL}" alt="A"></noscript>', REAL, ""),
+    (
+        f'<!DOCTYPE html><html><head><title>T</title></head><body><img data-src="{REAL}"></body>'
+        "</html>",
+        REAL,
+        "",
+    ),  # a whole page as the feed's HTML
     # A <noscript> without a picture: a nag for browsers without scripts, its markup was shown
     # escaped (Disqus's, in a real feed of the corpus).
     (
@@ -685,3 +691,17 @@ def test_a_picture_a_lazy_loader_hid_shows_with_its_real_address(
 )
 def test_looking_for_hidden_pictures_stays_bounded(hostile: str) -> None:
     assert "&lt;img" not in clean_html(hostile, BASE)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # Found by fuzzing: lxml's fragment reader raised AssertionError ("too many bodies").
+        "<html><head><math><p></noscript><amp-img src=a><![CDATA['<table><?xml?>",
+        '<!DOCTYPE html><!DOCTYPE html><script><!DOCTYPE html>>\ufeff<img src="data:a">'
+        "<body></body></body>",
+        '>\'<!DOCTYPE html><frameset></body><head><body><img data-src="x.jpg">',
+    ],
+)
+def test_any_markup_that_may_hide_a_picture_is_read_without_an_error(markup: str) -> None:
+    assert "&lt;" not in clean_html(markup, BASE).replace("&lt;!DOCTYPE", "")
