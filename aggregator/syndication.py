@@ -423,9 +423,15 @@ def _generator(meta: FeedMeta, fmt: str, namespaces: dict[str, str]) -> Any:
     # ("<test>" was a tag to HTML readers, and gone).
     subtitle = _text(meta.subtitle) or _text(meta.title)
     fg.subtitle(subtitle.replace("<", "&lt;").replace(">", "&gt;") if fmt == "rss" else subtitle)
-    fg.link(href=_text(meta.self_url), rel="self", type=_MEDIA_TYPES[fmt])
-    # feedgen makes the last link added the RSS channel <link>, so the HTML page comes after self.
-    fg.link(href=_text(meta.html_url), rel="alternate", type="text/html")
+    links = [
+        {"href": _text(meta.self_url), "rel": "self", "type": _MEDIA_TYPES[fmt]},
+        {"href": _text(meta.html_url), "rel": "alternate", "type": "text/html"},
+    ]
+    # feedgen makes the last link added the RSS channel <link>, so there the HTML page comes
+    # after self; in Atom it comes first, for the readers that take a feed's first <link> for
+    # its site (feed-extractor gave every Atom feed its own URL as its site).
+    for link in links if fmt == "rss" else links[::-1]:
+        fg.link(**link)
     if meta.language:
         fg.language(_text(meta.language))
     fg.updated(_utc(meta.updated))
