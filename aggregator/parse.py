@@ -549,8 +549,11 @@ def _without_made_up_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
     ":") is no address: such an item has no page of its own. Its id stays the resolved guid (the
     article's identity), and a link the document writes out in full stays.
     """
-    if b"<guid" not in data:
-        return parsed
+    if b"<guid" not in data or not any(
+        e.link and e.link == e.guid and _BARE_TOKEN.fullmatch(e.link.rpartition("/")[2])
+        for e in parsed.entries
+    ):
+        return parsed  # (most: the guids are read from the bytes only for such entries)
     bare = {text for text in _rss_guids(data)[0] if _BARE_TOKEN.fullmatch(text)}
     if not bare:
         return parsed
