@@ -35,6 +35,7 @@ from aggregator.web import feeds as web_feeds
 from aggregator.web.cache import SETTLED, RenderCache, Rendered
 from aggregator.web.feeds import is_not_modified, parse_limit
 from tests.support.pipeline import wait_for
+from tests.support.web_server import DEFAULT_BASE_URL as BASE
 from tests.support.web_server import LiveServer, make_config
 
 AddArticles = Callable[..., list[Article]]
@@ -693,7 +694,8 @@ def test_a_category_renamed_with_its_former_slug_redirects_there(
         ("/embed/tech?theme=dark", "/embed/technology?theme=dark"),
     ]:
         moved = client.get(old)
-        assert (moved.status_code, moved.headers["Location"]) == (301, new), old
+        # Absolute, under site.base_url: a fetcher that moves its subscription may store it.
+        assert (moved.status_code, moved.headers["Location"]) == (301, BASE + new), old
         assert client.get(new).status_code == 200, new
     assert client.get("/c/tech/feed.json").headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/c/nope/feed.json").status_code == 404
@@ -910,10 +912,18 @@ def test_a_limit_no_rendering_is_kept_for_redirects_to_the_next_kept_one(
     renders = state_of(app).feed_cache.renders
     moved = client.get("/c/tech/feed.json?limit=199&collapse=0")
     assert moved.status_code == 308
-    assert moved.headers["Location"] == "/c/tech/feed.json?collapse=0&limit=200"
+    assert moved.headers["Location"] == BASE + "/c/tech/feed.json?collapse=0&limit=200"
     assert moved.headers["Cache-Control"] == "public, max-age=86400"
     assert moved.headers["Access-Control-Allow-Origin"] == "*"  # a partner's script follows it
-    assert client.head("/feed.atom?limit=3").headers["Location"] == "/feed.atom?limit=5"
+    assert client.head("/feed.atom?limit=3").headers["Location"] == BASE + "/feed.atom?limit=5"
+    # A limit over the most, or written otherwise, was served as the one it was read as: one
+    # address for each rendering.
+    for asked, kept in [("1000", "200"), ("050", "50"), ("%2B20", "20")]:
+        moved = client.get(f"/c/tech/feed.atom?limit={asked}")
+        assert (moved.status_code, moved.headers["Location"]) == (
+            308,
+            f"{BASE}/c/tech/feed.atom?limit={kept}",
+        ), asked
     assert state_of(app).feed_cache.renders == renders
     assert client.get("/c/tech/feed.json?limit=199&collapse=0", follow_redirects=True).json
 
@@ -1197,3 +1207,33 @@ def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
         assert answer.headers["Retry-After"] == "10"
     assert busy.headers["Access-Control-Allow-Origin"] == "*"
     assert client.get(COLD[0]).status_code == 200
+
+
+def test_a_feed_names_its_hub_and_topic_in_link_headers(
+    redis_url: str, store: Store, web_config: Config, add_articles: AddArticles
+) -> None:
+    """WebSub discovery looks in Link headers first (W3C WebSub 4), and a JSON Feed has no other
+    place a subscriber reads: the hub was told of every format's changes, and no subscriber
+    could find it for the JSON Feed."""
+    hub = "https://hub.example/"
+    config = replace(web_config, site=replace(web_config.site, hub=hub))
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    add_articles("people-daily", 1)
+    for path in ("/c/world/feed.json", "/c/world/feed.atom", "/feed.rss"):
+        response = client.get(path)
+        assert response.headers["Link"] == f'<{hub}>; rel="hub", <{BASE}{path}>; rel="self"', path
+        etag = response.headers["ETag"]
+        unchanged = client.get(path, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304
+        assert unchanged.headers["Link"] == response.headers["Link"]
+    # The topic is the feed the document names as itself (and the hub is told of the default).
+    variant = client.get("/c/world/feed.json?limit=10").headers["Link"]
+    assert f'<{BASE}/c/world/feed.json?limit=10>; rel="self"' in variant
+    assert json.loads(client.get("/c/world/feed.json?limit=10").data)["feed_url"] == (
+        f"{BASE}/c/world/feed.json?limit=10"
+    )
+    # Without a hub, no Link header.
+    plain = create_app(web_config, redis_url, recheck_interval=0).test_client()
+    store.publish_config(config_module.dumps(web_config))
+    assert "Link" not in plain.get("/c/world/feed.json").headers

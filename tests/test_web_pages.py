@@ -464,7 +464,10 @@ def test_an_embed_of_no_category_says_so_in_the_embed_not_with_the_whole_site(
         assert "frame-ancestors *" in missing.headers["Content-Security-Policy"], path
         assert '<body class="embed theme-light">' in missing.get_data(as_text=True)
     slash = client.get("/embed/tech/?limit=5")
-    assert (slash.status_code, slash.headers["Location"]) == (308, "/embed/tech?limit=5")
+    assert (slash.status_code, slash.headers["Location"]) == (
+        308,
+        "http://localhost/embed/tech?limit=5",
+    )
 
 
 def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Store) -> None:
@@ -834,7 +837,7 @@ def test_embed_page_options(client: FlaskClient, add_articles: AddArticles) -> N
     # A limit no rendering is kept for is the next that is (a sweep of them rendered each).
     moved = client.get("/embed/all?limit=7&theme=dark")
     assert moved.status_code == 308
-    assert moved.headers["Location"] == "/embed/all?theme=dark&limit=8"
+    assert moved.headers["Location"] == "http://localhost/embed/all?theme=dark&limit=8"
     dark = text(client, "/embed/tech?theme=dark&images=0")
     assert '<body class="embed theme-dark">' in dark
     assert "<img" not in dark

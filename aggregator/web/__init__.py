@@ -367,18 +367,24 @@ def _redirect_from_base_url(response: Response) -> Response:
         path = target.path
         if request.script_root and path.startswith(request.script_root):
             path = path[len(request.script_root) :]
-        query = f"?{target.query}" if target.query else ""
         # A new response, not a new Location only: werkzeug's body linked the client's host too.
-        location = get_config().site.base_url.rstrip("/") + path + query
+        location = absolute(path, target.query)
         return Response(status=response.status_code, headers={"Location": location})
     return response
 
 
 def redirect_keeping_query(path: str, status: int) -> Response:
-    """A redirect to `path` under the app's root, with the request's query as it came."""
+    """A redirect to `path` under site.base_url, with the request's query as it came."""
     query = request.query_string.decode("latin-1")
-    location = request.script_root + path + (f"?{query}" if query else "")
-    return Response(status=status, headers={"Location": location})
+    return Response(status=status, headers={"Location": absolute(path, query)})
+
+
+def absolute(path: str, query: str = "") -> str:
+    """`path` (and its query) under site.base_url: what every redirect points at. A relative
+    Location is valid HTTP, but a fetcher that moves a subscription on a permanent redirect
+    may store it as it came (a review with real consumers); and one built from the Host header,
+    which a client chooses, a cache in front would keep for everyone."""
+    return get_config().site.base_url.rstrip("/") + path + (f"?{query}" if query else "")
 
 
 def no_category(slug: str) -> NoReturn:

@@ -21,6 +21,7 @@ from aggregator import metrics, stories
 from aggregator.config import Category, Config
 from aggregator.models import Article
 from aggregator.opml import render_opml
+from aggregator.sanitize import as_uri
 from aggregator.store import Store
 from aggregator.syndication import (
     CONTENT_TYPES,
@@ -34,7 +35,7 @@ from aggregator.syndication import (
     render_json,
     render_rss,
 )
-from aggregator.web import WebState, no_category, render_slot, web_state
+from aggregator.web import WebState, absolute, no_category, render_slot, web_state
 from aggregator.web.cache import Rendered
 from aggregator.web.i18n import translate
 
@@ -250,7 +251,7 @@ def to_cached_limit(limit: int, cached: frozenset[int | None]) -> Response:
     """
     kept = min(n for n in cached if n is not None and n >= limit)
     query = [(k, v) for k, v in request.args.items(multi=True) if k != "limit"]
-    location = f"{request.script_root}{request.path}?{urlencode([*query, ('limit', kept)])}"
+    location = absolute(request.path, urlencode([*query, ("limit", kept)]))
     headers = {"Location": location, "Cache-Control": f"public, max-age={LIMIT_REDIRECT_MAX_AGE}"}
     return Response(status=308, headers=headers)
 
@@ -259,8 +260,10 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     state = web_state()
     config, generation = state.settings.snapshot()
     category = _category(config, slug) if slug is not None else None
-    limit = parse_limit(request.args.get("limit"))
-    if limit is not None and limit not in CACHED_LIMITS:
+    asked = request.args.get("limit")
+    limit = parse_limit(asked)
+    if limit is not None and (limit not in CACHED_LIMITS or asked != str(limit)):
+        # (Also ?limit=1000, read as 200, and "050": one address for each rendering.)
         return to_cached_limit(limit, CACHED_LIMITS)
     default = category.collapse_stories if category else True
     collapse = parse_collapse(request.args.get("collapse"), default)
@@ -297,7 +300,16 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     entry = cache.get((slug, fmt, limit, collapse), version, render)
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
-    return rendered_response(entry, CONTENT_TYPES[fmt], {"Cache-Control": _cache_control(config)})
+    headers = {"Cache-Control": _cache_control(config)}
+    if config.site.hub:
+        # WebSub discovery (W3C WebSub 4): the hub and the topic in Link headers, which a
+        # subscriber must look for first, and the only place a JSON Feed's can be found.
+        meta = feed_meta(
+            config, category, fmt, limit, None, None if collapse == default else collapse
+        )
+        hub, topic = as_uri(meta.hub), as_uri(meta.self_url)  # (a header holds no IRI)
+        headers["Link"] = f'<{hub}>; rel="hub", <{topic}>; rel="self"'
+    return rendered_response(entry, CONTENT_TYPES[fmt], headers)
 
 
 def _settings_changed_at(
