@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -391,6 +392,28 @@ def test_a_right_to_left_source_name_keeps_the_time_after_it(
                       meta.querySelector("time").getClientRects().length]"""
     )
     assert order == [True, 1]
+
+
+def test_the_script_embed_writes_an_old_time_as_its_date_in_the_pages_language(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+) -> None:
+    """It wrote "6年前" ("6 years ago") where the iframe wrote "Dec 17, 2020": no cut-off, and
+    the feed's language (a Chinese category's) on a partner's English page."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    old = now - timedelta(days=20)
+    add_articles("people-daily", 1, title="Old news", published=old, updated=old)
+    add_articles("people-daily", 1, title="New news", published=now - timedelta(hours=2))
+    page.goto(partner_page(live_server, feed_server))
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    times = dict(
+        script_embed.locator("li.aggregator-embed-item").evaluate_all(
+            "items => items.map((li) => [li.querySelector('a').textContent,"
+            " li.querySelector('time').textContent])"
+        )
+    )
+    assert times["Old news"] == f"{old:%b} {old.day}, {old.year}"
+    assert times["New news"] == "2 hours ago"
 
 
 def test_the_script_embed_asks_for_a_limit_our_feeds_keep_rendered(

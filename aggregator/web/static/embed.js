@@ -77,20 +77,34 @@
     return base + path + "?limit=" + limit;
   }
 
+  // An Intl formatter in `lang`, else the browser's own (a page's lang="en_US" is no locale to
+  // Intl, which throws).
+  function formatter(Kind, lang, options) {
+    try {
+      return new Kind(lang || undefined, options);
+    } catch (e) {
+      return new Kind(undefined, options);
+    }
+  }
+
+  // As the pages and the iframe write a time: "5 minutes ago", "yesterday", and from a week
+  // back its date ("Dec 17, 2020"), not "6 years ago".
   function relativeTime(iso, lang) {
     var when = Date.parse(iso);
     if (isNaN(when) || typeof Intl === "undefined" || !Intl.RelativeTimeFormat) {
       return "";
     }
     var seconds = Math.round((when - Date.now()) / 1000);
+    if (Math.abs(seconds) >= 7 * 86400) {
+      var date = { year: "numeric", month: "short", day: "numeric" };
+      return formatter(Intl.DateTimeFormat, lang, date).format(when);
+    }
     var units = [
-      ["year", 31536000],
-      ["month", 2592000],
       ["day", 86400],
       ["hour", 3600],
       ["minute", 60],
     ];
-    var format = new Intl.RelativeTimeFormat(lang || undefined, { numeric: "auto" });
+    var format = formatter(Intl.RelativeTimeFormat, lang, { numeric: "auto" });
     for (var i = 0; i < units.length; i++) {
       if (Math.abs(seconds) >= units[i][1]) {
         return format.format(Math.round(seconds / units[i][1]), units[i][0]);
@@ -172,7 +186,8 @@
   }
 
   function render(div, feed) {
-    var lang = text(feed.language) || document.documentElement.lang || "";
+    // Our words (the times) in the language of the page they stand in, else the feed's.
+    var lang = document.documentElement.lang || text(feed.language) || "";
     var images = div.getAttribute("data-images") === "1";
     var list = document.createElement("ul");
     list.className = "aggregator-embed-list";
