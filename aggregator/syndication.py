@@ -589,8 +589,10 @@ def render_json(
     }
     if meta.subtitle:
         feed["description"] = _text(meta.subtitle)
-    if meta.image or meta.icon:
-        feed["icon"] = _text(meta.image or meta.icon)  # large and square, for timelines
+    if meta.image:
+        # Large and square, for timelines (JSON Feed 1.1: "such as 512 x 512"): the site's
+        # small icon stood in, and readers showed a favicon blown up. It stays the favicon.
+        feed["icon"] = _text(meta.image)
     if meta.icon:
         feed["favicon"] = _text(meta.icon)
     if meta.language:

@@ -532,7 +532,7 @@ def test_an_rss_channel_description_keeps_its_markup_characters_as_text(
 
 
 def test_json_feed_follows_version_1_1(meta: FeedMeta, articles: list[Article]) -> None:
-    body = render_json(meta, articles, article_url)
+    body = render_json(replace(meta, image=f"{BASE}/show-1400.png"), articles, article_url)
     feed = json.loads(body)
 
     assert list(feed)[:2] == ["version", "title"]  # in the spec's order, for human readers

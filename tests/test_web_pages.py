@@ -370,6 +370,9 @@ def test_category_lists_thumbnail_title_source_time_and_excerpt(
         ("application/rss+xml", "/c/tech/feed.rss"),
         ("application/feed+json", "/c/tech/feed.json"),
     ]
+    # Named as the feed names itself: a reader that names the subscription from this title
+    # showed "Test Aggregator: Technology", the feed "Test Aggregator — Technology".
+    assert 'title="Test Aggregator — Technology (Atom)" href="/c/tech/feed.atom"' in page
     assert 'aria-current="page">Technology</a>' in page
     assert unsafe_markup(page) == []
     # Two articles, both shown: the newest-first list would show the same two again.

@@ -397,7 +397,7 @@ def category(slug: str) -> str:
         first_url=url_for(".category", slug=slug, sort="latest") if before else None,
         current_slug=slug,
         current_page=not latest and not before,  # the category's own link is this very page
-        feeds=feed_links(slug, f"{config.site.title}: {cat.title}", request.script_root),
+        feeds=feed_links(slug, f"{config.site.title} — {cat.title}", request.script_root),
     )
 
 
@@ -415,7 +415,7 @@ def article(article_id: str) -> str:
     story = store.stories_of([found.id])[found.id]
     copies = store.articles([m.article_id for m in story.members if m.article_id != found.id])
     if cat is not None:
-        feeds += feed_links(cat.slug, f"{config.site.title}: {cat.title}", request.script_root)
+        feeds += feed_links(cat.slug, f"{config.site.title} — {cat.title}", request.script_root)
         pool = _related_pool(cat.slug)
         same = {m.article_id for m in story.members}
         others = store.stories_of([a.id for a in pool])  # copies of one story are not "related"
