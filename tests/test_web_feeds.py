@@ -1238,3 +1238,24 @@ def test_a_feed_names_its_hub_and_topic_in_link_headers(
     plain = create_app(web_config, redis_url, recheck_interval=0).test_client()
     store.publish_config(config_module.dumps(web_config))
     assert "Link" not in plain.get("/c/world/feed.json").headers
+
+
+def test_a_json_feeds_errors_are_json(client: FlaskClient) -> None:
+    """A partner's script reading the body as JSON got the site's HTML page for a 404, 410 or
+    400 of a JSON Feed's address (a SyntaxError in place of the status)."""
+    for path, status in [
+        ("/c/nope/feed.json", 404),
+        ("/c/tech/feed.json?limit=abc", 400),
+        ("/feed.json?collapse=2", 400),
+    ]:
+        response = client.get(path)
+        assert response.status_code == status, path
+        assert response.content_type == "application/problem+json", path
+        assert response.json["status"] == status, path
+        assert response.json["detail"], path
+        assert response.headers["Access-Control-Allow-Origin"] == "*", path
+    # The other formats keep theirs: a page for a person, a line of text for a bad query.
+    assert client.get("/c/nope/feed.atom").content_type.startswith("text/html")
+    bad = client.get("/c/tech/feed.rss?limit=abc")
+    assert (bad.status_code, bad.content_type) == (400, "text/plain; charset=utf-8")
+    assert b"limit must be a whole number" in bad.data

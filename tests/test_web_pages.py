@@ -426,7 +426,9 @@ def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
         assert client.get(path).status_code == 410, path
     page = text(client, "/c/old-news/", 410)
     assert "<h1>This category was removed</h1>" in page
-    assert client.get("/c/old-news/feed.json").headers["Access-Control-Allow-Origin"] == "*"
+    gone = client.get("/c/old-news/feed.json")
+    assert gone.headers["Access-Control-Allow-Origin"] == "*"
+    assert (gone.content_type, gone.json["status"]) == ("application/problem+json", 410)
     assert client.get("/c/never-was/feed.atom").status_code == 404
     publish(store, replace(web_config, categories=(*web_config.categories, old)))  # back
     assert client.get("/c/old-news/feed.atom").status_code == 200

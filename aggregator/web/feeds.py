@@ -9,6 +9,7 @@ article's), so every process answers with the same ETag and a CDN can revalidate
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Request, Response, request
 from werkzeug.exceptions import BadRequest
+from werkzeug.http import HTTP_STATUS_CODES
 
 from aggregator import metrics, stories
 from aggregator.config import Category, Config
@@ -175,6 +177,31 @@ def _category(config: Config, slug: str) -> Category:
     if category is None:
         no_category(slug)
     return category
+
+
+def wants_json(req: Request) -> bool:
+    """Whether the request was for a JSON Feed: its errors are JSON too (`problem`)."""
+    return req.path.endswith("/feed.json")
+
+
+def problem(status: int, detail: str) -> Response:
+    """An error as RFC 9457 problem details, for a JSON Feed's address: a partner's script that
+    read the body as JSON got the site's HTML page (a SyntaxError in place of the status)."""
+    body = {"type": "about:blank", "title": HTTP_STATUS_CODES[status], "status": status}
+    body["detail"] = detail
+    return Response(
+        json.dumps(body, ensure_ascii=False), status, content_type="application/problem+json"
+    )
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(error: BadRequest) -> Response:
+    """A bad ?limit= or ?collapse=: JSON for a JSON Feed, a line of text for the others (feed
+    readers show neither; a person trying the address reads it)."""
+    detail = error.description or "The request is not understood."
+    if wants_json(request):
+        return problem(400, detail)
+    return Response(detail + "\n", 400, content_type="text/plain; charset=utf-8")
 
 
 # --- views ------------------------------------------------------------------------------------

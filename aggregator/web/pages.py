@@ -30,7 +30,7 @@ from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
 from aggregator.web import Page, get_config, get_store, no_category, rendering, web_state
 from aggregator.web.cache import GZIP_LEVEL
-from aggregator.web.feeds import accepts_gzip
+from aggregator.web.feeds import accepts_gzip, problem, wants_json
 from aggregator.web.i18n import absolute_time, iso_time, reader_time, translate
 
 bp = Blueprint("pages", __name__)
@@ -487,16 +487,22 @@ def favicon() -> Response:
 
 
 @bp.app_errorhandler(404)
-def not_found(error: NotFound) -> tuple[str, int]:
-    """A templated, localized 404 for unknown categories, articles and addresses."""
+def not_found(error: NotFound) -> tuple[str, int] | Response:
+    """A templated, localized 404 for unknown categories, articles and addresses (JSON for a
+    JSON Feed's address)."""
+    if wants_json(request):
+        return problem(404, "No such feed: the category is not one this site serves.")
     config = get_config()
     feeds = feed_links(None, config.site.title, request.script_root)
     return render_page("message.html", message="not_found", home_link=True, feeds=feeds), 404
 
 
 @bp.app_errorhandler(410)
-def gone(error: Gone) -> tuple[str, int]:
-    """A templated, localized 410 for a category the site no longer serves."""
+def gone(error: Gone) -> tuple[str, int] | Response:
+    """A templated, localized 410 for a category the site no longer serves (JSON for a JSON
+    Feed's address)."""
+    if wants_json(request):
+        return problem(410, "This category is no longer served: unsubscribe from its feed.")
     config = get_config()
     feeds = feed_links(None, config.site.title, request.script_root)
     return render_page("message.html", message="gone", home_link=True, feeds=feeds), 410
