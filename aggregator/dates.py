@@ -224,8 +224,10 @@ _ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([^()\d]+\)$|(?<=\d)\[[\w/+-]+\]$"
 # GMT or UTC and an offset, as JavaScript ("GMT+0800"), Java ("GMT+08:00 2020", before the
 # year) and people ("GMT+8", "UTC-5", "GMT+5:30") write it: the offset alone.
 _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC) ?([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE)
-# Seconds (or JavaScript's milliseconds) since 1970, as some hand-made feeds write a date.
-_EPOCH = re.compile(r"\d{10}|\d{13}")
+# Seconds (or JavaScript's milliseconds) since 1970, as some hand-made feeds write a date: from
+# 2001-09-09 (1,000,000,000 s) to 2033-05-18 (2,000,000,000 s), ten digits that no year-first
+# date has ("2020011014" is 14:00 on 2020-01-10 to someone, 2034 as seconds).
+_EPOCH = re.compile(r"1\d{9}|1\d{12}")
 
 
 def _gmt_offset(match: re.Match[str]) -> str:

@@ -191,6 +191,7 @@ def test_numbers_that_are_not_seconds_since_1970_are_not_read_so() -> None:
     assert dates.parse("20200110") is None  # ISO 8601's basic date: feedparser's reading stands
     assert dates.parse("12345") is None
     assert dates.parse("0000000001") is None  # 1970: outside the years a feed date may have
+    assert dates.parse("2020011014") is None  # a year first, to the hour: not 2034
 
 
 def test_a_long_string_is_no_date_of_ours() -> None:
