@@ -66,6 +66,8 @@ _MDY = re.compile(
 # mapped to the English abbreviation RFC 822 wants: German, French, Spanish, Italian, Portuguese,
 # Dutch, Russian, and (the second line of each) Polish, Turkish, Swedish, Danish, Norwegian,
 # Czech, Indonesian and Ukrainian, in the forms a date writes them ("5 marca", "5. března").
+# Not Polish "listopad(a)" and "lis", nor "lip": Croatian's October and June (a wrong month is
+# worse than none: such a date is feedparser's to read, else the article's first sighting).
 _MONTHS: dict[str, str] = {}
 for _english, _names in {
     "Jan": "januar janvier janv enero ene gennaio gen janeiro januari jänner jän января январь янв "
@@ -80,7 +82,7 @@ for _english, _names in {
     "Jun": "juni juin junio giugno giu junho июня июнь июн "
     "czerwca czerwiec cze haziran haz června červen червня червень черв",
     "Jul": "juli juillet juil julio luglio lug julho июля июль июл "
-    "lipca lipiec lip temmuz tem července červenec липня липень лип",
+    "lipca lipiec temmuz tem července červenec липня липень лип",
     "Aug": "august août aout agosto ago augustus августа август авг "
     "sierpnia sierpień ağustos ağu augusti srpna srpen agustus agt серпня серпень серп",
     "Sep": "september septembre sept septiembre set settembre setembro сентября сентябрь сен "
@@ -88,7 +90,7 @@ for _english, _names in {
     "Oct": "oktober okt octobre octubre ottobre ott outubro out октября октябрь окт "
     "października październik paź ekim eki října říjen жовтня жовтень жовт",
     "Nov": "november novembre noviembre novembro ноября ноябрь ноя "
-    "listopada listopad lis kasım kas listopadu листопада листопад лист",
+    "kasım kas listopadu листопада листопад лист",
     "Dec": "dezember dez décembre déc decembre dec diciembre dic dicembre dezembro december "
     "декабря декабрь дек grudnia grudzień gru aralık ara desember prosince prosinec грудня "
     "грудень груд",
@@ -225,9 +227,9 @@ _ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([^()\d]+\)$|(?<=\d)\[[\w/+-]+\]$"
 # year) and people ("GMT+8", "UTC-5", "GMT+5:30") write it: the offset alone.
 _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC) ?([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE)
 # Seconds (or JavaScript's milliseconds) since 1970, as some hand-made feeds write a date: from
-# 2001-09-09 (1,000,000,000 s) to 2033-05-18 (2,000,000,000 s), ten digits that no year-first
-# date has ("2020011014" is 14:00 on 2020-01-10 to someone, 2034 as seconds).
-_EPOCH = re.compile(r"1\d{9}|1\d{12}")
+# 2001-09-09 (1,000,000,000 s) to 2030-03-17 (1,900,000,000 s), ten digits that no year-first
+# date has ("2020011014" and "1998011014" are days to the hour, 2034 and 2033 as seconds).
+_EPOCH = re.compile(r"1[0-8]\d{8}|1[0-8]\d{11}")
 
 
 def _gmt_offset(match: re.Match[str]) -> str:
@@ -290,6 +292,7 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     if (
         len(tokens) > 1
         and tokens[0].endswith(",")
+        and _WORD.fullmatch(tokens[0][:-1])
         and any(t.lower().rstrip(".,") in _MONTHS for t in tokens[1:])
     ):
         del tokens[0]  # a day name: "mar.," is Tuesday in French and Spanish, not March
@@ -313,6 +316,8 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
             zoned = True
         elif _WORD.fullmatch(token):
             continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"
+        elif timed and ":" in token:
+            break  # a second time: the end of a range ("9:00 am - 5:00 pm"), not this date's
         else:
             words.append(token.rstrip(".") if token[:-1].isdigit() else token)
             timed = timed or ":" in token

@@ -187,11 +187,28 @@ def test_a_day_name_that_is_also_a_month_is_read_as_the_day() -> None:
     assert dates.parse("Mar, 10 2020 14:33:00 +0100") == tuesday  # (no other month: March)
 
 
+def test_what_looks_like_a_date_but_says_another_is_not_read_as_one() -> None:
+    # From a review of this module's changes: each was read wrong by them.
+    assert dates.parse("10, Dec 2024") == datetime(2024, 12, 10, tzinfo=UTC)  # not a day name
+    assert dates.parse("14:33, 10 January 2020") is None  # (nor the time, dropped as one)
+    # A time range is its start: the end's meridiem made 9 am 9 pm.
+    nine = datetime(2020, 1, 10, 9, tzinfo=UTC)
+    assert dates.parse("January 10, 2020 @ 9:00 am - 5:00 pm") == nine
+    assert dates.parse("Jan 10, 2020 | 9:00am - 5:00pm") == nine
+    assert dates.parse("Jan 10, 2020 9:00am to 5:00pm") == nine
+    assert dates.parse("January 10, 2020 - 11:00pm - 1:00am") == nine.replace(hour=23)
+    # Croatian's "listopad" is October, Polish and Czech's November; "lip" June or July.
+    assert dates.parse("10. listopada 2020.") is None
+    assert dates.parse("10. lip 2020") is None
+    assert dates.parse("10. listopadu 2020") == datetime(2020, 11, 10, tzinfo=UTC)  # Czech's only
+
+
 def test_numbers_that_are_not_seconds_since_1970_are_not_read_so() -> None:
     assert dates.parse("20200110") is None  # ISO 8601's basic date: feedparser's reading stands
     assert dates.parse("12345") is None
     assert dates.parse("0000000001") is None  # 1970: outside the years a feed date may have
     assert dates.parse("2020011014") is None  # a year first, to the hour: not 2034
+    assert dates.parse("1998011014") is None  # nor 2033
 
 
 def test_a_long_string_is_no_date_of_ours() -> None:
