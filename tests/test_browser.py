@@ -19,12 +19,14 @@ from playwright.sync_api import ConsoleMessage, Frame, Locator, Page, expect
 
 from aggregator.config import Config
 from aggregator.models import Article, Enclosure
+from aggregator.refresh import join_stories
 from aggregator.sanitize import clean_html
 from aggregator.store import Store
 from tests.support.browser import png
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import wait_for
 from tests.support.web_server import LiveServer
+from tests.test_stories_web import BODY as STORY_BODY
 from tests.test_web_pages import XSS, hostile_overrides, ingest_hostile
 
 pytestmark = pytest.mark.browser
@@ -155,7 +157,7 @@ def test_reader_pages_render_with_images_and_related_articles(
 
 
 def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
-    live_server: LiveServer, page: Page, add_articles: AddArticles
+    live_server: LiveServer, page: Page, add_articles: AddArticles, store: Store
 ) -> None:
     """WCAG 1.4.10 Reflow: the breadcrumb's 40ch title, the sources grid's 20rem columns and an
     episode's file name each made a 320-px page scroll sideways."""
@@ -167,10 +169,29 @@ def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
         title=long_title,
         enclosures=(Enclosure(f"https://cdn.example/{name}", "audio/mpeg", 1),),
     )
+    # A feed's one-word title in "Also reported by", and a one-word byline (a review: 4,587 px).
+    player = '<iframe src="https://www.youtube.com/embed/abc" width="5000" height="3000"></iframe>'
+    original = add_articles(
+        "hacker-blog", 1, content=clean_html(player, "") + STORY_BODY, author="B" * 300
+    )[0]
+    copy = add_articles(
+        "mixed",
+        1,
+        title="W" * 400,
+        content=STORY_BODY,
+        published=original.published + timedelta(hours=2),
+    )[0]
+    for article in (original, copy):
+        join_stories(store, [article], 7.0, datetime.now(UTC))
     page.set_viewport_size({"width": 320, "height": 640})
-    for path in (f"/a/{episode.id}", "/sources", "/c/tech/", "/"):
+    for path in (f"/a/{episode.id}", "/sources", "/c/tech/", "/", f"/a/{original.id}"):
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+    assert page.locator(".also-reported").count() == 1  # (the copy is listed there)
+    frame = page.locator(".story-content iframe").bounding_box()
+    assert frame is not None
+    assert frame["width"] <= 320
+    assert frame["height"] < frame["width"]  # 16:9, not the 3,000 px the feed wrote
 
 
 def test_a_printed_article_is_dark_on_white_and_names_its_original(
