@@ -432,13 +432,18 @@ def _keep_image(match: re.Match[str]) -> str:
 
 _DIMENSION = re.compile(r' (width|height)="([^"]*)"')
 _PIXELS = re.compile(r"\s*([0-9]{1,6})\s*(?:px)?\s*", re.IGNORECASE)
+# A larger width or height is dropped: a browser sizes a picture by them until it loads (or for
+# good, when it does not), and height="999999" made an article page 1.6 million pixels tall.
+MAX_PIXELS = 10_000
 
 
 def _pixels(match: re.Match[str]) -> str:
     """A width or height as HTML writes one, a number of pixels ("640px" is 640, as browsers
-    and the lead-picture rules read it), or none ("auto", "50%")."""
+    and the lead-picture rules read it), or none ("auto", "50%", more than MAX_PIXELS)."""
     number = _PIXELS.fullmatch(match.group(2))
-    return f' {match.group(1)}="{number.group(1)}"' if number else ""
+    if number is None or int(number.group(1)) > MAX_PIXELS:
+        return ""
+    return f' {match.group(1)}="{number.group(1)}"'
 
 
 def _keep_embed(match: re.Match[str]) -> str:

@@ -318,6 +318,17 @@ def test_a_picture_without_text_is_decorative_and_keeps_only_real_sizes() -> Non
     assert "width" not in described
 
 
+def test_a_picture_keeps_no_size_larger_than_any_page() -> None:
+    # Sized by these until it loads, or for good when it does not: height="999999" made an
+    # article page 1.6 million pixels tall (a review in a browser).
+    cleaned = clean_html(
+        '<img src="/a.png" width="300" height="999999"><img src="/b.png" width="10000">', BASE
+    )
+    assert 'height="999999"' not in cleaned
+    assert 'width="300"' in cleaned
+    assert 'width="10000"' in cleaned  # (the largest kept)
+
+
 def test_a_link_left_empty_by_cleaning_goes() -> None:
     """A share button whose picture is a tracker's, and an anchor the parser closes before its
     heading, left 0-px links with no name: tab stops a keyboard user cannot see."""
