@@ -331,7 +331,7 @@ def _article(
         author = ""  # RSS <author> is an address; a byline of one only invites spam
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
-    for tag in (strip_tags(tag) for tag in entry.tags):
+    for tag in (_without_bidi_controls(strip_tags(tag)) for tag in entry.tags):
         if tag:
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())
@@ -717,17 +717,20 @@ def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, 
 def excerpt(text: str, limit: int = 160) -> str:
     """At most `limit` user-perceived characters of `text`, with "…" when it was cut, without
     explicit direction controls (_BIDI_CONTROL)."""
-    cut = _excerpt(text, limit)
-    if not _BIDI_CONTROL.search(cut):
-        return cut
-    isolates = sum(map(cut.count, "\u2066\u2067\u2068"))
-    if isolates and isolates == cut.count("\u2069"):  # closed isolates: an author's, kept
-        return _BIDI_EMBEDDING.sub("", cut)
-    return _BIDI_CONTROL.sub("", cut)
+    return _without_bidi_controls(_excerpt(text, limit))
 
 
-# Right-to-left override and its kin (U+202A-U+202E, U+2066-U+2069): in a title, a byline or an
-# excerpt, one left open reverses what follows it on the line, the time and source after a title
+def _without_bidi_controls(text: str) -> str:
+    if not _BIDI_CONTROL.search(text):
+        return text
+    isolates = sum(map(text.count, "\u2066\u2067\u2068"))
+    if isolates and isolates == text.count("\u2069"):  # closed isolates: an author's, kept
+        return _BIDI_EMBEDDING.sub("", text)
+    return _BIDI_CONTROL.sub("", text)
+
+
+# Right-to-left override and its kin (U+202A-U+202E, U+2066-U+2069): in a title, a byline, a tag or
+# an excerpt, one left open reverses what follows it on the line, the time and source after a title
 # included ("Invoice <RLO>gpj.exe" reads "Invoice exe.jpg"). The page's lang and dir attributes
 # (and dir="auto") set the direction of right-to-left text; its marks (U+200E, U+200F) stay, and
 # so do isolates when each is closed (an RTL author's "C++" in an Arabic title): they affect

@@ -895,10 +895,12 @@ def test_direction_overrides_leave_titles_bylines_and_excerpts() -> None:
             title="Invoice \u202egpj.exe \u2066x",
             author="Eve\u202e",
             summary="<p>Hello \u202dworld \u200fמלה</p>",
+            tags=("\u202ecod", "نص"),
         )
     )
     assert article.title == "Invoice gpj.exe x"
     assert article.author == "Eve"
+    assert article.tags == ("cod", "نص")  # (republished in all three formats: a review)
     assert article.summary == "Hello world \u200fמלה"  # (a direction mark is no override)
     # An isolate its author closed affects nothing outside it: an Arabic title's "C++" keeps it.
     arabic = one(entry(guid="2", title="دليل \u2066C++\u2069 للمبتدئين", content="<p>x</p>"))
