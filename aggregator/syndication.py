@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -380,7 +381,14 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
 
     def extend_rss(self, entry: Any) -> Any:
         item = self.item
-        _sub(entry, f"{{{DC_NS}}}creator", item.author)
+        # RSS does not say whether a title is text or HTML, and readers take it both ways: a tag
+        # that would run or load something there ("<svg onload=…>", a source's title escaped
+        # twice, is text to us) opens with "&lt;", as HTML writes it. Other "<" stay: readers
+        # that take the title as text (feedparser) would show "&lt;" in "std::vector<int>".
+        title = entry.find("title")
+        if title is not None and title.text:
+            title.text = _ACTIVE_TAG.sub("&lt;", title.text)
+        _sub(entry, f"{{{DC_NS}}}creator", _ACTIVE_TAG.sub("&lt;", item.author))
         if item.thumbnail:
             _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
         main = _main_enclosure(item.enclosures)
@@ -396,6 +404,16 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         if item.language and item.language != self.feed_language:
             entry.set(_XML_LANG, item.language)
         return entry
+
+
+# The start of a tag that runs script, loads something or takes input in HTML, or of any tag
+# with an event handler (each scan stops at the tag's end).
+_ACTIVE_TAG = re.compile(
+    r"<(?=/?(?:script|style|iframe|frame|object|embed|svg|math|img|image|video|audio|source"
+    r"|link|meta|base|form|input|button|textarea|select|a|body|html|template|noscript)\b"
+    r"|[A-Za-z][^<>]*?\son\w+\s*=)",
+    re.IGNORECASE,
+)
 
 
 def feed_path(slug: str | None, fmt: str) -> str:

@@ -40,6 +40,21 @@ BASE = "https://agg.example"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 T0 = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 SCRIPT_TITLE = '<script>alert("x")</script> & <b>bold</b> ]]>'
+# As an RSS title writes it: RSS does not say whether a title is HTML, so a tag that would run
+# opens as HTML writes it (render_rss); "<b>" does nothing and stays.
+SCRIPT_TITLE_RSS = '&lt;script>alert("x")&lt;/script> & <b>bold</b> ]]>'
+
+
+SCRIPT_AUTHOR = '<img src=x onerror="alert(1)">'
+
+
+def rss_title(title: str) -> str:
+    """A title (or byline) of the articles below as an RSS item writes it."""
+    return {SCRIPT_TITLE: SCRIPT_TITLE_RSS, SCRIPT_AUTHOR: "&lt;" + SCRIPT_AUTHOR[1:]}.get(
+        title, title
+    )
+
+
 Renderer = Callable[[FeedMeta, list[Article], Callable[[Article], str]], bytes]
 
 
@@ -73,7 +88,7 @@ def make_articles() -> list[Article]:
             title=SCRIPT_TITLE,
             summary="Ends the element? </description> ]]> & <i>no</i>",
             content='<p>A &lt;script&gt; as text, <a href="https://evil.example/">a link</a></p>',
-            author='<img src=x onerror="alert(1)">',
+            author=SCRIPT_AUTHOR,
             published=T0 - timedelta(hours=2),
             updated=T0 - timedelta(hours=2),
             source_name='Evil "Quotes" & <Co>',
@@ -196,9 +211,15 @@ def test_xml_feeds_round_trip_through_feedparser(
     assert parsed.feed.link == meta.html_url
     assert parsed.feed.language == meta.language
     assert [e.id for e in parsed.entries] == [entry_id(a) for a in articles]
-    assert [e.title for e in parsed.entries] == [clean(a.title) for a in articles]
+    titles = [clean(a.title) for a in articles]
+    if version == "rss20":
+        titles = list(map(rss_title, titles))
+    assert [e.title for e in parsed.entries] == titles
     assert [e.link for e in parsed.entries] == [expected_link(a) for a in articles]
-    assert [e.author for e in parsed.entries] == [expected_author(a) for a in articles]
+    authors = [expected_author(a) for a in articles]
+    if version == "rss20":
+        authors = list(map(rss_title, authors))
+    assert [e.author for e in parsed.entries] == authors
     assert [struct_to_utc(e.published_parsed) for e in parsed.entries] == [
         a.published.replace(microsecond=0) for a in articles
     ]
@@ -443,14 +464,14 @@ def test_rss_follows_rss_2_0(meta: FeedMeta, articles: list[Article]) -> None:
     assert len(items) == len(articles)
     for item, article in zip(items, articles, strict=True):
         assert item.find("title") is not None or item.find("description") is not None
-        assert only(item, "title").text == clean(article.title)
+        assert only(item, "title").text == rss_title(clean(article.title))
         assert only(item, "link").text == expected_link(article)
         guid = only(item, "guid")
         assert guid.get("isPermaLink") == "false"
         assert guid.text == entry_id(article)
         published = email.utils.parsedate_to_datetime(only(item, "pubDate").text)
         assert published == article.published.replace(microsecond=0)
-        assert only(item, f"{DC}creator").text == expected_author(article)
+        assert only(item, f"{DC}creator").text == rss_title(expected_author(article))
         assert item.find("author") is None  # RSS <author> must be an e-mail address
         for enclosure in item.findall("enclosure"):
             assert enclosure.get("url")
@@ -600,7 +621,31 @@ def test_markup_in_text_fields_stays_text(
     tags = {etree.QName(e).localname for e in root.iter()}
     assert not tags & {"script", "img", "b", "i", "Co", "a", "p", "em"}
     titles = [e.text for e in root.iter(f"{ATOM}title", "title")]
-    assert SCRIPT_TITLE in titles
+    assert (SCRIPT_TITLE_RSS if render is render_rss else SCRIPT_TITLE) in titles
+
+
+@pytest.mark.parametrize(
+    ("title", "written"),
+    [
+        # A source's title escaped twice ("&amp;lt;svg…") is this text to us: a reader that
+        # takes RSS titles as HTML ran it (a review of hostile feeds).
+        ("<svg onload=alert(1)>", "&lt;svg onload=alert(1)>"),
+        ('<b onclick="x">Hi</b>', '&lt;b onclick="x">Hi</b>'),
+        ("<a href=//evil.example>Win</a>", "&lt;a href=//evil.example>Win&lt;/a>"),
+        # Hard negatives: what runs nothing stays as written (feedparser shows titles as text).
+        ("std::vector<int> in C++", "std::vector<int> in C++"),
+        ("The <dialog> element", "The <dialog> element"),
+        ("a < b && <abbr>", "a < b && <abbr>"),
+    ],
+)
+def test_an_rss_title_that_would_run_in_an_html_reader_opens_escaped(
+    title: str, written: str, meta: FeedMeta
+) -> None:
+    article = replace(make_articles()[0], title=title, author=title)
+    item = xml(render_rss(meta, [article], article_url)).find("channel/item")
+    assert only(item, "title").text == written
+    assert only(item, f"{DC}creator").text == written
+    assert json.loads(render_json(meta, [article], article_url))["items"][0]["title"] == title
 
 
 def test_control_characters_are_stripped_everywhere(meta: FeedMeta) -> None:
