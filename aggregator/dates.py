@@ -9,6 +9,7 @@ for strings this module does not recognize. Pure: strings in, aware UTC datetime
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -65,7 +66,8 @@ _MDY = re.compile(
 # Month names (full and abbreviated, lower case, accents as written) in the languages feeds use,
 # mapped to the English abbreviation RFC 822 wants: German, French, Spanish, Italian, Portuguese,
 # Dutch, Russian, and (the second line of each) Polish, Turkish, Swedish, Danish, Norwegian,
-# Czech, Indonesian and Ukrainian, in the forms a date writes them ("5 marca", "5. března").
+# Czech, Indonesian and Ukrainian, in the forms a date writes them ("5 marca", "5. března");
+# then Romanian's.
 # Not Polish "listopad(a)" and "lis", nor "lip": Croatian's October and June (a wrong month is
 # worse than none: such a date is feedparser's to read, else the article's first sighting).
 _MONTHS: dict[str, str] = {}
@@ -97,6 +99,11 @@ for _english, _names in {
 }.items():
     for _name in _names.split():
         _MONTHS[_name] = _english
+_MONTHS.update(  # Romanian's ("mar., 10 ianuarie": a Tuesday of January, not March)
+    ianuarie="Jan", ian="Jan", februarie="Feb", martie="Mar", aprilie="Apr", iunie="Jun",
+    iun="Jun", iulie="Jul", iul="Jul", septembrie="Sep", octombrie="Oct", noiembrie="Nov",
+    decembrie="Dec",
+)  # fmt: skip
 _ENGLISH = "january february march april may june july august september october november december"
 for _name in _ENGLISH.split():
     _MONTHS[_name] = _MONTHS[_name[:3]] = _name[:3].title()
@@ -182,6 +189,10 @@ def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     # A zone's name in an RFC 5322 comment after it ("-0500 (EST)", JavaScript's "GMT+0100
     # (Central European Standard Time)", "(中国标准时间)" in a Chinese locale) hid the offset, and
     # the date was read in `local`; "GMT+8" was read as GMT.
+    if zone_id := _ZONE_ID.search(text):
+        text = text[: zone_id.start()]
+        with contextlib.suppress(ValueError):
+            local = zone(zone_id.group(1))
     text = _GMT_OFFSET.sub(_gmt_offset, _ZONE_COMMENT.sub("", text))
     if _EPOCH.fullmatch(text):
         return _from_epoch(int(text))
@@ -221,8 +232,10 @@ def _standard_offset(zone_info: tzinfo) -> timedelta | None:
     return datetime(2024, 1, 15, tzinfo=UTC).astimezone(zone_info).utcoffset()
 
 
-# (And Java's ZonedDateTime after its offset: "2020-01-10T14:33+08:00[Asia/Shanghai]".)
-_ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([^()\d]+\)$|(?<=\d)\[[\w/+-]+\]$")
+_ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([^()\d]+\)$")
+# Java's ZonedDateTime names its zone after the time: "2020-01-10T14:33+08:00[Asia/Shanghai]",
+# "2020-01-10T14:33Z[UTC]"; without an offset, that zone is the date's.
+_ZONE_ID = re.compile(r"(?<=[\dZ])\[([\w/+-]+)\]$")
 # GMT or UTC and an offset, as JavaScript ("GMT+0800"), Java ("GMT+08:00 2020", before the
 # year) and people ("GMT+8", "UTC-5", "GMT+5:30") write it: the offset alone.
 _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC) ?([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE)

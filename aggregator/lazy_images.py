@@ -38,8 +38,9 @@ _CANDIDATE_END = re.compile(r",(?=\s)|(?<=\d[wx]),")
 _MAY_HIDE = re.compile(
     r"<(?:noscript|amp-img)\b"
     r"|<img\b(?:(?!\ssrc\s*=)[^<>])*+>"
-    r"|<img\b[^<>]*?(?:\sdata-(?:src|lazy-src|original|actualsrc|hi-res-src|srcset|lazy-srcset)"
-    r"\s*=|\ssrc\s*+=\s*+(?:[\"']\s*+)?data:)",
+    r"|<img\b[^<>]*?(?:\s(?:"
+    + "|".join(name for name in _LAZY_SOURCES + _SOURCE_SETS if name.startswith("data-"))
+    + r")\s*=|\ssrc\s*+=\s*+(?:[\"']\s*+)?(?:data:|[\"'>]))",  # (src="" too)
     re.IGNORECASE,
 )
 _UNWRAPPED = "aggregator-unwrapped"

@@ -329,10 +329,10 @@ def _show(meta: FeedMeta) -> list[Any]:
         for sub in meta.podcast_category[1:]:
             xml_elem(f"{{{ITUNES_NS}}}category", outer, text=sub)
         show.append(outer)
-        if meta.author:
-            author = xml_elem(f"{{{ITUNES_NS}}}author")
-            author.text = _text(meta.author)
-            show.append(author)
+    if (meta.podcast_category or meta.explicit is not None) and meta.author:
+        author = xml_elem(f"{{{ITUNES_NS}}}author")  # (either says it is a podcast)
+        author.text = _text(meta.author)
+        show.append(author)
     if meta.explicit is not None:
         explicit = xml_elem(f"{{{ITUNES_NS}}}explicit")
         explicit.text = "true" if meta.explicit else "false"  # (Apple's values since 2019)

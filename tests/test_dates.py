@@ -103,6 +103,8 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("2020-01-10 14:33:00+08", timedelta(hours=8)),
     ("Fri, 10 Jan 2020 14:33:00 +08", timedelta(hours=8)),
     ("2020-01-10T14:33:00+08:00[Asia/Shanghai]", timedelta(hours=8)),  # (Java's ZonedDateTime)
+    ("2020-01-10T14:33:00Z[UTC]", timedelta(0)),
+    ("2020-01-10T14:33:00[Asia/Tokyo]", timedelta(hours=9)),  # (its zone, not the source's)
     # Months in Polish, Turkish, Czech, Ukrainian, Danish, Indonesian (unreadable before).
     ("10 stycznia 2020 14:33", None),
     ("Cum, 10 Oca 2020 14:33:00 +0300", timedelta(hours=3)),
@@ -110,6 +112,8 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("10 січня 2020 14:33", None),
     ("fre, 10 januar 2020 14:33:00 +0100", timedelta(hours=1)),
     ("10 Januari 2020 14:33 WIB", timedelta(hours=7)),
+    # Romanian, whose "mar," (Tuesday) was read as March beside a month we did not know.
+    ("mar, 10 ianuarie 2020 14:33:00 +0200", timedelta(hours=2)),
     # Drupal's date, with a dash before the time (unreadable before); seconds since 1970.
     ("Friday, January 10, 2020 - 14:33", None),
     ("1578666780", timedelta(0)),
@@ -201,6 +205,14 @@ def test_what_looks_like_a_date_but_says_another_is_not_read_as_one() -> None:
     assert dates.parse("10. listopada 2020.") is None
     assert dates.parse("10. lip 2020") is None
     assert dates.parse("10. listopadu 2020") == datetime(2020, 11, 10, tzinfo=UTC)  # Czech's only
+
+
+def test_a_zone_id_that_names_no_zone_is_no_zone() -> None:
+    shanghai = dates.zone("Asia/Shanghai")
+    assert dates.parse("2020-01-10T14:33:00[../../etc/passwd]", shanghai) is None
+    assert dates.parse("2020-01-10T14:33:00[Mars/Olympus]", shanghai) == datetime(
+        2020, 1, 10, 6, 33, tzinfo=UTC
+    )
 
 
 def test_numbers_that_are_not_seconds_since_1970_are_not_read_so() -> None:

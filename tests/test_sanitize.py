@@ -654,6 +654,8 @@ LAZY_CASES = [
     (f'<p>正文</p><img data-src="{REAL}" data-type="jpeg"><p>结束</p>', REAL, ""),  # WeChat's
     ('<img srcset="/img/a-300.jpg 300w, /img/real.jpg 1200w" alt="A">', REAL, ""),
     (f'<amp-img src="{REAL}" width="800" height="600"></amp-img>', REAL, ""),
+    (f'<img src="" data-src="{REAL}">', REAL, ""),  # (an empty src: a review of this pass)
+    (f'<img src="/spacer.gif" data-url="{REAL}">', REAL, ""),
     (f'<img class="lazy"><noscript><img src="{REAL}" alt="A"></noscript>', REAL, ""),
     (
         f'<!DOCTYPE html><html><head><title>T</title></head><body><img data-src="{REAL}"></body>'

@@ -620,6 +620,15 @@ def test_a_category_of_podcasts_is_a_show_apple_podcasts_can_list(
     tech = client.get("/c/tech/feed.rss").data
     assert b"<itunes:category" not in tech
     assert b"<itunes:explicit" not in tech
+    assert b"<itunes:author" not in tech
+    # The explicit flag alone says it is a podcast too: its author is named.
+    only_explicit = replace(config.categories[0], podcast_category=(), explicit=True)
+    config = replace(config, categories=(only_explicit, *config.categories[1:]))
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    channel = ET.fromstring(client.get(f"/c/{only_explicit.slug}/feed.rss").data).find("channel")
+    assert channel.find(f"{{{ITUNES_NS}}}author").text == config.site.title
+    assert channel.find(f"{{{ITUNES_NS}}}explicit").text == "true"
 
 
 def test_a_category_may_have_its_own_artwork(
