@@ -40,7 +40,7 @@ _MAY_HIDE = re.compile(
     r"|<img\b(?:(?!\ssrc\s*=)[^<>])*+>"
     r"|<img\b[^<>]*?(?:\s(?:"
     + "|".join(name for name in _LAZY_SOURCES + _SOURCE_SETS if name.startswith("data-"))
-    + r")\s*=|\ssrc\s*+=\s*+(?:[\"']\s*+)?(?:data:|[\"'>]))",  # (src="" too)
+    + r")\s*=|\ssrc\s*+=\s*+(?:(?:[\"']\s*+)?data:|\"\s*+\"|'\s*+'|(?=[\s/>])))",  # (src="")
     re.IGNORECASE,
 )
 _UNWRAPPED = "aggregator-unwrapped"
@@ -77,7 +77,10 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
         if not src or src.lower().startswith(("data:", "javascript:")):
             img.tag = _DROPPED
             continue
-        img.set("src", src)
+        try:
+            img.set("src", src)
+        except ValueError:  # a control character, which lxml refuses: no address
+            img.tag = _DROPPED
     # All at once, each element's tail kept: one at a time, lxml's drop_tag() looks the element
     # up among its siblings (20,000 of them in one <div> took 37 s), and drop_tree() joins its
     # tail to the text before it, again and again (80,000 pictures took 12 s).
