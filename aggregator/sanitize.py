@@ -594,7 +594,8 @@ def _joined(text: str) -> str:
 
 
 def safe_url(url: str | None, base: str) -> str:
-    """An absolute http(s) URL without tracking parameters, or "" when `url` is not one."""
+    """An absolute http(s) URL without tracking parameters nor credentials, or "" when `url` is
+    not one."""
     if not url:
         return ""
     # Browsers ignore leading/trailing controls and spaces and any tab or newline inside a URL
@@ -613,7 +614,10 @@ def safe_url(url: str | None, base: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         return ""
     query = _strip_tracking(parts.query)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))
+    # Without a user name or password: "https://ournews.example@evil.example/" reads as our host
+    # and goes to evil.example (a review); browsers send none for a link anyway.
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path or "/", query, parts.fragment))
 
 
 def as_uri(url: str) -> str:
