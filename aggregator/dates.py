@@ -168,7 +168,12 @@ def read(
     text = " ".join((raw or "").split())
     if not text:
         return parsed, False
-    ours = parse(text, local)
+    try:
+        ours = _parse(text, local)
+    except (ValueError, OverflowError):
+        # A format we know with values no date has (month 13, an offset of +99:99): unreadable,
+        # not feedparser's guess at it (it moved "+99:99" four days, "2020年13月40日" to December).
+        return None, True
     if ours is not None:
         return ours, False
     if parsed is not None:
@@ -181,6 +186,14 @@ MAX_CHARS = 200  # a longer "date" is no date of ours (an 80 KB one took 49 s to
 
 def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     """`text` read in one of the formats this module knows, as UTC; None otherwise."""
+    try:
+        return _parse(text, local)
+    except (ValueError, OverflowError):  # an offset of +99:99, a 20-digit year, month 13
+        return None
+
+
+def _parse(text: str, local: tzinfo) -> datetime | None:
+    """`parse`, raising ValueError for a known format with impossible values."""
     if len(text) > 4 * MAX_CHARS:  # (before the split: its spaces may be most of it)
         return None
     text = " ".join(text.split())
@@ -196,13 +209,10 @@ def parse(text: str, local: tzinfo = UTC) -> datetime | None:
     text = _GMT_OFFSET.sub(_gmt_offset, _ZONE_COMMENT.sub("", text))
     if _EPOCH.fullmatch(text):
         return _from_epoch(int(text))
-    try:
-        for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
-            if match := pattern.fullmatch(text):
-                return _from_match(match, local)
-        return _rfc822(text, local)
-    except (ValueError, OverflowError):  # an offset of +99:99, a 20-digit year
-        return None
+    for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
+        if match := pattern.fullmatch(text):
+            return _from_match(match, local)
+    return _rfc822(text, local)
 
 
 def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
@@ -264,9 +274,18 @@ def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
         zone_text = _zone_offset(zone_text.lower(), local) or ""
         if not zone_text:
             raise ValueError("a zone we do not know")  # feedparser's reading stands, if any
-    sign = -1 if zone_text[0] == "-" else 1
-    digits = zone_text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
+    return timezone(_offset_delta(zone_text))
+
+
+def _offset_delta(offset: str) -> timedelta:
+    """ "+0530", "+05:30", "-08" as a timedelta; ValueError for one no zone has (beyond ±14 h,
+    or 60 minutes or more)."""
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 14 or minutes > 59:
+        raise ValueError(f"no zone is {offset} from UTC")
+    return sign * timedelta(hours=hours, minutes=minutes)
 
 
 def _build(
@@ -274,10 +293,8 @@ def _build(
 ) -> datetime | None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         return None
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=zone_info).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
+    # (Month 13, day 40, hour 25: ValueError, the date impossible.)
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone_info).astimezone(UTC)
 
 
 _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
@@ -325,7 +342,9 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
             words.append(_MONTHS[word])
             has_month = True
         elif offset_text or _OFFSET.fullmatch(token):
-            words.append(offset_text or token.replace(":", "").ljust(5, "0"))  # "+08": "+0800"
+            offset_text = offset_text or token.replace(":", "").ljust(5, "0")  # "+08": "+0800"
+            _offset_delta(offset_text)  # (one no zone has: ValueError)
+            words.append(offset_text)
             zoned = True
         elif _WORD.fullmatch(token):
             continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"

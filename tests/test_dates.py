@@ -207,6 +207,31 @@ def test_what_looks_like_a_date_but_says_another_is_not_read_as_one() -> None:
     assert dates.parse("10. listopadu 2020") == datetime(2020, 11, 10, tzinfo=UTC)  # Czech's only
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2024-05-01T10:00:00+99:99",  # feedparser: four days earlier
+        "Mon Dec 02 10:00:00 -9999 2024",
+        "2024-05-01T10:00:00 UTC-12:99",
+        "Sat, Dec 16 2023 02:02:33 PM +2500",
+        "Fri, 10 Jan 2020 14:33:00 +0199",
+        "2020年13月40日 25时61分",  # feedparser: 2020-12-01
+    ],
+)
+def test_a_known_format_with_values_no_date_has_is_unreadable(raw: str) -> None:
+    # Not ours to read, nor feedparser's guess (a review of hostile feeds in a browser).
+    assert dates.read(raw, datetime(2020, 12, 1, tzinfo=UTC)) == (None, True)
+
+
+def test_the_offsets_zones_have_are_read() -> None:
+    assert dates.parse("Fri, 10 Jan 2020 14:33:00 +1400") == datetime(
+        2020, 1, 10, 0, 33, tzinfo=UTC
+    )
+    assert dates.parse("Fri, 10 Jan 2020 14:33:00 -1200") == datetime(
+        2020, 1, 11, 2, 33, tzinfo=UTC
+    )
+
+
 def test_a_zone_id_that_names_no_zone_is_no_zone() -> None:
     shanghai = dates.zone("Asia/Shanghai")
     assert dates.parse("2020-01-10T14:33:00[../../etc/passwd]", shanghai) is None
