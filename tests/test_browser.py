@@ -437,6 +437,18 @@ def test_the_script_embed_writes_an_old_time_as_its_date_in_the_pages_language(
     assert times["New news"] == "2 hours ago"
 
 
+def test_the_partner_example_stays_in_a_phones_width_with_a_long_word(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+) -> None:
+    """A title of one long word widened the example partner page to 4,573 px at 360 (a review):
+    the example's CSS, which partners copy, lets it wrap."""
+    add_articles("people-daily", 1, title="W" * 400)
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(partner_page(live_server, feed_server))
+    expect(page.locator("#script-embed")).to_have_attribute("data-aggregator-state", "ready")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def test_the_script_embed_asks_for_a_limit_our_feeds_keep_rendered(
     live_server: LiveServer,
     page: Page,
