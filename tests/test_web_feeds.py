@@ -43,6 +43,12 @@ FORMATS = ("atom", "rss", "json")
 SLUGS = ("tech", "world", None)
 
 
+def serving(config: Config, store: Store, redis_url: str) -> FlaskClient:
+    """A client of a web process serving `config`, published as the scheduler publishes it."""
+    store.publish_config(config_module.dumps(config))
+    return create_app(config, redis_url, recheck_interval=0).test_client()
+
+
 def feed_url(slug: str | None, fmt: str) -> str:
     return f"/c/{slug}/feed.{fmt}" if slug else f"/feed.{fmt}"
 
@@ -574,8 +580,7 @@ def test_a_category_may_say_its_feeds_language(
         replace(c, language="zh-CN") if c.slug == "world" else c for c in web_config.categories
     )
     config = replace(web_config, categories=categories)
-    store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = serving(config, store, redis_url)
     add_articles("people-daily", 2)
     rss = parse_xml_feed(client.get("/c/world/feed.rss").data, CONTENT_TYPES["rss"])
     assert rss.feed.language == "zh-CN"
@@ -598,8 +603,7 @@ def test_a_category_of_podcasts_is_a_show_apple_podcasts_can_list(
         for c in web_config.categories
     )
     config = replace(web_config, categories=categories)
-    store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = serving(config, store, redis_url)
     add_articles("people-daily", 1)
     rss = client.get("/c/world/feed.rss").data
     channel = ET.fromstring(rss).find("channel")
@@ -624,8 +628,7 @@ def test_a_category_of_podcasts_is_a_show_apple_podcasts_can_list(
     # The explicit flag alone says it is a podcast too: its author is named.
     only_explicit = replace(config.categories[0], podcast_category=(), explicit=True)
     config = replace(config, categories=(only_explicit, *config.categories[1:]))
-    store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = serving(config, store, redis_url)
     channel = ET.fromstring(client.get(f"/c/{only_explicit.slug}/feed.rss").data).find("channel")
     assert channel.find(f"{{{ITUNES_NS}}}author").text == config.site.title
     assert channel.find(f"{{{ITUNES_NS}}}explicit").text == "true"
@@ -641,8 +644,7 @@ def test_a_category_may_have_its_own_artwork(
         replace(c, image=art) if c.slug == "world" else c for c in web_config.categories
     )
     config = replace(web_config, categories=categories)
-    store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = serving(config, store, redis_url)
     add_articles("people-daily", 1)
     rss = client.get("/c/world/feed.rss").data
     channel = ET.fromstring(rss).find("channel")
@@ -669,8 +671,7 @@ def test_an_article_with_no_title_nor_text_is_untitled_in_the_sites_language(
 ) -> None:
     """A picture-only post was "(untitled)" in English on a Chinese site, in feeds and pages."""
     config = replace(web_config, site=replace(web_config.site, language="zh-CN"))
-    store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = serving(config, store, redis_url)
     (post,) = add_articles("people-daily", 1, title=UNTITLED, summary="", content="")
     rss = parse_xml_feed(client.get("/c/world/feed.rss").data, CONTENT_TYPES["rss"])
     atom = parse_xml_feed(client.get("/c/world/feed.atom").data, CONTENT_TYPES["atom"])
@@ -695,8 +696,7 @@ def test_a_category_renamed_with_its_former_slug_redirects_there(
     )
     config = replace(web_config, categories=categories, sources=sources)
     store.publish_config(config_module.dumps(web_config))
-    store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = serving(config, store, redis_url)
     for old, new in [
         ("/c/tech/feed.atom?limit=5", "/c/technology/feed.atom?limit=5"),
         ("/c/tech/", "/c/technology/"),
@@ -1227,8 +1227,7 @@ def test_a_feed_names_its_hub_and_topic_in_link_headers(
     could find it for the JSON Feed."""
     hub = "https://hub.example/"
     config = replace(web_config, site=replace(web_config.site, hub=hub))
-    store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = serving(config, store, redis_url)
     add_articles("people-daily", 1)
     for path in ("/c/world/feed.json", "/c/world/feed.atom", "/feed.rss"):
         response = client.get(path)
@@ -1244,9 +1243,7 @@ def test_a_feed_names_its_hub_and_topic_in_link_headers(
         f"{BASE}/c/world/feed.json?limit=10"
     )
     # Without a hub, no Link header.
-    plain = create_app(web_config, redis_url, recheck_interval=0).test_client()
-    store.publish_config(config_module.dumps(web_config))
-    assert "Link" not in plain.get("/c/world/feed.json").headers
+    assert "Link" not in serving(web_config, store, redis_url).get("/c/world/feed.json").headers
 
 
 def test_a_json_feeds_errors_are_json(client: FlaskClient) -> None:
