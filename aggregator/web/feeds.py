@@ -187,8 +187,8 @@ def wants_json(req: Request) -> bool:
 def problem(status: int, detail: str) -> Response:
     """An error as RFC 9457 problem details, for a JSON Feed's address: a partner's script that
     read the body as JSON got the site's HTML page (a SyntaxError in place of the status)."""
-    body = {"type": "about:blank", "title": HTTP_STATUS_CODES[status], "status": status}
-    body["detail"] = detail
+    title = HTTP_STATUS_CODES[status]
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     return Response(
         json.dumps(body, ensure_ascii=False), status, content_type="application/problem+json"
     )
