@@ -389,6 +389,10 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         if title is not None and title.text:
             title.text = _ACTIVE_TAG.sub("&lt;", title.text)
         _sub(entry, f"{{{DC_NS}}}creator", _ACTIVE_TAG.sub("&lt;", item.author))
+        if item.updated > item.published:
+            # RSS has no element for an edit: Atom's, which feedparser and reader read as the
+            # item's update, as in our Atom and JSON Feed (a review with real consumers).
+            _sub(entry, f"{{{ATOM_NS}}}updated", item.updated.isoformat())
         if item.thumbnail:
             _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
         main = _main_enclosure(item.enclosures)

@@ -233,6 +233,14 @@ def test_xml_feeds_round_trip_through_feedparser(
     assert a2.content[0].value == articles[1].content
     assert a4.content[0].value == "<p>formfeed</p>"
 
+    if version == "rss20":
+        # An edit, as the Atom entry and JSON item say it (RSS has no element: Atom's is read).
+        edited = [
+            (e, a) for e, a in zip(parsed.entries, articles, strict=True) if a.updated > a.published
+        ]
+        assert edited
+        for entry, article in edited:
+            assert struct_to_utc(entry.updated_parsed) == article.updated.replace(microsecond=0)
     if version == "atom10":
         assert [struct_to_utc(e.updated_parsed) for e in parsed.entries] == [
             a.updated.replace(microsecond=0) for a in articles
