@@ -1209,13 +1209,17 @@ def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
     try:
         busy = client.get(COLD[0])
         page = client.get("/c/tech/")
+        busy_json = client.get("/c/tech/feed.json?limit=200&collapse=0")
     finally:
         for _ in taken:
             web_module._render_slots.release()
-    for answer in (busy, page):
+    for answer in (busy, page, busy_json):
         assert answer.status_code == 503
         assert answer.headers["Retry-After"] == "10"
     assert busy.headers["Access-Control-Allow-Origin"] == "*"
+    # A JSON Feed's in JSON, as its other errors.
+    assert (busy_json.content_type, busy_json.json["status"]) == ("application/problem+json", 503)
+    assert busy_json.headers["Cache-Control"] == "no-store"
     assert client.get(COLD[0]).status_code == 200
 
 

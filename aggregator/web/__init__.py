@@ -338,7 +338,18 @@ def _unavailable(error: Exception) -> Response:
         page = render_page("message.html", message="unavailable", home_link=False)
         return Response(page, 503, headers)
     message = "The service is briefly unavailable (its store does not answer). Try again shortly."
-    return Response(message + "\n", 503, headers, content_type="text/plain; charset=utf-8")
+    return _plain_error(503, message, headers)
+
+
+def _plain_error(status: int, message: str, headers: dict[str, str]) -> Response:
+    """An error in a line of text, or in JSON for a JSON Feed's address (feeds.problem)."""
+    if request.path.endswith("/feed.json"):
+        from aggregator.web.feeds import problem
+
+        response = problem(status, message)
+        response.headers.update(headers)
+        return response
+    return Response(message + "\n", status, headers, content_type="text/plain; charset=utf-8")
 
 
 def _too_many_renders(error: TooManyRequests) -> Response:
@@ -346,7 +357,7 @@ def _too_many_renders(error: TooManyRequests) -> Response:
     log.warning("%s %s: 429, %s", request.method, request.path, error.description)
     headers = {"Retry-After": str(BUSY_RETRY_AFTER), "Cache-Control": "no-store"}
     message = "Too many pages asked for at once from your address. Try again in a moment."
-    return Response(message + "\n", 429, headers, content_type="text/plain; charset=utf-8")
+    return _plain_error(429, message, headers)
 
 
 def _security_headers(response: Response) -> Response:
