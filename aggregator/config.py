@@ -554,13 +554,18 @@ PODCAST_CATEGORIES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+# What podcast_category may say: "News", "News/Daily News".
+_PODCAST_CHOICES = [*PODCAST_CATEGORIES] + [
+    f"{category}/{sub}" for category, subs in PODCAST_CATEGORIES.items() for sub in subs
+]
+
+
 def _podcast_category(value: object) -> tuple[str, ...]:
     """ "News" or "News/Daily News": one of Apple's categories, or one of its subcategories."""
     parts = tuple(part.strip() for part in _text(value).split("/"))
-    choices = [f"{c}/{sub}" for c, subs in PODCAST_CATEGORIES.items() for sub in subs]
-    choices += list(PODCAST_CATEGORIES)
-    if "/".join(parts) not in choices or len(parts) > 2:
-        hint = _did_you_mean("/".join(parts), choices) or (
+    written = "/".join(parts)
+    if written not in _PODCAST_CHOICES:
+        hint = _did_you_mean(written, _PODCAST_CHOICES) or (
             f" (one of {', '.join(PODCAST_CATEGORIES)}, or one of theirs after a slash)"
         )
         raise _Invalid(f'"{value}" is not one of Apple Podcasts\' categories{hint}')

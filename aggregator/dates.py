@@ -260,10 +260,10 @@ def _gmt_offset(match: re.Match[str]) -> str:
     return f"{sign}{int(hours):02d}{minutes or '00'}"
 
 
-def _from_epoch(number: int) -> datetime | None:
+def _from_epoch(number: int) -> datetime:
+    """Seconds since 1970, or milliseconds (13 digits): _EPOCH keeps them within 2001-2030."""
     seconds = number / 1000 if number >= 10**12 else number
-    moment = datetime.fromtimestamp(seconds, UTC)  # (13 digits stay within datetime's years)
-    return moment.replace(microsecond=0) if MIN_YEAR <= moment.year <= MAX_YEAR else None
+    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=0)
 
 
 def _offset(zone_text: str | None, local: tzinfo) -> tzinfo:
