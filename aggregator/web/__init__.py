@@ -14,6 +14,7 @@ import contextlib
 import functools
 import hashlib
 import ipaddress
+import json
 import logging
 import re
 import threading
@@ -29,7 +30,7 @@ from flask import Flask, Response, abort, current_app, request, send_from_direct
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
-from werkzeug.http import parse_range_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_range_header
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
@@ -338,18 +339,31 @@ def _unavailable(error: Exception) -> Response:
         page = render_page("message.html", message="unavailable", home_link=False)
         return Response(page, 503, headers)
     message = "The service is briefly unavailable (its store does not answer). Try again shortly."
-    return _plain_error(503, message, headers)
+    return error_response(503, message, headers)
 
 
-def _plain_error(status: int, message: str, headers: dict[str, str]) -> Response:
-    """An error in a line of text, or in JSON for a JSON Feed's address (feeds.problem)."""
-    if request.path.endswith("/feed.json"):
-        from aggregator.web.feeds import problem
-
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error in a line of text, or in JSON for a JSON Feed's address (`problem`)."""
+    if wants_json():
         response = problem(status, message)
-        response.headers.update(headers)
+        response.headers.update(headers or {})
         return response
     return Response(message + "\n", status, headers, content_type="text/plain; charset=utf-8")
+
+
+def wants_json() -> bool:
+    """Whether the request was for a JSON Feed: its errors are JSON too (`problem`)."""
+    return request.path.endswith("/feed.json")
+
+
+def problem(status: int, detail: str) -> Response:
+    """An error as RFC 9457 problem details, for a JSON Feed's address: a partner's script that
+    read the body as JSON got the site's HTML page (a SyntaxError in place of the status)."""
+    title = HTTP_STATUS_CODES[status]
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return Response(
+        json.dumps(body, ensure_ascii=False), status, content_type="application/problem+json"
+    )
 
 
 def _too_many_renders(error: TooManyRequests) -> Response:
@@ -357,7 +371,7 @@ def _too_many_renders(error: TooManyRequests) -> Response:
     log.warning("%s %s: 429, %s", request.method, request.path, error.description)
     headers = {"Retry-After": str(BUSY_RETRY_AFTER), "Cache-Control": "no-store"}
     message = "Too many pages asked for at once from your address. Try again in a moment."
-    return _plain_error(429, message, headers)
+    return error_response(429, message, headers)
 
 
 def _security_headers(response: Response) -> Response:

@@ -9,7 +9,6 @@ article's), so every process answers with the same ETag and a CDN can revalidate
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,7 +16,6 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Request, Response, request
 from werkzeug.exceptions import BadRequest
-from werkzeug.http import HTTP_STATUS_CODES
 
 from aggregator import metrics, stories
 from aggregator.config import Category, Config
@@ -37,7 +35,14 @@ from aggregator.syndication import (
     render_json,
     render_rss,
 )
-from aggregator.web import WebState, absolute, no_category, render_slot, web_state
+from aggregator.web import (
+    WebState,
+    absolute,
+    error_response,
+    no_category,
+    render_slot,
+    web_state,
+)
 from aggregator.web.cache import Rendered
 from aggregator.web.i18n import translate
 
@@ -81,6 +86,16 @@ def article_url(base_url: str) -> Callable[[Article], str]:
     return lambda article: f"{base}/a/{quote(article.id, safe='')}"
 
 
+def feed_self_url(
+    base: str, slug: str | None, fmt: str, limit: int | None, collapse: bool | None
+) -> str:
+    """The feed's own address, as it names itself (and as the hub knows it): its ?limit= and
+    ?collapse= against its category's choice (None) are part of it."""
+    variant = "" if collapse is None else f"collapse={int(collapse)}"
+    query = "&".join(q for q in (f"limit={limit}" if limit is not None else "", variant) if q)
+    return base + feed_path(slug, fmt) + (f"?{query}" if query else "")
+
+
 def feed_meta(
     config: Config,
     category: Category | None,
@@ -99,13 +114,11 @@ def feed_meta(
     slug = category.slug if category else None
     page = f"{base}/c/{slug}/" if slug else f"{base}/"
     variant = "" if collapse is None else f"collapse={int(collapse)}"
-    query = "&".join(q for q in (f"limit={limit}" if limit is not None else "", variant) if q)
-    self_url = base + feed_path(slug, fmt) + (f"?{query}" if query else "")
     return FeedMeta(
         id=f"{page}?{variant}" if variant else page,
         title=f"{site.title} — {category.title}" if category else site.title,
         subtitle=(category.description if category else "") or site.description,
-        self_url=self_url,
+        self_url=feed_self_url(base, slug, fmt, limit, collapse),
         html_url=page,
         language=(category.language if category else "") or site.language,
         updated=updated or EMPTY_FEED_UPDATED,
@@ -179,29 +192,11 @@ def _category(config: Config, slug: str) -> Category:
     return category
 
 
-def wants_json(req: Request) -> bool:
-    """Whether the request was for a JSON Feed: its errors are JSON too (`problem`)."""
-    return req.path.endswith("/feed.json")
-
-
-def problem(status: int, detail: str) -> Response:
-    """An error as RFC 9457 problem details, for a JSON Feed's address: a partner's script that
-    read the body as JSON got the site's HTML page (a SyntaxError in place of the status)."""
-    title = HTTP_STATUS_CODES[status]
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return Response(
-        json.dumps(body, ensure_ascii=False), status, content_type="application/problem+json"
-    )
-
-
 @bp.errorhandler(BadRequest)
 def _bad_request(error: BadRequest) -> Response:
     """A bad ?limit= or ?collapse=: JSON for a JSON Feed, a line of text for the others (feed
     readers show neither; a person trying the address reads it)."""
-    detail = error.description or "The request is not understood."
-    if wants_json(request):
-        return problem(400, detail)
-    return Response(detail + "\n", 400, content_type="text/plain; charset=utf-8")
+    return error_response(400, error.description or "The request is not understood.")
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -331,10 +326,9 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     if config.site.hub:
         # WebSub discovery (W3C WebSub 4): the hub and the topic in Link headers, which a
         # subscriber must look for first, and the only place a JSON Feed's can be found.
-        meta = feed_meta(
-            config, category, fmt, limit, None, None if collapse == default else collapse
-        )
-        hub, topic = as_uri(meta.hub), as_uri(meta.self_url)  # (a header holds no IRI)
+        variant = None if collapse == default else collapse
+        topic = feed_self_url(config.site.base_url.rstrip("/"), slug, fmt, limit, variant)
+        hub, topic = as_uri(config.site.hub), as_uri(topic)  # (a header holds no IRI)
         headers["Link"] = f'<{hub}>; rel="hub", <{topic}>; rel="self"'
     return rendered_response(entry, CONTENT_TYPES[fmt], headers)
 

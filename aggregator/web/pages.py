@@ -28,9 +28,18 @@ from aggregator.normalize import UNTITLED, language_tag
 from aggregator.redact import public_error, public_url
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
-from aggregator.web import Page, get_config, get_store, no_category, rendering, web_state
+from aggregator.web import (
+    Page,
+    get_config,
+    get_store,
+    no_category,
+    problem,
+    rendering,
+    wants_json,
+    web_state,
+)
 from aggregator.web.cache import GZIP_LEVEL
-from aggregator.web.feeds import accepts_gzip, problem, wants_json
+from aggregator.web.feeds import accepts_gzip
 from aggregator.web.i18n import absolute_time, iso_time, reader_time, translate
 
 bp = Blueprint("pages", __name__)
@@ -490,7 +499,7 @@ def favicon() -> Response:
 def not_found(error: NotFound) -> tuple[str, int] | Response:
     """A templated, localized 404 for unknown categories, articles and addresses (JSON for a
     JSON Feed's address)."""
-    if wants_json(request):
+    if wants_json():
         return problem(404, "No such feed: the category is not one this site serves.")
     config = get_config()
     feeds = feed_links(None, config.site.title, request.script_root)
@@ -501,7 +510,7 @@ def not_found(error: NotFound) -> tuple[str, int] | Response:
 def gone(error: Gone) -> tuple[str, int] | Response:
     """A templated, localized 410 for a category the site no longer serves (JSON for a JSON
     Feed's address)."""
-    if wants_json(request):
+    if wants_json():
         return problem(410, "This category is no longer served: unsubscribe from its feed.")
     config = get_config()
     feeds = feed_links(None, config.site.title, request.script_root)
