@@ -64,14 +64,13 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
             continue
         before = noscript.getprevious()
         if before is not None and before.tag == "img":
-            if any((before.get(name) or "").strip() for name in _LAZY_SOURCES + _SOURCE_SETS):
+            if _first(before, _LAZY_SOURCES + _SOURCE_SETS):
                 noscript.tag = _DROPPED  # the lazy one knows its address: one copy is enough
                 continue
             before.tag = _DROPPED
         noscript.tag = _UNWRAPPED  # its content stays, in its place
     for img in list(tree.iter("img")):
-        lazy = next((img.get(n) for n in _LAZY_SOURCES if (img.get(n) or "").strip()), None)
-        src = (lazy or img.get("src") or "").strip()
+        src = (_first(img, _LAZY_SOURCES) or img.get("src") or "").strip()
         if not src or src.lower().startswith("data:"):
             src = _largest(_source_set(img))
         if not src or src.lower().startswith(("data:", "javascript:")):
@@ -109,12 +108,17 @@ def reveal_in(html_text: str) -> str:
 def _source_set(img: lxml.html.HtmlElement) -> str:
     """The image's srcset, or its <picture>'s first <source> srcset (libxml2's HTML parser
     does not know <source> is void: the <img> can end up inside it)."""
-    own = next((img.get(n) for n in _SOURCE_SETS if (img.get(n) or "").strip()), "")
+    own = _first(img, _SOURCE_SETS)
     picture = next(img.iterancestors("picture"), None)
     if own or picture is None:
-        return own or ""
+        return own
     sources = (s.get("srcset") or s.get("data-srcset") or "" for s in picture.iter("source"))
     return next((found for found in sources if found.strip()), "")
+
+
+def _first(element: lxml.html.HtmlElement, names: tuple[str, ...]) -> str:
+    """The first of the element's attributes `names` that is not blank, or ""."""
+    return next((value for name in names if (value := element.get(name) or "").strip()), "")
 
 
 def _largest(source_set: str) -> str:
