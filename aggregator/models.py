@@ -86,6 +86,10 @@ class EntryData:
     # which the parsers resolved as a permalink (parse._without_made_up_links). (Out of the
     # repr, which ids of entries sharing a guid and a title hash: those stay as they were.)
     guid_is_address: bool = field(default=True, repr=False)
+    # The article's own page when `link` is a feed service's tracking redirect: FeedBurner's
+    # and Pheedo's <origLink>. Shown and linked instead of `link`; the id stays the link's.
+    # (Out of the repr for the same reason as guid_is_address.)
+    original_link: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

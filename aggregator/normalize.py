@@ -166,6 +166,8 @@ def normalize(
     entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
     urls = [_entry_url(entry, base) for entry in entries]
     keys = _identity_keys(entries, urls)
+    # An entry's id stays its link's; what readers follow is the page behind a tracking link.
+    urls = [safe_url(e.original_link, base) or u for e, u in zip(entries, urls, strict=True)]
     local = local_zone(feed, source)
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
@@ -218,7 +220,7 @@ def entry_mark(context: bytes, entry: EntryData, key: str) -> str:
     """A short hash of what makes an entry's article: the entry itself, its identity key (which
     can depend on the other entries), and `context` (_context). The same mark, the same article.
     """
-    data = f"{key}\x00{entry!r}".encode("utf-8", "surrogatepass")
+    data = f"{key}\x00{entry!r}\x00{entry.original_link}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=MARK_BYTES, key=context).hexdigest()
 
 

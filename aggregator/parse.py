@@ -755,6 +755,12 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         overlays = rss_overlays
         for n, body in bodies.items():
             overlays[n] = {**(overlays[n] or {}), **body}
+    if b":origLink" in data:
+        links = _original_links(data, spans)
+        if isinstance(links, str):
+            return links
+        for n, link in links.items():
+            overlays[n] = {**(overlays[n] or {}), "feedburner_origlink": link}
     if _XML_BASE.search(data):
         # Only on content elements (_fast_gap): the entry's base for the HTML in its content.
         bases = _content_bases(data, spans, base_url)
@@ -1048,6 +1054,7 @@ _USUAL_PREFIXES = {
     b"http://purl.org/dc/elements/1.1/": b"dc",
     b"http://purl.org/dc/terms/": b"dcterms",
     b"http://purl.org/rss/1.0/modules/content/": b"content",
+    b"http://rssnamespace.org/feedburner/ext/1.0": b"feedburner",  # (_original_links)
 }
 _PREFIXED_LINK = re.compile(rb"<\w+:link\s[^<>]*href")  # Atom's <link href> in an RSS item
 _DC_IDENTIFIER = re.compile(rb"<dc:identifier[\s>]")
@@ -2250,6 +2257,24 @@ def _fast_entry(
     )
 
 
+# FeedBurner's and Pheedo's <origLink>: the article's page behind the item's tracking link.
+_ORIGINAL_LINK = re.compile(rb"<(feedburner|pheedo):origLink>([^<]*+)</\1:origLink\s*>")
+_ORIGINAL_LINK_TAG = re.compile(rb"<\w+:origLink\b")
+
+
+def _original_links(data: bytes, spans: Sequence[tuple[int, int]]) -> dict[int, str] | str:
+    """Each entry's <origLink> as feedparser reads it (its text, stripped), by entry, or why
+    it cannot be told (feedparser-rs does not read it)."""
+    links = {}
+    for n, span in enumerate(spans):
+        found = _ORIGINAL_LINK.findall(data, *span)
+        if len(found) != len(_ORIGINAL_LINK_TAG.findall(data, *span)) or len(found) > 1:
+            return "an <origLink> written in a way we do not read (feedparser-rs drops it)"
+        if found:
+            links[n] = _xml_text(found[0][1]).strip()
+    return links
+
+
 class _Overlay:
     """A feedparser-rs entry with some keys read as feedparser reads them (see _overlays)."""
 
@@ -2587,6 +2612,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         updated_raw=_str(entry.get("updated")),
         images=() if adult else _images(entry),
         duration=_duration(entry.get("itunes_duration")),
+        original_link=_str(entry.get("feedburner_origlink")) or _str(entry.get("pheedo_origlink")),
     )
 
 

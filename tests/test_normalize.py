@@ -93,6 +93,21 @@ def test_ids_are_stable_across_normalizations_and_differ_by_source() -> None:
     assert all(len(i) == 20 and int(i, 16) >= 0 for i in first)
 
 
+def test_a_tracking_link_gives_way_to_the_page_behind_it_and_keeps_the_id() -> None:
+    """FeedBurner's <origLink> (and Pheedo's): the article's page, where the item's link is a
+    redirect through the feed service; the article keeps the id its link gave it before."""
+    tracked = entry(link="http://feedproxy.google.com/~r/Blog/~3/AbC/hello.html", title="T")
+    behind = replace(tracked, original_link="https://site.example.com/2024/hello.html")
+    article = one(behind)
+    assert article.url == "https://site.example.com/2024/hello.html"
+    assert article.id == one(tracked).id
+    # Relative pictures are the page's, as for any link on the source's own site.
+    pictured = replace(behind, content='<p>x <img src="cover.jpg"></p>')
+    assert 'src="https://site.example.com/2024/cover.jpg"' in one(pictured, url=BASE).content
+    # Not a web page: the link stands.
+    assert one(replace(tracked, original_link="javascript:alert(1)")).url == tracked.link
+
+
 def test_id_falls_back_from_guid_to_link_to_title_and_date_to_content() -> None:
     by_guid = one(entry(guid="g1", link="https://x.example/1", title="T"))
     same_guid_new_link = one(entry(guid="g1", link="https://x.example/moved", title="T2"))

@@ -67,6 +67,18 @@ def test_the_fast_path_keeps_what_feedparser_reads() -> None:
     assert "<b>whole</b>" in (first.content or "")
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_both_paths_read_the_page_behind_a_tracking_link(parser: str) -> None:
+    body = (FIXTURES / "fast-feedburner-origlink.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert feed.parser == (FAST_PARSER if parser == "auto" else REFERENCE_PARSER)
+    assert [e.original_link for e in feed.entries] == [
+        "https://blog.example.com/2024/12/hello.html?a=1&b=2",
+        "https://blog.example.com/2024/12/no-guid.html",
+        None,
+    ]
+
+
 @pytest.mark.parametrize("name", ["fast-atom.xml", "fast-rss2.xml"])
 def test_a_content_language_header_reads_the_same_both_ways(name: str) -> None:
     """feedparser takes Content-Language for the default language; feedparser-rs never sees it."""
