@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
@@ -167,7 +167,10 @@ def normalize(
     urls = [_entry_url(entry, base) for entry in entries]
     keys = _identity_keys(entries, urls)
     # An entry's id stays its link's; what readers follow is the page behind a tracking link.
-    urls = [safe_url(e.original_link, base) or u for e, u in zip(entries, urls, strict=True)]
+    urls = [
+        safe_url(e.original_link, base) or _behind_redirect(u)
+        for e, u in zip(entries, urls, strict=True)
+    ]
     local = local_zone(feed, source)
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
@@ -443,6 +446,29 @@ def _base_key(entry: EntryData, url: str) -> str:
         published = entry.published.isoformat() if entry.published else ""
         return f"title:{title}\x00{published}"
     return f"content:{_sha256(entry.content or entry.summary or '')}"
+
+
+# Search engines' news and alert feeds link every item through a redirect that names the page in
+# a parameter: Google Alerts' www.google.com/url?…&url=…, Bing News' apiclick.aspx?…&url=….
+_REDIRECTS = {
+    ("www.google.com", "/url"): ("url", "q"),
+    ("google.com", "/url"): ("url", "q"),
+    ("www.bing.com", "/news/apiclick.aspx"): ("url",),
+    ("bing.com", "/news/apiclick.aspx"): ("url",),
+}
+
+
+def _behind_redirect(url: str) -> str:
+    """The page a search engine's redirect link leads to, or `url` when it is none."""
+    if "/url?" not in url and "apiclick.aspx?" not in url:  # (most links: no parsing)
+        return url
+    parts = urlsplit(url)
+    names = _REDIRECTS.get(((parts.hostname or "").lower(), parts.path))
+    query = parse_qs(parts.query) if names else {}
+    for name in names or ():
+        if target := safe_url(query.get(name, [""])[0], ""):
+            return target
+    return url
 
 
 def _site_hosts(feed: ParsedFeed, source: SourceConfig) -> frozenset[str]:

@@ -108,6 +108,23 @@ def test_a_tracking_link_gives_way_to_the_page_behind_it_and_keeps_the_id() -> N
     assert one(replace(tracked, original_link="javascript:alert(1)")).url == tracked.link
 
 
+def test_a_search_engines_redirect_links_the_page_it_names() -> None:
+    """Google Alerts and Bing News link every item through a redirect naming the page."""
+    google = "https://www.google.com/url?rct=j&sa=t&url=https://news.example/a%3Fx%3D1&ct=ga&usg=A"
+    bing = (
+        "http://www.bing.com/news/apiclick.aspx?ref=FexRss&url=https%3a%2f%2fnews.example%2fb&c=1"
+    )
+    assert one(entry(link=google, title="A")).url == "https://news.example/a?x=1"
+    assert one(entry(link=bing, title="B")).url == "https://news.example/b"
+    # Not a web page behind it, or not a search engine's redirect: the link stands.
+    for link in (
+        "https://www.google.com/url?url=javascript:alert(1)",
+        "https://news.example/url?url=https://elsewhere.example/",
+        "https://www.google.com/search?q=https://news.example/",
+    ):
+        assert one(entry(link=link, title="C")).url == link
+
+
 def test_id_falls_back_from_guid_to_link_to_title_and_date_to_content() -> None:
     by_guid = one(entry(guid="g1", link="https://x.example/1", title="T"))
     same_guid_new_link = one(entry(guid="g1", link="https://x.example/moved", title="T2"))
