@@ -353,7 +353,8 @@ static void blake2b(const unsigned char *data, size_t n, size_t outlen, unsigned
         n -= 128;
     }
     unsigned char block[128] = {0};
-    memcpy(block, data, n);
+    if (n > 0) /* (data may be NULL then: an empty paragraph's text was never allocated) */
+        memcpy(block, data, n);
     count += n;
     b2_compress(h, block, count, 1);
     for (size_t i = 0; i < outlen; i++)
@@ -512,6 +513,11 @@ static int paragraph_tokens(PyObject *paragraph, Tokens *t) {
     Py_DECREF(normal);
     if (folded == NULL)
         return -1;
+    if (!PyUnicode_Check(folded)) { /* (a str subclass's casefold may return anything) */
+        Py_DECREF(folded);
+        PyErr_SetString(PyExc_TypeError, "casefold() did not return a str");
+        return -1;
+    }
     int kind = PyUnicode_KIND(folded);
     const void *data = PyUnicode_DATA(folded);
     Py_ssize_t n = PyUnicode_GET_LENGTH(folded);
@@ -566,17 +572,18 @@ static PyObject *packed_tokens(const Tokens *t) {
  * (stories.pack_tokens) and their boilerplate.hash_tokens. */
 static PyObject *words(PyObject *module, PyObject *paragraphs) {
     (void)module;
-    PyObject *seq = PySequence_Fast(paragraphs, "paragraphs must be a list of str");
+    /* A tuple: the loop runs Python code (a str subclass's casefold), which could shrink a list. */
+    PyObject *seq = PySequence_Tuple(paragraphs);
     if (seq == NULL)
         return NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t count = PyTuple_GET_SIZE(seq);
     PyObject *packed = PyList_New(count), *hashes = PyList_New(count);
     Tokens t = {0};
     if (packed == NULL || hashes == NULL)
         goto fail;
     for (Py_ssize_t i = 0; i < count; i++) {
         tokens_clear(&t);
-        if (paragraph_tokens(PySequence_Fast_GET_ITEM(seq, i), &t) < 0)
+        if (paragraph_tokens(PyTuple_GET_ITEM(seq, i), &t) < 0)
             goto fail;
         PyObject *blob = packed_tokens(&t);
         if (blob == NULL)
@@ -787,16 +794,17 @@ done:
  * stream, (distinct shingles, signature), its prefix hashes, the lead hash). */
 static PyObject *fingerprint_parts(PyObject *module, PyObject *items) {
     (void)module;
-    PyObject *seq = PySequence_Fast(items, "items must be a list of (kept, raw)");
+    /* A tuple: the loop runs Python code (iterating `kept`), which could shrink a list. */
+    PyObject *seq = PySequence_Tuple(items);
     if (seq == NULL)
         return NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t count = PyTuple_GET_SIZE(seq);
     PyObject *out = PyList_New(count);
     Buf hashes = {0}, start = {0}, table = {0};
     if (out == NULL)
         goto fail;
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *one = fingerprint_one(PySequence_Fast_GET_ITEM(seq, i), &hashes, &start, &table);
+        PyObject *one = fingerprint_one(PyTuple_GET_ITEM(seq, i), &hashes, &start, &table);
         if (one == NULL)
             goto fail;
         PyList_SET_ITEM(out, i, one);

@@ -6,6 +6,7 @@ import random
 import shutil
 import sysconfig
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -154,6 +155,35 @@ def test_the_c_fingerprint_gives_the_numbers_of_the_python_reference() -> None:
         stories._native.fingerprint_parts([(["not bytes"], None)])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="packed"):
         stories._native.fingerprint_parts([([b"\x05" + bytes(7)], None)])
+
+
+def test_the_c_loops_survive_callers_that_misbehave() -> None:
+    """What Python code run inside the C loops does cannot make them read freed memory: a str
+    subclass's casefold returning bytes, a `kept` whose iteration empties the list being read
+    (a segmentation fault before), an empty paragraph (whose text was never allocated)."""
+    if stories._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+
+    class Odd(str):
+        def casefold(self) -> str:
+            return b"\xff" * 100  # type: ignore[return-value]
+
+    with pytest.raises(TypeError, match="casefold"):
+        stories._native.joined_tokens(Odd("é"))
+    with pytest.raises(TypeError, match="casefold"):
+        stories._native.words([Odd("é")])
+    items: list[tuple[object, None]] = []
+
+    class Emptying:
+        def __iter__(self) -> Iterator[bytes]:
+            items.clear()
+            return iter([stories.pack_tokens(["a"])])
+
+    body = [stories.pack_tokens(["a"])]
+    items.extend([(Emptying(), None)] + [(body, None)] * 5)
+    parts = stories._native.fingerprint_parts(items)  # type: ignore[arg-type]
+    assert parts == stories._fingerprint_parts_python([(body, None)] * 6)
+    assert stories._native.words([""]) == boilerplate._words_python([""])
 
 
 # Markup pieces the body's C loops must read exactly as the Python reference does: tags of every
