@@ -760,7 +760,7 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         if isinstance(links, str):
             return links
         for n, link in links.items():
-            overlays[n] = {**(overlays[n] or {}), "feedburner_origlink": link}
+            overlays[n] = {**(overlays[n] or {}), _ORIGINAL_LINK_KEYS[0]: link}
     if _XML_BASE.search(data):
         # Only on content elements (_fast_gap): the entry's base for the HTML in its content.
         bases = _content_bases(data, spans, base_url)
@@ -2257,8 +2257,10 @@ def _fast_entry(
     )
 
 
-# FeedBurner's and Pheedo's <origLink>: the article's page behind the item's tracking link.
-_ORIGINAL_LINK = re.compile(rb"<(feedburner|pheedo):origLink>([^<]*+)</\1:origLink\s*>")
+# FeedBurner's, FeedBlitz's and Pheedo's <origLink>: the article's page behind the item's
+# tracking link, as feedparser files it (and the fast path overlays it: _original_links).
+_ORIGINAL_LINK_KEYS = ("feedburner_origlink", "feedblitz_origlink", "pheedo_origlink")
+_ORIGINAL_LINK = re.compile(rb"<(feedburner|feedblitz|pheedo):origLink>([^<]*+)</\1:origLink\s*>")
 _ORIGINAL_LINK_TAG = re.compile(rb"<\w+:origLink\b")
 
 
@@ -2612,7 +2614,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         updated_raw=_str(entry.get("updated")),
         images=() if adult else _images(entry),
         duration=_duration(entry.get("itunes_duration")),
-        original_link=_str(entry.get("feedburner_origlink")) or _str(entry.get("pheedo_origlink")),
+        original_link=next((u for key in _ORIGINAL_LINK_KEYS if (u := _str(entry.get(key)))), None),
     )
 
 

@@ -75,6 +75,7 @@ def test_both_paths_read_the_page_behind_a_tracking_link(parser: str) -> None:
     assert [e.original_link for e in feed.entries] == [
         "https://blog.example.com/2024/12/hello.html?a=1&b=2",
         "https://blog.example.com/2024/12/no-guid.html",
+        "https://blog.example.com/2024/12/blitzed.html",
         None,
     ]
 
