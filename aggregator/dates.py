@@ -21,12 +21,22 @@ MIN_YEAR, MAX_YEAR = 1980, 2200
 # An offset, which its zone's name may follow, as Go writes it ("+0800 CST"), or a zone's name
 # alone ("Z", "UTC", "PST": _ZONE_OFFSETS; another name is not read).
 _ZONE = r"\s*(?P<zone>[+-]\d{2}(?::?\d{2})?(?:\s+[A-Za-z]{2,5})?|[A-Za-z]{1,5})?"
+# Before the time, the meridiem as Korean, Chinese and Japanese write it (.NET's ko-KR and zh-TW
+# DateTime: "2020-01-10 오후 2:33:00", "2020/1/10 下午 02:33:00"); after it, AM/PM.
+_MERIDIEM_FIRST = r"(?:(?P<ampm_first>오전|오후|上午|下午|早上|中午|晚上|午前|午後)\s*)?"
 _TIME = (
-    r"(?:[T\s]+(?P<h>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?"
-    r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
+    r"(?:[T\s]+" + _MERIDIEM_FIRST + r"(?P<h>\d{1,2})[:：](?P<mi>\d{2})"
+    r"(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
 )
+# The weekday in parentheses Japanese and Korean write after a date: 2020/01/10(金), (금), (Fri).
+_WEEKDAY_IN_PARENTHESES = r"(?:\s*[(（][^\W\d_]{1,9}[)）])?"
 # Year first: ISO 8601 / RFC 3339 (2020-01-10T14:33:00Z), 2020-1-10 14:33, 2020/1/10 14:33:00.
-_YMD = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME + _ZONE)
+_YMD = re.compile(
+    r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+    + _WEEKDAY_IN_PARENTHESES
+    + _TIME
+    + _ZONE
+)
 # ISO 8601's basic format, with its time: 20200110T143300Z.
 _ISO_BASIC = re.compile(
     r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})T(?P<h>\d{2})(?P<mi>\d{2})(?:(?P<s>\d{2})(?:[.,]\d+)?)?"
@@ -52,10 +62,13 @@ _KOREAN = re.compile(
     r"(?:\s*(?P<h>\d{1,2})\s*[:시]\s*(?P<mi>\d{1,2})(?:\s*[:분]\s*(?P<s>\d{1,2})\s*초?)?\s*분?)?"
     + _ZONE
 )
-# Day first with dots (German, Russian...): 10.1.2020 14:33
+# Day first with dots (German, Russian...) or dashes (Dutch, Indian, Latin American sites: PHP's
+# date("d-m-Y H:i")): 10.1.2020 14:33, 10-01-2020 2:33 PM. (Month first when the day cannot be:
+# 01-25-2020.)
 _DMY = re.compile(
-    r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}),?"
-    r"(?:\s+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?" + _ZONE
+    r"(?P<d>\d{1,2})(?P<sep>[.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}),?"
+    r"(?:\s+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
+    + _ZONE
 )
 # Month first with slashes (ASP.NET's en-US DateTime.ToString()): 1/10/2020 2:33:00 PM
 _MDY = re.compile(
@@ -104,6 +117,26 @@ _MONTHS.update(  # Romanian's ("mar., 10 ianuarie": a Tuesday of January, not Ma
     iun="Jun", iulie="Jul", iul="Jul", septembrie="Sep", octombrie="Oct", noiembrie="Nov",
     decembrie="Dec",
 )  # fmt: skip
+# CJK months as PHP's strftime writes them in an RFC 822 date under a Chinese, Japanese or Korean
+# locale: "周二, 01 12月 2026 10:00:00 +0800", "火, 01 12月 2026", "01 十二月 2026", "12월".
+_ABBREVIATIONS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+for _number, (_english, _numeral) in enumerate(zip(_ABBREVIATIONS, _NUMERALS, strict=True), 1):
+    for _name in (f"{_number}月", f"{_number:02d}月", f"{_numeral}月", f"{_number}월"):
+        _MONTHS[_name] = _english
 _ENGLISH = "january february march april may june july august september october november december"
 for _name in _ENGLISH.split():
     _MONTHS[_name] = _MONTHS[_name[:3]] = _name[:3].title()
@@ -176,9 +209,19 @@ def read(
         return None, True
     if ours is not None:
         return ours, False
-    if parsed is not None:
+    if parsed is not None and _holds_its_year(text, parsed):
         return parsed, False
     return None, True
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19[89]\d|2[01]\d\d)(?!\d)")
+
+
+def _holds_its_year(text: str, parsed: datetime) -> bool:
+    """Whether feedparser's reading is of the year the string writes, if it writes one: it read
+    "01-12-2026 10:00" as 2001-12-20. (A year apart: the date's own, moved to UTC.)"""
+    years = {int(y) for y in _YEAR.findall(text)}
+    return not years or bool(years & {parsed.year - 1, parsed.year, parsed.year + 1})
 
 
 MAX_CHARS = 200  # a longer "date" is no date of ours (an 80 KB one took 49 s token by token)
@@ -218,10 +261,11 @@ def _parse(text: str, local: tzinfo) -> datetime | None:
 def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
     parts = match.groupdict()
     year, month, day = int(parts["y"]), int(parts["m"]), int(parts["d"])
-    if match.re is _MDY and month > 12 >= day:
-        month, day = day, month  # 25/12/2020: day first after all
+    if match.re in (_MDY, _DMY) and month > 12 >= day:
+        month, day = day, month  # 25/12/2020, 12-25-2020: the other way round after all
     hour, minute, second = (int(parts.get(k) or 0) for k in ("h", "mi", "s"))
-    ampm = _AM_PM.get((parts.get("ampm") or "").lower().replace(".", ""), "")
+    meridiem = parts.get("ampm") or parts.get("ampm_first") or ""
+    ampm = _AM_PM.get(meridiem.lower().replace(".", ""), "")
     if ampm:
         if not 1 <= hour <= 12:
             return None

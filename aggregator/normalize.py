@@ -270,16 +270,63 @@ def _version(distribution: str) -> str:
 CODE_DIGEST = _code_digest()
 
 
-# Languages written in one time zone (their countries have one, without daylight saving time):
-# a date such a feed writes without a zone is read in it unless the operator names the source's.
-# A Chinese forum's "2020/1/10 14:33:00" is Beijing time (and its "CST" China's), not UTC: read
-# as UTC it was eight hours in the future, and dated when first seen.
+# Languages whose feeds write one wall clock: spoken in one country, or in neighbours that keep
+# the same time all year. A date such a feed writes without a zone is read in it unless the
+# operator names the source's. A Chinese forum's "2020/1/10 14:33:00" is Beijing time (and its
+# "CST" China's), not UTC: read as UTC it was eight hours in the future, and dated when first
+# seen; a Hindi site's 16:00 was 5.5 hours late. Not English, Spanish, Portuguese, French,
+# Arabic, Russian, Indonesian, Bengali or Urdu: written in several zones (those stay UTC, or
+# the source's `timezone`). A region may say otherwise ("fa-AF" is Kabul's).
 _LANGUAGE_ZONES = {
     "zh": "Asia/Shanghai",  # also Taipei, Hong Kong, Macau, Singapore: UTC+8 all year
     "ja": "Asia/Tokyo",
     "ko": "Asia/Seoul",
     "th": "Asia/Bangkok",
     "vi": "Asia/Ho_Chi_Minh",
+    **dict.fromkeys(("hi", "mr", "gu", "pa", "ta", "te", "kn", "ml", "or", "as"), "Asia/Kolkata"),
+    "ne": "Asia/Kathmandu",
+    "si": "Asia/Colombo",
+    "my": "Asia/Yangon",
+    "km": "Asia/Phnom_Penh",
+    "lo": "Asia/Vientiane",
+    "ms": "Asia/Kuala_Lumpur",
+    "fil": "Asia/Manila",
+    "tl": "Asia/Manila",
+    "fa": "Asia/Tehran",
+    "fa-af": "Asia/Kabul",
+    "pa-pk": "Asia/Karachi",
+    "he": "Asia/Jerusalem",
+    "iw": "Asia/Jerusalem",
+    "ka": "Asia/Tbilisi",
+    "hy": "Asia/Yerevan",
+    "az": "Asia/Baku",
+    "tr": "Europe/Istanbul",
+    "el": "Europe/Athens",
+    "bg": "Europe/Sofia",
+    "ro": "Europe/Bucharest",
+    "fi": "Europe/Helsinki",
+    "et": "Europe/Tallinn",
+    "lv": "Europe/Riga",
+    "lt": "Europe/Vilnius",
+    "uk": "Europe/Kyiv",
+    "be": "Europe/Minsk",
+    # Central European Time, and its summer time, in every country these are spoken in.
+    "de": "Europe/Berlin",
+    "nl": "Europe/Amsterdam",
+    "it": "Europe/Rome",
+    "pl": "Europe/Warsaw",
+    "cs": "Europe/Prague",
+    "sk": "Europe/Bratislava",
+    "hu": "Europe/Budapest",
+    "sl": "Europe/Ljubljana",
+    "hr": "Europe/Zagreb",
+    "bs": "Europe/Sarajevo",
+    "sr": "Europe/Belgrade",
+    "mk": "Europe/Skopje",
+    "sq": "Europe/Tirane",
+    "da": "Europe/Copenhagen",
+    "sv": "Europe/Stockholm",
+    **dict.fromkeys(("no", "nb", "nn"), "Europe/Oslo"),
 }
 
 
@@ -295,7 +342,8 @@ def local_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo:
     language = language_tag(source.language) or (
         declared if declared and fits_script(declared, titles) else detect_language(titles)
     )
-    name = _LANGUAGE_ZONES.get(language.split("-")[0].lower())
+    tag = language.lower()
+    name = _LANGUAGE_ZONES.get(tag) or _LANGUAGE_ZONES.get(tag.split("-")[0])
     return dates.zone(name) if name else UTC
 
 

@@ -118,6 +118,22 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("Friday, January 10, 2020 - 14:33", None),
     ("1578666780", timedelta(0)),
     ("1578666780000", timedelta(0)),
+    # From a review of real platforms' feeds: the meridiem before the time (.NET's ko-KR and
+    # zh-TW), the weekday in parentheses after a year-first date (Japanese, Korean), day first
+    # with dashes (Dutch, Indian sites), months as CJK locales write them in RFC 822's order.
+    # (Each read as midnight, or feedparser's 2001, before.)
+    ("2020-01-10 오후 2:33:00", None),
+    ("2020/1/10 下午 02:33:00", None),
+    ("2020-01-10 下午2:33", None),
+    ("2020/01/10(金) 14:33", None),
+    ("2020.01.10 (금) 14:33", None),
+    ("2020-01-10 (Fri) 14:33", None),
+    ("10-01-2020 14:33", None),
+    ("10-01-2020 2:33 PM", None),
+    ("周五, 10 1月 2020 14:33:00 +0800", timedelta(hours=8)),
+    ("金, 10 01月 2020 14:33:00 +0900", timedelta(hours=9)),
+    ("星期五, 10 一月 2020 14:33:00 +0800", timedelta(hours=8)),
+    ("금, 10 1월 2020 14:33:00 +0900", timedelta(hours=9)),
     # Hard negatives: a weekday in parentheses is no zone; words that are zone names only after
     # the time.
     ("2020/1/10 14:33 (金)", None),
@@ -253,6 +269,26 @@ def test_a_long_string_is_no_date_of_ours() -> None:
     suite's date-token-run bounds the time): more than MAX_CHARS is left to feedparser."""
     assert dates.parse("Mon, 02 Dec 2024 10:00:00 " + "x " * 40_000) is None
     assert dates.parse("Mon, 02 Dec 2024 10:00:00 GMT" + " " * 500) is not None  # (collapsed)
+
+
+def test_day_and_month_change_places_only_when_the_day_cannot_be_one() -> None:
+    assert dates.parse("01-12-2026") == datetime(2026, 12, 1, tzinfo=UTC)  # day first
+    assert dates.parse("12-25-2026 10:00") == datetime(2026, 12, 25, 10, tzinfo=UTC)
+    assert dates.parse("12.25.2026") == datetime(2026, 12, 25, tzinfo=UTC)
+    assert dates.read("13-13-2026", None) == (None, True)
+
+
+def test_feedparser_s_guess_at_another_year_than_the_string_writes_is_no_date() -> None:
+    """feedparser read "01-12-2026 10:00" as 2001-12-20: an article filed 25 years back."""
+    guess = datetime(2001, 12, 20, tzinfo=UTC)
+    assert dates.read("01-12-2026 à 10h00", guess) == (None, True)
+    fine = datetime(2026, 12, 1, tzinfo=UTC)
+    assert dates.read("1er décembre 2026 à 10h00", fine) == (fine, False)
+    assert dates.read("Dec 31 2026 23h00 -0500", fine.replace(year=2027)) == (
+        fine.replace(year=2027),
+        False,
+    )  # (the year after: the same date in UTC)
+    assert dates.read("le premier décembre", fine) == (fine, False)  # no year to compare
 
 
 def test_feedparser_misreading_is_overruled_and_its_own_formats_still_count() -> None:
@@ -406,12 +442,33 @@ LANGUAGE_ZONES = {
     "Chinese CST": ("zh-CN", CHINESE, "Fri, 10 Jan 2020 14:33:00 CST", "", 8),
     "Japanese undeclared": ("", JAPANESE, "2020-01-10 14:33", "", 9),
     "Korean declared": ("ko", ["서울 날씨 맑음", "오늘의 뉴스"], "2020-01-10 14:33", "", 9),
+    # Languages whose feeds write one wall clock (a review: a Hindi site's 16:00 read 5.5 h late).
+    "Hindi declared": (
+        "hi",
+        ["सरकार ने नया बजट पेश किया", "आज का मौसम"],
+        "2020-01-10 14:33",
+        "",
+        5.5,
+    ),
+    "German declared (winter)": ("de-AT", ["Neues Budget beschlossen"], "2020-01-10 14:33", "", 1),
+    "Greek declared": ("el", ["Νέος προϋπολογισμός εγκρίθηκε"], "2020-01-10 14:33", "", 2),
+    "Persian declared": ("fa", ["بودجه جدید تصویب شد"], "2020-01-10 14:33", "", 3.5),
+    "Dari (Persian of Afghanistan)": (
+        "fa-AF",
+        ["بودجه جدید تصویب شد"],
+        "2020-01-10 14:33",
+        "",
+        4.5,
+    ),
     # Hard negatives: a zone written, the operator's word, a language of many zones.
     "Chinese with its offset": ("zh-cn", CHINESE, "2020-01-10T14:33:00+00:00", "", 0),
     "Chinese, operator says UTC": ("zh-cn", CHINESE, "2020/1/10 14:33:00", "UTC", 0),
     "Chinese, operator says Berlin": ("zh-cn", CHINESE, "2020/1/10 14:33:00", "Europe/Berlin", 1),
     "English": ("en", ENGLISH, "2020-01-10 14:33", "", 0),
     "English undeclared": ("", ENGLISH, "2020-01-10 14:33", "", 0),
+    "Spanish": ("es", ["El consejo aprueba el nuevo presupuesto"], "2020-01-10 14:33", "", 0),
+    "Arabic": ("ar", ["المجلس يوافق على الميزانية الجديدة"], "2020-01-10 14:33", "", 0),
+    "Hindi with its offset": ("hi", ["आज का मौसम"], "2020-01-10T14:33:00+00:00", "", 0),
 }
 
 
