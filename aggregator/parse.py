@@ -102,6 +102,12 @@ _ENCODING_ALIASES = {
     "sjis": "cp932",
     "x-sjis": "cp932",
     "windows-31j": "cp932",
+    # EUC-JP as Windows and browsers write it (NEC's row 13: ①, ㈱, Ⅱ), which Python's euc_jp
+    # lacks: JIS X 0213's codec reads every EUC-JP character alike and those too.
+    "euc-jp": "euc_jis_2004",
+    "euc_jp": "euc_jis_2004",
+    "eucjp": "euc_jis_2004",
+    "x-euc-jp": "euc_jis_2004",
     "euc-kr": "cp949",
     "ks_c_5601-1987": "cp949",
     "tis-620": "cp874",

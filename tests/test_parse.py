@@ -121,6 +121,19 @@ def test_a_charset_the_document_contradicts_costs_no_mojibake(
     assert "the document declares" in feed.warning
 
 
+def test_euc_jp_as_windows_writes_it_keeps_its_circled_numbers() -> None:
+    """① (NEC's row 13, as Windows writes EUC-JP) made Python's euc_jp lose step: the kana after
+    it came out as other characters ("【速報】�／珪ι覆�発売")."""
+    title = "【速報】①新商品が発売 〜話題に〜 ㈱テスト"
+    body = (
+        '<?xml version="1.0" encoding="EUC-JP"?><rss version="2.0"><channel><title>速報</title>'
+        f"<item><title>{title}</title><guid>1</guid></item></channel></rss>"
+    ).encode("euc_jis_2004")
+    for headers in ({}, {"Content-Type": "application/rss+xml; charset=euc-jp"}):
+        feed = parse(body, url=URL, headers=headers)
+        assert (feed.entries[0].title, feed.warning) == (title, None)
+
+
 @requires_corpus
 def test_undeclared_gb2312_is_read_as_chinese() -> None:
     feed = parse_corpus("encodings/fp_chardet-gb2312.xml")
