@@ -844,6 +844,9 @@ _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 _MEDIA_DESCRIPTION = re.compile(rb"<media:description\b")
+# note.com's picture: <media:thumbnail>https://…</media:thumbnail>, no url attribute. (A
+# self-closing one was written open and closed by _without_self_closing: no text then.)
+_MEDIA_THUMBNAIL_TEXT = re.compile(rb"<media:thumbnail\b[^<>]*+>\s*+[^\s<]")
 _MEDIA_RATING = re.compile(rb"<media:rating\b[^>]*>\s*adult\s*</media:rating>", re.I)
 # The start tags of the elements feedparser reads as dates, in any namespace and any case
 # (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
@@ -1192,6 +1195,10 @@ def _fast_gap(
     ]
     if len(set(keys)) != len(keys):
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
+    if _MEDIA_THUMBNAIL_TEXT.search(data):
+        return (
+            "a <media:thumbnail> holding its URL as text (feedparser reads it, feedparser-rs not)"
+        )
     if _MEDIA_RATING.search(data):
         return "media rated adult (feedparser-rs does not report a <media:rating> in media:content)"
     if rss and _MEDIA_DESCRIPTION.search(data):  # (in Atom: _media_summaries)

@@ -80,6 +80,16 @@ def test_both_paths_read_the_page_behind_a_tracking_link(parser: str) -> None:
     ]
 
 
+def test_a_picture_written_as_text_is_read_by_feedparser() -> None:
+    """note.com's <media:thumbnail>URL</media:thumbnail>: the fast path lost the picture."""
+    body = (FIXTURES / "fallback-media-thumbnail-as-text.xml").read_bytes()
+    feed = parse(body, url=URL, headers={})
+    assert feed.parser == REFERENCE_PARSER
+    assert feed.entries[0].thumbnail == (
+        "https://assets.st-note.com/production/uploads/images/1/rectangle.png?width=800"
+    )
+
+
 @pytest.mark.parametrize("name", ["fast-atom.xml", "fast-rss2.xml"])
 def test_a_content_language_header_reads_the_same_both_ways(name: str) -> None:
     """feedparser takes Content-Language for the default language; feedparser-rs never sees it."""
