@@ -110,7 +110,7 @@ TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
 # case): feed and analytics beacons (Matomo's `idsite=` too), ad servers, and share and
 # subscribe buttons named for their network ("twitter_icon_large.png", "facebook.gif").
 _NOT_CONTENT = re.compile(
-    r"feeds\.feedburner\.com/~[rf]/|feedsportal\.com/|feedblitz\.com/|pixel\.wp\.com/"
+    r"feeds\.feedburner\.com/~(?:r|f|ff)/|feedsportal\.com/|feedblitz\.com/|pixel\.wp\.com/"
     r"|stats\.wordpress\.com/|doubleclick\.net/|google-analytics\.com/|pixel\.quantserve\.com/"
     r"|medium\.com/_/stat|[?&]idsite=|/piwik\.php|/matomo\.php"
     r"|//ads?\.|/adserver|img\.phdo"

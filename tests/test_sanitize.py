@@ -251,6 +251,9 @@ def test_mailto_links_are_kept() -> None:
         '<img src="https://t.example/p.gif" height="1px">',
         '<img src="https://feeds.feedburner.com/~r/Blog/~4/abc" height="1" width="1" alt=""/>',
         '<img src="http://feeds.feedburner.com/~r/Blog/~4/abc">',
+        # FeedFlare's share buttons, each linking back to FeedBurner (its link goes with it)
+        '<a href="http://feeds.feedburner.com/~ff/Blog?a=Ab:x:yI"><img src="http://feeds'
+        '.feedburner.com/~ff/Blog?d=yIl2AUoC8zA" border="0"></img></a>',
         '<img src="https://pixel.wp.com/b.gif?host=x">',
         '<img src="https://stats.wordpress.com/b.gif?x">',
         # the corpus's: Matomo, pheedo's ads and share buttons, Slashdot's share icons
