@@ -95,8 +95,21 @@ URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
 MAX_CONTENT_CHARS = 512 * 1024  # of an article's sanitized HTML (bounded())
 
-# Video players we embed; an iframe from any other host is removed with its content.
-EMBED_HOSTS: frozenset[str] = frozenset({"youtube.com", "youtube-nocookie.com", "player.vimeo.com"})
+# Video and sound players we embed; an iframe from anywhere else is removed with its content.
+# Hosts that are players (their subdomains too): YouTube, Vimeo, Bilibili, Niconico, Youku,
+# Dailymotion's, TED's, SoundCloud's and Apple Podcasts' players.
+EMBED_HOSTS: frozenset[str] = frozenset(
+    {"youtube.com", "youtube-nocookie.com", "player.vimeo.com", "player.bilibili.com",
+     "embed.nicovideo.jp", "player.youku.com", "geo.dailymotion.com", "embed.ted.com",
+     "w.soundcloud.com", "embed.podcasts.apple.com"}
+)  # fmt: skip
+# Players that are one folder of a site (that host exactly): Bilibili's mobile player (RSSHub's
+# Bilibili feeds frame it), Dailymotion's and Spotify's embeds, Tencent Video's, Bandcamp's.
+EMBED_FOLDERS: frozenset[tuple[str, str]] = frozenset(
+    {("www.bilibili.com", "/blackboard/"), ("www.dailymotion.com", "/embed/"),
+     ("open.spotify.com", "/embed/"), ("v.qq.com", "/txp/iframe/"),
+     ("bandcamp.com", "/EmbeddedPlayer/")}
+)  # fmt: skip
 
 # Query parameters that only identify a campaign or a click; removed from every link we keep.
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -150,6 +163,9 @@ _TAB_NEWLINE = re.compile(r"[\t\n\r]")
 _EMBED_SCHEME = re.compile(r"https?://(?![/\\])", re.IGNORECASE)
 _AUTHORITY_END = re.compile(r"[/\\?#]")
 _EMBED_HOST = re.compile(r"[A-Za-z0-9.-]+")
+_PATH_END = re.compile(r"[?#]")
+# A "." or ".." segment browsers remove, or a slash a server may decode ("..%2F").
+_DOT_SEGMENT = re.compile(r"(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\]|$)|%2f|%5c", re.IGNORECASE)
 _ABSOLUTE_HTTP = re.compile(r"https?://", re.IGNORECASE)
 # Controls and space, and what a URL may not hold though feeds write it ('"', "<", ">", "`"):
 # percent-encoded, as browsers encode them before requesting.
@@ -484,7 +500,8 @@ def is_tracker(src: str) -> bool:
 
 
 def is_embed_url(src: str) -> bool:
-    """True for an https/http URL on one of the EMBED_HOSTS (or a subdomain of them).
+    """True for an https/http URL on one of the EMBED_HOSTS (or a subdomain of them), or in one
+    of the EMBED_FOLDERS.
 
     The host is read the way browsers read it (the WHATWG URL standard), not the way urlsplit
     does: `https://evil.example\\@www.youtube.com/` is evil.example to a browser (a backslash
@@ -503,7 +520,15 @@ def is_embed_url(src: str) -> bool:
     if not _EMBED_HOST.fullmatch(host) or (port and not port.isdigit()):
         return False
     host = host.lower().removesuffix(".")
-    return any(host == allowed or host.endswith("." + allowed) for allowed in EMBED_HOSTS)
+    if any(host == allowed or host.endswith("." + allowed) for allowed in EMBED_HOSTS):
+        return True
+    # A folder: the path as browsers read it, so none that "/../", "%2e%2e" or "..%2F" leaves.
+    path = _PATH_END.split(url[scheme.end() + len(authority) :], 1)[0]
+    return (
+        not _DOT_SEGMENT.search(path)
+        and "\\" not in path
+        and any(host == h and path.startswith(folder) for h, folder in EMBED_FOLDERS)
+    )
 
 
 def looks_like_html(text: str) -> bool:

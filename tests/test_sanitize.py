@@ -354,6 +354,15 @@ def test_a_link_left_empty_by_cleaning_goes() -> None:
         "//www.youtube.com/embed/dQw4w9WgXcQ",
         "http://www.youtube.com/embed/dQw4w9WgXcQ",  # framed as https: the policy allows that
         "  http://www.youtube.com/embed/dQw4w9WgXcQ",  # (the spaces hid the http:// before)
+        # Bilibili's players (RSSHub's Bilibili feeds frame the mobile one: dropped before, and
+        # with it the post's video) and the other players of sites' embed codes.
+        "//player.bilibili.com/player.html?aid=1&bvid=BV1xx411c7mD",
+        "https://www.bilibili.com/blackboard/html5mobileplayer.html?aid=1&high_quality=1",
+        "https://embed.nicovideo.jp/watch/sm9",
+        "https://v.qq.com/txp/iframe/player.html?vid=x0012",
+        "https://www.dailymotion.com/embed/video/x8abc",
+        "https://w.soundcloud.com/player/?url=https%3A//api.soundcloud.com/tracks/1",
+        "https://open.spotify.com/embed/episode/4rOoJ6Egrf8K2IrywzwOMk",
     ],
 )
 def test_iframes_from_video_players_are_kept_and_sandboxed(src: str) -> None:
@@ -389,6 +398,17 @@ def test_iframes_from_video_players_are_kept_and_sandboxed(src: str) -> None:
         "https://www.youtube.com%2F@evil.example/embed/x",
         "https://evil.example#@www.youtube.com/embed/x",
         "https://www．youtube．com.evil.example/embed/x",
+        # A site whose player is one folder: its other pages are not players, nor is a path a
+        # browser or the server reads out of the folder.
+        "https://www.bilibili.com/video/BV1xx411c7mD",
+        "https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk",
+        "https://www.bilibili.com/blackboard/../video/x",
+        "https://www.bilibili.com/blackboard/%2e%2E/video/x",
+        "https://www.bilibili.com/blackboard/..%2Fvideo/x",
+        "https://www.bilibili.com/blackboard\\../video/x",
+        "https://www.bilibili.com?/blackboard/",
+        "https://m.bilibili.com/blackboard/x.html",
+        "https://www.bilibili.com.evil.example/blackboard/x.html",
     ],
 )
 def test_iframes_from_other_hosts_are_removed_with_their_content(src: str) -> None:

@@ -40,7 +40,7 @@ from aggregator.config import Config, load_config
 from aggregator.models import Article
 from aggregator.redis_server import connect
 from aggregator.redis_server import redis_url as default_redis_url
-from aggregator.sanitize import EMBED_HOSTS
+from aggregator.sanitize import EMBED_FOLDERS, EMBED_HOSTS
 from aggregator.store import Store
 from aggregator.web.cache import RenderCache
 
@@ -78,6 +78,7 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: http:; "
     "frame-src "
     + " ".join(f"https://{host} https://*.{host}" for host in sorted(EMBED_HOSTS))
+    + "".join(f" https://{host}{folder}" for host, folder in sorted(EMBED_FOLDERS))
     + "; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
