@@ -403,6 +403,25 @@ def test_the_operators_commands_use_the_running_config_while_the_file_is_invalid
     assert cli.main(["--config", str(config_file), "refresh", "alpha"]) == 0
 
 
+def test_refresh_says_which_sources_of_the_file_the_service_does_not_run_yet(
+    config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The workers refresh what the scheduler published: sources added to the file since were
+    skipped in silence ("59 ok" of 103) and unscheduled as if removed (a review)."""
+    scheduler.publish(with_states, config_module.load_config(config_file))
+    config_file.write_text(
+        CONFIG
+        + '\n[[sources]]\nid = "gamma"\nname = "Gamma"\nurl = "https://gamma.example/feed"\n'
+        + 'categories = ["news"]\n'
+    )
+    assert cli.main(["--config", str(config_file), "refresh", "gamma"]) == 1
+    assert "not in the running config yet, so not refreshed: gamma" in capsys.readouterr().err
+    assert cli.main(["--config", str(config_file), "refresh", "--all"]) == 0
+    captured = capsys.readouterr()
+    assert "not refreshed: gamma" in captured.err
+    assert captured.out == "enqueued 2 source(s) in 1 job(s)\n"
+
+
 @pytest.mark.parametrize(
     ("argv", "env", "says"),
     [

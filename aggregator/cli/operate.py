@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aggregator import config as config_module
 from aggregator.cli import common, terminal
 from aggregator.config import SourceConfig, summary
 from aggregator.config_warnings import config_warnings
@@ -49,8 +50,22 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         raise SystemExit(f"unknown source(s): {', '.join(unknown)}\nknown: {known}")
     # The running scheduler owns what is published; a local file (maybe stale, maybe another
     # machine's) only stands in when nothing has been published yet.
-    if store.published_config() is None:
+    published = store.published_config()
+    if published is None:
         scheduler.publish(store, config)
+    elif missing := _not_running(ids, published[1]):
+        # The workers refresh what runs: a source only the file has would be skipped in
+        # silence ("59 ok" of 103 asked for), as if it had been removed.
+        print(
+            f"aggregator: not in the running config yet, so not refreshed: {', '.join(missing)}\n"
+            "aggregator: a running scheduler publishes the file's edits (start one with"
+            " `aggregator run` or `aggregator scheduler`)",
+            file=sys.stderr,
+            flush=True,
+        )
+        ids = [i for i in ids if i not in missing]
+        if not ids:
+            return 1
     if not args.inline:
         from rq import Queue
 
@@ -69,6 +84,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.outcome.is_error]
     print(f"{len(results) - len(failed)} ok, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def _not_running(ids: Sequence[str], published: str) -> list[str]:
+    """Those of `ids` the published config (its JSON) has no source for."""
+    running = {s.id for s in config_module.loads(published).sources}
+    return [i for i in ids if i not in running]
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
