@@ -380,8 +380,9 @@ def _article(
     published = min(published or first_seen, now).astimezone(UTC)
     updated = max(min(updated or published, now).astimezone(UTC), published)
     author = excerpt(strip_tags(entry.author or ""), AUTHOR_LENGTH)
-    if _ADDRESS_ONLY.fullmatch(author):
-        author = ""  # RSS <author> is an address; a byline of one only invites spam
+    if "@" in author:  # RSS <author> is an address; a byline of one only invites spam,
+        # and so does one of several (<dc:creator>, <author> and <itunes:author> joined)
+        author = ", ".join(p for p in author.split(", ") if not _ADDRESS_ONLY.fullmatch(p))
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
     for tag in (_without_bidi_controls(strip_tags(tag)) for tag in entry.tags):

@@ -281,6 +281,12 @@ def test_an_address_is_no_byline_and_a_tag_is_one_whatever_its_case() -> None:
         assert one(entry(guid="1", title="t", author=address)).author == ""
     named = one(entry(guid="1", title="t", author="Jane Doe (jane@news.example)"))
     assert named.author == "Jane Doe (jane@news.example)"  # (parse splits real feeds' ones)
+    # One of several authors that is an address (the corpus's Taverncast: <dc:creator>,
+    # <author> and <itunes:author> joined): the others stay, the address goes.
+    several = "TavernCast: www.taverncast.com, taverncast@taverncast.com, Taverncast"
+    assert one(entry(guid="1", title="t", author=several)).author == (
+        "TavernCast: www.taverncast.com, Taverncast"
+    )
     tags = ("Things To Do", "Food", "things to do", "FOOD", "Drink")
     assert one(entry(guid="1", title="t", tags=tags)).tags == ("Things To Do", "Food", "Drink")
 
