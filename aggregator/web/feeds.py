@@ -128,7 +128,9 @@ def feed_meta(
         podcast_category=category.podcast_category if category else (),
         explicit=category.explicit if category else None,
         author=site.title,
-        hub=site.hub,
+        # Only the feeds the hub is told about name it (websub.topics): a subscriber to a
+        # ?limit= or ?collapse= variant would wait for pings that never come.
+        hub=site.hub if limit is None and collapse is None else "",
         secret_parameters=config.serve.secret_parameters,
         also_label=translate(site.language, "also_reported"),
         untitled_label=translate(site.language, "untitled"),
@@ -323,11 +325,11 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
     headers = {"Cache-Control": _cache_control(config)}
-    if config.site.hub:
+    if config.site.hub and limit is None and collapse == default:
         # WebSub discovery (W3C WebSub 4): the hub and the topic in Link headers, which a
-        # subscriber must look for first, and the only place a JSON Feed's can be found.
-        variant = None if collapse == default else collapse
-        topic = feed_self_url(config.site.base_url.rstrip("/"), slug, fmt, limit, variant)
+        # subscriber must look for first, and the only place a JSON Feed's can be found. Only
+        # for the feeds the hub is told about (websub.topics), as in the feed (feed_meta).
+        topic = feed_self_url(config.site.base_url.rstrip("/"), slug, fmt, None, None)
         hub, topic = as_uri(config.site.hub), as_uri(topic)  # (a header holds no IRI)
         headers["Link"] = f'<{hub}>; rel="hub", <{topic}>; rel="self"'
     return rendered_response(entry, CONTENT_TYPES[fmt], headers)
