@@ -39,6 +39,7 @@ from aggregator.config import (
 )
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.redact import public_url
+from aggregator.sanitize import as_uri
 from aggregator.xml_text import xml_text
 
 DEFAULT_CATEGORY = "imported"
@@ -351,12 +352,13 @@ def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
 def _source_outline(
     parent: ET.Element, source: SourceConfig, slug: str, secrets: tuple[str, ...]
 ) -> None:
-    # Shared with others: no credentials from the source's URLs (aggregator/redact.py).
+    # Shared with others: no credentials from the source's URLs (aggregator/redact.py), and
+    # written as URIs, as our feeds write them (strict importers refuse "https://bücher.example/記事").
     name = xml_text(source.name)
-    xml_url = xml_text(public_url(source.url, secrets))
+    xml_url = xml_text(as_uri(public_url(source.url, secrets)))
     attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": xml_url}
     if source.site_url:
-        attrs["htmlUrl"] = xml_text(public_url(source.site_url, secrets))
+        attrs["htmlUrl"] = xml_text(as_uri(public_url(source.site_url, secrets)))
     if source.language:
         attrs["language"] = xml_text(source.language)
     attrs["category"] = slug  # what import-opml reads back as the category

@@ -211,3 +211,19 @@ def test_export_lists_every_source_and_imports_back(config_file: Path, tmp_path:
     again = load_config(empty)
     assert {c.slug for c in again.categories} == {c.slug for c in config.categories}
     assert "# my comment" in empty.read_text(encoding="utf-8")
+
+
+def test_export_writes_uris_as_our_feeds_do(tmp_path: Path) -> None:
+    """An IRI (a host or path not in ASCII, braces) is written as the URI browsers send: strict
+    importers refuse the IRI, and our feeds already wrote the URI (a review)."""
+    path = tmp_path / "aggregator.toml"
+    path.write_text(
+        '[[categories]]\nslug = "books"\n[[sources]]\nname = "Bücher"\n'
+        'url = "https://bücher.example/記事/feed?x={y}"\nsite_url = "https://bücher.example/記事"\n'
+        'categories = ["books"]\n',
+        encoding="utf-8",
+    )
+    exported = render_opml(load_config(path)).decode()
+    assert 'xmlUrl="https://xn--bcher-kva.example/%E8%A8%98%E4%BA%8B/feed?x=%7By%7D"' in exported
+    assert 'htmlUrl="https://xn--bcher-kva.example/%E8%A8%98%E4%BA%8B"' in exported
+    assert 'title="Bücher"' in exported  # (names stay as written)
