@@ -90,6 +90,8 @@ class EntryData:
     # and Pheedo's <origLink>. Shown and linked instead of `link`; the id stays the link's.
     # (Out of the repr for the same reason as guid_is_address.)
     original_link: str | None = field(default=None, repr=False)
+    # A link blog's linked page, beside its own (JSON Feed's external_url): what it talks about.
+    external_link: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ class Article:
     # Whether `published` is the source's: else it is when the article was first seen (no date,
     # an unreadable or a future one), which an edit of the article must not move (Store).
     dated: bool = True
+    # The page a link blog's post is about (JSON Feed's external_url), when it has its own url.
+    external_url: str = ""
 
 
 # --- source state, kept by the store ---------------------------------------------------------

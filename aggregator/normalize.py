@@ -223,7 +223,8 @@ def entry_mark(context: bytes, entry: EntryData, key: str) -> str:
     """A short hash of what makes an entry's article: the entry itself, its identity key (which
     can depend on the other entries), and `context` (_context). The same mark, the same article.
     """
-    data = f"{key}\x00{entry!r}\x00{entry.original_link}".encode("utf-8", "surrogatepass")
+    links = f"{entry.original_link}\x00{entry.external_link}"
+    data = f"{key}\x00{entry!r}\x00{links}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=MARK_BYTES, key=context).hexdigest()
 
 
@@ -420,6 +421,8 @@ def _article(
         thumbnail,
         language,
         *written,
+        # (Only when there is one: every other article's hash stays as it was.)
+        *([external] if (external := _external_url(entry, url, base)) else []),
     )
     return Article(
         id=article_id(source.id, key),
@@ -443,7 +446,14 @@ def _article(
         content_hash=_sha256("\x1f".join(seen)),
         written_hash=_written_hash(entry),
         dated=dated,
+        external_url=external,
     )
+
+
+def _external_url(entry: EntryData, url: str, base: str) -> str:
+    """The page a link blog's post is about, when it is not the post's own."""
+    external = safe_url(entry.external_link, base)
+    return external if external != url else ""
 
 
 def _written_hash(entry: EntryData) -> str:

@@ -2966,6 +2966,7 @@ def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:
     return EntryData(
         guid=_json_id(guid),
         link=_str(item.get("url")) or _str(item.get("external_url")),
+        external_link=_str(item.get("external_url")) if _str(item.get("url")) else None,
         title=_str(item.get("title")),
         title_is_html=False,
         summary=_str(item.get("summary")),

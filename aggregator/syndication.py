@@ -149,6 +149,7 @@ class _Item:
     title: str
     link: str  # the original article, else our page
     page: str  # our HTML page for the article
+    external: str  # the page a link blog's post is about (JSON Feed's external_url), or ""
     summary: str  # plain text
     content: str  # sanitized HTML
     author: str  # the article's author, else its source's name
@@ -196,6 +197,7 @@ def _item(
         title=title,
         link=_http(article.url) or page,
         page=page,
+        external=_http(article.external_url),
         summary=summary,
         content=_text(article.content),
         author=author,
@@ -353,6 +355,8 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         _sub(entry, "link", href=item.link, rel="alternate", type="text/html")
         if item.page != item.link:
             _sub(entry, "link", href=item.page, rel="related", type="text/html")
+        if item.external:  # (as link blogs' own Atom feeds name the page they link)
+            _sub(entry, "link", href=item.external, rel="related", type="text/html")
         for also in item.credit.also:  # the same story from other sources
             if _http(also.url):
                 _sub(entry, "link", href=_http(also.url), rel="related", title=_also_title(also))
@@ -389,6 +393,8 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         if title is not None and title.text:
             title.text = _ACTIVE_TAG.sub("&lt;", title.text)
         _sub(entry, f"{{{DC_NS}}}creator", _ACTIVE_TAG.sub("&lt;", item.author))
+        if item.external:  # RSS has no element for it: Atom's, as for the edit below
+            _sub(entry, f"{{{ATOM_NS}}}link", href=item.external, rel="related", type="text/html")
         if item.updated > item.published:
             # RSS has no element for an edit: Atom's, which feedparser and reader read as the
             # item's update, as in our Atom and JSON Feed (a review with real consumers).
@@ -543,7 +549,10 @@ def render_rss(
 
 def _json_item(item: _Item) -> dict[str, Any]:
     # Keys in the order the JSON Feed 1.1 spec lists them.
-    out: dict[str, Any] = {"id": item.id, "url": item.link, "title": item.title}
+    out: dict[str, Any] = {"id": item.id, "url": item.link}
+    if item.external:
+        out["external_url"] = item.external
+    out["title"] = item.title
     if item.content:
         out["content_html"] = item.content
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from dataclasses import replace
@@ -123,6 +124,37 @@ def test_a_search_engines_redirect_links_the_page_it_names() -> None:
         "https://www.google.com/search?q=https://news.example/",
     ):
         assert one(entry(link=link, title="C")).url == link
+
+
+def test_a_link_blogs_post_keeps_the_page_it_is_about() -> None:
+    """JSON Feed's external_url beside the post's own url (Daring Fireball's link posts): it
+    was dropped, and the page the post talks about with it."""
+    items = [
+        {"id": "1", "url": "https://df.example/linked/1", "external_url": "https://tb.example/a"},
+        {"id": "2", "url": "https://df.example/2", "external_url": "https://df.example/2"},
+        {"id": "3", "external_url": "https://tb.example/b"},  # (no url: the link it is)
+        {"id": "4", "url": "https://df.example/4", "external_url": "javascript:alert(1)"},
+    ]
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "DF", "items": items}
+    for item in items:
+        item["content_text"] = "Worth a read."
+    parsed = parse(json.dumps(document).encode(), url="https://df.example/feed.json", headers={})
+    articles = normalize(parsed, SOURCE, now=NOW)
+    assert [(a.url, a.external_url) for a in articles] == [
+        ("https://df.example/linked/1", "https://tb.example/a"),
+        ("https://df.example/2", ""),
+        ("https://tb.example/b", ""),
+        ("https://df.example/4", ""),
+    ]
+    again = normalize(
+        replace(
+            parsed, entries=(replace(parsed.entries[0], external_link="https://tb.example/c"),)
+        ),
+        SOURCE,
+        now=NOW,
+    )
+    assert again[0].id == articles[0].id
+    assert again[0].content_hash != articles[0].content_hash  # (readers see the edit)
 
 
 def test_id_falls_back_from_guid_to_link_to_title_and_date_to_content() -> None:

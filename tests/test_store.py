@@ -421,6 +421,7 @@ def test_articles_round_trip_every_field(store: Store) -> None:
         ),
         thumbnail="https://例子.中国/t.jpg",
         content_hash="c0ffee",
+        external_url="https://例子.中国/外链",
     )
     plain = make_article("zh", 2)
     store.save_refresh(state_of("zh"), [article, plain], ROOMY, NOW)

@@ -733,6 +733,26 @@ def test_an_rss_item_in_another_language_than_the_channel_says_so(
     assert feedparser.parse(rss).entries[0].title_detail.language == "zh"
 
 
+def test_a_link_blogs_linked_page_is_in_every_format(
+    meta: FeedMeta, articles: list[Article]
+) -> None:
+    """A JSON Feed source's external_url (Daring Fireball's link posts: 38 of 42 lost the page
+    they are about, in all three of our formats; a review): JSON Feed's external_url, Atom's
+    related link (as link blogs' own Atom feeds name it), Atom's link in an RSS item."""
+    linked = [replace(articles[0], external_url="https://tidbits.example/article/17308")]
+    item = json.loads(render_json(meta, linked, article_url))["items"][0]
+    assert item["external_url"] == "https://tidbits.example/article/17308"
+    assert list(item)[:3] == ["id", "url", "external_url"]  # (the spec's order)
+    assert "external_url" not in json.loads(render_json(meta, articles, article_url))["items"][0]
+    atom = parse(render_atom(meta, linked, article_url)).entries[0]
+    related = [link.href for link in atom.links if link.rel == "related"]
+    assert "https://tidbits.example/article/17308" in related
+    assert atom.link == linked[0].url  # (the post's own page stays its link)
+    rss = xml(render_rss(meta, linked, article_url)).find("channel").find("item")
+    [external] = [e for e in rss.findall(f"{ATOM}link") if e.get("rel") == "related"]
+    assert external.get("href") == "https://tidbits.example/article/17308"
+
+
 def test_links_are_written_as_uris_not_iris(meta: FeedMeta, articles: list[Article]) -> None:
     """RSS 2.0 and JSON Feed want URLs (the W3C validator: "IRI found where URL expected"), and
     strict URL parsers refuse an IRI: the host in IDNA, the rest percent-encoded as UTF-8."""

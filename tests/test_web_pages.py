@@ -475,6 +475,19 @@ def test_an_embed_of_no_category_says_so_in_the_embed_not_with_the_whole_site(
     )
 
 
+def test_a_link_blogs_post_links_the_page_it_is_about(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    (linked,) = add_articles("hacker-blog", 1, external_url="https://tidbits.example/a?b=1&c=2")
+    page = text(client, f"/a/{linked.id}")
+    assert (
+        '<p class="meta story-external">Links to <a href="https://tidbits.example/a?b=1&amp;c=2"'
+        ' rel="noopener">https://tidbits.example/a?b=1&amp;c=2</a></p>'
+    ) in page
+    (plain,) = add_articles("hacker-blog", 1)
+    assert "story-external" not in text(client, f"/a/{plain.id}")
+
+
 def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Store) -> None:
     others = add_articles("hacker-blog", 6)
     (article,) = add_articles(

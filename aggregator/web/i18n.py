@@ -41,6 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "by_author": "By {author}",
         "published": "Published {when}",
         "read_original": "Read the original at {source}",
+        "links_to": "Links to",
         "attribution": "This article was published by {source}. You are reading a copy; "
         "the original is at the link below.",
         "related": "Related articles",
@@ -103,6 +104,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "by_author": "作者：{author}",
         "published": "发布于{when}",
         "read_original": "在{source}阅读原文",
+        "links_to": "链接至",
         "attribution": "本文由{source}发布。您正在阅读的是副本，原文请见下方链接。",
         "related": "相关文章",
         "feeds": "订阅：",
