@@ -64,6 +64,22 @@ MAX_ENTRIES = 100_000
 _ENTRY_START = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 
 
+# feedparser takes ~30 µs and ~650 bytes an element, with no bound of its own: 3.4 million
+# "<x>" (10 MB, 10 KB gzipped) held a worker 111 s and 2.2 GB. A document past this many goes no
+# further than the fast path (the corpus's largest has 14,000; a feed of 1,000 items, 20,000).
+MAX_ELEMENTS = 200_000
+# Nor one nesting elements deeper than this: feedparser's cost an element grows with the depth
+# (100,000 nested <item>s took 72 s). feedparser-rs stops at 100; no feed nests 30 deep.
+MAX_DEPTH = 1_000
+# Nor one with a tag longer than this: 1.7 million copies of one attribute in a tag (10 MB)
+# took 12 s and 1.3 GB (expat refuses them; feedparser's lenient parser reads them all).
+MAX_TAG_BYTES = 65_536
+_LONG_TAG = re.compile(rb"<[A-Za-z_/\x80-\xff][^<>]{%d}" % MAX_TAG_BYTES)
+# Where markup starts: a comment, CDATA section or instruction (stepped over: _past), an end
+# tag, a declaration (<!DOCTYPE: none is left by now), or a start tag.
+_MARKUP_START = re.compile(rb"<(?:(!--|!\[CDATA\[|\?)|(/)|!)?")
+
+
 def _too_many(count: int) -> str:
     return (
         f"The feed lists {count:,} entries, more than the {MAX_ENTRIES:,} a feed is read with;"
@@ -504,6 +520,9 @@ def _parse_xml(
         if isinstance(fast, ParsedFeed):
             return replace(_without_made_up_links(fast, data), artwork=artwork)
         fallback = fast
+    if problem := _beyond_feedparser(data):
+        why = fallback or "fetch.parser = feedparser"
+        raise ParseError(f"{problem}; the fast parser cannot read it either ({why}).")
     # feedparser resolves a relative RSS <guid> that claims to be a permalink against this base
     # (RSS's isPermaLink defaults to true); absolute guids, the real-world norm, are untouched.
     response_headers = {
@@ -544,6 +563,36 @@ def _parse_xml(
     )
     parsed = _without_made_up_links(parsed, data)
     return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
+
+
+def _beyond_feedparser(data: bytes) -> str:
+    """Why the document is more than feedparser is given (MAX_ELEMENTS, MAX_DEPTH,
+    MAX_TAG_BYTES), or "". Elements in comments, CDATA sections and instructions are none."""
+    # (Most documents: two passes at memory speed, and nothing else.)
+    if data.count(b"<") <= MAX_DEPTH and not _LONG_TAG.search(data):
+        return ""
+    depth = elements = position = 0
+    while match := _MARKUP_START.search(data, position):
+        skipped, closing = match.groups()
+        if skipped:
+            if (position := _past(data, b"<" + skipped, match.end())) < 0:
+                break  # (the rest is a comment: no element)
+            continue
+        if (end := data.find(b">", match.end())) < 0:
+            break
+        position = end + 1
+        if end - match.start() > MAX_TAG_BYTES:
+            return f"The document has a tag of more than {MAX_TAG_BYTES:,} bytes, as no feed does"
+        if closing:
+            depth -= 1
+        elif match.group(0) == b"<":  # (not a declaration)
+            elements += 1
+            if elements > MAX_ELEMENTS:
+                return f"The document has more than {MAX_ELEMENTS:,} elements, as no feed does"
+            depth += data[end - 1] != ord("/")  # (<x/> holds nothing)
+            if depth > MAX_DEPTH:
+                return f"The document nests elements more than {MAX_DEPTH:,} deep, as no feed does"
+    return ""
 
 
 def _without_made_up_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:

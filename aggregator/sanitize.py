@@ -301,6 +301,9 @@ MAX_NESTING = 512
 # character references times the length of the text node they are in (1.6 million "&" took nh3
 # 51 s; a 10 MB feed of them, 10 KB gzipped, 37 minutes of a worker). The corpus's most is 1,404.
 MAX_AMPERSANDS = 10_000
+# A tag with more attributes than this is read as text too: html5ever compares each one with
+# those before it (300,000 distinct ones on one <p>, 2.9 MB, took nh3 22 s). No tag has a tenth.
+MAX_ATTRIBUTES = 1_000
 _CLOSING_ROOM = MAX_NESTING * len("</blockquote>") + len("<p>[…]</p>")
 # Elements that never hold others open: void ones, and those a sibling closes (<p>, <li>, <td>…
 # written without end tags are as shallow as with them).
@@ -313,29 +316,82 @@ _NOT_NESTING = frozenset(
 # The start and end tags of the other elements: "" for a start tag, "/" for an end tag. (HTML
 # ignores the slash of <div/>: it opens a div like any other.)
 _NOT_NESTING_NAME = "|".join(sorted(_NOT_NESTING, key=len, reverse=True))
-_NESTING_TAG = re.compile(rf"<(/?)(?!(?:{_NOT_NESTING_NAME})[\s/>])[A-Za-z]", re.IGNORECASE)
+_NESTING_TAG = re.compile(
+    rf"<(/?)(?!(?:{_NOT_NESTING_NAME})[\s/>])([A-Za-z][^\s/>]*+)", re.IGNORECASE
+)
 _ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 def unparsable(html_text: str) -> bool:
     """Whether nh3 would take more than linear time on the fragment (MAX_NESTING,
-    MAX_AMPERSANDS): it is then read as text, without parsing it."""
-    return html_text.count("&") > MAX_AMPERSANDS or too_deep(html_text)
+    MAX_AMPERSANDS, MAX_ATTRIBUTES): it is then read as text, without parsing it."""
+    return (
+        html_text.count("&") > MAX_AMPERSANDS
+        or too_deep(html_text)
+        or (html_text.count("=") > MAX_ATTRIBUTES and _crowded_tag(html_text))
+    )
+
+
+_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{4000,}+")  # (a thousand attributes take more room)
+_ATTRIBUTE_NAME = re.compile(r"""\s[^\s"'<>=/]++\s*+=""")  # (not an "=" in a URL's query)
+
+
+def _crowded_tag(html_text: str) -> bool:
+    """Whether a tag of the fragment has more than MAX_ATTRIBUTES attributes."""
+    return any(
+        len(_ATTRIBUTE_NAME.findall(m.group(0))) > MAX_ATTRIBUTES
+        for m in _LONG_TAG.finditer(html_text)
+    )
 
 
 def too_deep(html_text: str) -> bool:
-    """Whether the fragment nests elements more than MAX_NESTING deep (one linear pass)."""
+    """Whether the fragment may nest elements more than MAX_NESTING deep (one linear pass).
+
+    End tags are read as HTML's parser reads them in a body, rounded towards more depth: one
+    whose element is not open closes nothing ("<div></x>" 100,000 times nested 100,000 divs
+    past a guard that counted every end tag as one level: 23 s of nh3); a formatting element's
+    or a form's closes that element alone (the adoption agency keeps the blocks opened inside
+    it: "<b><div></b>"); another's closes the elements inside it, unless a table or cell lies
+    between (a special element's: "<div><table></div>") or a special element does (another
+    element's: "<span><div></span>"), where it closes nothing."""
     if html_text.count("<") <= MAX_NESTING:
         return False
-    depth = 0
-    for closing in _NESTING_TAG.findall(html_text):
-        if closing:
-            depth = depth - 1 if depth else 0
-        else:
-            depth += 1
-            if depth > MAX_NESTING:
+    stack: list[str] = []
+    for closing, name in _NESTING_TAG.findall(html_text):
+        name = name.lower()
+        if not closing:
+            stack.append(name)
+            if len(stack) > MAX_NESTING:
                 return True
+            continue
+        if name not in stack:
+            continue
+        at = len(stack) - 1 - stack[::-1].index(name)
+        if name in _CLOSES_ITSELF:
+            del stack[at]
+        elif not any(n in (_SCOPE if name in _SPECIAL else _SPECIAL) for n in stack[at + 1 :]):
+            del stack[at:]
     return False
+
+
+# HTML's formatting elements and <form>: their end tag leaves the elements inside open.
+_CLOSES_ITSELF = frozenset(
+    {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
+     "u", "form"}
+)  # fmt: skip
+# The elements that bound a special element's scope (HTML's "has an element in scope").
+_SCOPE = frozenset(
+    {"applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "svg",
+     "math"}
+)  # fmt: skip
+# HTML's special elements (the nesting ones), past which another element's end tag is ignored.
+_SPECIAL = _SCOPE | frozenset(
+    {"address", "article", "aside", "blockquote", "button", "center", "details", "dialog",
+     "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1",
+     "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "iframe", "listing", "main", "menu", "nav",
+     "noembed", "noframes", "noscript", "ol", "plaintext", "pre", "search", "section", "select",
+     "style", "summary", "textarea", "title", "ul", "xmp"}
+)  # fmt: skip
 
 
 def flat_text(html_text: str) -> str:

@@ -12,6 +12,7 @@ from aggregator.sanitize import (
     ALLOWED_TAGS,
     FORCED_ATTRIBUTES,
     MAX_AMPERSANDS,
+    MAX_ATTRIBUTES,
     MAX_NESTING,
     as_uri,
     clean_html,
@@ -585,6 +586,39 @@ def test_html_with_more_ampersands_than_the_limit_is_read_as_text() -> None:
     at_the_limit = "<p>" + "a &amp; b " * MAX_AMPERSANDS + "<b>bold</b></p>"
     assert not unparsable(at_the_limit)
     assert clean_html(at_the_limit, "https://e.example/").endswith("<b>bold</b></p>")
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "<div></x>",  # an end tag whose element is not open closes nothing
+        "<b></i>",
+        "<span></div>",
+        "<b><div></b>",  # the adoption agency keeps the block open
+        "<form><div></form>",  # </form> closes the form alone
+        "<div><table></div>",  # a table stands between: </div> is ignored
+        "<span><div></span>",  # a special element stands between: </span> is ignored
+    ],
+)
+def test_end_tags_that_close_less_than_they_seem_count_as_nesting(unit: str) -> None:
+    """Counted as one level each, end tags let these past the guard: each nests one element a
+    repetition to HTML's parser, and 100,000 took nh3 20 s or more (a review of hostile input)."""
+    assert too_deep(unit * (MAX_NESTING + 1) + "x")
+    assert not too_deep(unit * (MAX_NESTING // 4) + "x")  # (a few hundred: parsed as HTML)
+
+
+def test_a_tag_with_more_attributes_than_the_limit_is_read_as_text() -> None:
+    """html5ever compares each attribute with those before it: 300,000 distinct ones on one <p>
+    took nh3 22 s."""
+    crowded = "<p " + " ".join(f"a{i}=1" for i in range(MAX_ATTRIBUTES + 1)) + ">text</p>"
+    assert unparsable(crowded)
+    assert clean_html(crowded, "https://e.example/") == "<p>text</p>"
+    wide = "<p " + " ".join(f"a{i}=1" for i in range(MAX_ATTRIBUTES - 1)) + "><b>text</b></p>"
+    assert not unparsable(wide)
+    # Many "=" across a long article, or in one long attribute's value, are no crowded tag.
+    assert not unparsable("<p>x = y</p>" * (MAX_ATTRIBUTES + 1))
+    query = "&".join(f"p{i}=1" for i in range(MAX_ATTRIBUTES + 1))
+    assert not unparsable(f'<a href="https://e.example/?{query}">link</a>')
 
 
 def test_long_shallow_html_is_not_too_deep() -> None:

@@ -138,6 +138,26 @@ def ampersand_run(count: int = AMPERSANDS) -> bytes:
     return rss(item(1, description=f"<![CDATA[<p>{'&' * count}</p>]]>") + item(2))
 
 
+def html_repeated(unit: str, count: int) -> bytes:
+    """An item whose HTML repeats `unit`: end tags that close nothing ("<div></x>") or less than
+    they seem ("<b><div></b>") nest one element each to HTML's parser, past a depth guard that
+    counted each as a level closed (100,000 took nh3 23 s), or a tag of many attributes."""
+    return rss(item(1, description=f"<![CDATA[{unit * count}x]]>") + item(2))
+
+
+def crowded_tag(attributes: int = 300_000) -> bytes:
+    """An item whose HTML has one <p> of `attributes` distinct attributes (nh3: 22 s)."""
+    names = " ".join(f"a{n}=1" for n in range(attributes))
+    return rss(item(1, description=f"<![CDATA[<p {names}>x</p>]]>") + item(2))
+
+
+def xml_repeated(prefix: str, unit: str, count: int, suffix: str = "") -> bytes:
+    """An RSS document whose first item holds `unit` `count` times: more elements, deeper or
+    longer tags than feedparser, with no bound of its own, can read in minutes (3.4 million
+    unclosed "<x>", 10 KB gzipped: 111 s and 2.2 GB)."""
+    return rss(item(1, extra=prefix + unit * count + suffix) + item(2))
+
+
 LOGO_PARTS = 40
 
 
@@ -1286,6 +1306,27 @@ def _cases() -> list[Case]:
         _ok(),
         min_articles=2,
     )
+    for case_id, unit in (
+        ("end-tags-closing-nothing", "<div></x>"),
+        ("end-tags-closing-less", "<b><div></b>"),
+    ):
+        add(
+            case_id,
+            ct,
+            f"{unit} 100,000 times in a description: each nests an element to HTML's parser "
+            "(nh3 took 23 s over each)",
+            _route("add", f"/c/{case_id}", html_repeated(unit, 100_000)),
+            _ok(),
+            min_articles=2,
+        )
+    add(
+        "crowded-tag",
+        ct,
+        "a <p> of 300,000 distinct attributes (2.9 MB; nh3 compares each with those before)",
+        _route("add", "/c/crowded", crowded_tag()),
+        _ok(),
+        min_articles=2,
+    )
     add(
         "ampersand-run",
         ct,
@@ -1362,6 +1403,35 @@ def _cases() -> list[Case]:
         lambda e: _xml(e, "/c/dates", absurd_dates()),
         _ok(),
         min_articles=10,
+    )
+    # Last: their 10 MB documents raise the probe process's baseline (what it keeps).
+    size = "size"
+    add(
+        "xml-elements",
+        size,
+        "3.4 million unclosed <x> in an item (10 MB): feedparser read it in 111 s and 2.2 GB",
+        lambda e: _xml(e, "/s/elements", xml_repeated("", "<x>", 3_400_000)),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("elements",),
+        max_rss_mb=600.0,
+    )
+    add(
+        "xml-nested-items",
+        size,
+        "90,000 nested <item>s (100,000 took feedparser 72 s)",
+        lambda e: _xml(e, "/s/nested", xml_repeated("", "<item><title>t</title>", 90_000)),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("deep",),
+        max_rss_mb=600.0,
+    )
+    add(
+        "xml-long-tag",
+        size,
+        "one tag of 1.7 million copies of an attribute (10 MB): 12 s and 1.3 GB in feedparser",
+        lambda e: _xml(e, "/s/tag", xml_repeated("<x", ' a="1"', 1_700_000, "/>")),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("tag",),
+        max_rss_mb=600.0,
     )
     return cases
 
