@@ -279,6 +279,14 @@ def _gunzip(body: bytes) -> bytes:
 # --- decoding -----------------------------------------------------------------------------------
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     """Decode a feed body to text: (text, warning or None). Never fails.
 
@@ -289,9 +297,16 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
-            if encoding == "utf-8" and (after := _past_a_wrong_bom(body[len(bom) :], content_type)):
+            rest = body[len(bom) :]
+            if encoding == "utf-8" and (after := _past_a_wrong_bom(rest, content_type)):
                 return after
-            return _lenient(body[len(bom) :], encoding)
+            if encoding != "utf-8" and b"\x00" not in rest[:512] and _is_utf8(rest):
+                # A UTF-16/32 mark before UTF-8 (markup in UTF-16 holds zero bytes): read as
+                # it is written. As UTF-16 it was CJK mojibake, "no root element".
+                mark = _label(encoding.rpartition("-")[0])
+                warning = f"The document starts with a {mark} byte order mark, but it is UTF-8."
+                return rest.decode("utf-8"), warning
+            return _lenient(rest, encoding)
     wide = _sniff_utf16_32(body[:4])
     if wide:
         return _lenient(body, wide)

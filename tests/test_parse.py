@@ -124,6 +124,21 @@ def test_a_charset_the_document_contradicts_costs_no_mojibake(
     assert "the document declares" in feed.warning
 
 
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE])
+def test_a_wide_byte_order_mark_before_utf8_is_read_as_utf8(bom: bytes) -> None:
+    """Read as the mark says, the document was CJK mojibake: "no root element" (a review)."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>新闻</title>'
+        "<item><title>标题</title><guid>1</guid></item></channel></rss>"
+    ).encode()
+    feed = parse(bom + body, url=URL, headers={})
+    assert feed.entries[0].title == "标题"
+    assert feed.warning is not None
+    assert "byte order mark, but it is UTF-8" in feed.warning
+    utf16 = codecs.BOM_UTF16_LE + body.decode().encode("utf-16-le")  # (a real one stays one)
+    assert parse(utf16, url=URL, headers={}).entries[0].title == "标题"
+
+
 def test_euc_jp_as_windows_writes_it_keeps_its_circled_numbers() -> None:
     """① (NEC's row 13, as Windows writes EUC-JP) made Python's euc_jp lose step: the kana after
     it came out as other characters ("【速報】�／珪ι覆�発売")."""
