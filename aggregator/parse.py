@@ -2960,7 +2960,9 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
         if _SURROGATE_ESCAPE.search(text):
             document = _without_surrogates(document)
     except (ValueError, RecursionError) as e:
-        raise ParseError(f"The document looks like JSON but is not valid JSON ({e}).") from e
+        # (Python's advice on its integer limit is no help to an operator: the number alone.)
+        reason = str(e).partition("; use sys.set_int_max_str_digits")[0]
+        raise ParseError(f"The document looks like JSON but is not valid JSON ({reason}).") from e
     if not isinstance(document, dict):
         raise ParseError("The document is JSON but not a JSON Feed (it is not an object).")
     version = document.get("version")

@@ -986,6 +986,16 @@ def test_json_feed_detected_by_body_and_by_content_type() -> None:
         parse(b"not json at all", url=URL, headers={"content-type": "application/feed+json"})
 
 
+def test_a_number_too_long_for_json_says_so_without_pythons_advice() -> None:
+    body = b'{"version":"https://jsonfeed.org/version/1.1","items":[{"id":' + b"9" * 5000 + b"}]}"
+    with pytest.raises(ParseError) as raised:
+        parse(body, url=URL, headers={"content-type": "application/feed+json"})
+    assert str(raised.value) == (
+        "The document looks like JSON but is not valid JSON (Exceeds the limit (4300 digits)"
+        " for integer string conversion: value has 5000 digits)."
+    )
+
+
 @requires_corpus
 def test_invalid_json() -> None:
     with pytest.raises(ParseError, match="not valid JSON"):
