@@ -1259,6 +1259,8 @@ def _fast_gap(
     ]
     if len(set(keys)) != len(keys):
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
+    if rss and b"<yandex:full-text" in data:
+        return "<yandex:full-text> (feedparser reads it, feedparser-rs not)"
     if _MEDIA_THUMBNAIL_TEXT.search(data):
         return (
             "a <media:thumbnail> holding its URL as text (feedparser reads it, feedparser-rs not)"
@@ -2656,7 +2658,11 @@ def _join_warnings(*warnings: str | None) -> str | None:
 def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
     title_detail = entry.get("title_detail") or {}
     summary_detail = entry.get("summary_detail") or {}
-    content = _richest_content(entry.get("content") or [])
+    # Yandex.News feeds (Russian news sites) give the article's whole text, as text, beside
+    # the teaser in <description>.
+    full_text = _str(entry.get("yandex_full-text"))
+    full = [{"value": full_text, "type": "text/plain"}] if full_text else []
+    content = _richest_content(entry.get("content") or full)
     content_value = _str(content.get("value")) if content else None
     content_is_html = bool(content) and _is_html_type(content.get("type"))
     summary = _str(entry.get("summary"))
@@ -2670,16 +2676,18 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
     # on a card or atop the article (the post's own text still links it).
     rating = entry.get("media_rating")
     adult = isinstance(rating, Mapping) and _str(rating.get("content")) == "adult"
+    source = _str(getattr(entry.get("source"), "title", None))
     return EntryData(
         guid=_str(entry.get("id")),
         link=_alternate_link(entry) or _str(entry.get("link")),
-        title=_str(entry.get("title")),
+        title=_without_source_suffix(_str(entry.get("title")), source),
         title_is_html=_is_html_type(title_detail.get("type")),
         summary=summary,
         summary_is_html=summary_is_html,
         content=content_value,
         content_is_html=content_is_html,
-        author=_author(entry) or _source_author(entry),
+        # (An RSS <source>, the channel the item came from, is its publisher: Google News'.)
+        author=_author(entry) or _source_author(entry) or source,
         published=_date(entry.get("published_parsed")),
         updated=_date(entry.get("updated_parsed")),
         tags=_dedupe(_str(t.get("label")) or _str(t.get("term")) for t in entry.get("tags") or []),
@@ -2725,6 +2733,15 @@ def _entry_base(base: object, feed_base: str) -> str | None:
     if isinstance(base, str) and base and base != feed_base:
         return base
     return None
+
+
+def _without_source_suffix(title: str | None, source: str | None) -> str | None:
+    """The title without " - Publisher" when the item names that publisher as its <source>:
+    Google News writes "Rust 2.0 roadmap published - The Register"."""
+    suffix = f" - {source}"
+    if title and source and title.endswith(suffix) and title[: -len(suffix)].strip():
+        return title[: -len(suffix)].rstrip()
+    return title
 
 
 def _richest_content(contents: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:

@@ -80,6 +80,32 @@ def test_both_paths_read_the_page_behind_a_tracking_link(parser: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_publisher_named_as_the_items_source_is_its_byline_not_its_titles_end(
+    parser: str,
+) -> None:
+    """Google News ends every title with " - Publisher" and names it in <source>: readers saw
+    the publisher only as part of the title (a review of real platforms' feeds)."""
+    body = (FIXTURES / "fast-rss-source-publisher.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [(e.title, e.author) for e in feed.entries] == [
+        ("Rust 2.0 roadmap published", "The Register"),
+        ("The Register - a name alone", "The Register"),
+        ("Crates grow - Heise", "Eva Dietrich"),  # (another name, and an author of its own)
+    ]
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_yandex_news_items_whole_text_is_its_content(parser: str) -> None:
+    body = (FIXTURES / "fallback-yandex-full-text.xml").read_bytes()
+    entry = parse(body, url=URL, headers={}, parser=parser).entries[0]
+    assert entry.content == (
+        "Первый снег выпал в ночь на вторник. Синоптики обещают, что снег пролежит до конца недели."
+    )
+    assert not entry.content_is_html
+    assert entry.summary == "Первый снег выпал в ночь на вторник."
+
+
 def test_a_picture_written_as_text_is_read_by_feedparser() -> None:
     """note.com's <media:thumbnail>URL</media:thumbnail>: the fast path lost the picture."""
     body = (FIXTURES / "fallback-media-thumbnail-as-text.xml").read_bytes()
