@@ -189,6 +189,7 @@ def normalize(
         title = _text(entry.title, entry.title_is_html)
         content_base = _content_base(entry, url, base, site)
         content, text = _content_and_text(entry, content_base, source, learned_junk)
+        content = _with_player(url, content)
         if not wanted(f"{title}\n{text}"):
             continue  # (never stored, so never marked: it is read again, as an edit may let it in)
         # Published ahead of now (so dated when first seen): most often a zone-less date read in
@@ -605,6 +606,24 @@ def _content_and_text(
                 text = ""
             return content, text
     return content, ""
+
+
+# A YouTube video's own entry (its channel's feed: the link is the watch page, the text its
+# description) shows the video, as a post that embeds it does, not only its still.
+_YOUTUBE_WATCH = re.compile(
+    r"https://(?:www\.|m\.)?youtube\.com/(?:watch\?v=|shorts/)([\w-]{11})(?=[&#]|$)"
+)
+
+
+def _with_player(url: str, content: str) -> str:
+    """The content with the YouTube player of the video the entry is, when it is one."""
+    video = _YOUTUBE_WATCH.match(url)
+    if video is None or "<iframe" in content:
+        return content
+    player = (
+        f'<iframe src="https://www.youtube-nocookie.com/embed/{video.group(1)}" allowfullscreen>'
+    )
+    return clean_html(player + "</iframe>", url) + content
 
 
 def _text(value: str | None, is_html: bool) -> str:

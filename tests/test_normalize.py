@@ -157,6 +157,34 @@ def test_a_link_blogs_post_keeps_the_page_it_is_about() -> None:
     assert again[0].content_hash != articles[0].content_hash  # (readers see the edit)
 
 
+def test_a_youtube_videos_own_entry_shows_the_video() -> None:
+    """A channel's feed gives each video's page, still and description: the article page
+    showed the still, and the video only behind "Read the original" (a review)."""
+    video = entry(
+        guid="yt:video:AbCdEfGhIjK",
+        link="https://www.youtube.com/watch?v=AbCdEfGhIjK",
+        title="T",
+        content="What we built.",
+        content_is_html=False,
+    )
+    content = one(video).content
+    assert content.startswith(
+        '<iframe src="https://www.youtube-nocookie.com/embed/AbCdEfGhIjK" allowfullscreen=""'
+    )
+    assert 'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"' in content
+    assert content.endswith("></iframe><p>What we built.</p>")
+    # Not a video's own page, or one that embeds its video already: as it was.
+    for link in (
+        "https://www.youtube.com/playlist?list=PL123",
+        "https://www.youtube.com/watch?v=AbCdEfGhIjKx",
+        "https://blog.example/watch?v=AbCdEfGhIjK",
+    ):
+        assert "<iframe" not in one(replace(video, link=link)).content, link
+    embedded = '<iframe src="https://www.youtube.com/embed/AbCdEfGhIjK"></iframe><p>x</p>'
+    shown = one(replace(video, content=embedded, content_is_html=True)).content
+    assert shown.count("<iframe") == 1
+
+
 def test_id_falls_back_from_guid_to_link_to_title_and_date_to_content() -> None:
     by_guid = one(entry(guid="g1", link="https://x.example/1", title="T"))
     same_guid_new_link = one(entry(guid="g1", link="https://x.example/moved", title="T2"))
