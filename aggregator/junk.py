@@ -52,6 +52,39 @@ _INLINE_TAG = re.compile(r"<[^>]*>")
 _BLOCKS = frozenset(("p", "div", "ul", "ol", "li", "blockquote", "table", "section", "figure"))
 _MEDIA = ("img", "picture", "video", "audio", "iframe")
 
+# "Read more" in the other languages feeds use.
+_PROMPTS = (
+    r"читать (?:далее|дальше|полностью)|подробнее|weiterlesen|mehr lesen|lire la suite"
+    r"|leer más|seguir leyendo|sigue leyendo|continua a leggere|leggi (?:tutto|di più)|leia mais"
+    r"|continue lendo|ler mais|lees (?:verder|meer)|czytaj (?:dalej|więcej)|devamını oku"
+    r"|続きを(?:読む|みる|見る)|阅读(?:全文|原文|更多)|查看全文|继续阅读|閱讀(?:全文|原文)|繼續閱讀"
+    r"|더\s?보기|계속 읽기"
+)
+# A read-more link ending the body inline, after its last sentence (Habr's, note.com's): only
+# the body's last 1,000 characters are read.
+_TRAILING_PROMPT = re.compile(
+    rf"(?<!\s)\s*+<a\b[^<>]*+>\s*+(?:read more|continue reading|{_PROMPTS})\s*+[.…»>→\]]*\s*+</a>"
+    r"(?=(?:\s*+</(?:p|div)>)*\s*+$)",
+    re.IGNORECASE,
+)
+TAIL_CHARS = 1_000
+
+
+def without_trailing_prompt(html_text: str) -> str:
+    """Sanitized HTML without a read-more link that ends it, inline (one of its own paragraph
+    goes by the built-in rules)."""
+    head, tail = html_text[:-TAIL_CHARS], html_text[-TAIL_CHARS:]
+    if "</a>" not in tail:
+        return html_text
+    cut = _TRAILING_PROMPT.sub("", tail, count=1)
+    if cut == tail:
+        return html_text
+    return _EMPTY_LAST_PARAGRAPH.sub("", head + cut).rstrip()
+
+
+_EMPTY_LAST_PARAGRAPH = re.compile(r"<p>\s*+</p>\s*+$")
+
+
 # The built-in rules, in two sets so the usual case (no junk) is cheap to find: patterns that
 # start at a paragraph's (or line's) start, only ever tried there; and the Chinese ones, which may
 # start anywhere, tried only on a line holding one of their first characters (_CHINESE_STARTS).
@@ -86,7 +119,14 @@ _AT_START: tuple[str, ...] = (
     # read-more prompts; not "Read more books", nor "Read more on the blog: <a>…</a>"
     r"^\[?(?:read more of this story at|continue reading\b|read more\s*(?:[.…»>→\]]|$)"
     r"|read the (?:full|whole) (?:story|article)"
-    r"|read the rest of (?:this|the) (?:entry|post|article|story))",
+    r"|read the rest of (?:this|the) (?:entry|post|article|story)|read full topic$)",
+    # the same prompt alone in the languages feeds use (Habr's "Читать далее", note.com's
+    # "続きをみる", WeChat's "阅读原文"); not "Подробнее о выборах читайте здесь"
+    rf"^\[?(?:{_PROMPTS})\s*(?:[.…»>→\]]|$)",
+    # Discourse's topic footer: "12 posts - 7 participants" (its count changes: never learned)
+    r"^\d+ posts? - \d+ participants?$",
+    # Medium's: "<title> was originally published in <publication> on Medium, where people…"
+    r"^.{1,300}? was originally published in .{1,200}? on medium, where people are continuing",
 )
 _CHINESE_PATTERNS: tuple[str, ...] = (
     # WeChat / QR-code prompts and group ads (imperatives, not sentences about WeChat)

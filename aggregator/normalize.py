@@ -698,6 +698,8 @@ def _clean_body(
     if source is None:
         return cleaned
     cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
+    if source.default_junk_rules:
+        cleaned = junk.without_trailing_prompt(cleaned)
     return junk.strip_learned(cleaned, learned_junk)
 
 

@@ -15,7 +15,8 @@ from aggregator.config import parse_config
 from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
 from aggregator.junk import strip_paragraphs, strip_selected
-from aggregator.models import Outcome
+from aggregator.models import EntryData, Outcome, ParsedFeed
+from aggregator.normalize import normalize
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
@@ -66,6 +67,26 @@ JUNK: dict[str, list[str]] = {
         "[Read more…]",
         "Read more »",
         "Read the rest of this entry »",
+        # in other languages (a review of real platforms' feeds: each stayed, in the excerpt too)
+        "Читать далее",
+        "Читать далее →",
+        "続きをみる",
+        "続きを読む",
+        "阅读原文",
+        "阅读全文 >",
+        "Weiterlesen »",
+        "Lire la suite…",
+        "Leer más",
+        "Czytaj dalej",
+        "더보기",
+        "Read full topic",
+    ],
+    "platform footer": [
+        "12 posts - 7 participants",
+        "1 post - 1 participant",
+        "Why we rewrote our parser in Rust was originally published in Engineering Blog on"
+        " Medium, where people are continuing the conversation by highlighting and responding"
+        " to this story.",
     ],
     "feed-ad footer": [
         "Advertisement",
@@ -114,6 +135,14 @@ REAL: list[str] = [
     "He submitted by hand the forms /u/ owners had sent.",
     "Submitted by Jane Doe to the committee on Tuesday.",
     "submitted by toronto",
+    # the other languages' prompts' words in a sentence, and Medium and Discourse's words
+    "Подробнее о выборах читайте в нашем специальном материале.",
+    "Читать далее было невозможно: текст обрывался на середине.",
+    "続きを読むには会員登録が必要です。",
+    "阅读全文需要登录，网站表示将在下月取消这一限制。",
+    "Weiterlesen lohnt sich: der zweite Teil erscheint morgen.",
+    "The essay was originally published in 1923 in a small magazine.",
+    "The thread has 12 posts and 7 participants so far.",
 ]
 
 
@@ -150,6 +179,60 @@ def _first_characters(pattern: sre_parse.SubPattern) -> set[str]:
     if op is sre_parse.SUBPATTERN:
         return _first_characters(value[-1])
     raise AssertionError(f"a Chinese built-in pattern starts with {op}: list its first characters")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (  # Habr: the prompt ends the teaser's last paragraph
+            '<p>Текст статьи. <a href="https://habr.com/ru/1/#habracut">Читать далее</a></p>',
+            "<p>Текст статьи.</p>",
+        ),
+        (  # note.com, in a paragraph of its own after the text
+            '<p>朝の散歩で考えた。</p><p><a href="https://note.com/y/n/n01">続きをみる</a></p>',
+            "<p>朝の散歩で考えた。</p>",
+        ),
+        ('<p>Text. <a href="https://e.example/a">Read more »</a></p>', "<p>Text.</p>"),
+        # Hard negatives: a link in the sentence, a prompt that does not end the body.
+        (
+            '<p>You can <a href="https://e.example/a">read more</a> about it here.</p>',
+            '<p>You can <a href="https://e.example/a">read more</a> about it here.</p>',
+        ),
+        (
+            '<p>Text. <a href="https://e.example/a">Weiterlesen</a></p><p>Zweiter Absatz hier.</p>',
+            '<p>Text. <a href="https://e.example/a">Weiterlesen</a></p><p>Zweiter Absatz hier.</p>',
+        ),
+    ],
+)
+def test_a_read_more_link_ending_the_body_goes(body: str, expected: str) -> None:
+    article = normalize(
+        ParsedFeed(
+            title="F",
+            link=None,
+            language=None,
+            ttl=None,
+            hub=None,
+            base_url="https://e.example/",
+            entries=(
+                EntryData(
+                    guid="1",
+                    link="https://e.example/a",
+                    title="T",
+                    title_is_html=False,
+                    summary=None,
+                    summary_is_html=True,
+                    content=body,
+                    content_is_html=True,
+                    author=None,
+                    published=None,
+                    updated=None,
+                ),
+            ),
+        ),
+        make_config({"s": "https://e.example/feed"}).sources[0],
+        now=NOW,
+    )[0]
+    assert article.content.replace(' rel="noopener noreferrer nofollow"', "") == expected
 
 
 def test_the_quick_check_finds_what_the_built_in_patterns_find() -> None:
