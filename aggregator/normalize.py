@@ -382,6 +382,8 @@ def _article(
     published = min(published or first_seen, now).astimezone(UTC)
     updated = max(min(updated or published, now).astimezone(UTC), published)
     author = excerpt(strip_tags(entry.author or ""), AUTHOR_LENGTH)
+    if author == "Unknown":  # Blogger's name for an author whose profile is private
+        author = ""
     if "@" in author:  # RSS <author> is an address; a byline of one only invites spam,
         # and so does one of several (<dc:creator>, <author> and <itunes:author> joined)
         author = ", ".join(p for p in author.split(", ") if not _ADDRESS_ONLY.fullmatch(p))

@@ -745,6 +745,8 @@ def _strip_tracking(query: str) -> str:
             continue
         if name == "source" and value.lower().startswith("rss"):
             continue  # Medium's feed links: ?source=rss-9f8e7d6c5b4a------2
+        if name == "fromrss" or (name == "trackingcode" and value.lower() == "rss"):
+            continue  # Naver's blog links: ?fromRss=true&trackingCode=rss
         kept.append(pair)
     return "&".join(kept)
 

@@ -341,6 +341,9 @@ def test_an_address_is_no_byline_and_a_tag_is_one_whatever_its_case() -> None:
         assert one(entry(guid="1", title="t", author=address)).author == ""
     named = one(entry(guid="1", title="t", author="Jane Doe (jane@news.example)"))
     assert named.author == "Jane Doe (jane@news.example)"  # (parse splits real feeds' ones)
+    # Blogger's name for an author whose profile is private is no byline.
+    assert one(entry(guid="1", title="t", author="Unknown")).author == ""
+    assert one(entry(guid="1", title="t", author="Unknown Mortal Orchestra")).author != ""
     # One of several authors that is an address (the corpus's Taverncast: <dc:creator>,
     # <author> and <itunes:author> joined): the others stay, the address goes.
     several = "TavernCast: www.taverncast.com, taverncast@taverncast.com, Taverncast"

@@ -513,6 +513,12 @@ def test_strip_tags_decodes_double_encoded_entities_once() -> None:
             "https://medium.com/@a/post-3c2b",
         ),
         ("https://example.com/search?source=web&q=x", "https://example.com/search?source=web&q=x"),
+        # Naver's blog links (the same post elsewhere has none); another trackingCode stays
+        (
+            "https://blog.naver.com/travellover/223600000001?fromRss=true&trackingCode=rss",
+            "https://blog.naver.com/travellover/223600000001",
+        ),
+        ("https://example.com/t?trackingCode=ZX81", "https://example.com/t?trackingCode=ZX81"),
         # A user name before the host read as our host and went elsewhere (a review); Medium's
         # "@" in the path is no user name.
         ("http://news.example:8000@evil.example/x", "http://evil.example/x"),
