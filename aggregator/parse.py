@@ -69,15 +69,19 @@ _ENTRY_START = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 # further than the fast path (the corpus's largest has 14,000; a feed of 1,000 items, 20,000).
 MAX_ELEMENTS = 200_000
 # Nor one nesting elements deeper than this: feedparser's cost an element grows with the depth
-# (100,000 nested <item>s took 72 s). feedparser-rs stops at 100; no feed nests 30 deep.
-MAX_DEPTH = 1_000
+# (100,000 nested <item>s took 72 s, 10,000 half a second). feedparser-rs stops at 100; no feed
+# nests 30 deep, but a broken one's unescaped HTML may leave a few thousand <p> open.
+MAX_DEPTH = 10_000
 # Nor one with a tag longer than this: 1.7 million copies of one attribute in a tag (10 MB)
 # took 12 s and 1.3 GB (expat refuses them; feedparser's lenient parser reads them all).
 MAX_TAG_BYTES = 65_536
 _LONG_TAG = re.compile(rb"<[A-Za-z_/\x80-\xff][^<>]{%d}" % MAX_TAG_BYTES)
 # Where markup starts: a comment, CDATA section or instruction (stepped over: _past), an end
-# tag, a declaration (<!DOCTYPE: none is left by now), or a start tag.
-_MARKUP_START = re.compile(rb"<(?:(!--|!\[CDATA\[|\?)|(/)|!)?")
+# tag, a declaration (<!DOCTYPE: none is left by now), or a start tag and its name (a "<"
+# before anything else is a broken feed's text).
+_MARKUP_START = re.compile(rb"<(?:(!--|!\[CDATA\[|\?)|(/)|!|([A-Za-z_\x80-\xff][^\s/>]*+))")
+# HTML's void elements, which a broken feed's unescaped HTML leaves open as HTML does.
+_VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr".split())
 
 
 def _too_many(count: int) -> str:
@@ -588,7 +592,7 @@ def _beyond_feedparser(data: bytes) -> str:
         return ""
     depth = elements = position = 0
     while match := _MARKUP_START.search(data, position):
-        skipped, closing = match.groups()
+        skipped, closing, name = match.groups()
         if skipped:
             if (position := _past(data, b"<" + skipped, match.end())) < 0:
                 break  # (the rest is a comment: no element)
@@ -600,11 +604,12 @@ def _beyond_feedparser(data: bytes) -> str:
             return f"The document has a tag of more than {MAX_TAG_BYTES:,} bytes, as no feed does"
         if closing:
             depth -= 1
-        elif match.group(0) == b"<":  # (not a declaration)
+        elif name:  # (not a declaration)
             elements += 1
             if elements > MAX_ELEMENTS:
                 return f"The document has more than {MAX_ELEMENTS:,} elements, as no feed does"
-            depth += data[end - 1] != ord("/")  # (<x/> holds nothing)
+            # (<x/> holds nothing, nor does an HTML <br>)
+            depth += data[end - 1] != ord("/") and name.lower() not in _VOID
             if depth > MAX_DEPTH:
                 return f"The document nests elements more than {MAX_DEPTH:,} deep, as no feed does"
     return ""

@@ -818,6 +818,9 @@ def test_a_document_past_what_feedparser_is_given_is_refused_not_read_for_minute
     deep = "<x>" * (MAX_DEPTH - 3) + "</x>" * (MAX_DEPTH - 3)
     read = head + deep + "<!-- <y><y> -->" + "<![CDATA[<y>]]>" * 2000 + "</item></channel></rss>"
     assert parse(read.encode(), url=URL, headers={}, parser=parser).entries[0].title == "a"
+    # A broken feed's unescaped HTML: <br>s left open, and "<" in its text, nest nothing.
+    sloppy = head + "x < y <br>" * (MAX_DEPTH * 2) + "</item></channel></rss>"
+    assert parse(sloppy.encode(), url=URL, headers={}, parser=parser).entries[0].title == "a"
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
