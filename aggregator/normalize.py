@@ -336,17 +336,32 @@ def local_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo:
     """The zone of the dates the feed writes without one: the source's `timezone` (or the
     site's), else the one its language is spoken in (_LANGUAGE_ZONES), else UTC. The language
     is the operator's, else the feed's when its first titles are in its script (not a CMS's
-    default "en-US" on a Chinese site), else the one they are written in."""
+    default "en-US" on a Chinese site), else the one they are written in when its script
+    tells it (_OWN_SCRIPTS)."""
     if source.timezone:
         return dates.zone(source.timezone)
     titles = " ".join(e.title or "" for e in feed.entries[:5])
     declared = language_tag(feed.language)
     language = language_tag(source.language) or (
-        declared if declared and fits_script(declared, titles) else detect_language(titles)
+        declared if declared and fits_script(declared, titles) else ""
     )
+    if not language:
+        # Told from five titles: only a language of its own script (a short English title
+        # read as Dutch would move every date an hour).
+        language = detect_language(titles)
+        if language.split("-")[0].lower() not in _OWN_SCRIPTS:
+            return UTC
     tag = language.lower()
     name = _LANGUAGE_ZONES.get(tag) or _LANGUAGE_ZONES.get(tag.split("-")[0])
     return dates.zone(name) if name else UTC
+
+
+# The languages of _LANGUAGE_ZONES written in a script that tells them apart (Vietnamese: in
+# its diacritics), which a detected language may be.
+_OWN_SCRIPTS = frozenset(
+    {"zh", "ja", "ko", "th", "vi", "hi", "mr", "gu", "pa", "ta", "te", "kn", "ml", "or", "as",
+     "si", "my", "km", "lo", "ka", "hy", "he", "iw", "el"}
+)  # fmt: skip
 
 
 def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool]:

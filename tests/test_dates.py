@@ -467,6 +467,22 @@ LANGUAGE_ZONES = {
     "English": ("en", ENGLISH, "2020-01-10 14:33", "", 0),
     "English undeclared": ("", ENGLISH, "2020-01-10 14:33", "", 0),
     "Spanish": ("es", ["El consejo aprueba el nuevo presupuesto"], "2020-01-10 14:33", "", 0),
+    # Told from titles only in a script of its own: German undeclared stays UTC (an English
+    # title read as Dutch would move every date), Hindi's Devanagari says Hindi.
+    "German undeclared": (
+        "",
+        ["Neues Budget für die Stadt beschlossen"],
+        "2020-01-10 14:33",
+        "",
+        0,
+    ),
+    "Hindi undeclared": (
+        "",
+        ["सरकार ने नया बजट पेश किया", "आज का मौसम"],
+        "2020-01-10 14:33",
+        "",
+        5.5,
+    ),
     "Arabic": ("ar", ["المجلس يوافق على الميزانية الجديدة"], "2020-01-10 14:33", "", 0),
     "Hindi with its offset": ("hi", ["आज का मौसम"], "2020-01-10T14:33:00+00:00", "", 0),
 }
