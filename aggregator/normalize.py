@@ -185,6 +185,10 @@ def normalize(
                 report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
         published, updated, unreadable = _dates(entry, local)
+        if updated and _YOUTUBE_WATCH.match(url):
+            # YouTube moves a video's <updated> as its views change: no edit a reader can see
+            # (an edit of its title or text still is one: Store dates it when seen).
+            updated = published
         report.unreadable_dates += unreadable
         title = _text(entry.title, entry.title_is_html)
         content_base = _content_base(entry, url, base, site)

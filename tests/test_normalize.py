@@ -185,6 +185,26 @@ def test_a_youtube_videos_own_entry_shows_the_video() -> None:
     assert shown.count("<iframe") == 1
 
 
+def test_a_youtube_videos_moving_updated_is_no_edit() -> None:
+    """YouTube rewrites a video's <updated> as its views change: every poll made every video
+    an edited item in our feeds (a review of real platforms' feeds)."""
+    posted = datetime(2025, 5, 1, 10, tzinfo=UTC)
+    video = entry(
+        guid="yt:video:AbCdEfGhIjK",
+        link="https://www.youtube.com/watch?v=AbCdEfGhIjK",
+        title="T",
+        published=posted,
+        updated=posted + timedelta(days=3),
+    )
+    first = one(video)
+    again = one(replace(video, updated=posted + timedelta(days=4)))
+    assert first.updated == again.updated == posted
+    assert first.content_hash == again.content_hash
+    # Any other entry's <updated> is its edit.
+    post = replace(video, guid="p1", link="https://blog.example/p1")
+    assert one(post).updated == posted + timedelta(days=3)
+
+
 def test_id_falls_back_from_guid_to_link_to_title_and_date_to_content() -> None:
     by_guid = one(entry(guid="g1", link="https://x.example/1", title="T"))
     same_guid_new_link = one(entry(guid="g1", link="https://x.example/moved", title="T2"))
