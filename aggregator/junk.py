@@ -67,16 +67,22 @@ _TRAILING_PROMPT = re.compile(
     r"(?=(?:\s*+</(?:p|div)>)*\s*+$)",
     re.IGNORECASE,
 )
+# Or a portal's editor line ending the body's last paragraph (Sina's plain-text descriptions).
+_TRAILING_EDITOR = re.compile(
+    r"(?<!\s)\s*+[（(](?:责任编辑|責任編輯)[：:][^（）()<>]{1,30}[）)](?=(?:\s*+</(?:p|div)>)*\s*+$)"
+)
 TAIL_CHARS = 1_000
 
 
 def without_trailing_prompt(html_text: str) -> str:
-    """Sanitized HTML without a read-more link that ends it, inline (one of its own paragraph
-    goes by the built-in rules)."""
+    """Sanitized HTML without a read-more link or an editor line that ends it, inline (one of
+    its own paragraph goes by the built-in rules)."""
     head, tail = html_text[:-TAIL_CHARS], html_text[-TAIL_CHARS:]
-    if "</a>" not in tail:
-        return html_text
-    cut = _TRAILING_PROMPT.sub("", tail, count=1)
+    cut = tail
+    if "</a>" in tail:
+        cut = _TRAILING_PROMPT.sub("", cut, count=1)
+    if "编辑" in tail or "編輯" in tail:
+        cut = _TRAILING_EDITOR.sub("", cut, count=1)
     if cut == tail:
         return html_text
     return _EMPTY_LAST_PARAGRAPH.sub("", head + cut).rstrip()

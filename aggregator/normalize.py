@@ -185,7 +185,7 @@ def normalize(
                 report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
         published, updated, unreadable = _dates(entry, local)
-        if updated and _YOUTUBE_WATCH.match(url):
+        if updated and (entry.guid or "").startswith("yt:video:"):
             # YouTube moves a video's <updated> as its views change: no edit a reader can see
             # (an edit of its title or text still is one: Store dates it when seen).
             updated = published

@@ -193,6 +193,14 @@ def _first_characters(pattern: sre_parse.SubPattern) -> set[str]:
             "<p>朝の散歩で考えた。</p>",
         ),
         ('<p>Text. <a href="https://e.example/a">Read more »</a></p>', "<p>Text.</p>"),
+        (  # Sina's plain-text description, its editor line appended to the only paragraph
+            "<p>新华社北京12月1日电 要确保群众温暖过冬。（责任编辑：张三）</p>",
+            "<p>新华社北京12月1日电 要确保群众温暖过冬。</p>",
+        ),
+        (  # (an editor named inside the text stays)
+            "<p>（责任编辑：张三）审阅了这篇报道，并提出了修改意见。</p>",
+            "<p>（责任编辑：张三）审阅了这篇报道，并提出了修改意见。</p>",
+        ),
         # Hard negatives: a link in the sentence, a prompt that does not end the body.
         (
             '<p>You can <a href="https://e.example/a">read more</a> about it here.</p>',
@@ -204,7 +212,7 @@ def _first_characters(pattern: sre_parse.SubPattern) -> set[str]:
         ),
     ],
 )
-def test_a_read_more_link_ending_the_body_goes(body: str, expected: str) -> None:
+def test_a_read_more_link_or_editor_line_ending_the_body_goes(body: str, expected: str) -> None:
     article = normalize(
         ParsedFeed(
             title="F",

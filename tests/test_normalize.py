@@ -200,8 +200,8 @@ def test_a_youtube_videos_moving_updated_is_no_edit() -> None:
     again = one(replace(video, updated=posted + timedelta(days=4)))
     assert first.updated == again.updated == posted
     assert first.content_hash == again.content_hash
-    # Any other entry's <updated> is its edit.
-    post = replace(video, guid="p1", link="https://blog.example/p1")
+    # Any other entry's <updated> is its edit, a link blog's post of a video's too.
+    post = replace(video, guid="https://blog.example/p1")
     assert one(post).updated == posted + timedelta(days=3)
 
 
