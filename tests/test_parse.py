@@ -7,6 +7,8 @@ import functools
 import gzip
 import json
 import re
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -810,9 +812,14 @@ def test_a_document_past_what_feedparser_is_given_is_refused_not_read_for_minute
         ParseError, match=f"more than {MAX_DEPTH:,} deep, as no feed does; the fast"
     ):
         parse(too_deep.encode(), url=URL, headers={}, parser=parser)
-    long_tag = head + "<x" + ' a="1"' * (MAX_TAG_BYTES // 6 + 1) + "/>"
-    with pytest.raises(ParseError, match=f"a tag of more than {MAX_TAG_BYTES:,} bytes"):
-        parse(long_tag.encode(), url=URL, headers={}, parser=parser)
+    long_tag = head + "<x" + ' a="1"' * (MAX_TAG_BYTES // 6 + 1)
+    for end in ("/>", ""):  # (one never closed is as long as the rest)
+        with pytest.raises(ParseError, match=f"a tag of more than {MAX_TAG_BYTES:,} bytes"):
+            parse((long_tag + end).encode(), url=URL, headers={}, parser=parser)
+    # An instruction is a tag: 10 MB of one never closed took feedparser 50 s and 1.2 GB.
+    instruction = head + "<?x " + "<x>" * (MAX_TAG_BYTES // 3)
+    with pytest.raises(ParseError, match=f"an instruction of more than {MAX_TAG_BYTES:,}"):
+        parse(instruction.encode(), url=URL, headers={}, parser=parser)
     # As deep as feedparser is given (inside <rss><channel><item>), with more "<" in a comment
     # and CDATA (not elements): read.
     deep = "<x>" * (MAX_DEPTH - 3) + "</x>" * (MAX_DEPTH - 3)
@@ -821,6 +828,39 @@ def test_a_document_past_what_feedparser_is_given_is_refused_not_read_for_minute
     # A broken feed's unescaped HTML: <br>s left open, and "<" in its text, nest nothing.
     sloppy = head + "x < y <br>" * (MAX_DEPTH * 2) + "</item></channel></rss>"
     assert parse(sloppy.encode(), url=URL, headers={}, parser=parser).entries[0].title == "a"
+
+
+PEAK_AFTER_PARSE = """
+import resource, sys
+from aggregator.errors import ParseError
+from aggregator.parse import parse
+body = {body}
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    parse(body, url="https://example.com/feed", headers={{}})
+except ParseError as e:
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024, e)
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'b"<rss><channel><item>" + b"<x>" * 3_400_000',
+        'b"<rss><x" + b\' a="1"\' * 1_700_000',  # (never closed: feedparser took 1.1 GB)
+        'b"<rss><channel><item><?x " + b"<x>" * 3_400_000',  # (50 s and 1.2 GB)
+    ],
+)
+def test_a_large_document_past_the_bounds_costs_no_more_than_a_few_copies(body: str) -> None:
+    """10 MB past MAX_ELEMENTS or MAX_TAG_BYTES is refused before the fast parser reads it:
+    feedparser-rs spent 75 MB on each before it failed, and a worker fetching four at once
+    passed its ceiling in the hostile suite."""
+    script = PEAK_AFTER_PARSE.format(body=body)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    grown, _, error = done.stdout.partition(" ")
+    assert "as no feed does" in error, done.stdout
+    assert float(grown) < 50, f"{grown} MB for a 10 MB document"
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
