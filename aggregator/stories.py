@@ -60,6 +60,9 @@ NEAR = 0.75  # estimated Jaccard at which two bodies under different titles are 
 TITLE_NEAR = 0.25  # estimated Jaccard enough when the titles match (a large part of the other)
 TITLE_NEAR_HOURS = 18.0  # ... and they were published this close: not one template's daily fill
 TEMPLATE_NEAR = 0.55  # ... unless they share more than a template's fills ever do (J <= 0.5)
+# A short body that starts another under one title must share as much as a copy does: J at least
+# CONTAINED x the ratio of their sizes (see same_story).
+CONTAINED = 0.6
 # Under different titles, bodies of fewer shingles than this never merge: an excerpt of a
 # site's template ("Welcome to our regular review…") looks the same in every post. (Shingles,
 # not characters: 50 are ~50 English words or ~50 Chinese characters.)
@@ -387,13 +390,22 @@ def same_story(
     if a.title and a.title == b.title:
         short, long_ = (a, b) if a.length <= b.length else (b, a)
         summary = short.length < PREFIX_LEVELS[-1]
-        if (summary or not same_source) and _is_prefix(short, long_):
-            return True
-        # (The lead: sister feeds of one paper share a header, so only a summary's counts.)
-        lead = summary and a.lead and a.lead == b.lead
         near = similarity(a, b)
+        # Of two summaries, a copy holds the other or is held by it: J about the ratio of their
+        # sizes. Two updates of a live blog led by its header (J ~ 0.3-0.47, and the same first
+        # 48 characters, all the prefix a short one is checked on) do not.
+        held = long_.length >= PREFIX_LEVELS[-1] or near >= CONTAINED * short.shingles / max(
+            long_.shingles, 1
+        )
+        if (summary or not same_source) and held and _is_prefix(short, long_):
+            return True
+        # The lead: the copy's excerpt starts with the original's template, which the original
+        # lost to boilerplate removal (then neither holds the other). Only a summary's counts
+        # (sister feeds of one paper share a header); the same header left on both counts only
+        # as held.
+        lead = summary and a.lead and a.lead == b.lead and (held or _stripped(a) != _stripped(b))
         timely = hours_apart < TITLE_NEAR_HOURS or near >= TEMPLATE_NEAR
-        if not same_source and (lead or (near >= TITLE_NEAR and timely)):
+        if not same_source and (lead or (held and near >= TITLE_NEAR and timely)):
             return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
     # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.
@@ -586,6 +598,11 @@ def _signatures(minima: _U64) -> list[tuple[int, ...]]:
 _SLOT_INDEXES = np.arange(SLOTS)
 _GOLDEN64 = np.uint64(_GOLDEN)
 _FINAL = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def _stripped(fp: Fingerprint) -> bool:
+    """Whether boilerplate removal took the body's start (its lead is not its first prefix)."""
+    return fp.lead != fp.prefixes[0]
 
 
 def _is_prefix(short: Fingerprint, long_: Fingerprint) -> bool:

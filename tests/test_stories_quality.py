@@ -28,9 +28,16 @@ def check(report: ev.Report, langs: tuple[str, ...]) -> None:
         # A wire original's dateline, dropped by the summary-only copy, is not in the way.
         assert report.recall(ev.DATELINE_KINDS, lang) >= SUMMARY_RECALL, report.table()
     # Hard negatives are counted, not only skipped.
-    kinds = {"generic-title", "independent-report", "same-site-template", "daily-template"}
+    kinds = {
+        "generic-title",
+        "live-blog",
+        "independent-report",
+        "same-site-template",
+        "daily-template",
+    }
     assert kinds <= set(report.negatives)
     assert report.false_merges["daily-template"] == 0, report.examples
+    assert report.false_merges["live-blog"] == 0, report.examples
 
 
 def test_fixture_set() -> None:

@@ -250,6 +250,20 @@ def fixture_items() -> list[Item]:
                 _lang(g["title"]),
             )
         )
+    for g in doc["live"]:
+        lang = _lang(g["title"])
+        for i, post in enumerate(g["posts"]):
+            out.append(
+                Item(
+                    f"live-{lang}/{i}",
+                    post["source"],
+                    g["title"],
+                    _html([g["header"], *post["paragraphs"]]),
+                    f"live-{lang}/{i}",
+                    "live-blog",
+                    lang,
+                )
+            )
     return out
 
 
@@ -414,8 +428,8 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
     for n, item in enumerate(items):
         if item.kind == "same-site-template":
             groups[("same-site-template", item.source)].append(n)
-        if item.kind == "generic-title":
-            groups[("generic-title", item.title)].append(n)
+        if item.kind in ("generic-title", "live-blog"):
+            groups[(item.kind, item.title)].append(n)
         if item.id.startswith("daily-"):  # every other day's report, at either source
             for m, other in enumerate(items):
                 if other.id.startswith("daily-") and other.story != item.story and m > n:
