@@ -1433,6 +1433,25 @@ def _cases() -> list[Case]:
         error_words=("tag",),
         max_rss_mb=600.0,
     )
+    open_item = b'<rss version="2.0"><channel><title>t</title><item><title>a</title>'
+    add(
+        "xml-open-tag",
+        size,
+        "a tag of 1.7 million attributes that never closes (10 MB): 1.1 GB in feedparser",
+        lambda e: _xml(e, "/s/open-tag", open_item + b"<x" + b' a="1"' * 1_700_000),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("tag",),
+        max_rss_mb=600.0,
+    )
+    add(
+        "xml-open-instruction",
+        size,
+        "an instruction that never closes, then 10 MB of <x>: 50 s and 1.2 GB in feedparser",
+        lambda e: _xml(e, "/s/open-pi", open_item + b"<?x " + b"<x>" * 3_400_000),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("instruction",),
+        max_rss_mb=600.0,
+    )
     return cases
 
 
