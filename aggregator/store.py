@@ -1445,6 +1445,21 @@ class Store:
         """How many articles a category's (None: all) index holds."""
         return self.redis.zcard(self._category_key(slug))
 
+    def listed_before(self, slug: str | None, article_ids: Sequence[str], cursor: str) -> set[str]:
+        """Those of `article_ids` a category's (None: all) newest-first list shows before
+        `cursor` (a `category_page` cursor): on the pages before the one it starts."""
+        if not article_ids:
+            return set()
+        score, after = _parse_cursor(cursor)
+        bound = float(score)
+        scores = self.redis.zmscore(self._category_key(slug), list(article_ids))
+        return {
+            article_id
+            for article_id, found in zip(article_ids, scores, strict=True)
+            if found is not None
+            and (found > bound or (found == bound and article_id.encode() >= after.encode()))
+        }
+
     def _index_page(
         self, key: str, limit: int, before: str | None
     ) -> tuple[list[Article], str | None]:

@@ -454,6 +454,9 @@ def test_category_page_walks_every_article_once_despite_ties(store: Store) -> No
             pages += 1
             if cursor is None:
                 break
+            # Exactly what the pages so far listed counts as listed before the next one.
+            ids = [x.id for x in expected] + ["missing"]
+            assert store.listed_before(slug, ids, cursor) == {x.id for x in seen}
         assert [x.id for x in seen] == [x.id for x in expected]
         assert pages == 6  # 24 articles in pages of 4, and no empty page at the end
 

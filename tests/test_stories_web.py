@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import replace
@@ -272,6 +274,26 @@ def test_pages_show_a_story_once_with_its_sources_and_credit_copies(
     latest = client.get("/c/tech/?sort=latest").get_data(as_text=True)
     assert latest.count(">Bridge approved") == 1
     assert 'aria-current="page">Latest' in latest
+
+
+def test_the_newest_first_list_shows_a_story_once_across_its_pages(
+    client: FlaskClient, add_articles: AddArticles, story: tuple[Article, Article, Article]
+) -> None:
+    """The copy (two hours after its original) leads page one; the original, a page further
+    down with 25 articles between them, is not listed again on page two."""
+    original, copy, _ = story
+    add_articles("hacker-blog", 25)
+    first = client.get("/c/tech/?sort=latest").get_data(as_text=True)
+    assert first.count(">Bridge approved") == 1
+    assert f"/a/{copy.id}" in first
+    older = re.search(r'<a class="button" href="([^"]+)" rel="next">', first)
+    assert older is not None
+    second = client.get(html.unescape(older[1]))
+    assert second.status_code == 200
+    page = second.get_data(as_text=True)
+    assert "Bridge approved" not in page
+    assert f"/a/{original.id}" not in page
+    assert page.count('class="card') >= 5  # the rest of the page is there
 
 
 def test_a_home_section_shows_at_most_two_items_of_one_source(

@@ -312,11 +312,18 @@ def _rtl_test(tag: str | None) -> bool:
 
 
 def story_cards(
-    config: Config, slug: str, count: int, pool: Sequence[Article] | None, ranked: bool
+    config: Config,
+    slug: str,
+    count: int,
+    pool: Sequence[Article] | None,
+    ranked: bool,
+    before: str | None = None,
 ) -> tuple[list[Article], dict[str, int]]:
     """A category's articles, each story once, ranked (or newest first) and with source counts.
 
     `pool`: the articles to choose from (default: the category's newest, three per card).
+    `before`: the cursor `pool` is the page of, in the newest-first list: a story one of whose
+    articles an earlier page listed was shown there, and is not shown again.
     Returns the articles and, per article id, how many sources its story has.
     """
     store = get_store()
@@ -326,6 +333,11 @@ def story_cards(
     story_of = store.stories_of([a.id for a in pool])
     if cat is None or cat.collapse_stories:
         keep = set(stories.collapse([a.id for a in pool], story_of))
+        if before is not None:
+            others = {m.article_id for a in pool for m in story_of[a.id].members}
+            others -= {a.id for a in pool}
+            shown = store.listed_before(slug, sorted(others), before)
+            keep = {i for i in keep if not any(m.article_id in shown for m in story_of[i].members)}
         pool = [a for a in pool if a.id in keep]
     sizes = {a.id: len(story_of[a.id].sources) or 1 for a in pool}
     if not ranked:
@@ -387,7 +399,7 @@ def category(slug: str) -> str:
             if next_cursor
             else None
         )
-    articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=not latest)
+    articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=not latest, before=before)
     # The top stories are no page of a series: they lead to the newest-first list when it
     # holds articles they do not show (a busy source's, copies, older ones).
     every_url = None
