@@ -7,8 +7,10 @@ Set SCREENSHOT_DIR to also save screenshots of the pages for a person to look at
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -336,7 +338,10 @@ def test_embeds_work_on_a_partner_page_of_another_origin(
         assert set(links.evaluate_all(f"ls => ls.map((a) => a.getAttribute('{attribute}'))")) == {
             value
         }
-    expect(script_embed.locator("img.aggregator-embed-thumb")).to_have_count(5)
+    thumbs = script_embed.locator("img.aggregator-embed-thumb")
+    expect(thumbs).to_have_count(5)
+    # Never wider than the list, whatever the picture's own size.
+    assert set(thumbs.evaluate_all("ts => ts.map((t) => getComputedStyle(t).maxWidth)")) == {"100%"}
     expect(script_embed.locator("time").first).to_have_attribute(
         "datetime", newest[0].published.isoformat()
     )
@@ -358,10 +363,15 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
 ) -> None:
     add_articles("people-daily", 2, title="Election results", language="en")
     add_articles("people-daily", 2, title="نتائج الانتخابات 123 ABC", language="ar")
+    add_articles("people-daily", 1, title="No language of its own", language=None)
+    feed = json.loads(urllib.request.urlopen(f"{live_server.url}/c/world/feed.json").read())
     page.goto(partner_page(live_server, feed_server))
     script_embed = page.locator("#script-embed")
     expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
-    items = script_embed.locator("li.aggregator-embed-item")
+    # An item without a language takes the feed's, else none: never the partner page's "en".
+    untold = script_embed.locator("a.aggregator-embed-link", has_text="No language of its own")
+    expect(untold).to_have_attribute("lang", feed.get("language", ""))
+    items = script_embed.locator("li.aggregator-embed-item", has_not_text="No language")
     expect(items).to_have_count(4)
     # The article's language and direction are its title's, not the source name's and time's.
     written = items.evaluate_all(

@@ -128,7 +128,7 @@
     return RTL_LANGUAGES.indexOf(subtags[0]) >= 0;
   }
 
-  function item(entry, lang, images) {
+  function item(entry, lang, images, feedLanguage) {
     var href = httpUrl(entry.url);
     var title = text(entry.title) || text(entry.summary);
     if (!href || !title) {
@@ -144,6 +144,10 @@
       img.setAttribute("alt", "");
       img.setAttribute("loading", "lazy");
       img.setAttribute("referrerpolicy", "no-referrer"); // (as our pages' pictures)
+      // Never wider than the list: a feed's 2,000-pixel picture pushed the partner's column.
+      // (Set through CSSOM, which a partner's style-src does not block; its CSS sets the size.)
+      img.style.maxWidth = "100%";
+      img.style.height = "auto";
       li.appendChild(img);
     }
     var link = document.createElement("a");
@@ -152,10 +156,13 @@
     link.setAttribute("target", "_blank");
     link.setAttribute("rel", "noopener");
     link.textContent = title;
-    // The article's language on its title only, not on our source name and time beside it.
-    if (typeof entry.language === "string" && entry.language) {
-      link.setAttribute("lang", entry.language);
-      link.setAttribute("dir", rightToLeft(entry.language) ? "rtl" : "ltr");
+    // The article's language on its title only, not on our source name and time beside it;
+    // else the feed's; else unknown (lang=""), not the partner page's own, which would have
+    // read an English title with a Chinese voice and hyphenation.
+    var language = text(entry.language) || feedLanguage;
+    link.setAttribute("lang", language);
+    if (language) {
+      link.setAttribute("dir", rightToLeft(language) ? "rtl" : "ltr");
     }
     li.appendChild(link);
 
@@ -193,7 +200,8 @@
     list.className = "aggregator-embed-list";
     var entries = Array.isArray(feed.items) ? feed.items : [];
     for (var i = 0; i < entries.length && i < limitOf(div); i++) {
-      var li = entries[i] && typeof entries[i] === "object" ? item(entries[i], lang, images) : null;
+      var entry = entries[i] && typeof entries[i] === "object" ? entries[i] : null;
+      var li = entry ? item(entry, lang, images, text(feed.language)) : null;
       if (li) {
         list.appendChild(li);
       }
