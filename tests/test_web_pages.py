@@ -521,6 +521,12 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
     assert page.count('<h2 id="attachments-heading">Attachments</h2>') == 1
     assert "This article was published by Hacker Blog." in page
     assert f'href="{article.url}" rel="noopener">Read the original at Hacker Blog' in page
+    # An entry without a link: its source is credited (linked to the source's address, at
+    # worst its feed), and no button offers the feed's XML as "the original".
+    (unlinked,) = add_articles("hacker-blog", 1, url="", source_url="https://hacker.example/rss")
+    bare = text(client, f"/a/{unlinked.id}")
+    assert 'href="https://hacker.example/rss" rel="noopener" dir="auto">Hacker Blog</a>' in bare
+    assert "Read the original" not in bare
     related = page.split('<aside class="related"', 1)[1]
     related_ids = article_ids(related)
     assert len(related_ids) == pages.RELATED_COUNT
