@@ -307,6 +307,19 @@ def test_a_home_section_shows_at_most_two_items_of_one_source(
     assert tech.count("Mixed Bag") == 1
 
 
+def test_a_home_section_looks_past_one_sources_burst_for_the_others(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """Twenty newer articles of one source filled the 15 the section chose from, and its cap of
+    two left the section with two: it looks further back, to the other source's."""
+    add_articles("mixed", 3)
+    add_articles("hacker-blog", 20)
+    home = client.get("/").get_data(as_text=True)
+    tech = home.split('id="section-tech"', 1)[1].split("</section>", 1)[0]
+    assert tech.count("Hacker Blog") == 2
+    assert tech.count("Mixed Bag") == 2  # (its own cap)
+
+
 def test_embeds_show_one_item_per_story(
     client: FlaskClient, story: tuple[Article, Article, Article]
 ) -> None:

@@ -76,6 +76,8 @@ def _validated_and_compressed(response: Response) -> Response:
 HOME_PER_CATEGORY = 5  # one lead story and four more per category on the front page
 PAGE_SIZE = 20
 RELATED_COUNT = 4
+POOL_PER_CARD = 3  # the newest articles the top stories are chosen from, per card shown ...
+WIDER_POOL = 4  # ... and this many times as many when those leave cards empty
 RELATED_POOL = 60  # the category's newest articles that related ones are chosen from
 
 FEED_FORMATS = ("atom", "rss", "json")
@@ -321,15 +323,26 @@ def story_cards(
 ) -> tuple[list[Article], dict[str, int]]:
     """A category's articles, each story once, ranked (or newest first) and with source counts.
 
-    `pool`: the articles to choose from (default: the category's newest, three per card).
+    `pool`: the articles to choose from (default: the category's newest, three per card, or
+    twelve when three leave too few cards).
     `before`: the cursor `pool` is the page of, in the newest-first list: a story one of whose
     articles an earlier page listed was shown there, and is not shown again.
     Returns the articles and, per article id, how many sources its story has.
     """
+    if pool is None:
+        wanted = count * POOL_PER_CARD
+        pool = get_store().category_page(slug, wanted)[0]
+        cards, sizes = story_cards(config, slug, count, pool, ranked)
+        seen = {a.source_id for a in pool}
+        unseen = any(s.id not in seen and slug in s.categories for s in config.sources)
+        if len(cards) < count and len(pool) == wanted and unseen:
+            # One busy source's burst filled the pool, and its cap left the cards few (a home
+            # section of two) while the category has other sources: look further back, once.
+            pool = get_store().category_page(slug, wanted * WIDER_POOL)[0]
+            cards, sizes = story_cards(config, slug, count, pool, ranked)
+        return cards, sizes
     store = get_store()
     cat = config.category(slug)
-    if pool is None:
-        pool = store.category_page(slug, count * 3)[0]
     story_of = store.stories_of([a.id for a in pool])
     if cat is None or cat.collapse_stories:
         keep = set(stories.collapse([a.id for a in pool], story_of))
