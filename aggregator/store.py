@@ -1451,13 +1451,13 @@ class Store:
         if not article_ids:
             return set()
         score, after = _parse_cursor(cursor)
-        bound = float(score)
+        bound, tie = float(score), after.encode()  # (ties go by id, as _LUA_PAGE orders them)
         scores = self.redis.zmscore(self._category_key(slug), list(article_ids))
         return {
             article_id
             for article_id, found in zip(article_ids, scores, strict=True)
             if found is not None
-            and (found > bound or (found == bound and article_id.encode() >= after.encode()))
+            and (found > bound or (found == bound and article_id.encode() >= tie))
         }
 
     def _index_page(

@@ -333,9 +333,7 @@ def story_cards(
         wanted = count * POOL_PER_CARD
         pool = get_store().category_page(slug, wanted)[0]
         cards, sizes = story_cards(config, slug, count, pool, ranked)
-        seen = {a.source_id for a in pool}
-        unseen = any(s.id not in seen and slug in s.categories for s in config.sources)
-        if len(cards) < count and len(pool) == wanted and unseen:
+        if len(cards) < count and len(pool) == wanted and _sources_beyond(config, slug, pool):
             # One busy source's burst filled the pool, and its cap left the cards few (a home
             # section of two) while the category has other sources: look further back, once.
             pool = get_store().category_page(slug, wanted * WIDER_POOL)[0]
@@ -364,6 +362,12 @@ def story_cards(
     order = stories.rank(entries, now, count, config.stories.per_source, HOME_PER_CATEGORY)
     by_id = {a.id: a for a in pool}
     return [by_id[i] for i in order], sizes
+
+
+def _sources_beyond(config: Config, slug: str, pool: Sequence[Article]) -> bool:
+    """Whether the category has sources none of `pool` is from."""
+    seen = {a.source_id for a in pool}
+    return any(s.id not in seen and slug in s.categories for s in config.sources)
 
 
 @bp.get("/")
