@@ -454,6 +454,21 @@ def clean_html(html_text: str, base_url: str) -> str:
     return bounded(cleaned.strip(), base_url)
 
 
+# A code block or table wider than the page scrolls sideways (site.css), and a box that scrolls
+# must take the keyboard's focus, or a reader without a mouse cannot scroll it (WCAG 2.1.1).
+# The HTML is nh3's, which writes a "<" in text and in attribute values as "&lt;": "<pre" starts
+# a tag. (Were one left in a quoted value, the unquoted ` tabindex=0` would stay in the value.)
+_SCROLLER = re.compile(r"<(pre|table)(?=[\s>])")
+
+
+def focusable_scrollers(cleaned: str) -> str:
+    """Sanitized HTML with its code blocks and tables reachable by the keyboard (tabindex=0),
+    for the article page; what is stored (and its content hash) stays as the sanitizer wrote it."""
+    if "<pre" not in cleaned and "<table" not in cleaned:
+        return cleaned
+    return _SCROLLER.sub(r"<\1 tabindex=0", cleaned)
+
+
 # nh3 checks the scheme of href and src, not of cite (blockquote, q, del, ins), nor makes it
 # absolute: a cite="javascript:…" came through, and feed readers show a cite as a link. nh3
 # writes every attribute in double quotes, and a "<" in text as "&lt;": this finds only tags.

@@ -196,6 +196,34 @@ def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
     assert frame["height"] < frame["width"]  # 16:9, not the 3,000 px the feed wrote
 
 
+def test_a_wide_code_block_and_table_scroll_by_keyboard(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """WCAG 2.1.1: a code block or table wider than a phone scrolls sideways in its own box,
+    and a reader without a mouse must be able to reach that box and scroll it."""
+    code = "<pre><code>" + "x = compute(" + ", ".join(["argument"] * 40) + ")</code></pre>"
+    table = "<table><tr>" + "<td>Quarterly-figure</td>" * 30 + "</tr></table>"
+    (article,) = add_articles("hacker-blog", 1, content=clean_html(code + table, ""))
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/a/{article.id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    for box in (page.locator(".story-content pre"), page.locator(".story-content table")):
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # it does scroll
+        # Chromium lets the keyboard into any scrolling box; Safari only into a focusable one.
+        expect(box).to_have_attribute("tabindex", "0")
+        box.focus()
+        expect(box).to_be_focused()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("e => e.scrollLeft > 0", arg=box.element_handle())
+    # And the Tab key reaches them in the reading order.
+    page.locator("h1").click()
+    reached = set()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.tagName"))
+    assert {"PRE", "TABLE"} <= reached
+
+
 def test_a_printed_article_is_dark_on_white_and_names_its_original(
     live_server: LiveServer, page: Page, add_articles: AddArticles
 ) -> None:

@@ -17,6 +17,7 @@ from aggregator.sanitize import (
     as_uri,
     clean_html,
     clean_text,
+    focusable_scrollers,
     safe_url,
     strip_tags,
     too_deep,
@@ -162,6 +163,18 @@ def test_no_xss_vector_survives(vector: str) -> None:
 
 
 @pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_the_article_page_adds_only_a_tabindex_to_what_was_sanitized(vector: str) -> None:
+    cleaned = clean_html(vector + "<pre>x</pre>", BASE)
+    stored, page = _Structure(), _Structure()
+    stored.feed(cleaned)
+    page.feed(focusable_scrollers(cleaned))
+    for tag, attrs in page.tags:
+        if tag in ("pre", "table"):
+            assert attrs.pop("tabindex") == "0", cleaned
+    assert page.tags == stored.tags
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
 def test_sanitizing_twice_changes_nothing(vector: str) -> None:
     once = clean_html(vector, BASE)
     assert clean_html(once, BASE) == once
@@ -213,6 +226,25 @@ def test_a_cite_is_kept_only_as_an_absolute_http_url() -> None:
         '<blockquote>a</blockquote><q cite="https://blog.example.com/posts/q?a=1&amp;b=2">b</q>'
         '<del datetime="2024-01-01">c</del><p>cite="javascript:x"</p>'
     )
+
+
+def test_code_blocks_and_tables_take_the_keyboard_focus_on_the_page() -> None:
+    cleaned = clean_html(
+        '<pre title="t">a</pre><table><tr><td>b</td></tr></table><p>&lt;pre&gt;</p>'
+        '<img src="/x.png" alt="<pre>see</pre>" title=\'<table class="x">\'>',
+        BASE,
+    )
+    page = focusable_scrollers(cleaned)
+    structure = _Structure()
+    structure.feed(page)
+    tags = {tag: attrs for tag, attrs in structure.tags}
+    assert tags["pre"] == {"tabindex": "0", "title": "t"}
+    assert tags["table"] == {"tabindex": "0"}
+    # Inside an attribute's value or the text, "<pre" is words, and stays as it was.
+    assert tags["img"]["alt"] == "<pre>see</pre>"
+    assert tags["img"]["title"] == '<table class="x">'
+    assert "<p>&lt;pre&gt;</p>" in page
+    assert focusable_scrollers("<p>plain</p>") == "<p>plain</p>"
 
 
 @pytest.mark.parametrize("name", ["int", "List", "vector", "set", "max", "in", "and"])

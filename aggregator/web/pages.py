@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+from markupsafe import Markup
 from werkzeug.exceptions import Gone, NotFound
 
 from aggregator import stories
@@ -26,6 +27,7 @@ from aggregator.config import Category, Config
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import UNTITLED, language_tag
 from aggregator.redact import public_error, public_url
+from aggregator.sanitize import focusable_scrollers
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
 from aggregator.web import (
@@ -272,6 +274,12 @@ def _public_url_filter(value: str | None) -> str:
 def _public_error_filter(value: str | None) -> str:
     """A source's last error as the public may see it (aggregator/redact.py)."""
     return public_error(value or "", get_config().serve.secret_parameters)
+
+
+@bp.app_template_filter("article_html")
+def _article_html_filter(content: str) -> Markup:
+    """An article's stored HTML (sanitized at ingest) for its page."""
+    return Markup(focusable_scrollers(content))  # noqa: S704 (sanitized at ingest)
 
 
 @bp.app_template_filter("http_url")
