@@ -23,9 +23,10 @@ from aggregator.errors import ConfigError
 from aggregator.models import Article
 from aggregator.refresh import join_stories
 from aggregator.store import Store
-from aggregator.web import create_app
+from aggregator.web import create_app, pages
 
 AddArticles = Callable[..., list[Article]]
+ARTICLE_LINK = re.compile(r'class="card-title"[^>]*><a href="/a/([^"]+)"')
 ATOM = "{http://www.w3.org/2005/Atom}"
 BODY = (
     "<p>The city council voted 7 to 2 on Tuesday evening to approve 48 million dollars for a new"
@@ -294,6 +295,51 @@ def test_the_newest_first_list_shows_a_story_once_across_its_pages(
     assert "Bridge approved" not in page
     assert f"/a/{original.id}" not in page
     assert page.count('class="card') >= 5  # the rest of the page is there
+
+
+def test_a_newest_first_page_a_copy_shortened_reads_on_to_stay_full(
+    client: FlaskClient, add_articles: AddArticles, store: Store
+) -> None:
+    """An original and its copy lead the list: the first page shows their story once and
+    takes one more article, so it still shows a whole page; no article is skipped or repeated."""
+    others = add_articles("hacker-blog", 25)
+    original = add_articles("hacker-blog", title="Bridge approved", content=BODY)[0]
+    copy = add_articles(
+        "mixed", content=BODY, published=original.published + timedelta(minutes=30)
+    )[0]
+    for article in (*others, original, copy):
+        join_stories(store, [article], 7.0, datetime.now(UTC))
+    url: str | None = "/c/tech/?sort=latest"
+    pages: list[list[str]] = []
+    while url is not None:
+        page = client.get(url).get_data(as_text=True)
+        pages.append(ARTICLE_LINK.findall(page))
+        older = re.search(r'<a class="button" href="([^"]+)" rel="next">', page)
+        url = html.unescape(older[1]) if older else None
+    assert [len(p) for p in pages] == [20, 6]
+    seen = [i for p in pages for i in p]
+    assert seen[0] in (original.id, copy.id)  # (the story's, whichever article stands for it)
+    assert sorted(seen[1:]) == sorted(a.id for a in others)
+
+
+def test_a_newest_first_page_of_copies_only_says_so(
+    client: FlaskClient,
+    story: tuple[Article, Article, Article],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages of one article: the copy leads page one, and page two holds only the original,
+    a copy of a story page one showed. It says so instead of "no articles yet"."""
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    monkeypatch.setattr(pages, "MAX_PAGE_SCAN", 1)
+    first = client.get("/c/tech/?sort=latest").get_data(as_text=True)
+    older = re.search(r'<a class="button" href="([^"]+)" rel="next">', first)
+    assert older is not None
+    second = client.get(html.unescape(older[1]))
+    assert second.status_code == 200
+    page = second.get_data(as_text=True)
+    assert ARTICLE_LINK.findall(page) == []
+    assert "copies of stories shown on the pages before" in page
+    assert "No articles yet" not in page
 
 
 def test_a_home_section_shows_at_most_two_items_of_one_source(

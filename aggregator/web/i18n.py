@@ -37,6 +37,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_pending": "No articles yet: the first fetch of the sources is still pending. "
         "Articles appear here within a few minutes.",
         "empty_failing": "No articles yet: fetching the sources fails.",
+        "shown_before": "The articles here are copies of stories shown on the pages before.",
         "see_sources": "See the state of every source",
         "by_author": "By {author}",
         "published": "Published {when}",
@@ -100,6 +101,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_no_sources": "暂无文章：还没有来源属于这个分类。",
         "empty_pending": "暂无文章：来源的首次抓取尚未完成，文章将在几分钟内出现。",
         "empty_failing": "暂无文章：来源抓取失败。",
+        "shown_before": "这里的文章都是前几页已显示报道的转载。",
         "see_sources": "查看各来源的状态",
         "by_author": "作者：{author}",
         "published": "发布于{when}",

@@ -80,6 +80,7 @@ PAGE_SIZE = 20
 RELATED_COUNT = 4
 POOL_PER_CARD = 3  # the newest articles the top stories are chosen from, per card shown ...
 WIDER_POOL = 4  # ... and this many times as many when those leave cards empty
+MAX_PAGE_SCAN = 5 * PAGE_SIZE  # the articles one newest-first page reads to fill its cards
 RELATED_POOL = 60  # the category's newest articles that related ones are chosen from
 
 FEED_FORMATS = ("atom", "rss", "json")
@@ -410,7 +411,6 @@ def category(slug: str) -> str:
         no_category(slug)
     before = request.args.get("before") or None
     latest = request.args.get("sort") == "latest" or before is not None
-    pool: list[Article] | None = None  # None: the top stories of the newest articles
     next_url: str | None = None
     if latest:
         try:
@@ -419,12 +419,14 @@ def category(slug: str) -> str:
             abort(404)  # a cursor we never handed out: there is no such page
         if before is not None and not pool:
             abort(404)  # nothing older: a made-up cursor, or one whose articles have gone
+        articles, sizes, next_cursor = _latest_cards(config, slug, pool, before, next_cursor)
         next_url = (
             url_for(".category", slug=slug, sort="latest", before=next_cursor)
             if next_cursor
             else None
         )
-    articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=not latest, before=before)
+    else:
+        articles, sizes = story_cards(config, slug, PAGE_SIZE, None, ranked=True)
     # The top stories are no page of a series: they lead to the newest-first list when it
     # holds articles they do not show (a busy source's, copies, older ones).
     every_url = None
@@ -434,7 +436,11 @@ def category(slug: str) -> str:
         "category.html",
         category=cat,
         articles=articles,
-        empty_reasons=_empty_reasons(config, [] if articles else [slug]),
+        empty_reasons=(
+            {slug: "shown_before"}  # a page of copies only: the stories are on earlier pages
+            if before and not articles
+            else _empty_reasons(config, [] if articles else [slug])
+        ),
         story_sizes=sizes,
         sort="latest" if latest else "top",
         next_url=next_url,
@@ -445,6 +451,23 @@ def category(slug: str) -> str:
         current_page=not latest and not before,  # the category's own link is this very page
         feeds=feed_links(slug, f"{config.site.title} — {cat.title}", request.script_root),
     )
+
+
+def _latest_cards(
+    config: Config, slug: str, pool: list[Article], before: str | None, cursor: str | None
+) -> tuple[list[Article], dict[str, int], str | None]:
+    """A page of the newest-first list: the cards of `pool` (the page `before` starts), and
+    when copies of stories already shown leave fewer than PAGE_SIZE (a story forty sources
+    copied could empty a page), the cards of the articles after it, up to MAX_PAGE_SCAN
+    articles in all. Returns the cards, their story sizes and the cursor of the next page."""
+    articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=False, before=before)
+    while cursor and len(articles) < PAGE_SIZE and len(pool) < MAX_PAGE_SCAN:
+        # No more articles than cards missing: each adds one card at most, so none is cut off
+        # the page after the cursor has passed it.
+        more, cursor = get_store().category_page(slug, PAGE_SIZE - len(articles), cursor)
+        pool = pool + more
+        articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=False, before=before)
+    return articles, sizes, cursor
 
 
 @bp.get("/a/<article_id>")
