@@ -615,14 +615,38 @@ def test_right_to_left_articles_and_sites_say_so(
 
 
 @pytest.mark.parametrize("site_language", ["he"])
-def test_a_right_to_left_site_is_laid_out_so(
+def test_a_site_in_a_language_the_ui_lacks_says_its_words_are_english(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:
-    (english,) = add_articles("hacker-blog", 1, language="en")
-    page = text(client, f"/a/{english.id}")
-    assert '<html lang="he" dir="rtl">' in page
-    assert '<h1 lang="en" dir="ltr">' in page
-    assert '<html lang="he" dir="rtl">' in text(client, "/embed/tech")
+    """Our words are English on a Hebrew site (STRINGS has en and zh): the page says lang="en"
+    and runs left to right, where lang="he" dir="rtl" had a voice read them as Hebrew and
+    turned "Older articles →" around. The times are Hebrew (Babel's), and say so; a Hebrew
+    article says so on what the feed wrote."""
+    ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
+    (hebrew,) = add_articles(
+        "hacker-blog", 1, title="שלום עולם", language="he", published=ten_hours_ago
+    )
+    (english,) = add_articles("hacker-blog", 1, language="en", published=ten_hours_ago)
+    for path in (f"/a/{hebrew.id}", "/c/tech/", "/", "/embed/tech", "/sources"):
+        page = text(client, path)
+        assert '<html lang="en">' in page, path
+    page = text(client, f"/a/{hebrew.id}")
+    assert '<h1 lang="he" dir="rtl">שלום עולם</h1>' in page
+    assert re.search(r'<time datetime="[^"]+" title="[^"]+" lang="he" dir="rtl">[^<]*שעות', page)
+    assert ">Skip to content<" in page
+    english_page = text(client, f"/a/{english.id}")
+    assert "<h1>" in english_page  # English on an English page: nothing to say
+
+
+@pytest.mark.parametrize("site_language", ["de"])
+def test_times_in_the_site_language_say_which_on_an_english_page(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
+    add_articles("hacker-blog", 1, published=ten_hours_ago, updated=ten_hours_ago)
+    page = text(client, "/c/tech/")
+    assert '<html lang="en">' in page
+    assert re.search(r'<time [^>]* lang="de">vor 10 Stunden</time>', page)
 
 
 class _Current(HTMLParser):

@@ -156,6 +156,15 @@ def ui_language(language: str) -> str:
     return primary if primary in STRINGS else DEFAULT_LANGUAGE
 
 
+def chrome_language(language: str) -> str:
+    """The language of our own words on a page for a site language (a BCP 47 tag): the site's
+    when STRINGS has it, else DEFAULT_LANGUAGE. A Hebrew site's page said lang="he" dir="rtl"
+    around English words: a voice read them as Hebrew, and "Older articles →" came out
+    "→ Older articles"."""
+    primary = language.replace("_", "-").split("-")[0].lower()
+    return language if primary == ui_language(language) else DEFAULT_LANGUAGE
+
+
 def babel_locale(language: str) -> Locale:
     """The Babel locale for a BCP 47 tag such as "zh-CN"; English when Babel does not know it."""
     try:

@@ -42,7 +42,13 @@ from aggregator.web import (
 )
 from aggregator.web.cache import GZIP_LEVEL
 from aggregator.web.feeds import accepts_gzip
-from aggregator.web.i18n import absolute_time, iso_time, reader_time, translate
+from aggregator.web.i18n import (
+    absolute_time,
+    chrome_language,
+    iso_time,
+    reader_time,
+    translate,
+)
 
 bp = Blueprint("pages", __name__)
 
@@ -237,7 +243,8 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
     language = language_tag(config.site.language) or "en"
     return {
         "site": config.site,
-        "lang": language,
+        "lang": chrome_language(language),  # of the page: our words (STRINGS)
+        "dates_lang": language,  # of the times (Babel knows more languages than STRINGS)
         "nav_categories": config.categories,
         "t": partial(translate, language),
         "ago": partial(reader_time, now=now, language=language),
