@@ -178,6 +178,35 @@ def test_rqs_job_timeout_is_not_taken_for_a_bug(
     assert store.get_state("a").outcome is None  # nothing recorded: the lease brings it back
 
 
+def test_a_batch_past_its_job_timeout_begins_no_more_sources(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Four sources on one host, one at a time, each answering in 1.5 s; the job's time runs
+    out during the first. The three waiting for the host are not fetched (waiting for them
+    kept the job running 4.5 s more, a batch of 100 for 100 fetches more); the lease brings
+    them back."""
+    fetched: list[str] = []
+
+    def slowly(name: str) -> Callable[[], None]:
+        def answer() -> None:
+            fetched.append(name)
+            time.sleep(1.5)
+
+        return answer
+
+    urls = {name: feed_server.add(f"/t-{name}.xml", FEED, before=slowly(name)) for name in "abcd"}
+    scheduler.publish(store, make_config(urls, concurrency=4, per_host=1))
+    with (
+        pytest.raises(JobTimeoutException),
+        UnixSignalDeathPenalty(1, JobTimeoutException),
+    ):
+        jobs.run_batch(store, list(urls))
+    assert len(fetched) == 1, fetched
+    (first,) = fetched
+    assert store.get_state(first).outcome is Outcome.OK  # the one under way was finished
+    assert all(store.get_state(n).outcome is None for n in "abcd" if n != first)
+
+
 def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

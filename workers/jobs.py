@@ -177,10 +177,13 @@ def run_batch(
     pending = {s.id for s in sources}
     pending_lock = threading.Lock()
     states = store.get_states([s.id for s in sources])  # one round trip for the whole batch
+    given_up = threading.Event()  # the job ended (its timeout, Redis gone): begin no more
 
     def one(source: SourceConfig, lane: Lane | None) -> RefreshResult:
         host = urlsplit(source.url).hostname or ""
         with host_limits[host]:
+            if given_up.is_set():
+                raise _GivenUp(source.id)
             if lane is not None:
                 lane.check()  # the batch met Redis gone: the sources not begun are not fetched
             result = refresh_source(
@@ -200,9 +203,20 @@ def run_batch(
         lane = Lane()  # where the batch's refreshes take turns once their feeds are in
         futures = [ctx.pool.submit(one, s, lane) for s in sources]
         try:
-            return [f.result() for f in futures]  # Redis gone, if so, is raised...
+            return [f.result() for f in futures]
+        except BaseException:
+            # Redis gone, or RQ's timeout (raised in this thread): the sources not begun are
+            # not begun (their leases bring them back), those under way end within their
+            # fetch.deadline. (Waiting for every source kept a timed-out job of 100 sources
+            # on one host running for 100 deadlines more.)
+            given_up.set()
+            raise
         finally:
-            wait(futures)  # ...after every source has been tried
+            wait(futures)
+
+
+class _GivenUp(Exception):
+    """A source of a batch the job gave up on, not begun (its future's, never raised further)."""
 
 
 @contextmanager
