@@ -519,8 +519,13 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
         '<a href="https://cdn.example/ep1.mp3" rel="noopener" type="audio/mpeg">ep1.mp3</a>' in page
     )
     assert page.count('<h2 id="attachments-heading">Attachments</h2>') == 1
-    assert "This article was published by Hacker Blog." in page
-    assert f'href="{article.url}" rel="noopener">Read the original at Hacker Blog' in page
+    # The source's name is isolated in our sentences (a right-to-left one took their
+    # punctuation into its run): U+2068 FIRST STRONG ISOLATE … U+2069.
+    assert "This article was published by \u2068Hacker Blog\u2069." in page
+    assert (
+        f'href="{article.url}" rel="noopener">Read the original at \u2068Hacker Blog\u2069 →'
+        in page
+    )
     # An entry without a link: its source is credited (linked to the source's address, at
     # worst its feed), and no button offers the feed's XML as "the original".
     (unlinked,) = add_articles("hacker-blog", 1, url="", source_url="https://hacker.example/rss")
@@ -841,8 +846,8 @@ def test_pages_follow_the_site_language(client: FlaskClient, add_articles: AddAr
     assert "跳到正文" in category
     assert ">首页</a>" in category
     article_page = text(client, f"/a/{article.id}")
-    assert "在Hacker Blog阅读原文" in article_page
-    assert "本文由Hacker Blog发布。" in article_page
+    assert "在\u2068Hacker Blog\u2069阅读原文" in article_page
+    assert "本文由\u2068Hacker Blog\u2069发布。" in article_page
     assert re.search(r'title="\d{4}年\d{1,2}月\d{1,2}日 UTC [\d:]+">10小时前</time>', article_page)
     not_found = text(client, "/a/nope", 404)
     assert "<h1>页面未找到</h1>" in not_found
