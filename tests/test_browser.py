@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import ConsoleMessage, Frame, Locator, Page, expect
 
 from aggregator.config import Config
@@ -222,6 +224,57 @@ def test_a_wide_code_block_and_table_scroll_by_keyboard(
         page.keyboard.press("Tab")
         reached.add(page.evaluate("document.activeElement.tagName"))
     assert {"PRE", "TABLE"} <= reached
+
+
+@pytest.mark.parametrize(
+    ("site_language", "scheme"),
+    [("en", "light"), ("en", "dark"), ("zh-CN", "light"), ("he", "dark")],
+)
+def test_every_kind_of_page_passes_axe(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    store: Store,
+    images: tuple[str, str],
+    scheme: Literal["light", "dark"],
+) -> None:
+    """axe-core's rules (WCAG A and AA, and its best practices) on each kind of page, with what
+    makes pages differ: pictures, a code block and a table, a right-to-left article, an
+    episode, a story of two sources, an empty category, a page that is not there."""
+    thumb, photo = images
+    page.emulate_media(color_scheme=scheme)
+    body = clean_html(
+        f'<p>Text.</p><figure><img src="{photo}" alt="A photo"><figcaption>A caption</figcaption>'
+        "</figure><pre><code>x = f(" + ", ".join(["argument"] * 30) + ")</code></pre>"
+        "<table><tr><th>Year</th><th>Sales</th></tr><tr><td>2025</td><td>12</td></tr></table>"
+        "<blockquote><p>A quote.</p></blockquote><ul><li>One</li></ul>",
+        "",
+    )
+    add_articles("people-daily", 3, thumbnail=thumb, language="zh-CN")
+    (article,) = add_articles("hacker-blog", 1, thumbnail=thumb, content=body)
+    (arabic,) = add_articles(
+        "hacker-blog", 1, title="أعلنت شركة Apple عن iPhone 16!", language="ar"
+    )
+    episode = Enclosure("https://cdn.example/episode.mp3", "audio/mpeg", 1)
+    (audio,) = add_articles("hacker-blog", 1, enclosures=(episode,))
+    (original,) = add_articles("hacker-blog", 1, content=STORY_BODY)
+    (copy,) = add_articles(
+        "mixed", 1, content=STORY_BODY, published=original.published + timedelta(hours=2)
+    )
+    for each in (original, copy):
+        join_stories(store, [each], 7.0, datetime.now(UTC))
+    axe = Axe()
+    found = []
+    for path in (
+        "/", "/c/tech/", "/c/tech/?sort=latest", "/c/quiet/", f"/a/{article.id}",
+        f"/a/{arabic.id}", f"/a/{audio.id}", f"/a/{original.id}", "/sources", "/embed/tech",
+        "/a/no-such-article",
+    ):  # fmt: skip
+        page.goto(live_server.url + path)
+        for violation in axe.run(page).response["violations"]:
+            node = violation["nodes"][0]
+            found.append(f"{path}: {violation['id']} ({violation['impact']}) {node['html'][:200]}")
+    assert found == []
 
 
 def test_a_printed_article_is_dark_on_white_and_names_its_original(
