@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
+from typing import Literal
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
@@ -396,6 +398,43 @@ def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_admin_pages_pass_axe(
+    page: Page,
+    live_server: LiveServer,
+    app: Flask,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    scheme: Literal["light", "dark"],
+) -> None:
+    """axe-core's rules on the login form, the table (filtered too) and a source's page."""
+    monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
+    with_ops(app)
+    page.emulate_media(color_scheme=scheme)
+    store.save_state(
+        SourceState(
+            "beta",
+            last_fetch=datetime.now(UTC),
+            outcome=Outcome.HTTP_ERROR,
+            http_status=500,
+            consecutive_errors=2,
+            last_error="The server answered 500 Internal Server Error.",
+        )
+    )
+    axe = Axe()
+    page.goto(f"{live_server.url}/admin/")
+    found = [f"login: {v['id']}" for v in axe.run(page).response["violations"]]
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_selector("table.sources")
+    for path in ("/admin/", "/admin/?state=failing", "/admin/sources/alpha", "/admin/sources/beta"):
+        page.goto(live_server.url + path)
+        for violation in axe.run(page).response["violations"]:
+            found.append(f"{path}: {violation['id']} {violation['nodes'][0]['html'][:200]}")
+    assert found == []
 
 
 @pytest.mark.browser
