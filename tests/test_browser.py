@@ -436,6 +436,27 @@ def test_embeds_work_on_a_partner_page_of_another_origin(
     assert csp_violations == []
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_partner_example_with_both_embeds_passes_axe(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+    scheme: Literal["light", "dark"],
+) -> None:
+    """What embed.js writes into a partner's page, and the iframe in it, by axe-core's rules
+    (the example page partners copy included: it had no main landmark)."""
+    page.emulate_media(color_scheme=scheme)
+    add_articles("people-daily", 4, thumbnail=images[0])
+    add_articles("mixed", 1, title="أعلنت شركة Apple عن iPhone 16!", language="ar")
+    page.goto(partner_page(live_server, feed_server))
+    expect(page.locator("#script-embed")).to_have_attribute("data-aggregator-state", "ready")
+    expect(page.frame_locator("#iframe-embed").locator("a.embed-title")).to_have_count(5)
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["nodes"][0]["html"][:200]) for v in violations] == []
+
+
 def test_the_script_embed_writes_right_to_left_items_right_to_left(
     live_server: LiveServer,
     page: Page,
