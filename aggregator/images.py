@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aggregator.sanitize import is_tracker
+from aggregator.sanitize import EMOJI_CODE, is_tracker
 
 MIN_SIDE = 100  # pixels: smaller is an icon, a button or a thumbnail of a thumbnail
 MAX_ASPECT = 4.0  # wider (or taller) than 4:1 is a banner, a rule or a divider
@@ -33,8 +33,6 @@ _LOGO_SUFFIX = (
     r"(?:[-_@.](?>\d+(?:x\d*)?|[0-9a-f]{8,}|rss|feed|only|hi-?res|lo-?res|web\d*|small|large"
     r"|square|white|black|weiss|dark|light|colou?r|transparent|header|footer)(?=[-_@.]))*+"
 )
-# Weibo's "[哈哈]" (a word in CJK in brackets; "[photo]" is a picture's alt) or ":smile:".
-_EMOJI_CODE = re.compile(r"\[[\u3040-\u30ff\u3400-\u9fff]{1,8}\]|:[a-z0-9_+-]{1,30}:")
 _JUNK_URL = re.compile(
     r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?[-_./]|favicon|apple-touch"
     r"|/style_images/|/skins?/|/emoji/|/emoticons?/|/smil(?:ies|eys?)/|/images/core/emoji/|/twemoji/"
@@ -107,7 +105,7 @@ def acceptable(candidate: Candidate) -> bool:
     alt = candidate.alt
     if alt and len(alt) <= 2 and not _WORDY.search(alt):
         return False  # an emoji: WordPress and others write its image with the emoji as alt
-    if _EMOJI_CODE.fullmatch(alt):
+    if EMOJI_CODE.fullmatch(alt):
         return False  # an emoji by its code: Weibo's "[哈哈]", forums' ":smile:"
     width, height = candidate.width, candidate.height
     if width is None and height is None:

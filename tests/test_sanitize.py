@@ -333,6 +333,27 @@ def test_a_picture_of_an_emoji_is_the_emoji() -> None:
     assert clean_html(chart, BASE).startswith("<img ")
 
 
+def test_an_emoticon_written_by_its_code_stays_a_picture_the_size_of_the_text() -> None:
+    """Weibo's emoticons are 90-px pictures with their code as alt, sized by the style we drop:
+    each took a line of its own in an article."""
+    weibo = (
+        '<img src="https://face.t.sinajs.cn/t4/appstyle/expression/ext/normal/8f/haha.png"'
+        ' title="[哈哈]" alt="[哈哈]" class="face" width="90" style="width:1em;height:1em">'
+    )
+    assert clean_html(f"<p>好开心{weibo}</p>", BASE) == (
+        '<p>好开心<img src="https://face.t.sinajs.cn/t4/appstyle/expression/ext/normal/8f/haha.png"'
+        ' title="[哈哈]" alt="[哈哈]" width="20" height="20" loading="lazy"'
+        ' referrerpolicy="no-referrer"></p>'
+    )
+    forum = '<img src="https://forum.example/images/smilies/smile.gif" alt=":smile:">'
+    assert 'width="20" height="20"' in clean_html(forum, BASE)
+    # A picture's words in brackets, or a picture in such a folder described in words: as it was.
+    photo = '<img src="https://img.example/expression/a.jpg" alt="[photo]" width="640">'
+    assert 'width="640"' in clean_html(photo, BASE)
+    chart = '<img src="https://img.example/emoji/b.png" alt="Emoji use by year" width="640">'
+    assert 'width="640"' in clean_html(chart, BASE)
+
+
 def test_real_images_are_kept_and_lazy() -> None:
     cleaned = clean_html('<img src="https://img.example/a.jpg" width="640" height="480">', BASE)
     assert cleaned.startswith('<img src="https://img.example/a.jpg" width="640" height="480"')
