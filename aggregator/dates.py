@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Dates outside this range are junk (epoch-zero placeholders, typos like year 20224).
 MIN_YEAR, MAX_YEAR = 1980, 2200
+BUDDHIST_ERA = 543  # years the Thai solar calendar counts ahead of the Gregorian one
 
 # An offset, which its zone's name may follow, as Go writes it ("+0800 CST"), or a zone's name
 # alone ("Z", "UTC", "PST": _ZONE_OFFSETS; another name is not read).
@@ -263,6 +264,8 @@ def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
     year, month, day = int(parts["y"]), int(parts["m"]), int(parts["d"])
     if match.re in (_MDY, _DMY) and month > 12 >= day:
         month, day = day, month  # 25/12/2020, 12-25-2020: the other way round after all
+    elif match.re is _MDY and year > MAX_YEAR and day <= 12:
+        month, day = day, month  # 5/3/2567: a Thai date (Buddhist era, _build), day first
     hour, minute, second = (int(parts.get(k) or 0) for k in ("h", "mi", "s"))
     meridiem = parts.get("ampm") or parts.get("ampm_first") or ""
     ampm = _AM_PM.get(meridiem.lower().replace(".", ""), "")
@@ -335,6 +338,8 @@ def _offset_delta(offset: str) -> timedelta:
 def _build(
     year: int, month: int, day: int, hour: int, minute: int, second: int, zone_info: tzinfo
 ) -> datetime | None:
+    if MIN_YEAR + BUDDHIST_ERA <= year <= MAX_YEAR + BUDDHIST_ERA:
+        year -= BUDDHIST_ERA  # Thai sites write 2567 for 2024, and no other year is this far
     if not MIN_YEAR <= year <= MAX_YEAR:
         return None
     # (Month 13, day 40, hour 25: ValueError, the date impossible.)

@@ -278,6 +278,20 @@ def test_day_and_month_change_places_only_when_the_day_cannot_be_one() -> None:
     assert dates.read("13-13-2026", None) == (None, True)
 
 
+def test_a_thai_year_of_the_buddhist_era_is_read_as_its_gregorian_one() -> None:
+    """Thai sites write 2567 for 2024 (543 years ahead): a date in 2567 was clamped to the time
+    it was first seen, in every format; a slashed one is day first, as Thai dates are."""
+    march_5 = datetime(2024, 3, 5, 3, 0, tzinfo=UTC)
+    assert dates.parse("Tue, 05 Mar 2567 10:00:00 +0700") == march_5
+    assert dates.parse("2567-03-05T10:00:00+07:00") == march_5
+    assert dates.parse("05/03/2567 10:00 +0700") == march_5
+    assert dates.parse("2567年3月5日") == datetime(2024, 3, 5, tzinfo=UTC)
+    # Between the two eras' ranges, or beyond them, no year is read.
+    assert dates.read("Sat, 01 Jan 2300 00:00:00 GMT", None) == (None, True)
+    assert dates.read("Sat, 01 Jan 2800 00:00:00 GMT", None) == (None, True)
+    assert dates.parse("05/03/2024") == datetime(2024, 5, 3, tzinfo=UTC)  # (month first, still)
+
+
 def test_feedparser_s_guess_at_another_year_than_the_string_writes_is_no_date() -> None:
     """feedparser read "01-12-2026 10:00" as 2001-12-20: an article filed 25 years back."""
     guess = datetime(2001, 12, 20, tzinfo=UTC)
