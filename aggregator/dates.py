@@ -118,6 +118,13 @@ _MONTHS.update(  # Romanian's ("mar., 10 ianuarie": a Tuesday of January, not Ma
     iun="Jun", iulie="Jul", iul="Jul", septembrie="Sep", octombrie="Oct", noiembrie="Nov",
     decembrie="Dec",
 )  # fmt: skip
+for _english, _names in {  # Thai's, full and abbreviated ("5 มี.ค. 2567": the era's year)
+    "Jan": "มกราคม ม.ค", "Feb": "กุมภาพันธ์ ก.พ", "Mar": "มีนาคม มี.ค", "Apr": "เมษายน เม.ย",
+    "May": "พฤษภาคม พ.ค", "Jun": "มิถุนายน มิ.ย", "Jul": "กรกฎาคม ก.ค", "Aug": "สิงหาคม ส.ค",
+    "Sep": "กันยายน ก.ย", "Oct": "ตุลาคม ต.ค", "Nov": "พฤศจิกายน พ.ย", "Dec": "ธันวาคม ธ.ค",
+}.items():  # fmt: skip
+    for _name in _names.split():
+        _MONTHS[_name] = _english
 # CJK months as PHP's strftime writes them in an RFC 822 date under a Chinese, Japanese or Korean
 # locale: "周二, 01 12月 2026 10:00:00 +0800", "火, 01 12月 2026", "01 十二月 2026", "12월".
 _ABBREVIATIONS = (
@@ -143,6 +150,7 @@ for _name in _ENGLISH.split():
     _MONTHS[_name] = _MONTHS[_name[:3]] = _name[:3].title()
 _WORD = re.compile(r"[^\W\d_]+\.?")
 _SEPARATORS = frozenset({"-", "–", "—", "|", "@"})
+_ERAS = frozenset({"พ.ศ", "ค.ศ"})  # Thai: Buddhist era, Common era
 _ENGLISH_MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
 )
@@ -379,6 +387,8 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
         word = token.lower().rstrip(".")
         if token in _SEPARATORS:
             continue  # Drupal's "Friday, January 10, 2020 - 14:33"
+        if word in _ERAS:
+            continue  # "5 มี.ค. พ.ศ. 2567": the year says which era (_build)
         if word in _MERIDIEMS and words and ":" in words[-1]:  # right after the time only:
             meridiem = _MERIDIEMS[word]  # "Am 16. Dezember 2023 um 12:30" is German, at noon
             continue
