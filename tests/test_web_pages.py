@@ -250,8 +250,16 @@ def test_absolute_time_is_localized_utc() -> None:
 
 
 def test_ui_strings_exist_in_every_language() -> None:
-    assert set(i18n.STRINGS["zh"]) == set(i18n.STRINGS["en"])
+    for language in i18n.STRINGS:
+        assert set(i18n.STRINGS[language]) == set(i18n.STRINGS["en"]), language
     assert i18n.translate("zh-CN", "home") == "首页"
+    # Traditional script for Taiwan, Hong Kong, Macau and zh-Hant, in Taiwan's words.
+    for traditional in ("zh-TW", "zh-HK", "zh_MO", "zh-Hant", "zh-Hant-CN"):
+        assert i18n.translate(traditional, "home") == "首頁", traditional
+        assert i18n.chrome_language(traditional) == traditional
+    assert i18n.translate("zh-Hans-HK", "home") == "首页"
+    assert i18n.translate("zh-TW", "read_original", source="甲") == "在甲閱讀原文"
+    assert "連結" in i18n.translate("zh-TW", "attribution", source="甲")
     assert i18n.translate("zh-Hans", "by_author", author="李") == "作者：李"
     assert i18n.translate("fr", "home") == "Home"  # unknown UI language: English strings
     assert str(i18n.babel_locale("not a locale!")) == "en"
@@ -853,6 +861,20 @@ def test_pages_follow_the_site_language(client: FlaskClient, add_articles: AddAr
     assert "<h1>页面未找到</h1>" in not_found
     assert "尚未抓取" in text(client, "/sources")
     assert "刚刚" in text(client, "/embed/tech") or "小时前" in text(client, "/embed/tech")
+
+
+@pytest.mark.parametrize("site_language", ["zh-TW"])
+def test_a_taiwanese_site_reads_in_traditional_script(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
+    (article,) = add_articles("hacker-blog", 1, published=ten_hours_ago, updated=ten_hours_ago)
+    category = text(client, "/c/tech/")
+    assert '<html lang="zh-TW">' in category
+    assert ">首頁</a>" in category
+    assert re.search(r">10 ?小時前</time>", category)
+    page = text(client, f"/a/{article.id}")
+    assert "本文由\u2068Hacker Blog\u2069發布。" in page
 
 
 def test_pages_have_no_inline_script_or_style_and_carry_security_headers(

@@ -2,8 +2,8 @@
 
 Pure functions: every one takes the language (and `now` where time matters) as an argument, so
 tests need no clock tricks. Dates and relative times come from Babel's CLDR data, so any locale
-Babel knows formats correctly; the UI strings exist in English and Simplified Chinese, and every
-other language falls back to English strings.
+Babel knows formats correctly; the UI strings exist in English and Chinese (Simplified and
+Traditional), and every other language falls back to English strings.
 """
 
 from __future__ import annotations
@@ -147,13 +147,83 @@ STRINGS: dict[str, dict[str, str]] = {
         "previous_page": "上一页",
         "next_page": "下一页",
     },
+    # Traditional Chinese as Taiwan writes it (連結, 報導, 匯入…), for zh-TW, zh-HK, zh-MO and
+    # zh-Hant sites: OpenCC's s2tw conversion of "zh", with its Taiwanese words set by hand.
+    "zh-Hant": {
+        "skip_to_content": "跳到正文",
+        "main_nav": "分類",
+        "home": "首頁",
+        "sources": "來源",
+        "breadcrumb": "導覽路徑",
+        "pagination": "分頁",
+        "latest": "最新文章",
+        "more_in": "更多{category}文章",
+        "older": "更早的文章",
+        "newest": "最新文章",
+        "every_article": "全部文章（按時間）",
+        "no_articles": "暫無文章。",
+        "empty_no_sources": "暫無文章：還沒有來源屬於這個分類。",
+        "empty_pending": "暫無文章：來源的首次抓取尚未完成，文章將在幾分鐘內出現。",
+        "empty_failing": "暫無文章：來源抓取失敗。",
+        "shown_before": "這裡的文章都是前幾頁已顯示報導的轉載。",
+        "see_sources": "查看各來源的狀態",
+        "by_author": "作者：{author}",
+        "published": "發布於{when}",
+        "read_original": "在{source}閱讀原文",
+        "links_to": "連結至",
+        "attribution": "本文由{source}發布。您正在閱讀的是副本，原文請見下方連結。",
+        "related": "相關文章",
+        "feeds": "訂閱：",
+        "feeds_of": "{title}的訂閱來源",
+        "all_feeds": "全部文章",
+        "not_found_title": "找不到頁面",
+        "not_found_body": "找不到該頁面。它可能已被刪除，或者網址有誤。",
+        "back_home": "返回首頁",
+        "gone_title": "該分類已移除",
+        "gone_body": "此分類已不再發布。其來源可能已歸入其他分類。",
+        "unavailable_title": "暫時無法存取",
+        "unavailable_body": "此頁面暫時無法顯示，請稍後再試。",
+        "source_name": "來源",
+        "sources_opml": "全部來源，可匯入閱讀器（OPML）",
+        "source_categories": "分類",
+        "source_links": "連結",
+        "source_state": "狀態",
+        "website": "網站",
+        "feed": "訂閱來源",
+        "state_healthy": "正常",
+        "state_failing": "抓取失敗",
+        "state_pending": "尚未抓取",
+        "state_gone": "已失效：來源表示它已不存在",
+        "state_paused": "已暫停",
+        "last_checked": "上次檢查：",
+        "failures_in_a_row": "已連續失敗 {count} 次",
+        "just_now": "剛剛",
+        "footer": "文章版權歸原發布者所有，每篇文章都附有原文連結。",
+        "embed_more": "在{site}查看更多",
+        "opens_new_tab": "（在新分頁中開啟）",
+        "untitled": "無標題",
+        "attachments": "附件",
+        "n_sources": "{n} 個來源",
+        "also_reported": "其他來源的報導",
+        "sort_top": "熱門",
+        "sort_latest": "最新",
+        "page_of": "第 {page} 頁，共 {pages} 頁",
+        "previous_page": "上一頁",
+        "next_page": "下一頁",
+    },
 }
 
 
 def ui_language(language: str) -> str:
-    """The key of STRINGS to use for a site language such as "zh-CN" (English when unknown)."""
-    primary = language.replace("_", "-").split("-")[0].lower()
+    """The key of STRINGS to use for a site language such as "zh-CN" (English when unknown):
+    "zh-Hant" for Chinese in Traditional script (zh-TW, zh-HK, zh-MO, zh-Hant-…)."""
+    primary, *subtags = language.replace("_", "-").lower().split("-")
+    if primary == "zh" and "hans" not in subtags and _TRADITIONAL & set(subtags):
+        return "zh-Hant"
     return primary if primary in STRINGS else DEFAULT_LANGUAGE
+
+
+_TRADITIONAL = frozenset({"hant", "tw", "hk", "mo"})  # subtags of Chinese in Traditional script
 
 
 def chrome_language(language: str) -> str:
@@ -162,7 +232,7 @@ def chrome_language(language: str) -> str:
     around English words: a voice read them as Hebrew, and "Older articles →" came out
     "→ Older articles"."""
     primary = language.replace("_", "-").split("-")[0].lower()
-    return language if primary == ui_language(language) else DEFAULT_LANGUAGE
+    return language if ui_language(language).split("-")[0] == primary else DEFAULT_LANGUAGE
 
 
 def babel_locale(language: str) -> Locale:
