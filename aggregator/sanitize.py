@@ -439,6 +439,8 @@ def clean_html(html_text: str, base_url: str) -> str:
     if unparsable(html_text):
         return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
     html_text = lazy_images.reveal_in(html_text)
+    if "post-password-form" in html_text:
+        html_text = _PASSWORD_FIELD.sub("", html_text)
     if "display" in html_text:  # (the style that hides it goes with the sanitizer)
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
     cleaned = _cleaner(_cleaner_base(html_text, base_url)).clean(_without_mathml_tags(html_text))
@@ -456,6 +458,15 @@ def clean_html(html_text: str, base_url: str) -> str:
     if " cite=" in cleaned:
         cleaned = _CITE.sub(lambda match: _safe_cite(match, base_url), cleaned)
     return bounded(cleaned.strip(), base_url)
+
+
+# A WordPress post behind a password: its feed has the form (get_the_password_form), whose field
+# and button the sanitizer drops, leaving "…enter your password below:" over a bare "Password:".
+# The paragraph of the field goes; the sentence stays, and the article links to the form.
+_PASSWORD_FIELD = re.compile(
+    r"<p>\s*<label\b[^>]*>[^<]*<input\b[^>]*>\s*</label>\s*(?:<input\b[^>]*>\s*)*</p>",
+    re.IGNORECASE,
+)
 
 
 # A code block or table wider than the page scrolls sideways (site.css), and a box that scrolls

@@ -354,6 +354,22 @@ def test_an_emoticon_written_by_its_code_stays_a_picture_the_size_of_the_text() 
     assert 'width="640"' in clean_html(chart, BASE)
 
 
+def test_a_password_protected_wordpress_post_keeps_its_sentence_not_a_bare_label() -> None:
+    form = (
+        '<form action="https://blog.example/wp-login.php?action=postpass"'
+        ' class="post-password-form" method="post">\n'
+        "<p>This content is password protected. To view it please enter your password below:</p>\n"
+        '<p><label for="pwbox-531">Password: <input name="post_password" id="pwbox-531"'
+        ' type="password" spellcheck="false" size="20" /></label>'
+        ' <input type="submit" name="Submit" value="Enter" /></p>\n</form>'
+    )
+    assert clean_html(form, BASE) == (
+        "<p>This content is password protected. To view it please enter your password below:</p>"
+    )
+    # A label in an ordinary post stays.
+    assert "Password:" in clean_html("<p><label>Password: <input></label></p>", BASE)
+
+
 def test_real_images_are_kept_and_lazy() -> None:
     cleaned = clean_html('<img src="https://img.example/a.jpg" width="640" height="480">', BASE)
     assert cleaned.startswith('<img src="https://img.example/a.jpg" width="640" height="480"')
