@@ -330,7 +330,7 @@ def test_a_newest_first_page_of_copies_only_says_so(
     """Pages of one article: the copy leads page one, and page two holds only the original,
     a copy of a story page one showed. It says so instead of "no articles yet"."""
     monkeypatch.setattr(pages, "PAGE_SIZE", 1)
-    monkeypatch.setattr(pages, "MAX_PAGE_SCAN", 1)
+    monkeypatch.setattr(pages, "MAX_FILL_READS", 0)
     first = client.get("/c/tech/?sort=latest").get_data(as_text=True)
     older = re.search(r'<a class="button" href="([^"]+)" rel="next">', first)
     assert older is not None

@@ -86,7 +86,7 @@ PAGE_SIZE = 20
 RELATED_COUNT = 4
 POOL_PER_CARD = 3  # the newest articles the top stories are chosen from, per card shown ...
 WIDER_POOL = 4  # ... and this many times as many when those leave cards empty
-MAX_PAGE_SCAN = 5 * PAGE_SIZE  # the articles one newest-first page reads to fill its cards
+MAX_FILL_READS = 4  # more reads of the list a newest-first page may make to fill its cards
 RELATED_POOL = 60  # the category's newest articles that related ones are chosen from
 
 FEED_FORMATS = ("atom", "rss", "json")
@@ -465,10 +465,12 @@ def _latest_cards(
 ) -> tuple[list[Article], dict[str, int], str | None]:
     """A page of the newest-first list: the cards of `pool` (the page `before` starts), and
     when copies of stories already shown leave fewer than PAGE_SIZE (a story forty sources
-    copied could empty a page), the cards of the articles after it, up to MAX_PAGE_SCAN
-    articles in all. Returns the cards, their story sizes and the cursor of the next page."""
+    copied could empty a page), the cards of the articles after it, in at most MAX_FILL_READS
+    more reads. Returns the cards, their story sizes and the cursor of the next page."""
     articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=False, before=before)
-    while cursor and len(articles) < PAGE_SIZE and len(pool) < MAX_PAGE_SCAN:
+    for _ in range(MAX_FILL_READS):
+        if not cursor or len(articles) >= PAGE_SIZE:
+            break
         # No more articles than cards missing: each adds one card at most, so none is cut off
         # the page after the cursor has passed it.
         more, cursor = get_store().category_page(slug, PAGE_SIZE - len(articles), cursor)
