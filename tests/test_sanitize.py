@@ -354,6 +354,20 @@ def test_an_emoticon_written_by_its_code_stays_a_picture_the_size_of_the_text() 
     assert 'width="640"' in clean_html(chart, BASE)
 
 
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "post-password-form" + "<p><label " * 100_000,
+        "post-password-form<p><label>" + "x" * 1_000_000,
+        "post-password-form" + "<p><label>a<input></label> <input " * 30_000,
+    ],
+    ids=["many-labels", "endless-label", "many-buttons"],
+)
+def test_looking_for_a_password_field_is_linear(hostile: str) -> None:
+    assert "<input" not in clean_html(hostile, BASE)
+
+
 def test_a_password_protected_wordpress_post_keeps_its_sentence_not_a_bare_label() -> None:
     form = (
         '<form action="https://blog.example/wp-login.php?action=postpass"'
