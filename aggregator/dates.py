@@ -346,8 +346,8 @@ def _offset_delta(offset: str) -> timedelta:
 def _build(
     year: int, month: int, day: int, hour: int, minute: int, second: int, zone_info: tzinfo
 ) -> datetime | None:
-    if MIN_YEAR + BUDDHIST_ERA <= year <= MAX_YEAR + BUDDHIST_ERA:
-        year -= BUDDHIST_ERA  # Thai sites write 2567 for 2024, and no other year is this far
+    if 2540 <= year <= 2643:  # 1997-2100 in the Buddhist era: no Gregorian year we accept
+        year -= BUDDHIST_ERA  # (Thai sites write 2567 for 2024)
     if not MIN_YEAR <= year <= MAX_YEAR:
         return None
     # (Month 13, day 40, hour 25: ValueError, the date impossible.)

@@ -154,7 +154,8 @@ _IMG_TAG = re.compile(r"<img\b[^>]*>")
 _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
 _EMPTY_LINK = re.compile(r"<a\b[^>]*>\s*</a>")
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
-_EMOJI_IMAGE = re.compile(r"/(?:emoji|twemoji|emoticons?|smilies|expression)/", re.IGNORECASE)
+_EMOJI_IMAGE = re.compile(r"/(?:emoji|twemoji|emoticons?|smilies)/", re.IGNORECASE)
+_EMOTICON_IMAGE = re.compile(r"/(?:emoji|twemoji|emoticons?|smilies|expression)/", re.I)
 # An emoticon's code as a picture's alt: Weibo's "[哈哈]" (a CJK word in brackets; "[photo]" is
 # a picture's), a forum's ":smile:". No character stands for it: the picture stays, text-sized.
 EMOJI_CODE = re.compile(r"\[[\u3040-\u30ff\u3400-\u9fff]{1,8}\]|:[a-z0-9_+-]{1,30}:")
@@ -520,14 +521,14 @@ def _keep_image(match: re.Match[str]) -> str:
     alt = html.unescape(attrs.get("alt", ""))
     if _EMOJI_IMAGE.search(src) and 0 < len(alt) <= 8 and not _WORD.search(alt):
         return html.escape(alt, quote=False)  # (its own escaping: not how nh3 wrote the attribute)
-    if _EMOJI_IMAGE.search(src) and EMOJI_CODE.fullmatch(alt):
-        unsized = _DIMENSION.sub("", match.group(0)).removesuffix(">")
-        size = f' width="{EMOTICON_PIXELS}" height="{EMOTICON_PIXELS}"'
-        return f"<img{_attributes(unsized + size, 'img')}>"
     for dimension in ("width", "height"):
         value = attrs.get(dimension, "").strip().removesuffix("px").strip()
         if value.isdigit() and int(value) <= 1:
             return ""
+    if _EMOTICON_IMAGE.search(src) and EMOJI_CODE.fullmatch(alt):
+        unsized = _DIMENSION.sub("", match.group(0)).removesuffix(">")
+        size = f' width="{EMOTICON_PIXELS}" height="{EMOTICON_PIXELS}"'
+        return f"<img{_attributes(unsized + size, 'img')}>"
     # A picture the feed gave no text is decorative to a screen reader (alt=""), not its file
     # name read aloud; "auto" or "50%" is no width HTML knows (GeekPark writes "auto").
     tag = _DIMENSION.sub(_pixels, match.group(0))

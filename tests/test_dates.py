@@ -293,6 +293,7 @@ def test_a_thai_year_of_the_buddhist_era_is_read_as_its_gregorian_one() -> None:
     # Between the two eras' ranges, or beyond them, no year is read.
     assert dates.read("Sat, 01 Jan 2300 00:00:00 GMT", None) == (None, True)
     assert dates.read("Sat, 01 Jan 2800 00:00:00 GMT", None) == (None, True)
+    assert dates.read("Mon, 05 Mar 2525 10:00:00 GMT", None) == (None, True)  # (1982 BE: no)
     assert dates.parse("05/03/2024") == datetime(2024, 5, 3, tzinfo=UTC)  # (month first, still)
 
 

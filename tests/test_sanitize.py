@@ -352,6 +352,11 @@ def test_an_emoticon_written_by_its_code_stays_a_picture_the_size_of_the_text() 
     assert 'width="640"' in clean_html(photo, BASE)
     chart = '<img src="https://img.example/emoji/b.png" alt="Emoji use by year" width="640">'
     assert 'width="640"' in clean_html(chart, BASE)
+    # A gene's expression map is a picture whatever its alt; a 1-pixel "emoticon" a beacon.
+    heatmap = '<img src="https://lab.example/gene/expression/map.png" alt="*" width="800">'
+    assert 'width="800"' in clean_html(heatmap, BASE)
+    beacon = '<img src="https://f.example/smilies/s.gif" alt=":smile:" width="1" height="1">'
+    assert clean_html(beacon, BASE) == ""
 
 
 @pytest.mark.timeout(10)

@@ -660,6 +660,7 @@ def test_times_in_the_site_language_say_which_on_an_english_page(
     page = text(client, "/c/tech/")
     assert '<html lang="en">' in page
     assert re.search(r'<time [^>]* lang="de">vor 10 Stunden</time>', page)
+    assert i18n.dates_language("no-NO") == "en"  # Babel's fallback: English, said as such
 
 
 class _Current(HTMLParser):

@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker, get_current_job, worker_registration
 from rq.job import Job
+from rq.timeouts import BaseTimeoutException
 from rq.worker import WorkerStatus
 
 from aggregator import config as config_module
@@ -204,15 +205,20 @@ def run_batch(
         futures = [ctx.pool.submit(one, s, lane) for s in sources]
         try:
             return [f.result() for f in futures]
-        except BaseException:
-            # Redis gone, or RQ's timeout (raised in this thread): the sources not begun are
-            # not begun (their leases bring them back), those under way end within their
-            # fetch.deadline. (Waiting for every source kept a timed-out job of 100 sources
-            # on one host running for 100 deadlines more.)
+        except _ENDS_THE_JOB:
+            # RQ's timeout (raised in this thread), a stop, or Redis gone: the sources not
+            # begun are not begun (their leases bring them back); those under way finish.
+            # (Waiting for every source kept a timed-out job of 100 sources on one host
+            # running for 100 fetches more.) Another error, one source's, stops no other.
             given_up.set()
             raise
         finally:
             wait(futures)
+
+
+# What ends a whole batch, not one source's refresh.
+_ENDS_THE_JOB = (BaseTimeoutException, KeyboardInterrupt, SystemExit, RedisConnectionError,
+                 RedisTimeoutError)  # fmt: skip
 
 
 class _GivenUp(Exception):

@@ -235,6 +235,14 @@ def chrome_language(language: str) -> str:
     return language if ui_language(language).split("-")[0] == primary else DEFAULT_LANGUAGE
 
 
+def dates_language(language: str) -> str:
+    """The language times are written in for a site language: its own, or DEFAULT_LANGUAGE
+    when Babel does not know it (babel_locale): a <time> must not claim "no-NO" for English."""
+    if str(babel_locale(language)) == DEFAULT_LANGUAGE and not language.lower().startswith("en"):
+        return DEFAULT_LANGUAGE
+    return language
+
+
 def babel_locale(language: str) -> Locale:
     """The Babel locale for a BCP 47 tag such as "zh-CN"; English when Babel does not know it."""
     try:

@@ -45,6 +45,7 @@ from aggregator.web.feeds import accepts_gzip
 from aggregator.web.i18n import (
     absolute_time,
     chrome_language,
+    dates_language,
     iso_time,
     reader_time,
     translate,
@@ -244,7 +245,7 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
     return {
         "site": config.site,
         "lang": chrome_language(language),  # of the page: our words (STRINGS)
-        "dates_lang": language,  # of the times (Babel knows more languages than STRINGS)
+        "dates_lang": dates_language(language),  # of the times: Babel's, which knows more
         "nav_categories": config.categories,
         "t": partial(translate, language),
         "ago": partial(reader_time, now=now, language=language),
