@@ -346,6 +346,29 @@ def test_history_keeps_the_newest_fifty(store: Store) -> None:
 # --- in a real browser, with a real worker --------------------------------------------------------
 
 
+def _beta_failing(store: Store) -> None:
+    """Source beta as two failed fetches left it: a 500 and its error."""
+    store.save_state(
+        SourceState(
+            "beta",
+            last_fetch=datetime.now(UTC),
+            outcome=Outcome.HTTP_ERROR,
+            http_status=500,
+            consecutive_errors=2,
+            last_error="The server answered 500 Internal Server Error.",
+        )
+    )
+
+
+def _log_in(page: Page, live_server: LiveServer, at_login: bool = False) -> None:
+    """Log in with the admin's form, as an operator does, and wait for the table."""
+    if not at_login:
+        page.goto(f"{live_server.url}/admin/")
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_selector("table.sources")
+
+
 @pytest.mark.browser
 @pytest.mark.timeout(180)
 def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
@@ -362,22 +385,10 @@ def test_browser_table_and_refresh_now_leads_to_a_new_fetch(
     with_ops(app)
     feed_server.add("/alpha.xml", RSS)
     feed_server.add("/beta.xml", status=500)
-    store.save_state(
-        SourceState(
-            "beta",
-            last_fetch=datetime.now(UTC),
-            outcome=Outcome.HTTP_ERROR,
-            http_status=500,
-            consecutive_errors=2,
-            last_error="The server answered 500 Internal Server Error.",
-        )
-    )
+    _beta_failing(store)
     worker = start_worker(redis_url)
     try:
-        page.goto(f"{live_server.url}/admin/")
-        page.fill("#token", TOKEN)
-        page.click("button[type=submit]")
-        page.wait_for_selector("table.sources")
+        _log_in(page, live_server)
         assert page.inner_text("#source-beta [class^=badge]") == "failing"
         assert "500 Internal Server Error" in page.inner_text("#source-beta")
 
@@ -414,22 +425,11 @@ def test_the_admin_pages_pass_axe(
     monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
     with_ops(app)
     page.emulate_media(color_scheme=scheme)
-    store.save_state(
-        SourceState(
-            "beta",
-            last_fetch=datetime.now(UTC),
-            outcome=Outcome.HTTP_ERROR,
-            http_status=500,
-            consecutive_errors=2,
-            last_error="The server answered 500 Internal Server Error.",
-        )
-    )
+    _beta_failing(store)
     axe = Axe()
     page.goto(f"{live_server.url}/admin/")
     found = [f"login: {v['id']}" for v in axe.run(page).response["violations"]]
-    page.fill("#token", TOKEN)
-    page.click("button[type=submit]")
-    page.wait_for_selector("table.sources")
+    _log_in(page, live_server, at_login=True)
     for path in ("/admin/", "/admin/?state=failing", "/admin/sources/alpha", "/admin/sources/beta"):
         page.goto(live_server.url + path)
         for violation in axe.run(page).response["violations"]:
@@ -451,10 +451,7 @@ def test_rq_dashboard_renders_its_queues_in_a_browser(
         "console",
         lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    page.goto(f"{live_server.url}/admin/")
-    page.fill("#token", TOKEN)
-    page.click("button[type=submit]")
-    page.wait_for_selector("table.sources")
+    _log_in(page, live_server)
     page.goto(f"{live_server.url}/admin/rq/")
     row = page.locator("#queues tr[data-role=queue]", has_text=scheduler.QUEUE_NAME)
     expect(row).to_have_count(1)
@@ -478,10 +475,7 @@ def test_a_failed_jobs_error_shows_as_text_on_the_dashboards_job_page(
     job = queue.enqueue("builtins.int", attack, description=f"refresh {attack}")
     SimpleWorker([queue], connection=store.redis).work(burst=True)
     assert job.get_status(refresh=True) == "failed"
-    page.goto(f"{live_server.url}/admin/")
-    page.fill("#token", TOKEN)
-    page.click("button[type=submit]")
-    page.wait_for_selector("table.sources")
+    _log_in(page, live_server)
     page.goto(f"{live_server.url}/admin/rq/0/view/job/{job.id}")
     error = page.locator("pre.exc_info")
     expect(error).to_contain_text(attack)  # shown as written
