@@ -76,20 +76,26 @@ _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 _ADDRESS_ONLY = re.compile(r"(?:mailto:)?[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+")
 
 
+# Primary language subtags the registry deprecated, still written by old feed software (Java's
+# Locale wrote "iw" for Hebrew until Java 17): their preferred values.
+_DEPRECATED_LANGUAGES = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
+
+
 @lru_cache(maxsize=256)
 def language_tag(value: str | None) -> str:
     """A valid BCP 47 tag for what a source (or the config) wrote, else "".
 
     It ends up in xml:lang, RSS/JSON Feed `language` and HTML lang=, which accept nothing else:
     names are mapped ("English" -> "en", "Deutsch" -> "de"), "zh_CN" and "en-us" are written
-    "zh-CN" and "en-US" (the registry's casing), anything else is dropped.
+    "zh-CN" and "en-US" (the registry's casing), "iw" is "he" (deprecated codes), anything
+    else is dropped.
     """
     raw = " ".join((value or "").split()).lower()
     tag = _LANGUAGE_NAMES.get(raw, raw.replace("_", "-"))
     if not _LANGUAGE.fullmatch(tag.lower()):
         return ""
     primary, *subtags = tag.split("-")
-    cased = [primary.lower()]
+    cased = [_DEPRECATED_LANGUAGES.get(primary.lower(), primary.lower())]
     for subtag in subtags:
         if len(subtag) == 4 and subtag.isalpha():
             cased.append(subtag.title())  # script: Hans

@@ -263,6 +263,30 @@ def test_ui_strings_exist_in_every_language() -> None:
     assert i18n.translate("zh-Hans", "by_author", author="李") == "作者：李"
     assert i18n.translate("fr", "home") == "Home"  # unknown UI language: English strings
     assert str(i18n.babel_locale("not a locale!")) == "en"
+    # Cantonese readers read written Chinese in Traditional script: those are our words, and
+    # the page says so.
+    assert i18n.translate("yue-HK", "home") == "首頁"
+    assert i18n.chrome_language("yue-HK") == "zh-Hant"
+    assert i18n.chrome_language("yue-Hans") == "zh-Hans"
+    assert i18n.chrome_language("he") == "en"
+
+
+@pytest.mark.parametrize(
+    ("tag", "locale"),
+    [
+        ("zh-Hant-CN", "zh_Hant"),  # the script it names: Babel alone said zh_Hans_CN
+        ("zh-TW", "zh_Hant_TW"),
+        ("de-AT-x-house", "de_AT"),  # the longest prefix Babel knows
+        ("no-NO", "no"),
+        ("sr-Latn-RS", "sr_Latn_RS"),
+        ("he", "he"),
+        ("xx-YY", "en"),
+        ("", "en"),
+    ],
+)
+def test_dates_are_written_in_the_nearest_locale_babel_knows(tag: str, locale: str) -> None:
+    assert str(i18n.babel_locale(tag)) == locale
+    assert "小時" in i18n.relative_time(NOW - timedelta(hours=3), NOW, "zh-Hant-CN")
 
 
 def test_http_url_allows_only_absolute_http_urls() -> None:
@@ -649,6 +673,18 @@ def test_a_site_in_a_language_the_ui_lacks_says_its_words_are_english(
     assert ">Skip to content<" in page
     english_page = text(client, f"/a/{english.id}")
     assert "<h1>" in english_page  # English on an English page: nothing to say
+    # What the operator wrote is in the site's language: said on the element, or on a span
+    # inside one of our sentences.
+    category = text(client, "/c/tech/")
+    assert re.search(r'<h1 lang="he" dir="rtl">[^<]+</h1>', category)
+    assert re.search(r'<a [^>]*aria-current="page" lang="he" dir="rtl">', category)
+    home = text(client, "/")
+    assert re.search(r'<h2 id="section-tech"><a [^>]+ lang="he" dir="rtl">', home)
+    assert re.search(r'<a class="section-more" [^>]+>[^<]*<span lang="he" dir="rtl">', home)
+    assert re.search(r'<h1 class="visually-hidden" lang="he" dir="rtl">', home)
+    embed = text(client, "/embed/tech")
+    assert re.search(r'<h1 class="visually-hidden" lang="he" dir="rtl">', embed)
+    assert '<span lang="he" dir="rtl">' in embed.split('class="embed-more"')[1]
 
 
 @pytest.mark.parametrize("site_language", ["de"])
@@ -660,7 +696,8 @@ def test_times_in_the_site_language_say_which_on_an_english_page(
     page = text(client, "/c/tech/")
     assert '<html lang="en">' in page
     assert re.search(r'<time [^>]* lang="de">vor 10 Stunden</time>', page)
-    assert i18n.dates_language("no-NO") == "en"  # Babel's fallback: English, said as such
+    assert i18n.dates_language("tlh") == "en"  # Babel's fallback: English, said as such
+    assert i18n.dates_language("no-NO") == "no-NO"  # Babel's "no", not its "no_NO" it lacks
 
 
 class _Current(HTMLParser):

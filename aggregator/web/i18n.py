@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_timedelta
+from markupsafe import Markup
 
 DEFAULT_LANGUAGE = "en"
 
@@ -216,10 +217,13 @@ STRINGS: dict[str, dict[str, str]] = {
 
 def ui_language(language: str) -> str:
     """The key of STRINGS to use for a site language such as "zh-CN" (English when unknown):
-    "zh-Hant" for Chinese in Traditional script (zh-TW, zh-HK, zh-MO, zh-Hant-…)."""
+    "zh-Hant" for Chinese in Traditional script (zh-TW, zh-HK, zh-MO, zh-Hant-…), and for
+    Cantonese (yue-HK), whose readers write and read Traditional Chinese."""
     primary, *subtags = language.replace("_", "-").lower().split("-")
-    if primary == "zh" and "hans" not in subtags and _TRADITIONAL & set(subtags):
-        return "zh-Hant"
+    if primary in ("zh", "yue") and "hans" not in subtags:
+        return "zh-Hant" if primary == "yue" or _TRADITIONAL & set(subtags) else "zh"
+    if primary == "yue":
+        return "zh"
     return primary if primary in STRINGS else DEFAULT_LANGUAGE
 
 
@@ -228,11 +232,15 @@ _TRADITIONAL = frozenset({"hant", "tw", "hk", "mo"})  # subtags of Chinese in Tr
 
 def chrome_language(language: str) -> str:
     """The language of our own words on a page for a site language (a BCP 47 tag): the site's
-    when STRINGS has it, else DEFAULT_LANGUAGE. A Hebrew site's page said lang="he" dir="rtl"
-    around English words: a voice read them as Hebrew, and "Older articles →" came out
+    when STRINGS has it, else the STRINGS we use (a Cantonese site's are written Chinese,
+    zh-Hant), else DEFAULT_LANGUAGE. A Hebrew site's page said lang="he" dir="rtl" around
+    English words: a voice read them as Hebrew, and "Older articles →" came out
     "→ Older articles"."""
     primary = language.replace("_", "-").split("-")[0].lower()
-    return language if ui_language(language).split("-")[0] == primary else DEFAULT_LANGUAGE
+    ui = ui_language(language)
+    if ui.split("-")[0] == primary:
+        return language
+    return {"zh": "zh-Hans"}.get(ui, ui)
 
 
 def dates_language(language: str) -> str:
@@ -244,16 +252,34 @@ def dates_language(language: str) -> str:
 
 
 def babel_locale(language: str) -> Locale:
-    """The Babel locale for a BCP 47 tag such as "zh-CN"; English when Babel does not know it."""
-    try:
-        return Locale.parse(language.replace("_", "-") or DEFAULT_LANGUAGE, sep="-")
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(DEFAULT_LANGUAGE)
+    """The Babel locale for a BCP 47 tag such as "zh-CN": the longest prefix of the tag that
+    Babel knows ("de-AT-x-foo" is de_AT, "no-NO" is no), and in the script the tag names
+    ("zh-Hant-CN" is zh_Hant, where Babel said zh_Hans_CN); English when it knows none."""
+    subtags = (language or DEFAULT_LANGUAGE).replace("_", "-").split("-")
+    script = next((s for s in subtags[1:] if len(s) == 4 and s.isalpha()), None)
+    while subtags:
+        try:
+            locale = Locale.parse("-".join(subtags), sep="-")
+        except (UnknownLocaleError, ValueError):
+            locale = None
+        if locale is not None and (
+            not script or (locale.script or script).lower() == script.lower()
+        ):
+            return locale
+        subtags.pop()
+    return Locale.parse(DEFAULT_LANGUAGE)
 
 
 def translate(language: str, key: str, **params: object) -> str:
     """The UI string `key` in the site language, with `{name}` placeholders filled in."""
     text = STRINGS[ui_language(language)][key]
+    return text.format(**params) if params else text
+
+
+def translate_html(language: str, key: str, **params: object) -> Markup:
+    """translate, for templates: our string is trusted, each parameter escaped unless it is
+    Markup already, such as the site's title in a span with the site's lang (site_text)."""
+    text = Markup(STRINGS[ui_language(language)][key])  # noqa: S704 (ours, no markup)
     return text.format(**params) if params else text
 
 

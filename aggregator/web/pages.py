@@ -48,7 +48,7 @@ from aggregator.web.i18n import (
     dates_language,
     iso_time,
     reader_time,
-    translate,
+    translate_html,
 )
 
 bp = Blueprint("pages", __name__)
@@ -246,8 +246,9 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
         "site": config.site,
         "lang": chrome_language(language),  # of the page: our words (STRINGS)
         "dates_lang": dates_language(language),  # of the times: Babel's, which knows more
+        "site_lang": language,  # of what the operator wrote: site title, categories
         "nav_categories": config.categories,
-        "t": partial(translate, language),
+        "t": partial(translate_html, language),
         "ago": partial(reader_time, now=now, language=language),
         "full_time": partial(absolute_time, language=language),
         "iso": iso_time,
