@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -148,9 +149,25 @@ for _number, (_english, _numeral) in enumerate(zip(_ABBREVIATIONS, _NUMERALS, st
 _ENGLISH = "january february march april may june july august september october november december"
 for _name in _ENGLISH.split():
     _MONTHS[_name] = _MONTHS[_name[:3]] = _name[:3].title()
-_WORD = re.compile(r"[^\W\d_]+\.?")
+
+
+def _combining_marks() -> str:
+    """A regex class body of the combining marks of the BMP, as ranges: Thai writes its vowels
+    and tones as marks ("วันอังคารที่", Tuesday), which \\w does not match."""
+    marks = [c for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M")]
+    ranges: list[list[int]] = []
+    for c in marks:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_combining_marks()}])*\.?")
 _SEPARATORS = frozenset({"-", "–", "—", "|", "@"})
 _ERAS = frozenset({"พ.ศ", "ค.ศ"})  # Thai: Buddhist era, Common era
+_ERA_GLUED = re.compile(r"([พค]\.ศ\.)(?=\d)")  # "พ.ศ.2567", written against its year
 _ENGLISH_MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
 )
@@ -375,7 +392,7 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     words: list[str] = []
     has_month = zoned = timed = False  # timed: the time is among `words` already
     meridiem = ""  # "am" or "pm": "Sat, Dec 16 2023 02:02:33 PM" (NBC) is 14:02
-    tokens = _MERIDIEM_GLUED.sub(r"\1 \2", text).split()
+    tokens = _ERA_GLUED.sub(r"\1 ", _MERIDIEM_GLUED.sub(r"\1 \2", text)).split()
     if (
         len(tokens) > 1
         and tokens[0].endswith(",")

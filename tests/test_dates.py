@@ -288,7 +288,13 @@ def test_a_thai_year_of_the_buddhist_era_is_read_as_its_gregorian_one() -> None:
     assert dates.parse("2567年3月5日") == datetime(2024, 3, 5, tzinfo=UTC)
     # Thai's own words: its months, full and abbreviated, a weekday, the era's name, "o'clock".
     local = ZoneInfo("Asia/Bangkok")
-    for thai in ("5 มี.ค. 2567 10:00 น.", "อ., 5 มีนาคม พ.ศ. 2567 10:00", "5 มี.ค. 2024 10:00"):
+    for thai in (
+        "5 มี.ค. 2567 10:00 น.",
+        "อ., 5 มีนาคม พ.ศ. 2567 10:00",
+        "5 มี.ค. 2024 10:00",
+        "วันอังคารที่ 5 มีนาคม 2567 เวลา 10:00 น.",  # a weekday spelt with Thai's vowel marks
+        "อังคาร, 5 มี.ค. พ.ศ.2567 10:00",  # the era written against its year
+    ):
         assert dates.parse(thai, local) == march_5, thai
     # Between the two eras' ranges, or beyond them, no year is read.
     assert dates.read("Sat, 01 Jan 2300 00:00:00 GMT", None) == (None, True)

@@ -28,6 +28,7 @@ import httpx
 import pytest
 from rq import Queue
 
+from aggregator import config as config_module
 from aggregator.config import load_config
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
@@ -482,6 +483,31 @@ def test_worker_main_loop_steps_wait_out_an_outage_instead_of_quitting(tmp_path:
         for thread in threads:
             thread.join(30)
         assert outcomes == dict.fromkeys(steps), outcomes
+    finally:
+        server.stop()
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_told_to_stop_after_redis_went_away_exits_promptly(tmp_path: Path) -> None:
+    """A killed `run` sends SIGTERM to every child at once: the embedded server exited first,
+    and the worker's goodbye to it (RQ's teardown) retried for a minute, past what `run` and
+    its operator wait. The worker leaves after RefreshWorker.TEARDOWN_SECONDS instead."""
+    server = EmbeddedServer(tmp_path / "valkey")
+    server.start()
+    try:
+        store = Store(connect(server.url))
+        store.publish_config(config_module.dumps(make_config({})))
+        with service(tmp_path, server.url, tmp_path / "unused.toml") as svc:
+            worker = svc.start("worker", "worker")
+            wait_for(lambda: "Listening on" in svc.log("worker"), 60, "the worker to listen")
+            server.stop()
+            worker.send_signal(signal.SIGTERM)
+            # Far below the minute it took; far above TEARDOWN_SECONDS, for a loaded machine.
+            # It exits as a stopped worker does, not as one that lost Redis (exit 1, "cannot
+            # reach Redis").
+            assert worker.wait(45) == 0, svc.tails()
+            log = svc.log("worker")
+            assert "leaving without it" in log or "did not hear the worker leave" in log, log
     finally:
         server.stop()
 

@@ -296,6 +296,29 @@ class RefreshWorker(SimpleWorker):
             lambda: super(RefreshWorker, self).run_maintenance_tasks(),  # type: ignore[no-untyped-call]
         )
 
+    # How long a stopping worker waits to tell Redis it is gone (RQ's teardown: its death in the
+    # registry, the end of its pubsub channel). When `run` is killed, every child gets SIGTERM
+    # at once and the embedded server is gone first: the client's patient retries (nested:
+    # each reconnect retries too) kept the worker up for a minute, past `run`'s patience. An
+    # unsaid goodbye costs nothing: the worker's key expires with its TTL.
+    TEARDOWN_SECONDS = 5.0
+
+    def teardown(self) -> None:
+        def goodbye() -> None:
+            try:
+                super(RefreshWorker, self).teardown()  # type: ignore[no-untyped-call]
+            except RedisError as e:
+                log.warning("Redis did not hear the worker leave: %s", e)
+
+        thread = threading.Thread(target=goodbye, name="teardown", daemon=True)
+        thread.start()
+        thread.join(self.TEARDOWN_SECONDS)
+        if thread.is_alive():
+            log.warning(
+                "Redis did not answer the worker's goodbye within %g s; leaving without it",
+                self.TEARDOWN_SECONDS,
+            )
+
     def _outliving_outages(self, what: str, call: Callable[[], object]) -> None:
         while True:
             try:
