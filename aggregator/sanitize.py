@@ -463,9 +463,12 @@ def clean_html(html_text: str, base_url: str) -> str:
 
 # A WordPress post behind a password: its feed has the form (get_the_password_form), whose field
 # and button the sanitizer drops, leaving "…enter your password below:" over a bare "Password:".
-# The paragraph of the field goes; the sentence stays, and the article links to the form.
+# The paragraph of the field goes; the sentence stays, and the article links to the form. Themes
+# that write their own form (Twenty Twenty-One and its many copies) put a label of the class
+# "post-password-form__label" beside the field: the label goes. ([^<>]: linear, whatever comes.)
 _PASSWORD_FIELD = re.compile(
-    r"<p>\s*<label\b[^>]*>[^<]*<input\b[^>]*>\s*</label>\s*(?:<input\b[^>]*>\s*)*</p>",
+    r"<p>\s*<label\b[^>]*>[^<]*<input\b[^>]*>\s*</label>\s*(?:<input\b[^>]*>\s*)*</p>"
+    r"|<label\b[^<>]*\bpost-password-form__label\b[^<>]*>[^<]*</label>",
     re.IGNORECASE,
 )
 

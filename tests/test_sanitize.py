@@ -366,8 +366,10 @@ def test_an_emoticon_written_by_its_code_stays_a_picture_the_size_of_the_text() 
         "post-password-form" + "<p><label " * 100_000,
         "post-password-form<p><label>" + "x" * 1_000_000,
         "post-password-form" + "<p><label>a<input></label> <input " * 30_000,
+        "post-password-form" + "<label class=post-password-form__label " * 30_000,
+        "post-password-form" + "<label " * 100_000 + "post-password-form__label",
     ],
-    ids=["many-labels", "endless-label", "many-buttons"],
+    ids=["many-labels", "endless-label", "many-buttons", "many-theme-labels", "late-class"],
 )
 def test_looking_for_a_password_field_is_linear(hostile: str) -> None:
     assert "<input" not in clean_html(hostile, BASE)
@@ -385,6 +387,20 @@ def test_a_password_protected_wordpress_post_keeps_its_sentence_not_a_bare_label
     assert clean_html(form, BASE) == (
         "<p>This content is password protected. To view it please enter your password below:</p>"
     )
+    # Twenty Twenty-One's form (and its many copies'): the label beside the field.
+    theme = (
+        '<p class="post-password-message">This content is password protected. Please enter a'
+        ' password to view.</p>\n\t<form action="https://blog.example/wp-login.php?action=postpass"'
+        ' class="post-password-form" method="post">\n\t<label class="post-password-form__label"'
+        ' for="pwbox-7">Password</label><input class="post-password-form__input"'
+        ' name="post_password" id="pwbox-7" type="password" spellcheck="false" size="20" />'
+        '<input type="submit" class="post-password-form__submit" name="Submit" value="Enter" />'
+        "</form>\n\t"
+    )
+    cleaned = clean_html(theme, BASE)
+    assert cleaned == (
+        "<p>This content is password protected. Please enter a password to view.</p>"
+    ), cleaned
     # A label in an ordinary post stays.
     assert "Password:" in clean_html("<p><label>Password: <input></label></p>", BASE)
 

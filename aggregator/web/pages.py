@@ -476,7 +476,9 @@ def _latest_cards(
         # No more articles than cards missing: each adds one card at most, so none is cut off
         # the page after the cursor has passed it.
         more, cursor = get_store().category_page(slug, PAGE_SIZE - len(articles), cursor)
-        pool = pool + more
+        # (An article updated meanwhile moves in the list: it may come again.)
+        shown = {a.id for a in pool}
+        pool = pool + [a for a in more if a.id not in shown]
         articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=False, before=before)
     return articles, sizes, cursor
 
