@@ -34,10 +34,12 @@ def check(report: ev.Report, langs: tuple[str, ...]) -> None:
         "independent-report",
         "same-site-template",
         "daily-template",
+        "network-banner",
     }
     assert kinds <= set(report.negatives)
     assert report.false_merges["daily-template"] == 0, report.examples
     assert report.false_merges["live-blog"] == 0, report.examples
+    assert report.false_merges["network-banner"] == 0, report.examples
 
 
 def test_fixture_set() -> None:

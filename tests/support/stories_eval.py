@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from aggregator import boilerplate, stories
 from aggregator.config import SourceConfig
@@ -95,8 +96,19 @@ FULL_COPY_KINDS = (
 # Not in the issue's list: a new headline over the same text and junk. Reported on its own.
 RETITLED_KINDS = ("retitled",)
 SUMMARY_KINDS = ("summary-only",)
+# A summary-only copy under a new headline: its start is all that links it to the original.
+SUMMARY_RETITLED_KINDS = ("summary-retitled",)
+EXCERPT_RETITLED_KINDS = ("excerpt-retitled",)
 # A summary-only copy of a wire original that begins with its dateline, the copy without it.
 DATELINE_KINDS = ("dateline-dropped",)
+COPY_KINDS = (
+    FULL_COPY_KINDS
+    + SUMMARY_KINDS
+    + SUMMARY_RETITLED_KINDS
+    + EXCERPT_RETITLED_KINDS
+    + RETITLED_KINDS
+    + DATELINE_KINDS
+)
 _DATELINES = {
     "zh": ("新华社北京12月1日电（记者张伟）", "中新网上海11月30日电 "),
     "spaced": ("BEIJING, Dec. 1 (Xinhua) -- ", "WASHINGTON (AP) — ", "LONDON, Nov 30 (Reuters) - "),
@@ -131,6 +143,12 @@ def _html(paras: list[str]) -> str:
 # --- copies -------------------------------------------------------------------------------------
 
 
+def _excerpt(text: str, lang: str) -> str:
+    if lang == "zh":
+        return text[:220] + "…"
+    return " ".join(text.split()[:55]) + " […]"
+
+
 def _copies(item: Item, rng: random.Random) -> list[Item]:
     paras = boilerplate.paragraphs(item.content)
     lang = item.lang
@@ -158,6 +176,10 @@ def _copies(item: Item, rng: random.Random) -> list[Item]:
         "combined": (item.title + suffix, html.escape(" ".join([*stuffed(paras), *junk]))),
         # A new headline made from the body's start, and the junk paragraphs.
         "retitled": (_RETITLE[lang] + text[:24], _html([*paras, *junk])),
+        "summary-retitled": (_RETITLE[lang] + text[:24], html.escape(text[:150]) + "…"),
+        # WordPress's excerpt (55 words; 110 characters of Chinese... doubled by its CJK
+        # plugins: 220) under a new headline.
+        "excerpt-retitled": (_RETITLE[lang] + text[:24], html.escape(_excerpt(text, lang))),
     }
     if len(paras) >= 3:
         drop = rng.randrange(1, len(paras) - 1)
@@ -203,6 +225,9 @@ def fixture_items() -> list[Item]:
                     lang,
                 )
             )
+    out += _network_banners(doc["originals"], "spaced") + _network_banners(
+        doc["originals_zh"], "zh"
+    )
     for site in doc["sites"]:
         lang = "zh" if site["lang"] == "zh" else "spaced"
         for i, post in enumerate(site["posts"]):
@@ -312,6 +337,53 @@ def corpus_items(limit: int | None = None, min_chars: int = 300) -> list[Item]:
     return out
 
 
+# A banner two sister sites lead every breaking story with, longer than the 96 characters of a
+# body's start that stories compare: different stories under different titles, an hour apart,
+# one summary-only, that start alike (hard negatives: "network-banner").
+_BANNERS = {
+    "spaced": (
+        "This is a developing story and will be updated as more information becomes available;"
+        " refresh this page for the latest reporting from our newsroom."
+    ),
+    "zh": (
+        "【编者按】本文为正在发展中的新闻报道，相关情况仍在进一步核实之中，本网将根据事态发展和"
+        "各方最新消息持续滚动更新，请读者朋友们随时刷新页面关注后续报道，感谢您的理解与支持。"
+    ),
+}
+
+
+def _network_banners(originals: list[dict[str, Any]], lang: str) -> list[Item]:
+    """For each two originals, the first in full at one sister site and the second summary-only
+    at the other, both led by the network's banner."""
+    out: list[Item] = []
+    banner = _BANNERS[lang]
+    for n in range(0, len(originals) - 1, 2):
+        first, second = originals[n], originals[n + 1]
+        summary = " ".join([banner, *second["paragraphs"]])[:150] + "…"
+        out += [
+            Item(
+                f"{first['id']}/network",
+                f"network-a-{n}" if n else "network-a",
+                first["title"],
+                _html([banner, *first["paragraphs"]]),
+                first["id"],
+                "network-banner",
+                lang,
+            ),
+            Item(
+                f"{second['id']}/network",
+                f"network-b-{n}" if n else "network-b",
+                second["title"],
+                html.escape(summary),
+                second["id"],
+                "network-banner",
+                lang,
+                _T0 + timedelta(hours=1),
+            ),
+        ]
+    return out
+
+
 def with_copies(items: list[Item], seed: int = 9) -> list[Item]:
     """The items plus copies of every original."""
     rng = random.Random(seed)
@@ -397,7 +469,7 @@ def evaluate(
     index = {i.id: n for n, i in enumerate(items)}
     # Positives: each copy against its original.
     for n, item in enumerate(items):
-        if item.kind in FULL_COPY_KINDS + SUMMARY_KINDS + RETITLED_KINDS + DATELINE_KINDS:
+        if item.kind in COPY_KINDS:
             orig = index[item.id.split("~", 1)[0]]
             key = (item.kind, item.lang)
             report.positives[key] += 1
@@ -426,6 +498,8 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
     index = {i.id: n for n, i in enumerate(items)}
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for n, item in enumerate(items):
+        if item.kind == "network-banner" and item.source.startswith("network-a"):
+            out["network-banner"].add((n, n + 1))  # (its sister's summary follows it)
         if item.kind == "same-site-template":
             groups[("same-site-template", item.source)].append(n)
         if item.kind in ("generic-title", "live-blog"):
