@@ -160,6 +160,7 @@ def test_reader_pages_render_with_images_and_related_articles(
     assert [r.header("Referer") for r in pictures] == [None] * len(pictures)
 
 
+@pytest.mark.parametrize("site_language", ["en", "ar"])  # (and right to left)
 def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
     live_server: LiveServer, page: Page, add_articles: AddArticles, store: Store
 ) -> None:

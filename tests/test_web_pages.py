@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import html
 import re
+import string
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -261,14 +262,22 @@ def test_ui_strings_exist_in_every_language() -> None:
     assert i18n.translate("zh-TW", "read_original", source="甲") == "在甲閱讀原文"
     assert "連結" in i18n.translate("zh-TW", "attribution", source="甲")
     assert i18n.translate("zh-Hans", "by_author", author="李") == "作者：李"
-    assert i18n.translate("fr", "home") == "Home"  # unknown UI language: English strings
+    assert i18n.translate("fr", "home") == "Accueil"
+    assert i18n.translate("tr", "home") == "Home"  # unknown UI language: English strings
+    # Every language's strings take the parameters the English ones do, no more, no fewer.
+    fields = string.Formatter()
+    for language, strings in i18n.STRINGS.items():
+        for key, text_ in strings.items():
+            names = sorted(name for _, name, _, _ in fields.parse(text_) if name)
+            english = sorted(n for _, n, _, _ in fields.parse(i18n.STRINGS["en"][key]) if n)
+            assert names == english, (language, key)
     assert str(i18n.babel_locale("not a locale!")) == "en"
     # Cantonese readers read written Chinese in Traditional script: those are our words, and
     # the page says so.
     assert i18n.translate("yue-HK", "home") == "首頁"
     assert i18n.chrome_language("yue-HK") == "zh-Hant"
     assert i18n.chrome_language("yue-Hans") == "zh-Hans"
-    assert i18n.chrome_language("he") == "en"
+    assert i18n.chrome_language("fa") == "en"
 
 
 @pytest.mark.parametrize(
@@ -537,7 +546,7 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
         html.escape(article.title),
     ]
     # (Its language unknown, it is not said to be the page's: lang="".)
-    assert f'<h1 lang="">{html.escape(article.title)}</h1>' in page
+    assert f'<h1 lang="" dir="auto">{html.escape(article.title)}</h1>' in page
     assert (
         f'<a class="meta-source" href="{article.url}" rel="noopener" dir="auto">Hacker Blog</a>'
         in page
@@ -625,8 +634,8 @@ def test_article_in_another_language_says_so(
     # with a Chinese voice on a Chinese site): lang="", unknown.
     (unknown,) = add_articles("hacker-blog", 1, language="")
     page = text(client, f"/a/{unknown.id}")
-    assert '<h1 lang="">' in page
-    assert '<div class="story-content" lang="">' in page
+    assert '<h1 lang="" dir="auto">' in page
+    assert '<div class="story-content" lang="" dir="auto">' in page
     (english,) = add_articles("hacker-blog", 1, language="en")
     assert "<h1>" in text(client, f"/a/{english.id}")  # the page's own: nothing to say
 
@@ -651,14 +660,14 @@ def test_right_to_left_articles_and_sites_say_so(
     assert 'dir="' not in text(client, f"/a/{english.id}").split("<article", 1)[1].split(">")[0]
 
 
-@pytest.mark.parametrize("site_language", ["he"])
+@pytest.mark.parametrize("site_language", ["fa"])
 def test_a_site_in_a_language_the_ui_lacks_says_its_words_are_english(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:
-    """Our words are English on a Hebrew site (STRINGS has en and zh): the page says lang="en"
-    and runs left to right, where lang="he" dir="rtl" had a voice read them as Hebrew and
-    turned "Older articles →" around. The times are Hebrew (Babel's), and say so; a Hebrew
-    article says so on what the feed wrote."""
+    """Our words are English on a Persian site (STRINGS has no Persian): the page says
+    lang="en" and runs left to right, where lang="fa" dir="rtl" had a voice read them as
+    Persian and turned "Older articles →" around. The times are Persian (Babel's), and say so;
+    a Hebrew article says so on what the feed wrote."""
     ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
     (hebrew,) = add_articles(
         "hacker-blog", 1, title="שלום עולם", language="he", published=ten_hours_ago
@@ -669,25 +678,66 @@ def test_a_site_in_a_language_the_ui_lacks_says_its_words_are_english(
         assert '<html lang="en">' in page, path
     page = text(client, f"/a/{hebrew.id}")
     assert '<h1 lang="he" dir="rtl">שלום עולם</h1>' in page
-    assert re.search(r'<time datetime="[^"]+" title="[^"]+" lang="he" dir="rtl">[^<]*שעות', page)
+    assert re.search(r'<time datetime="[^"]+" title="[^"]+" lang="fa" dir="rtl">[^<]*ساعت', page)
     assert ">Skip to content<" in page
     english_page = text(client, f"/a/{english.id}")
     assert "<h1>" in english_page  # English on an English page: nothing to say
     # What the operator wrote is in the site's language: said on the element, or on a span
     # inside one of our sentences.
     category = text(client, "/c/tech/")
-    assert re.search(r'<h1 lang="he" dir="rtl">[^<]+</h1>', category)
-    assert re.search(r'<a [^>]*aria-current="page" lang="he" dir="rtl">', category)
+    assert re.search(r'<h1 lang="fa" dir="rtl">[^<]+</h1>', category)
+    assert re.search(r'<a [^>]*aria-current="page" lang="fa" dir="rtl">', category)
     home = text(client, "/")
-    assert re.search(r'<h2 id="section-tech"><a [^>]+ lang="he" dir="rtl">', home)
-    assert re.search(r'<a class="section-more" [^>]+>[^<]*<span lang="he" dir="rtl">', home)
-    assert re.search(r'<h1 class="visually-hidden" lang="he" dir="rtl">', home)
+    assert re.search(r'<h2 id="section-tech"><a [^>]+ lang="fa" dir="rtl">', home)
+    assert re.search(r'<a class="section-more" [^>]+>[^<]*<span lang="fa" dir="rtl">', home)
+    assert re.search(r'<h1 class="visually-hidden" lang="fa" dir="rtl">', home)
     embed = text(client, "/embed/tech")
-    assert re.search(r'<h1 class="visually-hidden" lang="he" dir="rtl">', embed)
-    assert '<span lang="he" dir="rtl">' in embed.split('class="embed-more"')[1]
+    assert re.search(r'<h1 class="visually-hidden" lang="fa" dir="rtl">', embed)
+    assert '<span lang="fa" dir="rtl">' in embed.split('class="embed-more"')[1]
 
 
-@pytest.mark.parametrize("site_language", ["de"])
+@pytest.mark.parametrize("site_language", ["ar-EG", "he"])
+def test_an_arabic_or_hebrew_site_reads_right_to_left_in_its_own_words(
+    client: FlaskClient, add_articles: AddArticles, site_language: str
+) -> None:
+    """The UI speaks Arabic and Hebrew: the page is theirs, right to left, and "Older articles"
+    points left, the way the page reads."""
+    words = {
+        "ar-EG": ("الرئيسية", "مقالات أقدم", "ساعات"),
+        "he": ("דף הבית", "כתבות קודמות", "שעות"),
+    }
+    home_word, older, hours = words[site_language]
+    ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
+    add_articles("hacker-blog", 30, published=ten_hours_ago)
+    category = text(client, "/c/tech/?sort=latest")
+    assert f'<html lang="{site_language}" dir="rtl">' in category
+    assert f">{home_word}</a>" in category
+    assert f">{older} ←</a>" in category
+    assert "→" not in category.split("<main", 1)[1]
+    assert re.search(rf"<time [^>]*>[^<]*{hours}[^<]*</time>", category)  # no lang: the page's
+    assert "Skip to content" not in category
+    for path in ("/", "/sources", "/embed/tech", "/a/missing"):
+        page = client.get(path).get_data(as_text=True)
+        assert f'<html lang="{site_language}" dir="rtl">' in page, path
+
+
+@pytest.mark.parametrize(
+    ("site_language", "home_word"),
+    [
+        ("es", "Inicio"),
+        ("fr-CA", "Accueil"),
+        ("de-AT", "Startseite"),
+        ("ja", "ホーム"),
+        ("ru", "Главная"),
+    ],
+)
+def test_more_ui_languages(client: FlaskClient, site_language: str, home_word: str) -> None:
+    page = text(client, "/c/tech/")
+    assert f'<html lang="{site_language}">' in page
+    assert f">{home_word}</a>" in page
+
+
+@pytest.mark.parametrize("site_language", ["tr"])
 def test_times_in_the_site_language_say_which_on_an_english_page(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:
@@ -695,7 +745,7 @@ def test_times_in_the_site_language_say_which_on_an_english_page(
     add_articles("hacker-blog", 1, published=ten_hours_ago, updated=ten_hours_ago)
     page = text(client, "/c/tech/")
     assert '<html lang="en">' in page
-    assert re.search(r'<time [^>]* lang="de">vor 10 Stunden</time>', page)
+    assert re.search(r'<time [^>]* lang="tr">10 saat önce</time>', page)
     assert i18n.dates_language("tlh") == "en"  # Babel's fallback: English, said as such
     assert i18n.dates_language("no-NO") == "no-NO"  # Babel's "no", not its "no_NO" it lacks
 
@@ -849,7 +899,7 @@ def test_hostile_text_fields_are_escaped_on_every_page(
         assert unsafe_markup(page) == [], path
     article_page = text(client, f"/a/{stored.id}")
     assert (
-        '<h1 lang="">Hostile &lt;script&gt;window.__xss=1&lt;/script&gt;&#34;&gt;&lt;img'
+        '<h1 lang="" dir="auto">Hostile &lt;script&gt;window.__xss=1&lt;/script&gt;&#34;&gt;&lt;img'
         in article_page
     )
     assert "Read the original" not in article_page  # no http(s) link to offer

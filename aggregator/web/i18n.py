@@ -3,7 +3,8 @@
 Pure functions: every one takes the language (and `now` where time matters) as an argument, so
 tests need no clock tricks. Dates and relative times come from Babel's CLDR data, so any locale
 Babel knows formats correctly; the UI strings exist in English and Chinese (Simplified and
-Traditional), and every other language falls back to English strings.
+Traditional) here, in Spanish, French, German, Japanese, Russian, Arabic and Hebrew in
+`translations`, and every other language falls back to English strings.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_timedelta
 from markupsafe import Markup
+
+from aggregator.web import translations
 
 DEFAULT_LANGUAGE = "en"
 
@@ -213,6 +216,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "next_page": "下一頁",
     },
 }
+STRINGS.update(translations.STRINGS)  # es, fr, de, ja, ru, ar, he
 
 
 def ui_language(language: str) -> str:

@@ -161,9 +161,8 @@
     // read an English title with a Chinese voice and hyphenation.
     var language = text(entry.language) || feedLanguage;
     link.setAttribute("lang", language);
-    if (language) {
-      link.setAttribute("dir", rightToLeft(language) ? "rtl" : "ltr");
-    }
+    // Unknown: the direction of its first letters (an Arabic title on an English page).
+    link.setAttribute("dir", language ? (rightToLeft(language) ? "rtl" : "ltr") : "auto");
     li.appendChild(link);
 
     var meta = document.createElement("span");
