@@ -253,10 +253,23 @@ def strip_learned(html_text: str, known: frozenset[str]) -> str:
     return _drop(
         html_text,
         lambda text: len(text) <= LEARNED_MAX_CHARS and boilerplate.paragraph_hash(text) in known,
+        structure=False,
     )
 
 
-def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: bool = False) -> str:
+# What a source repeating it does not make junk: a heading ("Infrastructure" over every
+# changelog's list, a newsletter's "Thoughts"), a table's cell (a feature matrix's "✓").
+_STRUCTURE = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "td"))
+_LEAD_IN = (":", "：")  # "Highlights include:", "Steps:": what follows is the article's
+
+
+def _drop(
+    html_text: str,
+    judge: Callable[[str], bool],
+    *,
+    pictures_suffice: bool = False,
+    structure: bool = True,
+) -> str:
     """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it
     (and, with `pictures_suffice`, no picture is left: a Reddit link post is its picture).
 
@@ -264,6 +277,9 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
     between its blocks or line breaks: the Guardian ends every article with `</p> <a>Continue
     reading...</a>`. A run is judged only when short (LOOSE_MAX_CHARS): a long one is a body
     written without paragraphs, and one line of it must not take the rest along.
+
+    Not `structure`: headings and table cells stay whatever `judge` says, and so does a
+    paragraph leading in (ending in a colon) to a block that stays.
     """
     root = _fragment(html_text)
     if root is None:
@@ -277,7 +293,7 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
         if element.tag == "div" and any(child.tag in _BLOCKS for child in element):
             containers.append(element)
             continue  # a container of paragraphs: they are judged one by one
-        if element in inside:
+        if element in inside or (not structure and element.tag in _STRUCTURE):
             continue
         text = _words(element)
         if len(text) > LOOSE_MAX_CHARS and any(child.tag == "br" for child in element):
@@ -286,12 +302,17 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
         if text and judge(text):
             doomed.append(element)
             inside.update(element.iterdescendants())
+    if not structure:
+        doomed = [element for element in doomed if not _leads_in(element, doomed)]
+        inside = {d for element in doomed for d in element.iterdescendants()}
     loose = [
         run
         for container in containers
         if container not in inside
         for run in _loose_runs(container)
-        if len(run.text) <= LOOSE_MAX_CHARS and judge(run.text)
+        if len(run.text) <= LOOSE_MAX_CHARS
+        and judge(run.text)
+        and (structure or not _run_leads_in(run, doomed))
     ]
     if not doomed and not loose:
         return html_text
@@ -319,6 +340,30 @@ def _drop(html_text: str, judge: Callable[[str], bool], *, pictures_suffice: boo
     return _serialize(root)
 
 
+def _leads_in(element: lxml.html.HtmlElement, doomed: list[lxml.html.HtmlElement]) -> bool:
+    """Whether `element` introduces the block after it, which is not going too: it ends in a
+    colon, or a list or table follows it ("Added 14.1 devices" over a changelog's list)."""
+    following = element.getnext()
+    if following is None or following in doomed:
+        return False
+    if not (_words(following) or next(following.iter(*_MEDIA), None) is not None):
+        return False
+    return following.tag in _INTRODUCED or _words(element).endswith(_LEAD_IN)
+
+
+_INTRODUCED = frozenset(("ul", "ol", "dl", "table", "pre"))
+
+
+def _run_leads_in(run: _Run, doomed: list[lxml.html.HtmlElement]) -> bool:
+    """`_leads_in` for a loose run: "Post-show:" opening a show-notes item over its list."""
+    following = run.before
+    if following is None or following.tag == "br" or following in doomed:
+        return False
+    if not (_words(following) or next(following.iter(*_MEDIA), None) is not None):
+        return False
+    return following.tag in _INTRODUCED or run.text.endswith(_LEAD_IN)
+
+
 def _drop_leading_breaks(container: lxml.html.HtmlElement) -> None:
     """Line breaks that open the container, with nothing before them, go (their tails stay)."""
     while not (container.text or "").strip() and len(container) and container[0].tag == "br":
@@ -334,6 +379,7 @@ class _Run:
     container: lxml.html.HtmlElement
     after: lxml.html.HtmlElement | None = None  # None: the container's start
     inline: list[lxml.html.HtmlElement] = field(default_factory=list)
+    before: lxml.html.HtmlElement | None = None  # the block or break that ends it, if any
 
     @property
     def text(self) -> str:
@@ -379,6 +425,7 @@ def _loose_runs(container: lxml.html.HtmlElement) -> list[_Run]:
             or child.tag == "br"
             or next(child.iter(*_MEDIA), None) is not None
         ):
+            runs[-1].before = child
             runs.append(_Run(container, child))
         elif isinstance(child.tag, str):
             runs[-1].inline.append(child)
