@@ -96,7 +96,8 @@ _LOGS: dict[int, Path] = {}
 def stopped(service: subprocess.Popen[bytes]) -> str:
     """What `service` wrote, once it has exited (within 90 s: an idle RQ worker's teardown once
     hung after "unsubscribing from channel" until `run`'s cold shutdown, 57 s later, under a
-    load of two test suites; `run` still stopped every process)."""
+    load of two test suites; `run` still stopped every process. RefreshWorker.teardown now
+    gives up after 5 s, test_faults.py::test_a_worker_told_to_stop_after_redis_went_away…)."""
     service.wait(timeout=90)
     return _LOGS[service.pid].read_text(encoding="utf-8", errors="replace")
 
