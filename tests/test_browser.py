@@ -229,7 +229,7 @@ def test_a_wide_code_block_and_table_scroll_by_keyboard(
 
 @pytest.mark.parametrize(
     ("site_language", "scheme"),
-    [("en", "light"), ("en", "dark"), ("zh-CN", "light"), ("he", "dark")],
+    [("en", "light"), ("en", "dark"), ("zh-CN", "light"), ("ja", "light"), ("he", "dark")],
 )
 def test_every_kind_of_page_passes_axe(
     live_server: LiveServer,
