@@ -682,6 +682,7 @@ static unsigned long hash32_start(const unsigned char *text, Py_ssize_t size, Py
 }
 
 static const Py_ssize_t PREFIX_LEVELS[3] = {48, 96, 192}; /* stories.PREFIX_LEVELS */
+#define MAX_LEAD_PARAGRAPHS 32 /* stories.MAX_LEAD_PARAGRAPHS */
 #define MAX_TOKENS 1000                                   /* stories.MAX_TOKENS */
 
 /* (distinct shingles, signature) of a stream of token hashes, `cjk` of them CJK characters;
@@ -759,13 +760,17 @@ static PyObject *fingerprint_one(PyObject *item, Buf *hashes, Buf *start, Buf *t
                           ? hash32_start(start->data, start->size, PREFIX_LEVELS[k])
                           : 0;
     lead = prefixes[0];
-    if (raw != Py_None) { /* the start of the first three paragraphs before boilerplate removal */
+    if (raw != Py_None) { /* the start of the paragraphs before boilerplate removal: as many
+                           * as its first PREFIX_LEVELS[0] characters take (list items are
+                           * short), at most MAX_LEAD_PARAGRAPHS */
         PyObject *firsts = PySequence_Fast(raw, "raw must be a list of bytes or None");
         if (firsts == NULL)
             goto done;
         Py_ssize_t chars = 0;
         start->size = 0;
-        for (Py_ssize_t b = 0; b < PySequence_Fast_GET_SIZE(firsts) && b < 3; b++) {
+        for (Py_ssize_t b = 0; b < PySequence_Fast_GET_SIZE(firsts) && b < MAX_LEAD_PARAGRAPHS &&
+                               chars < PREFIX_LEVELS[0];
+             b++) {
             if (read_packed(PySequence_Fast_GET_ITEM(firsts, b), &p) < 0 ||
                 buf_put(start, p.text, p.text_size) < 0) {
                 Py_DECREF(firsts);

@@ -70,6 +70,11 @@ LONG = 50
 PREFIX_LEVELS = (48, 96, 192)  # normalized characters at which the body's start is hashed
 MIN_LENGTH = PREFIX_LEVELS[0]  # shorter bodies (normalized characters) merge only word for word
 WORD_SHINGLE = 3
+# The lead reads the raw paragraphs until it has MIN_LENGTH characters, at most this many: a
+# show's notes open with list items of a few words ("#askatp"), and three of them left the
+# lead empty, so a summary-only copy of it, whose start the original's learned boilerplate
+# had changed, was matched by nothing.
+MAX_LEAD_PARAGRAPHS = 32
 # Only the start of a body is shingled: a copy is recognized by its first 1,000 tokens as well as
 # by all of them, and a 50 KB article then costs no more than a 5 KB one.
 MAX_TOKENS = 1000
@@ -249,7 +254,7 @@ def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = Non
             for i, p in enumerate(paragraphs)
         ]
 
-    raw_tokens = None if raw is None else packed(raw[:3])
+    raw_tokens = None if raw is None else packed(raw[:MAX_LEAD_PARAGRAPHS])
     return fingerprints([(title, packed(body), raw_tokens)])[0]
 
 
@@ -324,7 +329,8 @@ def _fingerprint_parts_python(
     """Per (body, raw) of packed paragraphs: the characters of the body's first MAX_TOKENS
     tokens (its *stream*), their distinct shingles and MinHash signature, the hashes of the
     stream's first PREFIX_LEVELS characters, and the lead: the hash of the raw paragraphs'
-    first MIN_LENGTH characters (the first prefix when there is no raw).
+    first MIN_LENGTH characters, from as many of the first MAX_LEAD_PARAGRAPHS as that takes
+    (the first prefix when there is no raw).
 
     The reference of the C module's `fingerprint_parts`, and its fallback where it is not built.
     """
@@ -345,7 +351,11 @@ def _fingerprint_parts_python(
         )
         lead = prefixes[0]
         if raw is not None:
-            start = "".join("".join(unpack_tokens(p)) for p in raw[:3])
+            start = ""
+            for paragraph in raw[:MAX_LEAD_PARAGRAPHS]:
+                if len(start) >= MIN_LENGTH:
+                    break
+                start += "".join(unpack_tokens(paragraph))
             lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
         out.append((len(text), minhash, prefixes, lead))
     return out
