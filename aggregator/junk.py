@@ -279,7 +279,8 @@ def _drop(
     written without paragraphs, and one line of it must not take the rest along.
 
     Not `structure`: headings and table cells stay whatever `judge` says, and so does a
-    paragraph leading in (ending in a colon) to a block that stays.
+    paragraph or run leading in to a block that stays (`_leads_in`: it ends in a colon, or a
+    list or a table follows it).
     """
     root = _fragment(html_text)
     if root is None:
