@@ -304,7 +304,7 @@ def _drop(
             doomed.append(element)
             inside.update(element.iterdescendants())
     if not structure:
-        doomed = [element for element in doomed if not _leads_in(element, doomed)]
+        doomed = [e for e in doomed if not _leads_in(_words(e), e.getnext(), doomed)]
         inside = {d for element in doomed for d in element.iterdescendants()}
     loose = [
         run
@@ -313,7 +313,7 @@ def _drop(
         for run in _loose_runs(container)
         if len(run.text) <= LOOSE_MAX_CHARS
         and judge(run.text)
-        and (structure or not _run_leads_in(run, doomed))
+        and (structure or not _leads_in(run.text, run.before, doomed))
     ]
     if not doomed and not loose:
         return html_text
@@ -341,28 +341,20 @@ def _drop(
     return _serialize(root)
 
 
-def _leads_in(element: lxml.html.HtmlElement, doomed: list[lxml.html.HtmlElement]) -> bool:
-    """Whether `element` introduces the block after it, which is not going too: it ends in a
-    colon, or a list or table follows it ("Added 14.1 devices" over a changelog's list)."""
-    following = element.getnext()
-    if following is None or following in doomed:
-        return False
-    if not (_words(following) or next(following.iter(*_MEDIA), None) is not None):
-        return False
-    return following.tag in _INTRODUCED or _words(element).endswith(_LEAD_IN)
-
-
-_INTRODUCED = frozenset(("ul", "ol", "dl", "table", "pre"))
-
-
-def _run_leads_in(run: _Run, doomed: list[lxml.html.HtmlElement]) -> bool:
-    """`_leads_in` for a loose run: "Post-show:" opening a show-notes item over its list."""
-    following = run.before
+def _leads_in(
+    text: str, following: lxml.html.HtmlElement | None, doomed: list[lxml.html.HtmlElement]
+) -> bool:
+    """Whether a paragraph or a loose run (its `text`) introduces the block after it, which is
+    not going too: it ends in a colon, or a list or table follows it ("Added 14.1 devices" over
+    a changelog's list, "Post-show:" opening a show-notes item over its links)."""
     if following is None or following.tag == "br" or following in doomed:
         return False
     if not (_words(following) or next(following.iter(*_MEDIA), None) is not None):
         return False
-    return following.tag in _INTRODUCED or run.text.endswith(_LEAD_IN)
+    return following.tag in _INTRODUCED or text.endswith(_LEAD_IN)
+
+
+_INTRODUCED = frozenset(("ul", "ol", "dl", "table", "pre"))
 
 
 def _drop_leading_breaks(container: lxml.html.HtmlElement) -> None:

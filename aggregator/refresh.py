@@ -414,10 +414,7 @@ def _join_stories(
         return 0, False
     fresh.sort(key=lambda a: published[a.id])
     prints = stories.fingerprints(
-        [
-            (a.title, bodies[a.id].kept(known), bodies[a.id].tokens[: stories.MAX_LEAD_PARAGRAPHS])
-            for a in fresh
-        ]
+        [(a.title, bodies[a.id].kept(known), bodies[a.id].tokens) for a in fresh]
     )
     new = [(a.id, a.source_id, published[a.id], fp) for a, fp in zip(fresh, prints, strict=True)]
     candidates, read = store.file_stories(new, now, state, read_with)

@@ -154,8 +154,11 @@ _IMG_TAG = re.compile(r"<img\b[^>]*>")
 _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
 _EMPTY_LINK = re.compile(r"<a\b[^>]*>\s*</a>")
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
-_EMOJI_IMAGE = re.compile(r"/(?:emoji|twemoji|emoticons?|smilies)/", re.IGNORECASE)
-_EMOTICON_IMAGE = re.compile(r"/(?:emoji|twemoji|emoticons?|smilies|expression)/", re.I)
+_EMOJI_FOLDERS = "emoji|twemoji|emoticons?|smilies"
+_EMOJI_IMAGE = re.compile(rf"/(?:{_EMOJI_FOLDERS})/", re.IGNORECASE)
+# And Weibo's (RSSHub): an emoticon by its code there, but not every picture in an "expression"
+# folder is one whose short alt stands for a character (a gene's expression map).
+_EMOTICON_IMAGE = re.compile(rf"/(?:{_EMOJI_FOLDERS}|expression)/", re.IGNORECASE)
 # An emoticon's code as a picture's alt: Weibo's "[哈哈]" (a CJK word in brackets; "[photo]" is
 # a picture's), a forum's ":smile:". No character stands for it: the picture stays, text-sized.
 EMOJI_CODE = re.compile(r"\[[\u3040-\u30ff\u3400-\u9fff]{1,8}\]|:[a-z0-9_+-]{1,30}:")

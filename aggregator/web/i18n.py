@@ -224,10 +224,9 @@ def ui_language(language: str) -> str:
     "zh-Hant" for Chinese in Traditional script (zh-TW, zh-HK, zh-MO, zh-Hant-…), and for
     Cantonese (yue-HK), whose readers write and read Traditional Chinese."""
     primary, *subtags = language.replace("_", "-").lower().split("-")
-    if primary in ("zh", "yue") and "hans" not in subtags:
-        return "zh-Hant" if primary == "yue" or _TRADITIONAL & set(subtags) else "zh"
-    if primary == "yue":
-        return "zh"
+    if primary in ("zh", "yue"):
+        traditional = primary == "yue" or bool(_TRADITIONAL & set(subtags))
+        return "zh-Hant" if traditional and "hans" not in subtags else "zh"
     return primary if primary in STRINGS else DEFAULT_LANGUAGE
 
 

@@ -243,12 +243,13 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
     """What every template needs: site facts, UI strings, time formatters in the site language."""
     language = language_tag(config.site.language) or "en"
     chrome = chrome_language(language)
+    # "Older articles →" points the way the page reads: left on an Arabic or Hebrew page.
+    forward, back = ("←", "→") if _rtl_test(chrome) else ("→", "←")
     return {
         "site": config.site,
         "lang": chrome,  # of the page: our words (STRINGS)
-        # "Older articles →" points the way the page reads: left on an Arabic or Hebrew page.
-        "forward": "←" if _rtl_test(chrome) else "→",
-        "back": "→" if _rtl_test(chrome) else "←",
+        "forward": forward,
+        "back": back,
         "dates_lang": dates_language(language),  # of the times: Babel's, which knows more
         "site_lang": language,  # of what the operator wrote: site title, categories
         "nav_categories": config.categories,

@@ -32,7 +32,6 @@ class Report:
     # (label, kind) -> labelled paragraphs, and how many of them left an article
     total: Counter[tuple[str, str]] = field(default_factory=Counter)
     stripped: Counter[tuple[str, str]] = field(default_factory=Counter)
-    kept_content: list[str] = field(default_factory=list)
     stripped_content: list[str] = field(default_factory=list)
 
     def rate(self, label: str) -> float:
