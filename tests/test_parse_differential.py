@@ -9,15 +9,17 @@ ids, titles, links, dates, authors, tags, enclosures, thumbnails, language and s
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from aggregator import parse as parse_module
 from aggregator.config import load_config
 from aggregator.errors import ConfigError
 from aggregator.models import EntryData
-from aggregator.parse import FAST_PARSER, REFERENCE_PARSER, parse
+from aggregator.parse import FAST_PARSER, REFERENCE_PARSER, _Document, _Rare, parse
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 from tests.support.differential import URL, compare, corpus_headers
 
@@ -151,3 +153,118 @@ def test_corpus_document_reads_the_same_both_ways(path: Path) -> None:
     body = path.read_bytes()
     verdict = compare(body, corpus_headers(path, body))
     assert verdict.differences == (), "\n".join(verdict.differences)
+
+
+# The fast path's shortcuts must not change what it decides. Both are private to parse.py: they
+# are checked here against what they stand for, on the fixtures and, with it, the whole corpus.
+
+RARE_PATTERNS = {
+    name: value for name, value in vars(parse_module).items() if isinstance(value, _Rare)
+}
+# Names written in the ways that `\b` and the separators make tricky: each must be found by a
+# rare pattern's names wherever the pattern matches.
+ODD_NAMES = (
+    b"<body-x>",
+    b"<x:body.y>",
+    b"<p:body:q>",
+    b"<body:x>",
+    b"<media:description:x>",
+    b"<media:description-x/>",
+    b"<MEDIA:RATING>adult</media:rating>",
+    b"<media:rating scheme='x'> adult </MEDIA:RATING>",
+    b"<x:DURATION>",
+    b"<Duration>1</Duration>",
+    b"<itunes:summary.x>",
+    b"<dc:identifier>1</dc:identifier>",
+    b"<media:thumbnail url='a'>https://a/</media:thumbnail>",
+)
+
+
+def rare_matches_have_their_names(data: bytes) -> list[str]:
+    """The rare patterns that match `data` where its names say none can."""
+    document = _Document(data)
+    return [
+        name
+        for name, rare in RARE_PATTERNS.items()
+        if rare.pattern.search(data) and not document.may_hold(rare)
+    ]
+
+
+def test_there_are_rare_patterns_to_check() -> None:
+    assert {"_XHTML_BODY", "_MEDIA_RATING", "_ODD_DURATION"} <= RARE_PATTERNS.keys()
+
+
+@pytest.mark.parametrize("data", ODD_NAMES, ids=lambda d: d.decode())
+def test_a_rare_pattern_is_tried_wherever_it_can_match(data: bytes) -> None:
+    assert any(rare.pattern.search(data) for rare in RARE_PATTERNS.values())
+    assert rare_matches_have_their_names(data) == []
+
+
+def test_a_rare_pattern_is_not_tried_where_its_names_are_missing() -> None:
+    document = _Document(b"<rss><channel><item><title>a body</title></item></channel></rss>")
+    assert document.search(parse_module._XHTML_BODY) is None
+    assert not document.may_hold(parse_module._XHTML_BODY)
+    assert _Document(b"<xhtml:body>").may_hold(parse_module._XHTML_BODY)
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.xml")), ids=lambda p: p.name)
+def test_rare_patterns_have_their_names_in_every_fixture(path: Path) -> None:
+    assert rare_matches_have_their_names(path.read_bytes()) == []
+
+
+@requires_corpus
+def test_rare_patterns_have_their_names_in_every_corpus_document() -> None:
+    missed = {
+        str(path.relative_to(CORPUS)): found
+        for path in corpus_files()
+        if (found := rare_matches_have_their_names(path.read_bytes()))
+    }
+    assert missed == {}
+
+
+# Dates in the usual forms, around every edge a handler of feedparser's treats its own way: days
+# and months out of range, leap days, offsets past a day, fractions, years at the bounds.
+USUAL_DATES = [
+    f"{year}-{month}-{day}{sep}{hour}:59:{second}{fraction}{zone}"
+    for year in ("1979", "2024", "2200", "2201")
+    for month, day in (("02", "29"), ("12", "31"), ("13", "01"), ("01", "00"))
+    for sep, hour, second, fraction in (("T", "23", "59", ""), (" ", "24", "60", ".999999999"))
+    for zone in ("", "Z", "+05:30", "-23:59", "+99:99")
+] + [
+    f"{weekday}{day} {month} {year} {hour}:00:{second} {zone}"
+    for weekday in ("", "Sun, ")
+    for day, month in (("1", "Jan"), ("31", "Dec"), ("29", "Feb"), ("31", "Apr"))
+    for year in ("1979", "2023", "2024", "2200")
+    for hour, second in (("00", "00"), ("23", "59"), ("24", "60"))
+    for zone in ("GMT", "UT", "UTC", "Z", "+0530", "-0000", "-2359", "+9999")
+]
+
+
+def feedparser_date(value: str) -> datetime | None:
+    return parse_module._date(parse_module._parse_date_string(value))
+
+
+def test_usual_dates_read_as_feedparser_reads_them() -> None:
+    read = {value: parse_module._usual_date(value) for value in USUAL_DATES}
+    assert {v: d for v, d in read.items() if d is not None and d != feedparser_date(v)} == {}
+    # (The shortcut is taken: most of these are dates both read.)
+    assert sum(d is not None for d in read.values()) > len(USUAL_DATES) / 4
+    assert read["2024-12-31T23:59:59+05:30"] == datetime(2024, 12, 31, 18, 29, 59, tzinfo=UTC)
+    assert read["Sun, 31 Dec 2023 23:00:59 -2359"] == datetime(2024, 1, 1, 22, 59, 59, tzinfo=UTC)
+
+
+@requires_corpus
+def test_usual_dates_in_the_corpus_read_as_feedparser_reads_them() -> None:
+    element = re.compile(
+        rb"<((?:\w+:)?(?:pubDate|published|updated|date|issued|modified|lastBuildDate))\b"
+        rb"[^<>]*>([^<]{1,80})</",
+        re.IGNORECASE,
+    )
+    values = {
+        match.group(2).decode("utf-8", "replace").strip()
+        for path in corpus_files()
+        for match in element.finditer(path.read_bytes())
+    }
+    read = {value: parse_module._usual_date(value) for value in values}
+    assert {v: d for v, d in read.items() if d is not None and d != feedparser_date(v)} == {}
+    assert sum(d is not None for d in read.values()) > len(values) / 2
