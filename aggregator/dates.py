@@ -202,6 +202,12 @@ _WORDS_TOO = frozenset({"at", "et", "ct", "mt", "pt"})
 _CHINA_OFFSET = timedelta(hours=8)  # where "CST" is China Standard Time, not US Central
 # "+0530", "+05:30" (PHP's date("r") with "P"), "+08" (PostgreSQL's timestamptz)
 _OFFSET = re.compile(r"[+-]\d{2}(?::?\d{2})?")
+# The RFC 822 form most feeds write ("Mon, 02 Jan 2006 15:04:05 +0000", "… GMT"): read at
+# once, as `_rfc822` reads it token by token (tests/test_dates.py checks that they agree).
+_USUAL_RFC822 = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) (" + "|".join(_ABBREVIATIONS) + ") "
+    r"([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) (GMT|UTC|UT|Z|[+-][0-9]{4})"
+)
 
 
 def zone(name: str) -> tzinfo:
@@ -268,6 +274,14 @@ def _parse(text: str, local: tzinfo) -> datetime | None:
     text = " ".join(text.split())
     if len(text) > MAX_CHARS:
         return None
+    if usual := _USUAL_RFC822.fullmatch(text):
+        return _usual_rfc822(usual)
+    return _read_any(text, local)
+
+
+def _read_any(text: str, local: tzinfo) -> datetime | None:
+    """`_parse` of a text with its white space collapsed, in every format (the usual RFC 822
+    form too, token by token)."""
     # A zone's name in an RFC 5322 comment after it ("-0500 (EST)", JavaScript's "GMT+0100
     # (Central European Standard Time)", "(中国标准时间)" in a Chinese locale) hid the offset, and
     # the date was read in `local`; "GMT+8" was read as GMT.
@@ -325,6 +339,13 @@ _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC) ?([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])
 # 2001-09-09 (1,000,000,000 s) to 2030-03-17 (1,900,000,000 s), ten digits that no year-first
 # date has ("2020011014" and "1998011014" are days to the hour, 2034 and 2033 as seconds).
 _EPOCH = re.compile(r"1[0-8]\d{8}|1[0-8]\d{11}")
+
+
+def _usual_rfc822(match: re.Match[str]) -> datetime | None:
+    day, month, year, hour, minute, second, zone = match.groups()
+    offset = timedelta(0) if zone.isalpha() else _offset_delta(zone)
+    numbers = (int(year), _ABBREVIATIONS.index(month) + 1, int(day))
+    return _build(*numbers, int(hour), int(minute), int(second), timezone(offset))
 
 
 def _gmt_offset(match: re.Match[str]) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +18,7 @@ from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
+from tests.support.corpus import corpus_files, requires_corpus
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
 
@@ -566,3 +569,60 @@ def test_twelve_am_is_midnight_and_twelve_pm_is_noon() -> None:
     assert dates.parse("Sat, 16 Dec 2023 12:30:00 PM GMT", utc) == datetime(
         2023, 12, 16, 12, 30, tzinfo=UTC
     )
+
+
+# The usual RFC 822 form around each edge: days and months out of range, leap days, hours and
+# seconds past their end, offsets no zone has, Buddhist-era years, the years we accept.
+USUAL_RFC822 = [
+    f"{weekday}{day} {month} {year} {hour}:00:{second} {zone}"
+    for weekday in ("", "Sun, ")
+    for day, month in (("1", "Jan"), ("01", "Jun"), ("31", "Dec"), ("29", "Feb"), ("31", "Apr"))
+    for year in ("1979", "1980", "2023", "2024", "2200", "2201", "2567")
+    for hour, second in (("00", "00"), ("23", "59"), ("24", "60"))
+    for zone in ("GMT", "UT", "UTC", "Z", "+0530", "-0000", "-1400", "+1500", "+0060")
+]
+
+
+def reading(
+    read: Callable[[str, tzinfo], datetime | None], text: str, zone: tzinfo
+) -> datetime | str | None:
+    """What a reading gives: its date, None, or the name of the error it raises."""
+    try:
+        return read(text, zone)
+    except (ValueError, OverflowError) as e:
+        return type(e).__name__
+
+
+def readings_that_differ(texts: Iterable[str], zone: tzinfo) -> dict[str, tuple[object, object]]:
+    """The texts `_parse` reads otherwise than `_read_any` (every format, token by token)."""
+    return {
+        text: (at_once, token_by_token)
+        for text in texts
+        if (at_once := reading(dates._parse, text, zone))
+        != (token_by_token := reading(dates._read_any, text, zone))
+    }
+
+
+@pytest.mark.parametrize("local", ["UTC", "Asia/Shanghai", "America/New_York"])
+def test_the_usual_rfc822_form_is_read_as_token_by_token(local: str) -> None:
+    assert readings_that_differ(USUAL_RFC822, ZoneInfo(local)) == {}
+    assert all(dates._USUAL_RFC822.fullmatch(text) for text in USUAL_RFC822)  # (taken at once)
+    assert dates.parse("Sun, 31 Dec 2023 23:00:59 +0530") == datetime(
+        2023, 12, 31, 17, 30, 59, tzinfo=UTC
+    )
+
+
+@requires_corpus
+def test_the_corpus_dates_are_read_as_token_by_token() -> None:
+    element = re.compile(
+        rb"<((?:\w+:)?(?:pubDate|published|updated|date|issued|modified|lastBuildDate))\b"
+        rb"[^<>]*>([^<]{1,80})</",
+        re.IGNORECASE,
+    )
+    texts = {
+        " ".join(match.group(2).decode("utf-8", "replace").split())
+        for path in corpus_files()
+        for match in element.finditer(path.read_bytes())
+    }
+    assert readings_that_differ(texts, ZoneInfo("Europe/Berlin")) == {}
+    assert sum(bool(dates._USUAL_RFC822.fullmatch(text)) for text in texts) > len(texts) / 4
