@@ -168,6 +168,7 @@ def normalize(
     source_url = (
         safe_url(source.site_url, base) or safe_url(feed.link, base) or safe_url(source.url, "")
     )
+    feed_url = safe_url(source.url, source.url)  # (once, not once per article)
     wanted = _filter(source.include, source.exclude)
     entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
     urls = [_entry_url(entry, base) for entry in entries]
@@ -220,6 +221,7 @@ def normalize(
                 text=text,
                 content=content,
                 source_url=source_url,
+                feed_url=feed_url,
                 published=published,
                 updated=updated,
                 # An undated entry is dated when first seen, a microsecond apart in the feed's
@@ -395,6 +397,7 @@ def _article(
     text: str,
     content: str,
     source_url: str,
+    feed_url: str,
     published: datetime | None,
     updated: datetime | None,
     first_seen: datetime,
@@ -465,7 +468,7 @@ def _article(
         updated=updated,
         source_name=source.name,
         source_url=source_url,
-        source_feed_url=safe_url(source.url, source.url),
+        source_feed_url=feed_url,
         categories=source.categories,
         tags=tags,
         language=language,
