@@ -890,8 +890,12 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
 
 
 # What follows each "<" of a document: a name, as far as word characters, ".", ":" and "-" go
-# (in comments and CDATA sections too: a name there only makes a check scan the bytes).
-_WRITTEN_NAME = re.compile(rb"<([\w.:-]+)")
+# (in comments and CDATA sections too: a name there only makes a check scan the bytes). With more
+# "<" than _MAX_TAGS, more names than _MAX_NAMES or one of _MAX_NAME characters (cut short),
+# the names are not used: every check scans the bytes, as it did before there were names, and a
+# hostile document's names take neither memory nor time.
+_MAX_TAGS, _MAX_NAMES, _MAX_NAME = 100_000, 2_000, 64
+_WRITTEN_NAME = re.compile(rb"<([\w.:-]{1,%d})" % _MAX_NAME)
 # Where `\b` holds inside such a name (after a word character, before one of those).
 _NAME_CUT = re.compile(rb"[.:-]")
 
@@ -935,10 +939,15 @@ class _Document:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        self.names = frozenset(_WRITTEN_NAME.findall(data))
+        names = frozenset(_WRITTEN_NAME.findall(data)) if data.count(b"<") <= _MAX_TAGS else None
+        if names is not None and (
+            len(names) > _MAX_NAMES or any(len(name) == _MAX_NAME for name in names)
+        ):
+            names = None
+        self.names = names  # None: not read (every rare pattern may match)
         self.heads: set[bytes] = set()
         self.words: set[bytes] = set()
-        for name in self.names:
+        for name in names or ():
             self.heads.update(name[: cut.start()] for cut in _NAME_CUT.finditer(name))
             self.heads.add(name)
             self.words.update(_NAME_CUT.split(name))
@@ -947,6 +956,8 @@ class _Document:
 
     def may_hold(self, rare: _Rare) -> bool:
         """Whether `rare` can match here: the document writes a name it needs."""
+        if self.names is None:
+            return True
         heads, words = (
             (self.folded_heads, self.folded_words) if rare.folded else (self.heads, self.words)
         )
@@ -1150,8 +1161,9 @@ _ODD_CASE = _rare(
     rb"<(?:pubdate|Pubdate|PubDate|PUBDATE|Title|Link|Description|Item|Guid)\b",
     heads=b"pubdate Pubdate PubDate PUBDATE Title Link Description Item Guid".split(),
 )
-# Element names with a capital letter feedparser-rs reads as they are written (feedparser
-# lower-cases every name, feedparser-rs reads the others only as written: `_capitalized`).
+# Element names with a capital letter (feedparser lower-cases every name, feedparser-rs reads
+# the names as written), and those of them feedparser-rs reads as they are written.
+_CAPITALIZED_TAG = re.compile(rb"<([a-z0-9_.:-]*+[A-Z][\w.:-]*+)")
 _CAPITALIZED_AS_WRITTEN = frozenset((b"pubDate", b"lastBuildDate", b"RDF", b"Seq", b"Bag"))
 # The local names of the elements an article is made of: one of them in another case is read by
 # feedparser only. (Others, WordPress's <wfw:commentRss> and <sy:updatePeriod>, are read by
@@ -1344,7 +1356,7 @@ def _fast_gap(
         return "an XHTML <body> in an item (feedparser reads it as content)"
     if _C1_CONTROL.search(data) or _C1_REFERENCE.search(data):
         return "C1 control characters (feedparser reads them as windows-1252)"
-    if doc.search(_ODD_CASE) or _capitalized(doc.names):
+    if doc.search(_ODD_CASE) or _capitalized(doc):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
     if odd := _written_differently(doc, spans, version, feed, entries):
         return odd
@@ -2019,9 +2031,11 @@ def _base_value(match: re.Match[bytes] | None, base: str) -> str | None:
     return resolved if scheme in ("http", "https") else ""
 
 
-def _capitalized(names: Iterable[bytes]) -> bool:
+def _capitalized(doc: _Document) -> bool:
     """Whether an element an article is made of has a name in capitals feedparser-rs does not
-    read ("<Summary>", "<GUID>", "<itunes:Author>"), of the names written after "<"."""
+    read ("<Summary>", "<GUID>", "<itunes:Author>")."""
+    # (From the names when they were read: _CAPITALIZED_TAG finds those with a capital.)
+    names = doc.names if doc.names is not None else _CAPITALIZED_TAG.findall(doc.data)
     locals_ = {name.rpartition(b":")[2] for name in names if name != name.lower()}
     return any(
         local.lower() in _ARTICLE_ELEMENTS and local not in _CAPITALIZED_AS_WRITTEN

@@ -207,6 +207,24 @@ def test_a_rare_pattern_is_not_tried_where_its_names_are_missing() -> None:
     assert _Document(b"<xhtml:body>").may_hold(parse_module._XHTML_BODY)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<a" * 120_000,  # more "<" than the names are read for
+        b"".join(b"<n%d>" % n for n in range(3_000)),  # more names
+        b"<" + b"-x" * 500_000 + b":body>",  # a name longer than read, with a rare word at its end
+    ],
+    ids=["many tags", "many names", "a long name"],
+)
+def test_a_document_with_too_many_or_too_long_names_is_scanned_for_every_pattern(
+    data: bytes,
+) -> None:
+    document = _Document(data)
+    assert document.names is None
+    assert all(document.may_hold(rare) for rare in RARE_PATTERNS.values())
+    assert rare_matches_have_their_names(data) == []
+
+
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.xml")), ids=lambda p: p.name)
 def test_rare_patterns_have_their_names_in_every_fixture(path: Path) -> None:
     assert rare_matches_have_their_names(path.read_bytes()) == []
