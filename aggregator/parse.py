@@ -906,7 +906,8 @@ class _Rare(NamedTuple):
     `heads`: one of them must begin a name written after "<", up to the name's end or to a
     ".", ":" or "-" (a pattern `<media:rating\b` or `<dc:identifier[\s>]`). `words`: one of
     them must be a part of such a name between those (`<(?:\w+:)?body\b`). `folded`: compared in
-    small letters, for a pattern that matches the names in any case. A document none of whose
+    small letters, for a pattern that matches the names in any case. The pattern begins with "<"
+    and a start tag's name: the names of end tags are not collected. A document none of whose
     names fits is not scanned (`_Document.search`); tests/test_parse_differential.py checks
     that every match in the fixtures and the corpus has its names.
     """
@@ -929,6 +930,10 @@ def _rare(
     heads, words = (frozenset(n.lower() if folded else n for n in ns) for ns in (heads, words))
     if not heads and not words:
         raise ValueError("a rare pattern needs the names it cannot match without")
+    if not pattern.startswith(b"<") or pattern.startswith((b"</", b"<(/", b"<(?:/")):
+        raise ValueError("a rare pattern starts with '<' and a start tag's name (no end tag's)")
+    if b"(?i" in pattern and not folded:
+        raise ValueError("a rare pattern ignoring case, even in part, needs folded=True")
     return _Rare(re.compile(pattern, flags), heads, words, folded)
 
 

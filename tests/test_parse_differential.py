@@ -194,6 +194,15 @@ def test_there_are_rare_patterns_to_check() -> None:
     assert {"_XHTML_BODY", "_MEDIA_RATING", "_ODD_DURATION"} <= RARE_PATTERNS.keys()
 
 
+@pytest.mark.parametrize(
+    ("pattern", "folded"),
+    [(rb"</itunes:summary\b", False), (rb"<(/?)itunes:summary\b", False), (rb"<(?i:x:r)", False)],
+)
+def test_a_rare_pattern_its_names_could_miss_is_refused(pattern: bytes, folded: bool) -> None:
+    with pytest.raises(ValueError, match="rare pattern"):
+        parse_module._rare(pattern, heads=[b"itunes:summary", b"x:r"], folded=folded)
+
+
 @pytest.mark.parametrize("data", ODD_NAMES, ids=lambda d: d.decode())
 def test_a_rare_pattern_is_tried_wherever_it_can_match(data: bytes) -> None:
     assert any(rare.pattern.search(data) for rare in RARE_PATTERNS.values())
