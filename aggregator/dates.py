@@ -128,7 +128,7 @@ for _english, _names in {  # Thai's, full and abbreviated ("5 มี.ค. 2567":
         _MONTHS[_name] = _english
 # CJK months as PHP's strftime writes them in an RFC 822 date under a Chinese, Japanese or Korean
 # locale: "周二, 01 12月 2026 10:00:00 +0800", "火, 01 12月 2026", "01 十二月 2026", "12월".
-_ABBREVIATIONS = (
+MONTH_ABBREVIATIONS = (
     "Jan",
     "Feb",
     "Mar",
@@ -143,7 +143,7 @@ _ABBREVIATIONS = (
     "Dec",
 )
 _NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
-for _number, (_english, _numeral) in enumerate(zip(_ABBREVIATIONS, _NUMERALS, strict=True), 1):
+for _number, (_english, _numeral) in enumerate(zip(MONTH_ABBREVIATIONS, _NUMERALS, strict=True), 1):
     for _name in (f"{_number}月", f"{_number:02d}月", f"{_numeral}月", f"{_number}월"):
         _MONTHS[_name] = _english
 _ENGLISH = "january february march april may june july august september october november december"
@@ -203,9 +203,10 @@ _CHINA_OFFSET = timedelta(hours=8)  # where "CST" is China Standard Time, not US
 # "+0530", "+05:30" (PHP's date("r") with "P"), "+08" (PostgreSQL's timestamptz)
 _OFFSET = re.compile(r"[+-]\d{2}(?::?\d{2})?")
 # The RFC 822 form most feeds write ("Mon, 02 Jan 2006 15:04:05 +0000", "… GMT"): read at
-# once, as `_rfc822` reads it token by token (tests/test_dates.py checks that they agree).
-_USUAL_RFC822 = re.compile(
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) (" + "|".join(_ABBREVIATIONS) + ") "
+# once, as `_rfc822` reads it token by token (tests/test_dates.py checks that they agree); and
+# by parse.py as feedparser reads it.
+USUAL_RFC822 = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) (" + "|".join(MONTH_ABBREVIATIONS) + ") "
     r"([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) (GMT|UTC|UT|Z|[+-][0-9]{4})"
 )
 
@@ -274,7 +275,7 @@ def _parse(text: str, local: tzinfo) -> datetime | None:
     text = " ".join(text.split())
     if len(text) > MAX_CHARS:
         return None
-    if usual := _USUAL_RFC822.fullmatch(text):
+    if usual := USUAL_RFC822.fullmatch(text):
         return _usual_rfc822(usual)
     return _read_any(text, local)
 
@@ -344,7 +345,7 @@ _EPOCH = re.compile(r"1[0-8]\d{8}|1[0-8]\d{11}")
 def _usual_rfc822(match: re.Match[str]) -> datetime | None:
     day, month, year, hour, minute, second, zone = match.groups()
     offset = timedelta(0) if zone.isalpha() else _offset_delta(zone)
-    numbers = (int(year), _ABBREVIATIONS.index(month) + 1, int(day))
+    numbers = (int(year), MONTH_ABBREVIATIONS.index(month) + 1, int(day))
     return _build(*numbers, int(hour), int(minute), int(second), timezone(offset))
 
 

@@ -51,6 +51,7 @@ import feedparser
 import feedparser_rs
 from charset_normalizer.md import mess_ratio
 
+from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
 
@@ -2743,17 +2744,13 @@ def _raw_date(value: str | None) -> datetime | None:
 # The forms of date most feeds write, each read as the first of feedparser's date handlers that
 # takes it reads it: w3dtf (tried first) an ISO 8601 date and time, with "T" or a space, seconds'
 # fractions dropped, the offset as "+hh:mm" (no zone is UTC); rfc822 the RFC 822 form with an
-# offset "+hhmm" or GMT, UT, UTC or Z (all UTC). `_usual_date` reads them without trying each
-# handler in turn (12 µs a date); tests/test_parse_differential.py compares it with feedparser's
-# on every date in the corpus and on edge values.
+# offset "+hhmm" or GMT, UT, UTC or Z (all UTC; dates.USUAL_RFC822, which dates.py reads at once
+# too). `_usual_date` reads them without trying each handler in turn (12 µs a date);
+# tests/test_parse_differential.py compares it with feedparser's on every date in the corpus
+# and on edge values.
 _USUAL_W3DTF = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]{1,9})?"
     r"(?:Z|([+-])([0-9]{2}):([0-9]{2}))?"
-)
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_USUAL_RFC822 = re.compile(
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) (" + "|".join(_MONTH_NAMES) + ") "
-    r"([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) (?:GMT|UTC|UT|Z|([+-])([0-9]{2})([0-9]{2}))"
 )
 
 
@@ -2762,9 +2759,11 @@ def _usual_date(value: str) -> datetime | None:
     for one whose values feedparser's handlers might read otherwise (`_raw_date` asks them)."""
     if match := _USUAL_W3DTF.fullmatch(value):
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
-    elif match := _USUAL_RFC822.fullmatch(value):
-        day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
-        month = str(_MONTH_NAMES.index(month) + 1)
+    elif match := USUAL_RFC822.fullmatch(value):
+        day, month, year, hour, minute, second, zone = match.groups()
+        month = str(MONTH_ABBREVIATIONS.index(month) + 1)
+        sign = zone[0] if zone[0] in "+-" else ""  # (GMT, UT, UTC or Z: none)
+        zone_hours, zone_minutes = zone[1:3], zone[3:]
     else:
         return None
     try:
