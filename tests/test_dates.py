@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -18,7 +17,7 @@ from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
-from tests.support.corpus import corpus_files, requires_corpus
+from tests.support.corpus import corpus_dates, requires_corpus
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
 
@@ -614,15 +613,6 @@ def test_the_usual_rfc822_form_is_read_as_token_by_token(local: str) -> None:
 
 @requires_corpus
 def test_the_corpus_dates_are_read_as_token_by_token() -> None:
-    element = re.compile(
-        rb"<((?:\w+:)?(?:pubDate|published|updated|date|issued|modified|lastBuildDate))\b"
-        rb"[^<>]*>([^<]{1,80})</",
-        re.IGNORECASE,
-    )
-    texts = {
-        " ".join(match.group(2).decode("utf-8", "replace").split())
-        for path in corpus_files()
-        for match in element.finditer(path.read_bytes())
-    }
+    texts = corpus_dates()
     assert readings_that_differ(texts, ZoneInfo("Europe/Berlin")) == {}
     assert sum(bool(dates.USUAL_RFC822.fullmatch(text)) for text in texts) > len(texts) / 4

@@ -9,7 +9,6 @@ ids, titles, links, dates, authors, tags, enclosures, thumbnails, language and s
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from aggregator.config import load_config
 from aggregator.errors import ConfigError
 from aggregator.models import EntryData
 from aggregator.parse import FAST_PARSER, REFERENCE_PARSER, _Document, _Rare, parse
-from tests.support.corpus import CORPUS, corpus_files, requires_corpus
+from tests.support.corpus import CORPUS, corpus_dates, corpus_files, requires_corpus
 from tests.support.differential import URL, compare, corpus_headers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"
@@ -282,16 +281,7 @@ def test_usual_dates_read_as_feedparser_reads_them() -> None:
 
 @requires_corpus
 def test_usual_dates_in_the_corpus_read_as_feedparser_reads_them() -> None:
-    element = re.compile(
-        rb"<((?:\w+:)?(?:pubDate|published|updated|date|issued|modified|lastBuildDate))\b"
-        rb"[^<>]*>([^<]{1,80})</",
-        re.IGNORECASE,
-    )
-    values = {
-        match.group(2).decode("utf-8", "replace").strip()
-        for path in corpus_files()
-        for match in element.finditer(path.read_bytes())
-    }
+    values = corpus_dates()
     read = {value: parse_module._usual_date(value) for value in values}
     assert {v: d for v, d in read.items() if d is not None and d != feedparser_date(v)} == {}
     assert sum(d is not None for d in read.values()) > len(values) / 2

@@ -9,6 +9,7 @@ small fixtures this project wrote under `tests/fixtures/`.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,20 @@ def corpus_files(*folders: str) -> list[Path]:
         return []
     roots = [CORPUS / f for f in folders] if folders else [CORPUS]
     return sorted(p for r in roots for p in r.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+
+
+# A date element of RSS, Atom or Dublin Core, in any namespace and case, with its text.
+_DATE_ELEMENT = re.compile(
+    rb"<((?:\w+:)?(?:pubDate|published|updated|date|issued|modified|lastBuildDate))\b"
+    rb"[^<>]*>([^<]{1,80})</",
+    re.IGNORECASE,
+)
+
+
+def corpus_dates() -> set[str]:
+    """The text of every date element in the corpus, white space collapsed (empty without it)."""
+    return {
+        " ".join(match.group(2).decode("utf-8", "replace").split())
+        for path in corpus_files()
+        for match in _DATE_ELEMENT.finditer(path.read_bytes())
+    }
