@@ -304,7 +304,11 @@ def _drop(
             doomed.append(element)
             inside.update(element.iterdescendants())
     if not structure:
-        doomed = [e for e in doomed if not _leads_in(_words(e), e.getnext(), doomed)]
+        doomed = [
+            e
+            for e in doomed
+            if not _leads_in(_words(e), e.getnext(), doomed) and not _in_outline(e, doomed)
+        ]
         inside = {d for element in doomed for d in element.iterdescendants()}
     loose = [
         run
@@ -355,6 +359,27 @@ def _leads_in(
 
 
 _INTRODUCED = frozenset(("ul", "ol", "dl", "table", "pre"))
+_SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
+
+
+def _in_outline(item: lxml.html.HtmlElement, doomed: list[lxml.html.HtmlElement]) -> bool:
+    """Whether a list item is a point of an outline that stays: a label (words without a link,
+    not a sentence) in a list whose other items are not going: show notes' "#askatp" and
+    "Post-show: Neutral", a roadmap's "Infrastructure", a changelog's "and lots more…". A
+    sponsor's item links to the sponsor; a footer's call to action is a sentence ("Share it with
+    your friends.")."""
+    parent = item.getparent()
+    if (
+        item.tag != "li"
+        or parent is None
+        or next(item.iter("a"), None) is not None
+        or _words(item).endswith(_SENTENCE_ENDS)
+    ):
+        return False
+    return any(
+        sibling.tag == "li" and sibling is not item and sibling not in doomed and _words(sibling)
+        for sibling in parent
+    )
 
 
 def _drop_leading_breaks(container: lxml.html.HtmlElement) -> None:
