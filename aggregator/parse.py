@@ -534,6 +534,10 @@ def _parse_xml(
         raise ParseError(_too_many(count))
     # Both parsers get the same bytes: UTF-8 we decoded ourselves, no DOCTYPE, no prolog.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + encoded
+    if (escaped := _escaped_ampersands(data)) is not data and (
+        fault := _bare_ampersand_fault(data, escaped)
+    ):
+        data, warning = escaped, _join_warnings(fault, warning)
     artwork = _artwork(data)
     fallback = ""
     if parser == "auto" and "content-language" in headers:
@@ -1964,6 +1968,55 @@ def _media_summaries(
     if found != len(_MEDIA_DESCRIPTION.pattern.findall(data)):
         return "<media:description> (outside the entries)"
     return details
+
+
+# An "&" that begins no reference, outside CDATA sections, comments and instructions (where an
+# "&" is text, and escaping it would change the text).
+# (A name may hold any non-ASCII character: "&café;" is a reference, undefined, and the document
+# stays ill-formed. A section left open takes the rest: each is scanned for its end once.)
+_BARE_AMPERSAND = re.compile(
+    rb"&(?![A-Za-z_:\x80-\xff][\w.:\x80-\xff-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;)"
+)
+_RAW_SECTION = re.compile(
+    rb"<!\[CDATA\[(?:.*?\]\]>|.*)|<!--(?:.*?-->|.*)|<\?(?:.*?\?>|.*)", re.DOTALL
+)
+
+
+def _escaped_ampersands(data: bytes) -> bytes:
+    """The document with each bare "&" written "&amp;" (`data` itself when it has none)."""
+    if not _BARE_AMPERSAND.search(data):
+        return data
+    pieces, start, escaped = [], 0, 0
+    for section in [*_RAW_SECTION.finditer(data), None]:
+        end = section.start() if section else len(data)
+        piece, count = _BARE_AMPERSAND.subn(b"&amp;", data[start:end])
+        pieces += [piece, section[0] if section else b""]
+        escaped += count
+        start = section.end() if section else end
+    return b"".join(pieces) if escaped else data
+
+
+def _bare_ampersand_fault(data: bytes, escaped: bytes) -> str:
+    """The warning for a document that is not well-formed only for its bare "&" (`escaped` is
+    well-formed), or "" when it is well-formed or has another fault.
+
+    Such an "&" is the commonest fault of real feeds ("AT&T", "?width=140&quality=85"); its
+    reading is not in doubt. feedparser's lenient parser misreads it ("AT&T" became "AT&T;",
+    "?x=1&post=2" "?x=1&post;=2", and a podcast lost its categories) and is ~20 times slower
+    than feedparser-rs: both parsers read the escaped document instead."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as e:
+        line = e.lineno
+    else:
+        return ""
+    if _not_well_formed(escaped):
+        return ""
+    return (
+        f'The feed is not well-formed XML: a bare "&" at line {line} (XML writes it "&amp;");'
+        ' each was read as the character "&"'
+    )
 
 
 def _not_well_formed(data: bytes) -> str:

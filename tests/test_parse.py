@@ -27,6 +27,7 @@ from aggregator.parse import (
     MAX_ENTRIES,
     MAX_GZIP_MEMBERS,
     MAX_TAG_BYTES,
+    REFERENCE_PARSER,
     decode,
     parse,
 )
@@ -34,6 +35,7 @@ from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 
 CORPUS_FILES = corpus_files("real", "encodings", "malformed", "edge")
 URL = "https://example.com/feed.xml"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def corpus_headers(path: Path, body: bytes) -> dict[str, str]:
@@ -417,6 +419,46 @@ def test_survivable_bozo_feed_is_ingested_with_a_warning() -> None:
     assert feed.warning
     assert "not well-formed" in feed.warning
     assert "line" in feed.warning
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_bare_ampersands_are_read_as_the_character_with_a_warning(parser: str) -> None:
+    """The commonest fault of real feeds. feedparser's lenient parser read "AT&T" as "AT&T;"
+    and "?x=1&post=2" as "?x=1&post;=2"; both parsers now read the document with each bare "&"
+    escaped (tests/fixtures/parse/fast-rss-bare-ampersands.xml), and an "&" in a CDATA section
+    stays as it is."""
+    body = (FIXTURES / "parse" / "fast-rss-bare-ampersands.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert feed.warning == (
+        'The feed is not well-formed XML: a bare "&" at line 7 (XML writes it "&amp;"); each was'
+        ' read as the character "&".'
+    )
+    assert feed.title == "Q&A & more"
+    first, second = feed.entries
+    assert (first.title, first.link, first.guid, first.tags) == (
+        "AT&T buys T&Co & more",
+        "https://amp.example/a?x=1&post=2&id=3",
+        "https://amp.example/a?x=1&post=2",
+        ("R&D",),
+    )
+    assert first.enclosures[0].url == "https://amp.example/a.mp3?x=1&y=2"
+    assert 'href="https://amp.example/?a=1&b=2"' in (first.summary or "")
+    assert (second.title, second.summary) == (
+        "Fish & Chips &amp; peas",
+        "<p>Salt & vinegar &#x26; more</p>",
+    )
+
+
+def test_a_document_ill_formed_for_more_than_bare_ampersands_is_read_leniently() -> None:
+    body = (
+        b"<rss version='2.0'><channel><title>x</title><item><title>AT&T&nbsp;today</title>"
+        b"<link>https://amp.example/1</link></item></channel></rss>"
+    )
+    feed = parse(body, url=URL, headers={})
+    assert feed.parser == REFERENCE_PARSER
+    assert feed.warning
+    assert feed.warning.endswith("it was read leniently.")
+    assert "bare" not in feed.warning
 
 
 def test_ill_formed_document_without_entries_is_a_parse_error() -> None:
