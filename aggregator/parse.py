@@ -534,10 +534,10 @@ def _parse_xml(
         raise ParseError(_too_many(count))
     # Both parsers get the same bytes: UTF-8 we decoded ourselves, no DOCTYPE, no prolog.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + encoded
-    if (escaped := _escaped_ampersands(data)) is not data and (
-        fault := _bare_ampersand_fault(data, escaped)
+    if (mended := _mended_references(data)).data is not data and (
+        fault := _reference_fault(data, mended)
     ):
-        data, warning = escaped, _join_warnings(fault, warning)
+        data, warning = mended.data, _join_warnings(fault, warning)
     artwork = _artwork(data)
     fallback = ""
     if parser == "auto" and "content-language" in headers:
@@ -1970,40 +1970,64 @@ def _media_summaries(
     return details
 
 
-# An "&" that begins no reference, outside CDATA sections, comments and instructions (where an
-# "&" is text, and escaping it would change the text).
+# The references of a document that are its commonest faults, outside CDATA sections, comments
+# and instructions (where an "&" is text, and rewriting it would change the text): an "&" that
+# begins no reference, and an HTML entity XML has not (without a DTD, only its own five).
 # (A name may hold any non-ASCII character: "&café;" is a reference, undefined, and the document
 # stays ill-formed. A section left open takes the rest: each is scanned for its end once.)
-_BARE_AMPERSAND = re.compile(
-    rb"&(?![A-Za-z_:\x80-\xff][\w.:\x80-\xff-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;)"
+_MENDABLE = re.compile(
+    rb"&(?:(?![A-Za-z_:\x80-\xff][\w.:\x80-\xff-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;)"
+    rb"|([A-Za-z][A-Za-z0-9]{1,31});)"
 )
 _RAW_SECTION = re.compile(
     rb"<!\[CDATA\[(?:.*?\]\]>|.*)|<!--(?:.*?-->|.*)|<\?(?:.*?\?>|.*)", re.DOTALL
 )
+_HTML_ENTITIES = {
+    name.encode(): f"&#{code};".encode()
+    for name, code in html.entities.name2codepoint.items()
+    if name not in ("amp", "lt", "gt", "quot", "apos")  # (XML's own)
+}
 
 
-def _escaped_ampersands(data: bytes) -> bytes:
-    """The document with each bare "&" written "&amp;" (`data` itself when it has none)."""
-    if not _BARE_AMPERSAND.search(data):
-        return data
-    pieces, start, escaped = [], 0, 0
+class _Mended(NamedTuple):
+    data: bytes
+    bare: int  # "&" escaped
+    entities: int  # HTML entities written as their numbers
+
+
+def _mended_references(data: bytes) -> _Mended:
+    """The document with each bare "&" written "&amp;" and each HTML 4 entity as its number
+    (`data` itself when it has neither)."""
+    found = [0, 0]
+
+    def mend(match: re.Match[bytes]) -> bytes:
+        if match[1] is None:
+            found[0] += 1
+            return b"&amp;"
+        if number := _HTML_ENTITIES.get(match[1]):
+            found[1] += 1
+            return number
+        return match[0]
+
+    if not _MENDABLE.search(data):
+        return _Mended(data, 0, 0)
+    pieces, start = [], 0
     for section in [*_RAW_SECTION.finditer(data), None]:
         end = section.start() if section else len(data)
-        piece, count = _BARE_AMPERSAND.subn(b"&amp;", data[start:end])
-        pieces += [piece, section[0] if section else b""]
-        escaped += count
+        pieces += [_MENDABLE.sub(mend, data[start:end]), section[0] if section else b""]
         start = section.end() if section else end
-    return b"".join(pieces) if escaped else data
+    return _Mended(b"".join(pieces) if any(found) else data, *found)
 
 
-def _bare_ampersand_fault(data: bytes, escaped: bytes) -> str:
-    """The warning for a document that is not well-formed only for its bare "&" (`escaped` is
-    well-formed), or "" when it is well-formed or has another fault.
+def _reference_fault(data: bytes, mended: _Mended) -> str:
+    """The warning for a document that is not well-formed only for its bare "&" and HTML
+    entities (`mended` is well-formed), or "" when it is well-formed or has another fault.
 
-    Such an "&" is the commonest fault of real feeds ("AT&T", "?width=140&quality=85"); its
-    reading is not in doubt. feedparser's lenient parser misreads it ("AT&T" became "AT&T;",
-    "?x=1&post=2" "?x=1&post;=2", and a podcast lost its categories) and is ~20 times slower
-    than feedparser-rs: both parsers read the escaped document instead."""
+    They are the commonest faults of real feeds ("AT&T", "?width=140&quality=85", "&nbsp;"), and
+    what they mean is not in doubt. feedparser's lenient parser, which read such documents,
+    misread them ("AT&T" became "AT&T;", "?x=1&post=2" "?x=1&post;=2", "&amp;" after an
+    "&nbsp;" "&amp;amp;", a podcast lost its categories) and is ~20 times slower than
+    feedparser-rs: both parsers read the mended document instead."""
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     try:
         parser.Parse(data, True)
@@ -2011,12 +2035,17 @@ def _bare_ampersand_fault(data: bytes, escaped: bytes) -> str:
         line = e.lineno
     else:
         return ""
-    if _not_well_formed(escaped):
+    if _not_well_formed(mended.data):
         return ""
-    return (
-        f'The feed is not well-formed XML: a bare "&" at line {line} (XML writes it "&amp;");'
-        ' each was read as the character "&"'
-    )
+    faults = [
+        *(['bare "&" (XML writes "&amp;"), read as the character "&"'] if mended.bare else []),
+        *(
+            ['HTML entities ("&nbsp;") XML does not define, read as the characters they name']
+            if mended.entities
+            else []
+        ),
+    ]
+    return f"The feed is not well-formed XML (line {line}): {'; '.join(faults)}"
 
 
 def _not_well_formed(data: bytes) -> str:

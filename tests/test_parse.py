@@ -430,8 +430,8 @@ def test_bare_ampersands_are_read_as_the_character_with_a_warning(parser: str) -
     body = (FIXTURES / "parse" / "fast-rss-bare-ampersands.xml").read_bytes()
     feed = parse(body, url=URL, headers={}, parser=parser)
     assert feed.warning == (
-        'The feed is not well-formed XML: a bare "&" at line 7 (XML writes it "&amp;"); each was'
-        ' read as the character "&".'
+        'The feed is not well-formed XML (line 7): bare "&" (XML writes "&amp;"), read as the'
+        ' character "&".'
     )
     assert feed.title == "Q&A & more"
     first, second = feed.entries
@@ -449,9 +449,40 @@ def test_bare_ampersands_are_read_as_the_character_with_a_warning(parser: str) -
     )
 
 
-def test_a_document_ill_formed_for_more_than_bare_ampersands_is_read_leniently() -> None:
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_html_entities_are_read_as_the_characters_they_name_with_a_warning(parser: str) -> None:
+    """XML without a DTD knows five entities; feeds write HTML's. feedparser's lenient parser
+    kept "&nbsp;" as text in some fields and wrote a later "&amp;" as "&amp;amp;"."""
+    body = (
+        b"<rss version='2.0'><channel><title>News&nbsp;&mdash;&nbsp;today</title>"
+        b"<link>https://ent.example/</link><description>d</description>\n"
+        b"<item><title>Caf&eacute; &amp; bar&hellip;</title><link>https://ent.example/1?a=1&amp;b=2"
+        b"</link><description>&lt;p&gt;&copy; 2024&lt;/p&gt;</description>"
+        b"<category>Ol&eacute;</category></item>"
+        b"<item><title><![CDATA[Keep &nbsp; as written]]></title>"
+        b"<link>https://ent.example/2</link></item></channel></rss>"
+    )
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert feed.warning == (
+        'The feed is not well-formed XML (line 1): HTML entities ("&nbsp;") XML does not define,'
+        " read as the characters they name."
+    )
+    assert feed.title == "News\xa0\u2014\xa0today"
+    first, second = feed.entries
+    assert (first.title, first.link, first.tags) == (
+        "Café & bar…",
+        "https://ent.example/1?a=1&b=2",
+        ("Olé",),
+    )
+    assert first.summary == "<p>\xa9 2024</p>"
+    assert second.title == "Keep &nbsp; as written"
+
+
+@pytest.mark.parametrize("fault", [b"&unknown;", b"<x:y>z</x:y>", b"<b>unclosed"])
+def test_a_document_ill_formed_otherwise_too_is_read_leniently(fault: bytes) -> None:
     body = (
         b"<rss version='2.0'><channel><title>x</title><item><title>AT&T&nbsp;today</title>"
+        b"<description>" + fault + b"</description>"
         b"<link>https://amp.example/1</link></item></channel></rss>"
     )
     feed = parse(body, url=URL, headers={})
