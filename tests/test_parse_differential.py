@@ -9,6 +9,7 @@ ids, titles, links, dates, authors, tags, enclosures, thumbnails, language and s
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +17,11 @@ import pytest
 
 from aggregator import parse as parse_module
 from aggregator.config import load_config
-from aggregator.errors import ConfigError
+from aggregator.errors import ConfigError, ParseError
 from aggregator.models import EntryData
 from aggregator.parse import FAST_PARSER, REFERENCE_PARSER, _Document, _Rare, parse
 from tests.support.corpus import CORPUS, corpus_dates, corpus_files, requires_corpus
-from tests.support.differential import URL, compare, corpus_headers
+from tests.support.differential import URL, compare, corpus_headers, differences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"
 FAST_FIXTURES = sorted(FIXTURES.glob("fast-*.xml"))
@@ -152,6 +153,50 @@ def test_corpus_document_reads_the_same_both_ways(path: Path) -> None:
     body = path.read_bytes()
     verdict = compare(body, corpus_headers(path, body))
     assert verdict.differences == (), "\n".join(verdict.differences)
+
+
+# A document whose only faults are bare "&" and HTML entities is mended, then read: it must read as
+# the same document written well. Each well-formed corpus document is written with its text's
+# "&amp;" bare and its "é", "—", nbsp… as HTML entities (outside CDATA sections and comments).
+_AS_ENTITIES = {"\u00a0": "&nbsp;", "©": "&copy;", "—": "&mdash;", "–": "&ndash;", "é": "&eacute;",
+                "’": "&rsquo;", "“": "&ldquo;", "”": "&rdquo;", "…": "&hellip;", "«": "&laquo;",
+                "»": "&raquo;", "ü": "&uuml;"}  # fmt: skip
+_ENTITY_CHARACTER = re.compile("|".join(map(re.escape, _AS_ENTITIES)))
+_TEXT = re.compile(r">([^<]*)<")
+_RAW = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.DOTALL)
+
+
+def written_badly(text: str) -> str:
+    def text_badly(match: re.Match[str]) -> str:
+        words = _ENTITY_CHARACTER.sub(lambda m: _AS_ENTITIES[m[0]], match[1])
+        return ">" + re.sub(r"&amp;(?![A-Za-z#][A-Za-z0-9]*;)", "&", words) + "<"
+
+    pieces, start = [], 0
+    for raw in _RAW.finditer(text):
+        pieces += [_TEXT.sub(text_badly, text[start : raw.start()]), raw[0]]
+        start = raw.end()
+    return "".join([*pieces, _TEXT.sub(text_badly, text[start:])])
+
+
+@requires_corpus
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: str(p.relative_to(CORPUS)))
+def test_a_corpus_document_written_with_bare_ampersands_and_entities_reads_the_same(
+    path: Path,
+) -> None:
+    body = path.read_bytes()
+    try:
+        text = body.decode("utf-8")
+        well = parse(body, url=URL, headers=corpus_headers(path, body))
+    except (UnicodeDecodeError, ParseError):
+        return  # (not UTF-8, or not a feed: nothing to compare)
+    badly = written_badly(text)
+    if badly == text or "leniently" in (well.warning or "") or text.lstrip()[:1] == "{":
+        return  # nothing written otherwise, or ill-formed already, or JSON
+    mended = parse(badly.encode(), url=URL, headers=corpus_headers(path, body))
+    assert mended.warning
+    assert mended.warning.startswith("The feed is not well-formed XML (line ")
+    found = [d for d in differences(mended, well) if not d.startswith("feed.warning")]
+    assert found == [], "\n".join(found)
 
 
 # The fast path's shortcuts must not change what it decides. Both are private to parse.py: they
