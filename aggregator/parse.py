@@ -534,12 +534,9 @@ def _parse_xml(
         raise ParseError(_too_many(count))
     # Both parsers get the same bytes: UTF-8 we decoded ourselves, no DOCTYPE, no prolog.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + encoded
-    if (mended := _mended_references(data)).data is not data and (
-        fault := _reference_fault(data, mended)
-    ):
-        data, warning = mended.data, _join_warnings(fault, warning)
     artwork = _artwork(data)
     fallback = ""
+    mend = True  # whether the references may still need mending (_mend) for feedparser
     if parser == "auto" and "content-language" in headers:
         # feedparser takes it for the language of every element without xml:lang or <language>;
         # feedparser-rs never sees it.
@@ -548,9 +545,18 @@ def _parse_xml(
         if len(data) > BOUNDS_FIRST and (problem := _beyond_feedparser(data)):
             raise ParseError(f"{problem}.")
         fast = _parse_fast(data, base_url, warning)
+        if isinstance(fast, str) and fast.startswith("ill-formed"):
+            # (Only then: the scan for what to mend is ~10 ms per MB, most of what a fast
+            # reading of a document costs.)
+            mend = False
+            if mended := _mend(data, warning):
+                data, warning = mended
+                fast = _parse_fast(data, base_url, warning)
         if isinstance(fast, ParsedFeed):
             return replace(_without_made_up_links(fast, data), artwork=artwork)
         fallback = fast
+    if mend and (mended := _mend(data, warning)):
+        data, warning = mended
     if problem := _beyond_feedparser(data):
         why = fallback or "fetch.parser = feedparser"
         raise ParseError(f"{problem}; the fast parser cannot read it either ({why}).")
@@ -1977,7 +1983,7 @@ def _media_summaries(
 # stays ill-formed. A section left open takes the rest: each is scanned for its end once.)
 _MENDABLE = re.compile(
     rb"&(?:(?![A-Za-z_:\x80-\xff][\w.:\x80-\xff-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;)"
-    rb"|([A-Za-z][A-Za-z0-9]{1,31});)"
+    rb"|(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});)"
 )
 _RAW_SECTION = re.compile(
     rb"<!\[CDATA\[(?:.*?\]\]>|.*)|<!--(?:.*?-->|.*)|<\?(?:.*?\?>|.*)", re.DOTALL
@@ -2017,6 +2023,15 @@ def _mended_references(data: bytes) -> _Mended:
         pieces += [_MENDABLE.sub(mend, data[start:end]), section[0] if section else b""]
         start = section.end() if section else end
     return _Mended(b"".join(pieces) if any(found) else data, *found)
+
+
+def _mend(data: bytes, warning: str | None) -> tuple[bytes, str | None] | None:
+    """The document with its references mended (`_mended_references`) and the source's warning
+    saying so, when those were its only faults; else None."""
+    mended = _mended_references(data)
+    if mended.data is data or not (fault := _reference_fault(data, mended)):
+        return None
+    return mended.data, _join_warnings(fault, warning)
 
 
 def _reference_fault(data: bytes, mended: _Mended) -> str:
