@@ -1904,12 +1904,15 @@ def _from_iso(value: str | None) -> datetime | None:
 
 
 def _parse_cursor(cursor: str) -> tuple[str, str]:
+    """A cursor `_index_page` handed out: an article's score (a time) and its id. A malformed
+    one (no id, a score that is no finite number: "inf:x" served the first page again under yet
+    another address) raises ValueError."""
     score, sep, article_id = cursor.partition(":")
     try:
         number = float(score)
     except ValueError:
         number = math.nan
-    if not sep or not article_id or math.isnan(number):
+    if not sep or not article_id or not math.isfinite(number):
         raise ValueError(f"not a page cursor: {cursor!r}")
     return _num(number), article_id
 

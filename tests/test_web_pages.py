@@ -482,7 +482,8 @@ def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
 
 
 def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient) -> None:
-    paths = ("/c/tech/?before=garbage", "/c/tech/?before=1:x", "/c/nope/", "/no")
+    made_up = ("garbage", "1:x", "inf:x", "1e309:x", "-inf:x", "nan:x")
+    paths = (*(f"/c/tech/?before={cursor}" for cursor in made_up), "/c/nope/", "/no")
     for path in paths:
         page = text(client, path, 404)
         assert "<h1>Page not found</h1>" in page

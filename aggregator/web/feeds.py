@@ -217,6 +217,18 @@ def _cross_origin(response: Response) -> Response:
     return response
 
 
+@bp.after_app_request
+def _feed_address_cross_origin(response: Response) -> Response:
+    """A feed's address no route took (a category with an encoded "/" in it: "/c/a%2Fb/…")
+    answers its 404 to any site's script too: a partner's embed.js reported a CORS error."""
+    if request.blueprint is None and request.path.endswith(_FEED_SUFFIXES):
+        return _cross_origin(response)
+    return response
+
+
+_FEED_SUFFIXES = ("/feed.atom", "/feed.rss", "/feed.json")
+
+
 @bp.get("/feed.<any(atom, rss, json):fmt>")
 def everything_feed(fmt: str) -> Response:
     """Every category merged, newest first."""
