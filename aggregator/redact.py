@@ -50,9 +50,17 @@ _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _URL_IN_TEXT = re.compile(r"https?://(?:[^\s<>\"']|'(?![\s,;)\]}]|$))+", re.IGNORECASE)
 
 
+# A query's parameters end at "&" or ";" (the W3C's old separator, which servers still split on).
+_SEPARATOR = re.compile(r"([&;])")
+# A parameter anywhere in a text, after a "?", "&" or ";": what public_text masks when a URL
+# around it was cut short ("http://h/f('a')?token=x" ends, to _URL_IN_TEXT, at "f('a").
+_PARAMETER_IN_TEXT = re.compile(r"(?<=[?&;])([^=&;?#\s'\"<>]+)=([^&;#\s'\"<>]*)")
+
+
 def is_secret_parameter(name: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> bool:
-    """Whether a query parameter named `name` probably carries a credential."""
-    words = [w.lower() for w in _WORD.findall(name)]
+    """Whether a query parameter named `name` probably carries a credential (its name read as
+    servers read it: "%74oken" is "token")."""
+    words = [w.lower() for w in _WORD.findall(unquote_plus(name))]
     joined = "".join(words)  # "apiKey" -> "apikey"
     return any(
         word == secret or word.endswith(secret)
@@ -70,7 +78,7 @@ def secrets_in_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) ->
     found = []
     if parts.username or parts.password:
         found.append("a user name and password" if parts.password else "a user name")
-    for pair in parts.query.split("&") if parts.query else ():
+    for pair in _SEPARATOR.split(parts.query)[::2] if parts.query else ():
         name, _, value = pair.partition("=")
         if is_secret_parameter(name, secret_words):
             found.append(f"query parameter {name}")
@@ -105,21 +113,25 @@ def public_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str
         netloc = f"{host}:{port}" if port is not None else host
     query = parts.query
     if query:
-        pairs = []
-        for pair in query.split("&"):
-            name, sep, value = pair.partition("=")
+        pieces = _SEPARATOR.split(query)  # pairs, each followed by its separator
+        for n in range(0, len(pieces), 2):
+            name, sep, value = pieces[n].partition("=")
             secret = sep and (
                 is_secret_parameter(name, secret_words)
                 or bool(_nested_secrets(value, secret_words))
             )
-            pairs.append(f"{name}={MASK}" if secret else pair)
-        query = "&".join(pairs)
+            pieces[n] = f"{name}={MASK}" if secret else pieces[n]
+        query = "".join(pieces)
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def public_text(text: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
-    """`text` (an error message, a log value) with every URL in it passed through `public_url`."""
-    return _URL_IN_TEXT.sub(lambda m: public_url(m.group(0), secret_words), text)
+    """`text` (an error message, a log value) with every URL in it passed through `public_url`,
+    and any credential-like parameter left (a URL cut short) masked too."""
+    text = _URL_IN_TEXT.sub(lambda m: public_url(m.group(0), secret_words), text)
+    return _PARAMETER_IN_TEXT.sub(
+        lambda m: f"{m[1]}={MASK}" if is_secret_parameter(m[1], secret_words) else m[0], text
+    )
 
 
 def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:

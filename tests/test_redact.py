@@ -102,3 +102,27 @@ def test_a_quote_in_a_password_or_a_secret_value_does_not_end_the_url() -> None:
     assert public_error(listed) == (
         "tried ['https://a.example/','https://b.example/?key=REDACTED'] in turn"
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "public"),
+    [
+        # A URL cut short by a "')" in its path: its query is still masked (a redirect loop
+        # published "?password=hunter2" on /sources).
+        ("HTTP 404 from http://h.example/f('a')?token=abc", "HTTP 404 from http://h.example/f('a')?token=REDACTED"),
+        ("→ http://h/('l')?password=hunter2&x=1 →", "→ http://h/('l')?password=REDACTED&x=1 →"),
+        # A name written percent-encoded is the name servers read; ";" separates as "&" does.
+        ("from http://h.example/?%74oken=abc&a=1", "from http://h.example/?%74oken=REDACTED&a=1"),
+        ("from http://h.example/?a=1;token=abc;b=2", "from http://h.example/?a=1;token=REDACTED;b=2"),
+        ("no URL here: a=b?c=d", "no URL here: a=b?c=d"),
+    ],
+)  # fmt: skip
+def test_a_credential_is_masked_however_its_url_is_written(error: str, public: str) -> None:
+    assert public_error(error) == public
+
+
+def test_public_url_reads_semicolons_and_encoded_names() -> None:
+    assert public_url("https://u:p@h.example/f?a=1;api_key=2&b=3") == (
+        "https://h.example/f?a=1;api_key=REDACTED&b=3"
+    )
+    assert secrets_in_url("https://h.example/f?a=1;%74oken=2") == ["query parameter %74oken"]
