@@ -310,6 +310,9 @@ class _FeedRepairs(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
             hub = xml_elem(f"{{{ATOM_NS}}}link", href=self.hub, rel="hub")
             self_link.addnext(hub)
         channel = rss.find("channel")
+        # The site's and the category's names, as an item's title (_EntryRepairs.extend_rss).
+        for text in (channel.find("title"), channel.find("image/title")):
+            _defuse(text)
         first_item = channel.find("item")
         for element in self.show:
             if first_item is None:
@@ -333,7 +336,7 @@ def _show(meta: FeedMeta) -> list[Any]:
         show.append(outer)
     if (meta.podcast_category or meta.explicit is not None) and meta.author:
         author = xml_elem(f"{{{ITUNES_NS}}}author")  # (either says it is a podcast)
-        author.text = _text(meta.author)
+        author.text = _ACTIVE_TAG.sub("&lt;", _text(meta.author))
         show.append(author)
     if meta.explicit is not None:
         explicit = xml_elem(f"{{{ITUNES_NS}}}explicit")
@@ -389,9 +392,10 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         # that would run or load something there ("<svg onload=…>", a source's title escaped
         # twice, is text to us) opens with "&lt;", as HTML writes it. Other "<" stay: readers
         # that take the title as text (feedparser) would show "&lt;" in "std::vector<int>".
-        title = entry.find("title")
-        if title is not None and title.text:
-            title.text = _ACTIVE_TAG.sub("&lt;", title.text)
+        # So are the other names written as text: the item's source (a source's name comes from
+        # the config, which an OPML file from elsewhere may have filled) and its author.
+        _defuse(entry.find("title"))
+        _defuse(entry.find("source"))
         _sub(entry, f"{{{DC_NS}}}creator", _ACTIVE_TAG.sub("&lt;", item.author))
         if item.external:  # RSS has no element for it: Atom's, as for the edit below
             _sub(entry, f"{{{ATOM_NS}}}link", href=item.external, rel="related", type="text/html")
@@ -417,13 +421,21 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
 
 
 # The start of a tag that runs script, loads something or takes input in HTML, or of any tag
-# with an event handler (each scan stops at the tag's end).
+# with an event handler (each scan stops at the tag's end). HTML begins an attribute after white
+# space, a "/" or a quoted value: "<details/open/ontoggle=…>" and "<x a='1'onclick=…>" ran in a
+# reader that takes titles as HTML (a review).
 _ACTIVE_TAG = re.compile(
     r"<(?=/?(?:script|style|iframe|frame|object|embed|svg|math|img|image|video|audio|source"
     r"|link|meta|base|form|input|button|textarea|select|a|body|html|template|noscript)\b"
-    r"|[A-Za-z][^<>]*?\son\w+\s*=)",
+    r"|[A-Za-z][^<>]*?[\s/\"']on\w+\s*=)",
     re.IGNORECASE,
 )
+
+
+def _defuse(element: Any) -> None:
+    """An RSS text element `_ACTIVE_TAG` defuses (see extend_rss), when there is one."""
+    if element is not None and element.text:
+        element.text = _ACTIVE_TAG.sub("&lt;", element.text)
 
 
 def feed_path(slug: str | None, fmt: str) -> str:

@@ -35,6 +35,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 BASE = "https://agg.example"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -640,6 +641,14 @@ def test_markup_in_text_fields_stays_text(
         ("<svg onload=alert(1)>", "&lt;svg onload=alert(1)>"),
         ('<b onclick="x">Hi</b>', '&lt;b onclick="x">Hi</b>'),
         ("<a href=//evil.example>Win</a>", "&lt;a href=//evil.example>Win&lt;/a>"),
+        # HTML begins an attribute after a "/" or a quoted value too (a review: these ran).
+        ("<details/open/ontoggle=alert(1)>", "&lt;details/open/ontoggle=alert(1)>"),
+        ("<details open='x'ontoggle=alert(3)>", "&lt;details open='x'ontoggle=alert(3)>"),
+        ("<x/onclick=alert(2)>click", "&lt;x/onclick=alert(2)>click"),
+        (
+            '<div title="a"onpointerenter=alert(6)>hover',
+            '&lt;div title="a"onpointerenter=alert(6)>hover',
+        ),
         # Hard negatives: what runs nothing stays as written (feedparser shows titles as text).
         ("std::vector<int> in C++", "std::vector<int> in C++"),
         ("The <dialog> element", "The <dialog> element"),
@@ -649,10 +658,19 @@ def test_markup_in_text_fields_stays_text(
 def test_an_rss_title_that_would_run_in_an_html_reader_opens_escaped(
     title: str, written: str, meta: FeedMeta
 ) -> None:
-    article = replace(make_articles()[0], title=title, author=title)
-    item = xml(render_rss(meta, [article], article_url)).find("channel/item")
+    article = replace(make_articles()[0], title=title, author=title, source_name=title)
+    podcast = replace(
+        meta, title=title, author=title, explicit=False, image="https://agg.example/show.png"
+    )
+    channel = xml(render_rss(podcast, [article], article_url)).find("channel")
+    item = channel.find("item")
     assert only(item, "title").text == written
     assert only(item, f"{DC}creator").text == written
+    # The names of the item's source, of the site and category, and of the show, too.
+    assert only(item, "source").text == written
+    assert only(channel, "title").text == written
+    assert channel.find("image/title").text == written
+    assert only(channel, f"{ITUNES}author").text == written
     assert json.loads(render_json(meta, [article], article_url))["items"][0]["title"] == title
 
 
