@@ -38,6 +38,7 @@ from aggregator.sanitize import (
     safe_url,
     strip_tags,
 )
+from aggregator.xml_text import xml_text
 
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
 TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
@@ -409,7 +410,7 @@ def _article(
     dated = published is not None and published <= now
     published = min(published or first_seen, now).astimezone(UTC)
     updated = max(min(updated or published, now).astimezone(UTC), published)
-    author = excerpt(strip_tags(entry.author or ""), AUTHOR_LENGTH)
+    author = excerpt(strip_tags(xml_text(entry.author or "")), AUTHOR_LENGTH)
     if author == "Unknown":  # Blogger's name for an author whose profile is private
         author = ""
     if "@" in author:  # RSS <author> is an address; a byline of one only invites spam,
@@ -664,6 +665,9 @@ def _text(value: str | None, is_html: bool) -> str:
     with no HTML in it keeps its "<" too (`reads_as_text`: Bluesky's "impl<T: Display>")."""
     if not value:
         return ""
+    # (Without what no XML we write may carry first: a control character between two spaces,
+    # dropped as feeds are written, left two.)
+    value = xml_text(value)
     if (is_html and not reads_as_text(value)) or (not is_html and looks_like_html(value)):
         return strip_tags(value)
     return " ".join((value if is_html else plain_text(value)).split())

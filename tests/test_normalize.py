@@ -1416,3 +1416,12 @@ def test_dates_ahead_are_counted_only_for_what_is_stored_and_dated_first_seen() 
     source = replace(SOURCE, exclude=("^Dropped",))
     assert len(normalize(feed(*entries), source, now=NOW, report=report)) == 3
     assert report.future_dates == 1
+
+
+def test_a_control_character_between_words_leaves_one_space() -> None:
+    """Dropped only as feeds were written, it left two spaces in every format (a review)."""
+    article = one(
+        entry(link="https://site.example.com/c", title="JSON & title \x01 now", author="A \x02 B")
+    )
+    assert article.title == "JSON & title now"
+    assert article.author == "A B"
