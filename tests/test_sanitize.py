@@ -862,6 +862,16 @@ def test_a_picture_a_lazy_loader_hid_shows_with_its_real_address(
     assert "&lt;" not in cleaned.replace("&lt;noscript&gt;", "")  # no markup shown as text
 
 
+def test_raw_text_beside_a_hidden_picture_is_escaped_once() -> None:
+    """An <xmp>'s text is shown as written, "&amp;" and all; when the lazy-image pass parsed the
+    fragment (a <noscript> picture beside it), it came out escaped twice (a review)."""
+    xmp = "<xmp><img src=y> &amp; 1</xmp>"
+    alone = clean_html(f"<p>x</p>{xmp}", BASE)
+    beside = clean_html(f"<p>x</p><noscript><img src=/a.jpg></noscript>{xmp}", BASE)
+    assert "&lt;img src=y&gt; &amp;amp; 1" in alone
+    assert "<pre>&lt;img src=y&gt; &amp;amp; 1</pre>" in beside
+
+
 @pytest.mark.timeout(10)
 @pytest.mark.parametrize(
     "hostile",
