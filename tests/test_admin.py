@@ -140,6 +140,19 @@ def test_admin_pages_keep_the_strict_csp_and_only_the_rq_dashboard_relaxes_it(
     assert "queues" in data.json
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/rq/0/data/job/expired.json",  # a job whose result is gone (kept 300 s)
+        "/admin/rq/5/view",  # an instance past the list
+        "/admin/rq/0/data/jobs/refresh/finished/0/asc/1.json",  # a page size of 0
+    ],
+)
+def test_a_page_the_rq_dashboard_has_not_is_a_404_not_an_error(ops: FlaskClient, path: str) -> None:
+    assert ops.get(path, headers=BEARER).status_code == 404
+    assert ops.get(path).status_code == 401  # the guard first, as for every admin page
+
+
 # --- the table and the source page ---------------------------------------------------------------
 
 

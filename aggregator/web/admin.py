@@ -532,6 +532,19 @@ def init_app(app: Flask) -> None:
     setup_rq_connection(app)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix="/admin/rq")
 
+    # rq-dashboard answers 500, with a traceback in the log, for a job whose result expired
+    # (kept 300 s: an operator's link to a finished job), an instance number past its list, or a
+    # page size of 0: those are pages that do not exist.
+    from rq.exceptions import NoSuchJobError
+
+    def _no_such_page(error: Exception) -> BaseResponse:
+        if request.blueprint != "rq_dashboard":
+            raise error  # (not the dashboard's: as without this handler)
+        return Response("No such page of the RQ dashboard.\n", 404, mimetype="text/plain")
+
+    for missing in (NoSuchJobError, LookupError, ZeroDivisionError):
+        app.register_error_handler(missing, _no_such_page)
+
     @app.before_request
     def _guard_dashboard() -> BaseResponse | None:
         if request.blueprint == "rq_dashboard":
