@@ -204,8 +204,9 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={*DROPPED_WITH_CONTEN
 
 # nh3 (ammonia) takes these names for MathML's and drops such an element with everything it holds,
 # where a browser shows the text: "Sort a std::vector<int> by key" kept "Sort a std::vector". Their
-# tags are removed first, their text kept; not in a fragment with <math> or <svg>, whose content
-# HTML parses otherwise (a formula is still dropped whole, mutation-XSS vectors read as before).
+# tags are removed first, their text kept; not from the first <math> or <svg> of a fragment on,
+# whose content HTML parses otherwise (a formula is still dropped whole, mutation-XSS vectors read
+# as before; nh3 sanitizes what this leaves, whatever it is).
 _MATHML_WORDS = """
     abs and annotation annotation-xml apply approx arccos arccosh arccot arccoth arccsc
     arccsch arcsec arcsech arcsin arcsinh arctan arctanh arg bind bvar card
@@ -237,11 +238,17 @@ _FOREIGN_CONTENT = re.compile(r"<(?:math|svg)[\s/>]", re.IGNORECASE)
 
 
 def _without_mathml_tags(html_text: str) -> str:
-    """The fragment without the start and end tags of _MATHML_NAMES, but in foreign content."""
-    if not _UNUSUAL_TAG.search(html_text) or _FOREIGN_CONTENT.search(html_text):
+    """The fragment without the start and end tags of _MATHML_NAMES before its first <math> or
+    <svg> ("std::vector<int> beside <svg>…" kept "std::vector" and nothing after)."""
+    foreign = _FOREIGN_CONTENT.search(html_text)
+    head = html_text[: foreign.start()] if foreign else html_text
+    if not _UNUSUAL_TAG.search(head):
         return html_text
-    return _NAMED_TAG.sub(
-        lambda tag: "" if tag.group(1).lower() in _MATHML_NAMES else tag.group(0), html_text
+    return (
+        _NAMED_TAG.sub(
+            lambda tag: "" if tag.group(1).lower() in _MATHML_NAMES else tag.group(0), head
+        )
+        + html_text[len(head) :]
     )
 
 

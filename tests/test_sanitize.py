@@ -258,6 +258,17 @@ def test_text_after_a_tag_nh3_takes_for_mathml_is_kept(name: str) -> None:
     )
 
 
+def test_text_before_an_svg_or_a_formula_keeps_what_follows_a_mathml_name() -> None:
+    """With an <svg> or <math> anywhere in it, "std::vector<int>" kept "std::vector" and
+    nothing after (a review: a title lost its end). Before the first of them it reads as
+    without; from it on, as before (a formula is dropped whole)."""
+    assert strip_tags("std::vector<int> then <svg></svg> tail text") == (
+        "std::vector then tail text"
+    )
+    cleaned = clean_html("<p>Sort std::vector<int> by key</p><math><mi>x</mi></math><p>b</p>", BASE)
+    assert cleaned == "<p>Sort std::vector by key</p><p>b</p>"
+
+
 def test_relative_urls_are_dropped_without_a_usable_base() -> None:
     cleaned = clean_html('<a href="/x">x</a><img src="y.png" alt="y">', "")
     assert "href" not in cleaned
