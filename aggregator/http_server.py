@@ -236,10 +236,16 @@ def _worker_class() -> type[Any]:
             # (not in handle(): GeventWorker's makes the socket blocking, without a timeout)
             sock.settimeout(self.send_timeout)  # the header and body deadlines are shorter
             try:
-                return self._handle_request(listener_name, req, sock, addr)
+                handled = self._handle_request(listener_name, req, sock, addr)
             except TimeoutError:  # the client read nothing for send_timeout seconds
                 self.log.info("closed %s: it read nothing for %g s", addr, self.send_timeout)
                 raise StopIteration() from None  # gunicorn closes the connection
+            # (The connection stays open: gunicorn ends one by StopIteration.) Its next request
+            # waits for the loop's other events, new connections first: a client that sends it
+            # before our greenlet reads never lets it block, and 40 such connections kept every
+            # other client in the listen backlog, /healthz too, as long as they went on.
+            gevent.idle()
+            return handled
 
         def _handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
             limit = max_body_bytes() if req.method == "POST" else 0

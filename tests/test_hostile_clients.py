@@ -426,6 +426,50 @@ def test_one_address_holds_only_its_share_of_a_workers_connections(
         assert web.output().count("127.0.0.1 holds 10 connections") == 1
 
 
+@pytest.mark.timeout(60)
+def test_kept_alive_connections_asking_back_to_back_leave_room_for_other_clients(
+    web: Web,
+) -> None:
+    """40 kept-alive connections from one address, each sending its next /healthz as soon as
+    the answer is in: a greenlet whose client had always written the next request when it read
+    never blocked, so the worker never went back to its loop to accept, and every other
+    client, /healthz too, waited in the listen backlog as long as the flood went on (6 s of 8;
+    a review). Now each waits its turn behind new connections."""
+    flood_seconds = 6.0
+    stop = time.monotonic() + flood_seconds
+    answered = [0]
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+    def flood() -> None:
+        with _connect(web.port) as sock:
+            while time.monotonic() < stop:
+                sock.sendall(request)
+                seen = b""
+                while not seen.endswith(b"}\n"):
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        return
+                    seen += chunk
+                answered[0] += 1
+
+    floods = [threading.Thread(target=flood, daemon=True) for _ in range(40)]
+    for thread in floods:
+        thread.start()
+    time.sleep(1.0)  # the flood under way
+    waits = []
+    for _ in range(5):
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.2", 0)) as other:
+            assert _healthz(other).startswith(b"HTTP/1.1 200")
+        waits.append(time.monotonic() - started)
+        time.sleep(0.2)
+    for thread in floods:
+        thread.join(flood_seconds + 5)
+    print(f"measured: {answered[0]} flood answers; another client's waits {waits}")
+    assert answered[0] > 1000  # (the flood did flood)
+    assert max(waits) < flood_seconds / 2  # served during the flood, not after it
+
+
 def test_an_ipv6_client_is_counted_by_its_64_not_by_each_address_it_can_rotate_through() -> None:
     key = http_server._client_key
     assert key(("2001:db8:1:2::1", 443, 0, 0)) == key(("2001:db8:1:2:ffff::9", 80, 0, 0))
