@@ -2001,12 +2001,23 @@ class _Mended(NamedTuple):
     entities: int  # HTML entities written as their numbers
 
 
+# The most references mended in one document: a real feed has hundreds; a body of nothing but
+# "&" would grow by four bytes each (a 50 MB one to 250 MB), and is read leniently as before.
+_MAX_MENDED = 100_000
+
+
+class _TooMany(Exception):
+    pass
+
+
 def _mended_references(data: bytes) -> _Mended:
     """The document with each bare "&" written "&amp;" and each HTML 4 entity as its number
-    (`data` itself when it has neither)."""
+    (`data` itself when it has neither, or more than _MAX_MENDED)."""
     found = [0, 0]
 
     def mend(match: re.Match[bytes]) -> bytes:
+        if found[0] + found[1] >= _MAX_MENDED:
+            raise _TooMany
         if match[1] is None:
             found[0] += 1
             return b"&amp;"
@@ -2018,10 +2029,13 @@ def _mended_references(data: bytes) -> _Mended:
     if not _MENDABLE.search(data):
         return _Mended(data, 0, 0)
     pieces, start = [], 0
-    for section in [*_RAW_SECTION.finditer(data), None]:
-        end = section.start() if section else len(data)
-        pieces += [_MENDABLE.sub(mend, data[start:end]), section[0] if section else b""]
-        start = section.end() if section else end
+    try:
+        for section in [*_RAW_SECTION.finditer(data), None]:
+            end = section.start() if section else len(data)
+            pieces += [_MENDABLE.sub(mend, data[start:end]), section[0] if section else b""]
+            start = section.end() if section else end
+    except _TooMany:
+        return _Mended(data, 0, 0)
     return _Mended(b"".join(pieces) if any(found) else data, *found)
 
 
