@@ -1988,11 +1988,6 @@ _MENDABLE = re.compile(
 _RAW_SECTION = re.compile(
     rb"<!\[CDATA\[(?:.*?\]\]>|.*)|<!--(?:.*?-->|.*)|<\?(?:.*?\?>|.*)", re.DOTALL
 )
-_HTML_ENTITIES = {
-    name.encode(): f"&#{code};".encode()
-    for name, code in html.entities.name2codepoint.items()
-    if name not in ("amp", "lt", "gt", "quot", "apos")  # (XML's own)
-}
 
 
 class _Mended(NamedTuple):
@@ -2021,7 +2016,7 @@ def _mended_references(data: bytes) -> _Mended:
         if match[1] is None:
             found[0] += 1
             return b"&amp;"
-        if number := _HTML_ENTITIES.get(match[1]):
+        if number := _HTML_NUMBERS_BYTES.get(match[1]):
             found[1] += 1
             return number
         return match[0]
@@ -2057,35 +2052,36 @@ def _reference_fault(data: bytes, mended: _Mended) -> str:
     misread them ("AT&T" became "AT&T;", "?x=1&post=2" "?x=1&post;=2", "&amp;" after an
     "&nbsp;" "&amp;amp;", a podcast lost its categories) and is ~20 times slower than
     feedparser-rs: both parsers read the mended document instead."""
-    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
-    try:
-        parser.Parse(data, True)
-    except xml.parsers.expat.ExpatError as e:
-        line = e.lineno
-    else:
+    fault = _expat_error(data)
+    if fault is None or _expat_error(mended.data) is not None:
         return ""
-    if _not_well_formed(mended.data):
-        return ""
-    faults = [
-        *(['bare "&" (XML writes "&amp;"), read as the character "&"'] if mended.bare else []),
-        *(
-            ['HTML entities ("&nbsp;") XML does not define, read as the characters they name']
-            if mended.entities
-            else []
-        ),
-    ]
-    return f"The feed is not well-formed XML (line {line}): {'; '.join(faults)}"
+    faults = []
+    if mended.bare:
+        faults.append('bare "&" (XML writes "&amp;"), read as the character "&"')
+    if mended.entities:
+        faults.append(
+            'HTML entities ("&nbsp;") XML does not define, read as the characters they name'
+        )
+    return f"The feed is not well-formed XML (line {fault.lineno}): {'; '.join(faults)}"
 
 
 def _not_well_formed(data: bytes) -> str:
-    """Why feedparser's XML parser (expat, namespaces on, as its SAX reader runs it) rejects the
-    document, or "" when it reads it. The document has no DTD: only XML's own entities exist."""
+    """Why feedparser's XML parser rejects the document (`_expat_error`), or "" when it reads it."""
+    if (e := _expat_error(data)) is None:
+        return ""
+    return xml.parsers.expat.ErrorString(e.code) if e.code else str(e)
+
+
+def _expat_error(data: bytes) -> xml.parsers.expat.ExpatError | None:
+    """Where feedparser's XML parser (expat, namespaces on, as its SAX reader runs it) stops
+    reading the document, or None when it reads it. The document has no DTD: only XML's own
+    entities exist."""
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as e:
-        return xml.parsers.expat.ErrorString(e.code) if e.code else str(e)
-    return ""
+        return e
+    return None
 
 
 def _title_key(title: object) -> str:
@@ -2889,14 +2885,18 @@ def _usual_date(value: str) -> datetime | None:
 
 _NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_NAMED = frozenset({"amp", "lt", "gt", "quot", "apos"})
+# HTML 4's named character references as their numbers (XML's own five are not among them).
+_HTML_NUMBERS = {
+    name: f"&#{code};"
+    for name, code in html.entities.name2codepoint.items()
+    if name not in _XML_NAMED
+}
+_HTML_NUMBERS_BYTES = {name.encode(): number.encode() for name, number in _HTML_NUMBERS.items()}
 
 
 def _numbered(match: re.Match[str]) -> str:
     """An HTML 4 named character reference as its number (XML's own five stay as they are)."""
-    name = match.group(1)
-    if name in _XML_NAMED or name not in html.entities.name2codepoint:
-        return match.group(0)
-    return f"&#{html.entities.name2codepoint[name]};"
+    return _HTML_NUMBERS.get(match.group(1), match.group(0))
 
 
 def _strip_prolog(text: str) -> tuple[str, str | None, str]:
