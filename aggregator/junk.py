@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -304,10 +304,12 @@ def _drop(
             doomed.append(element)
             inside.update(element.iterdescendants())
     if not structure:
+        going = set(doomed)  # (looked up once per paragraph or list item: a set)
+        outlines = _outlines(doomed, going)
         doomed = [
             e
             for e in doomed
-            if not _leads_in(_words(e), e.getnext(), doomed) and not _in_outline(e, doomed)
+            if not _leads_in(_words(e), e.getnext(), going) and not _in_outline(e, outlines)
         ]
         inside = {d for element in doomed for d in element.iterdescendants()}
     loose = [
@@ -346,7 +348,7 @@ def _drop(
 
 
 def _leads_in(
-    text: str, following: lxml.html.HtmlElement | None, doomed: list[lxml.html.HtmlElement]
+    text: str, following: lxml.html.HtmlElement | None, doomed: Collection[lxml.html.HtmlElement]
 ) -> bool:
     """Whether a paragraph or a loose run (its `text`) introduces the block after it, which is
     not going too: it ends in a colon, or a list or table follows it ("Added 14.1 devices" over
@@ -362,23 +364,30 @@ _INTRODUCED = frozenset(("ul", "ol", "dl", "table", "pre"))
 _SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 
 
-def _in_outline(item: lxml.html.HtmlElement, doomed: list[lxml.html.HtmlElement]) -> bool:
+def _outlines(
+    doomed: list[lxml.html.HtmlElement], going: set[lxml.html.HtmlElement]
+) -> set[lxml.html.HtmlElement]:
+    """The lists holding a doomed item and an item with words that is not going."""
+    lists = {item.getparent() for item in doomed if item.tag == "li"}
+    return {
+        parent
+        for parent in lists
+        if parent is not None
+        and any(li.tag == "li" and li not in going and _words(li) for li in parent)
+    }
+
+
+def _in_outline(item: lxml.html.HtmlElement, outlines: set[lxml.html.HtmlElement]) -> bool:
     """Whether a list item is a point of an outline that stays: a label (words without a link,
-    not a sentence) in a list whose other items are not going: show notes' "#askatp" and
-    "Post-show: Neutral", a roadmap's "Infrastructure", a changelog's "and lots more…". A
-    sponsor's item links to the sponsor; a footer's call to action is a sentence ("Share it with
-    your friends.")."""
-    parent = item.getparent()
-    if (
-        item.tag != "li"
-        or parent is None
-        or next(item.iter("a"), None) is not None
-        or _words(item).endswith(_SENTENCE_ENDS)
-    ):
-        return False
-    return any(
-        sibling.tag == "li" and sibling is not item and sibling not in doomed and _words(sibling)
-        for sibling in parent
+    not a sentence) in a list whose other items are not going (`_outlines`): show notes'
+    "#askatp" and "Post-show: Neutral", a roadmap's "Infrastructure", a changelog's "and lots
+    more…". A sponsor's item links to the sponsor; a footer's call to action is a sentence
+    ("Share it with your friends.")."""
+    return (
+        item.tag == "li"
+        and item.getparent() in outlines
+        and next(item.iter("a"), None) is None
+        and not _words(item).endswith(_SENTENCE_ENDS)
     )
 
 
