@@ -336,7 +336,7 @@ def _show(meta: FeedMeta) -> list[Any]:
         show.append(outer)
     if (meta.podcast_category or meta.explicit is not None) and meta.author:
         author = xml_elem(f"{{{ITUNES_NS}}}author")  # (either says it is a podcast)
-        author.text = _ACTIVE_TAG.sub("&lt;", _text(meta.author))
+        author.text = _defused(_text(meta.author))
         show.append(author)
     if meta.explicit is not None:
         explicit = xml_elem(f"{{{ITUNES_NS}}}explicit")
@@ -396,7 +396,7 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         # the config, which an OPML file from elsewhere may have filled) and its author.
         _defuse(entry.find("title"))
         _defuse(entry.find("source"))
-        _sub(entry, f"{{{DC_NS}}}creator", _ACTIVE_TAG.sub("&lt;", item.author))
+        _sub(entry, f"{{{DC_NS}}}creator", _defused(item.author))
         if item.external:  # RSS has no element for it: Atom's, as for the edit below
             _sub(entry, f"{{{ATOM_NS}}}link", href=item.external, rel="related", type="text/html")
         if item.updated > item.published:
@@ -432,10 +432,15 @@ _ACTIVE_TAG = re.compile(
 )
 
 
+def _defused(text: str) -> str:
+    """RSS text with every tag `_ACTIVE_TAG` finds opening with "&lt;" (see extend_rss)."""
+    return _ACTIVE_TAG.sub("&lt;", text)
+
+
 def _defuse(element: Any) -> None:
-    """An RSS text element `_ACTIVE_TAG` defuses (see extend_rss), when there is one."""
+    """An RSS text element's text `_defused`, when there is one."""
     if element is not None and element.text:
-        element.text = _ACTIVE_TAG.sub("&lt;", element.text)
+        element.text = _defused(element.text)
 
 
 def feed_path(slug: str | None, fmt: str) -> str:
