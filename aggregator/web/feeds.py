@@ -64,8 +64,10 @@ _RENDERERS: dict[
     "rss": render_rss,
     "json": render_json,
 }
-# ASCII digits only: int() alone would also take " 5", "1_0" and non-ASCII digits.
-_LIMIT = re.compile(r"[+-]?[0-9]{1,9}")
+# ASCII digits only: int() alone would also take " 5", "1_0" and non-ASCII digits. Any number
+# of them: a value past the maximum is the maximum however it is written (int() of thousands of
+# digits would be slow, or refuse, so only the first ten are read).
+_LIMIT = re.compile(r"([+-]?)([0-9]+)")
 
 
 # --- pure helpers -----------------------------------------------------------------------------
@@ -75,9 +77,10 @@ def parse_limit(raw: str | None) -> int | None:
     """The ?limit= value clamped to 1..MAX_LIMIT; None when absent; BadRequest when not a number."""
     if raw is None:
         return None
-    if not _LIMIT.fullmatch(raw):
+    if not (number := _LIMIT.fullmatch(raw)):
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
-    return min(max(int(raw), 1), MAX_LIMIT)
+    sign, digits = number.groups()
+    return min(max(int(sign + (digits.lstrip("0") or "0")[:10]), 1), MAX_LIMIT)
 
 
 def article_url(base_url: str) -> Callable[[Article], str]:
