@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-tools soak browser clean
+.PHONY: run test lint typecheck pytest bench bench-tools soak browser readers clean
 
 $(STAMP): pyproject.toml setup.py aggregator/_native.c
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+# Two feed readers of other people's making for tests/test_feed_readers.py: sfeed (its own C
+# parser) and newsboat. Installed like chromium; without them those tests say what to install.
+readers:
+	@if { ! command -v sfeed || ! command -v newsboat; } >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's sfeed and newsboat for the feed reader tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sfeed newsboat >/dev/null; \
+	fi
+
 aggregator.toml:
 	cp aggregator.example.toml aggregator.toml
 
@@ -33,7 +41,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) browser
+pytest: $(STAMP) browser readers
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -49,7 +57,7 @@ bench: $(STAMP) bench-tools
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/serve.py
 
-soak: $(STAMP) browser
+soak: $(STAMP) browser readers
 	$(BIN)/pytest -m slow
 
 clean:
