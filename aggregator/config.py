@@ -644,6 +644,12 @@ def _words(value: object) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _secret_words(value: object) -> tuple[str, ...]:
+    """The operator's words, added to the built-in ones: a file naming its one feed's "feedpass"
+    must not unmask every "token" and "key" (it did, when the list replaced them)."""
+    return tuple(dict.fromkeys((*SECRET_PARAMETERS, *_words(value))))
+
+
 def _patterns(value: object) -> tuple[str, ...]:
     """One regular expression or an array of them; checked separately, per item, by the caller."""
     if isinstance(value, str):
@@ -713,7 +719,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "cache_max_age": _seconds,
             "stale_while_revalidate": _seconds,
             "frame_ancestors": _origins,
-            "secret_parameters": _words,
+            "secret_parameters": _secret_words,
         },
     ),
 }

@@ -35,6 +35,7 @@ from aggregator.config import (
 )
 from aggregator.config_warnings import config_warnings
 from aggregator.errors import ConfigError
+from aggregator.redact import public_url
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "aggregator.example.toml"
 
@@ -1051,3 +1052,23 @@ def test_a_category_of_podcasts_is_told_what_apple_needs_besides() -> None:
     (far,) = problems(text.replace('"Technology"', '"Tech"'))  # nothing close: all of them
     assert "(one of Arts, Business, Comedy," in far
     assert problems(text.replace('"Technology"', '"News/Daily News/Today"'))  # one level only
+
+
+def test_secret_parameters_add_to_the_built_in_words_not_replace_them() -> None:
+    # The README says to add a feed's own parameter; a list that replaced the built-in words
+    # unmasked every token and key on the public pages, and check-config stopped naming them.
+    config = parse_config(
+        '[serve]\nsecret_parameters = ["feedpass"]\n'
+        + CATEGORIES
+        + source("Keyed", "https://a.example/f?api_key=S1&feedpass=S2&token=S3&page=2")
+    )
+    words = config.serve.secret_parameters
+    assert {"feedpass", "token", "key"} <= set(words)
+    assert public_url(config.sources[0].url, words) == (
+        "https://a.example/f?api_key=REDACTED&feedpass=REDACTED&token=REDACTED&page=2"
+    )
+    warned = " ".join(config_warnings(config))
+    for name in ("api_key", "feedpass", "token"):
+        assert name in warned
+    # Published and read back (as the web and workers read it), the list stays the same.
+    assert loads(dumps(config)).serve.secret_parameters == words
