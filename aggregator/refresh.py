@@ -600,7 +600,9 @@ def _log(source: SourceConfig, url: str, result: RefreshResult) -> None:
                 "duration_ms": round(result.duration * 1000, 1),
                 "added": result.added,
                 "updated": result.updated,
-                "error": public_text(result.error),  # errors quote the URL they failed on
+                # Errors quote the URL they failed on. A refresh that succeeded may have been
+                # warned of (a feed read leniently): a warning, not an error to an alert.
+                "error" if result.outcome.is_error else "warning": public_text(result.error),
                 **result.extra,
             }
         },

@@ -155,6 +155,10 @@ def test_sources_with_an_id_prints_that_source_whole(
     with_states.save_state(SourceState("alpha", outcome=Outcome.OK, last_error=lenient))
     assert cli.main(["--config", str(config_file), "sources", "alpha"]) == 0
     assert re.search(rf"^warning: +{re.escape(lenient)}$", capsys.readouterr().out, re.M)
+    # And so to a script: `last_error` is a failure's only (alerts on it saw healthy sources fail).
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    alpha = next(r for r in json.loads(capsys.readouterr().out) if r["id"] == "alpha")
+    assert (alpha["state"], alpha["last_error"], alpha["warning"]) == ("healthy", "", lenient)
     # Nothing failing: said so, not "no sources" (an empty config, as it read).
     with_states.save_state(SourceState("beta", outcome=Outcome.OK))
     assert cli.main(["--config", str(config_file), "sources", "--failing"]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from dataclasses import replace
@@ -162,6 +163,22 @@ def test_a_warning_stays_while_the_document_it_is_about_does(
     feed_server.add("/f.xml", rss(("a", "ATT")), etag='"v2"')  # mended
     assert refresh(store, url, later + timedelta(hours=1)).outcome is Outcome.OK
     assert store.get_state("src").last_error == ""
+
+
+def test_a_warning_is_logged_as_a_warning_not_as_an_error(
+    store: Store, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A log alert on a non-empty error= took every leniently read feed for a failing one.
+    caplog.set_level(logging.INFO, logger="aggregator.refresh")
+    body = rss(("a", "AT&T")).replace(b"AT&amp;T", b"AT&T")
+    ok = refresh(store, feed_server.add("/f.xml", body))
+    failed = refresh(store, feed_server.add("/g.xml", status=500))
+    fields = [r.fields for r in caplog.records if r.getMessage() == "refresh"]  # type: ignore[attr-defined]
+    assert [f["outcome"] for f in fields] == [ok.outcome.value, failed.outcome.value]
+    assert "error" not in fields[0]
+    assert 'bare "&"' in fields[0]["warning"]
+    assert "warning" not in fields[1]
+    assert "500" in fields[1]["error"]
 
 
 def test_304_keeps_articles_and_sends_validators_byte_for_byte(

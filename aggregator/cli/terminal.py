@@ -157,8 +157,9 @@ def format_source(row: dict[str, Any], now: float) -> str:
         ("full text failures", str(row.get("full_text_failures") or "")),
         ("last full text error", str(row.get("full_text_error") or "")),
         ("pages waiting", str(row.get("pages_pending") or "")),
+        ("last error", row["last_error"] or ("" if row.get("warning") else "-")),
         # A source that reads fine may still have been warned of (a feed read leniently).
-        ("last error" if row["state"] != "healthy" else "warning", row["last_error"] or "-"),
+        ("warning", row.get("warning") or ""),
     ]
     width = max(len(label) for label, _ in facts)
     return "\n".join(f"{label + ':':<{width + 1}} {value}" for label, value in facts if value)
