@@ -119,6 +119,13 @@ class PrivateAccess:
         ip = ipaddress.ip_address(address)
         return any(ip in network for network in self.networks)
 
+    def advice(self) -> str:
+        """How to allow an address this refused: the source's setting named as it stands."""
+        if not self.networks and not self.hosts:
+            return "set allow_private_networks on this source to allow it"
+        allowed = ", ".join([*map(str, self.networks), *sorted(self.hosts)])
+        return f"not in this source's allow_private_networks ({allowed}); add it there to allow it"
+
 
 NO_PRIVATE_ACCESS = PrivateAccess()
 
@@ -697,8 +704,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
                 where = address if address == host else f"{host} at {address}"
                 # redact.public_error shows the public only "refused: private address".
                 raise FetchError(
-                    f"refused to connect to {where} ({problem}); set allow_private_networks"
-                    " on this source to allow it",
+                    f"refused to connect to {where} ({problem}); {self._access.advice()}",
                     outcome=Outcome.BLOCKED,
                 )
         # Connect to the vetted literal address (no second lookup), trying each in turn.

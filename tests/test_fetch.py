@@ -61,7 +61,7 @@ def fetcher() -> Iterator[Fetcher]:
         yield f
 
 
-def fetch_error(fetcher: Fetcher, url: str, **kwargs: str) -> FetchError:
+def fetch_error(fetcher: Fetcher, url: str, **kwargs: Any) -> FetchError:
     with pytest.raises(FetchError) as info:
         fetcher.fetch(url, **kwargs)
     return info.value
@@ -866,6 +866,19 @@ def test_loopback_is_refused_by_default(feed_server: FeedServer) -> None:
     assert error.message == (
         "refused to connect to 127.0.0.1 (loopback address); "
         "set allow_private_networks on this source to allow it"
+    )
+    assert feed_server.requests() == []
+
+
+def test_a_source_allowed_other_networks_is_told_which_it_has(feed_server: FeedServer) -> None:
+    # "set allow_private_networks" misled an operator whose source already had it, for another.
+    access = ["10.0.0.0/8", "intranet.example"]
+    with Fetcher(FetchConfig(), UA) as fetcher:
+        error = fetch_error(fetcher, feed_server.add("/feed", FEED), allow_private=access)
+    assert error.outcome is Outcome.BLOCKED
+    assert error.message == (
+        "refused to connect to 127.0.0.1 (loopback address); not in this source's "
+        "allow_private_networks (10.0.0.0/8, intranet.example); add it there to allow it"
     )
     assert feed_server.requests() == []
 
