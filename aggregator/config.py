@@ -493,7 +493,15 @@ def _optional_url(value: object) -> str:
 
 def _base_url(value: object) -> str:
     # Stored without a trailing slash so every link is base_url + "/path".
-    return _http_url(value).rstrip("/")
+    url = _http_url(value).rstrip("/")
+    parts = urlsplit(url)
+    # Every link is built by appending a path: a query or fragment would end up inside them
+    # ("https://host/?x=1/c/world/feed.atom"), and a user name would be published in each.
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise _Invalid(f'the site\'s address takes no "?" or "#" part: "{url}"')
+    if parts.username is not None or parts.password is not None:
+        raise _Invalid(f'the site\'s address takes no user name or password: "{url}"')
+    return url
 
 
 def _language(value: object) -> str:

@@ -59,6 +59,12 @@ def config_warnings(config: Config) -> list[str]:
             )
         else:
             seen_names[name] = i
+    site = urlsplit(config.site.base_url)
+    if site.path not in ("", "/"):
+        warnings.append(
+            f"site.base_url: the path {site.path} is used by feeds and redirects, but the pages"
+            " link from the host's root; serve the site at the root of its own host"
+        )
     if config.fetch.allow_private_networks:
         warnings.append(
             "fetch.allow_private_networks: every source, and every redirect a source sends, may"

@@ -1072,3 +1072,29 @@ def test_secret_parameters_add_to_the_built_in_words_not_replace_them() -> None:
         assert name in warned
     # Published and read back (as the web and workers read it), the list stays the same.
     assert loads(dumps(config)).serve.secret_parameters == words
+
+
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [
+        ("https://news.example/?x=1", 'takes no "?" or "#" part'),
+        ("https://news.example/#top", 'takes no "?" or "#" part'),
+        ("https://news.example/?", 'takes no "?" or "#" part'),
+        ("https://editor:pw@news.example", "takes no user name or password"),
+    ],
+)
+def test_a_site_address_with_a_query_fragment_or_user_is_refused(
+    base_url: str, problem: str
+) -> None:
+    # Every link appends a path to it: "https://news.example/?x=1/c/world/feed.atom".
+    found = one_problem(f'[site]\ntitle = "T"\nbase_url = "{base_url}"\n')
+    assert "site.base_url" in found
+    assert problem in found
+
+
+def test_a_site_address_with_a_path_is_warned_of() -> None:
+    config = parse_config('[site]\nbase_url = "https://example.org/news/"\n' + CATEGORIES)
+    assert config.site.base_url == "https://example.org/news"
+    assert any(w.startswith("site.base_url: the path /news") for w in config_warnings(config))
+    root = parse_config('[site]\nbase_url = "https://news.example.org/"\n' + CATEGORIES)
+    assert not any(w.startswith("site.base_url") for w in config_warnings(root))
