@@ -529,6 +529,37 @@ slug = "empty"
     assert 'sources[1] (name "Beta").url' in capsys.readouterr().err
 
 
+def test_check_config_refuses_what_the_running_scheduler_would(
+    config_file: Path,
+    store: Store,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """A file fine alone may be one the running service refuses (a rename that changes an id,
+    every source cut): a pre-deploy check that passed it gave false confidence."""
+    monkeypatch.setenv("REDIS_URL", f"unix://{tmp_path / 'nobody-listens.sock'}")
+    assert cli.main(["--config", str(config_file), "check-config"]) == 0
+    assert "No running service answered" in capsys.readouterr().out
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    assert cli.main(["--config", str(config_file), "check-config"]) == 0
+    assert "has published no config yet" in capsys.readouterr().out
+    scheduler.publish(store, config_module.load_config(config_file))
+    assert cli.main(["--config", str(config_file), "check-config"]) == 0
+    assert "its scheduler will take this file" in capsys.readouterr().out
+
+    original = config_file.read_text(encoding="utf-8")
+    config_file.write_text(original.replace('"Alpha"', '"Alpha News"'), encoding="utf-8")
+    assert cli.main(["--config", str(config_file), "check-config"]) == 2
+    assert 'add id = "alpha" to keep them' in capsys.readouterr().err
+    config_file.write_text(original.split("[[sources]]")[0], encoding="utf-8")
+    assert cli.main(["--config", str(config_file), "check-config"]) == 2
+    assert "the file names no source, and the running config has 2" in capsys.readouterr().err
+    config_file.write_text("", encoding="utf-8")
+    assert cli.main(["--config", str(config_file), "check-config"]) == 2
+
+
 def test_example_config_has_no_warnings() -> None:
     example = config_module.load_config(ROOT / "aggregator.example.toml")
     assert config_warnings(example) == []

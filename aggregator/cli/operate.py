@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from aggregator import config as config_module
 from aggregator.cli import common, terminal
-from aggregator.config import SourceConfig, summary
+from aggregator.config import Config, SourceConfig, summary
 from aggregator.config_warnings import config_warnings
 from aggregator.models import source_health
 from aggregator.queues import QUEUE_NAME
@@ -31,7 +33,33 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         print(f"\n{len(warnings)} warning(s):")
         for warning in warnings:
             print(f"  - {warning}")
+    print(f"\n{_checked_against_running(config)}")
     return 0
+
+
+def _checked_against_running(config: Config) -> str:
+    """What the running service's scheduler says of this file beside the config it runs on
+    (config.check_losses: a file cut of its sources, a source renamed without its id): raises
+    its ConfigError, or says what it compared. A file that checks fine alone may be one the
+    service refuses; a check before deploying that passed it gave false confidence."""
+    client = redis.Redis.from_url(redis_url(), socket_connect_timeout=1, socket_timeout=2)
+    try:
+        published = Store(client).published_config()
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return (
+            "No running service answered (REDIS_URL, or the embedded server in the data"
+            " directory): not compared with the config it runs on, as its scheduler will."
+        )
+    finally:
+        client.close()
+    if published is None:
+        return "The running service has published no config yet: nothing to compare with."
+    text = Path(config.path).read_text(encoding="utf-8", errors="replace") if config.path else ""
+    config_module.check_losses(config_module.loads(published[1]), config, text)
+    return (
+        f"Compared with the config the running service runs on (version {published[0]}):"
+        " its scheduler will take this file."
+    )
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
