@@ -255,7 +255,9 @@ def derive_source_id(name: str, url: str) -> str:
     slug = slugify(name)
     if slug:
         return slug
-    # A name with no ASCII letters (e.g. Chinese) gives no slug; the URL is stable enough instead.
+    # A name with no ASCII letters or digits (e.g. Chinese) gives no slug; the URL is stable
+    # enough instead. (Digits alone do make one: "36氪" is "36". Changing that would change the
+    # ids of sources running under it, so it stays, and the docs say so.)
     return "s-" + hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:10]
 
 
