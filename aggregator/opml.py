@@ -82,6 +82,9 @@ class ParsedOpml:
 
     feeds: list[OpmlFeed]
     warning: str = ""
+    # The titles of outlines typed as feeds ("rss", "atom") that name no xmlUrl: reported, as
+    # an import says what it could not read, where they vanished in silence.
+    without_url: list[str] = field(default_factory=list)
 
 
 def parse_opml(raw: bytes) -> ParsedOpml:
@@ -107,8 +110,9 @@ def parse_opml(raw: bytes) -> ParsedOpml:
     if body is None:
         raise OpmlError("an OPML document needs a <body> with <outline> elements; it has none")
     feeds: list[OpmlFeed] = []
+    without_url: list[str] = []
     # The whole tree, not only <body>: recovery can leave outlines after a broken one outside it.
-    _walk(root, "", feeds)
+    _walk(root, "", feeds, without_url)
     warning = ""
     listed = len(re.findall(rb"xmlurl\s*=", raw, re.IGNORECASE))
     if recovered_at and len(feeds) < listed:
@@ -118,7 +122,7 @@ def parse_opml(raw: bytes) -> ParsedOpml:
         )
     if not feeds and recovered_at:
         raise OpmlError(f"not well-formed XML at {recovered_at}, and no feed could be read")
-    return ParsedOpml(feeds, warning)
+    return ParsedOpml(feeds, warning, without_url)
 
 
 def _recover(raw: bytes, where: str) -> ET.Element:
@@ -150,11 +154,11 @@ def _attr(element: ET.Element, name: str) -> str:
     return ""
 
 
-def _walk(parent: ET.Element, folder: str, out: list[OpmlFeed]) -> None:
+def _walk(parent: ET.Element, folder: str, out: list[OpmlFeed], without_url: list[str]) -> None:
     for outline in parent:
         if _local(outline.tag) != "outline":
             # Recovery from broken XML can leave outlines inside stray elements.
-            _walk(outline, folder, out)
+            _walk(outline, folder, out, without_url)
             continue
         title = _attr(outline, "title") or _attr(outline, "text")
         url = _attr(outline, "xmlUrl")
@@ -162,7 +166,9 @@ def _walk(parent: ET.Element, folder: str, out: list[OpmlFeed]) -> None:
             category = _attr(outline, "category").split(",")[0].strip().strip("/")
             category = category.rpartition("/")[2]  # "/Tech/Linux": the innermost folder
             out.append(OpmlFeed(url, title, _attr(outline, "htmlUrl"), category or folder))
-        _walk(outline, title or folder, out)
+        elif _attr(outline, "type").lower() in ("rss", "atom"):
+            without_url.append(title)
+        _walk(outline, title or folder, out, without_url)
 
 
 # --- adding to the config file ----------------------------------------------------------------

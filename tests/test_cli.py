@@ -335,6 +335,26 @@ def test_import_opml_edits_the_config_and_reports(
     assert config_file.read_bytes() == before
 
 
+def test_import_opml_names_a_feed_outline_without_its_url(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It vanished from the report: "added 1, skipped 0" of a list of two feeds.
+    opml = tmp_path / "list.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="Folder">'
+        '<outline type="rss" text="Gamma" xmlUrl="https://gamma.example/feed"/>'
+        '<outline type="rss" text="No url"/><outline text="Empty folder"/>'
+        "</outline></body></opml>",
+        encoding="utf-8",
+    )
+    assert cli.main(["--config", str(config_file), "import-opml", str(opml)]) == 0
+    out = capsys.readouterr().out
+    assert 'skipped "No url": a feed outline without an xmlUrl' in out
+    assert "Empty folder" not in out  # a folder is no feed
+    assert "added 1 source(s)" in out
+    assert "skipped 1" in out
+
+
 def test_import_opml_refuses_unreadable_files_with_exit_2(
     config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -231,9 +231,12 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         print(f"{verb} {source_id} [{slug}]: {name}")
     for url, why in report.skipped:
         print(f"skipped {url}: {why}")
+    for title in parsed.without_url:
+        print(f'skipped "{title}": a feed outline without an xmlUrl')
     created = f"; new categories: {', '.join(report.categories_created)}"
+    skipped = len(report.skipped) + len(parsed.without_url)
     print(
-        f"{verb} {len(report.added)} source(s) to {path}, skipped {len(report.skipped)}"
+        f"{verb} {len(report.added)} source(s) to {path}, skipped {skipped}"
         + (created if report.categories_created else "")
     )
     return 0
