@@ -38,6 +38,7 @@ from typing import Any
 
 APP = "aggregator.web:create_app()"
 WORKER_CLASS = "aggregator.http_server.Worker"
+LOGGER_CLASS = "aggregator.http_server.Logger"
 
 HEADER_TIMEOUT_ENV = "WEB_HEADER_TIMEOUT"
 BODY_TIMEOUT_ENV = "WEB_BODY_TIMEOUT"
@@ -165,6 +166,9 @@ def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list
         f"{keepalive:g}",
         "--access-logfile",
         "-",
+        # Its own lines and each request's in our format (logs.py), not Apache's and its own.
+        "--logger-class",
+        LOGGER_CLASS,
         # No client's headers set the app's root or path: gunicorn takes SCRIPT_NAME, PATH_INFO
         # and X-Forwarded-Proto from 127.0.0.1 by default, so behind a same-host proxy that
         # passes them, a client's "SCRIPT_NAME: //evil.example" rewrote every link. Trusted
@@ -183,7 +187,53 @@ def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list
 def __getattr__(name: str) -> Any:
     if name == "Worker":
         return _worker_class()
+    if name == "Logger":
+        return _logger_class()
     raise AttributeError(name)
+
+
+def _logger_class() -> type[Any]:
+    from gunicorn import glogging
+
+    from aggregator import logs  # (both import only the standard library)
+    from aggregator.redact import public_text
+
+    class Logger(glogging.Logger):  # type: ignore[misc]
+        """gunicorn's logs as every process writes them: one key=value or JSON line an event
+        (its startup lines and each request's were Apache's and its own, which a JSON log
+        pipeline could not read), with a request's secret query values masked (an admin token
+        someone tried in a URL was written whole)."""
+
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            logs.configure("web")  # the app's own loggers too, in the master and its workers
+            handler = logs.stderr_handler("web")
+            for log in (self.error_log, self.access_log):
+                log.handlers[:] = [handler]
+                log.propagate = False
+
+        def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+            if not self.access_log_enabled:
+                return
+            code = str(resp.status).split(" ", 1)[0]
+            query = environ.get("QUERY_STRING", "")
+            target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+            self.access_log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "client": environ.get("REMOTE_ADDR", ""),
+                        "method": environ.get("REQUEST_METHOD", ""),
+                        "path": public_text(target),
+                        "status": int(code) if code.isdigit() else code,
+                        "bytes": getattr(resp, "sent", 0),
+                        "duration_ms": round(request_time.total_seconds() * 1000, 1),
+                        "user_agent": environ.get("HTTP_USER_AGENT", ""),
+                    }
+                },
+            )
+
+    return Logger
 
 
 def _worker_class() -> type[Any]:

@@ -51,6 +51,14 @@ class _Formatter(logging.Formatter):
         return "\n".join([line, *items])
 
 
+def stderr_handler(process_name: str) -> logging.Handler:
+    """A handler writing our lines (key=value, or JSON with LOG_FORMAT=json) to stderr."""
+    as_json = os.environ.get("LOG_FORMAT", "").lower() == "json"
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter(as_json, process_name))
+    return handler
+
+
 def _kv(value: object) -> str:
     text = "" if value is None else str(value)
     if not text or any(c in text for c in ' "=\n\t'):
@@ -71,11 +79,8 @@ def configure(process_name: str, level: str | None = None) -> None:
     level = level or os.environ.get("LOG_LEVEL", "INFO").upper()
     if level not in logging.getLevelNamesMapping():  # WARN, FATAL and NOTSET too
         raise SystemExit(f"aggregator: LOG_LEVEL={level!r}: use {', '.join(LEVELS)}")
-    as_json = log_format == "json"
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter(as_json, process_name))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [stderr_handler(process_name)]
     root.setLevel(level)
     # Per-request lines from libraries drown the one line per refresh that matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)

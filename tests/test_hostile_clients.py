@@ -891,12 +891,35 @@ def test_the_worker_class_imports_no_redis_so_gevent_patches_what_redis_sleeps_w
         "import sys\n"
         "from gunicorn.util import load_class\n"
         f"load_class({http_server.WORKER_CLASS!r})\n"
+        f"load_class({http_server.LOGGER_CLASS!r})\n"
         "print(sorted(m for m in ('redis', 'flask', 'rq') if m in sys.modules))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_web_logs_in_our_format_with_a_querys_secrets_masked(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """gunicorn's startup and access lines were its own and Apache's (a JSON pipeline could not
+    read them), and an admin token tried in a URL was written whole."""
+    with running_web(tmp_path, redis_url, workers=1, LOG_FORMAT="json") as web:
+        answer = httpx.get(f"{web.url}/admin/?token=NOT-FOR-THE-LOG&page=2", timeout=10)
+        assert answer.status_code == 401
+        deadline = time.monotonic() + 10
+        while "/admin/" not in web.output():
+            assert time.monotonic() < deadline, web.output()
+            time.sleep(0.1)
+        output = web.output()
+    records = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert any(r["logger"] == "gunicorn.error" and "Booting worker" in r["event"] for r in records)
+    [admin] = [r for r in records if r["event"] == "request" and r["path"].startswith("/admin/")]
+    assert admin["path"] == "/admin/?token=REDACTED&page=2"
+    assert (admin["method"], admin["status"], admin["client"]) == ("GET", 401, "127.0.0.1")
+    assert admin["process"] == "web"
+    assert "NOT-FOR-THE-LOG" not in output
 
 
 def comes_back(url: str, within: float = 20) -> None:
