@@ -257,6 +257,15 @@ def _worker_class() -> type[Any]:
             self.send_timeout = send_timeout()  # read once, not per request
             self.held: dict[str, int] = {}  # open connections by client address
             self.capped: set[str] = set()  # addresses at the limit (logged once each time)
+            self.quitting = False
+
+        def handle_quit(self, sig: Any, frame: Any) -> None:
+            # Ctrl-C reaches the worker twice, from the terminal and from the master: the
+            # second quit's sys.exit ran in a greenlet while the first was ending the process,
+            # and gevent printed a traceback of it. One quit is enough.
+            if not self.quitting:
+                self.quitting = True
+                super().handle_quit(sig, frame)
 
         def handle(self, listener: Any, client: Any, addr: Any) -> None:
             address = _client_key(addr)
