@@ -174,7 +174,11 @@ def refresh_source(
             learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
             with turn:  # parsing and cleaning: one changed feed's at a time
                 parsed = parse(
-                    body, url=result.url, headers=result.headers, parser=config.fetch.parser
+                    body,
+                    url=result.url,
+                    headers=result.headers,
+                    parser=config.fetch.parser,
+                    max_bytes=config.fetch.max_body_bytes,
                 )
                 listed = len(parsed.entries)
                 parsed = newest(parsed, config.retention.max_per_source, now)

@@ -329,6 +329,12 @@ def test_guid_that_is_a_url_stands_in_for_a_missing_link() -> None:
         ("<guid>?p=123</guid>", "https://site.example.com/blog/feed.xml?p=123"),
         ("<guid>https://site.example.com/p/1</guid>", "https://site.example.com/p/1"),
         ("<guid>12345</guid><link>https://site.example.com/a</link>", "https://site.example.com/a"),
+        # The made-up link written out in full (here as the link) is the item's address.
+        (
+            "<guid>12345</guid><link>https://site.example.com/blog/12345</link>",
+            "https://site.example.com/blog/12345",
+        ),
+        ("<guid>123</guid><comments>https://site.example.com/blog/1234</comments>", ""),
     ],
 )
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])

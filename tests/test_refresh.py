@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import random
 import re
@@ -163,6 +164,23 @@ def test_a_warning_stays_while_the_document_it_is_about_does(
     feed_server.add("/f.xml", rss(("a", "ATT")), etag='"v2"')  # mended
     assert refresh(store, url, later + timedelta(hours=1)).outcome is Outcome.OK
     assert store.get_state("src").last_error == ""
+
+
+def test_a_body_that_is_gzip_itself_inflates_no_further_than_the_fetch_cap(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # 256 KB on the wire to a fetcher capped at 1 MiB became a 32 MB document (parse's own
+    # limit): 138 s and 355 MB of a worker.
+    inner = rss(("a", "Alpha")).replace(
+        b"</channel>", b"<!--" + b" " * 3_000_000 + b"--></channel>"
+    )
+    url = feed_server.add("/zipped.xml", gzip.compress(inner))  # no Content-Encoding: gzip
+    result = refresh(store, url, max_body_bytes=1024 * 1024)
+    assert result.outcome is Outcome.PARSE_ERROR
+    assert "inflates to more than 1 MiB (fetch.max_body_bytes)" in store.get_state("src").last_error
+    # Within the cap, such a body is read.
+    small = feed_server.add("/small.xml", gzip.compress(rss(("b", "Beta"))))
+    assert refresh(store, small, max_body_bytes=1024 * 1024).outcome is Outcome.OK
 
 
 def test_a_warning_is_logged_as_a_warning_not_as_an_error(
