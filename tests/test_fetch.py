@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 import tracemalloc
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -881,6 +882,31 @@ def test_a_source_allowed_other_networks_is_told_which_it_has(feed_server: FeedS
         "allow_private_networks (10.0.0.0/8, intranet.example); add it there to allow it"
     )
     assert feed_server.requests() == []
+
+
+def test_a_resolver_that_never_answers_ends_at_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A source's own DNS server that never answers held a fetch with a 3 s deadline for 20 s
+    # (the resolver's retries): the lookup ran outside every time limit. No resolver can be
+    # made to hang here without root, so getaddrinfo stands for one that does.
+    lookup_ended = threading.Event()
+    real = socket.getaddrinfo
+
+    def hung(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "hung.example":
+            lookup_ended.wait(30)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung)
+    config = FetchConfig(deadline=1.5, connect_timeout=10.0)
+    started = time.monotonic()
+    with Fetcher(config, UA) as fetcher:
+        error = fetch_error(fetcher, "http://hung.example/feed.xml")
+    lookup_ended.set()
+    assert time.monotonic() - started < 5
+    assert error.outcome is Outcome.TIMEOUT
+    assert "could not resolve host hung.example (no answer from DNS within" in error.message
 
 
 def test_a_name_resolving_to_loopback_is_refused(feed_server: FeedServer) -> None:
