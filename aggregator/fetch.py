@@ -296,6 +296,13 @@ class Fetcher:
                     _timeout_message(e, current, config), outcome=Outcome.TIMEOUT
                 ) from e
             except httpx.TransportError as e:
+                if isinstance(e, httpx.RemoteProtocolError) and str(e).startswith(
+                    _INVALID_LOCATION
+                ):
+                    # (httpx raises a Location it cannot read, "http://0177.0.0.1/", so.)
+                    raise FetchError(
+                        f"{current} redirects to an invalid URL ({e})", outcome=Outcome.BLOCKED
+                    ) from e
                 raise FetchError(
                     _connection_message(e, current), outcome=Outcome.CONNECTION_ERROR
                 ) from e
@@ -417,6 +424,9 @@ def _timeout_message(e: httpx.TimeoutException, url: httpx.URL, config: FetchCon
     if isinstance(e, httpx.ConnectTimeout | httpx.PoolTimeout):
         return f"timed out connecting to {url.host} after {config.connect_timeout:g} s"
     return f"{url} sent nothing for {config.read_timeout:g} s (read timeout)"
+
+
+_INVALID_LOCATION = "Invalid URL in location header"
 
 
 def _connection_message(e: httpx.TransportError, url: httpx.URL) -> str:

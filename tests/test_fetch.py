@@ -383,6 +383,8 @@ def test_max_redirects_hops_are_followed_and_one_more_is_blocked(feed_server: Fe
         ("file:///etc/passwd", "only http and https URLs are allowed"),
         ("ftp://ftp.example.org/feed.xml", "only http and https URLs are allowed"),
         ("javascript:alert(1)", "redirects to an invalid URL"),
+        # An address httpx cannot read: it was "broke the HTTP protocol", a connection error.
+        ("http://0177.0.0.1:8080/feed", "redirects to an invalid URL"),
     ],
 )
 def test_redirect_to_another_scheme_is_blocked(
