@@ -30,7 +30,6 @@ How the limits hold:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import ipaddress
 import socket
@@ -772,8 +771,11 @@ def _getaddrinfo(host: str, port: int, timeout: float | None) -> list[Any]:
     3 s deadline for 20 s (the resolver's own retries): it runs in a thread of its own, left to
     end by itself. An address literal needs no lookup and no thread.
     """
-    with contextlib.suppress(ValueError):
+    try:
         ipaddress.ip_address(host)
+    except ValueError:
+        pass  # a name: looked up below
+    else:
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     answer: list[Any] = []
     done = threading.Event()
@@ -781,7 +783,7 @@ def _getaddrinfo(host: str, port: int, timeout: float | None) -> list[Any]:
     def lookup() -> None:
         try:
             answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-        except (OSError, UnicodeError) as e:
+        except Exception as e:  # noqa: BLE001 - raised again in the fetch's thread, below
             answer.append(e)
         finally:
             done.set()

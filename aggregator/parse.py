@@ -679,7 +679,7 @@ def _without_made_up_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
     made_up -= _written_in_full(data, made_up)  # (a link written out in full stays)
     entries = tuple(
         replace(e, link=None, guid_is_address=False)
-        if e.link and e.link == e.guid and e.link in made_up
+        if e.link == e.guid and e.link in made_up
         else e
         for e in parsed.entries
     )

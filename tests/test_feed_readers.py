@@ -107,13 +107,11 @@ def expected(json_feed: bytes, *, audio_only: bool = False) -> list[Item]:
     audio and video enclosures (a podcast client's habit), else the first of any kind."""
     items = []
     for item in json.loads(json_feed)["items"]:
-        enclosures = [a["url"] for a in item.get("attachments", [])]
-        if audio_only:
-            enclosures = [
-                a["url"]
-                for a in item.get("attachments", [])
-                if a["mime_type"].startswith(("audio/", "video/"))
-            ]
+        enclosures = [
+            a["url"]
+            for a in item.get("attachments", [])
+            if not audio_only or a["mime_type"].startswith(("audio/", "video/"))
+        ]
         items.append(
             Item(
                 title=item.get("title", ""),

@@ -42,16 +42,14 @@ def _checked_against_running(config: Config) -> str:
     (config.check_losses: a file cut of its sources, a source renamed without its id): raises
     its ConfigError, or says what it compared. A file that checks fine alone may be one the
     service refuses; a check before deploying that passed it gave false confidence."""
-    client = redis.Redis.from_url(redis_url(), socket_connect_timeout=1, socket_timeout=2)
     try:
-        published = Store(client).published_config()
-    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        # Not patient: with no service running, the answer is "none", not 10 s of retries.
+        published = Store(connect(redis_url(), patient=False)).published_config()
+    except (redis.ConnectionError, redis.TimeoutError):
         return (
             "No running service answered (REDIS_URL, or the embedded server in the data"
             " directory): not compared with the config it runs on, as its scheduler will."
         )
-    finally:
-        client.close()
     if published is None:
         return "The running service has published no config yet: nothing to compare with."
     text = Path(config.path).read_text(encoding="utf-8", errors="replace") if config.path else ""
