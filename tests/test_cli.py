@@ -456,6 +456,7 @@ def test_refresh_says_which_sources_of_the_file_the_service_does_not_run_yet(
             "argument --port: not a port number: 'abc' (--port, else $PORT)",
         ),
         (["run", "--workers", "0"], {}, "argument --workers: 0 is too few: at least 1"),
+        (["worker", "--max-jobs", "-1"], {}, "argument --max-jobs: -1 is too few: at least 0"),
         (["scheduler", "--interval", "0"], {}, "argument --interval: 0 s: use 0.1 to 3600"),
     ],
 )
@@ -467,7 +468,8 @@ def test_bad_command_line_values_are_one_line_errors(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A traceback (--port 99999, PORT=abc), a service that never fetched (--workers 0), a
-    scheduler polling without pause at 70% of a core (--interval 0)."""
+    scheduler polling without pause at 70% of a core (--interval 0), a worker that took -1 for
+    "never" and retired after its first job (--max-jobs -1)."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as exited:

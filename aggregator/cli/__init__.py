@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     p.add_argument(
         "--max-jobs",
-        type=int,
+        type=_at_least(0),
         default=1000,
         help="exit after this many jobs, to be restarted fresh (default 1000; 0: never)",
     )
