@@ -305,7 +305,7 @@ def parse_config(raw: bytes | str, *, path: str = "") -> Config:
     problems: list[str] = []
     config = _check(document, problems, path)
     if problems:
-        raise ConfigError(problems, path, _problem_lines(text, problems))
+        raise ConfigError(problems, path, problem_lines(text, problems))
     return config
 
 
@@ -317,7 +317,7 @@ _PLACE = re.compile(
 _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z_][\w-]*)\s*\]")
 
 
-def _problem_lines(text: str, problems: Sequence[str]) -> list[int | None]:
+def problem_lines(text: str, problems: Sequence[str]) -> list[int | None]:
     """The line (from 1) of the file each problem is on: its key's, else its table's header's;
     None when the file writes it otherwise (inline tables, dotted keys: the place says it)."""
     lines = text.splitlines()
@@ -1253,7 +1253,7 @@ def check_losses(before: Config, after: Config, text: str = "") -> None:
             f" {len(before.sources)}: every source's articles would be deleted (to stop them"
             " all, stop the service; to remove some, delete their [[sources]] tables)"
         ]
-        raise ConfigError(problems, after.path, _problem_lines(text, problems))
+        raise ConfigError(problems, after.path, problem_lines(text, problems))
     ids = {s.id for s in after.sources}
     removed = [s for s in before.sources if s.id not in ids]
     by_url, by_name = {s.url: s for s in removed}, {s.name: s for s in removed}
@@ -1278,7 +1278,7 @@ def check_losses(before: Config, after: Config, text: str = "") -> None:
                 f' links change; add id = "{old.id}" to keep them {afresh}'
             )
     if problems:
-        raise ConfigError(problems, after.path, _problem_lines(text, problems))
+        raise ConfigError(problems, after.path, problem_lines(text, problems))
 
 
 class ConfigWatcher:

@@ -535,7 +535,13 @@ slug = "empty"
     assert cli.main(["--config", str(path), "check-config"]) == 0
     out = capsys.readouterr().out
     assert "warning(s)" in out
-    assert "sources[2] (alpha-again).url: probably the same feed as sources[0]" in out
+    lines = path.read_text(encoding="utf-8").splitlines()
+    said = re.search(r"line (\d+): sources\[2\] \(alpha-again\)\.url: probably the same feed", out)
+    assert said, out  # with its line, as errors are
+    assert lines[int(said[1]) - 1] == 'url = "http://www.alpha.example/feed/"'
+    said = re.search(r'line (\d+): categories\[1\] \("empty"\): no source is in it', out)
+    assert said, out
+    assert lines[int(said[1]) - 1] == "[[categories]]"
     assert (
         "sources[3] (local).url: holds a user name and password; public pages, feeds, OPML and"
         " logs show it removed, the admin pages in full"
@@ -544,7 +550,6 @@ slug = "empty"
     assert "holds query parameter page" not in out  # not a credential's name
     assert "#top part is never sent" in out
     assert "127.0.0.1 is a local or private address" in out
-    assert 'categories[1] ("empty"): no source is in it' in out
 
     path.write_text(CONFIG.replace("https://beta.example/feed", "beta.example/feed"), "utf-8")
     assert cli.main(["--config", str(path), "check-config"]) == 2

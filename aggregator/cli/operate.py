@@ -30,9 +30,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(summary(config))
     warnings = config_warnings(config)
     if warnings:
+        # Each with its line, as errors are: "sources[412]" is hard to find in a long file.
+        text = Path(config.path).read_text(encoding="utf-8") if config.path else ""
+        lines = config_module.problem_lines(text.removeprefix("\ufeff"), warnings)
         print(f"\n{len(warnings)} warning(s):")
-        for warning in warnings:
-            print(f"  - {warning}")
+        for warning, line in zip(warnings, lines, strict=True):
+            print(f"  - line {line}: {warning}" if line else f"  - {warning}")
     print(f"\n{_checked_against_running(config)}")
     return 0
 
