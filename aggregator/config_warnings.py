@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from aggregator.config import Config
+from aggregator.config import Config, problem_lines
 from aggregator.fetch import PrivateAccess, address_problem
 from aggregator.redact import MASK, secrets_in_url
 
@@ -92,6 +93,23 @@ def config_warnings(config: Config) -> list[str]:
                     " artwork, a category and an explicit flag"
                 )
     return warnings
+
+
+def located_warnings(config: Config) -> list[str]:
+    """config_warnings, each with the line of the file it is on when known ("line 12: …"), as
+    errors are: "sources[412]" is hard to find in a long file."""
+    warnings = config_warnings(config)
+    if not warnings:
+        return []
+    try:
+        text = Path(config.path).read_text(encoding="utf-8") if config.path else ""
+    except (OSError, UnicodeDecodeError):  # changed since it was read: the places still say
+        text = ""
+    lines = problem_lines(text.removeprefix("\ufeff"), warnings)
+    return [
+        f"line {line}: {warning}" if line else warning
+        for warning, line in zip(warnings, lines, strict=True)
+    ]
 
 
 def _private_host(host: str) -> bool:

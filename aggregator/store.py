@@ -1025,15 +1025,31 @@ class Store:
     def set_config_problems(self, path: str, problems: Sequence[str]) -> None:
         """Record what is wrong with the config file the service cannot apply (none: clear it),
         for the admin pages and /metrics: a log line alone is easily missed."""
-        key = f"{self.prefix}:config:problems"
-        if problems:
-            self.redis.set(key, json.dumps({"path": path, "problems": list(problems)}))
-        else:
-            self.redis.delete(key)
+        self._set_config_notes("problems", path, problems)
 
     def config_problems(self) -> tuple[str, list[str]] | None:
         """The config file and what is wrong with it, while it cannot be applied."""
-        raw = self.redis.get(f"{self.prefix}:config:problems")
+        return self._config_notes("problems")
+
+    def set_config_warnings(self, path: str, warnings: Sequence[str]) -> None:
+        """Record what in the config in force is probably a mistake (config_warnings; none:
+        clear it), for the admin pages: an operator who edits the file under a running service
+        runs no check-config."""
+        self._set_config_notes("warnings", path, warnings)
+
+    def config_warnings(self) -> tuple[str, list[str]] | None:
+        """The config file in force and what in it is probably a mistake."""
+        return self._config_notes("warnings")
+
+    def _set_config_notes(self, kind: str, path: str, notes: Sequence[str]) -> None:
+        key = f"{self.prefix}:config:{kind}"
+        if notes:
+            self.redis.set(key, json.dumps({"path": path, "problems": list(notes)}))
+        else:
+            self.redis.delete(key)
+
+    def _config_notes(self, kind: str) -> tuple[str, list[str]] | None:
+        raw = self.redis.get(f"{self.prefix}:config:{kind}")
         if raw is None:
             return None
         doc = json.loads(raw)

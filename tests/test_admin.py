@@ -528,6 +528,24 @@ def test_a_config_file_that_cannot_be_applied_is_shown_to_operators_only(
     assert "config-problems" not in ops.get("/admin/").get_data(as_text=True)  # not logged in
 
 
+def test_the_config_s_warnings_are_shown_to_operators_the_first_twenty_in_full(
+    ops: FlaskClient, store: Store
+) -> None:
+    assert 'id="config-warnings"' not in ops.get("/admin/", headers=BEARER).get_data(True)
+    warnings = [
+        f"line {n}: sources[{n}] (s{n}).url: the #<top> part is never sent" for n in range(25)
+    ]
+    store.set_config_warnings("/etc/aggregator.toml", warnings)
+    page = ops.get("/admin/", headers=BEARER).get_data(as_text=True)
+    assert "25 warning(s) on the config in force, /etc/aggregator.toml" in page
+    assert "line 19: sources[19] (s19).url: the #&lt;top&gt; part" in page  # escaped
+    assert "sources[20]" not in page
+    assert "… and 5 more: <code>aggregator check-config</code> lists them all." in page
+    assert "config-warnings" not in ops.get("/admin/").get_data(as_text=True)  # not logged in
+    store.set_config_warnings("/etc/aggregator.toml", [])
+    assert 'id="config-warnings"' not in ops.get("/admin/", headers=BEARER).get_data(True)
+
+
 def test_source_page_shows_unreadable_dates_and_full_text_failures(
     ops: FlaskClient, store: Store
 ) -> None:

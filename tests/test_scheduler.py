@@ -160,6 +160,29 @@ def test_scheduler_loop_picks_up_config_edits(store: Store, tmp_path: Path) -> N
         wait_for(lambda: store.config_problems() is None, 10, "the problems to be cleared")
 
 
+def test_the_configs_warnings_are_recorded_with_their_lines_as_it_is_applied(
+    store: Store, tmp_path: Path
+) -> None:
+    """What check-config warns of reaches an operator who edits the file under a running
+    service (the admin pages show the record), and goes when the file is mended."""
+    path = tmp_path / "aggregator.toml"
+    path.write_text(ONE_SOURCE)
+    with scheduler_loop(store, path, interval=0.1):
+        wait_for(lambda: store.config_warnings() is not None, 10, "the warnings to be recorded")
+        found = store.config_warnings()
+        assert found is not None
+        assert found[0] == str(path)
+        assert found[1] == [
+            "line 6: fetch.allow_private_networks: every source, and every redirect a source"
+            " sends, may reach loopback and private networks; set allow_private_networks on"
+            " the sources that need it instead"
+        ]
+        assert ONE_SOURCE.splitlines()[5] == "allow_private_networks = true"
+        mended = ONE_SOURCE.replace("[fetch]\nallow_private_networks = true\n", "")
+        path.write_text(mended.replace("127.0.0.1:9", "one.example"))
+        wait_for(lambda: store.config_warnings() is None, 10, "the warnings to be cleared")
+
+
 def test_an_edited_source_is_due_at_once_and_an_unchanged_one_keeps_its_time(
     store: Store,
 ) -> None:

@@ -22,6 +22,7 @@ from rq import Queue, Retry, Worker
 from aggregator import config as config_module
 from aggregator import metrics, websub
 from aggregator.config import Config, ConfigWatcher
+from aggregator.config_warnings import located_warnings
 from aggregator.errors import ConfigError
 from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
@@ -84,6 +85,18 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
             }
         },
     )
+
+
+def note_warnings(store: Store, config: Config) -> None:
+    """Log and record (for the admin pages) what in the config file in force is probably a
+    mistake: an operator who edits the file under a running service runs no check-config."""
+    warnings = located_warnings(config)
+    store.set_config_warnings(config.path, warnings)
+    if warnings:
+        log.warning(
+            "config applied, with warnings",
+            extra={"fields": {"path": config.path, "warnings": warnings}},
+        )
 
 
 _EMPTIED = "the file holds no sources and no categories (to remove them all, stop the service)"
@@ -245,6 +258,8 @@ def run(
         )
     publish(store, config)
     store.set_config_problems(str(config_path), problems)
+    if not problems:  # else the file is not the config in force: its lines are not this one's
+        note_warnings(store, config)
     watcher = ConfigWatcher(config_path, config)
     watcher.problems = problems
     queue = Queue(QUEUE_NAME, connection=store.redis)
@@ -258,6 +273,8 @@ def run(
                 # Publish again: a server that came back without its data (no AOF) has lost
                 # the config and the schedule. Both writes are idempotent otherwise.
                 publish(store, config)
+                if not watcher.problems:
+                    note_warnings(store, config)
                 log.warning(
                     "Redis answers again; scheduling resumes",
                     extra={"fields": {"down_seconds": round(time.monotonic() - down_since, 1)}},
@@ -267,6 +284,7 @@ def run(
             if changed is not None:
                 config = changed
                 publish(store, config)
+                note_warnings(store, config)
             if watcher.problems != problems:  # shown in the admin pages and /metrics
                 problems = watcher.problems
                 store.set_config_problems(str(config_path), problems)

@@ -18,7 +18,7 @@ import redis
 from aggregator import config as config_module
 from aggregator.cli import common, terminal
 from aggregator.config import Config, SourceConfig, summary
-from aggregator.config_warnings import config_warnings
+from aggregator.config_warnings import located_warnings
 from aggregator.models import source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import connect, redis_url
@@ -28,14 +28,11 @@ from aggregator.store import Store
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = common.load(args)
     print(summary(config))
-    warnings = config_warnings(config)
+    warnings = located_warnings(config)
     if warnings:
-        # Each with its line, as errors are: "sources[412]" is hard to find in a long file.
-        text = Path(config.path).read_text(encoding="utf-8") if config.path else ""
-        lines = config_module.problem_lines(text.removeprefix("\ufeff"), warnings)
         print(f"\n{len(warnings)} warning(s):")
-        for warning, line in zip(warnings, lines, strict=True):
-            print(f"  - line {line}: {warning}" if line else f"  - {warning}")
+        for warning in warnings:
+            print(f"  - {warning}")
     print(f"\n{_checked_against_running(config)}")
     return 0
 

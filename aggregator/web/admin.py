@@ -370,6 +370,7 @@ def index() -> str:
         now=datetime.now(UTC),
         ago=ago,
         config_problems=store.config_problems(),
+        config_warnings=store.config_warnings(),
     )
 
 
@@ -509,6 +510,7 @@ td.num, th.num { text-align: right; }
 .filters a[aria-current] { font-weight: bold; }
 .actions { display: flex; gap: .5rem; margin: 1rem 0; }
 .notice { background: #e1ecfb; padding: .5rem .8rem; }
+.warnings { background: #fff1c9; padding: .1rem .8rem; margin-bottom: .8rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dt { font-weight: bold; }
 form.search { display: flex; gap: .5rem; align-items: center; margin: 0 0 .6rem; }
