@@ -162,7 +162,7 @@ class RedisCollector(Collector):
         yield GaugeMetricFamily(
             "aggregator_config_problems",
             "Problems of a config file the service cannot apply (0: the file is in force)",
-            value=len(found[1]) if found else 0,
+            value=found.total if found else 0,
         )
 
 

@@ -36,7 +36,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from redis import Redis
 
@@ -917,6 +917,18 @@ return out
 """
 
 
+class ConfigNotes(NamedTuple):
+    """What the service says of a config file: its problems, or its warnings."""
+
+    path: str
+    items: list[str]  # the first CONFIG_NOTES_KEPT of them
+    total: int  # all of them
+
+
+# A renamed key in a 60,000-source file is 60,000 of the same line: read on each admin page view.
+CONFIG_NOTES_KEPT = 100
+
+
 class Store:
     """The application's Redis storage: scheduling, source state, articles and their indexes."""
 
@@ -1027,7 +1039,7 @@ class Store:
         for the admin pages and /metrics: a log line alone is easily missed."""
         self._set_config_notes("problems", path, problems)
 
-    def config_problems(self) -> tuple[str, list[str]] | None:
+    def config_problems(self) -> ConfigNotes | None:
         """The config file and what is wrong with it, while it cannot be applied."""
         return self._config_notes("problems")
 
@@ -1037,23 +1049,25 @@ class Store:
         runs no check-config."""
         self._set_config_notes("warnings", path, warnings)
 
-    def config_warnings(self) -> tuple[str, list[str]] | None:
+    def config_warnings(self) -> ConfigNotes | None:
         """The config file in force and what in it is probably a mistake."""
         return self._config_notes("warnings")
 
     def _set_config_notes(self, kind: str, path: str, notes: Sequence[str]) -> None:
         key = f"{self.prefix}:config:{kind}"
         if notes:
-            self.redis.set(key, json.dumps({"path": path, "problems": list(notes)}))
+            kept = list(notes[:CONFIG_NOTES_KEPT])
+            self.redis.set(key, json.dumps({"path": path, "problems": kept, "total": len(notes)}))
         else:
             self.redis.delete(key)
 
-    def _config_notes(self, kind: str) -> tuple[str, list[str]] | None:
+    def _config_notes(self, kind: str) -> ConfigNotes | None:
         raw = self.redis.get(f"{self.prefix}:config:{kind}")
         if raw is None:
             return None
         doc = json.loads(raw)
-        return str(doc["path"]), [str(p) for p in doc["problems"]]
+        items = [str(p) for p in doc["problems"]]
+        return ConfigNotes(str(doc["path"]), items, int(doc.get("total", len(items))))
 
     def config_published_at(self) -> datetime | None:
         """When the published config last changed (None before the first publish, or when it

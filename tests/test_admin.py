@@ -526,6 +526,13 @@ def test_a_config_file_that_cannot_be_applied_is_shown_to_operators_only(
     assert "/etc/aggregator.toml" in page
     assert "missing &lt;required&gt;" in page  # escaped like every text
     assert "config-problems" not in ops.get("/admin/").get_data(as_text=True)  # not logged in
+    # A renamed key in a long file: one line per source, kept to the first hundred.
+    many = [f"sources[{n}]: unknown key 'urll'" for n in range(150)]
+    store.set_config_problems("/etc/aggregator.toml", many)
+    page = ops.get("/admin/", headers=BEARER).get_data(as_text=True)
+    assert "sources[99]: unknown key" in page
+    assert "sources[100]:" not in page
+    assert "… and 50 more: <code>aggregator check-config</code> lists them all." in page
 
 
 def test_the_config_s_warnings_are_shown_to_operators_the_first_twenty_in_full(

@@ -148,6 +148,10 @@ def test_gauges_are_read_from_redis_when_scraped(
     assert samples[("aggregator_config_problems", ())] == 0
     store.set_config_problems("/etc/aggregator.toml", ["sources[3].url: missing", "x: y"])
     assert scrape(client)[("aggregator_config_problems", ())] == 2
+    store.set_config_problems(
+        "/etc/aggregator.toml", [f"sources[{n}].urll: unknown" for n in range(150)]
+    )
+    assert scrape(client)[("aggregator_config_problems", ())] == 150  # all, though 100 are kept
 
 
 def test_a_worker_registered_but_silent_is_not_counted_alive(

@@ -87,6 +87,9 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     )
 
 
+SHOWN_WARNINGS = 30  # in the log line; the admin page and check-config list more
+
+
 def note_warnings(store: Store, config: Config) -> None:
     """Log and record (for the admin pages) what in the config file in force is probably a
     mistake: an operator who edits the file under a running service runs no check-config."""
@@ -95,7 +98,13 @@ def note_warnings(store: Store, config: Config) -> None:
     if warnings:
         log.warning(
             "config applied, with warnings",
-            extra={"fields": {"path": config.path, "warnings": warnings}},
+            extra={
+                "fields": {
+                    "path": config.path,
+                    "count": len(warnings),
+                    "warnings": warnings[:SHOWN_WARNINGS],
+                }
+            },
         )
 
 
