@@ -124,7 +124,7 @@ _AT_START: tuple[str, ...] = (
     r"|^submitted by[\w-]{3,20}?to[\w-]{2,21}(?:\s*\[link\]\s*\[(?:\d+ )?comments?\])?$",
     # read-more prompts; not "Read more books", nor "Read more on the blog: <a>…</a>"
     r"^\[?(?:read more of this story at|continue reading\b|read more\s*(?:[.…»>→\]]|$)"
-    r"|read the (?:full|whole) (?:story|article)"
+    r"|read (?:the )?(?:full|whole) (?:story|article)|to read this (?:article|story) in full"
     r"|read the rest of (?:this|the) (?:entry|post|article|story)|read full topic$)",
     # the same prompt alone in the languages feeds use (Habr's "Читать далее", note.com's
     # "続きをみる", WeChat's "阅读原文"); not "Подробнее о выборах читайте здесь"
@@ -138,12 +138,15 @@ _CHINESE_PATTERNS: tuple[str, ...] = (
     # WeChat / QR-code prompts and group ads (imperatives, not sentences about WeChat)
     r"扫(?:一扫|码)[^。，]{0,8}(?:关注|加入|入群|添加|下载)|扫描(?:下方|上方|图中|文末|此|以下)?二维码",
     r"长按[^。]{0,8}(?:识别|扫描)?[^。]{0,4}二维码",
-    r"(?:点击|欢迎|可以|请)(?:加入|入群|进群)|点击入群|加入[^。]{0,10}(?:交流群|读者群|粉丝群|微信群|社群)",
+    # (a group it asks to join: "他申请加入了工会" and "可以加入会员计划" are sentences; a review
+    # found a source's quote deleted, twenty-fifth session)
+    r"(?:点击|欢迎|可以|请(?<!申请))(?:加入|进入|入|进)[^。，！]{0,12}?群|点击入群"
+    r"|加入[^。]{0,10}(?:交流群|读者群|粉丝群|微信群|社群)",
     r"(?:关注|搜索)[^。]{0,8}(?:微信)?公众号|点击(?:上方|下方|顶部|底部)?[^。]{0,6}(?:蓝字|关注我们)",
     r"(?:添加|加)(?:小编|客服)?微信[：:号]",
     r"点(?:个)?[「“\"]?在看|分享、?点赞、?在看",
     # Reprint and copyright notices
-    r"转载请(?:注明|联系|保留)|未经[^。]{0,10}(?:许可|授权|同意)[^。]{0,10}(?:不得|禁止|严禁)[^。]{0,6}转载",
+    r"转载请(?:注明|联系|保留|添加)|未经[^。]{0,10}(?:许可|授权|同意)[^。]{0,10}(?:不得|禁止|严禁)[^。]{0,6}转载",
     r"版权(?:归[^。]{0,20}所有|所有)",
 )
 _CHINESE_STARTS = "扫长点欢可请加关搜添分转未版"

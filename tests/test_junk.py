@@ -32,6 +32,8 @@ JUNK: dict[str, list[str]] = {
         "长按识别下方二维码，关注我们",
         "点击入群，和三千位读者一起讨论",
         "欢迎加入我们的读者交流群",
+        "可以进群领取本期资料",
+        "请加入粉丝群，第一时间获取更新",
         "点击上方蓝字关注我们",
         "添加小编微信：news2026，备注读者",
         "分享、点赞、在看，支持我们",
@@ -41,6 +43,7 @@ JUNK: dict[str, list[str]] = {
     ],
     "reprint/copyright": [
         "转载请注明出处，并保留原文链接",
+        "本文由极客公园 GeekPark 原创发布，转载请添加极客君微信 geekparker。",
         "未经授权，禁止转载",
         "本文来源：新华社",
         "原文链接：https://example.com/a/1",
@@ -62,6 +65,8 @@ JUNK: dict[str, list[str]] = {
     ],
     "read-more prompt": [
         "Continue reading...",
+        "Read full article >>",  # the Washington Post's
+        "To read this article in full, please click here",  # IDG's (Macworld)
         "Continue reading on »",
         "Read more",
         "[Read more…]",
@@ -118,6 +123,11 @@ REAL: list[str] = [
     "研究人员扫描了超过一万份二维码样本，发现其中约百分之三含有恶意链接。",
     "法院认定被告未经许可转载他人文章，判决赔偿两万元。这一判决被认为将影响整个自媒体行业的版权保护实践。",
     "该公众号运营者称，他们将继续关注农村教育问题。",
+    # GeekPark's quote of the man the next paragraph names (a review found it deleted)
+    "「兴盛优选在湖南行，在南京这儿不行。」李国强说，即便他本身经营着一家芙蓉兴盛便利店。"
+    "从 10 月份起，他陆续加入了其他社区团购平台，「只要你申请加入就行，各个平台我都做，"
+    "目前来自多多买菜的提成收入多些」。",
+    "用户可以加入会员计划，享受更多优惠。",
     "The court ruled that copyright does not protect an idea, only its expression in a fixed form.",
     "WeChat, the messaging app, has over a billion users and is central to daily life in China.",
     "Copyright reform has been debated in the European Parliament for years, and the vote"
