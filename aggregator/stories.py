@@ -110,6 +110,9 @@ _MASK64 = (1 << 64) - 1
 _DASH = re.compile(r"\s+(?:--|[-–—])\s+")
 _AGENCY = re.compile(r"\s*\([A-Z][\w.&/ -]{0,30}\)\s*$")
 _DATE = re.compile(r"\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*")
+# The region AP names after a city outside its list of stand-alone datelines ("NEWARK, N.J.
+# (AP)", "KYIV, Ukraine (AP)", "SAN JUAN, Puerto Rico (AP)"): only before an agency in brackets.
+_REGION = re.compile(r"\s*[A-Z][\w.']*(?:\s+[A-Z][\w.']*){0,2}\s*")
 _CJK_DATELINE = re.compile(
     r"^\s*(?:[\u4e00-\u9fff]{2,16}?[0-9０-９]{1,2}月[0-9０-９]{1,2}日电"
     r"|(?:本报|本刊|[\u4e00-\u9fff]{1,6}(?:网|台|社|报))(?:讯|消息))"
@@ -202,9 +205,10 @@ def _simplified_table() -> tuple[dict[int, str], re.Pattern[str]]:
 
 def without_dateline(paragraph: str) -> str:
     """A lead paragraph without the wire dateline a copy often drops: "BEIJING, Dec. 1 (Xinhua)
-    -- ", "WASHINGTON (AP) — ", "LONDON - ", "(Reuters) - ", "新华社北京12月1日电（记者张伟）",
-    "本报讯（记者 王五）". A 150-character summary of the same text without it shares too few
-    shingles to pass for a copy (J ~0.2), and its start is not the original's start.
+    -- ", "WASHINGTON (AP) — ", "NEWARK, N.J. (AP) — ", "LONDON - ", "(Reuters) - ",
+    "新华社北京12月1日电（记者张伟）", "本报讯（记者 王五）". A 150-character summary of the same
+    text without it shares too few shingles to pass for a copy (J ~0.2), and its start is not
+    the original's start.
 
     Conservative: the place must be in capitals (or end in 电/讯 for Chinese), the agency in
     brackets, and the dash there. What it takes off only leaves the comparison.
@@ -218,8 +222,9 @@ def without_dateline(paragraph: str) -> str:
         place = head[: agency.start()] if agency else head
         city, _, when = place.partition(",")
         capitals = city.isupper() and sum(map(str.isalpha, city)) >= 3  # not "U.S. - China"
+        region = agency is not None and _REGION.fullmatch(when) is not None
         if (not city.strip() and agency) or (
-            capitals and len(city.split()) <= 4 and (not when or _DATE.fullmatch(when))
+            capitals and len(city.split()) <= 4 and (not when or _DATE.fullmatch(when) or region)
         ):
             return paragraph[match.end() :]
         return paragraph
@@ -382,8 +387,8 @@ def same_story(
     suffix the title loses) fills one template with new numbers, J ~ 0.3-0.45, and each day's
     report would join the day before's story, hiding it in the feeds. Across sources, that
     template shared by two portals is told from a copy by time: a shared part under one title
-    below TEMPLATE_NEAR counts only within TITLE_NEAR_HOURS (the same long text or the same
-    start count any time).
+    below TEMPLATE_NEAR, or the same raw start, counts only within TITLE_NEAR_HOURS (the same
+    long text or the same start after boilerplate count any time).
     """
     if not (a.comparable or b.comparable):
         # Bodies too short to compare (a microblog post, a forum line: eight mirrors of one
@@ -404,18 +409,20 @@ def same_story(
         # Of two summaries, a copy holds the other or is held by it: J about the ratio of their
         # sizes. Two updates of a live blog led by its header (J ~ 0.3-0.47, and the same first
         # 48 characters, all the prefix a short one is checked on) do not.
-        held = long_.length >= PREFIX_LEVELS[-1] or near >= CONTAINED * short.shingles / max(
-            long_.shingles, 1
-        )
+        contained = near >= CONTAINED * short.shingles / max(long_.shingles, 1)
+        held = long_.length >= PREFIX_LEVELS[-1] or contained
         if (summary or not same_source) and held and _is_prefix(short, long_):
             return True
         # The lead: the copy's excerpt starts with the original's template, which the original
         # lost to boilerplate removal (then neither holds the other). Only a summary's counts
         # (sister feeds of one paper share a header); the same header left on both counts only
-        # as held.
-        lead = summary and a.lead and a.lead == b.lead and (held or _stripped(a) != _stripped(b))
+        # when the summary is inside the other: 48 characters are all a live blog's header or a
+        # daily report's template (a summary-sized update joined a sister's long one, and one
+        # day's summary another day's report, however long after).
+        stripped = _stripped(a) != _stripped(b)
+        lead = summary and a.lead and a.lead == b.lead and (contained or stripped)
         timely = hours_apart < TITLE_NEAR_HOURS or near >= TEMPLATE_NEAR
-        if not same_source and (lead or (held and near >= TITLE_NEAR and timely)):
+        if not same_source and timely and (lead or (held and near >= TITLE_NEAR)):
             return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
     # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.

@@ -424,6 +424,72 @@ def test_sister_feeds_sharing_a_header_merge_only_a_summary_by_it() -> None:
     assert stories.same_story(stories.fingerprint(letters, short, short), a)
 
 
+def test_a_live_blogs_full_entry_and_a_sisters_short_one_stay_apart() -> None:
+    """Sister sources' live blog under one title and header: one carries an update in full
+    (192 characters or more), the other another update, summary-sized. Their first 48
+    characters (the header) are the same; that said "copy" whenever the longer body was long
+    (a review, twenty-fifth session), and the power cut vanished behind the ferries."""
+    title = "Live: storm updates from the coast"
+    header = (
+        "Follow our live coverage as the storm moves along the coast, with reports from our"
+        " correspondents."
+    )
+    full = fp(
+        title,
+        [
+            header,
+            "Ferries between the islands are cancelled until noon.",
+            "Ferry operators said passengers booked on the morning crossings will be moved to"
+            " afternoon sailings at no extra cost, and the harbour master will review conditions"
+            " again at eleven.",
+        ],
+    )
+    other = fp(title, [header, "Power is out for 4,000 homes north of the harbour."])
+    assert full.lead == other.lead
+    assert full.length >= stories.PREFIX_LEVELS[-1]
+    assert not stories.same_story(full, other, hours_apart=0.5)
+    # A summary that is the full entry's start is its copy still.
+    text = " ".join([header, "Ferries between the islands are cancelled until noon."])
+    assert stories.same_story(full, fp(title, [text[:150] + "…"]), hours_apart=0.5)
+
+
+def test_a_summary_of_a_daily_template_joins_its_own_days_report_only() -> None:
+    """A wire titles its daily report "Gold futures rise", and a portal carries each day's as a
+    150-character summary. Its first 48 characters are the template's: the summary of
+    Wednesday's report joined Monday's story, even six days later (a review, twenty-fifth
+    session). Under one title, a shared start counts within TITLE_NEAR_HOURS."""
+    template = (
+        "NEW YORK, Dec. {0} (Xinhua) -- Gold futures on the COMEX division of the New York"
+        " Mercantile Exchange rose on {1}, as {2}. The most active gold contract for February"
+        " delivery rose {3} dollars to settle at {4} dollars per ounce. {5}"
+    )
+    monday = template.format(
+        4,
+        "Monday",
+        "the U.S. dollar weakened and investors awaited inflation data",
+        "12.40",
+        "2,045.30",
+        "Silver for March delivery rose 21.5 cents to settle at 23.38 dollars per ounce, and"
+        " platinum for January delivery gained 6.2 dollars to close at 932.10 dollars.",
+    )
+    wednesday = template.format(
+        6,
+        "Wednesday",
+        "traders bet on an early rate cut by the Federal Reserve",
+        "8.10",
+        "2,071.90",
+        "",
+    )
+    title = "Gold futures rise"
+    report = fp(title, [monday])
+    summary = fp(title, [stories.without_dateline(wednesday)[:150] + "…"])
+    assert report.lead == summary.lead
+    for hours in (48, 148):
+        assert not stories.same_story(report, summary, hours_apart=hours)
+    own = fp(title, [stories.without_dateline(monday)[:150] + "…"])
+    assert stories.same_story(report, own, hours_apart=1)
+
+
 def test_short_bodies_merge_only_as_word_for_word_copies_across_sources() -> None:
     a = fp("Same title here", ["Too short."])
     assert not a.comparable
@@ -594,6 +660,9 @@ def test_a_summary_of_notes_that_open_with_short_items_and_a_learned_one() -> No
         ("NEW YORK, Nov 30 (Reuters) - Stocks fell", "Stocks fell"),
         ("RIO DE JANEIRO, December 1, 2026 (AFP) - Rain", "Rain"),
         ("SÃO PAULO (Reuters) - Rain", "Rain"),
+        ("NEWARK, N.J. (AP) — Jurors finished", "Jurors finished"),
+        ("KYIV, Ukraine (AP) — Russia fired", "Russia fired"),
+        ("SAN JUAN, Puerto Rico (AP) — Power", "Power"),
         ("(Reuters) - Stocks fell", "Stocks fell"),
         ("LONDON - Prices rose", "Prices rose"),
         ("新华社北京12月1日电（记者张伟）国家航天局1日宣布", "国家航天局1日宣布"),
@@ -605,6 +674,8 @@ def test_a_summary_of_notes_that_open_with_short_items_and_a_learned_one() -> No
         ("NASA said on Tuesday - that", None),
         ("Apple (AAPL) - shares rose", None),
         ("U.S. - China talks resume", None),
+        ("NEWARK, N.J. - Jurors finished", None),  # a region only before an agency
+        ("APPLE, Google and Meta (AAPL) - shares", None),
         ("In 2024 - a year", None),
         ("通讯员报道，今年", None),
         ("他说：“我们12月1日电话联系”", None),
