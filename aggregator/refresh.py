@@ -287,6 +287,7 @@ def refresh_source(
                     unfiled=saved.unfiled,
                     read_with=None if saved.unclaimed else first.entry_marks,
                     listed_after=_listed_after(before, conditional),
+                    cleaned_with=learned,
                 )
     except Exception as caught:  # noqa: BLE001 - see _as_source_error
         if lane is not None:
@@ -363,6 +364,7 @@ def join_stories(
     unfiled: Collection[str] | None = None,
     read_with: Sequence[str] | None = None,
     listed_after: float | None = None,
+    cleaned_with: frozenset[str] | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
@@ -377,13 +379,17 @@ def join_stories(
     fingerprint only then), with the last filing when there is one; `read_with`: as in
     `Store.save_state`. `listed_after`: when the source's feed was last read without these
     articles (`_listed_after`): a story's original is its earliest published copy, and an
-    article's date counts as no earlier than that.
+    article's date counts as no earlier than that. `cleaned_with`: the junk learned for the
+    source that cleaned these articles; when counting their paragraphs changes it, the state is
+    saved without the body's fingerprint and validators, so the next poll cleans the whole feed
+    again with what they taught (a new source's first articles kept the footer learned from
+    them, and so did every article of a feed that then stayed the same).
     """
     if unfiled is None:
         unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
     articles = [a for a in articles if a.id in unfiled]
     joined, saved = _join_stories(
-        store, articles, window_days, now, state, read_with, listed_after or 0.0
+        store, articles, window_days, now, state, read_with, listed_after or 0.0, cleaned_with
     )
     if state is not None and not saved:
         store.save_state(state, keep_paused=True, read_with=read_with)
@@ -398,6 +404,7 @@ def _join_stories(
     state: SourceState | None,
     read_with: Sequence[str] | None,
     listed_after: float,
+    cleaned_with: frozenset[str] | None = None,
 ) -> tuple[int, bool]:
     """`join_stories` of the unfiled articles, and whether the state was saved with the last
     filing."""
@@ -416,6 +423,10 @@ def _join_stories(
     fresh = [a for a in articles if a.id in fresh_ids]
     if not fresh:
         return 0, False
+    if state is not None and cleaned_with is not None:
+        relearned = store.boilerplate(articles[0].source_id, boilerplate.CONTENT_MIN_ARTICLES)
+        if relearned != cleaned_with:
+            state = replace(state, body_hash=None, etag=None, last_modified=None)
     fresh.sort(key=lambda a: published[a.id])
     prints = stories.fingerprints(
         [(a.title, bodies[a.id].kept(known), bodies[a.id].tokens) for a in fresh]

@@ -14,7 +14,7 @@ import pytest
 from aggregator import junk
 from aggregator.boilerplate import paragraph_hash
 from aggregator.fetch import Fetcher
-from aggregator.models import Article
+from aggregator.models import Article, Outcome
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support import junk_eval
@@ -64,6 +64,28 @@ def test_a_repeated_footer_leaves_the_sixth_article_and_then_the_first_ones(
     for guid in sixth:  # the sixth article, and the first five on their next update
         assert FOOTER not in sixth[guid].content, guid
         assert BODIES[int(guid[1])] in sixth[guid].content, guid
+
+
+def test_a_new_sources_first_articles_lose_the_footer_they_taught_at_the_next_poll(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A new source's first refresh counts all its articles at once: the footer is learned
+    after they were cleaned. The feed then staying the same (a 304, or the same body), they
+    kept it for good; a reader's review found a new install's sources showing every footer."""
+    url = feed_server.add("/harbour.xml", rss([_item(n) for n in range(6)]), etag='"v1"')
+    config = make_config({"harbour": url})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        for poll in range(2):
+            refresh_source(config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1))
+            articles = store.source_articles("harbour", 10)
+            assert len(articles) == 6
+            assert all((FOOTER in a.content) is (poll == 0) for a in articles), poll
+            assert all(BODIES[int(a.guid[1])] in a.content for a in articles)
+        # Nothing more to learn: the third poll is a conditional one again.
+        third = refresh_source(
+            config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
+        )
+        assert third.outcome is Outcome.NOT_MODIFIED
 
 
 def test_a_wire_services_updates_keep_the_background_paragraphs_they_share(
