@@ -347,6 +347,24 @@ def test_related_prefers_shared_tags_then_words_and_fills_with_newest() -> None:
     assert pages.related_articles(me, [me], 4) == []
 
 
+def test_related_fills_only_with_articles_in_the_articles_language() -> None:
+    """A category of many languages: a Chinese report sharing no word with the others got a
+    Korean, a Hebrew and a Japanese post as its related articles (a reader's review)."""
+    me = replace(_article(0, "崛起的百万团长"), language="zh-CN")
+    pool = [
+        replace(_article(1, "년"), language="ko"),
+        replace(_article(2, "שאלה"), language="he"),
+        replace(_article(3, "社区团购的团长们"), language="zh"),  # shares 团长
+        replace(_article(4, "Unknown"), language=""),
+        replace(_article(5, "不归移民漫画"), language="zh-TW"),
+        replace(_article(6, "Rust 团长 news"), language="en"),  # a shared word counts anyway
+    ]
+    assert [a.id for a in pages.related_articles(me, pool, 4)] == ["a3", "a6", "a5"]
+    # An article of no known language is filled as before, with the newest.
+    unknown = _article(0, "Untagged")
+    assert [a.id for a in pages.related_articles(unknown, pool, 2)] == ["a1", "a2"]
+
+
 def test_embed_options_are_clamped() -> None:
     assert embed.embed_options({}) == embed.EmbedOptions(limit=10, theme="light", images=True)
     assert embed.embed_options({"limit": "500", "theme": "dark", "images": "0"}) == (

@@ -132,11 +132,18 @@ def title_words(title: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def _primary_language(tag: str) -> str:
+    """ "zh" of "zh-CN", "en" of "en_GB"; "" when unknown."""
+    return tag.replace("_", "-").split("-")[0].casefold()
+
+
 def related_articles(article: Article, candidates: Sequence[Article], limit: int) -> list[Article]:
     """Up to `limit` of `candidates` most like `article`: shared tags, then shared title words.
 
     Ties keep the candidates' order (newest first), and when too few share anything the newest
-    others fill the list. The article itself, and other copies of its link, never appear.
+    others in the article's language fill the list (a category of many languages gave a Chinese
+    report a Korean, a Hebrew and a Japanese post). The article itself, and other copies of its
+    link, never appear.
     """
     tags = {t.casefold() for t in article.tags}
     words = title_words(article.title)
@@ -150,7 +157,12 @@ def related_articles(article: Article, candidates: Sequence[Article], limit: int
         shared_words = len(words & title_words(other.title))
         scored.append((2 * shared_tags + shared_words, position, other))
     matches = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
-    rest = [s for s in scored if s[0] == 0]
+    language = _primary_language(article.language)
+    rest = [
+        s
+        for s in scored
+        if s[0] == 0 and (not language or _primary_language(s[2].language) == language)
+    ]
     return [other for _, _, other in [*matches, *rest][:limit]]
 
 
