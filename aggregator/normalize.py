@@ -182,8 +182,11 @@ def normalize(
     local = local_zone(feed, source)
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
+    hollow = _hollow_copies(entries)  # (after the keys: the full copy keeps its id)
     articles = []
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
+        if position in hollow:
+            continue
         mark = entry_mark(context, entry, key)
         if skip and (mark in skip or mark + UNREADABLE_MARK in skip):
             unreadable = mark not in skip
@@ -500,6 +503,25 @@ def _written_hash(entry: EntryData) -> str:
 def article_id(source_id: str, key: str) -> str:
     """The stable id of an article: a short hash of its source and its identity key."""
     return _sha256(f"{source_id}\x00{key}")[:ID_LENGTH]
+
+
+def _hollow_copies(entries: Sequence[EntryData]) -> set[int]:
+    """The positions of entries with nothing in them (no text, no media) whose link and title
+    an entry with something in it shares: the same item listed twice, once empty (ukr.net's
+    feed), made a second, blank card under the same headline."""
+    if len(entries) < 2:
+        return set()
+    full = {(e.link, e.title) for e in entries if e.link and _holds_something(e)}
+    if not full:
+        return set()
+    return {
+        i for i, e in enumerate(entries) if (e.link, e.title) in full and not _holds_something(e)
+    }
+
+
+def _holds_something(entry: EntryData) -> bool:
+    text = (entry.content or "").strip() or (entry.summary or "").strip()
+    return bool(text or entry.enclosures or entry.images or entry.thumbnail)
 
 
 # --- identity -----------------------------------------------------------------------------------

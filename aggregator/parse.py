@@ -1074,6 +1074,9 @@ _TITLE_ELSEWHERE = re.compile(rb"<media:|</enclosure>|<title[^<>]*xhtml")
 # (An empty <item/> is an entry to feedparser; feedparser-rs skips it, so it must count.)
 _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
+# Yandex.News's article text (<yandex:full-text>), or ukr.net's (unprefixed, HTML).
+_FULL_TEXT = re.compile(rb"<(?:\w+:)?full-text[\s>/]")
+_MARKUP = re.compile(r"<(?:p|br|div|a|img|b|i|em|strong|ul|ol|li|h[1-6]|blockquote)\b|&#?\w+;")
 _MEDIA_DESCRIPTION = _rare(rb"<media:description\b", heads=[b"media:description"])
 # note.com's picture: <media:thumbnail>https://…</media:thumbnail>, no url attribute. (A
 # self-closing one was written open and closed by _without_self_closing: no text then.)
@@ -1441,8 +1444,8 @@ def _fast_gap(
     ]
     if len(set(keys)) != len(keys):
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
-    if rss and b"<yandex:full-text" in data:
-        return "<yandex:full-text> (feedparser reads it, feedparser-rs not)"
+    if rss and b"full-text" in data and _FULL_TEXT.search(data):
+        return "<yandex:full-text> or <full-text> (feedparser reads it, feedparser-rs not)"
     if doc.search(_MEDIA_THUMBNAIL_TEXT):
         return (
             "a <media:thumbnail> holding its URL as text (feedparser reads it, feedparser-rs not)"
@@ -2993,8 +2996,10 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
     summary_detail = entry.get("summary_detail") or {}
     # Yandex.News feeds (Russian news sites) give the article's whole text, as text, beside
     # the teaser in <description>.
-    full_text = _str(entry.get("yandex_full-text"))
-    full = [{"value": full_text, "type": "text/plain"}] if full_text else []
+    # ukr.net's writes it unprefixed, and as HTML.
+    full_text = _str(entry.get("yandex_full-text")) or _str(entry.get("full-text"))
+    kind = "text/html" if full_text and _MARKUP.search(full_text) else "text/plain"
+    full = [{"value": full_text, "type": kind}] if full_text else []
     content = _richest_content(entry.get("content") or full)
     content_value = _str(content.get("value")) if content else None
     content_is_html = bool(content) and _is_html_type(content.get("type"))

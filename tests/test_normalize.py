@@ -1431,3 +1431,20 @@ def test_a_control_character_between_words_leaves_one_space() -> None:
     )
     assert article.title == "JSON & title now"
     assert article.author == "A B"
+
+
+def test_an_item_listed_again_empty_is_no_second_blank_card() -> None:
+    """ukr.net's feed lists an item twice, the second time with no text: readers saw two cards
+    under one headline, one of them blank (a reader's review, twenty-fifth session). The full
+    one keeps the id it had beside the empty one."""
+    body = (Path(__file__).parent / "fixtures/parse/fallback-unprefixed-full-text.xml").read_bytes()
+    feed = parse(body, url="https://suspilne.example/rss", headers={})
+    assert len(feed.entries) == 2
+    articles = normalize(feed, SOURCE, now=NOW)
+    assert len(articles) == 1
+    assert "пролежить до кінця тижня" in articles[0].content
+    both = [normalize(replace(feed, entries=(e,)), SOURCE, now=NOW)[0] for e in feed.entries]
+    assert articles[0].id not in {a.id for a in both}  # keyed beside its empty copy, as before
+    # Two items sharing a link and a title, both with text, both stay.
+    other = replace(feed.entries[1], summary="Друга новина з тим самим заголовком.")
+    assert len(normalize(replace(feed, entries=(feed.entries[0], other)), SOURCE, now=NOW)) == 2

@@ -108,6 +108,22 @@ def test_a_yandex_news_items_whole_text_is_its_content(parser: str) -> None:
     assert entry.summary == "Первый снег выпал в ночь на вторник."
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_unprefixed_full_text_in_html_is_the_content(parser: str) -> None:
+    """ukr.net's format: readers got a one-sentence teaser of an article the feed held whole
+    (a reader's review, twenty-fifth session)."""
+    body = (FIXTURES / "fallback-unprefixed-full-text.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert feed.parser == REFERENCE_PARSER  # feedparser-rs does not read it
+    entry = feed.entries[0]
+    assert entry.content == (
+        "Перший сніг випав у ніч на вівторок.<p>Синоптики кажуть, що &quot;сніг&quot; пролежить"
+        " до кінця тижня.</p>"
+    )
+    assert entry.content_is_html
+    assert entry.summary == "Перший сніг випав у ніч на вівторок."
+
+
 def test_a_picture_written_as_text_is_read_by_feedparser() -> None:
     """note.com's <media:thumbnail>URL</media:thumbnail>: the fast path lost the picture."""
     body = (FIXTURES / "fallback-media-thumbnail-as-text.xml").read_bytes()
