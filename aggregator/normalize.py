@@ -182,10 +182,11 @@ def normalize(
     local = local_zone(feed, source)
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
-    hollow = _hollow_copies(entries)  # (after the keys: the full copy keeps its id)
+    # No articles: (after the keys, so the others keep their ids)
+    no_articles = _hollow_copies(entries) | _ad_slots(entries, urls)
     articles = []
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
-        if position in hollow:
+        if position in no_articles:
             continue
         mark = entry_mark(context, entry, key)
         if skip and (mark in skip or mark + UNREADABLE_MARK in skip):
@@ -516,6 +517,21 @@ def _hollow_copies(entries: Sequence[EntryData]) -> set[int]:
         return set()
     return {
         i for i, e in enumerate(entries) if (e.link, e.title) in full and not _holds_something(e)
+    }
+
+
+# The link of an ad network's slot in a feed: an ad server's host, or Pheedo's click redirect.
+_AD_LINK = re.compile(r"^https?://ads?\.[^/?#]+[/?#]|click\.phdo\?|/adserver", re.IGNORECASE)
+
+
+def _ad_slots(entries: Sequence[EntryData], urls: Sequence[str]) -> set[int]:
+    """The positions of an ad network's slots: an entry that links to an ad server and holds no
+    text (the Washington Post's "Featured Advertiser" items, whose one picture, the ad, the
+    sanitizer drops: an empty article whose "Read the original" clicked the ad)."""
+    return {
+        i
+        for i, (entry, url) in enumerate(zip(entries, urls, strict=True))
+        if _AD_LINK.search(url) and not strip_tags(entry.content or entry.summary or "").strip()
     }
 
 

@@ -233,7 +233,8 @@ def test_exact_duplicate_entries_appear_once() -> None:
 def test_entries_sharing_a_guid_stay_distinct_whatever_their_order() -> None:
     a = entry(guid="https://site.example.com/", link="https://x.example/a", title="A")
     b = entry(guid="https://site.example.com/", link="https://x.example/b", title="B")
-    c = entry(guid="https://site.example.com/", link="https://x.example/b", title="C")
+    # (c holds something: an empty one beside d would be its hollow copy, no article.)
+    c = entry(guid="https://site.example.com/", link="https://x.example/b", title="C", summary="y")
     d = entry(guid="https://site.example.com/", link="https://x.example/b", title="C", content="x")
     forward = {(x.title, x.content): x.id for x in normalize(feed(a, b, c, d), SOURCE, now=NOW)}
     backward = {(x.title, x.content): x.id for x in normalize(feed(d, c, b, a), SOURCE, now=NOW)}
@@ -1448,3 +1449,31 @@ def test_an_item_listed_again_empty_is_no_second_blank_card() -> None:
     # Two items sharing a link and a title, both with text, both stay.
     other = replace(feed.entries[1], summary="Друга новина з тим самим заголовком.")
     assert len(normalize(replace(feed, entries=(feed.entries[0], other)), SOURCE, now=NOW)) == 2
+
+
+def test_an_ad_networks_slot_is_no_article() -> None:
+    """The Washington Post's feed held Pheedo's "Featured Advertiser" items: the sanitizer drops
+    their one picture (the ad), and an empty card was left whose link clicked the ad."""
+    ad = "http://ads.pheedo.com/click.phdo?s=cc0c5fb09865354bbec8415210a554da&p=4"
+    slot = entry(
+        guid="cc0c5fb09865354bbec8415210a554da",
+        link=ad,
+        title="Featured Advertiser",
+        summary=f'<a href="{ad}"><img src="http://ads.pheedo.com/img.phdo?s=cc0c&amp;p=4"/></a>',
+    )
+    news = entry(link="https://site.example.com/blog/1", title="News", summary="<p>Real text.</p>")
+    assert [a.title for a in normalize(feed(slot, news), SOURCE, now=NOW)] == ["News"]
+    # A post about an ad server, or an ad server's own post with words in it, stays.
+    words = replace(slot, summary="<p>Our ad server is now faster.</p>")
+    assert [a.title for a in normalize(feed(words), SOURCE, now=NOW)] == ["Featured Advertiser"]
+    plain = replace(slot, link="https://www.adserver-news.example/1")  # not an ad server's link
+    assert [a.title for a in normalize(feed(plain), SOURCE, now=NOW)] == ["Featured Advertiser"]
+
+
+@requires_corpus
+def test_the_washington_posts_ad_slots_leave_its_corpus_feed() -> None:
+    body = (CORPUS / "real" / "nfp_wapowellness.xml").read_bytes()
+    parsed = parse(body, url="https://feeds.washingtonpost.com/rss/wellness", headers={})
+    titles = [a.title for a in normalize(parsed, SOURCE, now=NOW)]
+    assert "Featured Advertiser" in [e.title for e in parsed.entries]
+    assert set(titles) == {e.title for e in parsed.entries} - {"Featured Advertiser"}
