@@ -183,7 +183,7 @@ def normalize(
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
     # No articles: (after the keys, so the others keep their ids)
-    no_articles = _hollow_copies(entries) | _ad_slots(entries, urls)
+    no_articles = _hollow_copies(entries, urls) | _ad_slots(entries, urls)
     articles = []
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
         if position in no_articles:
@@ -506,18 +506,17 @@ def article_id(source_id: str, key: str) -> str:
     return _sha256(f"{source_id}\x00{key}")[:ID_LENGTH]
 
 
-def _hollow_copies(entries: Sequence[EntryData]) -> set[int]:
-    """The positions of entries with nothing in them (no text, no media) whose link and title
-    an entry with something in it shares: the same item listed twice, once empty (ukr.net's
-    feed), made a second, blank card under the same headline."""
+def _hollow_copies(entries: Sequence[EntryData], urls: Sequence[str]) -> set[int]:
+    """The positions of entries with nothing in them (no text, no media) whose page (`urls`,
+    behind any redirect) and title an entry with something in it shares: the same item listed
+    twice, once empty (ukr.net's feed; Folha's, once through its redirect), made a second,
+    blank card under the same headline."""
     if len(entries) < 2:
         return set()
-    full = {(e.link, e.title) for e in entries if e.link and _holds_something(e)}
-    if not full:
-        return set()
-    return {
-        i for i, e in enumerate(entries) if (e.link, e.title) in full and not _holds_something(e)
-    }
+    keys = list(zip(urls, (e.title for e in entries), strict=True))
+    held = [_holds_something(e) for e in entries]
+    full = {key for key, holds in zip(keys, held, strict=True) if key[0] and holds}
+    return {i for i, key in enumerate(keys) if not held[i] and key in full}
 
 
 # The link of an ad network's slot in a feed: an ad server's host, or Pheedo's click redirect.
@@ -587,8 +586,16 @@ _REDIRECTS = {
 }
 
 
+# A publisher's click counter that writes the page after "/*" (Folha's and UOL's:
+# https://redir.folha.com.br/redir/online/poder/rss091/*https://www1.folha.uol.com.br/…).
+_STAR_REDIRECT = re.compile(r"https?://[^/?#]*\bredir\b[^/?#]*/[^*?#]*/\*(https?://.+)$", re.I)
+
+
 def _behind_redirect(url: str) -> str:
-    """The page a search engine's redirect link leads to, or `url` when it is none."""
+    """The page a search engine's or a publisher's redirect link leads to, or `url` when it is
+    none."""
+    if "/*http" in url and (star := _STAR_REDIRECT.match(url)):
+        return safe_url(star[1], "") or url
     if "/url?" not in url and "apiclick.aspx?" not in url:  # (most links: no parsing)
         return url
     parts = urlsplit(url)

@@ -126,6 +126,23 @@ def test_a_search_engines_redirect_links_the_page_it_names() -> None:
         assert one(entry(link=link, title="C")).url == link
 
 
+def test_a_publishers_star_redirect_links_the_page_and_its_empty_twin_goes() -> None:
+    """Folha (UOL) lists an item twice: once at its page with no text, once through its click
+    counter with the text. Readers got two cards, one a redirect (a reader's review)."""
+    page = "https://www1.folha.uol.com.br/poder/2018/09/match-eleitoral.shtml"
+    counted = "https://redir.folha.com.br/redir/online/poder/eleicoes-2018/rss091/*" + page
+    bare = entry(link=page, title="Match Eleitoral")
+    full = entry(link=counted, title="Match Eleitoral", summary="<p>Já soma 500 mil testes.</p>")
+    articles = normalize(feed(bare, full), SOURCE, now=NOW)
+    assert [(a.url, a.summary) for a in articles] == [(page, "Já soma 500 mil testes.")]
+    # Not a redirect's host, or nothing behind the star: the link stands.
+    for link in (
+        "https://news.example/a/*https://elsewhere.example/",
+        "https://redir.example/r/*javascript:alert(1)",
+    ):
+        assert one(entry(link=link, title="C")).url == link
+
+
 def test_a_link_blogs_post_keeps_the_page_it_is_about() -> None:
     """JSON Feed's external_url beside the post's own url (Daring Fireball's link posts): it
     was dropped, and the page the post talks about with it."""
