@@ -300,9 +300,18 @@ def _drop(
         if element in inside or (not structure and element.tag in _STRUCTURE):
             continue
         text = _words(element)
-        if len(text) > LOOSE_MAX_CHARS and any(child.tag == "br" for child in element):
-            containers.append(element)
-            continue  # a container of (long) lines: judged one by one
+        lines = any(child.tag == "br" for child in element)
+        # Learned junk is counted line by line (boilerplate.paragraphs): a paragraph of lines
+        # is judged so too (a YouTube description's "Sign Up on Patreon…<br>https://…"), and
+        # goes whole when most of its lines are learned (a credits or supporters list, whose
+        # new names would be left alone without their heading).
+        if lines and (len(text) > LOOSE_MAX_CHARS or not structure):
+            if structure or not _mostly_junk(element, judge):
+                containers.append(element)
+                continue  # a container of lines: judged one by one
+            doomed.append(element)
+            inside.update(element.iterdescendants())
+            continue
         if text and judge(text):
             doomed.append(element)
             inside.update(element.iterdescendants())
@@ -348,6 +357,14 @@ def _drop(
         if container is not root and empty:  # a paragraph of lines all junk
             container.drop_tree()
     return _serialize(root)
+
+
+def _mostly_junk(element: lxml.html.HtmlElement, judge: Callable[[str], bool]) -> bool:
+    """Whether two thirds of a paragraph's lines, three at least, are junk."""
+    runs = _loose_runs(element)
+    if len(runs) < 3 or any(len(run.text) > LOOSE_MAX_CHARS for run in runs):
+        return False
+    return 3 * sum(judge(run.text) for run in runs) >= 2 * len(runs)
 
 
 def _leads_in(
