@@ -120,13 +120,16 @@ TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
 
 # Images that are never part of an article, in its text or as its picture (images.py): any <img>
 # declared 0 or 1 pixel wide or high, and these addresses (searched in the absolute src, any
-# case): feed and analytics beacons (Matomo's `idsite=` too), ad servers, and share and
-# subscribe buttons named for their network ("twitter_icon_large.png", "facebook.gif").
+# case): feed and analytics beacons (Matomo's `idsite=` too), ad servers, share and subscribe
+# buttons named for their network ("twitter_icon_large.png", "facebook.gif"), a forum's
+# file-type icons and signature rule.
 _NOT_CONTENT = re.compile(
     r"feeds\.feedburner\.com/~(?:r|f|ff)/|feedsportal\.com/|feedblitz\.com/|pixel\.wp\.com/"
     r"|stats\.wordpress\.com/|doubleclick\.net/|google-analytics\.com/|pixel\.quantserve\.com/"
     r"|medium\.com/_/stat|[?&]idsite=|/piwik\.php|/matomo\.php"
     r"|//ads?\.|/adserver|img\.phdo"
+    # a forum's file-type icon before each attachment and its signature rule (Dvbbs's)
+    r"|/file[-_]?types?/\w+\.(?:gif|png)(?:$|\?)|/sigline\.gif(?:$|\?)"
     r"|/(?:facebook|twitter|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"
     r"|stumble\w*|email|mail|print|rss|feed)(?:[-_](?:icon|logo|button|share|large|small|\d+))*"
     r"\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)",

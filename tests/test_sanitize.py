@@ -307,6 +307,9 @@ def test_mailto_links_are_kept() -> None:
         '<img src="http://images.pheedo.com/images/mm/stumbleit.gif">',
         '<img src="https://a.fsdn.com/sd/twitter_icon_large.png">',
         '<img src="https://example.com/img/rss.png">',
+        # a Chinese forum's (GB2312, kc0011): an icon before each photo, its signature's rule
+        '<img src="http://www.kc0011.net/skins/default/filetype/jpg.gif" border="0">',
+        '<img src="http://www.kc0011.net/skins/Default/sigline.gif">',
     ],
 )
 def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
