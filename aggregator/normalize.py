@@ -519,8 +519,11 @@ def _hollow_copies(entries: Sequence[EntryData], urls: Sequence[str]) -> set[int
     return {i for i, key in enumerate(keys) if not held[i] and key in full}
 
 
-# The link of an ad network's slot in a feed: an ad server's host, or Pheedo's click redirect.
-_AD_LINK = re.compile(r"^https?://ads?\.[^/?#]+[/?#]|click\.phdo\?|/adserver", re.IGNORECASE)
+# The link of an ad network's slot in a feed: an ad server's host (a subdomain "ads." or "ad.",
+# not a site called so: ad.nl is a newspaper), or Pheedo's click redirect.
+_AD_LINK = re.compile(
+    r"^https?://ads?\.[^/?#.]+\.[^/?#]+[/?#]|click\.phdo\?|/adserver", re.IGNORECASE
+)
 
 
 def _ad_slots(entries: Sequence[EntryData], urls: Sequence[str]) -> set[int]:

@@ -127,7 +127,7 @@ _NOT_CONTENT = re.compile(
     r"feeds\.feedburner\.com/~(?:r|f|ff)/|feedsportal\.com/|feedblitz\.com/|pixel\.wp\.com/"
     r"|stats\.wordpress\.com/|doubleclick\.net/|google-analytics\.com/|pixel\.quantserve\.com/"
     r"|medium\.com/_/stat|[?&]idsite=|/piwik\.php|/matomo\.php"
-    r"|//ads?\.|/adserver|img\.phdo"
+    r"|//ads?\.[^/?#.]+\.|/adserver|img\.phdo"  # (an ad server's subdomain; ad.nl is a paper)
     # a forum's file-type icon before each attachment and its signature rule (Dvbbs's)
     r"|/file[-_]?types?/\w+\.(?:gif|png)(?:$|\?)|/sigline\.gif(?:$|\?)"
     r"|/(?:facebook|twitter|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"

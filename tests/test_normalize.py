@@ -1485,6 +1485,10 @@ def test_an_ad_networks_slot_is_no_article() -> None:
     assert [a.title for a in normalize(feed(words), SOURCE, now=NOW)] == ["Featured Advertiser"]
     plain = replace(slot, link="https://www.adserver-news.example/1")  # not an ad server's link
     assert [a.title for a in normalize(feed(plain), SOURCE, now=NOW)] == ["Featured Advertiser"]
+    paper = replace(slot, link="https://www.ad.nl/binnenland/1", summary="")  # a newspaper, AD
+    assert [a.title for a in normalize(feed(paper), SOURCE, now=NOW)] == ["Featured Advertiser"]
+    paper = replace(slot, link="https://ad.nl/binnenland/1", summary="")
+    assert [a.title for a in normalize(feed(paper), SOURCE, now=NOW)] == ["Featured Advertiser"]
 
 
 @requires_corpus
