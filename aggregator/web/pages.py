@@ -133,8 +133,12 @@ def title_words(title: str) -> frozenset[str]:
 
 
 def _primary_language(tag: str) -> str:
-    """ "zh" of "zh-CN", "en" of "en_GB"; "" when unknown."""
-    return tag.replace("_", "-").split("-")[0].casefold()
+    """The language of a tag, whatever follows it: "zh" of "zh-CN", "en" of "en_GB"."""
+    primary = _PRIMARY_LANGUAGE.match(tag)
+    return primary[0].casefold() if primary else ""
+
+
+_PRIMARY_LANGUAGE = re.compile(r"[A-Za-z]{2,8}")
 
 
 def related_articles(article: Article, candidates: Sequence[Article], limit: int) -> list[Article]:
