@@ -241,6 +241,8 @@ def title_core(title: str) -> str:
         match = _TITLE_SUFFIX.search(text)
         if match is None or len(text[: match.start()].strip()) < 6:
             break
+        if ":" in text[match.start() : match.start(1)] and match[1].lstrip()[:1].islower():
+            break  # French "Migrants : l'urgence thérapeutique": a kicker, no site's name
         text = text[: match.start()]
     text = _TITLE_END_TAG.sub("", text) or text  # after the suffix: "Title (图) - Site"
     return _native.joined_tokens(text) if _native else " ".join(tokens(text))

@@ -87,6 +87,12 @@ def test_title_core_drops_site_suffixes_and_tags() -> None:
     assert stories.title_core("COVID-19 cases fall") == "covid 19 cases fall"
     assert stories.title_core("Long-term rates rise again") == "long term rates rise again"
     assert stories.title_core("(Xinhua)") == "xinhua"
+    # A French kicker before a spaced colon: two headlines under one topic were one title,
+    # whose bar is J 0.25, not 0.75 (a review, twenty-fifth session). A site's name stays cut.
+    assert stories.title_core("Migrants : l'urgence thérapeutique") != stories.title_core(
+        "Migrants : ce que change la loi"
+    )
+    assert stories.title_core("Bridge approved after long fight : Portal News") == core
 
 
 def test_fingerprints_do_not_change_between_versions() -> None:
