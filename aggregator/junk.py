@@ -140,7 +140,8 @@ _CHINESE_PATTERNS: tuple[str, ...] = (
     r"长按[^。]{0,8}(?:识别|扫描)?[^。]{0,4}二维码",
     # (a group it asks to join: "他申请加入了工会" and "可以加入会员计划" are sentences; a review
     # found a source's quote deleted, twenty-fifth session)
-    r"(?:点击|欢迎|可以|请(?<!申请))(?:加入|进入|入|进)[^。，！]{0,12}?群|点击入群"
+    r"(?:点击|欢迎|可以|请(?<!申请))(?:加入|进入|入|进)[^。，！]{0,12}?(?:群聊|[交流读者粉丝微信社]群|群里)"
+    r"|(?:点击|欢迎|可以|请(?<!申请))(?:入|进)群|点击入群"
     r"|加入[^。]{0,10}(?:交流群|读者群|粉丝群|微信群|社群)",
     r"(?:关注|搜索)[^。]{0,8}(?:微信)?公众号|点击(?:上方|下方|顶部|底部)?[^。]{0,6}(?:蓝字|关注我们)",
     r"(?:添加|加)(?:小编|客服)?微信[：:号]",
@@ -302,16 +303,10 @@ def _drop(
         text = _words(element)
         lines = any(child.tag == "br" for child in element)
         # Learned junk is counted line by line (boilerplate.paragraphs): a paragraph of lines
-        # is judged so too (a YouTube description's "Sign Up on Patreon…<br>https://…"), and
-        # goes whole when most of its lines are learned (a credits or supporters list, whose
-        # new names would be left alone without their heading).
+        # is judged so too (a YouTube description's "Sign Up on Patreon…<br>https://…").
         if lines and (len(text) > LOOSE_MAX_CHARS or not structure):
-            if structure or not _mostly_junk(element, judge):
-                containers.append(element)
-                continue  # a container of lines: judged one by one
-            doomed.append(element)
-            inside.update(element.iterdescendants())
-            continue
+            containers.append(element)
+            continue  # a container of lines: judged one by one
         if text and judge(text):
             doomed.append(element)
             inside.update(element.iterdescendants())
@@ -357,14 +352,6 @@ def _drop(
         if container is not root and empty:  # a paragraph of lines all junk
             container.drop_tree()
     return _serialize(root)
-
-
-def _mostly_junk(element: lxml.html.HtmlElement, judge: Callable[[str], bool]) -> bool:
-    """Whether two thirds of a paragraph's lines, three at least, are junk."""
-    runs = _loose_runs(element)
-    if len(runs) < 3 or any(len(run.text) > LOOSE_MAX_CHARS for run in runs):
-        return False
-    return 3 * sum(judge(run.text) for run in runs) >= 2 * len(runs)
 
 
 def _leads_in(

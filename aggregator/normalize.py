@@ -591,14 +591,16 @@ _REDIRECTS = {
 
 # A publisher's click counter that writes the page after "/*" (Folha's and UOL's:
 # https://redir.folha.com.br/redir/online/poder/rss091/*https://www1.folha.uol.com.br/…).
-_STAR_REDIRECT = re.compile(r"https?://[^/?#]*\bredir\b[^/?#]*/[^*?#]*/\*(https?://.+)$", re.I)
+# (Possessive: a hostile 100 KB link of "redir-" took 4.6 s to backtrack through before.)
+_STAR_REDIRECT = re.compile(r"https?://([^/?#]*+)/[^*?#]*+(?<=/)\*(https?://.+)$", re.I)
+_REDIRECT_HOST = re.compile(r"\bredir\b", re.I)
 
 
 def _behind_redirect(url: str) -> str:
     """The page a search engine's or a publisher's redirect link leads to, or `url` when it is
     none."""
-    if "/*http" in url and (star := _STAR_REDIRECT.match(url)):
-        return safe_url(star[1], "") or url
+    if "/*http" in url and (star := _STAR_REDIRECT.match(url)) and _REDIRECT_HOST.search(star[1]):
+        return safe_url(star[2], "") or url
     if "/url?" not in url and "apiclick.aspx?" not in url:  # (most links: no parsing)
         return url
     parts = urlsplit(url)

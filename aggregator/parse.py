@@ -2997,9 +2997,12 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
     # Yandex.News feeds (Russian news sites) give the article's whole text, as text, beside
     # the teaser in <description>.
     # ukr.net's writes it unprefixed, and as HTML.
-    full_text = _str(entry.get("yandex_full-text")) or _str(entry.get("full-text"))
-    kind = "text/html" if full_text and _MARKUP.search(full_text) else "text/plain"
-    full = [{"value": full_text, "type": kind}] if full_text else []
+    yandex = _str(entry.get("yandex_full-text"))
+    full_text = yandex or _str(entry.get("full-text"))
+    html = not yandex and bool(full_text) and _MARKUP.search(full_text or "") is not None
+    full = (
+        [{"value": full_text, "type": "text/html" if html else "text/plain"}] if full_text else []
+    )
     content = _richest_content(entry.get("content") or full)
     content_value = _str(content.get("value")) if content else None
     content_is_html = bool(content) and _is_html_type(content.get("type"))

@@ -128,6 +128,8 @@ REAL: list[str] = [
     "从 10 月份起，他陆续加入了其他社区团购平台，「只要你申请加入就行，各个平台我都做，"
     "目前来自多多买菜的提成收入多些」。",
     "用户可以加入会员计划，享受更多优惠。",
+    "游客可以进入群岛参观，每天限流两千人。",  # 群岛, 群众: no group to join (a code review)
+    "工作人员可以进入群众家中了解情况。",
     "The court ruled that copyright does not protect an idea, only its expression in a fixed form.",
     "WeChat, the messaging app, has over a billion users and is central to daily life in China.",
     "Copyright reform has been debated in the European Parliament for years, and the vote"

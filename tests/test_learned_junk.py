@@ -213,10 +213,11 @@ def test_a_paragraph_of_lines_is_judged_line_by_line_as_its_evidence_is_counted(
     known = frozenset(paragraph_hash(p) for p in [*plug, *supporters[:3]])
     html = (
         f"<p>{'<br>'.join(plug)}</p><p>{BODIES[0]}</p>"
-        f"<p>{'<br>'.join(supporters)}</p>"  # 3 of 4 learned: a new name goes with its list
+        f"<p>{'<br>'.join(supporters)}</p>"  # only the learned lines go, not a new name
         f"<p>Hosted by Matt<br>{plug[0]}<br>Written by Jo<br>Graphics by Leo</p>"  # 1 of 4
     )
     cleaned = junk.strip_learned(html, known)
     assert cleaned == (
-        f"<p>{BODIES[0]}</p><p>Hosted by Matt<br>Written by Jo<br>Graphics by Leo</p>"
+        f"<p>{BODIES[0]}</p><p>Fabrice Eap</p>"
+        "<p>Hosted by Matt<br>Written by Jo<br>Graphics by Leo</p>"
     )
