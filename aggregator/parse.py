@@ -2999,7 +2999,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
     # ukr.net's writes it unprefixed, and as HTML.
     yandex = _str(entry.get("yandex_full-text"))
     full_text = yandex or _str(entry.get("full-text"))
-    html = not yandex and bool(full_text) and _MARKUP.search(full_text or "") is not None
+    html = not yandex and full_text is not None and _MARKUP.search(full_text) is not None
     full = (
         [{"value": full_text, "type": "text/html" if html else "text/plain"}] if full_text else []
     )
