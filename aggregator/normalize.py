@@ -172,22 +172,25 @@ def normalize(
     feed_url = safe_url(source.url, source.url)  # (once, not once per article)
     wanted = _filter(source.include, source.exclude)
     entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
-    urls = [_entry_url(entry, base) for entry in entries]
-    keys = _identity_keys(entries, urls)
-    # An entry's id stays its link's; what readers follow is the page behind a tracking link.
+    links = [_entry_url(entry, base) for entry in entries]
+    # What readers follow is the page behind a tracking link; an entry's id stays its link's.
     urls = [
         safe_url(e.original_link, base) or _behind_redirect(u)
-        for e, u in zip(entries, urls, strict=True)
+        for e, u in zip(entries, links, strict=True)
     ]
+    # No articles, left out before the ids: an entry's id must not hang on a blank twin beside it
+    # (while one was listed, its full copy's id hashed its whole entry: an edit made a new card).
+    no_articles = _hollow_copies(entries, urls) | _ad_slots(entries, urls)
+    if no_articles:
+        kept = [i for i in range(len(entries)) if i not in no_articles]
+        entries = [entries[i] for i in kept]
+        links, urls = ([seq[i] for i in kept] for seq in (links, urls))
+    keys = _identity_keys(entries, links)
     local = local_zone(feed, source)
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
-    # No articles: (after the keys, so the others keep their ids)
-    no_articles = _hollow_copies(entries, urls) | _ad_slots(entries, urls)
     articles = []
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
-        if position in no_articles:
-            continue
         mark = entry_mark(context, entry, key)
         if skip and (mark in skip or mark + UNREADABLE_MARK in skip):
             unreadable = mark not in skip
