@@ -536,7 +536,9 @@ def _ad_slots(entries: Sequence[EntryData], urls: Sequence[str]) -> set[int]:
     return {
         i
         for i, (entry, url) in enumerate(zip(entries, urls, strict=True))
-        if _AD_LINK.search(url) and not strip_tags(entry.content or entry.summary or "").strip()
+        if _AD_LINK.search(url)
+        and not entry.enclosures
+        and not any(strip_tags(text or "").strip() for text in (entry.content, entry.summary))
     }
 
 

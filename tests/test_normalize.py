@@ -1499,6 +1499,10 @@ def test_an_ad_networks_slot_is_no_article() -> None:
     )
     news = entry(link="https://site.example.com/blog/1", title="News", summary="<p>Real text.</p>")
     assert [a.title for a in normalize(feed(slot, news), SOURCE, now=NOW)] == ["News"]
+    # Text in either field, or a file to play, is an article whatever it links to.
+    spoken = replace(slot, summary="", enclosures=(EnclosureData(f"{ad}.mp3", "audio/mpeg"),))
+    for kept in (replace(slot, content=" \n ", summary="<p>Sponsored: a word.</p>"), spoken):
+        assert len(normalize(feed(kept), SOURCE, now=NOW)) == 1
     # A post about an ad server, or an ad server's own post with words in it, stays.
     words = replace(slot, summary="<p>Our ad server is now faster.</p>")
     assert [a.title for a in normalize(feed(words), SOURCE, now=NOW)] == ["Featured Advertiser"]
