@@ -124,7 +124,7 @@ def enrich(
         before = stored.get(article.id)
         tried = before is not None and bool(before.full_text)
         if before is not None and tried and not _try_again(before):
-            result.append(_keep(article, before))  # done: never fetched again
+            result.append(_keep(article, before, learned_junk))  # done: never fetched again
         elif article.url and outcome.fetched < limit and time.monotonic() < stop_at:
             outcome.fetched += 1
             tries = before.full_text_tries if before is not None and tried else 0
@@ -136,7 +136,7 @@ def enrich(
                 log.info("full text failed", extra={"fields": {"url": article.url, "error": error}})
             result.append(enriched)
         elif before is not None and tried:
-            result.append(_keep(article, before))  # to try again, when there is time
+            result.append(_keep(article, before, learned_junk))  # to try again, when there is time
             outcome.pending += 1
         else:
             result.append(article)
@@ -148,16 +148,19 @@ def _try_again(article: Article) -> bool:
     return article.full_text != OK and article.full_text_tries < MAX_PAGE_TRIES
 
 
-def _keep(article: Article, before: Article) -> Article:
-    """This poll's article with what the earlier extraction gave (the same hash, so unchanged)."""
+def _keep(article: Article, before: Article, learned_junk: frozenset[str]) -> Article:
+    """This poll's article with what the earlier extraction gave (the same hash, so unchanged),
+    less what the source has taught as junk since: the poll that cleans a new source's first
+    articles again with what they taught (refresh) must reach the pages' text too."""
     if before.full_text != OK:
         return _failed(article, before.full_text, before.full_text_tries)[0]
+    content = junk.strip_learned(before.content, learned_junk)
     return replace(
         article,
-        content=before.content,
+        content=content,
         thumbnail=before.thumbnail,
         full_text=OK,
-        content_hash=_hash(article.content_hash, before.content),
+        content_hash=_hash(article.content_hash, content),
     )
 
 

@@ -421,3 +421,25 @@ def test_an_episodes_page_picture_comes_before_its_shows_artwork(
     assert articles["ep1"].full_text == articles["ep2"].full_text == "ok"
     assert articles["ep1"].thumbnail == "https://news.example/img/harbour-large.jpg"
     assert articles["ep2"].thumbnail == "https://show.example/cover.jpg"
+
+
+def test_a_new_sources_pages_lose_the_footer_they_taught_at_the_next_poll(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The poll after a new source's first cleans its articles again with the junk they taught
+    (tests/test_learned_junk.py); a full-text source kept its pages' text as first extracted,
+    so their footer stayed for good (a code review)."""
+    footer = "Follow the Harbour Weekly on every social network you use."
+    pages = {}
+    for n in range(6):
+        story = f"<p>{f'Harbour story number {n} tells of the boats and the weather. ' * 6}</p>"
+        page = f"<html><body><article>{story}<p>{footer}</p>{story}</article></body></html>"
+        pages[f"g{n}"] = feed_server.add(f"/p{n}", page.encode(), content_type="text/html")
+    url = feed_server.add("/feed", _feed(pages), content_type="application/rss+xml", etag='"1"')
+    for poll, expect in enumerate((Outcome.OK, Outcome.OK, Outcome.NOT_MODIFIED)):
+        _refresh(store, url, NOW + timedelta(minutes=poll), expect)
+        articles = store.source_articles("src", 10)
+        assert len(articles) == 6
+        assert all((footer in a.content) is (poll == 0) for a in articles), poll
+        assert all("tells of the boats" in a.content for a in articles)
+    assert len(feed_server.requests("/p0")) == 1  # (the page is not fetched again)
