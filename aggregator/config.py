@@ -1292,6 +1292,10 @@ class ConfigWatcher:
         self._reported: bytes | None = None  # hash of the last broken content we logged
         # What is wrong with the file while it cannot be applied (one line each), else empty.
         self.problems: list[str] = []
+        # Valid edits read, a comment's included (it moves the lines that follow it: what names
+        # a line must be told again).
+        self.edits = 0
+        self._valid = self._digest()  # of the last valid content, at first the one `initial` is
 
     def poll(self) -> Config | None:
         """The new Config if the file holds a different, valid one that held still for a poll."""
@@ -1348,10 +1352,18 @@ class ConfigWatcher:
             log.info("config file %s is valid again", self.path)
             self._reported = None
         self.problems = []
+        self.edits += digest != self._valid
+        self._valid = digest
         if dataclasses.replace(config, path=self.current.path) == self.current:
             return None  # an edit that changes nothing, e.g. in a comment
         self.current = config
         return config
+
+    def _digest(self) -> bytes | None:
+        try:
+            return hashlib.sha256(Path(self.path).read_bytes()).digest()
+        except OSError:
+            return None
 
     def _warn_once(self, key: bytes, message: str, fields: dict[str, object] | None = None) -> None:
         problems = (fields or {}).get("problems")

@@ -178,6 +178,15 @@ def test_the_configs_warnings_are_recorded_with_their_lines_as_it_is_applied(
             " the sources that need it instead"
         ]
         assert ONE_SOURCE.splitlines()[5] == "allow_private_networks = true"
+        # A comment added above moves the line: the record follows, though nothing is applied.
+        version = store.config_version()
+        path.write_text("# Sources of the harbour desk.\n" + ONE_SOURCE)
+        wait_for(
+            lambda: (store.config_warnings() or ("", [""]))[1][0].startswith("line 7:"),
+            10,
+            "the warning's line to move",
+        )
+        assert store.config_version() == version
         mended = ONE_SOURCE.replace("[fetch]\nallow_private_networks = true\n", "")
         path.write_text(mended.replace("127.0.0.1:9", "one.example"))
         wait_for(lambda: store.config_warnings() is None, 10, "the warnings to be cleared")

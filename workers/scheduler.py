@@ -271,6 +271,7 @@ def run(
         note_warnings(store, config)
     watcher = ConfigWatcher(config_path, config)
     watcher.problems = problems
+    edits = watcher.edits
     queue = Queue(QUEUE_NAME, connection=store.redis)
     log.info("scheduler started", extra={"fields": {"sources": len(config.sources)}})
     down_since: float | None = None  # when Redis stopped answering, while it does not
@@ -293,6 +294,8 @@ def run(
             if changed is not None:
                 config = changed
                 publish(store, config)
+            if changed is not None or watcher.edits != edits:  # (a comment moves their lines)
+                edits = watcher.edits
                 note_warnings(store, config)
             if watcher.problems != problems:  # shown in the admin pages and /metrics
                 problems = watcher.problems
