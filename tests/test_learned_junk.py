@@ -88,6 +88,28 @@ def test_a_new_sources_first_articles_lose_the_footer_they_taught_at_the_next_po
         assert third.outcome is Outcome.NOT_MODIFIED
 
 
+def test_a_heading_learned_but_kept_cleans_no_feed_again(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A changelog's "Infrastructure" heading over every entry is learned and stays (headings
+    are the article's): cleaning the whole feed again at the next poll would change nothing,
+    and the poll stays a conditional one."""
+    items = [
+        (f"g{n}", f"Release {n}", [BODIES[n]], f"Mon, 2{n} Nov 2026 09:00:00 GMT") for n in range(6)
+    ]
+    body = rss(items).replace(b"&lt;p&gt;", b"&lt;h3&gt;Infrastructure&lt;/h3&gt;&lt;p&gt;")
+    url = feed_server.add("/changelog.xml", body, etag='"v1"')
+    config = make_config({"changelog": url})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        for expected in (Outcome.OK, Outcome.NOT_MODIFIED):
+            result = refresh_source(
+                config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
+            )
+            assert result.outcome is expected
+    assert paragraph_hash("Infrastructure") in store.boilerplate("changelog", 5)
+    assert all("Infrastructure" in a.content for a in store.source_articles("changelog", 10))
+
+
 def test_a_wire_services_updates_keep_the_background_paragraphs_they_share(
     store: Store, feed_server: FeedServer
 ) -> None:
