@@ -37,9 +37,12 @@ class Verdict:
 
 
 def corpus_headers(path: Path, body: bytes) -> dict[str, str]:
+    """The HTTP headers a feedparser test case of the corpus (fp_*) declares."""
+    return declared_headers(body) if path.name.startswith("fp_") else {}
+
+
+def declared_headers(body: bytes) -> dict[str, str]:
     """The HTTP headers a feedparser test case declares in its comment ("Header: …")."""
-    if not path.name.startswith("fp_"):
-        return {}
     return {
         name.decode(): value.decode()
         for name, value in re.findall(rb"^Header:\s*([\w-]+):\s*(.+?)\s*$", body[:1000], re.M)
