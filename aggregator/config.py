@@ -126,6 +126,7 @@ class SourceConfig:
     strip_selectors: tuple[str, ...] = ()  # CSS selectors of junk in the content (junk.py)
     strip_patterns: tuple[str, ...] = ()  # regular expressions: a paragraph matching one goes
     default_junk_rules: bool = True  # the built-in junk rules (junk.DEFAULT_PATTERNS)
+    learned_junk: bool = True  # paragraphs the source repeats leave its content (boilerplate.py)
     full_text: bool = False  # fetch each new article's page and keep its main text (fulltext.py)
 
 
@@ -984,6 +985,7 @@ def _check_sources(
         strip_selectors = reader.get("strip_selectors", _selectors, ())
         strip_patterns = reader.get("strip_patterns", _patterns, ())
         default_junk_rules = reader.get("default_junk_rules", _bool, True)
+        learned_junk = reader.get("learned_junk", _bool, True)
         full_text = reader.get("full_text", _bool, False)
         reader.finish()
         for j, selector in enumerate(strip_selectors):
@@ -1069,6 +1071,7 @@ def _check_sources(
                 strip_selectors=strip_selectors,
                 strip_patterns=strip_patterns,
                 default_junk_rules=default_junk_rules,
+                learned_junk=learned_junk,
                 full_text=full_text,
             )
         )

@@ -170,8 +170,13 @@ def refresh_source(
         else:
             # What the source repeats in its articles (counted as they are filed in stories).
             # Read before taking the lane: with Redis down, the batch's refreshes wait out its
-            # retries side by side here, not one after another in the lane.
-            learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
+            # retries side by side here, not one after another in the lane. (Not for a source
+            # whose `learned_junk` is off; its evidence is still counted, for its stories.)
+            learned = (
+                store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
+                if source.learned_junk
+                else frozenset()
+            )
             with turn:  # parsing and cleaning: one changed feed's at a time
                 parsed = parse(
                     body,
@@ -287,7 +292,7 @@ def refresh_source(
                     unfiled=saved.unfiled,
                     read_with=None if saved.unclaimed else first.entry_marks,
                     listed_after=_listed_after(before, conditional),
-                    cleaned_with=learned,
+                    cleaned_with=learned if source.learned_junk else None,
                 )
     except Exception as caught:  # noqa: BLE001 - see _as_source_error
         if lane is not None:

@@ -20,6 +20,8 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 from rq import Queue, SimpleWorker
 
+from aggregator import config as config_module
+from aggregator.boilerplate import paragraph_hash
 from aggregator.config import Config
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome, SourceState
@@ -266,6 +268,35 @@ def test_source_page_shows_fetch_history_and_articles(
     for article in articles:
         assert article.url in page
     assert ops.get("/admin/sources/nope", headers=BEARER).status_code == 404
+
+
+def test_source_page_says_how_much_junk_it_learned_and_how_to_keep_it(
+    app: Flask,
+    ops: FlaskClient,
+    store: Store,
+    web_config: Config,
+    add_articles: Callable[..., list[Article]],
+) -> None:
+    """An operator who finds a source's repeated paragraphs missing from its articles learns
+    here why, and which setting keeps them."""
+    articles = add_articles("alpha", 5)
+    footer = paragraph_hash("Follow the Alpha Weekly on every social network you use.")
+    store.observe_paragraphs("alpha", {a.id: [footer] for a in articles}, 120, 2, 120)
+    assert store.boilerplate("alpha", 5) == {footer}
+
+    def shown() -> str:
+        page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
+        found = re.search(r'id="learned-junk">(.*?)</dd>', page)
+        assert found, page
+        return found[1]
+
+    assert shown() == (
+        "1 paragraph it repeats in five of its articles or more leaves their content"
+        " (<code>learned_junk = false</code> keeps them)"
+    )
+    off = replace(web_config.sources[0], learned_junk=False)
+    store.publish_config(config_module.dumps(replace(web_config, sources=(off,))))
+    assert shown() == "off (<code>learned_junk = false</code>): the 1 paragraph it repeats stays"
 
 
 # --- actions ------------------------------------------------------------------------------------

@@ -369,10 +369,15 @@ def test_rules_are_checked_at_load_naming_the_place() -> None:
     base = '[[categories]]\nslug = "n"\ntitle = "N"\n[[sources]]\nname = "A"\n'
     base += 'url = "https://a.example/f"\ncategories = ["n"]\n'
     config = parse_config(
-        base + 'strip_selectors = ["div.share", "#ad"]\ndefault_junk_rules = false'
+        base + 'strip_selectors = ["div.share", "#ad"]\ndefault_junk_rules = false\n'
+        "learned_junk = false"
     )
     assert config.sources[0].strip_selectors == ("div.share", "#ad")
     assert config.sources[0].default_junk_rules is False
+    assert config.sources[0].learned_junk is False
+    assert parse_config(base).sources[0].learned_junk is True
+    with pytest.raises(ConfigError, match=r"sources\[0\] \(name \"A\"\)\.learned_junk"):
+        parse_config(base + 'learned_junk = "no"')
     with pytest.raises(ConfigError, match=r"sources\[0\] \(name \"A\"\)\.strip_selectors\[1\]"):
         parse_config(base + 'strip_selectors = ["div.share", "div[["]')
     with pytest.raises(ConfigError, match=r"sources\[0\] \(name \"A\"\)\.strip_patterns\[0\]"):

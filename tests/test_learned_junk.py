@@ -7,6 +7,7 @@ filed in stories (aggregator/boilerplate.py), and the next parse of the feed str
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -86,6 +87,23 @@ def test_a_new_sources_first_articles_lose_the_footer_they_taught_at_the_next_po
             config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
         )
         assert third.outcome is Outcome.NOT_MODIFIED
+
+
+def test_a_source_with_learned_junk_off_keeps_what_it_repeats(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """An operator who finds a source's repeated paragraphs to be its content (a column's
+    standing introduction, a show's "Follow-up") turns learning off for it; the evidence is
+    still counted, and the paragraphs stay at every poll, the first ones' included."""
+    url = feed_server.add("/harbour.xml", rss([_item(n) for n in range(6)]), etag='"v1"')
+    config = make_config({"harbour": url})
+    source = replace(config.sources[0], learned_junk=False)
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        for expected in (Outcome.OK, Outcome.NOT_MODIFIED):
+            result = refresh_source(source, config, store, fetcher, now=NOW, rng=random.Random(1))
+            assert result.outcome is expected
+    assert paragraph_hash(FOOTER) in store.boilerplate("harbour", 5)
+    assert all(FOOTER in a.content for a in store.source_articles("harbour", 10))
 
 
 def test_a_heading_learned_but_kept_cleans_no_feed_again(

@@ -42,6 +42,7 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
+from aggregator import boilerplate
 from aggregator.config import SourceConfig
 from aggregator.errors import ConfigError
 from aggregator.http_server import client_key
@@ -391,6 +392,7 @@ def source(source_id: str) -> str:
         history=store.fetch_history(source_id, HISTORY_SHOWN),
         articles=store.source_articles(source_id, ARTICLES_SHOWN),
         copies=store.copy_counts([source_id])[source_id],
+        learned=len(store.boilerplate(source_id, boilerplate.CONTENT_MIN_ARTICLES)),
         now=datetime.now(UTC),
         ago=ago,
         message=DONE_MESSAGES.get(request.args.get("done", ""), ""),
