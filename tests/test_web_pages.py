@@ -244,6 +244,20 @@ def test_a_page_dates_what_is_older_than_a_week() -> None:
     assert i18n.reader_time(NOW - timedelta(days=3), NOW, "en") == "3 days ago"
 
 
+def test_a_page_dates_an_article_by_the_day_it_was_at_the_site(web_config: Config) -> None:
+    """Il Messaggero's "mer, 16 nov 2022 00:38:15 +0100" is 23:38 on the 15th in UTC: an Italian
+    site showed its readers the 15th (a reader's review: 27% of the corpus's dates written with
+    an offset fell on another day in UTC). The site's timezone is the day's, UTC when unset."""
+    when = datetime(2022, 11, 15, 23, 38, 15, tzinfo=UTC)
+    site = replace(web_config.site, language="it", timezone="Europe/Rome")
+    context = pages.page_context(replace(web_config, site=site), NOW)
+    assert context["ago"](when) == "16 nov 2022"
+    assert context["full_time"](when).startswith("16 novembre 2022 00:38:15")
+    unset = pages.page_context(replace(web_config, site=replace(site, timezone="")), NOW)
+    assert unset["ago"](when) == "15 nov 2022"
+    assert unset["full_time"](when) == "15 novembre 2022 23:38:15 UTC"
+
+
 def test_absolute_time_is_localized_utc() -> None:
     assert i18n.absolute_time(NOW, "en") == "May 1, 2024, 12:00:00\u202fPM UTC"  # CLDR: narrow nbsp
     assert i18n.absolute_time(NOW, "zh-CN").startswith("2024年5月1日")

@@ -9,7 +9,7 @@ Traditional) here, in Spanish, French, German, Japanese, Russian, Arabic and Heb
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_timedelta
@@ -304,16 +304,18 @@ def relative_time(when: datetime, now: datetime, language: str) -> str:
 DATED_AFTER = timedelta(days=7)
 
 
-def reader_time(when: datetime, now: datetime, language: str) -> str:
-    """What a page shows of a time: how long ago for the last week, else the date itself."""
+def reader_time(when: datetime, now: datetime, language: str, zone: tzinfo = UTC) -> str:
+    """What a page shows of a time: how long ago for the last week, else the date itself, the
+    day it was in `zone` (the site's: an Italian site's article of 00:38 on the 16th, +01:00,
+    was dated the 15th, the day in UTC)."""
     if _utc(now) - _utc(when) > DATED_AFTER:
-        return format_date(_utc(when), "medium", locale=babel_locale(language))
+        return format_date(_utc(when).astimezone(zone), "medium", locale=babel_locale(language))
     return relative_time(when, now, language)
 
 
-def absolute_time(when: datetime, language: str) -> str:
-    """The full date and time in UTC, written the locale's way (shown on hover)."""
-    return format_datetime(_utc(when), "long", tzinfo=UTC, locale=babel_locale(language))
+def absolute_time(when: datetime, language: str, zone: tzinfo = UTC) -> str:
+    """The full date and time in `zone`, named, written the locale's way (shown on hover)."""
+    return format_datetime(_utc(when), "long", tzinfo=zone, locale=babel_locale(language))
 
 
 def iso_time(when: datetime) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 from markupsafe import Markup
 from werkzeug.exceptions import Gone, NotFound
 
-from aggregator import stories
+from aggregator import dates, stories
 from aggregator.config import Category, Config
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import UNTITLED, language_tag
@@ -261,6 +261,7 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
     chrome = chrome_language(language)
     # "Older articles →" points the way the page reads: left on an Arabic or Hebrew page.
     forward, back = ("←", "→") if _rtl_test(chrome) else ("→", "←")
+    zone = _site_zone(config)  # a date is the day it was at the site (UTC when unset)
     return {
         "site": config.site,
         "lang": chrome,  # of the page: our words (STRINGS)
@@ -270,11 +271,18 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
         "site_lang": language,  # of what the operator wrote: site title, categories
         "nav_categories": config.categories,
         "t": partial(translate_html, language),
-        "ago": partial(reader_time, now=now, language=language),
-        "full_time": partial(absolute_time, language=language),
+        "ago": partial(reader_time, now=now, language=language, zone=zone),
+        "full_time": partial(absolute_time, language=language, zone=zone),
         "iso": iso_time,
         "category_title": _category_titles(config),
     }
+
+
+def _site_zone(config: Config) -> tzinfo:
+    try:
+        return dates.zone(config.site.timezone)
+    except ValueError:  # (checked when the config is read)
+        return UTC
 
 
 def _category_titles(config: Config) -> Callable[[str], str]:
