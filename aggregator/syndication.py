@@ -393,9 +393,9 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         # twice, is text to us) opens with "&lt;", as HTML writes it. Other "<" stay: readers
         # that take the title as text (feedparser) would show "&lt;" in "std::vector<int>".
         # So are the other names written as text: the item's source (a source's name comes from
-        # the config, which an OPML file from elsewhere may have filled) and its author.
-        _defuse(entry.find("title"))
-        _defuse(entry.find("source"))
+        # the config, which an OPML file from elsewhere may have filled), its author and tags.
+        for element in (entry.find("title"), entry.find("source"), *entry.findall("category")):
+            _defuse(element)
         _sub(entry, f"{{{DC_NS}}}creator", _defused(item.author))
         if item.external:  # RSS has no element for it: Atom's, as for the edit below
             _sub(entry, f"{{{ATOM_NS}}}link", href=item.external, rel="related", type="text/html")
@@ -420,21 +420,68 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         return entry
 
 
-# The start of a tag that runs script, loads something or takes input in HTML, or of any tag
-# with an event handler (each scan stops at the tag's end). HTML begins an attribute after white
-# space, a "/" or a quoted value: "<details/open/ontoggle=…>" and "<x a='1'onclick=…>" ran in a
-# reader that takes titles as HTML (a review).
-_ACTIVE_TAG = re.compile(
-    r"<(?=/?(?:script|style|iframe|frame|object|embed|svg|math|img|image|video|audio|source"
-    r"|link|meta|base|form|input|button|textarea|select|a|body|html|template|noscript)\b"
-    r"|[A-Za-z][^<>]*?[\s/\"']on\w+\s*=)",
-    re.IGNORECASE,
+# Tags that run script, load something or take input in HTML, whatever their attributes.
+_ACTIVE = (
+    "script style iframe frame object embed svg math img image video audio source link meta base"
+    " form input button textarea select a body html template noscript"
 )
+_ACTIVE_NAMES = frozenset(_ACTIVE.split())
+_TAG_START = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)")
+_SPACE = "\t\n\f\r "
 
 
 def _defused(text: str) -> str:
-    """RSS text with every tag `_ACTIVE_TAG` finds opening with "&lt;" (see extend_rss)."""
-    return _ACTIVE_TAG.sub("&lt;", text)
+    """RSS text with every tag that would run or load something in HTML opening with "&lt;"
+    (see extend_rss): a tag `_ACTIVE_NAMES` names, or any tag with an event handler. Its
+    attributes are read as HTML's tokenizer reads them: one begins after white space, a "/" or a
+    quoted value ("<details/open/ontoggle=…>", "<x a='1'onclick=…>"), and a quoted value holds
+    any ">" or "<" ("<details open title='>' ontoggle=…>": all three ran in a reader that takes
+    titles as HTML, a review). A tag left open counts to the end: a reader's markup after it
+    could close it."""
+    out: list[str] = []
+    done = 0
+    for match in _TAG_START.finditer(text):
+        if match.start() < done:
+            continue  # (inside a tag read already)
+        end, handler = _attributes(text, match.end())
+        if match[2].lower() in _ACTIVE_NAMES or (handler and not match[1]):
+            out.append(text[done : match.start()] + "&lt;")
+            done = match.start() + 1
+        if end > done:
+            out.append(text[done:end])
+            done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _attributes(text: str, at: int) -> tuple[int, bool]:
+    """Where the tag whose attributes begin at `at` ends (after its ">", or the text's end), and
+    whether one of them is an event handler (on…)."""
+    handler = False
+    size = len(text)
+    while at < size:
+        while at < size and (text[at] in _SPACE or text[at] == "/"):
+            at += 1
+        if at >= size or text[at] == ">":
+            return min(at + 1, size), handler
+        start = at  # a name: up to a space, "/", ">" or "=" (after its first character)
+        at += 1
+        while at < size and text[at] not in _SPACE and text[at] not in "/>=":
+            at += 1
+        handler = handler or text[start : start + 2].lower() == "on"
+        while at < size and text[at] in _SPACE:
+            at += 1
+        if at < size and text[at] == "=":
+            at += 1
+            while at < size and text[at] in _SPACE:
+                at += 1
+            if at < size and text[at] in "\"'":
+                close = text.find(text[at], at + 1)
+                at = size if close < 0 else close + 1
+            else:
+                while at < size and text[at] not in _SPACE and text[at] != ">":
+                    at += 1
+    return size, handler
 
 
 def _defuse(element: Any) -> None:
