@@ -12,6 +12,7 @@ reported with the line of the first error, and a document with nothing readable 
 from __future__ import annotations
 
 import hashlib
+import html.entities
 import os
 import re
 import tempfile
@@ -45,7 +46,9 @@ from aggregator.xml_text import xml_text
 DEFAULT_CATEGORY = "imported"
 
 # An ampersand that does not start an entity or character reference.
-_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9._-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+# An "&" that begins no character reference, or begins a name: XML knows five, HTML hundreds.
+_REFERENCE = re.compile(rb"&(?:([A-Za-z][A-Za-z0-9]{1,31});|(?!#[0-9]+;|#x[0-9A-Fa-f]+;))")
+_XML_ENTITIES = frozenset((b"amp", b"lt", b"gt", b"quot", b"apos"))
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -98,7 +101,7 @@ def parse_opml(raw: bytes) -> ParsedOpml:
     except ET.ParseError as first:
         line, column = first.position
         where = f"line {line}, column {column + 1}"
-        escaped = _BARE_AMPERSAND.sub(b"&amp;", raw)
+        escaped = _mended(raw)
         try:
             root = ET.fromstring(escaped)  # noqa: S314
         except ET.ParseError:
@@ -125,6 +128,22 @@ def parse_opml(raw: bytes) -> ParsedOpml:
     return ParsedOpml(feeds, warning, without_url)
 
 
+def _mended(raw: bytes) -> bytes:
+    """`raw` with each bare "&" written "&amp;", and each HTML entity XML lacks ("&nbsp;", which
+    exporters of HTML-minded tools write) as its number; an unknown name is text."""
+
+    def mend(match: re.Match[bytes]) -> bytes:
+        name = match[1]
+        if name is None:
+            return b"&amp;"
+        if name in _XML_ENTITIES:
+            return match[0]
+        code = html.entities.name2codepoint.get(name.decode("ascii"))
+        return b"&#%d;" % code if code else b"&amp;" + match[0][1:]
+
+    return _REFERENCE.sub(mend, raw)
+
+
 def _recover(raw: bytes, where: str) -> ET.Element:
     """Parse broken XML as far as lxml's recovering parser gets; an ElementTree copy of it."""
     from lxml import etree  # type: ignore[import-untyped]
@@ -137,7 +156,10 @@ def _recover(raw: bytes, where: str) -> ET.Element:
     if root is None:
         raise OpmlError(f"not well-formed XML at {where}, and nothing could be recovered")
     # Back to ElementTree, so the rest of the module reads one kind of tree.
-    copy: ET.Element = ET.fromstring(etree.tostring(root))  # noqa: S314
+    try:
+        copy: ET.Element = ET.fromstring(etree.tostring(root))  # noqa: S314
+    except ET.ParseError as e:  # (what lxml kept, such as an undefined entity, ElementTree refuses)
+        raise OpmlError(f"not well-formed XML at {where}: {e}") from e
     return copy
 
 

@@ -69,6 +69,18 @@ def test_bare_ampersands_are_read_leniently() -> None:
     assert (feed.title, feed.url) == ("News & Views", "https://example.com/feed?a=1&b=2")
 
 
+def test_html_entities_are_read_and_an_unknown_one_is_text() -> None:
+    """An export of an HTML-minded tool writes "&nbsp;": the import died of a traceback (a
+    review): the recovering parser's tree, once copied, still held the entity."""
+    raw = (
+        b'<?xml version="1.0"?><opml version="2.0"><head><title>My&nbsp;feeds</title></head>'
+        b'<body><outline type="rss" text="A&nbsp;B &eacute; &bogus; &amp; &#233;"'
+        b' xmlUrl="http://example.org/feed"/></body></opml>'
+    )
+    [feed] = parse_opml(raw).feeds
+    assert (feed.title, feed.url) == ("A B \u00e9 &bogus; & \u00e9", "http://example.org/feed")
+
+
 def test_an_unreadable_file_is_refused_with_its_line() -> None:
     with pytest.raises(OpmlError, match="line 3"):
         parse_opml(b'<?xml version="1.0"?>\n<opml>\n<body><<<\n')
