@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -38,7 +39,7 @@ class _Formatter(logging.Formatter):
         # A list (such as a config's problems) is counted on the line and follows it, one
         # indented line per item, rather than one unreadable line of "\n" escapes.
         items = [
-            f"  - {' '.join(str(item).split())}"
+            f"  - {_escaped(' '.join(str(item).split()))}"
             for value in fields.values()
             if isinstance(value, list | tuple)
             for item in value
@@ -60,10 +61,23 @@ def stderr_handler(process_name: str) -> logging.Handler:
 
 
 def _kv(value: object) -> str:
+    """A value as the text line writes it: quoted (JSON) when it holds a space, a quote, "=" or
+    a control character. A request's path is anyone's: a raw ESC or CR in it recoloured or
+    rewrote the operator's terminal as it showed the log (a review)."""
     text = "" if value is None else str(value)
-    if not text or any(c in text for c in ' "=\n\t'):
-        return json.dumps(text, ensure_ascii=False)
+    if not text or _QUOTED.search(text):
+        return _escaped(json.dumps(text, ensure_ascii=False))
     return text
+
+
+_QUOTED = re.compile(r'[ "=\x00-\x1f\x7f-\x9f]')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escaped(text: str) -> str:
+    """`text` with each control character written as a JSON escape (JSON itself leaves DEL
+    and the C1 controls as they are, and a terminal takes 0x9b for ESC "[")."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # (and the other names logging knows)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -1028,6 +1029,23 @@ def test_a_list_in_a_log_line_is_readable(as_json: bool) -> None:
         lines = text.splitlines()
         assert "problems=2" in lines[0]
         assert lines[1:] == [f"  - {p}" for p in problems]
+
+
+def test_a_log_line_carries_no_control_character_a_client_sent() -> None:
+    """A request's path is anyone's: a raw ESC or CR in it recoloured or rewrote the operator's
+    terminal as it showed the log (a review); DEL and C1 controls are escaped too."""
+    from aggregator.logs import _Formatter
+
+    path = "/x\x1b[31mRED\x1b[0m\rFAKE\x07\x7f\x9b2J"
+    record = logging.LogRecord("aggregator.web", logging.INFO, "", 0, "request", None, None)
+    record.fields = {"path": path, "problems": [path]}
+    text = _Formatter(False, "web").format(record)
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", text), repr(text)
+    line, item = text.splitlines()
+    assert json.loads(line.split("path=")[1].split(" problems=")[0]) == path
+    assert item.startswith("  - /x\\u001b[31mRED")
+    record.fields = {"path": "/plain/é"}
+    assert "path=/plain/é" in _Formatter(False, "web").format(record)
 
 
 def test_a_category_of_podcasts_is_told_what_apple_needs_besides() -> None:
