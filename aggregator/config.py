@@ -39,8 +39,9 @@ class SiteConfig:
     icon: str = ""  # URL of a small square icon, optional
     logo: str = ""  # URL of a wide logo, optional
     hub: str = ""  # WebSub hub URL advertised in our feeds, optional
-    # IANA name: the sources' default zone for dates written without one; "" is none named (UTC,
-    # or the zone a feed's language is spoken in: normalize.local_zone).
+    # IANA name: the zone of the days our pages show, and of the dates a source's feed writes
+    # without one when neither the source nor its language names another (normalize.local_zone);
+    # "" is UTC.
     timezone: str = ""
 
 
@@ -123,6 +124,9 @@ class SourceConfig:
     allow_private_networks: tuple[str, ...] = ()
     weight: float = 1.0  # how much the source counts when pages rank stories
     timezone: str = ""  # IANA name: dates the feed writes without a zone are read in it
+    # site.timezone: theirs when the source names none and its feed's language has no zone of
+    # its own (normalize.local_zone).
+    default_timezone: str = ""
     strip_selectors: tuple[str, ...] = ()  # CSS selectors of junk in the content (junk.py)
     strip_patterns: tuple[str, ...] = ()  # regular expressions: a paragraph matching one goes
     default_junk_rules: bool = True  # the built-in junk rules (junk.DEFAULT_PATTERNS)
@@ -981,7 +985,7 @@ def _check_sources(
         language = reader.get("language", _optional_language, "")
         private = reader.get("allow_private_networks", _private_access, ())
         weight = reader.get("weight", _number, 1.0)
-        timezone = reader.get("timezone", _timezone, site.timezone)
+        timezone = reader.get("timezone", _timezone, "")
         strip_selectors = reader.get("strip_selectors", _selectors, ())
         strip_patterns = reader.get("strip_patterns", _patterns, ())
         default_junk_rules = reader.get("default_junk_rules", _bool, True)
@@ -1068,6 +1072,7 @@ def _check_sources(
                 allow_private_networks=private,
                 weight=weight,
                 timezone=timezone,
+                default_timezone=site.timezone,
                 strip_selectors=strip_selectors,
                 strip_patterns=strip_patterns,
                 default_junk_rules=default_junk_rules,
