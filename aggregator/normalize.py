@@ -232,9 +232,10 @@ def normalize(
                 feed_url=feed_url,
                 published=published,
                 updated=updated,
-                # An undated entry is dated when first seen, a microsecond apart in the feed's
-                # order (the indexes' float scores still tell microseconds apart).
-                first_seen=now - timedelta(microseconds=position),
+                # An undated entry is dated when first seen, a second apart in the feed's order:
+                # our feeds write whole seconds, and a microsecond apart, a feed reader sorting
+                # by date shuffled a whole undated feed (60 items of one second, a review).
+                first_seen=now - timedelta(seconds=position),
             )
         )
     return articles

@@ -434,6 +434,16 @@ def test_missing_published_is_updated_then_now() -> None:
     assert one(entry(guid="1", title="t")).published == NOW
 
 
+def test_undated_entries_are_a_second_apart_in_the_feeds_order() -> None:
+    """Our feeds write whole seconds: a microsecond apart, the 60 undated items of heise's RSS
+    0.9 feed were one second to a feed reader sorting by date, which shuffled them (a review)."""
+    entries = [
+        entry(guid=str(n), title=f"Item {n}", link=f"https://x.example/{n}") for n in range(3)
+    ]
+    dated = [a.published for a in normalize(feed(*entries), SOURCE, now=NOW)]
+    assert dated == [NOW, NOW - timedelta(seconds=1), NOW - timedelta(seconds=2)]
+
+
 def test_future_dates_are_clamped_to_now() -> None:
     article = one(
         entry(
