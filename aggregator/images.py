@@ -16,6 +16,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from aggregator.sanitize import EMOJI_CODE, is_tracker
 
@@ -53,10 +54,16 @@ _URL_BOX = re.compile(r"[-_/.ix](\d{2,4})x(\d{2,4})(?:[-_/.@]|$)")
 _FLICKR_SMALL = re.compile(
     r"flickr\.com/[^?#]*_[sqt]\.(?:jpe?g|png|gif)(?:$|\?)", re.IGNORECASE
 )  # other sites' "_s.jpg" is no size
-_THUMB_NAME = re.compile(r"thumb|[-_]tn\.|[-_]small\.|[-_]mini\.", re.IGNORECASE)
+# (A word of the name: "thumbay.gif", a hospital's, is none.)
+_THUMB_NAME = re.compile(
+    r"(?:^|[-_.])thumb(?:nail)?s?(?=[-_.\d])|[-_]tn\.|[-_]small\.|[-_]mini\.", re.IGNORECASE
+)
 
 # nh3 writes every attribute as name="value", so these are exact on sanitized HTML.
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
+# A picture, or a picture that is all of a link's start (a thumbnail linking its full size).
+_LINKED_IMG = re.compile(r'<a href="([^"]*)"[^<>]*>\s*(<img\b[^>]*>)|(<img\b[^>]*>)')
+_PICTURE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 _WORDY = re.compile(r"\w", re.UNICODE)
 
@@ -87,14 +94,32 @@ def lead_image(
 
 
 def content_images(content_html: str) -> list[Candidate]:
-    """The <img> of sanitized HTML as candidates, in order."""
+    """The <img> of sanitized HTML as candidates, in order; a thumbnail by its name that links
+    to a picture file is that picture (NixOS's "…-small.png" screenshots linked their full size,
+    and the cards had no picture)."""
     found = []
-    for tag in _IMG_TAG.findall(content_html):
+    for match in _LINKED_IMG.finditer(content_html):
+        tag = match[2] or match[3]
         attrs = {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
         if src := attrs.get("src", ""):
+            alt = attrs.get("alt", "").strip()
             width, height = _pixels(attrs.get("width")), _pixels(attrs.get("height"))
-            found.append(Candidate(src, width, height, False, attrs.get("alt", "").strip()))
+            full = html.unescape(match[1] or "")
+            if (
+                full
+                and width is None
+                and height is None
+                and _thumb_named(src)
+                and not _thumb_named(full)
+                and _PICTURE_FILE.search(urlsplit(full).path)
+            ):
+                src = full  # (a thumbnail of declared size is judged by it)
+            found.append(Candidate(src, width, height, False, alt))
     return found
+
+
+def _thumb_named(url: str) -> bool:
+    return bool(_FLICKR_SMALL.search(url) or _THUMB_NAME.search(url.rsplit("/", 1)[-1]))
 
 
 def acceptable(candidate: Candidate) -> bool:
@@ -110,8 +135,7 @@ def acceptable(candidate: Candidate) -> bool:
     width, height = candidate.width, candidate.height
     if width is None and height is None:
         width, height = _size_in_url(url)
-        thumb_name = _FLICKR_SMALL.search(url) or _THUMB_NAME.search(url.rsplit("/", 1)[-1])
-        if width is None and height is None and not candidate.from_feed and thumb_name:
+        if width is None and height is None and not candidate.from_feed and _thumb_named(url):
             return False  # a thumbnail in the text is a link to a picture, not one
     return not _small(width, height)
 

@@ -205,6 +205,7 @@ LOOK_ALIKES = (
     "https://www.dasding.de/podcasts/1601018643549,die-mit-tokio-hotel-102~_logo-dasding"
     "@2dlogo@2d100_v-1x1@2dXL_-c013558cab798a549af8446fd0fa71fdd37279e9.jpg",
     "https://giantbomb.example/uploads/original/0/27/11956-abc_s.jpg",  # not Flickr's 75 px
+    "https://www.kannada.example/2017/05/2/thumbay.gif",  # Thumbay, a hospital: no "thumb"
 )
 
 
@@ -233,6 +234,19 @@ def test_an_alt_in_brackets_is_an_emoji_only_when_it_is_a_code() -> None:
 @pytest.mark.parametrize("url", LOOK_ALIKES)
 def test_a_picture_that_shows_a_logo_or_ends_in_s_is_still_a_picture(url: str) -> None:
     assert _lead(f"<p>Text <img src='{url}'></p>") == url
+
+
+def test_a_thumbnail_in_the_text_linking_its_full_size_picture_is_that_picture() -> None:
+    """NixOS's news linked each "…-small.png" screenshot to its full size: a thumbnail by its
+    name, refused, and its cards had no picture (a review)."""
+    full = "https://nixos.example/screenshots/kde42-1.png"
+    linked = f'<p>Text <a href="{full}"><img src="{full[:-4]}-small.png" alt="KDE 4.2"></a></p>'
+    assert _lead(linked) == full
+    # A link to a page, or a picture not named a thumbnail, is no full size of it.
+    page = '<p>Text <a href="https://nixos.example/kde"><img src="https://n.example/k_tn.png"></a>'
+    assert _lead(page) == ""
+    plain = f'<p>Text <a href="{full}"><img src="https://nixos.example/kde42-1-wide.png"></a></p>'
+    assert _lead(plain) == "https://nixos.example/kde42-1-wide.png"
 
 
 def test_an_enclosure_named_as_an_image_is_one_whatever_its_type_unless_sound_or_video() -> None:
