@@ -401,6 +401,15 @@ def join_stories(
     return joined
 
 
+def _evidence(article: Article, body: boilerplate.Body) -> list[str]:
+    """The paragraph hashes of an article counted as its source's evidence: of its whole text
+    (a footer after BODY_CHARS was never counted), its paragraphs at either end."""
+    text = article.content or article.summary
+    if len(text) <= BODY_CHARS:
+        return boilerplate.counted(body.hashes)
+    return boilerplate.counted(boilerplate.paragraph_hashes(boilerplate.paragraphs(text)))
+
+
 def _cleaned_otherwise(
     articles: Sequence[Article], relearned: frozenset[str], cleaned_with: frozenset[str]
 ) -> bool:
@@ -432,7 +441,7 @@ def _join_stories(
     bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
     fresh_ids, known = store.observe_paragraphs(
         articles[0].source_id,
-        {a_id: list(dict.fromkeys(body.hashes)) for a_id, body in bodies.items()},
+        {a.id: _evidence(a, bodies[a.id]) for a in articles},
         boilerplate.MAX_EVIDENCE,
         boilerplate.MIN_ARTICLES,
         boilerplate.HALF_LIFE,

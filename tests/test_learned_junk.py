@@ -106,6 +106,23 @@ def test_a_source_with_learned_junk_off_keeps_what_it_repeats(
     assert all(FOOTER in a.content for a in store.source_articles("harbour", 10))
 
 
+def test_a_long_articles_footer_is_counted_too(store: Store, feed_server: FeedServer) -> None:
+    """Only an article's first 12,000 characters were counted: a long article's footer never
+    was (the labelled set read 0.955 where the service did 0.894)."""
+    items = [
+        (
+            f"g{n}",
+            f"Long read {n}",
+            [f"{BODIES[n]} Part {k}." for k in range(150)] + [FOOTER],
+            f"Mon, 2{n} Nov 2026 09:00:00 GMT",
+        )
+        for n in range(6)
+    ]
+    stored = _serve_and_refresh(store, feed_server, "long", items)
+    assert all(len(a.content) > 12_000 for a in stored.values())
+    assert paragraph_hash(FOOTER) in store.boilerplate("long", 5)
+
+
 def test_a_heading_learned_but_kept_cleans_no_feed_again(
     store: Store, feed_server: FeedServer
 ) -> None:

@@ -15,7 +15,8 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 
-from aggregator import stories
+from aggregator import boilerplate, stories
+from aggregator import store as store_module
 from aggregator.config import RetentionConfig, StoriesConfig
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome, SourceState
@@ -416,6 +417,29 @@ def test_articles_the_save_drops_at_once_are_not_counted_or_filed(store: Store) 
     assert store.redis.hlen("agg:stories:observed") == 0
     assert store.redis.hlen("agg:stories:fp") == 0
     assert store.redis.zcard("agg:boiler:a") == 0
+
+
+def test_paragraphs_are_counted_in_bounded_runs_and_at_an_articles_ends(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """500 articles of 1,500 short lines, counted in one script run, held Redis 5.9 s (a
+    review): an article's paragraphs at either end are counted, in runs of a bounded size,
+    with the same outcome as one run."""
+    many = [f"{n:010x}" for n in range(1_000)]
+    ends = boilerplate.COUNTED_AT_EACH_END
+    assert boilerplate.counted(many + many[:5]) == many[:ends] + many[-ends:]
+    assert boilerplate.counted(many[:9] + many[:3]) == many[:9]
+    ids = [f"a-{n}" for n in range(5)]
+    for article_id in ids:
+        store.redis.set(f"agg:article:{article_id}", "stored")
+    hashes = {i: [f"{n:010x}", "f" * 10] for n, i in enumerate(ids)}  # one shared paragraph
+    calls = []
+    observe = store._observe_paragraphs
+    monkeypatch.setattr(store, "_observe_paragraphs", lambda **kw: calls.append(1) or observe(**kw))
+    monkeypatch.setattr(store_module, "OBSERVED_PER_SCRIPT", 4)
+    assert store.observe_paragraphs("a", hashes, 120, 2, 120) == (set(ids), {"f" * 10})
+    assert len(calls) == 3  # (two articles a run)
+    assert store.redis.zscore("agg:boiler:a", "f" * 10) == 5
 
 
 def test_a_sources_paragraph_evidence_stays_small_after_a_large_refresh(store: Store) -> None:

@@ -67,7 +67,9 @@ def evaluate() -> Report:
         for article in articles:
             paragraphs = boilerplate.paragraphs(article.content)
             shown.update(paragraphs)
-            counts.update(set(boilerplate.paragraph_hashes(paragraphs)))
+            # (What the refresh counts: the paragraphs at either end.)
+            body = boilerplate.Body.of(article.content)
+            counts.update(boilerplate.counted(body.hashes))
         known = frozenset(h for h, n in counts.items() if n >= boilerplate.CONTENT_MIN_ARTICLES)
         gone: set[str] = set()
         for article in articles:
