@@ -436,15 +436,16 @@ def _defused(text: str) -> str:
     attributes are read as HTML's tokenizer reads them: one begins after white space, a "/" or a
     quoted value ("<details/open/ontoggle=…>", "<x a='1'onclick=…>"), and a quoted value holds
     any ">" or "<" ("<details open title='>' ontoggle=…>": all three ran in a reader that takes
-    titles as HTML, a review). A tag left open counts to the end: a reader's markup after it
-    could close it."""
+    titles as HTML, a review). A tag left open (no ">" before the text's end) opens so too,
+    whatever it holds: what a reader writes after it, a byline, can close it and give it a
+    handler (a review: "<details open title='" then "' ontoggle=…>")."""
     out: list[str] = []
     done = 0
     for match in _TAG_START.finditer(text):
         if match.start() < done:
             continue  # (inside a tag read already)
-        end, handler = _attributes(text, match.end())
-        if match[2].lower() in _ACTIVE_NAMES or (handler and not match[1]):
+        end, handler, closed = _attributes(text, match.end())
+        if match[2].lower() in _ACTIVE_NAMES or (handler and not match[1]) or not closed:
             out.append(text[done : match.start()] + "&lt;")
             done = match.start() + 1
         if end > done:
@@ -454,16 +455,16 @@ def _defused(text: str) -> str:
     return "".join(out)
 
 
-def _attributes(text: str, at: int) -> tuple[int, bool]:
-    """Where the tag whose attributes begin at `at` ends (after its ">", or the text's end), and
-    whether one of them is an event handler (on…)."""
+def _attributes(text: str, at: int) -> tuple[int, bool, bool]:
+    """Where the tag whose attributes begin at `at` ends (after its ">", or the text's end),
+    whether one of them is an event handler (on…), and whether a ">" closed it."""
     handler = False
     size = len(text)
     while at < size:
         while at < size and (text[at] in _SPACE or text[at] == "/"):
             at += 1
         if at >= size or text[at] == ">":
-            return min(at + 1, size), handler
+            return min(at + 1, size), handler, at < size
         start = at  # a name: up to a space, "/", ">" or "=" (after its first character)
         at += 1
         while at < size and text[at] not in _SPACE and text[at] not in "/>=":
@@ -481,7 +482,7 @@ def _attributes(text: str, at: int) -> tuple[int, bool]:
             else:
                 while at < size and text[at] not in _SPACE and text[at] != ">":
                     at += 1
-    return size, handler
+    return size, handler, False
 
 
 def _defuse(element: Any) -> None:

@@ -658,6 +658,9 @@ def test_markup_in_text_fields_stays_text(
         ),
         ('<b title="<" onmouseover=alert(5)>me', '&lt;b title="<" onmouseover=alert(5)>me'),
         ("<i title='a>b' onclick=alert(7) <b>", "&lt;i title='a>b' onclick=alert(7) <b>"),
+        # A tag left open: a byline after it in the reader's markup can end it (a review).
+        ("Open <details open title='", "Open &lt;details open title='"),
+        ("std::vector<int", "std::vector&lt;int"),
         # Hard negatives: what runs nothing stays as written (feedparser shows titles as text).
         ("std::vector<int> in C++", "std::vector<int> in C++"),
         ("<b title='>' data-x=\"on=1\">bold</b> <i>onclick=no</i>", None),
