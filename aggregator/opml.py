@@ -49,6 +49,7 @@ DEFAULT_CATEGORY = "imported"
 # An "&" that begins no character reference, or begins a name: XML knows five, HTML hundreds.
 _REFERENCE = re.compile(rb"&(?:([A-Za-z][A-Za-z0-9]{1,31});|(?!#[0-9]+;|#x[0-9A-Fa-f]+;))")
 _XML_ENTITIES = frozenset((b"amp", b"lt", b"gt", b"quot", b"apos"))
+_NUMBERED = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -141,7 +142,22 @@ def _mended(raw: bytes) -> bytes:
         code = html.entities.name2codepoint.get(name.decode("ascii"))
         return b"&#%d;" % code if code else b"&amp;" + match[0][1:]
 
-    return _REFERENCE.sub(mend, raw)
+    def allowed(match: re.Match[bytes]) -> bytes:
+        code = int(match[1], 16) if match[1] else int(match[2])
+        return match[0] if _xml_char(code) else b"&#xFFFD;"
+
+    return _NUMBERED.sub(allowed, _REFERENCE.sub(mend, raw))
+
+
+def _xml_char(code: int) -> bool:
+    """Whether XML 1.0 allows the character (a reference to another, "&#xD800;", made the
+    recovering parser's tree one nothing could write: a traceback, a review)."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
 
 
 def _recover(raw: bytes, where: str) -> ET.Element:
@@ -158,7 +174,7 @@ def _recover(raw: bytes, where: str) -> ET.Element:
     # Back to ElementTree, so the rest of the module reads one kind of tree.
     try:
         copy: ET.Element = ET.fromstring(etree.tostring(root))  # noqa: S314
-    except ET.ParseError as e:  # (what lxml kept, such as an undefined entity, ElementTree refuses)
+    except (ET.ParseError, etree.Error) as e:  # (what lxml kept and cannot write, or ET refuses)
         raise OpmlError(f"not well-formed XML at {where}: {e}") from e
     return copy
 

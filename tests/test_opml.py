@@ -79,6 +79,9 @@ def test_html_entities_are_read_and_an_unknown_one_is_text() -> None:
     )
     [feed] = parse_opml(raw).feeds
     assert (feed.title, feed.url) == ("A B \u00e9 &bogus; & \u00e9", "http://example.org/feed")
+    # A reference to a character XML has not is the replacement character, not a traceback.
+    [feed] = parse_opml(raw.replace(b"&bogus;", b"&#xD800;&#1;")).feeds
+    assert feed.title == "A B \u00e9 \ufffd\ufffd & \u00e9"
 
 
 def test_an_unreadable_file_is_refused_with_its_line() -> None:
