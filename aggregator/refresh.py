@@ -401,13 +401,16 @@ def join_stories(
     return joined
 
 
-def _evidence(article: Article, body: boilerplate.Body) -> list[str]:
-    """The paragraph hashes of an article counted as its source's evidence: of its whole text
-    (a footer after BODY_CHARS was never counted), its paragraphs at either end."""
+def paragraph_evidence(article: Article, body: boilerplate.Body) -> list[str]:
+    """The paragraph hashes of an article counted as its source's evidence: its paragraphs at
+    either end, of its first and its last BODY_CHARS (`body`: the first); a long article's
+    footer was never counted."""
     text = article.content or article.summary
     if len(text) <= BODY_CHARS:
         return boilerplate.counted(body.hashes)
-    return boilerplate.counted(boilerplate.paragraph_hashes(boilerplate.paragraphs(text)))
+    # (The end's first paragraph is cut where the slice begins: not counted.)
+    end = boilerplate.paragraph_hashes(boilerplate.paragraphs(text[-BODY_CHARS:]))[1:]
+    return boilerplate.counted([*body.hashes, *end])
 
 
 def _cleaned_otherwise(
@@ -441,7 +444,7 @@ def _join_stories(
     bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
     fresh_ids, known = store.observe_paragraphs(
         articles[0].source_id,
-        {a.id: _evidence(a, bodies[a.id]) for a in articles},
+        {a.id: paragraph_evidence(a, bodies[a.id]) for a in articles},
         boilerplate.MAX_EVIDENCE,
         boilerplate.MIN_ARTICLES,
         boilerplate.HALF_LIFE,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aggregator import boilerplate, junk
+from aggregator import boilerplate, junk, refresh
 from aggregator.config import SourceConfig
 from aggregator.normalize import normalize
 from aggregator.parse import parse
@@ -67,9 +67,8 @@ def evaluate() -> Report:
         for article in articles:
             paragraphs = boilerplate.paragraphs(article.content)
             shown.update(paragraphs)
-            # (What the refresh counts: the paragraphs at either end.)
-            body = boilerplate.Body.of(article.content)
-            counts.update(boilerplate.counted(body.hashes))
+            body = boilerplate.Body.of(article.content[: refresh.BODY_CHARS])
+            counts.update(refresh.paragraph_evidence(article, body))  # (as the refresh counts)
         known = frozenset(h for h, n in counts.items() if n >= boilerplate.CONTENT_MIN_ARTICLES)
         gone: set[str] = set()
         for article in articles:
