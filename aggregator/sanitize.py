@@ -271,7 +271,7 @@ def _new_cleaner(url_relative: UrlRelative) -> nh3.Cleaner:
 # The most characters of base a fragment's relative URLs may copy in all: each is resolved with
 # the whole base in it, and a 30 KB xml:base over 9,000 "<img src=a>" made 270 MB of HTML of a
 # 183 KB feed (65 s and 700 MB of a worker; a review). Past it, the site's root is the base,
-# else none (relative URLs are dropped). The fragment's "=" count their URLs, and more.
+# else none (relative URLs are dropped).
 MAX_BASE_COPIES = 512 * 1024
 # A longer base (a page's or an xml:base, both the feed's to write) is its site's root: no page
 # has one (servers refuse 8 KB), and each URL of every entry resolved against it copied it.
@@ -283,8 +283,12 @@ def _bounded_base(html_text: str, base_url: str) -> str:
     base = _cleaner_base(html_text, _short_base(base_url))
     urls = html_text.count("=")
     if len(base) * urls <= MAX_BASE_COPIES:
-        return base
+        return base  # (most fragments: the count of "=" is more than their URLs)
     root = _root(base)
+    if base != root:  # the page copied into its relative URLs, the root into those from "/"
+        copies = len(base) * len(_PAGE_RELATIVE.findall(html_text)) + len(root) * urls
+        if copies <= MAX_BASE_COPIES:
+            return base
     return root if len(root) * urls <= MAX_BASE_COPIES else ""
 
 

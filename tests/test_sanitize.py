@@ -296,6 +296,12 @@ def test_a_long_base_is_not_copied_into_every_relative_url() -> None:
         ' referrerpolicy="no-referrer">'
     )
     assert clean_html("<p>" + "<img src=a>" * 200 + "</p>", page).count("/2024/05/a") == 200
+    # Many "=" in absolute links (their queries) are no copies of the page: it stays the base.
+    links = '<a href="https://x.example/?a=1&amp;b=2&amp;c=3">x</a>' * 3_000
+    deep = page.replace(".html", "/" + "d" * 150 + ".html")
+    assert 'src="https://a.example/2024/05/a-long' in clean_html(
+        f"<p>{links}<img src=p.png></p>", deep
+    )
 
 
 def test_links_get_rel_noopener_noreferrer_nofollow() -> None:
