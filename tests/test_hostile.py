@@ -30,7 +30,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -365,7 +365,9 @@ def test_scripts_in_every_field_are_stored_as_text_or_removed(
     # (now). feedparser reads "-0001-01-01" as 2000-01-01: wrong, but a harmless, bounded date.
     assert dates.pop("Date 2") == datetime(2024, 5, 1, 10, tzinfo=UTC)
     assert dates.pop("Date 5") == datetime(2000, 1, 1, tzinfo=UTC)
-    assert all(started <= when <= datetime.now(UTC) for when in dates.values()), dates
+    # (A second apart in the feed's order, back from when first seen.)
+    earliest = started - timedelta(seconds=60)
+    assert all(earliest <= when <= datetime.now(UTC) for when in dates.values()), dates
     kept = [a for a in articles if "kept image" in a.content]
     assert kept, "an allowed <img> with an allowed src should survive, minus its handler"
     # Nothing requested the script URLs as if they were feeds or images.
