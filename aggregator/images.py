@@ -60,7 +60,6 @@ _THUMB_NAME = re.compile(
 )
 
 # nh3 writes every attribute as name="value", so these are exact on sanitized HTML.
-_IMG_TAG = re.compile(r"<img\b[^>]*>")
 # A picture, or a picture that is all of a link's start (a thumbnail linking its full size).
 _LINKED_IMG = re.compile(r'<a href="([^"]*)"[^<>]*>\s*(<img\b[^>]*>)|(<img\b[^>]*>)')
 _PICTURE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)

@@ -41,11 +41,10 @@ from aggregator.config import (
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.redact import public_url
 from aggregator.sanitize import as_uri
-from aggregator.xml_text import xml_text
+from aggregator.xml_text import xml_char, xml_text
 
 DEFAULT_CATEGORY = "imported"
 
-# An ampersand that does not start an entity or character reference.
 # An "&" that begins no character reference, or begins a name: XML knows five, HTML hundreds.
 _REFERENCE = re.compile(rb"&(?:([A-Za-z][A-Za-z0-9]{1,31});|(?!#[0-9]+;|#x[0-9A-Fa-f]+;))")
 _XML_ENTITIES = frozenset((b"amp", b"lt", b"gt", b"quot", b"apos"))
@@ -142,22 +141,11 @@ def _mended(raw: bytes) -> bytes:
         code = html.entities.name2codepoint.get(name.decode("ascii"))
         return b"&#%d;" % code if code else b"&amp;" + match[0][1:]
 
-    def allowed(match: re.Match[bytes]) -> bytes:
+    def allowed(match: re.Match[bytes]) -> bytes:  # (&#xD800; made a tree nothing could write)
         code = int(match[1], 16) if match[1] else int(match[2])
-        return match[0] if _xml_char(code) else b"&#xFFFD;"
+        return match[0] if xml_char(code) else b"&#xFFFD;"
 
     return _NUMBERED.sub(allowed, _REFERENCE.sub(mend, raw))
-
-
-def _xml_char(code: int) -> bool:
-    """Whether XML 1.0 allows the character (a reference to another, "&#xD800;", made the
-    recovering parser's tree one nothing could write: a traceback, a review)."""
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or 0x10000 <= code <= 0x10FFFF
-    )
 
 
 def _recover(raw: bytes, where: str) -> ET.Element:

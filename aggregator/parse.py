@@ -55,6 +55,7 @@ from charset_normalizer.md import mess_ratio
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
+from aggregator.xml_text import xml_char
 
 # A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here), and
 # from at most this many gzip members (a file is one; some tools append a few).
@@ -2468,20 +2469,10 @@ def _xml_attribute(value: str) -> str | None:
             characters.append(_XML_PREDEFINED[part])
         else:
             code = int(part, 10 if n % 4 == 2 else 16)
-            if not _xml_character(code):
+            if not xml_char(code):
                 return None
             characters.append(chr(code))
     return "".join(characters)
-
-
-def _xml_character(code: int) -> bool:
-    """XML 1.0's Char production."""
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or 0x10000 <= code <= 0x10FFFF
-    )
 
 
 def _entry_urls(entry: Any) -> Iterable[str]:

@@ -313,12 +313,7 @@ def _cleaner_base(html_text: str, base_url: str) -> str:
     base (~170 µs), and an entry's HTML is resolved against its own page (normalize): one
     cleaner a site, not one an entry, for the HTML that needs no page."""
     if not _PAGE_RELATIVE.search(html_text):
-        try:
-            parts = urlsplit(base_url)
-        except ValueError:
-            return base_url
-        if parts.scheme and parts.netloc:
-            return f"{parts.scheme}://{parts.netloc}/"
+        return _root(base_url) or base_url
     return base_url
 
 

@@ -17,3 +17,14 @@ _NOT_XML_CHAR = re.compile(f"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufdcf\ufdf0
 def xml_text(value: str) -> str:
     """`value` without the characters XML 1.0 cannot carry or asks documents to avoid."""
     return _NOT_XML_CHAR.sub("", value)
+
+
+def xml_char(code: int) -> bool:
+    """Whether the code point is a character XML 1.0 allows (its Char production): a reference
+    to another ("&#xD800;", "&#1;") makes a document ill-formed."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
