@@ -117,6 +117,38 @@ def content_images(content_html: str) -> list[Candidate]:
     return found
 
 
+def shown_in(url: str, content_html: str) -> bool:
+    """Whether sanitized HTML shows the picture at `url`, at whatever size or crop: the article
+    page heads its text with the card's picture unless the text has it (Google's blog names
+    its header in the feed and shows only diagrams below; WordPress's "photo.jpg" is in the
+    text as "photo-1024x683.jpg"). Pictures of one name are taken as one: an article with the
+    picture twice is worse than one without its header."""
+    key = _picture_key(url)
+    for match in _LINKED_IMG.finditer(content_html):
+        src = dict(_ATTR.findall(match[2] or match[3])).get("src", "")
+        if any(_picture_key(html.unescape(u)) == key for u in (src, match[1]) if u):
+            return True
+    return False
+
+
+# What sets apart the addresses of one picture: a size or crop in its name (WordPress's
+# "-1024x683", Google's ".max-600x600", IDG's "-large.3x2", "@2x", "_thumb"), a copy's "-1"
+# (WordPress and Ghost number a picture uploaded again) or "_tOGSx5R" (Django's storage), its
+# type, its folder, its query.
+_VARIANT = re.compile(
+    r"\.max-\d+x\d+|[-_.]\d{2,4}x\d{2,4}|\.\dx\d|@\dx"
+    r"|[-_](?i:thumb(?:nail)?|tn|small|medium|large|scaled|full|orig(?:inal)?)|[-_]\d$"
+    r"|_(?=[a-z\d]{0,6}[A-Z])(?=[A-Z\d]{0,6}[a-z])[A-Za-z\d]{7}$"
+)
+
+
+def _picture_key(url: str) -> str:
+    stem = url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    while (shorter := _VARIANT.sub("", stem)) != stem:  # ("photo-1-1024x683": both go)
+        stem = shorter
+    return stem.lower()
+
+
 def _thumb_named(url: str) -> bool:
     return bool(_FLICKR_SMALL.search(url) or _THUMB_NAME.search(url.rsplit("/", 1)[-1]))
 

@@ -13,7 +13,7 @@ import pytest
 
 from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
-from aggregator.images import Candidate, acceptable, content_images, lead_image
+from aggregator.images import Candidate, acceptable, content_images, lead_image, shown_in
 from aggregator.normalize import _content_base, _content_html, _site_hosts, normalize
 from aggregator.parse import parse
 from aggregator.sanitize import safe_url
@@ -247,6 +247,38 @@ def test_a_thumbnail_in_the_text_linking_its_full_size_picture_is_that_picture()
     assert _lead(page) == ""
     plain = f'<p>Text <a href="{full}"><img src="https://nixos.example/kde42-1-wide.png"></a></p>'
     assert _lead(plain) == "https://nixos.example/kde42-1-wide.png"
+
+
+@pytest.mark.parametrize(
+    ("picture", "in_text", "shown"),
+    [
+        # One picture at other sizes, crops and copies, as the corpus's feeds write them.
+        ("2020/06/photo.jpg", "2020/06/photo-1024x683.jpg", True),
+        ("a/Selection_021-1.png", "a/Selection_021.png", True),
+        ("a/photo-1-1024x683.jpg", "b/photo.webp?w=640", True),
+        ("lead-100742769-large.3x2.jpg", "lead-100742769-large.jpg", True),
+        ("i/Cloud_Code.max-600x600.jpg", "i/Cloud_Code_tOGSx5R.max-1000x1000.png", True),
+        ("s1600/view.jpg", "s72-c/view.jpg", True),
+        ("img/master/5000.jpg?width=460", "img/master/5000.jpg?width=140", True),
+        # Hard negatives: another picture of the same article, series or blog.
+        ("i/containers.max-600x600.png", "i/Diagram_1.max-1000x1000.png", False),
+        ("crossing-lead-100742868-large.3x2.jpg", "crossing-friends-100742871-medium.jpg", False),
+        ("2016/05/Selection_034.png", "2016/05/Session-and-Startup_033.png", False),
+        ("conrad_shawcross_05.jpg", "i730/conrad_shawcross_02.jpg", False),
+    ],
+)
+def test_the_card_picture_is_in_the_text_at_any_size_and_no_other_picture_is_it(
+    picture: str, in_text: str, shown: bool
+) -> None:
+    """The article page heads the text with the card's picture unless the text shows it: it
+    showed it never when the text had any picture (Google's blog: a header in the feed and only
+    diagrams below), and twice it must not (WordPress puts "photo-1024x683.jpg" in the text)."""
+    picture, in_text = f"https://a.example/{picture}", f"https://a.example/{in_text}"
+    assert shown_in(picture, f'<p>Text</p><figure><img src="{in_text}" alt=""></figure>') is shown
+    # A picture linked from a thumbnail in the text is in the text too.
+    linked = f'<a href="{in_text}"><img src="https://t.example/t.gif" alt=""></a>'
+    assert shown_in(picture, linked) is shown
+    assert not shown_in(picture, "<p>No picture.</p>")
 
 
 def test_an_enclosure_named_as_an_image_is_one_whatever_its_type_unless_sound_or_video() -> None:

@@ -624,6 +624,28 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
     text(client, "/a/no-such-article", 404)
 
 
+def test_the_card_picture_heads_the_article_unless_its_text_shows_it(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """A header named by the feed was missing from the article page whenever the text had a
+    picture of its own (Google's blog: a header, then diagrams), though cards showed it."""
+    header = "https://img.example/2020/06/header.jpg"
+    figure = f'<figure class="story-image"><img src="{header}" alt=""'
+    diagram = '<p>Text.</p><p><img src="https://img.example/2020/06/diagram.png" alt=""></p>'
+    (headed,) = add_articles("hacker-blog", 1, thumbnail=header, content=diagram)
+    assert figure in text(client, f"/a/{headed.id}")
+    # The same picture at another size in the text: shown once, where the text has it.
+    resized = '<p>Text.</p><p><img src="https://img.example/2020/06/header-1024x683.jpg"></p>'
+    (inline,) = add_articles("hacker-blog", 1, thumbnail=header, content=resized)
+    page = text(client, f"/a/{inline.id}")
+    assert "story-image" not in page
+    assert "header-1024x683.jpg" in page
+    # A player in the text stands for the picture (a video's poster).
+    player = '<p>Text.</p><iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>'
+    (video,) = add_articles("hacker-blog", 1, thumbnail=header, content=player)
+    assert "story-image" not in text(client, f"/a/{video.id}")
+
+
 def test_an_episode_page_says_how_long_it_is(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 from markupsafe import Markup
 from werkzeug.exceptions import Gone, NotFound
 
-from aggregator import dates, stories
+from aggregator import dates, images, stories
 from aggregator.config import Category, Config
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import UNTITLED, language_tag
@@ -319,6 +319,11 @@ def _public_error_filter(value: str | None) -> str:
 def _article_html_filter(content: str) -> Markup:
     """An article's stored HTML (sanitized at ingest) for its page."""
     return Markup(focusable_scrollers(content))  # noqa: S704 (sanitized at ingest)
+
+
+@bp.app_template_test("shown_in")
+def _shown_in_test(picture: str, content: str) -> bool:
+    return images.shown_in(picture, content)
 
 
 @bp.app_template_filter("http_url")
