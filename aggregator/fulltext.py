@@ -195,7 +195,10 @@ def _extract(
     length = len(strip_tags(content))
     if length < MIN_TEXT_CHARS:
         return _failed(article, f"too-short: {length} characters (a paywall or a teaser?)")
-    own = article.thumbnail if article.thumbnail != artwork else ""
+    # (The show's artwork, or the picture of a video in the summary, is no picture the page lacks.)
+    own = article.thumbnail
+    if own in (artwork, images.video_picture(article.content)):
+        own = ""
     thumbnail = own or images.lead_image([], content, page_image) or article.thumbnail
     return (
         replace(

@@ -2,12 +2,13 @@
 
 Pure: URLs and sanitized HTML in, one URL (or "") out. The candidates, best first: images the
 feed names (media:content, media:thumbnail, image enclosures), then the article page's
-og:image (full text), then the first large image in the content. Each must pass two checks:
-its address is not a known kind of non-picture (icons, file-type images, emoji, avatars,
-tracking pixels, spacers, share buttons, ads, logos), and no size hint says it is small (declared
-width/height, media:content dimensions, sizes written in the URL: `s72-c`, `?s=60`, `_154x115`,
-`_s.jpg`, and `thumb` in a content image's name without a declared size). None rather than a
-wrong one: an article without a picture is better than one headed by a PDF icon.
+og:image (full text), then the first large image in the content, then the picture of a YouTube
+video the content plays. Each must pass two checks: its address is not a known kind of
+non-picture (icons, file-type images, emoji, avatars, tracking pixels, spacers, share buttons,
+ads, logos), and no size hint says it is small (declared width/height, media:content
+dimensions, sizes written in the URL: `s72-c`, `?s=60`, `_154x115`, `_s.jpg`, and `thumb` in a
+content image's name without a declared size). None rather than a wrong one: an article without
+a picture is better than one headed by a PDF icon.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ _THUMB_NAME = re.compile(
 _LINKED_IMG = re.compile(r'<a href="([^"]*)"[^<>]*>\s*(<img\b[^>]*>)|(<img\b[^>]*>)')
 _PICTURE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+# A YouTube player the sanitizer let through (sanitize.EMBED_HOSTS), and its video's id.
+_YOUTUBE_PLAYER = re.compile(
+    r'<iframe\b[^>]*\bsrc="https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]{11})(?=[?#/"])'
+)
 _WORDY = re.compile(r"\w", re.UNICODE)
 
 
@@ -89,6 +94,14 @@ def lead_image(
     for candidate in content_images(content_html):
         if acceptable(candidate):
             return candidate.url
+    return video_picture(content_html)
+
+
+def video_picture(content_html: str) -> str:
+    """The picture YouTube shows for the first of its videos the HTML plays, or "": a post that
+    is a video and its text had no picture on its card (Daring Fireball's, Katie Floyd's)."""
+    if video := _YOUTUBE_PLAYER.search(content_html):
+        return f"https://i.ytimg.com/vi/{video[1]}/hqdefault.jpg"  # (480×360: every video has it)
     return ""
 
 

@@ -281,6 +281,20 @@ def test_the_card_picture_is_in_the_text_at_any_size_and_no_other_picture_is_it(
     assert not shown_in(picture, "<p>No picture.</p>")
 
 
+def test_a_post_that_plays_a_youtube_video_has_its_picture_when_it_has_none_of_its_own() -> None:
+    """Daring Fireball's and Katie Floyd's video posts had no picture on their cards: 20 corpus
+    articles play a YouTube video and name no picture (a review)."""
+    player = '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ?rel=0" width="560"></iframe>'
+    assert _lead(f"<p>Watch.</p>{player}") == "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"
+    nocookie = player.replace("www.youtube.com", "www.youtube-nocookie.com")
+    assert _lead(nocookie) == "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"
+    # A picture of the post's own comes first; other players have no picture at an address.
+    assert _lead(f"{player}<p><img src='{PHOTO}'></p>") == PHOTO
+    assert _lead('<iframe src="https://player.vimeo.com/video/123456"></iframe>') == ""
+    # A player the sanitizer refused is no video of the post.
+    assert _lead('<iframe src="https://evil.example/embed/dQw4w9WgXcQ"></iframe>') == ""
+
+
 def test_an_enclosure_named_as_an_image_is_one_whatever_its_type_unless_sound_or_video() -> None:
     jpg = "https://img.lemonde.example/2024/05/06/a.jpg"
     html_type = f'<enclosure url="{jpg}" type="text/html; charset=utf-8" length="0"/>'
