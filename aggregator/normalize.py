@@ -439,8 +439,10 @@ def _article(
     enclosures = _enclosures(entry, base)
     thumbnail = _thumbnail(entry, enclosures, content, base)
     if not thumbnail and any(_playable(e) for e in enclosures):
-        # An episode without a picture of its own shows its show's, as podcast apps do.
-        thumbnail = show_artwork(feed)
+        # An episode's own picture is art, judged as its show's is: by size, not by name (Giant
+        # Bomb's episodes show a game's "mortal_kombat_logo.jpg"). Without one, it shows its
+        # show's, as podcast apps do.
+        thumbnail = images.artwork(safe_url(entry.thumbnail or "", base)) or show_artwork(feed)
     # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
     sample = f"{title}\n{text}"
     declared = language_tag(entry.language) or language_tag(feed.language)

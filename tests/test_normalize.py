@@ -1333,6 +1333,18 @@ def test_the_artwork_is_no_picture_for_an_episode_with_one_or_an_article_without
     assert one(paper, artwork="https://show.example/cover.jpg").thumbnail == ""
 
 
+def test_an_episodes_own_picture_named_a_logo_is_its_art() -> None:
+    """Giant Bomb's episodes each show a game's logo ("mortal_kombat_logo.jpg"), which the rule
+    against logos refused: they all showed the show's artwork instead (a review)."""
+    art = "https://giantbomb.example/uploads/original/0/27/772597-mortal_kombat_logo.jpg?2019"
+    episode = entry(guid="1", enclosures=(EPISODE,), thumbnail=art)
+    assert one(episode, artwork="https://show.example/cover.jpg").thumbnail == art
+    # Judged as artwork is: not when small or a tracker; and an article's logo is still none.
+    small = entry(guid="1", enclosures=(EPISODE,), thumbnail="https://e.example/s72-c/logo.jpg")
+    assert one(small, artwork="https://show.example/cover.jpg").thumbnail.endswith("/cover.jpg")
+    assert one(entry(guid="2", content="<p>News</p>", thumbnail=art)).thumbnail == ""
+
+
 def test_the_duration_goes_to_the_first_sound_or_video_and_into_the_hash() -> None:
     notes = EnclosureData("https://show.example/notes.pdf", "application/pdf", 100)
     timed = one(entry(guid="1", enclosures=(notes, EPISODE), duration=3723))
