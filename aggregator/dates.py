@@ -395,6 +395,9 @@ def _build(
 
 _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
 _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
+# An offset written against the time: "13:30:33+0900" (ACN Newswire's feeds), which
+# parsedate_tz reads as a time alone, nine hours off.
+_OFFSET_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([+-]\d\d(?::?\d\d)?)(?=\s|$)")
 
 
 def _zone_offset(name: str, local: tzinfo) -> str | None:
@@ -414,7 +417,8 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
     words: list[str] = []
     has_month = zoned = timed = False  # timed: the time is among `words` already
     meridiem = ""  # "am" or "pm": "Sat, Dec 16 2023 02:02:33 PM" (NBC) is 14:02
-    tokens = _ERA_GLUED.sub(r"\1 ", _MERIDIEM_GLUED.sub(r"\1 \2", text)).split()
+    text = _OFFSET_GLUED.sub(r"\1 \2", _MERIDIEM_GLUED.sub(r"\1 \2", text))
+    tokens = _ERA_GLUED.sub(r"\1 ", text).split()
     if (
         len(tokens) > 1
         and tokens[0].endswith(",")
