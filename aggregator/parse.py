@@ -2541,12 +2541,15 @@ def _xml_text(raw: bytes) -> str:
 
 def _feedparser_author(text: str, email_pattern: re.Pattern[str] = _EMAIL) -> str | None:
     """What feedparser reads from an RSS <author> (feedparser.mixin._sync_author_detail): the name
-    left once an e-mail address and its brackets are taken out, else the address. With its own
-    address pattern (`_FEEDPARSER_EMAIL`) exactly; by default with one that knows long domains."""
+    left once an e-mail address (and a "mailto:" before it) and its brackets are taken out, else
+    the address. With its own address pattern (`_FEEDPARSER_EMAIL`) exactly; by default with
+    one that knows long domains."""
     author, email = text, None
     if found := email_pattern.search(author):
         email = found.group(0)
-        author = author.replace(email, "").replace("()", "").replace("<>", "")
+        # (A "mailto:" before it goes too: RSS 1.0's "Simon St.Laurent (mailto:simon@…)".)
+        author = re.sub(f"(?i:mailto:)?{re.escape(email)}", "", author)
+        author = author.replace("()", "").replace("<>", "")
         author = author.replace("&lt;&gt;", "").strip()
         if author and author[0] == "(":
             author = author[1:]
@@ -3125,10 +3128,17 @@ def _author(entry: Mapping[str, Any]) -> str | None:
     if len(authors) == 1 and authors[0].get("email") and raw and "@" in raw:
         # feedparser split the one author's text with its four-letter domains (_EMAIL): again.
         return _feedparser_author(raw)
-    names = _dedupe(_str(a.get("name")) or _str(a.get("email")) for a in authors)
+    names = _dedupe(
+        _DANGLING_MAILTO.sub("", _str(a.get("name")) or "") or _str(a.get("email"))
+        for a in authors
+    )
     if names:
         return ", ".join(names)
     return _str(entry.get("author"))
+
+
+# What feedparser leaves of "A (mailto:a@example.com)" once it takes the address out.
+_DANGLING_MAILTO = re.compile(r"\s*\(?mailto:$", re.IGNORECASE)
 
 
 def _source_author(entry: Mapping[str, Any]) -> str | None:

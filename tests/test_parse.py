@@ -1014,6 +1014,20 @@ def test_an_rss_author_with_a_long_domain_keeps_its_name(parser: str) -> None:
     assert several.endswith(", Cy")  # (and "ple (Bo" before it, as feedparser reads it)
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_author_written_with_a_mailto_address_is_the_name(parser: str) -> None:
+    """RSS 1.0's own example writes "Simon St.Laurent (mailto:simonstl@simonstl.com)": the byline
+    was "Simon St.Laurent (mailto:" (feed-rs's fixture, a review)."""
+    body = (
+        b'<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>'
+        b"<item><guid>1</guid><dc:creator>Simon St.Laurent (mailto:simon@example.com)</dc:creator>"
+        b"</item><item><guid>2</guid><dc:creator>Ann (mailto:ann@example.com)</dc:creator>"
+        b"<dc:creator>Bo (MAILTO:bo@example.com)</dc:creator></item></channel></rss>"
+    )
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [e.author for e in feed.entries] == ["Simon St.Laurent", "Ann, Bo"]
+
+
 # --- JSON Feed ----------------------------------------------------------------------------------
 
 JSON_FEED = {
