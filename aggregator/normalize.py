@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import ftfy
+
 from aggregator import dates, images, junk
 from aggregator.config import SourceConfig
 from aggregator.language import detect as detect_language
@@ -199,6 +201,7 @@ def normalize(
             if len(report.marks) < MAX_MARKS:
                 report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
+        entry = _mended(entry)  # (after its id and mark, which stay the text's as written)
         published, updated, unreadable = _dates(entry, local)
         if updated and (entry.guid or "").startswith("yt:video:"):
             # YouTube moves a video's <updated> as its views change: no edit a reader can see
@@ -241,6 +244,39 @@ def normalize(
     return articles
 
 
+def _mended(entry: EntryData) -> EntryData:
+    """The entry with its text's UTF-8 read back where it was decoded as windows-1252 or
+    Latin-1 before it reached the feed ("lâ€™espion" is "l’espion"): a CMS that
+    stored UTF-8 as windows-1252 writes it so in a document that is right otherwise, and
+    feedparser mends only text that is Latin-1 through. ftfy judges whether a text is such
+    mojibake (`fix_encoding` alone: none of its other fixes, which change text that is right,
+    full-width CJK to ASCII among them); only a text with a sign of it is given to ftfy, and
+    none longer than MAX_MENDED_CHARS (ftfy read a 2.4 MB one in a second)."""
+    fields: dict[str, object] = {
+        name: ftfy.fix_encoding(value)
+        for name in ("title", "summary", "content", "author")
+        if (value := getattr(entry, name)) and _mojibake(value)
+    }
+    if any(_mojibake(tag) for tag in entry.tags):
+        fields["tags"] = tuple(ftfy.fix_encoding(tag) for tag in entry.tags)
+    return replace(entry, **fields) if fields else entry  # type: ignore[arg-type]
+
+
+MAX_MENDED_CHARS = 200_000
+
+
+def _mojibake(text: str) -> bool:
+    return not text.isascii() and len(text) <= MAX_MENDED_CHARS and bool(_MOJIBAKE.search(text))
+
+
+# A sign of mojibake: a UTF-8 lead byte then a continuation byte, both read as windows-1252 or
+# Latin-1 ("Ã©" for "é", "â€™" for "’", "Ð¸" for "и").
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
 def entry_mark(context: bytes, entry: EntryData, key: str) -> str:
     """A short hash of what makes an entry's article: the entry itself, its identity key (which
     can depend on the other entries), and `context` (_context). The same mark, the same article.
@@ -265,7 +301,9 @@ def _context(feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str
 
 # What else an article is made with: the libraries that clean, parse pages and tell languages,
 # and Python (its Unicode tables).
-_CLEANING_LIBRARIES = ("nh3", "lxml", "cssselect", "py3langid", "readability-lxml", "opencc")
+_CLEANING_LIBRARIES = (
+    "nh3", "lxml", "cssselect", "py3langid", "readability-lxml", "opencc", "ftfy"
+)  # fmt: skip
 
 
 def _code_digest() -> str:
