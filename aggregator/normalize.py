@@ -743,8 +743,9 @@ def _content_and_text(
 
 # A YouTube video's own entry (its channel's feed: the link is the watch page, the text its
 # description) shows the video, as a post that embeds it does, not only its still.
-_YOUTUBE_WATCH = re.compile(
-    r"https://(?:www\.|m\.)?youtube\.com/(?:watch\?v=|shorts/)([\w-]{11})(?=[&#]|$)"
+_YOUTUBE_WATCH = re.compile(  # (older feeds link http://, and youtu.be is YouTube's short link)
+    r"https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\?v=|shorts/)|youtu\.be/)([\w-]{11})"
+    r"(?=[&#?]|$)"
 )
 
 

@@ -3129,8 +3129,7 @@ def _author(entry: Mapping[str, Any]) -> str | None:
         # feedparser split the one author's text with its four-letter domains (_EMAIL): again.
         return _feedparser_author(raw)
     names = _dedupe(
-        _DANGLING_MAILTO.sub("", _str(a.get("name")) or "") or _str(a.get("email"))
-        for a in authors
+        _DANGLING_MAILTO.sub("", _str(a.get("name")) or "") or _str(a.get("email")) for a in authors
     )
     if names:
         return ", ".join(names)

@@ -209,6 +209,9 @@ def test_a_youtube_videos_own_entry_shows_the_video() -> None:
     )
     assert 'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"' in content
     assert content.endswith("></iframe><p>What we built.</p>")
+    # Older feeds' http:// links and YouTube's short links are the video's page too.
+    for link in ("http://www.youtube.com/watch?v=AbCdEfGhIjK", "https://youtu.be/AbCdEfGhIjK?t=9"):
+        assert "/embed/AbCdEfGhIjK" in one(replace(video, link=link)).content, link
     # Not a video's own page, or one that embeds its video already: as it was.
     for link in (
         "https://www.youtube.com/playlist?list=PL123",
@@ -421,6 +424,7 @@ def test_utf8_read_as_windows_1252_before_it_reached_the_feed_is_read_back() -> 
     """Le Monde's, The Verge's and 20minutos's items (in the test data of other feed readers)
     wrote "lâ€™espion", "isnâ€™t", "retransmisiÃ³n": a CMS that stored UTF-8 as windows-1252.
     feedparser mends only text that is Latin-1 through, not "€" and "™" (a review)."""
+
     # (windows-1252 as browsers and CMSs read it: its five unassigned bytes are C1 controls.)
     def as_windows_1252(text: str) -> str:
         return "".join(
