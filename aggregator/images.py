@@ -36,7 +36,7 @@ _LOGO_SUFFIX = (
     r"|square|white|black|weiss|dark|light|colou?r|transparent|header|footer)(?=[-_@.]))*+"
 )
 _JUNK_URL = re.compile(
-    r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?[-_./]|favicon|apple-touch"
+    r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?\d*[-_./]|favicon|apple-touch"
     r"|/style_images/|/skins?/|/emoji/|/emoticons?/|/smil(?:ies|eys?)/|/images/core/emoji/|/twemoji/"
     r"|avatar|gravatar\.com/|/profile_images/|/user_?pics?/"
     r"|spacer|/blank\.(?:gif|png)|transparent\.(?:gif|png)|/clear\.gif|pixel\.(?:gif|png)|/1x1\."
@@ -44,6 +44,8 @@ _JUNK_URL = re.compile(
     r"|/share[-_/]|/social[-_/]|/badges?/|badge\.|/buttons?/"
     # Weibo's emoji and link-card icon (RSSHub), Hatena Bookmark's count badge
     r"|/expression/|timeline_card_small|b\.hatena\.ne\.jp/entry/image/|/images/append\.gif"
+    # a "more" button (a Korean board's /image/more.gif), a smiley service's pictures
+    r"|/(?:read[-_]?)?more\.(?:gif|png)(?:$|\?)|smileycentral\.com/"
     rf"|[-_/]logos?/|/logos?[-_.@\d]|[-_]logo{_LOGO_SUFFIX}\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)"
     r"|\.(?:ico|svg|cur)(?:$|\?)",
     re.IGNORECASE,

@@ -124,7 +124,10 @@ TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
 # buttons named for their network ("twitter_icon_large.png", "facebook.gif"), a forum's
 # file-type icons and signature rule.
 _NOT_CONTENT = re.compile(
-    r"feeds\.feedburner\.com/~(?:r|f|ff)/|feedsportal\.com/|feedblitz\.com/|pixel\.wp\.com/"
+    # FeedBurner's beacons, flares and ads, on its host or a site's own (MyBrand: Slashdot's
+    # rss.slashdot.org/~c/…?i=, and its beacon named as the feed, "/Slashdot/slashdot?g=1961")
+    r"feeds\.feedburner\.com/~(?:r|f|ff)/|/~(?:r|f|ff|c|a|at)/[^?#]*\?|/[^/.?#]+\?g=\d+$"
+    r"|feedsportal\.com/|feedblitz\.com/|pixel\.wp\.com/"
     r"|stats\.wordpress\.com/|doubleclick\.net/|google-analytics\.com/|pixel\.quantserve\.com/"
     r"|medium\.com/_/stat|[?&]idsite=|/piwik\.php|/matomo\.php"
     r"|//ads?\.[^/?#.]+\.|/adserver|img\.phdo"  # (an ad server's subdomain; ad.nl is a paper)

@@ -198,6 +198,13 @@ HARD_NEGATIVES = {
     "emoji by its code": '<img src="https://h5.sinaimg.cn/m/e/x.png" alt="[哈哈]">',
     "weibo link icon": '<img src="https://h5.sinaimg.cn/upload/2015/09/25/3/timeline_card_small_web_default.png">',
     "hatena count badge": '<img src="https://b.hatena.ne.jp/entry/image/https://a.example/">',
+    # Other readers' test feeds (a review): Slashdot's FeedBurner beacon and ad on its own host,
+    # a Japanese blog's numbered icon, a Korean board's "more" button, a smiley service's face.
+    "feedburner beacon, own host": '<img src="http://rss.slashdot.org/Slashdot/slashdot?g=1961">',
+    "feedburner ad, own host": '<img src="http://rss.slashdot.org/~c/Slashdot/slashdot?i=dJ24JB">',
+    "numbered icon": '<img src="http://celeb.lalalu.com/img/icon04.gif">',
+    "more button": '<img src="http://sparcs.kaist.ac.kr/~ari/image/more.gif">',
+    "smiley service": '<img src="http://smileys.smileycentral.com/cat/36/36_1_1.gif">',
 }
 # Real pictures whose addresses look like a non-picture's to a looser rule.
 LOOK_ALIKES = (
@@ -206,6 +213,9 @@ LOOK_ALIKES = (
     "@2dlogo@2d100_v-1x1@2dXL_-c013558cab798a549af8446fd0fa71fdd37279e9.jpg",
     "https://giantbomb.example/uploads/original/0/27/11956-abc_s.jpg",  # not Flickr's 75 px
     "https://www.kannada.example/2017/05/2/thumbay.gif",  # Thumbay, a hospital: no "thumb"
+    "https://www.tablix.example/~avian/blog/images/a.jpg?g=2",  # a user's folder, not ~a/
+    "https://site.example/2020/iconic-photo.jpg",
+    "https://site.example/more/harbour.jpg",
 )
 
 
