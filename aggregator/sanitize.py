@@ -607,11 +607,13 @@ def _pixels(match: re.Match[str]) -> str:
 
 
 def _keep_embed(match: re.Match[str]) -> str:
-    """An allowed player's iframe, emptied; anything else disappears with its content."""
+    """An allowed player's iframe, emptied; any other becomes a link to what it framed (an
+    article about 13 Instagram posts kept nothing of them, not a trace: a review), unless it
+    is a tracker's or hidden (a pixel's size)."""
     attrs = dict(_ATTR.findall(match.group(1)))
     src = html.unescape(attrs.get("src", ""))
     if not is_embed_url(src):
-        return ""
+        return _embed_link(src, attrs)
     # The content of an iframe is raw text (fallback for ancient browsers): never keep it.
     # Players answer https too; the pages' policy frames them only so (and an https page
     # would refuse an http frame anyway).
@@ -622,6 +624,30 @@ def _keep_embed(match: re.Match[str]) -> str:
 
 
 _SPACED_SRC = re.compile(r' src="\s++')
+
+
+def _embed_link(src: str, attrs: dict[str, str]) -> str:
+    """A link in place of an iframe we do not frame, named by its address, host and path
+    ("instagram.com/p/Bt…/embed/"): a reader can still open it. None for a tracker's, a hidden
+    one, or one whose host a browser could read otherwise than its name says."""
+    read = _as_browsers_read(src)
+    hidden = any(attrs.get(side, "").strip() in ("0", "1") for side in ("width", "height"))
+    if read is None or hidden or is_tracker(read[0]) or "\\" in read[2]:
+        return ""
+    url = html.escape(read[0])
+    address = _PATH_END.split(url.split("://", 1)[1], 1)[0]
+    return f'<a href="{url}" rel="{LINK_REL}">{address.removeprefix("www.")}</a>'
+
+
+# A link named by its own address, as _embed_link writes one: no text of the article's, for the
+# excerpt, the filters, the language and stories (`_without_embed_links`).
+_EMBED_LINK = re.compile(
+    rf'<a href="https?://(?:www\.)?([^"/?#]*)([^"?#]*)[^"]*" rel="{LINK_REL}">\1\2</a>'
+)
+
+
+def _without_embed_links(html_text: str) -> str:
+    return _EMBED_LINK.sub("", html_text) if "<a href" in html_text else html_text
 
 
 def _attributes(tag: str, name: str) -> str:
@@ -654,25 +680,34 @@ def is_embed_url(src: str) -> bool:
     slashes other than exactly two) is refused rather than interpreted, and the src is kept
     byte for byte, so what we check is what the reader's browser loads.
     """
-    # Browsers drop leading/trailing C0 controls and spaces and every tab and newline inside.
-    url = _TAB_NEWLINE.sub("", src.strip(_C0_AND_SPACE))
-    scheme = _EMBED_SCHEME.match(url)
-    if scheme is None:
+    read = _as_browsers_read(src)
+    if read is None:
         return False
-    authority = _AUTHORITY_END.split(url[scheme.end() :], 1)[0]
-    host, _, port = authority.partition(":")
-    if not _EMBED_HOST.fullmatch(host) or (port and not port.isdigit()):
-        return False
-    host = host.lower().removesuffix(".")
+    _, host, path = read
     if any(host == allowed or host.endswith("." + allowed) for allowed in EMBED_HOSTS):
         return True
     # A folder: the path as browsers read it, so none that "/../", "%2e%2e" or "..%2F" leaves.
-    path = _PATH_END.split(url[scheme.end() + len(authority) :], 1)[0]
     return (
         not _DOT_SEGMENT.search(path)
         and "\\" not in path
         and any(host == h and path.startswith(folder) for h, folder in EMBED_FOLDERS)
     )
+
+
+def _as_browsers_read(src: str) -> tuple[str, str, str] | None:
+    """An http(s) address as browsers read it, (the address, its host, its path), when no two
+    parsers could read its host differently (is_embed_url); else None."""
+    # Browsers drop leading/trailing C0 controls and spaces and every tab and newline inside.
+    url = _TAB_NEWLINE.sub("", src.strip(_C0_AND_SPACE))
+    scheme = _EMBED_SCHEME.match(url)
+    if scheme is None:
+        return None
+    authority = _AUTHORITY_END.split(url[scheme.end() :], 1)[0]
+    host, _, port = authority.partition(":")
+    if not _EMBED_HOST.fullmatch(host) or (port and not port.isdigit()):
+        return None
+    path = _PATH_END.split(url[scheme.end() + len(authority) :], 1)[0]
+    return url, host.lower().removesuffix("."), path
 
 
 def looks_like_html(text: str) -> bool:
@@ -733,6 +768,7 @@ def strip_tags(html_text: str) -> str:
     if unparsable(html_text):
         return flat_text(html_text)
     # nh3 keeps the text and escapes it; unescaping once decodes what the source encoded.
+    html_text = _without_embed_links(html_text)
     marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", html_text.replace(_PARAGRAPH_MARK, ""))
     return _joined(_TEXT_CLEANER.clean(_BREAK_TAG.sub(" <", _without_mathml_tags(marked))))
 
@@ -743,6 +779,7 @@ def clean_text(cleaned: str) -> str:
     "<" and "&" of the text escaped, so removing the tags leaves the escaped text."""
     if "<" not in cleaned and "&" not in cleaned:
         return " ".join(cleaned.split())
+    cleaned = _without_embed_links(cleaned)
     marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", cleaned.replace(_PARAGRAPH_MARK, ""))
     return _joined(_TAG.sub("", _BREAK_TAG.sub(" <", marked)))
 

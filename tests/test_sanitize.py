@@ -560,10 +560,37 @@ def test_iframes_from_video_players_are_kept_and_sandboxed(src: str) -> None:
     ],
 )
 def test_iframes_from_other_hosts_are_removed_with_their_content(src: str) -> None:
-    assert (
-        clean_html(f'<p>a</p><iframe src="{src}">inner</iframe><p>b</p>', BASE)
-        == "<p>a</p><p>b</p>"
+    cleaned = clean_html(f'<p>a</p><iframe src="{src}">inner</iframe><p>b</p>', BASE)
+    assert "<iframe" not in cleaned
+    assert "inner" not in cleaned
+    # At most a link named by the host a browser goes to: never YouTube's for evil.example.
+    names = re.findall(r"<a [^>]*>([^<]*)</a>", cleaned)
+    assert cleaned == "<p>a</p><p>b</p>" or len(names) == 1
+    assert not any(name.split("/")[0] == "youtube.com" for name in names)
+
+
+def test_an_iframe_of_a_site_we_do_not_frame_becomes_a_link_to_it() -> None:
+    """20minutos's article about 13 Instagram posts kept nothing of them, HubSpot's Facebook
+    videos and a broadcaster's player neither: not even a link (a review)."""
+    instagram = "https://www.instagram.com/p/BtqX3abcDEF/embed/captioned/"
+    cleaned = clean_html(f'<p>Look:</p><iframe src="{instagram}">x</iframe><p>b</p>', BASE)
+    assert cleaned == (
+        f'<p>Look:</p><a href="{instagram}" rel="noopener noreferrer nofollow">'
+        "instagram.com/p/BtqX3abcDEF/embed/captioned/</a><p>b</p>"
     )
+    # Its address is no text of the article's (the excerpt, filters, language, stories).
+    assert clean_text(cleaned) == strip_tags(cleaned) == "Look: b"
+    long = "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fv%2F1"
+    (name,) = re.findall(r">([^<]*)</a>", clean_html(f'<iframe src="{long}"></iframe>', BASE))
+    assert name == "facebook.com/plugins/video.php"
+    # A tracker's frame, a hidden one and one of no web page leave nothing.
+    for frame in (
+        '<iframe src="https://ads.example.com/slot/1"></iframe>',
+        '<iframe src="https://t.example/count" width="1" height="1"></iframe>',
+        '<iframe src="javascript:alert(1)"></iframe>',
+        '<iframe src="data:text/html,<script>alert(1)</script>"></iframe>',
+    ):
+        assert clean_html(f"<p>a</p>{frame}<p>b</p>", BASE) == "<p>a</p><p>b</p>", frame
 
 
 def test_media_keeps_only_http_sources() -> None:
