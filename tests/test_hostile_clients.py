@@ -975,7 +975,13 @@ def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serv
             assert httpx.get(feed, timeout=10).status_code == 200  # now in the web's cache
             assert httpx.get(f"{web.url}/", timeout=10).status_code == 200
             valkey.stop()
-            paths = ["/", "/c/world/", "/a/nope", "/embed/world", "/c/world/feed.rss?limit=5"]
+            paths = [
+                "/",
+                "/c/world/",
+                "/a/nope",
+                "/embed/world?theme=dark",
+                "/c/world/feed.rss?limit=5",
+            ]
             answers: dict[str, httpx.Response] = {}
             with httpx.Client(base_url=web.url, timeout=15) as client:
 
@@ -1001,11 +1007,16 @@ def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serv
             assert "Briefly unavailable" in answers["/"].text
             feed_answer = answers["/c/world/feed.rss?limit=5"]
             assert feed_answer.headers["Access-Control-Allow-Origin"] == "*"
-            assert (
-                answers["/embed/world"]
-                .headers["Content-Security-Policy"]
-                .endswith("frame-ancestors *")
-            ), "a partner's iframe shows the 503, not a blocked frame"
+            embed = answers["/embed/world?theme=dark"]
+            assert embed.headers["Content-Security-Policy"].endswith("frame-ancestors *"), (
+                "a partner's iframe shows the 503, not a blocked frame"
+            )
+            # The embed's own page (not the site's, whose links refuse to be framed), which
+            # tries again by itself as Retry-After says.
+            assert '<body class="embed theme-dark">' in embed.text  # (the partner's choice)
+            assert "Briefly unavailable" in embed.text
+            assert '<meta http-equiv="refresh" content="10">' in embed.text
+            assert 'class="skip-link"' not in embed.text
             assert cached.status_code == 200
             assert "Traceback" not in web.output()
 

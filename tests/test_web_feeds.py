@@ -1176,6 +1176,14 @@ def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
     # The same /64, another address in it: the same client.
     rotated = app.test_client().get(COLD[22], environ_base={"REMOTE_ADDR": "2a00:1450:4001::2"})
     assert rotated.status_code == 429
+    # A partner's frame from that client: the embed's own page, which tries again by itself.
+    framed = app.test_client().get(
+        "/embed/tech?theme=dark", environ_base={"REMOTE_ADDR": "2a00:1450:4001::3"}
+    )
+    assert framed.status_code == 429
+    page = framed.get_data(as_text=True)
+    assert '<body class="embed theme-dark">' in page
+    assert f'<meta http-equiv="refresh" content="{web_module.BUSY_RETRY_AFTER}">' in page
     reader: list[int] = []
     other = threading.Thread(
         target=lambda: reader.append(

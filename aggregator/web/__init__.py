@@ -334,7 +334,11 @@ def _unavailable(error: Exception) -> Response:
     else:
         log.warning("%s %s: 503, Redis does not answer (%s)", request.method, request.path, error)
     headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
-    if request.blueprint in ("pages", "embed") and web_state().settings.has_config():
+    if request.blueprint == "embed" and web_state().settings.has_config():
+        from aggregator.web.embed import message_page
+
+        return Response(message_page("unavailable", RETRY_AFTER), 503, headers)
+    if request.blueprint == "pages" and web_state().settings.has_config():
         from aggregator.web.pages import render_page
 
         page = render_page("message.html", message="unavailable", home_link=False)
@@ -371,6 +375,10 @@ def _too_many_renders(error: TooManyRequests) -> Response:
     """429 with Retry-After for a client over RENDERS_PER_CLIENT; one log line."""
     log.warning("%s %s: 429, %s", request.method, request.path, error.description)
     headers = {"Retry-After": str(BUSY_RETRY_AFTER), "Cache-Control": "no-store"}
+    if request.blueprint == "embed" and web_state().settings.has_config():
+        from aggregator.web.embed import message_page  # (a partner's frame: its own page)
+
+        return Response(message_page("unavailable", BUSY_RETRY_AFTER), 429, headers)
     message = "Too many pages asked for at once from your address. Try again in a moment."
     return error_response(429, message, headers)
 

@@ -92,15 +92,22 @@ def _message(error: HTTPException) -> tuple[str, int]:
     its link opening our site in a new tab. The site's whole page in the frame led to pages
     that refuse to be framed ("refused to connect")."""
     code = error.code or 404
-    page = render_page(
+    return message_page("gone" if code == 410 else "not_found"), code
+
+
+def message_page(message: str, retry_after: int = 0) -> str:
+    """The embed's own page with a message (translations' `<message>_title` and `_body`), in
+    the theme the partner asked for; one that says the service is briefly away reloads itself
+    after `retry_after` seconds (web._unavailable: a frame showed our site's whole page)."""
+    return render_page(
         "embed.html",
         category=None,
         articles=[],
         options=embed_options(request.args),
         site_base=get_config().site.base_url,
-        message="gone" if code == 410 else "not_found",
+        message=message,
+        retry_after=retry_after,
     )
-    return page, code
 
 
 @bp.get("/embed/", defaults={"rest": ""})
