@@ -582,6 +582,37 @@ def test_the_script_embed_asks_for_a_limit_our_feeds_keep_rendered(
     assert not [url for url in feeds if url.endswith("limit=3")]
 
 
+def test_the_script_embed_fills_a_div_the_page_adds_later(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+) -> None:
+    """A single-page app adding its div after embed.js ran kept the fallback for good (a
+    review): the div is filled when it appears, once, and so is one added after that."""
+    add_articles("people-daily", 6)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(partner_page(live_server, feed_server))
+    expect(page.locator("#script-embed")).to_have_attribute("data-aggregator-state", "ready")
+    for view in ("first-view", "second-view"):
+        page.evaluate(
+            """(id) => { const view = document.createElement("section");
+                view.innerHTML = `<div id="${id}" data-aggregator-category="world"
+                    data-limit="5"><a href="/">Fallback</a></div>`;
+                document.body.appendChild(view); }""",
+            view,
+        )
+        added = page.locator(f"#{view}")
+        expect(added).to_have_attribute("data-aggregator-state", "ready")
+        expect(added.locator("a.aggregator-embed-link")).to_have_count(5)
+        expect(added.get_by_text("Fallback")).to_have_count(0)
+    # Each div was fetched for once: its own rendering added nodes, and asked for nothing.
+    page.wait_for_timeout(300)
+    world = [url for url in asked if "/c/world/feed.json" in url]
+    assert len(world) == 3, world  # the partner page's own div, then the two added
+
+
 def rendered_fonts(page: Page, selector: str) -> dict[str, int]:
     """The fonts Chromium really drew the element's text with (family -> glyphs), not the CSS."""
     cdp = page.context.new_cdp_session(page)

@@ -11,7 +11,8 @@
  * It fetches our JSON Feed cross-origin and builds the list with createElement, textContent and
  * setAttribute only: nothing from the feed is ever parsed as HTML, and only http(s) links and
  * images are used. It also sizes our /embed/<slug> iframes on the page to their content (they
- * post their height). No dependencies; one global flag so the listener is added once.
+ * post their height). A div added to the page later (a single-page app) is filled when it
+ * appears. No dependencies; one global flag so the listener is added once.
  */
 (function () {
   "use strict";
@@ -312,9 +313,45 @@
     window.addEventListener("message", onMessage);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  // A div the page adds later (a single-page app moving to another view) is filled once it is
+  // in the document: it kept its fallback for good. One scan per burst of changes.
+  function watch() {
+    if (!base || !window.fetch || !window.MutationObserver) {
+      return;
+    }
+    var scheduled = false;
+    function added(node) {
+      return (
+        node.nodeType === 1 &&
+        (node.hasAttribute("data-aggregator-category") ||
+          node.querySelector("div[data-aggregator-category]") !== null)
+      );
+    }
+    new MutationObserver(function (mutations) {
+      for (var i = 0; i < mutations.length && !scheduled; i++) {
+        var nodes = mutations[i].addedNodes;
+        for (var j = 0; j < nodes.length; j++) {
+          if (added(nodes[j])) {
+            scheduled = true;
+            setTimeout(function () {
+              scheduled = false;
+              start();
+            }, 0);
+            break;
+          }
+        }
+      }
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  }
+
+  function begin() {
     start();
+    watch();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", begin);
+  } else {
+    begin();
   }
 })();
