@@ -607,6 +607,9 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
     bare = text(client, f"/a/{unlinked.id}")
     assert 'href="https://hacker.example/rss" rel="noopener" dir="auto">Hacker Blog</a>' in bare
     assert "Read the original" not in bare
+    # Nor does it point to a link below that is not there.
+    assert "This article was published by \u2068Hacker Blog\u2069. You are reading a copy.<" in bare
+    assert "the link below" not in bare
     related = page.split('<aside class="related"', 1)[1]
     related_ids = article_ids(related)
     assert len(related_ids) == pages.RELATED_COUNT

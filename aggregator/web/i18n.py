@@ -49,6 +49,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "links_to": "Links to",
         "attribution": "This article was published by {source}. You are reading a copy; "
         "the original is at the link below.",
+        "attribution_unlinked": "This article was published by {source}. You are reading a copy.",
         "related": "Related articles",
         "feeds": "Subscribe:",
         "feeds_of": "Feeds of {title}",
@@ -112,6 +113,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_original": "在{source}阅读原文",
         "links_to": "链接至",
         "attribution": "本文由{source}发布。您正在阅读的是副本，原文请见下方链接。",
+        "attribution_unlinked": "本文由{source}发布。您正在阅读的是副本。",
         "related": "相关文章",
         "feeds": "订阅：",
         "feeds_of": "{title}的订阅源",
@@ -176,6 +178,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_original": "在{source}閱讀原文",
         "links_to": "連結至",
         "attribution": "本文由{source}發布。您正在閱讀的是副本，原文請見下方連結。",
+        "attribution_unlinked": "本文由{source}發布。您正在閱讀的是副本。",
         "related": "相關文章",
         "feeds": "訂閱：",
         "feeds_of": "{title}的訂閱來源",

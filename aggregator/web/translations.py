@@ -32,6 +32,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "links_to": "Enlaza a",
         "attribution": "Este artículo lo publicó {source}. Está leyendo una copia; el original "
         "está en el enlace de abajo.",
+        "attribution_unlinked": "Este artículo lo publicó {source}. Está leyendo una copia.",
         "related": "Artículos relacionados",
         "feeds": "Suscribirse:",
         "feeds_of": "Feeds de {title}",
@@ -101,6 +102,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "links_to": "Lien vers",
         "attribution": "Cet article a été publié par {source}. Vous en lisez une copie\u00a0; "
         "l’original se trouve au lien ci-dessous.",
+        "attribution_unlinked": "Cet article a été publié par {source}. Vous en lisez une copie.",
         "related": "Articles liés",
         "feeds": "S’abonner\u00a0:",
         "feeds_of": "Flux de {title}",
@@ -170,6 +172,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "links_to": "Verweist auf",
         "attribution": "Dieser Artikel wurde von {source} veröffentlicht. Sie lesen eine "
         "Kopie; das Original finden Sie unter dem Link unten.",
+        "attribution_unlinked": "Dieser Artikel wurde von {source} veröffentlicht. Sie lesen "
+        "eine Kopie.",
         "related": "Ähnliche Artikel",
         "feeds": "Abonnieren:",
         "feeds_of": "Feeds von {title}",
@@ -237,6 +241,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "links_to": "リンク先",
         "attribution": "この記事は{source}が公開したものです。これは転載で、"
         "元記事は下のリンク先にあります。",
+        "attribution_unlinked": "この記事は{source}が公開したものです。これは転載です。",
         "related": "関連記事",
         "feeds": "購読：",
         "feeds_of": "{title}のフィード",
@@ -303,6 +308,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "links_to": "Ссылка на",
         "attribution": "Эту статью опубликовал источник {source}. Вы читаете копию; оригинал "
         "— по ссылке ниже.",
+        "attribution_unlinked": "Эту статью опубликовал источник {source}. Вы читаете копию.",
         "related": "Похожие статьи",
         "feeds": "Подписаться:",
         "feeds_of": "Ленты: {title}",
@@ -368,6 +374,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_original": "اقرأ المقال الأصلي على {source}",
         "links_to": "رابط إلى",
         "attribution": "نشر {source} هذه المقالة. أنت تقرأ نسخة منها؛ الأصل في الرابط أدناه.",
+        "attribution_unlinked": "نشر {source} هذه المقالة. أنت تقرأ نسخة منها.",
         "related": "مقالات ذات صلة",
         "feeds": "اشترك:",
         "feeds_of": "خلاصات {title}",
@@ -431,6 +438,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_original": "לקריאת המקור: {source}",
         "links_to": "קישור אל",
         "attribution": "הכתבה פורסמה על ידי {source}. זהו עותק; המקור בקישור שלמטה.",
+        "attribution_unlinked": "הכתבה פורסמה על ידי {source}. זהו עותק.",
         "related": "כתבות קשורות",
         "feeds": "הרשמה:",
         "feeds_of": "פידים של {title}",
