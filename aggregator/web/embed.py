@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, request, send_file
+from flask import Blueprint, Response, abort, request
 from werkzeug.exceptions import HTTPException
 
 from aggregator.web import (
@@ -23,6 +23,7 @@ from aggregator.web import (
     no_category,
     redirect_keeping_query,
     render_slot,
+    send_static,
     static_hashes,
     web_state,
 )
@@ -174,7 +175,7 @@ def embed_script() -> Response:
     """The partner script, as JavaScript that other origins may load."""
     # (Its content's hash as ETag: the same on every host and after every deploy of it.)
     etag = static_hashes()[SCRIPT.name]
-    response = send_file(SCRIPT, mimetype="text/javascript", max_age=SCRIPT_MAX_AGE, etag=etag)
+    response = send_static(SCRIPT, etag, SCRIPT_MAX_AGE, "text/javascript")
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     # for <script crossorigin integrity="…">, which a partner may pin it with
     response.headers["Access-Control-Allow-Origin"] = "*"
