@@ -613,6 +613,39 @@ def test_the_script_embed_fills_a_div_the_page_adds_later(
     assert len(world) == 3, world  # the partner page's own div, then the two added
 
 
+def test_the_script_embed_asks_an_https_page_s_pictures_over_https(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    images: tuple[str, str],
+) -> None:
+    """A partner's `img-src https:` refused the quarter of a category's pictures that were
+    http: (a review); browsers upgrade mixed-content pictures themselves, after that check."""
+    assert images[0].startswith("http://")
+    add_articles("people-daily", 3, thumbnail=images[0])
+    # The partner's page and our site at https addresses: Playwright answers for both, ours
+    # with what the live server answers.
+    ours = "https://aggregator.example"
+    document = PARTNER_PAGE.read_text(encoding="utf-8").replace(PLACEHOLDER, ours)
+    page.route(
+        "https://partner.example/news.html",
+        lambda route: route.fulfill(body=document, content_type="text/html"),
+    )
+    page.route(
+        f"{ours}/**",
+        lambda route: route.fulfill(
+            response=route.fetch(url=live_server.url + route.request.url.removeprefix(ours))
+        ),
+    )
+    page.goto("https://partner.example/news.html")
+    embed = page.locator("#script-embed")
+    expect(embed).to_have_attribute("data-aggregator-state", "ready")
+    sources = embed.locator("img.aggregator-embed-thumb").evaluate_all(
+        "images => images.map((i) => i.getAttribute('src'))"
+    )
+    assert sources == ["https://" + images[0].removeprefix("http://")] * 3
+
+
 def rendered_fonts(page: Page, selector: str) -> dict[str, int]:
     """The fonts Chromium really drew the element's text with (family -> glyphs), not the CSS."""
     cdp = page.context.new_cdp_session(page)
