@@ -342,6 +342,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     declared = _declared_encodings(body, content_type)
     if disputed := _disputed(body, content_type, declared):
         return disputed
+    if set(declared) <= _WESTERN and (mostly := _mostly_utf8(body)):
+        return mostly
     for encoding in declared:
         try:
             return body.decode(encoding), None
@@ -366,6 +368,33 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
         named = ", ".join(_label(e) for e in declared)
         return text, f"The document is not valid {named}; it was read as windows-1252."
     return text, None
+
+
+# Single-byte encodings servers and old CMSs declare for what is UTF-8 (bold.dk's FeedCreator).
+_WESTERN = frozenset({"iso8859-1", "latin-1", "cp1252", "iso8859-15", "ascii"})
+
+
+def _mostly_utf8(body: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few bytes that are not (a name typed in Latin-1 into a UTF-8 feed that
+    declares ISO-8859-1), read as UTF-8 and those bytes as windows-1252, with a warning; or
+    None. At most one byte in 20 of the non-ASCII ones may be amiss: legacy text is hardly ever
+    UTF-8, so this much of it is. Read as Latin-1 it was mojibake ("PÃ¥ grund"), which
+    feedparser's repair of each element's text mended only where the element was all UTF-8."""
+    escaped = body.decode("utf-8", errors="surrogateescape")  # (a byte amiss: U+DC80 + byte)
+    amiss = len(escaped) - len(escaped.translate(_NOT_UTF8_BYTES))
+    high = len(body) - len(body.translate(None, _HIGH_BYTES))
+    if not amiss or amiss * 20 > high:
+        return None
+    text = escaped.translate(_AS_WINDOWS_1252)
+    return text, f"{amiss} byte(s) are not UTF-8 and were read as windows-1252 (the rest is UTF-8)."
+
+
+# surrogateescape's stand-ins for the bytes 0x80-0xFF: gone (to count them), and as windows-1252
+# reads each byte (its five undefined ones as Latin-1 does, C1 controls that are dropped later).
+_NOT_UTF8_BYTES = dict.fromkeys(range(0xDC80, 0xDD00))
+_AS_WINDOWS_1252 = {
+    0xDC00 + b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)
+}
 
 
 def _disputed(body: bytes, content_type: str, declared: list[str]) -> tuple[str, str] | None:

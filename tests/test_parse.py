@@ -266,6 +266,40 @@ def test_utf8_body_wins_over_a_default_latin1_http_charset() -> None:
     assert feed.entries[0].title == "naïve café — 東京"
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_utf8_with_a_stray_latin1_byte_declared_latin1_is_read_as_utf8(parser: str) -> None:
+    """bold.dk's feed (FeedCreator) is UTF-8, declares ISO-8859-1, and has one "ø" typed in
+    Latin-1: read as Latin-1 whole, two items of twenty read "PÃ¥ grund" (feedparser's repair
+    of each element's text fails where the element holds anything else; a review)."""
+    items = "".join(
+        f"<item><guid>{i}</guid><title>Både Randers og AC Horsens {i}</title>"
+        f"<description>På grund af uroligheder&#160;står det {i} — også</description></item>"
+        for i in range(12)
+    )
+    body = (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel>'
+        b"<title>bold.dk</title><description>Klik for at bes\xf8ge.</description>"
+        + items.encode()
+        + b"</channel></rss>"
+    )
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [e.title for e in feed.entries[:2]] == [
+        "Både Randers og AC Horsens 0",
+        "Både Randers og AC Horsens 1",
+    ]
+    assert all("På grund af uroligheder\u00a0står" in (e.summary or "") for e in feed.entries)
+    assert feed.warning
+    assert "1 byte(s) are not UTF-8 and were read as windows-1252" in feed.warning
+    # Hard negatives: Latin-1 text is Latin-1, and so is UTF-8 that is much of it amiss.
+    latin = '<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><guid>1</guid>'
+    latin += "<title>Für Müller: café, crème brûlée, Ærø, Øresund, naïve</title>"
+    latin_feed = parse((latin + "</item></channel></rss>").encode("latin-1"), url=URL, headers={})
+    assert latin_feed.entries[0].title == "Für Müller: café, crème brûlée, Ærø, Øresund, naïve"
+    many_amiss = latin.encode() + "<description>Både".encode() + b" \xe5 \xe6 \xf8</description>"
+    feed = parse(many_amiss + b"</item></channel></rss>", url=URL, headers={})
+    assert "read as windows-1252" not in (feed.warning or "")
+
+
 def test_a_few_broken_bytes_in_a_declared_encoding_are_replaced_not_guessed() -> None:
     items = "".join(f"<item><title>新闻第{i}条</title></item>" for i in range(40))
     body = (
