@@ -203,7 +203,10 @@ _HTML_ELEMENTS = frozenset(
 # A start tag's name, with the hyphens of a custom element (<lite-youtube>) and the prefix of
 # Word's <o:p>; "impl<T: Display>" is no tag. (A lone "</div>" is text.)
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*(?:[-:][A-Za-z0-9]+)*)(?=[\s/>])|<!--")
-_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
+# (A decimal one without its ";", as HTML reads it too: a Hebrew shop's "70&#39s" in CDATA.)
+_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7};|#[0-9]{2,7}(?![0-9])|#[xX][0-9a-fA-F]{1,6};|([A-Za-z][A-Za-z0-9]{1,31});)"
+)
 # An iframe's content is raw text to the HTML parser, up to its end tag: with `<iframe/>` (no
 # such thing in HTML) that is the rest of the document, markup and all, never words to read.
 _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={*DROPPED_WITH_CONTENT, "iframe"})
