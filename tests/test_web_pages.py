@@ -652,6 +652,15 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
     ]
     assert unsafe_markup(page) == []
     text(client, "/a/no-such-article", 404)
+    # A trailing slash, an easy slip in a link written by hand, is the page.
+    slashed = client.get(f"/a/{article.id}/?utm=x")
+    assert (slashed.status_code, slashed.headers["Location"]) == (
+        308,
+        f"http://localhost/a/{article.id}?utm=x",
+    )
+    assert client.get("/sources/").headers["Location"] == "http://localhost/sources"
+    odd = client.get("/a/%3Cb%3E%20x/")
+    assert odd.headers["Location"] == "http://localhost/a/%3Cb%3E%20x"
 
 
 def test_the_card_picture_heads_the_article_unless_its_text_shows_it(

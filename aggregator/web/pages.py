@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 from markupsafe import Markup
@@ -36,6 +36,7 @@ from aggregator.web import (
     get_store,
     no_category,
     problem,
+    redirect_keeping_query,
     rendering,
     wants_json,
     web_state,
@@ -515,6 +516,15 @@ def _latest_cards(
         pool = pool + [a for a in more if a.id not in shown]
         articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=False, before=before)
     return articles, sizes, cursor
+
+
+@bp.get("/a/<article_id>/")
+@bp.get("/sources/", defaults={"article_id": ""})
+def with_a_slash(article_id: str) -> Response:
+    """`/a/<id>/` is /a/<id> and `/sources/` is /sources (a trailing slash is an easy slip in a
+    link someone writes by hand), as `/c/<slug>` is /c/<slug>/."""
+    path = f"/a/{quote(article_id, safe='')}" if article_id else "/sources"
+    return redirect_keeping_query(path, 308)
 
 
 @bp.get("/a/<article_id>")
