@@ -189,6 +189,7 @@ def normalize(
         links, urls = ([seq[i] for i in kept] for seq in (links, urls))
     keys = _identity_keys(entries, links)
     local = local_zone(feed, source)
+    allowance = _Allowance()
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
     articles = []
@@ -201,7 +202,7 @@ def normalize(
             if len(report.marks) < MAX_MARKS:
                 report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
-        entry = _mended(entry)  # (after its id and mark, which stay the text's as written)
+        entry = _mended(entry, allowance)  # (after its id and mark: they stay the text's)
         published, updated, unreadable = _dates(entry, local)
         if updated and (entry.guid or "").startswith("yt:video:"):
             # YouTube moves a video's <updated> as its views change: no edit a reader can see
@@ -244,25 +245,40 @@ def normalize(
     return articles
 
 
-def _mended(entry: EntryData) -> EntryData:
+def _mended(entry: EntryData, allowance: _Allowance) -> EntryData:
     """The entry with its text's UTF-8 read back where it was decoded as windows-1252 or
     Latin-1 before it reached the feed ("lâ€™espion" is "l’espion"): a CMS that
     stored UTF-8 as windows-1252 writes it so in a document that is right otherwise, and
     feedparser mends only text that is Latin-1 through. ftfy judges whether a text is such
     mojibake (`fix_encoding` alone: none of its other fixes, which change text that is right,
-    full-width CJK to ASCII among them); only a text with a sign of it is given to ftfy, and
-    none longer than MAX_MENDED_CHARS (ftfy read a 2.4 MB one in a second)."""
-    fields: dict[str, object] = {
-        name: ftfy.fix_encoding(value)
-        for name in ("title", "summary", "content", "author")
-        if (value := getattr(entry, name)) and _mojibake(value)
-    }
-    if any(_mojibake(tag) for tag in entry.tags):
+    full-width CJK to ASCII among them); only a text with a sign of it is given to ftfy, none
+    longer than MAX_MENDED_CHARS and, in one feed, MAX_MENDED_PER_FEED characters in all (ftfy
+    read a 2.4 MB text in a second, and 200,000 characters of hostile mix in 0.2 s)."""
+    fields: dict[str, object] = {}
+    for name in ("title", "summary", "content", "author"):
+        value = getattr(entry, name)
+        if value and _mojibake(value) and allowance.take(len(value)):
+            fields[name] = ftfy.fix_encoding(value)
+    if any(_mojibake(tag) for tag in entry.tags) and allowance.take(sum(map(len, entry.tags))):
         fields["tags"] = tuple(ftfy.fix_encoding(tag) for tag in entry.tags)
     return replace(entry, **fields) if fields else entry  # type: ignore[arg-type]
 
 
 MAX_MENDED_CHARS = 200_000
+MAX_MENDED_PER_FEED = 1_000_000
+
+
+@dataclass
+class _Allowance:
+    """How many more characters one feed's texts may have ftfy read (_mended)."""
+
+    chars: int = MAX_MENDED_PER_FEED
+
+    def take(self, chars: int) -> bool:
+        if chars > self.chars:
+            return False
+        self.chars -= chars
+        return True
 
 
 def _mojibake(text: str) -> bool:

@@ -19,6 +19,8 @@ from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
 from aggregator.normalize import (
     MAX_MARKS,
+    MAX_MENDED_CHARS,
+    MAX_MENDED_PER_FEED,
     TITLE_LENGTH,
     UNREADABLE_MARK,
     Report,
@@ -419,6 +421,19 @@ def test_an_address_is_no_byline_and_a_tag_is_one_whatever_its_case() -> None:
     )
     tags = ("Things To Do", "Food", "things to do", "FOOD", "Drink")
     assert one(entry(guid="1", title="t", tags=tags)).tags == ("Things To Do", "Food", "Drink")
+
+
+def test_a_feed_s_mojibake_is_mended_within_a_bound() -> None:
+    """ftfy reads 200,000 characters of hostile mix in 0.2 s: one feed gets it for at most
+    MAX_MENDED_PER_FEED characters, and no text over MAX_MENDED_CHARS is given to it."""
+    moji = "Itâ€™s " * (MAX_MENDED_CHARS // 7 - 1)  # (with its <p></p>, just under the bound)
+    entries = [entry(guid=str(n), title=f"T{n}", summary=f"<p>{moji}</p>") for n in range(7)]
+    articles = normalize(feed(*entries), SOURCE, now=NOW)
+    mended = [a.content.startswith("<p>It’s It’s") for a in articles]
+    assert mended == [True] * (MAX_MENDED_PER_FEED // MAX_MENDED_CHARS) + [False] * 2
+    too_long = "Itâ€™s " * (MAX_MENDED_CHARS // 6)
+    left = one(entry(guid="1", title="T", summary=f"<p>{too_long}</p>")).content
+    assert left.startswith("<p>Itâ€™s")
 
 
 def test_utf8_read_as_windows_1252_before_it_reached_the_feed_is_read_back() -> None:
