@@ -291,6 +291,15 @@ def test_the_card_picture_is_in_the_text_at_any_size_and_no_other_picture_is_it(
     assert not shown_in(picture, "<p>No picture.</p>")
 
 
+@pytest.mark.timeout(10)
+def test_a_hostile_picture_name_is_compared_in_linear_time() -> None:
+    """A 40 KB "a-1-1-1…" name took the article page 32 s to render (a review): one "-1" went
+    per pass. No file name is longer than 255 characters."""
+    name = "a" + "-1" * 200_000
+    assert shown_in(f"https://x.example/{name}.jpg", f'<img src="https://x.example/{name}.png">')
+    assert not shown_in("https://x.example/b.jpg", f'<img src="https://x.example/{name}.png">')
+
+
 def test_a_post_that_plays_a_youtube_video_has_its_picture_when_it_has_none_of_its_own() -> None:
     """Daring Fireball's and Katie Floyd's video posts had no picture on their cards: 20 corpus
     articles play a YouTube video and name no picture (a review)."""
