@@ -10,6 +10,7 @@ import pytest
 from aggregator.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
+    EMBED_LINK_CLASS,
     FORCED_ATTRIBUTES,
     MAX_AMPERSANDS,
     MAX_ATTRIBUTES,
@@ -141,6 +142,8 @@ def _assert_only_allowed(cleaned: str) -> None:
             | ({"rel"} if tag == "a" else set())
         )
         for name, value in attrs.items():
+            if (tag, name, value) == ("a", "class", EMBED_LINK_CLASS):
+                continue  # (the one class kept: a link in place of an iframe)
             assert name in allowed, (tag, name, cleaned)
             if name in URL_ATTRIBUTES:
                 assert value is not None
@@ -575,7 +578,7 @@ def test_an_iframe_of_a_site_we_do_not_frame_becomes_a_link_to_it() -> None:
     instagram = "https://www.instagram.com/p/BtqX3abcDEF/embed/captioned/"
     cleaned = clean_html(f'<p>Look:</p><iframe src="{instagram}">x</iframe><p>b</p>', BASE)
     assert cleaned == (
-        f'<p>Look:</p><a href="{instagram}" rel="noopener noreferrer nofollow">'
+        f'<p>Look:</p><a class="embed-link" href="{instagram}" rel="noopener noreferrer nofollow">'
         "instagram.com/p/BtqX3abcDEF/embed/captioned/</a><p>b</p>"
     )
     # Its address is no text of the article's (the excerpt, filters, language, stories).
@@ -583,14 +586,29 @@ def test_an_iframe_of_a_site_we_do_not_frame_becomes_a_link_to_it() -> None:
     long = "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fv%2F1"
     (name,) = re.findall(r">([^<]*)</a>", clean_html(f'<iframe src="{long}"></iframe>', BASE))
     assert name == "facebook.com/plugins/video.php"
-    # A tracker's frame, a hidden one and one of no web page leave nothing.
+    # An author's own link named by its address is text (the first mark for ours was that name).
+    own = '<p>Download it from <a href="https://www.python.org">python.org</a> today.</p>'
+    assert clean_text(clean_html(own, BASE)) == "Download it from python.org today."
+    # A tracker's frame, a hidden one (hid by whatever the sanitizer drops) and one of no web
+    # page leave nothing; a hidden player is no visible one either.
     for frame in (
         '<iframe src="https://ads.example.com/slot/1"></iframe>',
         '<iframe src="https://t.example/count" width="1" height="1"></iframe>',
+        '<iframe src="https://t.example/count" width="0px" height="0px"></iframe>',
+        '<iframe src="https://t.example/count" style="display: none"></iframe>',
+        '<iframe src="https://t.example/count" style="visibility:hidden"></iframe>',
+        '<IFRAME SRC="https://t.example/count" HIDDEN></IFRAME>',
+        '<iframe src="https://www.googletagmanager.com/ns.html?id=GTM-ABC"></iframe>',
+        '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" hidden></iframe>',
         '<iframe src="javascript:alert(1)"></iframe>',
         '<iframe src="data:text/html,<script>alert(1)</script>"></iframe>',
     ):
         assert clean_html(f"<p>a</p>{frame}<p>b</p>", BASE) == "<p>a</p><p>b</p>", frame
+    # "hidden" in a value is no attribute; a source's classes on a link go as before.
+    titled = '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="a hidden gem">'
+    assert "<iframe " in clean_html(titled + "</iframe>", BASE)
+    classy = clean_html('<a class="btn" href="https://x.example/">x</a>', BASE)
+    assert classy == '<a href="https://x.example/" rel="noopener noreferrer nofollow">x</a>'
 
 
 def test_media_keeps_only_http_sources() -> None:
