@@ -138,32 +138,60 @@ def shown_in(url: str, content_html: str) -> bool:
     its header in the feed and shows only diagrams below; WordPress's "photo.jpg" is in the
     text as "photo-1024x683.jpg"). Pictures of one name are taken as one: an article with the
     picture twice is worse than one without its header."""
-    key = _picture_key(url)
+    name, copy_of = _picture_names(url)
+    if not name:
+        return False
     for match in _LINKED_IMG.finditer(content_html):
         src = dict(_ATTR.findall(match[2] or match[3])).get("src", "")
-        if any(_picture_key(html.unescape(u)) == key for u in (src, match[1]) if u):
-            return True
+        for other in (src, match[1]):
+            other_name, other_copy_of = _picture_names(html.unescape(other)) if other else ("", "")
+            # "photo-1" is a copy of "photo", but "screenshot-1" and "screenshot-2" are two.
+            if other_name and (name in (other_name, other_copy_of) or copy_of == other_name):
+                return True
     return False
 
 
 # What sets apart the addresses of one picture: a size or crop in its name (WordPress's
-# "-1024x683", Google's ".max-600x600", IDG's "-large.3x2", "@2x", "_thumb"), a copy's "-1"
-# (WordPress and Ghost number a picture uploaded again) or "_tOGSx5R" (Django's storage), its
-# type, its folder, its query.
+# "-1024x683", Google's ".max-600x600", IDG's "-large.3x2", "@2x", "_thumb") or "_tOGSx5R"
+# (Django's storage), its type, its folder, its query; and a copy's "-1" (WordPress and Ghost
+# number a picture uploaded again: `_COPY`).
 _VARIANT = re.compile(
     r"\.max-\d+x\d+|[-_.]\d{2,4}x\d{2,4}|\.\dx\d|@\dx"
-    r"|[-_](?i:thumb(?:nail)?|tn|small|medium|large|scaled|full|orig(?:inal)?)|[-_]\d$"
+    r"|[-_](?i:thumb(?:nail)?|tn|small|medium|large|scaled|full|orig(?:inal)?)(?=$|[-_.@])"
     r"|_(?=[a-z\d]{0,6}[A-Z])(?=[A-Z\d]{0,6}[a-z])[A-Za-z\d]{7}$"
+)
+_COPY = re.compile(r"[-_]\d$")
+# Names that tell no picture from another: its folder or query tells it (YouTube's stills are
+# all "hqdefault.jpg"; Gutenberg names pasted pictures "image.png", "image-1.png"…; a script's
+# pictures differ by their query).
+_GENERIC_NAME = re.compile(
+    r"(?:image|img|photo|picture|pic|default|hqdefault|mqdefault|sddefault|maxresdefault"
+    r"|original|index|\d{1,6})(?:[-_]\d)?",
+    re.IGNORECASE,
 )
 
 
-def _picture_key(url: str) -> str:
-    name = url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
-    # (No file system names a file longer: a hostile "a-1-1-1…" of 40 KB took the loop 32 s.)
-    stem = name.rsplit(".", 1)[0][-MAX_NAME_CHARS:]
+def _picture_names(url: str) -> tuple[str, str]:
+    """The picture's name without its size or crop, and what it is a copy of ("harbour" for
+    "harbour-1-1024x683.jpg"; the name itself when it is none), lower-case; a generic name
+    (_GENERIC_NAME) with its folder, and a script's with its query; ("", "") for none."""
+    address, _, query = url.split("#", 1)[0].partition("?")
+    folder, _, file = address.rstrip("/").rpartition("/")  # (Squarespace's end in a folder)
+    # (No file system names a file longer: a hostile "a-1-1-1…" of 40 KB took a loop 32 s.)
+    stem, dot, extension = file[-MAX_NAME_CHARS:].rpartition(".")
+    if not dot:
+        stem = file[-MAX_NAME_CHARS:]
     while (shorter := _VARIANT.sub("", stem)) != stem:  # ("photo-1-1024x683": both go)
         stem = shorter
-    return stem.lower()
+    name = stem.lower()
+    if not name:
+        return "", ""  # (no name to tell it by: "https://cdn.example/p/header/")
+    copy_of = _COPY.sub("", name)
+    if _GENERIC_NAME.fullmatch(name):
+        name = copy_of = f"{folder.rsplit('/', 1)[-1][-MAX_NAME_CHARS:]}/{name}"
+    if dot and not _PICTURE_FILE.search(f".{extension}"):  # a script's: "image.php?id=2"
+        name = copy_of = f"{name}?{query[:MAX_NAME_CHARS]}"
+    return name, copy_of
 
 
 MAX_NAME_CHARS = 255

@@ -265,16 +265,25 @@ def test_a_thumbnail_in_the_text_linking_its_full_size_picture_is_that_picture()
         # One picture at other sizes, crops and copies, as the corpus's feeds write them.
         ("2020/06/photo.jpg", "2020/06/photo-1024x683.jpg", True),
         ("a/Selection_021-1.png", "a/Selection_021.png", True),
-        ("a/photo-1-1024x683.jpg", "b/photo.webp?w=640", True),
+        ("a/harbour-1-1024x683.jpg", "b/harbour.webp?w=640", True),
         ("lead-100742769-large.3x2.jpg", "lead-100742769-large.jpg", True),
         ("i/Cloud_Code.max-600x600.jpg", "i/Cloud_Code_tOGSx5R.max-1000x1000.png", True),
         ("s1600/view.jpg", "s72-c/view.jpg", True),
         ("img/master/5000.jpg?width=460", "img/master/5000.jpg?width=140", True),
+        ("t/57bcc059/1471987830419/?format=1000w", "t/57bcc059/1471987830419/?format=100w", True),
         # Hard negatives: another picture of the same article, series or blog.
         ("i/containers.max-600x600.png", "i/Diagram_1.max-1000x1000.png", False),
         ("crossing-lead-100742868-large.3x2.jpg", "crossing-friends-100742871-medium.jpg", False),
         ("2016/05/Selection_034.png", "2016/05/Session-and-Startup_033.png", False),
         ("conrad_shawcross_05.jpg", "i730/conrad_shawcross_02.jpg", False),
+        # (A code review's:) pasted pictures' names, copies of one name, YouTube's stills, a
+        # script's pictures, and addresses without a name.
+        ("2024/05/image.png", "2024/05/image-1.png", False),
+        ("2024/05/image-1.png", "2024/05/image-2.png", False),
+        ("shots/screenshot-1.png", "shots/screenshot-2.png", False),
+        ("vi/dQw4w9WgXcQ/hqdefault.jpg", "vi/AbCdEfGhIjK/hqdefault.jpg", False),
+        ("image.php?id=1", "image.php?id=2", False),
+        ("", "resize/", False),
     ],
 )
 def test_the_card_picture_is_in_the_text_at_any_size_and_no_other_picture_is_it(
