@@ -396,8 +396,9 @@ def _build(
 _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
 _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
 # An offset written against the time: "13:30:33+0900" (ACN Newswire's feeds), which
-# parsedate_tz reads as a time alone, nine hours off.
-_OFFSET_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([+-]\d\d(?::?\d\d)?)(?=\s|$)")
+# parsedate_tz reads as a time alone, nine hours off. After seconds only, and of hours and
+# minutes: "10:00-12:00" is a range of times, not 10:00 at -12:00.
+_OFFSET_GLUED = re.compile(r"(\d:\d\d:\d\d)([+-]\d\d:?\d\d)(?=\s|$)")
 
 
 def _zone_offset(name: str, local: tzinfo) -> str | None:

@@ -380,18 +380,18 @@ def _mostly_utf8(body: bytes) -> tuple[str, str] | None:
     None. At most one byte in 20 of the non-ASCII ones may be amiss: legacy text is hardly ever
     UTF-8, so this much of it is. Read as Latin-1 it was mojibake ("PÃ¥ grund"), which
     feedparser's repair of each element's text mended only where the element was all UTF-8."""
-    escaped = body.decode("utf-8", errors="surrogateescape")  # (a byte amiss: U+DC80 + byte)
-    amiss = len(escaped) - len(escaped.translate(_NOT_UTF8_BYTES))
+    # (Counted in C: translating the text to count took 0.47 s for a 9 MB Latin-1 feed.)
+    amiss = len(body) - len(body.decode("utf-8", errors="ignore").encode())
     high = len(body) - len(body.translate(None, _HIGH_BYTES))
     if not amiss or amiss * 20 > high:
         return None
+    escaped = body.decode("utf-8", errors="surrogateescape")  # (a byte amiss: U+DC80 + byte)
     text = escaped.translate(_AS_WINDOWS_1252)
     return text, f"{amiss} byte(s) are not UTF-8 and were read as windows-1252 (the rest is UTF-8)."
 
 
-# surrogateescape's stand-ins for the bytes 0x80-0xFF: gone (to count them), and as windows-1252
-# reads each byte (its five undefined ones as Latin-1 does, C1 controls that are dropped later).
-_NOT_UTF8_BYTES = dict.fromkeys(range(0xDC80, 0xDD00))
+# surrogateescape's stand-ins for the bytes 0x80-0xFF, as windows-1252 reads each byte (its five
+# undefined ones as Latin-1 does, C1 controls that are dropped later).
 _AS_WINDOWS_1252 = {
     0xDC00 + b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)
 }

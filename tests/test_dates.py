@@ -80,7 +80,7 @@ CASES: list[tuple[str, timedelta | None]] = [
     # An offset against the time (ACN Newswire's feeds): read as no zone, nine hours late.
     ("Fri, 10 Jan 2020 14:33:00+0900", timedelta(hours=9)),
     ("Fri, 10 Jan 2020 14:33:00-0500", timedelta(hours=-5)),
-    ("10 Jan 2020 14:33+05:30", timedelta(hours=5, minutes=30)),
+    ("10 Jan 2020 14:33:00+05:30", timedelta(hours=5, minutes=30)),
     # The zone before the year (Go's RubyDate and UnixDate, ctime, Twitter), read as no zone.
     ("Fri Jan 10 14:33:00 -0800 2020", timedelta(hours=-8)),
     ("Fri Jan 10 14:33:00 PST 2020", timedelta(hours=-8)),

@@ -1015,6 +1015,7 @@ def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serv
             # tries again by itself as Retry-After says.
             assert '<body class="embed theme-dark">' in embed.text  # (the partner's choice)
             assert "Briefly unavailable" in embed.text
+            assert "try again in a minute" not in embed.text  # (it tries again by itself)
             assert '<meta http-equiv="refresh" content="10">' in embed.text
             assert 'class="skip-link"' not in embed.text
             assert cached.status_code == 200

@@ -12,7 +12,7 @@
  * setAttribute only: nothing from the feed is ever parsed as HTML, and only http(s) links and
  * images are used. It also sizes our /embed/<slug> iframes on the page to their content (they
  * post their height). A div added to the page later (a single-page app) is filled when it
- * appears. No dependencies; one global flag so the listener is added once.
+ * appears. No dependencies; two global flags so the listener and the observer are added once.
  */
 (function () {
   "use strict";
@@ -321,9 +321,10 @@
   // A div the page adds later (a single-page app moving to another view) is filled once it is
   // in the document: it kept its fallback for good. One scan per burst of changes.
   function watch() {
-    if (!base || !window.fetch || !window.MutationObserver) {
+    if (!base || !window.fetch || !window.MutationObserver || window.__aggregatorEmbedWatching) {
       return;
     }
+    window.__aggregatorEmbedWatching = true; // (one observer, however often the script is included)
     var scheduled = false;
     function added(node) {
       return (
