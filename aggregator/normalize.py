@@ -254,14 +254,24 @@ def _mended(entry: EntryData, allowance: _Allowance) -> EntryData:
     full-width CJK to ASCII among them); only a text with a sign of it is given to ftfy, none
     longer than MAX_MENDED_CHARS and, in one feed, MAX_MENDED_PER_FEED characters in all (ftfy
     read a 2.4 MB text in a second, and 200,000 characters of hostile mix in 0.2–0.5 s)."""
-    fields: dict[str, object] = {}
+    texts: dict[str, str] = {}
     for name in ("title", "summary", "content", "author"):
         value = getattr(entry, name)
         if value and _mojibake(value) and allowance.take(len(value)):
-            fields[name] = ftfy.fix_encoding(value)
-    if any(_mojibake(tag) for tag in entry.tags) and allowance.take(sum(map(len, entry.tags))):
-        fields["tags"] = tuple(ftfy.fix_encoding(tag) for tag in entry.tags)
-    return replace(entry, **fields) if fields else entry  # type: ignore[arg-type]
+            texts[name] = ftfy.fix_encoding(value)
+    tags = entry.tags
+    if any(_mojibake(tag) for tag in tags) and allowance.take(sum(map(len, tags))):
+        tags = tuple(ftfy.fix_encoding(tag) for tag in tags)
+    if not texts and tags is entry.tags:
+        return entry
+    return replace(
+        entry,
+        title=texts.get("title", entry.title),
+        summary=texts.get("summary", entry.summary),
+        content=texts.get("content", entry.content),
+        author=texts.get("author", entry.author),
+        tags=tags,
+    )
 
 
 MAX_MENDED_CHARS = 200_000
@@ -318,8 +328,14 @@ def _context(feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str
 # What else an article is made with: the libraries that clean, parse pages and tell languages,
 # and Python (its Unicode tables).
 _CLEANING_LIBRARIES = (
-    "nh3", "lxml", "cssselect", "py3langid", "readability-lxml", "opencc", "ftfy"
-)  # fmt: skip
+    "nh3",
+    "lxml",
+    "cssselect",
+    "py3langid",
+    "readability-lxml",
+    "opencc",
+    "ftfy",
+)
 
 
 def _code_digest() -> str:
