@@ -504,7 +504,7 @@ def clean_html(html_text: str, base_url: str) -> str:
         html_text = _IFRAME_OPEN.sub(_unless_hidden_frame, html_text)
     cleaned = _cleaner(_bounded_base(html_text, base_url)).clean(_without_mathml_tags(html_text))
     if ' class=""' in cleaned:  # (a source's link with no class we keep: EMBED_LINK_CLASS)
-        cleaned = cleaned.replace(' class=""', "")
+        cleaned = _EMPTY_CLASS.sub(r"\1", cleaned)
     # Iframes first: nh3 writes an iframe's content back as the raw text it parsed, markup and
     # all, and only its own `</iframe>` ends it. A pattern run over that text before it is gone
     # (an unclosed "<img src=x " took the `</iframe>` with it) let the markup out, unsanitized.
@@ -661,8 +661,9 @@ _SPACED_SRC = re.compile(r' src="\s++')
 
 def _embed_link(src: str) -> str:
     """A link in place of an iframe we do not frame, named by its address, host and path
-    ("instagram.com/p/Bt…/embed/"): a reader can still open it. None for a tracker's, a hidden
-    one, or one whose host a browser could read otherwise than its name says."""
+    ("instagram.com/p/Bt…/embed/"): a reader can still open it. None for a tracker's, or one
+    whose host a browser could read otherwise than its name says (a hidden one has lost its
+    address already: _unless_hidden_frame)."""
     read = _as_browsers_read(src)
     if read is None or is_tracker(read[0]) or "\\" in read[2]:
         return ""
@@ -676,6 +677,8 @@ def _embed_link(src: str) -> str:
 # article's, for the excerpt, the filters, the language and stories (`_without_embed_links`).
 # (Told by the address as their name, an author's "python.org" linked to python.org went too.)
 EMBED_LINK_CLASS = "embed-link"
+# What nh3 leaves of a link's other classes, in a tag (a text's ` class=""` is a code sample's).
+_EMPTY_CLASS = re.compile(r'(<a\b[^<>]*?) class=""')
 _EMBED_LINK = re.compile(f'<a class="{EMBED_LINK_CLASS}" href="[^"]*+" rel="[^"]*+">[^<]*+</a>')
 
 

@@ -609,6 +609,8 @@ def test_an_iframe_of_a_site_we_do_not_frame_becomes_a_link_to_it() -> None:
     assert "<iframe " in clean_html(titled + "</iframe>", BASE)
     classy = clean_html('<a class="btn" href="https://x.example/">x</a>', BASE)
     assert classy == '<a href="https://x.example/" rel="noopener noreferrer nofollow">x</a>'
+    sample = '<pre>&lt;div class=""&gt;</pre>'  # (a code sample's text keeps its class="")
+    assert clean_html(sample, BASE) == '<pre>&lt;div class=""&gt;</pre>'
 
 
 def test_media_keeps_only_http_sources() -> None:
