@@ -143,8 +143,8 @@ def shown_in(url: str, content_html: str) -> bool:
         return False
     for match in _LINKED_IMG.finditer(content_html):
         src = dict(_ATTR.findall(match[2] or match[3])).get("src", "")
-        for other in (src, match[1]):
-            other_name, other_copy_of = _picture_names(html.unescape(other)) if other else ("", "")
+        for other in (src, match[1] or ""):
+            other_name, other_copy_of = _picture_names(html.unescape(other))
             # "photo-1" is a copy of "photo", but "screenshot-1" and "screenshot-2" are two.
             if other_name and (name in (other_name, other_copy_of) or copy_of == other_name):
                 return True

@@ -17,6 +17,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import mimetypes
 import re
 import threading
 import time
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Flask,
+    Request,
     Response,
     abort,
     current_app,
@@ -344,10 +346,8 @@ def _unavailable(error: Exception) -> Response:
     else:
         log.warning("%s %s: 503, Redis does not answer (%s)", request.method, request.path, error)
     headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
-    if request.blueprint == "embed" and web_state().settings.has_config():
-        from aggregator.web.embed import message_page
-
-        return Response(message_page("unavailable", RETRY_AFTER), 503, headers)
+    if framed := _embed_retrying(503, RETRY_AFTER, headers):
+        return framed
     if request.blueprint == "pages" and web_state().settings.has_config():
         from aggregator.web.pages import render_page
 
@@ -385,12 +385,21 @@ def _too_many_renders(error: TooManyRequests) -> Response:
     """429 with Retry-After for a client over RENDERS_PER_CLIENT; one log line."""
     log.warning("%s %s: 429, %s", request.method, request.path, error.description)
     headers = {"Retry-After": str(BUSY_RETRY_AFTER), "Cache-Control": "no-store"}
-    if request.blueprint == "embed" and web_state().settings.has_config():
-        from aggregator.web.embed import message_page  # (a partner's frame: its own page)
-
-        return Response(message_page("unavailable", BUSY_RETRY_AFTER), 429, headers)
+    if framed := _embed_retrying(429, BUSY_RETRY_AFTER, headers):
+        return framed
     message = "Too many pages asked for at once from your address. Try again in a moment."
     return error_response(429, message, headers)
+
+
+def _embed_retrying(status: int, retry_after: int, headers: dict[str, str]) -> Response | None:
+    """In a partner's frame, the embed's own page saying the service is briefly away, which
+    reloads itself after `retry_after` seconds (the site's whole page led to pages that refuse
+    to be framed); None for any other request."""
+    if request.blueprint != "embed" or not web_state().settings.has_config():
+        return None
+    from aggregator.web.embed import message_page
+
+    return Response(message_page("unavailable", retry_after), status, headers)
 
 
 def _security_headers(response: Response) -> Response:
@@ -493,14 +502,14 @@ def send_static(path: Path, etag: str, max_age: int, mimetype: str | None = None
     """One of our static files, gzip-coded when the client takes it (its ETag then "-gzip",
     as our feeds'), with 304s for either coding. A Range request gets the file as it is."""
     coded = (
-        path.suffix in _COMPRESSIBLE
-        and request.accept_encodings["gzip"] > 0
-        and "Range" not in request.headers
+        path.suffix in _COMPRESSIBLE and accepts_gzip(request) and "Range" not in request.headers
     )
     if not coded:
         response = send_file(path, mimetype=mimetype, etag=etag, max_age=max_age)
     else:
-        response = Response(_gzipped(path), mimetype=mimetype or _MIMETYPES[path.suffix])
+        # (The type send_file would give it.)
+        mimetype = mimetype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        response = Response(_gzipped(path), mimetype=mimetype)
         response.headers["Content-Encoding"] = "gzip"
         response.set_etag(f"{etag}-gzip")
         response.cache_control.public = True
@@ -510,16 +519,14 @@ def send_static(path: Path, etag: str, max_age: int, mimetype: str | None = None
     return response
 
 
-_MIMETYPES = {
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".svg": "image/svg+xml",
-    ".txt": "text/plain",
-}
+def accepts_gzip(req: Request) -> bool:
+    """Whether the client accepts a gzip-coded body."""
+    return req.accept_encodings["gzip"] > 0
 
 
 @functools.lru_cache(maxsize=len(_COMPRESSIBLE) * 16)
 def _gzipped(path: Path) -> bytes:
+    # (The best level, not the pages' GZIP_LEVEL: a file is compressed once per process.)
     return gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
 
 

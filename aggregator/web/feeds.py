@@ -38,6 +38,7 @@ from aggregator.syndication import (
 from aggregator.web import (
     WebState,
     absolute,
+    accepts_gzip,
     error_response,
     no_category,
     render_slot,
@@ -168,11 +169,6 @@ def parse_collapse(raw: str | None, default: bool) -> bool:
     if raw not in ("0", "1"):
         raise BadRequest("collapse must be 0 (every article) or 1 (each story once).")
     return raw == "1"
-
-
-def accepts_gzip(req: Request) -> bool:
-    """Whether the client accepts a gzip-coded body."""
-    return req.accept_encodings["gzip"] > 0
 
 
 def is_not_modified(req: Request, entry: Rendered, etag: str) -> bool:

@@ -32,6 +32,7 @@ from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
 from aggregator.web import (
     Page,
+    accepts_gzip,
     get_config,
     get_store,
     no_category,
@@ -42,7 +43,6 @@ from aggregator.web import (
     web_state,
 )
 from aggregator.web.cache import GZIP_LEVEL
-from aggregator.web.feeds import accepts_gzip
 from aggregator.web.i18n import (
     absolute_time,
     chrome_language,
@@ -518,13 +518,16 @@ def _latest_cards(
     return articles, sizes, cursor
 
 
+# A trailing slash is an easy slip in a link someone writes by hand: `/a/<id>/` is /a/<id> and
+# `/sources/` is /sources, as `/c/<slug>` is /c/<slug>/.
 @bp.get("/a/<article_id>/")
-@bp.get("/sources/", defaults={"article_id": ""})
-def with_a_slash(article_id: str) -> Response:
-    """`/a/<id>/` is /a/<id> and `/sources/` is /sources (a trailing slash is an easy slip in a
-    link someone writes by hand), as `/c/<slug>` is /c/<slug>/."""
-    path = f"/a/{quote(article_id, safe='')}" if article_id else "/sources"
-    return redirect_keeping_query(path, 308)
+def article_with_a_slash(article_id: str) -> Response:
+    return redirect_keeping_query(f"/a/{quote(article_id, safe='')}", 308)
+
+
+@bp.get("/sources/")
+def sources_with_a_slash() -> Response:
+    return redirect_keeping_query("/sources", 308)
 
 
 @bp.get("/a/<article_id>")
