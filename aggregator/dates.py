@@ -18,6 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Dates outside this range are junk (epoch-zero placeholders, typos like year 20224).
 MIN_YEAR, MAX_YEAR = 1980, 2200
+# A date with no time of day ("2005-12-27") is read at noon in its zone, not midnight: the same
+# day wherever it is shown within 12 hours of that zone (a Japanese feed's midnight was the day
+# before on a site in UTC, and in every feed reader west of Japan).
+DAY_ONLY_HOUR = 12
 BUDDHIST_ERA = 543  # years the Thai solar calendar counts ahead of the Gregorian one
 
 # An offset, which its zone's name may follow, as Go writes it ("+0800 CST"), or a zone's name
@@ -268,19 +272,34 @@ def parse(text: str, local: tzinfo = UTC) -> datetime | None:
         return None
 
 
+def day_only(text: str | None) -> bool:
+    """Whether `text` is a date this module reads that writes no time of day ("2005-12-27",
+    "27 Dec 2005"): read at noon in its zone (DAY_ONLY_HOUR), so one of today is ahead of now
+    all morning without being a date in the future."""
+    try:
+        return _reading(text or "", UTC)[1]
+    except (ValueError, OverflowError):
+        return False
+
+
 def _parse(text: str, local: tzinfo) -> datetime | None:
     """`parse`, raising ValueError for a known format with impossible values."""
+    return _reading(text, local)[0]
+
+
+def _reading(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
+    """`_parse`, and whether the date writes no time of day."""
     if len(text) > 4 * MAX_CHARS:  # (before the split: its spaces may be most of it)
-        return None
+        return None, False
     text = " ".join(text.split())
     if len(text) > MAX_CHARS:
-        return None
+        return None, False
     if usual := USUAL_RFC822.fullmatch(text):
-        return _usual_rfc822(usual)
+        return _usual_rfc822(usual), False
     return _read_any(text, local)
 
 
-def _read_any(text: str, local: tzinfo) -> datetime | None:
+def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     """`_parse` of a text with its white space collapsed, in every format (the usual RFC 822
     form too, token by token)."""
     # A zone's name in an RFC 5322 comment after it ("-0500 (EST)", JavaScript's "GMT+0100
@@ -292,14 +311,14 @@ def _read_any(text: str, local: tzinfo) -> datetime | None:
             local = zone(zone_id.group(1))
     text = _GMT_OFFSET.sub(_gmt_offset, _ZONE_COMMENT.sub("", text))
     if _EPOCH.fullmatch(text):
-        return _from_epoch(int(text))
+        return _from_epoch(int(text)), False
     for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
         if match := pattern.fullmatch(text):
             return _from_match(match, local)
     return _rfc822(text, local)
 
 
-def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
+def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, bool]:
     parts = match.groupdict()
     year, month, day = int(parts["y"]), int(parts["m"]), int(parts["d"])
     if match.re in (_MDY, _DMY) and month > 12 >= day:
@@ -309,12 +328,16 @@ def _from_match(match: re.Match[str], local: tzinfo) -> datetime | None:
     hour, minute, second = (int(parts.get(k) or 0) for k in ("h", "mi", "s"))
     meridiem = parts.get("ampm") or parts.get("ampm_first") or ""
     ampm = _AM_PM.get(meridiem.lower().replace(".", ""), "")
+    day_only = parts.get("h") is None and not ampm
     if ampm:
         if not 1 <= hour <= 12:
-            return None
+            return None, False
         hour = hour % 12 + (12 if ampm == "pm" else 0)
+    elif day_only:
+        hour = DAY_ONLY_HOUR
     # Fractions of a second are dropped, as feedparser drops them (stored dates stay the same).
-    return _build(year, month, day, hour, minute, second, _offset(parts.get("zone"), local))
+    zone_info = _offset(parts.get("zone"), local)
+    return _build(year, month, day, hour, minute, second, zone_info), day_only
 
 
 _AM_PM = {
@@ -411,7 +434,7 @@ def _zone_offset(name: str, local: tzinfo) -> str | None:
     return own or _ZONE_OFFSETS.get(name)
 
 
-def _rfc822(text: str, local: tzinfo) -> datetime | None:
+def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     """RFC 822 dates, with month and day names in English or in the site's own language, and the
     zone where they write it: after the time (an offset, "+05:30" too, or a name), or before
     the year as Go, ctime and Twitter write it ("Mon Dec 02 10:00:00 -0800 2024")."""
@@ -457,16 +480,17 @@ def _rfc822(text: str, local: tzinfo) -> datetime | None:
             words.append(token.rstrip(".") if token[:-1].isdigit() else token)
             timed = timed or ":" in token
     if not has_month and not _ENGLISH_MONTH.search(text):
-        return None
-    if not any(":" in word for word in words):
-        words.append("00:00:00")  # a date alone: parsedate_tz wants a time
+        return None, False
+    day_only = not any(":" in word for word in words)
+    if day_only:
+        words.append(f"{DAY_ONLY_HOUR}:00:00")  # a date alone: parsedate_tz wants a time
     parts = email.utils.parsedate_tz(" ".join(words))
     if parts is None:
-        return None
+        return None, False
     year, month, day, hour, minute, second, *_, offset = parts
     if meridiem and 1 <= hour <= 12:  # ("14:00 PM" says 14:00 twice)
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if str(year) not in text:
-        return None  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser decides
+        return None, False  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser's
     zone_info = timezone(timedelta(seconds=offset or 0)) if zoned else local
-    return _build(year, month, day, hour, minute, second, zone_info)
+    return _build(year, month, day, hour, minute, second, zone_info), day_only

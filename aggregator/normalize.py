@@ -217,7 +217,7 @@ def normalize(
             continue  # (never stored, so never marked: it is read again, as an edit may let it in)
         # Published ahead of now (so dated when first seen): most often a zone-less date read in
         # the wrong zone, which the source's `timezone` mends; the operator is told how many.
-        report.future_dates += bool(published and published > now + FUTURE_SLACK)
+        report.future_dates += bool(published and _ahead(published, entry, now))
         # A date still ahead is clamped to `now`, which moves: such an entry is made again.
         if len(report.marks) < MAX_MARKS and not any(d and d > now for d in (published, updated)):
             report.marks.append(mark + UNREADABLE_MARK * unreadable)
@@ -468,6 +468,16 @@ def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime |
     updated, bad_updated = dates.read(entry.updated_raw, entry.updated, local)
     undated = published is None and updated is None
     return published or updated, updated, undated and (bad_published or bad_updated)
+
+
+def _ahead(published: datetime, entry: EntryData, now: datetime) -> bool:
+    """Whether the source dated the entry ahead of now (by more than FUTURE_SLACK: clocks drift).
+    A date with no time of day is read at noon in its zone: it is ahead only once its day is."""
+    if published <= now + FUTURE_SLACK:
+        return False
+    if dates.day_only(entry.published_raw or entry.updated_raw):
+        published -= timedelta(hours=dates.DAY_ONLY_HOUR)
+    return published > now + FUTURE_SLACK
 
 
 def _article(

@@ -17,6 +17,7 @@ from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
+from aggregator.web import i18n
 from tests.support.corpus import corpus_dates, requires_corpus
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
@@ -215,7 +216,7 @@ def test_a_day_name_that_is_also_a_month_is_read_as_the_day() -> None:
 
 def test_what_looks_like_a_date_but_says_another_is_not_read_as_one() -> None:
     # From a review of this module's changes: each was read wrong by them.
-    assert dates.parse("10, Dec 2024") == datetime(2024, 12, 10, tzinfo=UTC)  # not a day name
+    assert dates.parse("10, Dec 2024") == datetime(2024, 12, 10, 12, tzinfo=UTC)  # not a day
     assert dates.parse("14:33, 10 January 2020") is None  # (nor the time, dropped as one)
     # A time range is its start: the end's meridiem made 9 am 9 pm.
     nine = datetime(2020, 1, 10, 9, tzinfo=UTC)
@@ -226,7 +227,7 @@ def test_what_looks_like_a_date_but_says_another_is_not_read_as_one() -> None:
     # Croatian's "listopad" is October, Polish and Czech's November; "lip" June or July.
     assert dates.parse("10. listopada 2020.") is None
     assert dates.parse("10. lip 2020") is None
-    assert dates.parse("10. listopadu 2020") == datetime(2020, 11, 10, tzinfo=UTC)  # Czech's only
+    assert dates.parse("10. listopadu 2020") == datetime(2020, 11, 10, 12, tzinfo=UTC)  # Czech
 
 
 @pytest.mark.parametrize(
@@ -278,9 +279,9 @@ def test_a_long_string_is_no_date_of_ours() -> None:
 
 
 def test_day_and_month_change_places_only_when_the_day_cannot_be_one() -> None:
-    assert dates.parse("01-12-2026") == datetime(2026, 12, 1, tzinfo=UTC)  # day first
+    assert dates.parse("01-12-2026") == datetime(2026, 12, 1, 12, tzinfo=UTC)  # day first
     assert dates.parse("12-25-2026 10:00") == datetime(2026, 12, 25, 10, tzinfo=UTC)
-    assert dates.parse("12.25.2026") == datetime(2026, 12, 25, tzinfo=UTC)
+    assert dates.parse("12.25.2026") == datetime(2026, 12, 25, 12, tzinfo=UTC)
     assert dates.read("13-13-2026", None) == (None, True)
 
 
@@ -291,7 +292,7 @@ def test_a_thai_year_of_the_buddhist_era_is_read_as_its_gregorian_one() -> None:
     assert dates.parse("Tue, 05 Mar 2567 10:00:00 +0700") == march_5
     assert dates.parse("2567-03-05T10:00:00+07:00") == march_5
     assert dates.parse("05/03/2567 10:00 +0700") == march_5
-    assert dates.parse("2567年3月5日") == datetime(2024, 3, 5, tzinfo=UTC)
+    assert dates.parse("2567年3月5日") == datetime(2024, 3, 5, 12, tzinfo=UTC)
     # Thai's own words: its months, full and abbreviated, a weekday, the era's name, "o'clock".
     local = ZoneInfo("Asia/Bangkok")
     for thai in (
@@ -306,7 +307,7 @@ def test_a_thai_year_of_the_buddhist_era_is_read_as_its_gregorian_one() -> None:
     assert dates.read("Sat, 01 Jan 2300 00:00:00 GMT", None) == (None, True)
     assert dates.read("Sat, 01 Jan 2800 00:00:00 GMT", None) == (None, True)
     assert dates.read("Mon, 05 Mar 2525 10:00:00 GMT", None) == (None, True)  # (1982 BE: no)
-    assert dates.parse("05/03/2024") == datetime(2024, 5, 3, tzinfo=UTC)  # (month first, still)
+    assert dates.parse("05/03/2024") == datetime(2024, 5, 3, 12, tzinfo=UTC)  # (month first, still)
 
 
 def test_feedparser_s_guess_at_another_year_than_the_string_writes_is_no_date() -> None:
@@ -444,6 +445,39 @@ def test_dates_ahead_of_now_are_counted_for_the_operator(
     assert store.get_state("src").future_dates == 3  # not the one 10 minutes ago
     _refresh(store, url, "Asia/Shanghai")  # the operator's fix
     assert store.get_state("src").future_dates == 0
+
+
+def test_a_date_without_a_time_of_day_is_its_day_wherever_it_is_shown(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A date-only date was read as midnight in its zone: a Japanese feed's "2005-12-27" was
+    the 26th on a site in UTC, and in every feed reader west of Japan (a review)."""
+    url = feed_server.add("/diary", _forum("ja", JAPANESE[:1], "2005-12-27"))
+    _refresh(store, url, None)
+    (article,) = store.source_articles("src", 10)
+    assert article.published == datetime(2005, 12, 27, 3, tzinfo=UTC)  # noon in Tokyo
+    shown = {
+        zone: i18n.reader_time(article.published, NOW, "en", ZoneInfo(zone))
+        for zone in ("Asia/Tokyo", "Asia/Kolkata", "UTC", "Europe/Berlin", "America/Sao_Paulo")
+    }
+    assert set(shown.values()) == {"Dec 27, 2005"}, shown  # (within 12 hours of Tokyo)
+    for written in ("27 Dec 2005", "2005年12月27日", "27.12.2005", "Tue, 27 Dec 2005"):
+        assert dates.day_only(written), written
+        assert dates.parse(written) == datetime(2005, 12, 27, 12, tzinfo=UTC), written
+    for timed in ("2005-12-27 00:00", "2005-12-27T00:00:00Z", "27 Dec 2005 00:00:00 GMT", ""):
+        assert not dates.day_only(timed), timed
+
+
+def test_a_date_without_a_time_of_day_is_ahead_only_once_its_day_is(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Noon of today in New York is ahead of NOW (12:00 UTC, 07:00 there), but not a date in the
+    future: the operator is told only of tomorrow's."""
+    url = feed_server.add("/ny", _rss(["2026-11-24", "Tue, 24 Nov 2026", "2026-11-25"]))
+    _refresh(store, url, "America/New_York")
+    assert store.get_state("src").future_dates == 1
+    by_title = {a.title: a.published for a in store.source_articles("src", 10)}
+    assert by_title["Item 0"] == by_title["Item 1"] == NOW  # dated when first seen, until noon
 
 
 def _forum(language: str, titles: list[str], pub_date: str) -> bytes:
@@ -604,13 +638,17 @@ def reading(
         return type(e).__name__
 
 
+def _read_any(text: str, zone: tzinfo) -> datetime | None:
+    return dates._read_any(text, zone)[0]
+
+
 def readings_that_differ(texts: Iterable[str], zone: tzinfo) -> dict[str, tuple[object, object]]:
     """The texts `_parse` reads otherwise than `_read_any` (every format, token by token)."""
     return {
         text: (at_once, token_by_token)
         for text in texts
         if (at_once := reading(dates._parse, text, zone))
-        != (token_by_token := reading(dates._read_any, text, zone))
+        != (token_by_token := reading(_read_any, text, zone))
     }
 
 
