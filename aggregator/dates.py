@@ -282,13 +282,29 @@ def day_only(text: str | None) -> bool:
         return False
 
 
+def written_offset(text: str | None) -> timedelta | None:
+    """The offset from UTC that a date names ("-0500" in "Sat, 16 Dec 2023 14:02:33 -0500",
+    zero for "Z" or "GMT"), or None when it names none or is no date of ours."""
+    try:
+        when = _reading(text or "", _UNWRITTEN)[0]
+    except (ValueError, OverflowError):
+        return None
+    return None if when is None or when.tzinfo is _UNWRITTEN else when.utcoffset()
+
+
+# The `local` of a reading that asks whether the date names a zone of its own.
+_UNWRITTEN = timezone(timedelta(0), "unwritten")
+
+
 def _parse(text: str, local: tzinfo) -> datetime | None:
     """`parse`, raising ValueError for a known format with impossible values."""
-    return _reading(text, local)[0]
+    when = _reading(text, local)[0]
+    return None if when is None else when.astimezone(UTC)
 
 
 def _reading(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
-    """`_parse`, and whether the date writes no time of day."""
+    """`_parse` in the date's own zone (`local` when it names none), and whether the date
+    writes no time of day."""
     if len(text) > 4 * MAX_CHARS:  # (before the split: its spaces may be most of it)
         return None, False
     text = " ".join(text.split())
@@ -413,7 +429,7 @@ def _build(
     if not MIN_YEAR <= year <= MAX_YEAR:
         return None
     # (Month 13, day 40, hour 25: ValueError, the date impossible.)
-    return datetime(year, month, day, hour, minute, second, tzinfo=zone_info).astimezone(UTC)
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone_info)
 
 
 _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # --- what the fetcher hands the parser -------------------------------------------------------
 
@@ -114,6 +114,9 @@ class ParsedFeed:
     # The document's own URL (its Content-Location, else where it was fetched from): base_url
     # differs from it when the document declares an xml:base. "" when not known.
     url: str = ""
+    # The offset the feed writes its own date in (<lastBuildDate>, <pubDate>, <updated>) when
+    # that is not UTC's: the wall clock of its entries' dates that name no zone.
+    offset: timedelta | None = None
 
 
 # --- what normalize hands the store ----------------------------------------------------------

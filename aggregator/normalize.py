@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -425,14 +425,24 @@ _LANGUAGE_ZONES = {
 
 def local_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo:
     """The zone of the dates the feed writes without one: the source's `timezone`, else the
-    one its language is spoken in (_LANGUAGE_ZONES), else the site's, else UTC. The language
-    is the operator's, else the feed's when its first titles are in its script (not a CMS's
-    default "en-US" on a Chinese site), else the one they are written in when its script
-    tells it (_OWN_SCRIPTS). (The site's came before the language's: a site in Rome read a
-    Chinese forum's zone-less times seven hours late, a review.)"""
+    one its language is spoken in (_LANGUAGE_ZONES), else the site's, else UTC; but the offset
+    the feed writes its own date in, when that zone never has it (NBC New York's channel writes
+    -0500 and its items' "Dec 16 2023 02:02:33 PM" no zone: read as UTC, five hours off).
+    The language is the operator's, else the feed's when its first titles are in its script
+    (not a CMS's default "en-US" on a Chinese site), else the one they are written in when its
+    script tells it (_OWN_SCRIPTS). (The site's came before the language's: a site in Rome
+    read a Chinese forum's zone-less times seven hours late, a review.)"""
     if source.timezone:
         return dates.zone(source.timezone)
-    return _language_zone(feed, source) or dates.zone(source.default_timezone)
+    zone = _language_zone(feed, source) or dates.zone(source.default_timezone)
+    if feed.offset and feed.offset not in _offsets(zone):
+        return timezone(feed.offset)  # (a zone that has it keeps its summer time)
+    return zone
+
+
+def _offsets(zone: tzinfo) -> set[timedelta | None]:
+    """The zone's offsets in winter and in summer (fixed instants: this module stays pure)."""
+    return {datetime(2024, month, 15, tzinfo=UTC).astimezone(zone).utcoffset() for month in (1, 7)}
 
 
 def _language_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo | None:

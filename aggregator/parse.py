@@ -52,7 +52,7 @@ import feedparser
 import feedparser_rs
 from charset_normalizer.md import mess_ratio
 
-from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822
+from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
 from aggregator.xml_text import xml_char
@@ -801,7 +801,17 @@ def _feed(
         entries=entries,
         base_url=base_url,
         warning=warning,
+        offset=_written_offset(feed),
     )
+
+
+def _written_offset(feed: Mapping[str, Any]) -> timedelta | None:
+    """The offset of the feed's own date, when it names one other than UTC's (ParsedFeed)."""
+    for key in ("updated", "published"):
+        offset = written_offset(_str(feed.get(key)))
+        if offset is not None:
+            return offset or None
+    return None
 
 
 def _feed_authors_apply(version: str, data: bytes) -> bool:

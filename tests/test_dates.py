@@ -480,6 +480,61 @@ def test_a_date_without_a_time_of_day_is_ahead_only_once_its_day_is(
     assert by_title["Item 0"] == by_title["Item 1"] == NOW  # dated when first seen, until noon
 
 
+def test_the_offset_a_date_names_is_read_and_none_for_one_it_does_not_name() -> None:
+    assert dates.written_offset("Sun, 17 Dec 2023 00:58:40 -0500") == timedelta(hours=-5)
+    assert dates.written_offset("2023-12-17T00:58:40+05:30") == timedelta(hours=5, minutes=30)
+    assert dates.written_offset("Sun, 17 Dec 2023 00:58:40 JST") == timedelta(hours=9)
+    assert dates.written_offset("2020-01-10T14:33[Asia/Shanghai]") == timedelta(hours=8)
+    assert dates.written_offset("2023-12-17T00:58:40Z") == timedelta(0)
+    for unnamed in ("2023-12-17 00:58:40", "2023-12-17", "Sun, 17 Dec 2023", "soon", "", None):
+        assert dates.written_offset(unnamed) is None, unnamed
+
+
+def _channel_dated(channel_date: str, item_dates: list[str]) -> bytes:
+    return _rss(item_dates).replace(
+        b"<link>https://example.com/</link>",
+        f"<link>https://example.com/</link><lastBuildDate>{channel_date}</lastBuildDate>".encode(),
+        1,
+    )
+
+
+# (the channel's date, the site's zone, hours ahead of UTC its items' zone-less dates are read)
+CHANNEL_ZONES = {
+    "New York's channel, in winter": ("Sun, 17 Dec 2023 00:58:40 -0500", "", -5),
+    "a zone that has the offset keeps its summer time": (
+        "Sun, 17 Dec 2023 00:58:40 -0500",
+        "America/New_York",
+        -4,
+    ),
+    "an offset the site's zone never has": ("Sun, 17 Dec 2023 00:58:40 +0900", "Europe/Rome", 9),
+    # Hard negatives: a channel in UTC (servers write GMT by habit), or in no zone at all.
+    "a channel in GMT": ("Sun, 17 Dec 2023 05:58:40 GMT", "Europe/Rome", 2),
+    "a channel with no zone": ("2023-12-17 00:58:40", "", 0),
+}
+
+
+@pytest.mark.parametrize("case", list(CHANNEL_ZONES))
+def test_dates_without_a_zone_are_read_in_the_offset_the_feed_writes_its_own_in(
+    store: Store, feed_server: FeedServer, case: str
+) -> None:
+    """NBC New York's channel writes -0500, its items no zone: they were read as UTC, five hours
+    off (a review). Its items here are of July: a zone of the channel's offset reads them in
+    its summer time."""
+    channel_date, site_zone, hours = CHANNEL_ZONES[case]
+    july = ["Sat, Jul 15 2023 02:02:33 PM", "2023-07-15T14:02:33+02:00"]  # (the second has one)
+    url = feed_server.add("/channel", _channel_dated(channel_date, july))
+    _refresh(store, url, None, site_zone)
+    by_title = {a.title: a.published for a in store.source_articles("src", 10)}
+    wall = datetime(2023, 7, 15, 14, 2, 33, tzinfo=UTC)
+    assert by_title == {
+        "Item 0": wall - timedelta(hours=hours),
+        "Item 1": wall - timedelta(hours=2),
+    }
+    _refresh(store, url, "Asia/Tokyo")  # the operator's word comes first
+    by_title = {a.title: a.published for a in store.source_articles("src", 10)}
+    assert by_title["Item 0"] == wall - timedelta(hours=9)
+
+
 def _forum(language: str, titles: list[str], pub_date: str) -> bytes:
     """An RSS feed, every item dated `pub_date`: Chinese in GB2312 (as Chinese forums write it)."""
     encoding = "gb2312" if titles is CHINESE else "utf-8"
