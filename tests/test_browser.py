@@ -613,6 +613,45 @@ def test_the_script_embed_fills_a_div_the_page_adds_later(
     assert len(world) == 3, world  # the partner page's own div, then the two added
 
 
+def test_the_script_embed_follows_a_div_whose_options_the_page_changes(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+) -> None:
+    """A framework reusing one div for the next view's category showed the first category for
+    good, and a div given its category after it was in the page was never filled (a review)."""
+    world = {a.title for a in add_articles("people-daily", 4)}
+    tech = {a.title for a in add_articles("hacker-blog", 4)}
+    page.goto(partner_page(live_server, feed_server))
+    expect(page.locator("#script-embed")).to_have_attribute("data-aggregator-state", "ready")
+    page.evaluate(
+        """() => { const div = document.createElement("div");
+            div.id = "reused"; div.innerHTML = '<a href="/">Fallback</a>';
+            document.body.appendChild(div);
+            setTimeout(() => div.setAttribute("data-aggregator-category", "world"), 50); }"""
+    )
+    reused = page.locator("#reused")
+    links = reused.locator("a.aggregator-embed-link")
+
+    def shown() -> set[str]:
+        expect(reused).to_have_attribute("data-aggregator-state", "ready")
+        return set(links.all_inner_texts())
+
+    expect(links).to_have_count(4)
+    assert shown() == world
+    reused.evaluate("div => div.setAttribute('data-aggregator-category', 'tech')")
+    expect(links.first).to_have_text(re.compile("|".join(map(re.escape, tech))))
+    assert shown() == tech
+    reused.evaluate("div => div.setAttribute('data-limit', '2')")
+    expect(links).to_have_count(2)
+    assert shown() < tech
+    # A category that fails to load shows no other category's list in its place.
+    reused.evaluate("div => div.setAttribute('data-aggregator-category', 'no-such-category')")
+    expect(reused).to_have_attribute("data-aggregator-state", "error")
+    expect(links).to_have_count(0)
+
+
 def test_the_script_embed_asks_an_https_page_s_pictures_over_https(
     live_server: LiveServer,
     page: Page,

@@ -12,7 +12,8 @@
  * setAttribute only: nothing from the feed is ever parsed as HTML, and only http(s) links and
  * images are used. It also sizes our /embed/<slug> iframes on the page to their content (they
  * post their height). A div added to the page later (a single-page app) is filled when it
- * appears. No dependencies; two global flags so the listener and the observer are added once.
+ * appears, and one whose options change is loaded again. No dependencies; two global flags so
+ * the listener and the observer are added once.
  */
 (function () {
   "use strict";
@@ -230,6 +231,8 @@
 
   function load(div, base) {
     var slug = div.getAttribute("data-aggregator-category") || "all";
+    var ticket = {}; // the div's latest load: one its options changed during wins over this one
+    div.__aggregatorLoad = ticket;
     div.setAttribute("data-aggregator-state", "loading");
     fetch(feedUrl(base, slug, limitOf(div)), { credentials: "omit", mode: "cors" })
       .then(function (response) {
@@ -239,10 +242,22 @@
         return response.json();
       })
       .then(function (feed) {
-        render(div, feed);
+        if (div.__aggregatorLoad === ticket) {
+          render(div, feed);
+        }
       })
       .catch(function (error) {
-        // The div keeps whatever fallback the partner put in it.
+        if (div.__aggregatorLoad !== ticket) {
+          return;
+        }
+        // The div keeps whatever fallback the partner put in it; a list of another category
+        // (the div's options changed since) is no fallback.
+        var ours = div.querySelector(":scope > .aggregator-embed-list");
+        if (ours) {
+          while (div.firstChild) {
+            div.removeChild(div.firstChild);
+          }
+        }
         div.setAttribute("data-aggregator-state", "error");
         if (window.console) {
           window.console.warn("aggregator embed: could not load " + slug + ": " + error);
@@ -319,7 +334,11 @@
   }
 
   // A div the page adds later (a single-page app moving to another view) is filled once it is
-  // in the document: it kept its fallback for good. One scan per burst of changes.
+  // in the document: it kept its fallback for good. So is a div whose options the page sets or
+  // changes (a framework reusing one div for the next view's category): it showed the first
+  // category for good. One scan per burst of changes.
+  var OPTIONS = ["data-aggregator-category", "data-limit", "data-images"];
+
   function watch() {
     if (!base || !window.fetch || !window.MutationObserver || window.__aggregatorEmbedWatching) {
       return;
@@ -333,21 +352,49 @@
           node.querySelector("div[data-aggregator-category]") !== null)
       );
     }
+    function changed(mutation) {
+      var div = mutation.target;
+      if (
+        div.nodeName !== "DIV" ||
+        !div.hasAttribute("data-aggregator-category") ||
+        div.getAttribute(mutation.attributeName) === mutation.oldValue
+      ) {
+        return false;
+      }
+      div.removeAttribute("data-aggregator-state"); // to be loaded again, as it now asks
+      return true;
+    }
+    function schedule() {
+      if (!scheduled) {
+        scheduled = true;
+        setTimeout(function () {
+          scheduled = false;
+          start();
+        }, 0);
+      }
+    }
     new MutationObserver(function (mutations) {
-      for (var i = 0; i < mutations.length && !scheduled; i++) {
+      for (var i = 0; i < mutations.length; i++) {
+        if (mutations[i].type === "attributes") {
+          if (changed(mutations[i])) {
+            schedule();
+          }
+          continue;
+        }
         var nodes = mutations[i].addedNodes;
-        for (var j = 0; j < nodes.length; j++) {
+        for (var j = 0; j < nodes.length && !scheduled; j++) {
           if (added(nodes[j])) {
-            scheduled = true;
-            setTimeout(function () {
-              scheduled = false;
-              start();
-            }, 0);
-            break;
+            schedule();
           }
         }
       }
-    }).observe(document.documentElement, { childList: true, subtree: true });
+    }).observe(document.documentElement, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeOldValue: true,
+      attributeFilter: OPTIONS,
+    });
   }
 
   function begin() {
