@@ -640,7 +640,7 @@ def _parse_xml(
         _join_warnings(bozo and f"{bozo}; it was read leniently", warning),
         feed_authors_apply=_feed_authors_apply(version, data),
     )
-    parsed = _without_made_up_links(parsed, data)
+    parsed = _with_written_links(_without_made_up_links(parsed, data), data)
     return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
 
 
@@ -717,6 +717,35 @@ def _without_made_up_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
 
 
 _BARE_TOKEN = re.compile(r"[^/.?#:\s]+")
+
+
+def _with_written_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
+    """The entries whose RSS <link> names another address in an attribute linked to the page it
+    holds as text. feedparser takes a <link>'s `uri` or `url` as Atom's href: an AT Protocol
+    URI beside the page's address (`<link uri="at://did:plc:…">https://…</link>`) left the item
+    with no link at all. (An http(s) attribute stays feedparser's reading: the fast path then
+    leaves the document to it, _ATOM_IN_RSS.)"""
+    if b"<link" not in data or all(not e.link or e.link.startswith(_WEB) for e in parsed.entries):
+        return parsed
+    written = {}
+    for attribute, raw in _LINK_WITH_ADDRESS.findall(data):
+        address = html.unescape(attribute.decode("utf-8", "replace")).strip()
+        text = html.unescape(raw.decode("utf-8", "replace")).strip()
+        if text.startswith(_WEB) and not address.startswith(_WEB):
+            written[address] = text
+    if not written:
+        return parsed
+    entries = tuple(
+        replace(e, link=written[e.link]) if e.link in written else e for e in parsed.entries
+    )
+    return replace(parsed, entries=entries)
+
+
+_WEB = ("http://", "https://")
+# An RSS <link> with its address in a `uri` or `url` attribute as well as in its text.
+_LINK_WITH_ADDRESS = re.compile(
+    rb"<link\s[^<>]*?\bur[il]\s*=\s*[\"']([^\"'<>]*)[\"'][^<>]*>\s*([^<\s]+)\s*</link>"
+)
 # What may follow an address's last "/" in the bytes, up to where the address ends.
 _TOKEN_BYTES = rb"[^/.?#:\s<>\"'&]+"
 _MAX_LINK_BASES = 32
@@ -1149,7 +1178,9 @@ _DATE_NAMESPACES = {
 # Any element an entry's author can come from: <author>, <dc:creator>, <itunes:author>…
 _AUTHOR_TAG = re.compile(rb"<(?:\w+:)?(?:author|creator)[\s>]")
 # (An RSS <author> may hold CDATA or nothing: that is no Atom <author><name>.)
-_ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^<>]*href")
+# A <link> with an address attribute: feedparser takes its href, uri or url as Atom's (a feed
+# writing an AT Protocol URI as `uri` beside the page's address), feedparser-rs the text.
+_ATOM_IN_RSS = re.compile(rb"<author>\s*<(?!!\[CDATA\[|/)|<link\s[^<>]*\b(?:href|uri|url)\s*=")
 # feedparser's own pattern for the e-mail address in an RSS <author> (feedparser/mixin.py), and
 # the same with top-level domains of any length: feedparser's stops at four letters, so
 # "editor@city.online (Jane Doe)" gave it the address "editor@city.onli" and the name "ne (Jane

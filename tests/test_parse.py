@@ -1563,3 +1563,15 @@ def test_an_items_own_language_is_its_language(parser: str) -> None:
     parsed = parse(body, url="https://e.example/feed", headers={}, parser=parser)
     assert parsed.language == "en"
     assert [e.language for e in parsed.entries] == ["fr", None]
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_rss_link_naming_an_at_protocol_uri_links_the_page_it_holds(parser: str) -> None:
+    """feedparser took the `uri` attribute for the link: an AT Protocol URI, no page, and the
+    item had no link (after gofeed's test data)."""
+    body = (FIXTURES / "parse" / "fallback-rss-link-with-an-address-attribute.xml").read_bytes()
+    feed = parse(body, url="https://bridge.example/rss", headers={}, parser=parser)
+    assert [e.link for e in feed.entries] == [
+        "https://bridge.example/posts/1",
+        "https://mirror.example/posts/2",  # (an http(s) attribute: feedparser's reading)
+    ]

@@ -24,7 +24,7 @@ URL = "https://example.com/feeds/feed.xml"
 SOURCE = SourceConfig(id="diff", name="Differential", url=URL, categories=("c",), interval=900)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # fixed: future-dated entries clamp the same both ways
 # What a reader of the refresh's result sees of the feed itself (entries are compared as articles).
-FEED_FIELDS = ("title", "link", "language", "ttl", "hub", "base_url", "warning")
+FEED_FIELDS = ("title", "link", "language", "ttl", "hub", "base_url", "warning", "offset")
 
 
 @dataclass(frozen=True)
