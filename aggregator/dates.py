@@ -30,8 +30,11 @@ _ZONE = r"\s*(?P<zone>[+-]\d{2}(?::?\d{2})?(?:\s+[A-Za-z]{2,5})?|[A-Za-z]{1,5})?
 # Before the time, the meridiem as Korean, Chinese and Japanese write it (.NET's ko-KR and zh-TW
 # DateTime: "2020-01-10 오후 2:33:00", "2020/1/10 下午 02:33:00"); after it, AM/PM.
 _MERIDIEM_FIRST = r"(?:(?P<ampm_first>오전|오후|上午|下午|早上|中午|晚上|午前|午後)\s*)?"
+# Between a date and its time: a space or "T", or a word or dash as CMSs write them
+# ("2020-01-10 at 14:33", Drupal's "01/10/2020 - 14:33", German "um", Dutch "om").
+_JOIN = r"(?:\s+(?:at|um|om|à|a las)\s+|\s*[-–|@]\s*|[T\s]+)"
 _TIME = (
-    r"(?:[T\s]+" + _MERIDIEM_FIRST + r"(?P<h>\d{1,2})[:：](?P<mi>\d{2})"
+    r"(?:" + _JOIN + _MERIDIEM_FIRST + r"(?P<h>\d{1,2})[:：](?P<mi>\d{2})"
     r"(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
 )
 # The weekday in parentheses Japanese and Korean write after a date: 2020/01/10(金), (금), (Fri).
@@ -73,13 +76,14 @@ _KOREAN = re.compile(
 # 01-25-2020.)
 _DMY = re.compile(
     r"(?P<d>\d{1,2})(?P<sep>[.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}),?"
-    r"(?:\s+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
-    + _ZONE
+    r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+    r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?" + _ZONE
 )
 # Month first with slashes (ASP.NET's en-US DateTime.ToString()): 1/10/2020 2:33:00 PM
 _MDY = re.compile(
     r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
-    r"(?:\s+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?" + _ZONE
+    r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+    r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?" + _ZONE
 )
 
 # Month names (full and abbreviated, lower case, accents as written) in the languages feeds use,
@@ -328,10 +332,15 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     text = _GMT_OFFSET.sub(_gmt_offset, _ZONE_COMMENT.sub("", text))
     if _EPOCH.fullmatch(text):
         return _from_epoch(int(text)), False
+    numbers = text[day.end() :] if (day := _DAY_BEFORE_NUMBERS.match(text)) else text
     for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
-        if match := pattern.fullmatch(text):
+        if match := pattern.fullmatch(numbers):
             return _from_match(match, local)
     return _rfc822(text, local)
+
+
+# A day's name before a date of numbers: "Mon, 2020-01-10 14:33", "Friday, 10/01/2020".
+_DAY_BEFORE_NUMBERS = re.compile(r"[^\W\d_]{2,12}\.?,?\s+(?=\d{1,4}[-/.]\d)")
 
 
 def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, bool]:
@@ -434,10 +443,10 @@ def _build(
 
 _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
 _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
-# An offset written against the time: "13:30:33+0900" (ACN Newswire's feeds), which
-# parsedate_tz reads as a time alone, nine hours off. After seconds only, and of hours and
-# minutes: "10:00-12:00" is a range of times, not 10:00 at -12:00.
-_OFFSET_GLUED = re.compile(r"(\d:\d\d:\d\d)([+-]\d\d:?\d\d)(?=\s|$)")
+# An offset or zone written against the time: "13:30:33+0900" (ACN Newswire's feeds), which
+# parsedate_tz reads as a time alone, nine hours off; "15:04:05MST". After seconds only, and of
+# hours and minutes: "10:00-12:00" is a range of times, not 10:00 at -12:00.
+_OFFSET_GLUED = re.compile(r"(\d:\d\d:\d\d)([+-]\d\d:?\d\d|[A-Za-z]{1,5})(?=\s|$)")
 
 
 def _zone_offset(name: str, local: tzinfo) -> str | None:

@@ -34,6 +34,14 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("2020-01-10T14:33:00", None),
     ("2020-01-10T14:33:00+08:00", timedelta(hours=8)),
     ("2020年1月10日 14:33", None),
+    # A day's name before numbers, a word or dash before the time, a zone against the seconds
+    # (from gofeed's date layouts, each a real feed's: not read, or read at midnight, before).
+    ("Fri, 2020-01-10 14:33", None),
+    ("2020-01-10 at 14:33:00", None),
+    ("01/10/2020 - 2:33 PM", None),
+    ("10.01.2020 um 14:33", None),
+    ("Fri, 10 Jan 2020 14:33:00GMT", timedelta(0)),
+    ("Fri, 10 Jan 2020 14:33:00EST", timedelta(hours=-5)),
     ("2020年1月10日 14时33分", None),
     ("2020年01月10日 14:33:00", None),
     ("10.1.2020 14:33", None),
@@ -407,7 +415,7 @@ def test_every_format_comes_out_right_in_utc_in_every_feed_format(
     raws = [raw for raw, _ in CASES]
     url = feed_server.add(f"/{kind}", build(raws), content_type=content_type)
     _refresh(store, url, zone)
-    stored = {a.title: a.published for a in store.source_articles("src", 100)}
+    stored = {a.title: a.published for a in store.source_articles("src", 1000)}
     wrong = {
         raw: stored[f"Item {i}"]
         for i, (raw, offset) in enumerate(CASES)
