@@ -328,7 +328,7 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     if zone_id := _ZONE_ID.search(text):
         text = text[: zone_id.start()]
         with contextlib.suppress(ValueError):
-            local = zone(zone_id.group(1))
+            local = zone(zone_id.group(1) or zone_id.group(2))
     text = _GMT_OFFSET.sub(_gmt_offset, _ZONE_COMMENT.sub("", text))
     if _EPOCH.fullmatch(text):
         return _from_epoch(int(text)), False
@@ -379,8 +379,10 @@ def _standard_offset(zone_info: tzinfo) -> timedelta | None:
 
 _ZONE_COMMENT = re.compile(r"(?<=[\dA-Za-z]) \([^()\d]+\)$")
 # Java's ZonedDateTime names its zone after the time: "2020-01-10T14:33+08:00[Asia/Shanghai]",
-# "2020-01-10T14:33Z[UTC]"; without an offset, that zone is the date's.
-_ZONE_ID = re.compile(r"(?<=[\dZ])\[([\w/+-]+)\]$")
+# "2020-01-10T14:33Z[UTC]"; without an offset, that zone is the date's. So does a zone's IANA
+# name written in place of the offset ("Fri, 31 Mar 2023 20:19:00 America/Los_Angeles", a
+# feed of Miniflux's users: read as UTC, seven hours off).
+_ZONE_ID = re.compile(r"(?<=[\dZ])\[([\w/+-]+)\]$|(?<=\d) ([A-Z][a-z]+(?:/[A-Za-z_+-]+)+)$")
 # GMT or UTC and an offset, as JavaScript ("GMT+0800"), Java ("GMT+08:00 2020", before the
 # year) and people ("GMT+8", "UTC-5", "GMT+5:30") write it: the offset alone.
 _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC) ?([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE)
@@ -442,6 +444,7 @@ def _build(
 
 
 _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)\.?$", re.IGNORECASE)
 _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
 # An offset or zone written against the time: "13:30:33+0900" (ACN Newswire's feeds), which
 # parsedate_tz reads as a time alone, nine hours off; "15:04:05MST". After seconds only, and of
@@ -476,6 +479,7 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     ):
         del tokens[0]  # a day name: "mar.," is Tuesday in French and Spanish, not March
     for token in " ".join(tokens).replace(",", " ").split():
+        token = _ORDINAL.sub(r"\1", token)  # "2nd January 2006", "March 3rd"
         word = token.lower().rstrip(".")
         if token in _SEPARATORS:
             continue  # Drupal's "Friday, January 10, 2020 - 14:33"

@@ -42,6 +42,10 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("10.01.2020 um 14:33", None),
     ("Fri, 10 Jan 2020 14:33:00GMT", timedelta(0)),
     ("Fri, 10 Jan 2020 14:33:00EST", timedelta(hours=-5)),
+    # An IANA zone in place of the offset, English ordinals (Miniflux's date layouts).
+    ("Fri, 10 Jan 2020 14:33:00 America/New_York", timedelta(hours=-5)),
+    ("Friday, 10th January 2020 14:33", None),
+    ("January 10th, 2020 at 2:33 pm", None),
     ("2020年1月10日 14时33分", None),
     ("2020年01月10日 14:33:00", None),
     ("10.1.2020 14:33", None),
