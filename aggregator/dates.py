@@ -444,6 +444,7 @@ def _build(
 
 
 _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
+_YEAR_FIRST = re.compile(r"\d{4}")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)\.?$", re.IGNORECASE)
 _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
 # An offset or zone written against the time: "13:30:33+0900" (ACN Newswire's feeds), which
@@ -510,6 +511,8 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
             timed = timed or ":" in token
     if not has_month and not _ENGLISH_MONTH.search(text):
         return None, False
+    if len(words) > 2 and _YEAR_FIRST.fullmatch(words[0]) and words[1] in MONTH_ABBREVIATIONS:
+        words[0], words[2] = words[2], words[0]  # "2006 January 02": feedparser made it Dec 1
     day_only = not any(":" in word for word in words)
     if day_only:
         words.append(f"{DAY_ONLY_HOUR}:00:00")  # a date alone: parsedate_tz wants a time

@@ -46,6 +46,7 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("Fri, 10 Jan 2020 14:33:00 America/New_York", timedelta(hours=-5)),
     ("Friday, 10th January 2020 14:33", None),
     ("January 10th, 2020 at 2:33 pm", None),
+    ("2020 January 10 14:33", None),  # (year first, the month named: feedparser's December)
     ("2020年1月10日 14时33分", None),
     ("2020年01月10日 14:33:00", None),
     ("10.1.2020 14:33", None),
