@@ -3195,7 +3195,9 @@ def _detail_base(node: Mapping[str, Any], *keys: str) -> str | None:
 def _author(entry: Mapping[str, Any]) -> str | None:
     authors = [a for a in entry.get("authors") or [] if a]
     raw = _str(entry.get("author"))
-    if len(authors) == 1 and authors[0].get("email") and raw and "@" in raw:
+    if len(authors) == 1 and (email := _str(authors[0].get("email"))) and raw and "@" in raw:
+        if raw.strip("() ") == email and not _str(authors[0].get("name")):
+            return email  # an Atom author whose <name> is empty: feedparser-rs's " (email)"
         # feedparser split the one author's text with its four-letter domains (_EMAIL): again.
         return _feedparser_author(raw)
     names = _dedupe(
@@ -3203,7 +3205,7 @@ def _author(entry: Mapping[str, Any]) -> str | None:
     )
     if names:
         return ", ".join(names)
-    return _str(entry.get("author"))
+    return raw
 
 
 def _without_mailto(name: str) -> str:
