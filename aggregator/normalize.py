@@ -598,7 +598,8 @@ def _written_hash(entry: EntryData) -> str:
     """A short hash of the entry's title and text as the source wrote them: it changes when the
     source edits them, not when we clean them otherwise (a release, learned junk, a filter)."""
     fields = (entry.title, entry.summary, entry.content)
-    # (White space collapsed: feedparser reads "\r\n" as "\n" where the fast path keeps it.)
+    # (White space collapsed: the fast path kept CDATA's "\r\n" where feedparser reads "\n",
+    # until parse read both as XML says; and a source's re-indenting is no edit.)
     written = "\x00".join(" ".join((v or "").split()) for v in fields)
     return hashlib.blake2b(written.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 

@@ -564,6 +564,10 @@ def _parse_xml(
         # RSS 0.91's DTD (Netscape's, the only one RSS had) declares HTML's Latin-1 entities:
         # "&eacute;" is well-formed there. Without the DTD (dropped above), as its number.
         document = _NAMED_REFERENCE.sub(_numbered, document)
+    if "\r" in document:
+        # XML's end-of-line handling, which expat does and feedparser-rs does not in CDATA: a
+        # Korean blog's "\r\n \r\n" between paragraphs of plain text was one paragraph there.
+        document = document.replace("\r\n", "\n").replace("\r", "\n")
     encoded = document.encode("utf-8")
     if _has_illegal_characters(encoded):
         encoded = _XML_ILLEGAL.sub("", document).encode("utf-8")
