@@ -1414,6 +1414,7 @@ _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
 _LANGUAGE_ELEMENT = re.compile(rb"language>")
 _XML_LANG = re.compile(rb"xml:lang\s*=")
+_XML_LANG_UNDERSCORE = re.compile(rb"xml:lang\s*=\s*[\"'][^\"'<>_]*_")
 _ENTITY = re.compile(r"&(?:#\d+|#x[\da-fA-F]+|\w+);")
 
 
@@ -1537,6 +1538,10 @@ def _fast_gap(
     repairable = _MOJIBAKE.search(data) is not None or _REFERENCE.search(data) is not None
     if repairable and _repaired(feed.get("title")):
         return _REPAIRED
+    if not rss and any(not _str(link.get("href")) for link in feed.get("links") or []):
+        return "an Atom link with an empty href (feedparser resolves it to the base)"
+    if _XML_LANG_UNDERSCORE.search(data):
+        return 'an xml:lang written with "_" ("en_us": feedparser reads "en-us")'
     guids: tuple[set[str], set[str]] | None = None
     # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
     untitled = any(not _str(e.get("title")) for e in entries)
@@ -2298,6 +2303,9 @@ def _written_differently(
         return "attribute names or rel values in capitals (feedparser ignores case)"
     if rss and not rss1 and _RDF_ABOUT.search(data, *items):
         return "an rdf:about on an item of RSS 2.0 (feedparser takes it for the id)"
+    head = spans[0][0] if spans else len(data)  # (an Atom feed's own elements)
+    if not rss and len(_TITLE_TAG.findall(data, 0, head)) > 1:
+        return "an Atom feed with two titles (feedparser reads the first, feedparser-rs the last)"
     if rss and b"<dc:title" in data and _titles_differ(data, spans, entries, feed):
         return "a <dc:title> beside a <title> (feedparser keeps the first, feedparser-rs not)"
     if (
@@ -2694,6 +2702,19 @@ def _fast_entry(
             replace(e, url=_resolve(e.url, links_base) or "", type=e.type.lower())
             for e in entry.enclosures
         ),
+        tags=entry.tags if overlay and "tags" in overlay else _labels_decoded(source, entry.tags),
+    )
+
+
+def _labels_decoded(raw: Any, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The entry's tags with the character references in an Atom category's `label` decoded,
+    as XML (and feedparser) reads an attribute: feedparser-rs kept "Business &amp; Finance"."""
+    labels = [_str(t.get("label")) for t in raw.get("tags") or []]
+    if not any(label and "&" in label for label in labels):
+        return tags
+    return _dedupe(
+        html.unescape(label) if label else _str(t.get("term"))
+        for label, t in zip(labels, raw.get("tags") or [], strict=True)
     )
 
 
