@@ -355,8 +355,7 @@
     function changed(mutation) {
       var div = mutation.target;
       if (
-        div.nodeName !== "DIV" ||
-        !div.hasAttribute("data-aggregator-category") ||
+        !div.matches("div[data-aggregator-category]") || // (nodeName is "div" in XHTML)
         div.getAttribute(mutation.attributeName) === mutation.oldValue
       ) {
         return false;
