@@ -134,6 +134,14 @@ class SourceConfig:
     full_text: bool = False  # fetch each new article's page and keep its main text (fulltext.py)
 
 
+def article_settings(source: SourceConfig) -> SourceConfig:
+    """`source` without the settings its articles are not made with: how often it is polled,
+    how much pages rank it, which networks it may reach. An edit of those alone fetches the
+    feed with its validators and cleans nothing again (a change of `[fetch] interval` had
+    fetched every source at once without them, and cleaned every entry again)."""
+    return dataclasses.replace(source, interval=0.0, weight=1.0, allow_private_networks=())
+
+
 @dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)

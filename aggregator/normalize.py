@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import ftfy
 
 from aggregator import dates, images, junk
-from aggregator.config import SourceConfig
+from aggregator.config import SourceConfig, article_settings
 from aggregator.language import detect as detect_language
 from aggregator.language import fits_script
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
@@ -321,7 +321,9 @@ def _context(feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str
     entry again). Not which parser read the document: both make the same articles, though not
     always the same entries (a feed that changes path has its entries cleaned again, once)."""
     read = (feed.url, feed.base_url, feed.link, feed.language, feed.artwork)
-    facts = "\x00".join([repr(read), repr(source), *sorted(learned_junk), CODE_DIGEST])
+    facts = "\x00".join(
+        [repr(read), repr(article_settings(source)), *sorted(learned_junk), CODE_DIGEST]
+    )
     return hashlib.blake2b(facts.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 

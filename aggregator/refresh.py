@@ -23,7 +23,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq.timeouts import BaseTimeoutException
 
 from aggregator import boilerplate, fulltext, junk, metrics, schedule, stories
-from aggregator.config import Config, SourceConfig
+from aggregator.config import Config, SourceConfig, article_settings
 from aggregator.errors import ParseError, SourceError, bounded
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
@@ -141,11 +141,15 @@ def refresh_source(
     fetch_started = time.monotonic()
     extra: dict[str, str] = {}  # which parser read the body, for the log line
 
-    described = repr(source).encode()  # its settings, for the state and the body's fingerprint
+    # The settings its articles are made with, for the state and the body's fingerprint.
+    described = repr(article_settings(source)).encode()
     settings = hashlib.sha256(described).hexdigest()[:16]
+    # A state saved before hashed every setting: the same settings still, if that hash is ours.
+    everything = repr(source).encode()
+    unedited = (None, settings, hashlib.sha256(everything).hexdigest()[:16])
     # Edited since its articles were made (a legacy state that never said counts as not), or
     # article pages still to fetch: the whole feed again, since a 304 would leave them as they are.
-    conditional = (state.settings is None or state.settings == settings) and not state.pages_pending
+    conditional = state.settings in unedited and not state.pages_pending
     try:
         result = fetcher.fetch(
             url,
@@ -159,6 +163,14 @@ def refresh_source(
         # must take effect on the next refresh even when the feed itself is unchanged.
         body = result.body
         fingerprint = body_fingerprint(body, described) if body is not None else None
+        if (
+            body is not None
+            and state.settings == unedited[2]
+            and state.body_hash == body_fingerprint(body, everything)
+        ):
+            # The body a state saved before read (salted with every setting): unchanged, and
+            # now kept as this release salts it, so an upgrade reads no unchanged feed again.
+            state = replace(state, settings=settings, body_hash=fingerprint)
         if body is None or (fingerprint == state.body_hash and not state.pages_pending):
             outcome = Outcome.UNCHANGED if body is not None else Outcome.NOT_MODIFIED
             state = _succeeded(state, outcome, result, config, source, now, rng, state.ttl)
@@ -244,7 +256,7 @@ def refresh_source(
             # With stories, the body's fingerprint is kept once its articles are filed: a
             # refresh cut short between the two (a killed worker, a Redis error) keeps the old
             # one, so the next poll reads this body again and files what was left.
-            if before.settings not in (None, settings):
+            if before.settings not in unedited:
                 # Edited: the articles the feed no longer lists take the new settings too
                 # (first: a refresh cut short before the save does it again).
                 store.restamp_source(

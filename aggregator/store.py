@@ -1107,6 +1107,11 @@ class Store:
         """Make a source due at `due` (epoch seconds)."""
         self.redis.zadd(self._due_key(), {source_id: due})
 
+    def schedule_earlier(self, due_by_id: dict[str, float]) -> None:
+        """Make scheduled sources due at these times where that is earlier than they are."""
+        if due_by_id:
+            self.redis.zadd(self._due_key(), due_by_id, xx=True, lt=True)
+
     def schedule_new(self, due_by_id: dict[str, float]) -> int:
         """Schedule only the sources not scheduled yet; return how many were added."""
         if not due_by_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
 import random
 import re
@@ -255,6 +256,49 @@ def test_an_edited_source_is_read_whole_again_though_its_feed_answers_304(
             config.sources[0], config, store, fetcher, now=NOW + timedelta(hours=3)
         )
         assert again.outcome is Outcome.NOT_MODIFIED
+
+
+def test_an_edit_of_how_often_or_how_much_a_source_counts_keeps_its_validators(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A change of `[fetch] interval` fetched every source at once without its validators and
+    cleaned every entry again (an operator's review): the interval, the weight and the networks
+    a source may reach make nothing of its articles."""
+    url = feed_server.add("/f.xml", rss(("a", "Alpha")), etag='"v1"')
+    refresh(store, url)
+    config = make_config({"src": url})
+    source = replace(
+        config.sources[0], interval=60.0, weight=2.5, allow_private_networks=("127.0.0.1",)
+    )
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        edited = refresh_source(source, config, store, fetcher, now=NOW + timedelta(hours=1))
+    assert edited.outcome is Outcome.NOT_MODIFIED
+    assert feed_server.requests("/f.xml")[-1].header("If-None-Match") == '"v1"'
+
+
+def test_a_state_saved_before_the_settings_hash_changed_is_still_unedited(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """States saved by the release before hashed every setting: upgrading must not fetch every
+    source without its validators, nor read an unchanged body again."""
+    url = feed_server.add("/f.xml", rss(("a", "Alpha")), etag='"v1"')
+    refresh(store, url)
+    source = make_config({"src": url}).sources[0]
+    everything = repr(source).encode()
+    state = store.get_state("src")
+    body = rss(("a", "Alpha"))
+    legacy = replace(
+        state,
+        settings=hashlib.sha256(everything).hexdigest()[:16],
+        body_hash=body_fingerprint(body, everything),
+    )
+    store.save_state(legacy)
+    assert refresh(store, url, NOW + timedelta(hours=1)).outcome is Outcome.NOT_MODIFIED
+    assert feed_server.requests("/f.xml")[-1].header("If-None-Match") == '"v1"'
+    feed_server.add("/f.xml", rss(("a", "Alpha")))  # no validators now: the same body, a 200
+    store.save_state(replace(store.get_state("src"), etag=None, last_modified=None))
+    assert refresh(store, url, NOW + timedelta(hours=2)).outcome is Outcome.UNCHANGED
+    assert store.get_state("src").settings != legacy.settings  # kept as this release hashes
 
 
 def test_a_body_that_fails_to_parse_keeps_the_status_it_came_with(

@@ -210,6 +210,29 @@ def test_an_edited_source_is_due_at_once_and_an_unchanged_one_keeps_its_time(
     assert store.scheduled() == {"a": 2000.0, "b": 90_000.0}
 
 
+def test_a_new_interval_alone_moves_no_source_to_now_and_a_shorter_one_spreads_them(
+    store: Store,
+) -> None:
+    """A change of `[fetch] interval` made every source due at once (an operator's review):
+    a shortened interval brings each next check within the new one, spread over it; a
+    lengthened one, or a new weight, moves nothing."""
+    ids = {f"s{i}": f"http://127.0.0.1:1/{i}" for i in range(40)}
+    config = make_config(ids)
+    scheduler.publish(store, config, now=1000.0)
+    for source_id in ids:
+        store.schedule(source_id, 90_000.0)  # all refreshed: next checks a day away
+    shorter = replace(config, sources=tuple(replace(s, interval=600.0) for s in config.sources))
+    scheduler.publish(store, shorter, now=2000.0)
+    due = store.scheduled()
+    assert all(2000.0 <= d <= 2600.0 for d in due.values()), due
+    assert len({round(d) for d in due.values()}) > 20  # spread, not one burst
+    longer = replace(
+        config, sources=tuple(replace(s, interval=7200.0, weight=3.0) for s in config.sources)
+    )
+    scheduler.publish(store, longer, now=3000.0)
+    assert store.scheduled() == due
+
+
 def test_a_job_outlives_a_batch_of_slow_sources_on_one_host(store: Store) -> None:
     ids = {f"s{i}": f"http://127.0.0.1:1/{i}" for i in range(20)}
     config = make_config(ids, batch_size=20, per_host=2, deadline=60.0, job_timeout=300.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import threading
 import time
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from rq import Queue, Retry, Worker
 
 from aggregator import config as config_module
 from aggregator import metrics, websub
-from aggregator.config import Config, ConfigWatcher
+from aggregator.config import Config, ConfigWatcher, article_settings
 from aggregator.config_warnings import located_warnings
 from aggregator.errors import ConfigError
 from aggregator.queues import QUEUE_NAME
@@ -61,11 +62,16 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     # New sources are due now; paused and gone ones stay off the schedule until an operator acts.
     due = {i: now for i, st in states.items() if not (st.paused or st.gone)}
     added = store.schedule_new(due)
-    # An edited source (URL, interval, filters, categories) takes effect now, not at the due time
-    # its old settings gave it: a shortened interval would otherwise wait out the long one.
+    # An edited source (URL, filters, categories) takes effect now, not at the due time its old
+    # settings gave it. A shortened interval alone brings the next check within the new one,
+    # spread over it: a change of `[fetch] interval` had made every source due at once.
     changed = _changed_sources(previous, config) & set(due)
     for source_id in sorted(changed):
         store.schedule(source_id, now)
+    shortened = _shortened(previous, config) & set(due) - changed
+    store.schedule_earlier(
+        {s.id: now + _spread.uniform(0, s.interval) for s in config.sources if s.id in shortened}
+    )
     removed = [i for i in store.scheduled() if i not in wanted]
     store.unschedule(removed)
     # Purged now, the rest at the next ticks; and again later (age_out), should a refresh that
@@ -160,11 +166,25 @@ def _published_sources(store: Store) -> bool:
 
 
 def _changed_sources(previous: Config | None, config: Config) -> set[str]:
-    """Ids of sources whose settings differ from the previously published config."""
+    """Ids of sources whose articles' settings differ from the previously published config
+    (config.article_settings: not the interval, the weight or the networks they may reach)."""
     if previous is None:
         return set()
-    before = {s.id: s for s in previous.sources}
-    return {s.id for s in config.sources if s.id in before and before[s.id] != s}
+    before = {s.id: article_settings(s) for s in previous.sources}
+    return {
+        s.id for s in config.sources if before.get(s.id, article_settings(s)) != article_settings(s)
+    }
+
+
+def _shortened(previous: Config | None, config: Config) -> set[str]:
+    """Ids of sources polled more often than in the previously published config."""
+    if previous is None:
+        return set()
+    before = {s.id: s.interval for s in previous.sources}
+    return {s.id for s in config.sources if s.interval < before.get(s.id, s.interval)}
+
+
+_spread = random.Random()  # noqa: S311 - jitter, not security
 
 
 def _job_timeout(config: Config, batch: int) -> int:
