@@ -171,9 +171,7 @@ def _changed_sources(previous: Config | None, config: Config) -> set[str]:
     if previous is None:
         return set()
     before = {s.id: article_settings(s) for s in previous.sources}
-    return {
-        s.id for s in config.sources if before.get(s.id, article_settings(s)) != article_settings(s)
-    }
+    return {s.id for s in config.sources if s.id in before and before[s.id] != article_settings(s)}
 
 
 def _shortened(previous: Config | None, config: Config) -> set[str]:
