@@ -19,7 +19,7 @@ from rq import Queue
 
 from aggregator import cli
 from aggregator import config as config_module
-from aggregator.cli import terminal
+from aggregator.cli import operate, terminal
 from aggregator.config_warnings import config_warnings
 from aggregator.models import Outcome, SourceState, source_health
 from aggregator.queues import QUEUE_NAME
@@ -89,7 +89,7 @@ def test_sources_json_and_failing_filter(
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["beta"]
 
 
-def test_sources_table_fits_the_terminal_and_colors_only_when_asked(
+def test_sources_table_is_cut_to_fit_and_colored_only_on_a_terminal(
     config_file: Path,
     with_states: Store,
     capsys: pytest.CaptureFixture[str],
@@ -100,10 +100,22 @@ def test_sources_table_fits_the_terminal_and_colors_only_when_asked(
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].startswith("ID")
-    assert all(len(line) <= 80 for line in lines), lines
     assert "\033[" not in out  # captured output is not a terminal
-    assert "The server answered 503" in out
-    assert "…" in out  # the long error was cut to fit
+    # Nor is it cut to a terminal's width: piped to grep or a file, every line is whole.
+    assert "The server answered 503 Service Unavailable; it will be tried again." in out
+    assert "…" not in out
+    assert max(len(line) for line in lines) > 80
+    # On a terminal (the same table, cut): every line fits, the long error ends in "…".
+    config = config_module.load_config(str(config_file))
+    read = list(operate._source_rows(with_states, config.sources, failing_only=False))
+    cut = terminal.format_sources(read, 80, color=False, now=time.time())
+    assert all(len(line) <= 80 for line in cut.splitlines()), cut
+    assert "…" in cut
+    # A long id is cut on a terminal, and whole anywhere else.
+    read[0]["id"] = "a-source-id-longer-than-the-twenty-eight-cells-of-its-column"
+    assert read[0]["id"] not in terminal.format_sources(read, 80, color=False, now=time.time())
+    whole = "\n".join(terminal.source_table(read, 80, False, time.time(), cut=False))
+    assert read[0]["id"] in whole
 
     rows = [
         {
@@ -139,17 +151,18 @@ def test_sources_with_an_id_prints_that_source_whole(
         SourceState("beta", outcome=Outcome.HTTP_ERROR, http_status=503, last_error=long_error)
     )
     monkeypatch.setenv("COLUMNS", "80")
-    assert cli.main(["--config", str(config_file), "sources"]) == 0
-    assert long_error.strip() not in capsys.readouterr().out  # the table cuts it
-
     assert cli.main(["--config", str(config_file), "sources", "beta"]) == 0
     out = capsys.readouterr().out
     assert long_error.strip() in out
     assert "https://beta.example/feed" in out
     assert "alpha" not in out
 
-    with pytest.raises(SystemExit, match="unknown source: nope"):
+    with pytest.raises(SystemExit) as refused:
         cli.main(["--config", str(config_file), "sources", "nope"])
+    assert str(refused.value) == "aggregator: unknown source: nope\naggregator: known: alpha, beta"
+    # A typo: the id it is likely one of.
+    with pytest.raises(SystemExit, match=r"unknown source: alpah \(did you mean alpha\?\)"):
+        cli.main(["--config", str(config_file), "sources", "alpah"])
     # A healthy source's last read warned of something: a warning, not an error.
     lenient = "The feed is not well-formed XML (x); it was read leniently."
     with_states.save_state(SourceState("alpha", outcome=Outcome.OK, last_error=lenient))
@@ -230,13 +243,32 @@ def test_sources_are_read_in_pages_and_correct_across_their_boundaries(
         i for i in ids if i in failing
     ]
 
-    assert cli.main(["--config", str(config_file), "sources"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    # On a terminal: every later row lines up with the first page's, the long id cut.
+    config = config_module.load_config(str(config_file))
+    read = operate._source_rows(store, config.sources, failing_only=False)
+    lines = list(terminal.source_table(read, 120, False, time.time()))
     assert len(lines) == n + 1
-    column = lines[0].index("STATE")  # every later row lines up with the first page's
+    column = lines[0].index("STATE")
     assert [line[column : column + 7].strip() for line in lines[1:]] == list(expected.values())
     assert lines[1101].startswith(ids[1100][:27] + "…")
     assert "12345" in lines[1101]
+    # Piped: the same, but the long id whole (its row alone pushed to the right).
+    assert cli.main(["--config", str(config_file), "sources"]) == 0
+    piped = capsys.readouterr().out.splitlines()
+    assert len(piped) == n + 1
+    for k, line in enumerate(piped):
+        if k != 1101:  # (the columns of time move on between the two)
+            assert line[: column + 7] == lines[k][: column + 7]
+    assert piped[1101].split()[:2] == [ids[1100], "failing"]
+
+    # An unknown id among many: where to find them, not all 1,234 of them.
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["--config", str(config_file), "sources", "a-much-longer-source-id"])
+    assert str(refused.value) == (
+        "aggregator: unknown source: a-much-longer-source-id"
+        f" (did you mean {ids[1100]}?)\n"
+        "aggregator: `aggregator sources` lists all 1234 source ids"
+    )
 
 
 CLI = [sys.executable, "-m", "aggregator.cli"]

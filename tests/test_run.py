@@ -298,8 +298,11 @@ def test_refresh_inline_prints_one_line_per_source(
 
     unknown = run_cli("refresh", "nope", cwd=tmp_path, env=env)
     assert unknown.returncode != 0
-    assert "unknown source(s): nope" in unknown.stderr
+    assert "unknown source: nope" in unknown.stderr
     assert "known: loop" in unknown.stderr
+    typo = run_cli("refresh", "lopo", cwd=tmp_path, env=env)
+    assert typo.returncode != 0
+    assert "unknown source: lopo (did you mean loop?)" in typo.stderr
 
 
 def test_check_config_reports_every_problem_with_its_place(

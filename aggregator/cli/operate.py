@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import shutil
@@ -70,10 +71,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     ids = [s.id for s in config.sources] if args.all else list(args.sources)
     if not ids:
         raise SystemExit("name one or more source ids, or pass --all")
-    unknown = [i for i in ids if config.source(i) is None]
-    if unknown:
-        known = ", ".join(s.id for s in config.sources)
-        raise SystemExit(f"unknown source(s): {', '.join(unknown)}\nknown: {known}")
+    _refuse_unknown(ids, config)
     # The running scheduler owns what is published; a local file (maybe stale, maybe another
     # machine's) only stands in when nothing has been published yet.
     published = store.published_config()
@@ -123,11 +121,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
     config = common.load_or_published(args, store)  # (as refresh: the running one, if invalid)
     sources = config.sources
     if args.source is not None:
-        one = config.source(args.source)
-        if one is None:
-            known = ", ".join(s.id for s in config.sources)
-            raise SystemExit(f"unknown source: {args.source}\nknown: {known}")
-        sources = (one,)
+        _refuse_unknown([args.source], config)
+        sources = tuple(s for s in config.sources if s.id == args.source)
     # Rows are read a page at a time and printed as they come: the first line shows at once and
     # memory holds one page, however many sources there are.
     rows = _source_rows(store, sources, failing_only=args.failing)
@@ -138,12 +133,38 @@ def cmd_sources(args: argparse.Namespace) -> int:
         row = next(rows, None)
         print("no sources" if row is None else terminal.format_source(row, now=time.time()))
         return 0
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    tty = sys.stdout.isatty()
+    color = tty and not os.environ.get("NO_COLOR")
     width = shutil.get_terminal_size((120, 24)).columns
     empty = "no failing or gone sources" if args.failing else "no sources"
-    for line in terminal.source_table(rows, width, color, now=time.time(), empty=empty):
+    # Cut to the terminal's width on a terminal only: piped to grep or a file, every id whole.
+    for line in terminal.source_table(rows, width, color, now=time.time(), empty=empty, cut=tty):
         print(line)
     return 0
+
+
+_LISTED = 20  # at most this many known ids are listed after an unknown one
+
+
+def _refuse_unknown(ids: Sequence[str], config: Config) -> None:
+    """Exit naming the ids the config has no source for, each with the ids it is likely a typo
+    of, and the known ids when there are few (else where to find them)."""
+    unknown = [i for i in ids if config.source(i) is None]
+    if not unknown:
+        return
+    known = [s.id for s in config.sources]
+    lines = []
+    for source_id in unknown:
+        close = difflib.get_close_matches(source_id, known, n=3, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        lines.append(f"aggregator: unknown source: {source_id}{hint}")
+    if not known:
+        lines.append("aggregator: the config has no sources")
+    elif len(known) <= _LISTED:
+        lines.append(f"aggregator: known: {', '.join(known)}")
+    else:
+        lines.append(f"aggregator: `aggregator sources` lists all {len(known)} source ids")
+    raise SystemExit("\n".join(lines))
 
 
 def _source_rows(

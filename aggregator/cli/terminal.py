@@ -50,7 +50,7 @@ _COLORS = {"healthy": "32", "failing": "31", "gone": "90", "paused": "33", "pend
 
 
 _HEADERS = ("ID", "STATE", "FETCHED", "HTTP", "ERR", "NEXT", "ARTICLES", "NAME / LAST ERROR")
-_ID_CAP = 28  # long ids are cut rather than squeezing the error out
+_ID_CAP = 28  # on a terminal, long ids are cut rather than squeezing the error out
 # Column widths that fit any cell but an id or a large number ("failing", "364d ago", "in 23h"):
 # what a table longer than its first page is given, as its later rows are not read in advance.
 _PAGED_WIDTHS = (_ID_CAP, 7, 8, 4, 3, 6, 8)
@@ -68,11 +68,14 @@ def source_table(
     now: float,
     page: int = 500,
     empty: str = "no sources",
+    cut: bool = True,
 ) -> Iterator[str]:
     """The source table's lines, each as soon as its row comes.
 
     Column widths come from the first `page` rows; when more follow, each column is also at least
-    as wide as _PAGED_WIDTHS, so that later rows line up.
+    as wide as _PAGED_WIDTHS, so that later rows line up. With `cut` (a terminal), ids longer
+    than _ID_CAP and the last column are cut to fit `width`; without it (a pipe, a file) nothing
+    is: an id read from the table must be one `aggregator sources ID` takes.
     """
     it = iter(rows)
     head = [(_table_cells(row, now), row["state"]) for row in islice(it, page)]
@@ -81,14 +84,16 @@ def source_table(
         return
     following = next(it, None)
     fixed = [max(len(h), *(len(c[i]) for c, _ in head)) for i, h in enumerate(_HEADERS[:-1])]
-    fixed[0] = min(fixed[0], _ID_CAP)
+    if cut:
+        fixed[0] = min(fixed[0], max(_ID_CAP, width // 4))
     if following is not None:
         fixed = [max(w, least) for w, least in zip(fixed, _PAGED_WIDTHS, strict=True)]
-    last = max(12, width - sum(fixed) - 2 * len(fixed) - 1)
+    last = max(12, width - sum(fixed) - 2 * len(fixed) - 1) if cut else None
 
     def line(cells: tuple[str, ...], state: str | None) -> str:
         parts = [c.ljust(w) for c, w in zip(cells, fixed, strict=False)]
-        parts[0] = _fit(cells[0], fixed[0]).ljust(fixed[0])
+        if cut:
+            parts[0] = _fit(cells[0], fixed[0]).ljust(fixed[0])
         if state and color:
             code = _COLORS.get(state, "0")
             parts[1] = f"\033[{code}m{parts[1]}\033[0m"
@@ -165,10 +170,10 @@ def format_source(row: dict[str, Any], now: float) -> str:
     return "\n".join(f"{label + ':':<{width + 1}} {value}" for label, value in facts if value)
 
 
-def _fit(text: str, width: int) -> str:
-    """`text` on one line, cut to `width` terminal cells (CJK characters take two)."""
+def _fit(text: str, width: int | None) -> str:
+    """`text` on one line, cut to `width` terminal cells (CJK characters take two; None: uncut)."""
     text = " ".join(text.split())
-    if _cells(text) <= width:
+    if width is None or _cells(text) <= width:
         return text
     out, used = [], 0
     for ch in text:
