@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -14,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import config as config_module
+from aggregator import metrics
 from aggregator.config import Config
 from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.store import Store
@@ -131,3 +133,30 @@ def test_readyz_says_redis_is_down_at_once_not_after_the_clients_retries(
     assert down.json is not None
     assert "redis" in down.json["missing"]
     assert elapsed < 5, f"readiness took {elapsed:.1f}s to notice Redis was down"
+
+
+def test_metrics_with_redis_down_still_answers_with_the_counters_at_once(
+    tmp_path: Path, web_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis away is `aggregator_redis_up 0` in a scrape that succeeds, not a target down: the
+    counters up to the outage are still there to read, and the probe does not wait out the
+    shared client's ~10 s of retries."""
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)  # this process's own counters
+    metrics.ENQUEUED.inc()
+    with EmbeddedServer(tmp_path / "valkey") as server:
+        url = server.start()
+        Store(connect(url)).publish_config(config_module.dumps(web_config))
+        client = with_ops(create_app(web_config, url, recheck_interval=60)).test_client()
+        up = client.get("/metrics")
+        server.stop()
+        started = time.monotonic()
+        down = client.get("/metrics")
+        elapsed = time.monotonic() - started
+    assert up.status_code == 200
+    assert re.search(r"^aggregator_redis_up 1\.0$", up.text, re.M)
+    assert re.search(r'^aggregator_sources\{state="healthy"\}', up.text, re.M)
+    assert down.status_code == 200, down.text
+    assert re.search(r"^aggregator_redis_up 0\.0$", down.text, re.M)
+    assert "aggregator_sources{" not in down.text  # no gauge from a Redis that did not answer
+    assert re.search(r"^aggregator_scheduler_enqueued_sources_total [1-9]", down.text, re.M)
+    assert elapsed < 5, f"/metrics took {elapsed:.1f}s with Redis down"

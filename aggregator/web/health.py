@@ -143,6 +143,8 @@ def readyz() -> tuple[Response, int]:
 
 @bp.get("/metrics")
 def metrics_view() -> Response:
-    """Prometheus exposition of every process's counters plus gauges read from Redis."""
-    body, content_type = metrics.scrape(get_store(), [QUEUE_NAME])
+    """Prometheus exposition of every process's counters plus gauges read from Redis (with
+    Redis away, the counters and `aggregator_redis_up 0`, within a second)."""
+    store = get_store()
+    body, content_type = metrics.scrape(store, [QUEUE_NAME], _probe_client(store.redis).ping)
     return _no_store(Response(body, content_type=content_type))
