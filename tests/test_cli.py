@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -176,6 +177,50 @@ def test_sources_with_an_id_prints_that_source_whole(
     with_states.save_state(SourceState("beta", outcome=Outcome.OK))
     assert cli.main(["--config", str(config_file), "sources", "--failing"]) == 0
     assert capsys.readouterr().out == "no failing or gone sources\n"
+
+
+def test_pause_resume_and_reset_from_the_command_line(
+    config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The admin pages' buttons, for a terminal or a script: the same state in Redis."""
+    store = with_states
+    conf = ["--config", str(config_file)]
+
+    assert cli.main([*conf, "pause", "alpha"]) == 0
+    assert capsys.readouterr().out == "paused alpha: off the schedule until resumed\n"
+    assert source_health(store.get_state("alpha")) == "paused"
+    assert store.due_at("alpha") is None  # the scheduler will not claim it
+
+    started = time.time()
+    assert cli.main([*conf, "resume", "alpha"]) == 0
+    assert capsys.readouterr().out == "resumed alpha: due now\n"
+    assert source_health(store.get_state("alpha")) == "healthy"
+    assert started - 1 <= (store.due_at("alpha") or 0) <= time.time() + 1
+
+    # Every failing or gone source at once (beta: 4 errors in a row, backing off).
+    assert cli.main([*conf, "reset", "--failing"]) == 0
+    assert capsys.readouterr().out.startswith("reset beta: its errors")
+    assert store.get_state("beta").consecutive_errors == 0
+    assert (store.due_at("beta") or 0) <= time.time() + 1
+    # (It stays "failing" until a fetch succeeds: its last refresh still failed.)
+    store.save_state(SourceState("beta", outcome=Outcome.OK))
+    assert cli.main([*conf, "reset", "--failing"]) == 0
+    assert capsys.readouterr().out == "no failing or gone sources\n"
+
+    with pytest.raises(SystemExit, match=r"unknown source: bta \(did you mean beta\?\)"):
+        cli.main([*conf, "pause", "bta"])
+    with pytest.raises(SystemExit, match=r"name one or more source ids$"):
+        cli.main([*conf, "pause"])
+    assert source_health(store.get_state("beta")) != "paused"  # nothing done on an error
+
+    # A source the file has and the running service does not yet: named, and left alone.
+    config = config_module.load_config(str(config_file))
+    scheduler.publish(store, dataclasses.replace(config, sources=config.sources[:1]))
+    assert cli.main([*conf, "pause", "alpha", "beta"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "paused alpha: off the schedule until resumed\n"
+    assert "not in the running config yet, so not pause: beta" in err
+    assert source_health(store.get_state("beta")) != "paused"
 
 
 def test_sources_json_is_the_indented_array_json_dump_writes(

@@ -15,14 +15,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue, Worker
 from rq.utils import utcformat
 
-from aggregator import metrics
+from aggregator import actions, metrics
 from aggregator.config import Config
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome, RefreshResult, SourceState, source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
-from aggregator.web import admin
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config, start_worker
 from tests.test_health import with_ops
@@ -244,19 +243,19 @@ def test_state_counts_agree_with_source_health_through_real_refreshes(
     agrees({"failing": 1, "pending": 3})
     refresh("a", 410)
     agrees({"gone": 1, "pending": 3})
-    admin.set_paused(store, "a", True, now)
+    actions.set_paused(store, "a", True, now)
     agrees({"paused": 1, "pending": 3})
-    admin.set_paused(store, "a", False, now)
+    actions.set_paused(store, "a", False, now)
     agrees({"gone": 1, "pending": 3})  # resumed, still gone: an operator resets a gone source
-    admin.reset_backoff(store, "a", now)
+    actions.reset_backoff(store, "a", now)
     agrees({"failing": 1, "pending": 3})
     refresh("b")
     refresh("c", 500)
-    admin.set_paused(store, "d", True, now)  # paused before it was ever fetched
+    actions.set_paused(store, "d", True, now)  # paused before it was ever fetched
     agrees({"failing": 2, "healthy": 1, "paused": 1})
     refresh("d")  # a refresh that ran while it was paused leaves it paused
     agrees({"failing": 2, "healthy": 1, "paused": 1})
-    admin.set_paused(store, "d", False, now)
+    actions.set_paused(store, "d", False, now)
     agrees({"failing": 2, "healthy": 2})
 
     # A config edit removes a and c: they stop counting, whatever else happens to them.

@@ -2,7 +2,8 @@
 
 `main` and its arguments are here; the commands live by responsibility:
 `supervisor` (`run`), `processes` (worker, scheduler, web, redis), `operate` (check-config,
-sources, refresh, OPML), and `terminal` (what they print). `python -m aggregator.cli` runs `main`.
+sources, refresh, pause/resume/reset, OPML), and `terminal` (what they print).
+`python -m aggregator.cli` runs `main`.
 """
 
 from __future__ import annotations
@@ -118,6 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON for scripts")
     p.add_argument("--failing", action="store_true", help="only failing and gone sources")
     p.set_defaults(func=operate.cmd_sources)
+
+    for action, says in (
+        ("pause", "take sources off the schedule until resumed"),
+        ("resume", "put paused sources back on the schedule, due now"),
+        ("reset", "forget sources' errors, gone mark and adopted redirect; due now"),
+    ):
+        p = sub.add_parser(action, help=says)
+        p.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids")
+        if action == "reset":
+            p.add_argument("--failing", action="store_true", help="every failing and gone source")
+        p.set_defaults(func=operate.cmd_act, action=action)
 
     p = sub.add_parser("import-opml", help="add an OPML file's feeds to the config file")
     p.add_argument("file", help="the OPML file")

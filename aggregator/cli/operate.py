@@ -16,6 +16,7 @@ from typing import Any
 
 import redis
 
+from aggregator import actions
 from aggregator import config as config_module
 from aggregator.cli import common, terminal
 from aggregator.config import Config, SourceConfig, summary
@@ -108,6 +109,46 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.outcome.is_error]
     print(f"{len(results) - len(failed)} ok, {len(failed)} failed")
     return 1 if failed else 0
+
+
+_DONE = {
+    "pause": "paused {}: off the schedule until resumed",
+    "resume": "resumed {}: due now",
+    "reset": "reset {}: its errors, gone mark and adopted redirect forgotten; due now",
+}
+
+
+def cmd_act(args: argparse.Namespace) -> int:
+    """pause, resume or reset sources: the admin pages' buttons, for a terminal or a script."""
+    store = Store(connect(redis_url()))
+    config = common.load_or_published(args, store)
+    ids = list(dict.fromkeys(args.sources))
+    if getattr(args, "failing", False):
+        rows = _source_rows(store, config.sources, failing_only=True)
+        ids += [row["id"] for row in rows if row["id"] not in ids]
+        if not ids:
+            print("no failing or gone sources")
+            return 0
+    if not ids:
+        also = ", or pass --failing" if args.action == "reset" else ""
+        raise SystemExit(f"aggregator: name one or more source ids{also}")
+    _refuse_unknown(ids, config)
+    published = store.published_config()
+    missing = _not_running(ids, published[1]) if published is not None else []
+    if missing:
+        # Their state would wait for a config that has them; the running one does not yet.
+        print(
+            f"aggregator: not in the running config yet, so not {args.action}:"
+            f" {', '.join(missing)}",
+            file=sys.stderr,
+            flush=True,
+        )
+    now = datetime.now(UTC)
+    for source_id in ids:
+        if source_id not in missing:
+            actions.act(store, source_id, args.action, now)
+            print(_DONE[args.action].format(source_id))
+    return 1 if missing else 0
 
 
 def _not_running(ids: Sequence[str], published: str) -> list[str]:

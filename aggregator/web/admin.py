@@ -24,9 +24,9 @@ import json
 import os
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -42,7 +42,7 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
-from aggregator import boilerplate
+from aggregator import actions, boilerplate
 from aggregator.config import SourceConfig
 from aggregator.errors import ConfigError
 from aggregator.http_server import client_key
@@ -422,59 +422,13 @@ def ago(when: datetime | None, now: datetime) -> str:
     return f"in {text}" if seconds > 0 else f"{text} ago"
 
 
-# --- actions ----------------------------------------------------------------------------------
-
-
-def refresh_now(store: Store, source_id: str, now: datetime) -> None:
-    """Make the source due now: the scheduler hands it to a worker within a tick.
-
-    The web never enqueues jobs itself; like resume and reset, it only moves the due time.
-    """
-    store.schedule(source_id, now.timestamp())
-
-
-def set_paused(store: Store, source_id: str, paused: bool, now: datetime) -> SourceState:
-    """Pause (taken off the schedule) or resume (due now) a source."""
-    read = store.get_state(source_id)
-    state = replace(read, paused=paused)
-    if not paused:
-        state = replace(state, next_due=now)
-    store.save_state(state, read_with=read.entry_marks)  # (a refresh may save meanwhile)
-    return state
-
-
-def reset_backoff(store: Store, source_id: str, now: datetime) -> SourceState:
-    """Forget the source's errors (and that it was gone) and any redirect it adopted (the
-    configured URL is fetched again), and make it due now."""
-    read = store.get_state(source_id)
-    state = replace(
-        read,
-        consecutive_errors=0,
-        gone=False,
-        next_due=now,
-        adopted_url=None,
-        adopted_for=None,
-        redirect_url=None,
-        redirect_count=0,
-    )
-    store.save_state(state, read_with=read.entry_marks)
-    return state
-
-
 @bp.post("/sources/<source_id>/<any(refresh, pause, resume, reset):action>")
 def act(source_id: str, action: str) -> BaseResponse:
     """Run one of the source's buttons, then show the source again."""
     config = get_config()
     if config.source(source_id) is None:
         abort(404)
-    store = get_store()
-    now = datetime.now(UTC)
-    if action == "refresh":
-        refresh_now(store, source_id, now)
-    elif action in ("pause", "resume"):
-        set_paused(store, source_id, action == "pause", now)
-    else:
-        reset_backoff(store, source_id, now)
+    actions.act(get_store(), source_id, cast(actions.Action, action), datetime.now(UTC))
     current_app.logger.info(
         "admin action", extra={"fields": {"source": source_id, "action": action}}
     )
