@@ -95,16 +95,24 @@ def config_warnings(config: Config) -> list[str]:
     return warnings
 
 
-def located_warnings(config: Config) -> list[str]:
+def located_warnings(
+    config: Config, text: str | None = None, besides: Config | None = None
+) -> list[str]:
     """config_warnings, each with the line of the file it is on when known ("line 12: …"), as
-    errors are: "sources[412]" is hard to find in a long file."""
-    warnings = config_warnings(config)
+    errors are: "sources[412]" is hard to find in a long file.
+
+    `text` is the file's (else it is read from `config.path`); with `besides`, a config the
+    file was edited from by appending, only the warnings that one did not have already.
+    """
+    known = set(config_warnings(besides)) if besides is not None else set()
+    warnings = [w for w in config_warnings(config) if w not in known]
     if not warnings:
         return []
-    try:
-        text = Path(config.path).read_text(encoding="utf-8") if config.path else ""
-    except (OSError, UnicodeDecodeError):  # changed since it was read: the places still say
-        text = ""
+    if text is None:
+        try:
+            text = Path(config.path).read_text(encoding="utf-8") if config.path else ""
+        except (OSError, UnicodeDecodeError):  # changed since it was read: the places still say
+            text = ""
     lines = problem_lines(text.removeprefix("\ufeff"), warnings)
     return [
         f"line {line}: {warning}" if line else warning

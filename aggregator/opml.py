@@ -38,6 +38,7 @@ from aggregator.config import (
     url_key,
     url_problem,
 )
+from aggregator.config_warnings import located_warnings
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.redact import public_url
 from aggregator.sanitize import as_uri
@@ -74,6 +75,7 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
     categories_created: list[str] = field(default_factory=list)
     error: str = ""
+    warnings: list[str] = field(default_factory=list)  # check-config's, of what was added
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -268,7 +270,7 @@ def import_feeds(
         return report
     result = _appended(text, new_categories, new_sources)
     try:
-        parse_config(result, path=str(path))
+        edited = parse_config(result, path=str(path))
     except ConfigError as error:
         report.error = "the config would not be valid, so nothing was written:\n" + "\n".join(
             f"  - {p}" for p in error.located
@@ -276,6 +278,9 @@ def import_feeds(
         report.added.clear()
         report.categories_created.clear()
         return report
+    # What `aggregator check-config` would warn of now and did not before (a private address,
+    # the same feed as a source already there under another URL, a secret in a URL).
+    report.warnings = located_warnings(edited, result, besides=current)
     if write:
         _write_atomically(path, result)
     return report

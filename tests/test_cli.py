@@ -432,6 +432,39 @@ def test_import_opml_names_a_feed_outline_without_its_url(
     assert "skipped 1" in out
 
 
+def test_import_opml_warns_of_what_check_config_would_about_the_added_sources(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A private address or a feed already there under another URL passes the config's checks
+    but is probably a mistake: said at import, with its line, not first at check-config."""
+    # (The config already warns of nothing: what it did warn of before is not said again.)
+    opml = tmp_path / "list.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline type="rss" text="Router" xmlUrl="http://192.168.1.1/feed"/>'
+        '<outline type="rss" text="Alpha again" xmlUrl="https://www.alpha.example/feed/"/>'
+        '<outline type="rss" text="Gamma" xmlUrl="https://gamma.example/feed"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    assert cli.main(["--config", str(config_file), "import-opml", str(opml), "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert "would add 3 source(s)" in out
+    warnings = err.splitlines()
+    assert len(warnings) == 2, err
+    assert re.fullmatch(
+        rf"warning: {re.escape(str(config_file))}: line \d+: sources\[2\] \(router\)\.url:"
+        " 192.168.1.1 is a local or private address; .*",
+        warnings[0],
+    )
+    assert "sources[3] (alpha-again).url: probably the same feed as sources[0]" in warnings[1]
+    # Written, then imported again: nothing added, nothing warned of again.
+    assert cli.main(["--config", str(config_file), "import-opml", str(opml)]) == 0
+    assert capsys.readouterr().err.count("warning:") == 2
+    assert cli.main(["--config", str(config_file), "import-opml", str(opml)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_import_opml_refuses_unreadable_files_with_exit_2(
     config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -293,6 +293,8 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         print(f"skipped {url}: {why}")
     for title in parsed.without_url:
         print(f'skipped "{title}": a feed outline without an xmlUrl')
+    for warning in report.warnings:
+        print(f"warning: {path}: {warning}", file=sys.stderr)
     created = f"; new categories: {', '.join(report.categories_created)}"
     skipped = len(report.skipped) + len(parsed.without_url)
     print(
