@@ -158,7 +158,7 @@ def refresh_source(
             allow_private=source.allow_private_networks,
         )
         fetch_seconds = time.monotonic() - fetch_started
-        state = _after_fetch(state, result, config, source.url)
+        state = _after_fetch(state, result, config, source)
         # The source's settings are part of the fingerprint: an edited filter or category
         # must take effect on the next refresh even when the feed itself is unchanged.
         body = result.body
@@ -494,10 +494,10 @@ def _join_stories(
 
 
 def _after_fetch(
-    state: SourceState, result: FetchResult, config: Config, configured: str
+    state: SourceState, result: FetchResult, config: Config, source: SourceConfig
 ) -> SourceState:
     """Keep the validators and track a permanent redirect until it has repeated enough to adopt
-    (instead of `configured`, the source's URL in the config)."""
+    (instead of the source's URL in the config)."""
     state = replace(
         state,
         # Validators are stored even on 304 and on unchanged bodies (feedbin#726).
@@ -512,8 +512,11 @@ def _after_fetch(
     adopted, adopted_for = state.adopted_url, state.adopted_for
     if count >= config.fetch.adopt_redirect_after and target != adopted:
         shown = public_url(target, config.serve.secret_parameters)
-        log.warning("source moved permanently; adopting %s after %d redirects", shown, count)
-        adopted, adopted_for = target, configured
+        log.warning(
+            "source moved permanently; adopting its new address",
+            extra={"fields": {"source": source.id, "adopted": shown, "redirects": count}},
+        )
+        adopted, adopted_for = target, source.url
     return replace(
         state,
         redirect_url=target,

@@ -377,13 +377,18 @@ def test_errors_back_off_and_recovery_resets(store: Store, feed_server: FeedServ
     assert (recovered.consecutive_errors, recovered.last_error) == (0, "")
 
 
-def test_repeated_permanent_redirect_is_adopted(store: Store, feed_server: FeedServer) -> None:
+def test_repeated_permanent_redirect_is_adopted(
+    store: Store, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
     new_url = feed_server.add("/new.xml", rss(("a", "Alpha")))
     old_url = feed_server.redirect("/old.xml", "/new.xml", status=301)
     for hour in range(3):
         refresh(store, old_url, NOW + timedelta(hours=hour), adopt_redirect_after=3)
     state = store.get_state("src")
     assert state.adopted_url == new_url
+    # Said once, naming the source (a log line that named only the new URL was hard to place).
+    (moved,) = [r for r in caplog.records if r.getMessage().startswith("source moved")]
+    assert getattr(moved, "fields", None) == {"source": "src", "adopted": new_url, "redirects": 3}
     before = len(feed_server.requests("/old.xml"))
     refresh(store, old_url, NOW + timedelta(hours=4), adopt_redirect_after=3)
     assert len(feed_server.requests("/old.xml")) == before  # now fetched at the new address
