@@ -161,10 +161,16 @@ def test_scheduler_loop_picks_up_config_edits(store: Store, tmp_path: Path) -> N
 
 
 def test_the_configs_warnings_are_recorded_with_their_lines_as_it_is_applied(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """What check-config warns of reaches an operator who edits the file under a running
-    service (the admin pages show the record), and goes when the file is mended."""
+    service (the admin pages show the record, the log says each warning once), and goes when
+    the file is mended."""
+
+    def logged() -> list[list[str]]:
+        said = [r for r in caplog.records if r.getMessage() == "config applied, with warnings"]
+        return [getattr(r, "fields", {})["warnings"] for r in said]
+
     path = tmp_path / "aggregator.toml"
     path.write_text(ONE_SOURCE)
     with scheduler_loop(store, path, interval=0.1):
@@ -187,6 +193,17 @@ def test_the_configs_warnings_are_recorded_with_their_lines_as_it_is_applied(
             "the warning's line to move",
         )
         assert store.config_version() == version
+        assert logged() == [found[1]]  # the moved line is the same warning: not logged again
+        # A new one: logged alone.
+        path.write_text(
+            "# Sources of the harbour desk.\n"
+            + ONE_SOURCE
+            + '[[sources]]\nname = "One"\nid = "again"\nurl = "https://again.example/feed"\n'
+            'categories = ["news"]\n'
+        )
+        wait_for(lambda: len(logged()) == 2, 10, "the new warning to be logged")
+        (new,) = logged()[1]
+        assert "has the same name" in new
         mended = ONE_SOURCE.replace("[fetch]\nallow_private_networks = true\n", "")
         path.write_text(mended.replace("127.0.0.1:9", "one.example"))
         wait_for(lambda: store.config_warnings() is None, 10, "the warnings to be cleared")

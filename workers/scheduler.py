@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -96,22 +97,32 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
 SHOWN_WARNINGS = 30  # in the log line; the admin page and check-config list more
 
 
-def note_warnings(store: Store, config: Config) -> None:
-    """Log and record (for the admin pages) what in the config file in force is probably a
-    mistake: an operator who edits the file under a running service runs no check-config."""
+def note_warnings(store: Store, config: Config, said: Collection[str] = ()) -> set[str]:
+    """Record (for the admin pages) what in the config file in force is probably a mistake, and
+    log those of it not in `said`: an operator who edits the file under a running service runs
+    no check-config. Returns what is said now, for the next call: a warning is logged once, not
+    again at every edit of the file (nor when a comment moves its line)."""
     warnings = located_warnings(config)
     store.set_config_warnings(config.path, warnings)
-    if warnings:
+    new = [w for w in warnings if _unplaced(w) not in said]
+    if new:
         log.warning(
             "config applied, with warnings",
             extra={
                 "fields": {
                     "path": config.path,
                     "count": len(warnings),
-                    "warnings": warnings[:SHOWN_WARNINGS],
+                    "new": len(new),
+                    "warnings": new[:SHOWN_WARNINGS],
                 }
             },
         )
+    return {_unplaced(w) for w in warnings}
+
+
+def _unplaced(warning: str) -> str:
+    """A located warning without its "line 12: " (a comment added above moves it)."""
+    return re.sub(r"^line \d+: ", "", warning)
 
 
 _EMPTIED = "the file holds no sources and no categories (to remove them all, stop the service)"
@@ -285,8 +296,9 @@ def run(
         )
     publish(store, config)
     store.set_config_problems(str(config_path), problems)
+    said: set[str] = set()  # the warnings logged (note_warnings)
     if not problems:  # else the file is not the config in force: its lines are not this one's
-        note_warnings(store, config)
+        said = note_warnings(store, config)
     watcher = ConfigWatcher(config_path, config)
     watcher.problems = problems
     edits = watcher.edits
@@ -302,7 +314,7 @@ def run(
                 # the config and the schedule. Both writes are idempotent otherwise.
                 publish(store, config)
                 if not watcher.problems:
-                    note_warnings(store, config)
+                    said = note_warnings(store, config, said)
                 log.warning(
                     "Redis answers again; scheduling resumes",
                     extra={"fields": {"down_seconds": round(time.monotonic() - down_since, 1)}},
@@ -314,7 +326,7 @@ def run(
                 publish(store, config)
             if changed is not None or watcher.edits != edits:  # (a comment moves their lines)
                 edits = watcher.edits
-                note_warnings(store, config)
+                said = note_warnings(store, config, said)
             if watcher.problems != problems:  # shown in the admin pages and /metrics
                 problems = watcher.problems
                 store.set_config_problems(str(config_path), problems)
