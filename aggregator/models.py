@@ -162,6 +162,9 @@ class Article:
     dated: bool = True
     # The page a link blog's post is about (JSON Feed's external_url), when it has its own url.
     external_url: str = ""
+    # The source dated it with no time of day ("2005-12-27"): `published` is noon of that day in
+    # the source's zone (dates.DAY_ONLY_HOUR), which pages show as the day, not as its hour.
+    day_only: bool = False
 
 
 # --- source state, kept by the store ---------------------------------------------------------

@@ -203,7 +203,7 @@ def normalize(
                 report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
         entry = _mended(entry, allowance)  # (after its id and mark: they stay the text's)
-        published, updated, unreadable = _dates(entry, local)
+        published, updated, unreadable, day_only = _dates(entry, local)
         if updated and (entry.guid or "").startswith("yt:video:"):
             # YouTube moves a video's <updated> as its views change: no edit a reader can see
             # (an edit of its title or text still is one: Store dates it when seen).
@@ -217,7 +217,7 @@ def normalize(
             continue  # (never stored, so never marked: it is read again, as an edit may let it in)
         # Published ahead of now (so dated when first seen): most often a zone-less date read in
         # the wrong zone, which the source's `timezone` mends; the operator is told how many.
-        report.future_dates += bool(published and _ahead(published, entry, now))
+        report.future_dates += bool(published and _ahead(published, day_only, now))
         # A date still ahead is clamped to `now`, which moves: such an entry is made again.
         if len(report.marks) < MAX_MARKS and not any(d and d > now for d in (published, updated)):
             report.marks.append(mark + UNREADABLE_MARK * unreadable)
@@ -236,6 +236,7 @@ def normalize(
                 feed_url=feed_url,
                 published=published,
                 updated=updated,
+                day_only=day_only,
                 # An undated entry is dated when first seen, a second apart in the feed's order:
                 # our feeds write whole seconds, and a microsecond apart, a feed reader sorting
                 # by date shuffled a whole undated feed (60 items of one second, a review).
@@ -473,21 +474,23 @@ _OWN_SCRIPTS = frozenset(
 )  # fmt: skip
 
 
-def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool]:
-    """The entry's published and updated dates as the source wrote them, and whether a date
-    string was there that could not be read (the entry then has no date of its own)."""
+def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool, bool]:
+    """The entry's published and updated dates as the source wrote them, whether a date string
+    was there that could not be read (the entry then has no date of its own), and whether the
+    one it is published at writes no time of day (dates.day_only)."""
     published, bad_published = dates.read(entry.published_raw, entry.published, local)
     updated, bad_updated = dates.read(entry.updated_raw, entry.updated, local)
     undated = published is None and updated is None
-    return published or updated, updated, undated and (bad_published or bad_updated)
+    day = dates.day_only(entry.published_raw if published else entry.updated_raw)
+    return published or updated, updated, undated and (bad_published or bad_updated), day
 
 
-def _ahead(published: datetime, entry: EntryData, now: datetime) -> bool:
+def _ahead(published: datetime, day_only: bool, now: datetime) -> bool:
     """Whether the source dated the entry ahead of now (by more than FUTURE_SLACK: clocks drift).
     A date with no time of day is read at noon in its zone: it is ahead only once its day is."""
     if published <= now + FUTURE_SLACK:
         return False
-    if dates.day_only(entry.published_raw or entry.updated_raw):
+    if day_only:
         published -= timedelta(hours=dates.DAY_ONLY_HOUR)
     return published > now + FUTURE_SLACK
 
@@ -507,6 +510,7 @@ def _article(
     feed_url: str,
     published: datetime | None,
     updated: datetime | None,
+    day_only: bool,
     first_seen: datetime,
 ) -> Article:
     base = feed.base_url
@@ -514,6 +518,7 @@ def _article(
     title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
     written = tuple(d.isoformat() if d else "" for d in (published, updated))
     dated = published is not None and published <= now
+    day_only = day_only and dated  # (a date of when it was first seen has its time)
     published = min(published or first_seen, now).astimezone(UTC)
     updated = max(min(updated or published, now).astimezone(UTC), published)
     author = excerpt(strip_tags(xml_text(entry.author or "")), AUTHOR_LENGTH)
@@ -563,6 +568,7 @@ def _article(
         *written,
         # (Only when there is one: every other article's hash stays as it was.)
         *([external] if (external := _external_url(entry, url, base)) else []),
+        *(["day only"] if day_only else []),  # (shown as its day, not its made-up hour)
     )
     return Article(
         id=article_id(source.id, key),
@@ -587,6 +593,7 @@ def _article(
         written_hash=_written_hash(entry),
         dated=dated,
         external_url=external,
+        day_only=day_only,
     )
 
 

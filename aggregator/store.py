@@ -1995,6 +1995,8 @@ def _encode_article(article: Article) -> bytes:
         doc["written_hash"] = article.written_hash
     if article.external_url:
         doc["external_url"] = article.external_url
+    if article.day_only:
+        doc["day_only"] = True
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     # surrogatepass: a lone surrogate from a broken feed must not make the article unstorable.
     return zlib.compress(text.encode("utf-8", "surrogatepass"))
@@ -2031,6 +2033,7 @@ def _decode_article(blob: bytes) -> Article:
         full_text_tries=doc.get("full_text_tries", 0),
         written_hash=doc.get("written_hash", ""),  # absent in articles stored before it
         external_url=doc.get("external_url", ""),  # (only there when there is one)
+        day_only=doc.get("day_only", False),
     )
 
 

@@ -521,6 +521,26 @@ def test_future_dates_are_clamped_to_now() -> None:
     assert article.updated == NOW
 
 
+def test_a_date_without_a_time_of_day_is_marked_so_pages_show_its_day() -> None:
+    """Read at noon in its zone, it has an hour we made up: the article says so (Article
+    .day_only), and its content hash with it, so an article stored before is saved again."""
+    day = one(entry(guid="1", title="t", published_raw="27 Dec 2024"))
+    assert (day.published, day.day_only) == (datetime(2024, 12, 27, 12, tzinfo=UTC), True)
+    timed = one(entry(guid="1", title="t", published_raw="27 Dec 2024 12:00:00 GMT"))
+    assert (timed.published, timed.day_only) == (day.published, False)
+    assert timed.content_hash != day.content_hash
+    # The date it is published at decides: an unreadable <pubDate> beside a timed <updated>.
+    both = one(entry(guid="1", title="t", published_raw="soon", updated_raw="2024-12-27"))
+    assert (both.published, both.day_only) == (day.published, True)
+    timed_updated = one(
+        entry(guid="1", title="t", published_raw="2024-12-27", updated_raw="2024-12-28T10:00Z")
+    )
+    assert timed_updated.day_only
+    # Ahead of now, so dated when first seen: that date has its time.
+    ahead = one(entry(guid="1", title="t", published_raw="2025-06-03"))
+    assert (ahead.published, ahead.day_only) == (NOW, False)
+
+
 def test_updated_is_never_before_published() -> None:
     published = datetime(2024, 5, 5, tzinfo=UTC)
     article = one(entry(guid="1", title="t", published=published, updated=published - timedelta(1)))

@@ -422,6 +422,7 @@ def test_articles_round_trip_every_field(store: Store) -> None:
         thumbnail="https://例子.中国/t.jpg",
         content_hash="c0ffee",
         external_url="https://例子.中国/外链",
+        day_only=True,
     )
     plain = make_article("zh", 2)
     store.save_refresh(state_of("zh"), [article, plain], ROOMY, NOW)
@@ -432,6 +433,7 @@ def test_articles_round_trip_every_field(store: Store) -> None:
     assert got.published == datetime(2025, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
     assert store.article("missing") is None
     assert store.article("zh-0002") == plain
+    assert not plain.day_only
     assert store.category_page("world", 10)[0] == [article]
 
 

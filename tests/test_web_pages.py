@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from babel.dates import format_date
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -283,6 +285,34 @@ def test_a_page_dates_an_article_by_the_day_it_was_at_the_site(web_config: Confi
     unset = pages.page_context(replace(web_config, site=replace(site, timezone="")), NOW)
     assert unset["ago"](when) == "15 nov 2022"
     assert unset["full_time"](when) == "15 novembre 2022 23:38:15 UTC"
+
+
+def test_a_date_without_a_time_of_day_is_shown_as_its_day(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """A source's "2005-12-27" is read at noon in its zone: "5 hours ago", or 12:00 on hover,
+    would be an hour we made up. Its day, whatever the reader's zone within 12 hours of it."""
+    noon_in_tokyo = datetime(2005, 12, 27, 3, tzinfo=UTC)
+    assert i18n.reader_time(noon_in_tokyo, noon_in_tokyo + timedelta(hours=5), "en") == (
+        "5 hours ago"
+    )
+    shown = i18n.reader_time(noon_in_tokyo, noon_in_tokyo, "en", day_only=True)
+    assert shown == "Dec 27, 2005"
+    hawaii = ZoneInfo("Pacific/Honolulu")  # (the 26th there, at any hour of Tokyo's 27th)
+    assert i18n.reader_time(noon_in_tokyo, NOW, "zh-CN", hawaii, day_only=True) == "2005年12月27日"
+    assert i18n.absolute_time(noon_in_tokyo, "en", hawaii, day_only=True) == (
+        "Tuesday, December 27, 2005"
+    )
+    assert i18n.iso_time(noon_in_tokyo, day_only=True) == "2005-12-27"
+
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    (day,) = add_articles("hacker-blog", 1, published=today, updated=today, day_only=True)
+    (timed,) = add_articles("hacker-blog", 1)
+    written = format_date(today, "medium", locale="en")
+    for page in (text(client, "/c/tech/"), text(client, f"/a/{day.id}")):
+        assert f'<time datetime="{today.date().isoformat()}" title="' in page
+        assert f">{written}</time>" in page
+        assert f'<time datetime="{i18n.iso_time(timed.published)}" title="' in page
 
 
 def test_absolute_time_is_localized_utc() -> None:

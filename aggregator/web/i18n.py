@@ -9,7 +9,7 @@ Traditional) here, in Spanish, French, German, Japanese, Russian, Arabic and Heb
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_timedelta
@@ -307,20 +307,37 @@ def relative_time(when: datetime, now: datetime, language: str) -> str:
 DATED_AFTER = timedelta(days=7)
 
 
-def reader_time(when: datetime, now: datetime, language: str, zone: tzinfo = UTC) -> str:
+def reader_time(
+    when: datetime, now: datetime, language: str, zone: tzinfo = UTC, day_only: bool = False
+) -> str:
     """What a page shows of a time: how long ago for the last week, else the date itself, the
     day it was in `zone` (the site's: an Italian site's article of 00:38 on the 16th, +01:00,
-    was dated the 15th, the day in UTC)."""
+    was dated the 15th, the day in UTC). A `day_only` date (Article.day_only) is always its day:
+    "3 hours ago" of a date without a time of day would be an hour we made up."""
+    if day_only:
+        return format_date(_source_day(when), "medium", locale=babel_locale(language))
     if _utc(now) - _utc(when) > DATED_AFTER:
         return format_date(_utc(when).astimezone(zone), "medium", locale=babel_locale(language))
     return relative_time(when, now, language)
 
 
-def absolute_time(when: datetime, language: str, zone: tzinfo = UTC) -> str:
-    """The full date and time in `zone`, named, written the locale's way (shown on hover)."""
+def absolute_time(when: datetime, language: str, zone: tzinfo = UTC, day_only: bool = False) -> str:
+    """The full date and time in `zone`, named, written the locale's way (shown on hover); of a
+    `day_only` date, the day in full."""
+    if day_only:
+        return format_date(_source_day(when), "full", locale=babel_locale(language))
     return format_datetime(_utc(when), "long", tzinfo=zone, locale=babel_locale(language))
 
 
-def iso_time(when: datetime) -> str:
-    """The machine-readable time for a `<time datetime>` attribute."""
+def iso_time(when: datetime, day_only: bool = False) -> str:
+    """The machine-readable time for a `<time datetime>` attribute (a date alone, day_only)."""
+    if day_only:
+        return _source_day(when).isoformat()
     return _utc(when).replace(microsecond=0).isoformat()
+
+
+def _source_day(when: datetime) -> date:
+    """The day a day-only date names. It was read at noon in the source's zone, which is that
+    day in UTC too for every zone within 12 hours of it (not the site's zone: a Tokyo source's
+    "2005-12-27" is the 26th in Hawaii at any hour, and the source meant the 27th)."""
+    return _utc(when).date()
