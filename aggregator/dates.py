@@ -208,8 +208,10 @@ _OWN_MEANINGS = {
 # Words as well as names: a zone only written in capitals ("et" is French for "and").
 _WORDS_TOO = frozenset({"at", "et", "ct", "mt", "pt"})
 _CHINA_OFFSET = timedelta(hours=8)  # where "CST" is China Standard Time, not US Central
-# "+0530", "+05:30" (PHP's date("r") with "P"), "+08" (PostgreSQL's timestamptz)
-_OFFSET = re.compile(r"[+-]\d{2}(?::?\d{2})?")
+# "+0530", "+05:30" (PHP's date("r") with "P"), "+08" (PostgreSQL's timestamptz), and "-700",
+# "+530" (hours in one digit: hand-made feeds' "-700" was dropped, the date read in the source's
+# zone, and feedparser's reading was 70 hours off)
+_OFFSET = re.compile(r"[+-](?:\d{2}(?::?\d{2})?|\d{3})")
 # The RFC 822 form most feeds write ("Mon, 02 Jan 2006 15:04:05 +0000", "… GMT"): read at
 # once, as `_rfc822` reads it token by token (tests/test_dates.py checks that they agree); and
 # by parse.py as feedparser reads it.
@@ -453,6 +455,16 @@ _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGN
 _OFFSET_GLUED = re.compile(r"(\d:\d\d:\d\d)([+-]\d\d:?\d\d|[A-Za-z]{1,5})(?=\s|$)")
 
 
+# RFC 850's day, as old HTTP servers and some feeds write it: "Sunday, 06-Nov-94 08:49:37 GMT".
+_RFC850_DAY = re.compile(r"\b\d{1,2}-[A-Za-z]{3}-(\d{2})\b")
+
+
+def _written_short(year: int, text: str) -> bool:
+    """Whether `text` writes `year` in two digits where no other reading of them is possible:
+    RFC 850's day-month-year (parsedate_tz reads "94" as 1994 and "20" as 2020)."""
+    return any(int(yy) == year % 100 for yy in _RFC850_DAY.findall(text))
+
+
 def _zone_offset(name: str, local: tzinfo) -> str | None:
     """The offset ("+0900") a lower-case zone name stands for, or None for a name we do not know.
     A name of several zones is the source's own when its zone is one of them (a source in
@@ -498,7 +510,10 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
             words.append(_MONTHS[word])
             has_month = True
         elif offset_text or _OFFSET.fullmatch(token):
-            offset_text = offset_text or token.replace(":", "").ljust(5, "0")  # "+08": "+0800"
+            if not offset_text:
+                digits = token[1:].replace(":", "")
+                digits = "0" + digits if len(digits) == 3 else digits.ljust(4, "0")
+                offset_text = token[0] + digits  # "+08": "+0800", "-700": "-0700"
             _offset_delta(offset_text)  # (one no zone has: ValueError)
             words.append(offset_text)
             zoned = True
@@ -522,7 +537,7 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     year, month, day, hour, minute, second, *_, offset = parts
     if meridiem and 1 <= hour <= 12:  # ("14:00 PM" says 14:00 twice)
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
-    if str(year) not in text:
+    if str(year) not in text and not _written_short(year, text):
         return None, False  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser's
     zone_info = timezone(timedelta(seconds=offset or 0)) if zoned else local
     return _build(year, month, day, hour, minute, second, zone_info), day_only

@@ -122,6 +122,12 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("2020-01-10 14:33:00 GMT+8", timedelta(hours=8)),
     ("2020-01-10 14:33:00+08", timedelta(hours=8)),
     ("Fri, 10 Jan 2020 14:33:00 +08", timedelta(hours=8)),
+    # Hours in one digit (dropped: read in the source's zone), and RFC 850's two-digit year
+    # (unreadable before).
+    ("Fri, 10 Jan 2020 14:33:00 -500", timedelta(hours=-5)),
+    ("Fri, 10 Jan 2020 14:33:00 +530", timedelta(hours=5, minutes=30)),
+    ("Friday, 10-Jan-20 14:33:00 GMT", timedelta(0)),
+    ("Friday, 10-Jan-20 14:33:00 +0100", timedelta(hours=1)),
     ("2020-01-10T14:33:00+08:00[Asia/Shanghai]", timedelta(hours=8)),  # (Java's ZonedDateTime)
     ("2020-01-10T14:33:00Z[UTC]", timedelta(0)),
     ("2020-01-10T14:33:00[Asia/Tokyo]", timedelta(hours=9)),  # (its zone, not the source's)
