@@ -21,7 +21,10 @@ from urllib.parse import urlsplit
 
 from aggregator.sanitize import EMOJI_CODE, is_tracker
 
-MIN_SIDE = 100  # pixels: smaller is an icon, a button or a thumbnail of a thumbnail
+MIN_SIDE = 100  # pixels: a longer side under this is an icon, a button or a thumbnail's thumbnail
+# The shorter side of a landscape or portrait picture may be less (a feed's 145×98 thumbnail of
+# its article), down to this: under it, a button (120×60) or a strip.
+MIN_SHORT_SIDE = 80
 MAX_ASPECT = 4.0  # wider (or taller) than 4:1 is a banner, a rule or a divider
 
 # Addresses of things that are never an article's picture (case-insensitive search on the URL),
@@ -231,12 +234,10 @@ def artwork(url: str) -> str:
 
 
 def _small(width: int | None, height: int | None) -> bool:
-    sides = [s for s in (width, height) if s is not None]
-    if any(s < MIN_SIDE for s in sides):
-        return True
-    if width and height:
-        return max(width, height) / min(width, height) > MAX_ASPECT
-    return False
+    if width is None or height is None:  # one side known: which one it is, no one can tell
+        return any(s is not None and s < MIN_SIDE for s in (width, height))
+    long, short = max(width, height), min(width, height)
+    return long < MIN_SIDE or short < MIN_SHORT_SIDE or long > MAX_ASPECT * short
 
 
 def _size_in_url(url: str) -> tuple[int | None, int | None]:

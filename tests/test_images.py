@@ -188,6 +188,8 @@ HARD_NEGATIVES = {
     "favicon": '<img src="https://site.example/favicon.ico">',
     "share button": '<img src="https://site.example/img/twitter.png">',
     "banner": '<img src="https://site.example/b.jpg" width="728" height="90">',
+    "button": '<img src="https://site.example/b.jpg" width="120" height="60">',
+    "narrow by one side": '<img src="https://site.example/b.jpg" width="98">',
     "blogspot 72px": '<img src="https://1.bp.blogspot.com/x/s72-c/a.png">',
     "thumb in text": '<img src="https://site.example/img/pic_thumb.jpg">',
     "flickr small": '<img src="https://live.staticflickr.com/1/2_abc_s.jpg">',
@@ -340,6 +342,9 @@ def test_feed_images_are_preferred_when_large_enough_and_skipped_when_small() ->
     assert _lead(body, small + large) == "https://site.example/m.jpg"
     thumb = '<media:thumbnail url="https://site.example/thumbs/v.jpg"/>'
     assert _lead("<p>Text</p>", thumb) == "https://site.example/thumbs/v.jpg"  # named by the feed
+    # A landscape thumbnail under 100 pixels high, named by the feed: its article's picture.
+    landscape = '<media:thumbnail url="https://site.example/t/1.jpg" width="145" height="98"/>'
+    assert _lead("<p>Text</p>", landscape) == "https://site.example/t/1.jpg"
     # One picture in two sizes, the smaller first (the Guardian's 140 and 460 px): the wider.
     medium = '<media:content url="https://site.example/m-140.jpg" medium="image" width="140"/>'
     assert _lead(body, medium + large) == "https://site.example/m.jpg"
