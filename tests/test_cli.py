@@ -89,6 +89,18 @@ def test_sources_json_and_failing_filter(
     assert cli.main(["--config", str(config_file), "sources", "--failing", "--json"]) == 0
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["beta"]
 
+    # Any states (after `aggregator pause`: which are paused?).
+    states = ["--state", "healthy", "--state", "failing", "--json"]
+    assert cli.main(["--config", str(config_file), "sources", *states]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["alpha", "beta"]
+    assert cli.main(["--config", str(config_file), "sources", "--state", "healthy"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["ID", "alpha"]
+    assert cli.main(["--config", str(config_file), "sources", "--state", "paused"]) == 0
+    assert capsys.readouterr().out == "no paused sources\n"
+    with pytest.raises(SystemExit):
+        cli.main(["--config", str(config_file), "sources", "--state", "broken"])
+    assert "invalid choice: 'broken'" in capsys.readouterr().err
+
 
 def test_sources_table_is_cut_to_fit_and_colored_only_on_a_terminal(
     config_file: Path,
@@ -108,7 +120,7 @@ def test_sources_table_is_cut_to_fit_and_colored_only_on_a_terminal(
     assert max(len(line) for line in lines) > 80
     # On a terminal (the same table, cut): every line fits, the long error ends in "…".
     config = config_module.load_config(str(config_file))
-    read = list(operate._source_rows(with_states, config.sources, failing_only=False))
+    read = list(operate._source_rows(with_states, config.sources))
     cut = terminal.format_sources(read, 80, color=False, now=time.time())
     assert all(len(line) <= 80 for line in cut.splitlines()), cut
     assert "…" in cut
@@ -290,7 +302,7 @@ def test_sources_are_read_in_pages_and_correct_across_their_boundaries(
 
     # On a terminal: every later row lines up with the first page's, the long id cut.
     config = config_module.load_config(str(config_file))
-    read = operate._source_rows(store, config.sources, failing_only=False)
+    read = operate._source_rows(store, config.sources)
     lines = list(terminal.source_table(read, 120, False, time.time()))
     assert len(lines) == n + 1
     column = lines[0].index("STATE")

@@ -18,6 +18,7 @@ import redis
 from aggregator import logs
 from aggregator.cli import operate, processes, supervisor
 from aggregator.errors import ConfigError
+from aggregator.models import SOURCE_STATES
 from aggregator.redis_server import EmbeddedServerError, data_dir, redis_url
 
 
@@ -118,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="JSON for scripts")
     p.add_argument("--failing", action="store_true", help="only failing and gone sources")
+    p.add_argument(
+        "--state",
+        action="append",
+        choices=SOURCE_STATES,
+        help="only sources in this state (again for more states)",
+    )
     p.set_defaults(func=operate.cmd_sources)
 
     for action, says in (

@@ -9,7 +9,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from aggregator import config as config_module
 from aggregator.cli import common, terminal
 from aggregator.config import Config, SourceConfig, summary
 from aggregator.config_warnings import located_warnings
-from aggregator.models import source_health
+from aggregator.models import SOURCE_STATES, source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import connect, redis_url
 from aggregator.store import Store
@@ -124,7 +124,7 @@ def cmd_act(args: argparse.Namespace) -> int:
     config = common.load_or_published(args, store)
     ids = list(dict.fromkeys(args.sources))
     if getattr(args, "failing", False):
-        rows = _source_rows(store, config.sources, failing_only=True)
+        rows = _source_rows(store, config.sources, states=_FAILING)
         ids += [row["id"] for row in rows if row["id"] not in ids]
         if not ids:
             print("no failing or gone sources")
@@ -166,7 +166,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
         sources = tuple(s for s in config.sources if s.id == args.source)
     # Rows are read a page at a time and printed as they come: the first line shows at once and
     # memory holds one page, however many sources there are.
-    rows = _source_rows(store, sources, failing_only=args.failing)
+    states = set(args.state or ()) | (_FAILING if args.failing else set())
+    rows = _source_rows(store, sources, states=states)
     if args.json:
         _write_json_array(rows)
         return 0
@@ -177,7 +178,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
     tty = sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR")
     width = shutil.get_terminal_size((120, 24)).columns
-    empty = "no failing or gone sources" if args.failing else "no sources"
+    named = " or ".join(word for word in SOURCE_STATES if word in states)
+    empty = f"no {named} sources" if named else "no sources"
     # Cut to the terminal's width on a terminal only: piped to grep or a file, every id whole.
     for line in terminal.source_table(rows, width, color, now=time.time(), empty=empty, cut=tty):
         print(line)
@@ -208,15 +210,18 @@ def _refuse_unknown(ids: Sequence[str], config: Config) -> None:
     raise SystemExit("\n".join(lines))
 
 
+_FAILING = {"failing", "gone"}  # what --failing asks for
+
+
 def _source_rows(
-    store: Store, sources: Sequence[SourceConfig], *, failing_only: bool
+    store: Store, sources: Sequence[SourceConfig], *, states: Collection[str] = ()
 ) -> Iterator[dict[str, Any]]:
-    """One row per source, in the config's order (failing and gone ones only, when asked)."""
+    """One row per source, in the config's order (only those in `states`, when given)."""
     for source, (state, due) in zip(
         sources, store.iter_states([s.id for s in sources]), strict=True
     ):
         health = source_health(state)
-        if failing_only and health not in ("failing", "gone"):
+        if states and health not in states:
             continue
         # A refresh that succeeded may still have been warned of (a feed read leniently): a
         # script alerting on last_error must not take that for a failure.
