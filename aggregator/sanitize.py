@@ -510,6 +510,8 @@ def clean_html(html_text: str, base_url: str) -> str:
     # (an unclosed "<img src=x " took the `</iframe>` with it) let the markup out, unsanitized.
     if "<iframe" in cleaned:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
+    # (After: an iframe with a user name in its address is none of a player's, whatever host.)
+    cleaned = _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), cleaned)
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)
     if "></a>" in cleaned:
@@ -546,6 +548,22 @@ def focusable_scrollers(cleaned: str) -> str:
     if "<pre" not in cleaned and "<table" not in cleaned:
         return cleaned
     return _SCROLLER.sub(r"<\1 tabindex=0", cleaned)
+
+
+# The URLs nh3 keeps that read otherwise than they look, or are read differently by different
+# readers: a user name or password before the host ("https://ournews.example@evil.example/"
+# goes to evil.example), and http(s) without "//" ("http:evil.example": a host to browsers, a
+# path to RFC 3986). (A backslash ends the host for browsers: "https://evil.example\@x" goes
+# where it looks, and is left.) nh3 writes every attribute in double quotes.
+_MISLEADING_URL = re.compile(
+    r'( (?:href|src|poster)=")((?i:https?):(?!//)[^"]*+|(?i:https?)://[^"/?#@\\]*+@[^"]*+)"'
+)
+
+
+def _safe_link(match: re.Match[str], base_url: str) -> str:
+    """The attribute with its URL as safe_url writes it (no user name nor password), or none."""
+    url = safe_url(html.unescape(match.group(2)), base_url)
+    return f'{match.group(1)}{html.escape(url)}"' if url else ""
 
 
 # nh3 checks the scheme of href and src, not of cite (blockquote, q, del, ins), nor makes it

@@ -739,6 +739,43 @@ def test_safe_url(url: str | None, expected: str) -> None:
     assert safe_url(url, BASE) == expected
 
 
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        # A user name before the host: our host to a reader's eye, evil.example to a browser.
+        (
+            '<a href="https://ournews.example@evil.example/">x</a>',
+            '<a href="https://evil.example/" rel="noopener noreferrer nofollow">x</a>',
+        ),
+        (
+            '<a href="HTTPS://u:p@h.example/a?b=1&amp;c=2">x</a>',
+            'href="https://h.example/a?b=1&amp;c=2"',
+        ),
+        ('<a href="//u@h.example/x">x</a>', 'href="https://h.example/x"'),
+        ('<img src="https://u:p@h.example/a.jpg" width="500">', 'src="https://h.example/a.jpg"'),
+        ('<video poster="https://u@h.example/p.jpg"></video>', 'poster="https://h.example/p.jpg"'),
+        # No "//": a host to browsers, a path to RFC 3986 (readers differ): the link goes.
+        ('<a href="http:evil.example">x</a>', '<a rel="noopener noreferrer nofollow">x</a>'),
+        # Left as they are: an "@" in a path or a query, an address, a backslash (a browser goes
+        # to evil.example, as the address reads).
+        ('<a href="https://medium.com/@a/post">x</a>', 'href="https://medium.com/@a/post"'),
+        (
+            '<a href="https://h.example/?to=a@b.example">x</a>',
+            'href="https://h.example/?to=a@b.example"',
+        ),
+        ('<a href="mailto:a@b.example">x</a>', 'href="mailto:a@b.example"'),
+        (
+            '<a href="https://evil.example\\@our.example/">x</a>',
+            'href="https://evil.example\\@our.example/"',
+        ),
+    ],
+)
+def test_links_in_the_text_are_written_as_they_go(written: str, kept: str) -> None:
+    """Content links are nh3's to check, which keeps a user name before the host (the README
+    promises none in any link we write) and http(s) without "//" (a review of our feeds)."""
+    assert kept in clean_html(written, BASE)
+
+
 def test_safe_url_needs_a_base_for_relative_urls() -> None:
     assert safe_url("/a", "") == ""
     assert safe_url("https://example.com/a", "") == "https://example.com/a"
