@@ -689,7 +689,8 @@ def _beyond_feedparser(data: bytes) -> str:
 
 
 def _without_made_up_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
-    """The entries without the links both parsers make of a guid that is no address.
+    """_unlinked_guids, then the entries without the links both parsers make of a guid that is
+    no address.
 
     An RSS guid is a permalink unless isPermaLink says otherwise, so an item without a <link>
     links to its guid, resolved against the document: "12345" became /feeds/12345, a page no
@@ -697,6 +698,7 @@ def _without_made_up_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
     ":") is no address: such an item has no page of its own. Its id stays the resolved guid (the
     article's identity), and a link the document writes out in full stays.
     """
+    parsed = _unlinked_guids(parsed, data)
     if b"<guid" not in data or not any(
         e.link and e.link == e.guid and _BARE_TOKEN.fullmatch(e.link.rpartition("/")[2])
         for e in parsed.entries
@@ -715,6 +717,25 @@ def _without_made_up_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
         replace(e, link=None, guid_is_address=False)
         if e.link == e.guid and e.link in made_up
         else e
+        for e in parsed.entries
+    )
+    return replace(parsed, entries=entries)
+
+
+def _unlinked_guids(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
+    """The entries without a link whose guid is an address the document says is no permalink
+    (isPermaLink="false"), marked so (guid_is_address): RSS 2.0 says a reader "may not assume
+    that the guid is a url", and such an item linked to it (a review of our feeds). An Atom
+    entry's id stays its link when it has none."""
+    if b"<guid" not in data or not any(
+        not e.link and (e.guid or "").startswith(("http://", "https://")) for e in parsed.entries
+    ):
+        return parsed  # (most: the guids are read from the bytes only for such entries)
+    others = _rss_guids(data)[1]
+    if not others:
+        return parsed
+    entries = tuple(
+        replace(e, guid_is_address=False) if not e.link and e.guid in others else e
         for e in parsed.entries
     )
     return replace(parsed, entries=entries)

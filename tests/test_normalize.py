@@ -366,11 +366,23 @@ def test_guid_that_is_a_url_stands_in_for_a_missing_link() -> None:
         ("<guid>12345</guid>", ""),  # was https://site.example.com/blog/12345
         ("<guid>post-123</guid>", ""),
         ('<guid isPermaLink="false">12345</guid>', ""),
+        # An address the feed says is no permalink: RSS 2.0's reader "may not assume that the
+        # guid is a url" (it was the article's link, a review of our feeds).
+        ('<guid isPermaLink="false">http://guid.example.com/</guid>', ""),
+        ('<guid isPermaLink="false">https://site.example.com/p?id=1</guid>', ""),
         # Hard negatives: what is written as an address stays one.
         ("<guid>/p/12345</guid>", "https://site.example.com/p/12345"),
         ("<guid>post-2.html</guid>", "https://site.example.com/blog/post-2.html"),
         ("<guid>?p=123</guid>", "https://site.example.com/blog/feed.xml?p=123"),
         ("<guid>https://site.example.com/p/1</guid>", "https://site.example.com/p/1"),
+        (
+            '<guid isPermaLink="true">https://site.example.com/p/1</guid>',
+            "https://site.example.com/p/1",
+        ),
+        (
+            '<guid isPermaLink="false">https://x.example/1</guid><link>https://site.example.com/a</link>',
+            "https://site.example.com/a",
+        ),
         ("<guid>12345</guid><link>https://site.example.com/a</link>", "https://site.example.com/a"),
         # The made-up link written out in full (here as the link) is the item's address.
         (
