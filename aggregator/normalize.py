@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import ftfy
 
@@ -169,7 +169,9 @@ def normalize(
     now = now.astimezone(UTC)
     base = feed.base_url
     source_url = (
-        safe_url(source.site_url, base) or safe_url(feed.link, base) or safe_url(source.url, "")
+        safe_url(source.site_url, base)
+        or _site_of(safe_url(feed.link, base))
+        or safe_url(source.url, "")
     )
     feed_url = safe_url(source.url, source.url)  # (once, not once per article)
     wanted = _filter(source.include, source.exclude)
@@ -244,6 +246,22 @@ def normalize(
             )
         )
     return articles
+
+
+# The path of a feed document, not of a page: what some feeds give as their site's link.
+_FEED_DOCUMENT = re.compile(r"(?:\.(?:xml|rss|atom|rdf)|/(?:feed|rss|atom)/?)$", re.IGNORECASE)
+
+
+def _site_of(link: str) -> str:
+    """A feed's link to its site, or that site's root when it names a feed document (Le
+    Monde's channel links its une.xml, Reddit's its /.rss, an Atom feed without a link its id,
+    feed.xml): the source's name linked readers to XML, and our Atom called it text/html."""
+    if not link:
+        return ""
+    parts = urlsplit(link)
+    if not _FEED_DOCUMENT.search(parts.path):
+        return link
+    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
 
 
 def _mended(entry: EntryData, allowance: _Allowance) -> EntryData:

@@ -404,6 +404,27 @@ def test_a_guid_that_is_no_address_gives_no_link(guid: str, expected: str, parse
     assert article.url == expected
 
 
+@pytest.mark.parametrize(
+    ("link", "site"),
+    [
+        ("https://www.lemonde.fr/rss/une.xml", "https://www.lemonde.fr/"),
+        ("https://www.reddit.com/.rss", "https://www.reddit.com/"),
+        ("https://numi.st/feed.xml", "https://numi.st/"),
+        ("https://www.rockpapershotgun.com/feed", "https://www.rockpapershotgun.com/"),
+        ("https://www.ilgiornale.it/taxonomy/term/40821/feed/", "https://www.ilgiornale.it/"),
+        # Pages: as written.
+        ("https://site.example.com/blog/", "https://site.example.com/blog/"),
+        ("https://site.example.com/news.html", "https://site.example.com/news.html"),
+        ("https://site.example.com/feed-the-world/", "https://site.example.com/feed-the-world/"),
+        ("https://site.example.com/?feed=rss2", "https://site.example.com/?feed=rss2"),
+    ],
+)
+def test_a_site_link_that_names_a_feed_document_is_its_sites_root(link: str, site: str) -> None:
+    """The source's name links its site: a feed's link to itself (Le Monde's channel, an Atom
+    feed whose only URL is its id) linked readers to XML (a review of our feeds)."""
+    assert one(entry(guid="1", title="t"), link=link).source_url == site
+
+
 def test_author_and_tags_are_plain_text() -> None:
     article = one(
         entry(
