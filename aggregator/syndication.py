@@ -406,6 +406,14 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         if item.thumbnail:
             _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
         main = _main_enclosure(item.enclosures)
+        for enc in item.enclosures:
+            if enc is not main:  # (RSS has room for one <enclosure>: the others as Media RSS)
+                attrs = {"url": enc.url, "type": enc.type}
+                if enc.length:
+                    attrs["fileSize"] = str(enc.length)
+                if enc.duration:
+                    attrs["duration"] = str(enc.duration)
+                _sub(entry, f"{{{MEDIA_NS}}}content", **attrs)
         if main is not None and main.type.startswith(("audio/", "video/")):
             # An episode, as podcast apps read one: its picture and its length (of the item's
             # one <enclosure>) in the itunes namespace; they do not read media:thumbnail.

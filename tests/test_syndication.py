@@ -951,12 +951,20 @@ def test_an_rss_item_s_one_enclosure_is_its_episode_not_a_picture_listed_first(
     [entry] = feedparser.parse(render_rss(make_meta(), [episode], article_url)).entries
     assert [e.href for e in entry.enclosures] == [sound.url]
     assert entry.itunes_duration == "1:00:00"
+    # The others as Media RSS, which readers of RSS read too (they were left out of it).
+    assert [(m["url"], m["type"], m["filesize"]) for m in entry.media_content] == [
+        (picture.url, "image/jpeg", "4114")
+    ]
     [item] = json.loads(render_json(make_meta(), [episode], article_url))["items"]
     assert [a["url"] for a in item["attachments"]] == [picture.url, sound.url]
     # Without a sound or video, the first is the one.
     paper = replace(articles[0], enclosures=(picture, Enclosure("https://a.example/b.pdf")))
     [entry] = feedparser.parse(render_rss(make_meta(), [paper], article_url)).entries
     assert [e.href for e in entry.enclosures] == [picture.url]
+    assert [m["url"] for m in entry.media_content] == ["https://a.example/b.pdf"]
+    # One: none more.
+    [entry] = feedparser.parse(render_rss(make_meta(), [articles[0]], article_url)).entries
+    assert "media_content" not in entry
 
 
 @pytest.mark.parametrize(
