@@ -1050,8 +1050,13 @@ def _without_bidi_controls(text: str) -> str:
         return text
     isolates = sum(map(text.count, "\u2066\u2067\u2068"))
     if isolates and isolates == text.count("\u2069"):  # closed isolates: an author's, kept
-        return _BIDI_EMBEDDING.sub("", text)
-    return _BIDI_CONTROL.sub("", text)
+        kept = _BIDI_EMBEDDING.sub("", text)
+    else:
+        kept = _BIDI_CONTROL.sub("", text)
+    return _SPACES.sub(" ", kept).strip(" ")  # (one between two spaces left two)
+
+
+_SPACES = re.compile(r"  +")
 
 
 # Right-to-left override and its kin (U+202A-U+202E, U+2066-U+2069): in a title, a byline, a tag or

@@ -1200,6 +1200,9 @@ def test_direction_overrides_leave_titles_bylines_and_excerpts() -> None:
     # An isolate its author closed affects nothing outside it: an Arabic title's "C++" keeps it.
     arabic = one(entry(guid="2", title="دليل \u2066C++\u2069 للمبتدئين", content="<p>x</p>"))
     assert arabic.title == "دليل \u2066C++\u2069 للمبتدئين"
+    # One between two words' spaces leaves one space, not two (a review of our feeds).
+    spaced = one(entry(guid="3", title="RTL עברית \u202e reversed", content="<p>x</p>"))
+    assert spaced.title == "RTL עברית reversed"
 
 
 # --- the real corpus ----------------------------------------------------------------------------
