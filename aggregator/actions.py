@@ -13,7 +13,6 @@ from typing import Literal
 from aggregator.store import Store
 
 Action = Literal["refresh", "pause", "resume", "reset"]
-ACTIONS: tuple[Action, ...] = ("refresh", "pause", "resume", "reset")
 
 
 def refresh_now(store: Store, source_id: str, now: datetime) -> None:
@@ -48,7 +47,7 @@ def reset_backoff(store: Store, source_id: str, now: datetime) -> None:
 
 
 def act(store: Store, source_id: str, action: Action, now: datetime) -> None:
-    """Do one of ACTIONS to the source."""
+    """Do `action` to the source."""
     if action == "refresh":
         refresh_now(store, source_id, now)
     elif action in ("pause", "resume"):
