@@ -39,7 +39,7 @@ class _Formatter(logging.Formatter):
         # A list (such as a config's problems) is counted on the line and follows it, one
         # indented line per item, rather than one unreadable line of "\n" escapes.
         items = [
-            f"  - {_escaped(' '.join(str(item).split()))}"
+            f"  - {escaped_controls(' '.join(str(item).split()))}"
             for value in fields.values()
             if isinstance(value, list | tuple)
             for item in value
@@ -66,7 +66,7 @@ def _kv(value: object) -> str:
     rewrote the operator's terminal as it showed the log (a review)."""
     text = "" if value is None else str(value)
     if not text or _QUOTED.search(text):
-        return _escaped(json.dumps(text, ensure_ascii=False))
+        return escaped_controls(json.dumps(text, ensure_ascii=False))
     return text
 
 
@@ -74,7 +74,7 @@ _QUOTED = re.compile(r'[ "=\x00-\x1f\x7f-\x9f]')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _escaped(text: str) -> str:
+def escaped_controls(text: str) -> str:
     """`text` with each control character written as a JSON escape (JSON itself leaves DEL
     and the C1 controls as they are, and a terminal takes 0x9b for ESC "[")."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)

@@ -22,7 +22,7 @@ from aggregator import cli
 from aggregator import config as config_module
 from aggregator.cli import operate, terminal
 from aggregator.config_warnings import config_warnings
-from aggregator.models import Outcome, SourceState, source_health
+from aggregator.models import Outcome, RefreshResult, SourceState, source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import EmbeddedServer
 from aggregator.store import Store
@@ -233,6 +233,34 @@ def test_pause_resume_and_reset_from_the_command_line(
     assert out == "paused alpha: off the schedule until resumed\n"
     assert "not in the running config yet, so not pause: beta" in err
     assert source_health(store.get_state("beta")) != "paused"
+
+
+def test_what_a_source_sent_reaches_the_terminal_without_its_control_characters(
+    config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error quotes what a source sent (the feed links its HTML page advertises): a raw ESC
+    or CSI recoloured or rewrote the operator's terminal, which the logs already prevented."""
+    hostile = (
+        "This is an HTML page, not a feed. The page advertises a feed at"
+        " http://x.example/\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\x9b31m; use that URL."
+    )
+    with_states.save_state(
+        SourceState("beta", outcome=Outcome.PARSE_ERROR, last_error=hostile, consecutive_errors=1)
+    )
+    for argv in (["sources"], ["sources", "beta"], ["sources", "--failing"]):
+        assert cli.main(["--config", str(config_file), *argv]) == 0
+        out = capsys.readouterr().out
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out), (argv, out)
+        assert "\\u001b[2J" in out
+    # Scripts read JSON, which escapes them its own way.
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[1]["last_error"] == hostile
+    # And `refresh --inline`'s line per source.
+    terminal.Progress(1).report(RefreshResult("beta", Outcome.PARSE_ERROR, 200, 0.1, error=hostile))
+    out = capsys.readouterr().out
+    assert "\\u001b[2J" in out
+    assert "\x1b" not in out
 
 
 def test_sources_json_is_the_indented_array_json_dump_writes(

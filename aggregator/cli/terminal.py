@@ -10,6 +10,7 @@ from datetime import datetime
 from itertools import chain, islice
 from typing import Any
 
+from aggregator.logs import escaped_controls
 from aggregator.models import RefreshResult
 
 
@@ -29,7 +30,7 @@ class Progress:
             detail = result.error or f"+{result.added} new, {result.updated} updated"
             line = (
                 f"{result.outcome.value:<16} {result.source_id:<28} {status!s:<4} "
-                f"{result.duration:6.2f}s  {detail}"
+                f"{result.duration:6.2f}s  {escaped_controls(detail)}"
             )
             if self.tty:
                 sys.stdout.write("\r\033[K")
@@ -167,12 +168,17 @@ def format_source(row: dict[str, Any], now: float) -> str:
         ("warning", row.get("warning") or ""),
     ]
     width = max(len(label) for label, _ in facts)
-    return "\n".join(f"{label + ':':<{width + 1}} {value}" for label, value in facts if value)
+    return "\n".join(
+        f"{label + ':':<{width + 1}} {escaped_controls(value)}" for label, value in facts if value
+    )
 
 
 def _fit(text: str, width: int | None) -> str:
-    """`text` on one line, cut to `width` terminal cells (CJK characters take two; None: uncut)."""
-    text = " ".join(text.split())
+    """`text` on one line, cut to `width` terminal cells (CJK characters take two; None: uncut),
+    its control characters written as escapes ("\\u001b"): an error quotes what a source sent
+    (the feed links a page advertises), and a raw ESC in it recoloured or rewrote the operator's
+    terminal, as the logs already prevent (logs.escaped_controls)."""
+    text = escaped_controls(" ".join(text.split()))
     if width is None or _cells(text) <= width:
         return text
     out, used = [], 0
