@@ -164,6 +164,7 @@ class _Item:
     source_url: str  # the source's site
     source_feed_url: str  # the source's feed (RSS <source url> means this one)
     credit: Credit
+    day_only: bool = False  # published gives a day, its noon (Article.day_only)
 
 
 def _http(url: str) -> str:
@@ -218,6 +219,7 @@ def _item(
         source_url=public_url(_http(article.source_url), meta.secret_parameters),
         source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
         credit=_titled(credit, meta.untitled_label) or Credit(story_id=article.id, size=1),
+        day_only=article.day_only,
     )
 
 
@@ -635,6 +637,10 @@ def _json_item(item: _Item) -> dict[str, Any]:
     if item.thumbnail:
         out["image"] = item.thumbnail
     out["date_published"] = item.published.isoformat()
+    if item.day_only:
+        # The source gave a day, not a time: date_published (which must have one) is its noon.
+        # Its day, for a reader that shows it as the pages do (embed.js); others ignore it.
+        out["_day_only"] = {"date": item.published.date().isoformat()}
     out["date_modified"] = item.updated.isoformat()
     out["authors"] = [{"name": item.author}]
     if item.tags:

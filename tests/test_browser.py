@@ -537,6 +537,9 @@ def test_the_script_embed_writes_an_old_time_as_its_date_in_the_pages_language(
     old = now - timedelta(days=20)
     add_articles("people-daily", 1, title="Old news", published=old, updated=old)
     add_articles("people-daily", 1, title="New news", published=now - timedelta(hours=2))
+    # A day without a time (read at its noon): its day, as the pages show it.
+    noon = (now - timedelta(days=1)).replace(hour=12, minute=0, second=0)
+    add_articles("people-daily", 1, title="Day news", published=noon, updated=noon, day_only=True)
     page.goto(partner_page(live_server, feed_server))
     script_embed = page.locator("#script-embed")
     expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
@@ -548,6 +551,9 @@ def test_the_script_embed_writes_an_old_time_as_its_date_in_the_pages_language(
     )
     assert times["Old news"] == f"{old:%b} {old.day}, {old.year}"
     assert times["New news"] == "2 hours ago"
+    assert times["Day news"] == f"{noon:%b} {noon.day}, {noon.year}"
+    day = script_embed.locator("li.aggregator-embed-item", has_text="Day news").locator("time")
+    expect(day).to_have_attribute("datetime", noon.date().isoformat())
 
 
 def test_the_partner_example_stays_in_a_phones_width_with_a_long_word(

@@ -967,6 +967,16 @@ def test_an_rss_item_s_one_enclosure_is_its_episode_not_a_picture_listed_first(
     assert "media_content" not in entry
 
 
+def test_a_day_without_a_time_is_said_so_in_json_feed(articles: list[Article]) -> None:
+    """date_published must have a time, its noon; "_day_only" gives the day, for embed.js."""
+    noon = datetime(2005, 12, 27, 3, tzinfo=UTC)  # Tokyo's noon
+    day = replace(articles[0], published=noon, updated=noon, day_only=True)
+    first, second = json.loads(render_json(make_meta(), [day, articles[1]], article_url))["items"]
+    assert first["date_published"] == "2005-12-27T03:00:00+00:00"
+    assert first["_day_only"] == {"date": "2005-12-27"}
+    assert "_day_only" not in second
+
+
 @pytest.mark.parametrize(
     ("seconds", "written"), [(59, "0:59"), (61, "1:01"), (3600, "1:00:00"), (36_061, "10:01:01")]
 )

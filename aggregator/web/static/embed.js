@@ -89,6 +89,16 @@
     }
   }
 
+  // "2005-12-27" as the pages write a day ("Dec 27, 2005"); "" when it is no such date.
+  function dayOf(date, lang) {
+    var when = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(date + "T12:00:00Z") : NaN;
+    if (isNaN(when) || typeof Intl === "undefined") {
+      return "";
+    }
+    var options = { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" };
+    return formatter(Intl.DateTimeFormat, lang, options).format(when);
+  }
+
   // As the pages and the iframe write a time: "5 minutes ago", "yesterday", and from a week
   // back its date ("Dec 17, 2020"), not "6 years ago".
   function relativeTime(iso, lang) {
@@ -175,7 +185,11 @@
     var meta = document.createElement("span");
     meta.className = "aggregator-embed-meta";
     var source = entry._source && typeof entry._source === "object" ? text(entry._source.title) : "";
-    var when = relativeTime(text(entry.date_published), lang);
+    // A day the source gave without a time (our "_day_only"): that day, as the pages show it,
+    // not "5 hours ago" of an hour we made up (its noon).
+    var day = entry._day_only && typeof entry._day_only === "object" ? text(entry._day_only.date) : "";
+    var shownDay = day ? dayOf(day, lang) : "";
+    var when = shownDay || relativeTime(text(entry.date_published), lang);
     if (source) {
       // Isolated: a right-to-left name ("BBC اردو") took the time's number into its run.
       var name = document.createElement("bdi");
@@ -184,7 +198,7 @@
     }
     if (when) {
       var time = document.createElement("time");
-      time.setAttribute("datetime", text(entry.date_published));
+      time.setAttribute("datetime", shownDay ? day : text(entry.date_published));
       time.textContent = when;
       if (source) {
         meta.appendChild(document.createTextNode(" · "));
