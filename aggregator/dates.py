@@ -334,6 +334,8 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     text = _GMT_OFFSET.sub(_gmt_offset, _ZONE_COMMENT.sub("", text))
     if _EPOCH.fullmatch(text):
         return _from_epoch(int(text)), False
+    if (first := _TIME_FIRST.fullmatch(text)) and ":" not in first.group(2):
+        text = f"{first.group(2)} {first.group(1)}"  # the time after its date, as read below
     numbers = text[day.end() :] if (day := _DAY_BEFORE_NUMBERS.match(text)) else text
     for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
         if match := pattern.fullmatch(numbers):
@@ -341,6 +343,11 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     return _rfc822(text, local)
 
 
+# A time before its date, as some CMSs write it: "14:33 10.01.2020", "2:33 PM EST, Jan 10,
+# 2020" (unreadable, or feedparser's guess at today's date, before). Its zone's name goes with it.
+_TIME_FIRST = re.compile(
+    r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+[A-Z]{2,5})?)\s*,?\s+(\S.*)"
+)
 # A day's name before a date of numbers: "Mon, 2020-01-10 14:33", "Friday, 10/01/2020".
 _DAY_BEFORE_NUMBERS = re.compile(r"[^\W\d_]{2,12}\.?,?\s+(?=\d{1,4}[-/.]\d)")
 

@@ -128,6 +128,12 @@ CASES: list[tuple[str, timedelta | None]] = [
     ("Fri, 10 Jan 2020 14:33:00 +530", timedelta(hours=5, minutes=30)),
     ("Friday, 10-Jan-20 14:33:00 GMT", timedelta(0)),
     ("Friday, 10-Jan-20 14:33:00 +0100", timedelta(hours=1)),
+    # The time before its date (unreadable, or feedparser's today, before).
+    ("14:33 10.01.2020", None),
+    ("14:33, 10 January 2020", None),
+    ("2:33 PM, Jan 10, 2020", None),
+    ("2:33 PM EST, Jan 10, 2020", timedelta(hours=-5)),
+    ("14:33:00 Fri, 10 Jan 2020", None),
     ("2020-01-10T14:33:00+08:00[Asia/Shanghai]", timedelta(hours=8)),  # (Java's ZonedDateTime)
     ("2020-01-10T14:33:00Z[UTC]", timedelta(0)),
     ("2020-01-10T14:33:00[Asia/Tokyo]", timedelta(hours=9)),  # (its zone, not the source's)
@@ -236,7 +242,8 @@ def test_a_day_name_that_is_also_a_month_is_read_as_the_day() -> None:
 def test_what_looks_like_a_date_but_says_another_is_not_read_as_one() -> None:
     # From a review of this module's changes: each was read wrong by them.
     assert dates.parse("10, Dec 2024") == datetime(2024, 12, 10, 12, tzinfo=UTC)  # not a day
-    assert dates.parse("14:33, 10 January 2020") is None  # (nor the time, dropped as one)
+    # (Nor the time dropped as one: read with its date, since the time-first form is read.)
+    assert dates.parse("14:33, 10 January 2020") == datetime(2020, 1, 10, 14, 33, tzinfo=UTC)
     # A time range is its start: the end's meridiem made 9 am 9 pm.
     nine = datetime(2020, 1, 10, 9, tzinfo=UTC)
     assert dates.parse("January 10, 2020 @ 9:00 am - 5:00 pm") == nine
