@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -307,7 +308,31 @@ def die_with_parent(parent_pid: int) -> Callable[[], None] | None:
 
 # --- clients --------------------------------------------------------------------------------
 
-_clients: dict[tuple[int, str, bool], redis.Redis] = {}
+
+@dataclass(frozen=True)
+class Patience:
+    """How long a client waits for the server, and what it tries again."""
+
+    read_timeout: float  # seconds a command waits for its answer
+    connect_timeout: float
+    retries: int  # of a refused or dropped connection (a server restarting), with backoff
+    backoff_cap: float  # seconds between two tries, at most
+    retry_timeouts: bool  # a command that waited out read_timeout is tried again
+    breaker: bool  # after a call waited out its timeout, fail at once for a while (Breaker)
+
+
+# Workers and the scheduler ride out a restart (~10 s of retries) and a hang (each try waits
+# 10 s for its answer) by themselves.
+WORKER = Patience(10, 5, retries=10, backoff_cap=2.0, retry_timeouts=True, breaker=False)
+# The web gives up within ~2 s, because a reader waits on it: a page answers 503 rather than
+# hang; and a hung server would make every call of every request wait out its timeout.
+WEB = Patience(2, 1, retries=1, backoff_cap=0.2, retry_timeouts=True, breaker=True)
+# An operator's command rides out a restart as a worker does, but not a hung server (stopped,
+# a stalled disk): a command that waited 10 s for its answer fails, and the command says so in
+# one line. Retrying timeouts made `aggregator sources` wait forever, in silence, mid-incident.
+COMMAND = Patience(10, 5, retries=10, backoff_cap=2.0, retry_timeouts=False, breaker=False)
+
+_clients: dict[tuple[int, str, Patience], redis.Redis] = {}
 _clients_lock = threading.Lock()
 
 
@@ -321,34 +346,35 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL") or EmbeddedServer(data_dir()).url
 
 
-def connect(url: str, *, patient: bool = True) -> redis.Redis:
-    """The process's shared client for `url` (bytes responses: RQ needs them), created once.
+def connect(url: str, patience: Patience = WORKER) -> redis.Redis:
+    """The process's shared client for `url` (bytes responses: RQ needs them), created once
+    for each `patience` (WORKER, WEB, COMMAND).
 
-    It pings idle connections before use and retries connection errors with exponential backoff
-    for several seconds, so a process rides out a server restart by itself. A forked child gets
-    its own client. Not `patient`: the web's, which gives up within ~2 s (one retry, a 2 s
-    read timeout), because a reader waits on it: a page answers 503 rather than hang; and after
-    a call waited out its timeout, fails at once for a few seconds (Breaker), as a hung server
-    would make every call of every request wait out its timeout.
+    It pings idle connections before use and retries connection errors with exponential backoff,
+    so a process rides out a server restart by itself. A forked child gets its own client.
     """
-    key = (os.getpid(), url, patient)
+    key = (os.getpid(), url, patience)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
+            retried: list[type[Exception]] = [ConnectionError, BusyLoadingError]
+            if patience.retry_timeouts:
+                retried.append(TimeoutError)
             client = redis.Redis.from_url(
                 url,
                 decode_responses=False,
                 health_check_interval=15,
-                socket_timeout=10 if patient else 2,
-                socket_connect_timeout=5 if patient else 1,
+                socket_timeout=patience.read_timeout,
+                socket_connect_timeout=patience.connect_timeout,
                 retry=Retry(
-                    ExponentialWithJitterBackoff(cap=2.0 if patient else 0.2, base=0.05),
-                    retries=10 if patient else 1,
+                    ExponentialWithJitterBackoff(cap=patience.backoff_cap, base=0.05),
+                    retries=patience.retries,
+                    supported_errors=tuple(retried),  # (its default has timeouts)
                 ),
-                retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
+                retry_on_error=retried,
             )
             pool = client.connection_pool
-            breaker = None if patient else Breaker(BREAK_SECONDS)
+            breaker = Breaker(BREAK_SECONDS) if patience.breaker else None
             pool.connection_class = _guarded(pool.connection_class, breaker)
             _clients[key] = client
         return client

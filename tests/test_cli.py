@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -403,6 +404,35 @@ def test_a_command_that_needs_the_store_says_so_in_one_line_when_it_is_down(
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"aggregator: cannot reach Redis at unix://{tmp_path}")
     assert "make run" in line
+
+
+def test_a_command_says_in_one_line_that_a_hung_server_does_not_answer(
+    config_file: Path, tmp_path: Path
+) -> None:
+    """A server that takes connections and answers nothing (stopped, a stalled disk): the
+    command gives up after one read timeout, not retries of it that never ended in silence."""
+    hung = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    hung.bind(str(tmp_path / "hung.sock"))
+    hung.listen(8)  # (and never accepts: the kernel queues the connection, nobody reads)
+    try:
+        started = time.monotonic()
+        done = subprocess.run(
+            [*CLI, "--config", str(config_file), "sources"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env={**os.environ, "REDIS_URL": f"unix://{tmp_path / 'hung.sock'}"},
+            check=False,
+        )
+        took = time.monotonic() - started
+    finally:
+        hung.close()
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"aggregator: Redis at unix://{tmp_path}/hung.sock does not answer (")
+    assert "hung" in line
+    assert took < 60  # one 10 s read timeout; retrying it took 110 s per call, forever in all
 
 
 def test_a_second_server_on_the_same_data_directory_says_so_in_one_line(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from aggregator import refresh as refresh_module
 from aggregator.models import Outcome, RefreshResult
 from aggregator.queues import QUEUE_NAME
 from aggregator.redact import PUBLIC_INTERNAL_ERROR, public_error
-from aggregator.redis_server import BREAK_SECONDS, EmbeddedServer, connect
+from aggregator.redis_server import BREAK_SECONDS, WEB, EmbeddedServer, connect
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
@@ -324,7 +324,7 @@ def test_the_leases_are_kept_again_once_redis_is_back(tmp_path: Path) -> None:
     server = EmbeddedServer(tmp_path / "valkey")
     server.start()
     try:
-        store = Store(connect(server.url, patient=False))  # (gives up within a second)
+        store = Store(connect(server.url, WEB))  # (gives up within a second)
         store.schedule("a", time.time())
         with jobs._leases_kept(store, {"a"}, threading.Lock(), lease=1.0):
             time.sleep(0.5)
@@ -350,7 +350,7 @@ def test_a_batch_that_met_redis_gone_begins_no_more_sources(
     server = EmbeddedServer(tmp_path / "valkey")
     server.start()
     try:
-        store = Store(connect(server.url, patient=False))
+        store = Store(connect(server.url, WEB))
         gone = threading.Event()
         after: list[str] = []
 

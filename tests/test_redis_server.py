@@ -21,6 +21,7 @@ from aggregator.redis_server import (
     BREAK_SECONDS,
     LOCK_FILE,
     VERSION_FILE,
+    WEB,
     EmbeddedServer,
     EmbeddedServerError,
     connect,
@@ -132,7 +133,7 @@ def test_a_busy_server_is_an_outage_to_ride_out_and_the_web_stops_asking_for_a_w
     looping = threading.Thread(target=loop, daemon=True)
     looping.start()
     time.sleep(0.5)
-    web, patient = connect(url, patient=False), connect(url)
+    web, patient = connect(url, WEB), connect(url)
     try:
         # (Its one retry meets the breaker the busy answer tripped.)
         with pytest.raises(redis.exceptions.ConnectionError, match=r"busy|not asked again"):
@@ -161,7 +162,7 @@ def test_the_web_asks_again_at_once_when_a_killed_server_is_back(server: Embedde
     # Refusals tripped the breaker: one web process answered 503 for 3 s after `run` had the
     # server back, while its sibling served (a CI failure of test_run). A refusal is already
     # fast; only waiting is worth not asking again.
-    web = connect(server.start(), patient=False)
+    web = connect(server.start(), WEB)
     assert web.ping()
     pid = server.pid
     assert pid is not None
@@ -178,7 +179,7 @@ def test_the_readiness_probe_giving_up_does_not_trip_the_webs_breaker(
 ) -> None:
     # The probe's 1 s timeout met a 1.5 s stall the pages rode out, and every page then
     # answered 503 for 3 s more (a review).
-    web = connect(server.start(), patient=False)
+    web = connect(server.start(), WEB)
     probe = _probe_client(web)
     pid = server.pid
     assert pid is not None

@@ -19,7 +19,7 @@ from aggregator import logs
 from aggregator.cli import operate, processes, supervisor
 from aggregator.errors import ConfigError
 from aggregator.models import SOURCE_STATES
-from aggregator.redis_server import EmbeddedServerError, data_dir, redis_url
+from aggregator.redis_server import LOG_FILE, EmbeddedServerError, data_dir, redis_url
 
 
 def _port(raw: str) -> int:
@@ -169,6 +169,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"aggregator: invalid configuration: {error}", file=sys.stderr)
         return 2
+    except redis.exceptions.TimeoutError as error:
+        # A server that accepts connections but answers nothing: stopped (SIGSTOP), swapping,
+        # a stalled disk. Waiting longer would not help the operator, saying so does.
+        log = "" if os.environ.get("REDIS_URL") else f" Its log is {data_dir() / LOG_FILE}."
+        print(
+            f"aggregator: Redis at {redis_url()} does not answer ({error}): its server is"
+            " running but hung (stopped, overloaded, or waiting on its disk); `aggregator run`"
+            f" restarts a server that exits, not one that hangs.{log}",
+            file=sys.stderr,
+        )
+        return 1
     except redis.exceptions.ConnectionError as error:
         # The commands that read or change the store need it running: one line, not a traceback.
         where = (

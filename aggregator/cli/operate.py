@@ -23,7 +23,7 @@ from aggregator.config import Config, SourceConfig, summary
 from aggregator.config_warnings import located_warnings
 from aggregator.models import SOURCE_STATES, source_health
 from aggregator.queues import QUEUE_NAME
-from aggregator.redis_server import connect, redis_url
+from aggregator.redis_server import COMMAND, WEB, connect, redis_url
 from aggregator.store import Store
 
 
@@ -46,7 +46,7 @@ def _checked_against_running(config: Config) -> str:
     service refuses; a check before deploying that passed it gave false confidence."""
     try:
         # Not patient: with no service running, the answer is "none", not 10 s of retries.
-        published = Store(connect(redis_url(), patient=False)).published_config()
+        published = Store(connect(redis_url(), WEB)).published_config()
     except (redis.ConnectionError, redis.TimeoutError):
         return (
             "No running service answered (REDIS_URL, or the embedded server in the data"
@@ -65,7 +65,7 @@ def _checked_against_running(config: Config) -> str:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from workers import jobs, scheduler
 
-    store = Store(connect(redis_url()))
+    store = Store(connect(redis_url(), COMMAND))
     # While the file is invalid, the config the service runs on (its sources are the ones to
     # refresh, and when an operator is troubleshooting).
     config = common.load_or_published(args, store)
@@ -120,7 +120,7 @@ _DONE = {
 
 def cmd_act(args: argparse.Namespace) -> int:
     """pause, resume or reset sources: the admin pages' buttons, for a terminal or a script."""
-    store = Store(connect(redis_url()))
+    store = Store(connect(redis_url(), COMMAND))
     config = common.load_or_published(args, store)
     ids = list(dict.fromkeys(args.sources))
     if getattr(args, "failing", False):
@@ -158,7 +158,7 @@ def _not_running(ids: Sequence[str], published: str) -> list[str]:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    store = Store(connect(redis_url()))
+    store = Store(connect(redis_url(), COMMAND))
     config = common.load_or_published(args, store)  # (as refresh: the running one, if invalid)
     sources = config.sources
     if args.source is not None:
@@ -312,7 +312,7 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 def cmd_export_opml(args: argparse.Namespace) -> int:
     from aggregator.opml import render_opml
 
-    body = render_opml(common.load_or_published(args, Store(connect(redis_url()))))
+    body = render_opml(common.load_or_published(args, Store(connect(redis_url(), COMMAND))))
     if args.output and args.output != "-":
         try:
             Path(args.output).write_bytes(body)
@@ -326,7 +326,7 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
 
 def cmd_story(args: argparse.Namespace) -> int:
     """Print the story an article belongs to: its articles, the original first."""
-    store = Store(connect(redis_url()))
+    store = Store(connect(redis_url(), COMMAND))
     story = store.stories_of([args.article_id])[args.article_id]
     articles = {a.id: a for a in store.articles([m.article_id for m in story.members])}
     if args.article_id not in articles:

@@ -50,7 +50,7 @@ from aggregator import config as config_module
 from aggregator import http_server
 from aggregator.config import Config, load_config
 from aggregator.models import Article
-from aggregator.redis_server import connect
+from aggregator.redis_server import WEB, connect
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.sanitize import EMBED_FOLDERS, EMBED_HOSTS
 from aggregator.store import Store
@@ -243,7 +243,7 @@ def create_app(
     app.config["TRUSTED_PROXIES"] = proxies = http_server.trusted_proxies()
     if proxies:  # the client's address from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
-    store = Store(connect(redis_url, patient=False))
+    store = Store(connect(redis_url, WEB))
     settings = Settings(store, config, recheck_interval)
     try:
         settings.current()  # fail now, at start-up, if there is no usable config
