@@ -226,6 +226,18 @@ class SourceState:
     # (normalize.entry_mark): on the next read, those entries are not cleaned again.
     entry_marks: tuple[str, ...] = ()
 
+    @property
+    def error(self) -> str:
+        """last_error when the last refresh failed; "" when it succeeded."""
+        failed = self.outcome is not None and self.outcome.is_error
+        return self.last_error if failed else ""
+
+    @property
+    def warning(self) -> str:
+        """last_error when the last refresh succeeded all the same (a feed read leniently, an
+        encoding guessed): worth the operator's eye, not a failure to alert on."""
+        return "" if self.error else self.last_error
+
     def unclaimed(self) -> SourceState:
         """This state without what lets the next poll skip work (validators, the body's
         fingerprint, the entry marks): that poll reads the whole feed and cleans every entry."""

@@ -197,6 +197,34 @@ def test_table_shows_each_source_and_filters_and_sorts(ops: FlaskClient, store: 
     assert re.findall(r'<tr id="source-(\w+)"', by_errors) == ["alpha", "gamma", "beta"]
 
 
+def test_a_healthy_sources_warning_is_labelled_a_warning_not_an_error(
+    ops: FlaskClient, store: Store
+) -> None:
+    """A feed read leniently is healthy: an operator scanning for red must not see an error."""
+    warned = "The feed is not well-formed XML (line 34); it was read leniently."
+    store.save_state(
+        SourceState("alpha", last_fetch=datetime.now(UTC), outcome=Outcome.OK, last_error=warned),
+        record=FetchRecord("alpha", datetime.now(UTC), Outcome.OK, 200, 0.2, error=warned),
+    )
+    table = ops.get("/admin/", headers=BEARER).get_data(as_text=True)
+    assert f'<td class="warning"><small>warning:</small> {warned}</td>' in table
+    assert f'class="error">{warned}' not in table
+    page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
+    assert f'<dt>Warning</dt><dd class="warning" id="warning">{warned}</dd>' in page
+    assert "Last error" not in page
+    assert f'<td class="warning"><small>warning:</small> {warned}</td>' in page  # its fetch row
+
+    failed = "The server answered 500."
+    store.save_state(
+        SourceState("alpha", outcome=Outcome.HTTP_ERROR, last_error=failed),
+        record=FetchRecord("alpha", datetime.now(UTC), Outcome.HTTP_ERROR, 500, 0.1, error=failed),
+    )
+    page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
+    assert f'<dt>Last error</dt><dd class="error">{failed}</dd>' in page
+    assert f'<td class="error">{failed}</td>' in page
+    assert 'id="warning"' not in page
+
+
 def test_table_comes_a_page_at_a_time_keeping_its_filter_and_order(
     ops: FlaskClient, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

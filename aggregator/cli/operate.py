@@ -223,9 +223,6 @@ def _source_rows(
         health = source_health(state)
         if states and health not in states:
             continue
-        # A refresh that succeeded may still have been warned of (a feed read leniently): a
-        # script alerting on last_error must not take that for a failure.
-        failed = state.outcome is not None and state.outcome.is_error
         yield {
             "id": source.id,
             "name": source.name,
@@ -236,8 +233,9 @@ def _source_rows(
             "outcome": state.outcome.value if state.outcome else None,
             "http_status": state.http_status,
             "consecutive_errors": state.consecutive_errors,
-            "last_error": state.last_error if failed else "",
-            "warning": "" if failed else state.last_error,
+            # (A script alerting on last_error must not take a warning for a failure.)
+            "last_error": state.error,
+            "warning": state.warning,
             "next_due": due,
             "articles": state.article_count,
             "adopted_url": state.adopted_url,

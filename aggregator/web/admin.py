@@ -462,6 +462,7 @@ td.num, th.num { text-align: right; }
 .badge-paused { background: #fff1c9; color: #6b5100; }
 .badge-pending { background: #e1ecfb; color: #174a8a; }
 .error { color: #8a1c17; }
+.warning { color: #6b5100; }
 .filters a { margin-right: .6rem; }
 .filters a[aria-current] { font-weight: bold; }
 .actions { display: flex; gap: .5rem; margin: 1rem 0; }
