@@ -15,23 +15,28 @@ from aggregator.store import Store
 Action = Literal["refresh", "pause", "resume", "reset"]
 
 
-def refresh_now(store: Store, source_id: str, now: datetime) -> None:
-    """Make the source due now."""
+def refresh_now(store: Store, source_id: str, now: datetime) -> str:
+    """Make the source due now (a paused one too: fetched once, and still paused)."""
     store.schedule(source_id, now.timestamp())
+    return "due now: a worker fetches it in a moment"
 
 
-def set_paused(store: Store, source_id: str, paused: bool, now: datetime) -> None:
-    """Pause (taken off the schedule) or resume (due now) a source."""
+def set_paused(store: Store, source_id: str, paused: bool, now: datetime) -> str:
+    """Pause (taken off the schedule) or resume (due now) a source. One already so is left as
+    it is: resuming a source that runs must not fetch it behind the operator's back."""
     read = store.get_state(source_id)
+    if read.paused == paused:
+        return f"{'already' if paused else 'not'} paused; nothing changed"
     state = replace(read, paused=paused)
     if not paused:
         state = replace(state, next_due=now)
     store.save_state(state, read_with=read.entry_marks)  # (a refresh may save meanwhile)
+    return "paused: off the schedule until resumed" if paused else "resumed: due now"
 
 
-def reset_backoff(store: Store, source_id: str, now: datetime) -> None:
+def reset_backoff(store: Store, source_id: str, now: datetime) -> str:
     """Forget the source's errors (and that it was gone) and any redirect it adopted (the
-    configured URL is fetched again), and make it due now."""
+    configured URL is fetched again), and make it due now, unless it is paused."""
     read = store.get_state(source_id)
     state = replace(
         read,
@@ -44,13 +49,18 @@ def reset_backoff(store: Store, source_id: str, now: datetime) -> None:
         redirect_count=0,
     )
     store.save_state(state, read_with=read.entry_marks)
+    forgotten = "errors, gone mark and adopted redirect forgotten"
+    return (
+        f"{forgotten}; still paused: not fetched until resumed"
+        if read.paused
+        else f"{forgotten}; due now"
+    )
 
 
-def act(store: Store, source_id: str, action: Action, now: datetime) -> None:
-    """Do `action` to the source."""
+def act(store: Store, source_id: str, action: Action, now: datetime) -> str:
+    """Do `action` to the source; say what came of it (after the source's id)."""
     if action == "refresh":
-        refresh_now(store, source_id, now)
-    elif action in ("pause", "resume"):
-        set_paused(store, source_id, action == "pause", now)
-    else:
-        reset_backoff(store, source_id, now)
+        return refresh_now(store, source_id, now)
+    if action in ("pause", "resume"):
+        return set_paused(store, source_id, action == "pause", now)
+    return reset_backoff(store, source_id, now)

@@ -356,6 +356,11 @@ def test_pause_resume_and_reset(ops: FlaskClient, store: Store) -> None:
     page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
     assert 'id="do-resume"' in page
     assert 'id="do-pause"' not in page
+    # A paused source's reset forgets its errors, and says it is still paused.
+    response = ops.post("/admin/sources/alpha/reset", headers=BEARER)
+    page = ops.get(response.headers["Location"], headers=BEARER).get_data(as_text=True)
+    assert "Errors forgotten; it is still paused: not fetched until resumed." in page
+    assert store.due_at("alpha") is None
 
     ops.post("/admin/sources/alpha/resume", headers=BEARER)
     assert not store.get_state("alpha").paused

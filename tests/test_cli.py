@@ -200,19 +200,34 @@ def test_pause_resume_and_reset_from_the_command_line(
     conf = ["--config", str(config_file)]
 
     assert cli.main([*conf, "pause", "alpha"]) == 0
-    assert capsys.readouterr().out == "paused alpha: off the schedule until resumed\n"
+    assert capsys.readouterr().out == "alpha: paused: off the schedule until resumed\n"
     assert source_health(store.get_state("alpha")) == "paused"
     assert store.due_at("alpha") is None  # the scheduler will not claim it
+    assert cli.main([*conf, "pause", "alpha"]) == 0
+    assert capsys.readouterr().out == "alpha: already paused; nothing changed\n"
+
+    # A paused source's errors can be forgotten: it stays paused, and says so.
+    assert cli.main([*conf, "reset", "alpha"]) == 0
+    assert capsys.readouterr().out.endswith("forgotten; still paused: not fetched until resumed\n")
+    assert source_health(store.get_state("alpha")) == "paused"
+    assert store.due_at("alpha") is None
 
     started = time.time()
     assert cli.main([*conf, "resume", "alpha"]) == 0
-    assert capsys.readouterr().out == "resumed alpha: due now\n"
+    assert capsys.readouterr().out == "alpha: resumed: due now\n"
     assert source_health(store.get_state("alpha")) == "healthy"
     assert started - 1 <= (store.due_at("alpha") or 0) <= time.time() + 1
+    # Resuming one that runs fetches nothing behind the operator's back.
+    store.schedule("alpha", started + 3600)
+    assert cli.main([*conf, "resume", "alpha"]) == 0
+    assert capsys.readouterr().out == "alpha: not paused; nothing changed\n"
+    assert store.due_at("alpha") == started + 3600
 
     # Every failing or gone source at once (beta: 4 errors in a row, backing off).
     assert cli.main([*conf, "reset", "--failing"]) == 0
-    assert capsys.readouterr().out.startswith("reset beta: its errors")
+    assert capsys.readouterr().out == (
+        "beta: errors, gone mark and adopted redirect forgotten; due now\n"
+    )
     assert store.get_state("beta").consecutive_errors == 0
     assert (store.due_at("beta") or 0) <= time.time() + 1
     # (It stays "failing" until a fetch succeeds: its last refresh still failed.)
@@ -231,8 +246,8 @@ def test_pause_resume_and_reset_from_the_command_line(
     scheduler.publish(store, dataclasses.replace(config, sources=config.sources[:1]))
     assert cli.main([*conf, "pause", "alpha", "beta"]) == 1
     out, err = capsys.readouterr()
-    assert out == "paused alpha: off the schedule until resumed\n"
-    assert "not in the running config yet, so not pause: beta" in err
+    assert out == "alpha: paused: off the schedule until resumed\n"
+    assert "not in the running config yet, so not paused: beta" in err
     assert source_health(store.get_state("beta")) != "paused"
 
 
@@ -620,7 +635,7 @@ def test_refresh_says_which_sources_of_the_file_the_service_does_not_run_yet(
     )
     assert cli.main(["--config", str(config_file), "refresh", "gamma"]) == 1
     assert "not in the running config yet, so not refreshed: gamma" in capsys.readouterr().err
-    assert cli.main(["--config", str(config_file), "refresh", "--all"]) == 0
+    assert cli.main(["--config", str(config_file), "refresh", "--all"]) == 1  # (not all done)
     captured = capsys.readouterr()
     assert "not refreshed: gamma" in captured.err
     assert captured.out == "enqueued 2 source(s) in 1 job(s)\n"

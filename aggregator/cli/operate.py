@@ -76,6 +76,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     # The running scheduler owns what is published; a local file (maybe stale, maybe another
     # machine's) only stands in when nothing has been published yet.
     published = store.published_config()
+    missing: list[str] = []
     if published is None:
         scheduler.publish(store, config)
     elif missing := _not_running(ids, published[1]):
@@ -100,7 +101,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         queue = Queue(QUEUE_NAME, connection=store.redis)
         job_ids = scheduler.enqueue(queue, config, ids)
         print(f"enqueued {len(ids)} source(s) in {len(job_ids)} job(s)")
-        return 0
+        return 1 if missing else 0  # (as pause, resume and reset: not all done)
 
     jobs.warm_up(store.redis)  # as a worker does: the model loaded, the collector tuned
     progress = terminal.Progress(len(ids))
@@ -108,14 +109,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     progress.done()
     failed = [r for r in results if r.outcome.is_error]
     print(f"{len(results) - len(failed)} ok, {len(failed)} failed")
-    return 1 if failed else 0
-
-
-_DONE = {
-    "pause": "paused {}: off the schedule until resumed",
-    "resume": "resumed {}: due now",
-    "reset": "reset {}: its errors, gone mark and adopted redirect forgotten; due now",
-}
+    return 1 if failed or missing else 0
 
 
 def cmd_act(args: argparse.Namespace) -> int:
@@ -138,7 +132,7 @@ def cmd_act(args: argparse.Namespace) -> int:
     if missing:
         # Their state would wait for a config that has them; the running one does not yet.
         print(
-            f"aggregator: not in the running config yet, so not {args.action}:"
+            f"aggregator: not in the running config yet, so not {_PARTICIPLE[args.action]}:"
             f" {', '.join(missing)}",
             file=sys.stderr,
             flush=True,
@@ -146,9 +140,11 @@ def cmd_act(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     for source_id in ids:
         if source_id not in missing:
-            actions.act(store, source_id, args.action, now)
-            print(_DONE[args.action].format(source_id))
+            print(f"{source_id}: {actions.act(store, source_id, args.action, now)}")
     return 1 if missing else 0
+
+
+_PARTICIPLE = {"pause": "paused", "resume": "resumed", "reset": "reset"}
 
 
 def _not_running(ids: Sequence[str], published: str) -> list[str]:

@@ -395,7 +395,7 @@ def source(source_id: str) -> str:
         learned=len(store.boilerplate(source_id, boilerplate.CONTENT_MIN_ARTICLES)),
         now=datetime.now(UTC),
         ago=ago,
-        message=DONE_MESSAGES.get(request.args.get("done", ""), ""),
+        message=_done_message(request.args.get("done", ""), state),
     )
 
 
@@ -405,6 +405,15 @@ DONE_MESSAGES = {
     "resume": "Resumed: it is due now.",
     "reset": "Errors forgotten: it is due now.",
 }
+
+
+def _done_message(action: str, state: SourceState) -> str:
+    """What the button just pressed did, as the source's state now says."""
+    if action == "reset" and state.paused:
+        return "Errors forgotten; it is still paused: not fetched until resumed."
+    if action == "refresh" and state.paused:
+        return "Refresh requested: a worker will fetch it in a moment, once; it stays paused."
+    return DONE_MESSAGES.get(action, "")
 
 
 def ago(when: datetime | None, now: datetime) -> str:
