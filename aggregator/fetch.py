@@ -422,7 +422,8 @@ def _timeout_message(e: httpx.TimeoutException, url: httpx.URL, config: FetchCon
         return f"gave up on {url} at the {config.deadline:g} s deadline"
     if isinstance(e, httpx.ConnectTimeout | httpx.PoolTimeout):
         return f"timed out connecting to {url.host} after {config.connect_timeout:g} s"
-    return f"{url} sent nothing for {config.read_timeout:g} s (read timeout)"
+    # (What happened first, then where: a table cut to its column keeps the what.)
+    return f"read timeout: {url} sent nothing for {config.read_timeout:g} s"
 
 
 _INVALID_LOCATION = "Invalid URL in location header"
@@ -493,18 +494,21 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
     decoder = _decoder(coding)
     if decoder is None:
         raise FetchError(
-            f"{url} sent an unsupported Content-Encoding {coding!r}",
+            f"unsupported Content-Encoding {coding!r} from {url}",
             outcome=Outcome.HTTP_ERROR,
             http_status=response.status_code,
         )
-    too_large = FetchError(
-        f"{url} sent more than {cap:,} bytes (the fetch.max_body_bytes limit)",
-        outcome=Outcome.TOO_LARGE,
-        http_status=response.status_code,
-    )
+
+    def too_large(what: str) -> FetchError:
+        return FetchError(
+            f"too large: {url} {what} (the fetch.max_body_bytes limit)",
+            outcome=Outcome.TOO_LARGE,
+            http_status=response.status_code,
+        )
+
     declared = response.headers.get("content-length", "")
     if coding == "identity" and declared.isdigit() and int(declared) > cap:
-        raise too_large
+        raise too_large(f"sent more than {cap:,} bytes")
     body = bytearray()
     # What arrives encoded is bounded too: a stream of empty deflate blocks decodes to nothing.
     raw_cap, raw = cap + cap // 8 + 65536, 0
@@ -513,14 +517,17 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
             # Asking for one byte more than the room left is how the cap is seen to be exceeded.
             body += decoder.decode(chunk, cap - len(body) + 1)
             raw += len(chunk)
-            if len(body) > cap or raw > raw_cap:
-                raise too_large
+            if len(body) > cap:
+                # (A bomb sends little: what is over the cap is what it decodes to.)
+                encoded = "" if coding == "identity" else f" a {coding} body that decodes to"
+                raise too_large(f"sent{encoded} more than {cap:,} bytes")
+            if raw > raw_cap:
+                raise too_large(f"sent more than {raw_cap:,} bytes of {coding} body")
             if decoder.finished:
                 break  # what follows a complete stream is no part of it (nor read)
     except (zlib.error, brotli.error) as e:
         raise FetchError(
-            f"{url} sent a body labelled Content-Encoding {coding!r} that is not valid {coding} "
-            f"({e})",
+            f"not valid {coding}: {url} sent a body labelled Content-Encoding {coding!r} ({e})",
             outcome=Outcome.HTTP_ERROR,
             http_status=response.status_code,
         ) from e
