@@ -2,8 +2,10 @@
 
 Code logs a short event name as the message and its data as `extra={"fields": {...}}`, so a
 refresh is one line with source id, URL, outcome, HTTP status, duration and counts. A field that
-holds a list is a list in JSON; in key=value lines it is counted, and its items follow the line,
-one indented line each.
+holds a list is a list in JSON; in key=value lines it is counted, and each item follows as a line
+of its own, with the event's time, level, process, logger and event, and the item under the
+field's singular (`problems` → `problem="…"`): readable on a terminal, and still one whole line per
+record for a log shipper.
 """
 
 from __future__ import annotations
@@ -36,11 +38,14 @@ class _Formatter(logging.Formatter):
             fields["exception"] = self.formatException(record.exc_info)
         if self.as_json:
             return json.dumps(fields, ensure_ascii=False, default=str)  # lists stay lists
-        # A list (such as a config's problems) is counted on the line and follows it, one
-        # indented line per item, rather than one unreadable line of "\n" escapes.
+        # A list (such as a config's problems) is counted on the line, and each item follows it
+        # as a line of its own, rather than one unreadable line of "\n" escapes. Each of those
+        # is whole (time, level, process, event): a shipper reading a line as a record files an
+        # indented continuation alone, without them (a review).
+        head = " ".join(f"{key}={_kv(fields[key])}" for key in _HEAD)
         items = [
-            f"  - {escaped_controls(' '.join(str(item).split()))}"
-            for value in fields.values()
+            f"{head} {key.removesuffix('s')}={_kv(' '.join(str(item).split()))}"
+            for key, value in fields.items()
             if isinstance(value, list | tuple)
             for item in value
         ]
@@ -70,6 +75,7 @@ def _kv(value: object) -> str:
     return text
 
 
+_HEAD = ("ts", "level", "process", "logger", "event")  # what each line of one event repeats
 _QUOTED = re.compile(r'[ "=\x00-\x1f\x7f-\x9f]')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 

@@ -9,6 +9,7 @@ running scheduler must keep its last good config (and say why) until the file is
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -327,18 +328,28 @@ def test_an_invalid_edit_keeps_the_running_scheduler_on_its_last_good_config(
         edited_at = time.time()
         save(path, edit(good))
         wait_for(
-            lambda: place in log_text().split("keeping the last good config")[-1],
+            # (Quoted on the line as JSON: a quote in it is \".)
+            lambda: json.dumps(place)[1:-1] in log_text().split("problems=")[-1],
             20,
             lambda: f"the scheduler to log {place!r} after the edit: {what}\n{log_text()}",
         )
         lines = log_text().splitlines()
-        start = max(i for i, x in enumerate(lines) if "keeping the last good config" in x)
+        start = max(
+            i
+            for i, x in enumerate(lines)
+            if "keeping the last good config" in x and " problem=" not in x
+        )
         assert "level=warning" in lines[start], lines[start]
         assert str(path) in lines[start], lines[start]
-        # One readable line per problem follows the warning, not one line of "\\n" escapes.
-        problems = [x for x in lines[start + 1 :] if x.startswith("  - ")]
+        # One readable line per problem follows the warning, not one line of "\\n" escapes; each
+        # a whole record (a shipper files a line alone): its time, level, process and event.
+        problems = [x for x in lines[start + 1 :] if " problem=" in x]
+        assert problems
         assert lines[start + 1 : start + 1 + len(problems)] == problems
-        assert any(place in x and word in x for x in problems), problems
+        head = lines[start].split(" path=")[0].split(" ", 1)[1]  # (all but its time)
+        assert all(x.split(" problem=")[0].split(" ", 1)[1] == head for x in problems), problems
+        said = [json.loads(x.split(" problem=", 1)[1]) for x in problems]  # (quoted: JSON)
+        assert any(place in x and word in x for x in said), problems
         # It keeps scheduling with the old config: alpha is refreshed again after the edit.
         wait_for(
             lambda: _last_fetch(store, "alpha") > edited_at,
