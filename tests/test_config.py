@@ -1028,7 +1028,11 @@ def test_a_list_in_a_log_line_is_readable(as_json: bool) -> None:
     else:
         lines = text.splitlines()
         assert "problems=2" in lines[0]
-        assert lines[1:] == [f"  - {p}" for p in problems]
+        # Each item a whole line, as a log shipper takes a line for a record: the event's time,
+        # level, process, logger and name, then the item under the field's singular.
+        head = lines[0].split(" path=")[0]
+        assert lines[1:] == [f"{head} problem={json.dumps(p)}" for p in problems]
+        assert all(line.startswith("ts=") and "level=warning" in line for line in lines)
 
 
 def test_a_log_line_carries_no_control_character_a_client_sent() -> None:
@@ -1043,7 +1047,7 @@ def test_a_log_line_carries_no_control_character_a_client_sent() -> None:
     assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", text), repr(text)
     line, item = text.splitlines()
     assert json.loads(line.split("path=")[1].split(" problems=")[0]) == path
-    assert item.startswith("  - /x\\u001b[31mRED")
+    assert item.split(" problem=")[1].startswith('"/x\\u001b[31mRED')
     record.fields = {"path": "/plain/é"}
     assert "path=/plain/é" in _Formatter(False, "web").format(record)
 
