@@ -599,7 +599,9 @@ def _parse_xml(
                 data, warning = mended
                 fast = _parse_fast(data, base_url, warning)
         if isinstance(fast, ParsedFeed):
-            return replace(_without_made_up_links(fast, data), artwork=artwork)
+            return _unless_cut_off(
+                replace(_without_made_up_links(fast, data), artwork=artwork), data, root
+            )
         fallback = fast
     if mend and (mended := _mend(data, warning)):
         data, warning = mended
@@ -630,7 +632,9 @@ def _parse_xml(
     bozo = _bozo_message(result.get("bozo_exception")) if result.get("bozo") else None
     if not entries:
         if bozo:
-            raise ParseError(f"{bozo}; no entries could be read from it.")
+            cut = _cut_off(data, root)
+            said = f"{cut[0]} " if cut else ""
+            raise ParseError(f"{said}{bozo}; no entries could be read from it.")
         if not version:
             raise ParseError(
                 f"The document is XML but not an RSS, Atom or RDF feed (its root is <{root}>)."
@@ -645,7 +649,40 @@ def _parse_xml(
         feed_authors_apply=_feed_authors_apply(version, data),
     )
     parsed = _with_written_links(_without_made_up_links(parsed, data), data)
-    return replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
+    parsed = replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
+    return _unless_cut_off(parsed, data, root)
+
+
+_ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
+
+
+def _cut_off(data: bytes, root: str) -> tuple[str, bool] | None:
+    """When the document stops before its root element's end tag (cut off by its server, or
+    on the way, with a Content-Length to match): what to say, and whether its last entry is
+    unfinished (no end tag after its start). None for a whole document."""
+    if data.rfind(f"</{root}".encode()) >= 0:
+        return None
+    # (A scan of the whole, only for a document cut off: rare.)
+    last = max((m.end() for m in _ENTRY_START.finditer(data)), default=None)
+    unfinished = last is not None and _ENTRY_END.search(data, last) is None
+    said = f"The document stops before its end (it never closes its <{root}>), as if cut off."
+    return said, unfinished
+
+
+def _unless_cut_off(parsed: ParsedFeed, data: bytes, root: str) -> ParsedFeed:
+    """`parsed` of a document cut off in an entry without that entry, which a lenient reading
+    took for a whole one: a headline cut short, its date lost (so dated when first seen: at the
+    top of every list), a link to nowhere. With a warning that says so, before the XML's own:
+    the bare "&" it also met is not what is wrong with it."""
+    cut = _cut_off(data, root)
+    if cut is None:
+        return parsed
+    said, unfinished = cut
+    entries = parsed.entries
+    if unfinished and entries:
+        entries = entries[:-1]
+        said += " Its last item, unfinished, was left out"
+    return replace(parsed, entries=entries, warning=_join_warnings(said, parsed.warning))
 
 
 def _beyond_feedparser(data: bytes) -> str:

@@ -560,6 +560,69 @@ def test_a_document_ill_formed_otherwise_too_is_read_leniently(fault: bytes) -> 
     assert "bare" not in feed.warning
 
 
+WHOLE = (
+    b"<rss version='2.0'><channel><title>x</title>"
+    b"<item><title>One &amp; two</title><link>https://n.example/1</link>"
+    b"<pubDate>Sun, 25 Sep 2022 10:00:00 GMT</pubDate></item>"
+    b"<item><title>Three</title><link>https://n.example/3</link>"
+    b"<pubDate>Sun, 25 Sep 2022 09:00:00 GMT</pubDate></item>"
+    b"<item><title>Houses washed away after storm</title><link>https://n.example/4</link>"
+    b"<pubDate>Sun, 25 Sep 2022 08:00:00 GMT</pubDate></item></channel></rss>\n"
+)
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+@pytest.mark.parametrize(
+    ("cut_after", "titles", "left_out"),
+    [
+        (b"<title>Houses washed", ["One & two", "Three"], True),  # in an item: left out
+        (b"<link>https://n.example/4</link>", ["One & two", "Three"], True),
+        (
+            b"08:00:00 GMT</pubDate></item>",
+            ["One & two", "Three", "Houses washed away after storm"],
+            False,
+        ),
+        (b"</channel>", ["One & two", "Three", "Houses washed away after storm"], False),
+    ],
+    ids=["in-a-title", "before-its-date", "after-an-item", "before-the-root-closes"],
+)
+def test_a_document_cut_off_says_so_and_leaves_out_its_unfinished_last_item(
+    parser: str, cut_after: bytes, titles: list[str], left_out: bool
+) -> None:
+    """A feed cut off in an item (by its server, or a proxy) was read leniently into a headline
+    cut short, without its date: dated now, it topped every list (a review); and the warning
+    named a bare "&" elsewhere, not that the document stops."""
+    body = WHOLE[: WHOLE.index(cut_after) + len(cut_after)] + b"  & more"  # (ill-formed too)
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [e.title for e in feed.entries] == titles
+    assert feed.warning is not None
+    said = "The document stops before its end (it never closes its <rss>), as if cut off."
+    assert feed.warning.startswith(said)
+    assert ("Its last item, unfinished, was left out." in feed.warning) is left_out
+    assert "it was read leniently" in feed.warning
+
+    whole = parse(WHOLE + b"<!-- served in 3 ms -->", url=URL, headers={}, parser=parser)
+    assert len(whole.entries) == 3
+    assert whole.warning is None
+
+
+def test_an_atom_feed_cut_off_in_its_entry_leaves_that_entry_out() -> None:
+    body = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>'
+        b"<entry><id>urn:1</id><title>Whole</title><updated>2022-09-25T10:00:00Z</updated>"
+        b"</entry><entry><id>urn:2</id><title>Cut sh"
+    )
+    feed = parse(body, url=URL, headers={})
+    assert [e.title for e in feed.entries] == ["Whole"]
+    assert feed.warning is not None
+    assert feed.warning.startswith("The document stops before its end (it never closes its <feed>)")
+
+
+def test_a_document_cut_off_before_its_first_entry_ends_says_so_in_its_error() -> None:
+    with pytest.raises(ParseError, match=r"^The document stops before its end .*not well-formed"):
+        parse(b"<rss version='2.0'><channel><title>x</title></chan", url=URL, headers={})
+
+
 def test_ill_formed_document_without_entries_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="not well-formed"):
         parse(b"<rss version='2.0'><channel><title>x</title></chan", url=URL, headers={})
