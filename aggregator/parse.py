@@ -245,7 +245,21 @@ def _parse(
         parsed = _parse_json_feed(stripped, base_url, encoding_warning)
     else:
         parsed = _parse_xml(stripped, base_url, lowered, encoding_warning, parser)
+    if not parsed.entries:
+        # Read fine and empty, the source looked as healthy as one that works (a review).
+        parsed = replace(parsed, warning=_join_warnings(parsed.warning, _empty(stripped)))
     return replace(parsed, url=base_url)
+
+
+_RSS_START = re.compile(r"<rss[\s>/]")
+_CHANNEL_START = re.compile(r"<(?:\w+:)?channel[\s>/]")
+
+
+def _empty(text: str) -> str:
+    """What to say of a document read without an entry."""
+    if _RSS_START.search(text, 0, 4096) and not _CHANNEL_START.search(text):
+        return "The document is an <rss> with no <channel>: there is no feed in it"
+    return "The feed lists no items (yet): nothing to read from it"
 
 
 def _base_url(url: str, content_location: str) -> str:

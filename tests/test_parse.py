@@ -238,7 +238,15 @@ def test_iso_8859_1_without_declaration_is_not_mistaken_for_another_latin_code_p
 @requires_corpus
 def test_utf16_and_utf32_documents_parse_cleanly(name: str) -> None:
     feed = parse_corpus(f"encodings/{name}")
-    assert feed.warning is None
+    # (feedparser's encoding cases are often feeds of no item: only that is said of them.)
+    assert feed.warning in (None, *EMPTY_FEED_WARNINGS)
+    assert bool(feed.warning) != bool(feed.entries)
+
+
+EMPTY_FEED_WARNINGS = (
+    "The feed lists no items (yet): nothing to read from it.",
+    "The document is an <rss> with no <channel>: there is no feed in it.",
+)
 
 
 def test_utf16_feed_text_comes_out_right() -> None:
@@ -362,11 +370,12 @@ def test_a_utf8_bom_before_the_gbk_the_document_declares_reads_as_gbk() -> None:
 
 @requires_corpus
 def test_leading_bom_and_spaces() -> None:
+    # (Feeds of no item: that is all that is said of them, nothing of the BOM or the spaces.)
     for name in ("edge/gofeed_rss_feed_bom.xml", "edge/gofeed_rss_feed_leading_spaces.xml"):
-        assert parse_corpus(name).warning is None
+        assert parse_corpus(name).warning == EMPTY_FEED_WARNINGS[0]
     empty = parse_corpus("edge/yarr_feed-bom.xml")  # BOM after a leading comment, no entries
     assert empty.entries == ()
-    assert empty.warning is None
+    assert empty.warning == EMPTY_FEED_WARNINGS[0]
 
 
 def billion_laughs(levels: int = 9) -> str:
@@ -621,6 +630,25 @@ def test_an_atom_feed_cut_off_in_its_entry_leaves_that_entry_out() -> None:
 def test_a_document_cut_off_before_its_first_entry_ends_says_so_in_its_error() -> None:
     with pytest.raises(ParseError, match=r"^The document stops before its end .*not well-formed"):
         parse(b"<rss version='2.0'><channel><title>x</title></chan", url=URL, headers={})
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b'<?xml version="1.0"?><rss></rss>', "The document is an <rss> with no <channel>"),
+        (b"<rss version='2.0'><channel><title>t</title></channel></rss>", "lists no items"),
+        (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>', "lists no items"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": []}', "no items"),
+    ],
+    ids=["rss-without-channel", "rss", "atom", "json-feed"],
+)
+def test_a_feed_read_without_an_entry_is_warned_of(parser: str, body: bytes, said: str) -> None:
+    """Read fine and empty, a source looked as healthy as one that works (a review)."""
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert feed.entries == ()
+    assert feed.warning is not None
+    assert said in feed.warning
 
 
 def test_ill_formed_document_without_entries_is_a_parse_error() -> None:
