@@ -287,3 +287,4 @@ class RefreshResult:
     error: str = ""
     next_due: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    trimmed: int = 0  # articles retention removed in the same save (SaveResult.trimmed)

@@ -339,6 +339,7 @@ def refresh_source(
         duration=time.monotonic() - started,
         added=saved.added,
         updated=saved.updated,
+        trimmed=saved.trimmed,
         next_due=state.next_due,
         error=state.last_error,
         extra=extra,
@@ -659,6 +660,8 @@ def _log(source: SourceConfig, url: str, result: RefreshResult) -> None:
                 "duration_ms": round(result.duration * 1000, 1),
                 "added": result.added,
                 "updated": result.updated,
+                # (Retention's: "added=54" of an archive's feed left 20, and nothing said why.)
+                "trimmed": result.trimmed,
                 # Errors quote the URL they failed on. A refresh that succeeded may have been
                 # warned of (a feed read leniently): a warning, not an error to an alert.
                 "error" if result.outcome.is_error else "warning": public_text(result.error),

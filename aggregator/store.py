@@ -281,7 +281,7 @@ end
 # ARGV: category key prefix, article key prefix, source id, now, tombstone expiry,
 #       max per source, max-age cutoff, keep newest, max per category, state JSON,
 #       due ("" keep, "-" unschedule, else score), history entry without its closing
-#       `,"added":n,"updated":n}` ("" none), history size, state word if paused,
+#       `,"added":n,"updated":n,"trimmed":n}` ("" none), history size, state word if paused,
 #       state word if not, the ids to tell unfiled, the marks the state was read with and its
 #       unclaimed copy (_LUA_CLAIMS), then per article: id, hashes value, score, blob.
 #       Returns added, updated, trimmed, the unfiled ids, whether the unclaimed copy was written
@@ -470,7 +470,8 @@ local written, unclaimed = claimed(state, ARGV[10], ARGV[17], ARGV[18])
 redis.call('SET', state, written)
 schedule(due, paused, source_id, ARGV[11])
 if ARGV[12] ~= '' then
-  local entry = ARGV[12] .. ',"added":' .. added .. ',"updated":' .. updated .. '}'
+  local entry = ARGV[12] .. ',"added":' .. added .. ',"updated":' .. updated
+                .. ',"trimmed":' .. trimmed .. '}'
   record_fetch(history, entry, ARGV[13])
 end
 set_health({paused = paused, health = health, counts = counts, sources = sources},
@@ -2132,6 +2133,9 @@ class FetchRecord:
     added: int = 0
     updated: int = 0
     error: str = ""
+    # Articles removed by retention in the same save (max_per_source, or max_age_days beyond
+    # the newest keep_newest): "added 54" of an archive's feed leaves 20, and this says why.
+    trimmed: int = 0
 
 
 def _encode_record(record: FetchRecord, *, counted_by_script: bool = False) -> str:
@@ -2145,7 +2149,7 @@ def _encode_record(record: FetchRecord, *, counted_by_script: bool = False) -> s
     }
     if counted_by_script:
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))[:-1]
-    doc.update(added=record.added, updated=record.updated)
+    doc.update(added=record.added, updated=record.updated, trimmed=record.trimmed)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -2160,6 +2164,7 @@ def _decode_record(source_id: str, raw: bytes) -> FetchRecord:
         added=int(doc.get("added", 0)),
         updated=int(doc.get("updated", 0)),
         error=doc.get("error", ""),
+        trimmed=int(doc.get("trimmed", 0)),  # (not in the entries of older releases)
     )
 
 

@@ -553,6 +553,28 @@ def test_max_age_reaches_sources_that_no_refresh_saves(
     assert len(store.category_page("news", 20)[0]) == 7
 
 
+def test_a_refresh_says_how_many_articles_retention_removed(
+    store: Store, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An archive's feed (54 items of a year ago) logged "added=54" and left 20: the operator
+    saw articles vanish, with nothing to say retention took them (a review)."""
+    caplog.set_level(logging.INFO, logger="aggregator.refresh")
+    items = [(f"g{i}", f"Item {i}") for i in range(5)]
+    config = replace(
+        make_config({"src": feed_server.add("/f.xml", rss(*items))}),
+        retention=RetentionConfig(max_age_days=30, keep_newest=2),
+    )
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        later = NOW + timedelta(days=60)
+        result = refresh_source(config.sources[0], config, store, fetcher, now=later)
+    assert (result.added, result.trimmed) == (5, 3)
+    assert len(store.source_articles("src", 10)) == 2
+    (fields,) = [r.fields for r in caplog.records if r.getMessage() == "refresh"]  # type: ignore[attr-defined]
+    assert (fields["added"], fields["trimmed"]) == (5, 3)
+    (record,) = store.fetch_history("src", 5)
+    assert (record.added, record.trimmed) == (5, 3)
+
+
 def test_an_edit_of_other_settings_refuses_nothing_ingest_kept(
     store: Store, feed_server: FeedServer
 ) -> None:

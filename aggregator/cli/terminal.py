@@ -27,7 +27,9 @@ class Progress:
         with self.lock:
             self.count += 1
             status = result.http_status or "-"
-            detail = result.error or f"+{result.added} new, {result.updated} updated"
+            detail = result.error or f"+{result.added} new, {result.updated} updated" + (
+                f", {result.trimmed} trimmed by retention" if result.trimmed else ""
+            )
             line = (
                 f"{result.outcome.value:<16} {result.source_id:<28} {status!s:<4} "
                 f"{result.duration:6.2f}s  {escaped_controls(detail)}"
