@@ -219,6 +219,9 @@ class SourceState:
     # or a temporary failure to try again): the next poll reads the feed again, never a 304.
     pages_pending: int = 0
     ttl: int | None = None  # the feed's <ttl> when last read, in seconds: it holds across 304s
+    # The site the feed links to when last read (normalize.feed_site), for the sources page's
+    # Website link of a source whose config gives no site_url.
+    site: str = ""
     # A hash of the source's settings its articles were last made with: after an edit (a new
     # category, a filter) the next fetch asks for the whole feed again, not a 304.
     settings: str | None = None

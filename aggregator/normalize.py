@@ -168,11 +168,7 @@ def normalize(
         raise ValueError("normalize() needs a timezone-aware `now`")
     now = now.astimezone(UTC)
     base = feed.base_url
-    source_url = (
-        safe_url(source.site_url, base)
-        or _site_of(safe_url(feed.link, base))
-        or safe_url(source.url, "")
-    )
+    source_url = safe_url(source.site_url, base) or feed_site(feed) or safe_url(source.url, "")
     feed_url = safe_url(source.url, source.url)  # (once, not once per article)
     wanted = _filter(source.include, source.exclude)
     entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
@@ -250,6 +246,11 @@ def normalize(
 
 # The path of a feed document, not of a page: what some feeds give as their site's link.
 _FEED_DOCUMENT = re.compile(r"(?:\.(?:xml|rss|atom|rdf)|/(?:feed|rss|atom)/?)$", re.IGNORECASE)
+
+
+def feed_site(feed: ParsedFeed) -> str:
+    """The site the feed links to (_site_of), "" when it links none (or no http(s) one)."""
+    return _site_of(safe_url(feed.link, feed.base_url))
 
 
 def _site_of(link: str) -> str:

@@ -27,7 +27,14 @@ from aggregator.config import Config, SourceConfig, article_settings
 from aggregator.errors import ParseError, SourceError, bounded
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
-from aggregator.normalize import Report, as_configured, newest, normalize, show_artwork
+from aggregator.normalize import (
+    Report,
+    as_configured,
+    feed_site,
+    newest,
+    normalize,
+    show_artwork,
+)
 from aggregator.parse import parse
 from aggregator.redact import INTERNAL_ERROR, public_text, public_url
 from aggregator.store import FetchRecord, Store
@@ -243,6 +250,7 @@ def refresh_source(
                 state,
                 body_hash=fingerprint,
                 ttl=parsed.ttl,
+                site=feed_site(parsed),
                 settings=settings,
                 last_error=bounded(parsed.warning or ""),
                 unreadable_dates=report.unreadable_dates,

@@ -575,6 +575,18 @@ def test_a_refresh_says_how_many_articles_retention_removed(
     assert (record.added, record.trimmed) == (5, 3)
 
 
+def test_a_refresh_keeps_the_site_the_feed_links_to(store: Store, feed_server: FeedServer) -> None:
+    """For the sources page's Website link, where the config gives no site_url; its root when
+    the feed's link names a feed document."""
+    assert refresh(store, feed_server.add("/f.xml", rss(("a", "A")))).outcome is Outcome.OK
+    assert store.get_state("src").site == "https://example.com/"
+    body = rss(("a", "A")).replace(
+        b"https://example.com/</link>", b"https://e.example/une.xml</link>"
+    )
+    assert refresh(store, feed_server.add("/g.xml", body)).outcome is Outcome.OK
+    assert store.get_state("src").site == "https://e.example/"
+
+
 def test_an_edit_of_other_settings_refuses_nothing_ingest_kept(
     store: Store, feed_server: FeedServer
 ) -> None:

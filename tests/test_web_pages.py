@@ -916,6 +916,22 @@ def test_source_links_say_whose_site_and_feed_they_are(client: FlaskClient) -> N
     assert ("Feed", "人民日报") in names
 
 
+def test_a_source_without_site_url_links_the_site_its_feed_names(
+    client: FlaskClient, store: Store
+) -> None:
+    """Only a configured site_url gave a Website link, though most feeds name their site."""
+
+    def website() -> list[str]:
+        page = text(client, "/sources")
+        return re.findall(r'<a href="([^"]+)" rel="noopener">Website<span[^>]*> · 人民日报', page)
+
+    assert website() == []  # (no site_url, not read yet)
+    store.save_state(SourceState("people-daily", outcome=Outcome.OK, site="http://paper.example/"))
+    assert website() == ["http://paper.example/"]
+    store.save_state(SourceState("people-daily", outcome=Outcome.OK, site="javascript:alert(1)"))
+    assert website() == []  # (what a feed names is a link only when it is http(s))
+
+
 def test_sources_page_shows_state_in_plain_words(
     client: FlaskClient, store: Store, web_config: Config
 ) -> None:

@@ -197,13 +197,14 @@ class SourceStatus:
     error: str  # the last error as an operator sentence, "" when none
     consecutive_errors: int
     last_fetch: datetime | None
+    site: str = ""  # the site its feed links to (SourceState.site), "" when none
 
 
 def source_status(state: SourceState) -> SourceStatus:
     """Classify a source's state for display."""
     kind = source_health(state)
     error = state.last_error if kind in ("failing", "gone") else ""
-    return SourceStatus(kind, error, state.consecutive_errors, state.last_fetch)
+    return SourceStatus(kind, error, state.consecutive_errors, state.last_fetch, state.site)
 
 
 def empty_reason(kinds: Collection[str]) -> str:
