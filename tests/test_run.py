@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
@@ -289,12 +291,25 @@ def test_refresh_inline_prints_one_line_per_source(
     # `store` flushes the server: a config another test published would stand in for this file.
     write_config(tmp_path / "aggregator.toml", feed_server.add("/loop.xml", FEED), 8000)
     env = {**service_env, "REDIS_URL": redis_url}
+    counters = tmp_path / "var" / "metrics"  # where a running service's processes count
+    counters.mkdir(parents=True)
     done = run_cli("refresh", "--all", "--inline", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     line = next(x for x in done.stdout.splitlines() if "loop" in x)
     assert line.split()[:3] == ["ok", "loop", "200"]
     assert "+2 new" in line
     assert store.get_state("loop").article_count == 2
+    # Counted in the service's /metrics as a worker's fetch is (its files folded on its way out).
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(counters))
+    fetched = registry.get_sample_value(
+        "aggregator_fetches_total", {"outcome": "ok", "status_class": "2xx"}
+    )
+    assert fetched == 1
+    assert sorted(p.name for p in counters.glob("*.db")) == [
+        "counter_retired.db",
+        "histogram_retired.db",
+    ]
 
     unknown = run_cli("refresh", "nope", cwd=tmp_path, env=env)
     assert unknown.returncode != 0

@@ -23,7 +23,7 @@ from aggregator.config import Config, SourceConfig, summary
 from aggregator.config_warnings import located_warnings
 from aggregator.models import SOURCE_STATES, source_health
 from aggregator.queues import QUEUE_NAME
-from aggregator.redis_server import COMMAND, WEB, connect, redis_url
+from aggregator.redis_server import COMMAND, WEB, connect, data_dir, redis_url
 from aggregator.store import Store
 
 
@@ -63,6 +63,8 @@ def _checked_against_running(config: Config) -> str:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    if args.inline:
+        _counted_with_the_service()  # (before anything imports prometheus_client)
     from workers import jobs, scheduler
 
     store = Store(connect(redis_url(), COMMAND))
@@ -105,7 +107,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     jobs.warm_up(store.redis)  # as a worker does: the model loaded, the collector tuned
     progress = terminal.Progress(len(ids))
-    results = jobs.run_batch(store, ids, on_result=progress.report)
+    try:
+        results = jobs.run_batch(store, ids, on_result=progress.report)
+    finally:
+        from aggregator import metrics
+
+        metrics.fold_process_files()  # its counts stay in the service's sums, its files go
     progress.done()
     failed = [r for r in results if r.outcome.is_error]
     print(f"{len(results) - len(failed)} ok, {len(failed)} failed")
@@ -145,6 +152,16 @@ def cmd_act(args: argparse.Namespace) -> int:
 
 
 _PARTICIPLE = {"pause": "paused", "resume": "resumed", "reset": "reset"}
+
+
+def _counted_with_the_service() -> None:
+    """Count this process's refreshes in the running service's /metrics, as a worker's are:
+    `aggregator run` has its processes write their counters to files in the data directory's
+    metrics/, which /metrics sums; an inline refresh's fetches were missing from it. (Set before
+    prometheus_client is imported: it reads the variable then.)"""
+    directory = data_dir() / "metrics"
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ and directory.is_dir():
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 def _not_running(ids: Sequence[str], published: str) -> list[str]:
