@@ -197,6 +197,46 @@ def test_table_shows_each_source_and_filters_and_sorts(ops: FlaskClient, store: 
     assert re.findall(r'<tr id="source-(\w+)"', by_errors) == ["alpha", "gamma", "beta"]
 
 
+def test_the_table_opens_with_the_service_at_a_glance(ops: FlaskClient, store: Store) -> None:
+    """What /readyz and the gauges of /metrics say, for an operator who has no dashboard."""
+
+    def service() -> str:
+        page = ops.get("/admin/", headers=BEARER).get_data(as_text=True)
+        found = re.search(
+            r'<dl class="service" id="service">.*?</dl>'
+            r'(\s*<div class="error" id="service-problems">.*?</div>)?',
+            page,
+            re.S,
+        )
+        assert found, page
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found[0]))
+
+    # Nothing running: not ready, and why, in /readyz's words.
+    shown = service()
+    assert "Service not ready" in shown
+    assert "Workers alive 0" in shown
+    assert "Scheduler never seen" in shown
+    assert "the scheduler never reported alive: start `aggregator scheduler`" in shown
+
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    worker = SimpleWorker([queue], connection=store.redis, name="w1")
+    worker.register_birth()
+    worker.heartbeat()
+    store.heartbeat("scheduler", datetime.now(UTC) - timedelta(seconds=4))
+    store.schedule("alpha", time.time() - 90)  # a minute and a half overdue
+    job = queue.enqueue("workers.jobs.refresh_batch", ["beta"])
+    queue.enqueue("workers.jobs.refresh_batch", ["gamma"])
+    queue.failed_job_registry.add(job, ttl=600, exc_string="Traceback: a bug")
+    shown = service()
+    assert "Service ready" in shown
+    assert "Workers alive 1" in shown
+    assert re.search(r"Scheduler seen [45]s ago", shown), shown
+    assert re.search(r"Most overdue source (9\d|1\d\d)s late", shown), shown
+    assert "Jobs waiting 2" in shown
+    assert "Failed jobs 1" in shown
+    assert "never reported" not in shown
+
+
 def test_a_healthy_sources_warning_is_labelled_a_warning_not_an_error(
     ops: FlaskClient, store: Store
 ) -> None:

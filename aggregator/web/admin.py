@@ -47,8 +47,10 @@ from aggregator.config import SourceConfig
 from aggregator.errors import ConfigError
 from aggregator.http_server import client_key
 from aggregator.models import SOURCE_STATES, SourceState, source_health
+from aggregator.queues import QUEUE_NAME
 from aggregator.store import Store
 from aggregator.web import Page, get_config, get_store
+from aggregator.web.health import Readiness, check_readiness, heartbeat_window
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -372,6 +374,34 @@ def index() -> str:
         ago=ago,
         config_problems=store.config_problems(),
         config_warnings=store.config_warnings(),
+        service=service_health(store),
+    )
+
+
+@dataclass(frozen=True)
+class ServiceHealth:
+    """The service at a glance, for the top of the admin's source table: what /readyz and the
+    gauges of /metrics say, for an operator who has no dashboard of them (a few small reads)."""
+
+    readiness: Readiness
+    lag: float  # seconds the most overdue source is late (0: none is)
+    waiting: int  # jobs in the refresh queue
+    failed: int  # jobs in its failed registry: bugs, each with its traceback on the RQ pages
+
+
+def service_health(store: Store) -> ServiceHealth:
+    from rq import Queue
+
+    now = datetime.now(UTC)
+    readiness = check_readiness(store, now, heartbeat_window())
+    if "redis" in readiness.problems:
+        return ServiceHealth(readiness, 0.0, 0, 0)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    return ServiceHealth(
+        readiness,
+        lag=store.scheduler_lag(now.timestamp()),
+        waiting=queue.count,
+        failed=queue.failed_job_registry.get_job_count(cleanup=False),
     )
 
 
@@ -477,6 +507,11 @@ td.num, th.num { text-align: right; }
 .actions { display: flex; gap: .5rem; margin: 1rem 0; }
 .notice { background: #e1ecfb; padding: .5rem .8rem; }
 .warnings { background: #fff1c9; padding: .1rem .8rem; margin-bottom: .8rem; }
+dl.service { display: flex; flex-wrap: wrap; gap: .2rem 1.4rem; background: #fff;
+  padding: .5rem .8rem; margin: 0 0 .8rem; }
+dl.service div { display: flex; gap: .4rem; }
+dl.service dt { font-weight: bold; }
+dl.service dd { margin: 0; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dt { font-weight: bold; }
 form.search { display: flex; gap: .5rem; align-items: center; margin: 0 0 .6rem; }
