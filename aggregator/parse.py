@@ -3494,7 +3494,13 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
     except (ValueError, RecursionError) as e:
         # (Python's advice on its integer limit is no help to an operator: the number alone.)
         reason = str(e).partition("; use sys.set_int_max_str_digits")[0]
-        raise ParseError(f"The document looks like JSON but is not valid JSON ({reason}).") from e
+        # Where the text ends before the value does (a string never closed runs to the end):
+        # cut off by its server or on the way, as an XML document can be.
+        cut = isinstance(e, json.JSONDecodeError) and (
+            e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
+        )
+        said = "The document stops before its end, as if cut off: it" if cut else "The document"
+        raise ParseError(f"{said} looks like JSON but is not valid JSON ({reason}).") from e
     if not isinstance(document, dict):
         raise ParseError("The document is JSON but not a JSON Feed (it is not an object).")
     version = document.get("version")

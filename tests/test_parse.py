@@ -627,6 +627,23 @@ def test_an_atom_feed_cut_off_in_its_entry_leaves_that_entry_out() -> None:
     assert feed.warning.startswith("The document stops before its end (it never closes its <feed>)")
 
 
+@pytest.mark.parametrize(
+    ("tail", "cut"),
+    [
+        (b'{"id": "2", "ti', True),  # in a string
+        (b'{"id": "2", "title": ', True),  # before a value
+        (b'{"id": "2"}', True),  # before the list closes
+        (b'{"id": "2"}]} x', False),  # whole, then junk: not cut off
+        (b'{"id": "2",, "title": "b"}]}', False),  # ill-formed in the middle
+    ],
+)
+def test_a_json_feed_cut_off_says_so(tail: bytes, cut: bool) -> None:
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": [' + tail
+    with pytest.raises(ParseError, match="not valid JSON") as caught:
+        parse(body, url=URL, headers={})
+    assert caught.value.message.startswith("The document stops before its end") is cut
+
+
 def test_a_document_cut_off_before_its_first_entry_ends_says_so_in_its_error() -> None:
     with pytest.raises(ParseError, match=r"^The document stops before its end .*not well-formed"):
         parse(b"<rss version='2.0'><channel><title>x</title></chan", url=URL, headers={})
