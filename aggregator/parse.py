@@ -257,7 +257,7 @@ _CHANNEL_START = re.compile(r"<(?:\w+:)?channel[\s>/]")
 
 def _empty(text: str) -> str:
     """What to say of a document read without an entry."""
-    if _RSS_START.search(text, 0, 4096) and not _CHANNEL_START.search(text):
+    if text[0] == "<" and _RSS_START.search(text, 0, 4096) and not _CHANNEL_START.search(text):
         return "The document is an <rss> with no <channel>: there is no feed in it"
     return "The feed lists no items (yet): nothing to read from it"
 
