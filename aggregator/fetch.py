@@ -406,6 +406,13 @@ def _status_error(response: httpx.Response, url: str) -> FetchError:
     status = response.status_code
     phrase = httpx.codes.get_reason_phrase(status)
     message = f"HTTP {status} {phrase} from {url}" if phrase else f"HTTP {status} from {url}"
+    if wall := _bot_wall(response.headers):
+        # A 403 alone reads as "the feed moved or is private": what turned us away is a filter
+        # of automated clients, which only the site can open to feed readers.
+        message += (
+            f": {wall} turned us away, as it does programs; ask the site to let feed readers"
+            " through, or for another address of the feed"
+        )
     if status == 410:
         return FetchError(message, outcome=Outcome.GONE, http_status=status)
     # Delta-seconds or an HTTP-date (measured from the response's own Date), as for a success.
@@ -415,6 +422,19 @@ def _status_error(response: httpx.Response, url: str) -> FetchError:
     return FetchError(
         message, outcome=Outcome.HTTP_ERROR, http_status=status, retry_after=retry_after
     )
+
+
+def _bot_wall(headers: httpx.Headers) -> str | None:
+    """The bot protection an error response says it comes from (by its own headers), or None."""
+    if headers.get("cf-mitigated", "").lower() == "challenge":
+        return "Cloudflare's bot check"
+    if "x-sucuri-block" in headers:
+        return "Sucuri's firewall"
+    if "x-datadome" in headers or "x-dd-b" in headers:
+        return "DataDome's bot protection"
+    if headers.get("x-amzn-waf-action", "").lower() in ("challenge", "captcha", "block"):
+        return "AWS WAF"
+    return None
 
 
 def _timeout_message(e: httpx.TimeoutException, url: httpx.URL, config: FetchConfig) -> str:

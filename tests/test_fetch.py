@@ -436,6 +436,31 @@ def test_error_statuses_are_http_errors_with_readable_messages(
     assert error.message == f"HTTP {status} {text} from {url}"
 
 
+@pytest.mark.parametrize(
+    ("headers", "wall"),
+    [
+        ({"cf-mitigated": "challenge", "Server": "cloudflare"}, "Cloudflare's bot check"),
+        ({"X-Sucuri-Block": "BOT"}, "Sucuri's firewall"),
+        ({"X-DataDome": "protected"}, "DataDome's bot protection"),
+        ({"x-amzn-waf-action": "captcha"}, "AWS WAF"),
+    ],
+)
+def test_a_bot_check_that_turns_us_away_is_named(
+    fetcher: Fetcher, feed_server: FeedServer, headers: dict[str, str], wall: str
+) -> None:
+    """A bare "HTTP 403 Forbidden" reads as a feed that moved or went private; the site's bot
+    protection says so in its headers, and only the site can let feed readers through."""
+    url = feed_server.add("/feed", status=403, headers=headers)
+    error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.HTTP_ERROR
+    assert error.message == (
+        f"HTTP 403 Forbidden from {url}: {wall} turned us away, as it does programs; ask the"
+        " site to let feed readers through, or for another address of the feed"
+    )
+    plain = fetch_error(fetcher, feed_server.add("/plain", status=403))
+    assert plain.message == f"HTTP 403 Forbidden from {feed_server.url('/plain')}"
+
+
 def test_unregistered_path_is_a_404(fetcher: Fetcher, feed_server: FeedServer) -> None:
     error = fetch_error(fetcher, feed_server.url("/nothing-here"))
     assert error.http_status == 404
