@@ -483,6 +483,20 @@ def test_home_shows_every_category_with_its_newest_articles(
     assert unsafe_markup(page) == []
 
 
+def test_a_busy_sources_burst_does_not_leave_a_home_section_short(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """One source may hold 2 of a section's 5 places; when its burst filled the newest 60
+    articles, the section stopped at its 2 though the category has other sources (a review)."""
+    older = add_articles("mixed", 3)
+    burst = add_articles("hacker-blog", 100)
+    page = text(client, "/")
+    tech = page.split(">Technology</a></h2>", 1)[1].split("</h2>", 1)[0]
+    shown = article_ids(tech)
+    assert shown[:2] == [a.id for a in reversed(burst[-2:])]
+    assert set(shown[2:]) == {a.id for a in older[-2:]}
+
+
 def test_category_lists_thumbnail_title_source_time_and_excerpt(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:

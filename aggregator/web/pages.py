@@ -87,7 +87,8 @@ HOME_PER_CATEGORY = 5  # one lead story and four more per category on the front 
 PAGE_SIZE = 20
 RELATED_COUNT = 4
 POOL_PER_CARD = 3  # the newest articles the top stories are chosen from, per card shown ...
-WIDER_POOL = 4  # ... and this many times as many when those leave cards empty
+WIDER_POOL = 4  # ... and this many times as many when those leave cards empty (and again)
+MAX_POOL = 480  # the most articles a section's stories are chosen from
 MAX_FILL_READS = 4  # more reads of the list a newest-first page may make to fill its cards
 RELATED_POOL = 60  # the category's newest articles that related ones are chosen from
 
@@ -377,8 +378,8 @@ def story_cards(
 ) -> tuple[list[Article], dict[str, int]]:
     """A category's articles, each story once, ranked (or newest first) and with source counts.
 
-    `pool`: the articles to choose from (default: the category's newest, three per card, or
-    twelve when three leave too few cards).
+    `pool`: the articles to choose from (default: the category's newest, three per card, four
+    times as many while that leaves too few cards, up to MAX_POOL).
     `before`: the cursor `pool` is the page of, in the newest-first list: a story one of whose
     articles an earlier page listed was shown there, and is not shown again.
     Returns the articles and, per article id, how many sources its story has.
@@ -387,10 +388,17 @@ def story_cards(
         wanted = count * POOL_PER_CARD
         pool = get_store().category_page(slug, wanted)[0]
         cards, sizes = story_cards(config, slug, count, pool, ranked)
-        if len(cards) < count and len(pool) == wanted and _sources_beyond(config, slug, pool):
+        while (
+            len(cards) < count
+            and len(pool) == wanted < MAX_POOL
+            and _sources_beyond(config, slug, pool)
+        ):
             # One busy source's burst filled the pool, and its cap left the cards few (a home
-            # section of two) while the category has other sources: look further back, once.
-            pool = get_store().category_page(slug, wanted * WIDER_POOL)[0]
+            # section of two) while the category has other sources: look further back. Once
+            # was not enough when a site republishing it doubled the burst (60 articles of one
+            # story-set left World two stories of its six sources: a review).
+            wanted = min(wanted * WIDER_POOL, MAX_POOL)
+            pool = get_store().category_page(slug, wanted)[0]
             cards, sizes = story_cards(config, slug, count, pool, ranked)
         return cards, sizes
     store = get_store()
