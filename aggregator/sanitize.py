@@ -520,7 +520,15 @@ def clean_html(html_text: str, base_url: str) -> str:
         cleaned = _EMPTY_LINK.sub("", cleaned)
     if " cite=" in cleaned:
         cleaned = _CITE.sub(lambda match: _safe_cite(match, base_url), cleaned)
+    if "</p>" in cleaned:
+        # A paragraph of nothing (an editor's spacer, "<p><br></p>", "<p>&nbsp;</p>") is a gap
+        # in the article: a Chinese site's had 34 (a review).
+        cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
     return bounded(cleaned.strip(), base_url)
+
+
+# (Linear: each alternative starts with its own character, and none with "<" but "<br>".)
+_EMPTY_PARAGRAPH = re.compile(r"<p(?:\s[^<>]*)?>(?:\s|&nbsp;|<br>)*</p>")
 
 
 # A WordPress post behind a password: its feed has the form (get_the_password_form), whose field
