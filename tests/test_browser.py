@@ -752,6 +752,29 @@ def test_latin_text_never_takes_a_cjk_face(
     assert not [f for f in drawn if "CJK" in f], drawn
 
 
+def test_arabic_script_and_hebrew_take_their_own_faces(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """An Urdu article's text was set in the Latin serif stack: empty boxes where the browser had
+    no fallback, and never the Nastaliq Urdu readers expect (a review)."""
+    arabic = {"Geeza Pro", "Noto Naskh Arabic"}  # (sans for titles, serif for text)
+    expected = {
+        "ur": {"Noto Nastaliq Urdu"},
+        "ar": arabic,
+        "fa": arabic,
+        "he": {"Arial Hebrew", "Noto Serif Hebrew"},
+    }
+    for language, faces in expected.items():
+        (article,) = add_articles(
+            "hacker-blog", 1, title="خبر", content="<p>متن خبر</p>", language=language
+        )
+        page.goto(f"{live_server.url}/a/{article.id}")
+        for part in (".story-content p", ".story h1"):
+            family = page.evaluate(f"getComputedStyle(document.querySelector('{part}')).fontFamily")
+            stack = [f.strip().strip('"') for f in family.split(",")]
+            assert stack[0] in faces, (language, part, family)
+
+
 def add_wrapping_headlines(add_articles: AddArticles, thumbnail: str) -> None:
     """Eight articles whose headlines wrap on a phone, as real ones do."""
     headline = "Italy braces for a sharp move to the right after the election's voting closes"
