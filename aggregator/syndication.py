@@ -433,9 +433,15 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
 # Tags that run script, load something or take input in HTML, whatever their attributes.
 _ACTIVE = (
     "script style iframe frame object embed svg math img image video audio source link meta base"
-    " form input button textarea select a body html template noscript"
+    " form input button textarea select a body html template noscript area portal frameset"
+    " track picture applet marquee"
 )
 _ACTIVE_NAMES = frozenset(_ACTIVE.split())
+# Attributes that load something or restyle the page on any tag, as a handler runs something:
+# a title's <b style="position:fixed;inset:0"> covered a reader's window, and <td background=…>
+# fetched a tracker's address (a review).
+_LOADING_NAMES = "style background src srcset href xlink:href poster action formaction data lowsrc"
+_LOADING = frozenset(_LOADING_NAMES.split())
 _TAG_START = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)")
 _SPACE = "\t\n\f\r "
 
@@ -467,7 +473,8 @@ def _defused(text: str) -> str:
 
 def _attributes(text: str, at: int) -> tuple[int, bool, bool]:
     """Where the tag whose attributes begin at `at` ends (after its ">", or the text's end),
-    whether one of them is an event handler (on…), and whether a ">" closed it."""
+    whether one of them is an event handler (on…) or loads or restyles (_LOADING), and whether
+    a ">" closed it."""
     handler = False
     size = len(text)
     while at < size:
@@ -479,7 +486,8 @@ def _attributes(text: str, at: int) -> tuple[int, bool, bool]:
         at += 1
         while at < size and text[at] not in _SPACE and text[at] not in "/>=":
             at += 1
-        handler = handler or text[start : start + 2].lower() == "on"
+        name = text[start:at].lower()
+        handler = handler or name.startswith("on") or name in _LOADING
         while at < size and text[at] in _SPACE:
             at += 1
         if at < size and text[at] == "=":

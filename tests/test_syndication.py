@@ -661,6 +661,12 @@ def test_markup_in_text_fields_stays_text(
         # A tag left open: a byline after it in the reader's markup can end it (a review).
         ("Open <details open title='", "Open &lt;details open title='"),
         ("std::vector<int", "std::vector&lt;int"),
+        # What loads or restyles, whatever the tag (a review: a window-wide overlay, trackers).
+        ('<b style="position:fixed;inset:0">x</b>', '&lt;b style="position:fixed;inset:0">x</b>'),
+        ("<td background=//t.example/p>x", "&lt;td background=//t.example/p>x"),
+        ("<area href=//evil.example>", "&lt;area href=//evil.example>"),
+        ("<portal src=//evil.example>", "&lt;portal src=//evil.example>"),
+        ("<x/style=color:red>", "&lt;x/style=color:red>"),
         # Hard negatives: what runs nothing stays as written (feedparser shows titles as text).
         ("std::vector<int> in C++", "std::vector<int> in C++"),
         ("<b title='>' data-x=\"on=1\">bold</b> <i>onclick=no</i>", None),
