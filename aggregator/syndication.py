@@ -448,7 +448,8 @@ _SPACE = "\t\n\f\r "
 
 def _defused(text: str) -> str:
     """RSS text with every tag that would run or load something in HTML opening with "&lt;"
-    (see extend_rss): a tag `_ACTIVE_NAMES` names, or any tag with an event handler. Its
+    (see extend_rss): a tag `_ACTIVE_NAMES` names, or any tag with an event handler or an
+    attribute that loads or restyles (`_LOADING`). Its
     attributes are read as HTML's tokenizer reads them: one begins after white space, a "/" or a
     quoted value ("<details/open/ontoggle=…>", "<x a='1'onclick=…>"), and a quoted value holds
     any ">" or "<" ("<details open title='>' ontoggle=…>": all three ran in a reader that takes
@@ -460,8 +461,8 @@ def _defused(text: str) -> str:
     for match in _TAG_START.finditer(text):
         if match.start() < done:
             continue  # (inside a tag read already)
-        end, handler, closed = _attributes(text, match.end())
-        if match[2].lower() in _ACTIVE_NAMES or (handler and not match[1]) or not closed:
+        end, active, closed = _attributes(text, match.end())
+        if match[2].lower() in _ACTIVE_NAMES or (active and not match[1]) or not closed:
             out.append(text[done : match.start()] + "&lt;")
             done = match.start() + 1
         if end > done:
@@ -475,19 +476,19 @@ def _attributes(text: str, at: int) -> tuple[int, bool, bool]:
     """Where the tag whose attributes begin at `at` ends (after its ">", or the text's end),
     whether one of them is an event handler (on…) or loads or restyles (_LOADING), and whether
     a ">" closed it."""
-    handler = False
+    active = False
     size = len(text)
     while at < size:
         while at < size and (text[at] in _SPACE or text[at] == "/"):
             at += 1
         if at >= size or text[at] == ">":
-            return min(at + 1, size), handler, at < size
+            return min(at + 1, size), active, at < size
         start = at  # a name: up to a space, "/", ">" or "=" (after its first character)
         at += 1
         while at < size and text[at] not in _SPACE and text[at] not in "/>=":
             at += 1
         name = text[start:at].lower()
-        handler = handler or name.startswith("on") or name in _LOADING
+        active = active or name.startswith("on") or name in _LOADING
         while at < size and text[at] in _SPACE:
             at += 1
         if at < size and text[at] == "=":
@@ -500,7 +501,7 @@ def _attributes(text: str, at: int) -> tuple[int, bool, bool]:
             else:
                 while at < size and text[at] not in _SPACE and text[at] != ">":
                     at += 1
-    return size, handler, False
+    return size, active, False
 
 
 def _defuse(element: Any) -> None:
