@@ -17,8 +17,14 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
   memory: ~150 MB per address and worker);
 - one address holds at most `WEB_MAX_CONNECTIONS_PER_ADDRESS` connections of a worker (its
   next ones are closed at once): one host's slowloris cannot take the worker's
-  `WORKER_CONNECTIONS`, only its own share (off behind a trusted proxy, where every connection
+  `WEB_WORKER_CONNECTIONS`, only its own share (off behind a trusted proxy, where every connection
   comes from the proxy; the proxy limits per client there);
+- a worker that is full makes room: each new connection closes the longest-waiting connection
+  still in its headers (or idle between requests) of the client holding the most such ones, so
+  a slowloris spread over a dozen addresses, each within its share, cannot keep the worker full
+  and every other client in the listen backlog (a security review: 12 addresses x 200 slow
+  connections made /healthz take 1.7-7.5 s; 30 addresses, 9-10 s); a client whose request is
+  being answered is never closed for room;
 - no send (nor read) on a connection waits more than `WEB_SEND_TIMEOUT` seconds: a client that
   stops reading (a pipeline of large feeds it never reads) is closed, not held forever with
   megabytes in the kernel's buffers;
@@ -30,10 +36,13 @@ see the README's production notes. `bench/serve.py` measures this same command.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import ipaddress
 import os
 import sys
+import time
+from collections.abc import Iterator
 from typing import Any
 
 APP = "aggregator.web:create_app()"
@@ -45,6 +54,7 @@ BODY_TIMEOUT_ENV = "WEB_BODY_TIMEOUT"
 MAX_BODY_ENV = "WEB_MAX_BODY_BYTES"
 SEND_TIMEOUT_ENV = "WEB_SEND_TIMEOUT"
 PER_ADDRESS_ENV = "WEB_MAX_CONNECTIONS_PER_ADDRESS"
+WORKER_CONNECTIONS_ENV = "WEB_WORKER_CONNECTIONS"
 TRUSTED_PROXIES_ENV = "WEB_TRUSTED_PROXIES"
 RENDERS_PER_CLIENT_ENV = "WEB_RENDERS_PER_CLIENT"
 DEFAULT_HEADER_TIMEOUT = 10.0
@@ -52,7 +62,7 @@ DEFAULT_BODY_TIMEOUT = 30.0
 DEFAULT_SEND_TIMEOUT = 60.0  # a 1 MB feed to a client reading 17 KB/s
 # The largest body the app accepts: its forms (admin login and actions) are a few hundred bytes.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024  # the admin's forms are a few hundred bytes
-WORKER_CONNECTIONS = 1000  # per worker process; connections beyond wait in the listen backlog
+DEFAULT_WORKER_CONNECTIONS = 1000  # per worker process; beyond, one waiting is closed for room
 DEFAULT_PER_ADDRESS = 100  # a tenth of them: a NAT or office shares an address, a browser uses 6
 DEFAULT_RENDERS_PER_CLIENT = 8  # pages and uncached feeds at once per client (web.render_slot)
 
@@ -83,6 +93,17 @@ def body_timeout() -> float:
 def send_timeout() -> float:
     """Seconds one send (or read) on a client's connection may wait."""
     return _number(SEND_TIMEOUT_ENV, DEFAULT_SEND_TIMEOUT)
+
+
+def worker_connections() -> int:
+    """Connections one web worker holds open at once (gunicorn's --worker-connections)."""
+    raw = os.environ.get(WORKER_CONNECTIONS_ENV, "").strip() or str(DEFAULT_WORKER_CONNECTIONS)
+    if not raw.isdecimal() or not raw.isascii() or int(raw) < 2:
+        raise SystemExit(
+            f"aggregator: {WORKER_CONNECTIONS_ENV}={raw!r}: a whole number of connections per web"
+            f" worker, at least 2 (default {DEFAULT_WORKER_CONNECTIONS})"
+        )
+    return int(raw)
 
 
 def max_connections_per_address() -> int:
@@ -139,6 +160,7 @@ def check_settings() -> None:
     header_timeout()
     body_timeout()
     send_timeout()
+    worker_connections()
     max_connections_per_address()
     renders_per_client()
     max_body_bytes()
@@ -160,7 +182,7 @@ def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list
         "--worker-class",
         WORKER_CLASS,
         "--worker-connections",
-        str(WORKER_CONNECTIONS),
+        str(worker_connections()),
         # gevent workers bound the wait for a request's headers by the keep-alive setting.
         "--keep-alive",
         f"{keepalive:g}",
@@ -244,7 +266,7 @@ def _worker_class() -> type[Any]:
 
     class Worker(GeventWorker):  # type: ignore[misc]
         """gunicorn's gevent worker with a header deadline, bodies read before dispatch, a send
-        deadline and a per-address share of its connections.
+        deadline, a per-address share of its connections, and room made when it is full.
 
         gunicorn's master loads this class before it forks; the worker patches the standard
         library for gevent after. A module imported by then keeps what it bound unpatched:
@@ -257,6 +279,13 @@ def _worker_class() -> type[Any]:
             self.send_timeout = send_timeout()  # read once, not per request
             self.held: dict[str, int] = {}  # open connections by client address
             self.capped: set[str] = set()  # addresses at the limit (logged once each time)
+            self.open = 0  # connections open in this worker
+            self.address_of: dict[Any, str] = {}  # each connection's greenlet -> its client
+            # Connections waiting for a request's line and headers, by client, oldest first
+            # (a dict keeps its insertion order): what a full worker may close for room.
+            self.waiting: dict[str, dict[Any, None]] = {}
+            self.closed_for_room = 0  # since the last log line about it
+            self.room_logged = 0.0
             self.quitting = False
 
         def handle_quit(self, sig: Any, frame: Any) -> None:
@@ -277,19 +306,73 @@ def _worker_class() -> type[Any]:
                 client.close()
                 return
             self.held[address] = held + 1
+            self.open += 1
+            greenlet = gevent.getcurrent()
+            self.address_of[greenlet] = address
+            if self.open >= self.worker_connections:
+                # Full: gevent accepts nothing more until a connection ends. End one.
+                self._make_room()
             try:
                 super().handle(listener, client, addr)
             finally:
+                del self.address_of[greenlet]
+                self.open -= 1
                 self.held[address] -= 1
                 if not self.held[address]:
                     del self.held[address]
                 if self.held.get(address, 0) < self.per_address:
                     self.capped.discard(address)
 
-        def timeout_ctx(self) -> Any:
+        def _make_room(self) -> None:
+            """Close the longest-waiting connection still in its headers (or idle between
+            requests) of the client with the most such connections.
+
+            Oldest first: a slowloris must open a worker's worth of new connections before a
+            reader's, sent at once, is the oldest. The client with the most first: a reader's
+            one connection is not closed while an attacker has two waiting.
+            """
+            if not self.waiting:
+                return  # every connection is being answered: new ones wait in the backlog
+            client = max(self.waiting, key=lambda address: len(self.waiting[address]))
+            victim = next(iter(self.waiting[client]))
+            self._stop_waiting(victim, client)  # (not picked twice before it ends)
+            # Raised where it waits for the client: gunicorn closes the connection without a word
+            # (GreenletExit got a 500 and a traceback in the log).
+            victim.kill(NoMoreData, block=False)
+            self.closed_for_room += 1
+            now = time.monotonic()
+            if now - self.room_logged >= 10:
+                self.log.warning(
+                    "full (%d connections): closed %d still sending headers to make room since"
+                    " the last such line, the last of them from %s, which had %d waiting",
+                    self.open,
+                    self.closed_for_room,
+                    client,
+                    len(self.waiting.get(client, ())) + 1,
+                )
+                self.room_logged = now
+                self.closed_for_room = 0
+
+        def _stop_waiting(self, greenlet: Any, client: str) -> None:
+            waiting = self.waiting.get(client)
+            if waiting is not None:
+                waiting.pop(greenlet, None)
+                if not waiting:
+                    del self.waiting[client]
+
+        @contextlib.contextmanager
+        def timeout_ctx(self) -> Iterator[None]:
             # Used around reading each request's line and headers (and the idle wait before
             # one on a kept-alive connection); False: time out quietly, closing the connection.
-            return gevent.Timeout(header_timeout(), False)
+            # Meanwhile the connection is one a full worker may close (_make_room).
+            greenlet = gevent.getcurrent()
+            client = self.address_of.get(greenlet, "")
+            self.waiting.setdefault(client, {})[greenlet] = None
+            try:
+                with gevent.Timeout(header_timeout(), False):
+                    yield
+            finally:
+                self._stop_waiting(greenlet, client)
 
         def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
             # (not in handle(): GeventWorker's makes the socket blocking, without a timeout)

@@ -213,6 +213,17 @@ def _closed_by_server(sock: socket.socket) -> bool:
     return data == b"" or data.startswith((b"HTTP/1.1 408", b"HTTP/1.0 408"))
 
 
+def _closed_already(sock: socket.socket) -> bool:
+    """Whether the server has closed this connection by now, without waiting."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(4096) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 # --- slow clients -------------------------------------------------------------------------------
 
 
@@ -428,6 +439,99 @@ def test_one_address_holds_only_its_share_of_a_workers_connections(
         time.sleep(0.5)
         assert _healthz(_connect(web.port)).startswith(b"HTTP/1.1 200")
         assert web.output().count("127.0.0.1 holds 10 connections") == 1
+
+
+@pytest.mark.timeout(90)
+def test_a_slowloris_from_many_addresses_cannot_keep_a_full_worker_from_new_clients(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """Five addresses, each within its share, hold more slow connections than the worker takes:
+    before, the worker stayed full and every other client waited in the listen backlog until
+    the header timeout (a security review: 12 addresses made /healthz take 1.7-7.5 s). Now each
+    new connection closes the longest-waiting one of the client with the most waiting."""
+    settings = {
+        "WEB_WORKER_CONNECTIONS": "40",
+        "WEB_MAX_CONNECTIONS_PER_ADDRESS": "12",
+        "WEB_HEADER_TIMEOUT": "60",  # the attackers' connections outlast the test
+    }
+    with running_web(tmp_path, redis_url, workers=1, **settings) as web:
+        attackers = []
+        for n in range(5):
+            for _ in range(12):
+                sock = socket.create_connection(("127.0.0.1", web.port), 5, (f"127.0.0.{n + 2}", 0))
+                sock.sendall(SLOW_HEADER_START)  # headers begun, never finished
+                attackers.append(sock)
+        answers = []
+        for _ in range(5):  # a reader's fresh connections from another address
+            with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as reader:
+                answers.append(_healthz(reader))
+        time.sleep(0.5)
+        closed = sum(_closed_already(sock) for sock in attackers)
+        for sock in attackers:
+            sock.close()
+        print(f"measured: {closed} of {len(attackers)} slow connections closed for room")
+        assert all(answer.startswith(b"HTTP/1.1 200") for answer in answers), answers
+        # 60 slow ones in a worker of 40: at least 20 made room for others, and the worker
+        # never closed more than it needed: each of the 5 readers and 20 attackers took one.
+        assert 20 <= closed <= 25 + 5, web.output()[-3000:]
+        assert "full (40 connections): closed 1 still sending headers" in web.output()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_the_reviews_many_address_slowloris_at_production_settings(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """The security review's attack: 12 addresses x 200 slow-header connections against 2
+    workers of 1,000, each connection reopened as soon as the server closes it, for 20 s (before:
+    /healthz from elsewhere took 1.7-7.5 s). A reader's /healthz must answer within 1 s."""
+    addresses = [f"127.0.1.{n}" for n in range(1, 13)]
+    with running_web(tmp_path, redis_url) as web:
+        stop = threading.Event()
+        cut = [0]
+
+        def attacker(address: str) -> None:
+            held: list[socket.socket] = []
+            while not stop.is_set():
+                for sock in list(held):  # replace the ones the server closed
+                    if _closed_already(sock):
+                        held.remove(sock)
+                        sock.close()
+                        cut[0] += 1
+                while len(held) < 200 and not stop.is_set():
+                    try:
+                        sock = socket.create_connection(("127.0.0.1", web.port), 5, (address, 0))
+                        sock.sendall(SLOW_HEADER_START)
+                    except OSError:
+                        break  # refused: over the address's share
+                    held.append(sock)
+                stop.wait(0.5)
+            for sock in held:
+                sock.close()
+
+        threads = [threading.Thread(target=attacker, args=(a,), daemon=True) for a in addresses]
+        for thread in threads:
+            thread.start()
+        waits = []
+        try:
+            time.sleep(3.0)  # the siege under way
+            for _ in range(20):
+                started = time.monotonic()
+                with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as me:
+                    assert _healthz(me).startswith(b"HTTP/1.1 200")
+                waits.append(time.monotonic() - started)
+                time.sleep(0.8)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(10)
+        waits.sort()
+        print(
+            f"measured: /healthz p50 {waits[len(waits) // 2] * 1000:.0f} ms, slowest"
+            f" {waits[-1] * 1000:.0f} ms; {cut[0]} slow connections closed and reopened"
+        )
+        assert waits[-1] < 1.0
+        assert cut[0] > 0  # (the siege filled the workers)
 
 
 @pytest.mark.timeout(60)
