@@ -464,9 +464,12 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
     add_articles: AddArticles,
     feed_server: FeedServer,
 ) -> None:
-    add_articles("people-daily", 2, title="Election results", language="en")
+    add_articles("people-daily", 1, title="Election results", language="en")
     add_articles("people-daily", 2, title="نتائج الانتخابات 123 ABC", language="ar")
     add_articles("people-daily", 1, title="No language of its own", language=None)
+    # An English title of an Arabic article (its language read from its body): its own letters
+    # lay it out, and no Arabic voice reads it.
+    add_articles("people-daily", 1, title="Super Market Opening", language="ar")
     feed = json.loads(urllib.request.urlopen(f"{live_server.url}/c/world/feed.json").read())
     page.goto(partner_page(live_server, feed_server))
     script_embed = page.locator("#script-embed")
@@ -474,8 +477,14 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
     # An item without a language takes the feed's, else none: never the partner page's "en".
     untold = script_embed.locator("a.aggregator-embed-link", has_text="No language of its own")
     expect(untold).to_have_attribute("lang", feed.get("language", ""))
-    items = script_embed.locator("li.aggregator-embed-item", has_not_text="No language")
-    expect(items).to_have_count(4)
+    other = script_embed.locator("a.aggregator-embed-link", has_text="Super Market Opening")
+    expect(other).to_have_attribute("lang", "")
+    expect(other).to_have_attribute("dir", "auto")
+    assert other.evaluate("a => getComputedStyle(a).direction") == "ltr"
+    items = script_embed.locator(
+        "li.aggregator-embed-item:not(:has-text('No language')):not(:has-text('Super Market'))"
+    )
+    expect(items).to_have_count(3)  # (the partner page shows 5)
     # The article's language and direction are its title's, not the source name's and time's.
     written = items.evaluate_all(
         """items => items.map((li) => {
@@ -483,10 +492,44 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
             return [a.lang, a.dir, getComputedStyle(a).direction, li.lang, li.dir];
         })"""
     )
-    assert (
-        sorted(map(tuple, written))
-        == [("ar", "rtl", "rtl", "", "")] * 2 + [("en", "ltr", "ltr", "", "")] * 2
+    assert sorted(map(tuple, written)) == [("ar", "rtl", "rtl", "", "")] * 2 + [
+        ("en", "ltr", "ltr", "", "")
+    ]
+
+
+@pytest.mark.parametrize("site_language", ["he"])
+def test_the_embed_frame_starts_each_title_on_its_own_side(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """On a Hebrew site, the frame set an English title's dir="ltr" on an inline span, and the
+    title stayed aligned to the right (a review). Its direction is now on the title's block: an
+    English title starts at the left, a Hebrew one at the right, our meta line the page's way.
+    An English title of a Persian article is laid out by its own letters."""
+    add_articles("people-daily", 1, title="Election results in the north", language="en")
+    add_articles("people-daily", 1, title="תוצאות הבחירות בצפון הארץ", language="he")
+    add_articles("people-daily", 1, title="Super Market Opening", language="fa")
+    page.goto(f"{live_server.url}/embed/world?images=0")
+    sides = page.locator("a.embed-title").evaluate_all(
+        """links => links.map((a) => {
+            const box = a.getBoundingClientRect();
+            const range = document.createRange();
+            range.selectNodeContents(a.firstChild);  // the title's text, not the hidden words
+            const text = range.getBoundingClientRect();
+            const side =
+                text.left - box.left < 2 ? "left" : box.right - text.right < 2 ? "right" : "?";
+            const meta = a.parentElement.querySelector(".meta").getBoundingClientRect();
+            const metaText = document.createRange();
+            metaText.selectNodeContents(a.parentElement.querySelector(".meta"));
+            const metaRight = metaText.getBoundingClientRect().right;
+            const metaSide = meta.right - metaRight < 2 ? "right" : "left";
+            return [a.firstChild.textContent, a.dir, side, metaSide];
+        })"""
     )
+    assert sorted(map(tuple, sides)) == [
+        ("Election results in the north", "ltr", "left", "right"),
+        ("Super Market Opening", "auto", "left", "right"),
+        ("תוצאות הבחירות בצפון הארץ", "", "right", "right"),
+    ]
 
 
 def test_a_right_to_left_source_name_keeps_the_time_after_it(

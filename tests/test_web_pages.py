@@ -775,7 +775,7 @@ def test_article_in_another_language_says_so(
     page = text(client, f"/a/{unknown.id}")
     assert '<h1 lang="" dir="auto">' in page
     assert '<div class="story-content" lang="" dir="auto">' in page
-    (english,) = add_articles("hacker-blog", 1, language="en")
+    (english,) = add_articles("hacker-blog", 1, title="Rust & Python news", language="en")
     assert "<h1>" in text(client, f"/a/{english.id}")  # the page's own: nothing to say
 
 
@@ -797,6 +797,40 @@ def test_right_to_left_articles_and_sites_say_so(
         )
     (english,) = add_articles("hacker-blog", 1)
     assert 'dir="' not in text(client, f"/a/{english.id}").split("<article", 1)[1].split(">")[0]
+
+
+def test_a_title_not_in_its_articles_script_is_not_said_to_be_in_its_language(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """An article's language is read from its body: the English title "Super Market" of a
+    Persian post had lang="fa" dir="rtl", laid out right to left with a Persian voice (a
+    review). Its title is now unknown, laid out by its letters; its body stays Persian."""
+    (post,) = add_articles(
+        "hacker-blog",
+        1,
+        title="Super Market Opening",
+        language="fa",
+        summary="امروز یک فروشگاه بزرگ در مرکز شهر افتتاح شد.",
+        content="<p>امروز یک فروشگاه بزرگ در مرکز شهر افتتاح شد و مردم زیادی آمدند.</p>",
+    )
+    (mixed,) = add_articles("hacker-blog", 1, title="اپل از iPhone 16 رونمایی کرد", language="fa")
+    page = text(client, f"/a/{post.id}")
+    assert '<h1 lang="" dir="auto">Super Market Opening</h1>' in page
+    assert '<div class="story-content" lang="fa" dir="rtl">' in page
+    assert 'aria-current="page" lang="" dir="auto">Super Market Opening<' in page
+    for path in ("/c/tech/", "/"):
+        assert re.search(
+            r'class="card-title" lang="" dir="auto"><a [^>]+>Super Market', text(client, path)
+        )
+    embed = text(client, "/embed/tech")
+    assert re.search(
+        r'<a class="embed-title" [^>]+ lang="" dir="auto">Super Market Opening<', embed
+    )
+    # A Persian title with a Latin name in it is Persian.
+    assert '<h1 lang="fa" dir="rtl">اپل از iPhone 16 رونمایی کرد</h1>' in text(
+        client, f"/a/{mixed.id}"
+    )
+    assert re.search(r'<a class="embed-title" [^>]+ lang="fa" dir="rtl">اپل', embed)
 
 
 @pytest.mark.parametrize("site_language", ["fa"])
@@ -1160,7 +1194,7 @@ def test_embed_page_options(client: FlaskClient, add_articles: AddArticles) -> N
     assert '<body class="embed theme-dark">' in dark
     assert "<img" not in dark
     links = re.findall(
-        r'<a class="embed-title" href="([^"]+)" target="_blank" rel="noopener">', dark
+        r'<a class="embed-title" href="([^"]+)" target="_blank" rel="noopener"[ >]', dark
     )
     assert len(links) == embed.DEFAULT_LIMIT
     assert all(link.startswith("https://hacker.example/posts/") for link in links)

@@ -140,6 +140,29 @@
     return RTL_LANGUAGES.indexOf(subtags[0]) >= 0;
   }
 
+  var RTL_LETTER = /[\u0590-\u05ff\u0620-\u065f\u066e-\u06d3\u06fa-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
+  var UNCASED_LETTER = /[\u0900-\u0eff\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
+
+  // Whether a title runs the other way than its article's language: "Super Market", the
+  // English title of a Persian post, whose language was read from its body. As the pages
+  // decide by script (aggregator/language.py, fits_script), by direction only: at least 8
+  // letters, under a quarter of them in the language's direction.
+  function otherDirection(title, rtl) {
+    var letters = 0;
+    var rtlLetters = 0;
+    for (var i = 0; i < title.length && i < 240; i++) {
+      var ch = title.charAt(i);
+      if (RTL_LETTER.test(ch)) {
+        letters++;
+        rtlLetters++;
+      } else if (ch.toLowerCase() !== ch.toUpperCase() || UNCASED_LETTER.test(ch)) {
+        letters++;
+      }
+    }
+    var own = rtl ? rtlLetters : letters - rtlLetters;
+    return letters >= 8 && own * 4 < letters;
+  }
+
   function item(entry, lang, images, feedLanguage) {
     var href = httpUrl(entry.url);
     var title = text(entry.title) || text(entry.summary);
@@ -177,6 +200,9 @@
     // else the feed's; else unknown (lang=""), not the partner page's own, which would have
     // read an English title with a Chinese voice and hyphenation.
     var language = text(entry.language) || feedLanguage;
+    if (language && otherDirection(title, rightToLeft(language))) {
+      language = ""; // not its article's: unknown, laid out by its letters
+    }
     link.setAttribute("lang", language);
     // Unknown: the direction of its first letters (an Arabic title on an English page).
     link.setAttribute("dir", language ? (rightToLeft(language) ? "rtl" : "ltr") : "auto");
