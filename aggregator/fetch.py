@@ -739,7 +739,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
             problem = address_problem(address)
             if problem is not None and not self._access.allows(host, address):
                 where = address if address == host else f"{host} at {address}"
-                # redact.public_error shows the public only "refused: private address".
+                # redact.public_error shows the public only that it could not reach the host.
                 raise FetchError(
                     f"refused to connect to {where} ({problem}); {self._access.advice()}",
                     outcome=Outcome.BLOCKED,

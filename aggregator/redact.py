@@ -37,7 +37,10 @@ SECRET_PARAMETERS: tuple[str, ...] = (
     "credentials",
 )
 MASK = "REDACTED"
-PRIVATE_ADDRESS_ERROR = "refused: private address"
+# What the public learns of a refused private address and of a host name that did not resolve:
+# the same words, or a feed redirecting to http://guess.corp/ learned, one guess a poll, which
+# internal names exist (they resolve to private addresses; a review).
+UNREACHABLE_HOST_ERROR = "could not reach the host: no such host name, or a private address"
 # How a bug's error begins (refresh._as_source_error): its detail (the exception's text, which may
 # quote a feed's or our internals) is for the operator.
 INTERNAL_ERROR = "An internal error stopped this refresh"
@@ -137,12 +140,13 @@ def public_text(text: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> s
 def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
     """A source's last error as the public may read it.
 
-    A refused private address says only that: the detail names internal hosts and the addresses
-    internal DNS gave them (fetch.py's "refused to connect to intranet.corp at 10.1.2.3"); an
-    internal error too; and a failed connection says only what failed (_CONNECTION_ERRORS).
+    A refused private address says nothing of the host, and the same as a host name that did
+    not resolve: the detail names internal hosts and the addresses internal DNS gave them
+    (fetch.py's "refused to connect to intranet.corp at 10.1.2.3"); an internal error says
+    nothing either; and a failed connection says only what failed (_CONNECTION_ERRORS).
     """
     if error.startswith("refused to connect to "):
-        return PRIVATE_ADDRESS_ERROR
+        return UNREACHABLE_HOST_ERROR
     if error.startswith(INTERNAL_ERROR):
         return PUBLIC_INTERNAL_ERROR
     for detailed, public in _CONNECTION_ERRORS:
@@ -155,7 +159,7 @@ def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) ->
 # closed: told to the public, an oracle of internal names and ports, one guess a poll (a feed
 # redirecting to http://guess.corp/). The admin's pages keep the detail.
 _CONNECTION_ERRORS = (
-    ("could not resolve host ", "could not resolve the host name"),
+    ("could not resolve host ", UNREACHABLE_HOST_ERROR),
     ("could not connect to ", "could not connect"),
     ("the connection to ", "the connection failed"),
 )

@@ -680,7 +680,7 @@ def test_public_pages_show_a_generic_private_address_error_and_the_admin_the_det
     )
     with httpx.Client(base_url=web.url, timeout=10) as client:
         page = client.get("/sources").text
-        assert "refused: private address" in page
+        assert "could not reach the host: no such host name, or a private address" in page
         assert "10.1.2.3" not in page
         assert "intranet.corp" not in page
         _assert_redacted(page)

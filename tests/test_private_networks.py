@@ -20,7 +20,7 @@ from aggregator.config_warnings import config_warnings
 from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
-from aggregator.redact import PRIVATE_ADDRESS_ERROR, public_error
+from aggregator.redact import UNREACHABLE_HOST_ERROR, public_error
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
@@ -106,7 +106,7 @@ def test_a_redirect_from_another_source_never_reaches_the_allowed_private_networ
     assert result.outcome is Outcome.BLOCKED
     assert result.error.startswith("refused to connect to 127.0.0.1 (loopback address)")
     assert "allow_private_networks" in result.error  # the operator's detail (admin pages)
-    assert public_error(store.get_state("public").last_error) == PRIVATE_ADDRESS_ERROR
+    assert public_error(store.get_state("public").last_error) == UNREACHABLE_HOST_ERROR
     assert [r.path for r in feed_server.requests()] == ["/intranet.xml"]  # never the redirect's
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from aggregator.errors import SourceError
 from aggregator.redact import (
-    PRIVATE_ADDRESS_ERROR,
+    UNREACHABLE_HOST_ERROR,
     is_secret_parameter,
     public_error,
     public_text,
@@ -65,16 +65,16 @@ def test_secrets_in_url_names_each_one() -> None:
 
 def test_errors_lose_internal_detail_and_credentials() -> None:
     refused = "refused to connect to intranet.corp at 10.1.2.3 (private address); set …"
-    assert public_error(refused) == PRIVATE_ADDRESS_ERROR
+    assert public_error(refused) == UNREACHABLE_HOST_ERROR
     text = "HTTP 404 Not Found from https://u:p@h.example/f?key=1 (after https://h.example/a)"
     assert public_text(text) == (
         "HTTP 404 Not Found from https://h.example/f?key=REDACTED (after https://h.example/a)"
     )
     assert public_error(text) == public_text(text)
-    # Which internal name resolves and which intranet port is closed are not the public's.
-    assert public_error("could not resolve host guess.corp (Name or service not known)") == (
-        "could not resolve the host name"
-    )
+    # Which internal name resolves (to a private address) and which intranet port is closed are
+    # not the public's: a name that does not resolve reads as a refused one.
+    unresolved = "could not resolve host guess.corp (Name or service not known)"
+    assert public_error(unresolved) == public_error(refused) == UNREACHABLE_HOST_ERROR
     closed = "could not connect to localhost port 80: [Errno 111] Connection refused"
     assert public_error(closed) == "could not connect"
 
