@@ -6,13 +6,12 @@ rarely mean what their author wanted.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aggregator.addresses import private_host
 from aggregator.config import Config, problem_lines
-from aggregator.fetch import PrivateAccess, address_problem
+from aggregator.fetch import PrivateAccess
 from aggregator.redact import MASK, secrets_in_url
 
 
@@ -35,7 +34,7 @@ def config_warnings(config: Config) -> list[str]:
         access = PrivateAccess.of(
             source.allow_private_networks, config.fetch.allow_private_networks
         )
-        if _private_host(host) and not access.covers(host):
+        if private_host(host) and not access.covers(host):
             warnings.append(
                 f"{place}.url: {host} is a local or private address; it is refused unless the"
                 " source sets allow_private_networks"
@@ -118,20 +117,3 @@ def located_warnings(
         f"line {line}: {warning}" if line else warning
         for warning, line in zip(warnings, lines, strict=True)
     ]
-
-
-def _private_host(host: str) -> bool:
-    """Whether `host` names a local or private address as written (no DNS here): "localhost",
-    an address literal the fetch refuses (fetch.address_problem: NAT64 and 6to4 forms too), or
-    one of the shorthands resolvers take for IPv4 ("127.1", "0x7f000001", "017700000001")."""
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        return True
-    literal = host.strip("[]")
-    try:
-        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(literal)
-    except ValueError:
-        try:
-            address = ipaddress.IPv4Address(socket.inet_aton(literal))
-        except (OSError, ValueError):
-            return False
-    return address_problem(address) is not None

@@ -24,6 +24,7 @@ import httpcore
 import pytest
 from httpcore._sync.connection_pool import PoolRequest
 
+from aggregator.addresses import address_problem, is_public_address
 from aggregator.config import FetchConfig
 from aggregator.errors import FetchError
 from aggregator.fetch import (
@@ -33,9 +34,7 @@ from aggregator.fetch import (
     PrivateAccess,
     _GuardedBackend,
     _Pool,
-    address_problem,
     default_user_agent,
-    is_public_address,
     tls_context,
 )
 from aggregator.models import Outcome

@@ -43,8 +43,9 @@ from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from aggregator import sanitize
+from aggregator.addresses import address_problem
 from aggregator.config import Category, Config, FetchConfig, SiteConfig, SourceConfig
-from aggregator.fetch import Fetcher, address_problem
+from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome
 from aggregator.queues import QUEUE_NAME
 from aggregator.refresh import refresh_source
