@@ -35,6 +35,7 @@ from aggregator.sanitize import (
     cut_html,
     flat_text,
     looks_like_html,
+    on_readers_network,
     plain_text,
     reads_as_text,
     safe_url,
@@ -559,6 +560,8 @@ def _article(
         # Bomb's episodes show a game's "mortal_kombat_logo.jpg"). Without one, it shows its
         # show's, as podcast apps do.
         thumbnail = images.artwork(safe_url(entry.thumbnail or "", base)) or show_artwork(feed)
+        if on_readers_network(thumbnail, base):
+            thumbnail = ""
     # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
     sample = f"{title}\n{text}"
     declared = language_tag(entry.language) or language_tag(feed.language)
@@ -1037,7 +1040,8 @@ def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, 
     if entry.thumbnail and safe_url(entry.thumbnail, base) not in named_urls:
         named.append(images.Candidate(entry.thumbnail))  # an <image>, a JSON Feed image
     resolved = [replace(c, url=safe_url(c.url, base)) for c in named]
-    return images.lead_image(resolved, content)
+    # (The content's pictures on readers' networks are gone already: clean_html.)
+    return images.lead_image([c for c in resolved if not on_readers_network(c.url, base)], content)
 
 
 def excerpt(text: str, limit: int = 160) -> str:

@@ -13,12 +13,13 @@ import html.entities
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import idna
 import nh3
 
 from aggregator import lazy_images
+from aggregator.addresses import private_host
 
 if TYPE_CHECKING:
     from nh3 import UrlRelative
@@ -512,8 +513,10 @@ def clean_html(html_text: str, base_url: str) -> str:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
     # (After: an iframe with a user name in its address is none of a player's, whatever host.)
     cleaned = _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), cleaned)
+    if " src=" in cleaned or " poster=" in cleaned:
+        cleaned = _MEDIA_TAG.sub(lambda match: _loaded_from_afar(match, base_url), cleaned)
     if "<img" in cleaned:
-        cleaned = _IMG_TAG.sub(_keep_image, cleaned)
+        cleaned = _IMG_TAG.sub(_keep_image, cleaned)  # (and one left without a src)
     if "></a>" in cleaned:
         # A link left with nothing in it (a share button whose picture was a tracker's, an
         # anchor the parser closed before its heading) is a focusable stop with no name.
@@ -584,6 +587,61 @@ def _safe_cite(match: re.Match[str], base_url: str) -> str:
     """The tag with its cite as an absolute http(s) URL, or without it."""
     url = safe_url(html.unescape(match.group(2)), base_url)
     return match.group(1) + (f' cite="{html.escape(url)}"' if url else "")
+
+
+# What a page loads by itself, when a reader opens it: pictures, a video's poster, and media
+# sources (which preload="none" leaves alone, unless a browser does not honour it). An iframe's
+# src is one of EMBED_HOSTS. nh3 writes every attribute in double quotes, "<" as "&lt;".
+_MEDIA_TAG = re.compile(r"<(?:img|video|audio|source|track)\b[^<>]*>")
+_LOADED_URL = re.compile(r' (?:src|poster)="([^"]*)"')
+
+
+def _loaded_from_afar(match: re.Match[str], base_url: str) -> str:
+    """The tag without a src or poster on its reader's own network (on_readers_network)."""
+    return _LOADED_URL.sub(
+        lambda url: (
+            "" if on_readers_network(html.unescape(url.group(1)), base_url) else url.group(0)
+        ),
+        match.group(0),
+    )
+
+
+# Names that only a reader's own network answers for: special-use ones (RFC 6761, 6762, 8375,
+# ICANN's .internal) and the ones intranets use that were never delegated.
+_LOCAL_SUFFIXES = (
+    ".localhost", ".local", ".internal", ".home.arpa", ".localdomain", ".lan", ".intranet",
+    ".corp", ".home", ".private",
+)  # fmt: skip
+
+
+def on_readers_network(url: str, base_url: str = "") -> bool:
+    """Whether a page loading `url` by itself would have a reader's browser ask a host of the
+    reader's own network: an address that is not public, as browsers read one ("2130706433",
+    "0x7f.1", "%31%32%37.0.0.1" and fullwidth digits are 127.0.0.1), "localhost", a name of
+    one label ("router"), or one under _LOCAL_SUFFIXES; never the host of `base_url` (the
+    article's: an intranet source's pictures). A feed's <img src="http://192.168.1.1/reboot">
+    was a request from every reader's browser to their router (a security review)."""
+    url = _TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE)).replace("\\", "/")  # as browsers
+    try:
+        host = unquote(urlsplit(url).hostname or "")
+        if not host.isascii():
+            host = idna.uts46_remap(host, std3_rules=False, transitional=False)
+    except (ValueError, idna.IDNAError):
+        return True  # no host a browser reads either
+    host = host.lower().rstrip(".")
+    if not host or host == _host(base_url):
+        return False
+    if ":" in host:  # an IPv6 address
+        return private_host(host)
+    return "." not in host or host.endswith(_LOCAL_SUFFIXES) or private_host(host)
+
+
+@lru_cache(maxsize=512)
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
 
 
 # A picture its feed hides (Blogger's copy of the header for social cards, at the top of every

@@ -885,6 +885,11 @@ def test_thumbnail_prefers_the_entry_then_image_enclosure_then_first_image() -> 
         "https://site.example.com/c.jpg"  # the tracking pixel before it was removed
     )
     assert one(entry(guid="1", title="t", thumbnail="javascript:alert(1)")).thumbnail == ""
+    # One on the reader's own network is no card picture either, from the feed or the content.
+    router = "http://192.168.1.1/logo.png"
+    assert one(entry(guid="1", title="t", thumbnail=router)).thumbnail == ""
+    inside = f'<p><img src="{router}" width="800" height="600"></p>'
+    assert one(entry(guid="1", title="t", content=inside)).thumbnail == ""
 
 
 def test_enclosures_are_absolute_http_and_unsafe_ones_dropped() -> None:

@@ -19,6 +19,7 @@ from aggregator.sanitize import (
     clean_html,
     clean_text,
     focusable_scrollers,
+    on_readers_network,
     safe_url,
     strip_tags,
     too_deep,
@@ -1042,3 +1043,71 @@ def test_empty_paragraphs_are_removed() -> None:
     assert cleaned.startswith("<p>one</p><p><img ")
     assert cleaned.endswith("<p>two<br></p>")
     assert cleaned.count("<p") == 3
+
+
+# Pictures that would have every reader's browser ask a host of the reader's own network (a
+# router's reboot page, a NAS), written the ways browsers read them (a security review, L1).
+READERS_NETWORK = [
+    "http://192.168.1.1/reboot.cgi",
+    "http://10.0.0.5/a.png",
+    "http://127.0.0.1:8080/admin?do=x",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://2130706433/a.png",  # 127.0.0.1 as one number
+    "http://0x7f.1/a.png",
+    "http://0177.0.0.1/a.png",  # octal
+    "http://%31%32%37.0.0.1/a.png",  # percent-encoded
+    "http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/a.png",  # fullwidth digits
+    "http://127.0.0.1./a.png",
+    "http://[::1]/a.png",
+    "http://[::ffff:192.168.0.1]/a.png",
+    "http://[fd00::1]/a.png",
+    "http://localhost/a.png",
+    "http://printer.localhost/a.png",
+    "http://router/a.png",  # one label: the reader's search domain
+    "http://nas.local/a.png",
+    "http://wiki.corp/a.png",
+    "http://db.internal/a.png",
+    "http://gw.home.arpa/a.png",
+    "http://127.0.0.1\\@cdn.example.com/a.png",  # a browser's host is 127.0.0.1
+    "http:/\t/192.168.1.1/a.png",
+]
+# Hard negatives: public hosts and addresses, names with digits, international names.
+PUBLIC_PICTURES = [
+    "https://cdn.example.com/a.png",
+    "https://8.8.8.8/a.png",
+    "https://1.1.1.1.example.com/a.png",
+    "https://img.192-168-1-1.example.net/a.png",
+    "https://localhost.example.com/a.png",
+    "https://xn--fsq.example/a.png",
+    "https://\u4f8b\u3048.jp/a.png",
+    "https://[2606:4700::1111]/a.png",
+    "http://cdn.example.com\\@127.0.0.1/a.png",  # a browser's host is cdn.example.com
+]
+
+
+@pytest.mark.parametrize("url", READERS_NETWORK)
+def test_pictures_on_a_readers_own_network_are_not_loaded(url: str) -> None:
+    assert on_readers_network(url, BASE)
+    markup = (
+        f'<p>Text<img src="{url}" alt="x"></p><video poster="{url}" src="https://v.example/v.mp4">'
+        f'</video><audio><source src="{url}"></audio>'
+    )
+    cleaned = clean_html(markup, BASE)
+    assert "<img" not in cleaned
+    assert "poster=" not in cleaned
+    assert "<source>" in cleaned  # (without its src)
+    assert 'src="https://v.example/v.mp4"' in cleaned
+
+
+@pytest.mark.parametrize("url", PUBLIC_PICTURES)
+def test_pictures_on_public_hosts_are_kept(url: str) -> None:
+    assert not on_readers_network(url, BASE)
+
+
+def test_an_intranet_sources_own_pictures_are_kept() -> None:
+    """A source the operator allowed on the intranet shows its own host's pictures."""
+    for base in ("http://10.1.2.3/feed.xml", "http://wiki.corp/blog/post"):
+        host = base.split("/")[2]
+        cleaned = clean_html(f'<p><img src="http://{host}/a.png" alt="a"></p>', base)
+        assert f'<img src="http://{host}/a.png"' in cleaned
+        assert "<img" not in clean_html('<p><img src="http://192.168.1.1/a.png"></p>', base)
