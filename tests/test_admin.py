@@ -601,6 +601,39 @@ def test_a_failed_jobs_error_shows_as_text_on_the_dashboards_job_page(
     assert page.title() != "injected"
 
 
+def test_a_busy_workers_job_shows_as_text_on_the_dashboards_workers_page(
+    page: Page,
+    live_server: LiveServer,
+    app: Flask,
+    store: Store,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The workers page writes a busy worker's job call, its arguments in it, unescaped, under
+    a policy that allows inline script (as its job page did: a security review)."""
+    monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
+    with_ops(app)
+    attack = '<img src=x id=injected onerror="document.title=this.id">'
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    job = queue.enqueue("tests.support.pipeline.hold", 20.0, attack, description=f"hold {attack}")
+    worker = start_worker(redis_url)
+    try:
+        wait_for(lambda: job.get_status(refresh=True) == "started", 30, "the job's start")
+        _log_in(page, live_server)
+        page.goto(f"{live_server.url}/admin/rq/0/view/workers")
+        busy = page.locator("tr[data-role=worker] a", has_text="hold(")
+        expect(busy).to_contain_text(attack)  # shown as written
+        assert page.locator("#injected").count() == 0
+        assert page.title() != "injected"
+        # The description is in the cell's tooltip, which the page escapes itself: once.
+        assert attack in (
+            page.locator("tr[data-role=worker] td[title^='Job ID']").get_attribute("title") or ""
+        )
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+
+
 def test_dashboard_buttons_work_for_a_logged_in_browser_and_nothing_else(
     ops: FlaskClient,
 ) -> None:

@@ -561,7 +561,20 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         if request.endpoint == "rq_dashboard.job_info" and response.is_json:
             response.set_data(json.dumps(_escaped(response.get_json())))
+        elif request.endpoint == "rq_dashboard.list_workers" and response.is_json:
+            response.set_data(json.dumps(_escaped_workers(response.get_json())))
         return response
+
+
+def _escaped_workers(listing: Any) -> Any:
+    """The workers page's data with its strings escaped (it writes a busy worker's job call,
+    its arguments in it, unescaped), but the job's description, which that page escapes itself."""
+    escaped = _escaped(listing)
+    for raw, worker in zip(listing.get("workers", ()), escaped.get("workers", ()), strict=True):
+        job = raw.get("current_job")
+        if isinstance(job, dict) and "description" in job:
+            worker["current_job"]["description"] = job["description"]
+    return escaped
 
 
 def _escaped(value: Any) -> Any:

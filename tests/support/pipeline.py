@@ -99,3 +99,9 @@ def ingest_with_burst_worker(redis_url: str, store: Store, config: Config, timeo
     finally:
         worker.kill()
     assert FailedJobRegistry(queue=queue).count == 0, "a job crashed"
+
+
+def hold(seconds: float, note: str) -> str:
+    """A job that keeps its worker busy for `seconds` (`note`: what its call shows)."""
+    time.sleep(seconds)
+    return note
