@@ -192,6 +192,7 @@ def normalize(
     context = _context(feed, source, learned_junk)
     site = _site_hosts(feed, source)
     articles = []
+    above: tuple[int, datetime] | None = None  # the last dated entry read: position, date
     for position, (entry, url, key) in enumerate(zip(entries, urls, keys, strict=True)):
         mark = entry_mark(context, entry, key)
         if skip and (mark in skip or mark + UNREADABLE_MARK in skip):
@@ -203,6 +204,15 @@ def normalize(
             continue
         entry = _mended(entry, allowance)  # (after its id and mark: they stay the text's)
         published, updated, unreadable, day_only = _dates(entry, local)
+        first_seen = now - timedelta(seconds=position)
+        if published is not None:
+            above = (position, published)
+        elif above is not None:
+            # An undated entry below a dated one is no newer than it (feeds list newest first;
+            # in one oldest first, that one is the newest it has): an undated test post of 2008
+            # at the end of a feed, dated when first seen, led its category (a review). One at
+            # the top is dated when first seen, as before: it is the feed's newest.
+            first_seen = min(first_seen, above[1] - timedelta(seconds=position - above[0]))
         if updated and (entry.guid or "").startswith("yt:video:"):
             # YouTube moves a video's <updated> as its views change: no edit a reader can see
             # (an edit of its title or text still is one: Store dates it when seen).
@@ -239,7 +249,7 @@ def normalize(
                 # An undated entry is dated when first seen, a second apart in the feed's order:
                 # our feeds write whole seconds, and a microsecond apart, a feed reader sorting
                 # by date shuffled a whole undated feed (60 items of one second, a review).
-                first_seen=now - timedelta(seconds=position),
+                first_seen=first_seen,
             )
         )
     return articles

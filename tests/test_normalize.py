@@ -541,6 +541,30 @@ def test_undated_entries_are_a_second_apart_in_the_feeds_order() -> None:
     assert dated == [NOW, NOW - timedelta(seconds=1), NOW - timedelta(seconds=2)]
 
 
+def test_an_undated_entry_below_a_dated_one_is_no_newer_than_it() -> None:
+    """Feeds list newest first: an undated test post of 2008 at the end of a dated feed, dated
+    when first seen, led its category's section (a review). It is now no newer than the dated
+    entry above it; an undated one at the top is the feed's newest, dated when first seen."""
+    week_ago, month_ago = NOW - timedelta(days=7), NOW - timedelta(days=30)
+    entries = [
+        entry(guid="top", title="New, undated", link="https://x.example/top"),
+        entry(guid="a", title="A week ago", link="https://x.example/a", published=week_ago),
+        entry(guid="b", title="Undated", link="https://x.example/b"),
+        entry(guid="c", title="Also undated", link="https://x.example/c"),
+        entry(guid="d", title="A month ago", link="https://x.example/d", published=month_ago),
+        entry(guid="e", title="Undated, last", link="https://x.example/e"),
+    ]
+    dated = {a.guid: a.published for a in normalize(feed(*entries), SOURCE, now=NOW)}
+    assert dated == {
+        "top": NOW,
+        "a": week_ago,
+        "b": week_ago - timedelta(seconds=1),
+        "c": week_ago - timedelta(seconds=2),
+        "d": month_ago,
+        "e": month_ago - timedelta(seconds=1),
+    }
+
+
 def test_future_dates_are_clamped_to_now() -> None:
     article = one(
         entry(
