@@ -585,12 +585,26 @@ def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
 
 
 def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient) -> None:
-    made_up = ("garbage", "1:x", "inf:x", "1e309:x", "-inf:x", "nan:x")
+    made_up = ("garbage", "inf:x", "1e309:x", "-inf:x", "nan:x")
     paths = (*(f"/c/tech/?before={cursor}" for cursor in made_up), "/c/nope/", "/no")
     for path in paths:
         page = text(client, path, 404)
         assert "<h1>Page not found</h1>" in page
         assert 'href="/">← Back to the home page</a>' in page
+
+
+def test_an_older_articles_link_whose_articles_have_gone_says_so_on_the_category(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """A reader's "Older articles" link of last month, its articles since gone with retention
+    (or a cursor older than anything kept): a 404 on the category's page that says so and
+    leads to its newest, where it was a bare "Page not found"."""
+    add_articles("hacker-blog", 3)
+    page = text(client, "/c/tech/?sort=latest&before=1:x", 404)
+    assert "The older articles this link led to are no longer kept." in page
+    assert "Page not found" not in page
+    assert 'href="/c/tech/?sort=latest"' in page
+    assert 'class="card' not in page
 
 
 def test_an_embed_of_no_category_says_so_in_the_embed_not_with_the_whole_site(

@@ -466,7 +466,7 @@ def home() -> str:
 
 @bp.get("/c/<slug>/")
 @rendering
-def category(slug: str) -> str:
+def category(slug: str) -> tuple[str, int]:
     """One category's top stories; with ?sort=latest newest first, a page at a time by cursor."""
     config, store = get_config(), get_store()
     cat = config.category(slug)
@@ -480,8 +480,10 @@ def category(slug: str) -> str:
             pool, next_cursor = store.category_page(slug, PAGE_SIZE, before)
         except ValueError:
             abort(404)  # a cursor we never handed out: there is no such page
-        if before is not None and not pool:
-            abort(404)  # nothing older: a made-up cursor, or one whose articles have gone
+        # Nothing older: its articles have left the archive (retention), or a made-up cursor.
+        # A 404 that says so, on the category's page with its link to the newest: a reader's
+        # old "Older articles" link was a bare "not found".
+        ended = before is not None and not pool
         articles, sizes, next_cursor = _latest_cards(config, slug, pool, before, next_cursor)
         next_url = (
             url_for(".category", slug=slug, sort="latest", before=next_cursor)
@@ -490,20 +492,24 @@ def category(slug: str) -> str:
         )
     else:
         articles, sizes = story_cards(config, slug, PAGE_SIZE, None, ranked=True)
+        ended = False
     # The top stories are no page of a series: they lead to the newest-first list when it
     # holds articles they do not show (a busy source's, copies, older ones).
     every_url = None
     if not latest and store.category_count(slug) > len(articles):
         every_url = url_for(".category", slug=slug, sort="latest")
-    return render_page(
+    empty_reasons: dict[str | None, str]
+    if ended:
+        empty_reasons = {slug: "archive_ended"}
+    elif before and not articles:
+        empty_reasons = {slug: "shown_before"}  # a page of copies only: on earlier pages
+    else:
+        empty_reasons = _empty_reasons(config, [] if articles else [slug])
+    page = render_page(
         "category.html",
         category=cat,
         articles=articles,
-        empty_reasons=(
-            {slug: "shown_before"}  # a page of copies only: the stories are on earlier pages
-            if before and not articles
-            else _empty_reasons(config, [] if articles else [slug])
-        ),
+        empty_reasons=empty_reasons,
         story_sizes=sizes,
         sort="latest" if latest else "top",
         next_url=next_url,
@@ -514,6 +520,7 @@ def category(slug: str) -> str:
         current_page=not latest and not before,  # the category's own link is this very page
         feeds=feed_links(slug, f"{config.site.title} — {cat.title}", request.script_root),
     )
+    return page, 404 if ended else 200
 
 
 def _latest_cards(

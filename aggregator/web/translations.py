@@ -25,6 +25,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_failing": "Aún no hay artículos: no se pueden descargar las fuentes.",
         "shown_before": "Los artículos de esta página son copias de noticias mostradas en las "
         "páginas anteriores.",
+        "archive_ended": "Los artículos anteriores a los que llevaba este enlace ya no se "
+        "conservan.",
         "see_sources": "Ver el estado de cada fuente",
         "by_author": "Por {author}",
         "published": "Publicado: {when}",
@@ -95,6 +97,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_failing": "Aucun article pour l’instant\u00a0: la récupération des sources échoue.",
         "shown_before": "Les articles de cette page reprennent des informations affichées sur "
         "les pages précédentes.",
+        "archive_ended": "Les articles plus anciens vers lesquels menait ce lien ne sont plus "
+        "conservés.",
         "see_sources": "Voir l’état de chaque source",
         "by_author": "Par {author}",
         "published": "Publié\u00a0: {when}",
@@ -165,6 +169,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_failing": "Noch keine Artikel: Der Abruf der Quellen schlägt fehl.",
         "shown_before": "Die Artikel hier sind Kopien von Meldungen, die auf den vorigen Seiten "
         "schon zu sehen waren.",
+        "archive_ended": "Die älteren Artikel, zu denen dieser Link führte, werden nicht mehr "
+        "aufbewahrt.",
         "see_sources": "Status aller Quellen ansehen",
         "by_author": "Von {author}",
         "published": "Veröffentlicht: {when}",
@@ -234,6 +240,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "数分以内に記事が表示されます。",
         "empty_failing": "まだ記事はありません：配信元の取得に失敗しています。",
         "shown_before": "このページの記事は、前のページで表示したニュースの転載です。",
+        "archive_ended": "このリンク先の古い記事は、もう保存されていません。",
         "see_sources": "各配信元の状態を見る",
         "by_author": "著者：{author}",
         "published": "公開：{when}",
@@ -301,6 +308,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_failing": "Статей пока нет: не удаётся загрузить источники.",
         "shown_before": "Статьи на этой странице — копии материалов, показанных на предыдущих "
         "страницах.",
+        "archive_ended": "Более старые статьи, на которые вела эта ссылка, больше не хранятся.",
         "see_sources": "Состояние каждого источника",
         "by_author": "Автор: {author}",
         "published": "Опубликовано {when}",
@@ -368,6 +376,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "خلال دقائق.",
         "empty_failing": "لا توجد مقالات بعد: يتعذر جلب المصادر.",
         "shown_before": "المقالات هنا نسخ من أخبار عُرضت في الصفحات السابقة.",
+        "archive_ended": "المقالات الأقدم التي كان يؤدي إليها هذا الرابط لم تعد محفوظة.",
         "see_sources": "اطّلع على حالة كل مصدر",
         "by_author": "بقلم {author}",
         "published": "نُشر: {when}",
@@ -432,6 +441,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "יופיעו כאן בתוך כמה דקות.",
         "empty_failing": "אין עדיין כתבות: אחזור המקורות נכשל.",
         "shown_before": "הכתבות כאן הן עותקים של ידיעות שהוצגו בעמודים הקודמים.",
+        "archive_ended": "הכתבות הישנות שאליהן הוביל הקישור הזה אינן נשמרות עוד.",
         "see_sources": "מצב כל אחד מהמקורות",
         "by_author": "מאת {author}",
         "published": "פורסם: {when}",
