@@ -412,10 +412,11 @@ def test_related_prefers_shared_tags_then_words_and_fills_with_newest() -> None:
         _article(5, "Rust compiler internals"),  # two shared words
         _article(6, "Copy of the same story", url=me.url),  # the same link: the same story
     ]
-    related = pages.related_articles(me, pool, 4)
+    related, alike = pages.related_articles(me, pool, 4)
     assert [a.id for a in related] == ["a4", "a5", "a3", "a1"]
-    assert all(a.id != me.id for a in pages.related_articles(me, [me, me], 4))
-    assert pages.related_articles(me, [me], 4) == []
+    assert alike == 3  # the fourth is the newest other
+    assert all(a.id != me.id for a in pages.related_articles(me, [me, me], 4)[0])
+    assert pages.related_articles(me, [me], 4) == ([], 0)
 
 
 def test_related_fills_only_with_articles_in_the_articles_language() -> None:
@@ -430,10 +431,24 @@ def test_related_fills_only_with_articles_in_the_articles_language() -> None:
         replace(_article(5, "不归移民漫画"), language="zh-TW"),
         replace(_article(6, "Rust 团长 news"), language="en"),  # a shared word counts anyway
     ]
-    assert [a.id for a in pages.related_articles(me, pool, 4)] == ["a3", "a6", "a5"]
-    # An article of no known language is filled as before, with the newest.
+    assert [a.id for a in pages.related_articles(me, pool, 4)[0]] == ["a3", "a6", "a5"]
+    # An article of no known language is filled as before, with the newest: none alike.
     unknown = _article(0, "Untagged")
-    assert [a.id for a in pages.related_articles(unknown, pool, 2)] == ["a1", "a2"]
+    related, alike = pages.related_articles(unknown, pool, 2)
+    assert ([a.id for a in related], alike) == (["a1", "a2"], 0)
+
+
+def test_an_article_with_nothing_alike_calls_its_neighbours_more_in_the_category(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """ "Related articles" over articles sharing no tag and no word of the title was a claim the
+    page could not keep (a review): they are the category's newest, and the heading says so."""
+    (lonely,) = add_articles("hacker-blog", 1, title="Gardening in winter", tags=())
+    add_articles("hacker-blog", 2, title="Compiler benchmarks", tags=())
+    (rust,) = add_articles("hacker-blog", 1, title="Compiler internals", tags=())
+    page = text(client, f"/a/{lonely.id}")
+    assert '<h2 id="related-heading">More in Technology</h2>' in page
+    assert '<h2 id="related-heading">Related articles</h2>' in text(client, f"/a/{rust.id}")
 
 
 def test_embed_options_are_clamped() -> None:

@@ -144,8 +144,11 @@ def _primary_language(tag: str) -> str:
 _PRIMARY_LANGUAGE = re.compile(r"[A-Za-z]{2,8}")
 
 
-def related_articles(article: Article, candidates: Sequence[Article], limit: int) -> list[Article]:
-    """Up to `limit` of `candidates` most like `article`: shared tags, then shared title words.
+def related_articles(
+    article: Article, candidates: Sequence[Article], limit: int
+) -> tuple[list[Article], int]:
+    """Up to `limit` of `candidates` most like `article`: shared tags, then shared title words;
+    and how many of them share something.
 
     Ties keep the candidates' order (newest first), and when too few share anything the newest
     others in the article's language fill the list (a category of many languages gave a Chinese
@@ -170,7 +173,7 @@ def related_articles(article: Article, candidates: Sequence[Article], limit: int
         for s in scored
         if s[0] == 0 and (not language or _primary_language(s[2].language) == language)
     ]
-    return [other for _, _, other in [*matches, *rest][:limit]]
+    return [other for _, _, other in [*matches, *rest][:limit]], min(len(matches), limit)
 
 
 @dataclass(frozen=True)
@@ -567,6 +570,7 @@ def article(article_id: str) -> str:
     cat = primary_category(found, config)
     feeds = feed_links(None, config.site.title, request.script_root)
     related: list[Article] = []
+    alike = 0
     story = store.stories_of([found.id])[found.id]
     copies = store.articles([m.article_id for m in story.members if m.article_id != found.id])
     if cat is not None:
@@ -575,7 +579,7 @@ def article(article_id: str) -> str:
         same = {m.article_id for m in story.members}
         others = store.stories_of([a.id for a in pool])  # copies of one story are not "related"
         pool = [a for a in pool if a.id not in same and others[a.id].id != story.id]
-        related = related_articles(found, pool, RELATED_COUNT)
+        related, alike = related_articles(found, pool, RELATED_COUNT)
     return render_page(
         "article.html",
         article=found,
@@ -583,6 +587,9 @@ def article(article_id: str) -> str:
         category=cat,
         current_slug=cat.slug if cat else None,
         related=related,
+        # None sharing a tag or a word of the title: they are the category's newest, and say so
+        # ("Related articles" over unrelated ones, a review).
+        related_alike=alike,
         feeds=feeds,
     )
 
