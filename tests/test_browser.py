@@ -107,9 +107,10 @@ def test_reader_pages_render_with_images_and_related_articles(
     csp_violations: list[str],
 ) -> None:
     thumb, photo = images
-    # As ingest stores it (sanitized: the content's pictures get their referrer policy there).
+    # As ingest stores it (sanitized: the content's pictures get their referrer policy there),
+    # from a source on the pictures' loopback host (another would not keep them).
     body = clean_html(
-        f'<p>The full story.</p><figure><img src="{photo}" alt="A photo"></figure>', ""
+        f'<p>The full story.</p><figure><img src="{photo}" alt="A photo"></figure>', photo
     )
     add_articles("people-daily", 4, thumbnail=thumb)
     stories = add_articles("hacker-blog", 7, thumbnail=thumb, content=body)
@@ -249,7 +250,7 @@ def test_every_kind_of_page_passes_axe(
         "</figure><pre><code>x = f(" + ", ".join(["argument"] * 30) + ")</code></pre>"
         "<table><tr><th>Year</th><th>Sales</th></tr><tr><td>2025</td><td>12</td></tr></table>"
         "<blockquote><p>A quote.</p></blockquote><ul><li>One</li></ul>",
-        "",
+        photo,  # (a source on the pictures' loopback host keeps them)
     )
     add_articles("people-daily", 3, thumbnail=thumb, language="zh-CN")
     (article,) = add_articles("hacker-blog", 1, thumbnail=thumb, content=body)
@@ -925,7 +926,7 @@ def test_players_and_attachments_load_under_the_pages_policy(
         "<p>Watch and listen.</p>"
         '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>'
         f'<audio controls preload="auto" src="{sound}"></audio>',
-        "https://example.com/",
+        sound,  # (a source on the sound's loopback host keeps it)
     )
     [story] = add_articles(
         "hacker-blog",
