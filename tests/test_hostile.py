@@ -366,9 +366,15 @@ def test_scripts_in_every_field_are_stored_as_text_or_removed(
     # (now). feedparser reads "-0001-01-01" as 2000-01-01: wrong, but a harmless, bounded date.
     assert dates.pop("Date 2") == datetime(2024, 5, 1, 10, tzinfo=UTC)
     assert dates.pop("Date 5") == datetime(2000, 1, 1, tzinfo=UTC)
-    # (A second apart in the feed's order, back from when first seen.)
+    # One undated below a dated one is no newer than it, a second apart in the feed's order.
+    assert dates.pop("Date 3") == datetime(2024, 5, 1, 9, 59, 59, tzinfo=UTC)
+    assert dates.pop("Date 4") == datetime(2024, 5, 1, 9, 59, 58, tzinfo=UTC)
+    for n in (6, 7, 8, 9):
+        assert dates.pop(f"Date {n}") == datetime(2000, 1, 1, tzinfo=UTC) - timedelta(seconds=n - 5)
+    # Above them, first seen (9999 is ahead of now: dated when first seen, so no bound).
     earliest = started - timedelta(seconds=60)
     assert all(earliest <= when <= datetime.now(UTC) for when in dates.values()), dates
+    assert set(dates) == {"Date 0", "Date 1"}
     kept = [a for a in articles if "kept image" in a.content]
     assert kept, "an allowed <img> with an allowed src should survive, minus its handler"
     # Nothing requested the script URLs as if they were feeds or images.
