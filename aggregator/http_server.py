@@ -304,6 +304,7 @@ def _worker_class() -> type[Any]:
                     self.capped.add(address)
                     self.log.warning("%s holds %d connections: closing more", address, held)
                 client.close()
+                _count_closed("per_address")
                 return
             self.held[address] = held + 1
             self.open += 1
@@ -339,6 +340,7 @@ def _worker_class() -> type[Any]:
             # Raised where it waits for the client: gunicorn closes the connection without a word
             # (GreenletExit got a 500 and a traceback in the log).
             victim.kill(NoMoreData, block=False)
+            _count_closed("room")
             self.closed_for_room += 1
             now = time.monotonic()
             if now - self.room_logged >= 10:
@@ -418,6 +420,14 @@ def _worker_class() -> type[Any]:
             return super().handle_request(listener_name, req, sock, addr)
 
     return Worker
+
+
+def _count_closed(reason: str) -> None:
+    # (Imported here, in the forked worker: the module imports redis-py, which the master must
+    # not have loaded before gevent patched the standard library.)
+    from aggregator import metrics
+
+    metrics.WEB_CONNECTIONS_CLOSED.labels(reason=reason).inc()
 
 
 def _client_key(addr: Any) -> str:

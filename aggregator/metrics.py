@@ -72,6 +72,13 @@ FEED_RENDERS = Counter(
 FEED_CACHE_HITS = Counter(
     "aggregator_feed_cache_hits", "Feed requests served from the rendered cache", ["format"]
 )
+# Counted by the web server's worker (http_server.Worker), which imports this module only once
+# it has forked and gevent has patched the standard library.
+WEB_CONNECTIONS_CLOSED = Counter(
+    "aggregator_web_connections_closed",
+    "Client connections the web server closed to keep room for others, by why",
+    ["reason"],  # per_address: over an address's share; room: a full worker made room
+)
 
 # --- what the pipeline calls ------------------------------------------------------------------
 

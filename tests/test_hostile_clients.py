@@ -439,6 +439,8 @@ def test_one_address_holds_only_its_share_of_a_workers_connections(
         time.sleep(0.5)
         assert _healthz(_connect(web.port)).startswith(b"HTTP/1.1 200")
         assert web.output().count("127.0.0.1 holds 10 connections") == 1
+        scraped = httpx.get(f"{web.url}/metrics", timeout=10).text
+        assert re.search(r'connections_closed_total\{reason="per_address"\} [1-9]', scraped)
 
 
 @pytest.mark.timeout(90)
@@ -475,6 +477,13 @@ def test_a_slowloris_from_many_addresses_cannot_keep_a_full_worker_from_new_clie
         # never closed more than it needed: each of the 5 readers and 20 attackers took one.
         assert 20 <= closed <= 25 + 5, web.output()[-3000:]
         assert "full (40 connections): closed 1 still sending headers" in web.output()
+        # Counted for the operator's dashboards.
+        scraped = httpx.get(f"{web.url}/metrics", timeout=10).text
+        counted = re.search(
+            r'aggregator_web_connections_closed_total\{reason="room"\} (\S+)', scraped
+        )
+        assert counted is not None, scraped
+        assert 20 <= float(counted[1]) <= 30
 
 
 @pytest.mark.slow
