@@ -79,6 +79,8 @@ WEB_CONNECTIONS_CLOSED = Counter(
     "Client connections the web server closed to keep room for others, by why",
     ["reason"],  # per_address: over an address's share; room: a full worker made room
 )
+for _reason in ("per_address", "room"):  # (0 from the start: a rate() to alert on needs a series)
+    WEB_CONNECTIONS_CLOSED.labels(reason=_reason)
 
 # --- what the pipeline calls ------------------------------------------------------------------
 
