@@ -28,6 +28,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from aggregator.language import fits_script
 from aggregator.models import Article
 from aggregator.normalize import UNTITLED, language_tag
 from aggregator.redact import SECRET_PARAMETERS, public_url
@@ -386,6 +387,7 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
             _sub(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.thumbnail)
         if item.language and item.language != self.feed_language:
             entry.set(_XML_LANG, item.language)
+        _title_of_unknown_language(entry, item.language or self.feed_language, item.title)
         return entry
 
     def extend_rss(self, entry: Any) -> Any:
@@ -427,7 +429,18 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         # Atom entry does (feedparser gives its fields that language).
         if item.language and item.language != self.feed_language:
             entry.set(_XML_LANG, item.language)
+        _title_of_unknown_language(entry, item.language or self.feed_language, item.title)
         return entry
+
+
+def _title_of_unknown_language(entry: Any, language: str, title: str) -> None:
+    """xml:lang="" (unknown) on an entry's title that is not written in the script of the
+    language its entry is in: an article's language is read from its body, and the English
+    title of a Persian post is no Persian (the pages say so with lang="")."""
+    if language and title != UNTITLED and not fits_script(language, title):
+        element = entry.find("title")
+        if element is not None:
+            element.set(_XML_LANG, "")
 
 
 # Tags that run script, load something or take input in HTML, whatever their attributes.

@@ -624,6 +624,23 @@ def test_cjk_text_is_utf8_not_escaped(
 
 
 @pytest.mark.parametrize("render", [render_atom, render_rss])
+def test_a_title_not_in_its_items_script_is_of_unknown_language(
+    render: Renderer, meta: FeedMeta, articles: list[Article]
+) -> None:
+    """An article's language is read from its body: the English title of a Persian post is no
+    Persian. Its title says xml:lang="" (unknown), as the pages say lang=""; one that fits its
+    language's script, and the feed's own language, say nothing more."""
+    persian = replace(articles[0], id="fa1", title="Super Market Opening", language="fa")
+    fitting = replace(articles[0], id="fa2", title="اپل از iPhone 16 رونمایی کرد", language="fa")
+    english = replace(articles[0], id="en1", title="A title in English", language="en")
+    root = xml(render(meta, [persian, fitting, english], article_url))
+    entries = root.findall(f"{ATOM}entry") or root.findall("channel/item")
+    title = f"{ATOM}title" if render is render_atom else "title"
+    written = [(e.get(XML_LANG), only(e, title).get(XML_LANG)) for e in entries]
+    assert written == [("fa", ""), ("fa", None), (None, None)]  # (the feed's own: "en")
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss])
 def test_markup_in_text_fields_stays_text(
     render: Renderer, meta: FeedMeta, articles: list[Article]
 ) -> None:
