@@ -606,9 +606,10 @@ def _loaded_from_afar(match: re.Match[str], base_url: str) -> str:
     )
 
 
+_AUTHORITY = re.compile(r"(?i:https?):[/\\]*+([^/\\?#]*+)")
 # Names that only a reader's own network answers for: special-use ones (RFC 6761, 6762, 8375,
 # ICANN's .internal) and the ones intranets use that were never delegated.
-_LOCAL_SUFFIXES = (
+LOCAL_SUFFIXES = (
     ".localhost", ".local", ".internal", ".home.arpa", ".localdomain", ".lan", ".intranet",
     ".corp", ".home", ".private",
 )  # fmt: skip
@@ -618,22 +619,31 @@ def on_readers_network(url: str, base_url: str = "") -> bool:
     """Whether a page loading `url` by itself would have a reader's browser ask a host of the
     reader's own network: an address that is not public, as browsers read one ("2130706433",
     "0x7f.1", "%31%32%37.0.0.1" and fullwidth digits are 127.0.0.1), "localhost", a name of
-    one label ("router"), or one under _LOCAL_SUFFIXES; never the host of `base_url` (the
+    one label ("router"), or one under LOCAL_SUFFIXES; never the host of `base_url` (the
     article's: an intranet source's pictures). A feed's <img src="http://192.168.1.1/reboot">
     was a request from every reader's browser to their router (a security review)."""
-    url = _TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE)).replace("\\", "/")  # as browsers
+    # The host as browsers find it in an http(s) URL: after any slashes and backslashes
+    # ("http:///127.0.0.1/" is 127.0.0.1 to them, and no host to urlsplit), tabs and newlines
+    # dropped, after a user name, before a port.
+    authority = _AUTHORITY.match(_TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE)))
+    if authority is None:
+        return False  # not http(s): nothing a page loads (the sanitizer keeps no other)
+    host = authority[1].rpartition("@")[2]
+    host = host[1 : host.find("]")] if host.startswith("[") else host.partition(":")[0]
     try:
-        host = unquote(urlsplit(url).hostname or "")
+        host = unquote(host, errors="strict")
         if not host.isascii():
             host = idna.uts46_remap(host, std3_rules=False, transitional=False)
-    except (ValueError, idna.IDNAError):
+    except (UnicodeDecodeError, idna.IDNAError):
         return True  # no host a browser reads either
     host = host.lower().rstrip(".")
-    if not host or host == _host(base_url):
+    if not host:
+        return True  # ("http://" alone: nothing to load, nothing lost)
+    if host == _host(base_url):
         return False
     if ":" in host:  # an IPv6 address
         return private_host(host)
-    return "." not in host or host.endswith(_LOCAL_SUFFIXES) or private_host(host)
+    return "." not in host or host.endswith(LOCAL_SUFFIXES) or private_host(host)
 
 
 @lru_cache(maxsize=512)

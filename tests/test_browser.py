@@ -7,6 +7,7 @@ Set SCREENSHOT_DIR to also save screenshots of the pages for a person to look at
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -21,15 +22,17 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import ConsoleMessage, Frame, Locator, Page, expect
 
+from aggregator.addresses import address_problem
 from aggregator.config import Config
 from aggregator.models import Article, Enclosure
 from aggregator.refresh import join_stories
-from aggregator.sanitize import clean_html
+from aggregator.sanitize import LOCAL_SUFFIXES, clean_html
 from aggregator.store import Store
 from tests.support.browser import png
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import wait_for
 from tests.support.web_server import LiveServer
+from tests.test_sanitize import PUBLIC_PICTURES, READERS_NETWORK
 from tests.test_stories_web import BODY as STORY_BODY
 from tests.test_web_pages import XSS, hostile_overrides, ingest_hostile
 
@@ -531,6 +534,30 @@ def test_the_embed_frame_starts_each_title_on_its_own_side(
         ("Super Market Opening", "auto", "left", "right"),
         ("תוצאות הבחירות בצפון הארץ", "", "right", "right"),
     ]
+
+
+def test_chromium_reads_the_picture_addresses_as_the_sanitizer_does(page: Page) -> None:
+    """Every address the sanitizer takes for one on a reader's own network, Chromium reads as a
+    private, loopback or local host; every one it keeps, as a public one (the sanitizer's test
+    lists, checked against the browser that loads them)."""
+    page.set_content("<p>urls</p>")
+    read = page.evaluate(
+        """urls => urls.map((u) => {
+            try { return new URL(u).hostname } catch (e) { return "" }
+        })""",
+        [*READERS_NETWORK, *PUBLIC_PICTURES],
+    )
+    hosts = dict(zip([*READERS_NETWORK, *PUBLIC_PICTURES], read, strict=True))
+
+    def local(host: str) -> bool:
+        name = host.strip("[]").rstrip(".")
+        try:
+            return address_problem(ipaddress.ip_address(name)) is not None
+        except ValueError:
+            return "." not in name or name.endswith(LOCAL_SUFFIXES) or name == "localhost"
+
+    assert [u for u in READERS_NETWORK if not local(hosts[u])] == []
+    assert [u for u in PUBLIC_PICTURES if local(hosts[u])] == []
 
 
 def test_a_right_to_left_source_name_keeps_the_time_after_it(

@@ -1070,6 +1070,11 @@ READERS_NETWORK = [
     "http://gw.home.arpa/a.png",
     "http://127.0.0.1\\@cdn.example.com/a.png",  # a browser's host is 127.0.0.1
     "http:/\t/192.168.1.1/a.png",
+    "http:///127.0.0.1/a.png",  # any number of slashes: no host to urlsplit
+    "http:\\\\10.0.0.1/a.png",
+    "http:127.0.0.1/a.png",
+    "http://user@[::1]:8080/a.png",
+    "http://0/a.png",  # 0.0.0.0
 ]
 # Hard negatives: public hosts and addresses, names with digits, international names.
 PUBLIC_PICTURES = [
