@@ -36,6 +36,7 @@ see the README's production notes. `bench/serve.py` measures this same command.
 
 from __future__ import annotations
 
+import _socket
 import contextlib
 import io
 import ipaddress
@@ -281,6 +282,7 @@ def _worker_class() -> type[Any]:
             self.capped: set[str] = set()  # addresses at the limit (logged once each time)
             self.open = 0  # connections open in this worker
             self.address_of: dict[Any, str] = {}  # each connection's greenlet -> its client
+            self.socket_of: dict[Any, Any] = {}  # and its socket
             # Connections waiting for a request's line and headers, by client, oldest first
             # (a dict keeps its insertion order): what a full worker may close for room.
             self.waiting: dict[str, dict[Any, None]] = {}
@@ -310,6 +312,7 @@ def _worker_class() -> type[Any]:
             self.open += 1
             greenlet = gevent.getcurrent()
             self.address_of[greenlet] = address
+            self.socket_of[greenlet] = client
             if self.open >= self.worker_connections:
                 # Full: gevent accepts nothing more until a connection ends. End one.
                 self._make_room()
@@ -317,6 +320,7 @@ def _worker_class() -> type[Any]:
                 super().handle(listener, client, addr)
             finally:
                 del self.address_of[greenlet]
+                del self.socket_of[greenlet]
                 self.open -= 1
                 self.held[address] -= 1
                 if not self.held[address]:
@@ -337,9 +341,18 @@ def _worker_class() -> type[Any]:
             client = max(self.waiting, key=lambda address: len(self.waiting[address]))
             victim = next(iter(self.waiting[client]))
             self._stop_waiting(victim, client)  # (not picked twice before it ends)
-            # Raised where it waits for the client: gunicorn closes the connection without a word
-            # (GreenletExit got a 500 and a traceback in the log).
-            victim.kill(NoMoreData, block=False)
+            # Shut down under it: its read ends as at a client's hang-up, and gunicorn closes
+            # the connection without a word (were its headers done meanwhile, its answer meets
+            # a closed socket, as a hung-up client's does). Killing its greenlet threw into it
+            # at whatever it ran when the kill landed (GreenletExit: a 500 and a traceback);
+            # gevent's own shutdown cancels the read with EBADF, which gunicorn logs in full:
+            # so on the file descriptor.
+            with contextlib.suppress(OSError):  # (already closed by its client)
+                raw = _socket.socket(fileno=self.socket_of[victim].fileno())
+                try:
+                    raw.shutdown(_socket.SHUT_RDWR)
+                finally:
+                    raw.detach()  # (the connection's socket still owns the descriptor)
             _count_closed("room")
             self.closed_for_room += 1
             now = time.monotonic()

@@ -490,6 +490,9 @@ def test_a_slowloris_from_many_addresses_cannot_keep_a_full_worker_from_new_clie
         # never closed more than it needed: each of the 5 readers and 20 attackers took one.
         assert 20 <= closed <= 25 + 5, web.output()[-3000:]
         assert "full (40 connections): closed 1 still sending headers" in web.output()
+        assert "Traceback" not in web.output(), [
+            line[-400:] for line in web.output().splitlines() if "Traceback" in line
+        ]
         # Counted for the operator's dashboards.
         scraped = httpx.get(f"{web.url}/metrics", timeout=10).text
         counted = re.search(
