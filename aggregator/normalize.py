@@ -564,13 +564,13 @@ def _article(
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())
     enclosures = _enclosures(entry, base)
-    thumbnail = _thumbnail(entry, enclosures, content, base)
+    thumbnail = _thumbnail(entry, enclosures, content, base, _trusted_host(source))
     if not thumbnail and any(_playable(e) for e in enclosures):
         # An episode's own picture is art, judged as its show's is: by size, not by name (Giant
         # Bomb's episodes show a game's "mortal_kombat_logo.jpg"). Without one, it shows its
         # show's, as podcast apps do.
         thumbnail = images.artwork(safe_url(entry.thumbnail or "", base)) or show_artwork(feed)
-        if on_readers_network(thumbnail, base):
+        if on_readers_network(thumbnail, _trusted_host(source)):
             thumbnail = ""
     # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
     sample = f"{title}\n{text}"
@@ -922,7 +922,7 @@ def _clean_body(
         if "more-link" in body:  # (its class goes with the sanitizer)
             body = _without_more_links(body)
         # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
-        cleaned = clean_html(body, entry.base_url or base)
+        cleaned = clean_html(body, entry.base_url or base, _trusted_host(source))
     cleaned = _without_title_heading(cleaned, entry.title or "")
     if "Announce Type" in cleaned[:200]:
         cleaned = _ARXIV_HEADER.sub(r"\1", cleaned, count=1)
@@ -1035,8 +1035,22 @@ def show_artwork(feed: ParsedFeed) -> str:
     return images.artwork(safe_url(feed.artwork, feed.base_url)) if feed.artwork else ""
 
 
-def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, base: str) -> str:
-    """The article's lead image (aggregator.images): a feed-named image, else one in content."""
+def _trusted_host(source: SourceConfig | None) -> str:
+    """The host whose pictures stay even on a reader's own network: the source's own, as the
+    operator's config names it (an intranet source), never one its feed names."""
+    if source is None:
+        return ""
+    try:
+        return urlsplit(source.url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _thumbnail(
+    entry: EntryData, enclosures: Sequence[Enclosure], content: str, base: str, trusted: str
+) -> str:
+    """The article's lead image (aggregator.images): a feed-named image, else one in content;
+    none on a reader's own network but of the `trusted` host (sanitize.on_readers_network)."""
     named = [images.Candidate(i.url, i.width, i.height) for i in entry.images]
     # An enclosure is an image by its type, or by its name unless its type says sound or video
     # (Le Monde declares its .jpg pictures "text/html").
@@ -1051,7 +1065,9 @@ def _thumbnail(entry: EntryData, enclosures: Sequence[Enclosure], content: str, 
         named.append(images.Candidate(entry.thumbnail))  # an <image>, a JSON Feed image
     resolved = [replace(c, url=safe_url(c.url, base)) for c in named]
     # (The content's pictures on readers' networks are gone already: clean_html.)
-    return images.lead_image([c for c in resolved if not on_readers_network(c.url, base)], content)
+    return images.lead_image(
+        [c for c in resolved if not on_readers_network(c.url, trusted)], content
+    )
 
 
 def excerpt(text: str, limit: int = 160) -> str:

@@ -478,7 +478,7 @@ def cut_html(html_text: str, limit: int) -> str:
     return start
 
 
-def bounded(cleaned: str, base_url: str) -> str:
+def bounded(cleaned: str, base_url: str, trusted_host: str = "") -> str:
     """Sanitized HTML of at most MAX_CONTENT_CHARS: a longer one is cut before a tag, its open
     elements closed (room kept for MAX_NESTING of them), and ends with "[…]". The longest
     article of the corpus is ~110 KB; a 2.4 MB one is an e-mail's pasted style sheet, which
@@ -486,16 +486,19 @@ def bounded(cleaned: str, base_url: str) -> str:
     if len(cleaned) <= MAX_CONTENT_CHARS:
         return cleaned
     cut = cut_html(cleaned, MAX_CONTENT_CHARS - _CLOSING_ROOM)
-    return clean_html(cut, base_url) + "<p>[…]</p>"
+    return clean_html(cut, base_url, trusted_host) + "<p>[…]</p>"
 
 
-def clean_html(html_text: str, base_url: str) -> str:
+def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     """Sanitize an HTML fragment with the allowlist; relative URLs become absolute. At most
-    MAX_CONTENT_CHARS come out (`bounded`)."""
+    MAX_CONTENT_CHARS come out (`bounded`). Pictures on a reader's own network go, but those
+    of `trusted_host` (on_readers_network)."""
     if not html_text:
         return ""
     if unparsable(html_text):
-        return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
+        return bounded(
+            f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url
+        )  # (no tags)
     html_text = lazy_images.reveal_in(html_text)
     if "post-password-form" in html_text:
         html_text = _PASSWORD_FIELD.sub("", html_text)
@@ -514,7 +517,7 @@ def clean_html(html_text: str, base_url: str) -> str:
     # (After: an iframe with a user name in its address is none of a player's, whatever host.)
     cleaned = _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), cleaned)
     if " src=" in cleaned or " poster=" in cleaned:
-        cleaned = _MEDIA_TAG.sub(lambda match: _loaded_from_afar(match, base_url), cleaned)
+        cleaned = _MEDIA_TAG.sub(lambda match: _loaded_from_afar(match, trusted_host), cleaned)
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)  # (and one left without a src)
     if "></a>" in cleaned:
@@ -527,7 +530,7 @@ def clean_html(html_text: str, base_url: str) -> str:
         # A paragraph of nothing (an editor's spacer, "<p><br></p>", "<p>&nbsp;</p>") is a gap
         # in the article: a Chinese site's had 34 (a review).
         cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
-    return bounded(cleaned.strip(), base_url)
+    return bounded(cleaned.strip(), base_url, trusted_host)
 
 
 # (Linear: each alternative starts with its own character, and none with "<" but "<br>".)
@@ -596,11 +599,11 @@ _MEDIA_TAG = re.compile(r"<(?:img|video|audio|source|track)\b[^<>]*>")
 _LOADED_URL = re.compile(r' (?:src|poster)="([^"]*)"')
 
 
-def _loaded_from_afar(match: re.Match[str], base_url: str) -> str:
+def _loaded_from_afar(match: re.Match[str], trusted_host: str) -> str:
     """The tag without a src or poster on its reader's own network (on_readers_network)."""
     return _LOADED_URL.sub(
         lambda url: (
-            "" if on_readers_network(html.unescape(url.group(1)), base_url) else url.group(0)
+            "" if on_readers_network(html.unescape(url.group(1)), trusted_host) else url.group(0)
         ),
         match.group(0),
     )
@@ -615,12 +618,14 @@ LOCAL_SUFFIXES = (
 )  # fmt: skip
 
 
-def on_readers_network(url: str, base_url: str = "") -> bool:
+def on_readers_network(url: str, trusted_host: str = "") -> bool:
     """Whether a page loading `url` by itself would have a reader's browser ask a host of the
     reader's own network: an address that is not public, as browsers read one ("2130706433",
     "0x7f.1", "%31%32%37.0.0.1" and fullwidth digits are 127.0.0.1), "localhost", a name of
-    one label ("router"), or one under LOCAL_SUFFIXES; never the host of `base_url` (the
-    article's: an intranet source's pictures). A feed's <img src="http://192.168.1.1/reboot">
+    one label ("router"), or one under LOCAL_SUFFIXES; never `trusted_host`, the host of the
+    source's URL in the operator's config (an intranet source's pictures). Never a host the
+    feed names (its xml:base, its links, a Content-Location): one attribute re-opened all of
+    it (a review). A feed's <img src="http://192.168.1.1/reboot">
     was a request from every reader's browser to their router (a security review)."""
     # The host as browsers find it in an http(s) URL: after any slashes and backslashes
     # ("http:///127.0.0.1/" is 127.0.0.1 to them, and no host to urlsplit), tabs and newlines
@@ -639,19 +644,11 @@ def on_readers_network(url: str, base_url: str = "") -> bool:
     host = host.lower().rstrip(".")
     if not host:
         return True  # ("http://" alone: nothing to load, nothing lost)
-    if host == _host(base_url):
+    if host == trusted_host.lower().rstrip("."):
         return False
     if ":" in host:  # an IPv6 address
         return private_host(host)
     return "." not in host or host.endswith(LOCAL_SUFFIXES) or private_host(host)
-
-
-@lru_cache(maxsize=512)
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").rstrip(".")
-    except ValueError:
-        return ""
 
 
 # A picture its feed hides (Blogger's copy of the header for social cards, at the top of every

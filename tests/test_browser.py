@@ -113,7 +113,9 @@ def test_reader_pages_render_with_images_and_related_articles(
     # As ingest stores it (sanitized: the content's pictures get their referrer policy there),
     # from a source on the pictures' loopback host (another would not keep them).
     body = clean_html(
-        f'<p>The full story.</p><figure><img src="{photo}" alt="A photo"></figure>', photo
+        f'<p>The full story.</p><figure><img src="{photo}" alt="A photo"></figure>',
+        photo,
+        trusted_host="127.0.0.1",
     )
     add_articles("people-daily", 4, thumbnail=thumb)
     stories = add_articles("hacker-blog", 7, thumbnail=thumb, content=body)
@@ -253,7 +255,8 @@ def test_every_kind_of_page_passes_axe(
         "</figure><pre><code>x = f(" + ", ".join(["argument"] * 30) + ")</code></pre>"
         "<table><tr><th>Year</th><th>Sales</th></tr><tr><td>2025</td><td>12</td></tr></table>"
         "<blockquote><p>A quote.</p></blockquote><ul><li>One</li></ul>",
-        photo,  # (a source on the pictures' loopback host keeps them)
+        photo,
+        trusted_host="127.0.0.1",  # (a source on the pictures' loopback host keeps them)
     )
     add_articles("people-daily", 3, thumbnail=thumb, language="zh-CN")
     (article,) = add_articles("hacker-blog", 1, thumbnail=thumb, content=body)
@@ -953,7 +956,8 @@ def test_players_and_attachments_load_under_the_pages_policy(
         "<p>Watch and listen.</p>"
         '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>'
         f'<audio controls preload="auto" src="{sound}"></audio>',
-        sound,  # (a source on the sound's loopback host keeps it)
+        sound,
+        trusted_host="127.0.0.1",  # (a source on the sound's loopback host keeps it)
     )
     [story] = add_articles(
         "hacker-blog",

@@ -909,11 +909,21 @@ def test_thumbnail_prefers_the_entry_then_image_enclosure_then_first_image() -> 
         "https://site.example.com/c.jpg"  # the tracking pixel before it was removed
     )
     assert one(entry(guid="1", title="t", thumbnail="javascript:alert(1)")).thumbnail == ""
-    # One on the reader's own network is no card picture either, from the feed or the content.
-    router = "http://192.168.1.1/logo.png"
+    # One on the reader's own network is no card picture either, from the feed or the content,
+    # whatever base the feed gives itself (xml:base, its link): only the config's host counts.
+    router = "http://192.168.1.1/photo.jpg"
     assert one(entry(guid="1", title="t", thumbnail=router)).thumbnail == ""
     inside = f'<p><img src="{router}" width="800" height="600"></p>'
     assert one(entry(guid="1", title="t", content=inside)).thumbnail == ""
+    rebased = one(
+        entry(guid="1", title="t", content=inside, base_url="http://192.168.1.1/"),
+        link="http://192.168.1.1/",
+        base_url="http://192.168.1.1/feed.xml",
+    )
+    assert (rebased.thumbnail, "192.168.1.1" in rebased.content) == ("", False)
+    intranet = replace(SOURCE, url="http://192.168.1.1/feed.xml")
+    kept = one(entry(guid="1", title="t", content=inside), intranet)
+    assert (kept.thumbnail, "192.168.1.1" in kept.content) == (router, True)
 
 
 def test_enclosures_are_absolute_http_and_unsafe_ones_dropped() -> None:
@@ -1304,9 +1314,9 @@ def test_html_is_sanitized_once_against_the_entrys_own_base(
 
     bases: list[str] = []
 
-    def counting_clean_html(html_text: str, base_url: str) -> str:
+    def counting_clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
         bases.append(base_url)
-        return clean_html(html_text, base_url)
+        return clean_html(html_text, base_url, trusted_host)
 
     monkeypatch.setattr(normalize_module, "clean_html", counting_clean_html)
     monkeypatch.setattr(parse_module, "clean_html", counting_clean_html, raising=False)

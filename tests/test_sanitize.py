@@ -1092,7 +1092,7 @@ PUBLIC_PICTURES = [
 
 @pytest.mark.parametrize("url", READERS_NETWORK)
 def test_pictures_on_a_readers_own_network_are_not_loaded(url: str) -> None:
-    assert on_readers_network(url, BASE)
+    assert on_readers_network(url)
     markup = (
         f'<p>Text<img src="{url}" alt="x"></p><video poster="{url}" src="https://v.example/v.mp4">'
         f'</video><audio><source src="{url}"></audio>'
@@ -1106,13 +1106,17 @@ def test_pictures_on_a_readers_own_network_are_not_loaded(url: str) -> None:
 
 @pytest.mark.parametrize("url", PUBLIC_PICTURES)
 def test_pictures_on_public_hosts_are_kept(url: str) -> None:
-    assert not on_readers_network(url, BASE)
+    assert not on_readers_network(url)
 
 
-def test_an_intranet_sources_own_pictures_are_kept() -> None:
-    """A source the operator allowed on the intranet shows its own host's pictures."""
+def test_an_intranet_sources_own_pictures_are_kept_and_no_feed_can_say_it_is_one() -> None:
+    """A source the operator allowed on the intranet shows its own host's pictures (the host
+    of its URL in the config). A base the feed names (xml:base, its links, Content-Location)
+    exempts nothing: one attribute re-opened every reader's router (a review)."""
     for base in ("http://10.1.2.3/feed.xml", "http://wiki.corp/blog/post"):
         host = base.split("/")[2]
-        cleaned = clean_html(f'<p><img src="http://{host}/a.png" alt="a"></p>', base)
-        assert f'<img src="http://{host}/a.png"' in cleaned
-        assert "<img" not in clean_html('<p><img src="http://192.168.1.1/a.png"></p>', base)
+        picture = f'<p><img src="http://{host}/a.png" alt="a"></p>'
+        assert f'<img src="http://{host}/a.png"' in clean_html(picture, base, trusted_host=host)
+        assert "<img" not in clean_html(picture, base)  # the feed's base alone
+        router = '<p><img src="http://192.168.1.1/a.png"></p>'
+        assert "<img" not in clean_html(router, base, trusted_host=host)
