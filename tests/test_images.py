@@ -16,7 +16,7 @@ from aggregator.errors import ParseError
 from aggregator.images import Candidate, acceptable, content_images, lead_image, shown_in
 from aggregator.normalize import _content_base, _content_html, _site_hosts, normalize
 from aggregator.parse import parse
-from aggregator.sanitize import safe_url
+from aggregator.sanitize import on_readers_network, safe_url
 from tests.support.corpus import corpus_files, requires_corpus
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
@@ -99,7 +99,9 @@ def _offered(path: Path) -> list[tuple[str, set[str], set[str]]]:
         # (Its HTML's relative URLs resolved as normalize resolves them: against its page.)
         base = _content_base(entry, articles[0].url, feed.base_url, _site_hosts(feed, SOURCE))
         urls += [c.url for c in content_images(_content_html(entry, base))]
-        offered = {u for u in urls if u}
+        # (Not one on a reader's own network: no reader's browser may load it. A Hugo feed
+        # written on its author's machine offers http://localhost:1313/images/….)
+        offered = {u for u in urls if u and not on_readers_network(u)}
         if not offered:
             continue
         good = {u for u in offered if not _label(u)}
@@ -152,8 +154,9 @@ def test_real_feeds_never_get_an_icon_and_mostly_get_their_picture() -> None:
     print(result)
     assert result["wrong by kind"] == {}
     assert result["precision"] == 1.0
-    # 0.975: 276 of 283 (the Guardian's untyped media:content was 0.933, and unseen before the
-    # offered pictures were read with feedparser rather than through our own filter).
+    # 0.978: 266 of 272 (the Guardian's untyped media:content was 0.933, and unseen before the
+    # offered pictures were read with feedparser rather than through our own filter; a Hugo
+    # feed's pictures on http://localhost:1313 are offered to no reader, so not counted).
     assert result["recall"] >= 0.97  # type: ignore[operator]
     offered = result["hard negatives offered by kind"]
     assert isinstance(offered, dict)
