@@ -434,13 +434,14 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
 
 
 def _title_of_unknown_language(entry: Any, language: str, title: str) -> None:
-    """xml:lang="" (unknown) on an entry's title that is not written in the script of the
-    language its entry is in: an article's language is read from its body, and the English
-    title of a Persian post is no Persian (the pages say so with lang="")."""
+    """xml:lang="und" (BCP 47's undetermined) on an entry's title that is not written in the
+    script of the language its entry is in: an article's language is read from its body, and
+    the English title of a Persian post is no Persian (the pages say lang=""; in Atom, RFC
+    4287's schema takes no empty tag, a review)."""
     if language and title != UNTITLED and not fits_script(language, title):
         element = entry.find("title")
         if element is not None:
-            element.set(_XML_LANG, "")
+            element.set(_XML_LANG, "und")
 
 
 # Tags that run script, load something or take input in HTML, whatever their attributes.

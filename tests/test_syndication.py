@@ -628,7 +628,8 @@ def test_a_title_not_in_its_items_script_is_of_unknown_language(
     render: Renderer, meta: FeedMeta, articles: list[Article]
 ) -> None:
     """An article's language is read from its body: the English title of a Persian post is no
-    Persian. Its title says xml:lang="" (unknown), as the pages say lang=""; one that fits its
+    Persian. Its title says xml:lang="und" (undetermined; RFC 4287's schema takes no empty tag),
+    as the pages say lang=""; one that fits its
     language's script, and the feed's own language, say nothing more."""
     persian = replace(articles[0], id="fa1", title="Super Market Opening", language="fa")
     fitting = replace(articles[0], id="fa2", title="اپل از iPhone 16 رونمایی کرد", language="fa")
@@ -637,7 +638,7 @@ def test_a_title_not_in_its_items_script_is_of_unknown_language(
     entries = root.findall(f"{ATOM}entry") or root.findall("channel/item")
     title = f"{ATOM}title" if render is render_atom else "title"
     written = [(e.get(XML_LANG), only(e, title).get(XML_LANG)) for e in entries]
-    assert written == [("fa", ""), ("fa", None), (None, None)]  # (the feed's own: "en")
+    assert written == [("fa", "und"), ("fa", None), (None, None)]  # (the feed's own: "en")
 
 
 @pytest.mark.parametrize("render", [render_atom, render_rss])
