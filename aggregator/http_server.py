@@ -280,9 +280,8 @@ def _worker_class() -> type[Any]:
             self.send_timeout = send_timeout()  # read once, not per request
             self.held: dict[str, int] = {}  # open connections by client address
             self.capped: set[str] = set()  # addresses at the limit (logged once each time)
-            self.open = 0  # connections open in this worker
-            self.address_of: dict[Any, str] = {}  # each connection's greenlet -> its client
-            self.socket_of: dict[Any, Any] = {}  # and its socket
+            # Each open connection's greenlet -> (its client, its socket).
+            self.connections: dict[Any, tuple[str, Any]] = {}
             # Connections waiting for a request's line and headers, by client, oldest first
             # (a dict keeps its insertion order): what a full worker may close for room.
             self.waiting: dict[str, dict[Any, None]] = {}
@@ -309,19 +308,15 @@ def _worker_class() -> type[Any]:
                 _count_closed("per_address")
                 return
             self.held[address] = held + 1
-            self.open += 1
             greenlet = gevent.getcurrent()
-            self.address_of[greenlet] = address
-            self.socket_of[greenlet] = client
-            if self.open >= self.worker_connections:
+            self.connections[greenlet] = (address, client)
+            if len(self.connections) >= self.worker_connections:
                 # Full: gevent accepts nothing more until a connection ends. End one.
                 self._make_room()
             try:
                 super().handle(listener, client, addr)
             finally:
-                del self.address_of[greenlet]
-                del self.socket_of[greenlet]
-                self.open -= 1
+                del self.connections[greenlet]
                 self.held[address] -= 1
                 if not self.held[address]:
                     del self.held[address]
@@ -348,7 +343,7 @@ def _worker_class() -> type[Any]:
             # gevent's own shutdown cancels the read with EBADF, which gunicorn logs in full:
             # so on the file descriptor.
             with contextlib.suppress(OSError):  # (already closed by its client)
-                raw = _socket.socket(fileno=self.socket_of[victim].fileno())
+                raw = _socket.socket(fileno=self.connections[victim][1].fileno())
                 try:
                     raw.shutdown(_socket.SHUT_RDWR)
                 finally:
@@ -360,7 +355,7 @@ def _worker_class() -> type[Any]:
                 self.log.warning(
                     "full (%d connections): closed %d still sending headers to make room since"
                     " the last such line, the last of them from %s, which had %d waiting",
-                    self.open,
+                    len(self.connections),
                     self.closed_for_room,
                     client,
                     len(self.waiting.get(client, ())) + 1,
@@ -381,7 +376,7 @@ def _worker_class() -> type[Any]:
             # one on a kept-alive connection); False: time out quietly, closing the connection.
             # Meanwhile the connection is one a full worker may close (_make_room).
             greenlet = gevent.getcurrent()
-            client = self.address_of.get(greenlet, "")
+            client = self.connections[greenlet][0] if greenlet in self.connections else ""
             self.waiting.setdefault(client, {})[greenlet] = None
             try:
                 with gevent.Timeout(header_timeout(), False):

@@ -86,6 +86,13 @@ _DEPRECATED_LANGUAGES = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "
 
 
 @lru_cache(maxsize=256)
+def title_language(language: str, title: str) -> str:
+    """The language tag of a title: its article's `language`, or "" when the title is not
+    written in that language's script (the English title "Super Market" of a Persian post,
+    whose language was read from its body). The pages and the feeds say so alike."""
+    return language if title == UNTITLED or fits_script(language, title) else ""
+
+
 def language_tag(value: str | None) -> str:
     """A valid BCP 47 tag for what a source (or the config) wrote, else "".
 
@@ -1038,10 +1045,14 @@ def show_artwork(feed: ParsedFeed) -> str:
 def _trusted_host(source: SourceConfig | None) -> str:
     """The host whose pictures stay even on a reader's own network: the source's own, as the
     operator's config names it (an intranet source), never one its feed names."""
-    if source is None:
-        return ""
+    return _host_of(source.url) if source is not None else ""
+
+
+@lru_cache(maxsize=1024)
+def _host_of(url: str) -> str:
+    """(Read once per source, not once per body and picture of each of its entries.)"""
     try:
-        return urlsplit(source.url).hostname or ""
+        return urlsplit(url).hostname or ""
     except ValueError:
         return ""
 

@@ -28,9 +28,8 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from aggregator.language import fits_script
 from aggregator.models import Article
-from aggregator.normalize import UNTITLED, language_tag
+from aggregator.normalize import UNTITLED, language_tag, title_language
 from aggregator.redact import SECRET_PARAMETERS, public_url
 from aggregator.sanitize import as_uri
 from aggregator.xml_text import xml_text as _text
@@ -438,7 +437,7 @@ def _title_of_unknown_language(entry: Any, language: str, title: str) -> None:
     script of the language its entry is in: an article's language is read from its body, and
     the English title of a Persian post is no Persian (the pages say lang=""; in Atom, RFC
     4287's schema takes no empty tag, a review)."""
-    if language and title != UNTITLED and not fits_script(language, title):
+    if language and not title_language(language, title):
         element = entry.find("title")
         if element is not None:
             element.set(_XML_LANG, "und")

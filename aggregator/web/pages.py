@@ -24,9 +24,8 @@ from werkzeug.exceptions import Gone, NotFound
 
 from aggregator import dates, images, stories
 from aggregator.config import Category, Config
-from aggregator.language import fits_script
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
-from aggregator.normalize import UNTITLED, language_tag
+from aggregator.normalize import UNTITLED, language_tag, title_language
 from aggregator.redact import public_error, public_url
 from aggregator.sanitize import focusable_scrollers
 from aggregator.store import Store
@@ -358,8 +357,7 @@ def _title_language(article: Article) -> str:
     """The article's language tag for its title, or "" when the title is not written in that
     language's script: an article's language is read from its body, and the English title
     "Super Market" of a Persian post was laid out right to left (a review)."""
-    tag = language_tag(article.language or "")
-    return tag if article.title == UNTITLED or fits_script(tag, article.title) else ""
+    return title_language(language_tag(article.language or ""), article.title)
 
 
 # Languages written right to left (their primary subtags), and scripts that are (Arab, Hebr…).
