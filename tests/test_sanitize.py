@@ -1075,6 +1075,9 @@ READERS_NETWORK = [
     "http:127.0.0.1/a.png",
     "http://user@[::1]:8080/a.png",
     "http://0/a.png",  # 0.0.0.0
+    "http://0x7f.0x.0x.1/a.png",  # "0x" alone is 0 to browsers (inet_aton refuses it)
+    "http://0x.0x.0x.0x/a.png",
+    "http://0x7F.00.0X1/a.png",
 ]
 # Hard negatives: public hosts and addresses, names with digits, international names.
 PUBLIC_PICTURES = [
@@ -1087,6 +1090,8 @@ PUBLIC_PICTURES = [
     "https://\u4f8b\u3048.jp/a.png",
     "https://[2606:4700::1111]/a.png",
     "http://cdn.example.com\\@127.0.0.1/a.png",  # a browser's host is cdn.example.com
+    "https://0x.example.com/a.png",  # a name whose first label looks like a number
+    "https://8.8.0x8.0x8/a.png",  # 8.8.8.8
 ]
 
 
