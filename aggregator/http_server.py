@@ -20,11 +20,12 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
   `WEB_WORKER_CONNECTIONS`, only its own share (off behind a trusted proxy, where every connection
   comes from the proxy; the proxy limits per client there);
 - a worker that is full makes room: each new connection closes the longest-waiting connection
-  still in its headers (or idle between requests) of the client holding the most such ones, so
-  a slowloris spread over a dozen addresses, each within its share, cannot keep the worker full
-  and every other client in the listen backlog (a security review: 12 addresses x 200 slow
-  connections made /healthz take 1.7-7.5 s; 30 addresses, 9-10 s); a client whose request is
-  being answered is never closed for room;
+  still sending its headers or body (or idle between requests) of the client holding the most
+  such ones, so a slowloris spread over a dozen addresses, each within its share, cannot keep
+  the worker full and every other client in the listen backlog (a security review: 12
+  addresses x 200 slow connections made /healthz take 1.7-7.5 s; 30 addresses, 9-10 s); when
+  every connection is being answered, room is made as soon as they wait for their clients
+  again (none is closed while its request is answered);
 - no send (nor read) on a connection waits more than `WEB_SEND_TIMEOUT` seconds: a client that
   stops reading (a pipeline of large feeds it never reads) is closed, not held forever with
   megabytes in the kernel's buffers;
@@ -285,6 +286,9 @@ def _worker_class() -> type[Any]:
             # Connections waiting for a request's line and headers, by client, oldest first
             # (a dict keeps its insertion order): what a full worker may close for room.
             self.waiting: dict[str, dict[Any, None]] = {}
+            # Room a full worker owes: it found every connection being answered when one more
+            # came in, and gevent accepts nothing more until one ends (_make_room).
+            self.room_owed = False
             self.closed_for_room = 0  # since the last log line about it
             self.room_logged = 0.0
             self.quitting = False
@@ -317,6 +321,7 @@ def _worker_class() -> type[Any]:
                 super().handle(listener, client, addr)
             finally:
                 del self.connections[greenlet]
+                self.room_owed = False  # room made: gevent accepts again
                 self.held[address] -= 1
                 if not self.held[address]:
                     del self.held[address]
@@ -332,7 +337,13 @@ def _worker_class() -> type[Any]:
             one connection is not closed while an attacker has two waiting.
             """
             if not self.waiting:
-                return  # every connection is being answered: new ones wait in the backlog
+                # Every connection is being answered. One of them is closed as soon as it waits
+                # for its client again (_waiting): gevent accepts nothing more meanwhile, so no
+                # new connection would look again, and kept-alive clients asking every few
+                # seconds held a full worker for good (a security review: 3,000 of them from 30
+                # addresses left /healthz unanswered for the 38 s it was tried).
+                self.room_owed = True
+                return
             client = max(self.waiting, key=lambda address: len(self.waiting[address]))
             victim = next(iter(self.waiting[client]))
             self._stop_waiting(victim, client)  # (not picked twice before it ends)
@@ -353,8 +364,8 @@ def _worker_class() -> type[Any]:
             now = time.monotonic()
             if now - self.room_logged >= 10:
                 self.log.warning(
-                    "full (%d connections): closed %d still sending headers to make room since"
-                    " the last such line, the last of them from %s, which had %d waiting",
+                    "full (%d connections): closed %d waiting for their clients to make room"
+                    " since the last such line, the last of them from %s, which had %d waiting",
                     len(self.connections),
                     self.closed_for_room,
                     client,
@@ -371,18 +382,28 @@ def _worker_class() -> type[Any]:
                     del self.waiting[client]
 
         @contextlib.contextmanager
+        def _waiting(self) -> Iterator[None]:
+            """While inside, this connection waits for its client (for a request's line and
+            headers, the idle time before one, or a request's body): one a full worker may
+            close (_make_room). A connection coming to wait pays any room the worker owes, with
+            another waiting connection (not itself: it may be the one the worker let in)."""
+            greenlet = gevent.getcurrent()
+            client = self.connections[greenlet][0] if greenlet in self.connections else ""
+            if self.room_owed and self.waiting:
+                self.room_owed = False
+                self._make_room()
+            self.waiting.setdefault(client, {})[greenlet] = None
+            try:
+                yield
+            finally:
+                self._stop_waiting(greenlet, client)
+
+        @contextlib.contextmanager
         def timeout_ctx(self) -> Iterator[None]:
             # Used around reading each request's line and headers (and the idle wait before
             # one on a kept-alive connection); False: time out quietly, closing the connection.
-            # Meanwhile the connection is one a full worker may close (_make_room).
-            greenlet = gevent.getcurrent()
-            client = self.connections[greenlet][0] if greenlet in self.connections else ""
-            self.waiting.setdefault(client, {})[greenlet] = None
-            try:
-                with gevent.Timeout(header_timeout(), False):
-                    yield
-            finally:
-                self._stop_waiting(greenlet, client)
+            with self._waiting(), gevent.Timeout(header_timeout(), False):
+                yield
 
         def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
             # (not in handle(): GeventWorker's makes the socket blocking, without a timeout)
@@ -411,11 +432,14 @@ def _worker_class() -> type[Any]:
                 req.must_close = True
             elif req.body is not None:
                 body = None
-                with gevent.Timeout(body_timeout(), False):  # False: leaves body None
+                # (Waiting for the client: a slow body is closed for room as slow headers are.)
+                with self._waiting(), gevent.Timeout(body_timeout(), False):  # False: None
                     body = req.body.read(limit + 1)
                 if body is None:
                     write_error(sock, 408, "Request Timeout", "The request body came too slowly.")
                     raise NoMoreData()  # gunicorn closes the connection
+                if declared is not None and len(body) < declared:
+                    raise NoMoreData()  # the client hung up (or was closed for room) mid-body
                 if len(body) > limit:  # chunked, so no Content-Length said so
                     why = (
                         f"The limit is {limit} bytes."

@@ -457,24 +457,28 @@ def test_one_address_holds_only_its_share_of_a_workers_connections(
 
 
 @pytest.mark.timeout(90)
+@pytest.mark.parametrize("start", [SLOW_HEADER_START, SLOW_BODY_START], ids=["headers", "bodies"])
 def test_a_slowloris_from_many_addresses_cannot_keep_a_full_worker_from_new_clients(
-    tmp_path: Path, redis_url: str
+    tmp_path: Path, redis_url: str, start: bytes
 ) -> None:
     """Five addresses, each within its share, hold more slow connections than the worker takes:
     before, the worker stayed full and every other client waited in the listen backlog until
     the header timeout (a security review: 12 addresses made /healthz take 1.7-7.5 s). Now each
-    new connection closes the longest-waiting one of the client with the most waiting."""
+    new connection closes the longest-waiting one of the client with the most waiting. Slow
+    bodies too: a POST's body was read as if its request were being answered, never closed for
+    room (the review's 30 addresses x 100: /healthz p90 9.3 s)."""
     settings = {
         "WEB_WORKER_CONNECTIONS": "40",
         "WEB_MAX_CONNECTIONS_PER_ADDRESS": "12",
         "WEB_HEADER_TIMEOUT": "60",  # the attackers' connections outlast the test
+        "WEB_BODY_TIMEOUT": "60",
     }
     with running_web(tmp_path, redis_url, workers=1, **settings) as web:
         attackers = []
         for n in range(5):
             for _ in range(12):
                 sock = socket.create_connection(("127.0.0.1", web.port), 5, (f"127.0.0.{n + 2}", 0))
-                sock.sendall(SLOW_HEADER_START)  # headers begun, never finished
+                sock.sendall(start)  # headers (or a body) begun, never finished
                 attackers.append(sock)
         answers = []
         for _ in range(5):  # a reader's fresh connections from another address
@@ -489,7 +493,7 @@ def test_a_slowloris_from_many_addresses_cannot_keep_a_full_worker_from_new_clie
         # 60 slow ones in a worker of 40: at least 20 made room for others, and the worker
         # never closed more than it needed: each of the 5 readers and 20 attackers took one.
         assert 20 <= closed <= 25 + 5, web.output()[-3000:]
-        assert "full (40 connections): closed 1 still sending headers" in web.output()
+        assert "full (40 connections): closed 1 waiting for their clients" in web.output()
         assert "Traceback" not in web.output(), [
             line[-400:] for line in web.output().splitlines() if "Traceback" in line
         ]
@@ -500,6 +504,71 @@ def test_a_slowloris_from_many_addresses_cannot_keep_a_full_worker_from_new_clie
         )
         assert counted is not None, scraped
         assert 20 <= float(counted[1]) <= 30
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_filled_while_answering_makes_room_once_its_connections_wait_again(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """A worker that found every connection being answered when it filled made no room, and
+    accepted nothing more, even once they all sat idle (a security review: 3,000 kept-alive
+    clients asking every 8 s left /healthz unanswered for 38 s). Here nine clients pipeline
+    feeds they do not read yet, so their connections are being answered when a tenth fills
+    the worker; then they read it all and wait, kept alive. Another client must get in."""
+    settings = {
+        "WEB_WORKER_CONNECTIONS": "10",
+        "WEB_HEADER_TIMEOUT": "60",  # no connection ends by itself during the test
+        "WEB_SEND_TIMEOUT": "60",
+    }
+    with running_web(tmp_path, redis_url, workers=1, **settings) as web:
+        config = _config_of(web)
+        source = config.source("public")
+        assert source is not None
+        now = datetime.now(UTC)
+        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(200)]
+        store = Store(connect(redis_url))
+        store.save_refresh(store.get_state("public"), articles, config.retention, now)
+        path = "/c/world/feed.atom?limit=200"
+        size = len(httpx.get(f"{web.url}{path}", timeout=10).content)
+        count = 12_000_000 // size + 1  # more than the server's send buffer takes (4 MB)
+        readers = []
+        for n in range(9):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.bind((f"127.0.0.{n + 2}", 0))
+            sock.connect(("127.0.0.1", web.port))
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() * count)
+            readers.append(sock)
+        time.sleep(1.0)  # each is sending its feeds, blocked on its client
+        tenth = socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.15", 0))
+        tenth.sendall(SLOW_HEADER_START)  # fills the worker: nothing was waiting to close
+        time.sleep(0.5)
+
+        def read_all(sock: socket.socket) -> int:
+            received = 0
+            sock.settimeout(3)
+            with contextlib.suppress(TimeoutError):  # all read: the connection waits, idle
+                while chunk := sock.recv(1 << 20):
+                    received += len(chunk)
+            return received
+
+        with ThreadPoolExecutor(9) as pool:
+            received = list(pool.map(read_all, readers))
+        assert min(received) > size * count  # every feed answered, then kept alive
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as other:
+            answer = _healthz(other)
+        waited = time.monotonic() - started
+        closed = [sock for sock in [*readers, tenth] if _closed_already(sock)]
+        for sock in [*readers, tenth]:
+            sock.close()
+        print(f"measured: /healthz in {waited * 1000:.0f} ms; {len(closed)} closed for room")
+        assert answer.startswith(b"HTTP/1.1 200"), web.output()[-3000:]
+        # The tenth made room once the nine waited; the other client's connection filled the
+        # worker again, and closed one of the nine, idle by then. None was closed mid-answer.
+        assert tenth in closed
+        assert len(closed) == 2
+        assert "Traceback" not in web.output()
 
 
 @pytest.mark.slow
