@@ -247,6 +247,11 @@ def _items(
         item = _item(article, article_url, meta, credits.get(article.id))
         if len(item.content) > room:
             item = replace(item, content="")  # its summary and links still say what it is
+        if credited := _also_html(item.credit, meta.also_label):
+            # Readers show an item's content, not the RSS description beside it, nor Atom's
+            # related links (newsboat, sfeed, feedparser's readers): the credit goes there.
+            lead = f"<p>{html.escape(item.summary, quote=False)}</p>" if item.summary else ""
+            item = replace(item, content=(item.content or lead) + credited)
         room -= len(item.content)
         items.append(item)
     return items
@@ -362,9 +367,11 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
             _sub(entry, "link", href=item.page, rel="related", type="text/html")
         if item.external:  # (as link blogs' own Atom feeds name the page they link)
             _sub(entry, "link", href=item.external, rel="related", type="text/html")
+        named = {item.link, item.page, item.external}
         for also in item.credit.also:  # the same story from other sources
-            if _http(also.url):
-                _sub(entry, "link", href=_http(also.url), rel="related", title=_also_title(also))
+            if (href := _http(also.url)) and href not in named:  # (each link once)
+                named.add(href)
+                _sub(entry, "link", href=href, rel="related", title=_also_title(also))
         for enc in item.enclosures:
             attrs = {"href": enc.url, "rel": "enclosure", "type": enc.type}
             if enc.length:  # 0 is what feeds write for "unknown"

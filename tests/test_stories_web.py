@@ -168,6 +168,27 @@ def test_atom_links_and_rss_description_credit_the_other_copies(
     assert copy.url in rss.entries[0].description
 
 
+def test_the_credit_is_in_the_content_readers_show(
+    client: FlaskClient, story: tuple[Article, Article, Article]
+) -> None:
+    """newsboat, sfeed and feedparser's readers show an item's content (RSS content:encoded,
+    Atom content, JSON content_html), not the RSS description nor Atom's related links: the
+    credit was only in those, so a subscriber never saw a story's other sources (a review)."""
+    _, copy, _ = story
+    credit = f'<p>Also reported by: <a href="{copy.url}">'
+    for path in ("/c/tech/feed.rss", "/c/tech/feed.atom"):
+        parsed = feedparser.parse(io.BytesIO(client.get(path).data))
+        (entry,) = parsed.entries
+        assert credit in entry.content[0].value, path
+        assert "(Mixed Bag &amp; Co)</p>" in entry.content[0].value, path
+    (item,) = items(client, "/c/tech/feed.json")
+    assert credit in item["content_html"]
+    # Each link once in Atom, whatever else names it.
+    root = ET.fromstring(client.get("/c/tech/feed.atom").data)
+    hrefs = [link.get("href") for link in root.iter(f"{ATOM}link")]
+    assert len(hrefs) == len(set(hrefs))
+
+
 def test_a_chinese_site_credits_the_other_copies_in_chinese(
     web_config: Config, redis_url: str, store: Store, story: tuple[Article, Article, Article]
 ) -> None:
@@ -177,6 +198,23 @@ def test_a_chinese_site_credits_the_other_copies_in_chinese(
     rss = feedparser.parse(io.BytesIO(client.get("/c/tech/feed.rss").data))
     assert "<p>其他来源的报道: <a href=" in rss.entries[0].description
     assert "Also reported" not in rss.entries[0].description
+
+
+def test_a_chinese_category_of_an_english_site_credits_in_chinese(
+    web_config: Config, redis_url: str, store: Store, story: tuple[Article, Article, Article]
+) -> None:
+    """The credit is in its feed's language, which a category may set apart from the site's (a
+    review: a zh-CN category's feeds said "Also reported by:")."""
+    categories = tuple(
+        replace(c, language="zh-CN") if c.slug == "tech" else c for c in web_config.categories
+    )
+    config = replace(web_config, categories=categories)
+    assert config.site.language in ("", "en")
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    rss = feedparser.parse(io.BytesIO(client.get("/c/tech/feed.rss").data))
+    assert "<p>其他来源的报道: <a href=" in rss.entries[0].content[0].value
+    assert "Also reported" not in client.get("/c/tech/feed.rss").get_data(as_text=True)
 
 
 def test_a_category_can_turn_collapsing_off(

@@ -118,13 +118,14 @@ def feed_meta(
     slug = category.slug if category else None
     page = f"{base}/c/{slug}/" if slug else f"{base}/"
     variant = "" if collapse is None else f"collapse={int(collapse)}"
+    language = (category.language if category else "") or site.language
     return FeedMeta(
         id=f"{page}?{variant}" if variant else page,
         title=f"{site.title} — {category.title}" if category else site.title,
         subtitle=(category.description if category else "") or site.description,
         self_url=feed_self_url(base, slug, fmt, limit, collapse),
         html_url=page,
-        language=(category.language if category else "") or site.language,
+        language=language,
         updated=updated or EMPTY_FEED_UPDATED,
         icon=site.icon,
         logo=site.logo,
@@ -136,8 +137,9 @@ def feed_meta(
         # ?limit= or ?collapse= variant would wait for pings that never come.
         hub=site.hub if limit is None and collapse is None else "",
         secret_parameters=config.serve.secret_parameters,
-        also_label=translate(site.language, "also_reported"),
-        untitled_label=translate(site.language, "untitled"),
+        # In the feed's language: a zh-CN category of an English site said "Also reported by".
+        also_label=translate(language, "also_reported"),
+        untitled_label=translate(language, "untitled"),
     )
 
 
