@@ -566,7 +566,8 @@ def _article(
         author = ", ".join(p for p in author.split(", ") if not _ADDRESS_ONLY.fullmatch(p))
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
-    for tag in (_without_bidi_controls(strip_tags(tag)) for tag in entry.tags):
+    # A tag is text; read as HTML only when it is ("C++ <templates>" lost its "<templates>").
+    for tag in (_without_bidi_controls(_text(tag, is_html=True)) for tag in entry.tags):
         if tag:
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())

@@ -438,6 +438,13 @@ def test_author_and_tags_are_plain_text() -> None:
     assert article.tags == ("A", "b")
 
 
+def test_a_tag_keeps_angle_brackets_that_are_no_markup() -> None:
+    """RSS categories are plain text: "C++ <templates>" was published as "C++" (a review)."""
+    tags = ("C++ <templates>", "std::vector<int>", "<em>Rust</em>", "AT&amp;T", "a < b")
+    article = one(entry(guid="1", title="t", tags=tags))
+    assert article.tags == ("C++ <templates>", "std::vector<int>", "Rust", "AT&T", "a < b")
+
+
 def test_an_address_is_no_byline_and_a_tag_is_one_whatever_its_case() -> None:
     for address in ("webmaster@fcutrecht.net", "mailto:ed@news.example"):
         assert one(entry(guid="1", title="t", author=address)).author == ""
