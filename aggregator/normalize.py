@@ -571,7 +571,7 @@ def _article(
         if tag:
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())
-    enclosures = _enclosures(entry, base)
+    enclosures = _enclosures(entry, base, _trusted_host(source))
     thumbnail = _thumbnail(entry, enclosures, content, base, _trusted_host(source))
     if not thumbnail and any(_playable(e) for e in enclosures):
         # An episode's own picture is art, judged as its show's is: by size, not by name (Giant
@@ -990,11 +990,13 @@ def text_to_html(text: str) -> str:
     )
 
 
-def _enclosures(entry: EntryData, base: str) -> tuple[Enclosure, ...]:
+def _enclosures(entry: EntryData, base: str, trusted_host: str) -> tuple[Enclosure, ...]:
     found: dict[str, Enclosure] = {}
     for enclosure in entry.enclosures:
         url = safe_url(enclosure.url, base)
-        if url and url not in found:
+        # Not one on a reader's own network: podcast apps fetch enclosures by themselves, and
+        # the article page plays them (as pictures, sanitize.on_readers_network).
+        if url and url not in found and not on_readers_network(url, trusted_host):
             kind, named = enclosure.type.strip(), _type_by_extension(url)
             # A type that is no media type, or one that says neither sound, video nor picture
             # when the file's name does (Le Monde's .jpg as "text/html; charset=utf-8", an

@@ -933,6 +933,24 @@ def test_thumbnail_prefers_the_entry_then_image_enclosure_then_first_image() -> 
     assert (kept.thumbnail, "192.168.1.1" in kept.content) == (router, True)
 
 
+def test_enclosures_on_a_readers_own_network_are_dropped_unless_the_source_is_there() -> None:
+    """Podcast apps download enclosures by themselves, and the article page plays them: one on
+    192.168.1.1 was a request from each subscriber's app to their router (a security review)."""
+    enclosures = (
+        EnclosureData("http://192.168.1.1/reboot.cgi?x.mp3", "audio/mpeg"),
+        EnclosureData("http://0x7f.0x.0x.1/ep.mp3", "audio/mpeg"),
+        EnclosureData("https://cdn.example/ep.mp3", "audio/mpeg"),
+    )
+    article = one(entry(guid="1", title="t", enclosures=enclosures))
+    assert [e.url for e in article.enclosures] == ["https://cdn.example/ep.mp3"]
+    intranet = replace(SOURCE, url="http://192.168.1.1/feed.xml")
+    kept = one(entry(guid="1", title="t", enclosures=enclosures), intranet)
+    assert [e.url for e in kept.enclosures] == [
+        "http://192.168.1.1/reboot.cgi?x.mp3",
+        "https://cdn.example/ep.mp3",
+    ]
+
+
 def test_enclosures_are_absolute_http_and_unsafe_ones_dropped() -> None:
     article = one(
         entry(
