@@ -38,7 +38,7 @@ from prometheus_client.registry import Collector
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from aggregator.models import SOURCE_STATES, RefreshResult
+from aggregator.models import SOURCE_STATES, Outcome, RefreshResult
 from aggregator.store import Store
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -90,9 +90,19 @@ def status_class(status: int | None) -> str:
     return f"{status // 100}xx" if status and 100 <= status <= 599 else ""
 
 
+def _public_outcome(result: RefreshResult) -> str:
+    """A refused private address counts as a connection error, as a name that did not resolve:
+    /metrics takes no token, and told apart they let a feed redirecting to a guessed internal
+    name learn, one guess a poll, that it exists (a review; /sources says the same of both,
+    redact.UNREACHABLE_HOST_ERROR). The log and the admin keep the detail."""
+    if result.outcome is Outcome.BLOCKED and result.error.startswith("refused to connect to "):
+        return Outcome.CONNECTION_ERROR.value
+    return result.outcome.value
+
+
 def observe_refresh(result: RefreshResult, fetch_seconds: float | None) -> None:
     """Count one finished refresh."""
-    FETCHES.labels(result.outcome.value, status_class(result.http_status)).inc()
+    FETCHES.labels(_public_outcome(result), status_class(result.http_status)).inc()
     if fetch_seconds is not None:
         FETCH_DURATION.observe(fetch_seconds)
     REFRESH_DURATION.observe(result.duration)

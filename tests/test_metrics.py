@@ -181,6 +181,28 @@ def test_this_process_counts_show_without_a_multiprocess_dir(
     assert fetches(scrape(client), "timeout", "") == before + 1
 
 
+def test_a_refused_private_address_counts_as_a_connection_error(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token-free /metrics told a refused private address ("blocked") from a name that did
+    not resolve: one poll of a feed redirecting to a guessed internal name said it exists."""
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    client = with_ops(app).test_client()
+    before = {o: fetches(scrape(client), o, "") for o in ("blocked", "connection-error")}
+    refused = "refused to connect to intranet.corp at 10.1.2.3 (private address)"
+    unresolved = "could not resolve host intranet.corp"
+    looping = "redirect loop: https://a.example/ -> https://a.example/"
+    for outcome, error in (
+        (Outcome.BLOCKED, refused),
+        (Outcome.CONNECTION_ERROR, unresolved),
+        (Outcome.BLOCKED, looping),
+    ):
+        metrics.observe_refresh(RefreshResult("x", outcome, None, 0.1, error=error), 0.1)
+    after = {o: fetches(scrape(client), o, "") for o in ("blocked", "connection-error")}
+    assert after["connection-error"] == before["connection-error"] + 2
+    assert after["blocked"] == before["blocked"] + 1  # a redirect loop is no oracle
+
+
 def test_status_class_and_source_health() -> None:
     assert [metrics.status_class(s) for s in (200, 304, 404, 503, None, 0)] == [
         "2xx",
