@@ -15,7 +15,7 @@ import time
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
@@ -378,6 +378,8 @@ def _as_source_error(caught: Exception, source_id: str) -> SourceError:
 
 JOIN_ATTEMPTS = 3  # decisions retried when other workers filed candidates meanwhile
 BODY_CHARS = 12_000  # of an article's HTML read for its story: enough for stories.MAX_TOKENS
+# Seconds until a feed whose articles taught its source new junk is read and cleaned again.
+RECLEAN_AFTER = 60
 
 
 def join_stories(
@@ -476,7 +478,12 @@ def _join_stories(
     if state is not None and cleaned_with is not None:
         relearned = store.boilerplate(articles[0].source_id, boilerplate.CONTENT_MIN_ARTICLES)
         if relearned != cleaned_with and _cleaned_otherwise(articles, relearned, cleaned_with):
-            state = replace(state, body_hash=None, etag=None, last_modified=None)
+            # Cleaned again soon, not at the next poll: feed readers that keep an item as they
+            # first saw it kept a new source's first articles with the footer they taught (a
+            # review: a podcast's Patreon plug as every episode's summary).
+            soon = now + timedelta(seconds=RECLEAN_AFTER)
+            due = min(state.next_due, soon) if state.next_due is not None else soon
+            state = replace(state, body_hash=None, etag=None, last_modified=None, next_due=due)
     fresh.sort(key=lambda a: published[a.id])
     prints = stories.fingerprints(
         [(a.title, bodies[a.id].kept(known), bodies[a.id].tokens) for a in fresh]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from aggregator import junk
 from aggregator.boilerplate import paragraph_hash
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome
-from aggregator.refresh import refresh_source
+from aggregator.refresh import RECLEAN_AFTER, refresh_source
 from aggregator.store import Store
 from tests.support import junk_eval
 from tests.support.feed_server import FeedServer
@@ -82,6 +82,11 @@ def test_a_new_sources_first_articles_lose_the_footer_they_taught_at_the_next_po
             assert len(articles) == 6
             assert all((FOOTER in a.content) is (poll == 0) for a in articles), poll
             assert all(BODIES[int(a.guid[1])] in a.content for a in articles)
+            # Read again within a minute, not at the next poll: readers that keep an item as
+            # first seen kept the footer (a review). Then on the source's own schedule again.
+            due = store.get_state("harbour").next_due
+            assert due is not None
+            assert (due <= NOW + timedelta(seconds=RECLEAN_AFTER)) is (poll == 0), (poll, due)
         # Nothing more to learn: the third poll is a conditional one again.
         third = refresh_source(
             config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
