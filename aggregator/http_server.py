@@ -29,6 +29,11 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
 - no send (nor read) on a connection waits more than `WEB_SEND_TIMEOUT` seconds: a client that
   stops reading (a pipeline of large feeds it never reads) is closed, not held forever with
   megabytes in the kernel's buffers;
+- the kernel holds at most `SEND_BUFFER_BYTES` (x2) of a connection's answer, not a whole feed
+  (autotuned, 2,500 clients reading nothing of a 1 MB feed took 2.16 GB of the host's TCP
+  memory: a review): the rest waits in the worker, where a full worker may close an answer
+  stalled for `STALLED_SECONDS` when no connection waits for its client; a connection closed
+  with its answer unread (stalled, timed out) is reset, not left to the kernel as an orphan;
 - request lines and header fields keep gunicorn's size limits.
 
 A reverse proxy in front (nginx, a CDN) adds TLS, buffering and per-address connection limits;
@@ -39,10 +44,13 @@ from __future__ import annotations
 
 import _socket
 import contextlib
+import fcntl
 import io
 import ipaddress
 import os
+import struct
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -67,6 +75,15 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024  # the admin's forms are a few hundred bytes
 DEFAULT_WORKER_CONNECTIONS = 1000  # per worker process; beyond, one waiting is closed for room
 DEFAULT_PER_ADDRESS = 100  # a tenth of them: a NAT or office shares an address, a browser uses 6
 DEFAULT_RENDERS_PER_CLIENT = 8  # pages and uncached feeds at once per client (web.render_slot)
+# The kernel's send buffer of a client connection (Linux doubles it for its bookkeeping). Left to
+# autotuning, it grew to hold a whole 1 MB feed for a client that reads nothing: 2,500 such
+# connections took 2.16 GB of the host's 2.25 GB of TCP memory (a review). 256 KiB still sends
+# 2.5 MB/s to a client 100 ms away; a slower send waits in the worker, where it has deadlines.
+SEND_BUFFER_BYTES = 128 * 1024
+# A full worker may close a connection whose answer has waited this long on its client, the
+# kernel's buffer full (when none is waiting for its client's next request or body).
+STALLED_SECONDS = 5.0
+ROOM_CHECK_SECONDS = 0.5  # how often a full worker that owes room looks again
 
 
 def _number(name: str, default: float) -> float:
@@ -286,9 +303,12 @@ def _worker_class() -> type[Any]:
             # Connections waiting for a request's line and headers, by client, oldest first
             # (a dict keeps its insertion order): what a full worker may close for room.
             self.waiting: dict[str, dict[Any, None]] = {}
-            # Room a full worker owes: it found every connection being answered when one more
-            # came in, and gevent accepts nothing more until one ends (_make_room).
+            # Connections being answered -> since when (time.monotonic()).
+            self.answering: dict[Any, float] = {}
+            # Room a full worker owes: it found no connection to close when one more came in,
+            # and gevent accepts nothing more until one ends (_make_room).
             self.room_owed = False
+            self.room_watch: Any = None  # the greenlet looking for room while it is owed
             self.closed_for_room = 0  # since the last log line about it
             self.room_logged = 0.0
             self.quitting = False
@@ -312,6 +332,8 @@ def _worker_class() -> type[Any]:
                 _count_closed("per_address")
                 return
             self.held[address] = held + 1
+            with contextlib.suppress(OSError):
+                client.setsockopt(_socket.SOL_SOCKET, _socket.SO_SNDBUF, SEND_BUFFER_BYTES)
             greenlet = gevent.getcurrent()
             self.connections[greenlet] = (address, client)
             if len(self.connections) >= self.worker_connections:
@@ -329,33 +351,41 @@ def _worker_class() -> type[Any]:
                     self.capped.discard(address)
 
         def _make_room(self) -> None:
-            """Close the longest-waiting connection still in its headers (or idle between
-            requests) of the client with the most such connections.
+            """Close the longest-waiting connection of the client with the most connections
+            waiting for them: for a request's line and headers, the idle time before one, or a
+            request's body. Failing that, the longest-stalled answer: one that has waited
+            STALLED_SECONDS or more on a client that reads nothing (its kernel buffer full).
+            Failing that too, look again every ROOM_CHECK_SECONDS, and as soon as a connection
+            waits for its client (_waiting), until one ends by itself.
 
             Oldest first: a slowloris must open a worker's worth of new connections before a
             reader's, sent at once, is the oldest. The client with the most first: a reader's
             one connection is not closed while an attacker has two waiting.
             """
-            if not self.waiting:
-                # Every connection is being answered. One of them is closed as soon as it waits
-                # for its client again (_waiting): gevent accepts nothing more meanwhile, so no
-                # new connection would look again, and kept-alive clients asking every few
-                # seconds held a full worker for good (a security review: 3,000 of them from 30
-                # addresses left /healthz unanswered for the 38 s it was tried).
+            victim = self._victim()
+            if victim is not None:
+                self._close_for_room(*victim)
+            elif not self.room_owed:
+                # gevent accepts nothing more meanwhile, so no new connection would look again:
+                # kept-alive clients re-asking every few seconds, each answered when the worker
+                # filled, held it for good (a security review: 3,000 of them from 30 addresses
+                # left /healthz unanswered for the 38 s it was tried).
                 self.room_owed = True
-                return
-            client = max(self.waiting, key=lambda address: len(self.waiting[address]))
-            victim = next(iter(self.waiting[client]))
-            self._stop_waiting(victim, client)  # (not picked twice before it ends)
+                if self.room_watch is None or self.room_watch.dead:
+                    self.room_watch = gevent.spawn(self._owe_room)
+
+        def _close_for_room(self, greenlet: Any, client: str, stalled: bool) -> None:
             # Shut down under it: its read ends as at a client's hang-up, and gunicorn closes
             # the connection without a word (were its headers done meanwhile, its answer meets
             # a closed socket, as a hung-up client's does). Killing its greenlet threw into it
             # at whatever it ran when the kill landed (GreenletExit: a 500 and a traceback);
             # gevent's own shutdown cancels the read with EBADF, which gunicorn logs in full:
-            # so on the file descriptor.
+            # so on the file descriptor. A stalled answer is reset, its buffer dropped.
             with contextlib.suppress(OSError):  # (already closed by its client)
-                raw = _socket.socket(fileno=self.connections[victim][1].fileno())
+                raw = _socket.socket(fileno=self.connections[greenlet][1].fileno())
                 try:
+                    if stalled:
+                        raw.setsockopt(_socket.SOL_SOCKET, _socket.SO_LINGER, _NO_LINGER)
                     raw.shutdown(_socket.SHUT_RDWR)
                 finally:
                     raw.detach()  # (the connection's socket still owns the descriptor)
@@ -365,14 +395,37 @@ def _worker_class() -> type[Any]:
             if now - self.room_logged >= 10:
                 self.log.warning(
                     "full (%d connections): closed %d waiting for their clients to make room"
-                    " since the last such line, the last of them from %s, which had %d waiting",
+                    " since the last such line, the last of them from %s",
                     len(self.connections),
                     self.closed_for_room,
                     client,
-                    len(self.waiting.get(client, ())) + 1,
                 )
                 self.room_logged = now
                 self.closed_for_room = 0
+
+        def _victim(self) -> tuple[Any, str, bool] | None:
+            """The connection to close for room, its client, and whether its answer stalled."""
+            if self.waiting:
+                client = max(self.waiting, key=lambda address: len(self.waiting[address]))
+                greenlet = next(iter(self.waiting[client]))
+                self._stop_waiting(greenlet, client)  # (not picked twice before it ends)
+                return greenlet, client, False
+            since = time.monotonic() - STALLED_SECONDS
+            for greenlet, started in self.answering.items():  # (oldest first)
+                if started > since:
+                    break
+                if _unsent(self.connections[greenlet][1]):
+                    del self.answering[greenlet]  # (not picked twice before it ends)
+                    return greenlet, self.connections[greenlet][0], True
+            return None
+
+        def _owe_room(self) -> None:
+            # Until room is made, here or as a connection waits again, or a connection ends.
+            while self.room_owed:
+                gevent.sleep(ROOM_CHECK_SECONDS)
+                if self.room_owed and (victim := self._victim()) is not None:
+                    self.room_owed = False
+                    self._close_for_room(*victim)
 
         def _stop_waiting(self, greenlet: Any, client: str) -> None:
             waiting = self.waiting.get(client)
@@ -390,7 +443,7 @@ def _worker_class() -> type[Any]:
             greenlet = gevent.getcurrent()
             client = self.connections[greenlet][0] if greenlet in self.connections else ""
             if self.room_owed and self.waiting:
-                self.room_owed = False
+                self.room_owed = False  # (the room-owing greenlet ends)
                 self._make_room()
             self.waiting.setdefault(client, {})[greenlet] = None
             try:
@@ -402,17 +455,26 @@ def _worker_class() -> type[Any]:
         def timeout_ctx(self) -> Iterator[None]:
             # Used around reading each request's line and headers (and the idle wait before
             # one on a kept-alive connection); False: time out quietly, closing the connection.
-            with self._waiting(), gevent.Timeout(header_timeout(), False):
+            limit = header_timeout()
+            started = time.monotonic()
+            with self._waiting(), gevent.Timeout(limit, False):
                 yield
+            if time.monotonic() - started >= limit:  # timed out: the connection is closed
+                _reset_if_unsent(gevent.getcurrent(), self.connections)
 
         def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
             # (not in handle(): GeventWorker's makes the socket blocking, without a timeout)
             sock.settimeout(self.send_timeout)  # the header and body deadlines are shorter
+            greenlet = gevent.getcurrent()
+            self.answering[greenlet] = time.monotonic()
             try:
                 handled = self._handle_request(listener_name, req, sock, addr)
             except TimeoutError:  # the client read nothing for send_timeout seconds
                 self.log.info("closed %s: it read nothing for %g s", addr, self.send_timeout)
+                _reset_if_unsent(greenlet, self.connections)
                 raise StopIteration() from None  # gunicorn closes the connection
+            finally:
+                self.answering.pop(greenlet, None)
             # (The connection stays open: gunicorn ends one by StopIteration.) Its next request
             # waits for the loop's other events, new connections first: a client that sends it
             # before our greenlet reads never lets it block, and 40 such connections kept every
@@ -452,6 +514,30 @@ def _worker_class() -> type[Any]:
             return super().handle_request(listener_name, req, sock, addr)
 
     return Worker
+
+
+_NO_LINGER = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close resets, dropping what is unsent
+
+
+def _unsent(sock: Any) -> int:
+    """Bytes the kernel holds for the connection that its client has not acknowledged."""
+    try:
+        held = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")  # (SIOCOUTQ)
+    except OSError:
+        return 0
+    return int(struct.unpack("i", held)[0])
+
+
+def _reset_if_unsent(greenlet: Any, connections: dict[Any, tuple[str, Any]]) -> None:
+    """Have the closing of a connection whose client stopped reading reset it: closed
+    normally, it lived on as an orphan holding its unread answer in the kernel (a review: 1,029
+    of them at once, a megabyte each)."""
+    if greenlet not in connections:
+        return
+    sock = connections[greenlet][1]
+    if _unsent(sock):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_LINGER, _NO_LINGER)
 
 
 def _count_closed(reason: str) -> None:

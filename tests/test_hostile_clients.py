@@ -571,6 +571,88 @@ def test_a_worker_filled_while_answering_makes_room_once_its_connections_wait_ag
         assert "Traceback" not in web.output()
 
 
+def _reset_or_ended(sock: socket.socket) -> bool:
+    """Whether the server closed this connection, reading what it sent until then."""
+    sock.settimeout(0.5)
+    try:
+        while sock.recv(1 << 20):
+            pass
+    except TimeoutError:
+        return False  # still open, nothing more sent
+    except OSError:
+        return True  # reset
+    return True
+
+
+def _server_send_queues(port: int) -> list[int]:
+    """Bytes the kernel holds unsent or unacknowledged on each established connection the
+    server on `port` has (/proc/net/tcp's tx_queue)."""
+    queues = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, state, queue = fields[1], fields[3], fields[4]
+        if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+            queues.append(int(queue.split(":")[0], 16))
+    return queues
+
+
+@pytest.mark.timeout(120)
+def test_clients_that_read_nothing_park_little_in_the_kernel_and_make_room(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """Ten clients pipeline 12 MB of feeds each and read nothing, filling a worker of ten with
+    answers, not waits. Before, the kernel took about 4 MB of each (a review: 2,500 such
+    clients of a 1 MB feed took 2.16 GB of the host's TCP memory), and the full worker had
+    nothing to close: another client waited until the send timeout. Now the kernel holds a
+    fixed buffer of each, and a stalled answer is closed for room."""
+    settings = {
+        "WEB_WORKER_CONNECTIONS": "10",
+        "WEB_HEADER_TIMEOUT": "60",
+        "WEB_SEND_TIMEOUT": "60",  # no answer ends by its deadline during the test
+    }
+    with running_web(tmp_path, redis_url, workers=1, **settings) as web:
+        config = _config_of(web)
+        source = config.source("public")
+        assert source is not None
+        now = datetime.now(UTC)
+        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(200)]
+        store = Store(connect(redis_url))
+        store.save_refresh(store.get_state("public"), articles, config.retention, now)
+        path = "/c/world/feed.atom?limit=200"
+        size = len(httpx.get(f"{web.url}{path}", timeout=10).content)
+        count = 12_000_000 // size + 1
+        readers = []
+        for n in range(10):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.bind((f"127.0.0.{n + 2}", 0))
+            sock.connect(("127.0.0.1", web.port))
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() * count)
+            readers.append(sock)
+        time.sleep(1.5)  # each answer has filled what the kernel takes of it
+        parked = _server_send_queues(web.port)
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as other:
+            other.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            other.settimeout(20)
+            answer = other.recv(4096)
+        waited = time.monotonic() - started
+        closed = sum(_reset_or_ended(sock) for sock in readers)
+        for sock in readers:
+            sock.close()
+        print(
+            f"measured: the kernel held at most {max(parked) / 1024:.0f} KiB of an answer"
+            f" ({len(parked)} connections); /healthz in {waited:.1f} s; {closed} closed for room"
+        )
+        assert answer.startswith(b"HTTP/1.1 200"), web.output()[-3000:]
+        assert max(parked) <= 2 * http_server.SEND_BUFFER_BYTES + 65536
+        # Once an answer has stalled that long, not before (the worker would first close a
+        # connection waiting for its client): 1.5 s of it had passed.
+        assert http_server.STALLED_SECONDS - 2.5 <= waited <= http_server.STALLED_SECONDS + 3
+        assert 1 <= closed <= 2  # and the other client's connection filled it again
+        assert "Traceback" not in web.output()
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_the_reviews_many_address_slowloris_at_production_settings(
