@@ -206,7 +206,10 @@ class Gunicorn:
         with open(self.log, "rb") as f:
             f.seek(offset)
             text = f.read().decode(errors="replace")
-        pattern = re.compile(rf'"GET {re.escape(path)} HTTP/1\.1" (\d{{3}}) ')
+        # Our access log's lines (aggregator/http_server.Logger, logfmt): "method=GET path=/x
+        # status=200"; the path quoted when it holds a space, a quote or "=".
+        quoted = re.escape(path) if re.fullmatch(r'[^\s"=]+', path) else re.escape(f'"{path}"')
+        pattern = re.compile(rf"\bmethod=GET path={quoted} status=(\d{{3}})\b")
         return Counter(m.group(1) for m in pattern.finditer(text))
 
     def stop(self) -> None:
