@@ -601,6 +601,31 @@ def test_a_failed_jobs_error_shows_as_text_on_the_dashboards_job_page(
     assert page.title() != "injected"
 
 
+@pytest.mark.browser
+def test_every_dashboard_page_writes_its_data_as_text(
+    page: Page, live_server: LiveServer, app: Flask, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queues page wrote a queue's name unescaped, under a policy that allows inline script
+    (a review: only the job and workers pages were escaped). Every page's data is escaped now,
+    once: the jobs list's description, which that page escapes itself, shows as written."""
+    monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
+    with_ops(app)
+    attack = '<img src=x id=injected onerror="document.title=this.id">'
+    queue = Queue(f"hostile{attack}", connection=store.redis)
+    queue.enqueue("builtins.print", "x", description=f"print {attack}")
+    _log_in(page, live_server)
+    try:
+        page.goto(f"{live_server.url}/admin/rq/")
+        row = page.locator("#queues tr[data-role=queue]", has_text=attack)
+        expect(row).to_have_count(1)
+        row.locator("a").first.click()  # its queued jobs: the link, escaped, still leads there
+        expect(page.locator("tr[data-role=job] .description")).to_have_text(f"print {attack}")
+        assert page.locator("#injected").count() == 0
+        assert page.title() != "injected"
+    finally:
+        queue.delete(delete_jobs=True)
+
+
 def test_a_busy_workers_job_shows_as_text_on_the_dashboards_workers_page(
     page: Page,
     live_server: LiveServer,
