@@ -279,9 +279,11 @@ def _also_html(credit: Credit, label: str) -> str:
     """The other copies of a story, as the end of an RSS description."""
     if not credit.also:
         return ""
+    # Each title and source name isolated (<bdi>), as the pages do: a Hebrew title ending in
+    # digits read "123-ו" in a left-to-right reader.
     links = ", ".join(
-        f'<a href="{html.escape(_http(a.url))}">{html.escape(_text(a.title))}</a>'
-        f" ({html.escape(_text(a.source))})"
+        f'<a href="{html.escape(_http(a.url))}"><bdi>{html.escape(_text(a.title))}</bdi></a>'
+        f" (<bdi>{html.escape(_text(a.source))}</bdi>)"
         for a in credit.also
         if _http(a.url)
     )

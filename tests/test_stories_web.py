@@ -183,6 +183,8 @@ def test_the_credit_is_in_the_content_readers_show(
         assert "(Mixed Bag &amp; Co)</p>" in entry.content[0].value, path
     (item,) = items(client, "/c/tech/feed.json")
     assert credit in item["content_html"]
+    # Each title and source isolated, as on the pages (feedparser drops the <bdi>, not the text).
+    assert "(<bdi>Mixed Bag &amp; Co</bdi>)</p>" in item["content_html"]
     # Each link once in Atom, whatever else names it.
     root = ET.fromstring(client.get("/c/tech/feed.atom").data)
     hrefs = [link.get("href") for link in root.iter(f"{ATOM}link")]

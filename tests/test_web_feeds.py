@@ -339,6 +339,15 @@ def test_unknown_category_or_format_is_a_404(client: FlaskClient) -> None:
         assert client.get(path).status_code == 404, path
 
 
+def test_the_all_category_of_the_embeds_leads_to_the_merged_feed(client: FlaskClient) -> None:
+    """A partner site that embeds "all" and then asks for its feed finds the merged one."""
+    for fmt in ("atom", "rss", "json"):
+        response = client.get(f"/c/all/feed.{fmt}?limit=20")
+        assert response.status_code == 308
+        assert response.headers["Location"].endswith(f"/feed.{fmt}?limit=20")
+        assert client.get(response.headers["Location"]).status_code == 200
+
+
 # --- conditional GET, over real HTTP ----------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from flask import Blueprint, Request, Response, request
 from werkzeug.exceptions import BadRequest
 
 from aggregator import metrics, stories
-from aggregator.config import Category, Config
+from aggregator.config import RESERVED_SLUGS, Category, Config
 from aggregator.models import Article
 from aggregator.opml import render_opml
 from aggregator.sanitize import as_uri
@@ -239,6 +239,9 @@ def everything_feed(fmt: str) -> Response:
 @bp.get("/c/<slug>/feed.<any(atom, rss, json):fmt>")
 def category_feed(slug: str, fmt: str) -> Response:
     """One category's sources merged, newest first."""
+    if slug in RESERVED_SLUGS:  # "all", as the embeds say every category: the merged feed
+        location = absolute(f"/feed.{fmt}", urlencode(list(request.args.items(multi=True))))
+        return Response(status=308, headers={"Location": location})
     return _serve_feed(slug, fmt)
 
 
