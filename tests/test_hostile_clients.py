@@ -506,6 +506,39 @@ def test_a_slowloris_from_many_addresses_cannot_keep_a_full_worker_from_new_clie
         assert 20 <= float(counted[1]) <= 30
 
 
+# One worker of ten connections, none of which ends by a deadline during a test.
+WORKER_OF_TEN = {
+    "WEB_WORKER_CONNECTIONS": "10",
+    "WEB_HEADER_TIMEOUT": "60",
+    "WEB_SEND_TIMEOUT": "60",
+}
+
+
+def _readers_of_nothing(web: Web, redis_url: str, count: int) -> tuple[list[socket.socket], int]:
+    """`count` clients, each from an address of its own, that pipeline requests for 12 MB of a
+    200-item feed and read none of it yet (a 4 KB receive buffer), and the bytes each asked for:
+    each connection is an answer waiting on its client."""
+    config = _config_of(web)
+    source = config.source("public")
+    assert source is not None
+    now = datetime.now(UTC)
+    articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(200)]
+    store = Store(connect(redis_url))
+    store.save_refresh(store.get_state("public"), articles, config.retention, now)
+    path = "/c/world/feed.atom?limit=200"
+    size = len(httpx.get(f"{web.url}{path}", timeout=10).content)
+    repeat = 12_000_000 // size + 1  # far more than the kernel's buffers take
+    readers = []
+    for n in range(count):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.bind((f"127.0.0.{n + 2}", 0))
+        sock.connect(("127.0.0.1", web.port))
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() * repeat)
+        readers.append(sock)
+    return readers, size * repeat
+
+
 @pytest.mark.timeout(120)
 def test_a_worker_filled_while_answering_makes_room_once_its_connections_wait_again(
     tmp_path: Path, redis_url: str
@@ -515,30 +548,8 @@ def test_a_worker_filled_while_answering_makes_room_once_its_connections_wait_ag
     clients asking every 8 s left /healthz unanswered for 38 s). Here nine clients pipeline
     feeds they do not read yet, so their connections are being answered when a tenth fills
     the worker; then they read it all and wait, kept alive. Another client must get in."""
-    settings = {
-        "WEB_WORKER_CONNECTIONS": "10",
-        "WEB_HEADER_TIMEOUT": "60",  # no connection ends by itself during the test
-        "WEB_SEND_TIMEOUT": "60",
-    }
-    with running_web(tmp_path, redis_url, workers=1, **settings) as web:
-        config = _config_of(web)
-        source = config.source("public")
-        assert source is not None
-        now = datetime.now(UTC)
-        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(200)]
-        store = Store(connect(redis_url))
-        store.save_refresh(store.get_state("public"), articles, config.retention, now)
-        path = "/c/world/feed.atom?limit=200"
-        size = len(httpx.get(f"{web.url}{path}", timeout=10).content)
-        count = 12_000_000 // size + 1  # more than the server's send buffer takes (4 MB)
-        readers = []
-        for n in range(9):
-            sock = socket.socket()
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            sock.bind((f"127.0.0.{n + 2}", 0))
-            sock.connect(("127.0.0.1", web.port))
-            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() * count)
-            readers.append(sock)
+    with running_web(tmp_path, redis_url, workers=1, **WORKER_OF_TEN) as web:
+        readers, asked = _readers_of_nothing(web, redis_url, 9)
         time.sleep(1.0)  # each is sending its feeds, blocked on its client
         tenth = socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.15", 0))
         tenth.sendall(SLOW_HEADER_START)  # fills the worker: nothing was waiting to close
@@ -554,7 +565,7 @@ def test_a_worker_filled_while_answering_makes_room_once_its_connections_wait_ag
 
         with ThreadPoolExecutor(9) as pool:
             received = list(pool.map(read_all, readers))
-        assert min(received) > size * count  # every feed answered, then kept alive
+        assert min(received) > asked  # every feed answered, then kept alive
         started = time.monotonic()
         with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as other:
             answer = _healthz(other)
@@ -605,30 +616,8 @@ def test_clients_that_read_nothing_park_little_in_the_kernel_and_make_room(
     clients of a 1 MB feed took 2.16 GB of the host's TCP memory), and the full worker had
     nothing to close: another client waited until the send timeout. Now the kernel holds a
     fixed buffer of each, and a stalled answer is closed for room."""
-    settings = {
-        "WEB_WORKER_CONNECTIONS": "10",
-        "WEB_HEADER_TIMEOUT": "60",
-        "WEB_SEND_TIMEOUT": "60",  # no answer ends by its deadline during the test
-    }
-    with running_web(tmp_path, redis_url, workers=1, **settings) as web:
-        config = _config_of(web)
-        source = config.source("public")
-        assert source is not None
-        now = datetime.now(UTC)
-        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(200)]
-        store = Store(connect(redis_url))
-        store.save_refresh(store.get_state("public"), articles, config.retention, now)
-        path = "/c/world/feed.atom?limit=200"
-        size = len(httpx.get(f"{web.url}{path}", timeout=10).content)
-        count = 12_000_000 // size + 1
-        readers = []
-        for n in range(10):
-            sock = socket.socket()
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            sock.bind((f"127.0.0.{n + 2}", 0))
-            sock.connect(("127.0.0.1", web.port))
-            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() * count)
-            readers.append(sock)
+    with running_web(tmp_path, redis_url, workers=1, **WORKER_OF_TEN) as web:
+        readers, _ = _readers_of_nothing(web, redis_url, 10)
         time.sleep(1.5)  # each answer has filled what the kernel takes of it
         parked = _server_send_queues(web.port)
         started = time.monotonic()
