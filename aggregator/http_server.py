@@ -20,20 +20,20 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
   `WEB_WORKER_CONNECTIONS`, only its own share (off behind a trusted proxy, where every connection
   comes from the proxy; the proxy limits per client there);
 - a worker that is full makes room: each new connection closes the longest-waiting connection
-  still sending its headers or body (or idle between requests) of the client holding the most
-  such ones, so a slowloris spread over a dozen addresses, each within its share, cannot keep
-  the worker full and every other client in the listen backlog (a security review: 12
-  addresses x 200 slow connections made /healthz take 1.7-7.5 s; 30 addresses, 9-10 s); when
-  every connection is being answered, room is made as soon as they wait for their clients
-  again (none is closed while its request is answered);
+  still sending its headers (or idle between requests) of the client holding the most such
+  ones, so a slowloris spread over a dozen addresses, each within its share, cannot keep the
+  worker full and every other client in the listen backlog (a security review: 12 addresses x
+  200 slow connections made /healthz take 1.7-7.5 s; 30 addresses, 9-10 s); failing such a
+  connection, a request body still coming after `STALLED_SECONDS` (an admin's form takes well
+  under one), then an answer stalled that long on a client that reads nothing; failing all, the
+  worker looks again every `ROOM_CHECK_SECONDS` and whenever a connection waits for its client
+  again; an answer being rendered, or sent to a client that reads, is never closed for room;
 - no send (nor read) on a connection waits more than `WEB_SEND_TIMEOUT` seconds: a client that
-  stops reading (a pipeline of large feeds it never reads) is closed, not held forever with
-  megabytes in the kernel's buffers;
+  stops reading (a pipeline of large feeds it never reads) is closed, not held forever;
 - the kernel holds at most `SEND_BUFFER_BYTES` (x2) of a connection's answer, not a whole feed
   (autotuned, 2,500 clients reading nothing of a 1 MB feed took 2.16 GB of the host's TCP
-  memory: a review): the rest waits in the worker, where a full worker may close an answer
-  stalled for `STALLED_SECONDS` when no connection waits for its client; a connection closed
-  with its answer unread (stalled, timed out) is reset, not left to the kernel as an orphan;
+  memory: a review), and a connection closed with its answer unread (stalled, timed out) is
+  reset, not left to the kernel as an orphan holding it;
 - request lines and header fields keep gunicorn's size limits.
 
 A reverse proxy in front (nginx, a CDN) adds TLS, buffering and per-address connection limits;
@@ -301,9 +301,11 @@ def _worker_class() -> type[Any]:
             # Each open connection's greenlet -> (its client, its socket).
             self.connections: dict[Any, tuple[str, Any]] = {}
             # Connections waiting for a request's line and headers, by client, oldest first
-            # (a dict keeps its insertion order): what a full worker may close for room.
-            self.waiting: dict[str, dict[Any, None]] = {}
-            # Connections being answered -> since when (time.monotonic()).
+            # (a dict keeps its insertion order), since when: what a full worker may close.
+            self.waiting: dict[str, dict[Any, float]] = {}
+            # Connections reading a request's body, and those being answered -> since when
+            # (time.monotonic()), oldest first.
+            self.bodies: dict[Any, float] = {}
             self.answering: dict[Any, float] = {}
             # Room a full worker owes: it found no connection to close when one more came in,
             # and gevent accepts nothing more until one ends (_make_room).
@@ -352,11 +354,14 @@ def _worker_class() -> type[Any]:
 
         def _make_room(self) -> None:
             """Close the longest-waiting connection of the client with the most connections
-            waiting for them: for a request's line and headers, the idle time before one, or a
-            request's body. Failing that, the longest-stalled answer: one that has waited
-            STALLED_SECONDS or more on a client that reads nothing (its kernel buffer full).
-            Failing that too, look again every ROOM_CHECK_SECONDS, and as soon as a connection
-            waits for its client (_waiting), until one ends by itself.
+            waiting for a request's line and headers (or idle before one). Failing that, the
+            oldest request body still coming after STALLED_SECONDS (an admin's form takes well
+            under a second: closed like headers, a login's body was the one waiting connection
+            under churn, and the admin got an error page; a review). Failing that, the
+            longest-stalled answer, one that has waited STALLED_SECONDS or more on a client that
+            reads nothing (its kernel buffer full). Failing all, look again every
+            ROOM_CHECK_SECONDS, and as soon as a connection waits for its client (_waiting),
+            until one ends by itself.
 
             Oldest first: a slowloris must open a worker's worth of new connections before a
             reader's, sent at once, is the oldest. The client with the most first: a reader's
@@ -403,19 +408,26 @@ def _worker_class() -> type[Any]:
                 self.room_logged = now
                 self.closed_for_room = 0
 
-        def _victim(self) -> tuple[Any, str, bool] | None:
-            """The connection to close for room, its client, and whether its answer stalled."""
+        def _victim(self, waited: float = 0.0) -> tuple[Any, str, bool] | None:
+            """The connection to close for room, its client, and whether its answer stalled.
+            `waited`: how long a connection waiting for headers must have waited to be one."""
             if self.waiting:
                 client = max(self.waiting, key=lambda address: len(self.waiting[address]))
-                greenlet = next(iter(self.waiting[client]))
-                self._stop_waiting(greenlet, client)  # (not picked twice before it ends)
-                return greenlet, client, False
+                greenlet, since = next(iter(self.waiting[client].items()))
+                if since <= time.monotonic() - waited:
+                    self._stop_waiting(greenlet, client)  # (not picked twice before it ends)
+                    return greenlet, client, False
             since = time.monotonic() - STALLED_SECONDS
-            for greenlet, started in self.answering.items():  # (oldest first)
+            for greenlet, started in self.bodies.items():  # (oldest first)
+                if started <= since:
+                    del self.bodies[greenlet]  # (not picked twice before it ends)
+                    return greenlet, self.connections[greenlet][0], False
+                break
+            for greenlet, started in self.answering.items():
                 if started > since:
                     break
                 if _unsent(self.connections[greenlet][1]):
-                    del self.answering[greenlet]  # (not picked twice before it ends)
+                    del self.answering[greenlet]
                     return greenlet, self.connections[greenlet][0], True
             return None
 
@@ -423,7 +435,10 @@ def _worker_class() -> type[Any]:
             # Until room is made, here or as a connection waits again, or a connection ends.
             while self.room_owed:
                 gevent.sleep(ROOM_CHECK_SECONDS)
-                if self.room_owed and (victim := self._victim()) is not None:
+                # (Not one that has waited less: a connection just let in, its request on
+                # its way, is no slowloris yet.)
+                victim = self._victim(waited=ROOM_CHECK_SECONDS) if self.room_owed else None
+                if victim is not None:
                     self.room_owed = False
                     self._close_for_room(*victim)
 
@@ -436,16 +451,16 @@ def _worker_class() -> type[Any]:
 
         @contextlib.contextmanager
         def _waiting(self) -> Iterator[None]:
-            """While inside, this connection waits for its client (for a request's line and
-            headers, the idle time before one, or a request's body): one a full worker may
-            close (_make_room). A connection coming to wait pays any room the worker owes, with
-            another waiting connection (not itself: it may be the one the worker let in)."""
+            """While inside, this connection waits for its client's request line and headers
+            (or the idle time before them): one a full worker may close (_make_room). A
+            connection coming to wait pays any room the worker owes, with another waiting
+            connection (not itself: it may be the one the worker let in)."""
             greenlet = gevent.getcurrent()
             client = self.connections[greenlet][0] if greenlet in self.connections else ""
-            if self.room_owed and self.waiting:
+            if self.room_owed and (victim := self._victim(waited=ROOM_CHECK_SECONDS)):
                 self.room_owed = False  # (the room-owing greenlet ends)
-                self._make_room()
-            self.waiting.setdefault(client, {})[greenlet] = None
+                self._close_for_room(*victim)
+            self.waiting.setdefault(client, {})[greenlet] = time.monotonic()
             try:
                 yield
             finally:
@@ -494,9 +509,13 @@ def _worker_class() -> type[Any]:
                 req.must_close = True
             elif req.body is not None:
                 body = None
-                # (Waiting for the client: a slow body is closed for room as slow headers are.)
-                with self._waiting(), gevent.Timeout(body_timeout(), False):  # False: None
-                    body = req.body.read(limit + 1)
+                # (A body stalled for STALLED_SECONDS may be closed for room, as slow headers.)
+                self.bodies[gevent.getcurrent()] = time.monotonic()
+                try:
+                    with gevent.Timeout(body_timeout(), False):  # False: leaves body None
+                        body = req.body.read(limit + 1)
+                finally:
+                    self.bodies.pop(gevent.getcurrent(), None)
                 if body is None:
                     write_error(sock, 408, "Request Timeout", "The request body came too slowly.")
                     raise NoMoreData()  # gunicorn closes the connection
