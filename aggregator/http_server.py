@@ -24,8 +24,9 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
   ones, so a slowloris spread over a dozen addresses, each within its share, cannot keep the
   worker full and every other client in the listen backlog (a security review: 12 addresses x
   200 slow connections made /healthz take 1.7-7.5 s; 30 addresses, 9-10 s); failing such a
-  connection, a request body still coming after `STALLED_SECONDS` (an admin's form takes well
-  under one), then an answer stalled that long on a client that reads nothing; failing all, the
+  connection, a request body of the client sending the most (when it sends several) or still
+  coming after `STALLED_SECONDS` (an admin's form takes well under one), then an answer
+  stalled that long on a client that reads nothing; failing all, the
   worker looks again every `ROOM_CHECK_SECONDS` and whenever a connection waits for its client
   again; an answer being rendered, or sent to a client that reads, is never closed for room;
 - no send (nor read) on a connection waits more than `WEB_SEND_TIMEOUT` seconds: a client that
@@ -84,6 +85,7 @@ SEND_BUFFER_BYTES = 128 * 1024
 # kernel's buffer full (when none is waiting for its client's next request or body).
 STALLED_SECONDS = 5.0
 ROOM_CHECK_SECONDS = 0.5  # how often a full worker that owes room looks again
+HEADERS_GRACE = 0.5  # seconds a client's one connection waits for headers before it may be closed
 
 
 def _number(name: str, default: float) -> float:
@@ -303,9 +305,9 @@ def _worker_class() -> type[Any]:
             # Connections waiting for a request's line and headers, by client, oldest first
             # (a dict keeps its insertion order), since when: what a full worker may close.
             self.waiting: dict[str, dict[Any, float]] = {}
-            # Connections reading a request's body, and those being answered -> since when
-            # (time.monotonic()), oldest first.
-            self.bodies: dict[Any, float] = {}
+            # Connections reading a request's body, the same way; and those being answered ->
+            # since when, oldest first.
+            self.bodies: dict[str, dict[Any, float]] = {}
             self.answering: dict[Any, float] = {}
             # Room a full worker owes: it found no connection to close when one more came in,
             # and gevent accepts nothing more until one ends (_make_room).
@@ -355,9 +357,10 @@ def _worker_class() -> type[Any]:
         def _make_room(self) -> None:
             """Close the longest-waiting connection of the client with the most connections
             waiting for a request's line and headers (or idle before one). Failing that, the
-            oldest request body still coming after STALLED_SECONDS (an admin's form takes well
-            under a second: closed like headers, a login's body was the one waiting connection
-            under churn, and the admin got an error page; a review). Failing that, the
+            oldest body of the client sending the most bodies, when it sends several, or else
+            one still coming after STALLED_SECONDS (an admin's form takes well under a second:
+            closed like headers, a login's body was the one waiting connection under churn, and
+            the admin got an error page; a review). Failing that, the
             longest-stalled answer, one that has waited STALLED_SECONDS or more on a client that
             reads nothing (its kernel buffer full). Failing all, look again every
             ROOM_CHECK_SECONDS, and as soon as a connection waits for its client (_waiting),
@@ -408,21 +411,26 @@ def _worker_class() -> type[Any]:
                 self.room_logged = now
                 self.closed_for_room = 0
 
-        def _victim(self, waited: float = 0.0) -> tuple[Any, str, bool] | None:
+        def _victim(self) -> tuple[Any, str, bool] | None:
             """The connection to close for room, its client, and whether its answer stalled.
-            `waited`: how long a connection waiting for headers must have waited to be one."""
-            if self.waiting:
-                client = max(self.waiting, key=lambda address: len(self.waiting[address]))
-                greenlet, since = next(iter(self.waiting[client].items()))
-                if since <= time.monotonic() - waited:
-                    self._stop_waiting(greenlet, client)  # (not picked twice before it ends)
+            Not the one connection of a client, waiting for headers for less than HEADERS_GRACE
+            seconds, its request likely on its way: a reader's fresh connection was closed for
+            room while an attacker held a hundred slow bodies (a review)."""
+            now = time.monotonic()
+            since = now - STALLED_SECONDS
+            picked = _oldest_of_most(self.waiting)
+            if picked is not None:
+                greenlet, client, started = picked
+                if len(self.waiting[client]) > 1 or started <= now - HEADERS_GRACE:
+                    _forget(self.waiting, greenlet, client)  # (not picked twice before it ends)
                     return greenlet, client, False
-            since = time.monotonic() - STALLED_SECONDS
-            for greenlet, started in self.bodies.items():  # (oldest first)
-                if started <= since:
-                    del self.bodies[greenlet]  # (not picked twice before it ends)
-                    return greenlet, self.connections[greenlet][0], False
-                break
+            # A body: of a client sending several at once (a reader's form is one), or stalled.
+            picked = _oldest_of_most(self.bodies)
+            if picked is not None:
+                greenlet, client, started = picked
+                if len(self.bodies[client]) > 1 or started <= since:
+                    _forget(self.bodies, greenlet, client)
+                    return greenlet, client, False
             for greenlet, started in self.answering.items():
                 if started > since:
                     break
@@ -435,19 +443,10 @@ def _worker_class() -> type[Any]:
             # Until room is made, here or as a connection waits again, or a connection ends.
             while self.room_owed:
                 gevent.sleep(ROOM_CHECK_SECONDS)
-                # (Not one that has waited less: a connection just let in, its request on
-                # its way, is no slowloris yet.)
-                victim = self._victim(waited=ROOM_CHECK_SECONDS) if self.room_owed else None
+                victim = self._victim() if self.room_owed else None
                 if victim is not None:
                     self.room_owed = False
                     self._close_for_room(*victim)
-
-        def _stop_waiting(self, greenlet: Any, client: str) -> None:
-            waiting = self.waiting.get(client)
-            if waiting is not None:
-                waiting.pop(greenlet, None)
-                if not waiting:
-                    del self.waiting[client]
 
         @contextlib.contextmanager
         def _waiting(self) -> Iterator[None]:
@@ -457,14 +456,14 @@ def _worker_class() -> type[Any]:
             connection (not itself: it may be the one the worker let in)."""
             greenlet = gevent.getcurrent()
             client = self.connections[greenlet][0] if greenlet in self.connections else ""
-            if self.room_owed and (victim := self._victim(waited=ROOM_CHECK_SECONDS)):
+            if self.room_owed and (victim := self._victim()):
                 self.room_owed = False  # (the room-owing greenlet ends)
                 self._close_for_room(*victim)
             self.waiting.setdefault(client, {})[greenlet] = time.monotonic()
             try:
                 yield
             finally:
-                self._stop_waiting(greenlet, client)
+                _forget(self.waiting, greenlet, client)
 
         @contextlib.contextmanager
         def timeout_ctx(self) -> Iterator[None]:
@@ -509,13 +508,15 @@ def _worker_class() -> type[Any]:
                 req.must_close = True
             elif req.body is not None:
                 body = None
-                # (A body stalled for STALLED_SECONDS may be closed for room, as slow headers.)
-                self.bodies[gevent.getcurrent()] = time.monotonic()
+                # (A body may be closed for room: _victim.)
+                greenlet = gevent.getcurrent()
+                client = self.connections[greenlet][0] if greenlet in self.connections else ""
+                self.bodies.setdefault(client, {})[greenlet] = time.monotonic()
                 try:
                     with gevent.Timeout(body_timeout(), False):  # False: leaves body None
                         body = req.body.read(limit + 1)
                 finally:
-                    self.bodies.pop(gevent.getcurrent(), None)
+                    _forget(self.bodies, greenlet, client)
                 if body is None:
                     write_error(sock, 408, "Request Timeout", "The request body came too slowly.")
                     raise NoMoreData()  # gunicorn closes the connection
@@ -533,6 +534,24 @@ def _worker_class() -> type[Any]:
             return super().handle_request(listener_name, req, sock, addr)
 
     return Worker
+
+
+def _oldest_of_most(table: dict[str, dict[Any, float]]) -> tuple[Any, str, float] | None:
+    """Of connections by client, each since when (oldest first): the longest-waiting one of
+    the client with the most, its client, and since when."""
+    if not table:
+        return None
+    client = max(table, key=lambda address: len(table[address]))
+    greenlet, since = next(iter(table[client].items()))
+    return greenlet, client, since
+
+
+def _forget(table: dict[str, dict[Any, float]], greenlet: Any, client: str) -> None:
+    held = table.get(client)
+    if held is not None:
+        held.pop(greenlet, None)
+        if not held:
+            del table[client]
 
 
 _NO_LINGER = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close resets, dropping what is unsent
