@@ -23,12 +23,13 @@ gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bo
   still sending its headers (or idle between requests) of the client holding the most such
   ones, so a slowloris spread over a dozen addresses, each within its share, cannot keep the
   worker full and every other client in the listen backlog (a security review: 12 addresses x
-  200 slow connections made /healthz take 1.7-7.5 s; 30 addresses, 9-10 s); failing such a
-  connection, a request body of the client sending the most (when it sends several) or still
-  coming after `STALLED_SECONDS` (an admin's form takes well under one), then an answer
-  stalled that long on a client that reads nothing; failing all, the
-  worker looks again every `ROOM_CHECK_SECONDS` and whenever a connection waits for its client
-  again; an answer being rendered, or sent to a client that reads, is never closed for room;
+  200 slow connections made /healthz take 1.7-7.5 s; 30 addresses, 9-10 s), but a client's
+  one connection before `HEADERS_GRACE`; failing such a connection, a request body of the
+  client sending the most (when it sends several) or still coming after `STALLED_SECONDS` (an
+  admin's form takes well under one), then an answer stalled that long on a client that reads
+  nothing; failing all, the worker looks again every `ROOM_CHECK_SECONDS` and whenever a
+  connection waits for its client again; an answer being rendered, or sent to a client that
+  reads, is never closed for room;
 - no send (nor read) on a connection waits more than `WEB_SEND_TIMEOUT` seconds: a client that
   stops reading (a pipeline of large feeds it never reads) is closed, not held forever;
 - the kernel holds at most `SEND_BUFFER_BYTES` (x2) of a connection's answer, not a whole feed
@@ -360,11 +361,10 @@ def _worker_class() -> type[Any]:
             oldest body of the client sending the most bodies, when it sends several, or else
             one still coming after STALLED_SECONDS (an admin's form takes well under a second:
             closed like headers, a login's body was the one waiting connection under churn, and
-            the admin got an error page; a review). Failing that, the
-            longest-stalled answer, one that has waited STALLED_SECONDS or more on a client that
-            reads nothing (its kernel buffer full). Failing all, look again every
-            ROOM_CHECK_SECONDS, and as soon as a connection waits for its client (_waiting),
-            until one ends by itself.
+            the admin got an error page; a review). Failing that, the longest-stalled answer,
+            one that has waited STALLED_SECONDS or more on a client that reads nothing (its
+            kernel buffer full). Failing all, look again every ROOM_CHECK_SECONDS, and as soon
+            as a connection waits for its client (_waiting), until one ends by itself.
 
             Oldest first: a slowloris must open a worker's worth of new connections before a
             reader's, sent at once, is the oldest. The client with the most first: a reader's
@@ -452,8 +452,8 @@ def _worker_class() -> type[Any]:
         def _waiting(self) -> Iterator[None]:
             """While inside, this connection waits for its client's request line and headers
             (or the idle time before them): one a full worker may close (_make_room). A
-            connection coming to wait pays any room the worker owes, with another waiting
-            connection (not itself: it may be the one the worker let in)."""
+            connection coming to wait pays any room the worker owes, with the connection
+            _victim picks (never itself, not waiting yet: it may be the one the worker let in)."""
             greenlet = gevent.getcurrent()
             client = self.connections[greenlet][0] if greenlet in self.connections else ""
             if self.room_owed and (victim := self._victim()):
