@@ -486,6 +486,7 @@ def _worker_class() -> type[Any]:
             except TimeoutError:  # the client read nothing for send_timeout seconds
                 self.log.info("closed %s: it read nothing for %g s", addr, self.send_timeout)
                 _reset_if_unsent(greenlet, self.connections)
+                _count_closed("send_timeout")
                 raise StopIteration() from None  # gunicorn closes the connection
             finally:
                 self.answering.pop(greenlet, None)

@@ -77,9 +77,12 @@ FEED_CACHE_HITS = Counter(
 WEB_CONNECTIONS_CLOSED = Counter(
     "aggregator_web_connections_closed",
     "Client connections the web server closed to keep room for others, by why",
-    ["reason"],  # per_address: over an address's share; room: a full worker made room
+    # per_address: over an address's share; room: a full worker made room; send_timeout: a
+    # client read nothing of its answer for WEB_SEND_TIMEOUT seconds
+    ["reason"],
 )
-for _reason in ("per_address", "room"):  # (0 from the start: a rate() to alert on needs a series)
+# (0 from the start: a rate() to alert on needs a series)
+for _reason in ("per_address", "room", "send_timeout"):
     WEB_CONNECTIONS_CLOSED.labels(reason=_reason)
 
 # --- what the pipeline calls ------------------------------------------------------------------

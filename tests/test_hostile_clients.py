@@ -410,6 +410,9 @@ def test_a_client_that_stops_reading_is_closed_after_the_send_timeout(
     sock.close()
     assert received < size * count / 2, "the server waited for the reader and sent it all"
     assert httpx.get(f"{web.url}/healthz", timeout=5).status_code == 200
+    # Counted for the operator's dashboards: such clients showed nowhere (a review).
+    scraped = httpx.get(f"{web.url}/metrics", timeout=10).text
+    assert re.search(r'connections_closed_total\{reason="send_timeout"\} [1-9]', scraped)
     print(f"measured: closed after {received / 1e6:.1f} of {size * count / 1e6:.0f} MB")
 
 
