@@ -127,6 +127,11 @@ def running_web(
     )
     if not by_flag:
         env["AGGREGATOR_CONFIG"] = str(config)
+    # The workers' counters summed in /metrics, as `aggregator run` has them: else a scrape
+    # shows the one worker it reaches, and a count the other made was missing now and then.
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir(exist_ok=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     log = tmp_path / "web.log"
     command = [sys.executable, "-m", "aggregator.cli"]
     command += ["--config", config.name] if by_flag else []
