@@ -439,6 +439,9 @@ def _worker_class() -> type[Any]:
                     return greenlet, self.connections[greenlet][0], True
             return None
 
+        def _client_of(self, greenlet: Any) -> str:
+            return self.connections[greenlet][0] if greenlet in self.connections else ""
+
         def _owe_room(self) -> None:
             # Until room is made, here or as a connection waits again, or a connection ends.
             while self.room_owed:
@@ -455,7 +458,7 @@ def _worker_class() -> type[Any]:
             connection coming to wait pays any room the worker owes, with the connection
             _victim picks (never itself, not waiting yet: it may be the one the worker let in)."""
             greenlet = gevent.getcurrent()
-            client = self.connections[greenlet][0] if greenlet in self.connections else ""
+            client = self._client_of(greenlet)
             if self.room_owed and (victim := self._victim()):
                 self.room_owed = False  # (the room-owing greenlet ends)
                 self._close_for_room(*victim)
@@ -511,7 +514,7 @@ def _worker_class() -> type[Any]:
                 body = None
                 # (A body may be closed for room: _victim.)
                 greenlet = gevent.getcurrent()
-                client = self.connections[greenlet][0] if greenlet in self.connections else ""
+                client = self._client_of(greenlet)
                 self.bodies.setdefault(client, {})[greenlet] = time.monotonic()
                 try:
                     with gevent.Timeout(body_timeout(), False):  # False: leaves body None

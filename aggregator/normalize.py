@@ -85,7 +85,6 @@ _ADDRESS_ONLY = re.compile(r"(?:mailto:)?[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+")
 _DEPRECATED_LANGUAGES = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
 
 
-@lru_cache(maxsize=256)
 def title_language(language: str, title: str) -> str:
     """The language tag of a title: its article's `language`, or "" when the title is not
     written in that language's script (the English title "Super Market" of a Persian post,
@@ -93,6 +92,7 @@ def title_language(language: str, title: str) -> str:
     return language if title == UNTITLED or fits_script(language, title) else ""
 
 
+@lru_cache(maxsize=256)
 def language_tag(value: str | None) -> str:
     """A valid BCP 47 tag for what a source (or the config) wrote, else "".
 

@@ -496,9 +496,7 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     if not html_text:
         return ""
     if unparsable(html_text):
-        return bounded(
-            f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url
-        )  # (no tags)
+        return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
     html_text = lazy_images.reveal_in(html_text)
     if "post-password-form" in html_text:
         html_text = _PASSWORD_FIELD.sub("", html_text)

@@ -421,13 +421,22 @@ def test_a_client_that_stops_reading_is_closed_after_the_send_timeout(
     print(f"measured: closed after {received / 1e6:.1f} of {size * count / 1e6:.0f} MB")
 
 
-def _healthz(sock: socket.socket) -> bytes:
+def _healthz(sock: socket.socket, timeout: float = 5) -> bytes:
     sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-    sock.settimeout(5)
+    sock.settimeout(timeout)
     try:
         return sock.recv(4096)
     except ConnectionResetError:
         return b""
+
+
+def _timed_healthz(web: Web, timeout: float = 20) -> tuple[bytes, float]:
+    """/healthz asked by another client (127.0.0.20) on a fresh connection: the answer's start
+    and how long it took, connecting included."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as other:
+        answer = _healthz(other, timeout)
+    return answer, time.monotonic() - started
 
 
 def _healthz_waits(web: Web, address: str, count: int, pause: float) -> list[float]:
@@ -579,10 +588,7 @@ def test_a_worker_filled_while_answering_makes_room_once_its_connections_wait_ag
         with ThreadPoolExecutor(9) as pool:
             received = list(pool.map(read_all, readers))
         assert min(received) > asked  # every feed answered, then kept alive
-        started = time.monotonic()
-        with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as other:
-            answer = _healthz(other)
-        waited = time.monotonic() - started
+        answer, waited = _timed_healthz(web, timeout=5)
         closed = [sock for sock in [*readers, tenth] if _closed_already(sock)]
         for sock in [*readers, tenth]:
             sock.close()
@@ -618,12 +624,7 @@ def test_a_full_worker_does_not_close_a_readers_slow_body_to_make_room(
         admin.settimeout(10)
         answer = admin.recv(4096)
         admin.close()
-        started = time.monotonic()
-        with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as other:
-            other.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            other.settimeout(20)
-            healthz = other.recv(4096)
-        waited = time.monotonic() - started
+        healthz, waited = _timed_healthz(web)
         for sock in readers:
             sock.close()
         print(f"measured: the login answered {answer[:12]!r}; /healthz after {waited:.1f} s")
@@ -696,12 +697,7 @@ def test_clients_that_read_nothing_park_little_in_the_kernel_and_make_room(
         readers, _ = _readers_of_nothing(web, redis_url, 10)
         time.sleep(1.5)  # each answer has filled what the kernel takes of it
         parked = _server_send_queues(web.port)
-        started = time.monotonic()
-        with socket.create_connection(("127.0.0.1", web.port), 5, ("127.0.0.20", 0)) as other:
-            other.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            other.settimeout(20)
-            answer = other.recv(4096)
-        waited = time.monotonic() - started
+        answer, waited = _timed_healthz(web)
         closed = sum(_reset_or_ended(sock) for sock in readers)
         for sock in readers:
             sock.close()
