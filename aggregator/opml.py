@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -349,12 +349,18 @@ OPML_DOCS = "http://opml.org/spec2.opml"
 
 
 def render_opml(
-    config: Config, category: Category | None = None, created: datetime | None = None
+    config: Config,
+    category: Category | None = None,
+    created: datetime | None = None,
+    sites: Mapping[str, str] | None = None,
 ) -> bytes:
     """OPML 2.0 of the sources: one category's, or all of them in one folder per category.
 
-    The one writer: `aggregator export-opml` and the web's sources.opml both call it.
+    `sites`: the site each source's feed links to (Store.sites), each source's htmlUrl where its
+    config gives no site_url. The one writer: `aggregator export-opml` and the web's sources.opml
+    both call it.
     """
+    sites = sites or {}
     site = config.site
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
@@ -367,7 +373,7 @@ def render_opml(
     body = ET.SubElement(root, "body")
     if category is not None:
         for source in _sources_of(config, category.slug):
-            _source_outline(body, source, category.slug, config.serve.secret_parameters)
+            _source_outline(body, source, category.slug, config.serve.secret_parameters, sites)
     else:
         # A source in several categories is listed in each folder: that is how OPML says it,
         # and readers that allow one folder per feed skip the repeats.
@@ -377,7 +383,7 @@ def render_opml(
                 name = xml_text(cat.title)
                 folder = ET.SubElement(body, "outline", text=name, title=name)
                 for source in sources:
-                    _source_outline(folder, source, cat.slug, config.serve.secret_parameters)
+                    _source_outline(folder, source, cat.slug, config.serve.secret_parameters, sites)
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
@@ -387,15 +393,19 @@ def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
 
 
 def _source_outline(
-    parent: ET.Element, source: SourceConfig, slug: str, secrets: tuple[str, ...]
+    parent: ET.Element,
+    source: SourceConfig,
+    slug: str,
+    secrets: tuple[str, ...],
+    sites: Mapping[str, str],
 ) -> None:
     # Shared with others: no credentials from the source's URLs (aggregator/redact.py), and
     # written as URIs, as our feeds write them (strict importers refuse "https://bücher.example/記事").
     name = xml_text(source.name)
     xml_url = xml_text(as_uri(public_url(source.url, secrets)))
     attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": xml_url}
-    if source.site_url:
-        attrs["htmlUrl"] = xml_text(as_uri(public_url(source.site_url, secrets)))
+    if site := source.site_url or sites.get(source.id, ""):
+        attrs["htmlUrl"] = xml_text(as_uri(public_url(site, secrets)))
     if source.language:
         attrs["language"] = xml_text(source.language)
     attrs["category"] = slug  # what import-opml reads back as the category

@@ -323,6 +323,22 @@ local function set_health(k, source_id, if_paused, if_not)
 end
 """
 
+# The site each source's feed links to (SourceState.site), for the OPML exports' htmlUrl, kept
+# apart from the states so that an export reads one hash, not every state; its field "" holds
+# when one last changed (the server's clock), the exports' version and Last-Modified.
+_LUA_SITES = r"""
+local function set_site(sites, source_id, site)
+  if (redis.call('HGET', sites, source_id) or '') == site then return end
+  if site == '' then
+    redis.call('HDEL', sites, source_id)
+  else
+    redis.call('HSET', sites, source_id, site)
+  end
+  local now = redis.call('TIME')
+  redis.call('HSET', sites, '', now[1] .. '.' .. string.format('%06d', tonumber(now[2])))
+end
+"""
+
 # A source's state claims that its stored articles are what its entry marks say. A state read,
 # changed and written back (a refresh, an operator's pause) is written as it is only if the stored
 # state still has the marks it was read with; otherwise something wrote another state meanwhile
@@ -347,15 +363,17 @@ local function claimed(key, state, read_with, unclaimed)
 end
 """
 
-# KEYS: state, due, paused, history, health, health counts, sources; ARGV: source id, state
-#       JSON, due action, pause ("set"|"clear"|"keep"), history entry ("" none), history size,
-#       state word if paused, state word if not, the marks it was read with, its unclaimed copy
+# KEYS: state, due, paused, history, health, health counts, sources, sites; ARGV: source id,
+#       state JSON, due action, pause ("set"|"clear"|"keep"), history entry ("" none), history
+#       size, state word if paused, state word if not, the marks it was read with, its unclaimed
+#       copy, the site its feed links to
 _LUA_SAVE_STATE = (
     _LUA_SCHEDULE
     + _LUA_HEALTH
+    + _LUA_SITES
     + _LUA_CLAIMS
     + r"""
-local state, due, paused, history, health, counts, sources = unpack(KEYS)
+local state, due, paused, history, health, counts, sources, sites = unpack(KEYS)
 if ARGV[4] == 'set' then redis.call('SADD', paused, ARGV[1]) end
 if ARGV[4] == 'clear' then redis.call('SREM', paused, ARGV[1]) end
 redis.call('SET', state, (claimed(state, ARGV[2], ARGV[9], ARGV[10])))
@@ -363,6 +381,7 @@ schedule(due, paused, ARGV[1], ARGV[3])
 record_fetch(history, ARGV[5], ARGV[6])
 set_health({paused = paused, health = health, counts = counts, sources = sources},
            ARGV[1], ARGV[7], ARGV[8])
+set_site(sites, ARGV[1], ARGV[11])
 """
 )
 
@@ -423,6 +442,7 @@ return #victims
 _LUA_SAVE_REFRESH = (
     _LUA_SCHEDULE
     + _LUA_HEALTH
+    + _LUA_SITES
     + _LUA_CLAIMS
     + _LUA_COMMON
     + r"""
@@ -437,7 +457,7 @@ local added, updated, trimmed = 0, 0, 0
 
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
-for i = 19, #ARGV, 4 do
+for i = 20, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not redis.call('ZSCORE', tomb, id) then
     local old = redis.call('HGET', hashes, id)
@@ -476,6 +496,7 @@ if ARGV[12] ~= '' then
 end
 set_health({paused = paused, health = health, counts = counts, sources = sources},
            source_id, ARGV[14], ARGV[15])
+set_site(KEYS[14], source_id, ARGV[19])
 -- The ids asked about (ARGV[16], joined by ","; stories: KEYS[13]) stored and not filed yet.
 return {added, updated, trimmed, unfiled_ids(KEYS[13], k.article, ARGV[16]), unclaimed and 1 or 0}
 """
@@ -995,6 +1016,9 @@ class Store:
         """The keys of the state words and their counts, in the scripts' order."""
         return [f"{self.prefix}:health", f"{self.prefix}:health:counts", f"{self.prefix}:sources"]
 
+    def _sites_key(self) -> str:
+        return f"{self.prefix}:sites"
+
     def _removal_keys(self, source_id: str) -> list[str]:
         """The keys the article-removing scripts take first, in their order."""
         return [
@@ -1238,7 +1262,12 @@ class Store:
         pause = "keep" if keep_paused else ("set" if state.paused else "clear")
         keys = [self._state_key(state.source_id), self._due_key(), self._paused_key()]
         self._save_state(
-            keys=[*keys, self._history_key(state.source_id), *self._health_keys()],
+            keys=[
+                *keys,
+                self._history_key(state.source_id),
+                *self._health_keys(),
+                self._sites_key(),
+            ],
             args=[
                 state.source_id,
                 _encode_state(state),
@@ -1248,6 +1277,7 @@ class Store:
                 HISTORY_SIZE,
                 *_health_words(state),
                 *_claim(state, read_with),
+                state.site,
             ],
         )
 
@@ -1269,6 +1299,19 @@ class Store:
             return {}
         words = cast(list[bytes | None], self.redis.hmget(self._health_keys()[0], source_ids))
         return {i: _text(w) if w else "pending" for i, w in zip(source_ids, words, strict=True)}
+
+    def sites(self, source_ids: Sequence[str]) -> dict[str, str]:
+        """The site each of these sources' feeds linked to when last read (SourceState.site),
+        for those that linked to one: one read of one hash, no state decoded."""
+        if not source_ids:
+            return {}
+        links = cast(list[bytes | None], self.redis.hmget(self._sites_key(), source_ids))
+        return {i: _text(link) for i, link in zip(source_ids, links, strict=True) if link}
+
+    def sites_changed_at(self) -> datetime | None:
+        """When a source's site (`sites`) last changed; None if none was ever kept."""
+        value = cast(bytes | None, self.redis.hget(self._sites_key(), ""))
+        return datetime.fromtimestamp(float(value), UTC) if value else None
 
     def state_counts(self) -> dict[str, int]:
         """How many of the published config's sources are in each state word, in one small read."""
@@ -1353,6 +1396,7 @@ class Store:
             *_health_words(state),
             ",".join(unique) if unfiled else "",
             *_claim(state, read_with),
+            state.site,
         ]
         for article_id, article in unique.items():
             meta = _meta(article)
@@ -1375,6 +1419,7 @@ class Store:
             self._history_key(state.source_id),
             *self._health_keys(),
             self._story_fp_key(),
+            self._sites_key(),
         ]
         added, updated, trimmed, left, unclaimed = cast(
             tuple[int, int, int, bytes, int], self._save_refresh(keys=keys, args=args)
@@ -1688,6 +1733,7 @@ class Store:
         pipe.zrem(self._due_key(), source_id)
         pipe.srem(self._paused_key(), source_id)
         pipe.hdel(self._health_keys()[0], source_id)  # (counts hold published sources only)
+        pipe.hdel(self._sites_key(), source_id)  # (no export lists a purged source)
         pipe.execute()
         return removed
 

@@ -588,14 +588,32 @@ def test_import_opml_checks_the_category_it_is_given_first(
 
 
 def test_export_opml_to_stdout_and_file(
-    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    config_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The config file alone makes an export, with no service running."""
+    monkeypatch.setenv("REDIS_URL", f"unix://{tmp_path}/no-server.sock")
     assert cli.main(["--config", str(config_file), "export-opml"]) == 0
-    out = capsys.readouterr().out
-    assert 'xmlUrl="https://alpha.example/feed"' in out
+    captured = capsys.readouterr()
+    assert 'xmlUrl="https://alpha.example/feed"' in captured.out
+    assert "htmlUrl" not in captured.out  # (no service: the config has no site_url)
+    assert "Redis is not reachable" in captured.err
     target = tmp_path / "out.opml"
     assert cli.main(["--config", str(config_file), "export-opml", "-o", str(target)]) == 0
     assert b'xmlUrl="https://beta.example/feed"' in target.read_bytes()
+
+
+def test_export_opml_gives_the_sites_the_feeds_link_to(
+    config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the web's export: where the config gives no site_url, the site the feed linked to."""
+    with_states.save_state(SourceState("alpha", outcome=Outcome.OK, site="https://alpha.example/"))
+    assert cli.main(["--config", str(config_file), "export-opml"]) == 0
+    captured = capsys.readouterr()
+    assert 'htmlUrl="https://alpha.example/"' in captured.out
+    assert captured.err == ""
 
 
 def test_export_opml_to_a_path_it_cannot_write_says_so_in_one_line(

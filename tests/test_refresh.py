@@ -580,11 +580,21 @@ def test_a_refresh_keeps_the_site_the_feed_links_to(store: Store, feed_server: F
     the feed's link names a feed document."""
     assert refresh(store, feed_server.add("/f.xml", rss(("a", "A")))).outcome is Outcome.OK
     assert store.get_state("src").site == "https://example.com/"
+    # Kept apart too, for the OPML exports, with when it last changed.
+    assert store.sites(["src", "other"]) == {"src": "https://example.com/"}
+    first = store.sites_changed_at()
+    assert first is not None
+    assert refresh(store, feed_server.add("/f.xml", rss(("a", "A")))).outcome is Outcome.UNCHANGED
+    assert store.sites_changed_at() == first  # the same site: no change to tell
     body = rss(("a", "A")).replace(
         b"https://example.com/</link>", b"https://e.example/une.xml</link>"
     )
     assert refresh(store, feed_server.add("/g.xml", body)).outcome is Outcome.OK
     assert store.get_state("src").site == "https://e.example/"
+    assert store.sites(["src"]) == {"src": "https://e.example/"}
+    changed = store.sites_changed_at()
+    assert changed is not None
+    assert changed > first
 
 
 def test_an_edit_of_other_settings_refuses_nothing_ingest_kept(

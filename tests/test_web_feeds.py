@@ -26,7 +26,7 @@ from werkzeug.exceptions import BadRequest
 from aggregator import config as config_module
 from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
-from aggregator.models import Article
+from aggregator.models import Article, Outcome, SourceState
 from aggregator.normalize import UNTITLED
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, ITUNES_NS, entry_id
@@ -925,6 +925,39 @@ def test_opml_is_rendered_once_per_config_with_validators_and_gzip(app: Flask) -
     unchanged = client.get("/sources.opml", headers={"If-None-Match": first.headers["ETag"]})
     assert unchanged.status_code == 304
     assert client.get("/c/world/sources.opml").headers["ETag"] != first.headers["ETag"]
+
+
+def test_opml_gives_the_site_a_feed_links_to_where_the_config_gives_none(
+    app: Flask, store: Store
+) -> None:
+    """An outline's htmlUrl (which readers show before their first fetch) came from site_url
+    alone, so most sources had none; the site read from the feed is kept apart from the
+    states, and an export that changes with it is a new rendering with a later date."""
+    client = app.test_client()
+    first = client.get("/sources.opml")
+    store.save_state(SourceState("people-daily", outcome=Outcome.OK, site="http://paper.example/"))
+    store.save_state(SourceState("mixed", outcome=Outcome.OK, site="https://elsewhere.example/"))
+    now = client.get("/c/world/sources.opml", headers={"If-None-Match": first.headers["ETag"]})
+    assert now.status_code == 200
+    sites = {o.get("text"): o.get("htmlUrl") for o in ET.fromstring(now.data).iter("outline")}
+    # The config's site_url stands; the feed's link fills in where there is none.
+    assert sites == {
+        "人民日报": "http://paper.example/",
+        "Mixed Bag & Co": "https://mixed.example/",
+    }
+    changed = client.get("/sources.opml")
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    assert parsedate_to_datetime(changed.headers["Last-Modified"]) >= parsedate_to_datetime(
+        first.headers["Last-Modified"]
+    )
+    assert b'htmlUrl="http://paper.example/"' in changed.data
+    renders = state_of(app).feed_cache.renders
+    # The same site written again changes nothing: the rendering is kept.
+    store.save_state(SourceState("people-daily", outcome=Outcome.OK, site="http://paper.example/"))
+    assert client.get("/sources.opml").headers["ETag"] == changed.headers["ETag"]
+    assert state_of(app).feed_cache.renders == renders
+    store.save_state(SourceState("people-daily", outcome=Outcome.OK))  # a feed that links none
+    assert b"paper.example" not in client.get("/sources.opml").data
 
 
 def test_a_limit_no_rendering_is_kept_for_redirects_to_the_next_kept_one(

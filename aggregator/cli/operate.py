@@ -323,7 +323,17 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 def cmd_export_opml(args: argparse.Namespace) -> int:
     from aggregator.opml import render_opml
 
-    body = render_opml(common.load_or_published(args, Store(connect(redis_url(), COMMAND))))
+    store = Store(connect(redis_url(), COMMAND))
+    config = common.load_or_published(args, store)
+    try:  # the sites read from the feeds, as the web's export gives them
+        sites = store.sites([s.id for s in config.sources if not s.site_url])
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        sites = {}  # the config file alone makes the rest of the export
+        print(
+            "aggregator: Redis is not reachable: htmlUrl only where the config gives a site_url",
+            file=sys.stderr,
+        )
+    body = render_opml(config, sites=sites)
     if args.output and args.output != "-":
         try:
             Path(args.output).write_bytes(body)

@@ -258,19 +258,27 @@ def category_sources(slug: str) -> Response:
 
 
 def _serve_opml(slug: str | None) -> Response:
-    """An OPML export, rendered once per config like a feed (at 10,000 sources one is 3 MB and
-    half a second of CPU: rendered per request, four connections of one client held a web
-    process), dated when the config was published, with its ETag, gzip and 304s."""
+    """An OPML export, rendered once per config and sites like a feed (at 10,000 sources one is
+    3 MB and half a second of CPU: rendered per request, four connections of one client held a
+    web process), dated when the config was published or a source's site changed (one small
+    read tells), with its ETag, gzip and 304s."""
     state = web_state()
     config, generation = state.settings.snapshot()
     category = _category(config, slug) if slug is not None else None
-    published = state.settings.changed_at
+    moments = (state.settings.changed_at, state.store.sites_changed_at())
+    changed = max((t for t in moments if t is not None), default=None)
 
     def render() -> tuple[bytes, datetime | None]:
         with render_slot():
-            return render_opml(config, category, published or EMPTY_FEED_UPDATED), published
+            wanted = [
+                s.id
+                for s in config.sources
+                if not s.site_url and (category is None or category.slug in s.categories)
+            ]
+            sites = state.store.sites(wanted)
+            return render_opml(config, category, changed or EMPTY_FEED_UPDATED, sites), changed
 
-    entry = state.feed_cache.get(("opml", slug), generation, render)
+    entry = state.feed_cache.get(("opml", slug), (generation, changed), render)
     headers = {"Cache-Control": _cache_control(config)}
     return rendered_response(entry, OPML_CONTENT_TYPE, headers)
 
