@@ -1303,6 +1303,7 @@ def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serv
             feed = f"{web.url}/c/world/feed.atom"
             assert httpx.get(feed, timeout=10).status_code == 200  # now in the web's cache
             assert httpx.get(f"{web.url}/", timeout=10).status_code == 200
+            assert httpx.get(f"{web.url}/sources.opml", timeout=10).status_code == 200
             valkey.stop()
             paths = [
                 "/",
@@ -1327,6 +1328,7 @@ def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serv
                     thread.join()
                 pages_took = time.monotonic() - started
                 cached = client.get("/c/world/feed.atom")
+                opml = client.get("/sources.opml")
             assert probe.status_code == 200
             assert probe_took < 2, f"/healthz took {probe_took:.1f} s behind the pages"
             assert pages_took < 10
@@ -1348,6 +1350,7 @@ def test_with_redis_away_probes_answer_pages_say_503_and_cached_feeds_still_serv
             assert '<meta http-equiv="refresh" content="10">' in embed.text
             assert 'class="skip-link"' not in embed.text
             assert cached.status_code == 200
+            assert opml.status_code == 200  # (so is the OPML export: no Redis read of its own)
             assert "Traceback" not in web.output()
 
             valkey.start()

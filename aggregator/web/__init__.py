@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, Generic, NoReturn, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -171,35 +171,40 @@ class Settings:
         self._current = (config, generation)
 
 
-class CategoryVersions:
-    """Each category's content version, read from Redis at most once per `recheck_interval`.
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Polled(Generic[K, V]):
+    """Values read from Redis by key (`read`) at most once per `recheck_interval` each: a
+    category's content version, when the sources' sites last changed.
 
     A cached feed or a 304 then costs no Redis round trip at all (docs/architecture.md, "The serving
     cache"): a Redis round trip is most of what a revalidation costs. New articles reach a web
-    process within the interval. While Redis is away the version last read stands, so cached
+    process within the interval. While Redis is away the value last read stands, so cached
     feeds are still served (one request per interval asks again; the others do not wait for it).
     """
 
-    def __init__(self, store: Store, recheck_interval: float = 1.0) -> None:
-        self.store = store
+    def __init__(self, read: Callable[[K], V], recheck_interval: float = 1.0) -> None:
+        self.read = read
         self.recheck_interval = recheck_interval
-        self._seen: dict[str | None, tuple[float, int]] = {}  # slug -> (checked at, version)
+        self._seen: dict[K, tuple[float, V]] = {}  # key -> (checked at, value)
 
-    def get(self, slug: str | None) -> int:
+    def get(self, key: K) -> V:
         now = time.monotonic()
-        seen = self._seen.get(slug)
+        seen = self._seen.get(key)
         if seen is not None:
             if now - seen[0] < self.recheck_interval:
                 return seen[1]
-            self._seen[slug] = (now, seen[1])  # one assignment: safe under threaded servers
+            self._seen[key] = (now, seen[1])  # one assignment: safe under threaded servers
         try:
-            version = self.store.category_version(slug)
+            value = self.read(key)
         except UNAVAILABLE:
             if seen is None:
                 raise
             return seen[1]
-        self._seen[slug] = (now, version)
-        return version
+        self._seen[key] = (now, value)
+        return value
 
 
 @dataclass
@@ -208,7 +213,8 @@ class WebState:
 
     store: Store
     settings: Settings
-    versions: CategoryVersions
+    versions: Polled[str | None, int]  # each category's content version (None: all)
+    sites_changed: Polled[None, datetime | None]  # when a source's site last changed (OPML)
     feed_cache: RenderCache = field(default_factory=RenderCache)
     # Feeds at another ?limit= or ?collapse= than their default, on their own: a sweep of the
     # valid variants (48 a category, 106 MB for 14 categories' 200-item ones) pushed the hot
@@ -250,8 +256,12 @@ def create_app(
     except UNAVAILABLE as error:
         # Still start: gunicorn stops the whole server when a worker it restarts cannot boot.
         log.warning("Redis does not answer (%s): pages answer 503 until it does", error)
-    versions = CategoryVersions(store, recheck_interval)
-    app.extensions[EXTENSION] = WebState(store=store, settings=settings, versions=versions)
+    app.extensions[EXTENSION] = WebState(
+        store=store,
+        settings=settings,
+        versions=Polled(store.category_version, recheck_interval),
+        sites_changed=Polled(lambda _: store.sites_changed_at(), recheck_interval),
+    )
 
     # Imported here: these modules import get_store/get_config from this package.
     from aggregator.web.embed import bp as embed_bp

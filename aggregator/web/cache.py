@@ -21,7 +21,7 @@ from email.utils import format_datetime
 # level 6 costs over level 1 (5.6 ms vs 1.3 ms for a 50-entry feed).
 GZIP_LEVEL = 6
 # After a change's second, when any other change made in it is seen by every web process: the
-# second over, and the once-a-second read of the category versions (CategoryVersions) after it.
+# second over, and the once-a-second read of the category versions (web.Polled) after it.
 SETTLED = timedelta(seconds=2)
 
 

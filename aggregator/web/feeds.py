@@ -260,12 +260,12 @@ def category_sources(slug: str) -> Response:
 def _serve_opml(slug: str | None) -> Response:
     """An OPML export, rendered once per config and sites like a feed (at 10,000 sources one is
     3 MB and half a second of CPU: rendered per request, four connections of one client held a
-    web process), dated when the config was published or a source's site changed (one small
-    read tells), with its ETag, gzip and 304s."""
+    web process), dated when the config was published or a source's site changed (read as a
+    category's version is), with its ETag, gzip and 304s."""
     state = web_state()
     config, generation = state.settings.snapshot()
     category = _category(config, slug) if slug is not None else None
-    moments = (state.settings.changed_at, state.store.sites_changed_at())
+    moments = (state.settings.changed_at, state.sites_changed.get(None))
     changed = max((t for t in moments if t is not None), default=None)
 
     def render() -> tuple[bytes, datetime | None]:
