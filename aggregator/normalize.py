@@ -35,6 +35,7 @@ from aggregator.sanitize import (
     cut_html,
     flat_text,
     looks_like_html,
+    media_count,
     on_readers_network,
     plain_text,
     reads_as_text,
@@ -883,7 +884,8 @@ def _richer(entry: EntryData) -> tuple[str, bool]:
     content, unless the summary is longer as written, no shorter as read, and shows every picture
     and player the content does (a feed with a stub for content and the article as its summary). A
     photo post's content is its picture, its summary a caption longer than the markup; an
-    escaped summary is longer as written than the same text in XHTML content."""
+    escaped summary is longer as written than the same text in XHTML content. Of the same body
+    twice, the one declared HTML."""
     summary, content = entry.summary or "", entry.content or ""
     if summary and (
         not content
@@ -891,14 +893,19 @@ def _richer(entry: EntryData) -> tuple[str, bool]:
             len(summary) > len(content)
             and _read_length(summary, entry.summary_is_html)
             >= _read_length(content, entry.content_is_html)
-            and len(_MEDIA_TAG.findall(summary)) >= len(_MEDIA_TAG.findall(content))
+            and media_count(summary) >= media_count(content)
+        )
+        # The same body twice, declared HTML once: a podcast's itunes:summary, which feedparser
+        # calls plain text (it closes no element), beside its description ("away.<br clear=all>"
+        # showed the tag as text).
+        or (
+            entry.summary_is_html
+            and not entry.content_is_html
+            and summary.split() == content.split()
         )
     ):
         return summary, entry.summary_is_html
     return content, entry.content_is_html
-
-
-_MEDIA_TAG = re.compile(r"<(?:img|picture|video|audio|iframe|object|embed)\b", re.IGNORECASE)
 
 
 def _read_length(body: str, is_html: bool) -> int:

@@ -802,6 +802,53 @@ def test_a_longer_summary_does_not_replace_a_content_that_shows_more() -> None:
     assert '<img src="https://site.example.com/a.png"' in only.content
 
 
+def test_a_tracking_pixel_is_no_picture_the_summary_lacks() -> None:
+    """FeedBurner's 1x1 pixel (which cleaning drops) beside a one-line content kept the content
+    over the feed's whole summary: the article page showed less than its own card. A picture the
+    summary lacks still keeps the content (hard negative)."""
+    summary = "Now, there are many reasons to isolate your infrastructure. " * 6
+    for pixel in (
+        '<img src="http://feeds.feedburner.com/~r/Example/~4/NnQ" height="1" width="1" alt=""/>',
+        "<img src='https://stats.example.com/p.gif' width=1 height=1>",
+        "<IMG SRC=https://stats.example.com/p.gif WIDTH='0px'>",
+    ):
+        content = f"<p>We all heed the gospel of patching.</p>{pixel}"
+        article = one(
+            entry(guid="1", title="t", content=content, summary=summary, summary_is_html=False)
+        )
+        assert article.content.startswith("<p>Now, there are many reasons"), pixel
+    shown = (
+        '<p>We all heed the gospel of patching.</p><img src="/chart.png" width="600" height="1">'
+    )
+    article = one(
+        entry(
+            guid="2",
+            title="t",
+            content=shown.replace('height="1"', 'height="400"'),
+            summary=summary,
+            summary_is_html=False,
+        )
+    )
+    assert "chart.png" in article.content
+
+
+def test_of_the_same_body_twice_the_one_declared_html_is_shown() -> None:
+    """A podcast's itunes:summary (feedparser calls it plain: "<br>" closes no element) is its
+    description again: "away.<br clear=all>" showed the tag as text on the page and the card."""
+    body = "Lawrence O'Donnell hosts.  Matt Miller is away.<br clear=all>"
+    article = one(entry(guid="1", title="t", content=body, content_is_html=False, summary=body))
+    assert article.content == "Lawrence O'Donnell hosts.  Matt Miller is away.<br>"
+    assert article.summary == "Lawrence O'Donnell hosts. Matt Miller is away."
+    # Plain text that differs from the HTML summary stays plain: its "<" is text.
+    plain = "Use the <br> element for line breaks in poems and addresses, not for spacing."
+    kept = one(
+        entry(
+            guid="2", title="t", content=plain, content_is_html=False, summary="<p>Line breaks</p>"
+        )
+    )
+    assert "&lt;br&gt; element" in kept.content
+
+
 def test_the_summary_is_read_without_the_junk_the_content_loses() -> None:
     # Medium: the description is the whole content, its last paragraph a prompt.
     prompt = '<p><a href="https://medium.com/@a/b">Continue reading on  »</a></p>'
