@@ -81,18 +81,19 @@ def with_states(store: Store, redis_url: str, monkeypatch: pytest.MonkeyPatch) -
 def test_sources_json_and_failing_filter(
     config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    # The exit status is 1 when a source listed fails: `sources --failing` is a check.
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 1
     rows = json.loads(capsys.readouterr().out)
     assert [(r["id"], r["state"]) for r in rows] == [("alpha", "healthy"), ("beta", "failing")]
     assert rows[1]["consecutive_errors"] == 4
     assert rows[1]["http_status"] == 503
 
-    assert cli.main(["--config", str(config_file), "sources", "--failing", "--json"]) == 0
+    assert cli.main(["--config", str(config_file), "sources", "--failing", "--json"]) == 1
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["beta"]
 
     # Any states (after `aggregator pause`: which are paused?).
     states = ["--state", "healthy", "--state", "failing", "--json"]
-    assert cli.main(["--config", str(config_file), "sources", *states]) == 0
+    assert cli.main(["--config", str(config_file), "sources", *states]) == 1
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["alpha", "beta"]
     assert cli.main(["--config", str(config_file), "sources", "--state", "healthy"]) == 0
     assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["ID", "alpha"]
@@ -110,7 +111,7 @@ def test_sources_table_is_cut_to_fit_and_colored_only_on_a_terminal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    assert cli.main(["--config", str(config_file), "sources"]) == 0
+    assert cli.main(["--config", str(config_file), "sources"]) == 1  # (beta fails)
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].startswith("ID")
@@ -165,7 +166,9 @@ def test_sources_with_an_id_prints_that_source_whole(
         SourceState("beta", outcome=Outcome.HTTP_ERROR, http_status=503, last_error=long_error)
     )
     monkeypatch.setenv("COLUMNS", "80")
-    assert cli.main(["--config", str(config_file), "sources", "beta"]) == 0
+    assert (
+        cli.main(["--config", str(config_file), "sources", "beta"]) == 1
+    )  # (failing: the exit status says so)
     out = capsys.readouterr().out
     assert long_error.strip() in out
     assert "https://beta.example/feed" in out
@@ -183,7 +186,7 @@ def test_sources_with_an_id_prints_that_source_whole(
     assert cli.main(["--config", str(config_file), "sources", "alpha"]) == 0
     assert re.search(rf"^warning: +{re.escape(lenient)}$", capsys.readouterr().out, re.M)
     # And so to a script: `last_error` is a failure's only (alerts on it saw healthy sources fail).
-    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 1  # (beta still fails)
     alpha = next(r for r in json.loads(capsys.readouterr().out) if r["id"] == "alpha")
     assert (alpha["state"], alpha["last_error"], alpha["warning"]) == ("healthy", "", lenient)
     # Nothing failing: said so, not "no sources" (an empty config, as it read).
@@ -264,12 +267,12 @@ def test_what_a_source_sent_reaches_the_terminal_without_its_control_characters(
         SourceState("beta", outcome=Outcome.PARSE_ERROR, last_error=hostile, consecutive_errors=1)
     )
     for argv in (["sources"], ["sources", "beta"], ["sources", "--failing"]):
-        assert cli.main(["--config", str(config_file), *argv]) == 0
+        assert cli.main(["--config", str(config_file), *argv]) == 1
         out = capsys.readouterr().out
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out), (argv, out)
         assert "\\u001b[2J" in out
     # Scripts read JSON, which escapes them its own way.
-    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 1
     rows = json.loads(capsys.readouterr().out)
     assert rows[1]["last_error"] == hostile
     # And `refresh --inline`'s line per source.
@@ -283,7 +286,7 @@ def test_sources_json_is_the_indented_array_json_dump_writes(
     config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Streamed row by row, the bytes are still those of one `json.dump(rows, indent=2)`."""
-    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 1
     out = capsys.readouterr().out
     assert out == json.dumps(json.loads(out), ensure_ascii=False, indent=2) + "\n"
     with_states.save_state(SourceState("beta", outcome=Outcome.OK))
@@ -327,7 +330,7 @@ def test_sources_are_read_in_pages_and_correct_across_their_boundaries(
     expected = {i: source_health(s) for i, s in store.get_states(ids).items()}
 
     store.redis.config_resetstat()
-    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 1  # (some fail)
     commands = cast(dict[str, dict[str, int]], store.redis.info("commandstats"))
     assert commands["cmdstat_mget"]["calls"] == 3  # one read per page of 500
     assert "cmdstat_zrange" not in commands  # nor the whole schedule
@@ -339,7 +342,7 @@ def test_sources_are_read_in_pages_and_correct_across_their_boundaries(
         == datetime.fromtimestamp(store.due_at(ids[999]) or 0, UTC).isoformat()
     )
 
-    assert cli.main(["--config", str(config_file), "sources", "--failing", "--json"]) == 0
+    assert cli.main(["--config", str(config_file), "sources", "--failing", "--json"]) == 1
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [
         i for i in ids if i in failing
     ]
@@ -354,7 +357,7 @@ def test_sources_are_read_in_pages_and_correct_across_their_boundaries(
     assert lines[1101].startswith(ids[1100][:27] + "…")
     assert "12345" in lines[1101]
     # Piped: the same, but the long id whole (its row alone pushed to the right).
-    assert cli.main(["--config", str(config_file), "sources"]) == 0
+    assert cli.main(["--config", str(config_file), "sources"]) == 1
     piped = capsys.readouterr().out.splitlines()
     assert len(piped) == n + 1
     for k, line in enumerate(piped):
@@ -414,7 +417,7 @@ def test_a_command_that_needs_the_store_says_so_in_one_line_when_it_is_down(
         env=down,
         check=False,
     )
-    assert done.returncode == 1
+    assert done.returncode == 3  # (not 1: "some source fails", for `sources`)
     assert "Traceback" not in done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"aggregator: cannot reach Redis at unix://{tmp_path}")
@@ -443,7 +446,7 @@ def test_a_command_says_in_one_line_that_a_hung_server_does_not_answer(
         took = time.monotonic() - started
     finally:
         hung.close()
-    assert done.returncode == 1
+    assert done.returncode == 3
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"aggregator: Redis at unix://{tmp_path}/hung.sock does not answer (")
     assert "hung" in line
@@ -630,7 +633,7 @@ def test_the_operators_commands_use_the_running_config_while_the_file_is_invalid
     refresh and export-opml refused to run then, exactly when an operator needs them."""
     scheduler.publish(with_states, config_module.load_config(config_file))
     config_file.write_text(CONFIG.replace('name = "Beta"', 'name = "Beta"\nintreval = 1'))
-    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 0
+    assert cli.main(["--config", str(config_file), "sources", "--json"]) == 1  # (beta fails)
     captured = capsys.readouterr()
     assert [r["id"] for r in json.loads(captured.out)] == ["alpha", "beta"]
     assert 'intreval: unknown key (did you mean "interval"?)' in captured.err

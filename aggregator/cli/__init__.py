@@ -21,6 +21,11 @@ from aggregator.errors import ConfigError
 from aggregator.models import SOURCE_STATES
 from aggregator.redis_server import LOG_FILE, EmbeddedServerError, data_dir, redis_url
 
+# The exit status of a command that could not reach Redis, or that Redis did not answer: apart
+# from 1 (a command's own failure, such as `sources` listing failing sources), so a monitoring
+# script tells "the service is down" from "some sources fail" (3 is "unknown" to Nagios).
+UNREACHABLE = 3
+
 
 def _port(raw: str) -> int:
     """A TCP port, 1-65535 (argparse says which option it was for)."""
@@ -119,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="JSON for scripts")
     p.add_argument("--failing", action="store_true", help="only failing and gone sources")
+    p.epilog = (
+        "Exit status: 0, or 1 when a source it lists is failing or gone (so `sources --failing`"
+        " is a check: 1 when any source fails); 3 when the service cannot be reached."
+    )
     p.add_argument(
         "--state",
         action="append",
@@ -179,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" restarts a server that exits, not one that hangs.{log}",
             file=sys.stderr,
         )
-        return 1
+        return UNREACHABLE
     except redis.exceptions.ConnectionError as error:
         # The commands that read or change the store need it running: one line, not a traceback.
         where = (
@@ -195,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             " set REDIS_URL for another server.",
             file=sys.stderr,
         )
-        return 1
+        return UNREACHABLE
     except EmbeddedServerError as error:
         # Another `run` or `redis` on the same data directory, a server that would not start:
         # the message says what and where, a traceback would only bury it.

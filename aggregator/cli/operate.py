@@ -180,14 +180,22 @@ def cmd_sources(args: argparse.Namespace) -> int:
     # Rows are read a page at a time and printed as they come: the first line shows at once and
     # memory holds one page, however many sources there are.
     states = set(args.state or ()) | (_FAILING if args.failing else set())
-    rows = _source_rows(store, sources, states=states)
+    failing: list[str] = []  # the listed sources that fail: the exit status says if any did
+
+    def noted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            if row["state"] in _FAILING:
+                failing.append(row["id"])
+            yield row
+
+    rows = noted(_source_rows(store, sources, states=states))
     if args.json:
         _write_json_array(rows)
-        return 0
+        return 1 if failing else 0
     if args.source is not None:  # one source: every field, nothing cut
         row = next(rows, None)
         print("no sources" if row is None else terminal.format_source(row, now=time.time()))
-        return 0
+        return 1 if failing else 0
     tty = sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR")
     width = shutil.get_terminal_size((120, 24)).columns
@@ -196,7 +204,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     # Cut to the terminal's width on a terminal only: piped to grep or a file, every id whole.
     for line in terminal.source_table(rows, width, color, now=time.time(), empty=empty, cut=tty):
         print(line)
-    return 0
+    return 1 if failing else 0
 
 
 _LISTED = 20  # at most this many known ids are listed after an unknown one
