@@ -206,6 +206,8 @@ _WRITTEN_IN = {
     for language in languages.split()
 }
 _LETTER = re.compile(r"[^\W\d_]+")
+_LATIN = re.compile(f"[{_WRITTEN_IN['en']}]+")
+_ADDRESS = re.compile(r"\w+://\S*|www\.\S*")  # a link's letters are no language's
 
 
 @lru_cache(maxsize=64)
@@ -217,17 +219,49 @@ def _script_of(language: str) -> re.Pattern[str] | None:
 def fits_script(tag: str, text: str) -> bool:
     """Whether `text` could be in the language `tag` declares, by its script: False when at
     least MIN_LETTERS of its letters are there and under a quarter of them are in the one
-    script that language is written in ("kn" over English, "en-US" over Chinese). True when
-    the language is not one of those, or the text says too little."""
+    script that language is written in ("kn" over English, "en-US" over Chinese), or when
+    other scripts have more of them, Latin aside for a language not written in it ("en" over
+    an Arabic headline naming an "iPhone 16 Pro"; brand names, links and code are Latin in
+    every language's text, while an English title quoting "東京物語" stays English). True
+    when the language is not one of those, or the text says too little."""
     language, *subtags = tag.split("-")
-    if any(len(subtag) == 4 and subtag.isalpha() for subtag in subtags):
+    named = [subtag.lower() for subtag in subtags if len(subtag) == 4 and subtag.isalpha()]
+    if any(name not in ("hans", "hant") for name in named):  # (Chinese's two are both Han)
         return True  # a script of its own ("pa-Arab", "mn-Mong"): the feed knows what it wrote
     script = _script_of(language.lower())
     if script is None:
         return True
     sample = text[:_TEXT_CHARS]
+    if "://" in sample or "www." in sample:
+        sample = _ADDRESS.sub(" ", sample)
     own = sum(map(len, script.findall(sample)))
-    if own * 4 >= len(sample):  # a quarter of every character: of the letters too (most texts)
+    if own * 2 >= len(sample):  # half of every character: most of the letters too (most texts)
         return True
     letters = sum(map(len, _LETTER.findall(sample)))
-    return letters < MIN_LETTERS or own * 4 >= letters
+    if letters < MIN_LETTERS:
+        return True
+    others = letters - own
+    if script.pattern != _LATIN.pattern:  # Latin aside: every language's text names brands in it
+        others -= sum(map(len, _LATIN.findall(sample)))
+    return own * 4 >= letters and own >= others
+
+
+def chinese_script(text: str) -> str:
+    """The script of the Chinese `text`, "Hans" or "Hant": by its characters that only one of
+    the two writes (国 or 國: OpenCC's, as stories folds them), whichever are more; "" when
+    neither are. A bare "zh" is Simplified Chinese to Chrome, which picks its glyph shapes
+    by it for Traditional text too, and names no script to readers' apps."""
+    traditional, simplified = _han_forms()
+    sample = text[:_TEXT_CHARS]
+    hant, hans = len(traditional.findall(sample)), len(simplified.findall(sample))
+    return "Hant" if hant > hans else "Hans" if hans > hant else ""
+
+
+@lru_cache(maxsize=1)
+def _han_forms() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Characters only Traditional Chinese writes, and those only Simplified does."""
+    from aggregator.stories import _simplified_table  # its OpenCC table, made once a process
+
+    table, traditional = _simplified_table()
+    simple = {char for char in table.values() if ord(char) not in table}
+    return traditional, re.compile("[" + "".join(sorted(simple)) + "]")

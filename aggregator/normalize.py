@@ -25,8 +25,8 @@ import ftfy
 
 from aggregator import dates, images, junk
 from aggregator.config import SourceConfig, article_settings
+from aggregator.language import chinese_script, fits_script
 from aggregator.language import detect as detect_language
-from aggregator.language import fits_script
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
 from aggregator.sanitize import (
     bounded,
@@ -588,6 +588,8 @@ def _article(
         declared if declared and fits_script(declared, sample) else ""
     )
     language = language or language_tag(detect_language(sample))
+    if language == "zh" and (script := chinese_script(sample)):
+        language = f"zh-{script}"  # which of its two scripts: fonts and voices differ
     # What a reader sees, with the dates the source gave (never `now`, which moves every poll),
     # and whom it is credited to: a source renamed in the config showed its old name on every
     # stored article.

@@ -15,7 +15,7 @@ from aggregator import language
 from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
 from aggregator.language import detect
-from aggregator.normalize import normalize
+from aggregator.normalize import normalize, title_language
 from aggregator.parse import parse
 from tests.support.corpus import PRESENT, corpus_files
 
@@ -118,12 +118,45 @@ def _language(feed_lang: str, item_lang: str, title: str, source_lang: str = "")
 
 def test_the_tag_comes_from_the_config_the_feed_or_the_text_in_that_order() -> None:
     chinese = "国务院常务会议部署稳就业工作"
-    assert _language("", "", chinese) == "zh"
+    assert _language("", "", chinese) == "zh-Hans"
     assert _language("ja", "", chinese) == "ja"  # the feed's word wins over a guess...
-    assert _language("en-us", "", chinese) == "zh"  # ...unless its text is in another script
+    assert _language("en-us", "", chinese) == "zh-Hans"  # ...unless its text is in another script
     assert _language("English", "", "Parliament passed the budget") == "en"  # names become tags
     assert _language("", "", chinese, source_lang="zh-CN") == "zh-CN"
     assert _language("", "", "OK") == ""  # no guess rather than a wrong one
+
+
+@pytest.mark.parametrize(
+    ("feed_lang", "title", "tag"),
+    [
+        # Chinese is told in its script, Simplified or Traditional, by the characters only one
+        # of them writes: Chrome draws a bare "zh" in Simplified shapes, Traditional text too.
+        ("", "国务院常务会议部署稳就业工作", "zh-Hans"),
+        ("", "行政院會議通過明年度總預算案", "zh-Hant"),
+        ("zh", "港鐵新線開通 市民搶先試乘", "zh-Hant"),
+        ("Chinese", "北京今日迎来今冬首场降雪", "zh-Hans"),
+        ("zh", "中文", "zh"),  # characters both write: no script to tell
+        # A region or script the feed names is its word, kept.
+        ("zh-tw", "行政院會議通過明年度總預算案", "zh-TW"),
+        ("zh-hk", "港鐵新線開通 市民搶先試乘", "zh-HK"),
+        ("zh-cn", "北京今日迎来今冬首场降雪", "zh-CN"),
+        ("zh-Hant", "行政院會議通過明年度總預算案", "zh-Hant"),
+        ("ja", "東京都知事選挙結果発表", "ja"),  # kanji alone: Japanese is not Chinese
+    ],
+)
+def test_chinese_says_its_script_unless_the_feed_named_one(
+    feed_lang: str, title: str, tag: str
+) -> None:
+    assert _language(feed_lang, "", title) == tag
+
+
+def test_a_title_not_in_its_articles_chinese_script_says_no_language() -> None:
+    """zh-Hans and zh-Hant are Han like zh: an English title of a Chinese article is not
+    marked Chinese (a script subtag is otherwise the feed's word: pa-Arab is not checked)."""
+    assert title_language("zh-Hant", "Super Market") == ""
+    assert title_language("zh-Hans", "Super Market") == ""
+    assert title_language("zh-Hant", "颱風逼近 氣象局發布海上警報") == "zh-Hant"
+    assert title_language("pa-Arab", "Super Market") == "pa-Arab"
 
 
 def test_the_c_walk_and_scores_read_texts_as_py3langid_does() -> None:

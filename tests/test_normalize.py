@@ -1086,14 +1086,37 @@ def test_language_source_then_entry_then_feed() -> None:
     ("declared", "title", "summary", "language"),
     [
         # A CMS's default over text in another script is not the text's language: detected.
-        ("en-US", "北京今日天气晴朗", "北京市气象台今天发布消息，全市以晴为主。", "zh"),
+        ("en-US", "北京今日天气晴朗", "北京市气象台今天发布消息，全市以晴为主。", "zh-Hans"),
         ("kn", "ISUZU launches the premium seven seater SUV", "The company said on Monday.", "en"),
         ("ru", "Le gouvernement présente son budget", "Le ministre a présenté le texte.", "fr"),
+        # Or over text mostly in another: Latin brand names and links are in every language's.
+        ("en", "آبل تطلق iPhone 16 Pro في السعودية", "", "ar"),
+        ("en-US", "Apple представила новый MacBook Pro на чипе M3", "", "ru"),
+        (
+            "en",
+            "عاجل: زلزال يضرب المغرب",
+            "https://www.hespress.com/news/2024/quake",
+            "ar",
+        ),
         # Text in the declared script keeps the declaration, whatever detection would say.
         ("zh-CN", "苹果发布新款iPhone", "苹果公司周二在加州发布了新款手机。", "zh-CN"),
         ("ja", "東京で初雪を観測", "気象庁によると、東京都心で初雪が観測されました。", "ja"),
         ("hi", "दिल्ली में बारिश", "मौसम विभाग ने आज भारी बारिश की चेतावनी दी है।", "hi"),
         ("en", "Review: 東京物語 (Tokyo Story)", "Ozu's film about a family, and time.", "en"),
+        (
+            "en",
+            "Putin: «Россия не отступит»",
+            "He spoke to parliament for two hours.",
+            "en",
+        ),
+        ("en", "Tokyo Story (東京物語, 1953)", "", "en"),
+        ("ru", "Как настроить nginx и Let's Encrypt на Ubuntu 22.04", "", "ru"),
+        (
+            "ja",
+            "Rust 1.80 リリース",
+            "https://blog.rust-lang.org/2024/07/25/",
+            "ja",
+        ),
         ("kn", "OK", "", "kn"),  # too few letters to say
         ("sr", "Vlada je usvojila budžet", "Ministar je predstavio tekst.", "sr"),  # two scripts
         # A script subtag says which one: Punjabi in Shahmukhi is Punjabi.
