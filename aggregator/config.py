@@ -313,8 +313,9 @@ def parse_config(raw: bytes | str, *, path: str = "") -> Config:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        # The message ends with "(at line L, column C)".
-        raise ConfigError([f"{where}: not valid TOML: {e}"], path) from e
+        # The message ends with "(at line L, column C)"; then what it likely means.
+        hints = "".join(f"; {hint}" for hint in _toml_hints(text, str(e)))
+        raise ConfigError([f"{where}: not valid TOML: {e}{hints}"], path) from e
     problems: list[str] = []
     config = _check(document, problems, path)
     if problems:
@@ -328,6 +329,39 @@ _PLACE = re.compile(
     r"(?:\.(?P<key>[A-Za-z_][\w-]*))?"
 )
 _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z_][\w-]*)\s*\]")
+
+
+_ARRAYS = {"sources": "source", "categories": "category"}  # the tables written [[name]]
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
+
+
+def _toml_hints(text: str, error: str) -> list[str]:
+    """What a TOML parser's message likely means, in the file's words ("Cannot overwrite a
+    value" at the second [[sources]] was a first block written [sources]; "Cannot declare
+    ('fetch',) twice" named neither header; "Illegal character '\\n'" a string left open)."""
+    hints = []
+    first: dict[str, int] = {}  # a [table]'s name -> the line of its first header
+    for n, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header is None or header[1] == "[[":
+            continue
+        name = header[2]
+        if name in _ARRAYS:
+            one = _ARRAYS[name]
+            hints.append(
+                f"line {n}: [{name}] should be [[{name}]]: each {one} is a block of its own"
+            )
+        elif name in first:
+            hints.append(
+                f"line {n}: [{name}] again (the first is on line {first[name]}): a table is"
+                f" written once; move these keys under the first [{name}] and delete this header"
+            )
+        else:
+            first[name] = n
+    at = _TOML_AT.search(error)
+    if at and error.startswith("Illegal character '\\n'"):
+        hints.append(f"line {at[1]}: a string is not closed: add its closing quote")
+    return hints
 
 
 def problem_lines(text: str, problems: Sequence[str]) -> list[int | None]:
@@ -792,7 +826,24 @@ class _Table:
     def finish(self) -> None:
         for key in self.data:
             if key not in self.known:
-                self.problems.append(f"{self.at(key)}: unknown key{_did_you_mean(key, self.known)}")
+                hint = _elsewhere(key, self.place) or _did_you_mean(key, self.known)
+                self.problems.append(f"{self.at(key)}: unknown key{hint}")
+
+
+def _elsewhere(key: str, place: str) -> str:
+    """The table a block's unknown key belongs to, when it is one of a top-level table's: a
+    table runs to the next header, so a [fetch] key written at the end of the file, below the
+    last [[sources]] block, is read as that source's."""
+    block = place.split("[", 1)[0]
+    if block not in _ARRAYS or place == block:
+        return ""
+    tables = [name for name, (_, checkers) in _SECTIONS.items() if key in checkers]
+    if not tables:
+        return ""
+    return (
+        f" here: it is a [{tables[0]}] key, read as this block's because a table runs to the next"
+        f" header; move it under [{tables[0]}]"
+    )
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -63,6 +63,33 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "not valid TOML",
     ),
     (
+        "a string left open",
+        lambda text: text.replace('title = "News"', 'title = "News'),
+        "line 16: a string is not closed",
+        "add its closing quote",
+    ),
+    (
+        "[sources] for [[sources]] before another source",
+        lambda text: (
+            text.replace("[[sources]]", "[sources]")
+            + '\n[[sources]]\nid = "beta"\nname = "Beta"\nurl = "https://b.example/feed"\n'
+        ),
+        "line 18: [sources] should be [[sources]]",
+        "each source is a block of its own",
+    ),
+    (
+        "a table written twice",
+        lambda text: text + "\n  [fetch]\n  jitter = 1\n",
+        "line 24: [fetch] again (the first is on line 6)",
+        "move these keys under the first [fetch]",
+    ),
+    (
+        "a [fetch] key after the last source",
+        lambda text: text + '\nmax_backoff = "1h"\n',
+        'sources[0] (id "alpha").max_backoff',
+        "it is a [fetch] key, read as this block's because a table runs to the next header",
+    ),
+    (
         "unknown key",
         lambda text: text.replace("jitter = 0", "jitter = 0\nintervall = 5"),
         "fetch.intervall",
