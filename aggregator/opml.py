@@ -65,6 +65,9 @@ class OpmlFeed:
     title: str  # may be ""
     html_url: str = ""
     folder: str = ""  # the enclosing outline's title or the `category` attribute; "" if none
+    # A new category's title: the enclosing outline's, when `folder` is the slug our export
+    # writes in the `category` attribute ("news" in the folder "News"); else `folder`.
+    folder_title: str = ""
 
 
 @dataclass
@@ -193,7 +196,9 @@ def _walk(parent: ET.Element, folder: str, out: list[OpmlFeed], without_url: lis
         if url:
             category = _attr(outline, "category").split(",")[0].strip().strip("/")
             category = category.rpartition("/")[2]  # "/Tech/Linux": the innermost folder
-            out.append(OpmlFeed(url, title, _attr(outline, "htmlUrl"), category or folder))
+            ours = category and folder and slugify(category) == category  # (our export's)
+            titled = folder if ours else ""
+            out.append(OpmlFeed(url, title, _attr(outline, "htmlUrl"), category or folder, titled))
         elif _attr(outline, "type").lower() in ("rss", "atom"):
             without_url.append(title)
         _walk(outline, title or folder, out, without_url)
@@ -296,7 +301,7 @@ def _category_for(feed: OpmlFeed, category: str | None) -> tuple[str, str]:
         # every such folder of a list went into one "imported".
         named = hashlib.sha1(feed.folder.encode(), usedforsecurity=False).hexdigest()[:8]
         slug = slugify(feed.folder) or f"c-{named}"
-        return slug, feed.folder
+        return slug, feed.folder_title or feed.folder
     return DEFAULT_CATEGORY, "Imported"
 
 

@@ -221,7 +221,23 @@ def test_export_lists_every_source_and_imports_back(config_file: Path, tmp_path:
     assert len(report.added) == len(config.sources)
     again = load_config(empty)
     assert {c.slug for c in again.categories} == {c.slug for c in config.categories}
+    # Titled as they were, not by their slugs ("News" came back as "news").
+    titles = {c.slug: c.title for c in config.categories}
+    assert {c.slug: c.title for c in again.categories} == titles
     assert "# my comment" in empty.read_text(encoding="utf-8")
+
+
+def test_a_category_attribute_not_ours_is_no_folder_title() -> None:
+    """Another exporter's "/Tech/Linux" in the folder "Reading list": the category is Linux, and
+    the folder's name is not its title (only our export's slug, in its folder, is titled so)."""
+    raw = (
+        b'<opml><body><outline text="Reading list"><outline text="LWN" category="/Tech/Linux"'
+        b' xmlUrl="https://lwn.example/feed"/><outline text="Ours" category="news"'
+        b' xmlUrl="https://ours.example/feed"/></outline></body></opml>'
+    )
+    lwn, ours = parse_opml(raw).feeds
+    assert (lwn.folder, lwn.folder_title) == ("Linux", "")
+    assert (ours.folder, ours.folder_title) == ("news", "Reading list")
 
 
 def test_export_writes_uris_as_our_feeds_do(tmp_path: Path) -> None:
