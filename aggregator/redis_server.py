@@ -169,8 +169,8 @@ class EmbeddedServer:
             owner = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
             os.close(fd)
             raise EmbeddedServerError(
-                f"another embedded server (pid {owner}) is already running on {self.data_dir}; "
-                "stop it first or use another data dir (AGGREGATOR_DATA_DIR)"
+                f"another embedded server ({_who(owner)}) is already running on {self.data_dir};"
+                " stop it first or use another data dir (AGGREGATOR_DATA_DIR)"
             ) from None
         self._lock_fd = fd
 
@@ -471,3 +471,19 @@ def without_breaker(connection_class: type) -> type:
     """A client's connection class with BUSY read as an outage but no breaker: for a probe with
     a timeout of its own, which must not make the web's requests fail after it gave up."""
     return _guarded(getattr(connection_class, "base", connection_class), None)
+
+
+def _who(pid: str) -> str:
+    """The server's pid, and the `aggregator` process that started it, which is the one to stop:
+    `aggregator run` restarts a server killed on its own (it named the server's pid alone)."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as stat:  # "pid (comm) state ppid …"
+            parent = int(stat.read().rpartition(b")")[2].split()[1])
+        with open(f"/proc/{parent}/cmdline", "rb") as cmdline:
+            words = cmdline.read().decode(errors="replace").split("\0")
+    except (OSError, ValueError, IndexError):
+        return f"pid {pid}"
+    command = next((w for w in words if w in ("run", "redis")), "")
+    if not any(w.endswith("aggregator") or w == "aggregator.cli" for w in words) or not command:
+        return f"pid {pid}"
+    return f"pid {pid}, started by `aggregator {command}`, pid {parent}: stop that one"

@@ -472,6 +472,26 @@ def test_a_second_server_on_the_same_data_directory_says_so_in_one_line(tmp_path
     assert "Traceback" not in done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("aggregator: another embedded server (pid ")
+    assert "started by" not in line  # (this test's process started it: no command to name)
+
+
+def test_a_second_server_names_the_command_to_stop_not_its_server(tmp_path: Path) -> None:
+    """The server's pid alone was named: killing it as told, `aggregator run` restarted it."""
+    env = {**os.environ, "AGGREGATOR_DATA_DIR": str(tmp_path / "data")}
+    first = subprocess.Popen([*CLI, "redis"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        socket_path = tmp_path / "data" / "valkey.sock"
+        deadline = time.monotonic() + 60
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        done = subprocess.run(
+            [*CLI, "redis"], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env
+        )
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.wait(timeout=60)
+    (line,) = done.stderr.strip().splitlines()
+    assert f"started by `aggregator redis`, pid {first.pid}: stop that one" in line, line
 
 
 @requires_corpus
