@@ -19,6 +19,7 @@ import re
 import tomllib
 import typing
 import unicodedata
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -643,10 +644,18 @@ def _timezone(value: object) -> str:
     try:
         dates.zone(name)
     except ValueError:
+        hint = _did_you_mean(name, _zone_names())  # "Europe/Pariss"
         raise _Invalid(
-            f'not an IANA time zone like "UTC", "Asia/Shanghai" or "Europe/Berlin": "{name}"'
+            f'not an IANA time zone: "{name}"{hint}'
+            if hint
+            else f'not an IANA time zone like "UTC", "Asia/Shanghai" or "Europe/Berlin": "{name}"'
         ) from None
     return name
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _slug(value: object) -> str:
@@ -1035,7 +1044,8 @@ def _check_sources(
         reader = _Table(item, place, problems)
         name = reader.required("name", _title, '"Example News"')
         url = reader.required("url", _http_url, '"https://example.com/feed.xml"')
-        wanted = reader.required("categories", _category_list, '["world"]')
+        example = f'["{slugs[0]}"]' if slugs else '["world"]'  # (one the file defines)
+        wanted = reader.required("categories", _category_list, example)
         interval = reader.get("interval", _duration, fetch.interval)
         include = reader.get("include", _patterns, ())
         exclude = reader.get("exclude", _patterns, ())

@@ -728,7 +728,7 @@ def test_a_mistake_repeated_in_every_source_is_shown_a_few_times_not_ten_thousan
     assert lines[0] == "1000 problem(s):"
     assert (
         lines[1]
-        == '  - line 4: sources[0] (name "S0").categories: missing; add e.g. categories = ["world"]'
+        == '  - line 4: sources[0] (name "S0").categories: missing; add e.g. categories = ["news"]'
     )
     assert 'did you mean "categories"?' in lines[2]
     assert len(lines) == 1 + ConfigError.SHOWN + 1

@@ -63,6 +63,14 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "not valid TOML",
     ),
     (
+        "site time zone misspelt",
+        lambda text: text.replace(
+            'title = "Mistakes"', 'title = "Mistakes"\ntimezone = "Europe/Pariss"'
+        ),
+        "site.timezone",
+        'did you mean "Europe/Paris"',
+    ),
+    (
         "a string left open",
         lambda text: text.replace('title = "News"', 'title = "News'),
         "line 16: a string is not closed",
@@ -164,6 +172,12 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         lambda text: text.replace('title = "Mistakes"', 'title = "Mistakes"\ntimezone = "CET+8"'),
         "site.timezone",
         "not an IANA time zone",
+    ),
+    (
+        "source without categories",
+        lambda text: text.replace('categories = ["news"]\n', ""),
+        'sources[0] (id "alpha").categories',
+        'missing; add e.g. categories = ["news"]',  # (one the file defines)
     ),
     (
         "podcast category that is not Apple's",
