@@ -572,6 +572,9 @@ def _parse_xml(
         raise ParseError("The document has no root element: it is not a feed.")
     local_root = root.lower().rpartition(":")[2]
     if local_root in _HTML_ROOTS or (doctype == "html" and local_root not in _FEED_ROOTS):
+        if (inner := _wrapped_feed(document)) is not None:
+            wrapped = "The feed is inside an HTML page's <html> element; it was read from there"
+            return _parse_xml(inner, base_url, headers, _join_warnings(warning, wrapped), parser)
         raise ParseError(_html_page_message(document, base_url))
     document = _ILLEGAL_REFERENCE.sub(_legal_replacement, document)
     if doctype == "rss" and "&" in document:
@@ -3462,6 +3465,31 @@ class _FeedLinkFinder(HTMLParser):
             href = values.get("href", "").strip()
             if "alternate" in rel and kind in _FEED_LINK_TYPES and href:
                 self.hrefs.append(href)
+
+
+# An Atom feed (its namespace on its own tag) or an RSS one, whole, in an XHTML page: a blog
+# engine's template wrapped around it (feedjira's sample of tablix.org). feedparser reads it.
+# The start tags are found alone (possessive: linear), the end once: a pattern spanning both
+# retried its scan to the document's end at every start tag.
+_WRAPPED_START = re.compile(r"<(feed|rss)\b[^<>]*+>")
+_ATOM_NAMESPACE = re.compile(r"\bxmlns\s*=\s*[\"']http://www\.w3\.org/2005/Atom[\"']")
+_RSS_VERSION = re.compile(r"\bversion\s*=")
+
+
+def _wrapped_feed(document: str) -> str | None:
+    """The one feed an HTML page's markup holds whole, and which it does not advertise as a
+    page would (a page that links its feed is a page: its message names the feed)."""
+    starts = [
+        tag
+        for tag in _WRAPPED_START.finditer(document)
+        if (_ATOM_NAMESPACE if tag[1] == "feed" else _RSS_VERSION).search(tag[0])
+    ]
+    if len(starts) != 1 or _LINK_OR_BASE_TAG.search(document, 0, starts[0].start()):
+        return None
+    start, name = starts[0].start(), starts[0][1]
+    end = document.rfind(f"</{name}", start)
+    close = document.find(">", end) if end != -1 else -1
+    return document[start : close + 1] if close != -1 else None
 
 
 def _html_page_message(document: str, base_url: str) -> str:

@@ -721,6 +721,29 @@ def test_html_page_without_feeds(relative: str) -> None:
     assert "advertises a feed at" not in raised.value.message
 
 
+def test_a_feed_inside_an_html_pages_markup_is_read_from_there() -> None:
+    """A blog engine's template wrapped around its Atom feed: feedparser reads its entries, and
+    it was refused as "an HTML page" with no feed advertised, which was false."""
+    path = Path(__file__).parent / "fixtures" / "parse" / "fast-atom-inside-an-xhtml-page.xml"
+    for parser in ("auto", "feedparser"):
+        feed = parse(path.read_bytes(), url=URL, headers={}, parser=parser)
+        assert [e.title for e in feed.entries] == ["Down time", "Spectrum sensing"]
+        assert feed.warning is not None
+        assert "inside an HTML page's <html> element" in feed.warning
+    # A page that advertises its feed is a page, whatever it quotes; so is one with two feeds.
+    rss = b'<rss version="2.0"><channel><title>x</title></channel></rss>'
+    linked = b'<html><head><link rel="alternate" href="/f"></head><body>' + rss + b"</body></html>"
+    twice = b"<html><body>" + rss + rss + b"</body></html>"
+    for page in (linked, twice):
+        with pytest.raises(ParseError, match="HTML page, not a feed"):
+            parse(page, url=URL, headers={})
+    # Start tags without end read once each: refused, not searched to the end at every one.
+    with pytest.raises(ParseError, match="HTML page, not a feed"):
+        parse(
+            b"<html><body>" + b"<rss version=1>" * 100_000 + b"</body></html>", url=URL, headers={}
+        )
+
+
 def test_html_doctype_decides_for_a_fragment_page() -> None:
     with pytest.raises(ParseError, match="HTML page, not a feed"):
         parse(b"<!DOCTYPE html>\n<div>hello</div>", url=URL, headers={})
