@@ -810,9 +810,17 @@ def test_check_config_refuses_what_the_running_scheduler_would(
     assert "has published no config yet" in capsys.readouterr().out
     scheduler.publish(store, config_module.load_config(config_file))
     assert cli.main(["--config", str(config_file), "check-config"]) == 0
-    assert "its scheduler will take this file" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "its scheduler will take this file" in out
+    assert "base_url" not in out
 
     original = config_file.read_text(encoding="utf-8")
+    # A deleted or mistyped [site] moves every feed: said before, as the scheduler says after.
+    moved = re.sub(r'base_url = "[^"]*"', 'base_url = "https://other.example"', original)
+    assert moved != original
+    config_file.write_text(moved, encoding="utf-8")
+    assert cli.main(["--config", str(config_file), "check-config"]) == 0
+    assert "to https://other.example: every feed's id and links change" in capsys.readouterr().out
     config_file.write_text(original.replace('"Alpha"', '"Alpha News"'), encoding="utf-8")
     assert cli.main(["--config", str(config_file), "check-config"]) == 2
     assert 'add id = "alpha" to keep them' in capsys.readouterr().err

@@ -55,11 +55,20 @@ def _checked_against_running(config: Config) -> str:
     if published is None:
         return "The running service has published no config yet: nothing to compare with."
     text = Path(config.path).read_text(encoding="utf-8", errors="replace") if config.path else ""
-    config_module.check_losses(config_module.loads(published[1]), config, text)
-    return (
+    running = config_module.loads(published[1])
+    config_module.check_losses(running, config, text)
+    said = (
         f"Compared with the config the running service runs on (version {published[0]}):"
         " its scheduler will take this file."
     )
+    if running.site.base_url != config.site.base_url:
+        # As the scheduler warns once it applies it; a deleted or mistyped [site] did it.
+        said += (
+            f"\nwarning: site.base_url changes from {running.site.base_url} to"
+            f" {config.site.base_url}: every feed's id and links change with it (feed readers"
+            " see new feeds), which is right only when the site moves"
+        )
+    return said
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
