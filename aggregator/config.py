@@ -1374,6 +1374,13 @@ class ConfigWatcher:
         self.edits = 0
         self._valid = self._digest()  # of the last valid content, at first the one `initial` is
 
+    def started_invalid(self, problems: Sequence[str]) -> None:
+        """The file, read at start-up, could not be applied, and that was said: not "changed but
+        is invalid" again at the first poll, as if an edit had broken it since."""
+        self._seen = self._reported = self._digest()
+        self._valid = None
+        self.problems = list(problems)
+
     def poll(self) -> Config | None:
         """The new Config if the file holds a different, valid one that held still for a poll."""
         # The whole file is hashed on every poll: it is small, and mtime/size miss an edit that

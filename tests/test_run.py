@@ -273,12 +273,19 @@ def test_run_outlives_a_killed_server_and_a_broken_config(
     again = aggregator("run", "--port", str(port), "--workers", "1", cwd=tmp_path, env=service_env)
     try:
         wait_for(lambda: serves_the_article(port), 60, "the site back after a restart", step=0.5)
+        time.sleep(2.5)  # (the scheduler's watcher polls the unchanged file meanwhile)
         again.send_signal(signal.SIGINT)
         output = stopped(again)
     finally:
         if again.poll() is None:
             again.kill()
     assert "running on the last published config" in output
+    # Said once, as it is: not by each process, not the file "published", nor "changed" a
+    # second later.
+    assert output.count("the config file is invalid (above)") == 1, output
+    assert 'event="config in force"' in output
+    assert 'event="config published"' not in output
+    assert "config file changed but is invalid" not in output
 
 
 def test_refresh_inline_prints_one_line_per_source(

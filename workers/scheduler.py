@@ -79,7 +79,9 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     # was under way then have saved after.
     purged = purge_removed(store, wanted, PURGE_SECONDS)
     log.info(
-        "config published",
+        # (Started on a file an edit broke, the one in force again: not "published", as if the
+        # file had been.)
+        "config published" if before is None or before[0] != version else "config in force",
         extra={
             "fields": {
                 "version": version,
@@ -300,7 +302,8 @@ def run(
     if not problems:  # else the file is not the config in force: its lines are not this one's
         said = note_warnings(store, config)
     watcher = ConfigWatcher(config_path, config)
-    watcher.problems = problems
+    if problems:
+        watcher.started_invalid(problems)
     edits = watcher.edits
     queue = Queue(QUEUE_NAME, connection=store.redis)
     log.info("scheduler started", extra={"fields": {"sources": len(config.sources)}})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import time
 
@@ -34,15 +35,26 @@ def load_or_published(args: argparse.Namespace, store: Store) -> Config:
             published = None  # (the file's problems are the error to show)
         if published is None:
             raise
+        if os.environ.get(PROBLEMS_SHOWN):  # `run` said so already, for all its processes
+            return _published(published[1], error)
         print(
             f"aggregator: {error}\naggregator: the config file is invalid (above); running on the"
             " last published config until it is fixed",
             file=sys.stderr,
             flush=True,
         )
-        # (With the file's path: the one the scheduler then watches for the fix.)
-        config = config_module.loads(published[1])
-        return dataclasses.replace(config, path=error.path or config.path)
+        return _published(published[1], error)
+
+
+# Set by `run` for its processes once it has shown the file's problems: three copies of them
+# (its own, the scheduler's, the web's) opened every start on a broken file.
+PROBLEMS_SHOWN = "AGGREGATOR_CONFIG_PROBLEMS_SHOWN"
+
+
+def _published(raw: str, error: ConfigError) -> Config:
+    # (With the file's path: the one the scheduler then watches for the fix.)
+    config = config_module.loads(raw)
+    return dataclasses.replace(config, path=error.path or config.path)
 
 
 def wait_for_config(store: Store, timeout: float = 60.0) -> None:

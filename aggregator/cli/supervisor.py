@@ -148,6 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 server.stop()
             raise
     env["AGGREGATOR_CONFIG"] = str(Path(config.path).resolve())
+    env[common.PROBLEMS_SHOWN] = "1"  # (above, if the file has any: not again by each child)
     # Every child writes its counters here, for /metrics to sum.
     # Counts of a previous run's processes are cleared: they would be added to this run's.
     from aggregator.metrics import MULTIPROC_ENV, prepare_multiproc_dir
