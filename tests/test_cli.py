@@ -143,6 +143,7 @@ def test_sources_table_is_cut_to_fit_and_colored_only_on_a_terminal(
             "next_due": None,
             "articles": 0,
             "last_error": "x",
+            "warning": "",
             "adopted_url": None,
         }
     ]
@@ -189,6 +190,10 @@ def test_sources_with_an_id_prints_that_source_whole(
     assert cli.main(["--config", str(config_file), "sources", "--json"]) == 1  # (beta still fails)
     alpha = next(r for r in json.loads(capsys.readouterr().out) if r["id"] == "alpha")
     assert (alpha["state"], alpha["last_error"], alpha["warning"]) == ("healthy", "", lenient)
+    # And in the table, in place of its name (it showed "healthy" and nothing else).
+    cli.main(["--config", str(config_file), "sources"])
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("alpha")]
+    assert row.endswith(f"warning: {lenient}")
     # Nothing failing: said so, not "no sources" (an empty config, as it read).
     with_states.save_state(SourceState("beta", outcome=Outcome.OK))
     assert cli.main(["--config", str(config_file), "sources", "--failing"]) == 0

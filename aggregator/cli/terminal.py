@@ -117,7 +117,12 @@ def _table_cells(row: dict[str, Any], now: float) -> tuple[str, ...]:
     fetched_ago = _ago(now - datetime.fromisoformat(fetched).timestamp()) if fetched else "never"
     due = row["next_due"]
     nxt = "-" if due is None else ("now" if due <= now else "in " + _span(due - now))
-    detail = row["last_error"] if row["state"] in ("failing", "gone") else row["name"]
+    # A failure, else what a refresh that worked was warned of (an ill-formed feed read
+    # leniently, a feed with no items: shown only in `sources ID` before), else the name.
+    if row["state"] in ("failing", "gone"):
+        detail = row["last_error"]
+    else:
+        detail = f"warning: {row['warning']}" if row["warning"] else row["name"]
     if row["adopted_url"]:
         detail += f" (moved to {row['adopted_url']})"
     return (
