@@ -448,8 +448,12 @@ def _build(
         year -= BUDDHIST_ERA  # (Thai sites write 2567 for 2024)
     if not MIN_YEAR <= year <= MAX_YEAR:
         return None
-    # (Month 13, day 40, hour 25: ValueError, the date impossible.)
-    return datetime(year, month, day, hour, minute, second, tzinfo=zone_info)
+    # (Month 13, day 40, hour 25: ValueError, the date impossible.) A leap second, which RFC
+    # 3339 and RFC 5322 allow ("23:59:60Z"), is the next second's start, as feedparser reads it:
+    # thrown away, the article was dated when first seen and topped its category.
+    leap = second == 60
+    when = datetime(year, month, day, hour, minute, 59 if leap else second, tzinfo=zone_info)
+    return when + timedelta(seconds=1) if leap else when
 
 
 _MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}

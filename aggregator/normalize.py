@@ -7,7 +7,6 @@ leaves either as plain text (escaped at render) or as HTML that went through the
 from __future__ import annotations
 
 import hashlib
-import html
 import importlib.metadata
 import importlib.util
 import re
@@ -41,6 +40,7 @@ from aggregator.sanitize import (
     reads_as_text,
     safe_url,
     strip_tags,
+    text_to_html,
 )
 from aggregator.xml_text import xml_text
 
@@ -69,7 +69,6 @@ ID_LENGTH = 20  # hex digits of sha256: 80 bits, no collision among any realisti
 # no summary of its own (stripping a 300 KB article to read 160 characters is wasted work).
 _TEXT_SOURCE_CHARS = 8192
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _MAY_EXTEND = re.compile("[^\x00-\u02ff]")  # see _extends()
 # A media type as RFC 9110 writes one: type/subtype tokens, then parameters ("; charset=utf-8").
 _MEDIA_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
@@ -987,16 +986,6 @@ _FIRST_HEADING = re.compile(r"\s*<(h[1-6])\b[^<>]*>(.{1,500}?)</\1>", re.S)
 _ARXIV_HEADER = re.compile(  # (one run of spaces before "arXiv": not quadratic on spaces alone)
     r"^((?:\s*<p>)?\s*)arXiv:[^\s<]+(?:\s|<br>)+Announce Type:\s*[\w-]+(?:\s|<br>)+Abstract:\s*"
 )
-
-
-def text_to_html(text: str) -> str:
-    """Plain text as escaped HTML paragraphs; single newlines become <br>."""
-    paragraphs = (p.strip() for p in _PARAGRAPH_BREAK.split(text.strip()))
-    return "".join(
-        "<p>" + "<br>".join(html.escape(line.strip()) for line in p.splitlines()) + "</p>"
-        for p in paragraphs
-        if p
-    )
 
 
 def _enclosures(entry: EntryData, base: str, trusted_host: str) -> tuple[Enclosure, ...]:

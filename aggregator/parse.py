@@ -55,6 +55,7 @@ from charset_normalizer.md import mess_ratio
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
+from aggregator.sanitize import plain_text, text_to_html
 from aggregator.xml_text import xml_char
 
 # A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here), and
@@ -3603,9 +3604,14 @@ def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:
         title_is_html=False,
         summary=_str(item.get("summary")),
         summary_is_html=False,
-        content=html_body or text_body,
-        content_is_html=html_body is not None,
-        author=_json_authors(item) or feed_authors,
+        # content_text is plain text by the spec, for sure: made HTML here, where its kind is
+        # known, it is never read as HTML ("Wrap it in <b>bold</b>" was, and lost its
+        # paragraphs), as a plain body declared by an untyped Atom summary may be.
+        content=html_body or (text_to_html(plain_text(text_body)) if text_body else None),
+        content_is_html=html_body is not None or bool(text_body),
+        # The feed's authors are the item's only if it names none (JSON Feed 1.1): one named
+        # by an address alone was credited to the feed's whole list.
+        author=_json_authors(item) or (None if _names_authors(item) else feed_authors),
         published=_iso_date(item.get("date_published")),
         updated=_iso_date(item.get("date_modified")),
         tags=_dedupe(_str(t) for t in tags) if isinstance(tags, list) else (),
@@ -3642,6 +3648,12 @@ def _json_authors(node: Mapping[str, Any]) -> str | None:
         authors = [node.get("author")]
     names = _dedupe(_str(a.get("name")) for a in authors if isinstance(a, dict))
     return ", ".join(names) or None
+
+
+def _names_authors(item: Mapping[str, Any]) -> bool:
+    """Whether a JSON Feed item specifies its authors (1.1 `authors`, 1.0 `author`)."""
+    authors = item.get("authors")
+    return bool(authors) if isinstance(authors, list) else isinstance(item.get("author"), dict)
 
 
 def _iso_date(value: object) -> datetime | None:

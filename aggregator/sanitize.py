@@ -870,6 +870,19 @@ def looks_like_html(text: str) -> bool:
     return bool(closed) and any(name.lower() in closed for name in _OPENING_TAG.findall(text))
 
 
+def text_to_html(text: str) -> str:
+    """Plain text as escaped HTML paragraphs; single newlines become <br>."""
+    paragraphs = (p.strip() for p in _PARAGRAPH_BREAK.split(text.strip()))
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line.strip()) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+        if p
+    )
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
 def plain_text(text: str) -> str:
     """Text declared plain, its character references decoded when it holds one HTML knows: text
     escaped twice ("AT&amp;amp;T" in the XML) is a common mistake. Its "<" stays: a JSON Feed's

@@ -230,6 +230,17 @@ def test_short_zone_names_are_zones_only_in_capitals() -> None:
     assert dates.parse("Fri, 10 Jan 2020 14:33:00 et") == datetime(2020, 1, 10, 14, 33, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "raw", ["2016-12-31T23:59:60Z", "Sat, 31 Dec 2016 23:59:60 GMT", "2017-01-01T08:59:60+09:00"]
+)
+def test_a_leap_second_is_the_next_seconds_start(raw: str) -> None:
+    """RFC 3339 and 5322 allow second 60: read as "unreadable", a 2016 article was dated when
+    first seen and topped its category. Second 61 and minute 60 are no time (hard negatives)."""
+    assert dates.read(raw, None) == (datetime(2017, 1, 1, tzinfo=UTC), False)
+    for impossible in ("2016-12-31T23:59:61Z", "2016-12-31T23:60:00Z"):
+        assert dates.read(impossible, None) == (None, True)
+
+
 def test_a_day_name_that_is_also_a_month_is_read_as_the_day() -> None:
     # "mar" is Tuesday in French and Spanish and March in both: both read as months, the date
     # was unreadable; a day name is the first word, before a comma.

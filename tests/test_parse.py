@@ -1278,9 +1278,37 @@ def test_json_feed_items_map_to_entries() -> None:
     assert first.language == "en-GB"
     assert first.enclosures == (EnclosureData("https://json.example.org/42.mp3", "audio/mpeg", 77),)
     assert second.link == "https://elsewhere.example/x"
-    assert second.content == "Just text"
-    assert not second.content_is_html
+    assert second.content == "<p>Just text</p>"  # (content_text: plain, made HTML here)
+    assert second.content_is_html
     assert second.author == "Feed Author"
+
+
+def test_json_feed_content_text_is_text_and_an_items_own_authors_stand() -> None:
+    """content_text is plain by the spec: "<b>bold</b>" in it was read as markup and its
+    paragraphs run together. An item's authors named by an address alone were replaced by
+    the feed's whole list, where the spec gives the feed's only to an item that names none."""
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "T",
+            "authors": [{"name": "Joe"}, {"name": "Jane"}],
+            "items": [
+                {
+                    "id": "1",
+                    "content_text": "Wrap it in <b>bold</b> tags &amp; more.\n\nSecond paragraph.",
+                    "authors": [{"url": "mailto:joe@example.com"}],
+                },
+                {"id": "2", "content_text": "By the feed's authors.", "authors": []},
+            ],
+        }
+    ).encode()
+    first, second = parse(body, url="https://json.example.org/feed.json", headers={}).entries
+    assert first.content == (
+        "<p>Wrap it in &lt;b&gt;bold&lt;/b&gt; tags &amp; more.</p><p>Second paragraph.</p>"
+    )
+    assert first.content_is_html
+    assert first.author is None
+    assert second.author == "Joe, Jane"
 
 
 @requires_corpus
