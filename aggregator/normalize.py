@@ -52,6 +52,10 @@ TITLE_LENGTH = 300  # a title longer than this (the corpus of hostile feeds has 
 AUTHOR_LENGTH = 200
 # BCP 47 in shape: a 2-3 letter language, then subtags (script, region, variants) of 1-8.
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+# RFC 5646 4.4.1: 35 characters hold any tag of a language, script, region and variants. A
+# longer one (a hostile feed's 1.5 MB "de-abcdefgh-…", valid by the pattern) was written into
+# every card, page, feed and embed that listed its items: 12 MB category pages.
+MAX_LANGUAGE_TAG = 35
 # What sources write instead of a tag: language names (English and their own) and ISO 639-2 codes.
 _LANGUAGE_NAMES = {
     "english": "en", "eng": "en", "chinese": "zh", "中文": "zh", "zho": "zh", "chi": "zh",
@@ -101,7 +105,11 @@ def language_tag(value: str | None) -> str:
     "zh-CN" and "en-US" (the registry's casing), "iw" is "he" (deprecated codes), anything
     else is dropped.
     """
+    if len(value or "") > 2 * MAX_LANGUAGE_TAG:  # (before splitting a feed's megabyte)
+        return ""
     raw = " ".join((value or "").split()).lower()
+    if len(raw) > MAX_LANGUAGE_TAG:
+        return ""
     tag = _LANGUAGE_NAMES.get(raw, raw.replace("_", "-"))
     if not _LANGUAGE.fullmatch(tag.lower()):
         return ""
@@ -988,9 +996,16 @@ _ARXIV_HEADER = re.compile(  # (one run of spaces before "arXiv": not quadratic 
 )
 
 
+# An episode's files (its sound, a video, a transcript, art): a few. Unbounded, every card and
+# feed item of a hostile feed's entry carried thousands of players.
+MAX_ENCLOSURES = 20
+
+
 def _enclosures(entry: EntryData, base: str, trusted_host: str) -> tuple[Enclosure, ...]:
     found: dict[str, Enclosure] = {}
     for enclosure in entry.enclosures:
+        if len(found) == MAX_ENCLOSURES:
+            break
         url = safe_url(enclosure.url, base)
         # Not one on a reader's own network: podcast apps fetch enclosures by themselves, and
         # the article page plays them (as pictures, sanitize.on_readers_network).

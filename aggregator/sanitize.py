@@ -962,10 +962,15 @@ def _joined(text: str) -> str:
     return joined
 
 
+# A longer address is no page's, picture's or file's (the corpus's longest is 627 characters):
+# a hostile feed's 200 KB thumbnail address was written into every card that listed its item.
+MAX_URL_CHARS = 4096
+
+
 def safe_url(url: str | None, base: str) -> str:
     """An absolute http(s) URL without tracking parameters nor credentials, or "" when `url` is
     not one."""
-    if not url:
+    if not url or len(url) > MAX_URL_CHARS:
         return ""
     # Browsers ignore leading/trailing controls and spaces and any tab or newline inside a URL
     # ("java\tscript:"); do the same, then percent-encode other controls (and the characters

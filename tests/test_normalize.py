@@ -18,6 +18,7 @@ from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
 from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
 from aggregator.normalize import (
+    MAX_ENCLOSURES,
     MAX_MARKS,
     MAX_MENDED_CHARS,
     MAX_MENDED_PER_FEED,
@@ -1155,12 +1156,29 @@ def test_a_declared_language_whose_script_the_text_is_not_in_is_detected_instead
         ("Klingon", ""),
         ("x y", ""),
         ('en" onmouseover="x', ""),
+        # Valid by the pattern, but longer than any language's tag (RFC 5646's 35 characters):
+        # a hostile feed's 1.5 MB one made every page listing its items 12 MB.
+        ("de-" + "-".join(["abcdefgh"] * 170_000), ""),
+        ("de-abcdefgh-abcdefgh-abcdefgh-abcdef", ""),  # (36)
+        ("sl-Latn-IT-rozaj-biske-1994-abcdefg", "sl-Latn-IT-rozaj-biske-1994-abcdefg"),  # (35)
         ("", ""),
         (None, ""),
     ],
+    ids=lambda value: value[:40] if isinstance(value, str) else value,
 )
 def test_language_tag_is_a_valid_bcp_47_tag_or_nothing(written: str | None, tag: str) -> None:
     assert language_tag(written) == tag
+
+
+def test_an_entrys_files_and_addresses_are_bounded() -> None:
+    """A hostile feed's 200 KB thumbnail address and thousands of enclosures were written into
+    every card and feed item listing the entry."""
+    many = tuple(EnclosureData(f"https://cdn.example/{n}.mp3", "audio/mpeg", 1) for n in range(500))
+    article = one(entry(guid="1", title="t", enclosures=many))
+    assert len(article.enclosures) == MAX_ENCLOSURES
+    assert article.enclosures[0].url == "https://cdn.example/0.mp3"
+    huge = "https://cdn.example/" + "a" * 200_000 + ".jpg"
+    assert one(entry(guid="2", title="t", thumbnail=huge)).thumbnail == ""
 
 
 def test_languages_sources_write_are_stored_as_tags() -> None:

@@ -15,6 +15,7 @@ from aggregator.sanitize import (
     MAX_AMPERSANDS,
     MAX_ATTRIBUTES,
     MAX_NESTING,
+    MAX_URL_CHARS,
     as_uri,
     clean_html,
     clean_text,
@@ -780,6 +781,12 @@ def test_links_in_the_text_are_written_as_they_go(written: str, kept: str) -> No
 def test_safe_url_needs_a_base_for_relative_urls() -> None:
     assert safe_url("/a", "") == ""
     assert safe_url("https://example.com/a", "") == "https://example.com/a"
+
+
+def test_safe_url_refuses_an_address_longer_than_any_real_one() -> None:
+    longest = "https://example.com/" + "a" * (MAX_URL_CHARS - len("https://example.com/"))
+    assert safe_url(longest, "") == longest
+    assert safe_url(longest + "a", "") == ""
 
 
 def test_entity_encoded_scheme_in_a_plain_url_stays_harmless() -> None:

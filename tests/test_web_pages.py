@@ -1007,6 +1007,11 @@ def test_a_source_without_site_url_links_the_site_its_feed_names(
     assert website() == ["http://paper.example/"]
     store.save_state(SourceState("people-daily", outcome=Outcome.OK, site="javascript:alert(1)"))
     assert website() == []  # (what a feed names is a link only when it is http(s))
+    # Without its secrets, as the config's site_url and the OPML export's htmlUrl are.
+    secret = "http://paper.example/?token=TOK123&page=2"
+    store.save_state(SourceState("people-daily", outcome=Outcome.OK, site=secret))
+    assert website() == ["http://paper.example/?token=REDACTED&amp;page=2"]
+    assert "TOK123" not in text(client, "/sources")
 
 
 def test_sources_page_shows_state_in_plain_words(
