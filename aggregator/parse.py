@@ -3427,11 +3427,17 @@ def _length(value: object) -> int | None:
     if isinstance(value, int | float):
         # (JSON's 1e999 is infinity: int() of it raised, and the whole feed was refused.)
         return int(value) if 0 <= value < math.inf else None
+    text = str(value).strip()
+    if _THOUSANDS.fullmatch(text):  # "12,345,678": a podcast host's byte count, as written
+        text = text.replace(",", "")
     try:
-        number = int(str(value).strip())
+        number = int(text)
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
+
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 
 
 def _str(value: object) -> str | None:
@@ -3646,14 +3652,17 @@ def _json_authors(node: Mapping[str, Any]) -> str | None:
     authors = node.get("authors")
     if not isinstance(authors, list):
         authors = [node.get("author")]
-    names = _dedupe(_str(a.get("name")) for a in authors if isinstance(a, dict))
+    # (A name written alone, "author": "Jane Doe", is what publishers mean by it.)
+    names = _dedupe(_str(a.get("name")) if isinstance(a, dict) else _str(a) for a in authors)
     return ", ".join(names) or None
 
 
 def _names_authors(item: Mapping[str, Any]) -> bool:
     """Whether a JSON Feed item specifies its authors (1.1 `authors`, 1.0 `author`)."""
     authors = item.get("authors")
-    return bool(authors) if isinstance(authors, list) else isinstance(item.get("author"), dict)
+    if isinstance(authors, list):
+        return bool(authors)
+    return isinstance(item.get("author"), dict) or bool(_str(item.get("author")))
 
 
 def _iso_date(value: object) -> datetime | None:

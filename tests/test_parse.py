@@ -1302,13 +1302,37 @@ def test_json_feed_content_text_is_text_and_an_items_own_authors_stand() -> None
             ],
         }
     ).encode()
-    first, second = parse(body, url="https://json.example.org/feed.json", headers={}).entries
+    entries = parse(body, url="https://json.example.org/feed.json", headers={}).entries
+    first, second = entries
     assert first.content == (
         "<p>Wrap it in &lt;b&gt;bold&lt;/b&gt; tags &amp; more.</p><p>Second paragraph.</p>"
     )
     assert first.content_is_html
     assert first.author is None
     assert second.author == "Joe, Jane"
+    # A name written alone, against the spec's object: what the publisher meant.
+    lenient = {"version": "https://jsonfeed.org/version/1", "title": "T", "author": "Jane Doe"}
+    lenient["items"] = [{"id": "1", "content_text": "x"}, {"id": "2", "author": "Al", "title": "y"}]
+    one, two = parse(json.dumps(lenient).encode(), url="https://j.example/f", headers={}).entries
+    assert (one.author, two.author) == ("Jane Doe", "Al")
+
+
+@pytest.mark.parametrize(
+    ("written", "length"),
+    [("12,345,678", 12_345_678), ("1,024", 1024), ("77", 77), ("1,2", None), ("12,34", None)],
+)
+def test_an_enclosure_length_written_with_thousands_separators_is_read(
+    written: str, length: int | None
+) -> None:
+    """A podcast host's "12,345,678" was no length (0 in our RSS, none in Atom and JSON)."""
+    body = (
+        '<rss version="2.0"><channel><title>P</title><item><title>E</title>'
+        f'<enclosure url="https://cdn.example/e.mp3" type="audio/mpeg" length="{written}"/>'
+        "</item></channel></rss>"
+    ).encode()
+    for parser in ("auto", "feedparser"):
+        (entry,) = parse(body, url=URL, headers={}, parser=parser).entries
+        assert entry.enclosures[0].length == length, parser
 
 
 @requires_corpus
