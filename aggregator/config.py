@@ -514,11 +514,30 @@ def _http_url(value: object) -> str:
     url = _text(value).strip()
     problem = url_problem(url)
     if problem:
-        hint = ""
-        if "://" not in url and "." in url.split("/")[0] and not url_problem("https://" + url):
-            hint = f' (did you mean "https://{url}"?)'
-        raise _Invalid(f'{problem}: "{url}"{hint}')
+        raise _Invalid(f'{problem}: "{url}"{_url_hint(url)}')
     return url
+
+
+def _url_hint(url: str) -> str:
+    """The URL likely meant: a scheme added (http for this machine's or an address's, which
+    serve http: "127.0.0.1:8000/feed.xml"), or a misspelt one mended ("htp://")."""
+    scheme, separator, rest = url.partition("://")
+    if separator:
+        close = difflib.get_close_matches(scheme.lower(), ("http", "https"), n=1, cutoff=0.6)
+        mended = f"{close[0]}://{rest}" if close and close[0] != scheme.lower() else ""
+    else:
+        host = url.split("/")[0].rpartition(":")[0] or url.split("/")[0]
+        local = host == "localhost" or _is_address(host.strip("[]"))
+        mended = ("http://" if local else "https://") + url if "." in url or local else ""
+    return f' (did you mean "{mended}"?)' if mended and not url_problem(mended) else ""
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def url_problem(url: str) -> str:
@@ -528,8 +547,9 @@ def url_problem(url: str) -> str:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  # raises ValueError on a bad port
-    except ValueError:
-        return "not a valid URL"
+    except ValueError as e:
+        port = "out of range" in str(e) or "Port could not" in str(e)
+        return "its port is not a number from 1 to 65535" if port else "not a valid URL"
     if parts.scheme.lower() not in ("http", "https"):
         return "not an absolute http(s) URL"
     if not parts.hostname:

@@ -521,7 +521,7 @@ def test_source_categories_must_be_a_non_empty_array() -> None:
         ("ftp://example.com/feed", "not an absolute http(s) URL"),
         ("javascript:alert(1)", "not an absolute http(s) URL"),
         ("https:///feed", "a URL needs a host"),
-        ("https://example.com:99999/feed", "not a valid URL"),
+        ("https://example.com:99999/feed", "its port is not a number from 1 to 65535"),
         ("https://example.com/a feed", "must not contain spaces"),
     ],
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -63,6 +64,12 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "not valid TOML",
     ),
     (
+        "a local feed's URL without a scheme",
+        lambda text: text.replace('\nurl = "http://', '\nurl = "'),
+        'sources[0] (id "alpha").url',
+        'did you mean "http://127.0.0.1:',  # (http: what this machine serves)
+    ),
+    (
         "site time zone misspelt",
         lambda text: text.replace(
             'title = "Mistakes"', 'title = "Mistakes"\ntimezone = "Europe/Pariss"'
@@ -104,6 +111,12 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         'did you mean "interval"',
     ),
     (
+        "a misspelt scheme",
+        lambda text: text.replace('\nurl = "http://', '\nurl = "htp://'),
+        'sources[0] (id "alpha").url',
+        'did you mean "http://127.0.0.1:',
+    ),
+    (
         "unknown key in a source",
         lambda text: text + 'categoires = ["news"]\n',
         'sources[0] (id "alpha").categoires',
@@ -136,6 +149,12 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         lambda text: text.replace('interval = "1s"', 'interval = "often"', 1),
         "fetch.interval",
         "not a duration",
+    ),
+    (
+        "a port out of range",
+        lambda text: re.sub(r'(\nurl = "http://127\.0\.0\.1:)\d+', r"\g<1>99999", text),
+        'sources[0] (id "alpha").url',
+        "its port is not a number from 1 to 65535",
     ),
     (
         "min_interval above max_interval",
