@@ -245,8 +245,10 @@ def test_pause_resume_and_reset_from_the_command_line(
 
     with pytest.raises(SystemExit, match=r"unknown source: bta \(did you mean beta\?\)"):
         cli.main([*conf, "pause", "bta"])
-    with pytest.raises(SystemExit, match=r"name one or more source ids$"):
+    with pytest.raises(SystemExit, match=r"^aggregator: name one or more source ids$"):
         cli.main([*conf, "pause"])
+    with pytest.raises(SystemExit, match=r"^aggregator: name one or more source ids, or pass"):
+        cli.main([*conf, "refresh"])  # (as pause says it: it wrote no "aggregator:")
     assert source_health(store.get_state("beta")) != "paused"  # nothing done on an error
 
     # A source the file has and the running service does not yet: named, and left alone.

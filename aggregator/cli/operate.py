@@ -82,7 +82,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     config = common.load_or_published(args, store)
     ids = [s.id for s in config.sources] if args.all else list(args.sources)
     if not ids:
-        raise SystemExit("name one or more source ids, or pass --all")
+        raise SystemExit("aggregator: name one or more source ids, or pass --all")
     _refuse_unknown(ids, config)
     # The running scheduler owns what is published; a local file (maybe stale, maybe another
     # machine's) only stands in when nothing has been published yet.
