@@ -528,7 +528,7 @@ def _url_hint(url: str) -> str:
     else:
         host = url.split("/")[0].rpartition(":")[0] or url.split("/")[0]
         local = host == "localhost" or _is_address(host.strip("[]"))
-        mended = ("http://" if local else "https://") + url if "." in url or local else ""
+        mended = ("http://" if local else "https://") + url if "." in host or local else ""
     return f' (did you mean "{mended}"?)' if mended and not url_problem(mended) else ""
 
 

@@ -531,6 +531,25 @@ def test_bad_source_urls(url: str, why: str) -> None:
     assert why in message
 
 
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("feeds.example.com/rss", ' (did you mean "https://feeds.example.com/rss"?)'),
+        ("127.0.0.1:8000/feed.xml", ' (did you mean "http://127.0.0.1:8000/feed.xml"?)'),
+        ("localhost:8000/feed.xml", ' (did you mean "http://localhost:8000/feed.xml"?)'),
+        ("htp://feeds.example.com/rss", ' (did you mean "http://feeds.example.com/rss"?)'),
+        # No host to name, or no scheme it is like: no guess rather than a wrong one.
+        ("feed/index.xml", ""),
+        ("/feed.xml", ""),
+        ("ftp://example.com/feed", ""),
+    ],
+)
+def test_a_bad_url_is_offered_the_one_likely_meant(url: str, hint: str) -> None:
+    """Offered https:// for the operator's own test server, an operator fixed one mistake with
+    another (it serves http); "htp://" got no word of what it was like."""
+    assert one_problem(CATEGORIES + source("A", url)).endswith(f'"{url}"{hint}')
+
+
 def test_source_interval_must_fit_the_fetch_limits() -> None:
     found = problems(
         CATEGORIES
