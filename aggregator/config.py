@@ -1361,11 +1361,18 @@ def check_losses(before: Config, after: Config, text: str = "") -> None:
             continue  # not a new id, or one given on purpose
         afresh = f'(or, to start it afresh, an id of your own, such as id = "{source.id}-2")'
         if (old := by_url.get(source.url)) is not None:
+            # Its name the same, the running config gave this URL an id of its own (a file
+            # made from an OPML export, which carries no ids): "renamed from" itself misled.
+            change = (
+                f'renamed from "{old.name}", which changes its id (taken from its name)'
+                if old.name != source.name
+                else "without the id the running config gives it, its id (taken from its name)"
+                " changes"
+            )
             problems.append(
-                f'sources[{i}] (name "{source.name}").name: renamed from "{old.name}", which'
-                f' changes its id (taken from its name) from "{old.id}" to "{source.id}": the'
-                f" articles it stored would be deleted and their links change; add"
-                f' id = "{old.id}" to keep them {afresh}'
+                f'sources[{i}] (name "{source.name}").name: {change} from "{old.id}" to'
+                f' "{source.id}": the articles it stored would be deleted and their links'
+                f' change; add id = "{old.id}" to keep them {afresh}'
             )
         elif (old := by_name.get(source.name)) is not None and not slugify(source.name):
             problems.append(

@@ -995,6 +995,24 @@ def test_a_rename_that_would_change_a_sources_id_is_not_applied(tmp_path: Path) 
     assert settle(watcher) is not None
 
 
+def test_a_file_without_the_id_the_running_config_gives_a_source_says_so(tmp_path: Path) -> None:
+    """A file made from an OPML export (which carries no ids) beside a config that gave the URL
+    an id of its own: "renamed from "Alpha News"" to the same name misled the operator."""
+    path = tmp_path / "aggregator.toml"
+    given = TWO_SOURCES.replace('"Alpha News"', '"Alpha News"\nid = "alpha"')
+    path.write_text(given, encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    path.write_text(TWO_SOURCES, encoding="utf-8")
+    assert settle(watcher) is None
+    (problem,) = watcher.problems
+    assert "renamed" not in problem
+    assert (
+        "without the id the running config gives it, its id (taken from its name) changes from"
+        ' "alpha" to "alpha-news"'
+    ) in problem
+    assert 'add id = "alpha" to keep them' in problem
+
+
 def test_a_new_url_that_would_change_a_chinese_named_sources_id_is_not_applied(
     tmp_path: Path,
 ) -> None:
