@@ -317,6 +317,23 @@ def test_pages_show_a_story_once_with_its_sources_and_credit_copies(
     assert 'aria-current="page">Latest' in latest
 
 
+def test_related_articles_show_another_story_once(
+    client: FlaskClient,
+    story: tuple[Article, Article, Article],
+    add_articles: AddArticles,
+    store: Store,
+) -> None:
+    """Two of four "related" cards were one story's copies (a Simplified and a Traditional one
+    among them): a category's page shows each story once, and so does the related list."""
+    original, copy, _ = story
+    (other,) = add_articles("hacker-blog", title="Bridge opens to cyclists next year")
+    join_stories(store, [other], 7.0, datetime.now(UTC))
+    page = client.get(f"/a/{other.id}").get_data(as_text=True)
+    related = page.split('class="related"', 1)[1].split("</aside>", 1)[0]
+    assert f"/a/{original.id}" in related
+    assert f"/a/{copy.id}" not in related
+
+
 def test_the_newest_first_list_shows_a_story_once_across_its_pages(
     client: FlaskClient, add_articles: AddArticles, story: tuple[Article, Article, Article]
 ) -> None:

@@ -577,6 +577,10 @@ def article(article_id: str) -> str:
         same = {m.article_id for m in story.members}
         others = store.stories_of([a.id for a in pool])  # copies of one story are not "related"
         pool = [a for a in pool if a.id not in same and others[a.id].id != story.id]
+        # Each other story once, as a category's page shows it (two of four "related" were one
+        # story's copies, a Simplified and a Traditional one among them: a review).
+        keep = set(stories.collapse([a.id for a in pool], others))
+        pool = [a for a in pool if a.id in keep]
         related, alike = related_articles(found, pool, RELATED_COUNT)
     return render_page(
         "article.html",
