@@ -86,6 +86,7 @@ class Also:
     title: str
     source: str
     published: datetime
+    language: str = ""  # the copy's own, when it is known
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def _items(
         item = _item(article, article_url, meta, credits.get(article.id))
         if len(item.content) > room:
             item = replace(item, content="")  # its summary and links still say what it is
-        if credited := _also_html(item.credit, meta.also_label):
+        if credited := _also_html(item.credit, meta.also_label, meta.language):
             # Readers show an item's content, not the RSS description beside it, nor Atom's
             # related links (newsboat, sfeed, feedparser's readers): the credit goes there.
             lead = f"<p>{html.escape(item.summary, quote=False)}</p>" if item.summary else ""
@@ -275,19 +276,33 @@ def _also_title(also: Also) -> str:
     return f"{_text(also.source)}: {_text(also.title)}"
 
 
-def _also_html(credit: Credit, label: str) -> str:
-    """The other copies of a story, as the end of an RSS description."""
+def _also_html(credit: Credit, label: str, language: str = "") -> str:
+    """The other copies of a story, as the end of an item's content, in the feed's language's
+    punctuation (Chinese and Japanese have theirs: "其他来源的报道：…（…）、…")."""
     if not credit.also:
         return ""
+    colon, comma, opening, closing = _PUNCTUATION.get(
+        language.split("-")[0], (": ", ", ", " (", ")")
+    )
     # Each title and source name isolated (<bdi>), as the pages do: a Hebrew title ending in
-    # digits read "123-ו" in a left-to-right reader.
-    links = ", ".join(
-        f'<a href="{html.escape(_http(a.url))}"><bdi>{html.escape(_text(a.title))}</bdi></a>'
-        f" (<bdi>{html.escape(_text(a.source))}</bdi>)"
+    # digits read "123-ו" in a left-to-right reader; each title in its own language, when it
+    # is another than the feed's (a Traditional copy in a Simplified feed).
+    links = comma.join(
+        f'<a href="{html.escape(_http(a.url))}"><bdi{_lang(a.language, language)}>'
+        f"{html.escape(_text(a.title))}</bdi></a>"
+        f"{opening}<bdi>{html.escape(_text(a.source))}</bdi>{closing}"
         for a in credit.also
         if _http(a.url)
     )
-    return f"<p>{html.escape(label)}: {links}</p>" if links else ""
+    return f"<p>{html.escape(label)}{colon}{links}</p>" if links else ""
+
+
+# A language's colon, list comma and brackets, where they are not ": ", ", " and " (…)".
+_PUNCTUATION = {"zh": ("：", "、", "（", "）"), "ja": ("：", "、", "（", "）")}
+
+
+def _lang(language: str, feed_language: str) -> str:
+    return f' lang="{html.escape(language)}"' if language and language != feed_language else ""
 
 
 # --- Atom and RSS, through feedgen --------------------------------------------------------------
@@ -633,7 +648,8 @@ def render_rss(
         if item.summary or item.credit.also:
             # <description> holds HTML; the summary is plain text, so it is escaped once more.
             fe.description(
-                html.escape(item.summary, quote=False) + _also_html(item.credit, meta.also_label),
+                html.escape(item.summary, quote=False)
+                + _also_html(item.credit, meta.also_label, meta.language),
                 isSummary=True,
             )
         if (enc := _main_enclosure(item.enclosures)) is not None:

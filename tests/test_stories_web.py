@@ -198,7 +198,9 @@ def test_a_chinese_site_credits_the_other_copies_in_chinese(
     store.publish_config(config_module.dumps(config))
     client = create_app(config, redis_url, recheck_interval=0).test_client()
     rss = feedparser.parse(io.BytesIO(client.get("/c/tech/feed.rss").data))
-    assert "<p>其他来源的报道: <a href=" in rss.entries[0].description
+    # In Chinese punctuation: "其他来源的报道: … ( )" was English's (a review).
+    assert "<p>其他来源的报道：<a href=" in rss.entries[0].description
+    assert "（Mixed Bag &amp; Co）</p>" in rss.entries[0].description
     assert "Also reported" not in rss.entries[0].description
 
 
@@ -215,7 +217,7 @@ def test_a_chinese_category_of_an_english_site_credits_in_chinese(
     store.publish_config(config_module.dumps(config))
     client = create_app(config, redis_url, recheck_interval=0).test_client()
     rss = feedparser.parse(io.BytesIO(client.get("/c/tech/feed.rss").data))
-    assert "<p>其他来源的报道: <a href=" in rss.entries[0].content[0].value
+    assert "<p>其他来源的报道：<a href=" in rss.entries[0].content[0].value
     assert "Also reported" not in client.get("/c/tech/feed.rss").get_data(as_text=True)
 
 

@@ -1021,3 +1021,28 @@ def test_an_untitled_copy_credited_beside_an_item_is_untitled_in_the_feeds_words
     for body in (rss, atom):
         assert "无标题" in body
         assert UNTITLED not in body
+
+
+def test_credits_take_the_feeds_punctuation_and_each_copys_language() -> None:
+    """A Chinese feed's credit read "其他来源的报道: … ( )", English punctuation, and a
+    Traditional copy's title in a Simplified feed said no language (a review)."""
+    first = make_articles()[0]
+    copies = (
+        Also("https://tw.example/1", "颱風逼近", "中央社", first.published, "zh-Hant"),
+        Also("https://cn.example/2", "台风逼近", "新华社", first.published, "zh-Hans"),
+    )
+    credits = {first.id: Credit(story_id=first.id, size=3, also=copies)}
+    chinese = make_meta(language="zh-Hans", also_label="其他来源的报道")
+    (item,) = json.loads(render_json(chinese, [first], article_url, credits))["items"]
+    assert item["content_html"].endswith(
+        '<p>其他来源的报道：<a href="https://tw.example/1"><bdi lang="zh-Hant">颱風逼近</bdi></a>'
+        '（<bdi>中央社</bdi>）、<a href="https://cn.example/2"><bdi>台风逼近</bdi></a>'
+        "（<bdi>新华社</bdi>）</p>"
+    )
+    # Other languages keep theirs ("Also reported by: … (…), …").
+    english = json.loads(render_json(make_meta(), [first], article_url, credits))["items"][0]
+    assert (
+        '<p>Also reported by: <a href="https://tw.example/1"><bdi lang="zh-Hant">'
+        in (english["content_html"])
+    )
+    assert "</bdi></a> (<bdi>中央社</bdi>), <a" in english["content_html"]

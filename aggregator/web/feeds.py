@@ -413,7 +413,7 @@ def story_page(
     for a in articles:
         story = story_of[a.id]
         also = tuple(
-            Also(c.url, c.title, c.source_name or c.source_id, c.published)
+            Also(c.url, c.title, c.source_name or c.source_id, c.published, c.language)
             for m in story.members
             if m.article_id != a.id and (c := copies.get(m.article_id)) is not None
         )
