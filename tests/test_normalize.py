@@ -25,6 +25,7 @@ from aggregator.normalize import (
     TITLE_LENGTH,
     UNREADABLE_MARK,
     Report,
+    _behind_redirect,
     _without_more_links,
     excerpt,
     language_tag,
@@ -140,9 +141,11 @@ def test_a_publishers_star_redirect_links_the_page_and_its_empty_twin_goes() -> 
     articles = normalize(feed(bare, full), SOURCE, now=NOW)
     assert [(a.url, a.summary) for a in articles] == [(page, "Já soma 500 mil testes.")]
     # A hostile link of "redir-" took 4.6 s per 100 KB to backtrack through (a code review).
+    # (Such a link is refused now, past MAX_URL_CHARS; the reading of one stays linear.)
     started = time.perf_counter()
     for link in ("https://" + "redir-" * 17_000 + "/a/*http", "https://redir.x/" + "a/" * 50_000):
-        assert one(entry(link=link + "/*https", title="C")).url
+        assert _behind_redirect(link + "/*https") == link + "/*https"
+        assert one(entry(link=link + "/*https", title="C")).url == ""
     assert time.perf_counter() - started < 2
     # Not a redirect's host, or nothing behind the star: the link stands.
     for link in (
