@@ -260,8 +260,8 @@ def chinese_script(text: str) -> str:
 @lru_cache(maxsize=1)
 def _han_forms() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Characters only Traditional Chinese writes, and those only Simplified does."""
-    from aggregator.stories import _simplified_table  # its OpenCC table, made once a process
+    from aggregator.stories import simplified_table  # its OpenCC table, made once a process
 
-    table, traditional = _simplified_table()
+    table, traditional = simplified_table()
     simple = {char for char in table.values() if ord(char) not in table}
     return traditional, re.compile("[" + "".join(sorted(simple)) + "]")

@@ -96,20 +96,22 @@ def title_language(language: str, title: str) -> str:
     return language if title == UNTITLED or fits_script(language, title) else ""
 
 
-@lru_cache(maxsize=256)
 def language_tag(value: str | None) -> str:
     """A valid BCP 47 tag for what a source (or the config) wrote, else "".
 
     It ends up in xml:lang, RSS/JSON Feed `language` and HTML lang=, which accept nothing else:
     names are mapped ("English" -> "en", "Deutsch" -> "de"), "zh_CN" and "en-us" are written
     "zh-CN" and "en-US" (the registry's casing), "iw" is "he" (deprecated codes), anything
-    else is dropped.
+    else is dropped, as is one longer than MAX_LANGUAGE_TAG (before the cache, which would
+    keep a hostile feed's megabyte as a key).
     """
-    if len(value or "") > 2 * MAX_LANGUAGE_TAG:  # (before splitting a feed's megabyte)
-        return ""
-    raw = " ".join((value or "").split()).lower()
-    if len(raw) > MAX_LANGUAGE_TAG:
-        return ""
+    value = (value or "").strip()
+    return "" if len(value) > MAX_LANGUAGE_TAG else _language_tag(value)
+
+
+@lru_cache(maxsize=256)
+def _language_tag(value: str) -> str:
+    raw = " ".join(value.split()).lower()
     tag = _LANGUAGE_NAMES.get(raw, raw.replace("_", "-"))
     if not _LANGUAGE.fullmatch(tag.lower()):
         return ""

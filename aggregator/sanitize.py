@@ -664,18 +664,25 @@ _RAW_ATTR = re.compile(r"""([^\s"'<>/=]++)(?:\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|(
 _HIDDEN_FRAME = re.compile(r"\bdisplay\s*:\s*none\b|\bvisibility\s*:\s*hidden\b", re.I)
 
 
+def _raw_attributes(tag: str, start: int) -> dict[str, str]:
+    """A source's tag's attributes from `start` (past its name), as HTML reads them."""
+    return {m[1].lower(): m[2] or m[3] or m[4] or "" for m in _RAW_ATTR.finditer(tag, start)}
+
+
+def _tiny(attrs: dict[str, str]) -> bool:
+    """Whether a side is 0 or 1 pixel: a beacon's, or a frame hidden so."""
+    return any(
+        attrs.get(side, "").strip().lower().removesuffix("px").strip() in ("0", "1")
+        for side in ("width", "height")
+    )
+
+
 def _unless_hidden_frame(match: re.Match[str]) -> str:
     """An iframe's tag, or one without its address when it is hidden (a style, the `hidden`
     attribute, a side of 0 or 1 pixel), which then leaves nothing. The sanitizer drops what hid
     it: a tag manager's hidden frame became a visible link, a hidden player a visible one."""
-    attrs = {
-        m[1].lower(): m[2] or m[3] or m[4] or "" for m in _RAW_ATTR.finditer(match.group(0), 7)
-    }
-    tiny = any(
-        attrs.get(side, "").strip().lower().removesuffix("px").strip() in ("0", "1")
-        for side in ("width", "height")
-    )
-    if "hidden" in attrs or tiny or _HIDDEN_FRAME.search(attrs.get("style", "")):
+    attrs = _raw_attributes(match.group(0), 7)
+    if "hidden" in attrs or _tiny(attrs) or _HIDDEN_FRAME.search(attrs.get("style", "")):
         return "<iframe>"
     return match.group(0)
 
@@ -803,14 +810,8 @@ _RAW_MEDIA_TAG = re.compile(r"<(img|picture|video|audio|iframe|object|embed)\b[^
 def _shown(img: str) -> bool:
     """Whether cleaning keeps a source's <img> tag (as _keep_image; one without a source counts:
     a lazy picture's address is in another attribute until the sanitizer reads it)."""
-    attrs = {m[1].lower(): m[2] or m[3] or m[4] or "" for m in _RAW_ATTR.finditer(img, 4)}
-    if is_tracker(html.unescape(attrs.get("src", ""))):
-        return False
-    sides = (attrs.get(side, "").strip().lower().removesuffix("px").strip() for side in _SIDES)
-    return not any(side in ("0", "1") for side in sides)
-
-
-_SIDES = ("width", "height")
+    attrs = _raw_attributes(img, 4)
+    return not is_tracker(html.unescape(attrs.get("src", ""))) and not _tiny(attrs)
 
 
 def is_tracker(src: str) -> bool:

@@ -162,18 +162,18 @@ def simplified(text: str) -> str:
     unchanged."""
     if text.isascii() or not _FROM_HAN.search(text):  # (a range: ~2x quicker than the table's)
         return text
-    table, traditional = _simplified_table()
+    table, traditional = simplified_table()
     return text.translate(table) if traditional.search(text) else text
 
 
 def load() -> None:
     """Build the traditional-to-simplified table now (~40 ms; a worker does it before its
     first job, which would otherwise pay for it)."""
-    _simplified_table()
+    simplified_table()
 
 
 @functools.lru_cache(maxsize=1)
-def _simplified_table() -> tuple[dict[int, str], re.Pattern[str]]:
+def simplified_table() -> tuple[dict[int, str], re.Pattern[str]]:
     """OpenCC's t2s (its character table and phrases, character by character) over the CJK
     ideographs, as a str.translate table, and a pattern that finds any of its characters.
 
