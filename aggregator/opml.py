@@ -393,6 +393,16 @@ def render_opml(
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
+def needing_sites(config: Config, category: Category | None = None) -> list[str]:
+    """The ids of the sources (of one category) an export gives the site read from their feed
+    (`render_opml`'s `sites`): those whose config gives no site_url."""
+    return [
+        s.id
+        for s in config.sources
+        if not s.site_url and (category is None or category.slug in s.categories)
+    ]
+
+
 def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
     return [s for s in config.sources if slug in s.categories]
 

@@ -338,12 +338,12 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(args: argparse.Namespace) -> int:
-    from aggregator.opml import render_opml
+    from aggregator.opml import needing_sites, render_opml
 
     store = Store(connect(redis_url(), COMMAND))
     config = common.load_or_published(args, store)
     try:  # the sites read from the feeds, as the web's export gives them
-        sites = store.sites([s.id for s in config.sources if not s.site_url])
+        sites = store.sites(needing_sites(config))
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
         sites = {}  # the config file alone makes the rest of the export
         print(

@@ -20,7 +20,7 @@ from werkzeug.exceptions import BadRequest
 from aggregator import metrics, stories
 from aggregator.config import RESERVED_SLUGS, Category, Config
 from aggregator.models import Article
-from aggregator.opml import render_opml
+from aggregator.opml import needing_sites, render_opml
 from aggregator.sanitize import as_uri
 from aggregator.store import Store
 from aggregator.syndication import (
@@ -270,12 +270,7 @@ def _serve_opml(slug: str | None) -> Response:
 
     def render() -> tuple[bytes, datetime | None]:
         with render_slot():
-            wanted = [
-                s.id
-                for s in config.sources
-                if not s.site_url and (category is None or category.slug in s.categories)
-            ]
-            sites = state.store.sites(wanted)
+            sites = state.store.sites(needing_sites(config, category))
             return render_opml(config, category, changed or EMPTY_FEED_UPDATED, sites), changed
 
     entry = state.feed_cache.get(("opml", slug), (generation, changed), render)
