@@ -446,6 +446,31 @@ def test_embeds_work_on_a_partner_page_of_another_origin(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_embed_frame_takes_the_theme_asked_and_auto_the_readers(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, scheme: Literal["light", "dark"]
+) -> None:
+    """theme=light and theme=dark hold whatever the reader prefers (the partner's page chose);
+    theme=auto follows the reader's preference, for a partner page that follows it too (a
+    review: a dark partner page could only have a light frame, or a dark one for every
+    reader)."""
+    add_articles("people-daily", 2)
+    page.emulate_media(color_scheme=scheme)
+    backgrounds = {}
+    for theme in ("light", "dark", "auto"):
+        page.goto(f"{live_server.url}/embed/world?theme={theme}&images=0")
+        backgrounds[theme] = page.evaluate(
+            "[getComputedStyle(document.body).backgroundColor,"
+            " getComputedStyle(document.querySelector('a.embed-title')).color,"
+            " getComputedStyle(document.documentElement).colorScheme]"
+        )
+    white, black = "rgb(255, 255, 255)", "rgb(21, 23, 26)"
+    assert backgrounds["light"][:2] == [white, "rgb(27, 29, 33)"]
+    assert backgrounds["dark"][:2] == [black, "rgb(232, 233, 235)"]
+    assert backgrounds["auto"][:2] == backgrounds[scheme][:2]
+    assert [backgrounds[theme][2] for theme in ("light", "dark")] == ["light", "dark"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_partner_example_with_both_embeds_passes_axe(
     live_server: LiveServer,
     page: Page,

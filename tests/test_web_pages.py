@@ -458,6 +458,7 @@ def test_embed_options_are_clamped() -> None:
     )
     assert embed.embed_options({"limit": "0", "theme": "x"}).limit == 1
     assert embed.embed_options({"limit": "ten", "theme": "<b>"}) == embed.EmbedOptions()
+    assert embed.embed_options({"theme": "auto"}).theme == "auto"
 
 
 def test_source_status_in_words() -> None:

@@ -38,7 +38,8 @@ MAX_LIMIT = 50
 # The limits a rendering is kept for; another redirects to the next of them (feeds.to_cached_limit).
 CACHED_LIMITS = frozenset({3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 50})
 AGE_STEP = 60  # seconds: how long a rendering's relative times may stand
-THEMES = ("light", "dark")
+# "auto": the reader's own preference (prefers-color-scheme), for a partner page that follows it.
+THEMES = ("light", "dark", "auto")
 SCRIPT = Path(__file__).resolve().parent / "static" / "embed.js"
 SCRIPT_MAX_AGE = 3600  # partners' pages load it on every view; an hour keeps fixes flowing
 
@@ -53,7 +54,7 @@ class EmbedOptions:
 
 
 def embed_options(args: Mapping[str, str]) -> EmbedOptions:
-    """Read ?limit= (1–50, default 10), ?theme=light|dark, ?images=0|1; bad values: defaults."""
+    """Read ?limit= (1–50, default 10), ?theme=light|dark|auto, ?images=0|1 (bad: defaults)."""
     try:
         limit = min(max(int(args.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
     except ValueError:
