@@ -1087,10 +1087,12 @@ def _check_sources(
 
         for j, slug in enumerate(wanted or ()):
             if slug not in slugs:
-                defined = ", ".join(slugs) or "none (add [[categories]] blocks)"
+                defined = ", ".join(slugs) or "none"
+                fix = _did_you_mean(slug, slugs) or (
+                    f'; add a [[categories]] block with slug = "{slug}", or name one defined'
+                )
                 problems.append(
-                    f'{place}.categories[{j}]: unknown category "{slug}"; defined: {defined}'
-                    f"{_did_you_mean(slug, slugs)}"
+                    f'{place}.categories[{j}]: unknown category "{slug}"; defined: {defined}{fix}'
                 )
         if (
             "interval" in item

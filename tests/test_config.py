@@ -488,6 +488,12 @@ def test_source_in_an_undefined_category() -> None:
         'sources[0] (name "A").categories[1]: unknown category "wrold"; defined: world, tech'
         ' (did you mean "world"?)'
     )
+    # Like none defined: the fix is the block the operator has not written yet.
+    message = one_problem(CATEGORIES + source("A", "https://a.example/feed", '["sports"]'))
+    assert message == (
+        'sources[0] (name "A").categories[0]: unknown category "sports"; defined: world, tech;'
+        ' add a [[categories]] block with slug = "sports", or name one defined'
+    )
 
 
 def test_source_needs_name_url_and_categories() -> None:
