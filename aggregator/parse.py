@@ -200,6 +200,15 @@ _LINK_OR_BASE_TAG = re.compile(r"<(?:link|base)\b[^<>]*>", re.IGNORECASE)
 
 # --- JSON Feed ----------------------------------------------------------------------------------
 
+# A JSON Feed's `"expired": true` says it will never update again: it is then polled at the
+# longest interval allowed (the schedule clamps this to fetch.max_interval), not every few
+# minutes for ever; it is not stopped, since a feed that comes back to life says so by dropping it.
+EXPIRED_TTL = 30 * 24 * 3600
+EXPIRED_WARNING = (
+    'The JSON Feed says it is finished ("expired": true): it is read at the longest interval'
+    " (fetch.max_interval)"
+)
+
 _JSON_TYPES = ("application/feed+json", "application/json")
 
 
@@ -3519,6 +3528,15 @@ def _html_page_message(document: str, base_url: str) -> str:
 
 # --- JSON Feed ----------------------------------------------------------------------------------
 
+# A JSON Feed's `"expired": true` says it will never update again: it is then polled at the
+# longest interval allowed (the schedule clamps this to fetch.max_interval), not every few
+# minutes for ever; it is not stopped, since a feed that comes back to life says so by dropping it.
+EXPIRED_TTL = 30 * 24 * 3600
+EXPIRED_WARNING = (
+    'The JSON Feed says it is finished ("expired": true): it is read at the longest interval'
+    " (fetch.max_interval)"
+)
+
 
 def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFeed:
     """Parse a JSON Feed 1.0/1.1 document (https://jsonfeed.org/version/1.1)."""
@@ -3555,11 +3573,14 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
     hub = next((u for u in hub_urls if u), None)
     language = _str(document.get("language"))
     feed_authors = _json_authors(document)
+    expired = document.get("expired") is True
+    if expired:
+        warning = _join_warnings(EXPIRED_WARNING, warning)
     return ParsedFeed(
         title=_str(document.get("title")),
         link=_str(document.get("home_page_url")),
         language=language,
-        ttl=None,
+        ttl=EXPIRED_TTL if expired else None,
         hub=hub,
         entries=tuple(_json_item(i, feed_authors) for i in items if isinstance(i, dict)),
         base_url=base_url,

@@ -1251,6 +1251,21 @@ JSON_FEED = {
 }
 
 
+JSON_URL = "https://json.example.org/feed.json"
+
+
+@pytest.mark.parametrize(
+    ("expired", "ttl"), [(True, 30 * 24 * 3600), ("true", None), (False, None)]
+)
+def test_a_json_feed_that_says_it_expired_asks_for_the_longest_interval(
+    expired: object, ttl: int | None
+) -> None:
+    """Only the boolean the spec names: a string "true" is not it."""
+    feed = parse(json.dumps({**JSON_FEED, "expired": expired}).encode(), url=JSON_URL, headers={})
+    assert feed.ttl == ttl
+    assert (feed.warning is not None) == (ttl is not None)
+
+
 def test_json_feed_items_map_to_entries() -> None:
     body = json.dumps(JSON_FEED).encode()
     feed = parse(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import logging
 import random
 import re
@@ -232,6 +233,30 @@ def test_a_feeds_ttl_holds_across_304s(store: Store, feed_server: FeedServer) ->
     later = NOW + timedelta(hours=3)
     assert refresh(store, url, later).outcome is Outcome.NOT_MODIFIED
     assert store.get_state("src").next_due == later + timedelta(hours=2)
+
+
+def test_a_json_feed_that_says_it_expired_is_read_at_the_longest_interval(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """JSON Feed's `"expired": true`: the feed will never update again. It was polled every
+    15 minutes for ever; now at fetch.max_interval, with a warning saying why, until it drops
+    the flag."""
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "Done", "expired": True}
+    document["items"] = [{"id": "1", "url": "https://j.example/1", "content_text": "Last one"}]
+    url = feed_server.add("/f.json", json.dumps(document).encode(), etag='"v1"')
+    assert refresh(store, url, max_interval=6 * 3600.0).outcome is Outcome.OK
+    state = store.get_state("src")
+    assert state.next_due == NOW + timedelta(hours=6)
+    assert '"expired": true' in state.warning
+    later = NOW + timedelta(hours=7)
+    assert refresh(store, url, later, max_interval=6 * 3600.0).outcome is Outcome.NOT_MODIFIED
+    assert store.get_state("src").next_due == later + timedelta(hours=6)
+    del document["expired"]
+    feed_server.add("/f.json", json.dumps(document).encode(), etag='"v2"')
+    alive = NOW + timedelta(hours=14)
+    refresh(store, url, alive, max_interval=6 * 3600.0)
+    assert store.get_state("src").next_due == alive + timedelta(minutes=15)
+    assert store.get_state("src").warning == ""
 
 
 def test_an_edited_source_is_read_whole_again_though_its_feed_answers_304(
