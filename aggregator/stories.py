@@ -23,7 +23,7 @@ or the start of their body are *candidates*, and `same_story` decides:
   paragraph dropped, markup stripped) or one body the start of the other (a summary-only copy:
   the first 150 characters and "…"); within one source, only the summary-only copy; or
 - under different titles, the same long text (estimated Jaccard >= NEAR, both bodies of LONG
-  shingles or more).
+  shingles or more) beginning alike, or nearly all of it the same (>= VERY_NEAR).
 
 Two articles with the same generic title ("Weekly update") but different bodies are different.
 A body too short to compare (under MIN_LENGTH) has no signature: it is the same story as another
@@ -57,6 +57,7 @@ SLOTS = 32  # MinHash values per signature, 16 bits each
 BANDS = 8  # LSH bands ...
 ROWS = 2  # ... of this many slots: candidate probability 1 - (1 - J^2)^8
 NEAR = 0.75  # estimated Jaccard at which two bodies under different titles are the same text
+VERY_NEAR = 30 / SLOTS  # ... when they begin differently
 TITLE_NEAR = 0.25  # estimated Jaccard enough when the titles match (a large part of the other)
 TITLE_NEAR_HOURS = 18.0  # ... and they were published this close: not one template's daily fill
 TEMPLATE_NEAR = 0.55  # ... unless they share more than a template's fills ever do (J <= 0.5)
@@ -427,8 +428,15 @@ def same_story(
         if not same_source and timely and (lead or (held and near >= TITLE_NEAR)):
             return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
-    # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7.
-    return min(a.shingles, b.shingles) >= LONG and similarity(a, b) >= NEAR
+    # "Watch the show on Fridays at 9…" after a one-line description) reach J ~ 0.6-0.7. Bodies
+    # that begin differently must be nearer still: one line of each firm's own news over one
+    # template (an earnings release's, a weather report's) or over one long disclaimer or quoted
+    # statement reached J ~ 0.75-0.9 (a review: different companies' results, two cities'
+    # forecasts, two stocks' flashes over one 风险提示 became one story each).
+    near = similarity(a, b)
+    if min(a.shingles, b.shingles) < LONG or near < NEAR:
+        return False
+    return near >= VERY_NEAR or _same_start(a, b)
 
 
 def bucket_tokens(fp: Fingerprint) -> list[bytes]:
@@ -622,6 +630,14 @@ _FINAL = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 def _stripped(fp: Fingerprint) -> bool:
     """Whether boilerplate removal took the body's start (its lead is not its first prefix)."""
     return fp.lead != fp.prefixes[0]
+
+
+def _same_start(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two bodies begin alike: their first MIN_LENGTH characters, after boilerplate
+    removal or before it."""
+    return bool(a.prefixes[0] and a.prefixes[0] == b.prefixes[0]) or bool(
+        a.lead and a.lead == b.lead
+    )
 
 
 def _is_prefix(short: Fingerprint, long_: Fingerprint) -> bool:

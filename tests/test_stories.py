@@ -356,6 +356,47 @@ def test_generic_title_with_different_bodies_is_not_the_same_story() -> None:
     assert not stories.same_story(a, b)
 
 
+SAFE_HARBOR = (
+    "This press release contains forward-looking statements within the meaning of the Private"
+    " Securities Litigation Reform Act of 1995, including statements about our expected revenue,"
+    " margins, product plans and market opportunities. Words such as anticipate, believe, expect,"
+    " intend, may, plan, project, should and will identify forward-looking statements. These"
+    " statements are based on current expectations and are subject to risks and uncertainties"
+    " that could cause actual results to differ materially, including changes in demand, supply"
+    " chain disruptions, competition, currency fluctuations, and the other risks described in"
+    " our most recent annual report on Form 10-K and quarterly reports on Form 10-Q filed with"
+    " the Securities and Exchange Commission. We undertake no obligation to update them."
+)
+
+
+def results(company: str, revenue: str, product: str) -> list[str]:
+    return [
+        f"{company} Inc. today reported financial results for the third quarter of fiscal 2026."
+        f" Revenue was {revenue} million, and diluted earnings per share were $0.87.",
+        f"“We delivered another strong quarter, driven by demand for {product},” said the chief"
+        f" executive officer of {company}. “We are raising our full-year outlook.”",
+        SAFE_HARBOR,
+    ]
+
+
+def test_own_news_over_one_long_template_is_not_one_story_under_different_titles() -> None:
+    """Two firms' results over one release template and its safe-harbor paragraph reached
+    J ~ 0.9 and were one story (a review); a copy under a new headline beginning alike still is,
+    and one beginning with a paragraph of its own still is when nearly all else is the same."""
+    acme = fp("Acme Robotics Reports Third Quarter Results", results("Acme", "$412.5", "robots"))
+    globex = fp("Globex Reports Third Quarter Results", results("Globex", "$1,208.0", "chips"))
+    assert stories.similarity(acme, globex) >= stories.NEAR  # (what merged them)
+    assert not stories.same_story(acme, globex)
+    retitled = fp("Warehouse robots lift Acme's quarter", results("Acme", "$412.5", "robots"))
+    assert stories.same_story(acme, retitled)
+    long_wire = [*EN, *(f"{p} (continued)" for p in EN), *(f"{p} Again." for p in EN)]
+    introduced = fp(
+        "Harbour bridge gets the go-ahead",
+        ["Our harbour district readers asked about it: here is the wire's report.", *long_wire],
+    )
+    assert stories.same_story(fp("Bridge approved", long_wire), introduced)
+
+
 def test_one_sources_reports_under_one_title_are_not_one_story() -> None:
     # A daily report filled into one template: J ~ 0.4, enough across sources under one title,
     # but each day's report joined the day before's story and vanished from the feeds.
