@@ -581,14 +581,14 @@ def _article(
         if tag:
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())
-    enclosures = _enclosures(entry, base, _trusted_host(source))
-    thumbnail = _thumbnail(entry, enclosures, content, base, _trusted_host(source))
+    enclosures = _enclosures(entry, base, trusted_host(source))
+    thumbnail = _thumbnail(entry, enclosures, content, base, trusted_host(source))
     if not thumbnail and any(_playable(e) for e in enclosures):
         # An episode's own picture is art, judged as its show's is: by size, not by name (Giant
         # Bomb's episodes show a game's "mortal_kombat_logo.jpg"). Without one, it shows its
         # show's, as podcast apps do.
         thumbnail = images.artwork(safe_url(entry.thumbnail or "", base)) or show_artwork(feed)
-        if on_readers_network(thumbnail, _trusted_host(source)):
+        if on_readers_network(thumbnail, trusted_host(source)):
             thumbnail = ""
     # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
     sample = f"{title}\n{text}"
@@ -948,7 +948,7 @@ def _clean_body(
         if "more-link" in body:  # (its class goes with the sanitizer)
             body = _without_more_links(body)
         # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
-        cleaned = clean_html(body, entry.base_url or base, _trusted_host(source))
+        cleaned = clean_html(body, entry.base_url or base, trusted_host(source))
     cleaned = _without_title_heading(cleaned, entry.title or "")
     if "Announce Type" in cleaned[:200]:
         cleaned = _ARXIV_HEADER.sub(r"\1", cleaned, count=1)
@@ -1060,7 +1060,7 @@ def show_artwork(feed: ParsedFeed) -> str:
     return images.artwork(safe_url(feed.artwork, feed.base_url)) if feed.artwork else ""
 
 
-def _trusted_host(source: SourceConfig | None) -> str:
+def trusted_host(source: SourceConfig | None) -> str:
     """The host whose pictures stay even on a reader's own network: the source's own, as the
     operator's config names it (an intranet source), never one its feed names."""
     return _host_of(source.url) if source is not None else ""

@@ -128,6 +128,37 @@ def test_pages_are_extracted_sanitized_and_failures_fall_back_and_are_counted(
     assert store.get_state("src").full_text_failures == 6
 
 
+def test_a_short_chinese_article_is_long_enough_and_a_teaser_is_not(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Three paragraphs of Chinese, 130 characters, say what about 400 letters of English do:
+    they were "too-short" (a review: 13 of 15 such Chinese and Japanese pages), and a Chinese
+    teaser of one line still is."""
+    paragraphs = [
+        "本周一上午，连接两座城市的新建城际铁路正式开通运营，首趟列车于早上七点整从东站驶出。",
+        "铁路部门介绍，开通初期每天安排列车三十六对，高峰时段每二十分钟一班，通勤时间大大缩短。",
+        "据悉，该线路总投资约三百亿元，建设历时四年，下一步还将与机场快线实现换乘。",
+    ]
+
+    def page(guid: str, texts: list[str]) -> bytes:
+        body = "".join(f"<p>{t}</p>" for t in texts)
+        head = f"<head><title>Item {guid}</title></head>"
+        return f"<html>{head}<body><article>{body}</article></body></html>".encode()
+
+    article = page("article", paragraphs)
+    teaser = page("teaser", ["订阅后阅读全文，仅需每月十元。"])
+    assert 100 < len("".join(paragraphs)) < 200
+    pages = {
+        "article": feed_server.add("/article", article, content_type="text/html; charset=utf-8"),
+        "teaser": feed_server.add("/teaser", teaser, content_type="text/html; charset=utf-8"),
+    }
+    _refresh(store, feed_server.add("/feed", _feed(pages), content_type="application/rss+xml"))
+    articles = {a.guid: a for a in store.source_articles("src", 20)}
+    assert articles["article"].full_text == "ok"
+    assert paragraphs[2] in articles["article"].content
+    assert articles["teaser"].full_text.startswith("too-short: 15 characters")
+
+
 def test_a_page_at_a_private_address_is_not_fetched_unless_allowed(
     feed_server: FeedServer,
 ) -> None:
@@ -216,6 +247,29 @@ def test_lazy_and_wrapped_pictures_keep_their_real_address_and_sizes() -> None:
     assert 'width="40"' in content  # kept: how the lead-picture rules tell an avatar
     assert "<h1>" not in content  # the headline is shown above the text already
     assert content.count("freight yard into a park") == 3 * 8  # the text, whole
+
+
+def test_a_page_s_pictures_on_a_reader_s_network_go_but_its_own_host_s_stay() -> None:
+    """A page's og:image at 10.0.0.5 was every card's, embed's and feed's picture, and every
+    reader's browser asked for it (a review); a picture on the host of the source's URL (an
+    intranet source, allowed by its operator) was dropped from the text, as the feed's are not."""
+    text = "<p>" + "The harbour wall was repaired after the storm last week. " * 8 + "</p>"
+    page = f"""<html><head><title>Harbour wall repaired</title>
+<meta property="og:image" content="http://10.0.0.5/og/wall.jpg">
+<meta name="twitter:image" content="http://10.1.2.3/og/wall.jpg"></head>
+<body><article><h1>Harbour wall repaired</h1>{text}
+<img src="/media/wall.jpg" alt="The wall"><img src="http://192.168.1.1/x.jpg" alt="X">{text}
+</article></body></html>"""
+    source = _source(url="http://10.1.2.3/feed", allow_private_networks=("*",))
+    content, picture = extract_main(page, "http://10.1.2.3/a/1", source, "Harbour wall")
+    assert re.findall(r'<img\b[^>]*\ssrc="([^"]+)"', content) == ["http://10.1.2.3/media/wall.jpg"]
+    assert picture == "http://10.1.2.3/og/wall.jpg"  # (the private og:image skipped)
+    public = page.replace("10.1.2.3", "news.example")
+    content, picture = extract_main(public, "https://news.example/a/1", _source(), "Harbour wall")
+    assert re.findall(r'<img\b[^>]*\ssrc="([^"]+)"', content) == [
+        "https://news.example/media/wall.jpg"
+    ]
+    assert picture == "http://news.example/og/wall.jpg"
 
 
 def test_a_missing_page_or_a_login_wall_is_not_the_article() -> None:
