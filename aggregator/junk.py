@@ -108,10 +108,22 @@ _AT_START: tuple[str, ...] = (
     r"^l[’']articolo .+ (?:proviene da|sembra essere il primo su) .+",
     r"^o (?:post|artigo) .+ apareceu primeiro em .+",
     r"^het bericht .+ verscheen eerst op .+",
-    r"^(?:this|the) (?:article|post|entry|story) (?:was )?(?:originally )?"
-    r"(?:published|posted|appeared) (?:on|at|in|first on) ",
-    r"^(?:follow us on|like us on|subscribe to our|sign up for our|scan the qr code)",
-    r"^(?:advertisement|sponsored|ads? by|powered by)\b",
+    # ("This article was originally published on The Conversation."; not "The article
+    # published on Monday by the ministry lists…", a review)
+    r"^(?:this|the) (?:article|post|entry|story) (?:was (?:originally |first )?|originally )"
+    r"(?:published|posted) (?:on|at|in|by) "
+    r"|^(?:this|the) (?:article|post|entry|story) (?:was )?(?:originally |first )?appeared"
+    r" (?:first )?(?:on|in) ",
+    # (a network by name: "Follow us on this walk through the old town…" is a sentence)
+    r"^(?:follow|like|find) us on (?:twitter|x\b|facebook|instagram|linkedin|tiktok|youtube"
+    r"|threads|bluesky|mastodon|telegram|whatsapp|wechat|social media|google news)",
+    r"^(?:subscribe to our|sign up for our|scan the qr code)",
+    # The feed-ad line alone, or its label and a colon: "Advertisement spending by local firms
+    # fell 4%…", "Sponsored by the city council, the lantern festival…" and "Powered by a 2MW
+    # battery, …" are sentences (a review found all three deleted).
+    r"^(?:advertisement|sponsored(?: content| post)?|anzeige|werbung|реклама|publicité)"
+    r"(?:\s*[:：|]|\s*$|\s+(?:sponsored|ads? by|powered by)\b)"
+    r"|^(?:sponsored|ads?|powered) by(?:\s*[:：]?$| [^.,;:!?]{1,60}[.!]?$)",
     # a site's links standing in for a body: Hacker News ("Comments"), Reddit ("submitted by
     # /u/name", "[link] [comments]"), GitHub's release without notes ("No content.")
     # ("submitted by name to r/sub" or "to sub", or glued as Reddit's Atom writes it, "submitted
@@ -134,21 +146,29 @@ _AT_START: tuple[str, ...] = (
     # Medium's: "<title> was originally published in <publication> on Medium, where people…"
     r"^.{1,300}? was originally published in .{1,200}? on medium, where people are continuing",
 )
+# Where a prompt is asked: a line's or a clause's start, or after "please" or "welcome".
+_CLAUSE_START = r"(?:(?<![^，。！；：、,;:!\s])|(?<=请)|(?<=欢迎)|(?<=敬请))"
 _CHINESE_PATTERNS: tuple[str, ...] = (
     # WeChat / QR-code prompts and group ads (imperatives, not sentences about WeChat)
-    r"扫(?:一扫|码)[^。，]{0,8}(?:关注|加入|入群|添加|下载)|扫描(?:下方|上方|图中|文末|此|以下)?二维码",
+    # (at a clause's start too: "市民可扫码下载“城市服务”应用" tells readers how to reach a
+    # public service, a sentence)
+    rf"{_CLAUSE_START}扫(?:一扫|码)[^。，]{{0,8}}(?:关注|加入|入群|添加|下载)"
+    r"|扫描(?:下方|上方|图中|文末|此|以下)?二维码",
     r"长按[^。]{0,8}(?:识别|扫描)?[^。]{0,4}二维码",
     # (a group it asks to join: "他申请加入了工会" and "可以加入会员计划" are sentences; a review
     # found a source's quote deleted, twenty-fifth session)
     r"(?:点击|欢迎|可以|请(?<!申请))(?:加入|进入|入|进)[^。，！]{0,12}?(?:群聊|[交流读者粉丝微信社]群|群里)"
     r"|(?:点击|欢迎|可以|请(?<!申请))(?:入|进)群|点击入群"
     r"|加入[^。]{0,10}(?:交流群|读者群|粉丝群|微信群|社群)",
-    r"(?:关注|搜索)[^。]{0,8}(?:微信)?公众号|点击(?:上方|下方|顶部|底部)?[^。]{0,6}(?:蓝字|关注我们)",
+    # (asked at a clause's start, with "please" or "welcome" or not: "市民不要轻易关注来历不明的
+    # 公众号" is a police warning, a review)
+    rf"{_CLAUSE_START}(?:关注|搜索)[^。]{{0,8}}(?:微信)?公众号"
+    r"|点击(?:上方|下方|顶部|底部)?[^。]{0,6}(?:蓝字|关注我们)",
     r"(?:添加|加)(?:小编|客服)?微信[：:号]",
     r"点(?:个)?[「“\"]?在看|分享、?点赞、?在看",
     # Reprint and copyright notices
     r"转载请(?:注明|联系|保留|添加)|未经[^。]{0,10}(?:许可|授权|同意)[^。]{0,10}(?:不得|禁止|严禁)[^。]{0,6}转载",
-    r"版权(?:归[^。]{0,20}所有|所有)",
+    r"版权(?:归[^。]{0,20}所有|所有)(?![人者方权])",  # (not "版权所有人", the owner)
 )
 _CHINESE_STARTS = "扫长点欢可请加关搜添分转未版"
 _AT_END = r"all rights reserved\.?$"
