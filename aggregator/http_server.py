@@ -67,6 +67,7 @@ MAX_BODY_ENV = "WEB_MAX_BODY_BYTES"
 SEND_TIMEOUT_ENV = "WEB_SEND_TIMEOUT"
 PER_ADDRESS_ENV = "WEB_MAX_CONNECTIONS_PER_ADDRESS"
 WORKER_CONNECTIONS_ENV = "WEB_WORKER_CONNECTIONS"
+MAX_HEADER_FIELDS = 50
 TRUSTED_PROXIES_ENV = "WEB_TRUSTED_PROXIES"
 RENDERS_PER_CLIENT_ENV = "WEB_RENDERS_PER_CLIENT"
 DEFAULT_HEADER_TIMEOUT = 10.0
@@ -208,6 +209,12 @@ def gunicorn_command(host: str, port: int, workers: int, app: str = APP) -> list
         # gevent workers bound the wait for a request's headers by the keep-alive setting.
         "--keep-alive",
         f"{keepalive:g}",
+        # At most 50 header fields (gunicorn's 100 of 8 KB each let one request's headers be
+        # 800 KB, which its parser reads in time growing as their square: 71 ms of a worker's
+        # loop each, and 60 such clients made /healthz take 1-3.6 s; a review). Browsers send
+        # about 15, a chain of proxies adds a dozen.
+        "--limit-request-fields",
+        str(MAX_HEADER_FIELDS),
         "--access-logfile",
         "-",
         # Its own lines and each request's in our format (logs.py), not Apache's and its own.

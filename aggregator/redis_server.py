@@ -319,6 +319,9 @@ class Patience:
     backoff_cap: float  # seconds between two tries, at most
     retry_timeouts: bool  # a command that waited out read_timeout is tried again
     breaker: bool  # after a call waited out its timeout, fail at once for a while (Breaker)
+    # Seconds a call waits for one of the MAX_CONNECTIONS when all are in use (0: it fails at
+    # once, "Too many connections").
+    pool_wait: float = 0.0
 
 
 # Workers and the scheduler ride out a restart (~10 s of retries) and a hang (each try waits
@@ -326,12 +329,17 @@ class Patience:
 WORKER = Patience(10, 5, retries=10, backoff_cap=2.0, retry_timeouts=True, breaker=False)
 # The web gives up within ~2 s, because a reader waits on it: a page answers 503 rather than
 # hang; and a hung server would make every call of every request wait out its timeout.
-WEB = Patience(2, 1, retries=1, backoff_cap=0.2, retry_timeouts=True, breaker=True)
+# Its calls wait for a free connection: hundreds of requests at once (a flood of /metrics, or of
+# an unknown category's feed) took every one, and the rest answered 503 "Redis does not answer"
+# while Redis was well (a review).
+WEB = Patience(2, 1, retries=1, backoff_cap=0.2, retry_timeouts=True, breaker=True, pool_wait=2.0)
 # An operator's command rides out a restart as a worker does, but not a hung server (stopped,
 # a stalled disk): a command that waited 10 s for its answer fails, and the command says so in
 # one line. Retrying timeouts made `aggregator sources` wait forever, in silence, mid-incident.
 COMMAND = Patience(10, 5, retries=10, backoff_cap=2.0, retry_timeouts=False, breaker=False)
 
+# Connections one client (one process) opens at most (redis-py's default).
+MAX_CONNECTIONS = 100
 _clients: dict[tuple[int, str, Patience], redis.Redis] = {}
 _clients_lock = threading.Lock()
 
@@ -360,8 +368,14 @@ def connect(url: str, patience: Patience = WORKER) -> redis.Redis:
             retried: list[type[Exception]] = [ConnectionError, BusyLoadingError]
             if patience.retry_timeouts:
                 retried.append(TimeoutError)
-            client = redis.Redis.from_url(
+            pool_class = (
+                redis.BlockingConnectionPool if patience.pool_wait else redis.ConnectionPool
+            )
+            extra = {"timeout": patience.pool_wait} if patience.pool_wait else {}
+            pool = pool_class.from_url(
                 url,
+                max_connections=MAX_CONNECTIONS,
+                **extra,
                 decode_responses=False,
                 health_check_interval=15,
                 socket_timeout=patience.read_timeout,
@@ -373,7 +387,8 @@ def connect(url: str, patience: Patience = WORKER) -> redis.Redis:
                 ),
                 retry_on_error=retried,
             )
-            pool = client.connection_pool
+            client = redis.Redis(connection_pool=pool)
+            client.auto_close_connection_pool = True
             breaker = Breaker(BREAK_SECONDS) if patience.breaker else None
             pool.connection_class = _guarded(pool.connection_class, breaker)
             _clients[key] = client

@@ -1052,9 +1052,10 @@ class Store:
                 pipe.delete(*(self._category_key(slug) for slug in removed))  # (its index)
             pipe.execute()
 
-    def is_removed_category(self, slug: str) -> bool:
-        """Whether `slug` was a category of a published config and is one no longer."""
-        return bool(self.redis.sismember(self._categories_key("removed"), slug))
+    def removed_categories(self) -> frozenset[str]:
+        """The slugs that were categories of a published config and are no longer."""
+        members = self.redis.smembers(self._categories_key("removed"))
+        return frozenset(m.decode() for m in members)  # type: ignore[union-attr]
 
     def _categories_key(self, kind: str) -> str:
         return f"{self.prefix}:categories:{kind}"

@@ -207,6 +207,46 @@ class Polled(Generic[K, V]):
         return value
 
 
+class Shared(Generic[V]):
+    """One call at a time, its result shared: a call made while another runs waits for that
+    one's result (or error) instead of asking Redis again. For answers every caller may share,
+    /metrics and /readyz: 300 scrapes at once each asked Redis, took the web's every
+    connection, and readers' pages answered 503 (a review). Nothing is kept after the call."""
+
+    def __init__(self, call: Callable[[], V]) -> None:
+        self.call = call
+        self._lock = threading.Lock()
+        self._running: _Flight[V] | None = None
+
+    def get(self) -> V:
+        with self._lock:
+            flight = self._running
+            leader = flight is None
+            if flight is None:
+                flight = self._running = _Flight()
+        if leader:
+            try:
+                flight.result = self.call()
+            except Exception as e:  # noqa: BLE001 - every waiter gets the leader's error
+                flight.error = e
+            finally:
+                with self._lock:
+                    self._running = None
+                flight.done.set()
+        else:
+            flight.done.wait()
+        if flight.error is not None:
+            raise flight.error
+        return flight.result  # type: ignore[return-value]
+
+
+@dataclass
+class _Flight(Generic[V]):
+    done: threading.Event = field(default_factory=threading.Event)
+    result: V | None = None
+    error: Exception | None = None
+
+
 @dataclass
 class WebState:
     """What one web process keeps between requests."""
@@ -215,6 +255,9 @@ class WebState:
     settings: Settings
     versions: Polled[str | None, int]  # each category's content version (None: all)
     sites_changed: Polled[None, datetime | None]  # when a source's site last changed (OPML)
+    # The slugs of categories once served and now removed (410 Gone): read once a second, not
+    # per request, for a flood of made-up category URLs took the web's every Redis connection.
+    removed: Polled[None, frozenset[str]]
     feed_cache: RenderCache = field(default_factory=RenderCache)
     # Feeds at another ?limit= or ?collapse= than their default, on their own: a sweep of the
     # valid variants (48 a category, 106 MB for 14 categories' 200-item ones) pushed the hot
@@ -261,6 +304,7 @@ def create_app(
         settings=settings,
         versions=Polled(store.category_version, recheck_interval),
         sites_changed=Polled(lambda _: store.sites_changed_at(), recheck_interval),
+        removed=Polled(lambda _: store.removed_categories(), recheck_interval),
     )
 
     # Imported here: these modules import get_store/get_config from this package.
@@ -463,7 +507,7 @@ def no_category(slug: str) -> NoReturn:
                 path = prefix + renamed + path[len(prefix + slug) :]
                 break
         abort(redirect_keeping_query(path, 301))
-    abort(410 if web_state().store.is_removed_category(slug) else 404)
+    abort(410 if slug in web_state().removed.get(None) else 404)
 
 
 STATIC_MAX_AGE = 365 * 24 * 3600

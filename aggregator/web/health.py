@@ -9,12 +9,13 @@ worker's last heartbeat, within READY_HEARTBEAT_SECONDS (default 60).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -24,9 +25,10 @@ from aggregator import metrics
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import without_breaker
 from aggregator.store import Store
-from aggregator.web import get_store
+from aggregator.web import Shared, get_store
 
 bp = Blueprint("health", __name__)
+V = TypeVar("V")
 
 heartbeat_window = metrics.heartbeat_window  # (READY_HEARTBEAT_SECONDS; /metrics counts by it)
 
@@ -65,9 +67,11 @@ def _probe_client(client: redis.Redis) -> redis.Redis:
             "retry_on_error": [],
         }
         probe = redis.Redis(
-            connection_pool=redis.ConnectionPool(
+            connection_pool=redis.BlockingConnectionPool(  # type: ignore[no-untyped-call]
                 # (Its own 1 s timeout: a stall the pages ride out must not trip their breaker.)
                 connection_class=without_breaker(pool.connection_class),
+                max_connections=pool.max_connections,
+                timeout=1.0,
                 **kwargs,
             )
         )
@@ -124,10 +128,22 @@ def healthz() -> Response:
     return _no_store(jsonify(status="ok"))
 
 
+def _shared(name: str, call: Callable[[], V]) -> V:
+    """`call`'s result, shared with the requests of this app that ask while it runs (Shared)."""
+    shared: dict[str, Shared[Any]] = current_app.extensions.setdefault("health", {})
+    if name not in shared:
+        shared[name] = Shared(call)
+    result: V = shared[name].get()
+    return result
+
+
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
     """200 when Redis, a worker and the scheduler are all there; 503 naming what is missing."""
-    result = check_readiness(get_store(), datetime.now(UTC), heartbeat_window())
+    store = get_store()
+    result = _shared(
+        "readyz", lambda: check_readiness(store, datetime.now(UTC), heartbeat_window())
+    )
     body: dict[str, Any] = {
         "status": "ready" if result.ready else "not ready",
         "workers": result.workers,
@@ -146,5 +162,7 @@ def metrics_view() -> Response:
     """Prometheus exposition of every process's counters plus gauges read from Redis (with
     Redis away, the counters and `aggregator_redis_up 0`, within a second)."""
     store = get_store()
-    body, content_type = metrics.scrape(store, [QUEUE_NAME], _probe_client(store.redis).ping)
+    body, content_type = _shared(
+        "metrics", lambda: metrics.scrape(store, [QUEUE_NAME], _probe_client(store.redis).ping)
+    )
     return _no_store(Response(body, content_type=content_type))
