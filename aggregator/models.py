@@ -6,6 +6,7 @@ speaks in these types.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -84,7 +85,7 @@ class EntryData:
     duration: int | None = None  # seconds: <itunes:duration>, JSON Feed's duration_in_seconds
     # Whether the guid may stand in for a missing link: not an RSS guid of one word ("12345"),
     # which the parsers resolved as a permalink (parse._without_made_up_links). (Out of the
-    # repr, which ids of entries sharing a guid and a title hash: those stay as they were.)
+    # repr: see _IDENTITY_FIELDS.)
     guid_is_address: bool = field(default=True, repr=False)
     # The article's own page when `link` is a feed service's tracking redirect: FeedBurner's
     # and Pheedo's <origLink>. Shown and linked instead of `link`; the id stays the link's.
@@ -92,6 +93,46 @@ class EntryData:
     original_link: str | None = field(default=None, repr=False)
     # A link blog's linked page, beside its own (JSON Feed's external_url): what it talks about.
     external_link: str | None = field(default=None, repr=False)
+
+
+# The fields each of these had when an entry's repr first went into article ids (normalize's
+# last way to tell apart entries sharing a guid, a link and a title). `identity_repr` writes
+# them as repr did, and a field added since only when it is not its default: a new field must
+# not change every such article's id, which feed readers would show as new items again.
+_IDENTITY_FIELDS = {
+    "EnclosureData": ("url", "type", "length"),
+    "ImageData": ("url", "width", "height"),
+    "EntryData": (
+        "guid", "link", "title", "title_is_html", "summary", "summary_is_html", "content",
+        "content_is_html", "author", "published", "updated", "tags", "enclosures", "thumbnail",
+        "language", "base_url", "published_raw", "updated_raw", "images", "duration",
+    ),
+}  # fmt: skip
+
+
+def identity_repr(value: object) -> str:
+    """`repr(value)` as an entry's was with the fields of _IDENTITY_FIELDS (see there)."""
+    if isinstance(value, tuple):
+        items = [identity_repr(v) for v in value]
+        return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+    name = type(value).__name__
+    if name not in _IDENTITY_FIELDS or not dataclasses.is_dataclass(value):
+        return repr(value)
+    known = _IDENTITY_FIELDS[name]
+    shown = []
+    for f in dataclasses.fields(value):
+        v = getattr(value, f.name)
+        if f.repr and (f.name in known or v != _default(f)):
+            shown.append(f"{f.name}={identity_repr(v)}")
+    return f"{name}({', '.join(shown)})"
+
+
+def _default(f: dataclasses.Field[object]) -> object:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return dataclasses.MISSING  # (a field without a default is always shown)
 
 
 @dataclass(frozen=True)

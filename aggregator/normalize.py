@@ -26,7 +26,7 @@ from aggregator import dates, images, junk
 from aggregator.config import SourceConfig, article_settings
 from aggregator.language import chinese_script, fits_script
 from aggregator.language import detect as detect_language
-from aggregator.models import Article, Enclosure, EntryData, ParsedFeed
+from aggregator.models import Article, Enclosure, EntryData, ParsedFeed, identity_repr
 from aggregator.sanitize import (
     bounded,
     clean_html,
@@ -723,7 +723,7 @@ def _identity_keys(entries: Sequence[EntryData], urls: Sequence[str]) -> list[st
     refinements: tuple[Callable[[int], str], ...] = (
         lambda i: urls[i],
         lambda i: strip_tags(entries[i].title or ""),
-        lambda i: _sha256(repr(entries[i])),
+        lambda i: _sha256(identity_repr(entries[i])),
     )
     for refine in refinements:
         counts = Counter(keys)

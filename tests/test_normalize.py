@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -16,7 +17,14 @@ import pytest
 from aggregator import boilerplate
 from aggregator.config import SourceConfig
 from aggregator.errors import ParseError
-from aggregator.models import Article, EnclosureData, EntryData, ParsedFeed
+from aggregator.models import (
+    Article,
+    EnclosureData,
+    EntryData,
+    ImageData,
+    ParsedFeed,
+    identity_repr,
+)
 from aggregator.normalize import (
     MAX_ENCLOSURES,
     MAX_MARKS,
@@ -285,6 +293,36 @@ def test_entries_sharing_a_guid_stay_distinct_whatever_their_order() -> None:
     backward = {(x.title, x.content): x.id for x in normalize(feed(d, c, b, a), SOURCE, now=NOW)}
     assert forward == backward
     assert len(set(forward.values())) == 4
+
+
+def test_ids_of_entries_told_apart_by_all_of_them_survive_a_new_entry_field() -> None:
+    """Entries sharing a guid, a link and a title are told apart by a hash of the whole entry:
+    its repr, which a field added to EntryData changed, and with it every such article's id
+    (feed readers would show them as new again; a newcomer's review). The text hashed is the
+    repr of the fields they had, and a newer field's only when it is set."""
+    images = (ImageData("https://x.example/i.jpg", 640, None),)
+    enclosures = (EnclosureData("https://x.example/a.mp3", "audio/mpeg", 1),)
+    full = entry(guid="g", title="T", tags=("a",), images=images, enclosures=enclosures)
+    assert identity_repr(full) == repr(full)  # (what ids were made of, unchanged)
+    fields = [(f.name, f.type, f) for f in dataclasses.fields(EntryData)]
+    Grown = dataclasses.make_dataclass(
+        "EntryData", [*fields, ("comments", str, dataclasses.field(default=""))], frozen=True
+    )
+    grown = Grown(**{f.name: getattr(full, f.name) for f in dataclasses.fields(EntryData)})
+    assert repr(grown) != repr(full)
+    assert identity_repr(grown) == repr(full)
+    assert identity_repr(dataclasses.replace(grown, comments="https://x.example/c")) != repr(full)
+
+
+@requires_corpus
+def test_every_corpus_entry_s_identity_text_is_its_repr() -> None:
+    for path in corpus_files():
+        try:
+            parsed = parse(path.read_bytes(), url=BASE, headers={})
+        except ParseError:
+            continue
+        for each in parsed.entries:
+            assert identity_repr(each) == repr(each), path.name
 
 
 @requires_corpus
