@@ -2011,6 +2011,7 @@ def _meta(article: Article) -> str:
 
 
 def _encode_article(article: Article) -> bytes:
+    # (Every field but `dated`, which only a save reads: tests/test_store.py checks them all.)
     doc: dict[str, object] = {
         "id": article.id,
         "source_id": article.source_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
@@ -423,7 +423,16 @@ def test_articles_round_trip_every_field(store: Store) -> None:
         content_hash="c0ffee",
         external_url="https://例子.中国/外链",
         day_only=True,
+        source_feed_url="https://例子.中国/feed.xml",
+        written_hash="5eed",
+        full_text="timeout: the server did not answer in time",
+        full_text_tries=2,
     )
+    # Every field set, but `dated`: whether `published` is the source's is a save's question
+    # (Store._dated_edits), not stored. A field added to Article and forgotten by the store
+    # fails here, as the newest five had been left at their defaults (a newcomer's review).
+    left = [f.name for f in fields(Article) if getattr(article, f.name) == f.default]
+    assert left == ["dated"]
     plain = make_article("zh", 2)
     store.save_refresh(state_of("zh"), [article, plain], ROOMY, NOW)
     got = store.article("zh-1")

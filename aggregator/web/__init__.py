@@ -70,12 +70,12 @@ RETRY_AFTER = 10  # seconds, in a 503's Retry-After
 RENDER_SLOTS = 2
 RENDER_WAIT = 30.0
 _render_slots = threading.BoundedSemaphore(RENDER_SLOTS)  # gevent's, in a gevent worker
-# Renders one client (an address, an IPv6 /64: http_server.client_key) may have running or in
+# The app's RENDERS_PER_CLIENT (WEB_RENDERS_PER_CLIENT, http_server.renders_per_client): the
+# renders one client (an address, an IPv6 /64: http_server.client_key) may have running or in
 # line at once in a process; more get 429 at once. Slots are first come, first served: one
 # client asking for feed variants no cache keeps (?limit=199) on sixty connections held the
 # line, and every reader's page waited 9 s behind it. A browser renders one page at a time;
 # behind a reverse proxy, WEB_TRUSTED_PROXIES makes each client its own (else all are one).
-RENDERS_PER_CLIENT = http_server.DEFAULT_RENDERS_PER_CLIENT  # (WEB_RENDERS_PER_CLIENT)
 BUSY_RETRY_AFTER = 2  # seconds, in that 429's Retry-After
 _renders_by_client: dict[str, int] = {}
 _renders_lock = threading.Lock()
@@ -345,7 +345,7 @@ def _ranges_served_whole() -> None:
 @contextlib.contextmanager
 def render_slot() -> Iterator[None]:
     """Hold one of the process's RENDER_SLOTS while rendering (503 after RENDER_WAIT s in line;
-    429 at once for a client with RENDERS_PER_CLIENT renders running or in line already)."""
+    429 at once for a client with the app's RENDERS_PER_CLIENT renders running or in line)."""
     address = request.remote_addr or ""
     client = http_server.client_key(address)
     most = current_app.config["RENDERS_PER_CLIENT"]
@@ -436,7 +436,7 @@ def problem(status: int, detail: str) -> Response:
 
 
 def _too_many_renders(error: TooManyRequests) -> Response:
-    """429 with Retry-After for a client over RENDERS_PER_CLIENT; one log line."""
+    """429 with Retry-After for a client over the app's RENDERS_PER_CLIENT; one log line."""
     log.warning("%s %s: 429, %s", request.method, request.path, error.description)
     headers = {"Retry-After": str(BUSY_RETRY_AFTER), "Cache-Control": "no-store"}
     if framed := _embed_retrying(429, BUSY_RETRY_AFTER, headers):
