@@ -36,7 +36,9 @@ MAX_ASPECT = 4.0  # wider (or taller) than 4:1 is a banner, a rule or a divider
 # hex, and tried both ways per part, 40 of them took the regex minutes.
 _LOGO_SUFFIX = (
     r"(?:[-_@.](?>\d+(?:x\d*)?|[0-9a-f]{8,}|rss|feed|only|hi-?res|lo-?res|web\d*|small|large"
-    r"|square|white|black|weiss|dark|light|colou?r|transparent|header|footer)(?=[-_@.]))*+"
+    r"|square|white|black|weiss|dark|light|colou?r|transparent|header|footer"
+    # a site's logo for link previews ("stadtbote-logo-social.png", a review)
+    r"|social|share|sharing|og|fb|facebook|twitter|default)(?=[-_@.]))*+"
 )
 _JUNK_URL = re.compile(
     r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?\d*[-_./]|favicon|apple-touch"
@@ -50,9 +52,16 @@ _JUNK_URL = re.compile(
     # a "more" button (a Korean board's /image/more.gif), a smiley service's pictures
     r"|/(?:read[-_]?)?more\.(?:gif|png)(?:$|\?)|smileycentral\.com/"
     rf"|[-_/]logos?/|/logos?[-_.@\d]|[-_]logo{_LOGO_SUFFIX}\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)"
-    r"|\.(?:ico|svg|cur)(?:$|\?)",
+    r"|\.(?:ico|svg|cur)(?:$|\?)"
+    # a site's stand-in preview for pages without a picture of their own; a QR code to follow
+    # its WeChat account (the only picture of a Chinese article became its card's, a review)
+    r"|(?:^|[-_/.])(?:og|share|social)[-_]?(?:image[-_]?)?(?:default|fallback)[-_./]"
+    r"|[-_/.]default[-_](?:og|share|social)[-_.]"
+    r"|qr[-_]?codes?|erweima|/qr/",
     re.IGNORECASE,
 )
+# An alt that says the picture is a QR code (二维码, 二維碼, "QR code").
+_QR_ALT = re.compile(r"二维码|二維碼|\bqr[- ]?code", re.IGNORECASE)
 # Sizes written in addresses: blogspot /s72-c/, ?s=60 (gravatar, GitHub), ?width=75&height=75,
 # name_154x115.jpg / i300x150/, Flickr's _s.jpg (75x75) and _t.jpg (100 on the long side).
 _URL_SIDE = re.compile(r"/s(\d{2,4})(?:-c)?/|[?&](?:s|size|w|width|h|height)=(\d+)(?:&|$)")
@@ -214,6 +223,8 @@ def acceptable(candidate: Candidate) -> bool:
         return False  # an emoji: WordPress and others write its image with the emoji as alt
     if EMOJI_CODE.fullmatch(alt):
         return False  # an emoji by its code: Weibo's "[哈哈]", forums' ":smile:"
+    if _QR_ALT.search(alt):
+        return False
     width, height = candidate.width, candidate.height
     if width is None and height is None:
         width, height = _size_in_url(url)

@@ -26,7 +26,8 @@ _LAZY_SOURCES = (
     "data-url",
     "data-hi-res-src",
 )
-_SOURCE_SETS = ("data-srcset", "data-lazy-srcset", "srcset")
+_LAZY_SOURCE_SETS = ("data-srcset", "data-lazy-srcset")
+_SOURCE_SETS = (*_LAZY_SOURCE_SETS, "srcset")
 # Between a srcset's candidates: a comma before a space, or after a descriptor (Cloudinary's and
 # imgix's addresses hold commas: ".../c_fill,w_800/photo.jpg 800w").
 _CANDIDATE_END = re.compile(r",(?=\s)|(?<=\d[wx]),")
@@ -70,7 +71,10 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
             before.tag = _DROPPED
         noscript.tag = _UNWRAPPED  # its content stays, in its place
     for img in list(tree.iter("img")):
-        src = (_first(img, _LAZY_SOURCES) or img.get("src") or "").strip()
+        # A lazy address first, then a lazy srcset's largest, over any src: a placeholder may
+        # be a real file ("/static/img/lazy-placeholder.png"), not only a data: URL (a review).
+        lazy_set = _first(img, _LAZY_SOURCE_SETS)
+        src = (_first(img, _LAZY_SOURCES) or _largest(lazy_set) or img.get("src") or "").strip()
         if not src or src.lower().startswith("data:"):
             src = _largest(_source_set(img))
         if not src or src.lower().startswith(("data:", "javascript:")):

@@ -210,6 +210,12 @@ HARD_NEGATIVES = {
     "numbered icon": '<img src="http://celeb.lalalu.com/img/icon04.gif">',
     "more button": '<img src="http://sparcs.kaist.ac.kr/~ari/image/more.gif">',
     "smiley service": '<img src="http://smileys.smileycentral.com/cat/36/36_1_1.gif">',
+    # A review's test web: a WeChat QR code, by its name and by its alt; a site's logo for link
+    # previews, and its stand-in preview picture.
+    "qr code": '<img src="https://img.zhnews.example/static/qrcode_wechat.jpg">',
+    "qr code by its alt": '<img src="https://img.zhnews.example/2024/a1.jpg" alt="扫码关注二维码">',
+    "social logo": '<img src="https://stadtbote.example/static/stadtbote-logo-social.png">',
+    "default preview": '<img src="https://site.example/img/og-default.png">',
 }
 # Real pictures whose addresses look like a non-picture's to a looser rule.
 LOOK_ALIKES = (
@@ -221,6 +227,7 @@ LOOK_ALIKES = (
     "https://www.tablix.example/~avian/blog/images/a.jpg?g=2",  # a user's folder, not ~a/
     "https://site.example/2020/iconic-photo.jpg",
     "https://site.example/more/harbour.jpg",
+    "https://site.example/2024/default-settings-screen.png",
 )
 
 
