@@ -59,6 +59,19 @@ _PROMPTS = (
     r"|continue lendo|ler mais|lees (?:verder|meer)|czytaj (?:dalej|więcej)|devamını oku"
     r"|続きを(?:読む|みる|見る)|阅读(?:全文|原文|更多)|查看全文|继续阅读|閱讀(?:全文|原文)|繼續閱讀"
     r"|더\s?보기|계속 읽기"
+    r"|اقرأ المزيد|قراءة المزيد|ادامه مطلب|ادامه خبر|और पढ़ें|อ่านต่อ|baca selengkapnya"
+    r"|selengkapnya|xem thêm|đọc tiếp|διαβάστε περισσότερα|читати далі|детальніше"
+)
+# A related story's link under its prompt, a paragraph of its own: "Read more: <headline>",
+# "相关阅读：<headline>" (a review found them left in the text; its headline changes, so it is
+# never learned). Not "Read more about the proposals…", which has no colon.
+_RELATED = (
+    r"read more|related(?: (?:stories|story|articles|reading|coverage|content|news))?|see also"
+    r"|also read|read also|more on this(?: story)?|recommended(?: reading)?|you may also like"
+    r"|читайте также|смотрите также|mehr zum thema|lesen sie auch|(?:à )?lire aussi"
+    r"|le(?:e|er) también|leia também|veja também|leggi anche|(?:zobacz|czytaj) (?:też|także)"
+    r"|baca juga|đọc thêm|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا"
+    r"|相关阅读|延伸阅读|推荐阅读|相关新闻|相關閱讀|延伸閱讀|相關新聞|関連記事|あわせて読みたい|관련\s?기사"
 )
 # A read-more link ending the body inline, after its last sentence (Habr's, note.com's): only
 # the body's last 1,000 characters are read.
@@ -141,6 +154,9 @@ _AT_START: tuple[str, ...] = (
     # the same prompt alone in the languages feeds use (Habr's "Читать далее", note.com's
     # "続きをみる", WeChat's "阅读原文"); not "Подробнее о выборах читайте здесь"
     rf"^\[?(?:{_PROMPTS})\s*(?:[.…»>→\]]|$)",
+    # (a headline, which ends in no full stop: "See Also: Chimero's spoken version of this
+    # essay, given as a talk." is the author's own note)
+    rf"^(?:{_RELATED})\s*[:：]\s*\S.{{0,160}}(?<![.。!！])$",
     # Discourse's topic footer: "12 posts - 7 participants" (its count changes: never learned)
     r"^\d+ posts? - \d+ participants?$",
     # Medium's: "<title> was originally published in <publication> on Medium, where people…"

@@ -87,6 +87,20 @@ JUNK: dict[str, list[str]] = {
         "Czytaj dalej",
         "더보기",
         "Read full topic",
+        "اقرأ المزيد",
+        "ادامه مطلب",
+    ],
+    # A related story's link under its prompt (a review's test web; never learned: each
+    # headline differs)
+    "related link": [
+        "Read more: Schools face £2m shortfall as budgets tighten",
+        "Related: Council approves new bridge",
+        "相关阅读：地铁三号线明年开通",
+        "Читайте также: Власти объявили о новом маршруте",
+        "Mehr zum Thema: Radweg wird verlängert",
+        "Baca juga: Harga BBM naik mulai besok",
+        "اقرأ أيضا: افتتاح المتحف الجديد",
+        "関連記事：北海道で大雪",
     ],
     "platform footer": [
         "12 posts - 7 participants",
@@ -172,6 +186,9 @@ REAL: list[str] = [
     "警方提醒，市民不要轻易关注来历不明的公众号，以免个人信息泄露。",
     "市民可扫码下载“城市服务”应用，在线办理居住证续签。",
     "律师表示，版权所有人有权要求平台删除侵权内容。",
+    "See also the council's own summary of the plan, published on Monday.",
+    "Related reports from the region suggest the storm moved east overnight.",
+    "See Also: Chimero’s spoken, longer-form version of this essay, given as a talk.",
 ]
 
 
