@@ -198,16 +198,7 @@ _HTML_ROOTS = frozenset({"html", "head", "body"})
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})  # local names, any case
 _LINK_OR_BASE_TAG = re.compile(r"<(?:link|base)\b[^<>]*>", re.IGNORECASE)
 
-# --- JSON Feed ----------------------------------------------------------------------------------
-
-# A JSON Feed's `"expired": true` says it will never update again: it is then polled at the
-# longest interval allowed (the schedule clamps this to fetch.max_interval), not every few
-# minutes for ever; it is not stopped, since a feed that comes back to life says so by dropping it.
-EXPIRED_TTL = 30 * 24 * 3600
-EXPIRED_WARNING = (
-    'The JSON Feed says it is finished ("expired": true): it is read at the longest interval'
-    " (fetch.max_interval)"
-)
+# --- the entry point ------------------------------------------------------------------------------
 
 _JSON_TYPES = ("application/feed+json", "application/json")
 
