@@ -56,12 +56,15 @@ _ISO_BASIC = re.compile(
 _CJK_WEEKDAY = (
     r"(?:\s*[(（]?\s*(?:星期|礼拜|禮拜|周|週)?[一二三四五六日天月火水木金土]\s*(?:曜日?)?[)）]?)?"
 )
+# A Japanese era's year may stand for the year: 令和8年 (2026), 令和元年 (2019, its first). An
+# hour may stand alone: 午前10時.
 _CJK = re.compile(
-    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+    r"(?:(?P<y>\d{4})|(?P<era>令和|平成)\s*(?P<ey>\d{1,2}|元))\s*年\s*(?P<m>\d{1,2})\s*月"
+    r"\s*(?P<d>\d{1,2})\s*日"
     + _CJK_WEEKDAY
     + r"(?:\s*(?P<ampm>上午|下午|早上|中午|晚上|午前|午後))?"
-    + r"(?:\s*(?P<h>\d{1,2})\s*[:：时時点點]\s*(?P<mi>\d{1,2})"
-    r"(?:\s*(?:分\s*)?(?:[:：]\s*)?(?P<s>\d{1,2})\s*秒?)?\s*分?)?" + _ZONE
+    + r"(?:\s*(?P<h>\d{1,2})\s*(?:[:：时時点點]\s*(?P<mi>\d{1,2})"
+    r"(?:\s*(?:分\s*)?(?:[:：]\s*)?(?P<s>\d{1,2})\s*秒?)?\s*分?|[时時点點]))?" + _ZONE
 )
 # Korean: 2020년 1월 10일 14:33, 2020년 1월 10일 (금) 오후 2:33, 2020년 1월 10일 14시 33분
 _KOREAN = re.compile(
@@ -81,7 +84,7 @@ _DMY = re.compile(
 )
 # Month first with slashes (ASP.NET's en-US DateTime.ToString()): 1/10/2020 2:33:00 PM
 _MDY = re.compile(
-    r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
+    r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}),?"
     r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
     r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?" + _ZONE
 )
@@ -134,6 +137,43 @@ for _english, _names in {  # Thai's, full and abbreviated ("5 มี.ค. 2567":
 }.items():  # fmt: skip
     for _name in _names.split():
         _MONTHS[_name] = _english
+# Arabic's: the Egyptian and Gulf names (Latin's, "ديسمبر"), then the Levantine and Iraqi ones
+# ("كانون الأول"; two words: _joined_months makes them one token). Not Persian's "آذر" (the Solar
+# Hijri year's ninth month, not March's "آذار"), nor the Hijri months: no Gregorian date has them.
+_ARABIC_MONTHS = {
+    "Jan": "يناير كانون_الثاني", "Feb": "فبراير شباط", "Mar": "مارس آذار اذار",
+    "Apr": "أبريل ابريل إبريل نيسان", "May": "مايو أيار ايار", "Jun": "يونيو يونيه حزيران",
+    "Jul": "يوليو يوليه تموز", "Aug": "أغسطس اغسطس آب", "Sep": "سبتمبر أيلول ايلول",
+    "Oct": "أكتوبر اكتوبر تشرين_الأول تشرين_الاول", "Nov": "نوفمبر تشرين_الثاني",
+    "Dec": "ديسمبر كانون_الأول كانون_الاول",
+}  # fmt: skip
+# Hindi's (both spellings of each; NFC, as _fold reads a word), Greek's without their accents
+# (nominative, genitive as dates write them, "1 Δεκεμβρίου", and abbreviated: _fold drops the
+# accents), and Indonesian's abbreviations ("1 Des 2026", "17 Agu").
+_MORE_MONTHS = {
+    "Jan": "जनवरी ιανουαριος ιανουαριου ιαν",
+    "Feb": "फ़रवरी फरवरी φεβρουαριος φεβρουαριου φεβ",
+    "Mar": "मार्च μαρτιος μαρτιου μαρ",
+    "Apr": "अप्रैल अप्रेल απριλιος απριλιου απρ",
+    "May": "मई μαιος μαιου μαι",
+    "Jun": "जून ιουνιος ιουνιου ιουν",
+    "Jul": "जुलाई ιουλιος ιουλιου ιουλ",
+    "Aug": "अगस्त αυγουστος αυγουστου αυγ agu ags",
+    "Sep": "सितंबर सितम्बर σεπτεμβριος σεπτεμβριου σεπ",
+    "Oct": "अक्टूबर अक्तूबर οκτωβριος οκτωβριου οκτ",
+    "Nov": "नवंबर नवम्बर νοεμβριος νοεμβριου νοε",
+    "Dec": "दिसंबर दिसम्बर δεκεμβριος δεκεμβριου δεκ des",
+}
+for _english, _names in (*_ARABIC_MONTHS.items(), *_MORE_MONTHS.items()):
+    for _name in _names.split():
+        _MONTHS[unicodedata.normalize("NFC", _name)] = _english
+# A month name that is another month in a neighbour's language, read in the source's zone only:
+# Polish "listopad(a)" is November, Croatian and Bosnian's October; Polish "lip(iec)" July.
+_ZONE_MONTHS = {
+    "Europe/Warsaw": {"listopad": "Nov", "listopada": "Nov", "lis": "Nov", "lip": "Jul"},
+    "Europe/Zagreb": {"listopad": "Oct", "listopada": "Oct", "lis": "Oct"},
+    "Europe/Sarajevo": {"listopad": "Oct", "listopada": "Oct", "lis": "Oct"},
+}
 # CJK months as PHP's strftime writes them in an RFC 822 date under a Chinese, Japanese or Korean
 # locale: "周二, 01 12月 2026 10:00:00 +0800", "火, 01 12月 2026", "01 十二月 2026", "12월".
 MONTH_ABBREVIATIONS = (
@@ -172,7 +212,9 @@ def _combining_marks() -> str:
     return "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
 
 
-_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_combining_marks()}])*\.?")
+_MARKS = _combining_marks()
+# A word (hyphenated too: Portuguese "terça-feira", Tuesday), as a day's name or "de" is skipped.
+_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}]|-(?=[^\W\d_]))*\.?")
 _SEPARATORS = frozenset({"-", "–", "—", "|", "@"})
 _ERAS = frozenset({"พ.ศ", "ค.ศ"})  # Thai: Buddhist era, Common era
 _ERA_GLUED = re.compile(r"([พค]\.ศ\.)(?=\d)")  # "พ.ศ.2567", written against its year
@@ -204,6 +246,7 @@ _OWN_MEANINGS = {
     "ast": {zone: "+0300" for zone in (
         "Asia/Riyadh", "Asia/Baghdad", "Asia/Kuwait", "Asia/Qatar", "Asia/Bahrain", "Asia/Aden")},
     "bst": {"Asia/Dhaka": "+0600", "Asia/Dacca": "+0600"},
+    "cst": {"America/Havana": "-0500", "Cuba": "-0500"},  # Cuba Standard Time
 }  # fmt: skip
 # Words as well as names: a zone only written in capitals ("et" is French for "and").
 _WORDS_TOO = frozenset({"at", "et", "ct", "mt", "pt"})
@@ -332,6 +375,7 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
         with contextlib.suppress(ValueError):
             local = zone(zone_id.group(1) or zone_id.group(2))
     text = _GMT_OFFSET.sub(_gmt_offset, _ZONE_COMMENT.sub("", text))
+    text = _localized(text)
     if _EPOCH.fullmatch(text):
         return _from_epoch(int(text)), False
     if (first := _TIME_FIRST.fullmatch(text)) and ":" not in first.group(2):
@@ -343,24 +387,56 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     return _rfc822(text, local)
 
 
+def _localized(text: str) -> str:
+    """`text` with what other languages write in place of the forms read here put as those:
+    their digits as ASCII (Arabic-Indic, Persian, Devanagari...), Arabic's comma as ",", a
+    Levantine month of two words as one token, Vietnamese "ngày 1 tháng 12 năm 2026", Czech and
+    Korean spaced dates ("1. 12. 2026", "2026. 12. 1."), French and Portuguese "15h05", and an
+    offset in parentheses ("(+0700)", from Vietnamese "(GMT+7)")."""
+    text = unicodedata.normalize("NFC", text).translate(_DIGITS).replace("،", ",")
+    text = _LEVANTINE_MONTH.sub(r"\1_\2", text)
+    text = _VIETNAMESE.sub(r"\1.\2.\3", text)
+    text = _SPACED_YMD.sub(r"\1.\2.\3", _SPACED_DMY.sub(r"\1.\2.\3", text))
+    text = _H_TIME.sub(r"\1:\2", text)
+    return _OFFSET_IN_PARENTHESES.sub(r"\1", text)
+
+
+# Every decimal digit of the BMP that is not ASCII, as its ASCII digit (int() reads them, but
+# email.utils does not, and a year must be found in the text as written: _rfc822).
+_DIGITS = {
+    c: ord("0") + unicodedata.digit(chr(c))
+    for c in range(0x80, 0x10000)
+    if unicodedata.category(chr(c)) == "Nd"
+}
+_LEVANTINE_MONTH = re.compile(r"(كانون|تشرين)\s+(الأول|الاول|الثاني)")
+_VIETNAMESE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+_SPACED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
+_SPACED_YMD = re.compile(r"\b(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.")
+_H_TIME = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})\b")
+_OFFSET_IN_PARENTHESES = re.compile(r"\((\s*[+-]\d{4}\s*)\)$")
+
+
 # A time before its date, as some CMSs write it: "14:33 10.01.2020", "2:33 PM EST, Jan 10,
 # 2020" (unreadable, or feedparser's guess at today's date, before). Its zone's name goes with it.
 _TIME_FIRST = re.compile(
     r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+[A-Z]{2,5})?)\s*,?\s+(\S.*)"
 )
 # A day's name before a date of numbers: "Mon, 2020-01-10 14:33", "Friday, 10/01/2020".
-_DAY_BEFORE_NUMBERS = re.compile(r"[^\W\d_]{2,12}\.?,?\s+(?=\d{1,4}[-/.]\d)")
+# Two words too: Vietnamese "Thứ Ba, 01/12/2026".
+_DAY_BEFORE_NUMBERS = re.compile(r"(?:[^\W\d_]{1,12}\s)?[^\W\d_]{2,12}\.?,?\s+(?=\d{1,4}[-/.]\d)")
 
 
 def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, bool]:
     parts = match.groupdict()
-    year, month, day = int(parts["y"]), int(parts["m"]), int(parts["d"])
+    year, month, day = int(parts["y"] or 0), int(parts["m"]), int(parts["d"])
+    if era := parts.get("era"):  # 令和8年: the eighth year of Reiwa (元年, its first)
+        year = _ERA_STARTS[era] - 1 + (1 if parts["ey"] == "元" else int(parts["ey"]))
+    meridiem = parts.get("ampm") or parts.get("ampm_first") or ""
     if match.re in (_MDY, _DMY) and month > 12 >= day:
         month, day = day, month  # 25/12/2020, 12-25-2020: the other way round after all
-    elif match.re is _MDY and year > MAX_YEAR and day <= 12:
-        month, day = day, month  # 5/3/2567: a Thai date (Buddhist era, _build), day first
+    elif match.re is _MDY and month != day <= 12 and _day_first(year, local, bool(meridiem)):
+        month, day = day, month  # 01/12/2026: 1 December in Hanoi, Paris or Mexico City
     hour, minute, second = (int(parts.get(k) or 0) for k in ("h", "mi", "s"))
-    meridiem = parts.get("ampm") or parts.get("ampm_first") or ""
     ampm = _AM_PM.get(meridiem.lower().replace(".", ""), "")
     day_only = parts.get("h") is None and not ampm
     if ampm:
@@ -372,6 +448,41 @@ def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, b
     # Fractions of a second are dropped, as feedparser drops them (stored dates stay the same).
     zone_info = _offset(parts.get("zone"), local)
     return _build(year, month, day, hour, minute, second, zone_info), day_only
+
+
+# The years the Japanese eras began (a date of 令和 or 平成 as Japanese sites write it).
+_ERA_STARTS = {"令和": 2019, "平成": 1989}
+# The zones of countries that write a slashed date month first (the United States, the
+# Philippines), and those where nothing says which: UTC, a fixed offset, year-first countries
+# whose slashed day-month dates come from en-US software defaults, and Canada, which writes both.
+_MONTH_FIRST_ZONES = re.compile(
+    r"America/(?:New_York|Chicago|Denver|Phoenix|Los_Angeles|Anchorage|Adak|Boise|Detroit|"
+    r"Juneau|Sitka|Nome|Yakutat|Metlakatla|Menominee|Indiana/.*|Kentucky/.*|North_Dakota/.*)"
+    r"|Pacific/Honolulu|US/.*|Asia/Manila|(?:EST|MST|HST)(?:5EDT|7MDT|6CDT|8PDT)?|[CEMP]ST\d[CEMP]DT"
+)
+_UNSAID_ZONES = re.compile(
+    r"|UTC|Etc/.*|GMT|Asia/(?:Shanghai|Chongqing|Harbin|Urumqi|Taipei|Tokyo|Seoul|Pyongyang)|"
+    r"America/(?:Toronto|Vancouver|Edmonton|Winnipeg|Halifax|St_Johns|Regina|Montreal|Moncton|"
+    r"Whitehorse|Yellowknife|Iqaluit|Glace_Bay|Goose_Bay)|Canada/.*"
+)
+
+
+def _day_first(year: int, local: tzinfo, meridiem: bool) -> bool:
+    """Whether a slashed date whose day and month could be either ("03/04/2026") is day first:
+    in the source's zone's country (Hanoi, Paris, Mexico City yes; New York, Manila no), and a
+    Thai year of the Buddhist era ("5/3/2567") is. Where the zone does not say, a date with AM or
+    PM is ASP.NET's en-US, month first; any other is refused (ValueError): a UK feed's 3 April
+    read as 4 March is worse than a date of when it was first seen."""
+    if year > MAX_YEAR:
+        return True
+    key = getattr(local, "key", "")
+    if _MONTH_FIRST_ZONES.fullmatch(key):
+        return False
+    if not _UNSAID_ZONES.fullmatch(key):
+        return True
+    if meridiem:
+        return False
+    raise ValueError("a day and a month that could be either, and nothing says which")
 
 
 _AM_PM = {
@@ -456,9 +567,13 @@ def _build(
     return when + timedelta(seconds=1) if leap else when
 
 
-_MERIDIEMS = {"am": "am", "a.m": "am", "pm": "pm", "p.m": "pm"}
+# (Greek's π.μ./μ.μ.; Arabic's ص/م and their words, "صباحاً" with its mark as written.)
+_MERIDIEMS = {
+    "am": "am", "a.m": "am", "pm": "pm", "p.m": "pm", "π.μ": "am", "μ.μ": "pm",
+    "ص": "am", "صباحا": "am", "صباحاً": "am", "م": "pm", "مساء": "pm", "مساءً": "pm",
+}  # fmt: skip
 _YEAR_FIRST = re.compile(r"\d{4}")
-_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)\.?$", re.IGNORECASE)
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)\.?$", re.IGNORECASE)  # French "1er"
 _MERIDIEM_GLUED = re.compile(r"(\d:\d\d(?::\d\d)?)([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
 # An offset or zone written against the time: "13:30:33+0900" (ACN Newswire's feeds), which
 # parsedate_tz reads as a time alone, nine hours off; "15:04:05MST". After seconds only, and of
@@ -486,6 +601,20 @@ def _zone_offset(name: str, local: tzinfo) -> str | None:
     return own or _ZONE_OFFSETS.get(name)
 
 
+def _fold(token: str) -> str:
+    """A token as _MONTHS and _MERIDIEMS spell it: lower case, no final dot, Turkish "İ" as "i",
+    and Greek without its accents ("ΔΕΚΕΜΒΡΊΟΥ", "Δεκεμβρίου": "δεκεμβριου")."""
+    word = token.lower().rstrip(".").replace("\u0307", "")
+    if _GREEK.search(word):
+        word = "".join(
+            c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c)
+        )
+    return word
+
+
+_GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+
+
 def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     """RFC 822 dates, with month and day names in English or in the site's own language, and the
     zone where they write it: after the time (an offset, "+05:30" too, or a name), or before
@@ -499,12 +628,12 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
         len(tokens) > 1
         and tokens[0].endswith(",")
         and _WORD.fullmatch(tokens[0][:-1])
-        and any(t.lower().rstrip(".,") in _MONTHS for t in tokens[1:])
+        and any(_fold(t.rstrip(",")) in _MONTHS for t in tokens[1:])
     ):
         del tokens[0]  # a day name: "mar.," is Tuesday in French and Spanish, not March
     for token in " ".join(tokens).replace(",", " ").split():
         token = _ORDINAL.sub(r"\1", token)  # "2nd January 2006", "March 3rd"
-        word = token.lower().rstrip(".")
+        word = _fold(token)
         if token in _SEPARATORS:
             continue  # Drupal's "Friday, January 10, 2020 - 14:33"
         if word in _ERAS:
@@ -517,8 +646,8 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
             if (timed or word in ("gmt", "utc")) and (word not in _WORDS_TOO or token.isupper())
             else None
         )
-        if word in _MONTHS:
-            words.append(_MONTHS[word])
+        if named := _ZONE_MONTHS.get(getattr(local, "key", ""), {}).get(word, _MONTHS.get(word)):
+            words.append(named)
             has_month = True
         elif offset_text or _OFFSET.fullmatch(token):
             if not offset_text:
@@ -528,7 +657,7 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
             _offset_delta(offset_text)  # (one no zone has: ValueError)
             words.append(offset_text)
             zoned = True
-        elif _WORD.fullmatch(token):
+        elif _WORD.fullmatch(token.rstrip(":")):
             continue  # a day name (Mon, Lun., Montag, 星期一), or "de" in "10 de enero"
         elif timed and ":" in token:
             break  # a second time: the end of a range ("9:00 am - 5:00 pm"), not this date's

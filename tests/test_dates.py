@@ -344,16 +344,29 @@ def test_a_thai_year_of_the_buddhist_era_is_read_as_its_gregorian_one() -> None:
     assert dates.read("Sat, 01 Jan 2300 00:00:00 GMT", None) == (None, True)
     assert dates.read("Sat, 01 Jan 2800 00:00:00 GMT", None) == (None, True)
     assert dates.read("Mon, 05 Mar 2525 10:00:00 GMT", None) == (None, True)  # (1982 BE: no)
-    assert dates.parse("05/03/2024") == datetime(2024, 5, 3, 12, tzinfo=UTC)  # (month first, still)
+    # A Gregorian year's slashed date is day first only where the source's zone says so.
+    assert dates.parse("05/03/2024", ZoneInfo("America/New_York")).month == 5  # type: ignore[union-attr]
+    assert dates.parse("05/03/2024", ZoneInfo("Europe/Paris")).month == 3  # type: ignore[union-attr]
+    assert dates.read("05/03/2024", datetime(2024, 5, 3, tzinfo=UTC)) == (
+        None,
+        True,
+    )  # UTC: who knows
 
 
 def test_feedparser_s_guess_at_another_year_than_the_string_writes_is_no_date() -> None:
     """feedparser read "01-12-2026 10:00" as 2001-12-20: an article filed 25 years back."""
     guess = datetime(2001, 12, 20, tzinfo=UTC)
-    assert dates.read("01-12-2026 à 10h00", guess) == (None, True)
+    assert dates.read("le 01-12-2026, vers dix heures", guess) == (None, True)
+    # (The date itself is ours to read now, "10h00" too.)
+    assert dates.read("01-12-2026 à 10h00", guess) == (datetime(2026, 12, 1, 10, tzinfo=UTC), False)
     fine = datetime(2026, 12, 1, tzinfo=UTC)
-    assert dates.read("1er décembre 2026 à 10h00", fine) == (fine, False)
-    assert dates.read("Dec 31 2026 23h00 -0500", fine.replace(year=2027)) == (
+    # (Read by us now, "1er" and "10h00" too: feedparser's midnight was ten hours off.)
+    assert dates.read("1er décembre 2026 à 10h00", fine) == (fine.replace(hour=10), False)
+    assert dates.read("Dec 31 2026 23h00 -0500", None) == (  # (ours now: 23h00 is 23:00)
+        datetime(2027, 1, 1, 4, tzinfo=UTC),
+        False,
+    )
+    assert dates.read("le 31/12/2026 vers 23 heures", fine.replace(year=2027)) == (
         fine.replace(year=2027),
         False,
     )  # (the year after: the same date in UTC)
@@ -760,3 +773,132 @@ def test_the_corpus_dates_are_read_as_token_by_token() -> None:
     texts = corpus_dates()
     assert readings_that_differ(texts, ZoneInfo("Europe/Berlin")) == {}
     assert sum(bool(dates.USUAL_RFC822.fullmatch(text)) for text in texts) > len(texts) / 4
+
+
+# --- a labelled set: dates as real feeds and pages write them, in many languages and calendars --
+# (kind, raw string, the source's zone, the right reading in UTC "YYYY-MM-DDTHH:MM", or None when
+# the only right answer is no reading: the article is then dated when first seen, never wrong).
+# bench/dates_eval.py prints right / wrong / unreadable by kind; the test below fails on any wrong.
+LABELLED: list[tuple[str, str, str, str | None]] = [
+    ("arabic", "الثلاثاء، 1 ديسمبر 2026 - 09:00", "Africa/Cairo", "2026-12-01T07:00"),
+    ("arabic", "٢٩ نوفمبر ٢٠٢٦ ١٨:٣٠", "Africa/Cairo", "2026-11-29T16:30"),
+    ("arabic", "3 ديسمبر 2026", "Africa/Cairo", "2026-12-03T10:00"),
+    ("arabic", "الخميس 3 كانون الأول 2026 14:05", "Asia/Beirut", "2026-12-03T12:05"),
+    ("arabic", "الأحد، 15 تشرين الثاني 2026", "Asia/Beirut", "2026-11-15T10:00"),
+    ("arabic", "1 كانون الثاني 2026 10:00", "Asia/Amman", "2026-01-01T07:00"),
+    ("arabic", "الأربعاء 2 ديسمبر 2026 09:15 م", "Asia/Riyadh", "2026-12-02T18:15"),
+    ("arabic", "٢٠٢٦-١٢-٠١T٠٩:٠٠:٠٠+٠٢:٠٠", "Africa/Cairo", "2026-12-01T07:00"),
+    ("arabic", "Tue, 01 Dec 2026 09:00:00 +0200", "Africa/Cairo", "2026-12-01T07:00"),
+    ("chinese", "2026年12月1日 下午3:05", "Asia/Shanghai", "2026-12-01T07:05"),
+    ("chinese", "2026年12月1日 星期二 上午10:30", "Asia/Shanghai", "2026-12-01T02:30"),
+    ("chinese", "星期二, 01 12月 2026 10:00:00 +0800", "Asia/Shanghai", "2026-12-01T02:00"),
+    ("chinese", "2026/12/01 下午 03:05:00", "Asia/Taipei", "2026-12-01T07:05"),
+    ("chinese", "2026-12-01 10:00:00 CST", "Asia/Shanghai", "2026-12-01T02:00"),
+    ("chinese", "周二 2026-12-01 15:05", "Asia/Shanghai", "2026-12-01T07:05"),
+    ("chinese", "12月1日 10:00", "Asia/Shanghai", None),  # no year: not ours to guess
+    ("japanese", "2026年12月1日(火) 午後3時05分", "Asia/Tokyo", "2026-12-01T06:05"),
+    ("japanese", "令和8年12月1日 15:05", "Asia/Tokyo", "2026-12-01T06:05"),
+    ("japanese", "令和元年5月1日", "Asia/Tokyo", "2019-05-01T03:00"),
+    ("japanese", "平成31年4月30日 10:00", "Asia/Tokyo", "2019-04-30T01:00"),
+    ("japanese", "2026/12/01 15:05", "Asia/Tokyo", "2026-12-01T06:05"),
+    ("japanese", "2026年12月1日 午前10時", "Asia/Tokyo", "2026-12-01T01:00"),
+    ("korean", "2026년 12월 1일 (화) 오후 3:05", "Asia/Seoul", "2026-12-01T06:05"),
+    ("korean", "2026.12.01 오전 10:30", "Asia/Seoul", "2026-12-01T01:30"),
+    ("korean", "2026. 12. 1. 오후 3:05:00", "Asia/Seoul", "2026-12-01T06:05"),
+    ("korean", "2026-12-01 15:05 KST", "UTC", "2026-12-01T06:05"),
+    ("thai", "1 ธันวาคม 2569 15:05 น.", "Asia/Bangkok", "2026-12-01T08:05"),
+    ("thai", "วันอังคารที่ 1 ธันวาคม พ.ศ. 2569", "Asia/Bangkok", "2026-12-01T05:00"),
+    ("thai", "01/12/2569 15:05", "Asia/Bangkok", "2026-12-01T08:05"),
+    ("thai", "1 ธ.ค. 69 15:05", "Asia/Bangkok", None),  # a two-digit year of the era
+    ("persian", "۱۴۰۵/۰۹/۱۰ ۱۵:۰۵", "Asia/Tehran", None),  # Solar Hijri: refused
+    ("persian", "سه‌شنبه ۱۰ آذر ۱۴۰۵ - ۱۵:۰۵", "Asia/Tehran", None),
+    ("persian", "1405-09-10 15:05", "Asia/Tehran", None),
+    ("persian", "۲۰۲۶-۱۲-۰۱T۱۵:۰۵:۰۰+۰۳:۳۰", "Asia/Tehran", "2026-12-01T11:35"),
+    ("persian", "Tue, 01 Dec 2026 15:05:00 +0330", "Asia/Tehran", "2026-12-01T11:35"),
+    ("hijri", "1 جمادى الآخرة 1448", "Asia/Riyadh", None),
+    ("hindi", "1 दिसंबर 2026, 15:05 IST", "Asia/Kolkata", "2026-12-01T09:35"),
+    ("hindi", "मंगलवार, 01 दिसम्बर 2026 03:05 PM", "Asia/Kolkata", "2026-12-01T09:35"),
+    ("hindi", "१ दिसंबर २०२६", "Asia/Kolkata", "2026-12-01T06:30"),
+    ("hindi", "अपडेटेड: 15 नवंबर 2026 10:00", "Asia/Kolkata", "2026-11-15T04:30"),
+    ("vietnamese", "Thứ Ba, 01/12/2026", "Asia/Ho_Chi_Minh", "2026-12-01T05:00"),
+    ("vietnamese", "Thứ ba, 1/12/2026, 15:05 (GMT+7)", "Asia/Ho_Chi_Minh", "2026-12-01T08:05"),
+    ("vietnamese", "01/12/2026 15:05", "Asia/Ho_Chi_Minh", "2026-12-01T08:05"),
+    ("vietnamese", "ngày 1 tháng 12 năm 2026", "Asia/Ho_Chi_Minh", "2026-12-01T05:00"),
+    ("turkish", "1 Aralık 2026 Salı 15:05", "Europe/Istanbul", "2026-12-01T12:05"),
+    ("turkish", "01.12.2026 15:05", "Europe/Istanbul", "2026-12-01T12:05"),
+    ("turkish", "1 EKİM 2026", "Europe/Istanbul", "2026-10-01T09:00"),
+    ("polish", "1 grudnia 2026, 15:05", "Europe/Warsaw", "2026-12-01T14:05"),
+    ("polish", "wt., 01 gru 2026 15:05:00 +0100", "Europe/Warsaw", "2026-12-01T14:05"),
+    ("polish", "12 listopada 2026 10:00", "Europe/Warsaw", "2026-11-12T09:00"),
+    ("polish", "12. listopada 2026. 10:00", "Europe/Zagreb", "2026-10-12T08:00"),  # Croatian
+    ("czech", "1. prosince 2026 15:05", "Europe/Prague", "2026-12-01T14:05"),
+    ("czech", "út 1. 12. 2026 15:05", "Europe/Prague", "2026-12-01T14:05"),
+    ("greek", "Τρίτη, 1 Δεκεμβρίου 2026 15:05", "Europe/Athens", "2026-12-01T13:05"),
+    ("greek", "1 ΔΕΚΕΜΒΡΊΟΥ 2026", "Europe/Athens", "2026-12-01T10:00"),
+    ("greek", "Τρι, 01 Δεκ 2026 15:05:00 +0200", "Europe/Athens", "2026-12-01T13:05"),
+    ("greek", "1 Δεκεμβρίου 2026 3:05 μ.μ.", "Europe/Athens", "2026-12-01T13:05"),
+    ("ukrainian", "1 грудня 2026, 15:05", "Europe/Kyiv", "2026-12-01T13:05"),
+    ("ukrainian", "01.12.2026 15:05", "Europe/Kyiv", "2026-12-01T13:05"),
+    ("indonesian", "Selasa, 01 Desember 2026 15:05 WIB", "Asia/Jakarta", "2026-12-01T08:05"),
+    ("indonesian", "1 Des 2026 15:05", "Asia/Jakarta", "2026-12-01T08:05"),
+    ("indonesian", "17 Agu 2026 10:00", "Asia/Jakarta", "2026-08-17T03:00"),
+    ("spanish", "martes, 1 de diciembre de 2026 15:05", "Europe/Madrid", "2026-12-01T14:05"),
+    ("spanish", "01/12/2026 15:05", "America/Mexico_City", "2026-12-01T21:05"),
+    ("spanish", "1 dic. 2026 15:05 hrs", "America/Bogota", "2026-12-01T20:05"),
+    ("portuguese", "terça-feira, 1 de dezembro de 2026 às 15h05", "America/Sao_Paulo",
+     "2026-12-01T18:05"),
+    ("portuguese", "01/12/2026 15h05", "America/Sao_Paulo", "2026-12-01T18:05"),
+    ("french", "mardi 1 décembre 2026 à 15h05", "Europe/Paris", "2026-12-01T14:05"),
+    ("french", "1er décembre 2026", "Europe/Paris", "2026-12-01T11:00"),
+    ("french", "01/12/2026 à 15:05", "Europe/Paris", "2026-12-01T14:05"),
+    ("italian", "martedì 1 dicembre 2026, ore 15:05", "Europe/Rome", "2026-12-01T14:05"),
+    ("italian", "1 dic 2026 15:05", "Europe/Rome", "2026-12-01T14:05"),
+    ("dutch", "dinsdag 1 december 2026 om 15:05", "Europe/Amsterdam", "2026-12-01T14:05"),
+    ("dutch", "1 dec. 2026 15:05", "Europe/Amsterdam", "2026-12-01T14:05"),
+    ("german", "Dienstag, 1. Dezember 2026, 15:05 Uhr", "Europe/Berlin", "2026-12-01T14:05"),
+    ("russian", "1 декабря 2026, 15:05", "Europe/Moscow", "2026-12-01T12:05"),
+    # Hard negatives: what a reader must not guess at.
+    ("day-month", "03/04/2026", "America/New_York", "2026-03-04T17:00"),
+    ("day-month", "03/04/2026", "Europe/London", "2026-04-03T11:00"),
+    ("day-month", "03/04/2026 10:00", "UTC", None),  # a US or a UK feed? neither says
+    ("day-month", "3/4/2026 10:00 AM", "UTC", "2026-03-04T10:00"),  # ASP.NET's en-US
+    ("two-digit year", "01/12/26", "Europe/London", None),
+    ("two-digit year", "1.12.26 15:05", "Europe/Berlin", None),
+    ("two-digit year", "Tuesday, 01-Dec-26 15:05:00 GMT", "UTC", "2026-12-01T15:05"),  # RFC 850
+    ("future", "2027-06-01T10:00:00Z", "UTC", "2027-06-01T10:00"),  # normalize counts it ahead
+    ("zone name", "Tue, 01 Dec 2026 15:05:00 CST", "Asia/Shanghai", "2026-12-01T07:05"),
+    ("zone name", "Tue, 01 Dec 2026 15:05:00 CST", "America/Chicago", "2026-12-01T21:05"),
+    ("zone name", "Tue, 01 Dec 2026 15:05:00 CST", "America/Havana", "2026-12-01T20:05"),
+    ("zone name", "Tue, 01 Dec 2026 15:05:00 IST", "Asia/Kolkata", "2026-12-01T09:35"),
+    ("zone name", "Tue, 01 Dec 2026 15:05:00 IST", "Asia/Jerusalem", "2026-12-01T13:05"),
+    ("out of range", "31/11/2026", "Europe/London", None),
+    ("out of range", "2026-02-30 10:00", "UTC", None),
+    ("out of range", "31 Nov 2026 10:00", "UTC", None),
+    ("out of range", "2026-13-01", "UTC", None),
+]  # fmt: skip
+
+
+def labelled_reading(raw: str, zone: str) -> str | None:
+    """The labelled string as normalize reads it (feedparser's reading as the fallback)."""
+    from aggregator.parse import _raw_date  # (feedparser's reading, as parse gives it)
+
+    when, _ = dates.read(raw, _raw_date(raw), dates.zone(zone))
+    return when.strftime("%Y-%m-%dT%H:%M") if when else None
+
+
+def labelled_scores() -> dict[str, dict[str, int]]:
+    """Right / wrong / unreadable by kind (a refusal is right where the label is None)."""
+    scores: dict[str, dict[str, int]] = {}
+    for kind, raw, zone, label in LABELLED:
+        got = labelled_reading(raw, zone)
+        verdict = "right" if got == label else "unreadable" if got is None else "wrong"
+        counts = scores.setdefault(kind, {"right": 0, "wrong": 0, "unreadable": 0})
+        counts[verdict] += 1
+    return scores
+
+
+@pytest.mark.parametrize(("kind", "raw", "zone", "label"), LABELLED, ids=[c[1] for c in LABELLED])
+def test_labelled_dates_are_read_right_or_not_at_all(
+    kind: str, raw: str, zone: str, label: str | None
+) -> None:
+    assert labelled_reading(raw, zone) == label
