@@ -22,16 +22,18 @@ page, trafilatura 8-51 ms, and trafilatura brings eight more dependencies. READM
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 
 import lxml.html  # type: ignore[import-untyped]
 from readability import Document  # type: ignore[import-untyped]
 
-from aggregator import images, junk, lazy_images, models
+from aggregator import dates, images, junk, lazy_images, models, normalize
 from aggregator.config import SourceConfig
 from aggregator.errors import SourceError
 from aggregator.fetch import Fetcher
@@ -163,6 +165,15 @@ def _keep(article: Article, before: Article, learned_junk: frozenset[str]) -> Ar
     if before.full_text != OK:
         return _failed(article, before.full_text, before.full_text_tries)[0]
     content = junk.strip_learned(before.content, learned_junk)
+    if not article.dated:
+        # Undated in its feed: the stored date stands, the page's or the first sighting's (the
+        # store keeps it too; this poll's first sighting is no date of the article's).
+        article = replace(
+            article,
+            published=before.published,
+            updated=max(article.updated, before.published),
+            day_only=before.day_only,
+        )
     return replace(
         article,
         content=content,
@@ -194,6 +205,7 @@ def _extract(
     if content_type not in _HTML_TYPES or not page.body:
         return _failed(article, f"not-html: the page is {content_type or 'of no stated type'}")
     text, _ = decode(page.body, page_content_type(page.body, page.headers.get("content-type", "")))
+    text_of_page = text
     try:
         content, page_image = extract_main(text, page.url, source, article.title, learned_junk)
     except NotTheArticle as e:
@@ -208,6 +220,8 @@ def _extract(
     if own in (artwork, images.video_picture(article.content)):
         own = ""
     thumbnail = own or images.lead_image([], content, page_image) or article.thumbnail
+    if not article.dated:
+        article = _dated_by_page(article, text_of_page, source)
     return (
         replace(
             article,
@@ -268,6 +282,68 @@ def extract_main(
     # reader's browser would ask it (a review: http://10.0.0.5/… on cards, embeds and feeds).
     shown = (u for u in page_images if u and not on_readers_network(u, trusted))
     return content, next(shown, "")
+
+
+def _dated_by_page(article: Article, page_html: str, source: SourceConfig) -> Article:
+    """The article dated by its page when the page states its date (README, "Full text"): a feed
+    item without a date was dated when first seen, or after its neighbour, hours or days off (a
+    review: a page saying 2026-12-01T10:00+08:00 filed at 12:14 UTC). Only a date no later than
+    that first sighting is taken: the article was there when the feed listed it."""
+    try:
+        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", page_html, count=1))
+    except (ValueError, lxml.etree.ParserError):
+        return article
+    local = _page_zone(article, source)
+    for raw in _stated_dates(tree):
+        when, _ = dates.read(raw, None, local)
+        if when is not None:
+            if when > article.published + normalize.FUTURE_SLACK:
+                return article  # after it was first listed: not its publication
+            day_only = dates.day_only(raw)
+            return replace(article, published=when, updated=when, dated=True, day_only=day_only)
+    return article
+
+
+# Where pages state their publication, most trusted first: Open Graph's article namespace, a
+# <time datetime> inside the article, schema.org's JSON-LD (below).
+_PAGE_DATES = (
+    "//meta[@property='article:published_time' or @name='article:published_time']/@content",
+    "//article//time/@datetime",
+)
+_MAX_JSON_LD = 100_000  # characters of one JSON-LD block read: a page's is a few hundred
+
+
+def _stated_dates(tree: lxml.html.HtmlElement) -> list[str]:
+    found = [str(v).strip() for path in _PAGE_DATES for v in tree.xpath(path)]
+    for block in tree.xpath("//script[@type='application/ld+json']/text()"):
+        try:
+            found += _json_ld_dates(json.loads(str(block)[:_MAX_JSON_LD]))
+        except ValueError:  # (a broken block says nothing)
+            continue
+    return [raw for raw in found if raw]
+
+
+def _json_ld_dates(data: object, depth: int = 0) -> list[str]:
+    """The datePublished values of a JSON-LD document (a list, an @graph, nested objects)."""
+    if depth > 4:
+        return []
+    if isinstance(data, list):
+        return [d for item in data for d in _json_ld_dates(item, depth + 1)]
+    if not isinstance(data, dict):
+        return []
+    own = data.get("datePublished")
+    found = [own] if isinstance(own, str) else []
+    return found + [d for v in data.values() for d in _json_ld_dates(v, depth + 1)]
+
+
+def _page_zone(article: Article, source: SourceConfig) -> tzinfo:
+    """The zone of a page's dates written without one: the source's, else its language's (as
+    normalize reads the feed's; its table is private there, and read here only)."""
+    if source.timezone:
+        return dates.zone(source.timezone)
+    tag = article.language.lower()
+    name = normalize._LANGUAGE_ZONES.get(tag) or normalize._LANGUAGE_ZONES.get(tag.split("-")[0])
+    return dates.zone(name or source.default_timezone)
 
 
 def page_content_type(body: bytes, content_type: str) -> str:

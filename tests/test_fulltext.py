@@ -502,3 +502,63 @@ def test_a_new_sources_pages_lose_the_footer_they_taught_at_the_next_poll(
         assert all((footer in a.content) is (poll == 0) for a in articles), poll
         assert all("tells of the boats" in a.content for a in articles)
     assert len(feed_server.requests("/p0")) == 1  # (the page is not fetched again)
+
+
+def test_an_undated_item_is_dated_by_its_page_and_keeps_that_date_at_the_next_polls(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A feed item without a date was dated when first seen (or after its neighbour), though its
+    page stated when it was published (a review, D9): the page's date is taken, in the source's
+    zone when it names none; a page without one, or one after the item was listed, is not."""
+    text = "".join(
+        f"<p>Paragraph {i} of the harbour story, long enough to be one.</p>" * 3 for i in range(3)
+    )
+
+    def page(guid: str, head: str = "", body: str = "") -> bytes:
+        return (
+            f"<html><head><title>Item {guid}</title>{head}</head>"
+            f"<body><article>{body}{text}</article></body></html>"
+        ).encode()
+
+    jsonld = (
+        '{"@context": "https://schema.org", "@graph": '
+        '[{"@type": "NewsArticle", "datePublished": "2026-11-20T09:30:00Z"}]}'
+    )
+    pages = {
+        "og": page(
+            "og", '<meta property="article:published_time" content="2026-11-21T10:00:00+08:00">'
+        ),
+        "time": page("time", body='<time datetime="2026-11-22">22 Nov</time>'),
+        "jsonld": page("jsonld", f'<script type="application/ld+json">{jsonld}</script>'),
+        "none": page("none"),
+        "ahead": page(
+            "ahead", '<meta property="article:published_time" content="2026-12-30T10:00:00Z">'
+        ),
+    }
+    urls = {
+        guid: feed_server.add(f"/{guid}", body, content_type="text/html; charset=utf-8")
+        for guid, body in pages.items()
+    }
+    feed_url = feed_server.add("/feed", _feed(urls), content_type="application/rss+xml")
+    _refresh(store, feed_url)
+    first = {a.guid: a for a in store.source_articles("src", 20)}
+    assert {guid: a.full_text for guid, a in first.items()} == dict.fromkeys(pages, "ok")
+    assert first["og"].published == datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+    assert first["time"].published == datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # (its noon)
+    assert first["time"].day_only
+    assert first["jsonld"].published == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    # No date, or one after the feed listed it: dated when first seen, as before.
+    assert NOW - timedelta(minutes=1) < first["none"].published <= NOW
+    assert NOW - timedelta(minutes=1) < first["ahead"].published <= NOW
+    # The next polls, the feed edited, keep every date: the page's, and the first sighting.
+    for hour in (1, 2):
+        feed_server.add(
+            "/feed",
+            _feed(urls).replace(b"Teaser", b"Teaser " * hour),
+            content_type="application/rss+xml",
+        )
+        _refresh(store, feed_url, NOW + timedelta(hours=hour))
+    later = {a.guid: a for a in store.source_articles("src", 20)}
+    assert {g: a.published for g, a in later.items()} == {g: a.published for g, a in first.items()}
+    assert later["time"].day_only
+    assert all(len(feed_server.requests(f"/{guid}")) == 1 for guid in pages)  # fetched once
