@@ -38,7 +38,6 @@ from aggregator.config import SourceConfig
 from aggregator.errors import SourceError
 from aggregator.fetch import Fetcher
 from aggregator.models import Article
-from aggregator.normalize import trusted_host
 from aggregator.parse import decode
 from aggregator.sanitize import clean_html, is_tracker, on_readers_network, safe_url, strip_tags
 
@@ -270,7 +269,7 @@ def extract_main(
         keep_all_images=True,  # else a picture's wrapper <div> goes, empty
     )
     # (Pictures on the source's own host stay, as in its feed's content: an intranet source.)
-    trusted = trusted_host(source)
+    trusted = normalize.trusted_host(source)
     content = clean_html(main, url, trusted)
     if title:
         content = _H1.sub(lambda m: "" if _same_text(m.group(1), title) else m.group(0), content, 1)
@@ -337,13 +336,11 @@ def _json_ld_dates(data: object, depth: int = 0) -> list[str]:
 
 
 def _page_zone(article: Article, source: SourceConfig) -> tzinfo:
-    """The zone of a page's dates written without one: the source's, else its language's (as
-    normalize reads the feed's; its table is private there, and read here only)."""
+    """The zone of a page's dates written without one: the source's, else its language's, else
+    the site's (as normalize.local_zone reads the feed's)."""
     if source.timezone:
         return dates.zone(source.timezone)
-    tag = article.language.lower()
-    name = normalize._LANGUAGE_ZONES.get(tag) or normalize._LANGUAGE_ZONES.get(tag.split("-")[0])
-    return dates.zone(name or source.default_timezone)
+    return normalize.language_zone(article.language) or dates.zone(source.default_timezone)
 
 
 def page_content_type(body: bytes, content_type: str) -> str:

@@ -508,6 +508,12 @@ def _language_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo | None:
         language = detect_language(titles)
         if language.split("-")[0].lower() not in _OWN_SCRIPTS:
             return None
+    return language_zone(language)
+
+
+def language_zone(language: str) -> tzinfo | None:
+    """The zone a language is spoken in (_LANGUAGE_ZONES: "zh-CN" and "zh" Shanghai's), or
+    None for one spoken across zones."""
     tag = language.lower()
     name = _LANGUAGE_ZONES.get(tag) or _LANGUAGE_ZONES.get(tag.split("-")[0])
     return dates.zone(name) if name else None
