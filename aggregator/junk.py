@@ -61,6 +61,7 @@ _PROMPTS = (
     r"|더\s?보기|계속 읽기"
     r"|اقرأ المزيد|قراءة المزيد|ادامه مطلب|ادامه خبر|और पढ़ें|อ่านต่อ|baca selengkapnya"
     r"|selengkapnya|xem thêm|đọc tiếp|διαβάστε περισσότερα|читати далі|детальніше"
+    r"|קרא עוד|להמשך קריאה|המשך קריאה"
 )
 # A related story's link under its prompt, a paragraph of its own: "Read more: <headline>",
 # "相关阅读：<headline>" (a review found them left in the text; its headline changes, so it is

@@ -89,6 +89,7 @@ JUNK: dict[str, list[str]] = {
         "Read full topic",
         "اقرأ المزيد",
         "ادامه مطلب",
+        "קרא עוד",
     ],
     # A related story's link under its prompt (a review's test web; never learned: each
     # headline differs)
