@@ -203,10 +203,11 @@ def _extract(
     content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in _HTML_TYPES or not page.body:
         return _failed(article, f"not-html: the page is {content_type or 'of no stated type'}")
-    text, _ = decode(page.body, page_content_type(page.body, page.headers.get("content-type", "")))
-    text_of_page = text
+    page_html, _ = decode(
+        page.body, page_content_type(page.body, page.headers.get("content-type", ""))
+    )
     try:
-        content, page_image = extract_main(text, page.url, source, article.title, learned_junk)
+        content, page_image = extract_main(page_html, page.url, source, article.title, learned_junk)
     except NotTheArticle as e:
         return _failed(article, f"not-the-article: {e}")
     except Exception as e:  # noqa: BLE001 - a page that defeats the extractor is one failure
@@ -220,7 +221,7 @@ def _extract(
         own = ""
     thumbnail = own or images.lead_image([], content, page_image) or article.thumbnail
     if not article.dated:
-        article = _dated_by_page(article, text_of_page, source)
+        article = _dated_by_page(article, page_html, source)
     return (
         replace(
             article,
