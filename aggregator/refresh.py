@@ -436,6 +436,23 @@ def paragraph_evidence(article: Article, body: boilerplate.Body) -> list[str]:
     return boilerplate.counted([*body.hashes, *end])
 
 
+def batch_evidence(
+    articles: Sequence[Article], bodies: dict[str, boilerplate.Body]
+) -> dict[str, list[str]]:
+    """Each article's `paragraph_evidence`, none for one that repeats an earlier article of the
+    batch word for word under the same title (a feed listing one article twice, at its link and
+    its AMP link): counted twice, all its paragraphs were learned as the source's template, and
+    both copies' fingerprints lost all their text, so they showed as two cards (a review)."""
+    out: dict[str, list[str]] = {}
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for a in articles:
+        hashes = paragraph_evidence(a, bodies[a.id])
+        key = (stories.title_core(a.title), tuple(hashes))
+        out[a.id] = [] if hashes and key in seen else hashes
+        seen.add(key)
+    return out
+
+
 def _cleaned_otherwise(
     articles: Sequence[Article], relearned: frozenset[str], cleaned_with: frozenset[str]
 ) -> bool:
@@ -467,7 +484,7 @@ def _join_stories(
     bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
     fresh_ids, known = store.observe_paragraphs(
         articles[0].source_id,
-        {a.id: paragraph_evidence(a, bodies[a.id]) for a in articles},
+        batch_evidence(articles, bodies),
         boilerplate.MAX_EVIDENCE,
         boilerplate.MIN_ARTICLES,
         boilerplate.HALF_LIFE,

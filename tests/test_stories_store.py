@@ -202,6 +202,40 @@ def test_one_sites_articles_sharing_only_its_template_stay_apart(
     assert [s.size for s in store.stories_of(ids).values()] == [1, 1]
 
 
+WIRE_TITLE = "Bank of England cuts rates to 4.5%, signals gradual path ahead"
+WIRE = [
+    "LONDON, Nov 23 (Reuters) - The Bank of England cut interest rates by a quarter point to 4.5%"
+    " on Monday and signalled that further reductions would be gradual, as inflation remains"
+    " above its 2% target despite a weakening labour market.",
+    "The Monetary Policy Committee voted 7-2 for the cut, with two members preferring to hold"
+    " rates steady, the central bank said in a statement.",
+    "Governor Andrew Bailey said the bank needed to be careful not to cut too fast or by too much,"
+    " pointing to wage growth that was still running at around 5% a year.",
+    "Sterling fell half a cent against the dollar after the decision, while yields on two-year"
+    " gilts dropped to their lowest level since August.",
+    "(Reporting by David Milliken and Andy Bruce; Editing by Catherine Evans)",
+]
+
+
+def test_a_feed_listing_one_article_twice_shows_it_once(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Its link and its AMP link, in one poll: counted twice, every paragraph was learned as the
+    source's template, both fingerprints lost all their text, and readers saw two cards."""
+    date = "Mon, 23 Nov 2026 09:00:00 GMT"
+    items = [
+        ("w1", WIRE_TITLE, WIRE, date),
+        ("amp/w1?utm_source=rss", WIRE_TITLE, WIRE, date),
+        ("w0", "Card outage", OTHER, "Mon, 23 Nov 2026 08:00:00 GMT"),
+    ]
+    refresh_all(store, {"wire": feed_server.add("/wire.xml", rss(items))})
+    ids = [article(store, "wire", guid).id for guid, *_ in items]
+    found = store.stories_of(ids)
+    assert found[ids[0]] == found[ids[1]]
+    assert found[ids[0]].size == 2
+    assert found[ids[2]].size == 1
+
+
 def test_trimming_an_article_leaves_its_story_consistent(
     store: Store, feed_server: FeedServer
 ) -> None:
