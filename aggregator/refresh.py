@@ -511,9 +511,10 @@ def _join_stories(
     if not new:
         return 0, True
     since = now.timestamp() - window_days * 86400
+    raw = _raw_prints(new, candidates, bodies, {a.id: a.title for a in fresh})
     late: set[str] = set()  # filed by other workers after `read`, learned from refusals
     for attempt in range(JOIN_ATTEMPTS):
-        joins = stories.plan(new, candidates, since, now.timestamp())
+        joins = stories.plan(new, candidates, since, now.timestamp(), raw)
         force = attempt == JOIN_ATTEMPTS - 1
         joined, missed = store.join_stories(
             joins, now, force=force, read=read, known=late, state=state, read_with=read_with
@@ -524,6 +525,30 @@ def _join_stories(
         for article_id, *_ in new:
             candidates.setdefault(article_id, []).extend(missed)
     raise AssertionError("the last join is forced: it cannot miss")
+
+
+def _raw_prints(
+    new: Sequence[stories.New],
+    candidates: dict[str, list[stories.Stored]],
+    bodies: dict[str, boilerplate.Body],
+    titles: dict[str, str],
+) -> dict[str, stories.Fingerprint]:
+    """The fingerprints before learned boilerplate removal (pattern footers still out) of the
+    new articles that have a candidate of their own source under their title: they may repeat
+    it (`stories.repeats`). Few articles have one."""
+    wanted = [
+        article_id
+        for article_id, source_id, _, fp in new
+        if fp.title
+        and any(
+            c.source_id == source_id and c.fingerprint.title == fp.title
+            for c in candidates[article_id]
+        )
+    ]
+    kept = {i: bodies[i].kept(frozenset()) for i in wanted}
+    wanted = [i for i in wanted if len(kept[i]) > 0]
+    prints = stories.fingerprints([(titles[i], kept[i], bodies[i].tokens) for i in wanted])
+    return dict(zip(wanted, prints, strict=True))
 
 
 def _after_fetch(

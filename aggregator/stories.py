@@ -64,6 +64,10 @@ TEMPLATE_NEAR = 0.55  # ... unless they share more than a template's fills ever 
 # A short body that starts another under one title must share as much as a copy does: J at least
 # CONTAINED x the ratio of their sizes (see same_story).
 CONTAINED = 0.6
+# Slots of a source's edited repost that must match the original it repeats (`repeats`): J of
+# the paragraphs it changed against the whole original was ~0.1-0.2; a new entry under a
+# shared recap, ~0.
+REPEAT_SLOTS = 2
 # Under different titles, bodies of fewer shingles than this never merge: an excerpt of a
 # site's template ("Welcome to our regular review…") looks the same in every post. (Shingles,
 # not characters: 50 are ~50 English words or ~50 Chinese characters.)
@@ -439,6 +443,28 @@ def same_story(
     return near >= VERY_NEAR or _same_start(a, b)
 
 
+def repeats(fp: Fingerprint, raw: Fingerprint, earlier: Fingerprint, hours_apart: float) -> bool:
+    """Whether an article of one source repeats an earlier one of it (`earlier`, as filed),
+    edited: a wire's "CORRECTED-" or "UPDATE 1-" repost under a new link. The text it shares
+    with the original is learned as the source's template once both are counted, and the
+    repost's fingerprint `fp` kept only the paragraphs it changed (a review: two cards).
+
+    The same title, within TITLE_NEAR_HOURS; `raw`, the new body before the learned boilerplate
+    is removed, the same long text as the earlier one (as `same_story` asks under different
+    titles); and what the removal left of it the earlier's text edited (REPEAT_SLOTS of its
+    signature match), not new text: a live blog's next update under the recap the first one
+    carried, or one template's next fill, shares nothing with the earlier one but the template.
+    """
+    if not (fp.comparable and raw.title and raw.title == earlier.title):
+        return False
+    if hours_apart >= TITLE_NEAR_HOURS or similarity(fp, earlier) < REPEAT_SLOTS / SLOTS:
+        return False
+    near = similarity(raw, earlier)
+    if min(raw.shingles, earlier.shingles) < LONG or near < NEAR:
+        return False
+    return near >= VERY_NEAR or _same_start(raw, earlier)
+
+
 def bucket_tokens(fp: Fingerprint) -> list[bytes]:
     """The LSH buckets an article is filed under: its bands, its title and its body's start.
 
@@ -749,20 +775,28 @@ def choose(
     since: float,
     source_id: str = "",
     published: float | None = None,
+    raw: Fingerprint | None = None,
 ) -> Stored | None:
     """The stored article whose story a new one joins: the most similar same story, or None.
 
     Candidates filed before `since` (the window) are ignored; ties go to the older story.
-    `published`: the new article's publication time (epoch seconds), when known.
+    `published`: the new article's publication time (epoch seconds), when known. `raw`: its
+    fingerprint before its source's learned boilerplate was removed, when that removed some:
+    it may repeat an earlier article of its source (`repeats`).
     """
     best: tuple[float, float, Stored] | None = None
     for c in candidates:
         if c.seen < since:
             continue
         hours = 0.0 if published is None else abs(published - c.published) / 3600
-        if not same_story(fp, c.fingerprint, c.source_id == source_id, hours):
+        near = similarity(fp, c.fingerprint)
+        if same_story(fp, c.fingerprint, c.source_id == source_id, hours):
+            pass
+        elif raw and c.source_id == source_id and repeats(fp, raw, c.fingerprint, hours):
+            near = similarity(raw, c.fingerprint)
+        else:
             continue
-        key = (-similarity(fp, c.fingerprint), c.seen, c)
+        key = (-near, c.seen, c)
         if best is None or key[:2] < best[:2]:
             best = key
     return None if best is None else best[2]
@@ -773,10 +807,12 @@ def plan(
     candidates: dict[str, list[Stored]],
     since: float,
     now: float,
+    raw: dict[str, Fingerprint] | None = None,
 ) -> list[Join]:
     """Decide the story of each new (article id, source, published, fingerprint), in order.
 
-    Earlier articles of the same batch sharing a bucket are candidates for later ones.
+    Earlier articles of the same batch sharing a bucket are candidates for later ones. `raw`:
+    by article id, fingerprints before the source's learned boilerplate was removed (`choose`).
     """
     joins: list[Join] = []
     batch: dict[bytes, list[Stored]] = {}
@@ -784,7 +820,7 @@ def plan(
         tokens = bucket_tokens(fp)
         near = {c.article_id: c for t in tokens for c in batch.get(t, ())}
         pool = candidates.get(article_id, []) + list(near.values())
-        match = choose(fp, pool, since, source_id, published)
+        match = choose(fp, pool, since, source_id, published, (raw or {}).get(article_id))
         story = "" if match is None else match.story_id
         joins.append(
             Join(

@@ -766,3 +766,20 @@ def test_a_lead_is_compared_without_its_dateline_and_learned_as_it_is() -> None:
     assert body.hashes == [boilerplate.paragraph_hash(lead), boilerplate.paragraph_hash(EN[0])]
     without = boilerplate.Body.of(f"<p>{stories.without_dateline(lead)}</p><p>{EN[0]}</p>")
     assert body.tokens == without.tokens
+
+
+def test_a_sources_edited_repost_repeats_its_original_only_when_it_shares_the_edit() -> None:
+    """`repeats`: a wire's corrected repost, whose learned boilerplate left only the paragraph
+    it changed, is its original's story by its raw body, within TITLE_NEAR_HOURS; a new entry
+    under the recap the earlier post carried is not (it shares only the recap)."""
+    title = "Bridge approved after long fight"
+    original = fp(title, EN)
+    changed = EN[0].replace("three years", "four years")
+    raw = fp("CORRECTED-" + title, [changed, *EN[1:]])
+    kept = fp("CORRECTED-" + title, [changed])
+    assert stories.repeats(kept, raw, original, hours_apart=3)
+    assert not stories.repeats(kept, raw, original, hours_apart=stories.TITLE_NEAR_HOURS)
+    assert not stories.repeats(kept, raw, fp("Another title", EN), hours_apart=3)
+    entry = fp(title, ["Ferry operators said the morning crossings move to the afternoon."])
+    assert entry.comparable
+    assert not stories.repeats(entry, raw, original, hours_apart=3)

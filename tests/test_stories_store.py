@@ -236,6 +236,58 @@ def test_a_feed_listing_one_article_twice_shows_it_once(
     assert found[ids[2]].size == 1
 
 
+def test_a_wires_corrected_repost_joins_its_story_and_its_next_reports_do_not(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A "CORRECTED-" repost under a new link, a poll later: what it shares with the original was
+    learned as the wire's template then, and its fingerprint kept only the paragraph it changed.
+    A live blog's next entry under the recap the first carried, the same title from the same
+    source, is a story of its own."""
+    fmt = "%a, %d %b %Y %H:%M:%S GMT"
+    at = [(NOW - timedelta(hours=h)).strftime(fmt) for h in (6, 3)]
+    recap = (
+        "What we know so far: polls closed at 8 p.m. in all 67 counties, turnout was estimated at"
+        " 71%, a record for a midterm, and counting of mail ballots will continue through"
+        " Thursday. The governor's race and two congressional seats are too close to call, and"
+        " results stay unofficial until the secretary of state certifies them on Nov. 22."
+        " Election officials expect most counties to report by midnight, with provisional"
+        " ballots counted next week."
+    )
+    live = "Live updates: Election night results"
+    first = [
+        ("w1", WIRE_TITLE, WIRE, at[0]),
+        (
+            "l1",
+            live,
+            [recap, "Democrat Maria Lopez has declared victory in the 7th District."],
+            at[0],
+        ),
+    ]
+    url = feed_server.add("/wire.xml", rss(first))
+    refresh_all(store, {"wire": url}, NOW - timedelta(hours=3))
+    corrected = [WIRE[0], WIRE[1].replace("7-2", "6-3"), *WIRE[2:], "(Corrects vote count)"]
+    later = [
+        ("w2", "CORRECTED-" + WIRE_TITLE, corrected, at[1]),
+        (
+            "l2",
+            live,
+            [
+                recap,
+                "Republican incumbent Tom Reyes has conceded in Senate District 12 after trailing.",
+            ],
+            at[1],
+        ),
+        *first,
+    ]
+    feed_server.add("/wire.xml", rss(later))
+    refresh_all(store, {"wire": url})
+    ids = {guid: article(store, "wire", guid).id for guid in ("w1", "w2", "l1", "l2")}
+    found = store.stories_of(list(ids.values()))
+    assert found[ids["w2"]] == found[ids["w1"]]
+    assert found[ids["w1"]].original.article_id == ids["w1"]
+    assert found[ids["l1"]].size == found[ids["l2"]].size == 1
+
+
 def test_trimming_an_article_leaves_its_story_consistent(
     store: Store, feed_server: FeedServer
 ) -> None:
