@@ -997,6 +997,42 @@ def test_the_iframe_is_sized_when_embed_js_comes_after_it_loaded(
     fitted_frame(iframe)
 
 
+@pytest.mark.parametrize("late", [False, True])
+def test_a_sandboxed_iframe_is_sized_too(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+    late: bool,
+) -> None:
+    """A partner's `sandbox` without allow-same-origin gives the frame an opaque origin: its
+    height came from origin "null", which embed.js did not believe, and embed.js's question to
+    it (addressed to our origin) was refused with a warning, so the list stayed cut off."""
+    add_wrapping_headlines(add_articles, images[0])
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.set_viewport_size({"width": 390, "height": 844})
+    document = PARTNER_PAGE.read_text(encoding="utf-8").replace(PLACEHOLDER, live_server.url)
+    sandboxed = '<iframe sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"'
+    document = document.replace('loading="lazy"', "").replace("<iframe", sandboxed)
+    if late:  # embed.js runs after the frame has sent its height: it must ask for it
+        script = f'<script src="{live_server.url}/embed.js" async></script>'
+        late_script = (
+            "<script>document.getElementById('iframe-embed').addEventListener('load', () =>"
+            " setTimeout(() => { const s = document.createElement('script');"
+            f" s.src = '{live_server.url}/embed.js'; document.body.appendChild(s); }}, 500));"
+            "</script>"
+        )
+        document = document.replace(script, late_script)
+    partner = feed_server.add(f"/sandbox-{late}.html", document.encode(), content_type="text/html")
+    page.goto(partner)
+    iframe = page.locator("#iframe-embed")
+    expect(iframe).to_have_attribute("style", re.compile(r"height: \d+px"))
+    fitted_frame(iframe)
+    assert not [m for m in messages if "postMessage" in m], messages
+
+
 def test_players_and_attachments_load_under_the_pages_policy(
     live_server: LiveServer,
     page: Page,

@@ -321,11 +321,23 @@
     }
   }
 
+  function ours(frame) {
+    return frame.src.indexOf(base + "/embed/") === 0;
+  }
+
+  // A partner's sandbox without allow-same-origin gives our frame an opaque origin ("null"):
+  // its messages come from "null", and one addressed to our origin is refused.
+  function opaque(frame) {
+    var sandbox = frame.sandbox;
+    return frame.hasAttribute("sandbox") && !(sandbox && sandbox.contains("allow-same-origin"));
+  }
+
   // Our /embed/<slug> iframes report their content's height: size each to show all of it.
-  // Only messages from our origin and from one of the page's own iframes are believed.
+  // Only messages from one of the page's own iframes are believed, from our origin, or from
+  // "null" when that iframe is one of ours the page sandboxed.
   function onMessage(event) {
     var data = event.data;
-    if (!base || event.origin !== new URL(base).origin || !data) {
+    if (!base || (event.origin !== new URL(base).origin && event.origin !== "null") || !data) {
       return;
     }
     if (data.type !== "aggregator-embed-height" || typeof data.height !== "number") {
@@ -333,6 +345,9 @@
     }
     var frames = document.getElementsByTagName("iframe");
     for (var i = 0; i < frames.length; i++) {
+      if (event.origin === "null" && !(ours(frames[i]) && opaque(frames[i]))) {
+        continue;
+      }
       if (frames[i].contentWindow === event.source) {
         var height = Math.max(0, Math.min(Math.round(data.height), 10000));
         var style = window.getComputedStyle(frames[i]);
@@ -359,11 +374,13 @@
     var origin = new URL(base).origin;
     var frames = document.getElementsByTagName("iframe");
     for (var i = 0; i < frames.length; i++) {
-      if (frames[i].src.indexOf(base + "/embed/") === 0 && frames[i].contentWindow) {
+      if (ours(frames[i]) && frames[i].contentWindow) {
         if (stillBlank(frames[i])) {
           continue; // (a lazy frame not loaded yet: it sends its height once it is)
         }
-        frames[i].contentWindow.postMessage({ type: "aggregator-embed-ask-height" }, origin);
+        // (the question carries nothing: a sandboxed frame's opaque origin may have it)
+        var target = opaque(frames[i]) ? "*" : origin;
+        frames[i].contentWindow.postMessage({ type: "aggregator-embed-ask-height" }, target);
       }
     }
   }
