@@ -206,6 +206,27 @@ def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
     assert frame["height"] < frame["width"]  # 16:9, not the 3,000 px the feed wrote
 
 
+@pytest.mark.parametrize("width", [320, 375])
+def test_a_long_breadcrumb_title_stays_on_the_line_of_its_separator(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, width: int
+) -> None:
+    """On a phone the current title (40ch, or the whole line) went to a line of its own and
+    left the "›" before it alone on the line above: at 320 px for any long title, at 375 px
+    for an Arabic one, whose face's "0" (the ch) is wider."""
+    english = add_articles("hacker-blog", 1, title="Wahlergebnis " * 12, language="en")[0]
+    arabic_title = "الحكومة تعلن عن خطة جديدة للتعليم رقم 0 في عام 2026 " * 2
+    arabic = add_articles("hacker-blog", 1, title=arabic_title, language="ar")[0]
+    page.set_viewport_size({"width": width, "height": 640})
+    for article in (english, arabic):
+        page.goto(f"{live_server.url}/a/{article.id}")
+        current = page.locator(".breadcrumb li:last-child")
+        link = current.locator("a[aria-current]")
+        item_height = current.evaluate("li => li.getBoundingClientRect().height")
+        link_height = link.evaluate("a => a.getBoundingClientRect().height")
+        assert item_height < 1.5 * link_height, (article.language, item_height, link_height)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_a_wide_code_block_and_table_scroll_by_keyboard(
     live_server: LiveServer, page: Page, add_articles: AddArticles
 ) -> None:
