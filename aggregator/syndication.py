@@ -101,6 +101,7 @@ class Credit:
     # too, whichever copy stands for it, so its `updated` never goes back when an earlier
     # original takes the copy's place, and moves on when its credits do.
     changed: datetime | None = None
+    sources: int = 1  # how many sources its story has (the embed frame says so, as cards do)
 
 
 Credits = dict[str, Credit]  # article id -> its story's credit; absent: a story of its own

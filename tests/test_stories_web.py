@@ -430,5 +430,8 @@ def test_embeds_show_one_item_per_story(
 ) -> None:
     page = client.get("/embed/tech").get_data(as_text=True)
     assert page.count("Bridge approved") == 1
+    # Credited to its sources as on our cards: the frame named the original's source alone.
+    item = page.split("Bridge approved", 1)[1].split("</li>", 1)[0]
+    assert "2 sources" in item
     # embed.js renders the JSON feed, which collapses stories by default (tested above).
     assert len(items(client, "/c/tech/feed.json?limit=10")) == 1

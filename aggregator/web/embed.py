@@ -151,12 +151,14 @@ def embed_page(slug: str) -> Response:
     def render() -> tuple[bytes, None]:
         collapse = category.collapse_stories if category else True
         with render_slot():
-            articles, _ = story_page(state.store, key, options.limit, collapse)
+            articles, credits = story_page(state.store, key, options.limit, collapse)
             page = render_page(
                 "embed.html",
                 now=datetime.fromtimestamp(minute * AGE_STEP, UTC),
                 category=category,
                 articles=articles,
+                # (each story credited to its sources, as our cards are)
+                story_sizes={i: c.sources for i, c in credits.items()},
                 options=options,
                 site_base=config.site.base_url,
             )

@@ -419,6 +419,7 @@ def story_page(
             also,
             collapsed=collapse,
             changed=datetime.fromtimestamp(changed, UTC) if changed is not None else None,
+            sources=len(story.sources) or 1,
         )
     return articles, credits
 
