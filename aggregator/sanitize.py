@@ -528,7 +528,27 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
         # A paragraph of nothing (an editor's spacer, "<p><br></p>", "<p>&nbsp;</p>") is a gap
         # in the article: a Chinese site's had 34 (a review).
         cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
+        if "<h" in cleaned:
+            cleaned = _HEADING.sub(_heading_without_paragraphs, cleaned)
     return bounded(cleaned.strip(), base_url, trusted_host)
+
+
+# A heading around paragraphs ("<h2><p>左右横跳：索尼 Xperia</p></h2>", a Chinese site's): a
+# browser shows a heading, but libxml2's HTML parser, which the junk rules read the HTML with,
+# closes the heading at the paragraph, and an article they took a line from was left with an
+# empty <h2> over a plain paragraph (a review). The heading keeps the paragraphs' text, a line
+# break between two of them. (nh3 writes no heading inside another: [^<>] and .*? are linear.)
+_HEADING = re.compile(r"<(h[1-6])((?:\s[^<>]*)?)>(.*?)</\1>", re.DOTALL)
+_HEADING_PARAGRAPHS_MEET = re.compile(r"</p>\s*<p(?:\s[^<>]*)?>")
+_HEADING_PARAGRAPH_TAG = re.compile(r"</?p(?:\s[^<>]*)?>")
+
+
+def _heading_without_paragraphs(match: re.Match[str]) -> str:
+    inner = match[3]
+    if "<p" not in inner:
+        return match[0]
+    inner = _HEADING_PARAGRAPH_TAG.sub("", _HEADING_PARAGRAPHS_MEET.sub("<br>", inner.strip()))
+    return f"<{match[1]}{match[2]}>{inner}</{match[1]}>"
 
 
 # (Linear: each alternative starts with its own character, and none with "<" but "<br>".)

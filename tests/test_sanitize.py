@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from aggregator import junk
 from aggregator.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -1050,6 +1051,23 @@ def test_empty_paragraphs_are_removed() -> None:
     assert cleaned.startswith("<p>one</p><p><img ")
     assert cleaned.endswith("<p>two<br></p>")
     assert cleaned.count("<p") == 3
+
+
+def test_a_heading_around_paragraphs_keeps_its_text_as_a_heading() -> None:
+    """libxml2's HTML parser (the junk rules') closed the heading at the paragraph: an article
+    they took a line from had an empty <h2> over a plain paragraph (a review)."""
+    html_text = (
+        "<h2><p>左右横跳：索尼 Xperia</p></h2><p>Body text.</p>"
+        '<h3 id="x"><p>One</p> <p>Two</p></h3>'
+        "<h4>Plain <em>heading</em></h4>"
+    )
+    cleaned = clean_html(html_text, "https://e.example/")
+    assert cleaned == (
+        "<h2>左右横跳：索尼 Xperia</h2><p>Body text.</p><h3>One<br>Two</h3>"
+        "<h4>Plain <em>heading</em></h4>"
+    )
+    stripped = junk.strip_paragraphs(cleaned + "<p>Advertisement</p>", ())
+    assert stripped.startswith("<h2>左右横跳：索尼 Xperia</h2><p>Body text.</p>")
 
 
 # Pictures that would have every reader's browser ask a host of the reader's own network (a
