@@ -551,6 +551,34 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
     ]
 
 
+def test_the_script_embed_credits_a_story_to_each_of_its_sources(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    store: Store,
+) -> None:
+    """As our cards and the iframe do: the script named the original's source alone."""
+    (original,) = add_articles("people-daily", 1, title="Bridge approved", content=STORY_BODY)
+    (copy,) = add_articles(
+        "mixed", 1, content=STORY_BODY, published=original.published + timedelta(hours=2)
+    )
+    (alone,) = add_articles("mixed", 1, title="A story of its own")
+    for each in (original, copy, alone):
+        join_stories(store, [each], 7.0, datetime.now(UTC))
+    page.goto(partner_page(live_server, feed_server))
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    story = script_embed.locator("li.aggregator-embed-item", has_text="Bridge approved")
+    expect(story).to_have_count(1)
+    expect(story.locator("bdi.aggregator-embed-source")).to_have_text(
+        ["人民日报", "Mixed Bag & Co"]
+    )
+    expect(story.locator(".aggregator-embed-meta")).to_contain_text("人民日报, Mixed Bag & Co · ")
+    single = script_embed.locator("li.aggregator-embed-item", has_text="A story of its own")
+    expect(single.locator("bdi.aggregator-embed-source")).to_have_text(["Mixed Bag & Co"])
+
+
 @pytest.mark.parametrize("site_language", ["he"])
 def test_the_embed_frame_starts_each_title_on_its_own_side(
     live_server: LiveServer, page: Page, add_articles: AddArticles

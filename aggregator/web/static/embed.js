@@ -163,6 +163,54 @@
     return letters >= 8 && own * 4 < letters;
   }
 
+  // A story's sources (its own, then our "_story.also"'s), credited to all as our cards are:
+  // a name needs no translation. The first MAX_NAMES, then "+N" for the rest.
+  var MAX_NAMES = 3;
+
+  function sourcesOf(entry, own) {
+    var names = [own];
+    var story = entry._story && typeof entry._story === "object" ? entry._story : null;
+    var also = story && Array.isArray(story.also) ? story.also : [];
+    for (var i = 0; i < also.length; i++) {
+      var name = also[i] && typeof also[i] === "object" ? text(also[i].source) : "";
+      if (name && names.indexOf(name) < 0) {
+        names.push(name);
+      }
+    }
+    return names;
+  }
+
+  // The names joined the page's way ("A, B, C"; "A、B、C"), each isolated: a right-to-left name
+  // ("BBC اردو") took the time's number into its run.
+  function appendSources(meta, names, lang) {
+    var shown = names.slice(0, MAX_NAMES);
+    var parts = shown.map(function (name) {
+      return { type: "element", value: name };
+    });
+    if (shown.length > 1 && typeof Intl !== "undefined" && Intl.ListFormat) {
+      var list = formatter(Intl.ListFormat, lang, { style: "short", type: "unit" });
+      parts = list.formatToParts(shown);
+    } else if (shown.length > 1) {
+      parts = [];
+      for (var i = 0; i < shown.length; i++) {
+        parts.push({ type: "literal", value: i ? ", " : "" }, { type: "element", value: shown[i] });
+      }
+    }
+    for (var j = 0; j < parts.length; j++) {
+      if (parts[j].type === "element") {
+        var name = document.createElement("bdi");
+        name.className = "aggregator-embed-source";
+        name.textContent = parts[j].value;
+        meta.appendChild(name);
+      } else if (parts[j].value) {
+        meta.appendChild(document.createTextNode(parts[j].value));
+      }
+    }
+    if (names.length > shown.length) {
+      meta.appendChild(document.createTextNode(" +" + (names.length - shown.length)));
+    }
+  }
+
   function item(entry, lang, images, feedLanguage) {
     var href = httpUrl(entry.url);
     var title = text(entry.title) || text(entry.summary);
@@ -217,10 +265,7 @@
     var shownDay = day ? dayOf(day, lang) : "";
     var when = shownDay || relativeTime(text(entry.date_published), lang);
     if (source) {
-      // Isolated: a right-to-left name ("BBC اردو") took the time's number into its run.
-      var name = document.createElement("bdi");
-      name.textContent = source;
-      meta.appendChild(name);
+      appendSources(meta, sourcesOf(entry, source), lang);
     }
     if (when) {
       var time = document.createElement("time");
