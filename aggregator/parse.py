@@ -1225,7 +1225,9 @@ _ENTRY_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 _ENTRY_END = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
 # Yandex.News's article text (<yandex:full-text>), or ukr.net's (unprefixed, HTML).
 _FULL_TEXT = re.compile(rb"<(?:\w+:)?full-text[\s>/]")
-_MARKUP = re.compile(r"<(?:p|br|div|a|img|b|i|em|strong|ul|ol|li|h[1-6]|blockquote)\b|&#?\w+;")
+_MARKUP_TAG = r"<(?:p|br|div|a|img|b|i|em|strong|ul|ol|li|h[1-6]|blockquote)\b"
+_MARKUP = re.compile(rf"{_MARKUP_TAG}|&#?\w+;")
+_HTML_TAG = re.compile(_MARKUP_TAG)
 _MEDIA_DESCRIPTION = _rare(rb"<media:description\b", heads=[b"media:description"])
 # note.com's picture: <media:thumbnail>https://…</media:thumbnail>, no url attribute. (A
 # self-closing one was written open and closed by _without_self_closing: no text then.)
@@ -3160,11 +3162,14 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
     title_detail = entry.get("title_detail") or {}
     summary_detail = entry.get("summary_detail") or {}
     # Yandex.News feeds (Russian news sites) give the article's whole text, as text, beside
-    # the teaser in <description>.
+    # the teaser in <description>: HTML only when it writes tags (oren.ru breaks its lines with
+    # "<br />": read as text, they showed), not for a character reference alone.
     # ukr.net's writes it unprefixed, and as HTML.
     yandex = _str(entry.get("yandex_full-text"))
     full_text = yandex or _str(entry.get("full-text"))
-    html = not yandex and full_text is not None and _MARKUP.search(full_text) is not None
+    html = (
+        full_text is not None and (_HTML_TAG if yandex else _MARKUP).search(full_text) is not None
+    )
     full = (
         [{"value": full_text, "type": "text/html" if html else "text/plain"}] if full_text else []
     )

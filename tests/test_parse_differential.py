@@ -10,15 +10,17 @@ ids, titles, links, dates, authors, tags, enclosures, thumbnails, language and s
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from aggregator import parse as parse_module
-from aggregator.config import load_config
+from aggregator.config import SourceConfig, load_config
 from aggregator.errors import ConfigError, ParseError
 from aggregator.models import EntryData
+from aggregator.normalize import normalize
 from aggregator.parse import FAST_PARSER, REFERENCE_PARSER, _Document, _Rare, parse
 from tests.support.corpus import CORPUS, corpus_dates, corpus_files, requires_corpus
 from tests.support.differential import URL, compare, corpus_headers, differences
@@ -106,6 +108,22 @@ def test_a_yandex_news_items_whole_text_is_its_content(parser: str) -> None:
     )
     assert not entry.content_is_html
     assert entry.summary == "Первый снег выпал в ночь на вторник."
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_yandex_full_text_that_breaks_its_lines_with_tags_is_html(parser: str) -> None:
+    """oren.ru writes its full text's line breaks as escaped <br /> tags: read as plain text, 9
+    of its 10 articles showed "&lt;br /&gt;" between their paragraphs (a review of the corpus)."""
+    body = (FIXTURES / "fallback-yandex-full-text.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    entry = feed.entries[1]
+    assert entry.content_is_html
+    source = SourceConfig(id="s", name="s", url=URL, categories=("c",), interval=900.0)
+    article = normalize(replace(feed, entries=(entry,)), source, now=datetime.now(UTC))[0]
+    assert "&lt;" not in article.content
+    assert article.content == (
+        "Реку сковало льдом за одну ночь.<br>\n<br>\nВыходить на лёд пока запрещено."
+    )
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
