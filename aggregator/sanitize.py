@@ -498,6 +498,14 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     if unparsable(html_text):
         return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
     html_text = lazy_images.reveal_in(html_text)
+    if "</br" in html_text or "</BR" in html_text:
+        # XHTML's "<br/>" as a feed's XML parser writes it back: "<br></br>", which HTML reads as
+        # two breaks (the Guardian's paragraphs were four lines apart).
+        html_text = _XML_LINE_BREAK.sub(r"\1", html_text)
+    # The struck-through text of HTML 4 (what is no longer so: "<strike>June 1st</strike> June
+    # 15th"), which the allowlist would keep as live text: HTML5's <s>.
+    if "trike" in html_text or "TRIKE" in html_text:
+        html_text = _STRIKE.sub(r"<\1s", html_text)
     if "post-password-form" in html_text:
         html_text = _PASSWORD_FIELD.sub("", html_text)
     if "display" in html_text:  # (the style that hides it goes with the sanitizer)
@@ -549,6 +557,10 @@ def _heading_without_paragraphs(match: re.Match[str]) -> str:
         return match[0]
     inner = _HEADING_PARAGRAPH_TAG.sub("", _HEADING_PARAGRAPHS_MEET.sub("<br>", inner.strip()))
     return f"<{match[1]}{match[2]}>{inner}</{match[1]}>"
+
+
+_XML_LINE_BREAK = re.compile(r"(<br\b[^<>]*>)\s*</br\s*>", re.IGNORECASE)
+_STRIKE = re.compile(r"<(/?)strike(?=[\s/>])", re.IGNORECASE)
 
 
 # (Linear: each alternative starts with its own character, and none with "<" but "<br>".)
