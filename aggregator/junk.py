@@ -132,6 +132,15 @@ _AT_START: tuple[str, ...] = (
     r"^(?:follow|like|find) us on (?:twitter|x\b|facebook|instagram|linkedin|tiktok|youtube"
     r"|threads|bluesky|mastodon|telegram|whatsapp|wechat|social media|google news)",
     r"^(?:subscribe to our|sign up for our|scan the qr code)",
+    # the same in Ukrainian and Russian, a network named: "Читайте нас у Facebook…", "Підписуйтесь
+    # на новини Харкова… в Telegram" (Suspilne's, each region's its own: never learned)
+    r"^(?:читайте нас|підписуйтесь на|подписывайтесь на|стежте за нами|следите за нами)\b"
+    r"[^.!?]{0,150}?(?:facebook|telegram|instagram|youtube|viber|tiktok|twitter|вконтакте|vk\b)",
+    # podcast hosts' notices, the same on every episode of every show they host
+    r"^see omnystudio\.com/listener for privacy information\.?$"
+    r"|^hosted on acast\. see acast\.com/privacy for more information\.?$"
+    r"|^learn more about your ad choices\. visit (?:megaphone\.fm|podcastchoices\.com)"
+    r"/adchoices\.?$",
     # The feed-ad line alone, or its label and a colon: "Advertisement spending by local firms
     # fell 4%…", "Sponsored by the city council, the lantern festival…" and "Powered by a 2MW
     # battery, …" are sentences (a review found all three deleted).

@@ -109,6 +109,10 @@ JUNK: dict[str, list[str]] = {
         "Why we rewrote our parser in Rust was originally published in Engineering Blog on"
         " Medium, where people are continuing the conversation by highlighting and responding"
         " to this story.",
+        # podcast hosts' notices on every episode (Omny's on DER SPIEGEL's, a corpus review)
+        "See omnystudio.com/listener for privacy information.",
+        "Hosted on Acast. See acast.com/privacy for more information.",
+        "Learn more about your ad choices. Visit megaphone.fm/adchoices",
     ],
     "feed-ad footer": [
         "Advertisement",
@@ -121,6 +125,11 @@ JUNK: dict[str, list[str]] = {
         "Follow us on Twitter and Facebook",
         "Find us on Instagram @examplenews",
         "Subscribe to our newsletter for the week's best stories.",
+        # Suspilne's (ukr.net's feed), each region's its own: never learned (a corpus review)
+        "Читайте нас у Facebook, Instagram і Telegram, дивіться наш YouTube і TikTok",
+        "Підписуйтесь на новини Харкова та області в Facebook, Viber, Instagram, Telegram, Youtube",
+        "Подписывайтесь на наш канал в Telegram",
+        "Следите за нами во ВКонтакте и Telegram",
         "Read more of this story at Slashdot.",
     ],
     "a site's links for a body": [
@@ -168,6 +177,10 @@ REAL: list[str] = [
     "Der Beitrag erschien zuerst auf Facebook, bevor er gelöscht wurde.",
     "Comments on the draft are open until Friday.",
     "He submitted by hand the forms /u/ owners had sent.",
+    "Читайте полную версию доклада на сайте министерства.",
+    "Підписка на Telegram-канали за рік зросла на 20%, свідчить опитування.",
+    "Следите за развитием событий: власти обещают обновить данные к вечеру.",
+    "See the listener survey at omnystudio.com for how the show was chosen.",
     "Submitted by Jane Doe to the committee on Tuesday.",
     "submitted by toronto",
     # the other languages' prompts' words in a sentence, and Medium and Discourse's words
