@@ -857,8 +857,25 @@ def _content_and_text(
         if text:
             if junk.is_junk(text, source.strip_patterns, source.default_junk_rules):
                 text = ""
+            elif body == entry.summary and body != richer and (whole := _whole(text, content)):
+                text = whole
             return content, text
     return content, ""
+
+
+# An ellipsis a CMS ends a summary with where it cut it: "…", "...", WordPress's " […]".
+_CUT_SHORT = re.compile(r"\s*(?:…|\.\.\.|\[…\]|\[\.\.\.\])$")
+
+
+def _whole(text: str, content: str) -> str:
+    """The text of the content, when the summary's `text` is its start cut short ("ein angenehmer
+    Gespr…"), else "": the excerpt ended in the feed's broken word though the entry held it."""
+    cut = _CUT_SHORT.search(text)
+    if cut is None or cut.start() < 20 or not content:
+        return ""
+    whole = clean_text(cut_html(content, _TEXT_SOURCE_CHARS))
+    stem = text[: cut.start()]
+    return whole if whole.startswith(stem) and len(whole) > len(stem) else ""
 
 
 # A YouTube video's own entry (its channel's feed: the link is the watch page, the text its

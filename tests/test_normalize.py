@@ -681,6 +681,34 @@ def test_content_is_the_richest_body_sanitized_with_relative_urls_resolved() -> 
     assert longer_summary.content == "<p>a much longer summary</p>"
 
 
+def test_a_summary_the_feed_cut_short_gives_way_to_the_content_it_begins() -> None:
+    """A CMS's summary that is the content's start cut mid-word ("ein angenehmer Gespr…",
+    journal.3960.org; Framasoft's "acteurs écon..."): the excerpt showed the broken word though
+    the entry held the whole sentence (a corpus review). A summary of its own stays the text."""
+    body = (
+        "<blockquote><p>Wer sich einen impertinenten Tonfall leistet, sollte sich seiner Sache"
+        " besser sicher sein.</p></blockquote><p>Besser ist es natürlich, Recht zu haben"
+        " <em>und</em> ein angenehmer Gesprächspartner zu bleiben.</p>"
+    )
+    cut = (
+        "Wer sich einen impertinenten Tonfall leistet, sollte sich seiner Sache besser sicher"
+        " sein.\n\nBesser ist es natürlich, Recht zu haben und ein angenehmer Gespr…"
+    )
+    article = one(entry(guid="1", title="t", summary=cut, summary_is_html=False, content=body))
+    assert article.summary == (
+        "Wer sich einen impertinenten Tonfall leistet, sollte sich seiner Sache besser sicher"
+        " sein. Besser ist es natürlich, Recht zu haben und ein angenehmer…"
+    )
+    for ellipsis in ("...", " […]", " [...]"):
+        start = "Wer sich einen impertinenten Tonfall"
+        teaser = one(entry(guid="1", title="t", summary=start + ellipsis, content=body))
+        assert teaser.summary.startswith(start + " leistet, sollte sich")
+    own = one(
+        entry(guid="1", title="t", summary="Ein ganz eigener Satz über den Ton…", content=body)
+    )
+    assert own.summary == "Ein ganz eigener Satz über den Ton…"
+
+
 def _rss_item(channel_link: str, link: str, html_body: str) -> bytes:
     return (
         f'<rss version="2.0"><channel><title>t</title><link>{channel_link}</link>'
