@@ -583,7 +583,8 @@ def _article(
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
     # A tag is text; read as HTML only when it is ("C++ <templates>" lost its "<templates>").
-    for tag in (_without_bidi_controls(_text(tag, is_html=True)) for tag in entry.tags):
+    listed = (item for tag in entry.tags for item in _items(tag))
+    for tag in (_without_bidi_controls(_text(tag, is_html=True)) for tag in listed):
         if tag:
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())
@@ -653,6 +654,18 @@ def _article(
         external_url=external,
         day_only=day_only,
     )
+
+
+# A comma between items of a list, not a number's thousands ("1,000").
+_LIST_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+
+
+def _items(tag: str) -> list[str]:
+    """A category written as a list without spaces ("DASDING,Kontra K,Podcast", SWR's), one tag
+    per item; "Physics, Applied" (a comma and a space: one subject) and "1,000 Days" stay."""
+    if "," not in tag or ", " in tag or not _LIST_COMMA.search(tag):
+        return [tag]
+    return [item for item in (i.strip() for i in tag.split(",")) if item]
 
 
 def _external_url(entry: EntryData, url: str, base: str) -> str:

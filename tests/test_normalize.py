@@ -487,6 +487,23 @@ def test_a_tag_keeps_angle_brackets_that_are_no_markup() -> None:
     assert article.tags == ("C++ <templates>", "std::vector<int>", "Rust", "AT&T", "a < b")
 
 
+def test_a_category_written_as_a_list_without_spaces_is_one_tag_per_item() -> None:
+    """SWR's podcasts put their keywords in one <category>: "DASDING,Kontra K,Podcast" was one
+    tag (a corpus review; 32 articles). "Physics, Applied" (a comma and a space) is one subject,
+    and "1,000 Days" one number."""
+    tags = ("Wissen,Heuschrecken,Ostafrika", "Physics, Applied", "1,000 Days", "DASDING,,Podcast")
+    article = one(entry(guid="1", title="t", tags=tags))
+    assert article.tags == (
+        "Wissen",
+        "Heuschrecken",
+        "Ostafrika",
+        "Physics, Applied",
+        "1,000 Days",
+        "DASDING",
+        "Podcast",
+    )
+
+
 def test_an_address_is_no_byline_and_a_tag_is_one_whatever_its_case() -> None:
     for address in ("webmaster@fcutrecht.net", "mailto:ed@news.example"):
         assert one(entry(guid="1", title="t", author=address)).author == ""
