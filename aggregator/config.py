@@ -664,13 +664,95 @@ def _timezone(value: object) -> str:
     try:
         dates.zone(name)
     except ValueError:
-        hint = _did_you_mean(name, _zone_names())  # "Europe/Pariss"
+        hint = _zone_hint(name)
         raise _Invalid(
             f'not an IANA time zone: "{name}"{hint}'
             if hint
             else f'not an IANA time zone like "UTC", "Asia/Shanghai" or "Europe/Berlin": "{name}"'
         ) from None
     return name
+
+
+# What operators write for a zone that is no IANA name: an abbreviation (the closest IANA
+# name by spelling was another zone's: "PST" was "did you mean MST?", "IST" too) or a city
+# whose zone is named after another ("Beijing"). Each is the zone most who write it mean.
+_ZONE_WORDS = {
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "pt": "America/Los_Angeles",
+    "edt": "America/New_York",
+    "et": "America/New_York",
+    "cdt": "America/Chicago",
+    "ct": "America/Chicago",
+    "mdt": "America/Denver",
+    "cst": "America/Chicago",  # (China's too: the message names both)
+    "ist": "Asia/Kolkata",
+    "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "hkt": "Asia/Hong_Kong",
+    "sgt": "Asia/Singapore",
+    "bst": "Europe/London",
+    "cest": "Europe/Berlin",
+    "msk": "Europe/Moscow",
+    "aest": "Australia/Sydney",
+    "aedt": "Australia/Sydney",
+    "beijing": "Asia/Shanghai",
+    "china": "Asia/Shanghai",
+    "india": "Asia/Kolkata",
+    "new delhi": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+}
+_OFFSET_PLACES = {
+    "8": "Asia/Shanghai",
+    "9": "Asia/Tokyo",
+    "7": "Asia/Bangkok",
+    "5:30": "Asia/Kolkata",
+    "3": "Europe/Moscow",
+    "2": "Europe/Athens",
+    "1": "Europe/Berlin",
+    "10": "Australia/Sydney",
+    "-5": "America/New_York",
+    "-6": "America/Chicago",
+    "-8": "America/Los_Angeles",
+}
+_OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+
+
+def _zone_hint(name: str) -> str:
+    """The zone `name` likely means, as ' (did you mean "…"?)', or ""."""
+    folded = name.lower().replace(" ", "_")
+    zones = sorted(_zone_names())
+    same = [z for z in zones if z.lower() == folded]  # "europe/paris", "America/New York"
+    if same:
+        return f' (did you mean "{same[0]}"?)'
+    word = _ZONE_WORDS.get(" ".join(name.lower().split()))
+    if word == "America/Chicago":
+        return ' (did you mean "America/Chicago", or "Asia/Shanghai" for China\'s CST?)'
+    if word:
+        return f' (did you mean "{word}"?)'
+    offset = _OFFSET.fullmatch(name)
+    if offset:
+        sign, hours, minutes = offset.groups()
+        written = f"{sign}{int(hours)}" + (f":{minutes}" if minutes and minutes != "00" else "")
+        if written == "+0" or written == "-0":
+            return ' (did you mean "UTC"?)'
+        place = _OFFSET_PLACES.get(written.lstrip("+"), "")
+        example = f'"{place}" for UTC{written}' if place else "its Area/City name"
+        posix = f"Etc/GMT{'-' if sign == '+' else '+'}{int(hours)}"
+        fixed = posix in _zone_names() and (minutes or "00") == "00"
+        return f" (name the place's zone, {example}: it keeps the place's summer time" + (
+            f'; a fixed offset is "{posix}", its sign reversed as POSIX writes it)'
+            if fixed
+            else ")"
+        )
+    city = [z for z in zones if z.lower().rsplit("/", 1)[-1] == folded]  # "Tokyo", "new york"
+    if city:
+        return f' (did you mean "{city[0]}"?)'
+    region = [z for z in zones if z.lower().startswith(folded.rstrip("/") + "/")]
+    if region:  # "Europe": tzdata's folder of zones
+        return f' (a region: name a zone in it, such as "{region[0]}")'
+    return _did_you_mean(name, zones)  # "Europe/Pariss"
 
 
 @functools.cache

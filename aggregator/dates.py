@@ -270,7 +270,9 @@ def zone(name: str) -> tzinfo:
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as e:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
+        # OSError: a name that is tzdata's folder ("Europe") or too long for a file name, which
+        # zoneinfo opens as a file: a traceback from check-config, a scheduler dying at start.
         raise ValueError(f"unknown time zone {name!r}") from e
 
 

@@ -209,6 +209,35 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         'did you mean "News/Daily News"',
     ),
     (
+        # tzdata's folder of zones: opening it as a zone raised IsADirectoryError, a traceback
+        # from check-config and a scheduler that died at every start on the edited file.
+        "site time zone that is a region, not a zone",
+        lambda text: text.replace('title = "Mistakes"', 'title = "Mistakes"\ntimezone = "Europe"'),
+        "site.timezone",
+        "not an IANA time zone",
+    ),
+    (
+        "source time zone too long for a file name",
+        lambda text: text + f'timezone = "{"Asia/" + "x" * 300}"\n',
+        'sources[0] (id "alpha").timezone',
+        "not an IANA time zone",
+    ),
+    (
+        # The closest IANA name by spelling was another zone's: "did you mean MST?".
+        "source time zone written as an abbreviation",
+        lambda text: text + 'timezone = "PST"\n',
+        'sources[0] (id "alpha").timezone',
+        'did you mean "America/Los_Angeles"',
+    ),
+    (
+        # It was "did you mean UTC?": eight hours off.
+        "site time zone written as an offset",
+        lambda text: text.replace('title = "Mistakes"', 'title = "Mistakes"\ntimezone = "UTC+8"'),
+        "site.timezone",
+        '"Asia/Shanghai" for UTC+8: it keeps the place\'s summer time; a fixed offset is'
+        ' "Etc/GMT-8"',
+    ),
+    (
         "source time zone that is not an IANA name",
         lambda text: text + 'timezone = "Beijing"\n',
         'sources[0] (id "alpha").timezone',
