@@ -518,17 +518,38 @@ def _http_url(value: object) -> str:
     return url
 
 
+_DOCUMENTS = (".xml", ".rss", ".atom", ".rdf", ".json", ".opml", ".html", ".htm")
+
+
 def _url_hint(url: str) -> str:
     """The URL likely meant: a scheme added (http for this machine's or an address's, which
-    serve http: "127.0.0.1:8000/feed.xml"), or a misspelt one mended ("htp://")."""
+    serve http: "127.0.0.1:8000/feed.xml"), a misspelt one mended ("htp://"), a browser's
+    subscribe link's ("feed://") replaced; or why none is (a file, a calendar)."""
     scheme, separator, rest = url.partition("://")
+    lowered = scheme.lower()
+    document = not separator and "/" not in url and url.lower().endswith(_DOCUMENTS)
+    if lowered == "file" or document or (not separator and url.startswith(("/", ".", "~"))):
+        # "./feeds/x.xml" was "did you mean https://./feeds/x.xml?", "feed.xml" "https://feed.xml"
+        return (
+            " (a file's path, not a URL: serve it over HTTP, e.g. python3 -m http.server, and"
+            " give its http:// address; a source on this machine also needs"
+            " allow_private_networks = true)"
+        )
+    if lowered == "webcal":
+        return " (webcal:// subscribes to a calendar, which is no feed)"
+    if separator and lowered == "feed":  # a browser's subscribe link: feed://host/path
+        return _url_hint(rest)
+    if url.lower().startswith("feed:"):  # feed:https://host/path
+        rest = url[len("feed:") :]
+        return f' (did you mean "{rest}"?)' if not url_problem(rest) else ""
     if separator:
-        close = difflib.get_close_matches(scheme.lower(), ("http", "https"), n=1, cutoff=0.6)
-        mended = f"{close[0]}://{rest}" if close and close[0] != scheme.lower() else ""
+        close = difflib.get_close_matches(lowered, ("http", "https"), n=1, cutoff=0.6)
+        mended = f"{close[0]}://{rest}" if close and close[0] != lowered else ""
     else:
         host = url.split("/")[0].rpartition(":")[0] or url.split("/")[0]
         local = host == "localhost" or _is_address(host.strip("[]"))
-        mended = ("http://" if local else "https://") + url if "." in host or local else ""
+        named = re.fullmatch(r"[\w-]+(\.[\w-]+)+\.?", host) is not None  # not ".", ".."
+        mended = ("http://" if local else "https://") + url if named or local else ""
     return f' (did you mean "{mended}"?)' if mended and not url_problem(mended) else ""
 
 

@@ -539,6 +539,12 @@ def test_bad_source_urls(url: str, why: str) -> None:
     assert why in message
 
 
+FILE_HINT = (
+    " (a file's path, not a URL: serve it over HTTP, e.g. python3 -m http.server, and give its"
+    " http:// address; a source on this machine also needs allow_private_networks = true)"
+)
+
+
 @pytest.mark.parametrize(
     ("url", "hint"),
     [
@@ -548,8 +554,17 @@ def test_bad_source_urls(url: str, why: str) -> None:
         ("htp://feeds.example.com/rss", ' (did you mean "http://feeds.example.com/rss"?)'),
         # No host to name, or no scheme it is like: no guess rather than a wrong one.
         ("feed/index.xml", ""),
-        ("/feed.xml", ""),
         ("ftp://example.com/feed", ""),
+        # A file's path: "./feeds/x.xml" was "did you mean https://./feeds/x.xml?", "feed.xml"
+        # "https://feed.xml"; a browser's subscribe link and a calendar had no word.
+        ("/feed.xml", FILE_HINT),
+        ("./feeds/x.xml", FILE_HINT),
+        ("feed.xml", FILE_HINT),
+        ("file:///srv/feed.xml", FILE_HINT),
+        ("feed://feeds.example.com/rss", ' (did you mean "https://feeds.example.com/rss"?)'),
+        ("feed://127.0.0.1:8000/rss", ' (did you mean "http://127.0.0.1:8000/rss"?)'),
+        ("feed:https://feeds.example.com/rss", ' (did you mean "https://feeds.example.com/rss"?)'),
+        ("webcal://example.com/cal.ics", " (webcal:// subscribes to a calendar, which is no feed)"),
     ],
 )
 def test_a_bad_url_is_offered_the_one_likely_meant(url: str, hint: str) -> None:
