@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -248,6 +249,45 @@ def test_a_new_interval_alone_moves_no_source_to_now_and_a_shorter_one_spreads_t
     )
     scheduler.publish(store, longer, now=3000.0)
     assert store.scheduled() == due
+
+
+def test_a_failing_source_given_networks_is_checked_at_once(store: Store) -> None:
+    """The error of a source on a private address says "set allow_private_networks on this
+    source"; an operator who did was published with changed=0, and the source went on failing
+    for its backoff (15 minutes, an operator's review). A healthy source keeps its time."""
+    config = make_config(
+        {"a": "http://127.0.0.1:1/a", "b": "http://127.0.0.1:1/b", "c": "http://127.0.0.1:1/c"},
+        allow_private_networks=False,
+    )
+    scheduler.publish(store, config, now=1000.0)
+    later = datetime.fromtimestamp(90_000.0, UTC)
+    for source_id in ("a", "c"):
+        store.save_state(
+            SourceState(
+                source_id,
+                last_fetch=datetime.fromtimestamp(1000.0, UTC),
+                outcome=Outcome.BLOCKED,
+                consecutive_errors=1,
+                last_error="refused to connect to 127.0.0.1 (loopback address); set"
+                " allow_private_networks on this source to allow it",
+                next_due=later,
+            )
+        )
+    store.save_state(SourceState("b", outcome=Outcome.OK, next_due=later))
+    allowed = ("*",)
+    edited = replace(
+        config,
+        sources=tuple(
+            replace(s, allow_private_networks=allowed) if s.id in ("a", "b") else s
+            for s in config.sources
+        ),
+    )
+    scheduler.publish(store, edited, now=2000.0)
+    assert store.scheduled() == {"a": 2000.0, "b": 90_000.0, "c": 90_000.0}
+    # [fetch]'s switch, for every source: the failing ones are checked now.
+    everywhere = replace(edited, fetch=replace(edited.fetch, allow_private_networks=True))
+    scheduler.publish(store, everywhere, now=3000.0)
+    assert store.scheduled() == {"a": 3000.0, "b": 90_000.0, "c": 3000.0}
 
 
 def test_a_job_outlives_a_batch_of_slow_sources_on_one_host(store: Store) -> None:

@@ -67,7 +67,13 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
     # settings gave it. A shortened interval alone brings the next check within the new one,
     # spread over it: a change of `[fetch] interval` had made every source due at once.
     changed = _changed_sources(previous, config) & set(due)
-    for source_id in sorted(changed):
+    # A failing source given the networks its error asked for ("set allow_private_networks on
+    # this source") is checked now, with its validators: it waited out its backoff (an
+    # operator's review: the edit was published with changed=0, the source failing 15 minutes on).
+    retried = {
+        i for i in _reach_changed(previous, config) & set(due) if states[i].consecutive_errors
+    } - changed
+    for source_id in sorted(changed | retried):
         store.schedule(source_id, now)
     shortened = _shortened(previous, config) & set(due) - changed
     store.schedule_earlier(
@@ -88,6 +94,7 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
                 "sources": len(wanted),
                 "new": added,
                 "changed": len(changed),
+                "retried": len(retried),
                 "removed": len(removed),
                 "purged_articles": purged,
                 "path": config.path,
@@ -185,6 +192,23 @@ def _changed_sources(previous: Config | None, config: Config) -> set[str]:
         return set()
     before = {s.id: article_settings(s) for s in previous.sources}
     return {s.id for s in config.sources if s.id in before and before[s.id] != article_settings(s)}
+
+
+def _reach_changed(previous: Config | None, config: Config) -> set[str]:
+    """Ids of sources that may reach other networks than in the previously published config
+    (their own `allow_private_networks`, or `[fetch]`'s)."""
+    if previous is None:
+        return set()
+    before = {
+        s.id: (s.allow_private_networks, previous.fetch.allow_private_networks)
+        for s in previous.sources
+    }
+    return {
+        s.id
+        for s in config.sources
+        if s.id in before
+        and before[s.id] != (s.allow_private_networks, config.fetch.allow_private_networks)
+    }
 
 
 def _shortened(previous: Config | None, config: Config) -> set[str]:
