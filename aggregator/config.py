@@ -958,8 +958,50 @@ class _Table:
     def finish(self) -> None:
         for key in self.data:
             if key not in self.known:
-                hint = _elsewhere(key, self.place) or _did_you_mean(key, self.known)
+                hint = (
+                    _elsewhere(key, self.place)
+                    or _outside(key, self.data[key])
+                    or _did_you_mean(key, self.known)
+                )
                 self.problems.append(f"{self.at(key)}: unknown key{hint}")
+
+
+# What an operator looks for in this file but is set where each process starts: `port = 8080`
+# or a [redis] table was "unknown key" alone, [server] "did you mean serve?".
+_WEB_PORT = (
+    "the web's port is set where it starts: PORT=8080 make run, or aggregator run --port 8080"
+    " (with site.base_url to match)"
+)
+_REDIS = (
+    "the embedded Redis-compatible server opens no port (a Unix socket in the data directory,"
+    " AGGREGATOR_DATA_DIR); another server is named by REDIS_URL in the environment"
+)
+_OUTSIDE = {
+    "port": _WEB_PORT,
+    "web_port": _WEB_PORT,
+    "http_port": _WEB_PORT,
+    "listen": _WEB_PORT,
+    "host": "the web's address is set where it starts: aggregator run --host 0.0.0.0",
+    "bind": "the web's address is set where it starts: aggregator run --host 0.0.0.0",
+    "redis": _REDIS,
+    "redis_url": _REDIS,
+    "redis_port": _REDIS,
+    "valkey": _REDIS,
+    "admin_token": "the admin token is ADMIN_TOKEN in the environment, not in this file",
+    "data_dir": "the data directory is AGGREGATOR_DATA_DIR in the environment",
+    "workers": "the number of workers is aggregator run --workers N",
+    "log_level": "the log level is LOG_LEVEL in the environment",
+    "log_format": "the log format is LOG_FORMAT=json in the environment",
+}
+
+
+def _outside(key: str, value: object) -> str:
+    """Where a key set outside this file goes, as ": …"; a table of them ([server] port = …)
+    is named by its first such key."""
+    said = _OUTSIDE.get(key.lower())
+    if said is None and isinstance(value, dict):
+        said = next((_OUTSIDE[k.lower()] for k in value if k.lower() in _OUTSIDE), None)
+    return f": {said}" if said else ""
 
 
 def _elsewhere(key: str, place: str) -> str:
