@@ -927,6 +927,8 @@ class _Table:
         self.problems = problems
         self.known: list[str] = []
         self.failed: set[str] = set()
+        self.missing: dict[str, tuple[str, str]] = {}  # a required key left out -> its
+        # problem and example
 
     def at(self, key: str) -> str:
         return f"{self.place}.{key}" if self.place else key
@@ -949,6 +951,7 @@ class _Table:
         if key not in self.data:
             self.known.append(key)
             self.problem(key, f"missing; add e.g. {key} = {example}")
+            self.missing[key] = (self.problems[-1], example)
             return None
         return self.get(key, check, None)
 
@@ -958,6 +961,15 @@ class _Table:
     def finish(self) -> None:
         for key in self.data:
             if key not in self.known:
+                close = difflib.get_close_matches(key, list(self.missing), n=1, cutoff=0.6)
+                if close:  # "nmae": one problem, not "name: missing" too
+                    missing, example = self.missing.pop(close[0])
+                    self.problems.remove(missing)
+                    self.problems.append(
+                        f'{self.at(key)}: unknown key (did you mean "{close[0]}"? it is'
+                        f" required: {close[0]} = {example})"
+                    )
+                    continue
                 hint = (
                     _elsewhere(key, self.place)
                     or _outside(key, self.data[key])
