@@ -362,7 +362,54 @@ def _toml_hints(text: str, error: str) -> list[str]:
     at = _TOML_AT.search(error)
     if at and error.startswith("Illegal character '\\n'"):
         hints.append(f"line {at[1]}: a string is not closed: add its closing quote")
+    lines = text.splitlines()
+    error_line = int(at[1]) if at else len(lines) + 1
+    if error.startswith(("Unclosed array", "Invalid value")):
+        # `categories = ["news"` ran on to the next key or header, or to the end of the file:
+        # the parser named where it noticed, not the line to mend.
+        opened = _open_array_line(lines, error_line)
+        if opened is not None:
+            hints.append(f"line {opened}: an array is not closed: end it with ]")
+    if at and error.startswith("Cannot overwrite a value"):
+        key = _BARE_KEY.match(lines[error_line - 1]) if error_line <= len(lines) else None
+        first = _earlier_key_line(lines, error_line - 1, key[1]) if key else None
+        if key and first:
+            hints.append(
+                f"line {error_line}: {key[1]} is set twice in this table (first on line"
+                f" {first}): keep one"
+            )
     return hints
+
+
+_BARE_KEY = re.compile(r"\s*([A-Za-z0-9_-]+)\s*=")
+_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
+
+
+def _open_array_line(lines: Sequence[str], before: int) -> int | None:
+    """The line (from 1) of the key above line `before`, in its table, whose array is still
+    open there, or None."""
+    depth, opened = 0, None
+    for n in range(min(before - 1, len(lines))):
+        code = _STRING.sub('""', lines[n]).split("#", 1)[0]
+        if depth == 0:
+            if _HEADER.match(code):
+                continue
+            if not _BARE_KEY.match(code):
+                continue
+            opened, code = n + 1, code.partition("=")[2]
+        depth = max(depth + code.count("[") - code.count("]"), 0)
+    return opened if depth > 0 else None
+
+
+def _earlier_key_line(lines: Sequence[str], index: int, key: str) -> int | None:
+    """The line (from 1) above `lines[index]`, in its table, that sets `key` too, or None."""
+    for n in range(index - 1, -1, -1):
+        if _HEADER.match(lines[n]):
+            return None
+        match = _BARE_KEY.match(lines[n])
+        if match and match[1] == key:
+            return n + 1
+    return None
 
 
 def problem_lines(text: str, problems: Sequence[str]) -> list[int | None]:

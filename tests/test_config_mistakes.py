@@ -85,6 +85,20 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "add its closing quote",
     ),
     (
+        # "Unclosed array (at end of document)": no line at all, and the parser names the next
+        # key's line when one follows (a review).
+        "an array left open",
+        lambda text: text.replace('categories = ["news"]', 'categories = ["news"'),
+        "line 22: an array is not closed",
+        "end it with ]",
+    ),
+    (
+        "a key written twice in a table",
+        lambda text: text.replace('title = "News"', 'title = "News"\ntitle = "World"'),
+        "line 17: title is set twice in this table (first on line 16)",
+        "keep one",
+    ),
+    (
         "[sources] for [[sources]] before another source",
         lambda text: (
             text.replace("[[sources]]", "[sources]")
