@@ -372,11 +372,11 @@ def _toml_hints(text: str, error: str) -> list[str]:
             hints.append(f"line {opened}: an array is not closed: end it with ]")
     if at and error.startswith("Cannot overwrite a value"):
         key = _BARE_KEY.match(lines[error_line - 1]) if error_line <= len(lines) else None
-        first = _earlier_key_line(lines, error_line - 1, key[1]) if key else None
-        if key and first:
+        twice = _earlier_key_line(lines, error_line - 1, key[1]) if key else None
+        if key and twice:
             hints.append(
                 f"line {error_line}: {key[1]} is set twice in this table (first on line"
-                f" {first}): keep one"
+                f" {twice}): keep one"
             )
     return hints
 
