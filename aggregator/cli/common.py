@@ -7,6 +7,7 @@ import dataclasses
 import os
 import sys
 import time
+from typing import NoReturn
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -15,6 +16,13 @@ from aggregator import config as config_module
 from aggregator.config import Config, load_config
 from aggregator.errors import ConfigError
 from aggregator.store import Store
+
+
+def usage_error(message: str) -> NoReturn:
+    """A command given wrong arguments: its message, and exit status 2 as argparse's own (1 is
+    a command's own failure, which a script tells from a mistake in its call)."""
+    print(f"aggregator: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def load(args: argparse.Namespace) -> Config:

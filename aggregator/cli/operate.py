@@ -72,6 +72,8 @@ def _checked_against_running(config: Config) -> str:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    if not args.sources and not args.all:
+        common.usage_error("name one or more source ids, or pass --all")
     if args.inline:
         _counted_with_the_service()  # (before anything imports prometheus_client)
     from workers import jobs, scheduler
@@ -81,8 +83,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     # refresh, and when an operator is troubleshooting).
     config = common.load_or_published(args, store)
     ids = [s.id for s in config.sources] if args.all else list(args.sources)
-    if not ids:
-        raise SystemExit("aggregator: name one or more source ids, or pass --all")
     _refuse_unknown(ids, config)
     # The running scheduler owns what is published; a local file (maybe stale, maybe another
     # machine's) only stands in when nothing has been published yet.
@@ -130,6 +130,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_act(args: argparse.Namespace) -> int:
     """pause, resume or reset sources: the admin pages' buttons, for a terminal or a script."""
+    if not args.sources and not getattr(args, "failing", False):
+        also = ", or pass --failing" if args.action == "reset" else ""
+        common.usage_error(f"name one or more source ids{also}")
     store = Store(connect(redis_url(), COMMAND))
     config = common.load_or_published(args, store)
     ids = list(dict.fromkeys(args.sources))
@@ -139,9 +142,6 @@ def cmd_act(args: argparse.Namespace) -> int:
         if not ids:
             print("no failing or gone sources")
             return 0
-    if not ids:
-        also = ", or pass --failing" if args.action == "reset" else ""
-        raise SystemExit(f"aggregator: name one or more source ids{also}")
     _refuse_unknown(ids, config)
     published = store.published_config()
     missing = _not_running(ids, published[1]) if published is not None else []
