@@ -177,9 +177,13 @@ def check_settings() -> None:
     `aggregator web` checks before it starts gunicorn (a message, not a worker traceback), and
     `aggregator run` before it starts anything (not a web process restarted until it gives up).
     """
+    from aggregator.metrics import check_heartbeats
+    from aggregator.redis_server import redis_url
     from aggregator.web.admin import check_admin_token
 
     check_admin_token()
+    check_heartbeats()
+    redis_url()  # a REDIS_URL of no scheme redis-py knows stops here, once
     header_timeout()
     body_timeout()
     send_timeout()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -225,6 +226,34 @@ def heartbeat_window() -> float:
     except ValueError:
         raise ValueError(f"{READY_ENV}={raw!r} is not a number of seconds") from None
     return window if window > 0 else DEFAULT_WINDOW
+
+
+WORKER_HEARTBEAT_ENV = "WORKER_HEARTBEAT_SECONDS"
+
+
+def worker_heartbeat() -> float:
+    """How often a worker reports alive (WORKER_HEARTBEAT_SECONDS, default 20)."""
+    raw = os.environ.get(WORKER_HEARTBEAT_ENV, "").strip() or "20"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not 1 <= seconds <= 3600:
+        raise ValueError(
+            f"{WORKER_HEARTBEAT_ENV}={raw!r} is not a number of seconds from 1 to 3600"
+        )
+    return seconds
+
+
+def check_heartbeats() -> None:
+    """Stop with a message naming the variable when a heartbeat setting is no number: a wrong
+    READY_HEARTBEAT_SECONDS made every /readyz and /metrics a 500 with a traceback in the log,
+    and a wrong WORKER_HEARTBEAT_SECONDS a worker restarted until `run` gave up (a review)."""
+    for check in (heartbeat_window, worker_heartbeat):
+        try:
+            check()
+        except ValueError as e:
+            raise SystemExit(f"aggregator: {e}") from None
 
 
 class _ThisProcess(Collector):

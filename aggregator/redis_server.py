@@ -351,7 +351,15 @@ def data_dir() -> Path:
 
 def redis_url() -> str:
     """REDIS_URL when set; otherwise the embedded server's socket in the data dir."""
-    return os.environ.get("REDIS_URL") or EmbeddedServer(data_dir()).url
+    url = os.environ.get("REDIS_URL", "").strip()
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        # redis-py's ValueError was a traceback from every process, each restarted by `run`
+        # until it gave up (an operator's review).
+        raise SystemExit(
+            f"aggregator: REDIS_URL={url!r}: write redis://host:port/0, rediss://… or"
+            " unix:///path/to/socket, or unset it for the embedded server"
+        )
+    return url or EmbeddedServer(data_dir()).url
 
 
 def connect(url: str, patience: Patience = WORKER) -> redis.Redis:

@@ -745,6 +745,43 @@ def test_port_and_log_settings_are_checked_where_they_matter(
         cli.main(["--config", str(config_file), "check-config"])
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        # /readyz and /metrics answered 500 with a traceback in the log, the service running.
+        ("READY_HEARTBEAT_SECONDS", "abc", "READY_HEARTBEAT_SECONDS='abc' is not a number"),
+        # A traceback from each worker, restarted by `run` until it gave up.
+        ("WORKER_HEARTBEAT_SECONDS", "-1", "WORKER_HEARTBEAT_SECONDS='-1' is not a number of"),
+        ("WORKER_HEARTBEAT_SECONDS", "often", "WORKER_HEARTBEAT_SECONDS='often' is not a"),
+        # redis-py's ValueError from every process, each restarted until `run` gave up.
+        ("REDIS_URL", "bogus://x", "REDIS_URL='bogus://x': write redis://host:port/0"),
+        ("REDIS_URL", "127.0.0.1:6379", "or unset it for the embedded server"),
+    ],
+)
+def test_a_wrong_process_setting_stops_run_before_anything_starts(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
+) -> None:
+    """`run` and `web` check what their processes will read (an operator's review)."""
+    from aggregator import http_server
+
+    monkeypatch.delenv("ADMIN_TOKEN", raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exited:
+        http_server.check_settings()
+    assert says in str(exited.value.code)
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_with_a_wrong_heartbeat_says_so(
+    config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", f"unix://{tmp_path}/nothing.sock")
+    monkeypatch.setenv("WORKER_HEARTBEAT_SECONDS", "-1")
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--config", str(config_file), "worker", "--burst"])
+    assert "WORKER_HEARTBEAT_SECONDS='-1'" in str(exited.value.code)
+
+
 def test_export_opml_is_well_formed_with_a_control_character_in_a_name(
     config_file: Path, tmp_path: Path
 ) -> None:

@@ -20,7 +20,10 @@ from aggregator.store import Store
 def cmd_worker(args: argparse.Namespace) -> int:
     from rq import Queue
 
+    from aggregator.metrics import check_heartbeats, worker_heartbeat
     from workers import jobs
+
+    check_heartbeats()
 
     jobs.limit_malloc_arenas()  # before any fetch thread allocates
     connection = connect(redis_url())
@@ -33,7 +36,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # "Scheduling and leases").
     # An idle RQ worker heartbeats once per dequeue timeout (worker_ttl - 15 s): a short TTL
     # keeps its heartbeat fresh enough for /readyz (READY_HEARTBEAT_SECONDS, default 60).
-    heartbeat = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "20"))
+    heartbeat = worker_heartbeat()
     # SimpleWorker runs jobs in this process instead of forking a work horse per job. RQ's fork
     # cost more than a batch of 304 polls (bench/ingest.py: 95–195 ms against ~45 ms per batch
     # of 20), and a fresh horse loses the HTTP connection pool and leaves one metrics file per
