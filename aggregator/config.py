@@ -561,14 +561,14 @@ def _http_url(value: object) -> str:
     url = _text(value).strip()
     problem = url_problem(url)
     if problem:
-        raise _Invalid(f'{problem}: "{url}"{_url_hint(url)}')
+        raise _Invalid(f'{problem}: "{url}"{url_hint(url)}')
     return url
 
 
 _DOCUMENTS = (".xml", ".rss", ".atom", ".rdf", ".json", ".opml", ".html", ".htm")
 
 
-def _url_hint(url: str) -> str:
+def url_hint(url: str) -> str:
     """The URL likely meant: a scheme added (http for this machine's or an address's, which
     serve http: "127.0.0.1:8000/feed.xml"), a misspelt one mended ("htp://"), a browser's
     subscribe link's ("feed://") replaced; or why none is (a file, a calendar)."""
@@ -585,7 +585,7 @@ def _url_hint(url: str) -> str:
     if lowered == "webcal":
         return " (webcal:// subscribes to a calendar, which is no feed)"
     if separator and lowered == "feed":  # a browser's subscribe link: feed://host/path
-        return _url_hint(rest)
+        return url_hint(rest)
     if url.lower().startswith("feed:"):  # feed:https://host/path
         rest = url[len("feed:") :]
         return f' (did you mean "{rest}"?)' if not url_problem(rest) else ""

@@ -35,6 +35,7 @@ from aggregator.config import (
     load_config,
     parse_config,
     slugify,
+    url_hint,
     url_key,
     url_problem,
 )
@@ -234,8 +235,8 @@ def import_feeds(
     for feed in feeds:
         url = feed.url.strip()
         problem = url_problem(url)
-        if problem:
-            report.skipped.append((url, problem))
+        if problem:  # with the address likely meant: a feed:// subscribe link's, a scheme left out
+            report.skipped.append((url, problem + url_hint(url)))
             continue
         key = url_key(url)
         if key in known_urls and key not in added_here:

@@ -131,6 +131,28 @@ title = "Tech"
     assert [s.name for s in load_config(path).sources] == ["BBC", "Verge"]
 
 
+def test_a_url_skipped_says_the_one_likely_meant(config_file: Path) -> None:
+    """A browser's feed:// subscribe link, an address without its scheme: "not an absolute
+    http(s) URL" alone left the operator to guess what to write (an operator's review)."""
+    raw = (
+        b'<opml version="2.0"><body><outline text="A" xmlUrl="feed://a.example/rss.xml"/>'
+        b'<outline text="B" xmlUrl="b.example/feed"/>'
+        b'<outline text="C" xmlUrl="webcal://c.example/c.ics"/></body></opml>'
+    )
+    report = import_feeds(config_file, parse_opml(raw).feeds)
+    assert report.skipped == [
+        (
+            "feed://a.example/rss.xml",
+            'not an absolute http(s) URL (did you mean "https://a.example/rss.xml"?)',
+        ),
+        ("b.example/feed", 'not an absolute http(s) URL (did you mean "https://b.example/feed"?)'),
+        (
+            "webcal://c.example/c.ics",
+            "not an absolute http(s) URL (webcal:// subscribes to a calendar, which is no feed)",
+        ),
+    ]
+
+
 def test_folders_become_categories_and_duplicates_are_skipped(config_file: Path) -> None:
     raw = (
         b'<opml version="2.0"><body>'
