@@ -71,6 +71,13 @@ def config_warnings(config: Config) -> list[str]:
             " reach loopback and private networks; set allow_private_networks on the sources"
             " that need it instead"
         )
+    if not config.sources:
+        # An empty file, or one whose sources were all cut: check-config said "0 sources" and
+        # nothing else, and a first `run` served an empty site without a word (a review).
+        warnings.append(
+            "sources: the file names no source, so nothing is polled; add [[sources]] blocks"
+            " (aggregator.example.toml shows them)"
+        )
     for j, category in enumerate(config.categories):
         if not any(category.slug in s.categories for s in config.sources):
             warnings.append(f'categories[{j}] ("{category.slug}"): no source is in it')

@@ -1121,6 +1121,18 @@ def test_a_log_line_carries_no_control_character_a_client_sent() -> None:
     assert "path=/plain/é" in _Formatter(False, "web").format(record)
 
 
+def test_a_file_of_no_source_is_warned_of() -> None:
+    """check-config said "0 sources" and nothing else of an empty file (an operator's review)."""
+    for text in ("", "# nothing yet\n", CATEGORIES):
+        assert config_warnings(parse_config(text))[0].startswith(
+            "sources: the file names no source, so nothing is polled"
+        )
+    assert not any(
+        w.startswith("sources:")
+        for w in config_warnings(parse_config(CATEGORIES + source("A", "https://a.example/f")))
+    )
+
+
 def test_a_category_of_podcasts_is_told_what_apple_needs_besides() -> None:
     site = '[site]\ntitle = "Desk"\nbase_url = "https://news.example"\n'
     text = site + CATEGORIES.replace('title = "Technology"', 'podcast_category = "Technology"')
