@@ -509,6 +509,30 @@ def test_a_second_server_names_the_command_to_stop_not_its_server(tmp_path: Path
     assert f"started by `aggregator redis`, pid {first.pid}: stop that one" in line, line
 
 
+def test_the_server_stops_on_ctrl_c_though_started_with_it_ignored(tmp_path: Path) -> None:
+    """A command a script starts in the background inherits SIGINT ignored: `aggregator redis`
+    then ran on, its server too, after the Ctrl-C meant to stop it (a test left both behind)."""
+    env = {**os.environ, "AGGREGATOR_DATA_DIR": str(tmp_path / "data")}
+    server = subprocess.Popen(
+        [*CLI, "redis"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert server.stdout is not None
+        assert "Ctrl-C stops it" in server.stdout.readline()
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=60) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert not (tmp_path / "data" / "valkey.sock").exists()
+
+
 @requires_corpus
 def test_import_opml_edits_the_config_and_reports(
     config_file: Path, capsys: pytest.CaptureFixture[str]

@@ -91,16 +91,18 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def cmd_redis(args: argparse.Namespace) -> int:
-    server = EmbeddedServer(data_dir())
-    print(f"aggregator: Redis-compatible server at {server.start()}; Ctrl-C stops it", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    # Ctrl-C too, set here: a command started in the background of a script inherits SIGINT
+    # ignored, and Python then raises no KeyboardInterrupt (a test's server outlived it). Set
+    # before the server starts: one that came while it did stops it once it has.
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    server = EmbeddedServer(data_dir())
+    print(f"aggregator: Redis-compatible server at {server.start()}; Ctrl-C stops it", flush=True)
     try:
         while not stop.wait(1.0):
             if not server.running:
                 return 1
-    except KeyboardInterrupt:
-        pass
     finally:
         server.stop()
     return 0
