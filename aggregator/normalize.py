@@ -50,6 +50,11 @@ FUTURE_SLACK = timedelta(minutes=15)  # a date this far ahead of now is counted 
 UNTITLED = "(untitled)"
 TITLE_LENGTH = 300  # a title longer than this (the corpus of hostile feeds has 10 MB ones) is cut
 AUTHOR_LENGTH = 200
+# An entry's tags: as many as the fast parser keeps (the corpus's most is 41), each as long as a
+# title (its longest, an itunes:keywords line, 249). Unbounded, a JSON Feed item's 100,000 tags
+# (or one of 3 MB) were written into every feed listing it, and took its renders minutes.
+MAX_TAGS = 100
+TAG_LENGTH = TITLE_LENGTH
 # BCP 47 in shape: a 2-3 letter language, then subtags (script, region, variants) of 1-8.
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 # RFC 5646 4.4.1: 35 characters hold any tag of a language, script, region and variants. A
@@ -583,8 +588,12 @@ def _article(
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
     # A tag is text; read as HTML only when it is ("C++ <templates>" lost its "<templates>").
-    listed = (item for tag in entry.tags for item in _items(tag))
-    for tag in (_without_bidi_controls(_text(tag, is_html=True)) for tag in listed):
+    for raw_tag in (item for tag in entry.tags for item in _items(tag)):
+        if len(spellings) == MAX_TAGS:
+            break
+        tag = _without_bidi_controls(_text(raw_tag, is_html=True))
+        if len(tag) > TAG_LENGTH:
+            tag = excerpt(tag, TAG_LENGTH)
         if tag:
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())

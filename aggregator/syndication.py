@@ -29,7 +29,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from aggregator.models import Article
-from aggregator.normalize import UNTITLED, language_tag, title_language
+from aggregator.normalize import MAX_TAGS, UNTITLED, language_tag, title_language
 from aggregator.redact import SECRET_PARAMETERS, public_url
 from aggregator.sanitize import as_uri
 from aggregator.xml_text import xml_text as _text
@@ -193,6 +193,7 @@ def _item(
     # Atom requires an author on every entry (RFC 4287 §4.1.2); the source is the honest fallback.
     author = _text(article.author).strip() or source_title or _text(meta.title)
     tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if t))
+    tags = tags[:MAX_TAGS]  # (an article stored before ingest kept only so many)
     return _Item(
         # A story shown once keeps its story's id whichever copy stands for it: when an earlier
         # original arrives after its copy, readers see that item updated, not a second one.
@@ -597,8 +598,9 @@ def _add_entry(fg: Any, item: _Item, feed_language: str) -> Any:
     fe.published(item.published)
     fe.updated(item.updated)
     fe.author(name=item.author)
-    for tag in item.tags:
-        fe.category(term=tag)
+    if item.tags:
+        # In one call: feedgen copies all an entry's categories on each call (quadratic).
+        fe.category([{"term": tag} for tag in item.tags])
     fe.aggregator.item = item
     fe.aggregator.feed_language = feed_language
     return fe

@@ -30,6 +30,8 @@ from aggregator.normalize import (
     MAX_MARKS,
     MAX_MENDED_CHARS,
     MAX_MENDED_PER_FEED,
+    MAX_TAGS,
+    TAG_LENGTH,
     TITLE_LENGTH,
     UNREADABLE_MARK,
     Report,
@@ -1265,6 +1267,20 @@ def test_an_entrys_files_and_addresses_are_bounded() -> None:
     assert article.enclosures[0].url == "https://cdn.example/0.mp3"
     huge = "https://cdn.example/" + "a" * 200_000 + ".jpg"
     assert one(entry(guid="2", title="t", thumbnail=huge)).thumbnail == ""
+
+
+def test_an_entrys_tags_are_bounded_in_number_and_length() -> None:
+    """A JSON Feed item (or one feedparser reads) of 100,000 tags, or of one 3 MB tag, was
+    stored whole and written into every feed listing it (the fast parser keeps 100; the
+    corpus's most is 41, its longest 249 characters, an itunes:keywords line)."""
+    many = tuple(f"tag {n}" for n in range(100_000))
+    article = one(entry(guid="1", title="t", tags=("Tag 0", *many)))
+    assert len(article.tags) == MAX_TAGS
+    assert article.tags[:2] == ("Tag 0", "tag 1")  # (one spelling of "tag 0")
+    article = one(entry(guid="2", title="t", tags=("x" * 3_000_000, "short")))
+    assert len(article.tags[0]) <= TAG_LENGTH + 1
+    assert article.tags[0].endswith("…")
+    assert article.tags[1] == "short"
 
 
 def test_languages_sources_write_are_stored_as_tags() -> None:
