@@ -87,6 +87,24 @@ def test_an_unreadable_file_is_refused_with_its_line() -> None:
         parse_opml(b"<rss><channel/></rss>")
 
 
+def test_outlines_nested_past_pythons_recursion_limit_are_read() -> None:
+    """100,000 nested folders (expat reads any depth) ended the import on a RecursionError's
+    traceback; the feed at the bottom is read, in its innermost folder, and the others after it."""
+    depth = 100_000
+    raw = (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        + b'<outline text="folder">' * (depth - 1)
+        + b'<outline text="Deep"><outline text="A" xmlUrl="https://a.example/feed"/></outline>'
+        + b"</outline>" * (depth - 1)
+        + b'<outline text="B" xmlUrl="https://b.example/feed"/></body></opml>'
+    )
+    parsed = parse_opml(raw)
+    assert [(f.url, f.folder) for f in parsed.feeds] == [
+        ("https://a.example/feed", "Deep"),
+        ("https://b.example/feed", ""),
+    ]
+
+
 @requires_corpus
 def test_a_partly_broken_file_reports_what_was_lost() -> None:
     parsed = parse_opml((CORPUS / "opml" / "plenary_countries-Russia.opml").read_bytes())
