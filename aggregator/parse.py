@@ -3426,20 +3426,29 @@ def _ttl(value: object) -> int | None:
     return minutes * 60 if minutes > 0 else None
 
 
+# A size (or a picture's side) beyond this is none: more than any file's (9 PB), and more than
+# JSON readers that decode integers as 64-bit or double ones read exactly. A hostile feed's
+# 300-digit enclosure length was written as it came into our RSS, Atom and JSON Feed.
+MAX_LENGTH = 2**53 - 1
+
+
 def _length(value: object) -> int | None:
+    """A byte count or a number of pixels as written (0 to MAX_LENGTH), or None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         # (JSON's 1e999 is infinity: int() of it raised, and the whole feed was refused.)
-        return int(value) if 0 <= value < math.inf else None
+        return int(value) if 0 <= value <= MAX_LENGTH else None
     text = str(value).strip()
     if _THOUSANDS.fullmatch(text):  # "12,345,678": a podcast host's byte count, as written
         text = text.replace(",", "")
+    if len(text) > 16:  # (more digits than MAX_LENGTH's: none, and int() is not read)
+        return None
     try:
         number = int(text)
     except (TypeError, ValueError):
         return None
-    return number if number >= 0 else None
+    return number if 0 <= number <= MAX_LENGTH else None
 
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
