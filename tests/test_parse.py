@@ -21,6 +21,7 @@ from aggregator.models import EnclosureData, Outcome, ParsedFeed
 from aggregator.parse import (
     _ILLEGAL_REFERENCE,
     _MAX_MENDED,
+    BOUNDS_FIRST,
     FAST_PARSER,
     MAX_DECOMPRESSED_BYTES,
     MAX_DEPTH,
@@ -1104,7 +1105,8 @@ def test_a_document_past_what_feedparser_is_given_is_refused_not_read_for_minute
         ParseError, match=f"more than {MAX_DEPTH:,} deep, as no feed does; the fast"
     ):
         parse(too_deep.encode(), url=URL, headers={}, parser=parser)
-    long_tag = head + "<x" + ' a="1"' * (MAX_TAG_BYTES // 6 + 1)
+    # (Its bytes outside quoted values: ` a=` each.)
+    long_tag = head + "<x" + ' a="1"' * (MAX_TAG_BYTES // 3 + 1)
     for end in ("/>", ""):  # (one never closed is as long as the rest)
         with pytest.raises(ParseError, match=f"a tag of more than {MAX_TAG_BYTES:,} bytes"):
             parse((long_tag + end).encode(), url=URL, headers={}, parser=parser)
@@ -1120,6 +1122,33 @@ def test_a_document_past_what_feedparser_is_given_is_refused_not_read_for_minute
     # A broken feed's unescaped HTML: <br>s left open, and "<" in its text, nest nothing.
     sloppy = head + "x < y <br>" * (MAX_DEPTH * 2) + "</item></channel></rss>"
     assert parse(sloppy.encode(), url=URL, headers={}, parser=parser).entries[0].title == "a"
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_long_attribute_value_is_no_long_tag(parser: str) -> None:
+    """A picture inlined as a data: address in an Atom entry's XHTML (80 KB in one attribute) made
+    a 1.3 MB feed a parse error ("a tag of more than 65,536 bytes, as no feed does"), every entry
+    lost, where the same entry alone was read: what MAX_TAG_BYTES bounds is a tag's attributes,
+    and a value is one. (The picture itself goes, as every data: address: sanitize.)"""
+    picture = "data:image/png;base64," + "iVBORw0KGgo" * 8000
+
+    def entry(n: int, content: str) -> str:
+        return (
+            f"<entry><id>urn:e:{n}</id><title>t{n}</title><updated>2024-05-01T10:00:00Z</updated>"
+            f'<link href="https://e.example/{n}"/><content type="xhtml">'
+            f'<div xmlns="http://www.w3.org/1999/xhtml">{content}</div></content></entry>'
+        )
+
+    body = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:e</id>'
+        "<updated>2024-05-01T10:00:00Z</updated>"
+        + entry(0, f'<p>pic</p><img src="{picture}"/>')
+        + "".join(entry(n, "<p>" + "word " * 4000 + "</p>") for n in range(1, 61))
+        + "</feed>"
+    )
+    assert len(body) > BOUNDS_FIRST
+    feed = parse(body.encode(), url=URL, headers={}, parser=parser)
+    assert len(feed.entries) == 61
 
 
 PEAK_AFTER_PARSE = """
