@@ -641,7 +641,7 @@ def _article(
     return Article(
         id=article_id(source.id, key),
         source_id=source.id,
-        guid=entry.guid or url,
+        guid=_kept_guid(entry.guid or url),
         url=url,
         title=title,
         summary=summary,
@@ -1308,6 +1308,18 @@ def _filter(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str
         return not any(p.search(text) for p in excludes)
 
     return wanted
+
+
+# An entry's guid is kept (for the record: the article's id is a hash of all of it) up to this
+# long, then its start and a hash of the whole: a 3 MB guid was stored whole on its article,
+# and read back with it on every page listing it.
+MAX_GUID_CHARS = 4096
+
+
+def _kept_guid(guid: str) -> str:
+    if len(guid) <= MAX_GUID_CHARS:
+        return guid
+    return f"{guid[: MAX_GUID_CHARS - 80]}… sha256:{_sha256(guid)}"
 
 
 def _sha256(text: str) -> str:

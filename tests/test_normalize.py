@@ -27,6 +27,7 @@ from aggregator.models import (
 )
 from aggregator.normalize import (
     MAX_ENCLOSURES,
+    MAX_GUID_CHARS,
     MAX_MARKS,
     MAX_MENDED_CHARS,
     MAX_MENDED_PER_FEED,
@@ -1281,6 +1282,20 @@ def test_an_entrys_tags_are_bounded_in_number_and_length() -> None:
     assert len(article.tags[0]) <= TAG_LENGTH + 1
     assert article.tags[0].endswith("…")
     assert article.tags[1] == "short"
+
+
+def test_a_guid_longer_than_any_address_is_kept_short_and_still_tells_entries_apart() -> None:
+    """A JSON Feed item's 3 MB id was stored whole on its article (and read back with it on every
+    page listing it); its start and a hash of it are kept, the article's id is as before."""
+    long = "g" * 3_000_000
+    first, second = normalize(feed(entry(guid=long + "1"), entry(guid=long + "2")), SOURCE, now=NOW)
+    assert len(first.guid) <= MAX_GUID_CHARS
+    assert len(second.guid) <= MAX_GUID_CHARS
+    assert first.guid != second.guid
+    assert first.id != second.id
+    assert first.guid.startswith("g" * 1000)
+    short = one(entry(guid="urn:uuid:1234"))
+    assert short.guid == "urn:uuid:1234"
 
 
 def test_languages_sources_write_are_stored_as_tags() -> None:
