@@ -994,6 +994,10 @@ def _clean_body(
             body = _without_more_links(body)
         # Sanitized once, here, resolving relative URLs against the entry's own xml:base if any.
         cleaned = clean_html(body, entry.base_url or base, trusted_host(source))
+    # Without what no XML we write may carry, written or as a reference (as _text reads titles):
+    # noncharacters (U+FFFE, U+FFFF) reached the pages' cards and article pages, where the feeds
+    # dropped them.
+    cleaned = xml_text(cleaned)
     cleaned = _without_title_heading(cleaned, entry.title or "")
     if "Announce Type" in cleaned[:200]:
         cleaned = _ARXIV_HEADER.sub(r"\1", cleaned, count=1)

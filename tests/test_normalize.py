@@ -1298,6 +1298,17 @@ def test_a_guid_longer_than_any_address_is_kept_short_and_still_tells_entries_ap
     assert short.guid == "urn:uuid:1234"
 
 
+def test_noncharacters_and_controls_leave_the_content_as_they_leave_titles() -> None:
+    """U+FFFE and U+FFFF (written or as references) reached the cards and article pages, where
+    every feed we write drops them (xml_text)."""
+    for body in ("<p>x\ufffe y\uffff z\x7f end</p>", "<p>x&#xFFFE; y&#xFFFF; z end</p>"):
+        article = one(entry(guid="1", title="t", content=body))
+        assert "\ufffe" not in article.content + article.summary, body
+        assert "\uffff" not in article.content + article.summary, body
+        assert "\x7f" not in article.content + article.summary, body
+        assert article.summary.startswith("x y z"), article.summary
+
+
 def test_languages_sources_write_are_stored_as_tags() -> None:
     # <language>English</language> once became xml:lang="English", which validators reject.
     assert one(entry(guid="1", title="t"), language="English").language == "en"
