@@ -73,6 +73,10 @@ FEED_RENDERS = Counter(
 FEED_CACHE_HITS = Counter(
     "aggregator_feed_cache_hits", "Feed requests served from the rendered cache", ["format"]
 )
+PAGE_RENDERS = Counter("aggregator_page_renders", "Pages rendered (web.rendering)")
+PAGE_SHARED = Counter(
+    "aggregator_page_shared", "Page requests given a rendering made for another request"
+)
 # Counted by the web server's worker (http_server.Worker), which imports this module only once
 # it has forked and gevent has patched the standard library.
 WEB_CONNECTIONS_CLOSED = Counter(

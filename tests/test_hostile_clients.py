@@ -876,6 +876,51 @@ def test_a_request_of_more_header_fields_than_a_browser_and_proxies_send_is_refu
     assert httpx.get(f"{web.url}/healthz", headers=fields).status_code == 431
 
 
+def _counted(web: Web, name: str) -> float:
+    """A counter's value in /metrics (0 when it was never counted)."""
+    scraped = httpx.get(f"{web.url}/metrics", timeout=10).text
+    found = re.search(rf"^{name} (\S+)$", scraped, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+@pytest.mark.timeout(120)
+def test_clients_asking_for_one_page_at_once_share_one_render_and_take_no_slot(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """240 clients asking for one article, eight at a time each, each had their own renders
+    take turns in the render slots, and a reader's page waited behind one of every client's:
+    3.3 s, 9 s at worst (a review). One rendering of a page is now given to everyone asking for
+    the same one within the next second, who neither wait for a slot nor count among their
+    client's renders (here 2 each: before, most of every client's eight got 429)."""
+    clients, each = 40, 8
+    with running_web(
+        tmp_path, redis_url, WEB_TRUSTED_PROXIES="1", WEB_RENDERS_PER_CLIENT="2"
+    ) as proxied:
+        everyone = threading.Barrier(clients * each)
+
+        def ask(n: int) -> int:
+            headers = {"X-Forwarded-For": f"203.0.113.{n % clients + 1}"}
+            everyone.wait(30)
+            return httpx.get(f"{proxied.url}/c/world/", headers=headers, timeout=60).status_code
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(clients * each) as pool:
+            statuses = list(pool.map(ask, range(clients * each)))
+        took = time.monotonic() - started
+        renders = _counted(proxied, "aggregator_page_renders_total")
+        shared = _counted(proxied, "aggregator_page_shared_total")
+        print(f"measured: {len(statuses)} asks in {took:.1f} s, {renders:g} renders")
+        assert statuses == [200] * len(statuses), {code: statuses.count(code) for code in statuses}
+        # Each of the 2 workers renders the page once a second at most (it may have begun
+        # before the first ask came: one more each).
+        assert 1 <= renders <= 2 * (2 + took)
+        assert renders + shared == len(statuses)
+        # A page asked with another query is another page, rendered for itself.
+        latest = httpx.get(f"{proxied.url}/c/world/?sort=latest", timeout=10)
+        assert latest.status_code == 200
+        assert _counted(proxied, "aggregator_page_renders_total") == renders + 1
+
+
 def _config_of(web: Web) -> Config:
     return load_config(str(web.log.parent / "aggregator.toml"))
 

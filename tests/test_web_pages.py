@@ -7,6 +7,8 @@ import hashlib
 import html
 import re
 import string
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -28,6 +30,7 @@ from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.store import Store
 from aggregator.web import STATIC, create_app, embed, i18n, pages
+from aggregator.web.cache import PageCache, Rendered
 from tests.support.web_server import LiveServer
 from workers.scheduler import publish
 
@@ -1313,6 +1316,86 @@ def test_pages_are_gzipped_and_revalidated_by_etag(
         again = httpx.get(url, headers={"If-None-Match": headers["etag"]})
         assert (again.status_code, again.content) == (304, b""), path
         assert httpx.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_page_is_one_rendering_for_a_second_with_each_requests_coding_and_304(
+    web_config: Config, redis_url: str, store: Store, add_articles: AddArticles
+) -> None:
+    """Everyone asking for a page within the app's recheck interval (1 s as served) gets one
+    rendering of it (web.rendering: 240 clients asking for one article each had renders of
+    their own, and a reader waited behind them all, a review), still each in the coding it
+    takes and with a 304 for the ETag it holds; another query is another page."""
+    add_articles("hacker-blog", 1)
+    store.publish_config(config_module.dumps(web_config))
+    app = create_app(web_config, redis_url)  # (recheck_interval: 1 s)
+    shared = app.extensions["aggregator"].pages
+    client = app.test_client()
+    gzip_ok = {"Accept-Encoding": "gzip"}
+    coded = client.get("/c/tech/?sort=latest", headers=gzip_ok)
+    plain = client.get("/c/tech/?sort=latest")
+    assert shared.renders == 1
+    assert coded.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(coded.data) == plain.data
+    assert coded.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    again = client.get(
+        "/c/tech/?sort=latest", headers={**gzip_ok, "If-None-Match": coded.headers["ETag"]}
+    )
+    assert (again.status_code, again.data) == (304, b"")
+    other_coding = client.get(
+        "/c/tech/?sort=latest", headers={"If-None-Match": coded.headers["ETag"]}
+    )
+    assert other_coding.status_code == 200
+    top = client.get("/c/tech/")
+    assert shared.renders == 2
+    assert top.data != plain.data
+    # Nothing is invalidated: an article saved now shows once the second is over.
+    (newer,) = add_articles("hacker-blog", 1)
+    assert html.escape(newer.title) not in client.get("/c/tech/?sort=latest").text
+    shared.ttl = shared.stale = 0  # (the second over)
+    assert html.escape(newer.title) in client.get("/c/tech/?sort=latest").text
+
+
+def test_a_page_rendered_again_is_given_from_the_last_rendering_meanwhile() -> None:
+    """A request whose render of a page waits its turn behind other clients' holds up no one
+    else asking for it: they get the rendering before, a few seconds old at most."""
+    cache = PageCache(ttl=0.05, stale=30)
+
+    def page(body: bytes) -> Callable[[], Rendered]:
+        return lambda: Rendered.of(None, body, None)
+
+    def unused() -> Rendered:
+        raise AssertionError("rendered again")
+
+    assert cache.get("/", page(b"one")) is not None
+    time.sleep(0.06)
+    started, done = threading.Event(), threading.Event()
+
+    def slow() -> Rendered:
+        started.set()
+        done.wait(10)
+        return Rendered.of(None, b"two", None)
+
+    renderer = threading.Thread(target=cache.get, args=("/", slow))
+    renderer.start()
+    assert started.wait(10)
+    meanwhile = cache.get("/", unused)
+    assert meanwhile is not None
+    assert meanwhile.body == b"one"
+    done.set()
+    renderer.join(10)
+    after = cache.get("/", unused)
+    assert after is not None
+    assert after.body == b"two"
+    assert cache._flights == {}  # (nothing kept per key asked, beyond the pages)
+    # A response not to share (one setting a cookie) is not kept.
+    assert cache.get("/x", lambda: None) is None
+    assert cache.get("/x", page(b"x")) is not None
+    assert cache.renders == 3
+    # Bounded: the least recently used go.
+    small = PageCache(ttl=30, stale=30, max_entries=2)
+    for path in ("/a", "/b", "/c"):
+        small.get(path, page(path.encode()))
+    assert list(small._entries) == ["/b", "/c"]
 
 
 def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:

@@ -55,7 +55,7 @@ from aggregator.redis_server import WEB, connect
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.sanitize import EMBED_FOLDERS, EMBED_HOSTS
 from aggregator.store import Store
-from aggregator.web.cache import RenderCache
+from aggregator.web.cache import PageCache, RenderCache, Rendered
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,10 @@ RETRY_AFTER = 10  # seconds, in a 503's Retry-After
 # (probes, cached feeds, 304s) goes first; after RENDER_WAIT seconds in line it gets a 503.
 RENDER_SLOTS = 2
 RENDER_WAIT = 30.0
+# A page is shared for `recheck_interval` seconds after its rendering (1 s in production, as
+# stale as the category versions it is rendered from may be); while it is rendered again, the
+# one before is given to those asking for up to this many times as long (PageCache).
+PAGE_STALE = 5
 
 
 class FairSlots:
@@ -315,6 +319,8 @@ class WebState:
     variant_cache: RenderCache = field(default_factory=RenderCache)
     # slug -> (category version, its newest articles): the pool related articles come from.
     related_pools: dict[str, tuple[int, list[Article]]] = field(default_factory=dict)
+    # Pages rendered in the last recheck_interval, shared by everyone asking for them (rendering).
+    pages: PageCache = field(default_factory=lambda: PageCache(0, 0))
 
 
 def create_app(
@@ -355,6 +361,7 @@ def create_app(
         versions=Polled(store.category_version, recheck_interval),
         sites_changed=Polled(lambda _: store.sites_changed_at(), recheck_interval),
         removed=Polled(lambda _: store.removed_categories(), recheck_interval),
+        pages=PageCache(recheck_interval, PAGE_STALE * recheck_interval),
     )
 
     # Imported here: these modules import get_store/get_config from this package.
@@ -430,15 +437,54 @@ def _private(address: str) -> bool:
         return True
 
 
-def rendering(view: Callable[P, R]) -> Callable[P, R]:
-    """A view that renders a page: it runs in a render slot."""
+def rendering(view: Callable[P, Any]) -> Callable[P, Response]:
+    """A view that renders a page: it runs in a render slot, and its page is given to everyone
+    asking for the same one in the next second (WebState.pages), who take no slot.
+
+    The key is all a page varies on: its path and query (the site's language and zone are the
+    config's, the same for every reader; no page reads a cookie or another header), the config
+    in use, and where the app is mounted. Coding, ETags and 304s are per request, from the one
+    rendering (pages._validated_and_compressed). A response setting a cookie, or one not HTML,
+    would not be shared; the admin's pages are not rendered here."""
 
     @functools.wraps(view)
-    def in_slot(*args: P.args, **kwargs: P.kwargs) -> R:
-        with render_slot():
-            return view(*args, **kwargs)
+    def shared(*args: P.args, **kwargs: P.kwargs) -> Response:
+        from aggregator import metrics
 
-    return in_slot
+        rendered: list[Response] = []  # this request's own, when it renders
+
+        def render() -> Rendered | None:
+            with render_slot():
+                response = current_app.make_response(view(*args, **kwargs))
+            rendered.append(response)
+            metrics.PAGE_RENDERS.inc()
+            if (
+                response.is_streamed
+                or response.mimetype != "text/html"
+                or "Set-Cookie" in response.headers
+            ):
+                return None
+            return Rendered.of(None, response.get_data(), None, response.status_code)
+
+        state = web_state()
+        generation = state.settings.snapshot()[1]
+        key = (request.script_root, request.path, request.query_string, generation)
+        page = state.pages.get(key, render)
+        if page is None:
+            return rendered[0]
+        if not rendered:
+            metrics.PAGE_SHARED.inc()
+        return SharedPage(page)
+
+    return shared
+
+
+class SharedPage(Response):
+    """A page from WebState.pages: its gzip and ETags made once, with its rendering."""
+
+    def __init__(self, page: Rendered) -> None:
+        super().__init__(page.body, page.status, content_type="text/html; charset=utf-8")
+        self.page = page
 
 
 def _unavailable(error: Exception) -> Response:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -35,9 +36,12 @@ class Rendered:
     etag: str  # strong, quoted: a hash of `body`
     gzip_etag: str  # strong, quoted: the gzip coding is another representation (RFC 9110 §8.8.3)
     last_modified: datetime | None  # UTC, as stored (not whole seconds); None: nothing to date
+    status: int = 200  # (a page's: the end of a category's archive is a 404 page)
 
     @classmethod
-    def of(cls, version: Hashable, body: bytes, last_modified: datetime | None) -> Rendered:
+    def of(
+        cls, version: Hashable, body: bytes, last_modified: datetime | None, status: int = 200
+    ) -> Rendered:
         """Compress and hash `body` once."""
         digest = hashlib.sha256(body).hexdigest()
         if last_modified is not None:
@@ -50,6 +54,7 @@ class Rendered:
             etag=f'"{digest}"',
             gzip_etag=f'"{digest}-gzip"',
             last_modified=last_modified,
+            status=status,
         )
 
     def last_modified_http(self, now: datetime) -> str | None:
@@ -127,3 +132,96 @@ class RenderCache:
 
 def _size(entry: Rendered) -> int:
     return len(entry.body) + len(entry.gzipped)
+
+
+class PageCache:
+    """Pages by request, each served to everyone asking for it within `ttl` seconds of its
+    rendering (web.rendering), who take no render slot: 240 clients asking for one article
+    eight at a time each took a render of their own in turn, and a reader's page waited 3.3 s
+    behind them (9 s at worst; a review). One request renders a page at a time; the others
+    asking meanwhile wait for its rendering, or, when there is an older one at most `stale`
+    seconds old, are given that one (a request whose render waits its turn behind other
+    clients' then holds up no one). Nothing is invalidated: a page is at most `stale` seconds
+    behind, as its category versions are `ttl` (web.Polled). The least recently used are
+    dropped beyond `max_entries` or `max_bytes`, so URLs no one asks twice (junk queries) cost
+    their render and a place that the next one takes.
+
+    `renders` and `hits` count, for tests.
+    """
+
+    def __init__(
+        self,
+        ttl: float,
+        stale: float,
+        max_entries: int = 512,
+        max_bytes: int = 32 * 1024 * 1024,
+    ) -> None:
+        self.ttl = ttl
+        self.stale = stale
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.renders = 0
+        self.hits = 0
+        self.bytes = 0
+        # key -> (when it was rendered, time.monotonic(); its rendering)
+        self._entries: OrderedDict[Hashable, tuple[float, Rendered]] = OrderedDict()
+        self._lock = threading.Lock()  # guards the attributes above and _flights
+        # Keys being rendered, with how many requests render or wait for each (dropped at 0:
+        # a lock kept per key ever asked would grow with every junk URL).
+        self._flights: dict[Hashable, _Flight] = {}
+
+    def get(self, key: Hashable, render: Callable[[], Rendered | None]) -> Rendered | None:
+        """The page of `key` rendered within `ttl` seconds, else `render()`'s, kept for
+        others unless it is None (a response not to share, which the caller answers itself)."""
+        with self._lock:
+            entry = self._fresh(key, self.ttl)
+            if entry is not None:
+                return entry
+            flight = self._flights.setdefault(key, _Flight())
+            if flight.users:  # being rendered: an older rendering will do meanwhile
+                entry = self._fresh(key, self.stale)
+                if entry is not None:
+                    return entry
+            flight.users += 1
+        try:
+            with flight.lock:
+                with self._lock:
+                    entry = self._fresh(key, self.ttl)  # (rendered while this one waited)
+                if entry is not None:
+                    return entry
+                entry = render()
+                if entry is not None:
+                    self._keep(key, entry)
+                return entry
+        finally:
+            with self._lock:
+                flight.users -= 1
+                if not flight.users:
+                    del self._flights[key]
+
+    def _fresh(self, key: Hashable, age: float) -> Rendered | None:
+        # (Under self._lock.)
+        kept = self._entries.get(key)
+        if kept is None or time.monotonic() - kept[0] >= age:
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return kept[1]
+
+    def _keep(self, key: Hashable, entry: Rendered) -> None:
+        with self._lock:
+            self.renders += 1
+            replaced = self._entries.pop(key, None)
+            self.bytes += _size(entry) - (_size(replaced[1]) if replaced else 0)
+            self._entries[key] = (time.monotonic(), entry)
+            while len(self._entries) > 1 and (
+                len(self._entries) > self.max_entries or self.bytes > self.max_bytes
+            ):
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.bytes -= _size(dropped)
+
+
+@dataclass
+class _Flight:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0

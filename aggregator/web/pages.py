@@ -32,6 +32,7 @@ from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
 from aggregator.web import (
     Page,
+    SharedPage,
     accepts_gzip,
     get_config,
     get_store,
@@ -65,10 +66,15 @@ def _validated_and_compressed(response: Response) -> Response:
     a third of its size. Rendered per request still: its "5 minutes ago" moves every minute."""
     if response.status_code != 200 or response.is_streamed or response.mimetype != "text/html":
         return response
+    # A shared page's (web.rendering) were made once, with its rendering.
+    page = response.page if isinstance(response, SharedPage) else None
     body = response.get_data()
-    digest = hashlib.sha256(body).hexdigest()[:40]
     gzipped = len(body) >= GZIP_MIN_BYTES and accepts_gzip(request)
-    etag = f"{digest}-gzip" if gzipped else digest
+    if page is not None:
+        etag = (page.gzip_etag if gzipped else page.etag).strip('"')
+    else:
+        digest = hashlib.sha256(body).hexdigest()
+        etag = f"{digest}-gzip" if gzipped else digest
     response.headers["ETag"] = f'"{etag}"'
     response.headers["Vary"] = "Accept-Encoding"
     response.headers.setdefault("Cache-Control", "no-cache")  # stored, revalidated each time
@@ -78,7 +84,10 @@ def _validated_and_compressed(response: Response) -> Response:
         response.headers.pop("Content-Length", None)
         return response
     if gzipped:
-        response.set_data(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
+        if page is not None:
+            response.set_data(page.gzipped)
+        else:
+            response.set_data(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
     return response
 
