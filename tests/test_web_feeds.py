@@ -1292,6 +1292,53 @@ def test_a_freed_render_slot_goes_to_each_waiting_client_in_turn() -> None:
     assert slots.acquire("b", 0.05)
 
 
+def test_a_client_back_for_its_next_page_goes_before_clients_served_since() -> None:
+    """In turn, a reader's next page waited for one render of every client in line: 3.3 s
+    behind 240 clients asking for pages none shared (a review). A client that had no slot
+    since every client in line had one goes first; a newcomer still waits its turn, so coming
+    under ever new addresses gains an attacker nothing."""
+    slots = web_module.FairSlots(1)
+    assert slots.acquire("reader", 1)  # the reader's last page
+    slots.release()
+    assert slots.acquire("holder", 1)
+    order: list[str] = []
+
+    def take(client: str, name: str) -> None:
+        assert slots.acquire(client, 10)
+        order.append(name)
+        slots.release()
+
+    def waiting(count: int) -> bool:
+        return sum(len(line) for line in slots._waiting.values()) == count
+
+    threads = []
+    line = [
+        *((f"siege-{n % 3}", f"siege-{n}") for n in range(6)),
+        ("reader", "reader"),
+        ("new", "new"),
+    ]
+    for client, name in line:
+        threads.append(threading.Thread(target=take, args=(client, name)))
+        threads[-1].start()
+        wait_for(functools.partial(waiting, len(threads)), 10, f"{name} in line")
+    slots.release()
+    for thread in threads:
+        thread.join(10)
+    assert order == [
+        "reader",
+        *("siege-0", "siege-1", "siege-2"),
+        "new",
+        *("siege-3", "siege-4", "siege-5"),
+    ]
+    # Forgotten beyond REMEMBERED clients: a newcomer again, not first.
+    few = web_module.FairSlots(1)
+    few.REMEMBERED = 2
+    for client in ("reader", "a", "b"):
+        assert few.acquire(client, 1)
+        few.release()
+    assert "reader" not in few._served
+
+
 def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
     client: FlaskClient, filled: dict[str, list[Article]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

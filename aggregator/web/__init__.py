@@ -77,26 +77,38 @@ PAGE_STALE = 5
 
 
 class FairSlots:
-    """`slots` held at once; a slot freed goes to the next client in turn among those waiting
-    (each its oldest request), not to the request that waited longest. First come, first
-    served, 240 clients with eight renders each in line made a reader's one page wait 27 s (a
-    review); in turn, it waits for one render of each client before it. Its locks and events
-    are gevent's in a gevent worker (the standard library, patched)."""
+    """`slots` held at once; a slot freed goes to the waiting client (each its oldest request)
+    that had one least recently, a client new to the line counting as served when it came.
+
+    First come, first served, 240 clients with eight renders each in line made a reader's one
+    page wait 27 s (a review); in turn, it waited for one render of each client before it, still
+    3.3 s behind 240 (a review). Now a reader back for its next page after reading the last,
+    longer than the line takes to go round, goes first: every client in line has had a slot
+    since. A newcomer waits for one render of each client in line, as in turn, so an attacker
+    that keeps coming under new addresses (an IPv6 /48 holds 65,536 clients) gains nothing by
+    it. The last `REMEMBERED` clients are remembered; one forgotten is a newcomer again. Its
+    locks and events are gevent's in a gevent worker (the standard library, patched)."""
+
+    REMEMBERED = 10_000
 
     def __init__(self, slots: int) -> None:
         self._free = slots
         self._lock = threading.Lock()
-        # Clients with requests waiting, in turn order (a dict keeps insertion order), each
-        # with its requests' events, oldest first.
+        # Clients with requests waiting (each with its requests' events, oldest first).
         self._waiting: dict[str, collections.deque[threading.Event]] = {}
+        # When each client last had a slot (or came to the line), least recent first.
+        self._served: collections.OrderedDict[str, float] = collections.OrderedDict()
 
     def acquire(self, client: str, timeout: float) -> bool:
         """Take a slot for `client`, waiting at most `timeout` seconds; whether it was taken."""
         with self._lock:
             if self._free and not self._waiting:
                 self._free -= 1
+                self._stamp(client)
                 return True
             turn = threading.Event()
+            if client not in self._waiting and client not in self._served:
+                self._stamp(client)  # a newcomer: behind everyone served before it came
             self._waiting.setdefault(client, collections.deque()).append(turn)
         if turn.wait(timeout):
             return True
@@ -110,17 +122,26 @@ class FairSlots:
         return False
 
     def release(self) -> None:
-        """Give the slot to the next client in turn (then last in turn, if it has more)."""
+        """Give the slot to the waiting client that had one least recently."""
         with self._lock:
             if not self._waiting:
                 self._free += 1
                 return
-            client = next(iter(self._waiting))
-            line = self._waiting.pop(client)
+            now = time.monotonic()
+            # (Ties, and clients forgotten while in line: the first in line.)
+            client = min(self._waiting, key=lambda c: self._served.get(c, now))
+            line = self._waiting[client]
             turn = line.popleft()
-            if line:
-                self._waiting[client] = line
+            if not line:
+                del self._waiting[client]
+            self._stamp(client)
             turn.set()
+
+    def _stamp(self, client: str) -> None:
+        self._served[client] = time.monotonic()
+        self._served.move_to_end(client)
+        if len(self._served) > self.REMEMBERED:
+            self._served.popitem(last=False)
 
 
 _render_slots = FairSlots(RENDER_SLOTS)
