@@ -30,7 +30,7 @@ from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.store import Store
 from aggregator.web import STATIC, create_app, embed, i18n, pages
-from aggregator.web.cache import PageCache, Rendered
+from aggregator.web.cache import PageBusy, PageCache, Rendered
 from tests.support.web_server import LiveServer
 from workers.scheduler import publish
 
@@ -1368,21 +1368,32 @@ def test_a_page_rendered_again_is_given_from_the_last_rendering_meanwhile() -> N
 
     assert cache.get("/", page(b"one")) is not None
     time.sleep(0.06)
-    started, done = threading.Event(), threading.Event()
+    done = threading.Event()
 
-    def slow() -> Rendered:
-        started.set()
-        done.wait(10)
-        return Rendered.of(None, b"two", None)
+    def slow(started: threading.Event) -> Callable[[], Rendered]:
+        def render() -> Rendered:
+            started.set()
+            done.wait(10)
+            return Rendered.of(None, b"two", None)
 
-    renderer = threading.Thread(target=cache.get, args=("/", slow))
+        return render
+
+    started, first_started = threading.Event(), threading.Event()
+    renderer = threading.Thread(target=cache.get, args=("/", slow(started)))
     renderer.start()
+    first = threading.Thread(target=cache.get, args=("/first", slow(first_started)))
+    first.start()
     assert started.wait(10)
+    assert first_started.wait(10)
     meanwhile = cache.get("/", unused)
     assert meanwhile is not None
     assert meanwhile.body == b"one"
+    # With none before it, a request waits for the rendering, as long as it would in line.
+    with pytest.raises(PageBusy):
+        cache.get("/first", unused, wait=0.05)
     done.set()
     renderer.join(10)
+    first.join(10)
     after = cache.get("/", unused)
     assert after is not None
     assert after.body == b"two"
@@ -1390,7 +1401,7 @@ def test_a_page_rendered_again_is_given_from_the_last_rendering_meanwhile() -> N
     # A response not to share (one setting a cookie) is not kept.
     assert cache.get("/x", lambda: None) is None
     assert cache.get("/x", page(b"x")) is not None
-    assert cache.renders == 3
+    assert cache.renders == 4
     # Bounded: the least recently used go.
     small = PageCache(ttl=30, stale=30, max_entries=2)
     for path in ("/a", "/b", "/c"):

@@ -55,7 +55,7 @@ from aggregator.redis_server import WEB, connect
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.sanitize import EMBED_FOLDERS, EMBED_HOSTS
 from aggregator.store import Store
-from aggregator.web.cache import PageCache, RenderCache, Rendered
+from aggregator.web.cache import PageBusy, PageCache, RenderCache, Rendered
 
 log = logging.getLogger(__name__)
 
@@ -490,7 +490,10 @@ def rendering(view: Callable[P, Any]) -> Callable[P, Response]:
         state = web_state()
         generation = state.settings.snapshot()[1]
         key = (request.script_root, request.path, request.query_string, generation)
-        page = state.pages.get(key, render)
+        try:
+            page = state.pages.get(key, render, RENDER_WAIT)
+        except PageBusy:
+            raise ServiceUnavailable("the same page's render stayed in line") from None
         if page is None:
             return rendered[0]
         if not rendered:

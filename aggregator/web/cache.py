@@ -134,6 +134,10 @@ def _size(entry: Rendered) -> int:
     return len(entry.body) + len(entry.gzipped)
 
 
+class PageBusy(Exception):
+    """Another request's rendering of the page took longer than this one would wait."""
+
+
 class PageCache:
     """Pages by request, each served to everyone asking for it within `ttl` seconds of its
     rendering (web.rendering), who take no render slot: 240 clients asking for one article
@@ -170,9 +174,16 @@ class PageCache:
         # a lock kept per key ever asked would grow with every junk URL).
         self._flights: dict[Hashable, _Flight] = {}
 
-    def get(self, key: Hashable, render: Callable[[], Rendered | None]) -> Rendered | None:
+    def get(
+        self, key: Hashable, render: Callable[[], Rendered | None], wait: float = -1
+    ) -> Rendered | None:
         """The page of `key` rendered within `ttl` seconds, else `render()`'s, kept for
-        others unless it is None (a response not to share, which the caller answers itself)."""
+        others unless it is None (a response not to share, which the caller answers itself).
+
+        `wait`: the longest a request waits for another's rendering of the key (-1: as long as
+        it takes), else PageBusy. (A rendering that fails leaves the next in line to try: each
+        waited for the one before, and a line of them for a page whose renders all ran out of
+        time in line took that time once each.)"""
         with self._lock:
             entry = self._fresh(key, self.ttl)
             if entry is not None:
@@ -184,7 +195,9 @@ class PageCache:
                     return entry
             flight.users += 1
         try:
-            with flight.lock:
+            if not flight.lock.acquire(timeout=wait):
+                raise PageBusy(key)
+            try:
                 with self._lock:
                     entry = self._fresh(key, self.ttl)  # (rendered while this one waited)
                 if entry is not None:
@@ -193,6 +206,8 @@ class PageCache:
                 if entry is not None:
                     self._keep(key, entry)
                 return entry
+            finally:
+                flight.lock.release()
         finally:
             with self._lock:
                 flight.users -= 1
