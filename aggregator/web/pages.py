@@ -63,7 +63,8 @@ GZIP_MIN_BYTES = 1024
 def _validated_and_compressed(response: Response) -> Response:
     """A page with a strong ETag of its bytes, and gzip-coded when the client takes it (each
     coding its own ETag), so a reload or a revalidating cache gets a 304 and a page travels as
-    a third of its size. Rendered per request still: its "5 minutes ago" moves every minute."""
+    a third of its size. Rendered at most once a second, shared by those asking meanwhile
+    (web.rendering): its "5 minutes ago" moves every minute."""
     if response.status_code != 200 or response.is_streamed or response.mimetype != "text/html":
         return response
     # A shared page's (web.rendering) were made once, with its rendering.
