@@ -1008,6 +1008,7 @@ def test_public_pages_show_a_generic_private_address_error_and_the_admin_the_det
             last_fetch=datetime.now(UTC),
         )
     )
+    time.sleep(1.1)  # (a page is shared for a second after its rendering: web.rendering)
     with httpx.Client(base_url=web.url, timeout=10) as client:
         page = client.get("/sources").text
         assert "could not reach the host: no such host name, or a private address" in page
