@@ -481,10 +481,17 @@ def _text(value: object) -> str:
 
 
 def _title(value: object) -> str:
-    text = _text(value).strip()
+    """A name shown to readers (the site's, a category's, a source's), without direction
+    controls: the pages set a name apart in its own isolate (U+2068…U+2069) inside a sentence,
+    and a name's own U+2069 then U+202E, which OPML import copies from a file as written,
+    turned the rest of that sentence around (a review)."""
+    text = _BIDI_CONTROL.sub("", _text(value)).strip()
     if not text:
         raise _Invalid("must not be empty")
     return text
+
+
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _header_text(value: object) -> str:

@@ -289,6 +289,28 @@ def test_settings_accept_durations_sizes_and_numbers() -> None:
     assert config.serve.frame_ancestors == ("'self'", "https://partner.example")
 
 
+def test_names_shown_to_readers_lose_direction_controls() -> None:
+    """A name's own U+2069 and U+202E (OPML import copies a file's as written) ended the
+    isolate our pages set it in and turned the rest of the sentence around (a review)."""
+    config = parse_config(
+        """
+        [site]
+        title = "\u2067Our \u202enews\u202c"
+        [[categories]]
+        slug = "world"
+        title = "World\u2069"
+        [[sources]]
+        name = "\u2069\u202eevil name\u202c"
+        url = "https://evil.example/feed.xml"
+        categories = ["world"]
+        """
+    )
+    assert config.site.title == "Our news"
+    assert config.categories[0].title == "World"
+    assert config.sources[0].name == "evil name"
+    assert config.sources[0].id == "evil-name"
+
+
 def test_slugify_and_derived_ids() -> None:
     assert slugify("Example News") == "example-news"
     assert slugify("Le Monde – International") == "le-monde-international"
