@@ -1259,12 +1259,9 @@ def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
     assert siege == [200] * len(threads)
 
 
-def test_a_freed_render_slot_goes_to_each_waiting_client_in_turn() -> None:
-    """First come, first served, a reader's one page waited behind every render of every
-    client in line before it (27 s behind 240 clients with eight each, a review); in turn, it
-    waits for one of each."""
-    slots = web_module.FairSlots(1)
-    assert slots.acquire("holder", 1)
+def _served_in_order(slots: web_module.FairSlots, line: list[tuple[str, str]]) -> list[str]:
+    """Names of `line`'s requests (client, name), lined up in that order behind a slot held
+    by another, in the order they get the slot once it is freed."""
     order: list[str] = []
 
     def take(client: str, name: str) -> None:
@@ -1276,13 +1273,24 @@ def test_a_freed_render_slot_goes_to_each_waiting_client_in_turn() -> None:
         return sum(len(line) for line in slots._waiting.values()) == count
 
     threads = []
-    for client, name in [*(("siege", f"siege-{n}") for n in range(5)), ("reader", "reader")]:
+    for client, name in line:
         threads.append(threading.Thread(target=take, args=(client, name)))
         threads[-1].start()
         wait_for(functools.partial(waiting, len(threads)), 10, f"{name} in line")
     slots.release()
     for thread in threads:
         thread.join(10)
+    return order
+
+
+def test_a_freed_render_slot_goes_to_each_waiting_client_in_turn() -> None:
+    """First come, first served, a reader's one page waited behind every render of every
+    client in line before it (27 s behind 240 clients with eight each, a review); in turn, it
+    waits for one of each."""
+    slots = web_module.FairSlots(1)
+    assert slots.acquire("holder", 1)
+    line = [*(("siege", f"siege-{n}") for n in range(5)), ("reader", "reader")]
+    order = _served_in_order(slots, line)
     assert order == ["siege-0", "reader", "siege-1", "siege-2", "siege-3", "siege-4"]
     # One whose wait runs out leaves the line, and the slot is free again after.
     assert slots.acquire("a", 1)
@@ -1301,29 +1309,12 @@ def test_a_client_back_for_its_next_page_goes_before_clients_served_since() -> N
     assert slots.acquire("reader", 1)  # the reader's last page
     slots.release()
     assert slots.acquire("holder", 1)
-    order: list[str] = []
-
-    def take(client: str, name: str) -> None:
-        assert slots.acquire(client, 10)
-        order.append(name)
-        slots.release()
-
-    def waiting(count: int) -> bool:
-        return sum(len(line) for line in slots._waiting.values()) == count
-
-    threads = []
     line = [
         *((f"siege-{n % 3}", f"siege-{n}") for n in range(6)),
         ("reader", "reader"),
         ("new", "new"),
     ]
-    for client, name in line:
-        threads.append(threading.Thread(target=take, args=(client, name)))
-        threads[-1].start()
-        wait_for(functools.partial(waiting, len(threads)), 10, f"{name} in line")
-    slots.release()
-    for thread in threads:
-        thread.join(10)
+    order = _served_in_order(slots, line)
     assert order == [
         "reader",
         *("siege-0", "siege-1", "siege-2"),
