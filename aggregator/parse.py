@@ -52,6 +52,7 @@ import feedparser
 import feedparser_rs
 from charset_normalizer.md import mess_ratio
 
+from aggregator.addresses import private_host
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
@@ -3533,7 +3534,14 @@ def _html_page_message(document: str, base_url: str) -> str:
     for tag in _LINK_OR_BASE_TAG.finditer(document):
         finder.feed(tag.group(0))
     base = (_http_url(base_url, finder.base) or base_url) if finder.base else base_url
-    urls = [u for u in dict.fromkeys(_http_url(base, href) for href in finder.hrefs) if u][:3]
+    # Never advice to fetch a private address (a page's link to the cloud's metadata service,
+    # a review) unless the page is on one itself: an intranet's page links its intranet feed.
+    inside = private_host(urlsplit(base_url).hostname or "")
+    urls = [
+        u
+        for u in dict.fromkeys(_http_url(base, href) for href in finder.hrefs)
+        if u and (inside or not private_host(urlsplit(u).hostname or ""))
+    ][:3]
     message = "This is an HTML page, not a feed."
     if len(urls) == 1:
         return f"{message} The page advertises a feed at {urls[0]}; use that URL."

@@ -707,6 +707,25 @@ def test_html_page_names_the_feed_it_advertises(
     assert f"The page advertises a feed at {feed_url}; use that URL." in message
 
 
+def test_an_html_page_is_never_told_to_use_a_private_address_unless_it_is_on_one() -> None:
+    """A public page's feed link to the cloud's metadata service was offered as the URL to use
+    (a review); an intranet page's link to its intranet feed is the right advice."""
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml"'
+        b' href="http://169.254.169.254/latest/meta-data/">'
+        b'<link rel="alternate" type="application/rss+xml" href="http://10.0.0.5/feed.xml">'
+        b'<link rel="alternate" type="application/atom+xml" href="/atom.xml"></head></html>'
+    )
+    with pytest.raises(ParseError) as public:
+        parse(page, url="https://news.example/", headers={"content-type": "text/html"})
+    assert "advertises a feed at https://news.example/atom.xml;" in public.value.message
+    assert "169.254" not in public.value.message
+    assert "10.0.0.5" not in public.value.message
+    with pytest.raises(ParseError) as intranet:
+        parse(page, url="http://10.0.0.9/", headers={"content-type": "text/html"})
+    assert "http://10.0.0.5/feed.xml" in intranet.value.message
+
+
 @pytest.mark.parametrize(
     "relative",
     [
