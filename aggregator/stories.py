@@ -789,9 +789,8 @@ def choose(
         if c.seen < since:
             continue
         hours = 0.0 if published is None else abs(published - c.published) / 3600
-        near = similarity(fp, c.fingerprint)
         if same_story(fp, c.fingerprint, c.source_id == source_id, hours):
-            pass
+            near = similarity(fp, c.fingerprint)
         elif raw and c.source_id == source_id and repeats(fp, raw, c.fingerprint, hours):
             near = similarity(raw, c.fingerprint)
         else:

@@ -707,6 +707,13 @@ def test_html_page_names_the_feed_it_advertises(
     assert f"The page advertises a feed at {feed_url}; use that URL." in message
 
 
+def html_page_error(page: bytes, url: str) -> str:
+    """The message of the ParseError an HTML page served as text/html from `url` ends in."""
+    with pytest.raises(ParseError) as raised:
+        parse(page, url=url, headers={"content-type": "text/html"})
+    return raised.value.message
+
+
 def test_an_html_page_is_never_told_to_use_a_private_address_unless_it_is_on_one() -> None:
     """A public page's feed link to the cloud's metadata service was offered as the URL to use
     (a review); an intranet page's link to its intranet feed is the right advice."""
@@ -716,14 +723,11 @@ def test_an_html_page_is_never_told_to_use_a_private_address_unless_it_is_on_one
         b'<link rel="alternate" type="application/rss+xml" href="http://10.0.0.5/feed.xml">'
         b'<link rel="alternate" type="application/atom+xml" href="/atom.xml"></head></html>'
     )
-    with pytest.raises(ParseError) as public:
-        parse(page, url="https://news.example/", headers={"content-type": "text/html"})
-    assert "advertises a feed at https://news.example/atom.xml;" in public.value.message
-    assert "169.254" not in public.value.message
-    assert "10.0.0.5" not in public.value.message
-    with pytest.raises(ParseError) as intranet:
-        parse(page, url="http://10.0.0.9/", headers={"content-type": "text/html"})
-    assert "http://10.0.0.5/feed.xml" in intranet.value.message
+    public = html_page_error(page, "https://news.example/")
+    assert "advertises a feed at https://news.example/atom.xml;" in public
+    assert "169.254" not in public
+    assert "10.0.0.5" not in public
+    assert "http://10.0.0.5/feed.xml" in html_page_error(page, "http://10.0.0.9/")
 
 
 @pytest.mark.parametrize(
@@ -784,9 +788,7 @@ def test_html_page_with_several_feeds_and_a_base() -> None:
         b"<link rel='alternate' type='application/rss+xml' href='javascript:alert(1)'>"
         b"</head><body></body></html>"
     )
-    with pytest.raises(ParseError) as raised:
-        parse(page, url="https://example.org/", headers={"content-type": "text/html"})
-    assert raised.value.message == (
+    assert html_page_error(page, "https://example.org/") == (
         "This is an HTML page, not a feed. The page advertises feeds at "
         "https://cdn.example.org/site/atom.xml, https://cdn.example.org/feed.json; "
         "use one of those URLs."
@@ -802,9 +804,7 @@ def test_html_page_whose_feed_links_cannot_be_read() -> None:
         b"<link rel='alternate' type='application/atom+xml' href='/atom.xml'>"
         b"</head><body>hi</body></html>"
     )
-    with pytest.raises(ParseError) as raised:
-        parse(page, url="https://example.org/", headers={"content-type": "text/html"})
-    assert raised.value.message == (
+    assert html_page_error(page, "https://example.org/") == (
         "This is an HTML page, not a feed. The page advertises a feed at "
         "https://example.org/atom.xml; use that URL."
     )
