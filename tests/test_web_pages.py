@@ -432,13 +432,28 @@ def test_related_fills_only_with_articles_in_the_articles_language() -> None:
         replace(_article(3, "社区团购的团长们"), language="zh"),  # shares 团长
         replace(_article(4, "Unknown"), language=""),
         replace(_article(5, "不归移民漫画"), language="zh-TW"),
-        replace(_article(6, "Rust 团长 news"), language="en"),  # a shared word counts anyway
+        replace(_article(6, "Rust 团长 news"), language="en"),  # a shared word in another language
     ]
-    assert [a.id for a in pages.related_articles(me, pool, 4)[0]] == ["a3", "a6", "a5"]
+    assert [a.id for a in pages.related_articles(me, pool, 4)[0]] == ["a3", "a5"]
     # An article of no known language is filled as before, with the newest: none alike.
     unknown = _article(0, "Untagged")
     related, alike = pages.related_articles(unknown, pool, 2)
     assert ([a.id for a in related], alike) == (["a1", "a2"], 0)
+
+
+def test_related_title_words_count_only_within_one_language() -> None:
+    """An English report was given a French post as related because both titles said "article"
+    (an editor's review); a tag they share still makes them related."""
+    me = replace(_article(0, "Article on the vote", tags=("Politics",)), language="en-GB")
+    pool = [
+        replace(_article(1, "Un article sur la pluie"), language="fr"),
+        replace(_article(2, "La politique du jour", tags=("politics",)), language="fr"),
+        replace(_article(3, "Another article"), language="en"),
+        replace(_article(4, "Article of no known language"), language=""),
+    ]
+    related, alike = pages.related_articles(me, pool, 4)
+    assert [a.id for a in related] == ["a2", "a3", "a4"]
+    assert alike == 3
 
 
 def test_an_article_with_nothing_alike_calls_its_neighbours_more_in_the_category(
@@ -1497,7 +1512,10 @@ def test_every_page_has_one_description(
     (bare,) = add_articles("hacker-blog", 1, summary="")
     descriptions = re.compile(r'<meta name="description" content="([^"]*)">')
     assert descriptions.findall(text(client, f"/a/{article.id}")) == ["What the article says."]
-    assert descriptions.findall(text(client, f"/a/{bare.id}")) == [web_config.site.description]
+    # A title-only article says what it is and who published it, not what the site is.
+    assert descriptions.findall(text(client, f"/a/{bare.id}")) == [
+        f"{html.escape(bare.title)} · {html.escape(bare.source_name)}"
+    ]
     assert descriptions.findall(text(client, "/")) == [web_config.site.description]
 
 

@@ -156,8 +156,9 @@ _PRIMARY_LANGUAGE = re.compile(r"[A-Za-z]{2,8}")
 def related_articles(
     article: Article, candidates: Sequence[Article], limit: int
 ) -> tuple[list[Article], int]:
-    """Up to `limit` of `candidates` most like `article`: shared tags, then shared title words;
-    and how many of them share something.
+    """Up to `limit` of `candidates` most like `article`: shared tags, then shared title words
+    (only between articles of one language, or of no known one); and how many of them share
+    something.
 
     Ties keep the candidates' order (newest first), and when too few share anything the newest
     others in the article's language fill the list (a category of many languages gave a Chinese
@@ -166,6 +167,7 @@ def related_articles(
     """
     tags = {t.casefold() for t in article.tags}
     words = title_words(article.title)
+    language = _primary_language(article.language)
     scored: list[tuple[int, int, Article]] = []
     seen = {article.id}
     for position, other in enumerate(candidates):
@@ -173,10 +175,15 @@ def related_articles(
             continue
         seen.add(other.id)
         shared_tags = len(tags & {t.casefold() for t in other.tags})
-        shared_words = len(words & title_words(other.title))
+        other_language = _primary_language(other.language)
+        if language and other_language and other_language != language:
+            # Title words are false friends across languages ("article", "Information"): an
+            # English report got a French post as related. A shared tag still counts.
+            shared_words = 0
+        else:
+            shared_words = len(words & title_words(other.title))
         scored.append((2 * shared_tags + shared_words, position, other))
     matches = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
-    language = _primary_language(article.language)
     rest = [
         s
         for s in scored
