@@ -167,6 +167,43 @@ def test_reader_pages_render_with_images_and_related_articles(
     assert [r.header("Referer") for r in pictures] == [None] * len(pictures)
 
 
+def test_pictures_that_fail_to_load_are_taken_away_not_shown_broken(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+    csp_violations: list[str],
+) -> None:
+    """A source's picture server gone (404 here) showed the browser's broken-image icon on the
+    card, the article's lead picture and in the content (a reader's review)."""
+    thumb, _ = images
+    missing = thumb.replace("/thumb.png", "/gone.png")
+    body = clean_html(
+        f'<p>The story.</p><p><img src="{missing}" alt="Gone"><img src="{thumb}" alt="Here"></p>',
+        thumb,
+        trusted_host="127.0.0.1",
+    )
+    (good,) = add_articles("hacker-blog", 1, thumbnail=thumb)
+    (broken,) = add_articles("hacker-blog", 1, thumbnail=missing, content=body)
+
+    page.goto(live_server.url + "/c/tech/")
+    expect(page.locator(".list .card")).to_have_count(2)
+    for img in page.locator(".card-thumb img").all():
+        img.scroll_into_view_if_needed()  # lazy: a picture below the fold fails only when asked
+    cards = page.locator(".list .card")
+    expect(cards.filter(has_text=broken.title).locator(".card-thumb")).to_have_count(0)
+    expect(cards.filter(has_text=broken.title)).not_to_have_class(re.compile(r"has-thumb"))
+    expect(cards.filter(has_text=good.title).locator(".card-thumb img")).to_have_count(1)
+
+    page.goto(f"{live_server.url}/a/{broken.id}")
+    expect(page.locator(".story-image")).to_have_count(0)
+    expect(page.locator('.story-content img[alt="Gone"]')).to_be_hidden()
+    expect(page.locator('.story-content img[alt="Here"]')).to_be_visible()
+    assert csp_violations == []
+    assert feed_server.requests("/gone.png")  # asked for, refused: the case is real
+
+
 @pytest.mark.parametrize("site_language", ["en", "ar"])  # (and right to left)
 def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
     live_server: LiveServer, page: Page, add_articles: AddArticles, store: Store
