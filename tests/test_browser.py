@@ -200,6 +200,21 @@ def test_pictures_that_fail_to_load_are_taken_away_not_shown_broken(
     expect(page.locator(".story-image")).to_have_count(0)
     expect(page.locator('.story-content img[alt="Gone"]')).to_be_hidden()
     expect(page.locator('.story-content img[alt="Here"]')).to_be_visible()
+
+    # A partner's page: the script embed and the iframe embed, each with pictures (world).
+    (fine,) = add_articles("people-daily", 1, thumbnail=thumb)
+    (lost,) = add_articles("people-daily", 1, thumbnail=missing)
+    page.goto(partner_page(live_server, feed_server))
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    items = script_embed.locator(".aggregator-embed-item")
+    expect(items.filter(has_text=lost.title).locator("img")).to_have_count(0)
+    expect(items.filter(has_text=fine.title).locator("img")).to_have_count(1)
+    frame = page.frame_locator("#iframe-embed")
+    entries = frame.locator(".embed-item")
+    expect(entries.filter(has_text=lost.title).locator("img")).to_have_count(0)
+    expect(entries.filter(has_text=lost.title)).not_to_have_class(re.compile(r"has-thumb"))
+    expect(entries.filter(has_text=fine.title).locator("img")).to_have_count(1)
     assert csp_violations == []
     assert feed_server.requests("/gone.png")  # asked for, refused: the case is real
 
@@ -868,13 +883,17 @@ def test_the_script_embed_asks_an_https_page_s_pictures_over_https(
             response=route.fetch(url=live_server.url + route.request.url.removeprefix(ours))
         ),
     )
+    # The picture's host over https too (the loopback server speaks no TLS: a picture that fails
+    # to load is taken away, and there would be no src left to look at).
+    upgraded = "https://" + images[0].removeprefix("http://")
+    page.route(upgraded, lambda route: route.fulfill(body=png(320, 180), content_type="image/png"))
     page.goto("https://partner.example/news.html")
     embed = page.locator("#script-embed")
     expect(embed).to_have_attribute("data-aggregator-state", "ready")
     sources = embed.locator("img.aggregator-embed-thumb").evaluate_all(
         "images => images.map((i) => i.getAttribute('src'))"
     )
-    assert sources == ["https://" + images[0].removeprefix("http://")] * 3
+    assert sources == [upgraded] * 3
 
 
 def rendered_fonts(page: Page, selector: str) -> dict[str, int]:

@@ -236,6 +236,10 @@
       // (Set through CSSOM, which a partner's style-src does not block; its CSS sets the size.)
       img.style.maxWidth = "100%";
       img.style.height = "auto";
+      // A picture that fails to load is taken away, not shown as the broken-image icon.
+      img.addEventListener("error", function () {
+        this.remove();
+      });
       li.appendChild(img);
     }
     var link = document.createElement("a");

@@ -1,8 +1,8 @@
 /*
  * A picture that fails to load (the source's server down, a hotlink refusal, a removed file) is
- * taken away instead of shown as the browser's broken-image icon: a card loses its picture box
- * and is laid out as a card without one, an article its lead picture, and a picture in the
- * content only itself. Without script, pages look as before; nothing else here changes them.
+ * taken away instead of shown as the browser's broken-image icon: a card (or an item of the
+ * iframe embed) loses its picture box and is laid out as one without, an article its lead
+ * picture, and a picture in the content only itself. Without script, pages look as before.
  */
 (function () {
   "use strict";
@@ -14,6 +14,14 @@
         card.classList.remove("has-thumb");
       }
       thumb.remove();
+      return;
+    }
+    if (img.classList.contains("embed-thumb")) {
+      var entry = img.closest(".embed-item");
+      if (entry) {
+        entry.classList.remove("has-thumb");
+      }
+      img.remove();
       return;
     }
     var lead = img.closest(".story-image");
