@@ -13,6 +13,7 @@ the comparison, so two articles of one site sharing only their footer never look
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html
 import re
@@ -117,6 +118,47 @@ class Body:
         """The packed tokens of the paragraphs that are not boilerplate (see `strip`)."""
         junk = is_boilerplate(self.paragraphs, known, self.hashes)
         return [t for t, j in zip(self.tokens, junk, strict=True) if not j]
+
+
+# `revises`: the text two articles of one source under one title share, at least this part of
+# the larger one's; a changed paragraph's words kept by its edit (difflib's ratio), at least.
+REVISION_SHARED = 0.5
+REVISION_EDIT = 0.8
+# ... and at least this many characters shared: a short post is not told from a template's fill.
+REVISION_MIN_CHARS = 150
+
+
+def revises(earlier: Body, later: Body) -> bool:
+    """Whether `later` is `earlier` again, republished by its source under the same title: word
+    for word, with a paragraph added or dropped (an update), or with one paragraph edited (a
+    wire's "CORRECTED-": a figure, a name), a note of the correction added.
+
+    Paragraph by paragraph, exactly: what a live blog's next entry shares with the one before is
+    the recap both carry, and the entry itself is new text (not an edit of the last one); one
+    template's next fill changes its figures in every paragraph they are in, or most of the
+    words of its one paragraph. Most of the larger body is shared, and REVISION_MIN_CHARS.
+    """
+    mine, theirs = set(earlier.hashes), set(later.hashes)
+    size = max(_chars(earlier, mine), _chars(later, theirs))
+    shared = _chars(earlier, theirs)
+    if shared < REVISION_MIN_CHARS or shared < REVISION_SHARED * size:
+        return False
+    gone = [i for i, h in enumerate(earlier.hashes) if h not in theirs]
+    added = [i for i, h in enumerate(later.hashes) if h not in mine]
+    if not gone or not added:  # one holds the other
+        return True
+    if len(gone) > 1 or len(added) > 2:  # an edit, and a note of it at most
+        return False
+    old = stories.unpack_tokens(earlier.tokens[gone[0]])
+    return any(
+        difflib.SequenceMatcher(None, old, new, autojunk=False).ratio() >= REVISION_EDIT
+        for new in (stories.unpack_tokens(later.tokens[i]) for i in added)
+    )
+
+
+def _chars(body: Body, hashes: set[str]) -> int:
+    """The characters of a body's paragraphs whose hashes are among `hashes`."""
+    return sum(len(p) for p, h in zip(body.paragraphs, body.hashes, strict=True) if h in hashes)
 
 
 def _words_python(paras: Sequence[str]) -> tuple[list[bytes], list[str]]:

@@ -440,16 +440,30 @@ def batch_evidence(
     articles: Sequence[Article], bodies: dict[str, boilerplate.Body]
 ) -> dict[str, list[str]]:
     """Each article's `paragraph_evidence`, none for one that repeats an earlier article of the
-    batch word for word under the same title (a feed listing one article twice, at its link and
-    its AMP link): counted twice, all its paragraphs were learned as the source's template, and
-    both copies' fingerprints lost all their text, so they showed as two cards (a review)."""
+    batch under the same title: word for word (a feed listing one article twice, at its link
+    and its AMP link), or revised and saying so (a wire's story and its "CORRECTED-" or "UPDATE
+    1-" repost first read together, `boilerplate.revises`). Counted twice, all the paragraphs
+    they share were learned as the source's template, and both fingerprints kept only what
+    differed, or nothing, so they showed as two cards (a review)."""
     out: dict[str, list[str]] = {}
-    seen: set[tuple[str, tuple[str, ...]]] = set()
+    titled: dict[str, list[Article]] = {}  # title core -> the batch's articles under it, so far
     for a in articles:
         hashes = paragraph_evidence(a, bodies[a.id])
-        key = (stories.title_core(a.title), tuple(hashes))
-        out[a.id] = [] if hashes and key in seen else hashes
-        seen.add(key)
+        body = bodies[a.id]
+        same = titled.setdefault(stories.title_core(a.title), [])
+        repeat = any(
+            bodies[b.id].hashes == body.hashes
+            or (
+                (stories.revision_tagged(a.title) or stories.revision_tagged(b.title))
+                and (
+                    boilerplate.revises(bodies[b.id], body)
+                    or boilerplate.revises(body, bodies[b.id])
+                )
+            )
+            for b in same
+        )
+        out[a.id] = [] if hashes and repeat else hashes
+        same.append(a)
     return out
 
 

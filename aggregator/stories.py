@@ -465,6 +465,15 @@ def repeats(fp: Fingerprint, raw: Fingerprint, earlier: Fingerprint, hours_apart
     return near >= VERY_NEAR or _same_start(raw, earlier)
 
 
+_REVISION_TAG = re.compile(r"^\s*(?:UPDATE|REFILE|CORRECTED)\s*\d*\s*-")
+
+
+def revision_tagged(title: str) -> bool:
+    """Whether a title says its article revises an earlier one of its source under the same
+    title: a wire's "CORRECTED-", "REFILE-", "UPDATE 2-" (which `title_core` leaves out)."""
+    return _REVISION_TAG.match(title) is not None
+
+
 def bucket_tokens(fp: Fingerprint) -> list[bytes]:
     """The LSH buckets an article is filed under: its bands, its title and its body's start.
 

@@ -288,6 +288,48 @@ def test_a_wires_corrected_repost_joins_its_story_and_its_next_reports_do_not(
     assert found[ids["l1"]].size == found[ids["l2"]].size == 1
 
 
+LIVE_RECAP = [
+    "What we know so far: polls closed at 8 p.m. in all 67 counties, turnout was estimated at 71%,"
+    " a record for a midterm, and counting of mail ballots will continue through Thursday.",
+    "The governor's race and two congressional seats are too close to call, and results stay"
+    " unofficial until the secretary of state certifies them on Nov. 22.",
+]
+LIVE_ENTRIES = [
+    "Democrat Maria Lopez has declared victory in the 7th District.",
+    "Republican incumbent Tom Reyes has conceded in Senate District 12 after trailing.",
+    "The ballot measure on school funding is passing with 58% of the vote counted.",
+]
+
+
+def test_a_wires_story_and_its_correction_read_in_one_poll_are_one_story(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A new source's first poll lists the story and its "CORRECTED-" repost: counted together,
+    what they share was learned as the wire's template and both fingerprints kept only the
+    paragraph that differs (two cards). A live blog's posts read in the same poll, each its
+    recap and a new entry, stay apart; so do the same title's posts without the tag."""
+    fmt = "%a, %d %b %Y %H:%M:%S GMT"
+    at = [(NOW - timedelta(minutes=m)).strftime(fmt) for m in (50, 40, 30, 20, 15, 10, 9, 5)]
+    corrected = [WIRE[0], WIRE[1].replace("7-2", "6-3"), *WIRE[2:], "(Corrects vote count)"]
+    live = "Live updates: Election night results"
+    # A count updated in the blog's next post: one paragraph edited, as a correction edits one.
+    count = "Lopez leads Reyes by {} points in the 7th District, the secretary of state said."
+    items = [
+        ("w2", "CORRECTED-" + WIRE_TITLE, corrected, at[1]),
+        ("w1", WIRE_TITLE, WIRE, at[0]),
+        *((f"l{n}", live, [*LIVE_RECAP, e], at[n + 1]) for n, e in enumerate(LIVE_ENTRIES)),
+    ]
+    counts = [(f"c{n}", live, [*LIVE_RECAP, count.format(n)], at[n]) for n in (5, 7)]
+    urls = {"wire": feed_server.add("/wire.xml", rss(items))}
+    refresh_all(store, {**urls, "blog": feed_server.add("/blog.xml", rss(counts))})
+    ids = {guid: article(store, "wire", guid).id for guid, *_ in items}
+    ids |= {guid: article(store, "blog", guid).id for guid, *_ in counts}
+    found = store.stories_of(list(ids.values()))
+    assert found[ids["w2"]] == found[ids["w1"]]
+    assert found[ids["w1"]].original.article_id == ids["w1"]
+    assert [found[ids[g]].size for g in ("l0", "l1", "l2", "c5", "c7")] == [1, 1, 1, 1, 1]
+
+
 def test_trimming_an_article_leaves_its_story_consistent(
     store: Store, feed_server: FeedServer
 ) -> None:
