@@ -526,9 +526,10 @@ def _join_stories(
         return 0, True
     since = now.timestamp() - window_days * 86400
     raw = _raw_prints(new, candidates, bodies, {a.id: a.title for a in fresh})
+    tagged = {a.id for a in fresh if a.id in raw and stories.revision_tagged(a.title)}
     late: set[str] = set()  # filed by other workers after `read`, learned from refusals
     for attempt in range(JOIN_ATTEMPTS):
-        joins = stories.plan(new, candidates, since, now.timestamp(), raw)
+        joins = stories.plan(new, candidates, since, now.timestamp(), raw, tagged)
         force = attempt == JOIN_ATTEMPTS - 1
         joined, missed = store.join_stories(
             joins, now, force=force, read=read, known=late, state=state, read_with=read_with

@@ -109,9 +109,9 @@ local function fp_tokens(packed)
   local out = {}
   local length = string.byte(packed, 5) * 256 + string.byte(packed, 6)
   if length < __MIN_LENGTH__ then
-    local lead = string.sub(packed, __LEAD__, __LEAD__ + 3)
-    if length > 0 and string.sub(packed, 1, 4) ~= '\0\0\0\0' and lead ~= '\0\0\0\0' then
-      out[1] = 'S' .. lead
+    local lead, title = string.sub(packed, __LEAD__, __LEAD__ + 3), string.sub(packed, 1, 4)
+    if title ~= '\0\0\0\0' and lead ~= '\0\0\0\0' then
+      out[1] = length > 0 and 'S' .. lead or 'T' .. title  -- (an empty body: by its title)
     end
     return out
   end

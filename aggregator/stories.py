@@ -42,7 +42,7 @@ import struct
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +64,6 @@ TEMPLATE_NEAR = 0.55  # ... unless they share more than a template's fills ever 
 # A short body that starts another under one title must share as much as a copy does: J at least
 # CONTAINED x the ratio of their sizes (see same_story).
 CONTAINED = 0.6
-# Slots of a source's edited repost that must match the original it repeats (`repeats`): J of
-# the paragraphs it changed against the whole original was ~0.1-0.2; a new entry under a
-# shared recap, ~0.
-REPEAT_SLOTS = 2
 # Under different titles, bodies of fewer shingles than this never merge: an excerpt of a
 # site's template ("Welcome to our regular review…") looks the same in every post. (Shingles,
 # not characters: 50 are ~50 English words or ~50 Chinese characters.)
@@ -443,26 +439,33 @@ def same_story(
     return near >= VERY_NEAR or _same_start(a, b)
 
 
-def repeats(fp: Fingerprint, raw: Fingerprint, earlier: Fingerprint, hours_apart: float) -> bool:
-    """Whether an article of one source repeats an earlier one of it (`earlier`, as filed),
-    edited: a wire's "CORRECTED-" or "UPDATE 1-" repost under a new link. The text it shares
-    with the original is learned as the source's template once both are counted, and the
-    repost's fingerprint `fp` kept only the paragraphs it changed (a review: two cards).
+def repeats(
+    fp: Fingerprint,
+    raw: Fingerprint,
+    earlier: Fingerprint,
+    hours_apart: float,
+    tagged: bool = False,
+) -> bool:
+    """Whether an article of one source repeats an earlier one of it (`earlier`, as filed) under
+    a new link: word for word, or revised and saying so (`tagged`: its title starts with a wire's
+    "CORRECTED-", "REFILE-" or "UPDATE 1-", `revision_tagged`). The text it shares with the
+    original is learned as the source's template once both are counted, and its fingerprint `fp`
+    kept only what it changed or added, or nothing (a review: two cards).
 
-    The same title, within TITLE_NEAR_HOURS; `raw`, the new body before the learned boilerplate
-    is removed, the same long text as the earlier one (as `same_story` asks under different
-    titles); and what the removal left of it the earlier's text edited (REPEAT_SLOTS of its
-    signature match), not new text: a live blog's next update under the recap the first one
-    carried, or one template's next fill, shares nothing with the earlier one but the template.
+    The same title, within TITLE_NEAR_HOURS, and `raw`, the new body before the learned
+    boilerplate is removed, the same long text as the earlier one (estimated Jaccard >= NEAR).
+    Untagged, it must be word for word: every paragraph of it was counted in another article of
+    the source (`fp` is empty) and its raw body nearly all the earlier one (>= VERY_NEAR). A live
+    blog's next entry under the recap the first one carried, a template's next fill, or a count
+    updated every hour ("Lopez leads by 7 points") say nothing of a revision and keep text of
+    their own: they stay apart, however much of the earlier one they share.
     """
-    if not (fp.comparable and raw.title and raw.title == earlier.title):
-        return False
-    if hours_apart >= TITLE_NEAR_HOURS or similarity(fp, earlier) < REPEAT_SLOTS / SLOTS:
+    if not (raw.title and raw.title == earlier.title) or hours_apart >= TITLE_NEAR_HOURS:
         return False
     near = similarity(raw, earlier)
     if min(raw.shingles, earlier.shingles) < LONG or near < NEAR:
         return False
-    return near >= VERY_NEAR or _same_start(raw, earlier)
+    return tagged or (not fp.length and near >= VERY_NEAR)
 
 
 _REVISION_TAG = re.compile(r"^\s*(?:UPDATE|REFILE|CORRECTED)\s*\d*\s*-")
@@ -488,6 +491,10 @@ def _bucket_tokens(fp: Fingerprint) -> list[bytes]:
         # A short body: filed by the hash of all of it, under a title (same_story).
         if fp.length and fp.title and fp.lead:
             return [b"S" + fp.lead.to_bytes(4, "big")]
+        if fp.title and fp.lead:
+            # All of its text learned as the source's boilerplate (a raw lead, nothing kept):
+            # found by its title, it may repeat an earlier article of its source (`repeats`).
+            return [b"T" + fp.title.to_bytes(4, "big")]
         return []
     signature = _SIG.pack(*fp.signature)
     width = ROWS * 2  # bytes of a band
@@ -785,13 +792,15 @@ def choose(
     source_id: str = "",
     published: float | None = None,
     raw: Fingerprint | None = None,
+    tagged: bool = False,
 ) -> Stored | None:
     """The stored article whose story a new one joins: the most similar same story, or None.
 
     Candidates filed before `since` (the window) are ignored; ties go to the older story.
     `published`: the new article's publication time (epoch seconds), when known. `raw`: its
     fingerprint before its source's learned boilerplate was removed, when that removed some:
-    it may repeat an earlier article of its source (`repeats`).
+    it may repeat an earlier article of its source (`repeats`; `tagged`: its title says it is
+    a revision).
     """
     best: tuple[float, float, Stored] | None = None
     for c in candidates:
@@ -800,7 +809,7 @@ def choose(
         hours = 0.0 if published is None else abs(published - c.published) / 3600
         if same_story(fp, c.fingerprint, c.source_id == source_id, hours):
             near = similarity(fp, c.fingerprint)
-        elif raw and c.source_id == source_id and repeats(fp, raw, c.fingerprint, hours):
+        elif raw and c.source_id == source_id and repeats(fp, raw, c.fingerprint, hours, tagged):
             near = similarity(raw, c.fingerprint)
         else:
             continue
@@ -816,11 +825,15 @@ def plan(
     since: float,
     now: float,
     raw: dict[str, Fingerprint] | None = None,
+    tagged: Collection[str] = (),
 ) -> list[Join]:
     """Decide the story of each new (article id, source, published, fingerprint), in order.
 
     Earlier articles of the same batch sharing a bucket are candidates for later ones. `raw`:
-    by article id, fingerprints before the source's learned boilerplate was removed (`choose`).
+    by article id, fingerprints before the source's learned boilerplate was removed (`choose`);
+    `tagged`: the ids of those whose titles say they are revisions (`revision_tagged`). An
+    article that repeats another and kept nothing after that removal is filed with its raw
+    fingerprint: a copy of it on another site is found by it, as by its original.
     """
     joins: list[Join] = []
     batch: dict[bytes, list[Stored]] = {}
@@ -828,8 +841,11 @@ def plan(
         tokens = bucket_tokens(fp)
         near = {c.article_id: c for t in tokens for c in batch.get(t, ())}
         pool = candidates.get(article_id, []) + list(near.values())
-        match = choose(fp, pool, since, source_id, published, (raw or {}).get(article_id))
+        before = (raw or {}).get(article_id)
+        match = choose(fp, pool, since, source_id, published, before, article_id in tagged)
         story = "" if match is None else match.story_id
+        if match is not None and before is not None and not fp.length:
+            fp = before  # (only `repeats` matches an empty body)
         joins.append(
             Join(
                 article_id=article_id,
@@ -841,7 +857,7 @@ def plan(
             )
         )
         stored = Stored(article_id, story or article_id, source_id, published, now, fp)
-        for t in tokens:
+        for t in bucket_tokens(fp):
             batch.setdefault(t, []).append(stored)
     return joins
 

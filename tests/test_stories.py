@@ -768,18 +768,33 @@ def test_a_lead_is_compared_without_its_dateline_and_learned_as_it_is() -> None:
     assert body.tokens == without.tokens
 
 
-def test_a_sources_edited_repost_repeats_its_original_only_when_it_shares_the_edit() -> None:
+def test_a_sources_repost_repeats_its_original_word_for_word_or_saying_it_is_a_revision() -> None:
     """`repeats`: a wire's corrected repost, whose learned boilerplate left only the paragraph
-    it changed, is its original's story by its raw body, within TITLE_NEAR_HOURS; a new entry
-    under the recap the earlier post carried is not (it shares only the recap)."""
+    it changed, is its original's story by its raw body within TITLE_NEAR_HOURS when its title
+    says it is a revision ("CORRECTED-"); untagged, only a word-for-word repost (nothing kept
+    after the learned boilerplate) is. A live blog's next post under the same title, or a count
+    updated in it, says nothing of a revision and stays apart."""
     title = "Bridge approved after long fight"
     original = fp(title, EN)
     changed = EN[0].replace("three years", "four years")
     raw = fp("CORRECTED-" + title, [changed, *EN[1:]])
     kept = fp("CORRECTED-" + title, [changed])
-    assert stories.repeats(kept, raw, original, hours_apart=3)
-    assert not stories.repeats(kept, raw, original, hours_apart=stories.TITLE_NEAR_HOURS)
-    assert not stories.repeats(kept, raw, fp("Another title", EN), hours_apart=3)
-    entry = fp(title, ["Ferry operators said the morning crossings move to the afternoon."])
-    assert entry.comparable
-    assert not stories.repeats(entry, raw, original, hours_apart=3)
+    assert stories.revision_tagged("CORRECTED-" + title)
+    assert stories.revision_tagged("UPDATE 2-" + title)
+    assert not stories.revision_tagged(title)
+    assert not stories.revision_tagged("Update on the bridge - the vote")
+    assert stories.repeats(kept, raw, original, hours_apart=3, tagged=True)
+    assert not stories.repeats(kept, raw, original, hours_apart=3)  # an edit, untagged
+    late = stories.TITLE_NEAR_HOURS
+    assert not stories.repeats(kept, raw, original, hours_apart=late, tagged=True)
+    assert not stories.repeats(kept, raw, fp("Another title", EN), hours_apart=3, tagged=True)
+    note = "The mayor welcomed the vote in a statement on Wednesday, calling it long overdue."
+    added = fp("UPDATE 1-" + title, [*EN, note])
+    assert stories.repeats(fp(title, [note]), added, original, hours_apart=2, tagged=True)
+    # Word for word: every paragraph of it was counted in another article, nothing kept.
+    empty = fp(title, [])
+    assert stories.repeats(empty, fp(title, EN), original, hours_apart=6)
+    assert not stories.repeats(empty, fp(title, EN[:2]), original, hours_apart=6)  # a part
+    entry = "Ferry operators said the morning crossings move to the afternoon from Monday."
+    post = fp(title, [*EN[1:], entry])
+    assert not stories.repeats(fp(title, [entry]), post, original, hours_apart=1)

@@ -330,6 +330,71 @@ def test_a_wires_story_and_its_correction_read_in_one_poll_are_one_story(
     assert [found[ids[g]].size for g in ("l0", "l1", "l2", "c5", "c7")] == [1, 1, 1, 1, 1]
 
 
+def test_a_sources_exact_repost_and_its_tagged_update_a_poll_later_join_their_story(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A poll later, under new links: the story again word for word (its fingerprint was empty
+    once its paragraphs were counted twice, and nothing found it), and an "UPDATE 1-" that only
+    adds a paragraph (it kept only that paragraph, new text). A live blog's next post, its recap
+    with a new entry or all the entries so far, says nothing of a revision: its own story."""
+    fmt = "%a, %d %b %Y %H:%M:%S GMT"
+    at = [(NOW - timedelta(hours=h)).strftime(fmt) for h in (6, 3, 2)]
+    live = "Live updates: Election night results"
+    first = [
+        ("w1", WIRE_TITLE, WIRE, at[0]),
+        ("l1", live, [*LIVE_RECAP, LIVE_ENTRIES[0]], at[0]),
+    ]
+    url = feed_server.add("/wire.xml", rss(first))
+    refresh_all(store, {"wire": url}, NOW - timedelta(hours=3))
+    added = "Finance minister Rachel Reeves welcomed the cut, saying it would help households."
+    later = [
+        ("w2", WIRE_TITLE, WIRE, at[1]),
+        ("l2", live, [*LIVE_RECAP, LIVE_ENTRIES[1]], at[1]),
+        *first,
+    ]
+    feed_server.add("/wire.xml", rss(later))
+    refresh_all(store, {"wire": url}, NOW - timedelta(hours=2))
+    update = [*WIRE[:-1], added, WIRE[-1]]
+    last = [
+        ("w3", "UPDATE 1-" + WIRE_TITLE, update, at[2]),
+        ("l3", live, [*LIVE_RECAP, LIVE_ENTRIES[2], LIVE_ENTRIES[1]], at[2]),
+        *later,
+    ]
+    feed_server.add("/wire.xml", rss(last))
+    refresh_all(store, {"wire": url})
+    guids = ("w1", "w2", "w3", "l1", "l2", "l3")
+    ids = {guid: article(store, "wire", guid).id for guid in guids}
+    found = store.stories_of(list(ids.values()))
+    assert found[ids["w1"]] == found[ids["w2"]] == found[ids["w3"]]
+    assert found[ids["w1"]].original.article_id == ids["w1"]
+    assert found[ids["w1"]].size == 3
+    assert [found[ids[g]].size for g in ("l1", "l2", "l3")] == [1, 1, 1]
+
+
+def test_an_article_left_empty_by_learned_junk_is_filed_by_its_title_and_forgotten_whole(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Every paragraph of it learned as its source's template: filed under its title's bucket
+    (a repost of it is found so), which its trimming takes away again (the Lua derives it from
+    the stored fingerprint)."""
+    footer = [
+        "Riverside Makers is a volunteer-run community workshop open to everyone. Membership"
+        " costs 10 dollars a month and includes access to all tools after a safety induction.",
+        "Follow us on social media and subscribe to our newsletter so you never miss an event.",
+    ]
+    date = "Mon, 23 Nov 2026 09:00:00 GMT"
+    posts = [("p1", "Weekly update", footer, date), ("p2", "Opening hours", footer, date)]
+    refresh_all(store, {"site": feed_server.add("/site.xml", rss(posts))})
+    filed = indexed_articles(store)
+    assert len(filed) == 2
+    titled = [
+        t for key in store.redis.scan_iter("agg:stories:lsh:*") for t in store.redis.hkeys(key)
+    ]
+    assert sorted(t[:1] for t in titled) == [b"T", b"T"]
+    trim_to_a_newer_article(store, feed_server, "site", 1)
+    assert not set(filed.values()) & set(indexed_articles(store).values())
+
+
 def test_trimming_an_article_leaves_its_story_consistent(
     store: Store, feed_server: FeedServer
 ) -> None:
