@@ -237,6 +237,9 @@ class SourceState:
 
     source_id: str
     last_fetch: datetime | None = None
+    # When the feed was last read whole (refresh._READ): what it lists now and did not then was
+    # not published before (refresh._listed_after), whatever failed in between.
+    last_read: datetime | None = None
     http_status: int | None = None
     outcome: Outcome | None = None
     consecutive_errors: int = 0

@@ -605,17 +605,19 @@ LISTING_SLACK = 30 * 60  # seconds a feed's copy may lag behind it (caches in fr
 def _listed_after(before: SourceState, conditional: bool) -> float | None:
     """When the source's feed was last read whole, as this refresh reads it (less
     LISTING_SLACK): an entry first seen now was not listed then, so it was not published
-    before then, whatever its date says. A copy back-dated (or in a wrong zone) by more than
-    the slack cannot take a story's origin from the article it copied; within it, a copy can
-    (the price of caches' lag). None when unknown: a source's first read brings its back
-    catalogue; a failed last poll says nothing; after a settings edit (`conditional` false),
-    entries a filter left out come in, and pages still to fetch make articles of entries
-    listed before."""
-    if not conditional or before.last_fetch is None or before.outcome not in _READ:
+    before then, whatever its date says. Polls that failed since do not change that: a source
+    that answered one poll with an error, or with a page that is no feed, listed a back-dated
+    copy at the next and took its story (a review). None when unknown: a source's first read
+    brings its back catalogue; after a settings edit (`conditional` false), entries a filter
+    left out come in, and pages still to fetch make articles of entries listed before."""
+    last = before.last_read
+    if last is None and before.outcome in _READ:
+        last = before.last_fetch  # (a state saved before last_read was)
+    if not conditional or last is None:
         return None
     # Less a margin: what a read gets may be a cache's copy some minutes old (a CDN, a page
     # cache), and an original first listed there must keep its date against a copy of it.
-    return before.last_fetch.timestamp() - LISTING_SLACK
+    return last.timestamp() - LISTING_SLACK
 
 
 def _succeeded(
@@ -645,6 +647,7 @@ def _succeeded(
     return replace(
         state,
         last_fetch=now,
+        last_read=now if outcome in _READ else state.last_read,
         outcome=outcome,
         consecutive_errors=0,
         last_error=state.last_error if same else "",

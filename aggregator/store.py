@@ -2098,7 +2098,7 @@ def _decode_stored(article_id: str, record: bytes) -> stories.Stored:
     )
 
 
-_STATE_DATETIMES = frozenset({"last_fetch", "next_due"})
+_STATE_DATETIMES = frozenset({"last_fetch", "last_read", "next_due"})
 # article_count is not stored: it is the size of the source's index, read with the state.
 _STATE_FIELDS = tuple(
     f.name for f in fields(SourceState) if f.name not in ("source_id", "article_count")

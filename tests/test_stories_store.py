@@ -146,6 +146,28 @@ def test_a_back_dated_copy_does_not_take_the_story_from_the_article_it_copied(
     assert story.original.article_id == original.id
 
 
+def test_a_back_dated_copy_does_not_take_the_story_after_a_poll_the_copier_failed(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The copier answers one poll with an error, then lists the copy dated an hour before the
+    original: its feed was last read whole before that, without it (the failed poll said
+    nothing, and the date was believed)."""
+    a = feed_server.add("/a.xml", rss([ORIGINAL]))
+    unrelated = ("n1", "Card outage", OTHER, ORIGINAL[3])
+    b = feed_server.add("/b.xml", rss([unrelated]))
+    refresh_all(store, {"b": b}, NOW - timedelta(minutes=20))
+    feed_server.add("/b.xml", b"<html>Service unavailable</html>", status=503)
+    refresh_all(store, {"b": b}, NOW - timedelta(minutes=10))
+    assert store.get_state("b").outcome not in (Outcome.OK, Outcome.UNCHANGED)
+    feed_server.add("/b.xml", rss([(*COPY[:3], "Mon, 23 Nov 2026 08:00:00 GMT"), unrelated]))
+    refresh_all(store, {"a": a, "b": b})
+    original, copy = article(store, "a", "o1"), article(store, "b", "c1")
+    assert copy.published < original.published
+    story = store.stories_of([copy.id])[copy.id]
+    assert story.size == 2
+    assert story.original.article_id == original.id
+
+
 def test_an_original_listed_after_its_copy_keeps_its_story_when_its_date_is_after_the_last_read(
     store: Store, feed_server: FeedServer
 ) -> None:
