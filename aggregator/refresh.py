@@ -535,11 +535,40 @@ def _join_stories(
             joins, now, force=force, read=read, known=late, state=state, read_with=read_with
         )
         if not missed:
+            if not listed_after:
+                _log_origins_taken(joins, candidates, now.timestamp())
             return joined, True
         late.update(m.article_id for m in missed)
         for article_id, *_ in new:
             candidates.setdefault(article_id, []).extend(missed)
     raise AssertionError("the last join is forced: it cannot miss")
+
+
+def _log_origins_taken(
+    joins: Sequence[stories.Join], candidates: dict[str, list[stories.Stored]], now: float
+) -> None:
+    """Log the articles of a read whose dates are taken as written (a source's first read, its
+    back catalogue) that join a story filed before this round dated before the article they
+    matched: most likely each takes the story's original. An honest new source's old articles
+    do this; so does a copier dating its copies back on its first read (nothing its feed says
+    tells them apart), and then the stories' cards link to it: the operator is told."""
+    earlier = []  # seconds each is dated before the article it matched
+    for j in joins:
+        for c in candidates.get(j.article_id, ()):
+            seen_before = c.seen < now - stories.JOINED_LATER
+            if c.article_id == j.via and seen_before and j.published < c.published:
+                earlier.append(c.published - j.published)
+    if earlier:
+        log.warning(
+            "articles dated before the stories they joined, taken as written (a first read)",
+            extra={
+                "fields": {
+                    "source": joins[0].source_id,
+                    "articles": len(earlier),
+                    "hours_before": round(max(earlier) / 3600, 1),
+                }
+            },
+        )
 
 
 def _raw_prints(

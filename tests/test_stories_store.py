@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import os
 import random
 import signal
@@ -166,6 +167,25 @@ def test_a_back_dated_copy_does_not_take_the_story_after_a_poll_the_copier_faile
     story = store.stories_of([copy.id])[copy.id]
     assert story.size == 2
     assert story.original.article_id == original.id
+
+
+def test_a_new_sources_first_read_taking_stories_seen_before_is_logged(
+    store: Store, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A first read's dates are believed (an honest back catalogue's old articles are older
+    than the copies seen of them), so a copy dated back takes the story: nothing in its feed
+    tells the two apart. The operator is told, with how many and how far back."""
+    caplog.set_level(logging.WARNING, logger="aggregator.refresh")
+    a = feed_server.add("/a.xml", rss([ORIGINAL]))
+    refresh_all(store, {"a": a}, NOW - timedelta(hours=1))
+    assert not caplog.records
+    b = feed_server.add("/b.xml", rss([(*COPY[:3], "Mon, 23 Nov 2026 07:00:00 GMT")]))
+    refresh_all(store, {"b": b})
+    copy = article(store, "b", "c1")
+    assert store.stories_of([copy.id])[copy.id].original.article_id == copy.id
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("articles dated before")]
+    fields = record.fields  # type: ignore[attr-defined]
+    assert fields == {"source": "b", "articles": 1, "hours_before": 2.0}
 
 
 def test_an_original_listed_after_its_copy_keeps_its_story_when_its_date_is_after_the_last_read(
