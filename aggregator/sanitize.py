@@ -716,6 +716,11 @@ def _unless_hidden_frame(match: re.Match[str]) -> str:
     attrs = _raw_attributes(match.group(0), 7)
     if "hidden" in attrs or _tiny(attrs) or _HIDDEN_FRAME.search(attrs.get("style", "")):
         return "<iframe>"
+    # WordPress's embed of a post (its own or another WordPress site's): the blockquote before
+    # it links the post by its title already, and the frame's link repeated it by its address
+    # ("cyklistbloggen.se/2014/04/…/embed/", under "Läs också:" in 15 of a blog's posts).
+    if "wp-embedded-content" in attrs.get("class", "").split():
+        return "<iframe>"
     return match.group(0)
 
 

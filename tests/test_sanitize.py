@@ -1171,3 +1171,24 @@ def test_an_intranet_sources_own_pictures_are_kept_and_no_feed_can_say_it_is_one
         assert "<img" not in clean_html(picture, base)  # the feed's base alone
         router = '<p><img src="http://192.168.1.1/a.png"></p>'
         assert "<img" not in clean_html(router, base, trusted_host=host)
+
+
+def test_a_wordpress_embed_of_a_post_leaves_its_quoted_link_and_no_second_one() -> None:
+    """WordPress embeds a post as a blockquote linking it by its title and a frame of its
+    /embed/ page; the frame became a second link named by its address under the first
+    ("cyklistbloggen.se/2014/04/…/embed/", in 15 of a blog's posts: a corpus review)."""
+    post = "http://www.cyklistbloggen.se/2014/04/cyklister-ar-trafikens-lagbrytare/"
+    body = (
+        '<p>Läs också:</p><blockquote data-secret="1EH" class="wp-embedded-content">'
+        f'<p><a href="{post}">Cyklister är trafikens lagbrytare</a></p></blockquote>'
+        '<p><iframe class="wp-embedded-content" sandbox="allow-scripts" security="restricted"'
+        f' src="{post}embed/#?secret=1EH" data-secret="1EH" width="600" height="338"'
+        ' title="Cyklister är trafikens lagbrytare"></iframe></p><p>Slut.</p>'
+    )
+    assert clean_html(body, BASE) == (
+        f'<p>Läs också:</p><blockquote><p><a href="{post}" rel="noopener noreferrer nofollow">'
+        "Cyklister är trafikens lagbrytare</a></p></blockquote><p>Slut.</p>"
+    )
+    # Another site's frame is still a link to what it framed.
+    other = clean_html('<iframe class="embed" src="https://maps.example/embed/1"></iframe>', BASE)
+    assert 'class="embed-link"' in other
