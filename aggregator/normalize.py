@@ -881,8 +881,69 @@ def _content_and_text(
                 text = ""
             elif body == entry.summary and body != richer and (whole := _whole(text, content)):
                 text = whole
-            return content, text
+            return content, _without_byline(cleaned, text)
     return content, ""
+
+
+# A byline opening the text on a line of its own ("By Marc Eaddy", "by Lesley Katzen on behalf
+# of the GTAC Diversity Committee", "Por Ana Souza", "Автор: Иван Петров", "文/记者 张三") or
+# before a bar ("By Jane Doe | Reuters"): the page shows the byline, and the excerpt opened with
+# it (the Google Testing Blog's, 16 articles). Its name starts with a capital letter: "By popular
+# demand, …" and "By jove! What a podcast!" open sentences.
+_BYLINE = re.compile(
+    r"(?:by|por|par)\s+(?=[^\W\d_])"
+    r"|(?:автор|текст|author|written by)\s*[:：]\s*"
+    r"|(?:文|作者|撰文|记者|記者)\s*[/／:：|｜]\s*|文\s*[/／]\s*记者\s*",
+    re.IGNORECASE,
+)
+_LINE_BREAK = re.compile(r"<(?:br|/?(?:p|div|li|dt|dd|dl|h[1-6]|blockquote))\b[^>]*>", re.I)
+_BYLINE_MAX_CHARS = 200
+
+
+def _without_byline(cleaned: str, text: str) -> str:
+    """The text without the byline it opens with, when a line of its own or a bar ends it (and
+    text follows: a byline alone is what the entry says)."""
+    if not _BYLINE.match(text):
+        return text
+    first = next(
+        (line for piece in _LINE_BREAK.split(cleaned[:2000]) if (line := clean_text(piece))), ""
+    )
+    bar = text.find(" | ", 0, _BYLINE_MAX_CHARS)
+    if bar != -1 and (not first or bar < len(first)):
+        first = text[:bar]  # "By Jane Doe | Reuters | …": the name before the bar
+    opening = _BYLINE.match(first)
+    if (
+        opening is None
+        or not first[opening.end() :]
+        or len(first) > _BYLINE_MAX_CHARS
+        or not text.startswith(first)
+        or any(mark in first for mark in "!?。！？")
+        or (opening[0][:1].lower() in "bp" and not _names(first[opening.end() :]))
+    ):
+        return text
+    rest = text[len(first) :].lstrip(" —|｜·-–:")
+    while (bar := rest.find(" | ", 0, 40)) != -1:  # "Reuters | …": the credits after it
+        rest = rest[bar + 3 :]
+    return rest if len(rest) >= 20 else text
+
+
+# Words a byline's names are joined with ("by Lesley Katzen on behalf of the GTAC Committee",
+# "Por Ana Souza e João Lima"): any other lowercase word makes it a phrase ("By Train to Paris").
+_JOINERS = "and & und e et y och og en of on behalf the for at de da do dos das del van von der"
+_NAME_JOINERS = frozenset((*_JOINERS.split(), "le", "la", "di"))
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def _names(words: str) -> bool:
+    """Whether "By …"'s words are names: each capitalized (an initial, "O'Neill", "Kanat-Alexander")
+    or a joiner, parentheses (a role) aside."""
+    return all(
+        word[0].isupper()
+        or word[0].isdigit()
+        or word.lower() in _NAME_JOINERS
+        or not any(char.isalnum() for char in word)
+        for word in _PARENTHESES.sub(" ", words).replace(",", " ").replace(";", " ").split()
+    )
 
 
 # An ellipsis a CMS ends a summary with where it cut it: "…", "...", WordPress's " […]".

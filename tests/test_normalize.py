@@ -729,6 +729,61 @@ def test_a_summary_the_feed_cut_short_gives_way_to_the_content_it_begins() -> No
     assert own.summary == "Ein ganz eigener Satz über den Ton…"
 
 
+@pytest.mark.parametrize(
+    ("body", "excerpt"),
+    [
+        # The Google Testing Blog's, on a line of its own (16 corpus articles)
+        (
+            "<span><br></span><span>By Chris Lewis</span><br><span><br></span>"
+            "<span>You are caught in a trap. Mechanisms whirl around you.</span>",
+            "You are caught in a trap. Mechanisms whirl around you.",
+        ),
+        (
+            "<dl><dt>by Diego Cavalcanti on behalf of the GTAC 2017 Committee</dt></dl>"
+            "The Google Test Automation Conference (GTAC) is an annual conference.",
+            "The Google Test Automation Conference (GTAC) is an annual conference.",
+        ),
+        (
+            "<i>By Mike Aizatsky, Kostya Serebryany (Software Engineers, Dynamic Tools); and"
+            " Meredith Whittaker (Open Research Lead).&nbsp;</i><br><br>We are happy to announce"
+            " OSS-Fuzz.",
+            "We are happy to announce OSS-Fuzz.",
+        ),
+        (
+            "<p>author: Jeff Listfield</p><p>When tests fail on code that was previously tested,"
+            " this is a strong signal.</p>",
+            "When tests fail on code that was previously tested, this is a strong signal.",
+        ),
+        (  # before a bar, with its credits
+            "<p>By Jane Doe | Reuters | The vote was held on Monday in the capital.</p>",
+            "The vote was held on Monday in the capital.",
+        ),
+        (
+            "<p>文/记者 张三</p><p>昨天下午，市政府召开新闻发布会，宣布了新的交通政策。</p>",
+            "昨天下午，市政府召开新闻发布会，宣布了新的交通政策。",
+        ),
+        (
+            "<p>Автор: Иван Петров</p><p>В понедельник в столице прошло голосование.</p>",
+            "В понедельник в столице прошло голосование.",
+        ),
+        # Hard negatives: sentences and a heading that open so, a byline that is all the text
+        ("<p>By popular demand, Scott and Aswath discuss crypto.</p>", ""),
+        ("<p>By jove! What an extraordinarily long podcast!</p>", ""),
+        ("<p>By Train to Paris</p><p>Our trip started in London, through the tunnel.</p>", ""),
+        ("<p>By the river, the town held a fair for all its people.</p>", ""),
+        ("<p>Por Matt Spetalnick e Jason Szep</p>", ""),
+        ("<p>By Tuesday the council had approved the new cycling lanes.</p>", ""),
+    ],
+)
+def test_an_excerpt_does_not_open_with_the_byline(body: str, excerpt: str) -> None:
+    """The excerpt opened with the byline ("By Marc Eaddy The majority of…", a corpus review);
+    the content keeps it. ("": the text is its own excerpt.)"""
+    article = one(entry(guid="1", title="t", content=body))
+    text = clean_text(article.content)
+    assert article.summary == (excerpt or text)
+    assert text.startswith(" ".join(strip_tags(body).split())[:8])  # (the content keeps it)
+
+
 def _rss_item(channel_link: str, link: str, html_body: str) -> bytes:
     return (
         f'<rss version="2.0"><channel><title>t</title><link>{channel_link}</link>'
