@@ -72,6 +72,7 @@ _RELATED = (
     r"|читайте также|смотрите также|mehr zum thema|lesen sie auch|(?:à )?lire aussi"
     r"|le(?:e|er) también|leia também|veja também|leggi anche|(?:zobacz|czytaj) (?:też|także)"
     r"|baca juga|đọc thêm|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا"
+    r"|läs (?:också|även)|les også|læs også|lees ook|lue myös|czytaj również"
     r"|相关阅读|延伸阅读|推荐阅读|相关新闻|相關閱讀|延伸閱讀|相關新聞|関連記事|あわせて読みたい|관련\s?기사"
 )
 # A read-more link ending the body inline, after its last sentence (Habr's, note.com's): only
@@ -85,6 +86,24 @@ _TRAILING_PROMPT = re.compile(
 _TRAILING_EDITOR = re.compile(
     r"(?<!\s)\s*+[（(](?:责任编辑|責任編輯)[：:][^（）()<>]{1,30}[）)](?=(?:\s*+</(?:p|div)>)*\s*+$)"
 )
+# Or, with no link, a prompt and the portal's time ending the body's last sentence (UOL's plain
+# descriptions: "…São Paulo. Leia mais (09/24/2018 - 19h22)"), or a podcast host's notice ending
+# a show's short description, on its last line or inline ("…aus der SPIEGEL-Redaktion.<br>See
+# omnystudio.com/listener for privacy information.", which the rules above judge only as a
+# whole paragraph): after a sentence's end only, as the body's last words.
+_PODCAST_NOTICES = (
+    r"see omnystudio\.com/listener for privacy information\.?"
+    r"|hosted on acast\. see acast\.com/privacy for more information\.?"
+    r"|learn more about your ad choices\. visit (?:megaphone\.fm|podcastchoices\.com)/adchoices\.?"
+)
+_TRAILING_PLAIN = re.compile(
+    r"(?<=[.!?…»”\"])(?:\s|&nbsp;|\xa0|<br>)*+"
+    rf"(?:(?:read more|continue reading|{_PROMPTS})"
+    r"\s*+\(\d{1,2}/\d{1,2}/\d{2,4}[^()<>]{0,20}\)"
+    rf"|(?:{_PODCAST_NOTICES}))"
+    r"(?=(?:\s*+</(?:p|div)>)*\s*+$)",
+    re.IGNORECASE,
+)
 TAIL_CHARS = 1_000
 
 
@@ -97,6 +116,8 @@ def without_trailing_prompt(html_text: str) -> str:
         cut = _TRAILING_PROMPT.sub("", cut, count=1)
     if "编辑" in tail or "編輯" in tail:
         cut = _TRAILING_EDITOR.sub("", cut, count=1)
+    if ")" in tail or "/" in tail:
+        cut = _TRAILING_PLAIN.sub("", cut, count=1)
     if cut == tail:
         return html_text
     return _EMPTY_LAST_PARAGRAPH.sub("", head + cut).rstrip()
@@ -137,10 +158,7 @@ _AT_START: tuple[str, ...] = (
     r"^(?:читайте нас|підписуйтесь на|подписывайтесь на|стежте за нами|следите за нами)\b"
     r"[^.!?]{0,150}?(?:facebook|telegram|instagram|youtube|viber|tiktok|twitter|вконтакте|vk\b)",
     # podcast hosts' notices, the same on every episode of every show they host
-    r"^see omnystudio\.com/listener for privacy information\.?$"
-    r"|^hosted on acast\. see acast\.com/privacy for more information\.?$"
-    r"|^learn more about your ad choices\. visit (?:megaphone\.fm|podcastchoices\.com)"
-    r"/adchoices\.?$",
+    rf"^(?:{_PODCAST_NOTICES})$",
     # The feed-ad line alone, or its label and a colon: "Advertisement spending by local firms
     # fell 4%…", "Sponsored by the city council, the lantern festival…" and "Powered by a 2MW
     # battery, …" are sentences (a review found all three deleted).
@@ -215,6 +233,74 @@ def _built_in_hit(line: str) -> bool:
     )
 
 
+# A list of social-network profiles, as a video's description ends (Rutube's, each show's and
+# each video's own, so never learned): "Резиденты в соцсетях: Гарик Харламов https://t.me/garbul
+# https://vk.com/garikharlamov", "Однажды в России в соц. сетях: Youtube: https://… Vk: https://…",
+# "Rutube: https://rutube.ru/metainfo/tv/10/". Addresses written as text, each a profile's (not a
+# post's, a video's or a page's: "https://t.me/mod_russia/1234" is the article's source), and
+# around them names, networks' names and a heading that names social networks, nothing else.
+_PROFILE = re.compile(
+    r"(?:https?://)?(?:www\.|m\.|vm\.)?(?:"
+    r"(?:t|telegram)\.me/[\w]+/?"
+    r"|vk\.com/[\w.]+/?|ok\.ru/(?:group/)?[\w.]+/?|dzen\.ru/[\w.]+/?"
+    r"|(?:instagram|facebook|twitter|x|tiktok|threads)\.(?:com|net)/@?[\w.]+/?"
+    r"|youtube\.com/(?:channel/|c/|user/|@)[\w-]+/?"
+    r"|rutube\.ru/(?:channel|metainfo/tv)/\d+/?"
+    r")$",
+    re.IGNORECASE,
+)
+_BARE_PROFILE = re.compile(r"(?:www\.|m\.)?(?:t\.me|vk\.com|ok\.ru|instagram\.com)/", re.I)
+_NETWORK_LABEL = re.compile(
+    r"(?:youtube|vk|vkontakte|вконтакте|вк|telegram|телеграм|instagram|facebook|twitter|x|tiktok"
+    r"|rutube|dzen|дзен|ok|одноклассники|threads):?$",
+    re.IGNORECASE,
+)
+# (the profiles' owner before it: "Андрей Бебуришвили в соцсетях:", "StandUp on social media:")
+_SOCIAL_HEADING = re.compile(
+    r"^[^:]{0,60}?(?:соцсет\w*|соц\. сет\w*|социальных сет\w*|соцмереж\w*|social media"
+    r"|social networks|sozialen (?:medien|netzwerken)|réseaux sociaux|redes sociales)\s*:\s*",
+    re.IGNORECASE,
+)
+# A post's path words on networks whose profiles are one name: "x.com/name/status/…" is not one.
+_POST_PATH = frozenset(("p", "reel", "status", "posts", "watch", "video", "wall", "share"))
+
+
+def social_links(text: str) -> bool:
+    """Whether a paragraph's text is a list of social-network profiles and nothing else (names,
+    networks' names, a heading naming social networks): see _PROFILE."""
+    words = [  # (an address written without its scheme: "vk.com/ivan_polovinkin")
+        f"https://{word}" if _BARE_PROFILE.match(word) else word for word in text.split()
+    ]
+    addresses = [word for word in words if "://" in word]
+    if not addresses or not all(_PROFILE.match(a) for a in addresses):
+        return False
+    if any(part.lower() in _POST_PATH for a in addresses for part in a.split("/")[3:]):
+        return False
+    kept: list[str] = []
+    for word in words:
+        if "://" not in word:
+            kept.append(word)
+            continue
+        # its label: a network's name ("VK:", "YouTube Shorts:"), not the heading's "…сетях:"
+        if kept and kept[-1].endswith(":") and kept[-1][0].isupper():
+            kept.pop()
+            if kept and kept[-1][0].isupper() and not kept[-1].endswith(":") and len(kept) > 1:
+                kept.pop()
+    rest = " ".join(w for w in kept if not _NETWORK_LABEL.match(w))
+    rest = _SOCIAL_HEADING.sub("", rest, count=1)
+    names = rest.split()
+    # (names, not a title-case call to action: "Check Out Lathrop Lab's YouTube Channel: …")
+    return len(names) <= 8 and all(
+        name[0].isupper()
+        and not name.endswith((".", "!", "?", ":", ",", "'s", "’s"))
+        and name.lower() not in _CALLS
+        for name in names
+    )
+
+
+_CALLS = frozenset(("check", "out", "watch", "visit", "subscribe", "join", "read", "see"))
+
+
 def selector_problem(selector: str) -> str:
     """Why `selector` is not a CSS selector we can run, or "" when it is one."""
     try:
@@ -278,7 +364,7 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
     if not own_hit and (
         not defaults
         or not any(
-            _built_in_hit(line)
+            _built_in_hit(line) or ("/" in line and social_links(line))
             for line in (" ".join(line.split()) for line in quick.split("\n"))
             if 0 < len(line) <= DEFAULT_MAX_CHARS + 20
         )
@@ -520,7 +606,12 @@ def is_junk(text: str, patterns: Sequence[str], defaults: bool = True) -> bool:
 def _matches(text: str, own: re.Pattern[str] | None, defaults: bool) -> bool:
     if own is not None and own.search(text):
         return True
-    return defaults and len(text) <= DEFAULT_MAX_CHARS and _built_in_hit(text)
+    if not defaults:
+        return False
+    if len(text) <= DEFAULT_MAX_CHARS and _built_in_hit(text):
+        return True
+    # (a list of profiles is words of no sentence: judged as long as a loose run is)
+    return len(text) <= LOOSE_MAX_CHARS and "/" in text and social_links(text)
 
 
 def _fragment(html_text: str) -> lxml.html.HtmlElement | None:

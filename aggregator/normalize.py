@@ -1067,7 +1067,13 @@ def _clean_body(
     cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
     if source.default_junk_rules:
         cleaned = junk.without_trailing_prompt(cleaned)
-    return junk.strip_learned(cleaned, learned_junk)
+    learned = junk.strip_learned(cleaned, learned_junk)
+    if learned == cleaned:
+        return cleaned
+    # Once more by rule: a learned line gone may leave a paragraph that is junk by rule (Rutube's
+    # "Производство: Comedy Club Production" line over a resident's links: the paragraph was
+    # more than a list of profiles until the learned line went).
+    return junk.strip_paragraphs(learned, source.strip_patterns, source.default_junk_rules)
 
 
 def _without_title_heading(content: str, title: str) -> str:

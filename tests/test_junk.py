@@ -102,6 +102,13 @@ JUNK: dict[str, list[str]] = {
         "Baca juga: Harga BBM naik mulai besok",
         "اقرأ أيضا: افتتاح المتحف الجديد",
         "関連記事：北海道で大雪",
+        # the Nordic languages' and Dutch (cyklistbloggen's "Läs också:", a corpus review)
+        "Läs också: Cyklister är trafikens lagbrytare",
+        "Läs även: Ny cykelbana vid Slussen",
+        "Les også: Ny bro åpner i Oslo",
+        "Læs også: Regeringen vil bygge flere cykelstier",
+        "Lees ook: Gemeente opent nieuwe fietsbrug",
+        "Lue myös: Helsinki avaa uuden pyörätien",
     ],
     "platform footer": [
         "12 posts - 7 participants",
@@ -142,6 +149,20 @@ JUNK: dict[str, list[str]] = {
         "submitted by coupdetaco to news [link] [329 comments]",
         "[link] [275 comments]",
         "submitted bybenjaab123tospace [link][959 comments]",
+    ],
+    # A video's social-network profiles (Rutube's descriptions, each show's and each video's
+    # own: never learned; a corpus review)
+    "social profiles": [
+        "Резиденты в соцсетях: Гарик Харламов https://t.me/garbul https://vk.com/garikharlamov",
+        "Андрей Скороход https://t.me/andrei_skorohod https://vk.com/iskorohod",
+        "Rutube: https://rutube.ru/metainfo/tv/10/",
+        "Однажды в России в соц. сетях: Youtube: https://www.youtube.com/channel/UCE8VbbggYJ3GpG"
+        " Vk: https://vk.com/odnajdi_v_rossii Telegram: https://t.me/ovrshow",
+        "Телеканал ТНТ в соцсетях: YouTube Shorts: https://www.youtube.com/channel/UCmVoIfd7II6"
+        " VK: https://vk.com/tnt Telegram: https://t.me/TNT_television",
+        "Иван Половинкин в соцсетях: https://t.me/IvanPolovinki1 vk.com/ivan_polovinkin",
+        "Импровизация в соц. сетях: TikTok: https://vm.tiktok.com/ZSesJxHTj/",
+        "Find the show on social media: Instagram: https://www.instagram.com/theshow",
     ],
     # A footer whose source wraps: a line break in a paragraph is a space to the reader.
     "wrapped in the source": [
@@ -203,7 +224,23 @@ REAL: list[str] = [
     "See also the council's own summary of the plan, published on Monday.",
     "Related reports from the region suggest the storm moved east overnight.",
     "See Also: Chimero’s spoken, longer-form version of this essay, given as a talk.",
+    # the same prompts' words in sentences, and links to a network that are no profile list
+    "Läs också vad regeringen skrev om cykelvägarna i sin rapport.",
+    "Läs mer om att dörras:",
+    "Lees ook: de gemeente heeft het plan op dinsdag goedgekeurd.",
+    "The ministry posted the order on Telegram: https://t.me/mod_russia/1234",
+    "Read the full report: https://t.me/somechannel",
+    "Dark Energy Playlist: https://www.youtube.com/playlist?list=PLsPUh22kYmNA6WUmOsEEi32zi",
+    "Rouge Legacy on OpenBSD using PS4 dual shock pad. https://twitter.com/mulander/status/1074",
+    "Here's the proof: https://twitter.com/azizansari/status/664899390943977473",
+    "Гарик Харламов рассказал, что давно ведёт канал https://t.me/garbul",
+    "Interview with Dennis Ritchie (2011) https://www.youtube.com/watch?v=umF6SNYaJNw",
+    "Check Out Lathrop Lab's YouTube Channel: https://www.youtube.com/channel/UC-nUrQmFR3pFg",
 ]
+# This session's rules (a corpus review: Rutube's lists, the Nordic prompts), each asked alone:
+# the table above passes its 0.95 with a few of them missed.
+NEW_JUNK = [*JUNK["social profiles"], *JUNK["related link"][-6:]]
+NEW_REAL = REAL[-11:]
 
 
 def removed(paragraph: str) -> bool:
@@ -227,6 +264,16 @@ def test_default_rules_remove_junk_and_keep_the_articles_own_text() -> None:
     found = sum(r for r, _ in table.values())
     total = sum(n for _, n in table.values())
     assert found / total >= 0.95, table
+
+
+@pytest.mark.parametrize("paragraph", NEW_JUNK)
+def test_profile_lists_and_nordic_related_prompts_go(paragraph: str) -> None:
+    assert removed(paragraph)
+
+
+@pytest.mark.parametrize("paragraph", NEW_REAL)
+def test_sentences_and_links_like_them_stay(paragraph: str) -> None:
+    assert not removed(paragraph)
 
 
 def _first_characters(pattern: sre_parse.SubPattern) -> set[str]:
@@ -277,7 +324,32 @@ def _looks_behind(item: tuple[object, object]) -> bool:
             "<p>（责任编辑：张三）审阅了这篇报道，并提出了修改意见。</p>",
             "<p>（责任编辑：张三）审阅了这篇报道，并提出了修改意见。</p>",
         ),
+        (  # UOL's plain description: the prompt and its time, no link
+            "<p>…senadores por São Paulo.&nbsp;Leia mais (09/24/2018 - 19h22)</p>",
+            "<p>…senadores por São Paulo.</p>",
+        ),
+        (  # a podcast host's notice on the description's last line
+            "<p>Die wichtigsten Nachrichten.<br>See omnystudio.com/listener for privacy"
+            " information.</p>",
+            "<p>Die wichtigsten Nachrichten.</p>",
+        ),
+        (
+            "<p>A weekly show. Hosted on Acast. See acast.com/privacy for more information.</p>",
+            "<p>A weekly show.</p>",
+        ),
         # Hard negatives: a link in the sentence, a prompt that does not end the body.
+        (  # (a prompt without the portal's time, a notice that does not end the body)
+            "<p>Ele disse. Leia mais</p><p>Segundo parágrafo aqui.</p>",
+            "<p>Ele disse. Leia mais</p><p>Segundo parágrafo aqui.</p>",
+        ),
+        (
+            "<p>Hi. See omnystudio.com/listener for privacy information. Then the news.</p>",
+            "<p>Hi. See omnystudio.com/listener for privacy information. Then the news.</p>",
+        ),
+        (
+            "<p>I want to read more (12/12/2020 is the date) soon</p>",
+            "<p>I want to read more (12/12/2020 is the date) soon</p>",
+        ),
         (
             '<p>You can <a href="https://e.example/a">read more</a> about it here.</p>',
             '<p>You can <a href="https://e.example/a">read more</a> about it here.</p>',

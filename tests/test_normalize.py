@@ -784,6 +784,37 @@ def test_an_excerpt_does_not_open_with_the_byline(body: str, excerpt: str) -> No
     assert text.startswith(" ".join(strip_tags(body).split())[:8])  # (the content keeps it)
 
 
+def test_a_podcast_hosts_notice_leaves_a_one_paragraph_description_too() -> None:
+    """DER SPIEGEL's plain-text description ends with Omny's notice on its second line: the
+    built-in rule judges the two lines as one paragraph, and the excerpt kept it (a corpus
+    review)."""
+    description = (
+        "Die wichtigsten Nachrichten aus der SPIEGEL-Redaktion. \n"
+        "See omnystudio.com/listener for privacy information."
+    )
+    article = one(entry(guid="1", title="t", summary=description, summary_is_html=False))
+    assert article.summary == "Die wichtigsten Nachrichten aus der SPIEGEL-Redaktion."
+    assert "omnystudio" not in article.content
+
+
+def test_a_paragraph_left_a_list_of_profiles_by_learned_junk_goes_by_rule() -> None:
+    """Rutube's "Производство: Comedy Club Production" line (learned) over a resident's links:
+    the paragraph was more than a list of profiles until the learned line went, and the links
+    stayed (a corpus review)."""
+    body = (
+        "<p>Немного про семейные ценности.</p><p>Смотри Comedy Club по пятницам на ТНТ.</p>"
+        "<p>Производство: Comedy Club Production<br>Гарик Харламов<br>https://t.me/garbul<br>"
+        "https://vk.com/garikharlamov</p>"
+    )
+    learned = frozenset({boilerplate.paragraph_hash("Производство: Comedy Club Production")})
+    (article,) = normalize(
+        feed(entry(guid="1", title="t", content=body)), SOURCE, now=NOW, learned_junk=learned
+    )
+    assert article.content == (
+        "<p>Немного про семейные ценности.</p><p>Смотри Comedy Club по пятницам на ТНТ.</p>"
+    )
+
+
 def _rss_item(channel_link: str, link: str, html_body: str) -> bytes:
     return (
         f'<rss version="2.0"><channel><title>t</title><link>{channel_link}</link>'
