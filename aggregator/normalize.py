@@ -203,7 +203,7 @@ def normalize(
     ]
     # No articles, left out before the ids: an entry's id must not hang on a blank twin beside it
     # (while one was listed, its full copy's id hashed its whole entry: an edit made a new card).
-    no_articles = _hollow_copies(entries, urls) | _ad_slots(entries, urls)
+    no_articles = _hollow_copies(entries, urls) | _ad_slots(entries, urls) | _empty(entries, urls)
     if no_articles:
         kept = [i for i in range(len(entries)) if i not in no_articles]
         entries = [entries[i] for i in kept]
@@ -728,6 +728,18 @@ def _ad_slots(entries: Sequence[EntryData], urls: Sequence[str]) -> set[int]:
         if _AD_LINK.search(url)
         and not entry.enclosures
         and not any(strip_tags(text or "").strip() for text in (entry.content, entry.summary))
+    }
+
+
+def _empty(entries: Sequence[EntryData], urls: Sequence[str]) -> set[int]:
+    """The positions of entries with nothing a reader could read or follow: no title, no link
+    and nothing in them (a CMS's blank item). Each was a card "(untitled)" leading to an empty
+    page, and undated, dated when first seen: the newest on the home page (a review found 37
+    in the corpus)."""
+    return {
+        i
+        for i, (entry, url) in enumerate(zip(entries, urls, strict=True))
+        if not url and not (entry.title or "").strip() and not _holds_something(entry)
     }
 
 

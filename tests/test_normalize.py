@@ -382,6 +382,23 @@ def test_empty_title_falls_back_to_the_text_then_untitled() -> None:
     )
 
 
+def test_an_entry_with_nothing_to_read_or_follow_is_no_article() -> None:
+    """A CMS's blank items (no title, no link, no text, no media) were cards "(untitled)" on
+    empty pages, dated when first seen: the newest on the home page (a review, 37 in the
+    corpus). One with a link, a title or a file is kept."""
+    blank = entry(guid="blank-1", summary="  ")
+    linked = entry(guid="2", link="https://site.example.com/p/2")
+    titled = entry(guid="3", title="A title")
+    episode = entry(guid="4", enclosures=(EnclosureData("https://x.example/a.mp3"),))
+    articles = normalize(feed(blank, linked, titled, episode), SOURCE, now=NOW)
+    assert [(a.title, a.url, len(a.enclosures)) for a in articles] == [
+        ("(untitled)", "https://site.example.com/p/2", 0),
+        ("A title", "", 0),
+        ("(untitled)", "", 1),
+    ]
+    assert normalize(feed(blank), SOURCE, now=NOW) == []
+
+
 @pytest.mark.parametrize(
     ("link", "expected"),
     [
@@ -1374,13 +1391,14 @@ def test_a_guid_longer_than_any_address_is_kept_short_and_still_tells_entries_ap
     """A JSON Feed item's 3 MB id was stored whole on its article (and read back with it on every
     page listing it); its start and a hash of it are kept, the article's id is as before."""
     long = "g" * 3_000_000
-    first, second = normalize(feed(entry(guid=long + "1"), entry(guid=long + "2")), SOURCE, now=NOW)
+    entries = (entry(guid=long + "1", title="One"), entry(guid=long + "2", title="Two"))
+    first, second = normalize(feed(*entries), SOURCE, now=NOW)
     assert len(first.guid) <= MAX_GUID_CHARS
     assert len(second.guid) <= MAX_GUID_CHARS
     assert first.guid != second.guid
     assert first.id != second.id
     assert first.guid.startswith("g" * 1000)
-    short = one(entry(guid="urn:uuid:1234"))
+    short = one(entry(guid="urn:uuid:1234", title="Three"))
     assert short.guid == "urn:uuid:1234"
 
 
