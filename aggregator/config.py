@@ -1321,7 +1321,7 @@ def _check_sources(
         for key, patterns in patterned:
             for j, pattern in enumerate(patterns):
                 try:
-                    re.compile(pattern, re.IGNORECASE)
+                    junk.config_regex(pattern)  # (what it warns of: config_warnings)
                 except re.error as e:
                     problems.append(
                         f'{place}.{key}[{j}]: not a valid regular expression "{pattern}": {e}'

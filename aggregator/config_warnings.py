@@ -9,10 +9,36 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aggregator import junk
 from aggregator.addresses import private_host
 from aggregator.config import Config, problem_lines
 from aggregator.fetch import PrivateAccess
 from aggregator.redact import MASK, secrets_in_url
+
+# tzdata's legacy zones, valid IANA names that rarely mean what their writer wanted: "EST"
+# reads a New York feed an hour off all summer. Each with what it is and the zone meant.
+_ALL_YEAR = "with no summer time, so a feed from there is read an hour off all summer"
+_POSIX = "a legacy zone of POSIX rules, not a place's (its past dates follow no place)"
+LEGACY_ZONES = {
+    "EST": (f"UTC-5 all year, {_ALL_YEAR}", "America/New_York", ' ("America/Panama" keeps UTC-5)'),
+    "MST": (f"UTC-7 all year, {_ALL_YEAR}", "America/Denver", ' (Arizona\'s: "America/Phoenix")'),
+    "HST": ("UTC-10 all year, Hawaii's clock under a legacy name", "Pacific/Honolulu", ""),
+    "EST5EDT": (_POSIX, "America/New_York", ""),
+    "CST6CDT": (_POSIX, "America/Chicago", ""),
+    "MST7MDT": (_POSIX, "America/Denver", ""),
+    "PST8PDT": (_POSIX, "America/Los_Angeles", ""),
+    "CET": (_POSIX, "Europe/Berlin", ' (or the country\'s, such as "Europe/Paris")'),
+    "MET": (_POSIX, "Europe/Berlin", ' (or the country\'s, such as "Europe/Paris")'),
+    "EET": (_POSIX, "Europe/Athens", ' (or the country\'s, such as "Europe/Helsinki")'),
+    "WET": (_POSIX, "Europe/Lisbon", ""),
+}
+
+
+def _zone_warning(place: str, name: str) -> str:
+    if name not in LEGACY_ZONES:
+        return ""
+    what, zone, aside = LEGACY_ZONES[name]
+    return f'{place}: "{name}" is {what}; name the place\'s zone, "{zone}"{aside}'
 
 
 def config_warnings(config: Config) -> list[str]:
@@ -20,8 +46,25 @@ def config_warnings(config: Config) -> list[str]:
     warnings = []
     seen_urls: dict[str, int] = {}
     seen_names: dict[str, int] = {}
+    if warning := _zone_warning("site.timezone", config.site.timezone):
+        warnings.append(warning)
     for i, source in enumerate(config.sources):
         place = f"sources[{i}] ({source.id})"
+        if warning := _zone_warning(f"{place}.timezone", source.timezone):
+            warnings.append(warning)
+        patterned = (
+            ("include", source.include),
+            ("exclude", source.exclude),
+            ("strip_patterns", source.strip_patterns),
+        )
+        for key, patterns in patterned:
+            for j, pattern in enumerate(patterns):
+                if said := junk.regex_warning(pattern):
+                    warnings.append(
+                        f'{place}.{key}[{j}]: "{pattern}": Python warns "{said}" (a later'
+                        " Python will read a [, or a doubled - & ~ |, inside [...] otherwise):"
+                        " escape it if it is meant as itself, as '\\[' or \"\\\\[\" in TOML"
+                    )
         parts = urlsplit(source.url)
         host = (parts.hostname or "").lower()
         for secret in secrets_in_url(source.url, config.serve.secret_parameters):

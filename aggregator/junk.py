@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -323,7 +324,35 @@ def _own_rule(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """The config's patterns as one regex (None when there are none)."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
+    return config_regex("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
+
+
+def config_regex(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """`pattern`, a regular expression from the config, compiled without Python's
+    FutureWarning ("Possible nested set at position 1" for "[[a]]"): printed on stderr or in a
+    worker's log with a line of ours, it named neither the key nor the fix, which
+    `check-config` and the scheduler's log give instead (regex_warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return re.compile(pattern, flags)
+
+
+class _Unseen(str):
+    """A pattern as a type `re`'s cache has never held: `re` warns only while it compiles, so a
+    pattern someone compiled before would be found there and say nothing."""
+
+
+@lru_cache(maxsize=1024)
+def regex_warning(pattern: str) -> str:
+    """What Python warns of in `pattern` ("Possible nested set at position 1": a later Python
+    will read "[[" or "--", "&&", "~~", "||" in a set otherwise), or "" (also if it is not one)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            re.compile(_Unseen(pattern), re.IGNORECASE)
+        except re.error:
+            return ""
+    return "; ".join(str(w.message) for w in caught if issubclass(w.category, FutureWarning))
 
 
 def strip_selected(html_text: str, selectors: Sequence[str]) -> str:

@@ -1358,8 +1358,8 @@ def as_configured(source: SourceConfig) -> Callable[[Article], Article | None]:
     for in all the article's text and an exclude only in its title and excerpt, so the filters
     a source had never refuse what they let in.
     """
-    includes = [re.compile(p, re.IGNORECASE) for p in source.include]
-    excludes = [re.compile(p, re.IGNORECASE) for p in source.exclude]
+    includes = [junk.config_regex(p) for p in source.include]
+    excludes = [junk.config_regex(p) for p in source.exclude]
     feed_url = safe_url(source.url, source.url)
 
     def stamp(article: Article) -> Article | None:
@@ -1382,8 +1382,8 @@ def as_configured(source: SourceConfig) -> Callable[[Article], Article | None]:
 
 def _filter(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str], bool]:
     """A predicate on title+text: matches an include pattern (if any) and no exclude pattern."""
-    includes = [re.compile(p, re.IGNORECASE) for p in include]
-    excludes = [re.compile(p, re.IGNORECASE) for p in exclude]
+    includes = [junk.config_regex(p) for p in include]
+    excludes = [junk.config_regex(p) for p in exclude]
 
     def wanted(text: str) -> bool:
         if includes and not any(p.search(text) for p in includes):

@@ -1223,3 +1223,26 @@ def test_a_site_address_with_a_path_is_warned_of() -> None:
     assert any(w.startswith("site.base_url: the path /news") for w in config_warnings(config))
     root = parse_config('[site]\nbase_url = "https://news.example.org/"\n' + CATEGORIES)
     assert not any(w.startswith("site.base_url") for w in config_warnings(root))
+
+
+def test_a_config_regex_is_warned_of_once_compiled_and_compiled_quietly() -> None:
+    """Python warns of "[[a]]" only while it compiles it: a pattern already in `re`'s cache
+    (the workers compile the same ones) must still be warned of at the next check, and
+    compiling it for use prints nothing (the warning has its place in check-config)."""
+    import re
+    import warnings
+
+    from aggregator import junk
+
+    pattern = "x[[y]z"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        re.compile(pattern, re.IGNORECASE)  # as a worker did first
+    assert "nested set at position 2" in junk.regex_warning(pattern)
+    assert junk.regex_warning("plain[a-z]") == ""
+    assert junk.regex_warning("[unclosed") == ""  # a problem of its own, not a warning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        junk.config_regex("q[[r]s")
+        junk.is_junk("some text", ["t[[u]v"], True)
+    assert not caught, [str(w.message) for w in caught]

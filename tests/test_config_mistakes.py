@@ -521,3 +521,52 @@ def test_a_half_written_file_is_not_applied(tmp_path: Path) -> None:
     watcher.poll()
     assert caught is None, "a truncated file replaced the config: every source was dropped"
     assert [s.id for s in watcher.current.sources] == ["alpha"]
+
+
+def test_check_config_warns_of_a_future_regex_and_a_zone_without_summer_time(
+    tmp_path: Path,
+) -> None:
+    """`include = ["[[a]]"]` printed Python's FutureWarning with a line of config.py, naming
+    neither the key nor the fix; `timezone = "EST"` (UTC-5 all year) passed without a word,
+    though a New York feed is then read an hour off all summer (an operator's review)."""
+    extra = """
+[[sources]]
+id = "beta"
+name = "Beta"
+url = "http://127.0.0.1:9/beta.xml"
+categories = ["news"]
+include = ["[[a]]"]
+exclude = ["x", "[a-z--q]"]
+strip_patterns = ["[a&&b]"]
+timezone = "EST"
+"""
+    text = base_config("http://127.0.0.1:9/feed.xml", extra).replace(
+        'title = "Mistakes"', 'title = "Mistakes"\ntimezone = "MST7MDT"'
+    )
+    path = tmp_path / "aggregator.toml"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "aggregator.cli", "check-config"],
+        cwd=tmp_path,
+        env=cli_env(path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "FutureWarning" not in done.stdout + done.stderr
+    out = done.stdout + done.stderr
+    lines = text.splitlines()
+    for place, written, words in (
+        ("sources[1] (beta).include[0]", "include =", "nested set"),
+        ("sources[1] (beta).exclude[1]", "exclude =", "set difference"),
+        ("sources[1] (beta).strip_patterns[0]", "strip_patterns =", "set intersection"),
+        ("sources[1] (beta).timezone", 'timezone = "EST"', '"America/New_York"'),
+        ("site.timezone", 'timezone = "MST7MDT"', '"America/Denver"'),
+    ):
+        line = next(n for n, t in enumerate(lines, 1) if t.startswith(written))
+        said = [s for s in out.splitlines() if f"line {line}: {place}:" in s]
+        assert len(said) == 1, (place, out)
+        assert words in said[0], said[0]
+    assert "exclude[0]" not in out
