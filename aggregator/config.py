@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import re
+import time
 import tomllib
 import typing
 import unicodedata
@@ -1598,6 +1599,11 @@ def check_losses(before: Config, after: Config, text: str = "") -> None:
         raise ConfigError(problems, after.path, problem_lines(text, problems))
 
 
+# How much older than the read that saw them a config file's times must be to be trusted
+# (ConfigWatcher.poll): more than the coarsest file system clock (FAT's 2 s).
+RACY_SECONDS = 2.5
+
+
 class ConfigWatcher:
     """Notices edits of the config file: returns each new valid version, keeps the last good one."""
 
@@ -1607,6 +1613,9 @@ class ConfigWatcher:
         self._seen: bytes | None = None  # hash of the content last acted on
         self._settling: bytes | None = None  # hash of new content waiting to hold still
         self._reported: bytes | None = None  # hash of the last broken content we logged
+        # The file's identity and times when it was last read holding `_seen`, once they were old
+        # enough to be trusted (see poll): while they stay the same it is not read again.
+        self._still: tuple[int, ...] | None = None
         # What is wrong with the file while it cannot be applied (one line each), else empty.
         self.problems: list[str] = []
         # Valid edits read, a comment's included (it moves the lines that follow it: what names
@@ -1623,12 +1632,24 @@ class ConfigWatcher:
 
     def poll(self) -> Config | None:
         """The new Config if the file holds a different, valid one that held still for a poll."""
-        # The whole file is hashed on every poll: it is small, and mtime/size miss an edit that
-        # keeps the size within one timestamp tick (the "racy git" problem).
+        # The file is read only when its inode, size, mtime or ctime changed (it was read and
+        # hashed whole every second: 50 MB a second for a file of 50 MB). An editor that
+        # replaces the file changes the inode; one that writes in place changes the size or the
+        # times, unless it writes again within one tick of the file system's clock (1 to 2 s on
+        # some) with the same size: the "racy git" problem. So times are trusted only once they
+        # are RACY_SECONDS older than the read that saw them; until then the file is read at
+        # each poll, as it always was.
         try:
+            st = os.stat(self.path)
+            stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            if stamp == self._still:
+                return None
+            self._still = None
+            read_at = time.time_ns()
             raw = Path(self.path).read_bytes()
         except OSError as e:
-            self._seen = None  # whatever appears next must be looked at, even the same content
+            # Whatever appears next must be looked at, even the same content.
+            self._seen = self._still = None
             self._warn_once(
                 f"unreadable:{e.errno}".encode(),
                 f"cannot read config file {self.path} ({e.strerror}); keeping the last good config",
@@ -1636,6 +1657,8 @@ class ConfigWatcher:
             return None
         digest = hashlib.sha256(raw).digest()
         if digest == self._seen:
+            if read_at - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_SECONDS * 1e9:
+                self._still = stamp
             return None
         if digest != self._settling:
             # An editor that truncates and rewrites in place can be caught half-way, and an

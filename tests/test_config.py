@@ -10,6 +10,8 @@ import os
 import re
 import shutil
 import subprocess
+import time
+import typing
 from pathlib import Path
 
 import pytest
@@ -928,6 +930,101 @@ def test_watcher_sees_an_edit_that_keeps_size_and_mtime(tmp_path: Path) -> None:
     stat = path.stat()
     path.write_text('[site]\ntitle = "BBBB"\n', encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    new = settle(watcher)
+    assert new is not None
+    assert new.site.title == "BBBB"
+
+
+def _bytes_read() -> int:
+    """What this process has read so far, by the kernel's count (/proc/self/io)."""
+    io = Path("/proc/self/io").read_text().split()
+    return int(io[io.index("rchar:") + 1])
+
+
+def test_watcher_reads_a_file_that_held_still_only_when_it_changes(tmp_path: Path) -> None:
+    """The scheduler's watcher read and hashed the whole file every second (50 MB a second
+    for a file of 50 MB). It now reads it only when its inode, size or times change, and not
+    before its times are old enough to be trusted; an edit in place that keeps the size and
+    puts back the mtime, and an editor's replacing write of the same size and times, are
+    both still seen."""
+    from aggregator import config as config_module
+
+    path = tmp_path / "aggregator.toml"
+    comments = "# " + "x" * 998 + "\n"
+    path.write_text('[site]\ntitle = "AAAA"\n' + comments * 4000, encoding="utf-8")  # 4 MB
+    watcher = ConfigWatcher(path, load_config(path))
+    before = _bytes_read()
+    assert watcher.poll() is None  # just written: its times are not trusted yet, it is read
+    assert _bytes_read() - before >= 4_000_000
+    time.sleep(config_module.RACY_SECONDS + 0.2)
+    assert watcher.poll() is None  # (the content the watcher started on, acted on)
+    assert watcher.poll() is None  # read once more, now old enough: its stamp is kept
+    before = _bytes_read()
+    for _ in range(5):
+        assert watcher.poll() is None
+    assert _bytes_read() - before < 100_000
+
+    # An edit in place of the same size, its mtime put back (cp -p, a coarse clock).
+    stat = path.stat()
+    path.write_text('[site]\ntitle = "BBBB"\n' + comments * 4000, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    new = settle(watcher)
+    assert new is not None
+    assert new.site.title == "BBBB"
+
+    # An editor's save: a new file of the same size and mtime renamed over the old one.
+    time.sleep(config_module.RACY_SECONDS + 0.2)
+    assert watcher.poll() is None
+    before = _bytes_read()
+    assert watcher.poll() is None
+    assert _bytes_read() - before < 100_000
+    stat = path.stat()
+    saved = tmp_path / ".aggregator.toml.swp"
+    saved.write_text('[site]\ntitle = "CCCC"\n' + comments * 4000, encoding="utf-8")
+    os.utime(saved, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(saved, path)
+    new = settle(watcher)
+    assert new is not None
+    assert new.site.title == "CCCC"
+
+
+def test_watcher_keeps_reading_a_file_changed_within_the_clock_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writes of the same size within one tick of the file system's clock leave the same
+    inode, size and times (here a clock of whole seconds, as FAT's or some network file
+    systems' is): a file read just after it changed is read again at each poll, until its
+    times are old enough to be trusted, so the second write is not missed."""
+    real_stat = os.stat
+    whole = 1_000_000_000
+
+    class Coarse:
+        def __init__(self, st: os.stat_result) -> None:
+            self.st = st
+            self.st_mtime_ns = st.st_mtime_ns // whole * whole
+            self.st_ctime_ns = st.st_ctime_ns // whole * whole
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.st, name)
+
+        def stamp(self) -> tuple[int, ...]:
+            return (self.st.st_ino, self.st.st_size, self.st_mtime_ns, self.st_ctime_ns)
+
+    def coarse_stat(*args: typing.Any, **kwargs: typing.Any) -> Coarse:
+        return Coarse(real_stat(*args, **kwargs))
+
+    monkeypatch.setattr(os, "stat", coarse_stat)
+    path = tmp_path / "aggregator.toml"
+    while time.time() % 1 > 0.5:  # the writes and polls below share one second
+        time.sleep(0.05)
+    path.write_text('[site]\ntitle = "AAAA"\n', encoding="utf-8")
+    watcher = ConfigWatcher(path, load_config(path))
+    assert watcher.poll() is None
+    assert watcher.poll() is None  # the content it started on, acted on
+    assert watcher.poll() is None  # and read again: nothing changed
+    before = coarse_stat(path).stamp()
+    path.write_text('[site]\ntitle = "BBBB"\n', encoding="utf-8")
+    assert coarse_stat(path).stamp() == before  # no stat tells this write from the first
     new = settle(watcher)
     assert new is not None
     assert new.site.title == "BBBB"
