@@ -865,6 +865,16 @@ def slug_problem(slug: str) -> str:
     return ""
 
 
+def private_access_problem(value: object) -> str:
+    """Why `value` cannot be a source's allow_private_networks ("" when it can): for a value
+    given outside the file (`import-opml --allow-private-networks`)."""
+    try:
+        _private_access(value)
+    except _Invalid as e:
+        return str(e)
+    return ""
+
+
 def _origins(value: object) -> tuple[str, ...]:
     # These go into a Content-Security-Policy header: one bad character could rewrite the policy.
     if not isinstance(value, list) or not value:

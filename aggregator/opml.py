@@ -223,12 +223,15 @@ def import_feeds(
     category: str | None = None,
     *,
     write: bool = True,
+    private: bool | Sequence[str] = False,
 ) -> ImportReport:
     """Add `feeds` to the config file as [[sources]], skipping URLs it already has.
 
     `category` puts every feed in that slug; otherwise each feed's OPML folder becomes one
     (slugified), else DEFAULT_CATEGORY. Missing [[categories]] are created. The edited file must
     pass the same checks as at start-up, or nothing is written and `error` says why.
+    `private` is each new source's allow_private_networks (true, or the networks and hosts it
+    may reach): a list of intranet feeds is refused without it.
     """
     path = Path(config_path)
     report = ImportReport()
@@ -273,6 +276,8 @@ def import_feeds(
             table.add("id", source_id)
         table.add("url", url)
         table.add("categories", [slug])
+        if private:
+            table.add("allow_private_networks", private if private is True else list(private))
         if feed.html_url and not url_problem(feed.html_url):
             table.add("site_url", feed.html_url)
         new_sources.append(table)

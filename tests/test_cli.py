@@ -559,6 +559,49 @@ def test_import_opml_edits_the_config_and_reports(
     assert config_file.read_bytes() == before
 
 
+def test_import_opml_can_let_an_intranet_list_reach_private_networks(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An OPML of intranet feeds was imported, then refused as private, until each source was
+    edited: there was no way to set allow_private_networks at import (an operator's review)."""
+    opml = tmp_path / "intranet.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline type="rss" text="Wiki" xmlUrl="http://127.0.0.1:34001/wiki.xml"/>'
+        '<outline type="rss" text="Ops" xmlUrl="http://10.1.2.3/ops.xml"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    argv = ["--config", str(config_file), "import-opml", str(opml), "--category", "intranet"]
+    assert cli.main([*argv, "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "127.0.0.1 is a local or private address" in err
+    assert "(import with --allow-private-networks [NETWORKS] to set it)" in err
+
+    assert cli.main([*argv, "--allow-private-networks", "10.1.2.0/33"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('aggregator: --allow-private-networks: "10.1.2.0/33" is neither')
+
+    assert cli.main([*argv, "--allow-private-networks", "127.0.0.1, 10.1.2.0/24"]) == 0
+    captured = capsys.readouterr()
+    assert "added 2 source(s)" in captured.out
+    assert "private address" not in captured.err
+    sources = {s.id: s for s in config_module.load_config(config_file).sources}
+    assert sources["wiki"].allow_private_networks == ("127.0.0.1", "10.1.2.0/24")
+    assert sources["ops"].categories == ("intranet",)
+
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline type="rss" text="Docs" xmlUrl="http://192.168.5.5/docs.xml"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    assert cli.main([*argv, "--allow-private-networks"]) == 0  # without a value: any
+    assert "private address" not in capsys.readouterr().err
+    sources = {s.id: s for s in config_module.load_config(config_file).sources}
+    assert sources["docs"].allow_private_networks == ("*",)
+
+
 def test_import_opml_names_a_feed_outline_without_its_url(
     config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

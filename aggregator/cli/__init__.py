@@ -150,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-opml", help="add an OPML file's feeds to the config file")
     p.add_argument("file", help="the OPML file")
     p.add_argument("--category", help="put every feed in this category (created if missing)")
+    p.add_argument(
+        "--allow-private-networks",
+        nargs="?",
+        const="true",
+        metavar="NETWORKS",
+        help="let every imported source reach private addresses: all of them, or only the"
+        " comma-separated networks and hosts given (10.1.2.0/24,intranet.corp)",
+    )
     p.add_argument("--dry-run", action="store_true", help="report, but do not write the file")
     p.set_defaults(func=operate.cmd_import_opml)
 

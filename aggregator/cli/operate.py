@@ -294,7 +294,7 @@ def _write_json_array(rows: Iterable[dict[str, Any]]) -> None:
 
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
-    from aggregator.config import DEFAULT_PATH, ENV_VAR, slug_problem
+    from aggregator.config import DEFAULT_PATH, ENV_VAR, private_access_problem, slug_problem
     from aggregator.opml import OpmlError, import_feeds, parse_opml
 
     path = args.config or os.environ.get(ENV_VAR) or DEFAULT_PATH
@@ -303,6 +303,17 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         # was never written, or not at all when every feed was skipped.)
         print(f"aggregator: --category: {problem}", file=sys.stderr)
         return 2
+    private: bool | list[str] = False
+    if args.allow_private_networks is not None:
+        given = args.allow_private_networks.strip()
+        private = (
+            True
+            if given.lower() in ("true", "yes", "")
+            else [n.strip() for n in given.split(",") if n.strip()]
+        )
+        if problem := private_access_problem(private):
+            print(f"aggregator: --allow-private-networks: {problem}", file=sys.stderr)
+            return 2
     try:
         raw = Path(args.file).read_bytes()
     except OSError as e:
@@ -315,7 +326,9 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         return 2
     if parsed.warning:
         print(f"warning: {args.file}: {parsed.warning}", file=sys.stderr)
-    report = import_feeds(path, parsed.feeds, args.category, write=not args.dry_run)
+    report = import_feeds(
+        path, parsed.feeds, args.category, write=not args.dry_run, private=private
+    )
     if report.error:
         print(f"aggregator: {args.file}: {report.error}", file=sys.stderr)
         return 2
@@ -327,6 +340,8 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     for title in parsed.without_url:
         print(f'skipped "{title}": a feed outline without an xmlUrl')
     for warning in report.warnings:
+        if not private and warning.endswith("unless the source sets allow_private_networks"):
+            warning += " (import with --allow-private-networks [NETWORKS] to set it)"
         print(f"warning: {path}: {warning}", file=sys.stderr)
     created = f"; new categories: {', '.join(report.categories_created)}"
     skipped = len(report.skipped) + len(parsed.without_url)
