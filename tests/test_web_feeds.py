@@ -718,6 +718,10 @@ def test_a_category_renamed_with_its_former_slug_redirects_there(
         ("/c/tech/", "/c/technology/"),
         ("/c/tech/sources.opml", "/c/technology/sources.opml"),
         ("/embed/tech?theme=dark", "/embed/technology?theme=dark"),
+        # In one hop, not 308 to /c/tech/ and then 301 (an operator's review).
+        ("/c/tech", "/c/technology/"),
+        ("/c/tech?sort=latest", "/c/technology/?sort=latest"),
+        ("/embed/tech/?theme=dark", "/embed/technology?theme=dark"),
     ]:
         moved = client.get(old)
         # Absolute, under site.base_url: a fetcher that moves its subscription may store it.
@@ -725,6 +729,8 @@ def test_a_category_renamed_with_its_former_slug_redirects_there(
         assert client.get(new).status_code == 200, new
     assert client.get("/c/tech/feed.json").headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/c/nope/feed.json").status_code == 404
+    slash = client.get("/c/technology")  # the current slug: routing's own redirect, as before
+    assert (slash.status_code, slash.headers["Location"]) == (308, BASE + "/c/technology/")
 
 
 def test_published_config_wins_over_the_file_one(

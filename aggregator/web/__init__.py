@@ -595,9 +595,30 @@ def _redirect_from_base_url(response: Response) -> Response:
         if request.script_root and path.startswith(request.script_root):
             path = path[len(request.script_root) :]
         # A new response, not a new Location only: werkzeug's body linked the client's host too.
-        location = absolute(path, target.query)
-        return Response(status=response.status_code, headers={"Location": location})
+        # To a renamed category's new address at once: /c/old went 308 to /c/old/, then 301
+        # to /c/new/, two hops where feed readers and crawlers follow one.
+        moved = under_new_slug(path)
+        location = absolute(moved or path, target.query)
+        return Response(
+            status=301 if moved else response.status_code, headers={"Location": location}
+        )
     return response
+
+
+def under_new_slug(path: str) -> str:
+    """`path` under its category's new slug, if its slug is one a category names among its
+    `former_slugs` (and no category has now), else ""."""
+    config = get_config()
+    for prefix in ("/c/", "/embed/"):
+        if path.startswith(prefix):
+            slug = path[len(prefix) :].split("/", 1)[0]
+            if config.category(slug) is not None:
+                return ""
+            renamed = next((c.slug for c in config.categories if slug in c.former_slugs), None)
+            if renamed is None:
+                return ""
+            return prefix + renamed + path[len(prefix) + len(slug) :]
+    return ""
 
 
 def redirect_keeping_query(path: str, status: int) -> Response:

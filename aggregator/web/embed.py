@@ -25,6 +25,7 @@ from aggregator.web import (
     render_slot,
     send_static,
     static_hashes,
+    under_new_slug,
     web_state,
 )
 from aggregator.web.feeds import rendered_response, story_page, to_cached_limit
@@ -120,7 +121,8 @@ def not_an_embed(rest: str) -> Response:
     partner's iframe can show (the site's refused to be framed)."""
     slug = rest.removesuffix("/")
     if slug and "/" not in slug:
-        return redirect_keeping_query(f"/embed/{slug}", 308)
+        moved = under_new_slug(f"/embed/{slug}")  # a renamed one's new address in one hop
+        return redirect_keeping_query(moved or f"/embed/{slug}", 301 if moved else 308)
     abort(404)
 
 
