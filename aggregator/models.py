@@ -335,3 +335,7 @@ class RefreshResult:
     next_due: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
     trimmed: int = 0  # articles retention removed in the same save (SaveResult.trimmed)
+    # A permanent redirect the feed answered with (its public form): adopted by this refresh
+    # when `redirects_left` is 0, else seen and to be adopted after that many more in a row.
+    moved_to: str = ""
+    redirects_left: int = 0

@@ -340,6 +340,13 @@ def refresh_source(
         _report(source, shown_url, refreshed, fetch_seconds)
         return refreshed
 
+    # `refresh --inline` said nothing of a permanent redirect, adopted or counted (a review):
+    # only the log and `aggregator sources SOURCE` did.
+    moved_to, redirects_left = "", 0
+    if state.redirect_url and state.redirect_url != before.adopted_url:
+        moved_to = public_url(state.redirect_url, config.serve.secret_parameters)
+        if state.adopted_url != state.redirect_url:
+            redirects_left = max(1, config.fetch.adopt_redirect_after - state.redirect_count)
     refreshed = RefreshResult(
         source_id=source.id,
         outcome=outcome,
@@ -351,6 +358,8 @@ def refresh_source(
         next_due=state.next_due,
         error=state.last_error,
         extra=extra,
+        moved_to=moved_to,
+        redirects_left=redirects_left,
     )
     _report(source, shown_url, refreshed, fetch_seconds)
     return refreshed

@@ -403,19 +403,44 @@ def test_errors_back_off_and_recovery_resets(store: Store, feed_server: FeedServ
 
 
 def test_repeated_permanent_redirect_is_adopted(
-    store: Store, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+    store: Store,
+    feed_server: FeedServer,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    from aggregator.cli import terminal
+
     new_url = feed_server.add("/new.xml", rss(("a", "Alpha")))
     old_url = feed_server.redirect("/old.xml", "/new.xml", status=301)
-    for hour in range(3):
+    results = [
         refresh(store, old_url, NOW + timedelta(hours=hour), adopt_redirect_after=3)
+        for hour in range(3)
+    ]
+    # What `refresh --inline` prints of each: it said nothing of the redirect (a review).
+    assert [(r.moved_to, r.redirects_left) for r in results] == [
+        (new_url, 2),
+        (new_url, 1),
+        (new_url, 0),
+    ]
+    progress = terminal.Progress(3)
+    for result in results:
+        progress.report(result)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(
+        f"; redirected permanently to {new_url}: adopted after 2 more times in a row"
+    )
+    assert lines[1].endswith("adopted after 1 more time in a row")
+    assert lines[2].endswith(
+        f"; moved permanently to {new_url}: adopted, fetched from there from now on"
+        " (put it in the config's url)"
+    )
     state = store.get_state("src")
     assert state.adopted_url == new_url
     # Said once, naming the source (a log line that named only the new URL was hard to place).
     (moved,) = [r for r in caplog.records if r.getMessage().startswith("source moved")]
     assert getattr(moved, "fields", None) == {"source": "src", "adopted": new_url, "redirects": 3}
     before = len(feed_server.requests("/old.xml"))
-    refresh(store, old_url, NOW + timedelta(hours=4), adopt_redirect_after=3)
+    assert refresh(store, old_url, NOW + timedelta(hours=4), adopt_redirect_after=3).moved_to == ""
     assert len(feed_server.requests("/old.xml")) == before  # now fetched at the new address
     # The operator then edits the URL: theirs is fetched, not the adopted one.
     edited = feed_server.add("/edited.xml", rss(("b", "Beta")))

@@ -30,6 +30,17 @@ class Progress:
             detail = result.error or f"+{result.added} new, {result.updated} updated" + (
                 f", {result.trimmed} trimmed by retention" if result.trimmed else ""
             )
+            if result.moved_to and not result.redirects_left:
+                detail += (
+                    f"; moved permanently to {result.moved_to}: adopted, fetched from there"
+                    " from now on (put it in the config's url)"
+                )
+            elif result.moved_to:
+                left = result.redirects_left
+                detail += (
+                    f"; redirected permanently to {result.moved_to}: adopted after {left}"
+                    f" more time{'s' if left > 1 else ''} in a row"
+                )
             line = (
                 f"{result.outcome.value:<16} {result.source_id:<28} {status!s:<4} "
                 f"{result.duration:6.2f}s  {escaped_controls(detail)}"
