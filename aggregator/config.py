@@ -1333,6 +1333,8 @@ def _check_sources(
             for j, pattern in enumerate(patterns):
                 try:
                     junk.config_regex(pattern)  # (what it warns of: config_warnings)
+                    if key == "strip_patterns":  # as junk joins them to one
+                        junk.config_regex(f"(?:{junk.scoped(pattern)})|x")
                 except re.error as e:
                     problems.append(
                         f'{place}.{key}[{j}]: not a valid regular expression "{pattern}": {e}'

@@ -324,7 +324,26 @@ def _own_rule(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """The config's patterns as one regex (None when there are none)."""
     if not patterns:
         return None
-    return config_regex("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
+    joined = "|".join(f"(?:{scoped(p)})" for p in patterns)
+    return config_regex(joined, re.IGNORECASE | re.MULTILINE)
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+
+
+def scoped(pattern: str) -> str:
+    """`pattern` with the global flags it starts with ("(?i)share this") made flags of its own
+    group ("(?i:share this)"): joined to others, a global flag is no longer at the start, which
+    Python refuses ("global flags not at the start of the expression"). A source's every
+    refresh failed so, on a pattern check-config had passed alone."""
+    flags = ""
+    while match := _GLOBAL_FLAGS.match(pattern):
+        flags += match[1]
+        pattern = pattern[match.end() :]
+    if not flags:
+        return pattern
+    # (A verbose pattern's last line may be a comment, which would take the group's end.)
+    return f"(?{flags}:{pattern}{chr(10) if 'x' in flags else ''})"
 
 
 def config_regex(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:

@@ -583,3 +583,19 @@ def test_an_emptied_cell_keeps_its_span() -> None:
     assert strip_paragraphs(row, ()) == (
         '<table><tr><td colspan="2"></td><td>A</td></tr><tr><td>B</td></tr></table>'
     )
+
+
+def test_strip_patterns_that_begin_with_global_flags_work_together() -> None:
+    """`strip_patterns = ["(?i)share this", "subscribe"]` passed check-config, each pattern
+    compiled alone, and then every refresh of the source failed: joined into one, "(?i)" was no
+    longer at the start ("global flags not at the start of the expression")."""
+    patterns = ["(?i)share this", "subscribe", "(?x) follow \\s us  # a verbose comment"]
+    assert junk.is_junk("SHARE THIS with friends", patterns, True)
+    assert junk.is_junk("Follow us on Mastodon", patterns, True)
+    kept = junk.strip_paragraphs(
+        "<p>Share this story</p><p>The council met on Tuesday to vote on the budget.</p>",
+        patterns,
+        True,
+    )
+    assert "Share this" not in kept
+    assert "The council met" in kept
