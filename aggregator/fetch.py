@@ -456,7 +456,13 @@ def _connection_message(e: httpx.TransportError, url: httpx.URL) -> str:
     if isinstance(tls, ssl.SSLCertVerificationError):
         return f"TLS handshake with {host} failed: {tls.verify_message}"
     if tls is not None:
-        return f"TLS handshake with {host} failed: {tls.reason or tls}"
+        said = f"TLS handshake with {host} failed: {tls.reason or tls}"
+        if tls.reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE"):
+            # What an https:// URL to a plain-HTTP server gets (a test server, an intranet
+            # box): the raw reason named no fix.
+            plain = url.copy_with(scheme="http", port=url.port)
+            said += f"; the server answers plain HTTP there, not TLS: is it {plain}?"
+        return said
     if isinstance(e, httpx.ConnectError):
         return f"could not connect to {host} port {url.port or _default_port(url)}: {e}"
     if isinstance(e, httpx.RemoteProtocolError):

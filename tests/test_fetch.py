@@ -756,6 +756,9 @@ def test_tls_failure_is_a_connection_error(fetcher: Fetcher, feed_server: FeedSe
     error = fetch_error(fetcher, url)
     assert error.outcome is Outcome.CONNECTION_ERROR
     assert error.message.startswith("TLS handshake with 127.0.0.1 failed: ")
+    # The raw reason (WRONG_VERSION_NUMBER) named no fix: an operator's https:// typo.
+    plain = url.replace("https://", "http://")
+    assert error.message.endswith(f"; the server answers plain HTTP there, not TLS: is it {plain}?")
 
 
 @pytest.mark.timeout(60)
