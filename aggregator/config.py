@@ -365,6 +365,27 @@ def _toml_hints(text: str, error: str) -> list[str]:
         hints.append(f"line {at[1]}: a string is not closed: add its closing quote")
     lines = text.splitlines()
     error_line = int(at[1]) if at else len(lines) + 1
+    line = lines[error_line - 1] if error_line <= len(lines) else ""
+    if error.startswith("Expected '=' after a key") and _COLON_KEY.match(line):
+        # name: "One", as YAML writes it.
+        hints.append(f"line {error_line}: TOML writes key = value, not key: value")
+        return hints
+    if error.startswith("Invalid value") and (word := _CAPITAL_BOOL.search(line)):
+        said = word[1].lower()
+        hints.append(
+            f"line {error_line}: TOML writes {said}, in lower case"
+            if said in ("true", "false")
+            else f"line {error_line}: TOML's booleans are true and false, not {word[1]}"
+        )
+        return hints
+    curly = _CURLY_QUOTES.search(line)
+    if curly and error.startswith("Invalid value"):
+        # name = “One”, pasted from a word processor or a chat: "Invalid value" and a column.
+        hints.append(
+            f"line {error_line}: {curly[0]} is a typographic quote: write strings between"
+            ' straight quotes, "like this"'
+        )
+        return hints
     if error.startswith(("Unclosed array", "Invalid value")):
         # `categories = ["news"` ran on to the next key or header, or to the end of the file:
         # the parser named where it noticed, not the line to mend.
@@ -383,6 +404,9 @@ def _toml_hints(text: str, error: str) -> list[str]:
 
 
 _BARE_KEY = re.compile(r"\s*([A-Za-z0-9_-]+)\s*=")
+_COLON_KEY = re.compile(r"\s*[A-Za-z0-9_-]+\s*:")
+_CAPITAL_BOOL = re.compile(r"=\s*(True|False|TRUE|FALSE|[Yy]es|[Nn]o|[Oo]n|[Oo]ff)\s*(?:#.*)?$")
+_CURLY_QUOTES = re.compile("[\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb]")
 _STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
 
 
@@ -469,7 +493,12 @@ def _kind(value: object) -> str:
     if isinstance(value, str):
         return f'a string ("{value}")'
     if isinstance(value, list):
-        return "an array"
+        # "expected an array of category slugs like ["world"], got an array" said nothing of
+        # what was wrong with `[{slug = "tech"}]` or `[["ads"]]`.
+        odd = next((v for v in value if not isinstance(v, str)), None)
+        if odd is None:
+            return "an array"
+        return f"an array holding {_kind(odd)}" + (f" at item {value.index(odd) + 1}")
     if isinstance(value, dict):
         return "a table"
     return f"a {type(value).__name__} ({value})"
@@ -1026,7 +1055,12 @@ class _Table:
     def finish(self) -> None:
         for key in self.data:
             if key not in self.known:
-                close = difflib.get_close_matches(key, list(self.missing), n=1, cutoff=0.6)
+                meant = _SYNONYMS.get(key)  # title = "…" in a source: its name
+                close = (
+                    [meant]
+                    if meant in self.missing
+                    else difflib.get_close_matches(key, list(self.missing), n=1, cutoff=0.6)
+                )
                 if close:  # "nmae": one problem, not "name: missing" too
                     missing, example = self.missing.pop(close[0])
                     self.problems.remove(missing)
@@ -1037,8 +1071,12 @@ class _Table:
                     continue
                 hint = (
                     _elsewhere(key, self.place)
+                    or _listed_in_category(key, self.place, self.data.get("slug"))
                     or _outside(key, self.data[key])
-                    or _did_you_mean(key, self.known)
+                    or _did_you_mean(
+                        meant if meant in self.known else key,
+                        self.known,  # (exact: found)
+                    )
                 )
                 self.problems.append(f"{self.at(key)}: unknown key{hint}")
 
@@ -1072,6 +1110,18 @@ _OUTSIDE = {
 }
 
 
+def _listed_in_category(key: str, place: str, slug: object) -> str:
+    """A [[categories]] block that lists its sources (`sources = ["one"]`): the other way round
+    here. It was "unknown key" alone."""
+    if key not in ("sources", "source", "feeds") or not place.startswith("categories["):
+        return ""
+    slug = slug if isinstance(slug, str) and slug else "news"
+    return (
+        f": a category does not list its sources; each [[sources]] block names its own, with"
+        f' categories = ["{slug}"]'
+    )
+
+
 def _outside(key: str, value: object) -> str:
     """Where a key set outside this file goes, as ": …"; a table of them ([server] port = …)
     is named by its first such key."""
@@ -1095,6 +1145,29 @@ def _elsewhere(key: str, place: str) -> str:
         f" here: it is a [{tables[0]}] key, read as this block's because a table runs to the next"
         f" header; move it under [{tables[0]}]"
     )
+
+
+# Keys other programs name so, which spelling alone does not lead to ours.
+_SYNONYMS = {
+    "max_articles": "max_per_source",
+    "max_items": "max_per_source",
+    "keep": "max_per_source",
+    "keep_days": "max_age_days",
+    "days": "max_age_days",
+    "feed": "url",
+    "feed_url": "url",
+    "xml_url": "url",
+    "link": "site_url",
+    "homepage": "site_url",
+    "category": "categories",
+    "tags": "categories",
+    "title": "name",
+    "name": "title",
+    "tz": "timezone",
+    "time_zone": "timezone",
+    "refresh": "interval",
+    "every": "interval",
+}
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -1179,7 +1252,7 @@ def _check_fetch(fetch: FetchConfig, reader: _Table) -> None:
             "interval",
             f"{format_duration(fetch.interval)} is outside [fetch.min_interval,"
             f" fetch.max_interval] = [{format_duration(fetch.min_interval)},"
-            f" {format_duration(fetch.max_interval)}]",
+            f" {format_duration(fetch.max_interval)}]; change it or those limits",
         )
     if reader.ok("deadline", "job_timeout") and fetch.job_timeout < fetch.deadline:
         reader.problem(
@@ -1310,8 +1383,18 @@ def _check_sources(
         for j, slug in enumerate(wanted or ()):
             if slug not in slugs:
                 defined = ", ".join(slugs) or "none"
-                fix = _did_you_mean(slug, slugs) or (
-                    f'; add a [[categories]] block with slug = "{slug}", or name one defined'
+                # categories = ["Tech News"]: the title the pages show, not the slug.
+                titled = [c.slug for c in categories if c.title.casefold() == slug.casefold()]
+                fix = (
+                    f'; "{slug}" is the title of "{titled[0]}": name its slug'
+                    if titled
+                    else _did_you_mean(slug, slugs)
+                    or (
+                        f'; add a [[categories]] block with slug = "{slug}", or name one defined'
+                        if not slug_problem(slug)
+                        else f"; name one defined, or add a [[categories]] block with slug ="
+                        f' "{slugify(slug) or "news"}" and title = "{slug}", and name that slug'
+                    )
                 )
                 problems.append(
                     f'{place}.categories[{j}]: unknown category "{slug}"; defined: {defined}{fix}'
@@ -1322,11 +1405,21 @@ def _check_sources(
             and intervals_ok
             and not fetch.min_interval <= interval <= fetch.max_interval
         ):
+            written = item["interval"]
+            # interval = 15 or "15", meant as minutes: read as seconds, as documented.
+            bare = isinstance(written, int | float) or (
+                isinstance(written, str) and written.strip().replace(".", "", 1).isdigit()
+            )
+            seconds = (
+                f' (a number alone is seconds; for minutes, write "{str(written).strip()}m")'
+                if bare and interval < fetch.min_interval
+                else ""
+            )
             reader.problem(
                 "interval",
                 f"{format_duration(interval)} is outside [fetch.min_interval,"
                 f" fetch.max_interval] = [{format_duration(fetch.min_interval)},"
-                f" {format_duration(fetch.max_interval)}]; change it or those limits",
+                f" {format_duration(fetch.max_interval)}]; change it or those limits{seconds}",
             )
         patterned = (("include", include), ("exclude", exclude), ("strip_patterns", strip_patterns))
         for key, patterns in patterned:

@@ -1343,3 +1343,44 @@ def test_a_config_regex_is_warned_of_once_compiled_and_compiled_quietly() -> Non
         junk.config_regex("q[[r]s")
         junk.is_junk("some text", ["t[[u]v"], True)
     assert not caught, [str(w.message) for w in caught]
+
+
+def test_a_category_that_lists_its_sources_and_arrays_of_the_wrong_items_say_what_to_write() -> (
+    None
+):
+    """`sources = ["bbc"]` in a [[categories]] block was "unknown key" alone, and
+    `categories = [{slug = "tech"}]` or `exclude = [["ads"]]` "expected …, got an array"."""
+    listed = CATEGORIES.replace('title = "World"', 'title = "World"\nsources = ["bbc"]')
+    assert one_problem(listed + source("BBC", "https://bbc.example/rss")).endswith(
+        "categories[0].sources: unknown key: a category does not list its sources; each"
+        ' [[sources]] block names its own, with categories = ["world"]'
+    )
+    tables = one_problem(CATEGORIES + source("BBC", "https://b.example/rss", '[{slug = "tech"}]'))
+    assert tables.endswith("got an array holding a table at item 1")
+    nested = one_problem(
+        CATEGORIES + source("BBC", "https://b.example/rss", extra='exclude = ["x", ["ads"]]')
+    )
+    assert nested.endswith("got an array holding an array at item 2")
+
+
+def test_habits_of_other_formats_and_programs_are_named() -> None:
+    """What a new operator writes from YAML, Python or another aggregator's config: each was a
+    bare parser message or an "unknown key" with no lead to the key meant (an operator's
+    review)."""
+    feed = source("BBC", "https://bbc.example/rss")
+    yaml = (CATEGORIES + feed).replace('name = "BBC"', 'name: "BBC"')
+    assert one_problem(yaml).endswith("TOML writes key = value, not key: value")
+    python = CATEGORIES + source("BBC", "https://bbc.example/rss", extra="full_text = True")
+    assert one_problem(python).endswith("TOML writes true, in lower case")
+    yes = CATEGORIES + source("BBC", "https://bbc.example/rss", extra="full_text = yes")
+    assert one_problem(yes).endswith("TOML's booleans are true and false, not yes")
+    titled = (CATEGORIES + feed).replace('name = "BBC"', 'title = "BBC"')
+    assert one_problem(titled).endswith(
+        'title: unknown key (did you mean "name"? it is required: name = "Example News")'
+    )
+    kept = CATEGORIES + feed + "\n[retention]\nmax_articles = 100\n"
+    assert one_problem(kept).endswith(
+        'retention.max_articles: unknown key (did you mean "max_per_source"?)'
+    )
+    fast = "[fetch]\ninterval = 60\n" + CATEGORIES + feed
+    assert one_problem(fast).endswith("[1m, 1d]; change it or those limits".replace("1m", "5m"))

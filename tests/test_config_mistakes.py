@@ -279,6 +279,26 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         'sources[0] (id "alpha").timezone',
         '"Asia/Shanghai"',
     ),
+    (
+        # It was told to add a [[categories]] block with slug = "News", which is no slug.
+        "a category named by its title",
+        lambda text: text.replace('categories = ["news"]', 'categories = ["News"]'),
+        'sources[0] (id "alpha").categories[0]',
+        '"News" is the title of "news": name its slug',
+    ),
+    (
+        # "Invalid value (at line 16, column 9)" and nothing more.
+        "typographic quotes pasted in",
+        lambda text: text.replace('title = "News"', "title = \u201cNews\u201d"),
+        "line 16: ",
+        '\u201c is a typographic quote: write strings between straight quotes, "like this"',
+    ),
+    (
+        "an interval meant as minutes",
+        lambda text: text + 'interval = "0.5"\n',
+        'sources[0] (id "alpha").interval',
+        'a number alone is seconds; for minutes, write "0.5m"',
+    ),
 ]
 MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
 
