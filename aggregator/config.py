@@ -1653,6 +1653,38 @@ def _show(value: object, check: _Checker) -> str:
 # --- reloading on change -----------------------------------------------------------------------
 
 
+def dropped_former_slugs(before: Config, after: Config) -> list[str]:
+    """What `after` stops redirecting that `before` did: a category renamed a second time
+    with only its last slug in former_slugs (`city` → `metro`, former_slugs = ["city"], where
+    "local" led to "city"). Its subscribers of /c/local/ then get 410 Gone, and feed readers
+    drop them, without a word. A removed category's slugs are Gone as meant: not said."""
+    served = {c.slug for c in after.categories}
+    served |= {slug for c in after.categories for slug in c.former_slugs}
+    said = []
+    for old in before.categories:
+        for slug in old.former_slugs:
+            if slug in served:
+                continue
+            now = next(
+                (
+                    (i, c)
+                    for i, c in enumerate(after.categories)
+                    if c.slug == old.slug or old.slug in c.former_slugs
+                ),
+                None,
+            )
+            if now is None:
+                continue
+            i, category = now
+            keep = ", ".join(f'"{s}"' for s in (*category.former_slugs, slug))
+            said.append(
+                f'categories[{i}] ("{category.slug}").former_slugs: "{slug}" led to'
+                f' "{old.slug}" before this edit and now leads nowhere: its subscribers get 410'
+                f" Gone and feed readers drop them; keep it: former_slugs = [{keep}]"
+            )
+    return said
+
+
 def check_losses(before: Config, after: Config, text: str = "") -> None:
     """Raise a ConfigError when `after`, replacing the running `before`, would delete what
     sources stored by what is almost surely a slip, not a wish (`text`: the file, for the

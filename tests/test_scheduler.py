@@ -56,6 +56,38 @@ def test_a_new_base_url_is_logged_as_a_warning(
     assert "site.base_url changed" in warning.getMessage()
 
 
+def test_a_second_rename_that_drops_the_first_old_slug_is_warned_of(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """local → city (former_slugs = ["local"]) → metro with former_slugs = ["city"] only: the
+    subscribers of /c/local/ got 410 Gone, and feed readers dropped them, without a word."""
+    config = make_config({"a": "http://127.0.0.1:1/a"})
+    (news,) = config.categories
+
+    def named(slug: str, former: tuple[str, ...]) -> config_module.Config:
+        category = replace(news, slug=slug, former_slugs=former)
+        sources = tuple(replace(s, categories=(slug,)) for s in config.sources)
+        return replace(config, categories=(category,), sources=sources)
+
+    scheduler.publish(store, named("city", ("local",)), now=1000.0)
+    scheduler.publish(store, named("metro", ("local", "city")), now=1001.0)  # kept: no word
+    scheduler.publish(store, named("metro", ("local", "city")), now=1001.5)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    scheduler.publish(store, named("city", ("local",)), now=1001.8)
+    caplog.clear()
+    scheduler.publish(store, named("metro", ("city",)), now=1002.0)
+    (warning,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    said = warning.fields["warning"]  # type: ignore[attr-defined]
+    assert said == (
+        'categories[0] ("metro").former_slugs: "local" led to "city" before this edit and now'
+        " leads nowhere: its subscribers get 410 Gone and feed readers drop them; keep it:"
+        ' former_slugs = ["city", "local"]'
+    )
+    caplog.clear()
+    scheduler.publish(store, replace(config, categories=(), sources=()), now=1003.0)
+    assert not [r for r in caplog.records if "renamed" in r.getMessage()]  # removed: meant
+
+
 def test_tick_enqueues_due_sources_once_in_batches(store: Store) -> None:
     ids = {f"s{i}": f"http://127.0.0.1:1/{i}" for i in range(7)}
     config = make_config(ids, batch_size=3)

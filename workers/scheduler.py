@@ -50,6 +50,10 @@ def publish(store: Store, config: Config, now: float | None = None) -> None:
             "site.base_url changed: every feed's id and links change with it",
             extra={"fields": {"was": previous.site.base_url, "now": config.site.base_url}},
         )
+    for lost in config_module.dropped_former_slugs(previous, config) if previous else ():
+        log.warning(
+            "a renamed category's old address is dropped", extra={"fields": {"warning": lost}}
+        )
     wanted = {s.id for s in config.sources}
     # A source taken out of the config (or renamed: a new id) leaves the feeds with its data
     # (noted before the new config is: a scheduler dying between the two still purges it).

@@ -61,6 +61,8 @@ def _checked_against_running(config: Config) -> str:
         f"Compared with the config the running service runs on (version {published[0]}):"
         " its scheduler will take this file."
     )
+    for dropped in config_module.dropped_former_slugs(running, config):
+        said += f"\nwarning: {dropped}"
     if running.site.base_url != config.site.base_url:
         # As the scheduler warns once it applies it; a deleted or mistyped [site] did it.
         said += (
