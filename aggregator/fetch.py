@@ -516,12 +516,23 @@ class _Decoder(Protocol):
         """Decode the next chunk; produce at most about `limit` bytes (more means over the cap)."""
 
 
+# The most codings one body may be labelled with, in layers ("gzip, br": gzip, then brotli over
+# it; RFC 9110 §8.4). Servers stack two at most; each layer is a decoder and a bounded buffer.
+MAX_CODINGS = 3
+
+
 def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
+    # (Several Content-Encoding headers are one list, in order: httpx joins them with ", ".)
     coding = response.headers.get("content-encoding", "identity").strip().lower()
-    decoder = _decoder(coding)
+    # What arrives encoded is bounded too: a stream of empty deflate blocks decodes to nothing.
+    # A layer under another arrives encoded in it, so each layer's output but the last is too.
+    raw_cap = cap + cap // 8 + 65536
+    decoder = _decoder(coding, raw_cap)
     if decoder is None:
+        layers = len([c for c in coding.split(",") if c.strip() not in ("", "identity")])
+        why = f" (more than {MAX_CODINGS} layers)" if layers > MAX_CODINGS else ""
         raise FetchError(
-            f"unsupported Content-Encoding {coding!r} from {url}",
+            f"unsupported Content-Encoding {coding!r}{why} from {url}",
             outcome=Outcome.HTTP_ERROR,
             http_status=response.status_code,
         )
@@ -537,8 +548,7 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
     if coding == "identity" and declared.isdigit() and int(declared) > cap:
         raise too_large(f"sent more than {cap:,} bytes")
     body = bytearray()
-    # What arrives encoded is bounded too: a stream of empty deflate blocks decodes to nothing.
-    raw_cap, raw = cap + cap // 8 + 65536, 0
+    raw = 0
     try:
         for chunk in response.iter_raw():
             # Asking for one byte more than the room left is how the cap is seen to be exceeded.
@@ -552,6 +562,10 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
                 raise too_large(f"sent more than {raw_cap:,} bytes of {coding} body")
             if decoder.finished:
                 break  # what follows a complete stream is no part of it (nor read)
+    except _LayerTooLarge as e:
+        raise too_large(
+            f"sent a {coding} body whose {e} layer decodes to more than {raw_cap:,} bytes"
+        ) from None
     except (zlib.error, brotli.error) as e:
         raise FetchError(
             f"not valid {coding}: {url} sent a body labelled Content-Encoding {coding!r} ({e})",
@@ -561,7 +575,27 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
     return bytes(body)
 
 
-def _decoder(coding: str) -> _Decoder | None:
+def _decoder(coding: str, layer_cap: int) -> _Decoder | None:
+    """The decoder of a Content-Encoding value; None when one of its codings is unknown, or there
+    are more than MAX_CODINGS of them. `layer_cap` bounds what each layer under another decodes
+    to (the last layer's output, the body, is bounded by the caller)."""
+    codings = [c.strip() for c in coding.split(",")]
+    codings = [c for c in codings if c not in ("", "identity")]  # (identity changes nothing)
+    if len(codings) <= 1:
+        return _single(codings[0] if codings else "identity")
+    if len(codings) > MAX_CODINGS:
+        return None
+    # Applied in the order listed, so decoded in the reverse one.
+    layers: list[tuple[str, _Decoder]] = []
+    for c in reversed(codings):
+        decoder = _single(c)
+        if decoder is None:
+            return None
+        layers.append((c, decoder))
+    return _Layers(layers, layer_cap)
+
+
+def _single(coding: str) -> _Decoder | None:
     if coding in ("identity", ""):
         return _Identity()
     if coding in ("gzip", "x-gzip"):
@@ -571,6 +605,39 @@ def _decoder(coding: str) -> _Decoder | None:
     if coding == "br":
         return _Brotli()
     return None
+
+
+class _LayerTooLarge(Exception):
+    """A layer under another decoded to more than the layer cap (its coding is the message)."""
+
+
+class _Layers:
+    """Stacked codings, decoded outermost first. Every layer but the last is bounded as the
+    encoded body is (a gzip bomb inside brotli stops at the cap as a bare one does: the gzip
+    layer's output is the body, bounded by the caller, and the brotli layer's is bounded here)."""
+
+    def __init__(self, layers: list[tuple[str, _Decoder]], layer_cap: int) -> None:
+        self._layers = layers
+        self._cap = layer_cap
+        self._made = [0] * len(layers)  # what each layer has decoded so far
+
+    @property
+    def finished(self) -> bool:
+        # The outermost ended: every layer has all its input. An inner one ended: what follows
+        # it is no part of the body, as for a single coding.
+        return any(d.finished for _, d in self._layers)
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        last = len(self._layers) - 1
+        for i, (coding, decoder) in enumerate(self._layers):
+            if i == last:
+                return decoder.decode(data, limit)
+            # One byte more than the room left is how the cap is seen to be exceeded.
+            data = decoder.decode(data, self._cap - self._made[i] + 1)
+            self._made[i] += len(data)
+            if self._made[i] > self._cap:
+                raise _LayerTooLarge(coding)
+        raise AssertionError("no layers")
 
 
 class _Identity:

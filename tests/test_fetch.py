@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gzip
 import ipaddress
 import shutil
 import socket
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 import tracemalloc
+import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, cast
 
+import brotli
 import httpcore
 import pytest
 from httpcore._sync.connection_pool import PoolRequest
@@ -40,7 +43,7 @@ from aggregator.fetch import (
 from aggregator.models import Outcome
 from aggregator.schedule import cache_hints
 from tests.support.corpus import CORPUS, requires_corpus
-from tests.support.feed_server import FeedServer, Handler
+from tests.support.feed_server import FeedServer, Handler, _zeros_zlib
 from tests.support.fixtures import FEEDS
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
@@ -522,6 +525,74 @@ def test_unsupported_content_encoding_is_an_error(
     error = fetch_error(fetcher, url)
     assert error.outcome is Outcome.HTTP_ERROR
     assert "unsupported Content-Encoding 'compress'" in error.message
+
+
+@pytest.mark.parametrize(
+    "label", ["gzip, br", "br, gzip", "deflate, gzip", "gzip,br", "GZIP, identity, br"]
+)
+def test_stacked_content_codings_are_decoded_in_order(
+    fetcher: Fetcher, feed_server: FeedServer, label: str
+) -> None:
+    """Codings listed in the order they were applied (RFC 9110 §8.4), decoded in reverse: a
+    server's "gzip, br" was refused as an unsupported coding."""
+    body = b"".join(f.path.read_bytes() for f in FEEDS)
+    encoded = body
+    for coding in (c.strip().lower() for c in label.split(",")):
+        if coding == "gzip":
+            encoded = gzip.compress(encoded)
+        elif coding == "deflate":
+            encoded = zlib.compress(encoded)
+        elif coding == "br":
+            encoded = brotli.compress(encoded)
+    url = feed_server.add("/feed", encoded, headers={"Content-Encoding": label})
+    assert fetcher.fetch(url).body == body
+
+
+def test_more_stacked_codings_than_any_server_uses_are_refused(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/feed", FEED, headers={"Content-Encoding": ", ".join(["gzip"] * 4)})
+    error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.HTTP_ERROR
+    assert error.message == (
+        f"unsupported Content-Encoding 'gzip, gzip, gzip, gzip' (more than 3 layers) from {url}"
+    )
+
+
+def test_a_gzip_bomb_inside_brotli_is_stopped_at_the_cap_in_bounded_memory(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    # 1 GB of zeros gzipped (~1 MB), then brotli over that (a few KB): the gzip layer's output
+    # is the body, bounded by the cap as a bare gzip bomb's is.
+    bomb = brotli.compress(b"".join(_zeros_zlib(1 << 30, "gzip")), quality=5)
+    url = feed_server.add("/bomb", bomb, headers={"Content-Encoding": "gzip, br"})
+    tracemalloc.start()
+    try:
+        error = fetch_error(fetcher, url)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert error.outcome is Outcome.TOO_LARGE
+    assert error.message.startswith(f"too large: {url} sent a gzip, br body that decodes to")
+    assert peak < 64 * 1024 * 1024, f"peak traced memory {peak:,} bytes"
+
+
+def test_a_layer_under_another_is_bounded_though_it_decodes_to_nothing(
+    feed_server: FeedServer,
+) -> None:
+    # A gzip stream of empty blocks decodes to nothing, so only the brotli layer's output, the
+    # gzip layer's input, grows: it is bounded as bytes arriving encoded are.
+    empty_blocks = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + b"\x00\x00\x00\xff\xff" * 200_000
+    url = feed_server.add(
+        "/empty", brotli.compress(empty_blocks), headers={"Content-Encoding": "gzip, br"}
+    )
+    with Fetcher(loopback(max_body_bytes=100_000), UA) as fetcher:
+        error = fetch_error(fetcher, url)
+    assert error.outcome is Outcome.TOO_LARGE
+    assert error.message == (
+        f"too large: {url} sent a gzip, br body whose br layer decodes to more than 178,036"
+        " bytes (the fetch.max_body_bytes limit)"
+    )
 
 
 @pytest.mark.parametrize("encoding", [None, "gzip", "deflate", "br"])
