@@ -50,7 +50,7 @@ import httpx
 
 from aggregator import schedule
 from aggregator.addresses import address_problem
-from aggregator.config import FetchConfig
+from aggregator.config import FetchConfig, format_duration
 from aggregator.errors import FetchError
 from aggregator.models import FetchResult, Outcome
 
@@ -282,7 +282,7 @@ class Fetcher:
                     elif 200 <= status < 300 and status != 206:  # (206: a part; none asked)
                         body = _read_body(response, str(current), config.max_body_bytes)
                     else:
-                        raise _status_error(response, str(current))
+                        raise _status_error(response, str(current), config.max_backoff)
                 finally:
                     response.close()
             except httpx.InvalidURL as e:
@@ -403,7 +403,7 @@ def _next_hop(
 # --- statuses and errors -----------------------------------------------------------------------
 
 
-def _status_error(response: httpx.Response, url: str) -> FetchError:
+def _status_error(response: httpx.Response, url: str, max_backoff: float) -> FetchError:
     status = response.status_code
     phrase = httpx.codes.get_reason_phrase(status)
     message = f"HTTP {status} {phrase} from {url}" if phrase else f"HTTP {status} from {url}"
@@ -418,8 +418,16 @@ def _status_error(response: httpx.Response, url: str) -> FetchError:
         return FetchError(message, outcome=Outcome.GONE, http_status=status)
     # Delta-seconds or an HTTP-date (measured from the response's own Date), as for a success.
     retry_after = schedule.cache_hints(response.headers, datetime.now(UTC))[2]
-    if retry_after is not None:
+    if retry_after is not None and retry_after <= max_backoff:
         message += f" (Retry-After: {retry_after:g} s)"
+    elif retry_after is not None:
+        # What the wait will be (schedule.next_due): "Retry-After: 2.51606e+11 s" read as a
+        # source stopped for 8,000 years, and a year-9999 date as much.
+        longest = format_duration(max_backoff)
+        message += (
+            f" (Retry-After: more than {longest}; we wait {longest} at most, or the source's"
+            " interval when longer)"
+        )
     return FetchError(
         message, outcome=Outcome.HTTP_ERROR, http_status=status, retry_after=retry_after
     )

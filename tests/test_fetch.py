@@ -478,6 +478,22 @@ def test_retry_after_in_seconds(fetcher: Fetcher, feed_server: FeedServer, statu
     assert "Retry-After: 120 s" in error.message
 
 
+@pytest.mark.parametrize("value", ["9" * 300, "Fri, 31 Dec 9999 23:59:59 GMT", "21601"])
+def test_a_retry_after_past_the_longest_backoff_says_what_the_wait_is(
+    fetcher: Fetcher, feed_server: FeedServer, value: str
+) -> None:
+    """The wait is capped (fetch.max_backoff, 6 h); the message said "Retry-After: 2.51606e+11 s"
+    as if the source were stopped for 8,000 years."""
+    url = feed_server.add("/feed", status=503, headers={"Retry-After": value})
+    error = fetch_error(fetcher, url)
+    assert error.message == (
+        f"HTTP 503 Service Unavailable from {url} (Retry-After: more than 6h; we wait 6h at"
+        " most, or the source's interval when longer)"
+    )
+    assert error.retry_after is not None
+    assert error.retry_after > 6 * 3600
+
+
 def test_retry_after_as_http_date(fetcher: Fetcher, feed_server: FeedServer) -> None:
     # Measured against the response's Date header (both from the server's clock).
     later = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
