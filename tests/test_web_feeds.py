@@ -33,7 +33,7 @@ from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, ITUNES_NS, entry_id
 from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
 from aggregator.web import feeds as web_feeds
-from aggregator.web.cache import SETTLED, RenderCache, Rendered
+from aggregator.web.cache import SETTLED, PageCache, RenderCache, Rendered
 from aggregator.web.feeds import is_not_modified, parse_limit
 from tests.support.pipeline import wait_for
 from tests.support.web_server import DEFAULT_BASE_URL as BASE
@@ -1334,6 +1334,56 @@ def test_a_client_back_for_its_next_page_goes_before_clients_served_since() -> N
         assert few.acquire(client, 1)
         few.release()
     assert "reader" not in few._served
+
+
+def test_a_page_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently() -> None:
+    """A page being rendered is given to everyone asking for it meanwhile (web.rendering), who
+    wait for that render: it waited at its first asker's place in line. A client served a
+    moment before, asking first for a page every reader wants, made each of them wait behind
+    every client in line, though each would have gone first. The render now takes the place
+    of the asker that had a slot least recently."""
+    slots = web_module.FairSlots(1)
+    for client in ("reader", "siege-0", "siege-1", "busy"):  # served in this order before
+        assert slots.acquire(client, 1)
+        slots.release()
+    assert slots.acquire("holder", 1)
+    pages = PageCache(ttl=30, stale=0)
+    key = ("", "/", b"", 1)
+    order: list[str] = []
+    got: dict[str, bytes] = {}
+
+    def take(client: str, name: str, also: Callable[[], frozenset[str]] = frozenset) -> None:
+        assert slots.acquire(client, 10, also)
+        order.append(name)
+        slots.release()
+
+    def page(client: str) -> None:
+        def render() -> Rendered:
+            take(client, "page", functools.partial(pages.asking, key))
+            return Rendered.of(None, b"<p>front page</p>", None)
+
+        found = pages.get(key, render, 10, client)
+        assert found is not None
+        got[client] = found.body
+
+    def waiting(count: int) -> bool:
+        return sum(len(line) for line in slots._waiting.values()) == count
+
+    threads = [threading.Thread(target=take, args=(f"siege-{n}", f"siege-{n}")) for n in (0, 1)]
+    threads += [threading.Thread(target=page, args=("busy",))]
+    for n, thread in enumerate(threads):
+        thread.start()
+        wait_for(functools.partial(waiting, n + 1), 10, "in line")
+    threads.append(threading.Thread(target=page, args=("reader",)))
+    threads[-1].start()
+    wait_for(lambda: pages.asking(key) == {"busy", "reader"}, 10, "the reader asking")
+    slots.release()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["page", "siege-0", "siege-1"]
+    assert got == {"busy": b"<p>front page</p>", "reader": b"<p>front page</p>"}
+    assert pages.renders == 1
+    assert slots._waiting == {}
 
 
 def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(

@@ -22,7 +22,7 @@ import mimetypes
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -94,26 +94,34 @@ class FairSlots:
     def __init__(self, slots: int) -> None:
         self._free = slots
         self._lock = threading.Lock()
-        # Clients with requests waiting (each with its requests' events, oldest first).
-        self._waiting: dict[str, collections.deque[threading.Event]] = {}
+        # Clients with requests waiting (each with its requests' turns, oldest first).
+        self._waiting: dict[str, collections.deque[_Turn]] = {}
         # When each client last had a slot (or came to the line), least recent first.
         self._served: collections.OrderedDict[str, float] = collections.OrderedDict()
 
-    def acquire(self, client: str, timeout: float) -> bool:
-        """Take a slot for `client`, waiting at most `timeout` seconds; whether it was taken."""
+    def acquire(
+        self, client: str, timeout: float, also: Callable[[], Iterable[str]] = tuple
+    ) -> bool:
+        """Take a slot for `client`, waiting at most `timeout` seconds; whether it was taken.
+
+        `also`: the other clients this render is for (those waiting for the same page, which
+        web.rendering gives them all), read as the slot is handed out: it goes to the render
+        when any of them had one least recently. (A page's render waited at its first asker's
+        place: a client served a moment before asking for it first, every reader waiting for
+        the same page waited as long, though each of them would have gone first.)"""
         with self._lock:
             if self._free and not self._waiting:
                 self._free -= 1
                 self._stamp(client)
                 return True
-            turn = threading.Event()
+            turn = _Turn(also)
             if client not in self._waiting and client not in self._served:
                 self._stamp(client)  # a newcomer: behind everyone served before it came
             self._waiting.setdefault(client, collections.deque()).append(turn)
-        if turn.wait(timeout):
+        if turn.event.wait(timeout):
             return True
         with self._lock:
-            if turn.is_set():  # (handed a slot as its wait ran out)
+            if turn.event.is_set():  # (handed a slot as its wait ran out)
                 return True
             line = self._waiting[client]
             line.remove(turn)
@@ -128,20 +136,36 @@ class FairSlots:
                 self._free += 1
                 return
             now = time.monotonic()
+
+            def last_served(client: str) -> float:
+                # (Clients forgotten, and those asking along who never had a slot: now.)
+                also = self._waiting[client][0].also()
+                return min(self._served.get(c, now) for c in (client, *also))
+
             # (Ties, and clients forgotten while in line: the first in line.)
-            client = min(self._waiting, key=lambda c: self._served.get(c, now))
+            client = min(self._waiting, key=last_served)
             line = self._waiting[client]
             turn = line.popleft()
             if not line:
                 del self._waiting[client]
-            self._stamp(client)
-            turn.set()
+            for served in (client, *turn.also()):
+                if served == client or served in self._served:
+                    self._stamp(served)  # (each had its page)
+            turn.event.set()
 
     def _stamp(self, client: str) -> None:
         self._served[client] = time.monotonic()
         self._served.move_to_end(client)
         if len(self._served) > self.REMEMBERED:
             self._served.popitem(last=False)
+
+
+@dataclass
+class _Turn:
+    """A request waiting for a render slot, and the other clients it renders for."""
+
+    also: Callable[[], Iterable[str]]
+    event: threading.Event = field(default_factory=threading.Event)
 
 
 _render_slots = FairSlots(RENDER_SLOTS)
@@ -420,10 +444,16 @@ def _ranges_served_whole() -> None:
             del request.environ["HTTP_RANGE"]
 
 
+def client_key() -> str:
+    """The request's client, as render slots count them (an address, an IPv6 /64)."""
+    return http_server.client_key(request.remote_addr or "")
+
+
 @contextlib.contextmanager
-def render_slot() -> Iterator[None]:
+def render_slot(also: Callable[[], Iterable[str]] = tuple) -> Iterator[None]:
     """Hold one of the process's RENDER_SLOTS while rendering (503 after RENDER_WAIT s in line;
-    429 at once for a client with the app's RENDERS_PER_CLIENT renders running or in line)."""
+    429 at once for a client with the app's RENDERS_PER_CLIENT renders running or in line).
+    `also`: the other clients the render is for (FairSlots.acquire)."""
     address = request.remote_addr or ""
     client = http_server.client_key(address)
     most = current_app.config["RENDERS_PER_CLIENT"]
@@ -437,7 +467,7 @@ def render_slot() -> Iterator[None]:
             raise TooManyRequests(f"{client} has {held} renders running or in line")
         _renders_by_client[client] = held + 1
     try:
-        if not _render_slots.acquire(client, RENDER_WAIT):
+        if not _render_slots.acquire(client, RENDER_WAIT, also):
             raise ServiceUnavailable("every render slot stayed busy")
         try:
             yield
@@ -474,8 +504,12 @@ def rendering(view: Callable[P, Any]) -> Callable[P, Response]:
 
         rendered: list[Response] = []  # this request's own, when it renders
 
+        state = web_state()
+        generation = state.settings.snapshot()[1]
+        key = (request.script_root, request.path, request.query_string, generation)
+
         def render() -> Rendered | None:
-            with render_slot():
+            with render_slot(also=functools.partial(state.pages.asking, key)):
                 response = current_app.make_response(view(*args, **kwargs))
             rendered.append(response)
             metrics.PAGE_RENDERS.inc()
@@ -487,11 +521,8 @@ def rendering(view: Callable[P, Any]) -> Callable[P, Response]:
                 return None
             return Rendered.of(None, response.get_data(), None, response.status_code)
 
-        state = web_state()
-        generation = state.settings.snapshot()[1]
-        key = (request.script_root, request.path, request.query_string, generation)
         try:
-            page = state.pages.get(key, render, RENDER_WAIT)
+            page = state.pages.get(key, render, RENDER_WAIT, client_key())
         except PageBusy:
             raise ServiceUnavailable("the same page's render stayed in line") from None
         if page is None:

@@ -175,13 +175,18 @@ class PageCache:
         self._flights: dict[Hashable, _Flight] = {}
 
     def get(
-        self, key: Hashable, render: Callable[[], Rendered | None], wait: float = -1
+        self,
+        key: Hashable,
+        render: Callable[[], Rendered | None],
+        wait: float = -1,
+        client: str = "",
     ) -> Rendered | None:
         """The page of `key` rendered within `ttl` seconds, else `render()`'s, kept for
         others unless it is None (a response not to share, which the caller answers itself).
 
         `wait`: the longest a request waits for another's rendering of the key (-1: as long as
-        it takes), else PageBusy. (A rendering that fails leaves the next in line to try: each
+        it takes), else PageBusy. `client`: who asks, among those `asking(key)` names while
+        it is rendered. (A rendering that fails leaves the next in line to try: each
         waited for the one before, and a line of them for a page whose renders all ran out of
         time in line took that time once each.)"""
         with self._lock:
@@ -194,6 +199,8 @@ class PageCache:
                 if entry is not None:
                     return entry
             flight.users += 1
+            if client and client not in flight.clients:
+                flight.clients = flight.clients | {client}  # (a new set: read without the lock)
         try:
             if not flight.lock.acquire(timeout=wait):
                 raise PageBusy(key)
@@ -213,6 +220,11 @@ class PageCache:
                 flight.users -= 1
                 if not flight.users:
                     del self._flights[key]
+
+    def asking(self, key: Hashable) -> frozenset[str]:
+        """The clients asking for `key` while it is rendered (those given `client`)."""
+        flight = self._flights.get(key)
+        return flight.clients if flight is not None else frozenset()
 
     def _fresh(self, key: Hashable, age: float) -> Rendered | None:
         # (Under self._lock.)
@@ -240,3 +252,4 @@ class PageCache:
 class _Flight:
     lock: threading.Lock = field(default_factory=threading.Lock)
     users: int = 0
+    clients: frozenset[str] = frozenset()
