@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 from aggregator import dates, junk
 from aggregator.errors import ConfigError
 from aggregator.redact import SECRET_PARAMETERS
+from aggregator.xml_text import xml_text
 
 
 @dataclass(frozen=True)
@@ -514,8 +515,10 @@ def _title(value: object) -> str:
     """A name shown to readers (the site's, a category's, a source's), without direction
     controls: the pages set a name apart in its own isolate (U+2068…U+2069) inside a sentence,
     and a name's own U+2069 then U+202E, which OPML import copies from a file as written,
-    turned the rest of that sentence around (a review)."""
-    text = _BIDI_CONTROL.sub("", _text(value)).strip()
+    turned the rest of that sentence around (a review). Nor with what no XML may carry, as an
+    article's title: controls and U+FFFE, which the feeds dropped, reached every page's
+    <title> and heading."""
+    text = _BIDI_CONTROL.sub("", xml_text(_text(value))).strip()
     if not text:
         raise _Invalid("must not be empty")
     return text

@@ -313,6 +313,28 @@ def test_names_shown_to_readers_lose_direction_controls() -> None:
     assert config.sources[0].id == "evil-name"
 
 
+def test_names_shown_to_readers_lose_what_no_xml_may_carry() -> None:
+    """OPML import writes a file's names as TOML escapes: controls and noncharacters, which
+    the feeds dropped, reached every page's <title> (a hostile-clients review)."""
+    config = parse_config(
+        """
+        [site]
+        title = "Our\\u0001 news\\ufffe"
+        [[categories]]
+        slug = "world"
+        title = "World\\u000b"
+        [[sources]]
+        name = "\\u0001Evil\\uffff name\\u007f"
+        url = "https://evil.example/feed.xml"
+        categories = ["world"]
+        """
+    )
+    assert config.site.title == "Our news"
+    assert config.categories[0].title == "World"
+    assert config.sources[0].name == "Evil name"
+    assert config.sources[0].id == "evil-name"
+
+
 def test_slugify_and_derived_ids() -> None:
     assert slugify("Example News") == "example-news"
     assert slugify("Le Monde – International") == "le-monde-international"
