@@ -1336,6 +1336,26 @@ def test_a_client_back_for_its_next_page_goes_before_clients_served_since() -> N
     assert "reader" not in few._served
 
 
+def test_newcomers_in_line_leave_the_clients_served_before_remembered() -> None:
+    """A newcomer in line was remembered as a served client: an IPv6 /48's 10,000 addresses
+    coming once each, never served, made every reader forgotten, the longest unserved first,
+    and so a newcomer behind them all. Only clients served are remembered now."""
+    slots = web_module.FairSlots(1)
+    slots.REMEMBERED = 3
+    assert slots.acquire("reader", 1)
+    slots.release()
+    assert slots.acquire("holder", 1)
+    line = [*((f"new-{n}", f"new-{n}") for n in range(5)), ("reader", "reader")]
+    order = _served_in_order(slots, line)
+    assert order == ["reader", *(f"new-{n}" for n in range(5))]
+    assert slots._came == {}
+    # One who gave up waiting is no newcomer in line any more.
+    assert slots.acquire("holder", 1)
+    assert not slots.acquire("gone", 0.05)
+    assert slots._came == {}
+    slots.release()
+
+
 def test_a_page_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently() -> None:
     """A page being rendered is given to everyone asking for it meanwhile (web.rendering), who
     wait for that render: it waited at its first asker's place in line. A client served a

@@ -86,8 +86,10 @@ class FairSlots:
     longer than the line takes to go round, goes first: every client in line has had a slot
     since. A newcomer waits for one render of each client in line, as in turn, so an attacker
     that keeps coming under new addresses (an IPv6 /48 holds 65,536 clients) gains nothing by
-    it. The last `REMEMBERED` clients are remembered; one forgotten is a newcomer again. Its
-    locks and events are gevent's in a gevent worker (the standard library, patched)."""
+    it. The last `REMEMBERED` clients served are remembered; one forgotten is a newcomer again.
+    Newcomers in line are not among them: 10,000 new addresses coming to the line once each,
+    never served, made every reader forgotten, the longest unserved first, and so behind them
+    all. Its locks and events are gevent's in a gevent worker (the standard library, patched)."""
 
     REMEMBERED = 10_000
 
@@ -96,8 +98,10 @@ class FairSlots:
         self._lock = threading.Lock()
         # Clients with requests waiting (each with its requests' turns, oldest first).
         self._waiting: dict[str, collections.deque[_Turn]] = {}
-        # When each client last had a slot (or came to the line), least recent first.
+        # When each client last had a slot, least recent first.
         self._served: collections.OrderedDict[str, float] = collections.OrderedDict()
+        # When each newcomer in line came to it (one of _waiting's clients, never served).
+        self._came: dict[str, float] = {}
 
     def acquire(
         self, client: str, timeout: float, also: Callable[[], Iterable[str]] = tuple
@@ -116,7 +120,7 @@ class FairSlots:
                 return True
             turn = _Turn(also)
             if client not in self._waiting and client not in self._served:
-                self._stamp(client)  # a newcomer: behind everyone served before it came
+                self._came[client] = time.monotonic()  # behind everyone served before it came
             self._waiting.setdefault(client, collections.deque()).append(turn)
         if turn.event.wait(timeout):
             return True
@@ -127,6 +131,7 @@ class FairSlots:
             line.remove(turn)
             if not line:
                 del self._waiting[client]
+                self._came.pop(client, None)
         return False
 
     def release(self) -> None:
@@ -140,7 +145,10 @@ class FairSlots:
             def last_served(client: str) -> float:
                 # (Clients forgotten, and those asking along who never had a slot: now.)
                 also = self._waiting[client][0].also()
-                return min(self._served.get(c, now) for c in (client, *also))
+                came = self._came.get(client, now)
+                return min(
+                    self._served.get(c, came if c == client else now) for c in (client, *also)
+                )
 
             # (Ties, and clients forgotten while in line: the first in line.)
             client = min(self._waiting, key=last_served)
@@ -154,6 +162,7 @@ class FairSlots:
             turn.event.set()
 
     def _stamp(self, client: str) -> None:
+        self._came.pop(client, None)
         self._served[client] = time.monotonic()
         self._served.move_to_end(client)
         if len(self._served) > self.REMEMBERED:
