@@ -1019,6 +1019,19 @@ def _cases() -> list[Case]:
             slow=enc == "br",
         )
     add(
+        "gzip-in-br-bomb",
+        size,
+        "a gzip bomb (1 GB) under brotli, as Content-Encoding: gzip, br (stacked codings)",
+        lambda e: e.server.add(
+            "/s/gzbr",
+            brotli.compress(b"".join(_zeros_gzip(1 << 30)), quality=5),
+            headers={"Content-Encoding": "gzip, br"},
+            content_type="application/rss+xml",
+        ),
+        frozenset({Outcome.TOO_LARGE}),
+        error_words=("gzip, br", "max_body_bytes"),
+    )
+    add(
         "gzip-in-gzip-bomb",
         size,
         "a gzip bomb (1 GB) inside Content-Encoding gzip",
