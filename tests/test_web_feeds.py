@@ -1406,6 +1406,51 @@ def test_a_page_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently
     assert slots._waiting == {}
 
 
+def test_a_feed_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently() -> None:
+    """As a page's: a feed or an embed whose version had just changed (an embed's, each
+    minute) waited at its first asker's place in line, with everyone asking for it behind."""
+    slots = web_module.FairSlots(1)
+    for client in ("reader", "siege-0", "siege-1", "busy"):  # served in this order before
+        assert slots.acquire(client, 1)
+        slots.release()
+    assert slots.acquire("holder", 1)
+    cache = RenderCache()
+    key = ("world", "atom", None, True)
+    order: list[str] = []
+    got: dict[str, bytes] = {}
+
+    def take(client: str, name: str, also: Callable[[], frozenset[str]] = frozenset) -> None:
+        assert slots.acquire(client, 10, also)
+        order.append(name)
+        slots.release()
+
+    def feed(client: str) -> None:
+        def render() -> tuple[bytes, None]:
+            take(client, "feed", functools.partial(cache.asking, key))
+            return b"<feed/>", None
+
+        got[client] = cache.get(key, 1, render, client).body
+
+    def waiting(count: int) -> bool:
+        return sum(len(line) for line in slots._waiting.values()) == count
+
+    threads = [threading.Thread(target=take, args=(f"siege-{n}", f"siege-{n}")) for n in (0, 1)]
+    threads += [threading.Thread(target=feed, args=("busy",))]
+    for n, thread in enumerate(threads):
+        thread.start()
+        wait_for(functools.partial(waiting, n + 1), 10, "in line")
+    threads.append(threading.Thread(target=feed, args=("reader",)))
+    threads[-1].start()
+    wait_for(lambda: cache.asking(key) == {"busy", "reader"}, 10, "the reader asking")
+    slots.release()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["feed", "siege-0", "siege-1"]
+    assert got == {"busy": b"<feed/>", "reader": b"<feed/>"}
+    assert cache.renders == 1
+    assert cache.asking(key) == frozenset()
+
+
 def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
     client: FlaskClient, filled: dict[str, list[Article]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

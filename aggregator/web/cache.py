@@ -8,6 +8,7 @@ the gzip body and the validators then, once.
 
 from __future__ import annotations
 
+import collections
 import gzip
 import hashlib
 import threading
@@ -92,34 +93,68 @@ class RenderCache:
         self.renders = 0
         self.bytes = 0  # held by the entries
         self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
-        self._lock = threading.Lock()  # guards _entries, _key_locks and renders
+        self._lock = threading.Lock()  # guards _entries, _key_locks, _asking and renders
         self._key_locks: dict[Hashable, threading.Lock] = {}
+        # The clients waiting for each key's rendering, with how many requests of each.
+        self._asking: dict[Hashable, collections.Counter[str]] = {}
+        self._asking_now: dict[Hashable, frozenset[str]] = {}
 
-    def get(self, key: Hashable, version: Hashable, render: Render) -> Rendered:
-        """The rendering of `key` at `version`, calling `render()` only when there is none."""
+    def get(self, key: Hashable, version: Hashable, render: Render, client: str = "") -> Rendered:
+        """The rendering of `key` at `version`, calling `render()` only when there is none.
+        `client`: who asks, among those `asking(key)` names while it is rendered."""
         entry = self._lookup(key, version)
         if entry is not None:
             return entry
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            # Whoever held the lock before us may have rendered this very version.
-            entry = self._lookup(key, version)
-            if entry is not None:
-                return entry
-            body, last_modified = render()
-            entry = Rendered.of(version, body, last_modified)
-            with self._lock:
-                self.renders += 1
-                replaced = self._entries.pop(key, None)
-                self.bytes += _size(entry) - (_size(replaced) if replaced else 0)
-                self._entries[key] = entry
-                while len(self._entries) > 1 and (
-                    len(self._entries) > self.max_entries or self.bytes > self.max_bytes
-                ):
-                    _, dropped = self._entries.popitem(last=False)
-                    self.bytes -= _size(dropped)
-            return entry
+            if client:
+                self._join(key, client, 1)
+        try:
+            with key_lock:
+                # Whoever held the lock before us may have rendered this very version.
+                entry = self._lookup(key, version)
+                if entry is not None:
+                    return entry
+                return self._render(key, version, render)
+        finally:
+            if client:
+                with self._lock:
+                    self._join(key, client, -1)
+
+    def asking(self, key: Hashable) -> frozenset[str]:
+        """The clients waiting for `key`'s rendering (those given `client`), its renderer's
+        among them: the render takes the place in line of the one that had a slot least
+        recently (web.FairSlots). A feed or embed whose version had just changed waited at its
+        first asker's place, which a client served a moment before could take at every
+        change (an embed's changes each minute)."""
+        return self._asking_now.get(key, frozenset())
+
+    def _join(self, key: Hashable, client: str, count: int) -> None:
+        # (Under self._lock.)
+        asking = self._asking.setdefault(key, collections.Counter())
+        asking[client] += count
+        if asking[client] <= 0:
+            del asking[client]
+        if asking:
+            self._asking_now[key] = frozenset(asking)  # (a new set: read without the lock)
+        else:
+            del self._asking[key]
+            self._asking_now.pop(key, None)
+
+    def _render(self, key: Hashable, version: Hashable, render: Render) -> Rendered:
+        body, last_modified = render()
+        entry = Rendered.of(version, body, last_modified)
+        with self._lock:
+            self.renders += 1
+            replaced = self._entries.pop(key, None)
+            self.bytes += _size(entry) - (_size(replaced) if replaced else 0)
+            self._entries[key] = entry
+            while len(self._entries) > 1 and (
+                len(self._entries) > self.max_entries or self.bytes > self.max_bytes
+            ):
+                _, dropped = self._entries.popitem(last=False)
+                self.bytes -= _size(dropped)
+        return entry
 
     def _lookup(self, key: Hashable, version: Hashable) -> Rendered | None:
         with self._lock:

@@ -9,6 +9,7 @@ DOM methods only.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from flask import Blueprint, Response, abort, request
 from werkzeug.exceptions import HTTPException
 
 from aggregator.web import (
+    client_key,
     get_config,
     no_category,
     redirect_keeping_query,
@@ -150,9 +152,12 @@ def embed_page(slug: str) -> Response:
     minute = int(time.time() // AGE_STEP)
     version = (generation, state.versions.get(key), minute)
 
+    # (its links are under the app's root, which a proxy's SCRIPT_NAME may set)
+    cache_key = ("embed", key, options, request.script_root)
+
     def render() -> tuple[bytes, None]:
         collapse = category.collapse_stories if category else True
-        with render_slot():
+        with render_slot(also=functools.partial(state.feed_cache.asking, cache_key)):
             articles, credits = story_page(state.store, key, options.limit, collapse)
             page = render_page(
                 "embed.html",
@@ -166,8 +171,7 @@ def embed_page(slug: str) -> Response:
             )
         return page.encode(), None
 
-    # (its links are under the app's root, which a proxy's SCRIPT_NAME may set)
-    entry = state.feed_cache.get(("embed", key, options, request.script_root), version, render)
+    entry = state.feed_cache.get(cache_key, version, render, client_key())
     headers = {
         "Content-Security-Policy": frame_policy(config.serve.frame_ancestors),
         "Cache-Control": f"public, max-age={min(config.serve.cache_max_age, 60)}",

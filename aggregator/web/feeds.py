@@ -8,6 +8,7 @@ article's), so every process answers with the same ETag and a CDN can revalidate
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from aggregator.web import (
     WebState,
     absolute,
     accepts_gzip,
+    client_key,
     error_response,
     no_category,
     render_slot,
@@ -314,12 +316,17 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
     version = (generation, state.versions.get(slug))
 
     rendered = False
+    # The default feed and the sizes embed.js asks for (at most DEFAULT_LIMIT items) are hot;
+    # a larger one or the other collapse is a variant a sweep may churn (their own cache).
+    hot = collapse == default and (limit is None or limit <= DEFAULT_LIMIT)
+    cache = state.feed_cache if hot else state.variant_cache
+    key = (slug, fmt, limit, collapse)
 
     def render() -> tuple[bytes, datetime | None]:
         nonlocal rendered
         rendered = True
         metrics.FEED_RENDERS.labels(format=fmt).inc()
-        with render_slot():
+        with render_slot(also=functools.partial(cache.asking, key)):
             articles, credits = story_page(state.store, slug, limit or DEFAULT_LIMIT, collapse)
             variant = None if collapse == default else collapse
             # Last-Modified is when the content last changed, which is the newest article's time
@@ -336,11 +343,7 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         # Dated as the feed dates itself (render_feed): an empty one by its config, if known.
         return body, max((t for t in (newest, since) if t is not None), default=None)
 
-    # The default feed and the sizes embed.js asks for (at most DEFAULT_LIMIT items) are hot;
-    # a larger one or the other collapse is a variant a sweep may churn (their own cache).
-    hot = collapse == default and (limit is None or limit <= DEFAULT_LIMIT)
-    cache = state.feed_cache if hot else state.variant_cache
-    entry = cache.get((slug, fmt, limit, collapse), version, render)
+    entry = cache.get(key, version, render, client_key())
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
     headers = {"Cache-Control": _cache_control(config)}
