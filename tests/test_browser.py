@@ -7,6 +7,7 @@ Set SCREENSHOT_DIR to also save screenshots of the pages for a person to look at
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import json
 import os
@@ -1136,6 +1137,39 @@ def test_a_sandboxed_iframe_is_sized_too(
     expect(iframe).to_have_attribute("style", re.compile(r"height: \d+px"))
     fitted_frame(iframe)
     assert not [m for m in messages if "postMessage" in m], messages
+
+
+def test_another_sandboxed_frame_on_the_partner_page_cannot_size_ours(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+) -> None:
+    """embed.js believes a height from origin "null" (a sandboxed frame of ours): another
+    sandboxed frame on the partner's page (an ad's) sends from "null" too, and must not size
+    ours, nor any other frame of the page (a hostile-clients review)."""
+    add_wrapping_headlines(add_articles, images[0])
+    page.set_viewport_size({"width": 390, "height": 844})
+    document = PARTNER_PAGE.read_text(encoding="utf-8").replace(PLACEHOLDER, live_server.url)
+    sandboxed = '<iframe sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"'
+    document = document.replace('loading="lazy"', "").replace("<iframe", sandboxed)
+    # Posts a height of 7 px to its parent 50 times a second, as ours would post its own.
+    spoof = (
+        "<script>setInterval(() => parent.postMessage("
+        "{type: 'aggregator-embed-height', height: 7}, '*'), 20)</script>"
+    )
+    ad = '<iframe id="ad" sandbox="allow-scripts" style="height:50px"'
+    ad += f' srcdoc="{html.escape(spoof)}"></iframe>'
+    document = document.replace("</body>", ad + "</body>")
+    page.goto(feed_server.add("/spoof.html", document.encode(), content_type="text/html"))
+    iframe = page.locator("#iframe-embed")
+    expect(iframe).to_have_attribute("style", re.compile(r"height: \d+px"))
+    page.wait_for_timeout(500)  # (25 spoofed messages)
+    fitted_frame(iframe)
+    height = iframe.bounding_box()["height"]  # type: ignore[index]
+    assert height > 100, height
+    assert page.locator("#ad").get_attribute("style") == "height:50px"  # (its own, as written)
 
 
 def test_players_and_attachments_load_under_the_pages_policy(
