@@ -334,10 +334,45 @@ def test_unknown_category_or_format_is_a_404(client: FlaskClient) -> None:
         "/c/nope/feed.rss",
         "/c/nope/feed.json",
         "/c/nope/sources.opml",
-        "/feed.xml",
+        "/c/nope/rss",
+        "/feeds.xml",
         "/c/tech/feed.html",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_guessed_feed_addresses_lead_to_our_feeds(client: FlaskClient) -> None:
+    """Feed readers that do not read a page's <link rel="alternate">, and people, try "/feed",
+    "/rss", "/feed.xml" or "/c/<slug>/rss": each was a 404 (an operator's review)."""
+    for path, location in (
+        ("/feed", "/feed.atom"),
+        ("/feed.xml", "/feed.atom"),
+        ("/atom.xml", "/feed.atom"),
+        ("/index.xml", "/feed.atom"),
+        ("/rss", "/feed.rss"),
+        ("/rss.xml?limit=5", "/feed.rss?limit=5"),
+        ("/c/tech/feed", "/c/tech/feed.atom"),
+        ("/c/tech/rss", "/c/tech/feed.rss"),
+        ("/c/Tech/rss", "/c/tech/feed.rss"),  # (one hop, not two)
+        ("/c/all/feed.xml", "/feed.atom"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 301, path
+        assert response.headers["Location"].endswith(location), path
+        assert client.get(response.headers["Location"]).status_code == 200, path
+
+
+def test_a_category_slug_in_capitals_leads_to_the_category(client: FlaskClient) -> None:
+    """Slugs are lower case; "/c/Tech/" typed by a person was a 404."""
+    for path, location in (
+        ("/c/Tech/", "/c/tech/"),
+        ("/c/TECH/feed.atom?limit=3", "/c/tech/feed.atom?limit=3"),
+        ("/embed/Tech", "/embed/tech"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 301, path
+        assert response.headers["Location"].endswith(location), path
+    assert client.get("/c/Nope/").status_code == 404
 
 
 def test_the_all_category_of_the_embeds_leads_to_the_merged_feed(client: FlaskClient) -> None:

@@ -646,15 +646,20 @@ def _redirect_from_base_url(response: Response) -> Response:
 
 
 def under_new_slug(path: str) -> str:
-    """`path` under its category's new slug, if its slug is one a category names among its
-    `former_slugs` (and no category has now), else ""."""
+    """`path` under its category's slug, if its slug is one a category names among its
+    `former_slugs`, or one written in capitals ("/c/Tech/": slugs are lower case, what people
+    type may not be), and no category has it now; else ""."""
     config = get_config()
     for prefix in ("/c/", "/embed/"):
         if path.startswith(prefix):
             slug = path[len(prefix) :].split("/", 1)[0]
             if config.category(slug) is not None:
                 return ""
-            renamed = next((c.slug for c in config.categories if slug in c.former_slugs), None)
+            lower = slug.lower()
+            renamed = next(
+                (c.slug for c in config.categories if lower == c.slug or lower in c.former_slugs),
+                None,
+            )
             if renamed is None:
                 return ""
             return prefix + renamed + path[len(prefix) + len(slug) :]
@@ -678,16 +683,11 @@ def absolute(path: str, query: str = "") -> str:
 def no_category(slug: str) -> NoReturn:
     """Abort for a category the config does not serve: a permanent redirect (301) to the same
     address under its new slug when a category names it among its `former_slugs` (feed readers
-    then move their subscription), else 410 Gone when one it served before had this slug (a feed
-    reader then stops asking), else 404."""
-    renamed = next((c.slug for c in get_config().categories if slug in c.former_slugs), None)
-    if renamed is not None:
-        path = request.path
-        for prefix in ("/c/", "/embed/"):
-            if path.startswith(prefix + slug):
-                path = prefix + renamed + path[len(prefix + slug) :]
-                break
-        abort(redirect_keeping_query(path, 301))
+    then move their subscription) or it is a slug in capitals (`under_new_slug`), else 410 Gone
+    when one it served before had this slug (a feed reader then stops asking), else 404."""
+    moved = under_new_slug(request.path)
+    if moved:
+        abort(redirect_keeping_query(moved, 301))
     abort(410 if slug in web_state().removed.get(None) else 404)
 
 

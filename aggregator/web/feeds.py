@@ -43,7 +43,9 @@ from aggregator.web import (
     client_key,
     error_response,
     no_category,
+    redirect_keeping_query,
     render_slot,
+    under_new_slug,
     web_state,
 )
 from aggregator.web.cache import Rendered
@@ -245,6 +247,37 @@ def category_feed(slug: str, fmt: str) -> Response:
         location = absolute(f"/feed.{fmt}", urlencode(list(request.args.items(multi=True))))
         return Response(status=308, headers={"Location": location})
     return _serve_feed(slug, fmt)
+
+
+# Where feed readers and people look for a site's feed when they do not read its
+# `<link rel="alternate">`: the common addresses of other software's feeds, and the format each
+# names (a reader asking "/rss" wants RSS; the rest get Atom, which every reader reads).
+GUESSED_FEEDS = {
+    "feed": "atom",
+    "feed.xml": "atom",
+    "atom": "atom",
+    "atom.xml": "atom",
+    "index.xml": "atom",
+    "rss": "rss",
+    "rss.xml": "rss",
+}
+_GUESSES = ", ".join(GUESSED_FEEDS)
+
+
+@bp.get(f"/<any({_GUESSES}):guess>")
+@bp.get(f"/c/<slug>/<any({_GUESSES}):guess>")
+def guessed_feed(guess: str, slug: str | None = None) -> Response:
+    """A 301 from a guessed feed address to ours (a 404 before: a reader trying "/feed" or
+    "/rss" on our site found nothing, an operator's review)."""
+    if slug in RESERVED_SLUGS:  # "all", as the embeds say every category
+        slug = None
+    elif slug is not None and web_state().settings.snapshot()[0].category(slug) is None:
+        moved = under_new_slug(f"/c/{slug}/")  # (renamed: there in one hop, not two)
+        if not moved:
+            no_category(slug)
+        slug = moved.split("/")[2]
+    fmt = GUESSED_FEEDS[guess]
+    return redirect_keeping_query(f"/c/{slug}/feed.{fmt}" if slug else f"/feed.{fmt}", 301)
 
 
 @bp.get("/sources.opml")
