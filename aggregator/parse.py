@@ -618,9 +618,8 @@ def _parse_xml(
                 data, warning = mended
                 fast = _parse_fast(data, base_url, warning)
         if isinstance(fast, ParsedFeed):
-            return _unless_cut_off(
-                replace(_without_made_up_links(fast, data), artwork=artwork), data, root
-            )
+            fast = _linked_from_site(_without_made_up_links(fast, data), data, local_root)
+            return _unless_cut_off(replace(fast, artwork=artwork), data, root)
         fallback = fast
     if mend and (mended := _mend(data, warning)):
         data, warning = mended
@@ -668,6 +667,7 @@ def _parse_xml(
         feed_authors_apply=_feed_authors_apply(version, data),
     )
     parsed = _with_written_links(_without_made_up_links(parsed, data), data)
+    parsed = _linked_from_site(parsed, data, local_root)
     parsed = replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
     return _unless_cut_off(parsed, data, root)
 
@@ -833,6 +833,62 @@ def _with_written_links(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
         replace(e, link=written[e.link]) if e.link in written else e for e in parsed.entries
     )
     return replace(parsed, entries=entries)
+
+
+def _linked_from_site(parsed: ParsedFeed, data: bytes, root: str) -> ParsedFeed:
+    """An RSS document's entries whose relative <link> (or relative permalink <guid>, their
+    link) is resolved against the channel's <link> when that is on another host than the
+    document: "/2024/post" in a feed served by FeedBurner or feeds.example.com is a page of
+    the site, not of the feed's host, where it was a 404 (Miniflux resolves it so; both
+    parsers resolve it against the document, as they do every relative URL). A document that
+    declares its base (xml:base) keeps XML Base's reading, and so does a link on the
+    document's own host (its path-relative links stay the document's). The guid, the
+    article's identity, is left as read."""
+    site = _site_link(parsed, root)
+    if site is None or not any(e.link for e in parsed.entries) or b"xml:base" in data:
+        return parsed
+    moved: dict[str, str] = {}
+    for match in _LINK_OR_GUID_TEXT.finditer(data):
+        written = html.unescape(match.group(2).decode("utf-8", "replace")).strip()
+        if not written or _SCHEME.match(written) or written.startswith("//"):
+            continue
+        read = _http_url(parsed.base_url, written)
+        meant = _http_url(site, written)
+        if read and meant and read != meant and read.encode() not in data:
+            moved[read] = meant  # (one written out in full elsewhere stays: it is absolute)
+    if not moved:
+        return parsed
+    entries = tuple(
+        replace(e, link=moved[e.link]) if e.link in moved else e for e in parsed.entries
+    )
+    return replace(parsed, entries=entries)
+
+
+def _site_link(parsed: ParsedFeed, root: str) -> str | None:
+    """The channel's <link> of an RSS document (a JSON Feed's home_page_url), absolute, when
+    it is on another host than the document (and not on a private address it is not on);
+    else None."""
+    if root != "rss" or not parsed.link or not parsed.base_url:
+        return None
+    site = _http_url(parsed.base_url, parsed.link)
+    if site is None:
+        return None
+    try:
+        hosts = (urlsplit(site).hostname, urlsplit(parsed.base_url).hostname)
+    except ValueError:
+        return None
+    if not hosts[0] or hosts[0] == hosts[1]:
+        return None
+    # A site on a private address the document is not on is a CMS's setting left as it was
+    # on its author's machine (http://localhost/): the links are the document's host's.
+    return None if private_host(hosts[0]) and not private_host(hosts[1] or "") else site
+
+
+# An RSS <link> or <guid> written as text (CDATA or not); an Atom <link> is self-closing.
+_LINK_OR_GUID_TEXT = re.compile(
+    rb"<(link|guid)(?:\s[^<>]*)?>\s*(?:<!\[CDATA\[)?\s*([^<\]]+?)\s*(?:\]\]>)?\s*</\1\s*>"
+)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 _WEB = ("http://", "https://")
@@ -3602,7 +3658,7 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
     expired = document.get("expired") is True
     if expired:
         warning = _join_warnings(EXPIRED_WARNING, warning)
-    return ParsedFeed(
+    parsed = ParsedFeed(
         title=_str(document.get("title")),
         link=_str(document.get("home_page_url")),
         language=language,
@@ -3614,6 +3670,26 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
         parser=JSON_FEED_PARSER,
         artwork=_str(document.get("icon")),
     )
+    if (site := _site_link(parsed, "rss")) is None:
+        return parsed
+    # An item's relative `url` is a page of the site its home_page_url names when the feed is
+    # served from another host (as an RSS item's <link> is: _linked_from_site).
+    return replace(
+        parsed,
+        entries=tuple(
+            replace(
+                e, link=_from_site(site, e.link), external_link=_from_site(site, e.external_link)
+            )
+            for e in parsed.entries
+        ),
+    )
+
+
+def _from_site(site: str, url: str | None) -> str | None:
+    """`url` resolved against `site` when it is relative (and then http(s)), else as it is."""
+    if not url or _SCHEME.match(url.strip()) or url.strip().startswith("//"):
+        return url
+    return _http_url(site, url.strip()) or url
 
 
 # JSON may escape half of a surrogate pair alone ("\\ud83d"), which json.loads keeps as is: a

@@ -1841,3 +1841,28 @@ def test_an_rss_link_naming_an_at_protocol_uri_links_the_page_it_holds(parser: s
         "https://bridge.example/posts/1",
         "https://mirror.example/posts/2",  # (an http(s) attribute: feedparser's reading)
     ]
+
+
+def test_a_json_feed_items_relative_url_is_its_sites_when_served_from_another_host() -> None:
+    """As an RSS item's relative <link> (Miniflux reads a JSON item's url so too): "/posts/1"
+    of a feed on feeds.example.net is the page of its home_page_url's site."""
+    document = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "t",
+        "home_page_url": "https://www.site.example/blog/",
+        "items": [
+            {"id": "1", "url": "/posts/1", "content_text": "a"},
+            {"id": "2", "url": "posts/2", "external_url": "/elsewhere", "content_text": "b"},
+            {"id": "3", "url": "https://other.example/3", "content_text": "c"},
+        ],
+    }
+    body = json.dumps(document).encode()
+    served = parse(body, url="https://feeds.example.net/site.json", headers={})
+    assert [(e.link, e.external_link) for e in served.entries] == [
+        ("https://www.site.example/posts/1", None),
+        ("https://www.site.example/blog/posts/2", "https://www.site.example/elsewhere"),
+        ("https://other.example/3", None),
+    ]
+    # On the site's own host it stays as written, for normalize to resolve against the document.
+    own = parse(body, url="https://www.site.example/feed.json", headers={})
+    assert [e.link for e in own.entries] == ["/posts/1", "posts/2", "https://other.example/3"]

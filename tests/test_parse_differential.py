@@ -61,7 +61,7 @@ def test_the_fast_path_keeps_what_feedparser_reads() -> None:
     )
     first: EntryData = feed.entries[0]
     assert first.guid == "post-1"
-    assert first.link == "https://example.com/posts/1"  # resolved as feedparser resolves it
+    assert first.link == "https://fixture.example/posts/1"  # the channel's site (another host)
     assert first.author == "Ann Author"
     assert first.tags == ("news", "Fixtures")
     assert first.published == datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
@@ -364,3 +364,55 @@ def test_usual_dates_in_the_corpus_read_as_feedparser_reads_them() -> None:
     read = {value: parse_module._usual_date(value) for value in values}
     assert {v: d for v, d in read.items() if d is not None and d != feedparser_date(v)} == {}
     assert sum(d is not None for d in read.values()) > len(values) / 2
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_relative_item_link_is_the_sites_when_the_feed_is_served_from_another_host(
+    parser: str,
+) -> None:
+    """A feed served from a feed host (FeedBurner, feeds.example.com) links "/2024/…": a page of
+    the site its channel links, as Miniflux reads it; both parsers resolve it against the
+    document, which sent readers to the feed host's 404. The guid, the item's id, stays."""
+    body = (FIXTURES / "fast-rss-relative-links-other-host.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [(e.link, e.guid) for e in feed.entries] == [
+        ("https://www.blog.example/2024/12/hello.html", "post-1"),
+        ("https://www.blog.example/journal/2024/12/second.html", None),
+        (
+            "https://www.blog.example/2024/12/third.html",
+            "https://example.com/2024/12/third.html",
+        ),
+        ("https://elsewhere.example/page", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "site",
+    ["https://example.com/journal/", "/journal/", "http://localhost/", None],
+    ids=["same-host", "relative", "private", "none"],
+)
+def test_a_relative_item_link_of_a_feed_on_its_sites_host_is_the_documents(
+    site: str | None,
+) -> None:
+    """On the document's own host (or with no channel link, or one to a private address left
+    from its author's machine) a relative link is read as both parsers read it, against the
+    document: its path-relative links are the feed's."""
+    channel_link = f"<link>{site}</link>" if site else ""
+    body = (
+        f'<rss version="2.0"><channel><title>t</title>{channel_link}'
+        "<item><title>a</title><link>posts/a.html</link></item></channel></rss>"
+    ).encode()
+    for parser in ("auto", "feedparser"):
+        feed = parse(body, url=URL, headers={}, parser=parser)
+        assert [e.link for e in feed.entries] == ["https://example.com/feeds/posts/a.html"]
+
+
+def test_an_xml_base_keeps_its_reading_of_a_relative_item_link() -> None:
+    body = (
+        b'<rss version="2.0" xml:base="https://cdn.example/b/"><channel><title>t</title>'
+        b"<link>https://www.blog.example/</link>"
+        b"<item><title>a</title><link>posts/a.html</link></item></channel></rss>"
+    )
+    for parser in ("auto", "feedparser"):
+        feed = parse(body, url=URL, headers={}, parser=parser)
+        assert [e.link for e in feed.entries] == ["https://cdn.example/b/posts/a.html"]
