@@ -3260,7 +3260,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
     source = _str(getattr(entry.get("source"), "title", None))
     return EntryData(
         guid=_str(entry.get("id")),
-        link=_alternate_link(entry) or _str(entry.get("link")),
+        link=_alternate_link(entry) or _typed_alternate(entry) or _str(entry.get("link")),
         title=_without_source_suffix(_str(entry.get("title")), source),
         title_is_html=_is_html_type(title_detail.get("type")),
         summary=summary,
@@ -3349,6 +3349,21 @@ def _alternate_link(node: Mapping[str, Any]) -> str | None:
         href = _str(link.get("href"))
         rel = link.get("rel", "alternate")
         if href and rel == "alternate" and (link.get("type") or "text/html") in _HTML_TYPES:
+            return href
+    return None
+
+
+def _typed_alternate(node: Mapping[str, Any]) -> str | None:
+    """The first rel=alternate link typed other than as HTML (and not as a feed), for an entry
+    that has no HTML one: an Atom entry linking its page only as "text/plain" or a paper's
+    "application/pdf" had no link at all (feedparser takes only HTML for `link`, else the
+    entry's id, "urn:…"; Miniflux and NetNewsWire take any alternate)."""
+    if node.get("link") and node.get("link") != node.get("id"):
+        return None  # (a link of its own, as feedparser read it)
+    for link in node.get("links") or []:
+        href = _str(link.get("href"))
+        kind = str(link.get("type") or "").lower()
+        if href and link.get("rel", "alternate") == "alternate" and kind not in _FEED_LINK_TYPES:
             return href
     return None
 

@@ -1866,3 +1866,26 @@ def test_a_json_feed_items_relative_url_is_its_sites_when_served_from_another_ho
     # On the site's own host it stays as written, for normalize to resolve against the document.
     own = parse(body, url="https://www.site.example/feed.json", headers={})
     assert [e.link for e in own.entries] == ["/posts/1", "posts/2", "https://other.example/3"]
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_atom_entry_whose_only_page_is_typed_other_than_html_links_it(parser: str) -> None:
+    """feedparser's `link` is an HTML alternate only, else the entry's id ("urn:…", no page):
+    an entry linking its page as text/plain or PDF had no link at all. Miniflux and NetNewsWire
+    take any alternate; a feed's own address (an alternate typed as a feed) is no page."""
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id>
+<updated>2025-01-01T00:00:00Z</updated>
+<entry><title>a</title><id>urn:a</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="alternate" type="text/plain" href="https://blog.example/a.txt"/></entry>
+<entry><title>b</title><id>urn:b</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="alternate" type="application/pdf" href="https://blog.example/b.pdf"/>
+<link rel="alternate" type="text/html" href="https://blog.example/b"/></entry>
+<entry><title>c</title><id>https://blog.example/c</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="alternate" type="application/atom+xml" href="https://blog.example/c.atom"/></entry>
+</feed>"""
+    feed = parse(body, url="https://blog.example/feed.atom", headers={}, parser=parser)
+    assert [e.link for e in feed.entries] == [
+        "https://blog.example/a.txt",
+        "https://blog.example/b",
+        "https://blog.example/c",  # (its id: an address)
+    ]
