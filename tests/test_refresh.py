@@ -860,3 +860,21 @@ def test_a_refresh_cut_short_before_filing_is_read_again_though_the_server_has_v
     assert refresh(store, url, NOW + timedelta(hours=2)).outcome is Outcome.OK  # not a 304
     assert not store.unfiled(ids)
     assert refresh(store, url, NOW + timedelta(hours=3)).outcome is Outcome.NOT_MODIFIED
+
+
+def test_a_feed_served_from_another_host_stores_its_relative_links_as_the_sites_pages(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Served from a feed host (here the loopback, FeedBurner in life), "/2026/11/a.html" is
+    the page on the site the channel links, and so is the HTML's "img/a.png" beside it."""
+    body = (
+        b'<rss version="2.0"><channel><title>T</title><link>https://www.site.example/</link>'
+        b"<item><title>A</title><link>/2026/11/a/</link><guid isPermaLink='false'>a</guid>"
+        b'<description>&lt;p&gt;Hi &lt;img src="img/a.png"&gt;&lt;/p&gt;</description></item>'
+        b"</channel></rss>"
+    )
+    url = feed_server.add("/site-feed", body)
+    assert refresh(store, url).outcome is Outcome.OK
+    [article] = store.source_articles("src", 10)
+    assert article.url == "https://www.site.example/2026/11/a/"
+    assert 'src="https://www.site.example/2026/11/a/img/a.png"' in article.content
