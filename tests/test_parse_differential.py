@@ -416,3 +416,15 @@ def test_an_xml_base_keeps_its_reading_of_a_relative_item_link() -> None:
     for parser in ("auto", "feedparser"):
         feed = parse(body, url=URL, headers={}, parser=parser)
         assert [e.link for e in feed.entries] == ["https://cdn.example/b/posts/a.html"]
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_feedburner_enclosure_is_the_file_its_original_link_names(parser: str) -> None:
+    """FeedBurner served podcasts' files through its redirect and names the file beside it;
+    an enclosure whose address ends in another file name stays."""
+    body = (FIXTURES / "fast-feedburner-original-enclosure.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [[(e.url, e.type, e.length) for e in entry.enclosures] for entry in feed.entries] == [
+        [("https://media.show.example/audio/episode-2.mp3", "audio/mpeg", 123)],
+        [("http://feedproxy.google.com/~r/AShow/~5/Zz99/episode-1.m4a", "audio/mp4", 99)],
+    ]
