@@ -841,28 +841,58 @@ def _linked_from_site(parsed: ParsedFeed, data: bytes, root: str) -> ParsedFeed:
     link) is resolved against the channel's <link> when that is on another host than the
     document: "/2024/post" in a feed served by FeedBurner or feeds.example.com is a page of
     the site, not of the feed's host, where it was a 404 (Miniflux resolves it so; both
-    parsers resolve it against the document, as they do every relative URL). A document that
-    declares its base (xml:base) keeps XML Base's reading, and so does a link on the
-    document's own host (its path-relative links stay the document's). The guid, the
-    article's identity, is left as read."""
+    parsers resolve it against the document, as they do every relative URL). So are their
+    relative enclosures and pictures (feedparser leaves them as written, for normalize to
+    resolve against the document; feedparser-rs resolves them so). A document that declares
+    its base (xml:base) keeps XML Base's reading, and so does a link on the document's own
+    host (its path-relative links stay the document's). The guid, the article's identity, is
+    left as read."""
     site = _site_link(parsed, root)
-    if site is None or not any(e.link for e in parsed.entries) or b"xml:base" in data:
+    if site is None or b"xml:base" in data:
         return parsed
-    moved: dict[str, str] = {}
-    for match in _LINK_OR_GUID_TEXT.finditer(data):
-        written = html.unescape(match.group(2).decode("utf-8", "replace")).strip()
-        if not written or _SCHEME.match(written) or written.startswith("//"):
-            continue
-        read = _http_url(parsed.base_url, written)
-        meant = _http_url(site, written)
-        if read and meant and read != meant and read.encode() not in data:
-            moved[read] = meant  # (one written out in full elsewhere stays: it is absolute)
-    if not moved:
+    links = _moved(parsed.base_url, site, data, _LINK_OR_GUID_TEXT, 2)
+    media = _moved(parsed.base_url, site, data, _MEDIA_ADDRESS, 1, written_too=True)
+    if not links and not media:
         return parsed
     entries = tuple(
-        replace(e, link=moved[e.link]) if e.link in moved else e for e in parsed.entries
+        replace(
+            e,
+            link=links.get(e.link, e.link) if e.link else e.link,
+            thumbnail=media.get(e.thumbnail, e.thumbnail) if e.thumbnail else e.thumbnail,
+            enclosures=tuple(replace(x, url=media.get(x.url, x.url)) for x in e.enclosures),
+            images=tuple(replace(x, url=media.get(x.url, x.url)) for x in e.images),
+        )
+        if links or (media and (e.thumbnail or e.enclosures or e.images))
+        else e
+        for e in parsed.entries
     )
     return replace(parsed, entries=entries)
+
+
+def _moved(
+    base: str,
+    site: str,
+    data: bytes,
+    pattern: re.Pattern[bytes],
+    group: int,
+    *,
+    written_too: bool = False,
+) -> dict[str, str]:
+    """The relative addresses `pattern` finds, as read against the document (and as written,
+    when `written_too`), each to what it is against `site`. One the document also writes out
+    in full stays: it is absolute there."""
+    moved: dict[str, str] = {}
+    for match in pattern.finditer(data):
+        written = html.unescape(match.group(group).decode("utf-8", "replace")).strip()
+        if not written or _SCHEME.match(written) or written.startswith("//"):
+            continue
+        read = _http_url(base, written)
+        meant = _http_url(site, written)
+        if read and meant and read != meant and read.encode() not in data:
+            moved[read] = meant
+            if written_too:
+                moved[written] = meant
+    return moved
 
 
 def _original_enclosures(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
@@ -930,6 +960,11 @@ def _site_link(parsed: ParsedFeed, root: str) -> str | None:
 # An RSS <link> or <guid> written as text (CDATA or not); an Atom <link> is self-closing.
 _LINK_OR_GUID_TEXT = re.compile(
     rb"<(link|guid)(?:\s[^<>]*)?>\s*(?:<!\[CDATA\[)?\s*([^<\]]+?)\s*(?:\]\]>)?\s*</\1\s*>"
+)
+# An enclosure's or a picture's address, as an attribute.
+_MEDIA_ADDRESS = re.compile(
+    rb"<(?:enclosure|media:content|media:thumbnail|itunes:image)\s[^<>]*?\b(?:url|href)\s*=\s*"
+    rb"[\"']([^\"'<>]*)[\"']"
 )
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -3731,12 +3766,19 @@ def _parse_json_feed(text: str, base_url: str, warning: str | None) -> ParsedFee
     if (site := _site_link(parsed, "rss")) is None:
         return parsed
     # An item's relative `url` is a page of the site its home_page_url names when the feed is
-    # served from another host (as an RSS item's <link> is: _linked_from_site).
+    # served from another host (as an RSS item's <link> is: _linked_from_site), and its
+    # relative image and attachments are the site's files.
     return replace(
         parsed,
         entries=tuple(
             replace(
-                e, link=_from_site(site, e.link), external_link=_from_site(site, e.external_link)
+                e,
+                link=_from_site(site, e.link),
+                external_link=_from_site(site, e.external_link),
+                thumbnail=_from_site(site, e.thumbnail),
+                enclosures=tuple(
+                    replace(a, url=_from_site(site, a.url) or a.url) for a in e.enclosures
+                ),
             )
             for e in parsed.entries
         ),

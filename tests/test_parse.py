@@ -1851,7 +1851,13 @@ def test_a_json_feed_items_relative_url_is_its_sites_when_served_from_another_ho
         "title": "t",
         "home_page_url": "https://www.site.example/blog/",
         "items": [
-            {"id": "1", "url": "/posts/1", "content_text": "a"},
+            {
+                "id": "1",
+                "url": "/posts/1",
+                "content_text": "a",
+                "image": "/img/1.png",
+                "attachments": [{"url": "/audio/1.mp3", "mime_type": "audio/mpeg"}],
+            },
             {"id": "2", "url": "posts/2", "external_url": "/elsewhere", "content_text": "b"},
             {"id": "3", "url": "https://other.example/3", "content_text": "c"},
         ],
@@ -1863,6 +1869,9 @@ def test_a_json_feed_items_relative_url_is_its_sites_when_served_from_another_ho
         ("https://www.site.example/blog/posts/2", "https://www.site.example/elsewhere"),
         ("https://other.example/3", None),
     ]
+    first = served.entries[0]
+    assert first.thumbnail == "https://www.site.example/img/1.png"
+    assert [a.url for a in first.enclosures] == ["https://www.site.example/audio/1.mp3"]
     # On the site's own host it stays as written, for normalize to resolve against the document.
     own = parse(body, url="https://www.site.example/feed.json", headers={})
     assert [e.link for e in own.entries] == ["/posts/1", "posts/2", "https://other.example/3"]

@@ -372,7 +372,8 @@ def test_a_relative_item_link_is_the_sites_when_the_feed_is_served_from_another_
 ) -> None:
     """A feed served from a feed host (FeedBurner, feeds.example.com) links "/2024/…": a page of
     the site its channel links, as Miniflux reads it; both parsers resolve it against the
-    document, which sent readers to the feed host's 404. The guid, the item's id, stays."""
+    document, which sent readers to the feed host's 404. Its relative enclosures and pictures
+    are the site's files too. The guid, the item's id, stays."""
     body = (FIXTURES / "fast-rss-relative-links-other-host.xml").read_bytes()
     feed = parse(body, url=URL, headers={}, parser=parser)
     assert [(e.link, e.guid) for e in feed.entries] == [
@@ -382,8 +383,13 @@ def test_a_relative_item_link_is_the_sites_when_the_feed_is_served_from_another_
             "https://www.blog.example/2024/12/third.html",
             "https://example.com/2024/12/third.html",
         ),
+        ("https://www.blog.example/2024/12/episode.html", "post-5"),
         ("https://elsewhere.example/page", None),
     ]
+    episode = feed.entries[3]
+    assert [e.url for e in episode.enclosures] == ["https://www.blog.example/audio/5.mp3"]
+    assert episode.thumbnail == "https://www.blog.example/journal/img/5.jpg"
+    assert [i.url for i in episode.images] == ["https://www.blog.example/journal/img/5.jpg"]
 
 
 @pytest.mark.parametrize(
