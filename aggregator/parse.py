@@ -850,8 +850,8 @@ def _linked_from_site(parsed: ParsedFeed, data: bytes, root: str) -> ParsedFeed:
     site = _site_link(parsed, root)
     if site is None or b"xml:base" in data:
         return parsed
-    links = _moved(parsed.base_url, site, data, _LINK_OR_GUID_TEXT, 2)
-    media = _moved(parsed.base_url, site, data, _MEDIA_ADDRESS, 1, written_too=True)
+    links = _moved(parsed.base_url, site, data, _LINK_OR_GUID_TEXT)
+    media = _moved(parsed.base_url, site, data, _MEDIA_ADDRESS, written_too=True)
     if not links and not media:
         return parsed
     entries = tuple(
@@ -874,16 +874,16 @@ def _moved(
     site: str,
     data: bytes,
     pattern: re.Pattern[bytes],
-    group: int,
     *,
     written_too: bool = False,
 ) -> dict[str, str]:
-    """The relative addresses `pattern` finds, as read against the document (and as written,
-    when `written_too`), each to what it is against `site`. One the document also writes out
-    in full stays: it is absolute there."""
+    """The relative addresses `pattern` finds (its last group that matched), as read against
+    the document (and as written, when `written_too`), each to what it is against `site`. One
+    the document also writes out in full stays: it is absolute there."""
     moved: dict[str, str] = {}
     for match in pattern.finditer(data):
-        written = html.unescape(match.group(group).decode("utf-8", "replace")).strip()
+        raw = next(text for text in reversed(match.groups()) if text is not None)
+        written = html.unescape(raw.decode("utf-8", "replace")).strip()
         if not written or _SCHEME.match(written) or written.startswith("//"):
             continue
         read = _http_url(base, written)
@@ -958,13 +958,14 @@ def _site_link(parsed: ParsedFeed, root: str) -> str | None:
 
 
 # An RSS <link> or <guid> written as text (CDATA or not); an Atom <link> is self-closing.
+# (Possessive: a lazy match of the text before "\s*</link>" took 7 s over 2,000 spaces.)
 _LINK_OR_GUID_TEXT = re.compile(
-    rb"<(link|guid)(?:\s[^<>]*)?>\s*(?:<!\[CDATA\[)?\s*([^<\]]+?)\s*(?:\]\]>)?\s*</\1\s*>"
+    rb"<(link|guid)(?:\s[^<>]*+)?>\s*+(?:<!\[CDATA\[([^\]]*+)\]\]>|([^<]*+))\s*+</\1\s*+>"
 )
 # An enclosure's or a picture's address, as an attribute.
 _MEDIA_ADDRESS = re.compile(
-    rb"<(?:enclosure|media:content|media:thumbnail|itunes:image)\s[^<>]*?\b(?:url|href)\s*=\s*"
-    rb"[\"']([^\"'<>]*)[\"']"
+    rb"<(?:enclosure|media:content|media:thumbnail|itunes:image)\s[^<>]*?\b(?:url|href)\s*+=\s*+"
+    rb"[\"']([^\"'<>]*+)[\"']"
 )
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 

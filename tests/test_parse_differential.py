@@ -10,6 +10,7 @@ ids, titles, links, dates, authors, tags, enclosures, thumbnails, language and s
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -434,3 +435,19 @@ def test_a_feedburner_enclosure_is_the_file_its_original_link_names(parser: str)
         [("https://media.show.example/audio/episode-2.mp3", "audio/mpeg", 123)],
         [("http://feedproxy.google.com/~r/AShow/~5/Zz99/episode-1.m4a", "audio/mp4", 99)],
     ]
+
+
+def test_reading_the_relative_links_of_a_feed_on_another_host_stays_linear() -> None:
+    """A <link> of 2,000 spaces and no end took 7 s to scan for its text (a lazy match before
+    "\\s*</link>"); 400,000 now take as long as the document takes to read."""
+    body = (
+        b'<rss version="2.0"><channel><title>t</title><link>https://www.site.example/</link>'
+        b"<item><title>a</title><link>posts/a</link>"
+        b"<description>x<link>a" + b" " * 400_000 + b"b&lt;/lin</description></item>"
+        b"<item><title>b</title><guid><![CDATA[" + b" " * 400_000 + b"]]></guid></item>"
+        b"</channel></rss>"
+    )
+    started = time.perf_counter()
+    feed = parse(body, url=URL, headers={}, parser="feedparser")
+    assert feed.entries[0].link == "https://www.site.example/posts/a"
+    assert time.perf_counter() - started < 5
