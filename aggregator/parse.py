@@ -848,10 +848,23 @@ def _linked_from_site(parsed: ParsedFeed, data: bytes, root: str) -> ParsedFeed:
     host (its path-relative links stay the document's). The guid, the article's identity, is
     left as read."""
     site = _site_link(parsed, root)
-    if site is None or b"xml:base" in data:
+    if site is None:
         return parsed
-    links = _moved(parsed.base_url, site, data, _LINK_OR_GUID_TEXT)
-    media = _moved(parsed.base_url, site, data, _MEDIA_ADDRESS, written_too=True)
+    # Only addresses that may have been written relative: on the document's host, or as
+    # written (most feeds: none, and the bytes are not read at all).
+    base = parsed.base_url
+    home = base[: base.find("/", base.find("//") + 2) + 1] if base.count("/") > 2 else base
+    linked = {e.link for e in parsed.entries if e.link and _relative_or_at(e.link, home)}
+    shown = {
+        u
+        for e in parsed.entries
+        for u in (e.thumbnail, *(x.url for x in e.enclosures), *(x.url for x in e.images))
+        if u and _relative_or_at(u, home)
+    }
+    if (not linked and not shown) or b"xml:base" in data:
+        return parsed
+    links = _moved(base, site, data, _LINK_OR_GUID_TEXT, linked) if linked else {}
+    media = _moved(base, site, data, _MEDIA_ADDRESS, shown, written_too=True) if shown else {}
     if not links and not media:
         return parsed
     entries = tuple(
@@ -874,12 +887,14 @@ def _moved(
     site: str,
     data: bytes,
     pattern: re.Pattern[bytes],
+    wanted: set[str],
     *,
     written_too: bool = False,
 ) -> dict[str, str]:
-    """The relative addresses `pattern` finds (its last group that matched), as read against
-    the document (and as written, when `written_too`), each to what it is against `site`. One
-    the document also writes out in full stays: it is absolute there."""
+    """Those of `wanted` that are relative addresses `pattern` finds (its last group that
+    matched), as read against the document (or as written, when `written_too`), each to
+    what it is against `site`. One the document also writes out in full stays: it is
+    absolute there."""
     moved: dict[str, str] = {}
     for match in pattern.finditer(data):
         raw = next(text for text in reversed(match.groups()) if text is not None)
@@ -887,12 +902,20 @@ def _moved(
         if not written or _SCHEME.match(written) or written.startswith("//"):
             continue
         read = _http_url(base, written)
+        if not read or (read not in wanted and not (written_too and written in wanted)):
+            continue
         meant = _http_url(site, written)
-        if read and meant and read != meant and read.encode() not in data:
+        if meant and read != meant and read not in moved and read.encode() not in data:
             moved[read] = meant
             if written_too:
                 moved[written] = meant
     return moved
+
+
+def _relative_or_at(url: str, home: str) -> bool:
+    """Whether `url` is on the document's host (`home`, its scheme and host and "/") or
+    relative: an address written relative, as a parser left it or resolved it."""
+    return url.startswith(home) or not _SCHEME.match(url)
 
 
 def _original_enclosures(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
@@ -902,7 +925,7 @@ def _original_enclosures(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
     parser reads the element). An enclosure is the original's when its address ends with the
     original's file name; an entry with two originals, or a document whose entries the bytes
     cannot be matched with, stays as read."""
-    if b":origEnclosureLink" not in data or not any(e.enclosures for e in parsed.entries):
+    if not any(e.enclosures for e in parsed.entries) or b":origEnclosureLink" not in data:
         return parsed
     spans = _entry_spans(data)
     if len(spans) != len(parsed.entries):
