@@ -323,6 +323,30 @@ def parse(text: str, local: tzinfo = UTC) -> datetime | None:
         return None
 
 
+def read_dated(
+    raw: str | None, parsed: datetime | None, local: tzinfo = UTC
+) -> tuple[datetime | None, bool, bool]:
+    """`read(raw, parsed, local)` and `day_only(raw)`, the string read once when `local` is UTC
+    (as most sources' is): a cold refresh read every entry's date twice, a third of the dates'
+    time."""
+    text = " ".join((raw or "").split())
+    if local is not UTC or not text or len(raw or "") > 4 * MAX_CHARS:
+        return (*read(raw, parsed, local), day_only(raw))
+    try:
+        when, day = _reading(text, UTC)
+    except (ValueError, OverflowError):
+        return None, True, False
+    try:
+        ours = None if when is None else when.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None, True, day
+    if ours is not None:
+        return ours, False, day
+    if parsed is not None and _holds_its_year(text, parsed):
+        return parsed, False, day
+    return None, True, day
+
+
 def day_only(text: str | None) -> bool:
     """Whether `text` is a date this module reads that writes no time of day ("2005-12-27",
     "27 Dec 2005"): read at noon in its zone (DAY_ONLY_HOUR), so one of today is ahead of now

@@ -541,10 +541,14 @@ def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime |
     """The entry's published and updated dates as the source wrote them, whether a date string
     was there that could not be read (the entry then has no date of its own), and whether the
     one it is published at writes no time of day (dates.day_only)."""
-    published, bad_published = dates.read(entry.published_raw, entry.published, local)
-    updated, bad_updated = dates.read(entry.updated_raw, entry.updated, local)
+    published, bad_published, day = dates.read_dated(entry.published_raw, entry.published, local)
+    if (entry.updated_raw, entry.updated) == (entry.published_raw, entry.published):
+        updated, bad_updated = published, bad_published  # (most entries: read once)
+    else:
+        updated, bad_updated = dates.read(entry.updated_raw, entry.updated, local)
+        if published is None:
+            day = dates.day_only(entry.updated_raw)
     undated = published is None and updated is None
-    day = dates.day_only(entry.published_raw if published else entry.updated_raw)
     return published or updated, updated, undated and (bad_published or bad_updated), day
 
 

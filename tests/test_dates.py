@@ -6,7 +6,7 @@ import json
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -902,3 +902,33 @@ def test_labelled_dates_are_read_right_or_not_at_all(
     kind: str, raw: str, zone: str, label: str | None
 ) -> None:
     assert labelled_reading(raw, zone) == label
+
+
+def test_read_dated_is_read_and_day_only() -> None:
+    """read_dated, which reads a string once where it can, is read() and day_only() of it: in
+    UTC and in a zone, for a day alone, a string we do not know, an impossible date, an offset
+    that takes the date past the calendar (read: unreadable, day_only: still a day's time), and
+    white space past what day_only reads."""
+    known = datetime(2020, 1, 10, tzinfo=UTC)
+    strings = [
+        *(raw for raw, _ in CASES),
+        *sorted(corpus_dates())[:400],
+        None,
+        "",
+        "2005-12-27",
+        "27 Dec 2005",
+        "Fri, 10 Jan 2020 14:33:00 +0000",
+        "2020-W02-5",
+        "last Tuesday",
+        "2020/13/45 10:00",
+        "9999-12-31T23:00:00-05:00",
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31",
+        f"2005-12-27{' ' * 900}",
+        f"{' ' * 801}2005-12-27",
+    ]
+    for local in (UTC, ZoneInfo("America/New_York"), timezone(timedelta(0))):
+        for raw in strings:
+            for parsed in (None, known):
+                wanted = (*dates.read(raw, parsed, local), dates.day_only(raw))
+                assert dates.read_dated(raw, parsed, local) == wanted, (raw, parsed, local)
