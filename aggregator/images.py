@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -105,7 +105,7 @@ def lead_image(
         return max(named, key=lambda candidate: candidate.width or 0).url  # (ties: the first)
     if page_image and acceptable(Candidate(page_image)):
         return page_image
-    for candidate in content_images(content_html):
+    for candidate in _content_images(content_html):  # (read up to the first that will do)
         if acceptable(candidate):
             return candidate.url
     return video_picture(content_html)
@@ -123,7 +123,10 @@ def content_images(content_html: str) -> list[Candidate]:
     """The <img> of sanitized HTML as candidates, in order; a thumbnail by its name that links
     to a picture file is that picture (NixOS's "…-small.png" screenshots linked their full size,
     and the cards had no picture)."""
-    found = []
+    return list(_content_images(content_html))
+
+
+def _content_images(content_html: str) -> Iterator[Candidate]:
     for match in _LINKED_IMG.finditer(content_html):
         tag = match[2] or match[3]
         attrs = {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
@@ -140,8 +143,7 @@ def content_images(content_html: str) -> list[Candidate]:
                 and _PICTURE_FILE.search(urlsplit(full).path)
             ):
                 src = full  # (a thumbnail of declared size is judged by it)
-            found.append(Candidate(src, width, height, False, alt))
-    return found
+            yield Candidate(src, width, height, False, alt)
 
 
 def shown_in(url: str, content_html: str) -> bool:
