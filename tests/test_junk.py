@@ -399,8 +399,13 @@ def test_the_quick_check_finds_what_the_built_in_patterns_find() -> None:
     every = re.compile("|".join(f"(?:{p})" for p in junk.DEFAULT_PATTERNS), re.I | re.M)
     lines = [*REAL, *(line for items in JUNK.values() for line in items)]
     lines += [f"{prefix}{line}" for line in lines for prefix in ("他说：", "Note: ", " ")]
+    # Medium's footer is read only on a line with "med" in it, lower-cased: its letters as
+    # re.IGNORECASE reads them ("i" is "İ" and "ı" too, which lower() does not make "i").
+    medium = "Tips was originally published in Dev Notes on Medium, where people are continuing"
+    lines += [medium, medium.upper(), medium.replace("i", "ı"), medium.upper().replace("I", "İ")]
     for line in lines:
         assert junk._built_in_hit(line) == bool(every.search(line)), line
+    assert all(junk._built_in_hit(line) for line in lines[-4:])
 
 
 def test_a_junk_line_loose_between_paragraphs_goes_and_a_picture_beside_it_stays() -> None:
