@@ -120,7 +120,9 @@ def without_trailing_prompt(html_text: str) -> str:
         cut = _TRAILING_EDITOR.sub("", cut, count=1)
     # (The pattern tried at every place of the tail cost ~40 µs an article: only where its
     # date's ")" ends the body, or a host's notice is there.)
-    if ")" in tail[-_PLAIN_END_CHARS:] or "privacy" in tail or "adchoices" in tail:
+    # (Both words in any case: the pattern ignores it.)
+    lowered = tail.lower()
+    if ")" in tail[-_PLAIN_END_CHARS:] or "privacy" in lowered or "adchoices" in lowered:
         cut = _TRAILING_PLAIN.sub("", cut, count=1)
     if cut == tail:
         return html_text

@@ -337,6 +337,10 @@ def _looks_behind(item: tuple[object, object]) -> bool:
             "<p>A weekly show. Hosted on Acast. See acast.com/privacy for more information.</p>",
             "<p>A weekly show.</p>",
         ),
+        (  # (the pattern ignores case, as the rule of a notice's own paragraph does)
+            "<p>A weekly show. See Omnystudio.com/listener for Privacy Information.</p>",
+            "<p>A weekly show.</p>",
+        ),
         # Hard negatives: a link in the sentence, a prompt that does not end the body.
         (  # (a prompt without the portal's time, a notice that does not end the body)
             "<p>Ele disse. Leia mais</p><p>Segundo parágrafo aqui.</p>",
