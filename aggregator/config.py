@@ -1435,6 +1435,14 @@ def _check_sources(
                     problems.append(
                         f'{place}.{key}[{j}]: not a valid regular expression "{pattern}": {e}'
                     )
+        if strip_patterns and not any(p.startswith(f"{place}.strip_patterns[") for p in problems):
+            try:  # (joined as junk joins them: two naming a group alike fail only so)
+                junk.config_regex("|".join(f"(?:{junk.scoped(p)})" for p in strip_patterns))
+            except re.error as e:
+                problems.append(
+                    f"{place}.strip_patterns: cannot be joined into one regular expression, as"
+                    f" they are applied: {e}; give each group a name of its own"
+                )
 
         if url is not None:
             key = url_key(url)

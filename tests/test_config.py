@@ -686,6 +686,22 @@ def test_bad_regex_reports_the_regex_error() -> None:
     assert len(found) == 3
 
 
+def test_strip_patterns_that_cannot_be_joined_are_a_problem() -> None:
+    """junk joins a source's strip_patterns into one regex: two naming a group alike each
+    compiled alone, passed check-config, and then every refresh of the source failed
+    ("redefinition of group name")."""
+    message = one_problem(
+        CATEGORIES
+        + source(
+            "A",
+            "https://a.example/feed",
+            extra='strip_patterns = ["(?P<n>subscribe)", "(?P<n>share this)"]',
+        )
+    )
+    assert message.startswith('sources[0] (name "A").strip_patterns: cannot be joined into one')
+    assert "redefinition of group name" in message
+
+
 def test_derived_id_collision_asks_for_an_explicit_id() -> None:
     message = one_problem(
         CATEGORIES
