@@ -126,6 +126,9 @@ REVISION_SHARED = 0.5
 REVISION_EDIT = 0.8
 # ... and at least this many characters shared: a short post is not told from a template's fill.
 REVISION_MIN_CHARS = 150
+# ... and an edited paragraph of at most this many words (a wire's are tens; difflib's ratio is
+# quadratic in them, and a hostile feed's paragraph may be a megabyte).
+REVISION_MAX_TOKENS = 1_000
 
 
 def revises(earlier: Body, later: Body) -> bool:
@@ -150,10 +153,17 @@ def revises(earlier: Body, later: Body) -> bool:
     if len(gone) > 1 or len(added) > 2:  # an edit, and a note of it at most
         return False
     old = stories.unpack_tokens(earlier.tokens[gone[0]])
-    return any(
-        difflib.SequenceMatcher(None, old, new, autojunk=False).ratio() >= REVISION_EDIT
-        for new in (stories.unpack_tokens(later.tokens[i]) for i in added)
-    )
+    if len(old) > REVISION_MAX_TOKENS:
+        return False
+    for new in (stories.unpack_tokens(later.tokens[i]) for i in added):
+        if len(new) > REVISION_MAX_TOKENS:
+            continue
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        # (Bounds first: ratio() is quadratic in the paragraph's words.)
+        bounds = (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio)
+        if all(bound() >= REVISION_EDIT for bound in bounds):
+            return True
+    return False
 
 
 def _chars(body: Body, hashes: set[str]) -> int:

@@ -17,6 +17,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 
 from aggregator import boilerplate, stories
+from aggregator import refresh as refresh_module
 from aggregator import store as store_module
 from aggregator.config import RetentionConfig, StoriesConfig
 from aggregator.fetch import Fetcher
@@ -341,6 +342,37 @@ LIVE_ENTRIES = [
     "Republican incumbent Tom Reyes has conceded in Senate District 12 after trailing.",
     "The ballot measure on school funding is passing with 58% of the vote counted.",
 ]
+
+
+def test_a_feed_of_many_items_under_one_tagged_title_is_compared_a_few_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hostile feed of 200 items all titled "UPDATE 1-Markets rally" had each compared with
+    every earlier one, a word diff each time: 19 s of a worker on every poll (a review). A
+    revision is looked for among the last few under the title; a word-for-word repeat among all."""
+    calls = 0
+    revises = boilerplate.revises
+
+    def counted(earlier: boilerplate.Body, later: boilerplate.Body) -> bool:
+        nonlocal calls
+        calls += 1
+        return revises(earlier, later)
+
+    monkeypatch.setattr(boilerplate, "revises", counted)
+    rng = random.Random(7)
+    words = [f"word{k}" for k in range(3000)]
+    shared = [" ".join(rng.choice(words) for _ in range(40)) + "." for _ in range(4)]
+    items = [
+        ("UPDATE 1-Markets rally", [*shared, " ".join(rng.choice(words) for _ in range(60))])
+        for _ in range(200)
+    ]
+    items.append(items[3])  # a word-for-word repeat of an early one is still found
+    batch = _articles("wire", items, NOW)
+    bodies = {a.id: boilerplate.Body.of(a.content) for a in batch}
+    evidence = refresh_module.batch_evidence(batch, bodies)
+    assert calls <= 2 * refresh_module.REVISION_PEERS * len(batch)  # (every pair: ~40,000)
+    assert evidence[batch[-1].id] == []
+    assert evidence[batch[0].id]
 
 
 def test_a_wires_story_and_its_correction_read_in_one_poll_are_one_story(
