@@ -299,6 +299,8 @@ def social_links(text: str) -> bool:
             continue
         # its label: a network's name ("VK:", "YouTube Shorts:"), not the heading's "…сетях:"
         if kept and kept[-1].endswith(":") and kept[-1][0].isupper():
+            if _CREDIT_LABEL.match(kept[-1]):
+                return False  # a credit, not a profile: "Источник: https://t.me/rian_ru"
             kept.pop()
             if kept and kept[-1][0].isupper() and not kept[-1].endswith(":") and len(kept) > 1:
                 kept.pop()
@@ -315,6 +317,13 @@ def social_links(text: str) -> bool:
 
 
 _CALLS = frozenset(("check", "out", "watch", "visit", "subscribe", "join", "read", "see"))
+# A label saying whose the address is as a credit: the news's source, a photo's author (a
+# review found "Источник: https://t.me/rian_ru" and "Photo: https://instagram.com/…" deleted).
+_CREDIT_LABEL = re.compile(
+    r"(?:источник|джерело|джерела|source|sources|quelle|fuente|fonte|photo|photos|фото|credit"
+    r"|credits|via|автор|author|ссылка|посилання|link|подробнее|більше):$",
+    re.IGNORECASE,
+)
 
 
 def selector_problem(selector: str) -> str:

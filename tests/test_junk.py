@@ -234,6 +234,9 @@ REAL: list[str] = [
     "Rouge Legacy on OpenBSD using PS4 dual shock pad. https://twitter.com/mulander/status/1074",
     "Here's the proof: https://twitter.com/azizansari/status/664899390943977473",
     "Гарик Харламов рассказал, что давно ведёт канал https://t.me/garbul",
+    # a credit, not a list of profiles (a review found both deleted)
+    "Источник: https://t.me/rian_ru",
+    "Photo: https://www.instagram.com/janedoe",
     "Interview with Dennis Ritchie (2011) https://www.youtube.com/watch?v=umF6SNYaJNw",
     "Check Out Lathrop Lab's YouTube Channel: https://www.youtube.com/channel/UC-nUrQmFR3pFg",
 ]
