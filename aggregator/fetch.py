@@ -468,7 +468,8 @@ def _connection_message(e: httpx.TransportError, url: httpx.URL) -> str:
         if tls.reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE"):
             # What an https:// URL to a plain-HTTP server gets (a test server, an intranet
             # box): the raw reason named no fix.
-            plain = url.copy_with(scheme="http", port=url.port)
+            # (The port it answered on, 443 when the URL names none: not http's 80.)
+            plain = url.copy_with(scheme="http", port=url.port or _default_port(url))
             said += f"; the server answers plain HTTP there, not TLS: is it {plain}?"
         return said
     if isinstance(e, httpx.ConnectError):

@@ -601,6 +601,23 @@ def test_import_opml_can_let_an_intranet_list_reach_private_networks(
     sources = {s.id: s for s in config_module.load_config(config_file).sources}
     assert sources["docs"].allow_private_networks == ("*",)
 
+    # The option before the file, as a flag, and "false" (a review: the file was taken as the
+    # networks' list, and "false" wrote a host named "false").
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline type="rss" text="Lab" xmlUrl="http://192.168.5.6/lab.xml"/>'
+        '<outline type="rss" text="Pub" xmlUrl="https://pub.example/feed.xml"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    flag_first = ["--config", str(config_file), "import-opml", "--allow-private-networks"]
+    assert cli.main([*flag_first, str(opml), "--dry-run"]) == 0
+    assert "private address" not in capsys.readouterr().err
+    assert cli.main([*argv, "--allow-private-networks=false", "--dry-run"]) == 0
+    assert "192.168.5.6 is a local or private address" in capsys.readouterr().err
+    assert cli.main(["--config", str(config_file), "import-opml"]) == 2
+    assert "the OPML file to import is missing" in capsys.readouterr().err
+
 
 def test_import_opml_names_a_feed_outline_without_its_url(
     config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 import brotli
 import httpcore
+import httpx
 import pytest
 from httpcore._sync.connection_pool import PoolRequest
 
@@ -35,6 +36,7 @@ from aggregator.fetch import (
     NO_PRIVATE_ACCESS,
     Fetcher,
     PrivateAccess,
+    _connection_message,
     _GuardedBackend,
     _Pool,
     default_user_agent,
@@ -835,6 +837,17 @@ def test_unresolvable_host(fetcher: Fetcher) -> None:
     error = fetch_error(fetcher, "http://example.invalid/feed")
     assert error.outcome is Outcome.CONNECTION_ERROR
     assert error.message.startswith("could not resolve host example.invalid")
+
+
+def test_https_to_plain_http_on_the_default_port_names_that_port() -> None:
+    """The hint for an https:// address answered in plain HTTP named port 80, where nothing
+    may listen; the server that answered is on 443 (a review)."""
+    cause = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    cause.reason = "WRONG_VERSION_NUMBER"
+    error = httpx.ConnectError("handshake")
+    error.__cause__ = cause
+    message = _connection_message(error, httpx.URL("https://intranet.example/feed"))
+    assert message.endswith("is it http://intranet.example:443/feed?")
 
 
 def test_tls_failure_is_a_connection_error(fetcher: Fetcher, feed_server: FeedServer) -> None:

@@ -148,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=operate.cmd_act, action=action)
 
     p = sub.add_parser("import-opml", help="add an OPML file's feeds to the config file")
-    p.add_argument("file", help="the OPML file")
+    # (Optional here: "--allow-private-networks feeds.opml" takes the file as the option's value,
+    # which cmd_import_opml gives back.)
+    p.add_argument("file", nargs="?", help="the OPML file")
     p.add_argument("--category", help="put every feed in this category (created if missing)")
     p.add_argument(
         "--allow-private-networks",

@@ -305,9 +305,15 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         # was never written, or not at all when every feed was skipped.)
         print(f"aggregator: --category: {problem}", file=sys.stderr)
         return 2
+    given = args.allow_private_networks
+    if args.file is None and given is not None and Path(given).is_file():
+        args.file, given = given, "true"  # ("--allow-private-networks feeds.opml": the flag)
+    if args.file is None:
+        print("aggregator: import-opml: the OPML file to import is missing", file=sys.stderr)
+        return 2
     private: bool | list[str] = False
-    if args.allow_private_networks is not None:
-        given = args.allow_private_networks.strip()
+    if given is not None and given.strip().lower() not in ("false", "no"):
+        given = given.strip()
         private = (
             True
             if given.lower() in ("true", "yes", "")
