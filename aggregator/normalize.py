@@ -960,14 +960,43 @@ _PARENTHESES = re.compile(r"\([^()]*\)")
 
 def _names(words: str) -> bool:
     """Whether "By …"'s words are names: each capitalized (an initial, "O'Neill", "Kanat-Alexander")
-    or a joiner, parentheses (a role) aside."""
+    or a joiner, parentheses (a role) aside; not a title-case heading ("By The Numbers", "By
+    Any Means", a review), which starts with an article or a determiner."""
+    parts = _PARENTHESES.sub(" ", words).replace(",", " ").replace(";", " ").split()
+    if parts and parts[0].lower() in _HEADING_STARTS:
+        return False
     return all(
         word[0].isupper()
         or word[0].isdigit()
         or word.lower() in _NAME_JOINERS
         or not any(char.isalnum() for char in word)
-        for word in _PARENTHESES.sub(" ", words).replace(",", " ").replace(";", " ").split()
+        for word in parts
     )
+
+
+_HEADING_STARTS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "our",
+        "my",
+        "your",
+        "their",
+        "his",
+        "her",
+        "its",
+        "any",
+        "all",
+        "every",
+        "some",
+        "no",
+    ]
+)
 
 
 # An ellipsis a CMS ends a summary with where it cut it: "…", "...", WordPress's " […]".

@@ -790,6 +790,8 @@ def test_a_summary_the_feed_cut_short_gives_way_to_the_content_it_begins() -> No
         ("<p>By the river, the town held a fair for all its people.</p>", ""),
         ("<p>Por Matt Spetalnick e Jason Szep</p>", ""),
         ("<p>By Tuesday the council had approved the new cycling lanes.</p>", ""),
+        ("<p>By The Numbers</p><p>Turnout rose to 71 percent across the region.</p>", ""),
+        ("<p>By Any Means Necessary</p><p>The film opens in cinemas on Friday.</p>", ""),
     ],
 )
 def test_an_excerpt_does_not_open_with_the_byline(body: str, excerpt: str) -> None:
