@@ -1391,19 +1391,18 @@ def test_newcomers_in_line_leave_the_clients_served_before_remembered() -> None:
     slots.release()
 
 
-def test_a_page_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently() -> None:
-    """A page being rendered is given to everyone asking for it meanwhile (web.rendering), who
-    wait for that render: it waited at its first asker's place in line. A client served a
-    moment before, asking first for a page every reader wants, made each of them wait behind
-    every client in line, though each would have gone first. The render now takes the place
-    of the asker that had a slot least recently."""
+def _render_in_line(
+    ask: Callable[[str, Callable[[], None]], bytes], asking: Callable[[], frozenset[str]]
+) -> tuple[web_module.FairSlots, list[str], dict[str, bytes]]:
+    """Clients served before in the order reader, siege-0, siege-1, busy; a slot held; the
+    two sieges in line, then busy asking for a render (`ask(client, take_a_slot)`), then the
+    reader asking for the same one (`asking()` names them both) once the slot is freed: the
+    order the slot went round in, and what each asker got."""
     slots = web_module.FairSlots(1)
     for client in ("reader", "siege-0", "siege-1", "busy"):  # served in this order before
         assert slots.acquire(client, 1)
         slots.release()
     assert slots.acquire("holder", 1)
-    pages = PageCache(ttl=30, stale=0)
-    key = ("", "/", b"", 1)
     order: list[str] = []
     got: dict[str, bytes] = {}
 
@@ -1412,30 +1411,46 @@ def test_a_page_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently
         order.append(name)
         slots.release()
 
-    def page(client: str) -> None:
-        def render() -> Rendered:
-            take(client, "page", functools.partial(pages.asking, key))
-            return Rendered.of(None, b"<p>front page</p>", None)
-
-        found = pages.get(key, render, 10, client)
-        assert found is not None
-        got[client] = found.body
+    def asker(client: str) -> None:
+        got[client] = ask(client, functools.partial(take, client, "render", asking))
 
     def waiting(count: int) -> bool:
         return sum(len(line) for line in slots._waiting.values()) == count
 
     threads = [threading.Thread(target=take, args=(f"siege-{n}", f"siege-{n}")) for n in (0, 1)]
-    threads += [threading.Thread(target=page, args=("busy",))]
+    threads += [threading.Thread(target=asker, args=("busy",))]
     for n, thread in enumerate(threads):
         thread.start()
         wait_for(functools.partial(waiting, n + 1), 10, "in line")
-    threads.append(threading.Thread(target=page, args=("reader",)))
+    threads.append(threading.Thread(target=asker, args=("reader",)))
     threads[-1].start()
-    wait_for(lambda: pages.asking(key) == {"busy", "reader"}, 10, "the reader asking")
+    wait_for(lambda: asking() == {"busy", "reader"}, 10, "the reader asking")
     slots.release()
     for thread in threads:
         thread.join(10)
-    assert order == ["page", "siege-0", "siege-1"]
+    return slots, order, got
+
+
+def test_a_page_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently() -> None:
+    """A page being rendered is given to everyone asking for it meanwhile (web.rendering), who
+    wait for that render: it waited at its first asker's place in line. A client served a
+    moment before, asking first for a page every reader wants, made each of them wait behind
+    every client in line, though each would have gone first. The render now takes the place
+    of the asker that had a slot least recently."""
+    pages = PageCache(ttl=30, stale=0)
+    key = ("", "/", b"", 1)
+
+    def page(client: str, take_a_slot: Callable[[], None]) -> bytes:
+        def render() -> Rendered:
+            take_a_slot()
+            return Rendered.of(None, b"<p>front page</p>", None)
+
+        found = pages.get(key, render, 10, client)
+        assert found is not None
+        return found.body
+
+    slots, order, got = _render_in_line(page, functools.partial(pages.asking, key))
+    assert order == ["render", "siege-0", "siege-1"]
     assert got == {"busy": b"<p>front page</p>", "reader": b"<p>front page</p>"}
     assert pages.renders == 1
     assert slots._waiting == {}
@@ -1444,43 +1459,18 @@ def test_a_page_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently
 def test_a_feed_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently() -> None:
     """As a page's: a feed or an embed whose version had just changed (an embed's, each
     minute) waited at its first asker's place in line, with everyone asking for it behind."""
-    slots = web_module.FairSlots(1)
-    for client in ("reader", "siege-0", "siege-1", "busy"):  # served in this order before
-        assert slots.acquire(client, 1)
-        slots.release()
-    assert slots.acquire("holder", 1)
     cache = RenderCache()
     key = ("world", "atom", None, True)
-    order: list[str] = []
-    got: dict[str, bytes] = {}
 
-    def take(client: str, name: str, also: Callable[[], frozenset[str]] = frozenset) -> None:
-        assert slots.acquire(client, 10, also)
-        order.append(name)
-        slots.release()
-
-    def feed(client: str) -> None:
+    def feed(client: str, take_a_slot: Callable[[], None]) -> bytes:
         def render() -> tuple[bytes, None]:
-            take(client, "feed", functools.partial(cache.asking, key))
+            take_a_slot()
             return b"<feed/>", None
 
-        got[client] = cache.get(key, 1, render, client).body
+        return cache.get(key, 1, render, client).body
 
-    def waiting(count: int) -> bool:
-        return sum(len(line) for line in slots._waiting.values()) == count
-
-    threads = [threading.Thread(target=take, args=(f"siege-{n}", f"siege-{n}")) for n in (0, 1)]
-    threads += [threading.Thread(target=feed, args=("busy",))]
-    for n, thread in enumerate(threads):
-        thread.start()
-        wait_for(functools.partial(waiting, n + 1), 10, "in line")
-    threads.append(threading.Thread(target=feed, args=("reader",)))
-    threads[-1].start()
-    wait_for(lambda: cache.asking(key) == {"busy", "reader"}, 10, "the reader asking")
-    slots.release()
-    for thread in threads:
-        thread.join(10)
-    assert order == ["feed", "siege-0", "siege-1"]
+    _, order, got = _render_in_line(feed, functools.partial(cache.asking, key))
+    assert order == ["render", "siege-0", "siege-1"]
     assert got == {"busy": b"<feed/>", "reader": b"<feed/>"}
     assert cache.renders == 1
     assert cache.asking(key) == frozenset()
