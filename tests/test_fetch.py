@@ -72,6 +72,16 @@ def fetch_error(fetcher: Fetcher, url: str, **kwargs: Any) -> FetchError:
     return info.value
 
 
+def fetch_error_and_peak(fetcher: Fetcher, url: str) -> tuple[FetchError, int]:
+    """fetch_error, and the peak of the Python-level memory traced while it fetched."""
+    tracemalloc.start()
+    try:
+        error = fetch_error(fetcher, url)
+        return error, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 # --- request headers and the result --------------------------------------------------------------
 
 
@@ -584,12 +594,7 @@ def test_a_gzip_bomb_inside_brotli_is_stopped_at_the_cap_in_bounded_memory(
     # is the body, bounded by the cap as a bare gzip bomb's is.
     bomb = brotli.compress(b"".join(_zeros_zlib(1 << 30, "gzip")), quality=5)
     url = feed_server.add("/bomb", bomb, headers={"Content-Encoding": "gzip, br"})
-    tracemalloc.start()
-    try:
-        error = fetch_error(fetcher, url)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    error, peak = fetch_error_and_peak(fetcher, url)
     assert error.outcome is Outcome.TOO_LARGE
     assert error.message.startswith(f"too large: {url} sent a gzip, br body that decodes to")
     assert peak < 64 * 1024 * 1024, f"peak traced memory {peak:,} bytes"
@@ -647,12 +652,7 @@ def test_compression_bomb_is_stopped_in_bounded_memory(
     # decompression needs about two caps. tracemalloc sees the Python-level buffers that matter
     # here (ru_maxrss would be a lifetime peak, blind after any earlier hungrier test).
     url = feed_server.bomb("/bomb", encoding=encoding, size=1 << 30)
-    tracemalloc.start()
-    try:
-        error = fetch_error(fetcher, url)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    error, peak = fetch_error_and_peak(fetcher, url)
     assert error.outcome is Outcome.TOO_LARGE
     assert error.message.startswith(f"too large: {url} sent a {encoding} body that decodes to")
     assert peak < 64 * 1024 * 1024, f"peak traced memory {peak:,} bytes"
