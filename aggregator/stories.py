@@ -97,9 +97,9 @@ _TITLE_SUFFIX = re.compile(
     rf"|(?<=[{_CJK}])[-–—](?=[^-–—|｜_\s]{{1,12}}{_SITE_NAME_END}$))([^-–—|｜_]{{1,30}})$"
 )
 _TITLE_SEPARATOR = re.compile(r"[-–—|:·｜_]")  # what every _TITLE_SUFFIX match holds
-_TITLE_TAG = re.compile(
-    r"^\s*(?:[\[【(（〔][^\]】)）〕]{1,12}[\]】)）〕]|(?:UPDATE|REFILE|CORRECTED)\s*\d*\s*-)\s*"
-)
+# A wire's revision tag: "CORRECTED-", "REFILE-", "UPDATE 2-" (revision_tagged).
+_WIRE_TAG = r"(?:UPDATE|REFILE|CORRECTED)\s*\d*\s*-"
+_TITLE_TAG = re.compile(rf"^\s*(?:[\[【(（〔][^\]】)）〕]{{1,12}}[\]】)）〕]|{_WIRE_TAG})\s*")
 _TITLE_END_TAG = re.compile(
     r"\s*[\[【(（〔]\s*(?:图|圖|组图|組圖|图文|圖文|多图|视频|視頻|附视频|xinhua|ap|afp|reuters"
     r"|video|videos|photos?|pictures|updated?|live)\s*[\]】)）〕]\s*$",
@@ -468,7 +468,7 @@ def repeats(
     return tagged or (not fp.length and near >= VERY_NEAR)
 
 
-_REVISION_TAG = re.compile(r"^\s*(?:UPDATE|REFILE|CORRECTED)\s*\d*\s*-")
+_REVISION_TAG = re.compile(rf"^\s*{_WIRE_TAG}")
 
 
 def revision_tagged(title: str) -> bool:
