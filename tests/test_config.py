@@ -291,40 +291,30 @@ def test_settings_accept_durations_sizes_and_numbers() -> None:
     assert config.serve.frame_ancestors == ("'self'", "https://partner.example")
 
 
-def test_names_shown_to_readers_lose_direction_controls() -> None:
-    """A name's own U+2069 and U+202E (OPML import copies a file's as written) ended the
-    isolate our pages set it in and turned the rest of the sentence around (a review)."""
+@pytest.mark.parametrize(
+    ("site", "category", "source"),
+    [
+        # A name's own U+2069 and U+202E (OPML import copies a file's as written) ended the
+        # isolate our pages set it in and turned the rest of the sentence around (a review).
+        ("\u2067Our \u202enews\u202c", "World\u2069", "\u2069\u202eEvil name\u202c"),
+        # OPML import writes a file's names as TOML escapes: controls and noncharacters, which
+        # the feeds dropped, reached every page's <title> (a hostile-clients review).
+        ("Our\\u0001 news\\ufffe", "World\\u000b", "\\u0001Evil\\uffff name\\u007f"),
+    ],
+    ids=["direction controls", "what no XML may carry"],
+)
+def test_names_shown_to_readers_lose_what_would_garble_them(
+    site: str, category: str, source: str
+) -> None:
     config = parse_config(
-        """
+        f"""
         [site]
-        title = "\u2067Our \u202enews\u202c"
+        title = "{site}"
         [[categories]]
         slug = "world"
-        title = "World\u2069"
+        title = "{category}"
         [[sources]]
-        name = "\u2069\u202eevil name\u202c"
-        url = "https://evil.example/feed.xml"
-        categories = ["world"]
-        """
-    )
-    assert config.site.title == "Our news"
-    assert config.categories[0].title == "World"
-    assert config.sources[0].name == "evil name"
-    assert config.sources[0].id == "evil-name"
-
-
-def test_names_shown_to_readers_lose_what_no_xml_may_carry() -> None:
-    """OPML import writes a file's names as TOML escapes: controls and noncharacters, which
-    the feeds dropped, reached every page's <title> (a hostile-clients review)."""
-    config = parse_config(
-        """
-        [site]
-        title = "Our\\u0001 news\\ufffe"
-        [[categories]]
-        slug = "world"
-        title = "World\\u000b"
-        [[sources]]
-        name = "\\u0001Evil\\uffff name\\u007f"
+        name = "{source}"
         url = "https://evil.example/feed.xml"
         categories = ["world"]
         """
