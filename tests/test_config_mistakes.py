@@ -323,21 +323,27 @@ def test_every_mistake_breaks_the_base_config_exactly_once() -> None:
         assert word in info.value.problems[0], (what, info.value.problems)
 
 
-@pytest.mark.parametrize(("what", "edit", "place", "word"), MISTAKES, ids=MISTAKE_IDS)
-def test_check_config_prints_one_message_naming_the_place(
-    tmp_path: Path, what: str, edit: Callable[[str], str], place: str, word: str
-) -> None:
-    path = tmp_path / "aggregator.toml"
-    path.write_text(edit(base_config("http://127.0.0.1:9/feed.xml")), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", "check-config"],
-        cwd=tmp_path,
+def check_config(path: Path, *python: str) -> subprocess.CompletedProcess[str]:
+    """`aggregator check-config` on `path`, run as an operator runs it, in its directory
+    (`python`: options of the interpreter)."""
+    return subprocess.run(
+        [sys.executable, *python, "-m", "aggregator.cli", "check-config"],
+        cwd=path.parent,
         env=cli_env(path),
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize(("what", "edit", "place", "word"), MISTAKES, ids=MISTAKE_IDS)
+def test_check_config_prints_one_message_naming_the_place(
+    tmp_path: Path, what: str, edit: Callable[[str], str], place: str, word: str
+) -> None:
+    path = tmp_path / "aggregator.toml"
+    path.write_text(edit(base_config("http://127.0.0.1:9/feed.xml")), encoding="utf-8")
+    done = check_config(path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.count("aggregator: invalid configuration:") == 1, done.stderr
@@ -565,15 +571,7 @@ timezone = "EST"
     )
     path = tmp_path / "aggregator.toml"
     path.write_text(text, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-W", "default", "-m", "aggregator.cli", "check-config"],
-        cwd=tmp_path,
-        env=cli_env(path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = check_config(path, "-W", "default")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FutureWarning" not in done.stdout + done.stderr
     out = done.stdout + done.stderr
