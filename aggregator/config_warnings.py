@@ -6,6 +6,7 @@ rarely mean what their author wanted.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,6 +42,26 @@ def _zone_warning(place: str, name: str) -> str:
     return f'{place}: "{name}" is {what}; name the place\'s zone, "{zone}"{aside}'
 
 
+# A pattern that matches an empty text (".*", "", "a*", "x|") matches every article or
+# paragraph: `exclude = [".*"]` emptied a source without a word (an operator's review).
+_MATCHING_EVERYTHING = {
+    "include": "matches every article (it matches an empty text), so it filters nothing",
+    "exclude": "matches every article (it matches an empty text), so the source shows nothing;"
+    " to stop a source, remove its block",
+    "strip_patterns": "matches every paragraph (it matches an empty text), and an article never"
+    " loses all its text, so it removes nothing; name the words to remove",
+}
+
+
+def _matches_nothing_warning(key: str, pattern: str) -> str:
+    """What a pattern that matches an empty text does under `key`, or "" for any other."""
+    try:
+        matches_empty = junk.config_regex(pattern).search("") is not None
+    except re.error:
+        return ""
+    return _MATCHING_EVERYTHING[key] if matches_empty else ""
+
+
 def config_warnings(config: Config) -> list[str]:
     """Things in a valid config that are probably mistakes, each with its place."""
     warnings = []
@@ -65,6 +86,8 @@ def config_warnings(config: Config) -> list[str]:
                         " Python will read a [, or a doubled - & ~ |, inside [...] otherwise):"
                         " escape it if it is meant as itself, as '\\[' or \"\\\\[\" in TOML"
                     )
+                if warning := _matches_nothing_warning(key, pattern):
+                    warnings.append(f'{place}.{key}[{j}]: "{pattern}" {warning}')
         parts = urlsplit(source.url)
         host = (parts.hostname or "").lower()
         for secret in secrets_in_url(source.url, config.serve.secret_parameters):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from aggregator import junk
 from aggregator.config import (
     Category,
     Config,
@@ -1277,6 +1278,26 @@ def test_a_file_of_no_source_is_warned_of() -> None:
     assert not any(
         w.startswith("sources:")
         for w in config_warnings(parse_config(CATEGORIES + source("A", "https://a.example/f")))
+    )
+
+
+def test_a_pattern_that_matches_every_text_is_warned_of() -> None:
+    """`exclude = [".*"]` emptied a source without a word, and a strip pattern matching every
+    paragraph removed nothing (an article never loses all its text): an operator's review."""
+    extra = 'include = ["news|"]\nexclude = ["sport", ".*"]\nstrip_patterns = ["(?i)x*", "ad"]'
+    text = CATEGORIES + source("A", "https://a.example/f", extra=extra)
+    warned = [w for w in config_warnings(parse_config(text)) if "empty text" in w]
+    assert warned == [
+        'sources[0] (a).include[0]: "news|" matches every article (it matches an empty text),'
+        " so it filters nothing",
+        'sources[0] (a).exclude[1]: ".*" matches every article (it matches an empty text), so'
+        " the source shows nothing; to stop a source, remove its block",
+        'sources[0] (a).strip_patterns[0]: "(?i)x*" matches every paragraph (it matches an empty'
+        " text), and an article never loses all its text, so it removes nothing; name the words"
+        " to remove",
+    ]
+    assert junk.strip_paragraphs("<p>Long text.</p><p>Share this</p>", ["(?i)x*"]) == (
+        "<p>Long text.</p><p>Share this</p>"
     )
 
 
