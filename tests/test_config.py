@@ -1281,6 +1281,15 @@ def test_a_file_of_no_source_is_warned_of() -> None:
     )
 
 
+@pytest.mark.parametrize("written", ["category", "catgories", "tags"])
+def test_categories_under_a_mistaken_key_are_one_problem(written: str) -> None:
+    """[[category]] was two problems: the unknown key, and "unknown category" on every source
+    naming one of its slugs, which was defined, under the wrong key (an operator's review)."""
+    text = CATEGORIES.replace("[[categories]]", f"[[{written}]]") + source("A", "https://a/f")
+    assert problems(text) == [f'{written}: unknown key (did you mean "categories"?)']
+    assert "unknown category" in one_problem(CATEGORIES + source("A", "https://a/f", '["w"]'))
+
+
 def test_a_pattern_that_matches_every_text_is_warned_of() -> None:
     """`exclude = [".*"]` emptied a source without a word, and a strip pattern matching every
     paragraph removed nothing (an article never loses all its text): an operator's review."""
