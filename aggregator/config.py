@@ -1770,6 +1770,10 @@ def check_losses(before: Config, after: Config, text: str = "") -> None:
 # How much older than the read that saw them a config file's times must be to be trusted
 # (ConfigWatcher.poll): more than the coarsest file system clock (FAT's 2 s).
 RACY_SECONDS = 2.5
+# How long a file whose status has not changed goes unread (ConfigWatcher.poll): a file system
+# that caches status (NFS, for up to a minute) can show an edited file unchanged, while opening it
+# reads it anew.
+UNREAD_SECONDS = 30.0
 
 
 class ConfigWatcher:
@@ -1784,6 +1788,7 @@ class ConfigWatcher:
         # The file's identity and times when it was last read holding `_seen`, once they were old
         # enough to be trusted (see poll): while they stay the same it is not read again.
         self._still: tuple[int, ...] | None = None
+        self._still_since = 0.0  # (time.monotonic()) when it was last read holding `_still`
         # What is wrong with the file while it cannot be applied (one line each), else empty.
         self.problems: list[str] = []
         # Valid edits read, a comment's included (it moves the lines that follow it: what names
@@ -1806,11 +1811,11 @@ class ConfigWatcher:
         # times, unless it writes again within one tick of the file system's clock (1 to 2 s on
         # some) with the same size: the "racy git" problem. So times are trusted only once they
         # are RACY_SECONDS older than the read that saw them; until then the file is read at
-        # each poll, as it always was.
+        # each poll, as it always was; and at least every UNREAD_SECONDS.
         try:
             st = os.stat(self.path)
             stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-            if stamp == self._still:
+            if stamp == self._still and time.monotonic() - self._still_since < UNREAD_SECONDS:
                 return None
             self._still = None
             read_at = time.time_ns()
@@ -1826,7 +1831,7 @@ class ConfigWatcher:
         digest = hashlib.sha256(raw).digest()
         if digest == self._seen:
             if read_at - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_SECONDS * 1e9:
-                self._still = stamp
+                self._still, self._still_since = stamp, time.monotonic()
             return None
         if digest != self._settling:
             # An editor that truncates and rewrites in place can be caught half-way, and an

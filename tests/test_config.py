@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import time
+import types
 import typing
 from pathlib import Path
 
@@ -1054,6 +1055,35 @@ def test_watcher_keeps_reading_a_file_changed_within_the_clock_tick(
     before = coarse_stat(path).stamp()
     path.write_text('[site]\ntitle = "BBBB"\n', encoding="utf-8")
     assert coarse_stat(path).stamp() == before  # no stat tells this write from the first
+    new = settle(watcher)
+    assert new is not None
+    assert new.site.title == "BBBB"
+
+
+def test_watcher_reads_a_file_whose_status_is_cached_within_a_while(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system that caches status (NFS, for up to a minute) shows an edited file's old
+    inode, size and times; opening the file reads it anew. A file whose status held still is
+    still read every UNREAD_SECONDS, so such an edit is seen then and not never."""
+    from aggregator import config as config_module
+
+    path = tmp_path / "aggregator.toml"
+    path.write_text('[site]\ntitle = "AAAA"\n', encoding="utf-8")
+    real_stat = os.stat
+    st = real_stat(path)
+    old = types.SimpleNamespace(  # as a cache holds it: long unchanged, so trusted
+        st_dev=st.st_dev, st_ino=st.st_ino, st_size=st.st_size, st_mtime_ns=1, st_ctime_ns=1
+    )
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: old if p == str(path) else real_stat(p))
+    monkeypatch.setattr(config_module, "UNREAD_SECONDS", 0.5)
+    watcher = ConfigWatcher(path, load_config(path))
+    for _ in range(3):  # the content it started on, acted on, then its status trusted
+        assert watcher.poll() is None
+    path.write_text('[site]\ntitle = "BBBB"\n', encoding="utf-8")  # (same size)
+    for _ in range(2):  # within UNREAD_SECONDS: the cached status is trusted, as it was always
+        assert watcher.poll() is None
+    time.sleep(0.6)
     new = settle(watcher)
     assert new is not None
     assert new.site.title == "BBBB"
