@@ -540,6 +540,19 @@ def _bool(value: object) -> bool:
     return value
 
 
+def _every_sources_access(value: object) -> bool:
+    """fetch.allow_private_networks: true or false, for every source; the networks and hosts
+    one may reach are listed on it (the same key as a list here was "expected true or false",
+    with no word of where a list is written)."""
+    if isinstance(value, list):
+        raise _Invalid(
+            f"expected true or false, got {_kind(value)}: a list of networks and hosts is a"
+            " source's own; write allow_private_networks = [...] in each [[sources]] block that"
+            " reaches them"
+        )
+    return _bool(value)
+
+
 PARSERS = ("auto", "feedparser")
 
 
@@ -964,7 +977,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
     "fetch": (
         FetchConfig,
         {
-            "allow_private_networks": _bool,
+            "allow_private_networks": _every_sources_access,
             "interval": _duration,
             "min_interval": _duration,
             "max_interval": _duration,

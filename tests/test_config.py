@@ -393,6 +393,16 @@ def test_unknown_key_without_a_close_match_has_no_suggestion() -> None:
     assert one_problem("[serve]\nzzzzzz = 1\n") == "serve.zzzzzz: unknown key"
 
 
+def test_networks_listed_for_every_source_say_where_a_list_is_written() -> None:
+    """`[fetch] allow_private_networks = ["127.0.0.1"]`, the list a source takes, was "expected
+    true or false" alone (a walkthrough)."""
+    assert one_problem('[fetch]\nallow_private_networks = ["127.0.0.1"]\n') == (
+        "fetch.allow_private_networks: expected true or false, got an array: a list of networks"
+        " and hosts is a source's own; write allow_private_networks = [...] in each [[sources]]"
+        " block that reaches them"
+    )
+
+
 def test_wrong_types_are_reported() -> None:
     found = problems(
         """
