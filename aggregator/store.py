@@ -1484,6 +1484,13 @@ class Store:
         """A source's newest articles."""
         return self._index_page(self._source_key(source_id), limit, None)[0]
 
+    def source_page(
+        self, source_id: str, limit: int, before: str | None = None
+    ) -> tuple[list[Article], str | None]:
+        """A page of a source's articles, newest first, and the cursor of the next page (as
+        category_page)."""
+        return self._index_page(self._source_key(source_id), limit, before)
+
     def category_version(self, slug: str | None) -> int:
         """A number that changes whenever the category's (None: all) content changes."""
         return self.category_versions([slug])[slug]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -146,7 +147,8 @@ class _Markup(HTMLParser):
             if name == "style":
                 self.problems.append(f"<{tag} style=...> (CSP blocks inline style)")
             if name in ("href", "src", "action", "formaction") and value is not None:
-                scheme = value.strip().split(":", 1)[0].lower() if ":" in value else ""
+                # (urlsplit's: a colon in a relative link's query, a cursor's, is no scheme)
+                scheme = urlsplit(value.strip()).scheme.lower()
                 if scheme not in ("", "http", "https", "data"):
                     self.problems.append(f"<{tag} {name}={value!r}>")
             if name == "lang" and value and not re.fullmatch(r"[A-Za-z0-9-]*", value):
@@ -587,6 +589,40 @@ def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
     assert set(seen) == {a.id for a in stored}
 
 
+def test_a_source_has_a_page_of_its_articles_that_its_name_and_its_articles_lead_to(
+    client: FlaskClient, add_articles: AddArticles, store: Store
+) -> None:
+    """A reader who liked an article looks for more from its source: its name on /sources and
+    "More from" on each of its articles lead to its articles, newest first, a page at a time
+    (where each of its names was no link, or its site's)."""
+    stored = add_articles("hacker-blog", 30)
+    add_articles("mixed", 5)  # (another source of the same category: not on the page)
+    assert '<a href="/s/hacker-blog/">Hacker Blog</a>' in text(client, "/sources")
+    article = text(client, f"/a/{stored[0].id}")
+    more = '<a class="more-from" href="/s/hacker-blog/">More from \u2068Hacker Blog\u2069'
+    assert more in article
+    seen: list[str] = []
+    url: str | None = "/s/hacker-blog/"
+    while url is not None:
+        page = text(client, url)
+        assert unsafe_markup(page) == []
+        assert '<h1 dir="auto">Hacker Blog</h1>' in page
+        assert '<a href="/c/tech/">Technology</a>' in page  # its categories
+        seen += article_ids(page)
+        match = NEXT_LINK.search(page)
+        url = html.unescape(match.group(1)) if match else None
+        if url is None:
+            assert 'href="/s/hacker-blog/" rel="first">← Newest articles</a>' in page
+    assert seen == [a.id for a in reversed(stored)]  # newest first, each once
+    assert client.get("/s/hacker-blog").headers["Location"].endswith("/s/hacker-blog/")
+    for path in ("/s/no-such-source/", "/s/hacker-blog/?before=garbage"):
+        assert "<h1>Page not found</h1>" in text(client, path, 404)
+    gone = text(client, "/s/hacker-blog/?before=1:x", 404)  # (older than anything kept)
+    assert "The older articles this link led to are no longer kept." in gone
+    # One not fetched yet says so, as a category does.
+    assert "the first fetch of the sources is still pending" in text(client, "/s/people-daily/")
+
+
 def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
     client: FlaskClient, store: Store, web_config: Config
 ) -> None:
@@ -996,6 +1032,7 @@ def test_only_links_to_the_page_itself_are_marked_as_the_current_page(
         "/c/tech/?sort=latest": {("/c/tech/", "true"), ("/c/tech/?sort=latest", "page")},
         f"/a/{article.id}": {("/c/tech/", "true"), (f"/a/{article.id}", "page")},
         "/sources": {("/sources", "page")},
+        "/s/hacker-blog/": {("/sources", "true"), ("/s/hacker-blog/", "page")},
     }
     for path, marks in expected.items():
         found = _Current()
@@ -1128,6 +1165,7 @@ def test_hostile_text_fields_are_escaped_on_every_page(
         "/embed/tech",
         "/embed/all?images=1",
         "/sources",
+        "/s/hacker-blog/",
     ]
     for path in paths:
         page = text(client, path)

@@ -609,6 +609,8 @@ def article(article_id: str) -> str:
         # None sharing a tag or a word of the title: they are the category's newest, and say so
         # ("Related articles" over unrelated ones, a review).
         related_alike=alike,
+        # (None: its source was removed from the config a moment ago)
+        source_url=config.source(found.source_id) and url_for(".source", source_id=found.source_id),
         feeds=feeds,
     )
 
@@ -659,6 +661,38 @@ def sources() -> str:
         current_page=page.number == 1,
         feeds=feed_links(None, config.site.title, request.script_root),
     )
+
+
+@bp.get("/s/<source_id>/")
+@rendering
+def source(source_id: str) -> tuple[str, int]:
+    """One source's articles, newest first, a page at a time by cursor: where "More from" on
+    an article leads, and each source's name on /sources."""
+    config, store = get_config(), get_store()
+    found = config.source(source_id)
+    if found is None:
+        abort(404)
+    before = request.args.get("before") or None
+    try:
+        articles, cursor = store.source_page(source_id, PAGE_SIZE, before)
+    except ValueError:
+        abort(404)  # a cursor we never handed out
+    ended = before is not None and not articles  # (as a category's: retention took them)
+    of = store.stories_of([a.id for a in articles])
+    status = source_status(store.get_states([source_id]).get(source_id) or SourceState(source_id))
+    page = render_page(
+        "source.html",
+        source=found,
+        status=status,
+        articles=articles,
+        story_sizes={a.id: len(of[a.id].sources) or 1 for a in articles},
+        empty_reason="archive_ended" if ended else empty_reason({status.kind}),
+        next_url=url_for(".source", source_id=source_id, before=cursor) if cursor else None,
+        first_url=url_for(".source", source_id=source_id) if before else None,
+        current_slug="sources",
+        feeds=feed_links(None, config.site.title, request.script_root),
+    )
+    return page, 404 if ended else 200
 
 
 @bp.get("/favicon.ico")
