@@ -272,6 +272,9 @@ class SourceState:
     # The entries of the last feed read whose articles are made and settled, as marks
     # (normalize.entry_mark): on the next read, those entries are not cleaned again.
     entry_marks: tuple[str, ...] = ()
+    # The guids (normalize.guid_mark) that the last feed read lists and that it or an earlier
+    # one listed on several entries: those entries keep the ids they are stored under.
+    shared_guids: tuple[str, ...] = ()
 
     @property
     def error(self) -> str:

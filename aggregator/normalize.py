@@ -14,7 +14,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -147,6 +147,9 @@ class Report:
     # and of those left out: the next refresh of the source leaves these out.
     marks: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # the ids of the articles left out
+    # The guids (guid_mark) listed on several entries, now or in an earlier read (`shared`), that
+    # this read lists: SourceState.shared_guids, for the next.
+    shared: list[str] = field(default_factory=list)
 
 
 # A mark ending so is an entry whose date could not be read: still counted when skipped.
@@ -183,6 +186,8 @@ def normalize(
     report: Report | None = None,
     learned_junk: frozenset[str] = frozenset(),
     skip: Collection[str] = frozenset(),
+    shared: Collection[str] = frozenset(),
+    held: Mapping[str, Article] | None = None,
 ) -> list[Article]:
     """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones.
 
@@ -190,6 +195,8 @@ def normalize(
     of paragraphs the source repeats in many articles (Store.boilerplate), removed from content.
     `skip`: the marks of entries cleaned before (the last refresh's `report.marks`): an entry
     whose mark is there would come out the same article as then, and is left out.
+    `shared` and `held`: the guids seen on several entries before (the last refresh's
+    `report.shared`) and the stored articles of `held_ids` (see _kept_keys).
     """
     report = report if report is not None else Report()
     if now.tzinfo is None:
@@ -199,21 +206,12 @@ def normalize(
     source_url = safe_url(source.site_url, base) or feed_site(feed) or safe_url(source.url, "")
     feed_url = safe_url(source.url, source.url)  # (once, not once per article)
     wanted = _filter(source.include, source.exclude)
-    entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
-    links = [_entry_url(entry, base) for entry in entries]
-    # What readers follow is the page behind a tracking link; an entry's id stays its link's.
-    urls = [
-        safe_url(e.original_link, base) or _behind_redirect(u)
-        for e, u in zip(entries, links, strict=True)
-    ]
-    # No articles, left out before the ids: an entry's id must not hang on a blank twin beside it
-    # (while one was listed, its full copy's id hashed its whole entry: an edit made a new card).
-    no_articles = _hollow_copies(entries, urls) | _ad_slots(entries, urls) | _empty(entries, urls)
-    if no_articles:
-        kept = [i for i in range(len(entries)) if i not in no_articles]
-        entries = [entries[i] for i in kept]
-        links, urls = ([seq[i] for i in kept] for seq in (links, urls))
+    entries, links, urls = _listed(feed)
+    watched = _watched(entries, shared)
+    report.shared.extend(guid_mark(guid) for guid in list(watched)[:MAX_MARKS])
     keys = _identity_keys(entries, links)
+    if watched:
+        keys = _kept_keys(entries, links, urls, keys, watched, source.id, held or {})
     local = local_zone(feed, source)
     allowance = _Allowance()
     context = _context(feed, source, learned_junk)
@@ -782,6 +780,124 @@ def _identity_keys(entries: Sequence[EntryData], urls: Sequence[str]) -> list[st
         if len(counts) == len(keys):
             break
         keys = [f"{key}\x00{refine(i)}" if counts[key] > 1 else key for i, key in enumerate(keys)]
+    return keys
+
+
+def _listed(feed: ParsedFeed) -> tuple[list[EntryData], list[str], list[str]]:
+    """The entries that make articles, with their links (what ids are made of) and their urls
+    (the pages readers follow: behind a tracking link)."""
+    base = feed.base_url
+    entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
+    links = [_entry_url(entry, base) for entry in entries]
+    urls = [
+        safe_url(e.original_link, base) or _behind_redirect(u)
+        for e, u in zip(entries, links, strict=True)
+    ]
+    # No articles, left out before the ids: an entry's id must not hang on a blank twin beside it
+    # (while one was listed, its full copy's id hashed its whole entry: an edit made a new card).
+    no_articles = _hollow_copies(entries, urls) | _ad_slots(entries, urls) | _empty(entries, urls)
+    if no_articles:
+        kept = [i for i in range(len(entries)) if i not in no_articles]
+        entries = [entries[i] for i in kept]
+        links, urls = ([seq[i] for i in kept] for seq in (links, urls))
+    return entries, links, urls
+
+
+def guid_mark(guid: str) -> str:
+    """A guid as SourceState.shared_guids keeps it: a short hash (a guid may be 4 KB)."""
+    return hashlib.blake2b(guid.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _watched(entries: Sequence[EntryData], shared: Collection[str]) -> dict[str, None]:
+    """The guids whose entries' ids the stored articles decide (_kept_keys): those of several
+    entries now, or of several in an earlier read (`shared`). None, in most feeds."""
+    counts = Counter(entry.guid for entry in entries if entry.guid)
+    if len(counts) == sum(counts.values()) and not shared:
+        return {}
+    return {g: None for g, n in counts.items() if n > 1 or (shared and guid_mark(g) in shared)}
+
+
+def held_ids(feed: ParsedFeed, source_id: str, shared: Collection[str]) -> list[str]:
+    """The ids whose stored articles `normalize` needs as `held`: those an entry sharing a guid
+    (now, or in an earlier read: `shared`) may have been stored under. None for most feeds."""
+    guids = [entry.guid for entry in feed.entries if entry.guid]
+    if not shared and len(set(guids)) == len(guids):
+        return []  # (the common case, without the work of _listed)
+    entries, links, _ = _listed(feed)
+    watched = _watched(entries, shared)
+    ids: dict[str, None] = {}
+    for entry, link in zip(entries, links, strict=True):
+        if entry.guid in watched:
+            ids.update(dict.fromkeys(_candidates(source_id, entry, link)))
+    return list(ids)
+
+
+def _candidates(source_id: str, entry: EntryData, link: str) -> list[str]:
+    """The ids an entry sharing its guid may be stored under (_refined_keys')."""
+    return [article_id(source_id, key) for key in _refined_keys(entry, link)]
+
+
+def _refined_keys(entry: EntryData, link: str) -> list[str]:
+    """An entry's guid key alone, then with its link, its title and its hash appended, as
+    _identity_keys refines a key its entry shares."""
+    keys = [f"guid:{entry.guid}"]
+    for more in (link, strip_tags(entry.title or ""), _sha256(identity_repr(entry))):
+        keys.append(f"{keys[-1]}\x00{more}")
+    return keys
+
+
+def _kept_keys(
+    entries: Sequence[EntryData],
+    links: Sequence[str],
+    urls: Sequence[str],
+    keys: Sequence[str],
+    watched: Collection[str],
+    source_id: str,
+    held: Mapping[str, Article],
+) -> list[str]:
+    """The identity keys, where entries sharing a guid (`watched`) keep the ids their articles
+    are stored under (`held`: the stored articles among their _candidates).
+
+    Alone, an entry takes its guid's id; beside others under its guid, a refined one. So an item
+    seen alone and then beside another was stored twice, and the other, left alone after that,
+    took the first one's id and overwrote it (a review). Now an entry keeps a stored id that is
+    its own: one whose article has its page, and its title first (two items at one page, one of
+    them retitled). Only an entry with none takes a new one: its guid's if nothing is stored
+    there and no other entry has the guid, else its refined key (its link's, when alone: the
+    one it keeps after).
+    """
+    keys = list(keys)
+    groups: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        if entry.guid and entry.guid in watched:
+            groups.setdefault(entry.guid, []).append(i)
+    for members in groups.values():
+        refined = {i: _refined_keys(entries[i], links[i]) for i in members}
+        ids = {i: [article_id(source_id, key) for key in refined[i]] for i in members}
+        titles = {
+            i: excerpt(_text(entries[i].title, entries[i].title_is_html), TITLE_LENGTH)
+            for i in members
+        }
+        chosen: set[int] = set()
+        taken: set[str] = set()
+        for same_title in (True, False):
+            for i in (i for i in members if i not in chosen):
+                for key, candidate in zip(refined[i], ids[i], strict=True):
+                    article = held.get(candidate)
+                    if (
+                        article is not None
+                        and candidate not in taken
+                        and article.url == urls[i]
+                        and (article.title == titles[i] or not same_title)
+                    ):
+                        keys[i] = key
+                        chosen.add(i)
+                        taken.add(candidate)
+                        break
+        [first, *others] = members
+        if not others and first not in chosen:
+            # Alone: its guid's id, unless that is another's (then the key it keeps after).
+            keys[first] = refined[first][1 if ids[first][0] in held else 0]
     return keys
 
 

@@ -31,6 +31,7 @@ from aggregator.normalize import (
     Report,
     as_configured,
     feed_site,
+    held_ids,
     newest,
     normalize,
     show_artwork,
@@ -219,15 +220,33 @@ def refresh_source(
                     # A feed that changed by one entry: the others are not cleaned again (with
                     # pages still to fetch, every article goes to full text again).
                     skip = frozenset(state.entry_marks) if conditional else frozenset()
+                    # Entries sharing a guid keep the ids their articles are stored under: the
+                    # store says which (one read, and only for a feed that has such entries).
+                    shared = frozenset(state.shared_guids)
+                    wanted = held_ids(parsed, source.id, shared)
+                    held = {a.id: a for a in store.articles(wanted)} if wanted else {}
                     articles = normalize(
-                        parsed, source, now=now, report=report, learned_junk=learned, skip=skip
+                        parsed,
+                        source,
+                        now=now,
+                        report=report,
+                        learned_junk=learned,
+                        skip=skip,
+                        shared=shared,
+                        held=held,
                     )
                     if report.skipped and store.missing(source.id, report.skipped, now):
                         # An article a mark stood for is gone (the source was purged meanwhile, or
                         # a refresh beside this one saved other marks): every entry is made again.
                         report = Report()
                         articles = normalize(
-                            parsed, source, now=now, report=report, learned_junk=learned
+                            parsed,
+                            source,
+                            now=now,
+                            report=report,
+                            learned_junk=learned,
+                            shared=shared,
+                            held=held,
                         )
                 except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                     raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
@@ -259,6 +278,7 @@ def refresh_source(
                 full_text_error=bounded(pages.last_error) or state.full_text_error,
                 pages_pending=pages.pending,
                 entry_marks=tuple(report.marks),
+                shared_guids=tuple(report.shared),
             )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             # With stories, the body's fingerprint is kept once its articles are filed: a

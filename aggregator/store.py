@@ -2147,7 +2147,7 @@ def _decode_state(
             value = _from_iso(value)
         elif name == "outcome" and value is not None:
             value = Outcome(value)
-        elif name == "entry_marks":
+        elif name in ("entry_marks", "shared_guids"):
             value = tuple(value)
         values[name] = value
     values["paused"] = paused  # the paused set is the truth, not the copy in the state

@@ -39,6 +39,8 @@ from aggregator.normalize import (
     _behind_redirect,
     _without_more_links,
     excerpt,
+    guid_mark,
+    held_ids,
     language_tag,
     normalize,
 )
@@ -1915,6 +1917,45 @@ def test_entries_made_before_are_left_out_until_anything_they_are_made_from_chan
     assert (
         normalize(feed(old, kept, parser="feedparser-rs"), SOURCE, now=NOW, skip=first.marks) == []
     )
+
+
+def test_entries_sharing_a_guid_keep_the_ids_their_stored_articles_have() -> None:
+    """An entry under a guid another entry shares (now, or in an earlier read) keeps the id it
+    is stored under; one seen alone and then beside another item was made again under a new id
+    (tests/test_refresh.py runs this against a real store)."""
+    guid = "https://site.example.com/"
+    a = entry(guid=guid, link="https://x.example/a", title="A")
+    b = entry(guid=guid, link="https://x.example/b", title="B")
+    stored: dict[str, Article] = {}
+    shared: list[str] = []
+    ids: dict[str, str] = {}
+    for listed in ([a], [b, a], [b], [a], [a, b]):
+        parsed = feed(*listed)
+        wanted = held_ids(parsed, SOURCE.id, shared)
+        report = Report()
+        held = {i: stored[i] for i in wanted if i in stored}
+        made = normalize(parsed, SOURCE, now=NOW, report=report, shared=shared, held=held)
+        for article in made:
+            assert ids.setdefault(article.title, article.id) == article.id, listed
+        stored.update((article.id, article) for article in made)
+        shared = report.shared
+    assert shared == [guid_mark(guid)]  # (kept while the guid is listed, since it was shared)
+    assert len(stored) == 2
+    # A title edited beside the other item keeps its id: its page is the same.
+    edited = replace(a, title="A, corrected")
+    again = normalize(feed(b, edited), SOURCE, now=NOW, shared=shared, held=stored)
+    assert [x.id for x in again] == [ids["B"], ids["A"]]
+
+
+def test_only_a_feed_with_entries_sharing_a_guid_asks_the_store() -> None:
+    """held_ids is the store read a refresh makes for entries sharing a guid: none for a feed
+    whose guids are its entries' own (most feeds), the four an entry may hold otherwise."""
+    unique = feed(*(entry(guid=f"g{n}", title=f"T{n}") for n in range(50)), entry(title="X"))
+    assert held_ids(unique, SOURCE.id, ()) == []
+    assert held_ids(unique, SOURCE.id, (guid_mark("elsewhere"),)) == []
+    assert len(held_ids(unique, SOURCE.id, (guid_mark("g7"),))) == 4
+    doubled = feed(entry(guid="g", link="https://x.example/1"), entry(guid="g", title="T"))
+    assert len(held_ids(doubled, SOURCE.id, ())) == 1 + 3 + 3  # (the guid's own id once)
 
 
 def test_an_entry_whose_identity_key_changed_is_made_again_and_a_refused_one_is_not_marked() -> (

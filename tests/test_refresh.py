@@ -878,3 +878,49 @@ def test_a_feed_served_from_another_host_stores_its_relative_links_as_the_sites_
     [article] = store.source_articles("src", 10)
     assert article.url == "https://www.site.example/2026/11/a/"
     assert 'src="https://www.site.example/2026/11/a/img/a.png"' in article.content
+
+
+def _same_guid(*items: str) -> bytes:
+    """A feed whose items all have the guid "same" (a guid per day, an episode re-published under
+    its guid); each is its title, at its own page or at the one after its "@"."""
+    body = "".join(
+        f"<item><guid isPermaLink='false'>same</guid><title>{t[0]}</title>"
+        f"<link>https://example.com/{t[-1]}</link><description>About {t}</description></item>"
+        for t in items
+    )
+    return f'<rss version="2.0"><channel><title>T</title>{body}</channel></rss>'.encode()
+
+
+@pytest.mark.parametrize(
+    "polls",
+    [
+        ["a", "b a", "b"],  # a second item under a's guid, then a leaves the feed
+        ["a b", "a", "b", "a b"],  # the mirror: listed together first
+        ["b", "a b", "a"],
+        ["a", "a b c", "c", "b c", "a"],  # three items under one guid
+        ["a", "b@a a", "b@a", "a b@a"],  # two items at one page: told apart by their titles
+    ],
+)
+def test_items_sharing_a_guid_keep_their_ids_whatever_comes_and_goes(
+    store: Store, feed_server: FeedServer, polls: list[str]
+) -> None:
+    """Each item under a shared guid keeps one article: a guid seen alone and then beside
+    another item was re-keyed (a second card of it), and the item left alone after that took
+    the first one's id and content (a reader's link to it showed the other; a review)."""
+    url = feed_server.add("/same.xml", b"")
+    ids: dict[str, str] = {}
+    pages: dict[str, str] = {}
+    for n, poll in enumerate(polls):
+        listed = poll.split()
+        pages.update((t[0], f"https://example.com/{t[-1]}") for t in listed)
+        feed_server.add("/same.xml", _same_guid(*listed))
+        assert refresh(store, url, NOW + timedelta(hours=n)).outcome is Outcome.OK
+        stored = store.source_articles("src", 10)
+        by_title: dict[str, list[str]] = {}
+        for article in stored:
+            by_title.setdefault(article.title, []).append(article.id)
+        assert all(len(i) == 1 for i in by_title.values()), (poll, by_title)  # none twice
+        for title, [article_id] in by_title.items():
+            assert ids.setdefault(title, article_id) == article_id, (poll, title)
+        for article in stored:
+            assert article.url == pages[article.title]  # none overwritten

@@ -157,6 +157,7 @@ def test_state_round_trips_every_field(store: Store) -> None:
         redirect_url="https://new.example.com/feed",
         redirect_count=2,
         adopted_url=None,
+        shared_guids=("0123456789abcdef",),
     )
     store.save_state(state)
     assert store.get_state("feed-1") == state
