@@ -250,7 +250,9 @@ def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
     for article in (original, copy):
         join_stories(store, [article], 7.0, datetime.now(UTC))
     page.set_viewport_size({"width": 320, "height": 640})
-    for path in (f"/a/{episode.id}", "/sources", "/c/tech/", "/", f"/a/{original.id}"):
+    for path in (
+        f"/a/{episode.id}", "/sources", "/c/tech/", "/", "/s/mixed/", f"/a/{original.id}"
+    ):  # fmt: skip  (the article last: what follows looks at it)
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
     assert page.locator(".also-reported").count() == 1  # (the copy is listed there)
@@ -352,7 +354,7 @@ def test_every_kind_of_page_passes_axe(
     for path in (
         "/", "/c/tech/", "/c/tech/?sort=latest", "/c/quiet/", f"/a/{article.id}",
         f"/a/{arabic.id}", f"/a/{audio.id}", f"/a/{original.id}", "/sources", "/embed/tech",
-        "/a/no-such-article",
+        "/a/no-such-article", "/s/hacker-blog/",
     ):  # fmt: skip
         page.goto(live_server.url + path)
         for violation in axe.run(page).response["violations"]:
@@ -446,6 +448,7 @@ def test_hostile_entries_execute_nothing(
         live_server.url + "/embed/tech?images=1",
         live_server.url + "/embed/all",
         live_server.url + "/sources",
+        live_server.url + "/s/hacker-blog/",
     ):
         page.goto(url)
         page.wait_for_load_state("load")
