@@ -550,9 +550,7 @@ def _join_stories(
             due = min(state.next_due, soon) if state.next_due is not None else soon
             state = replace(state, body_hash=None, etag=None, last_modified=None, next_due=due)
     fresh.sort(key=lambda a: published[a.id])
-    prints = stories.fingerprints(
-        [(a.title, bodies[a.id].kept(known), bodies[a.id].tokens) for a in fresh]
-    )
+    prints = stories.fingerprints([print_inputs(a, bodies[a.id], known) for a in fresh])
     new = [(a.id, a.source_id, published[a.id], fp) for a, fp in zip(fresh, prints, strict=True)]
     candidates, read = store.file_stories(new, now, state, read_with)
     new = [n for n in new if n[0] in candidates]  # the others started stories of their own
@@ -576,6 +574,19 @@ def _join_stories(
         for article_id, *_ in new:
             candidates.setdefault(article_id, []).extend(missed)
     raise AssertionError("the last join is forced: it cannot miss")
+
+
+def print_inputs(
+    article: Article, body: boilerplate.Body, known: frozenset[str]
+) -> tuple[str, list[bytes], list[bytes]]:
+    """What an article's fingerprint is made of (`stories.fingerprints`): its title, its body's
+    paragraphs that are not its source's boilerplate, and all of them. An item of a title only
+    (a link blog's, a forum's list, a wire's headlines) has its link for a body
+    (`stories.link_body`): it is one story with another source's item of the same title and
+    link, word for word as a short post is, and with nothing else (it had no bucket at all)."""
+    if not body.tokens and article.url:
+        return article.title, [stories.link_body(article.url)], []
+    return article.title, body.kept(known), body.tokens
 
 
 def _log_origins_taken(

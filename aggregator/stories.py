@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -466,6 +467,18 @@ def repeats(
     if min(raw.shingles, earlier.shingles) < LONG or near < NEAR:
         return False
     return tagged or (not fp.length and near >= VERY_NEAR)
+
+
+def link_body(url: str) -> bytes:
+    """The body of an item that has none (`refresh.print_inputs`): its link, as one short
+    paragraph (under MIN_LENGTH, so compared only word for word: the same link, under the same
+    title, from another source). Its scheme and host's case, a fragment and a trailing slash
+    are not part of it."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    link = f"{parts.netloc.lower()}{path}?{parts.query}"
+    digest = hashlib.blake2b(link.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return pack_tokens(["link", digest])
 
 
 _REVISION_TAG = re.compile(rf"^\s*{_WIRE_TAG}")

@@ -537,6 +537,36 @@ def test_a_short_post_copied_word_for_word_is_one_story_and_leaves_nothing_when_
     assert len(indexed_articles(store)) == 4  # the four notes
 
 
+def test_title_only_items_of_one_link_and_title_at_two_sources_are_one_story(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # A link blog's, an aggregator's and a forum's items carry a title and a link and no text:
+    # they were filed under no bucket at all, so several sources' items of one link showed as
+    # as many cards. The same title and link, at another source, is one story; the same title
+    # over another link (a sister site's "Daily digest") or another title over the same link
+    # (a site's one news page) is not.
+    date = "Mon, 23 Nov 2026 09:00:00 GMT"
+    link = ("x1", "Why we rewrote our scheduler in Rust", [], date)
+    digest = [(f"d{n}", "Daily digest", [], date) for n in range(3)]
+    urls = {
+        "a": feed_server.add("/a.xml", rss([link, digest[0]])),
+        "b": feed_server.add("/b.xml", rss([link, digest[1]])),
+        "c": feed_server.add("/c.xml", rss([("x1", "Nix 2.1 released", [], date), digest[2]])),
+    }
+    refresh_all(store, urls)
+    first, copy = article(store, "a", "x1").id, article(store, "b", "x1").id
+    other = article(store, "c", "x1").id
+    digests = [article(store, s, f"d{n}").id for n, s in enumerate("abc")]
+    found = store.stories_of([first, copy, other, *digests])
+    assert found[first].id == found[copy].id
+    assert found[first].size == 2
+    assert [found[i].size for i in (other, *digests)] == [1, 1, 1, 1]
+
+    for n, source in enumerate("abc"):  # trimmed: nothing is left behind
+        trim_to_a_newer_article(store, feed_server, source, n)
+    assert len(indexed_articles(store)) == 3  # the three notes
+
+
 def test_stories_turned_off_file_nothing(store: Store, feed_server: FeedServer) -> None:
     """`[stories] enabled = false`: a copy stays a story of its own, and no story data is kept."""
     config = make_config(
