@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import random
 import re
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -333,6 +334,7 @@ def refresh_source(
                     read_with=None if saved.unclaimed else first.entry_marks,
                     listed_after=_listed_after(before, conditional),
                     cleaned_with=learned if source.learned_junk else None,
+                    listed={a.id for a in articles}.union(report.skipped),
                 )
     except Exception as caught:  # noqa: BLE001 - see _as_source_error
         if lane is not None:
@@ -422,6 +424,7 @@ def join_stories(
     read_with: Sequence[str] | None = None,
     listed_after: float | None = None,
     cleaned_with: frozenset[str] | None = None,
+    listed: Collection[str] | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
@@ -440,13 +443,22 @@ def join_stories(
     source that cleaned these articles; when counting their paragraphs changes it, the state is
     saved without the body's fingerprint and validators, so the next poll cleans the whole feed
     again with what they taught (a new source's first articles kept the footer learned from
-    them, and so did every article of a feed that then stayed the same).
+    them, and so did every article of a feed that then stayed the same). `listed`: the ids of
+    every article the read listed (`replaced_by`), when known.
     """
     if unfiled is None:
         unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
     articles = [a for a in articles if a.id in unfiled]
     joined, saved = _join_stories(
-        store, articles, window_days, now, state, read_with, listed_after or 0.0, cleaned_with
+        store,
+        articles,
+        window_days,
+        now,
+        state,
+        read_with,
+        listed_after or 0.0,
+        cleaned_with,
+        listed,
     )
     if state is not None and not saved:
         store.save_state(state, keep_paused=True, read_with=read_with)
@@ -522,6 +534,7 @@ def _join_stories(
     read_with: Sequence[str] | None,
     listed_after: float,
     cleaned_with: frozenset[str] | None = None,
+    listed: Collection[str] | None = None,
 ) -> tuple[int, bool]:
     """`join_stories` of the unfiled articles, and whether the state was saved with the last
     filing."""
@@ -559,9 +572,10 @@ def _join_stories(
     since = now.timestamp() - window_days * 86400
     raw = _raw_prints(new, candidates, bodies, {a.id: a.title for a in fresh})
     tagged = {a.id for a in fresh if a.id in raw and stories.revision_tagged(a.title)}
+    replaced = _replaced(store, fresh, candidates, set(raw) - tagged, listed)
     late: set[str] = set()  # filed by other workers after `read`, learned from refusals
     for attempt in range(JOIN_ATTEMPTS):
-        joins = stories.plan(new, candidates, since, now.timestamp(), raw, tagged)
+        joins = stories.plan(new, candidates, since, now.timestamp(), raw, tagged, replaced)
         force = attempt == JOIN_ATTEMPTS - 1
         joined, missed = store.join_stories(
             joins, now, force=force, read=read, known=late, state=state, read_with=read_with
@@ -587,6 +601,69 @@ def print_inputs(
     if not body.tokens and article.url:
         return article.title, [stories.link_body(article.url)], []
     return article.title, body.kept(known), body.tokens
+
+
+def replaced_by(
+    article: Article,
+    candidates: Sequence[stories.Stored],
+    listed: Collection[str],
+    times: Mapping[str, float],
+    urls: Mapping[str, str],
+) -> frozenset[str]:
+    """The candidates of an article's own source whose place it took in the feed: the same link
+    (`urls`, by article id) and date (`times`: publication times as the feed wrote them, epoch
+    seconds, of these and of the read's articles), or it is dated earlier; no longer listed by
+    the read that listed it (`listed`: the ids of all it listed), while another article of the
+    source published no later still is. A page re-issued under a new guid, its date kept and its old
+    item taken out, is the page edited, though its title does not say so. A template's next
+    fill at one link (a "current prices" item) is dated anew; a live blog's earlier posts stay
+    listed beside the next; a feed's oldest items falling out of its window leave no older one.
+    """
+    written = article.published.timestamp()
+    oldest = min((times[i] for i in listed if i in times and i != article.id), default=math.inf)
+    return frozenset(
+        c.article_id
+        for c in candidates
+        if c.source_id == article.source_id
+        and c.article_id not in listed
+        and urls.get(c.article_id) == article.url
+        and oldest <= times.get(c.article_id, -math.inf)
+        and written <= times.get(c.article_id, -math.inf)
+    )
+
+
+def _replaced(
+    store: Store,
+    fresh: Sequence[Article],
+    candidates: dict[str, list[stories.Stored]],
+    untagged: Collection[str],
+    listed: Collection[str] | None,
+) -> dict[str, frozenset[str]]:
+    """`replaced_by` of each new article that may repeat an earlier one of its source without
+    saying so (`untagged`: those with raw fingerprints and no revision tag): the links of its
+    unlisted candidates and the dates of these and of the read's articles are read (two round
+    trips, for these few)."""
+    if listed is None:
+        return {}
+    gone = {
+        a.id: [
+            c
+            for c in candidates.get(a.id, ())
+            if c.source_id == a.source_id and c.article_id not in listed
+        ]
+        for a in fresh
+        if a.id in untagged
+    }
+    ids = list(dict.fromkeys(c.article_id for found in gone.values() for c in found))
+    if not ids:
+        return {}
+    urls = {a.id: a.url for a in store.articles(ids)}
+    times = store.published_times(fresh[0].source_id, [*ids, *listed])
+    out = {}
+    for a in fresh:
+        if gone.get(a.id) and (took := replaced_by(a, gone[a.id], listed, times, urls)):
+            out[a.id] = took
+    return out
 
 
 def _log_origins_taken(

@@ -1480,6 +1480,13 @@ class Store:
         """
         return self._index_page(self._category_key(slug), limit, before)
 
+    def published_times(self, source_id: str, article_ids: Sequence[str]) -> dict[str, float]:
+        """The publication times (epoch seconds) of those of a source's articles it holds."""
+        if not article_ids:
+            return {}
+        scores = self.redis.zmscore(self._source_key(source_id), list(article_ids))
+        return {i: t for i, t in zip(article_ids, scores, strict=True) if t is not None}
+
     def source_articles(self, source_id: str, limit: int) -> list[Article]:
         """A source's newest articles."""
         return self._index_page(self._source_key(source_id), limit, None)[0]

@@ -42,7 +42,7 @@ import struct
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -806,6 +806,7 @@ def choose(
     published: float | None = None,
     raw: Fingerprint | None = None,
     tagged: bool = False,
+    replaced: Collection[str] = (),
 ) -> Stored | None:
     """The stored article whose story a new one joins: the most similar same story, or None.
 
@@ -813,7 +814,8 @@ def choose(
     `published`: the new article's publication time (epoch seconds), when known. `raw`: its
     fingerprint before its source's learned boilerplate was removed, when that removed some:
     it may repeat an earlier article of its source (`repeats`; `tagged`: its title says it is
-    a revision).
+    a revision; `replaced`: the ids of the candidates it took the place of in its source's feed,
+    `refresh.replaced_by`, which it revises as if it said so).
     """
     best: tuple[float, float, Stored] | None = None
     for c in candidates:
@@ -822,7 +824,11 @@ def choose(
         hours = 0.0 if published is None else abs(published - c.published) / 3600
         if same_story(fp, c.fingerprint, c.source_id == source_id, hours):
             near = similarity(fp, c.fingerprint)
-        elif raw and c.source_id == source_id and repeats(fp, raw, c.fingerprint, hours, tagged):
+        elif (
+            raw
+            and c.source_id == source_id
+            and repeats(fp, raw, c.fingerprint, hours, tagged or c.article_id in replaced)
+        ):
             near = similarity(raw, c.fingerprint)
         else:
             continue
@@ -839,12 +845,14 @@ def plan(
     now: float,
     raw: dict[str, Fingerprint] | None = None,
     tagged: Collection[str] = (),
+    replaced: Mapping[str, Collection[str]] | None = None,
 ) -> list[Join]:
     """Decide the story of each new (article id, source, published, fingerprint), in order.
 
     Earlier articles of the same batch sharing a bucket are candidates for later ones. `raw`:
     by article id, fingerprints before the source's learned boilerplate was removed (`choose`);
-    `tagged`: the ids of those whose titles say they are revisions (`revision_tagged`). An
+    `tagged`: the ids of those whose titles say they are revisions (`revision_tagged`);
+    `replaced`: by article id, the candidates it took the place of (`choose`). An
     article that repeats another and kept nothing after that removal is filed with its raw
     fingerprint: a copy of it on another site is found by it, as by its original.
     """
@@ -855,7 +863,8 @@ def plan(
         near = {c.article_id: c for t in tokens for c in batch.get(t, ())}
         pool = candidates.get(article_id, []) + list(near.values())
         before = (raw or {}).get(article_id)
-        match = choose(fp, pool, since, source_id, published, before, article_id in tagged)
+        took = (replaced or {}).get(article_id, ())
+        match = choose(fp, pool, since, source_id, published, before, article_id in tagged, took)
         story = "" if match is None else match.story_id
         if match is not None and before is not None and not fp.length:
             fp = before  # (only `repeats` matches an empty body)

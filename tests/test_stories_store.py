@@ -445,6 +445,103 @@ def test_a_sources_exact_repost_and_its_tagged_update_a_poll_later_join_their_st
     assert [found[ids[g]].size for g in ("l1", "l2", "l3")] == [1, 1, 1]
 
 
+def linked_rss(items: list[tuple[str, str, str, list[str], str]]) -> bytes:
+    """An RSS document of (guid, link, title, paragraphs, pubDate) items."""
+    document = rss([(guid, title, paras, date) for guid, _, title, paras, date in items])
+    for guid, link, *_ in items:
+        document = document.replace(
+            f"<link>https://example.com/{guid}</link>".encode(), f"<link>{link}</link>".encode()
+        )
+    return document
+
+
+def test_a_page_reissued_under_a_new_guid_in_its_old_items_place_joins_its_story(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A site re-issues an edited article under a new guid, its link and date kept, and takes
+    the old item out of its feed (an older one still listed): the page revised, though its
+    title does not say so; it showed as a second card. A live blog's posts at one link (dated
+    alike, as the blog's start) stay listed beside the next, and a template's next fill at one
+    link is dated anew: their own stories. An edit under the same guid is the same article: its
+    one card."""
+    fmt = "%a, %d %b %Y %H:%M:%S GMT"
+    at = [(NOW - timedelta(hours=h)).strftime(fmt) for h in (20, 6, 3, 1)]
+    page, live, oil = (f"https://site.example/{p}" for p in ("bridge", "live", "oil-prices"))
+    older = ("n0", "https://site.example/library", "Library opens longer", OTHER, at[0])
+    fill = [
+        "Oil prices: a daily summary of benchmark crude prices from our energy desk, compiled"
+        " from exchange data at the close of trading in New York and London, with the move.",
+        "Brent crude settled at 74.10 dollars a barrel on the day, and WTI at 70.22 dollars.",
+        "Prices are indicative and are not an offer to buy or sell. Our energy desk takes"
+        " settlement prices from ICE and NYMEX and does not adjust them for currency moves.",
+    ]
+    first = [
+        older,
+        ("p1", page, "Bridge approved after long fight", BODY, at[1]),
+        ("l1", live, "Live updates: Election night", [*LIVE_RECAP, LIVE_ENTRIES[0]], at[1]),
+        ("f1", oil, "Oil prices", fill, at[1]),
+    ]
+    url = feed_server.add("/site.xml", linked_rss(first))
+    refresh_all(store, {"site": url}, NOW - timedelta(hours=2))
+    edited = [BODY[0].replace("7 to 2", "6 to 3"), *BODY[1:]]
+    next_fill = [fill[0], fill[1].replace("74.10", "74.85").replace("70.22", "70.90"), fill[2]]
+    second = [
+        older,
+        ("p2", page, "Bridge approved after long fight", edited, at[1]),
+        ("l1", *first[2][1:]),
+        ("l2", live, "Live updates: Election night", [*LIVE_RECAP, LIVE_ENTRIES[1]], at[1]),
+        ("f2", oil, "Oil prices", next_fill, at[2]),
+    ]
+    feed_server.add("/site.xml", linked_rss(second))
+    refresh_all(store, {"site": url}, NOW - timedelta(hours=1))
+    again = [*edited[:-1], edited[-1] + " The work is to be tendered in January."]
+    feed_server.add("/site.xml", linked_rss([second[0], (*second[1][:3], again, at[1])]))
+    refresh_all(store, {"site": url})  # p2 edited under its guid; the others taken out
+
+    guids = ("p1", "p2", "l1", "l2", "f1", "f2")
+    ids = {guid: article(store, "site", guid).id for guid in guids}
+    found = store.stories_of(list(ids.values()))
+    assert found[ids["p1"]].id == found[ids["p2"]].id
+    assert found[ids["p1"]].original.article_id == ids["p1"]
+    assert found[ids["p1"]].size == 2
+    assert [found[ids[g]].size for g in ("l1", "l2", "f1", "f2")] == [1, 1, 1, 1]
+
+
+def test_only_an_item_taken_out_in_a_feeds_middle_at_the_same_link_and_date_is_replaced() -> None:
+    t = NOW.timestamp()
+    new = Article(
+        id="new",
+        source_id="s",
+        guid="g2",
+        url="https://s.example/a",
+        title="A",
+        summary="",
+        content="",
+        author="",
+        published=NOW,
+        updated=NOW,
+        source_name="S",
+        source_url="",
+        categories=("x",),
+        content_hash="",
+    )
+    fp = stories.fingerprint("A", ["Some words."])
+    old = Stored("old", "old", "s", t, t, fp)
+    urls = {"old": new.url, "elsewhere": "https://s.example/b"}
+    times = {"old": t, "new": t, "older": t - 3600, "newer": t + 60}
+
+    def replaced(candidate: Stored, listed: tuple[str, ...], when: float = t) -> frozenset[str]:
+        at = {**times, candidate.article_id: when}
+        return refresh_module.replaced_by(new, [candidate], listed, at, urls)
+
+    assert replaced(old, ("new", "older")) == {"old"}
+    assert replaced(old, ("new", "newer")) == set()  # fallen out of the window: no older left
+    assert replaced(old, ("new", "older", "old")) == set()  # still listed
+    assert replaced(old, ("new", "older"), t - 60) == set()  # dated anew: a next fill
+    assert replaced(replace(old, article_id="elsewhere"), ("new", "older")) == set()
+    assert replaced(replace(old, source_id="t"), ("new", "older")) == set()
+
+
 def test_an_article_left_empty_by_learned_junk_is_filed_by_its_title_and_forgotten_whole(
     store: Store, feed_server: FeedServer
 ) -> None:
