@@ -572,7 +572,7 @@ def _join_stories(
     since = now.timestamp() - window_days * 86400
     raw = _raw_prints(new, candidates, bodies, {a.id: a.title for a in fresh})
     tagged = {a.id for a in fresh if a.id in raw and stories.revision_tagged(a.title)}
-    replaced = _replaced(store, fresh, candidates, set(raw) - tagged, listed)
+    replaced = _replaced(store, fresh, bodies, candidates, set(raw) - tagged, listed)
     late: set[str] = set()  # filed by other workers after `read`, learned from refusals
     for attempt in range(JOIN_ATTEMPTS):
         joins = stories.plan(new, candidates, since, now.timestamp(), raw, tagged, replaced)
@@ -605,43 +605,56 @@ def print_inputs(
 
 def replaced_by(
     article: Article,
+    body: boilerplate.Body,
     candidates: Sequence[stories.Stored],
     listed: Collection[str],
     times: Mapping[str, float],
-    urls: Mapping[str, str],
+    earlier: Mapping[str, Article],
 ) -> frozenset[str]:
-    """The candidates of an article's own source whose place it took in the feed: the same link
-    (`urls`, by article id) and date (`times`: publication times as the feed wrote them, epoch
-    seconds, of these and of the read's articles), or it is dated earlier; no longer listed by
-    the read that listed it (`listed`: the ids of all it listed), while another article of the
-    source published no later still is. A page re-issued under a new guid, its date kept and its old
-    item taken out, is the page edited, though its title does not say so. A template's next
-    fill at one link (a "current prices" item) is dated anew; a live blog's earlier posts stay
-    listed beside the next; a feed's oldest items falling out of its window leave no older one.
+    """The candidates of an article's own source whose place it took in the feed, as an edit of
+    them: the same link (`earlier`: the candidates' articles, by id) and date (`times`:
+    publication times as the feed wrote them, epoch seconds, of these and of the read's
+    articles), or it is dated earlier; no longer listed by the read that listed it (`listed`:
+    the ids of all it listed), while another article of the source published no later still
+    is; and its text the other's with a paragraph added, dropped or edited
+    (`boilerplate.revises`, `body`: its own). A page re-issued under a new guid, its date kept
+    and its old item taken out, is the page edited, though its title does not say so. A
+    template's next fill at one link (a "current prices" item) is dated anew; a live blog's
+    earlier posts stay listed beside the next, and its next entry is new text; a feed's oldest
+    items falling out of its window leave no older one.
     """
     written = article.published.timestamp()
     oldest = min((times[i] for i in listed if i in times and i != article.id), default=math.inf)
-    return frozenset(
-        c.article_id
-        for c in candidates
-        if c.source_id == article.source_id
-        and c.article_id not in listed
-        and urls.get(c.article_id) == article.url
-        and oldest <= times.get(c.article_id, -math.inf)
-        and written <= times.get(c.article_id, -math.inf)
-    )
+    out = set()
+    for c in candidates:
+        before = earlier.get(c.article_id)
+        when = times.get(c.article_id, -math.inf)
+        if (
+            before is None
+            or c.source_id != article.source_id
+            or c.article_id in listed
+            or before.url != article.url
+            or not oldest <= when
+            or not written <= when
+        ):
+            continue
+        held = boilerplate.Body.of((before.content or before.summary)[:BODY_CHARS])
+        if boilerplate.revises(held, body) or boilerplate.revises(body, held):
+            out.add(c.article_id)
+    return frozenset(out)
 
 
 def _replaced(
     store: Store,
     fresh: Sequence[Article],
+    bodies: dict[str, boilerplate.Body],
     candidates: dict[str, list[stories.Stored]],
     untagged: Collection[str],
     listed: Collection[str] | None,
 ) -> dict[str, frozenset[str]]:
     """`replaced_by` of each new article that may repeat an earlier one of its source without
-    saying so (`untagged`: those with raw fingerprints and no revision tag): the links of its
-    unlisted candidates and the dates of these and of the read's articles are read (two round
+    saying so (`untagged`: those with raw fingerprints and no revision tag): its unlisted
+    candidates' articles and the dates of these and of the read's articles are read (two round
     trips, for these few)."""
     if listed is None:
         return {}
@@ -657,11 +670,12 @@ def _replaced(
     ids = list(dict.fromkeys(c.article_id for found in gone.values() for c in found))
     if not ids:
         return {}
-    urls = {a.id: a.url for a in store.articles(ids)}
+    earlier = {a.id: a for a in store.articles(ids)}
     times = store.published_times(fresh[0].source_id, [*ids, *listed])
     out = {}
     for a in fresh:
-        if gone.get(a.id) and (took := replaced_by(a, gone[a.id], listed, times, urls)):
+        found = gone.get(a.id)
+        if found and (took := replaced_by(a, bodies[a.id], found, listed, times, earlier)):
             out[a.id] = took
     return out
 

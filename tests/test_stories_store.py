@@ -507,38 +507,48 @@ def test_a_page_reissued_under_a_new_guid_in_its_old_items_place_joins_its_story
     assert [found[ids[g]].size for g in ("l1", "l2", "f1", "f2")] == [1, 1, 1, 1]
 
 
-def test_only_an_item_taken_out_in_a_feeds_middle_at_the_same_link_and_date_is_replaced() -> None:
+def test_only_an_edit_taken_out_in_a_feeds_middle_at_the_same_link_and_date_is_replaced() -> None:
     t = NOW.timestamp()
-    new = Article(
-        id="new",
-        source_id="s",
-        guid="g2",
-        url="https://s.example/a",
-        title="A",
-        summary="",
-        content="",
-        author="",
-        published=NOW,
-        updated=NOW,
-        source_name="S",
-        source_url="",
-        categories=("x",),
-        content_hash="",
-    )
-    fp = stories.fingerprint("A", ["Some words."])
-    old = Stored("old", "old", "s", t, t, fp)
-    urls = {"old": new.url, "elsewhere": "https://s.example/b"}
+
+    def item(article_id: str, url: str, paras: list[str]) -> Article:
+        return Article(
+            id=article_id,
+            source_id="s",
+            guid=article_id,
+            url=url,
+            title="A",
+            summary="",
+            content="".join(f"<p>{p}</p>" for p in paras),
+            author="",
+            published=NOW,
+            updated=NOW,
+            source_name="S",
+            source_url="",
+            categories=("x",),
+            content_hash="",
+        )
+
+    edited = [BODY[0].replace("7 to 2", "6 to 3"), *BODY[1:]]
+    new = item("new", "https://s.example/a", edited)
+    earlier = {
+        "old": item("old", new.url, BODY),
+        "elsewhere": item("elsewhere", "https://s.example/b", BODY),
+        "other": item("other", new.url, [*BODY[:-1], OTHER[0]]),  # a next entry: new text
+    }
+    body = boilerplate.Body.of(new.content)
+    old = Stored("old", "old", "s", t, t, stories.fingerprint("A", BODY))
     times = {"old": t, "new": t, "older": t - 3600, "newer": t + 60}
 
     def replaced(candidate: Stored, listed: tuple[str, ...], when: float = t) -> frozenset[str]:
         at = {**times, candidate.article_id: when}
-        return refresh_module.replaced_by(new, [candidate], listed, at, urls)
+        return refresh_module.replaced_by(new, body, [candidate], listed, at, earlier)
 
     assert replaced(old, ("new", "older")) == {"old"}
     assert replaced(old, ("new", "newer")) == set()  # fallen out of the window: no older left
     assert replaced(old, ("new", "older", "old")) == set()  # still listed
     assert replaced(old, ("new", "older"), t - 60) == set()  # dated anew: a next fill
     assert replaced(replace(old, article_id="elsewhere"), ("new", "older")) == set()
+    assert replaced(replace(old, article_id="other"), ("new", "older")) == set()
     assert replaced(replace(old, source_id="t"), ("new", "older")) == set()
 
 
