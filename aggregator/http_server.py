@@ -569,6 +569,21 @@ def _forget(table: dict[str, dict[Any, float]], greenlet: Any, client: str) -> N
             del table[client]
 
 
+def hung_up(sock: Any) -> bool:
+    """Whether the client of `sock` closed its connection (or reset it), read without waiting
+    or yielding: a request waiting for a render slot is not rendered for no one (web.FairSlots).
+    A client that only ended its sending half (shutdown) counts as gone, as nginx counts one
+    (its 499); a next request already sent (pipelined) does not."""
+    raw = getattr(sock, "_sock", sock)  # (gevent's socket wraps the real one, which never waits)
+    try:
+        peeked: bytes = raw.recv(1, _socket.MSG_PEEK | _socket.MSG_DONTWAIT)
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:  # reset, or closed for room
+        return True
+    return not peeked
+
+
 _NO_LINGER = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close resets, dropping what is unsent
 
 

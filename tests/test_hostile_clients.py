@@ -921,6 +921,48 @@ def test_clients_asking_for_one_page_at_once_share_one_render_and_take_no_slot(
         assert _counted(proxied, "aggregator_page_renders_total") == renders + 1
 
 
+@pytest.mark.timeout(120)
+def test_requests_whose_clients_hung_up_in_the_render_line_are_not_rendered(
+    tmp_path: Path, redis_url: str, store: Store
+) -> None:
+    """60 addresses sent eight page requests each that no cache shares (a new query each),
+    and hung up at once: their turns in the render line were rendered for no one (255 of 480)
+    and counted as served, and a newcomer after them waited 1.7 s. A turn whose client has
+    hung up is now passed over as the slot would be handed to it."""
+    connect(redis_url).flushall()
+    with running_web(tmp_path, redis_url, workers=1) as one:
+        config = _config_of(one)
+        source = config.source("public")
+        assert source is not None
+        now = datetime.now(UTC)
+        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(150)]
+        store.save_refresh(store.get_state("public"), articles, config.retention, now)
+        with httpx.Client(base_url=one.url, timeout=30) as reader:
+            assert reader.get("/c/world/?warm=1").status_code == 200
+            before = _counted(one, "aggregator_page_renders_total")
+            sent = []
+            for address in range(60):
+                for n in range(8):
+                    sock = socket.create_connection(
+                        ("127.0.0.1", one.port), source_address=(f"127.0.1.{address + 1}", 0)
+                    )
+                    path = f"/c/world/?gone={address}-{n}"
+                    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+                    sent.append(sock)
+            time.sleep(0.2)
+            for sock in sent:
+                sock.close()
+            started = time.monotonic()
+            assert reader.get("/c/world/?reader=1").status_code == 200
+            took = time.monotonic() - started
+            time.sleep(3)  # (what the line still held: 480 renders take ~5 s)
+            rendered = _counted(one, "aggregator_page_renders_total") - before - 1
+    print(f"measured: {rendered:g} of {len(sent)} rendered; a reader's page after {took:.2f} s")
+    # Those handed a slot before their client hung up (within the 0.2 s) were rendered.
+    assert rendered < len(sent) / 10
+    assert took < 1.0
+
+
 def _config_of(web: Web) -> Config:
     return load_config(str(web.log.parent / "aggregator.toml"))
 

@@ -104,7 +104,11 @@ class FairSlots:
         self._came: dict[str, float] = {}
 
     def acquire(
-        self, client: str, timeout: float, also: Callable[[], Iterable[str]] = tuple
+        self,
+        client: str,
+        timeout: float,
+        also: Callable[[], Iterable[str]] = tuple,
+        gone: Callable[[], bool] = bool,
     ) -> bool:
         """Take a slot for `client`, waiting at most `timeout` seconds; whether it was taken.
 
@@ -112,21 +116,27 @@ class FairSlots:
         web.rendering gives them all), read as the slot is handed out: it goes to the render
         when any of them had one least recently. (A page's render waited at its first asker's
         place: a client served a moment before asking for it first, every reader waiting for
-        the same page waited as long, though each of them would have gone first.)"""
+        the same page waited as long, though each of them would have gone first.)
+
+        `gone`: whether the request's client has closed its connection, asked as the slot
+        would be handed to it: then it is not (False), and goes to the next. Requests whose
+        clients had hung up were rendered in their turn for no one, and counted as served:
+        480 sent and closed at once by 60 addresses had 245 renders, and a newcomer after
+        them waited 1.7 s (h4, session 37)."""
         with self._lock:
             if self._free and not self._waiting:
                 self._free -= 1
                 self._stamp(client)
                 return True
-            turn = _Turn(also)
+            turn = _Turn(also, gone)
             if client not in self._waiting and client not in self._served:
                 self._came[client] = time.monotonic()  # behind everyone served before it came
             self._waiting.setdefault(client, collections.deque()).append(turn)
         if turn.event.wait(timeout):
-            return True
+            return turn.granted
         with self._lock:
-            if turn.event.is_set():  # (handed a slot as its wait ran out)
-                return True
+            if turn.event.is_set():  # (handed a slot, or passed over, as its wait ran out)
+                return turn.granted
             line = self._waiting[client]
             line.remove(turn)
             if not line:
@@ -150,16 +160,24 @@ class FairSlots:
                     self._served.get(c, came if c == client else now) for c in (client, *also)
                 )
 
-            # (Ties, and clients forgotten while in line: the first in line.)
-            client = min(self._waiting, key=last_served)
-            line = self._waiting[client]
-            turn = line.popleft()
-            if not line:
-                del self._waiting[client]
-            for served in (client, *turn.also()):
-                if served == client or served in self._served:
-                    self._stamp(served)  # (each had its page)
-            turn.event.set()
+            while self._waiting:
+                # (Ties, and clients forgotten while in line: the first in line.)
+                client = min(self._waiting, key=last_served)
+                line = self._waiting[client]
+                turn = line.popleft()
+                if not line:
+                    del self._waiting[client]
+                    self._came.pop(client, None)
+                if turn.gone():
+                    turn.event.set()  # (not granted: its client hung up)
+                    continue
+                for served in (client, *turn.also()):
+                    if served == client or served in self._served:
+                        self._stamp(served)  # (each had its page)
+                turn.granted = True
+                turn.event.set()
+                return
+            self._free += 1
 
     def _stamp(self, client: str) -> None:
         self._came.pop(client, None)
@@ -174,7 +192,9 @@ class _Turn:
     """A request waiting for a render slot, and the other clients it renders for."""
 
     also: Callable[[], Iterable[str]]
-    event: threading.Event = field(default_factory=threading.Event)
+    gone: Callable[[], bool]  # whether its client hung up
+    event: threading.Event = field(default_factory=threading.Event)  # set: handed, or passed
+    granted: bool = False  # handed a slot (else passed over: its client had hung up)
 
 
 _render_slots = FairSlots(RENDER_SLOTS)
@@ -435,6 +455,7 @@ def create_app(
     app.register_error_handler(RedisTimeoutError, _unavailable)
     app.register_error_handler(ServiceUnavailable, _unavailable)
     app.register_error_handler(TooManyRequests, _too_many_renders)
+    app.register_error_handler(ClientGone, _client_gone)
     app.before_request(_ranges_served_whole)
     app.after_request(_security_headers)
     app.after_request(_redirect_from_base_url)
@@ -475,8 +496,12 @@ def render_slot(also: Callable[[], Iterable[str]] = tuple) -> Iterator[None]:
         if most and held >= most:
             raise TooManyRequests(f"{client} has {held} renders running or in line")
         _renders_by_client[client] = held + 1
+    sock = request.environ.get("gunicorn.socket")
+    gone = functools.partial(http_server.hung_up, sock) if sock is not None else bool
     try:
-        if not _render_slots.acquire(client, RENDER_WAIT, also):
+        if gone() or not _render_slots.acquire(client, RENDER_WAIT, also, gone):
+            if gone():
+                raise ClientGone(client)
             raise ServiceUnavailable("every render slot stayed busy")
         try:
             yield
@@ -487,6 +512,20 @@ def render_slot(also: Callable[[], Iterable[str]] = tuple) -> Iterator[None]:
             _renders_by_client[client] -= 1
             if not _renders_by_client[client]:
                 del _renders_by_client[client]
+
+
+class ClientGone(Exception):
+    """The client hung up while its request waited for a render slot: nothing is rendered."""
+
+
+def _client_gone(error: ClientGone) -> Response:
+    """An answer no one reads (nginx's 499, "client closed request"), logged as one line."""
+    log.info(
+        "%s %s: 499, the client hung up while waiting for a render slot",
+        request.method,
+        request.path,
+    )
+    return Response(b"", 499, {"Cache-Control": "no-store"})
 
 
 def _private(address: str) -> bool:
