@@ -580,7 +580,14 @@ def _article(
 ) -> Article:
     base = feed.base_url
     summary = excerpt(text, SUMMARY_LENGTH)
-    title = excerpt(title, TITLE_LENGTH) or excerpt(text, TITLE_FALLBACK_LENGTH) or UNTITLED
+    title = next(
+        (
+            t
+            for t in (excerpt(title, TITLE_LENGTH), excerpt(text, TITLE_FALLBACK_LENGTH))
+            if shows(t)
+        ),
+        UNTITLED,
+    )
     written = tuple(d.isoformat() if d else "" for d in (published, updated))
     dated = published is not None and published <= now
     day_only = day_only and dated  # (a date of when it was first seen has its time)
@@ -602,7 +609,7 @@ def _article(
         tag = _without_bidi_controls(_text(raw_tag, is_html=True))
         if len(tag) > TAG_LENGTH:
             tag = excerpt(tag, TAG_LENGTH)
-        if tag:
+        if shows(tag):
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())
     enclosures = _enclosures(entry, base, trusted_host(source))
@@ -1417,6 +1424,23 @@ _BIDI_EMBEDDING = re.compile("[\u202a-\u202e]")
 # Invisible characters that are no white space to str.split() (zero-width space, joiners, word
 # joiner, BOM): at a title's start (GeekPark's "\u200bOPPO Enco X") it sorts and aligns wrongly.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+# What shows nothing: white space and Unicode's default-ignorable code points (soft hyphen,
+# zero-width characters, joiners, direction marks, variation selectors, Hangul fillers, tag
+# characters), and the blank Braille pattern, which fonts draw as a space.
+_SHOWS_NOTHING = re.compile(
+    "[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+"
+)
+
+
+def shows(text: str) -> bool:
+    """Whether `text` shows anything: a tag of a zero-width space (or a soft hyphen, a Hangul
+    filler) went into our feeds as a category that looks empty, and a title of one made an
+    empty link."""
+    return bool(_SHOWS_NOTHING.sub("", text))
 
 
 def _excerpt(text: str, limit: int) -> str:

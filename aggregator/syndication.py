@@ -29,7 +29,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from aggregator.models import Article
-from aggregator.normalize import MAX_TAGS, UNTITLED, language_tag, title_language
+from aggregator.normalize import MAX_TAGS, UNTITLED, language_tag, shows, title_language
 from aggregator.redact import SECRET_PARAMETERS, public_url
 from aggregator.sanitize import as_uri
 from aggregator.xml_text import xml_text as _text
@@ -192,7 +192,8 @@ def _item(
     source_title = _text(article.source_name).strip() or _text(article.source_id)
     # Atom requires an author on every entry (RFC 4287 §4.1.2); the source is the honest fallback.
     author = _text(article.author).strip() or source_title or _text(meta.title)
-    tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if t))
+    # (shows: a tag of a zero-width space, stored before ingest dropped it, is none.)
+    tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if shows(t)))
     tags = tags[:MAX_TAGS]  # (an article stored before ingest kept only so many)
     return _Item(
         # A story shown once keeps its story's id whichever copy stands for it: when an earlier

@@ -35,6 +35,7 @@ from aggregator.normalize import (
     TAG_LENGTH,
     TITLE_LENGTH,
     UNREADABLE_MARK,
+    UNTITLED,
     Report,
     _behind_redirect,
     _without_more_links,
@@ -1389,6 +1390,30 @@ def test_an_entrys_tags_are_bounded_in_number_and_length() -> None:
     assert len(article.tags[0]) <= TAG_LENGTH + 1
     assert article.tags[0].endswith("…")
     assert article.tags[1] == "short"
+
+
+INVISIBLE_TAGS = (
+    "\u200b",
+    "\u00ad",
+    "\u200b\u200c\u2060",
+    "\u3164",
+    "\u2800",
+    " \ufeff ",
+    "\U000e0041",
+)
+
+
+def test_a_tag_or_title_that_shows_nothing_is_none() -> None:
+    """A tag of only a zero-width space (a soft hyphen, a Hangul filler, a tag character) went
+    into our feeds as a category that looks empty, and pages matched related articles by it; a
+    title of only a soft hyphen made an empty link. What shows something stays, joiners and
+    all."""
+    emoji = "\U0001f469\u200d\U0001f4bb"
+    article = one(entry(guid="1", title="\u00ad", tags=(*INVISIBLE_TAGS, "ok", emoji, "a\u00adb")))
+    assert article.tags == ("ok", emoji, "a\u00adb")
+    assert article.title == UNTITLED
+    article = one(entry(guid="2", title="\u200b\u2060", summary="Shown text"))
+    assert article.title == "Shown text"
 
 
 def test_copies_of_one_tag_are_read_no_further_than_the_tags_kept() -> None:

@@ -977,6 +977,17 @@ def test_an_item_of_many_tags_renders_in_time_linear_in_them(articles: list[Arti
         assert body.count(b"<category") == MAX_TAGS, render.__name__
 
 
+def test_a_stored_tag_that_shows_nothing_is_no_category(articles: list[Article]) -> None:
+    """Stored before ingest dropped them, a zero-width space or soft hyphen tag was written as a
+    category that looks empty in every format."""
+    tagged = replace(articles[0], tags=("\u200b", "\u00ad", " \u2060 ", "kept"))
+    for render in (render_atom, render_rss):
+        [item] = feedparser.parse(render(make_meta(), [tagged], article_url)).entries
+        assert [t.term for t in item.tags] == ["kept"], render.__name__
+    [item] = json.loads(render_json(make_meta(), [tagged], article_url))["items"]
+    assert item["tags"] == ["kept"]
+
+
 def test_an_rss_item_s_one_enclosure_is_its_episode_not_a_picture_listed_first(
     articles: list[Article],
 ) -> None:
