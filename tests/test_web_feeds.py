@@ -1476,6 +1476,56 @@ def test_a_feed_renders_at_the_place_of_its_asker_that_had_a_slot_least_recently
     assert cache.asking(key) == frozenset()
 
 
+def test_while_a_changed_feed_or_embed_is_rendered_the_one_before_is_given_meanwhile(
+    live_server: LiveServer, add_articles: AddArticles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed or embed whose version had just changed (an embed's, each minute) kept everyone
+    asking for it waiting for its render: a partner's view 2-2.7 s behind the render line of
+    40 clients. While one request renders it, the others get the rendering before, stored but
+    asked for again each time; after STALE_SECONDS of the render, they wait for it again."""
+    add_articles("people-daily", 1)
+    paths = ("/c/world/feed.atom", "/embed/world")
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        before = {path: http.get(path) for path in paths}
+        add_articles("people-daily", 1)  # a new version of each
+        for _ in range(web_module.RENDER_SLOTS):
+            assert web_module._render_slots.acquire("holder", 1)
+        renders: list[threading.Thread] = []
+        got: dict[str, httpx.Response] = {}
+        try:
+            for path in paths:  # each one's first asker renders it, in line
+                renders.append(
+                    threading.Thread(target=lambda p=path: got.setdefault(p, http.get(p)))
+                )
+                renders[-1].start()
+            line = web_module._render_slots._waiting
+            wait_for(lambda: len(line.get("127.0.0.1", ())) == 2, 10, "both renders in line")
+            for path in paths:
+                meanwhile = http.get(path)
+                assert meanwhile.status_code == 200, path
+                assert meanwhile.content == before[path].content, path
+                assert meanwhile.headers["ETag"] == before[path].headers["ETag"], path
+                assert meanwhile.headers["Cache-Control"] == "public, no-cache", path
+            # Past STALE_SECONDS of the render, askers wait for it.
+            monkeypatch.setattr(web_feeds, "STALE_SECONDS", 0)
+            renders.append(
+                threading.Thread(target=lambda: got.setdefault("late", http.get(paths[0])))
+            )
+            renders[-1].start()
+            renders[-1].join(0.5)
+            assert "late" not in got
+        finally:
+            for _ in range(web_module.RENDER_SLOTS):
+                web_module._render_slots.release()
+        for thread in renders:
+            thread.join(20)
+    assert got["late"].content == got[paths[0]].content
+    for path in paths:
+        assert got[path].status_code == 200, path
+        assert got[path].content != before[path].content, path
+        assert got[path].headers["Cache-Control"] == before[path].headers["Cache-Control"], path
+
+
 def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
     client: FlaskClient, filled: dict[str, list[Article]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

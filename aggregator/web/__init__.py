@@ -74,6 +74,10 @@ RENDER_WAIT = 30.0
 # stale as the category versions it is rendered from may be); while it is rendered again, the
 # one before is given to those asking for up to this many times as long (PageCache).
 PAGE_STALE = 5
+# While a feed or embed whose version changed is rendered, the rendering before is given to
+# those asking for up to this many seconds of the render (RenderCache.get), with this header.
+STALE_SECONDS = PAGE_STALE
+STALE_CACHE_CONTROL = "public, no-cache"
 
 
 class FairSlots:

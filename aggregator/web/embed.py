@@ -20,6 +20,8 @@ from flask import Blueprint, Response, abort, request
 from werkzeug.exceptions import HTTPException
 
 from aggregator.web import (
+    STALE_CACHE_CONTROL,
+    STALE_SECONDS,
     client_key,
     get_config,
     no_category,
@@ -171,10 +173,13 @@ def embed_page(slug: str) -> Response:
             )
         return page.encode(), None
 
-    entry = state.feed_cache.get(cache_key, version, render, client_key())
+    entry = state.feed_cache.get(cache_key, version, render, client_key(), STALE_SECONDS)
+    current = entry.version == version  # (else the one before, while it is rendered)
     headers = {
         "Content-Security-Policy": frame_policy(config.serve.frame_ancestors),
-        "Cache-Control": f"public, max-age={min(config.serve.cache_max_age, 60)}",
+        "Cache-Control": f"public, max-age={min(config.serve.cache_max_age, 60)}"
+        if current
+        else STALE_CACHE_CONTROL,
     }
     return rendered_response(entry, "text/html; charset=utf-8", headers)
 

@@ -37,6 +37,8 @@ from aggregator.syndication import (
     render_rss,
 )
 from aggregator.web import (
+    STALE_CACHE_CONTROL,
+    STALE_SECONDS,
     WebState,
     absolute,
     accepts_gzip,
@@ -376,10 +378,10 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         # Dated as the feed dates itself (render_feed): an empty one by its config, if known.
         return body, max((t for t in (newest, since) if t is not None), default=None)
 
-    entry = cache.get(key, version, render, client_key())
+    entry = cache.get(key, version, render, client_key(), STALE_SECONDS)
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
-    headers = {"Cache-Control": _cache_control(config)}
+    headers = {"Cache-Control": _cache_control(config, entry.version == version)}
     if config.site.hub and limit is None and collapse == default:
         # WebSub discovery (W3C WebSub 4): the hub and the topic in Link headers, which a
         # subscriber must look for first, and the only place a JSON Feed's can be found. Only
@@ -460,7 +462,12 @@ def story_page(
     return articles, credits
 
 
-def _cache_control(config: Config) -> str:
+def _cache_control(config: Config, current: bool = True) -> str:
+    """A feed's Cache-Control; of a rendering of an older version, given while the current one
+    is rendered (RenderCache.get's `stale`): stored, but asked for again each time, as the
+    next one will be the current."""
+    if not current:
+        return STALE_CACHE_CONTROL
     serve = config.serve
     return (
         f"public, max-age={serve.cache_max_age},"
