@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import inspect
 import re
 import string
 import threading
@@ -25,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import config as config_module
+from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Enclosure, Outcome, SourceState, source_health
 from aggregator.normalize import normalize
@@ -1409,6 +1411,32 @@ def test_a_page_is_one_rendering_for_a_second_with_each_requests_coding_and_304(
     assert html.escape(newer.title) not in client.get("/c/tech/?sort=latest").text
     shared.ttl = shared.stale = 0  # (the second over)
     assert html.escape(newer.title) in client.get("/c/tech/?sort=latest").text
+
+
+def test_a_query_parameter_no_page_reads_makes_no_page_of_its_own(
+    web_config: Config, redis_url: str, store: Store, add_articles: AddArticles
+) -> None:
+    """Keyed by the whole query, each made-up parameter (?j=1, ?j=2, …) was a page of its own,
+    rendered in its asker's turn: 240 clients asking such pages made a newcomer's page wait
+    15 s behind them, 30 s at worst. A page is keyed by the parameters pages read."""
+    add_articles("hacker-blog", 1)
+    store.publish_config(config_module.dumps(web_config))
+    app = create_app(web_config, redis_url)  # (recheck_interval: 1 s)
+    shared = app.extensions["aggregator"].pages
+    client = app.test_client()
+    first = client.get("/c/tech/?sort=latest")
+    for query in ("j=1&sort=latest", "sort=latest&j=2", "sort=lat%65st", "sort=latest&sort=x"):
+        again = client.get(f"/c/tech/?{query}")
+        assert again.data == first.data, query
+    top = client.get("/c/tech/?utm_source=x")
+    assert client.get("/c/tech/?j=3").data == top.data
+    assert shared.renders == 2
+    assert top.data != first.data  # (sort is read: another page)
+    # Every parameter a page reads is in the key.
+    read = set()
+    for module in (pages, web_module):
+        read |= set(re.findall(r"request\.args\.get\(\"(\w+)\"", inspect.getsource(module)))
+    assert read - {"v"} <= set(web_module.PAGE_QUERY)  # (v: a static file's version)
 
 
 def test_a_page_rendered_again_is_given_from_the_last_rendering_meanwhile() -> None:
