@@ -56,7 +56,7 @@ from aggregator.addresses import private_host
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
-from aggregator.sanitize import plain_text, text_to_html
+from aggregator.sanitize import on_readers_network, plain_text, text_to_html
 from aggregator.xml_text import xml_char
 
 # A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here), and
@@ -975,9 +975,25 @@ def _site_link(parsed: ParsedFeed, root: str) -> str | None:
         return None
     if not hosts[0] or hosts[0] == hosts[1]:
         return None
-    # A site on a private address the document is not on is a CMS's setting left as it was
-    # on its author's machine (http://localhost/): the links are the document's host's.
-    return None if private_host(hosts[0]) and not private_host(hosts[1] or "") else site
+    # A site on the author's own network when the document is not (http://localhost:8080/,
+    # http://wordpress/: a CMS's setting left as it was on its author's machine), or on a name
+    # reserved for examples (http://example.com/, a theme's demo), is no page of the site:
+    # the links are the document's host's. (http://wordpress/ won, and every link was dead.)
+    if _placeholder_host(hosts[0]) or (
+        on_readers_network(site) and not on_readers_network(parsed.base_url)
+    ):
+        return None
+    return site
+
+
+# Names reserved for examples (RFC 2606): no site's pages are there.
+_PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+def _placeholder_host(host: str) -> bool:
+    return host.endswith(".invalid") or any(
+        host == domain or host.endswith("." + domain) for domain in _PLACEHOLDER_DOMAINS
+    )
 
 
 # An RSS <link> or <guid> written as text (CDATA or not); an Atom <link> is self-closing.

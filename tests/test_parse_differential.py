@@ -395,15 +395,24 @@ def test_a_relative_item_link_is_the_sites_when_the_feed_is_served_from_another_
 
 @pytest.mark.parametrize(
     "site",
-    ["https://example.com/journal/", "/journal/", "http://localhost/", None],
-    ids=["same-host", "relative", "private", "none"],
+    [
+        "https://example.com/journal/",
+        "/journal/",
+        "http://localhost/",
+        "http://localhost:8080/",
+        "http://wordpress/",
+        "http://www.example.org/blog/",
+        None,
+    ],
+    ids=["same-host", "relative", "private", "private-port", "one-label", "placeholder", "none"],
 )
 def test_a_relative_item_link_of_a_feed_on_its_sites_host_is_the_documents(
     site: str | None,
 ) -> None:
-    """On the document's own host (or with no channel link, or one to a private address left
-    from its author's machine) a relative link is read as both parsers read it, against the
-    document: its path-relative links are the feed's."""
+    """On the document's own host (or with no channel link, or one to a host left from its
+    author's machine or a theme's demo: localhost, "wordpress", example.org) a relative link
+    is read as both parsers read it, against the document: its path-relative links are the
+    feed's."""
     channel_link = f"<link>{site}</link>" if site else ""
     body = (
         f'<rss version="2.0"><channel><title>t</title>{channel_link}'
