@@ -235,15 +235,18 @@ def acceptable(candidate: Candidate) -> bool:
     return not _small(width, height)
 
 
-def artwork(url: str) -> str:
+def artwork(url: str, width: int | None = None, height: int | None = None) -> str:
     """A show's artwork (<itunes:image>), for an episode without a picture of its own; or "".
 
     Podcast artwork is often named "logo" and is square, so only the address's kind (http(s),
-    no tracker) and its size hints are checked, not the rules against logos and icons.
+    no tracker) and its size (declared, else written in the address) are checked, not the
+    rules against logos and icons.
     """
     if not url.startswith(("http://", "https://")) or is_tracker(url):
         return ""
-    return "" if _small(*_size_in_url(url)) else url
+    if width is None and height is None:
+        width, height = _size_in_url(url)
+    return "" if _small(width, height) else url
 
 
 def _small(width: int | None, height: int | None) -> bool:

@@ -93,6 +93,9 @@ class EntryData:
     original_link: str | None = field(default=None, repr=False)
     # A link blog's linked page, beside its own (JSON Feed's external_url): what it talks about.
     external_link: str | None = field(default=None, repr=False)
+    # The episode's own <itunes:image>, its square artwork (out of `thumbnail` when the item also
+    # has a media:thumbnail, often a 72×72 one). (Out of the repr: see _IDENTITY_FIELDS.)
+    artwork: str | None = field(default=None, repr=False)
 
 
 # The fields each of these had when an entry's repr first went into article ids (normalize's

@@ -615,10 +615,7 @@ def _article(
     enclosures = _enclosures(entry, base, trusted_host(source))
     thumbnail = _thumbnail(entry, enclosures, content, base, trusted_host(source))
     if not thumbnail and any(_playable(e) for e in enclosures):
-        # An episode's own picture is art, judged as its show's is: by size, not by name (Giant
-        # Bomb's episodes show a game's "mortal_kombat_logo.jpg"). Without one, it shows its
-        # show's, as podcast apps do.
-        thumbnail = images.artwork(safe_url(entry.thumbnail or "", base)) or show_artwork(feed)
+        thumbnail = _episode_artwork(entry, base) or show_artwork(feed)
         if on_readers_network(thumbnail, trusted_host(source)):
             thumbnail = ""
     # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
@@ -1350,6 +1347,18 @@ def _playable(enclosure: Enclosure) -> bool:
 def show_artwork(feed: ParsedFeed) -> str:
     """The feed's artwork as an episode's picture (aggregator.images.artwork), or ""."""
     return images.artwork(safe_url(feed.artwork, feed.base_url)) if feed.artwork else ""
+
+
+def _episode_artwork(entry: EntryData, base: str) -> str:
+    """An episode's own picture, judged as its show's is: by size, not by name (Giant Bomb's
+    episodes show a game's "mortal_kombat_logo.jpg"); its <itunes:image> first, then its
+    media:thumbnail unless that is declared small (a 72×72 one had won over the square artwork
+    beside it). Without one, an episode shows its show's, as podcast apps do."""
+    sizes = {i.url: (i.width, i.height) for i in entry.images}
+    for url in (entry.artwork, entry.thumbnail):
+        if url and (art := images.artwork(safe_url(url, base), *sizes.get(url, (None, None)))):
+            return art
+    return ""
 
 
 def trusted_host(source: SourceConfig | None) -> str:

@@ -858,7 +858,12 @@ def _linked_from_site(parsed: ParsedFeed, data: bytes, root: str) -> ParsedFeed:
     shown = {
         u
         for e in parsed.entries
-        for u in (e.thumbnail, *(x.url for x in e.enclosures), *(x.url for x in e.images))
+        for u in (
+            e.thumbnail,
+            e.artwork,
+            *(x.url for x in e.enclosures),
+            *(x.url for x in e.images),
+        )
         if u and _relative_or_at(u, home)
     }
     if (not linked and not shown) or b"xml:base" in data:
@@ -872,10 +877,11 @@ def _linked_from_site(parsed: ParsedFeed, data: bytes, root: str) -> ParsedFeed:
             e,
             link=links.get(e.link, e.link) if e.link else e.link,
             thumbnail=media.get(e.thumbnail, e.thumbnail) if e.thumbnail else e.thumbnail,
+            artwork=media.get(e.artwork, e.artwork) if e.artwork else e.artwork,
             enclosures=tuple(replace(x, url=media.get(x.url, x.url)) for x in e.enclosures),
             images=tuple(replace(x, url=media.get(x.url, x.url)) for x in e.images),
         )
-        if links or (media and (e.thumbnail or e.enclosures or e.images))
+        if links or (media and (e.thumbnail or e.artwork or e.enclosures or e.images))
         else e
         for e in parsed.entries
     )
@@ -2963,6 +2969,7 @@ def _fast_entry(
         # takes every RSS title for HTML).
         title_is_html=_looks_like_html(entry.title) if rss and entry.title else entry.title_is_html,
         thumbnail=_resolve(entry.thumbnail, links_base),
+        artwork=_resolve(entry.artwork, links_base),
         # feedparser lower-cases enclosure types ("charset=UTF-8" comes out "charset=utf-8").
         enclosures=tuple(
             replace(e, url=_resolve(e.url, links_base) or "", type=e.type.lower())
@@ -3392,6 +3399,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:
         tags=_dedupe(_str(t.get("label")) or _str(t.get("term")) for t in entry.get("tags") or []),
         enclosures=_enclosures(entry.get("enclosures") or ([] if adult else _media_files(entry))),
         thumbnail=None if adult else _thumbnail(entry),
+        artwork=None if adult else _artwork_of(entry),
         language=_str(language),
         base_url=_entry_base((content or summary_detail).get("base"), feed_base),
         published_raw=_str(entry.get("published")),
@@ -3572,16 +3580,23 @@ def _thumbnail(entry: Mapping[str, Any]) -> str | None:
         url = _str(media.get("url"))
         if url and _is_image(media, url):
             return url
+    if url := _artwork_of(entry):
+        return url
+    for enclosure in entry.get("enclosures") or []:
+        href = _str(enclosure.get("href"))
+        if href and str(enclosure.get("type") or "").startswith("image/"):
+            return href
+    return None
+
+
+def _artwork_of(entry: Mapping[str, Any]) -> str | None:
+    """The item's own <itunes:image>."""
     image = entry.get("image")
     if isinstance(image, Mapping) and (url := _str(image.get("href"))):
         return url
     itunes = entry.get("itunes")  # feedparser-rs keeps <itunes:image> here, feedparser in `image`
     if itunes is not None and (url := _str(getattr(itunes, "image", None))):
         return url
-    for enclosure in entry.get("enclosures") or []:
-        href = _str(enclosure.get("href"))
-        if href and str(enclosure.get("type") or "").startswith("image/"):
-            return href
     return None
 
 

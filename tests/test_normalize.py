@@ -1895,6 +1895,36 @@ def test_an_episodes_own_picture_named_a_logo_is_its_art() -> None:
     assert one(entry(guid="2", content="<p>News</p>", thumbnail=art)).thumbnail == ""
 
 
+def _episode_feed(item: str, channel: str = "") -> bytes:
+    return (
+        '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"'
+        ' xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>T</title>'
+        f"<link>https://show.example/</link>{channel}<item><guid>1</guid><title>Ep 1</title>"
+        "<link>https://show.example/1</link><description>Talk.</description>"
+        '<enclosure url="https://show.example/1.mp3" type="audio/mpeg" length="1"/>'
+        f"{item}</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_episodes_artwork_wins_over_its_small_thumbnail(parser: str) -> None:
+    """An episode's <itunes:image> (square artwork, 1400 px and more) lost to the 72×72
+    media:thumbnail beside it, which was then shown though it declares itself small; a small
+    thumbnail alone gives way to the show's artwork."""
+    thumb = '<media:thumbnail url="https://show.example/ep1-thumb.jpg" width="72" height="72"/>'
+    art = '<itunes:image href="/ep1-art.jpg"/>'
+    for item in (thumb + art, art + thumb):
+        feed = parse(
+            _episode_feed(item), url="https://show.example/feed", headers={}, parser=parser
+        )
+        assert normalize(feed, SOURCE, now=NOW)[0].thumbnail == "https://show.example/ep1-art.jpg"
+    show = '<itunes:image href="https://show.example/show.jpg"/>'
+    feed = parse(
+        _episode_feed(thumb, show), url="https://show.example/feed", headers={}, parser=parser
+    )
+    assert normalize(feed, SOURCE, now=NOW)[0].thumbnail == "https://show.example/show.jpg"
+
+
 def test_the_duration_goes_to_the_first_sound_or_video_and_into_the_hash() -> None:
     notes = EnclosureData("https://show.example/notes.pdf", "application/pdf", 100)
     timed = one(entry(guid="1", enclosures=(notes, EPISODE), duration=3723))
