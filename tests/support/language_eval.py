@@ -35,6 +35,7 @@ KINDS = (
     "short",
     "zh-script",
     "ja-kanji",
+    "cjk-neg",
     "serbian",
 )
 
@@ -250,6 +251,35 @@ for d, t, s, e in [
     ("en", "東京都知事選挙結果発表", "", "ja"),
 ]:
     add("ja-kanji", d, t, s, e)
+
+# More titles of the CJK languages, undeclared (2026-12-06): Japanese in kanji alone, and the
+# Chinese that must stay Chinese: in either script, naming Japan's places and people in
+# Chinese forms (广岛, 讀賣), and Korean with Hanja. Mixed-script ones: kana, Hangul or Latin.
+for t, e in [
+    ("衆議院解散総選挙", "ja"),
+    ("日銀金融政策決定会合", "ja"),
+    ("円安進行 一時百五十円台", "ja"),
+    ("新幹線運転見合", "ja"),  # (見合わせ, its kana cut off)
+    ("北海道地震 震度六弱観測", "ja"),
+    ("株価急落 日経平均終値", "ja"),
+    ("東京駅周辺再開発計画", "ja"),
+    ("岸田首相 記者会見", "ja"),
+    ("日本首相访问北京 双方签署经济协议", "zh-Hans"),
+    ("广岛举行原爆纪念仪式", "zh-Hans"),
+    ("东京股市大幅下跌", "zh-Hans"),
+    ("人工智能发展报告发布", "zh-Hans"),
+    ("日本首相訪問台北 雙方簽署經濟協議", "zh-Hant"),
+    ("廣島舉行原爆紀念儀式", "zh-Hant"),
+    ("東京股市大幅下跌 日圓走弱", "zh-Hant"),
+    ("讀賣新聞報導 日本內閣支持率下滑", "zh-Hant"),
+    ("台積電熊本廠開幕", "zh-Hant"),
+    ("韓國 經濟 危機 심화", "ko"),
+    ("서울시, 新교통 정책 발표", "ko"),
+    ("東京で大雪 交通に乱れ", "ja"),
+    ("iPhone 16の価格発表", "ja"),
+    ("OpenAI发布GPT-5模型", "zh-Hans"),
+]:
+    add("ja-kanji" if e == "ja" else "cjk-neg", "", t, "", e)
 
 # Serbian, written in both scripts.
 for d, t, s in [
