@@ -604,6 +604,7 @@ def _forum(language: str, titles: list[str], pub_date: str) -> bytes:
 
 CHINESE = ["中国科学院发布新的研究成果", "国务院常务会议部署经济工作", "今日天气晴朗适合出行"]
 JAPANESE = ["東京の天気は晴れです", "新しいニュースをお届けします", "今日のまとめ記事"]
+JA_KANJI = ["東京都知事選挙結果発表", "衆議院解散総選挙", "日本政府発表"]
 ENGLISH = ["Council approves the new budget", "Weather stays fine this week", "Our roundup"]
 # (language declared, titles, date as written, operator's timezone, hours ahead of UTC it is read)
 # A date without a zone is read in the one zone the feed's language is spoken in; else in UTC.
@@ -613,6 +614,8 @@ LANGUAGE_ZONES = {
     "Chinese under a CMS's en-US": ("en-US", CHINESE, "2020-01-10 14:33", "", 8),
     "Chinese CST": ("zh-CN", CHINESE, "Fri, 10 Jan 2020 14:33:00 CST", "", 8),
     "Japanese undeclared": ("", JAPANESE, "2020-01-10 14:33", "", 9),
+    # (Kanji alone: Chinese to the model, and read in Shanghai's zone, an hour early.)
+    "Japanese in kanji undeclared": ("", JA_KANJI, "2020-01-10 14:33", "", 9),
     "Korean declared": ("ko", ["서울 날씨 맑음", "오늘의 뉴스"], "2020-01-10 14:33", "", 9),
     # Languages whose feeds write one wall clock (a review: a Hindi site's 16:00 read 5.5 h late).
     "Hindi declared": (
