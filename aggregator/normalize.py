@@ -28,6 +28,7 @@ from aggregator.config import SourceConfig, article_settings
 from aggregator.language import chinese_script, fits_script
 from aggregator.language import detect as detect_language
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed, identity_repr
+from aggregator.parse import left_from_authoring
 from aggregator.sanitize import (
     bounded,
     clean_html,
@@ -285,8 +286,11 @@ _FEED_DOCUMENT = re.compile(r"(?:\.(?:xml|rss|atom|rdf)|/(?:feed|rss|atom)/?)$",
 
 
 def feed_site(feed: ParsedFeed) -> str:
-    """The site the feed links to (_site_of), "" when it links none (or no http(s) one)."""
-    return _site_of(safe_url(feed.link, feed.base_url))
+    """The site the feed links to (_site_of), "" when it links none (or no http(s) one), or
+    one left from its author's machine (parse.left_from_authoring: http://localhost:8080/,
+    the source's link on every card, was dead)."""
+    site = _site_of(safe_url(feed.link, feed.base_url))
+    return "" if site and left_from_authoring(site, feed.url or feed.base_url) else site
 
 
 def _site_of(link: str) -> str:

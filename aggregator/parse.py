@@ -981,25 +981,29 @@ def _site_link(parsed: ParsedFeed, root: str) -> str | None:
         return None
     if not hosts[0] or hosts[0] == hosts[1]:
         return None
-    # A site on the author's own network when the document is not (http://localhost:8080/,
-    # http://wordpress/: a CMS's setting left as it was on its author's machine), or on a name
-    # reserved for examples (http://example.com/, a theme's demo), is no page of the site:
-    # the links are the document's host's. (http://wordpress/ won, and every link was dead.)
-    if _placeholder_host(hosts[0]) or (
-        on_readers_network(site) and not on_readers_network(parsed.base_url)
-    ):
-        return None
-    return site
+    # (http://wordpress/ won, and every link was dead.)
+    return None if left_from_authoring(site, parsed.base_url) else site
+
+
+def left_from_authoring(site: str, document: str) -> bool:
+    """Whether a feed's link to its site (absolute) names no site: a host on the author's own
+    network (http://localhost:8080/, http://wordpress/: a CMS's setting left as it was on its
+    author's machine) or a name reserved for examples (http://example.com/, a theme's demo),
+    when the document is on another host, and not on a reader's own network itself (an
+    intranet's feed, or one served on this machine, links what it links)."""
+    try:
+        host, own = urlsplit(site).hostname, urlsplit(document).hostname
+    except ValueError:
+        return False
+    if not host or host == own or on_readers_network(document):
+        return False
+    return on_readers_network(site) or any(
+        host == domain or host.endswith("." + domain) for domain in _PLACEHOLDER_DOMAINS
+    )
 
 
 # Names reserved for examples (RFC 2606): no site's pages are there.
-_PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
-
-
-def _placeholder_host(host: str) -> bool:
-    return host.endswith(".invalid") or any(
-        host == domain or host.endswith("." + domain) for domain in _PLACEHOLDER_DOMAINS
-    )
+_PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org", "invalid")
 
 
 # An RSS <link> or <guid> written as text (CDATA or not); an Atom <link> is self-closing.

@@ -490,6 +490,19 @@ def test_a_site_link_that_names_a_feed_document_is_its_sites_root(link: str, sit
     assert one(entry(guid="1", title="t"), link=link).source_url == site
 
 
+@pytest.mark.parametrize(
+    "link", ["http://localhost:8080/", "http://wordpress/", "http://example.org/"]
+)
+def test_a_site_link_left_from_its_authors_machine_is_no_site(link: str) -> None:
+    """A CMS's site address left as it was on its author's machine (or a theme's demo) was the
+    source's link on every card: dead. The source's own address stands in; an intranet's feed
+    links what it links."""
+    assert one(entry(guid="1", title="t"), link=link).source_url == SOURCE.url
+    intranet = replace(SOURCE, url="http://intranet/blog/feed.xml")
+    article = one(entry(guid="1", title="t"), intranet, link=link, base_url=intranet.url)
+    assert article.source_url == link
+
+
 def test_author_and_tags_are_plain_text() -> None:
     article = one(
         entry(
