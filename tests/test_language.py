@@ -219,9 +219,10 @@ def test_the_c_walk_refuses_an_automaton_that_leads_outside_itself_without_crash
         ("שלום עולם", "he"),
         ("Καλημέρα", "el"),
         ("ข่าววันนี้", "th"),
-        # Han alone is Chinese or Japanese; Latin too short says nothing; a mix is no majority.
+        # Han alone is Chinese or Japanese (unless it holds kanji only Japanese writes: below);
+        # Latin too short says nothing; a mix is no majority.
         ("北京大学", ""),
-        ("日本政府発表", ""),
+        ("日本政府発表", "ja"),
         ("Apple", ""),
         ("OK", ""),
         ("Apple iPhone 발표", ""),
