@@ -250,9 +250,10 @@ def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
     for article in (original, copy):
         join_stories(store, [article], 7.0, datetime.now(UTC))
     page.set_viewport_size({"width": 320, "height": 640})
+    # (The article last: what follows looks at it.)
     for path in (
         f"/a/{episode.id}", "/sources", "/c/tech/", "/", "/s/mixed/", f"/a/{original.id}"
-    ):  # fmt: skip  (the article last: what follows looks at it)
+    ):  # fmt: skip
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
     assert page.locator(".also-reported").count() == 1  # (the copy is listed there)
