@@ -442,7 +442,18 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         )
     ):
         return html_text
-    return _drop(html_text, lambda text: _matches(text, own, defaults), pictures_suffice=True)
+    return _drop(
+        html_text,
+        lambda text: _matches(text, own, defaults),
+        pictures_suffice=True,
+        whole=_profiles if defaults else None,
+    )
+
+
+def _profiles(text: str) -> bool:
+    """Whether a paragraph is a list of profiles: junk as a whole, its heading and names alone
+    are not."""
+    return len(text) <= LOOSE_MAX_CHARS and "/" in text and social_links(text)
 
 
 def strip_learned(html_text: str, known: frozenset[str]) -> str:
@@ -477,6 +488,7 @@ def _drop(
     *,
     pictures_suffice: bool = False,
     structure: bool = True,
+    whole: Callable[[str], bool] | None = None,
 ) -> str:
     """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it
     (and, with `pictures_suffice`, no picture is left: a Reddit link post is its picture).
@@ -505,12 +517,21 @@ def _drop(
         if element in inside or (not structure and element.tag in _STRUCTURE):
             continue
         text = _words(element)
-        lines = any(child.tag == "br" for child in element)
-        # Learned junk is counted line by line (boilerplate.paragraphs): a paragraph of lines
-        # is judged so too (a YouTube description's "Sign Up on Patreon…<br>https://…").
-        if lines and (len(text) > LOOSE_MAX_CHARS or not structure):
+        # A paragraph of lines (breaks in it or in an inline element of it) is judged line by
+        # line: a forum's "本帖最后由 … 编辑" opens its first post's first paragraph, and dvbbs's
+        # "此主题相关图片如下：" sits above each picture, in the picture's <span>; judged whole,
+        # the post or the picture went with it. (Learned junk is counted line by line too,
+        # boilerplate.paragraphs: a YouTube description's "Sign Up on Patreon…<br>https://…".)
+        if _lined(element) and (
+            not structure
+            or len(text) > LOOSE_MAX_CHARS
+            or next(element.iter(*_MEDIA), None) is not None
+            or not (text and judge(text))  # (the usual case: no junk at all)
+            or _junk_by_its_lines(element, text, judge, whole)
+        ):
             containers.append(element)
             continue  # a container of lines: judged one by one
+        # (Else a short paragraph of words only, junk as a whole: a footer wrapped over lines.)
         if text and judge(text):
             doomed.append(element)
             inside.update(element.iterdescendants())
@@ -527,10 +548,7 @@ def _drop(
         run
         for container in containers
         if container not in inside
-        for run in _loose_runs(container)
-        if len(run.text) <= LOOSE_MAX_CHARS
-        and judge(run.text)
-        and (structure or not _leads_in(run.text, run.before, doomed))
+        for run in _junk_lines(container, judge, structure, doomed, whole)
     ]
     if not doomed and not loose:
         return html_text
@@ -554,7 +572,12 @@ def _drop(
         _drop_leading_breaks(container)  # where its first line was junk
         empty = not container.text_content().strip() and next(container.iter(*_MEDIA), None) is None
         if container is not root and empty:  # a paragraph of lines all junk
-            container.drop_tree()
+            if container.tag == "td":  # (a cell stays, emptied, as above)
+                container.text = None
+                for child in container:
+                    container.remove(child)
+            else:
+                container.drop_tree()
     return _serialize(root)
 
 
@@ -602,6 +625,73 @@ def _in_outline(item: lxml.html.HtmlElement, outlines: set[lxml.html.HtmlElement
     )
 
 
+def _junk_lines(
+    container: lxml.html.HtmlElement,
+    judge: Callable[[str], bool],
+    structure: bool,
+    doomed: Collection[lxml.html.HtmlElement],
+    whole: Callable[[str], bool] | None = None,
+) -> list[_Run]:
+    """The container's loose runs `judge` condemns, but not a line the line above it introduces:
+    "Check Out Lathrop Lab's YouTube Channel to learn more…:<br>https://www.youtube.com/channel/…"
+    (it ends in a colon and stays; "Мы в соцсетях:" over a list of profiles is the list's own)."""
+    found: list[_Run] = []
+    previous: _Run | None = None
+    previous_junk = False
+    runs = _loose_runs(container)
+    for run in runs:
+        junk = (
+            len(run.text) <= LOOSE_MAX_CHARS
+            and judge(run.text)
+            and (structure or not _leads_in(run.text, run.before, doomed))
+            and not (
+                previous is not None
+                and not previous_junk
+                and previous.before is run.after
+                and run.after is not None
+                and run.after.tag == "br"
+                and previous.text.endswith(_LEAD_IN)
+                and not _SOCIAL_HEADING.match(previous.text)
+            )
+        )
+        if junk:
+            found.append(run)
+        previous, previous_junk = run, junk
+    if whole is None or not found:
+        return found
+    # A name over its profiles' lines is the list's too ("Гарик Харламов<br>https://t.me/…
+    # <br>https://vk.com/…", the paragraph's other lines the article's or learned junk).
+    going = set(map(id, found))
+    for i in range(1, len(runs)):
+        block = []
+        for run in runs[i:]:
+            if id(run) not in going:
+                break
+            block.append(run.text)
+        name = runs[i - 1]
+        if block and id(name) not in going and whole(" ".join([name.text, *block])):
+            found.append(name)
+            going.add(id(name))
+    return found
+
+
+def _junk_by_its_lines(
+    element: lxml.html.HtmlElement,
+    text: str,
+    judge: Callable[[str], bool],
+    whole: Callable[[str], bool] | None,
+) -> bool:
+    """Whether a short paragraph of lines, junk as a whole (its `text`), is so by some of its
+    lines alone, and the rest, read together, is not junk: the article's ("本帖最后由 … 编辑"
+    opening a post). Else it goes whole: a footer wrapped over lines, a list of profiles
+    (`whole`: its heading and names alone are not junk)."""
+    runs = _loose_runs(element)
+    rest = [run.text for run in runs if not (len(run.text) <= LOOSE_MAX_CHARS and judge(run.text))]
+    if not rest or len(rest) == len(runs) or (whole is not None and whole(text)):
+        return False
+    return not judge(" ".join(rest))
+
+
 def _drop_leading_breaks(container: lxml.html.HtmlElement) -> None:
     """Line breaks that open the container, with nothing before them, go (their tails stay)."""
     while not (container.text or "").strip() and len(container) and container[0].tag == "br":
@@ -611,29 +701,39 @@ def _drop_leading_breaks(container: lxml.html.HtmlElement) -> None:
 
 @dataclass
 class _Run:
-    """Text and inline elements loose in a container: its start, or the tail of the block or
-    line break it follows (`after`), then inline elements, each with its tail."""
+    """A line loose in a container: text and inline elements between its blocks, line breaks and
+    pictures, read into the inline elements that hold such (a <span> of lines and pictures).
+    `parts`, in order: an element's text ("text"), its tail ("tail"), or an inline element whole
+    ("inline")."""
 
     container: lxml.html.HtmlElement
-    after: lxml.html.HtmlElement | None = None  # None: the container's start
-    inline: list[lxml.html.HtmlElement] = field(default_factory=list)
-    before: lxml.html.HtmlElement | None = None  # the block or break that ends it, if any
+    after: lxml.html.HtmlElement | None = None  # the break, block or picture it follows, if any
+    parts: list[tuple[lxml.html.HtmlElement, str]] = field(default_factory=list)
+    before: lxml.html.HtmlElement | None = None  # the block, break or picture that ends it, if any
 
     @property
     def text(self) -> str:
-        lead = self.container.text if self.after is None else self.after.tail
-        parts = [lead or "", *("".join(_pieces(e)) + (e.tail or "") for e in self.inline)]
-        return " ".join("".join(parts).split())
+        return " ".join("".join(_part_text(e, kind) for e, kind in self.parts).split())
 
     def remove(self) -> None:
-        if self.after is None:
-            self.container.text = None
-        elif self.after.tag == "br":  # the line goes with its break
-            self.container.remove(self.after)  # lxml removes an element's tail with it
-        else:
-            self.after.tail = None
-        for element in self.inline:
-            self.container.remove(element)
+        for element, kind in self.parts:
+            if kind == "text":
+                element.text = None
+            elif kind == "tail":
+                element.tail = None
+        for element, kind in self.parts:
+            if kind == "inline":
+                element.drop_tree()  # (its tail, this line's, is gone already)
+        if self.after is not None and self.after.tag == "br":
+            self.after.drop_tree()  # the line goes with its break
+
+
+def _part_text(element: lxml.html.HtmlElement, kind: str) -> str:
+    if kind == "text":
+        return element.text or ""
+    if kind == "tail":
+        return element.tail or ""
+    return "".join(_pieces(element))
 
 
 def _words(element: lxml.html.HtmlElement) -> str:
@@ -654,20 +754,52 @@ def _pieces(element: lxml.html.HtmlElement) -> Iterator[str]:
 
 def _loose_runs(container: lxml.html.HtmlElement) -> list[_Run]:
     """The container's loose runs; a line break ends one, and a picture or a video between them
-    is a block of its own (a junk line is words: the picture beside it stays)."""
+    is a block of its own (a junk line is words: the picture beside it stays). An inline element
+    holding breaks or pictures is read into: its lines are the container's."""
     runs = [_Run(container)]
-    for child in container:
-        if (
+    _read_lines(container, runs)
+    return [run for run in runs if run.text]
+
+
+def _read_lines(element: lxml.html.HtmlElement, runs: list[_Run]) -> None:
+    runs[-1].parts.append((element, "text"))
+    for child in element:
+        if not isinstance(child.tag, str):  # a comment
+            pass
+        elif (
             child.tag in _BLOCKS
             or child.tag in _PARAGRAPHS
             or child.tag == "br"
-            or next(child.iter(*_MEDIA), None) is not None
+            or child.tag in _MEDIA
         ):
             runs[-1].before = child
-            runs.append(_Run(container, child))
-        elif isinstance(child.tag, str):
-            runs[-1].inline.append(child)
-    return [run for run in runs if run.text]
+            runs.append(_Run(runs[0].container, child))
+        elif _holds_lines(child):
+            _read_lines(child, runs)
+        else:
+            runs[-1].parts.append((child, "inline"))
+        runs[-1].parts.append((child, "tail"))
+
+
+def _holds_lines(element: lxml.html.HtmlElement) -> bool:
+    """Whether an inline element holds a line break or a picture (a paragraph or a block in it
+    is judged as its own)."""
+    return next(element.iter("br", *_MEDIA), None) is not None
+
+
+def _lined(element: lxml.html.HtmlElement) -> bool:
+    """Whether a paragraph holds more than one line: a break, in it or in an inline element of
+    it. (A paragraph of one line and a picture is judged whole: "Advertisement" over a banner
+    is the banner's label.)"""
+    return any(
+        child.tag == "br"
+        or (
+            isinstance(child.tag, str)
+            and child.tag not in _BLOCKS
+            and next(child.iter("br"), None) is not None
+        )
+        for child in element
+    )
 
 
 def is_junk(text: str, patterns: Sequence[str], defaults: bool = True) -> bool:

@@ -611,3 +611,53 @@ def test_strip_patterns_that_begin_with_global_flags_work_together() -> None:
     )
     assert "Share this" not in kept
     assert "The council met" in kept
+
+
+# --- Junk lines inside paragraphs and inline containers -----------------------------------------
+
+PICTURE = '<a href="https://pic.example/1.jpg"><img src="https://pic.example/1.jpg"></a>'
+
+
+def _line_removed(line: str, shape: str) -> bool:
+    """Whether `line` goes from a short paragraph of a real line, itself and a picture, written
+    as `shape`: "paragraph" (lines in a <p>) or "span" (the line and its picture share a <span>,
+    as the dvbbs forum writes them). Asserts the rest of the article stays."""
+    text = "他在帖子里介绍了这套纪念币的品相。"
+    if shape == "paragraph":
+        body = f"<p>{line}<br>{text}<br>{PICTURE}</p>"
+        kept = f"<p>{text}<br>{PICTURE}</p>"
+    else:
+        body = f"<p>{text}</p><span><br>{line}<br>{PICTURE}</span>"
+        kept = f"<p>{text}</p><span><br>{PICTURE}</span>"
+    out = strip_paragraphs(f"{BODY}{body}", ())
+    assert out.count("<img") == 1, out
+    assert text in out, out
+    assert BODY in out, out
+    return out == f"{BODY}{kept}"
+
+
+@pytest.mark.parametrize("shape", ["paragraph", "span"])
+@pytest.mark.parametrize("line", ["（责任编辑：陈静）", "来源：新华社", "转载请注明出处"])
+def test_a_junk_line_goes_alone_from_a_paragraph_or_a_span_of_lines(line: str, shape: str) -> None:
+    # Judged whole, the paragraph took its picture and its real line along; inside a <span> with
+    # a picture, the line was never judged.
+    assert _line_removed(line, shape)
+
+
+def test_a_junk_first_line_takes_only_itself_from_a_short_paragraph() -> None:
+    news = "<p>来源：新华社<br>北京今日迎来今冬首场降雪。</p>"
+    assert strip_paragraphs(f"{BODY}{news}", ()) == f"{BODY}<p>北京今日迎来今冬首场降雪。</p>"
+    # A paragraph junk only as a whole still goes whole: a list of profiles (its heading and
+    # names are not junk alone).
+    profiles = "<p>Резиденты в соцсетях:<br>Гарик Харламов<br>https://t.me/garbul</p>"
+    assert strip_paragraphs(f"{BODY}{profiles}", ()) == BODY
+
+
+def test_a_line_the_line_above_introduces_stays() -> None:
+    # YouTube's Space Time (the corpus): judged line by line, the channel's address went and the
+    # sentence pointing at it stayed alone.
+    lead = (
+        "<p>Check Out Lathrop Lab's YouTube Channel to learn more about their experiment:<br>"
+        "https://www.youtube.com/channel/UC-nUrQmFR3pFgEVwW0qAURA</p>"
+    )
+    assert strip_paragraphs(f"{BODY}{lead}", ()) == f"{BODY}{lead}"
