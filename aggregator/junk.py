@@ -140,10 +140,23 @@ _EMPTY_LAST_PARAGRAPH = re.compile(r"<p>\s*+</p>\s*+$")
 _MEDIUM_FOOTER = (
     r"^.{1,300}? was originally published in .{1,200}? on medium, where people are continuing"
 )
+# Korean news's copyright line: "<저작권자 © 연합뉴스, 무단 전재-재배포, AI 학습 및 활용 금지>"
+_KOREAN_COPYRIGHT = (
+    r"^[<〈(\[]?\s*(?:저작권자\s*)?(?:ⓒ|©|\(c\))?[^<>]{0,40}?"
+    r"무단\s?전재\s?[-·및&,]?\s?(?:재배포|배포)"
+)
 _AT_START: tuple[str, ...] = (
     r"^(?:本文)?(?:来源|转载自|原文链接|文章来源)[：:]",  # reprint notices
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯)\s*[：:]",  # portals' editor line: "（责任编辑：陈静）"
     r"^©|^\(c\)\s|^copyright\s*(?:©|\(c\)|\d{4})",  # copyright lines
+    _KOREAN_COPYRIGHT,
+    # Forums' notes on a post, each a line of its own (never the post's words): dvbbs's "此主题相关
+    # 图片如下：" over each picture, Discuz's "本帖最后由 admin 于 2024-1-1 12:00 编辑" opening an
+    # edited post; and portals' "点击查看大图" under a picture.
+    r"^此主题相关(?:图片|附件)如下[：:]?$",
+    r"^(?:\[i=s\]\s*)?本帖最[后後]由\s*\S.{0,40}?\s*[于於]\s*\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}"
+    r"(?::\d{2})?\s*[编編][辑輯]\s*(?:\[/i\])?$",
+    r"^[（(【\[]?点击(?:图片)?(?:查看|看|浏览)?(?:大图|原图|高清大图|清晰大图)[）)】\]]?$",
     # English feed footers and prompts
     r"^the post .+ appeared first on .+",
     # the same footer as WordPress's SEO plugins write it in de, fr, es, it, pt and nl
@@ -166,7 +179,11 @@ _AT_START: tuple[str, ...] = (
     # the same in Ukrainian and Russian, a network named: "Читайте нас у Facebook…", "Підписуйтесь
     # на новини Харкова… в Telegram" (Suspilne's, each region's its own: never learned)
     r"^(?:читайте нас|підписуйтесь на|подписывайтесь на|стежте за нами|следите за нами)\b"
-    r"[^.!?]{0,150}?(?:facebook|telegram|instagram|youtube|viber|tiktok|twitter|вконтакте|vk\b)",
+    r"[^.!?]{0,150}?(?:facebook|telegram|instagram|youtube|viber|tiktok|twitter|вконтакте|vk\b)"
+    # or reading the source itself there: "Читайте Суспільне у Telegram", "Читайте всі новини
+    # Донбасу в Telegram, Viber…" (not "Читайте її спогади у матеріалі…": no network)
+    r"|^читайте [^.!?]{0,60}?\s(?:у|в|во)\s+(?:facebook|telegram|instagram|youtube|viber|tiktok"
+    r"|twitter|вконтакте|vk\b)",
     # podcast hosts' notices, the same on every episode of every show they host
     rf"^(?:{_PODCAST_NOTICES})$",
     # The feed-ad line alone, or its label and a colon: "Advertisement spending by local firms
@@ -226,13 +243,15 @@ _CHINESE_PATTERNS: tuple[str, ...] = (
 _CHINESE_STARTS = "扫长点欢可请加关搜添分转未版"
 _AT_END = r"all rights reserved\.?$"
 DEFAULT_PATTERNS: tuple[str, ...] = (*_CHINESE_PATTERNS, *_AT_START, _AT_END)
-_STARTS = re.compile(
-    "|".join(f"(?:{p})" for p in _AT_START if p is not _MEDIUM_FOOTER), re.IGNORECASE
-)
+_GUARDED = (_MEDIUM_FOOTER, _KOREAN_COPYRIGHT)  # (each read apart, on a line that can hold it)
+_STARTS = re.compile("|".join(f"(?:{p})" for p in _AT_START if p not in _GUARDED), re.IGNORECASE)
 # (Apart: read to a line's end from each of its characters, it took a third of the time of all the
 # others, and a line without "med" in it, which is every m, e and d re.IGNORECASE reads as such,
 # cannot be Medium's.)
 _MEDIUM = re.compile(_MEDIUM_FOOTER, re.IGNORECASE)
+# (The Korean line's optional opening, tried on every line, cost a quarter of all the others: only
+# on a line with "무단" in it.)
+_KOREAN = re.compile(_KOREAN_COPYRIGHT, re.IGNORECASE)
 _CHINESE = re.compile("|".join(f"(?:{p})" for p in _CHINESE_PATTERNS))
 _CHINESE_START = re.compile(f"[{_CHINESE_STARTS}]")
 _ENDS = re.compile(_AT_END, re.IGNORECASE)
@@ -244,6 +263,7 @@ def _built_in_hit(line: str) -> bool:
     return bool(
         _STARTS.match(line)
         or ("med" in line.lower() and _MEDIUM.match(line))
+        or ("무단" in line and _KOREAN.match(line))
         or (_CHINESE_START.search(line) and _CHINESE.search(line))
         or _ENDS.search(line)
     )

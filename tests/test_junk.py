@@ -7,6 +7,7 @@ import re
 import re._parser as sre_parse  # the test reads the built-in patterns' first characters
 from dataclasses import replace
 from datetime import UTC, datetime
+from html import escape
 
 import pytest
 
@@ -661,3 +662,101 @@ def test_a_line_the_line_above_introduces_stays() -> None:
         "https://www.youtube.com/channel/UC-nUrQmFR3pFgEVwW0qAURA</p>"
     )
     assert strip_paragraphs(f"{BODY}{lead}", ()) == f"{BODY}{lead}"
+
+
+# Labelled lines, each a line of its own in a real article's paragraph (after the corpus's dvbbs
+# forum, GeekPark and Suspilne, and the forms Discuz, Chinese portals and Korean news write).
+LINE_JUNK: dict[str, list[str]] = {
+    "forum note": [
+        "此主题相关图片如下：",
+        "此主题相关附件如下：",
+        "本帖最后由 admin 于 2024-1-1 12:00 编辑",
+        "本帖最後由 小明 於 2023-12-31 23:59:08 編輯",
+        "[i=s] 本帖最后由 abc 于 2011-5-5 10:10 编辑 [/i]",
+    ],
+    "picture prompt": ["点击查看大图", "（点击图片查看大图）", "【点击查看原图】"],
+    "editor/source line": [
+        "（责任编辑：陈静）",
+        "责任编辑：张鹏",
+        "来源：新华社",
+        "本文来源：人民网",
+    ],
+    "copyright line": [
+        "<저작권자 © 연합뉴스, 무단 전재-재배포, AI 학습 및 활용 금지>",
+        "ⓒ 한경닷컴, 무단전재 및 재배포 금지",
+        "转载请注明出处",
+    ],
+    "network prompt": [
+        "Читайте Суспільне у Telegram",
+        "Читайте всі новини Донбасу в Telegram, Viber, Facebook, YouTube та Instagram",
+    ],
+}
+# The article's own lines that look like them (hard negatives).
+LINE_REAL: dict[str, list[str]] = {
+    "editor as a word": [
+        "12 月 13 日消息，据 Windows Central 编辑 Zac Bowden 消息称，微软已经完成了最终构建。",
+        "这位责任编辑说，稿件在发表前经过了三次核实。",
+        "他说本帖最后由版主编辑过，内容已经不是原来的样子。",
+    ],
+    "attribution readers want": [
+        "（来源：深圳特区报）",  # (GeekPark ends its news items so; inline, after the sentence)
+        "图片来源：视觉中国",
+        "题图来源：极客公园",
+        "Фото: Иван Петров / ТАСС",
+        "Источник: https://t.me/rian_ru",
+        "（写真：共同）",
+    ],
+    "quote or headline": [
+        "原标题：北京今冬首场降雪",
+        "「本帖最后由谁编辑，大家都看得见」，管理员在公告中写道。",
+        "此主题相关的讨论已经持续了三年。",
+    ],
+    "prompt that is content": [
+        "点击此处查看更多奖项",
+        "Читайте її спогади у матеріалі «Він завжди поспішав на поміч».",
+        "Читайте полную версию доклада на сайте министерства.",
+    ],
+}
+
+
+def line_score() -> dict[str, tuple[int, int]]:
+    """Per kind and shape: (removed, of how many); the real lines' kinds: (wrongly removed, of)."""
+    table = {}
+    for shape in ("paragraph", "span"):
+        for kind, lines in (*LINE_JUNK.items(), *LINE_REAL.items()):
+            removed_here = sum(_line_removed(escape(line), shape) for line in lines)
+            table[f"{kind} ({shape})"] = (removed_here, len(lines))
+    return table
+
+
+def test_forum_and_portal_lines_go_and_the_lines_like_them_stay() -> None:
+    table = line_score()
+    print(table)
+    for kind in LINE_JUNK:
+        for shape in ("paragraph", "span"):
+            assert table[f"{kind} ({shape})"][0] == len(LINE_JUNK[kind]), (kind, shape)
+    for kind in LINE_REAL:
+        for shape in ("paragraph", "span"):
+            assert table[f"{kind} ({shape})"][0] == 0, (kind, shape)
+
+
+def test_dvbbs_pictures_lose_their_note_and_nothing_else() -> None:
+    # As the corpus's kc0011.net feed writes them: the note above each picture, in its <span>, or
+    # in a paragraph of pictures; the excerpt read "此主题相关图片如下： 此主题相关图片如下：…".
+    note = "此主题相关图片如下："
+    spans = f"<span><br>{note}<br>{PICTURE}</span><br>" * 3
+    body = f"{spans}<div><span>银行一手货源，品相好无裂口，包美品如图</span></div>"
+    out = strip_paragraphs(body, ())
+    assert note not in out
+    assert out.count("<img") == 3
+    assert "银行一手货源" in out
+    pictures = f"<p><br>{note}<br>{PICTURE}<br><br>{note}<br>{PICTURE}</p>"
+    in_p = f"<p>售：辛亥革命2原卷，有意请电联！</p>{pictures}"
+    assert strip_paragraphs(in_p, ()) == (
+        f"<p>售：辛亥革命2原卷，有意请电联！</p><p>{PICTURE}<br><br>{PICTURE}</p>"
+    )
+
+
+def test_discuzs_edit_note_leaves_the_post_it_opens() -> None:
+    post = "<p>本帖最后由 admin 于 2024-1-1 12:00 编辑<br><br>今天去了趟钱币市场，行情一般。</p>"
+    assert strip_paragraphs(f"{BODY}{post}", ()) == f"{BODY}<p>今天去了趟钱币市场，行情一般。</p>"
