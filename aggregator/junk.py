@@ -681,17 +681,20 @@ def _junk_lines(
         return found
     # A name over its profiles' lines is the list's too ("Гарик Харламов<br>https://t.me/…
     # <br>https://vk.com/…", the paragraph's other lines the article's or learned junk).
-    going = set(map(id, found))
-    for i in range(1, len(runs)):
-        block = []
-        for run in runs[i:]:
-            if id(run) not in going:
+    # (Each block of junk lines read once, and no further than a list is judged: a post of ten
+    # thousand junk lines and pictures took 81 s read again from each line.)
+    going = {id(run) for run in found}
+    for i, name in enumerate(runs[:-1]):
+        if id(name) in going or id(runs[i + 1]) not in going:
+            continue
+        block, size = [name.text], len(name.text)
+        for run in runs[i + 1 :]:
+            if id(run) not in going or size > LOOSE_MAX_CHARS:
                 break
             block.append(run.text)
-        name = runs[i - 1]
-        if block and id(name) not in going and whole(" ".join([name.text, *block])):
+            size += len(run.text) + 1
+        if whole(" ".join(block)):
             found.append(name)
-            going.add(id(name))
     return found
 
 
@@ -777,11 +780,25 @@ def _loose_runs(container: lxml.html.HtmlElement) -> list[_Run]:
     is a block of its own (a junk line is words: the picture beside it stays). An inline element
     holding breaks or pictures is read into: its lines are the container's."""
     runs = [_Run(container)]
-    _read_lines(container, runs)
+    _read_lines(container, runs, _holding_lines(container))
     return [run for run in runs if run.text]
 
 
-def _read_lines(element: lxml.html.HtmlElement, runs: list[_Run]) -> None:
+def _holding_lines(container: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]:
+    """The elements in the container that hold a line break or a picture, found from each up (a
+    look down from each element of a deep nesting read it all at every level)."""
+    holding: set[lxml.html.HtmlElement] = set()
+    for found in container.iter("br", *_MEDIA):
+        parent = found.getparent()
+        while parent is not None and parent is not container and parent not in holding:
+            holding.add(parent)
+            parent = parent.getparent()
+    return holding
+
+
+def _read_lines(
+    element: lxml.html.HtmlElement, runs: list[_Run], holding: set[lxml.html.HtmlElement]
+) -> None:
     runs[-1].parts.append((element, "text"))
     for child in element:
         if not isinstance(child.tag, str):  # a comment
@@ -794,17 +811,11 @@ def _read_lines(element: lxml.html.HtmlElement, runs: list[_Run]) -> None:
         ):
             runs[-1].before = child
             runs.append(_Run(runs[0].container, child))
-        elif _holds_lines(child):
-            _read_lines(child, runs)
+        elif child in holding:
+            _read_lines(child, runs, holding)
         else:
             runs[-1].parts.append((child, "inline"))
         runs[-1].parts.append((child, "tail"))
-
-
-def _holds_lines(element: lxml.html.HtmlElement) -> bool:
-    """Whether an inline element holds a line break or a picture (a paragraph or a block in it
-    is judged as its own)."""
-    return next(element.iter("br", *_MEDIA), None) is not None
 
 
 def _lined(element: lxml.html.HtmlElement) -> bool:
