@@ -141,9 +141,10 @@ _MEDIUM_FOOTER = (
     r"^.{1,300}? was originally published in .{1,200}? on medium, where people are continuing"
 )
 # Korean news's copyright line: "<저작권자 © 연합뉴스, 무단 전재-재배포, AI 학습 및 활용 금지>"
+# (to the line's end: "무단 전재 및 재배포 금지 위반으로 기소된 A씨는…" is a sentence)
 _KOREAN_COPYRIGHT = (
     r"^[<〈(\[]?\s*(?:저작권자\s*)?(?:ⓒ|©|\(c\))?[^<>]{0,40}?"
-    r"무단\s?전재\s?[-·및&,]?\s?(?:재배포|배포)"
+    r"무단\s?전재\s?[-·및&,]?\s?(?:재배포|배포)[^<>]{0,30}?금지\W{0,3}(?:[ⓒ©][^.!?]{0,20})?$"
 )
 _AT_START: tuple[str, ...] = (
     r"^(?:本文)?(?:来源|转载自|原文链接|文章来源)[：:]",  # reprint notices
