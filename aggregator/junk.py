@@ -653,9 +653,10 @@ def _junk_lines(
     doomed: Collection[lxml.html.HtmlElement],
     whole: Callable[[str], bool] | None = None,
 ) -> list[_Run]:
-    """The container's loose runs `judge` condemns, but not a line the line above it introduces:
-    "Check Out Lathrop Lab's YouTube Channel to learn more…:<br>https://www.youtube.com/channel/…"
-    (it ends in a colon and stays; "Мы в соцсетях:" over a list of profiles is the list's own)."""
+    """The container's loose runs `judge` condemns, but not a profile's address the line above
+    introduces: "Check Out Lathrop Lab's YouTube Channel to learn more…:<br>https://www.youtube.
+    com/channel/…" (it ends in a colon and stays; "Мы в соцсетях:" over a list of profiles is the
+    list's own; "品相如图：<br>此主题相关图片如下：" is a note all the same)."""
     found: list[_Run] = []
     previous: _Run | None = None
     previous_junk = False
@@ -667,12 +668,14 @@ def _junk_lines(
             and (structure or not _leads_in(run.text, run.before, doomed))
             and not (
                 previous is not None
+                and whole is not None
                 and not previous_junk
                 and previous.before is run.after
                 and run.after is not None
                 and run.after.tag == "br"
                 and previous.text.endswith(_LEAD_IN)
                 and not _SOCIAL_HEADING.match(previous.text)
+                and whole(run.text)
             )
         )
         if junk:

@@ -674,6 +674,9 @@ def test_a_line_the_line_above_introduces_stays() -> None:
         "https://www.youtube.com/channel/UC-nUrQmFR3pFgEVwW0qAURA</p>"
     )
     assert strip_paragraphs(f"{BODY}{lead}", ()) == f"{BODY}{lead}"
+    # Only a profile's address: a forum's note is one however the line above it ends.
+    note = f"<p>品相如图：<br>此主题相关图片如下：<br>{PICTURE}</p>"
+    assert strip_paragraphs(f"{BODY}{note}", ()) == f"{BODY}<p>品相如图：<br>{PICTURE}</p>"
 
 
 # Labelled lines, each a line of its own in a real article's paragraph (after the corpus's dvbbs
