@@ -145,7 +145,11 @@ def test_reader_pages_render_with_images_and_related_articles(
     related = page.locator(".related .card-title a")
     expect(related).to_have_count(4)
     assert story.title not in related.all_text_contents()
-    expect(page.locator(".attribution a")).to_have_attribute("href", story.url)
+    expect(page.locator(".attribution .button-primary")).to_have_attribute("href", story.url)
+    page.locator(".attribution .more-from").click()  # more from its source: its own page
+    expect(page.locator("h1")).to_have_text("Hacker Blog")
+    expect(page.locator(".card-title a").first).to_have_text(story.title)
+    page.go_back()
     screenshot(page, "article")
 
     page.set_viewport_size({"width": 390, "height": 844})
