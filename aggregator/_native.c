@@ -26,6 +26,12 @@
  * float16 table's rows, weighted by log1p of the counts, plus the priors, and their softmax at
  * temperature sqrt(len(data)), in float32 (summed in another order than numpy's: the same
  * probabilities to ~1e-5).
+ *
+ *     collapsed(text) -> str
+ *
+ * `" ".join(text.split())`, the white space collapsing the cleaning does on every title, body,
+ * excerpt and line it reads (aggregator/text.py has the reference; checked equal in
+ * tests/test_text.py): one pass to measure, one to write, no list of words.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1052,6 +1058,100 @@ done:
     return result;
 }
 
+/* --- text: white space collapsed -------------------------------------------------------------- */
+
+/* Whether ch is white space as str.split reads it (Py_UNICODE_ISSPACE), asked only of ASCII
+ * (a table) and of the characters that can be: none other is below U+1680 but U+0085 and U+00A0
+ * (tests/test_text.py checks every code point). */
+#define COLLAPSE_SPACE(ch)                                                                     \
+    ((ch) < 128 ? Py_UNICODE_ISSPACE(ch)                                                      \
+                : ((ch) == 0x85 || (ch) == 0xA0 || (ch) >= 0x1680) && Py_UNICODE_ISSPACE(ch))
+
+/* Writes ch at out[at]: directly when the result is as wide as the text (the usual case). */
+#define COLLAPSE_WRITE(TYPE, out, out_kind, at, ch)                                            \
+    do {                                                                                      \
+        if ((out_kind) == (int)sizeof(TYPE))                                                  \
+            ((TYPE *)(out))[at] = (TYPE)(ch);                                                 \
+        else                                                                                  \
+            PyUnicode_WRITE(out_kind, out, at, ch);                                           \
+    } while (0)
+
+/* One pass over text of one width (TYPE): the result's length and widest character, and whether
+ * the result is the text itself; then, with `out` set, a second pass writing the result. */
+#define COLLAPSE_LOOP(TYPE)                                                                    \
+    static void collapse_##TYPE(const TYPE *text, Py_ssize_t n, Py_ssize_t *length,           \
+                                Py_UCS4 *widest, int *same, void *out, int out_kind) {        \
+        Py_ssize_t at = 0;                                                                    \
+        Py_UCS4 wide = 0;                                                                     \
+        int gap = 0, unchanged = 1;                                                           \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                  \
+            Py_UCS4 ch = text[i];                                                             \
+            if (COLLAPSE_SPACE(ch)) {                                                         \
+                if (ch != ' ' || gap || at == 0)                                              \
+                    unchanged = 0;                                                            \
+                gap = 1;                                                                      \
+                continue;                                                                     \
+            }                                                                                 \
+            if (gap && at > 0) {                                                              \
+                if (out != NULL)                                                              \
+                    COLLAPSE_WRITE(TYPE, out, out_kind, at, ' ');                             \
+                at++;                                                                         \
+            }                                                                                 \
+            gap = 0;                                                                          \
+            if (ch > wide)                                                                    \
+                wide = ch;                                                                    \
+            if (out != NULL)                                                                  \
+                COLLAPSE_WRITE(TYPE, out, out_kind, at, ch);                                  \
+            at++;                                                                             \
+        }                                                                                     \
+        *length = at;                                                                         \
+        *widest = wide;                                                                       \
+        *same = unchanged && !gap;                                                            \
+    }
+COLLAPSE_LOOP(Py_UCS1)
+COLLAPSE_LOOP(Py_UCS2)
+COLLAPSE_LOOP(Py_UCS4)
+
+static void collapse_any(PyObject *text, Py_ssize_t *length, Py_UCS4 *widest, int *same,
+                         void *out, int out_kind) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        collapse_Py_UCS1(PyUnicode_1BYTE_DATA(text), n, length, widest, same, out, out_kind);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        collapse_Py_UCS2(PyUnicode_2BYTE_DATA(text), n, length, widest, same, out, out_kind);
+        break;
+    default:
+        collapse_Py_UCS4(PyUnicode_4BYTE_DATA(text), n, length, widest, same, out, out_kind);
+    }
+}
+
+/* " ".join(text.split()): runs of white space (str.split's: Py_UNICODE_ISSPACE) made one space,
+ * none at either end. The text itself when it is so already. */
+static PyObject *collapsed(PyObject *module, PyObject *text) {
+    (void)module;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "collapsed() takes a str");
+        return NULL;
+    }
+    Py_ssize_t length;
+    Py_UCS4 widest;
+    int same;
+    collapse_any(text, &length, &widest, &same, NULL, 0);
+    if (same) {
+        Py_INCREF(text);
+        return text;
+    }
+    if (length > 0 && widest < ' ')
+        widest = ' ';
+    PyObject *out = PyUnicode_New(length, widest);
+    if (out == NULL || length == 0)
+        return out;
+    collapse_any(text, &length, &widest, &same, PyUnicode_DATA(out), PyUnicode_KIND(out));
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -1065,6 +1165,7 @@ static PyMethodDef methods[] = {
      "dfa_counts(nextmove, rowbase, output, data) -> {feature: count} in order of first visit"},
     {"nb_probabilities", (PyCFunction)(void (*)(void))nb_probabilities, METH_FASTCALL,
      "nb_probabilities(nextmove, rowbase, output, ptc, pc, data) -> each class's probability"},
+    {"collapsed", collapsed, METH_O, "collapsed(text) -> \" \".join(text.split())"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",

@@ -16,6 +16,8 @@ import unicodedata
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aggregator.text import collapsed
+
 # Dates outside this range are junk (epoch-zero placeholders, typos like year 20224).
 MIN_YEAR, MAX_YEAR = 1980, 2200
 # A date with no time of day ("2005-12-27") is read at noon in its zone, not midnight: the same
@@ -286,7 +288,7 @@ def read(
     where feedparser is wrong or ignores the zone); feedparser's stands for the formats we do not
     know; a string neither can read is unreadable. No string is no date, and not unreadable.
     """
-    text = " ".join((raw or "").split())
+    text = collapsed(raw or "")
     if not text:
         return parsed, False
     try:
@@ -329,7 +331,7 @@ def read_dated(
     """`read(raw, parsed, local)` and `day_only(raw)`, the string read once when `local` is UTC
     (as most sources' is): a cold refresh read every entry's date twice, a third of the dates'
     time."""
-    text = " ".join((raw or "").split())
+    text = collapsed(raw or "")
     if local is not UTC or not text or len(raw or "") > 4 * MAX_CHARS:
         return (*read(raw, parsed, local), day_only(raw))
     try:
@@ -382,7 +384,7 @@ def _reading(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     writes no time of day."""
     if len(text) > 4 * MAX_CHARS:  # (before the split: its spaces may be most of it)
         return None, False
-    text = " ".join(text.split())
+    text = collapsed(text)
     if len(text) > MAX_CHARS:
         return None, False
     if usual := USUAL_RFC822.fullmatch(text):

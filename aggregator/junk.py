@@ -28,6 +28,7 @@ from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
 from aggregator import boilerplate
+from aggregator.text import collapsed
 
 DEFAULT_MAX_CHARS = 200  # the built-in rules only judge paragraphs this short
 # Learned boilerplate is removed only from paragraphs this short: a long paragraph two articles
@@ -458,7 +459,7 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         not defaults
         or not any(
             _built_in_hit(line) or ("/" in line and social_links(line))
-            for line in (" ".join(line.split()) for line in quick.split("\n"))
+            for line in map(collapsed, quick.split("\n"))
             if 0 < len(line) <= DEFAULT_MAX_CHARS + 20
         )
     ):
@@ -740,7 +741,7 @@ class _Run:
 
     @property
     def text(self) -> str:
-        return " ".join("".join(_part_text(e, kind) for e, kind in self.parts).split())
+        return collapsed("".join(_part_text(e, kind) for e, kind in self.parts))
 
     def remove(self) -> None:
         for element, kind in self.parts:
@@ -766,7 +767,7 @@ def _part_text(element: lxml.html.HtmlElement, kind: str) -> str:
 def _words(element: lxml.html.HtmlElement) -> str:
     """An element's text as it reads: a line break is a space ("Advertisement<br>Sponsored by"
     is two lines, not "AdvertisementSponsored by"), whitespace collapsed."""
-    return " ".join("".join(_pieces(element)).split())
+    return collapsed("".join(_pieces(element)))
 
 
 def _pieces(element: lxml.html.HtmlElement) -> Iterator[str]:
@@ -839,7 +840,7 @@ def _lined(element: lxml.html.HtmlElement) -> bool:
 
 def is_junk(text: str, patterns: Sequence[str], defaults: bool = True) -> bool:
     """Whether a paragraph's text is one strip_paragraphs would remove (were it not all)."""
-    return _matches(" ".join(text.split()), _own_rule(tuple(patterns)), defaults)
+    return _matches(collapsed(text), _own_rule(tuple(patterns)), defaults)
 
 
 def _matches(text: str, own: re.Pattern[str] | None, defaults: bool) -> bool:

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy
 
+from aggregator.text import collapsed
+
 try:
     from aggregator import _native
 except ImportError:  # not built (no C compiler at install): py3langid's own walk does it
@@ -132,7 +134,7 @@ def load() -> None:
 
 def detect(text: str) -> str:
     """The language of `text` as a BCP 47 primary tag ("en", "zh"), or "" when unsure."""
-    sample = " ".join(text[:_TEXT_CHARS].split())
+    sample = collapsed(text[:_TEXT_CHARS])
     letters = [ch for ch in sample.lower() if ch.isalpha()]
     if len(letters) < MIN_LETTERS or len(set(letters)) < MIN_DISTINCT_LETTERS:
         return _by_script(letters) or ("ja" if _japanese_kanji(letters) else "")

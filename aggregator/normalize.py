@@ -44,6 +44,7 @@ from aggregator.sanitize import (
     strip_tags,
     text_to_html,
 )
+from aggregator.text import collapsed
 from aggregator.xml_text import xml_text
 
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
@@ -707,7 +708,7 @@ def _written_hash(entry: EntryData) -> str:
     fields = (entry.title, entry.summary, entry.content)
     # (White space collapsed: the fast path kept CDATA's "\r\n" where feedparser reads "\n",
     # until parse read both as XML says; and a source's re-indenting is no edit.)
-    written = "\x00".join(" ".join((v or "").split()) for v in fields)
+    written = "\x00".join(collapsed(v or "") for v in fields)
     return hashlib.blake2b(written.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
@@ -1170,7 +1171,7 @@ def _text(value: str | None, is_html: bool) -> str:
     value = xml_text(value)
     if (is_html and not reads_as_text(value)) or (not is_html and looks_like_html(value)):
         return strip_tags(value)
-    return " ".join((value if is_html else plain_text(value)).split())
+    return collapsed(value if is_html else plain_text(value))
 
 
 def _richer(entry: EntryData) -> tuple[str, bool]:
@@ -1467,7 +1468,7 @@ def _excerpt(text: str, limit: int) -> str:
     Spaced scripts are cut at the last word boundary when there is one in the last 40%; CJK and
     other unspaced text is cut at a character.
     """
-    text = " ".join(text.split()).strip(_INVISIBLE).strip()
+    text = collapsed(text).strip(_INVISIBLE).strip()
     if len(text) <= limit:  # fewer code points than the limit means fewer clusters too
         return text
     window = text[: limit + 1]

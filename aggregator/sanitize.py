@@ -20,6 +20,7 @@ import nh3
 
 from aggregator import lazy_images
 from aggregator.addresses import private_host
+from aggregator.text import collapsed
 
 if TYPE_CHECKING:
     from nh3 import UrlRelative
@@ -458,7 +459,7 @@ _SPECIAL = _SCOPE | frozenset(
 
 def flat_text(html_text: str) -> str:
     """The text of a fragment, without parsing it: tags dropped, entities decoded once."""
-    return " ".join(html.unescape(_ANY_TAG.sub(" ", html_text)).split())
+    return collapsed(html.unescape(_ANY_TAG.sub(" ", html_text)))
 
 
 def cut_html(html_text: str, limit: int) -> str:
@@ -965,7 +966,7 @@ def strip_tags(html_text: str) -> str:
     if not html_text:
         return ""
     if "<" not in html_text and "&" not in html_text:
-        return " ".join(html_text.split())
+        return collapsed(html_text)
     if unparsable(html_text):
         return flat_text(html_text)
     # nh3 keeps the text and escapes it; unescaping once decodes what the source encoded.
@@ -979,7 +980,7 @@ def clean_text(cleaned: str) -> str:
     without parsing it again. In such HTML every tag is whole, its attributes quoted, and every
     "<" and "&" of the text escaped, so removing the tags leaves the escaped text."""
     if "<" not in cleaned and "&" not in cleaned:
-        return " ".join(cleaned.split())
+        return collapsed(cleaned)
     cleaned = _without_embed_links(cleaned)
     marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", cleaned.replace(_PARAGRAPH_MARK, ""))
     return _joined(_TAG.sub("", _BREAK_TAG.sub(" <", marked)))
@@ -989,7 +990,7 @@ def _joined(text: str) -> str:
     """Escaped text with paragraph marks, unescaped once, paragraphs joined (see strip_tags)."""
     joined = ""
     for piece in text.split(_PARAGRAPH_MARK):
-        words = " ".join(html.unescape(piece).split())
+        words = collapsed(html.unescape(piece))
         if not words:
             continue
         if joined:
