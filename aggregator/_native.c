@@ -32,6 +32,13 @@
  * `" ".join(text.split())`, the white space collapsing the cleaning does on every title, body,
  * excerpt and line it reads (aggregator/text.py has the reference; checked equal in
  * tests/test_text.py): one pass to measure, one to write, no list of words.
+ *
+ *     quick_lines(html_text, longest) -> tuple[str, list[str]] | None
+ *
+ * junk.strip_paragraphs' look at a body before it parses anything (reference:
+ * junk._quick_lines_python; checked equal in tests/test_junk.py): block tags made line breaks,
+ * other tags dropped, entities decoded (html.unescape, called), and the lines of at most
+ * `longest` characters, collapsed. None when a tag's name is not ASCII.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1112,19 +1119,48 @@ COLLAPSE_LOOP(Py_UCS1)
 COLLAPSE_LOOP(Py_UCS2)
 COLLAPSE_LOOP(Py_UCS4)
 
-static void collapse_any(PyObject *text, Py_ssize_t *length, Py_UCS4 *widest, int *same,
-                         void *out, int out_kind) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+/* collapse_TYPE over text[start:stop]. */
+static void collapse_range(PyObject *text, Py_ssize_t start, Py_ssize_t stop, Py_ssize_t *length,
+                           Py_UCS4 *widest, int *same, void *out, int out_kind) {
+    Py_ssize_t n = stop - start;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        collapse_Py_UCS1(PyUnicode_1BYTE_DATA(text), n, length, widest, same, out, out_kind);
+        collapse_Py_UCS1(PyUnicode_1BYTE_DATA(text) + start, n, length, widest, same, out,
+                         out_kind);
         break;
     case PyUnicode_2BYTE_KIND:
-        collapse_Py_UCS2(PyUnicode_2BYTE_DATA(text), n, length, widest, same, out, out_kind);
+        collapse_Py_UCS2(PyUnicode_2BYTE_DATA(text) + start, n, length, widest, same, out,
+                         out_kind);
         break;
     default:
-        collapse_Py_UCS4(PyUnicode_4BYTE_DATA(text), n, length, widest, same, out, out_kind);
+        collapse_Py_UCS4(PyUnicode_4BYTE_DATA(text) + start, n, length, widest, same, out,
+                         out_kind);
     }
+}
+
+static void collapse_any(PyObject *text, Py_ssize_t *length, Py_UCS4 *widest, int *same,
+                         void *out, int out_kind) {
+    collapse_range(text, 0, PyUnicode_GET_LENGTH(text), length, widest, same, out, out_kind);
+}
+
+/* text[start:stop] collapsed when that is 1 to `longest` characters (a new reference), else
+ * Py_None (borrowed); NULL on an error. */
+static PyObject *collapsed_range(PyObject *text, Py_ssize_t start, Py_ssize_t stop,
+                                 Py_ssize_t longest) {
+    Py_ssize_t length;
+    Py_UCS4 widest;
+    int same;
+    collapse_range(text, start, stop, &length, &widest, &same, NULL, 0);
+    if (length == 0 || length > longest)
+        return Py_None;
+    if (widest < ' ')
+        widest = ' ';
+    PyObject *out = PyUnicode_New(length, widest);
+    if (out == NULL)
+        return NULL;
+    collapse_range(text, start, stop, &length, &widest, &same, PyUnicode_DATA(out),
+                   PyUnicode_KIND(out));
+    return out;
 }
 
 /* " ".join(text.split()): runs of white space (str.split's: Py_UNICODE_ISSPACE) made one space,
@@ -1152,6 +1188,130 @@ static PyObject *collapsed(PyObject *module, PyObject *text) {
     return out;
 }
 
+/* --- junk.py: strip_paragraphs' quick look at a body's lines ------------------------------- */
+
+static const char *const JUNK_BLOCK_NAMES[] = {"p",  "div", "li", "br", "h1", "h2", "h3",
+                                               "h4", "h5",  "h6", "blockquote", "figcaption",
+                                               "tr", "td",  NULL};
+
+/* Whether text[at] ('<') starts a tag junk._BLOCK_TAG matches (</?(?:p|div|...)\b[^>]*>, with
+ * IGNORECASE); *end: the index after it. -1 when the name has a non-ASCII character, which
+ * IGNORECASE may match to an ASCII one ('K' to k, 'ı' to i): the caller leaves the text to the
+ * Python reference. */
+static int junk_block_tag(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t at, Py_ssize_t *end) {
+    Py_ssize_t i = at + 1;
+    if (i < n && text[i] == '/')
+        i++;
+    Py_ssize_t start = i;
+    char name[12];
+    while (i < n && is_word(text[i])) {
+        if (text[i] >= 128)
+            return -1;
+        if (i - start < 11)
+            name[i - start] = (char)Py_TOLOWER((int)text[i]);
+        i++;
+    }
+    if (i - start == 0 || i - start > 10)
+        return 0;
+    name[i - start] = '\0';
+    int found = 0;
+    for (int k = 0; JUNK_BLOCK_NAMES[k] != NULL && !found; k++)
+        found = strcmp(name, JUNK_BLOCK_NAMES[k]) == 0;
+    if (!found)
+        return 0;
+    while (i < n && text[i] != '>')
+        i++;
+    if (i == n)
+        return 0;
+    *end = i + 1;
+    return 1;
+}
+
+/* junk._quick_lines_python: (the text, its short lines collapsed), or None: use the reference. */
+static PyObject *quick_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "quick_lines(html_text: str, longest: int)");
+        return NULL;
+    }
+    Py_ssize_t longest = PyLong_AsSsize_t(args[1]);
+    if (longest == -1 && PyErr_Occurred())
+        return NULL;
+    Py_UCS4 *text = PyUnicode_AsUCS4Copy(args[0]);
+    if (text == NULL)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(args[0]);
+    PyObject *result = NULL, *quick = NULL, *unescaped = NULL, *lines = NULL;
+    /* Line breaks read as spaces; each block tag a line break (in place: never longer). */
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_UCS4 ch = text[i];
+        Py_ssize_t end;
+        if (ch == '<') {
+            int found = junk_block_tag(text, n, i, &end);
+            if (found < 0) {
+                PyMem_Free(text);
+                Py_RETURN_NONE;
+            }
+            if (found) {
+                text[kept++] = '\n';
+                i = end;
+                continue;
+            }
+        }
+        text[kept++] = (ch == '\r' || ch == '\n') ? ' ' : ch;
+        i++;
+    }
+    /* Then every other tag (<[^>]*>) goes. */
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < kept;) {
+        if (text[i] == '<') {
+            Py_ssize_t j = i + 1;
+            while (j < kept && text[j] != '>')
+                j++;
+            if (j < kept) {
+                i = j + 1;
+                continue;
+            }
+        }
+        text[m++] = text[i++];
+    }
+    quick = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, text, m);
+    PyMem_Free(text);
+    if (quick == NULL)
+        return NULL;
+    unescaped = PyObject_CallOneArg(unescape_fn, quick);
+    if (unescaped == NULL || !PyUnicode_Check(unescaped))
+        goto done;
+    lines = PyList_New(0);
+    if (lines == NULL)
+        goto done;
+    Py_ssize_t length = PyUnicode_GET_LENGTH(unescaped);
+    for (Py_ssize_t start = 0; start <= length;) {
+        Py_ssize_t stop = PyUnicode_FindChar(unescaped, '\n', start, length, 1);
+        if (stop == -2)
+            goto done;
+        if (stop == -1)
+            stop = length;
+        PyObject *words = collapsed_range(unescaped, start, stop, longest);
+        if (words == NULL)
+            goto done;
+        if (words != Py_None) {
+            int failed = PyList_Append(lines, words) < 0;
+            Py_DECREF(words);
+            if (failed)
+                goto done;
+        }
+        start = stop + 1;
+    }
+    result = PyTuple_Pack(2, unescaped, lines);
+done:
+    Py_XDECREF(quick);
+    Py_XDECREF(unescaped);
+    Py_XDECREF(lines);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -1165,6 +1325,8 @@ static PyMethodDef methods[] = {
      "dfa_counts(nextmove, rowbase, output, data) -> {feature: count} in order of first visit"},
     {"nb_probabilities", (PyCFunction)(void (*)(void))nb_probabilities, METH_FASTCALL,
      "nb_probabilities(nextmove, rowbase, output, ptc, pc, data) -> each class's probability"},
+    {"quick_lines", (PyCFunction)(void (*)(void))quick_lines, METH_FASTCALL,
+     "quick_lines(html_text, longest) -> junk._quick_lines_python(html_text, longest), or None"},
     {"collapsed", collapsed, METH_O, "collapsed(text) -> \" \".join(text.split())"},
     {NULL, NULL, 0, NULL}};
 

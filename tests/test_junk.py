@@ -20,6 +20,7 @@ from aggregator.models import EntryData, Outcome, ParsedFeed
 from aggregator.normalize import normalize
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
+from tests.support.corpus import corpus_files, requires_corpus
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
 
@@ -777,3 +778,49 @@ def test_dvbbs_pictures_lose_their_note_and_nothing_else() -> None:
 def test_discuzs_edit_note_leaves_the_post_it_opens() -> None:
     post = "<p>本帖最后由 admin 于 2024-1-1 12:00 编辑<br><br>今天去了趟钱币市场，行情一般。</p>"
     assert strip_paragraphs(f"{BODY}{post}", ()) == f"{BODY}<p>今天去了趟钱币市场，行情一般。</p>"
+
+
+def test_the_c_quick_look_gives_the_lines_of_the_python_reference() -> None:
+    if junk._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    rng = random.Random(5)
+    pieces = ["<p>", "</p>", "<P class='x'>", "<pre>", "<param>", "<br/>", "<BR >", "< p>",
+              "<//p>", "<p\n>", "<h1>", "<h7>", "<h1x>", "<li>", "<Li\t>", "<td>", "<th>",
+              "<blockquote>", "<figcaption>", "<div", ">", "<", "<a href='/x'>", "</a>", "<b>",
+              "<a <p> b>", "&amp;", "&#10;", "&lt;p&gt;", "&nbsp;", "\r\n", "\n", " ", "  ",
+              "\u3000", "word", "é", "中文", "\U0001f600", "\ud800", "Read more", "x" * 230,
+              "<p_x>", "<p1>", "<div-x>", "<tr>", "<TD>"]  # fmt: skip
+    texts = ["", "plain", "<p>a</p>", "a\nb", "<p>&#10;</p>", "<a <p> b>", "<p"]
+    texts += [
+        "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40))) for _ in range(20_000)
+    ]
+    non_ascii_name = re.compile(r"</?\w*[^\x00-\x7f]")  # None: left to the reference
+    for text in texts:
+        for longest in (0, 5, 220):
+            found = junk._native.quick_lines(text, longest)
+            if found is None:
+                assert non_ascii_name.search(text), text
+            else:
+                assert found == junk._quick_lines_python(text, longest), text
+    # A tag's name with a letter IGNORECASE reads as ASCII ("K" is k, "ı" is i): the reference's.
+    for text in ["<bloc\u212aquote>Read more</bloc\u212aquote>", "<dıv>a</dıv>", "<中>x"]:
+        assert junk._native.quick_lines(text, 220) is None
+        assert junk._quick_lines(text, 220) == junk._quick_lines_python(text, 220)
+    assert junk._quick_lines_python("<bloc\u212aquote>a", 220) == ("\na", ["a"])
+
+
+@requires_corpus
+def test_the_c_quick_look_gives_the_lines_of_the_reference_on_the_corpus() -> None:
+    if junk._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    for path in corpus_files("real", "encodings", "edge"):
+        document = path.read_bytes().decode("utf-8", "replace")
+        expected = junk._quick_lines_python(document, 220)
+        assert junk._quick_lines(document, 220) == expected, path.name
+
+
+def test_strip_paragraphs_without_the_c_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    link = '<a href="https://www.theguardian.com/a">Continue reading...</a>'
+    monkeypatch.setattr(junk, "_native", None)
+    assert strip_paragraphs(f"{BODY} {link}", ()) == BODY
+    assert strip_paragraphs(BODY, ()) == BODY

@@ -4,20 +4,15 @@ on mixed widths and on the corpus's texts; without the C module the reference is
 from __future__ import annotations
 
 import importlib
-import os
 import random
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 import aggregator
 from aggregator import text
-
-CORPUS = Path(
-    os.environ.get("AGGREGATOR_CORPUS", Path(__file__).resolve().parents[2] / "shared/corpus")
-)
+from tests.support.corpus import corpus_files, requires_corpus
 
 
 def _native_collapsed() -> Callable[[str], str]:
@@ -67,12 +62,10 @@ def test_the_c_collapse_is_the_reference_on_random_texts() -> None:
         _same(collapsed, "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))))
 
 
+@requires_corpus
 def test_the_c_collapse_is_the_reference_on_the_corpus() -> None:
     collapsed = _native_collapsed()
-    folders = [p for p in (CORPUS / "real", CORPUS / "encodings") if p.is_dir()]
-    if not folders:
-        pytest.skip(f"no corpus at {CORPUS}")
-    for path in sorted(p for folder in folders for p in folder.iterdir()):
+    for path in corpus_files("real", "encodings"):
         document = path.read_bytes().decode("utf-8", "replace")
         _same(collapsed, document)
         for line in document.split("\n"):
