@@ -1198,17 +1198,18 @@ static const char *const JUNK_BLOCK_NAMES[] = {"p",  "div", "li", "br", "h1", "h
  * IGNORECASE); *end: the index after it. -1 when the name has a non-ASCII character, which
  * IGNORECASE may match to an ASCII one ('K' to k, 'ı' to i): the caller leaves the text to the
  * Python reference. */
-static int junk_block_tag(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t at, Py_ssize_t *end) {
+static int junk_block_tag(int kind, const void *text, Py_ssize_t n, Py_ssize_t at,
+                          Py_ssize_t *end) {
     Py_ssize_t i = at + 1;
-    if (i < n && text[i] == '/')
+    if (i < n && PyUnicode_READ(kind, text, i) == '/')
         i++;
     Py_ssize_t start = i;
     char name[12];
-    while (i < n && is_word(text[i])) {
-        if (text[i] >= 128)
+    while (i < n && is_word(PyUnicode_READ(kind, text, i))) {
+        if (PyUnicode_READ(kind, text, i) >= 128)
             return -1;
         if (i - start < 11)
-            name[i - start] = (char)Py_TOLOWER((int)text[i]);
+            name[i - start] = (char)Py_TOLOWER((int)PyUnicode_READ(kind, text, i));
         i++;
     }
     if (i - start == 0 || i - start > 10)
@@ -1219,7 +1220,7 @@ static int junk_block_tag(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t at, Py_s
         found = strcmp(name, JUNK_BLOCK_NAMES[k]) == 0;
     if (!found)
         return 0;
-    while (i < n && text[i] != '>')
+    while (i < n && PyUnicode_READ(kind, text, i) != '>')
         i++;
     if (i == n)
         return 0;
@@ -1237,46 +1238,51 @@ static PyObject *quick_lines(PyObject *module, PyObject *const *args, Py_ssize_t
     Py_ssize_t longest = PyLong_AsSsize_t(args[1]);
     if (longest == -1 && PyErr_Occurred())
         return NULL;
-    Py_UCS4 *text = PyUnicode_AsUCS4Copy(args[0]);
-    if (text == NULL)
-        return NULL;
+    /* A copy in the text's own width, cut down in place (never longer). */
+    int kind = PyUnicode_KIND(args[0]);
     Py_ssize_t n = PyUnicode_GET_LENGTH(args[0]);
+    void *text = PyMem_Malloc(n > 0 ? (size_t)n * (size_t)kind : 1);
+    if (text == NULL)
+        return PyErr_NoMemory();
+    memcpy(text, PyUnicode_DATA(args[0]), (size_t)n * (size_t)kind);
     PyObject *result = NULL, *quick = NULL, *unescaped = NULL, *lines = NULL;
     /* Line breaks read as spaces; each block tag a line break (in place: never longer). */
     Py_ssize_t kept = 0;
     for (Py_ssize_t i = 0; i < n;) {
-        Py_UCS4 ch = text[i];
+        Py_UCS4 ch = PyUnicode_READ(kind, text, i);
         Py_ssize_t end;
         if (ch == '<') {
-            int found = junk_block_tag(text, n, i, &end);
+            int found = junk_block_tag(kind, text, n, i, &end);
             if (found < 0) {
                 PyMem_Free(text);
                 Py_RETURN_NONE;
             }
             if (found) {
-                text[kept++] = '\n';
+                PyUnicode_WRITE(kind, text, kept++, '\n');
                 i = end;
                 continue;
             }
         }
-        text[kept++] = (ch == '\r' || ch == '\n') ? ' ' : ch;
+        PyUnicode_WRITE(kind, text, kept++, (ch == '\r' || ch == '\n') ? ' ' : ch);
         i++;
     }
     /* Then every other tag (<[^>]*>) goes. */
     Py_ssize_t m = 0;
     for (Py_ssize_t i = 0; i < kept;) {
-        if (text[i] == '<') {
+        if (PyUnicode_READ(kind, text, i) == '<') {
             Py_ssize_t j = i + 1;
-            while (j < kept && text[j] != '>')
+            while (j < kept && PyUnicode_READ(kind, text, j) != '>')
                 j++;
             if (j < kept) {
                 i = j + 1;
                 continue;
             }
         }
-        text[m++] = text[i++];
+        PyUnicode_WRITE(kind, text, m, PyUnicode_READ(kind, text, i));
+        m++;
+        i++;
     }
-    quick = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, text, m);
+    quick = PyUnicode_FromKindAndData(kind, text, m);
     PyMem_Free(text);
     if (quick == NULL)
         return NULL;
