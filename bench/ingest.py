@@ -1152,6 +1152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--lane", action="store_true", help="only refresh.Lane on and off, in process, then exit"
     )
     args = parser.parse_args(argv)
+    if not CORPUS.is_dir():  # every mode reads it: say where it was looked for, not a traceback
+        parser.exit(2, f"needs the development corpus: no {CORPUS} (set AGGREGATOR_CORPUS)\n")
     if args.cleaning:
         print("\n".join(measure_cleaning(corpus_feeds(args.quick))))
         return 0

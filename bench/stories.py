@@ -37,7 +37,7 @@ from aggregator.parse import parse
 from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.refresh import join_stories, refresh_source
 from aggregator.store import Store
-from tests.support.corpus import corpus_files
+from tests.support.corpus import PRESENT, SKIP_REASON, corpus_files
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
 from tests.support.web_server import paragraphs_article
@@ -203,6 +203,8 @@ def main() -> None:
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--rounds", type=int, default=3, help="refresh rounds per mode (0: skip)")
     args = parser.parse_args()
+    if not PRESENT and (not args.skip_corpus or args.rounds):
+        parser.exit(2, f"{SKIP_REASON}; --skip-corpus --rounds 0 measures the sizes alone\n")
     with tempfile.TemporaryDirectory() as tmp, EmbeddedServer(Path(tmp), appendonly=False) as srv:
         store = Store(connect(srv.url))
         if not args.skip_corpus:
