@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -1036,3 +1037,20 @@ def test_run_warns_when_base_url_names_this_machine_on_another_port() -> None:
     assert base_url_mismatch("http://localhost:8000", 8000) == ""
     assert base_url_mismatch("http://127.0.0.1", 80) == ""
     assert base_url_mismatch("https://news.example.com", 8000) == ""  # a proxy maps it
+
+
+def test_the_procfile_parses_and_its_worker_never_retires() -> None:
+    """honcho and foreman restart nothing, and stop every process when one exits: the Procfile's
+    worker retiring after its `--max-jobs` (1,000 by default, a routine exit 0 that
+    `aggregator run` answers with a new worker) stopped the web and the scheduler with it."""
+    procfile = Path(__file__).resolve().parents[1] / "Procfile"
+    commands = dict(
+        (name.strip(), shlex.split(command))
+        for name, command in (line.split(":", 1) for line in procfile.read_text().splitlines())
+    )
+    assert set(commands) == {"web", "worker", "scheduler"}
+    parsed = {}
+    for name, argv in commands.items():
+        assert argv[:2] == ["aggregator", name]
+        parsed[name] = cli.build_parser().parse_args(argv[1:])
+    assert parsed["worker"].max_jobs == 0
