@@ -141,25 +141,52 @@ def detect(text: str) -> str:
     language, confidence = _identifier().classify(sample)
     if language == "zh" and _japanese_kanji(letters):
         return "ja"
-    if language == "zh" and sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3") >= 2:
-        return "ko"  # Hangul beside Hanja ("韓國 經濟 危機 심화"): no Chinese text writes it
+    if language == "zh" and _korean_with_hanja(letters):
+        return "ko"
     return str(language) if confidence >= MIN_CONFIDENCE else ""
+
+
+def _korean_with_hanja(letters: list[str]) -> bool:
+    """Whether Han letters beside Hangul are Korean written with Hanja ("韓國 經濟 危機 심화"):
+    Hangul a third of the Han or more, and no form only Simplified Chinese writes (Korean's
+    Hanja are traditional). Chinese news quotes Korean: a K-pop song's title ("新歌《뚜두뚜두》"),
+    a word ("用韩语说“감사합니다”"), and was Korean to a rule of two Hangul syllables (a review)."""
+    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3")
+    han = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff")
+    return hangul >= 2 and hangul * 3 >= han and not any(ch in _SIMPLIFIED_ONLY for ch in letters)
 
 
 # Kanji in the forms Japanese simplified them to (shinjitai), which neither Chinese writes (発:
 # 发 or 發; 経: 经 or 經), and the iteration mark 々. A Japanese headline in kanji alone
 # ("東京都知事選挙結果発表") was Chinese to the model, and tagged zh-Hant; no Chinese text of
-# the corpus or the development sets has one of them.
+# the corpus or the development sets has one of them. (Not 浜: Chinese writes it, "沙家浜".)
 _JAPANESE_KANJI = frozenset(
     "発経済挙変駅円図広売読実気楽県転営労働込辺帰総鉄薬桜対応単戦関価権観続黒悪険検験歳拡効"
-    "剣覧穏隠遅恵従浜児仏々沢択訳駆脳悩縄乗捜蔵臓聴徴弾様揺渋焼鶏姫斎譲嬢醸壌剰浄錬鋭隣畳"
+    "剣覧穏隠遅恵従児仏々沢択訳駆脳悩縄乗捜蔵臓聴徴弾様揺渋焼鶏姫斎譲嬢醸壌剰浄錬鋭隣畳"
     "摂謡団徳黙満歩渉圧巻圏抜髪"
+)
+
+
+# Forms no Japanese text writes: Simplified Chinese's (those of the kanji above, and common
+# others), and the traditional forms of the kanji above that Japanese names do not keep (澤,
+# 邊, 齋, 濱, 廣 and 櫻 they do). One of them is Chinese quoting a Japanese name or word:
+# "小沢一郎访华", "日経平均…投資者擔心經濟前景" were Japanese to the rule below (a review).
+_SIMPLIFIED_ONLY = frozenset(
+    "发经济举变驿圆图广卖读实气乐县转营劳边归总铁药对应单战关价权观续恶险检验岁扩剑览稳隐迟"
+    "从译驱脑恼绳脏听弹样摇涩烧鸡让酿净炼锐邻叠摄谣团满压这们说时为东业车长门见书开进现问题"
+    "过还华访话语认记设证网电产务师币亿龙鸟鱼马页韩"
+)
+_CHINESE_ONLY = _SIMPLIFIED_ONLY | frozenset(
+    "發經濟舉變驛圓圖賣讀實氣樂縣轉營勞歸總鐵藥對應單戰關價權觀續惡險檢驗歲擴劍覽穩隱遲從譯"
+    "驅腦惱繩臟聽彈樣搖澀燒雞讓釀淨鍊銳鄰疊攝謠團滿壓擔們"
 )
 
 
 def _japanese_kanji(letters: list[str]) -> bool:
     """Whether Han letters, without kana, hold Japanese's own kanji: at least one in 20 (one
-    Japanese name quoted in a Chinese text is not enough)."""
+    Japanese name quoted in a Chinese text is not enough), and no form only Chinese writes."""
+    if any(ch in _CHINESE_ONLY for ch in letters):
+        return False
     own = sum(1 for ch in letters if ch in _JAPANESE_KANJI)
     han = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or ch == "々")
     return own > 0 and own * 20 >= han and han * 2 >= len(letters)

@@ -245,6 +245,13 @@ def test_a_title_too_short_to_classify_is_told_by_a_script_one_language_writes(
         ("廣島舉行原爆紀念儀式", "zh"),
         ("讀賣新聞報導 日本內閣支持率下滑", "zh"),
         ("广岛举行原爆纪念仪式", "zh"),
+        # Chinese quoting Korean or a Japanese name, a character Chinese writes too (a review)
+        ("韩国女团BLACKPINK新歌《뚜두뚜두》MV播放量突破十亿次，成为首支达成此成就的作品", "zh"),
+        ("学韩语：안녕하세요是什么意思？", "zh"),
+        ("沙家浜景区迎来游客高峰", "zh"),
+        ("日経平均株価大幅下跌，投資者擔心經濟前景", "zh"),
+        ("小沢一郎访华", ""),  # (too short to tell: not "ja")
+        ("渡邊発表", "ja"),  # (a traditional form Japanese names keep)
     ],
 )
 def test_japanese_in_kanji_alone_is_told_by_its_own_kanji(title: str, tag: str) -> None:
