@@ -164,24 +164,33 @@ class FairSlots:
                     self._served.get(c, came if c == client else now) for c in (client, *also)
                 )
 
-            while self._waiting:
-                # (Ties, and clients forgotten while in line: the first in line.)
-                client = min(self._waiting, key=last_served)
+            # In that order, once: the line ordered again after each turn passed over held the
+            # lock 1.4 s for 1,000 clients that hung up (a review). (Ties, and clients forgotten
+            # while in line: the first in line; `sorted` keeps their order.)
+            for client in sorted(self._waiting, key=last_served):
                 line = self._waiting[client]
-                turn = line.popleft()
-                if not line:
-                    del self._waiting[client]
-                    self._came.pop(client, None)
-                if turn.gone():
-                    turn.event.set()  # (not granted: its client hung up)
-                    continue
-                for served in (client, *turn.also()):
-                    if served == client or served in self._served:
-                        self._stamp(served)  # (each had its page)
-                turn.granted = True
-                turn.event.set()
-                return
+                while line:
+                    turn = line.popleft()
+                    if not line:
+                        del self._waiting[client]
+                        self._came.pop(client, None)
+                    also = [c for c in turn.also() if c != client]
+                    # Passed over when its client hung up, unless others wait for the same
+                    # render: they would go to the back of the line (a review: 2.5 s, not 0.4).
+                    if not also and turn.gone():
+                        turn.event.set()  # (not granted)
+                        continue
+                    for served in (client, *also):
+                        if served == client or served in self._served:
+                            self._stamp(served)  # (each had its page)
+                    turn.granted = True
+                    turn.event.set()
+                    return
             self._free += 1
+
+    def idle(self) -> bool:
+        """Whether a slot is free and no one waits (read without the lock: a hint)."""
+        return bool(self._free) and not self._waiting
 
     def _stamp(self, client: str) -> None:
         self._came.pop(client, None)
@@ -503,7 +512,11 @@ def render_slot(also: Callable[[], Iterable[str]] = tuple) -> Iterator[None]:
     sock = request.environ.get("gunicorn.socket")
     gone = functools.partial(http_server.hung_up, sock) if sock is not None else bool
     try:
-        if gone() or not _render_slots.acquire(client, RENDER_WAIT, also, gone):
+        # (A client that hung up is not rendered for while others wait; with a slot free, its
+        # render keeps no one waiting, and a client that only ended its sending half, such as
+        # `nc -N`, is answered: the two look alike.)
+        busy = not _render_slots.idle()
+        if (busy and gone()) or not _render_slots.acquire(client, RENDER_WAIT, also, gone):
             if gone():
                 raise ClientGone(client)
             raise ServiceUnavailable("every render slot stayed busy")
