@@ -56,10 +56,12 @@ _MATCHING_EVERYTHING = {
 def _matches_nothing_warning(key: str, pattern: str) -> str:
     """What a pattern that matches an empty text does under `key`, or "" for any other."""
     try:
-        matches_empty = junk.config_regex(pattern).search("") is not None
+        regex = junk.config_regex(pattern)
     except re.error:
         return ""
-    return _MATCHING_EVERYTHING[key] if matches_empty else ""
+    # (And a text such as filters read, "title\ntext": "^$" matches only what is never read.)
+    everything = all(regex.search(text) for text in ("", "A title\nIts text, in words."))
+    return _MATCHING_EVERYTHING[key] if everything else ""
 
 
 def config_warnings(config: Config) -> list[str]:
