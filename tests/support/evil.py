@@ -308,6 +308,21 @@ def utf16_billion_laughs() -> bytes:
     )
 
 
+PREFIXES = 3_000
+PREFIX_USES = 190_000
+
+
+def namespace_prefixes(prefixes: int = PREFIXES, uses: int = PREFIX_USES) -> bytes:
+    """`prefixes` namespace prefixes declared on the root, then an item holding `uses` elements
+    of the last one: feedparser looks each up in every prefix declared before it."""
+    declared = "".join(f' xmlns:p{i}="urn:evil:{i}"' for i in range(prefixes))
+    used = f"<p{prefixes - 1}:x/>" * uses
+    return (
+        f'{XML_DECL}<rss version="2.0"{declared}><channel><title>Evil</title>'
+        f"<link>https://evil.example/</link>{item(1, extra=used)}{item(2)}</channel></rss>"
+    ).encode()
+
+
 def many_entries(count: int) -> bytes:
     """A valid RSS feed with `count` small items."""
     items = "".join(
@@ -1451,6 +1466,15 @@ def _cases() -> list[Case]:
         frozenset({Outcome.PARSE_ERROR}),
         error_words=("tag",),
         max_rss_mb=600.0,
+    )
+    add(
+        "namespace-prefixes",
+        size,
+        f"{PREFIXES:,} namespace prefixes declared on the root, then {PREFIX_USES:,} elements of"
+        " the last (2 MB; feedparser looked each up in every prefix before it: 47 s)",
+        lambda e: _xml(e, "/s/prefixes", namespace_prefixes()),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("namespace prefixes",),
     )
     open_item = b'<rss version="2.0"><channel><title>t</title><item><title>a</title>'
     add(
