@@ -3872,14 +3872,21 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _without_surrogates(value: Any) -> Any:
     """The JSON value with every lone surrogate in its strings replaced by U+FFFD (json.loads
-    has already joined the pairs)."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_without_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _without_surrogates(v) for k, v in value.items()}
-    return value
+    has already joined the pairs), in place. A loop, not recursion: json.loads reads values
+    nested nearly as deep as Python's stack, and a recursive walk of a valid feed's 500-deep
+    extension overflowed it ("not valid JSON (maximum recursion depth exceeded)")."""
+    root = [value]
+    pending: list[tuple[Any, Any]] = [(root, 0)]
+    while pending:
+        container, key = pending.pop()
+        item = container[key]
+        if isinstance(item, str):
+            container[key] = _SURROGATE.sub("\ufffd", item)
+        elif isinstance(item, list):
+            pending.extend((item, i) for i in range(len(item)))
+        elif isinstance(item, dict):
+            pending.extend((item, k) for k in item)
+    return root[0]
 
 
 def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:

@@ -358,6 +358,23 @@ def deep_json(depth: int = 100_000) -> bytes:
     )
 
 
+def deep_surrogate_json(depth: int = 500) -> bytes:
+    """A valid JSON Feed of 2 items, one titled with a lone surrogate escape, and an extension
+    member nested `depth` arrays deep (json.loads reads it: its limit is Python's stack)."""
+    items = [
+        {"id": "1", "url": "https://evil.example/1", "title": "\ud800 lone", "content_text": "x"},
+        {"id": "2", "url": "https://evil.example/2", "title": "Two", "content_text": "y"},
+    ]
+    return (
+        b'{"version":"https://jsonfeed.org/version/1.1","title":"Evil","_deep":'
+        + b"[" * depth
+        + b"]" * depth
+        + b',"items":'
+        + json.dumps(items).encode()  # (the surrogate written as the escape \\ud800)
+        + b"}"
+    )
+
+
 def html_page() -> bytes:
     """An HTML page with a script, served where a feed should be."""
     return (
@@ -1103,6 +1120,15 @@ def _cases() -> list[Case]:
         lambda e: _xml(e, "/s/deep", deep_json(), "application/feed+json"),
         frozenset({Outcome.PARSE_ERROR}),
         error_words=("JSON",),
+    )
+    add(
+        "json-deep-surrogate",
+        size,
+        "a valid JSON Feed with an extension nested 500 deep and a lone surrogate (\\ud800) in"
+        " a title: the walk replacing it overflowed Python's stack",
+        lambda e: _xml(e, "/s/deep-surrogate", deep_surrogate_json(), "application/feed+json"),
+        _ok(),
+        min_articles=2,
     )
 
     # Time.
