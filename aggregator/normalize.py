@@ -905,8 +905,10 @@ def _kept_keys(
                         break
         [first, *others] = members
         if not others and first not in chosen:
-            # Alone: its guid's id, unless that is another's (then the key it keeps after).
-            keys[first] = refined[first][1 if ids[first][0] in held else 0]
+            # Alone: its guid's id, unless that is another's (then the key it keeps after); its
+            # own under its title, when its page moved (it was a second card: a review).
+            plain = held.get(ids[first][0])
+            keys[first] = refined[first][0 if plain is None or plain.title == titles[first] else 1]
     return keys
 
 

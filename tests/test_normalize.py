@@ -2013,6 +2013,10 @@ def test_entries_sharing_a_guid_keep_the_ids_their_stored_articles_have() -> Non
     edited = replace(a, title="A, corrected")
     again = normalize(feed(b, edited), SOURCE, now=NOW, shared=shared, held=stored)
     assert [x.id for x in again] == [ids["B"], ids["A"]]
+    # Alone, at a page it moved to, under its title: its own id (it was a second card).
+    moved = replace(a, link="https://x.example/a-renamed")
+    again = normalize(feed(moved), SOURCE, now=NOW, shared=shared, held=stored)
+    assert [x.id for x in again] == [ids["A"]]
 
 
 def test_only_a_feed_with_entries_sharing_a_guid_asks_the_store() -> None:
