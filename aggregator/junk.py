@@ -834,7 +834,7 @@ def _read_lines(
         ):
             runs[-1].before = child
             runs.append(_Run(runs[0].container, child))
-        elif child in holding:
+        elif child in holding and child.tag != "a":  # (a link's lines go whole, or stay)
             _read_lines(child, runs, holding)
         else:
             runs[-1].parts.append((child, "inline"))

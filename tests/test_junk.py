@@ -605,6 +605,13 @@ def test_many_junk_lines_and_pictures_in_one_paragraph_are_judged_in_linear_time
     assert "来源" not in strip_paragraphs(f"{BODY}<p>{deep}</p>", ())
 
 
+def test_a_link_over_two_lines_is_not_cut_in_half() -> None:
+    """Lines are read into inline elements, but not into a link: "<a>Read more<br>here</a>"
+    lost its first line as junk, half a link left opening with a break (a review)."""
+    body = f'{BODY}<p><a href="https://x.example/">Read more<br>here</a> and the story goes on.</p>'
+    assert strip_paragraphs(body, ()) == body
+
+
 def test_an_emptied_cell_keeps_its_span() -> None:
     row = '<table><tr><td colspan="2">Advertisement</td><td>A</td></tr><tr><td>B</td></tr></table>'
     assert strip_paragraphs(row, ()) == (
