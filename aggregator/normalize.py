@@ -779,17 +779,24 @@ def _identity_keys(entries: Sequence[EntryData], urls: Sequence[str]) -> list[st
     next poll whatever their order, and two different entries never collapse into one article.
     """
     keys = [_base_key(entry, url) for entry, url in zip(entries, urls, strict=True)]
-    refinements: tuple[Callable[[int], str], ...] = (
-        lambda i: urls[i],
-        lambda i: strip_tags(entries[i].title or ""),
-        lambda i: _sha256(identity_repr(entries[i])),
-    )
-    for refine in refinements:
+    for refine in _REFINEMENTS:
         counts = Counter(keys)
         if len(counts) == len(keys):
             break
-        keys = [f"{key}\x00{refine(i)}" if counts[key] > 1 else key for i, key in enumerate(keys)]
+        keys = [
+            f"{key}\x00{refine(entries[i], urls[i])}" if counts[key] > 1 else key
+            for i, key in enumerate(keys)
+        ]
     return keys
+
+
+# What a key its entry shares with another gets appended, one after the other until the keys
+# differ (_identity_keys; _refined_keys, all of them): its link, its title, a hash of it whole.
+_REFINEMENTS: tuple[Callable[[EntryData, str], str], ...] = (
+    lambda entry, link: link,
+    lambda entry, link: strip_tags(entry.title or ""),
+    lambda entry, link: _sha256(identity_repr(entry)),
+)
 
 
 def _listed(feed: ParsedFeed) -> tuple[list[EntryData], list[str], list[str]]:
@@ -850,8 +857,8 @@ def _refined_keys(entry: EntryData, link: str) -> list[str]:
     """An entry's guid key alone, then with its link, its title and its hash appended, as
     _identity_keys refines a key its entry shares."""
     keys = [f"guid:{entry.guid}"]
-    for more in (link, strip_tags(entry.title or ""), _sha256(identity_repr(entry))):
-        keys.append(f"{keys[-1]}\x00{more}")
+    for refine in _REFINEMENTS:
+        keys.append(f"{keys[-1]}\x00{refine(entry, link)}")
     return keys
 
 
