@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
@@ -226,29 +227,21 @@ def refresh_source(
                     shared = frozenset(state.shared_guids)
                     wanted = held_ids(parsed, source.id, shared)
                     held = {a.id: a for a in store.articles(wanted)} if wanted else {}
-                    articles = normalize(
+                    clean = partial(
+                        normalize,
                         parsed,
                         source,
                         now=now,
-                        report=report,
                         learned_junk=learned,
-                        skip=skip,
                         shared=shared,
                         held=held,
                     )
+                    articles = clean(report=report, skip=skip)
                     if report.skipped and store.missing(source.id, report.skipped, now):
                         # An article a mark stood for is gone (the source was purged meanwhile, or
                         # a refresh beside this one saved other marks): every entry is made again.
                         report = Report()
-                        articles = normalize(
-                            parsed,
-                            source,
-                            now=now,
-                            report=report,
-                            learned_junk=learned,
-                            shared=shared,
-                            held=held,
-                        )
+                        articles = clean(report=report)
                 except (ValueError, OverflowError) as e:  # e.g. a lone surrogate nh3 cannot encode
                     raise ParseError(f"The feed's entries could not be cleaned ({e}).") from e
             pages = fulltext.Outcome()
