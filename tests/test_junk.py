@@ -23,6 +23,7 @@ from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support.corpus import corpus_files, requires_corpus
 from tests.support.feed_server import FeedServer
+from tests.support.native import requires_native
 from tests.support.pipeline import make_config
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -788,9 +789,8 @@ def test_discuzs_edit_note_leaves_the_post_it_opens() -> None:
     assert strip_paragraphs(f"{BODY}{post}", ()) == f"{BODY}<p>今天去了趟钱币市场，行情一般。</p>"
 
 
+@requires_native
 def test_the_c_quick_look_gives_the_lines_of_the_python_reference() -> None:
-    if junk._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
     rng = random.Random(5)
     pieces = ["<p>", "</p>", "<P class='x'>", "<pre>", "<param>", "<br/>", "<BR >", "< p>",
               "<//p>", "<p\n>", "<h1>", "<h7>", "<h1x>", "<li>", "<Li\t>", "<td>", "<th>",
@@ -818,9 +818,8 @@ def test_the_c_quick_look_gives_the_lines_of_the_python_reference() -> None:
 
 
 @requires_corpus
+@requires_native
 def test_the_c_quick_look_gives_the_lines_of_the_reference_on_the_corpus() -> None:
-    if junk._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
     for path in corpus_files("real", "encodings", "edge"):
         document = path.read_bytes().decode("utf-8", "replace")
         expected = junk._quick_lines_python(document, 220)
@@ -834,11 +833,10 @@ def test_strip_paragraphs_without_the_c_module(monkeypatch: pytest.MonkeyPatch) 
     assert strip_paragraphs(BODY, ()) == BODY
 
 
+@requires_native
 def test_the_c_quick_look_takes_no_more_memory_than_the_reference() -> None:
     # A copy of the body in its own width, cut down in place: a copy widened to 4 bytes a
     # character took 50 MB for a 10 MB ASCII body, where the reference takes ~31 MB.
-    if junk._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
     body = ("<p>" + "word " * 200 + "</p>\n") * 2_000  # ~2 MB
     peaks = []
     for look in (junk._quick_lines_python, junk._native.quick_lines):

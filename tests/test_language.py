@@ -19,6 +19,7 @@ from aggregator.normalize import normalize, title_language
 from aggregator.parse import parse
 from tests.support import language_eval
 from tests.support.corpus import PRESENT, corpus_files
+from tests.support.native import requires_native
 
 # Short texts (a title, or a title and a line) as feeds carry them, written for this test.
 SAMPLES: dict[str, list[str]] = {
@@ -160,12 +161,11 @@ def test_a_title_not_in_its_articles_chinese_script_says_no_language() -> None:
     assert title_language("pa-Arab", "Super Market") == "pa-Arab"
 
 
+@requires_native
 def test_the_c_walk_and_scores_read_texts_as_py3langid_does() -> None:
     """The walk counts exactly py3langid's features; the scores are its sums in another order,
     so probabilities agree to float32's precision and the language is the same."""
     identifier = language._identifier()
-    if language._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
     from py3langid.langid import visit_counts
 
     reference = language.reference()
@@ -189,10 +189,9 @@ def test_the_c_walk_and_scores_read_texts_as_py3langid_does() -> None:
         assert probability == pytest.approx(expected, abs=1e-4), text
 
 
+@requires_native
 def test_the_c_walk_refuses_an_automaton_that_leads_outside_itself_without_crashing() -> None:
     """Its buffers were freed twice on that path (a crash); an empty automaton was read past."""
-    if language._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
     nextmove, rowbase, output = (
         array.array("I", [0] * 4),
         array.array("I", [0]),

@@ -18,6 +18,7 @@ from aggregator.errors import ParseError
 from aggregator.normalize import normalize
 from aggregator.parse import parse
 from tests.support.corpus import corpus_files, requires_corpus
+from tests.support.native import requires_native
 
 EN = [
     "The city council voted on Tuesday to approve funding for a new bridge across the river,"
@@ -141,9 +142,8 @@ def test_packed_tokens_round_trip() -> None:
         assert stories.unpack_tokens(stories.pack_tokens(toks)) == toks
 
 
+@requires_native
 def test_the_c_fingerprint_gives_the_numbers_of_the_python_reference() -> None:
-    if stories._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
     rng = random.Random(11)
     alphabet = ["a", "bb", "中", "文", "字", "é", "ß", "naïve", "日本", "ｘ", "x" * 40, "ǅ"]
     words = [f"w{rng.randrange(10**6)}" for _ in range(3000)]
@@ -163,12 +163,11 @@ def test_the_c_fingerprint_gives_the_numbers_of_the_python_reference() -> None:
         stories._native.fingerprint_parts([([b"\x05" + bytes(7)], None)])
 
 
+@requires_native
 def test_the_c_loops_survive_callers_that_misbehave() -> None:
     """What Python code run inside the C loops does cannot make them read freed memory: a str
     subclass's casefold returning bytes, a `kept` whose iteration empties the list being read
     (a segmentation fault before), an empty paragraph (whose text was never allocated)."""
-    if stories._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
 
     class Odd(str):
         def casefold(self) -> str:
@@ -227,9 +226,8 @@ def _same_body_as_the_reference(markup: str) -> bool:
     return found is not None
 
 
+@requires_native
 def test_the_c_body_loops_give_the_answers_of_the_python_reference() -> None:
-    if stories._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
     markups = [*_body_markups(random.Random(5), 20_000), *EN, *ZH, *ZH_HANT, "x" * 128, "y" * 129]
     read_in_c = sum(_same_body_as_the_reference(m) for m in markups)
     assert read_in_c > len(markups) // 2  # the fallback is for odd tag names, not the rule
@@ -241,9 +239,8 @@ def test_the_c_body_loops_give_the_answers_of_the_python_reference() -> None:
 
 
 @requires_corpus
+@requires_native
 def test_the_c_body_loops_read_every_corpus_article_as_the_reference_does() -> None:
-    if stories._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
     bodies = read_in_c = 0
     for path in corpus_files("real"):
         source = SourceConfig(path.stem, path.stem, "https://example.com/f", ("x",), 900.0)

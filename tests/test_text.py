@@ -13,11 +13,11 @@ import pytest
 import aggregator
 from aggregator import text
 from tests.support.corpus import corpus_files, requires_corpus
+from tests.support.native import requires_native
 
 
 def _native_collapsed() -> Callable[[str], str]:
-    if text._native is None:
-        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    assert text._native is not None  # (requires_native)
     return text._native.collapsed
 
 
@@ -31,6 +31,7 @@ def _same(collapsed: Callable[[str], str], value: str) -> None:
     assert hash(got) == hash(expected)
 
 
+@requires_native
 def test_the_c_collapse_is_the_reference_on_every_code_point() -> None:
     collapsed = _native_collapsed()
     for code in range(sys.maxunicode + 1):
@@ -40,6 +41,7 @@ def test_the_c_collapse_is_the_reference_on_every_code_point() -> None:
                 _same(collapsed, value)  # says which
 
 
+@requires_native
 def test_the_c_collapse_is_the_reference_on_edge_cases() -> None:
     collapsed = _native_collapsed()
     cases = ["", " ", "\t\n", "a", " a", "a ", "a  b", "a b", "a\u00a0b", "\u0085", "é\u3000",
@@ -53,6 +55,7 @@ def test_the_c_collapse_is_the_reference_on_edge_cases() -> None:
         collapsed(b"bytes")  # type: ignore[arg-type]
 
 
+@requires_native
 def test_the_c_collapse_is_the_reference_on_random_texts() -> None:
     collapsed = _native_collapsed()
     rng = random.Random(7)
@@ -63,6 +66,7 @@ def test_the_c_collapse_is_the_reference_on_random_texts() -> None:
 
 
 @requires_corpus
+@requires_native
 def test_the_c_collapse_is_the_reference_on_the_corpus() -> None:
     collapsed = _native_collapsed()
     for path in corpus_files("real", "encodings"):
