@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aggregator.sanitize import EMOJI_CODE, is_tracker
+from aggregator.text import Caseless
 
 MIN_SIDE = 100  # pixels: a longer side under this is an icon, a button or a thumbnail's thumbnail
 # The shorter side of a landscape or portrait picture may be less (a feed's 145×98 thumbnail of
@@ -40,7 +41,7 @@ _LOGO_SUFFIX = (
     # a site's logo for link previews ("stadtbote-logo-social.png", a review)
     r"|social|share|sharing|og|fb|facebook|twitter|default)(?=[-_@.]))*+"
 )
-_JUNK_URL = re.compile(
+_JUNK_URL = Caseless(
     r"/file[-_]?types?/|/mime[-_]?types?/|/icons?/|[-_./]icons?\d*[-_./]|favicon|apple-touch"
     r"|/style_images/|/skins?/|/emoji/|/emoticons?/|/smil(?:ies|eys?)/|/images/core/emoji/|/twemoji/"
     r"|avatar|gravatar\.com/|/profile_images/|/user_?pics?/"
@@ -57,8 +58,7 @@ _JUNK_URL = re.compile(
     # its WeChat account (the only picture of a Chinese article became its card's, a review)
     r"|(?:^|[-_/.])(?:og|share|social)[-_]?(?:image[-_]?)?(?:default|fallback)[-_./]"
     r"|[-_/.]default[-_](?:og|share|social)[-_.]"
-    r"|qr[-_]?codes?|erweima|/qr/",
-    re.IGNORECASE,
+    r"|qr[-_]?codes?|erweima|/qr/"
 )
 # An alt that says the picture is a QR code (二维码, 二維碼, "QR code").
 _QR_ALT = re.compile(r"二维码|二維碼|\bqr[- ]?code", re.IGNORECASE)
@@ -218,7 +218,7 @@ def _thumb_named(url: str) -> bool:
 def acceptable(candidate: Candidate) -> bool:
     """True unless the address or a size hint says this is not a picture of the article."""
     url = candidate.url
-    if not url.startswith(("http://", "https://")) or is_tracker(url) or _JUNK_URL.search(url):
+    if not url.startswith(("http://", "https://")) or is_tracker(url) or _JUNK_URL.found_in(url):
         return False
     alt = candidate.alt
     if alt and len(alt) <= 2 and not _WORDY.search(alt):

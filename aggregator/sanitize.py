@@ -20,7 +20,7 @@ import nh3
 
 from aggregator import lazy_images
 from aggregator.addresses import private_host
-from aggregator.text import collapsed
+from aggregator.text import Caseless, collapsed
 
 if TYPE_CHECKING:
     from nh3 import UrlRelative
@@ -127,7 +127,7 @@ TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
 # case): feed and analytics beacons (Matomo's `idsite=` too), ad servers, share and subscribe
 # buttons named for their network ("twitter_icon_large.png", "facebook.gif"), a forum's
 # file-type icons and signature rule.
-_NOT_CONTENT = re.compile(
+_NOT_CONTENT = Caseless(
     # FeedBurner's beacons, flares and ads, on its host or a site's own (MyBrand: Slashdot's
     # rss.slashdot.org/~c/…?i=, and its beacon named as the feed, "/Slashdot/slashdot?g=1961")
     # (bounded: unbounded, each of 40,000 "/~c/" in one address scanned to its end, 8 s)
@@ -141,8 +141,7 @@ _NOT_CONTENT = re.compile(
     r"|/file[-_]?types?/\w+\.(?:gif|png)(?:$|\?)|/sigline\.gif(?:$|\?)"
     r"|/(?:facebook|twitter|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"
     r"|stumble\w*|email|mail|print|rss|feed)(?:[-_](?:icon|logo|button|share|large|small|\d+))*"
-    r"\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)",
-    re.IGNORECASE,
+    r"\.(?:png|gif|jpe?g|svg|webp)(?:$|\?)"
 )
 
 # Paragraph-level tags: in plain text the paragraphs they end stay apart (see strip_tags).
@@ -865,7 +864,7 @@ def _shown(img: str) -> bool:
 def is_tracker(src: str) -> bool:
     """True for the src of an image that is no part of an article: a beacon, an ad, a share
     button (_NOT_CONTENT)."""
-    return bool(_NOT_CONTENT.search(src))
+    return _NOT_CONTENT.found_in(src)
 
 
 def is_embed_url(src: str) -> bool:

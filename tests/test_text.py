@@ -1,10 +1,12 @@
 """aggregator.text.collapsed: the C module's answer is the Python reference's, on every code point,
-on mixed widths and on the corpus's texts; without the C module the reference is used."""
+on mixed widths and on the corpus's texts; without the C module the reference is used. And
+aggregator.text.Caseless: the same answers as `re.IGNORECASE`."""
 
 from __future__ import annotations
 
 import importlib
 import random
+import re
 import sys
 from collections.abc import Callable
 
@@ -88,3 +90,54 @@ def test_without_the_c_module_the_reference_is_used(monkeypatch: pytest.MonkeyPa
         monkeypatch.undo()
         importlib.reload(text)
     assert text._native is not None or text.collapsed is text.collapsed_python
+
+
+# --- Caseless ---------------------------------------------------------------------------------
+
+
+def _folding_search(pattern: str, value: str) -> bool:
+    return re.search(pattern, value, re.IGNORECASE) is not None
+
+
+def test_a_caseless_search_is_re_ignorecase_on_every_ascii_case() -> None:
+    pattern = r"/~(?:r|f)/[^?#]{0,30}\?|//ads?\.[^/?#.]+\.|stumble\w*\.png(?:$|\?)|\d+x\d+|[a-c]z"
+    found = text.Caseless(pattern)
+    values = ["/~R/x?", "/~f/?", "//AD.example.", "//ads.Ex.", "StumbleUpon.PNG", "stumble.png?x",
+              "1024X768", "AZ", "bZ", "", "/~c/x?", "//ads..", "stumble.pngx", "dz"]  # fmt: skip
+    rng = random.Random(11)
+    letters = "/~rRfF?#.aAdDsSzZxX0123456789-_pngPNGstumbleSTUMBLE"
+    for _ in range(5_000):
+        values.append("".join(rng.choice(letters) for _ in range(rng.randrange(0, 24))))
+    for value in values:
+        assert found.found_in(value) == _folding_search(pattern, value), repr(value)
+
+
+def test_a_caseless_search_of_other_text_folds_as_re_does() -> None:
+    # Text that is not ASCII is searched with re's folding: the Kelvin sign is a "k", the long
+    # s an "s", and "İ" (which str.lower() makes two characters) an "i".
+    found = text.Caseless(r"kick|ss\.png|img\.phdo")
+    for value in ("\u212aick", "\u017f\u017f.png", "\u0130mg.phdo", "Kİck", "中文 KICK", "中文"):
+        assert found.found_in(value) == _folding_search(found._folding.pattern, value), value
+
+
+def test_a_caseless_pattern_must_be_written_in_lower_case() -> None:
+    # Lowering the text and searching case-sensitively would miss "[A-Z]" in the pattern.
+    for pattern in ("[A-Z]x", "Logo", r"\\S"):
+        with pytest.raises(ValueError, match="lower case"):
+            text.Caseless(pattern)
+    for pattern in (r"\S+", r"\W\d\B", r"a\\\\s"):  # escapes keep their meaning
+        text.Caseless(pattern)
+
+
+def test_the_tracker_and_junk_picture_patterns_are_the_folding_ones_on_the_corpus() -> None:
+    from aggregator import images, sanitize
+
+    addresses = ["https://FEEDS.FeedBurner.com/~r/Site/~4/abc", "https://ex.com/Share-Icon.PNG",
+                 "https://ex.com/img/Facebook_Large.png?v=1", "https://i.guim.co.uk/img/x/500.jpg",
+                 "https://ex.com/Avatar/\u212a.png", "https://例子.中国/favicon.ico"]  # fmt: skip
+    for path in corpus_files("real", "encodings"):  # (none without the corpus)
+        addresses += re.findall(r"https?://[^\s\"'<>]{1,300}", path.read_text("utf-8", "replace"))
+    for caseless in (sanitize._NOT_CONTENT, images._JUNK_URL):
+        for address in addresses:
+            folding = _folding_search(caseless._folding.pattern, address)
+            assert caseless.found_in(address) == folding, address
