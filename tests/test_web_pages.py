@@ -1272,7 +1272,7 @@ def test_pages_have_no_inline_script_or_style_and_carry_security_headers(
 # --- embeds -------------------------------------------------------------------------------------
 
 
-def test_embed_page_options(client: FlaskClient, add_articles: AddArticles) -> None:
+def test_embed_page_options(app: Flask, client: FlaskClient, add_articles: AddArticles) -> None:
     add_articles("hacker-blog", 55)
     items = re.compile(r'<li class="embed-item')
     default = text(client, "/embed/tech")
@@ -1282,10 +1282,20 @@ def test_embed_page_options(client: FlaskClient, add_articles: AddArticles) -> N
     assert len(items.findall(text(client, "/embed/tech?limit=3"))) == 3
     assert len(items.findall(text(client, "/embed/tech?limit=1000"))) == embed.MAX_LIMIT
     assert len(items.findall(text(client, "/embed/all?limit=8"))) == 8
-    # A limit no rendering is kept for is the next that is (a sweep of them rendered each).
-    moved = client.get("/embed/all?limit=7&theme=dark")
-    assert moved.status_code == 308
-    assert moved.headers["Location"] == "http://localhost/embed/all?theme=dark&limit=8"
+    # Any other limit shows as many as the partner asked for (it was a redirect to the next
+    # kept one: `limit=7` showed 8 items), kept with the feeds' variants, which a sweep of them
+    # churns, never the usual ones partners' views hit.
+    variants = app.extensions["aggregator"].variant_cache
+    hot = app.extensions["aggregator"].feed_cache
+    hot_renders = hot.renders
+    odd = client.get("/embed/all?limit=7&theme=dark")
+    assert odd.status_code == 200
+    assert len(items.findall(odd.get_data(as_text=True))) == 7
+    renders = variants.renders
+    assert client.get("/embed/all?limit=7&theme=dark").data == odd.data
+    assert variants.renders == renders
+    assert hot.renders == hot_renders
+    assert len(items.findall(text(client, "/embed/tech?limit=4"))) == 4
     dark = text(client, "/embed/tech?theme=dark&images=0")
     assert '<body class="embed theme-dark">' in dark
     assert "<img" not in dark

@@ -32,7 +32,7 @@ from aggregator.web import (
     under_new_slug,
     web_state,
 )
-from aggregator.web.feeds import rendered_response, story_page, to_cached_limit
+from aggregator.web.feeds import rendered_response, story_page
 from aggregator.web.pages import render_page
 
 bp = Blueprint("embed", __name__)
@@ -40,7 +40,9 @@ bp = Blueprint("embed", __name__)
 ALL = "all"  # the slug that means every category merged (in the iframe and in embed.js)
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
-# The limits a rendering is kept for; another redirects to the next of them (feeds.to_cached_limit).
+# The usual limits, kept with the hot feeds; another is kept with the feeds' variants, which a
+# sweep of them may churn (it was a redirect to the next of these: a partner's `limit=4` showed
+# five items, where embed.js shows the count asked for).
 CACHED_LIMITS = frozenset({3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 50})
 AGE_STEP = 60  # seconds: how long a rendering's relative times may stand
 # "auto": the reader's own preference (prefers-color-scheme), for a partner page that follows it.
@@ -143,8 +145,7 @@ def embed_page(slug: str) -> Response:
     if category is None and slug != ALL:
         no_category(slug)
     options = embed_options(request.args)
-    if options.limit not in CACHED_LIMITS:
-        return to_cached_limit(options.limit, CACHED_LIMITS)
+    cache = state.feed_cache if options.limit in CACHED_LIMITS else state.variant_cache
     # From here on, "all" is None, as everywhere behind the URL; each story once, like the
     # JSON feed embed.js reads.
     key = category.slug if category else None
@@ -159,7 +160,7 @@ def embed_page(slug: str) -> Response:
 
     def render() -> tuple[bytes, None]:
         collapse = category.collapse_stories if category else True
-        with render_slot(also=functools.partial(state.feed_cache.asking, cache_key)):
+        with render_slot(also=functools.partial(cache.asking, cache_key)):
             articles, credits = story_page(state.store, key, options.limit, collapse)
             page = render_page(
                 "embed.html",
@@ -173,7 +174,7 @@ def embed_page(slug: str) -> Response:
             )
         return page.encode(), None
 
-    entry = state.feed_cache.get(cache_key, version, render, client_key(), STALE_SECONDS)
+    entry = cache.get(cache_key, version, render, client_key(), STALE_SECONDS)
     current = entry.version == version  # (else the one before, while it is rendered)
     headers = {
         "Content-Security-Policy": frame_policy(config.serve.frame_ancestors),
