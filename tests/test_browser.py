@@ -1083,6 +1083,32 @@ def test_the_iframe_shrinks_to_its_content_and_the_partner_page_logs_nothing(
     assert not [m for m in messages if "postMessage" in m], messages
 
 
+@pytest.mark.parametrize("box", ["content-box", "border-box"])
+def test_the_iframe_is_sized_inside_the_partners_padding_and_border(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+    box: str,
+) -> None:
+    # A partner's reset (`*, *::before, *::after { box-sizing: border-box }`, most sites') with
+    # a padded frame: embed.js counted its borders, not its padding, and the list's last 20 px
+    # (the "More" link) were cut off behind an inner scroll bar.
+    add_wrapping_headlines(add_articles, images[0])
+    page.set_viewport_size({"width": 390, "height": 844})
+    css = f"<style>*{{box-sizing:{box}}} iframe{{border:3px solid;padding:10px 0}}</style>"
+    page.goto(partner_page(live_server, feed_server, extra=css))
+    iframe = page.locator("#iframe-embed")
+    iframe.scroll_into_view_if_needed()
+    expect(iframe).to_have_attribute("style", re.compile(r"height: \d+px"))
+    frame = fitted_frame(iframe)
+    content = frame.evaluate("document.body.getBoundingClientRect().height")
+    inner = frame.evaluate("window.innerHeight")
+    assert inner >= content - 1, (inner, content)
+    assert inner <= content + 2, (inner, content)  # (and no taller than its content)
+
+
 def test_the_iframe_is_sized_when_embed_js_comes_after_it_loaded(
     live_server: LiveServer,
     page: Page,

@@ -399,9 +399,15 @@
       }
       if (frames[i].contentWindow === event.source) {
         var height = Math.max(0, Math.min(Math.round(data.height), 10000));
+        // A border-box height holds the frame's borders and padding too (a partner's reset
+        // makes every box one: a padded frame's list was cut off by its padding).
         var style = window.getComputedStyle(frames[i]);
-        var borders = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
-        frames[i].style.height = height + (style.boxSizing === "border-box" ? borders : 0) + "px";
+        var around = ["borderTopWidth", "borderBottomWidth", "paddingTop", "paddingBottom"];
+        var extra = 0;
+        for (var j = 0; j < around.length; j++) {
+          extra += parseFloat(style[around[j]]) || 0;
+        }
+        frames[i].style.height = height + (style.boxSizing === "border-box" ? extra : 0) + "px";
       }
     }
   }
