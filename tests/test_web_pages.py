@@ -1299,6 +1299,10 @@ def test_embed_page_options(app: Flask, client: FlaskClient, add_articles: AddAr
     dark = text(client, "/embed/tech?theme=dark&images=0")
     assert '<body class="embed theme-dark">' in dark
     assert "<img" not in dark
+    # As a partner may write them (`theme=Dark` was light, `images=false` showed pictures).
+    assert text(client, "/embed/tech?theme=Dark&images=false") == dark
+    assert "<img" not in text(client, "/embed/tech?images=No")
+    assert '<body class="embed theme-auto">' in text(client, "/embed/tech?theme=AUTO")
     links = re.findall(
         r'<a class="embed-title" href="([^"]+)" target="_blank" rel="noopener"[ >]', dark
     )

@@ -47,6 +47,7 @@ CACHED_LIMITS = frozenset({3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 50})
 AGE_STEP = 60  # seconds: how long a rendering's relative times may stand
 # "auto": the reader's own preference (prefers-color-scheme), for a partner page that follows it.
 THEMES = ("light", "dark", "auto")
+NO_IMAGES = frozenset({"0", "false", "no", "off"})
 SCRIPT = Path(__file__).resolve().parent / "static" / "embed.js"
 SCRIPT_MAX_AGE = 3600  # partners' pages load it on every view; an hour keeps fixes flowing
 
@@ -66,11 +67,12 @@ def embed_options(args: Mapping[str, str]) -> EmbedOptions:
         limit = min(max(int(args.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
     except ValueError:
         limit = DEFAULT_LIMIT
-    theme = args.get("theme", "light")
+    # Read as a partner may write them: `theme=Dark` was light, `images=false` showed pictures.
+    theme = args.get("theme", "light").strip().lower()
     return EmbedOptions(
         limit=limit,
         theme=theme if theme in THEMES else "light",
-        images=args.get("images", "1") != "0",
+        images=args.get("images", "1").strip().lower() not in NO_IMAGES,
     )
 
 
