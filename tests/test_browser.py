@@ -830,6 +830,51 @@ def test_the_script_embed_fills_a_div_the_page_adds_later(
     assert len(world) == 3, world  # the partner page's own div, then the two added
 
 
+@pytest.mark.parametrize("late", [False, True])
+def test_the_embeds_work_inside_a_partners_web_component(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+    late: bool,
+) -> None:
+    """A partner's web component holding our div and iframe in its shadow root: the div kept
+    its fallback and the frame its 100 px (a document's queries do not enter shadow roots),
+    whether the component was on the page before embed.js ran or added after."""
+    add_wrapping_headlines(add_articles, images[0])
+    page.set_viewport_size({"width": 390, "height": 844})
+    component = (
+        "<script>customElements.define('partner-news', class extends HTMLElement {"
+        " connectedCallback() { const root = this.attachShadow({mode: 'open'});"
+        ' root.innerHTML = \'<div data-aggregator-category="world" data-limit="3">'
+        '<a href="/">Fallback</a></div><iframe title="World" style="width:100%;'
+        f'height:100px;border:0" src="{live_server.url}/embed/world?limit=5"></iframe>\'; }}'
+        " });</script>"
+    )
+    host = "" if late else "<partner-news></partner-news>"
+    document = (
+        f"<!doctype html><html lang='en'><body>{host}{component}"
+        f'<script src="{live_server.url}/embed.js" async></script></body></html>'
+    )
+    partner = feed_server.add(
+        f"/web-component-{late}.html", document.encode(), content_type="text/html"
+    )
+    page.goto(partner)
+    if late:
+        page.wait_for_function("window.__aggregatorEmbedWatching === true")
+        page.evaluate("document.body.appendChild(document.createElement('partner-news'))")
+    div = page.locator("partner-news div[data-aggregator-category]")
+    expect(div).to_have_attribute("data-aggregator-state", "ready")
+    expect(div.locator("a.aggregator-embed-link")).to_have_count(3)
+    iframe = page.locator("partner-news iframe")
+    page.wait_for_function(
+        "document.querySelector('partner-news').shadowRoot.querySelector('iframe')"
+        ".getBoundingClientRect().height > 200"
+    )
+    fitted_frame(iframe)
+
+
 def test_the_script_embed_follows_a_div_whose_options_the_page_changes(
     live_server: LiveServer,
     page: Page,

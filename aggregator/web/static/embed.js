@@ -12,7 +12,8 @@
  * setAttribute only: nothing from the feed is ever parsed as HTML, and only http(s) links and
  * images are used. It also sizes our /embed/<slug> iframes on the page to their content (they
  * post their height). A div added to the page later (a single-page app) is filled when it
- * appears, and one whose options change is loaded again. No dependencies; two global flags so
+ * appears, and one whose options change is loaded again; divs and iframes in a web component's
+ * open shadow root are found too. No dependencies; two global flags so
  * the listener and the observer are added once.
  */
 (function () {
@@ -356,12 +357,31 @@
 
   var base = scriptBase();
 
+  // What matches `selector` in the page and in the open shadow roots of its elements, however
+  // deep: a partner's web component holding our div or iframe in its shadow root kept its
+  // fallback and its frame's height (a document's queries do not enter shadow roots).
+  function everywhere(selector) {
+    var found = [];
+    var roots = [document];
+    while (roots.length) {
+      var root = roots.pop();
+      found.push.apply(found, root.querySelectorAll(selector));
+      var all = root.querySelectorAll("*");
+      for (var i = 0; i < all.length; i++) {
+        if (all[i].shadowRoot) {
+          roots.push(all[i].shadowRoot);
+        }
+      }
+    }
+    return found;
+  }
+
   function start() {
     if (!base || !window.fetch) {
       return;
     }
     askHeights();
-    var divs = document.querySelectorAll("div[data-aggregator-category]");
+    var divs = everywhere("div[data-aggregator-category]");
     for (var i = 0; i < divs.length; i++) {
       // The script may be included more than once on a page: each div loads once.
       if (!divs[i].hasAttribute("data-aggregator-state")) {
@@ -392,7 +412,7 @@
     if (data.type !== "aggregator-embed-height" || typeof data.height !== "number") {
       return;
     }
-    var frames = document.getElementsByTagName("iframe");
+    var frames = everywhere("iframe");
     for (var i = 0; i < frames.length; i++) {
       if (event.origin === "null" && !(ours(frames[i]) && opaque(frames[i]))) {
         continue;
@@ -427,7 +447,7 @@
 
   function askHeights() {
     var origin = new URL(base).origin;
-    var frames = document.getElementsByTagName("iframe");
+    var frames = everywhere("iframe");
     for (var i = 0; i < frames.length; i++) {
       if (ours(frames[i]) && frames[i].contentWindow) {
         if (stillBlank(frames[i])) {
@@ -461,7 +481,9 @@
       return (
         node.nodeType === 1 &&
         (node.hasAttribute("data-aggregator-category") ||
-          node.querySelector("div[data-aggregator-category]") !== null)
+          node.querySelector("div[data-aggregator-category]") !== null ||
+          // (a web component, its shadow root filled as it is connected)
+          (node.shadowRoot && node.shadowRoot.querySelector("div[data-aggregator-category]")))
       );
     }
     function changed(mutation) {
