@@ -191,7 +191,9 @@ def _item(
     title = title or summary[:80].strip() or meta.untitled_label
     source_title = _text(article.source_name).strip() or _text(article.source_id)
     # Atom requires an author on every entry (RFC 4287 §4.1.2); the source is the honest fallback.
-    author = _text(article.author).strip() or source_title or _text(meta.title)
+    byline = _text(article.author).strip()
+    author = _bylined(byline, source_title, meta.language) if byline else source_title
+    author = author or _text(meta.title)
     # (shows: a tag of a zero-width space, stored before ingest dropped it, is none.)
     tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if shows(t)))
     tags = tags[:MAX_TAGS]  # (an article stored before ingest kept only so many)
@@ -225,6 +227,16 @@ def _item(
         credit=_titled(credit, meta.untitled_label) or Credit(story_id=article.id, size=1),
         day_only=article.day_only,
     )
+
+
+def _bylined(byline: str, source: str, language: str) -> str:
+    """A byline with its source beside it, "Ann Coe (Wire C)", unless it names it already
+    ("Reuters Staff" of Reuters). Feed readers show an item's author, not its `<source>`: in a
+    merged feed a byline alone (newsboat's "Author: Ann Coe") named no origin at all."""
+    if not source or source.casefold() in byline.casefold():
+        return byline
+    _, _, opening, closing = _PUNCTUATION.get(language.split("-")[0], _PUNCTUATED)
+    return f"{byline}{opening}{source}{closing}"
 
 
 def _story_changed(credit: Credit | None) -> tuple[datetime, ...]:
@@ -284,9 +296,7 @@ def _also_html(credit: Credit, label: str, language: str = "") -> str:
     punctuation (Chinese and Japanese have theirs: "其他来源的报道：…（…）、…")."""
     if not credit.also:
         return ""
-    colon, comma, opening, closing = _PUNCTUATION.get(
-        language.split("-")[0], (": ", ", ", " (", ")")
-    )
+    colon, comma, opening, closing = _PUNCTUATION.get(language.split("-")[0], _PUNCTUATED)
     # Each title and source name isolated (<bdi>), as the pages do: a Hebrew title ending in
     # digits read "123-ו" in a left-to-right reader; each title in its own language, when it
     # is another than the feed's (a Traditional copy in a Simplified feed).
@@ -301,6 +311,7 @@ def _also_html(credit: Credit, label: str, language: str = "") -> str:
 
 
 # A language's colon, list comma and brackets, where they are not ": ", ", " and " (…)".
+_PUNCTUATED = (": ", ", ", " (", ")")  # a colon, a comma, and what encloses a source's name
 _PUNCTUATION = {"zh": ("：", "、", "（", "）"), "ja": ("：", "、", "（", "）")}
 
 

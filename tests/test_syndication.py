@@ -52,11 +52,9 @@ SCRIPT_AUTHOR = '<img src=x onerror="alert(1)">'
 
 def rss_title(title: str) -> str:
     """A title (or byline, or tag) of the articles below as an RSS item writes it."""
-    return {
-        SCRIPT_TITLE: SCRIPT_TITLE_RSS,
-        SCRIPT_AUTHOR: "&lt;" + SCRIPT_AUTHOR[1:],
-        "<script>": "&lt;script>",
-    }.get(title, title)
+    if title.startswith(SCRIPT_AUTHOR):  # (and its source beside it)
+        return "&lt;" + title[1:]
+    return {SCRIPT_TITLE: SCRIPT_TITLE_RSS, "<script>": "&lt;script>"}.get(title, title)
 
 
 Renderer = Callable[[FeedMeta, list[Article], Callable[[Article], str]], bytes]
@@ -163,8 +161,18 @@ def expected_link(article: Article) -> str:
     return article.url or article_url(article)
 
 
+# Each item's author: its byline with its source beside it (feed readers show an item's author,
+# not its <source>), else its source's name.
+EXPECTED_AUTHORS = {
+    "a1": "李雷 (人民日报)",
+    "a2": SCRIPT_AUTHOR + ' (Evil "Quotes" & <Co>)',
+    "a3": "Bare Source",
+    "a4": "Ctrl Author (Ctrl Source)",
+}
+
+
 def expected_author(article: Article) -> str:
-    return clean(article.author) or clean(article.source_name)
+    return EXPECTED_AUTHORS[article.id]
 
 
 def parse(body: bytes) -> Any:
@@ -739,7 +747,7 @@ def test_control_characters_are_stripped_everywhere(meta: FeedMeta) -> None:
         assert parsed.feed.title == "Title"
         assert parsed.entries[0].title == "Bad chars here"
         assert parsed.entries[0].link == "https://ctrl.example/"
-        assert parsed.entries[0].author == "Ctrl Author"
+        assert parsed.entries[0].author == "Ctrl Author (Ctrl Source)"
         assert [t.term for t in parsed.entries[0].tags] == ["tag"]
         assert parsed.entries[0].enclosures[0]["href"] == "https://ctrl.example/e"
         assert parsed.entries[0].media_thumbnail == [{"url": "https://ctrl.example/t"}]
@@ -1070,3 +1078,25 @@ def test_credits_take_the_feeds_punctuation_and_each_copys_language() -> None:
         in (english["content_html"])
     )
     assert "</bdi></a> (<bdi>中央社</bdi>), <a" in english["content_html"]
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss, render_json])
+def test_an_items_author_names_its_source_beside_its_byline(render: Renderer) -> None:
+    """Feed readers show an item's author, not its <source>: newsboat and sfeed showed "Ann Coe"
+    for a wire's article in a merged feed, and its source nowhere (a review, with real readers)."""
+    first = make_articles()[0]
+    cases = {
+        ("Ann Coe", "Wire C"): "Ann Coe (Wire C)",
+        ("Reuters Staff", "reuters"): "Reuters Staff",  # the byline names its source already
+        ("", "Wire C"): "Wire C",  # no byline: the source stands in, as before
+    }
+    for (byline, source), expected in cases.items():
+        article = replace(first, author=byline, source_name=source)
+        body = render(make_meta(), [article], article_url)
+        if render is render_json:
+            assert json.loads(body)["items"][0]["authors"] == [{"name": expected}]
+        else:
+            assert feedparser.parse(body).entries[0].author == expected
+    # In a Chinese or Japanese feed, in its own brackets, as its credits are.
+    chinese = json.loads(render_json(make_meta(language="zh-Hans"), [first], article_url))
+    assert chinese["items"][0]["authors"] == [{"name": "李雷（人民日报）"}]

@@ -115,7 +115,9 @@ def test_xml_feeds_round_trip_through_feedparser(
         assert [(e.href, e.type, int(e.length)) for e in entry.enclosures] == [
             (e.url, e.type, e.length) for e in enclosures
         ]
-        assert entry.author == (article.author or article.source_name)
+        # (its byline with its source beside it: readers show no <source>)
+        byline = f"{article.author} ({article.source_name})" if article.author else ""
+        assert entry.author == (byline or article.source_name)
     # The newest first, over sources: the merge really interleaves them.
     published = [a.published for a in expected]
     assert published == sorted(published, reverse=True)
