@@ -200,6 +200,15 @@ for _name, _value in {
 }.items():
     _LUA_STORIES_COMMON = _LUA_STORIES_COMMON.replace(_name, str(_value))
 
+# How many tombstones of trims a source keeps, per article it keeps (retention.max_per_source).
+# A refresh reads a feed's newest max_per_source entries (normalize.newest), so a tombstone keeps
+# out an entry still among them, trimmed for its age or by the cap as newer ones came. A feed
+# whose items all change at every poll (10,000 new guids each time) had its 500 trimmed each
+# poll tombstoned for tombstone_days: 144,000 more a day at a 5-minute interval, 52 million in a
+# year, ~100 bytes each, for one source. An entry that comes back after this many newer ones
+# went is one no feed lists among its newest any more; one deleted by hand stays out for good.
+TOMBSTONES_PER_KEPT = 10
+
 # The article removal of a refresh's trims. Member comparison is bytewise, like sorted sets
 # order members; Lua's own `<` uses the server's locale collation.
 _LUA_COMMON = (
@@ -246,6 +255,13 @@ local function file_article(k, id, meta, score, blob, old, changed)
     changed[slug] = true
   end
   redis.call('HSET', k.hashes, id, meta)
+end
+
+-- The newest `cap` tombstones that expire (one deleted by hand, which never does, is kept):
+-- the oldest go first. See TOMBSTONES_PER_KEPT.
+local function cap_tombstones(tomb, cap)
+  local expiring = redis.call('ZCOUNT', tomb, '-inf', '(inf')
+  if expiring > cap then redis.call('ZREMRANGEBYRANK', tomb, 0, expiring - cap - 1) end
 end
 
 -- Category caps trim only the views; the article stays in its source's index.
@@ -421,7 +437,8 @@ bump_versions(versions, changed)
 )
 
 # KEYS: source index, hashes, tombstones, all index, versions; ARGV: category key prefix, article
-#       key prefix, tombstone expiry, max-age cutoff, keep newest. Returns how many went.
+#       key prefix, tombstone expiry, max-age cutoff, keep newest, tombstones kept at most.
+#       Returns how many went.
 _LUA_AGE_OUT = (
     _LUA_COMMON
     + r"""
@@ -434,6 +451,7 @@ local changed = {}
 local victims = redis.call('ZRANGEBYSCORE', src, '-inf', '(' .. ARGV[4],
                            'LIMIT', 0, count - keep_newest)
 for _, id in ipairs(victims) do remove_article(id, k, changed, ARGV[3]) end
+if #victims > 0 then cap_tombstones(tomb, tonumber(ARGV[6])) end
 bump_versions(versions, changed)
 return #victims
 """
@@ -482,6 +500,7 @@ if count > keep_newest then
   for _, id in ipairs(victims) do remove_article(id, k, changed, tomb_expiry) end
   trimmed = trimmed + #victims
 end
+if trimmed > 0 then cap_tombstones(tomb, max_per_source * __TOMBSTONES_PER_KEPT__) end
 
 cap_categories(k, changed, max_per_category)
 bump_versions(versions, changed)
@@ -500,7 +519,7 @@ set_site(KEYS[14], source_id, ARGV[19])
 -- The ids asked about (ARGV[16], joined by ","; stories: KEYS[13]) stored and not filed yet.
 return {added, updated, trimmed, unfiled_ids(KEYS[13], k.article, ARGV[16]), unclaimed and 1 or 0}
 """
-)
+).replace("__TOMBSTONES_PER_KEPT__", str(TOMBSTONES_PER_KEPT))
 
 # KEYS: due; ARGV: now, now + lease, limit. Oldest first; each claimed id is re-scored to the end
 # of its lease, so a lost job makes it due again and a second caller cannot claim it meanwhile.
@@ -1686,6 +1705,7 @@ class Store:
             _num(epoch + retention.tombstone_days * 86400),
             _num(epoch - retention.max_age_days * 86400),
             retention.keep_newest,
+            retention.max_per_source * TOMBSTONES_PER_KEPT,
         ]
         pipe = self.redis.pipeline(transaction=False)
         for source_id in source_ids:

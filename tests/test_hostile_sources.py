@@ -1,0 +1,82 @@
+"""Hostile sources that need more than one refresh of one source to show: a feed whose items all
+change at every poll, and a server whose responses say less than they send, beside another
+source of the same host. (The single-refresh cases are tests/support/evil.py's, run by
+tests/test_hostile.py.) Real parts: a loopback FeedServer, the real refresh, the real store.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from aggregator.config import (
+    Category,
+    Config,
+    RetentionConfig,
+    SiteConfig,
+    SourceConfig,
+)
+from aggregator.fetch import Fetcher
+from aggregator.models import Outcome
+from aggregator.refresh import refresh_source
+from aggregator.store import TOMBSTONES_PER_KEPT, Store
+from tests.support import evil
+from tests.support.feed_server import FeedServer, Handler
+
+
+def _config(*sources: SourceConfig, retention: RetentionConfig | None = None) -> Config:
+    return Config(
+        site=SiteConfig(title="Hostile", base_url="http://127.0.0.1:8000"),
+        fetch=evil.PROBE_FETCH,
+        categories=(Category(slug="hostile", title="Hostile"),),
+        sources=sources,
+        retention=retention or RetentionConfig(),
+    )
+
+
+def _source(source_id: str, url: str) -> SourceConfig:
+    return SourceConfig(
+        id=source_id, name=source_id, url=url, categories=("hostile",), interval=900.0
+    )
+
+
+def _answer(h: Handler, data: bytes, head: bytes = b"") -> None:
+    """A 200 of `data`, with `head` (raw header lines) after the status line."""
+    h.wfile.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+        + (head or b"Content-Length: %d\r\n" % len(data))
+        + b"\r\n"
+        + data
+    )
+    h.wfile.flush()
+
+
+def test_a_feed_whose_items_all_change_at_every_poll_keeps_its_tombstones_bounded(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Every poll lists 40 items never seen before: each refresh keeps the newest
+    max_per_source and tombstones the ones it trims. Tombstones lasted tombstone_days, so such a
+    feed left max_per_source of them at every poll (500 a poll by default: 52 million in a year
+    at a 5-minute interval); now a source keeps at most TOMBSTONES_PER_KEPT × max_per_source,
+    the newest, and one deleted by hand (never expiring) stays."""
+    polls = itertools.count()
+
+    def churn(h: Handler) -> None:
+        poll = next(polls)
+        body = evil.rss("".join(evil.item(f"{poll}-{n}") for n in range(40)))
+        _answer(h, body)
+
+    retention = RetentionConfig(max_per_source=5, keep_newest=2)
+    source = _source("churn", feed_server.add_handler("/churn", churn))
+    config = _config(source, retention=retention)
+    tombstones = f"{store.prefix}:tombstones:churn"
+    store.redis.zadd(tombstones, {"deleted-by-hand": float("inf")})
+    cap = retention.max_per_source * TOMBSTONES_PER_KEPT
+    with Fetcher(config.fetch, "aggregator-test") as fetcher:
+        for _ in range(cap // retention.max_per_source + 5):
+            result = refresh_source(source, config, store, fetcher)
+            assert result.outcome is Outcome.OK, result.error
+            assert result.added == retention.max_per_source
+    assert len(store.source_articles("churn", 100)) == retention.max_per_source
+    # 5 polls' trims more than the cap were made: the oldest went, the hand-deleted one stayed.
+    assert store.redis.zcard(tombstones) == cap + 1
+    assert store.redis.zscore(tombstones, "deleted-by-hand") == float("inf")
