@@ -359,6 +359,46 @@ class _Pool(httpcore.ConnectionPool):
         self._connections.extend(c for c in closing if id(c) in held)
         return [c for c in closing if id(c) not in held]
 
+    def create_connection(self, origin: httpcore.Origin) -> httpcore.ConnectionInterface:
+        return _Connection(
+            origin=origin,
+            ssl_context=self._ssl_context,
+            keepalive_expiry=self._keepalive_expiry,
+            http1=self._http1,
+            http2=self._http2,
+            retries=self._retries,
+            local_address=self._local_address,
+            uds=self._uds,
+            network_backend=self._network_backend,
+            socket_options=self._socket_options,
+        )
+
+
+class _Connection(httpcore.HTTPConnection):
+    """A pooled connection that is not used again when its last response left bytes unread.
+
+    A server whose response says less than it sends (a Content-Length counted in characters, not
+    bytes; a body after a 204 or 304; a second response after the first) leaves the rest in the
+    connection, and httpcore reads it as the answer to the next request on it: another source
+    of the same host got "illegal status line" from the tail of this one's feed, or the feed
+    this one's server wrote after its own (response smuggling). httpcore drops an idle
+    connection whose socket has bytes waiting; these were read already, into h11's buffer.
+    """
+
+    def has_expired(self) -> bool:
+        return super().has_expired() or _unread(self._connection)
+
+
+def _unread(connection: httpcore.ConnectionInterface | None) -> bool:
+    """Whether an idle HTTP/1.1 connection holds received bytes no response has claimed."""
+    state = getattr(connection, "_h11_state", None)  # (httpcore's HTTP11Connection; <1.1)
+    return (
+        connection is not None
+        and state is not None
+        and connection.is_idle()
+        and bool(state.trailing_data[0])
+    )
+
 
 # --- URLs and redirects ------------------------------------------------------------------------
 

@@ -7,6 +7,9 @@ tests/test_hostile.py.) Real parts: a loopback FeedServer, the real refresh, the
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+
+import pytest
 
 from aggregator.config import (
     Category,
@@ -80,3 +83,43 @@ def test_a_feed_whose_items_all_change_at_every_poll_keeps_its_tombstones_bounde
     # 5 polls' trims more than the cap were made: the oldest went, the hand-deleted one stayed.
     assert store.redis.zcard(tombstones) == cap + 1
     assert store.redis.zscore(tombstones, "deleted-by-hand") == float("inf")
+
+
+SMUGGLED = evil.rss(evil.item("smuggled", title="Planted by another response"))
+
+
+@pytest.mark.parametrize(
+    ("case", "sent"),
+    [
+        # The body, then a whole response the next request on the connection would read.
+        (
+            "a-response-after-the-body",
+            lambda body: (
+                body + b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(SMUGGLED) + SMUGGLED
+            ),
+        ),
+        # A Content-Length that counted the characters of a UTF-8 body, not its bytes.
+        ("a-length-short-of-the-body", lambda body: body + "é".encode() * 40),
+    ],
+)
+def test_bytes_a_response_left_unread_do_not_answer_another_sources_request(
+    store: Store, feed_server: FeedServer, case: str, sent: Callable[[bytes], bytes]
+) -> None:
+    """Source A's server sends more than its Content-Length says and keeps the connection open.
+    httpcore read the rest into its buffer and took it for the response to the next request on
+    that connection: source B, on the same host, stored the feed A's server planted, or failed
+    with "illegal status line". A connection with bytes left unread is not used again."""
+    body = evil.rss(evil.item("a"))
+
+    def lying(h: Handler) -> None:
+        _answer(h, sent(body), head=b"Content-Length: %d\r\n" % len(body))
+
+    a = _source("a", feed_server.add_handler("/a", lying))
+    b = _source("b", feed_server.add("/b", evil.rss(evil.item("b", title="B's own"))))
+    config = _config(a, b)
+    with Fetcher(config.fetch, "aggregator-test") as fetcher:
+        assert refresh_source(a, config, store, fetcher).outcome is Outcome.OK
+        result = refresh_source(b, config, store, fetcher)
+    assert result.outcome is Outcome.OK, result.error
+    assert [x.title for x in store.source_articles("b", 10)] == ["B's own"]
+    assert len(feed_server.requests("/b")) == 1
