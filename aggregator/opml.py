@@ -51,7 +51,9 @@ DEFAULT_CATEGORY = "imported"
 _REFERENCE = re.compile(rb"&(?:([A-Za-z][A-Za-z0-9]{1,31});|(?!#[0-9]+;|#x[0-9A-Fa-f]+;))")
 _XML_ENTITIES = frozenset((b"amp", b"lt", b"gt", b"quot", b"apos"))
 _NUMBERED = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.DOTALL | re.IGNORECASE)
+_DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_NAME_END = re.compile(rb"[>\[]")  # where a DOCTYPE's name and identifiers end
+_SUBSET_END = re.compile(rb"\]\s*>")  # where its internal subset does
 
 
 class OpmlError(AggregatorError):
@@ -100,7 +102,7 @@ def parse_opml(raw: bytes) -> ParsedOpml:
     """The feeds an OPML document lists, in document order."""
     # A DOCTYPE's internal subset can define entities; OPML never needs one
     # (docs/architecture.md, "Library pitfalls").
-    raw = _DOCTYPE.sub(b"", raw, count=1)
+    raw = _without_doctype(raw)
     recovered_at = ""
     try:
         root = ET.fromstring(raw)  # noqa: S314 - no DTD left, expat refuses external entities
@@ -132,6 +134,29 @@ def parse_opml(raw: bytes) -> ParsedOpml:
     if not feeds and recovered_at:
         raise OpmlError(f"not well-formed XML at {recovered_at}, and no feed could be read")
     return ParsedOpml(feeds, warning, without_url)
+
+
+def _without_doctype(raw: bytes) -> bytes:
+    r"""`raw` without its first whole DOCTYPE: re.sub(rb"<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", b"",
+    raw, count=1, flags=DOTALL | IGNORECASE), in linear time. That pattern scanned to the end
+    from every "<!DOCTYPE x [" when no "]>" followed: 20,000 of them, 260 KB, took 78 s."""
+    name_end = -1  # the last DOCTYPE's end of name, shared by those that start before it
+    unclosed_from = len(raw) + 1  # no internal subset opened at or after this closes
+    for start in (m.start() for m in _DOCTYPE_START.finditer(raw)):
+        if start >= name_end:
+            found = _NAME_END.search(raw, start + 9)
+            if found is None:
+                return raw  # nothing after it ends a DOCTYPE, so nothing after ends a later one
+            name_end = found.start()
+        if raw[name_end] == ord(">"):
+            return raw[:start] + raw[name_end + 1 :]
+        if name_end >= unclosed_from:
+            continue
+        subset = _SUBSET_END.search(raw, name_end)
+        if subset is not None:
+            return raw[:start] + raw[subset.end() :]
+        unclosed_from = name_end
+    return raw
 
 
 def _mended(raw: bytes) -> bytes:
