@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -140,3 +141,32 @@ def test_an_opml_file_of_doctypes_never_closed_is_read_in_linear_time() -> None:
     parsed = parse_opml(raw)
     assert time.monotonic() - started < 5
     assert [f.url for f in parsed.feeds] == ["https://f.example/feed.xml"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.2:{port}/feed.xml",  # loopback, but not the address the source may reach
+        "http://[::1]:{port}/feed.xml",
+        "//169.254.169.254/latest/meta-data/",  # protocol-relative, to cloud metadata
+        "http://0.0.0.0:{port}/feed.xml",
+    ],
+)
+def test_a_redirect_from_an_allowed_private_address_to_another_is_refused_at_that_hop(
+    store: Store, feed_server: FeedServer, target: str
+) -> None:
+    """The per-hop address check, end to end: the source may reach 127.0.0.1 (its
+    allow_private_networks) and nothing else private; its server there redirects elsewhere
+    private. (With every server on loopback, a public first hop cannot be staged; an allowed
+    private one can.) The hop is refused before connecting, with the source's setting named."""
+    feed_server.add("/feed.xml", evil.rss(evil.item(1)))
+    url = feed_server.redirect("/moved", target.format(port=feed_server.port))
+    source = replace(_source("moved", url), allow_private_networks=("127.0.0.1",))
+    config = replace(_config(source), fetch=replace(evil.PROBE_FETCH, allow_private_networks=False))
+    with Fetcher(config.fetch, "aggregator-test") as fetcher:
+        result = refresh_source(source, config, store, fetcher)
+    assert result.outcome is Outcome.BLOCKED, result.error
+    assert "refused to connect" in result.error
+    assert "allow_private_networks" in result.error
+    assert feed_server.requests("/feed.xml") == []
+    assert len(feed_server.requests("/moved")) == 1
