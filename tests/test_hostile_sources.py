@@ -1,8 +1,8 @@
-"""Hostile sources that need more than one refresh of one source to show: a feed whose items all
-change at every poll, and a server whose responses send more than they say, beside another
-source of the same host; and a hostile OPML file. (The single-refresh cases are
-tests/support/evil.py's, run by tests/test_hostile.py.) Real parts: a loopback FeedServer, the
-real refresh, the real store.
+"""Hostile sources the catalogue's one refresh per source cannot show: a feed whose items all
+change at every poll, a server whose responses send more than they say beside another source of
+the same host, a redirect from the one private address a source may reach (a per-source
+setting); and a hostile OPML file. (The single-refresh cases are tests/support/evil.py's, run by
+tests/test_hostile.py.) Real parts: a loopback FeedServer, the real refresh, the real store.
 """
 
 from __future__ import annotations
