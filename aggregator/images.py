@@ -232,7 +232,19 @@ def acceptable(candidate: Candidate) -> bool:
         width, height = _size_in_url(url)
         if width is None and height is None and not candidate.from_feed and _thumb_named(url):
             return False  # a thumbnail in the text is a link to a picture, not one
+    if width == height and width is not None and width <= ICON_SIDE and _logo_named(url):
+        return False  # a logo at an icon's size: a name in the text ("KDE" beside its logo)
     return not _small(width, height)
+
+
+ICON_SIDE = 256  # pixels: the largest of the square sizes icons and logos are drawn at
+# "logo" anywhere in the name ("klogo-official-crystal-128x128.png", no separator before it):
+# only with a square size an icon's (a 1200×630 "apple-logo-tattoo.jpg" shows one).
+_LOGO_IN_NAME = re.compile(r"logo", re.IGNORECASE)
+
+
+def _logo_named(url: str) -> bool:
+    return bool(_LOGO_IN_NAME.search(url.split("?", 1)[0].rsplit("/", 1)[-1]))
 
 
 def artwork(url: str, width: int | None = None, height: int | None = None) -> str:

@@ -1,14 +1,14 @@
 """A labelled development set for the lead picture each article gets, by kind of case.
 
-Two entries of every corpus document that offer a picture (or are an episode with artwork), 188
-in all, each labelled with the picture a reader should see atop it (or more than one, when
-either will do), or none when every picture it offers is a non-picture: avatars, favicons,
-logos, 30-, 40- and 72-pixel thumbnails, 4:1 strips, pictures on the author's machine. Labelled
-by eye on 2026-12-06, one entry at a time from its markup: each offered address, its declared
-size, its alt and its place. Beside them, written podcast episodes whose own artwork sits next
-to a small media:thumbnail (none in the corpus). `bench/images_eval.py` prints the table;
-`tests/test_images.py` holds its floors. (The corpus's cases are read from it at run time:
-nothing is copied.)
+Two entries of every corpus document that offer a picture (or are an episode with artwork), and
+one whose logo was chosen, 189 in all, each labelled with the picture a reader should see atop
+it (or more than one, when either will do), or none when every picture it offers is a
+non-picture: avatars, favicons, logos, 30-, 40- and 72-pixel thumbnails, 4:1 strips, pictures
+on the author's machine. Labelled by eye on 2026-12-06, one entry at a time from its markup:
+each offered address, its declared size, its alt and its place. Beside them, written podcast
+episodes whose own artwork sits next to a small media:thumbnail (none in the corpus).
+`bench/images_eval.py` prints the table; `tests/test_images.py` holds its floors. (The
+corpus's cases are read from it at run time: nothing is copied.)
 """
 
 from __future__ import annotations
@@ -119,6 +119,8 @@ LABELS: dict[tuple[str, int], tuple[str, ...]] = {
     ("real/feeder_rss_nixers_newsletter.xml", 7): ("i.imgur.com/9odNCDc.png",),
     ("real/feeder_rss_nixos.xml", 0): (),
     ("real/feeder_rss_nixos.xml", 5): (),
+    # "KDE now runs on NixOS" beside KDE's 128×128 logo, linked to kde.org: a name, not a picture.
+    ("real/feeder_rss_nixos.xml", 83): (),
     ("real/feeder_rss_peertube.xml", 0): ("ed5c048d-01f3-4ceb-97db-6e278de512b0.jpg",),
     ("real/feeder_rss_peertube.xml", 1): ("fec25007-be8e-4e65-b461-40ce435179ec.jpg",),
     ("real/feeder_rss_theguardian.xml", 0): (
