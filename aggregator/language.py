@@ -12,6 +12,7 @@ from __future__ import annotations
 import array
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -190,6 +191,41 @@ def _japanese_kanji(letters: list[str]) -> bool:
     own = sum(1 for ch in letters if ch in _JAPANESE_KANJI)
     han = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or ch == "々")
     return own > 0 and own * 20 >= han and han * 2 >= len(letters)
+
+
+def japanese_feed(texts: Iterable[str], hosts: Iterable[str]) -> bool:
+    """Whether a feed is Japanese by what its entries hold together: kana in a third or more
+    of those in Han or kana (Chinese naming an anime in kana counts as Chinese by its own forms),
+    and forms only Chinese writes in few (a fourth of the kana ones: a Japanese feed quoting a
+    Chinese headline); or, when none holds such a form, its host under
+    .jp (a feed of kanji-only titles: "大阪万博開幕", "首相官邸発表" hold no kanji only Japanese
+    writes, and were Chinese). `texts`: each entry's title and the start of its text; `hosts`:
+    the feed's and its site's."""
+    kana = han = chinese = 0
+    for text in texts:
+        sample = text[:_TEXT_CHARS]
+        if any(ch in _CHINESE_ONLY for ch in sample):  # (kana too: Chinese naming an anime)
+            chinese += 1
+        elif len(_KANA.findall(sample)) >= 2:  # (one の is Chinese's too: "我的の日常")
+            kana += 1
+        elif _HAN.search(sample):
+            han += 1
+    if kana and kana * 3 >= kana + han + chinese and chinese * 4 <= kana:
+        return True
+    return chinese == 0 and any(host.rstrip(".").endswith(".jp") for host in hosts)
+
+
+def may_be_japanese(text: str) -> bool:
+    """Whether `text`, told Chinese or nothing, may be Japanese in kanji alone: Han in half its
+    letters or more, and no form only Chinese writes (a Japanese feed's "日本首相訪问北京" is
+    Chinese quoted)."""
+    letters = [ch for ch in text[:_TEXT_CHARS] if ch.isalpha()]
+    han = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or ch == "々")
+    return han > 0 and han * 2 >= len(letters) and not any(ch in _CHINESE_ONLY for ch in letters)
+
+
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa\u30fc]")  # (not the middle dot ・)
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 # Scripts that only one language (of those feeds use) writes: a title too short to classify

@@ -25,7 +25,7 @@ import ftfy
 
 from aggregator import dates, images, junk
 from aggregator.config import SourceConfig, article_settings
-from aggregator.language import chinese_script, fits_script
+from aggregator.language import chinese_script, fits_script, japanese_feed, may_be_japanese
 from aggregator.language import detect as detect_language
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed, identity_repr
 from aggregator.parse import left_from_authoring
@@ -214,9 +214,10 @@ def normalize(
     keys = _identity_keys(entries, links)
     if watched:
         keys = _kept_keys(entries, links, urls, keys, watched, source.id, held or {})
-    local = local_zone(feed, source)
+    japanese = _japanese(feed, source)
+    local = local_zone(feed, source, japanese=japanese)
     allowance = _Allowance()
-    context = _context(feed, source, learned_junk)
+    context = _context(feed, source, learned_junk, japanese)
     site = _site_hosts(feed, source)
     articles = []
     above: tuple[int, datetime] | None = None  # the last dated entry read: position, date
@@ -277,9 +278,25 @@ def normalize(
                 # our feeds write whole seconds, and a microsecond apart, a feed reader sorting
                 # by date shuffled a whole undated feed (60 items of one second, a review).
                 first_seen=first_seen,
+                japanese=japanese,
             )
         )
     return articles
+
+
+def _japanese(feed: ParsedFeed, source: SourceConfig) -> bool:
+    """Whether the feed is Japanese by its entries together, or its host (language.japanese_feed):
+    what tells Japanese written in kanji alone from Chinese when the feed declares neither."""
+    texts = (
+        f"{entry.title or ''}\n{(entry.summary or entry.content or '')[:_SIBLING_CHARS]}"
+        for entry in feed.entries[:_SIBLINGS]
+    )
+    hosts = {urlsplit(address).hostname or "" for address in (source.url, feed_site(feed))}
+    return japanese_feed(texts, hosts)
+
+
+_SIBLINGS = 50  # entries read to tell a feed's language: what a page of a feed holds
+_SIBLING_CHARS = 400  # of each one's text: the start of its HTML holds its first words
 
 
 # The path of a feed document, not of a page: what some feeds give as their site's link.
@@ -376,12 +393,17 @@ def entry_mark(context: bytes, entry: EntryData, key: str) -> str:
 MARK_BYTES = 6  # 48 bits: a changed entry mistaken for one of a source's last few hundred: ~1e-12
 
 
-def _context(feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str]) -> bytes:
+def _context(
+    feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str], japanese: bool = False
+) -> bytes:
     """What, besides an entry, its article is made from: the feed's fields normalize reads, the
-    source's settings, the paragraphs learned as junk, and this code (a new release cleans every
+    source's settings, the paragraphs learned as junk, whether its entries together are Japanese
+    (_japanese), and this code (a new release cleans every
     entry again). Not which parser read the document: both make the same articles, though not
     always the same entries (a feed that changes path has its entries cleaned again, once)."""
-    read = (feed.url, feed.base_url, feed.link, feed.language, feed.artwork)
+    read: tuple[str | None, ...] = (feed.url, feed.base_url, feed.link, feed.language, feed.artwork)
+    if japanese:  # (only then: every other feed's entries keep their marks)
+        read += ("ja",)
     facts = "\x00".join(
         [repr(read), repr(article_settings(source)), *sorted(learned_junk), CODE_DIGEST]
     )
@@ -486,7 +508,7 @@ _LANGUAGE_ZONES = {
 }
 
 
-def local_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo:
+def local_zone(feed: ParsedFeed, source: SourceConfig, *, japanese: bool = False) -> tzinfo:
     """The zone of the dates the feed writes without one: the source's `timezone`, else the
     one its language is spoken in (_LANGUAGE_ZONES), else the site's, else UTC; but the offset
     the feed writes its own date in, when that zone never has it (NBC New York's channel writes
@@ -497,7 +519,7 @@ def local_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo:
     read a Chinese forum's zone-less times seven hours late, a review.)"""
     if source.timezone:
         return dates.zone(source.timezone)
-    zone = _language_zone(feed, source) or dates.zone(source.default_timezone)
+    zone = _language_zone(feed, source, japanese) or dates.zone(source.default_timezone)
     if feed.offset and feed.offset not in _offsets(zone):
         return timezone(feed.offset)  # (a zone that has it keeps its summer time)
     return zone
@@ -508,8 +530,9 @@ def _offsets(zone: tzinfo) -> set[timedelta | None]:
     return {datetime(2024, month, 15, tzinfo=UTC).astimezone(zone).utcoffset() for month in (1, 7)}
 
 
-def _language_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo | None:
-    """The zone the feed's language is spoken in, when it has one (see local_zone)."""
+def _language_zone(feed: ParsedFeed, source: SourceConfig, japanese: bool) -> tzinfo | None:
+    """The zone the feed's language is spoken in, when it has one (see local_zone); Japan's for
+    Han titles of a feed Japanese by its entries together (_japanese)."""
     titles = " ".join(e.title or "" for e in feed.entries[:5])
     declared = language_tag(feed.language)
     language = language_tag(source.language) or (
@@ -519,6 +542,8 @@ def _language_zone(feed: ParsedFeed, source: SourceConfig) -> tzinfo | None:
         # Told from five titles: only a language of its own script (a short English title
         # read as Dutch would move every date an hour).
         language = detect_language(titles)
+        if japanese and language in ("zh", "") and may_be_japanese(titles):
+            language = "ja"
         if language.split("-")[0].lower() not in _OWN_SCRIPTS:
             return None
     return language_zone(language)
@@ -582,6 +607,7 @@ def _article(
     updated: datetime | None,
     day_only: bool,
     first_seen: datetime,
+    japanese: bool = False,
 ) -> Article:
     base = feed.base_url
     summary = excerpt(text, SUMMARY_LENGTH)
@@ -629,7 +655,12 @@ def _article(
     language = language_tag(source.language) or (
         declared if declared and fits_script(declared, sample) else ""
     )
-    language = language or language_tag(detect_language(sample))
+    if not language:
+        language = language_tag(detect_language(sample))
+        # Kanji alone, in a feed Japanese by its other entries or its host: Japanese (Chinese
+        # by the model: "大阪万博開幕", "首相官邸発表" hold no kanji only Japanese writes).
+        if japanese and language in ("zh", "") and may_be_japanese(sample):
+            language = "ja"
     if language == "zh" and (script := chinese_script(sample)):
         language = f"zh-{script}"  # which of its two scripts: fonts and voices differ
     # What a reader sees, with the dates the source gave (never `now`, which moves every poll),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
@@ -36,6 +36,8 @@ KINDS = (
     "zh-script",
     "ja-kanji",
     "cjk-neg",
+    "ja-feed",
+    "zh-feed",
     "serbian",
 )
 
@@ -49,6 +51,8 @@ class Case:
     expected: str  # the tag a reader expects; "" when no language can be told
     entry_lang: str = ""  # the item's own <dc:language>
     source: str = "written"
+    siblings: tuple[str, ...] = ()  # the titles of the feed's other items, after this one
+    url: str = ""  # the feed's address, when its host matters (.jp)
 
 
 WRITTEN: list[Case] = []
@@ -281,6 +285,45 @@ for t, e in [
 ]:
     add("ja-kanji" if e == "ja" else "cjk-neg", "", t, "", e)
 
+# Kanji-only Japanese titles in their feed (2026-12-06): what tells them from Chinese is the
+# feed's other items (kana in most), or its host under .jp; and Chinese beside them that must
+# stay Chinese: a Japanese feed quoting a Chinese headline, a Chinese feed naming anime in kana,
+# a Chinese feed on a .jp host, a Traditional Chinese feed.
+_KANA_TITLES = ("東京で大雪 交通に乱れ", "新型スマホを発表しました", "今日の天気は晴れのち曇り")
+_NHK = "https://www3.nhk.or.jp/rss/news/cat0.xml"
+_HANS = ("日本首相访问北京 双方签署经济协议", "东京股市大幅下跌", "人工智能发展报告发布")
+_HANT = ("讀賣新聞報導 日本內閣支持率下滑", "颱風逼近 氣象局發布海上警報", "港鐵新線開通")
+_ANIME = ("《ソードアート・オンライン》新作动画发表", "《鬼滅の刃》票房创新高", "新番导视")
+for declared, title, siblings, url, expected in [
+    ("", "大阪万博開幕", _KANA_TITLES, "", "ja"),
+    ("", "日銀金融政策決定会合", _KANA_TITLES, "", "ja"),
+    ("", "岸田首相 記者会見", _KANA_TITLES, "", "ja"),
+    ("", "首相官邸発表", _KANA_TITLES, "", "ja"),
+    ("", "日本首相", _KANA_TITLES, "", "ja"),  # (too short for the model: "" alone)
+    ("en", "日銀金融政策決定会合", _KANA_TITLES, "", "ja"),  # a CMS's "en"
+    ("en", "大阪万博開幕", _KANA_TITLES, "", "ja"),  # (too short to say "en" is wrong: a miss)
+    ("", "大阪万博開幕", ("国会召集", "岸田首相 記者会見"), _NHK, "ja"),
+    ("", "衆議院解散", (), _NHK, "ja"),
+    ("", "日本首相访问北京 双方签署经济协议", _KANA_TITLES, "", "zh-Hans"),
+    ("", "台積電熊本廠開幕", _HANT, "", "zh-Hant"),
+    ("", "台積電熊本廠開幕", _HANT, "https://www.chinese.example.jp/feed", "zh-Hant"),
+    ("", "东京股市大幅下跌", _KANA_TITLES, _NHK, "zh-Hans"),
+    ("", "大阪世博会开幕 首日游客超十万", _HANS, "https://www.jnews.example.jp/rss", "zh-Hans"),
+    ("", "日本首相訪問臺北", _HANT, "https://www.chinese.example.jp/feed", "zh-Hant"),
+    ("", "鬼滅之刃劇場版上映", _ANIME, "", "zh-Hant"),
+]:
+    WRITTEN.append(
+        Case(
+            "ja-feed" if expected == "ja" else "zh-feed",
+            declared,
+            title,
+            "",
+            expected,
+            siblings=siblings,
+            url=url,
+        )
+    )
+
 # Serbian, written in both scripts.
 for d, t, s in [
     (
@@ -415,13 +458,19 @@ def tag_of(case: Case) -> str:
     """The language normalize gives the case's item, read as a feed reader's channel."""
     language = f"<language>{escape(case.declared)}</language>" if case.declared else ""
     entry = f"<dc:language>{escape(case.entry_lang)}</dc:language>" if case.entry_lang else ""
+    others = "".join(
+        f"<item><guid>{i}</guid><title>{escape(t)}</title></item>"
+        for i, t in enumerate(case.siblings, 2)
+    )
     document = (
         '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>'
         f"{language}<item><guid>1</guid><title>{escape(case.title)}</title>{entry}"
-        f"<description>{escape(escape(case.summary))}</description></item></channel></rss>"
+        f"<description>{escape(escape(case.summary))}</description></item>{others}"
+        "</channel></rss>"
     ).encode()
-    feed = parse(document, url=_SOURCE.url, headers={})
-    return normalize(feed, _SOURCE, now=datetime.now(UTC))[0].language
+    source = replace(_SOURCE, url=case.url) if case.url else _SOURCE
+    feed = parse(document, url=source.url, headers={})
+    return normalize(feed, source, now=datetime.now(UTC))[0].language
 
 
 def _script(tag: str) -> str | None:
