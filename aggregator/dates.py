@@ -359,6 +359,22 @@ def day_only(text: str | None) -> bool:
         return False
 
 
+def unzoned_midnight(text: str | None) -> bool:
+    """Whether `text` is a date written at 00:00 (or 00:00:00) that names no zone: a day, when
+    every date of its feed is one (normalize.midnight_days)."""
+    if not text or "00:00" not in text:  # (most dates: not read again)
+        return False
+    try:
+        when = _reading(text, _UNWRITTEN)[0]
+    except (ValueError, OverflowError):
+        return False
+    return (
+        when is not None
+        and when.tzinfo is _UNWRITTEN
+        and (when.hour, when.minute, when.second) == (0, 0, 0)
+    )
+
+
 def written_offset(text: str | None) -> timedelta | None:
     """The offset from UTC that a date names ("-0500" in "Sat, 16 Dec 2023 14:02:33 -0500",
     zero for "Z" or "GMT"), or None when it names none or is no date of ours."""

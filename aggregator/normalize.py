@@ -216,8 +216,9 @@ def normalize(
         keys = _kept_keys(entries, links, urls, keys, watched, source.id, held or {})
     japanese = _japanese(feed, source)
     local = local_zone(feed, source, japanese=japanese)
+    days = midnight_days(feed)
     allowance = _Allowance()
-    context = _context(feed, source, learned_junk, japanese)
+    context = _context(feed, source, learned_junk, japanese, days)
     site = _site_hosts(feed, source)
     articles = []
     above: tuple[int, datetime] | None = None  # the last dated entry read: position, date
@@ -231,7 +232,7 @@ def normalize(
                 report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
         entry = _mended(entry, allowance)  # (after its id and mark: they stay the text's)
-        published, updated, unreadable, day_only = _dates(entry, local)
+        published, updated, unreadable, day_only = _dates(entry, local, days)
         first_seen = now - timedelta(seconds=position)
         if published is not None:
             above = (position, published)
@@ -394,16 +395,23 @@ MARK_BYTES = 6  # 48 bits: a changed entry mistaken for one of a source's last f
 
 
 def _context(
-    feed: ParsedFeed, source: SourceConfig, learned_junk: frozenset[str], japanese: bool = False
+    feed: ParsedFeed,
+    source: SourceConfig,
+    learned_junk: frozenset[str],
+    japanese: bool = False,
+    days: bool = False,
 ) -> bytes:
     """What, besides an entry, its article is made from: the feed's fields normalize reads, the
     source's settings, the paragraphs learned as junk, whether its entries together are Japanese
-    (_japanese), and this code (a new release cleans every
-    entry again). Not which parser read the document: both make the same articles, though not
-    always the same entries (a feed that changes path has its entries cleaned again, once)."""
+    (_japanese) and whether its dates are days (midnight_days), and this code (a new release
+    cleans every entry again). Not which parser read the document: both make the same articles,
+    though not always the same entries (a feed that changes path has its entries cleaned again,
+    once)."""
     read: tuple[str | None, ...] = (feed.url, feed.base_url, feed.link, feed.language, feed.artwork)
     if japanese:  # (only then: every other feed's entries keep their marks)
         read += ("ja",)
+    if days:
+        read += ("days",)
     facts = "\x00".join(
         [repr(read), repr(article_settings(source)), *sorted(learned_junk), CODE_DIGEST]
     )
@@ -565,10 +573,13 @@ _OWN_SCRIPTS = frozenset(
 )  # fmt: skip
 
 
-def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime | None, bool, bool]:
+def _dates(
+    entry: EntryData, local: tzinfo, days: bool = False
+) -> tuple[datetime | None, datetime | None, bool, bool]:
     """The entry's published and updated dates as the source wrote them, whether a date string
     was there that could not be read (the entry then has no date of its own), and whether the
-    one it is published at writes no time of day (dates.day_only)."""
+    one it is published at writes no time of day (dates.day_only; or, when `days`, a midnight
+    without a zone: midnight_days)."""
     published, bad_published, day = dates.read_dated(entry.published_raw, entry.published, local)
     if (entry.updated_raw, entry.updated) == (entry.published_raw, entry.published):
         updated, bad_updated = published, bad_published  # (most entries: read once)
@@ -576,8 +587,26 @@ def _dates(entry: EntryData, local: tzinfo) -> tuple[datetime | None, datetime |
         updated, bad_updated = dates.read(entry.updated_raw, entry.updated, local)
         if published is None:
             day = dates.day_only(entry.updated_raw)
+    if days:  # read at noon, as a date without a time is (dates.DAY_ONLY_HOUR)
+        noon = timedelta(hours=dates.DAY_ONLY_HOUR)
+        if published and dates.unzoned_midnight(entry.published_raw):
+            published, day = published + noon, True
+        if updated and dates.unzoned_midnight(entry.updated_raw):
+            updated += noon
+        if published is None and updated and dates.unzoned_midnight(entry.updated_raw):
+            day = True
     undated = published is None and updated is None
     return published or updated, updated, undated and (bad_published or bad_updated), day
+
+
+def midnight_days(feed: ParsedFeed) -> bool:
+    """Whether the feed writes days, not times: every date it gives is 00:00 (or 00:00:00) and
+    names no zone ("2019-01-25 00:00:00", a weekly newsletter's every issue). Read as the
+    midnight of a zone no one named, each was the day before in every zone west of it; a feed
+    with one date at another time has real midnights (a date with a zone states its instant)."""
+    written = [e.published_raw or e.updated_raw for e in feed.entries[:_SIBLINGS]]
+    written = [text for text in written if text]
+    return bool(written) and all(dates.unzoned_midnight(text) for text in written)
 
 
 def _ahead(published: datetime, day_only: bool, now: datetime) -> bool:

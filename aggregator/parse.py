@@ -3937,8 +3937,8 @@ def _json_item(item: Mapping[str, Any], feed_authors: str | None) -> EntryData:
         enclosures=enclosures,
         thumbnail=_str(item.get("image")) or _str(item.get("banner_image")),
         language=_str(item.get("language")),
-        published_raw=_str(item.get("date_published")),
-        updated_raw=_str(item.get("date_modified")),
+        published_raw=_date_text(item.get("date_published")),
+        updated_raw=_date_text(item.get("date_modified")),
         duration=_json_duration(attachments),
     )
 
@@ -3976,6 +3976,14 @@ def _names_authors(item: Mapping[str, Any]) -> bool:
     if isinstance(authors, list):
         return bool(authors)
     return isinstance(item.get("author"), dict) or bool(_str(item.get("author")))
+
+
+def _date_text(value: object) -> str | None:
+    """A JSON Feed date as text: a string, or a number as its digits (seconds since 1970, as
+    some generators write it for an RFC 3339 string: normalize reads them; it was undated)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _str(value)
 
 
 def _iso_date(value: object) -> datetime | None:

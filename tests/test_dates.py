@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator import dates
-from aggregator.config import RetentionConfig, parse_config
+from aggregator.config import RetentionConfig, SourceConfig, parse_config
 from aggregator.fetch import Fetcher
-from aggregator.models import Outcome
+from aggregator.models import Article, Outcome
+from aggregator.normalize import normalize
+from aggregator.parse import parse
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from aggregator.web import i18n
@@ -518,6 +520,65 @@ def test_a_date_without_a_time_of_day_is_its_day_wherever_it_is_shown(
         assert dates.parse(written) == datetime(2005, 12, 27, 12, tzinfo=UTC), written
     for timed in ("2005-12-27 00:00", "2005-12-27T00:00:00Z", "27 Dec 2005 00:00:00 GMT", ""):
         assert not dates.day_only(timed), timed
+
+
+SOURCE = SourceConfig(id="s", name="S", url="https://example.com/feed", categories=(), interval=900)
+
+
+def _articles(document: bytes) -> list[Article]:
+    feed = parse(document, url=SOURCE.url, headers={})
+    return normalize(feed, SOURCE, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("written", "day_only"),
+    [
+        # every date at a midnight of no zone: days (a weekly newsletter's issues, Nixers')
+        (["2019-01-25 00:00:00", "2019-01-18 00:00:00", "2019-01-11 00:00"], True),
+        (["2018-12-13 00:00:00"], True),
+        # one at another time: its midnights are midnights
+        (["2019-01-25 00:00:00", "2019-01-18 09:30:00"], False),
+        # a zone written: the instant the source states (NixOS's "… 00:00:00 GMT")
+        (["2019-01-25T00:00:00Z", "2019-01-18T00:00:00+02:00"], False),
+        (["Fri, 25 Jan 2019 00:00:00 GMT", "Fri, 18 Jan 2019 00:00:00 GMT"], False),
+    ],
+)
+def test_a_feed_whose_every_date_is_a_midnight_of_no_zone_writes_days(
+    written: list[str], day_only: bool
+) -> None:
+    """ "2019-01-25 00:00:00" in UTC, which no one named, was the 24th in every zone west of it
+    (New York's evening): a feed that gives every date so writes days, read at noon."""
+    article = _articles(_rss(written))[0]
+    assert article.day_only is day_only
+    read = dates.parse(written[0])
+    assert article.published == (read + timedelta(hours=12) if day_only else read)
+    assert article.updated == article.published
+    shown = i18n.reader_time(article.published, NOW, "en", ZoneInfo("America/New_York"))
+    if day_only:  # its day in New York too
+        assert shown == f"{read:%b} {read.day}, {read.year}"
+
+
+def test_a_json_feed_date_written_as_seconds_since_1970_is_read() -> None:
+    """JSON Feed wants an RFC 3339 string; a generator's number was no date (dated when seen)."""
+    document = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "T",
+            "items": [
+                {"id": "1", "url": "https://example.com/1", "content_text": "x",
+                 "date_published": 1709633400, "date_modified": 1709637000},
+                {"id": "2", "url": "https://example.com/2", "content_text": "y",
+                 "date_published": True},
+            ],
+        }
+    ).encode()  # fmt: skip
+    first, second = _articles(document)
+    assert (first.published, first.updated, first.dated) == (
+        datetime(2024, 3, 5, 10, 10, tzinfo=UTC),
+        datetime(2024, 3, 5, 11, 10, tzinfo=UTC),
+        True,
+    )
+    assert not second.dated  # (true is no date)
 
 
 def test_a_date_without_a_time_of_day_is_ahead_only_once_its_day_is(
