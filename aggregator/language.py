@@ -140,11 +140,24 @@ def detect(text: str) -> str:
     if len(letters) < MIN_LETTERS or len(set(letters)) < MIN_DISTINCT_LETTERS:
         return _by_script(letters) or ("ja" if _japanese_kanji(letters) else "")
     language, confidence = _identifier().classify(sample)
+    if language == "ja" and _chinese_naming_kana(sample):
+        return "zh"
     if language == "zh" and _japanese_kanji(letters):
         return "ja"
     if language == "zh" and _korean_with_hanja(letters):
         return "ko"
     return str(language) if confidence >= MIN_CONFIDENCE else ""
+
+
+def _chinese_naming_kana(text: str) -> bool:
+    """Whether text the model calls Japanese is Chinese naming a Japanese work in its own
+    kana ("动画《ワンピース》最新话预告公开", "《ドラえもん》新电影上映"): no kana outside the
+    title marks 《》 (Japanese quotes in 「」『』), and a form only Simplified Chinese writes."""
+    outside = _TITLE_MARKS.sub("", text)
+    return not _KANA.search(outside) and any(ch in _SIMPLIFIED_ONLY for ch in outside)
+
+
+_TITLE_MARKS = re.compile("《[^《》]*》")
 
 
 def _korean_with_hanja(letters: list[str]) -> bool:
@@ -175,7 +188,7 @@ _JAPANESE_KANJI = frozenset(
 _SIMPLIFIED_ONLY = frozenset(
     "发经济举变驿圆图广卖读实气乐县转营劳边归总铁药对应单战关价权观续恶险检验岁扩剑览稳隐迟"
     "从译驱脑恼绳脏听弹样摇涩烧鸡让酿净炼锐邻叠摄谣团满压这们说时为东业车长门见书开进现问题"
-    "过还华访话语认记设证网电产务师币亿龙鸟鱼马页韩"
+    "过还华访话语认记设证网电产务师币亿龙鸟鱼马页韩动预终档"
 )
 _CHINESE_ONLY = _SIMPLIFIED_ONLY | frozenset(
     "發經濟舉變驛圓圖賣讀實氣樂縣轉營勞歸總鐵藥對應單戰關價權觀續惡險檢驗歲擴劍覽穩隱遲從譯"

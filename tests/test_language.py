@@ -251,6 +251,15 @@ def test_a_title_too_short_to_classify_is_told_by_a_script_one_language_writes(
         ("日経平均株価大幅下跌，投資者擔心經濟前景", "zh"),
         ("小沢一郎访华", ""),  # (too short to tell: not "ja")
         ("渡邊発表", "ja"),  # (a traditional form Japanese names keep)
+        # Chinese naming an anime in its kana, in the title marks 《》 or beside them: Japanese
+        # to the model; Japanese quoting a work or naming one in katakana stays Japanese.
+        ("动画《ワンピース》最新话预告公开", "zh"),
+        ("《ソードアート・オンライン》新作动画发表", "zh"),
+        ("新番《スパイファミリー》第二季定档", "zh"),
+        ("《ドラえもん》新电影上映", "zh"),
+        ("《君の名は。》が中国で公開", "ja"),
+        ("「ワンピース」最新話の予告が公開", "ja"),
+        ("ソードアート・オンライン新作アニメ制作決定", "ja"),
     ],
 )
 def test_japanese_in_kanji_alone_is_told_by_its_own_kanji(title: str, tag: str) -> None:

@@ -282,6 +282,12 @@ for t, e in [
     ("東京で大雪 交通に乱れ", "ja"),
     ("iPhone 16の価格発表", "ja"),
     ("OpenAI发布GPT-5模型", "zh-Hans"),
+    # Chinese naming anime in its kana (2026-12-06): Japanese to the model.
+    ("动画《ワンピース》最新话预告公开", "zh-Hans"),
+    ("《ソードアート・オンライン》新作动画发表", "zh-Hans"),
+    ("新番《スパイファミリー》第二季定档", "zh-Hans"),
+    ("《ドラえもん》新电影上映", "zh-Hans"),
+    ("《君の名は。》が中国で公開", "ja"),
 ]:
     add("ja-kanji" if e == "ja" else "cjk-neg", "", t, "", e)
 
