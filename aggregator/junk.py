@@ -152,6 +152,15 @@ _KOREAN_COPYRIGHT = (
     r"^[<〈(\[]?\s*(?:저작권자\s*)?(?:ⓒ|©|\(c\))?[^<>]{0,40}?"
     r"무단\s?전재\s?[-·및&,]?\s?(?:재배포|배포)[^<>]{0,30}?금지\W{0,3}(?:[ⓒ©][^.!?]{0,20})?$"
 )
+# The feed-ad line alone, or its label and a colon: "Advertisement spending by local firms fell
+# 4%…", "Sponsored by the city council, the lantern festival…" and "Powered by a 2MW battery, …"
+# are sentences (a review found all three deleted). A picture in its paragraph is the ad's
+# banner, and goes with it (_drop).
+_AD_LINE = (
+    r"^(?:advertisement|sponsored(?: content| post)?|anzeige|werbung|реклама|publicité)"
+    r"(?:\s*[:：|]|\s*$|\s+(?:sponsored|ads? by|powered by)\b)"
+    r"|^(?:sponsored|ads?|powered) by(?:\s*[:：]?$| [^.,;:!?]{1,60}[.!]?$)"
+)
 _AT_START: tuple[str, ...] = (
     r"^(?:本文)?(?:来源|转载自|原文链接|文章来源)[：:]",  # reprint notices
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯)\s*[：:]",  # portals' editor line: "（责任编辑：陈静）"
@@ -175,10 +184,12 @@ _AT_START: tuple[str, ...] = (
     r"^het bericht .+ verscheen eerst op .+",
     # ("This article was originally published on The Conversation."; not "The article
     # published on Monday by the ministry lists…", a review)
+    # (where: a name or an address, "The story was first published in 1948 in a small
+    # magazine" is a sentence)
     r"^(?:this|the) (?:article|post|entry|story) (?:was (?:originally |first )?|originally )"
-    r"(?:published|posted) (?:on|at|in|by) "
+    r"(?:published|posted) (?:on|at|in|by) (?:(?-i:[A-Z])|[\w-]+\.\w)"
     r"|^(?:this|the) (?:article|post|entry|story) (?:was )?(?:originally |first )?appeared"
-    r" (?:first )?(?:on|in) ",
+    r" (?:first )?(?:on|in) (?:(?-i:[A-Z])|[\w-]+\.\w)",
     # (a network by name: "Follow us on this walk through the old town…" is a sentence)
     r"^(?:follow|like|find) us on (?:twitter|x\b|facebook|instagram|linkedin|tiktok|youtube"
     r"|threads|bluesky|mastodon|telegram|whatsapp|wechat|social media|google news)",
@@ -193,12 +204,7 @@ _AT_START: tuple[str, ...] = (
     r"|twitter|вконтакте|vk\b)",
     # podcast hosts' notices, the same on every episode of every show they host
     rf"^(?:{_PODCAST_NOTICES})$",
-    # The feed-ad line alone, or its label and a colon: "Advertisement spending by local firms
-    # fell 4%…", "Sponsored by the city council, the lantern festival…" and "Powered by a 2MW
-    # battery, …" are sentences (a review found all three deleted).
-    r"^(?:advertisement|sponsored(?: content| post)?|anzeige|werbung|реклама|publicité)"
-    r"(?:\s*[:：|]|\s*$|\s+(?:sponsored|ads? by|powered by)\b)"
-    r"|^(?:sponsored|ads?|powered) by(?:\s*[:：]?$| [^.,;:!?]{1,60}[.!]?$)",
+    _AD_LINE,
     # a site's links standing in for a body: Hacker News ("Comments"), Reddit ("submitted by
     # /u/name", "[link] [comments]"), GitHub's release without notes ("No content.")
     # ("submitted by name to r/sub" or "to sub", or glued as Reddit's Atom writes it, "submitted
@@ -262,6 +268,14 @@ _KOREAN = re.compile(_KOREAN_COPYRIGHT, re.IGNORECASE)
 _CHINESE = re.compile("|".join(f"(?:{p})" for p in _CHINESE_PATTERNS))
 _CHINESE_START = re.compile(f"[{_CHINESE_STARTS}]")
 _ENDS = re.compile(_AT_END, re.IGNORECASE)
+_AD = re.compile(_AD_LINE, re.IGNORECASE)
+# A footer's second line where a source breaks it: "The post <a>X</a><br>appeared first on
+# <a>Y</a>." (neither line is junk alone; read joined to the line above, _continued_hit).
+_CONTINUED = re.compile(
+    r"(?:appeared first on|erschien zuerst auf|est apparu en premier sur|se publicó primero en"
+    r"|proviene da|sembra essere il primo su|apareceu primeiro em|verscheen eerst op)\s",
+    re.IGNORECASE,
+)
 
 
 def _built_in_hit(line: str) -> bool:
@@ -461,7 +475,10 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
     own_hit = own is not None and own.search(quick)
     if not own_hit and (
         not defaults
-        or not any(_built_in_hit(line) or ("/" in line and social_links(line)) for line in lines)
+        or not (
+            any(_built_in_hit(line) or ("/" in line and social_links(line)) for line in lines)
+            or ("<br" in html_text and _continued_hit(lines))
+        )
     ):
         return html_text
     return _drop(
@@ -469,7 +486,23 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
         lambda text: _matches(text, own, defaults),
         pictures_suffice=True,
         whole=_profiles if defaults else None,
+        banner=_banner if defaults else None,
     )
+
+
+def _continued_hit(lines: list[str]) -> bool:
+    """Whether a footer is broken over two lines (_CONTINUED): its second line, joined to the
+    one above it, matches a built-in pattern."""
+    return any(
+        _CONTINUED.match(line) and _built_in_hit(f"{lines[i - 1]} {line}")
+        for i, line in enumerate(lines)
+        if i
+    )
+
+
+def _banner(text: str) -> bool:
+    """Whether a paragraph's text labels an ad (_AD_LINE): the picture beside it is its banner."""
+    return _AD.match(text) is not None
 
 
 def _profiles(text: str) -> bool:
@@ -529,9 +562,14 @@ def _drop(
     pictures_suffice: bool = False,
     structure: bool = True,
     whole: Callable[[str], bool] | None = None,
+    banner: Callable[[str], bool] | None = None,
 ) -> str:
     """The HTML without the paragraphs `judge` condemns by their text, unless that is all of it
     (and, with `pictures_suffice`, no picture is left: a Reddit link post is its picture).
+
+    With `banner`, a paragraph holding a picture loses only its junk words, the picture stays
+    ("此主题相关图片如下：<img>", "<img>点击查看大图"), unless `banner` says the words label an ad
+    ("Advertisement<img>": the banner goes with its label).
 
     A paragraph is a block element, or a run of text and inline elements loose in a container
     between its blocks or line breaks: the Guardian ends every article with `</p> <a>Continue
@@ -573,6 +611,13 @@ def _drop(
             continue  # a container of lines: judged one by one
         # (Else a short paragraph of words only, junk as a whole: a footer wrapped over lines.)
         if text and judge(text):
+            if (
+                banner is not None
+                and next(element.iter(*_MEDIA), None) is not None
+                and not banner(text)
+            ):
+                containers.append(element)  # its words go, its picture stays
+                continue
             doomed.append(element)
             inside.update(element.iterdescendants())
     if not structure:
@@ -681,22 +726,38 @@ def _junk_lines(
     previous_junk = False
     runs = _loose_runs(container)
     for run in runs:
+        # the line above, when only a break is between them (two lines of one paragraph)
+        above = (
+            previous
+            if previous is not None
+            and previous.before is run.after
+            and run.after is not None
+            and run.after.tag == "br"
+            else None
+        )
         junk = (
             len(run.text) <= LOOSE_MAX_CHARS
             and judge(run.text)
             and (structure or not _leads_in(run.text, run.before, doomed))
             and not (
-                previous is not None
+                above is not None
                 and whole is not None
                 and not previous_junk
-                and previous.before is run.after
-                and run.after is not None
-                and run.after.tag == "br"
-                and previous.text.endswith(_LEAD_IN)
-                and not _SOCIAL_HEADING.match(previous.text)
+                and above.text.endswith(_LEAD_IN)
+                and not _SOCIAL_HEADING.match(above.text)
                 and whole(run.text)
             )
         )
+        if (
+            not junk
+            and structure
+            and above is not None
+            and not previous_junk
+            and _CONTINUED.match(run.text)
+            and judge(f"{above.text} {run.text}")
+        ):
+            found.append(above)  # "The post <a>X</a><br>appeared first on <a>Y</a>.": a footer
+            junk = True
         if junk:
             found.append(run)
         previous, previous_junk = run, junk
@@ -831,6 +892,12 @@ def _read_lines(
             or child.tag in _PARAGRAPHS
             or child.tag == "br"
             or child.tag in _MEDIA
+            # (a link holding a picture is the picture: a junk line beside it goes alone)
+            or (
+                child.tag == "a"
+                and child in holding
+                and next(child.iter(*_MEDIA), None) is not None
+            )
         ):
             runs[-1].before = child
             runs.append(_Run(runs[0].container, child))

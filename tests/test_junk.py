@@ -789,6 +789,64 @@ def test_discuzs_edit_note_leaves_the_post_it_opens() -> None:
     assert strip_paragraphs(f"{BODY}{post}", ()) == f"{BODY}<p>今天去了趟钱币市场，行情一般。</p>"
 
 
+# --- Footers broken over lines, notes beside a picture, the corpus's other junk ----------------
+
+LINK = '<a href="https://blog.example/p">'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f"<p>The post {LINK}My trip</a><br>appeared first on {LINK}The Blog</a>.</p>", ""),
+        (f"<p>The post {LINK}My trip</a><br>\nappeared first on {LINK}The Blog</a>.</p>", ""),
+        (f"<p>Der Beitrag {LINK}Frieren</a><br>erschien zuerst auf {LINK}Anime2You</a>.</p>", ""),
+        (  # loose in a container, after its paragraphs
+            f"<div><p>Words.</p>The post {LINK}My trip</a><br>appeared first on {LINK}B</a>.</div>",
+            "<div><p>Words.</p></div>",
+        ),
+        (  # in a paragraph with a picture: the footer's lines go, the picture stays
+            f"<p>The post {LINK}My trip</a><br>appeared first on {LINK}B</a>.<br>{PICTURE}</p>",
+            f"<p>{PICTURE}</p>",
+        ),
+        # Hard negatives: a second line that is not a footer's, a sentence broken at a break.
+        ("<p>The post office reopened.<br>Its sign appeared first on Facebook.</p>", None),
+        ("<p>The post<br>appeared first on a forum, then spread to every site.</p>", None),
+    ],
+)
+def test_a_footer_broken_over_two_lines_goes(body: str, expected: str | None) -> None:
+    """Each line of "The post <a>X</a><br>appeared first on <a>Y</a>." is no junk alone: the
+    quick look read them apart and found nothing, and the lines of a paragraph holding a picture
+    were judged one by one."""
+    out = strip_paragraphs(f"{BODY}{body}", ())
+    assert out == f"{BODY}{body if expected is None else expected}"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f"<p>此主题相关图片如下：{PICTURE}</p>", f"<p>{PICTURE}</p>"),
+        (f"<p>（责任编辑：陈静）{PICTURE}</p>", f"<p>{PICTURE}</p>"),
+        (f"<p>{PICTURE}点击查看大图</p>", f"<p>{PICTURE}</p>"),
+        (f"<p>Continue reading {PICTURE}</p>", f"<p>{PICTURE}</p>"),
+        (
+            '<p>来源：新华社<img src="https://pic.example/2.jpg"></p>',
+            '<p><img src="https://pic.example/2.jpg"></p>',
+        ),
+        # An ad's label: the picture is its banner, and goes with it.
+        (f"<p>Advertisement{PICTURE}</p>", ""),
+        (f"<p>Anzeige {PICTURE}</p>", ""),
+        # A caption is the picture's: it stays.
+        (f"<p>北京今日迎来今冬首场降雪。{PICTURE}</p>", None),
+        (f"<p>{PICTURE}Better the board than her hand</p>", None),
+    ],
+)
+def test_a_junk_line_beside_a_picture_takes_only_itself(body: str, expected: str | None) -> None:
+    """A paragraph of one line and a picture, no break between them, was judged whole: a forum's
+    note or an editor's line took the picture along."""
+    out = strip_paragraphs(f"{BODY}{body}", ())
+    assert out == f"{BODY}{body if expected is None else expected}"
+
+
 @requires_native
 def test_the_c_quick_look_gives_the_lines_of_the_python_reference() -> None:
     rng = random.Random(5)
