@@ -64,6 +64,7 @@ _PROMPTS = (
     r"читать (?:далее|дальше|полностью)|подробнее|weiterlesen|mehr lesen|lire la suite"
     r"|leer más|seguir leyendo|sigue leyendo|continua a leggere|leggi (?:tutto|di più)|leia mais"
     r"|continue lendo|ler mais|lees (?:verder|meer)|czytaj (?:dalej|więcej)|devamını oku"
+    r"|läs mer|les mer|læs mere?|lue lisää"
     r"|続きを(?:読む|みる|見る)|阅读(?:全文|原文|更多)|查看全文|继续阅读|閱讀(?:全文|原文)|繼續閱讀"
     r"|더\s?보기|계속 읽기"
     r"|اقرأ المزيد|قراءة المزيد|ادامه مطلب|ادامه خبر|और पढ़ें|อ่านต่อ|baca selengkapnya"
@@ -82,11 +83,13 @@ _RELATED = (
     r"|läs (?:också|även)|les også|læs også|lees ook|lue myös|czytaj również"
     r"|相关阅读|延伸阅读|推荐阅读|相关新闻|相關閱讀|延伸閱讀|相關新聞|関連記事|あわせて読みたい|관련\s?기사"
 )
-# A read-more link ending the body inline, after its last sentence (Habr's, note.com's): only
-# the body's last 1,000 characters are read.
+# A read-more link ending the body inline, after its last sentence (Habr's, note.com's, or
+# bracketed as donthitsave.com's "…two steps... <a>[read more]</a>"): only the body's last 1,000
+# characters are read.
 _TRAILING_PROMPT = re.compile(
-    rf"(?<!\s)\s*+<a\b[^<>]*+>\s*+(?:read more|continue reading|{_PROMPTS})\s*+[.…»>→\]]*\s*+</a>"
-    r"(?=(?:\s*+</(?:p|div)>)*\s*+$)",
+    r"(?<!\s)\s*+<a\b[^<>]*+>\s*+\[?"
+    rf"(?:read more|continue reading|{_PROMPTS})\s*+[.…»>→\]]*\s*+</a>"
+    r"(?=(?:\s*+</(?:p|div|li|ul|ol)>)*\s*+$)",
     re.IGNORECASE,
 )
 # Or a portal's editor line ending the body's last paragraph (Sina's plain-text descriptions).
@@ -154,10 +157,12 @@ _KOREAN_COPYRIGHT = (
 )
 # The feed-ad line alone, or its label and a colon: "Advertisement spending by local firms fell
 # 4%…", "Sponsored by the city council, the lantern festival…" and "Powered by a 2MW battery, …"
-# are sentences (a review found all three deleted). A picture in its paragraph is the ad's
-# banner, and goes with it (_drop).
+# are sentences (a review found all three deleted). In the languages feeds use: a Swedish blog's
+# "Annons: https://track.adtraction.com/…" (the corpus), not "Reklame für Tabak ist verboten".
+# A picture in its paragraph is the ad's banner, and goes with it (_drop).
 _AD_LINE = (
-    r"^(?:advertisement|sponsored(?: content| post)?|anzeige|werbung|реклама|publicité)"
+    r"^(?:advertisement|sponsored(?: content| post)?|anzeige|werbung|реклама|publicité|annons"
+    r"|annonse|reklame?|reklama|mainos|advertentie|publicidade?|pubblicità|广告|広告|광고)"
     r"(?:\s*[:：|]|\s*$|\s+(?:sponsored|ads? by|powered by)\b)"
     r"|^(?:sponsored|ads?|powered) by(?:\s*[:：]?$| [^.,;:!?]{1,60}[.!]?$)"
 )
@@ -193,10 +198,25 @@ _AT_START: tuple[str, ...] = (
     # (a network by name: "Follow us on this walk through the old town…" is a sentence)
     r"^(?:follow|like|find) us on (?:twitter|x\b|facebook|instagram|linkedin|tiktok|youtube"
     r"|threads|bluesky|mastodon|telegram|whatsapp|wechat|social media|google news)",
-    r"^(?:subscribe to our|sign up for our|scan the qr code)",
+    # (or a newsletter's or an app's prompt: "Sign up to receive an email with the top stories
+    # from Guardian Australia every morning", "Get our free news app, morning email briefing or
+    # daily news podcast", the Guardian's in the corpus; not "Sign up to receive the vaccine…")
+    r"^(?:subscribe to our|sign up for our|scan the qr code)"
+    r"|^(?:sign up|subscribe)(?: now)? (?:to|for) (?:receive |get )?(?:our|the|an?)\b[^.!?]{0,80}?"
+    r"\b(?:newsletters?|e-?mails?|briefing|inbox)\b"
+    r"|^get our (?:free )?[^.!?]{0,30}?\b(?:newsletters?|news app|app|e-?mails?|briefing)\b",
+    # a comments widget's line where its script did not run (Disqus's)
+    r"^(?:blog )?comments powered by(?: disqus)?\.?$"
+    r"|^please enable javascript to view the comments powered by disqus",
+    # The Conversation's notice on the articles others republish
+    r"^this (?:article|story|piece) (?:is|was) republished from .{1,80}? under a creative commons"
+    r" licen[cs]e",
     # the same in Ukrainian and Russian, a network named: "Читайте нас у Facebook…", "Підписуйтесь
     # на новини Харкова… в Telegram" (Suspilne's, each region's its own: never learned)
-    r"^(?:читайте нас|підписуйтесь на|подписывайтесь на|стежте за нами|следите за нами)\b"
+    # ("Слідкуйте за новинами Суспільного Хмельницький у Telegram, Viber…", the corpus; not
+    # "Слідкуйте за тим, щоб діти не публікували фото в Instagram…", advice)
+    r"^(?:читайте нас|підписуйтесь на|подписывайтесь на|(?:стежте|слідкуйте) за (?:нами|новинами)"
+    r"|следите за (?:нами|новостями))\b"
     r"[^.!?]{0,150}?(?:facebook|telegram|instagram|youtube|viber|tiktok|twitter|вконтакте|vk\b)"
     # or reading the source itself there: "Читайте Суспільне у Telegram", "Читайте всі новини
     # Донбасу в Telegram, Viber…" (not "Читайте її спогади у матеріалі…": no network)
@@ -493,6 +513,8 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
 def _continued_hit(lines: list[str]) -> bool:
     """Whether a footer is broken over two lines (_CONTINUED): its second line, joined to the
     one above it, matches a built-in pattern."""
+    if not any(map(_CONTINUED.match, lines)):  # (the usual case, found at C's speed)
+        return False
     return any(
         _CONTINUED.match(line) and _built_in_hit(f"{lines[i - 1]} {line}")
         for i, line in enumerate(lines)

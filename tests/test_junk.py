@@ -847,6 +847,87 @@ def test_a_junk_line_beside_a_picture_takes_only_itself(body: str, expected: str
     assert out == f"{BODY}{body if expected is None else expected}"
 
 
+# The corpus's junk no rule knew (a reading of each source's first and last blocks), and the
+# forms like it in the other languages feeds use.
+CORPUS_JUNK: dict[str, list[str]] = {
+    "read-more prompt": ["Läs mer »", "Les mer", "Læs mere »", "Lue lisää"],
+    "ad label": [
+        "Annons: https://track.adtraction.com/t/t?a=1124961058&as=1158023516&t=2&tk=1",
+        "Annonse",
+        "Reklame",
+        "Reklam:",
+        "Reklama",
+        "Mainos",
+        "Advertentie",
+        "Publicidad",
+        "Publicidade",
+        "Pubblicità",
+        "广告",
+        "広告",
+        "광고",
+    ],
+    "network prompt": [
+        "Слідкуйте за новинами Суспільного Хмельницький у Telegram, Viber, YouTube, Instagram та"
+        " Facebook.",
+        "Слідкуйте за нами в Telegram",
+        "Следите за новостями в нашем Telegram-канале",
+    ],
+    "comments widget": [
+        "blog comments powered by",
+        "blog comments powered by Disqus",
+        "Please enable JavaScript to view the comments powered by Disqus.",
+    ],
+    "newsletter prompt": [
+        "Sign up to receive an email with the top stories from Guardian Australia every morning",
+        "Get our free news app, morning email briefing or daily news podcast",
+        "Sign up for the Morning Briefing newsletter.",
+        "Subscribe to our newsletter for the week's best stories.",
+    ],
+    "reprint notice": [
+        "This article is republished from The Conversation under a Creative Commons license."
+        " Read the original article.",
+    ],
+}
+CORPUS_REAL: list[str] = [
+    "Läs mer i rapporten om hur cykelvägarna byggdes.",
+    "Reklame für Tabak ist seit 2021 verboten.",
+    "Annons i tidningen kostade 2 000 kronor.",
+    "广告业收入下降了百分之十二。",
+    "Publicidad engañosa: la multa llega a 5.000 euros.",
+    "Слідкуйте за тим, щоб діти не публікували фото в Instagram без дозволу.",
+    "Sign up to receive the vaccine opens on Monday at every pharmacy.",
+    "Subscribe to the idea that cities need more trees, and you will love this plan.",
+    "The comments powered by readers made the thread worth reading.",
+    "Get our point across, the coach told his team before the final.",
+    "This article is republished with the author's permission.",
+    "This story was amended on Friday 23 September 2022 to correct the name of the minister.",
+    "This is a sponsored article on behalf of Chip.",
+    "Share and enjoy.",
+    "With that – thanks for reading!",
+    "Source: Buzzfeed",
+    # (where it was published is a year, not a name: a sentence; it was deleted)
+    "The story was first published in 1948 in a small magazine.",
+]
+
+
+@pytest.mark.parametrize("paragraph", [p for kind in CORPUS_JUNK.values() for p in kind])
+def test_the_corpus_junk_no_rule_knew_goes(paragraph: str) -> None:
+    assert removed(escape(paragraph, quote=False))
+
+
+@pytest.mark.parametrize("paragraph", CORPUS_REAL)
+def test_sentences_like_the_corpus_junk_stay(paragraph: str) -> None:
+    assert not removed(escape(paragraph, quote=False))
+
+
+def test_a_bracketed_read_more_link_ending_the_text_goes() -> None:
+    # donthitsave.com's teasers, in a paragraph or a list's last item
+    for close in ("</p>", "</li></ul>"):
+        link = '<a href="https://e.example/1">[read more]</a>'
+        body = f"<p>Real text.</p>I took two steps... {link}{close}"
+        assert junk.without_trailing_prompt(body) == f"<p>Real text.</p>I took two steps...{close}"
+
+
 @requires_native
 def test_the_c_quick_look_gives_the_lines_of_the_python_reference() -> None:
     rng = random.Random(5)
