@@ -655,7 +655,7 @@ def _drop(
         run
         for container in containers
         if container not in inside
-        for run in _junk_lines(container, judge, structure, doomed, whole)
+        for run in _junk_lines(container, judge, structure, doomed, whole, banner)
     ]
     if not doomed and not loose:
         return html_text
@@ -738,15 +738,19 @@ def _junk_lines(
     structure: bool,
     doomed: Collection[lxml.html.HtmlElement],
     whole: Callable[[str], bool] | None = None,
+    banner: Callable[[str], bool] | None = None,
 ) -> list[_Run]:
     """The container's loose runs `judge` condemns, but not a profile's address the line above
     introduces: "Check Out Lathrop Lab's YouTube Channel to learn more…:<br>https://www.youtube.
     com/channel/…" (it ends in a colon and stays; "Мы в соцсетях:" over a list of profiles is the
-    list's own; "品相如图：<br>此主题相关图片如下：" is a note all the same)."""
+    list's own; "品相如图：<br>此主题相关图片如下：" is a note all the same). Judged by rule
+    (`structure`), a link holding a picture ends a line as the picture does, and with `banner` a
+    line labelling an ad takes the picture on its line along (a learned line is read whole, as
+    its evidence was counted: "Follow us <a><img></a> on Twitter")."""
     found: list[_Run] = []
     previous: _Run | None = None
     previous_junk = False
-    runs = _loose_runs(container)
+    runs = _loose_runs(container, pictures=structure)
     for run in runs:
         # the line above, when only a break is between them (two lines of one paragraph)
         above = (
@@ -782,6 +786,12 @@ def _junk_lines(
             junk = True
         if junk:
             found.append(run)
+            if banner is not None and banner(run.text):  # "Advertisement <a><img></a>"
+                found += [  # (the picture after it takes the break the line kept for it)
+                    _Run(container, run.after if edge is run.before else None, [(edge, "inline")])
+                    for edge in (run.after, run.before)
+                    if edge is not None and _picture(edge)
+                ]
         previous, previous_junk = run, junk
     if whole is None or not found:
         return found
@@ -853,8 +863,14 @@ class _Run:
         for element, kind in self.parts:
             if kind == "inline":
                 element.drop_tree()  # (its tail, this line's, is gone already)
-        if self.after is not None and self.after.tag == "br":
-            self.after.drop_tree()  # the line goes with its break
+        if (
+            self.after is not None
+            and self.after.tag == "br"
+            and (self.before is None or not _picture(self.before))
+        ):
+            # the line goes with its break, unless a picture is on its line: the picture keeps
+            # it ("A<br>此主题相关图片如下：<img>" is "A<br><img>", not "A<img>")
+            self.after.drop_tree()
 
 
 def _part_text(element: lxml.html.HtmlElement, kind: str) -> str:
@@ -881,13 +897,21 @@ def _pieces(element: lxml.html.HtmlElement) -> Iterator[str]:
         yield child.tail or ""
 
 
-def _loose_runs(container: lxml.html.HtmlElement) -> list[_Run]:
+def _loose_runs(container: lxml.html.HtmlElement, pictures: bool = False) -> list[_Run]:
     """The container's loose runs; a line break ends one, and a picture or a video between them
-    is a block of its own (a junk line is words: the picture beside it stays). An inline element
-    holding breaks or pictures is read into: its lines are the container's."""
+    is a block of its own (a junk line is words: the picture beside it stays), and so is a link
+    holding one, with `pictures`. An inline element holding breaks or pictures is read into: its
+    lines are the container's."""
     runs = [_Run(container)]
-    _read_lines(container, runs, _holding_lines(container))
+    _read_lines(container, runs, _holding_lines(container), pictures)
     return [run for run in runs if run.text]
+
+
+def _picture(element: lxml.html.HtmlElement) -> bool:
+    """Whether an element is a picture (or a video…), or a link holding one."""
+    return element.tag in _MEDIA or (
+        element.tag == "a" and next(element.iter(*_MEDIA), None) is not None
+    )
 
 
 def _holding_lines(container: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]:
@@ -903,7 +927,10 @@ def _holding_lines(container: lxml.html.HtmlElement) -> set[lxml.html.HtmlElemen
 
 
 def _read_lines(
-    element: lxml.html.HtmlElement, runs: list[_Run], holding: set[lxml.html.HtmlElement]
+    element: lxml.html.HtmlElement,
+    runs: list[_Run],
+    holding: set[lxml.html.HtmlElement],
+    pictures: bool = False,
 ) -> None:
     runs[-1].parts.append((element, "text"))
     for child in element:
@@ -915,16 +942,12 @@ def _read_lines(
             or child.tag == "br"
             or child.tag in _MEDIA
             # (a link holding a picture is the picture: a junk line beside it goes alone)
-            or (
-                child.tag == "a"
-                and child in holding
-                and next(child.iter(*_MEDIA), None) is not None
-            )
+            or (pictures and child.tag == "a" and child in holding and _picture(child))
         ):
             runs[-1].before = child
             runs.append(_Run(runs[0].container, child))
         elif child in holding and child.tag != "a":  # (a link's lines go whole, or stay)
-            _read_lines(child, runs, holding)
+            _read_lines(child, runs, holding, pictures)
         else:
             runs[-1].parts.append((child, "inline"))
         runs[-1].parts.append((child, "tail"))
@@ -932,8 +955,8 @@ def _read_lines(
 
 def _lined(element: lxml.html.HtmlElement) -> bool:
     """Whether a paragraph holds more than one line: a break, in it or in an inline element of
-    it. (A paragraph of one line and a picture is judged whole: "Advertisement" over a banner
-    is the banner's label.)"""
+    it. (A paragraph of one line and a picture is judged whole, then its words alone unless
+    they label an ad: _drop.)"""
     return any(
         child.tag == "br"
         or (

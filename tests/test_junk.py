@@ -12,7 +12,7 @@ from html import escape
 
 import pytest
 
-from aggregator import junk
+from aggregator import boilerplate, junk
 from aggregator.config import parse_config
 from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
@@ -832,9 +832,12 @@ def test_a_footer_broken_over_two_lines_goes(body: str, expected: str | None) ->
             '<p>来源：新华社<img src="https://pic.example/2.jpg"></p>',
             '<p><img src="https://pic.example/2.jpg"></p>',
         ),
+        # On a line of a paragraph of lines, the picture keeps the break before it.
+        (f"<p>Line one.<br>此主题相关图片如下：{PICTURE}</p>", f"<p>Line one.<br>{PICTURE}</p>"),
         # An ad's label: the picture is its banner, and goes with it.
         (f"<p>Advertisement{PICTURE}</p>", ""),
         (f"<p>Anzeige {PICTURE}</p>", ""),
+        (f"<p>Line one.<br>Advertisement {PICTURE}</p>", "<p>Line one.</p>"),
         # A caption is the picture's: it stays.
         (f"<p>北京今日迎来今冬首场降雪。{PICTURE}</p>", None),
         (f"<p>{PICTURE}Better the board than her hand</p>", None),
@@ -845,6 +848,14 @@ def test_a_junk_line_beside_a_picture_takes_only_itself(body: str, expected: str
     note or an editor's line took the picture along."""
     out = strip_paragraphs(f"{BODY}{body}", ())
     assert out == f"{BODY}{body if expected is None else expected}"
+
+
+def test_a_learned_line_around_a_picture_is_read_whole() -> None:
+    # Its evidence was counted as the line reads, "Follow us on Twitter": read apart at the
+    # picture, neither half was known.
+    known = frozenset({boilerplate.paragraph_hash("Follow us on Twitter")})
+    body = f"{BODY}<p>Line one of the story.<br>Follow us {PICTURE} on Twitter</p>"
+    assert junk.strip_learned(body, known) == f"{BODY}<p>Line one of the story.</p>"
 
 
 # The corpus's junk no rule knew (a reading of each source's first and last blocks), and the
