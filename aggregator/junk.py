@@ -202,8 +202,8 @@ _AT_START: tuple[str, ...] = (
     # from Guardian Australia every morning", "Get our free news app, morning email briefing or
     # daily news podcast", the Guardian's in the corpus; not "Sign up to receive the vaccine…")
     r"^(?:subscribe to our|sign up for our|scan the qr code)"
-    r"|^(?:sign up|subscribe)(?: now)? (?:to|for) (?:receive |get )?(?:our|the|an?)\b[^.!?]{0,80}?"
-    r"\b(?:newsletters?|e-?mails?|briefing|inbox)\b"
+    r"|^(?:sign up|subscribe)(?: now)? (?:to|for) (?:receive |get )?(?:our|the|an?)\b"
+    r"[^.!?,;:]{0,60}?\b(?<!by )(?:newsletters?|e-?mails?|briefing|inbox)\b"
     r"|^get our (?:free )?[^.!?]{0,30}?\b(?:newsletters?|news app|app|e-?mails?|briefing)\b",
     # a comments widget's line where its script did not run (Disqus's)
     r"^(?:blog )?comments powered by(?: disqus)?\.?$"

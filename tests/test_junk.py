@@ -907,6 +907,8 @@ CORPUS_REAL: list[str] = [
     "Publicidad engañosa: la multa llega a 5.000 euros.",
     "Слідкуйте за тим, щоб діти не публікували фото в Instagram без дозволу.",
     "Sign up to receive the vaccine opens on Monday at every pharmacy.",
+    "Sign up for the race by email before Friday, the organisers said.",
+    "Sign up to get the vaccine; an email confirms the slot.",
     "Subscribe to the idea that cities need more trees, and you will love this plan.",
     "The comments powered by readers made the thread worth reading.",
     "Get our point across, the coach told his team before the final.",
