@@ -795,3 +795,121 @@ def test_a_sources_repost_repeats_its_original_word_for_word_or_saying_it_is_a_r
     entry = "Ferry operators said the morning crossings move to the afternoon from Monday."
     post = fp(title, [*EN[1:], entry])
     assert not stories.repeats(fp(title, [entry]), post, original, hours_apart=1)
+
+
+_WEATHER_INTRO = (
+    "Weather for Monday from the Front Range News Network weather desk. Our forecast covers the"
+    " day from 6 a.m. to midnight and is updated twice a day; temperatures are in degrees"
+    " Fahrenheit, and the chance of rain is for the whole day. Check the radar page."
+)
+_DENVER = "Denver: sunny, high 54, low 31, 10% chance of rain. Winds from the west at 10 to 15 mph."
+_BRIDGE = [
+    "The city council voted 7 to 2 on Tuesday evening to approve 48 million dollars for a new"
+    " pedestrian and cycling bridge across the river, ending a debate of three years.",
+    "The bridge will connect the old harbour district with the university campus on the north"
+    " bank. Construction starts next spring and takes about two years.",
+    "Opponents argued the money would be better spent on roads, and warned that the cost could"
+    " rise because of the soft ground near the harbour.",
+    "The council also approved a study of a second crossing further upstream, to be presented"
+    " next autumn together with a plan for the harbour's waterfront.",
+]
+
+
+def _body(paragraphs: list[str]) -> boilerplate.Body:
+    return boilerplate.Body.of("".join(f"<p>{p}</p>" for p in paragraphs))
+
+
+@pytest.mark.parametrize(
+    ("other", "fill"),
+    [
+        # Another city's line under the network's introduction: its name and two figures.
+        (
+            [
+                _WEATHER_INTRO,
+                _DENVER.replace("Denver", "Aurora").replace("54", "55").replace("31", "32"),
+            ],
+            True,
+        ),
+        # The same forecast, its high corrected: one figure.
+        ([_WEATHER_INTRO, _DENVER.replace("54", "56")], False),
+        ([_WEATHER_INTRO, _DENVER], False),
+    ],
+)
+def test_two_fills_of_one_template_put_three_words_or_figures_in_each_others_place(
+    other: list[str], fill: bool
+) -> None:
+    assert boilerplate.fills(_body([_WEATHER_INTRO, _DENVER]), _body(other)) is fill
+
+
+def test_a_scoreboards_run_of_figures_counts_as_its_figures() -> None:
+    one = "Central 28, Westfield 14. Lincoln 35, Jefferson 7. St. Mary's 21, Oak Ridge 20."
+    other = "Harbor 17, Bayview 10. Marina 42, Coastal 6. Pacific 24, Seaside 21."
+    assert boilerplate.fills(_body([_WEATHER_INTRO, one]), _body([_WEATHER_INTRO, other]))
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        # A figure corrected ("7 to 2" -> "6 to 3"): two substitutions.
+        [_BRIDGE[0].replace("7 to 2", "6 to 3"), *_BRIDGE[1:]],
+        # A house style: spelling, a sum written otherwise, two words for others.
+        [
+            _BRIDGE[0].replace("48 million dollars", "$48 million").replace("cycling", "bicycle"),
+            _BRIDGE[1].replace("harbour", "harbor"),
+            _BRIDGE[2].replace("harbour", "harbor"),
+            _BRIDGE[3].replace("harbour", "harbor").replace("autumn", "fall"),
+        ],
+        # Keywords stuffed inside words, junk appended, a paragraph dropped, a dateline added.
+        [
+            "RIVERTON (AP) -- " + _BRIDGE[0].replace("Tuesday", "Tues (best cheap deals) day"),
+            _BRIDGE[1].replace("university", "univer (best cheap deals) sity"),
+            _BRIDGE[3].replace("harbour", "harb (best cheap deals) our"),
+            "Join our WeChat group to get breaking news first! Scan the QR code below.",
+        ],
+        # The same characters cut otherwise.
+        [
+            _BRIDGE[0],
+            _BRIDGE[1].replace("north bank", "northbank"),
+            _BRIDGE[2],
+            _BRIDGE[3].replace("upstream", "up-stream").replace("harbour's", "harbours"),
+        ],
+        # A summary: the start, its last word cut.
+        [" ".join(_BRIDGE)[:150] + "…"],
+    ],
+)
+def test_a_copy_under_the_same_title_is_no_templates_fill(copy: list[str]) -> None:
+    assert not boilerplate.fills(_body(_BRIDGE), _body(copy))
+    assert not boilerplate.fills(_body(copy), _body(_BRIDGE))
+
+
+def test_choose_passes_a_templates_fill_for_the_next_best_candidate() -> None:
+    """A candidate of another source under the same title sharing less than VERY_NEAR is asked
+    about (`fills`) best first; one it fills is passed, the next is taken; the same source's, or
+    one sharing more, is never asked."""
+    intro = " ".join(_WEATHER_INTRO.split()[:40])
+    mine = stories.fingerprint("Weather for Monday", [intro, _DENVER])
+    aurora = stories.fingerprint(
+        "Weather for Monday", [intro, _DENVER.replace("Denver", "Aurora").replace("54", "55")]
+    )
+    junk = (
+        "Join our WeChat group to get breaking news first! Scan the QR code below. Subscribe to"
+        " our newsletter for the best deals, and follow us on Telegram."
+    )
+    copy = stories.fingerprint("Weather for Monday - Portal", [intro, _DENVER, junk])
+    assert stories.read_apart(mine, aurora)
+    assert stories.read_apart(mine, copy)
+    assert stories.similarity(mine, aurora) > stories.similarity(mine, copy)
+    first = stories.Stored("aurora-1", "s1", "aurora", 0.0, 0.0, aurora)
+    second = stories.Stored("portal-1", "s2", "portal", 0.0, 0.0, copy)
+    asked: list[str] = []
+
+    def fills(c: stories.Stored) -> bool:
+        asked.append(c.article_id)
+        return c.article_id == "aurora-1"
+
+    assert stories.choose(mine, [first, second], 0.0, "denver", 0.0) == first
+    assert stories.choose(mine, [first, second], 0.0, "denver", 0.0, fills=fills) == second
+    assert asked == ["aurora-1", "portal-1"]
+    assert stories.choose(mine, [first], 0.0, "denver", 0.0, fills=fills) is None
+    same = stories.fingerprint("Weather for Monday", [intro, _DENVER])
+    assert not stories.read_apart(mine, same)  # (J 1: never asked)

@@ -674,6 +674,40 @@ def test_title_only_items_of_one_link_and_title_at_two_sources_are_one_story(
     assert len(indexed_articles(store)) == 3  # the three notes
 
 
+def test_sister_sites_fills_of_one_template_under_one_title_are_stories_of_their_own(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # Three sister sites' "Weather for Monday": the network's introduction (naming the day, so no
+    # site learns it) and each its city's line; J 0.6-0.75 under one title was one story. A site
+    # republishing Denver's forecast, and another with its high corrected, are Denver's story.
+    date = "Mon, 23 Nov 2026 06:00:00 GMT"
+    intro = (
+        "Weather for Monday from the Front Range News Network weather desk. Our forecast covers"
+        " the day from 6 a.m. to midnight and is updated twice a day; temperatures are in degrees"
+        " Fahrenheit, and the chance of rain is for the whole day. Check the radar page."
+    )
+    line = "{}: {}, high {}, low {}, {}% chance of rain. Winds from the west at 10 to 15 mph."
+    cities = {
+        "denver": ("Denver", "sunny", 54, 31, 10),
+        "boulder": ("Boulder", "partly cloudy", 51, 29, 20),
+        "aurora": ("Aurora", "sunny", 55, 32, 10),
+        "portal": ("Denver", "sunny", 54, 31, 10),
+        "fixed": ("Denver", "sunny", 56, 31, 10),
+    }
+    urls = {
+        source: feed_server.add(
+            f"/{source}.xml", rss([("w1", "Weather for Monday", [intro, line.format(*c)], date)])
+        )
+        for source, c in cities.items()
+    }
+    refresh_all(store, urls)
+    ids = {source: article(store, source, "w1").id for source in cities}
+    found = store.stories_of(list(ids.values()))
+    story = {source: found[i].id for source, i in ids.items()}
+    assert len({story["denver"], story["boulder"], story["aurora"]}) == 3
+    assert story["portal"] == story["fixed"] == story["denver"]
+
+
 def test_stories_turned_off_file_nothing(store: Store, feed_server: FeedServer) -> None:
     """`[stories] enabled = false`: a copy stays a story of its own, and no story data is kept."""
     config = make_config(
