@@ -1394,6 +1394,31 @@ def test_newcomers_in_line_leave_the_clients_served_before_remembered() -> None:
     slots.release()
 
 
+def test_a_client_that_rendered_many_pages_lately_waits_behind_a_newcomer() -> None:
+    """Least recently served, a newcomer waited for one render of each client in line, all
+    served before it came: 3.7 s behind 240 clients asking for articles (h4, session 37). Each
+    client's renders now count, halving every HALF_LIFE: one that rendered three pages a moment
+    ago waits behind a newcomer, and a newcomer still waits behind a reader whose one page was
+    before it came (an attacker's new addresses pass only clients that rendered more)."""
+    slots = web_module.FairSlots(1)
+    for client in ("reader", "siege", "siege", "siege"):
+        assert slots.acquire(client, 1)
+        slots.release()
+    assert slots.acquire("holder", 1)
+    line = [("siege", "siege-0"), ("siege", "siege-1"), ("new", "new"), ("reader", "reader")]
+    assert _served_in_order(slots, line) == ["reader", "new", "siege-0", "siege-1"]
+    # Renders long ago count for little: ten half-lives after its three, a client goes before
+    # a newcomer again.
+    slots = web_module.FairSlots(1)
+    slots.HALF_LIFE = 0.05
+    for _ in range(3):
+        assert slots.acquire("siege", 1)
+        slots.release()
+    time.sleep(0.5)
+    assert slots.acquire("holder", 1)
+    assert _served_in_order(slots, [("new", "new"), ("siege", "siege")]) == ["siege", "new"]
+
+
 def test_a_render_others_wait_for_is_not_passed_over_when_its_asker_hung_up() -> None:
     """The first asker of a page everyone wants hung up: its turn was passed over, and the
     readers waiting for the same page went to the back of the line (2.5 s behind 20 renders,

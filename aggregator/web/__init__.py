@@ -18,6 +18,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import math
 import mimetypes
 import re
 import threading
@@ -82,27 +83,37 @@ STALE_CACHE_CONTROL = "public, no-cache"
 
 class FairSlots:
     """`slots` held at once; a slot freed goes to the waiting client (each its oldest request)
-    that had one least recently, a client new to the line counting as served when it came.
+    that rendered least lately: each of its renders counts half as much every `HALF_LIFE`
+    seconds, and a client new to the line counts as one render when it came.
 
     First come, first served, 240 clients with eight renders each in line made a reader's one
     page wait 27 s (a review); in turn, it waited for one render of each client before it, still
-    3.3 s behind 240 (a review). Now a reader back for its next page after reading the last,
-    longer than the line takes to go round, goes first: every client in line has had a slot
-    since. A newcomer waits for one render of each client in line, as in turn, so an attacker
-    that keeps coming under new addresses (an IPv6 /48 holds 65,536 clients) gains nothing by
-    it. The last `REMEMBERED` clients served are remembered; one forgotten is a newcomer again.
-    Newcomers in line are not among them: 10,000 new addresses coming to the line once each,
-    never served, made every reader forgotten, the longest unserved first, and so behind them
-    all. Its locks and events are gevent's in a gevent worker (the standard library, patched)."""
+    3.3 s behind 240 (a review). Least recently served, a reader back after the line had gone
+    round went first, but a newcomer still waited for one render of each client in line, all
+    served before it came: 3.7 s median behind 240 clients asking for articles, 5 s behind
+    archive cursors (h4, session 37). Counted so, a client that rendered a page every few
+    seconds (each of the 240) waits behind one that rendered one page, or none, since; one
+    render a while ago ranks as it did, by when it was, so a newcomer still goes behind a
+    reader served before it came, and an attacker coming under ever new addresses (an IPv6 /48
+    holds 65,536 clients) passes only clients that rendered more than one page lately. The last
+    `REMEMBERED` clients served are remembered; one forgotten is a newcomer again. Newcomers
+    in line are not among them: 10,000 new addresses coming to the line once each, never
+    served, made every reader forgotten, the longest unserved first, and so behind them all.
+    Its locks and events are gevent's in a gevent worker (the standard library, patched)."""
 
     REMEMBERED = 10_000
+    # Seconds in which a render comes to count half: the 240 clients above, served every 3.7 s,
+    # each count 3.4 renders or more (behind a newcomer's 1); a reader's page 10 s ago, a half.
+    HALF_LIFE = 10.0
 
     def __init__(self, slots: int) -> None:
         self._free = slots
         self._lock = threading.Lock()
         # Clients with requests waiting (each with its requests' turns, oldest first).
         self._waiting: dict[str, collections.deque[_Turn]] = {}
-        # When each client last had a slot, least recent first.
+        # Each client served: when it would have had its one render to count as many as it
+        # did (its renders' count c at t as t + HALF_LIFE * log2(c): later, more), by when it
+        # last had a slot, least recent first.
         self._served: collections.OrderedDict[str, float] = collections.OrderedDict()
         # When each newcomer in line came to it (one of _waiting's clients, never served).
         self._came: dict[str, float] = {}
@@ -118,7 +129,7 @@ class FairSlots:
 
         `also`: the other clients this render is for (those waiting for the same page, which
         web.rendering gives them all), read as the slot is handed out: it goes to the render
-        when any of them had one least recently. (A page's render waited at its first asker's
+        when any of them rendered least lately. (A page's render waited at its first asker's
         place: a client served a moment before asking for it first, every reader waiting for
         the same page waited as long, though each of them would have gone first.)
 
@@ -134,7 +145,7 @@ class FairSlots:
                 return True
             turn = _Turn(also, gone)
             if client not in self._waiting and client not in self._served:
-                self._came[client] = time.monotonic()  # behind everyone served before it came
+                self._came[client] = time.monotonic()  # (as one render when it came)
             self._waiting.setdefault(client, collections.deque()).append(turn)
         if turn.event.wait(timeout):
             return turn.granted
@@ -149,15 +160,15 @@ class FairSlots:
         return False
 
     def release(self) -> None:
-        """Give the slot to the waiting client that had one least recently."""
+        """Give the slot to the waiting client that rendered least lately."""
         with self._lock:
             if not self._waiting:
                 self._free += 1
                 return
             now = time.monotonic()
 
-            def last_served(client: str) -> float:
-                # (Clients forgotten, and those asking along who never had a slot: now.)
+            def lately(client: str) -> float:
+                # (Clients forgotten, and those asking along who never had a slot: one now.)
                 also = self._waiting[client][0].also()
                 came = self._came.get(client, now)
                 return min(
@@ -167,7 +178,7 @@ class FairSlots:
             # In that order, once: the line ordered again after each turn passed over held the
             # lock 1.4 s for 1,000 clients that hung up (a review). (Ties, and clients forgotten
             # while in line: the first in line; `sorted` keeps their order.)
-            for client in sorted(self._waiting, key=last_served):
+            for client in sorted(self._waiting, key=lately):
                 line = self._waiting[client]
                 while line:
                     turn = line.popleft()
@@ -193,8 +204,15 @@ class FairSlots:
         return bool(self._free) and not self._waiting
 
     def _stamp(self, client: str) -> None:
+        """Count one render of `client`'s, now."""
         self._came.pop(client, None)
-        self._served[client] = time.monotonic()
+        now = time.monotonic()
+        before = self._served.get(client)
+        if before is None:
+            self._served[client] = now
+        else:  # (its count, halved every HALF_LIFE since, and one more)
+            lately = 2 ** (max(before - now, -64 * self.HALF_LIFE) / self.HALF_LIFE)
+            self._served[client] = now + self.HALF_LIFE * math.log2(1 + lately)
         self._served.move_to_end(client)
         if len(self._served) > self.REMEMBERED:
             self._served.popitem(last=False)
