@@ -622,6 +622,26 @@ return out
 """
 
 
+# KEYS: an index; ARGV: a cursor's score and id. The article of the index nearest the cursor at
+# or before it in the newest-first list ((score, id) the least not below the cursor's), as id,
+# score; nothing when the cursor is before every article.
+_LUA_CURSOR = r"""
+local index, score, id = KEYS[1], ARGV[1], ARGV[2]
+local function bytes_less(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local tied = redis.call('ZRANGEBYSCORE', index, score, score, 'WITHSCORES')
+for i = 1, #tied, 2 do
+  if not bytes_less(tied[i], id) then return {tied[i], tied[i + 1]} end
+end
+return redis.call('ZRANGEBYSCORE', index, '(' .. score, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+"""
+
+
 # KEYS: stories:fp; ARGV: the article key prefix, article ids joined by ",". The ids stored and
 # not filed in a story yet, joined by ",". One string each way: a long list costs the client per
 # element.
@@ -985,6 +1005,7 @@ class Store:
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
         self._feed_settings = redis.register_script(_LUA_FEED_SETTINGS)
         self._page = redis.register_script(_LUA_PAGE)
+        self._cursor = redis.register_script(_LUA_CURSOR)
         self._set_sources = redis.register_script(_LUA_SET_SOURCES)
         self._unfiled = redis.register_script(_LUA_UNFILED)
         self._observe_paragraphs = redis.register_script(_LUA_OBSERVE_PARAGRAPHS)
@@ -1555,6 +1576,27 @@ class Store:
         field = (_ALL_FIELD if slug is None else slug) + "@"
         value = cast(bytes | None, self.redis.hget(self._versions_key(), field))
         return datetime.fromtimestamp(float(value), UTC) if value else None
+
+    def category_cursor(self, slug: str | None, cursor: str) -> str | None:
+        """The cursor `category_page` hands out that starts the same page as `cursor` (of a
+        category; None: all): the page after the article nearest `cursor` at or before it in
+        the list, for the articles after either are the same, and so are those listed before
+        (`listed_before`). None when `cursor` is before every article: the list's first page.
+        A made-up cursor between two articles was a page of its own, rendered for itself
+        (h4, session 37); two cursors of one page are now one. A malformed one raises
+        ValueError."""
+        return self._cursor_of(self._category_key(slug), cursor)
+
+    def source_cursor(self, source_id: str, cursor: str) -> str | None:
+        """As `category_cursor`, in a source's list (`source_page`)."""
+        return self._cursor_of(self._source_key(source_id), cursor)
+
+    def _cursor_of(self, key: str, cursor: str) -> str | None:
+        score, after = _parse_cursor(cursor)
+        found = cast(list[bytes], self._cursor(keys=[key], args=[score, after]))
+        if not found:
+            return None
+        return f"{_text(found[1])}:{_text(found[0])}"  # (as _index_page hands it out)
 
     def category_count(self, slug: str | None) -> int:
         """How many articles a category's (None: all) index holds."""

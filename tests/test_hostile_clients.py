@@ -937,19 +937,21 @@ def test_requests_whose_clients_hung_up_in_the_render_line_are_not_rendered(
         source = config.source("public")
         assert source is not None
         now = datetime.now(UTC)
-        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(150)]
+        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(500)]
         store.save_refresh(store.get_state("public"), articles, config.retention, now)
+        # (a cursor of each article: another page each; a made-up one is the page of the
+        # article nearest it)
+        cursors = iter(f"{a.published.timestamp()!r}:{a.id}" for a in articles)
         with httpx.Client(base_url=one.url, timeout=30) as reader:
             assert reader.get("/c/world/").status_code == 200
             before = _counted(one, "aggregator_page_renders_total")
             sent = []
             for address in range(60):
-                for n in range(8):
+                for _ in range(8):
                     sock = socket.create_connection(
                         ("127.0.0.1", one.port), source_address=(f"127.0.1.{address + 1}", 0)
                     )
-                    # (a cursor among the articles' times: a page of them, not the archive's end)
-                    path = f"/c/world/?before={now.timestamp() - address * 60 - n}:x"
+                    path = f"/c/world/?before={next(cursors)}"
                     sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
                     sent.append(sock)
             time.sleep(0.2)

@@ -510,6 +510,52 @@ def test_category_page_edges(store: Store) -> None:
             store.category_page("news", 3, bad)
 
 
+def test_any_cursor_between_two_articles_stands_for_the_one_page_after_the_first(
+    store: Store,
+) -> None:
+    """A made-up cursor (any time, any id) was a page of its own for the web to render, so
+    each was another page (h4, session 37). Each stands for the cursor handed out for the
+    article nearest it at or before it in the list, whose page is the same; a cursor whose
+    article is gone (a source's cap trimmed it) stands for the one before it."""
+    times = [NOW - timedelta(minutes=m) for m in (0, 1, 1, 2, 3)]
+    articles = [make_article("a", n, times[n]) for n in range(5)]
+    store.save_refresh(state_of("a"), articles, ROOMY, NOW)
+    handed: list[str] = []
+    cursor: str | None = None
+    while True:
+        _, cursor = store.category_page("news", 1, cursor)
+        if cursor is None:
+            break
+        handed.append(cursor)
+    for slug in ("news", None):
+        for cursor in handed:  # (each handed out stands for itself)
+            assert store.category_cursor(slug, cursor) == cursor
+    ids = [c.partition(":")[2] for c in handed]  # newest first: a-0000, a-0002, a-0001, a-0003
+    assert ids == ["a-0000", "a-0002", "a-0001", "a-0003"]
+    two_minutes = times[3].timestamp()
+    made_up = {
+        f"{two_minutes}:zzz": handed[2],  # (at a-0003's time, before it: after a-0001)
+        f"{two_minutes + 1}:x": handed[2],
+        f"{two_minutes + 59.5}:x": handed[2],
+        f"{times[1].timestamp()}:a-0001x": handed[1],  # (between the tied two)
+        f"{times[1].timestamp():.6f}:a-0001": handed[2],  # (another spelling)
+        f"{times[4].timestamp() - 60}:x": f"{times[4].timestamp()!r}:a-0004",  # (after all)
+    }
+    for cursor, stands_for in made_up.items():
+        got = store.category_cursor("news", cursor)
+        assert got is not None
+        assert (float(got.partition(":")[0]), got.partition(":")[2]) == (
+            float(stands_for.partition(":")[0]),
+            stands_for.partition(":")[2],
+        ), cursor
+        assert store.category_page("news", 2, cursor) == store.category_page("news", 2, got)
+    assert store.category_cursor("news", f"{NOW.timestamp() + 1}:x") is None  # (before all)
+    assert store.source_cursor("a", f"{two_minutes + 1}:x") == handed[2]
+    for bad in ("nonsense", "nan:x", "12.5:"):
+        with pytest.raises(ValueError, match="cursor"):
+            store.category_cursor("news", bad)
+
+
 def test_heartbeats(store: Store) -> None:
     store.heartbeat("scheduler", NOW)
     assert store.heartbeats() == {"scheduler": NOW}

@@ -26,7 +26,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import config as config_module
-from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Enclosure, Outcome, SourceState, source_health
 from aggregator.normalize import normalize
@@ -1446,11 +1445,60 @@ def test_a_query_parameter_no_page_reads_makes_no_page_of_its_own(
     assert client.get("/c/tech/?j=3").data == top.data
     assert shared.renders == 2
     assert top.data != first.data  # (sort is read: another page)
-    # Every parameter a page reads is in the key.
-    read = set()
-    for module in (pages, web_module):
-        read |= set(re.findall(r"request\.args\.get\(\"(\w+)\"", inspect.getsource(module)))
-    assert read - {"v"} <= set(web_module.PAGE_QUERY)  # (v: a static file's version)
+    # Every parameter a page reads is in its key.
+    for name, view in inspect.getmembers(pages, inspect.isfunction):
+        if hasattr(view, "__wrapped__") and "rendering" in inspect.getsource(view):
+            source = inspect.getsource(view.__wrapped__)
+            read = set(re.findall(r"request\.args\.get\(\"(\w+)\"", source))
+            read |= {"page"} if "Page.requested" in source else set()
+            declared = re.search(r"@rendering\(([^)]*)\)", inspect.getsource(view))
+            assert declared is not None, name
+            assert read <= set(re.findall(r'"(\w+)"', declared.group(1))), name
+
+
+def test_a_value_no_page_reads_makes_no_page_of_its_own(
+    web_config: Config, redis_url: str, store: Store, add_articles: AddArticles
+) -> None:
+    """Keyed by the parameters any page reads, as they came, every made-up value of one was
+    a page of its own, rendered in its asker's turn: /?sort=1, /?sort=2, … (the home page reads
+    none), /c/tech/?sort=<anything but latest>, /sources?page=01, and archive cursors of any
+    time and id between two articles (240 clients asking those made a newcomer wait 5 s; h4,
+    session 37). A page is keyed by what its view reads, as it reads it."""
+    stored = add_articles("hacker-blog", 3)
+    store.publish_config(config_module.dumps(web_config))
+    app = create_app(web_config, redis_url)  # (recheck_interval: 1 s)
+    shared = app.extensions["aggregator"].pages
+    client = app.test_client()
+    same = {
+        "/": ("/?sort=1", "/?sort=2", "/?page=3", "/?before=1:x"),
+        "/c/tech/": ("/c/tech/?sort=top", "/c/tech/?sort=x1", "/c/tech/?page=2"),
+        "/sources": ("/sources?page=1", "/sources?page=01", "/sources?page=000000001"),
+        f"/a/{stored[0].id}": (f"/a/{stored[0].id}?sort=latest&before=1:x",),
+    }
+    for path, others in same.items():
+        first = client.get(path)
+        assert first.status_code == 200, path
+        for other in others:
+            assert client.get(other).data == first.data, other
+    assert shared.renders == len(same)
+    # An archive page: any cursor between two articles is the page after the first.
+    newest, _, oldest = sorted(stored, key=lambda a: (a.published, a.id), reverse=True)
+    handed = f"{newest.published.timestamp()!r}:{newest.id}"
+    page = client.get(f"/c/tech/?sort=latest&before={handed}")
+    assert page.status_code == 200
+    assert oldest.id in page.text
+    between = newest.published.timestamp() - 0.5
+    for cursor in (
+        f"{between}:x",
+        f"{between - 0.25}:y",
+        f"{newest.published.timestamp()}:{newest.id}",
+    ):
+        assert client.get(f"/c/tech/?before={cursor}&sort=latest").data == page.data, cursor
+    assert shared.renders == len(same) + 1
+    # One before every article is the list's first page, with its link to the newest.
+    for cursor in ("9999999999:x", "9999999998:y"):
+        assert client.get(f"/c/tech/?before={cursor}").status_code == 200
+    assert shared.renders == len(same) + 2
 
 
 def test_a_page_rendered_again_is_given_from_the_last_rendering_meanwhile() -> None:

@@ -366,6 +366,32 @@ class Polled(Generic[K, V]):
         return value
 
 
+class Recent(Generic[K, V]):
+    """Values by key, each read (`get`'s `read()`) at most once per `ttl` seconds, of the
+    `size` keys read most recently: a key a client makes up cannot grow it."""
+
+    def __init__(self, ttl: float, size: int = 4096) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._kept: collections.OrderedDict[K, tuple[float, V]] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K, read: Callable[[], V]) -> V:
+        now = time.monotonic()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and now - kept[0] < self.ttl:
+                self._kept.move_to_end(key)
+                return kept[1]
+        value = read()
+        with self._lock:
+            self._kept[key] = (now, value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return value
+
+
 class Shared(Generic[V]):
     """One call at a time, its result shared: a call made while another runs waits for that
     one's result (or error) instead of asking Redis again. For answers every caller may share,
@@ -426,6 +452,9 @@ class WebState:
     related_pools: dict[str, tuple[int, list[Article]]] = field(default_factory=dict)
     # Pages rendered in the last recheck_interval, shared by everyone asking for them (rendering).
     pages: PageCache = field(default_factory=lambda: PageCache(0, 0))
+    # (path, archive cursor) -> the cursor handed out for its page, read at most once a
+    # recheck_interval (rendering): a page shared from memory then asks Redis nothing.
+    cursors: Recent[tuple[str, str], str | None] = field(default_factory=lambda: Recent(0))
 
 
 def create_app(
@@ -467,6 +496,7 @@ def create_app(
         sites_changed=Polled(lambda _: store.sites_changed_at(), recheck_interval),
         removed=Polled(lambda _: store.removed_categories(), recheck_interval),
         pages=PageCache(recheck_interval, PAGE_STALE * recheck_interval),
+        cursors=Recent(recheck_interval),
     )
 
     # Imported here: these modules import get_store/get_config from this package.
@@ -571,59 +601,92 @@ def _private(address: str) -> bool:
         return True
 
 
-# The query parameters a page reads (each its first value, as request.args.get gives it): the
-# rest of a query is no part of a page's key. Keyed by the whole query, every made-up parameter
+_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")  # (a ?page= Page.requested reads)
+
+# The query parameters pages read, each its first value as request.args.get gives it, as one
+# value of a page's key (None: as if not given); a view's `rendering` names those it reads, and
+# the rest of a query is no part of its key. Keyed by the whole query, every made-up parameter
 # (?j=1, ?j=2, …) was a page of its own, rendered in its asker's turn: 240 clients asking such
-# pages made a newcomer's page wait 15 s (30 s at worst) behind them (h4, session 37).
-PAGE_QUERY = ("page", "sort", "before")
+# pages made a newcomer's page wait 15 s (30 s at worst) behind them (h4, session 37); keyed by
+# the parameters any page reads, as they came, so was every made-up value of one (/?sort=1,
+# /?sort=2, …; /?page=01: h4, session 38).
+PAGE_QUERY: dict[str, Callable[[str], str | None]] = {
+    "sort": lambda value: value if value == "latest" else None,  # (else the top stories)
+    "page": lambda value: (
+        value if not _PAGE_NUMBER.fullmatch(value) else None if int(value) == 1 else str(int(value))
+    ),  # (page 1 is the page without it; one not a number is a 404)
+    "before": lambda value: value or None,  # (a category's or source's cursor)
+}
+NEWEST = "newest"  # the key's cursor for one before every article (the list's first page)
 
 
-def rendering(view: Callable[P, Any]) -> Callable[P, Response]:
+def rendering(
+    *reads: str, cursor: Callable[..., str | None] | None = None
+) -> Callable[[Callable[P, Any]], Callable[P, Response]]:
     """A view that renders a page: it runs in a render slot, and its page is given to everyone
     asking for the same one in the next second (WebState.pages), who take no slot.
 
-    The key is all a page varies on: its path and the query parameters it reads (PAGE_QUERY;
-    the site's language and zone are the config's, the same for every reader; no page reads a
-    cookie or another header), the config in use, and where the app is mounted. Coding, ETags
-    and 304s are per request, from the one rendering (pages._validated_and_compressed). A
-    response setting a cookie, or one not HTML, would not be shared; the admin's pages are not
-    rendered here."""
+    The key is all a page varies on: its path and the query parameters it `reads` (of
+    PAGE_QUERY; the site's language and zone are the config's, the same for every reader; no
+    page reads a cookie or another header), the config in use, and where the app is mounted.
+    `cursor(before, *args, **kwargs)`: the cursor handed out that starts the same page as the
+    `before` asked (Store.category_cursor), in the key: made-up cursors (any time, any id)
+    were each a page of their own, and 240 clients asking them made a newcomer wait 5 s (h4,
+    session 37); a malformed one is a 404 at once, taking no slot. Coding, ETags and 304s are
+    per request, from the one rendering (pages._validated_and_compressed). A response setting
+    a cookie, or one not HTML, would not be shared; the admin's pages are not rendered here."""
+    assert set(reads) <= set(PAGE_QUERY), reads
 
-    @functools.wraps(view)
-    def shared(*args: P.args, **kwargs: P.kwargs) -> Response:
-        from aggregator import metrics
+    def decorate(view: Callable[P, Any]) -> Callable[P, Response]:
+        @functools.wraps(view)
+        def shared(*args: P.args, **kwargs: P.kwargs) -> Response:
+            from aggregator import metrics
 
-        rendered: list[Response] = []  # this request's own, when it renders
+            rendered: list[Response] = []  # this request's own, when it renders
 
-        state = web_state()
-        generation = state.settings.snapshot()[1]
-        query = tuple(request.args.get(name) for name in PAGE_QUERY)
-        key = (request.script_root, request.path, query, generation)
+            state = web_state()
+            generation = state.settings.snapshot()[1]
+            query = {}
+            for name in reads:
+                value = request.args.get(name)
+                query[name] = None if value is None else PAGE_QUERY[name](value)
+            before = query.get("before")
+            if cursor is not None and before is not None:
+                try:
+                    handed = state.cursors.get(
+                        (request.path, before), lambda: cursor(before, *args, **kwargs)
+                    )
+                    query["before"] = handed or NEWEST
+                except ValueError:
+                    abort(404)  # a cursor we never handed out: there is no such page
+            key = (request.script_root, request.path, tuple(query.items()), generation)
 
-        def render() -> Rendered | None:
-            with render_slot(also=functools.partial(state.pages.asking, key)):
-                response = current_app.make_response(view(*args, **kwargs))
-            rendered.append(response)
-            metrics.PAGE_RENDERS.inc()
-            if (
-                response.is_streamed
-                or response.mimetype != "text/html"
-                or "Set-Cookie" in response.headers
-            ):
-                return None
-            return Rendered.of(None, response.get_data(), None, response.status_code)
+            def render() -> Rendered | None:
+                with render_slot(also=functools.partial(state.pages.asking, key)):
+                    response = current_app.make_response(view(*args, **kwargs))
+                rendered.append(response)
+                metrics.PAGE_RENDERS.inc()
+                if (
+                    response.is_streamed
+                    or response.mimetype != "text/html"
+                    or "Set-Cookie" in response.headers
+                ):
+                    return None
+                return Rendered.of(None, response.get_data(), None, response.status_code)
 
-        try:
-            page = state.pages.get(key, render, RENDER_WAIT, client_key())
-        except PageBusy:
-            raise ServiceUnavailable("the same page's render stayed in line") from None
-        if page is None:
-            return rendered[0]
-        if not rendered:
-            metrics.PAGE_SHARED.inc()
-        return SharedPage(page)
+            try:
+                page = state.pages.get(key, render, RENDER_WAIT, client_key())
+            except PageBusy:
+                raise ServiceUnavailable("the same page's render stayed in line") from None
+            if page is None:
+                return rendered[0]
+            if not rendered:
+                metrics.PAGE_SHARED.inc()
+            return SharedPage(page)
 
-    return shared
+        return shared
+
+    return decorate
 
 
 class SharedPage(Response):
@@ -873,9 +936,6 @@ def get_store() -> Store:
 def get_config() -> Config:
     """The config to serve the current request with."""
     return web_state().settings.current()
-
-
-_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)

@@ -460,8 +460,16 @@ def _sources_beyond(config: Config, slug: str, pool: Sequence[Article]) -> bool:
     return any(s.id not in seen and slug in s.categories for s in config.sources)
 
 
+def _cursor(before: str, slug: str | None = None, source_id: str | None = None) -> str | None:
+    """The cursor handed out that starts the same page of a category's or a source's list as
+    `before` (web.rendering's key)."""
+    if source_id is not None:
+        return get_store().source_cursor(source_id, before)
+    return get_store().category_cursor(slug, before)
+
+
 @bp.get("/")
-@rendering
+@rendering()
 def home() -> str:
     """Every category's top stories, like a news portal's front page."""
     config = get_config()
@@ -483,7 +491,7 @@ def home() -> str:
 
 
 @bp.get("/c/<slug>/")
-@rendering
+@rendering("sort", "before", cursor=lambda before, slug: _cursor(before, slug=slug))
 def category(slug: str) -> tuple[str, int]:
     """One category's top stories; with ?sort=latest newest first, a page at a time by cursor."""
     config, store = get_config(), get_store()
@@ -575,7 +583,7 @@ def sources_with_a_slash() -> Response:
 
 
 @bp.get("/a/<article_id>")
-@rendering
+@rendering()
 def article(article_id: str) -> str:
     """One article with attribution, its original link, and related articles."""
     config, store = get_config(), get_store()
@@ -631,7 +639,7 @@ SOURCES_PER_PAGE = 100
 
 
 @bp.get("/sources")
-@rendering
+@rendering("page")
 def sources() -> str:
     """The sources, a page at a time: each with its categories, links and whether it works.
 
@@ -664,7 +672,7 @@ def sources() -> str:
 
 
 @bp.get("/s/<source_id>/")
-@rendering
+@rendering("before", cursor=lambda before, source_id: _cursor(before, source_id=source_id))
 def source(source_id: str) -> tuple[str, int]:
     """One source's articles, newest first, a page at a time by cursor: where "More from" on
     an article leads, and each source's name on /sources."""
