@@ -33,6 +33,7 @@ from aggregator.normalize import UNTITLED
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, ITUNES_NS, entry_id
 from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
+from aggregator.web import embed as web_embed
 from aggregator.web import feeds as web_feeds
 from aggregator.web.cache import SETTLED, PageCache, RenderCache, Rendered
 from aggregator.web.feeds import is_not_modified, parse_limit
@@ -1616,6 +1617,49 @@ def test_while_a_changed_feed_or_embed_is_rendered_the_one_before_is_given_meanw
         assert got[path].status_code == 200, path
         assert got[path].content != before[path].content, path
         assert got[path].headers["Cache-Control"] == before[path].headers["Cache-Control"], path
+
+
+def test_a_feed_or_embed_not_given_as_current_lately_waits_for_its_render(
+    live_server: LiveServer, add_articles: AddArticles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a changed feed or embed was rendered, the rendering before was given however long
+    ago it was last current: an embed no one had asked for in a week showed that week's stories
+    to a partner's view. One last given as current (or rendered) more than STALE_LIFETIMES
+    times its max-age ago (a feed's 300 s, an embed's 60 s) now waits for the render (here
+    3 s and 0.6 s)."""
+    monkeypatch.setattr(web_feeds, "STALE_LIFETIMES", 0.005)
+    monkeypatch.setattr(web_embed, "STALE_LIFETIMES", 0.005)
+    add_articles("people-daily", 1)
+    paths = ("/c/world/feed.atom", "/embed/world")
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        before = {path: http.get(path) for path in paths}
+        time.sleep(3.1)  # (past both bounds)
+        add_articles("people-daily", 1)  # a new version of each
+        for _ in range(web_module.RENDER_SLOTS):
+            assert web_module._render_slots.acquire("holder", 1)
+        threads: list[threading.Thread] = []
+        got: dict[str, list[httpx.Response]] = {path: [] for path in paths}
+        try:
+            for path in paths:  # the first asker renders it, in line; the second waits too
+                for _ in range(2):
+                    threads.append(
+                        threading.Thread(target=lambda p=path: got[p].append(http.get(p)))
+                    )
+                    threads[-1].start()
+            line = web_module._render_slots._waiting
+            wait_for(lambda: len(line.get("127.0.0.1", ())) == 2, 10, "both renders in line")
+            for thread in threads:
+                thread.join(0.5)
+            assert got == {path: [] for path in paths}  # (no one was given the old one)
+        finally:
+            for _ in range(web_module.RENDER_SLOTS):
+                web_module._render_slots.release()
+        for thread in threads:
+            thread.join(20)
+    for path in paths:
+        assert [r.status_code for r in got[path]] == [200, 200], path
+        assert got[path][0].content == got[path][1].content != before[path].content, path
+        assert got[path][1].headers["Cache-Control"] != "public, no-cache", path
 
 
 def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(

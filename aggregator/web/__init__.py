@@ -79,6 +79,9 @@ PAGE_STALE = 5
 # those asking for up to this many seconds of the render (RenderCache.get), with this header.
 STALE_SECONDS = PAGE_STALE
 STALE_CACHE_CONTROL = "public, no-cache"
+# ... and only one given as current within this many times the max-age it was sent with (what
+# a client's cache may hold, and as long again): an older one waits for the render.
+STALE_LIFETIMES = 2
 
 
 class FairSlots:

@@ -100,6 +100,8 @@ class RenderCache:
         self._asking_now: dict[Hashable, frozenset[str]] = {}
         # Keys being rendered, since when (time.monotonic()).
         self._rendering: dict[Hashable, float] = {}
+        # When each entry was last given as the current rendering, or rendered.
+        self._current_at: dict[Hashable, float] = {}
 
     def get(
         self,
@@ -108,6 +110,7 @@ class RenderCache:
         render: Render,
         client: str = "",
         stale: float = 0,
+        stale_within: float = 0,
     ) -> Rendered:
         """The rendering of `key` at `version`, calling `render()` only when there is none.
         `client`: who asks, among those `asking(key)` names while it is rendered.
@@ -117,16 +120,19 @@ class RenderCache:
         from the one asked for), as web.PageCache gives a page's: a feed or embed whose
         version had just changed kept every reader and partner view asking for it waiting for
         the render, behind the whole render line in a flood (2-2.7 s behind 40 clients; h4,
-        session 37)."""
+        session 37). Only one last given as the current rendering (or rendered) within
+        `stale_within` seconds is: the one before had no bound, and an embed no one had asked
+        for in a week showed the week's old stories while its render waited (h4, session 38)."""
         entry = self._lookup(key, version)
         if entry is not None:
             return entry
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
             began = self._rendering.get(key)
-            if began is not None and time.monotonic() - began < stale:
+            now = time.monotonic()
+            if began is not None and now - began < stale:
                 older = self._entries.get(key)
-                if older is not None:
+                if older is not None and now - self._current_at[key] < stale_within:
                     return older
             if client:
                 self._join(key, client, 1)
@@ -176,10 +182,12 @@ class RenderCache:
             replaced = self._entries.pop(key, None)
             self.bytes += _size(entry) - (_size(replaced) if replaced else 0)
             self._entries[key] = entry
+            self._current_at[key] = time.monotonic()
             while len(self._entries) > 1 and (
                 len(self._entries) > self.max_entries or self.bytes > self.max_bytes
             ):
-                _, dropped = self._entries.popitem(last=False)
+                dropped_key, dropped = self._entries.popitem(last=False)
+                del self._current_at[dropped_key]
                 self.bytes -= _size(dropped)
         return entry
 
@@ -189,6 +197,7 @@ class RenderCache:
             if entry is None or entry.version != version:
                 return None
             self._entries.move_to_end(key)
+            self._current_at[key] = time.monotonic()
             return entry
 
 

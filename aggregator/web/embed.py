@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from aggregator.web import (
     STALE_CACHE_CONTROL,
+    STALE_LIFETIMES,
     STALE_SECONDS,
     client_key,
     get_config,
@@ -176,13 +177,13 @@ def embed_page(slug: str) -> Response:
             )
         return page.encode(), None
 
-    entry = cache.get(cache_key, version, render, client_key(), STALE_SECONDS)
+    max_age = min(config.serve.cache_max_age, AGE_STEP)
+    within = STALE_LIFETIMES * max_age
+    entry = cache.get(cache_key, version, render, client_key(), STALE_SECONDS, within)
     current = entry.version == version  # (else the one before, while it is rendered)
     headers = {
         "Content-Security-Policy": frame_policy(config.serve.frame_ancestors),
-        "Cache-Control": f"public, max-age={min(config.serve.cache_max_age, 60)}"
-        if current
-        else STALE_CACHE_CONTROL,
+        "Cache-Control": f"public, max-age={max_age}" if current else STALE_CACHE_CONTROL,
     }
     return rendered_response(entry, "text/html; charset=utf-8", headers)
 

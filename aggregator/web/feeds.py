@@ -38,6 +38,7 @@ from aggregator.syndication import (
 )
 from aggregator.web import (
     STALE_CACHE_CONTROL,
+    STALE_LIFETIMES,
     STALE_SECONDS,
     WebState,
     absolute,
@@ -378,7 +379,8 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         # Dated as the feed dates itself (render_feed): an empty one by its config, if known.
         return body, max((t for t in (newest, since) if t is not None), default=None)
 
-    entry = cache.get(key, version, render, client_key(), STALE_SECONDS)
+    within = STALE_LIFETIMES * config.serve.cache_max_age
+    entry = cache.get(key, version, render, client_key(), STALE_SECONDS, within)
     if not rendered:
         metrics.FEED_CACHE_HITS.labels(format=fmt).inc()
     headers = {"Cache-Control": _cache_control(config, entry.version == version)}
