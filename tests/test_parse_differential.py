@@ -359,6 +359,21 @@ def test_usual_dates_read_as_feedparser_reads_them() -> None:
     assert read["Sun, 31 Dec 2023 23:00:59 -2359"] == datetime(2024, 1, 1, 22, 59, 59, tzinfo=UTC)
 
 
+# Ids and links with and without a scheme, written oddly: what `_joined_otherwise` tells by the
+# scheme alone must be what joining them says.
+ODD_IDS = [
+    "1600-2823", "tag:example.com,2024:1", "urn:uuid:1", "//example.com/x", "/p/1", "?p=1",
+    "#a", "https://example.com/a", "http:///x", "https:", "https://?p=1", "HTTPS://x.org/",
+    "http://[::1", "\x01https://example.com/", "\thttps://example.com/", " x", "x y", "ab:c",
+    "1:2", "a+b.c-d:e", ":x", "-:x", "mailto:a@example.com", "ftp://example.com/", "é:x",
+]  # fmt: skip
+
+
+def test_an_id_without_a_scheme_is_joined_otherwise_as_joining_it_says() -> None:
+    joined = {i: parse_module._join(i, "https://base.invalid/") != i for i in ODD_IDS}
+    assert {i: parse_module._joined_otherwise(i) for i in ODD_IDS} == joined
+
+
 @requires_corpus
 def test_usual_dates_in_the_corpus_read_as_feedparser_reads_them() -> None:
     values = corpus_dates()
