@@ -1765,7 +1765,12 @@ def _fast_gap(
         or (_XML_LANG.search(data) and (rss or not _content_langs_only(data)))
     ):
         return "a language feedparser-rs does not report"
-    if any(_LANGUAGE_ELEMENT.search(data, start, end) for start, end in spans):
+    # (Entry by entry only when there is one past the first entry's start: one scan mostly.)
+    if (
+        spans
+        and _LANGUAGE_ELEMENT.search(data, spans[0][0])
+        and any(_LANGUAGE_ELEMENT.search(data, start, end) for start, end in spans)
+    ):
         return "an entry's own <dc:language> (feedparser-rs does not report it)"
     if not rss and doc.search(_CATEGORIES):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
@@ -1907,7 +1912,7 @@ def _dates_read_alike(data: bytes, span: tuple[int, int]) -> bool:
 
 
 def _rss_dates(
-    data: bytes, start: int, end: int, usual: dict[bytes, bool]
+    data: bytes, start: int, end: int, usual: dict[bytes, bool], names: list[bytes]
 ) -> dict[str, str | None] | str | None:
     """An RSS item's `published` and `updated` as feedparser reads them, from the bytes, when
     the item has date elements other than one <pubDate> (None otherwise: feedparser-rs reads
@@ -1917,8 +1922,8 @@ def _rss_dates(
     <dcterms:modified> and <atom:updated> as `updated`, the last of each kind winning, when they
     are the item's children; feedparser-rs reads <pubDate> and <dc:date> only, and <dc:date> as
     `published` too. `usual` remembers, by prefix, what `_declares` found: it reads the whole
-    document, so once per document, not once per item."""
-    names = _DATE_TAG.findall(data, start, end)
+    document, so once per document, not once per item. `names`: _DATE_TAG's matches from
+    `start` to `end` (`_DateTags`)."""
     if not names or names == [b"pubDate"]:  # (one in a comment or CDATA: none, as to feedparser)
         return None
     tags = _TagStarts(data, start, end)
@@ -1939,6 +1944,21 @@ def _rss_dates(
     for match in found:
         dates[_DATE_FIELDS[match.group(1)]] = _xml_text(match.group(2)).strip() or None
     return dates
+
+
+class _DateTags:
+    """_DATE_TAG's matches from `start` on, found in one scan, and those of an item's span told
+    by position: the same as findall on the span (a match holds no "<" but its first, so none
+    runs into the item's end tag or into the next item)."""
+
+    def __init__(self, data: bytes, start: int) -> None:
+        found = [(m.start(), m.group(1)) for m in _DATE_TAG.finditer(data, start)]
+        self.starts = [position for position, _ in found]
+        self.found = [name for _, name in found]
+
+    def names(self, start: int, end: int) -> list[bytes]:
+        first = bisect.bisect_left(self.starts, start)
+        return self.found[first : bisect.bisect_left(self.starts, end, first)]
 
 
 class _TagStarts:
@@ -3094,8 +3114,9 @@ def _overlays(
             if _identifier_only(data, span):
                 overlays[n] = {**(overlays[n] or {}), "id": None}
     usual: dict[bytes, bool] = {}  # (_rss_dates)
+    dated = _DateTags(data, spans[0][0])
     for n, (start, end) in enumerate(spans):
-        dates = _rss_dates(data, start, end, usual)
+        dates = _rss_dates(data, start, end, usual, dated.names(start, end))
         if isinstance(dates, str):
             return dates
         if dates:

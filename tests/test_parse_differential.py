@@ -328,6 +328,40 @@ def test_rare_patterns_have_their_names_in_every_corpus_document() -> None:
     assert missed == {}
 
 
+def date_tags_differ(data: bytes) -> list[tuple[int, int]]:
+    """The entry spans where `_DateTags` (one scan) tells other names than findall on the span."""
+    spans = parse_module._entry_spans(data)
+    if not spans:
+        return []
+    dated = parse_module._DateTags(data, spans[0][0])
+    pattern = parse_module._DATE_TAG
+    return [s for s in spans if dated.names(*s) != pattern.findall(data, *s)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<rss><channel><pubDate>x</pubDate><item><pubDate>1</pubDate><dc:date>2</dc:date></item>"
+        b"<lastBuildDate/><item><title>t</title></item><item/><item><PUBDATE>3</PUBDATE>"
+        b"<item><updated>4</updated></item><x:modified>5</x:modified></item><pubDate",
+        b"<feed><entry><published>1</published></entry><entry><dc:date/></entry><entry>",
+        b"<rss><item><![CDATA[<pubDate>]]></item><item><!-- <date> --></item></rss>",
+    ],
+)
+def test_the_date_tags_of_each_entry_are_those_its_span_holds(data: bytes) -> None:
+    assert date_tags_differ(data) == []
+
+
+@requires_corpus
+def test_the_date_tags_of_each_corpus_entry_are_those_its_span_holds() -> None:
+    differ = {
+        str(path.relative_to(CORPUS)): found
+        for path in corpus_files()
+        if (found := date_tags_differ(path.read_bytes()))
+    }
+    assert differ == {}
+
+
 # Dates in the usual forms, around every edge a handler of feedparser's treats its own way: days
 # and months out of range, leap days, offsets past a day, fractions, years at the bounds.
 USUAL_DATES = [
