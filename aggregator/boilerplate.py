@@ -5,7 +5,7 @@ kept by the store (`Store.observe_paragraphs`). Stories use it to leave a site's
 the comparison, so two articles of one site sharing only their footer never look alike.
 
     body = Body.of(article.content)  # paragraphs, their tokens and hashes, made once
-    _, known = store.observe_paragraphs(
+    _, known, _ = store.observe_paragraphs(
         source_id, {article.id: body.hashes}, MAX_EVIDENCE, MIN_ARTICLES, HALF_LIFE
     )
     kept = body.kept(known)  # what stories.fingerprints compares

@@ -536,25 +536,31 @@ def _join_stories(
     published = {a.id: max(a.published.timestamp(), listed_after) for a in articles}
     # The fingerprint reads only a body's start (stories.MAX_TOKENS): so does this.
     bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
-    fresh_ids, known = store.observe_paragraphs(
+    fresh_ids, known, relearned = store.observe_paragraphs(
         articles[0].source_id,
         batch_evidence(articles, bodies),
         boilerplate.MAX_EVIDENCE,
         boilerplate.MIN_ARTICLES,
         boilerplate.HALF_LIFE,
+        # What the counting taught, read by the same script (a round trip less a refresh).
+        learned_at=boilerplate.CONTENT_MIN_ARTICLES if cleaned_with is not None else None,
     )
     fresh = [a for a in articles if a.id in fresh_ids]
     if not fresh:
         return 0, False
-    if state is not None and cleaned_with is not None:
-        relearned = store.boilerplate(articles[0].source_id, boilerplate.CONTENT_MIN_ARTICLES)
-        if relearned != cleaned_with and _cleaned_otherwise(articles, relearned, cleaned_with):
-            # Cleaned again soon, not at the next poll: feed readers that keep an item as they
-            # first saw it kept a new source's first articles with the footer they taught (a
-            # review: a podcast's Patreon plug as every episode's summary).
-            soon = now + timedelta(seconds=RECLEAN_AFTER)
-            due = min(state.next_due, soon) if state.next_due is not None else soon
-            state = replace(state, body_hash=None, etag=None, last_modified=None, next_due=due)
+    if (
+        state is not None
+        and cleaned_with is not None
+        and relearned is not None
+        and relearned != cleaned_with
+        and _cleaned_otherwise(articles, relearned, cleaned_with)
+    ):
+        # Cleaned again soon, not at the next poll: feed readers that keep an item as they
+        # first saw it kept a new source's first articles with the footer they taught (a
+        # review: a podcast's Patreon plug as every episode's summary).
+        soon = now + timedelta(seconds=RECLEAN_AFTER)
+        due = min(state.next_due, soon) if state.next_due is not None else soon
+        state = replace(state, body_hash=None, etag=None, last_modified=None, next_due=due)
     fresh.sort(key=lambda a: published[a.id])
     prints = stories.fingerprints([print_inputs(a, bodies[a.id], known) for a in fresh])
     new = [(a.id, a.source_id, published[a.id], fp) for a, fp in zip(fresh, prints, strict=True)]

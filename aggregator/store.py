@@ -654,11 +654,13 @@ EVIDENCE_LAYOUT = "2"
 # KEYS: stories:fp, boilerplate evidence, stories:observed, the source's count of articles
 # counted; ARGV: max evidence, min articles, the article key prefix, then per article "id hashes"
 # (its paragraph hashes concatenated, 10 hex digits each), joined by ",", then the half-life in
-# articles. Counts the paragraphs of stored articles not filed yet, once per article (a retried
-# refresh counts nothing twice), a batch's counts added up before they are written; each time
+# articles, then the count of articles the learned junk is read at ("": none). Counts the
+# paragraphs of stored articles not filed yet, once per article (a retried refresh counts nothing
+# twice), a batch's counts added up before they are written; each time
 # the source's count of articles passes a multiple of the half-life, the counts held are halved
 # first (rounded down; none left at 0), so what the source stopped repeating makes room for what
-# it repeats now. Returns their ids joined by "," and the source's boilerplate hashes. (Lists go
+# it repeats now. Returns their ids joined by ",", the source's boilerplate hashes and its learned
+# junk's (those counted ARGV[6] times or more; read here, not in a round trip of its own). (Lists go
 # to commands in chunks of 1,000: unpack has a limit.)
 _LUA_OBSERVE_PARAGRAPHS = (
     _LUA_STORIES_COMMON
@@ -801,7 +803,9 @@ for from = 1, #written, 2000 do
   redis.call('ZADD', boiler, unpack(written, from, math.min(from + 1999, #written)))
 end
 local known = redis.call('ZRANGEBYSCORE', boiler, min_articles, '+inf')
-return {table.concat(new, ','), known}
+local learned = {}
+if ARGV[6] ~= '' then learned = redis.call('ZRANGEBYSCORE', boiler, ARGV[6], '+inf') end
+return {table.concat(new, ','), known, learned}
 """
 )
 
@@ -976,6 +980,14 @@ for i = 2, #ARGV do
 end
 return out
 """
+
+
+class Observed(NamedTuple):
+    """What `Store.observe_paragraphs` counted and read."""
+
+    fresh: set[str]  # the articles counted: stored, not filed in a story yet
+    known: frozenset[str]  # the source's boilerplate (stories leave it out)
+    learned: frozenset[str] | None  # its learned junk, when asked for (`learned_at`)
 
 
 class ConfigNotes(NamedTuple):
@@ -1876,13 +1888,16 @@ class Store:
         max_evidence: int,
         min_articles: int,
         half_life: int,
-    ) -> tuple[set[str], frozenset[str]]:
+        learned_at: int | None = None,
+    ) -> Observed:
         """Count the paragraphs of the stored articles not filed in a story yet (one round trip),
         once per article: a refresh retried after failing before it filed them counts nothing
         twice. Every `half_life` articles counted, the counts held are halved first.
 
-        Returns those article ids and the source's boilerplate: the paragraph hashes carried by
-        at least `min_articles` of its articles, of the `max_evidence` most counted hashes kept.
+        Returns those article ids, the source's boilerplate: the paragraph hashes carried by at
+        least `min_articles` of its articles, of the `max_evidence` most counted hashes kept,
+        and, with `learned_at`, what `boilerplate(source_id, learned_at)` answers after the
+        counting (its learned junk, read by the same script: no round trip of its own).
         """
         keys = [
             self._story_fp_key(),
@@ -1892,17 +1907,20 @@ class Store:
         ]
         fresh: set[str] = set()
         known: list[bytes] = []
+        learned: list[bytes] = []
         for batch in _batches(hashes, OBSERVED_PER_SCRIPT):
             articles = ",".join(f"{i} {''.join(h)}" for i, h in batch)
-            new, known = cast(
-                tuple[bytes, list[bytes]],
-                self._observe_paragraphs(
-                    keys=keys,
-                    args=[max_evidence, min_articles, self._article_key(""), articles, half_life],
-                ),
+            args: list[str | int] = [max_evidence, min_articles, self._article_key(""), articles]
+            new, known, learned = cast(
+                tuple[bytes, list[bytes], list[bytes]],
+                self._observe_paragraphs(keys=keys, args=[*args, half_life, learned_at or ""]),
             )
             fresh |= _id_set(new)
-        return fresh, frozenset(_text(h) for h in known)
+        return Observed(
+            fresh,
+            frozenset(_text(h) for h in known),
+            frozenset(_text(h) for h in learned) if learned_at else None,
+        )
 
     def file_stories(
         self,

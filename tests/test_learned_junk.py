@@ -94,6 +94,25 @@ def test_a_new_sources_first_articles_lose_the_footer_they_taught_at_the_next_po
         assert third.outcome is Outcome.NOT_MODIFIED
 
 
+def test_what_a_refresh_taught_is_read_by_the_script_that_counted_it(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The learned junk after the counting comes back with the count (the same script): a
+    refresh reads it once, before parsing, not again in a round trip of its own after it."""
+    read = store.boilerplate
+    reads: list[int] = []
+    monkeypatch.setattr(store, "boilerplate", lambda *a: reads.append(1) or read(*a))
+    url = feed_server.add("/harbour.xml", rss([_item(n) for n in range(6)]))
+    config = make_config({"harbour": url})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1))
+    assert reads == [1]
+    assert paragraph_hash(FOOTER) in store.boilerplate("harbour", 5)  # learned, and so:
+    due = store.get_state("harbour").next_due
+    assert due is not None
+    assert due <= NOW + timedelta(seconds=RECLEAN_AFTER)
+
+
 def test_a_source_with_learned_junk_off_keeps_what_it_repeats(
     store: Store, feed_server: FeedServer
 ) -> None:

@@ -880,7 +880,7 @@ def test_articles_the_save_drops_at_once_are_not_counted_or_filed(store: Store) 
     assert store.unfiled([a.id for a in old]) == set()
     assert join_stories(store, old, 7.0, NOW) == 0
     counted = store.observe_paragraphs("a", {"a-0": ["0123456789"]}, 120, 2, 120)
-    assert counted == (set(), frozenset())
+    assert counted == (set(), frozenset(), None)
     assert store.redis.hlen("agg:stories:observed") == 0
     assert store.redis.hlen("agg:stories:fp") == 0
     assert store.redis.zcard("agg:boiler:a") == 0
@@ -904,9 +904,25 @@ def test_paragraphs_are_counted_in_bounded_runs_and_at_an_articles_ends(
     observe = store._observe_paragraphs
     monkeypatch.setattr(store, "_observe_paragraphs", lambda **kw: calls.append(1) or observe(**kw))
     monkeypatch.setattr(store_module, "OBSERVED_PER_SCRIPT", 4)
-    assert store.observe_paragraphs("a", hashes, 120, 2, 120) == (set(ids), {"f" * 10})
+    assert store.observe_paragraphs("a", hashes, 120, 2, 120)[:2] == (set(ids), {"f" * 10})
     assert len(calls) == 3  # (two articles a run)
     assert store.redis.zscore("agg:boiler:a", "f" * 10) == 5
+
+
+def test_the_counting_reads_the_learned_junk_it_leaves(store: Store) -> None:
+    """With `learned_at`, the counting script answers what `boilerplate` would right after it;
+    without, nothing is read."""
+    ids = [f"a-{n}" for n in range(6)]
+    for article_id in ids:
+        store.redis.set(f"agg:article:{article_id}", "stored")
+    hashes = {i: ["f" * 10, f"{n:010x}"] for n, i in enumerate(ids)}
+    store.redis.zadd("agg:boiler:a", {"e" * 10: 5, "d" * 10: 4})
+    observed = store.observe_paragraphs("a", dict(list(hashes.items())[:3]), 120, 2, 120, 5)
+    assert observed.learned == store.boilerplate("a", 5) == {"e" * 10}
+    observed = store.observe_paragraphs("a", dict(list(hashes.items())[3:]), 120, 2, 120, 5)
+    assert observed.learned == store.boilerplate("a", 5) == {"e" * 10, "f" * 10}
+    assert observed.known == store.boilerplate("a", 2)
+    assert store.observe_paragraphs("a", {}, 120, 2, 120).learned is None
 
 
 def test_a_sources_paragraph_evidence_stays_small_after_a_large_refresh(store: Store) -> None:
@@ -918,7 +934,7 @@ def test_a_sources_paragraph_evidence_stays_small_after_a_large_refresh(store: S
         store.redis.set(f"agg:article:{article_id}", "stored")
     hashes = {i: [f"{rng.randrange(16**10):010x}" for _ in range(13)] for i in ids}
     hashes["a-1"][0] = hashes["a-0"][0]  # one paragraph in two articles: boilerplate
-    new, known = store.observe_paragraphs("a", hashes, 120, 2, 120)
+    new, known, _ = store.observe_paragraphs("a", hashes, 120, 2, 120)
     assert (new, known) == (set(ids), {hashes["a-0"][0]})
     kept = store.redis.zrange("agg:boiler:a", 0, -1, withscores=True)
     singles = sorted({h for hs in hashes.values() for h in hs} - known, reverse=True)
@@ -979,7 +995,7 @@ def test_the_paragraph_evidence_keeps_the_most_counted_hashes_ties_to_the_greate
                 model[h] = model.get(h, 0) + 1
         if len(model) > 20:
             model = dict(sorted(model.items(), key=lambda kv: (kv[1], kv[0]))[-20:])
-        new, known = store.observe_paragraphs("a", hashes, 20, 3, half_life)
+        new, known, _ = store.observe_paragraphs("a", hashes, 20, 3, half_life)
         assert new == set(ids)
         assert known == {h for h, count in model.items() if count >= 3}
         kept = store.redis.zrange("agg:boiler:a", 0, -1, withscores=True)
