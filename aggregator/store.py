@@ -475,12 +475,24 @@ local added, updated, trimmed = 0, 0, 0
 
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
+local dead, olds = {}, {}  -- the articles' tombstones and hashes values, read 1,000 at a time
+for from = 20, #ARGV, 4000 do
+  local ids = {}
+  for i = from, math.min(from + 3999, #ARGV), 4 do ids[#ids + 1] = ARGV[i] end
+  local scores = redis.call('ZMSCORE', tomb, unpack(ids))
+  local metas = redis.call('HMGET', hashes, unpack(ids))
+  for j, id in ipairs(ids) do
+    dead[id] = dead[id] or scores[j]
+    if olds[id] == nil then olds[id] = metas[j] end
+  end
+end
 for i = 20, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if not redis.call('ZSCORE', tomb, id) then
-    local old = redis.call('HGET', hashes, id)
+  if not dead[id] then
+    local old = olds[id]
     if old ~= meta then
       file_article(k, id, meta, score, blob, old, changed)
+      olds[id] = meta
       if old then updated = updated + 1 else added = added + 1 end
     end
   end

@@ -281,6 +281,28 @@ def test_the_fetch_history_is_written_by_the_save_with_its_counts(store: Store) 
     assert history[1].duration == 0.25
 
 
+def test_the_save_script_reads_its_articles_tombstones_and_values_in_bulk(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The script checks again what the save read (a refresh beside it may have written since):
+    1,000 articles a command, not a ZSCORE and an HGET each (~40% of its commands)."""
+    articles = [make_article("a", n) for n in range(1500)]
+    roomier = replace(ROOMY, max_per_source=2000, max_per_category=2000)
+    store.save_refresh(state_of("a"), articles[:10], roomier, NOW)
+    store.redis.zadd("agg:tombstones:a", {articles[10].id: NOW.timestamp() + 86400})
+    edited = [replace(articles[0], content_hash="edited"), *articles[1:]]
+    monkeypatch.setattr(store, "_known", lambda *_: ({}, {}))  # all of them reach the script
+    store.redis.config_resetstat()
+    saved = store.save_refresh(state_of("a"), edited, roomier, NOW)
+    assert (saved.added, saved.updated) == (1489, 1)  # 9 unchanged, 1 tombstoned
+    stats = store.redis.info("commandstats")
+    assert "cmdstat_zscore" not in stats
+    assert stats["cmdstat_hget"]["calls"] < 5  # (the state's health and site)
+    assert stats["cmdstat_zmscore"]["calls"] == stats["cmdstat_hmget"]["calls"] == 2
+    assert store.article(articles[10].id) is None
+    assert store.category_count("news") == 1499
+
+
 def test_duplicate_ids_in_one_refresh_are_stored_once(store: Store) -> None:
     first = make_article("a", 1, content="<p>first</p>")
     second = replace(make_article("a", 1, content="<p>second</p>"))
