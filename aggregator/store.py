@@ -81,10 +81,18 @@ LSH_SHARDS = 4096
 
 _LUA_STORIES_COMMON = r"""
 local function split_meta(value)
-  local parts = {}
-  for part in string.gmatch(value .. '\n', '(.-)\n') do parts[#parts + 1] = part end
-  local hash = table.remove(parts, 1)
-  return hash, parts
+  local parts, cut = {}, string.find(value, '\n', 1, true)
+  if not cut then return value, parts end
+  local hash = string.sub(value, 1, cut - 1)
+  while true do
+    local at = cut + 1
+    cut = string.find(value, '\n', at, true)
+    if not cut then
+      parts[#parts + 1] = string.sub(value, at)
+      return hash, parts
+    end
+    parts[#parts + 1] = string.sub(value, at, cut - 1)
+  end
 end
 
 -- Mark the categories an article is in as changed.
@@ -786,9 +794,13 @@ if over > 0 then
       left = left - #group
     else
       local values = {}
-      for k, h in ipairs(group) do values[k] = tonumber(h, 16) end
+      local named = {}  -- (each value's hash: 10 hex digits, as `string.format('%010x')` writes it)
+      for k, h in ipairs(group) do
+        values[k] = tonumber(h, 16)
+        named[values[k]] = h
+      end
       table.sort(values)
-      for k = 1, left do gone[string.format('%010x', values[k])] = true end
+      for k = 1, left do gone[named[values[k]]] = true end
       left = 0
     end
     if left == 0 then break end
