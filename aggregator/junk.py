@@ -665,7 +665,12 @@ def _drop(
         pictures_suffice and any(media not in inside for media in root.iter(*_MEDIA))
     ):
         return html_text  # the junk is all there is: keep it rather than an empty article
-    for run in loose:  # first: drop_tree() moves a doomed block's tail, a run's text, away
+    # First: drop_tree() moves a doomed block's tail, a run's text, away. And every run's words
+    # before any run's elements: a banner's run drops its picture, whose tail may be the next
+    # run's words ("Anzeige: <img> Anzeige:", the picture taken by both labels).
+    for run in loose:
+        run.clear()
+    for run in loose:
         run.remove()
     for element in doomed:
         if element.tag == "td":  # a cell: emptied, so its row keeps its shape
@@ -854,17 +859,23 @@ class _Run:
     def text(self) -> str:
         return collapsed("".join(_part_text(e, kind) for e, kind in self.parts))
 
-    def remove(self) -> None:
+    def clear(self) -> None:
+        """The line's words go (its elements stay until `remove`)."""
         for element, kind in self.parts:
             if kind == "text":
                 element.text = None
             elif kind == "tail":
                 element.tail = None
+
+    def remove(self) -> None:
+        """The line's elements go, after every junk line's words (`clear`)."""
         for element, kind in self.parts:
-            if kind == "inline":
-                element.drop_tree()  # (its tail, this line's, is gone already)
+            # (its tail, this line's, is gone already; a picture two ad labels took, once)
+            if kind == "inline" and element.getparent() is not None:
+                element.drop_tree()
         if (
             self.after is not None
+            and self.after.getparent() is not None
             and self.after.tag == "br"
             and (self.before is None or not _picture(self.before))
         ):

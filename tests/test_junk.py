@@ -838,6 +838,13 @@ def test_a_footer_broken_over_two_lines_goes(body: str, expected: str | None) ->
         (f"<p>Advertisement{PICTURE}</p>", ""),
         (f"<p>Anzeige {PICTURE}</p>", ""),
         (f"<p>Line one.<br>Advertisement {PICTURE}</p>", "<p>Line one.</p>"),
+        # Labelled on both sides: one banner, taken once (it was dropped twice: AssertionError,
+        # the source's refresh an internal error), and the second label goes too.
+        (f"<p>Line one.<br>Anzeige: {PICTURE} Anzeige:</p>", "<p>Line one.</p>"),
+        (
+            '<p>Line one.<br>Advertisement: <img src="https://pic.example/2.jpg"> Sponsored</p>',
+            "<p>Line one.</p>",
+        ),
         # A caption is the picture's: it stays.
         (f"<p>北京今日迎来今冬首场降雪。{PICTURE}</p>", None),
         (f"<p>{PICTURE}Better the board than her hand</p>", None),
