@@ -10,6 +10,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import itertools
+import logging
 import re
 import sys
 import unicodedata
@@ -46,6 +47,8 @@ from aggregator.sanitize import (
 )
 from aggregator.text import collapsed
 from aggregator.xml_text import xml_text
+
+log = logging.getLogger("aggregator.normalize")
 
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
 TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
@@ -1311,6 +1314,17 @@ def _clean_body(
         cleaned = _ARXIV_HEADER.sub(r"\1", cleaned, count=1)
     if source is None:
         return cleaned
+    try:
+        return _without_junk(cleaned, source, learned_junk)
+    except Exception:  # (a rule's bug must not fail the source)
+        # The article as sanitized, its junk kept: a markup the junk rules mishandle ("Anzeige:
+        # <img> Anzeige:" raised in lxml) made every refresh of its source an internal error.
+        log.warning("junk rules failed; article kept as sanitized", exc_info=True)
+        return cleaned
+
+
+def _without_junk(cleaned: str, source: SourceConfig, learned_junk: frozenset[str]) -> str:
+    """Sanitized HTML without the source's junk, by rule and learned."""
     cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
     if source.default_junk_rules:
         cleaned = junk.without_trailing_prompt(cleaned)

@@ -2179,3 +2179,21 @@ def test_the_washington_posts_ad_slots_leave_its_corpus_feed() -> None:
     titles = [a.title for a in normalize(parsed, SOURCE, now=NOW)]
     assert "Featured Advertiser" in [e.title for e in parsed.entries]
     assert set(titles) == {e.title for e in parsed.entries} - {"Featured Advertiser"}
+
+
+def test_a_junk_rule_that_fails_keeps_the_article_as_sanitized(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A markup the junk rules mishandled ("Anzeige: <img> Anzeige:" raised in lxml) made every
+    refresh of its source an internal error: a rule's bug now costs that article its junk
+    removal, not the source its articles (a review, h7)."""
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise AssertionError("a rule's bug")
+
+    monkeypatch.setattr("aggregator.junk.strip_paragraphs", broken)
+    body = "<p>News <b>here</b>.</p><script>alert(1)</script><p>Share this</p>"
+    with caplog.at_level("WARNING", logger="aggregator.normalize"):
+        article = one(entry(guid="a", title="A", content=body))
+    assert article.content == "<p>News <b>here</b>.</p><p>Share this</p>"  # sanitized all the same
+    assert "junk rules failed" in caplog.text
