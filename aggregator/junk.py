@@ -200,11 +200,15 @@ _AT_START: tuple[str, ...] = (
     r"|threads|bluesky|mastodon|telegram|whatsapp|wechat|social media|google news)",
     # (or a newsletter's or an app's prompt: "Sign up to receive an email with the top stories
     # from Guardian Australia every morning", "Get our free news app, morning email briefing or
-    # daily news podcast", the Guardian's in the corpus; not "Sign up to receive the vaccine…")
+    # daily news podcast", the Guardian's in the corpus. The newsletter is the prompt's object,
+    # perhaps by name, and the line ends with what it brings: not "Sign up for an account with
+    # a disposable email address…", "Subscribe to a newsletter you actually read…", "Get our own
+    # app into the store…", a review's sentences.)
     r"^(?:subscribe to our|sign up for our|scan the qr code)"
-    r"|^(?:sign up|subscribe)(?: now)? (?:to|for) (?:receive |get )?(?:our|the|an?)\b"
-    r"[^.!?,;:]{0,60}?\b(?<!by )(?:newsletters?|e-?mails?|briefing|inbox)\b"
-    r"|^get our (?:free )?[^.!?]{0,30}?\b(?:newsletters?|news app|app|e-?mails?|briefing)\b",
+    r"|^(?:sign up|subscribe)(?: now)? (?:to|for) (?:receive |get )?(?:our|the|an?) (?:free )?"
+    r"(?:daily |weekly |morning |evening |(?-i:[A-Z][\w'’-]*) ){0,3}"
+    r"(?:newsletters?|e-?mails?|briefing)(?: (?:with|from|of) [^.!?]{1,80})?[.!]?$"
+    r"|^get our (?:free )?(?:daily |weekly )?(?:newsletters?|news app|app|e-?mails?|briefing)\b",
     # a comments widget's line where its script did not run (Disqus's)
     r"^(?:blog )?comments powered by(?: disqus)?\.?$"
     r"|^please enable javascript to view the comments powered by disqus",
@@ -291,9 +295,12 @@ _ENDS = re.compile(_AT_END, re.IGNORECASE)
 _AD = re.compile(_AD_LINE, re.IGNORECASE)
 # A footer's second line where a source breaks it: "The post <a>X</a><br>appeared first on
 # <a>Y</a>." (neither line is junk alone; read joined to the line above, _continued_hit).
+# The second line names where: a name or an address ("The post office in our village<br>
+# appeared first on a map of 1820" is a sentence, a review).
 _CONTINUED = re.compile(
     r"(?:appeared first on|erschien zuerst auf|est apparu en premier sur|se publicó primero en"
-    r"|proviene da|sembra essere il primo su|apareceu primeiro em|verscheen eerst op)\s",
+    r"|proviene da|sembra essere il primo su|apareceu primeiro em|verscheen eerst op)\s+"
+    r"(?:(?-i:[A-Z0-9])|[\w-]+\.\w)",
     re.IGNORECASE,
 )
 

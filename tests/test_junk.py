@@ -811,6 +811,8 @@ LINK = '<a href="https://blog.example/p">'
         # Hard negatives: a second line that is not a footer's, a sentence broken at a break.
         ("<p>The post office reopened.<br>Its sign appeared first on Facebook.</p>", None),
         ("<p>The post<br>appeared first on a forum, then spread to every site.</p>", None),
+        # (where is no name: a review's sentence, deleted)
+        ("<p>The post office in our village<br>appeared first on a map of 1820.</p>", None),
     ],
 )
 def test_a_footer_broken_over_two_lines_goes(body: str, expected: str | None) -> None:
@@ -927,6 +929,15 @@ CORPUS_REAL: list[str] = [
     "Source: Buzzfeed",
     # (where it was published is a year, not a name: a sentence; it was deleted)
     "The story was first published in 1948 in a small magazine.",
+    # (a newsletter or an email named, not offered: a review found each deleted)
+    "Sign up for an account with a disposable email address to avoid the spam that follows.",
+    "Subscribe to a newsletter you actually read and unsubscribe from the rest, experts advise.",
+    "Subscribe to the idea that email is dead and you will miss most of your customers.",
+    "Sign up for the course in email marketing if you want to learn how campaigns work.",
+    "Sign up to the gym with your work email address and you get a discount.",
+    "Sign up for a Gmail account and an inbox of 15 GB is yours for free.",
+    "Get our own app into the store took two years, the founder recalled.",
+    "Get our team's email addresses from the internal directory before you start.",
 ]
 
 
