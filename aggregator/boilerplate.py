@@ -175,6 +175,32 @@ FILL_SUBSTITUTIONS = 3
 FILL_MAX_TOKENS = 1_000
 # A word in another's place and spelt nearly alike is a house style's ("harbour" -> "harbor").
 FILL_SPELLING = 0.8
+# A wire story copied by one source before its update and by another after changes its figures
+# (a toll, a count) and may move its day on ("on Tuesday" -> "on Wednesday") or say "told" for
+# "said": neither the day before or after nor another reporting verb is a template's slot.
+_DAYS = [
+    names.split()
+    for names in (
+        "monday tuesday wednesday thursday friday saturday sunday",
+        "montag dienstag mittwoch donnerstag freitag samstag sonntag",
+        "понедельник вторник среда четверг пятница суббота воскресенье",
+        "понедельник вторник среду четверг пятницу субботу воскресенье",  # (в среду)
+        "一 二 三 四 五 六 日",  # (周二, 星期二: one character each, after 周 or 星期)
+    )
+]
+_SAID = {
+    "said",
+    "told",
+    "sagte",
+    "erklärte",
+    "сообщили",
+    "заявили",
+    "сообщил",
+    "заявил",
+    "称",
+    "说",
+}
+_ON = {"on", "am", "во", "в", "周", "星", "期"}  # what a day's name may carry with it
 
 
 def fills(a: Body, b: Body) -> bool:
@@ -216,12 +242,26 @@ def fills(a: Body, b: Body) -> bool:
             spelling = difflib.SequenceMatcher(None, old[0], new[0], autojunk=False)
             if spelling.ratio() >= FILL_SPELLING:
                 continue
+        if _moves_on(old, new):  # an update's next day, or its source "told" for "said"
+            continue
         # A run of figures in another's place is as many substitutions (a scoreboard's lines).
         figures = min(len(_figures(old) - set(new)), len(_figures(new) - set(old)))
         found[(*old, "\x00", *new)] = max(1, figures)
         if sum(found.values()) >= FILL_SUBSTITUTIONS:
             return True
     return False
+
+
+def _moves_on(old: Sequence[str], new: Sequence[str]) -> bool:
+    """Whether a replaced run names the day before or after the other's (`_DAYS`), or is a
+    reporting verb where the other has another (`_SAID`): what an update changes."""
+    mine = [w for w in old if w not in _ON]
+    theirs = [w for w in new if w not in _ON]
+    if len(mine) == len(theirs) == 1:
+        for names in _DAYS:
+            if mine[0] in names and theirs[0] in names:
+                return abs(names.index(mine[0]) - names.index(theirs[0])) in (1, 6)
+    return bool(mine and theirs and mine[0] in _SAID and theirs[0] in _SAID)
 
 
 def _figures(words: Sequence[str]) -> set[str]:

@@ -882,6 +882,58 @@ def test_a_copy_under_the_same_title_is_no_templates_fill(copy: list[str]) -> No
     assert not boilerplate.fills(_body(copy), _body(_BRIDGE))
 
 
+@pytest.mark.parametrize(
+    ("earlier", "updated"),
+    [
+        # A wire's toll and injured risen, its day moved on, its source told rather than said.
+        (
+            "The storm killed at least 12 people and injured 40 on Tuesday, officials said.",
+            "The storm killed at least 15 people and injured 58 on Wednesday, officials told"
+            " reporters.",
+        ),
+        (
+            "Bei Unwettern sind am Dienstag mindestens 12 Menschen gestorben, mehr als 40 wurden"
+            " verletzt, sagte ein Sprecher.",
+            "Bei Unwettern sind am Mittwoch mindestens 15 Menschen gestorben, mehr als 58 wurden"
+            " verletzt, erklärte ein Sprecher.",
+        ),
+        (
+            "Во вторник при пожаре погибли 5 человек, еще 12 пострадали, сообщили в МЧС.",
+            "В среду при пожаре погибли 7 человек, еще 15 пострадали, заявили в МЧС.",
+        ),
+        (
+            "台风周二登陆，已造成12人死亡、40人受伤，紧急转移群众12万人。",
+            "台风周三登陆，已造成15人死亡、58人受伤，紧急转移群众12万人。",
+        ),
+    ],
+    ids=["en", "de", "ru", "zh"],
+)
+def test_an_update_moving_its_day_on_and_its_figures_up_is_no_templates_fill(
+    earlier: str, updated: str
+) -> None:
+    # Copied by one source before the update and by another after, under one title: the next
+    # day and another reporting verb are no template's slot; two figures are a correction's.
+    before, after = [earlier, *_BRIDGE[1:]], [updated, *_BRIDGE[1:]]
+    assert not boilerplate.fills(_body(before), _body(after))
+    assert not boilerplate.fills(_body(after), _body(before))
+
+
+def test_a_templates_fills_naming_other_days_are_fills_still() -> None:
+    # The day moved on does not count, the city and its figures do; a day two apart counts.
+    denver = _DENVER.replace("Denver:", "Monday in Denver:")
+    aurora = (
+        _DENVER.replace("Denver:", "Tuesday in Aurora:").replace("54", "55").replace("31", "32")
+    )
+    assert boilerplate.fills(_body([_WEATHER_INTRO, denver]), _body([_WEATHER_INTRO, aurora]))
+    later = _DENVER.replace("Denver:", "Wednesday in Denver:").replace("54", "56")
+    cooler = later.replace("31", "30")
+    assert boilerplate.fills(_body([_WEATHER_INTRO, denver]), _body([_WEATHER_INTRO, cooler]))
+    assert not boilerplate.fills(
+        _body([_WEATHER_INTRO, denver]),
+        _body([_WEATHER_INTRO, cooler.replace("Wednesday", "Tuesday")]),
+    )
+
+
 def test_choose_passes_a_templates_fill_for_the_next_best_candidate() -> None:
     """A candidate of another source under the same title sharing less than VERY_NEAR is asked
     about (`fills`) best first; one it fills is passed, the next is taken; the same source's, or
