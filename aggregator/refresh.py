@@ -13,7 +13,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -573,10 +573,8 @@ def _join_stories(
     tagged = {a.id for a in fresh if a.id in raw and stories.revision_tagged(a.title)}
     replaced = _replaced(store, fresh, bodies, candidates, set(raw) - tagged, listed)
     late: set[str] = set()  # filed by other workers after `read`, learned from refusals
-    held: dict[str, Article | None] = {}  # other sources' candidates read (`_fills`)
     for attempt in range(JOIN_ATTEMPTS):
-        fills = _fills(store, new, bodies, candidates, held)
-        joins = stories.plan(new, candidates, since, now.timestamp(), raw, tagged, replaced, fills)
+        joins = stories.plan(new, candidates, since, now.timestamp(), raw, tagged, replaced)
         force = attempt == JOIN_ATTEMPTS - 1
         joined, missed = store.join_stories(
             joins, now, force=force, read=read, known=late, state=state, read_with=read_with
@@ -679,54 +677,6 @@ def _replaced(
         if found and (took := replaced_by(a, bodies[a.id], found, listed, times, earlier)):
             out[a.id] = took
     return out
-
-
-# Pairs of a refresh's articles and other sources' candidates `_fills` compares, at most (each
-# ~0.6 ms of CPU for a long copy, up to ~6 ms for bodies crafted to cost most): a copied story
-# has a few candidates, a hostile feed's 200 items under one title as many as ours.
-FILL_CHECKS = 40
-
-
-def _fills(
-    store: Store,
-    new: Sequence[stories.New],
-    bodies: dict[str, boilerplate.Body],
-    candidates: dict[str, list[stories.Stored]],
-    held: dict[str, Article | None],
-) -> Callable[[str, stories.Stored], bool]:
-    """`stories.plan`'s `fills`: whether a new article and a candidate of another source under
-    its title are one template filled twice (`boilerplate.fills`, on their texts), for the first
-    FILL_CHECKS pairs asked (then: no). The candidates `stories.read_apart` would ask about are
-    read first, those not in `held` yet (one round trip, none when there are none: most
-    articles have no such candidate), into `held`."""
-    wanted = [
-        c.article_id
-        for article_id, source_id, published, fp in new
-        for c in candidates.get(article_id, ())
-        if c.article_id not in held
-        and c.source_id != source_id
-        and stories.read_apart(fp, c.fingerprint)
-        and stories.same_story(fp, c.fingerprint, False, abs(published - c.published) / 3600)
-    ]
-    if wanted:
-        ids = list(dict.fromkeys(wanted))
-        held.update(dict.fromkeys(ids))
-        held.update((a.id, a) for a in store.articles(ids))
-    decided: dict[tuple[str, str], bool] = {}
-    read: dict[str, boilerplate.Body] = {}  # (made when first asked: most are never)
-
-    def fills(article_id: str, candidate: stories.Stored) -> bool:
-        other = held.get(candidate.article_id)
-        key = (article_id, candidate.article_id)
-        if key not in decided:
-            if other is None or len(decided) >= FILL_CHECKS:  # (not read: trimmed meanwhile)
-                return False
-            if other.id not in read:
-                read[other.id] = boilerplate.Body.of((other.content or other.summary)[:BODY_CHARS])
-            decided[key] = boilerplate.fills(bodies[article_id], read[other.id])
-        return decided[key]
-
-    return fills
 
 
 def _log_origins_taken(

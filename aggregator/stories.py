@@ -26,8 +26,6 @@ or the start of their body are *candidates*, and `same_story` decides:
   shingles or more) beginning alike, or nearly all of it the same (>= VERY_NEAR).
 
 Two articles with the same generic title ("Weekly update") but different bodies are different.
-Two sources' articles under one title sharing less than VERY_NEAR are compared word by word by
-the refresh (`read_apart`, `boilerplate.fills`): sister sites' fills of one template are not.
 A body too short to compare (under MIN_LENGTH) has no signature: it is the same story as another
 only word for word, under the same title, from another source (its lead is then the hash of all
 of it, and its one bucket that hash).
@@ -44,7 +42,7 @@ import struct
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -809,7 +807,6 @@ def choose(
     raw: Fingerprint | None = None,
     tagged: bool = False,
     replaced: Collection[str] = (),
-    fills: Callable[[Stored], bool] | None = None,
 ) -> Stored | None:
     """The stored article whose story a new one joins: the most similar same story, or None.
 
@@ -818,12 +815,9 @@ def choose(
     fingerprint before its source's learned boilerplate was removed, when that removed some:
     it may repeat an earlier article of its source (`repeats`; `tagged`: its title says it is
     a revision; `replaced`: the ids of the candidates it took the place of in its source's feed,
-    `refresh.replaced_by`, which it revises as if it said so). `fills`: whether a candidate of
-    another source under the same title that shares less than VERY_NEAR (`read_apart`) is
-    another fill of one template (`boilerplate.fills`, on both texts); asked best first, only
-    until one is not.
+    `refresh.replaced_by`, which it revises as if it said so).
     """
-    found: list[tuple[float, float, Stored]] = []
+    best: tuple[float, float, Stored] | None = None
     for c in candidates:
         if c.seen < since:
             continue
@@ -838,28 +832,10 @@ def choose(
             near = similarity(raw, c.fingerprint)
         else:
             continue
-        found.append((-near, c.seen, c))
-    found.sort(key=operator.itemgetter(0, 1))  # (stable: among equals, the first listed)
-    for _, _, c in found:
-        if fills is None or c.source_id == source_id or not read_apart(fp, c.fingerprint):
-            return c
-        if not fills(c):
-            return c
-    return None
-
-
-def read_apart(a: Fingerprint, b: Fingerprint) -> bool:
-    """Whether two articles of two sources that `same_story` takes for one story are read before
-    they are: the same title over bodies sharing less than VERY_NEAR, which sister sites' fills
-    of one template reach too ("Weather for Monday", "Daily digest": the network's introduction
-    and each site's own line). `boilerplate.fills` reads what differs."""
-    return (
-        bool(a.title)
-        and a.title == b.title
-        and a.comparable
-        and b.comparable
-        and similarity(a, b) < VERY_NEAR
-    )
+        key = (-near, c.seen, c)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return None if best is None else best[2]
 
 
 def plan(
@@ -870,15 +846,13 @@ def plan(
     raw: dict[str, Fingerprint] | None = None,
     tagged: Collection[str] = (),
     replaced: Mapping[str, Collection[str]] | None = None,
-    fills: Callable[[str, Stored], bool] | None = None,
 ) -> list[Join]:
     """Decide the story of each new (article id, source, published, fingerprint), in order.
 
     Earlier articles of the same batch sharing a bucket are candidates for later ones. `raw`:
     by article id, fingerprints before the source's learned boilerplate was removed (`choose`);
     `tagged`: the ids of those whose titles say they are revisions (`revision_tagged`);
-    `replaced`: by article id, the candidates it took the place of (`choose`); `fills`: whether
-    a candidate is another fill of the new article's template (`choose`, by article id). An
+    `replaced`: by article id, the candidates it took the place of (`choose`). An
     article that repeats another and kept nothing after that removal is filed with its raw
     fingerprint: a copy of it on another site is found by it, as by its original.
     """
@@ -890,10 +864,7 @@ def plan(
         pool = candidates.get(article_id, []) + list(near.values())
         before = (raw or {}).get(article_id)
         took = (replaced or {}).get(article_id, ())
-        one = None if fills is None else functools.partial(fills, article_id)
-        match = choose(
-            fp, pool, since, source_id, published, before, article_id in tagged, took, one
-        )
+        match = choose(fp, pool, since, source_id, published, before, article_id in tagged, took)
         story = "" if match is None else match.story_id
         if match is not None and before is not None and not fp.length:
             fp = before  # (only `repeats` matches an empty body)

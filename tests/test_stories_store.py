@@ -674,76 +674,6 @@ def test_title_only_items_of_one_link_and_title_at_two_sources_are_one_story(
     assert len(indexed_articles(store)) == 3  # the three notes
 
 
-def test_sister_sites_fills_of_one_template_under_one_title_are_stories_of_their_own(
-    store: Store, feed_server: FeedServer
-) -> None:
-    # Three sister sites' "Weather for Monday": the network's introduction (naming the day, so no
-    # site learns it) and each its city's line; J 0.6-0.75 under one title was one story. A site
-    # republishing Denver's forecast, and another with its high corrected, are Denver's story.
-    date = "Mon, 23 Nov 2026 06:00:00 GMT"
-    intro = (
-        "Weather for Monday from the Front Range News Network weather desk. Our forecast covers"
-        " the day from 6 a.m. to midnight and is updated twice a day; temperatures are in degrees"
-        " Fahrenheit, and the chance of rain is for the whole day. Check the radar page."
-    )
-    line = "{}: {}, high {}, low {}, {}% chance of rain. Winds from the west at 10 to 15 mph."
-    cities = {
-        "denver": ("Denver", "sunny", 54, 31, 10),
-        "boulder": ("Boulder", "partly cloudy", 51, 29, 20),
-        "aurora": ("Aurora", "sunny", 55, 32, 10),
-        "portal": ("Denver", "sunny", 54, 31, 10),
-        "fixed": ("Denver", "sunny", 56, 31, 10),
-    }
-    urls = {
-        source: feed_server.add(
-            f"/{source}.xml", rss([("w1", "Weather for Monday", [intro, line.format(*c)], date)])
-        )
-        for source, c in cities.items()
-    }
-    refresh_all(store, urls)
-    ids = {source: article(store, source, "w1").id for source in cities}
-    found = store.stories_of(list(ids.values()))
-    story = {source: found[i].id for source, i in ids.items()}
-    assert len({story["denver"], story["boulder"], story["aurora"]}) == 3
-    assert story["portal"] == story["fixed"] == story["denver"]
-
-
-def test_a_wire_story_copied_before_and_after_its_update_under_one_title_is_one_story(
-    store: Store, feed_server: FeedServer
-) -> None:
-    # One site copies the wire at noon, another after the update: the toll risen, the day moved
-    # on, "told" for "said" (J 0.9 under one title: `boilerplate.fills` reads what differs).
-    lead = (
-        "JAKARTA (Reuters) - A strong earthquake struck off Sulawesi island on Tuesday, killing at"
-        " least 12 people and injuring 40, the national disaster agency said."
-    )
-    later = (
-        lead.replace("Tuesday", "Wednesday")
-        .replace("12", "15")
-        .replace("40", "58")
-        .replace("said", "told reporters")
-    )
-    body = [
-        "The quake hit at 3:40 p.m. local time at a depth of 10 km, about 35 km north-east of the"
-        " town of Mamuju. No tsunami warning was issued.",
-        "Television footage showed collapsed houses and a damaged hospital, with patients being"
-        " treated on beds set up in the car park.",
-        "Indonesia sits on the Pacific Ring of Fire, an arc of volcanoes and fault lines around"
-        " the Pacific Basin, and is frequently hit by earthquakes.",
-    ]
-    title = "Strong quake hits Indonesia's Sulawesi island"
-    urls = {
-        "early": feed_server.add(
-            "/early.xml", rss([("e1", title, [lead, *body], "Tue, 24 Nov 2026 06:00:00 GMT")])
-        ),
-        "late": feed_server.add("/late.xml", rss([("l1", title, [later, *body], DATE_LATER)])),
-    }
-    refresh_all(store, urls)
-    ids = [article(store, "early", "e1").id, article(store, "late", "l1").id]
-    found = store.stories_of(ids)
-    assert found[ids[0]].id == found[ids[1]].id
-
-
 def test_stories_turned_off_file_nothing(store: Store, feed_server: FeedServer) -> None:
     """`[stories] enabled = false`: a copy stays a story of its own, and no story data is kept."""
     config = make_config(
@@ -874,35 +804,6 @@ def _articles(source: str, texts: list[tuple[str, list[str]]], at: datetime) -> 
 def _save(store: Store, articles: list[Article], now: datetime) -> None:
     retention = RetentionConfig(max_per_source=100_000, max_age_days=3650)
     store.save_refresh(SourceState(articles[0].source_id), articles, retention, now)
-
-
-@pytest.mark.parametrize(("checks", "joined"), [(40, 0), (1, 1)])
-def test_a_refresh_reads_at_most_fill_checks_pairs_word_by_word(
-    store: Store, monkeypatch: pytest.MonkeyPatch, checks: int, joined: int
-) -> None:
-    """Each word diff of two sources' articles under one title may take milliseconds (~6 for
-    bodies crafted to cost most): a refresh makes at most FILL_CHECKS, then files as before."""
-    monkeypatch.setattr(refresh_module, "FILL_CHECKS", checks)
-    intro = (
-        "Weather for Monday from the Front Range News Network weather desk. Our forecast covers"
-        " the day from 6 a.m. to midnight and is updated twice a day; temperatures are in degrees"
-        " Fahrenheit, and the chance of rain is for the whole day. Check the radar page."
-    )
-    line = "{}: {}, high {}, low {}. Winds from the west at 10 to 15 mph."
-    title = "Weather for Monday"
-    denver = _articles("a", [(title, [intro, line.format("Denver", "sunny", 54, 31)])], NOW)
-    _save(store, denver, NOW)
-    join_stories(store, denver, 7.0, NOW)
-    # (b's second introduction differs, or b would learn it as its own template from the two.)
-    fills = [
-        (title, [intro, line.format("Boulder", "partly cloudy", 51, 29)]),
-        (title, [intro + " Radar updates every minute.", line.format("Aurora", "windy", 55, 32)]),
-    ]
-    sisters = _articles("b", fills, NOW)
-    _save(store, sisters, NOW)
-    join_stories(store, sisters, 7.0, NOW)
-    found = store.stories_of([denver[0].id, *(a.id for a in sisters)])
-    assert found[denver[0].id].size == 1 + joined
 
 
 def test_articles_the_save_drops_at_once_are_not_counted_or_filed(store: Store) -> None:

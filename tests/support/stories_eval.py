@@ -28,7 +28,6 @@ from aggregator import boilerplate, stories
 from aggregator.config import SourceConfig
 from aggregator.normalize import normalize
 from aggregator.parse import parse
-from aggregator.refresh import BODY_CHARS
 from tests.support.corpus import corpus_files
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "articles.json"
@@ -450,24 +449,9 @@ def evaluate(
     decide: Callable[
         [stories.Fingerprint, stories.Fingerprint, bool, float], bool
     ] = stories.same_story,
-    fills: Callable[[boilerplate.Body, boilerplate.Body], bool] | None = boilerplate.fills,
 ) -> Report:
-    """Pairwise evaluation: candidates from LSH buckets, then `decide`; a pair of two sources
-    that `stories.read_apart` names is then read as the refresh reads it (`fills`, on the
-    bodies as `refresh` makes them)."""
+    """Pairwise evaluation: candidates from LSH buckets, then `decide`."""
     fps = fingerprints(items)
-    bodies: dict[int, boilerplate.Body] = {}
-
-    def body(n: int) -> boilerplate.Body:
-        if n not in bodies:
-            bodies[n] = boilerplate.Body.of(items[n].content[:BODY_CHARS])
-        return bodies[n]
-
-    def apart(a: int, b: int) -> bool:
-        if fills is None or items[a].source == items[b].source:
-            return False
-        return stories.read_apart(fps[a], fps[b]) and fills(body(a), body(b))
-
     buckets: dict[bytes, list[int]] = defaultdict(list)
     for n, fp in enumerate(fps):
         for token in stories.bucket_tokens(fp):
@@ -479,11 +463,7 @@ def evaluate(
                 a, b = members[x], members[y]
                 same_source = items[a].source == items[b].source
                 hours = abs(items[a].published - items[b].published).total_seconds() / 3600
-                if (
-                    (a, b) not in merged
-                    and decide(fps[a], fps[b], same_source, hours)
-                    and not apart(a, b)
-                ):
+                if (a, b) not in merged and decide(fps[a], fps[b], same_source, hours):
                     merged.add((a, b))
     report = Report()
     index = {i.id: n for n, i in enumerate(items)}
