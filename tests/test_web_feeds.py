@@ -1420,6 +1420,38 @@ def test_a_client_that_rendered_many_pages_lately_waits_behind_a_newcomer() -> N
     assert _served_in_order(slots, [("new", "new"), ("siege", "siege")]) == ["siege", "new"]
 
 
+def test_an_address_asking_along_is_counted_and_lends_a_flood_no_newcomers_place() -> None:
+    """A client's render is ranked by the best of those waiting for its page. An address that
+    asked along and had never had a slot ranked it as a newcomer's, and was never counted: one
+    spare address asking each page a flooder rendered put all its renders before a reader's (a
+    review). It is counted now, so it lends that place once, as a new address would."""
+    slots = web_module.FairSlots(1)
+    for client in ("reader", "reader", *["siege"] * 6):
+        assert slots.acquire(client, 1)
+        slots.release()
+    assert slots.acquire("holder", 1)
+    order: list[str] = []
+
+    def take(client: str, name: str) -> None:
+        assert slots.acquire(client, 10, lambda: frozenset({client, "helper"}))
+        order.append(name)
+        slots.release()
+
+    def in_line(count: int) -> bool:
+        return sum(map(len, slots._waiting.values())) == count
+
+    threads = []
+    for client, name in [*(("siege", f"siege-{n}") for n in range(3)), ("reader", "reader")]:
+        threads.append(threading.Thread(target=take, args=(client, name)))
+        threads[-1].start()
+        wait_for(functools.partial(in_line, len(threads)), 10, f"{name} in line")
+    slots.release()
+    for thread in threads:
+        thread.join(10)
+    assert "helper" in slots._served  # counted for the renders it had
+    assert order.index("reader") < 3, order  # (it was behind all three)
+
+
 def test_a_render_others_wait_for_is_not_passed_over_when_its_asker_hung_up() -> None:
     """The first asker of a page everyone wants hung up: its turn was passed over, and the
     readers waiting for the same page went to the back of the line (2.5 s behind 20 renders,

@@ -105,6 +105,7 @@ class FairSlots:
     Its locks and events are gevent's in a gevent worker (the standard library, patched)."""
 
     REMEMBERED = 10_000
+    ALONG_NEW = 8  # clients never served counted a render they asked along for, at most
     # Seconds in which a render comes to count half: the 240 clients above, served every 3.7 s,
     # each count 3.4 renders or more (behind a newcomer's 1); a reader's page 10 s ago, a half.
     HALF_LIFE = 10.0
@@ -194,9 +195,18 @@ class FairSlots:
                     if not also and turn.gone():
                         turn.event.set()  # (not granted)
                         continue
+                    # Each had its page, and is counted: a client asking along under an
+                    # address never served ranked the render as a newcomer's, and was never
+                    # counted after (one spare address let a client that rendered 40 pages
+                    # go before readers, a review). At most ALONG_NEW never served, so that
+                    # 10,000 addresses asking along once cannot make every reader forgotten.
+                    unknown = 0
                     for served in (client, *also):
-                        if served == client or served in self._served:
-                            self._stamp(served)  # (each had its page)
+                        if served != client and served not in self._served:
+                            unknown += 1
+                            if unknown > self.ALONG_NEW:
+                                continue
+                        self._stamp(served)
                     turn.granted = True
                     turn.event.set()
                     return
