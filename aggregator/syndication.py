@@ -233,10 +233,29 @@ def _bylined(byline: str, source: str, language: str) -> str:
     """A byline with its source beside it, "Ann Coe (Wire C)", unless it names it already
     ("Reuters Staff" of Reuters). Feed readers show an item's author, not its `<source>`: in a
     merged feed a byline alone (newsboat's "Author: Ann Coe") named no origin at all."""
-    if not source or source.casefold() in byline.casefold():
+    if not source or _names(byline.casefold(), source.casefold()):
         return byline
     _, _, opening, closing = _PUNCTUATION.get(language.split("-")[0], _PUNCTUATED)
     return f"{byline}{opening}{source}{closing}"
+
+
+def _names(byline: str, source: str) -> bool:
+    """Whether `byline` holds `source` as a word of its own where its edge is a Latin letter or
+    digit ("Reuters Staff", not "Stephen Kaplan" of "AP"); as it is where it is written in
+    another script ("新华社记者 张三" of 新华社, which no space sets apart)."""
+    start = byline.find(source)
+    while start >= 0:
+        end = start + len(source)
+        if not (_word_edge(source[0]) and start and _word_edge(byline[start - 1])) and not (
+            _word_edge(source[-1]) and end < len(byline) and _word_edge(byline[end])
+        ):
+            return True
+        start = byline.find(source, start + 1)
+    return False
+
+
+def _word_edge(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _story_changed(credit: Credit | None) -> tuple[datetime, ...]:

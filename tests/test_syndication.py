@@ -1088,6 +1088,8 @@ def test_an_items_author_names_its_source_beside_its_byline(render: Renderer) ->
     cases = {
         ("Ann Coe", "Wire C"): "Ann Coe (Wire C)",
         ("Reuters Staff", "reuters"): "Reuters Staff",  # the byline names its source already
+        ("Stephen Kaplan", "AP"): "Stephen Kaplan (AP)",  # (a name holding it is no naming)
+        ("新华社记者 张三", "新华社"): "新华社记者 张三",  # (no space sets words apart)
         ("", "Wire C"): "Wire C",  # no byline: the source stands in, as before
     }
     for (byline, source), expected in cases.items():
