@@ -238,9 +238,10 @@ def acceptable(candidate: Candidate) -> bool:
 
 
 ICON_SIDE = 256  # pixels: the largest of the square sizes icons and logos are drawn at
-# "logo" anywhere in the name ("klogo-official-crystal-128x128.png", no separator before it):
-# only with a square size an icon's (a 1200×630 "apple-logo-tattoo.jpg" shows one).
-_LOGO_IN_NAME = re.compile(r"logo", re.IGNORECASE)
+# "logo" starting a word of the name, or after one letter ("klogo-official-crystal-128x128.png",
+# no separator before it), not ending a longer one (Italian and Spanish "psicologo-150x150.jpg",
+# "catalogo"): only with a square size an icon's (a 1200×630 "apple-logo-tattoo.jpg" shows one).
+_LOGO_IN_NAME = re.compile(r"(?:^|[^a-z])[a-z]?logo", re.IGNORECASE)
 
 
 def _logo_named(url: str) -> bool:

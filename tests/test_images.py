@@ -247,6 +247,9 @@ LOOK_ALIKES = (
     "https://site.example/more/harbour.jpg",
     "https://site.example/2024/default-settings-screen.png",
     "https://giantbomb.example/uploads/651495-sporelogo3d-600x600.jpg",  # larger than an icon
+    # (a word ending in "logo", at an icon's size: a psychologist's portrait, a catalogue's page)
+    "https://site.example/2024/psicologo-150x150.jpg",
+    "https://site.example/2024/catalogo-200x200.jpg",
 )
 
 
