@@ -3025,7 +3025,7 @@ def _fast_entry(
         artwork=_resolve(entry["artwork"], links_base),
         # feedparser lower-cases enclosure types ("charset=UTF-8" comes out "charset=utf-8").
         enclosures=tuple(
-            EnclosureData(_resolve(e.url, links_base) or "", e.type.lower(), e.length)
+            replace(e, url=_resolve(e.url, links_base) or "", type=e.type.lower())
             for e in entry["enclosures"]
         ),
         tags=(
