@@ -357,6 +357,25 @@
 
   var base = scriptBase();
 
+  // watch()'s observer, once it runs, and how it watches: each open shadow root found is
+  // watched too, so a component that fills its root after it is added (Lit, Stencil: in a
+  // microtask or later) is seen when it does (a review: its div kept its fallback).
+  var observer = null;
+  var WATCHED = {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeOldValue: true,
+    attributeFilter: ["data-aggregator-category", "data-limit", "data-images"],
+  };
+
+  function observeRoot(root) {
+    if (observer && !root.__aggregatorEmbedWatched) {
+      root.__aggregatorEmbedWatched = true;
+      observer.observe(root, WATCHED);
+    }
+  }
+
   // What matches `selector` in the page and in the open shadow roots of its elements, however
   // deep: a partner's web component holding our div or iframe in its shadow root kept its
   // fallback and its frame's height (a document's queries do not enter shadow roots).
@@ -370,6 +389,7 @@
       for (var i = 0; i < all.length; i++) {
         if (all[i].shadowRoot) {
           roots.push(all[i].shadowRoot);
+          observeRoot(all[i].shadowRoot);
         }
       }
     }
@@ -468,8 +488,7 @@
   // A div the page adds later (a single-page app moving to another view) is filled once it is
   // in the document: it kept its fallback for good. So is a div whose options the page sets or
   // changes (a framework reusing one div for the next view's category): it showed the first
-  // category for good. One scan per burst of changes.
-  var OPTIONS = ["data-aggregator-category", "data-limit", "data-images"];
+  // category for good. One scan per burst of changes (what is watched: WATCHED).
 
   function watch() {
     if (!base || !window.fetch || !window.MutationObserver || window.__aggregatorEmbedWatching) {
@@ -478,12 +497,22 @@
     window.__aggregatorEmbedWatching = true; // (one observer, however often the script is included)
     var scheduled = false;
     function added(node) {
+      if (node.nodeType !== 1) {
+        return false;
+      }
+      // (a web component: its shadow root watched, filled now or later)
+      var hosts = [node].concat(Array.prototype.slice.call(node.querySelectorAll("*")));
+      var inside = false;
+      for (var i = 0; i < hosts.length; i++) {
+        if (hosts[i].shadowRoot) {
+          observeRoot(hosts[i].shadowRoot);
+          inside = inside || hosts[i].shadowRoot.querySelector("div[data-aggregator-category]");
+        }
+      }
       return (
-        node.nodeType === 1 &&
-        (node.hasAttribute("data-aggregator-category") ||
-          node.querySelector("div[data-aggregator-category]") !== null ||
-          // (a web component, its shadow root filled as it is connected)
-          (node.shadowRoot && node.shadowRoot.querySelector("div[data-aggregator-category]")))
+        node.hasAttribute("data-aggregator-category") ||
+        node.querySelector("div[data-aggregator-category]") !== null ||
+        Boolean(inside)
       );
     }
     function changed(mutation) {
@@ -506,7 +535,7 @@
         }, 0);
       }
     }
-    new MutationObserver(function (mutations) {
+    observer = new MutationObserver(function (mutations) {
       for (var i = 0; i < mutations.length; i++) {
         if (mutations[i].type === "attributes") {
           if (changed(mutations[i])) {
@@ -521,18 +550,15 @@
           }
         }
       }
-    }).observe(document.documentElement, {
-      childList: true,
-      subtree: true,
-      attributes: true,
-      attributeOldValue: true,
-      attributeFilter: OPTIONS,
     });
+    observer.observe(document.documentElement, WATCHED);
   }
 
   function begin() {
+    watch(); // (first: the shadow roots start() finds are watched too)
     start();
-    watch();
+    // A component defined after this ran (a module script) has its shadow root only then.
+    window.addEventListener("load", start);
   }
 
   if (document.readyState === "loading") {
