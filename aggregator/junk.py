@@ -530,8 +530,18 @@ def _continued_hit(lines: list[str]) -> bool:
 
 
 def _banner(text: str) -> bool:
-    """Whether a paragraph's text labels an ad (_AD_LINE): the picture beside it is its banner."""
-    return _AD.match(text) is not None
+    """Whether a paragraph's text labels an ad (_AD_LINE), or asks to scan a code or follow an
+    account (_PROMPTING): the picture beside it is the banner, the QR code or the promotion,
+    and goes with it. (A WeChat QR code beside "扫码关注公众号" stayed, and could become the
+    article's picture: a review.)"""
+    return _AD.match(text) is not None or _PROMPTING.search(text) is not None
+
+
+_PROMPTING = re.compile(
+    r"二维码|二維碼|扫码|掃碼|扫一扫|掃一掃|关注我们|關注我們|公众号|公眾號|qr[- ]?code"
+    r"|^(?:follow|like|find) us on\b|^scan\b",
+    re.IGNORECASE,
+)
 
 
 def _profiles(text: str) -> bool:

@@ -840,6 +840,13 @@ def test_a_footer_broken_over_two_lines_goes(body: str, expected: str | None) ->
         (f"<p>Advertisement{PICTURE}</p>", ""),
         (f"<p>Anzeige {PICTURE}</p>", ""),
         (f"<p>Line one.<br>Advertisement {PICTURE}</p>", "<p>Line one.</p>"),
+        # A prompt to scan a code or follow an account: the picture is the QR code or the
+        # promotion (a WeChat code stayed, and could lead the article: a review).
+        (f"<p>长按识别二维码，关注我们{PICTURE}</p>", ""),
+        (f"<p>扫码关注公众号{PICTURE}</p>", ""),
+        (f"<p>{PICTURE}扫描上方二维码关注我们</p>", ""),
+        (f"<p>Scan the QR code to follow us {PICTURE}</p>", ""),
+        (f"<p>Follow us on Instagram {PICTURE}</p>", ""),
         # Labelled on both sides: one banner, taken once (it was dropped twice: AssertionError,
         # the source's refresh an internal error), and the second label goes too.
         (f"<p>Line one.<br>Anzeige: {PICTURE} Anzeige:</p>", "<p>Line one.</p>"),
