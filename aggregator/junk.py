@@ -166,6 +166,13 @@ _AD_LINE = (
     r"(?:\s*[:：|]|\s*$|\s+(?:sponsored|ads? by|powered by)\b)"
     r"|^(?:sponsored|ads?|powered) by(?:\s*[:：]?$| [^.,;:!?]{1,60}[.!]?$)"
 )
+# Where a post was first published, as its footer names it: a name or an address, perhaps after
+# "the" ("by the Guardian"), or ours ("on our partner site, Grist"), but no day or month.
+_WHEN = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may"
+    "|june|july|august|september|october|november|december"
+)
+_WHERE = rf"(?:(?:our|my) |(?:the |a )?(?!(?:{_WHEN})\b)(?:(?-i:[A-Z])|[\w-]+\.\w))"
 _AT_START: tuple[str, ...] = (
     r"^(?:本文)?(?:来源|转载自|原文链接|文章来源)[：:]",  # reprint notices
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯)\s*[：:]",  # portals' editor line: "（责任编辑：陈静）"
@@ -189,12 +196,13 @@ _AT_START: tuple[str, ...] = (
     r"^het bericht .+ verscheen eerst op .+",
     # ("This article was originally published on The Conversation."; not "The article
     # published on Monday by the ministry lists…", a review)
-    # (where: a name or an address, "The story was first published in 1948 in a small
-    # magazine" is a sentence)
+    # (where: a name or an address, "by the Guardian", "on our partner site": "The story was
+    # first published in 1948 in a small magazine" and "… on Monday and updated since" are
+    # sentences)
     r"^(?:this|the) (?:article|post|entry|story) (?:was (?:originally |first )?|originally )"
-    r"(?:published|posted) (?:on|at|in|by) (?:(?-i:[A-Z])|[\w-]+\.\w)"
+    rf"(?:published|posted) (?:on|at|in|by) {_WHERE}"
     r"|^(?:this|the) (?:article|post|entry|story) (?:was )?(?:originally |first )?appeared"
-    r" (?:first )?(?:on|in) (?:(?-i:[A-Z])|[\w-]+\.\w)",
+    rf" (?:first )?(?:on|in) {_WHERE}",
     # (a network by name: "Follow us on this walk through the old town…" is a sentence)
     r"^(?:follow|like|find) us on (?:twitter|x\b|facebook|instagram|linkedin|tiktok|youtube"
     r"|threads|bluesky|mastodon|telegram|whatsapp|wechat|social media|google news)",

@@ -62,6 +62,11 @@ JUNK: dict[str, list[str]] = {
     "appeared first on": [
         "The post Ten Things About Rust appeared first on Example Blog.",
         "This article was originally published on The Conversation.",
+        # (a name after "the", or ours: a review found them missed)
+        "This story was originally published by the Guardian.",
+        "This article was originally published in the New York Times.",
+        "This post first appeared on my personal blog.",
+        "This article first appeared on our partner site, Grist.",
         "Der Beitrag Frieren: Staffel 2 erscheint im Januar erschien zuerst auf Anime2You.",
         "L’article Les JO de Paris, un an après est apparu en premier sur Le Blog.",
         "La entrada Cómo votar en 2026 se publicó primero en El Diario.",
@@ -936,6 +941,8 @@ CORPUS_REAL: list[str] = [
     "Source: Buzzfeed",
     # (where it was published is a year, not a name: a sentence; it was deleted)
     "The story was first published in 1948 in a small magazine.",
+    # (a day is no place: a review found it deleted)
+    "This article was originally published on Monday and updated since.",
     # (a newsletter or an email named, not offered: a review found each deleted)
     "Sign up for an account with a disposable email address to avoid the spam that follows.",
     "Subscribe to a newsletter you actually read and unsubscribe from the rest, experts advise.",
