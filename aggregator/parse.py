@@ -608,21 +608,20 @@ def _parse_xml(
     artwork = _artwork(data)
     fallback = ""
     mend = True  # whether the references may still need mending (_mend) for feedparser
-    if parser == "auto" and "content-language" in headers:
-        # feedparser takes it for the language of every element without xml:lang or <language>;
-        # feedparser-rs never sees it.
-        fallback = "a Content-Language header (feedparser's default language)"
-    elif parser == "auto":
+    if parser == "auto":
         if len(data) > BOUNDS_FIRST and (problem := _beyond_feedparser(data)):
             raise ParseError(f"{problem}.")
-        fast = _parse_fast(data, base_url, warning)
+        # feedparser takes a Content-Language header for the language of every element without
+        # an xml:lang; feedparser-rs never sees it: the fast path applies it (_spoken).
+        spoken = headers.get("content-language")
+        fast = _parse_fast(data, base_url, warning, spoken)
         if isinstance(fast, str) and fast.startswith("ill-formed"):
             # (Only then: the scan for what to mend is ~10 ms per MB, most of what a fast
             # reading of a document costs.)
             mend = False
             if mended := _mend(data, warning):
                 data, warning = mended
-                fast = _parse_fast(data, base_url, warning)
+                fast = _parse_fast(data, base_url, warning, spoken)
         if isinstance(fast, ParsedFeed):
             fast = _linked_from_site(_without_made_up_links(fast, data), data, local_root)
             fast = _original_enclosures(fast, data)
@@ -1166,12 +1165,15 @@ _FAST_LIMITS = feedparser_rs.ParserLimits(
 )
 
 
-def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed | str:
+def _parse_fast(
+    data: bytes, base_url: str, warning: str | None, spoken: str | None = None
+) -> ParsedFeed | str:
     """The document read by feedparser-rs, or why it must be left to feedparser.
 
     The fast path takes only what it reads exactly as feedparser does (the differential test,
     tests/test_parse_differential.py, is the proof): well-formed RSS and Atom documents, none of
-    whose fields fall in a gap listed in `_fast_gap`.
+    whose fields fall in a gap listed in `_fast_gap`. `spoken`: the response's Content-Language
+    header, when it has one (`_spoken`).
     """
     # The same document to an XML parser; what follows reads these bytes (spans, overlays).
     data = _without_self_closing(data)
@@ -1248,6 +1250,8 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
         read = [_Overlay(e, o) if o else e for e, o in zip(entries, overlays, strict=True)]
     if gap := _fast_gap(feed, read, version, doc, spans, bodies):
         return gap
+    if spoken and _LANG_ATTRIBUTE.search(data):
+        return "a Content-Language header beside an xml:lang (feedparser's default language)"
     if rss:
         rss_overlays = _overlays(entries, doc, spans)
         if isinstance(rss_overlays, str):
@@ -1294,7 +1298,42 @@ def _parse_fast(data: bytes, base_url: str, warning: str | None) -> ParsedFeed |
     # feedparser resolves a relative hub against the document's URL (feedparser-rs keeps it).
     hub = _join(parsed.hub, base_url) or None if parsed.hub else None
     hub = hub or (_bytes_hub(data, spans, base_url) if doc.hub_link else None)
-    return replace(parsed, link=_join(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
+    parsed = replace(parsed, link=_join(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
+    return _spoken(parsed, read, spoken) if spoken else parsed
+
+
+# An xml:lang, or a bare lang attribute (feedparser takes either for the element's language).
+_LANG_ATTRIBUTE = re.compile(rb"[\s:]lang\s*=")
+
+
+def _spoken(parsed: ParsedFeed, entries: Sequence[Any], spoken: str) -> ParsedFeed | str:
+    """The fast reading of a document served with a Content-Language header, as feedparser reads
+    it: the header is its language for each element without an xml:lang (there is none:
+    `_parse_fast`), "_" written "-". So it is the feed's language unless the channel names one
+    (<language>, <dc:language>), and that of each entry's title, summary and content, whose
+    language is an entry's (`_entry_fields`; an entry's own <dc:language> is a gap).
+
+    Where the channel names a language, an entry's then differs from the feed's, and whether the
+    entry has a title, summary or content must be known as feedparser knows it: feedparser-rs
+    reports none for an empty Atom <title></title> or <content></content>, feedparser an empty
+    one. So each entry must have a text that is not blank, or feedparser reads the document."""
+    language = _str(spoken.replace("_", "-"))
+    if language is None:
+        return parsed  # (an empty header: feedparser gives no language either)
+    if parsed.language is None:
+        return replace(
+            parsed,
+            language=language,
+            entries=tuple(replace(e, language=language) for e in parsed.entries),
+        )
+    for entry in entries:
+        texts = [entry.get("title_detail"), entry.get("summary_detail")]
+        if not any(_str(d.get("value")) for d in [*texts, *(entry.get("content") or [])] if d):
+            return (
+                "a Content-Language header and the channel's own language, beside an entry"
+                " without a text (feedparser gives it the header's language)"
+            )
+    return replace(parsed, entries=tuple(replace(e, language=language) for e in parsed.entries))
 
 
 # What follows each "<" of a document: a name, as far as word characters, ".", ":" and "-" go
