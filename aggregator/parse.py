@@ -629,7 +629,7 @@ def _parse_xml(
         fallback = fast
     if mend and (mended := _mend(data, warning)):
         data, warning = mended
-    if problem := _beyond_feedparser(data):
+    if problem := _beyond_feedparser(data) or _crowded(data):
         why = fallback or "fetch.parser = feedparser"
         raise ParseError(f"{problem}; the fast parser cannot read it either ({why}).")
     # feedparser resolves a relative RSS <guid> that claims to be a permalink against this base
@@ -757,6 +757,73 @@ def _beyond_feedparser(data: bytes) -> str:
             depth += data[end - 1] != ord("/") and name.lower() not in _VOID
             if depth > MAX_DEPTH:
                 return f"The document nests elements more than {MAX_DEPTH:,} deep, as no feed does"
+    return ""
+
+
+# feedparser spends ~0.1 ms on each link (it joins its address twice), and it files each
+# category and each term of a keyword list (<itunes:keywords>, <media:keywords>, <tags>) as a
+# tag after looking for it among those it filed before it in the element, so their cost grows
+# with the square of their number: 20,000 categories in one item took 10 s, 10,000 terms of one
+# <tags> (60 KB) 1.5 s, and 100,000 would take minutes. Real feeds have a handful of links in
+# their channel's head or an item (the corpus: at most 22) and at most a few thousand tags
+# (1,806 categories in a blog's head; 41 terms in one list). A document going to feedparser
+# with more in one of those is refused, as one past MAX_ELEMENTS is; the fast path reads them
+# (160,000 links in one channel: ~1 s).
+MAX_LINKS_IN_ONE = 1_000
+MAX_TAGS_IN_ONE = 10_000
+_CROWDING = re.compile(
+    rb"<(?:(!--|!\[CDATA\[)|(?:[\w.-]+:)?(?:(item|entry)|(link)|category|(keywords|tags))[\s/>])"
+)
+
+
+def _crowded(data: bytes) -> str:
+    """Why feedparser would be given more links or tags in the channel's head or one item than
+    it is read with (MAX_LINKS_IN_ONE, MAX_TAGS_IN_ONE), or "". Elements in comments and CDATA
+    sections are none (`unclosed-tags`: 40,000 "<link " in a comment, read)."""
+    if (
+        data.count(b"link") <= MAX_LINKS_IN_ONE
+        and data.count(b"<") <= MAX_TAGS_IN_ONE
+        and b"keywords" not in data
+        and b"tags" not in data
+    ):
+        return ""  # (most documents: a few passes at memory speed)
+    links = tags = 0
+    where = "the channel's head"
+    counted = 0  # how far the keyword lists' commas are counted (each byte once: no list
+    # never closed, or opened 100,000 times before one end tag, is read more than once)
+    gt = -1  # the first ">" after the last keyword list's start (found once, as `counted`)
+    position = 0
+    while match := _CROWDING.search(data, position):
+        skipped, entry, link, listed = match.groups()
+        position = match.end()
+        if skipped:
+            if (position := _past(data, b"<" + skipped, position)) < 0:
+                break  # (the rest is a comment or CDATA: no element)
+        elif entry:
+            links = tags = 0
+            where = f"one <{entry.decode()}>"
+        elif link:
+            links += 1
+            if links > MAX_LINKS_IN_ONE:
+                return (
+                    f"The document has more than {MAX_LINKS_IN_ONE:,} links in {where},"
+                    " as no feed does"
+                )
+        else:
+            if listed and gt < match.end() - 1 and (gt := data.find(b">", match.end() - 1)) < 0:
+                break  # (no tag ends after this one's start: no element follows)
+            if listed and data[gt - 1] != ord("/"):
+                # A keyword list (not an empty <itunes:keywords/>): each term is a tag.
+                start = max(gt, counted)
+                end = data.find(b"</" + data[match.start() + 1 : match.end() - 1], start)
+                counted = len(data) if end < 0 else end
+                tags += data.count(b",", start, counted)
+            tags += 1
+            if tags > MAX_TAGS_IN_ONE:
+                return (
+                    f"The document has more than {MAX_TAGS_IN_ONE:,} categories or keywords in"
+                    f" {where}, as no feed does"
+                )
     return ""
 
 

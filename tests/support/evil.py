@@ -175,6 +175,44 @@ def many_authors(count: int = AUTHORS) -> bytes:
     return rss(item(1, extra=authors) + item(2))
 
 
+CHANNEL_LINKS = 160_000
+_ATOM_RSS = '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+
+
+def channel_links(count: int = CHANNEL_LINKS, host: str = "h{n}.example") -> bytes:
+    """A channel of `count` <atom:link rel="hub">s before its items (8.4 MB of public hosts):
+    feedparser spends ~0.1 ms on each (it joins each address twice), and a Content-Language
+    header or one link to a private address sent such a document to it (5-31 s)."""
+    links = "".join(
+        f'<atom:link rel="hub" href="http://{host.format(n=n)}/"/>' for n in range(count)
+    )
+    return rss(links + item(1) + item(2)).replace(b'<rss version="2.0">', _ATOM_RSS.encode(), 1)
+
+
+KEYWORDS = 50_000
+
+
+def keyword_list(count: int = KEYWORDS) -> bytes:
+    """An item whose <tags> (a made-up element feedparser reads, so the fast path leaves the
+    document to it) lists `count` terms (390 KB): feedparser files each as a tag after looking
+    for it among those before it, so 10,000 took 1.5 s and 50,000 ~40 s."""
+    terms = ",".join(f"k{n}" for n in range(count))
+    return rss(item(1, extra=f"<tags>{terms}</tags>") + item(2))
+
+
+CATEGORIES = 20_000
+
+
+def categories_for_feedparser(count: int = CATEGORIES) -> bytes:
+    """An item of `count` <category>s and an Atom link (which feedparser reads as the item's
+    link, so the fast path leaves the document to it): each looked for among those before it
+    (20,000: 10 s; the fast path reads them in 0.1 s)."""
+    categories = "".join(f"<category>c{n}</category>" for n in range(count))
+    extra = categories + '<atom:link href="https://evil.example/1"/>'
+    body = rss(item(1, extra=extra) + item(2))
+    return body.replace(b'<rss version="2.0">', _ATOM_RSS.encode(), 1)
+
+
 def xml_repeated(prefix: str, unit: str, count: int, suffix: str = "") -> bytes:
     """An RSS document whose first item holds `unit` `count` times: more elements, deeper or
     longer tags than feedparser, with no bound of its own, can read in minutes (3.4 million
@@ -1527,6 +1565,50 @@ def _cases() -> list[Case]:
         frozenset({Outcome.PARSE_ERROR}),
         error_words=("tag",),
         max_rss_mb=600.0,
+    )
+    add(
+        "links-content-language",
+        size,
+        f"{CHANNEL_LINKS:,} <atom:link rel=hub>s in the channel, served with a Content-Language"
+        " header (8.4 MB; the header sent it to feedparser, ~0.1 ms a link: 5-31 s)",
+        lambda e: e.server.add(
+            "/s/links-cl",
+            channel_links(),
+            headers={"Content-Language": "en"},
+            content_type="application/rss+xml",
+        ),
+        _ok(),
+        min_articles=2,
+        max_rss_mb=600.0,  # (an 8.4 MB body, after the cases before it)
+        in_worker=False,  # (as the other large bodies: what it tests, the probe measures)
+    )
+    add(
+        "private-links",
+        size,
+        "100,000 <atom:link rel=hub>s to 169.254.169.254 in the channel (5.9 MB; a private link"
+        " sends the document to feedparser: 4-19 s)",
+        lambda e: _xml(e, "/s/links-private", channel_links(100_000, "169.254.169.254/{n}")),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("more than 1,000 links in the channel's head",),
+        in_worker=False,
+    )
+    add(
+        "keyword-list",
+        size,
+        f"one <tags> of {KEYWORDS:,} terms in an item (390 KB; feedparser files each as a tag"
+        " after looking for it among those before it: ~40 s)",
+        lambda e: _xml(e, "/s/keywords", keyword_list()),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("categories or keywords in one <item>",),
+    )
+    add(
+        "categories-for-feedparser",
+        size,
+        f"{CATEGORIES:,} <category>s in an item with an Atom link, which feedparser reads (0.6 MB;"
+        " each category looked for among those before it: 10 s)",
+        lambda e: _xml(e, "/s/categories", categories_for_feedparser()),
+        frozenset({Outcome.PARSE_ERROR}),
+        error_words=("categories or keywords in one <item>",),
     )
     add(
         "namespace-prefixes",
