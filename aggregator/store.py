@@ -599,10 +599,24 @@ for id, given in pairs(wanted) do
 end
 """
 
+# Whether one member sorts before another as sorted sets order them, bytewise (Lua's own `<`
+# uses the server's locale collation).
+_LUA_BYTES_LESS = r"""
+local function bytes_less(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+"""
+
 # KEYS: an index; ARGV: article key prefix, cursor score ("+inf" for the first page), cursor id
 # ("" for the first page), how many. Newest first, ties by member descending (the index's own
 # order), strictly after the cursor; returns id, score, blob triples and skips missing blobs.
-_LUA_PAGE = r"""
+_LUA_PAGE = (
+    _LUA_BYTES_LESS
+    + r"""
 local index, prefix, max, after, want = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local out, n = {}, 0
 local function take(id, score)
@@ -613,13 +627,6 @@ local function take(id, score)
     out[#out + 1] = blob
     n = n + 1
   end
-end
-local function bytes_less(a, b)
-  for i = 1, math.min(#a, #b) do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x < y end
-  end
-  return #a < #b
 end
 local bound = max
 if after ~= '' then
@@ -640,26 +647,23 @@ while n < want do
 end
 return out
 """
+)
 
 
 # KEYS: an index; ARGV: a cursor's score and id. The article of the index nearest the cursor at
 # or before it in the newest-first list ((score, id) the least not below the cursor's), as id,
 # score; nothing when the cursor is before every article.
-_LUA_CURSOR = r"""
+_LUA_CURSOR = (
+    _LUA_BYTES_LESS
+    + r"""
 local index, score, id = KEYS[1], ARGV[1], ARGV[2]
-local function bytes_less(a, b)
-  for i = 1, math.min(#a, #b) do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x < y end
-  end
-  return #a < #b
-end
 local tied = redis.call('ZRANGEBYSCORE', index, score, score, 'WITHSCORES')
 for i = 1, #tied, 2 do
   if not bytes_less(tied[i], id) then return {tied[i], tied[i + 1]} end
 end
 return redis.call('ZRANGEBYSCORE', index, '(' .. score, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
 """
+)
 
 
 # KEYS: stories:fp; ARGV: the article key prefix, article ids joined by ",". The ids stored and
