@@ -2112,10 +2112,17 @@ def _from_iso(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+# A cursor handed out is a time and an article's id, some 40 characters: a longer one is none
+# (made up, each was kept in every web process's memo of cursors, 4,096 of them).
+MAX_CURSOR_CHARS = 200
+
+
 def _parse_cursor(cursor: str) -> tuple[str, str]:
     """A cursor `_index_page` handed out: an article's score (a time) and its id. A malformed
     one (no id, a score that is no finite number: "inf:x" served the first page again under yet
     another address) raises ValueError."""
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise ValueError(f"not a page cursor: {cursor[:40]!r}…")
     score, sep, article_id = cursor.partition(":")
     try:
         number = float(score)

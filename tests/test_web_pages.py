@@ -657,7 +657,8 @@ def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
 
 
 def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient) -> None:
-    made_up = ("garbage", "inf:x", "1e309:x", "-inf:x", "nan:x")
+    # (and one too long to be one: each made-up cursor was kept in a memo of 4,096 a process)
+    made_up = ("garbage", "inf:x", "1e309:x", "-inf:x", "nan:x", "1700000000:" + "x" * 5000)
     paths = (*(f"/c/tech/?before={cursor}" for cursor in made_up), "/c/nope/", "/no")
     for path in paths:
         page = text(client, path, 404)
