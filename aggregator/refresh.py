@@ -7,13 +7,14 @@ This is the only place that strings the pipeline stages together. Jobs (`workers
 from __future__ import annotations
 
 import hashlib
+import heapq
 import logging
 import math
 import random
 import re
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -609,6 +610,7 @@ def replaced_by(
     listed: Collection[str],
     times: Mapping[str, float],
     earlier: Mapping[str, Article],
+    oldest: float | None = None,
 ) -> frozenset[str]:
     """The candidates of an article's own source whose place it took in the feed, as an edit of
     them: the same link (`earlier`: the candidates' articles, by id) and date (`times`:
@@ -620,10 +622,12 @@ def replaced_by(
     and its old item taken out, is the page edited, though its title does not say so. A
     template's next fill at one link (a "current prices" item) is dated anew; a live blog's
     earlier posts stay listed beside the next, and its next entry is new text; a feed's oldest
-    items falling out of its window leave no older one.
+    items falling out of its window leave no older one. `oldest`: the earliest time of the
+    others listed, when the caller has it (`_oldest_listed`).
     """
     written = article.published.timestamp()
-    oldest = min((times[i] for i in listed if i in times and i != article.id), default=math.inf)
+    if oldest is None:
+        oldest = _oldest_listed(listed, times)(article.id)
     out = set()
     for c in candidates:
         before = earlier.get(c.article_id)
@@ -671,12 +675,21 @@ def _replaced(
         return {}
     earlier = {a.id: a for a in store.articles(ids)}
     times = store.published_times(fresh[0].source_id, [*ids, *listed])
+    oldest = _oldest_listed(listed, times)  # (once, not once an article: listed is the feed)
     out = {}
     for a in fresh:
         found = gone.get(a.id)
-        if found and (took := replaced_by(a, bodies[a.id], found, listed, times, earlier)):
+        if found and (
+            took := replaced_by(a, bodies[a.id], found, listed, times, earlier, oldest(a.id))
+        ):
             out[a.id] = took
     return out
+
+
+def _oldest_listed(listed: Collection[str], times: Mapping[str, float]) -> Callable[[str], float]:
+    """The earliest time (`times`) of the articles `listed` but a given one (inf: none)."""
+    firsts = heapq.nsmallest(2, ((times[i], i) for i in listed if i in times))
+    return lambda article_id: next((t for t, i in firsts if i != article_id), math.inf)
 
 
 def _log_origins_taken(

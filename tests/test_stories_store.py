@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import os
 import random
 import signal
@@ -550,6 +551,20 @@ def test_only_an_edit_taken_out_in_a_feeds_middle_at_the_same_link_and_date_is_r
     assert replaced(replace(old, article_id="elsewhere"), ("new", "older")) == set()
     assert replaced(replace(old, article_id="other"), ("new", "older")) == set()
     assert replaced(replace(old, source_id="t"), ("new", "older")) == set()
+
+
+def test_the_oldest_listed_but_one_is_found_once_for_every_article() -> None:
+    """replaced_by read every listed article's time for each article that reached it (new ×
+    listed); the earliest two are found once, and give the same answer for each."""
+    rng = random.Random(3)
+    for _ in range(500):
+        ids = [f"a{n}" for n in range(rng.randrange(0, 8))]
+        listed = [i for i in ids if rng.random() < 0.8]
+        times = {i: float(rng.randrange(0, 4)) for i in ids if rng.random() < 0.8}
+        oldest = refresh_module._oldest_listed(listed, times)
+        for article_id in [*ids, "other"]:
+            others = [times[i] for i in listed if i in times and i != article_id]
+            assert oldest(article_id) == min(others, default=math.inf)
 
 
 def test_an_article_left_empty_by_learned_junk_is_filed_by_its_title_and_forgotten_whole(
