@@ -1304,13 +1304,16 @@ def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
     assert siege == [200] * len(threads)
 
 
-def _served_in_order(slots: web_module.FairSlots, line: list[tuple[str, str]]) -> list[str]:
+def _served_in_order(
+    slots: web_module.FairSlots, line: list[tuple[str, str]], along: frozenset[str] = frozenset()
+) -> list[str]:
     """Names of `line`'s requests (client, name), lined up in that order behind a slot held
-    by another, in the order they get the slot once it is freed."""
+    by another, in the order they get the slot once it is freed; `along`: clients asking along
+    for each render (those waiting for the same page)."""
     order: list[str] = []
 
     def take(client: str, name: str) -> None:
-        assert slots.acquire(client, 10)
+        assert slots.acquire(client, 10, (lambda: {client, *along}) if along else tuple)
         order.append(name)
         slots.release()
 
@@ -1430,24 +1433,8 @@ def test_an_address_asking_along_is_counted_and_lends_a_flood_no_newcomers_place
         assert slots.acquire(client, 1)
         slots.release()
     assert slots.acquire("holder", 1)
-    order: list[str] = []
-
-    def take(client: str, name: str) -> None:
-        assert slots.acquire(client, 10, lambda: frozenset({client, "helper"}))
-        order.append(name)
-        slots.release()
-
-    def in_line(count: int) -> bool:
-        return sum(map(len, slots._waiting.values())) == count
-
-    threads = []
-    for client, name in [*(("siege", f"siege-{n}") for n in range(3)), ("reader", "reader")]:
-        threads.append(threading.Thread(target=take, args=(client, name)))
-        threads[-1].start()
-        wait_for(functools.partial(in_line, len(threads)), 10, f"{name} in line")
-    slots.release()
-    for thread in threads:
-        thread.join(10)
+    line = [*(("siege", f"siege-{n}") for n in range(3)), ("reader", "reader")]
+    order = _served_in_order(slots, line, along=frozenset({"helper"}))
     assert "helper" in slots._served  # counted for the renders it had
     assert order.index("reader") < 3, order  # (it was behind all three)
 
