@@ -1821,23 +1821,16 @@ _COMMON_ODDITIES = (
     _REDECLARED,
     _ODD_DURATION.pattern,
 )
-_RSS_ODDITIES = re.compile(
-    b"|".join(
-        p.pattern
-        for p in (
-            *_COMMON_ODDITIES,
-            _EMPTY_AUTHOR,
-            _RSS_ID,
-            _ATOM_BODY_IN_RSS,
-            _PREFIXED_LINK,
-        )
-    )
+# The rules that read the whole document are scanned for in it, those that read only its
+# entries (between the first entry's start and the last one's end) there.
+_RSS_ODDITIES = re.compile(b"|".join(p.pattern for p in _COMMON_ODDITIES))
+_RSS_ITEM_ODDITIES = re.compile(
+    b"|".join(p.pattern for p in (_EMPTY_AUTHOR, _RSS_ID, _ATOM_BODY_IN_RSS, _PREFIXED_LINK))
 )
 _ATOM_ODDITIES = re.compile(
-    b"|".join(
-        p.pattern for p in (*_COMMON_ODDITIES, _LINK_REFERENCE, _ODD_TYPED_LINK, _EMPTY_DC_DATE)
-    )
+    b"|".join(p.pattern for p in (*_COMMON_ODDITIES, _LINK_REFERENCE, _EMPTY_DC_DATE))
 )
+_ATOM_ITEM_ODDITIES = _ODD_TYPED_LINK
 
 
 def _fast_gap(
@@ -1860,6 +1853,21 @@ def _fast_gap(
     # First: the checks below read the entries' spans in the bytes.
     if len(spans) != len(entries):
         return "entries feedparser-rs did not count as feedparser does (nesting, markup)"
+    # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
+    # the whole entry as parsed, which must then be the same as feedparser's to the last field.
+    # (An RSS item's <dc:identifier> is its id to feedparser-rs only: _identifier_only.)
+    # (Before the scans of the bytes below: the largest group of documents that fall back.)
+    identifiers = rss and doc.search(_DC_IDENTIFIER) is not None
+    ids = [
+        None if identifiers and _identifier_only(data, span) else _str(e.get("id"))
+        for e, span in zip(entries, spans, strict=True)
+    ]
+    keys = [
+        (i or _str(e.get("link")), _title_key(e.get("title")))
+        for i, e in zip(ids, entries, strict=True)
+    ]
+    if len(set(keys)) != len(keys):
+        return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if doc.xml_base and isinstance(_content_bases(data, spans, ""), str):
         return "xml:base other than on an entry's content (feedparser-rs does not apply it)"
     if rss and _ATOM_IN_RSS.search(data):
@@ -1906,20 +1914,6 @@ def _fast_gap(
         )
     ) or (_ADDRESS_HINT.search(data) and _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))):
         return "a link to a non-public address or none (feedparser-rs drops it, feedparser not)"
-    # normalize tells entries sharing an id (or link) apart by link, then title, then a hash of
-    # the whole entry as parsed, which must then be the same as feedparser's to the last field.
-    # (An RSS item's <dc:identifier> is its id to feedparser-rs only: _identifier_only.)
-    identifiers = rss and doc.search(_DC_IDENTIFIER) is not None
-    ids = [
-        None if identifiers and _identifier_only(data, span) else _str(e.get("id"))
-        for e, span in zip(entries, spans, strict=True)
-    ]
-    keys = [
-        (i or _str(e.get("link")), _title_key(e.get("title")))
-        for i, e in zip(ids, entries, strict=True)
-    ]
-    if len(set(keys)) != len(keys):
-        return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
     if rss and b"full-text" in data and _FULL_TEXT.search(data):
         return "<yandex:full-text> or <full-text> (feedparser reads it, feedparser-rs not)"
     if doc.search(_MEDIA_THUMBNAIL_TEXT):
@@ -2233,12 +2227,18 @@ def _without_self_closing(data: bytes) -> bytes:
     pieces: list[bytes] = []
     position = 0
     while match := _SKIPPED_SECTION.search(data, position):
-        pieces.append(_EMPTY_ELEMENT.sub(rb"<\1\2></\1>", data[position : match.start()]))
+        pieces.append(_opened(data[position : match.start()]))
         position = _past(data, match.group(0), match.end())
         position = len(data) if position < 0 else position
         pieces.append(data[match.start() : position])
-    pieces.append(_EMPTY_ELEMENT.sub(rb"<\1\2></\1>", data[position:]))
+    pieces.append(_opened(data[position:]))
     return b"".join(pieces)
+
+
+def _opened(markup: bytes) -> bytes:
+    """`markup` with its self-closing elements written as a start and an end tag. (A piece
+    without "/>", most between two CDATA sections, is not scanned: every match ends so.)"""
+    return _EMPTY_ELEMENT.sub(rb"<\1\2></\1>", markup) if b"/>" in markup else markup
 
 
 def _markup_as_elements(data: bytes) -> list[int]:
@@ -2707,10 +2707,13 @@ def _written_differently(
         return (
             "an entry with two of one element (feedparser reads the first, feedparser-rs the last)"
         )
-    # One scan for what the rules below look for: most documents have none of it.
-    if (_RSS_ODDITIES if rss else _ATOM_ODDITIES).search(data) and (
-        odd := _odd_markup(doc, spans, items, rss, rss1)
-    ):
+    # Two scans for what the rules below look for, one of the whole document and one of its
+    # entries for the rules that read only those: most documents have none of it. (An RSS
+    # channel's own <atom:link href>, in most, is not in an item.)
+    if (
+        (_RSS_ODDITIES if rss else _ATOM_ODDITIES).search(data)
+        or (_RSS_ITEM_ODDITIES if rss else _ATOM_ITEM_ODDITIES).search(data, *items)
+    ) and (odd := _odd_markup(doc, spans, items, rss, rss1)):
         return odd
     if rss and _XML_LANG.search(data):
         return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
