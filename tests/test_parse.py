@@ -21,6 +21,7 @@ from aggregator.models import EnclosureData, Outcome, ParsedFeed
 from aggregator.parse import (
     _ILLEGAL_REFERENCE,
     _MAX_MENDED,
+    _XML_ILLEGAL,
     BOUNDS_FIRST,
     FAST_PARSER,
     MAX_DECOMPRESSED_BYTES,
@@ -30,6 +31,7 @@ from aggregator.parse import (
     MAX_GZIP_MEMBERS,
     MAX_TAG_BYTES,
     REFERENCE_PARSER,
+    _has_illegal_characters,
     decode,
     parse,
 )
@@ -1563,6 +1565,16 @@ def test_the_illegal_reference_pattern_matches_exactly_the_characters_xml_forbid
     for code in codes:
         for spelling in (f"&#{code};", f"&#000{code};", f"&#x{code:x};", f"&#X00{code:X};"):
             assert bool(_ILLEGAL_REFERENCE.fullmatch(spelling)) == forbidden(code), spelling
+
+
+def test_illegal_characters_are_told_from_the_bytes_as_the_pattern_tells_them() -> None:
+    # Every character the pattern matches and its neighbours, alone and among others: the UTF-8
+    # of U+FFFE and U+FFFF (EF BF BE, EF BF BF) beside U+FFFD and U+FFBF, which share bytes.
+    codes = [*range(0x80), *range(0xD7F0, 0xD800), *range(0xE000, 0xE010), *range(0xFF00, 0x10010)]
+    for code in codes:
+        for text in (chr(code), f"a{chr(code)}b", f"\ufffd{chr(code)}\uffbf"):
+            found = _has_illegal_characters(text.encode("utf-8"))
+            assert found == bool(_XML_ILLEGAL.search(text)), hex(code)
 
 
 @pytest.mark.parametrize("charset", ["hex", "base64", "rot13", "idna"])
