@@ -1499,6 +1499,10 @@ class _Document:
         return _XML_BASE.search(self.data) is not None
 
     @functools.cached_property
+    def xml_lang(self) -> bool:
+        return _XML_LANG.search(self.data) is not None
+
+    @functools.cached_property
     def namespaces(self) -> list[tuple[bytes, bytes]]:
         """The prefixes declared, with their addresses, in document order."""
         return _NAMESPACE_DECLARATION.findall(self.data)
@@ -1874,14 +1878,16 @@ def _fast_gap(
         return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
     if _hub(feed) is None and doc.hub_link and _bytes_hub(data, spans, "") is None:
         return "a WebSub hub link written in a way we do not read"
-    if not feed.get("language") and (  # (feedparser-rs reads an empty <language> as "")
-        _LANGUAGE_ELEMENT.search(data)
-        or (_XML_LANG.search(data) and (rss or not _content_langs_only(data)))
-    ):
-        return "a language feedparser-rs does not report"
+    # (A document without "language>" is not scanned for it again past the first entry's start.)
+    language_element = True
+    if not feed.get("language"):  # (feedparser-rs reads an empty <language> as "")
+        language_element = _LANGUAGE_ELEMENT.search(data) is not None
+        if language_element or (doc.xml_lang and (rss or not _content_langs_only(data))):
+            return "a language feedparser-rs does not report"
     # (Entry by entry only when there is one past the first entry's start: one scan mostly.)
     if (
         spans
+        and language_element
         and _LANGUAGE_ELEMENT.search(data, spans[0][0])
         and any(_LANGUAGE_ELEMENT.search(data, start, end) for start, end in spans)
     ):
@@ -1934,7 +1940,7 @@ def _fast_gap(
         return _REPAIRED
     if not rss and any(not _str(link.get("href")) for link in feed.get("links") or []):
         return "an Atom link with an empty href (feedparser resolves it to the base)"
-    if _XML_LANG_UNDERSCORE.search(data):
+    if doc.xml_lang and _XML_LANG_UNDERSCORE.search(data):  # (_XML_LANG's match begins it)
         return 'an xml:lang written with "_" ("en_us": feedparser reads "en-us")'
     guids: tuple[set[str], set[str]] | None = None
     # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
@@ -2716,7 +2722,7 @@ def _written_differently(
         or doc.search(_ODD_DURATION)
     ) and (odd := _odd_markup(doc, spans, items, rss, rss1)):
         return odd
-    if rss and _XML_LANG.search(data):
+    if rss and doc.xml_lang:
         return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
     if _CAPITALIZED_REL.search(data):
         return "attribute names or rel values in capitals (feedparser ignores case)"
