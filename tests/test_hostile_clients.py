@@ -966,8 +966,12 @@ def test_clients_asking_for_one_page_at_once_share_one_render_and_take_no_slot(
 
         def ask(n: int) -> int:
             headers = {"X-Forwarded-For": f"203.0.113.{n % clients + 1}"}
-            everyone.wait(30)
-            return httpx.get(f"{proxied.url}/c/world/", headers=headers, timeout=60).status_code
+            # Each client made before the barrier (building its TLS context takes milliseconds
+            # of this process's interpreter: 320 of them after it could keep a thread from
+            # sending for the server's 10 s header deadline, its connection then closed).
+            with httpx.Client(timeout=60) as http:
+                everyone.wait(30)
+                return http.get(f"{proxied.url}/c/world/", headers=headers).status_code
 
         started = time.monotonic()
         with ThreadPoolExecutor(clients * each) as pool:
@@ -1106,8 +1110,11 @@ def test_a_newcomer_goes_before_clients_that_rendered_many_pages_lately(
     print(f"measured: {meanwhile} flood answers while the newcomer waited ({asked} before)")
     assert len(answered) == len(threads)
     assert asked < len(threads) / 2  # (the line was long as it came)
-    # The two renders running, and any handed out as its request was read: a few, not 30.
-    assert meanwhile <= 12
+    # The two renders running, and any handed out as its request was read: a few (2-4 idle),
+    # not the 30 of one each. (Counted as this process's 240 threads read their answers to the
+    # end, late on a loaded machine: 12-18 there, answers sent before the newcomer asked among
+    # them; h1, session 39.)
+    assert meanwhile < 20
 
 
 def test_a_client_that_hung_up_is_told_from_one_that_waits_or_pipelines() -> None:
