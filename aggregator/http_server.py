@@ -597,10 +597,9 @@ class HeaderDeadline:
 
 def _unread(sock: Any) -> bool:
     """Whether bytes from the client of `sock` wait in the kernel, read without waiting."""
-    raw = getattr(sock, "_sock", sock)  # (gevent's socket wraps the real one, which never waits)
     try:
-        return bool(raw.recv(1, _socket.MSG_PEEK | _socket.MSG_DONTWAIT))
-    except OSError:  # none (BlockingIOError), or reset
+        return bool(_peek(sock))
+    except OSError:  # reset
         return False
 
 
@@ -627,14 +626,22 @@ def hung_up(sock: Any) -> bool:
     or yielding: a request waiting for a render slot is not rendered for no one (web.FairSlots).
     A client that only ended its sending half (shutdown) counts as gone, as nginx counts one
     (its 499); a next request already sent (pipelined) does not."""
+    try:
+        return _peek(sock) == b""
+    except OSError:  # reset, or closed for room
+        return True
+
+
+def _peek(sock: Any) -> bytes | None:
+    """The next byte from the client of `sock`, left to be read, without waiting or yielding:
+    b"" when the client closed its sending half, None when nothing has come yet (OSError when
+    the connection was reset)."""
     raw = getattr(sock, "_sock", sock)  # (gevent's socket wraps the real one, which never waits)
     try:
         peeked: bytes = raw.recv(1, _socket.MSG_PEEK | _socket.MSG_DONTWAIT)
     except (BlockingIOError, InterruptedError):
-        return False
-    except OSError:  # reset, or closed for room
-        return True
-    return not peeked
+        return None
+    return peeked
 
 
 _NO_LINGER = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close resets, dropping what is unsent
