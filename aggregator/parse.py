@@ -1878,16 +1878,15 @@ def _fast_gap(
         return "Atom elements in RSS (<link href>, <author><name>: feedparser reads them as Atom)"
     if _hub(feed) is None and doc.hub_link and _bytes_hub(data, spans, "") is None:
         return "a WebSub hub link written in a way we do not read"
-    # (A document without "language>" is not scanned for it again past the first entry's start.)
-    language_element = True
-    if not feed.get("language"):  # (feedparser-rs reads an empty <language> as "")
-        language_element = _LANGUAGE_ELEMENT.search(data) is not None
-        if language_element or (doc.xml_lang and (rss or not _content_langs_only(data))):
-            return "a language feedparser-rs does not report"
-    # (Entry by entry only when there is one past the first entry's start: one scan mostly.)
+    if not feed.get("language") and (  # (feedparser-rs reads an empty <language> as "")
+        _LANGUAGE_ELEMENT.search(data) or (doc.xml_lang and (rss or not _content_langs_only(data)))
+    ):
+        return "a language feedparser-rs does not report"
+    # (Entry by entry only when there is one past the first entry's start: one scan mostly. A
+    # document without a feed language has none, or it went above.)
     if (
         spans
-        and language_element
+        and feed.get("language")
         and _LANGUAGE_ELEMENT.search(data, spans[0][0])
         and any(_LANGUAGE_ELEMENT.search(data, start, end) for start, end in spans)
     ):
