@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import re
+import selectors
 import signal
 import socket
 import struct
@@ -27,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
@@ -34,6 +36,7 @@ from rq import Queue, SimpleWorker
 from rq.registry import FailedJobRegistry
 
 from aggregator import http_server
+from aggregator import web as web_module
 from aggregator.config import Category, Config, FetchConfig, SourceConfig, load_config, parse_config
 from aggregator.config_warnings import config_warnings
 from aggregator.fetch import Fetcher
@@ -1044,6 +1047,91 @@ def test_requests_whose_clients_hung_up_in_the_render_line_are_not_rendered(
     # 1.0-1.8 s on a host at load 12, and 0.09 s idle).
     assert rendered < len(sent) / 4
     assert ahead < len(sent) / 4
+
+
+@pytest.mark.timeout(180)
+def test_a_burst_of_archive_pages_waits_in_line_not_for_redis_connections(
+    tmp_path: Path, redis_url: str, store: Store
+) -> None:
+    """60 addresses asked for archive pages, eight each, all at once, each by a cursor of its
+    own (eight pages, 480 cursors to look up): every request looked its cursor up in Redis
+    as it was read, before the render line, and took one of the web's 100 connections; the
+    rest waited for one while the loop ran the others, and under load 150 of 960 answered 503
+    "Redis does not answer" after the pool's 2 s wait, with Redis well (h1, sessions 39-40).
+    Lookups now take turns (web.LOOKUP_SLOTS), so a burst holds a few connections; "at once":
+    the worker is stopped while the requests are sent, so it reads them in one go, as a busy
+    loop does."""
+    connect(redis_url).flushall()
+    with running_web(tmp_path, redis_url, workers=1) as one:
+        config = _config_of(one)
+        source = config.source("public")
+        assert source is not None
+        now = datetime.now(UTC)
+        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(100)]
+        store.save_refresh(store.get_state("public"), articles, config.retention, now)
+        worker = int(re.findall(r"Booting worker with pid: (\d+)", one.output())[-1])
+        with httpx.Client(base_url=one.url, timeout=60) as reader:
+            assert reader.get("/c/world/").status_code == 200
+            burst = []
+            for address in range(60):
+                for k in range(8):
+                    # (made up: the page of the article nearest it, one of eight)
+                    made_up = f"{articles[10 * k].published.timestamp()!r}:{address}"
+                    sock = socket.create_connection(
+                        ("127.0.0.1", one.port), source_address=(f"127.0.4.{address + 1}", 0)
+                    )
+                    path = f"/c/world/?before={made_up}"
+                    burst.append((sock, f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()))
+            connections = connect(redis_url).info("clients")["connected_clients"]
+            os.kill(worker, signal.SIGSTOP)
+            try:
+                for sock, request in burst:
+                    sock.sendall(request)
+                time.sleep(0.2)
+            finally:
+                os.kill(worker, signal.SIGCONT)
+            statuses = _statuses([sock for sock, _ in burst], 120)
+            for sock, _ in burst:
+                sock.close()
+            after = reader.get("/sources")
+        opened = connect(redis_url).info("clients")["connected_clients"] - connections
+        output = one.output()
+    print(f"measured: {statuses}; the web opened {opened} Redis connections for them")
+    assert "Redis does not answer" not in output
+    assert after.status_code == 200  # a reader's page after the burst
+    # Each answered, or refused as busy (503 after RENDER_WAIT s in line) at worst.
+    assert set(statuses) <= {200, 503}, statuses
+    # The lookups running and a render's: 9 here, where the burst opened 98-99 (every one).
+    assert opened <= 2 * (web_module.LOOKUP_SLOTS + web_module.RENDER_SLOTS), opened
+
+
+def _statuses(socks: list[socket.socket], within: float) -> dict[int, int]:
+    """How many of `socks` were answered with each status (0: closed unanswered), read
+    together, each up to its status line, for at most `within` seconds (then -1)."""
+    waiting = selectors.DefaultSelector()
+    for sock in socks:
+        sock.setblocking(False)
+        waiting.register(sock, selectors.EVENT_READ, b"")
+    counts: dict[int, int] = {}
+    deadline = time.monotonic() + within
+    while waiting.get_map() and time.monotonic() < deadline:
+        for key, _ in waiting.select(0.5):
+            sock = cast(socket.socket, key.fileobj)
+            try:
+                more = sock.recv(65536)
+            except OSError:  # reset
+                more = b""
+            data = key.data + more
+            if more and b"\r\n" not in data:
+                waiting.modify(sock, selectors.EVENT_READ, data)
+                continue
+            status = int(data[9:12]) if b"\r\n" in data else 0
+            counts[status] = counts.get(status, 0) + 1
+            waiting.unregister(sock)
+    if left := len(waiting.get_map()):
+        counts[-1] = left
+    waiting.close()
+    return counts
 
 
 @pytest.mark.timeout(180)

@@ -242,6 +242,13 @@ class _Turn:
 
 
 _render_slots = FairSlots(RENDER_SLOTS)
+# Archive cursors (`?before=`) a process looks up in Redis at once, before a page's render (for
+# its key: rendering); the others wait in line as renders do (FairSlots, RENDER_WAIT). Each
+# request looked its own up as it was read: 480 at once took all of the web's 100 connections,
+# the rest waited for one while the loop ran everyone else, and under load 150 of 960 answered
+# 503 "Redis does not answer" after the pool's 2 s wait, Redis well (h1, session 40).
+LOOKUP_SLOTS = 8
+_lookup_slots = FairSlots(LOOKUP_SLOTS)
 # The app's RENDERS_PER_CLIENT (WEB_RENDERS_PER_CLIENT, http_server.renders_per_client): the
 # renders one client (an address, an IPv6 /64: http_server.client_key) may have running or in
 # line at once in a process; more get 429 at once. Slots are first come, first served: one
@@ -554,10 +561,15 @@ def client_key() -> str:
 
 
 @contextlib.contextmanager
-def render_slot(also: Callable[[], Iterable[str]] = tuple) -> Iterator[None]:
+def render_slot(
+    also: Callable[[], Iterable[str]] = tuple, slots: FairSlots | None = None
+) -> Iterator[None]:
     """Hold one of the process's RENDER_SLOTS while rendering (503 after RENDER_WAIT s in line;
     429 at once for a client with the app's RENDERS_PER_CLIENT renders running or in line).
-    `also`: the other clients the render is for (FairSlots.acquire)."""
+    `also`: the other clients the render is for (FairSlots.acquire). `slots`: another line
+    than the renders' (the cursor lookups'); a request in it counts as one of its client's
+    renders too, one at a time."""
+    slots = _render_slots if slots is None else slots
     address = request.remote_addr or ""
     client = http_server.client_key(address)
     most = current_app.config["RENDERS_PER_CLIENT"]
@@ -576,15 +588,15 @@ def render_slot(also: Callable[[], Iterable[str]] = tuple) -> Iterator[None]:
         # (A client that hung up is not rendered for while others wait; with a slot free, its
         # render keeps no one waiting, and a client that only ended its sending half, such as
         # `nc -N`, is answered: the two look alike.)
-        busy = not _render_slots.idle()
-        if (busy and gone()) or not _render_slots.acquire(client, RENDER_WAIT, also, gone):
+        busy = not slots.idle()
+        if (busy and gone()) or not slots.acquire(client, RENDER_WAIT, also, gone):
             if gone():
                 raise ClientGone(client)
             raise ServiceUnavailable("every render slot stayed busy")
         try:
             yield
         finally:
-            _render_slots.release()
+            slots.release()
     finally:
         with _renders_lock:
             _renders_by_client[client] -= 1
@@ -665,10 +677,13 @@ def rendering(
                 query[name] = None if value is None else PAGE_QUERY[name](value)
             before = query.get("before")
             if cursor is not None and before is not None:
+
+                def look_up() -> str | None:
+                    with render_slot(slots=_lookup_slots):  # (LOOKUP_SLOTS)
+                        return cursor(before, *args, **kwargs)
+
                 try:
-                    handed = state.cursors.get(
-                        (request.path, before), lambda: cursor(before, *args, **kwargs)
-                    )
+                    handed = state.cursors.get((request.path, before), look_up)
                     query["before"] = handed or NEWEST
                 except ValueError:
                     abort(404)  # a cursor we never handed out: there is no such page
