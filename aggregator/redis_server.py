@@ -24,9 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
+from redis.connection import Connection
 from redis.exceptions import BusyLoadingError, ConnectionError, ResponseError, TimeoutError
 from redis.retry import Retry
 
@@ -376,9 +378,7 @@ def connect(url: str, patience: Patience = WORKER) -> redis.Redis:
             retried: list[type[Exception]] = [ConnectionError, BusyLoadingError]
             if patience.retry_timeouts:
                 retried.append(TimeoutError)
-            pool_class = (
-                redis.BlockingConnectionPool if patience.pool_wait else redis.ConnectionPool
-            )
+            pool_class = _WaitingPool if patience.pool_wait else redis.ConnectionPool
             extra = {"timeout": patience.pool_wait} if patience.pool_wait else {}
             pool = pool_class.from_url(
                 url,
@@ -401,6 +401,28 @@ def connect(url: str, patience: Patience = WORKER) -> redis.Redis:
             pool.connection_class = _guarded(pool.connection_class, breaker)
             _clients[key] = client
         return client
+
+
+class PoolBusy(ConnectionError):
+    """Every one of a process's connections to Redis stayed in use for its pool's wait: the
+    process is busy (its loop slow to give them back), while Redis itself may answer well."""
+
+
+class _WaitingPool(redis.BlockingConnectionPool):
+    """A pool whose calls wait for a free connection (Patience.pool_wait), and whose wait that
+    ran out says so (PoolBusy): redis-py's "No connection available." was logged as Redis
+    not answering, and an operator went looking at a server that was well."""
+
+    def get_connection(self, *args: Any, **kwargs: Any) -> Connection:
+        try:
+            return super().get_connection(*args, **kwargs)  # type: ignore[no-untyped-call, no-any-return]
+        except ConnectionError as error:
+            if str(error) != "No connection available.":  # (redis-py's words for the wait)
+                raise
+            raise PoolBusy(
+                f"every one of this process's {self.max_connections} connections to Redis"
+                f" stayed in use for {self.timeout:g} s: the process is busy"
+            ) from error
 
 
 # How long the web's client fails at once after Redis did not answer (Breaker).

@@ -1703,6 +1703,30 @@ def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
     assert client.get(COLD[0]).status_code == 200
 
 
+def test_a_request_that_waits_out_every_connection_to_redis_is_told_busy_not_redis_down(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A burst that holds all of a process's connections to Redis while its loop is slow to give
+    them back: the calls waiting past the pool's wait (WEB.pool_wait) answer 503, but said
+    "Redis does not answer" while Redis was well, and an operator went looking at the server
+    (h1, session 40). They say the process is busy; Redis is still asked by the next."""
+    pool = app.extensions[web_module.EXTENSION].store.redis.connection_pool
+    held = [pool.get_connection() for _ in range(pool.max_connections)]
+    try:
+        with caplog.at_level("WARNING", logger="aggregator.web"):
+            busy = client.get(COLD[0])
+    finally:
+        for connection in held:
+            pool.release(connection)
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == "10"
+    assert busy.text == "The service is briefly unavailable (it is busy). Try again shortly.\n"
+    [line] = [r.getMessage() for r in caplog.records if "503" in r.getMessage()]
+    assert "connections to Redis stayed in use for 2 s: the process is busy" in line, line
+    assert "Redis does not answer" not in line
+    assert client.get(COLD[0]).status_code == 200
+
+
 def test_a_feed_names_its_hub_and_topic_in_link_headers(
     redis_url: str, store: Store, web_config: Config, add_articles: AddArticles
 ) -> None:

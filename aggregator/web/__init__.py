@@ -52,7 +52,7 @@ from aggregator import config as config_module
 from aggregator import http_server
 from aggregator.config import Config, load_config
 from aggregator.models import Article
-from aggregator.redis_server import WEB, connect
+from aggregator.redis_server import WEB, PoolBusy, connect
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.sanitize import EMBED_FOLDERS, EMBED_HOSTS
 from aggregator.store import Store
@@ -726,13 +726,16 @@ class SharedPage(Response):
 
 
 def _unavailable(error: Exception) -> Response:
-    """503 with Retry-After when Redis is away or renders are queued too long: a page in the
-    site's language when the config is at hand, plain text for feeds and everything else; one
-    log line, not a traceback."""
+    """503 with Retry-After when Redis is away, or renders (or calls waiting for one of the
+    process's connections to Redis: PoolBusy) are queued too long: a page in the site's
+    language when the config is at hand, plain text for feeds and everything else; one log
+    line, not a traceback."""
+    busy = isinstance(error, ServiceUnavailable | PoolBusy)  # (Redis itself may be well)
     if isinstance(error, ServiceUnavailable):
-        log.warning("%s %s: 503, %s", request.method, request.path, error.description)
+        reason = error.description
     else:
-        log.warning("%s %s: 503, Redis does not answer (%s)", request.method, request.path, error)
+        reason = str(error) if busy else f"Redis does not answer ({error})"
+    log.warning("%s %s: 503, %s", request.method, request.path, reason)
     headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
     if framed := _embed_retrying(503, RETRY_AFTER, headers):
         return framed
@@ -741,7 +744,8 @@ def _unavailable(error: Exception) -> Response:
 
         page = render_page("message.html", message="unavailable", home_link=False)
         return Response(page, 503, headers)
-    message = "The service is briefly unavailable (its store does not answer). Try again shortly."
+    why = "it is busy" if busy else "its store does not answer"
+    message = f"The service is briefly unavailable ({why}). Try again shortly."
     return error_response(503, message, headers)
 
 
