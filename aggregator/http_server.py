@@ -557,11 +557,13 @@ class HeaderDeadline:
     and headers, or the next request of a kept-alive connection); after, the read is ended
     quietly and `passed` is true (a context manager for one greenlet of a gevent worker).
 
-    A deadline that passes with the client's bytes arrived but not read moves once by
-    `seconds`: the client was in time and the worker's loop was not, busy with a flood's
-    requests. A reader's fresh connection was closed unanswered this way under 300 clients
-    asking back to back (CI, with the tests' 2 s deadline). A slow client gains nothing from
-    it: its bytes are read as they come, so none wait unread when its deadline passes."""
+    Whether the deadline passed is `passed`, not the time the read took: a reader's request
+    read late, the worker's loop busy with a flood's requests, was taken for one timed out and
+    its connection reset unanswered (CI, 300 clients asking back to back, the tests' 2 s
+    deadline). A deadline that passes with the client's bytes arrived but not read moves once
+    by `seconds`: the client was in time and the loop was not (this timer can run before the
+    read in the late loop's turn that finds both ready). A slow client gains nothing from it:
+    its bytes are read as they come, so none wait unread when its deadline passes."""
 
     def __init__(self, sock: Any, seconds: float) -> None:
         import gevent
