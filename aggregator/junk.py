@@ -576,17 +576,25 @@ def _quick_lines_python(html_text: str, longest: int) -> tuple[str, list[str]]:
     return quick, lines
 
 
-def strip_learned(html_text: str, known: frozenset[str]) -> str:
+def strip_learned(
+    html_text: str, known: frozenset[str], body: boilerplate.Body | None = None
+) -> str:
     """Sanitized HTML without the short paragraphs its source repeats in many of its articles.
 
     `known`: the source's boilerplate paragraph hashes (aggregator/boilerplate.py; the evidence is
     counted in Redis as articles are filed in stories). Never all of the article's text.
+    `body`: `boilerplate.Body.of(html_text)`, when the caller made it already (its paragraphs
+    and hashes tell whether any is known without reading the text again).
     """
     if not html_text or not known:
         return html_text
-    paras = boilerplate.paragraphs(html_text)
+    if body is None:
+        paras = [p for p in boilerplate.paragraphs(html_text) if len(p) <= LEARNED_MAX_CHARS]
+        hashes = boilerplate.hashes_of(paras)
+    else:
+        paras, hashes = body.paragraphs, body.hashes
     if not any(
-        boilerplate.paragraph_hash(p) in known for p in paras if len(p) <= LEARNED_MAX_CHARS
+        h in known for p, h in zip(paras, hashes, strict=True) if len(p) <= LEARNED_MAX_CHARS
     ):
         return html_text
     return _drop(

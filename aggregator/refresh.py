@@ -508,15 +508,25 @@ REVISION_PEERS = 4
 
 
 def _cleaned_otherwise(
-    articles: Sequence[Article], relearned: frozenset[str], cleaned_with: frozenset[str]
+    articles: Sequence[Article],
+    relearned: frozenset[str],
+    cleaned_with: frozenset[str],
+    bodies: Mapping[str, boilerplate.Body],
 ) -> bool:
     """Whether the junk learned now would clean the articles otherwise than `cleaned_with` did:
     a paragraph no longer learned would come back, or a newly learned one leaves one of these
     articles (a repeated heading is learned but stays: then the feed is not cleaned again for
-    nothing, 7 of the 34 sources a cold round on the corpus would clean again)."""
-    return bool(cleaned_with - relearned) or any(
-        junk.strip_learned(a.content, relearned) != a.content for a in articles
-    )
+    nothing, 7 of the 34 sources a cold round on the corpus would clean again). `bodies`: the
+    articles' bodies as their stories read them (the first BODY_CHARS of each): an article's
+    whole content when no longer, whose paragraphs are not read again."""
+    if cleaned_with - relearned:
+        return True
+    read = {a.id: a for a in articles}  # (the article each id's body was made of: the last)
+    for a in articles:
+        whole = read[a.id] is a and len(a.content) <= BODY_CHARS
+        if junk.strip_learned(a.content, relearned, bodies[a.id] if whole else None) != a.content:
+            return True
+    return False
 
 
 def _join_stories(
@@ -554,7 +564,7 @@ def _join_stories(
         and cleaned_with is not None
         and relearned is not None
         and relearned != cleaned_with
-        and _cleaned_otherwise(articles, relearned, cleaned_with)
+        and _cleaned_otherwise(articles, relearned, cleaned_with, bodies)
     ):
         # Cleaned again soon, not at the next poll: feed readers that keep an item as they
         # first saw it kept a new source's first articles with the footer they taught (a

@@ -12,15 +12,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aggregator import junk
+from aggregator import boilerplate, junk
 from aggregator.boilerplate import paragraph_hash
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome
-from aggregator.refresh import RECLEAN_AFTER, refresh_source
+from aggregator.refresh import BODY_CHARS, RECLEAN_AFTER, _cleaned_otherwise, refresh_source
 from aggregator.store import Store
 from tests.support import junk_eval
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
+from tests.test_store import make_article
 from tests.test_stories_store import rss
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -301,4 +302,73 @@ def test_a_paragraph_of_lines_is_judged_line_by_line_as_its_evidence_is_counted(
     assert cleaned == (
         f"<p>{BODIES[0]}</p><p>Fabrice Eap</p>"
         "<p>Hosted by Matt<br>Written by Jo<br>Graphics by Leo</p>"
+    )
+
+
+def test_what_stories_read_of_an_article_tells_whether_learned_junk_changes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whether what a refresh taught would clean its articles otherwise (refresh's
+    `_cleaned_otherwise`, asked of every article of a cold round's feeds that learned a heading)
+    is told from the paragraphs and hashes their stories read (`Body`, the first BODY_CHARS), not
+    by reading each article's paragraphs a second time; a longer article is read whole, as
+    before. The answers are strip_learned's on each article."""
+    heading, footer = paragraph_hash("Infrastructure"), paragraph_hash(FOOTER)
+    short = [
+        make_article("log", n, content=f"<h3>Infrastructure</h3><p>{BODIES[n]}</p>")
+        for n in range(4)
+    ]
+    long = make_article("log", 9, content=f"<p>{' '.join(BODIES * 60)}</p><p>{FOOTER}</p>")
+    assert len(long.content) > BODY_CHARS
+    bodies = {
+        a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in [*short, long]
+    }
+    read: list[str] = []
+    paragraphs = boilerplate.paragraphs
+    monkeypatch.setattr(boilerplate, "paragraphs", lambda m: read.append(m) or paragraphs(m))
+    for articles, learned, expected in [
+        (short, {heading}, False),  # a heading stays: nothing to clean again
+        (short, {heading, footer}, False),
+        ([*short, long], {heading, footer}, True),  # the long one's footer, past its body's end
+        ([*short, long], {heading}, False),
+    ]:
+        read.clear()
+        answer = _cleaned_otherwise(articles, frozenset(learned), frozenset(), bodies)
+        assert answer is expected
+        assert read == [long.content] * (long in articles)
+        reference = any(
+            junk.strip_learned(a.content, frozenset(learned)) != a.content for a in articles
+        )
+        assert answer is reference
+    # Two articles under one id: the body is the last one's, and the first is read itself.
+    twin = replace(short[0], content=f"<p>{BODIES[5]}</p><p>{FOOTER}</p>")
+    read.clear()
+    assert _cleaned_otherwise([twin, short[0]], frozenset({footer}), frozenset(), bodies)
+    assert read == [twin.content]
+    # A paragraph no longer learned: cleaned again, nothing read.
+    read.clear()
+    assert _cleaned_otherwise(short, frozenset(), frozenset({footer}), bodies)
+    assert read == []
+
+
+def test_paragraph_hashes_made_together_are_those_made_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`boilerplate.hashes_of` (the C module's words over the folded paragraphs) gives each
+    paragraph's `paragraph_hash`: the learned junk's pre-check and the long articles' evidence
+    use it, and the hashes must stay the ones learned."""
+    paras = [
+        *BODIES,
+        FOOTER,
+        "ＨＥＬＬＯ, world",
+        "國際新聞：颱風過境",
+        "İstanbul’da ½ maç",
+        "",
+        "x",
+    ]
+    assert boilerplate.hashes_of(paras) == [paragraph_hash(p) for p in paras]
+    monkeypatch.setattr(boilerplate, "_native", None)  # (the C module not built)
+    assert boilerplate.hashes_of(paras) == [paragraph_hash(p) for p in paras]
+    assert boilerplate.paragraph_hashes([*paras, paras[0]]) == list(
+        dict.fromkeys(paragraph_hash(p) for p in paras)
     )
