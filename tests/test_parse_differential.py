@@ -410,7 +410,7 @@ USUAL_DATES = [
     for day, month in (("1", "Jan"), ("31", "Dec"), ("29", "Feb"), ("31", "Apr"))
     for year in ("1979", "2023", "2024", "2200")
     for hour, second in (("00", "00"), ("23", "59"), ("24", "60"))
-    for zone in ("GMT", "UT", "UTC", "Z", "+0530", "-0000", "-2359", "+9999")
+    for zone in ("GMT", "UT", "UTC", "Z", "+0530", "-0000", "-2359", "+9999", "EST", "PDT", "CST")
 ]
 
 
@@ -425,6 +425,9 @@ def test_usual_dates_read_as_feedparser_reads_them() -> None:
     assert sum(d is not None for d in read.values()) > len(USUAL_DATES) / 4
     assert read["2024-12-31T23:59:59+05:30"] == datetime(2024, 12, 31, 18, 29, 59, tzinfo=UTC)
     assert read["Sun, 31 Dec 2023 23:00:59 -2359"] == datetime(2024, 1, 1, 22, 59, 59, tzinfo=UTC)
+    # (feedparser's North American zone names, at its fixed offsets: "CST" is always -6.)
+    assert read["Sun, 31 Dec 2023 23:00:59 PDT"] == datetime(2024, 1, 1, 6, 0, 59, tzinfo=UTC)
+    assert read["29 Feb 2024 00:00:00 CST"] == datetime(2024, 2, 29, 6, 0, 0, tzinfo=UTC)
 
 
 # Ids and links with and without a scheme, written oddly: what `_joined_otherwise` tells by the
