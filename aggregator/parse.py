@@ -59,6 +59,11 @@ from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
 from aggregator.sanitize import on_readers_network, plain_text, text_to_html
 from aggregator.xml_text import xml_char
 
+try:
+    from aggregator import _native
+except ImportError:  # not built (no C compiler at install): the Python reference does it
+    _native = None  # type: ignore[assignment]
+
 # A body that is still gzip-compressed is inflated up to this size (a zip bomb stops here), and
 # from at most this many gzip members (a file is one; some tools append a few).
 MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024
@@ -727,6 +732,22 @@ def _beyond_feedparser(data: bytes) -> str:
     # (Most documents: two passes at memory speed, and nothing else.)
     if data.count(b"<") <= MAX_DEPTH and not _LONG_TAG.search(data):
         return ""
+    return _BEYOND[_markup_beyond(data, MAX_ELEMENTS, MAX_DEPTH, MAX_TAG_BYTES)]
+
+
+_BEYOND = (
+    "",
+    f"The document has an instruction of more than {MAX_TAG_BYTES:,} bytes, as no feed does",
+    f"The document has a tag of more than {MAX_TAG_BYTES:,} bytes, as no feed does",
+    f"The document has more than {MAX_ELEMENTS:,} elements, as no feed does",
+    f"The document nests elements more than {MAX_DEPTH:,} deep, as no feed does",
+)
+
+
+def _markup_beyond_python(data: bytes, max_elements: int, max_depth: int, max_tag: int) -> int:
+    """Which bound of `_beyond_feedparser`'s the document's tags pass first (an index of
+    _BEYOND: 0 none, 1 an instruction's length, 2 a tag's, 3 the elements', 4 the nesting's).
+    The reference of _native.markup_beyond, which runs where the C module was built."""
     depth = elements = position = 0
     while match := _MARKUP_START.search(data, position):
         skipped, closing, name = match.groups()
@@ -735,33 +756,33 @@ def _beyond_feedparser(data: bytes) -> str:
             # (An instruction is read as a tag is: feedparser took 50 s and 1.2 GB over 10 MB
             # of one never closed.)
             ends = len(data) if position < 0 else position
-            if skipped == b"?" and ends - match.start() > MAX_TAG_BYTES:
-                return (
-                    f"The document has an instruction of more than {MAX_TAG_BYTES:,} bytes,"
-                    " as no feed does"
-                )
+            if skipped == b"?" and ends - match.start() > max_tag:
+                return 1
             if position < 0:
                 break  # (the rest is a comment: no element)
             continue
         if (end := data.find(b">", match.end())) < 0:
             end = len(data)  # (a tag never closed: as long as the rest)
         position = end + 1
-        if (
-            end - match.start() > MAX_TAG_BYTES
-            and _unquoted(data, match.start(), end) > MAX_TAG_BYTES
-        ):
-            return f"The document has a tag of more than {MAX_TAG_BYTES:,} bytes, as no feed does"
+        if end - match.start() > max_tag and _unquoted(data, match.start(), end) > max_tag:
+            return 2
         if closing:
             depth -= 1
         elif name:  # (not a declaration)
             elements += 1
-            if elements > MAX_ELEMENTS:
-                return f"The document has more than {MAX_ELEMENTS:,} elements, as no feed does"
+            if elements > max_elements:
+                return 3
             # (<x/> holds nothing, nor does an HTML <br>)
             depth += data[end - 1] != ord("/") and name.lower() not in _VOID
-            if depth > MAX_DEPTH:
-                return f"The document nests elements more than {MAX_DEPTH:,} deep, as no feed does"
-    return ""
+            if depth > max_depth:
+                return 4
+    return 0
+
+
+# (A loop over every tag of a document of more than MAX_DEPTH: in C, 40 times as fast.)
+_markup_beyond: Callable[[bytes, int, int, int], int] = (
+    _native.markup_beyond if _native is not None else _markup_beyond_python
+)
 
 
 # feedparser spends ~0.1 ms on each link (it joins its address twice), and it files each

@@ -6,6 +6,7 @@ import codecs
 import functools
 import gzip
 import json
+import random
 import re
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from urllib.parse import urljoin
 
 import pytest
 
+from aggregator import parse as parse_module
 from aggregator.errors import ParseError
 from aggregator.models import EnclosureData, Outcome, ParsedFeed
 from aggregator.parse import (
@@ -36,6 +38,7 @@ from aggregator.parse import (
     parse,
 )
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
+from tests.support.native import requires_native
 
 CORPUS_FILES = corpus_files("real", "encodings", "malformed", "edge")
 URL = "https://example.com/feed.xml"
@@ -1143,6 +1146,40 @@ def test_a_document_past_what_feedparser_is_given_is_refused_not_read_for_minute
     # A broken feed's unescaped HTML: <br>s left open, and "<" in its text, nest nothing.
     sloppy = head + "x < y <br>" * (MAX_DEPTH * 2) + "</item></channel></rss>"
     assert parse(sloppy.encode(), url=URL, headers={}, parser=parser).entries[0].title == "a"
+
+
+# Pieces of markup that meet each branch of the walk over a document's tags, each also where it
+# is left unclosed at the end of a document.
+_MARKUP_PIECES = [
+    "<a>", "</a>", "<a b='1'>", "<br>", "<BR >", "<Wbr/>", "<x/>", "<x />", "<é>", "<_:y>",
+    "<!-- <a> -->", "<!--", "-->", "<![CDATA[<a>]]>", "<![CDATA[", "]]>", "<?p <a> ?>", "<?",
+    "?>", "<!DOCTYPE x>", "<!", "<!-", "<!-x>", " < ", "<1>", "<", ">", "/", 'a="x>y"', "'",
+    '"', "text", "\n", "<link>", "<Img src='a'/>", "</", "<a\tb>",
+]  # fmt: skip
+
+
+@requires_native
+def test_the_walk_over_a_documents_tags_in_c_gives_the_answers_of_its_python() -> None:
+    """_native.markup_beyond, which _beyond_feedparser runs over a document of more than
+    MAX_DEPTH "<", answers as _markup_beyond_python: on random runs of pieces meeting each of
+    its branches, at bounds small enough that each is passed or not, and on the corpus."""
+    assert parse_module._native is not None  # (requires_native)
+    walk = parse_module._native.markup_beyond
+    rng = random.Random(12)
+    for _ in range(20_000):
+        data = "".join(rng.choices(_MARKUP_PIECES, k=rng.randrange(1, 40))).encode()
+        bounds = (rng.randrange(1, 12), rng.randrange(0, 6), rng.randrange(1, 30))
+        assert walk(data, *bounds) == parse_module._markup_beyond_python(data, *bounds), (
+            data,
+            bounds,
+        )
+    for path in CORPUS_FILES:
+        data = path.read_bytes()
+        for bounds in ((MAX_ELEMENTS, MAX_DEPTH, MAX_TAG_BYTES), (3_000, 12, 2_000)):
+            assert walk(data, *bounds) == parse_module._markup_beyond_python(data, *bounds), (
+                path,
+                bounds,
+            )
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
