@@ -1182,6 +1182,31 @@ def test_the_walk_over_a_documents_tags_in_c_gives_the_answers_of_its_python() -
             )
 
 
+# Pieces of self-closing elements and what looks like them: names, attributes quoted either way
+# or not at all, a "<" in a value, <enclosure> and names that only begin so, sections.
+_SELF_CLOSING_PIECES = [
+    "<a", "<br", "<x:y", "<é", "<_", "<1", "<enclosure", "<enclosurex", "<enclosure:x",
+    "<enclosure.x", "<enclosureé", " ", "\t", "\n", "a", "b:c", "=", '"', "'", "1", "<", ">",
+    "/", "/>", " />", ' a="1"', " a='1'", ' a="<"', " a=1", " a = '2' ", "<!--", "-->",
+    "<![CDATA[", "]]>", "<?", "?>", "<!x>", "text",
+]  # fmt: skip
+
+
+@requires_native
+def test_self_closing_elements_are_opened_in_c_as_by_its_python() -> None:
+    """_native.without_self_closing gives _without_self_closing_python's answer, on random runs
+    of pieces of self-closing elements and sections, and on the corpus."""
+    assert parse_module._native is not None  # (requires_native)
+    opened = parse_module._native.without_self_closing
+    rng = random.Random(7)
+    for _ in range(30_000):
+        data = "".join(rng.choices(_SELF_CLOSING_PIECES, k=rng.randrange(1, 30))).encode()
+        assert opened(data) == parse_module._without_self_closing_python(data), data
+    for path in CORPUS_FILES:
+        data = path.read_bytes()
+        assert opened(data) == parse_module._without_self_closing_python(data), path
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_a_long_attribute_value_is_no_long_tag(parser: str) -> None:
     """A picture inlined as a data: address in an Atom entry's XHTML (80 KB in one attribute) made
