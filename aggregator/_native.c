@@ -50,6 +50,13 @@
  * (but <enclosure>), outside comments, CDATA sections and instructions; `data` itself when
  * there is none. The pattern's walk, a piece at a time, was 3-4% of a fast reading.
  *
+ *     markup_as_elements(data) -> list[int]
+ *
+ * parse._markup_as_elements (reference: parse._markup_as_elements_python; checked equal in
+ * tests/test_parse.py): where each text element (<description>, <content:encoded>, <summary>,
+ * <content>, <title>) whose text holds an element starts; comments, CDATA sections and
+ * instructions stepped over, outside those elements and in their text.
+ *
  *     quick_lines(html_text, longest) -> tuple[str, list[str]] | None
  *
  * junk.strip_paragraphs' look at a body before it parses anything (reference:
@@ -1569,6 +1576,100 @@ static PyObject *without_self_closing(PyObject *module, PyObject *data) {
     return result;
 }
 
+/* The closing of the comment, CDATA section or instruction d[i:] opens, with the opening's
+ * length; NULL when it opens none (parse._CLOSINGS, in its order). */
+static const char *section_at(const char *d, Py_ssize_t n, Py_ssize_t i, Py_ssize_t *opening) {
+    if (n - i >= 4 && memcmp(d + i, "<!--", 4) == 0)
+        return *opening = 4, "-->";
+    if (n - i >= 9 && memcmp(d + i, "<![CDATA[", 9) == 0)
+        return *opening = 9, "]]>";
+    if (n - i >= 2 && d[i] == '<' && d[i + 1] == '?')
+        return *opening = 2, "?>";
+    return NULL;
+}
+
+/* Past the section opening at d[i] (its closing found from past its opening), or -1. */
+static Py_ssize_t past_section(const char *d, Py_ssize_t n, Py_ssize_t i, Py_ssize_t opening,
+                               const char *closing) {
+    Py_ssize_t size = (Py_ssize_t)strlen(closing), close = find_bytes(d, n, i + opening, closing, size);
+    return close < 0 ? -1 : close + size;
+}
+
+static const char *const BODY_NAMES[] = {"description", "content:encoded", "summary", "content",
+                                         "title", NULL};
+
+/* Where the start tag of a text element at d[i] ("<") ends, past its ">"; 0 when there is none
+ * (parse._BODY_OR_SKIPPED's last branch: a name, then ">" or white space and no "<" to a ">"). */
+static Py_ssize_t body_start(const char *d, Py_ssize_t n, Py_ssize_t i) {
+    for (const char *const *name = BODY_NAMES; *name != NULL; name++) {
+        Py_ssize_t size = (Py_ssize_t)strlen(*name), p = i + 1 + size;
+        if (n - i - 1 < size || memcmp(d + i + 1, *name, (size_t)size) != 0 || p >= n)
+            continue;
+        if (d[p] == '>')
+            return p + 1;
+        if (!markup_space((unsigned char)d[p]))
+            continue;
+        for (p++; p < n && d[p] != '<' && d[p] != '>';)
+            p++;
+        if (p < n && d[p] == '>')
+            return p + 1;
+    }
+    return 0;
+}
+
+static PyObject *markup_as_elements(PyObject *module, PyObject *data) {
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "markup_as_elements(data: bytes)");
+        return NULL;
+    }
+    const char *d = PyBytes_AS_STRING(data);
+    Py_ssize_t n = PyBytes_GET_SIZE(data), position = 0, opening, end;
+    PyObject *found = PyList_New(0);
+    if (found == NULL)
+        return NULL;
+    while (position < n) {
+        const char *lt = memchr(d + position, '<', (size_t)(n - position));
+        if (lt == NULL)
+            break;
+        Py_ssize_t start = lt - d;
+        const char *closing = section_at(d, n, start, &opening);
+        if (closing != NULL) {
+            if ((position = past_section(d, n, start, opening, closing)) < 0)
+                break;
+            continue;
+        }
+        if ((end = body_start(d, n, start)) == 0) {
+            position = start + 1;
+            continue;
+        }
+        Py_ssize_t tag = -1; /* the element's text, to its first tag past the sections in it */
+        for (position = end; position < n;) {
+            const char *next = memchr(d + position, '<', (size_t)(n - position));
+            if (next == NULL)
+                break;
+            tag = next - d;
+            if ((closing = section_at(d, n, tag, &opening)) == NULL)
+                break;
+            if ((position = past_section(d, n, tag, opening, closing)) < 0)
+                return found;
+            tag = -1;
+        }
+        if (tag < 0)
+            break;
+        if (tag + 1 < n && Py_ISALPHA((unsigned char)d[tag + 1])) {
+            PyObject *at = PyLong_FromSsize_t(start);
+            if (at == NULL || PyList_Append(found, at) < 0) {
+                Py_XDECREF(at);
+                Py_DECREF(found);
+                return NULL;
+            }
+            Py_DECREF(at);
+        }
+        position = tag;
+    }
+    return found;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -1589,6 +1690,8 @@ static PyMethodDef methods[] = {
      "markup_beyond(data, max_elements, max_depth, max_tag_bytes) -> 0, or the bound passed"},
     {"without_self_closing", without_self_closing, METH_O,
      "without_self_closing(data) -> data with <x/> written <x></x> (parse._without_self_closing)"},
+    {"markup_as_elements", markup_as_elements, METH_O,
+     "markup_as_elements(data) -> where the text elements holding elements start"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",

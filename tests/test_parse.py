@@ -1207,6 +1207,31 @@ def test_self_closing_elements_are_opened_in_c_as_by_its_python() -> None:
         assert opened(data) == parse_module._without_self_closing_python(data), path
 
 
+# Pieces of text elements and what they may hold: start tags of each name (with attributes, or
+# only beginning so), text, child elements, end tags, sections in and around them.
+_BODY_PIECES = [
+    "<description", "<content:encoded", "<content", "<summary", "<title", "<titles", "<content:x",
+    "<descriptionx", ">", " ", "\t", ' a="1"', " a='<'", "/", "text", "<p>", "<br/>", "</p>",
+    "</title>", "</description>", "<1", "< ", "<é", "<!--", "-->", "<![CDATA[", "]]>", "<?",
+    "?>", "<!x>", "<",
+]  # fmt: skip
+
+
+@requires_native
+def test_the_text_elements_holding_elements_are_found_in_c_as_by_its_python() -> None:
+    """_native.markup_as_elements gives _markup_as_elements_python's answer, on random runs of
+    pieces of text elements, their children and sections, and on the corpus."""
+    assert parse_module._native is not None  # (requires_native)
+    found = parse_module._native.markup_as_elements
+    rng = random.Random(3)
+    for _ in range(30_000):
+        data = "".join(rng.choices(_BODY_PIECES, k=rng.randrange(1, 30))).encode()
+        assert found(data) == parse_module._markup_as_elements_python(data), data
+    for path in CORPUS_FILES:
+        data = path.read_bytes()
+        assert found(data) == parse_module._markup_as_elements_python(data), path
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_a_long_attribute_value_is_no_long_tag(parser: str) -> None:
     """A picture inlined as a data: address in an Atom entry's XHTML (80 KB in one attribute) made
