@@ -57,6 +57,11 @@
  * <content>, <title>) whose text holds an element starts; comments, CDATA sections and
  * instructions stepped over, outside those elements and in their text.
  *
+ *     entry_spans(data) -> list[tuple[int, int]]
+ *
+ * parse._entry_spans (reference: parse._entry_spans_python; checked equal in
+ * tests/test_parse.py): where each <item> or <entry> (any prefix) starts and ends.
+ *
  *     quick_lines(html_text, longest) -> tuple[str, list[str]] | None
  *
  * junk.strip_paragraphs' look at a body before it parses anything (reference:
@@ -1670,6 +1675,76 @@ static PyObject *markup_as_elements(PyObject *module, PyObject *data) {
     return found;
 }
 
+/* Where an entry's name ends when one is written at d[p]: "item" or "entry", after a prefix
+ * ("\w+:", as parse._ENTRY_TAG's and _ENTRY_END's (?:\w+:)?); -1 when none is. (A run of word
+ * bytes followed by ":" can only be a prefix there, one followed by anything else only the name.) */
+static Py_ssize_t entry_name(const char *d, Py_ssize_t n, Py_ssize_t p) {
+    Py_ssize_t q = p;
+    while (q < n && (Py_ISALNUM((unsigned char)d[q]) || d[q] == '_'))
+        q++;
+    if (q > p && q < n && d[q] == ':')
+        p = q + 1;
+    if (n - p >= 4 && memcmp(d + p, "item", 4) == 0)
+        return p + 4;
+    if (n - p >= 5 && memcmp(d + p, "entry", 5) == 0)
+        return p + 5;
+    return -1;
+}
+
+/* The end of the first entry's end tag from d[p] on (parse._ENTRY_END), or -1. */
+static Py_ssize_t entry_end(const char *d, Py_ssize_t n, Py_ssize_t p) {
+    while (p < n) {
+        const char *lt = memchr(d + p, '<', (size_t)(n - p));
+        if (lt == NULL)
+            return -1;
+        Py_ssize_t i = lt - d, e;
+        p = i + 1;
+        if (i + 1 >= n || d[i + 1] != '/' || (e = entry_name(d, n, i + 2)) < 0)
+            continue;
+        while (e < n && markup_space((unsigned char)d[e]))
+            e++;
+        if (e < n && d[e] == '>')
+            return e + 1;
+    }
+    return -1;
+}
+
+static PyObject *entry_spans(PyObject *module, PyObject *data) {
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "entry_spans(data: bytes)");
+        return NULL;
+    }
+    const char *d = PyBytes_AS_STRING(data);
+    Py_ssize_t n = PyBytes_GET_SIZE(data), position = 0;
+    PyObject *spans = PyList_New(0);
+    if (spans == NULL)
+        return NULL;
+    while (position < n) {
+        const char *lt = memchr(d + position, '<', (size_t)(n - position));
+        if (lt == NULL)
+            break;
+        Py_ssize_t start = lt - d, e = entry_name(d, n, start + 1), end;
+        if (e < 0 || e >= n || !(markup_space((unsigned char)d[e]) || d[e] == '>' || d[e] == '/')) {
+            position = start + 1;
+            continue;
+        }
+        position = e + 1; /* (the next start tag is looked for past this one's name, as finditer) */
+        const char *close = memchr(lt, '>', (size_t)(n - start));
+        if (close != NULL && close > d && close[-1] == '/')
+            end = close - d + 1; /* <item/> */
+        else if ((end = entry_end(d, n, position)) < 0)
+            end = n;
+        PyObject *span = Py_BuildValue("(nn)", start, end);
+        if (span == NULL || PyList_Append(spans, span) < 0) {
+            Py_XDECREF(span);
+            Py_DECREF(spans);
+            return NULL;
+        }
+        Py_DECREF(span);
+    }
+    return spans;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -1692,6 +1767,8 @@ static PyMethodDef methods[] = {
      "without_self_closing(data) -> data with <x/> written <x></x> (parse._without_self_closing)"},
     {"markup_as_elements", markup_as_elements, METH_O,
      "markup_as_elements(data) -> where the text elements holding elements start"},
+    {"entry_spans", entry_spans, METH_O,
+     "entry_spans(data) -> [(start, end)] of each <item> or <entry> (parse._entry_spans)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",

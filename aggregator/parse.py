@@ -3061,8 +3061,9 @@ def _resolve(url: str | None, base: str) -> str | None:
         return ""
 
 
-def _entry_spans(data: bytes) -> list[tuple[int, int]]:
-    """Where each <item>/<entry> starts and ends in the document, in order."""
+def _entry_spans_python(data: bytes) -> list[tuple[int, int]]:
+    """Where each <item>/<entry> starts and ends in the document, in order. The reference of
+    _native.entry_spans, which runs where the C module was built."""
     spans = []
     for match in _ENTRY_TAG.finditer(data):
         close = data.find(b">", match.start())
@@ -3072,6 +3073,13 @@ def _entry_spans(data: bytes) -> list[tuple[int, int]]:
         end = _ENTRY_END.search(data, match.end())
         spans.append((match.start(), end.end() if end else len(data)))
     return spans
+
+
+# (A pattern's walk over every "<" of every document the fast path tries, and over each
+# entry's: 2% of its reading in Python.)
+_entry_spans: Callable[[bytes], list[tuple[int, int]]] = (
+    _native.entry_spans if _native is not None else _entry_spans_python
+)
 
 
 def _xml_text(raw: bytes) -> str:

@@ -1232,6 +1232,29 @@ def test_the_text_elements_holding_elements_are_found_in_c_as_by_its_python() ->
         assert found(data) == parse_module._markup_as_elements_python(data), path
 
 
+# Pieces of entries' start and end tags, prefixed or not, and of names that only begin so.
+_ENTRY_PIECES = [
+    "<item", "<entry", "<a:item", "<atom:entry", "<:item", "<a:b:item", "<items", "<item:x",
+    "<entryé", "</item", "</entry", "</a:item", "</:item", "</a:b:entry", "</ entry", "</items",
+    " ", "\n", ">", "/", "/>", "x", "<", ":", "_", "1", "é", "<title>t</title>",
+]  # fmt: skip
+
+
+@requires_native
+def test_the_entries_spans_are_found_in_c_as_by_its_python() -> None:
+    """_native.entry_spans gives _entry_spans_python's answer, on random runs of pieces of
+    entries' tags and of names that only begin as theirs, and on the corpus."""
+    assert parse_module._native is not None  # (requires_native)
+    spans = parse_module._native.entry_spans
+    rng = random.Random(5)
+    for _ in range(30_000):
+        data = "".join(rng.choices(_ENTRY_PIECES, k=rng.randrange(1, 30))).encode()
+        assert spans(data) == parse_module._entry_spans_python(data), data
+    for path in CORPUS_FILES:
+        data = path.read_bytes()
+        assert spans(data) == parse_module._entry_spans_python(data), path
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_a_long_attribute_value_is_no_long_tag(parser: str) -> None:
     """A picture inlined as a data: address in an Atom entry's XHTML (80 KB in one attribute) made
