@@ -902,7 +902,7 @@ def read(server, out):
     with HeaderDeadline(server, 0.5) as deadline:
         while not b"".join(out).endswith(b"\\n"):  # (a request line, or more of it)
             out.append(server.recv(100))
-    out.append(deadline.passed)
+    out.append((deadline.passed, deadline.moved))
 
 def run(send, busy):
     server, client = gevent.socket.socketpair()
@@ -913,11 +913,11 @@ def run(send, busy):
     client.sendall(send)
     time.sleep(busy)  # (a blocking sleep: the loop itself busy, as under a flood)
     reading.join()
-    print(out[:-1] == ([send] if send else []), out[-1], round(time.monotonic() - started, 1))
+    print(out[:-1] == ([send] if send else []), *out[-1], round(time.monotonic() - started, 2))
 
-run(b"GET / HTTP/1.1\\r\\n", 1.0)  # in time, read late: not passed
-run(b"", 0.0)  # nothing sent: passed at 0.5 s
-run(b"G", 0.0)  # one byte, read at once, then nothing: passed at 0.5 s (not moved)
+run(b"GET / HTTP/1.1\\r\\n", 1.0)  # in time, read late: moved, not passed
+run(b"", 0.0)  # nothing sent: passed at 0.5 s, not moved
+run(b"G", 0.0)  # one byte, read at once, then nothing: passed at 0.5 s, not moved
 """
 
 
@@ -930,8 +930,14 @@ def test_a_request_that_came_in_time_is_read_though_the_workers_loop_was_late() 
     )
     assert done.returncode == 0, done.stderr
     lines = [line.split() for line in done.stdout.splitlines()]
-    assert [line[:2] for line in lines] == [["True", "False"], ["True", "True"], ["True", "True"]]
-    assert [float(line[2]) < 1.0 for line in lines[1:]] == [True, True]  # not moved
+    # (read, passed, moved): whether it moved is asked, not timed: "passed within 1.0 s" (0.5 s
+    # not moved, 1.0 s moved) failed when the process was starved and the timer ran 0.5 s late.
+    assert [line[:3] for line in lines] == [
+        ["True", "False", "True"],
+        ["True", "True", "False"],
+        ["True", "True", "False"],
+    ]
+    assert [float(line[3]) >= 0.5 for line in lines[1:]] == [True, True]  # (not early)
 
 
 def test_a_request_of_more_header_fields_than_a_browser_and_proxies_send_is_refused(
