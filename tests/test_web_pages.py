@@ -26,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import config as config_module
+from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Enclosure, Outcome, SourceState, source_health
 from aggregator.normalize import normalize
@@ -1500,6 +1501,108 @@ def test_a_value_no_page_reads_makes_no_page_of_its_own(
     for cursor in ("9999999999:x", "9999999998:y"):
         assert client.get(f"/c/tech/?before={cursor}").status_code == 200
     assert shared.renders == len(same) + 2
+
+
+def test_one_client_asking_for_one_archive_page_at_once_looks_its_cursor_up_once(
+    web_config: Config, redis_url: str, store: Store, add_articles: AddArticles
+) -> None:
+    """Archive cursors are looked up in a line of their own (web.LOOKUP_SLOTS), each lookup
+    counted among its client's renders: a client asking for one archive page six times at once,
+    while the line was busy, had six lookups of the one cursor in line, and all but its
+    RENDERS_PER_CLIENT (2 here) got 429, where the same page without a cursor is shared by all
+    six (a review, session 40). Requests for a cursor already being looked up wait for that
+    lookup, and neither take a turn in the line nor count."""
+    stored = add_articles("hacker-blog", 3)
+    store.publish_config(config_module.dumps(web_config))
+    app = create_app(web_config, redis_url)
+    app.config["RENDERS_PER_CLIENT"] = 2
+    newest = max(stored, key=lambda a: (a.published, a.id))
+    path = f"/c/tech/?before={newest.published.timestamp()!r}:{newest.id}"
+    statuses: list[int] = []
+
+    def ask() -> None:
+        answer = app.test_client().get(path, environ_base={"REMOTE_ADDR": "2a00:1450:4001::7"})
+        statuses.append(answer.status_code)
+
+    held = [web_module._lookup_slots.acquire("holder", 1) for _ in range(web_module.LOOKUP_SLOTS)]
+    assert all(held)
+    askers = [threading.Thread(target=ask) for _ in range(6)]
+    try:
+        for thread in askers:
+            thread.start()
+        time.sleep(0.5)  # (all six asked: those refused were refused at once)
+    finally:
+        for _ in held:
+            web_module._lookup_slots.release()
+    for thread in askers:
+        thread.join(20)
+    assert statuses == [200] * 6, statuses
+    assert web_module._renders_by_client == {}  # every count given back
+
+
+def test_a_key_asked_while_it_is_read_waits_for_that_reading() -> None:
+    """Recent: one reading of a key at a time, its value or error given to those asking
+    meanwhile; an error of the reader's own (`own`) is no answer for them: they read again."""
+    recent: web_module.Recent[str, str] = web_module.Recent(60)
+    started, release = threading.Event(), threading.Event()
+    reads: list[str] = []
+
+    def slow(answer: Callable[[], str]) -> Callable[[], str]:
+        def read() -> str:
+            reads.append("read")
+            started.set()
+            release.wait(10)
+            return answer()
+
+        return read
+
+    def refused() -> str:
+        raise ValueError("its own")
+
+    got: list[object] = []
+
+    def ask(key: str, read: Callable[[], str]) -> None:
+        try:
+            got.append(recent.get(key, read, own=(KeyError,)))
+        except (KeyError, ValueError) as error:
+            got.append(type(error))
+
+    def gone() -> str:
+        raise KeyError("gone")
+
+    for first, then in ((lambda: "v", ["v", "v", "v"]), (refused, [ValueError] * 3)):
+        key = str(first)
+        started.clear()
+        release.clear()
+        reads.clear()
+        got.clear()
+        threads = [threading.Thread(target=ask, args=(key, slow(first))) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        started.wait(10)
+        time.sleep(0.2)
+        release.set()
+        for thread in threads:
+            thread.join(10)
+        assert got == then
+        assert reads == ["read"]
+    # The reader's own error: the others read for themselves, once each.
+    started.clear()
+    release.clear()
+    got.clear()
+    reads.clear()
+    leader = threading.Thread(target=ask, args=("k", slow(gone)))
+    leader.start()
+    started.wait(10)
+    others = [threading.Thread(target=ask, args=("k", lambda: "mine")) for _ in range(2)]
+    for thread in others:
+        thread.start()
+    time.sleep(0.2)
+    assert got == []
+    release.set()
+    for thread in [leader, *others]:
+        thread.join(10)
+    assert sorted(map(str, got)) == sorted(map(str, [KeyError, "mine", "mine"]))
 
 
 def test_a_page_rendered_again_is_given_from_the_last_rendering_meanwhile() -> None:
