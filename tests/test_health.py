@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import config as config_module
-from aggregator import metrics
+from aggregator import metrics, web
 from aggregator.config import Config
 from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.store import Store
@@ -133,6 +133,27 @@ def test_readyz_says_redis_is_down_at_once_not_after_the_clients_retries(
     assert down.json is not None
     assert "redis" in down.json["missing"]
     assert elapsed < 5, f"readiness took {elapsed:.1f}s to notice Redis was down"
+
+
+def test_readyz_says_the_process_is_busy_when_its_connections_to_redis_are_all_in_use(
+    app: Flask, ops: FlaskClient
+) -> None:
+    """Every one of the process's connections to Redis held past the pool's wait (PoolBusy):
+    readiness said `missing: ["redis"]`, "Redis does not answer: … the process is busy", while
+    its own probe had just had Redis's answer, and sent an operator to a server that was well
+    (a review, session 40). It names the web process as what is missing."""
+    pool = app.extensions[web.EXTENSION].store.redis.connection_pool
+    held = [pool.get_connection() for _ in range(pool.max_connections)]
+    try:
+        busy = ops.get("/readyz")
+    finally:
+        for connection in held:
+            pool.release(connection)
+    assert busy.status_code == 503
+    assert busy.json is not None
+    assert busy.json["missing"] == ["web"], busy.json
+    assert "connections to Redis stayed in use" in busy.json["problems"]["web"]
+    assert "Redis does not answer" not in busy.json["problems"]["web"]
 
 
 def test_metrics_with_redis_down_still_answers_with_the_counters_at_once(

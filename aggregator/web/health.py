@@ -23,7 +23,7 @@ from redis.retry import Retry
 
 from aggregator import metrics
 from aggregator.queues import QUEUE_NAME
-from aggregator.redis_server import without_breaker
+from aggregator.redis_server import PoolBusy, without_breaker
 from aggregator.store import Store
 from aggregator.web import Shared, get_store
 
@@ -87,6 +87,8 @@ def check_readiness(store: Store, now: datetime, window: float) -> Readiness:
         _probe_client(store.redis).ping()
         workers = Worker.all(connection=store.redis)
         beats = store.heartbeats()
+    except PoolBusy as e:  # (Redis answered the probe: this process is what is not ready)
+        return Readiness({"web": str(e)}, 0, None)
     except (RedisConnectionError, RedisTimeoutError) as e:
         return Readiness({"redis": f"Redis does not answer: {e}"}, 0, None)
 
