@@ -1632,7 +1632,7 @@ class Store:
         return self._cursor_of(self._source_key(source_id), cursor)
 
     def _cursor_of(self, key: str, cursor: str) -> str | None:
-        score, after = _parse_cursor(cursor)
+        score, after = parse_cursor(cursor)
         found = cast(list[bytes], self._cursor(keys=[key], args=[score, after]))
         if not found:
             return None
@@ -1647,7 +1647,7 @@ class Store:
         `cursor` (a `category_page` cursor): on the pages before the one it starts."""
         if not article_ids:
             return set()
-        score, after = _parse_cursor(cursor)
+        score, after = parse_cursor(cursor)
         bound, tie = float(score), after.encode()  # (ties go by id, as _LUA_PAGE orders them)
         scores = self.redis.zmscore(self._category_key(slug), list(article_ids))
         return {
@@ -1662,7 +1662,7 @@ class Store:
     ) -> tuple[list[Article], str | None]:
         if limit <= 0:
             return [], None
-        score, after = ("+inf", "") if before is None else _parse_cursor(before)
+        score, after = ("+inf", "") if before is None else parse_cursor(before)
         rows = cast(
             list[bytes],
             self._page(keys=[key], args=[self._article_key(""), score, after, limit + 1]),
@@ -2117,7 +2117,7 @@ def _from_iso(value: str | None) -> datetime | None:
 MAX_CURSOR_CHARS = 200
 
 
-def _parse_cursor(cursor: str) -> tuple[str, str]:
+def parse_cursor(cursor: str) -> tuple[str, str]:
     """A cursor `_index_page` handed out: an article's score (a time) and its id. A malformed
     one (no id, a score that is no finite number: "inf:x" served the first page again under yet
     another address) raises ValueError."""

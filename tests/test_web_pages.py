@@ -1540,6 +1540,26 @@ def test_one_client_asking_for_one_archive_page_at_once_looks_its_cursor_up_once
     assert web_module._renders_by_client == {}  # every count given back
 
 
+def test_a_malformed_archive_cursor_is_a_404_at_once_while_the_lookups_wait_in_line(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cursor no page hands out in any form (not a time and an id) is a 404 at once, taking
+    no turn in the cursors' lookup line (web.LOOKUP_SLOTS): it waited there behind the burst of
+    lookups and answered 503 after RENDER_WAIT (30 s), counted among its client's renders
+    (a review, session 40)."""
+    monkeypatch.setattr(web_module, "RENDER_WAIT", 3)
+    held = [web_module._lookup_slots.acquire("holder", 1) for _ in range(web_module.LOOKUP_SLOTS)]
+    try:
+        started = time.monotonic()
+        for cursor in ("garbage", "inf:x", "12:", "x" * 300):
+            assert client.get(f"/c/tech/?before={cursor}").status_code == 404, cursor
+        took = time.monotonic() - started
+    finally:
+        for _ in held:
+            web_module._lookup_slots.release()
+    assert took < 1, took
+
+
 def test_a_key_asked_while_it_is_read_waits_for_that_reading() -> None:
     """Recent: one reading of a key at a time, its value or error given to those asking
     meanwhile; an error of the reader's own (`own`) is no answer for them: they read again."""

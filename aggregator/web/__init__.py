@@ -55,7 +55,7 @@ from aggregator.models import Article
 from aggregator.redis_server import WEB, PoolBusy, connect
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.sanitize import EMBED_FOLDERS, EMBED_HOSTS
-from aggregator.store import Store
+from aggregator.store import Store, parse_cursor
 from aggregator.web.cache import PageBusy, PageCache, RenderCache, Rendered
 
 log = logging.getLogger(__name__)
@@ -706,6 +706,10 @@ def rendering(
                 query[name] = None if value is None else PAGE_QUERY[name](value)
             before = query.get("before")
             if cursor is not None and before is not None:
+                try:
+                    parse_cursor(before)  # (a malformed one takes no turn in the lookups' line)
+                except ValueError:
+                    abort(404)
 
                 def look_up() -> str | None:
                     with render_slot(slots=_lookup_slots):  # (LOOKUP_SLOTS)
