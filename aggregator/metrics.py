@@ -40,6 +40,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from aggregator.models import SOURCE_STATES, Outcome, RefreshResult
+from aggregator.redis_server import PoolBusy
 from aggregator.store import Store
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -144,6 +145,11 @@ class RedisCollector(Collector):
             if self.reachable is not None:
                 self.reachable()
             gauges = list(self._read())  # all read before any is given: none from half a scrape
+        except PoolBusy:
+            # (Redis answered the probe; this process is what is busy: the scrape fails as a page
+            # does, 503 "it is busy", rather than say `aggregator_redis_up 0` of a server that
+            # is well.)
+            raise
         except (RedisConnectionError, RedisTimeoutError):
             gauges = []
         yield GaugeMetricFamily(

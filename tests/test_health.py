@@ -156,6 +156,25 @@ def test_readyz_says_the_process_is_busy_when_its_connections_to_redis_are_all_i
     assert "Redis does not answer" not in busy.json["problems"]["web"]
 
 
+def test_metrics_say_the_process_is_busy_when_its_connections_to_redis_are_all_in_use(
+    app: Flask, ops: FlaskClient
+) -> None:
+    """Every one of the process's connections to Redis held past the pool's wait (PoolBusy):
+    a scrape said `aggregator_redis_up 0` though the probe had just had Redis's answer, and an
+    alert on it would send an operator to a server that was well (a review, session 40). The
+    scrape fails as a page does then, 503 "it is busy": the web target is what is not well."""
+    pool = app.extensions[web.EXTENSION].store.redis.connection_pool
+    held = [pool.get_connection() for _ in range(pool.max_connections)]
+    try:
+        busy = ops.get("/metrics")
+    finally:
+        for connection in held:
+            pool.release(connection)
+    assert busy.status_code == 503
+    assert busy.text == "The service is briefly unavailable (it is busy). Try again shortly.\n"
+    assert re.search(r"^aggregator_redis_up 1\.0$", ops.get("/metrics").text, re.M)
+
+
 def test_metrics_with_redis_down_still_answers_with_the_counters_at_once(
     tmp_path: Path, web_config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
