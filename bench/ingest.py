@@ -201,10 +201,10 @@ class ParseStep:
 
     documents: int
     fast: float  # seconds of CPU in parse(), fetch.parser = "auto"
-    reference: float  # seconds in parse(), fetch.parser = "feedparser"
-    default: float  # seconds in feedparser.parse() with its defaults (sanitizing, resolving)
+    reference: float  # seconds of CPU in parse(), fetch.parser = "feedparser"
+    default: float  # seconds of CPU in feedparser.parse() with its defaults (sanitizing, resolving)
     paths: dict[str, int]  # documents per parser that read them under "auto"
-    taken: float = 0.0  # seconds in parse(), "auto", on the documents the fast path took
+    taken: float = 0.0  # seconds of CPU in parse(), "auto", on the documents the fast path took
     taken_default: float = 0.0  # feedparser's defaults on those same documents
 
     def lines(self) -> list[str]:
