@@ -621,7 +621,8 @@ def render_slot(
         if (busy and gone()) or not slots.acquire(client, RENDER_WAIT, also, gone):
             if gone():
                 raise ClientGone(client)
-            raise ServiceUnavailable("every render slot stayed busy")
+            line = "render" if slots is _render_slots else "cursor lookup"
+            raise ServiceUnavailable(f"every {line} slot stayed busy")
         try:
             yield
         finally:
