@@ -15,12 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import config as config_module
-from aggregator import metrics, web
+from aggregator import metrics
 from aggregator.config import Config
 from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.store import Store
 from aggregator.web import admin, create_app, health
 from tests.support.pipeline import start_worker, wait_for
+from tests.support.web_server import redis_connections_held
 
 
 def with_ops(app: Flask) -> Flask:
@@ -142,13 +143,8 @@ def test_readyz_says_the_process_is_busy_when_its_connections_to_redis_are_all_i
     readiness said `missing: ["redis"]`, "Redis does not answer: … the process is busy", while
     its own probe had just had Redis's answer, and sent an operator to a server that was well
     (a review, session 40). It names the web process as what is missing."""
-    pool = app.extensions[web.EXTENSION].store.redis.connection_pool
-    held = [pool.get_connection() for _ in range(pool.max_connections)]
-    try:
+    with redis_connections_held(app):
         busy = ops.get("/readyz")
-    finally:
-        for connection in held:
-            pool.release(connection)
     assert busy.status_code == 503
     assert busy.json is not None
     assert busy.json["missing"] == ["web"], busy.json
@@ -163,13 +159,8 @@ def test_metrics_say_the_process_is_busy_when_its_connections_to_redis_are_all_i
     a scrape said `aggregator_redis_up 0` though the probe had just had Redis's answer, and an
     alert on it would send an operator to a server that was well (a review, session 40). The
     scrape fails as a page does then, 503 "it is busy": the web target is what is not well."""
-    pool = app.extensions[web.EXTENSION].store.redis.connection_pool
-    held = [pool.get_connection() for _ in range(pool.max_connections)]
-    try:
+    with redis_connections_held(app):
         busy = ops.get("/metrics")
-    finally:
-        for connection in held:
-            pool.release(connection)
     assert busy.status_code == 503
     assert busy.text == "The service is briefly unavailable (it is busy). Try again shortly.\n"
     assert re.search(r"^aggregator_redis_up 1\.0$", ops.get("/metrics").text, re.M)

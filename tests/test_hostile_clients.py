@@ -40,7 +40,7 @@ from aggregator import web as web_module
 from aggregator.config import Category, Config, FetchConfig, SourceConfig, load_config, parse_config
 from aggregator.config_warnings import config_warnings
 from aggregator.fetch import Fetcher
-from aggregator.models import Outcome
+from aggregator.models import Article, Outcome
 from aggregator.opml import render_opml
 from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.refresh import refresh_source
@@ -401,12 +401,7 @@ def test_a_client_that_stops_reading_is_closed_after_the_send_timeout(
 ) -> None:
     """A pipeline of large feeds never read held its connection, and the megabytes the kernel
     buffered for it, for good. The send that cannot finish ends the connection."""
-    config = _config_of(web)
-    source = config.source("public")
-    assert source is not None
-    now = datetime.now(UTC)
-    articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(200)]
-    store.save_refresh(store.get_state("public"), articles, config.retention, now)
+    _published(web, store, 200)
     path = "/c/world/feed.atom?limit=200"
     size = len(httpx.get(f"{web.url}{path}", timeout=10).content)
     count = 150_000_000 // size + 1  # far more than loopback buffers hold (up to ~40 MB)
@@ -549,13 +544,7 @@ def _readers_of_nothing(
     200-item feed and read none of it yet (a 4 KB receive buffer), the bytes each asked for, and
     when the first began to ask (time.monotonic): each connection is an answer waiting on its
     client."""
-    config = _config_of(web)
-    source = config.source("public")
-    assert source is not None
-    now = datetime.now(UTC)
-    articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(200)]
-    store = Store(connect(redis_url))
-    store.save_refresh(store.get_state("public"), articles, config.retention, now)
+    _published(web, Store(connect(redis_url)), 200)
     path = "/c/world/feed.atom?limit=200"
     size = len(httpx.get(f"{web.url}{path}", timeout=10).content)
     repeat = 12_000_000 // size + 1  # far more than the kernel's buffers take
@@ -1039,12 +1028,7 @@ def test_requests_whose_clients_hung_up_in_the_render_line_are_not_rendered(
     worker reads them as it comes to them) takes no slot at all."""
     connect(redis_url).flushall()
     with running_web(tmp_path, redis_url, workers=1) as one:
-        config = _config_of(one)
-        source = config.source("public")
-        assert source is not None
-        now = datetime.now(UTC)
-        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(500)]
-        store.save_refresh(store.get_state("public"), articles, config.retention, now)
+        articles = _published(one, store, 500)
         # (a cursor of each article: another page each; a made-up one is the page of the
         # article nearest it)
         cursors = iter(f"{a.published.timestamp()!r}:{a.id}" for a in articles)
@@ -1110,12 +1094,7 @@ def test_a_burst_of_archive_pages_waits_in_line_not_for_redis_connections(
     loop does."""
     connect(redis_url).flushall()
     with running_web(tmp_path, redis_url, workers=1) as one:
-        config = _config_of(one)
-        source = config.source("public")
-        assert source is not None
-        now = datetime.now(UTC)
-        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(100)]
-        store.save_refresh(store.get_state("public"), articles, config.retention, now)
+        articles = _published(one, store, 100)
         worker = int(re.findall(r"Booting worker with pid: (\d+)", one.output())[-1])
         with httpx.Client(base_url=one.url, timeout=60) as reader:
             assert reader.get("/c/world/").status_code == 200
@@ -1193,12 +1172,7 @@ def test_a_newcomer_goes_before_clients_that_rendered_many_pages_lately(
     the renders already running."""
     connect(redis_url).flushall()
     with running_web(tmp_path, redis_url, workers=1, LOG_FORMAT="json") as one:
-        config = _config_of(one)
-        source = config.source("public")
-        assert source is not None
-        now = datetime.now(UTC)
-        articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(320)]
-        store.save_refresh(store.get_state("public"), articles, config.retention, now)
+        articles = _published(one, store, 320)
         paths = iter(f"/a/{article.id}" for article in articles)
         clients = [f"127.0.2.{n + 1}" for n in range(30)]
 
@@ -1297,6 +1271,18 @@ def test_a_client_that_hung_up_is_told_from_one_that_waits_or_pipelines() -> Non
         assert http_server.hung_up(server)
         client.close()
         server.close()
+
+
+def _published(web: Web, store: Store, count: int) -> list[Article]:
+    """`count` articles of `web`'s public source, one a minute back from now, saved as a refresh
+    saves them."""
+    config = _config_of(web)
+    source = config.source("public")
+    assert source is not None
+    now = datetime.now(UTC)
+    articles = [make_article(source, n, now - timedelta(minutes=n)) for n in range(count)]
+    store.save_refresh(store.get_state("public"), articles, config.retention, now)
+    return articles
 
 
 def _config_of(web: Web) -> Config:

@@ -1192,21 +1192,6 @@ _SELF_CLOSING_PIECES = [
 ]  # fmt: skip
 
 
-@requires_native
-def test_self_closing_elements_are_opened_in_c_as_by_its_python() -> None:
-    """_native.without_self_closing gives _without_self_closing_python's answer, on random runs
-    of pieces of self-closing elements and sections, and on the corpus."""
-    assert parse_module._native is not None  # (requires_native)
-    opened = parse_module._native.without_self_closing
-    rng = random.Random(7)
-    for _ in range(30_000):
-        data = "".join(rng.choices(_SELF_CLOSING_PIECES, k=rng.randrange(1, 30))).encode()
-        assert opened(data) == parse_module._without_self_closing_python(data), data
-    for path in CORPUS_FILES:
-        data = path.read_bytes()
-        assert opened(data) == parse_module._without_self_closing_python(data), path
-
-
 # Pieces of text elements and what they may hold: start tags of each name (with attributes, or
 # only beginning so), text, child elements, end tags, sections in and around them.
 _BODY_PIECES = [
@@ -1215,21 +1200,6 @@ _BODY_PIECES = [
     "</title>", "</description>", "<1", "< ", "<é", "<!--", "-->", "<![CDATA[", "]]>", "<?",
     "?>", "<!x>", "<",
 ]  # fmt: skip
-
-
-@requires_native
-def test_the_text_elements_holding_elements_are_found_in_c_as_by_its_python() -> None:
-    """_native.markup_as_elements gives _markup_as_elements_python's answer, on random runs of
-    pieces of text elements, their children and sections, and on the corpus."""
-    assert parse_module._native is not None  # (requires_native)
-    found = parse_module._native.markup_as_elements
-    rng = random.Random(3)
-    for _ in range(30_000):
-        data = "".join(rng.choices(_BODY_PIECES, k=rng.randrange(1, 30))).encode()
-        assert found(data) == parse_module._markup_as_elements_python(data), data
-    for path in CORPUS_FILES:
-        data = path.read_bytes()
-        assert found(data) == parse_module._markup_as_elements_python(data), path
 
 
 # Pieces of entries' start and end tags, prefixed or not, and of names that only begin so.
@@ -1241,18 +1211,29 @@ _ENTRY_PIECES = [
 
 
 @requires_native
-def test_the_entries_spans_are_found_in_c_as_by_its_python() -> None:
-    """_native.entry_spans gives _entry_spans_python's answer, on random runs of pieces of
-    entries' tags and of names that only begin as theirs, and on the corpus."""
+@pytest.mark.parametrize(
+    ("walk", "pieces", "seed"),
+    [
+        ("without_self_closing", _SELF_CLOSING_PIECES, 7),
+        ("markup_as_elements", _BODY_PIECES, 3),
+        ("entry_spans", _ENTRY_PIECES, 5),
+    ],
+)
+def test_a_walk_over_a_documents_tags_in_c_gives_the_answers_of_its_python(
+    walk: str, pieces: list[str], seed: int
+) -> None:
+    """_native's `walk` gives the answer of parse's `_<walk>_python`, its reference: on random
+    runs of the pieces meeting its branches, and on the corpus."""
     assert parse_module._native is not None  # (requires_native)
-    spans = parse_module._native.entry_spans
-    rng = random.Random(5)
+    native = getattr(parse_module._native, walk)
+    python = getattr(parse_module, f"_{walk}_python")
+    rng = random.Random(seed)
     for _ in range(30_000):
-        data = "".join(rng.choices(_ENTRY_PIECES, k=rng.randrange(1, 30))).encode()
-        assert spans(data) == parse_module._entry_spans_python(data), data
+        data = "".join(rng.choices(pieces, k=rng.randrange(1, 30))).encode()
+        assert native(data) == python(data), data
     for path in CORPUS_FILES:
         data = path.read_bytes()
-        assert spans(data) == parse_module._entry_spans_python(data), path
+        assert native(data) == python(data), path
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])

@@ -39,7 +39,7 @@ from aggregator.web.cache import SETTLED, PageCache, RenderCache, Rendered
 from aggregator.web.feeds import is_not_modified, parse_limit
 from tests.support.pipeline import wait_for
 from tests.support.web_server import DEFAULT_BASE_URL as BASE
-from tests.support.web_server import LiveServer, make_config
+from tests.support.web_server import LiveServer, make_config, redis_connections_held
 
 AddArticles = Callable[..., list[Article]]
 FORMATS = ("atom", "rss", "json")
@@ -1710,14 +1710,8 @@ def test_a_request_that_waits_out_every_connection_to_redis_is_told_busy_not_red
     them back: the calls waiting past the pool's wait (WEB.pool_wait) answer 503, but said
     "Redis does not answer" while Redis was well, and an operator went looking at the server
     (h1, session 40). They say the process is busy; Redis is still asked by the next."""
-    pool = app.extensions[web_module.EXTENSION].store.redis.connection_pool
-    held = [pool.get_connection() for _ in range(pool.max_connections)]
-    try:
-        with caplog.at_level("WARNING", logger="aggregator.web"):
-            busy = client.get(COLD[0])
-    finally:
-        for connection in held:
-            pool.release(connection)
+    with redis_connections_held(app), caplog.at_level("WARNING", logger="aggregator.web"):
+        busy = client.get(COLD[0])
     assert busy.status_code == 503
     assert busy.headers["Retry-After"] == "10"
     assert busy.text == "The service is briefly unavailable (it is busy). Try again shortly.\n"

@@ -13,6 +13,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import threading
@@ -27,6 +28,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from aggregator import config as config_module
+from aggregator import web
 from aggregator.config import Category, Config, FetchConfig, SiteConfig, SourceConfig
 from aggregator.models import Article, Enclosure
 from aggregator.store import Store
@@ -196,6 +198,19 @@ def app(web_config: Config, redis_url: str, store: Store) -> Flask:
     app = create_app(web_config, redis_url, recheck_interval=0)
     app.config["TESTING"] = True
     return app
+
+
+@contextlib.contextmanager
+def redis_connections_held(app: Flask) -> Iterator[None]:
+    """Inside, every one of the app's connections to Redis is taken (as a burst holds them while
+    the process's loop is slow to give them back): its calls wait out the pool's wait."""
+    pool = app.extensions[web.EXTENSION].store.redis.connection_pool
+    held = [pool.get_connection() for _ in range(pool.max_connections)]
+    try:
+        yield
+    finally:
+        for connection in held:
+            pool.release(connection)
 
 
 @pytest.fixture
