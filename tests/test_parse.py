@@ -1236,6 +1236,31 @@ def test_a_walk_over_a_documents_tags_in_c_gives_the_answers_of_its_python(
         assert native(data) == python(data), path
 
 
+@pytest.mark.timeout(30)
+def test_many_entry_tags_in_a_cdata_section_are_spanned_in_linear_time() -> None:
+    """Each entry's span looked for its end tag, and its start tag's ">", in the rest of the
+    document: a well-formed feed whose one item's CDATA section held 5,000 "<item>" before
+    500 KB of "<" took 20 s of _native.entry_spans (20,000 before 2 MB: 5 minutes; a 10 MB feed,
+    hours), its Python longer. Each is now looked for again only once an entry starts past it."""
+    cdata = b"<item>" * 20_000 + b"<" * 2_000_000
+    body = (
+        b'<rss version="2.0"><channel><title>t</title><link>http://e.example/</link>'
+        b"<item><title>a</title><link>http://e.example/1</link><description><![CDATA["
+        + cdata
+        + b"]]></description></item></channel></rss>"
+    )
+    assert len(parse(body, url=URL, headers={}).entries) == 1
+    # (and a ">" looked for from each start: 20,000 "<item " before 2 MB without one)
+    opened = b"<item " * 20_000 + b"x" * 2_000_000 + b"</item>"
+    references = [parse_module._entry_spans_python, parse_module._entry_spans]
+    for spans in references:
+        assert spans(cdata) == [(6 * n, len(cdata)) for n in range(20_000)]
+        assert spans(opened) == [(6 * n, len(opened)) for n in range(20_000)]
+    mixed = b"<item/><item><entry x='/'><a:item>x</a:item><item x='>'/></item><entry>"
+    for spans in references:
+        assert spans(mixed) == [(0, 7), (7, 44), (13, 44), (26, 44), (44, 64), (64, 71)]
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_a_long_attribute_value_is_no_long_tag(parser: str) -> None:
     """A picture inlined as a data: address in an Atom entry's XHTML (80 KB in one attribute) made
