@@ -208,6 +208,16 @@ static int block_tag(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t at, Py_ssize_
 }
 
 /* boilerplate.paragraphs, or None when the text needs the Python reference. */
+/* Appends `item`, a new reference or NULL (a call that failed), to `list` and gives the
+ * reference up: -1 when either failed, with the error set. */
+static int append_new(PyObject *list, PyObject *item) {
+    if (item == NULL)
+        return -1;
+    int failed = PyList_Append(list, item);
+    Py_DECREF(item);
+    return failed;
+}
+
 static PyObject *paragraphs(PyObject *module, PyObject *markup) {
     (void)module;
     if (!PyUnicode_Check(markup)) {
@@ -305,13 +315,10 @@ static PyObject *paragraphs(PyObject *module, PyObject *markup) {
             p--;
         if (p == 0)
             continue;
-        PyObject *paragraph = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, p);
-        if (paragraph == NULL || PyList_Append(list, paragraph) < 0) {
-            Py_XDECREF(paragraph);
+        if (append_new(list, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, p)) < 0) {
             Py_DECREF(list);
             goto done;
         }
-        Py_DECREF(paragraph);
     }
     result = list;
 done:
@@ -1662,13 +1669,10 @@ static PyObject *markup_as_elements(PyObject *module, PyObject *data) {
         if (tag < 0)
             break;
         if (tag + 1 < n && Py_ISALPHA((unsigned char)d[tag + 1])) {
-            PyObject *at = PyLong_FromSsize_t(start);
-            if (at == NULL || PyList_Append(found, at) < 0) {
-                Py_XDECREF(at);
+            if (append_new(found, PyLong_FromSsize_t(start)) < 0) {
                 Py_DECREF(found);
                 return NULL;
             }
-            Py_DECREF(at);
         }
         position = tag;
     }
@@ -1748,13 +1752,10 @@ static PyObject *entry_spans(PyObject *module, PyObject *data) {
                 end_at = -1;
             end = end_at < 0 ? n : end_end;
         }
-        PyObject *span = Py_BuildValue("(nn)", start, end);
-        if (span == NULL || PyList_Append(spans, span) < 0) {
-            Py_XDECREF(span);
+        if (append_new(spans, Py_BuildValue("(nn)", start, end)) < 0) {
             Py_DECREF(spans);
             return NULL;
         }
-        Py_DECREF(span);
     }
     return spans;
 }
