@@ -110,7 +110,8 @@ class FairSlots:
     # each count 3.4 renders or more (behind a newcomer's 1); a reader's page 10 s ago, a half.
     HALF_LIFE = 10.0
 
-    def __init__(self, slots: int) -> None:
+    def __init__(self, slots: int, name: str = "render") -> None:
+        self.name = name  # (what its slots are for, in a refusal's log line)
         self._free = slots
         self._lock = threading.Lock()
         # Clients with requests waiting (each with its requests' turns, oldest first).
@@ -248,7 +249,7 @@ _render_slots = FairSlots(RENDER_SLOTS)
 # the rest waited for one while the loop ran everyone else, and under load 150 of 960 answered
 # 503 "Redis does not answer" after the pool's 2 s wait, Redis well (h1, session 40).
 LOOKUP_SLOTS = 8
-_lookup_slots = FairSlots(LOOKUP_SLOTS)
+_lookup_slots = FairSlots(LOOKUP_SLOTS, "cursor lookup")
 # The app's RENDERS_PER_CLIENT (WEB_RENDERS_PER_CLIENT, http_server.renders_per_client): the
 # renders one client (an address, an IPv6 /64: http_server.client_key) may have running or in
 # line at once in a process; more get 429 at once. Slots are first come, first served: one
@@ -621,8 +622,7 @@ def render_slot(
         if (busy and gone()) or not slots.acquire(client, RENDER_WAIT, also, gone):
             if gone():
                 raise ClientGone(client)
-            line = "render" if slots is _render_slots else "cursor lookup"
-            raise ServiceUnavailable(f"every {line} slot stayed busy")
+            raise ServiceUnavailable(f"every {slots.name} slot stayed busy")
         try:
             yield
         finally:
