@@ -1020,6 +1020,19 @@ def safe_url(url: str | None, base: str) -> str:
     not one."""
     if not url or len(url) > MAX_URL_CHARS:
         return ""
+    if len(base or "") > MAX_URL_CHARS:  # (a longer base is not held in the cache)
+        return _safe_url(url, base)
+    return _cached_safe_url(url, base)
+
+
+# (A feed's entries name the same addresses again, its pictures, its enclosures and its links:
+# 15,000 calls over 6,200 pairs in a cold round.)
+@lru_cache(maxsize=4096)
+def _cached_safe_url(url: str, base: str) -> str:
+    return _safe_url(url, base)
+
+
+def _safe_url(url: str, base: str) -> str:
     # Browsers ignore leading/trailing controls and spaces and any tab or newline inside a URL
     # ("java\tscript:"); do the same, then percent-encode other controls (and the characters
     # no URL holds) so none survive.

@@ -1031,3 +1031,20 @@ def test_the_c_quick_look_takes_no_more_memory_than_the_reference() -> None:
         finally:
             tracemalloc.stop()
     assert peaks[1] <= peaks[0], peaks
+
+
+def test_a_line_every_article_repeats_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    starts = junk._STARTS
+
+    class Counted:
+        def match(self, line: str) -> re.Match[str] | None:
+            read.append(line)
+            return starts.match(line)
+
+    monkeypatch.setattr(junk, "_STARTS", Counted())
+    footer = "The h1 podcast is made by volunteers in Lisbon"
+    for n in range(3):
+        body = f"<p>Article {n} of the h1 podcast, its own words.</p><p>{footer}</p>"
+        assert strip_paragraphs(body, ()) == body
+    assert read.count(footer) == 1

@@ -2197,3 +2197,28 @@ def test_a_junk_rule_that_fails_keeps_the_article_as_sanitized(
         article = one(entry(guid="a", title="A", content=body))
     assert article.content == "<p>News <b>here</b>.</p><p>Share this</p>"  # sanitized all the same
     assert "junk rules failed" in caplog.text
+
+
+def test_the_tags_a_feed_s_articles_share_are_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aggregator import normalize as normalize_module
+
+    normalize_module._cached_tag.cache_clear()  # (earlier tests' tags: "\u200b" among them)
+    read: list[str] = []
+    text = normalize_module._text
+    monkeypatch.setattr(
+        normalize_module, "_text", lambda value, is_html: read.append(value) or text(value, is_html)
+    )
+    shared = ["Tags read once \u202e", "Only <b>h1's</b>", "\u200b"]
+    long = "h1 long tag " * 100
+    entries = [
+        entry(
+            guid=f"g{n}", title=f"T{n}", link=f"https://site.example.com/{n}", tags=(*shared, long)
+        )
+        for n in range(3)
+    ]
+    articles = normalize(feed(*entries), SOURCE, now=NOW)
+    assert [a.tags for a in articles] == [
+        ("Tags read once", "Only h1's", excerpt(long, TAG_LENGTH))
+    ] * 3
+    assert read.count(shared[0]) == read.count(shared[1]) == read.count(shared[2]) == 1
+    assert read.count(long) == 3  # (a tag longer than _CACHED_TAG_CHARS is not held)

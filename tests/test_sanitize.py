@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-from aggregator import junk
+from aggregator import junk, sanitize
+from aggregator.addresses import private_host
 from aggregator.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -1192,3 +1194,33 @@ def test_a_wordpress_embed_of_a_post_leaves_its_quoted_link_and_no_second_one() 
     # Another site's frame is still a link to what it framed.
     other = clean_html('<iframe class="embed" src="https://maps.example/embed/1"></iframe>', BASE)
     assert 'class="embed-link"' in other
+
+
+def test_an_address_read_again_is_not_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    split: list[str] = []
+    real = sanitize.urlsplit
+    monkeypatch.setattr(sanitize, "urlsplit", lambda url: split.append(url) or real(url))
+    base = "https://h1-cache.example/blog/"
+    assert [safe_url("a.jpg?utm_source=x", base) for _ in range(3)] == [
+        "https://h1-cache.example/blog/a.jpg"
+    ] * 3
+    assert split == ["https://h1-cache.example/blog/a.jpg?utm_source=x"]
+    long_base = f"https://h1-cache.example/{'x' * MAX_URL_CHARS}/"  # (not held: read each time)
+    assert (
+        safe_url("b.jpg", long_base)
+        == safe_url("b.jpg", long_base)
+        == "https://h1-cache.example/b.jpg"
+    )
+    assert safe_url(None, base) == safe_url("", base) == ""
+
+
+def test_a_host_asked_about_again_is_not_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    real = ipaddress.ip_address
+    monkeypatch.setattr(ipaddress, "ip_address", lambda host: parsed.append(host) or real(host))
+    picture = '<img src="https://pictures.h1-cache.example/a.jpg">'
+    assert clean_html(picture * 3, "https://h1-cache.example/").count("<img") == 3
+    assert parsed == ["pictures.h1-cache.example"]
+    assert [private_host("10.1.2.3"), private_host("10.1.2.3"), private_host("0x7f.1")] == [
+        True
+    ] * 3
