@@ -646,14 +646,10 @@ def _article(
 ) -> Article:
     base = feed.base_url
     summary = excerpt(text, SUMMARY_LENGTH)
-    title = next(
-        (
-            t
-            for t in (excerpt(title, TITLE_LENGTH), excerpt(text, TITLE_FALLBACK_LENGTH))
-            if shows(t)
-        ),
-        UNTITLED,
-    )
+    title = excerpt(title, TITLE_LENGTH)
+    if not shows(title):  # (the text's start, only then: it was cut for every article)
+        start = excerpt(text, TITLE_FALLBACK_LENGTH)
+        title = start if shows(start) else UNTITLED
     written = tuple(d.isoformat() if d else "" for d in (published, updated))
     dated = published is not None and published <= now
     day_only = day_only and dated  # (a date of when it was first seen has its time)

@@ -33,6 +33,7 @@ from aggregator.normalize import (
     MAX_MENDED_PER_FEED,
     MAX_TAGS,
     TAG_LENGTH,
+    TITLE_FALLBACK_LENGTH,
     TITLE_LENGTH,
     UNREADABLE_MARK,
     UNTITLED,
@@ -2222,3 +2223,27 @@ def test_the_tags_a_feed_s_articles_share_are_read_once(monkeypatch: pytest.Monk
     ] * 3
     assert read.count(shared[0]) == read.count(shared[1]) == read.count(shared[2]) == 1
     assert read.count(long) == 3  # (a tag longer than _CACHED_TAG_CHARS is not held)
+
+
+def test_the_text_is_cut_for_a_title_only_when_the_entry_has_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aggregator import normalize as normalize_module
+
+    cut: list[tuple[str, int]] = []
+    real = normalize_module.excerpt
+    monkeypatch.setattr(
+        normalize_module,
+        "excerpt",
+        lambda text, limit=160: cut.append((text, limit)) or real(text, limit),
+    )
+    body = "<p>Words of the h1 entry, long enough to be a title of their own.</p>"
+    titled = one(entry(guid="a", title="A title", content=body))
+    assert titled.title == "A title"
+    assert [limit for _, limit in cut].count(TITLE_FALLBACK_LENGTH) == 0
+    untitled = one(entry(guid="b", title="\u200b", content=body))
+    assert untitled.title == excerpt(
+        "Words of the h1 entry, long enough to be a title of their own.", TITLE_FALLBACK_LENGTH
+    )
+    assert [limit for _, limit in cut].count(TITLE_FALLBACK_LENGTH) == 1
+    assert one(entry(guid="c", title=" ", content="<p>\u200b</p>")).title == UNTITLED
