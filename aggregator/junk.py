@@ -118,13 +118,28 @@ TAIL_CHARS = 1_000
 _PLAIN_END_CHARS = 80  # the ")" of _TRAILING_PLAIN's date and the closing tags after it, at most
 
 
+def _without_trailing_link(tail: str) -> str:
+    """`_TRAILING_PROMPT.sub("", tail, count=1)`, tried at the one place a match can start: the
+    white space before the tail's last "<a" (after a match's "<a" come only the rest of its tag,
+    the link's words, its "</a>" and end tags: no other "<a"). Tried at every place of the tail,
+    the pattern cost ~8 µs an article."""
+    at = max(tail.rfind("<a"), tail.rfind("<A"))
+    if at == -1:
+        return tail
+    start = at
+    while start and tail[start - 1].isspace():  # (`\s` is str.isspace's white space)
+        start -= 1
+    link = _TRAILING_PROMPT.match(tail, start)
+    return tail if link is None else tail[: link.start()] + tail[link.end() :]
+
+
 def without_trailing_prompt(html_text: str) -> str:
     """Sanitized HTML without a read-more link or an editor line that ends it, inline (one of
     its own paragraph goes by the built-in rules)."""
     head, tail = html_text[:-TAIL_CHARS], html_text[-TAIL_CHARS:]
     cut = tail
     if "</a>" in tail:
-        cut = _TRAILING_PROMPT.sub("", cut, count=1)
+        cut = _without_trailing_link(cut)
     if "编辑" in tail or "編輯" in tail:
         cut = _TRAILING_EDITOR.sub("", cut, count=1)
     # (The pattern tried at every place of the tail cost ~40 µs an article: only where its

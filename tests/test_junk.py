@@ -1048,3 +1048,34 @@ def test_a_line_every_article_repeats_is_read_once(monkeypatch: pytest.MonkeyPat
         body = f"<p>Article {n} of the h1 podcast, its own words.</p><p>{footer}</p>"
         assert strip_paragraphs(body, ()) == body
     assert read.count(footer) == 1
+
+
+def _trailing_link_reference(tail: str) -> str:
+    return junk._TRAILING_PROMPT.sub("", tail, count=1)
+
+
+def test_a_trailing_link_is_looked_for_where_the_pattern_finds_it() -> None:
+    rng = random.Random(12)
+    pieces = ["<a href='https://e.example/1'>", "<A HREF=x>", "<a>", "<abbr>", "<a\n>", "</a>",
+              "</A>", "Read more", "continue reading", "Leia mais", "»", "…", "[", "]", ".",
+              "</p>", "</div>", "</li>", "</ul>", "<p>", "<br>", " ", "\n", "\xa0", "\u3000",
+              "\u2028", "\x1c", "x", "Words.", "中文", "<", ">"]  # fmt: skip
+    tails = ["", "</a>", "<a>Read more</a>", " <a>Read more</a>", "x <a>Read more</a> </p> "]
+    tails += [
+        "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))) for _ in range(30_000)
+    ]
+    found = 0
+    for tail in tails:
+        expected = _trailing_link_reference(tail)
+        assert junk._without_trailing_link(tail) == expected, tail
+        found += expected != tail
+    assert found > 20  # (the random tails hold links the pattern removes)
+
+
+@requires_corpus
+def test_a_trailing_link_is_looked_for_where_the_pattern_finds_it_on_the_corpus() -> None:
+    for path in corpus_files("real", "encodings", "edge"):
+        document = path.read_bytes().decode("utf-8", "replace")
+        for end in re.finditer(r"</a>(?:\s*</\w+>)*\s*", document):
+            tail = document[max(0, end.end() - junk.TAIL_CHARS) : end.end()]
+            assert junk._without_trailing_link(tail) == _trailing_link_reference(tail), path.name
