@@ -70,13 +70,21 @@ def is_public_address(ip: str | _Address) -> bool:
     return address_problem(ip) is None
 
 
-# (Cached: a feed's pictures come from a few hosts, and a name took ~4 µs to fail as an address
-# twice, in ipaddress's exceptions; a cold round asked about 126 hosts 5,300 times.)
-@lru_cache(maxsize=1024)
 def private_host(host: str) -> bool:
     """Whether `host` names a local or private address as written (no DNS here): "localhost",
     an address literal the fetch refuses (address_problem: NAT64 and 6to4 forms too), or
     one of the shorthands resolvers take for IPv4 ("127.1", "0x7f000001", "017700000001")."""
+    if len(host) > MAX_CACHED_HOST_CHARS:  # (no name is longer: a feed's is not held)
+        return _private_host(host)
+    return _cached_private_host(host)
+
+
+# (Cached: a feed's pictures come from a few hosts, and a name took ~4 µs to fail as an address
+# twice, in ipaddress's exceptions; a cold round asked about 126 hosts 5,300 times.)
+MAX_CACHED_HOST_CHARS = 253
+
+
+def _private_host(host: str) -> bool:
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         return True
     literal = host.strip("[]")
@@ -85,6 +93,9 @@ def private_host(host: str) -> bool:
     except ValueError:
         address = ipv4_shorthand(literal)
     return address is not None and address_problem(address) is not None
+
+
+_cached_private_host = lru_cache(maxsize=1024)(_private_host)
 
 
 def ipv4_shorthand(host: str) -> ipaddress.IPv4Address | None:

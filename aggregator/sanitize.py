@@ -1020,13 +1020,16 @@ def safe_url(url: str | None, base: str) -> str:
     not one."""
     if not url or len(url) > MAX_URL_CHARS:
         return ""
-    if len(base or "") > MAX_URL_CHARS:  # (a longer base is not held in the cache)
-        return _safe_url(url, base)
+    if len(url) > MAX_CACHED_URL_CHARS or len(base or "") > MAX_CACHED_URL_CHARS:
+        return _safe_url(url, base)  # (not held: 4,096 of them would be megabytes)
     return _cached_safe_url(url, base)
 
 
 # (A feed's entries name the same addresses again, its pictures, its enclosures and its links:
 # 15,000 calls over 6,200 pairs in a cold round.)
+MAX_CACHED_URL_CHARS = 512
+
+
 @lru_cache(maxsize=4096)
 def _cached_safe_url(url: str, base: str) -> str:
     return _safe_url(url, base)

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from aggregator import junk, sanitize
+from aggregator import addresses, junk, sanitize
 from aggregator.addresses import private_host
 from aggregator.sanitize import (
     ALLOWED_ATTRIBUTES,
@@ -1212,6 +1212,10 @@ def test_an_address_read_again_is_not_parsed_again(monkeypatch: pytest.MonkeyPat
         == "https://h1-cache.example/b.jpg"
     )
     assert safe_url(None, base) == safe_url("", base) == ""
+    long_url = f"https://h1-cache.example/{'y' * 600}"  # (read each time, not held)
+    held = sanitize._cached_safe_url.cache_info().currsize
+    assert safe_url(long_url, base) == safe_url(long_url, base) == long_url
+    assert sanitize._cached_safe_url.cache_info().currsize == held
 
 
 def test_a_host_asked_about_again_is_not_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1224,3 +1228,8 @@ def test_a_host_asked_about_again_is_not_parsed_again(monkeypatch: pytest.Monkey
     assert [private_host("10.1.2.3"), private_host("10.1.2.3"), private_host("0x7f.1")] == [
         True
     ] * 3
+    held = addresses._cached_private_host.cache_info().currsize
+    long_host = "h1." * 100 + "example"  # (longer than any name: read, not held)
+    assert [private_host(long_host), private_host(long_host)] == [False, False]
+    assert parsed.count(long_host) == 2
+    assert addresses._cached_private_host.cache_info().currsize == held
