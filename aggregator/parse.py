@@ -1433,8 +1433,7 @@ def _spoken(parsed: ParsedFeed, entries: Sequence[Any], spoken: str) -> ParsedFe
 # "<" than _MAX_TAGS, more names than _MAX_NAMES or one of _MAX_NAME characters (cut short),
 # the names are not used: every check scans the bytes, as it did before there were names, and a
 # hostile document's names take neither memory nor time.
-_MAX_TAGS, _MAX_NAMES, _MAX_NAME = 100_000, 2_000, 64
-_WRITTEN_NAME = re.compile(rb"<([\w.:-]{1,%d})" % _MAX_NAME)
+_MAX_TAGS, _MAX_NAMES, _MAX_NAME = 100_000, 2_000, 64  # (_document_marks reads the names)
 # Where `\b` holds inside such a name (after a word character, before one of those).
 _NAME_CUT = re.compile(rb"[.:-]")
 
@@ -1483,7 +1482,8 @@ class _Document:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        names = frozenset(_WRITTEN_NAME.findall(data)) if data.count(b"<") <= _MAX_TAGS else None
+        written, self.marks, self.last_language = _document_marks(data, _MAX_NAME, _MAX_TAGS)
+        names = frozenset(written) if written is not None else None
         if names is not None and (
             len(names) > _MAX_NAMES or any(len(name) == _MAX_NAME for name in names)
         ):
@@ -1511,17 +1511,21 @@ class _Document:
         """`rare`'s first match from `start` on, scanning only when the document may hold one."""
         return rare.pattern.search(self.data, start) if self.may_hold(rare) else None
 
-    @functools.cached_property
+    def matches(self, pattern: re.Pattern[bytes]) -> bool:
+        """Whether one of _MARKED matches somewhere in the document (`pattern.search`)."""
+        return bool(self.marks & _MARK_BITS[pattern])
+
+    @property
     def hub_link(self) -> bool:
-        return _HUB_LINK.search(self.data) is not None
+        return self.matches(_HUB_LINK)
 
-    @functools.cached_property
+    @property
     def xml_base(self) -> bool:
-        return _XML_BASE.search(self.data) is not None
+        return self.matches(_XML_BASE)
 
-    @functools.cached_property
+    @property
     def xml_lang(self) -> bool:
-        return _XML_LANG.search(self.data) is not None
+        return self.matches(_XML_LANG)
 
     @functools.cached_property
     def namespaces(self) -> list[tuple[bytes, bytes]]:
@@ -1900,7 +1904,7 @@ def _fast_gap(
     if _hub(feed) is None and doc.hub_link and _bytes_hub(data, spans, "") is None:
         return "a WebSub hub link written in a way we do not read"
     if not feed.get("language") and (  # (feedparser-rs reads an empty <language> as "")
-        _LANGUAGE_ELEMENT.search(data) or (doc.xml_lang and (rss or not _content_langs_only(data)))
+        doc.matches(_LANGUAGE_ELEMENT) or (doc.xml_lang and (rss or not _content_langs_only(data)))
     ):
         return "a language feedparser-rs does not report"
     # (Entry by entry only when there is one past the first entry's start: one scan mostly. A
@@ -1908,19 +1912,19 @@ def _fast_gap(
     if (
         spans
         and feed.get("language")
-        and _LANGUAGE_ELEMENT.search(data, spans[0][0])
+        and doc.last_language >= spans[0][0]  # (_LANGUAGE_ELEMENT.search(data, spans[0][0]))
         and any(_LANGUAGE_ELEMENT.search(data, start, end) for start, end in spans)
     ):
         return "an entry's own <dc:language> (feedparser-rs does not report it)"
     if not rss and doc.search(_CATEGORIES):
         return "<category> inside a <categories> element (feedparser-rs drops it)"
-    if _BASE64.search(data) or (not rss and _ATOM_BASE64.search(data)):
+    if doc.matches(_BASE64) or (not rss and _ATOM_BASE64.search(data)):
         return "base64 content (feedparser decodes it)"
     if _ODD_FIELDS.search(data) or (not rss and _ATOM_LINK_TEXT.search(data)):
         return "a field feedparser-rs does not read as feedparser does (<fullitem>, <tags>, …)"
     if doc.search(_XHTML_BODY):
         return "an XHTML <body> in an item (feedparser reads it as content)"
-    if _C1_CONTROL.search(data) or _C1_REFERENCE.search(data):
+    if doc.matches(_C1_CONTROL) or doc.matches(_C1_REFERENCE):
         return "C1 control characters (feedparser reads them as windows-1252)"
     if doc.search(_ODD_CASE) or _capitalized(doc):
         return "element names in unusual case (feedparser ignores case, feedparser-rs does not)"
@@ -1955,7 +1959,7 @@ def _fast_gap(
         return "an entity left in the feed's link (feedparser-rs does not decode it)"
     # (A text feedparser repairs is Latin-1 whose bytes are UTF-8: in our UTF-8, a lead byte's
     # character then a continuation byte's, unless references wrote them.)
-    repairable = _MOJIBAKE.search(data) is not None or _REFERENCE.search(data) is not None
+    repairable = doc.matches(_MOJIBAKE) or doc.matches(_REFERENCE)
     if repairable and _repaired(feed.get("title")):
         return _REPAIRED
     if not rss and any(not _str(link.get("href")) for link in feed.get("links") or []):
@@ -2004,6 +2008,45 @@ _REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[#\w]")
 # U+00C2-U+00F4 (a UTF-8 lead byte read as Latin-1) then U+0080-U+00BF (a continuation), in
 # UTF-8: where a text feedparser repairs (`_repaired`) shows in our bytes.
 _MOJIBAKE = re.compile(rb"\xc3[\x82-\xb4]\xc2[\x80-\xbf]")
+
+# The patterns every document the fast path reads is scanned for, whole (_Document.matches):
+# one pass over its bytes finds them all, with the names after "<" (_document_marks).
+_MARKED = (
+    _XML_BASE,
+    _XML_LANG,
+    _HUB_LINK,
+    _CAPITALIZED_REL,
+    _BASE64,
+    _LANGUAGE_ELEMENT,
+    _C1_CONTROL,
+    _C1_REFERENCE,
+    _MOJIBAKE,
+    _REFERENCE,
+)
+_MARK_BITS = {pattern: 1 << n for n, pattern in enumerate(_MARKED)}
+
+
+def _document_marks_python(
+    data: bytes, max_name: int, max_tags: int
+) -> tuple[set[bytes] | None, int, int]:
+    """The names written after "<" (None with more than `max_tags` "<"; each cut at `max_name`
+    bytes), which of _MARKED match somewhere (bit n: the nth), and where the last "language>"
+    starts (-1: none). The reference of _native.document_marks, which runs where the C module
+    was built."""
+    names = (
+        set(re.findall(rb"<([\w.:-]{1,%d})" % max_name, data))
+        if data.count(b"<") <= max_tags
+        else None
+    )
+    marks = sum(bit for pattern, bit in _MARK_BITS.items() if pattern.search(data))
+    return names, marks, data.rfind(b"language>")
+
+
+# (Ten patterns' scans of every document the fast path reads, and the one for its names: 8% of
+# its reading in Python.)
+_document_marks: Callable[[bytes, int, int], tuple[set[bytes] | None, int, int]] = (
+    _native.document_marks if _native is not None else _document_marks_python
+)
 _REPAIRED = "UTF-8 read as Latin-1 (feedparser repairs each element's text, feedparser-rs not)"
 
 
@@ -2758,7 +2801,7 @@ def _written_differently(
         return odd
     if rss and doc.xml_lang:
         return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
-    if _CAPITALIZED_REL.search(data):
+    if doc.matches(_CAPITALIZED_REL):
         return "attribute names or rel values in capitals (feedparser ignores case)"
     if rss and not rss1 and _RDF_ABOUT.search(data, *items):
         return "an rdf:about on an item of RSS 2.0 (feedparser takes it for the id)"

@@ -1261,6 +1261,72 @@ def test_many_entry_tags_in_a_cdata_section_are_spanned_in_linear_time() -> None
         assert spans(mixed) == [(0, 7), (7, 44), (13, 44), (26, 44), (44, 64), (64, 71)]
 
 
+# Pieces of what _document_marks looks for, and of what only begins so: names after "<", each
+# pattern of _MARKED whole and in parts, references and bytes near theirs.
+_MARKS_PIECES = [
+    b"<", b"<a", b"<x:y", b"<a.b-c_d", b"<\xc3\xa9", b"<1", b"</a", b"<!--", b">", b" ", b"\t",
+    b"\n", b"=", b'"', b"'", b"xml:base", b"xml:lang", b"xml:", b"rel", b"re", b"hub", b"Hub",
+    b"hubs", b"rel='", b'rel = "', b"hub'", b'hub"', b"mode='", b'mode ="', b"'base64", b"a", b"Z",
+    b"mode", b"base64", b"base6", b"language>", b"language", b"&", b"&#", b"&#1", b"&#01", b"&#x",
+    b"&#x0", b"&#X", b"0", b"8", b"9f", b"9", b"f;", b"1", b"28", b"29;", b"35", b"4", b"5", b"59;",
+    b"6", b";", b"amp;", b"lt;", b"gt;", b"quot;", b"apos;", b"amp", b"&_", b"&\xc3", b"\xc2\x85",
+    b"\xc2\xa0", b"\xc2", b"\xc3\xa9", b"\xc3\x82\xc2\x80", b"\xc3\xb4\xc2", b"\xbf", b"\xc3",
+    b"\x9f",
+]  # fmt: skip
+
+
+@requires_native
+def test_one_pass_over_a_documents_bytes_in_c_finds_what_its_patterns_find() -> None:
+    """_native.document_marks gives the answer of _document_marks_python, its reference (the
+    patterns of _MARKED, the names after "<", the last "language>"): on random runs of pieces
+    meeting each of its branches, each mark found in some and not in others, at bounds small
+    enough that names are cut and "<" counted past; and on every file of the corpus."""
+    assert parse_module._native is not None  # (requires_native)
+    native = parse_module._native.document_marks
+    python = parse_module._document_marks_python
+    rng = random.Random(41)
+    found = not_found = 0
+    for _ in range(30_000):
+        data = b"".join(rng.choices(_MARKS_PIECES, k=rng.randrange(1, 30)))
+        bounds = rng.choice([(64, 100_000), (rng.randrange(1, 5), rng.randrange(0, 8))])
+        answer = python(data, *bounds)
+        assert native(data, *bounds) == answer, (data, bounds)
+        found |= answer[1]
+        not_found |= ~answer[1]
+    every = (1 << len(parse_module._MARKED)) - 1
+    assert found & every == every
+    assert not_found & every == every
+    for path in corpus_files():
+        data = path.read_bytes()
+        for bounds in ((64, 100_000), (8, 500)):
+            assert native(data, *bounds) == python(data, *bounds), (path, bounds)
+
+
+@requires_native
+@pytest.mark.timeout(30)
+def test_one_pass_over_a_hostile_documents_bytes_is_linear() -> None:
+    """_native.document_marks reads 10 MB of what makes each of its rules read on (nested and
+    unclosed markup, CDATA full of tags, a rel value never closed, runs of white space and
+    zeros after each opening, one long name) in linear time, and as its reference does."""
+    assert parse_module._native is not None  # (requires_native)
+    size = 10_000_000
+    hostile = [
+        b"<a><b x='" * (size // 9),
+        b"<![CDATA[" + b"<item><title>rel='x" * (size // 19) + b"]]>",
+        b"rel = '" + b"a" * size,
+        (b"rel=" + b" " * 1000) * (size // 1004),
+        b"&#" + b"0" * size + b"&#x" + b"0" * size,
+        b"xml:base" + b" " * size,
+        b"<" + b"a" * size,
+        b"language" * (size // 8),
+    ]
+    for data in hostile:
+        started = time.process_time()
+        answer = parse_module._native.document_marks(data, 64, 100_000)
+        assert time.process_time() - started < 2, data[:40]
+        assert answer == parse_module._document_marks_python(data, 64, 100_000), data[:40]
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_a_long_attribute_value_is_no_long_tag(parser: str) -> None:
     """A picture inlined as a data: address in an Atom entry's XHTML (80 KB in one attribute) made
