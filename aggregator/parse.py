@@ -2010,7 +2010,7 @@ _REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[#\w]")
 _MOJIBAKE = re.compile(rb"\xc3[\x82-\xb4]\xc2[\x80-\xbf]")
 
 # The patterns every document the fast path reads is scanned for, whole (_Document.matches):
-# one pass over its bytes finds them all, with the names after "<" (_document_marks).
+# one call finds them all, with the names after "<" (_document_marks).
 _MARKED = (
     _XML_BASE,
     _XML_LANG,

@@ -1276,7 +1276,7 @@ _MARKS_PIECES = [
 
 
 @requires_native
-def test_one_pass_over_a_documents_bytes_in_c_finds_what_its_patterns_find() -> None:
+def test_the_marks_of_a_document_in_c_are_what_its_patterns_find() -> None:
     """_native.document_marks gives the answer of _document_marks_python, its reference (the
     patterns of _MARKED, the names after "<", the last "language>"): on random runs of pieces
     meeting each of its branches, each mark found in some and not in others, at bounds small
@@ -1304,7 +1304,7 @@ def test_one_pass_over_a_documents_bytes_in_c_finds_what_its_patterns_find() -> 
 
 @requires_native
 @pytest.mark.timeout(30)
-def test_one_pass_over_a_hostile_documents_bytes_is_linear() -> None:
+def test_the_marks_of_a_hostile_document_are_found_in_linear_time() -> None:
     """_native.document_marks reads 10 MB of what makes each of its rules read on (nested and
     unclosed markup, CDATA full of tags, a rel value never closed, runs of white space and
     zeros after each opening, one long name) in linear time, and as its reference does."""
