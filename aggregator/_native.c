@@ -67,7 +67,7 @@
  * parse._document_marks (reference: parse._document_marks_python; checked equal in
  * tests/test_parse.py): in one call, the names written after "<", which of the ten patterns of
  * parse._MARKED match somewhere (a bit each), and where the last "language>" starts; each
- * found from its literal (memchr, memmem). The ten scans and the names' were 8% of a fast
+ * found from its literal (memchr, memmem). Ten of those scans and the names' were 8% of a fast
  * reading.
  *
  *     quick_lines(html_text, longest) -> tuple[str, list[str]] | None
@@ -1847,7 +1847,43 @@ enum {
     MARK_C1_REFERENCE = 1 << 7,
     MARK_MOJIBAKE = 1 << 8,
     MARK_REFERENCE = 1 << 9,
+    MARK_ADDRESS_HINT = 1 << 10,
+    MARK_NO_HOST = 1 << 11,
 };
+
+static int marks_url_end(const char *d, Py_ssize_t n, Py_ssize_t i) { /* [/:?#"'] */
+    return i < n && strchr("/:?#\"'", d[i]) != NULL && d[i] != '\0';
+}
+
+/* parse._ADDRESS_HINT past its "://" at d[i]: "[", a number in hexadecimal or of up to four
+ * parts then a URL's end, or "localhost" in any case. (Each run ends at a byte no "://" has.) */
+static int marks_address_hint(const char *d, Py_ssize_t n, Py_ssize_t i) {
+    Py_ssize_t j;
+    if (i >= n)
+        return 0;
+    if (d[i] == '[')
+        return 1;
+    if (n - i >= 2 && d[i] == '0' && (d[i + 1] == 'x' || d[i + 1] == 'X')) {
+        for (j = i + 2; j < n && (Py_ISXDIGIT(d[j]) || d[j] == '.');)
+            j++;
+        if (marks_url_end(d, n, j))
+            return 1;
+    }
+    if (Py_ISDIGIT(d[i])) {
+        for (j = i; j < n && Py_ISDIGIT(d[j]);)
+            j++;
+        for (int part = 0; part < 3 && n - j >= 2 && d[j] == '.' && Py_ISDIGIT(d[j + 1]); part++)
+            for (j++; j < n && Py_ISDIGIT(d[j]);)
+                j++;
+        return marks_url_end(d, n, j);
+    }
+    if (n - i < 9)
+        return 0;
+    for (j = 0; j < 9; j++)
+        if (Py_TOLOWER((unsigned char)d[i + j]) != "localhost"[j])
+            return 0;
+    return 1;
+}
 
 /* Where `needle` next occurs in d[from:n], or -1 (memmem: fast, where most bytes are none of
  * its). */
@@ -1973,6 +2009,14 @@ static PyObject *document_marks(PyObject *module, PyObject *const *args, Py_ssiz
         if (!(marks & MARK_REFERENCE) && marks_reference(d, n, i))
             marks |= MARK_REFERENCE;
         if ((marks & (MARK_C1_REFERENCE | MARK_REFERENCE)) == (MARK_C1_REFERENCE | MARK_REFERENCE))
+            break;
+    }
+    for (i = marks_find(d, n, 0, "://"); i >= 0; i = marks_find(d, n, i + 1, "://")) {
+        if (!(marks & MARK_ADDRESS_HINT) && marks_address_hint(d, n, i + 3))
+            marks |= MARK_ADDRESS_HINT;
+        if (i + 3 < n && (d[i + 3] == '/' || d[i + 3] == '?' || d[i + 3] == '#'))
+            marks |= MARK_NO_HOST;
+        if ((marks & (MARK_ADDRESS_HINT | MARK_NO_HOST)) == (MARK_ADDRESS_HINT | MARK_NO_HOST))
             break;
     }
     PyObject *names = marks_names(d, n, max_name, max_tags);

@@ -1262,7 +1262,7 @@ def test_many_entry_tags_in_a_cdata_section_are_spanned_in_linear_time() -> None
 
 
 # Pieces of what _document_marks looks for, and of what only begins so: names after "<", each
-# pattern of _MARKED whole and in parts, references and bytes near theirs.
+# pattern of _MARKED whole and in parts, references and bytes near theirs, addresses after "://".
 _MARKS_PIECES = [
     b"<", b"<a", b"<x:y", b"<a.b-c_d", b"<\xc3\xa9", b"<1", b"</a", b"<!--", b">", b" ", b"\t",
     b"\n", b"=", b'"', b"'", b"xml:base", b"xml:lang", b"xml:", b"rel", b"re", b"hub", b"Hub",
@@ -1271,7 +1271,8 @@ _MARKS_PIECES = [
     b"&#x0", b"&#X", b"0", b"8", b"9f", b"9", b"f;", b"1", b"28", b"29;", b"35", b"4", b"5", b"59;",
     b"6", b";", b"amp;", b"lt;", b"gt;", b"quot;", b"apos;", b"amp", b"&_", b"&\xc3", b"\xc2\x85",
     b"\xc2\xa0", b"\xc2", b"\xc3\xa9", b"\xc3\x82\xc2\x80", b"\xc3\xb4\xc2", b"\xbf", b"\xc3",
-    b"\x9f",
+    b"\x9f", b"://", b"http://", b"[", b"0x7f", b"0X", b"127", b".0", b".", b"LocalHost",
+    b"localhos", b"/", b"?", b"#", b":", b"://0x7f.0", b"://1.2.3.4", b".5",
 ]  # fmt: skip
 
 
@@ -1306,8 +1307,8 @@ def test_the_marks_of_a_document_in_c_are_what_its_patterns_find() -> None:
 @pytest.mark.timeout(30)
 def test_the_marks_of_a_hostile_document_are_found_in_linear_time() -> None:
     """_native.document_marks reads 10 MB of what makes each of its rules read on (nested and
-    unclosed markup, CDATA full of tags, a rel value never closed, runs of white space and
-    zeros after each opening, one long name) in linear time, and as its reference does."""
+    unclosed markup, CDATA full of tags, a rel value never closed, runs of white space, zeros
+    and digits after each opening, one long name) in linear time, and as its reference does."""
     assert parse_module._native is not None  # (requires_native)
     size = 10_000_000
     hostile = [
@@ -1319,6 +1320,8 @@ def test_the_marks_of_a_hostile_document_are_found_in_linear_time() -> None:
         b"xml:base" + b" " * size,
         b"<" + b"a" * size,
         b"language" * (size // 8),
+        b"://0x" + b"f" * size,
+        (b"://" + b"9" * 1000 + b".") * (size // 1004),
     ]
     for data in hostile:
         started = time.process_time()
