@@ -314,6 +314,8 @@ def refresh_source(
                 record,
                 unfiled=filing,
                 read_with=before.entry_marks,
+                # Never read whole: no article of its is stored, likely (the save checks).
+                first=not before.entry_marks and before.body_hash is None,
             )
             if filing:
                 # (A refresh beside this one saved its state meanwhile: the next poll reads

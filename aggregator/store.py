@@ -481,10 +481,14 @@ local keep_newest, max_per_category = tonumber(ARGV[8]), tonumber(ARGV[9])
 local changed = {}
 local added, updated, trimmed = 0, 0, 0
 
+-- Sent without reading what is stored (ARGV[20], a source's first save): nothing is written
+-- unless the source holds no article and no tombstone (then those reads found nothing).
+if ARGV[20] ~= '' and redis.call('EXISTS', hashes, tomb) > 0 then return false end
+
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
 local dead, olds = {}, {}  -- the articles' tombstones and hashes values, read 1,000 at a time
-for from = 20, #ARGV, 4000 do
+for from = 21, #ARGV, 4000 do
   local ids = {}
   for i = from, math.min(from + 3999, #ARGV), 4 do ids[#ids + 1] = ARGV[i] end
   local scores = redis.call('ZMSCORE', tomb, unpack(ids))
@@ -494,7 +498,7 @@ for from = 20, #ARGV, 4000 do
     if olds[id] == nil then olds[id] = metas[j] end
   end
 end
-for i = 20, #ARGV, 4 do
+for i = 21, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not dead[id] then
     local old = olds[id]
@@ -1437,6 +1441,7 @@ class Store:
         *,
         unfiled: bool = False,
         read_with: Sequence[str] | None = None,
+        first: bool = False,
     ) -> SaveResult:
         """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
 
@@ -1444,10 +1449,13 @@ class Store:
         `unfiled`: also tell which of the articles are stored and not filed in a story yet
         (`SaveResult.unfiled`; what `unfiled` answers, without a round trip of its own).
         `read_with`: as in `save_state` (`SaveResult.unclaimed` tells which was written).
+        `first`: the source is likely to hold no article yet (its first read).
 
         Two round trips: one reads what is stored, so unchanged and tombstoned articles are
         neither compressed nor sent; one script does every write (and checks again). Calling it
-        with no articles still applies max age.
+        with no articles still applies max age. With `first`, one: every article is sent, and
+        the script writes only when the source holds no article and no tombstone (what that read
+        would have found); when it does, the read is made and the articles are sent again.
         """
         now_epoch = _epoch(now)
         unique: dict[str, Article] = {}
@@ -1458,7 +1466,8 @@ class Store:
                     f"not to {state.source_id!r}"
                 )
             unique.setdefault(article.id, article)  # duplicate guids happen; the first one wins
-        metas, tombstones = self._known(state.source_id, list(unique))
+        first = first and bool(unique)
+        metas, tombstones = ({}, {}) if first else self._known(state.source_id, list(unique))
         self._dated_edits(unique, metas, now)
         args: list[str | bytes | float | int] = [
             self._category_prefix(),
@@ -1478,6 +1487,7 @@ class Store:
             ",".join(unique) if unfiled else "",
             *_claim(state, read_with),
             state.site,
+            "1" if first else "",
         ]
         for article_id, article in unique.items():
             meta = _meta(article)
@@ -1502,9 +1512,12 @@ class Store:
             self._story_fp_key(),
             self._sites_key(),
         ]
-        added, updated, trimmed, left, unclaimed = cast(
-            tuple[int, int, int, bytes, int], self._save_refresh(keys=keys, args=args)
-        )
+        saved = self._save_refresh(keys=keys, args=args)
+        if saved is None:  # (`first`, and the source holds articles or tombstones)
+            return self.save_refresh(
+                state, articles, retention, now, record, unfiled=unfiled, read_with=read_with
+            )
+        added, updated, trimmed, left, unclaimed = cast(tuple[int, int, int, bytes, int], saved)
         return SaveResult(
             added=int(added),
             updated=int(updated),

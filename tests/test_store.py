@@ -303,6 +303,47 @@ def test_the_save_script_reads_its_articles_tombstones_and_values_in_bulk(
     assert store.category_count("news") == 1499
 
 
+def test_a_first_save_reads_nothing_first_and_saves_what_a_save_that_read_would(
+    store: Store,
+) -> None:
+    """A source's first save (`first`) sends its articles without the read before, one round
+    trip of two. The script writes only when the source holds no article and no tombstone (what
+    that read would have found): one stored meanwhile (a refresh beside it, or its read cut short
+    before its state was saved) makes it read and send again, so an undated edit keeps the date
+    it was first seen at, and a tombstoned one stays out, as after a save that read."""
+    articles = [make_article("a", n) for n in range(5)]
+    store.redis.config_resetstat()
+    assert store.save_refresh(state_of("a"), articles, ROOMY, NOW, first=True) == SaveResult(5, 0)
+    stats = store.redis.info("commandstats")
+    assert stats["cmdstat_hmget"]["calls"] == stats["cmdstat_zmscore"]["calls"] == 1  # the script's
+    assert [store.article(a.id) for a in articles] == articles
+
+    later = NOW + timedelta(hours=1)
+    # The undated article comes back edited, dated "now" as an undated item is each read.
+    edited = replace(
+        articles[0], content_hash="edited", published=later, updated=later, dated=False
+    )
+    store.redis.config_resetstat()
+    again = [edited, *articles[1:], make_article("a", 9)]
+    saved = store.save_refresh(state_of("a"), again, ROOMY, later, first=True)
+    assert saved == SaveResult(1, 1)  # one new, one edited
+    kept = store.article(edited.id)
+    assert kept is not None
+    assert (kept.content_hash, kept.published) == ("edited", articles[0].published)
+    assert kept.updated == later
+    assert store.article(make_article("a", 9).id) == make_article("a", 9)
+    stats = store.redis.info("commandstats")
+    assert stats["cmdstat_hmget"]["calls"] == 2  # the read, the script's (refused before reading)
+
+    # Tombstones alone are enough to read first: an article trimmed before stays out.
+    store.redis.zadd("agg:tombstones:b", {"b-0000": later.timestamp() + 86400})
+    saved = store.save_refresh(
+        state_of("b"), [make_article("b", 0), make_article("b", 1)], ROOMY, later, first=True
+    )
+    assert saved == SaveResult(1, 0)
+    assert store.article("b-0000") is None
+
+
 def test_duplicate_ids_in_one_refresh_are_stored_once(store: Store) -> None:
     first = make_article("a", 1, content="<p>first</p>")
     second = replace(make_article("a", 1, content="<p>second</p>"))
