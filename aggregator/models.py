@@ -10,6 +10,7 @@ import dataclasses
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 # --- what the fetcher hands the parser -------------------------------------------------------
 
@@ -317,6 +318,14 @@ def source_health(state: SourceState) -> str:
     return "healthy"
 
 
+class Observed(NamedTuple):
+    """What `Store.observe_paragraphs` counted and read."""
+
+    fresh: set[str]  # the articles counted: stored, not filed in a story yet
+    known: frozenset[str]  # the source's boilerplate (stories leave it out)
+    learned: frozenset[str] | None  # its learned junk, when asked for (`learned_at`)
+
+
 @dataclass(frozen=True)
 class SaveResult:
     added: int
@@ -325,6 +334,8 @@ class SaveResult:
     unfiled: frozenset[str] | None = None  # when asked: the ids stored and not in a story yet
     # The state written was the unclaimed copy: another state was saved since this one was read.
     unclaimed: bool = False
+    # The save's counting of the articles' paragraphs, when it was asked and made (`Counting`).
+    observed: Observed | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from aggregator import boilerplate, fulltext, junk, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig, article_settings
 from aggregator.errors import ParseError, SourceError, bounded
 from aggregator.fetch import Fetcher
-from aggregator.models import Article, FetchResult, Outcome, RefreshResult, SourceState
+from aggregator.models import Article, FetchResult, Observed, Outcome, RefreshResult, SourceState
 from aggregator.normalize import (
     Report,
     as_configured,
@@ -41,7 +41,7 @@ from aggregator.normalize import (
 )
 from aggregator.parse import parse
 from aggregator.redact import INTERNAL_ERROR, public_text, public_url
-from aggregator.store import FetchRecord, Store
+from aggregator.store import Counting, FetchRecord, Store
 
 log = logging.getLogger("aggregator.refresh")
 
@@ -306,6 +306,9 @@ def refresh_source(
                 if filing
                 else state
             )
+            # Read for their stories now: the save counts their paragraphs when all of them are
+            # to be filed (most often; a round trip less).
+            bodies = _bodies(articles) if filing else {}
             saved = store.save_refresh(
                 first,
                 articles,
@@ -316,6 +319,7 @@ def refresh_source(
                 read_with=before.entry_marks,
                 # Never read whole: no article of its is stored, likely (the save checks).
                 first=not before.entry_marks and before.body_hash is None,
+                counting=_counting(articles, bodies, source.learned_junk) if bodies else None,
             )
             if filing:
                 # (A refresh beside this one saved its state meanwhile: the next poll reads
@@ -331,6 +335,8 @@ def refresh_source(
                     listed_after=_listed_after(before, conditional),
                     cleaned_with=learned if source.learned_junk else None,
                     listed={a.id for a in articles}.union(report.skipped),
+                    bodies=bodies,
+                    observed=saved.observed,
                 )
     except Exception as caught:  # noqa: BLE001 - see _as_source_error
         if lane is not None:
@@ -421,6 +427,8 @@ def join_stories(
     listed_after: float | None = None,
     cleaned_with: frozenset[str] | None = None,
     listed: Collection[str] | None = None,
+    bodies: Mapping[str, boilerplate.Body] | None = None,
+    observed: Observed | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
@@ -440,7 +448,9 @@ def join_stories(
     saved without the body's fingerprint and validators, so the next poll cleans the whole feed
     again with what they taught (a new source's first articles kept the footer learned from
     them, and so did every article of a feed that then stayed the same). `listed`: the ids of
-    every article the read listed (`replaced_by`), when known.
+    every article the read listed (`replaced_by`), when known. `bodies`: the articles' `_bodies`,
+    when read already; `observed`: their paragraphs' counting, when the save made it (`_counting`:
+    then every one of them was unfiled).
     """
     if unfiled is None:
         unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
@@ -455,10 +465,33 @@ def join_stories(
         listed_after or 0.0,
         cleaned_with,
         listed,
+        bodies,
+        observed,
     )
     if state is not None and not saved:
         store.save_state(state, keep_paused=True, read_with=read_with)
     return joined
+
+
+def _bodies(articles: Sequence[Article]) -> dict[str, boilerplate.Body]:
+    """Each article's `Body` as its story reads it (the first BODY_CHARS: the fingerprint reads
+    only a body's start, stories.MAX_TOKENS); of the last article under an id."""
+    return {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
+
+
+def _counting(
+    articles: Sequence[Article], bodies: Mapping[str, boilerplate.Body], learned_junk: bool
+) -> Counting:
+    """The counting of their paragraphs `_join_stories` makes when every one of these articles
+    is stored and not filed (`Store.observe_paragraphs`), for the save to make it then."""
+    return Counting(
+        batch_evidence(articles, bodies),
+        boilerplate.MAX_EVIDENCE,
+        boilerplate.MIN_ARTICLES,
+        boilerplate.HALF_LIFE,
+        # What the counting taught, read by the same script (a round trip less a refresh).
+        learned_at=boilerplate.CONTENT_MIN_ARTICLES if learned_junk else None,
+    )
 
 
 def paragraph_evidence(article: Article, body: boilerplate.Body) -> list[str]:
@@ -474,7 +507,7 @@ def paragraph_evidence(article: Article, body: boilerplate.Body) -> list[str]:
 
 
 def batch_evidence(
-    articles: Sequence[Article], bodies: dict[str, boilerplate.Body]
+    articles: Sequence[Article], bodies: Mapping[str, boilerplate.Body]
 ) -> dict[str, list[str]]:
     """Each article's `paragraph_evidence`, none for one that repeats an earlier article of the
     batch under the same title: word for word (a feed listing one article twice, at its link
@@ -541,23 +574,19 @@ def _join_stories(
     listed_after: float,
     cleaned_with: frozenset[str] | None = None,
     listed: Collection[str] | None = None,
+    bodies: Mapping[str, boilerplate.Body] | None = None,
+    observed: Observed | None = None,
 ) -> tuple[int, bool]:
     """`join_stories` of the unfiled articles, and whether the state was saved with the last
     filing."""
     if not articles:
         return 0, False
     published = {a.id: max(a.published.timestamp(), listed_after) for a in articles}
-    # The fingerprint reads only a body's start (stories.MAX_TOKENS): so does this.
-    bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
-    fresh_ids, known, relearned = store.observe_paragraphs(
-        articles[0].source_id,
-        batch_evidence(articles, bodies),
-        boilerplate.MAX_EVIDENCE,
-        boilerplate.MIN_ARTICLES,
-        boilerplate.HALF_LIFE,
-        # What the counting taught, read by the same script (a round trip less a refresh).
-        learned_at=boilerplate.CONTENT_MIN_ARTICLES if cleaned_with is not None else None,
-    )
+    bodies = bodies if bodies is not None else _bodies(articles)
+    if observed is None:
+        counting = _counting(articles, bodies, cleaned_with is not None)
+        observed = store.observe_paragraphs(articles[0].source_id, *counting)
+    fresh_ids, known, relearned = observed
     fresh = [a for a in articles if a.id in fresh_ids]
     if not fresh:
         return 0, False
@@ -662,7 +691,7 @@ def replaced_by(
 def _replaced(
     store: Store,
     fresh: Sequence[Article],
-    bodies: dict[str, boilerplate.Body],
+    bodies: Mapping[str, boilerplate.Body],
     candidates: dict[str, list[stories.Stored]],
     untagged: Collection[str],
     listed: Collection[str] | None,
@@ -734,7 +763,7 @@ def _log_origins_taken(
 def _raw_prints(
     new: Sequence[stories.New],
     candidates: dict[str, list[stories.Stored]],
-    bodies: dict[str, boilerplate.Body],
+    bodies: Mapping[str, boilerplate.Body],
     titles: dict[str, str],
 ) -> dict[str, stories.Fingerprint]:
     """The fingerprints before learned boilerplate removal (pattern footers still out) of the

@@ -45,6 +45,7 @@ from aggregator.config import RetentionConfig
 from aggregator.models import (
     Article,
     Enclosure,
+    Observed,
     Outcome,
     SaveResult,
     SourceState,
@@ -465,85 +466,6 @@ return #victims
 """
 )
 
-_LUA_SAVE_REFRESH = (
-    _LUA_SCHEDULE
-    + _LUA_HEALTH
-    + _LUA_SITES
-    + _LUA_CLAIMS
-    + _LUA_COMMON
-    + r"""
-local src, hashes, tomb, all, versions, state, due, paused, history = unpack(KEYS)
-local health, counts, sources = KEYS[10], KEYS[11], KEYS[12]
-local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
-local source_id, now, tomb_expiry = ARGV[3], ARGV[4], ARGV[5]
-local max_per_source, age_cutoff = tonumber(ARGV[6]), ARGV[7]
-local keep_newest, max_per_category = tonumber(ARGV[8]), tonumber(ARGV[9])
-local changed = {}
-local added, updated, trimmed = 0, 0, 0
-
--- Sent without reading what is stored (ARGV[20], a source's first save): nothing is written
--- unless the source holds no article and no tombstone (then those reads found nothing).
-if ARGV[20] ~= '' and redis.call('EXISTS', hashes, tomb) > 0 then return false end
-
-redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
-
-local dead, olds = {}, {}  -- the articles' tombstones and hashes values, read 1,000 at a time
-for from = 21, #ARGV, 4000 do
-  local ids = {}
-  for i = from, math.min(from + 3999, #ARGV), 4 do ids[#ids + 1] = ARGV[i] end
-  local scores = redis.call('ZMSCORE', tomb, unpack(ids))
-  local metas = redis.call('HMGET', hashes, unpack(ids))
-  for j, id in ipairs(ids) do
-    dead[id] = dead[id] or scores[j]
-    if olds[id] == nil then olds[id] = metas[j] end
-  end
-end
-for i = 21, #ARGV, 4 do
-  local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if not dead[id] then
-    local old = olds[id]
-    if old ~= meta then
-      file_article(k, id, meta, score, blob, old, changed)
-      olds[id] = meta
-      if old then updated = updated + 1 else added = added + 1 end
-    end
-  end
-end
-
--- Per-source cap, then max age without going below the newest keep_newest.
-local count = redis.call('ZCARD', src)
-if count > max_per_source then
-  local victims = redis.call('ZRANGE', src, 0, count - max_per_source - 1)
-  for _, id in ipairs(victims) do remove_article(id, k, changed, tomb_expiry) end
-  trimmed = trimmed + #victims
-  count = count - #victims
-end
-if count > keep_newest then
-  local victims = redis.call('ZRANGEBYSCORE', src, '-inf', '(' .. age_cutoff,
-                             'LIMIT', 0, count - keep_newest)
-  for _, id in ipairs(victims) do remove_article(id, k, changed, tomb_expiry) end
-  trimmed = trimmed + #victims
-end
-if trimmed > 0 then cap_tombstones(tomb, max_per_source * __TOMBSTONES_PER_KEPT__) end
-
-cap_categories(k, changed, max_per_category)
-bump_versions(versions, changed)
-
-local written, unclaimed = claimed(state, ARGV[10], ARGV[17], ARGV[18])
-redis.call('SET', state, written)
-schedule(due, paused, source_id, ARGV[11])
-if ARGV[12] ~= '' then
-  local entry = ARGV[12] .. ',"added":' .. added .. ',"updated":' .. updated
-                .. ',"trimmed":' .. trimmed .. '}'
-  record_fetch(history, entry, ARGV[13])
-end
-set_health({paused = paused, health = health, counts = counts, sources = sources},
-           source_id, ARGV[14], ARGV[15])
-set_site(KEYS[14], source_id, ARGV[19])
--- The ids asked about (ARGV[16], joined by ","; stories: KEYS[13]) stored and not filed yet.
-return {added, updated, trimmed, unfiled_ids(KEYS[13], k.article, ARGV[16]), unclaimed and 1 or 0}
-"""
-).replace("__TOMBSTONES_PER_KEPT__", str(TOMBSTONES_PER_KEPT))
 
 # KEYS: due; ARGV: now, now + lease, limit. Oldest first; each claimed id is re-scored to the end
 # of its lease, so a lost job makes it due again and a second caller cannot claim it meanwhile.
@@ -690,9 +612,7 @@ EVIDENCE_LAYOUT = "2"
 # it repeats now. Returns their ids joined by ",", the source's boilerplate hashes and its learned
 # junk's (those counted ARGV[6] times or more; read here, not in a round trip of its own). (Lists go
 # to commands in chunks of 1,000: unpack has a limit.)
-_LUA_OBSERVE_PARAGRAPHS = (
-    _LUA_STORIES_COMMON
-    + r"""
+_LUA_OBSERVE_BODY = r"""
 local fp, boiler, observed, seen = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local max_evidence, min_articles, article = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local half_life = tonumber(ARGV[5])
@@ -839,7 +759,99 @@ local learned = {}
 if ARGV[6] ~= '' then learned = redis.call('ZRANGEBYSCORE', boiler, ARGV[6], '+inf') end
 return {table.concat(new, ','), known, learned}
 """
-)
+_LUA_OBSERVE_PARAGRAPHS = _LUA_STORIES_COMMON + _LUA_OBSERVE_BODY
+
+_LUA_SAVE_REFRESH = (
+    _LUA_SCHEDULE
+    + _LUA_HEALTH
+    + _LUA_SITES
+    + _LUA_CLAIMS
+    + _LUA_COMMON
+    + "local function observe_paragraphs(KEYS, ARGV)\n"
+    + _LUA_OBSERVE_BODY
+    + "end\n"
+    + r"""
+local src, hashes, tomb, all, versions, state, due, paused, history = unpack(KEYS)
+local health, counts, sources = KEYS[10], KEYS[11], KEYS[12]
+local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
+local source_id, now, tomb_expiry = ARGV[3], ARGV[4], ARGV[5]
+local max_per_source, age_cutoff = tonumber(ARGV[6]), ARGV[7]
+local keep_newest, max_per_category = tonumber(ARGV[8]), tonumber(ARGV[9])
+local changed = {}
+local added, updated, trimmed = 0, 0, 0
+
+-- Sent without reading what is stored (ARGV[20], a source's first save): nothing is written
+-- unless the source holds no article and no tombstone (then those reads found nothing).
+if ARGV[20] ~= '' and redis.call('EXISTS', hashes, tomb) > 0 then return false end
+
+redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
+
+local dead, olds = {}, {}  -- the articles' tombstones and hashes values, read 1,000 at a time
+for from = 26, #ARGV, 4000 do
+  local ids = {}
+  for i = from, math.min(from + 3999, #ARGV), 4 do ids[#ids + 1] = ARGV[i] end
+  local scores = redis.call('ZMSCORE', tomb, unpack(ids))
+  local metas = redis.call('HMGET', hashes, unpack(ids))
+  for j, id in ipairs(ids) do
+    dead[id] = dead[id] or scores[j]
+    if olds[id] == nil then olds[id] = metas[j] end
+  end
+end
+for i = 26, #ARGV, 4 do
+  local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if not dead[id] then
+    local old = olds[id]
+    if old ~= meta then
+      file_article(k, id, meta, score, blob, old, changed)
+      olds[id] = meta
+      if old then updated = updated + 1 else added = added + 1 end
+    end
+  end
+end
+
+-- Per-source cap, then max age without going below the newest keep_newest.
+local count = redis.call('ZCARD', src)
+if count > max_per_source then
+  local victims = redis.call('ZRANGE', src, 0, count - max_per_source - 1)
+  for _, id in ipairs(victims) do remove_article(id, k, changed, tomb_expiry) end
+  trimmed = trimmed + #victims
+  count = count - #victims
+end
+if count > keep_newest then
+  local victims = redis.call('ZRANGEBYSCORE', src, '-inf', '(' .. age_cutoff,
+                             'LIMIT', 0, count - keep_newest)
+  for _, id in ipairs(victims) do remove_article(id, k, changed, tomb_expiry) end
+  trimmed = trimmed + #victims
+end
+if trimmed > 0 then cap_tombstones(tomb, max_per_source * __TOMBSTONES_PER_KEPT__) end
+
+cap_categories(k, changed, max_per_category)
+bump_versions(versions, changed)
+
+local written, unclaimed = claimed(state, ARGV[10], ARGV[17], ARGV[18])
+redis.call('SET', state, written)
+schedule(due, paused, source_id, ARGV[11])
+if ARGV[12] ~= '' then
+  local entry = ARGV[12] .. ',"added":' .. added .. ',"updated":' .. updated
+                .. ',"trimmed":' .. trimmed .. '}'
+  record_fetch(history, entry, ARGV[13])
+end
+set_health({paused = paused, health = health, counts = counts, sources = sources},
+           source_id, ARGV[14], ARGV[15])
+set_site(KEYS[14], source_id, ARGV[19])
+-- The ids asked about (ARGV[16], joined by ","; stories: KEYS[13]) stored and not filed yet.
+local left = unfiled_ids(KEYS[13], k.article, ARGV[16])
+-- When that is all of them, their paragraphs counted (ARGV[21] to ARGV[25]: ARGV[1], ARGV[2],
+-- ARGV[4] to ARGV[6] of _LUA_OBSERVE_PARAGRAPHS; KEYS[15] to KEYS[17] its KEYS[2] to KEYS[4]):
+-- what the refresh counts next, here, not in a script of its own.
+local counted = false
+if ARGV[21] ~= '' and left == ARGV[16] then
+  counted = observe_paragraphs({KEYS[13], KEYS[15], KEYS[16], KEYS[17]},
+                               {ARGV[21], ARGV[22], k.article, ARGV[23], ARGV[24], ARGV[25]})
+end
+return {added, updated, trimmed, left, unclaimed and 1 or 0, counted}
+"""
+).replace("__TOMBSTONES_PER_KEPT__", str(TOMBSTONES_PER_KEPT))
 
 # KEYS: stories:fp; ARGV: "{p}:", now, the articles (read_articles), oldest first. An article no
 # filed one shares a bucket with (nor an earlier one of these that is not filed here) starts a
@@ -1014,12 +1026,14 @@ return out
 """
 
 
-class Observed(NamedTuple):
-    """What `Store.observe_paragraphs` counted and read."""
+class Counting(NamedTuple):
+    """The arguments of `Store.observe_paragraphs`, for a save to count with (`save_refresh`)."""
 
-    fresh: set[str]  # the articles counted: stored, not filed in a story yet
-    known: frozenset[str]  # the source's boilerplate (stories leave it out)
-    learned: frozenset[str] | None  # its learned junk, when asked for (`learned_at`)
+    hashes: dict[str, list[str]]
+    max_evidence: int
+    min_articles: int
+    half_life: int
+    learned_at: int | None = None
 
 
 class ConfigNotes(NamedTuple):
@@ -1442,6 +1456,7 @@ class Store:
         unfiled: bool = False,
         read_with: Sequence[str] | None = None,
         first: bool = False,
+        counting: Counting | None = None,
     ) -> SaveResult:
         """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
 
@@ -1449,7 +1464,10 @@ class Store:
         `unfiled`: also tell which of the articles are stored and not filed in a story yet
         (`SaveResult.unfiled`; what `unfiled` answers, without a round trip of its own).
         `read_with`: as in `save_state` (`SaveResult.unclaimed` tells which was written).
-        `first`: the source is likely to hold no article yet (its first read).
+        `first`: the source is likely to hold no article yet (its first read). `counting`, with
+        `unfiled`: when every article turns out stored and not filed, their paragraphs are
+        counted too, as `observe_paragraphs` would next (`SaveResult.observed`; none when it
+        would take more than one script).
 
         Two round trips: one reads what is stored, so unchanged and tombstoned articles are
         neither compressed nor sent; one script does every write (and checks again). Calling it
@@ -1488,6 +1506,7 @@ class Store:
             *_claim(state, read_with),
             state.site,
             "1" if first else "",
+            *_counting_args(counting if unfiled and unique else None),
         ]
         for article_id, article in unique.items():
             meta = _meta(article)
@@ -1511,19 +1530,32 @@ class Store:
             *self._health_keys(),
             self._story_fp_key(),
             self._sites_key(),
+            self._boilerplate_key(state.source_id),
+            self._observed_key(),
+            self._boilerplate_seen_key(state.source_id),
         ]
         saved = self._save_refresh(keys=keys, args=args)
         if saved is None:  # (`first`, and the source holds articles or tombstones)
             return self.save_refresh(
-                state, articles, retention, now, record, unfiled=unfiled, read_with=read_with
+                state,
+                articles,
+                retention,
+                now,
+                record,
+                unfiled=unfiled,
+                read_with=read_with,
+                counting=counting,
             )
-        added, updated, trimmed, left, unclaimed = cast(tuple[int, int, int, bytes, int], saved)
+        added, updated, trimmed, left, unclaimed, counted = cast(
+            tuple[int, int, int, bytes, int, tuple[bytes, list[bytes], list[bytes]] | None], saved
+        )
         return SaveResult(
             added=int(added),
             updated=int(updated),
             trimmed=int(trimmed),
             unfiled=frozenset(_id_set(left)) if unfiled else None,
             unclaimed=bool(unclaimed),
+            observed=_observed(*counted, counting.learned_at) if counting and counted else None,
         )
 
     def _dated_edits(
@@ -1950,18 +1982,18 @@ class Store:
         known: list[bytes] = []
         learned: list[bytes] = []
         for batch in _batches(hashes, OBSERVED_PER_SCRIPT):
-            articles = ",".join(f"{i} {''.join(h)}" for i, h in batch)
-            args: list[str | int] = [max_evidence, min_articles, self._article_key(""), articles]
+            args: list[str | int] = [
+                max_evidence,
+                min_articles,
+                self._article_key(""),
+                _evidence(batch),
+            ]
             new, known, learned = cast(
                 tuple[bytes, list[bytes], list[bytes]],
                 self._observe_paragraphs(keys=keys, args=[*args, half_life, learned_at or ""]),
             )
             fresh |= _id_set(new)
-        return Observed(
-            fresh,
-            frozenset(_text(h) for h in known),
-            frozenset(_text(h) for h in learned) if learned_at else None,
-        )
+        return _observed(new, known, learned, learned_at, fresh)
 
     def file_stories(
         self,
@@ -2361,6 +2393,39 @@ def _decode_record(source_id: str, raw: bytes) -> FetchRecord:
 # The most paragraph hashes one run of the counting script takes: a feed of 500 articles of
 # 1,500 short lines each, counted in one run, held Redis 5 s (a review); this many, ~50 ms.
 OBSERVED_PER_SCRIPT = 8192
+
+
+def _evidence(batch: Iterable[tuple[str, list[str]]]) -> str:
+    """The counting script's articles: "id hashes" each (10 hex digits a hash), joined by ","."""
+    return ",".join(f"{i} {''.join(h)}" for i, h in batch)
+
+
+def _counting_args(counting: Counting | None) -> list[str | int]:
+    """ARGV[21] to ARGV[25] of the save script: a `Counting` in one script, or "" each."""
+    if counting is None or sum(map(len, counting.hashes.values())) > OBSERVED_PER_SCRIPT:
+        return ["", "", "", "", ""]
+    return [
+        counting.max_evidence,
+        counting.min_articles,
+        _evidence(counting.hashes.items()),
+        counting.half_life,
+        counting.learned_at or "",
+    ]
+
+
+def _observed(
+    new: bytes,
+    known: list[bytes],
+    learned: list[bytes],
+    learned_at: int | None,
+    fresh: set[str] | None = None,
+) -> Observed:
+    """The counting script's answer (`fresh`: the ids counted over its runs, when several)."""
+    return Observed(
+        _id_set(new) if fresh is None else fresh,
+        frozenset(_text(h) for h in known),
+        frozenset(_text(h) for h in learned) if learned_at else None,
+    )
 
 
 def _batches(hashes: dict[str, list[str]], size: int) -> Iterator[list[tuple[str, list[str]]]]:

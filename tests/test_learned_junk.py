@@ -99,15 +99,21 @@ def test_what_a_refresh_taught_is_read_by_the_script_that_counted_it(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The learned junk after the counting comes back with the count (the same script): a
-    refresh reads it once, before parsing, not again in a round trip of its own after it."""
+    refresh reads it once, before parsing, not again in a round trip of its own after it. A new
+    feed's articles are all to be filed: the save counts them (no script of its own either)."""
     read = store.boilerplate
     reads: list[int] = []
     monkeypatch.setattr(store, "boilerplate", lambda *a: reads.append(1) or read(*a))
+    counted = store.observe_paragraphs
+    counts: list[int] = []
+    monkeypatch.setattr(
+        store, "observe_paragraphs", lambda *a, **k: counts.append(1) or counted(*a, **k)
+    )
     url = feed_server.add("/harbour.xml", rss([_item(n) for n in range(6)]))
     config = make_config({"harbour": url})
     with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
         refresh_source(config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1))
-    assert reads == [1]
+    assert (reads, counts) == ([1], [])
     assert paragraph_hash(FOOTER) in store.boilerplate("harbour", 5)  # learned, and so:
     due = store.get_state("harbour").next_due
     assert due is not None

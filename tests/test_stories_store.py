@@ -911,6 +911,58 @@ def test_the_save_tells_which_articles_are_not_filed_yet(store: Store) -> None:
     assert (saved.added, saved.updated) == (1, 0)
 
 
+def test_the_save_counts_the_paragraphs_when_it_leaves_every_article_unfiled(
+    store: Store,
+) -> None:
+    """With `counting`, a save whose articles all come back stored and not filed counts their
+    paragraphs as `observe_paragraphs` would right after it, in the same script (a round trip
+    less a new feed). One of them filed already, and it counts nothing: the refresh counts the
+    others with their own evidence (a batch's evidence depends on what else it holds)."""
+    retention = RetentionConfig(max_per_source=100_000, max_age_days=3650)
+    texts = [("Bridge approved after long fight", BODY), ("Ferry timetable changes", BODY[1:])]
+    texts.append(("Harbour dredging starts", BODY[2:]))
+
+    def evidence(source: str) -> dict[str, list[str]]:
+        return {f"{source}-{n}": ["f" * 10, f"{n:010x}"] for n in range(len(texts))}
+
+    saved = store.save_refresh(
+        SourceState("a"),
+        _articles("a", texts, NOW),
+        retention,
+        NOW,
+        unfiled=True,
+        counting=store_module.Counting(evidence("a"), 120, 2, 120, 2),
+    )
+    store.save_refresh(SourceState("b"), _articles("b", texts, NOW), retention, NOW, unfiled=True)
+    observed = store.observe_paragraphs("b", evidence("b"), 120, 2, 120, 2)
+    assert observed.known == observed.learned == {"f" * 10}
+    assert saved.observed == ({"a-0", "a-1", "a-2"}, observed.known, observed.learned)
+    assert store.redis.zrange("agg:boiler:a", 0, -1, withscores=True) == store.redis.zrange(
+        "agg:boiler:b", 0, -1, withscores=True
+    )
+    counts = store.redis.zrange("agg:boiler:a", 0, -1, withscores=True)
+    store.observe_paragraphs("a", evidence("a"), 120, 2, 120)  # (a retried refresh's)
+    assert store.redis.zrange("agg:boiler:a", 0, -1, withscores=True) == counts  # counted once
+
+    first = _articles("c", texts[:1], NOW)
+    store.save_refresh(SourceState("c"), first, retention, NOW)
+    assert join_stories(store, first, 7.0, NOW) == 0  # filed, its paragraphs counted
+    held = store.redis.zrange("agg:boiler:c", 0, -1, withscores=True)
+    counting = store_module.Counting(evidence("c"), 120, 2, 120, 2)
+    for unfiled in (True, False):
+        saved = store.save_refresh(
+            SourceState("c"),
+            _articles("c", texts, NOW),
+            retention,
+            NOW,
+            unfiled=unfiled,
+            counting=counting,
+        )
+        assert saved.observed is None
+    assert store.redis.zrange("agg:boiler:c", 0, -1, withscores=True) == held
+    assert store.observe_paragraphs("c", evidence("c"), 120, 2, 120).fresh == {"c-1", "c-2"}
+
+
 @pytest.mark.parametrize("start", ["empty", "too large", "not compact"])
 def test_the_paragraph_evidence_keeps_the_most_counted_hashes_ties_to_the_greatest(
     store: Store, start: str
