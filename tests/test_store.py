@@ -11,6 +11,7 @@ from typing import Any, cast
 import pytest
 import redis as redis_lib
 
+from aggregator import store as store_module
 from aggregator.config import RetentionConfig
 from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
 from aggregator.store import FetchRecord, Store
@@ -342,6 +343,43 @@ def test_a_first_save_reads_nothing_first_and_saves_what_a_save_that_read_would(
     )
     assert saved == SaveResult(1, 0)
     assert store.article("b-0000") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(map(chr, range(0x20))) + '"\\/\x7f\u2028\u2029é中😀 &<>',
+        "a broken feed's lone surrogate: \udc80",
+        "",
+    ],
+)
+def test_an_article_is_stored_as_json_dumps_writes_it(
+    store: Store, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bytes stored are json.dumps(ensure_ascii=False, separators=(",", ":")) in UTF-8 (lone
+    surrogates passed through), compressed: orjson writes them, json what orjson refuses."""
+    article = replace(
+        make_article("a", 1),
+        content=f"<p>{text}</p>",
+        title=text,
+        tags=(text, "t"),
+        enclosures=(Enclosure(url="https://example.com/a.mp3", type="audio/mpeg", length=2**40),),
+        full_text_tries=3,
+        day_only=True,
+    )
+    fast = store_module._encode_article(article)
+
+    def refuse(_: object) -> bytes:
+        raise TypeError("refused")
+
+    monkeypatch.setattr(store_module.orjson, "dumps", refuse)
+    assert fast == store_module._encode_article(article)
+    assert store.save_refresh(state_of("a"), [article], ROOMY, NOW) == SaveResult(1, 0)
+    stored = store.article(article.id)
+    assert stored is not None
+    # (A lone surrogate is read back as U+FFFD, each of its bytes: see _decode_article.)
+    assert stored.title == text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    assert stored == replace(article, title=stored.title, content=stored.content, tags=stored.tags)
 
 
 def test_duplicate_ids_in_one_refresh_are_stored_once(store: Store) -> None:
