@@ -306,9 +306,7 @@ def refresh_source(
                 if filing
                 else state
             )
-            # Read for their stories now: the save counts their paragraphs when all of them are
-            # to be filed (most often; a round trip less).
-            bodies = _bodies(articles) if filing else {}
+            bodies: dict[str, boilerplate.Body] = {}  # (read by the save's counting, if made)
             saved = store.save_refresh(
                 first,
                 articles,
@@ -319,7 +317,11 @@ def refresh_source(
                 read_with=before.entry_marks,
                 # Never read whole: no article of its is stored, likely (the save checks).
                 first=not before.entry_marks and before.body_hash is None,
-                counting=_counting(articles, bodies, source.learned_junk) if bodies else None,
+                # The counting of their paragraphs, made by the save when they are all new (a
+                # round trip less a new feed).
+                counting=partial(_counted, articles, source.learned_junk, bodies)
+                if filing
+                else None,
             )
             if filing:
                 # (A refresh beside this one saved its state meanwhile: the next poll reads
@@ -335,7 +337,7 @@ def refresh_source(
                     listed_after=_listed_after(before, conditional),
                     cleaned_with=learned if source.learned_junk else None,
                     listed={a.id for a in articles}.union(report.skipped),
-                    bodies=bodies,
+                    bodies=bodies or None,
                     observed=saved.observed,
                 )
     except Exception as caught:  # noqa: BLE001 - see _as_source_error
@@ -492,6 +494,14 @@ def _counting(
         # What the counting taught, read by the same script (a round trip less a refresh).
         learned_at=boilerplate.CONTENT_MIN_ARTICLES if learned_junk else None,
     )
+
+
+def _counted(
+    articles: Sequence[Article], learned_junk: bool, bodies: dict[str, boilerplate.Body]
+) -> Counting:
+    """`_counting` of the articles, their `_bodies` read into `bodies` (their stories need them)."""
+    bodies.update(_bodies(articles))
+    return _counting(articles, bodies, learned_junk)
 
 
 def paragraph_evidence(article: Article, body: boilerplate.Body) -> list[str]:

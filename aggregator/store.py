@@ -1457,7 +1457,7 @@ class Store:
         unfiled: bool = False,
         read_with: Sequence[str] | None = None,
         first: bool = False,
-        counting: Counting | None = None,
+        counting: Callable[[], Counting] | None = None,
     ) -> SaveResult:
         """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
 
@@ -1466,9 +1466,9 @@ class Store:
         (`SaveResult.unfiled`; what `unfiled` answers, without a round trip of its own).
         `read_with`: as in `save_state` (`SaveResult.unclaimed` tells which was written).
         `first`: the source is likely to hold no article yet (its first read). `counting`, with
-        `unfiled`: when every article turns out stored and not filed, their paragraphs are
-        counted too, as `observe_paragraphs` would next (`SaveResult.observed`; none when it
-        would take more than one script).
+        `unfiled`: what `observe_paragraphs` would be given next, made when none of the articles
+        is stored yet; when every one of them turns out stored and not filed, the script counts
+        their paragraphs too (`SaveResult.observed`; not when it would take more than one run).
 
         Two round trips: one reads what is stored, so unchanged and tombstoned articles are
         neither compressed nor sent; one script does every write (and checks again). Calling it
@@ -1488,6 +1488,7 @@ class Store:
         first = first and bool(unique)
         metas, tombstones = ({}, {}) if first else self._known(state.source_id, list(unique))
         self._dated_edits(unique, metas, now)
+        made = counting() if counting is not None and unfiled and unique and not metas else None
         args: list[str | bytes | float | int] = [
             self._category_prefix(),
             self._article_key(""),
@@ -1507,7 +1508,7 @@ class Store:
             *_claim(state, read_with),
             state.site,
             "1" if first else "",
-            *_counting_args(counting if unfiled and unique else None),
+            *_counting_args(made),
         ]
         for article_id, article in unique.items():
             meta = _meta(article)
@@ -1556,7 +1557,7 @@ class Store:
             trimmed=int(trimmed),
             unfiled=frozenset(_id_set(left)) if unfiled else None,
             unclaimed=bool(unclaimed),
-            observed=_observed(*counted, counting.learned_at) if counting and counted else None,
+            observed=_observed(*counted, made.learned_at) if made and counted else None,
         )
 
     def _dated_edits(

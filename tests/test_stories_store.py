@@ -931,7 +931,7 @@ def test_the_save_counts_the_paragraphs_when_it_leaves_every_article_unfiled(
         retention,
         NOW,
         unfiled=True,
-        counting=store_module.Counting(evidence("a"), 120, 2, 120, 2),
+        counting=lambda: store_module.Counting(evidence("a"), 120, 2, 120, 2),
     )
     store.save_refresh(SourceState("b"), _articles("b", texts, NOW), retention, NOW, unfiled=True)
     observed = store.observe_paragraphs("b", evidence("b"), 120, 2, 120, 2)
@@ -948,7 +948,12 @@ def test_the_save_counts_the_paragraphs_when_it_leaves_every_article_unfiled(
     store.save_refresh(SourceState("c"), first, retention, NOW)
     assert join_stories(store, first, 7.0, NOW) == 0  # filed, its paragraphs counted
     held = store.redis.zrange("agg:boiler:c", 0, -1, withscores=True)
-    counting = store_module.Counting(evidence("c"), 120, 2, 120, 2)
+    made: list[int] = []
+
+    def counting() -> store_module.Counting:
+        made.append(1)
+        return store_module.Counting(evidence("c"), 120, 2, 120, 2)
+
     for unfiled in (True, False):
         saved = store.save_refresh(
             SourceState("c"),
@@ -959,6 +964,17 @@ def test_the_save_counts_the_paragraphs_when_it_leaves_every_article_unfiled(
             counting=counting,
         )
         assert saved.observed is None
+    assert made == []  # (c-0 is stored: the save's read tells it; not made for nothing)
+    counting_anyway = store.save_refresh(
+        SourceState("c"),
+        _articles("c", texts, NOW),
+        retention,
+        NOW,
+        unfiled=True,
+        first=True,
+        counting=counting,
+    )
+    assert (counting_anyway.observed, made) == (None, [1])  # (not read first: made, not counted)
     assert store.redis.zrange("agg:boiler:c", 0, -1, withscores=True) == held
     assert store.observe_paragraphs("c", evidence("c"), 120, 2, 120).fresh == {"c-1", "c-2"}
 
