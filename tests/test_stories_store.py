@@ -979,6 +979,28 @@ def test_the_save_counts_the_paragraphs_when_it_leaves_every_article_unfiled(
     assert store.observe_paragraphs("c", evidence("c"), 120, 2, 120).fresh == {"c-1", "c-2"}
 
 
+def test_a_fault_preparing_the_saves_counting_does_not_lose_the_save(store: Store) -> None:
+    """The counting a save may make (`counting`) is prepared from the articles' bodies before
+    the save: a fault there must not keep the articles from being stored (it is a round trip
+    saved; the refresh counts after the save then, and meets the fault with them stored)."""
+    retention = RetentionConfig(max_per_source=100_000, max_age_days=3650)
+
+    def counting() -> store_module.Counting:
+        raise ValueError("a body no one could read")
+
+    for first, source in ((True, "new"), (False, "read first")):
+        saved = store.save_refresh(
+            SourceState(source),
+            _articles(source, [("Bridge approved after long fight", BODY)], NOW),
+            retention,
+            NOW,
+            unfiled=True,
+            first=first,
+            counting=counting,
+        )
+        assert (saved.added, saved.observed, saved.unfiled) == (1, None, {f"{source}-0"})
+
+
 @pytest.mark.parametrize("start", ["empty", "too large", "not compact"])
 def test_the_paragraph_evidence_keeps_the_most_counted_hashes_ties_to_the_greatest(
     store: Store, start: str
