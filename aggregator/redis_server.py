@@ -20,7 +20,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -414,15 +415,39 @@ class _WaitingPool(redis.BlockingConnectionPool):
     not answering, and an operator went looking at a server that was well."""
 
     def get_connection(self, *args: Any, **kwargs: Any) -> Connection:
+        waited_out = _waited_out.get()
+        if waited_out and self.pool.empty():  # (no switch between the two under gevent)
+            raise PoolBusy(str(waited_out[0]))
         try:
             return super().get_connection(*args, **kwargs)  # type: ignore[no-untyped-call, no-any-return]
         except ConnectionError as error:
             if str(error) != "No connection available.":  # (redis-py's words for the wait)
                 raise
-            raise PoolBusy(
+            busy = PoolBusy(
                 f"every one of this process's {self.max_connections} connections to Redis"
                 f" stayed in use for {self.timeout:g} s: the process is busy"
-            ) from error
+            )
+            if waited_out is not None:
+                waited_out.append(busy)
+            raise busy from error
+
+
+# The waits for a connection that ran out in the current `waiting_once` (one web request).
+_waited_out: ContextVar[list[PoolBusy] | None] = ContextVar("_waited_out", default=None)
+
+
+@contextlib.contextmanager
+def waiting_once() -> Iterator[None]:
+    """Inside, a call that finds every connection in use waits for one (Patience.pool_wait)
+    only until a call waited in vain: the calls after it fail at once (PoolBusy) unless one is
+    free. The web scopes each request so: its calls (the settings re-read, the page's data, the
+    503 page's own settings) each waited the 2 s in turn, and a reader had the 503 after 8-10 s
+    (h6, session 40)."""
+    token = _waited_out.set([])
+    try:
+        yield
+    finally:
+        _waited_out.reset(token)
 
 
 # How long the web's client fails at once after Redis did not answer (Breaker).

@@ -30,6 +30,7 @@ from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Outcome, SourceState
 from aggregator.normalize import UNTITLED
+from aggregator.redis_server import WEB
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, ITUNES_NS, entry_id
 from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
@@ -1719,6 +1720,29 @@ def test_a_request_that_waits_out_every_connection_to_redis_is_told_busy_not_red
     assert "connections to Redis stayed in use for 2 s: the process is busy" in line, line
     assert "Redis does not answer" not in line
     assert client.get(COLD[0]).status_code == 200
+
+
+def test_a_request_whose_call_waited_out_every_connection_to_redis_waits_no_more(
+    app: Flask, client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """Every connection to Redis held: each Redis call of a request waited out the pool's wait
+    in turn (the settings re-read, the page's data, the 503 page's own settings), and a reader
+    had the 503 after 8-10 s (session 40's note). The first wait that ran out ends the
+    request's Redis work: the 503 comes after one wait; the pages come back once the
+    connections are free again."""
+    add_articles("hacker-blog", 3)
+    paths = ["/", "/c/tech/", "/sources", "/embed/tech", "/c/tech/feed.atom"]
+    took = {}
+    with redis_connections_held(app):
+        for path in paths:
+            started = time.monotonic()
+            busy = client.get(path)
+            took[path] = time.monotonic() - started
+            assert busy.status_code == 503, path
+            assert busy.headers["Retry-After"] == "10", path
+    assert all(seconds < 1.5 * WEB.pool_wait for seconds in took.values()), took
+    for path in paths:
+        assert client.get(path).status_code == 200, path
 
 
 def test_a_feed_names_its_hub_and_topic_in_link_headers(

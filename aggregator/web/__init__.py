@@ -52,7 +52,7 @@ from aggregator import config as config_module
 from aggregator import http_server
 from aggregator.config import Config, load_config
 from aggregator.models import Article
-from aggregator.redis_server import WEB, PoolBusy, connect
+from aggregator.redis_server import WEB, PoolBusy, connect, waiting_once
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.sanitize import EMBED_FOLDERS, EMBED_HOSTS
 from aggregator.store import Store, parse_cursor
@@ -532,6 +532,7 @@ def create_app(
     app.config["TRUSTED_PROXIES"] = proxies = http_server.trusted_proxies()
     if proxies:  # the client's address from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
+    app.wsgi_app = _waiting_once(app.wsgi_app)  # type: ignore[method-assign]
     store = Store(connect(redis_url, WEB))
     settings = Settings(store, config, recheck_interval)
     try:
@@ -570,6 +571,18 @@ def create_app(
     app.before_request(_ranges_served_whole)
     app.after_request(_security_headers)
     app.after_request(_redirect_from_base_url)
+    return app
+
+
+def _waiting_once(wsgi_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """`wsgi_app` whose requests each wait out the Redis pool's wait at most once
+    (redis_server.waiting_once): the first call that waited in vain ends the request's Redis
+    work, and the reader has the 503 after one wait, not after one wait a call."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        with waiting_once():
+            return wsgi_app(environ, start_response)
+
     return app
 
 
