@@ -8,8 +8,9 @@ answered nothing until gunicorn's 30 s worker timeout (issue 11). Here every con
 gevent greenlet (a few KiB), so a slow client holds only itself, and `Worker` bounds it:
 
 - request line and headers must arrive within `WEB_HEADER_TIMEOUT` seconds (also how long an idle
-  kept-alive connection stays open), else the connection is closed; a request that arrived in
-  time but was not read yet, the loop busy with a flood, is read (`HeaderDeadline`);
+  kept-alive connection stays open), else the connection is closed, counted and logged
+  (`Worker._timed_out`); a request that arrived in time but was not read yet, the loop busy
+  with a flood, is read (`HeaderDeadline`);
 - the whole body is read *before* the app runs, within `WEB_BODY_TIMEOUT` seconds (else 408), so
   the app never waits on a client, and at most `WEB_MAX_BODY_BYTES` of it (else 413: from
   Content-Length before reading anything, so a 100 MB POST costs nothing, or once a chunked body
@@ -89,6 +90,7 @@ SEND_BUFFER_BYTES = 128 * 1024
 STALLED_SECONDS = 5.0
 ROOM_CHECK_SECONDS = 0.5  # how often a full worker that owes room looks again
 HEADERS_GRACE = 0.5  # seconds a client's one connection waits for headers before it may be closed
+LOG_EVERY = 10.0  # seconds: a kind of closing logs one line in as many, however many it closes
 
 
 def _number(name: str, default: float) -> float:
@@ -326,8 +328,10 @@ def _worker_class() -> type[Any]:
             # and gevent accepts nothing more until one ends (_make_room).
             self.room_owed = False
             self.room_watch: Any = None  # the greenlet looking for room while it is owed
-            self.closed_for_room = 0  # since the last log line about it
-            self.room_logged = 0.0
+            self.room_lines = _Lines()
+            # Connections that had a request: their wait for the next one is idle time.
+            self.kept_alive: set[Any] = set()
+            self.header_lines = _Lines()
             self.quitting = False
 
         def handle_quit(self, sig: Any, frame: Any) -> None:
@@ -360,6 +364,7 @@ def _worker_class() -> type[Any]:
                 super().handle(listener, client, addr)
             finally:
                 del self.connections[greenlet]
+                self.kept_alive.discard(greenlet)
                 self.room_owed = False  # room made: gevent accepts again
                 self.held[address] -= 1
                 if not self.held[address]:
@@ -410,18 +415,14 @@ def _worker_class() -> type[Any]:
                 finally:
                     raw.detach()  # (the connection's socket still owns the descriptor)
             _count_closed("room")
-            self.closed_for_room += 1
-            now = time.monotonic()
-            if now - self.room_logged >= 10:
+            if closed := self.room_lines.due():
                 self.log.warning(
                     "full (%d connections): closed %d waiting for their clients to make room"
                     " since the last such line, the last of them from %s",
                     len(self.connections),
-                    self.closed_for_room,
+                    closed,
                     client,
                 )
-                self.room_logged = now
-                self.closed_for_room = 0
 
         def _victim(self) -> tuple[Any, str, bool] | None:
             """The connection to close for room, its client, and whether its answer stalled.
@@ -490,12 +491,34 @@ def _worker_class() -> type[Any]:
                 yield
             if deadline.passed:
                 _reset_if_unsent(greenlet, self.connections)
+                self._timed_out(greenlet, deadline.seconds)
+
+        def _timed_out(self, greenlet: Any, seconds: float) -> None:
+            """Count (and log, a line every LOG_EVERY s) a connection the header deadline
+            closes: it closed them without a word, and a reader's connection closed in a flaky
+            test left no trace, nor could an operator see slowloris-style clients (session 40).
+            A kept-alive connection whose next request did not come is `idle` (a client done
+            with it: no line); one whose first request's line and headers did not come in time,
+            `header_timeout` (a slowloris, or a client that connected and sent nothing)."""
+            if greenlet in self.kept_alive:
+                _count_closed("idle")
+                return
+            _count_closed("header_timeout")
+            if closed := self.header_lines.due():
+                self.log.warning(
+                    "closed %d connections whose clients sent no request line and headers"
+                    " within %g s since the last such line, the last of them from %s",
+                    closed,
+                    seconds,
+                    self._client_of(greenlet),
+                )
 
         def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
             # (not in handle(): GeventWorker's makes the socket blocking, without a timeout)
             sock.settimeout(self.send_timeout)  # the header and body deadlines are shorter
             greenlet = gevent.getcurrent()
             self.answering[greenlet] = time.monotonic()
+            self.kept_alive.add(greenlet)
             try:
                 handled = self._handle_request(listener_name, req, sock, addr)
             except TimeoutError:  # the client read nothing for send_timeout seconds
@@ -595,6 +618,24 @@ class HeaderDeadline:
             self.timer.start(self._expire)
             return
         self.greenlet.throw(self.late)
+
+
+class _Lines:
+    """A kind of event logged one line in LOG_EVERY seconds at most: a flood cannot fill the
+    log. `due()` counts one; it is the number to report (those since the last line) when a
+    line is due, else 0."""
+
+    def __init__(self) -> None:
+        self.count = 0  # since the last line
+        self.logged = float("-inf")
+
+    def due(self) -> int:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.logged < LOG_EVERY:
+            return 0
+        count, self.count, self.logged = self.count, 0, now
+        return count
 
 
 def _unread(sock: Any) -> bool:

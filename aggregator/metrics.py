@@ -82,13 +82,15 @@ PAGE_SHARED = Counter(
 # it has forked and gevent has patched the standard library.
 WEB_CONNECTIONS_CLOSED = Counter(
     "aggregator_web_connections_closed",
-    "Client connections the web server closed to keep room for others, by why",
+    "Client connections the web server closed, by why",
     # per_address: over an address's share; room: a full worker made room; send_timeout: a
-    # client read nothing of its answer for WEB_SEND_TIMEOUT seconds
+    # client read nothing of its answer for WEB_SEND_TIMEOUT seconds; header_timeout: a
+    # connection's first request line and headers did not come within WEB_HEADER_TIMEOUT;
+    # idle: a kept-alive connection's next request did not
     ["reason"],
 )
 # (0 from the start: a rate() to alert on needs a series)
-for _reason in ("per_address", "room", "send_timeout"):
+for _reason in ("per_address", "room", "send_timeout", "header_timeout", "idle"):
     WEB_CONNECTIONS_CLOSED.labels(reason=_reason)
 
 # --- what the pipeline calls ------------------------------------------------------------------

@@ -327,6 +327,38 @@ def test_slow_headers_and_bodies_neither_starve_the_site_nor_stay_open(web: Web)
     print(f"measured: all {2 * n} slow connections closed by the server")
 
 
+@pytest.mark.timeout(120)
+def test_the_header_deadline_counts_and_logs_the_connections_it_closes(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """The header deadline closed a connection whose client sent nothing in time without a
+    word: a reader's connection closed in a flaky test left no trace, and an operator could not
+    see slowloris-style clients (session 40). Each is counted in /metrics, a kept-alive
+    connection's idle end apart; the log says so in one line for a flood, not one a connection."""
+    with running_web(tmp_path, redis_url, workers=1, WEB_HEADER_TIMEOUT="1") as web:
+        kept = _connect(web.port)
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert kept.recv(4096).startswith(b"HTTP/1.1 200")
+        silent = [_connect(web.port) for _ in range(40)]
+        for sock in silent[:20]:
+            sock.sendall(SLOW_HEADER_START)  # half of them begin a request, half send nothing
+        deadline = time.monotonic() + 60
+        waiting = [*silent, kept]
+        while waiting:
+            assert time.monotonic() < deadline, f"{len(waiting)} still open"
+            waiting = [sock for sock in waiting if not _closed_by_server(sock)]
+        for sock in [*silent, kept]:
+            sock.close()
+        scraped = httpx.get(f"{web.url}/metrics", timeout=10).text
+        output = web.output()
+    closed = dict(re.findall(r'connections_closed_total\{reason="(\w+)"\} (\S+)', scraped))
+    assert (closed["header_timeout"], closed["idle"]) == ("40.0", "1.0"), closed
+    lines = re.findall(r".*whose clients sent no request line and headers within 1 s.*", output)
+    assert len(lines) == 1, lines
+    assert "closed 1 connections" in lines[0]
+    assert "the last of them from 127.0.0.1" in lines[0]
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_a_siege_that_reopens_slow_connections_with_the_default_timeouts(
