@@ -1740,7 +1740,8 @@ def test_a_request_whose_call_waited_out_every_connection_to_redis_waits_no_more
             took[path] = time.monotonic() - started
             assert busy.status_code == 503, path
             assert busy.headers["Retry-After"] == "10", path
-    assert all(seconds < 1.5 * WEB.pool_wait for seconds in took.values()), took
+    # (Two waits are the fault: a busy machine's slowness has up to one wait's time besides.)
+    assert all(seconds < 2 * WEB.pool_wait for seconds in took.values()), took
     for path in paths:
         assert client.get(path).status_code == 200, path
 
