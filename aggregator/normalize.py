@@ -7,6 +7,7 @@ leaves either as plain text (escaped at render) or as HTML that went through the
 from __future__ import annotations
 
 import hashlib
+import html
 import importlib.metadata
 import importlib.util
 import itertools
@@ -1315,6 +1316,7 @@ def _clean_body(
     if reads_as_text(body) if is_html else not looks_like_html(body):  # (as _text reads it)
         cleaned = bounded(text_to_html(body if is_html else plain_text(body)), base)
     else:
+        body = _unescaped_lead(body)
         if source is not None and source.strip_selectors:
             body = junk.strip_selected(body, source.strip_selectors)
         if "more-link" in body:  # (its class goes with the sanitizer)
@@ -1337,6 +1339,26 @@ def _clean_body(
         # <img> Anzeige:" raised in lxml) made every refresh of its source an internal error.
         log.warning("junk rules failed; article kept as sanitized", exc_info=True)
         return cleaned
+
+
+# A body that opens with its markup escaped once more than the rest (a converter escaped it
+# twice: Reddit's self post in the rss-parser corpus, "&lt;!-- SC_OFF --&gt;&lt;div
+# class="md"&gt;&lt;p&gt;Hey Reddit!…" as HTML, before its real "submitted by <a>…" line).
+_ESCAPED_LEAD = re.compile(r"\s*&lt;(?:!--|[a-z][a-z0-9]*[\s/&])", re.IGNORECASE)
+
+
+def _unescaped_lead(body: str) -> str:
+    """The body with the escaped markup it opens with (before its first real tag) unescaped
+    once, when that markup closes an element it opened (`looks_like_html`): readers were shown
+    "<div class="md"><p>…" as text. A body opening with a real tag is left alone, as is escaped
+    markup after one (an article about HTML shows "&lt;b&gt;" in its <p> or <code>)."""
+    if not _ESCAPED_LEAD.match(body):
+        return body
+    end = body.find("<")
+    lead = html.unescape(body if end == -1 else body[:end])
+    if not looks_like_html(lead):
+        return body
+    return lead if end == -1 else lead + body[end:]
 
 
 def _without_junk(cleaned: str, source: SourceConfig, learned_junk: frozenset[str]) -> str:

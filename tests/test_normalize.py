@@ -2247,3 +2247,24 @@ def test_the_text_is_cut_for_a_title_only_when_the_entry_has_none(
     )
     assert [limit for _, limit in cut].count(TITLE_FALLBACK_LENGTH) == 1
     assert one(entry(guid="c", title=" ", content="<p>\u200b</p>")).title == UNTITLED
+
+
+def test_a_body_opening_with_its_markup_escaped_twice_shows_the_markup_as_markup() -> None:
+    # Reddit's self post as the rss-parser corpus has it: the post escaped once more than the
+    # "submitted by" line after it; readers were shown "<!-- SC_OFF --><div class="md"><p>…".
+    body = (
+        '&lt;!-- SC_OFF --&gt;&lt;div class="md"&gt;&lt;p&gt;I was browsing &lt;a '
+        'href="/r/pics"&gt;/r/pics&lt;/a&gt; today.&lt;/p&gt; &lt;/div&gt;&lt;!-- SC_ON --&gt; '
+        'submitted by <a href="https://www.reddit.com/user/someone">someone</a>'
+    )
+    article = one(entry(guid="r", title="TIFU", summary=body))
+    assert "&lt;" not in article.content
+    assert "<p>I was browsing <a " in article.content
+    assert 'href="https://site.example.com/r/pics"' in article.content
+    assert article.summary.startswith("I was browsing /r/pics today.")
+    # Escaped markup an article shows on purpose stays text: after a real tag, or not closing
+    # an element it opened.
+    about_html = "<p>Web developers turned away from &lt;b&gt;bold&lt;/b&gt; tags.</p>"
+    assert "&lt;b&gt;bold&lt;/b&gt;" in one(entry(guid="h", summary=about_html)).content
+    lone = "&lt;br&gt; ends a line, as &lt;hr&gt; draws one."
+    assert one(entry(guid="l", summary=lone)).summary == "<br> ends a line, as <hr> draws one."
