@@ -1492,7 +1492,12 @@ class Store:
         if counting is not None and unfiled and unique and not metas:
             try:
                 made = counting()
-            except Exception:  # noqa: BLE001 - a round trip saved, not the save itself
+            except Exception as fault:  # (a round trip saved, not the save itself)
+                # (Imported here: a worker's RQ is loaded already, and a Store needs none.)
+                from rq.timeouts import BaseTimeoutException
+
+                if isinstance(fault, BaseTimeoutException):
+                    raise  # RQ's job timeout, raised in the job's thread: the job ends timed out
                 # (The refresh counts after the save then, and meets the same failure there,
                 # with the articles stored: nothing is lost to a fault in reading their bodies.)
                 made = None

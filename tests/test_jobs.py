@@ -178,6 +178,30 @@ def test_rqs_job_timeout_is_not_taken_for_a_bug(
     assert store.get_state("a").outcome is None  # nothing recorded: the lease brings it back
 
 
+def test_rqs_job_timeout_while_the_save_prepares_its_counting_ends_the_job(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The save may count a new feed's paragraphs (`Store.save_refresh`'s `counting`), and a
+    fault preparing that counting does not lose the save; RQ's job timeout raised there is not
+    such a fault: it ends the job as timed out, as anywhere else (taken for one, the save went
+    on and the job ran past its timeout to the end, finished as if in time)."""
+    url = feed_server.add("/a.xml", FEED, etag='"a"')
+    scheduler.publish(store, make_config({"a": url}))
+    real = refresh_module._bodies
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.5)  # the job's time runs out meanwhile, in the save's counting
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "_bodies", slow)
+    with (
+        pytest.raises(JobTimeoutException),
+        UnixSignalDeathPenalty(1, JobTimeoutException),
+    ):
+        jobs.run_batch(store, ["a"])
+    assert store.get_state("a").outcome is None  # nothing recorded: the lease brings it back
+
+
 def test_a_batch_past_its_job_timeout_begins_no_more_sources(
     store: Store, feed_server: FeedServer
 ) -> None:
