@@ -759,7 +759,7 @@ def _tag_read(raw_tag: str) -> str:
 # (Cached: a feed's articles share their tags, 14,000 read in a cold round of 4,100 spellings;
 # a longer one is not held.)
 _cached_tag = lru_cache(maxsize=2048)(_tag_read)
-_CACHED_TAG_CHARS = 1_000
+_CACHED_TAG_CHARS = 256  # (~2 MB at most however hostile a feed is)
 
 
 # A comma between items of a list, not a number's thousands ("1,000").
@@ -1343,8 +1343,12 @@ def _clean_body(
 
 # A body that opens with its markup escaped once more than the rest (a converter escaped it
 # twice: Reddit's self post in the rss-parser corpus, "&lt;!-- SC_OFF --&gt;&lt;div
-# class="md"&gt;&lt;p&gt;Hey Reddit!…" as HTML, before its real "submitted by <a>…" line).
-_ESCAPED_LEAD = re.compile(r"\s*&lt;(?:!--|[a-z][a-z0-9]*[\s/&])", re.IGNORECASE)
+# class="md"&gt;&lt;p&gt;Hey Reddit!…" as HTML, before its real "submitted by <a>…" line). Only a
+# comment or a block's tag: an article about HTML may well open with "&lt;b&gt;bold&lt;/b&gt;".
+_ESCAPED_LEAD = re.compile(
+    r"\s*&lt;(?:!--|(?:div|p|h[1-6]|ul|ol|table|blockquote|pre|section|article|figure)[\s/&])",
+    re.IGNORECASE,
+)
 
 
 def _unescaped_lead(body: str) -> str:

@@ -2266,5 +2266,8 @@ def test_a_body_opening_with_its_markup_escaped_twice_shows_the_markup_as_markup
     # an element it opened.
     about_html = "<p>Web developers turned away from &lt;b&gt;bold&lt;/b&gt; tags.</p>"
     assert "&lt;b&gt;bold&lt;/b&gt;" in one(entry(guid="h", summary=about_html)).content
+    # Nor an inline element's tags before the first real one (h6: shown as bold before).
+    inline = "&lt;b&gt;bold&lt;/b&gt; or &lt;strong&gt;? <p>Which one a reader hears.</p>"
+    assert "&lt;b&gt;bold&lt;/b&gt;" in one(entry(guid="i", summary=inline)).content
     lone = "&lt;br&gt; ends a line, as &lt;hr&gt; draws one."
     assert one(entry(guid="l", summary=lone)).summary == "<br> ends a line, as <hr> draws one."

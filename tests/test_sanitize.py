@@ -1200,6 +1200,7 @@ def test_an_address_read_again_is_not_parsed_again(monkeypatch: pytest.MonkeyPat
     split: list[str] = []
     real = sanitize.urlsplit
     monkeypatch.setattr(sanitize, "urlsplit", lambda url: split.append(url) or real(url))
+    sanitize._cached_safe_url.cache_clear()  # (a cold cache: the test can run again)
     base = "https://h1-cache.example/blog/"
     assert [safe_url("a.jpg?utm_source=x", base) for _ in range(3)] == [
         "https://h1-cache.example/blog/a.jpg"
@@ -1222,6 +1223,7 @@ def test_a_host_asked_about_again_is_not_parsed_again(monkeypatch: pytest.Monkey
     parsed: list[str] = []
     real = ipaddress.ip_address
     monkeypatch.setattr(ipaddress, "ip_address", lambda host: parsed.append(host) or real(host))
+    addresses._cached_private_host.cache_clear()  # (a cold cache: the test can run again)
     picture = '<img src="https://pictures.h1-cache.example/a.jpg">'
     assert clean_html(picture * 3, "https://h1-cache.example/").count("<img") == 3
     assert parsed == ["pictures.h1-cache.example"]
