@@ -1027,7 +1027,7 @@ def safe_url(url: str | None, base: str) -> str:
 
 # (A feed's entries name the same addresses again, its pictures, its enclosures and its links:
 # 15,000 calls over 6,200 pairs in a cold round.)
-MAX_CACHED_URL_CHARS = 256  # (a hostile feed's addresses pin ~8 MB at most)
+MAX_CACHED_URL_CHARS = 256  # (a hostile feed's addresses pin ~14 MB at most)
 
 
 @lru_cache(maxsize=4096)
