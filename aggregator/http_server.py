@@ -506,9 +506,9 @@ def _worker_class() -> type[Any]:
             _count_closed("header_timeout")
             if closed := self.header_lines.due():
                 self.log.warning(
-                    "closed %d connections whose clients sent no request line and headers"
-                    " within %g s since the last such line, the last of them from %s",
-                    closed,
+                    "closed %s: no request line and headers within %g s (since the last"
+                    " such line; the last from %s)",
+                    "1 connection" if closed == 1 else f"{closed} connections",
                     seconds,
                     self._client_of(greenlet),
                 )

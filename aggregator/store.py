@@ -1496,11 +1496,11 @@ class Store:
                 # (Imported here: a worker's RQ is loaded already, and a Store needs none.)
                 from rq.timeouts import BaseTimeoutException
 
+                # (Otherwise `made` stays None: the refresh counts after the save then, and
+                # meets the same failure there, with the articles stored: nothing is lost to a
+                # fault in reading their bodies.)
                 if isinstance(fault, BaseTimeoutException):
                     raise  # RQ's job timeout, raised in the job's thread: the job ends timed out
-                # (The refresh counts after the save then, and meets the same failure there,
-                # with the articles stored: nothing is lost to a fault in reading their bodies.)
-                made = None
         args: list[str | bytes | float | int] = [
             self._category_prefix(),
             self._article_key(""),
