@@ -613,6 +613,10 @@ def _join_stories(
         soon = now + timedelta(seconds=RECLEAN_AFTER)
         due = min(state.next_due, soon) if state.next_due is not None else soon
         state = replace(state, body_hash=None, etag=None, last_modified=None, next_due=due)
+        # The filing saves the state, not its schedule (the save did, with the source's own
+        # interval): the scheduler, reading the due set, polled it again only then (a
+        # walkthrough: every new source's footers for 15 minutes, its state saying 1).
+        store.schedule_earlier({state.source_id: due.timestamp()})
     fresh.sort(key=lambda a: published[a.id])
     prints = stories.fingerprints([print_inputs(a, bodies[a.id], known) for a in fresh])
     new = [(a.id, a.source_id, published[a.id], fp) for a, fp in zip(fresh, prints, strict=True)]

@@ -88,6 +88,9 @@ def test_a_new_sources_first_articles_lose_the_footer_they_taught_at_the_next_po
             due = store.get_state("harbour").next_due
             assert due is not None
             assert (due <= NOW + timedelta(seconds=RECLEAN_AFTER)) is (poll == 0), (poll, due)
+            # ...and so says the due set, which the scheduler reads (it did not: the source
+            # was polled again at its own interval, 15 minutes later).
+            assert store.due_at("harbour") == due.timestamp(), poll
         # Nothing more to learn: the third poll is a conditional one again.
         third = refresh_source(
             config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
@@ -118,6 +121,7 @@ def test_what_a_refresh_taught_is_read_by_the_script_that_counted_it(
     due = store.get_state("harbour").next_due
     assert due is not None
     assert due <= NOW + timedelta(seconds=RECLEAN_AFTER)
+    assert store.due_at("harbour") == due.timestamp()
 
 
 def test_a_source_with_learned_junk_off_keeps_what_it_repeats(
