@@ -261,19 +261,15 @@ def refresh_source(
             outcome = Outcome.OK
             state = _succeeded(state, outcome, result, config, source, now, rng, parsed.ttl)
             state = replace(
-                state,
+                _reported(state, report),
                 body_hash=fingerprint,
                 ttl=parsed.ttl,
                 site=feed_site(parsed),
                 settings=settings,
                 last_error=bounded(parsed.warning or ""),
-                unreadable_dates=report.unreadable_dates,
-                future_dates=report.future_dates,
                 full_text_failures=state.full_text_failures + pages.failures,
                 full_text_error=bounded(pages.last_error) or state.full_text_error,
                 pages_pending=pages.pending,
-                entry_marks=tuple(report.marks),
-                shared_guids=tuple(report.shared),
             )
             record = _history(source.id, now, outcome, result.status, state.last_error, started)
             # With stories, the body's fingerprint is kept once its articles are filed: a
@@ -290,22 +286,7 @@ def refresh_source(
                     skip={a.id for a in articles},
                 )
             filing = config.stories.enabled
-            # Likewise its validators (or the next poll's 304 would hide the body), and its
-            # marks: until then, only those of the entries it left out (marks of entries this
-            # read changed must not stand for what it stored and did not file).
-            kept = set(report.marks)
-            left_out = tuple(m for m in before.entry_marks if m in kept)
-            first = (
-                replace(
-                    state,
-                    body_hash=before.body_hash,
-                    etag=before.etag,
-                    last_modified=before.last_modified,
-                    entry_marks=left_out,
-                )
-                if filing
-                else state
-            )
+            first = _until_filed(state, before) if filing else state
             bodies: dict[str, boilerplate.Body] = {}  # (read by the save's counting, if made)
             saved = store.save_refresh(
                 first,
@@ -323,6 +304,36 @@ def refresh_source(
                 if filing
                 else None,
             )
+            taught = saved.observed.learned if saved.observed is not None else None
+            if (
+                taught is not None
+                and taught != learned
+                and not saved.unclaimed
+                and not source.full_text
+                and _cleaned_otherwise(articles, taught, learned, bodies)
+            ):
+                # A new feed's articles taught their footer as the save counted them: cleaned
+                # again now with what they taught, and saved over before they are filed (read
+                # again a minute later, they were served with it meanwhile, and a feed reader
+                # keeps an item as first seen). Not counted again: the count is made. A source
+                # with full text waits for that read instead, or its pages were fetched twice.
+                learned = taught
+                with turn:
+                    report = Report()
+                    articles = clean(report=report, learned_junk=learned)
+                state = _reported(state, report)
+                claimed, first = first.entry_marks, _until_filed(state, before)
+                cleaned = store.save_refresh(
+                    first, articles, config.retention, now, unfiled=True, read_with=claimed
+                )
+                bodies = {}  # (of the articles saved first)
+                saved = replace(
+                    cleaned,
+                    added=saved.added,
+                    updated=saved.updated,
+                    trimmed=saved.trimmed + cleaned.trimmed,
+                    observed=saved.observed,
+                )
             if filing:
                 # (A refresh beside this one saved its state meanwhile: the next poll reads
                 # everything again, whatever this one files.)
@@ -389,6 +400,32 @@ def refresh_source(
     )
     _report(source, shown_url, refreshed, fetch_seconds)
     return refreshed
+
+
+def _reported(state: SourceState, report: Report) -> SourceState:
+    """The state with what cleaning the feed's entries reported."""
+    return replace(
+        state,
+        unreadable_dates=report.unreadable_dates,
+        future_dates=report.future_dates,
+        entry_marks=tuple(report.marks),
+        shared_guids=tuple(report.shared),
+    )
+
+
+def _until_filed(state: SourceState, before: SourceState) -> SourceState:
+    """The state a refresh saves with its articles until they are filed in stories: with the
+    body's fingerprint and validators read before (or the next poll's 304 would hide the body
+    if the filing were cut short), and of the marks read before only those of the entries this
+    read left out (marks of entries it changed must not stand for what it did not file)."""
+    kept = set(state.entry_marks)
+    return replace(
+        state,
+        body_hash=before.body_hash,
+        etag=before.etag,
+        last_modified=before.last_modified,
+        entry_marks=tuple(m for m in before.entry_marks if m in kept),
+    )
 
 
 def _as_source_error(caught: Exception, source_id: str) -> SourceError:
