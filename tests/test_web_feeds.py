@@ -367,6 +367,33 @@ def test_guessed_feed_addresses_lead_to_our_feeds(client: FlaskClient) -> None:
         assert client.get(response.headers["Location"]).status_code == 200, path
 
 
+def test_a_feed_address_with_a_trailing_slash_leads_to_the_feed(client: FlaskClient) -> None:
+    """A slash after a feed's address was a 404 page: "/feed/" (WordPress's feed, the address
+    readers and people try first), "/rss/" (Ghost's), and "/c/<slug>/feed.atom/", a slip in an
+    address written by hand. Each is a 301 to the feed, as the guessed addresses are (feed
+    readers move a subscription on a 301), with CORS for a partner's script."""
+    for path, location in (
+        ("/feed.atom/", "/feed.atom"),
+        ("/feed.json/?limit=5", "/feed.json?limit=5"),
+        ("/c/tech/feed.rss/", "/c/tech/feed.rss"),
+        ("/c/tech/feed.json/", "/c/tech/feed.json"),
+        ("/feed/", "/feed.atom"),
+        ("/rss/", "/feed.rss"),
+        ("/c/tech/feed/", "/c/tech/feed.atom"),
+        ("/c/tech/rss.xml/?limit=5", "/c/tech/feed.rss?limit=5"),
+        ("/c/all/feed/", "/feed.atom"),
+        ("/c/all/feed.json/", "/feed.json"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 301, path
+        assert response.headers["Location"] == BASE.rstrip("/") + location, path
+        assert response.headers["Access-Control-Allow-Origin"] == "*", path
+        assert client.get(response.headers["Location"]).status_code == 200, path
+    followed = client.get("/c/nope/feed.json/", follow_redirects=True)
+    assert followed.status_code == 404
+    assert followed.headers["Content-Type"] == "application/problem+json"
+
+
 def test_a_category_slug_in_capitals_leads_to_the_category(client: FlaskClient) -> None:
     """Slugs are lower case; "/c/Tech/" typed by a person was a 404."""
     for path, location in (

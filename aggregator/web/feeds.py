@@ -252,6 +252,17 @@ def category_feed(slug: str, fmt: str) -> Response:
     return _serve_feed(slug, fmt)
 
 
+@bp.get("/feed.<any(atom, rss, json):fmt>/")
+@bp.get("/c/<slug>/feed.<any(atom, rss, json):fmt>/")
+def feed_with_a_slash(fmt: str, slug: str | None = None) -> Response:
+    """A 301 to the feed from its address with a slash after it (a 404 page before, which a
+    reader subscribed by hand reported as a broken feed); a category the config does not serve
+    answers at the address without the slash."""
+    if slug is None or slug in RESERVED_SLUGS:  # ("all", the embeds' every category)
+        return redirect_keeping_query(f"/feed.{fmt}", 301)
+    return redirect_keeping_query(f"/c/{quote(slug, safe='')}/feed.{fmt}", 301)
+
+
 # Where feed readers and people look for a site's feed when they do not read its
 # `<link rel="alternate">`: the common addresses of other software's feeds, and the format each
 # names (a reader asking "/rss" wants RSS; the rest get Atom, which every reader reads).
@@ -269,6 +280,8 @@ _GUESSES = ", ".join(GUESSED_FEEDS)
 
 @bp.get(f"/<any({_GUESSES}):guess>")
 @bp.get(f"/c/<slug>/<any({_GUESSES}):guess>")
+@bp.get(f"/<any({_GUESSES}):guess>/")  # "/feed/" is WordPress's feed, "/rss/" Ghost's
+@bp.get(f"/c/<slug>/<any({_GUESSES}):guess>/")
 def guessed_feed(guess: str, slug: str | None = None) -> Response:
     """A 301 from a guessed feed address to ours (a 404 before: a reader trying "/feed" or
     "/rss" on our site found nothing, an operator's review)."""
