@@ -528,6 +528,43 @@ def test_embeds_work_on_a_partner_page_of_another_origin(
     assert csp_violations == []
 
 
+def test_a_partners_own_script_reads_the_json_feed_with_the_headers_it_sends(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+) -> None:
+    """A partner's script that asks past caches (`Cache-Control: no-cache`, `Pragma`), or whose
+    library marks its requests (`X-Requested-With`), had its preflight answered without those
+    headers: Chromium refused the fetch ("Failed to fetch"), as it did an address with a slash
+    after it (a 404 page without CORS). A public feed takes any request header."""
+    add_articles("hacker-blog", 2)
+    partner = feed_server.add(
+        "/own.html", b"<!doctype html><title>partner</title>", content_type="text/html"
+    )
+    page.goto(partner)
+    feed = f"{live_server.url}/c/tech/feed.json"
+    for init in (
+        {"headers": {"Cache-Control": "no-cache"}},
+        {"headers": {"Pragma": "no-cache", "Cache-Control": "no-cache"}},
+        {"headers": {"X-Requested-With": "XMLHttpRequest"}},
+        {"headers": {"If-None-Match": '"0"', "Accept": "application/feed+json"}},
+    ):
+        answer = page.evaluate(
+            """async ([url, init]) => {
+                try {
+                    const response = await fetch(url, init);
+                    return [response.status, (await response.json()).items.length];
+                } catch (error) {
+                    return [String(error), 0];
+                }
+            }""",
+            [feed, init],
+        )
+        assert answer == [200, 2], init
+    answer = page.evaluate(
+        "async (url) => { const r = await fetch(url); return [r.status, r.url]; }", feed + "/"
+    )
+    assert answer == [200, feed]
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_embed_frame_takes_the_theme_asked_and_auto_the_readers(
     live_server: LiveServer, page: Page, add_articles: AddArticles, scheme: Literal["light", "dark"]

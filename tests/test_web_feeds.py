@@ -579,6 +579,24 @@ def test_a_partners_script_may_read_the_etag_and_send_conditional_requests(
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    # Any other header the script sends is allowed too (test_browser: Chromium refused them).
+    preflight = client.options(
+        "/c/tech/feed.json",
+        headers={
+            "Origin": "https://partner.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "cache-control,pragma, x-requested-with, bad name",
+        },
+    )
+    allowed = preflight.headers["Access-Control-Allow-Headers"].split(", ")
+    assert allowed == [
+        "If-None-Match",
+        "If-Modified-Since",
+        "cache-control",
+        "pragma",
+        "x-requested-with",
+    ]
+    assert "Access-Control-Request-Headers" in preflight.headers["Vary"]
     revalidated = client.get(
         "/c/tech/feed.json", headers={"If-None-Match": response.headers["ETag"]}
     )

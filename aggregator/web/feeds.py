@@ -212,16 +212,32 @@ def _bad_request(error: BadRequest) -> Response:
 # --- views ------------------------------------------------------------------------------------
 
 
+# A header's name (RFC 9110 §5.6.2), as a preflight lists the ones a script would send.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
 @bp.after_request
 def _cross_origin(response: Response) -> Response:
     """Any site's script may read our feeds and their status (errors and 304s too), their ETag,
-    and send a conditional request (the preflight's answer says so)."""
+    and send a conditional request (the preflight's answer says so).
+
+    The preflight allows whatever headers the script would send besides: a partner's
+    `Cache-Control: no-cache` or `Pragma`, or a library's `X-Requested-With`, made Chromium refuse
+    the fetch when only the two conditional ones were named. The feeds are public and the
+    requests carry no credentials, so no header could make them read what they may not. The
+    names are echoed, not "*", which browsers before 2020 took as a header's name."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag"
     if request.method == "OPTIONS":
+        allowed = ["If-None-Match", "If-Modified-Since"]
+        for name in request.headers.get("Access-Control-Request-Headers", "").split(","):
+            name = name.strip()
+            if _HEADER_NAME.fullmatch(name) and name.lower() not in map(str.lower, allowed):
+                allowed.append(name)
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
-        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Allow-Headers"] = ", ".join(allowed)
         response.headers["Access-Control-Max-Age"] = "86400"
+        response.vary.add("Access-Control-Request-Headers")
     return response
 
 
