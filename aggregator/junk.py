@@ -242,13 +242,21 @@ _AT_START: tuple[str, ...] = (
     # на новини Харкова… в Telegram" (Suspilne's, each region's its own: never learned)
     # ("Слідкуйте за новинами Суспільного Хмельницький у Telegram, Viber…", the corpus; not
     # "Слідкуйте за тим, щоб діти не публікували фото в Instagram…", advice)
-    r"^(?:читайте нас|підписуйтесь на|подписывайтесь на|(?:стежте|слідкуйте) за (?:нами|новинами)"
-    r"|следите за (?:нами|новостями))\b"
+    # (each imperative as Suspilne writes it, "-тесь" and "-теся" both: "Підписуйтеся на наш
+    # Instagram"; or an invitation to join "us" or "our community" there: "Долучайтесь до нашої
+    # спільноти у Viber", the corpus)
+    r"^(?:читайте нас|підписуйте?(?:сь|ся) на|підпишіться на|подписывайтесь на|подпишитесь на"
+    r"|(?:стежте|слідкуйте) за (?:нами|новинами)|следите за (?:нами|новостями)"
+    r"|(?:долучайте?|приєднуйте?)(?:сь|ся) до (?:нас|нашої спільноти|нашого каналу)"
+    r"|присоединяйтесь к (?:нам|нашему сообществу|нашему каналу))\b"
     r"[^.!?]{0,150}?(?:facebook|telegram|instagram|youtube|viber|tiktok|twitter|вконтакте|vk\b)"
     # or reading the source itself there: "Читайте Суспільне у Telegram", "Читайте всі новини
-    # Донбасу в Telegram, Viber…" (not "Читайте її спогади у матеріалі…": no network)
-    r"|^читайте [^.!?]{0,60}?\s(?:у|в|во)\s+(?:facebook|telegram|instagram|youtube|viber|tiktok"
-    r"|twitter|вконтакте|vk\b)",
+    # Донбасу в Telegram, Viber…", or the news named first: "Термінові новини читайте в Telegram
+    # та Viber Суспільного Луцьк" (not "Читайте її спогади у матеріалі…": no network; not "Як це
+    # було, читайте у Facebook-дописі міністра": no news named)
+    r"|^(?:(?:[^\s.!?]+\s+){0,2}(?:новини|новин|новости|новостей)\s+(?:[^\s.!?]+\s+)?)?"
+    r"читайте\s+(?:[^.!?]{0,60}?\s)?(?:у|в|во)\s+(?:facebook|telegram|instagram|youtube|viber"
+    r"|tiktok|twitter|вконтакте|vk\b)",
     # podcast hosts' notices, the same on every episode of every show they host
     rf"^(?:{_PODCAST_NOTICES})$",
     _AD_LINE,

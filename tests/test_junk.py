@@ -903,6 +903,19 @@ CORPUS_JUNK: dict[str, list[str]] = {
         " Facebook.",
         "Слідкуйте за нами в Telegram",
         "Следите за новостями в нашем Telegram-канале",
+        # Suspilne's other regions' (ukr.net's feed; a review of its articles found them left)
+        "Підписуйтеся на новини Суспільне Херсон у  Facebook,  Telegram,  Viber,  Instagram та"
+        "  YouTube.",
+        "Підписуйтеся на наш  Instagram",
+        "Долучайтесь до нашої спільноти у  Viber",
+        "Термінові новини читайте в  Telegram та  Viber Суспільного Луцьк.",
+        # and the same prompts' other forms
+        "Читайте в Telegram",
+        "Більше новин читайте у Telegram",
+        "Підпишіться на наш Telegram-канал",
+        "Приєднуйтеся до нас у Facebook",
+        "Присоединяйтесь к нам в Telegram",
+        "Подпишитесь на наш канал в Telegram",
     ],
     "comments widget": [
         "blog comments powered by",
@@ -927,6 +940,12 @@ CORPUS_REAL: list[str] = [
     "广告业收入下降了百分之十二。",
     "Publicidad engañosa: la multa llega a 5.000 euros.",
     "Слідкуйте за тим, щоб діти не публікували фото в Instagram без дозволу.",
+    # (reading or joining something that is no news and no "us" there: the article's own)
+    "Як це було, читайте у Facebook-дописі міністра.",
+    "Новини про обстріли читайте в нашому матеріалі.",
+    "Долучайтеся до волонтерів, які збирають кошти в Telegram-чаті громади.",
+    "Присоединяйтесь к акции: о ней написали в Telegram.",
+    "Підписуйтеся на розсилку, щоб отримувати новини.",
     "Sign up to receive the vaccine opens on Monday at every pharmacy.",
     "Sign up for the race by email before Friday, the organisers said.",
     "Sign up to get the vaccine; an email confirms the slot.",
