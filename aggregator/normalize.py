@@ -1327,6 +1327,8 @@ def _clean_body(
     # noncharacters (U+FFFE, U+FFFF) reached the pages' cards and article pages, where the feeds
     # dropped them.
     cleaned = xml_text(cleaned)
+    if "{" in cleaned:
+        cleaned = _without_stylesheet_text(cleaned)
     cleaned = _without_title_heading(cleaned, entry.title or "")
     if "Announce Type" in cleaned[:200]:
         cleaned = _ARXIV_HEADER.sub(r"\1", cleaned, count=1)
@@ -1377,6 +1379,42 @@ def _without_junk(cleaned: str, source: SourceConfig, learned_junk: frozenset[st
     # "Производство: Comedy Club Production" line over a resident's links: the paragraph was
     # more than a list of profiles until the learned line went).
     return junk.strip_paragraphs(learned, source.strip_patterns, source.default_junk_rules)
+
+
+# A page's stylesheet left as text where a site stripped its <style> tags and kept what they held
+# (a game's news feed in node-feedparser's corpus: ".share-link a { margin: 0 10px 0 0; …}" after
+# the text, 1,400 characters of it). A paragraph of two or more rule sets, four declarations or
+# more, and nothing else: a rule or two ("p { color: red; }", "Use h1 { color: red } and h2 {
+# color: blue }") may be an article about CSS that did not use <pre>.
+_CSS_RULE = re.compile(r"\s*([^{};<>]{1,300}?)\{([^{}]*)\}")
+# (a selector has no sentence's punctuation before a space: "Here is the CSS I used: .a {…}" is
+# the article's own words)
+_PROSE = re.compile(r"[.:!?]\s")
+_CSS_DECLARATION = re.compile(r"\s*[-\w]+\s*:[^:]|\s*$")
+_PLAIN_PARAGRAPH = re.compile(r"<p>((?:[^<]|<br>){20,20000}?)</p>")
+
+
+def _stylesheet(text: str) -> bool:
+    """Whether `text` is two or more CSS rule sets, four declarations or more ("name: value",
+    split by ";"), and nothing else. Rule by rule from where the last ended: linear (one regex
+    for all of them backtracked for minutes over 1,500 rules and a near miss at the end)."""
+    position = rules = declarations = 0
+    while (rule := _CSS_RULE.match(text, position)) is not None:
+        parts = rule[2].split(";")
+        if _PROSE.search(rule[1]) or not all(_CSS_DECLARATION.match(part) for part in parts):
+            return False
+        position, rules = rule.end(), rules + 1
+        declarations += sum(1 for part in parts if part.strip())
+    return rules >= 2 and declarations >= 4 and not text[position:].strip()
+
+
+def _without_stylesheet_text(content: str) -> str:
+    """The content without paragraphs that are a stylesheet as text (_stylesheet), unless that
+    would leave no text."""
+    kept = _PLAIN_PARAGRAPH.sub(
+        lambda m: "" if _stylesheet(html.unescape(m[1].replace("<br>", "\n"))) else m[0], content
+    )
+    return kept if kept != content and strip_tags(kept).strip() else content
 
 
 def _without_title_heading(content: str, title: str) -> str:

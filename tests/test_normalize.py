@@ -2249,6 +2249,34 @@ def test_the_text_is_cut_for_a_title_only_when_the_entry_has_none(
     assert one(entry(guid="c", title=" ", content="<p>\u200b</p>")).title == UNTITLED
 
 
+def test_a_stylesheet_left_as_text_leaves_the_body_and_a_few_rules_of_an_article_stay() -> None:
+    # node-feedparser's game news feed: the site stripped its <style> tags and kept what they
+    # held, 1,400 characters of CSS shown after the text.
+    body = (
+        "Bags will be 15% off this weekend!\n\n\n"
+        ".share-link a {\n    margin: 0 10px 0 0;\n"
+        "    background: url(http://cdn.example/icon-social.png) no-repeat 0 0;\n"
+        "    display: inline-block;\n}\n"
+        ".share-link .youtube {\n    background-position: -60px 0;\n}\n\n"
+        ".FB:hover { background-position: 100% 0%; }\n"
+        ".TI:hover { background-position: 100% 20%; }"
+        "\n.share-footer a:hover {\n opacity: 1;\n transition: opacity .3s;\n}\n"
+    )
+    article = one(entry(guid="css", title="Sale", summary=body, summary_is_html=True))
+    assert article.content == "<p>Bags will be 15% off this weekend!</p>"
+    # A rule or two in an article's own paragraph, or a sentence before them, stay; so does a
+    # body that is nothing but rules (never emptied).
+    kept = [
+        "<p>Why CSS?</p><p>p { color: red; }</p>",
+        "<p>Why CSS?</p><p>Use h1 { color: red } and h2 { color: blue }</p>",
+        "<p>Why CSS?</p><p>Here is what I used: .a { color: red; padding: 0 } .b { margin: 0;"
+        " border: 0 }</p>",
+        "<p>.a { color: red; padding: 0 }<br>.b { margin: 0; border: 0 }</p>",
+    ]
+    for i, html_body in enumerate(kept):
+        assert one(entry(guid=f"k{i}", title="CSS", summary=html_body)).content == html_body
+
+
 def test_a_body_opening_with_its_markup_escaped_twice_shows_the_markup_as_markup() -> None:
     # Reddit's self post as the rss-parser corpus has it: the post escaped once more than the
     # "submitted by" line after it; readers were shown "<!-- SC_OFF --><div class="md"><p>…".
