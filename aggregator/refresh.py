@@ -351,7 +351,7 @@ def refresh_source(
                     bodies=bodies or None,
                     observed=saved.observed,
                 )
-    except Exception as caught:  # noqa: BLE001 - see _as_source_error
+    except Exception as caught:  # (what each records: _as_source_error)
         if lane is not None:
             lane.note(caught)
         error = _as_source_error(caught, source.id)
@@ -375,6 +375,8 @@ def refresh_source(
             next_due=state.next_due,
         )
         _report(source, shown_url, refreshed, fetch_seconds)
+        if isinstance(caught, BaseTimeoutException):
+            raise caught  # recorded: the job still ends as timed out
         return refreshed
 
     # `refresh --inline` said nothing of a permanent redirect, adopted or counted (a review):
@@ -430,16 +432,26 @@ def _until_filed(state: SourceState, before: SourceState) -> SourceState:
 
 def _as_source_error(caught: Exception, source_id: str) -> SourceError:
     """What a refresh that raised `caught` records on its source. A SourceError as it is. Redis
-    going away is raised again: the worker waits for it, and the source's lease brings it back;
-    so is RQ's job timeout (an Exception RQ raises in the job's thread: the job must end as timed
-    out). Anything else is a bug meeting this source's data: logged with its traceback and
-    recorded as an internal error, so the source shows it and backs off, and its batch's other
-    sources go on (raised, it failed the job, and the source came back each lease, failing, with
-    no error)."""
+    going away is raised again: the worker waits for it, and the source's lease brings it back.
+    RQ's job timeout (an Exception RQ raises in the job's thread) is recorded as the source's
+    timeout, so it shows and backs off, and then raised again by the caller: the job must end as
+    timed out (unrecorded, a feed that always outlasted the job came back at each lease to every
+    worker, and its source said nothing of it; a review). Anything else is a bug meeting this
+    source's data: logged with its traceback and recorded as an internal error, so the source
+    shows it and backs off, and its batch's other sources go on (raised, it failed the job, and
+    the source came back each lease, failing, with no error)."""
     if isinstance(caught, SourceError):
         return caught
-    if isinstance(caught, RedisError | BaseTimeoutException):
+    if isinstance(caught, RedisError):
         raise caught
+    if isinstance(caught, BaseTimeoutException):
+        log.warning("refresh of source %s stopped by its job's timeout", source_id)
+        return SourceError(
+            "The refresh was stopped by its job's time limit (fetch.job_timeout) before it"
+            " finished: the feed took too long to read or clean. It is tried again later, with"
+            " a growing wait while this lasts.",
+            outcome=Outcome.TIMEOUT,
+        )
     log.exception("refresh of source %s stopped on an internal error", source_id)
     return SourceError(
         f"{INTERNAL_ERROR} ({type(caught).__name__}: {caught}): a bug in the aggregator, not"

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -164,7 +165,9 @@ def test_rqs_job_timeout_is_not_taken_for_a_bug(
 ) -> None:
     """RQ's job timeout is an Exception raised in the job's thread (a batch of one source runs
     there): it ends the job as timed out, not as the source's internal error, nor as a fault
-    the refresh goes on after."""
+    the refresh goes on after; the source records the timeout and backs off (it recorded
+    nothing, and a feed that always outlasted its job came back at each lease, to every worker,
+    its source saying nothing of it)."""
     url = feed_server.add("/a.xml", FEED, etag='"a"')
     scheduler.publish(store, make_config({"a": url}))
     real = getattr(refresh_module, slowed)
@@ -179,7 +182,13 @@ def test_rqs_job_timeout_is_not_taken_for_a_bug(
         UnixSignalDeathPenalty(1, JobTimeoutException),
     ):
         jobs.run_batch(store, ["a"])
-    assert store.get_state("a").outcome is None  # nothing recorded: the lease brings it back
+    state = store.get_state("a")
+    assert state.outcome is Outcome.TIMEOUT, state
+    assert "job's time limit (fetch.job_timeout)" in (state.last_error or "")
+    assert state.consecutive_errors == 1
+    assert state.next_due is not None
+    assert state.next_due > datetime.now(UTC)
+    assert store.due_at("a") == state.next_due.timestamp()  # backed off, not at the next lease
 
 
 def test_a_batch_past_its_job_timeout_begins_no_more_sources(
