@@ -481,6 +481,11 @@ def test_embed_options_are_clamped() -> None:
     )
     assert embed.embed_options({"limit": "0", "theme": "x"}).limit == 1
     assert embed.embed_options({"limit": "ten", "theme": "<b>"}) == embed.EmbedOptions()
+    assert embed.embed_options({"limit": " 7 "}).limit == 7
+    assert embed.embed_options({"limit": "99999999999999999999"}).limit == 50
+    # int() reads these, and each was another address of the same page for a cache to keep.
+    for odd in ("\uff15", "1_0", "\u0665"):
+        assert embed.embed_options({"limit": odd}).limit == 10, odd
     assert embed.embed_options({"theme": "auto"}).theme == "auto"
 
 

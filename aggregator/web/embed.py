@@ -10,6 +10,7 @@ DOM methods only.
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,12 +63,15 @@ class EmbedOptions:
     images: bool = True
 
 
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
+
+
 def embed_options(args: Mapping[str, str]) -> EmbedOptions:
     """Read ?limit= (1–50, default 10), ?theme=light|dark|auto, ?images=0|1 (bad: defaults)."""
-    try:
-        limit = min(max(int(args.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
-    except ValueError:
-        limit = DEFAULT_LIMIT
+    # ASCII digits only: int() reads "５" and "1_0" too, each another address of one rendering
+    # for a cache in front to keep apart (a review).
+    raw = args.get("limit", "").strip()
+    limit = min(max(int(raw), 1), MAX_LIMIT) if _WHOLE_NUMBER.fullmatch(raw) else DEFAULT_LIMIT
     # Read as a partner may write them: `theme=Dark` was light, `images=false` showed pictures.
     theme = args.get("theme", "light").strip().lower()
     return EmbedOptions(
