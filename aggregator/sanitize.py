@@ -812,8 +812,13 @@ def _embed_link(src: str) -> str:
         return ""
     url = html.escape(read[0])
     address = _PATH_END.split(url.split("://", 1)[1], 1)[0]
-    name = address.removeprefix("www.")
+    # (Without direction controls, as every title and byline: a path's U+202E reversed what
+    # followed it, "evil.example/\u202eelbat.com" showing as "evil.example/moc.table".)
+    name = _DIRECTION_CONTROL.sub("", address.removeprefix("www."))
     return f'<a class="{EMBED_LINK_CLASS}" href="{url}" rel="{LINK_REL}">{name}</a>'
+
+
+_DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 # The class of _embed_link's links, the one class cleaning keeps: their text is no text of the

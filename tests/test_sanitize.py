@@ -612,6 +612,10 @@ def test_an_iframe_of_a_site_we_do_not_frame_becomes_a_link_to_it() -> None:
     long = "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fv%2F1"
     (name,) = re.findall(r">([^<]*)</a>", clean_html(f'<iframe src="{long}"></iframe>', BASE))
     assert name == "facebook.com/plugins/video.php"
+    # Its name has no direction control: a path's U+202E showed what followed it reversed.
+    flipped = clean_html('<iframe src="https://evil.example/\u202eelbat.com"></iframe>', BASE)
+    (name,) = re.findall(r">([^<]*)</a>", flipped)
+    assert name == "evil.example/elbat.com", ascii(name)
     # An author's own link named by its address is text (the first mark for ours was that name).
     own = '<p>Download it from <a href="https://www.python.org">python.org</a> today.</p>'
     assert clean_text(clean_html(own, BASE)) == "Download it from python.org today."
