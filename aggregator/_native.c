@@ -76,6 +76,12 @@
  * junk._quick_lines_python; checked equal in tests/test_junk.py): block tags made line breaks,
  * other tags dropped, entities decoded (html.unescape, called), and the lines of at most
  * `longest` characters, collapsed. None when a tag's name is not ASCII.
+ *
+ *     too_deep(html_text, max_nesting) -> bool | None
+ *
+ * sanitize.too_deep's walk over the start and end tags before nh3 (reference:
+ * sanitize._too_deep_python; checked equal in tests/test_sanitize.py): the open elements
+ * followed as HTML's parser closes them. None when a tag's name is not ASCII.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -2025,6 +2031,204 @@ static PyObject *document_marks(PyObject *module, PyObject *const *args, Py_ssiz
     return Py_BuildValue("(Nln)", names, marks, last_language);
 }
 
+/* --- sanitize.py: too_deep's walk over the tags (h1) ---------------------------------------- */
+
+/* The element classes of sanitize.py's sets (_NOT_NESTING, _CLOSES_ITSELF, _SCOPE, _SPECIAL);
+ * tests/test_sanitize.py compares the walk with the Python reference on names from all four. */
+enum { NEST_VOID = 1, NEST_CLOSES_ITSELF = 2, NEST_SCOPE = 4, NEST_SPECIAL = 8 };
+
+static const char *const NEST_VOID_NAMES[] = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
+    "tfoot", "option", "optgroup", "rb", "rt", "rp", "colgroup", "caption", "html", "head",
+    "body", NULL};
+static const char *const NEST_CLOSES_ITSELF_NAMES[] = {
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
+    "u", "form", NULL};
+static const char *const NEST_SCOPE_NAMES[] = {"applet", "caption", "html", "table", "td",
+                                               "th", "marquee", "object", "template", "svg",
+                                               "math", NULL};
+static const char *const NEST_SPECIAL_NAMES[] = {
+    "address", "article", "aside", "blockquote", "button", "center", "details", "dialog",
+    "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1",
+    "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "iframe", "listing", "main", "menu", "nav",
+    "noembed", "noframes", "noscript", "ol", "plaintext", "pre", "search", "section", "select",
+    "style", "summary", "textarea", "title", "ul", "xmp", NULL};
+
+#define NEST_HASH_START UINT64_C(1469598103934665603) /* FNV-1a */
+#define NEST_HASH_STEP(hash, byte) (((hash) ^ (uint64_t)(byte)) * UINT64_C(1099511628211))
+#define NEST_SLOTS 256 /* a power of two, more than twice the names */
+
+static struct {
+    const char *name;
+    uint64_t hash;
+    int flags;
+} nest_table[NEST_SLOTS];
+
+static void nest_table_add(const char *const *names, int flags) {
+    for (int k = 0; names[k] != NULL; k++) {
+        uint64_t hash = NEST_HASH_START;
+        for (const char *c = names[k]; *c; c++)
+            hash = NEST_HASH_STEP(hash, (unsigned char)*c);
+        size_t slot = (size_t)hash & (NEST_SLOTS - 1);
+        while (nest_table[slot].name != NULL && strcmp(nest_table[slot].name, names[k]) != 0)
+            slot = (slot + 1) & (NEST_SLOTS - 1);
+        nest_table[slot].name = names[k];
+        nest_table[slot].hash = hash;
+        nest_table[slot].flags |= flags;
+    }
+}
+
+static void nest_init(void) { /* (module init) */
+    nest_table_add(NEST_VOID_NAMES, NEST_VOID);
+    nest_table_add(NEST_CLOSES_ITSELF_NAMES, NEST_CLOSES_ITSELF);
+    nest_table_add(NEST_SCOPE_NAMES, NEST_SCOPE | NEST_SPECIAL);
+    nest_table_add(NEST_SPECIAL_NAMES, NEST_SPECIAL);
+}
+
+/* The classes of a lowercased ASCII name (NUL-terminated, `size` characters, FNV-1a `hash`). */
+static int nest_flags(const char *name, Py_ssize_t size, uint64_t hash) {
+    if (size > 15)
+        return 0; /* (no listed name is as long) */
+    size_t slot = (size_t)hash & (NEST_SLOTS - 1);
+    while (nest_table[slot].name != NULL) {
+        if (nest_table[slot].hash == hash && strcmp(nest_table[slot].name, name) == 0)
+            return nest_table[slot].flags;
+        slot = (slot + 1) & (NEST_SLOTS - 1);
+    }
+    return 0;
+}
+
+typedef struct {
+    Py_ssize_t start, size; /* the name in the text (ASCII, compared lowercased) */
+    uint64_t hash;
+    int flags;
+} NestOpen;
+
+static int nest_same(int kind, const void *text, const NestOpen *a, Py_ssize_t start,
+                     Py_ssize_t size, uint64_t hash) {
+    if (a->hash != hash || a->size != size)
+        return 0;
+    for (Py_ssize_t k = 0; k < size; k++)
+        if (Py_TOLOWER((int)PyUnicode_READ(kind, text, a->start + k)) !=
+            Py_TOLOWER((int)PyUnicode_READ(kind, text, start + k)))
+            return 0;
+    return 1;
+}
+
+/* sanitize._too_deep_python(html_text) with MAX_NESTING = max_nesting: True, False, or None
+ * when a tag's name has a non-ASCII character (IGNORECASE and str.lower may fold one to ASCII:
+ * 'K' to k, 'ſ' to s): the caller runs the reference. One pass; each tag compares at most
+ * max_nesting + 1 open elements, so the walk is linear in the text. */
+static PyObject *too_deep(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "too_deep(html_text: str, max_nesting: int)");
+        return NULL;
+    }
+    Py_ssize_t max_nesting = PyLong_AsSsize_t(args[1]);
+    if (max_nesting == -1 && PyErr_Occurred())
+        return NULL;
+    if (max_nesting < 0 || max_nesting > 1 << 20) {
+        PyErr_SetString(PyExc_ValueError, "max_nesting out of range");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(args[0]);
+    const void *text = PyUnicode_DATA(args[0]);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(args[0]);
+    NestOpen *stack = PyMem_Malloc((size_t)(max_nesting + 1) * sizeof(NestOpen));
+    if (stack == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t depth = 0;
+    PyObject *result = Py_False;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (kind == PyUnicode_1BYTE_KIND) {
+            const char *lt = memchr((const char *)text + i, '<', (size_t)(n - i));
+            if (lt == NULL)
+                break;
+            i = lt - (const char *)text;
+        } else if (PyUnicode_READ(kind, text, i) != '<') {
+            continue;
+        }
+        /* _NESTING_TAG at i: <(/?)(?!(?:names)[\s/>])([A-Za-z][^\s/>]*+), IGNORECASE */
+        Py_ssize_t j = i + 1;
+        int closing = j < n && PyUnicode_READ(kind, text, j) == '/';
+        j += closing;
+        if (j >= n)
+            break;
+        Py_UCS4 first = PyUnicode_READ(kind, text, j);
+        if (first >= 128) {
+            if (first == 0x130 || first == 0x131 || first == 0x17f || first == 0x212a) {
+                result = Py_None; /* [A-Za-z] under IGNORECASE */
+                break;
+            }
+            continue;
+        }
+        if (!Py_ISALPHA(first))
+            continue; /* (without the slash, [A-Za-z] fails on it too) */
+        Py_ssize_t end = j;
+        uint64_t hash = NEST_HASH_START;
+        char name[16];
+        int ascii = 1;
+        while (end < n) {
+            Py_UCS4 ch = PyUnicode_READ(kind, text, end);
+            if (ch == '/' || ch == '>' || Py_UNICODE_ISSPACE(ch))
+                break;
+            if (ch >= 128) {
+                ascii = 0;
+                break;
+            }
+            int lower = Py_TOLOWER((int)ch);
+            if (end - j < 15)
+                name[end - j] = (char)lower;
+            hash = NEST_HASH_STEP(hash, lower);
+            end++;
+        }
+        if (!ascii) {
+            result = Py_None;
+            break;
+        }
+        Py_ssize_t size = end - j;
+        name[size < 15 ? size : 15] = '\0';
+        int flags = nest_flags(name, size, hash);
+        if ((flags & NEST_VOID) && end < n) {
+            /* The lookahead refuses: the search goes on at i + 1 (inside the name, no '<'). */
+            continue;
+        }
+        i = end - 1; /* findall goes on at the match's end */
+        if (!closing) {
+            stack[depth].start = j;
+            stack[depth].size = size;
+            stack[depth].hash = hash;
+            stack[depth].flags = flags;
+            depth++;
+            if (depth > max_nesting) {
+                result = Py_True;
+                break;
+            }
+            continue;
+        }
+        Py_ssize_t at = depth - 1;
+        while (at >= 0 && !nest_same(kind, text, &stack[at], j, size, hash))
+            at--;
+        if (at < 0)
+            continue;
+        if (flags & NEST_CLOSES_ITSELF) {
+            memmove(&stack[at], &stack[at + 1], (size_t)(depth - at - 1) * sizeof(NestOpen));
+            depth--;
+            continue;
+        }
+        int blockers = (flags & NEST_SPECIAL) ? NEST_SCOPE : NEST_SPECIAL;
+        Py_ssize_t k = at + 1;
+        while (k < depth && !(stack[k].flags & blockers))
+            k++;
+        if (k == depth)
+            depth = at;
+    }
+    PyMem_Free(stack);
+    return Py_NewRef(result);
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -2051,6 +2255,8 @@ static PyMethodDef methods[] = {
      "entry_spans(data) -> [(start, end)] of each <item> or <entry> (parse._entry_spans)"},
     {"document_marks", (PyCFunction)(void (*)(void))document_marks, METH_FASTCALL,
      "document_marks(data, max_name, max_tags) -> (names, marks, last language>): parse's"},
+    {"too_deep", (PyCFunction)(void (*)(void))too_deep, METH_FASTCALL,
+     "too_deep(html_text, max_nesting) -> sanitize._too_deep_python(html_text), or None"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
@@ -2070,6 +2276,7 @@ static PyObject *import_function(const char *module_name, const char *name) {
 PyMODINIT_FUNC PyInit__native(void) {
     crc_init();
     half_init();
+    nest_init();
     unescape_fn = import_function("html", "unescape");
     normalize_fn = import_function("unicodedata", "normalize");
     nfkc = PyUnicode_InternFromString("NFKC");

@@ -22,6 +22,11 @@ from aggregator import lazy_images
 from aggregator.addresses import private_host
 from aggregator.text import Caseless, collapsed
 
+try:
+    from aggregator import _native
+except ImportError:  # not built (no C compiler at install): the Python below does it
+    _native = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from nh3 import UrlRelative
 
@@ -409,6 +414,16 @@ def _crowded_tag(html_text: str) -> bool:
 
 
 def too_deep(html_text: str) -> bool:
+    """Whether the fragment may nest elements more than MAX_NESTING deep (one linear pass; in C
+    when it is built, `_too_deep_python` the reference)."""
+    if html_text.count("<") <= MAX_NESTING:
+        return False
+    if _native is not None and (deep := _native.too_deep(html_text, MAX_NESTING)) is not None:
+        return deep
+    return _too_deep_python(html_text)
+
+
+def _too_deep_python(html_text: str, max_nesting: int = MAX_NESTING) -> bool:
     """Whether the fragment may nest elements more than MAX_NESTING deep (one linear pass).
 
     End tags are read as HTML's parser reads them in a body, rounded towards more depth: one
@@ -418,14 +433,14 @@ def too_deep(html_text: str) -> bool:
     it: "<b><div></b>"); another's closes the elements inside it, unless a table or cell lies
     between (a special element's: "<div><table></div>") or a special element does (another
     element's: "<span><div></span>"), where it closes nothing."""
-    if html_text.count("<") <= MAX_NESTING:
+    if html_text.count("<") <= max_nesting:
         return False
     stack: list[str] = []
     for closing, name in _NESTING_TAG.findall(html_text):
         name = name.lower()
         if not closing:
             stack.append(name)
-            if len(stack) > MAX_NESTING:
+            if len(stack) > max_nesting:
                 return True
             continue
         if name not in stack:

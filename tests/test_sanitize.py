@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import random
 import re
 from html.parser import HTMLParser
 
@@ -10,6 +11,8 @@ import pytest
 
 from aggregator import addresses, junk, sanitize
 from aggregator.addresses import private_host
+from aggregator.errors import ParseError
+from aggregator.parse import parse
 from aggregator.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -29,6 +32,8 @@ from aggregator.sanitize import (
     too_deep,
     unparsable,
 )
+from tests.support.corpus import corpus_files, requires_corpus
+from tests.support.native import requires_native
 
 BASE = "https://blog.example.com/posts/2024/hello.html"
 
@@ -905,6 +910,111 @@ def test_long_shallow_html_is_not_too_deep() -> None:
     # HTML ignores the slash of a <div/>, and case: both nest.
     assert too_deep("<div/>" * (MAX_NESTING + 1))
     assert too_deep("<DIV class=x>" * (MAX_NESTING + 1))
+
+
+# The names the depth walk tells apart (all four of sanitize's sets), written as feeds write them.
+_NESTING_NAMES = sorted(
+    sanitize._NOT_NESTING | sanitize._CLOSES_ITSELF | sanitize._SPECIAL
+    | {"x", "span", "lite-youtube", "o:p", "div<span", "tablex", "bx"}
+)  # fmt: skip
+_NESTING_ODD = ["<", "/", ">", " ", "\t", "\x1c", "\xa0", "\u3000", "a", "é", "中", "=", "</",
+                "<\u017f", "<\u212a", "<\u0131", "<\u0130", "<p\u212a>", "<é>",
+                "<di\xe9>"]  # fmt: skip
+
+
+def _nesting_fragment(rng: random.Random) -> str:
+    pieces = []
+    for _ in range(rng.randrange(0, 60)):
+        if rng.random() < 0.2:
+            pieces.append(rng.choice(_NESTING_ODD))
+            continue
+        name = rng.choice(_NESTING_NAMES)
+        if rng.random() < 0.3:
+            name = "".join(c.upper() if rng.random() < 0.5 else c for c in name)
+        end = rng.choice([">", ">", " class=x>", "/>", "\x1c>", "\xa0>", "\n", ""])
+        pieces.append(("</" if rng.random() < 0.45 else "<") + name + end)
+    return "".join(pieces)
+
+
+@requires_native
+def test_the_c_depth_walk_gives_the_python_reference_s_answer() -> None:
+    """_native.too_deep against sanitize._too_deep_python on random tags of every class, at
+    small limits so that both answers come often. None (the reference then answers) only for a
+    name with a non-ASCII character, which IGNORECASE or str.lower may read as ASCII."""
+    rng = random.Random(12)
+    answers = {True: 0, False: 0, None: 0}
+    non_ascii_name = re.compile(r"</?[A-Za-z\u0130\u0131\u017f\u212a][^\s/>]*[^\s/>\x00-\x7f]|"
+                                r"</?[\u0130\u0131\u017f\u212a]")  # fmt: skip
+    for _ in range(30_000):
+        fragment = _nesting_fragment(rng)
+        limit = rng.choice([0, 1, 2, 3, 5, 8])
+        deep = sanitize._native.too_deep(fragment, limit)
+        answers[deep] += 1
+        if deep is None:
+            assert non_ascii_name.search(fragment), fragment
+        else:
+            assert deep == sanitize._too_deep_python(fragment, limit), (fragment, limit)
+    assert min(answers.values()) > 1_000, answers
+    # A letter IGNORECASE reads as ASCII ("ſ" is s, "K" is k): the reference answers.
+    for unit in ("<\u017fection>", "<bloc\u212aquote>", "<d\u0131v>"):
+        assert sanitize._native.too_deep(unit * (MAX_NESTING + 1), MAX_NESTING) is None
+        assert too_deep(unit * (MAX_NESTING + 1)) == sanitize._too_deep_python(
+            unit * (MAX_NESTING + 1)
+        )
+    assert too_deep("<\u017fource>" * (MAX_NESTING + 1)) is False  # (<source>: void)
+
+
+@requires_corpus
+@requires_native
+def test_the_c_depth_walk_gives_the_reference_s_answer_on_the_corpus() -> None:
+    """On every corpus document as text and every body of its entries, at the real limit and
+    at limits real bodies pass."""
+    fragments = []
+    for path in corpus_files("real", "encodings", "edge"):
+        data = path.read_bytes()
+        fragments.append(data.decode("utf-8", "replace"))
+        try:
+            feed = parse(data, url="https://e.example/feed", headers={})
+        except ParseError:  # (a document that is no feed has no bodies)
+            continue
+        for entry in feed.entries:
+            fragments += [body for body in (entry.summary, entry.content) if body]
+    assert len(fragments) > 3_000
+    deep = 0
+    for fragment in fragments:
+        for limit in (MAX_NESTING, 64, 16, 4):
+            answer = sanitize._native.too_deep(fragment, limit)
+            if answer is not None:
+                assert answer == sanitize._too_deep_python(fragment, limit), limit
+                deep += answer
+    assert deep > 100
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<div><table>" + "<span>" * 500 + "</div>" * 1_666_000,  # each end tag reads 501
+        "<div>" * 500 + "</x>" * 2_499_000,  # each end tag looked for among 500
+        "<b>" * 400 + "<div>" * 100 + "</b>" * 2_499_000,
+        "<div>\u4e2d" * 500 + "</x>\u4e2d" * 1_999_000,  # (two bytes a character)
+        "<" + "a" * 10_000_000,
+        ("<" + "a" * 5000 + ">") * 300 + ("</" + "a" * 4999 + "b>") * 1_700,
+    ],
+    ids=["blocked", "unopened", "closing-itself", "wide", "endless-name", "long-names"],
+)
+@requires_native
+def test_the_c_depth_walk_is_linear(hostile: str) -> None:
+    """10 MB: each tag compares at most MAX_NESTING + 1 open elements (about a second here)."""
+    assert sanitize._native.too_deep(hostile, MAX_NESTING) is False
+    assert too_deep(hostile) is False
+
+
+def test_the_depth_is_read_without_the_c_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sanitize, "_native", None)
+    assert too_deep("<div>" * (MAX_NESTING + 1))
+    assert not too_deep("<div></x>" * (MAX_NESTING // 4) + "x")
+    assert not too_deep("<P>" * 900 + "<BR/>" * 900)
 
 
 def test_a_picture_the_feed_hides_stays_hidden() -> None:
