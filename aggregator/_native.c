@@ -82,6 +82,12 @@
  * sanitize.too_deep's walk over the start and end tags before nh3 (reference:
  * sanitize._too_deep_python; checked equal in tests/test_sanitize.py): the open elements
  * followed as HTML's parser closes them. None when a tag's name is not ASCII.
+ *
+ *     without_mathml_tags(html_text) -> str
+ *
+ * sanitize._without_mathml_tags (reference: sanitize._without_mathml_tags_python; checked
+ * equal in tests/test_sanitize.py): before the first <math> or <svg>, when a tag other than the
+ * usual ones is there, the start and end tags of MathML's names dropped; else html_text itself.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -2057,46 +2063,58 @@ static const char *const NEST_SPECIAL_NAMES[] = {
 
 #define NEST_HASH_START UINT64_C(1469598103934665603) /* FNV-1a */
 #define NEST_HASH_STEP(hash, byte) (((hash) ^ (uint64_t)(byte)) * UINT64_C(1099511628211))
-#define NEST_SLOTS 256 /* a power of two, more than twice the names */
 
-static struct {
+/* A table of names (open addressing by FNV-1a; `slots` a power of two, more than twice the
+ * names), each with its flags: filled at module init, read-only after. */
+typedef struct {
     const char *name;
     uint64_t hash;
     int flags;
-} nest_table[NEST_SLOTS];
+} NameSlot;
 
-static void nest_table_add(const char *const *names, int flags) {
+static uint64_t name_hash(const char *name) {
+    uint64_t hash = NEST_HASH_START;
+    for (const char *c = name; *c; c++)
+        hash = NEST_HASH_STEP(hash, (unsigned char)*c);
+    return hash;
+}
+
+static void names_add(NameSlot *table, size_t slots, const char *const *names, int flags) {
     for (int k = 0; names[k] != NULL; k++) {
-        uint64_t hash = NEST_HASH_START;
-        for (const char *c = names[k]; *c; c++)
-            hash = NEST_HASH_STEP(hash, (unsigned char)*c);
-        size_t slot = (size_t)hash & (NEST_SLOTS - 1);
-        while (nest_table[slot].name != NULL && strcmp(nest_table[slot].name, names[k]) != 0)
-            slot = (slot + 1) & (NEST_SLOTS - 1);
-        nest_table[slot].name = names[k];
-        nest_table[slot].hash = hash;
-        nest_table[slot].flags |= flags;
+        uint64_t hash = name_hash(names[k]);
+        size_t slot = (size_t)hash & (slots - 1);
+        while (table[slot].name != NULL && strcmp(table[slot].name, names[k]) != 0)
+            slot = (slot + 1) & (slots - 1);
+        table[slot].name = names[k];
+        table[slot].hash = hash;
+        table[slot].flags |= flags;
     }
 }
 
-static void nest_init(void) { /* (module init) */
-    nest_table_add(NEST_VOID_NAMES, NEST_VOID);
-    nest_table_add(NEST_CLOSES_ITSELF_NAMES, NEST_CLOSES_ITSELF);
-    nest_table_add(NEST_SCOPE_NAMES, NEST_SCOPE | NEST_SPECIAL);
-    nest_table_add(NEST_SPECIAL_NAMES, NEST_SPECIAL);
-}
-
-/* The classes of a lowercased ASCII name (NUL-terminated, `size` characters, FNV-1a `hash`). */
-static int nest_flags(const char *name, Py_ssize_t size, uint64_t hash) {
-    if (size > 15)
-        return 0; /* (no listed name is as long) */
-    size_t slot = (size_t)hash & (NEST_SLOTS - 1);
-    while (nest_table[slot].name != NULL) {
-        if (nest_table[slot].hash == hash && strcmp(nest_table[slot].name, name) == 0)
-            return nest_table[slot].flags;
-        slot = (slot + 1) & (NEST_SLOTS - 1);
+/* The flags of a NUL-terminated name in the table, 0 when it is not there. */
+static int names_flags(const NameSlot *table, size_t slots, const char *name) {
+    uint64_t hash = name_hash(name);
+    size_t slot = (size_t)hash & (slots - 1);
+    while (table[slot].name != NULL) {
+        if (table[slot].hash == hash && strcmp(table[slot].name, name) == 0)
+            return table[slot].flags;
+        slot = (slot + 1) & (slots - 1);
     }
     return 0;
+}
+
+static NameSlot nest_table[256];
+
+static void nest_init(void) { /* (module init) */
+    names_add(nest_table, 256, NEST_VOID_NAMES, NEST_VOID);
+    names_add(nest_table, 256, NEST_CLOSES_ITSELF_NAMES, NEST_CLOSES_ITSELF);
+    names_add(nest_table, 256, NEST_SCOPE_NAMES, NEST_SCOPE | NEST_SPECIAL);
+    names_add(nest_table, 256, NEST_SPECIAL_NAMES, NEST_SPECIAL);
+}
+
+/* The classes of a lowercased ASCII name (NUL-terminated, `size` characters). */
+static int nest_flags(const char *name, Py_ssize_t size) {
+    return size > 15 ? 0 : names_flags(nest_table, 256, name); /* (none listed is as long) */
 }
 
 typedef struct {
@@ -2190,7 +2208,7 @@ static PyObject *too_deep(PyObject *module, PyObject *const *args, Py_ssize_t na
         }
         Py_ssize_t size = end - j;
         name[size < 15 ? size : 15] = '\0';
-        int flags = nest_flags(name, size, hash);
+        int flags = nest_flags(name, size);
         if ((flags & NEST_VOID) && end < n) {
             /* The lookahead refuses: the search goes on at i + 1 (inside the name, no '<'). */
             continue;
@@ -2229,6 +2247,183 @@ static PyObject *too_deep(PyObject *module, PyObject *const *args, Py_ssize_t na
     return Py_NewRef(result);
 }
 
+/* --- sanitize.py: _without_mathml_tags before nh3 (h1) --------------------------------------- */
+
+/* sanitize._MATHML_NAMES (tests/test_sanitize.py compares the two). */
+static const char *const MATHML_NAMES[] = {
+    "abs", "and", "annotation", "annotation-xml", "apply", "approx", "arccos", "arccosh",
+    "arccot", "arccoth", "arccsc", "arccsch", "arcsec", "arcsech", "arcsin", "arcsinh", "arctan",
+    "arctanh", "arg", "bind", "bvar", "card", "cartesianproduct", "cbytes", "ceiling", "cerror",
+    "ci", "cn", "codomain", "complexes", "compose", "condition", "conjugate", "cos", "cosh",
+    "cot", "coth", "cs", "csc", "csch", "csymbol", "curl", "declare", "degree", "determinant",
+    "diff", "divergence", "divide", "domain", "domainofapplication", "emptyset", "eq",
+    "equivalent", "eulergamma", "exists", "exp", "exponentiale", "factorial", "factorof",
+    "false", "floor", "fn", "forall", "gcd", "geq", "grad", "gt", "ident", "imaginary",
+    "imaginaryi", "implies", "in", "infinity", "int", "integers", "intersect", "interval",
+    "inverse", "lambda", "laplacian", "lcm", "leq", "limit", "list", "ln", "log", "logbase",
+    "lowlimit", "lt", "maction", "maligngroup", "malignmark", "matrix", "matrixrow", "max",
+    "mean", "median", "menclose", "merror", "mfenced", "mfrac", "mglyph", "mi", "min", "minus",
+    "mlabeledtr", "mlongdiv", "mmultiscripts", "mn", "mo", "mode", "moment", "momentabout",
+    "mover", "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mscarries",
+    "mscarry", "msgroup", "msline", "mspace", "msqrt", "msrow", "mstack", "mstyle", "msub",
+    "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover",
+    "naturalnumbers", "neq", "none", "not", "notanumber", "notin", "notprsubset", "notsubset",
+    "or", "otherwise", "outerproduct", "partialdiff", "pi", "piece", "piecewise", "plus",
+    "power", "primes", "product", "prsubset", "quotient", "rationals", "real", "reals", "reln",
+    "rem", "root", "scalarproduct", "sdev", "sec", "sech", "selector", "semantics", "sep",
+    "set", "setdiff", "share", "sin", "sinh", "subset", "sum", "tan", "tanh", "tendsto",
+    "times", "transpose", "true", "union", "uplimit", "variance", "vector", "vectorproduct",
+    "xor", NULL};
+
+/* sanitize._UNUSUAL_TAG's usual names (written as they are: the pattern minds case). */
+static const char *const USUAL_TAG_NAMES[] = {
+    "p", "a", "br", "img", "div", "span", "strong", "em", "b", "i", "u", "s", "li", "ul",
+    "ol", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "blockquote", "pre",
+    "code", "table", "tr", "td", "th", "tbody", "thead", "hr", "iframe", "source", "video",
+    "audio", "picture", "small", "sup", "sub", NULL};
+
+static NameSlot mathml_table[512], usual_table[128]; /* (filled at module init) */
+
+static void mathml_init(void) {
+    names_add(mathml_table, 512, MATHML_NAMES, 1);
+    names_add(usual_table, 128, USUAL_TAG_NAMES, 1);
+}
+
+/* The index of the first '<' of text[i:n], or n. */
+static Py_ssize_t next_lt(int kind, const void *text, Py_ssize_t i, Py_ssize_t n) {
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *lt = i < n ? memchr((const char *)text + i, '<', (size_t)(n - i)) : NULL;
+        return lt == NULL ? n : lt - (const char *)text;
+    }
+    while (i < n && PyUnicode_READ(kind, text, i) != '<')
+        i++;
+    return i;
+}
+
+static int tag_end_char(Py_UCS4 ch) { return ch == '/' || ch == '>' || Py_UNICODE_ISSPACE(ch); }
+
+/* Whether text[i + 1:] starts with `word` (lowercase ASCII) in any case, 'ſ' an 's' (the
+ * IGNORECASE of _FOREIGN_CONTENT), then [\s/>]. */
+static int foreign_at(int kind, const void *text, Py_ssize_t n, Py_ssize_t i, const char *word) {
+    Py_ssize_t k = i + 1;
+    for (const char *c = word; *c; c++, k++) {
+        if (k >= n)
+            return 0;
+        Py_UCS4 ch = PyUnicode_READ(kind, text, k);
+        if (!(ch < 128 && Py_TOLOWER((int)ch) == *c) && !(*c == 's' && ch == 0x17f))
+            return 0;
+    }
+    return k < n && tag_end_char(PyUnicode_READ(kind, text, k));
+}
+
+/* Whether _UNUSUAL_TAG matches at text[i] ('<'), within text[:n]. */
+static int unusual_at(int kind, const void *text, Py_ssize_t n, Py_ssize_t i) {
+    Py_ssize_t j = i + 1;
+    if (j < n && PyUnicode_READ(kind, text, j) == '/')
+        j++; /* (without it, [A-Za-z] fails on the '/') */
+    if (j >= n || PyUnicode_READ(kind, text, j) >= 128 || !Py_ISALPHA(PyUnicode_READ(kind, text, j)))
+        return 0;
+    char word[16];
+    Py_ssize_t k = j;
+    while (k < n && PyUnicode_READ(kind, text, k) < 128 && Py_ISALNUM(PyUnicode_READ(kind, text, k))) {
+        if (k - j < 15)
+            word[k - j] = (char)PyUnicode_READ(kind, text, k);
+        k++;
+    }
+    if (k - j > 15 || k >= n || !tag_end_char(PyUnicode_READ(kind, text, k)))
+        return 1; /* no usual name is followed by [\s/>] here */
+    word[k - j] = '\0';
+    return !names_flags(usual_table, 128, word);
+}
+
+/* sanitize._without_mathml_tags_python(html_text): a new string, or html_text itself. */
+static PyObject *without_mathml_tags(PyObject *module, PyObject *html_text) {
+    (void)module;
+    if (!PyUnicode_Check(html_text)) {
+        PyErr_SetString(PyExc_TypeError, "without_mathml_tags(html_text: str)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(html_text);
+    const void *text = PyUnicode_DATA(html_text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(html_text);
+    /* The head: before the first <math or <svg (_FOREIGN_CONTENT); is there an unusual tag? */
+    Py_ssize_t head = n;
+    int unusual = 0;
+    for (Py_ssize_t i = next_lt(kind, text, 0, n); i < n; i = next_lt(kind, text, i + 1, n)) {
+        if (foreign_at(kind, text, n, i, "math") || foreign_at(kind, text, n, i, "svg")) {
+            head = i;
+            break;
+        }
+        unusual = unusual || unusual_at(kind, text, n, i);
+    }
+    if (!unusual)
+        return Py_NewRef(html_text);
+    /* _NAMED_TAG (</?([A-Za-z][\w-]*+)[^<>]*+>) over the head: the MathML names' tags go. */
+    PyObject *parts = PyList_New(0);
+    if (parts == NULL)
+        return NULL;
+    Py_ssize_t kept = 0; /* the head's text from here on is not yet in parts */
+    for (Py_ssize_t i = next_lt(kind, text, 0, head); i < head;
+         i = next_lt(kind, text, i + 1, head)) {
+        Py_ssize_t j = i + 1;
+        if (j < head && PyUnicode_READ(kind, text, j) == '/')
+            j++;
+        if (j >= head || PyUnicode_READ(kind, text, j) >= 128 ||
+            !Py_ISALPHA(PyUnicode_READ(kind, text, j)))
+            continue;
+        char name[24];
+        int listed = 1; /* still possibly one of MATHML_NAMES */
+        Py_ssize_t k = j;
+        for (; k < head; k++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, text, k);
+            Py_UCS4 lower;
+            if (ch < 128 && (Py_ISALNUM(ch) || ch == '_' || ch == '-'))
+                lower = (Py_UCS4)Py_TOLOWER((int)ch);
+            else if (ch >= 128 && Py_UNICODE_ISALNUM(ch))
+                lower = ch == 0x212a ? 'k' : 0; /* (str.lower: KELVIN SIGN is k) */
+            else
+                break;
+            if (lower == 0 || k - j >= 23)
+                listed = 0;
+            else
+                name[k - j] = (char)lower;
+        }
+        Py_ssize_t end = k;
+        while (end < head && PyUnicode_READ(kind, text, end) != '<' &&
+               PyUnicode_READ(kind, text, end) != '>')
+            end++;
+        if (end >= head || PyUnicode_READ(kind, text, end) != '>')
+            continue; /* no tag: the search goes on at i + 1 */
+        if (listed) {
+            name[k - j] = '\0';
+            listed = names_flags(mathml_table, 512, name);
+        }
+        if (listed) {
+            PyObject *part = PyUnicode_Substring(html_text, kept, i);
+            if (part == NULL || PyList_Append(parts, part) < 0) {
+                Py_XDECREF(part);
+                Py_DECREF(parts);
+                return NULL;
+            }
+            Py_DECREF(part);
+            kept = end + 1;
+        }
+        i = end; /* the next match starts after this one */
+    }
+    PyObject *rest = PyUnicode_Substring(html_text, kept, n);
+    if (rest == NULL || PyList_Append(parts, rest) < 0) {
+        Py_XDECREF(rest);
+        Py_DECREF(parts);
+        return NULL;
+    }
+    Py_DECREF(rest);
+    PyObject *empty = PyUnicode_FromStringAndSize("", 0);
+    PyObject *result = empty == NULL ? NULL : PyUnicode_Join(empty, parts);
+    Py_XDECREF(empty);
+    Py_DECREF(parts);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -2257,6 +2452,8 @@ static PyMethodDef methods[] = {
      "document_marks(data, max_name, max_tags) -> (names, marks, last language>): parse's"},
     {"too_deep", (PyCFunction)(void (*)(void))too_deep, METH_FASTCALL,
      "too_deep(html_text, max_nesting) -> sanitize._too_deep_python(html_text), or None"},
+    {"without_mathml_tags", without_mathml_tags, METH_O,
+     "without_mathml_tags(html_text) -> sanitize._without_mathml_tags_python(html_text)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
@@ -2277,6 +2474,7 @@ PyMODINIT_FUNC PyInit__native(void) {
     crc_init();
     half_init();
     nest_init();
+    mathml_init();
     unescape_fn = import_function("html", "unescape");
     normalize_fn = import_function("unicodedata", "normalize");
     nfkc = PyUnicode_InternFromString("NFKC");

@@ -258,7 +258,14 @@ _FOREIGN_CONTENT = re.compile(r"<(?:math|svg)[\s/>]", re.IGNORECASE)
 
 def _without_mathml_tags(html_text: str) -> str:
     """The fragment without the start and end tags of _MATHML_NAMES before its first <math> or
-    <svg> ("std::vector<int> beside <svg>…" kept "std::vector" and nothing after)."""
+    <svg> ("std::vector<int> beside <svg>…" kept "std::vector" and nothing after): in C when it
+    is built, `_without_mathml_tags_python` the reference."""
+    without = _native.without_mathml_tags if _native is not None else _without_mathml_tags_python
+    return without(html_text)
+
+
+def _without_mathml_tags_python(html_text: str) -> str:
+    """`_without_mathml_tags`: three patterns and a Python call per tag once one is unusual."""
     foreign = _FOREIGN_CONTENT.search(html_text)
     head = html_text[: foreign.start()] if foreign else html_text
     if not _UNUSUAL_TAG.search(head):

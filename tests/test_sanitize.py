@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import random
 import re
+import sys
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import pytest
@@ -301,6 +303,88 @@ def test_text_before_an_svg_or_a_formula_keeps_what_follows_a_mathml_name() -> N
     )
     cleaned = clean_html("<p>Sort std::vector<int> by key</p><math><mi>x</mi></math><p>b</p>", BASE)
     assert cleaned == "<p>Sort std::vector by key</p><p>b</p>"
+
+
+# sanitize._UNUSUAL_TAG's usual names, which the C walk lists apart.
+_USUAL_NAMES = [
+    f"h{level}" if name == "h[1-6]" else name
+    for name in re.findall(r"\(\?:([^()]*)\)", sanitize._UNUSUAL_TAG.pattern)[0].split("|")
+    for level in (range(1, 7) if name == "h[1-6]" else [0])
+]
+
+
+def _mathml_fragment(rng: random.Random) -> str:
+    names = [*sorted(sanitize._MATHML_NAMES), *_USUAL_NAMES, "section", "cite", "h7", "math",
+             "svg", "MATH", "\u017fvg", "sVg", "mstac\u212a", "Mi", "mi_x", "mi-", "m\xe9",
+             "x"]  # fmt: skip
+    odd = ["<", "/", ">", " ", "\t", "\x1c", "\xa0", "\u3000", "a", "é", "中", "=", "</", "<<",
+           "<1", "\U0001f600", "<é>"]  # fmt: skip
+    pieces = []
+    for _ in range(rng.randrange(0, 40)):
+        if rng.random() < 0.25:
+            pieces.append(rng.choice(odd))
+            continue
+        name = rng.choice(names)
+        if rng.random() < 0.2:
+            name = name.upper()
+        end = rng.choice(
+            [">", ">", " class=x>", "/>", "\x1c>", "\xa0>", "\n", "", " t='中'>", "1>"]
+        )
+        pieces.append(("</" if rng.random() < 0.4 else "<") + name + end)
+    return "".join(pieces)
+
+
+@requires_native
+def test_the_c_look_for_mathml_tags_gives_the_python_reference_s_text() -> None:
+    """_native.without_mathml_tags against sanitize._without_mathml_tags_python: the same text
+    in the same width (a dropped tag may have held the only wide character), on random tags of
+    every MathML and usual name."""
+    rng = random.Random(13)
+    changed = 0
+    for _ in range(30_000):
+        fragment = _mathml_fragment(rng)
+        expected = sanitize._without_mathml_tags_python(fragment)
+        found = sanitize._native.without_mathml_tags(fragment)
+        assert found == expected, fragment
+        assert sys.getsizeof(found) == sys.getsizeof(expected), fragment
+        changed += found != fragment
+    assert changed > 10_000
+    assert sanitize._native.without_mathml_tags("<p>a<mstac\u212a>b</p>") == "<p>ab</p>"  # (k)
+    assert sanitize._native.without_mathml_tags("<cite><mi t='中'>x") == "<cite>x"
+
+
+@requires_corpus
+@requires_native
+def test_the_c_look_for_mathml_tags_gives_the_reference_s_text_on_the_corpus() -> None:
+    for fragment in _corpus_fragments():
+        expected = sanitize._without_mathml_tags_python(fragment)
+        assert sanitize._native.without_mathml_tags(fragment) == expected
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<cite>" + "<mi>x</mi>" * 1_000_000,
+        "<cite>" + "<" * 10_000_000,
+        "<cite><" + "a" * 10_000_000,
+        "<cite><annotation-xm" + "l" * 10_000_000 + ">",
+        "<cite>\u4e2d" + "<mstack \u4e2d>" * 700_000,
+        "<cite>" + "<p>" * 3_000_000 + "<svg>",
+    ],
+    ids=["tags", "starts", "endless-name", "long-name", "wide", "head"],
+)
+@requires_native
+def test_the_c_look_for_mathml_tags_is_linear(hostile: str) -> None:
+    assert "<mi>" not in sanitize._native.without_mathml_tags(hostile)
+
+
+def test_mathml_tags_are_dropped_without_the_c_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sanitize, "_native", None)
+    assert sanitize._without_mathml_tags("<cite><int>a</int></cite>") == "<cite>a</cite>"
+    assert strip_tags("std::vector<int> then <svg></svg> tail text") == (
+        "std::vector then tail text"
+    )
 
 
 def test_relative_urls_are_dropped_without_a_usable_base() -> None:
@@ -964,11 +1048,9 @@ def test_the_c_depth_walk_gives_the_python_reference_s_answer() -> None:
     assert too_deep("<\u017fource>" * (MAX_NESTING + 1)) is False  # (<source>: void)
 
 
-@requires_corpus
-@requires_native
-def test_the_c_depth_walk_gives_the_reference_s_answer_on_the_corpus() -> None:
-    """On every corpus document as text and every body of its entries, at the real limit and
-    at limits real bodies pass."""
+@lru_cache(maxsize=1)
+def _corpus_fragments() -> list[str]:
+    """Every corpus document (real, encodings, edge) as text, and every body of its entries."""
     fragments = []
     for path in corpus_files("real", "encodings", "edge"):
         data = path.read_bytes()
@@ -980,8 +1062,15 @@ def test_the_c_depth_walk_gives_the_reference_s_answer_on_the_corpus() -> None:
         for entry in feed.entries:
             fragments += [body for body in (entry.summary, entry.content) if body]
     assert len(fragments) > 3_000
+    return fragments
+
+
+@requires_corpus
+@requires_native
+def test_the_c_depth_walk_gives_the_reference_s_answer_on_the_corpus() -> None:
+    """At the real limit and at limits real bodies pass."""
     deep = 0
-    for fragment in fragments:
+    for fragment in _corpus_fragments():
         for limit in (MAX_NESTING, 64, 16, 4):
             answer = sanitize._native.too_deep(fragment, limit)
             if answer is not None:
