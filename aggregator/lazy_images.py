@@ -17,6 +17,11 @@ import re
 import lxml.etree  # type: ignore[import-untyped]
 import lxml.html  # type: ignore[import-untyped]
 
+try:
+    from aggregator import _native
+except ImportError:  # not built (no C compiler at install): the pattern alone looks
+    _native = None  # type: ignore[assignment]
+
 # Where lazy-loading scripts keep a picture's address until it scrolls into view.
 _LAZY_SOURCES = (
     "data-src",
@@ -91,10 +96,18 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
     lxml.etree.strip_elements(tree, _DROPPED, with_tail=False)
 
 
+def _may_hide(html_text: str) -> bool:
+    """Whether _MAY_HIDE finds something in the fragment; most have no such picture, which C
+    sees first (`_native.may_hide_pictures`, never False where the pattern finds one)."""
+    if _native is not None and not _native.may_hide_pictures(html_text):
+        return False
+    return _MAY_HIDE.search(html_text) is not None
+
+
 def reveal_in(html_text: str) -> str:
     """`reveal` on an HTML fragment; the fragment as it was when nothing in it may hide a
     picture (most: it is not parsed then), or when it is longer than MAX_CHARS."""
-    if len(html_text) > MAX_CHARS or not _MAY_HIDE.search(html_text):
+    if len(html_text) > MAX_CHARS or not _may_hide(html_text):
         return html_text
     # Read as a document: a feed's HTML may be a whole page (<html>, <body>, a DOCTYPE), which
     # lxml's fragment reader refuses with an AssertionError ("too many bodies").

@@ -6,12 +6,13 @@ import ipaddress
 import random
 import re
 import sys
+from collections import Counter
 from functools import lru_cache
 from html.parser import HTMLParser
 
 import pytest
 
-from aggregator import addresses, junk, sanitize
+from aggregator import addresses, junk, lazy_images, sanitize
 from aggregator.addresses import private_host
 from aggregator.errors import ParseError
 from aggregator.parse import parse
@@ -1249,6 +1250,79 @@ def test_raw_text_beside_a_hidden_picture_is_escaped_once() -> None:
 )
 def test_looking_for_hidden_pictures_stays_bounded(hostile: str) -> None:
     assert "&lt;img" not in clean_html(hostile, BASE)
+
+
+def _picture_fragment(rng: random.Random) -> str:
+    attributes = ["src=a.jpg", 'src="a.jpg"', "src=''", 'src=""', 'src=" "', "src= '  '", "src=",
+                  "src =", "SRC=x", "src=data:x", 'src="data:x"', "src=' data:x'", "src=/x",
+                  "src = /", "data-src=x", "DATA-SRC=x", "data-srcset=x", "data-url=y", "data-x=1",
+                  "alt=data", "srcset=x", "alt=x", "\u017frc=x", "\u0131", "src\xa0=x", "s", "src",
+                  "=", "title='<'", "xsrc=1", "src=x/", "src='x'/", "src\x1c=x",
+                  "\u017f"]  # fmt: skip
+    spaces = [" ", "  ", "\t", "\n", "\xa0", "\u3000", "\x1c", "", "/"]
+    names = ["img", "IMG", "Img", "\u0131mg", "\u0130mg", "imgx", "image", "noscript", "NOSCRIPT",
+             "no\u017fcript", "amp-img", "amp-\u0131mg", "p", "a", "im", "i"]  # fmt: skip
+    pieces = []
+    for _ in range(rng.randrange(0, 6)):
+        if rng.random() < 0.3:
+            pieces.append(rng.choice(["x", "中", " ", "<", ">", "&amp;"]))
+            continue
+        tag = "<" + rng.choice(names)
+        for _ in range(rng.randrange(0, 4)):
+            tag += rng.choice(spaces) + rng.choice(attributes)
+        pieces.append(tag + rng.choice(["", " ", "\t"]) + rng.choice([">", "/>", "", "<", " >"]))
+    return "".join(pieces)
+
+
+@requires_native
+def test_the_c_look_for_hidden_pictures_never_misses_one_the_pattern_finds() -> None:
+    """_native.may_hide_pictures is False only where lazy_images._MAY_HIDE finds nothing (it
+    saves the pattern's run over most bodies, which have no such picture)."""
+    rng = random.Random(14)
+    answers = Counter()
+    for _ in range(30_000):
+        fragment = _picture_fragment(rng)
+        found = lazy_images._MAY_HIDE.search(fragment) is not None
+        maybe = sanitize._native.may_hide_pictures(fragment)
+        assert maybe or not found, fragment
+        answers[found, maybe] += 1
+    assert answers[False, False] > 5_000, answers  # (it does save the pattern)
+    assert answers[True, True] > 5_000, answers
+
+
+@requires_corpus
+@requires_native
+def test_the_c_look_for_hidden_pictures_never_misses_one_on_the_corpus() -> None:
+    maybes = 0
+    for fragment in _corpus_fragments():
+        maybe = sanitize._native.may_hide_pictures(fragment)
+        assert maybe or lazy_images._MAY_HIDE.search(fragment) is None
+        maybes += maybe
+    assert maybes < len(_corpus_fragments()) // 4
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<img src=x>" * 1_000_000,
+        "<img" + " src" * 2_500_000 + "=x>",
+        "<img" + " src =" * 1_700_000,
+        "<img" + " " * 10_000_000 + "src=x>",
+        "<img src=x " + "\u4e2d" * 5_000_000,
+        "<" * 10_000_000,
+    ],
+    ids=["pictures", "names", "attributes", "spaces", "wide", "starts"],
+)
+@requires_native
+def test_the_c_look_for_hidden_pictures_is_linear(hostile: str) -> None:
+    assert sanitize._native.may_hide_pictures(hostile) is False
+
+
+def test_hidden_pictures_are_found_without_the_c_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lazy_images, "_native", None)
+    assert "x.jpg" in clean_html('<img src="data:," data-src="https://a.example/x.jpg">', BASE)
+    assert lazy_images.reveal_in("<p><img src=a.jpg></p>") == "<p><img src=a.jpg></p>"
 
 
 @pytest.mark.parametrize(
