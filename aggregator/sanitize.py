@@ -552,7 +552,8 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     if "<iframe" in cleaned:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
     # (After: an iframe with a user name in its address is none of a player's, whatever host.)
-    cleaned = _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), cleaned)
+    if _native is None or _native.misleading_urls(cleaned):  # (C: False where none can be)
+        cleaned = _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), cleaned)
     if " src=" in cleaned or " poster=" in cleaned:
         cleaned = _MEDIA_TAG.sub(lambda match: _loaded_from_afar(match, trusted_host), cleaned)
     if "<img" in cleaned:

@@ -896,6 +896,74 @@ def test_links_in_the_text_are_written_as_they_go(written: str, kept: str) -> No
     assert kept in clean_html(written, BASE)
 
 
+def _link_fragment(rng: random.Random) -> str:
+    names = [" href=", " src=", " poster=", "href=", " HREF=", " alt=", " data-src=", "  src="]
+    addresses = ["http://a.example/x", "https://a@b.example/", "http:evil", "HTTPS://u:p@x/",
+                 "https:/x", "http://a.example@", "http://x/y@z", "http://x?y@z", "http://x#@",
+                 "http://x\\@y", "http\u017f://a@b", "http\u017f:x", "ftp://a@b", "http://",
+                 "http:", "", "https", "httpS:x", "http://a&amp;b@c", "mailto:a@b", "//a@b",
+                 "http://\u4e2d@x", "http://\u4e2d/x"]  # fmt: skip
+    pieces = []
+    for _ in range(rng.randrange(0, 5)):
+        if rng.random() < 0.2:
+            pieces.append(rng.choice(["x", "<a", ">", '"', "=", '="', " ", "@", "中"]))
+            continue
+        quote = rng.choice(['"', '"', "'", ""])
+        address = rng.choice(addresses)
+        end = rng.choice(['"', "", "'"])
+        pieces.append(f"<a{rng.choice(names)}{quote}{address}{end}>")
+    return "".join(pieces)
+
+
+@requires_native
+def test_the_c_look_for_misleading_links_never_misses_one_the_pattern_finds() -> None:
+    """_native.misleading_urls is False only where sanitize._MISLEADING_URL finds nothing (it
+    saves the pattern's run over most bodies, which have no such link)."""
+    rng = random.Random(15)
+    answers = Counter()
+    for _ in range(30_000):
+        fragment = _link_fragment(rng)
+        found = sanitize._MISLEADING_URL.search(fragment) is not None
+        maybe = sanitize._native.misleading_urls(fragment)
+        assert maybe or not found, fragment
+        answers[found, maybe] += 1
+    assert answers[False, False] > 5_000, answers
+    assert answers[True, True] > 2_000, answers
+
+
+@requires_corpus
+@requires_native
+def test_the_c_look_for_misleading_links_never_misses_one_on_the_corpus() -> None:
+    for fragment in _corpus_fragments():  # (and as nh3 writes them: the bodies, not the files)
+        cleaned = [clean_html(fragment, BASE)] if len(fragment) <= 100_000 else []
+        for text in (fragment, *cleaned):
+            found = sanitize._MISLEADING_URL.search(text) is not None
+            assert sanitize._native.misleading_urls(text) or not found
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '<a href="https://a.example/">' * 350_000,
+        ' href="http://' * 700_000,
+        ' href="http://' + "a" * 10_000_000,
+        "=" * 10_000_000,
+        '<a href="https://\u4e2d.example/">' * 300_000,
+    ],
+    ids=["links", "starts", "endless-host", "signs", "wide"],
+)
+@requires_native
+def test_the_c_look_for_misleading_links_is_linear(hostile: str) -> None:
+    assert sanitize._native.misleading_urls(hostile) is False
+
+
+def test_misleading_links_are_mended_without_the_c_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sanitize, "_native", None)
+    cleaned = clean_html('<a href="https://ournews.example@evil.example/">x</a>', BASE)
+    assert cleaned.startswith('<a href="https://evil.example/"')
+
+
 def test_safe_url_needs_a_base_for_relative_urls() -> None:
     assert safe_url("/a", "") == ""
     assert safe_url("https://example.com/a", "") == "https://example.com/a"
