@@ -70,6 +70,13 @@
  * found from its literal (memchr, memmem). Ten of those scans and the names' were 8% of a fast
  * reading.
  *
+ *     odd_marks(data, start, end) -> int
+ *
+ * parse._odd_marks (reference: parse._odd_marks_python; checked equal in tests/test_parse.py):
+ * which patterns of parse._ODD_MARKED match somewhere, and which of parse._ODD_ITEM_MARKED
+ * between `start` and `end` (a bit each), each tried at every "<" of one walk. Their scans, as
+ * four joined patterns, were 5% of a fast reading.
+ *
  *     quick_lines(html_text, longest) -> tuple[str, list[str]] | None
  *
  * junk.strip_paragraphs' look at a body before it parses anything (reference:
@@ -2604,6 +2611,325 @@ static PyObject *misleading_urls(PyObject *module, PyObject *cleaned) {
     Py_RETURN_FALSE;
 }
 
+/* --- parse._odd_marks: the patterns of _odd_markup's rules, in one walk over the "<" -------- */
+
+/* \w of a bytes pattern. */
+static int odd_word(unsigned char c) { return Py_ISALNUM(c) || c == '_'; }
+
+/* [a-z0-9_.:-]: an attribute name in lower case (parse._CAPITALIZED_ATTRIBUTE). */
+static int odd_lower_name(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || Py_ISDIGIT(c) || c == '_' || c == '.' || c == ':' || c == '-';
+}
+
+static int odd_space(const char *d, Py_ssize_t e, Py_ssize_t i) { /* \s at d[i] */
+    return i < e && markup_space((unsigned char)d[i]);
+}
+
+/* `\b` then `literal` at d[i] (the literal starting with a word byte): re's \b, which looks at
+ * the byte before even before the search's start. */
+static int odd_word_at(const char *d, Py_ssize_t e, Py_ssize_t i, const char *literal) {
+    return (i == 0 || !odd_word((unsigned char)d[i - 1])) && marks_at(d, e, i, literal);
+}
+
+/* The first "<" or ">" in d[i:e], or e: where a run of [^<>]* from i ends. */
+static Py_ssize_t odd_tag_end(const char *d, Py_ssize_t e, Py_ssize_t i) {
+    while (i < e && d[i] != '<' && d[i] != '>')
+        i++;
+    return i;
+}
+
+/* Past `\w+:` at d[i] (a prefix), or -1. (\w+ backs off to no other ":": only the longest run
+ * can be followed by one.) */
+static Py_ssize_t odd_prefix(const char *d, Py_ssize_t e, Py_ssize_t i) {
+    Py_ssize_t j = i;
+    while (j < e && odd_word((unsigned char)d[j]))
+        j++;
+    return j > i && j < e && d[j] == ':' ? j + 1 : -1;
+}
+
+/* `\s[^<>]*` (in d[i:e]) then `word\s*=` at a word's start: whether that word is there. */
+static int odd_attribute(const char *d, Py_ssize_t e, Py_ssize_t i, const char *word) {
+    if (!odd_space(d, e, i))
+        return 0;
+    Py_ssize_t size = (Py_ssize_t)strlen(word), stop = odd_tag_end(d, e, i + 1);
+    for (Py_ssize_t q = i + 1; q < stop; q++)
+        if (odd_word_at(d, e, q, word) && marks_equals(d, e, q + size) >= 0)
+            return 1;
+    return 0;
+}
+
+/* `(?:\s[^<>]*)?>` at d[i]: past the ">", or -1. */
+static Py_ssize_t odd_start_tag_end(const char *d, Py_ssize_t e, Py_ssize_t i) {
+    if (i < e && d[i] == '>')
+        return i + 1;
+    if (!odd_space(d, e, i))
+        return -1;
+    i = odd_tag_end(d, e, i + 1);
+    return i < e && d[i] == '>' ? i + 1 : -1;
+}
+
+/* `\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+')` at d[i]: past the value's closing quote, or -1. */
+static Py_ssize_t odd_quoted_value(const char *d, Py_ssize_t e, Py_ssize_t i) {
+    i = marks_value(d, e, i);
+    if (i < 0)
+        return -1;
+    char quote = d[i - 1];
+    while (i < e && d[i] != quote && d[i] != '<')
+        i++;
+    return i < e && d[i] == quote ? i + 1 : -1;
+}
+
+/* _CAPITALIZED_ATTRIBUTE past its element's name at d[i]:
+ * (?:\s++(?:[a-z0-9_.:-]++|isDefault|fileSize)\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+
+ * \s++[a-z0-9_.:-]*+[A-Z]
+ * The repeat is possessive: each attribute taken in the first way it can be (the run of lower
+ * case, then "isDefault", then "fileSize"), as many as there are, and never given back. */
+static int odd_capitalized_attribute_rest(const char *d, Py_ssize_t e, Py_ssize_t i) {
+    for (;;) {
+        if (!odd_space(d, e, i))
+            break;
+        Py_ssize_t j = marks_space(d, e, i), k = j, next = -1;
+        while (k < e && odd_lower_name((unsigned char)d[k]))
+            k++;
+        if (k > j)
+            next = odd_quoted_value(d, e, k);
+        if (next < 0 && marks_at(d, e, j, "isDefault"))
+            next = odd_quoted_value(d, e, j + 9);
+        if (next < 0 && marks_at(d, e, j, "fileSize"))
+            next = odd_quoted_value(d, e, j + 8);
+        if (next < 0)
+            break;
+        i = next;
+    }
+    if (!odd_space(d, e, i))
+        return 0;
+    i = marks_space(d, e, i);
+    while (i < e && odd_lower_name((unsigned char)d[i]))
+        i++;
+    return i < e && d[i] >= 'A' && d[i] <= 'Z';
+}
+
+/* parse._CAPITALIZED_ATTRIBUTE at d[p] (a "<"): each name the alternation allows, tried. */
+static int odd_capitalized_attribute(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    static const char *const names[] = {"enclosure",       "link",         "category", "media:content",
+                                        "media:thumbnail", "itunes:image", NULL};
+    for (const char *const *name = names; *name != NULL; name++)
+        if (marks_at(d, e, p + 1, *name) &&
+            odd_capitalized_attribute_rest(d, e, p + 1 + (Py_ssize_t)strlen(*name)))
+            return 1;
+    Py_ssize_t j = odd_prefix(d, e, p + 1); /* \w+:link */
+    return j >= 0 && marks_at(d, e, j, "link") && odd_capitalized_attribute_rest(d, e, j + 4);
+}
+
+/* parse._PERMALINK_OTHERWISE at d[p]:
+ * <guid\s[^<>]*?(?!isPermaLink)[iI][sS][pP][eE][rR][mM][aA][lL][iI][nN][kK]\s*= */
+static int odd_permalink_otherwise(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    if (!marks_at(d, e, p + 1, "guid") || !odd_space(d, e, p + 5))
+        return 0;
+    Py_ssize_t stop = odd_tag_end(d, e, p + 6);
+    for (Py_ssize_t q = p + 6; q < stop && e - q >= 11; q++) {
+        int same = 1;
+        for (int k = 0; k < 11 && same; k++)
+            same = Py_TOLOWER((unsigned char)d[q + k]) == "ispermalink"[k];
+        if (same && memcmp(d + q, "isPermaLink", 11) != 0 && marks_equals(d, e, q + 11) >= 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* parse._REDECLARED at d[p]:
+ * <(?:title|link|description|summary|content|guid|pubDate|author|category)\s[^<>]*\bxmlns\s*= */
+static int odd_redeclared(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    static const char *const names[] = {"title",   "link", "description", "summary",  "content",
+                                        "guid",    "pubDate", "author",   "category", NULL};
+    for (const char *const *name = names; *name != NULL; name++) /* (none begins another) */
+        if (marks_at(d, e, p + 1, *name))
+            return odd_attribute(d, e, p + 1 + (Py_ssize_t)strlen(*name), "xmlns");
+    return 0;
+}
+
+/* parse._LINK_REFERENCE at d[p]: <link\s[^<>]*?\b(?:rel|type|length)\s*=\s*["'][^"'<>]*& */
+static int odd_link_reference(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    static const char *const names[] = {"rel", "type", "length", NULL};
+    if (!marks_at(d, e, p + 1, "link") || !odd_space(d, e, p + 5))
+        return 0;
+    Py_ssize_t stop = odd_tag_end(d, e, p + 6);
+    for (Py_ssize_t q = p + 6; q < stop; q++)
+        for (const char *const *name = names; *name != NULL; name++) {
+            if (!odd_word_at(d, e, q, *name))
+                continue;
+            Py_ssize_t j = marks_value(d, e, q + (Py_ssize_t)strlen(*name));
+            for (; j >= 0 && j < e && d[j] != '"' && d[j] != '\'' && d[j] != '<' && d[j] != '>';
+                 j++)
+                if (d[j] == '&')
+                    return 1;
+        }
+    return 0;
+}
+
+/* `\s*</` then `name\s*>` (name NULL: no more) at d[i], after a start tag. */
+static int odd_empty_after(const char *d, Py_ssize_t e, Py_ssize_t i, const char *name) {
+    i = marks_space(d, e, i);
+    if (!marks_at(d, e, i, "</"))
+        return 0;
+    if (name == NULL)
+        return 1;
+    if (!marks_at(d, e, i + 2, name))
+        return 0;
+    i = marks_space(d, e, i + 2 + (Py_ssize_t)strlen(name));
+    return i < e && d[i] == '>';
+}
+
+/* parse._EMPTY_DC_DATE at d[p]: <dc:date(?:\s[^<>]*)?>\s*</dc:date\s*> */
+static int odd_empty_dc_date(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    if (!marks_at(d, e, p + 1, "dc:date"))
+        return 0;
+    Py_ssize_t j = odd_start_tag_end(d, e, p + 8);
+    return j >= 0 && odd_empty_after(d, e, j, "dc:date");
+}
+
+/* (?:author|creator)(?:\s[^<>]*)?>\s*</ at d[i]. */
+static int odd_empty_author_at(const char *d, Py_ssize_t e, Py_ssize_t i) {
+    Py_ssize_t j = marks_at(d, e, i, "author") ? i + 6 : marks_at(d, e, i, "creator") ? i + 7 : -1;
+    return j >= 0 && (j = odd_start_tag_end(d, e, j)) >= 0 && odd_empty_after(d, e, j, NULL);
+}
+
+/* parse._EMPTY_AUTHOR at d[p]: <(?:\w+:)?(?:author|creator)(?:\s[^<>]*)?>\s*</ (with the
+ * prefix, then without). */
+static int odd_empty_author(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    Py_ssize_t j = odd_prefix(d, e, p + 1);
+    return (j >= 0 && odd_empty_author_at(d, e, j)) || odd_empty_author_at(d, e, p + 1);
+}
+
+static int odd_name_end(const char *d, Py_ssize_t e, Py_ssize_t i) { /* [\s>/] */
+    return i < e && (markup_space((unsigned char)d[i]) || d[i] == '>' || d[i] == '/');
+}
+
+/* parse._ATOM_BODY_IN_RSS at d[p]: <(?:atom\d*:)?(?:summary|content)[\s>/]
+ * |<category\s[^<>]*\bterm\s*=|<content:encoded\s[^<>]*\btype\s*= */
+static int odd_atom_body_in_rss(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    Py_ssize_t i = p + 1;
+    for (int prefixed = 0; prefixed < 2; prefixed++) {
+        if (prefixed) {
+            if (!marks_at(d, e, p + 1, "atom"))
+                break;
+            for (i = p + 5; i < e && Py_ISDIGIT(d[i]);)
+                i++;
+            if (i >= e || d[i] != ':')
+                break;
+            i++;
+        }
+        if ((marks_at(d, e, i, "summary") || marks_at(d, e, i, "content")) &&
+            odd_name_end(d, e, i + 7))
+            return 1;
+    }
+    return (marks_at(d, e, p + 1, "category") && odd_attribute(d, e, p + 9, "term")) ||
+           (marks_at(d, e, p + 1, "content:encoded") && odd_attribute(d, e, p + 16, "type"));
+}
+
+/* parse._PREFIXED_LINK at d[p]: <\w+:link\s[^<>]*href */
+static int odd_prefixed_link(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    Py_ssize_t j = odd_prefix(d, e, p + 1);
+    if (j < 0 || !marks_at(d, e, j, "link") || !odd_space(d, e, j + 4))
+        return 0;
+    Py_ssize_t stop = odd_tag_end(d, e, j + 5);
+    for (Py_ssize_t q = j + 5; q < stop; q++)
+        if (marks_at(d, e, q, "href"))
+            return 1;
+    return 0;
+}
+
+/* A value (past its quote at d[i]) that is `literal` then a quote. */
+static int odd_value_is(const char *d, Py_ssize_t e, Py_ssize_t i, const char *literal) {
+    Py_ssize_t size = (Py_ssize_t)strlen(literal);
+    return marks_at(d, e, i, literal) && i + size < e && (d[i + size] == '"' || d[i + size] == '\'');
+}
+
+/* parse._ODD_TYPED_LINK at d[p]:
+ * <link(?![^<>]*\brel\s*=\s*["'](?!alternate["']))
+ * [^<>]*\btype\s*=\s*["'](?!text/html["']|application/xhtml\+xml["']) */
+static int odd_typed_link(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    if (!marks_at(d, e, p + 1, "link"))
+        return 0;
+    Py_ssize_t stop = odd_tag_end(d, e, p + 5), q, j;
+    for (q = p + 5; q < stop; q++)
+        if (odd_word_at(d, e, q, "rel") && (j = marks_value(d, e, q + 3)) >= 0 &&
+            !odd_value_is(d, e, j, "alternate"))
+            return 0;
+    for (q = p + 5; q < stop; q++)
+        if (odd_word_at(d, e, q, "type") && (j = marks_value(d, e, q + 4)) >= 0 &&
+            !odd_value_is(d, e, j, "text/html") && !odd_value_is(d, e, j, "application/xhtml+xml"))
+            return 1;
+    return 0;
+}
+
+/* The bits of parse._ODD_MARKED then parse._ODD_ITEM_MARKED, in their order. */
+enum {
+    ODD_CAPITALIZED_ATTRIBUTE = 1 << 0,
+    ODD_PERMALINK_OTHERWISE = 1 << 1,
+    ODD_REDECLARED = 1 << 2,
+    ODD_LINK_REFERENCE = 1 << 3,
+    ODD_EMPTY_DC_DATE = 1 << 4,
+    ODD_EMPTY_AUTHOR = 1 << 5,
+    ODD_RSS_ID = 1 << 6,
+    ODD_ATOM_BODY_IN_RSS = 1 << 7,
+    ODD_PREFIXED_LINK = 1 << 8,
+    ODD_TYPED_LINK = 1 << 9,
+    ODD_ALL = (1 << 10) - 1,
+};
+
+/* parse._odd_marks_python: which patterns of parse._ODD_MARKED match somewhere in the document,
+ * and which of parse._ODD_ITEM_MARKED match in d[start:end] (`search(data, start, end)`: each
+ * reads no byte from `end` on; \b looks before `start`). Every pattern starts with "<" and
+ * a word byte: each is tried at each "<" (memchr), and reads on only to the next "<" or ">"
+ * (a value: its quote or "<"): linear. */
+static PyObject *odd_marks(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyBytes_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "odd_marks(data: bytes, start, end)");
+        return NULL;
+    }
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
+    if ((start == -1 || end == -1) && PyErr_Occurred())
+        return NULL;
+    const char *d = PyBytes_AS_STRING(args[0]);
+    Py_ssize_t n = PyBytes_GET_SIZE(args[0]);
+    start = start < 0 ? 0 : start > n ? n : start; /* (as re clamps pos and endpos) */
+    end = end < 0 ? 0 : end > n ? n : end;
+    long marks = 0;
+    for (const char *lt = memchr(d, '<', (size_t)n); lt != NULL;
+         lt = lt + 1 < d + n ? memchr(lt + 1, '<', (size_t)(n - (lt + 1 - d))) : NULL) {
+        Py_ssize_t p = lt - d;
+        if (p + 1 >= n || !odd_word((unsigned char)d[p + 1]))
+            continue; /* (each pattern has a name's byte after its "<") */
+        if (!(marks & ODD_CAPITALIZED_ATTRIBUTE) && odd_capitalized_attribute(d, n, p))
+            marks |= ODD_CAPITALIZED_ATTRIBUTE;
+        if (!(marks & ODD_PERMALINK_OTHERWISE) && odd_permalink_otherwise(d, n, p))
+            marks |= ODD_PERMALINK_OTHERWISE;
+        if (!(marks & ODD_REDECLARED) && odd_redeclared(d, n, p))
+            marks |= ODD_REDECLARED;
+        if (!(marks & ODD_LINK_REFERENCE) && odd_link_reference(d, n, p))
+            marks |= ODD_LINK_REFERENCE;
+        if (!(marks & ODD_EMPTY_DC_DATE) && odd_empty_dc_date(d, n, p))
+            marks |= ODD_EMPTY_DC_DATE;
+        if (p >= start && p < end) {
+            if (!(marks & ODD_EMPTY_AUTHOR) && odd_empty_author(d, end, p))
+                marks |= ODD_EMPTY_AUTHOR;
+            if (!(marks & ODD_RSS_ID) && marks_at(d, end, p + 1, "id") &&
+                odd_name_end(d, end, p + 3))
+                marks |= ODD_RSS_ID;
+            if (!(marks & ODD_ATOM_BODY_IN_RSS) && odd_atom_body_in_rss(d, end, p))
+                marks |= ODD_ATOM_BODY_IN_RSS;
+            if (!(marks & ODD_PREFIXED_LINK) && odd_prefixed_link(d, end, p))
+                marks |= ODD_PREFIXED_LINK;
+            if (!(marks & ODD_TYPED_LINK) && odd_typed_link(d, end, p))
+                marks |= ODD_TYPED_LINK;
+        }
+        if (marks == ODD_ALL)
+            break;
+    }
+    return PyLong_FromLong(marks);
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -2630,6 +2956,8 @@ static PyMethodDef methods[] = {
      "entry_spans(data) -> [(start, end)] of each <item> or <entry> (parse._entry_spans)"},
     {"document_marks", (PyCFunction)(void (*)(void))document_marks, METH_FASTCALL,
      "document_marks(data, max_name, max_tags) -> (names, marks, last language>): parse's"},
+    {"odd_marks", (PyCFunction)(void (*)(void))odd_marks, METH_FASTCALL,
+     "odd_marks(data, start, end) -> which of parse's _ODD_MARKED, _ODD_ITEM_MARKED match"},
     {"too_deep", (PyCFunction)(void (*)(void))too_deep, METH_FASTCALL,
      "too_deep(html_text, max_nesting) -> sanitize._too_deep_python(html_text), or None"},
     {"without_mathml_tags", without_mathml_tags, METH_O,

@@ -1330,6 +1330,95 @@ def test_the_marks_of_a_hostile_document_are_found_in_linear_time() -> None:
         assert answer == parse_module._document_marks_python(data, 64, 100_000), data[:40]
 
 
+# Pieces of what _odd_marks looks for: the literals of _ODD_MARKED and _ODD_ITEM_MARKED, whole
+# and cut, the bytes that end or continue their runs, and what only begins so.
+_ODD_PIECES = [
+    b"<", b">", b"/", b"/>", b" ", b"\t", b"\n", b"=", b'"', b"'", b"&", b"&amp;", b"a", b"A", b"Z",
+    b"1", b"_", b".", b"-", b":", b"x:", b"a1_:", b"atom", b"atom10:", b"atom:", b"9", b"<link",
+    b"<link ", b"<a:link ", b"<linkx", b"link", b"enclosure", b"<enclosure ", b"category",
+    b"<category ", b"media:content", b"media:thumbnail", b"<itunes:image ", b"itunes:image",
+    b"isDefault", b"fileSize", b"isdefault", b"url", b"Url", b"x='1'", b'y="2"', b"<guid ",
+    b"guid", b"isPermaLink", b"ispermalink", b"IsPermaLink", b"isPERMALINK", b"ispermalin",
+    b"title", b"description", b"summary", b"content", b"pubDate", b"author", b"creator",
+    b"<author>", b"<dc:creator ", b"xmlns", b"axmlns", b"xmlns:a", b"rel", b"type", b"length",
+    b"rel='", b' type = "', b"length='", b"<dc:date", b"dc:date", b"</dc:date", b"</dc:date >",
+    b"</", b"<id", b"id", b"<atom:summary>", b"<content:encoded ", b"content:encoded", b"term",
+    b"href", b"alternate", b"alternate'", b'text/html"', b"text/html", b"application/xhtml+xml",
+    b"application/xhtml+xml'", b"<summary/", b"<content\t", b"<!--", b"<![CDATA[", b"<title ",
+    b"<description ", b"<pubDate ", b"<author ", b"<guid\n", b" xmlns='x'", b"<atom10:summary>",
+    b"<atom1:content ", b"<atomx:summary ", b"<media:content ", b"<media:thumbnail ",
+    b"<itunes:image\n", b" isDefault='a'", b" fileSize='1'", b" uRl",
+    b"<dc:date>", b"</dc:date>", b"<dc:date ", b"</author>", b"<id>",
+]  # fmt: skip
+
+
+@requires_native
+def test_the_odd_marks_of_a_document_in_c_are_what_its_patterns_find() -> None:
+    """_native.odd_marks gives the answer of _odd_marks_python, its reference (each pattern of
+    _ODD_MARKED searched for in the whole document, each of _ODD_ITEM_MARKED between `start` and
+    `end`): on random runs of pieces meeting each of its branches, at random bounds (some past
+    the ends), each mark found in some and not in others; and on every file of the corpus."""
+    assert parse_module._native is not None  # (requires_native)
+    native = parse_module._native.odd_marks
+    python = parse_module._odd_marks_python
+    rng = random.Random(42)
+    found = not_found = 0
+    for _ in range(40_000):
+        data = b"".join(rng.choices(_ODD_PIECES, k=rng.randrange(1, 40)))
+        start, end = sorted(rng.choices(range(-2, len(data) + 3), k=2))
+        bounds = rng.choice([(0, len(data)), (start, end), (end, start)])
+        answer = python(data, *bounds)
+        assert native(data, *bounds) == answer, (data, bounds)
+        found |= answer
+        not_found |= ~answer
+    every = (1 << (len(parse_module._ODD_MARKED) + len(parse_module._ODD_ITEM_MARKED))) - 1
+    assert found & every == every
+    assert not_found & every == every
+    for path in corpus_files():
+        data = path.read_bytes()
+        for bounds in ((0, len(data)), (len(data) // 3, len(data) * 2 // 3)):
+            assert native(data, *bounds) == python(data, *bounds), (path, bounds)
+
+
+@requires_native
+@pytest.mark.timeout(30)
+def test_the_odd_marks_of_a_hostile_document_are_found_in_linear_time() -> None:
+    """_native.odd_marks reads 10 MB of what makes each of its patterns read on (tags never
+    closed, runs of attributes, values and white space, the same opening repeated) in linear
+    time, finds none of them there, and answers as its reference does on the first tenth."""
+    assert parse_module._native is not None  # (requires_native)
+    size = 10_000_000
+    hostile = [
+        b"<link " + b"a='1' " * (size // 6),
+        b"<enclosure" + b" isDefault='x'" * (size // 14),
+        b"<link" * (size // 5),
+        b"<a:link " * (size // 8),
+        b"<guid " + b"ispermalink " * (size // 12),
+        b"<guid " * (size // 6),
+        b"<title " + b"xmlns " * (size // 6),
+        b"<link " + b"rel='" + b"a" * size,
+        b"<link " + b"type = " * (size // 7),
+        b"<dc:date " + b"a" * size,
+        b"<dc:date>" + b" " * size,
+        b"<a:author " * (size // 10),
+        b"<atom" + b"1" * size,
+        b"<category " + b"term " * (size // 5),
+        b"<x:link " + b"hre" * (size // 3),
+        b"<link " + b"rel='alternate' " * (size // 16),
+        b"<![CDATA[" + b"<link rel='x" * (size // 12) + b"]]>",
+    ]
+    for data in hostile:
+        started = time.process_time()
+        answer = parse_module._native.odd_marks(data, 0, len(data))
+        assert parse_module._native.odd_marks(data, 1, len(data) - 1) == answer, data[:40]
+        assert time.process_time() - started < 2, data[:40]
+        assert answer == 0, data[:40]
+        head = data[: size // 10]  # (the reference takes ~0.5 s a megabyte on some)
+        assert parse_module._native.odd_marks(head, 0, len(head)) == parse_module._odd_marks_python(
+            head, 0, len(head)
+        ), data[:40]
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_a_long_attribute_value_is_no_long_tag(parser: str) -> None:
     """A picture inlined as a data: address in an Atom entry's XHTML (80 KB in one attribute) made
