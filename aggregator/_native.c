@@ -65,9 +65,9 @@
  *     document_marks(data, max_name, max_tags) -> tuple[set[bytes] | None, int, int]
  *
  * parse._document_marks (reference: parse._document_marks_python; checked equal in
- * tests/test_parse.py): in one call, the names written after "<", which of the ten patterns of
- * parse._MARKED match somewhere (a bit each), and where the last "language>" starts; each
- * found from its literal (memchr, memmem). Ten of those scans and the names' were 8% of a fast
+ * tests/test_parse.py): in one call, the names written after "<", which of the thirteen
+ * patterns of parse._MARKED match somewhere (a bit each), and where the last "language>"
+ * starts; each found from its literal (memchr, memmem; _ODD_FIELDS, at each "<"). Ten of those scans and the names' were 8% of a fast
  * reading.
  *
  *     odd_marks(data, start, end) -> int
@@ -1881,6 +1881,7 @@ enum {
     MARK_REFERENCE = 1 << 9,
     MARK_ADDRESS_HINT = 1 << 10,
     MARK_NO_HOST = 1 << 11,
+    MARK_ODD_FIELDS = 1 << 12,
 };
 
 static int marks_url_end(const char *d, Py_ssize_t n, Py_ssize_t i) { /* [/:?#"'] */
@@ -1970,6 +1971,8 @@ static PyObject *marks_names(const char *d, Py_ssize_t n, Py_ssize_t max_name,
     return names;
 }
 
+static int odd_fields(const char *d, Py_ssize_t e, Py_ssize_t p); /* (below) */
+
 /* parse._document_marks_python: the names written after "<" (a set; None past max_tags "<"),
  * which of parse._MARKED match somewhere, and where the last "language>" starts (-1: none). Each
  * rule looks for its literal (memchr, memmem) and reads on from each place it is; each run read
@@ -2051,6 +2054,12 @@ static PyObject *document_marks(PyObject *module, PyObject *const *args, Py_ssiz
         if ((marks & (MARK_ADDRESS_HINT | MARK_NO_HOST)) == (MARK_ADDRESS_HINT | MARK_NO_HOST))
             break;
     }
+    for (const char *lt = memchr(d, '<', (size_t)n); lt != NULL;
+         lt = lt + 1 < d + n ? memchr(lt + 1, '<', (size_t)(n - (lt + 1 - d))) : NULL)
+        if (odd_fields(d, n, lt - d)) {
+            marks |= MARK_ODD_FIELDS;
+            break;
+        }
     PyObject *names = marks_names(d, n, max_name, max_tags);
     if (names == NULL)
         return NULL;
@@ -2656,6 +2665,48 @@ static int odd_attribute(const char *d, Py_ssize_t e, Py_ssize_t i, const char *
         if (odd_word_at(d, e, q, word) && marks_equals(d, e, q + size) >= 0)
             return 1;
     return 0;
+}
+
+/* `\b` past a word's last byte (at d[i - 1]): no word byte at d[i]. */
+static int odd_word_end(const char *d, Py_ssize_t e, Py_ssize_t i) {
+    return i >= e || !odd_word((unsigned char)d[i]);
+}
+
+/* Whether `word\s*=` is at a word's start in d[i:stop]. */
+static int odd_attribute_in(const char *d, Py_ssize_t e, Py_ssize_t i, Py_ssize_t stop,
+                            const char *word) {
+    Py_ssize_t size = (Py_ssize_t)strlen(word);
+    for (Py_ssize_t q = i; q < stop; q++)
+        if (odd_word_at(d, e, q, word) && marks_equals(d, e, q + size) >= 0)
+            return 1;
+    return 0;
+}
+
+/* parse._ODD_FIELDS at d[p] (a "<"), each alternative in turn:
+ * <fullitem\b|<tags>|<itunes:image\b[^<>]*?\burl\s*=
+ * |<category\b[^<>]*+(?<!/)>[^<]*+<(?!!\[CDATA\[|/category>)|<atom10:category\b
+ * |<category\b(?![^<>]*?\bterm\s*=)[^<>]*?\blabel\s*=
+ * (A _document_marks mark, found in document_marks's walk.) */
+static int odd_fields(const char *d, Py_ssize_t e, Py_ssize_t p) {
+    Py_ssize_t q, stop;
+    if ((marks_at(d, e, p + 1, "fullitem") && odd_word_end(d, e, p + 9)) ||
+        marks_at(d, e, p + 1, "tags>") ||
+        (marks_at(d, e, p + 1, "atom10:category") && odd_word_end(d, e, p + 16)))
+        return 1;
+    if (marks_at(d, e, p + 1, "itunes:image") && odd_word_end(d, e, p + 13) &&
+        odd_attribute_in(d, e, p + 13, odd_tag_end(d, e, p + 13), "url"))
+        return 1;
+    if (!marks_at(d, e, p + 1, "category") || !odd_word_end(d, e, p + 9))
+        return 0;
+    stop = odd_tag_end(d, e, p + 9);
+    if (stop < e && d[stop] == '>' && d[stop - 1] != '/') { /* (stop - 1 >= p + 8) */
+        for (q = stop + 1; q < e && d[q] != '<';)
+            q++;
+        if (q < e && !marks_at(d, e, q + 1, "![CDATA[") && !marks_at(d, e, q + 1, "/category>"))
+            return 1;
+    }
+    return !odd_attribute_in(d, e, p + 9, stop, "term") &&
+           odd_attribute_in(d, e, p + 9, stop, "label");
 }
 
 /* `(?:\s[^<>]*)?>` at d[i]: past the ">", or -1. */

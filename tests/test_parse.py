@@ -1262,7 +1262,8 @@ def test_many_entry_tags_in_a_cdata_section_are_spanned_in_linear_time() -> None
 
 
 # Pieces of what _document_marks looks for, and of what only begins so: names after "<", each
-# pattern of _MARKED whole and in parts, references and bytes near theirs, addresses after "://".
+# pattern of _MARKED whole and in parts, references and bytes near theirs, addresses after "://",
+# _ODD_FIELDS's elements.
 _MARKS_PIECES = [
     b"<", b"<a", b"<x:y", b"<a.b-c_d", b"<\xc3\xa9", b"<1", b"</a", b"<!--", b">", b" ", b"\t",
     b"\n", b"=", b'"', b"'", b"xml:base", b"xml:lang", b"xml:", b"rel", b"re", b"hub", b"Hub",
@@ -1272,7 +1273,10 @@ _MARKS_PIECES = [
     b"6", b";", b"amp;", b"lt;", b"gt;", b"quot;", b"apos;", b"amp", b"&_", b"&\xc3", b"\xc2\x85",
     b"\xc2\xa0", b"\xc2", b"\xc3\xa9", b"\xc3\x82\xc2\x80", b"\xc3\xb4\xc2", b"\xbf", b"\xc3",
     b"\x9f", b"://", b"http://", b"[", b"0x7f", b"0X", b"127", b".0", b".", b"LocalHost",
-    b"localhos", b"/", b"?", b"#", b":", b"://0x7f.0", b"://1.2.3.4", b".5",
+    b"localhos", b"/", b"?", b"#", b":", b"://0x7f.0", b"://1.2.3.4", b".5", b"<fullitem",
+    b"<fullitem_", b"<tags>", b"<tags", b"<itunes:image", b"<itunes:image ", b"url", b"aurl",
+    b"<category", b"<category ", b"<category>", b"<category/>", b"<categoryx", b"term", b"label",
+    b"<atom10:category", b"<![CDATA[", b"</category>", b"</category", b"_",
 ]  # fmt: skip
 
 
@@ -1322,6 +1326,10 @@ def test_the_marks_of_a_hostile_document_are_found_in_linear_time() -> None:
         b"language" * (size // 8),
         b"://0x" + b"f" * size,
         (b"://" + b"9" * 1000 + b".") * (size // 1004),
+        b"<category>" + b"x" * size,
+        b"<category " + b"label " * (size // 6),
+        b"<itunes:image " + b"url " * (size // 4),
+        b"<category>x" * (size // 11),
     ]
     for data in hostile:
         started = time.process_time()
