@@ -83,6 +83,11 @@
  * tests/test_parse.py): where the first reference to a character XML forbids is in a
  * document's text (-1: none), so that the substitution runs only where there is one.
  *
+ *     namespace_declarations(data) -> list[tuple[bytes, bytes]]
+ *
+ * parse._namespace_declarations (reference: parse._namespace_declarations_python; checked equal
+ * in tests/test_parse.py): _NAMESPACE_DECLARATION.findall, each prefix declared and its address.
+ *
  *     quick_lines(html_text, longest) -> tuple[str, list[str]] | None
  *
  * junk.strip_paragraphs' look at a body before it parses anything (reference:
@@ -3059,6 +3064,50 @@ static PyObject *illegal_reference(PyObject *module, PyObject *text) {
     return PyLong_FromLong(-1);
 }
 
+/* --- parse._namespace_declarations: the prefixes a document declares, with their addresses --- */
+
+/* [\w.-]: a byte of a declared prefix. */
+static int declared_prefix_byte(unsigned char c) {
+    return Py_ISALNUM(c) || c == '_' || c == '.' || c == '-';
+}
+
+/* parse._NAMESPACE_DECLARATION.findall: each "xmlns:" (memmem), then the longest prefix,
+ * `\s*=\s*`, a quote, the longest run of [^"'<>] and a quote of either kind (each run can end
+ * only where it does: no shorter one is followed by what comes next). The next match is looked
+ * for past this one's end, as findall does; past the "xmlns:" where none matched. */
+static PyObject *namespace_declarations(PyObject *module, PyObject *data) {
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "namespace_declarations(data: bytes)");
+        return NULL;
+    }
+    const char *d = PyBytes_AS_STRING(data);
+    Py_ssize_t n = PyBytes_GET_SIZE(data), i, j, k, m;
+    PyObject *found = PyList_New(0);
+    if (found == NULL)
+        return NULL;
+    for (i = marks_find(d, n, 0, "xmlns:"); i >= 0;) {
+        for (j = k = i + 6; k < n && declared_prefix_byte((unsigned char)d[k]);)
+            k++;
+        Py_ssize_t value = k > j ? marks_value(d, n, k) : -1;
+        for (m = value; m >= 0 && m < n && d[m] != '"' && d[m] != '\'' && d[m] != '<' &&
+                        d[m] != '>';)
+            m++;
+        if (value < 0 || m >= n || (d[m] != '"' && d[m] != '\'')) {
+            i = marks_find(d, n, i + 1, "xmlns:");
+            continue;
+        }
+        PyObject *pair = Py_BuildValue("(y#y#)", d + j, k - j, d + value, m - value);
+        if (pair == NULL || PyList_Append(found, pair) < 0) {
+            Py_XDECREF(pair);
+            Py_DECREF(found);
+            return NULL;
+        }
+        Py_DECREF(pair);
+        i = marks_find(d, n, m + 1, "xmlns:");
+    }
+    return found;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
      "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
@@ -3089,6 +3138,8 @@ static PyMethodDef methods[] = {
      "odd_marks(data, start, end) -> which of parse's _ODD_MARKED, _ODD_ITEM_MARKED match"},
     {"illegal_reference", illegal_reference, METH_O,
      "illegal_reference(text) -> where parse._ILLEGAL_REFERENCE first matches, or -1"},
+    {"namespace_declarations", namespace_declarations, METH_O,
+     "namespace_declarations(data) -> parse._NAMESPACE_DECLARATION.findall(data)"},
     {"too_deep", (PyCFunction)(void (*)(void))too_deep, METH_FASTCALL,
      "too_deep(html_text, max_nesting) -> sanitize._too_deep_python(html_text), or None"},
     {"without_mathml_tags", without_mathml_tags, METH_O,

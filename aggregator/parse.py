@@ -1544,7 +1544,7 @@ class _Document:
     @functools.cached_property
     def namespaces(self) -> list[tuple[bytes, bytes]]:
         """The prefixes declared, with their addresses, in document order."""
-        return _NAMESPACE_DECLARATION.findall(self.data)
+        return _namespace_declarations(self.data)
 
 
 # Patterns that start with a literal let `re` scan for it in C: these run on every document.
@@ -1816,6 +1816,18 @@ _REDECLARED = re.compile(
 # Namespaces under a prefix of their own: feedparser reads them by their address, feedparser-rs
 # by the prefix most feeds use.
 _NAMESPACE_DECLARATION = re.compile(rb"""xmlns:([\w.-]+)\s*=\s*["']([^"'<>]*)["']""")
+
+
+def _namespace_declarations_python(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The prefixes declared, with their addresses, in document order: the reference of
+    _native.namespace_declarations."""
+    return _NAMESPACE_DECLARATION.findall(data)
+
+
+# (A scan of every document the fast path reads: 1% of its reading in Python.)
+_namespace_declarations: Callable[[bytes], list[tuple[bytes, bytes]]] = (
+    _native.namespace_declarations if _native is not None else _namespace_declarations_python
+)
 _USUAL_PREFIXES = {
     b"http://search.yahoo.com/mrss/": b"media",
     b"http://search.yahoo.com/mrss": b"media",
