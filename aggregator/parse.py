@@ -1801,6 +1801,11 @@ _ATOM_BODY_IN_RSS = re.compile(
     rb"<(?:atom\d*:)?(?:summary|content)[\s>/]|<category\s[^<>]*\bterm\s*="
     rb"|<content:encoded\s[^<>]*\btype\s*="
 )
+# An RSS <description> typed other than as HTML: feedparser reads it as its type says (plain
+# text made paragraphs; an unknown type as base64, often to nothing), feedparser-rs as HTML.
+_TYPED_DESCRIPTION = re.compile(
+    rb"""<description\s[^<>]*\btype\s*=\s*["'](?!(?i:(?:text/)?html)["'])"""
+)
 # In an RSS 1.0 item, RSS 2.0's elements and itunes:summary: the same.
 _RSS2_IN_RSS1 = re.compile(rb"<(?:category|guid|enclosure|media:\w+|itunes:summary)[\s>/]")
 # The first of <title> and <dc:title>, which feedparser keeps (_titles_differ).
@@ -2853,6 +2858,12 @@ def _written_differently(
         or doc.search(_ODD_DURATION)
     ) and (odd := _odd_markup(doc, spans, items, rss, rss1)):
         return odd
+    if (
+        rss
+        and _TYPED_DESCRIPTION.search(data, *items)
+        and _outside_cdata(_TYPED_DESCRIPTION, data, *items)
+    ):
+        return "an RSS <description> typed other than as HTML (feedparser reads it by its type)"
     if rss and doc.xml_lang:
         return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
     if doc.matches(_CAPITALIZED_REL):
