@@ -598,6 +598,16 @@ def _parse_xml(
     text: str, base_url: str, headers: Mapping[str, str], warning: str | None, parser: str
 ) -> ParsedFeed:
     document, root, doctype = _strip_prolog(text)
+    if root is None and (start := _after_printed_text(text)):
+        # Keep the line count so parse errors name the line of the original document.
+        printed = " ".join(text[:start].split())
+        text = "\n" * text.count("\n", 0, start) + text[start:]
+        warning = _join_warnings(
+            f"Text comes before the feed ({_quoted(printed)}), most likely an error message"
+            " its server printed; the feed was read from after it",
+            warning,
+        )
+        document, root, doctype = _strip_prolog(text)
     if root is None:
         raise ParseError("The document has no root element: it is not a feed.")
     local_root = root.lower().rpartition(":")[2]
@@ -3733,6 +3743,31 @@ def _strip_prolog(text: str) -> tuple[str, str | None, str]:
     start = root.start(1) - 1
     # Keep the line count so parse errors name the line of the original document.
     return "\n" * text.count("\n", 0, start) + text[start:], root.group(1), doctype
+
+
+# Where a feed starts after text its server printed first (PHP's "Warning: Cannot modify header
+# information…", NUL bytes): its XML declaration, which only a document's start may hold, or its
+# root. feedparser reads past such text; the start of a document without a root was searched.
+_FEED_AFTER_TEXT = re.compile(r"<\?xml[\s?]|<(?:rss|feed|(?:[A-Za-z_][\w.-]*:)?RDF)[\s>/]")
+PRINTED_CHARS = 64 * 1024  # of text before a feed: a few error messages
+QUOTED_CHARS = 80
+
+
+def _after_printed_text(text: str) -> int:
+    """Where the feed starts in a document that starts with text (no markup first), or 0."""
+    match = _FEED_AFTER_TEXT.search(text, 0, PRINTED_CHARS)
+    return match.start() if match and "<" not in text[: match.start()] else 0
+
+
+def _quoted(printed: str) -> str:
+    """The start of the text, quoted, for a warning."""
+    printed = printed.translate(_UNPRINTABLE)
+    if len(printed) > QUOTED_CHARS:
+        printed = printed[: QUOTED_CHARS - 1] + "…"
+    return f"\u201c{printed}\u201d" if printed else "control characters"
+
+
+_UNPRINTABLE = dict.fromkeys([*range(0x20), 0x7F], None)
 
 
 def _doctype_end(text: str, pos: int) -> int:

@@ -351,6 +351,40 @@ def test_whitespace_and_comments_before_the_xml_declaration() -> None:
     assert feed.warning is None
 
 
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"Warning: Cannot modify header information - headers already sent by (output started"
+        b" at /var/www/wp-config.php:1) in /var/www/wp-includes/feed-rss2.php on line 8\n",
+        b"PHP Deprecated:  Function create_function() is deprecated in /srv/feed.php on line 3\n",
+        b"\x00\x00\n",
+    ],
+    ids=["php-warning", "php-cli-deprecated", "nul-bytes"],
+)
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "undeclared"])
+def test_text_a_server_printed_before_the_feed_is_skipped_with_a_warning(
+    junk: bytes, parser: str, declared: bool
+) -> None:
+    # A PHP warning before the feed: feedparser reads the feed, and we said "The document has
+    # no root element: it is not a feed" (a fuzzing run), with its root element right there.
+    feed = (
+        b"<rss version='2.0'><channel><title>T</title><item><title>t</title>"
+        b"<link>https://e.example/1</link></item></channel></rss>"
+    )
+    if declared:
+        feed = b"<?xml version='1.0' encoding='utf-8'?>\n" + feed
+    parsed = parse(junk + feed, url=URL, headers={}, parser=parser)
+    assert [(e.title, e.link) for e in parsed.entries] == [("t", "https://e.example/1")]
+    assert parsed.warning is not None
+    assert "before the feed" in parsed.warning
+
+
+def test_text_alone_is_still_no_feed() -> None:
+    with pytest.raises(ParseError, match="no root element"):
+        parse(b"Warning: the database is down.\n\x00", url=URL, headers={})
+
+
 def test_a_utf8_bom_before_the_gbk_the_document_declares_reads_as_gbk() -> None:
     # An editor's BOM over GBK bytes: "8 byte(s) are not valid UTF-8" and mojibake, where the
     # declaration decodes every byte.
