@@ -1414,7 +1414,9 @@ def _parse_fast(
     # feedparser resolves a relative hub against the document's URL (feedparser-rs keeps it).
     hub = _join(parsed.hub, base_url) or None if parsed.hub else None
     hub = hub or (_bytes_hub(data, spans, base_url) if doc.hub_link else None)
-    parsed = replace(parsed, link=_join(parsed.link, base_url), hub=hub, parser=FAST_PARSER)
+    # (One urljoin cannot read, "http://[::1", is none to feedparser's reading, not "".)
+    feed_link = _join(parsed.link, base_url) or None
+    parsed = replace(parsed, link=feed_link, hub=hub, parser=FAST_PARSER)
     return _spoken(parsed, read, spoken) if spoken else parsed
 
 
