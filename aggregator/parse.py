@@ -598,9 +598,9 @@ def _parse_xml(
     text: str, base_url: str, headers: Mapping[str, str], warning: str | None, parser: str
 ) -> ParsedFeed:
     document, root, doctype = _strip_prolog(text)
-    if root is None and (start := _after_printed_text(text)):
+    if (start := _after_printed_text(text, root)) > 0:
         # Keep the line count so parse errors name the line of the original document.
-        printed = " ".join(text[:start].split())
+        printed = " ".join(_TAG.sub("", text[:start]).split())
         text = "\n" * text.count("\n", 0, start) + text[start:]
         warning = _join_warnings(
             f"Text comes before the feed ({_quoted(printed)}), most likely an error message"
@@ -3755,10 +3755,21 @@ PRINTED_CHARS = 64 * 1024  # of text before a feed: a few error messages
 QUOTED_CHARS = 80
 
 
-def _after_printed_text(text: str) -> int:
-    """Where the feed starts in a document that starts with text (no markup first), or 0."""
-    match = _FEED_AFTER_TEXT.search(text, 0, PRINTED_CHARS)
-    return match.start() if match and "<" not in text[: match.start()] else 0
+_XML_DECLARATION = re.compile(r"<\?xml[\s?]")
+
+
+def _after_printed_text(text: str, root: str | None) -> int:
+    """Where the feed starts in a document that starts with text its server printed, or 0: in
+    one of no root, after text without markup; in one whose root is no feed's nor a page's
+    (PHP's notices in HTML: "<br />\n<b>Warning</b>: …"), at the XML declaration after it."""
+    if root is None:
+        match = _FEED_AFTER_TEXT.search(text, 0, PRINTED_CHARS)
+        return match.start() if match and "<" not in text[: match.start()] else 0
+    if root.lower().rpartition(":")[2] in _FEED_ROOTS | _HTML_ROOTS:
+        return 0
+    first = text.find("<" + root)
+    match = _XML_DECLARATION.search(text, first + 1, PRINTED_CHARS) if first >= 0 else None
+    return match.start() if match else 0
 
 
 def _quoted(printed: str) -> str:

@@ -380,6 +380,25 @@ def test_text_a_server_printed_before_the_feed_is_skipped_with_a_warning(
     assert "before the feed" in parsed.warning
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_php_notice_in_html_before_the_xml_declaration_is_skipped(parser: str) -> None:
+    # PHP with html_errors on: read leniently from the <br>, the warning said the document
+    # "stops before its end (it never closes its <br>), as if cut off", which it does not.
+    notice = (
+        b"<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in"
+        b" <b>/var/www/feed.php</b> on line <b>3</b><br />\n"
+    )
+    feed = (
+        b"<?xml version='1.0' encoding='utf-8'?>\n<rss version='2.0'><channel><title>T</title>"
+        b"<item><title>t</title><link>https://e.example/1</link></item></channel></rss>"
+    )
+    parsed = parse(notice + feed, url=URL, headers={}, parser=parser)
+    assert [(e.title, e.link) for e in parsed.entries] == [("t", "https://e.example/1")]
+    assert parsed.warning is not None
+    assert "Deprecated" in parsed.warning
+    assert "cut off" not in parsed.warning
+
+
 def test_text_alone_is_still_no_feed() -> None:
     with pytest.raises(ParseError, match="no root element"):
         parse(b"Warning: the database is down.\n\x00", url=URL, headers={})
