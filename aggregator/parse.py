@@ -4397,7 +4397,8 @@ def _json_id(value: object) -> str | None:
     """An item id as a string; JSON Feeds in the wild use numbers too."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
-    return str(value).strip() or None
+    # (Without the characters XML forbids, as an XML feed's <guid> is read: "\u0000" stayed.)
+    return _XML_ILLEGAL.sub("", str(value)).strip() or None
 
 
 def _json_authors(node: Mapping[str, Any]) -> str | None:

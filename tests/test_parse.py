@@ -1837,6 +1837,17 @@ def test_json_feed_lone_surrogates_become_replacement_characters() -> None:
     assert (entry.author, entry.tags) == ("Ann \ufffd", ("t\ufffd",))
 
 
+def test_json_feed_ids_lose_the_control_characters_xml_ids_lose() -> None:
+    # "\u0000" in an id stayed in the stored guid (a fuzzing run), where an XML feed's
+    # <guid>a&#0;b</guid> is "ab": the same id, read from either format, is the same guid.
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": ['
+        b'{"id": "a\\u0000b\\u001b", "url": "https://example.com/1", "title": "t"}]}'
+    )
+    (entry,) = parse(body, url=URL, headers={}).entries
+    assert entry.guid == "ab"
+
+
 def test_utf16_json_feed() -> None:
     body = json.dumps(JSON_FEED, ensure_ascii=False).encode("utf-16")
     assert body.startswith(codecs.BOM_UTF16_LE) or body.startswith(codecs.BOM_UTF16_BE)
