@@ -2152,9 +2152,12 @@ static void nest_init(void) { /* (module init) */
     names_add(nest_table, 256, NEST_SPECIAL_NAMES, NEST_SPECIAL);
 }
 
-/* The classes of a lowercased ASCII name (NUL-terminated, `size` characters). */
+/* The classes of a lowercased ASCII name (NUL-terminated, `size` characters): 0 for one with a
+ * NUL in it ("<p\0>" names no p: the lookahead's [\s/>] refuses the NUL, and the tag nests). */
 static int nest_flags(const char *name, Py_ssize_t size) {
-    return size > 15 ? 0 : names_flags(nest_table, 256, name); /* (none listed is as long) */
+    if (size > 15 || strlen(name) != (size_t)size)
+        return 0; /* (none listed is as long) */
+    return names_flags(nest_table, 256, name);
 }
 
 typedef struct {

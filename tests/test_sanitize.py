@@ -1117,6 +1117,19 @@ def test_the_c_depth_walk_gives_the_python_reference_s_answer() -> None:
     assert too_deep("<\u017fource>" * (MAX_NESTING + 1)) is False  # (<source>: void)
 
 
+@requires_native
+def test_a_nul_in_a_tag_s_name_names_no_listed_element_in_the_c_depth_walk() -> None:
+    """A "<p" then a NUL is no <p> to _NESTING_TAG (its lookahead wants [\\s/>] right after
+    the name), so it nests; the C walk looked the name up as a C string, which ends at the NUL,
+    and read it as a <p>: such tags went uncounted, False where the reference answers True."""
+    for unit in ("<p\x00>", "<meta\x00 x>", "<br\x00\x00/>", "<LI\x00x>"):
+        for limit in range(4):
+            fragment = unit * 3
+            assert sanitize._native.too_deep(fragment, limit) == (limit < 3), (unit, limit)
+            assert sanitize._too_deep_python(fragment, limit) == (limit < 3), (unit, limit)
+    assert too_deep("<p\x00>" * (MAX_NESTING + 1))
+
+
 @lru_cache(maxsize=1)
 def _corpus_fragments() -> list[str]:
     """Every corpus document (real, encodings, edge) as text, and every body of its entries."""
