@@ -9,13 +9,14 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from aggregator import boilerplate, junk
 from aggregator.boilerplate import paragraph_hash
 from aggregator.fetch import Fetcher
-from aggregator.models import Article, Outcome
+from aggregator.models import Article, Outcome, SaveResult
 from aggregator.refresh import BODY_CHARS, RECLEAN_AFTER, _cleaned_otherwise, refresh_source
 from aggregator.store import Store
 from tests.support import junk_eval
@@ -408,3 +409,48 @@ def test_paragraph_hashes_made_together_are_those_made_one_at_a_time(
     assert boilerplate.paragraph_hashes([*paras, paras[0]]) == list(
         dict.fromkeys(paragraph_hash(p) for p in paras)
     )
+
+
+def test_a_refresh_beside_one_cleaning_again_leaves_the_next_poll_to_read_everything(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh of the same source beside this one (an expired lease, `refresh --inline`) that
+    saves and files between the two saves of a new feed's articles: the state saved after the
+    second is the unclaimed copy (the other's marks and validators stand for what it stored),
+    the footer leaves every article, each is filed in one story, and the evidence is counted
+    once."""
+    url = feed_server.add("/harbour.xml", rss([_item(n) for n in range(6)]), etag='"v1"')
+    config = make_config({"harbour": url})
+    source = config.sources[0]
+    save = store.save_refresh
+    saves: list[bool] = []
+
+    def save_and_let_the_other_run(*args: Any, **kwargs: Any) -> SaveResult:
+        saved = save(*args, **kwargs)
+        saves.append(kwargs.get("counting") is not None)
+        if len(saves) == 1:  # this refresh's first save: the other reads, saves and files
+            monkeypatch.setattr(store, "save_refresh", save)
+            beside = refresh_source(source, config, store, fetcher, now=NOW, rng=random.Random(2))
+            assert (beside.outcome, beside.added) == (Outcome.OK, 0)
+            monkeypatch.setattr(store, "save_refresh", save_and_let_the_other_run)
+        return saved
+
+    monkeypatch.setattr(store, "save_refresh", save_and_let_the_other_run)
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        first = refresh_source(source, config, store, fetcher, now=NOW, rng=random.Random(1))
+        assert saves == [True, False]  # counted by the first save, saved again cleaned
+        assert (first.added, first.updated) == (6, 0)
+        articles = store.source_articles("harbour", 10)
+        assert len(articles) == 6
+        assert not any(FOOTER in a.content for a in articles)
+        state = store.get_state("harbour")
+        assert (state.etag, state.body_hash, state.entry_marks) == (None, None, ())
+        assert not store.unfiled([a.id for a in articles])
+        assert paragraph_hash(FOOTER) in store.boilerplate("harbour", 6)
+        assert paragraph_hash(FOOTER) not in store.boilerplate("harbour", 7)
+        # The next poll reads the whole feed (no 304 on the other's validators), cleans it the
+        # same, and then the one after is a conditional one.
+        assert refresh_source(source, config, store, fetcher, now=NOW).outcome is Outcome.OK
+        assert store.get_state("harbour").etag == '"v1"'
+        again = refresh_source(source, config, store, fetcher, now=NOW)
+        assert again.outcome is Outcome.NOT_MODIFIED
