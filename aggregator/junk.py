@@ -188,6 +188,8 @@ _WHEN = (
     "|june|july|august|september|october|november|december"
 )
 _WHERE = rf"(?:(?:our|my) |(?:the |a )?(?!(?:{_WHEN})\b)(?:(?-i:[A-Z])|[\w-]+\.\w))"
+# The networks a "read us there" prompt names (_AT_START).
+_NETWORKS = r"facebook|telegram|instagram|youtube|viber|tiktok|twitter|вконтакте|vk\b"
 _AT_START: tuple[str, ...] = (
     r"^(?:本文)?(?:来源|转载自|原文链接|文章来源)[：:]",  # reprint notices
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯)\s*[：:]",  # portals' editor line: "（责任编辑：陈静）"
@@ -253,10 +255,13 @@ _AT_START: tuple[str, ...] = (
     # or reading the source itself there: "Читайте Суспільне у Telegram", "Читайте всі новини
     # Донбасу в Telegram, Viber…", or the news named first: "Термінові новини читайте в Telegram
     # та Viber Суспільного Луцьк" (not "Читайте її спогади у матеріалі…": no network; not "Як це
-    # було, читайте у Facebook-дописі міністра": no news named)
-    r"|^(?:(?:[^\s.!?]+\s+){0,2}(?:новини|новин|новости|новостей)\s+(?:[^\s.!?]+\s+)?)?"
-    r"читайте\s+(?:[^.!?]{0,60}?\s)?(?:у|в|во)\s+(?:facebook|telegram|instagram|youtube|viber"
-    r"|tiktok|twitter|вконтакте|vk\b)",
+    # було, читайте у Facebook-дописі міністра": no news named). With nothing between "читайте"
+    # and the network, only networks after it: "Читайте в Telegram" (not "Читайте у Facebook-
+    # дописі міністра, як…", "Читайте в Telegram заяву…": the article's own sentence)
+    r"|^(?:(?:[^\s.!?]+\s+){0,2}(?:новини|новин|новости|новостей)\s+(?:[^\s.!?]+\s+)?"
+    rf"читайте\s+(?:[^.!?]{{0,60}}?\s)?|читайте [^.!?]{{0,60}}?\s)(?:у|в|во)\s+(?:{_NETWORKS})"
+    rf"|^читайте\s+(?:у|в|во)\s+(?:{_NETWORKS})(?:\s*(?:,|та|і|й|и|або)\s*(?:{_NETWORKS}))*"
+    r"[\s.!]*$",
     # podcast hosts' notices, the same on every episode of every show they host
     rf"^(?:{_PODCAST_NOTICES})$",
     _AD_LINE,

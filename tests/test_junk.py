@@ -942,6 +942,10 @@ CORPUS_REAL: list[str] = [
     "Слідкуйте за тим, щоб діти не публікували фото в Instagram без дозволу.",
     # (reading or joining something that is no news and no "us" there: the article's own)
     "Як це було, читайте у Facebook-дописі міністра.",
+    # (nothing between "читайте" and the network, and more after it than networks: the
+    # article's own sentence, not the bare "Читайте в Telegram")
+    "Читайте у Facebook-дописі міністра, як саме відбувалася евакуація.",
+    "Читайте в Telegram заяву Зеленського: він наголосив на перемовинах.",
     "Новини про обстріли читайте в нашому матеріалі.",
     "Долучайтеся до волонтерів, які збирають кошти в Telegram-чаті громади.",
     "Присоединяйтесь к акции: о ней написали в Telegram.",
