@@ -501,7 +501,7 @@ def join_stories(
     them, and so did every article of a feed that then stayed the same). `listed`: the ids of
     every article the read listed (`replaced_by`), when known. `bodies`: the articles' `_bodies`,
     when read already; `observed`: their paragraphs' counting, when the save made it (`_counting`:
-    then every one of them was unfiled).
+    then none of them was filed, and it counted those left stored).
     """
     if unfiled is None:
         unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself

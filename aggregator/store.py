@@ -842,11 +842,23 @@ set_health({paused = paused, health = health, counts = counts, sources = sources
 set_site(KEYS[14], source_id, ARGV[19])
 -- The ids asked about (ARGV[16], joined by ","; stories: KEYS[13]) stored and not filed yet.
 local left = unfiled_ids(KEYS[13], k.article, ARGV[16])
--- When that is all of them, their paragraphs counted (ARGV[21] to ARGV[25]: ARGV[1], ARGV[2],
--- ARGV[4] to ARGV[6] of _LUA_OBSERVE_PARAGRAPHS; KEYS[15] to KEYS[17] its KEYS[2] to KEYS[4]):
--- what the refresh counts next, here, not in a script of its own.
+-- When that is all of them but those this save trimmed or found tombstoned (stored no more: a
+-- new feed's items past max age), their paragraphs counted (ARGV[21] to ARGV[25]: ARGV[1],
+-- ARGV[2], ARGV[4] to ARGV[6] of _LUA_OBSERVE_PARAGRAPHS, which counts the stored, unfiled ones
+-- only; KEYS[15] to KEYS[17] its KEYS[2] to KEYS[4]): what the refresh counts next, here, not in
+-- a script of its own.
 local counted = false
-if ARGV[21] ~= '' and left == ARGV[16] then
+local function none_filed()
+  if left == ARGV[16] then return true end
+  if left == '' then return false end
+  for id in string.gmatch(ARGV[16], '[^,]+') do
+    if redis.call('EXISTS', k.article .. id) == 1 and redis.call('HEXISTS', KEYS[13], id) == 1 then
+      return false
+    end
+  end
+  return true
+end
+if ARGV[21] ~= '' and none_filed() then
   counted = observe_paragraphs({KEYS[13], KEYS[15], KEYS[16], KEYS[17]},
                                {ARGV[21], ARGV[22], k.article, ARGV[23], ARGV[24], ARGV[25]})
 end
@@ -1467,8 +1479,9 @@ class Store:
         `read_with`: as in `save_state` (`SaveResult.unclaimed` tells which was written).
         `first`: the source is likely to hold no article yet (its first read). `counting`, with
         `unfiled`: what `observe_paragraphs` would be given next, made when none of the articles
-        is stored yet; when every one of them turns out stored and not filed, the script counts
-        their paragraphs too (`SaveResult.observed`; not when it would take more than one run).
+        is stored yet; when none of them turns out filed, the script counts the paragraphs of
+        those it left stored (`SaveResult.observed`: not of those it trimmed, a new feed's items
+        past max age; not when it would take more than one run).
 
         Two round trips: one reads what is stored, so unchanged and tombstoned articles are
         neither compressed nor sent; one script does every write (and checks again). Calling it

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -453,4 +454,57 @@ def test_a_refresh_beside_one_cleaning_again_leaves_the_next_poll_to_read_everyt
         assert refresh_source(source, config, store, fetcher, now=NOW).outcome is Outcome.OK
         assert store.get_state("harbour").etag == '"v1"'
         again = refresh_source(source, config, store, fetcher, now=NOW)
+        assert again.outcome is Outcome.NOT_MODIFIED
+
+
+def test_a_new_feed_with_items_past_max_age_loses_the_footer_in_the_same_refresh(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A new feed listing more items than `retention.keep_newest` older than `max_age_days` (a
+    blog's last 50 posts over a year, a podcast's back catalogue): its first save trims those,
+    so not every article it was asked about was left stored, and the save did not count them;
+    they were filed with the footer they taught and served with it until a read a minute later.
+    The trimmed ones count for nothing: the stored ones are counted, once, as the save stores
+    them, and cleaned again in the same refresh."""
+    words = [
+        "ferry",
+        "bakery",
+        "rye",
+        "solar",
+        "boat",
+        "lighthouse",
+        "herring",
+        "market",
+        "sailing",
+        "club",
+        "lifejacket",
+    ]
+    items = [
+        (
+            f"g{n}",
+            f"Harbour news {n}",
+            [
+                f"Item {n}: the " + " ".join(words[(n + k) % len(words)] for k in range(9)) + ".",
+                FOOTER,
+            ],
+            format_datetime(NOW - timedelta(days=3 * n)),
+        )
+        for n in range(30)
+    ]
+    url = feed_server.add("/old.xml", rss(items), etag='"v1"')
+    config = make_config({"old": url})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        first = refresh_source(
+            config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
+        )
+        assert (first.added, first.trimmed) == (30, 10)
+        articles = store.source_articles("old", 50)
+        assert len(articles) == 20
+        assert not any(FOOTER in a.content for a in articles)
+        assert paragraph_hash(FOOTER) in store.boilerplate("old", 20)  # the stored ones, once
+        assert paragraph_hash(FOOTER) not in store.boilerplate("old", 21)
+        due = store.get_state("old").next_due
+        assert due is not None
+        assert due > NOW + timedelta(seconds=RECLEAN_AFTER)
+        again = refresh_source(config.sources[0], config, store, fetcher, now=NOW)
         assert again.outcome is Outcome.NOT_MODIFIED
