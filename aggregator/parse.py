@@ -3780,7 +3780,8 @@ def _quoted(printed: str) -> str:
     return f"\u201c{printed}\u201d" if printed else "control characters"
 
 
-_UNPRINTABLE = dict.fromkeys([*range(0x20), 0x7F], None)
+# (and the direction controls a title or byline loses: U+202E showed what followed reversed)
+_UNPRINTABLE = dict.fromkeys([*range(0x20), 0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def _doctype_end(text: str, pos: int) -> int:

@@ -399,6 +399,16 @@ def test_a_php_notice_in_html_before_the_xml_declaration_is_skipped(parser: str)
     assert "cut off" not in parsed.warning
 
 
+def test_the_printed_text_quoted_in_the_warning_has_no_direction_controls() -> None:
+    # The server's text is shown to the operator: a U+202E in it showed what followed reversed,
+    # as in a title or byline, which lose such controls too.
+    feed = b"<rss version='2.0'><channel><title>T</title></channel></rss>"
+    printed = "Warning: see \u202egro.elpmaxe\u202c for help\n".encode()
+    parsed = parse(printed + feed, url=URL, headers={})
+    assert parsed.warning is not None
+    assert "see gro.elpmaxe for help" in parsed.warning
+
+
 def test_text_alone_is_still_no_feed() -> None:
     with pytest.raises(ParseError, match="no root element"):
         parse(b"Warning: the database is down.\n\x00", url=URL, headers={})
