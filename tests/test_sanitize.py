@@ -7,6 +7,7 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -919,16 +920,30 @@ def _link_fragment(rng: random.Random) -> str:
 def test_the_c_look_for_misleading_links_never_misses_one_the_pattern_finds() -> None:
     """_native.misleading_urls is False only where sanitize._MISLEADING_URL finds nothing (it
     saves the pattern's run over most bodies, which have no such link)."""
-    rng = random.Random(15)
-    answers = Counter()
-    for _ in range(30_000):
-        fragment = _link_fragment(rng)
-        found = sanitize._MISLEADING_URL.search(fragment) is not None
-        maybe = sanitize._native.misleading_urls(fragment)
-        assert maybe or not found, fragment
-        answers[found, maybe] += 1
+    answers = _looks_on_random_fragments(
+        15, _link_fragment, sanitize._MISLEADING_URL, sanitize._native.misleading_urls
+    )
     assert answers[False, False] > 5_000, answers
     assert answers[True, True] > 2_000, answers
+
+
+def _looks_on_random_fragments(
+    seed: int,
+    fragment_of: Callable[[random.Random], str],
+    pattern: re.Pattern[str],
+    look: Callable[[str], bool],
+) -> Counter[tuple[bool, bool]]:
+    """A C look before a pattern run over 30,000 random fragments, each asserted False only
+    where the pattern finds nothing; how often each (found, look's answer) pair came."""
+    rng = random.Random(seed)
+    answers: Counter[tuple[bool, bool]] = Counter()
+    for _ in range(30_000):
+        fragment = fragment_of(rng)
+        found = pattern.search(fragment) is not None
+        maybe = look(fragment)
+        assert maybe or not found, fragment
+        answers[found, maybe] += 1
+    return answers
 
 
 @requires_corpus
@@ -1359,14 +1374,9 @@ def _picture_fragment(rng: random.Random) -> str:
 def test_the_c_look_for_hidden_pictures_never_misses_one_the_pattern_finds() -> None:
     """_native.may_hide_pictures is False only where lazy_images._MAY_HIDE finds nothing (it
     saves the pattern's run over most bodies, which have no such picture)."""
-    rng = random.Random(14)
-    answers = Counter()
-    for _ in range(30_000):
-        fragment = _picture_fragment(rng)
-        found = lazy_images._MAY_HIDE.search(fragment) is not None
-        maybe = sanitize._native.may_hide_pictures(fragment)
-        assert maybe or not found, fragment
-        answers[found, maybe] += 1
+    answers = _looks_on_random_fragments(
+        14, _picture_fragment, lazy_images._MAY_HIDE, sanitize._native.may_hide_pictures
+    )
     assert answers[False, False] > 5_000, answers  # (it does save the pattern)
     assert answers[True, True] > 5_000, answers
 
