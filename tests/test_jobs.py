@@ -220,6 +220,46 @@ def test_a_batch_past_its_job_timeout_begins_no_more_sources(
     assert all(store.get_state(n).outcome is None for n in "abcd" if n != first)
 
 
+def test_a_retried_job_runs_only_the_sources_its_earlier_run_did_not_finish(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The scheduler's job (with its RQ `Retry`) run by a real worker, its timeout 1 s: the
+    first source is refreshed, the second outlasts the job and is recorded as timed out. RQ
+    retries the job twice; each retry fetched both feeds again, the slow one for another whole
+    timeout though its source was backing off. Now the retries leave out what was recorded since
+    the job was made, and the third source, never begun, is refreshed by the first retry."""
+    fetched: list[str] = []
+
+    def counted(name: str, wait: float = 0.0) -> Callable[[], None]:
+        def answer() -> None:
+            fetched.append(name)
+            time.sleep(wait)
+
+        return answer
+
+    urls = {
+        "quick": feed_server.add("/quick.xml", FEED, etag='"q"', before=counted("quick")),
+        "slow": feed_server.add("/slow.xml", FEED, before=counted("slow", 1.5)),
+        "later": feed_server.add("/later.xml", FEED, before=counted("later")),
+    }
+    config = make_config(urls, concurrency=1)
+    scheduler.publish(store, config)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    (job_id,) = scheduler.enqueue(queue, config, list(urls))
+    job = queue.fetch_job(job_id)
+    assert job is not None
+    assert job.retries_left == 2  # the scheduler's own retry policy
+    job.timeout = 1  # (the scheduler's is fetch.job_timeout, minutes)
+    job.save()
+
+    jobs.RefreshWorker([queue], connection=store.redis).work(burst=True)
+    assert sorted(fetched) == ["later", "quick", "slow"]
+    assert store.get_state("quick").outcome is Outcome.OK
+    assert store.get_state("slow").outcome is Outcome.TIMEOUT
+    assert store.get_state("later").outcome is Outcome.OK  # done by the first retry
+    assert job.get_status(refresh=True) == "finished"
+
+
 def test_a_batch_fetches_side_by_side_and_takes_turns_at_the_rest(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

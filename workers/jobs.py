@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,7 +38,7 @@ from aggregator import config as config_module
 from aggregator import language, stories, websub
 from aggregator.config import Config, SourceConfig
 from aggregator.fetch import Fetcher, default_user_agent, tls_context
-from aggregator.models import RefreshResult
+from aggregator.models import RefreshResult, SourceState
 from aggregator.refresh import Lane, refresh_source
 from aggregator.store import Store
 
@@ -148,7 +149,7 @@ def refresh_batch(source_ids: Sequence[str]) -> dict[str, str]:
     job = get_current_job()
     assert job is not None, "refresh_batch runs as an RQ job; use run_batch() elsewhere"
     store = Store(job.connection)
-    results = run_batch(store, source_ids)
+    results = run_batch(store, source_ids, done_since=job.created_at)
     return {r.source_id: r.outcome.value for r in results}
 
 
@@ -164,12 +165,26 @@ def run_batch(
     store: Store,
     source_ids: Sequence[str],
     on_result: Callable[[RefreshResult], None] | None = None,
+    done_since: datetime | None = None,
 ) -> list[RefreshResult]:
-    """Refresh sources concurrently, at most `fetch.per_host` at a time against one host."""
+    """Refresh sources concurrently, at most `fetch.per_host` at a time against one host.
+
+    A source whose refresh was recorded at or after `done_since` (when its job was made) is
+    left out: a retried job (RQ's `Retry`, after its timeout or a lost Redis) runs again only
+    what its earlier runs did not finish. Without it, each retry fetched the whole batch again,
+    and ran a source the timeout had stopped (recorded with its backoff) twice more, each for a
+    whole job timeout of the worker's time.
+    """
     ctx = context(store)
     sources = [s for s in (ctx.config.source(i) for i in source_ids) if s is not None]
     # Ids no longer in the config were removed by an edit after they were claimed.
     store.unschedule(i for i in source_ids if ctx.config.source(i) is None)
+    states = store.get_states([s.id for s in sources])  # one round trip for the whole batch
+    if done_since is not None:
+        done = [s.id for s in sources if _refreshed_since(states[s.id], done_since)]
+        if done:
+            log.info("%d source(s) of this job were refreshed by an earlier run of it", len(done))
+            sources = [s for s in sources if s.id not in done]
     if not sources:
         return []
     host_limits: dict[str, threading.Semaphore] = defaultdict(
@@ -177,7 +192,6 @@ def run_batch(
     )
     pending = {s.id for s in sources}
     pending_lock = threading.Lock()
-    states = store.get_states([s.id for s in sources])  # one round trip for the whole batch
     given_up = threading.Event()  # the job ended (its timeout, Redis gone): begin no more
 
     def one(source: SourceConfig, lane: Lane | None) -> RefreshResult:
@@ -214,6 +228,10 @@ def run_batch(
             raise
         finally:
             wait(futures)
+
+
+def _refreshed_since(state: SourceState, moment: datetime) -> bool:
+    return state.last_fetch is not None and state.last_fetch >= moment
 
 
 # What ends a whole batch, not one source's refresh.
