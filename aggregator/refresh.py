@@ -318,6 +318,7 @@ def refresh_source(
                 # keeps an item as first seen). Not counted again: the count is made. A source
                 # with full text waits for that read instead, or its pages were fetched twice.
                 learned = taught
+                added = {a.id: a.content_hash for a in articles if a.id in (saved.unfiled or ())}
                 with turn:
                     report = Report()
                     articles = clean(report=report, learned_junk=learned)
@@ -327,10 +328,17 @@ def refresh_source(
                     first, articles, config.retention, now, unfiled=True, read_with=claimed
                 )
                 bodies = {}  # (of the articles saved first)
+                # What the second save edited beside the articles the first one added: the
+                # feed's older articles, when a later one taught the footer they carry too.
+                edited = cleaned.updated - sum(
+                    1 for a in articles if added.get(a.id, a.content_hash) != a.content_hash
+                )
+                if edited > 0:
+                    store.amend_record(source.id, now, updated=saved.updated + edited)
                 saved = replace(
                     cleaned,
                     added=saved.added,
-                    updated=saved.updated,
+                    updated=saved.updated + max(0, edited),
                     trimmed=saved.trimmed + cleaned.trimmed,
                     observed=saved.observed,
                 )

@@ -476,6 +476,17 @@ for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
 return ids
 """
 
+# KEYS: a source's history; ARGV: the opening of its line (`{"at":"…"`), the new `updated`.
+# (In the line, `,"updated":` can only be the count: in a string, a quote is escaped.)
+_LUA_AMEND_RECORD = r"""
+local line = redis.call('LINDEX', KEYS[1], 0)
+if not line or string.sub(line, 1, #ARGV[1]) ~= ARGV[1] then return 0 end
+local amended, found = string.gsub(line, ',"updated":%d+,', ',"updated":' .. ARGV[2] .. ',', 1)
+if found == 0 then return 0 end
+redis.call('LSET', KEYS[1], 0, amended)
+return 1
+"""
+
 # KEYS: config; ARGV: raw JSON. Returns the version, bumped only when the JSON changed.
 _LUA_PUBLISH_CONFIG = r"""
 if redis.call('HGET', KEYS[1], 'json') == ARGV[1] then
@@ -1073,6 +1084,7 @@ class Store:
         self._restamp_articles = redis.register_script(_LUA_RESTAMP_ARTICLES)
         self._save_state = redis.register_script(_LUA_SAVE_STATE)
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
+        self._amend_record = redis.register_script(_LUA_AMEND_RECORD)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
         self._feed_settings = redis.register_script(_LUA_FEED_SETTINGS)
         self._page = redis.register_script(_LUA_PAGE)
@@ -1750,6 +1762,13 @@ class Store:
 
     def _history_key(self, source_id: str) -> str:
         return f"{self.prefix}:history:{source_id}"
+
+    def amend_record(self, source_id: str, at: datetime, *, updated: int) -> None:
+        """Set the `updated` count of the history line of the refresh that started `at`, when it
+        is still the newest: a later save of that refresh edited more articles than the save
+        that wrote the line (a new article's footer learned, and the older ones cleaned too)."""
+        opening = json.dumps({"at": _iso(at)}, separators=(",", ":"))[:-1]
+        self._amend_record(keys=[self._history_key(source_id)], args=[opening, updated])
 
     def fetch_history(self, source_id: str, limit: int = 50) -> list[FetchRecord]:
         """A source's recent refresh outcomes, newest first."""

@@ -74,6 +74,27 @@ def test_a_repeated_footer_leaves_the_fifth_article_and_the_first_ones_with_it(
             assert BODIES[int(guid[1])] in articles[guid].content, (count, guid)
 
 
+def test_a_fifth_article_teaching_the_footer_reports_the_older_ones_edited(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The fifth article's read also cleans the four before it, in its second save: the
+    refresh and its history line say one added and four updated (they said 1 and 0, as if the
+    older articles were as they were; a review)."""
+    for count in range(1, 5):
+        _refresh(store, feed_server, count)
+    url = feed_server.add("/harbour.xml", rss([_item(n) for n in range(5)]))
+    config = make_config({"harbour": url})
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        fifth = refresh_source(
+            config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
+        )
+    assert not any(FOOTER in a.content for a in store.source_articles("harbour", 10))
+    assert (fifth.added, fifth.updated) == (1, 4)
+    (line,) = store.fetch_history("harbour", 1)
+    assert (line.at, line.added, line.updated) == (NOW, 1, 4)
+    assert line.outcome is Outcome.OK
+
+
 def test_junk_learned_as_the_articles_are_filed_is_read_again_within_a_minute(
     store: Store, feed_server: FeedServer
 ) -> None:

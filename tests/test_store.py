@@ -282,6 +282,21 @@ def test_the_fetch_history_is_written_by_the_save_with_its_counts(store: Store) 
     assert history[1].duration == 0.25
 
 
+def test_a_history_line_is_amended_only_while_it_is_its_refreshs_newest(store: Store) -> None:
+    """`amend_record` corrects the `updated` of the line its refresh wrote (an error quoting
+    `,"updated":5,` is not taken for it), and leaves a line another refresh wrote since."""
+    quoted = 'The server said ,"updated":5, and nothing else.'
+    record = FetchRecord("a", NOW, Outcome.OK, 200, 0.25, error=quoted)
+    store.save_refresh(state_of("a"), [make_article("a", 0)], ROOMY, NOW, record)
+    store.amend_record("a", NOW, updated=4)
+    (line,) = store.fetch_history("a")
+    assert (line.added, line.updated, line.error) == (1, 4, quoted)
+    later = replace(record, at=NOW + timedelta(minutes=1), error="")
+    store.save_refresh(state_of("a"), [make_article("a", 1)], ROOMY, later.at, later)
+    store.amend_record("a", NOW, updated=7)  # no longer the newest line: left
+    assert [(h.added, h.updated) for h in store.fetch_history("a")] == [(1, 0), (1, 4)]
+
+
 def test_the_save_script_reads_its_articles_tombstones_and_values_in_bulk(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
