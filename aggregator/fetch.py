@@ -48,7 +48,7 @@ import brotli
 import httpcore
 import httpx
 
-from aggregator import schedule
+from aggregator import gzip_member, schedule
 from aggregator.addresses import address_problem
 from aggregator.config import FetchConfig, format_duration
 from aggregator.errors import FetchError
@@ -273,6 +273,7 @@ class Fetcher:
                             outcome=Outcome.HTTP_ERROR,
                             http_status=status,
                         )
+                    warning = None
                     if status == 304:
                         body = None
                         # Empty by definition; reading it hands the connection back to the
@@ -280,7 +281,7 @@ class Fetcher:
                         # 304 poll open a new connection).
                         response.read()
                     elif 200 <= status < 300 and status != 206:  # (206: a part; none asked)
-                        body = _read_body(response, str(current), config.max_body_bytes)
+                        body, warning = _read_body(response, str(current), config.max_body_bytes)
                     else:
                         raise _status_error(response, str(current), config.max_backoff)
                 finally:
@@ -323,6 +324,7 @@ class Fetcher:
                 last_modified=new_last_modified,
                 permanent_redirect=str(current) if permanent and len(chain) > 1 else None,
                 elapsed=time.monotonic() - started,
+                warning=warning,
             )
 
     def _timeout(self) -> httpx.Timeout:
@@ -561,6 +563,10 @@ class _Decoder(Protocol):
     def finished(self) -> bool:
         """Whether the encoded stream has ended (nothing after it is part of the body)."""
 
+    @property
+    def warning(self) -> str | None:
+        """What was wrong with a stream read all the same (a gzip trailer's wrong checksum)."""
+
     def decode(self, data: bytes, limit: int) -> bytes:
         """Decode the next chunk; produce at most about `limit` bytes (more means over the cap)."""
 
@@ -570,7 +576,8 @@ class _Decoder(Protocol):
 MAX_CODINGS = 3
 
 
-def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
+def _read_body(response: httpx.Response, url: str, cap: int) -> tuple[bytes, str | None]:
+    """The decoded body, and a warning of what was wrong with its coding that did not stop it."""
     # (Several Content-Encoding headers are one list, in order: httpx joins them with ", ".)
     coding = response.headers.get("content-encoding", "identity").strip().lower()
     # What arrives encoded is bounded too: a stream of empty deflate blocks decodes to nothing.
@@ -621,7 +628,7 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> bytes:
             outcome=Outcome.HTTP_ERROR,
             http_status=response.status_code,
         ) from e
-    return bytes(body)
+    return bytes(body), decoder.warning
 
 
 def _decoder(coding: str, layer_cap: int) -> _Decoder | None:
@@ -648,9 +655,9 @@ def _single(coding: str) -> _Decoder | None:
     if coding in ("identity", ""):
         return _Identity()
     if coding in ("gzip", "x-gzip"):
-        return _Zlib(16 + zlib.MAX_WBITS)
+        return _Inflate("gzip")
     if coding == "deflate":
-        return _Deflate()
+        return _Inflate("deflate")
     if coding == "br":
         return _Brotli()
     return None
@@ -676,6 +683,10 @@ class _Layers:
         # it is no part of the body, as for a single coding.
         return any(d.finished for _, d in self._layers)
 
+    @property
+    def warning(self) -> str | None:
+        return next((d.warning for _, d in self._layers if d.warning), None)
+
     def decode(self, data: bytes, limit: int) -> bytes:
         last = len(self._layers) - 1
         for i, (coding, decoder) in enumerate(self._layers):
@@ -691,12 +702,15 @@ class _Layers:
 
 class _Identity:
     finished = False  # the body ends where the response does
+    warning = None
 
     def decode(self, data: bytes, limit: int) -> bytes:
         return data  # httpcore reads at most 64 KiB at a time
 
 
 class _Zlib:
+    warning = None  # (zlib checks a zlib stream's Adler-32 itself: a mismatch is an error)
+
     def __init__(self, wbits: int) -> None:
         self._d = zlib.decompressobj(wbits)
 
@@ -711,16 +725,26 @@ class _Zlib:
         return self._d.decompress(data, limit)
 
 
-class _Deflate:
-    """HTTP "deflate" is zlib-wrapped (RFC 9110 §8.4.1.2), but some servers send bare deflate."""
+class _Inflate:
+    """HTTP's gzip or deflate, whichever the body turns out to be: "deflate" is zlib-wrapped
+    (RFC 9110 §8.4.1.2) but some servers send bare deflate, and some label one coding with the
+    other's name. A gzip header or a zlib one is told by its first two bytes (as Chromium's
+    GzipSourceStream sniffs a zlib header under "deflate"); anything else under "gzip" is an
+    error that says what the body starts with."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str) -> None:
+        self._label = label
         self._head = b""
-        self._inner: _Zlib | None = None
+        self._start = b""  # the body's first bytes, for an error
+        self._inner: _Gzip | _Zlib | None = None
 
     @property
     def finished(self) -> bool:
         return self._inner is not None and self._inner.finished
+
+    @property
+    def warning(self) -> str | None:
+        return self._inner.warning if self._inner is not None else None
 
     def decode(self, data: bytes, limit: int) -> bytes:
         if self._inner is None:
@@ -728,10 +752,81 @@ class _Deflate:
             if len(self._head) < 2:
                 return b""
             data, self._head = self._head, b""
-            cmf, flg = data[0], data[1]
-            zlib_wrapped = cmf & 0x0F == 8 and (cmf << 8 | flg) % 31 == 0  # RFC 1950 header
-            self._inner = _Zlib(zlib.MAX_WBITS if zlib_wrapped else -zlib.MAX_WBITS)
+            self._start = data[:16]
+            self._inner = self._sniffed(data)
+            try:
+                return self._inner.decode(data, limit)
+            except zlib.error as e:  # at its first bytes: zlib's "invalid block type" said little
+                raise zlib.error(self._not_compressed() or str(e)) from None
         return self._inner.decode(data, limit)
+
+    def _sniffed(self, data: bytes) -> _Gzip | _Zlib:
+        if data[:2] == gzip_member.MAGIC:
+            return _Gzip()
+        cmf, flg = data[0], data[1]
+        if cmf & 0x0F == 8 and cmf >> 4 <= 7 and (cmf << 8 | flg) % 31 == 0:  # RFC 1950 header
+            return _Zlib(zlib.MAX_WBITS)
+        if self._label == "deflate":  # (bare deflate may start with any byte, "<" too)
+            return _Zlib(-zlib.MAX_WBITS)
+        raise zlib.error(
+            self._not_compressed()
+            or f"it is neither gzip- nor zlib-compressed: it starts with {self._start!r}"
+        )
+
+    def _not_compressed(self) -> str | None:
+        if self._start.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"<", b"{"):
+            return f"it is not compressed at all: it starts with {self._start!r}"
+        return None
+
+
+class _Gzip:
+    """One gzip member, its frame read here (gzip_member) and its deflate stream by zlib: a
+    trailer whose checksum does not match what inflated is a warning, not a lost body; one the
+    response ends before is none (browsers read neither)."""
+
+    def __init__(self) -> None:
+        self._head = b""
+        self._d: Any = None  # the raw deflate stream's decompressor, once the header is read
+        self._crc = 0
+        self._size = 0
+        self._trailer = b""
+        self.warning: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        """The trailer is read: what comes after (a second member, zeros, garbage) is left."""
+        return len(self._trailer) == gzip_member.TRAILER_BYTES
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        if self._d is None:
+            self._head += data
+            try:
+                end = gzip_member.header_end(self._head)
+            except ValueError as e:
+                raise zlib.error(str(e)) from None
+            if end is None:
+                return b""
+            data, self._head = self._head[end:], b""
+            self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+        if self._d.eof:
+            self._take_trailer(data)
+            return b""
+        # (As _Zlib: input that would produce more than `limit` waits in unconsumed_tail, and
+        # the caller never calls again then.)
+        out: bytes = self._d.decompress(data, limit)
+        self._crc = zlib.crc32(out, self._crc)
+        self._size += len(out)
+        if self._d.eof:
+            self._take_trailer(self._d.unused_data)
+        return out
+
+    def _take_trailer(self, data: bytes) -> None:
+        missing = gzip_member.TRAILER_BYTES - len(self._trailer)
+        self._trailer += data[:missing]
+        if missing and len(data) >= missing:  # (just now complete)
+            problem = gzip_member.trailer_problem(self._trailer, self._crc, self._size)
+            if problem is not None:
+                self.warning = gzip_member.checksum_warning(problem)
 
 
 class _Brotli:
@@ -739,6 +834,7 @@ class _Brotli:
     # the buffer grows in blocks that get large (a 10 MiB limit yielded 16 MiB), so it is asked
     # for at most this much per call and drained in steps.
     _STEP = 256 * 1024
+    warning = None
 
     def __init__(self) -> None:
         self._d = brotli.Decompressor()

@@ -31,6 +31,9 @@ class FetchResult:
     last_modified: str | None
     permanent_redirect: str | None = None
     elapsed: float = 0.0
+    # What was wrong with the body that did not stop it being read (a gzip trailer's checksum),
+    # for the source's warning beside the parser's.
+    warning: str | None = None
 
     @property
     def not_modified(self) -> bool:

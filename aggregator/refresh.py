@@ -266,7 +266,8 @@ def refresh_source(
                 ttl=parsed.ttl,
                 site=feed_site(parsed),
                 settings=settings,
-                last_error=bounded(parsed.warning or ""),
+                # The fetch's warning (a gzip checksum read past) before the parser's.
+                last_error=bounded(_warnings(result.warning, parsed.warning)),
                 full_text_failures=state.full_text_failures + pages.failures,
                 full_text_error=bounded(pages.last_error) or state.full_text_error,
                 pages_pending=pages.pending,
@@ -907,6 +908,11 @@ def _listed_after(before: SourceState, conditional: bool) -> float | None:
     # Less a margin: what a read gets may be a cache's copy some minutes old (a CDN, a page
     # cache), and an original first listed there must keep its date against a copy of it.
     return last.timestamp() - LISTING_SLACK
+
+
+def _warnings(*warnings: str | None) -> str:
+    """Warnings as one text of sentences."""
+    return " ".join(w if w.endswith(".") else w + "." for w in warnings if w)
 
 
 def _succeeded(
