@@ -52,6 +52,7 @@ import feedparser
 import feedparser_rs
 from charset_normalizer.md import mess_ratio
 
+from aggregator import gzip_member
 from aggregator.addresses import private_host
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
@@ -113,6 +114,9 @@ def _too_many(count: int) -> str:
 
 
 MAX_GZIP_MEMBERS = 64
+# A body compressed in layers no Content-Encoding named (gzip in deflate…) is inflated this
+# many times at most; each layer's output is bounded by the body's cap.
+MAX_LAYERS = 3
 
 # Dates outside this range are junk (epoch-zero placeholders, typos like year 20224).
 _MIN_YEAR, _MAX_YEAR = 1980, 2200
@@ -260,9 +264,9 @@ def _parse(
     base_url = _base_url(url, lowered.get("content-location", ""))
     if not body.strip():
         raise ParseError("The response body is empty: there is no feed to read.")
-    if body[:2] == b"\x1f\x8b":
-        body = _gunzip(body, min(max_bytes, MAX_DECOMPRESSED_BYTES))
+    body, compression_warning = _uncompressed(body, min(max_bytes, MAX_DECOMPRESSED_BYTES))
     text, encoding_warning = decode(body, content_type)
+    encoding_warning = _join_warnings(compression_warning, encoding_warning)
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise ParseError("The response body is empty: there is no feed to read.")
@@ -306,37 +310,107 @@ def _http_url(base: str, url: str) -> str | None:
         return None
 
 
-def _gunzip(body: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
-    """Inflate a gzip body (all members), refusing to go past `limit` bytes."""
+def _uncompressed(body: bytes, limit: int) -> tuple[bytes, str | None]:
+    """A body that is compressed itself, with no Content-Encoding to say so (a .xml.gz file, a
+    server that gzips twice or deflates, or one under another's coding), inflated up to `limit`
+    bytes, in at most MAX_LAYERS layers; and a warning of a gzip trailer read despite its check.
+    Any other body as it is."""
+    warning = None
+    for _ in range(MAX_LAYERS):
+        if body[:2] == gzip_member.MAGIC:
+            body, said = _gunzip(body, limit)
+            warning = warning or said
+        elif (inflated := _inflated(body, limit)) is not None:
+            body = inflated
+        else:
+            break
+    return body, warning
+
+
+def _gunzip(body: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> tuple[bytes, str | None]:
+    """Inflate a gzip body (all members), refusing to go past `limit` bytes. Each member's
+    trailer is checked here (gzip_member): one that does not match what inflated is a warning."""
     out: list[bytes] = []
     size = 0
     data = body
-    try:
-        while data[:2] == b"\x1f\x8b":
-            if len(out) == MAX_GZIP_MEMBERS:
-                # Each member's rest is copied once more (unused_data): quadratic in their count.
-                raise ParseError(
-                    f"The body is gzip-compressed in more than {MAX_GZIP_MEMBERS} parts; "
-                    "refusing to read it."
-                )
-            inflater = zlib.decompressobj(wbits=31)
-            chunk = inflater.decompress(data, limit - size + 1)
-            size += len(chunk)
-            out.append(chunk)
-            if size > limit:
-                mib = limit / (1024 * 1024)
-                raise ParseError(
-                    f"The body is gzip-compressed and inflates to more than {mib:g} MiB"
-                    " (fetch.max_body_bytes); refusing to read it."
-                )
-            data = inflater.unused_data
-    except zlib.error as e:
-        if not out or not out[0]:
+    warning = None
+    while data[:2] == gzip_member.MAGIC:
+        if len(out) == MAX_GZIP_MEMBERS:
+            # Each member's rest is copied once more (unused_data): quadratic in their count.
             raise ParseError(
-                f"The body looks gzip-compressed but cannot be decompressed ({e})."
-            ) from e
-        # A truncated or corrupt tail: read what inflated cleanly.
-    return b"".join(out)
+                f"The body is gzip-compressed in more than {MAX_GZIP_MEMBERS} parts; "
+                "refusing to read it."
+            )
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:
+            start = gzip_member.header_end(data)
+            if start is None:
+                raise ValueError("its gzip header is cut off")
+            chunk = inflater.decompress(memoryview(data)[start:], limit - size + 1)
+        except (ValueError, zlib.error) as e:
+            if not out or not out[0]:
+                raise ParseError(
+                    f"The body looks gzip-compressed but cannot be decompressed ({e})."
+                ) from e
+            break  # A truncated or corrupt member after one that inflated: read what did.
+        size += len(chunk)
+        out.append(chunk)
+        if size > limit:
+            mib = limit / (1024 * 1024)
+            raise ParseError(
+                f"The body is gzip-compressed and inflates to more than {mib:g} MiB"
+                " (fetch.max_body_bytes); refusing to read it."
+            )
+        if not inflater.eof:
+            break  # cut off: what inflated is read, as its document's end says (_cut_off)
+        trailer = inflater.unused_data[: gzip_member.TRAILER_BYTES]
+        if len(trailer) == gzip_member.TRAILER_BYTES and warning is None:
+            problem = gzip_member.trailer_problem(trailer, zlib.crc32(chunk), len(chunk))
+            warning = problem and gzip_member.checksum_warning(problem)
+        data = inflater.unused_data[gzip_member.TRAILER_BYTES :]
+    return b"".join(out), warning
+
+
+def _inflated(body: bytes, limit: int) -> bytes | None:
+    """A body that is HTTP's deflate though no Content-Encoding said so, inflated: zlib-wrapped
+    (told by its header, 0x78 and a check: no feed starts with "x") or bare deflate (no header
+    to tell it by: only a body with control bytes near its start is tried, and kept only when it
+    inflates whole to something that starts as a feed does). None for any other body."""
+    if len(body) < 2:
+        return None
+    cmf, flg = body[0], body[1]
+    wrapped = cmf == 0x78 and (cmf << 8 | flg) % 31 == 0 and not flg & 0x20  # (0x20: FDICT)
+    if not wrapped and (body.startswith(_TEXT_BOMS) or not _CONTROL.search(body, 0, 64)):
+        return None
+    inflater = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+    try:
+        out: bytes = inflater.decompress(body, limit + 1)
+    except zlib.error as e:
+        if not wrapped:
+            return None
+        raise ParseError(
+            "The body looks zlib-compressed (HTTP's deflate, though no Content-Encoding said so)"
+            f" but cannot be decompressed ({e})."
+        ) from e
+    if not wrapped and (
+        out.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"<", b"{")
+        or not (inflater.eof or len(out) > limit)
+    ):
+        return None
+    if len(out) > limit:
+        mib = limit / (1024 * 1024)
+        raise ParseError(
+            f"The body is deflate-compressed and inflates to more than {mib:g} MiB"
+            " (fetch.max_body_bytes); refusing to read it."
+        )
+    return out  # (a zlib stream cut off: what inflated, as for gzip)
+
+
+# Control bytes no text in an 8-bit encoding has (UTF-16 and UTF-32 text without a byte order
+# mark has NULs: tried, and never kept, as it inflates to nothing that starts as a feed does),
+# and the byte order marks a text may start with.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 # --- decoding -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -2371,3 +2372,60 @@ def test_an_atom_entry_whose_only_page_is_typed_other_than_html_links_it(parser:
         "https://blog.example/b",
         "https://blog.example/c",  # (its id: an address)
     ]
+
+
+# --- bodies compressed without a Content-Encoding to say so ---------------------------------------
+
+_ZIPPED = b"<rss version='2.0'><channel><item><title>zipped</title></item></channel></rss>"
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        zlib.compress(_ZIPPED),
+        _raw_deflate(_ZIPPED),
+        gzip.compress(zlib.compress(_ZIPPED)),  # gzip over deflate: the fetch undid the gzip
+        zlib.compress(gzip.compress(_ZIPPED)),
+        zlib.compress(json.dumps(JSON_FEED).encode()),
+    ],
+    ids=["zlib", "raw-deflate", "zlib-in-gzip", "gzip-in-zlib", "json-in-zlib"],
+)
+def test_a_deflated_body_no_header_named_is_inflated(body: bytes) -> None:
+    # Each was "The document has no root element: it is not a feed".
+    parsed = parse(body, url=URL, headers={"Content-Type": "application/xml"})
+    assert parsed.entries
+    assert parsed.warning is None
+
+
+def test_a_gzip_body_with_a_wrong_trailer_is_read_with_a_warning() -> None:
+    # A .xml.gz whose checksum is wrong lost every byte that inflated ("cannot be
+    # decompressed … incorrect data check"); read as browsers read it, with a warning.
+    zipped = gzip.compress(_ZIPPED)
+    body = zipped[:-8] + (zlib.crc32(_ZIPPED) ^ 1).to_bytes(4, "little") + zipped[-4:]
+    parsed = parse(body, url=URL, headers={})
+    assert [e.title for e in parsed.entries] == ["zipped"]
+    assert parsed.warning is not None
+    assert parsed.warning.startswith("The gzip-compressed body does not match its own checksum")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+def test_a_deflate_bomb_no_header_named_is_refused_at_the_cap(wbits: int) -> None:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    bomb = compressor.compress(b"<rss>" + b" " * (4 * 1024 * 1024)) + compressor.flush()
+    with pytest.raises(ParseError, match=r"deflate-compressed and inflates to more than 1 MiB"):
+        parse(bomb, url=URL, headers={}, max_bytes=1024 * 1024)
+
+
+def test_binary_that_is_no_deflate_stream_is_still_no_feed() -> None:
+    # Tried as bare deflate (control bytes near its start), kept only if it inflates whole.
+    junk = bytes(range(256)) * 4
+    with pytest.raises(ParseError, match="no root element"):
+        parse(junk, url=URL, headers={})
+    with pytest.raises(ParseError, match=r"zlib-compressed .* cannot be decompressed"):
+        parse(b"x\x9c" + junk, url=URL, headers={})
