@@ -271,7 +271,17 @@ def _parse(
     if not stripped:
         raise ParseError("The response body is empty: there is no feed to read.")
     mime = content_type.split(";", 1)[0].strip().lower()
-    if stripped[0] in "{[" or (mime in _JSON_TYPES and stripped[0] != "<"):
+    if stripped[0] not in "{[" and (start := _json_after_printed_text(stripped)) > 0:
+        # A JSON Feed after what its server printed first (a PHP warning, in HTML or not): read
+        # from its "{", as an XML feed is from its root (_parse_xml), and said so. (The lines
+        # are kept, so a JSON error names the line of the document as sent.)
+        printed = " ".join(_TAG.sub("", stripped[:start]).split())
+        parsed = _parse_json_feed(
+            "\n" * stripped.count("\n", 0, start) + stripped[start:],
+            base_url,
+            _join_warnings(_printed_warning(printed), encoding_warning),
+        )
+    elif stripped[0] in "{[" or (mime in _JSON_TYPES and stripped[0] != "<"):
         parsed = _parse_json_feed(stripped, base_url, encoding_warning)
     else:
         parsed = _parse_xml(stripped, base_url, lowered, encoding_warning, parser)
@@ -676,11 +686,7 @@ def _parse_xml(
         # Keep the line count so parse errors name the line of the original document.
         printed = " ".join(_TAG.sub("", text[:start]).split())
         text = "\n" * text.count("\n", 0, start) + text[start:]
-        warning = _join_warnings(
-            f"Text comes before the feed ({_quoted(printed)}), most likely an error message"
-            " its server printed; the feed was read from after it",
-            warning,
-        )
+        warning = _join_warnings(_printed_warning(printed), warning)
         document, root, doctype = _strip_prolog(text)
     if root is None:
         raise ParseError("The document has no root element: it is not a feed.")
@@ -3844,6 +3850,30 @@ def _after_printed_text(text: str, root: str | None) -> int:
     first = text.find("<" + root)
     match = _XML_DECLARATION.search(text, first + 1, PRINTED_CHARS) if first >= 0 else None
     return match.start() if match else 0
+
+
+# A JSON Feed object's start: "{" and one of its members (https://jsonfeed.org/version/1.1).
+_JSON_FEED_START = re.compile(
+    r'\{\s*"(?:version|title|home_page_url|feed_url|description|items|language|icon|favicon'
+    r'|authors?|hubs|next_url|user_comment|expired)"\s*:'
+)
+
+
+def _json_after_printed_text(text: str) -> int:
+    """Where a JSON Feed starts in a document that starts with text its server printed (a PHP
+    notice, in HTML or not), or 0: a JSON Feed's "{" within the first PRINTED_CHARS, with no
+    XML feed's start before it, in a document that ends with its "}"."""
+    match = _JSON_FEED_START.search(text, 0, PRINTED_CHARS)
+    if match is None or _FEED_AFTER_TEXT.search(text, 0, match.start()):
+        return 0
+    return match.start() if text.rstrip().endswith("}") else 0
+
+
+def _printed_warning(printed: str) -> str:
+    return (
+        f"Text comes before the feed ({_quoted(printed)}), most likely an error message"
+        " its server printed; the feed was read from after it"
+    )
 
 
 def _quoted(printed: str) -> str:

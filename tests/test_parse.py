@@ -2374,6 +2374,39 @@ def test_an_atom_entry_whose_only_page_is_typed_other_than_html_links_it(parser:
     ]
 
 
+@pytest.mark.parametrize(
+    "printed",
+    [
+        b"<br />\n<b>Warning</b>:  Undefined variable $limit in <b>/var/www/feed.php</b> on line"
+        b" <b>12</b><br />\n",
+        b"\nDeprecated: Function create_function() is deprecated in /srv/feed.php on line 3\n",
+    ],
+    ids=["php-html-errors", "php-text"],
+)
+@pytest.mark.parametrize("content_type", ["application/feed+json", "text/html; charset=UTF-8"])
+def test_a_json_feed_after_text_its_server_printed_is_read_with_a_warning(
+    printed: bytes, content_type: str
+) -> None:
+    # The JSON twin of test_text_a_server_printed_before_the_feed_is_skipped_with_a_warning: a
+    # PHP notice before the "{" was "no root element" (or "not valid JSON" when typed as JSON).
+    body = printed + json.dumps(JSON_FEED).encode()
+    feed = parse(body, url=JSON_URL, headers={"Content-Type": content_type})
+    alone = parse(json.dumps(JSON_FEED).encode(), url=JSON_URL, headers={})
+    assert len(feed.entries) == 2
+    assert (feed.title, feed.entries) == (alone.title, alone.entries)
+    assert feed.warning is not None
+    assert "Text comes before the feed" in feed.warning
+    assert ("Undefined variable $limit" in feed.warning) != ("Deprecated" in feed.warning)
+    assert "<b>" not in feed.warning
+
+
+def test_json_after_printed_text_that_is_invalid_says_where() -> None:
+    # Read from the "{", a broken JSON Feed's error names the line of the document as sent.
+    body = b"Notice: x in /srv/feed.php on line 3\n\n" + b'{"version": "1", "items": [}'
+    with pytest.raises(ParseError, match=r"not valid JSON \(.*line 3 column"):
+        parse(body, url=JSON_URL, headers={"Content-Type": "application/json"})
+
+
 # --- bodies compressed without a Content-Encoding to say so ---------------------------------------
 
 _ZIPPED = b"<rss version='2.0'><channel><item><title>zipped</title></item></channel></rss>"
