@@ -9,7 +9,8 @@ edits each element after feedgen has built it (docs/architecture.md, "Library pi
   rebuild them: one typed alternate, enclosures as `<link rel="enclosure" type length>`;
 - Atom `<source>` gets no `<id>`/`<updated>`, so we build the whole element ourselves;
 - RSS drops the `rel="hub"` atom:link, so we add it back next to `rel="self"`;
-- RSS `<author>` must be an e-mail address, so authors go into `<dc:creator>`.
+- RSS `<author>` must be an e-mail address, so authors go into `<dc:creator>` (the source after a
+  comma there: `_bylined`).
 JSON Feed is written by hand (https://www.jsonfeed.org/version/1.1/).
 """
 
@@ -155,6 +156,7 @@ class _Item:
     summary: str  # plain text
     content: str  # sanitized HTML
     author: str  # the article's author, else its source's name
+    rss_author: str  # the same as RSS writes it (_bylined)
     published: datetime
     updated: datetime
     tags: tuple[str, ...]
@@ -194,6 +196,7 @@ def _item(
     byline = _text(article.author).strip()
     author = _bylined(byline, source_title, meta.language) if byline else source_title
     author = author or _text(meta.title)
+    rss_author = _bylined(byline, source_title, meta.language, rss=True) if byline else author
     # (shows: a tag of a zero-width space, stored before ingest dropped it, is none.)
     tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if shows(t)))
     tags = tags[:MAX_TAGS]  # (an article stored before ingest kept only so many)
@@ -208,6 +211,7 @@ def _item(
         summary=summary,
         content=_text(article.content),
         author=author,
+        rss_author=rss_author,
         published=_utc(article.published),
         updated=item_updated(article, credit),
         tags=tags,
@@ -229,13 +233,22 @@ def _item(
     )
 
 
-def _bylined(byline: str, source: str, language: str) -> str:
+def _bylined(byline: str, source: str, language: str, *, rss: bool = False) -> str:
     """A byline with its source beside it, "Ann Coe (Wire C)", unless it names it already
     ("Reuters Staff" of Reuters). Feed readers show an item's author, not its `<source>`: in a
-    merged feed a byline alone (newsboat's "Author: Ann Coe") named no origin at all."""
+    merged feed a byline alone (newsboat's "Author: Ann Coe") named no origin at all.
+
+    `rss`: as RSS writes it, "Ann Coe, Wire C". RSS's author is one string, and readers split it
+    as RSS's <author> is written, "e-mail (name)" or "name (e-mail)": lemon24/reader took
+    "Ann Coe (Wire C)" for the name "Ann Coe" and the e-mail address "Wire C", and the source was
+    lost; at a comma it reads two authors, "Ann Coe" and "Wire C". feedparser, newsboat and sfeed
+    show the string as it is. (Full-width brackets, "李雷（人民日报）", are no e-mail's to reader.)
+    """
     if not source or _names(byline.casefold(), source.casefold()):
         return byline
-    _, _, opening, closing = _PUNCTUATION.get(language.split("-")[0], _PUNCTUATED)
+    _, comma, opening, closing = _PUNCTUATION.get(language.split("-")[0], _PUNCTUATED)
+    if rss and opening == " (":
+        return f"{byline}{comma}{source}"
     return f"{byline}{opening}{source}{closing}"
 
 
@@ -456,7 +469,7 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
         # the config, which an OPML file from elsewhere may have filled), its author and tags.
         for element in (entry.find("title"), entry.find("source"), *entry.findall("category")):
             _defuse(element)
-        _sub(entry, f"{{{DC_NS}}}creator", _defused(item.author))
+        _sub(entry, f"{{{DC_NS}}}creator", _defused(item.rss_author))
         if item.external:  # RSS has no element for it: Atom's, as for the edit below
             _sub(entry, f"{{{ATOM_NS}}}link", href=item.external, rel="related", type="text/html")
         if item.updated > item.published:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import feedparser
@@ -171,8 +172,17 @@ EXPECTED_AUTHORS = {
 }
 
 
-def expected_author(article: Article) -> str:
-    return EXPECTED_AUTHORS[article.id]
+# In RSS, after a comma: reader took "Ann Coe (Wire C)" for a name and an e-mail address.
+EXPECTED_RSS_AUTHORS = {
+    "a1": "李雷, 人民日报",
+    "a2": SCRIPT_AUTHOR + ', Evil "Quotes" & <Co>',
+    "a3": "Bare Source",
+    "a4": "Ctrl Author, Ctrl Source",
+}
+
+
+def expected_author(article: Article, rss: bool = False) -> str:
+    return (EXPECTED_RSS_AUTHORS if rss else EXPECTED_AUTHORS)[article.id]
 
 
 def parse(body: bytes) -> Any:
@@ -228,7 +238,7 @@ def test_xml_feeds_round_trip_through_feedparser(
         titles = list(map(rss_title, titles))
     assert [e.title for e in parsed.entries] == titles
     assert [e.link for e in parsed.entries] == [expected_link(a) for a in articles]
-    authors = [expected_author(a) for a in articles]
+    authors = [expected_author(a, rss=version == "rss20") for a in articles]
     if version == "rss20":
         authors = list(map(rss_title, authors))
     assert [e.author for e in parsed.entries] == authors
@@ -491,7 +501,7 @@ def test_rss_follows_rss_2_0(meta: FeedMeta, articles: list[Article]) -> None:
         assert guid.text == entry_id(article)
         published = email.utils.parsedate_to_datetime(only(item, "pubDate").text)
         assert published == article.published.replace(microsecond=0)
-        assert only(item, f"{DC}creator").text == rss_title(expected_author(article))
+        assert only(item, f"{DC}creator").text == rss_title(expected_author(article, rss=True))
         assert item.find("author") is None  # RSS <author> must be an e-mail address
         for enclosure in item.findall("enclosure"):
             assert enclosure.get("url")
@@ -747,7 +757,7 @@ def test_control_characters_are_stripped_everywhere(meta: FeedMeta) -> None:
         assert parsed.feed.title == "Title"
         assert parsed.entries[0].title == "Bad chars here"
         assert parsed.entries[0].link == "https://ctrl.example/"
-        assert parsed.entries[0].author == "Ctrl Author (Ctrl Source)"
+        assert parsed.entries[0].author == expected_author(article, rss=render is render_rss)
         assert [t.term for t in parsed.entries[0].tags] == ["tag"]
         assert parsed.entries[0].enclosures[0]["href"] == "https://ctrl.example/e"
         assert parsed.entries[0].media_thumbnail == [{"url": "https://ctrl.example/t"}]
@@ -1085,20 +1095,53 @@ def test_an_items_author_names_its_source_beside_its_byline(render: Renderer) ->
     """Feed readers show an item's author, not its <source>: newsboat and sfeed showed "Ann Coe"
     for a wire's article in a merged feed, and its source nowhere (a review, with real readers)."""
     first = make_articles()[0]
+    # (In RSS after a comma: test_an_rss_author_is_no_e_mail_address_to_reader.)
     cases = {
-        ("Ann Coe", "Wire C"): "Ann Coe (Wire C)",
-        ("Reuters Staff", "reuters"): "Reuters Staff",  # the byline names its source already
-        ("Stephen Kaplan", "AP"): "Stephen Kaplan (AP)",  # (a name holding it is no naming)
-        ("新华社记者 张三", "新华社"): "新华社记者 张三",  # (no space sets words apart)
-        ("", "Wire C"): "Wire C",  # no byline: the source stands in, as before
+        ("Ann Coe", "Wire C"): ("Ann Coe (Wire C)", "Ann Coe, Wire C"),
+        # The byline names its source already.
+        ("Reuters Staff", "reuters"): ("Reuters Staff", "Reuters Staff"),
+        # (A name holding it is no naming.)
+        ("Stephen Kaplan", "AP"): ("Stephen Kaplan (AP)", "Stephen Kaplan, AP"),
+        # (No space sets words apart.)
+        ("新华社记者 张三", "新华社"): ("新华社记者 张三", "新华社记者 张三"),
+        # No byline: the source stands in, as before.
+        ("", "Wire C"): ("Wire C", "Wire C"),
     }
-    for (byline, source), expected in cases.items():
+    for (byline, source), (expected, in_rss) in cases.items():
         article = replace(first, author=byline, source_name=source)
         body = render(make_meta(), [article], article_url)
         if render is render_json:
             assert json.loads(body)["items"][0]["authors"] == [{"name": expected}]
         else:
-            assert feedparser.parse(body).entries[0].author == expected
+            want = in_rss if render is render_rss else expected
+            assert feedparser.parse(body).entries[0].author == want
     # In a Chinese or Japanese feed, in its own brackets, as its credits are.
     chinese = json.loads(render_json(make_meta(language="zh-Hans"), [first], article_url))
     assert chinese["items"][0]["authors"] == [{"name": "李雷（人民日报）"}]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hans"])
+def test_an_rss_author_is_no_e_mail_address_to_reader(tmp_path: Path, language: str) -> None:
+    """lemon24/reader reads RSS's one author string as RSS's <author> is written, "name (e-mail)":
+    our "Ann Coe (Wire C)" was the name "Ann Coe" and the e-mail address "Wire C", and the
+    source was lost. In RSS the source follows a comma, which reader reads as a second author;
+    Atom and JSON Feed keep "Ann Coe (Wire C)", a name (full-width brackets are no e-mail's)."""
+    make_reader = pytest.importorskip("reader").make_reader
+    first = replace(make_articles()[0], author="Ann Coe", source_name="Wire C")
+    meta = make_meta(language=language)
+    (tmp_path / "feed.rss").write_bytes(render_rss(meta, [first], article_url))
+    (tmp_path / "feed.atom").write_bytes(render_atom(meta, [first], article_url))
+    reader = make_reader(":memory:", feed_root=str(tmp_path))
+    for name in ("feed.rss", "feed.atom"):
+        reader.add_feed(f"file:{name}")
+    reader.update_feeds()
+    authors = {
+        entry.feed_url: [(a.name, a.email) for a in entry.authors] for entry in reader.get_entries()
+    }
+    reader.close()
+    if language == "en":
+        assert authors["file:feed.rss"] == [("Ann Coe", None), ("Wire C", None)]
+        assert authors["file:feed.atom"] == [("Ann Coe (Wire C)", None)]
+    else:
+        assert authors["file:feed.rss"] == [("Ann Coe（Wire C）", None)]
+        assert authors["file:feed.atom"] == [("Ann Coe（Wire C）", None)]

@@ -117,8 +117,10 @@ def test_xml_feeds_round_trip_through_feedparser(
         assert [(e.href, e.type, int(e.length)) for e in entry.enclosures] == [
             (e.url, e.type, e.length) for e in enclosures
         ]
-        # (its byline with its source beside it: readers show no <source>)
-        byline = f"{article.author} ({article.source_name})" if article.author else ""
+        # (its byline with its source beside it: readers show no <source>; in RSS after a comma,
+        # as syndication._bylined says why)
+        beside = f", {article.source_name}" if fmt == "rss" else f" ({article.source_name})"
+        byline = article.author + beside if article.author else ""
         assert entry.author == (byline or article.source_name)
     # The newest first, over sources: the merge really interleaves them.
     published = [a.published for a in expected]
