@@ -58,7 +58,8 @@ UNTITLED = "(untitled)"
 TITLE_LENGTH = 300  # a title longer than this (the corpus of hostile feeds has 10 MB ones) is cut
 AUTHOR_LENGTH = 200
 # An entry's tags: as many as the fast parser keeps (the corpus's most is 41), each as long as a
-# title (its longest, an itunes:keywords line, 249). Unbounded, a JSON Feed item's 100,000 tags
+# title (its longest is 53; an itunes:keywords list written with spaces, 249, is one tag a word:
+# parse._tag_terms). Unbounded, a JSON Feed item's 100,000 tags
 # (or one of 3 MB) were written into every feed listing it, and took its renders minutes.
 MAX_TAGS = 100
 TAG_LENGTH = TITLE_LENGTH

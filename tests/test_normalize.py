@@ -541,6 +541,47 @@ def test_a_category_written_as_a_list_without_spaces_is_one_tag_per_item() -> No
     )
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_itunes_keyword_list_written_with_spaces_is_one_tag_a_word(parser: str) -> None:
+    """Apple's first podcast spec separated <itunes:keywords> with spaces; feedparser splits
+    at commas only, so the corpus's Taverncast gave 103 episodes one tag of up to 35 words.
+    A list with commas keeps its phrases ("back to the future"), a short keyword its words
+    ("true crime": a phrase or two words, as likely), and other tags theirs whatever their
+    length (a <category>, an <itunes:category>, <media:keywords>)."""
+    spaced = " Taverncast Comedy Entertainment WoW world of warcraft "
+    item = (
+        f"<itunes:keywords>{spaced}</itunes:keywords><itunes:keywords>true crime</itunes:keywords>"
+        "<itunes:keywords>beer, back to the future, party</itunes:keywords>"
+        '<itunes:category text="Society &amp; Culture"/>'
+        "<category>THINGS TO DO THIS WEEKEND IN LONDON</category>"
+        "<media:keywords>one two three four five</media:keywords>"
+    )
+    body = _episode_feed(item)
+    feed = parse(body, url="https://show.example/feed", headers={}, parser=parser)
+    assert normalize(feed, SOURCE, now=NOW)[0].tags == (
+        "Taverncast",
+        "Comedy",
+        "Entertainment",
+        "WoW",
+        "world",
+        "of",
+        "warcraft",
+        "true crime",
+        "beer",
+        "back to the future",
+        "party",
+        "Society & Culture",
+        "THINGS TO DO THIS WEEKEND IN LONDON",
+        "one two three four five",
+    )
+    # A list of 100,000 words gives an article its 100 tags, no more read than that.
+    many = " ".join(f"w{n}" for n in range(100_000))
+    body = _episode_feed(f"<itunes:keywords>{many}</itunes:keywords>")
+    feed = parse(body, url="https://show.example/feed", headers={}, parser=parser)
+    assert len(feed.entries[0].tags) == MAX_TAGS
+    assert normalize(feed, SOURCE, now=NOW)[0].tags[-1] == f"w{MAX_TAGS - 1}"
+
+
 def test_an_address_is_no_byline_and_a_tag_is_one_whatever_its_case() -> None:
     for address in ("webmaster@fcutrecht.net", "mailto:ed@news.example"):
         assert one(entry(guid="1", title="t", author=address)).author == ""
@@ -1395,7 +1436,7 @@ def test_an_entrys_files_and_addresses_are_bounded() -> None:
 def test_an_entrys_tags_are_bounded_in_number_and_length() -> None:
     """A JSON Feed item (or one feedparser reads) of 100,000 tags, or of one 3 MB tag, was
     stored whole and written into every feed listing it (the fast parser keeps 100; the
-    corpus's most is 41, its longest 249 characters, an itunes:keywords line)."""
+    corpus's most is 41, its longest 53 characters)."""
     many = tuple(f"tag {n}" for n in range(100_000))
     article = one(entry(guid="1", title="t", tags=("Tag 0", *many)))
     assert len(article.tags) == MAX_TAGS
