@@ -52,7 +52,7 @@ from aggregator.xml_text import xml_text
 log = logging.getLogger("aggregator.normalize")
 
 SUMMARY_LENGTH = 160  # characters (grapheme clusters) of the plain-text summary
-TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text
+TITLE_FALLBACK_LENGTH = 100  # an untitled entry is titled with this much of its text (half in CJK)
 FUTURE_SLACK = timedelta(minutes=15)  # a date this far ahead of now is counted (clocks drift)
 UNTITLED = "(untitled)"
 TITLE_LENGTH = 300  # a title longer than this (the corpus of hostile feeds has 10 MB ones) is cut
@@ -650,7 +650,7 @@ def _article(
     summary = excerpt(text, SUMMARY_LENGTH)
     title = excerpt(title, TITLE_LENGTH)
     if not shows(title):  # (the text's start, only then: it was cut for every article)
-        start = excerpt(text, TITLE_FALLBACK_LENGTH)
+        start = _title_of_text(text)
         title = start if shows(start) else UNTITLED
     written = tuple(d.isoformat() if d else "" for d in (published, updated))
     dated = published is not None and published <= now
@@ -741,6 +741,26 @@ def _article(
         external_url=external,
         day_only=day_only,
     )
+
+
+# Chinese and Japanese: Han, kana and their punctuation, full-width forms.
+_HAN_KANA = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]")
+# A sentence's end in Chinese or Japanese, and the closing quotes or brackets after it.
+_SENTENCE_END = re.compile("[。！？]+[”’」』）》]*")
+_SHORTEST_SENTENCE = 6  # characters of a first sentence that is a title ("好！" is none)
+
+
+def _title_of_text(text: str) -> str:
+    """The title of an entry that has none: its text's start, as wide on a page as 100 Latin
+    characters; in Chinese or Japanese (a character as wide as two), 50 of them, or the first
+    sentence when it ends within them, as a headline would."""
+    start = excerpt(text, TITLE_FALLBACK_LENGTH)
+    head = start[: TITLE_FALLBACK_LENGTH // 2]
+    if len(_HAN_KANA.findall(head)) * 2 <= len(head):
+        return start
+    start = excerpt(text, TITLE_FALLBACK_LENGTH // 2)
+    end = _SENTENCE_END.search(start, _SHORTEST_SENTENCE - 1)
+    return start[: end.end()] if end else start
 
 
 def _tag(raw_tag: str) -> str:

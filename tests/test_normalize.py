@@ -386,6 +386,44 @@ def test_empty_title_falls_back_to_the_text_then_untitled() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # Chinese and Japanese: the first sentence, when it ends within 50 characters.
+        ("今天发布了新版本。修复了三个问题，并改进了性能。" * 4, "今天发布了新版本。"),
+        ("他说：“明天见。”然后离开了会场，没有回答记者的问题。" * 3, "他说：“明天见。”"),
+        (
+            "新しいiPhone 15が発表されました。価格は据え置きです。" * 3,
+            "新しいiPhone 15が発表されました。",
+        ),
+        # Else 50 of them (a title as wide as 100 Latin characters): a first "sentence" too short
+        # to be a title, or one that ends past them, is cut.
+        (
+            "好！" + "今天我们发布了新版本并修复了很多问题" * 5,
+            "好！" + ("今天我们发布了新版本并修复了很多问题" * 3)[:47] + "…",
+        ),
+        ("市场" * 40 + "。", "市场" * 24 + "市…"),
+        ("今天发布了新版本", "今天发布了新版本"),  # (short: whole)
+        # Spaced scripts keep their 100 characters, CJK words among them or not, and Korean
+        # (spaced, its sentences end in ".").
+        (
+            "Apple released iOS 18 today. 苹果 " + "word " * 30,
+            "Apple released iOS 18 today. 苹果 " + "word " * 12 + "word…",
+        ),
+        ("오늘은 날씨가 좋습니다. " * 10, excerpt("오늘은 날씨가 좋습니다. " * 10, 100)),
+    ],
+    ids=["zh", "zh-quote", "ja", "zh-short-first", "zh-long-first", "zh-whole", "en", "ko"],
+)
+def test_an_untitled_entry_in_chinese_or_japanese_takes_its_first_sentence(
+    text: str, title: str
+) -> None:
+    """An untitled item titled with 100 Chinese characters, as wide as 200 Latin ones, filled
+    three lines of a card; a headline is its first sentence."""
+    assert one(entry(guid="1", content=f"<p>{text}</p>")).title == title
+    # A title the feed wrote is never cut so (a long one is cut at 300 characters).
+    assert one(entry(guid="1", title=text, content="<p>x</p>")).title == excerpt(text, 300)
+
+
 def test_an_entry_with_nothing_to_read_or_follow_is_no_article() -> None:
     """A CMS's blank items (no title, no link, no text, no media) were cards "(untitled)" on
     empty pages, dated when first seen: the newest on the home page (a review, 37 in the
