@@ -739,6 +739,10 @@ def _drop(
         run.clear()
     for run in loose:
         run.remove()
+    # Where a notice ended its container, the breaks that set it apart from the text would be
+    # left ending it: Spiegel's "…aus der SPIEGEL-Redaktion. <br><br>" over its host's notice.
+    ended = {e.getparent() for e in doomed if e.tag != "td" and _only_breaks_after(e)}
+    ended.update(r.container for r in loose if r.before is None or _only_breaks_after(r.before))
     for element in doomed:
         if element.tag == "td":  # a cell: emptied, so its row keeps its shape
             tail, attributes = element.tail, dict(element.attrib)  # (colspan, rowspan)
@@ -747,6 +751,8 @@ def _drop(
             element.tail = tail
         else:
             element.drop_tree()
+    for container in ended - {None}:
+        _drop_trailing_breaks(container)
     for container in {run.container for run in loose}:
         _drop_leading_breaks(container)  # where its first line was junk
         empty = not container.text_content().strip() and next(container.iter(*_MEDIA), None) is None
@@ -908,6 +914,19 @@ def _drop_leading_breaks(container: lxml.html.HtmlElement) -> None:
     while not (container.text or "").strip() and len(container) and container[0].tag == "br":
         container.text = (container.text or "") + (container[0].tail or "")
         container.remove(container[0])  # which takes its tail: kept just above
+
+
+def _only_breaks_after(element: lxml.html.HtmlElement) -> bool:
+    """Whether nothing but line breaks and white space follows the element in its parent."""
+    if (element.tail or "").strip():
+        return False
+    return all(s.tag == "br" and not (s.tail or "").strip() for s in element.itersiblings())
+
+
+def _drop_trailing_breaks(container: lxml.html.HtmlElement) -> None:
+    """Line breaks that end the container, with nothing after them, go."""
+    while len(container) and container[-1].tag == "br" and not (container[-1].tail or "").strip():
+        container.remove(container[-1])
 
 
 @dataclass

@@ -407,6 +407,46 @@ def test_a_read_more_link_or_editor_line_ending_the_body_goes(body: str, expecte
     assert article.content.replace(' rel="noopener noreferrer nofollow"', "") == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (  # DER SPIEGEL's podcast (the corpus): its host's notice in a paragraph of its own
+            "Die wichtigsten Nachrichten. <br><br><p>See omnystudio.com/listener for privacy"
+            " information.</p>",
+            "Die wichtigsten Nachrichten.",
+        ),
+        (  # the Washington Post's (the corpus): a read-more link loose after the last paragraph
+            '<p>The text of it.</p>\n<a href="https://e.example/a">Read full article &gt;&gt;</a>'
+            "<br>\n<br>\n  \n<br>",
+            "<p>The text of it.</p>",
+        ),
+        (  # a notice that opened a paragraph of lines, and one that ended it
+            "<div>Advertisement<br><br>The first line.<br>The second line.<br><br>"
+            "Follow us on Twitter</div>",
+            "<div>The first line.<br>The second line.</div>",
+        ),
+        # Hard negatives: breaks the removal did not leave at an end stay.
+        (  # between the lines kept, with a notice gone after the paragraph
+            "<p>One.<br><br>Two.</p><p>Follow us on Twitter</p>",
+            "<p>One.<br><br>Two.</p>",
+        ),
+        (  # a break before a picture
+            '<p>Text.</p><br><img src="https://e.example/a.jpg"><p>Follow us on Twitter</p>',
+            '<p>Text.</p><br><img src="https://e.example/a.jpg">',
+        ),
+        (  # nothing removed: the body as the feed wrote it
+            "<p>Just the text.</p><br><br>",
+            "<p>Just the text.</p><br><br>",
+        ),
+    ],
+    ids=["paragraph", "loose-link", "lines", "kept-lines", "picture", "no-junk"],
+)
+def test_the_breaks_that_set_a_removed_notice_apart_go_with_it(body: str, expected: str) -> None:
+    """A notice removed left the line breaks before it ending the article, a blank gap under
+    the text ("…aus der SPIEGEL-Redaktion. <br><br>"; 27 corpus articles)."""
+    assert strip_paragraphs(body, ()) == expected
+
+
 def test_the_quick_check_finds_what_the_built_in_patterns_find() -> None:
     # The fast check tries the Chinese patterns only on a line holding one of their first
     # characters: a pattern starting with another would be skipped.
@@ -442,7 +482,7 @@ def test_a_body_written_in_line_breaks_loses_its_junk_line_and_nothing_else() ->
     lines = "First real sentence of the story.<br><br>" * 20
     body = f"{BODY}{lines}Follow our newsroom on Mastodon."
     kept = strip_paragraphs(body, ("follow our newsroom",))
-    assert kept == f"{BODY}{lines}".removesuffix("<br>")  # the line and its break
+    assert kept == f"{BODY}{lines}".removesuffix("<br><br>")  # the line and the breaks to it
     middle = f"{BODY}line one<br>Continue reading<br>line three"
     assert strip_paragraphs(middle, ()) == f"{BODY}line one<br>line three"
     # The first line of a container goes with the break after it: no blank line opens the text.
@@ -457,7 +497,7 @@ def test_a_body_written_in_line_breaks_loses_its_junk_line_and_nothing_else() ->
     in_p = f"{BODY}<p>{lines}Read more at Example</p>"
     assert (
         strip_paragraphs(in_p, ("read more at",))
-        == f"{BODY}<p>{lines}".removesuffix("<br>") + "</p>"
+        == f"{BODY}<p>{lines}".removesuffix("<br><br>") + "</p>"
     )
     all_junk = f"{BODY}<p>{'Advertisement<br>' * 40}Sponsored by Example</p>"
     assert strip_paragraphs(all_junk, ()) == BODY  # no empty paragraph left behind
