@@ -252,9 +252,11 @@ _AT_START: tuple[str, ...] = (
     r"|(?:долучайте?|приєднуйте?)(?:сь|ся) до (?:нас|нашої спільноти|нашого каналу)"
     r"|присоединяйтесь к (?:нам|нашему сообществу|нашему каналу))\b"
     # (the network where to follow: right after the prompt, "на наш Instagram", or after "у",
-    # "в", "на": not "Підпишіться на петицію проти блокування Telegram", a petition's subject)
+    # "в", "на": not "Підпишіться на петицію проти блокування Telegram", a petition's subject;
+    # and in the prompt's own clause: "Приєднуйтесь до нас на марші…, деталі у Facebook" asks
+    # readers to a march, and says where its details are)
     rf"(?:\s+(?:наш\w*\s+)?(?:{_NETWORKS})"
-    rf"|[^.!?]{{0,150}}?\s(?:у|в|во|на)\s+(?:наш\w*\s+)?(?:{_NETWORKS}))"
+    rf"|[^.!?,;:…–—]{{0,150}}?\s(?:у|в|во|на)\s+(?:наш\w*\s+)?(?:{_NETWORKS}))"
     # or reading the source itself there: "Читайте Суспільне у Telegram", "Читайте всі новини
     # Донбасу в Telegram, Viber…", or the news named first: "Термінові новини читайте в Telegram
     # та Viber Суспільного Луцьк" (not "Читайте її спогади у матеріалі…": no network; not "Як це

@@ -955,6 +955,7 @@ CORPUS_JUNK: dict[str, list[str]] = {
         "Підпишіться на наш Telegram-канал",
         "Приєднуйтеся до нас у Facebook",
         "Присоединяйтесь к нам в Telegram",
+        "Приєднуйтесь до нас у Telegram, Viber та Facebook",  # (a list of networks: still one)
         "Подпишитесь на наш канал в Telegram",
     ],
     "comments widget": [
@@ -992,6 +993,11 @@ CORPUS_REAL: list[str] = [
     "Новини про обстріли читайте в нашому матеріалі.",
     "Долучайтеся до волонтерів, які збирають кошти в Telegram-чаті громади.",
     "Присоединяйтесь к акции: о ней написали в Telegram.",
+    # (the network named in another clause than the prompt's: where the details are, a review)
+    "Приєднуйтесь до нас на марші в суботу о 12:00, деталі у Facebook.",
+    "Приєднуйтесь до нас на марші… деталі у Facebook",
+    "Долучайтеся до нас на толоці в парку — подробиці в Telegram-каналі громади.",
+    "Присоединяйтесь к нам на субботнике; подробности в Telegram.",
     "Підписуйтеся на розсилку, щоб отримувати новини.",
     "Sign up to receive the vaccine opens on Monday at every pharmacy.",
     "Sign up for the race by email before Friday, the organisers said.",
