@@ -1429,11 +1429,22 @@ def _stylesheet(text: str) -> bool:
     return rules >= 2 and declarations >= 4 and not text[position:].strip()
 
 
+# What introduces the paragraph after it: a heading, or words ending in a colon ("The CSS I
+# used:"). A stylesheet so introduced is the article's example, written without <pre>.
+_INTRODUCES = re.compile(r"(?:[:：]\s*(?:</(?:p|div|b|strong|em|i|span)>\s*)*|</h[1-6]>\s*)$")
+
+
 def _without_stylesheet_text(content: str) -> str:
-    """The content without paragraphs that are a stylesheet as text (_stylesheet), unless that
-    would leave no text."""
+    """The content without paragraphs that are a stylesheet as text (_stylesheet), unless
+    introduced (_INTRODUCES) or that would leave no text."""
     kept = _PLAIN_PARAGRAPH.sub(
-        lambda m: "" if _stylesheet(html.unescape(m[1].replace("<br>", "\n"))) else m[0], content
+        lambda m: (
+            ""
+            if _stylesheet(html.unescape(m[1].replace("<br>", "\n")))
+            and not _INTRODUCES.search(content, max(m.start() - 64, 0), m.start())
+            else m[0]
+        ),
+        content,
     )
     return kept if kept != content and strip_tags(kept).strip() else content
 

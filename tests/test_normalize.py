@@ -2343,6 +2343,16 @@ def test_a_stylesheet_left_as_text_leaves_the_body_and_a_few_rules_of_an_article
     )
     article = one(entry(guid="css", title="Sale", summary=body, summary_is_html=True))
     assert article.content == "<p>Bags will be 15% off this weekend!</p>"
+    # (after a sentence with a colon in it, or a paragraph ending in a time: not introduced)
+    for lead in ("Note: bags are 15% off!", "Sale ends at 10:30"):
+        sale = one(
+            entry(
+                guid="c2",
+                title="Sale",
+                summary=body.replace("Bags will be 15% off this weekend!", lead),
+            )
+        )
+        assert sale.content == f"<p>{lead}</p>"
     # A rule or two in an article's own paragraph, or a sentence before them, stay; so does a
     # body that is nothing but rules (never emptied).
     kept = [
@@ -2351,6 +2361,13 @@ def test_a_stylesheet_left_as_text_leaves_the_body_and_a_few_rules_of_an_article
         "<p>Why CSS?</p><p>Here is what I used: .a { color: red; padding: 0 } .b { margin: 0;"
         " border: 0 }</p>",
         "<p>.a { color: red; padding: 0 }<br>.b { margin: 0; border: 0 }</p>",
+        # an example the paragraph before introduces, by a colon or as a heading
+        "<p>Why CSS?</p><p>The CSS I used:</p><p>.a { color: red; padding: 0 } .b { margin: 0;"
+        " border: 0 }</p>",
+        "<p>Why CSS?</p><p><strong>所用的样式：</strong></p><p>.a { color: red; padding: 0 }"
+        " .b { margin: 0; border: 0 }</p>",
+        "<p>Why CSS?</p><h3>The stylesheet</h3><p>.a { color: red; padding: 0 } .b { margin: 0;"
+        " border: 0 }</p>",
     ]
     for i, html_body in enumerate(kept):
         assert one(entry(guid=f"k{i}", title="CSS", summary=html_body)).content == html_body
