@@ -750,17 +750,34 @@ _SENTENCE_END = re.compile("[。！？]+[”’」』）》]*")
 _SHORTEST_SENTENCE = 6  # characters of a first sentence that is a title ("好！" is none)
 
 
+# A sentence's end in a spaced script (Urdu's "۔", Arabic's "؟", Hindi's "।" too), before a
+# space; _sentences_end tells it from an abbreviation's dot.
+_SPACED_END = re.compile("[.!?۔؟।]+[\"'”’»)]*(?= )")
+
+
+def _sentences_end(text: str) -> int:
+    """Where the last whole sentence of `text` that ends after its first 40 characters ends, or 0:
+    not after a capital ("U.S. officials") nor before a small letter ("e.g. the")."""
+    for end in reversed([m.end() for m in _SPACED_END.finditer(text, 40)]):
+        before, after = text[text.rfind(" ", 0, end) + 1], text[end + 1 : end + 2]
+        if not (before.isupper() and text[end - 2].isupper()) and not after.islower():
+            return end
+    return 0
+
+
 def _title_of_text(text: str) -> str:
     """The title of an entry that has none: its text's start, as wide on a page as 100 Latin
-    characters; in Chinese or Japanese (a character as wide as two), 50 of them, or the first
-    sentence when it ends within them, as a headline would."""
+    characters, ending with a whole sentence when one ends within them (a headline does not
+    trail off mid-sentence); in Chinese or Japanese (a character as wide as two), 50 of them, or
+    the first sentence when it ends within them."""
     start = excerpt(text, TITLE_FALLBACK_LENGTH)
     head = start[: TITLE_FALLBACK_LENGTH // 2]
     if len(_HAN_KANA.findall(head)) * 2 <= len(head):
-        return start
+        whole = _sentences_end(start[:-1] + " ") if start.endswith("…") else 0
+        return start[:whole] if whole else start
     start = excerpt(text, TITLE_FALLBACK_LENGTH // 2)
-    end = _SENTENCE_END.search(start, _SHORTEST_SENTENCE - 1)
-    return start[: end.end()] if end else start
+    first = _SENTENCE_END.search(start, _SHORTEST_SENTENCE - 1)
+    return start[: first.end()] if first else start
 
 
 def _tag(raw_tag: str) -> str:

@@ -405,12 +405,12 @@ def test_empty_title_falls_back_to_the_text_then_untitled() -> None:
         ("市场" * 40 + "。", "市场" * 24 + "市…"),
         ("今天发布了新版本", "今天发布了新版本"),  # (short: whole)
         # Spaced scripts keep their 100 characters, CJK words among them or not, and Korean
-        # (spaced, its sentences end in ".").
+        # (spaced, its sentences end in "."): whole sentences when one ends within them.
         (
             "Apple released iOS 18 today. 苹果 " + "word " * 30,
             "Apple released iOS 18 today. 苹果 " + "word " * 12 + "word…",
         ),
-        ("오늘은 날씨가 좋습니다. " * 10, excerpt("오늘은 날씨가 좋습니다. " * 10, 100)),
+        ("오늘은 날씨가 좋습니다. " * 10, ("오늘은 날씨가 좋습니다. " * 7).strip()),
     ],
     ids=["zh", "zh-quote", "ja", "zh-short-first", "zh-long-first", "zh-whole", "en", "ko"],
 )
@@ -422,6 +422,71 @@ def test_an_untitled_entry_in_chinese_or_japanese_takes_its_first_sentence(
     assert one(entry(guid="1", content=f"<p>{text}</p>")).title == title
     # A title the feed wrote is never cut so (a long one is cut at 300 characters).
     assert one(entry(guid="1", title=text, content="<p>x</p>")).title == excerpt(text, 300)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (  # Scripting News (the corpus): the whole sentences within 100 characters
+            "From time to time I have to do a podcast to test things out. This is one of those"
+            " times. Let's see what happens.",
+            "From time to time I have to do a podcast to test things out. This is one of those"
+            " times.",
+        ),
+        (  # one ending where the cut falls: no "…" after its full stop
+            "I probably shouldn't have started installing watchOS 2.0 right before needing to leave"
+            " the house. Now I wait.",
+            "I probably shouldn't have started installing watchOS 2.0 right before needing to leave"
+            " the house.",
+        ),
+        (  # a question in Hebrew (the corpus)
+            "האם תדפיס נייר של אתר אינטרנט שמוצג על מסך משתמש הוא העתק נאמן למקור של אתר האינטרנט?"
+            " רבים יגידו שכן, ולפעמים גם בתי המשפט.",
+            "האם תדפיס נייר של אתר אינטרנט שמוצג על מסך משתמש הוא העתק נאמן למקור של אתר האינטרנט?",
+        ),
+        # Hard negatives: an abbreviation's dot is no sentence's end, nor one in the first 40
+        # characters (too short a title), nor one a small letter follows; no end: cut at a word.
+        (
+            "Officials in the U.S. Department of Agriculture said no food aid benefits would be"
+            " issued next month.",
+            "Officials in the U.S. Department of Agriculture said no food aid benefits would be"
+            " issued next…",
+        ),
+        (
+            "Short one. And then a very long second sentence that goes on and on beyond the limit"
+            " of a hundred characters.",
+            "Short one. And then a very long second sentence that goes on and on beyond the limit"
+            " of a hundred…",
+        ),
+        (
+            "We tested the three of them, i.e. the phones with a headphone jack. and found the"
+            " cheapest one best of all.",
+            "We tested the three of them, i.e. the phones with a headphone jack. and found the"
+            " cheapest one best…",
+        ),
+        (
+            "Sky watchers in Europe, Asia, and parts of Alaska and Canada will experience a partial"
+            " eclipse of the Moon.",
+            "Sky watchers in Europe, Asia, and parts of Alaska and Canada will experience a partial"
+            " eclipse of…",
+        ),
+        ("A short note. Whole.", "A short note. Whole."),
+    ],
+    ids=[
+        "sentences",
+        "at-the-cut",
+        "he",
+        "abbreviation",
+        "too-short",
+        "small-letter",
+        "none",
+        "whole",
+    ],
+)
+def test_an_untitled_entry_is_titled_with_whole_sentences(text: str, title: str) -> None:
+    """A title cut from the text trailed off mid-sentence ("…Let's see…", "…the house.…") where
+    a whole sentence ended within the 100 characters (22 corpus articles)."""
+    assert one(entry(guid="1", content=f"<p>{text}</p>")).title == title
 
 
 def test_an_entry_with_nothing_to_read_or_follow_is_no_article() -> None:
