@@ -1702,7 +1702,9 @@ def _excerpt(text: str, limit: int) -> str:
             if _is_wide(kept[i]):
                 kept = kept[: i + 1]
                 break
-    return "".join(kept).rstrip(" ,;:-–—、，") + "…"
+    cut = "".join(kept).rstrip(" ,;:-–—、，")
+    # (a cut after the text's own "..." is one ellipsis: "Outer Wilds...…" was two)
+    return (cut.rstrip(".…") if cut.endswith(("...", "…")) else cut) + "…"
 
 
 # A cluster is at most this many code points: the longest emoji sequences are about a dozen, and

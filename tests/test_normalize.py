@@ -1709,6 +1709,17 @@ def test_excerpt_english_cuts_at_a_word_boundary() -> None:
     assert excerpt("a" * 300, 20) == "a" * 19 + "…"  # one long word: cut at a character
 
 
+def test_excerpt_cut_after_the_texts_own_ellipsis_has_one() -> None:
+    """Giant Bomb's "…Untitled Goose Game, Outer Wilds... Surely we talk…" was excerpted
+    "…Outer Wilds...…" (6 corpus summaries)."""
+    words = "Call of Duty Mobile, Untitled Goose Game, Outer Wilds"
+    for mark in ("...", "…"):
+        assert excerpt(f"{words}{mark} Surely we talk about more", len(words) + 6) == f"{words}…"
+    # (not cut: the text's own; a sentence's full stop before the cut stays)
+    assert excerpt(f"{words}...", 200) == f"{words}..."
+    assert excerpt(f"{words}. Surely we talk about more", len(words) + 6) == f"{words}.…"
+
+
 def test_excerpt_chinese_cuts_by_character() -> None:
     text = "新能源汽车在股市成为最耀眼的存在特斯拉一家公司在十二月十四日一夜暴涨" * 5
     cut = excerpt(text, 30)
