@@ -550,15 +550,22 @@ end
 """
 
 # KEYS: an index; ARGV: article key prefix, cursor score ("+inf" for the first page), cursor id
-# ("" for the first page), how many. Newest first, ties by member descending (the index's own
-# order), strictly after the cursor; returns id, score, blob triples and skips missing blobs.
+# ("" for the first page), how many, and optionally "ids". Newest first, ties by member
+# descending (the index's own order), strictly after the cursor; returns id, score, blob
+# triples and skips missing blobs ("ids": each blob is "", for its article exists).
 _LUA_PAGE = (
     _LUA_BYTES_LESS
     + r"""
 local index, prefix, max, after, want = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local ids_only = ARGV[5] == 'ids'
 local out, n = {}, 0
 local function take(id, score)
-  local blob = redis.call('GET', prefix .. id)
+  local blob
+  if ids_only then
+    if redis.call('EXISTS', prefix .. id) == 1 then blob = '' end
+  else
+    blob = redis.call('GET', prefix .. id)
+  end
   if blob then
     out[#out + 1] = id
     out[#out + 1] = score
@@ -1643,6 +1650,18 @@ class Store:
         `before` is a cursor returned by a previous call; a malformed one raises ValueError.
         """
         return self._index_page(self._category_key(slug), limit, before)
+
+    def category_ids(self, slug: str | None, limit: int) -> list[str]:
+        """The ids of a category's (None: all) newest `limit` articles, newest first: what
+        category_page(slug, limit) reads, without reading the articles."""
+        if limit <= 0:
+            return []
+        key = self._category_key(slug)
+        rows = cast(
+            list[bytes],
+            self._page(keys=[key], args=[self._article_key(""), "+inf", "", limit, "ids"]),
+        )
+        return [_text(rows[i]) for i in range(0, len(rows), 3)]
 
     def published_times(self, source_id: str, article_ids: Sequence[str]) -> dict[str, float]:
         """The publication times (epoch seconds) of those of a source's articles it holds."""

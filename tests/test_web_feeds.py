@@ -9,8 +9,11 @@ import gzip
 import html
 import io
 import json
+import random
+import string
 import threading
 import time
+import tracemalloc
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,8 +34,9 @@ from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Outcome, SourceState
 from aggregator.normalize import UNTITLED
 from aggregator.redis_server import WEB
+from aggregator.sanitize import MAX_CONTENT_CHARS
 from aggregator.store import Store
-from aggregator.syndication import CONTENT_TYPES, ITUNES_NS, entry_id
+from aggregator.syndication import CONTENT_TYPES, FEED_CONTENT_CHARS, ITUNES_NS, entry_id
 from aggregator.web import CONTENT_SECURITY_POLICY, WebState, create_app
 from aggregator.web import embed as web_embed
 from aggregator.web import feeds as web_feeds
@@ -1870,3 +1874,39 @@ def test_a_json_feeds_errors_are_json(client: FlaskClient) -> None:
     bad = client.get("/c/tech/feed.rss?limit=abc")
     assert (bad.status_code, bad.content_type) == (400, "text/plain; charset=utf-8")
     assert b"limit must be a whole number" in bad.data
+
+
+def test_a_feed_of_articles_at_their_size_limit_reads_only_what_it_shows(
+    live_server: LiveServer, add_articles: AddArticles
+) -> None:
+    """A source whose articles are each as long as one may be (512 KB): a render of its
+    category's feed read three times the feed's limit of whole articles to pick each story once
+    (a 200-item feed: 600, 144 MB from Redis in one reply, a web process 430 MB larger for each
+    uncached render), though past FEED_CONTENT_CHARS an item shows none of its content. It now
+    reads the articles it shows, a few at a time, and keeps no content past the budget."""
+    rnd = random.Random(12)
+    words = [
+        "".join(rnd.choice(string.ascii_lowercase) for _ in range(rnd.randint(3, 9)))
+        for _ in range(4_000)
+    ]
+    text = " ".join(rnd.choice(words) for _ in range(90_000))
+    base = "".join(f"<p>{text[i : i + 600]}</p>" for i in range(0, len(text), 600))
+    fat = MAX_CONTENT_CHARS - 100
+    for n in range(150):  # each its own story: rotations of one text
+        turn = n * 997
+        add_articles("hacker-blog", content=(base[turn:] + base[:turn])[:fat])
+    url = f"{live_server.url}/c/tech/feed.json"
+    tracemalloc.start()
+    try:
+        response = httpx.get(url, params={"limit": 50}, timeout=60)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert len(items) == 50
+    fits = FEED_CONTENT_CHARS // fat
+    assert [("content_html" in i) for i in items] == [True] * fits + [False] * (50 - fits)
+    # The feed holds 4 MB of HTML (twice: as text, gzipped beside it); 150 articles read
+    # whole held 75 MB of it and more.
+    assert peak < 10 * FEED_CONTENT_CHARS, f"{peak / 2**20:.0f} MiB at the render's peak"
