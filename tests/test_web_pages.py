@@ -6,10 +6,12 @@ import gzip
 import hashlib
 import html
 import inspect
+import random
 import re
 import string
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -31,6 +33,7 @@ from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Enclosure, Outcome, SourceState, source_health
 from aggregator.normalize import normalize
 from aggregator.parse import parse
+from aggregator.sanitize import MAX_CONTENT_CHARS
 from aggregator.store import Store
 from aggregator.web import STATIC, create_app, embed, i18n, pages
 from aggregator.web.cache import PageBusy, PageCache, Rendered
@@ -1834,3 +1837,46 @@ def test_button_text_and_focus_rings_meet_wcag_contrast(scheme: str) -> None:
         assert _contrast(colours["--focus"], colours[background]) >= 3, background
     assert _contrast(colours["--fg"], colours["--bg"]) >= 4.5
     assert _contrast(colours["--link"], colours["--bg"]) >= 4.5
+
+
+def test_pages_of_a_category_of_articles_at_their_size_limit_read_no_content(
+    live_server: LiveServer, add_articles: AddArticles, store: Store
+) -> None:
+    """A source of 512 KB articles (the most one may hold) newer than the rest of its category
+    filled the cards' pool, which then widened to MAX_POOL: each home page read them all whole,
+    11-13 s of a web process and 450 MB more of its memory, again at every second it was asked
+    for. The cards show no content: it is not kept, and the pool is read once per version."""
+    rnd = random.Random(3)
+    words = [
+        "".join(rnd.choice(string.ascii_lowercase) for _ in range(rnd.randint(3, 9)))
+        for _ in range(4_000)
+    ]
+    text = " ".join(rnd.choice(words) for _ in range(90_000))
+    base = "".join(f"<p>{text[i : i + 600]}</p>" for i in range(0, len(text), 600))
+    add_articles("mixed")  # an older article of another source of the category
+    for n in range(150):  # each its own story: rotations of one text
+        turn = n * 997
+        add_articles("hacker-blog", content=(base[turn:] + base[:turn])[: MAX_CONTENT_CHARS - 100])
+    reads = _article_reads(store)
+    tracemalloc.start()
+    try:
+        response = httpx.get(live_server.url + "/", timeout=60)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 200
+    assert response.text.count('href="/a/') >= 2
+    # 150 articles read whole held 75 MB of HTML and more.
+    assert peak < 30 * 2**20, f"{peak / 2**20:.0f} MiB at the render's peak"
+    assert _article_reads(store) > reads
+    # The same versions: the cards' pool is not read again.
+    reads = _article_reads(store)
+    again = httpx.get(live_server.url + "/", timeout=60)
+    assert again.status_code == 200
+    assert _article_reads(store) == reads
+
+
+def _article_reads(store: Store) -> int:
+    """How many MGETs (reads of several articles) the Redis server has answered."""
+    stats = store.redis.info("commandstats")
+    return int(stats.get("cmdstat_mget", {}).get("calls", 0))

@@ -70,6 +70,8 @@ RETRY_AFTER = 10  # seconds, in a 503's Retry-After
 # asking for uncached feeds). Beyond these, a render waits off the CPU, and what renders nothing
 # (probes, cached feeds, 304s) goes first; after RENDER_WAIT seconds in line it gets a 503.
 RENDER_SLOTS = 2
+# Articles a render reads from Redis in one round trip: each may hold 512 KB of HTML.
+READ_AT_ONCE = 10
 RENDER_WAIT = 30.0
 # A page is shared for `recheck_interval` seconds after its rendering (1 s in production, as
 # stale as the category versions it is rendered from may be); while it is rendered again, the
@@ -500,6 +502,8 @@ class WebState:
     variant_cache: RenderCache = field(default_factory=RenderCache)
     # slug -> (category version, its newest articles): the pool related articles come from.
     related_pools: dict[str, tuple[int, list[Article]]] = field(default_factory=dict)
+    # (slug, count) -> (category version, its newest articles without content): story cards'.
+    story_pools: dict[tuple[str, int], tuple[int, list[Article]]] = field(default_factory=dict)
     # Pages rendered in the last recheck_interval, shared by everyone asking for them (rendering).
     pages: PageCache = field(default_factory=lambda: PageCache(0, 0))
     # (path, archive cursor) -> the cursor handed out for its page, read at most once a

@@ -39,6 +39,7 @@ from aggregator.syndication import (
     render_rss,
 )
 from aggregator.web import (
+    READ_AT_ONCE,
     STALE_CACHE_CONTROL,
     STALE_LIFETIMES,
     STALE_SECONDS,
@@ -467,10 +468,6 @@ def rendered_response(entry: Rendered, content_type: str, headers: dict[str, str
     return Response(
         entry.gzipped if gzipped else entry.body, headers=headers, content_type=content_type
     )
-
-
-# Articles a feed's render reads in one round trip (story_page): each may be 512 KB of HTML.
-READ_AT_ONCE = 10
 
 
 def story_page(
