@@ -243,12 +243,37 @@ local function remove_article(id, k, changed, tomb_score)
   forget_story(string.sub(k.article, 1, -9), id, changed)  -- k.article is "{p}:article:"
 end
 
+-- The writes `file_article` held back (with k.held, a table): one command per key for a batch,
+-- not five commands an article (each redis.call costs the server a few microseconds). The same
+-- values end up stored: a key's writes keep their order, and an article met again first writes
+-- what was held (its categories' ZREM must see its earlier ZADD).
+local function write_held(k)
+  local held = k.held
+  if held == nil or held.count == 0 then return end
+  local function each(command, key, args)
+    for from = 1, #args, 1000 do
+      redis.call(command, key, unpack(args, from, math.min(from + 999, #args)))
+    end
+  end
+  for from = 1, #held.blobs, 1000 do
+    redis.call('MSET', unpack(held.blobs, from, math.min(from + 999, #held.blobs)))
+  end
+  each('ZADD', k.src, held.src)
+  each('ZADD', k.all, held.src)
+  for _, slug in ipairs(held.slugs) do each('ZADD', k.cat .. slug, held.cats[slug]) end
+  each('HSET', k.hashes, held.metas)
+  k.held = {count = 0, ids = {}, blobs = {}, src = {}, slugs = {}, cats = {}, metas = {}}
+end
+
 -- Write one article (blob, hashes value) and index it at `score` in its source, in all and in
--- its categories, out of the categories it left (`old`: its hashes value before, if any).
+-- its categories, out of the categories it left (`old`: its hashes value before, if any). With
+-- k.held, the writes wait for `write_held`.
 local function file_article(k, id, meta, score, blob, old, changed)
   local _, cats = split_meta(meta)
   local keep = {}
   for _, slug in ipairs(cats) do keep[slug] = true end
+  local held = k.held
+  if held and held.ids[id] then write_held(k); held = k.held end
   if old then
     for _, slug in ipairs(select(2, split_meta(old))) do
       if not keep[slug] and redis.call('ZREM', k.cat .. slug, id) == 1 then
@@ -256,10 +281,31 @@ local function file_article(k, id, meta, score, blob, old, changed)
       end
     end
   end
+  changed[''] = true
+  if held then
+    held.count = held.count + 1
+    held.ids[id] = true
+    local n = #held.blobs
+    held.blobs[n + 1], held.blobs[n + 2] = k.article .. id, blob
+    n = #held.src
+    held.src[n + 1], held.src[n + 2] = score, id
+    for _, slug in ipairs(cats) do
+      local list = held.cats[slug]
+      if not list then
+        list = {}
+        held.cats[slug] = list
+        held.slugs[#held.slugs + 1] = slug
+      end
+      list[#list + 1], list[#list + 2] = score, id
+      changed[slug] = true
+    end
+    n = #held.metas
+    held.metas[n + 1], held.metas[n + 2] = id, meta
+    return
+  end
   redis.call('SET', k.article .. id, blob)
   redis.call('ZADD', k.src, score, id)
   redis.call('ZADD', k.all, score, id)
-  changed[''] = true
   for _, slug in ipairs(cats) do
     redis.call('ZADD', k.cat .. slug, score, id)
     changed[slug] = true
@@ -636,8 +682,12 @@ local fp, boiler, observed, seen = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local max_evidence, min_articles, article = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local half_life = tonumber(ARGV[5])
 local new, hashes_of, counted_articles = {}, {}, 0
+-- (ARGV.unfiled, from a save: whether each id it asked about was `unfiled`, just read.)
+local told = ARGV.unfiled or {}
 for id, hashes in string.gmatch(ARGV[4], '([^ ,]+) ([^,]*)') do
-  if unfiled(fp, article, id) then
+  local open = told[id]
+  if open == nil then open = unfiled(fp, article, id) end
+  if open then
     new[#new + 1] = id
     hashes_of[id] = hashes
   end
@@ -793,6 +843,7 @@ _LUA_SAVE_REFRESH = (
 local src, hashes, tomb, all, versions, state, due, paused, history = unpack(KEYS)
 local health, counts, sources = KEYS[10], KEYS[11], KEYS[12]
 local k = {src = src, hashes = hashes, tomb = tomb, all = all, cat = ARGV[1], article = ARGV[2]}
+k.held = {count = 0, ids = {}, blobs = {}, src = {}, slugs = {}, cats = {}, metas = {}}
 local source_id, now, tomb_expiry = ARGV[3], ARGV[4], ARGV[5]
 local max_per_source, age_cutoff = tonumber(ARGV[6]), ARGV[7]
 local keep_newest, max_per_category = tonumber(ARGV[8]), tonumber(ARGV[9])
@@ -827,6 +878,8 @@ for i = 26, #ARGV, 4 do
     end
   end
 end
+write_held(k)
+k.held = nil
 
 -- Per-source cap, then max age without going below the newest keep_newest.
 local count = redis.call('ZCARD', src)
@@ -877,8 +930,13 @@ local function none_filed()
   return true
 end
 if ARGV[21] ~= '' and none_filed() then
-  counted = observe_paragraphs({KEYS[13], KEYS[15], KEYS[16], KEYS[17]},
-                               {ARGV[21], ARGV[22], k.article, ARGV[23], ARGV[24], ARGV[25]})
+  -- (Which of its ids are unfiled was read above, and nothing was written since: not asked again.)
+  local told = {}
+  for id in string.gmatch(ARGV[16], '[^,]+') do told[id] = false end
+  for id in string.gmatch(left, '[^,]+') do told[id] = true end
+  local args = {ARGV[21], ARGV[22], k.article, ARGV[23], ARGV[24], ARGV[25]}
+  args.unfiled = told
+  counted = observe_paragraphs({KEYS[13], KEYS[15], KEYS[16], KEYS[17]}, args)
 end
 return {added, updated, trimmed, left, unclaimed and 1 or 0, counted}
 """

@@ -925,6 +925,7 @@ def test_the_save_counts_the_paragraphs_when_it_leaves_every_article_unfiled(
     def evidence(source: str) -> dict[str, list[str]]:
         return {f"{source}-{n}": ["f" * 10, f"{n:010x}"] for n in range(len(texts))}
 
+    store.redis.config_resetstat()
     saved = store.save_refresh(
         SourceState("a"),
         _articles("a", texts, NOW),
@@ -933,6 +934,10 @@ def test_the_save_counts_the_paragraphs_when_it_leaves_every_article_unfiled(
         unfiled=True,
         counting=lambda: store_module.Counting(evidence("a"), 120, 2, 120, 2),
     )
+    # Which are filed is read once an article, by the save; its counting is told, not asking
+    # again (two commands an article of a new feed, a few microseconds each).
+    stats = store.redis.info("commandstats")
+    assert stats["cmdstat_hexists"]["calls"] == stats["cmdstat_exists"]["calls"] == 3
     store.save_refresh(SourceState("b"), _articles("b", texts, NOW), retention, NOW, unfiled=True)
     observed = store.observe_paragraphs("b", evidence("b"), 120, 2, 120, 2)
     assert observed.known == observed.learned == {"f" * 10}
