@@ -148,11 +148,16 @@ local function unfiled(fpkey, article, id)
   return redis.call('HEXISTS', fpkey, id) == 0 and redis.call('EXISTS', article .. id) == 1
 end
 
--- The `unfiled` ones of ids joined by ",", joined by ",".
+-- The `unfiled` ones of ids joined by ",", joined by ",". (Which are filed read 1,000 a command.)
 local function unfiled_ids(fpkey, article, ids)
-  local out = {}
-  for id in string.gmatch(ids, '[^,]+') do
-    if unfiled(fpkey, article, id) then out[#out + 1] = id end
+  local asked, out = {}, {}
+  for id in string.gmatch(ids, '[^,]+') do asked[#asked + 1] = id end
+  for from = 1, #asked, 1000 do
+    local chunk = {unpack(asked, from, math.min(from + 999, #asked))}
+    local filed = redis.call('HMGET', fpkey, unpack(chunk))
+    for j, id in ipairs(chunk) do
+      if not filed[j] and redis.call('EXISTS', article .. id) == 1 then out[#out + 1] = id end
+    end
   end
   return table.concat(out, ',')
 end
@@ -682,8 +687,20 @@ local fp, boiler, observed, seen = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local max_evidence, min_articles, article = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local half_life = tonumber(ARGV[5])
 local new, hashes_of, counted_articles = {}, {}, 0
--- (ARGV.unfiled, from a save: whether each id it asked about was `unfiled`, just read.)
-local told = ARGV.unfiled or {}
+-- Whether each is `unfiled`: ARGV.unfiled from a save, which just read it for the ids it asked
+-- about; else read here for them all (`unfiled_ids`: which are filed, 1,000 a command).
+local told = ARGV.unfiled
+if not told then
+  told = {}
+  local ids = {}
+  for id in string.gmatch(ARGV[4], '([^ ,]+) [^,]*') do
+    ids[#ids + 1] = id
+    told[id] = false
+  end
+  for id in string.gmatch(unfiled_ids(fp, article, table.concat(ids, ',')), '[^,]+') do
+    told[id] = true
+  end
+end
 for id, hashes in string.gmatch(ARGV[4], '([^ ,]+) ([^,]*)') do
   local open = told[id]
   if open == nil then open = unfiled(fp, article, id) end
@@ -957,8 +974,19 @@ local fpkey, p, now, state = KEYS[1], ARGV[1], ARGV[2], ARGV[4]
 local arts = read_articles(ARGV[3])
 local last = redis.call('INCRBY', p .. 'stories:handles', #arts) - #arts  -- handles reserved
 local found, records, listed, asked, filed = {}, {}, {}, {}, {}
+-- Which were filed before, read 1,000 a command; the records filed here are written at the end
+-- in a command or two (`written`: by id, for the articles after them that find them).
+local before, written, rows = {}, {}, {}
+for from = 1, #arts, 1000 do
+  local ids = {}
+  for j = from, math.min(from + 999, #arts) do ids[#ids + 1] = arts[j].id end
+  for j, record in ipairs(redis.call('HMGET', fpkey, unpack(ids))) do
+    if record then before[ids[j]] = true end
+  end
+end
 for k, a in ipairs(arts) do
-  if unfiled(fpkey, p .. 'article:', a.id) then
+  if not before[a.id] and not written[a.id]
+     and redis.call('EXISTS', p .. 'article:' .. a.id) == 1 then
     local ids, keys, near = {}, {}, false
     for t, token in ipairs(a.tokens) do
       keys[t] = lsh_key(p, token)
@@ -967,7 +995,7 @@ for k, a in ipairs(arts) do
       local id = handle and redis.call('HGET', handle_key(p, handle), handle)
       if id then
         if listed[id] == nil then
-          local record = redis.call('HGET', fpkey, id)
+          local record = written[id] or redis.call('HGET', fpkey, id)
           listed[id] = record ~= false
           if record then records[#records + 1] = id; records[#records + 1] = record end
         end
@@ -980,12 +1008,17 @@ for k, a in ipairs(arts) do
     else
       local handle = last + k
       redis.call('HSET', handle_key(p, handle), handle, a.id)
-      redis.call('HSET', fpkey, a.id, '\t' .. a.source .. '\t' .. a.published .. '\t' .. now
-                 .. '\t' .. handle .. '\t' .. a.packed)
+      local record = '\t' .. a.source .. '\t' .. a.published .. '\t' .. now .. '\t' .. handle
+                     .. '\t' .. a.packed
+      written[a.id] = record
+      rows[#rows + 1], rows[#rows + 2] = a.id, record
       for t, token in ipairs(a.tokens) do redis.call('HSET', keys[t], token, handle) end
       filed[#filed + 1] = a.id
     end
   end
+end
+for from = 1, #rows, 1000 do
+  redis.call('HSET', fpkey, unpack(rows, from, math.min(from + 999, #rows)))
 end
 for from = 1, #filed, 1000 do
   redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))

@@ -934,12 +934,18 @@ def test_the_save_counts_the_paragraphs_when_it_leaves_every_article_unfiled(
         unfiled=True,
         counting=lambda: store_module.Counting(evidence("a"), 120, 2, 120, 2),
     )
-    # Which are filed is read once an article, by the save; its counting is told, not asking
-    # again (two commands an article of a new feed, a few microseconds each).
+    # Which are filed is read by the save (a command for them all, and whether each is stored);
+    # its counting is told, not asking again (two commands an article of a new feed, a few
+    # microseconds each).
     stats = store.redis.info("commandstats")
-    assert stats["cmdstat_hexists"]["calls"] == stats["cmdstat_exists"]["calls"] == 3
+    assert "cmdstat_hexists" not in stats
+    assert stats["cmdstat_exists"]["calls"] == 3
     store.save_refresh(SourceState("b"), _articles("b", texts, NOW), retention, NOW, unfiled=True)
+    store.redis.config_resetstat()
     observed = store.observe_paragraphs("b", evidence("b"), 120, 2, 120, 2)
+    stats = store.redis.info("commandstats")  # (on its own: which are filed, in one command)
+    assert "cmdstat_hexists" not in stats
+    assert stats["cmdstat_hmget"]["calls"] == 2  # (and which were counted, in another)
     assert observed.known == observed.learned == {"f" * 10}
     assert saved.observed == ({"a-0", "a-1", "a-2"}, observed.known, observed.learned)
     assert store.redis.zrange("agg:boiler:a", 0, -1, withscores=True) == store.redis.zrange(
@@ -1123,6 +1129,46 @@ def test_a_decision_made_before_another_worker_filed_is_made_again(store: Store)
     assert found["a-0"].size == 2
 
 
+def test_the_look_reads_which_are_filed_in_one_command_and_writes_their_records_in_one(
+    store: Store,
+) -> None:
+    """The look asks which of a batch are filed already in one command, not one an article, and
+    writes the records of those it files in one (each command a few microseconds of the
+    server's). An article it files is found by the later ones of its batch as before, one listed
+    twice is filed once, and one filed before is left as it was."""
+    rng = random.Random(4)
+    words = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ro") for b in "aeiouy"]
+    texts = [
+        (f"Report {n}", [" ".join(rng.choice(words) for _ in range(60)) for _ in range(3)])
+        for n in range(6)
+    ]
+    articles = _articles("a", texts, NOW)
+    _save(store, articles, NOW)
+    prints = {
+        a.id: stories.fingerprint(a.title, p) for a, (_, p) in zip(articles, texts, strict=True)
+    }
+    new = [(a.id, "a", NOW.timestamp(), prints[a.id]) for a in articles]
+    assert store.file_stories(new[:1], NOW) == ({}, 1)
+    before = store.redis.hget("agg:stories:fp", "a-0")
+    store.redis.config_resetstat()
+    copy = ("a-3", "a", NOW.timestamp(), prints["a-3"])  # (the same article again: filed once)
+    candidates, last = store.file_stories([*new, copy], NOW)
+    stats = store.redis.info("commandstats")
+    assert "cmdstat_hexists" not in stats
+    assert stats["cmdstat_hmget"]["calls"] == 1
+    handles_and_tokens = sum(1 + len(stories.bucket_tokens(fp)) for *_, fp in new[1:])
+    assert stats["cmdstat_hset"]["calls"] == handles_and_tokens + 1  # (+ the records, at once)
+    assert (candidates, last) == ({}, 1 + len(new) + 1)
+    assert store.redis.hget("agg:stories:fp", "a-0") == before
+    assert store.unfiled([a.id for a in articles]) == set()
+    records = store.redis.hgetall("agg:stories:fp")
+    assert len(records) == len(articles)
+    assert [r.split(b"\t")[4] for k, r in sorted(records.items())] == [
+        b"1",
+        *(str(n).encode() for n in range(3, 3 + len(articles) - 1)),
+    ]
+
+
 def test_a_copy_of_an_article_waiting_for_its_decision_waits_with_it(store: Store) -> None:
     """The look files at once an article no filed one resembles; one resembling an article of
     its own batch that waits for a decision (it has candidates) must wait too, or the two start
@@ -1224,13 +1270,13 @@ def test_clustering_in_a_10000_article_window_takes_a_fixed_number_of_round_trip
     after = _commands(store.redis)
     assert after["evalsha"] - before["evalsha"] == 3
     assert store.redis.hlen("agg:stories:fp") == 10_040
-    # ... and a refresh of articles filed already costs the first alone: one look per article.
+    # ... and a refresh of articles filed already costs the first alone: one look for them all.
     before = _commands(store.redis)
     assert join_stories(store, batch, 7.0, NOW + timedelta(hours=1)) == 0
     after = _commands(store.redis)
     assert {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)} == {
         "evalsha": 1,
-        "hexists": 20,
+        "hmget": 1,
     }
     # ... and the work inside them is bounded per article, whatever the window's size.
     assert sum(delta.values()) <= 20 * 80, delta
