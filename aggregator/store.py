@@ -2384,7 +2384,13 @@ def _encode_article(article: Article) -> bytes:
         text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         # surrogatepass: a lone surrogate must not make the article unstorable.
         data = text.encode("utf-8", "surrogatepass")
-    return zlib.compress(data)
+    return zlib.compress(data, ARTICLE_COMPRESSION)
+
+
+# zlib's level for an article's JSON. Measured on a cold round's 3,184 corpus articles (3.4 KB of
+# JSON each): level 6, zlib's default, 80 us an article and 1,355 bytes; 4, 68 us and 1,370
+# (+1.1%); 3, 57 us and 1,401 (+3.4%). Any level reads back the same (older articles: 6).
+ARTICLE_COMPRESSION = 4
 
 
 def _decode_article(blob: bytes) -> Article:
