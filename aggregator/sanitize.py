@@ -21,6 +21,7 @@ import nh3
 from aggregator import lazy_images
 from aggregator.addresses import private_host
 from aggregator.text import Caseless, collapsed
+from aggregator.xml_text import xml_text
 
 try:
     from aggregator import _native
@@ -1069,6 +1070,9 @@ def _safe_url(url: str, base: str) -> str:
     # no URL holds) so none survive.
     url = _TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
     url = _CONTROL.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
+    # Without what no XML can carry (noncharacters such as U+FFFF, C1 controls), as every feed
+    # we write drops them: the pages' links kept them, so a page and a feed had two addresses.
+    url = xml_text(url)
     if not url:
         return ""
     try:
