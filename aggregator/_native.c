@@ -2634,6 +2634,112 @@ static PyObject *misleading_urls(PyObject *module, PyObject *cleaned) {
     Py_RETURN_FALSE;
 }
 
+/* --- sanitize.clean_text: the tags of sanitized HTML out, paragraph marks in, in one walk (h1) - */
+
+#define PARAGRAPH_MARK 0xE000 /* sanitize._PARAGRAPH_MARK */
+
+/* _PARAGRAPH_TAG's and _BREAK_TAG's names (lowercase ASCII). */
+static const char *const paragraph_names[] = {
+    "p",       "div",     "li",     "dt",     "dd",     "h1",       "h2",         "h3",
+    "h4",      "h5",      "h6",     "blockquote", "pre", "section",  "article",    "header",
+    "footer",  "aside",   "figure", "figcaption", "ul",  "ol",       "dl",         "address",
+    "details", "summary", NULL};
+static const char *const break_names[] = {"br", "hr", "td", "th", "tr", "table", "caption", NULL};
+
+/* What text[at] ('<') starts, as _PARAGRAPH_TAG and _BREAK_TAG read it: `/?`, then one of their
+ * names (IGNORECASE) followed by no \w. 'p' for a paragraph's tag, 'b' for a break's, 0 for
+ * neither, -1 when a letter IGNORECASE may read as an ASCII one stands in the name. */
+static int marked_tag_kind(int kind, const void *text, Py_ssize_t n, Py_ssize_t at) {
+    Py_ssize_t i = at + 1;
+    if (i < n && PyUnicode_READ(kind, text, i) == '/')
+        i++;
+    char name[12];
+    Py_ssize_t size = 0;
+    for (; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, text, i);
+        if (!is_word(ch))
+            break;
+        if (folds_to_ascii(ch))
+            return -1;
+        if (size == (Py_ssize_t)sizeof(name) - 1)
+            return 0; /* longer than any name */
+        name[size++] = ch < 128 ? (char)Py_TOLOWER((int)ch) : '\x01';
+    }
+    name[size] = '\0';
+    for (const char *const *p = paragraph_names; *p; p++)
+        if (strcmp(*p, name) == 0)
+            return 'p';
+    for (const char *const *b = break_names; *b; b++)
+        if (strcmp(*b, name) == 0)
+            return 'b';
+    return 0;
+}
+
+/* sanitize._marked_text_python(cleaned): the text outside _TAG's tags, _PARAGRAPH_MARK before
+ * each paragraph's tag and a space before each break's; None where the reference reads what
+ * this does not (a "<" that starts no whole tag, a paragraph mark in the text already, a letter
+ * IGNORECASE may read as an ASCII one in a tag's name). One pass: a tag's text is read once. */
+static PyObject *marked_text(PyObject *module, PyObject *cleaned) {
+    (void)module;
+    if (!PyUnicode_Check(cleaned)) {
+        PyErr_SetString(PyExc_TypeError, "marked_text(cleaned: str)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(cleaned);
+    const void *text = PyUnicode_DATA(cleaned);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(cleaned);
+    if (kind != PyUnicode_1BYTE_KIND &&
+        PyUnicode_FindChar(cleaned, PARAGRAPH_MARK, 0, n, 1) != -1)
+        Py_RETURN_NONE;
+    /* (Each tag, two characters at least, leaves one at most: no more than n come out.) */
+    Py_UCS4 *out = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(n > 0 ? n : 1));
+    if (out == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t size = 0;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        Py_ssize_t lt = next_lt(kind, text, i, n);
+        for (; i < lt; i++)
+            out[size++] = PyUnicode_READ(kind, text, i);
+        if (lt >= n)
+            break;
+        int mark = marked_tag_kind(kind, text, n, lt);
+        /* _TAG: "<", then characters but '>' and quotes, or quoted runs, then '>'. A quote
+         * without its closing one, or no '>', and the pattern matches nothing at this "<". */
+        Py_ssize_t j = lt + 1;
+        for (;;) {
+            if (j >= n) {
+                mark = -1;
+                break;
+            }
+            Py_UCS4 ch = PyUnicode_READ(kind, text, j);
+            if (ch == '>')
+                break;
+            if (ch == '"' || ch == '\'') {
+                Py_ssize_t close = next_char(kind, text, j + 1, n, (char)ch);
+                if (close >= n) {
+                    mark = -1;
+                    break;
+                }
+                j = close;
+            }
+            j++;
+        }
+        if (mark < 0) {
+            PyMem_Free(out);
+            Py_RETURN_NONE;
+        }
+        if (mark == 'p')
+            out[size++] = PARAGRAPH_MARK;
+        else if (mark == 'b')
+            out[size++] = ' ';
+        i = j + 1;
+    }
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, size);
+    PyMem_Free(out);
+    return result;
+}
+
 /* --- parse._odd_marks: the patterns of _odd_markup's rules, in one walk over the "<" -------- */
 
 /* \w of a bytes pattern. */
@@ -3151,6 +3257,8 @@ static PyMethodDef methods[] = {
      "may_hide_pictures(html_text) -> False only where lazy_images._MAY_HIDE finds nothing"},
     {"misleading_urls", misleading_urls, METH_O,
      "misleading_urls(cleaned) -> False only where sanitize._MISLEADING_URL finds nothing"},
+    {"marked_text", marked_text, METH_O,
+     "marked_text(cleaned) -> sanitize._marked_text_python(cleaned), or None"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",

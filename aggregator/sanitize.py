@@ -1019,9 +1019,22 @@ def clean_text(cleaned: str) -> str:
     "<" and "&" of the text escaped, so removing the tags leaves the escaped text."""
     if "<" not in cleaned and "&" not in cleaned:
         return collapsed(cleaned)
-    cleaned = _without_embed_links(cleaned)
+    return _joined(_marked_text(_without_embed_links(cleaned)))
+
+
+def _marked_text(cleaned: str) -> str:
+    """The text of HTML clean_html wrote, still escaped: its tags out, _PARAGRAPH_MARK before
+    each paragraph's tag and a space before each break's. In C where it was built (one walk for
+    the three patterns), `_marked_text_python` the reference and the fallback."""
+    if _native is not None and (marked := _native.marked_text(cleaned)) is not None:
+        return marked
+    return _marked_text_python(cleaned)
+
+
+def _marked_text_python(cleaned: str) -> str:
+    """`_marked_text` by its three patterns."""
     marked = _PARAGRAPH_TAG.sub(_PARAGRAPH_MARK + "<", cleaned.replace(_PARAGRAPH_MARK, ""))
-    return _joined(_TAG.sub("", _BREAK_TAG.sub(" <", marked)))
+    return _TAG.sub("", _BREAK_TAG.sub(" <", marked))
 
 
 def _joined(text: str) -> str:

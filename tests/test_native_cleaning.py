@@ -1,0 +1,131 @@
+"""The cleaning step's walks in aggregator/_native.c against their Python references: random
+fragments, every body of the corpus as the sanitizer writes it, and hostile text of ~10 MB."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+
+import pytest
+
+from aggregator import sanitize
+from aggregator.sanitize import clean_html, clean_text
+from tests.support.corpus import requires_corpus
+from tests.support.native import requires_native
+from tests.test_sanitize import BASE, _corpus_fragments
+
+# The names _PARAGRAPH_TAG and _BREAK_TAG read (from the patterns), near misses and letters
+# IGNORECASE reads as ASCII ones (Kelvin's K, the long s, the dotted and dotless i).
+_MARKED_NAMES = [
+    f"h{level}" if name == "h[1-6]" else name
+    for pattern in (sanitize._PARAGRAPH_TAG, sanitize._BREAK_TAG)
+    for name in re.findall(r"\(\?:([^()]*)\)", pattern.pattern)[0].split("|")
+    for level in (range(1, 7) if name == "h[1-6]" else [0])
+]
+_NAMES = [
+    *_MARKED_NAMES,
+    *["a", "img", "span", "b", "h7", "h", "pp", "divx", "p_", "p1", "brr", "tablex", "x"],
+    *["blockquote\u212a", "bloc\u212aquote", "\u017fection", "d\u0130v", "d\u0131v", "p\xe9"],
+    *["\u4e2d", "P", "DIV", "Br"],
+]
+_ENDS = [">", ">", " class=x>", "/>", ' title="a<p>b">', " alt='<br>'>", ' x="a>b">', "\n>"]
+_ODD = ["<", ">", '"', "'", "/", " ", "&amp;", "&lt;p&gt;", "\ue000", "中", "\U0001f600", "a", "."]
+
+
+def _marked_fragment(rng: random.Random) -> str:
+    pieces = []
+    for _ in range(rng.randrange(0, 30)):
+        if rng.random() < 0.15:
+            pieces.append(rng.choice(_ODD))
+            continue
+        name = rng.choice(_NAMES)
+        if rng.random() < 0.2:
+            name = name.upper()
+        end = rng.choice(_ENDS) if rng.random() < 0.97 else rng.choice(['"', "'", "", ' a="'])
+        pieces.append(("</" if rng.random() < 0.4 else "<") + name + end)
+        if rng.random() < 0.6:
+            pieces.append(rng.choice(["text", " words ", "中文", "é", "\t", "&nbsp;"]))
+    return "".join(pieces)
+
+
+@requires_native
+def test_the_c_walk_for_text_gives_the_python_reference_s_text() -> None:
+    """_native.marked_text against sanitize._marked_text_python on random tags of every name
+    the patterns read, and near misses: the same text in the same width, or None (left to the
+    reference) only where a "<" starts no whole tag, a paragraph mark is in the text already or
+    a letter IGNORECASE reads as an ASCII one stands in a name."""
+    rng = random.Random(43)
+    answered = left = 0
+    for _ in range(30_000):
+        fragment = _marked_fragment(rng)
+        expected = sanitize._marked_text_python(fragment)
+        found = sanitize._native.marked_text(fragment)
+        if found is None:
+            left += 1
+            continue
+        answered += 1
+        assert found == expected, fragment
+        assert sys.getsizeof(found) == sys.getsizeof(expected), fragment
+    assert answered > 10_000, (answered, left)
+    assert left > 1_000, (answered, left)
+
+
+def test_the_c_walk_for_text_leaves_only_what_it_cannot_read_to_the_reference() -> None:
+    if sanitize._native is None:
+        pytest.skip("aggregator._native is not built (no C compiler at install)")
+    marked = sanitize._native.marked_text
+    assert marked("<p title=\"<div>\">a</p><BR/>b<td x='>'>c") == "\ue000a\ue000 b c"
+    assert marked("<blockquote\u212a>x") is None  # (IGNORECASE reads it "blockquotek")
+    assert marked("a<b") is None  # (a "<" of no tag stays text: the reference's)
+    assert marked('<a title="x>y') is None
+    assert marked("\ue000<p>x") is None
+
+
+@requires_corpus
+@requires_native
+def test_the_c_walk_for_text_gives_the_reference_s_text_on_the_corpus() -> None:
+    """Every body of the corpus as clean_html writes it is read in C (never left to the
+    reference), to the reference's text; and every raw body, where the walk answers."""
+    answered = 0
+    for fragment in _corpus_fragments():
+        cleaned = clean_html(fragment, BASE) if len(fragment) <= 100_000 else ""
+        found = sanitize._native.marked_text(cleaned)
+        assert found == sanitize._marked_text_python(cleaned)
+        raw = sanitize._native.marked_text(fragment)
+        if raw is not None:
+            answered += 1
+            assert raw == sanitize._marked_text_python(fragment)
+    assert answered > 1_000
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<p>a" * 2_500_000,
+        '<a title="' + "<p>" * 3_300_000,
+        '<a title="' + "x" * 10_000_000,
+        '<div "x"' * 1_250_000 + ">",
+        "<blockquot" + "e" * 10_000_000 + ">",
+        "<br>\u4e2d" * 2_000_000,
+        "text " * 2_000_000,
+        "<" * 10_000_000,
+    ],
+    ids=["tags", "quoted-tags", "endless-quote", "quotes", "endless-name", "wide", "text", "lt"],
+)
+@requires_native
+def test_the_c_walk_for_text_is_linear(hostile: str) -> None:
+    found = sanitize._native.marked_text(hostile)
+    assert found is None or "<" not in found
+
+
+def test_the_text_of_sanitized_html_is_the_same_without_the_c_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cleaned = clean_html(
+        "<h2>Title</h2><p>One<br>two &amp; <b>three</b></p><ul><li>x</li></ul>", BASE
+    )
+    with_c = clean_text(cleaned)
+    monkeypatch.setattr(sanitize, "_native", None)
+    assert clean_text(cleaned) == with_c == "Title — One two & three — x"
