@@ -2740,6 +2740,72 @@ static PyObject *marked_text(PyObject *module, PyObject *cleaned) {
     return result;
 }
 
+/* --- sanitize.clean_html: a look for addresses on a reader's network before _MEDIA_TAG's (h1) */
+
+/* sanitize._MEDIA_TAG's substitution may change the HTML: False only when every ` src="` and
+ * ` poster="` value in it (in a media tag or not) is "http://" or "https://" then a host of
+ * ASCII letters, digits, hyphens and dots, of two labels or more, whose last is letters and none
+ * of `labels` (the last labels of sanitize.LOCAL_SUFFIXES), then '/', '?', '#' or the closing
+ * quote: a name on_readers_network finds public (no address literal, no local suffix, no user,
+ * port, reference or escape). One pass. */
+static PyObject *loaded_nearby(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "loaded_nearby(cleaned: str, labels: tuple[str, ...])");
+        return NULL;
+    }
+    PyObject *cleaned = args[0], *labels = args[1];
+    int kind = PyUnicode_KIND(cleaned);
+    const void *text = PyUnicode_DATA(cleaned);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(cleaned);
+    for (Py_ssize_t i = next_char(kind, text, 1, n, '='); i + 1 < n;
+         i = next_char(kind, text, i + 1, n, '=')) {
+        if (PyUnicode_READ(kind, text, i + 1) != '"')
+            continue;
+        if (!ends_with_ascii(kind, text, i, " src") && !ends_with_ascii(kind, text, i, " poster"))
+            continue;
+        Py_ssize_t j = i + 2;
+        if (j + 7 <= n && ends_with_ascii(kind, text, j + 7, "http://"))
+            j += 7;
+        else if (j + 8 <= n && ends_with_ascii(kind, text, j + 8, "https://"))
+            j += 8;
+        else
+            Py_RETURN_TRUE;
+        Py_ssize_t host = j, dot = -1;
+        for (; j < n; j++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, text, j);
+            if (ch == '.') {
+                if (j == host || j == dot + 1)
+                    Py_RETURN_TRUE; /* an empty label */
+                dot = j;
+            } else if (!(ch < 128 && (Py_ISALNUM(ch) || ch == '-'))) {
+                break;
+            }
+        }
+        if (j >= n || dot < 0 || dot == j - 1 || j - dot - 1 > 63)
+            Py_RETURN_TRUE;
+        Py_UCS4 end = PyUnicode_READ(kind, text, j);
+        if (end != '/' && end != '?' && end != '#' && end != '"')
+            Py_RETURN_TRUE;
+        char label[64];
+        Py_ssize_t size = 0;
+        for (Py_ssize_t k = dot + 1; k < j; k++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, text, k);
+            if (!Py_ISALPHA(ch))
+                Py_RETURN_TRUE; /* (a number: an IPv4 address's, as browsers read one) */
+            label[size++] = (char)Py_TOLOWER((int)ch);
+        }
+        label[size] = '\0';
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(labels); k++) {
+            PyObject *local = PyTuple_GET_ITEM(labels, k);
+            if (PyUnicode_Check(local) && PyUnicode_CompareWithASCIIString(local, label) == 0)
+                Py_RETURN_TRUE;
+        }
+        i = j - 1; /* (the next '=' is at or after j) */
+    }
+    Py_RETURN_FALSE;
+}
+
 /* --- parse._odd_marks: the patterns of _odd_markup's rules, in one walk over the "<" -------- */
 
 /* \w of a bytes pattern. */
@@ -3259,6 +3325,8 @@ static PyMethodDef methods[] = {
      "misleading_urls(cleaned) -> False only where sanitize._MISLEADING_URL finds nothing"},
     {"marked_text", marked_text, METH_O,
      "marked_text(cleaned) -> sanitize._marked_text_python(cleaned), or None"},
+    {"loaded_nearby", (PyCFunction)(void (*)(void))loaded_nearby, METH_FASTCALL,
+     "loaded_nearby(cleaned, labels) -> False only where sanitize._MEDIA_TAG's sub changes nothing"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",

@@ -555,7 +555,7 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     # (After: an iframe with a user name in its address is none of a player's, whatever host.)
     if _native is None or _native.misleading_urls(cleaned):  # (C: False where none can be)
         cleaned = _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), cleaned)
-    if " src=" in cleaned or " poster=" in cleaned:
+    if (" src=" in cleaned or " poster=" in cleaned) and _loaded_nearby(cleaned):
         cleaned = _MEDIA_TAG.sub(lambda match: _loaded_from_afar(match, trusted_host), cleaned)
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_keep_image, cleaned)  # (and one left without a src)
@@ -663,6 +663,13 @@ _MEDIA_TAG = re.compile(r"<(?:img|video|audio|source|track)\b[^<>]*>")
 _LOADED_URL = re.compile(r' (?:src|poster)="([^"]*)"')
 
 
+def _loaded_nearby(cleaned: str) -> bool:
+    """Whether a src or poster of the HTML nh3 wrote may be on a reader's network: False only
+    where none can be (in C, a look that saves _MEDIA_TAG's run and a Python call per address
+    where every one is a public name), True otherwise or without the C module."""
+    return _native is None or _native.loaded_nearby(cleaned, _LOCAL_LABELS)
+
+
 def _loaded_from_afar(match: re.Match[str], trusted_host: str) -> str:
     """The tag without a src or poster on its reader's own network (on_readers_network)."""
     return _LOADED_URL.sub(
@@ -680,6 +687,10 @@ LOCAL_SUFFIXES = (
     ".localhost", ".local", ".internal", ".home.arpa", ".localdomain", ".lan", ".intranet",
     ".corp", ".home", ".private",
 )  # fmt: skip
+
+# Their last labels (those of the names addresses.private_host takes for local among them): a
+# host ending in one is looked at in Python (_loaded_nearby).
+_LOCAL_LABELS = tuple(sorted({suffix.rpartition(".")[2] for suffix in LOCAL_SUFFIXES}))
 
 
 def on_readers_network(url: str, trusted_host: str = "") -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+from collections import Counter
 
 import pytest
 
@@ -129,3 +130,93 @@ def test_the_text_of_sanitized_html_is_the_same_without_the_c_module(
     with_c = clean_text(cleaned)
     monkeypatch.setattr(sanitize, "_native", None)
     assert clean_text(cleaned) == with_c == "Title — One two & three — x"
+
+
+_HOSTS = [
+    *["a.example.com", "cdn.example", "A.Example.COM", "router", "a.local", "b.home.arpa"],
+    *["x.localhost", "c.internal", "d.lan", "127.0.0.1", "0x7f.1", "10.1", "a.b.0x1", "a.123"],
+    *["xn--p1ai.xn--p1ai", "a..com", ".a.com", "a.com.", "[::1]", "u@a.com", "a.com:80"],
+    *["a%2ecom", "a.c&#111;m", "\u4e2d.com", "a.com\\b", "a-b.co", "a.b-c"],
+]
+_AFTER_HOSTS = ["/x.png", "", "?q=1", "#f", " ", "\t/", "/a b", ":8080/", "&amp;/"]
+
+
+def _media_fragment(rng: random.Random) -> str:
+    pieces = []
+    for _ in range(rng.randrange(0, 5)):
+        if rng.random() < 0.15:
+            pieces.append(rng.choice(["x", "<", ">", '"', " src=", '="', " ", "中", "<p>"]))
+            continue
+        name = rng.choice(["img", "video", "audio", "source", "track", "a", "iframe"])
+        attribute = rng.choice([" src=", " poster=", " href=", " data-src=", "  src=", " SRC="])
+        scheme = rng.choice(["https://", "http://", "HTTPS://", "https:/", "//", "", "ftp://"])
+        value = scheme + rng.choice(_HOSTS) + rng.choice(_AFTER_HOSTS)
+        end = rng.choice(['"', '"', ""])
+        pieces.append(f'<{name}{attribute}"{value}{end} alt="a">')
+    return "".join(pieces)
+
+
+def _media_sub(html_text: str) -> str:
+    return sanitize._MEDIA_TAG.sub(lambda m: sanitize._loaded_from_afar(m, ""), html_text)
+
+
+@requires_native
+def test_the_c_look_for_addresses_on_a_reader_s_network_never_misses_one() -> None:
+    """_native.loaded_nearby is False only where _MEDIA_TAG's substitution changes nothing: no
+    src or poster a reader's network answers for (it saves the pattern's run, and a Python call
+    per address, over most bodies)."""
+    rng = random.Random(44)
+    answers: Counter[tuple[bool, bool]] = Counter()
+    for _ in range(30_000):
+        fragment = _media_fragment(rng)
+        changed = _media_sub(fragment) != fragment
+        maybe = sanitize._native.loaded_nearby(fragment, sanitize._LOCAL_LABELS)
+        assert maybe or not changed, fragment
+        answers[changed, maybe] += 1
+    assert answers[False, False] > 2_000, answers
+    assert answers[True, True] > 2_000, answers
+
+
+@requires_corpus
+@requires_native
+def test_the_c_look_for_addresses_on_a_reader_s_network_never_misses_one_on_the_corpus() -> None:
+    """On every body of the corpus as nh3 writes it (the HTML the look is asked about), and
+    each raw; most are answered in C."""
+    cleaner = sanitize._cleaner(BASE)
+    answered = 0
+    for fragment in _corpus_fragments():
+        written = [cleaner.clean(fragment)] if len(fragment) <= 100_000 else []
+        for text in (fragment, *written):
+            maybe = sanitize._native.loaded_nearby(text, sanitize._LOCAL_LABELS)
+            assert maybe or _media_sub(text) == text
+            answered += not maybe
+    assert answered > 3_000
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '<img src="https://a.example.com/x.png">' * 250_000,
+        ' src="https://' + "a" * 10_000_000,
+        ' src="https://a.' + "b" * 10_000_000 + '"',
+        "=" * 10_000_000,
+        ' src="' * 1_500_000,
+        '<img src="https://\u4e2d.example/x">' * 300_000,
+    ],
+    ids=["pictures", "endless-host", "endless-label", "signs", "starts", "wide"],
+)
+@requires_native
+def test_the_c_look_for_addresses_on_a_reader_s_network_is_linear(hostile: str) -> None:
+    sanitize._native.loaded_nearby(hostile, sanitize._LOCAL_LABELS)
+
+
+def test_pictures_on_a_reader_s_network_go_without_the_c_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    html_text = '<img src="http://192.168.1.1/reboot" alt="r"><img src="https://a.example/p.png">'
+    with_c = clean_html(html_text, BASE)
+    monkeypatch.setattr(sanitize, "_native", None)
+    assert clean_html(html_text, BASE) == with_c
+    assert "192.168" not in with_c
+    assert "a.example/p.png" in with_c
