@@ -2806,6 +2806,101 @@ static PyObject *loaded_nearby(PyObject *module, PyObject *const *args, Py_ssize
     Py_RETURN_FALSE;
 }
 
+/* --- images.py: the pictures of sanitized HTML, as _LINKED_IMG finds them (h1) --------------- */
+
+/* The first of text[p:n] that is `a` or `b`, or n, for p that never decreases from one call to
+ * the next: each character is read once, whatever the number of calls. */
+typedef struct {
+    Py_ssize_t at; /* the answer to the last call, -1 before the first */
+} Cursor;
+
+static Py_ssize_t cursor_next(Cursor *c, int kind, const void *text, Py_ssize_t p, Py_ssize_t n,
+                              Py_UCS4 a, Py_UCS4 b) {
+    if (c->at >= p)
+        return c->at; /* (nothing that is a or b lies between the last start and it) */
+    Py_ssize_t i = p;
+    if (a == b)
+        i = next_char(kind, text, p, n, (char)a);
+    else
+        while (i < n && PyUnicode_READ(kind, text, i) != a && PyUnicode_READ(kind, text, i) != b)
+            i++;
+    c->at = i;
+    return i;
+}
+
+/* Whether text[at:] starts with "<img" and a \b after it. */
+static int img_at(int kind, const void *text, Py_ssize_t n, Py_ssize_t at) {
+    return at + 4 <= n && ends_with_ascii(kind, text, at + 4, "<img") &&
+           (at + 4 == n || !is_word(PyUnicode_READ(kind, text, at + 4)));
+}
+
+/* [(m[1] or "", m[2] or m[3]) for m in images._LINKED_IMG.finditer(content_html)]: each
+ * picture's tag, and the address of the link it is all of the start of, or "". The pattern
+ * (case-sensitive, each part greedy and with one way to match) read at every "<"; every scan
+ * it makes goes on from where the last of its kind stopped, so each character is read at most
+ * once by each: linear, where the pattern retried a quote's search at every `<a href="` of a
+ * run of them. */
+static PyObject *linked_images(PyObject *module, PyObject *content_html) {
+    (void)module;
+    if (!PyUnicode_Check(content_html)) {
+        PyErr_SetString(PyExc_TypeError, "linked_images(content_html: str)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(content_html);
+    const void *text = PyUnicode_DATA(content_html);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(content_html);
+    PyObject *found = PyList_New(0);
+    if (found == NULL)
+        return NULL;
+    /* The quote ending a link's address, the '<' or '>' after it, the white space after that,
+     * the '>' ending a picture after a link, and one ending a picture alone. */
+    Cursor quote = {-1}, angle = {-1}, linked_end = {-1}, alone_end = {-1};
+    Py_ssize_t spaced_from = -1, spaced_to = -1;
+    Py_ssize_t i = next_lt(kind, text, 0, n);
+    while (i < n) {
+        Py_ssize_t href = -1, href_end = -1, tag = -1, end = -1;
+        if (i + 9 <= n && ends_with_ascii(kind, text, i + 9, "<a href=\"")) {
+            Py_ssize_t q = cursor_next(&quote, kind, text, i + 9, n, '"', '"');
+            Py_ssize_t k = q < n ? cursor_next(&angle, kind, text, q + 1, n, '<', '>') : n;
+            if (k < n && PyUnicode_READ(kind, text, k) == '>') {
+                if (spaced_from != k) {
+                    spaced_from = k;
+                    for (spaced_to = k + 1; spaced_to < n; spaced_to++)
+                        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, text, spaced_to)))
+                            break;
+                }
+                Py_ssize_t s = spaced_to;
+                if (img_at(kind, text, n, s)) {
+                    Py_ssize_t t = cursor_next(&linked_end, kind, text, s + 4, n, '>', '>');
+                    if (t < n) {
+                        href = i + 9, href_end = q, tag = s, end = t + 1;
+                    }
+                }
+            }
+        } else if (img_at(kind, text, n, i)) {
+            Py_ssize_t t = cursor_next(&alone_end, kind, text, i + 4, n, '>', '>');
+            if (t < n)
+                tag = i, end = t + 1;
+        }
+        if (tag < 0) {
+            i = next_lt(kind, text, i + 1, n);
+            continue;
+        }
+        PyObject *pair = Py_BuildValue(
+            "(NN)",
+            href < 0 ? PyUnicode_New(0, 0) : PyUnicode_Substring(content_html, href, href_end),
+            PyUnicode_Substring(content_html, tag, end));
+        if (pair == NULL || PyList_Append(found, pair) < 0) {
+            Py_XDECREF(pair);
+            Py_DECREF(found);
+            return NULL;
+        }
+        Py_DECREF(pair);
+        i = next_lt(kind, text, end, n);
+    }
+    return found;
+}
+
 /* --- parse._odd_marks: the patterns of _odd_markup's rules, in one walk over the "<" -------- */
 
 /* \w of a bytes pattern. */
@@ -3327,6 +3422,8 @@ static PyMethodDef methods[] = {
      "marked_text(cleaned) -> sanitize._marked_text_python(cleaned), or None"},
     {"loaded_nearby", (PyCFunction)(void (*)(void))loaded_nearby, METH_FASTCALL,
      "loaded_nearby(cleaned, labels) -> False only where sanitize._MEDIA_TAG's sub changes nothing"},
+    {"linked_images", linked_images, METH_O,
+     "linked_images(content_html) -> images._linked_images_python(content_html)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from aggregator import sanitize
+from aggregator import images, sanitize
 from aggregator.sanitize import clean_html, clean_text
 from tests.support.corpus import requires_corpus
 from tests.support.native import requires_native
@@ -220,3 +220,88 @@ def test_pictures_on_a_reader_s_network_go_without_the_c_module(
     assert clean_html(html_text, BASE) == with_c
     assert "192.168" not in with_c
     assert "a.example/p.png" in with_c
+
+
+_IMAGE_PIECES = ['<a href="', '<a href="x.jpg">', '<a href="a.png" rel="n">', '"', ">", "<", " ",
+                 "\n", "\u3000", "<img", '<img src="p.png">', "<img>", "<imgx>", "<img_>",
+                 "<img\xe9>", "<IMG>", '<A HREF="y">', "</a>", "x", "中", "\U0001f600", "<a",
+                 'href="', "<img/>", '<img alt=">">']  # fmt: skip
+
+
+def _image_fragment(rng: random.Random) -> str:
+    return "".join(rng.choice(_IMAGE_PIECES) for _ in range(rng.randrange(0, 25)))
+
+
+@requires_native
+def test_the_c_walk_for_pictures_finds_what_the_pattern_finds() -> None:
+    """_native.linked_images against images._linked_images_python (_LINKED_IMG) on random
+    links, pictures, quotes, brackets and white space: the same pairs in the same order."""
+    rng = random.Random(45)
+    found = 0
+    for _ in range(30_000):
+        fragment = _image_fragment(rng)
+        expected = images._linked_images_python(fragment)
+        assert images._native.linked_images(fragment) == expected, fragment
+        found += sum(1 for link, _ in expected if link)
+    assert found > 5_000
+
+
+@requires_corpus
+@requires_native
+def test_the_c_walk_for_pictures_finds_what_the_pattern_finds_on_the_corpus() -> None:
+    """On every body of the corpus as clean_html writes it (what the lead picture is read
+    from), and each raw."""
+    pictures = 0
+    for fragment in _corpus_fragments():
+        cleaned = [clean_html(fragment, BASE)] if len(fragment) <= 100_000 else []
+        for text in (fragment, *cleaned):
+            expected = images._linked_images_python(text)
+            assert images._native.linked_images(text) == expected
+            pictures += len(expected)
+    assert pictures > 3_000
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '<a href="' * 1_100_000 + '"',
+        '<a href="' * 1_100_000 + '">' + " " * 1_000_000,
+        '<a href="x">' + " " * 10_000_000,
+        '<a href="x">' * 800_000,
+        '<a href="x"> ' * 700_000 + "<img",
+        "<img" * 2_500_000,
+        '<img src="p.png">' * 600_000,
+        '<a href="x"><img src="p.png"></a>' * 300_000,
+        '<a href="\u4e2d">' + "\u3000" * 5_000_000 + "<img>",
+    ],
+    ids=[
+        "quotes",
+        "quotes-spaces",
+        "spaces",
+        "links",
+        "links-img",
+        "imgs",
+        "pictures",
+        "linked",
+        "wide",
+    ],
+)
+@requires_native
+def test_the_c_walk_for_pictures_is_linear(hostile: str) -> None:
+    assert len(images._native.linked_images(hostile)) <= hostile.count("<img")
+
+
+def test_the_lead_picture_is_the_same_without_the_c_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cleaned = clean_html(
+        '<p>x<img src="https://a.example/icon.png" width="16" height="16"></p>'
+        '<a href="https://a.example/full.jpg"><img src="https://a.example/p-thumb.jpg"></a>',
+        BASE,
+    )
+    with_c = images.lead_image([], cleaned)
+    assert images.shown_in("https://a.example/full.jpg", cleaned)
+    monkeypatch.setattr(images, "_native", None)
+    assert images.lead_image([], cleaned) == with_c == "https://a.example/full.jpg"
+    assert images.shown_in("https://a.example/full.jpg", cleaned)
