@@ -2740,6 +2740,99 @@ static PyObject *marked_text(PyObject *module, PyObject *cleaned) {
     return result;
 }
 
+/* sanitize._CLOSERS, _SENTENCE_END and _WIDE_SENTENCE_END. */
+static int text_closer(Py_UCS4 ch) {
+    return ch == '"' || ch == '\'' || ch == 0x201D || ch == 0x2019 || ch == 0xBB || ch == ')' ||
+           ch == ']' || ch == 0xFF09 || ch == 0x300D || ch == 0x300F || ch == 0x3011;
+}
+static int sentence_end(Py_UCS4 ch) {
+    return ch == '.' || ch == '!' || ch == '?' || ch == 0x2026 || ch == ':' || ch == ';';
+}
+static int wide_sentence_end(Py_UCS4 ch) {
+    return ch == 0x3002 || ch == 0xFF01 || ch == 0xFF1F || ch == 0xFF1B || ch == 0xFF1A;
+}
+
+/* sanitize._joined_python(text): the pieces between paragraph marks unescaped once (html's own
+ * unescape, where a piece has a "&"), white space collapsed, the empty ones dropped, joined by
+ * " " after a sentence's end, by nothing after a wide one, else by " — " (closing quotes and
+ * brackets before the end looked past). The last character that is no closer is kept as the
+ * text grows, where the reference strips the whole text so far at each paragraph. */
+static PyObject *joined_text(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "joined_text(text: str)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *parts = PyList_New(0), *space = NULL, *dash = NULL;
+    if (parts == NULL)
+        return NULL;
+    Py_UCS4 last = 0; /* the text's last character that is no closer, 0 before one */
+    Py_ssize_t start = 0;
+    while (start <= n) {
+        Py_ssize_t stop = start;
+        while (stop < n && PyUnicode_READ(kind, data, stop) != PARAGRAPH_MARK)
+            stop++;
+        PyObject *piece = PyUnicode_Substring(text, start, stop);
+        if (piece == NULL)
+            goto error;
+        if (PyUnicode_FindChar(piece, '&', 0, stop - start, 1) >= 0) {
+            Py_SETREF(piece, PyObject_CallOneArg(unescape_fn, piece));
+            if (piece == NULL)
+                goto error;
+        }
+        PyObject *words = collapsed(module, piece);
+        Py_DECREF(piece);
+        if (words == NULL)
+            goto error;
+        Py_ssize_t size = PyUnicode_GET_LENGTH(words);
+        if (size > 0) {
+            if (PyList_GET_SIZE(parts) > 0 && !wide_sentence_end(last)) {
+                int ends = sentence_end(last);
+                PyObject **joiner = ends ? &space : &dash;
+                if (*joiner == NULL &&
+                    (*joiner = PyUnicode_FromString(ends ? " " : " \xe2\x80\x94 ")) == NULL) {
+                    Py_DECREF(words);
+                    goto error;
+                }
+                if (PyList_Append(parts, *joiner) < 0) {
+                    Py_DECREF(words);
+                    goto error;
+                }
+                last = ' ';
+            }
+            int words_kind = PyUnicode_KIND(words);
+            const void *words_data = PyUnicode_DATA(words);
+            for (Py_ssize_t k = size - 1; k >= 0; k--) {
+                Py_UCS4 ch = PyUnicode_READ(words_kind, words_data, k);
+                if (!text_closer(ch)) {
+                    last = ch;
+                    break;
+                }
+            }
+            if (PyList_Append(parts, words) < 0) {
+                Py_DECREF(words);
+                goto error;
+            }
+        }
+        Py_DECREF(words);
+        start = stop + 1;
+    }
+    Py_XDECREF(space);
+    Py_XDECREF(dash);
+    PyObject *empty = PyUnicode_New(0, 0);
+    PyObject *result = empty == NULL ? NULL : PyUnicode_Join(empty, parts);
+    Py_XDECREF(empty);
+    Py_DECREF(parts);
+    return result;
+error:
+    Py_XDECREF(space);
+    Py_XDECREF(dash);
+    Py_DECREF(parts);
+    return NULL;
+}
+
 /* --- sanitize.clean_html: a look for addresses on a reader's network before _MEDIA_TAG's (h1) */
 
 /* sanitize._MEDIA_TAG's substitution may change the HTML: False only when every ` src="` and
@@ -3420,6 +3513,7 @@ static PyMethodDef methods[] = {
      "misleading_urls(cleaned) -> False only where sanitize._MISLEADING_URL finds nothing"},
     {"marked_text", marked_text, METH_O,
      "marked_text(cleaned) -> sanitize._marked_text_python(cleaned), or None"},
+    {"joined_text", joined_text, METH_O, "joined_text(text) -> sanitize._joined_python(text)"},
     {"loaded_nearby", (PyCFunction)(void (*)(void))loaded_nearby, METH_FASTCALL,
      "loaded_nearby(cleaned, labels) -> False only where sanitize._MEDIA_TAG's sub changes nothing"},
     {"linked_images", linked_images, METH_O,

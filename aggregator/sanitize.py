@@ -1049,7 +1049,13 @@ def _marked_text_python(cleaned: str) -> str:
 
 
 def _joined(text: str) -> str:
-    """Escaped text with paragraph marks, unescaped once, paragraphs joined (see strip_tags)."""
+    """Escaped text with paragraph marks, unescaped once, paragraphs joined (see strip_tags). In
+    C where it was built, `_joined_python` the reference otherwise."""
+    return _native.joined_text(text) if _native is not None else _joined_python(text)
+
+
+def _joined_python(text: str) -> str:
+    """`_joined`, joining to the whole text so far (stripped at each paragraph)."""
     joined = ""
     for piece in text.split(_PARAGRAPH_MARK):
         words = collapsed(html.unescape(piece))

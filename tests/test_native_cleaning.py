@@ -305,3 +305,58 @@ def test_the_lead_picture_is_the_same_without_the_c_module(
     monkeypatch.setattr(images, "_native", None)
     assert images.lead_image([], cleaned) == with_c == "https://a.example/full.jpg"
     assert images.shown_in("https://a.example/full.jpg", cleaned)
+
+
+_TEXT_PIECES = ["\ue000", "\ue000", "word", " ", "  ", "\n", "\xa0", "\u3000", ".", "!", "?",
+                "…", ":", ";", "。", "！", "？", "；", "：", '"', "'", "”", "’", "»", ")", "]",
+                "）", "」", "』", "】", "&amp;", "&lt;", "&#x41;", "&nbsp;", "&bogus;", "&", "中文",
+                "é", "\U0001f600", "&#8230;", "&raquo;"]  # fmt: skip
+
+
+@requires_native
+def test_the_c_join_of_paragraphs_gives_the_python_reference_s_text() -> None:
+    """_native.joined_text against sanitize._joined_python on random paragraphs of words,
+    white space, references, sentence ends (wide ones too) and closing quotes and brackets:
+    the same text in the same width."""
+    rng = random.Random(46)
+    joined = 0
+    for _ in range(30_000):
+        text = "".join(rng.choice(_TEXT_PIECES) for _ in range(rng.randrange(0, 20)))
+        expected = sanitize._joined_python(text)
+        found = sanitize._native.joined_text(text)
+        assert found == expected, text
+        assert sys.getsizeof(found) == sys.getsizeof(expected), text
+        joined += " \u2014 " in expected
+    assert joined > 3_000
+
+
+@requires_corpus
+@requires_native
+def test_the_c_join_of_paragraphs_gives_the_reference_s_text_on_the_corpus() -> None:
+    """The text of every body of the corpus as clean_text reads it and as strip_tags does."""
+    for fragment in _corpus_fragments():
+        cleaned = clean_html(fragment, BASE) if len(fragment) <= 100_000 else ""
+        marked = sanitize._marked_text_python(sanitize._without_embed_links(cleaned))
+        assert sanitize._native.joined_text(marked) == sanitize._joined_python(marked)
+        if not sanitize.unparsable(fragment):
+            marked = sanitize._PARAGRAPH_TAG.sub("\ue000<", fragment.replace("\ue000", ""))
+            text = sanitize._TEXT_CLEANER.clean(marked)
+            assert sanitize._native.joined_text(text) == sanitize._joined_python(text)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "a\ue000" * 5_000_000,
+        "\u3002" + "\xbb\ue000" * 3_000_000,
+        "&amp;" * 2_000_000,
+        "&amp;\ue000" * 1_500_000,
+        " " * 10_000_000,
+        "\ue000" * 10_000_000,
+    ],
+    ids=["paragraphs", "closers", "references", "referenced-paragraphs", "spaces", "marks"],
+)
+@requires_native
+def test_the_c_join_of_paragraphs_is_linear(hostile: str) -> None:
+    assert "\ue000" not in sanitize._native.joined_text(hostile)
