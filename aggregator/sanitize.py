@@ -1055,18 +1055,22 @@ def _joined(text: str) -> str:
 
 
 def _joined_python(text: str) -> str:
-    """`_joined`, joining to the whole text so far (stripped at each paragraph)."""
-    joined = ""
+    """`_joined`: the pieces joined once, at the end, and the last character that is no closer
+    kept as they come (stripping the whole text so far at each paragraph, and adding to it, took
+    11 s over 50,000 paragraphs)."""
+    parts: list[str] = []
+    last = ""  # the text's last character that is no closer ("" before one)
     for piece in text.split(_PARAGRAPH_MARK):
         words = collapsed(html.unescape(piece))
         if not words:
             continue
-        if joined:
-            end = joined.rstrip(_CLOSERS)
-            if not end.endswith(_WIDE_SENTENCE_END):
-                joined += " " if end.endswith(_SENTENCE_END) else _PARAGRAPH_JOINER
-        joined += words
-    return joined
+        if parts and not last.endswith(_WIDE_SENTENCE_END):
+            joiner = " " if last.endswith(_SENTENCE_END) else _PARAGRAPH_JOINER
+            parts.append(joiner)
+            last = joiner.rstrip(_CLOSERS)[-1:] or last
+        parts.append(words)
+        last = words.rstrip(_CLOSERS)[-1:] or last
+    return "".join(parts)
 
 
 # A longer address is no page's, picture's or file's (the corpus's longest is 627 characters):

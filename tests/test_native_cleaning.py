@@ -3,6 +3,7 @@ fragments, every body of the corpus as the sanitizer writes it, and hostile text
 
 from __future__ import annotations
 
+import html
 import random
 import re
 import sys
@@ -360,3 +361,34 @@ def test_the_c_join_of_paragraphs_gives_the_reference_s_text_on_the_corpus() -> 
 @requires_native
 def test_the_c_join_of_paragraphs_is_linear(hostile: str) -> None:
     assert "\ue000" not in sanitize._native.joined_text(hostile)
+
+
+def _joined_as_before(text: str) -> str:
+    """sanitize._joined as it was (5454fa8): the text so far stripped at each paragraph."""
+    joined = ""
+    for piece in text.split("\ue000"):
+        words = sanitize.collapsed(html.unescape(piece))
+        if not words:
+            continue
+        if joined:
+            end = joined.rstrip(sanitize._CLOSERS)
+            if not end.endswith(sanitize._WIDE_SENTENCE_END):
+                sentence = end.endswith(sanitize._SENTENCE_END)
+                joined += " " if sentence else sanitize._PARAGRAPH_JOINER
+        joined += words
+    return joined
+
+
+def test_the_python_join_of_paragraphs_gives_the_text_it_gave() -> None:
+    """sanitize._joined_python, made linear, against the join it replaced, on random text."""
+    rng = random.Random(47)
+    for _ in range(30_000):
+        text = "".join(rng.choice(_TEXT_PIECES) for _ in range(rng.randrange(0, 20)))
+        assert sanitize._joined_python(text) == _joined_as_before(text), text
+
+
+@pytest.mark.timeout(30)
+def test_the_python_join_of_paragraphs_is_linear() -> None:
+    """(The join it replaced took 11 s over 50,000 such paragraphs, 37 s over 100,000.)"""
+    text = "word word\ue000" * 500_000
+    assert sanitize._joined_python(text).count("\u2014") == 499_999
