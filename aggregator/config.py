@@ -393,6 +393,22 @@ def _toml_hints(text: str, error: str) -> list[str]:
         opened = _open_array_line(lines, error_line)
         if opened is not None:
             hints.append(f"line {opened}: an array is not closed: end it with ]")
+            return hints
+    unquoted = _UNQUOTED.match(line)
+    if (
+        unquoted
+        and error.startswith(("Invalid value", "Expected newline or end of document"))
+        and not _is_toml_value(unquoted[2])
+    ):
+        # `interval = 30m` read as the number 30 and then "m": "Expected newline or end of
+        # document after a statement"; `name = Aeon` "Invalid value", and nothing more.
+        key, value = unquoted[1], unquoted[2]
+        fix = (
+            f'{key} = "{value}"'
+            if '"' not in value and "\\" not in value
+            else f"put {key}'s value between quotes"
+        )
+        hints.append(f"line {error_line}: a text value is written between quotes: {fix}")
     if at and error.startswith("Cannot overwrite a value"):
         key = _BARE_KEY.match(lines[error_line - 1]) if error_line <= len(lines) else None
         twice = _earlier_key_line(lines, error_line - 1, key[1]) if key else None
@@ -408,7 +424,22 @@ _BARE_KEY = re.compile(r"\s*([A-Za-z0-9_-]+)\s*=")
 _COLON_KEY = re.compile(r"\s*[A-Za-z0-9_-]+\s*:")
 _CAPITAL_BOOL = re.compile(r"=\s*(True|False|TRUE|FALSE|[Yy]es|[Nn]o|[Oo]n|[Oo]ff)\s*(?:#.*)?$")
 _CURLY_QUOTES = re.compile("[\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb]")
+# `key = value` whose value is a word or more left unquoted: it holds a letter and opens
+# with no quote, bracket or brace.
+_UNQUOTED = re.compile(
+    r"""\s*([A-Za-z0-9_-]+)\s*=\s*([^\s"'\[{#][^#]*?[^\W\d_][^#]*?|[^\W\d_])\s*(?:#.*)?$"""
+)
 _STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
+
+
+def _is_toml_value(value: str) -> bool:
+    """Whether `value` alone is a TOML value (true, 1e3, 2026-12-01…): then it was not the
+    mistake."""
+    try:
+        tomllib.loads(f"v = {value}")
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
 
 
 def _open_array_line(lines: Sequence[str], before: int) -> int | None:

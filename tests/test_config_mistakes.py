@@ -294,6 +294,20 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         '\u201c is a typographic quote: write strings between straight quotes, "like this"',
     ),
     (
+        # "Expected newline or end of document after a statement (at line 23, column 14)".
+        "a duration left unquoted",
+        lambda text: text + "interval = 10m\n",
+        'line 23: a text value is written between quotes: interval = "10m"',
+        "not valid TOML",
+    ),
+    (
+        # "Invalid value (at line 16, column 9)" and nothing more.
+        "a title left unquoted",
+        lambda text: text.replace('title = "News"', "title = Daily News  # the section"),
+        'line 16: a text value is written between quotes: title = "Daily News"',
+        "not valid TOML",
+    ),
+    (
         "an interval meant as minutes",
         lambda text: text + 'interval = "0.5"\n',
         'sources[0] (id "alpha").interval',
