@@ -246,6 +246,14 @@ def test_pause_resume_and_reset_from_the_command_line(
 
     with pytest.raises(SystemExit, match=r"unknown source: bta \(did you mean beta\?\)"):
         cli.main([*conf, "pause", "bta"])
+    # With a known id beside it: nothing is done to that one either, and the message says so
+    # (it named the typo alone, and left the operator to find out alpha was not paused).
+    with pytest.raises(SystemExit) as refused:
+        cli.main([*conf, "pause", "bta", "alpha"])
+    assert str(refused.value).splitlines()[1] == (
+        "aggregator: nothing done to alpha either; correct the id and run it again"
+    )
+    assert source_health(store.get_state("alpha")) == "healthy"
     # A call without ids is a mistake in the call: 2, as argparse's own, not 1, a command's
     # failure, which the README says it is (an operator's review).
     capsys.readouterr()

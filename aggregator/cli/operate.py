@@ -233,6 +233,11 @@ def _refuse_unknown(ids: Sequence[str], config: Config) -> None:
         close = difflib.get_close_matches(source_id, known, n=3, cutoff=0.6)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         lines.append(f"aggregator: unknown source: {source_id}{hint}")
+    others = [i for i in ids if i not in unknown]
+    if others:
+        # (`pause nosuch alpha` left alpha as it was, and said nothing of it.)
+        named = ", ".join(others) if len(others) <= 5 else f"the {len(others)} others"
+        lines.append(f"aggregator: nothing done to {named} either; correct the id and run it again")
     if not known:
         lines.append("aggregator: the config has no sources")
     elif len(known) <= _LISTED:
