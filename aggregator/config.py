@@ -1183,10 +1183,16 @@ def _elsewhere(key: str, place: str) -> str:
     table runs to the next header, so a [fetch] key written at the end of the file, below the
     last [[sources]] block, is read as that source's."""
     block = place.split("[", 1)[0]
-    if block not in _ARRAYS or place == block:
-        return ""
     tables = [name for name, (_, checkers) in _SECTIONS.items() if key in checkers]
     if not tables:
+        return ""
+    if place == "":
+        # `interval = "15m"` above [site]: it was "unknown key" alone.
+        return (
+            f": the top of the file holds no keys, only tables; it is a [{tables[0]}] key:"
+            f" move it under [{tables[0]}]"
+        )
+    if block not in _ARRAYS or place == block:
         return ""
     return (
         f" here: it is a [{tables[0]}] key, read as this block's because a table runs to the next"
@@ -1315,7 +1321,10 @@ def _check_fetch(fetch: FetchConfig, reader: _Table) -> None:
             "interval",
             f"{format_duration(fetch.interval)} is outside [fetch.min_interval,"
             f" fetch.max_interval] = [{format_duration(fetch.min_interval)},"
-            f" {format_duration(fetch.max_interval)}]; change it or those limits",
+            f" {format_duration(fetch.max_interval)}]; change it or those limits"
+            + _seconds_meant_as_minutes(
+                reader.data.get("interval"), fetch.interval, fetch.min_interval
+            ),
         )
     if reader.ok("deadline", "job_timeout") and fetch.job_timeout < fetch.deadline:
         reader.problem(
@@ -1324,6 +1333,17 @@ def _check_fetch(fetch: FetchConfig, reader: _Table) -> None:
             f" ({format_duration(fetch.deadline)}): jobs would be killed before their fetches"
             " time out; raise job_timeout",
         )
+
+
+def _seconds_meant_as_minutes(written: object, interval: float, minimum: float) -> str:
+    """interval = 15 or "15", meant as minutes: read as seconds, as documented, and said so
+    (a source's was; `[fetch] interval = "15"` said only "15s is outside [5m, 1d]")."""
+    bare = (isinstance(written, int | float) and not isinstance(written, bool)) or (
+        isinstance(written, str) and written.strip().replace(".", "", 1).isdigit()
+    )
+    if not bare or interval >= minimum:
+        return ""
+    return f' (a number alone is seconds; for minutes, write "{str(written).strip()}m")'
 
 
 def _check_categories(items: list[object], problems: list[str]) -> tuple[Category, ...]:
@@ -1472,21 +1492,12 @@ def _check_sources(
             and intervals_ok
             and not fetch.min_interval <= interval <= fetch.max_interval
         ):
-            written = item["interval"]
-            # interval = 15 or "15", meant as minutes: read as seconds, as documented.
-            bare = isinstance(written, int | float) or (
-                isinstance(written, str) and written.strip().replace(".", "", 1).isdigit()
-            )
-            seconds = (
-                f' (a number alone is seconds; for minutes, write "{str(written).strip()}m")'
-                if bare and interval < fetch.min_interval
-                else ""
-            )
             reader.problem(
                 "interval",
                 f"{format_duration(interval)} is outside [fetch.min_interval,"
                 f" fetch.max_interval] = [{format_duration(fetch.min_interval)},"
-                f" {format_duration(fetch.max_interval)}]; change it or those limits{seconds}",
+                f" {format_duration(fetch.max_interval)}]; change it or those limits"
+                + _seconds_meant_as_minutes(item["interval"], interval, fetch.min_interval),
             )
         patterned = (("include", include), ("exclude", exclude), ("strip_patterns", strip_patterns))
         for key, patterns in patterned:

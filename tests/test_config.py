@@ -1487,4 +1487,6 @@ def test_habits_of_other_formats_and_programs_are_named() -> None:
         'retention.max_articles: unknown key (did you mean "max_per_source"?)'
     )
     fast = "[fetch]\ninterval = 60\n" + CATEGORIES + feed
-    assert one_problem(fast).endswith("[1m, 1d]; change it or those limits".replace("1m", "5m"))
+    assert one_problem(fast).endswith(
+        '[5m, 1d]; change it or those limits (a number alone is seconds; for minutes, write "60m")'
+    )

@@ -308,6 +308,24 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "not valid TOML",
     ),
     (
+        # "unknown key" alone, where it had to go left to guess.
+        "a [fetch] key at the top of the file",
+        lambda text: 'max_backoff = "1h"\n' + text,
+        "max_backoff: unknown key",
+        "the top of the file holds no keys, only tables; it is a [fetch] key: move it under"
+        " [fetch]",
+    ),
+    (
+        # "15s is outside [fetch.min_interval, fetch.max_interval] = [1m, 1d]" alone, where a
+        # source's interval said why.
+        "the default interval meant as minutes",
+        lambda text: text.replace('\ninterval = "1s"', '\ninterval = "15"').replace(
+            'min_interval = "1s"', 'min_interval = "1m"'
+        ),
+        "fetch.interval",
+        'a number alone is seconds; for minutes, write "15m"',
+    ),
+    (
         "an interval meant as minutes",
         lambda text: text + 'interval = "0.5"\n',
         'sources[0] (id "alpha").interval',
