@@ -64,6 +64,18 @@ def test_a_stale_scheduler_heartbeat_is_not_ready(
     assert "ago" in body["problems"]["scheduler"]
 
 
+def test_a_heartbeat_newer_than_the_probe_is_no_negative_age(
+    ops: FlaskClient, store: Store
+) -> None:
+    """A beat written after the probe read the time, or by a host whose clock runs ahead, is 0
+    seconds old, as /metrics says (readyz said -0.0, or -5.0)."""
+    store.heartbeat("scheduler", datetime.now(UTC) + timedelta(seconds=5))
+    response = ops.get("/readyz")
+    assert response.json is not None
+    assert response.json["scheduler_age_seconds"] == 0.0
+    assert b'"scheduler_age_seconds":0.0' in response.data
+
+
 def _stop(worker: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     if worker.poll() is None:
         os.killpg(worker.pid, sig)

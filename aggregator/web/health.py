@@ -116,7 +116,9 @@ def check_readiness(store: Store, now: datetime, window: float) -> Readiness:
 def _age(now: datetime, then: datetime) -> float:
     if then.tzinfo is None:  # RQ writes UTC
         then = then.replace(tzinfo=UTC)
-    return (now - then).total_seconds()
+    # Never below 0, as /metrics has it: a beat written after `now` was read (or by a host
+    # whose clock runs a little ahead) made /readyz say "scheduler_age_seconds": -0.0.
+    return max(0.0, (now - then).total_seconds())
 
 
 def _no_store(response: Response) -> Response:
