@@ -64,3 +64,12 @@ def test_cli_prints_a_story_original_first(
     assert copy in lines[2]
     assert cli.main(["story", "nope"]) == 1
     assert "no article 'nope'" in capsys.readouterr().err
+    # As an operator copies it: its page's address, or its id in our feeds (both were "no
+    # article").
+    for given in (
+        f"http://127.0.0.1:8000/a/{copy}",
+        f"/a/{copy}/",
+        f"urn:aggregator:article:{copy}",
+    ):
+        assert cli.main(["story", given]) == 0, given
+        assert capsys.readouterr().out.splitlines()[2].split()[:1] == ["copy"]

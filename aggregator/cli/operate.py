@@ -6,6 +6,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -13,6 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import redis
 
@@ -390,13 +392,33 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
     return 0
 
 
+_FEED_ID = "urn:aggregator:article:"  # (syndication.entry_id)
+
+
+def _article_id(given: str) -> str:
+    """The article id in what an operator copied: the id, its page's address
+    (`http://…/a/ID`, `/a/ID/`) or its id in our feeds (`urn:aggregator:article:ID`); both
+    were "no article"."""
+    given = given.strip()
+    if given.startswith(_FEED_ID):
+        return unquote(given.removeprefix(_FEED_ID))
+    path = urlsplit(given).path if "://" in given else given
+    page = re.fullmatch(r"(?:.*/)?a/([^/]+)/?", path)
+    return unquote(page[1]) if page and "/" in path else given
+
+
 def cmd_story(args: argparse.Namespace) -> int:
     """Print the story an article belongs to: its articles, the original first."""
     store = Store(connect(redis_url(), COMMAND))
-    story = store.stories_of([args.article_id])[args.article_id]
+    article_id = _article_id(args.article_id)
+    story = store.stories_of([article_id])[article_id]
     articles = {a.id: a for a in store.articles([m.article_id for m in story.members])}
-    if args.article_id not in articles:
-        print(f"aggregator: no article {args.article_id!r}", file=sys.stderr)
+    if article_id not in articles:
+        print(
+            f"aggregator: no article {args.article_id!r}; give the id its page's address ends"
+            " with (/a/ID), the address, or its id in our feeds (urn:aggregator:article:ID)",
+            file=sys.stderr,
+        )
         return 1
     print(f"story {story.id}: {story.size} article(s) from {len(story.sources)} source(s)")
     for n, member in enumerate(story.members):
