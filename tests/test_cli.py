@@ -1007,6 +1007,24 @@ def test_worker_logs_one_line_per_refresh_in_our_format(
     assert re.search(r"500", refresh["error"])
 
 
+@pytest.mark.timeout(120)
+def test_a_burst_worker_leaves_without_waiting_on_its_channel(store: Store, redis_url: str) -> None:
+    """RQ's thread listening on the worker's channel woke once a minute, and after the channel
+    was unsubscribed redis-py's stop() waited for it: every `worker --burst` waited 5 s and said
+    "Redis did not answer the worker's goodbye", with Redis answering."""
+    scheduler.publish(store, make_config({"quiet": "http://127.0.0.1:9/feed.xml"}))
+    started = time.monotonic()
+    worker = start_worker(redis_url, "--burst")  # (an empty queue: it leaves at once)
+    try:
+        _, err = worker.communicate(timeout=90)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert worker.returncode == 0, err.decode()
+    assert b"goodbye" not in err, err.decode()
+    assert time.monotonic() - started < 30  # (the import alone takes a few seconds under load)
+
+
 def test_sources_with_an_id_shows_unreadable_dates_and_full_text_failures(
     config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
