@@ -773,7 +773,9 @@ def _title_of_text(text: str) -> str:
     start = excerpt(text, TITLE_FALLBACK_LENGTH)
     head = start[: TITLE_FALLBACK_LENGTH // 2]
     if len(_HAN_KANA.findall(head)) * 2 <= len(head):
-        whole = _sentences_end(start[:-1] + " ") if start.endswith("…") else 0
+        # (cut: a text that fits whole may end in its own "…", and keeps its last sentence)
+        cut = start.endswith("…") and start != excerpt(text, len(text))
+        whole = _sentences_end(start[:-1] + " ") if cut else 0
         return start[:whole] if whole else start
     start = excerpt(text, TITLE_FALLBACK_LENGTH // 2)
     first = _SENTENCE_END.search(start, _SHORTEST_SENTENCE - 1)

@@ -471,6 +471,10 @@ def test_an_untitled_entry_in_chinese_or_japanese_takes_its_first_sentence(
             " eclipse of…",
         ),
         ("A short note. Whole.", "A short note. Whole."),
+        (  # whole, and ending in its own "…": not cut, so its last sentence stays
+            "From time to time I have to do a podcast to test things out. More on that soon…",
+            "From time to time I have to do a podcast to test things out. More on that soon…",
+        ),
     ],
     ids=[
         "sentences",
@@ -481,6 +485,7 @@ def test_an_untitled_entry_in_chinese_or_japanese_takes_its_first_sentence(
         "small-letter",
         "none",
         "whole",
+        "whole-trailing-off",
     ],
 )
 def test_an_untitled_entry_is_titled_with_whole_sentences(text: str, title: str) -> None:
