@@ -755,11 +755,24 @@ _SHORTEST_SENTENCE = 6  # characters of a first sentence that is a title ("好�
 _SPACED_END = re.compile("[.!?۔؟।]+[\"'”’»)]*(?= )")
 
 
+# Words whose dot a name or a word follows in a sentence ("led by Dr. Jane Smith", "Celtics vs.
+# Golden State", "at 10 a.m. Tuesday"): no sentence's end, casefolded, without their last dot.
+_ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "st", "mt", "jr", "sr", "gen", "gov", "sen", "rep", "rev",
+    "lt", "col", "capt", "sgt", "ave", "blvd", "no", "vol", "fig", "vs", "e.g", "i.e", "cf", "al",
+    "approx", "inc", "corp", "co", "ltd", "a.m", "p.m", "nr", "bzw", "z.b",
+})  # fmt: skip
+
+
 def _sentences_end(text: str) -> int:
     """Where the last whole sentence of `text` that ends after its first 40 characters ends, or 0:
-    not after a capital ("U.S. officials") nor before a small letter ("e.g. the")."""
+    not after a capital ("U.S. officials") nor an abbreviation ("Dr. Jane"), nor before a small
+    letter ("e.g. the")."""
     for end in reversed([m.end() for m in _SPACED_END.finditer(text, 40)]):
-        before, after = text[text.rfind(" ", 0, end) + 1], text[end + 1 : end + 2]
+        word = text[text.rfind(" ", 0, end) + 1 : end]
+        before, after = word[0], text[end + 1 : end + 2]
+        if word.endswith(".") and word[:-1].lstrip("(\"'“‘«").casefold() in _ABBREVIATIONS:
+            continue
         if not (before.isupper() and text[end - 2].isupper()) and not after.islower():
             return end
     return 0

@@ -471,6 +471,25 @@ def test_an_untitled_entry_in_chinese_or_japanese_takes_its_first_sentence(
             " eclipse of…",
         ),
         ("A short note. Whole.", "A short note. Whole."),
+        # (nor the dot of an abbreviation a name or a word follows: "Dr. Jane", "vs. Golden")
+        (
+            "The new clinic on Main Street will be led by Dr. Jane Smith, who worked at the county"
+            " hospital for years.",
+            "The new clinic on Main Street will be led by Dr. Jane Smith, who worked at the county"
+            " hospital for…",
+        ),
+        (
+            "Tonight's game pits the Boston Celtics vs. Golden State in the first round, and it"
+            " starts at eight in the evening.",
+            "Tonight's game pits the Boston Celtics vs. Golden State in the first round, and it"
+            " starts at eight…",
+        ),
+        (
+            "The town council will meet again next week at 10 a.m. Tuesday in the library, and"
+            " residents may speak.",
+            "The town council will meet again next week at 10 a.m. Tuesday in the library, and"
+            " residents may…",
+        ),
         (  # whole, and ending in its own "…": not cut, so its last sentence stays
             "From time to time I have to do a podcast to test things out. More on that soon…",
             "From time to time I have to do a podcast to test things out. More on that soon…",
@@ -485,6 +504,9 @@ def test_an_untitled_entry_in_chinese_or_japanese_takes_its_first_sentence(
         "small-letter",
         "none",
         "whole",
+        "title-abbreviation",
+        "vs",
+        "a.m.",
         "whole-trailing-off",
     ],
 )
