@@ -171,9 +171,12 @@ def refresh_source(
         fetch_seconds = time.monotonic() - fetch_started
         state = _after_fetch(state, result, config, source)
         # The source's settings are part of the fingerprint: an edited filter or category
-        # must take effect on the next refresh even when the feed itself is unchanged.
+        # must take effect on the next refresh even when the feed itself is unchanged. So is
+        # what the fetch warned of (a gzip checksum), which is of this transfer, not of the
+        # document: the same feed sent rightly since is read again, and loses the warning.
         body = result.body
-        fingerprint = body_fingerprint(body, described) if body is not None else None
+        salt = described + (result.warning or "").encode()
+        fingerprint = body_fingerprint(body, salt) if body is not None else None
         if (
             body is not None
             and state.settings == unedited[2]

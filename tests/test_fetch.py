@@ -1191,3 +1191,31 @@ def test_a_source_whose_gzip_trailer_is_wrong_keeps_its_feed_and_shows_a_warning
     state = store.get_state("crc")
     assert state.last_error.startswith("The gzip-compressed body does not match its own checksum")
     assert state.consecutive_errors == 0
+
+
+def test_a_gzip_checksum_warning_goes_when_the_server_fixes_it_and_the_feed_is_the_same(
+    store: Store, feed_server: FeedServer
+) -> None:
+    # The warning is of the transfer, not of the document: a later read of the same feed,
+    # compressed rightly, showed it still (kept as an unchanged document's warning), and one
+    # compressed wrongly after a right one showed none, until the feed changed.
+    body = evil.rss(evil.item(1) + evil.item(2))
+    right = gzip.compress(body)
+    wrong = _with_trailer(body, zlib.crc32(body) ^ 0xFF, len(body))
+    url = feed_server.add("/feed", wrong, headers={"Content-Encoding": "gzip"})
+    source = SourceConfig(id="crc", name="CRC", url=url, categories=("c",), interval=900.0)
+    config = Config(
+        site=SiteConfig(title="T", base_url="http://127.0.0.1:8000"),
+        fetch=evil.PROBE_FETCH,
+        categories=(Category(slug="c", title="C"),),
+        sources=(source,),
+    )
+    shown = []
+    with Fetcher(config.fetch, UA) as fetcher:
+        for sent in (wrong, right, right, wrong):
+            feed_server.add("/feed", sent, headers={"Content-Encoding": "gzip"})
+            result = refresh_source(source, config, store, fetcher)
+            assert result.outcome in (Outcome.OK, Outcome.UNCHANGED), result.error
+            shown.append(store.get_state("crc").last_error.startswith("The gzip-compressed"))
+    assert shown == [True, False, False, True]
+    assert len(store.source_articles("crc", 10)) == 2
