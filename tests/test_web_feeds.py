@@ -34,6 +34,7 @@ from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Outcome, SourceState
 from aggregator.normalize import UNTITLED
 from aggregator.redis_server import WEB
+from aggregator.refresh import join_stories
 from aggregator.sanitize import MAX_CONTENT_CHARS
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, FEED_CONTENT_CHARS, ITUNES_NS, entry_id
@@ -1909,4 +1910,42 @@ def test_a_feed_of_articles_at_their_size_limit_reads_only_what_it_shows(
     assert [("content_html" in i) for i in items] == [True] * fits + [False] * (50 - fits)
     # The feed holds 4 MB of HTML (twice: as text, gzipped beside it); 150 articles read
     # whole held 75 MB of it and more.
+    assert peak < 10 * FEED_CONTENT_CHARS, f"{peak / 2**20:.0f} MiB at the render's peak"
+
+
+def test_a_feed_reads_its_stories_copies_without_their_content(
+    live_server: LiveServer, store: Store, add_articles: AddArticles
+) -> None:
+    """The copies a feed credits give their title, source and link, never their content: a
+    feed's stories' copies of 512 KB each were all read whole, in one reply, beside the articles
+    it shows (which it reads a few at a time): a 200-item feed of such stories of three read
+    200 MB."""
+    rnd = random.Random(13)
+    words = [
+        "".join(rnd.choice(string.ascii_lowercase) for _ in range(rnd.randint(3, 9)))
+        for _ in range(4_000)
+    ]
+    fat = MAX_CONTENT_CHARS - 100
+    now = datetime.now(UTC)
+    for n in range(50):  # fifty stories, each an original in tech and two copies
+        text = " ".join(rnd.choices(words, k=90_000))
+        body = "".join(f"<p>{text[i : i + 600]}</p>" for i in range(0, len(text), 600))[:fat]
+        (original,) = add_articles("hacker-blog", title=f"Story {n}", content=body)
+        join_stories(store, [original], 7.0, now)
+        for hours, source in enumerate(("people-daily", "mixed"), 1):
+            published = original.published + timedelta(hours=hours)
+            copy = add_articles(source, title=f"Story {n}", content=body, published=published)
+            join_stories(store, copy, 7.0, now)
+    url = f"{live_server.url}/c/tech/feed.json"
+    tracemalloc.start()
+    try:
+        response = httpx.get(url, params={"limit": 50}, timeout=60)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert len(items) == 50
+    assert all(len(i["_story"]["also"]) == 2 for i in items)  # each credits its copies
+    # The hundred copies read whole were 50 MB of HTML, and more as they were decoded.
     assert peak < 10 * FEED_CONTENT_CHARS, f"{peak / 2**20:.0f} MiB at the render's peak"

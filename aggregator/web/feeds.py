@@ -56,6 +56,7 @@ from aggregator.web import (
 )
 from aggregator.web.cache import Rendered
 from aggregator.web.i18n import translate
+from aggregator.web.pages import without_content
 
 bp = Blueprint("feeds", __name__)
 
@@ -497,7 +498,7 @@ def story_page(
     others = {
         m.article_id for a in articles for m in story_of[a.id].members if m.article_id != a.id
     }
-    copies = {c.id: c for c in store.articles(sorted(others))}
+    copies = {c.id: c for c in without_content(store, sorted(others))}  # (credits show none)
     credits: Credits = {}
     for a in articles:
         story = story_of[a.id]
