@@ -23,8 +23,8 @@ import mimetypes
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, NoReturn, ParamSpec, TypeVar
@@ -1054,3 +1054,16 @@ class Page:
             return url_for(endpoint, **params, page=n if n > 1 else None)
 
         return url(self.number - 1), url(self.number + 1)
+
+
+def without_content(store: Store, article_ids: Sequence[str]) -> list[Article]:
+    """The articles, READ_AT_ONCE at a time, each without its content, which no card nor a
+    feed's story credit shows: a source of 512 KB articles (the most one may hold) newer than
+    the rest of its category made each of its pages read MAX_POOL of them whole, 11-13 s of a
+    web process and 450 MB more of its memory for the home page, rendered again every second
+    it was asked for."""
+    articles: list[Article] = []
+    for start in range(0, len(article_ids), READ_AT_ONCE):
+        chunk = store.articles(article_ids[start : start + READ_AT_ONCE])
+        articles.extend(replace(a, content="") for a in chunk)
+    return articles

@@ -53,10 +53,10 @@ from aggregator.web import (
     render_slot,
     under_new_slug,
     web_state,
+    without_content,
 )
 from aggregator.web.cache import Rendered
 from aggregator.web.i18n import translate
-from aggregator.web.pages import without_content
 
 bp = Blueprint("feeds", __name__)
 

@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache, partial
 from pathlib import Path
@@ -31,7 +31,6 @@ from aggregator.sanitize import focusable_scrollers
 from aggregator.store import Store
 from aggregator.syndication import CONTENT_TYPES, clock
 from aggregator.web import (
-    READ_AT_ONCE,
     Page,
     SharedPage,
     accepts_gzip,
@@ -43,6 +42,7 @@ from aggregator.web import (
     rendering,
     wants_json,
     web_state,
+    without_content,
 )
 from aggregator.web.cache import GZIP_LEVEL
 from aggregator.web.i18n import (
@@ -647,18 +647,6 @@ def _story_pool(slug: str, count: int) -> list[Article]:
     pool = without_content(state.store, state.store.category_ids(slug, count))
     state.story_pools[(slug, count)] = (version, pool)
     return pool
-
-
-def without_content(store: Store, article_ids: Sequence[str]) -> list[Article]:
-    """The articles, READ_AT_ONCE at a time, each without its content, which no card shows: a
-    source of 512 KB articles (the most one may hold) newer than the rest of its category made
-    each of its pages read MAX_POOL of them whole, 11-13 s of a web process and 450 MB more of
-    its memory for the home page, rendered again every second it was asked for."""
-    articles: list[Article] = []
-    for start in range(0, len(article_ids), READ_AT_ONCE):
-        chunk = store.articles(article_ids[start : start + READ_AT_ONCE])
-        articles.extend(replace(a, content="") for a in chunk)
-    return articles
 
 
 SOURCES_PER_PAGE = 100
