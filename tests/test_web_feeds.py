@@ -1877,6 +1877,26 @@ def test_a_json_feeds_errors_are_json(client: FlaskClient) -> None:
     assert b"limit must be a whole number" in bad.data
 
 
+def _words(rnd: random.Random) -> list[str]:
+    """4,000 made-up words: text that compresses as prose does, not as one repeated word."""
+    return [
+        "".join(rnd.choice(string.ascii_lowercase) for _ in range(rnd.randint(3, 9)))
+        for _ in range(4_000)
+    ]
+
+
+def _traced_get(url: str, limit: int) -> tuple[httpx.Response, int]:
+    """The feed at `url` with `limit` items, and the traced memory's peak while it came (the
+    live server renders in this process)."""
+    tracemalloc.start()
+    try:
+        response = httpx.get(url, params={"limit": limit}, timeout=60)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return response, peak
+
+
 def test_a_feed_of_articles_at_their_size_limit_reads_only_what_it_shows(
     live_server: LiveServer, add_articles: AddArticles
 ) -> None:
@@ -1886,10 +1906,7 @@ def test_a_feed_of_articles_at_their_size_limit_reads_only_what_it_shows(
     uncached render), though past FEED_CONTENT_CHARS an item shows none of its content. It now
     reads the articles it shows, a few at a time, and keeps no content past the budget."""
     rnd = random.Random(12)
-    words = [
-        "".join(rnd.choice(string.ascii_lowercase) for _ in range(rnd.randint(3, 9)))
-        for _ in range(4_000)
-    ]
+    words = _words(rnd)
     text = " ".join(rnd.choice(words) for _ in range(90_000))
     base = "".join(f"<p>{text[i : i + 600]}</p>" for i in range(0, len(text), 600))
     fat = MAX_CONTENT_CHARS - 100
@@ -1897,12 +1914,7 @@ def test_a_feed_of_articles_at_their_size_limit_reads_only_what_it_shows(
         turn = n * 997
         add_articles("hacker-blog", content=(base[turn:] + base[:turn])[:fat])
     url = f"{live_server.url}/c/tech/feed.json"
-    tracemalloc.start()
-    try:
-        response = httpx.get(url, params={"limit": 50}, timeout=60)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    response, peak = _traced_get(url, limit=50)
     assert response.status_code == 200
     items = response.json()["items"]
     assert len(items) == 50
@@ -1921,10 +1933,7 @@ def test_a_feed_reads_its_stories_copies_without_their_content(
     it shows (which it reads a few at a time): a 200-item feed of such stories of three read
     200 MB."""
     rnd = random.Random(13)
-    words = [
-        "".join(rnd.choice(string.ascii_lowercase) for _ in range(rnd.randint(3, 9)))
-        for _ in range(4_000)
-    ]
+    words = _words(rnd)
     fat = MAX_CONTENT_CHARS - 100
     now = datetime.now(UTC)
     for n in range(50):  # fifty stories, each an original in tech and two copies
@@ -1937,12 +1946,7 @@ def test_a_feed_reads_its_stories_copies_without_their_content(
             copy = add_articles(source, title=f"Story {n}", content=body, published=published)
             join_stories(store, copy, 7.0, now)
     url = f"{live_server.url}/c/tech/feed.json"
-    tracemalloc.start()
-    try:
-        response = httpx.get(url, params={"limit": 50}, timeout=60)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    response, peak = _traced_get(url, limit=50)
     assert response.status_code == 200
     items = response.json()["items"]
     assert len(items) == 50
