@@ -20,12 +20,18 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
-# Two feed readers of other people's making for tests/test_feed_readers.py: sfeed (its own C
-# parser) and newsboat. Installed like chromium; without them those tests say what to install.
+# Feed readers of other people's making for tests/test_feed_readers.py: sfeed (its own C
+# parser) and newsboat, installed like chromium, and four JavaScript feed libraries, installed
+# by npm at the versions tests/readers/package-lock.json names (again when it changes). Without
+# them those tests say what to install.
 readers:
-	@if { ! command -v sfeed || ! command -v newsboat; } >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Debian's sfeed and newsboat for the feed reader tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sfeed newsboat >/dev/null; \
+	@if { ! command -v sfeed || ! command -v newsboat || ! command -v npm; } >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's sfeed, newsboat and npm for the feed reader tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sfeed newsboat $$(command -v npm >/dev/null || echo npm) >/dev/null; \
+	fi
+	@if command -v npm >/dev/null 2>&1 && ! cmp -s tests/readers/package-lock.json tests/readers/node_modules/.lock; then \
+		echo "installing the JavaScript feed libraries for the feed reader tests"; \
+		npm ci --prefix tests/readers --no-audit --no-fund --silent && cp tests/readers/package-lock.json tests/readers/node_modules/.lock; \
 	fi
 
 aggregator.toml:

@@ -487,6 +487,11 @@ class _EntryRepairs(BaseEntryExtension):  # type: ignore[misc]  # feedgen is unt
                 if enc.duration:
                     attrs["duration"] = str(enc.duration)
                 _sub(entry, f"{{{MEDIA_NS}}}content", **attrs)
+        if (enclosure := entry.find("enclosure")) is not None:
+            # After the Media RSS ones: newsboat keeps an item's last enclosure of either kind,
+            # and took a video listed as media:content for the episode (podboat downloads it).
+            entry.remove(enclosure)
+            entry.append(enclosure)
         if main is not None and main.type.startswith(("audio/", "video/")):
             # An episode, as podcast apps read one: its picture and its length (of the item's
             # one <enclosure>) in the itunes namespace; they do not read media:thumbnail.

@@ -1,37 +1,49 @@
-"""Our feeds as two real feed readers read them: sfeed (suckless, a C parser of its own) and
-newsboat (libnewsboat's parser, a terminal reader).
+"""Our feeds as real feed readers read them: sfeed (suckless, a C parser of its own), newsboat
+(libnewsboat's parser, a terminal reader), lemon24/reader (feedparser underneath) and four
+JavaScript libraries (rss-parser, @extractus/feed-extractor, feedsmith, @rowanmanning/feed-parser).
 
 A feed that validates can still be read wrongly: an entity escaped twice, a date in a form a
-reader's parser does not take, an author or an enclosure where a reader does not look. Here a
-feed of awkward text ("&", "<", quotes, Chinese, right-to-left, emoji, a podcast episode whose
-URL holds "&") goes through the real parse and normalize, joins articles saved as a worker saves
-them, and is served over HTTP by the web app; both readers then read our Atom and RSS, and each
-item must come out with the title, link, time, id, author and enclosure our JSON Feed gives it.
+reader's parser does not take, an author or an enclosure where a reader does not look. Here
+feeds of awkward text ("&", "<", quotes, Chinese, right-to-left, emoji, a podcast episode whose
+URL holds "&"), a hostile item (script in every field) and an odd Atom feed (xml:base and
+relative links, HTML and XHTML titles, several authors, categories and enclosures, entries
+without title, date or link, a title over a thousand characters, C1 controls and bidi overrides) go
+through the real parse and normalize, join articles saved as a worker saves them and a story
+four sources tell, and are served over HTTP by the web app; each reader then reads our Atom,
+RSS (and JSON Feed, where it reads one), and each item must come out with the title, link,
+time, id, author, categories, enclosure and content our JSON Feed gives it, as far as the
+reader reads them.
 
-The readers are Debian packages: `make readers` installs them (as root). Without them these tests
-skip and say so; under CI (the CI environment variable set) they fail instead.
+The readers are Debian packages and npm packages: `make readers` installs them (Debian's as
+root; npm's into tests/readers/node_modules, at the versions of its package-lock.json).
+Without them these tests skip and say so; under CI (the CI environment variable set) they fail
+instead.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import random
 import shutil
 import sqlite3
+import string
 import subprocess
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
-from aggregator.config import Config
+from aggregator.config import Config, SourceConfig
 from aggregator.models import Article
 from aggregator.normalize import normalize
 from aggregator.parse import parse
+from aggregator.refresh import join_stories
 from aggregator.store import Store
 from tests.support.web_server import LiveServer
 from tests.test_web_pages import ingest_hostile
@@ -90,6 +102,90 @@ def ingest_awkward(store: Store, config: Config) -> list[Article]:
     return articles
 
 
+ODD = SourceConfig(
+    id="odd-atom",
+    name="Odd <b>Atom</b> \u202eevil\u202c",
+    url="https://odd.example/blog/feed.atom",
+    categories=("tech",),
+    interval=900.0,
+    site_url="https://odd.example/blog/",
+)
+
+LONG_TITLE = "A very long title " + "that goes on and on, " * 60 + "and ends."
+
+
+def odd_feed(now: datetime) -> bytes:
+    """An Atom document of entries that lean on what Atom allows and readers forget: xml:base
+    and relative links, HTML titles with script in them, several authors and categories, several
+    enclosures, an entry without title, date or link, controls and bidi marks in text."""
+
+    def date(hours: int) -> str:
+        return (now - timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
+
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://odd.example/blog/" xml:lang="en">
+<title type="html">Odd &lt;script&gt;alert(1)&lt;/script&gt;</title>
+<id>tag:odd.example,2026:feed</id><updated>{date(0)}</updated><link href="./"/>
+<entry xml:base="posts/">
+  <title type="html">&lt;script&gt;alert(1)&lt;/script&gt;Relative &amp;amp; based
+    &lt;b&gt;bold&lt;/b&gt;</title>
+  <link href="one.html?a=1&amp;b=2"/><id>tag:odd.example,2026:1</id>
+  <published>{date(6)}</published><updated>{date(6)}</updated>
+  <author><name>&lt;b&gt;Eve&lt;/b&gt;&lt;img src=x onerror=alert(1)&gt;</name></author>
+  <author><name>Second Author</name></author>
+  <category term="&lt;script&gt;alert(1)&lt;/script&gt;"/><category term="Ünïcode 中文"/>
+  <category term="rtl-עברית"/>
+  <link rel="enclosure" href="../audio/ep%201.mp3" type="audio/mpeg" length="100"/>
+  <link rel="enclosure" href="/video/clip.mp4" type="video/mp4" length="200"/>
+  <content type="html">&lt;p&gt;See &lt;a href="../about"&gt;about&lt;/a&gt; and
+    &lt;img src="pic.png" alt="a picture"&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;
+  </content>
+</entry>
+<entry>
+  <id>tag:odd.example,2026:2</id><updated>{date(7)}</updated>
+  <content type="text">No title and no link: only text, a C1 control \u0085here and a bidi
+    override \u202eevil\u202c, emoji 🧪, 日本語のテキスト.</content>
+</entry>
+<entry>
+  <title>{LONG_TITLE}</title><id>tag:odd.example,2026:3</id>
+  <link href="https://odd.example/long"/><updated>{date(8)}</updated>
+  <summary>Long.</summary>
+</entry>
+<entry>
+  <title>No date at all</title><id>tag:odd.example,2026:4</id>
+  <link href="nodate"/>
+  <summary>Undated.</summary>
+</entry>
+<entry>
+  <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">XHTML <em>title</em> &amp; ok</div>
+  </title>
+  <id>tag:odd.example,2026:5</id><link href="https://odd.example/xhtml"/>
+  <updated>{date(9)}</updated><summary>x</summary>
+</entry>
+</feed>""".encode()
+
+
+def ingest_odd(store: Store, config: Config) -> list[Article]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    feed = parse(odd_feed(now), url=ODD.url, headers={})
+    articles = normalize(feed, ODD, now=now)
+    assert len(articles) == 5
+    store.save_refresh(store.get_state(ODD.id), articles, config.retention, now)
+    return articles
+
+
+def credit_story(store: Store, add_articles: Callable[..., list[Article]]) -> None:
+    """One story told by four sources: the feed shows it once, crediting the other three."""
+    rnd = random.Random(5)
+    words = ["".join(rnd.choices(string.ascii_lowercase, k=rnd.randint(3, 9))) for _ in range(400)]
+    body = "".join(f"<p>{' '.join(rnd.choices(words, k=60))}</p>" for _ in range(6))
+    now = datetime.now(UTC)
+    for hours, source in enumerate(("hacker-blog", "people-daily", "mixed", ODD.id)):
+        (article,) = add_articles(source, title="One story, four sources", content=body)
+        article = replace(article, published=article.published + timedelta(hours=hours))
+        join_stories(store, [article], 7.0, now)
+
+
 @dataclass(frozen=True)
 class Item:
     """What a reader shows of an item (a field the reader does not read is None)."""
@@ -102,9 +198,12 @@ class Item:
     enclosure: str | None = None
 
 
-def expected(json_feed: bytes, *, audio_only: bool = False, rss: bool = False) -> list[Item]:
+def expected(
+    json_feed: bytes, *, audio_only: bool = False, last: bool = False, rss: bool = False
+) -> list[Item]:
     """Our JSON Feed's items as a reader should show them. `audio_only`: the reader keeps only
-    audio and video enclosures (a podcast client's habit), else the first of any kind. `rss`:
+    audio and video enclosures (a podcast client's habit), else the first of any kind; `last`:
+    it keeps the last of those (newsboat, of an Atom entry's several). `rss`:
     as our RSS writes an author, its source after a comma, not in brackets ("Ann Coe, Wire C":
     lemon24/reader took "(Wire C)" for an e-mail address)."""
     items = []
@@ -125,7 +224,7 @@ def expected(json_feed: bytes, *, audio_only: bool = False, rss: bool = False) -
                 time=int(datetime.fromisoformat(item["date_published"]).timestamp()),
                 author=author,
                 id=item["id"],
-                enclosure=enclosures[0] if enclosures else "",
+                enclosure=enclosures[-1 if last else 0] if enclosures else "",
             )
         )
     return items
@@ -178,6 +277,12 @@ def fetch(url: str) -> bytes:
 
 
 @pytest.fixture
+def web_config(web_config: Config) -> Config:
+    """The test config, with the odd Atom source in tech."""
+    return replace(web_config, sources=(*web_config.sources, ODD))
+
+
+@pytest.fixture
 def served(
     live_server: LiveServer,
     store: Store,
@@ -189,6 +294,8 @@ def served(
     add_articles("mixed", 12)
     ingest_hostile(store, web_config)
     ingest_awkward(store, web_config)
+    ingest_odd(store, web_config)
+    credit_story(store, add_articles)
     return lambda fmt: fetch(f"{live_server.url}/c/tech/feed.{fmt}?limit=50")
 
 
@@ -198,8 +305,8 @@ def test_sfeed_reads_every_item_as_our_json_feed_gives_it(
 ) -> None:
     sfeed = _reader("sfeed")
     want = expected(served("json"), rss=fmt == "rss")
-    assert len(want) == 18  # the awkward five, the hostile one, twelve saved
-    assert any(", " in item.author for item in want) == (fmt == "rss")
+    assert len(want) == 24  # awkward five, hostile one, odd five, twelve saved, the story once
+    assert any(i.author.endswith(", Hacker Blog") for i in want) == (fmt == "rss")
     got = sfeed_items(sfeed, served(fmt))
     assert got == want
 
@@ -209,7 +316,9 @@ def test_newsboat_reads_every_item_as_our_json_feed_gives_it(
     served: Callable[[str], bytes], live_server: LiveServer, tmp_path: Path, fmt: str
 ) -> None:
     newsboat = _reader("newsboat")
-    want = expected(served("json"), audio_only=True, rss=fmt == "rss")
+    # Of an item's enclosures newsboat keeps the last sound or video: in RSS that is the one
+    # <enclosure> (after the media:content), in Atom an entry's last.
+    want = expected(served("json"), audio_only=True, last=fmt == "atom", rss=fmt == "rss")
     got = newsboat_items(newsboat, f"{live_server.url}/c/tech/feed.{fmt}?limit=50", tmp_path / fmt)
     assert got == want
     assert any(item.enclosure for item in got)  # the episode's, and the saved articles' mp3s
@@ -243,3 +352,82 @@ def test_reader_reads_every_item_as_our_json_feed_gives_it(
     finally:
         reader.close()
     assert sorted(got, key=lambda i: i.id) == sorted(want, key=lambda i: i.id)
+
+
+# --- JavaScript feed libraries (npm), as web apps and bots read feeds --------------------------
+
+READERS_DIR = Path(__file__).parent / "readers"
+NPM_HINT = (
+    "the JavaScript feed reader tests need node and tests/readers/node_modules: run `make readers` "
+    "(it runs `npm ci --prefix tests/readers`)"
+)
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None or not (READERS_DIR / "node_modules").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the feed reader tests, but {NPM_HINT}")
+        pytest.skip(NPM_HINT)
+    return node
+
+
+def _main_first(urls: list[str], types: list[str]) -> list[str]:
+    """The enclosures as our RSS lists them: its one <enclosure> (the first sound or video,
+    else the first) before the rest, which are media:content."""
+    main = next((n for n, t in enumerate(types) if t.startswith(("audio/", "video/"))), 0)
+    return [urls[main], *urls[:main], *urls[main + 1 :]] if urls else []
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
+def test_javascript_libraries_read_every_item_as_our_json_feed_gives_it(
+    served: Callable[[str], bytes], fmt: str
+) -> None:
+    """rss-parser, @extractus/feed-extractor, feedsmith and @rowanmanning/feed-parser (node,
+    tests/readers/read.mjs) each see every item's id, title, link, date, authors, categories,
+    enclosures and content as our JSON Feed gives them, as far as each reads them."""
+    node = _node()
+    ours = json.loads(served("json"))["items"]
+    out = subprocess.run(
+        [node, str(READERS_DIR / "read.mjs"), fmt],
+        input=served(fmt),
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    libraries = json.loads(out.stdout)
+    assert set(libraries) >= {"feed-extractor", "feedsmith"}
+    for library, items in libraries.items():
+        assert isinstance(items, list), (library, items)
+        assert len(items) == len(ours), library
+        for want, got in zip(ours, items, strict=True):
+            assert got["id"] == want["id"], library
+            where = (library, want["id"])
+            authors = [a["name"] for a in want.get("authors", [])]
+            if fmt == "rss":  # one string there, the source after a comma (_bylined)
+                source = f" ({want['_source']['title']})"
+                authors = [
+                    a.removesuffix(source) + ", " + source[2:-1] if a.endswith(source) else a
+                    for a in authors
+                ]
+            urls = [a["url"] for a in want.get("attachments", [])]
+            if fmt == "rss":
+                types = [a["mime_type"] for a in want.get("attachments", [])]
+                urls = _main_first(urls, types)
+                if library != "feed-parser":  # the others read <enclosure> alone
+                    urls = urls[:1]
+            date = want["date_modified" if got.get("updatedFirst") else "date_published"]
+            expect = {
+                "title": want["title"],
+                "link": want["url"],
+                "published": int(datetime.fromisoformat(date).timestamp()),
+                "authors": authors,
+                "categories": want.get("tags", []),
+                "enclosures": urls,
+                "content": want["content_html"],
+            }
+            if library == "feed-parser":  # it decodes entities twice (read.mjs)
+                expect["content"] = html.unescape(expect["content"])
+            for field, value in expect.items():
+                if got[field] is not None:
+                    assert got[field] == value, (*where, field)
