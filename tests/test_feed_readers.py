@@ -22,10 +22,12 @@ instead.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
 import random
+import re
 import shutil
 import sqlite3
 import string
@@ -38,6 +40,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from aggregator.config import Config, SourceConfig
 from aggregator.models import Article
@@ -196,16 +199,25 @@ class Item:
     author: str
     id: str | None = None
     enclosure: str | None = None
+    content: str | None = None
+    categories: tuple[str, ...] | None = None
 
 
 def expected(
-    json_feed: bytes, *, audio_only: bool = False, last: bool = False, rss: bool = False
+    json_feed: bytes,
+    *,
+    audio_only: bool = False,
+    last: bool = False,
+    rss: bool = False,
+    content: bool = False,
+    categories: bool = False,
 ) -> list[Item]:
     """Our JSON Feed's items as a reader should show them. `audio_only`: the reader keeps only
     audio and video enclosures (a podcast client's habit), else the first of any kind; `last`:
     it keeps the last of those (newsboat, of an Atom entry's several). `rss`:
     as our RSS writes an author, its source after a comma, not in brackets ("Ann Coe, Wire C":
-    lemon24/reader took "(Wire C)" for an e-mail address)."""
+    lemon24/reader took "(Wire C)" for an e-mail address). `content`, `categories`: the reader
+    reads them."""
     items = []
     for item in json.loads(json_feed)["items"]:
         author = ", ".join(a["name"] for a in item.get("authors", []))
@@ -225,14 +237,17 @@ def expected(
                 author=author,
                 id=item["id"],
                 enclosure=enclosures[-1 if last else 0] if enclosures else "",
+                content=item["content_html"] if content else None,
+                categories=tuple(item.get("tags", [])) if categories else None,
             )
         )
     return items
 
 
 def sfeed_items(sfeed: str, document: bytes) -> list[Item]:
-    """sfeed's TSV: timestamp, title, link, content, content type, id, author, enclosure, …
-    (tabs, newlines and backslashes in a field escaped as \\t, \\n and \\\\)."""
+    """sfeed's TSV: timestamp, title, link, content, content type, id, author, enclosure,
+    categories ("|" between them), … (tabs, newlines and backslashes in a field escaped as
+    \\t, \\n and \\\\)."""
 
     def unescaped(field: str) -> str:
         return field.replace("\\t", "\t").replace("\\n", "\n").replace("\\\\", "\\")
@@ -240,8 +255,10 @@ def sfeed_items(sfeed: str, document: bytes) -> list[Item]:
     out = subprocess.run([sfeed], input=document, capture_output=True, timeout=60, check=True)
     items = []
     for line in out.stdout.decode().splitlines():
-        time, title, link, _content, _type, id_, author, enclosure = line.split("\t")[:8]
-        items.append(Item(unescaped(title), link, int(time), unescaped(author), id_, enclosure))
+        time, title, link, content, _type, id_, author, enclosure, tags = line.split("\t")[:9]
+        item = Item(unescaped(title), link, int(time), unescaped(author), id_, enclosure)
+        tags_ = tuple(unescaped(tags).split("|")) if tags else ()
+        items.append(replace(item, content=unescaped(content), categories=tags_))
     return items
 
 
@@ -264,10 +281,11 @@ def newsboat_items(newsboat: str, url: str, home: Path) -> list[Item]:
     )
     with sqlite3.connect(cache) as db:
         rows = db.execute(
-            "SELECT title, url, pubDate, author, guid, enclosure_url FROM rss_item ORDER BY id"
+            "SELECT title, url, pubDate, author, guid, enclosure_url, content FROM rss_item"
+            " ORDER BY id"
         ).fetchall()
     # It inserts the feed's items last to first.
-    return [Item(t, u, p, a, g, e or "") for t, u, p, a, g, e in reversed(rows)]
+    return [Item(t, u, p, a, g, e or "", c) for t, u, p, a, g, e, c in reversed(rows)]
 
 
 def fetch(url: str) -> bytes:
@@ -278,8 +296,9 @@ def fetch(url: str) -> bytes:
 
 @pytest.fixture
 def web_config(web_config: Config) -> Config:
-    """The test config, with the odd Atom source in tech."""
-    return replace(web_config, sources=(*web_config.sources, ODD))
+    """The test config, with the odd Atom source in tech and a WebSub hub."""
+    site = replace(web_config.site, hub="https://hub.example/websub?a=1&b=2")
+    return replace(web_config, site=site, sources=(*web_config.sources, ODD))
 
 
 @pytest.fixture
@@ -299,12 +318,64 @@ def served(
     return lambda fmt: fetch(f"{live_server.url}/c/tech/feed.{fmt}?limit=50")
 
 
+# --- validators: RFC 4287's RELAX NG schema, JSON Feed 1.1's rules -------------------------------
+
+SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
+
+
+@functools.cache
+def atom_schema() -> etree.RelaxNG:
+    """RFC 4287 Appendix B (tests/fixtures/schemas/atom.rnc) in RELAX NG's XML syntax, for
+    libxml2 (rnc2rng declares the empty namespace's prefix, which XML does not allow)."""
+    rnc2rng = pytest.importorskip("rnc2rng")
+    rng = rnc2rng.dumps(rnc2rng.load(str(SCHEMAS / "atom.rnc")))
+    return etree.RelaxNG(etree.fromstring(rng.replace(' xmlns:local=""', "").encode()))
+
+
+def json_feed_errors(document: bytes) -> list[str]:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((SCHEMAS / "jsonfeed-1.1.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(json.loads(document))]
+
+
+@pytest.mark.parametrize("query", ["", "?limit=50"])
+def test_our_atom_is_valid_against_rfc_4287s_schema(
+    served: Callable[[str], bytes], live_server: LiveServer, query: str
+) -> None:
+    schema = atom_schema()
+    document = fetch(f"{live_server.url}/c/tech/feed.atom{query}")
+    assert schema.validate(etree.fromstring(document)), schema.error_log
+    # The schema does catch what it must: an entry without its id, an empty language tag.
+    broken = re.sub(rb"<id>urn:aggregator:article:[^<]*</id>", b"", document, count=1)
+    assert not schema.validate(etree.fromstring(broken))
+    assert not schema.validate(etree.fromstring(document.replace(b'xml:lang="en"', b'xml:lang=""')))
+
+
+@pytest.mark.parametrize("query", ["", "?limit=50"])
+def test_our_json_feed_is_valid_against_json_feed_1_1(
+    served: Callable[[str], bytes], live_server: LiveServer, query: str
+) -> None:
+    document = fetch(f"{live_server.url}/c/tech/feed.json{query}")
+    assert json_feed_errors(document) == []
+    feed = json.loads(document)
+    assert ("hubs" in feed) == (query == "")  # only the default feed names the hub
+    # The rules catch what they must: a misspelt key, a date without its zone, no content.
+    item = feed["items"][0]
+    for broken in (
+        {**item, "date_publised": item["date_published"]},
+        {**item, "date_published": item["date_published"][:19]},
+        {k: v for k, v in item.items() if k != "content_html"},
+    ):
+        assert json_feed_errors(json.dumps({**feed, "items": [broken]}).encode())
+
+
 @pytest.mark.parametrize("fmt", ["atom", "rss"])
 def test_sfeed_reads_every_item_as_our_json_feed_gives_it(
     served: Callable[[str], bytes], fmt: str
 ) -> None:
     sfeed = _reader("sfeed")
-    want = expected(served("json"), rss=fmt == "rss")
+    want = expected(served("json"), rss=fmt == "rss", content=True, categories=True)
     assert len(want) == 24  # awkward five, hostile one, odd five, twelve saved, the story once
     assert any(i.author.endswith(", Hacker Blog") for i in want) == (fmt == "rss")
     got = sfeed_items(sfeed, served(fmt))
@@ -318,7 +389,9 @@ def test_newsboat_reads_every_item_as_our_json_feed_gives_it(
     newsboat = _reader("newsboat")
     # Of an item's enclosures newsboat keeps the last sound or video: in RSS that is the one
     # <enclosure> (after the media:content), in Atom an entry's last.
-    want = expected(served("json"), audio_only=True, last=fmt == "atom", rss=fmt == "rss")
+    want = expected(
+        served("json"), audio_only=True, last=fmt == "atom", rss=fmt == "rss", content=True
+    )
     got = newsboat_items(newsboat, f"{live_server.url}/c/tech/feed.{fmt}?limit=50", tmp_path / fmt)
     assert got == want
     assert any(item.enclosure for item in got)  # the episode's, and the saved articles' mp3s
