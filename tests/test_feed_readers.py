@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -504,3 +505,45 @@ def test_javascript_libraries_read_every_item_as_our_json_feed_gives_it(
             for field, value in expect.items():
                 if got[field] is not None:
                     assert got[field] == value, (*where, field)
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
+def test_reader_polls_with_its_validators_and_hears_of_each_new_article(
+    served: Callable[[str], bytes],
+    live_server: LiveServer,
+    add_articles: Callable[..., list[Article]],
+    fmt: str,
+) -> None:
+    """lemon24/reader sends our ETag and Last-Modified back (gzip-coded, as it asks): told "not
+    modified" while nothing changed, it reads the feed again once an article arrives."""
+    make_reader = pytest.importorskip("reader", minversion="3.26").make_reader
+    statuses: list[str] = []
+    app = live_server.app
+    assert app is not None
+
+    def recording(environ: dict[str, Any], start_response: Any) -> Any:
+        def start(status: str, headers: Any, exc_info: Any = None) -> Any:
+            statuses.append(status.split()[0])
+            return start_response(status, headers, exc_info)
+
+        return app(environ, start)
+
+    live_server.app = recording  # (a WSGI app in the Flask app's place)
+    url = f"{live_server.url}/c/tech/feed.{fmt}"
+    reader = make_reader(":memory:")
+    try:
+        reader.add_feed(url)
+        first = reader.update_feed(url)
+        assert first is not None
+        assert first.new == 24
+        assert reader.update_feed(url) is None
+        (article,) = add_articles("hacker-blog", title="News after the last poll")
+        after = reader.update_feed(url)
+        assert after is not None
+        assert after.new == 1
+        entry = reader.get_entry((url, f"urn:aggregator:article:{article.id}"))
+        assert entry.title == "News after the last poll"
+        assert reader.update_feed(url) is None
+    finally:
+        reader.close()
+    assert statuses == ["200", "304", "200", "304"]
