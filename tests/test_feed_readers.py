@@ -1,6 +1,7 @@
 """Our feeds as real feed readers read them: sfeed (suckless, a C parser of its own), newsboat
-(libnewsboat's parser, a terminal reader), lemon24/reader (feedparser underneath) and four
-JavaScript libraries (rss-parser, @extractus/feed-extractor, feedsmith, @rowanmanning/feed-parser).
+(libnewsboat's parser, a terminal reader), lemon24/reader (feedparser underneath),
+fastfeedparser (lxml underneath) and four JavaScript libraries (rss-parser,
+@extractus/feed-extractor, feedsmith, @rowanmanning/feed-parser).
 
 A feed that validates can still be read wrongly: an entity escaped twice, a date in a form a
 reader's parser does not take, an author or an enclosure where a reader does not look. Here
@@ -17,7 +18,8 @@ reader reads them.
 The readers are Debian packages and npm packages: `make readers` installs them (Debian's as
 root; npm's into tests/readers/node_modules, at the versions of its package-lock.json).
 Without them these tests skip and say so; under CI (the CI environment variable set) they fail
-instead.
+instead. The Python ones (reader, fastfeedparser) and the validators' (jsonschema, rnc2rng)
+come with the project's dev and bench extras.
 """
 
 from __future__ import annotations
@@ -561,3 +563,36 @@ def test_reader_polls_with_its_validators_and_hears_of_each_new_article(
     finally:
         reader.close()
     assert statuses == ["200", "304", "200", "304"]
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
+def test_fastfeedparser_reads_every_item_as_our_json_feed_gives_it(
+    served: Callable[[str], bytes], fmt: str
+) -> None:
+    """fastfeedparser (lxml underneath, feedparser's shape) sees every item's id, title, link,
+    dates, author, tags, enclosures and content as our JSON Feed gives them."""
+    fastfeedparser = pytest.importorskip("fastfeedparser")
+    ours = json.loads(served("json"))["items"]
+    entries = fastfeedparser.parse(served(fmt)).entries
+    assert len(entries) == len(ours)
+    rss = fmt == "rss"
+    for want, item in zip(expected(served("json"), rss=rss), ours, strict=True):
+        (entry,) = (e for e in entries if e["id"] == want.id)
+        assert entry["title"] == want.title
+        assert entry["link"] == want.link
+        assert datetime.fromisoformat(entry["published"]).timestamp() == want.time
+        assert entry["author"] == want.author
+        assert [t["term"] for t in entry.get("tags") or []] == [
+            _defused(t) if rss else t for t in item.get("tags", [])
+        ]
+        assert entry["content"][0]["value"] == item["content_html"]
+        urls = [a["url"] for a in item.get("attachments", [])]
+        if fmt == "atom":  # (it lists an Atom entry's enclosures among its links)
+            got = [link["href"] for link in entry["links"] if link["rel"] == "enclosure"]
+        else:  # (and RSS's media:content apart, with the picture, media:thumbnail, at times)
+            got = [e["url"] for e in entry.get("enclosures") or []]
+            media = entry.get("media_content") or [] if rss else []
+            got += [m["url"] for m in media if m["url"] != item.get("image")]
+            types = [a["mime_type"] for a in item.get("attachments", [])]
+            urls = _main_first(urls, types) if rss else urls
+        assert got == urls, want.id
