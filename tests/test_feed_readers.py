@@ -111,7 +111,7 @@ def ingest_awkward(store: Store, config: Config) -> list[Article]:
 
 ODD = SourceConfig(
     id="odd-atom",
-    name="Odd <b>Atom</b> \u202eevil\u202c",
+    name="Odd <b>Atom</b> עברית",  # (as the config takes it: no direction controls)
     url="https://odd.example/blog/feed.atom",
     categories=("tech",),
     interval=900.0,
