@@ -42,6 +42,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+import feedparser
+import httpx
 import pytest
 from lxml import etree
 
@@ -596,3 +598,26 @@ def test_fastfeedparser_reads_every_item_as_our_json_feed_gives_it(
             types = [a["mime_type"] for a in item.get("attachments", [])]
             urls = _main_first(urls, types) if rss else urls
         assert got == urls, want.id
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
+def test_a_websub_subscriber_finds_the_same_hub_and_topic_in_headers_and_body(
+    served: Callable[[str], bytes], live_server: LiveServer, fmt: str
+) -> None:
+    """WebSub 4: a subscriber reads the Link headers first, then the document's links; each
+    default feed names the same hub and self URL in both (httpx's parser for the headers,
+    feedparser's for Atom and RSS), a hub URL with "&" in it included."""
+    url = f"{live_server.url}/c/tech/feed.{fmt}"
+    response = httpx.get(url)
+    assert response.status_code == 200
+    links = response.links
+    assert links["hub"]["url"] == "https://hub.example/websub?a=1&b=2"
+    assert links["self"]["url"] == url
+    if fmt == "json":
+        feed = response.json()
+        body = {"hub": feed["hubs"][0]["url"], "self": feed["feed_url"]}
+        assert feed["hubs"][0]["type"] == "WebSub"
+    else:
+        parsed = feedparser.parse(response.content)
+        body = {link.rel: link.href for link in parsed.feed.links if link.rel in ("hub", "self")}
+    assert body == {"hub": links["hub"]["url"], "self": links["self"]["url"]}
