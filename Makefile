@@ -31,7 +31,8 @@ readers:
 	fi
 	@if command -v npm >/dev/null 2>&1 && ! cmp -s tests/readers/package-lock.json tests/readers/node_modules/.lock; then \
 		echo "installing the JavaScript feed libraries for the feed reader tests"; \
-		npm ci --prefix tests/readers --no-audit --no-fund --silent && cp tests/readers/package-lock.json tests/readers/node_modules/.lock; \
+		{ npm ci --prefix tests/readers --no-audit --no-fund --silent && cp tests/readers/package-lock.json tests/readers/node_modules/.lock; } \
+			|| echo "npm ci failed: the JavaScript feed reader tests will skip (and fail under CI)"; \
 	fi
 
 aggregator.toml:
