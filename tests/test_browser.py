@@ -316,6 +316,27 @@ def test_a_wide_code_block_and_table_scroll_by_keyboard(
     assert {"PRE", "TABLE"} <= reached
 
 
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_articles_own_headings_are_smaller_than_its_title(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, width: int
+) -> None:
+    """A newsletter's <h1> (Nixers, in the corpus) was drawn larger than the article's title,
+    and on a phone every <h2> (GeekPark's sections) as large as the title or larger."""
+    headings = "".join(f"<h{n}>Heading {n}</h{n}><p>Text.</p>" for n in range(1, 7))
+    (article,) = add_articles("hacker-blog", 1, content=clean_html(headings, ""))
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/a/{article.id}")
+    sizes: list[float] = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+            '.story-header h1, .story-content :is(h1, h2, h3, h4, h5, h6)'
+        )).map((h) => parseFloat(getComputedStyle(h).fontSize))"""
+    )
+    title, *inside = sizes
+    assert len(inside) == 6, sizes  # (the sanitizer kept them all)
+    assert all(size < title for size in inside), sizes
+    assert inside == sorted(inside, reverse=True), sizes  # and still ranked among themselves
+
+
 @pytest.mark.parametrize(
     ("site_language", "scheme"),
     [("en", "light"), ("en", "dark"), ("zh-CN", "light"), ("ja", "light"), ("he", "dark")],
