@@ -340,6 +340,33 @@ def test_an_articles_own_headings_are_smaller_than_its_title(
     assert inside == sorted(inside, reverse=True), sizes  # and still ranked among themselves
 
 
+def test_a_superscript_leaves_its_lines_evenly_spaced(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """The browser's raised baseline for <sup> and <sub> made their lines taller than the
+    others: a gap above each "2ⁿ−1" of an article of formulas (Russ Cox's, in the corpus)."""
+    text = "The count grows as 2<sup>n</sup>−1 while water stays H<sub>2</sub>O. " * 8
+    (article,) = add_articles("hacker-blog", 1, content=clean_html(f"<p>{text}</p>", ""))
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/a/{article.id}")
+    lines, line_height, height = page.evaluate(
+        """() => {
+            const p = document.querySelector('.story-content p');
+            const tops = new Set();
+            for (const node of p.childNodes) {
+                if (node.nodeType !== Node.TEXT_NODE) continue;
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                for (const rect of range.getClientRects()) tops.add(Math.round(rect.bottom));
+            }
+            return [tops.size, parseFloat(getComputedStyle(p).lineHeight),
+                    p.getBoundingClientRect().height];
+        }"""
+    )
+    assert lines >= 4  # (the paragraph wraps, each line with a superscript or subscript)
+    assert height == pytest.approx(lines * line_height, abs=1), (lines, line_height, height)
+
+
 def line_drawing(width: int = 200, height: int = 100) -> bytes:
     """A PNG of black lines on a transparent background, as blogs' diagrams are drawn."""
 
