@@ -33,11 +33,13 @@ from aggregator.config import Config, ServeConfig
 from aggregator.models import Article, Enclosure, Outcome, SourceState, source_health
 from aggregator.normalize import normalize
 from aggregator.parse import parse
+from aggregator.refresh import join_stories
 from aggregator.sanitize import MAX_CONTENT_CHARS
 from aggregator.store import Store
 from aggregator.web import STATIC, create_app, embed, i18n, pages
 from aggregator.web.cache import PageBusy, PageCache, Rendered
 from tests.support.web_server import LiveServer
+from tests.test_stories_web import BODY as STORY_BODY
 from workers.scheduler import publish
 
 AddArticles = Callable[..., list[Article]]
@@ -1239,6 +1241,25 @@ def test_pages_follow_the_site_language(client: FlaskClient, add_articles: AddAr
     assert "<h1>页面未找到</h1>" in not_found
     assert "尚未抓取" in text(client, "/sources")
     assert "刚刚" in text(client, "/embed/tech") or "小时前" in text(client, "/embed/tech")
+
+
+@pytest.mark.parametrize(
+    ("site_language", "colon"), [("en", ": "), ("zh-CN", "："), ("ja", "："), ("fr", "\u00a0: ")]
+)
+def test_also_reported_by_writes_the_pages_own_colon(
+    client: FlaskClient, add_articles: AddArticles, store: Store, colon: str
+) -> None:
+    """Each copy under "Also reported by" was "Source: title" with an English colon, in Chinese
+    and Japanese ("其他来源的报道 … Mixed Bag: Bridge approved") as in French."""
+    (original,) = add_articles("hacker-blog", 1, title="Bridge approved", content=STORY_BODY)
+    (copy,) = add_articles(
+        "mixed", 1, content=STORY_BODY, published=original.published + timedelta(hours=2)
+    )
+    for article in (original, copy):
+        join_stories(store, [article], 7.0, datetime.now(UTC))
+    page = text(client, f"/a/{original.id}")
+    also = page.split('class="also-reported"', 1)[1].split("</aside>", 1)[0]
+    assert f'<bdi class="meta-source">Mixed Bag &amp; Co</bdi>{colon}<a href="{copy.url}"' in also
 
 
 @pytest.mark.parametrize("site_language", ["zh-TW"])
