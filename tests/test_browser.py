@@ -25,7 +25,7 @@ from typing import Literal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import ConsoleMessage, Frame, Locator, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Frame, Locator, Page, expect
 
 from aggregator.addresses import address_problem
 from aggregator.config import Config
@@ -420,6 +420,43 @@ def drawn_contrast(page: Page, shot: bytes) -> float:
         )
     finally:
         blank.close()
+
+
+def test_without_javascript_a_picture_that_fails_leaves_a_plain_box_not_a_broken_icon(
+    live_server: LiveServer,
+    browser: Browser,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    images: tuple[str, str],
+) -> None:
+    """With JavaScript off nothing takes a failed picture away (pictures.js), and Chromium drew
+    its broken-image icon in a grey frame on each card, the article's lead and the embed's
+    items whose source's picture server was gone (the reader's review, JavaScript off)."""
+    thumb, _ = images
+    missing = thumb.replace("/thumb.png", "/gone.png")
+    (article,) = add_articles("hacker-blog", 1, thumbnail=missing)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    try:
+        page = context.new_page()
+        for path, box in (
+            ("/c/tech/", ".card-thumb"),
+            (f"/a/{article.id}", ".story-image"),
+            ("/embed/tech", ".embed-thumb"),
+        ):
+            page.goto(live_server.url + path)
+            assert image_sizes(page) == [(missing, 0)]  # (it did fail)
+            # (Inside its rounded corners, where the page's own background shows.)
+            area = page.locator(box).bounding_box()
+            assert area is not None
+            inside = {
+                "x": area["x"] + 8,
+                "y": area["y"] + 8,
+                "width": area["width"] - 16,
+                "height": area["height"] - 16,
+            }
+            assert drawn_contrast(page, page.screenshot(clip=inside)) < 1.05, path
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
