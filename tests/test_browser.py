@@ -570,6 +570,37 @@ def test_a_lead_story_without_a_picture_leaves_no_blank_row(
     assert card - body < 24, (card, body)
 
 
+def test_a_lead_story_without_a_picture_leaves_no_hole_beside_cards_with_pictures(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, images: tuple[str, str]
+) -> None:
+    """Beside the taller cards with pictures, a picture-less lead's few lines left a hole under
+    them in the home grid (180 px on a home page of corpus feeds)."""
+    thumb, _ = images
+    add_articles("mixed", 2, thumbnail=thumb)
+    add_articles("hacker-blog", 1, thumbnail=thumb)
+    (newest,) = add_articles("hacker-blog", 1, thumbnail=None, summary="Two lines at most.")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/")
+    section = page.locator("section", has=page.locator("#section-tech"))
+    lead = section.locator(".card-lead")
+    expect(lead.locator(".card-title")).to_have_text(newest.title)
+    assert all(w == 320 for _, w in image_sizes(page))  # (the others' pictures are there)
+    expect(section.locator(".card.has-thumb")).to_have_count(3)
+    hole, gap = lead.evaluate(
+        """lead => {
+            const box = lead.getBoundingClientRect();  // (stretched to its row's height)
+            const end = lead.querySelector(".card-body").getBoundingClientRect().bottom;
+            const below = Array.from(lead.parentElement.children)
+                .map((card) => card.getBoundingClientRect())
+                .filter((r) => r.top >= box.bottom && r.left < box.right && r.right > box.left);
+            const next = Math.min(...below.map((r) => r.top),
+                                  lead.parentElement.getBoundingClientRect().bottom);
+            return [next - end, parseFloat(getComputedStyle(lead.parentElement).rowGap)];
+        }"""
+    )
+    assert hole <= gap + 1, (hole, gap)
+
+
 @pytest.mark.parametrize("site_language", ["zh-CN"])
 def test_chinese_category_page(
     live_server: LiveServer,
