@@ -739,3 +739,40 @@ def test_source_page_shows_unreadable_dates_and_full_text_failures(
     assert "2 page fetches failed" in page
     assert error in page
     assert "3 articles' pages are still to fetch" in page
+
+
+@pytest.mark.browser
+def test_the_admin_pages_do_not_scroll_sideways_on_a_phone(
+    page: Page, live_server: LiveServer, app: Flask, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table and the fetch history scroll in their own boxes, and a long URL or error wraps:
+    at 390 px the table made the page 777 px wide, a source's page 657."""
+    monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
+    with_ops(app)
+    long_url = "https://example.com/" + "a-very-long-path-segment-" * 12 + "feed.xml"
+    failed = f"The server answered 500 Internal Server Error at {long_url}."
+    store.save_state(
+        SourceState(
+            "beta",
+            last_fetch=datetime.now(UTC),
+            outcome=Outcome.HTTP_ERROR,
+            http_status=500,
+            consecutive_errors=2,
+            last_error=failed,
+            redirect_url=long_url,
+            redirect_count=3,
+        ),
+        record=FetchRecord("beta", datetime.now(UTC), Outcome.HTTP_ERROR, 500, 0.1, error=failed),
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    _log_in(page, live_server)
+    for path in ("/admin/", "/admin/sources/beta"):
+        page.goto(live_server.url + path)
+        page.wait_for_selector("table")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right > 390 && !e.closest('.wide'))"
+            ".map(e => e.tagName + '.' + e.className).slice(0, 8).join(' ')"
+        )
+        assert width <= 390, f"{path} is {width} px wide at 390: {wide}"

@@ -490,6 +490,10 @@ header.admin a { color: #cfe3ff; }
 header.admin form { margin-left: auto; }
 main { padding: 1rem; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
+/* On a phone a table scrolls in its own box, not the page; a long URL or error wraps. */
+.wide { overflow-x: auto; }
+td.error, td.warning { min-width: 16rem; overflow-wrap: anywhere; }
+dl.facts dd { overflow-wrap: anywhere; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #e3e6ea;
   vertical-align: top; }
 th a { color: inherit; }
@@ -512,10 +516,10 @@ dl.service { display: flex; flex-wrap: wrap; gap: .2rem 1.4rem; background: #fff
 dl.service div { display: flex; gap: .4rem; }
 dl.service dt { font-weight: bold; }
 dl.service dd { margin: 0; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .2rem 1rem; }
 dl.facts dt { font-weight: bold; }
 form.search { display: flex; gap: .5rem; align-items: center; margin: 0 0 .6rem; }
-form.search input[type=search] { min-width: 18rem; }
+form.search input[type=search] { flex: 0 1 18rem; min-width: 8rem; }
 nav.pagination { display: flex; gap: 1rem; margin: .8rem 0; }
 """
 
