@@ -822,6 +822,41 @@ def test_bad_command_line_values_are_one_line_errors(
     assert says in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ["sources", "a", "b"],
+            "aggregator sources: error: too many arguments: b (it takes at most one SOURCE)",
+        ),
+        (
+            ["story", "a", "b"],
+            "aggregator story: error: too many arguments: b (it takes one article_id)",
+        ),
+        (
+            ["check-config", "x"],
+            "aggregator check-config: error: too many arguments: x (it takes no arguments)",
+        ),
+        (
+            ["refresh", "a", "--bogus"],
+            "aggregator refresh: error: no such option: --bogus"
+            " (`aggregator refresh --help` lists its options)",
+        ),
+    ],
+)
+def test_an_argument_too_many_is_named_by_its_command(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sources a b` said only "aggregator: error: unrecognized arguments: b" under the top
+    usage (argparse hands what a command did not take back to the top parser)."""
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: aggregator {argv[0]} "), err
+    assert err.endswith(says + "\n"), err
+
+
 def test_port_and_log_settings_are_checked_where_they_matter(
     config_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

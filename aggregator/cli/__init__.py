@@ -68,6 +68,46 @@ def _default_port() -> str:
     return os.environ.get("PORT", "8000")
 
 
+class _Command(argparse.ArgumentParser):
+    """A command's parser: an argument too many is named by the command, with what it takes.
+
+    (argparse leaves what a command did not take to the top parser, which said only
+    "aggregator: error: unrecognized arguments: b" under the top usage, for `sources a b`.)
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extra = super().parse_known_args(args, namespace)
+        if extra:
+            self.error(self._too_many(extra))
+        return parsed, extra
+
+    def _too_many(self, extra: list[str]) -> str:
+        options = [a for a in extra if a.startswith("-") and a != "-"]
+        values = [a for a in extra if a not in options]
+        said = []
+        if values:
+            said.append(f"too many arguments: {' '.join(values)} ({self._takes()})")
+        if options:
+            said.append(
+                f"no such option: {' '.join(options)} (`{self.prog} --help` lists its options)"
+            )
+        return "; ".join(said)
+
+    def _takes(self) -> str:
+        """What this command takes besides options, in its usage's words."""
+        positionals = [a for a in self._actions if not a.option_strings]
+        if not positionals:
+            options = [a for a in self._actions if a.option_strings and a.dest != "help"]
+            return "it takes options only" if options else "it takes no arguments"
+        taken = []
+        for action in positionals:
+            name = action.metavar if isinstance(action.metavar, str) else action.dest
+            taken.append(f"at most one {name}" if action.nargs == "?" else f"one {name}")
+        return f"it takes {' and '.join(taken)}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aggregator",
@@ -78,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="config file (default: $AGGREGATOR_CONFIG or ./aggregator.toml)",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Command
+    )
     # (A string default goes through `type`: a bad $PORT is an argparse error, for these only.)
     port = _default_port()
 
