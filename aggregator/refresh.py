@@ -407,7 +407,9 @@ def refresh_source(
         updated=saved.updated,
         trimmed=saved.trimmed,
         next_due=state.next_due,
-        error=state.last_error,
+        # A 304 or an unchanged body read nothing: the warning the state keeps is the last
+        # read's, not news of this refresh (its log line and `refresh --inline` line said it again).
+        error=state.last_error if outcome is Outcome.OK else "",
         extra=extra,
         moved_to=moved_to,
         redirects_left=redirects_left,

@@ -161,8 +161,13 @@ def test_a_warning_stays_while_the_document_it_is_about_does(
     warning = store.get_state("src").last_error
     assert 'bare "&" (XML writes "&amp;")' in warning
     later = NOW + timedelta(hours=1)
-    assert refresh(store, url, later).outcome is Outcome.NOT_MODIFIED
+    not_modified = refresh(store, url, later)
+    assert not_modified.outcome is Outcome.NOT_MODIFIED
     assert store.get_state("src").last_error == warning
+    # ... but it is the last read's: the 304's own line (its log line, `refresh --inline`'s,
+    # its history line) says nothing of it, as if the 304 had been warned again.
+    assert not_modified.error == ""
+    assert store.fetch_history("src", 1)[0].error == ""
     feed_server.add("/f.xml", rss(("a", "ATT")), etag='"v2"')  # mended
     assert refresh(store, url, later + timedelta(hours=1)).outcome is Outcome.OK
     assert store.get_state("src").last_error == ""
