@@ -689,7 +689,7 @@ def _parse_xml(
         warning = _join_warnings(_printed_warning(printed), warning)
         document, root, doctype = _strip_prolog(text)
     if root is None:
-        raise ParseError("The document has no root element: it is not a feed.")
+        raise ParseError(_no_root(document, headers.get("content-type", "")))
     local_root = root.lower().rpartition(":")[2]
     if local_root in _HTML_ROOTS or (doctype == "html" and local_root not in _FEED_ROOTS):
         if (inner := _wrapped_feed(document)) is not None:
@@ -3828,6 +3828,35 @@ def _strip_prolog(text: str) -> tuple[str, str | None, str]:
     start = root.start(1) - 1
     # Keep the line count so parse errors name the line of the original document.
     return "\n" * text.count("\n", 0, start) + text[start:], root.group(1), doctype
+
+
+def _no_root(document: str, content_type: str) -> str:
+    """What to say of a document with no root element: what it is, when it is Markdown or
+    plain text (a README or a "404 page not found" served at the feed's URL), quoting its
+    start, as an HTML page is named; else that it has no root element."""
+    start = document[:_SNIFFED_CHARS]
+    text = " ".join(start.split())
+    if text and not _CONTROL_CHARACTER.search(start):
+        mime = content_type.split(";", 1)[0].strip().lower()
+        if mime in _MARKDOWN_TYPES or _MARKDOWN.search(start):
+            return f"This is a Markdown document, not a feed: it begins {_quoted(text)}."
+        if not _ELEMENT.search(start):
+            return f"This is plain text, not a feed: it begins {_quoted(text)}."
+    return "The document has no root element: it is not a feed."
+
+
+_SNIFFED_CHARS = 4096
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown"})
+# What only Markdown writes at a line's start: an ATX heading, a fenced block, a setext
+# heading's underline (front matter's closing "---" too); or a link, anywhere. (A list alone
+# is plain text's too.)
+_MARKDOWN = re.compile(
+    r"^(?:#{1,6}[ \t]+\S|```|~~~)|^\S.*\n(?:=+|-+)[ \t]*$|\[[^\]\n]+\]\([^)\s]+\)",
+    re.MULTILINE,
+)
+# An element's tag (not "<https://…>", Markdown's autolink, nor "a < b").
+_ELEMENT = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 
 
 # Where a feed starts after text its server printed first (PHP's "Warning: Cannot modify header

@@ -415,6 +415,36 @@ def test_text_alone_is_still_no_feed() -> None:
         parse(b"Warning: the database is down.\n\x00", url=URL, headers={})
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "says"),
+    [
+        (
+            b"# Release notes\n\nSee [the site](https://example.com/).\n",
+            "text/plain",
+            "This is a Markdown document, not a feed: it begins \u201c# Release notes See",
+        ),
+        (b"News\n====\n\n- one\n", "", "This is a Markdown document, not a feed"),
+        (b"Just some words.\n", "text/markdown; charset=utf-8", "This is a Markdown document"),
+        (
+            b"404 page not found\n",
+            "text/plain; charset=utf-8",
+            "This is plain text, not a feed: it begins \u201c404 page not found\u201d.",
+        ),
+    ],
+)
+def test_markdown_or_plain_text_is_named(body: bytes, content_type: str, says: str) -> None:
+    # Each was "The document has no root element: it is not a feed", where an HTML page is
+    # named as one (an operator's review: a README or a "404" served at the feed's URL).
+    with pytest.raises(ParseError) as refused:
+        parse(body, url=URL, headers={"Content-Type": content_type})
+    assert str(refused.value).startswith(says), refused.value
+
+
+def test_text_before_markup_is_not_called_plain_text() -> None:
+    with pytest.raises(ParseError, match="no root element"):
+        parse(b"Warning: down.<br />\n<html><body>x</body></html>", url=URL, headers={})
+
+
 def test_a_utf8_bom_before_the_gbk_the_document_declares_reads_as_gbk() -> None:
     # An editor's BOM over GBK bytes: "8 byte(s) are not valid UTF-8" and mojibake, where the
     # declaration decodes every byte.
