@@ -2,6 +2,7 @@
 
     AggregatorError
      ├── ConfigError          the operator's config file is wrong (lists every problem)
+     ├── SettingError         an environment variable is wrong (ADMIN_TOKEN too short)
      └── SourceError          a source failed; recorded on the source, never crashes a job
           ├── FetchError      HTTP, network, size, time and address-policy failures
           └── ParseError      the body is not a feed we can read
@@ -45,6 +46,10 @@ class ConfigError(AggregatorError):
                 " fix these and load again)"
             )
         super().__init__(f"{len(problems)} problem(s){where}:\n" + "\n".join(lines_shown))
+
+
+class SettingError(AggregatorError):
+    """An environment variable's value is wrong: its message names the variable (no file)."""
 
 
 # A message about a source is at most this long: it quotes what the source sent (a redirect

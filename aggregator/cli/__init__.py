@@ -17,7 +17,7 @@ import redis
 
 from aggregator import logs
 from aggregator.cli import operate, processes, supervisor
-from aggregator.errors import ConfigError
+from aggregator.errors import ConfigError, SettingError
 from aggregator.models import SOURCE_STATES
 from aggregator.redis_server import LOG_FILE, EmbeddedServerError, data_dir, redis_url
 
@@ -229,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
     except ConfigError as error:
         print(f"aggregator: invalid configuration: {error}", file=sys.stderr)
+        return 2
+    except SettingError as error:  # an environment variable: no file to point at
+        print(f"aggregator: {error}", file=sys.stderr)
         return 2
     except redis.exceptions.TimeoutError as error:
         # A server that accepts connections but answers nothing: stopped (SIGSTOP), swapping,

@@ -44,7 +44,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from aggregator import actions, boilerplate
 from aggregator.config import SourceConfig
-from aggregator.errors import ConfigError
+from aggregator.errors import SettingError
 from aggregator.http_server import client_key
 from aggregator.models import SOURCE_STATES, SourceState, source_health
 from aggregator.queues import QUEUE_NAME
@@ -81,14 +81,15 @@ def admin_token() -> str:
 
 
 def check_admin_token() -> None:
-    """Refuse to start with a token short enough to guess (ConfigError says what to do)."""
+    """Refuse to start with a token short enough to guess (SettingError says what to do)."""
     token = admin_token()
     if token and len(token) < MIN_TOKEN_LENGTH:
-        raise ConfigError(
-            [
-                f"{TOKEN_ENV}: {len(token)} characters long; use at least {MIN_TOKEN_LENGTH},"
-                " e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
-            ]
+        # (Not a ConfigError: "invalid configuration: 1 problem(s)" sent the operator to the
+        # config file, where no token is, nor may be.)
+        raise SettingError(
+            f"{TOKEN_ENV} (an environment variable) is {len(token)} characters long: use at"
+            f" least {MIN_TOKEN_LENGTH}, e.g. the output of:"
+            " python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
 
 
