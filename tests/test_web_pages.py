@@ -1803,6 +1803,20 @@ def test_every_page_has_one_description(
     assert descriptions.findall(text(client, "/")) == [web_config.site.description]
 
 
+def test_a_title_only_article_has_no_empty_text_block(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    # No content and no summary rendered <div class="story-content"><p></p></div>: an empty
+    # paragraph a screen reader stops on, and a gap under the header.
+    (bare,) = add_articles("hacker-blog", 1, summary="", content="")
+    page = text(client, f"/a/{bare.id}")
+    assert "<p></p>" not in page
+    assert 'class="story-content"' not in page
+    assert html.escape(bare.title) in page
+    (summed,) = add_articles("hacker-blog", 1, summary="Only a summary.", content="")
+    assert "<p>Only a summary.</p>" in text(client, f"/a/{summed.id}")
+
+
 def test_the_site_has_a_favicon(client: FlaskClient) -> None:
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200
