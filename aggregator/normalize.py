@@ -1692,8 +1692,8 @@ def _excerpt(text: str, limit: int) -> str:
     tag characters and Hangul vowel/final jamo that follow it, with ZWJ gluing the next character
     on (👩‍💻 stays whole) and regional indicators paired (flags). This is an approximation of
     Unicode's extended grapheme clusters (UAX #29) that is exact for the cases feeds contain.
-    Spaced scripts are cut at the last word boundary when there is one in the last 40%; CJK and
-    other unspaced text is cut at a character.
+    Spaced scripts (Korean's Hangul, wide as it is, too) are cut at the last word boundary when
+    there is one in the last 40%; CJK and other unspaced text is cut at a character.
     """
     text = collapsed(text).strip(_INVISIBLE).strip()
     if len(text) <= limit:  # fewer code points than the limit means fewer clusters too
@@ -1707,14 +1707,14 @@ def _excerpt(text: str, limit: int) -> str:
         clusters = list(window)  # nothing below U+0300 extends a cluster: one char each
     kept = clusters[: max(limit - 1, 1)]  # one place for the ellipsis
     following = clusters[len(kept)]
-    if not following.isspace() and not _is_wide(kept[-1]) and not _is_wide(following):
-        # Mid-word in a spaced script: go back to the last space or wide character.
+    if not following.isspace() and not _is_unspaced(kept[-1]) and not _is_unspaced(following):
+        # Mid-word in a spaced script (Korean too): go back to the last space or CJK character.
         floor = int(len(kept) * 0.6)
         for i in range(len(kept) - 1, floor, -1):
             if kept[i].isspace():
                 kept = kept[:i]
                 break
-            if _is_wide(kept[i]):
+            if _is_unspaced(kept[i]):
                 kept = kept[: i + 1]
                 break
     cut = "".join(kept).rstrip(" ,;:-–—、，")
@@ -1764,9 +1764,14 @@ def _extends(char: str, cluster: str) -> bool:
     return False
 
 
-def _is_wide(cluster: str) -> bool:
-    """True for CJK (and other full-width) characters: text without spaces between words."""
-    return unicodedata.east_asian_width(cluster[0]) in ("W", "F")
+def _is_unspaced(cluster: str) -> bool:
+    """True for CJK (and other full-width) characters: text without spaces between words. Not
+    Hangul, wide as it is: Korean spaces its words, and was cut in the middle of one."""
+    return unicodedata.east_asian_width(cluster[0]) in ("W", "F") and not _HANGUL.match(cluster)
+
+
+# Hangul jamo, compatibility jamo, extended jamo and syllables.
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff]")
 
 
 # --- filters ------------------------------------------------------------------------------------

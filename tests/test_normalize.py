@@ -1753,6 +1753,23 @@ def test_excerpt_chinese_cuts_by_character() -> None:
     assert cut == text[:29] + "…"
 
 
+def test_excerpt_korean_cuts_at_a_space() -> None:
+    # Hangul is as wide as Chinese, but Korean spaces its words: they were cut in the middle
+    # ("… 경제 정책을 발…", "… 중소기업 지원과 일자…").
+    text = "오늘 서울에서 열린 기자회견에서 정부는 새로운 경제 정책을 발표했습니다 " * 4
+    words = set(text.split())
+    for limit in range(20, 80):
+        cut = excerpt(text, limit)
+        assert cut.endswith("…")
+        assert len(cut) <= limit
+        assert cut[:-1].split()[-1] in words, cut
+    # Jamo written apart (NFD) are spaced Korean too.
+    decomposed = unicodedata.normalize("NFD", text)
+    assert excerpt(decomposed, 35) == unicodedata.normalize(
+        "NFD", "오늘 서울에서 열린 기자회견에서 정부는 새로운 경제 정책을…"
+    )
+
+
 def test_excerpt_mixed_chinese_and_latin() -> None:
     text = "特斯拉 Model 3 在中国的销量" * 20
     cut = excerpt(text, 40)
