@@ -671,6 +671,43 @@ def _legal_replacement(reference: re.Match[str]) -> str:
     return "\ufffd" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else ""
 
 
+def _rss_in_a_namespace(document: str) -> tuple[str, str] | None:
+    """The document without the default namespace its <rss> declares, when that is one of
+    RSS's modules (Dublin Core, content, iTunes…: `xmlns="http://purl.org/dc/elements/1.1/"`,
+    meant as `xmlns:dc`), and the warning saying so; None for any other.
+
+    Such a namespace puts every RSS element in it: feedparser read no item ("dc_item"), and
+    newsboat neither, where feedparser-rs and sfeed, which go by names, read them all. What the
+    publisher meant is not in doubt, so both our paths read the items (a namespace feedparser
+    does not know, or one of RSS's own, it read as RSS already, as both paths still do).
+    """
+    tag = _RSS_START_TAG.match(document)
+    declared = _DEFAULT_DECLARATION.search(tag[0]) if tag else None
+    if tag is None or declared is None:
+        return None
+    uri = declared["uri"].strip()
+    prefix = _FEEDPARSER_PREFIXES.get(uri.lower())
+    if not prefix:
+        return None
+    start, end = declared.span()
+    said = (
+        f'The feed puts its RSS elements in the namespace "{uri}" (xmlns="…" on <rss>, meant as'
+        f' xmlns:{prefix}="…"), where strict readers find no items; it was read as RSS'
+    )
+    return document[:start] + document[end:], said
+
+
+_RSS_START_TAG = re.compile(r"\s*<rss\b[^<>]*+>")
+_DEFAULT_DECLARATION = re.compile(r"""\sxmlns\s*=\s*(?P<q>["'])(?P<uri>[^"'<>]*)(?P=q)""")
+# The namespaces feedparser knows by a prefix of their own (and so not as RSS: the RSS ones,
+# Atom's and the echo drafts it maps to none), lowercased as it looks them up.
+_FEEDPARSER_PREFIXES: dict[str, str] = {
+    uri.lower(): prefix
+    for uri, prefix in feedparser.mixin._FeedParserMixin.namespaces.items()
+    if prefix
+}
+
+
 def _label(codec: str) -> str:
     return codec.upper().replace("_", "-")
 
@@ -702,6 +739,9 @@ def _parse_xml(
         # RSS 0.91's DTD (Netscape's, the only one RSS had) declares HTML's Latin-1 entities:
         # "&eacute;" is well-formed there. Without the DTD (dropped above), as its number.
         document = _NAMED_REFERENCE.sub(_numbered, document)
+    if local_root == "rss" and (declared := _rss_in_a_namespace(document)) is not None:
+        document, said = declared
+        warning = _join_warnings(warning, said)
     if "\r" in document:
         # XML's end-of-line handling, which expat does and feedparser-rs does not in CDATA: a
         # Korean blog's "\r\n \r\n" between paragraphs of plain text was one paragraph there.

@@ -410,6 +410,35 @@ def test_the_printed_text_quoted_in_the_warning_has_no_direction_controls() -> N
     assert "see gro.elpmaxe for help" in parsed.warning
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_rss_in_a_module_namespace_is_read_as_rss_with_a_warning(parser: str) -> None:
+    # xmlns= where xmlns:dc= was meant puts every RSS element in Dublin Core: feedparser read
+    # no item ("not an RSS, Atom or RDF feed") while the fast path read them all.
+    item = "<item><guid>https://e.example/1</guid><title>One</title></item>"
+    body = (
+        '<rss version="2.0" xmlns="http://purl.org/dc/elements/1.1/"><channel><title>T</title>'
+        f"{item}</channel></rss>"
+    ).encode()
+    parsed = parse(body, url=URL, headers={}, parser=parser)
+    assert [e.title for e in parsed.entries] == ["One"]
+    assert parsed.title == "T"
+    assert parsed.warning is not None
+    assert parsed.warning.startswith(
+        'The feed puts its RSS elements in the namespace "http://purl.org/dc/elements/1.1/"'
+        ' (xmlns="…" on <rss>, meant as xmlns:dc="…")'
+    )
+    # A namespace feedparser knows as no module (RSS's own, or one of nobody's) reads as before.
+    for uri in ("http://backend.userland.com/rss2", "https://example.com/ns"):
+        other = parse(
+            body.replace(b"http://purl.org/dc/elements/1.1/", uri.encode()),
+            url=URL,
+            headers={},
+            parser=parser,
+        )
+        assert [e.title for e in other.entries] == ["One"]
+        assert other.warning is None
+
+
 def test_text_alone_is_still_no_feed() -> None:
     with pytest.raises(ParseError, match="no root element"):
         parse(b"Warning: the database is down.\n\x00", url=URL, headers={})
