@@ -4340,7 +4340,8 @@ def _tag_terms(tags: Iterable[Mapping[str, Any]]) -> Iterator[str | None]:
     is one tag a word."""
     for tag in tags:
         term = _str(tag.get("label")) or _str(tag.get("term"))
-        if term and " " in term and tag.get("scheme") == _ITUNES_SCHEME:
+        # (Or by ideographic spaces, U+3000, as Japanese lists do: such a list was one tag.)
+        if term and (" " in term or "\u3000" in term) and tag.get("scheme") == _ITUNES_SCHEME:
             words = term.split(None, _KEYWORDS_READ)
             if len(words) >= _KEYWORD_LIST_WORDS:
                 yield from words[:_KEYWORDS_READ]

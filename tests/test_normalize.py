@@ -712,6 +712,19 @@ def test_an_itunes_keyword_list_written_with_spaces_is_one_tag_a_word(parser: st
     assert normalize(feed, SOURCE, now=NOW)[0].tags[-1] == f"w{MAX_TAGS - 1}"
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_itunes_keyword_list_written_with_ideographic_spaces_is_one_tag_a_word(
+    parser: str,
+) -> None:
+    # A Japanese podcast's list separated by U+3000 was one tag of six words, where the same
+    # list with ASCII spaces was six tags.
+    words = ["アニメ", "声優", "ラジオ", "ゲーム", "音楽", "映画"]
+    listed = "\u3000".join(words)
+    body = _episode_feed(f"<itunes:keywords>{listed}</itunes:keywords>")
+    feed = parse(body, url="https://show.example/feed", headers={}, parser=parser)
+    assert normalize(feed, SOURCE, now=NOW)[0].tags == tuple(words)
+
+
 def test_an_address_is_no_byline_and_a_tag_is_one_whatever_its_case() -> None:
     for address in ("webmaster@fcutrecht.net", "mailto:ed@news.example"):
         assert one(entry(guid="1", title="t", author=address)).author == ""
