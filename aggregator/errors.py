@@ -58,6 +58,13 @@ class SettingError(AggregatorError):
 MAX_MESSAGE_CHARS = 1000
 
 
+def join_warnings(*warnings: str | None) -> str | None:
+    """Warnings as one text of sentences, each ending in a full stop (or its own "!", "?" or
+    "…"), or None without any: what the fetch, the parser and the refresh each warned of."""
+    present = [w if w.endswith((".", "!", "?", "…")) else f"{w}." for w in warnings if w]
+    return " ".join(present) or None
+
+
 def bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """`message`, or its start and its end when it is longer than `limit` (its end says most),
     cut between words: a URL cut in two loses the scheme that tells the public pages' redaction

@@ -56,6 +56,7 @@ from aggregator import gzip_member
 from aggregator.addresses import private_host
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
+from aggregator.errors import join_warnings as _join_warnings
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
 from aggregator.sanitize import on_readers_network, plain_text, text_to_html
 from aggregator.xml_text import xml_char
@@ -3982,11 +3983,6 @@ def _bozo_message(exc: object) -> str:
         where = f" at line {line}" if line else ""
         return f"The feed is not well-formed XML ({get_message()}{where})"
     return f"The feed is not well-formed ({exc})"
-
-
-def _join_warnings(*warnings: str | None) -> str | None:
-    present = [w.rstrip(".") for w in warnings if w]
-    return ". ".join(present) + "." if present else None
 
 
 def _entry(entry: Mapping[str, Any], feed_base: str) -> EntryData:

@@ -27,7 +27,7 @@ from rq.timeouts import BaseTimeoutException
 
 from aggregator import boilerplate, fulltext, junk, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig, article_settings
-from aggregator.errors import ParseError, SourceError, bounded
+from aggregator.errors import ParseError, SourceError, bounded, join_warnings
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, FetchResult, Observed, Outcome, RefreshResult, SourceState
 from aggregator.normalize import (
@@ -270,7 +270,7 @@ def refresh_source(
                 site=feed_site(parsed),
                 settings=settings,
                 # The fetch's warning (a gzip checksum read past) before the parser's.
-                last_error=bounded(_warnings(result.warning, parsed.warning)),
+                last_error=bounded(join_warnings(result.warning, parsed.warning) or ""),
                 full_text_failures=state.full_text_failures + pages.failures,
                 full_text_error=bounded(pages.last_error) or state.full_text_error,
                 pages_pending=pages.pending,
@@ -913,11 +913,6 @@ def _listed_after(before: SourceState, conditional: bool) -> float | None:
     # Less a margin: what a read gets may be a cache's copy some minutes old (a CDN, a page
     # cache), and an original first listed there must keep its date against a copy of it.
     return last.timestamp() - LISTING_SLACK
-
-
-def _warnings(*warnings: str | None) -> str:
-    """Warnings as one text of sentences."""
-    return " ".join(w if w.endswith(".") else w + "." for w in warnings if w)
 
 
 def _succeeded(

@@ -16,8 +16,10 @@ import pytest
 import redis
 
 from aggregator import normalize as normalize_module
+from aggregator import parse as parse_module
 from aggregator import refresh as refresh_module
 from aggregator.config import RetentionConfig
+from aggregator.errors import join_warnings
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome
 from aggregator.normalize import normalize
@@ -149,6 +151,16 @@ def test_an_error_quoting_what_the_source_sent_is_bounded(
     assert len(error) <= 1000
     assert "500" in error
     assert len(store.fetch_history("src", 1)[0].error) <= 1000
+
+
+def test_warnings_are_joined_as_sentences_by_one_function() -> None:
+    # refresh._warnings and parse._join_warnings joined the same warnings differently: one
+    # kept "Read leniently...", the other made it "Read leniently." ("Is it?" became "Is it?.").
+    assert join_warnings("Read leniently...", None, "", "Guessed") == "Read leniently... Guessed."
+    assert join_warnings("Is it RSS?", "Cut off.", "Cut…") == "Is it RSS? Cut off. Cut…"
+    assert join_warnings(None, "") is None
+    assert parse_module._join_warnings is join_warnings
+    assert not hasattr(refresh_module, "_warnings")
 
 
 def test_a_warning_stays_while_the_document_it_is_about_does(
