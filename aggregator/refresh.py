@@ -309,13 +309,16 @@ def refresh_source(
                 else None,
             )
             taught = saved.observed.learned if saved.observed is not None else None
+            # Whether what they taught would clean them otherwise, when asked (None: not asked).
+            otherwise = None
             if (
                 taught is not None
                 and taught != learned
                 and not saved.unclaimed
                 and not source.full_text
-                and _cleaned_otherwise(articles, taught, learned, bodies)
             ):
+                otherwise = _cleaned_otherwise(articles, taught, learned, bodies)
+            if otherwise and taught is not None:
                 # A new feed's articles taught their footer as the save counted them: cleaned
                 # again now with what they taught, and saved over before they are filed (read
                 # again a minute later, they were served with it meanwhile, and a feed reader
@@ -362,6 +365,8 @@ def refresh_source(
                     listed={a.id for a in articles}.union(report.skipped),
                     bodies=bodies or None,
                     observed=saved.observed,
+                    # Asked already: the filing does not read them again for the same answer.
+                    clean_under=taught if otherwise is False else None,
                 )
     except Exception as caught:  # (what each records: _as_source_error)
         if lane is not None:
@@ -494,6 +499,7 @@ def join_stories(
     listed: Collection[str] | None = None,
     bodies: Mapping[str, boilerplate.Body] | None = None,
     observed: Observed | None = None,
+    clean_under: frozenset[str] | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
@@ -515,7 +521,9 @@ def join_stories(
     them, and so did every article of a feed that then stayed the same). `listed`: the ids of
     every article the read listed (`replaced_by`), when known. `bodies`: the articles' `_bodies`,
     when read already; `observed`: their paragraphs' counting, when the save made it (`_counting`:
-    then none of them was filed, and it counted those left stored).
+    then none of them was filed, and it counted those left stored). `clean_under`: junk the
+    caller found would clean these articles (or more of them, `bodies` the same) no otherwise
+    than `cleaned_with` did (`_cleaned_otherwise`): not asked again when the counting taught it.
     """
     if unfiled is None:
         unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
@@ -532,6 +540,7 @@ def join_stories(
         listed,
         bodies,
         observed,
+        clean_under,
     )
     if state is not None and not saved:
         store.save_state(state, keep_paused=True, read_with=read_with)
@@ -649,6 +658,7 @@ def _join_stories(
     listed: Collection[str] | None = None,
     bodies: Mapping[str, boilerplate.Body] | None = None,
     observed: Observed | None = None,
+    clean_under: frozenset[str] | None = None,
 ) -> tuple[int, bool]:
     """`join_stories` of the unfiled articles, and whether the state was saved with the last
     filing."""
@@ -668,6 +678,7 @@ def _join_stories(
         and cleaned_with is not None
         and relearned is not None
         and relearned != cleaned_with
+        and relearned != clean_under
         and _cleaned_otherwise(articles, relearned, cleaned_with, bodies)
     ):
         # Cleaned again soon, not at the next poll: feed readers that keep an item as they

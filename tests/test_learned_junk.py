@@ -529,3 +529,30 @@ def test_a_new_feed_with_items_past_max_age_loses_the_footer_in_the_same_refresh
         assert due > NOW + timedelta(seconds=RECLEAN_AFTER)
         again = refresh_source(config.sources[0], config, store, fetcher, now=NOW)
         assert again.outcome is Outcome.NOT_MODIFIED
+
+
+def test_a_first_read_that_teaches_a_paragraph_that_stays_is_asked_about_it_once(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new source's first read teaches a lead-in every article repeats ("Highlights of the
+    week:"), which stays in them (what follows it is the article's): the refresh asks once
+    whether that would clean them otherwise, and its filing of their stories, counting the
+    same, takes that answer instead of reading every article again for it."""
+    from aggregator import refresh
+
+    asked: list[bool] = []
+    ask = refresh._cleaned_otherwise
+    monkeypatch.setattr(
+        refresh, "_cleaned_otherwise", lambda *a: asked.append(answer := ask(*a)) or answer
+    )
+    lead_in = "Highlights of the week:"
+    items = [
+        (f"g{n}", f"Harbour news {n}", [lead_in, BODIES[n]], f"Mon, 2{n} Nov 2026 09:00:00 GMT")
+        for n in range(6)
+    ]
+    articles = _serve_and_refresh(store, feed_server, "harbour", items)
+    assert paragraph_hash(lead_in) in store.boilerplate("harbour", 5)  # taught ...
+    assert len(articles) == 6
+    assert all(lead_in in a.content for a in articles.values())  # ... and kept
+    assert asked == [False]
+    assert not store.unfiled([a.id for a in articles.values()])  # filed
