@@ -556,3 +556,26 @@ def test_a_first_read_that_teaches_a_paragraph_that_stays_is_asked_about_it_once
     assert all(lead_in in a.content for a in articles.values())  # ... and kept
     assert asked == [False]
     assert not store.unfiled([a.id for a in articles.values()])  # filed
+
+
+def test_whether_learned_junk_cleans_otherwise_reads_the_shortest_articles_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`_cleaned_otherwise` answers at the first article cleaned otherwise: the short one, whose
+    learned footer goes, is read before the long ones, whose learned lead-in stays (each read
+    parses an article's HTML). The answer is the same in any order."""
+    lead_in, footer = "Highlights of the week:", FOOTER
+    long = [
+        make_article("log", n, content=f"<p>{lead_in}</p><p>{' '.join(BODIES * 20)}</p>")
+        for n in range(3)
+    ]
+    short = make_article("log", 7, content=f"<p>{BODIES[0]}</p><p>{footer}</p>")
+    articles = [*long, short]
+    bodies = {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
+    learned = frozenset({paragraph_hash(lead_in), paragraph_hash(footer)})
+    read: list[str] = []
+    strip = junk.strip_learned
+    monkeypatch.setattr(junk, "strip_learned", lambda h, *a: read.append(h) or strip(h, *a))
+    assert _cleaned_otherwise(articles, learned, frozenset(), bodies)
+    assert read == [short.content]
+    assert all(strip(a.content, learned) == a.content for a in long)  # (the lead-in stays)
