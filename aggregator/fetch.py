@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -203,6 +204,8 @@ class Fetcher:
         `accept`: the Accept header (a feed's by default; full text asks for a web page).
         """
         client = self._client_for(PrivateAccess.of(allow_private, self._everywhere))
+        # (A stored validator we would not keep today is not sent: see _validator.)
+        etag, last_modified = _validator(etag), _validator(last_modified)
         started = time.monotonic()
         token = _DEADLINE.set(started + self._config.deadline)
         try:
@@ -308,8 +311,8 @@ class Fetcher:
                     _connection_message(e, current), outcome=Outcome.CONNECTION_ERROR
                 ) from e
 
-            new_etag = _raw_header(response, b"etag")
-            new_last_modified = _raw_header(response, b"last-modified")
+            new_etag = _validator(_raw_header(response, b"etag"))
+            new_last_modified = _validator(_raw_header(response, b"last-modified"))
             if status == 304:  # a 304 may omit validators that are still valid (RFC 9110 §15.4.5)
                 new_etag = etag if new_etag is None else new_etag
                 new_last_modified = (
@@ -546,6 +549,24 @@ def _raw_header(response: httpx.Response, name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
+
+
+# The longest ETag or Last-Modified kept and sent back. Real ones are a quoted hash (under 100
+# characters) or an HTTP date (29). A server's 20 KB ETag, kept, went back as If-None-Match at
+# every poll, and the nginx in front of it answered 400 to a header line over 8 KB: the source
+# failed for good, its validators kept across errors (h11 lets 100 KB of headers in).
+MAX_VALIDATOR_CHARS = 1024
+# What h11 sends as a header value: no NUL, CR or LF, no space at either end. A stored validator
+# that is not (written by hand, by an older version) failed every poll with "Illegal header
+# value" before a byte was sent, and was kept, as validators are, across the error.
+_SENDABLE = re.compile(rb"[^\x00\s]+(?:[ \t]+[^\x00\s]+)*")
+
+
+def _validator(value: str | None) -> str | None:
+    """`value` as a validator to keep and send back, or None when it is not fit to be one."""
+    if value is None or len(value) > MAX_VALIDATOR_CHARS:
+        return None
+    return value if _SENDABLE.fullmatch(_to_wire(value)) else None
 
 
 def _to_wire(value: str) -> bytes:

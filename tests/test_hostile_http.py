@@ -1,0 +1,133 @@
+"""Hostile HTTP from a source's server: broken framing, hostile headers and validators, odd
+redirects, against the real fetch and refresh (tests/test_fetch.py has the well-behaved
+protocol; tests/support/evil.py's catalogue the hostile documents, sizes and times).
+
+Real parts: the session's loopback FeedServer, whose handlers here write raw bytes, the real
+Fetcher and refresh_source, the real store on the embedded Valkey.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from aggregator.config import Category, Config, SiteConfig, SourceConfig
+from aggregator.fetch import MAX_VALIDATOR_CHARS, Fetcher
+from aggregator.models import Outcome
+from aggregator.refresh import refresh_source
+from aggregator.store import Store
+from tests.support import evil
+from tests.support.feed_server import FeedServer, Handler
+
+FEED = evil.rss(evil.item("one", title="The one item"))
+
+
+def _config(*sources: SourceConfig) -> Config:
+    return Config(
+        site=SiteConfig(title="Hostile HTTP", base_url="http://127.0.0.1:8000"),
+        fetch=evil.PROBE_FETCH,
+        categories=(Category(slug="hostile", title="Hostile"),),
+        sources=sources,
+    )
+
+
+def _source(source_id: str, url: str) -> SourceConfig:
+    return SourceConfig(
+        id=source_id, name=source_id, url=url, categories=("hostile",), interval=900.0
+    )
+
+
+def _raw(h: Handler, data: bytes) -> None:
+    """Write `data` as the whole answer and close (each answer here says Connection: close,
+    or a request could race the close on a connection the client kept)."""
+    h.wfile.write(data)
+    h.wfile.flush()
+    h.close_connection = True
+
+
+def _ok(head: bytes = b"", body: bytes = FEED) -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n"
+        + b"Content-Length: %d\r\n" % len(body)
+        + head
+        + b"\r\n"
+        + body
+    )
+
+
+@pytest.fixture
+def fetcher_loopback() -> Iterator[Fetcher]:
+    with Fetcher(evil.PROBE_FETCH, "aggregator-test") as f:
+        yield f
+
+
+# --- validators ---------------------------------------------------------------------------------
+
+
+def test_a_validator_too_long_for_the_servers_own_front_is_neither_kept_nor_sent(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The server sends a 20 KB ETag, and its front (nginx: 8 KB header lines) answers 400 to
+    a request carrying it. Kept and sent back as If-None-Match, it failed every poll after the
+    first, for good: validators are kept across errors. One over MAX_VALIDATOR_CHARS is not
+    kept, so each poll asks unconditionally, and the unchanged feed is read as unchanged."""
+    etag = b'"' + b"e" * 20_000 + b'"'
+
+    def fronted(h: Handler) -> None:
+        if any(len(k) + len(v) + 2 > 8190 for k, v in h.headers.items()):
+            _raw(
+                h,
+                b"HTTP/1.1 400 Request Header Or Cookie Too Large\r\n"
+                b"Connection: close\r\nContent-Length: 0\r\n\r\n",
+            )
+        else:
+            _raw(h, _ok(b"ETag: " + etag + b"\r\n"))
+
+    source = _source("long-etag", feed_server.add_handler("/long-etag", fronted))
+    config = _config(source)
+    with Fetcher(config.fetch, "aggregator-test") as fetcher:
+        outcomes = [refresh_source(source, config, store, fetcher) for _ in range(3)]
+    assert [r.outcome for r in outcomes] == [Outcome.OK, Outcome.UNCHANGED, Outcome.UNCHANGED], [
+        r.error for r in outcomes
+    ]
+    assert store.get_state("long-etag").etag is None
+    assert all(r.header("If-None-Match") is None for r in feed_server.requests("/long-etag"))
+
+
+def test_a_validator_of_the_longest_kept_length_goes_back_byte_for_byte(
+    fetcher_loopback: Fetcher, feed_server: FeedServer
+) -> None:
+    etag = '"' + "é" * (MAX_VALIDATOR_CHARS - 2) + '"'  # (one latin-1 byte each on the wire)
+    url = feed_server.add_handler(
+        "/etag", lambda h: _raw(h, _ok(b"ETag: " + etag.encode("latin-1") + b"\r\n"))
+    )
+    result = fetcher_loopback.fetch(url)
+    assert result.etag == etag
+    fetcher_loopback.fetch(url, etag=result.etag)
+    assert feed_server.requests("/etag")[-1].header("If-None-Match") == etag
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        'x"\r\nX-Injected: 1',  # a hand-edited state, or an older version's
+        '"v1"\nX-Injected: 1',
+        '"v1"\x00',
+        ' "v1" ',
+        "w" * (MAX_VALIDATOR_CHARS + 1),
+    ],
+)
+def test_a_stored_validator_that_cannot_be_sent_is_dropped_not_failed_on(
+    fetcher_loopback: Fetcher, feed_server: FeedServer, stored: str
+) -> None:
+    """A validator that is no header value (a line break, a NUL, space at an end) failed every
+    poll with "Illegal header value" before a byte was sent, and stayed, kept across errors.
+    It is not sent: the request is unconditional, and nothing is injected into it."""
+    url = feed_server.add_handler("/stored", lambda h: _raw(h, _ok(b'ETag: "v2"\r\n')))
+    result = fetcher_loopback.fetch(url, etag=stored, last_modified=stored)
+    assert (result.status, result.etag) == (200, '"v2"')
+    (request,) = feed_server.requests("/stored")
+    assert request.header("If-None-Match") is None
+    assert request.header("If-Modified-Since") is None
+    assert request.header("X-Injected") is None
