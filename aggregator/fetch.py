@@ -426,7 +426,18 @@ def _checked_url(url: str | httpx.URL) -> httpx.URL:
 def _next_hop(
     current: httpx.URL, response: httpx.Response, chain: list[str], max_redirects: int
 ) -> httpx.URL:
-    location = response.headers["location"]
+    locations = list(dict.fromkeys(response.headers.get_list("location")))
+    if len(locations) > 1:
+        # httpx joins them, "/feed, http://169.254.169.254/", and that was followed, a URL no
+        # one named; Chromium refuses such a response (ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION).
+        raise FetchError(
+            f"HTTP {response.status_code} from {current} names {len(locations)} different"
+            f" places to go (Location: {' | '.join(repr(x) for x in locations[:3])}); it must"
+            " name one",
+            outcome=Outcome.HTTP_ERROR,
+            http_status=response.status_code,
+        )
+    location = locations[0]
     try:
         target = current.join(location).copy_with(fragment=None)
     except httpx.InvalidURL as e:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from aggregator.config import Category, Config, SiteConfig, SourceConfig
+from aggregator.errors import FetchError
 from aggregator.fetch import MAX_VALIDATOR_CHARS, Fetcher
 from aggregator.models import Outcome
 from aggregator.refresh import refresh_source
@@ -131,3 +132,39 @@ def test_a_stored_validator_that_cannot_be_sent_is_dropped_not_failed_on(
     assert request.header("If-None-Match") is None
     assert request.header("If-Modified-Since") is None
     assert request.header("X-Injected") is None
+
+
+# --- redirects ----------------------------------------------------------------------------------
+
+
+def _redirect(h: Handler, *locations: bytes, status: bytes = b"301 Moved Permanently") -> None:
+    head = b"".join(b"Location: " + x + b"\r\n" for x in locations)
+    _raw(h, b"HTTP/1.1 " + status + b"\r\n" + head + b"Connection: close\r\n\r\n")
+
+
+def test_a_redirect_naming_two_places_is_an_http_error_not_a_third_url(
+    fetcher_loopback: Fetcher, feed_server: FeedServer
+) -> None:
+    """Two different Location headers: httpx joined them with ", " and the fetch went to that,
+    a URL neither named ("/feed,%20http://169.254.169.254/"). It is an error saying so."""
+    feed_server.add_handler("/feed", lambda h: _raw(h, _ok()))
+    url = feed_server.add_handler(
+        "/two", lambda h: _redirect(h, b"/feed", b"http://169.254.169.254/latest/meta-data/")
+    )
+    with pytest.raises(FetchError) as caught:
+        fetcher_loopback.fetch(url)
+    error = caught.value
+    assert (error.outcome, error.http_status) == (Outcome.HTTP_ERROR, 301)
+    assert "2 different places" in error.message
+    assert "169.254.169.254" in error.message
+    assert [r.path for r in feed_server.requests()] == ["/two"]
+
+
+def test_the_same_location_sent_twice_is_followed(
+    fetcher_loopback: Fetcher, feed_server: FeedServer
+) -> None:
+    """(Joined, it went to "/feed,%20/feed".)"""
+    feed_server.add_handler("/feed", lambda h: _raw(h, _ok()))
+    url = feed_server.add_handler("/twice", lambda h: _redirect(h, b"/feed", b"/feed"))
+    result = fetcher_loopback.fetch(url)
+    assert (result.status, result.url) == (200, feed_server.url("/feed"))
