@@ -531,10 +531,28 @@ def _connection_message(e: httpx.TransportError, url: httpx.URL) -> str:
     if isinstance(e, httpx.ConnectError):
         return f"could not connect to {host} port {url.port or _default_port(url)}: {e}"
     if isinstance(e, httpx.RemoteProtocolError):
-        return f"{host} broke the HTTP protocol: {e}"
+        return f"{host} broke the HTTP protocol: {_protocol_problem(str(e), url)}"
     if isinstance(e, httpx.NetworkError):
         return f"the connection to {host} failed: {e}"
     return f"request to {url} failed: {e}"
+
+
+def _protocol_problem(said: str, url: httpx.URL) -> str:
+    """h11's words for what a server sent wrong, in an operator's."""
+    if said == "Receive buffer too long":
+        return "its response headers are longer than 100 KB, the most we read"
+    if said == "illegal request line":  # (h11's words for a response that starts with a byte
+        # no status line does: a TLS record's 0x16, binary)
+        said = "it answered with bytes that are no HTTP status line, binary"
+        if url.scheme == "http":
+            tls = url.copy_with(scheme="https", port=url.port or _default_port(url))
+            said += f"; if it speaks TLS there, the URL is {tls}"
+        return said
+    # ("illegal status line: bytearray(b'HTTP/2 200')": the bytes, not the Python type.)
+    return _BYTEARRAY.sub(r"\1", said)
+
+
+_BYTEARRAY = re.compile(r"bytearray\((b(['\"]).*\2)\)", re.DOTALL)
 
 
 def _ssl_error(e: BaseException) -> ssl.SSLError | None:

@@ -168,3 +168,51 @@ def test_the_same_location_sent_twice_is_followed(
     url = feed_server.add_handler("/twice", lambda h: _redirect(h, b"/feed", b"/feed"))
     result = fetcher_loopback.fetch(url)
     assert (result.status, result.url) == (200, feed_server.url("/feed"))
+
+
+# --- framing ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "answer", "words", "unwanted"),
+    [
+        pytest.param(
+            "tls-on-http",  # a TLS ServerHello where HTTP was asked for
+            bytes.fromhex("160303004a020000460303") + b"\x8f" * 70,
+            ("binary", "if it speaks TLS there, the URL is https://127.0.0.1:"),
+            "request line",  # (h11's words, though we read a response)
+            id="tls-on-http",
+        ),
+        pytest.param(
+            "1-mb-header-line",
+            _ok(b"X-Big: " + b"a" * 1_000_000 + b"\r\n"),
+            ("response headers are longer than 100 KB",),
+            "Receive buffer",
+            id="1-mb-header-line",
+        ),
+        pytest.param(
+            "http-2",
+            b"HTTP/2 200\r\n\r\n",
+            ("illegal status line: b'HTTP/2 200'",),
+            "bytearray",
+            id="http-2-status-line",
+        ),
+    ],
+)
+def test_what_a_server_sent_wrong_is_said_in_an_operators_words(
+    fetcher_loopback: Fetcher,
+    feed_server: FeedServer,
+    case: str,
+    answer: bytes,
+    words: tuple[str, ...],
+    unwanted: str,
+) -> None:
+    url = feed_server.add_handler(f"/{case}", lambda h: _raw(h, answer))
+    with pytest.raises(FetchError) as caught:
+        fetcher_loopback.fetch(url)
+    error = caught.value
+    assert error.outcome is Outcome.CONNECTION_ERROR
+    assert error.message.startswith("127.0.0.1 broke the HTTP protocol: ")
+    for word in words:
+        assert word in error.message
+    assert unwanted not in error.message
