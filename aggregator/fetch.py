@@ -539,8 +539,12 @@ def _connection_message(e: httpx.TransportError, url: httpx.URL) -> str:
 
 def _protocol_problem(said: str, url: httpx.URL) -> str:
     """h11's words for what a server sent wrong, in an operator's."""
-    if said == "Receive buffer too long":
-        return "its response headers are longer than 100 KB, the most we read"
+    if said == "Receive buffer too long":  # (in the headers, or in a chunk's size line)
+        return (
+            "its response headers, or a line of its chunked body, ran past 100 KB, the most we read"
+        )
+    if said.startswith("Received server _SWITCH_UPGRADE"):
+        return "it switched to another protocol (101), though we asked for none"
     if said == "illegal request line":  # (h11's words for a response that starts with a byte
         # no status line does: a TLS record's 0x16, binary)
         said = "it answered with bytes that are no HTTP status line, binary"

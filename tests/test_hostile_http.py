@@ -8,6 +8,7 @@ Fetcher and refresh_source, the real store on the embedded Valkey.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -186,7 +187,7 @@ def test_the_same_location_sent_twice_is_followed(
         pytest.param(
             "1-mb-header-line",
             _ok(b"X-Big: " + b"a" * 1_000_000 + b"\r\n"),
-            ("response headers are longer than 100 KB",),
+            ("response headers, or a line of its chunked body, ran past 100 KB",),
             "Receive buffer",
             id="1-mb-header-line",
         ),
@@ -216,3 +217,202 @@ def test_what_a_server_sent_wrong_is_said_in_an_operators_words(
     for word in words:
         assert word in error.message
     assert unwanted not in error.message
+
+
+# --- the catalogue: each through the real refresh -------------------------------------------------
+
+_OK, _CONN, _HTTP, _PARSE = (
+    Outcome.OK,
+    Outcome.CONNECTION_ERROR,
+    Outcome.HTTP_ERROR,
+    Outcome.PARSE_ERROR,
+)
+_LENGTH = b"Content-Length: %d\r\n" % len(FEED)
+_STATUS_OK = b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+
+
+def _chunked(body: bytes, tail: bytes = b"0\r\n\r\n") -> bytes:
+    return (
+        _STATUS_OK + b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(body) + body + b"\r\n"
+    ) + tail
+
+
+# (id, what the server answers, the outcomes it may end with, words its error must hold)
+FRAMING: list[tuple[str, bytes, frozenset[Outcome], tuple[str, ...]]] = [
+    ("bad-status-line", b"HTTP/1.1 ABC\r\n\r\n" + FEED, frozenset({_CONN}), ("status line",)),
+    ("status-code-2000", b"HTTP/1.1 2000 OK\r\n\r\n", frozenset({_CONN}), ("status line",)),
+    ("http-0.9", FEED, frozenset({_CONN}), ("protocol",)),
+    (
+        "status-999",
+        b"HTTP/1.1 999 What\r\n" + _LENGTH + b"\r\n" + FEED,
+        frozenset({_HTTP}),
+        ("999",),
+    ),
+    (
+        "100-continue-storm",
+        b"HTTP/1.1 100 Continue\r\n\r\n" * 2000 + _STATUS_OK + _LENGTH + b"\r\n" + FEED,
+        frozenset({_OK}),
+        (),
+    ),
+    (
+        "103-early-hints-storm",
+        b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" * 2000
+        + _STATUS_OK
+        + _LENGTH
+        + b"\r\n"
+        + FEED,
+        frozenset({_OK}),
+        (),
+    ),
+    (
+        "101-unasked",
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n" + FEED,
+        frozenset({_CONN}),
+        ("switched to another protocol (101), though we asked for none",),
+    ),
+    ("duplicate-length", _STATUS_OK + _LENGTH * 2 + b"\r\n" + FEED, frozenset({_OK}), ()),
+    (
+        "conflicting-lengths",
+        _STATUS_OK + _LENGTH + b"Content-Length: 5\r\n\r\n" + FEED,
+        frozenset({_CONN}),
+        ("Content-Length",),
+    ),
+    ("length-list", _STATUS_OK + b"Content-Length: 5, 9\r\n\r\n" + FEED, frozenset({_CONN}), ()),
+    ("length-negative", _STATUS_OK + b"Content-Length: -1\r\n\r\n" + FEED, frozenset({_CONN}), ()),
+    (
+        "length-huge",
+        _STATUS_OK + b"Content-Length: " + b"9" * 40 + b"\r\n\r\n" + FEED,
+        frozenset({_CONN}),
+        (),
+    ),
+    (
+        "length-and-chunked",
+        _chunked(FEED).replace(b"Transfer-Encoding", b"Content-Length: 5\r\nTransfer-Encoding"),
+        frozenset({_OK}),
+        (),
+    ),
+    (
+        "chunk-size-lies",
+        _chunked(FEED, b"").replace(b"%x\r\n" % len(FEED), b"10000\r\n"),
+        frozenset({_CONN}),
+        ("incomplete",),
+    ),
+    (
+        "chunk-size-overflows",
+        _STATUS_OK + b"Transfer-Encoding: chunked\r\n\r\n" + b"f" * 30 + b"\r\n" + FEED,
+        frozenset({_CONN}),
+        ("chunk",),
+    ),
+    (
+        "chunk-extension-100-kb",
+        _STATUS_OK + b"Transfer-Encoding: chunked\r\n\r\n1;" + b"x" * 200_000 + b"\r\n",
+        frozenset({_CONN}),
+        ("a line of its chunked body, ran past 100 KB",),
+    ),
+    (
+        "trailers",
+        _chunked(FEED, b"0\r\nContent-Length: 999\r\nX-Evil: 1\r\n\r\n"),
+        frozenset({_OK}),
+        (),
+    ),
+    (
+        "transfer-coding-gzip",
+        _chunked(FEED).replace(b"chunked", b"gzip, chunked"),
+        frozenset({_CONN}),
+        ("Transfer-Encoding",),
+    ),
+    (
+        "body-after-204",
+        b"HTTP/1.1 204 No Content\r\n\r\n" + _STATUS_OK + _LENGTH + b"\r\n" + FEED,
+        frozenset({_PARSE, _HTTP}),
+        (),
+    ),
+    (
+        "body-after-304",
+        b"HTTP/1.1 304 Not Modified\r\n" + _LENGTH + b"\r\n" + FEED,
+        frozenset({_HTTP}),
+        ("304",),
+    ),
+    (
+        "header-line-1-mb",
+        _ok(b"X-Big: " + b"a" * 1_000_000 + b"\r\n"),
+        frozenset({_CONN}),
+        ("100 KB",),
+    ),
+    (
+        "10000-headers",
+        _ok(b"".join(b"X-H%d: v\r\n" % i for i in range(10_000))),
+        frozenset({_OK, _CONN}),
+        (),
+    ),
+    ("obs-fold", _ok(b'X-Fold: a\r\n continued\r\nETag: "a\r\n\tb"\r\n'), frozenset({_OK}), ()),
+    ("nul-in-header", _ok(b"X-Nul: a\x00b\r\n"), frozenset({_CONN}), ("header",)),
+    (
+        "latin-1-header-values",
+        _ok(b'ETag: "caf\xe9"\r\nLast-Modified: Mon, 07 D\xe9c 2026 00:00:00 GMT\r\n'),
+        frozenset({_OK}),
+        (),
+    ),
+    (
+        "90-kb-hint-headers",
+        _ok(
+            b"Cache-Control: max-age="
+            + b"9" * 30_000
+            + b"\r\nExpires: "
+            + b"Thu, " * 6000
+            + b"\r\nContent-Language: "
+            + b"en-x-, " * 4000
+            + b"\r\n"
+        ),
+        frozenset({_OK}),
+        (),
+    ),
+    (
+        "90-kb-content-type",
+        _ok(b"Content-Type: application/rss+xml" + b"; charset=x" * 8000 + b"\r\n"),
+        frozenset({_OK}),
+        (),
+    ),
+    (
+        "closes-mid-body",
+        _STATUS_OK + b"Content-Length: 1000\r\n\r\n" + FEED[:40],
+        frozenset({_CONN}),
+        ("complete message body",),
+    ),
+    (
+        "tls-on-http",
+        bytes.fromhex("160303004a020000460303") + b"\x8f" * 70,
+        frozenset({_CONN}),
+        ("TLS",),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "answer", "outcomes", "words"), [pytest.param(*c, id=c[0]) for c in FRAMING]
+)
+def test_a_server_breaking_http_framing_leaves_a_readable_error_on_its_source(
+    store: Store,
+    feed_server: FeedServer,
+    case: str,
+    answer: bytes,
+    outcomes: frozenset[Outcome],
+    words: tuple[str, ...],
+) -> None:
+    source = _source(case, feed_server.add_handler(f"/{case}", lambda h: _raw(h, answer)))
+    config = _config(source)
+    started = time.monotonic()
+    with Fetcher(config.fetch, "aggregator-test") as fetcher:
+        result = refresh_source(source, config, store, fetcher)
+    assert time.monotonic() - started < config.fetch.deadline + 5
+    assert result.outcome in outcomes, (result.outcome, result.error)
+    state = store.get_state(case)
+    assert state.outcome is result.outcome
+    if result.outcome.is_error:
+        assert 15 < len(state.last_error) < 600, state.last_error
+        assert "\n" not in state.last_error
+        for word in words:
+            assert word in state.last_error
+        assert state.consecutive_errors == 1
+    due = state.next_due.timestamp() - time.time()
+    assert 0 < due <= max(config.fetch.max_backoff, config.fetch.max_interval) * 1.1 + 1
