@@ -8,19 +8,34 @@ Fetcher and refresh_source, the real store on the embedded Valkey.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from rq import Queue
+from rq.registry import FailedJobRegistry
 
+from aggregator import cli
 from aggregator.config import Category, Config, SiteConfig, SourceConfig
 from aggregator.errors import FetchError
 from aggregator.fetch import MAX_VALIDATOR_CHARS, Fetcher
 from aggregator.models import Outcome
+from aggregator.queues import QUEUE_NAME
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support import evil
 from tests.support.feed_server import FeedServer, Handler
+from tests.support.pipeline import ROOT
+from workers import scheduler
 
 FEED = evil.rss(evil.item("one", title="The one item"))
 
@@ -416,3 +431,101 @@ def test_a_server_breaking_http_framing_leaves_a_readable_error_on_its_source(
         assert state.consecutive_errors == 1
     due = state.next_due.timestamp() - time.time()
     assert 0 < due <= max(config.fetch.max_backoff, config.fetch.max_interval) * 1.1 + 1
+
+
+# --- in a real worker ---------------------------------------------------------------------------
+
+
+def _storm(h: Handler) -> None:
+    """100 Continue, again and again, never a final answer (until the client leaves)."""
+    with contextlib.suppress(OSError):
+        while True:
+            h.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            h.wfile.flush()
+            time.sleep(0.05)
+
+
+def _reset(h: Handler) -> None:
+    h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    h.close_connection = True
+
+
+def test_hostile_servers_in_one_batch_of_a_real_worker_leave_errors_and_good_sources_read(
+    store: Store,
+    feed_server: FeedServer,
+    redis_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The framing catalogue, a server sending one byte every 5 s for ever, one that never
+    answers, one that answers 100 Continue for ever and one that resets, in one batch with good
+    sources, in `aggregator worker --burst`: the job ends, the good sources are read, and every
+    hostile one has its error, as `aggregator sources` shows."""
+    urls = {
+        case: feed_server.add_handler(f"/w/{case}", lambda h, a=answer: _raw(h, a))
+        for case, answer, outcomes, _ in FRAMING
+        if _OK not in outcomes
+    }
+    urls["drip-5-s"] = feed_server.drip("/w/drip", FEED, interval=5.0)
+    urls["never-answers"] = feed_server.hang("/w/hang")
+    urls["continue-storm"] = feed_server.add_handler("/w/storm", _storm)
+    urls["reset"] = feed_server.add_handler("/w/reset", _reset)
+    good = {
+        f"good-{n}": feed_server.add_handler(f"/w/good-{n}", lambda h: _raw(h, _ok()))
+        for n in range(2)
+    }
+    ids = ["good-0", *urls, "good-1"]  # (good ones first and last in the batch)
+    every = {**urls, **good}
+    sources = tuple(_source(i, every[i]) for i in ids)
+    config = replace(
+        _config(*sources),
+        fetch=replace(evil.PROBE_FETCH, batch_size=len(sources), concurrency=4, per_host=4),
+    )
+    scheduler.publish(store, config)
+    queue = Queue(QUEUE_NAME, connection=store.redis)
+    scheduler.enqueue(queue, config, ids)
+    env = {**os.environ, "REDIS_URL": redis_url, "LOG_LEVEL": "ERROR"}
+    done = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "worker", "--burst"],
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert FailedJobRegistry(queue=queue).count == 0, "a job crashed"
+    states = store.get_states(ids)
+    for source_id in good:
+        assert states[source_id].outcome is Outcome.OK, states[source_id]
+    expected = {case: outcomes for case, _, outcomes, _ in FRAMING}
+    expected.update(
+        {
+            "drip-5-s": frozenset({Outcome.TIMEOUT}),
+            "never-answers": frozenset({Outcome.TIMEOUT}),
+            "continue-storm": frozenset({Outcome.TIMEOUT}),
+            "reset": frozenset({_CONN}),
+        }
+    )
+    for source_id in urls:
+        state = states[source_id]
+        assert state.outcome in expected[source_id], (source_id, state.outcome, state.last_error)
+        assert 15 < len(state.last_error) < 600, (source_id, state.last_error)
+
+    toml = tmp_path / "aggregator.toml"
+    toml.write_text(
+        '[site]\ntitle = "T"\nbase_url = "http://127.0.0.1:8000"\n\n[fetch]\n'
+        'allow_private_networks = true\n\n[[categories]]\nslug = "hostile"\n'
+        + "".join(
+            f'\n[[sources]]\nid = "{s.id}"\nname = "{s.id}"\nurl = "{s.url}"\n'
+            'categories = ["hostile"]\n'
+            for s in sources
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    assert cli.main(["--config", str(toml), "sources", "--json"]) == 1
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {i for i, r in rows.items() if r["state"] == "healthy"} == set(good)
+    assert {i for i, r in rows.items() if r["state"] == "failing"} == set(urls)
