@@ -529,3 +529,41 @@ def test_hostile_servers_in_one_batch_of_a_real_worker_leave_errors_and_good_sou
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert {i for i, r in rows.items() if r["state"] == "healthy"} == set(good)
     assert {i for i, r in rows.items() if r["state"] == "failing"} == set(urls)
+
+
+def _open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
+def test_refreshing_the_framing_catalogue_again_and_again_leaks_no_socket(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """One Fetcher, as a worker keeps it, through every framing case five times: the process
+    holds no more open files after the fifth round than after the first (a connection a
+    broken response left open would be one more per round and case)."""
+    sources = [
+        _source(case, feed_server.add_handler(f"/leak/{case}", lambda h, a=answer: _raw(h, a)))
+        for case, answer, _, _ in FRAMING
+    ]
+    config = _config(*sources)
+
+    def settled() -> int:
+        # (The server's side of each connection closes in its own thread: wait for that.)
+        counts = [_open_files()]
+        for _ in range(50):
+            time.sleep(0.1)
+            counts.append(_open_files())
+            if len(counts) >= 3 and counts[-1] == counts[-2] == counts[-3]:
+                break
+        return counts[-1]
+
+    with Fetcher(config.fetch, "aggregator-test") as fetcher:
+        for source in sources:
+            refresh_source(source, config, store, fetcher)
+        after_one = settled()
+        for _ in range(4):
+            for source in sources:
+                refresh_source(source, config, store, fetcher)
+        after_five = settled()
+    assert after_five <= after_one + 2, (after_one, after_five)
