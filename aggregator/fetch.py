@@ -31,6 +31,7 @@ How the limits hold:
 from __future__ import annotations
 
 import functools
+import http.cookiejar
 import ipaddress
 import re
 import socket
@@ -179,6 +180,7 @@ class Fetcher:
         return httpx.Client(
             transport=transport,
             trust_env=False,
+            cookies=_NoCookies(),  # (a fetch keeps its own: _fetch)
             follow_redirects=False,
             headers={
                 "User-Agent": self._user_agent,
@@ -253,16 +255,28 @@ class Fetcher:
         current = _checked_url(url)
         chain = [str(current)]
         permanent = True
+        # Cookies live for one fetch: a redirect that sets one (a consent wall) has it back on
+        # the next hop. The client kept them for the worker's life, for every source of a host,
+        # and without bound (a server's 30 new cookies a poll: 720 KB of Cookie by the eighth).
+        cookies = httpx.Cookies()
+        # A URL asked again with other cookies is no loop: the consent wall's redirect back to
+        # the feed, with the cookie it set.
+        asked: set[tuple[str, str]] = set()
         while True:
             try:
-                response = client.send(
-                    client.build_request("GET", current, headers=headers, timeout=self._timeout()),
-                    stream=True,
+                request = client.build_request(
+                    "GET", current, headers=headers, timeout=self._timeout()
                 )
+                cookies.set_cookie_header(request)
+                if (str(current), request.headers.get("cookie", "")) in asked:
+                    raise FetchError(f"redirect loop: {' → '.join(chain)}", outcome=Outcome.BLOCKED)
+                asked.add((str(current), request.headers.get("cookie", "")))
+                response = client.send(request, stream=True)
                 try:
                     status = response.status_code
                     # (An empty Location leads nowhere: an HTTP error, not a redirect loop.)
                     if status in _REDIRECTS and response.headers.get("location", "").strip():
+                        cookies.extract_cookies(response)
                         current = _next_hop(current, response, chain, config.max_redirects)
                         chain.append(str(current))
                         permanent = permanent and status in _PERMANENT_REDIRECTS
@@ -336,6 +350,16 @@ class Fetcher:
         connect = min(self._config.connect_timeout, left)
         read = min(self._config.read_timeout, left)
         return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """The clients' cookie jar, which keeps none (httpx's clients keep every cookie set)."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        pass
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
 
 
 class _Pool(httpcore.ConnectionPool):
@@ -447,8 +471,7 @@ def _next_hop(
         ) from e
     target = _checked_url(target)
     hops = " → ".join([*chain, str(target)])
-    if str(target) in chain:
-        raise FetchError(f"redirect loop: {hops}", outcome=Outcome.BLOCKED)
+    # (A loop is seen when the target is asked: _fetch.)
     if len(chain) > max_redirects:
         raise FetchError(
             f"too many redirects (more than {max_redirects}): {hops}", outcome=Outcome.BLOCKED

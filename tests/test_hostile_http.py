@@ -9,6 +9,7 @@ Fetcher and refresh_source, the real store on the embedded Valkey.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import socket
@@ -567,3 +568,81 @@ def test_refreshing_the_framing_catalogue_again_and_again_leaks_no_socket(
                 refresh_source(source, config, store, fetcher)
         after_five = settled()
     assert after_five <= after_one + 2, (after_one, after_five)
+
+
+# --- cookies ------------------------------------------------------------------------------------
+
+
+def test_cookies_live_for_one_fetch_not_for_the_worker_nor_go_to_other_sources(
+    fetcher_loopback: Fetcher, feed_server: FeedServer
+) -> None:
+    """The Fetcher's client kept every cookie any server set, for the worker's life: sent back
+    at every poll, to every source of that host (one feed's server set state for another's),
+    and without bound: a server setting 30 new 3 KB cookies a poll made our request carry
+    720 KB of Cookie after eight polls, in a jar that only grew. A cookie lives for one fetch:
+    a redirect that sets one (a consent wall) gets it back on the next hop, and nothing after."""
+    polls = itertools.count()
+
+    def cookie_jar_filler(h: Handler) -> None:
+        poll = next(polls)
+        cookies = b"".join(
+            b"Set-Cookie: c%d_%d=%s; Path=/; Max-Age=999999999\r\n" % (poll, n, b"v" * 3000)
+            for n in range(30)
+        )
+        _raw(h, _ok(cookies))
+
+    def consent_wall(h: Handler) -> None:
+        if "consent=yes" in (h.headers.get("Cookie") or ""):
+            _raw(h, _ok())
+        else:
+            _raw(
+                h,
+                b"HTTP/1.1 302 Found\r\nSet-Cookie: consent=yes; Path=/\r\n"
+                b"Location: /wall\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            )
+
+    filler = feed_server.add_handler("/filler", cookie_jar_filler)
+    other = feed_server.add_handler("/other", lambda h: _raw(h, _ok()))
+    wall = feed_server.add_handler("/wall", consent_wall)
+    for _ in range(3):
+        fetcher_loopback.fetch(filler)
+    fetcher_loopback.fetch(other)
+    assert fetcher_loopback.fetch(wall).status == 200
+    assert fetcher_loopback.fetch(wall).status == 200
+    sent = [(r.path, r.header("Cookie")) for r in feed_server.requests()]
+    assert sent == [
+        ("/filler", None),
+        ("/filler", None),
+        ("/filler", None),
+        ("/other", None),
+        ("/wall", None),
+        ("/wall", "consent=yes"),
+        ("/wall", None),
+        ("/wall", "consent=yes"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "said"),
+    [(b"same=1", "redirect loop: "), (b"fresh=%d", "too many redirects (more than 5)")],
+)
+def test_a_redirect_to_itself_with_cookies_ends_as_a_loop_or_at_the_hop_limit(
+    fetcher_loopback: Fetcher, feed_server: FeedServer, cookie: bytes, said: str
+) -> None:
+    """Asked again with the same cookies, a URL is a loop; with new ones at every hop, the
+    limit of hops still holds."""
+    hops = itertools.count()
+
+    def walls(h: Handler) -> None:
+        value = cookie % next(hops) if b"%d" in cookie else cookie
+        _raw(
+            h,
+            b"HTTP/1.1 302 Found\r\nSet-Cookie: " + value + b"; Path=/\r\n"
+            b"Location: /walls\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        )
+
+    url = feed_server.add_handler("/walls", walls)
+    with pytest.raises(FetchError) as caught:
+        fetcher_loopback.fetch(url)
+    assert caught.value.outcome is Outcome.BLOCKED
+    assert caught.value.message.startswith(said), caught.value.message
