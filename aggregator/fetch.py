@@ -653,6 +653,14 @@ class _Decoder(Protocol):
 MAX_CODINGS = 3
 
 
+# The most pieces (chunks of a chunked body, reads of another) a body is read in. h11 reads each
+# chunk as an event, ~10 µs of Python: a server sending 1-byte chunks without end kept a worker's
+# core busy (and its other fetches waiting for the interpreter) until the deadline, 60 s, never
+# near the size cap. Feeds come in chunks of a kilobyte or more; 100,000 pieces of that are ten
+# times the cap.
+MAX_BODY_PIECES = 100_000
+
+
 def _read_body(response: httpx.Response, url: str, cap: int) -> tuple[bytes, str | None]:
     """The decoded body, and a warning of what was wrong with its coding that did not stop it."""
     # (Several Content-Encoding headers are one list, in order: httpx joins them with ", ".)
@@ -682,11 +690,21 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> tuple[bytes, str
         raise too_large(f"sent more than {cap:,} bytes")
     body = bytearray()
     raw = 0
+    pieces = 0
     try:
         for chunk in response.iter_raw():
             # Asking for one byte more than the room left is how the cap is seen to be exceeded.
             body += decoder.decode(chunk, cap - len(body) + 1)
             raw += len(chunk)
+            pieces += 1
+            if pieces > MAX_BODY_PIECES:
+                raise FetchError(
+                    f"{url} sent its body in more than {MAX_BODY_PIECES:,} pieces"
+                    f" ({raw / pieces:.0f} bytes each on average), more than any feed is sent in"
+                    " and more than is worth reading",
+                    outcome=Outcome.TOO_LARGE,
+                    http_status=response.status_code,
+                )
             if len(body) > cap:
                 # (A bomb sends little: what is over the cap is what it decodes to.)
                 encoded = "" if coding == "identity" else f" a {coding} body that decodes to"

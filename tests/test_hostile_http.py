@@ -28,7 +28,7 @@ from rq.registry import FailedJobRegistry
 from aggregator import cli
 from aggregator.config import Category, Config, SiteConfig, SourceConfig
 from aggregator.errors import FetchError
-from aggregator.fetch import MAX_VALIDATOR_CHARS, Fetcher
+from aggregator.fetch import MAX_BODY_PIECES, MAX_VALIDATOR_CHARS, Fetcher
 from aggregator.models import Outcome
 from aggregator.queues import QUEUE_NAME
 from aggregator.refresh import refresh_source
@@ -646,3 +646,56 @@ def test_a_redirect_to_itself_with_cookies_ends_as_a_loop_or_at_the_hop_limit(
         fetcher_loopback.fetch(url)
     assert caught.value.outcome is Outcome.BLOCKED
     assert caught.value.message.startswith(said), caught.value.message
+
+
+# --- cost -----------------------------------------------------------------------------------------
+
+
+def _tiny_chunks(h: Handler) -> None:
+    """A chunked body of 1-byte chunks, without end (until the client leaves)."""
+    h.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    block = b"1\r\nx\r\n" * 50_000
+    with contextlib.suppress(OSError):
+        while True:
+            h.wfile.write(block)
+    h.close_connection = True
+
+
+def test_a_body_of_endless_one_byte_chunks_is_refused_before_the_deadline(
+    feed_server: FeedServer,
+) -> None:
+    """Each chunk costs h11 ~10 µs of Python: 1-byte chunks without end kept a core busy until
+    the deadline (60 s by default), the size cap never near. The body is refused after
+    MAX_BODY_PIECES pieces. (The deadline here is long, so only the piece limit can end it as
+    TOO_LARGE; without it the fetch ends at the deadline, as TIMEOUT.)"""
+    url = feed_server.add_handler("/tiny-chunks", _tiny_chunks)
+    config = replace(evil.PROBE_FETCH, read_timeout=60, deadline=60)
+    with Fetcher(config, "aggregator-test") as fetcher, pytest.raises(FetchError) as caught:
+        fetcher.fetch(url)
+    assert caught.value.outcome is Outcome.TOO_LARGE, caught.value.message
+    assert f"more than {MAX_BODY_PIECES:,} pieces (1 bytes each" in caught.value.message
+
+
+def test_a_feed_in_many_small_chunks_is_read(
+    fetcher_loopback: Fetcher, feed_server: FeedServer
+) -> None:
+    """A feed written a line at a time (a chunk each, as Node's res.write sends it): 20,000
+    chunks are far from the limit."""
+    lines = [b"<item><title>%d</title></item>\n" % n for n in range(20_000)]
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel>' + b"".join(lines)
+    body += b"</channel></rss>"
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(x), x) for x in lines)
+
+    def writes(h: Handler) -> None:
+        head = b'<?xml version="1.0"?><rss version="2.0"><channel>'
+        tail = b"</channel></rss>"
+        _raw(
+            h,
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            + b"%x\r\n%s\r\n" % (len(head), head)
+            + chunks
+            + b"%x\r\n%s\r\n0\r\n\r\n" % (len(tail), tail),
+        )
+
+    result = fetcher_loopback.fetch(feed_server.add_handler("/lines", writes))
+    assert result.body == body
