@@ -271,7 +271,7 @@ class Fetcher:
                 if (str(current), request.headers.get("cookie", "")) in asked:
                     raise FetchError(f"redirect loop: {' → '.join(chain)}", outcome=Outcome.BLOCKED)
                 asked.add((str(current), request.headers.get("cookie", "")))
-                response = client.send(request, stream=True)
+                response = _sent(client, request)
                 try:
                     status = response.status_code
                     # (An empty Location leads nowhere: an HTTP error, not a redirect loop.)
@@ -350,6 +350,23 @@ class Fetcher:
         connect = min(self._config.connect_timeout, left)
         read = min(self._config.read_timeout, left)
         return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+def _sent(client: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """The response to `request`, asked once more when the server closed the connection without
+    answering: a kept-alive one it closed as we reused it (Apache's and Node's idle timeout is
+    5 s, as our pool's keepalive_expiry: the two ends race at that age), which is no failure of
+    the source. A GET may be asked twice (RFC 9110 §9.2.2); browsers retry so too."""
+    try:
+        return client.send(request, stream=True)
+    except httpx.RemoteProtocolError as e:
+        if not str(e).startswith(_CLOSED_UNANSWERED):
+            raise
+    return client.send(request, stream=True)
+
+
+# httpcore's words for a connection that ended before a byte of the response came.
+_CLOSED_UNANSWERED = "Server disconnected without sending a response"
 
 
 class _NoCookies(http.cookiejar.CookieJar):

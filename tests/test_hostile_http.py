@@ -16,6 +16,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -699,3 +700,58 @@ def test_a_feed_in_many_small_chunks_is_read(
 
     result = fetcher_loopback.fetch(feed_server.add_handler("/lines", writes))
     assert result.body == body
+
+
+# --- a kept-alive connection closed as it is reused ----------------------------------------------
+
+
+def test_a_kept_alive_connection_the_server_closed_unanswered_is_asked_again_on_a_new_one() -> None:
+    """A server's idle timeout (Apache's and Node's: 5 s, our pool's keepalive_expiry too)
+    closes a kept-alive connection just as the next poll reuses it: the request gets no answer.
+    That is no failure of the source: the GET is asked again on a new connection. A server that
+    closes every connection unanswered still fails, after two tries."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    connections: list[int] = []  # requests answered on each connection, in order
+    refuse_all = threading.Event()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(0)
+            with conn:
+                while True:
+                    request = b""
+                    while b"\r\n\r\n" not in request:
+                        data = conn.recv(65536)
+                        if not data:
+                            break
+                        request += data
+                    if not request or refuse_all.is_set() or connections[-1] == 1:
+                        break  # closed with the request unanswered
+                    connections[-1] += 1
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                        + b"Content-Length: %d\r\n\r\n" % len(FEED)
+                        + FEED
+                    )
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}/feed.xml"
+    try:
+        with Fetcher(evil.PROBE_FETCH, "aggregator-test") as fetcher:
+            first = fetcher.fetch(url)
+            second = fetcher.fetch(url)  # reuses the kept-alive connection
+            assert first.body == second.body == FEED
+            assert connections == [1, 1]  # the first closed under the second request
+            refuse_all.set()
+            with pytest.raises(FetchError, match="disconnected without sending a response"):
+                fetcher.fetch(url)
+            assert connections == [1, 1, 0]  # asked on the kept-alive one, then on a new one
+    finally:
+        listener.close()
+        thread.join(5)
