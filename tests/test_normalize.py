@@ -40,6 +40,7 @@ from aggregator.normalize import (
     Report,
     _behind_redirect,
     _without_more_links,
+    entry_mark,
     excerpt,
     guid_mark,
     held_ids,
@@ -2198,6 +2199,44 @@ def test_entries_made_before_are_left_out_until_anything_they_are_made_from_chan
     assert (
         normalize(feed(old, kept, parser="feedparser-rs"), SOURCE, now=NOW, skip=first.marks) == []
     )
+
+
+def test_an_entry_mark_changes_with_every_field_and_where_its_text_is() -> None:
+    """Every field an entry has goes into its mark (those out of its repr too: an episode's own
+    artwork, whether its guid may stand in for its link), and text moved from one field to the
+    next, or None written as text, is another entry."""
+    full = EntryData(
+        guid="g", link="https://site.example.com/a", title="T", title_is_html=True, summary="S",
+        summary_is_html=True, content="<p>C</p>", content_is_html=True, author="A",
+        published=NOW, updated=NOW, tags=("t",), enclosures=(EnclosureData("https://e/x.mp3"),),
+        thumbnail="https://e/t.jpg", language="en", base_url="https://e/", published_raw="p",
+        updated_raw="u", images=(ImageData("https://e/i.jpg", 1, 2),), duration=60,
+        guid_is_address=True, original_link="https://e/o", external_link="https://e/x",
+        artwork="https://e/art.jpg",
+    )  # fmt: skip
+    context = bytes(32)
+    marks = {entry_mark(context, full, "key")}
+    for f in dataclasses.fields(EntryData):
+        value = getattr(full, f.name)
+        other = (
+            not value
+            if isinstance(value, bool)
+            else value + 1
+            if isinstance(value, int)
+            else value + timedelta(seconds=1)
+            if isinstance(value, datetime)
+            else value[:0]
+            if isinstance(value, tuple)
+            else value + "!"
+        )
+        marks.add(entry_mark(context, replace(full, **{f.name: other}), "key"))
+        marks.add(entry_mark(context, replace(full, **{f.name: None}), "key"))
+    assert len(marks) == 1 + 2 * len(dataclasses.fields(EntryData))
+    moved = [entry(title="ab", summary="c"), entry(title="a", summary="bc")]
+    named = [entry(title=None), entry(title="None")]
+    for a, b in (moved, named):
+        assert entry_mark(context, a, "key") != entry_mark(context, b, "key")
+    assert entry_mark(context, full, "key") != entry_mark(context, full, "key2")
 
 
 def test_entries_sharing_a_guid_keep_the_ids_their_stored_articles_have() -> None:
