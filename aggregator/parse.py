@@ -1538,6 +1538,8 @@ def _parse_fast(
     # (One urljoin cannot read, "http://[::1", is none to feedparser's reading, not "".)
     feed_link = _join(parsed.link, base_url) or None
     parsed = replace(parsed, link=feed_link, hub=hub, parser=FAST_PARSER)
+    if rss and doc.root_lang:  # (with a Content-Language header too, feedparser read it above)
+        return _rooted(parsed, read, *doc.root_lang)
     return _spoken(parsed, read, spoken) if spoken else parsed
 
 
@@ -1573,6 +1575,27 @@ def _spoken(parsed: ParsedFeed, entries: Sequence[Any], spoken: str) -> ParsedFe
                 " without a text (feedparser gives it the header's language)"
             )
     return replace(parsed, entries=tuple(replace(e, language=language) for e in parsed.entries))
+
+
+def _rooted(
+    parsed: ParsedFeed, entries: Sequence[Any], language: str, on_rss: bool
+) -> ParsedFeed | str:
+    """The fast reading of an RSS document whose root alone has an xml:lang (_Document.root_lang)
+    as feedparser reads it: every element's language, so each entry's (that of its title,
+    summary or content: `_entry_fields`), and the feed's when the root is <rss>. An entry
+    without a text gets none from feedparser: each must have one that is not blank (as in
+    `_spoken`, where feedparser-rs reports no empty Atom one), or feedparser reads the document."""
+    for entry in entries:
+        texts = [entry.get("title_detail"), entry.get("summary_detail")]
+        if not any(_str(d.get("value")) for d in [*texts, *(entry.get("content") or [])] if d):
+            return (
+                "an xml:lang on the root, beside an entry without a text (feedparser gives it none)"
+            )
+    return replace(
+        parsed,
+        language=language if on_rss else None,
+        entries=tuple(replace(e, language=language) for e in parsed.entries),
+    )
 
 
 # What follows each "<" of a document: a name, as far as word characters, ".", ":" and "-" go
@@ -1673,6 +1696,23 @@ class _Document:
     @property
     def xml_lang(self) -> bool:
         return self.matches(_XML_LANG)
+
+    @functools.cached_property
+    def root_lang(self) -> tuple[str, bool] | None:
+        """An RSS document's only xml:lang, on its root element, with no <language> nor
+        <dc:language> anywhere: its value, and whether the root is <rss> (feedparser makes it
+        the feed's language then, not on an <rdf:RDF>); else None. feedparser gives it to
+        every element, feedparser-rs to none (`_rooted`)."""
+        if not self.xml_lang or self.matches(_LANGUAGE_ELEMENT):
+            return None
+        root = _ROOT_START.match(self.data)
+        if root is None or len(_XML_LANG.findall(self.data)) != 1:
+            return None
+        for name, double, single in _ROOT_ATTRIBUTE.findall(root[2]):
+            if name == b"xml:lang":
+                value = double or single
+                return (value.decode(), root[1] == b"rss") if _LANG_VALUE.fullmatch(value) else None
+        return None  # (the one xml:lang is elsewhere, or not an attribute of the root)
 
     @functools.cached_property
     def namespaces(self) -> list[tuple[bytes, bytes]]:
@@ -2007,6 +2047,14 @@ _HUB_LINK = re.compile(rb"""rel\s*=\s*["']hub["']""")
 _LANGUAGE_ELEMENT = re.compile(rb"language>")
 _XML_LANG = re.compile(rb"xml:lang\s*=")
 _XML_LANG_UNDERSCORE = re.compile(rb"xml:lang\s*=\s*[\"'][^\"'<>_]*_")
+# An RSS document's root element's start tag, after nothing but a BOM, white space and
+# processing instructions (no comment, no DOCTYPE), and its attributes (_Document.root_lang).
+_ROOT_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:\s|<\?[^<>]*\?>)*+<(rss|rdf:RDF)"
+    rb"((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'))*)\s*>"
+)
+_ROOT_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
+_LANG_VALUE = re.compile(rb"[A-Za-z0-9-]+")  # (none with "_", which feedparser writes "-")
 _ENTITY = re.compile(r"&(?:#\d+|#x[\da-fA-F]+|\w+);")
 
 
@@ -2094,7 +2142,8 @@ def _fast_gap(
     if _hub(feed) is None and doc.hub_link and _bytes_hub(data, spans, "") is None:
         return "a WebSub hub link written in a way we do not read"
     if not feed.get("language") and (  # (feedparser-rs reads an empty <language> as "")
-        doc.matches(_LANGUAGE_ELEMENT) or (doc.xml_lang and (rss or not _content_langs_only(data)))
+        doc.matches(_LANGUAGE_ELEMENT)
+        or (doc.xml_lang and (rss or not _content_langs_only(data)) and not doc.root_lang)
     ):
         return "a language feedparser-rs does not report"
     # (Entry by entry only when there is one past the first entry's start: one scan mostly. A
@@ -2997,7 +3046,7 @@ def _written_differently(
         and _outside_cdata(_TYPED_DESCRIPTION, data, *items)
     ):
         return "an RSS <description> typed other than as HTML (feedparser reads it by its type)"
-    if rss and doc.xml_lang:
+    if rss and doc.xml_lang and not doc.root_lang:
         return "an xml:lang in RSS (feedparser prefers it to <language>, feedparser-rs not)"
     if doc.matches(_CAPITALIZED_REL):
         return "attribute names or rel values in capitals (feedparser ignores case)"
