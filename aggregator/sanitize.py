@@ -794,11 +794,17 @@ def _keep_image(match: re.Match[str]) -> str:
         size = f' width="{EMOTICON_PIXELS}" height="{EMOTICON_PIXELS}"'
         return f"<img{_attributes(unsized + size, 'img')}>"
     # A picture the feed gave no text is decorative to a screen reader (alt=""), not its file
-    # name read aloud; "auto" or "50%" is no width HTML knows (GeekPark writes "auto").
-    tag = _DIMENSION.sub(_pixels, match.group(0))
-    if "alt" not in attrs:
-        tag = tag.removesuffix(">") + ' alt="">'
-    return f"<img{_attributes(tag, 'img')}>"
+    # name read aloud; "auto" or "50%" is no width HTML knows (GeekPark writes "auto"). (From
+    # `attrs`, not from the tag rewritten and read again: nh3 writes each attribute once, after
+    # one space, in double quotes, and none holds a raw '"'.)
+    for dimension in ("width", "height"):
+        if dimension in attrs:
+            if (pixels := _pixels(attrs[dimension])) is None:
+                del attrs[dimension]
+            else:
+                attrs[dimension] = pixels
+    attrs.setdefault("alt", "")
+    return f"<img{_ordered(attrs, FORCED_ATTRIBUTES['img'])}>"
 
 
 _DIMENSION = re.compile(r' (width|height)="([^"]*)"')
@@ -808,13 +814,13 @@ _PIXELS = re.compile(r"\s*([0-9]{1,6})\s*(?:px)?\s*", re.IGNORECASE)
 MAX_PIXELS = 10_000
 
 
-def _pixels(match: re.Match[str]) -> str:
+def _pixels(value: str) -> str | None:
     """A width or height as HTML writes one, a number of pixels ("640px" is 640, as browsers
-    and the lead-picture rules read it), or none ("auto", "50%", more than MAX_PIXELS)."""
-    number = _PIXELS.fullmatch(match.group(2))
+    and the lead-picture rules read it), or None ("auto", "50%", more than MAX_PIXELS)."""
+    number = _PIXELS.fullmatch(value)
     if number is None or int(number.group(1)) > MAX_PIXELS:
-        return ""
-    return f' {match.group(1)}="{number.group(1)}"'
+        return None
+    return number.group(1)
 
 
 def _keep_embed(match: re.Match[str]) -> str:
@@ -876,8 +882,11 @@ def _attributes(tag: str, name: str) -> str:
     keeps them in a hash map), and the same entry must come out byte for byte the same: its
     content hash decides whether a stored article changed.
     """
-    forced = FORCED_ATTRIBUTES[name]
-    pairs = dict(_ATTR.findall(tag))
+    return _ordered(dict(_ATTR.findall(tag)), FORCED_ATTRIBUTES[name])
+
+
+def _ordered(pairs: dict[str, str], forced: dict[str, str]) -> str:
+    """`_attributes` of a tag whose attributes are `pairs`, in their order."""
     ordered = [k for k in pairs if k not in forced] + [k for k in forced if k in pairs]
     return "".join(f' {k}="{pairs[k]}"' for k in ordered)
 

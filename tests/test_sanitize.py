@@ -575,6 +575,22 @@ def test_real_images_are_kept_and_lazy() -> None:
     assert 'referrerpolicy="no-referrer"' in cleaned
 
 
+def test_a_picture_comes_out_with_its_attributes_in_their_order_then_ours() -> None:
+    """The whole tag, byte for byte (its article's content hash depends on it): the feed's
+    attributes as written, sizes made pixels or dropped where they stand, an alt added after
+    them, then ours in a fixed order."""
+    tag = '<img width="640px" title="T" src="/a.jpg" height="20000">'
+    assert clean_html(tag, BASE) == (
+        '<img width="640" title="T" src="https://blog.example.com/a.jpg" alt=""'
+        ' loading="lazy" referrerpolicy="no-referrer">'
+    )
+    tag = '<img alt="A" height=" 7 " src="/b.jpg" width="auto">'
+    assert clean_html(tag, BASE) == (
+        '<img alt="A" height="7" src="https://blog.example.com/b.jpg"'
+        ' loading="lazy" referrerpolicy="no-referrer">'
+    )
+
+
 def test_a_picture_without_text_is_decorative_and_keeps_only_real_sizes() -> None:
     """axe's image-alt (critical): a screen reader read out the file name of a picture the feed
     gave no alt. GeekPark writes width="auto", which HTML does not know."""
