@@ -533,7 +533,10 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
         html_text = _STRIKE.sub(r"<\1s", html_text)
     if "post-password-form" in html_text:
         html_text = _PASSWORD_FIELD.sub("", html_text)
-    if "display" in html_text:  # (the style that hides it goes with the sanitizer)
+    # (The style that hides it goes with the sanitizer. CSS reads "DISPLAY:NONE" and "Display"
+    # as "display": a look for the lower case alone kept such a picture, shown once its style
+    # went. Two plain looks: one pattern ignoring case took ~150 µs over 20 KB, ~20× these.)
+    if "isplay" in html_text or "ISPLAY" in html_text:
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
     if "iframe" in html_text or "IFRAME" in html_text:
         html_text = _IFRAME_OPEN.sub(_unless_hidden_frame, html_text)

@@ -1232,6 +1232,10 @@ def test_a_picture_the_feed_hides_stays_hidden() -> None:
     assert "Text" in cleaned
     other = '<img src="https://b.example/h.jpg" data-style="display:none">'  # not its style
     assert clean_html(f"<p>{other}</p>", BASE).count("<img") == 1
+    # CSS is not case-sensitive there: an old editor's capitals hide it as well.
+    for shouted in ('STYLE="DISPLAY: NONE"', "style='Display:None'"):
+        tag = f'<img src="https://b.example/h.jpg" {shouted}>'
+        assert "<img" not in clean_html(f"<p>{tag}Text</p>", BASE)
 
 
 @pytest.mark.timeout(10)
