@@ -99,6 +99,8 @@ _MEDIA_TYPE = re.compile(
 )
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 _ADDRESS_ONLY = re.compile(r"(?:mailto:)?[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+")
+# Commas with no name between them, left where an author was only markup: ", ,".
+_EMPTY_NAMES = re.compile(r",(?:\s*,)+")
 
 
 # Primary language subtags the registry deprecated, still written by old feed software (Java's
@@ -671,7 +673,10 @@ def _article(
     day_only = day_only and dated  # (a date of when it was first seen has its time)
     published = min(published or first_seen, now).astimezone(UTC)
     updated = max(min(updated or published, now).astimezone(UTC), published)
-    author = excerpt(strip_tags(xml_text(entry.author or "")), AUTHOR_LENGTH)
+    author = strip_tags(xml_text(entry.author or ""))
+    if "," in author:  # (the names the parser joined: one that was only markup leaves none)
+        author = _EMPTY_NAMES.sub(",", author).strip(", ")
+    author = excerpt(author, AUTHOR_LENGTH)
     if author == "Unknown":  # Blogger's name for an author whose profile is private
         author = ""
     if "@" in author:  # RSS <author> is an address; a byline of one only invites spam,

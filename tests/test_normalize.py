@@ -648,6 +648,17 @@ def test_author_and_tags_are_plain_text() -> None:
     assert article.tags == ("A", "b")
 
 
+def test_an_author_that_is_only_markup_leaves_no_empty_name_in_the_byline() -> None:
+    """Of several authors, one written as markup alone read ", Second Author" (h8's odd feed)."""
+    for joined, byline in [
+        ("<b></b>, Second Author", "Second Author"),
+        ("First Author, <img src=x>", "First Author"),
+        ("A, <i> </i>, B", "A, B"),
+        ("Coe, Ann", "Coe, Ann"),  # (a name with its comma is left as it is)
+    ]:
+        assert one(entry(guid="1", title="t", author=joined)).author == byline, joined
+
+
 def test_a_tag_keeps_angle_brackets_that_are_no_markup() -> None:
     """RSS categories are plain text: "C++ <templates>" was published as "C++" (a review)."""
     tags = ("C++ <templates>", "std::vector<int>", "<em>Rust</em>", "AT&amp;T", "a < b")
