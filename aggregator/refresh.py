@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
@@ -887,7 +888,7 @@ def _after_fetch(
         http_status=result.status,
     )
     target = result.permanent_redirect
-    if not target:
+    if not target or not _adoptable(state.adopted_url or source.url, target):
         return replace(state, redirect_url=None, redirect_count=0)
     count = state.redirect_count + 1 if target == state.redirect_url else 1
     adopted, adopted_for = state.adopted_url, state.adopted_for
@@ -905,6 +906,15 @@ def _after_fetch(
         adopted_url=adopted,
         adopted_for=adopted_for,
     )
+
+
+def _adoptable(url: str, target: str) -> bool:
+    """Whether a permanent redirect from `url` to `target` may take the source's address: not
+    one from https to plain http (anyone on the way could send that, and the source would stay
+    unencrypted for good), nor one to an address with credentials the server chose. Such a
+    redirect is followed at each poll, as a temporary one is, and never kept."""
+    before, after = urlsplit(url), urlsplit(target)
+    return not (before.scheme == "https" and after.scheme == "http") and "@" not in after.netloc
 
 
 LISTING_SLACK = 30 * 60  # seconds a feed's copy may lag behind it (caches in front of feeds)

@@ -21,9 +21,9 @@ from aggregator import refresh as refresh_module
 from aggregator.config import RetentionConfig
 from aggregator.errors import join_warnings
 from aggregator.fetch import Fetcher
-from aggregator.models import Article, Outcome
+from aggregator.models import Article, FetchResult, Outcome, SourceState
 from aggregator.normalize import normalize
-from aggregator.refresh import _without_comments, body_fingerprint, refresh_source
+from aggregator.refresh import _after_fetch, _without_comments, body_fingerprint, refresh_source
 from aggregator.store import Store
 from tests.support.corpus import CORPUS, requires_corpus
 from tests.support.feed_server import FeedServer
@@ -941,3 +941,39 @@ def test_items_sharing_a_guid_keep_their_ids_whatever_comes_and_goes(
             assert ids.setdefault(title, article_id) == article_id, (poll, title)
         for article in stored:
             assert article.url == pages[article.title]  # none overwritten
+
+
+def test_a_permanent_redirect_to_credentials_the_server_chose_is_followed_never_adopted(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A source's server may name a user in the address it moves to (shown redacted, and sent
+    as credentials at every poll after): followed, as a temporary redirect is, never kept."""
+    feed_server.add("/new.xml", rss(("a", "Alpha")))
+    moved = feed_server.url("/new.xml").replace("http://", "http://visitor:secret@")
+    old_url = feed_server.redirect("/old.xml", moved, status=301)
+    for hour in range(3):
+        result = refresh(store, old_url, NOW + timedelta(hours=hour), adopt_redirect_after=2)
+        assert not result.outcome.is_error, result.error
+        assert result.moved_to == ""
+    state = store.get_state("src")
+    assert (state.adopted_url, state.redirect_url) == (None, None)
+    assert len(feed_server.requests("/old.xml")) == 3
+
+
+@pytest.mark.parametrize(
+    ("url", "target", "adopted"),
+    [
+        ("https://news.example/feed", "http://news.example/feed", None),  # a downgrade
+        ("http://news.example/feed", "https://news.example/feed", "https://news.example/feed"),
+        ("https://news.example/feed", "https://cdn.example/feed", "https://cdn.example/feed"),
+    ],
+)
+def test_a_permanent_redirect_from_https_to_plain_http_is_never_adopted(
+    url: str, target: str, adopted: str | None
+) -> None:
+    """Anyone on the way can send a 301 to plain http: adopted, the source would be fetched
+    unencrypted for good (an upgrade, or https elsewhere, is adopted as before)."""
+    config = make_config({"src": url}, adopt_redirect_after=1)
+    result = FetchResult(target, 200, b"", {}, None, None, permanent_redirect=target)
+    state = _after_fetch(SourceState("src"), result, config, config.sources[0])
+    assert state.adopted_url == adopted
