@@ -680,9 +680,9 @@ def test_a_body_of_endless_one_byte_chunks_is_refused_before_the_deadline(
 def test_a_feed_in_many_small_chunks_is_read(
     fetcher_loopback: Fetcher, feed_server: FeedServer
 ) -> None:
-    """A feed written a line at a time (a chunk each, as Node's res.write sends it): 20,000
-    chunks are far from the limit."""
-    lines = [b"<item><title>%d</title></item>\n" % n for n in range(20_000)]
+    """A feed written a line at a time (a chunk each, as Node's res.write or PHP's implicit
+    flush sends it): more pieces than MAX_BODY_PIECES, of 30 bytes and more, are read whole."""
+    lines = [b"<item><title>%d</title></item>\n" % n for n in range(MAX_BODY_PIECES + 20_000)]
     body = b'<?xml version="1.0"?><rss version="2.0"><channel>' + b"".join(lines)
     body += b"</channel></rss>"
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(x), x) for x in lines)
