@@ -24,6 +24,7 @@ The machine is shared and noisy, so the runs sit side by side and the ratios are
                                      [--quick] [--profile]
     .venv/bin/python bench/ingest.py --cleaning [--quick]   # only the cleaning costs, in process
     .venv/bin/python bench/ingest.py --lane [--repeat N]    # refresh.Lane on and off, in process
+    .venv/bin/python bench/ingest.py --cpu [--repeat N]     # CPU of cold and changed rounds
 
 The cleaning costs (normalize per article with the built-in junk rules off and on, full text off;
 one full-text extraction of tests/fixtures/pages) are measured in process and reported too.
@@ -1116,6 +1117,62 @@ def measure_cleaning(feeds: Sequence[Feed], rounds: int = 3) -> list[str]:
     return lines
 
 
+def _server_cpu(pid: int) -> float:
+    """A process's CPU seconds so far (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_cpu(host: FeedHost, feeds: list[Feed], tmp: Path, run: int) -> list[str]:
+    """One cold round and CHANGED_ROUNDS changed rounds of `jobs.run_batch` in this process,
+    concurrency 1, into a fresh embedded Valkey: the CPU of this process and of the server per
+    round, which a shared host's load moves far less than it moves wall time. (A worker's
+    job minus RQ: the code of two checkouts compares side by side, run alternately.)"""
+    server = EmbeddedServer(tmp / f"cpu-{run}")
+    lines = []
+    try:
+        store = Store(connect(server.start()))
+        pid = server.pid
+        assert pid is not None
+        config = bench_config(feeds, concurrency=1)
+        publish(store, config)
+        jobs.warm_up(store.redis)
+        ids = [s.id for s in config.sources]
+        try:
+            for version in range(CHANGED_ROUNDS + 1):
+                host.edit(version)  # 0: as they are, for the cold round
+                articles = store.category_count(None)
+                cpu, served, started = time.process_time(), _server_cpu(pid), time.perf_counter()
+                jobs.run_batch(store, ids)
+                cpu, served = time.process_time() - cpu, _server_cpu(pid) - served
+                wall = time.perf_counter() - started
+                label = f"changed {version}" if version else "cold"
+                added = store.category_count(None) - articles
+                lines.append(
+                    f"[{run}] {label}: {cpu:.2f} s CPU ours, {served:.2f} s the server's,"
+                    f" {wall:.2f} s wall; {len(ids)} feeds, {added} articles added"
+                )
+                print(lines[-1], flush=True)
+        finally:
+            host.edit(0)
+    finally:
+        server.stop()
+    return lines
+
+
+def _cpu_only(feeds: list[Feed], repeat: int) -> int:
+    host = FeedHost(feeds)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
+    try:
+        served = host.start()
+        for run in range(1, repeat + 1):
+            measure_cpu(host, served, tmp, run)
+    finally:
+        host.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
 def _lane_only(feeds: list[Feed], repeat: int) -> int:
     host = FeedHost(feeds)
     tmp = Path(tempfile.mkdtemp(prefix="bench-lane-"))
@@ -1155,6 +1212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--lane", action="store_true", help="only refresh.Lane on and off, in process, then exit"
     )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="only the CPU of a cold round and the changed rounds, in process, then exit",
+    )
     args = parser.parse_args(argv)
     if not CORPUS.is_dir():  # every mode reads it: say where it was looked for, not a traceback
         parser.exit(2, f"needs the development corpus: no {CORPUS} (set AGGREGATOR_CORPUS)\n")
@@ -1163,6 +1225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.lane:
         return _lane_only(corpus_feeds(args.quick), args.repeat)
+    if args.cpu:
+        return _cpu_only(corpus_feeds(args.quick), args.repeat)
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     parsers = [p.strip() for p in args.parsers.split(",") if p.strip()]
     if not counts or min(counts) < 1 or args.repeat < 1:
