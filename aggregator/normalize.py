@@ -159,6 +159,11 @@ class Report:
     # The guids (guid_mark) listed on several entries, now or in an earlier read (`shared`), that
     # this read lists: SourceState.shared_guids, for the next.
     shared: list[str] = field(default_factory=list)
+    # The articles made, by their entry's position, each with the bodies learned junk was read
+    # from in making it (_without_junk): what `relearned` reads to tell which stay the same.
+    made: dict[int, tuple[Article, list[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
 
 # A mark ending so is an entry whose date could not be read: still counted when skipped.
@@ -197,6 +202,7 @@ def normalize(
     skip: Collection[str] = frozenset(),
     shared: Collection[str] = frozenset(),
     held: Mapping[str, Article] | None = None,
+    reuse: Mapping[int, Article] | None = None,
 ) -> list[Article]:
     """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones.
 
@@ -206,6 +212,8 @@ def normalize(
     whose mark is there would come out the same article as then, and is left out.
     `shared` and `held`: the guids seen on several entries before (the last refresh's
     `report.shared`) and the stored articles of `held_ids` (see _kept_keys).
+    `reuse`: articles made of these entries before, by position, that these learned junk would
+    make the same (`relearned`): kept, not made again (only the marks change).
     """
     report = report if report is not None else Report()
     if now.tzinfo is None:
@@ -254,18 +262,24 @@ def normalize(
             # (an edit of its title or text still is one: Store dates it when seen).
             updated = published
         report.unreadable_dates += unreadable
-        title = _text(entry.title, entry.title_is_html)
-        content_base = _content_base(entry, url, base, site)
-        content, text = _content_and_text(entry, content_base, source, learned_junk)
-        content = _with_player(url, content)
-        if not wanted(f"{title}\n{text}"):
-            continue  # (never stored, so never marked: it is read again, as an edit may let it in)
+        made = reuse.get(position) if reuse else None
+        read: list[str] = []  # (the bodies learned junk is read from)
+        if made is None:
+            title = _text(entry.title, entry.title_is_html)
+            content_base = _content_base(entry, url, base, site)
+            content, text = _content_and_text(entry, content_base, source, learned_junk, read)
+            content = _with_player(url, content)
+            if not wanted(f"{title}\n{text}"):
+                continue  # (never stored, so never marked: read again, as an edit may let it in)
         # Published ahead of now (so dated when first seen): most often a zone-less date read in
         # the wrong zone, which the source's `timezone` mends; the operator is told how many.
         report.future_dates += bool(published and _ahead(published, day_only, now))
         # A date still ahead is clamped to `now`, which moves: such an entry is made again.
         if len(report.marks) < MAX_MARKS and not any(d and d > now for d in (published, updated)):
             report.marks.append(mark + UNREADABLE_MARK * unreadable)
+        if made is not None:
+            articles.append(made)
+            continue
         articles.append(
             _article(
                 entry,
@@ -289,7 +303,30 @@ def normalize(
                 japanese=japanese,
             )
         )
+        report.made[position] = articles[-1], read
     return articles
+
+
+def relearned(
+    report: Report, cleaned_with: frozenset[str], learned: frozenset[str]
+) -> dict[int, Article]:
+    """Of the articles `report` says were made with `cleaned_with` learned as junk, those
+    `learned` would make the same (by their entry's position, for `normalize(reuse=...)`): each
+    body their learned junk was read from loses the same with either (most often nothing). An
+    article is all its entry's and its context's: the junk learned is read nowhere else."""
+    return {
+        position: article
+        for position, (article, read) in report.made.items()
+        if _cleans_alike(read, cleaned_with, learned)
+    }
+
+
+def _cleans_alike(bodies: Sequence[str], one: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether each body loses the same learned paragraphs to `one` as to `other`."""
+    try:
+        return all(junk.strip_learned(b, one) == junk.strip_learned(b, other) for b in bodies)
+    except Exception:  # noqa: BLE001 - made again, then: its cleaning says what failed
+        return False
 
 
 def _japanese(feed: ParsedFeed, source: SourceConfig) -> bool:
@@ -1160,7 +1197,11 @@ def _entry_url(entry: EntryData, base: str) -> str:
 
 
 def _content_and_text(
-    entry: EntryData, base: str, source: SourceConfig, learned_junk: frozenset[str]
+    entry: EntryData,
+    base: str,
+    source: SourceConfig,
+    learned_junk: frozenset[str],
+    read: list[str] | None = None,
 ) -> tuple[str, str]:
     """The entry's content as sanitized HTML without its junk, and its plain text for the
     summary and the filters: its summary's, else its content's, junk removed from both.
@@ -1170,7 +1211,7 @@ def _content_and_text(
     else ("Continue reading »", which the content keeps rather than be empty) is no text.
     """
     richer, richer_is_html = _richer(entry)
-    content = _clean_body(richer, richer_is_html, entry, base, source, learned_junk)
+    content = _clean_body(richer, richer_is_html, entry, base, source, learned_junk, read)
     for body, is_html in (
         (entry.summary, entry.summary_is_html),
         (entry.content, entry.content_is_html),
@@ -1180,11 +1221,11 @@ def _content_and_text(
         cleaned = content
         if body != richer:  # a summary is read from its start (a long one's rest is not needed)
             start = body[:_TEXT_SOURCE_CHARS]
-            cleaned = _clean_body(start, is_html, entry, base, source, learned_junk)
+            cleaned = _clean_body(start, is_html, entry, base, source, learned_junk, read)
         text = clean_text(cut_html(cleaned, _TEXT_SOURCE_CHARS))
         if len(body) > _TEXT_SOURCE_CHARS and len(text) < SUMMARY_LENGTH * 2:
             if body != richer:  # the start was mostly markup: read it all
-                cleaned = _clean_body(body, is_html, entry, base, source, learned_junk)
+                cleaned = _clean_body(body, is_html, entry, base, source, learned_junk, read)
             text = clean_text(cleaned)
         if text:
             if junk.is_junk(text, source.strip_patterns, source.default_junk_rules):
@@ -1381,8 +1422,10 @@ def _clean_body(
     base: str,
     source: SourceConfig | None,
     learned_junk: frozenset[str] = frozenset(),
+    read: list[str] | None = None,
 ) -> str:
-    """A field of the entry as sanitized HTML, minus the source's junk (by rule and learned)."""
+    """A field of the entry as sanitized HTML, minus the source's junk (by rule and learned).
+    `read`: given, the body learned junk is read from is added to it."""
     if not body:
         return ""
     if reads_as_text(body) if is_html else not looks_like_html(body):  # (as _text reads it)
@@ -1407,7 +1450,7 @@ def _clean_body(
     if source is None:
         return cleaned
     try:
-        return _without_junk(cleaned, source, learned_junk)
+        return _without_junk(cleaned, source, learned_junk, read)
     except Exception:  # (a rule's bug must not fail the source)
         # The article as sanitized, its junk kept: a markup the junk rules mishandle ("Anzeige:
         # <img> Anzeige:" raised in lxml) made every refresh of its source an internal error.
@@ -1439,11 +1482,15 @@ def _unescaped_lead(body: str) -> str:
     return lead if end == -1 else lead + body[end:]
 
 
-def _without_junk(cleaned: str, source: SourceConfig, learned_junk: frozenset[str]) -> str:
-    """Sanitized HTML without the source's junk, by rule and learned."""
+def _without_junk(
+    cleaned: str, source: SourceConfig, learned_junk: frozenset[str], read: list[str] | None = None
+) -> str:
+    """Sanitized HTML without the source's junk, by rule and learned (`read`: see _clean_body)."""
     cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
     if source.default_junk_rules:
         cleaned = junk.without_trailing_prompt(cleaned)
+    if read is not None:
+        read.append(cleaned)
     learned = junk.strip_learned(cleaned, learned_junk)
     if learned == cleaned:
         return cleaned

@@ -38,6 +38,7 @@ from aggregator.normalize import (
     held_ids,
     newest,
     normalize,
+    relearned,
     show_artwork,
 )
 from aggregator.parse import parse
@@ -325,11 +326,14 @@ def refresh_source(
                 # again a minute later, they were served with it meanwhile, and a feed reader
                 # keeps an item as first seen). Not counted again: the count is made. A source
                 # with full text waits for that read instead, or its pages were fetched twice.
+                # Only the entries whose bodies it cleans otherwise are made again: the others'
+                # articles stay as they are (their marks, salted with the junk, still change).
+                reuse = relearned(report, learned, taught)
                 learned = taught
                 added = {a.id: a.content_hash for a in articles if a.id in (saved.unfiled or ())}
                 with turn:
                     report = Report()
-                    articles = clean(report=report, learned_junk=learned)
+                    articles = clean(report=report, learned_junk=learned, reuse=reuse)
                 state = _reported(state, report)
                 claimed, first = first.entry_marks, _until_filed(state, before)
                 cleaned = store.save_refresh(

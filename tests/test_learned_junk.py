@@ -7,6 +7,7 @@ filed in stories (aggregator/boilerplate.py), and the next parse of the feed str
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -16,11 +17,21 @@ import pytest
 
 from aggregator import boilerplate, junk
 from aggregator.boilerplate import paragraph_hash
+from aggregator.config import SourceConfig
 from aggregator.fetch import Fetcher
-from aggregator.models import Article, Outcome, SaveResult
-from aggregator.refresh import BODY_CHARS, RECLEAN_AFTER, _cleaned_otherwise, refresh_source
+from aggregator.models import Article, Outcome, ParsedFeed, SaveResult
+from aggregator.normalize import Report, normalize, relearned
+from aggregator.parse import parse
+from aggregator.refresh import (
+    BODY_CHARS,
+    RECLEAN_AFTER,
+    _cleaned_otherwise,
+    paragraph_evidence,
+    refresh_source,
+)
 from aggregator.store import Store
 from tests.support import junk_eval
+from tests.support.corpus import corpus_files
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
 from tests.test_store import make_article
@@ -579,3 +590,72 @@ def test_whether_learned_junk_cleans_otherwise_reads_the_shortest_articles_first
     assert _cleaned_otherwise(articles, learned, frozenset(), bodies)
     assert read == [short.content]
     assert all(strip(a.content, learned) == a.content for a in long)  # (the lead-in stays)
+
+
+def _made_again(
+    feed: ParsedFeed, source: SourceConfig, cleaned_with: frozenset[str], learned: frozenset[str]
+) -> tuple[list[Article], Report, list[Article], Report, dict[int, Article]]:
+    """The feed cleaned with `learned` whole, and again reusing what `relearned` keeps of its
+    cleaning with `cleaned_with` (as a new source's first read is cleaned again)."""
+    first = Report()
+    normalize(feed, source, now=NOW, report=first, learned_junk=cleaned_with)
+    kept = relearned(first, cleaned_with, learned)
+    whole, again = Report(), Report()
+    reference = normalize(feed, source, now=NOW, report=whole, learned_junk=learned)
+    made = normalize(feed, source, now=NOW, report=again, learned_junk=learned, reuse=kept)
+    return reference, whole, made, again, kept
+
+
+def test_cleaning_again_with_learned_junk_makes_only_the_articles_it_changes() -> None:
+    """A new source's first read taught its footer: the feed is cleaned again, but only the
+    entries whose bodies lose a paragraph are made again. The others' articles are kept as they
+    were (their marks, salted with the learned junk, still change): the same articles and marks
+    as cleaning them all again."""
+    items = [_item(n) for n in range(6)]
+    items[1] = (items[1][0], items[1][1], [BODIES[1]], items[1][3])  # no footer
+    items[4] = (items[4][0], items[4][1], [BODIES[4], "Thanks for reading."], items[4][3])
+    feed = parse(rss(items), url="https://example.com/feed.xml", headers={})
+    source = make_config({"harbour": "https://example.com/feed.xml"}).sources[0]
+    footer = frozenset({paragraph_hash(FOOTER)})
+    first = normalize(feed, source, now=NOW, report=Report())
+    reference, whole, made, again, kept = _made_again(feed, source, frozenset(), footer)
+    assert sorted(kept) == [1, 4]
+    assert made == reference
+    assert again == whole
+    assert not any(FOOTER in a.content for a in made)
+    assert made[1] is kept[1]  # kept, not made again
+    assert made[4] is kept[4]
+    assert (made[1], made[4]) == (first[1], first[4])
+    # A paragraph no longer learned comes back where it was, and only there.
+    _, _, made, _, kept = _made_again(feed, source, footer, frozenset())
+    assert sorted(kept) == [1, 4]
+    assert made == normalize(feed, source, now=NOW)
+
+
+@pytest.mark.corpus
+def test_cleaning_the_corpus_again_keeps_only_articles_the_learned_junk_leaves_alone() -> None:
+    """Every corpus feed whose articles repeat a paragraph, cleaned again with what they teach
+    (and from half of it to all of it, and back): the articles and marks of cleaning every
+    entry again, though most are kept."""
+    source = make_config({"corpus": "https://example.com/feed.xml"}).sources[0]
+    kept_total = made_total = taught_feeds = 0
+    for path in corpus_files("real"):
+        feed = parse(path.read_bytes(), url=source.url, headers={})
+        articles = normalize(feed, source, now=NOW)
+        counts: Counter[str] = Counter()
+        for a in articles:
+            body = boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS])
+            counts.update(paragraph_evidence(a, body))
+        taught = frozenset(h for h, n in counts.items() if n >= boilerplate.CONTENT_MIN_ARTICLES)
+        if not taught:
+            continue
+        taught_feeds += 1
+        half = frozenset(sorted(taught)[: len(taught) // 2])
+        for before, after in [(frozenset(), taught), (half, taught), (taught, half)]:
+            reference, whole, made, again, kept = _made_again(feed, source, before, after)
+            assert made == reference, path.name
+            assert again == whole, path.name
+            kept_total += len(kept)
+            made_total += len(made)
+    assert taught_feeds >= 20
+    assert 0 < kept_total < made_total
