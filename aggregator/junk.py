@@ -622,21 +622,27 @@ def strip_learned(
     `body`: `boilerplate.Body.of(html_text)`, when the caller made it already (its paragraphs
     and hashes tell whether any is known without reading the text again).
     """
-    if not html_text or not known:
-        return html_text
-    if body is None:
-        paras = [p for p in boilerplate.paragraphs(html_text) if len(p) <= LEARNED_MAX_CHARS]
-        hashes = boilerplate.hashes_of(paras)
-    else:
-        paras, hashes = body.paragraphs, body.hashes
-    if not any(
-        h in known for p, h in zip(paras, hashes, strict=True) if len(p) <= LEARNED_MAX_CHARS
-    ):
+    if not html_text or not known or not holds_learned(html_text, known, body):
         return html_text
     return _drop(
         html_text,
         lambda text: len(text) <= LEARNED_MAX_CHARS and boilerplate.paragraph_hash(text) in known,
         structure=False,
+    )
+
+
+def holds_learned(
+    html_text: str, known: frozenset[str], body: boilerplate.Body | None = None
+) -> bool:
+    """Whether a paragraph of the HTML short enough to be learned junk is `known` (`body`: as
+    strip_learned's): without one, strip_learned leaves it as it is."""
+    if body is None:
+        paras = [p for p in boilerplate.paragraphs(html_text) if len(p) <= LEARNED_MAX_CHARS]
+        hashes = boilerplate.hashes_of(paras)
+    else:
+        paras, hashes = body.paragraphs, body.hashes
+    return any(
+        h in known for p, h in zip(paras, hashes, strict=True) if len(p) <= LEARNED_MAX_CHARS
     )
 
 

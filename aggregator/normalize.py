@@ -160,10 +160,13 @@ class Report:
     # this read lists: SourceState.shared_guids, for the next.
     shared: list[str] = field(default_factory=list)
     # The articles made, by their entry's position, each with the bodies learned junk was read
-    # from in making it (_without_junk): what `relearned` reads to tell which stay the same.
-    made: dict[int, tuple[Article, list[str]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    # from in making it (_clean_body): what `relearned` reads to tell which stay the same.
+    made: dict[int, tuple[Article, Bodies]] = field(default_factory=dict, repr=False, compare=False)
+
+
+# Of an entry's fields cleaned (field, is_html): the field sanitized, and then without its junk
+# by rule, the body learned junk is read from (_clean_body). Kept, a field is not cleaned again.
+Bodies = dict[tuple[str, bool], tuple[str, str]]
 
 
 # A mark ending so is an entry whose date could not be read: still counted when skipped.
@@ -202,7 +205,7 @@ def normalize(
     skip: Collection[str] = frozenset(),
     shared: Collection[str] = frozenset(),
     held: Mapping[str, Article] | None = None,
-    reuse: Mapping[int, Article] | None = None,
+    reuse: Mapping[int, Article | Bodies] | None = None,
 ) -> list[Article]:
     """The source's entries as Articles, in feed order, minus exact duplicates and filtered ones.
 
@@ -212,8 +215,9 @@ def normalize(
     whose mark is there would come out the same article as then, and is left out.
     `shared` and `held`: the guids seen on several entries before (the last refresh's
     `report.shared`) and the stored articles of `held_ids` (see _kept_keys).
-    `reuse`: articles made of these entries before, by position, that these learned junk would
-    make the same (`relearned`): kept, not made again (only the marks change).
+    `reuse`: by position, what `relearned` kept of these entries' cleaning with other learned
+    junk: the article, when these would make the same (only its mark changes), else the bodies
+    read, not sanitized again.
     """
     report = report if report is not None else Report()
     if now.tzinfo is None:
@@ -262,8 +266,9 @@ def normalize(
             # (an edit of its title or text still is one: Store dates it when seen).
             updated = published
         report.unreadable_dates += unreadable
-        made = reuse.get(position) if reuse else None
-        read: list[str] = []  # (the bodies learned junk is read from)
+        kept = reuse.get(position) if reuse else None
+        made = kept if isinstance(kept, Article) else None
+        read: Bodies = kept if isinstance(kept, dict) else {}
         if made is None:
             title = _text(entry.title, entry.title_is_html)
             content_base = _content_base(entry, url, base, site)
@@ -309,22 +314,23 @@ def normalize(
 
 def relearned(
     report: Report, cleaned_with: frozenset[str], learned: frozenset[str]
-) -> dict[int, Article]:
-    """Of the articles `report` says were made with `cleaned_with` learned as junk, those
-    `learned` would make the same (by their entry's position, for `normalize(reuse=...)`): each
-    body their learned junk was read from loses the same with either (most often nothing). An
-    article is all its entry's and its context's: the junk learned is read nowhere else."""
+) -> dict[int, Article | Bodies]:
+    """What `normalize(reuse=...)` keeps of the cleaning `report` tells of, made with
+    `cleaned_with` learned as junk, to clean the same entries with `learned`: by the entry's
+    position, its article when no body its learned junk was read from holds a paragraph either
+    knows (strip_learned leaves it then, most often: the article is all its entry's and its
+    context's, the junk learned is read nowhere else); else the bodies, as sanitized."""
+    either = cleaned_with | learned
     return {
-        position: article
+        position: article if _none_learned(read, either) else read
         for position, (article, read) in report.made.items()
-        if _cleans_alike(read, cleaned_with, learned)
     }
 
 
-def _cleans_alike(bodies: Sequence[str], one: frozenset[str], other: frozenset[str]) -> bool:
-    """Whether each body loses the same learned paragraphs to `one` as to `other`."""
+def _none_learned(bodies: Bodies, known: frozenset[str]) -> bool:
+    """Whether no body holds a paragraph `known` (junk.holds_learned)."""
     try:
-        return all(junk.strip_learned(b, one) == junk.strip_learned(b, other) for b in bodies)
+        return not any(ruled and junk.holds_learned(ruled, known) for _, ruled in bodies.values())
     except Exception:  # noqa: BLE001 - made again, then: its cleaning says what failed
         return False
 
@@ -1201,7 +1207,7 @@ def _content_and_text(
     base: str,
     source: SourceConfig,
     learned_junk: frozenset[str],
-    read: list[str] | None = None,
+    read: Bodies | None = None,
 ) -> tuple[str, str]:
     """The entry's content as sanitized HTML without its junk, and its plain text for the
     summary and the filters: its summary's, else its content's, junk removed from both.
@@ -1422,12 +1428,21 @@ def _clean_body(
     base: str,
     source: SourceConfig | None,
     learned_junk: frozenset[str] = frozenset(),
-    read: list[str] | None = None,
+    read: Bodies | None = None,
 ) -> str:
     """A field of the entry as sanitized HTML, minus the source's junk (by rule and learned).
-    `read`: given, the body learned junk is read from is added to it."""
+    `read`: the entry's fields cleaned so far (Bodies): one there is not sanitized again, and
+    this one is added."""
     if not body:
         return ""
+    read_as = (body, is_html)
+    if source is not None and read is not None and read_as in read:
+        cleaned, ruled = read[read_as]
+        try:
+            return _without_learned(ruled, source, learned_junk)
+        except Exception:  # (as below)
+            log.warning("junk rules failed; article kept as sanitized", exc_info=True)
+            return cleaned
     if reads_as_text(body) if is_html else not looks_like_html(body):  # (as _text reads it)
         cleaned = bounded(text_to_html(body if is_html else plain_text(body)), base)
     else:
@@ -1450,7 +1465,10 @@ def _clean_body(
     if source is None:
         return cleaned
     try:
-        return _without_junk(cleaned, source, learned_junk, read)
+        ruled = _without_ruled_junk(cleaned, source)
+        if read is not None:
+            read[read_as] = cleaned, ruled
+        return _without_learned(ruled, source, learned_junk)
     except Exception:  # (a rule's bug must not fail the source)
         # The article as sanitized, its junk kept: a markup the junk rules mishandle ("Anzeige:
         # <img> Anzeige:" raised in lxml) made every refresh of its source an internal error.
@@ -1482,15 +1500,16 @@ def _unescaped_lead(body: str) -> str:
     return lead if end == -1 else lead + body[end:]
 
 
-def _without_junk(
-    cleaned: str, source: SourceConfig, learned_junk: frozenset[str], read: list[str] | None = None
-) -> str:
-    """Sanitized HTML without the source's junk, by rule and learned (`read`: see _clean_body)."""
+def _without_ruled_junk(cleaned: str, source: SourceConfig) -> str:
+    """Sanitized HTML without the source's junk by rule."""
     cleaned = junk.strip_paragraphs(cleaned, source.strip_patterns, source.default_junk_rules)
     if source.default_junk_rules:
         cleaned = junk.without_trailing_prompt(cleaned)
-    if read is not None:
-        read.append(cleaned)
+    return cleaned
+
+
+def _without_learned(cleaned: str, source: SourceConfig, learned_junk: frozenset[str]) -> str:
+    """HTML without its junk by rule (_without_ruled_junk) without the learned junk, too."""
     learned = junk.strip_learned(cleaned, learned_junk)
     if learned == cleaned:
         return cleaned

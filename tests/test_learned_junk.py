@@ -603,14 +603,14 @@ def _made_again(
     whole, again = Report(), Report()
     reference = normalize(feed, source, now=NOW, report=whole, learned_junk=learned)
     made = normalize(feed, source, now=NOW, report=again, learned_junk=learned, reuse=kept)
-    return reference, whole, made, again, kept
+    return reference, whole, made, again, {p: a for p, a in kept.items() if isinstance(a, Article)}
 
 
 def test_cleaning_again_with_learned_junk_makes_only_the_articles_it_changes() -> None:
     """A new source's first read taught its footer: the feed is cleaned again, but only the
-    entries whose bodies lose a paragraph are made again. The others' articles are kept as they
-    were (their marks, salted with the learned junk, still change): the same articles and marks
-    as cleaning them all again."""
+    entries whose bodies hold a learned paragraph are made again (from their bodies as
+    sanitized then). The others' articles are kept as they were (their marks, salted with the
+    learned junk, still change): the same articles and marks as cleaning them all again."""
     items = [_item(n) for n in range(6)]
     items[1] = (items[1][0], items[1][1], [BODIES[1]], items[1][3])  # no footer
     items[4] = (items[4][0], items[4][1], [BODIES[4], "Thanks for reading."], items[4][3])
