@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from aggregator import boilerplate, junk
+from aggregator import normalize as cleaning
 from aggregator.boilerplate import paragraph_hash
 from aggregator.config import SourceConfig
 from aggregator.fetch import Fetcher
@@ -606,7 +607,9 @@ def _made_again(
     return reference, whole, made, again, {p: a for p, a in kept.items() if isinstance(a, Article)}
 
 
-def test_cleaning_again_with_learned_junk_makes_only_the_articles_it_changes() -> None:
+def test_cleaning_again_with_learned_junk_makes_only_the_articles_it_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A new source's first read taught its footer: the feed is cleaned again, but only the
     entries whose bodies hold a learned paragraph are made again (from their bodies as
     sanitized then). The others' articles are kept as they were (their marks, salted with the
@@ -630,6 +633,17 @@ def test_cleaning_again_with_learned_junk_makes_only_the_articles_it_changes() -
     _, _, made, _, kept = _made_again(feed, source, footer, frozenset())
     assert sorted(kept) == [1, 4]
     assert made == normalize(feed, source, now=NOW)
+    # Nothing is sanitized again: those made again are made of their bodies as sanitized first.
+    first_report = Report()
+    normalize(feed, source, now=NOW, report=first_report)
+    sanitized: list[object] = []
+    sanitize = cleaning.clean_html
+    monkeypatch.setattr(cleaning, "clean_html", lambda *a: sanitized.append(a) or sanitize(*a))
+    kept_bodies = relearned(first_report, frozenset(), footer)
+    assert normalize(feed, source, now=NOW, learned_junk=footer, reuse=kept_bodies) == reference
+    assert sanitized == []
+    assert normalize(feed, source, now=NOW, learned_junk=footer) == reference
+    assert len(sanitized) == 6
 
 
 @pytest.mark.corpus
