@@ -2146,6 +2146,8 @@ def _fast_gap(
         or (doc.xml_lang and (rss or not _content_langs_only(data)) and not doc.root_lang)
     ):
         return "a language feedparser-rs does not report"
+    if rss and _bare_lang(data):
+        return "a lang attribute in RSS (feedparser takes it as xml:lang, feedparser-rs not)"
     # (Entry by entry only when there is one past the first entry's start: one scan mostly. A
     # document without a feed language has none, or it went above.)
     if (
@@ -2455,6 +2457,29 @@ def _tags(data: bytes, start: int, end: int) -> Iterator[tuple[int, bool, bytes,
             return
         position = close + 1
         yield match.start(), bool(match.group(1)), match.group(2), data[close - 1 : close] == b"/"
+
+
+def _bare_lang(data: bytes) -> bool:
+    """Whether an element's start tag has a lang attribute, not xml:lang (feedparser takes
+    either for the element's language: an RSS <description lang="fr"> made its entry French).
+    Not one escaped or in a CDATA section: HTML in a text, no element's. A few tries: past
+    that, it has."""
+    tries = 0
+    for match in _LANG_NAME.finditer(data):
+        start = match.start()
+        if data[start - 1 : start] not in _ATTRIBUTE_SPACE:  # (xml:lang, or inside a word)
+            continue
+        if data.rfind(b"<", 0, start) < data.rfind(b">", 0, start):
+            continue  # (in text: escaped HTML)
+        opened = data.rfind(b"<![CDATA[", 0, start)
+        if opened < 0 or data.find(b"]]>", opened, start) >= 0 or tries >= 20:
+            return True
+        tries += 1
+    return False
+
+
+_LANG_NAME = re.compile(rb"lang\s*=")  # (a literal first: re finds it with a fast search)
+_ATTRIBUTE_SPACE = frozenset({b" ", b"\t", b"\n", b"\r"})
 
 
 def _outside_cdata(pattern: re.Pattern[bytes], data: bytes, start: int, end: int) -> bool:
