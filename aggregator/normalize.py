@@ -439,7 +439,8 @@ def entry_mark(context: bytes, entry: EntryData, key: str) -> str:
 
     Each text goes in as its length and itself, anything else as its repr (which starts with no
     digit then a colon, and escapes its control characters), so no two entries write the same
-    data. Not repr(entry): the dataclass's repr cost ~30 µs an article, 4x this, in a cold round.
+    data. Not repr(entry): with the dataclass's repr a mark cost ~27 µs of CPU, this ~16 µs
+    (the corpus's 3,710 entries, medians of 7 runs alternating the two).
     """
     data = "\x00".join(
         f"{len(v)}:{v}" if type(v) is str else repr(v)
