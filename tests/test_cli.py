@@ -842,6 +842,17 @@ def test_bad_command_line_values_are_one_line_errors(
             "aggregator refresh: error: no such option: --bogus"
             " (`aggregator refresh --help` lists its options)",
         ),
+        (
+            ["sources", "--config", "other.toml"],
+            "aggregator sources: error: --config is aggregator's own option: it goes before the"
+            " command (aggregator --config FILE sources)",
+        ),
+        (
+            ["refresh", "a", "--config=other.toml", "--bogus"],
+            "aggregator refresh: error: --config is aggregator's own option: it goes before the"
+            " command (aggregator --config FILE refresh); no such option: --bogus"
+            " (`aggregator refresh --help` lists its options)",
+        ),
     ],
 )
 def test_an_argument_too_many_is_named_by_its_command(

@@ -86,7 +86,14 @@ class _Command(argparse.ArgumentParser):
     def _too_many(self, extra: list[str]) -> str:
         options = [a for a in extra if a.startswith("-") and a != "-"]
         values = [a for a in extra if a not in options]
-        said = []
+        # The top parser's own (`sources --config x`): its place is before the command.
+        own = [o for o in options if o.partition("=")[0] in TOP_OPTIONS]
+        options = [o for o in options if o not in own]
+        said = [
+            f"{name} is aggregator's own option: it goes before the command"
+            f" (aggregator {name} {TOP_OPTIONS[name]} {self.prog.rpartition(' ')[2]})"
+            for name in dict.fromkeys(o.partition("=")[0] for o in own)
+        ]
         if values:
             said.append(f"too many arguments: {' '.join(values)} ({self._takes()})")
         if options:
@@ -108,6 +115,10 @@ class _Command(argparse.ArgumentParser):
         return f"it takes {' and '.join(taken)}"
 
 
+# The top parser's options, with their metavar (build_parser).
+TOP_OPTIONS = {"--config": "FILE"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aggregator",
@@ -115,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--config",
+        metavar=TOP_OPTIONS["--config"],
         default=None,
         help="config file (default: $AGGREGATOR_CONFIG or ./aggregator.toml)",
     )
