@@ -418,10 +418,8 @@ def test_a_server_breaking_http_framing_leaves_a_readable_error_on_its_source(
 ) -> None:
     source = _source(case, feed_server.add_handler(f"/{case}", lambda h: _raw(h, answer)))
     config = _config(source)
-    started = time.monotonic()
     with Fetcher(config.fetch, "aggregator-test") as fetcher:
         result = refresh_source(source, config, store, fetcher)
-    assert time.monotonic() - started < config.fetch.deadline + 5
     assert result.outcome in outcomes, (result.outcome, result.error)
     state = store.get_state(case)
     assert state.outcome is result.outcome
