@@ -481,6 +481,32 @@ def test_a_diagram_drawn_on_transparency_stays_visible_in_either_scheme(
     assert drawn_contrast(page, picture.screenshot()) >= 3
 
 
+def test_an_emoticon_in_the_text_stands_on_no_white_box_in_the_dark_scheme(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+) -> None:
+    """The white behind an article's pictures (for diagrams drawn on transparency) is not behind
+    a text-sized emoticon the sanitizer keeps as a picture (Weibo's "[哈哈]"): a white square in
+    each line of dark text. The diagram beside it keeps its white."""
+    smile = feed_server.add("/expression/haha.png", line_drawing(20, 20), content_type="image/png")
+    drawing = feed_server.add("/diagram.png", line_drawing(), content_type="image/png")
+    body = clean_html(
+        f'<p>太好了<img src="{smile}" alt="[哈哈]">今天</p>'
+        f'<p><img src="{drawing}" alt="A diagram"></p>',
+        drawing,
+        trusted_host="127.0.0.1",
+    )
+    assert 'width="20" height="20"' in body  # (kept as an emoticon, text-sized)
+    (article,) = add_articles("hacker-blog", 1, content=body)
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{live_server.url}/a/{article.id}")
+    assert sorted(image_sizes(page)) == sorted([(smile, 20), (drawing, 200)])
+    backgrounds = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.story-content img'))
+            .map((img) => [img.getAttribute('src'), getComputedStyle(img).backgroundColor])"""
+    )
+    assert dict(backgrounds) == {smile: "rgba(0, 0, 0, 0)", drawing: "rgb(255, 255, 255)"}
+
+
 @pytest.mark.parametrize(
     ("site_language", "scheme"),
     [("en", "light"), ("en", "dark"), ("zh-CN", "light"), ("ja", "light"), ("he", "dark")],
