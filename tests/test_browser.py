@@ -13,10 +13,8 @@ import ipaddress
 import json
 import os
 import re
-import struct
 import subprocess
 import urllib.request
-import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -33,7 +31,7 @@ from aggregator.models import Article, Enclosure
 from aggregator.refresh import join_stories
 from aggregator.sanitize import LOCAL_SUFFIXES, clean_html
 from aggregator.store import Store
-from tests.support.browser import png
+from tests.support.browser import line_drawing, png
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import wait_for
 from tests.support.web_server import LiveServer
@@ -365,27 +363,6 @@ def test_a_superscript_leaves_its_lines_evenly_spaced(
     )
     assert lines >= 4  # (the paragraph wraps, each line with a superscript or subscript)
     assert height == pytest.approx(lines * line_height, abs=1), (lines, line_height, height)
-
-
-def line_drawing(width: int = 200, height: int = 100) -> bytes:
-    """A PNG of black lines on a transparent background, as blogs' diagrams are drawn."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    ink, clear = bytes((0, 0, 0, 255)), bytes((0, 0, 0, 0))
-    rows = b"".join(
-        b"\x00" + b"".join(ink if y % 20 < 3 or x % 40 < 3 else clear for x in range(width))
-        for y in range(height)
-    )
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def drawn_contrast(page: Page, shot: bytes) -> float:

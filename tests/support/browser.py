@@ -6,7 +6,8 @@ launches /usr/bin/chromium. Without it the browser tests skip and say what to in
 
 Fixtures: `browser` (one per session), `page` (a fresh context and page per test, recording
 dialogs), `dialogs` (what `alert()`/`confirm()`/`prompt()` the page tried to show).
-`png(width, height)` makes a real PNG image for tests to serve.
+`png(width, height)` makes a real PNG image for tests to serve; `line_drawing`, one of lines on
+transparency.
 """
 
 from __future__ import annotations
@@ -77,17 +78,32 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
 
 def png(width: int, height: int, rgb: tuple[int, int, int] = (40, 110, 190)) -> bytes:
     """A real PNG image: a horizontal gradient from `rgb` to white, `width` x `height` pixels."""
+    row = bytearray()
+    for x in range(width):
+        fade = x / max(width - 1, 1)
+        row += bytes(round(c + (255 - c) * fade * 0.7) for c in rgb)
+    return png_of(width, height, [bytes(row)] * height, alpha=False)
+
+
+def line_drawing(width: int = 200, height: int = 100) -> bytes:
+    """A PNG of black lines on a transparent background, as blogs' diagrams are drawn."""
+    ink, clear = bytes((0, 0, 0, 255)), bytes((0, 0, 0, 0))
+    rows = [
+        b"".join(ink if y % 20 < 3 or x % 40 < 3 else clear for x in range(width))
+        for y in range(height)
+    ]
+    return png_of(width, height, rows, alpha=True)
+
+
+def png_of(width: int, height: int, rows: list[bytes], alpha: bool) -> bytes:
+    """A PNG of `rows` of 8-bit pixels, RGB or RGBA (`alpha`)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    row = bytearray()
-    for x in range(width):
-        fade = x / max(width - 1, 1)
-        row += bytes(round(c + (255 - c) * fade * 0.7) for c in rgb)
-    raw = b"".join(b"\x00" + bytes(row) for _ in range(height))  # filter type 0 per scanline
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    raw = b"".join(b"\x00" + row for row in rows)  # filter type 0 per scanline
+    header = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
