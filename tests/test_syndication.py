@@ -1033,6 +1033,23 @@ def test_an_rss_item_s_one_enclosure_is_its_episode_not_a_picture_listed_first(
     assert "media_content" not in entry
 
 
+def test_an_rss_items_enclosure_follows_its_media_content(articles: list[Article]) -> None:
+    """newsboat (and podboat, which downloads it) keeps an item's last enclosure of either
+    kind: written before the media:content, an episode's video was taken for the episode."""
+    video = Enclosure("https://a.example/clip.mp4", "video/mp4", 200)
+    sound = Enclosure("https://a.example/ep.mp3", "audio/mpeg", 100)
+    episode = replace(articles[0], enclosures=(sound, video))
+    item = etree.fromstring(render_rss(make_meta(), [episode], article_url)).find("channel/item")
+    assert item is not None
+    media = [n for n, child in enumerate(item) if child.tag == f"{MEDIA}content"]
+    enclosures = [n for n, child in enumerate(item) if child.tag == "enclosure"]
+    tags = [child.tag for child in item]
+    assert media, tags
+    assert len(enclosures) == 1, tags
+    assert enclosures[0] > max(media), tags
+    assert item[enclosures[0]].get("url") == sound.url
+
+
 def test_a_day_without_a_time_is_said_so_in_json_feed(articles: list[Article]) -> None:
     """date_published must have a time, its noon; "_day_only" gives the day, for embed.js."""
     noon = datetime(2005, 12, 27, 3, tzinfo=UTC)  # Tokyo's noon
