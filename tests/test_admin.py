@@ -776,3 +776,17 @@ def test_the_admin_pages_do_not_scroll_sideways_on_a_phone(
             ".map(e => e.tagName + '.' + e.className).slice(0, 8).join(' ')"
         )
         assert width <= 390, f"{path} is {width} px wide at 390: {wide}"
+    # The fetch history's box scrolls, and the keyboard reaches and scrolls it (WCAG 2.1.1: it
+    # holds no link; Chromium lets the keyboard into any scrolling box, Safari only into a
+    # focusable one, as the pages' code blocks are).
+    box = page.locator(".wide", has=page.locator("table.history"))
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    expect(box).to_have_attribute("tabindex", "0")
+    box.focus()
+    expect(box).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("e => e.scrollLeft > 0", arg=box.element_handle())
+    page.goto(live_server.url + "/admin/")
+    expect(page.locator(".wide", has=page.locator("table.sources"))).to_have_attribute(
+        "tabindex", "0"
+    )
