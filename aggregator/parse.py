@@ -1567,13 +1567,11 @@ def _spoken(parsed: ParsedFeed, entries: Sequence[Any], spoken: str) -> ParsedFe
             language=language,
             entries=tuple(replace(e, language=language) for e in parsed.entries),
         )
-    for entry in entries:
-        texts = [entry.get("title_detail"), entry.get("summary_detail")]
-        if not any(_str(d.get("value")) for d in [*texts, *(entry.get("content") or [])] if d):
-            return (
-                "a Content-Language header and the channel's own language, beside an entry"
-                " without a text (feedparser gives it the header's language)"
-            )
+    if _textless(entries):
+        return (
+            "a Content-Language header and the channel's own language, beside an entry"
+            " without a text (feedparser gives it the header's language)"
+        )
     return replace(parsed, entries=tuple(replace(e, language=language) for e in parsed.entries))
 
 
@@ -1585,17 +1583,23 @@ def _rooted(
     summary or content: `_entry_fields`), and the feed's when the root is <rss>. An entry
     without a text gets none from feedparser: each must have one that is not blank (as in
     `_spoken`, where feedparser-rs reports no empty Atom one), or feedparser reads the document."""
-    for entry in entries:
-        texts = [entry.get("title_detail"), entry.get("summary_detail")]
-        if not any(_str(d.get("value")) for d in [*texts, *(entry.get("content") or [])] if d):
-            return (
-                "an xml:lang on the root, beside an entry without a text (feedparser gives it none)"
-            )
+    if _textless(entries):
+        return "an xml:lang on the root, beside an entry without a text (feedparser gives it none)"
     return replace(
         parsed,
         language=language if on_rss else None,
         entries=tuple(replace(e, language=language) for e in parsed.entries),
     )
+
+
+def _textless(entries: Sequence[Any]) -> bool:
+    """Whether an entry has no title, summary nor content that is not blank (feedparser-rs
+    reports none for an empty one, where feedparser gives the empty one a language)."""
+    for entry in entries:
+        texts = [entry.get("title_detail"), entry.get("summary_detail")]
+        if not any(_str(d.get("value")) for d in [*texts, *(entry.get("content") or [])] if d):
+            return True
+    return False
 
 
 # What follows each "<" of a document: a name, as far as word characters, ".", ":" and "-" go
