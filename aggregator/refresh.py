@@ -918,7 +918,9 @@ def _adoptable(url: str, target: str) -> bool:
     unencrypted for good), nor one to an address with credentials the server chose. Such a
     redirect is followed at each poll, as a temporary one is, and never kept."""
     before, after = urlsplit(url), urlsplit(target)
-    return not (before.scheme == "https" and after.scheme == "http") and "@" not in after.netloc
+    # (A relative Location keeps the source's own user and password: those are the operator's.)
+    chosen = "@" in after.netloc and after.netloc != before.netloc
+    return not (before.scheme == "https" and after.scheme == "http") and not chosen
 
 
 LISTING_SLACK = 30 * 60  # seconds a feed's copy may lag behind it (caches in front of feeds)

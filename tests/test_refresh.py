@@ -966,6 +966,14 @@ def test_a_permanent_redirect_to_credentials_the_server_chose_is_followed_never_
         ("https://news.example/feed", "http://news.example/feed", None),  # a downgrade
         ("http://news.example/feed", "https://news.example/feed", "https://news.example/feed"),
         ("https://news.example/feed", "https://cdn.example/feed", "https://cdn.example/feed"),
+        # The source's own user and password, kept by a relative Location: the operator's.
+        (
+            "https://me:pw@news.example/feed",
+            "https://me:pw@news.example/rss",
+            "https://me:pw@news.example/rss",
+        ),
+        ("https://news.example/feed", "https://visitor:x@news.example/feed", None),
+        ("https://me:pw@news.example/feed", "https://me:pw@cdn.example/feed", None),
     ],
 )
 def test_a_permanent_redirect_from_https_to_plain_http_is_never_adopted(
