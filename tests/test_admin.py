@@ -463,7 +463,12 @@ def test_history_keeps_the_newest_fifty(store: Store) -> None:
 # --- in a real browser, with a real worker --------------------------------------------------------
 
 
-def _beta_failing(store: Store) -> None:
+def _beta_failing(
+    store: Store,
+    error: str = "The server answered 500 Internal Server Error.",
+    record: FetchRecord | None = None,
+    **more: object,
+) -> None:
     """Source beta as two failed fetches left it: a 500 and its error."""
     store.save_state(
         SourceState(
@@ -472,8 +477,10 @@ def _beta_failing(store: Store) -> None:
             outcome=Outcome.HTTP_ERROR,
             http_status=500,
             consecutive_errors=2,
-            last_error="The server answered 500 Internal Server Error.",
-        )
+            last_error=error,
+            **more,  # type: ignore[arg-type]
+        ),
+        record=record,
     )
 
 
@@ -751,19 +758,8 @@ def test_the_admin_pages_do_not_scroll_sideways_on_a_phone(
     with_ops(app)
     long_url = "https://example.com/" + "a-very-long-path-segment-" * 12 + "feed.xml"
     failed = f"The server answered 500 Internal Server Error at {long_url}."
-    store.save_state(
-        SourceState(
-            "beta",
-            last_fetch=datetime.now(UTC),
-            outcome=Outcome.HTTP_ERROR,
-            http_status=500,
-            consecutive_errors=2,
-            last_error=failed,
-            redirect_url=long_url,
-            redirect_count=3,
-        ),
-        record=FetchRecord("beta", datetime.now(UTC), Outcome.HTTP_ERROR, 500, 0.1, error=failed),
-    )
+    record = FetchRecord("beta", datetime.now(UTC), Outcome.HTTP_ERROR, 500, 0.1, error=failed)
+    _beta_failing(store, failed, record, redirect_url=long_url, redirect_count=3)
     page.set_viewport_size({"width": 390, "height": 844})
     _log_in(page, live_server)
     for path in ("/admin/", "/admin/sources/beta"):
