@@ -1169,6 +1169,18 @@ def test_a_gzip_bomb_labelled_deflate_is_stopped_at_the_cap_in_bounded_memory(
     assert peak < 64 * 1024 * 1024, f"peak traced memory {peak:,} bytes"
 
 
+def _crc_source(url: str) -> tuple[SourceConfig, Config]:
+    """One source, "crc", at `url`, in a config of its own."""
+    source = SourceConfig(id="crc", name="CRC", url=url, categories=("c",), interval=900.0)
+    config = Config(
+        site=SiteConfig(title="T", base_url="http://127.0.0.1:8000"),
+        fetch=evil.PROBE_FETCH,
+        categories=(Category(slug="c", title="C"),),
+        sources=(source,),
+    )
+    return source, config
+
+
 def test_a_source_whose_gzip_trailer_is_wrong_keeps_its_feed_and_shows_a_warning(
     store: Store, feed_server: FeedServer
 ) -> None:
@@ -1177,13 +1189,7 @@ def test_a_source_whose_gzip_trailer_is_wrong_keeps_its_feed_and_shows_a_warning
     body = evil.rss(evil.item(1) + evil.item(2))
     sent = _with_trailer(body, zlib.crc32(body) ^ 0xFF, len(body))
     url = feed_server.add("/feed", sent, headers={"Content-Encoding": "gzip"})
-    source = SourceConfig(id="crc", name="CRC", url=url, categories=("c",), interval=900.0)
-    config = Config(
-        site=SiteConfig(title="T", base_url="http://127.0.0.1:8000"),
-        fetch=evil.PROBE_FETCH,
-        categories=(Category(slug="c", title="C"),),
-        sources=(source,),
-    )
+    source, config = _crc_source(url)
     with Fetcher(config.fetch, UA) as fetcher:
         result = refresh_source(source, config, store, fetcher)
     assert result.outcome is Outcome.OK, result.error
@@ -1203,13 +1209,7 @@ def test_a_gzip_checksum_warning_goes_when_the_server_fixes_it_and_the_feed_is_t
     right = gzip.compress(body)
     wrong = _with_trailer(body, zlib.crc32(body) ^ 0xFF, len(body))
     url = feed_server.add("/feed", wrong, headers={"Content-Encoding": "gzip"})
-    source = SourceConfig(id="crc", name="CRC", url=url, categories=("c",), interval=900.0)
-    config = Config(
-        site=SiteConfig(title="T", base_url="http://127.0.0.1:8000"),
-        fetch=evil.PROBE_FETCH,
-        categories=(Category(slug="c", title="C"),),
-        sources=(source,),
-    )
+    source, config = _crc_source(url)
     shown = []
     with Fetcher(config.fetch, UA) as fetcher:
         for sent in (wrong, right, right, wrong):
