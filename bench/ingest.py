@@ -24,7 +24,9 @@ The machine is shared and noisy, so the runs sit side by side and the ratios are
                                      [--quick] [--profile]
     .venv/bin/python bench/ingest.py --cleaning [--quick]   # only the cleaning costs, in process
     .venv/bin/python bench/ingest.py --lane [--repeat N]    # refresh.Lane on and off, in process
-    .venv/bin/python bench/ingest.py --cpu [--repeat N]     # CPU of cold and changed rounds
+    .venv/bin/python bench/ingest.py --cpu [--repeat N] [--no-reader]
+        # the CPU of our cold and changed rounds in process, then of reader's cold round (one
+        # thread), and their ratio per article: the cold aim, by a measure load moves little
 
 The cleaning costs (normalize per article with the built-in junk rules off and on, full text off;
 one full-text extraction of tests/fixtures/pages) are measured in process and reported too.
@@ -1123,13 +1125,14 @@ def _server_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_cpu(host: FeedHost, feeds: list[Feed], tmp: Path, run: int) -> list[str]:
+def measure_cpu(host: FeedHost, feeds: list[Feed], tmp: Path, run: int) -> float:
     """One cold round and CHANGED_ROUNDS changed rounds of `jobs.run_batch` in this process,
     concurrency 1, into a fresh embedded Valkey: the CPU of this process and of the server per
     round, which a shared host's load moves far less than it moves wall time. (A worker's
-    job minus RQ: the code of two checkouts compares side by side, run alternately.)"""
+    job minus RQ: the code of two checkouts compares side by side, run alternately.)
+    Returns the cold round's CPU seconds per article, ours and the server's together."""
     server = EmbeddedServer(tmp / f"cpu-{run}")
-    lines = []
+    per_article = 0.0
     try:
         store = Store(connect(server.start()))
         pid = server.pid
@@ -1148,25 +1151,56 @@ def measure_cpu(host: FeedHost, feeds: list[Feed], tmp: Path, run: int) -> list[
                 wall = time.perf_counter() - started
                 label = f"changed {version}" if version else "cold"
                 added = store.category_count(None) - articles
-                lines.append(
+                if not version:
+                    per_article = (cpu + served) / max(added, 1)
+                print(
                     f"[{run}] {label}: {cpu:.2f} s CPU ours, {served:.2f} s the server's,"
-                    f" {wall:.2f} s wall; {len(ids)} feeds, {added} articles added"
+                    f" {wall:.2f} s wall; {len(ids)} feeds, {added} articles added",
+                    flush=True,
                 )
-                print(lines[-1], flush=True)
         finally:
             host.edit(0)
     finally:
         server.stop()
-    return lines
+    return per_article
 
 
-def _cpu_only(feeds: list[Feed], repeat: int) -> int:
+def measure_reader_cpu(host: FeedHost, feeds: list[Feed], tmp: Path, run: int) -> float:
+    """reader's cold round (one thread, a fresh SQLite file) in this process: its CPU seconds
+    per article, printed, and returned for the ratio against ours."""
+    reader = make_reader(str(tmp / f"reader-cpu-{run}.sqlite"))
+    try:
+        for f in feeds:
+            reader.add_feed(f.url)
+        cpu, started = time.process_time(), time.perf_counter()
+        for _ in reader.update_feeds_iter(scheduled=False, workers=1):
+            pass
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - started
+        articles = reader.get_entry_counts().total or 0
+    finally:
+        reader.close()
+    print(
+        f"[{run}] reader cold: {cpu:.2f} s CPU, {wall:.2f} s wall; {len(feeds)} feeds,"
+        f" {articles} articles",
+        flush=True,
+    )
+    return cpu / max(articles, 1)
+
+
+def _cpu_only(feeds: list[Feed], repeat: int, against_reader: bool) -> int:
     host = FeedHost(feeds)
     tmp = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     try:
         served = host.start()
         for run in range(1, repeat + 1):
-            measure_cpu(host, served, tmp, run)
+            ours = measure_cpu(host, served, tmp, run)
+            if against_reader:
+                theirs = measure_reader_cpu(host, served, tmp, run)
+                print(
+                    f"[{run}] cold CPU per article, reader ÷ ours (with the server's):"
+                    f" {theirs / ours:.2f}×",
+                    flush=True,
+                )
     finally:
         host.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -1217,6 +1251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="only the CPU of a cold round and the changed rounds, in process, then exit",
     )
+    parser.add_argument(
+        "--no-reader",
+        action="store_true",
+        help="with --cpu: leave out reader's cold round (comparing two checkouts of ours)",
+    )
     args = parser.parse_args(argv)
     if not CORPUS.is_dir():  # every mode reads it: say where it was looked for, not a traceback
         parser.exit(2, f"needs the development corpus: no {CORPUS} (set AGGREGATOR_CORPUS)\n")
@@ -1226,7 +1265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lane:
         return _lane_only(corpus_feeds(args.quick), args.repeat)
     if args.cpu:
-        return _cpu_only(corpus_feeds(args.quick), args.repeat)
+        if not args.no_reader:
+            _check_reader_installed()
+        return _cpu_only(corpus_feeds(args.quick), args.repeat, not args.no_reader)
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     parsers = [p.strip() for p in args.parsers.split(",") if p.strip()]
     if not counts or min(counts) < 1 or args.repeat < 1:
