@@ -719,6 +719,18 @@ def test_an_embed_of_no_category_says_so_in_the_embed_not_with_the_whole_site(
     )
 
 
+def test_a_bare_embed_address_is_the_embeds_404_in_one_answer(client: FlaskClient) -> None:
+    """`/embed` (no slug, as a partner may write it) was a 308 to `/embed/`, itself a 404: a
+    wasted hop for every view of the partner's page. It names no category to guess, so it is
+    the embed's own 404 at once, framable."""
+    for path in ("/embed", "/embed?theme=dark"):
+        bare = client.get(path)
+        assert bare.status_code == 404, path
+        assert "Location" not in bare.headers, path
+        assert "frame-ancestors *" in bare.headers["Content-Security-Policy"], path
+    assert '<body class="embed theme-dark">' in text(client, "/embed?theme=dark", 404)
+
+
 def test_a_link_blogs_post_links_the_page_it_is_about(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:

@@ -126,12 +126,13 @@ def message_page(message: str, retry_after: int = 0) -> str:
     )
 
 
-@bp.get("/embed/", defaults={"rest": ""})
+# strict_slashes=False: a bare `/embed` is this 404 itself, not a 308 to `/embed/` and then it.
+@bp.get("/embed/", defaults={"rest": ""}, strict_slashes=False)
 @bp.get("/embed/<path:rest>")
 def not_an_embed(rest: str) -> Response:
     """An address under /embed/ that names no embed: `/embed/world/` is /embed/world (a trailing
-    slash is an easy slip in a partner's HTML); anything else is the embed's own 404, which a
-    partner's iframe can show (the site's refused to be framed)."""
+    slash is an easy slip in a partner's HTML); anything else, `/embed` with no category too, is
+    the embed's own 404, which a partner's iframe can show (the site's refused to be framed)."""
     slug = rest.removesuffix("/")
     if slug and "/" not in slug:
         moved = under_new_slug(f"/embed/{slug}")  # a renamed one's new address in one hop
