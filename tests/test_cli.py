@@ -868,6 +868,53 @@ def test_an_argument_too_many_is_named_by_its_command(
     assert err.endswith(says + "\n"), err
 
 
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ["--json", "sources"],
+            "aggregator: error: --json is the sources command's option: it goes after the"
+            " command (aggregator sources --json)",
+        ),
+        (
+            ["--workers", "3", "--config=a.toml", "run", "--port", "9000"],
+            "aggregator: error: --workers is the run command's option: it goes after the"
+            " command (aggregator run --workers 3)",
+        ),
+        (
+            ["--fail", "sources"],
+            "aggregator: error: --fail is the sources command's option: it goes after the"
+            " command (aggregator sources --fail)",
+        ),
+        (
+            ["--workers", "2", "sources"],
+            "aggregator: error: --workers is an option of run and web, not of sources",
+        ),
+        (
+            ["--json"],
+            "aggregator: error: --json is an option of sources: it goes after the command"
+            " (aggregator sources --json)",
+        ),
+        (
+            ["--bogus", "sources", "--json"],
+            "aggregator: error: no such option: --bogus (`aggregator sources --help` lists its"
+            " options, `aggregator --help` aggregator's own)",
+        ),
+    ],
+)
+def test_a_commands_option_before_the_command_says_where_it_goes(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`aggregator --json sources` said argparse's bare "unrecognized arguments: --json" (and
+    `--workers 3 run` that '3' is no command), where `sources --config x` says where it goes."""
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: aggregator [-h] [--config FILE] COMMAND ..."), err
+    assert err.endswith(says + "\n"), err
+
+
 def test_port_and_log_settings_are_checked_where_they_matter(
     config_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

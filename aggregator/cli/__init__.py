@@ -119,8 +119,79 @@ class _Command(argparse.ArgumentParser):
 TOP_OPTIONS = {"--config": "FILE"}
 
 
+def _knows(parser: argparse.ArgumentParser, option: str) -> bool:
+    """Whether `parser` takes `option` (`--x=v` too, and an abbreviation as argparse reads one)."""
+    name = option.partition("=")[0]
+    known = parser._option_string_actions  # (argparse's own table of option strings)
+    if name in known:
+        return True
+    return name.startswith("--") and len({known[s] for s in known if s.startswith(name)}) == 1
+
+
+class _Top(argparse.ArgumentParser):
+    """The top parser: a command's option given before the command is named, with where it goes.
+
+    (argparse said "unrecognized arguments: --json" for `aggregator --json sources`, and for
+    `--workers 3 run` that '3' is no command; `sources --config x` already said where it goes.)
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        said = self._misplaced(list(sys.argv[1:] if args is None else args))
+        if said:
+            self.error(said)
+        return super().parse_known_args(args, namespace)
+
+    def _misplaced(self, args: list[str]) -> str:
+        """What is wrong with the options before the command that are not aggregator's own."""
+        commands = next(
+            a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction)
+        )
+        misplaced: list[list[str]] = []  # each option with the values after it
+        command = None
+        rest = iter(args)
+        for arg in rest:
+            if arg in ("-h", "--help", "--"):
+                return ""  # (help first, as argparse does; after "--" nothing is an option)
+            if arg.startswith("-") and arg != "-":
+                if _knows(self, arg):
+                    if "=" not in arg:
+                        next(rest, None)  # its value (--config FILE)
+                else:
+                    misplaced.append([arg])
+            elif arg in commands:
+                command = arg
+                break
+            elif misplaced:
+                misplaced[-1].append(arg)
+        said = []
+        for option, *values in misplaced:
+            takers = [name for name, p in commands.items() if _knows(p, option)]
+            if command is not None and command in takers:
+                said.append(
+                    f"{option} is the {command} command's option: it goes after the command"
+                    f" ({' '.join(['aggregator', command, option, *values])})"
+                )
+            elif command is not None and takers:
+                said.append(f"{option} is an option of {' and '.join(takers)}, not of {command}")
+            elif takers:
+                example = " ".join(["aggregator", takers[0], option, *values])
+                said.append(
+                    f"{option} is an option of {' and '.join(takers)}: it goes after the"
+                    f" command ({example})"
+                )
+            else:
+                which = f"aggregator {command} --help" if command else "aggregator --help"
+                said.append(
+                    f"no such option: {option} (`{which}` lists its options"
+                    + (", `aggregator --help` aggregator's own)" if command else ")")
+                )
+        return "; ".join(said)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Top(
         prog="aggregator",
         description="Aggregate RSS/Atom/JSON feeds into merged category feeds and a reader.",
     )
