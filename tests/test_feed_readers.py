@@ -19,7 +19,8 @@ The readers are Debian packages and npm packages: `make readers` installs them (
 root; npm's into tests/readers/node_modules, at the versions of its package-lock.json).
 Without them these tests skip and say so; under CI (the CI environment variable set) they fail
 instead. The Python ones (reader, fastfeedparser) and the validators' (jsonschema, rnc2rng)
-come with the project's dev and bench extras.
+come with the project's dev and bench extras, which `make` installs: the same, skipped in one
+line without them, failed under CI.
 """
 
 from __future__ import annotations
@@ -70,6 +71,19 @@ def _reader(name: str) -> str:
             pytest.fail(f"CI must run the feed reader tests, but {INSTALL_HINT}")
         pytest.skip(INSTALL_HINT)
     return path
+
+
+def _python_module(name: str, minversion: str | None = None) -> Any:
+    """A reader's or validator's Python package; missing (or older than `minversion`) the test
+    skips in one line, or fails under CI, as a missing Debian or npm reader does (these four
+    skipped under CI too, where the dev and bench extras are installed)."""
+    try:
+        return pytest.importorskip(name, minversion=minversion)
+    except pytest.skip.Exception as skipped:
+        hint = f"{skipped.msg} (the dev and bench extras bring it: `make .venv/.installed`)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the feed reader tests, but {hint}")
+        pytest.skip(hint)
 
 
 def awkward_feed(now: datetime) -> bytes:
@@ -337,13 +351,13 @@ SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
 def atom_schema() -> etree.RelaxNG:
     """RFC 4287 Appendix B (tests/fixtures/schemas/atom.rnc) in RELAX NG's XML syntax, for
     libxml2 (rnc2rng declares the empty namespace's prefix, which XML does not allow)."""
-    rnc2rng = pytest.importorskip("rnc2rng")
+    rnc2rng = _python_module("rnc2rng")
     rng = rnc2rng.dumps(rnc2rng.load(str(SCHEMAS / "atom.rnc")))
     return etree.RelaxNG(etree.fromstring(rng.replace(' xmlns:local=""', "").encode()))
 
 
 def json_feed_errors(document: bytes) -> list[str]:
-    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema = _python_module("jsonschema")
     schema = json.loads((SCHEMAS / "jsonfeed-1.1.json").read_text())
     validator = jsonschema.Draft202012Validator(schema)
     return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(json.loads(document))]
@@ -423,7 +437,7 @@ def test_reader_reads_every_item_as_our_json_feed_gives_it(
     """lemon24/reader (feedparser underneath, its own reading of authors): an RSS author
     "Ann Coe (Wire C)" was the name "Ann Coe" and the e-mail address "Wire C" there."""
     # (3.26: the release whose reading of RSS authors this was seen with; the bench extra.)
-    make_reader = pytest.importorskip("reader", minversion="3.26").make_reader
+    make_reader = _python_module("reader", minversion="3.26").make_reader
     want = expected(served("json"), rss=fmt == "rss")
     url = f"{live_server.url}/c/tech/feed.{fmt}?limit=50"
     reader = make_reader(":memory:")
@@ -546,7 +560,7 @@ def test_reader_polls_with_its_validators_and_hears_of_each_new_article(
 ) -> None:
     """lemon24/reader sends our ETag and Last-Modified back (gzip-coded, as it asks): told "not
     modified" while nothing changed, it reads the feed again once an article arrives."""
-    make_reader = pytest.importorskip("reader", minversion="3.26").make_reader
+    make_reader = _python_module("reader", minversion="3.26").make_reader
     statuses: list[str] = []
     app = live_server.app
     assert app is not None
@@ -585,7 +599,7 @@ def test_fastfeedparser_reads_every_item_as_our_json_feed_gives_it(
 ) -> None:
     """fastfeedparser (lxml underneath, feedparser's shape) sees every item's id, title, link,
     dates, author, tags, enclosures and content as our JSON Feed gives them."""
-    fastfeedparser = pytest.importorskip("fastfeedparser")
+    fastfeedparser = _python_module("fastfeedparser")
     ours = json.loads(served("json"))["items"]
     entries = fastfeedparser.parse(served(fmt)).entries
     assert len(entries) == len(ours)
@@ -633,3 +647,22 @@ def test_a_websub_subscriber_finds_the_same_hub_and_topic_in_headers_and_body(
         parsed = feedparser.parse(response.content)
         body = {link.rel: link.href for link in parsed.feed.links if link.rel in ("hub", "self")}
     assert body == {"hub": links["hub"]["url"], "self": links["self"]["url"]}
+
+
+def test_a_missing_python_reader_fails_under_ci_and_skips_in_one_line_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rnc2rng, jsonschema, reader and fastfeedparser were `pytest.importorskip`: under CI,
+    which installs them, a broken install skipped these tests where a missing sfeed fails."""
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"^CI must run the feed reader tests, but"):
+        _python_module("aggregator_no_such_reader")
+    with pytest.raises(pytest.fail.Exception, match=r"required is: .999"):
+        _python_module("reader", minversion="999")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        _python_module("aggregator_no_such_reader")
+    assert "\n" not in skipped.value.msg
+    assert "make .venv/.installed" in skipped.value.msg
+    # Every package this module reads is taken so (one importorskip: the helper's own).
+    assert Path(__file__).read_text().count("importorskip" + "(") == 1
