@@ -533,12 +533,13 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
         html_text = _STRIKE.sub(r"<\1s", html_text)
     if "post-password-form" in html_text:
         html_text = _PASSWORD_FIELD.sub("", html_text)
-    # (The style that hides it goes with the sanitizer. CSS reads "DISPLAY:NONE" and "Display"
-    # as "display": a look for the lower case alone kept such a picture, shown once its style
-    # went. Two plain looks: one pattern ignoring case took ~150 µs over 20 KB, ~20× these.)
-    if "isplay" in html_text or "ISPLAY" in html_text:
+    # (The style that hides it goes with the sanitizer. CSS reads "DISPLAY:NONE", "Display"
+    # and "dIsPlAy" as "display", HTML "<IFrame" as an iframe: two plain looks, for the lower
+    # and upper case, kept a picture or frame hidden in another case, shown once its style went.
+    # C looks in any case: a pattern ignoring case cost ~10% of clean_html over the corpus.)
+    if _mentions(html_text, "display"):
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
-    if "iframe" in html_text or "IFRAME" in html_text:
+    if _mentions(html_text, "iframe"):
         html_text = _IFRAME_OPEN.sub(_unless_hidden_frame, html_text)
     cleaner = _cleaner(_bounded_base(html_text, base_url))
     cleaned = cleaner.clean(_without_mathml_tags(html_text))
@@ -770,6 +771,17 @@ def _unless_hidden_frame(match: re.Match[str]) -> str:
     if "wp-embedded-content" in attrs.get("class", "").split():
         return "<iframe>"
     return match.group(0)
+
+
+def _mentions(html_text: str, word: str) -> bool:
+    """Whether the fragment holds `word` (lowercase letters) in any case: never False where
+    re.I finds it (`_native.mentions_caseless`, else that pattern)."""
+    look = _native.mentions_caseless if _native is not None else _mentions_python
+    return look(html_text, word)
+
+
+def _mentions_python(html_text: str, word: str) -> bool:
+    return re.search(word, html_text, re.I) is not None
 
 
 def _unless_hidden(match: re.Match[str]) -> str:

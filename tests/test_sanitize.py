@@ -1233,9 +1233,60 @@ def test_a_picture_the_feed_hides_stays_hidden() -> None:
     other = '<img src="https://b.example/h.jpg" data-style="display:none">'  # not its style
     assert clean_html(f"<p>{other}</p>", BASE).count("<img") == 1
     # CSS is not case-sensitive there: an old editor's capitals hide it as well.
-    for shouted in ('STYLE="DISPLAY: NONE"', "style='Display:None'"):
+    # (And in any case: "dIsPlAy" escaped the two plain looks, for the lower and upper case.)
+    for shouted in ('STYLE="DISPLAY: NONE"', "style='Display:None'", 'style="dIsPlAy:nOnE"'):
         tag = f'<img src="https://b.example/h.jpg" {shouted}>'
         assert "<img" not in clean_html(f"<p>{tag}Text</p>", BASE)
+
+
+def test_a_frame_the_feed_hides_stays_hidden_in_any_case() -> None:
+    """`<IFrame … hidden>` (an old editor's case) escaped the looks for "iframe" and "IFRAME"
+    before the hidden-frame check: once the sanitizer dropped `hidden`, the player showed."""
+    for frame in (
+        '<IFrame src="https://www.youtube.com/embed/dQw4w9WgXcQ" hidden></IFrame>',
+        '<iFrame src="https://www.youtube.com/embed/dQw4w9WgXcQ" style="DiSpLaY:none"></IFRAME>',
+    ):
+        assert clean_html(f"<p>a</p>{frame}<p>b</p>", BASE) == "<p>a</p><p>b</p>", frame
+
+
+def _word_fragment(rng: random.Random) -> str:
+    letters = ["d", "D", "i", "I", "s", "S", "p", "P", "l", "L", "a", "A", "y", "Y", "f", "F",
+               "r", "R", "m", "M", "e", "E", "ı", "İ", "ſ", "K", "x", "中",
+               "<", "😀", "\x84", "\xc4", "ń"]  # fmt: skip
+    return "".join(rng.choice(letters) for _ in range(rng.randrange(0, 12)))
+
+
+@requires_native
+@pytest.mark.parametrize("word", ["display", "iframe"])
+def test_the_c_look_for_a_word_in_any_case_never_misses_what_the_pattern_finds(word: str) -> None:
+    """_native.mentions_caseless (before the hidden-picture and hidden-frame checks) is False
+    only where a pattern ignoring case finds nothing."""
+    answers = _looks_on_random_fragments(
+        15,
+        lambda rng: (
+            _word_fragment(rng) + rng.choice(["", word, word.upper(), word.title()])
+            if rng.random() < 0.5
+            else "".join(rng.choice([c, c.upper()]) for c in word)[rng.randrange(2) :]
+            + _word_fragment(rng)
+        ),
+        re.compile(word, re.I),
+        lambda fragment: sanitize._native.mentions_caseless(fragment, word),
+    )
+    assert answers[False, False] > 5_000, answers
+    assert answers[True, True] > 5_000, answers
+    for fragment in ("dIsPlAy", "DISPLA", "x" * 1_000 + "Display", "中display", "😀DISPLAY"):
+        want = re.search("display", fragment, re.I) is not None
+        assert sanitize._native.mentions_caseless(fragment, "display") is want, fragment
+
+
+def test_hidden_pictures_and_frames_in_any_case_are_found_without_the_c_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sanitize, "_native", None)
+    tag = '<img src="https://b.example/h.jpg" style="dIsPlAy:nOnE">'
+    assert "<img" not in clean_html(f"<p>{tag}Text</p>", BASE)
+    frame = '<IFrame src="https://www.youtube.com/embed/dQw4w9WgXcQ" hidden></IFrame>'
+    assert clean_html(f"<p>a</p>{frame}", BASE) == "<p>a</p>"
 
 
 @pytest.mark.timeout(10)
