@@ -182,6 +182,7 @@ class Fetcher:
             trust_env=False,
             cookies=_NoCookies(),  # (a fetch keeps its own: _fetch)
             follow_redirects=False,
+            event_hooks={"response": [_location_as_browsers_read_it]},
             headers={
                 "User-Agent": self._user_agent,
                 "Accept": ACCEPT,
@@ -462,6 +463,49 @@ def _checked_url(url: str | httpx.URL) -> httpx.URL:
     if not parsed.host:
         raise FetchError(f"invalid URL {url}: it has no host", outcome=Outcome.BLOCKED)
     return parsed
+
+
+def _location_as_browsers_read_it(response: httpx.Response) -> None:
+    """A redirect's one Location made the absolute URL a browser would go to (`_locations`),
+    before httpx reads it (a client's response hook): httpx builds the next request of a
+    redirect even when not following it, and raised at `http:\\\\host\\feed`. A value it
+    cannot make a URL of, or several different ones, stay as they came (_next_hop refuses them)."""
+    if response.status_code not in _REDIRECTS:
+        return
+    locations = set(_locations(response))
+    if len(locations) != 1 or not (location := locations.pop()):
+        return
+    try:
+        target = response.request.url.join(location)
+    except httpx.InvalidURL:
+        return
+    response.headers["Location"] = str(target)
+
+
+def _locations(response: httpx.Response) -> list[str]:
+    """The response's Location values as browsers read them. Their bytes as UTF-8: httpx reads
+    every header as Latin-1 when one is not UTF-8 (the Location "/café" was asked for as
+    "/caf%C3%83%C2%A9"); bytes that are not UTF-8 percent-encoded as they are, as Chromium does
+    (net/http/http_response_headers.cc, crbug.com/942073). And in an http(s) reference "\\" is
+    "/" before its query (WHATWG URL: `\\\\host\\feed` is `//host/feed`, not a path here)."""
+    values = []
+    for name, raw in response.headers.raw:
+        if name.lower() != b"location":
+            continue
+        try:
+            value = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            value = _NON_ASCII.sub(lambda m: f"%{m[0][0]:02X}".encode(), raw).decode().strip()
+        scheme = _SCHEME.match(value)
+        if scheme is None or scheme[1].lower() in ("http", "https"):
+            end = min((i for i in (value.find("?"), value.find("#")) if i >= 0), default=len(value))
+            value = value[:end].replace("\\", "/") + value[end:]
+        values.append(value)
+    return values
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")  # (RFC 3986 §3.1)
 
 
 def _next_hop(

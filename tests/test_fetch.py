@@ -427,6 +427,59 @@ def test_redirect_without_location_is_an_http_error(
     assert error.http_status == 301
 
 
+def test_a_location_with_backslashes_is_read_as_a_browser_reads_it(
+    fetcher: Fetcher, feed_server: FeedServer
+) -> None:
+    """In an http(s) URL a browser reads "\\" as "/" before the query (WHATWG URL): a
+    Location of `\\dir\\feed` was the path `/\\dir\\feed` here (a 404), and `\\\\host\\feed`
+    a path on the same host, not `//host/feed`."""
+    final = feed_server.add("/dir/feed", FEED)
+    here = f"127.0.0.1:{feed_server.port}"
+    for path, location in [
+        ("/a", "\\dir\\feed"),
+        ("/b", f"\\\\{here}\\dir\\feed"),
+        ("/c", f"http:\\\\{here}\\dir/feed?q=a\\b#x\\y"),
+    ]:
+        result = fetcher.fetch(feed_server.redirect(path, location))
+        assert result.url.split("?")[0] == final, location
+    assert feed_server.requests()[-1].path == "/dir/feed?q=a\\b"  # (a query's "\\" is its own)
+
+
+@pytest.mark.parametrize(
+    ("sent", "path"),
+    [
+        ("/café".encode(), "/caf%C3%A9"),  # UTF-8, as browsers read a Location
+        (b"/caf\xe9", "/caf%E9"),  # not UTF-8: its bytes kept, as Chromium does
+    ],
+)
+def test_a_location_s_raw_bytes_are_read_as_browsers_read_them(
+    fetcher: Fetcher, feed_server: FeedServer, sent: bytes, path: str
+) -> None:
+    """httpx decodes all of a response's headers as Latin-1 when one is not UTF-8 (a server
+    name "Caf\xe9" beside it): the UTF-8 Location "/café" was asked as "/caf%C3%83%C2%A9"."""
+    final = feed_server.add(path, FEED)
+
+    def moved(h: Any) -> None:
+        h.send_response(302)
+        h.send_header("Location", sent.decode("latin-1"))  # (http.server writes Latin-1)
+        h.send_header("Server-Name", "Caf\xe9")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    result = fetcher.fetch(feed_server.add_handler("/moved", moved))
+    assert result.url == final
+
+
+def test_a_300_with_a_location_is_not_followed(fetcher: Fetcher, feed_server: FeedServer) -> None:
+    """As browsers do not (Chromium's HttpResponseHeaders::IsRedirectResponseCode leaves 300
+    out: "Users probably want to see 300 (multiple choice) pages"; the Fetch standard's
+    redirect statuses are 301, 302, 303, 307, 308): an HTTP error the operator sees."""
+    feed_server.add("/feed.xml", FEED)
+    error = fetch_error(fetcher, feed_server.redirect("/choices", "/feed.xml", status=300))
+    assert (error.outcome, error.http_status) == (Outcome.HTTP_ERROR, 300)
+    assert feed_server.requests("/feed.xml") == []
+
+
 # --- statuses ------------------------------------------------------------------------------------
 
 
