@@ -98,6 +98,9 @@ def fast_probes(env: Env, redis_url: str) -> Probed:
     return run_probes(env, redis_url, FAST, "hostile-fast")
 
 
+HEAVY_WALL_SECONDS = 60.0
+
+
 def check(case: Case, probe: Probe, requests: list[RecordedRequest], env: Env) -> None:
     """What every hostile case must satisfy."""
     assert probe.crash == "", f"refresh_source raised: {probe.crash}"
@@ -112,8 +115,16 @@ def check(case: Case, probe: Probe, requests: list[RecordedRequest], env: Env) -
         assert probe.articles == 0
     else:
         assert probe.articles >= case.min_articles, probe
-    bound = case.max_seconds or evil.PROBE_FETCH.deadline + 10
+    # Wall time: nothing outlives the fetch's deadline by much (a hang, a loop), nor the minute
+    # a case of heavy work may take. That work's own bound is on CPU time, which a loaded
+    # machine does not stretch (many-pictures: 12 s in the sanitizer before; its 8 s of wall
+    # time failed at load 16, never in CI).
+    bound = HEAVY_WALL_SECONDS if case.max_cpu_seconds else evil.PROBE_FETCH.deadline + 10
     assert probe.seconds < bound, f"{probe.seconds:.1f} s (bound {bound:.0f} s)"
+    if case.max_cpu_seconds:
+        assert probe.cpu_seconds < case.max_cpu_seconds, (
+            f"{probe.cpu_seconds:.1f} s of CPU (bound {case.max_cpu_seconds:.0f} s)"
+        )
     assert probe.peak_rss_mb < case.max_rss_mb, f"{probe.peak_rss_mb} MB"
     # No file was read and no URL fetched that the feed named: the secret is nowhere.
     assert env.marker not in probe.found, "the content of a local file was stored"
