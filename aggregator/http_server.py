@@ -72,6 +72,10 @@ WORKER_CONNECTIONS_ENV = "WEB_WORKER_CONNECTIONS"
 MAX_HEADER_FIELDS = 50
 TRUSTED_PROXIES_ENV = "WEB_TRUSTED_PROXIES"
 RENDERS_PER_CLIENT_ENV = "WEB_RENDERS_PER_CLIENT"
+# Where a rendered page's request keeps, for its access log line, the milliseconds it waited
+# in the render line and held its render slot (web.render_slot).
+WAITED_MS = "aggregator.waited_ms"
+RENDER_MS = "aggregator.render_ms"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 30.0
 DEFAULT_SEND_TIMEOUT = 60.0  # a 1 MB feed to a client reading 17 KB/s
@@ -287,6 +291,12 @@ def _logger_class() -> type[Any]:
                         "bytes": getattr(resp, "sent", 0),
                         "duration_ms": round(request_time.total_seconds() * 1000, 1),
                         "user_agent": environ.get("HTTP_USER_AGENT", ""),
+                        # (a page rendered for it: how long it waited for a slot, and rendered)
+                        **{
+                            field: environ[key]
+                            for field, key in (("waited_ms", WAITED_MS), ("render_ms", RENDER_MS))
+                            if key in environ
+                        },
                     }
                 },
             )

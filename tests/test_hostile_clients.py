@@ -1126,6 +1126,11 @@ def _answered(web: Web) -> list[dict[str, Any]]:
     return [r for r in records if r["event"] == "request"]
 
 
+def _read(record: dict[str, Any]) -> float:
+    """When a request was read, in seconds: when it was answered, less its duration."""
+    return _seconds(record) - record["duration_ms"] / 1000
+
+
 def _seconds(record: dict[str, Any]) -> float:
     """When a request was answered, in seconds (its log line's time, to the millisecond)."""
     return datetime.fromisoformat(record["ts"]).timestamp()
@@ -1272,23 +1277,33 @@ def test_a_newcomer_goes_before_clients_that_rendered_many_pages_lately(
             10,
             "the flood's answers in the access log",
         )
-        # Counted in the worker's own order of answers, not as this process's 240 threads
-        # read them (late on a loaded machine: 12-18 there, answers sent before the newcomer
-        # asked among them; h1, session 39): the flood's answered before the newcomer's
-        # request was read (its answer's time less its duration) and before its answer.
+        # Counted by the worker's own times, not as this process's 240 threads read the
+        # answers (late on a loaded machine: 12-18 there, answers sent before the newcomer
+        # asked among them; h1, session 39), nor by when its answer's log line was written
+        # (the flood's answers, sent to threads slow to read them, and the other slot's
+        # renders during the newcomer's own: 5 or more at load 16): the flood's renders that
+        # ended after the newcomer's request was read and before it had its slot (each
+        # request's read is its line's time less its duration; its slot then came after
+        # `waited_ms`, its render ended `render_ms` later).
         log = [r for r in _answered(one) if r["path"] in flooded or r["client"] == "127.0.3.1"]
-        [at] = [n for n, r in enumerate(log) if r["client"] == "127.0.3.1"]
-        read = _seconds(log[at]) - log[at]["duration_ms"] / 1000
-        before = sum(_seconds(r) <= read for r in log[:at])
-        meanwhile = at - before
-        # The clients still in line as it came: least recently served, it would wait for one
-        # render of each (the line's length as it came depends on when this process, 240
-        # threads on a loaded machine, got to send it: 129 of 240 answered before once).
-        in_line = {r["client"] for r in log if r["client"] != "127.0.3.1" and _seconds(r) > read}
+        [newcomer] = [r for r in log if r["client"] == "127.0.3.1"]
+        rendered = [r for r in log if r is not newcomer and "render_ms" in r]
+        read = _read(newcomer)
+        granted = read + newcomer["waited_ms"] / 1000
+        ended = [_read(r) + (r["waited_ms"] + r["render_ms"]) / 1000 for r in rendered]
+        before = sum(end <= read for end in ended)
+        meanwhile = sum(read < end <= granted for end in ended)
+        # The clients still in line as it came (not yet given a slot): least recently served,
+        # it would wait for one render of each (the line's length as it came depends on when
+        # this process, 240 threads on a loaded machine, got to send it: 129 of 240 answered
+        # before once).
+        in_line = {r["client"] for r in rendered if _read(r) + r["waited_ms"] / 1000 > read}
     print(
-        f"measured: {meanwhile} flood answers while the newcomer waited ({before} before,"
-        f" {len(in_line)} clients in line)"
+        f"measured: {meanwhile} flood renders ended while the newcomer waited for its slot"
+        f" ({before} before, {len(in_line)} clients in line, its wait"
+        f" {newcomer['waited_ms']:g} ms)"
     )
+    assert len(rendered) == len(threads)  # (each flood page its own: none shared)
     assert len(in_line) >= len(clients) / 2  # (so the fault would show: > 4 meanwhile)
     # The two renders running as its request was read (2 in each of 8 runs at load 4-8), and
     # one more a slot freed before its request reached the line: not the 30 of one each

@@ -635,15 +635,22 @@ def render_slot(
         # (A client that hung up is not rendered for while others wait; with a slot free, its
         # render keeps no one waiting, and a client that only ended its sending half, such as
         # `nc -N`, is answered: the two look alike.)
+        asked = time.monotonic()
         busy = not slots.idle()
         if (busy and gone()) or not slots.acquire(client, RENDER_WAIT, also, gone):
             if gone():
                 raise ClientGone(client)
             raise ServiceUnavailable(f"every {slots.name} slot stayed busy")
+        granted = time.monotonic()
         try:
             yield
         finally:
             slots.release()
+            if slots is _render_slots:  # (the access log's waited_ms and render_ms)
+                request.environ[http_server.WAITED_MS] = round((granted - asked) * 1000, 1)
+                request.environ[http_server.RENDER_MS] = round(
+                    (time.monotonic() - granted) * 1000, 1
+                )
     finally:
         with _renders_lock:
             _renders_by_client[client] -= 1
