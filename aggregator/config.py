@@ -975,7 +975,7 @@ def _words(value: object) -> tuple[str, ...]:
 
 
 def _secret_words(value: object) -> tuple[str, ...]:
-    """The operator's words, added to the built-in ones: a file naming its one feed's "feedpass"
+    """The operator's words, added to the built-in ones: a file naming its one feed's "feedcode"
     must not unmask every "token" and "key" (it did, when the list replaced them)."""
     return tuple(dict.fromkeys((*SECRET_PARAMETERS, *_words(value))))
 

@@ -35,6 +35,12 @@ SECRET_PARAMETERS: tuple[str, ...] = (
     "sid",
     "credential",
     "credentials",
+    # (Self-hosted scripts' ?user=…&pass=… and ?pw=…, a JSON Web Token, a bearer token.)
+    "pass",
+    "passphrase",
+    "pw",
+    "jwt",
+    "bearer",
 )
 MASK = "REDACTED"
 # What the public learns of a refused private address and of a host name that did not resolve:

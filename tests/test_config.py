@@ -1384,17 +1384,17 @@ def test_secret_parameters_add_to_the_built_in_words_not_replace_them() -> None:
     # The README says to add a feed's own parameter; a list that replaced the built-in words
     # unmasked every token and key on the public pages, and check-config stopped naming them.
     config = parse_config(
-        '[serve]\nsecret_parameters = ["feedpass"]\n'
+        '[serve]\nsecret_parameters = ["feedcode"]\n'
         + CATEGORIES
-        + source("Keyed", "https://a.example/f?api_key=S1&feedpass=S2&token=S3&page=2")
+        + source("Keyed", "https://a.example/f?api_key=S1&feedcode=S2&token=S3&page=2")
     )
     words = config.serve.secret_parameters
-    assert {"feedpass", "token", "key"} <= set(words)
+    assert {"feedcode", "token", "key"} <= set(words)
     assert public_url(config.sources[0].url, words) == (
-        "https://a.example/f?api_key=REDACTED&feedpass=REDACTED&token=REDACTED&page=2"
+        "https://a.example/f?api_key=REDACTED&feedcode=REDACTED&token=REDACTED&page=2"
     )
     warned = " ".join(config_warnings(config))
-    for name in ("api_key", "feedpass", "token"):
+    for name in ("api_key", "feedcode", "token"):
         assert name in warned
     # Published and read back (as the web and workers read it), the list stays the same.
     assert loads(dumps(config)).serve.secret_parameters == words

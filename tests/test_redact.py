@@ -18,7 +18,10 @@ from aggregator.redact import (
 @pytest.mark.parametrize(
     "name",
     ["key", "api_key", "apiKey", "APIKEY", "access_token", "accessToken", "X-Amz-Signature",
-     "sig", "client_secret", "password", "auth", "oauth_token", "sessionid", "PHPSESSID"],
+     "sig", "client_secret", "password", "auth", "oauth_token", "sessionid", "PHPSESSID",
+     # Spelled short or named for what they hold (self-hosted scripts' ?user=…&pass=…, ?pw=…,
+     # a JSON Web Token, a bearer token): published in full on /sources, OPML and the feeds.
+     "pass", "user_pass", "pw", "jwt", "access_jwt", "bearer", "passphrase"],
 )  # fmt: skip
 def test_credential_like_parameter_names(name: str) -> None:
     assert is_secret_parameter(name)
