@@ -6,10 +6,11 @@ a source URL only through `public_url`, and a source's last error only through `
 The admin pages show the real ones.
 
 - user name and password are removed;
-- the value of a query parameter whose name looks like a credential is replaced by `REDACTED`:
-  the name, split into words (`api_key`, `apiKey`, `X-Auth-Token`), has a word that is or ends
-  with one of `SECRET_PARAMETERS` (`serve.secret_parameters` in the config), so `key` also
-  catches `apikey` and `token` catches `accesstoken`;
+- the value of a query parameter (or of a path segment's, `/rss.xml;jsessionid=…`) whose name
+  looks like a credential is replaced by `REDACTED`: the name, split into words (`api_key`,
+  `apiKey`, `X-Auth-Token`), has a word that is or ends with one of `SECRET_PARAMETERS`
+  (`serve.secret_parameters` in the config), so `key` also catches `apikey` and `token` catches
+  `accesstoken`;
 - so is a query value that holds, percent-encoded, a URL with such a parameter (a proxied feed's
   `?url=https%3A%2F%2F…%3Faccess_token%3D…`).
 """
@@ -61,6 +62,9 @@ _URL_IN_TEXT = re.compile(r"https?://(?:[^\s<>\"']|'(?![\s,;)\]}]|$))+", re.IGNO
 
 # A query's parameters end at "&" or ";" (the W3C's old separator, which servers still split on).
 _SEPARATOR = re.compile(r"([&;])")
+# A parameter of a path segment, after its ";": where a Java site's URL rewriting puts the
+# session ("/rss.xml;jsessionid=…").
+_PATH_PARAMETER = re.compile(r";([^;/=]+)=([^;/]*)")
 # A parameter anywhere in a text, after a "?", "&" or ";": what public_text masks when a URL
 # around it was cut short ("http://h/f('a')?token=x" ends, to _URL_IN_TEXT, at "f('a").
 _PARAMETER_IN_TEXT = re.compile(r"(?<=[?&;])([^=&;?#\s'\"<>]+)=([^&;#\s'\"<>]*)")
@@ -87,6 +91,9 @@ def secrets_in_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) ->
     found = []
     if parts.username or parts.password:
         found.append("a user name and password" if parts.password else "a user name")
+    for name, _ in _PATH_PARAMETER.findall(parts.path):
+        if is_secret_parameter(name, secret_words):
+            found.append(f"path parameter {name}")
     for pair in _SEPARATOR.split(parts.query)[::2] if parts.query else ():
         name, _, value = pair.partition("=")
         if is_secret_parameter(name, secret_words):
@@ -131,7 +138,12 @@ def public_url(url: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str
             )
             pieces[n] = f"{name}={MASK}" if secret else pieces[n]
         query = "".join(pieces)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    path = parts.path
+    if ";" in path:
+        path = _PATH_PARAMETER.sub(
+            lambda m: f";{m[1]}={MASK}" if is_secret_parameter(m[1], secret_words) else m[0], path
+        )
+    return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
 
 
 def public_text(text: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:

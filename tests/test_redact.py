@@ -129,3 +129,16 @@ def test_public_url_reads_semicolons_and_encoded_names() -> None:
         "https://h.example/f?a=1;api_key=REDACTED&b=3"
     )
     assert secrets_in_url("https://h.example/f?a=1;%74oken=2") == ["query parameter %74oken"]
+
+
+def test_a_session_in_the_path_is_masked_as_in_the_query() -> None:
+    """A Java site's feed URL carries its session in the path (URL rewriting: ";jsessionid=…"
+    after a segment); pages, OPML and the feeds published it whole, and check-config said
+    nothing, though public_error masked it in an error's text."""
+    url = "https://u:p@h.example/news/rss.xml;jsessionid=0A1B2C?page=2"
+    assert public_url(url) == "https://h.example/news/rss.xml;jsessionid=REDACTED?page=2"
+    assert public_url("https://h.example/a;key=1/b;v=2;sid=3") == (
+        "https://h.example/a;key=REDACTED/b;v=2;sid=REDACTED"
+    )
+    assert public_url("https://h.example/a;b/c;=d") == "https://h.example/a;b/c;=d"
+    assert secrets_in_url(url) == ["a user name and password", "path parameter jsessionid"]
