@@ -604,6 +604,52 @@ def test_a_lead_story_without_a_picture_leaves_no_hole_beside_cards_with_picture
     assert hole <= gap + 1, (hole, gap)
 
 
+@pytest.mark.parametrize(
+    ("site_language", "title", "language", "side"),
+    [
+        ("en", "مجلس الأمن يعقد جلسة طارئة لبحث تطورات الأوضاع الإنسانية", "ar", "right"),
+        ("he", "The council meets tonight to discuss the humanitarian situation", "en", "left"),
+    ],
+    ids=["arabic-on-english", "english-on-hebrew"],
+)
+def test_a_lead_story_without_a_picture_starts_on_its_own_side(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    title: str,
+    language: str,
+    side: str,
+) -> None:
+    """The picture-less lead's text is kept a readable length (48rem of a 72rem column): its
+    block stood at the page's start, so an Arabic lead on an English page, aligned right inside
+    it, stopped at two thirds of the width, a third of the row blank on its own side (a review
+    of a corpus home page, Hebrew too). Its title and excerpt start on their own side."""
+    add_articles("hacker-blog", 3, thumbnail=None)
+    summary = "ملخص الخبر" if language == "ar" else "A summary of the story."
+    add_articles("hacker-blog", 1, thumbnail=None, title=title, summary=summary, language=language)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/")
+    lead = page.locator("section", has=page.locator("#section-tech")).locator(".card-lead")
+    expect(lead.locator(".card-title")).to_have_text(title)
+    edges = lead.evaluate(
+        """(lead, side) => {
+            const card = lead.getBoundingClientRect();
+            const edge = (el) => {
+                const range = document.createRange();
+                range.selectNodeContents(el);
+                const text = range.getBoundingClientRect();
+                const gap = side === "right" ? card.right - text.right : text.left - card.left;
+                return Math.round(gap);
+            };
+            const title = lead.querySelector(".card-title a");
+            return [edge(title), edge(lead.querySelector(".card-excerpt"))];
+        }""",
+        side,
+    )
+    assert edges == [0, 0], edges
+    screenshot(page, f"home-lead-{language}-on-{page.evaluate('document.documentElement.lang')}")
+
+
 @pytest.mark.parametrize("site_language", ["zh-CN"])
 def test_chinese_category_page(
     live_server: LiveServer,
