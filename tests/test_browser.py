@@ -895,6 +895,41 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
     ]
 
 
+def test_the_script_embeds_wrapped_right_to_left_title_lines_up_on_the_right(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+) -> None:
+    """An Arabic title, an inline link in the partner's left-to-right item, had its wrapped
+    lines aligned as the item's, to the left: its last line began mid-line (a review, on the
+    example partner page at a phone's width). Its link is a block when it runs the other way
+    than its item, so its lines line up on its own side; a title running the item's way is left
+    to the partner's CSS (inline here)."""
+    arabic = "مجلس الأمن يعقد جلسة طارئة لبحث تطورات الأوضاع الإنسانية في المنطقة بعد موجة النزوح"
+    add_articles("people-daily", 1, title="Election results", language="en")
+    add_articles("people-daily", 1, title=arabic, language="ar")
+    add_articles("people-daily", 1, title="بدون لغة: " + arabic, language=None)  # dir="auto"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(partner_page(live_server, feed_server))
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    lines = script_embed.locator("a.aggregator-embed-link").evaluate_all(
+        """links => links.map((a) => {
+            const item = a.parentElement.getBoundingClientRect();
+            const range = document.createRange();
+            range.selectNodeContents(a);
+            const rects = Array.from(range.getClientRects());
+            const gaps = rects.map((r) => Math.round(a.dir === "ltr" ? r.left - item.left
+                                                                      : item.right - r.right));
+            return [a.dir, getComputedStyle(a).display, rects.length > 1, Math.max(...gaps)];
+        })"""
+    )
+    assert sorted(map(tuple, lines)) == [
+        ("auto", "block", True, 0),
+        ("ltr", "inline", False, 0),
+        ("rtl", "block", True, 0),
+    ]
+    screenshot(page, "partner-rtl-title-390")
+
+
 def test_the_script_embed_credits_a_story_to_each_of_its_sources(
     live_server: LiveServer,
     page: Page,

@@ -288,6 +288,22 @@
     return li;
   }
 
+  // A title running the other way than its item (an Arabic title on an English page) is a block
+  // of its own, so its wrapped lines line up on its own side: an inline link's lines are
+  // aligned as the item's, and an Arabic title's last line began at the left. Known once the
+  // list is in the page (dir="auto" is its letters'); a title running the item's way, or one the
+  // partner's CSS does not leave inline, stays as the partner styles it.
+  function ownSides(list) {
+    var links = list.querySelectorAll("a.aggregator-embed-link");
+    for (var i = 0; i < links.length; i++) {
+      var style = window.getComputedStyle(links[i]);
+      var around = window.getComputedStyle(links[i].parentNode);
+      if (style.display === "inline" && style.direction !== around.direction) {
+        links[i].style.display = "block";
+      }
+    }
+  }
+
   function render(div, feed) {
     // Our words (the times) in the language of the page they stand in, else the feed's.
     var lang = document.documentElement.lang || text(feed.language) || "";
@@ -306,6 +322,7 @@
       div.removeChild(div.firstChild);
     }
     div.appendChild(list);
+    ownSides(list);
     var home = httpUrl(feed.home_page_url);
     if (home) {
       var more = document.createElement("a");
