@@ -317,6 +317,65 @@ def test_a_wide_code_block_and_table_scroll_by_keyboard(
     assert {"PRE", "TABLE"} <= reached
 
 
+def test_code_in_a_right_to_left_article_keeps_its_punctuation_in_place(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """In an Arabic article (dir="rtl") a code block's lines were laid out right to left: its
+    first line "def f(x):" read ":def f(x)" at the right, and inline code "f(x);" read ";f(x)"
+    (a review, Firefox and Chromium alike). Each line of a code block, and each inline code,
+    takes the direction of its own first letters; an Arabic line of it stays right to left.
+    A line wider than the phone, running to the right in its right-to-left box, still scrolls
+    into view."""
+    long_line = "    return " + " + ".join(["x"] * 60) + " # end"
+    body = (
+        "<p>استخدم الدالة <code>f(x);</code> في البرنامج.</p>"
+        f"<pre><code>def f(x):\n{long_line}\nتعليق: نهاية.</code></pre>"
+    )
+    (article,) = add_articles(
+        "hacker-blog", 1, title="مقال عن البرمجة", language="ar", content=clean_html(body, "")
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/a/{article.id}")
+    expect(page.locator(".story-content")).to_have_attribute("dir", "rtl")
+    placed = page.evaluate(
+        """() => {
+            // Where each character of a text node is drawn: its left edge.
+            const lefts = (node) => Array.from(node.textContent, (_, i) => {
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                return range.getBoundingClientRect().left;
+            });
+            const block = document.querySelector(".story-content pre code").firstChild;
+            const inline = document.querySelector(".story-content p code").firstChild;
+            const pre = document.querySelector(".story-content pre");
+            const text = block.textContent;
+            const chars = lefts(block);
+            const inlineChars = lefts(inline);
+            const box = pre.getBoundingClientRect();
+            const padding = parseFloat(getComputedStyle(pre).paddingLeft);
+            const last = text.lastIndexOf(".");
+            pre.scrollLeft = pre.scrollWidth;  // (as far as it goes, to the right)
+            const end = lefts(block)[text.indexOf(" # end") + 5];
+            return {
+                lineEndScrollsIntoView: end < box.right,
+                colonAfterDef: chars[text.indexOf(":")] > chars[0],
+                lineStartsLeft: Math.round(chars[0] - box.left - padding),
+                semicolonLast: inlineChars[4] === Math.max(...inlineChars),
+                arabicLineRightToLeft: chars[last] < chars[text.lastIndexOf("ت")],
+            };
+        }"""
+    )
+    assert placed == {
+        "lineEndScrollsIntoView": True,
+        "colonAfterDef": True,
+        "lineStartsLeft": 0,
+        "semicolonLast": True,
+        "arabicLineRightToLeft": True,
+    }
+    screenshot(page, "article-ar-code")
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_an_articles_own_headings_are_smaller_than_its_title(
     live_server: LiveServer, page: Page, add_articles: AddArticles, width: int
