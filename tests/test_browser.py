@@ -954,20 +954,32 @@ def test_the_script_embed_writes_right_to_left_items_right_to_left(
     ]
 
 
+# Firefox computes an <li>'s text-align (its default, match-parent) as the side its list
+# starts on, "left" in a left-to-right list, where Chromium keeps "start"; its blocks inherit
+# that side, whatever their own direction. The lists are given that value to stand for it.
+AS_FIREFOX = "<style>.aggregator-embed-item { text-align: left }</style>"
+
+
+@pytest.mark.parametrize("extra", ["", AS_FIREFOX], ids=["chromium", "firefox-lists"])
 def test_the_script_embeds_wrapped_right_to_left_title_lines_up_on_the_right(
-    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    extra: str,
 ) -> None:
     """An Arabic title, an inline link in the partner's left-to-right item, had its wrapped
     lines aligned as the item's, to the left: its last line began mid-line (a review, on the
     example partner page at a phone's width). Its link is a block when it runs the other way
     than its item, so its lines line up on its own side; a title running the item's way is left
-    to the partner's CSS (inline here)."""
+    to the partner's CSS (inline here). In Firefox the block still took its item's "left" (a
+    review): it is aligned to its own start then."""
     arabic = "مجلس الأمن يعقد جلسة طارئة لبحث تطورات الأوضاع الإنسانية في المنطقة بعد موجة النزوح"
     add_articles("people-daily", 1, title="Election results", language="en")
     add_articles("people-daily", 1, title=arabic, language="ar")
     add_articles("people-daily", 1, title="بدون لغة: " + arabic, language=None)  # dir="auto"
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(partner_page(live_server, feed_server))
+    page.goto(partner_page(live_server, feed_server, extra))
     script_embed = page.locator("#script-embed")
     expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
     lines = script_embed.locator("a.aggregator-embed-link").evaluate_all(
@@ -1018,17 +1030,22 @@ def test_the_script_embed_credits_a_story_to_each_of_its_sources(
 
 
 @pytest.mark.parametrize("site_language", ["he"])
+@pytest.mark.parametrize("as_firefox", [False, True], ids=["chromium", "firefox-lists"])
 def test_the_embed_frame_starts_each_title_on_its_own_side(
-    live_server: LiveServer, page: Page, add_articles: AddArticles
+    live_server: LiveServer, page: Page, add_articles: AddArticles, as_firefox: bool
 ) -> None:
     """On a Hebrew site, the frame set an English title's dir="ltr" on an inline span, and the
     title stayed aligned to the right (a review). Its direction is now on the title's block: an
     English title starts at the left, a Hebrew one at the right, our meta line the page's way.
-    An English title of a Persian article is laid out by its own letters."""
+    An English title of a Persian article is laid out by its own letters. In Firefox, whose
+    items computed their side ("right" here, AS_FIREFOX), the titles took it (a review)."""
     add_articles("people-daily", 1, title="Election results in the north", language="en")
     add_articles("people-daily", 1, title="תוצאות הבחירות בצפון הארץ", language="he")
     add_articles("people-daily", 1, title="Super Market Opening", language="fa")
     page.goto(f"{live_server.url}/embed/world?images=0")
+    if as_firefox:  # (through the CSSOM: the page's policy refuses a <style>)
+        side = "all => all.forEach((li) => { li.style.textAlign = 'right'; })"
+        page.locator("li").evaluate_all(side)
     sides = page.locator("a.embed-title").evaluate_all(
         """links => links.map((a) => {
             const box = a.getBoundingClientRect();

@@ -290,16 +290,25 @@
 
   // A title running the other way than its item (an Arabic title on an English page) is a block
   // of its own, so its wrapped lines line up on its own side: an inline link's lines are
-  // aligned as the item's, and an Arabic title's last line began at the left. Known once the
-  // list is in the page (dir="auto" is its letters'); a title running the item's way, or one the
-  // partner's CSS does not leave inline, stays as the partner styles it.
+  // aligned as the item's, and an Arabic title's last line began at the left. It is aligned to
+  // its own start when it would take the item's side: Firefox computes an <li>'s text-align
+  // (match-parent) as "left" in a left-to-right list, which the block inherited. Known once the
+  // list is in the page (dir="auto" is its letters'); a title running the item's way stays as
+  // the partner styles it, and so does one the partner's CSS makes other than inline or aligns
+  // otherwise (centred).
   function ownSides(list) {
     var links = list.querySelectorAll("a.aggregator-embed-link");
     for (var i = 0; i < links.length; i++) {
       var style = window.getComputedStyle(links[i]);
       var around = window.getComputedStyle(links[i].parentNode);
-      if (style.display === "inline" && style.direction !== around.direction) {
+      if (style.direction === around.direction) {
+        continue;
+      }
+      if (style.display === "inline") {
         links[i].style.display = "block";
+      }
+      if (style.textAlign === (style.direction === "rtl" ? "left" : "right")) {
+        links[i].style.textAlign = "start";
       }
     }
   }
