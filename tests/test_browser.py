@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Frame, Locator, Page, e
 
 from aggregator.addresses import address_problem
 from aggregator.config import Config
-from aggregator.models import Article, Enclosure
+from aggregator.models import Article, Enclosure, Outcome, SourceState
 from aggregator.refresh import join_stories
 from aggregator.sanitize import LOCAL_SUFFIXES, clean_html
 from aggregator.store import Store
@@ -707,6 +707,42 @@ def test_a_lead_story_without_a_picture_starts_on_its_own_side(
     )
     assert edges == [0, 0], edges
     screenshot(page, f"home-lead-{language}-on-{page.evaluate('document.documentElement.lang')}")
+
+
+@pytest.mark.parametrize("site_language", ["ar"])
+def test_english_on_a_right_to_left_sources_page_starts_at_the_left_in_firefox_too(
+    live_server: LiveServer, page: Page, store: Store
+) -> None:
+    """Firefox computes a list item's text-align (its default, match-parent) as the side its
+    list starts on, "right" on an Arabic page, where Chromium keeps "start"; the blocks inside
+    inherited that side whatever their own direction, so on the sources page a Latin source
+    name (dir="auto") and the English error (dir="ltr") stood at the right. The list is given
+    that side here to stand for Firefox's; its items align to each block's own start."""
+    store.save_state(
+        SourceState(
+            "hacker-blog",
+            last_fetch=datetime.now(UTC) - timedelta(hours=2),
+            outcome=Outcome.HTTP_ERROR,
+            http_status=503,
+            consecutive_errors=3,
+            last_error="The server answered 503 Service Unavailable.",
+        )
+    )
+    page.goto(live_server.url + "/sources")
+    page.locator(".sources").evaluate("list => { list.style.textAlign = 'right'; }")
+    card = page.locator("#source-hacker-blog")
+    gaps = [
+        card.locator(selector).evaluate(
+            """el => {
+                const range = document.createRange();
+                range.selectNodeContents(el);
+                const text = range.getBoundingClientRect();
+                return Math.round(text.left - el.getBoundingClientRect().left);
+            }"""
+        )
+        for selector in (".source-name", ".source-error")
+    ]
+    assert gaps == [0, 0]
 
 
 @pytest.mark.parametrize("site_language", ["zh-CN"])
