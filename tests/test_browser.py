@@ -614,6 +614,46 @@ def test_a_printed_article_is_dark_on_white_and_names_its_original(
     assert story.url in after
 
 
+def test_a_printed_article_of_a_dark_scheme_reader_prints_in_the_light_colours(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """Printed from the dark scheme, the article kept its dark palette under the black text:
+    its time, byline and quotes light grey on the paper (2.4:1), and with "print backgrounds"
+    on, its code block and source box near-black behind black text (1.3:1). Every text prints
+    at 4.5:1 or more on what is behind it, the paper or its box."""
+    body = clean_html("<p>Text.</p><pre><code>print(1)</code></pre><blockquote>Q.</blockquote>", "")
+    (story,) = add_articles("hacker-blog", 1, content=body, author="Ann Author")
+    page.emulate_media(media="print", color_scheme="dark")
+    page.goto(f"{live_server.url}/a/{story.id}")
+    contrasts = page.evaluate(
+        """() => {
+            const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+            const luminance = (c) => {
+                const [r, g, b] = rgb(c).slice(0, 3).map((v) => {
+                    v /= 255;
+                    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+                });
+                return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+            };
+            const behind = (el) => {  // its own box's colour, or its parent's, or the paper
+                for (let e = el; e; e = e.parentElement) {
+                    const bg = getComputedStyle(e).backgroundColor;
+                    if (rgb(bg).length < 4 || rgb(bg)[3] > 0) return bg;
+                }
+                return "rgb(255, 255, 255)";
+            };
+            const ratio = (el) => {
+                const [a, b] = [luminance(getComputedStyle(el).color), luminance(behind(el))];
+                return Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 10) / 10;
+            };
+            const chosen = [".story-meta time", ".meta-author", ".story-content pre code",
+                            ".story-content blockquote", ".attribution p", ".button-primary"];
+            return Object.fromEntries(chosen.map((s) => [s, ratio(document.querySelector(s))]));
+        }"""
+    )
+    assert {s: r for s, r in contrasts.items() if r < 4.5} == {}, contrasts
+
+
 def test_a_lead_story_without_a_picture_leaves_no_blank_row(
     live_server: LiveServer, page: Page, add_articles: AddArticles
 ) -> None:

@@ -1859,7 +1859,7 @@ def _palettes() -> dict[str, dict[str, str]]:
     """The stylesheet's colour variables: the light palette, and the dark one laid over it."""
     css = SITE_CSS.read_text(encoding="utf-8")
     light = dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{6})", css.split("}", 1)[0]))
-    dark_block = css.split("@media (prefers-color-scheme: dark)", 1)[1].split("}", 1)[0]
+    dark_block = css.split("and (prefers-color-scheme: dark)", 1)[1].split("}", 1)[0]
     dark = {**light, **dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{6})", dark_block))}
     return {"light": light, "dark": dark}
 
