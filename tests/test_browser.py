@@ -268,6 +268,26 @@ def test_no_page_scrolls_sideways_on_a_320_pixel_phone(
     assert frame["height"] < frame["width"]  # 16:9, not the 3,000 px the feed wrote
 
 
+def test_a_long_source_name_in_a_phones_compact_card_stays_in_the_page(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    images: tuple[str, str],
+) -> None:
+    """A phone's compact card (its picture in a 6.5rem column) leaves its text 170 px at 320: a
+    source named in one long word ("Bundesgesundheitsministerium", 240 px in bold) ran past the
+    page's edge, and the page scrolled sideways, on the home page and a category's."""
+    thumb, _ = images
+    long_name = "Bundesgesundheitsministerium"
+    add_articles("hacker-blog", 2, thumbnail=thumb, source_name=long_name)
+    add_articles("hacker-blog", 1, thumbnail=thumb)  # the lead, with its big picture
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in ("/", "/c/tech/"):
+        page.goto(live_server.url + path)
+        expect(page.locator(".meta-source", has_text=long_name).first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+
+
 @pytest.mark.parametrize("width", [320, 375])
 def test_a_long_breadcrumb_title_stays_on_the_line_of_its_separator(
     live_server: LiveServer, page: Page, add_articles: AddArticles, width: int
