@@ -288,6 +288,40 @@ def test_a_long_source_name_in_a_phones_compact_card_stays_in_the_page(
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
 
 
+def test_korean_wraps_between_words_not_inside_them(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """Korean spaces its words, and its readers expect lines to break at the spaces (as Korean
+    news sites set it, word-break: keep-all); browsers broke between any two syllables, so a
+    card's "발표했다" ("announced") stood "발표했" at a line's end and "다." on the next. A word
+    too long for its line still wraps (the cards' overflow-wrap)."""
+    title = "서울시, 대중교통 요금 인상안 발표… 내년부터 적용되는 새로운 요금 체계를 발표했다"
+    summary = "서울시가 대중교통 요금 인상안을 발표했다. 시는 재정 적자를 이유로 들었다. " * 2
+    add_articles("hacker-blog", 1, title=title, summary=summary, language="ko")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/c/tech/")
+    breaks = page.locator(".card-title a, .card-excerpt").evaluate_all(
+        """els => els.flatMap((el) => {
+            const node = el.firstChild;
+            const found = [];
+            let top = null;
+            for (let i = 0; i < node.textContent.length; i++) {
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                const box = range.getBoundingClientRect();
+                if (box.width === 0) continue;  // (a space at a line's end)
+                const pair = node.textContent.slice(i - 1, i + 1);
+                if (top !== null && box.top > top + 2) found.push(pair);
+                top = box.top;
+            }
+            return found;
+        })"""
+    )
+    assert breaks, "the title and excerpt were meant to wrap"
+    assert [pair for pair in breaks if pair[0] != " "] == []
+
+
 @pytest.mark.parametrize("width", [320, 375])
 def test_a_long_breadcrumb_title_stays_on_the_line_of_its_separator(
     live_server: LiveServer, page: Page, add_articles: AddArticles, width: int
