@@ -290,8 +290,9 @@ _AT_START: tuple[str, ...] = (
     # (a headline, which ends in no full stop: "See Also: Chimero's spoken version of this
     # essay, given as a talk." is the author's own note)
     rf"^(?:{_RELATED})\s*[:：]\s*\S.{{0,160}}(?<![.。!！])$",
-    # Discourse's topic footer: "12 posts - 7 participants" (its count changes: never learned)
-    r"^\d+ posts? - \d+ participants?$",
+    # Discourse's topic footer: "12 posts - 7 participants", and Lemmy's post header: "42 points
+    # | 7 comments" (a score may be below zero; their counts change: never learned)
+    r"^\d+ posts? - \d+ participants?$|^-?\d+ points? \| \d+ comments?$",
     _MEDIUM_FOOTER,
 )
 # Where a prompt is asked: a line's or a clause's start, or after "please" or "welcome".

@@ -99,6 +99,25 @@ _MEDIA_TYPE = re.compile(
 )
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 _ADDRESS_ONLY = re.compile(r"(?:mailto:)?[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+")
+# A profile page's address, the fediverse's way (Lemmy's /u/name, kbin's /u/@name, Mastodon's
+# /@name and /users/name, PeerTube's /accounts/name and /a/name): the name is in it.
+_PROFILE_ADDRESS = re.compile(
+    r"https?://[^\s/?#]+/(?:(?:u|users?|accounts|a|profiles?|people)/@?|@)(?P<name>[\w.-]+)/?",
+    re.IGNORECASE,
+)
+_WEB_ADDRESS = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def _profile_name(part: str) -> str:
+    """One name of a byline: itself, or, when it is only a web address, the name of the profile
+    it is the page of, or "" (an address that names no one: Blogger's /profile/0987654321)."""
+    if not _WEB_ADDRESS.fullmatch(part):
+        return part
+    profile = _PROFILE_ADDRESS.fullmatch(part)
+    name = profile["name"] if profile else ""
+    return "" if name.isdigit() else name
+
+
 # Commas with no name between them, left where an author was only markup: ", ,".
 _EMPTY_NAMES = re.compile(r",(?:\s*,)+")
 
@@ -726,6 +745,8 @@ def _article(
     if "@" in author:  # RSS <author> is an address; a byline of one only invites spam,
         # and so does one of several (<dc:creator>, <author> and <itunes:author> joined)
         author = ", ".join(p for p in author.split(", ") if not _ADDRESS_ONLY.fullmatch(p))
+    if "://" in author:  # a profile's address as the byline (Lemmy's <dc:creator>): its name
+        author = ", ".join(filter(None, map(_profile_name, author.split(", "))))
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
     # A tag is text; read as HTML only when it is ("C++ <templates>" lost its "<templates>").
@@ -1627,6 +1648,10 @@ def _enclosures(entry: EntryData, base: str, trusted_host: str) -> tuple[Enclosu
                 named and not kind.startswith(("audio/", "video/", "image/", named))
             ):
                 kind = named
+            elif enclosure.length == 0 and kind.lower().startswith("text/html"):
+                # A web page of no size, no attachment (Lemmy's link post: the page it links; an
+                # Atom enclosure without a type, which feedparser calls text/html, stays)
+                continue
             found[url] = Enclosure(url=url, type=kind, length=enclosure.length)
     enclosures = tuple(found.values())
     if entry.duration is None:

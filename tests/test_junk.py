@@ -122,6 +122,9 @@ JUNK: dict[str, list[str]] = {
     "platform footer": [
         "12 posts - 7 participants",
         "1 post - 1 participant",
+        # Lemmy's score and comment count, opening every post's body
+        "42 points | 7 comments",
+        "-2 points | 1 comment",
         "Why we rewrote our parser in Rust was originally published in Engineering Blog on"
         " Medium, where people are continuing the conversation by highlighting and responding"
         " to this story.",
@@ -221,6 +224,7 @@ REAL: list[str] = [
     "Weiterlesen lohnt sich: der zweite Teil erscheint morgen.",
     "The essay was originally published in 1923 in a small magazine.",
     "The thread has 12 posts and 7 participants so far.",
+    "She scored 42 points | a record, and 7 comments followed.",
     # Sentences that begin as a feed's ad line or prompt does (a review found each deleted)
     "Advertisement spending by local firms fell 4% this year, the chamber of commerce said.",
     "Powered by a 2MW battery, the new ferry crosses the bay without a sound.",
@@ -276,6 +280,13 @@ def test_default_rules_remove_junk_and_keep_the_articles_own_text() -> None:
     found = sum(r for r, _ in table.values())
     total = sum(n for _, n in table.values())
     assert found / total >= 0.95, table
+
+
+@pytest.mark.parametrize("paragraph", ["42 points | 7 comments", "-2 points | 1 comment"])
+def test_lemmys_score_and_comment_count_go(paragraph: str) -> None:
+    # (every Lemmy post's body opens with them; its counts change, so they are never learned)
+    assert removed(paragraph)
+    assert not removed(f"She scored {paragraph}")
 
 
 @pytest.mark.parametrize("paragraph", NEW_JUNK)

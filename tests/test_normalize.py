@@ -2578,3 +2578,55 @@ def test_a_body_opening_with_its_markup_escaped_twice_shows_the_markup_as_markup
     assert "&lt;b&gt;bold&lt;/b&gt;" in one(entry(guid="i", summary=inline)).content
     lone = "&lt;br&gt; ends a line, as &lt;hr&gt; draws one."
     assert one(entry(guid="l", summary=lone)).summary == "<br> ends a line, as <hr> draws one."
+
+
+def test_a_lemmy_post_reads_as_its_reader_sees_it() -> None:
+    """Lemmy's feeds (tests/fixtures/parse/fast-lemmy.xml, after its feeds code): the creator is
+    its profile's address, the score and comment count open every body, and a link post's page
+    is an enclosure typed as a page. A reader saw "https://lemmy.example/u/alex" as the byline,
+    "42 points | 7 comments" as the excerpt's start and a web page as a download."""
+    body = (Path(__file__).parent / "fixtures/parse/fast-lemmy.xml").read_bytes()
+    first, second = normalize(
+        parse(body, url="https://lemmy.example/feeds/c/technology.xml", headers={}),
+        SOURCE,
+        now=NOW.replace(year=2027),
+    )
+    assert (first.author, second.author) == ("alex", "sam")
+    assert first.summary.startswith("https://news.example.org/2026/12/ereader-firmware")
+    assert "points" not in first.content
+    assert "7 comments" not in first.content
+    assert second.summary == "Mine is six years old and still fine."
+    assert first.enclosures == ()
+    assert first.thumbnail == "https://lemmy.example/pictrs/image/abc.jpeg"
+
+
+@pytest.mark.parametrize(
+    ("written", "byline"),
+    [
+        ("https://lemmy.example/u/alex", "alex"),
+        ("https://kbin.example/u/@sam", "sam"),
+        ("https://social.example/@lena", "lena"),
+        ("https://social.example/users/lena", "lena"),
+        ("https://video.example/accounts/chef_jo/", "chef_jo"),
+        # an address that names no one: no byline (Blogger's profile, a site's about page)
+        ("http://www.blogger.com/profile/0987654321", ""),
+        ("https://example.com/about", ""),
+        # a name with an address beside it stays as written
+        ("Jo Park, https://jo.example/", "Jo Park"),
+        ("Jo Park (https://jo.example/)", "Jo Park (https://jo.example/)"),
+    ],
+)
+def test_an_author_written_as_a_profile_address_is_its_name(written: str, byline: str) -> None:
+    assert one(entry(guid="a", title="T", summary="Text.", author=written)).author == byline
+
+
+def test_a_web_page_is_no_enclosure() -> None:
+    page = EnclosureData("https://news.example.org/story", "text/html; charset=utf-8", 0)
+    picture = EnclosureData("https://news.example.org/a.jpg", "text/html; charset=UTF-8", 0)
+    # (an Atom enclosure link without a type: feedparser calls it text/html)
+    untyped = EnclosureData("https://news.example.org/file", "text/html", None)
+    found = one(entry(guid="e", title="T", summary="Text.", enclosures=(page, picture, untyped)))
+    assert [(e.url, e.type) for e in found.enclosures] == [
+        ("https://news.example.org/a.jpg", "image/jpeg"),
+        ("https://news.example.org/file", "text/html"),
+    ]
