@@ -1776,6 +1776,8 @@ _MEDIA_THUMBNAIL_TEXT = _rare(rb"<media:thumbnail\b[^<>]*+>\s*+[^\s<]", heads=[b
 _MEDIA_RATING = _rare(
     rb"<media:rating\b[^>]*>\s*adult\s*</media:rating>", heads=[b"media:rating"], flags=re.I
 )
+# note.com's byline: <note:creatorName>, its only one (no <author> nor <dc:creator>).
+_NOTE_CREATOR = _rare(rb"<note:creatorName[\s>]", heads=[b"note:creatorName"])
 # The start tags of the elements feedparser reads as dates, in any namespace and any case
 # (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
 # <prism:publicationDate> and the like it ignores): see _rss_dates and _dates_read_alike.
@@ -2195,6 +2197,8 @@ def _fast_gap(
         return (
             "a <media:thumbnail> holding its URL as text (feedparser reads it, feedparser-rs not)"
         )
+    if rss and doc.search(_NOTE_CREATOR):
+        return "note.com's <note:creatorName> (feedparser reads it, feedparser-rs not)"
     if doc.search(_MEDIA_RATING):
         return "media rated adult (feedparser-rs does not report a <media:rating> in media:content)"
     if rss and doc.search(_MEDIA_DESCRIPTION):  # (in Atom: _media_summaries)
@@ -4112,7 +4116,8 @@ def _entry_fields(
         content=content_value,
         content_is_html=content_is_html,
         # (An RSS <source>, the channel the item came from, is its publisher: Google News'.)
-        author=_author(entry) or _source_author(entry) or source,
+        # (note.com names its writer only in <note:creatorName>.)
+        author=_author(entry) or _source_author(entry) or source or _note_creator(entry),
         published=_date(entry.get("published_parsed")) if dated else None,
         updated=_date(entry.get("updated_parsed")) if dated else None,
         tags=_dedupe(_tag_terms(entry.get("tags") or [])),
@@ -4251,6 +4256,11 @@ def _without_mailto(name: str) -> str:
     if not name.lower().endswith("mailto:"):
         return name
     return name[: -len("mailto:")].rstrip().removesuffix("(").rstrip()
+
+
+def _note_creator(entry: Mapping[str, Any]) -> str | None:
+    """note.com's <note:creatorName>, as feedparser files it by the document's prefix."""
+    return _str(entry.get("note_creatorname"))
 
 
 def _source_author(entry: Mapping[str, Any]) -> str | None:

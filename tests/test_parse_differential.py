@@ -164,6 +164,16 @@ def test_a_picture_written_as_text_is_read_by_feedparser() -> None:
     assert feed.entries[0].thumbnail == (
         "https://assets.st-note.com/production/uploads/images/1/rectangle.png?width=800"
     )
+    assert feed.entries[0].author == "山田太郎"
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_note_com_writer_is_the_byline(parser: str) -> None:
+    """note.com names its writer only in <note:creatorName>: its articles had no byline."""
+    body = (FIXTURES / "fallback-note-creator-name.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert feed.parser == REFERENCE_PARSER
+    assert feed.entries[0].author == "山田花子"
 
 
 @pytest.mark.parametrize("name", ["fast-atom.xml", "fast-rss2.xml"])
