@@ -1778,6 +1778,8 @@ _MEDIA_RATING = _rare(
 )
 # note.com's byline: <note:creatorName>, its only one (no <author> nor <dc:creator>).
 _NOTE_CREATOR = _rare(rb"<note:creatorName[\s>]", heads=[b"note:creatorName"])
+# Naver Blog's tags: one unprefixed <tag>, a list with commas ("구름,적란운,하늘사진").
+_TAG_LIST = _rare(rb"<tag[\s>]", heads=[b"tag"])
 # The start tags of the elements feedparser reads as dates, in any namespace and any case
 # (feedparser's handlers by local name: _start_pubdate, _start_dc_date, _start_dcterms_issued…;
 # <prism:publicationDate> and the like it ignores): see _rss_dates and _dates_read_alike.
@@ -2199,6 +2201,8 @@ def _fast_gap(
         )
     if rss and doc.search(_NOTE_CREATOR):
         return "note.com's <note:creatorName> (feedparser reads it, feedparser-rs not)"
+    if rss and doc.search(_TAG_LIST):
+        return "Naver Blog's <tag> list (feedparser reads it, feedparser-rs not)"
     if doc.search(_MEDIA_RATING):
         return "media rated adult (feedparser-rs does not report a <media:rating> in media:content)"
     if rss and doc.search(_MEDIA_DESCRIPTION):  # (in Atom: _media_summaries)
@@ -4120,7 +4124,8 @@ def _entry_fields(
         author=_author(entry) or _source_author(entry) or source or _note_creator(entry),
         published=_date(entry.get("published_parsed")) if dated else None,
         updated=_date(entry.get("updated_parsed")) if dated else None,
-        tags=_dedupe(_tag_terms(entry.get("tags") or [])),
+        # (and Naver Blog's <tag>, a list normalize splits at its commas)
+        tags=_dedupe([*_tag_terms(entry.get("tags") or []), _str(entry.get("tag"))]),
         enclosures=_enclosures(entry.get("enclosures") or ([] if adult else _media_files(entry))),
         thumbnail=None if adult else _thumbnail(entry),
         artwork=None if adult else _artwork_of(entry),

@@ -168,6 +168,17 @@ def test_a_picture_written_as_text_is_read_by_feedparser() -> None:
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_naver_blogs_tag_list_is_its_tags(parser: str) -> None:
+    """Naver Blog lists an item's tags in one <tag>: its articles had only their category."""
+    body = (FIXTURES / "fallback-naver-tag-list.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert feed.parser == REFERENCE_PARSER
+    source = SourceConfig(id="n", name="N", url=URL, categories=("c",), interval=900.0)
+    (article,) = normalize(feed, source, now=datetime(2027, 1, 1, tzinfo=UTC))
+    assert article.tags == ("사진", "구름", "적란운", "하늘사진")
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_a_note_com_writer_is_the_byline(parser: str) -> None:
     """note.com names its writer only in <note:creatorName>: its articles had no byline."""
     body = (FIXTURES / "fallback-note-creator-name.xml").read_bytes()
