@@ -747,6 +747,7 @@ def _article(
         author = ", ".join(p for p in author.split(", ") if not _ADDRESS_ONLY.fullmatch(p))
     if "://" in author:  # a profile's address as the byline (Lemmy's <dc:creator>): its name
         author = ", ".join(filter(None, map(_profile_name, author.split(", "))))
+    author = _without_by(author)
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
     # A tag is text; read as HTML only when it is ("C++ <templates>" lost its "<templates>").
@@ -1304,6 +1305,15 @@ def _without_byline(cleaned: str, text: str) -> str:
     while (bar := rest.find(" | ", 0, 40)) != -1:  # "Reuters | …": the credits after it
         rest = rest[bar + 3 :]
     return rest if len(rest) >= 20 else text
+
+
+def _without_by(author: str) -> str:
+    """An author field written as a byline ("By Jane Doe", "文/张三", "Author: Ivan"): the names
+    (the page says "by" itself); not a name that only starts so ("By The Sea Studio")."""
+    opening = _BYLINE.match(author)
+    if opening is None or not (names := author[opening.end() :].strip()):
+        return author
+    return names if opening[0][:1].lower() not in "bp" or _names(names) else author
 
 
 # Words a byline's names are joined with ("by Lesley Katzen on behalf of the GTAC Committee",

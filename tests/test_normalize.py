@@ -2630,3 +2630,22 @@ def test_a_web_page_is_no_enclosure() -> None:
         ("https://news.example.org/a.jpg", "image/jpeg"),
         ("https://news.example.org/file", "text/html"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "byline"),
+    [
+        ("By Jane Doe", "Jane Doe"),
+        ("BY JANE DOE AND JOHN ROE", "JANE DOE AND JOHN ROE"),
+        ("Por Ana Souza e João Lima", "Ana Souza e João Lima"),
+        ("文/张三", "张三"),
+        ("Author: Иван Петров", "Иван Петров"),
+        # names that only start so stay
+        ("By The Sea Studio", "By The Sea Studio"),
+        ("Byron Katie", "Byron Katie"),
+        ("Jane Doe", "Jane Doe"),
+    ],
+)
+def test_an_author_written_as_a_byline_is_its_names(written: str, byline: str) -> None:
+    # Newspaper CMSs write <dc:creator>By Jane Doe</dc:creator>; the page says "by" itself.
+    assert one(entry(guid="b", title="T", summary="Text.", author=written)).author == byline
