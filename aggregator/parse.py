@@ -459,6 +459,10 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     if wide:
         return _lenient(body, wide)
     if body.isascii():
+        # (ISO-2022-JP is 7-bit: its kana and kanji are ASCII bytes after an escape, which XML
+        # forbids; read as ASCII, an old Japanese site's feed was "not well-formed".)
+        if b"\x1b" in body and (iso2022 := _iso2022(body, content_type)):
+            return iso2022
         return body.decode("ascii"), None
     try:
         return body.decode("utf-8"), None
@@ -493,6 +497,21 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
         named = ", ".join(_label(e) for e in declared)
         return text, f"The document is not valid {named}; it was read as windows-1252."
     return text, None
+
+
+def _iso2022(body: bytes, content_type: str) -> tuple[str, str | None] | None:
+    """A 7-bit body with escapes read in the ISO-2022 encoding it declares (or ISO-2022-JP,
+    when it declares none and holds its escape to JIS X 0208), or None."""
+    declared = _declared_encodings(body, content_type)
+    encoding = next((e for e in declared if e.startswith("iso2022")), None)
+    if encoding is None and not declared and (b"\x1b$B" in body or b"\x1b$@" in body):
+        encoding = "iso2022_jp"
+    if encoding is None:
+        return None
+    try:
+        return body.decode(encoding), None
+    except UnicodeError:
+        return _lenient(body, encoding)
 
 
 # Single-byte encodings servers and old CMSs declare for what is UTF-8 (bold.dk's FeedCreator).

@@ -164,6 +164,25 @@ def test_euc_jp_as_windows_writes_it_keeps_its_circled_numbers() -> None:
         assert (feed.entries[0].title, feed.warning) == (title, None)
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_iso_2022_jp_is_read_as_japanese_not_as_ascii(parser: str) -> None:
+    """ISO-2022-JP (old Japanese sites, mail-magazine archives) is 7-bit: read as ASCII for
+    that, its escapes made the feed "not well-formed" and its kana were lost."""
+    title = "【お知らせ】年末年始の営業について"
+    for declaration, headers in (
+        (' encoding="ISO-2022-JP"', {}),
+        ("", {"Content-Type": "application/rss+xml; charset=iso-2022-jp"}),
+        ("", {}),  # (undeclared: its escape to JIS X 0208 says which)
+    ):
+        body = (
+            f'<?xml version="1.0"{declaration}?><rss version="2.0"><channel><title>お知らせ'
+            f"</title><item><title>{title}</title><guid>1</guid></item></channel></rss>"
+        ).encode("iso2022_jp")
+        assert body.isascii()
+        feed = parse(body, url=URL, headers=headers, parser=parser)
+        assert (feed.title, feed.entries[0].title, feed.warning) == ("お知らせ", title, None)
+
+
 @requires_corpus
 def test_undeclared_gb2312_is_read_as_chinese() -> None:
     feed = parse_corpus("encodings/fp_chardet-gb2312.xml")
