@@ -173,7 +173,8 @@ _DEFAULT_HTTP_CHARSETS = frozenset({"cp1252", "iso8859-1", "ascii"})
 # For Latin text detectors confuse windows-125x variants, and windows-1252 is the better bet.
 _TRUSTED_GUESSES = frozenset(
     {"gb18030", "gb2312", "gbk", "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp",
-     "euc_kr", "cp949", "iso2022_jp", "iso2022_kr", "koi8_r", "koi8_u", "cp1251", "iso8859_5",
+     "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213", "euc_kr", "cp949",
+     "iso2022_jp", "iso2022_kr", "koi8_r", "koi8_u", "cp1251", "iso8859_5",
      "mac_cyrillic", "cp866", "cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256",
      "iso8859_6", "tis_620", "cp874", "utf_16", "utf_32"}
 )  # fmt: skip

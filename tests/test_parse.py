@@ -164,6 +164,26 @@ def test_euc_jp_as_windows_writes_it_keeps_its_circled_numbers() -> None:
         assert (feed.entries[0].title, feed.warning) == (title, None)
 
 
+def test_undeclared_euc_jp_is_read_as_japanese() -> None:
+    """The detector names EUC-JP by its JIS X 0213 codec (the one EUC-JP is read with here),
+    which was not among the guesses trusted: a livedoor-style RSS 1.0 feed with no declaration
+    came out as windows-1252 mojibake ("Ç\xadÆüµ\xad")."""
+    title = "今日のタマ〜ひなたぼっこ編〜"
+    body = (
+        '<?xml version="1.0"?><rdf:RDF xmlns="http://purl.org/rss/1.0/"'
+        ' xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><channel rdf:about="http://'
+        'blog.example.jp/"><title>猫日記</title><link>http://blog.example.jp/</link><description>'
+        'うちの猫の毎日</description></channel><item rdf:about="http://blog.example.jp/1.html">'
+        f"<title>{title}</title><link>http://blog.example.jp/1.html</link><description>今日は"
+        "とても暖かかったので、タマは一日中窓辺で寝ていました。①②③</description></item>"
+        "</rdf:RDF>"
+    ).encode("euc_jis_2004")
+    feed = parse(body, url=URL, headers={})
+    assert (feed.title, feed.entries[0].title) == ("猫日記", title)
+    assert feed.warning is not None
+    assert "EUC-JIS-2004" in feed.warning
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_iso_2022_jp_is_read_as_japanese_not_as_ascii(parser: str) -> None:
     """ISO-2022-JP (old Japanese sites, mail-magazine archives) is 7-bit: read as ASCII for
