@@ -748,6 +748,8 @@ def _article(
     if "://" in author:  # a profile's address as the byline (Lemmy's <dc:creator>): its name
         author = ", ".join(filter(None, map(_profile_name, author.split(", "))))
     author = _without_by(author)
+    if '"' in author:  # a name in quotes: Flickr's <author>nobody@flickr.com ("Lars Berg")
+        author = ", ".join(_unquoted_name(p) for p in author.split(", "))
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
     # A tag is text; read as HTML only when it is ("C++ <templates>" lost its "<templates>").
@@ -1305,6 +1307,14 @@ def _without_byline(cleaned: str, text: str) -> str:
     while (bar := rest.find(" | ", 0, 40)) != -1:  # "Reuters | …": the credits after it
         rest = rest[bar + 3 :]
     return rest if len(rest) >= 20 else text
+
+
+def _unquoted_name(name: str) -> str:
+    """A name without the straight quotes around the whole of it ('"Lars Berg"'); a nickname in
+    quotes within one ('Dwayne "The Rock" Johnson') stays."""
+    if len(name) > 2 and name[0] == name[-1] == '"' and '"' not in name[1:-1]:
+        return name[1:-1].strip()
+    return name
 
 
 def _without_by(author: str) -> str:

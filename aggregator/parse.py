@@ -4441,18 +4441,23 @@ _ITUNES_SCHEME = "http://www.itunes.com/"
 # gave 103 episodes one tag of up to 35 words. A keyword that is a phrase is shorter ("back to
 # the future", "stone brewing company", in that feed's lists with commas).
 _KEYWORD_LIST_WORDS = 5
+# Flickr's <media:category scheme="urn:flickr:tags">winter harbour sweden</media:category>.
+_FLICKR_TAGS = "urn:flickr:tags"
+_WORD_LIST_SCHEMES = frozenset((_ITUNES_SCHEME, _FLICKR_TAGS))
 _KEYWORDS_READ = 100  # words of one such list (an article keeps 100 tags)
 
 
 def _tag_terms(tags: Iterable[Mapping[str, Any]]) -> Iterator[str | None]:
-    """An entry's tags as feedparser lists them: an iTunes keyword list written with spaces
-    is one tag a word."""
+    """An entry's tags as feedparser lists them: an iTunes keyword list written with spaces,
+    and Flickr's list, is one tag a word."""
     for tag in tags:
         term = _str(tag.get("label")) or _str(tag.get("term"))
         # (Or by ideographic spaces, U+3000, as Japanese lists do: such a list was one tag.)
-        if term and (" " in term or "\u3000" in term) and tag.get("scheme") == _ITUNES_SCHEME:
+        scheme = tag.get("scheme")
+        if term and (" " in term or "\u3000" in term) and scheme in _WORD_LIST_SCHEMES:
             words = term.split(None, _KEYWORDS_READ)
-            if len(words) >= _KEYWORD_LIST_WORDS:
+            # (Flickr's tags are single words, "oldharbour": its list is one at any length.)
+            if len(words) >= _KEYWORD_LIST_WORDS or scheme == _FLICKR_TAGS:
                 yield from words[:_KEYWORDS_READ]
                 continue
         yield term

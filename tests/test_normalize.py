@@ -2644,6 +2644,11 @@ def test_a_web_page_is_no_enclosure() -> None:
         ("By The Sea Studio", "By The Sea Studio"),
         ("Byron Katie", "Byron Katie"),
         ("Jane Doe", "Jane Doe"),
+        # a name in quotes (Flickr's <author>nobody@flickr.com ("Lars Berg")</author>, its
+        # name as the parser reads it); a nickname stays
+        ('"Lars Berg"', "Lars Berg"),
+        ('Dwayne "The Rock" Johnson', 'Dwayne "The Rock" Johnson'),
+        ('"Ann", "Bo"', "Ann, Bo"),
     ],
 )
 def test_an_author_written_as_a_byline_is_its_names(written: str, byline: str) -> None:

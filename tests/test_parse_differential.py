@@ -179,6 +179,19 @@ def test_naver_blogs_tag_list_is_its_tags(parser: str) -> None:
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_flickr_photos_author_and_tags_read_as_flickr_shows_them(parser: str) -> None:
+    """Flickr writes its author as nobody@flickr.com ("Lars Berg") and its tags as one list of
+    words: the byline was '"Lars Berg"' in quotes, and the tags one, "winter harbour sweden"."""
+    body = (FIXTURES / "fallback-flickr.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    source = SourceConfig(id="f", name="F", url=URL, categories=("c",), interval=900.0)
+    (article,) = normalize(feed, source, now=datetime(2027, 1, 1, tzinfo=UTC))
+    assert article.author == "Lars Berg"
+    assert article.tags == ("winter", "harbour", "sweden")
+    assert article.thumbnail.endswith("_b.jpg")
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_a_note_com_writer_is_the_byline(parser: str) -> None:
     """note.com names its writer only in <note:creatorName>: its articles had no byline."""
     body = (FIXTURES / "fallback-note-creator-name.xml").read_bytes()
