@@ -44,7 +44,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
@@ -53,6 +53,9 @@ import feedparser_rs
 from charset_normalizer.md import mess_ratio
 
 from aggregator import gzip_member
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # (collections.abc's from Python 3.12)
 from aggregator.addresses import private_host
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
@@ -149,11 +152,12 @@ _ENCODING_ALIASES = {
     "x-sjis": "cp932",
     "windows-31j": "cp932",
     # EUC-JP as Windows and browsers write it (NEC's row 13: ①, ㈱, Ⅱ), which Python's euc_jp
-    # lacks: JIS X 0213's codec reads every EUC-JP character alike and those too.
-    "euc-jp": "euc_jis_2004",
-    "euc_jp": "euc_jis_2004",
-    "eucjp": "euc_jis_2004",
-    "x-euc-jp": "euc_jis_2004",
+    # lacks: JIS X 0213's codec reads every EUC-JP character alike and those too, but rows 89-92
+    # (NEC's selection of IBM's kanji: 髙, 﨑) as other kanji: _EUC_JP below.
+    "euc-jp": "euc_jp_whatwg",
+    "euc_jp": "euc_jp_whatwg",
+    "eucjp": "euc_jp_whatwg",
+    "x-euc-jp": "euc_jp_whatwg",
     "euc-kr": "cp949",
     "ks_c_5601-1987": "cp949",
     "tis-620": "cp874",
@@ -166,6 +170,46 @@ _ENCODING_ALIASES = {
     "us-ascii": "cp1252",
     "ascii": "cp1252",
 }
+# EUC-JP as browsers decode it (WHATWG's index jis0208): JIS X 0213's codec, except rows 89-92,
+# which Windows (CP51932) and browsers read as NEC's selection of IBM's kanji, CP932's 0xED40-
+# 0xEEFC: JIS X 0213's codec read "髙橋" as "郄橋", silently. A codec of its own, registered
+# under a name no other codec has, so every decoding of a declared EUC-JP reads it alike.
+_EUC_JP_NAME = "euc_jp_whatwg"
+_EUC_JP_IBM_ROWS = re.compile(rb"[\xf9-\xfc][\xa1-\xfe]")
+# (Character by character from the start, so a pair's bytes are never a character's second half.)
+_EUC_JP_CHARACTER = re.compile(
+    rb"\x8f[\xa1-\xfe]{2}|\x8e[\xa1-\xfe]|[\xa1-\xf8\xfd\xfe][\xa1-\xfe]|([\xf9-\xfc][\xa1-\xfe])"
+)
+
+
+def _euc_jp_decode(buffer: Buffer, errors: str = "strict", /) -> tuple[str, int]:
+    data = bytes(buffer)
+    if not _EUC_JP_IBM_ROWS.search(data):
+        return data.decode("euc_jis_2004", errors), len(data)
+    pieces, last = [], 0
+    for character in _EUC_JP_CHARACTER.finditer(data):
+        if character.lastindex is None:
+            continue
+        row, cell = data[character.start()] - 0xA0, data[character.start() + 1] - 0xA0
+        lead = (row + 1) // 2 + 0xC0  # JIS row and cell as Shift_JIS bytes (rows 63-94)
+        trail = cell + 0x9E if row % 2 == 0 else cell + 0x3F + (cell + 0x3F >= 0x7F)
+        pieces.append(data[last : character.start()].decode("euc_jis_2004", errors))
+        pieces.append(bytes((lead, trail)).decode("cp932", errors))
+        last = character.end()
+    pieces.append(data[last:].decode("euc_jis_2004", errors))
+    return "".join(pieces), len(data)
+
+
+def _euc_jp_codec(name: str) -> codecs.CodecInfo | None:
+    if name != _EUC_JP_NAME:
+        return None
+    return codecs.CodecInfo(
+        name=_EUC_JP_NAME, encode=codecs.getencoder("euc_jis_2004"), decode=_euc_jp_decode
+    )
+
+
+codecs.register(_euc_jp_codec)
+
 # HTTP charsets that are usually a server default rather than a statement about the document:
 # when the XML declaration names another encoding, the declaration is tried first.
 _DEFAULT_HTTP_CHARSETS = frozenset({"cp1252", "iso8859-1", "ascii"})
@@ -596,7 +640,7 @@ def _past_a_wrong_bom(body: bytes, content_type: str) -> tuple[str, str] | None:
 # fails, where single-byte ones decode anything.
 _MULTIBYTE_CJK = frozenset(
     {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp",
-     "euc_kr", "cp949", "cp936", "iso2022_jp"}
+     "euc_kr", "cp949", "cp936", "iso2022_jp", _EUC_JP_NAME}
 )  # fmt: skip
 
 

@@ -164,6 +164,30 @@ def test_euc_jp_as_windows_writes_it_keeps_its_circled_numbers() -> None:
         assert (feed.entries[0].title, feed.warning) == (title, None)
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_euc_jp_as_windows_writes_it_keeps_ibms_kanji(parser: str) -> None:
+    """髙 and 﨑 (NEC's selection of IBM's kanji, EUC-JP rows 89-92 as Windows' CP51932 and
+    browsers read them) came out as other kanji, JIS X 0213's in those rows: "郄橋", silently."""
+    title = "髙橋さんと山﨑さん①"
+    # (Python has no CP51932: the two kanji's bytes are put in by hand, CP932's 0xEEE0, 0xED95.)
+    written = "XX橋さんと山YYさん①".encode("euc_jis_2004")
+    written = written.replace(b"XX", b"\xfc\xe2").replace(b"YY", b"\xf9\xf5")
+    for declaration, headers in (
+        (' encoding="EUC-JP"', {}),
+        ("", {"Content-Type": "application/rss+xml; charset=EUC-JP"}),
+    ):
+        body = (
+            (
+                f'<?xml version="1.0"{declaration}?><rss version="2.0"><channel><title>速報</title>'
+                "<item><title>@</title><guid>1</guid></item></channel></rss>"
+            )
+            .encode("euc_jis_2004")
+            .replace(b"@", written)
+        )
+        feed = parse(body, url=URL, headers=headers, parser=parser)
+        assert (feed.entries[0].title, feed.warning) == (title, None)
+
+
 def test_undeclared_euc_jp_is_read_as_japanese() -> None:
     """The detector names EUC-JP by its JIS X 0213 codec (the one EUC-JP is read with here),
     which was not among the guesses trusted: a livedoor-style RSS 1.0 feed with no declaration
