@@ -92,9 +92,11 @@ _TRAILING_PROMPT = re.compile(
     r"(?=(?:\s*+</(?:p|div|li|ul|ol)>)*\s*+$)",
     re.IGNORECASE,
 )
-# Or a portal's editor line ending the body's last paragraph (Sina's plain-text descriptions).
+# Or a portal's editor line ending the body's last paragraph (Sina's plain-text descriptions,
+# People's Daily's "（责编：李四、王五）").
 _TRAILING_EDITOR = re.compile(
-    r"(?<!\s)\s*+[（(](?:责任编辑|責任編輯)[：:][^（）()<>]{1,30}[）)](?=(?:\s*+</(?:p|div)>)*\s*+$)"
+    r"(?<!\s)\s*+[（(](?:责任编辑|責任編輯|责编|責編)[：:][^（）()<>]{1,30}[）)]"
+    r"(?=(?:\s*+</(?:p|div)>)*\s*+$)"
 )
 # Or, with no link, a prompt and the portal's time ending the body's last sentence (UOL's plain
 # descriptions: "…São Paulo. Leia mais (09/24/2018 - 19h22)"), or a podcast host's notice ending
@@ -140,7 +142,7 @@ def without_trailing_prompt(html_text: str) -> str:
     cut = tail
     if "</a>" in tail:
         cut = _without_trailing_link(cut)
-    if "编辑" in tail or "編輯" in tail:
+    if "编辑" in tail or "編輯" in tail or "责编" in tail or "責編" in tail:
         cut = _TRAILING_EDITOR.sub("", cut, count=1)
     # (The pattern tried at every place of the tail cost ~40 µs an article: only where its
     # date's ")" ends the body, or a host's notice is there.)
@@ -192,7 +194,8 @@ _WHERE = rf"(?:(?:our|my) |(?:the |a )?(?!(?:{_WHEN})\b)(?:(?-i:[A-Z])|[\w-]+\.\
 _NETWORKS = r"facebook|telegram|instagram|youtube|viber|tiktok|twitter|вконтакте|vk\b"
 _AT_START: tuple[str, ...] = (
     r"^(?:本文)?(?:来源|转载自|原文链接|文章来源)[：:]",  # reprint notices
-    r"^[（(【\[]?\s*(?:责任编辑|責任編輯)\s*[：:]",  # portals' editor line: "（责任编辑：陈静）"
+    # portals' editor line: "（责任编辑：陈静）", People's Daily's "（责编：李四、王五）"
+    r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|責編)\s*[：:]",
     r"^©|^\(c\)\s|^copyright\s*(?:©|\(c\)|\d{4})",  # copyright lines
     _KOREAN_COPYRIGHT,
     # Forums' notes on a post, each a line of its own (never the post's words): dvbbs's "此主题相关

@@ -343,6 +343,10 @@ def _looks_behind(item: tuple[object, object]) -> bool:
             "<p>新华社北京12月1日电 要确保群众温暖过冬。（责任编辑：张三）</p>",
             "<p>新华社北京12月1日电 要确保群众温暖过冬。</p>",
         ),
+        (  # People's Daily's, abbreviated, two editors
+            "<p>　　据介绍，此次降温过程影响范围广。（责编：李四、王五）</p>",
+            "<p>　　据介绍，此次降温过程影响范围广。</p>",
+        ),
         (  # (an editor named inside the text stays)
             "<p>（责任编辑：张三）审阅了这篇报道，并提出了修改意见。</p>",
             "<p>（责任编辑：张三）审阅了这篇报道，并提出了修改意见。</p>",
@@ -716,7 +720,9 @@ def _line_removed(line: str, shape: str) -> bool:
 
 
 @pytest.mark.parametrize("shape", ["paragraph", "span"])
-@pytest.mark.parametrize("line", ["（责任编辑：陈静）", "来源：新华社", "转载请注明出处"])
+@pytest.mark.parametrize(
+    "line", ["（责任编辑：陈静）", "（责编：李四、王五）", "来源：新华社", "转载请注明出处"]
+)
 def test_a_junk_line_goes_alone_from_a_paragraph_or_a_span_of_lines(line: str, shape: str) -> None:
     # Judged whole, the paragraph took its picture and its real line along; inside a <span> with
     # a picture, the line was never judged.
