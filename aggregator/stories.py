@@ -472,15 +472,38 @@ def repeats(
 def link_body(url: str) -> bytes:
     """The body of an item that has none (`refresh.print_inputs`): its link, as one short
     paragraph (under MIN_LENGTH, so compared only word for word: the same link, under the same
-    title, from another source). Its scheme and host's case, a fragment and a trailing slash
-    are not part of it."""
+    title, from another source). What names no other page is not part of it: the scheme, the
+    host's case and its "www.", "m." or "amp.", a fragment, a trailing slash, the AMP page's
+    "/amp" (and Google's AMP cache around it), campaign and click parameters ("utm_source",
+    "fbclid"): two link blogs' items of one article, one from a feed's "?utm_source=rss" link,
+    one from its AMP page, showed as two cards."""
     parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/")
-    link = f"{parts.netloc.lower()}{path}?{parts.query}"
+    host, path = parts.netloc.lower(), parts.path
+    cached = _AMP_CACHE.match(path) if host.endswith(".cdn.ampproject.org") else None
+    if cached:  # www-example-com.cdn.ampproject.org/c/s/www.example.com/story: its page's
+        host, _, rest = cached[1].partition("/")
+        path = "/" + rest
+    host = _EDITION_HOST.sub("", host)
+    path = _AMP_PATH.sub("", _AMP_SUFFIX.sub(r"\1", path)).rstrip("/")
+    query = "&".join(
+        sorted(q for q in parts.query.split("&") if q and not _TRACKING.match(q.split("=")[0]))
+    )
+    link = f"{host}{path}?{query}"
     digest = hashlib.blake2b(link.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
     return pack_tokens(["link", digest])
 
 
+# What a link's address carries that names no other page (`link_body`): a campaign's or a
+# click's parameters, the mobile or AMP edition's host, the AMP page's path.
+_TRACKING = re.compile(
+    r"(?:utm_\w*|fbclid|gclid|dclid|msclkid|yclid|igshid|mc_cid|mc_eid|spm|isappinstalled|amp"
+    r"|outputtype)$",
+    re.IGNORECASE,
+)
+_EDITION_HOST = re.compile(r"^(?:www|m|amp|mobile|wap)\.(?=[^.]+\.[^.])")
+_AMP_CACHE = re.compile(r"^/[cv]/(?:s/)?([^/]+\.[^/]+/?.*)$")
+_AMP_PATH = re.compile(r"^/amp(?=/)|/amp/?$")
+_AMP_SUFFIX = re.compile(r"\.amp(\.html?)?$")
 _REVISION_TAG = re.compile(rf"^\s*{_WIRE_TAG}")
 
 

@@ -548,6 +548,43 @@ def test_short_bodies_merge_only_as_word_for_word_copies_across_sources() -> Non
     assert stories.bucket_tokens(fp("Same title here", [])) == []
 
 
+@pytest.mark.parametrize(
+    "other",
+    [
+        "http://WWW.Example.com/2026/11/story/#comments",  # (these three were always one)
+        "https://example.com/2026/11/story?utm_source=rss&utm_medium=feed&utm_campaign=x",
+        "https://example.com/2026/11/story/?fbclid=IwAR0abc&gclid=1",
+        "https://m.example.com/2026/11/story",
+        "https://amp.example.com/2026/11/story/",
+        "https://www.example.com/2026/11/story/amp/",
+        "https://www.example.com/amp/2026/11/story",
+        "https://www.example.com/2026/11/story?amp=1",
+        "https://www-example-com.cdn.ampproject.org/c/s/www.example.com/2026/11/story/amp",
+    ],
+)
+def test_a_title_only_items_link_by_another_address_of_its_page_is_the_same_link(
+    other: str,
+) -> None:
+    # Two link blogs' items of one article, one from its feed's "?utm_source=rss" link, one from
+    # its AMP page, showed as two cards: the link is a title-only item's whole body.
+    assert stories.link_body(other) == stories.link_body("https://www.example.com/2026/11/story/")
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "https://www.example.com/2026/11/story-2/",  # another page of the site
+        "https://www.example.com/2026/11/story/?page=2",  # its second page
+        "https://www.example.org/2026/11/story/",  # a sister site's own page
+        "https://www.example.com/2026/11/ramp",  # "amp" only as a path's whole part
+        "https://news.example.com/2026/11/story",  # another of the site's hosts
+    ],
+)
+def test_a_title_only_items_link_to_another_page_is_another_link(other: str) -> None:
+    assert stories.link_body(other) != stories.link_body("https://www.example.com/2026/11/story/")
+    assert stories.link_body(other) != stories.link_body("https://www.example.com/2026/11/ramp/x")
+
+
 def test_pack_round_trips_and_tokens_cover_bands_title_and_start() -> None:
     f = fp("Bridge approved", EN)
     assert stories.unpack(stories.pack(f)) == f
