@@ -347,6 +347,36 @@ def test_summary_only_copy_with_the_same_title_is_the_same_story() -> None:
     assert not stories.same_story(fp("Library opens late", EN), summary)
 
 
+def test_a_link_blogs_quote_of_an_article_under_its_headline_is_not_a_copy() -> None:
+    # Daring Fireball's "Linked List": the article's own headline over who wrote it where, its
+    # first paragraph quoted, and a line of the blog's own. It shares J ~0.25-0.4 with the
+    # article, as much as a copy under one title needed, and joined its story (and so did its
+    # next quoted post with the article's summary-only copy).
+    article = [
+        *EN,
+        "The mayor said the city would apply for a regional grant to cover up to a third of the"
+        " cost, and that a public design consultation would open next month at the town hall.",
+        "Construction firms have until the end of January to submit their bids, and the council"
+        " expects to choose one before the summer break, with the first piles driven in May.",
+    ]
+    title = "City council approves funding for new river bridge"
+    linked = fp(
+        title,
+        [
+            "Mark Chen, writing at The Daily Wire on Tuesday:",
+            EN[0],
+            "Worth reading in full. Nobody I talked to expected the vote to pass so soon.",
+        ],
+    )
+    summary = fp(title + " - Portal News", [" ".join(article)[:150] + "…"])
+    assert stories.same_story(fp(title, article), summary)
+    assert not stories.same_story(fp(title, article), linked)
+    assert not stories.same_story(summary, linked)
+    # A copy that begins with its own line and holds all of the article stays one.
+    byline = fp(title, ["By JANE SMITH Associated Press", *article, "Source: Xinhua"])
+    assert stories.same_story(fp(title, article), byline)
+
+
 def test_generic_title_with_different_bodies_is_not_the_same_story() -> None:
     a = fp("Weekly update", ["This week we shipped the new search page and fixed exports."])
     b = fp("Weekly update", ["Our garden club planted forty trees along the canal this week."])
@@ -395,10 +425,11 @@ def test_own_news_over_one_long_template_is_not_one_story_under_different_titles
 
 
 def test_one_sources_reports_under_one_title_are_not_one_story() -> None:
-    # A daily report filled into one template: J ~ 0.4, enough across sources under one title,
-    # but each day's report joined the day before's story and vanished from the feeds.
+    # A daily report filled into one template: J ~ 0.3-0.4, enough across sources under one
+    # title, but each day's report joined the day before's story and vanished from the feeds.
     template = (
-        "Chinese stocks closed {0} on {1}, with the benchmark Shanghai Composite Index {2} "
+        "Chinese stocks closed {0} in Shanghai and Shenzhen on {1}, with the benchmark"
+        " Shanghai Composite Index {2} "
         "{3} percent to {4} points. The Shenzhen Component Index {2} {5} percent to {6} "
         "points. Combined turnover of the two bourses reached {7} billion yuan. Shares of "
         "{8} and {9} led the session, while {10} stocks lagged, traders said after the close."
@@ -441,6 +472,12 @@ def test_one_sources_reports_under_one_title_are_not_one_story() -> None:
     summary = fp("Chinese stocks close higher", [monday[:150] + "…"])
     assert stories.same_story(a, summary, same_source=True)
     assert stories.same_story(a, fp("Chinese stocks close higher", [monday]), same_source=True)
+    # Fills whose first words differ ("closed higher on Monday"): under one title, bodies that
+    # begin differently must share more (QUOTE_NEAR), so they stay apart even within the day.
+    dated = [t.replace(" in Shanghai and Shenzhen", "") for t in (monday, tuesday)]
+    c, d = (fp("Chinese stocks close higher", [t]) for t in dated)
+    assert stories.TITLE_NEAR <= stories.similarity(c, d) < stories.QUOTE_NEAR
+    assert not stories.same_story(c, d)
 
 
 def test_sister_feeds_sharing_a_header_merge_only_a_summary_by_it() -> None:
