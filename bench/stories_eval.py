@@ -32,7 +32,9 @@ def main() -> None:
         f" summary-only under a new headline: {report.recall(ev.SUMMARY_RETITLED_KINDS):.3f};"
         f" an excerpt under a new headline: {report.recall(ev.EXCERPT_RETITLED_KINDS):.3f};"
         f" summary-only of a wire original, its dateline dropped:"
-        f" {report.recall(ev.DATELINE_KINDS):.3f}"
+        f" {report.recall(ev.DATELINE_KINDS):.3f};"
+        f" republished by portals: {report.recall(ev.REPUBLISHED_KINDS):.3f};"
+        f" a title-only item by another address: {report.recall(ev.LINK_KINDS):.3f}"
     )
     for kind, a, b in report.examples:
         print(f"false merge ({kind}): {a} ~ {b}")

@@ -47,6 +47,7 @@ class Item:
     kind: str  # "original", a copy kind, or a hard-negative kind
     lang: str  # "zh" or "spaced"
     published: datetime = _T0
+    url: str = ""  # a title-only item's link (compared as `stories.link_body`)
 
 
 @dataclass
@@ -101,8 +102,17 @@ SUMMARY_RETITLED_KINDS = ("summary-retitled",)
 EXCERPT_RETITLED_KINDS = ("excerpt-retitled",)
 # A summary-only copy of a wire original that begins with its dateline, the copy without it.
 DATELINE_KINDS = ("dateline-dropped",)
+# How wires and portals republish (`_republished`): a dateline and a source line added, a
+# headline of the portal's own over the wire's text, a headline decorated ("【独家】…_新浪网",
+# full-width punctuation), a byline above and a credit line below.
+REPUBLISHED_KINDS = ("dateline-added", "byline-appended", "title-decorated", "wire-retitled")
+# A title-only item (a link blog's, an aggregator's) linking to the same page by another address:
+# tracking parameters, the AMP or mobile page, http for https.
+LINK_KINDS = ("link-utm", "link-amp", "link-mobile", "link-http")
 COPY_KINDS = (
-    FULL_COPY_KINDS
+    REPUBLISHED_KINDS
+    + LINK_KINDS
+    + FULL_COPY_KINDS
     + SUMMARY_KINDS
     + SUMMARY_RETITLED_KINDS
     + EXCERPT_RETITLED_KINDS
@@ -275,6 +285,20 @@ def fixture_items() -> list[Item]:
                 _lang(g["title"]),
             )
         )
+    for t in doc["translations"]:  # a translation: its own story (a hard negative)
+        lang = _lang(t["title"])
+        out.append(
+            Item(
+                f"translated:{t['of']}",
+                t["source"],
+                t["title"],
+                _html(t["paragraphs"]),
+                f"{t['of']}/translated",
+                "translated",
+                lang,
+                _T0 + timedelta(hours=2),
+            )
+        )
     for g in doc["live"]:
         lang = _lang(g["title"])
         for i, post in enumerate(g["posts"]):
@@ -387,12 +411,206 @@ def _network_banners(originals: list[dict[str, Any]], lang: str) -> list[Item]:
 def with_copies(items: list[Item], seed: int = 9) -> list[Item]:
     """The items plus copies of every original."""
     rng = random.Random(seed)
+    more = random.Random(seed + 1)  # (its own: the kinds above keep their sources as they were)
     out = list(items)
     for item in items:
         if item.kind == "original":
             out += _copies(item, rng)
             out += _wire_copy(item, rng)
+            out += _republished(item, more)
+            out += _links(item, more)
+            out += _linked_list(item, more)
+    originals = [i for i in items if i.kind == "original"]
+    for n in range(0, len(originals) - 3, 4):
+        out.append(_roundup(originals[n : n + 4], n))
     return out
+
+
+_SOURCE_LINES = {
+    "zh": ("（来源：新华社）", "（责任编辑：张伟）", "来源：新华网 | 编辑：王芳"),
+    "spaced": (
+        "(Reporting by Jane Smith; Editing by Tom Brown)",
+        "Source: Xinhua",
+        "Copyright 2026 The Associated Press. All rights reserved.",
+    ),
+}
+_BYLINES = {
+    "zh": ("新华社记者 张伟 李明", "本报记者 王芳"),
+    "spaced": ("By JANE SMITH Associated Press", "By Tom Brown, Reuters"),
+}
+_FULL_WIDTH = str.maketrans({",": "，", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
+
+
+def _decorated(title: str, lang: str, rng: random.Random) -> str:
+    if lang == "zh":
+        tag = rng.choice(("【独家】", "【转载】", "[图文]"))
+        return (
+            tag
+            + title.translate(_FULL_WIDTH).replace(" ", "，")
+            + rng.choice(("_新浪网", "-中国新闻网", "｜澎湃新闻"))
+        )
+    return (
+        rng.choice(("[Video] ", ""))
+        + title
+        + rng.choice((" - Yahoo News", " | Reuters", " (Xinhua)"))
+    )
+
+
+def _republished(item: Item, rng: random.Random) -> list[Item]:
+    """The original as wires and portals republish it (REPUBLISHED_KINDS)."""
+    paras = boilerplate.paragraphs(item.content)
+    lang = item.lang
+    dated = [rng.choice(_DATELINES[lang]) + paras[0], *paras[1:], rng.choice(_SOURCE_LINES[lang])]
+    # A headline of the portal's own: from the body's end, nothing like the wire's.
+    own = (_RETITLE[lang] + paras[-1][:30]).strip()
+    made = {
+        "dateline-added": (item.title + rng.choice(_SUFFIX[lang]), _html(dated)),
+        "byline-appended": (
+            item.title,
+            _html([rng.choice(_BYLINES[lang]), *paras, rng.choice(_SOURCE_LINES[lang])]),
+        ),
+        "title-decorated": (_decorated(item.title, lang, rng), item.content),
+        "wire-retitled": (own, _html(dated)),
+    }
+    return [
+        Item(
+            f"{item.id}~{kind}",
+            f"portal-{kind}-{rng.randrange(4)}",
+            title,
+            content,
+            item.story,
+            kind,
+            lang,
+            item.published + timedelta(hours=2),
+        )
+        for kind, (title, content) in made.items()
+    ]
+
+
+def _links(item: Item, rng: random.Random) -> list[Item]:
+    """A link blog's title-only item of the original, other link blogs' items of it by other
+    addresses (LINK_KINDS), and a sister site's item of the same title linking to its own page
+    (a hard negative: "link-same-title")."""
+    slug = re.sub(r"\W+", "-", item.id).strip("-").lower()
+    url = f"https://www.example-news.com/2026/11/{slug}/"
+    first = Item(
+        f"{item.id}-link",
+        f"links-{rng.randrange(4)}",
+        item.title,
+        "",
+        item.story,
+        "link-original",
+        item.lang,
+        item.published,
+        url,
+    )
+    variants = {
+        "link-utm": f"{url}?utm_source=rss&utm_medium=feed&utm_campaign=news",
+        "link-amp": rng.choice(
+            (f"{url}amp/", f"https://amp.example-news.com/2026/11/{slug}/", f"{url}?amp=1")
+        ),
+        "link-mobile": f"https://m.example-news.com/2026/11/{slug}",
+        "link-http": f"http://www.example-news.com/2026/11/{slug}#comments",
+    }
+    out = [first]
+    for kind, link in variants.items():
+        out.append(
+            replace(
+                first,
+                id=f"{first.id}~{kind}",
+                source=f"links-{kind}-{rng.randrange(4)}",
+                kind=kind,
+                url=link,
+                published=item.published + timedelta(hours=1),
+            )
+        )
+    out.append(
+        replace(
+            first,
+            id=f"sister:{first.id}",
+            source=f"sister-{rng.randrange(4)}",
+            story=f"{item.story}/sister",
+            kind="link-same-title",
+            url=f"https://www.example-sister.com/2026/11/{slug}/",
+        )
+    )
+    return out
+
+
+# A link blog's own words around a quote (`_linked_list`): who wrote it where, and a line on it.
+_QUOTED = {
+    "zh": (
+        ("澎湃新闻", "财新网", "界面新闻", "第一财经", "新京报", "南方都市报"),
+        ("报道", "文章", "独家", "分析"),
+        ("值得一读：", "转发一下，", "划重点：", "一条有意思的新闻："),
+        ("大家怎么看？", "后续值得关注。", "和我们上周的判断一致。", "细节还有待核实。"),
+    ),
+    "spaced": (
+        ("Jane Smith", "Mark Chen", "Ana Lopez", "Tom Brown", "Priya Patel", "Sam Okafor"),
+        ("writing at", "reporting for", "in a piece for", "has the story at"),
+        ("Worth reading in full:", "Good reporting:", "Interesting:", "Don't miss"),
+        (
+            "Nobody I talked to expected this so soon.",
+            "I've been saying this for years.",
+            "Remains to be seen whether it holds.",
+            "The details matter more than the headline.",
+        ),
+    ),
+}
+_PUBLICATIONS = ("The Verge", "Recode", "Bloomberg", "The Information", "TechCrunch", "Wired")
+
+
+def _linked_list(item: Item, rng: random.Random) -> list[Item]:
+    """A link blog's post under the article's headline quoting its first paragraphs (one or
+    two, up to a third of its text), with its own introduction and a line of its own (Daring
+    Fireball's "Linked List"): not a copy (a hard negative)."""
+    paras = boilerplate.paragraphs(item.content)
+    quoted: list[str] = []
+    for p in paras[:2]:  # its first paragraphs, two at most and a third of its text
+        if sum(map(len, [*quoted, p])) * 3 > sum(map(len, paras)):
+            break
+        quoted.append(p)
+    if not quoted:
+        return []
+    who, verbs, openers, closers = _QUOTED[item.lang]
+    if item.lang == "zh":
+        day = rng.choice(("周一", "周二", "周三", "周四", "周五"))
+        intro = f"{rng.choice(who)}{day}的这篇{rng.choice(verbs)}值得一看："
+        own = f"{rng.choice(openers)}“{item.title}”。{rng.choice(closers)}"
+    else:
+        day = rng.choice(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"))
+        intro = f"{rng.choice(who)}, {rng.choice(verbs)} {rng.choice(_PUBLICATIONS)} on {day}:"
+        own = f"{rng.choice(openers)} \u201c{item.title}\u201d. {rng.choice(closers)}"
+    body = f"<p>{html.escape(intro)}</p><blockquote>{_html(quoted)}</blockquote>" + _html([own])
+    linked = Item(
+        f"linked:{item.id}",
+        f"linked-{rng.randrange(4)}",
+        item.title,
+        body,
+        f"{item.story}/linked",
+        "linked-list",
+        item.lang,
+        item.published + timedelta(hours=3),
+    )
+    return [linked]
+
+
+def _roundup(originals: list[Item], n: int) -> Item:
+    """A weekly roundup: each of four articles' headline and first paragraph (a hard negative
+    against each)."""
+    parts = []
+    for o in originals:
+        parts += [o.title, boilerplate.paragraphs(o.content)[0]]
+    return Item(
+        f"roundup/{n}",
+        f"roundup-{n % 3}",
+        f"The week in review, part {n // 4 + 1}",
+        _html(["Here is what we read this week.", *parts]),
+        f"roundup/{n}",
+        "weekly-roundup",
+        originals[0].lang,
+        originals[0].published + timedelta(days=2),
+    )
 
 
 def _wire_copy(item: Item, rng: random.Random) -> list[Item]:
@@ -439,7 +657,9 @@ def fingerprints(items: list[Item]) -> list[stories.Fingerprint]:
                 counts[h] += 1
         known[source] = {h for h, n in counts.items() if n >= boilerplate.MIN_ARTICLES}
     return [
-        stories.fingerprint(i.title, boilerplate.strip(ps, known[i.source]), ps)
+        stories.fingerprints([(i.title, [stories.link_body(i.url)], [])])[0]
+        if i.url and not ps
+        else stories.fingerprint(i.title, boilerplate.strip(ps, known[i.source]), ps)
         for i, ps in zip(items, paras, strict=True)
     ]
 
@@ -508,6 +728,19 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
             for m, other in enumerate(items):
                 if other.id.startswith("daily-") and other.story != item.story and m > n:
                     out["daily-template"].add((n, m))
+        if item.kind == "weekly-roundup":
+            for m, other in enumerate(items):  # against every article it sums up, and copies
+                if other.title in item.content and other.kind not in (
+                    "weekly-roundup",
+                    "linked-list",
+                ):
+                    out["weekly-roundup"].add((min(n, m), max(n, m)))
+        if item.kind in ("linked-list", "link-same-title", "translated"):
+            # Against the story it quotes or shares a headline with: the original, every copy.
+            quoted = item.story.rsplit("/", 1)[0]
+            for m, other in enumerate(items):
+                if other.story == quoted:
+                    out[item.kind].add((min(n, m), max(n, m)))
         if item.kind == "independent-report":
             # Against the original of the event and every copy of it.
             original = item.id.split("/", 1)[0]
