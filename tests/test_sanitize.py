@@ -464,6 +464,19 @@ def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
     assert clean_html(f"<p>text{pixel}</p>", BASE) == "<p>text</p>"
 
 
+def test_the_tracker_pattern_starts_each_alternative_with_one_character() -> None:
+    """Each alternative of the tracker pattern (as searched in lowered ASCII) starts with one
+    character, so `re` finds the places one can start before trying any: one led by a set
+    ("[?&]idsite=") made it try all of them at every character, 1.7× the time."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(sanitize._NOT_CONTENT._ascii.pattern)
+    op, (_, branches) = parsed.data[0]
+    assert op is _parser.BRANCH
+    for branch in branches:
+        assert branch.data[0][0] is _parser.LITERAL, branch
+
+
 @pytest.mark.parametrize(
     "src",
     [
