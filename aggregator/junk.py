@@ -337,6 +337,9 @@ _KOREAN = re.compile(_KOREAN_COPYRIGHT, re.IGNORECASE)
 _CHINESE = re.compile("|".join(f"(?:{p})" for p in _CHINESE_PATTERNS))
 _CHINESE_START = re.compile(f"[{_CHINESE_STARTS}]")
 _ENDS = re.compile(_AT_END, re.IGNORECASE)
+# (A match ends the line, or comes before its last "\n": looked for in its last characters, not
+# tried from each of them. Longer than the longest match, tests/test_junk.py checks.)
+_ENDS_WINDOW = len("all rights reserved.\n")
 _AD = re.compile(_AD_LINE, re.IGNORECASE)
 # A footer's second line where a source breaks it: "The post <a>X</a><br>appeared first on
 # <a>Y</a>." (neither line is junk alone; read joined to the line above, _continued_hit).
@@ -361,7 +364,7 @@ def _built_in_hit(line: str) -> bool:
         or ("med" in line.lower() and _MEDIUM.match(line))
         or ("무단" in line and _KOREAN.match(line))
         or (_CHINESE_START.search(line) and _CHINESE.search(line))
-        or _ENDS.search(line)
+        or _ENDS.search(line, max(0, len(line) - _ENDS_WINDOW))
     )
 
 
