@@ -464,6 +464,15 @@ def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
     assert clean_html(f"<p>text{pixel}</p>", BASE) == "<p>text</p>"
 
 
+def test_each_look_before_a_pattern_reads_the_text_as_the_patterns_before_left_it() -> None:
+    """clean_html's looks before its patterns read the text as the patterns before left it: the
+    label a password form's pattern removes took the only lowercase "display" with it, and the
+    picture's "DisPlay:none" is still found (in any case) and the picture dropped."""
+    img = '<img STYLE="DisPlay:none" src="https://e.example/a.jpg">'
+    label = '<label class="post-password-form__label" style="display:none">Password:</label>'
+    assert clean_html(f"<p>Hi</p>{label}{img}", BASE) == "<p>Hi</p>"
+
+
 def test_the_tracker_pattern_starts_each_alternative_with_one_character() -> None:
     """Each alternative of the tracker pattern (as searched in lowered ASCII) starts with one
     character, so `re` finds the places one can start before trying any: one led by a set
