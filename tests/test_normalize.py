@@ -39,6 +39,8 @@ from aggregator.normalize import (
     UNTITLED,
     Report,
     _behind_redirect,
+    _clusters,
+    _extends,
     _without_more_links,
     entry_mark,
     excerpt,
@@ -1829,6 +1831,43 @@ def test_excerpt_never_splits_emoji_sequences(cluster: str) -> None:
     for limit in (3, 7, 10):
         cut = excerpt(text, limit)
         assert cut == cluster * (limit - 1) + "…"
+
+
+def test_clusters_taken_a_run_at_a_time_are_those_of_a_character_at_a_time() -> None:
+    # _clusters takes a run of _ONE_EACH at once: none of its characters may extend a cluster
+    # or glue the next on (a Unicode update that made one a mark fails here).
+    from aggregator import normalize as normalize_module
+
+    runs = re.compile(normalize_module._ONE_EACH.pattern[:-1])  # one character, not a run
+    for code in range(0x300, 0x10000):
+        if runs.fullmatch(char := chr(code)):
+            assert char != "\u200d"
+            assert not _extends(char, "a"), hex(code)
+
+    def walked(text: str, count: int) -> list[str]:  # the reference: a character a step
+        clusters: list[str] = []
+        glue_next = False
+        for char in text:
+            if clusters and (glue_next or (ord(char) >= 0x300 and _extends(char, clusters[-1]))):
+                if len(clusters[-1]) < normalize_module.MAX_CLUSTER_CHARS:
+                    clusters[-1] += char
+            else:
+                if len(clusters) == count:
+                    break
+                clusters.append(char)
+            glue_next = char == "\u200d"
+        return clusters
+
+    texts = [
+        "It’s here — the “new” one…" * 3,
+        "カ\u3099ラス、がっこう。日本語の文\u302aです" * 4,
+        "Приве\u0483т, мир! " * 6,
+        "a\u200dbc ’\u200d’ " + "e\u0301" * 40 + " 👩\u200d💻 🇫🇷🇩🇪 x",
+        "ﾊﾞｶ ｶﾞｷﾞ 한국어 문장 Ελληνικά",
+    ]
+    for text in texts:
+        for count in (1, 2, 3, 7, 20, 200):
+            assert _clusters(text, count) == walked(text, count), (text, count)
 
 
 def test_excerpt_keeps_flags_paired() -> None:
