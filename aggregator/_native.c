@@ -28,10 +28,12 @@
  * probabilities to ~1e-5).
  *
  *     collapsed(text) -> str
+ *     collapsed_utf8(text) -> bytes
  *
  * `" ".join(text.split())`, the white space collapsing the cleaning does on every title, body,
  * excerpt and line it reads (aggregator/text.py has the reference; checked equal in
- * tests/test_text.py): one pass to measure, one to write, no list of words.
+ * tests/test_text.py): one pass to measure, one to write, no list of words. `collapsed_utf8`
+ * writes it as UTF-8 ("surrogatepass") in one pass, for a hash of it.
  *
  *     markup_beyond(data, max_elements, max_depth, max_tag_bytes) -> int
  *
@@ -1279,6 +1281,80 @@ static PyObject *collapsed(PyObject *module, PyObject *text) {
     if (out == NULL || length == 0)
         return out;
     collapse_any(text, &length, &widest, &same, PyUnicode_DATA(out), PyUnicode_KIND(out));
+    return out;
+}
+
+/* One pass over text of one width (TYPE), writing collapsed(text) as UTF-8 at out (room for
+ * every character's longest form), a lone surrogate as its three bytes ("surrogatepass");
+ * returns the bytes written. */
+#define COLLAPSE_UTF8_LOOP(TYPE)                                                               \
+    static Py_ssize_t collapse_utf8_##TYPE(const TYPE *text, Py_ssize_t n, unsigned char *out) { \
+        Py_ssize_t at = 0;                                                                    \
+        int gap = 0;                                                                          \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                  \
+            Py_UCS4 ch = text[i];                                                             \
+            if (COLLAPSE_SPACE(ch)) {                                                         \
+                gap = 1;                                                                      \
+                continue;                                                                     \
+            }                                                                                 \
+            if (gap && at > 0)                                                                \
+                out[at++] = ' ';                                                              \
+            gap = 0;                                                                          \
+            if (ch < 0x80) {                                                                  \
+                out[at++] = (unsigned char)ch;                                                \
+            } else if (ch < 0x800) {                                                          \
+                out[at++] = (unsigned char)(0xC0 | (ch >> 6));                                \
+                out[at++] = (unsigned char)(0x80 | (ch & 0x3F));                              \
+            } else if (ch < 0x10000) {                                                        \
+                out[at++] = (unsigned char)(0xE0 | (ch >> 12));                               \
+                out[at++] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));                       \
+                out[at++] = (unsigned char)(0x80 | (ch & 0x3F));                              \
+            } else {                                                                          \
+                out[at++] = (unsigned char)(0xF0 | (ch >> 18));                               \
+                out[at++] = (unsigned char)(0x80 | ((ch >> 12) & 0x3F));                      \
+                out[at++] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));                       \
+                out[at++] = (unsigned char)(0x80 | (ch & 0x3F));                              \
+            }                                                                                 \
+        }                                                                                     \
+        return at;                                                                            \
+    }
+COLLAPSE_UTF8_LOOP(Py_UCS1)
+COLLAPSE_UTF8_LOOP(Py_UCS2)
+COLLAPSE_UTF8_LOOP(Py_UCS4)
+
+/* collapsed(text).encode("utf-8", "surrogatepass") in one pass: no str in between, no second
+ * copy (a hash of an entry's texts as written took three passes over each). */
+static PyObject *collapsed_utf8(PyObject *module, PyObject *text) {
+    (void)module;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "collapsed_utf8() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    /* the longest UTF-8 of a character of each width: 2 bytes (Latin-1), 3 (BMP), 4 */
+    Py_ssize_t most = PyUnicode_IS_ASCII(text) ? 1 : kind == PyUnicode_1BYTE_KIND ? 2
+                                                : kind == PyUnicode_2BYTE_KIND   ? 3
+                                                                                 : 4;
+    if (n > PY_SSIZE_T_MAX / most)
+        return PyErr_NoMemory();
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * most);
+    if (out == NULL)
+        return NULL;
+    unsigned char *bytes = (unsigned char *)PyBytes_AS_STRING(out);
+    Py_ssize_t length;
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        length = collapse_utf8_Py_UCS1(PyUnicode_1BYTE_DATA(text), n, bytes);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        length = collapse_utf8_Py_UCS2(PyUnicode_2BYTE_DATA(text), n, bytes);
+        break;
+    default:
+        length = collapse_utf8_Py_UCS4(PyUnicode_4BYTE_DATA(text), n, bytes);
+    }
+    if (length != n * most && _PyBytes_Resize(&out, length) < 0)
+        return NULL;
     return out;
 }
 
@@ -3620,6 +3696,8 @@ static PyMethodDef methods[] = {
     {"quick_lines", (PyCFunction)(void (*)(void))quick_lines, METH_FASTCALL,
      "quick_lines(html_text, longest) -> junk._quick_lines_python(html_text, longest), or None"},
     {"collapsed", collapsed, METH_O, "collapsed(text) -> \" \".join(text.split())"},
+    {"collapsed_utf8", collapsed_utf8, METH_O,
+     "collapsed_utf8(text) -> collapsed(text).encode(\"utf-8\", \"surrogatepass\")"},
     {"markup_beyond", (PyCFunction)(void (*)(void))markup_beyond, METH_FASTCALL,
      "markup_beyond(data, max_elements, max_depth, max_tag_bytes) -> 0, or the bound passed"},
     {"without_self_closing", without_self_closing, METH_O,

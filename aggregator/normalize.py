@@ -46,7 +46,7 @@ from aggregator.sanitize import (
     strip_tags,
     text_to_html,
 )
-from aggregator.text import collapsed
+from aggregator.text import collapsed, collapsed_utf8
 from aggregator.xml_text import xml_text
 
 log = logging.getLogger("aggregator.normalize")
@@ -928,8 +928,8 @@ def _written_hash(entry: EntryData) -> str:
     texts = (entry.title, entry.summary, entry.content)
     # (White space collapsed: the fast path kept CDATA's "\r\n" where feedparser reads "\n",
     # until parse read both as XML says; and a source's re-indenting is no edit.)
-    written = "\x00".join(collapsed(v or "") for v in texts)
-    return hashlib.blake2b(written.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    written = b"\x00".join(collapsed_utf8(v or "") for v in texts)
+    return hashlib.blake2b(written, digest_size=8).hexdigest()
 
 
 def article_id(source_id: str, key: str) -> str:

@@ -1,6 +1,6 @@
-"""aggregator.text.collapsed: the C module's answer is the Python reference's, on every code point,
-on mixed widths and on the corpus's texts; without the C module the reference is used. And
-aggregator.text.Caseless: the same answers as `re.IGNORECASE`."""
+"""aggregator.text.collapsed (and collapsed_utf8, as UTF-8): the C module's answer is the Python
+reference's, on every code point, on mixed widths and on the corpus's texts; without the C module
+the reference is used. And aggregator.text.Caseless: the same answers as `re.IGNORECASE`."""
 
 from __future__ import annotations
 
@@ -78,6 +78,44 @@ def test_the_c_collapse_is_the_reference_on_the_corpus() -> None:
             _same(collapsed, line)
 
 
+def _same_utf8(value: str) -> None:
+    assert text._native is not None  # (requires_native)
+    expected = " ".join(value.split()).encode("utf-8", "surrogatepass")
+    assert text._native.collapsed_utf8(value) == expected, repr(value)
+
+
+@requires_native
+def test_the_c_collapse_as_utf8_is_the_reference_on_every_code_point() -> None:
+    # Every width of text (ASCII, Latin-1, BMP, astral) and every length of UTF-8 (1 to 4 bytes,
+    # a lone surrogate's 3 as "surrogatepass" writes them).
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        for value in (ch, f" {ch}  {ch}\n", f"\xe9{ch} ", f"中{ch}\U0001f600"):
+            _same_utf8(value)
+
+
+@requires_native
+def test_the_c_collapse_as_utf8_is_the_reference_on_edge_and_random_texts() -> None:
+    assert text._native is not None
+    for value in ["", " ", "\t\n", "a", " a ", "a  b", "\x85\xa0", "é\u3000 x", "a\ud800 b\udfff",
+                  "\U0001f600  a", "x" * 100_000 + "  y", "é" * 50_000 + " \u3000"]:  # fmt: skip
+        _same_utf8(value)
+    with pytest.raises(TypeError):
+        text._native.collapsed_utf8(b"bytes")  # type: ignore[arg-type]
+    rng = random.Random(8)
+    pieces = ["a", "é", "ß", "中文", "\U0001f600", "\ud800", " ", "  ", "\t", "\r\n", "\u00a0",
+              "\u3000", "\u2028", "\x85", "\x7f", "\x80", "\u07ff", "\u0800", "\uffff"]  # fmt: skip
+    for _ in range(20_000):
+        _same_utf8("".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))))
+
+
+@requires_corpus
+@requires_native
+def test_the_c_collapse_as_utf8_is_the_reference_on_the_corpus() -> None:
+    for path in corpus_files("real", "encodings"):
+        _same_utf8(path.read_bytes().decode("utf-8", "replace"))
+
+
 def test_without_the_c_module_the_reference_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "aggregator._native", None)  # an import of it fails
     monkeypatch.delattr(aggregator, "_native", raising=False)
@@ -86,6 +124,8 @@ def test_without_the_c_module_the_reference_is_used(monkeypatch: pytest.MonkeyPa
         assert reloaded._native is None
         assert reloaded.collapsed is reloaded.collapsed_python
         assert reloaded.collapsed("  a \u3000 b\n") == "a b"
+        assert reloaded.collapsed_utf8 is reloaded.collapsed_utf8_python
+        assert reloaded.collapsed_utf8("  é \u3000 \ud800\n") == b"\xc3\xa9 \xed\xa0\x80"
     finally:
         monkeypatch.undo()
         importlib.reload(text)
