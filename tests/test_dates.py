@@ -837,6 +837,48 @@ def test_the_usual_rfc822_form_is_read_as_token_by_token(local: str) -> None:
     )
 
 
+# The usual form with a zone's name, around the same edges: every name read (and those of
+# several zones), names no zone has or that are months' somewhere, years parsedate_tz rewrites.
+USUAL_NAMED_ZONE = [
+    f"{weekday}{day} {month} {year} {hour}:00:{second} {zone}"
+    for weekday in ("", "Tue, ")
+    for day, month in (("1", "Jan"), ("01", "Jun"), ("31", "Dec"), ("29", "Feb"), ("00", "Nov"))
+    for year in ("1000", "1979", "2024", "2201", "2567")
+    for hour, second in (("00", "00"), ("23", "59"), ("24", "60"))
+    for zone in sorted(
+        {name.upper() for name in dates._ZONE_OFFSETS}
+        | {"A", "XYZ", "ABCDE", "LIS", "LIP", "MAR", "JUN"}
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "local",
+    ["UTC", "Asia/Shanghai", "America/New_York", "America/Havana", "Asia/Jerusalem",
+     "Asia/Dhaka", "Asia/Riyadh", "Europe/Warsaw", "Europe/Zagreb"],
+)  # fmt: skip
+def test_the_usual_form_with_a_zones_name_is_read_as_token_by_token(local: str) -> None:
+    assert readings_that_differ(USUAL_NAMED_ZONE, ZoneInfo(local)) == {}
+    assert readings_that_differ(USUAL_NAMED_ZONE, dates._UNWRITTEN) == {}
+    assert all(dates._USUAL_NAMED_ZONE.fullmatch(text) for text in USUAL_NAMED_ZONE)
+    # (Taken at once unless a word of it is read otherwise there: most are.)
+    zone = ZoneInfo(local)
+    at_once = [t for t in USUAL_NAMED_ZONE if reading(_named_zone, t, zone) is not None]
+    assert len(at_once) > len(USUAL_NAMED_ZONE) / 2
+    # No name of a month is all digits: the day, year and time are never read as one.
+    for months in (dates._MONTHS, *dates._ZONE_MONTHS.values()):
+        assert not any(name.replace(":", "").isdigit() for name in months)
+    assert dates.parse("Tue, 01 Jun 2021 10:00:00 PST") == datetime(2021, 6, 1, 18, tzinfo=UTC)
+
+
+def _named_zone(text: str, zone: tzinfo) -> datetime | str | None:
+    """The date read at once, "taken" when it is no date, None when left to the walk."""
+    match = dates._USUAL_NAMED_ZONE.fullmatch(text)
+    assert match is not None
+    read = dates._named_zone(match, zone)
+    return None if read is None else read[0] or "taken"
+
+
 @requires_corpus
 def test_the_corpus_dates_are_read_as_token_by_token() -> None:
     texts = corpus_dates()
