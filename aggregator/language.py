@@ -105,7 +105,7 @@ def _native_walk() -> type:
             for i, j in self._alias_pairs:  # labels the model holds twice count as one
                 probabilities[i] += probabilities[j]
                 probabilities[j] = 0.0
-            best = max(range(len(probabilities)), key=probabilities.__getitem__)
+            best = probabilities.index(max(probabilities))  # (the first best: one C call a text)
             return self.nb_classes[best], probabilities[best]
 
     return NativeWalk
@@ -136,7 +136,7 @@ def load() -> None:
 def detect(text: str) -> str:
     """The language of `text` as a BCP 47 primary tag ("en", "zh"), or "" when unsure."""
     sample = collapsed(text[:_TEXT_CHARS])
-    letters = [ch for ch in sample.lower() if ch.isalpha()]
+    letters = list(filter(str.isalpha, sample.lower()))  # (no loop step a character)
     if len(letters) < MIN_LETTERS or len(set(letters)) < MIN_DISTINCT_LETTERS:
         return _by_script(letters) or ("ja" if _japanese_kanji(letters) else "")
     language, confidence = _identifier().classify(sample)
