@@ -2259,7 +2259,7 @@ def _fast_gap(
         return "a link to a non-public address or none (feedparser-rs drops it, feedparser not)"
     if rss and b"full-text" in data and _FULL_TEXT.search(data):
         return "<yandex:full-text> or <full-text> (feedparser reads it, feedparser-rs not)"
-    if doc.search(_MEDIA_THUMBNAIL_TEXT):
+    if doc.search(_MEDIA_THUMBNAIL_TEXT) and not (rss and _text_thumbnails(data, spans)):
         return (
             "a <media:thumbnail> holding its URL as text (feedparser reads it, feedparser-rs not)"
         )
@@ -3700,6 +3700,10 @@ def _overlays(
         for n, span in enumerate(spans):
             if _identifier_only(data, span):
                 overlays[n] = {**(overlays[n] or {}), "id": None}
+    if doc.search(_MEDIA_THUMBNAIL_TEXT) and (thumbnails := _text_thumbnails(data, spans)):
+        for n, listed in enumerate(thumbnails):  # (_fast_gap let only these through)
+            if listed:
+                overlays[n] = {**(overlays[n] or {}), "media_thumbnail": listed}
     usual: dict[bytes, bool] = {}  # (_rss_dates)
     dated = _DateTags(data, spans[0][0])
     for n, (start, end) in enumerate(spans):
@@ -3721,6 +3725,37 @@ def _overlays(
                 return tags
             overlays[n] = {**(overlays[n] or {}), "tags": tags}
     return overlays
+
+
+def _text_thumbnails(
+    data: bytes, spans: Sequence[tuple[int, int]]
+) -> list[list[dict[str, str]]] | None:
+    """Each RSS item's <media:thumbnail>s as feedparser lists them, when each in the document
+    is in an item and holds only its URL as text (note.com's, MyAnimeList's), the URL absolute,
+    plain ASCII and one feedparser keeps as written (no reference, nothing it would resolve
+    or strip but XML's white space around it); None otherwise, when feedparser decides.
+    feedparser takes a thumbnail's text for its url (mediarss _end_media_thumbnail, after its
+    pop strips it and resolves it as a 'url'); feedparser-rs reads only the attribute. (Not
+    with CDATA or comments, where the tags may be text; nor with <media:group> or
+    <media:content>, whose thumbnails feedparser-rs files its own way.)"""
+    if any(mark in data for mark in (b"<![CDATA[", b"<!--", b"<media:group", b"<media:content")):
+        return None
+    found: list[list[dict[str, str]]] = []
+    for start, end in spans:
+        urls = [m.group(1).decode("ascii") for m in _THUMBNAIL_URL_TEXT.finditer(data, start, end)]
+        if any(_joined_otherwise(url) for url in urls):
+            return None
+        found.append([{"url": url} for url in urls])
+    if sum(map(len, found)) != data.count(b"<media:thumbnail"):
+        return None  # (one with attributes, or another text, or outside an item)
+    return found
+
+
+# A <media:thumbnail> holding only an absolute URL (printable ASCII but for quotes, "&", "<"
+# and ">"), with XML's white space around it.
+_THUMBNAIL_URL_TEXT = re.compile(
+    rb"<media:thumbnail>[ \t\r\n]*(https?://[!#-%(-;=?-~]+)[ \t\r\n]*</media:thumbnail>"
+)
 
 
 def _identifier_only(data: bytes, span: tuple[int, int]) -> bool:
