@@ -3740,6 +3740,12 @@ def _text_thumbnails(
     <media:content>, whose thumbnails feedparser-rs files its own way.)"""
     if any(mark in data for mark in (b"<![CDATA[", b"<!--", b"<media:group", b"<media:content")):
         return None
+    # ("media" must name Media RSS: feedparser goes by the address, feedparser-rs by the name.)
+    media = {
+        address for prefix, address in _NAMESPACE_DECLARATION.findall(data) if prefix == b"media"
+    }
+    if not media or not media <= _MEDIA_RSS:
+        return None
     found: list[list[dict[str, str]]] = []
     for start, end in spans:
         urls = [m.group(1).decode("ascii") for m in _THUMBNAIL_URL_TEXT.finditer(data, start, end)]
@@ -3751,6 +3757,7 @@ def _text_thumbnails(
     return found
 
 
+_MEDIA_RSS = {b"http://search.yahoo.com/mrss/", b"http://search.yahoo.com/mrss"}
 # A <media:thumbnail> holding only an absolute URL (printable ASCII but for quotes, "&", "<"
 # and ">"), with XML's white space around it.
 _THUMBNAIL_URL_TEXT = re.compile(
