@@ -4217,6 +4217,19 @@ def _entry_fields(
     rating = entry.get("media_rating")
     adult = isinstance(rating, Mapping) and _str(rating.get("content")) == "adult"
     source = _str(getattr(entry.get("source"), "title", None))
+    # Each list of media read once, and each media:content told a picture or not once, for the
+    # thumbnail, the images and the enclosures (a feedparser-rs `get` builds its list anew).
+    listed = entry.get("enclosures") or []
+    media = entry.get("media_content") or []
+    if adult:
+        thumbnail = artwork = None
+        images: tuple[ImageData, ...] = ()
+    else:
+        artwork = _artwork_of(entry)
+        pictures = [m for m in media if _is_image(m, _str(m.get("url")))]
+        thumbnails = entry.get("media_thumbnail") or []
+        thumbnail = _thumbnail(thumbnails, pictures, artwork, listed)
+        images = _images(pictures, thumbnails)
     return dict(
         guid=_str(entry.get("id")),
         link=_alternate_link(entry) or _typed_alternate(entry) or _str(entry.get("link")),
@@ -4233,14 +4246,14 @@ def _entry_fields(
         updated=_date(entry.get("updated_parsed")) if dated else None,
         # (and Naver Blog's <tag>, a list normalize splits at its commas)
         tags=_dedupe([*_tag_terms(entry.get("tags") or []), _str(entry.get("tag"))]),
-        enclosures=_enclosures(entry.get("enclosures") or ([] if adult else _media_files(entry))),
-        thumbnail=None if adult else _thumbnail(entry),
-        artwork=None if adult else _artwork_of(entry),
+        enclosures=_enclosures(listed or ([] if adult else _media_files(media))),
+        thumbnail=thumbnail,
+        artwork=artwork,
         language=_str(language),
         base_url=_entry_base((content or summary_detail).get("base"), feed_base),
         published_raw=_str(entry.get("published")),
         updated_raw=_str(entry.get("updated")),
-        images=() if adult else _images(entry),
+        images=images,
         duration=_duration(entry.get("itunes_duration")),
         original_link=next((u for key in _ORIGINAL_LINK_KEYS if (u := _str(entry.get(key)))), None),
     )
@@ -4397,12 +4410,12 @@ def _enclosures(items: Iterable[Mapping[str, Any]]) -> tuple[EnclosureData, ...]
 _MEDIA_FILE = re.compile(r"\.(?:mp4|m4v|webm|mov|mp3|m4a|aac|ogg|oga|opus|wav|flac)(?:$|\?)", re.I)
 
 
-def _media_files(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _media_files(contents: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The entry's sound and video media:content (Mastodon's attached video), as enclosures for
     an entry that has none (beside an enclosure they are its other sizes and formats). Not a
     player (YouTube's application/x-shockwave-flash, an embed address): the item's link is it."""
     found = []
-    for media in entry.get("media_content") or []:
+    for media in contents:
         url = _str(media.get("url")) or ""
         kind = (_str(media.get("type")) or "").lower()  # (feedparser lower-cases types)
         medium = _str(media.get("medium")) or ""
@@ -4412,18 +4425,23 @@ def _media_files(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _thumbnail(entry: Mapping[str, Any]) -> str | None:
-    """media:thumbnail, an image media:content, the item's image, or an image enclosure."""
-    for thumb in entry.get("media_thumbnail") or []:
+def _thumbnail(
+    thumbnails: Iterable[Mapping[str, Any]],
+    pictures: Iterable[Mapping[str, Any]],
+    artwork: str | None,
+    enclosures: Iterable[Mapping[str, Any]],
+) -> str | None:
+    """media:thumbnail, an image media:content (`pictures`: those `_is_image`), the item's
+    image (`artwork`), or an image enclosure."""
+    for thumb in thumbnails:
         if url := _str(thumb.get("url")):
             return url
-    for media in entry.get("media_content") or []:
-        url = _str(media.get("url"))
-        if url and _is_image(media, url):
+    for media in pictures:
+        if url := _str(media.get("url")):
             return url
-    if url := _artwork_of(entry):
-        return url
-    for enclosure in entry.get("enclosures") or []:
+    if artwork:
+        return artwork
+    for enclosure in enclosures:
         href = _str(enclosure.get("href"))
         if href and str(enclosure.get("type") or "").startswith("image/"):
             return href
@@ -4441,13 +4459,14 @@ def _artwork_of(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _images(entry: Mapping[str, Any]) -> tuple[ImageData, ...]:
-    """The entry's media:content images, then its media:thumbnails, with their declared sizes."""
-    found = [m for m in entry.get("media_content") or [] if _is_image(m, _str(m.get("url")))]
-    found += entry.get("media_thumbnail") or []
+def _images(
+    pictures: Iterable[Mapping[str, Any]], thumbnails: Iterable[Mapping[str, Any]]
+) -> tuple[ImageData, ...]:
+    """The entry's media:content images (`pictures`: those `_is_image`), then its
+    media:thumbnails, with their declared sizes."""
     return tuple(
         ImageData(url, _length(item.get("width")), _length(item.get("height")))
-        for item in found
+        for item in (*pictures, *thumbnails)
         if (url := _str(item.get("url")))
     )
 
