@@ -52,7 +52,9 @@ MAX_PAGE_TRIES = 3
 # read, since readability's time grows faster than the page.
 MAX_PAGE_ELEMENTS = 50_000
 _TEMPORARY = frozenset({models.Outcome.TIMEOUT, models.Outcome.CONNECTION_ERROR})
-_TEMPORARY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+# Statuses that may pass: every 5xx (a CDN's 520-530 when the origin is down, as 502-504 are;
+# 500, 502, 503 and 504 alone kept a page behind Cloudflare's 522 as failed at its first try).
+_TEMPORARY_STATUSES = frozenset({408, 425, 429, *range(500, 600)})
 MIN_TEXT_CHARS = 200  # extracted text shorter than this is not the article (paywall, teaser)
 # ... a Chinese, Japanese or Korean character counting as this many: one says what about three
 # letters of English say (a review: 13 of 15 three-paragraph Chinese and Japanese articles, of
