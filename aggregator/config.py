@@ -1476,6 +1476,14 @@ def _check_sources(
                     f'; "{slug}" is the title of "{titled[0]}": name its slug'
                     if titled
                     else _did_you_mean(slug, slugs)
+                    # categories = ["all"]: it was told to add a block with slug = "all", which
+                    # is refused as reserved.
+                    or (
+                        f'; "{slug}" is every category merged, no category of its own: name the'
+                        " ones it belongs in"
+                        if slug in RESERVED_SLUGS
+                        else None
+                    )
                     or (
                         f'; add a [[categories]] block with slug = "{slug}", or name one defined'
                         if not slug_problem(slug)

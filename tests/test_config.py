@@ -546,6 +546,16 @@ def test_source_in_an_undefined_category() -> None:
     )
 
 
+def test_a_source_in_the_reserved_category_all_is_not_told_to_define_it() -> None:
+    # It was told to `add a [[categories]] block with slug = "all"`, a block refused at once
+    # as reserved (README: `all` is reserved: every category merged).
+    message = one_problem(CATEGORIES + source("A", "https://a.example/feed", '["all"]'))
+    assert message.startswith('sources[0] (name "A").categories[0]: unknown category "all"')
+    assert 'slug = "all"' not in message
+    assert "every category merged" in message
+    assert "world, tech" in message
+
+
 def test_source_needs_name_url_and_categories() -> None:
     found = problems(CATEGORIES + "\n[[sources]]\nid = 'x'\n")
     assert any(p.startswith('sources[0] (id "x").name: missing') for p in found)
