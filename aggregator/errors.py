@@ -52,6 +52,12 @@ class SettingError(AggregatorError):
     """An environment variable's value is wrong: its message names the variable (no file)."""
 
 
+class SettingExit(SystemExit):
+    """SettingError where a process stops before any caller could catch one (LOG_LEVEL,
+    REDIS_URL, a heartbeat): its code is the message, and `aggregator` exits 2 with it, as for
+    a wrong argument. It exited 1, what `sources --failing` answers when sources fail."""
+
+
 # A message about a source is at most this long: it quotes what the source sent (a redirect
 # loop's every URL: 60 KB Location headers made a 180,000-character error, kept in 50 history
 # records and printed whole on the public /sources page).

@@ -18,6 +18,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from aggregator.errors import SettingExit
+
 
 class _Formatter(logging.Formatter):
     def __init__(self, as_json: bool, process_name: str) -> None:
@@ -95,10 +97,10 @@ def configure(process_name: str, level: str | None = None) -> None:
     when LOG_LEVEL or LOG_FORMAT says something else (a traceback from every command before)."""
     log_format = os.environ.get("LOG_FORMAT", "").lower()
     if log_format not in FORMATS:
-        raise SystemExit(f"aggregator: LOG_FORMAT={log_format!r}: use json, or text (the default)")
+        raise SettingExit(f"aggregator: LOG_FORMAT={log_format!r}: use json, or text (the default)")
     level = level or os.environ.get("LOG_LEVEL", "INFO").upper()
     if level not in logging.getLevelNamesMapping():  # WARN, FATAL and NOTSET too
-        raise SystemExit(f"aggregator: LOG_LEVEL={level!r}: use {', '.join(LEVELS)}")
+        raise SettingExit(f"aggregator: LOG_LEVEL={level!r}: use {', '.join(LEVELS)}")
     root = logging.getLogger()
     root.handlers[:] = [stderr_handler(process_name)]
     root.setLevel(level)

@@ -39,6 +39,7 @@ from prometheus_client.registry import Collector
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from aggregator.errors import SettingExit
 from aggregator.models import SOURCE_STATES, Outcome, RefreshResult
 from aggregator.redis_server import PoolBusy
 from aggregator.store import Store
@@ -265,7 +266,7 @@ def check_heartbeats() -> None:
         try:
             check()
         except ValueError as e:
-            raise SystemExit(f"aggregator: {e}") from None
+            raise SettingExit(f"aggregator: {e}") from None
 
 
 class _ThisProcess(Collector):

@@ -33,7 +33,7 @@ from redis.connection import Connection
 from redis.exceptions import BusyLoadingError, ConnectionError, ResponseError, TimeoutError
 from redis.retry import Retry
 
-from aggregator.errors import AggregatorError
+from aggregator.errors import AggregatorError, SettingExit
 
 SOCKET_NAME = "valkey.sock"
 VERSION_FILE = "server-version"
@@ -358,7 +358,7 @@ def redis_url() -> str:
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         # redis-py's ValueError was a traceback from every process, each restarted by `run`
         # until it gave up (an operator's review).
-        raise SystemExit(
+        raise SettingExit(
             f"aggregator: REDIS_URL={url!r}: write redis://host:port/0, rediss://… or"
             " unix:///path/to/socket, or unset it for the embedded server"
         )

@@ -921,14 +921,15 @@ def test_port_and_log_settings_are_checked_where_they_matter(
     monkeypatch.setenv("PORT", "abc")  # a command that serves nothing ignores it
     assert cli.main(["--config", str(config_file), "check-config"]) == 0
     monkeypatch.setenv("LOG_LEVEL", "bogus")
-    with pytest.raises(SystemExit, match="LOG_LEVEL='BOGUS': use DEBUG, INFO, WARNING"):
-        cli.main(["--config", str(config_file), "check-config"])
+    # 2, as for a wrong argument: it was 1, what `sources --failing` says when sources fail.
+    assert cli.main(["--config", str(config_file), "check-config"]) == 2
+    assert "LOG_LEVEL='BOGUS': use DEBUG, INFO, WARNING" in capsys.readouterr().err
     for known in ("warn", "FATAL", "notset", "info"):  # every name logging knows
         monkeypatch.setenv("LOG_LEVEL", known)
         assert cli.main(["--config", str(config_file), "check-config"]) == 0
     monkeypatch.setenv("LOG_FORMAT", "xml")
-    with pytest.raises(SystemExit, match="LOG_FORMAT='xml': use json, or text"):
-        cli.main(["--config", str(config_file), "check-config"])
+    assert cli.main(["--config", str(config_file), "check-config"]) == 2
+    assert "LOG_FORMAT='xml': use json, or text" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -959,13 +960,32 @@ def test_a_wrong_process_setting_stops_run_before_anything_starts(
 
 @pytest.mark.timeout(60)
 def test_a_worker_with_a_wrong_heartbeat_says_so(
-    config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    config_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("REDIS_URL", f"unix://{tmp_path}/nothing.sock")
     monkeypatch.setenv("WORKER_HEARTBEAT_SECONDS", "-1")
-    with pytest.raises(SystemExit) as exited:
-        cli.main(["--config", str(config_file), "worker", "--burst"])
-    assert "WORKER_HEARTBEAT_SECONDS='-1'" in str(exited.value.code)
+    assert cli.main(["--config", str(config_file), "worker", "--burst"]) == 2
+    assert "WORKER_HEARTBEAT_SECONDS='-1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("LOG_LEVEL", "loud"), ("LOG_FORMAT", "xml"), ("REDIS_URL", "http://x")]
+)
+def test_a_wrong_setting_is_status_2_not_the_1_of_failing_sources(
+    config_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+) -> None:
+    """README: `sources --failing` exits 0 none, 1 some, 3 no answer, and 2 for a wrong
+    argument; a wrong LOG_LEVEL, LOG_FORMAT or REDIS_URL exited 1, "some sources fail"."""
+    monkeypatch.setenv(name, value)
+    assert cli.main(["--config", str(config_file), "sources", "--failing"]) == 2
+    assert f"{name}=" in capsys.readouterr().err
 
 
 def test_export_opml_is_well_formed_with_a_control_character_in_a_name(

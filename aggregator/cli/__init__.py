@@ -17,7 +17,7 @@ import redis
 
 from aggregator import logs
 from aggregator.cli import operate, processes, supervisor
-from aggregator.errors import ConfigError, SettingError
+from aggregator.errors import ConfigError, SettingError, SettingExit
 from aggregator.models import SOURCE_STATES
 from aggregator.redis_server import LOG_FILE, EmbeddedServerError, data_dir, redis_url
 
@@ -306,8 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logs.configure(args.command)
     try:
+        logs.configure(args.command)
         result: int = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
     except ConfigError as error:
@@ -315,6 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SettingError as error:  # an environment variable: no file to point at
         print(f"aggregator: {error}", file=sys.stderr)
+        return 2
+    except SettingExit as error:  # the same, raised where no caller could catch it
+        print(error.code, file=sys.stderr)
         return 2
     except redis.exceptions.TimeoutError as error:
         # A server that accepts connections but answers nothing: stopped (SIGSTOP), swapping,
