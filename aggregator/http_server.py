@@ -59,6 +59,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from aggregator.errors import SettingExit
+
 APP = "aggregator.web:create_app()"
 WORKER_CLASS = "aggregator.http_server.Worker"
 LOGGER_CLASS = "aggregator.http_server.Logger"
@@ -104,9 +106,9 @@ def _number(name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise SystemExit(f"aggregator: {name}={raw!r} is not a number") from None
+        raise SettingExit(f"aggregator: {name}={raw!r} is not a number") from None
     if value <= 0:
-        raise SystemExit(f"aggregator: {name} must be positive, got {raw}")
+        raise SettingExit(f"aggregator: {name} must be positive, got {raw}")
     return value
 
 
@@ -129,7 +131,7 @@ def worker_connections() -> int:
     """Connections one web worker holds open at once (gunicorn's --worker-connections)."""
     raw = os.environ.get(WORKER_CONNECTIONS_ENV, "").strip() or str(DEFAULT_WORKER_CONNECTIONS)
     if not raw.isdecimal() or not raw.isascii() or int(raw) < 2:
-        raise SystemExit(
+        raise SettingExit(
             f"aggregator: {WORKER_CONNECTIONS_ENV}={raw!r}: a whole number of connections per web"
             f" worker, at least 2 (default {DEFAULT_WORKER_CONNECTIONS})"
         )
@@ -140,7 +142,7 @@ def max_connections_per_address() -> int:
     """Connections one client address may hold in a worker; 0: no limit (behind a proxy)."""
     raw = os.environ.get(PER_ADDRESS_ENV, "").strip() or str(DEFAULT_PER_ADDRESS)
     if not raw.isdecimal() or not raw.isascii():
-        raise SystemExit(
+        raise SettingExit(
             f"aggregator: {PER_ADDRESS_ENV}={raw!r}: a whole number of connections, 0 for no limit"
         )
     return 0 if trusted_proxies() else int(raw)
@@ -151,7 +153,7 @@ def renders_per_client() -> int:
     limit (a load test from one address)."""
     raw = os.environ.get(RENDERS_PER_CLIENT_ENV, "").strip() or str(DEFAULT_RENDERS_PER_CLIENT)
     if not raw.isdecimal() or not raw.isascii():
-        raise SystemExit(
+        raise SettingExit(
             f"aggregator: {RENDERS_PER_CLIENT_ENV}={raw!r}: a whole number of renders, 0 for no"
             " limit"
         )
@@ -171,7 +173,7 @@ def trusted_proxies() -> int:
     """
     raw = os.environ.get(TRUSTED_PROXIES_ENV, "").strip() or "0"
     if not raw.isascii() or not raw.isdecimal() or int(raw) > 10:
-        raise SystemExit(
+        raise SettingExit(
             f"aggregator: {TRUSTED_PROXIES_ENV}={raw!r}: the number of reverse proxies in front"
             " of the web server, 0 to 10 (1 for one nginx)"
         )

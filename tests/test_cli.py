@@ -1193,3 +1193,23 @@ def test_the_procfile_parses_and_its_worker_never_retires() -> None:
         assert argv[:2] == ["aggregator", name]
         parsed[name] = cli.build_parser().parse_args(argv[1:])
     assert parsed["worker"].max_jobs == 0
+
+
+@pytest.mark.parametrize("command", ["web", "run"])
+@pytest.mark.parametrize(
+    ("name", "value"), [("WEB_HEADER_TIMEOUT", "soon"), ("WEB_TRUSTED_PROXIES", "nginx")]
+)
+def test_a_wrong_web_setting_is_status_2_as_other_settings(
+    config_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    name: str,
+    value: str,
+) -> None:
+    """README: a wrong setting exits 2, as a wrong argument; a wrong WEB_* exited 1 (a bare
+    SystemExit with the message), what `run` answers when its server will not start. Both
+    commands check before they start anything, so nothing is left running here."""
+    monkeypatch.setenv(name, value)
+    assert cli.main(["--config", str(config_file), command, "--port", "31007"]) == 2
+    assert f"{name}='{value}'" in capsys.readouterr().err
