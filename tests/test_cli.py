@@ -790,6 +790,40 @@ def test_refresh_says_which_sources_of_the_file_the_service_does_not_run_yet(
     assert captured.out == "enqueued 2 source(s) in 1 job(s)\n"
 
 
+def test_refresh_of_a_source_only_another_file_has_says_what_the_scheduler_runs_on(
+    config_file: Path, with_states: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--config other.toml refresh gamma`, gamma only in other.toml, told the operator to
+    start a scheduler while one ran (on aggregator.toml): starting one changes nothing."""
+    scheduler.publish(with_states, config_module.load_config(config_file))
+    other = tmp_path / "other.toml"
+    gamma = '\n[[sources]]\nid = "gamma"\nname = "Gamma"\nurl = "https://gamma.example/feed"\n'
+    other.write_text(CONFIG + gamma + 'categories = ["news"]\n', encoding="utf-8")
+
+    with_states.heartbeat("scheduler", datetime.now(UTC))  # as a running scheduler does
+    assert cli.main(["--config", str(other), "refresh", "gamma"]) == 1
+    err = capsys.readouterr().err
+    assert "not in the running config yet, so not refreshed: gamma" in err
+    assert f"the running scheduler runs on {config_file}, not {other}" in err
+    assert "start one" not in err
+
+    # On the same file, the running scheduler publishes the edit itself.
+    config_file.write_text(other.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli.main(["--config", str(config_file), "refresh", "gamma"]) == 1
+    err = capsys.readouterr().err
+    assert "the running scheduler reads this file and publishes an edit" in err
+    assert "start one" not in err
+
+    # None running (its last beat too old): start one, on the file that has the source.
+    with_states.heartbeat("scheduler", datetime.fromtimestamp(time.time() - 3600, UTC))
+    assert cli.main(["--config", str(other), "refresh", "gamma"]) == 1
+    err = capsys.readouterr().err
+    assert "no scheduler is running to publish the file's edits" in err
+    assert f"start one with `aggregator --config {other} run`" in err
+    assert cli.main(["--config", str(config_file), "refresh", "gamma"]) == 1
+    assert "start one with `aggregator run` or `aggregator scheduler`" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("argv", "env", "says"),
     [

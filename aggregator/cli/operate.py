@@ -99,8 +99,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         # silence ("59 ok" of 103 asked for), as if it had been removed.
         print(
             f"aggregator: not in the running config yet, so not refreshed: {', '.join(missing)}\n"
-            "aggregator: a running scheduler publishes the file's edits (start one with"
-            " `aggregator run` or `aggregator scheduler`)",
+            f"aggregator: {_who_publishes(store, config.path, published[1])}",
             file=sys.stderr,
             flush=True,
         )
@@ -175,6 +174,42 @@ def _counted_with_the_service() -> None:
     directory = data_dir() / "metrics"
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ and directory.is_dir():
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
+def _who_publishes(store: Store, path: str, published: str) -> str:
+    """Whether a scheduler will publish the file at `path` (the running config's JSON is
+    `published`): one runs on it, one runs on another file, or none runs. It said "start one"
+    with a scheduler running, on another file (`--config other.toml refresh`), which starting
+    another would not have changed."""
+    from aggregator.metrics import heartbeat_window
+
+    running_on = config_module.loads(published).path
+    beat = store.heartbeats().get("scheduler")
+    alive = beat is not None and (datetime.now(UTC) - beat).total_seconds() <= heartbeat_window()
+    same = bool(path and running_on) and _same_file(path, running_on)
+    if alive and same:
+        return (
+            "the running scheduler reads this file and publishes an edit once it has held still"
+            " for a tick: run this again in a moment (`aggregator check-config` says why it"
+            " would refuse one)"
+        )
+    if alive:
+        return (
+            f"the running scheduler runs on {running_on or 'another config'}, not {path}: add"
+            f" them there, or restart the service with `aggregator --config {path} run`"
+        )
+    config_option = "" if same else f"--config {path} "
+    return (
+        "no scheduler is running to publish the file's edits: start one with"
+        f" `aggregator {config_option}run` or `aggregator {config_option}scheduler`"
+    )
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # (one is gone, or relative to another process's directory)
+        return Path(a).resolve() == Path(b).resolve()
 
 
 def _not_running(ids: Sequence[str], published: str) -> list[str]:
