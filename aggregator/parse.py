@@ -534,6 +534,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     guess = charset_normalizer.from_bytes(body[: 256 * 1024]).best()
     if guess is not None and guess.encoding in _TRUSTED_GUESSES:
         encoding = _ENCODING_ALIASES.get(guess.encoding.replace("_", "-"), guess.encoding)
+        if encoding == "cp949" and _kana_not_jamo(body[: 256 * 1024]):
+            encoding = _EUC_JP_NAME
         text = body.decode(encoding, errors="replace")
         named = ", ".join(_label(e) for e in declared) or "no encoding"
         return text, f"The document declares {named} but reads as {_label(encoding)}."
@@ -542,6 +544,47 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
         named = ", ".join(_label(e) for e in declared)
         return text, f"The document is not valid {named}; it was read as windows-1252."
     return text, None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# EUC-JP and EUC-KR share their byte ranges, and on a short feed (a title or two) the detector
+# took Japanese for Korean. Their rows 0xA4 and 0xA5 tell them apart: hiragana and katakana in
+# EUC-JP, which Japanese is full of; in EUC-KR compatibility jamo (Hangul syllables are rows
+# 0xB0-0xC8) and Roman numerals and Greek. Korean writes jamo alone only as ㅋㅋ, ㅠㅠ, ㅇㅇ: the
+# simple ones below; a kana that is another jamo (の is ㅞ, は ㅟ, を and ん archaic ones) or no
+# character of EUC-KR's row 0xA5 (most katakana) is evidence of Japanese.
+_EUC_PAIR = re.compile(rb"[\xa1-\xfe][\xa1-\xfe]|\x8e[\xa1-\xfe]|\x8f[\xa1-\xfe]{2}")
+_KOREAN_AS_WRITTEN = frozenset(
+    [
+        *(
+            c.encode("euc_kr")
+            for c in "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎㅏㅐㅑㅒㅓㅔㅕㅖㅗㅛㅜㅠㅡㅣ"
+        ),
+        *(p for p in (bytes((0xA5, t)) for t in range(0xA1, 0xFF)) if _decodes(p, "euc_kr")),
+    ]
+)
+_KANA_SHARE = 4  # at least one double-byte character in this many is in rows 0xA4-0xA5
+
+
+def _kana_not_jamo(sample: bytes) -> bool:
+    """Whether text the detector read as Korean is EUC-JP: it decodes as EUC-JP, a quarter of
+    its double-byte characters or more are in rows 0xA4-0xA5 (kana; Korean prose has few jamo
+    and Chinese hardly any kana), and one of those is nothing Korean writes there."""
+    pairs = _EUC_PAIR.findall(sample)
+    kana = [p for p in pairs if p[0] in (0xA4, 0xA5)]
+    if not kana or len(kana) * _KANA_SHARE < len(pairs):
+        return False
+    if all(p in _KOREAN_AS_WRITTEN for p in kana):
+        return False
+    # (A multi-byte character cut at the sample's end fails too: then it stays Korean.)
+    return _decodes(sample, _EUC_JP_NAME)
 
 
 def _iso2022(body: bytes, content_type: str) -> tuple[str, str | None] | None:
@@ -774,6 +817,8 @@ _FEEDPARSER_PREFIXES: dict[str, str] = {
 
 
 def _label(codec: str) -> str:
+    if codec == _EUC_JP_NAME:
+        return "EUC-JP"  # (as browsers read it: the name of our codec is no encoding's)
     return codec.upper().replace("_", "-")
 
 

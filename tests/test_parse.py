@@ -208,6 +208,27 @@ def test_undeclared_euc_jp_is_read_as_japanese() -> None:
     assert "EUC-JIS-2004" in feed.warning
 
 
+@pytest.mark.parametrize(
+    ("name", "channel", "title", "read_as"),
+    [
+        ("undeclared-euc-jp-short.xml", "猫日記", "猫と暮らす毎日", "EUC-JP"),
+        # Hard negatives: Korean with jamo (ㅋㅋ) or row 0xA5 (Roman numerals), which EUC-JP
+        # reads as kana too; the detector is right and stays so.
+        ("undeclared-euc-kr-jamo-short.xml", "일기", "ㅋㅋㅋ ㅎㅎ ㅠㅠ 대박", "CP949"),
+        ("undeclared-euc-kr-numerals-short.xml", "강의", "ⅰ. 서론 ⅱ. 본론", "CP949"),
+    ],
+)
+def test_short_undeclared_euc_jp_is_not_read_as_korean(
+    name: str, channel: str, title: str, read_as: str
+) -> None:
+    """On a title or two the detector took EUC-JP for Korean: "猫と暮らす毎日" was
+    "푿ㅘ勘ㅹㅉ遽폽". The two share their bytes, but in EUC-JP rows 0xA4-0xA5 are the kana
+    Japanese is full of, in EUC-KR jamo (Korean writes few: ㅋㅋ, ㅠㅠ) and Roman numerals."""
+    feed = parse((FIXTURES / name).read_bytes(), url=URL, headers={})
+    assert (feed.title, feed.entries[0].title) == (channel, title)
+    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_iso_2022_jp_is_read_as_japanese_not_as_ascii(parser: str) -> None:
     """ISO-2022-JP (old Japanese sites, mail-magazine archives) is 7-bit: read as ASCII for
