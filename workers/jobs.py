@@ -99,8 +99,12 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
 
     glibc gives each thread that allocates its own arena (up to 8 per core), and memory freed
     in one stays there: the fetch threads parsing large documents left a worker ~90 MB heavier
-    and 60% slower in tests/test_hostile.py's real-worker run (378-419 MB peak, and 325 MB with
-    two arenas). Call it before the fetch threads start; a no-op without glibc.
+    and 60% slower in tests/test_hostile.py's real-worker run (378-419 MB peak, and 319-325 MB
+    with two arenas: the runs of commit e4e5bfa, Nov 2026, whose message says 319 and this
+    comment said 325). Re-measured Dec 2026 on a machine another suite loaded, the test grown
+    since: 392, 402, 431 MB with two arenas against 442, 419, 405 MB with MALLOC_ARENA_MAX=16
+    (glibc's own cap on 2 CPUs), three alternating pairs; medians 402 and 419 MB. Call it
+    before the fetch threads start; a no-op without glibc.
     """
     if "MALLOC_ARENA_MAX" in os.environ:
         return
