@@ -824,6 +824,26 @@ def test_refresh_of_a_source_only_another_file_has_says_what_the_scheduler_runs_
     assert "start one with `aggregator run` or `aggregator scheduler`" in capsys.readouterr().err
 
 
+def test_refresh_of_a_source_not_running_with_a_wrong_heartbeat_window_is_status_2(
+    config_file: Path,
+    with_states: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Whether a scheduler runs is read by READY_HEARTBEAT_SECONDS, as /readyz reads it: a
+    wrong one is a wrong setting (2), not a traceback."""
+    scheduler.publish(with_states, config_module.load_config(config_file))
+    config_file.write_text(
+        CONFIG + '\n[[sources]]\nid = "gamma"\nname = "Gamma"\nurl = "https://g.example/"\n'
+        'categories = ["news"]\n',
+        encoding="utf-8",
+    )
+    with_states.heartbeat("scheduler", datetime.now(UTC))
+    monkeypatch.setenv("READY_HEARTBEAT_SECONDS", "soon")
+    assert cli.main(["--config", str(config_file), "refresh", "gamma"]) == 2
+    assert "READY_HEARTBEAT_SECONDS='soon'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("argv", "env", "says"),
     [

@@ -23,6 +23,7 @@ from aggregator import config as config_module
 from aggregator.cli import common, terminal
 from aggregator.config import Config, SourceConfig, summary
 from aggregator.config_warnings import located_warnings
+from aggregator.errors import SettingExit
 from aggregator.models import SOURCE_STATES, source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import COMMAND, WEB, connect, data_dir, redis_url
@@ -183,9 +184,13 @@ def _who_publishes(store: Store, path: str, published: str) -> str:
     another would not have changed."""
     from aggregator.metrics import heartbeat_window
 
+    try:
+        window = heartbeat_window()  # (as /readyz counts a scheduler alive)
+    except ValueError as e:
+        raise SettingExit(f"aggregator: {e}") from None
     running_on = config_module.loads(published).path
     beat = store.heartbeats().get("scheduler")
-    alive = beat is not None and (datetime.now(UTC) - beat).total_seconds() <= heartbeat_window()
+    alive = beat is not None and (datetime.now(UTC) - beat).total_seconds() <= window
     same = bool(path and running_on) and _same_file(path, running_on)
     if alive and same:
         return (
