@@ -350,6 +350,19 @@ def fits_script(tag: str, text: str) -> bool:
     return own * 4 >= letters and own >= others
 
 
+def written_in(tag: str, text: str) -> bool:
+    """Whether `text`, a name, may be in the language `tag` declares: it has letters of that
+    language's script and fits it (fits_script). A source's name "조선일보" is Korean, "Le Monde"
+    may be French; "CNN" or "Al Jazeera" over an Arabic article are not Arabic. True for a
+    language whose script is not known here, or named in the tag ("pa-Arab") as it fits."""
+    language, *subtags = tag.split("-")
+    script = _script_of(language.lower())
+    named = any(len(s) == 4 and s.isalpha() and s.lower() not in ("hans", "hant") for s in subtags)
+    if script is not None and not named and not script.search(text):
+        return False
+    return fits_script(tag, text)
+
+
 def chinese_script(text: str) -> str:
     """The script of the Chinese `text`, "Hans" or "Hant": by its characters that only one of
     the two writes (国 or 國: OpenCC's, as stories folds them), whichever are more; "" when

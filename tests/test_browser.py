@@ -322,6 +322,42 @@ def test_korean_wraps_between_words_not_inside_them(
     assert [pair for pair in breaks if pair[0] != " "] == []
 
 
+def test_a_korean_source_s_name_in_our_english_words_wraps_between_its_words(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """A Korean source's name inside "Read the original at …" had no lang, so Korean's
+    keep-all was not its own: the button broke the name between two syllables. Its articles'
+    language is now on it (a Japanese name drawn with Chinese glyphs, too: the font's stack)."""
+    name = "대한민국 정책브리핑 문화체육관광부 해외문화홍보원 국민소통실"
+    (article,) = add_articles("hacker-blog", 1, source_name=name, language="ko")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/a/{article.id}")
+    breaks = page.locator(".button-primary").evaluate(
+        """button => {
+            const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+            const found = [];
+            let top = null, last = "";
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (let i = 0; i < node.textContent.length; i++) {
+                    const range = document.createRange();
+                    range.setStart(node, i);
+                    range.setEnd(node, i + 1);
+                    const box = range.getBoundingClientRect();
+                    const char = node.textContent[i];
+                    if (box.width === 0) { last = char; continue; }
+                    if (top !== null && box.top > top + 2) found.push(last + char);
+                    top = box.top;
+                    last = char;
+                }
+            }
+            return found;
+        }"""
+    )
+    assert breaks, "the button was meant to wrap"
+    hangul = re.compile("[\uac00-\ud7af]{2}")
+    assert [pair for pair in breaks if hangul.fullmatch(pair)] == []
+
+
 @pytest.mark.parametrize("width", [320, 375])
 def test_a_long_breadcrumb_title_stays_on_the_line_of_its_separator(
     live_server: LiveServer, page: Page, add_articles: AddArticles, width: int

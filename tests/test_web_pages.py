@@ -889,6 +889,44 @@ def test_article_in_another_language_says_so(
     assert "<h1>" in text(client, f"/a/{english.id}")  # the page's own: nothing to say
 
 
+def test_a_source_s_name_in_another_language_says_which(
+    client: FlaskClient, add_articles: AddArticles, store: Store
+) -> None:
+    """A Korean source's name inside our English "Read the original at …" had no lang: the
+    browser broke it mid-word, and a Japanese name was drawn with Chinese glyphs. Its articles'
+    language is on the name where the name is written in that language's script; "CNN" over
+    an Arabic article is no Arabic, and the page's own language needs no saying."""
+    korean = add_articles(
+        "hacker-blog", 1, source_name="조선일보", language="ko", content=STORY_BODY
+    )[0]
+    copy = add_articles(
+        "mixed",
+        1,
+        source_name="朝日新聞",
+        language="ja",
+        content=STORY_BODY,
+        published=korean.published + timedelta(hours=2),
+    )[0]
+    for article in (korean, copy):
+        join_stories(store, [article], 7.0, datetime.now(UTC))
+    page = text(client, f"/a/{korean.id}")
+    assert 'rel="noopener" dir="auto" lang="ko">조선일보</a>' in page  # under the title
+    assert 'Read the original at <bdi lang="ko">조선일보</bdi>' in page
+    assert 'This article was published by <bdi lang="ko">조선일보</bdi>.' in page
+    assert 'More from <bdi lang="ko">조선일보</bdi>' in page
+    also = page.split('class="also-reported"', 1)[1].split("</aside>", 1)[0]
+    assert '<bdi class="meta-source" lang="ja">朝日新聞</bdi>' in also
+    for path in ("/", "/c/tech/", "/embed/tech"):
+        assert '<bdi class="meta-source" lang="ko">조선일보</bdi>' in text(client, path), path
+    (arabic,) = add_articles("hacker-blog", 1, source_name="CNN", language="ar")
+    (english,) = add_articles("hacker-blog", 1, source_name="조선일보", language="en")
+    for other in (arabic, english):
+        story = text(client, f"/a/{other.id}").split('<article class="story"', 1)[1]
+        story = story.split("</article>", 1)[0]
+        assert "Read the original at \u2068" in story
+        assert "lang=" not in story.split("</h1>", 1)[1].split('<div class="story-content"')[0]
+
+
 def test_right_to_left_articles_and_sites_say_so(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:

@@ -24,6 +24,7 @@ from werkzeug.exceptions import Gone, NotFound
 
 from aggregator import dates, images, stories
 from aggregator.config import Category, Config
+from aggregator.language import written_in
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import UNTITLED, language_tag, title_language
 from aggregator.redact import public_error, public_url
@@ -376,6 +377,15 @@ def _title_language(article: Article) -> str:
     language's script: an article's language is read from its body, and the English title
     "Super Market" of a Persian post was laid out right to left (a review)."""
     return title_language(language_tag(article.language or ""), article.title)
+
+
+@bp.app_template_filter("name_language")
+def _name_language(article: Article) -> str:
+    """The article's language tag for its source's name, or "" when the name is not written in
+    that language's script: a Korean source's name in our English "Read the original at …" was
+    broken mid-word and a Japanese one drawn with Chinese glyphs, while "CNN" is no Arabic."""
+    tag = language_tag(article.language or "")
+    return tag if tag and written_in(tag, article.source_name) else ""
 
 
 # Languages written right to left (their primary subtags), and scripts that are (Arab, Hebr…).
