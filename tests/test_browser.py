@@ -288,6 +288,27 @@ def test_a_long_source_name_in_a_phones_compact_card_stays_in_the_page(
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
 
 
+@pytest.mark.parametrize("site_language", ["en", "ar"])
+def test_home_section_heads_fit_a_phone_at_200_percent_text(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """WCAG 1.4.4, text at 200%: "More in Technology →", squeezed beside its heading, stood one
+    letter a line (645 px tall), and on an Arabic site (whose faces draw "Technology" wider)
+    5 px off a 390-px page; at 320 px every language's heading widened the page."""
+    add_articles("hacker-blog", 1)
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(live_server.url + "/")
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        lines = page.locator(".section-more").evaluate_all(
+            """links => links.map((a) => a.getBoundingClientRect().height
+                / parseFloat(getComputedStyle(a).lineHeight))"""
+        )
+        assert lines
+        assert max(lines) < 3.5, (width, lines)  # (not a letter a line)
+
+
 def test_korean_wraps_between_words_not_inside_them(
     live_server: LiveServer, page: Page, add_articles: AddArticles
 ) -> None:
