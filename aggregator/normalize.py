@@ -893,7 +893,12 @@ def _tag_read(raw_tag: str) -> str:
     tag = _without_bidi_controls(_text(raw_tag, is_html=True))
     if len(tag) > TAG_LENGTH:
         tag = excerpt(tag, TAG_LENGTH)
-    return tag if shows(tag) and _folded(tag) not in _NO_CATEGORY else ""
+    return tag if shows(tag) and not no_category(tag) else ""
+
+
+def no_category(tag: str) -> bool:
+    """Whether a tag is WordPress's default category, "Uncategorized" in some language."""
+    return _folded(tag) in _NO_CATEGORY
 
 
 def _folded(tag: str) -> str:

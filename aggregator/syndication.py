@@ -30,7 +30,14 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from aggregator.models import Article
-from aggregator.normalize import MAX_TAGS, UNTITLED, language_tag, shows, title_language
+from aggregator.normalize import (
+    MAX_TAGS,
+    UNTITLED,
+    language_tag,
+    no_category,
+    shows,
+    title_language,
+)
 from aggregator.redact import SECRET_PARAMETERS, public_url
 from aggregator.sanitize import as_uri
 from aggregator.xml_text import xml_text as _text
@@ -197,8 +204,13 @@ def _item(
     author = _bylined(byline, source_title, meta.language) if byline else source_title
     author = author or _text(meta.title)
     rss_author = _bylined(byline, source_title, meta.language, rss=True) if byline else author
-    # (shows: a tag of a zero-width space, stored before ingest dropped it, is none.)
-    tags = tuple(dict.fromkeys(t for t in (_text(t).strip() for t in article.tags) if shows(t)))
+    # (A tag of a zero-width space or WordPress's "Uncategorized", stored before ingest dropped
+    # it, is none.)
+    tags = tuple(
+        dict.fromkeys(
+            t for t in (_text(t).strip() for t in article.tags) if shows(t) and not no_category(t)
+        )
+    )
     tags = tags[:MAX_TAGS]  # (an article stored before ingest kept only so many)
     return _Item(
         # A story shown once keeps its story's id whichever copy stands for it: when an earlier

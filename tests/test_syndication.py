@@ -997,8 +997,8 @@ def test_an_item_of_many_tags_renders_in_time_linear_in_them(articles: list[Arti
 
 def test_a_stored_tag_that_shows_nothing_is_no_category(articles: list[Article]) -> None:
     """Stored before ingest dropped them, a zero-width space or soft hyphen tag was written as a
-    category that looks empty in every format."""
-    tagged = replace(articles[0], tags=("\u200b", "\u00ad", " \u2060 ", "kept"))
+    category that looks empty in every format, and WordPress's "Uncategorized" as one."""
+    tagged = replace(articles[0], tags=("\u200b", "\u00ad", " \u2060 ", "Uncategorized", "kept"))
     for render in (render_atom, render_rss):
         [item] = feedparser.parse(render(make_meta(), [tagged], article_url)).entries
         assert [t.term for t in item.tags] == ["kept"], render.__name__
