@@ -473,13 +473,26 @@ def _location_as_browsers_read_it(response: httpx.Response) -> None:
     if response.status_code not in _REDIRECTS:
         return
     locations = set(_locations(response))
-    if len(locations) != 1 or not (location := locations.pop()):
+    if len(locations) > 1:  # (refused by _next_hop, after httpx reads them joined by ", ")
+        _joined(response.request.url, response.headers["Location"])
         return
+    if not locations or not (location := locations.pop()):
+        return
+    if (target := _joined(response.request.url, location)) is not None:
+        response.headers["Location"] = str(target)
+
+
+def _joined(url: httpx.URL, location: str) -> httpx.URL | None:
+    """`url.join(location)`, or None where httpx finds no URL in it (httpx raises that itself,
+    as an invalid URL). urllib's ValueError (":x://]": "Invalid IPv6 URL") is httpx.InvalidURL:
+    httpx let it out of the fetch when it built its next request, a crash of the refresh job
+    where an invalid Location is the source's failure."""
     try:
-        target = response.request.url.join(location)
+        return url.join(location)
     except httpx.InvalidURL:
-        return
-    response.headers["Location"] = str(target)
+        return None
+    except ValueError as e:
+        raise httpx.InvalidURL(f"Invalid URL in location header: {e}") from e
 
 
 def _locations(response: httpx.Response) -> list[str]:

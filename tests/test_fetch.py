@@ -470,6 +470,27 @@ def test_a_location_s_raw_bytes_are_read_as_browsers_read_them(
     assert result.url == final
 
 
+@pytest.mark.parametrize("location", [":x://]", ":x://[", ":https://]xn--a"])
+def test_a_location_urllib_cannot_join_is_an_invalid_url_not_a_crash(
+    fetcher: Fetcher, feed_server: FeedServer, location: str
+) -> None:
+    """urllib's urlsplit raises ValueError ("Invalid IPv6 URL") for these references, and it
+    came out of the fetch as is, a crash of the refresh job rather than the source's failure."""
+    error = fetch_error(fetcher, feed_server.redirect("/moved", location))
+    assert error.outcome is Outcome.BLOCKED
+    assert "redirects to an invalid URL" in str(error)
+
+    def twice(h: Any) -> None:  # (httpx reads two Locations joined: ":x://], /feed")
+        h.send_response(302)
+        h.send_header("Location", location)
+        h.send_header("Location", "/feed")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    error = fetch_error(fetcher, feed_server.add_handler("/twice", twice))
+    assert error.outcome is Outcome.BLOCKED
+
+
 def test_a_300_with_a_location_is_not_followed(fetcher: Fetcher, feed_server: FeedServer) -> None:
     """As browsers do not (Chromium's HttpResponseHeaders::IsRedirectResponseCode leaves 300
     out: "Users probably want to see 300 (multiple choice) pages"; the Fetch standard's
