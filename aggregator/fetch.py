@@ -460,7 +460,14 @@ def _checked_url(url: str | httpx.URL) -> httpx.URL:
             f"refused to fetch {url}: only http and https URLs are allowed",
             outcome=Outcome.BLOCKED,
         )
-    if not parsed.host:
+    try:
+        host = parsed.host
+    except UnicodeError as e:  # (httpx decodes an "xn--" host, and lets idna's error out)
+        raise FetchError(
+            f"invalid URL {url}: its host is no internationalized name IDNA 2008 reads ({e})",
+            outcome=Outcome.BLOCKED,
+        ) from e
+    if not host:
         raise FetchError(f"invalid URL {url}: it has no host", outcome=Outcome.BLOCKED)
     return parsed
 
@@ -469,7 +476,8 @@ def _location_as_browsers_read_it(response: httpx.Response) -> None:
     """A redirect's one Location made the absolute URL a browser would go to (`_locations`),
     before httpx reads it (a client's response hook): httpx builds the next request of a
     redirect even when not following it, and raised at `http:\\\\host\\feed`. A value it
-    cannot make a URL of, or several different ones, stay as they came (_next_hop refuses them)."""
+    cannot make a URL of, or several different ones, stay as they came (_next_hop refuses them);
+    one that urllib or idna raises at is httpx.InvalidURL (`_joined`)."""
     if response.status_code not in _REDIRECTS:
         return
     locations = set(_locations(response))
@@ -484,15 +492,18 @@ def _location_as_browsers_read_it(response: httpx.Response) -> None:
 
 def _joined(url: httpx.URL, location: str) -> httpx.URL | None:
     """`url.join(location)`, or None where httpx finds no URL in it (httpx raises that itself,
-    as an invalid URL). urllib's ValueError (":x://]": "Invalid IPv6 URL") is httpx.InvalidURL:
-    httpx let it out of the fetch when it built its next request, a crash of the refresh job
-    where an invalid Location is the source's failure."""
+    as an invalid URL). urllib's ValueError (":x://]": "Invalid IPv6 URL") and idna's error for
+    an "xn--" host it cannot decode (which httpx's URL.host lets out: encode/httpx#3710) are
+    httpx.InvalidURL: httpx let them out of the fetch when it built its next request, and the
+    source was recorded as an internal error where its Location is at fault."""
     try:
-        return url.join(location)
+        joined = url.join(location)
+        joined.host  # noqa: B018 - (read as httpx will: idna's error is a UnicodeError)
     except httpx.InvalidURL:
         return None
-    except ValueError as e:
+    except ValueError as e:  # (UnicodeError too)
         raise httpx.InvalidURL(f"Invalid URL in location header: {e}") from e
+    return joined
 
 
 def _locations(response: httpx.Response) -> list[str]:

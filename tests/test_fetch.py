@@ -491,6 +491,24 @@ def test_a_location_urllib_cannot_join_is_an_invalid_url_not_a_crash(
     assert error.outcome is Outcome.BLOCKED
 
 
+@pytest.mark.parametrize("location", ["//xn--/feed", "http://xn--ls8h.xn--/", "//xn--a/"])
+def test_a_host_idna_cannot_read_is_an_invalid_url_not_an_internal_error(
+    fetcher: Fetcher, feed_server: FeedServer, location: str
+) -> None:
+    """httpx's URL.host decodes any "xn--" host and lets idna's error out (encode/httpx#3710):
+    a redirect there, or a source at one (xn--ls8h.la, which IDNA 2008 refuses as it refuses
+    its Unicode form), was recorded as an internal error, "a bug in the aggregator"."""
+    error = fetch_error(fetcher, feed_server.redirect("/moved", location))
+    assert error.outcome is Outcome.BLOCKED
+    assert "invalid URL" in str(error)
+    error = fetch_error(fetcher, "http://xn--ls8h.la/feed")
+    assert (error.outcome, str(error)) == (
+        Outcome.BLOCKED,
+        "invalid URL http://xn--ls8h.la/feed: its host is no internationalized name IDNA 2008"
+        " reads (Codepoint U+1F4A9 at position 1 of '💩' not allowed)",
+    )
+
+
 def test_a_300_with_a_location_is_not_followed(fetcher: Fetcher, feed_server: FeedServer) -> None:
     """As browsers do not (Chromium's HttpResponseHeaders::IsRedirectResponseCode leaves 300
     out: "Users probably want to see 300 (multiple choice) pages"; the Fetch standard's
