@@ -209,6 +209,9 @@ def _euc_jp_codec(name: str) -> codecs.CodecInfo | None:
 
 
 codecs.register(_euc_jp_codec)
+# The detector names EUC-JP by JIS X 0213's codec, which it cannot tell from it: read as a
+# declared EUC-JP is (its IBM kanji, "髙橋", came out as "郄橋" undeclared).
+_GUESSED_AS = {"euc_jis_2004": _EUC_JP_NAME, "euc_jisx0213": _EUC_JP_NAME}
 
 # HTTP charsets that are usually a server default rather than a statement about the document:
 # when the XML declaration names another encoding, the declaration is tried first.
@@ -533,7 +536,9 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             )
     guess = charset_normalizer.from_bytes(body[: 256 * 1024]).best()
     if guess is not None and guess.encoding in _TRUSTED_GUESSES:
-        encoding = _ENCODING_ALIASES.get(guess.encoding.replace("_", "-"), guess.encoding)
+        encoding = _GUESSED_AS.get(guess.encoding) or _ENCODING_ALIASES.get(
+            guess.encoding.replace("_", "-"), guess.encoding
+        )
         if encoding == "cp949" and _kana_not_jamo(body[: 256 * 1024]):
             encoding = _EUC_JP_NAME
         text = body.decode(encoding, errors="replace")

@@ -205,7 +205,24 @@ def test_undeclared_euc_jp_is_read_as_japanese() -> None:
     feed = parse(body, url=URL, headers={})
     assert (feed.title, feed.entries[0].title) == ("猫日記", title)
     assert feed.warning is not None
-    assert "EUC-JIS-2004" in feed.warning
+    assert "reads as EUC-JP." in feed.warning
+
+
+def test_undeclared_euc_jp_keeps_ibms_kanji() -> None:
+    """Read as the detector names it (JIS X 0213's codec), undeclared EUC-JP gave 髙橋 as 郄橋,
+    which a declared one no longer did: the guess is read as a declared EUC-JP is."""
+    body = (
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>猫日記</title><item><title>'
+            "XX橋さんの猫日記</title><guid>1</guid><description>今日はとても暖かかったので、タマは"
+            "一日中窓辺で寝ていました。明日も晴れるそうです。</description></item></channel></rss>"
+        )
+        .encode("euc_jis_2004")
+        .replace(b"XX", b"\xfc\xe2")
+    )
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title == "髙橋さんの猫日記"
+    assert feed.warning == "The document declares no encoding but reads as EUC-JP."
 
 
 @pytest.mark.parametrize(
