@@ -535,8 +535,9 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
         html_text, held = _changed(html_text, held, _XML_LINE_BREAK.sub(r"\1", html_text))
     # The struck-through text of HTML 4 (what is no longer so: "<strike>June 1st</strike> June
     # 15th"), which the allowlist would keep as live text: HTML5's <s>.
-    if held & _STRUCK:
-        html_text, held = _changed(html_text, held, _STRIKE.sub(r"<\1s", html_text))
+    # (In any case, as HTML reads a tag's name: "<sTrIkE>" escaped looks for "trike" and "TRIKE".)
+    if _mentions(html_text, "strike"):
+        html_text = _STRIKE.sub(r"<\1s", html_text)
     if held & _PASSWORD_FORM:
         html_text = _PASSWORD_FIELD.sub("", html_text)
     # (The style that hides it goes with the sanitizer. CSS reads "DISPLAY:NONE", "Display"
@@ -586,7 +587,7 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
 
 
 # What clean_html looks for in a source's HTML before its patterns (_holds), and the bits of each.
-_RAW_WORDS = ("</br", "</BR", "trike", "TRIKE", "post-password-form")
+_RAW_WORDS = ("</br", "</BR", "post-password-form")
 
 
 def _bits(*words: str) -> int:
@@ -595,7 +596,6 @@ def _bits(*words: str) -> int:
 
 
 _XML_BREAK = _bits("</br", "</BR")
-_STRUCK = _bits("trike", "TRIKE")
 _PASSWORD_FORM = _bits("post-password-form")
 
 

@@ -241,6 +241,9 @@ def test_strike_through_text_stays_struck_through() -> None:
         "<p>Due <strike>June 1st</strike> <STRIKE>July</STRIKE> June 15th</p>", BASE
     )
     assert cleaned == "<p>Due <s>June 1st</s> <s>July</s> June 15th</p>"
+    # In any case, as HTML reads a tag's name: "<sTrIkE>" escaped the looks for "trike" and
+    # "TRIKE", and its text stood unstruck.
+    assert clean_html("<p>Price <sTrIkE>10</StRiKe> 8</p>", BASE) == "<p>Price <s>10</s> 8</p>"
 
 
 def test_relative_urls_are_resolved_against_the_base() -> None:
