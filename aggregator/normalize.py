@@ -1352,7 +1352,10 @@ def _without_by(author: str) -> str:
     opening = _BYLINE.match(author)
     if opening is None or not (names := author[opening.end() :].strip()):
         return author
-    return names if opening[0][:1].lower() not in "bp" or _names(names) else author
+    # A label ("Author:", "文/") always opens names; "By", "Por" or "Par" only names that
+    # follow it (_names: "By The Sea Studio" is one).
+    worded = opening[0][:1].lower() in "bp"
+    return names if not worded or _names(names) else author
 
 
 # Words a byline's names are joined with ("by Lesley Katzen on behalf of the GTAC Committee",

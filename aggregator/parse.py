@@ -53,9 +53,6 @@ import feedparser_rs
 from charset_normalizer.md import mess_ratio
 
 from aggregator import gzip_member
-
-if TYPE_CHECKING:
-    from typing_extensions import Buffer  # (collections.abc's from Python 3.12)
 from aggregator.addresses import private_host
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
@@ -63,6 +60,9 @@ from aggregator.errors import join_warnings as _join_warnings
 from aggregator.models import EnclosureData, EntryData, ImageData, ParsedFeed
 from aggregator.sanitize import on_readers_network, plain_text, text_to_html
 from aggregator.xml_text import xml_char
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # (collections.abc's from Python 3.12)
 
 try:
     from aggregator import _native
