@@ -275,6 +275,8 @@ def test_pause_resume_and_reset_from_the_command_line(
     out, err = capsys.readouterr()
     assert out == "alpha: paused: off the schedule until resumed\n"
     assert "not in the running config yet, so not paused: beta" in err
+    # ... and who publishes the file's edits, as refresh says (no scheduler beats here).
+    assert "no scheduler is running to publish the file's edits: start one with" in err
     assert source_health(store.get_state("beta")) != "paused"
 
 

@@ -149,11 +149,13 @@ def cmd_act(args: argparse.Namespace) -> int:
     _refuse_unknown(ids, config)
     published = store.published_config()
     missing = _not_running(ids, published[1]) if published is not None else []
-    if missing:
-        # Their state would wait for a config that has them; the running one does not yet.
+    if missing and published is not None:
+        # Their state would wait for a config that has them; the running one does not yet. (And
+        # who will publish it, as refresh says: the line alone left the operator guessing.)
         print(
             f"aggregator: not in the running config yet, so not {_PARTICIPLE[args.action]}:"
-            f" {', '.join(missing)}",
+            f" {', '.join(missing)}\n"
+            f"aggregator: {_who_publishes(store, config.path, published[1])}",
             file=sys.stderr,
             flush=True,
         )
