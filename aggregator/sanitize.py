@@ -525,14 +525,14 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     if unparsable(html_text):
         return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
     html_text = lazy_images.reveal_in(html_text)
-    # Each pattern below runs only where a word it needs is in the text: all of _RAW_WORDS looked
-    # for in one walk (_holds), again once a pattern changed the text (each look reads the text
-    # as it is then, as three looks with `in` did, at ~1.4 times the cost over the corpus).
+    # Each pattern below runs only where a word it needs is in the text: _RAW_WORDS looked for
+    # in one walk (_holds; three looks with `in` took ~1.4 times as long over the corpus). No
+    # pattern before the password form's makes or removes "post-password-form".
     held = _holds(html_text, _RAW_WORDS)
     if held & _XML_BREAK:
         # XHTML's "<br/>" as a feed's XML parser writes it back: "<br></br>", which HTML reads as
         # two breaks (the Guardian's paragraphs were four lines apart).
-        html_text, held = _changed(html_text, held, _XML_LINE_BREAK.sub(r"\1", html_text))
+        html_text = _XML_LINE_BREAK.sub(r"\1", html_text)
     # The struck-through text of HTML 4 (what is no longer so: "<strike>June 1st</strike> June
     # 15th"), which the allowlist would keep as live text: HTML5's <s>.
     # (In any case, as HTML reads a tag's name: "<sTrIkE>" escaped looks for "trike" and "TRIKE".)
@@ -607,11 +607,6 @@ def _holds(text: str, words: tuple[str, ...]) -> int:
 def _holds_python(text: str, words: tuple[str, ...]) -> int:
     """`_holds`: the reference, and the fallback where the C module is not built."""
     return sum(1 << k for k, word in enumerate(words) if word in text)
-
-
-def _changed(before: str, held: int, after: str) -> tuple[str, int]:
-    """`after`, and _holds's bits of it (those of `before` when a pattern changed nothing)."""
-    return after, held if after is before else _holds(after, _RAW_WORDS)
 
 
 # A heading around paragraphs ("<h2><p>左右横跳：索尼 Xperia</p></h2>", a Chinese site's): a
