@@ -496,6 +496,7 @@ def link_body(url: str) -> bytes:
     cached = _AMP_CACHE.match(path) if host.endswith(".cdn.ampproject.org") else None
     if cached:  # www-example-com.cdn.ampproject.org/c/s/www.example.com/story: its page's
         host, _, rest = cached[1].partition("/")
+        host = host.lower()  # (as the plain link's: a host is read in any case)
         path = "/" + rest
     host = _EDITION_HOST.sub("", host)
     path = _AMP_PATH.sub("", _AMP_SUFFIX.sub(r"\1", path)).rstrip("/")

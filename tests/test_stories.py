@@ -597,6 +597,7 @@ def test_short_bodies_merge_only_as_word_for_word_copies_across_sources() -> Non
         "https://www.example.com/amp/2026/11/story",
         "https://www.example.com/2026/11/story?amp=1",
         "https://www-example-com.cdn.ampproject.org/c/s/www.example.com/2026/11/story/amp",
+        "https://www-example-com.cdn.ampproject.org/c/s/WWW.Example.com/2026/11/story/amp",
     ],
 )
 def test_a_title_only_items_link_by_another_address_of_its_page_is_the_same_link(
