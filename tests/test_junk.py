@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import re._parser as sre_parse  # the test reads the built-in patterns' first characters
@@ -1099,6 +1100,23 @@ def test_the_c_quick_look_gives_the_lines_of_the_python_reference() -> None:
         assert junk._native.quick_lines(text, 220) is None
         assert junk._quick_lines(text, 220) == junk._quick_lines_python(text, 220)
     assert junk._quick_lines_python("<bloc\u212aquote>a", 220) == ("\na", ["a"])
+
+
+@requires_native
+def test_the_c_quick_look_ends_a_line_at_its_longest_as_the_reference_does() -> None:
+    # Its one pass drops a tag from its "<" to the next ">" left after the block tags, and
+    # stops reading a line once it is longer than `longest`: every short text of these pieces,
+    # each longest near it, in each width (a space before the character past the end counts).
+    pieces = ["a", " ", "\n", "\u3000", "<p>", "<b>", "<", ">", "&amp;", "é", "中", "\U0001f600"]
+    for size in range(1, 5):
+        for chosen in itertools.product(pieces, repeat=size):
+            text = "".join(chosen)
+            for longest in range(0, 6):
+                found = junk._native.quick_lines(text, longest)
+                if found is None:  # (a tag's name not ASCII: left to the reference)
+                    assert re.search(r"</?\w*[^\x00-\x7f]", text), text
+                else:
+                    assert found == junk._quick_lines_python(text, longest), (text, longest)
 
 
 @requires_corpus
