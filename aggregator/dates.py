@@ -166,15 +166,51 @@ _MORE_MONTHS = {
     "Nov": "नवंबर नवम्बर νοεμβριος νοεμβριου νοε",
     "Dec": "दिसंबर दिसम्बर δεκεμβριος δεκεμβριου δεκ des",
 }
-for _english, _names in (*_ARABIC_MONTHS.items(), *_MORE_MONTHS.items()):
+# South Slavic and Bulgarian: Croatian's own names (nominative and genitive, "15. lipnja 2026."),
+# Serbian's and Slovenian's in Latin and Serbian's in Cyrillic (with the genitive "1. децембра"),
+# Macedonian's and Bulgarian's; and Persian's names of the Gregorian months ("۱۵ ژوئن ۲۰۲۶";
+# not the Solar Hijri year's, "خرداد": no Gregorian date has them). Croatian's abbreviations,
+# "lip" and "srp" among them, are read in Croatia's and Bosnia's zones only (_ZONE_MONTHS).
+_SLAVIC_MONTHS = {
+    "Jan": "siječanj siječnja januara januarja јануар јануара јан јануари януари яну",
+    "Feb": "veljača veljače februara februarja фебруар фебруара феб февруари",
+    "Mar": "ožujak ožujka marec marta март марта",
+    "Apr": "travanj travnja aprila април априла апр",
+    "May": "svibanj svibnja мај маја",
+    "Jun": "lipanj lipnja junij junija juna јун јуна јуни юни",
+    "Jul": "srpanj srpnja julij julija jula јул јула јули юли",
+    "Aug": "kolovoz kolovoza avgust avgusta avg август августа авг",
+    "Sep": "rujan rujna septembar septembra септембар септембра сеп септември",
+    "Oct": "oktobar oktobra октобар октобра окт октомври",
+    "Nov": "studeni studenoga studenog novembar novembra новембар новембра нов ноември ное",
+    "Dec": "prosinac prosinca decembar decembra децембар децембра дец декември",
+}
+_PERSIAN_MONTHS = {
+    "Jan": "ژانویه", "Feb": "فوریه", "Mar": "مارس", "Apr": "آوریل", "May": "مه می",
+    "Jun": "ژوئن", "Jul": "ژوئیه جولای", "Aug": "اوت آگوست", "Sep": "سپتامبر", "Oct": "اکتبر",
+    "Nov": "نوامبر", "Dec": "دسامبر",
+}  # fmt: skip
+for _english, _names in (
+    *_ARABIC_MONTHS.items(),
+    *_MORE_MONTHS.items(),
+    *_SLAVIC_MONTHS.items(),
+    *_PERSIAN_MONTHS.items(),
+):
     for _name in _names.split():
         _MONTHS[unicodedata.normalize("NFC", _name)] = _english
 # A month name that is another month in a neighbour's language, read in the source's zone only:
-# Polish "listopad(a)" is November, Croatian and Bosnian's October; Polish "lip(iec)" July.
+# Polish "listopad(a)" is November, Croatian and Bosnian's October; Polish "lip(iec)" July,
+# Croatian "lip(anj)" June (a Zagreb feed's "pon, 15 lip 2026", unread before). Croatian's
+# other abbreviations (PHP's and CLDR's, "sij", "velj", "ožu"...) are short words elsewhere.
+_CROATIAN = {
+    "listopad": "Oct", "listopada": "Oct", "lis": "Oct", "sij": "Jan", "velj": "Feb",
+    "ožu": "Mar", "tra": "Apr", "svi": "May", "lip": "Jun", "srp": "Jul", "kol": "Aug",
+    "ruj": "Sep", "stu": "Nov", "pro": "Dec",
+}  # fmt: skip
 _ZONE_MONTHS = {
     "Europe/Warsaw": {"listopad": "Nov", "listopada": "Nov", "lis": "Nov", "lip": "Jul"},
-    "Europe/Zagreb": {"listopad": "Oct", "listopada": "Oct", "lis": "Oct"},
-    "Europe/Sarajevo": {"listopad": "Oct", "listopada": "Oct", "lis": "Oct"},
+    "Europe/Zagreb": _CROATIAN,
+    "Europe/Sarajevo": _CROATIAN,
 }
 # CJK months as PHP's strftime writes them in an RFC 822 date under a Chinese, Japanese or Korean
 # locale: "周二, 01 12月 2026 10:00:00 +0800", "火, 01 12月 2026", "01 十二月 2026", "12월".
@@ -441,12 +477,13 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
 def _localized(text: str) -> str:
     """`text` with what other languages write in place of the forms read here put as those:
     their digits as ASCII (Arabic-Indic, Persian, Devanagari...), Arabic's comma as ",", a
-    Levantine month of two words as one token, Vietnamese "ngày 1 tháng 12 năm 2026", Czech and
-    Korean spaced dates ("1. 12. 2026", "2026. 12. 1."), French and Portuguese "15h05", and an
-    offset in parentheses ("(+0700)", from Vietnamese "(GMT+7)")."""
-    if not text.isascii():  # (none of the first four changes ASCII text)
+    Levantine month of two words as one token, Vietnamese "ngày 1 tháng 12 năm 2026" (and "1 thg
+    12, 2026"), Czech and Korean spaced dates ("1. 12. 2026", "2026. 12. 1."), French and
+    Portuguese "15h05", and an offset in parentheses ("(+0700)", from Vietnamese "(GMT+7)")."""
+    if not text.isascii():  # (none of these changes ASCII text)
         text = unicodedata.normalize("NFC", text).translate(_DIGITS).replace("،", ",")
         text = _LEVANTINE_MONTH.sub(r"\1_\2", text)
+    if not text.isascii() or "thg" in text:
         text = _VIETNAMESE.sub(r"\1.\2.\3", text)
     if "." in text:
         text = _SPACED_YMD.sub(r"\1.\2.\3", _SPACED_DMY.sub(r"\1.\2.\3", text))
@@ -465,7 +502,10 @@ _DIGITS = {
     if unicodedata.category(chr(c)) == "Nd"
 }
 _LEVANTINE_MONTH = re.compile(r"(كانون|تشرين)\s+(الأول|الاول|الثاني)")
-_VIETNAMESE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+# (Also without "ngày" and "năm", and Google's abbreviation: "15 tháng 6, 2026", "15 thg 6, 2026".)
+_VIETNAMESE = re.compile(
+    r"(?:ngày\s+)?(\d{1,2})\s+(?:tháng|thg)\s+(\d{1,2})(?:\s+năm|\s*,)?\s+(\d{4})", re.IGNORECASE
+)
 _SPACED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 _SPACED_YMD = re.compile(r"\b(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.")
 _H_TIME = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})\b")
