@@ -345,7 +345,12 @@ _YEAR = re.compile(r"(?<!\d)(?:19[89]\d|2[01]\d\d)(?!\d)")
 
 def _holds_its_year(text: str, parsed: datetime) -> bool:
     """Whether feedparser's reading is of the year the string writes, if it writes one: it read
-    "01-12-2026 10:00" as 2001-12-20. (A year apart: the date's own, moved to UTC.)"""
+    "01-12-2026 10:00" as 2001-12-20. (A year apart: the date's own, moved to UTC.) A bare
+    number is a date only as ISO 8601's day written so ("20260615", "2026166"): feedparser read
+    "12345678" and "202606" as 2012-12-10 and 2020-09-16, and a year alone ("2026") as its
+    1 January, a day no article of that year was written on more than another."""
+    if text.isdigit():
+        return text in (parsed.strftime("%Y%m%d"), parsed.strftime("%Y%j"))
     years = {int(y) for y in _YEAR.findall(text)}
     return not years or bool(years & {parsed.year - 1, parsed.year, parsed.year + 1})
 

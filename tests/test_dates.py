@@ -1056,7 +1056,11 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("out of range", "2026-13-01", "UTC", None),
     ("croatian", "15 lip 2026 10:00", "UTC", None),  # Polish July? Croatian June?
     ("persian", "۱۵ خرداد ۱۴۰۵", "Asia/Tehran", None),  # Solar Hijri
+    ("not a date", "2026", "UTC", None),  # feedparser: 1 January
     ("not a date", "15", "UTC", None),
+    ("not a date", "1234567", "UTC", None),  # feedparser: 2012-12-10
+    ("not a date", "202606", "UTC", None),  # feedparser: 2020-09-16
+    ("ISO day", "20260615", "UTC", "2026-06-15T00:00"),  # (feedparser's reading: UTC's midnight)
     ("not a date", "Issue 42", "UTC", None),
     ("not a date", "v2.10.2026", "UTC", None),
     ("not a date", "lipanj", "Europe/Zagreb", None),  # a month, no day
