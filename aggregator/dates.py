@@ -185,6 +185,29 @@ _SLAVIC_MONTHS = {
     "Nov": "studeni studenoga studenog novembar novembra новембар новембра нов ноември ное",
     "Dec": "prosinac prosinca decembar decembra децембар децембра дец декември",
 }
+# Russian's other abbreviations ("1 сент. 2026 г."), Czech's own (CLDR's "čvn", "zář"; its "led",
+# "dub", "srp", "lis" and "pro" are words or other months elsewhere: _ZONE_MONTHS), Slovak's,
+# Hungarian's (year first, "2026. június 15.": _rfc822 puts it in order), Finnish's, Catalan's
+# ("d'abril" too), Lithuanian's genitive ("2026 m. gruodžio 1 d."), Latvian's and Estonian's.
+_EUROPEAN_MONTHS = {
+    "Jan": "január januára tammikuu tammikuuta tammik gener sausio janvāris janvārī jaanuar",
+    "Feb": "февр február februára febr helmikuu helmikuuta helmik febrer vasario "
+    "februāris februārī veebruar",
+    "Mar": "bře marec marca március márc maaliskuu maaliskuuta maalisk març kovo marts martā märts",
+    "Apr": "apríl apríla április ápr huhtikuu huhtikuuta huhtik abril d'abril d’abril balandžio "
+    "aprīlis aprīlī aprill",
+    "May": "kvě máj mája május toukokuu toukokuuta toukok maig gegužės maijs maijā",
+    "Jun": "čvn jún júna június kesäkuu kesäkuuta kesäk juny birželio jūnijs jūnijā juuni",
+    "Jul": "čvc júl júla július heinäkuu heinäkuuta heinäk juliol liepos jūlijs jūlijā juuli",
+    "Aug": "augusta augusztus augusztusa elokuu elokuuta elok agost d'agost d’agost rugpjūčio "
+    "augusts augustā",
+    "Sep": "сент zář septembra szeptember szept syyskuu syyskuuta syysk setembre rugsėjo "
+    "septembris septembrī",
+    "Oct": "říj október októbra lokakuu lokakuuta lokak octubre d'octubre "
+    "d’octubre spalio oktobris oktobrī oktoober",
+    "Nov": "нояб novembra marraskuu marraskuuta marrask novembre lapkričio novembris novembrī",
+    "Dec": "decembra joulukuu joulukuuta jouluk desembre gruodžio decembris decembrī detsember",
+}
 _PERSIAN_MONTHS = {
     "Jan": "ژانویه", "Feb": "فوریه", "Mar": "مارس", "Apr": "آوریل", "May": "مه می",
     "Jun": "ژوئن", "Jul": "ژوئیه جولای", "Aug": "اوت آگوست", "Sep": "سپتامبر", "Oct": "اکتبر",
@@ -194,6 +217,7 @@ for _english, _names in (
     *_ARABIC_MONTHS.items(),
     *_MORE_MONTHS.items(),
     *_SLAVIC_MONTHS.items(),
+    *_EUROPEAN_MONTHS.items(),
     *_PERSIAN_MONTHS.items(),
 ):
     for _name in _names.split():
@@ -211,6 +235,7 @@ _ZONE_MONTHS = {
     "Europe/Warsaw": {"listopad": "Nov", "listopada": "Nov", "lis": "Nov", "lip": "Jul"},
     "Europe/Zagreb": _CROATIAN,
     "Europe/Sarajevo": _CROATIAN,
+    "Europe/Prague": {"led": "Jan", "dub": "Apr", "srp": "Aug", "lis": "Nov", "pro": "Dec"},
 }
 # CJK months as PHP's strftime writes them in an RFC 822 date under a Chinese, Japanese or Korean
 # locale: "周二, 01 12月 2026 10:00:00 +0800", "火, 01 12月 2026", "01 十二月 2026", "12월".
@@ -341,6 +366,11 @@ def read(
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19[89]\d|2[01]\d\d)(?!\d)")
+# A year no month's number follows: feedparser's ISO 8601 reading of it fills in the month it is
+# now and the 1st ("2025 x" was 2025-12-01 when read in December).
+_YEAR_ALONE = re.compile(r"\d{4}(?![-/.]?\d)")
+# A time of day and no other number: feedparser dates it the day it is read ("10:00").
+_TIME_ALONE = re.compile(r"\D*\d{1,2}:\d{2}(?::\d{2})?\D*")
 
 
 def _holds_its_year(text: str, parsed: datetime) -> bool:
@@ -348,9 +378,12 @@ def _holds_its_year(text: str, parsed: datetime) -> bool:
     "01-12-2026 10:00" as 2001-12-20. (A year apart: the date's own, moved to UTC.) A bare
     number is a date only as ISO 8601's day written so ("20260615", "2026166"): feedparser read
     "12345678" and "202606" as 2012-12-10 and 2020-09-16, and a year alone ("2026") as its
-    1 January, a day no article of that year was written on more than another."""
+    1 January, a day no article of that year was written on more than another. Nor is a year
+    no month's number follows ("2026. június 15." was this month's 1st), nor a time alone."""
     if text.isdigit():
         return text in (parsed.strftime("%Y%m%d"), parsed.strftime("%Y%j"))
+    if _YEAR_ALONE.match(text) or _TIME_ALONE.fullmatch(text):
+        return False  # "2026. június 15.": this month's 1st; "10:00": today's, a guess
     years = {int(y) for y in _YEAR.findall(text)}
     return not years or bool(years & {parsed.year - 1, parsed.year, parsed.year + 1})
 
@@ -798,6 +831,8 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
         return None, False
     if len(words) > 2 and _YEAR_FIRST.fullmatch(words[0]) and words[1] in MONTH_ABBREVIATIONS:
         words[0], words[2] = words[2], words[0]  # "2006 January 02": feedparser made it Dec 1
+    elif len(words) > 2 and _YEAR_FIRST.fullmatch(words[0]) and words[2] in MONTH_ABBREVIATIONS:
+        words[:3] = words[1], words[2], words[0]  # Latvian "2026. gada 1. decembrī"
     day_only = not any(":" in word for word in words)
     if day_only:
         words.append(f"{DAY_ONLY_HOUR}:00:00")  # a date alone: parsedate_tz wants a time

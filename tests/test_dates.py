@@ -382,9 +382,12 @@ def test_feedparser_misreading_is_overruled_and_its_own_formats_still_count() ->
         datetime(2020, 1, 10, 14, 33, tzinfo=UTC),
         False,
     )
-    # A string we do not know keeps feedparser's reading; one nobody knows is unreadable.
-    known = datetime(2020, 1, 10, tzinfo=UTC)
-    assert dates.read("2020-W02-5", known) == (known, False)
+    # A string we do not know keeps feedparser's reading (a corpus feed's offset cut short);
+    # one nobody knows is unreadable, and so is an ISO week, which feedparser reads as the 1st
+    # of the month it is read in (a guess: "2020-W02-5" is 10 January).
+    known = datetime(2017, 6, 13, 3, 18, tzinfo=UTC)
+    assert dates.read("2017-06-13T03:18:00+00:0", known) == (known, False)
+    assert dates.read("2020-W02-5", datetime(2020, 12, 1, tzinfo=UTC)) == (None, True)
     assert dates.read("last Tuesday", None) == (None, True)
     assert dates.read("", None) == (None, False)
     assert dates.read("2020/13/45 10:00", None) == (None, True)  # no 13th month
@@ -1031,6 +1034,27 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("japanese", "２０２６/１２/０１ １５:０５", "Asia/Tokyo", "2026-12-01T06:05"),
     ("korean", "2026년 12월 1일 오후 3시 5분", "Asia/Seoul", "2026-12-01T06:05"),
     ("korean", "2026년 6월 15일", "Asia/Seoul", "2026-06-15T03:00"),
+    ("russian", "1 сент. 2026 г.", "Europe/Moscow", "2026-09-01T09:00"),
+    ("russian", "1 нояб. 2026 г. 15:05", "Europe/Moscow", "2026-11-01T12:05"),
+    ("russian", "3 февр. 2026", "Europe/Moscow", "2026-02-03T09:00"),
+    ("czech", "15. čvn 2026 10:00", "Europe/Prague", "2026-06-15T08:00"),
+    ("czech", "5. srp 2026", "Europe/Prague", "2026-08-05T10:00"),
+    ("czech", "1. pro 2026", "Europe/Prague", "2026-12-01T11:00"),
+    ("slovak", "15. júna 2026", "Europe/Bratislava", "2026-06-15T10:00"),
+    ("slovak", "1. decembra 2026 15:05", "Europe/Bratislava", "2026-12-01T14:05"),
+    ("slovak", "3. apríla 2026", "Europe/Bratislava", "2026-04-03T10:00"),
+    ("hungarian", "2026. június 15. 10:00", "Europe/Budapest", "2026-06-15T08:00"),
+    ("hungarian", "2026. december 1.", "Europe/Budapest", "2026-12-01T11:00"),
+    ("hungarian", "2026. márc. 4. 15:05", "Europe/Budapest", "2026-03-04T14:05"),
+    ("hungarian", "kedd, 01 dec. 2026 15:05:00 +0100", "Europe/Budapest", "2026-12-01T14:05"),
+    ("finnish", "1. joulukuuta 2026 klo 15.05", "Europe/Helsinki", "2026-12-01T13:05"),
+    ("finnish", "15. kesäkuuta 2026", "Europe/Helsinki", "2026-06-15T09:00"),
+    ("catalan", "15 d'abril de 2026", "Europe/Madrid", "2026-04-15T10:00"),
+    ("catalan", "1 de desembre de 2026 15:05", "Europe/Madrid", "2026-12-01T14:05"),
+    ("lithuanian", "2026 m. gruodžio 1 d.", "Europe/Vilnius", "2026-12-01T10:00"),
+    ("latvian", "2026. gada 1. decembrī", "Europe/Riga", "2026-12-01T10:00"),
+    ("latvian", "15. jūnijs, 2026", "Europe/Riga", "2026-06-15T09:00"),
+    ("estonian", "1. detsember 2026 15:05", "Europe/Tallinn", "2026-12-01T13:05"),
     ("12-hour", "Dec 1, 2026 3:05 PM", "UTC", "2026-12-01T15:05"),
     ("12-hour", "Dec 1, 2026 12:30 AM", "UTC", "2026-12-01T00:30"),
     ("12-hour", "Dec 1, 2026 12:00 PM", "UTC", "2026-12-01T12:00"),
@@ -1060,6 +1084,9 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("not a date", "15", "UTC", None),
     ("not a date", "1234567", "UTC", None),  # feedparser: 2012-12-10
     ("not a date", "202606", "UTC", None),  # feedparser: 2020-09-16
+    ("not a date", "2026-W23", "UTC", None),  # feedparser: this month's 1st
+    ("not a date", "2026 Q3", "UTC", None),
+    ("not a date", "10:00", "UTC", None),  # feedparser: today's
     ("ISO day", "20260615", "UTC", "2026-06-15T00:00"),  # (feedparser's reading: UTC's midnight)
     ("not a date", "Issue 42", "UTC", None),
     ("not a date", "v2.10.2026", "UTC", None),
