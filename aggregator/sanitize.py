@@ -145,6 +145,10 @@ _NOT_CONTENT = Caseless(
     r"|medium\.com/_/stat|\?idsite=|&idsite=|/piwik\.php|/matomo\.php"
     r"|//ads?\.[^/?#.]+\.|/adserver|img\.phdo"  # (an ad server's subdomain; ad.nl is a paper)
     r"|googletagmanager\.com/"
+    # other analytics' and mailing lists' beacons: comScore's, Meta's pixel, Mailchimp's opens,
+    # Yandex Metrica's, Bing's and X's ad conversions (none in the corpus; a review's list)
+    r"|scorecardresearch\.com/|facebook\.com/tr[?/]|list-manage\.com/track/|mc\.yandex\.ru/watch"
+    r"|bat\.bing\.com/|analytics\.twitter\.com/|//t\.co/i/adsct"
     # a forum's file-type icon before each attachment and its signature rule (Dvbbs's)
     r"|/file[-_]?types?/\w+\.(?:gif|png)(?:$|\?)|/sigline\.gif(?:$|\?)"
     r"|/(?:facebook|twitter|reddit|linkedin|pinterest|whatsapp|weibo|wechat|digg|delicious"

@@ -230,6 +230,10 @@ HARD_NEGATIVES = {
     "qr code by its alt": '<img src="https://img.zhnews.example/2024/a1.jpg" alt="扫码关注二维码">',
     "social logo": '<img src="https://stadtbote.example/static/stadtbote-logo-social.png">',
     "default preview": '<img src="https://site.example/img/og-default.png">',
+    # Beacons of analytics and mailing lists, unsized (comScore's, Meta's, Mailchimp's opens).
+    "comscore beacon": '<img src="https://sb.scorecardresearch.com/p?c1=2&c2=123">',
+    "meta pixel": '<img src="https://www.facebook.com/tr?id=1&ev=PageView&noscript=1">',
+    "mailchimp open": '<img src="https://site.us1.list-manage.com/track/open.php?u=1&id=2">',
     # NixOS's news of KDE: its logo at an icon's size, "logo" not a word of the name.
     "logo at an icon's size": (
         '<img src="https://nixos.example/nixos/klogo-official-crystal-128x128.png" alt="KDE logo">'

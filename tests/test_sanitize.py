@@ -461,6 +461,14 @@ def test_mailto_links_are_kept() -> None:
         # a Chinese forum's (GB2312, kc0011): an icon before each photo, its signature's rule
         '<img src="http://www.kc0011.net/skins/default/filetype/jpg.gif" border="0">',
         '<img src="http://www.kc0011.net/skins/Default/sigline.gif">',
+        # other analytics' and mailing lists' beacons, as their snippets write them, unsized
+        '<img src="https://sb.scorecardresearch.com/p?c1=2&amp;c2=123&amp;cv=2.0&amp;cj=1">',
+        '<img src="https://www.facebook.com/tr?id=123&amp;ev=PageView&amp;noscript=1">',
+        '<img src="https://site.us1.list-manage.com/track/open.php?u=1&amp;id=2&amp;e=3">',
+        '<img src="https://mc.yandex.ru/watch/12345" style="position:absolute; left:-9999px;">',
+        '<img src="https://bat.bing.com/action/0?ti=1&amp;Ver=2">',
+        '<img src="https://analytics.twitter.com/i/adsct?txn_id=abc&amp;p_id=Twitter">',
+        '<img src="https://t.co/i/adsct?txn_id=abc&amp;p_id=Twitter">',
     ],
 )
 def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
