@@ -394,3 +394,32 @@ def test_the_page_image_comes_after_feed_images_and_before_content() -> None:
     assert lead_image([], content, page) == page
     assert lead_image([], content, "https://site.example/logo.png") == PHOTO
     assert not acceptable(Candidate("javascript:alert(1)"))
+
+
+# The picture a lazy-loading page or a <picture> hides, labelled by kind (an audit of picture
+# kinds, 2026-12-07; each was read right already, kept here so that stays so).
+_GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+_WEBP = "https://site.example/uploads/2026/11/harbour.webp"
+HIDDEN_PICTURES = {
+    "data-src over a data: GIF": f'<img src="{_GIF}" data-src="{PHOTO}">',
+    "data-src over a placeholder": (
+        '<img class="lazyload" src="https://site.example/wp-content/plugins/a3-lazy-load/'
+        f'assets/images/lazy_placeholder.gif" data-src="{PHOTO}">'
+    ),
+    "data-lazy-src": f'<img src="{_GIF}" data-lazy-src="{PHOTO}">',
+    "data-lazy-src alone": f'<img data-lazy-src="{PHOTO}">',
+    "data-original": f'<img src="https://site.example/img/grey.gif" data-original="{PHOTO}">',
+    "data-srcset": f'<img src="{_GIF}" data-srcset="{PHOTO} 800w, {PHOTO}?w=400 400w">',
+    "noscript copy": f'<img src="{_GIF}" class="lazy"><noscript><img src="{PHOTO}"></noscript>',
+    "picture, webp source": (
+        f'<picture><source srcset="{_WEBP}" type="image/webp"><img src="{PHOTO}"></picture>'
+    ),
+    "picture, placeholder img": (
+        f'<picture><source media="(min-width: 800px)" srcset="{PHOTO}"><img src="{_GIF}"></picture>'
+    ),
+}
+
+
+@pytest.mark.parametrize("html", HIDDEN_PICTURES.values(), ids=list(HIDDEN_PICTURES))
+def test_a_picture_hidden_by_lazy_loading_or_a_picture_element_is_the_lead(html: str) -> None:
+    assert _lead(f"<p>Text</p><p>{html}</p>") == PHOTO
