@@ -190,35 +190,58 @@ _SLAVIC_MONTHS = {
 # Hungarian's (year first, "2026. június 15.": _rfc822 puts it in order), Finnish's, Catalan's
 # ("d'abril" too), Lithuanian's genitive ("2026 m. gruodžio 1 d."), Latvian's and Estonian's.
 _EUROPEAN_MONTHS = {
-    "Jan": "január januára tammikuu tammikuuta tammik gener sausio janvāris janvārī jaanuar",
-    "Feb": "февр február februára febr helmikuu helmikuuta helmik febrer vasario "
-    "februāris februārī veebruar",
-    "Mar": "bře marec marca március márc maaliskuu maaliskuuta maalisk març kovo marts martā märts",
-    "Apr": "apríl apríla április ápr huhtikuu huhtikuuta huhtik abril d'abril d’abril balandžio "
-    "aprīlis aprīlī aprill",
-    "May": "kvě máj mája május toukokuu toukokuuta toukok maig gegužės maijs maijā",
-    "Jun": "čvn jún júna június kesäkuu kesäkuuta kesäk juny birželio jūnijs jūnijā juuni",
-    "Jul": "čvc júl júla július heinäkuu heinäkuuta heinäk juliol liepos jūlijs jūlijā juuli",
-    "Aug": "augusta augusztus augusztusa elokuu elokuuta elok agost d'agost d’agost rugpjūčio "
-    "augusts augustā",
+    "Jan": "jaan sausis január januára tammikuu tammikuuta tammik gener sausio janvāris janvārī "
+    "jaanuar",
+    "Feb": "úno veebr февр február februára febr helmikuu helmikuuta helmik febrer vasario "
+    "vasaris februāris februārī veebruar",
+    "Mar": "bře marec marca március márc maaliskuu maaliskuuta maalisk març kovo kovas marts "
+    "martā märts",
+    "Apr": "apríl apríla április ápr huhtikuu huhtikuuta huhtik abril d'abril d’abril d'abr "
+    "d’abr balandžio balandis aprīlis aprīlī aprill",
+    "May": "kvě máj mája május toukokuu toukokuuta toukok maig gegužės gegužė maijs maijā",
+    "Jun": "jūn birželis čvn jún júna június kesäkuu kesäkuuta kesäk juny birželio jūnijs jūnijā "
+    "juuni",
+    "Jul": "jūl liepa čvc júl júla július heinäkuu heinäkuuta heinäk juliol liepos jūlijs jūlijā "
+    "juuli",
+    "Aug": "augusta augusztus augusztusa elokuu elokuuta elok agost d'agost d’agost d'ag d’ag "
+    "rugpjūčio rugpjūtis augusts augustā",
     "Sep": "сент zář septembra szeptember szept syyskuu syyskuuta syysk setembre rugsėjo "
-    "septembris septembrī",
-    "Oct": "říj október októbra lokakuu lokakuuta lokak octubre d'octubre "
-    "d’octubre spalio oktobris oktobrī oktoober",
-    "Nov": "нояб novembra marraskuu marraskuuta marrask novembre lapkričio novembris novembrī",
-    "Dec": "decembra joulukuu joulukuuta jouluk desembre gruodžio decembris decembrī detsember",
+    "rugsėjis septembris septembrī",
+    "Oct": "říj október októbra lokakuu lokakuuta lokak octubre d'octubre d'oct d’oct d’octubre "
+    "spalio spalis oktobris oktobrī oktoober",
+    "Nov": "нояб novembra marraskuu marraskuuta marrask novembre lapkričio lapkritis novembris "
+    "novembrī",
+    "Dec": "dets gruodis decembra joulukuu joulukuuta jouluk desembre gruodžio decembris "
+    "decembrī detsember",
 }
 _PERSIAN_MONTHS = {
     "Jan": "ژانویه", "Feb": "فوریه", "Mar": "مارس", "Apr": "آوریل", "May": "مه می",
     "Jun": "ژوئن", "Jul": "ژوئیه جولای", "Aug": "اوت آگوست", "Sep": "سپتامبر", "Oct": "اکتبر",
     "Nov": "نوامبر", "Dec": "دسامبر",
 }  # fmt: skip
+# Hindi's abbreviations ("1 दिस॰ 2026"), Bengali's, Malay's, and Hebrew's, alone, abbreviated
+# ("דצמ׳") and as dates write them, "in" before ("1 בדצמבר 2026").
+_MORE_SCRIPTS = {
+    "Jan": "जन॰ জানুয়ারী জানুয়ারি জানু ינואר בינואר ינו׳",
+    "Feb": "फ़र॰ ফেব্রুয়ারী ফেব্রুয়ারি ফেব פברואר בפברואר פבר׳",
+    "Mar": "মার্চ מרץ במרץ",
+    "Apr": "এপ্রিল এপ্রি אפריל באפריל אפר׳",
+    "May": "মে מאי במאי",
+    "Jun": "জুন יוני ביוני",
+    "Jul": "जुल॰ জুলাই জুল julai יולי ביולי",
+    "Aug": "अग॰ আগস্ট আগ ogos אוגוסט באוגוסט אוג׳",
+    "Sep": "सित॰ সেপ্টেম্বর সেপ্ট সেপ ספטמבר בספטמבר ספט׳",
+    "Oct": "अक्टू॰ অক্টোবর অক্টো אוקטובר באוקטובר אוק׳",
+    "Nov": "नव॰ নভেম্বর নভে נובמבר בנובמבר נוב׳",
+    "Dec": "दिस॰ ডিসেম্বর ডিসে disember דצמבר בדצמבר דצמ׳",
+}
 for _english, _names in (
     *_ARABIC_MONTHS.items(),
     *_MORE_MONTHS.items(),
     *_SLAVIC_MONTHS.items(),
     *_EUROPEAN_MONTHS.items(),
     *_PERSIAN_MONTHS.items(),
+    *_MORE_SCRIPTS.items(),
 ):
     for _name in _names.split():
         _MONTHS[unicodedata.normalize("NFC", _name)] = _english
@@ -231,8 +254,24 @@ _CROATIAN = {
     "ožu": "Mar", "tra": "Apr", "svi": "May", "lip": "Jun", "srp": "Jul", "kol": "Aug",
     "ruj": "Sep", "stu": "Nov", "pro": "Dec",
 }  # fmt: skip
+# (Polish "sie", August, is German's "Sie"; Czech's "led", "dub", "srp" August, "pro" below.)
+_POLISH = {"listopad": "Nov", "listopada": "Nov", "lis": "Nov", "lip": "Jul", "sie": "Aug"}
+# Lithuanian's and Malay's abbreviations, short words elsewhere ("1 kov. 2026", "1 Mac 2026").
+_LITHUANIAN = {
+    "saus": "Jan", "vas": "Feb", "kov": "Mar", "bal": "Apr", "geg": "May", "birž": "Jun",
+    "liep": "Jul", "rugp": "Aug", "rugs": "Sep", "spal": "Oct", "lapkr": "Nov", "gruod": "Dec",
+}  # fmt: skip
+# Finnish's short forms, words too ("kesä", summer; "joulu", Christmas).
+_FINNISH = {
+    "tammi": "Jan", "helmi": "Feb", "maalis": "Mar", "huhti": "Apr", "touko": "May",
+    "kesä": "Jun", "heinä": "Jul", "elo": "Aug", "syys": "Sep", "loka": "Oct", "marras": "Nov",
+    "joulu": "Dec",
+}  # fmt: skip
 _ZONE_MONTHS = {
-    "Europe/Warsaw": {"listopad": "Nov", "listopada": "Nov", "lis": "Nov", "lip": "Jul"},
+    "Europe/Warsaw": _POLISH,
+    "Europe/Vilnius": _LITHUANIAN,
+    "Asia/Kuala_Lumpur": {"mac": "Mar", "ogo": "Aug", "dis": "Dec"},
+    "Europe/Helsinki": _FINNISH,
     "Europe/Zagreb": _CROATIAN,
     "Europe/Sarajevo": _CROATIAN,
     "Europe/Prague": {"led": "Jan", "dub": "Apr", "srp": "Aug", "lis": "Nov", "pro": "Dec"},
@@ -276,8 +315,9 @@ def _combining_marks() -> str:
 
 
 _MARKS = _combining_marks()
-# A word (hyphenated too: Portuguese "terça-feira", Tuesday), as a day's name or "de" is skipped.
-_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}]|-(?=[^\W\d_]))*\.?")
+# A word (hyphenated too: Portuguese "terça-feira", Tuesday), as a day's name or "de" is skipped;
+# an abbreviation's dot or Hebrew's geresh may end it ("יום ג׳", Tuesday).
+_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}]|-(?=[^\W\d_]))*[.׳]?")
 _SEPARATORS = frozenset({"-", "–", "—", "|", "@"})
 _ERAS = frozenset({"พ.ศ", "ค.ศ"})  # Thai: Buddhist era, Common era
 _ERA_GLUED = re.compile(r"([พค]\.ศ\.)(?=\d)")  # "พ.ศ.2567", written against its year
@@ -788,8 +828,10 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     tokens = (_ERA_GLUED.sub(r"\1 ", text) if "ศ" in text else text).split()
     if (
         len(tokens) > 1
-        and tokens[0].endswith(",")
-        and _WORD.fullmatch(tokens[0][:-1])
+        and (
+            (tokens[0].endswith(",") and _WORD.fullmatch(tokens[0][:-1]))
+            or _fold(tokens[0]) == "mar"  # (and before another month: "mar 01 dic 2026")
+        )
         and any(_fold(t.rstrip(",")) in _MONTHS for t in tokens[1:])
     ):
         del tokens[0]  # a day name: "mar.," is Tuesday in French and Spanish, not March

@@ -1055,6 +1055,20 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("latvian", "2026. gada 1. decembrī", "Europe/Riga", "2026-12-01T10:00"),
     ("latvian", "15. jūnijs, 2026", "Europe/Riga", "2026-06-15T09:00"),
     ("estonian", "1. detsember 2026 15:05", "Europe/Tallinn", "2026-12-01T13:05"),
+    # (Babel's month and day names of every locale, checked against ours: these were unread.)
+    ("spanish", "mar 01 dic 2026 15:05", "Europe/Madrid", "2026-12-01T14:05"),  # Tuesday
+    ("spanish", "mar 10 mar 2026", "Europe/Madrid", "2026-03-10T11:00"),
+    ("polish", "15 sie 2026", "Europe/Warsaw", "2026-08-15T10:00"),
+    ("hebrew", "1 בדצמבר 2026", "Asia/Jerusalem", "2026-12-01T10:00"),
+    ("hebrew", "יום ג׳, 1 בדצמבר 2026 15:05", "Asia/Jerusalem", "2026-12-01T13:05"),
+    ("bengali", "১ ডিসেম্বর ২০২৬", "Asia/Dhaka", "2026-12-01T06:00"),
+    ("malay", "1 Disember 2026", "Asia/Kuala_Lumpur", "2026-12-01T04:00"),
+    ("malay", "1 Mac 2026", "Asia/Kuala_Lumpur", "2026-03-01T04:00"),
+    ("hindi", "1 दिस॰ 2026", "Asia/Kolkata", "2026-12-01T06:30"),
+    ("lithuanian", "2026 m. kov. 4 d.", "Europe/Vilnius", "2026-03-04T10:00"),
+    ("czech", "1. úno 2026", "Europe/Prague", "2026-02-01T11:00"),
+    ("catalan", "4 d’abr. 2026", "Europe/Madrid", "2026-04-04T10:00"),
+    ("estonian", "1. dets 2026", "Europe/Tallinn", "2026-12-01T10:00"),
     ("12-hour", "Dec 1, 2026 3:05 PM", "UTC", "2026-12-01T15:05"),
     ("12-hour", "Dec 1, 2026 12:30 AM", "UTC", "2026-12-01T00:30"),
     ("12-hour", "Dec 1, 2026 12:00 PM", "UTC", "2026-12-01T12:00"),
@@ -1087,6 +1101,8 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("not a date", "2026-W23", "UTC", None),  # feedparser: this month's 1st
     ("not a date", "2026 Q3", "UTC", None),
     ("not a date", "10:00", "UTC", None),  # feedparser: today's
+    ("polish", "15 sie 2026", "UTC", None),  # "sie": Polish August in Warsaw's zone only
+    ("malay", "1 Mac 2026", "UTC", None),  # "Mac": Malay March in Kuala Lumpur's only
     ("ISO day", "20260615", "UTC", "2026-06-15T00:00"),  # (feedparser's reading: UTC's midnight)
     ("not a date", "Issue 42", "UTC", None),
     ("not a date", "v2.10.2026", "UTC", None),
@@ -1163,3 +1179,40 @@ def test_read_dated_is_read_and_day_only() -> None:
             for parsed in (None, known):
                 wanted = (*dates.read(raw, parsed, local), dates.day_only(raw))
                 assert dates.read_dated(raw, parsed, local) == wanted, (raw, parsed, local)
+
+
+# A language's usual zone, where a month name it shares with a neighbour is read its way.
+_LANGUAGE_ZONES = {
+    "en": "UTC", "de": "Europe/Berlin", "fr": "Europe/Paris", "es": "Europe/Madrid",
+    "it": "Europe/Rome", "pt": "Europe/Lisbon", "nl": "Europe/Amsterdam", "ca": "Europe/Madrid",
+    "ro": "Europe/Bucharest", "sv": "Europe/Stockholm", "da": "Europe/Copenhagen",
+    "nb": "Europe/Oslo", "fi": "Europe/Helsinki", "et": "Europe/Tallinn", "lv": "Europe/Riga",
+    "lt": "Europe/Vilnius", "pl": "Europe/Warsaw", "cs": "Europe/Prague",
+    "sk": "Europe/Bratislava", "hu": "Europe/Budapest", "sl": "Europe/Ljubljana",
+    "hr": "Europe/Zagreb", "sr": "Europe/Belgrade", "sr_Latn": "Europe/Belgrade",
+    "mk": "Europe/Skopje", "bg": "Europe/Sofia", "uk": "Europe/Kyiv", "ru": "Europe/Moscow",
+    "el": "Europe/Athens", "tr": "Europe/Istanbul", "he": "Asia/Jerusalem", "ar": "Africa/Cairo",
+    "fa": "Asia/Tehran", "hi": "Asia/Kolkata", "bn": "Asia/Dhaka", "th": "Asia/Bangkok",
+    "vi": "Asia/Ho_Chi_Minh", "ms": "Asia/Kuala_Lumpur", "id": "Asia/Jakarta",
+    "zh": "Asia/Shanghai", "ja": "Asia/Tokyo", "ko": "Asia/Seoul",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", list(_LANGUAGE_ZONES))
+def test_every_month_name_of_a_language_is_read_as_its_month_and_none_as_another(
+    language: str,
+) -> None:
+    """CLDR's month names (Babel's: full and abbreviated, as a date writes them) in a date, read
+    in the language's zone, are each their own month; in UTC, where no zone says whose a name
+    shared by two languages is (Croatian "lip" June, Polish July), none is another month."""
+    from babel import Locale
+
+    names = Locale.parse(language).months["format"]
+    for width in ("wide", "abbreviated"):
+        for number, name in names[width].items():
+            for text in (f"15 {name} 2026 10:00", f"Mon, 15 {name} 2026 10:00:00 +0000"):
+                at_home = dates.parse(text, dates.zone(_LANGUAGE_ZONES[language]))
+                assert at_home is not None, text
+                assert at_home.month == number, (text, at_home)
+                anywhere = dates.parse(text, UTC)
+                assert anywhere is None or anywhere.month == number, (text, anywhere)
