@@ -596,8 +596,10 @@ _TIME_FIRST = re.compile(
     r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+[A-Z]{2,5})?)\s*,?\s+(\S.*)"
 )
 # A day's name before a date of numbers: "Mon, 2020-01-10 14:33", "Friday, 10/01/2020".
-# Two words too: Vietnamese "Thứ Ba, 01/12/2026".
-_DAY_BEFORE_NUMBERS = re.compile(r"(?:[^\W\d_]{1,12}\s)?[^\W\d_]{2,12}\.?,?\s+(?=\d{1,4}[-/.]\d)")
+# Two words too: Vietnamese "Thứ Ba, 01/12/2026", and its numbered days, "Thứ 2" (Monday).
+_DAY_BEFORE_NUMBERS = re.compile(
+    r"(?:(?:[^\W\d_]{1,12}\s)?[^\W\d_]{2,12}\.?|[Tt]hứ\s[2-7]),?\s+(?=\d{1,4}[-/.]\d)"
+)
 
 
 def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, bool]:

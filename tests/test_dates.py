@@ -1018,6 +1018,7 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("vietnamese", "15 thg 6, 2026", "Asia/Ho_Chi_Minh", "2026-06-15T05:00"),
     ("vietnamese", "15 tháng 6, 2026", "Asia/Ho_Chi_Minh", "2026-06-15T05:00"),
     ("vietnamese", "Thứ Hai, 15/06/2026 10:00", "Asia/Ho_Chi_Minh", "2026-06-15T03:00"),
+    ("vietnamese", "Thứ 2, 15/06/2026 10:00", "Asia/Ho_Chi_Minh", "2026-06-15T03:00"),
     ("indonesian", "Senin, 15 Juni 2026 10:00 WIB", "Asia/Jakarta", "2026-06-15T03:00"),
     ("indonesian", "3 Mei 2026", "Asia/Jakarta", "2026-05-03T05:00"),
     ("indonesian", "17 Agustus 2026", "Asia/Jakarta", "2026-08-17T05:00"),
@@ -1216,3 +1217,19 @@ def test_every_month_name_of_a_language_is_read_as_its_month_and_none_as_another
                 assert at_home.month == number, (text, at_home)
                 anywhere = dates.parse(text, UTC)
                 assert anywhere is None or anywhere.month == number, (text, anywhere)
+
+
+@pytest.mark.parametrize("language", list(_LANGUAGE_ZONES))
+def test_a_weekday_name_of_a_language_before_its_date_is_passed_over(language: str) -> None:
+    """CLDR's Monday (full and abbreviated) before 15 June 2026, with and without a comma, is
+    no part of the date: Vietnamese "Thứ 2" (numbered) was read as a number and the date lost."""
+    from babel import Locale
+
+    locale = Locale.parse(language)
+    local = dates.zone(_LANGUAGE_ZONES[language])
+    for month in (locale.months["format"][w][6] for w in ("wide", "abbreviated")):
+        for day in (locale.days["format"][w][0] for w in ("wide", "abbreviated")):
+            for text in (f"{day}, 15 {month} 2026 10:00", f"{day} 15 {month} 2026 10:00"):
+                when = dates.parse(text, local)
+                assert when is not None, text
+                assert (when.month, when.day) == (6, 15), (text, when)
