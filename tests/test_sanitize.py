@@ -469,6 +469,9 @@ def test_mailto_links_are_kept() -> None:
         '<img src="https://bat.bing.com/action/0?ti=1&amp;Ver=2">',
         '<img src="https://analytics.twitter.com/i/adsct?txn_id=abc&amp;p_id=Twitter">',
         '<img src="https://t.co/i/adsct?txn_id=abc&amp;p_id=Twitter">',
+        # a beacon sized to nothing by its style (a mail's open pixel, in any case)
+        '<img src="https://t.example/open?id=1" style="width:1px;height:1px;border:0">',
+        '<img src="https://t.example/open?id=1" style="border: 0; HEIGHT: 0px !important">',
     ],
 )
 def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
@@ -482,6 +485,15 @@ def test_each_look_before_a_pattern_reads_the_text_as_the_patterns_before_left_i
     img = '<img STYLE="DisPlay:none" src="https://e.example/a.jpg">'
     label = '<label class="post-password-form__label" style="display:none">Password:</label>'
     assert clean_html(f"<p>Hi</p>{label}{img}", BASE) == "<p>Hi</p>"
+
+
+@pytest.mark.parametrize(
+    "style",
+    ["width:100%;height:auto", "max-width:1px", "line-height:1px", "width:10px", "height:1px0"],
+)
+def test_a_picture_styled_larger_than_a_pixel_is_kept(style: str) -> None:
+    img = f'<img src="https://e.example/a.jpg" style="{style}">'
+    assert "a.jpg" in clean_html(f"<p>Hi{img}</p>", BASE)
 
 
 def test_the_tracker_pattern_starts_each_alternative_with_one_character() -> None:
