@@ -747,9 +747,6 @@ def _article(
         author = ", ".join(p for p in author.split(", ") if not _ADDRESS_ONLY.fullmatch(p))
     if "://" in author:  # a profile's address as the byline (Lemmy's <dc:creator>): its name
         author = ", ".join(filter(None, map(_profile_name, author.split(", "))))
-    author = _without_by(author)
-    if '"' in author:  # a name in quotes: Flickr's <author>nobody@flickr.com ("Lars Berg")
-        author = ", ".join(_unquoted_name(p) for p in author.split(", "))
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
     # A tag is text; read as HTML only when it is ("C++ <templates>" lost its "<templates>").
@@ -780,6 +777,9 @@ def _article(
             language = "ja"
     if language == "zh" and (script := chinese_script(sample)):
         language = f"zh-{script}"  # which of its two scripts: fonts and voices differ
+    author = _without_by(author, language)  # (a byline's "by" is in its article's language)
+    if '"' in author:  # a name in quotes: Flickr's <author>nobody@flickr.com ("Lars Berg")
+        author = ", ".join(_unquoted_name(p) for p in author.split(", "))
     # What a reader sees, with the dates the source gave (never `now`, which moves every poll),
     # and whom it is credited to: a source renamed in the config showed its old name on every
     # stored article.
@@ -1346,16 +1346,43 @@ def _unquoted_name(name: str) -> str:
     return name
 
 
-def _without_by(author: str) -> str:
-    """An author field written as a byline ("By Jane Doe", "文/张三", "Author: Ivan"): the names
-    (the page says "by" itself); not a name that only starts so ("By The Sea Studio")."""
-    opening = _BYLINE.match(author)
-    if opening is None or not (names := author[opening.end() :].strip()):
-        return author
-    # A label ("Author:", "文/") always opens names; "By", "Por" or "Par" only names that
-    # follow it (_names: "By The Sea Studio" is one).
-    worded = opening[0][:1].lower() in "bp"
-    return names if not worded or _names(names) else author
+def _without_by(author: str, language: str) -> str:
+    """An author field written as a byline ("By Jane Doe", "文/张三", "Author: Ivan", "Von Max
+    Mustermann" in German): the names (the page says "by" itself); not a name that only starts
+    so ("By The Sea Studio", "Par Olsson", "Von Goethe")."""
+    if worded := _AUTHOR_BY.match(author):
+        names = author[worded.end() :].strip()
+        word = worded[1].lower()
+        if word != "by" and language.split("-")[0].lower() not in _BY_LANGUAGES[word]:
+            return author
+        if not _names(names):  # "By The Sea Studio" is a name; "Par le menu" no byline
+            return author
+        if word in _FORENAMES:  # two words at least, a name's start first: "Jean Dupont"
+            first = _PARENTHESES.sub(" ", names).split(",")[0].split()
+            if len(first) < 2 or first[0].lower() in _NAME_JOINERS:
+                return author
+        return names
+    opening = _BYLINE.match(author)  # a label ("Author:", "文/"), which always opens names
+    return (author[opening.end() :].strip() or author) if opening else author
+
+
+# "By" in an author field of a feed in any language (English bylines are everywhere: ProPublica's
+# <dc:creator>by Mica Rosenberg</dc:creator>); another language's word only in an article in
+# that language (Die Presse's "Von Max Mustermann", an Argentine paper's "Por María López", Il
+# Sole 24 Ore's "di R.I.T."): in an English feed "Von R. Glitschka" is a designer's name, and
+# Swedish "Par Olsson" is Pär's. Italian's counts lowercase only: "Di Maio" is a surname.
+_AUTHOR_BY = re.compile(r"((?i:by|por|par|von|door|av)|di)\s+(?=[^\W\d_])")
+_BY_LANGUAGES = {
+    "por": ("es", "pt", "gl"),
+    "par": ("fr",),
+    "von": ("de",),
+    "di": ("it",),
+    "door": ("nl",),
+    "av": ("sv", "no", "nb", "nn"),
+}
+# The words that start names too (Pär, "von Neumann"): a byline of them names one of two words
+# at least ("Par Jean Dupont"; "Von Goethe" and "von Dobeneck, Tilo" are names).
+_FORENAMES = frozenset(("par", "von"))
 
 
 # Words a byline's names are joined with ("by Lesley Katzen on behalf of the GTAC Committee",
