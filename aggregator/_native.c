@@ -118,10 +118,11 @@
  *
  *     mentions_caseless(text, word) -> bool
  *
- * Whether text holds `word` (lowercase ASCII) in any ASCII case, as CSS and HTML read names,
- * or with a letter IGNORECASE reads as one of its (never False where re.I finds the word):
- * the look before sanitize's hidden-picture and hidden-frame checks ("dIsPlAy", "<IFrame"
- * escaped two plain looks, and a pattern ignoring case cost ~10% of clean_html).
+ * Whether text holds `word` (lowercase ASCII, punctuation as written) in any ASCII case, as
+ * CSS and HTML read names, or with a letter IGNORECASE reads as one of its (never False where
+ * re.I finds the word): the look before sanitize's hidden-picture, hidden-frame and XML-break
+ * checks ("dIsPlAy", "<IFrame", "</bR>" escaped two plain looks, and a pattern ignoring case
+ * cost ~10% of clean_html).
  *
  *     misleading_urls(cleaned) -> bool
  *
@@ -2705,9 +2706,13 @@ static PyObject *mentions_caseless(PyObject *module, PyObject *const *args, Py_s
     const char *word = PyUnicode_AsUTF8(args[1]);
     if (word == NULL)
         return NULL;
+    /* (A character with bit 0x20 set, as the first is looked for: lowercase letters, digits,
+     * space and most punctuation, "</br"; not "@[\\]^_" nor a capital) */
     for (const char *c = word; *c; c++)
-        if (*c < 'a' || *c > 'z') {
-            PyErr_SetString(PyExc_ValueError, "mentions_caseless: word must be lowercase letters");
+        if ((*c | 0x20) != *c || *c == 0x7f) {
+            PyErr_SetString(PyExc_ValueError,
+                            "mentions_caseless: word must be lowercase letters, digits or "
+                            "punctuation (not @[\\]^_)");
             return NULL;
         }
     int kind = PyUnicode_KIND(args[0]);
@@ -2730,85 +2735,6 @@ static PyObject *mentions_caseless(PyObject *module, PyObject *const *args, Py_s
     }
 }
 #undef FIRST_CASELESS
-
-/* --- sanitize.py: which of a few words a fragment holds, in one walk ------------------------- */
-
-#define SUBSTRINGS_MAX 32
-
-/* The bits (1 << k) of the needles found in text[0:n]; `first`: for each ASCII character, the
- * bits of the needles that start with it; `wanted`: the bits of all of them. */
-#define SUBSTRINGS_LOOP(TYPE)                                                                     \
-    static unsigned long substrings_##TYPE(const TYPE *text, Py_ssize_t n,                        \
-                                           const unsigned long *first, const char *const *needle, \
-                                           const Py_ssize_t *size, unsigned long wanted) {        \
-        unsigned long found = 0;                                                                  \
-        for (Py_ssize_t i = 0; i < n; i++) {                                                      \
-            Py_UCS4 ch = text[i];                                                                 \
-            if (ch >= 128)                                                                        \
-                continue;                                                                         \
-            unsigned long bits = first[ch] & ~found;                                              \
-            while (bits) {                                                                        \
-                int k = __builtin_ctzl(bits);                                                     \
-                bits &= bits - 1;                                                                 \
-                if (n - i < size[k])                                                              \
-                    continue;                                                                     \
-                Py_ssize_t j = 1;                                                                 \
-                while (j < size[k] && text[i + j] == (Py_UCS4)(unsigned char)needle[k][j])        \
-                    j++;                                                                          \
-                if (j == size[k]) {                                                               \
-                    found |= 1UL << k;                                                            \
-                    if (found == wanted)                                                          \
-                        return found;                                                             \
-                }                                                                                 \
-            }                                                                                     \
-        }                                                                                         \
-        return found;                                                                             \
-    }
-SUBSTRINGS_LOOP(Py_UCS1)
-SUBSTRINGS_LOOP(Py_UCS2)
-SUBSTRINGS_LOOP(Py_UCS4)
-
-/* sum(1 << k for k, needle in enumerate(needles) if needle in text), in one walk. Needles: at
- * most SUBSTRINGS_MAX non-empty ASCII strings. */
-static PyObject *substrings(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) ||
-        PyTuple_GET_SIZE(args[1]) > SUBSTRINGS_MAX) {
-        PyErr_SetString(PyExc_TypeError, "substrings(text: str, needles: tuple[str, ...])");
-        return NULL;
-    }
-    unsigned long first[128] = {0}, wanted = 0;
-    const char *needle[SUBSTRINGS_MAX];
-    Py_ssize_t size[SUBSTRINGS_MAX];
-    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(args[1]); k++) {
-        PyObject *item = PyTuple_GET_ITEM(args[1], k);
-        if (!PyUnicode_Check(item) || !PyUnicode_IS_ASCII(item) ||
-            PyUnicode_GET_LENGTH(item) == 0) {
-            PyErr_SetString(PyExc_ValueError, "substrings: each needle is non-empty ASCII");
-            return NULL;
-        }
-        needle[k] = (const char *)PyUnicode_1BYTE_DATA(item);
-        size[k] = PyUnicode_GET_LENGTH(item);
-        first[(unsigned char)needle[k][0]] |= 1UL << k;
-        wanted |= 1UL << k;
-    }
-    if (wanted == 0)
-        return PyLong_FromLong(0);
-    PyObject *text = args[0];
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    unsigned long found;
-    switch (PyUnicode_KIND(text)) {
-    case PyUnicode_1BYTE_KIND:
-        found = substrings_Py_UCS1(PyUnicode_1BYTE_DATA(text), n, first, needle, size, wanted);
-        break;
-    case PyUnicode_2BYTE_KIND:
-        found = substrings_Py_UCS2(PyUnicode_2BYTE_DATA(text), n, first, needle, size, wanted);
-        break;
-    default:
-        found = substrings_Py_UCS4(PyUnicode_4BYTE_DATA(text), n, first, needle, size, wanted);
-    }
-    return PyLong_FromUnsignedLong(found);
-}
 
 /* --- sanitize.py: a look for _MISLEADING_URL's addresses before the pattern (h1) ------------- */
 
@@ -3749,8 +3675,6 @@ static PyMethodDef methods[] = {
      "may_hide_pictures(html_text) -> False only where lazy_images._MAY_HIDE finds nothing"},
     {"mentions_caseless", (PyCFunction)(void (*)(void))mentions_caseless, METH_FASTCALL,
      "mentions_caseless(text, word) -> False only where re.search(word, text, re.I) is None"},
-    {"substrings", (PyCFunction)(void (*)(void))substrings, METH_FASTCALL,
-     "substrings(text, needles) -> the bits (1 << k) of the needles[k] in text"},
     {"misleading_urls", misleading_urls, METH_O,
      "misleading_urls(cleaned) -> False only where sanitize._MISLEADING_URL finds nothing"},
     {"marked_text", marked_text, METH_O,

@@ -529,20 +529,20 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     if unparsable(html_text):
         return bounded(f"<p>{html.escape(flat_text(html_text), quote=False)}</p>", base_url)
     html_text = lazy_images.reveal_in(html_text)
-    # Each pattern below runs only where a word it needs is in the text: _RAW_WORDS looked for
-    # in one walk (_holds; three looks with `in` took ~1.4 times as long over the corpus). No
-    # pattern before the password form's makes or removes "post-password-form".
-    held = _holds(html_text, _RAW_WORDS)
-    if held & _XML_BREAK:
-        # XHTML's "<br/>" as a feed's XML parser writes it back: "<br></br>", which HTML reads as
-        # two breaks (the Guardian's paragraphs were four lines apart).
+    # Each pattern below runs only where a word it needs is in the text. No pattern before the
+    # password form's makes or removes "post-password-form", so it is looked for once.
+    password_form = "post-password-form" in html_text
+    # XHTML's "<br/>" as a feed's XML parser writes it back: "<br></br>", which HTML reads as two
+    # breaks (the Guardian's paragraphs were four lines apart). In any case, as HTML reads a tag's
+    # name: "</bR>" escaped the plain looks for "</br" and "</BR".
+    if _mentions(html_text, "</br"):
         html_text = _XML_LINE_BREAK.sub(r"\1", html_text)
     # The struck-through text of HTML 4 (what is no longer so: "<strike>June 1st</strike> June
     # 15th"), which the allowlist would keep as live text: HTML5's <s>.
     # (In any case, as HTML reads a tag's name: "<sTrIkE>" escaped looks for "trike" and "TRIKE".)
     if _mentions(html_text, "strike"):
         html_text = _STRIKE.sub(r"<\1s", html_text)
-    if held & _PASSWORD_FORM:
+    if password_form:
         html_text = _PASSWORD_FIELD.sub("", html_text)
     # (The style that hides it goes with the sanitizer. CSS reads "DISPLAY:NONE", "Display"
     # and "dIsPlAy" as "display", HTML "<IFrame" as an iframe: two plain looks, for the lower
@@ -588,29 +588,6 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
             cleaned = _HEADING.sub(_heading_without_paragraphs, cleaned)
     result = bounded(cleaned.strip(), base_url, trusted_host)
     return result + CUT_MARK if cut and not result.endswith(CUT_MARK) else result
-
-
-# What clean_html looks for in a source's HTML before its patterns (_holds), and the bits of each.
-_RAW_WORDS = ("</br", "</BR", "post-password-form")
-
-
-def _bits(*words: str) -> int:
-    """The bits `_holds` gives these of _RAW_WORDS."""
-    return sum(1 << _RAW_WORDS.index(word) for word in words)
-
-
-_XML_BREAK = _bits("</br", "</BR")
-_PASSWORD_FORM = _bits("post-password-form")
-
-
-def _holds(text: str, words: tuple[str, ...]) -> int:
-    """The bits (1 << k) of the words[k] that are in `text`: in C, one walk for them all."""
-    return _native.substrings(text, words) if _native is not None else _holds_python(text, words)
-
-
-def _holds_python(text: str, words: tuple[str, ...]) -> int:
-    """`_holds`: the reference, and the fallback where the C module is not built."""
-    return sum(1 << k for k, word in enumerate(words) if word in text)
 
 
 # A heading around paragraphs ("<h2><p>左右横跳：索尼 Xperia</p></h2>", a Chinese site's): a
@@ -811,14 +788,14 @@ def _unless_hidden_frame(match: re.Match[str]) -> str:
 
 
 def _mentions(html_text: str, word: str) -> bool:
-    """Whether the fragment holds `word` (lowercase letters) in any case: never False where
-    re.I finds it (`_native.mentions_caseless`, else that pattern)."""
+    """Whether the fragment holds `word` (lowercase letters and punctuation) in any case: never
+    False where re.I finds it (`_native.mentions_caseless`, else that pattern)."""
     look = _native.mentions_caseless if _native is not None else _mentions_python
     return look(html_text, word)
 
 
 def _mentions_python(html_text: str, word: str) -> bool:
-    return re.search(word, html_text, re.I) is not None
+    return re.search(re.escape(word), html_text, re.I) is not None
 
 
 def _unless_hidden(match: re.Match[str]) -> str:

@@ -392,25 +392,3 @@ def test_the_python_join_of_paragraphs_is_linear() -> None:
     """(The join it replaced took 11 s over 50,000 such paragraphs, 37 s over 100,000.)"""
     text = "word word\ue000" * 500_000
     assert sanitize._joined_python(text).count("\u2014") == 499_999
-
-
-_WORD_PIECES = [*sanitize._RAW_WORDS, "</b", "<br>", "trik", "TRIK", "strike", "display",
-                "DISPLAY", "ifram", "IFRAM", "post-password-for", "<", "/", "t", "i", "I", "T",
-                "é", "中", "\U0001f600", " ", "a", "\x00"]  # fmt: skip
-
-
-@requires_native
-def test_the_c_look_for_words_finds_what_in_finds() -> None:
-    """_native.substrings (clean_html's one walk for its words) against `in`, word by word, on
-    random text of the words, near misses and letters of each width (one, two, four bytes)."""
-    rng = random.Random(53)
-    other = ("ab", "b", "\x7f", "</br")
-    for _ in range(30_000):
-        text = "".join(rng.choice(_WORD_PIECES) for _ in range(rng.randrange(0, 12)))
-        for words in (sanitize._RAW_WORDS, other):
-            assert sanitize._native.substrings(text, words) == sanitize._holds_python(text, words)
-    assert sanitize._native.substrings("", ()) == 0
-    with pytest.raises(ValueError, match="ASCII"):
-        sanitize._native.substrings("é", ("é",))
-    with pytest.raises(TypeError):
-        sanitize._native.substrings("a", ("a",) * 33)

@@ -232,6 +232,16 @@ def test_a_line_break_written_as_xml_is_one_line_break() -> None:
     assert cleaned == "<p>One.<br><br>Two.<br>Three<br></p>"
     # A stray end tag alone is still the break HTML makes of it.
     assert clean_html("<p>One.</br>Two.</p>", BASE) == "<p>One.<br>Two.</p>"
+    # In any case, as HTML reads a tag's name: "</bR>" escaped the looks for "</br" and "</BR".
+    mixed = "<p>One.<bR></bR>Two.<Br> </bR>Three<BR></Br>Four<br></bR></p>"
+    assert clean_html(mixed, BASE) == "<p>One.<br>Two.<br>Three<br>Four<br></p>"
+
+
+def test_a_line_break_written_as_xml_in_any_case_is_one_without_the_c_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sanitize, "_native", None)
+    assert clean_html("<p>One.<bR></Br>Two.</p>", BASE) == "<p>One.<br>Two.</p>"
 
 
 def test_strike_through_text_stays_struck_through() -> None:
@@ -1297,12 +1307,12 @@ def test_a_frame_the_feed_hides_stays_hidden_in_any_case() -> None:
 def _word_fragment(rng: random.Random) -> str:
     letters = ["d", "D", "i", "I", "s", "S", "p", "P", "l", "L", "a", "A", "y", "Y", "f", "F",
                "r", "R", "m", "M", "e", "E", "ı", "İ", "ſ", "K", "x", "中",
-               "<", "😀", "\x84", "\xc4", "ń"]  # fmt: skip
+               "<", "😀", "\x84", "\xc4", "ń", "/", "b", "B", "\x1c", "\x0f"]  # fmt: skip
     return "".join(rng.choice(letters) for _ in range(rng.randrange(0, 12)))
 
 
 @requires_native
-@pytest.mark.parametrize("word", ["display", "iframe"])
+@pytest.mark.parametrize("word", ["display", "iframe", "</br"])
 def test_the_c_look_for_a_word_in_any_case_never_misses_what_the_pattern_finds(word: str) -> None:
     """_native.mentions_caseless (before the hidden-picture and hidden-frame checks) is False
     only where a pattern ignoring case finds nothing."""
@@ -1322,6 +1332,12 @@ def test_the_c_look_for_a_word_in_any_case_never_misses_what_the_pattern_finds(w
     for fragment in ("dIsPlAy", "DISPLA", "x" * 1_000 + "Display", "中display", "😀DISPLAY"):
         want = re.search("display", fragment, re.I) is not None
         assert sanitize._native.mentions_caseless(fragment, "display") is want, fragment
+    # (Punctuation as written; "\x1c" and "\x0f" are "<" and "/" with bit 0x20 set.)
+    for fragment, want in (("<bR></bR>", True), ("\x1c/br", False), ("<\x0fbr", False)):
+        assert sanitize._native.mentions_caseless(fragment, "</br") is want, fragment
+    for wrong in ("Display", "a_b", "a@b", "a[b"):  # (found by their first's bit 0x20: never)
+        with pytest.raises(ValueError, match="lowercase"):
+            sanitize._native.mentions_caseless("x", wrong)
 
 
 def test_hidden_pictures_and_frames_in_any_case_are_found_without_the_c_module(
