@@ -649,6 +649,8 @@ def _http_url(value: object) -> str:
     return url
 
 
+# An http(s) scheme and the slashes after it, as browsers read them ("\\" is "/" to them).
+_SLASHES = re.compile(r"(?i)(https?):([/\\]*)")
 _DOCUMENTS = (".xml", ".rss", ".atom", ".rdf", ".json", ".opml", ".html", ".htm")
 
 
@@ -673,6 +675,11 @@ def url_hint(url: str) -> str:
     if url.lower().startswith("feed:"):  # feed:https://host/path
         rest = url[len("feed:") :]
         return f' (did you mean "{rest}"?)' if not url_problem(rest) else ""
+    if (slashes := _SLASHES.match(url)) and slashes[2] != "//":
+        # "https:host/feed", "https:/host", "https:///host": a browser reads the host after
+        # any slashes (WHATWG URL); the address stays as written elsewhere, so it is named.
+        mended = f"{slashes[1].lower()}://{url[slashes.end() :]}"
+        return f' (did you mean "{mended}"?)' if not url_problem(mended) else ""
     if separator:
         close = difflib.get_close_matches(lowered, ("http", "https"), n=1, cutoff=0.6)
         mended = f"{close[0]}://{rest}" if close and close[0] != lowered else ""

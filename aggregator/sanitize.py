@@ -646,8 +646,9 @@ def focusable_scrollers(cleaned: str) -> str:
 # The URLs nh3 keeps that read otherwise than they look, or are read differently by different
 # readers: a user name or password before the host ("https://ournews.example@evil.example/"
 # goes to evil.example), and http(s) without "//" ("http:evil.example": a host to browsers, a
-# path to RFC 3986). (A backslash ends the host for browsers: "https://evil.example\@x" goes
-# where it looks, and is left.) nh3 writes every attribute in double quotes.
+# path to RFC 3986; written as browsers read it, _slashes_as_browsers_read). (A backslash ends
+# the host for browsers: "https://evil.example\@x" goes where it looks, and is left.) nh3 writes
+# every attribute in double quotes.
 _MISLEADING_URL = re.compile(
     r'( (?:href|src|poster)=")((?i:https?):(?!//)[^"]*+|(?i:https?)://[^"/?#@\\]*+@[^"]*+)"'
 )
@@ -1147,6 +1148,8 @@ def _safe_url(url: str, base: str) -> str:
     url = xml_text(url)
     if not url:
         return ""
+    if not _HTTP_HOST.match(url):
+        url = _slashes_as_browsers_read(url, base)
     try:
         relative = base and not _ABSOLUTE_HTTP.match(url)
         absolute = urljoin(_short_base(base), url) if relative else url
@@ -1161,6 +1164,27 @@ def _safe_url(url: str, base: str) -> str:
     # and goes to evil.example (a review); browsers send none for a link anyway.
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path or "/", query, parts.fragment))
+
+
+# An http(s) scheme and the slashes and backslashes after it; and as usually written, "//" then
+# the host.
+_SCHEME_SLASHES = re.compile(r"(https?):([/\\]*+)", re.IGNORECASE)
+_HTTP_HOST = re.compile(r"https?://(?![/\\])", re.IGNORECASE)
+
+
+def _slashes_as_browsers_read(url: str, base: str) -> str:
+    """An http(s) URL written without its "//" (or with more) as browsers read it (WHATWG URL):
+    with its base's scheme and fewer than two slashes, a reference to resolve ("https:b.html"
+    is "b.html", "https:/b" is "/b"); else the host after any slashes ("http:example.com/x" in
+    an https feed is http://example.com/x, as "https:///example.com/x" is https://example.com/x).
+    urllib read them all as a path: the link was dropped, or went to a page of the feed's site."""
+    found = _SCHEME_SLASHES.match(url)
+    if found is None or found[2] == "//":
+        return url
+    scheme, slashes, rest = found[1].lower(), found[2], url[found.end() :]
+    if len(slashes) < 2 and base[: len(scheme) + 1].lower() == f"{scheme}:":
+        return "/" * len(slashes) + rest
+    return f"{scheme}://{rest}"
 
 
 def as_uri(url: str) -> str:

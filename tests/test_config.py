@@ -623,6 +623,13 @@ FILE_HINT = (
         ("feed://127.0.0.1:8000/rss", ' (did you mean "http://127.0.0.1:8000/rss"?)'),
         ("feed:https://feeds.example.com/rss", ' (did you mean "https://feeds.example.com/rss"?)'),
         ("webcal://example.com/cal.ics", " (webcal:// subscribes to a calendar, which is no feed)"),
+        # A scheme without its two slashes, or with others (what a browser reads as the host
+        # after it): named with them, not taken as it is (the source's address is its key).
+        ("https:feeds.example.com/rss", ' (did you mean "https://feeds.example.com/rss"?)'),
+        ("HTTP:/127.0.0.1:8000/rss", ' (did you mean "http://127.0.0.1:8000/rss"?)'),
+        ("https:///feeds.example.com/rss", ' (did you mean "https://feeds.example.com/rss"?)'),
+        ("https:", ""),
+        ("https:/", ""),
     ],
 )
 def test_a_bad_url_is_offered_the_one_likely_meant(url: str, hint: str) -> None:

@@ -552,6 +552,30 @@ def test_url_is_absolute_http_without_tracking(link: str | None, expected: str) 
     assert one(entry(guid="1", title="t", link=link)).url == expected
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_link_written_without_its_slashes_goes_where_a_browser_goes(parser: str) -> None:
+    """An http(s) link without "//" as browsers read it (WHATWG URL): in an https feed an http
+    one names its host (it was no link: the article had no address, its <a> no href); an https
+    one is relative to the feed, as browsers resolve it. Pictures on a reader's own network are
+    still not loaded, whatever way their address is written."""
+    document = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+    <link>https://site.example.com/</link>
+    <item><title>A</title><link>http:news.example.org/2026/a</link><guid>a</guid>
+    <description><![CDATA[<p><a href="http:other.example.net/x">x</a> <a href="https:y.html">y</a>
+    <img src="http:192.168.1.1/reboot.png"><img src="http:cdn.example.net/p.jpg"></p>]]>
+    </description>
+    <enclosure url="http:cdn.example.net/ep.mp3" type="audio/mpeg" length="1"/></item>
+    </channel></rss>"""
+    parsed = parse(document, url=BASE, headers={}, parser=parser)
+    (article,) = normalize(parsed, SOURCE, now=NOW)
+    assert article.url == "http://news.example.org/2026/a"
+    assert 'href="http://other.example.net/x"' in article.content
+    assert 'href="https://site.example.com/blog/y.html"' in article.content
+    assert "192.168" not in article.content
+    assert 'src="http://cdn.example.net/p.jpg"' in article.content
+    assert [e.url for e in article.enclosures] == ["http://cdn.example.net/ep.mp3"]
+
+
 def test_guid_that_is_a_url_stands_in_for_a_missing_link() -> None:
     assert one(entry(guid="https://x.example/p/1", title="t")).url == "https://x.example/p/1"
     assert one(entry(guid="tag:x.example,2024:1", title="t")).url == ""

@@ -923,7 +923,20 @@ def test_strip_tags_decodes_double_encoded_entities_once() -> None:
         ("mailto:me@example.com", ""),
         ("ftp://example.com/file", ""),
         ("file:///etc/passwd", ""),
-        ("http:///no-host", ""),
+        # http(s) without its "//", as browsers read it (WHATWG URL): another scheme's than the
+        # base's is a host ("http:example.com/x" was no link at all), and so is one after more
+        # slashes or backslashes; the base's own without two is a reference to resolve.
+        ("http:news.example.org/a?b=1", "http://news.example.org/a?b=1"),
+        ("HTTP:/news.example.org/a", "http://news.example.org/a"),
+        ("http:///news.example.org/a", "http://news.example.org/a"),
+        ("https:///news.example.org/a", "https://news.example.org/a"),
+        ("https:\\\\news.example.org/a", "https://news.example.org/a"),
+        ("https:/\\news.example.org/a", "https://news.example.org/a"),
+        ("https:other.html", "https://blog.example.com/posts/2024/other.html"),
+        ("https:/top.html", "https://blog.example.com/top.html"),
+        ("https:\\top.html", "https://blog.example.com/top.html"),
+        ("http:", ""),
+        ("http:///", ""),
         ("https://example.com:99999/", ""),
         ("http://[::1", ""),
         ("", ""),
@@ -949,8 +962,10 @@ def test_safe_url(url: str | None, expected: str) -> None:
         ('<a href="//u@h.example/x">x</a>', 'href="https://h.example/x"'),
         ('<img src="https://u:p@h.example/a.jpg" width="500">', 'src="https://h.example/a.jpg"'),
         ('<video poster="https://u@h.example/p.jpg"></video>', 'poster="https://h.example/p.jpg"'),
-        # No "//": a host to browsers, a path to RFC 3986 (readers differ): the link goes.
-        ('<a href="http:evil.example">x</a>', '<a rel="noopener noreferrer nofollow">x</a>'),
+        # No "//": a host to browsers, a path to RFC 3986 (readers differed, and the link went):
+        # written as the browser reads it, which every reader reads alike.
+        ('<a href="http:evil.example">x</a>', 'href="http://evil.example/"'),
+        ('<a href="https:page.html">x</a>', 'href="https://blog.example.com/posts/2024/page.html"'),
         # Left as they are: an "@" in a path or a query, an address, a backslash (a browser goes
         # to evil.example, as the address reads).
         ('<a href="https://medium.com/@a/post">x</a>', 'href="https://medium.com/@a/post"'),
@@ -1056,6 +1071,12 @@ def test_misleading_links_are_mended_without_the_c_module(monkeypatch: pytest.Mo
 def test_safe_url_needs_a_base_for_relative_urls() -> None:
     assert safe_url("/a", "") == ""
     assert safe_url("https://example.com/a", "") == "https://example.com/a"
+    # (Without a base, http(s) without its "//" is a host to browsers.)
+    assert safe_url("https:example.com/a", "") == "https://example.com/a"
+    assert (
+        safe_url("http:example.com/a", "http://site.example/feed")
+        == "http://site.example/example.com/a"
+    )
 
 
 def test_safe_url_refuses_an_address_longer_than_any_real_one() -> None:
@@ -1626,6 +1647,7 @@ READERS_NETWORK = [
     "http:///127.0.0.1/a.png",  # any number of slashes: no host to urlsplit
     "http:\\\\10.0.0.1/a.png",
     "http:127.0.0.1/a.png",
+    "http:192.168.1.1/a.png",  # (http in an https page: the host after the scheme)
     "http://user@[::1]:8080/a.png",
     "http://0/a.png",  # 0.0.0.0
     "http://0x7f.0x.0x.1/a.png",  # "0x" alone is 0 to browsers (inet_aton refuses it)
