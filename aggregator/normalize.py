@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import html.entities
 import importlib.metadata
 import importlib.util
 import itertools
@@ -937,11 +938,34 @@ _LIST_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 
 def _items(tag: str) -> list[str]:
     """A category written as a list without spaces ("DASDING,Kontra K,Podcast", SWR's), one tag
-    per item; "Physics, Applied" (a comma and a space: one subject) and "1,000 Days" stay."""
+    per item; "Physics, Applied" (a comma and a space: one subject) and "1,000 Days" stay. A
+    list with semicolons ("science; physics; optics": keywords in one <dc:subject>, as RIOXX's
+    and OpenAIRE's guidelines allow) is one per item, spaces or none."""
+    if ";" in tag and (items := _semicolon_items(tag)) != [tag]:
+        return [part for item in items for part in _items(item)]
     if "," not in tag or ", " in tag or not _LIST_COMMA.search(tag):
         return [tag]
     # (No more items than are read: the last piece holds what is left unsplit.)
     items = tag.split(",", MAX_TAGS_READ)[:MAX_TAGS_READ]
+    return [item for item in (i.strip() for i in items) if item]
+
+
+# A semicolon, or a character reference that one ends ("&amp;", "&#8217;"), read as HTML reads it.
+_SEMICOLON_OR_REFERENCE = re.compile(r"&(#?\w{1,32});|;")
+
+
+def _semicolon_items(tag: str) -> list[str]:
+    """The items of a list separated by semicolons (not those ending a character reference, as
+    the tag is read as HTML: "Tom &amp; Jerry" is one), stripped, the empty ones left out."""
+    items, start = [], 0
+    for found in _SEMICOLON_OR_REFERENCE.finditer(tag):
+        if found[1] and (found[1][0] == "#" or f"{found[1]};" in html.entities.html5):
+            continue
+        items.append(tag[start : found.end() - 1])
+        start = found.end()
+        if len(items) == MAX_TAGS_READ:  # (no more are read)
+            break
+    items.append(tag[start:])
     return [item for item in (i.strip() for i in items) if item]
 
 

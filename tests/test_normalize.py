@@ -725,6 +725,35 @@ def test_a_category_written_as_a_list_without_spaces_is_one_tag_per_item() -> No
     )
 
 
+def test_a_subject_written_as_a_list_with_semicolons_is_one_tag_per_item() -> None:
+    """Repository and journal metadata writes keywords in one <dc:subject> with semicolons
+    (RIOXX and OpenAIRE's guidelines name it, OJS 2 stored them so): "science; physics;
+    optics" was one tag. A character reference's ";" is none ("Q&amp;A", "&#8217;"), and an
+    item that is a comma list without spaces splits as one."""
+    tags = (
+        "science; physics; optics",
+        "R&D;Innovation;",
+        "Tom &amp; Jerry; Q&amp;A",
+        "It&#8217;s; Late",
+        "Wissen,Heuschrecken; Physics, Applied",
+    )
+    article = one(entry(guid="1", title="t", tags=tags))
+    assert article.tags == (
+        "science",
+        "physics",
+        "optics",
+        "R&D",
+        "Innovation",
+        "Tom & Jerry",
+        "Q&A",
+        "It’s",
+        "Late",
+        "Wissen",
+        "Heuschrecken",
+        "Physics, Applied",
+    )
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_an_itunes_keyword_list_written_with_spaces_is_one_tag_a_word(parser: str) -> None:
     """Apple's first podcast spec separated <itunes:keywords> with spaces; feedparser splits
