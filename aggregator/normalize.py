@@ -1587,6 +1587,8 @@ def _clean_body(
     cleaned = _without_title_heading(cleaned, entry.title or "")
     if "Announce Type" in cleaned[:200]:
         cleaned = _ARXIV_HEADER.sub(r"\1", cleaned, count=1)
+    if "flickr.com/people/" in cleaned[:300]:
+        cleaned = _FLICKR_POSTED.sub("", cleaned, count=1)
     if source is None:
         return cleaned
     try:
@@ -1726,6 +1728,14 @@ _FIRST_HEADING = re.compile(r"\s*<(h[1-6])\b[^<>]*>(.{1,500}?)</\1>", re.S)
 # What arXiv's feeds put before each abstract: "arXiv:2312.10997v5 Announce Type: new Abstract:"
 _ARXIV_HEADER = re.compile(  # (one run of spaces before "arXiv": not quadratic on spaces alone)
     r"^((?:\s*<p>)?\s*)arXiv:[^\s<]+(?:\s|<br>)+Announce Type:\s*[\w-]+(?:\s|<br>)+Abstract:\s*"
+)
+
+# Flickr's line before each photo: "<a href=…/people/name/>Name</a> posted a photo:" ("a publié
+# une photo :" in its French feeds), its own paragraph at the description's start. Linking the
+# poster's Flickr profile, it is no story's "The mayor posted a photo:".
+_FLICKR_POSTED = re.compile(
+    r'^\s*<p><a href="https://(?:www\.)?flickr\.com/people/[^"<>]*"[^<>]*>[^<>]{1,100}</a>'
+    r"[^<>]{1,60}[:：]\s*</p>\s*"
 )
 
 

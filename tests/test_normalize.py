@@ -2708,6 +2708,31 @@ def test_a_lemmy_post_reads_as_its_reader_sees_it() -> None:
     assert first.thumbnail == "https://lemmy.example/pictrs/image/abc.jpeg"
 
 
+def test_a_flickr_photos_posted_line_is_not_its_text() -> None:
+    """Flickr opens every photo's description with "<a href=…/people/name/>Name</a> posted a
+    photo:" (tests/fixtures/parse/fallback-flickr.xml, after its feeds): every excerpt opened
+    with it until learned junk caught it. The line goes where it links the poster's Flickr
+    profile; "The mayor posted a photo:" in a news story stays."""
+    body = (Path(__file__).parent / "fixtures/parse/fallback-flickr.xml").read_bytes()
+    url = "https://www.flickr.com/services/feeds/photos_public.gne?id=12345678@N00"
+    (article,) = normalize(parse(body, url=url, headers={}), SOURCE, now=NOW.replace(year=2027))
+    assert article.summary == "Early morning at the old harbour, minus 12."
+    assert "posted a photo" not in article.content
+    assert '<img src="https://live.staticflickr.com/65535/53300000001_abcdef1234_m.jpg"' in (
+        article.content
+    )
+    french = (
+        '<p><a href="https://www.flickr.com/people/larsberg/">Lars Berg</a> a publié une photo'
+        ' :</p><p><img src="https://live.staticflickr.com/1/2_m.jpg"></p><p>Le port gelé.</p>'
+    )
+    assert one(entry(guid="f", title="Port", summary=french)).summary == "Le port gelé."
+    news = (
+        '<p><a href="https://city.example/mayor">The mayor</a> posted a photo:</p>'
+        "<p>The bridge reopened on Monday after two years of repairs.</p>"
+    )
+    assert one(entry(guid="n", title="Bridge", summary=news)).summary.startswith("The mayor")
+
+
 @pytest.mark.parametrize(
     ("written", "byline"),
     [
