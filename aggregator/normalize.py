@@ -107,6 +107,8 @@ _PROFILE_ADDRESS = re.compile(
     re.IGNORECASE,
 )
 _WEB_ADDRESS = re.compile(r"https?://\S+", re.IGNORECASE)
+# Lemmy's inbox feeds' author (feeds.rs build_item): '/u/name <a href="…/u/name">(link)</a>'.
+_LEMMY_INBOX_AUTHOR = re.compile(r"/u/(?P<name>[\w.-]+) \(link\)")
 
 
 def _profile_name(part: str) -> str:
@@ -748,6 +750,8 @@ def _article(
         author = ", ".join(p for p in author.split(", ") if not _ADDRESS_ONLY.fullmatch(p))
     if "://" in author:  # a profile's address as the byline (Lemmy's <dc:creator>): its name
         author = ", ".join(filter(None, map(_profile_name, author.split(", "))))
+    if author.endswith(" (link)") and (inbox := _LEMMY_INBOX_AUTHOR.fullmatch(author)):
+        author = inbox["name"]  # (the name: Lemmy's other feeds are read so, _profile_name)
     # "Things To Do" and "things to do" are one tag, as the feed first wrote it.
     spellings: dict[str, str] = {}
     # A tag is text; read as HTML only when it is ("C++ <templates>" lost its "<templates>").

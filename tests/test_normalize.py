@@ -2747,6 +2747,11 @@ def test_a_flickr_photos_posted_line_is_not_its_text() -> None:
         # a name with an address beside it stays as written
         ("Jo Park, https://jo.example/", "Jo Park"),
         ("Jo Park (https://jo.example/)", "Jo Park (https://jo.example/)"),
+        # Lemmy's inbox feeds (replies, mentions, messages: its feeds.rs build_item) write the
+        # name and a link to the profile: "/u/alex (link)" was the byline
+        ('/u/alex <a href="https://lemmy.example/u/alex">(link)</a>', "alex"),
+        ("/u/alex_2 (link)", "alex_2"),
+        ("/u/someone", "/u/someone"),  # (Reddit's Atom <name>, as Reddit writes it)
     ],
 )
 def test_an_author_written_as_a_profile_address_is_its_name(written: str, byline: str) -> None:
