@@ -539,8 +539,11 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
         encoding = _GUESSED_AS.get(guess.encoding) or _ENCODING_ALIASES.get(
             guess.encoding.replace("_", "-"), guess.encoding
         )
-        if encoding == "cp949" and _kana_not_jamo(body[: 256 * 1024]):
-            encoding = _EUC_JP_NAME
+        sample = body[: 256 * 1024]
+        if (encoding == "cp949" and _kana_not_jamo(sample)) or (
+            guess.encoding in _SHIFT_JIS_GUESSES and _euc_jp_not_shift_jis(sample)
+        ):
+            encoding = _EUC_JP_NAME  # (short EUC-JP taken for Korean or Shift_JIS)
         text = body.decode(encoding, errors="replace")
         named = ", ".join(_label(e) for e in declared) or "no encoding"
         return text, f"The document declares {named} but reads as {_label(encoding)}."
@@ -589,6 +592,25 @@ def _kana_not_jamo(sample: bytes) -> bool:
     if all(p in _KOREAN_AS_WRITTEN for p in kana):
         return False
     # (A multi-byte character cut at the sample's end fails too: then it stays Korean.)
+    return _decodes(sample, _EUC_JP_NAME)
+
+
+# And on a title or two it took EUC-JP for Shift_JIS, whose half-width katakana are the bytes
+# 0xA1-0xDF alone. Shift_JIS writes its kana and punctuation with lead bytes 0x81-0x83 and most
+# kanji with 0x88-0x9F: a body with no byte in 0x80-0xA0 (EUC-JP has none, but for the rare
+# 0x8E and 0x8F) and kana in EUC-JP's rows is EUC-JP.
+_SHIFT_JIS_GUESSES = frozenset({"shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213"})
+_SHIFT_JIS_LEADS = re.compile(rb"[\x80-\xa0]")
+
+
+def _euc_jp_not_shift_jis(sample: bytes) -> bool:
+    """Whether text the detector read as Shift_JIS is EUC-JP: no byte of Shift_JIS's kana,
+    punctuation or first kanji (0x80-0xA0), a kana of EUC-JP's (rows 0xA4-0xA5), and it decodes
+    as EUC-JP."""
+    if _SHIFT_JIS_LEADS.search(sample):
+        return False
+    if not any(p[0] in (0xA4, 0xA5) for p in _EUC_PAIR.findall(sample)):
+        return False
     return _decodes(sample, _EUC_JP_NAME)
 
 

@@ -246,6 +246,34 @@ def test_short_undeclared_euc_jp_is_not_read_as_korean(
     assert feed.warning == f"The document declares no encoding but reads as {read_as}."
 
 
+@pytest.mark.parametrize(
+    ("title", "codec", "read_as"),
+    [
+        ("政府、新たな経済対策を発表", "euc_jis_2004", "EUC-JP"),
+        ("桜の開花予想が発表されました", "euc_jis_2004", "EUC-JP"),
+        # Hard negatives: Shift_JIS itself (its kana and most kanji lead with 0x81-0x9F), and
+        # half-width katakana, which it writes in 0xA1-0xDF as EUC-JP writes its pairs.
+        ("政府、新たな経済対策を発表", "cp932", "CP932"),
+        ("桜の開花予想が発表されました", "cp932", "CP932"),
+        ("ｹｰﾀｲ ﾆｭｰｽ ｿﾌﾄ", "cp932", "CP932"),
+    ],
+)
+def test_short_undeclared_euc_jp_is_not_read_as_shift_jis(
+    title: str, codec: str, read_as: str
+) -> None:
+    """On a title or two the detector took EUC-JP for Shift_JIS ("桜の開花予想が発表されました"
+    was mojibake of half-width katakana). Shift_JIS writes its kana and punctuation with lead
+    bytes 0x81-0x83 and most kanji with 0x88-0x9F, which EUC-JP has none of (h11's set)."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<link>http://example.com/</link><item><title>{title}</title>"
+        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
+    ).encode(codec)
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title == title
+    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+
+
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_iso_2022_jp_is_read_as_japanese_not_as_ascii(parser: str) -> None:
     """ISO-2022-JP (old Japanese sites, mail-magazine archives) is 7-bit: read as ASCII for
