@@ -127,8 +127,8 @@
  *     misleading_urls(cleaned) -> bool
  *
  * The same before sanitize._MISLEADING_URL's substitution (checked in tests/test_sanitize.py):
- * False when no href, src or poster of nh3's holds an http(s) address without "//" or with a
- * user name, and the pattern need not run.
+ * False when no href, src or poster of nh3's holds an http(s) address without "//" (or with a
+ * third slash or a backslash after it) or with a user name, and the pattern need not run.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -2785,6 +2785,9 @@ static PyObject *misleading_urls(PyObject *module, PyObject *cleaned) {
         if (j + 1 >= n || PyUnicode_READ(kind, text, j) != '/' ||
             PyUnicode_READ(kind, text, j + 1) != '/')
             Py_RETURN_TRUE; /* http: without "//" */
+        if (j + 2 < n && (PyUnicode_READ(kind, text, j + 2) == '/' ||
+                          PyUnicode_READ(kind, text, j + 2) == '\\'))
+            Py_RETURN_TRUE; /* http:/// or http://\ (a host after them, to browsers) */
         for (j += 2; j < n; j++) { /* (up to the next '"': what one address scans, no other) */
             Py_UCS4 ch = PyUnicode_READ(kind, text, j);
             if (ch == '@')

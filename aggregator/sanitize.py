@@ -646,11 +646,13 @@ def focusable_scrollers(cleaned: str) -> str:
 # The URLs nh3 keeps that read otherwise than they look, or are read differently by different
 # readers: a user name or password before the host ("https://ournews.example@evil.example/"
 # goes to evil.example), and http(s) without "//" ("http:evil.example": a host to browsers, a
-# path to RFC 3986; written as browsers read it, _slashes_as_browsers_read). (A backslash ends
+# path to RFC 3986, and so is one after more slashes, "https:///evil.example"; written as
+# browsers read it, _slashes_as_browsers_read). (A backslash ends
 # the host for browsers: "https://evil.example\@x" goes where it looks, and is left.) nh3 writes
 # every attribute in double quotes.
 _MISLEADING_URL = re.compile(
-    r'( (?:href|src|poster)=")((?i:https?):(?!//)[^"]*+|(?i:https?)://[^"/?#@\\]*+@[^"]*+)"'
+    r'( (?:href|src|poster)=")((?i:https?):(?!//(?![/\\]))[^"]*+'
+    r'|(?i:https?)://[^"/?#@\\]*+@[^"]*+)"'
 )
 
 

@@ -966,6 +966,10 @@ def test_safe_url(url: str | None, expected: str) -> None:
         # written as the browser reads it, which every reader reads alike.
         ('<a href="http:evil.example">x</a>', 'href="http://evil.example/"'),
         ('<a href="https:page.html">x</a>', 'href="https://blog.example.com/posts/2024/page.html"'),
+        # (Or more slashes: "https:///news.example" went as written, a host to browsers and
+        # none to RFC 3986.)
+        ('<a href="https:///news.example/a">x</a>', 'href="https://news.example/a"'),
+        ('<img src="http:///cdn.example/a.jpg">', 'src="http://cdn.example/a.jpg"'),
         # Left as they are: an "@" in a path or a query, an address, a backslash (a browser goes
         # to evil.example, as the address reads).
         ('<a href="https://medium.com/@a/post">x</a>', 'href="https://medium.com/@a/post"'),
@@ -992,7 +996,8 @@ def _link_fragment(rng: random.Random) -> str:
                  "https:/x", "http://a.example@", "http://x/y@z", "http://x?y@z", "http://x#@",
                  "http://x\\@y", "http\u017f://a@b", "http\u017f:x", "ftp://a@b", "http://",
                  "http:", "", "https", "httpS:x", "http://a&amp;b@c", "mailto:a@b", "//a@b",
-                 "http://\u4e2d@x", "http://\u4e2d/x"]  # fmt: skip
+                 "http://\u4e2d@x", "http://\u4e2d/x", "https:///x", "http://\\x",
+                 "http:///"]  # fmt: skip
     pieces = []
     for _ in range(rng.randrange(0, 5)):
         if rng.random() < 0.2:
