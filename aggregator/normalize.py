@@ -946,7 +946,15 @@ def _items(tag: str) -> list[str]:
     list with semicolons ("science; physics; optics": keywords in one <dc:subject>, as RIOXX's
     and OpenAIRE's guidelines allow) is one per item, spaces or none."""
     if ";" in tag and (items := _semicolon_items(tag)) != [tag]:
-        return [part for item in items for part in _items(item)]
+        # (Not read again for semicolons: the last item holds what is left unsplit, and a
+        # hostile million-item list recursed until Python refused.)
+        parts = (part for item in items for part in _comma_items(item))
+        return list(itertools.islice(parts, MAX_TAGS_READ))
+    return _comma_items(tag)
+
+
+def _comma_items(tag: str) -> list[str]:
+    """A list without spaces after its commas, one item each (_items)."""
     if "," not in tag or ", " in tag or not _LIST_COMMA.search(tag):
         return [tag]
     # (No more items than are read: the last piece holds what is left unsplit.)
