@@ -558,6 +558,13 @@ def _title(value: object) -> str:
 _BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
+def _description(value: object) -> str:
+    """The site's or a category's description, cleaned as a name is (`_title`), and may be
+    empty: its controls reached every page's lede and <meta name="description"> (the feeds
+    dropped them), and an override left open reversed the rest of it in the feeds too."""
+    return _BIDI_CONTROL.sub("", xml_text(_text(value))).strip()
+
+
 def _header_text(value: object) -> str:
     text = _text(value)
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
@@ -1005,7 +1012,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, _Checker]]] = {
             "title": _title,
             "base_url": _base_url,
             "language": _language,
-            "description": _text,
+            "description": _description,
             "icon": _optional_url,
             "logo": _optional_url,
             "hub": _optional_url,
@@ -1364,7 +1371,7 @@ def _check_categories(items: list[object], problems: list[str]) -> tuple[Categor
         reader = _Table(item, place, problems)
         slug = reader.required("slug", _slug, '"world"')
         title = reader.get("title", _title, None)
-        description = reader.get("description", _text, "")
+        description = reader.get("description", _description, "")
         collapse = reader.get("collapse_stories", _bool, True)
         language = reader.get("language", _optional_language, "")
         image = reader.get("image", _optional_url, "")

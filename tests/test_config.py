@@ -327,6 +327,26 @@ def test_names_shown_to_readers_lose_what_would_garble_them(
     assert config.sources[0].id == "evil-name"
 
 
+def test_descriptions_lose_what_names_lose() -> None:
+    """The site's and a category's descriptions kept NUL, other controls, U+FFFE and U+202E as
+    written (a TOML escape, or a vertical tab pasted from a word processor): the feeds dropped
+    the controls, but every page's lede and <meta name="description"> carried them, and an
+    override left open reversed the rest of the lede in the feeds too (a red-team review)."""
+    config = parse_config(
+        """
+        [site]
+        description = "News\\u0000 from\\u000b the\\ufffe \\u202eworld\\u0001"
+        [[categories]]
+        slug = "world"
+        description = "\\u2067All\\u007f \\uffffof it\\u2069"
+        """
+    )
+    assert config.site.description == "News from the world"
+    assert config.categories[0].description == "All of it"
+    # An empty description stays allowed (the default), and one that was only controls is one.
+    assert parse_config('[site]\ndescription = "\\u0001"').site.description == ""
+
+
 def test_slugify_and_derived_ids() -> None:
     assert slugify("Example News") == "example-news"
     assert slugify("Le Monde – International") == "le-monde-international"
