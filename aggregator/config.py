@@ -319,6 +319,16 @@ def parse_config(raw: bytes | str, *, path: str = "") -> Config:
         # The message ends with "(at line L, column C)"; then what it likely means.
         hints = "".join(f"; {hint}" for hint in _toml_hints(text, str(e)))
         raise ConfigError([f"{where}: not valid TOML: {e}{hints}"], path) from e
+    except RecursionError as e:
+        # tomllib reads arrays and inline tables by recursion: some hundreds of levels raised
+        # this out of check-config as a traceback, and out of a running scheduler's poll.
+        raise ConfigError(
+            [
+                f"{where}: line {_deepest_line(text)}: arrays or inline tables nested too deeply"
+                " to read (hundreds of levels): look for brackets opened there and never closed"
+            ],
+            path,
+        ) from e
     problems: list[str] = []
     config = _check(document, problems, path)
     if problems:
@@ -336,6 +346,32 @@ _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z_][\w-]*)\s*\]")
 
 _ARRAYS = {"sources": "source", "categories": "category"}  # the tables written [[name]]
 _TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
+
+
+def _deepest_line(text: str) -> int:
+    """The line where brackets and braces outside strings and comments are nested deepest."""
+    depth = deepest = 0
+    line = at = 1
+    quote = ""
+    escaped = False
+    for char in text:
+        if char == "\n":
+            line += 1
+            quote = "" if quote == "#" else quote
+        elif escaped:
+            escaped = False
+        elif quote:
+            escaped = quote == '"' and char == "\\"
+            quote = "" if char == quote and quote != "#" else quote
+        elif char in "\"'#":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, line
+        elif char in "]}":
+            depth -= 1
+    return at
 
 
 def _toml_hints(text: str, error: str) -> list[str]:

@@ -187,6 +187,16 @@ def test_non_utf8_file_names_the_line() -> None:
     assert "UTF-8" in message
 
 
+def test_values_nested_past_the_parsers_depth_are_a_problem_not_a_crash() -> None:
+    # tomllib reads arrays and inline tables by recursion: 500 levels raised RecursionError, a
+    # traceback from check-config, and out of a running scheduler's ConfigWatcher.poll (whose
+    # promise is to keep the last good config on any mistake in an edit).
+    for value in ("[" * 2000 + "]" * 2000, "{a = " * 2000 + "1" + "}" * 2000):
+        message = one_problem(f'[site]\ntitle = "Desk"\nx = {value}\n')
+        assert "line 3" in message
+        assert "nested too deeply" in message
+
+
 # --- values -----------------------------------------------------------------------------------
 
 
