@@ -739,7 +739,8 @@ def _article(
     day_only = day_only and dated  # (a date of when it was first seen has its time)
     published = min(published or first_seen, now).astimezone(UTC)
     updated = max(min(updated or published, now).astimezone(UTC), published)
-    author = strip_tags(xml_text(entry.author or ""))
+    written_author = xml_text(entry.author or "")
+    author = _without_decoded_controls(written_author, strip_tags(written_author))
     if "," in author:  # (the names the parser joined: one that was only markup leaves none)
         author = _EMPTY_NAMES.sub(",", author).strip(", ")
     author = excerpt(author, AUTHOR_LENGTH)
@@ -1515,8 +1516,19 @@ def _text(value: str | None, is_html: bool) -> str:
     # dropped as feeds are written, left two.)
     value = xml_text(value)
     if (is_html and not reads_as_text(value)) or (not is_html and looks_like_html(value)):
-        return strip_tags(value)
-    return collapsed(value if is_html else plain_text(value))
+        text = strip_tags(value)
+    else:
+        text = collapsed(value if is_html else plain_text(value))
+    return _without_decoded_controls(value, text)
+
+
+def _without_decoded_controls(written: str, text: str) -> str:
+    """`text`, read from `written`, without what a character reference of it stood for and
+    xml_text drops ("&#27;", "&#1;", "&#xFFFE;"): dropped from `written`, before the references
+    were decoded, such an ESC reached every page and `aggregator story`'s terminal."""
+    if "&" not in written or (kept := xml_text(text)) == text:
+        return text
+    return collapsed(kept)
 
 
 def _richer(entry: EntryData) -> tuple[str, bool]:

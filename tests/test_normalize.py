@@ -53,6 +53,7 @@ from aggregator.normalize import (
 )
 from aggregator.parse import parse
 from aggregator.sanitize import MAX_CONTENT_CHARS, clean_text, cut_html, strip_tags
+from aggregator.xml_text import xml_text
 from tests.support.corpus import CORPUS, corpus_files, requires_corpus
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -2507,6 +2508,34 @@ def test_a_control_character_between_words_leaves_one_space() -> None:
     )
     assert article.title == "JSON & title now"
     assert article.author == "A B"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["&#27;]0;owned&#7;&#x1b;[2J", "&#1;&#xFFFE;&#x7f;", "&#x9b;31m"],
+    ids=["escape sequences", "controls and a noncharacter", "a C1 control"],
+)
+def test_controls_written_as_references_leave_titles_bylines_and_tags(written: str) -> None:
+    """Controls were dropped before a title's references were decoded: an RSS <title> (or Atom
+    type="html") of "Rss&amp;#27;]0;owned&amp;#7;" was stored with ESC and BEL, which every
+    page's <title> and card carried and `aggregator story` printed to the operator's terminal
+    (setting its window title, clearing its screen), though the feeds dropped them (red team)."""
+    for is_html in (True, False):
+        article = one(
+            entry(
+                link="https://site.example.com/c",
+                title=f"Title {written} end",
+                title_is_html=is_html,
+                author=f"Ann {written} Lee",
+                tags=(f"tag {written} end",),
+            )
+        )
+        for text in (article.title, article.author, *article.tags):
+            assert xml_text(text) == text, (is_html, text)
+            assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text), (is_html, text)
+        assert article.title.startswith("Title "), article.title
+        assert article.title.endswith(" end"), article.title
+        assert article.author.startswith("Ann "), article.author
 
 
 def test_an_item_listed_again_empty_is_no_second_blank_card() -> None:
