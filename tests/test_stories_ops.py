@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import cli
 from aggregator.config import Config
+from aggregator.models import Article
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
@@ -73,3 +76,20 @@ def test_cli_prints_a_story_original_first(
     ):
         assert cli.main(["story", given]) == 0, given
         assert capsys.readouterr().out.splitlines()[2].split()[:1] == ["copy"]
+
+
+def test_cli_story_writes_no_control_character_to_the_terminal(
+    add_articles: Callable[..., list[Article]],
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A title stored with ESC and BEL (as ingest kept a title's "&#27;" until this session) set
+    the operator's terminal's window title and cleared its screen: the other commands escape
+    what they print, `story` printed titles as stored (red team)."""
+    (stored,) = add_articles("alpha", title="Headline \x1b]0;owned\x07\x1b[2J\x9b31m end")
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    assert cli.main(["story", stored.id]) == 0
+    out = capsys.readouterr().out
+    assert "Headline" in out
+    assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in out), repr(out)

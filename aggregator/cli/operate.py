@@ -24,6 +24,7 @@ from aggregator.cli import common, terminal
 from aggregator.config import Config, SourceConfig, summary
 from aggregator.config_warnings import located_warnings
 from aggregator.errors import SettingExit
+from aggregator.logs import escaped_controls
 from aggregator.models import SOURCE_STATES, source_health
 from aggregator.queues import QUEUE_NAME
 from aggregator.redis_server import COMMAND, WEB, connect, data_dir, redis_url
@@ -467,5 +468,7 @@ def cmd_story(args: argparse.Namespace) -> int:
         a = articles.get(member.article_id)
         if a is not None:
             role = "original" if n == 0 else "copy"
-            print(f"  {role:8} {a.published:%Y-%m-%d %H:%M} {a.source_id}  {a.id}  {a.title}")
+            # (Escaped as the other commands' output is: a title is a source's text.)
+            title = escaped_controls(a.title)
+            print(f"  {role:8} {a.published:%Y-%m-%d %H:%M} {a.source_id}  {a.id}  {title}")
     return 0
