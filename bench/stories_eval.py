@@ -34,6 +34,7 @@ def main() -> None:
         f" summary-only of a wire original, its dateline dropped:"
         f" {report.recall(ev.DATELINE_KINDS):.3f};"
         f" republished by portals: {report.recall(ev.REPUBLISHED_KINDS):.3f};"
+        f" reposted (traditional, credited): {report.recall(ev.REPOSTED_KINDS):.3f};"
         f" a title-only item by another address: {report.recall(ev.LINK_KINDS):.3f}"
     )
     for kind, a, b in report.examples:

@@ -13,6 +13,7 @@ each source's articles (`boilerplate`), fingerprints, LSH bucket candidates, `sa
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import random
@@ -109,8 +110,14 @@ REPUBLISHED_KINDS = ("dateline-added", "byline-appended", "title-decorated", "wi
 # A title-only item (a link blog's, an aggregator's) linking to the same page by another address:
 # tracking parameters, the AMP or mobile page, http for https.
 LINK_KINDS = ("link-utm", "link-amp", "link-mobile", "link-http")
+# How reposting accounts and Hong Kong or Taiwan portals copy (`_reposted`): the text in
+# traditional characters, 「」 for “”, half-width punctuation full-width (Chinese only); a credit
+# line above the whole text ("本文转载自…", "Republished with permission…", some ending in a
+# colon, the site's learned template), or above its 150-character summary.
+REPOSTED_KINDS = ("traditional", "credited", "credited-summary")
 COPY_KINDS = (
     REPUBLISHED_KINDS
+    + REPOSTED_KINDS
     + LINK_KINDS
     + FULL_COPY_KINDS
     + SUMMARY_KINDS
@@ -412,6 +419,7 @@ def with_copies(items: list[Item], seed: int = 9) -> list[Item]:
     """The items plus copies of every original."""
     rng = random.Random(seed)
     more = random.Random(seed + 1)  # (its own: the kinds above keep their sources as they were)
+    again = random.Random(seed + 2)  # (and so do those of `more`)
     out = list(items)
     for item in items:
         if item.kind == "original":
@@ -420,6 +428,7 @@ def with_copies(items: list[Item], seed: int = 9) -> list[Item]:
             out += _republished(item, more)
             out += _links(item, more)
             out += _linked_list(item, more)
+            out += _reposted(item, again)
     originals = [i for i in items if i.kind == "original"]
     for n in range(0, len(originals) - 3, 4):
         out.append(_roundup(originals[n : n + 4], n))
@@ -482,6 +491,61 @@ def _republished(item: Item, rng: random.Random) -> list[Item]:
             kind,
             lang,
             item.published + timedelta(hours=2),
+        )
+        for kind, (title, content) in made.items()
+    ]
+
+
+_CREDITS = {
+    "zh": (
+        "本文转载自微信公众号“科技前沿观察”，原文如下：",
+        "本文转载自新华网，版权归原作者所有，如有侵权请联系删除。",
+        "以下文章转自人民日报客户端：",
+    ),
+    "spaced": (
+        "This article first appeared on Example News and is republished here with permission:",
+        "Republished with permission from Example News. All rights reserved by the author.",
+        "The following was originally published by the Riverside Daily:",
+    ),
+}
+_HANT_QUOTES = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional() -> Callable[[str], str]:
+    import opencc  # (as stories.simplified_table does: only where Chinese is read)
+
+    convert: Callable[[str], str] = opencc.OpenCC("s2t").convert
+    return convert
+
+
+def _reposted(item: Item, rng: random.Random) -> list[Item]:
+    """The original as reposting accounts and Hong Kong or Taiwan portals copy it
+    (REPOSTED_KINDS)."""
+    paras = boilerplate.paragraphs(item.content)
+    lang = item.lang
+    credit = rng.choice(_CREDITS[lang])
+    summary = " ".join(paras)[:150] + "…"
+    made = {
+        "credited": (item.title, _html([credit, *paras])),
+        "credited-summary": (item.title, _html([credit, summary])),
+    }
+    if lang == "zh":
+        hant = _traditional()
+        made["traditional"] = (
+            hant(item.title).translate(_FULL_WIDTH),
+            _html([hant(p).translate(_HANT_QUOTES).translate(_FULL_WIDTH) for p in paras]),
+        )
+    return [
+        Item(
+            f"{item.id}~{kind}",
+            f"repost-{kind}-{rng.randrange(4)}",
+            title,
+            content,
+            item.story,
+            kind,
+            lang,
+            item.published + timedelta(hours=3),
         )
         for kind, (title, content) in made.items()
     ]
