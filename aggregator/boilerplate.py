@@ -233,4 +233,27 @@ def is_boilerplate(
     """For each paragraph, whether `strip` removes it."""
     if hashes is None:
         hashes = hashes_of(paras)
-    return [h in known or is_pattern(p) for p, h in zip(paras, hashes, strict=True)]
+    junk = [h in known or is_pattern(p) for p, h in zip(paras, hashes, strict=True)]
+    if junk and junk[0] and is_introduction(paras):
+        junk[0] = False
+    return junk
+
+
+def is_introduction(paras: Sequence[str]) -> bool:
+    """Whether an article's first paragraph introduces what follows ("Mat Honan, writing for
+    BuzzFeed:", "界面新闻的这篇文章值得一看："): a link blog's words before its quote, not its
+    template, even when two of its posts carried them (its reporters and publications recur).
+    Left out, the quote that follows was the post's start: the article's own start, and the
+    post, under the article's headline, joined its story (Daring Fireball's "Linked List").
+
+    Not before a cut summary (its last words "…" or "[…]"): a reposting site's credit line
+    ("本文转载自…，原文如下：") heads its feed's excerpts of what it copied, the start of the
+    original after it, as a link blog's quote never ends."""
+    first = paras[0].rstrip()
+    if first[-1:] not in (":", "：") or is_pattern(first):
+        return False
+    last = next((p for p in reversed(paras[1:]) if not is_pattern(p)), "").rstrip()
+    return not last.endswith(_CUT)
+
+
+_CUT = ("…", "...", "[…]", "[...]", "(…)", "(...)")

@@ -425,8 +425,11 @@ def same_story(
         # (sister feeds of one paper share a header); the same header left on both counts only
         # when the summary is inside the other: 48 characters are all a live blog's header or a
         # daily report's template (a summary-sized update joined a sister's long one, and one
-        # day's summary another day's report, however long after).
-        stripped = _stripped(a) != _stripped(b)
+        # day's summary another day's report, however long after). The original's, not the
+        # summary's: a reposting site's credit line ("…, original below:") is left out before
+        # its summaries and kept before its full copies (`boilerplate.is_introduction`), and a
+        # summary of one newsletter joined a full copy of another under their one title.
+        stripped = _stripped(long_) and not _stripped(short)
         lead = summary and a.lead and a.lead == b.lead and (contained or stripped)
         timely = hours_apart < TITLE_NEAR_HOURS or near >= TEMPLATE_NEAR
         # A body that begins otherwise must share more than a quote: a link blog's post under

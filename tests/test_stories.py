@@ -377,6 +377,49 @@ def test_a_link_blogs_quote_of_an_article_under_its_headline_is_not_a_copy() -> 
     assert stories.same_story(fp(title, article), byline)
 
 
+def test_a_link_blogs_learned_introduction_stays_in_the_comparison() -> None:
+    # Its reporters and publications recur: two of its posts opened with "Mark Chen, writing at
+    # The Daily Wire on Tuesday:", so the line was learned as its template. Left out, the post
+    # began with the quote, the article's own start, and joined the article's story.
+    title = "City council approves funding for new river bridge"
+    intro = "Mark Chen, writing at The Daily Wire on Tuesday:"
+    post = [intro, EN[0], "Worth reading in full. Nobody I talked to expected the vote so soon."]
+    known = {boilerplate.paragraph_hash(intro)}
+    assert boilerplate.strip(post, known) == post
+    linked = stories.fingerprint(title, boilerplate.strip(post, known), post)
+    summary = fp(title + " - Portal News", [" ".join(EN)[:150] + "…"])
+    assert stories.same_story(fp(title, EN), summary)
+    assert not stories.same_story(fp(title, EN), linked)
+    assert not stories.same_story(summary, linked)
+    # A template line that introduces nothing is still left out, as is a footer's pattern.
+    header = "Letters to the editor of the Riverside Daily, chosen each morning by our desk."
+    known.add(boilerplate.paragraph_hash(header))
+    assert boilerplate.strip([header, *EN], known) == EN
+    assert boilerplate.strip(["来源：新华社", *ZH], set()) == ZH
+    # Only the first paragraph introduces the article: a learned one later is left out.
+    assert boilerplate.strip([EN[0], intro, EN[1]], known) == [EN[0], EN[1]]
+
+
+def test_a_reposting_sites_credit_line_is_left_out_before_its_summaries_only() -> None:
+    # "..., original below:" heads a reposting site's copies: kept before a whole copy (as a
+    # link blog's introduction is), left out before a cut summary, whose start is then the
+    # original's start.
+    credit = "The following was originally published by the Riverside Daily:"
+    known = {boilerplate.paragraph_hash(credit)}
+    whole = [credit, *EN]
+    cut = [credit, " ".join(EN)[:150] + "…"]
+    assert boilerplate.strip(whole, known) == whole
+    assert boilerplate.strip(cut, known) == cut[1:]
+    summary = stories.fingerprint("Riverside notes", cut[1:], cut)
+    assert stories.same_story(fp("Riverside notes", EN), summary)
+    # Under one generic title, its summary of one issue is not its whole copy of another, though
+    # both begin with the credit line before boilerplate is left out (the lead).
+    issue = [credit, *ZH]
+    other = stories.fingerprint("Riverside notes", boilerplate.strip(issue, known), issue)
+    assert other.lead == summary.lead
+    assert not stories.same_story(summary, other)
+
+
 def test_generic_title_with_different_bodies_is_not_the_same_story() -> None:
     a = fp("Weekly update", ["This week we shipped the new search page and fixed exports."])
     b = fp("Weekly update", ["Our garden club planted forty trees along the canal this week."])

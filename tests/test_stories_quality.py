@@ -31,6 +31,9 @@ def check(report: ev.Report, langs: tuple[str, ...]) -> None:
         # headline of their own; and a link blog's item by another address of the same page.
         assert report.recall(ev.REPUBLISHED_KINDS, lang) >= FULL_RECALL, report.table()
         assert report.recall(ev.LINK_KINDS, lang) == 1.0, report.table()
+        # A reposting site's copy below its credit line ("本文转载自…，原文如下："), and a Hong Kong
+        # or Taiwan portal's in traditional characters, 「」 and full-width punctuation.
+        assert report.recall(("credited", "traditional"), lang) >= FULL_RECALL, report.table()
     # Hard negatives are counted, not only skipped.
     kinds = {
         "generic-title",
@@ -47,7 +50,9 @@ def check(report: ev.Report, langs: tuple[str, ...]) -> None:
     assert kinds <= set(report.negatives)
     # A link blog's quote of an article's first paragraphs under its headline: a few still join
     # (a real article whose first paragraph is most of what is compared).
-    assert report.false_merges["linked-list"] <= 0.05 * report.negatives["linked-list"]
+    # (Its introduction, "Jane Smith, writing at The Verge:", once learned as its template, was
+    # left out, and the quote began the post as the article begins: 205 of 6,056 joined.)
+    assert report.false_merges["linked-list"] <= 0.015 * report.negatives["linked-list"]
     assert report.false_merges["weekly-roundup"] == 0, report.examples
     assert report.false_merges["link-same-title"] == 0, report.examples
     assert report.false_merges["translated"] == 0, report.examples
@@ -69,6 +74,9 @@ def test_corpus_sample() -> None:
     items = ev.fixture_items() + ev.corpus_items(limit=300)
     report = ev.evaluate(ev.with_copies(items))
     check(report, ("spaced", "zh"))
+    # A summary below the reposting site's learned credit line (the fixture sites carry too few
+    # articles to learn theirs).
+    assert report.recall(("credited-summary",)) >= SUMMARY_RECALL, report.table()
 
 
 def test_the_decision_is_what_is_measured() -> None:
