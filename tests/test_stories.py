@@ -420,6 +420,52 @@ def test_a_reposting_sites_credit_line_is_left_out_before_its_summaries_only() -
     assert not stories.same_story(summary, other)
 
 
+# An article long enough for a WordPress excerpt (its first 55 words) to be under half of it.
+LONG_EN = [
+    *EN,
+    "The mayor said the city would apply for a regional grant to cover up to a third of the"
+    " cost, and that a public design consultation would open next month at the town hall.",
+    "Construction firms have until the end of January to submit their bids, and the council"
+    " expects to choose one before the summer break, with the first piles driven in May.",
+    "Residents of the harbour district, who have waited longest for a crossing, welcomed the"
+    " vote, although several shop owners worry about two years of noise and closed streets.",
+]
+
+
+def test_an_excerpt_under_a_new_headline_is_a_copy_of_the_article_it_starts() -> None:
+    # An aggregator's item: the article's first 55 words and "[…]" under a headline of its own.
+    # Too few shingles for J to say anything (~0.2); its start, as far as it is compared, is
+    # the article's.
+    article = fp("City council approves funding for new river bridge", LONG_EN)
+    words = " ".join(LONG_EN).split()
+    excerpt = fp("Must read: Riverside finally gets its bridge", [" ".join(words[:55]) + " […]"])
+    assert stories.similarity(article, excerpt) < stories.NEAR
+    assert stories.same_story(article, excerpt, hours_apart=2)
+    assert stories.same_story(excerpt, article, hours_apart=2)
+    # Not within one source (its own teaser of its own article is its own item), nor a day
+    # later (one template's long opening, filled another day).
+    assert not stories.same_story(article, excerpt, same_source=True, hours_apart=2)
+    assert not stories.same_story(article, excerpt, hours_apart=30)
+    # A summary-sized start: a network's banner or a template's opening is as long.
+    summary = fp("Must read: Riverside finally gets its bridge", [" ".join(LONG_EN)[:150] + "…"])
+    assert not stories.same_story(article, summary, hours_apart=2)
+    # Nor a body that begins alike and goes on otherwise: another story after an opening of
+    # one paragraph (a banner, an editor's note) the two share.
+    other = fp(
+        "Ferry service to end",
+        [
+            EN[0],
+            "The ferry that has crossed the harbour since 1952 will stop running in March,"
+            " its operator said, as passenger numbers fell for a fifth year in a row.",
+        ],
+    )
+    assert not stories.same_story(article, other, hours_apart=2)
+    # Nor over half of the other: then it is a copy, which must share as much as copies do.
+    most = fp("Must read: Riverside finally gets its bridge", LONG_EN[:4])
+    assert stories.similarity(article, most) < stories.NEAR
+    assert not stories.same_story(article, most, hours_apart=2)
+
+
 def test_generic_title_with_different_bodies_is_not_the_same_story() -> None:
     a = fp("Weekly update", ["This week we shipped the new search page and fixed exports."])
     b = fp("Weekly update", ["Our garden club planted forty trees along the canal this week."])
