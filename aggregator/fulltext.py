@@ -214,9 +214,8 @@ def _extract(
         return _failed(article, f"not-the-article: {e}")
     except Exception as e:  # noqa: BLE001 - a page that defeats the extractor is one failure
         return _failed(article, f"unreadable: {type(e).__name__}")
-    text = strip_tags(content)
-    if len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE.findall(text)) < MIN_TEXT_CHARS:
-        return _failed(article, f"too-short: {len(text)} characters (a paywall or a teaser?)")
+    if short := too_short(content):
+        return _failed(article, short)
     # (The show's artwork, or the picture of a video in the summary, is no picture the page lacks.)
     own = article.thumbnail
     if own in (artwork, images.video_picture(article.content)):
@@ -284,6 +283,14 @@ def extract_main(
     # reader's browser would ask it (a review: http://10.0.0.5/… on cards, embeds and feeds).
     shown = (u for u in page_images if u and not on_readers_network(u, trusted))
     return content, next(shown, "")
+
+
+def too_short(content: str) -> str:
+    """Why extracted `content` is too short to be the article (a paywall, a teaser), or ""."""
+    text = strip_tags(content)
+    if len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE.findall(text)) < MIN_TEXT_CHARS:
+        return f"too-short: {len(text)} characters (a paywall or a teaser?)"
+    return ""
 
 
 def _dated_by_page(article: Article, page_html: str, source: SourceConfig) -> Article:
