@@ -263,6 +263,8 @@ def extract_main(
                 " (a missing page or a login wall?)"
             )
     _drop_pixels(tree)  # readability drops the width="1" that tells the sanitizer
+    for button in list(tree.iter("button")):  # "Listen", "Copy link": the sanitizer unwraps them
+        button.drop_tree()
     lazy_images.reveal(tree)
     if source.strip_selectors:
         junk.drop_selected(tree, source.strip_selectors)

@@ -586,3 +586,21 @@ def test_an_undated_item_is_dated_by_its_page_and_keeps_that_date_at_the_next_po
     assert {g: a.published for g, a in later.items()} == {g: a.published for g, a in first.items()}
     assert later["time"].day_only
     assert all(len(feed_server.requests(f"/{guid}")) == 1 for guid in pages)  # fetched once
+
+
+def test_buttons_are_no_article_text() -> None:
+    """A page's buttons (Medium's Listen and Share, a news site's "Copy link", a Korean site's
+    기사 공유하기) were kept as words in the article: the sanitizer unwraps a <button>, so its
+    label joined the text (tests/fixtures/pages/dev, bench/fulltext_eval.py)."""
+    story = "<p>" + "The harbour reopened on Tuesday after the storm damage was repaired. " * 6
+    page = (
+        "<html><head><title>Harbour reopens</title></head><body><article>"
+        '<div class="byline"><span>By Jo</span><button aria-label="Listen">Listen</button>'
+        f"<button>Copy link</button></div>{story}</p><p>{story}</p>"
+        "<p><button>기사 공유하기</button></p></article></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "Harbour reopens")
+    assert "harbour reopened on Tuesday" in content
+    assert "Listen" not in content
+    assert "Copy link" not in content
+    assert "기사 공유하기" not in content
