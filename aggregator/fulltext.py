@@ -268,10 +268,13 @@ def extract_main(
     lazy_images.reveal(tree)
     if source.strip_selectors:
         junk.drop_selected(tree, source.strip_selectors)
-    main = _Readability(lxml.html.tostring(tree, encoding="unicode"), url=url).summary(
-        html_partial=True,
-        keep_all_images=True,  # else a picture's wrapper <div> goes, empty
-    )
+    main = _main(tree, url)
+    if too_short(main) and _flatten_entries(tree):
+        # A live blog's or a gallery's text is in entries of one paragraph each, and readability
+        # keeps the best entry alone: with the entries' paragraphs side by side it takes them all.
+        flat = _main(tree, url)
+        if len(strip_tags(flat)) > len(strip_tags(main)):
+            main = flat
     # (Pictures on the source's own host stay, as in its feed's content: an intranet source.)
     trusted = normalize.trusted_host(source)
     content = clean_html(main, url, trusted)
@@ -285,6 +288,87 @@ def extract_main(
     # reader's browser would ask it (a review: http://10.0.0.5/… on cards, embeds and feeds).
     shown = (u for u in page_images if u and not on_readers_network(u, trusted))
     return content, next(shown, "")
+
+
+def _main(tree: lxml.html.HtmlElement, url: str) -> str:
+    """The page's main content as readability finds it."""
+    return str(
+        _Readability(lxml.html.tostring(tree, encoding="unicode"), url=url).summary(
+            html_partial=True,
+            keep_all_images=True,  # else a picture's wrapper <div> goes, empty
+        )
+    )
+
+
+MIN_ENTRIES = 3  # like siblings that make a list of entries (a live blog's, a gallery's)
+
+
+def _flatten_entries(tree: lxml.html.HtmlElement) -> bool:
+    """Replace each entry of a list of entries (MIN_ENTRIES or more like siblings: the same tag
+    and class, each with a paragraph or a caption) by its paragraphs, captions (as paragraphs)
+    and pictures, dropping the rest of it (its time stamp, its share button); whether any was."""
+    flattened = False
+    for parent in list(tree.iter()):
+        groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
+        for child in parent:
+            if isinstance(child.tag, str):
+                groups.setdefault((child.tag, child.get("class", "")), []).append(child)
+        for entries in groups.values():
+            if (
+                len(entries) < MIN_ENTRIES
+                or _not_entries(parent, entries[0])
+                or not all(_entry_parts(e) for e in entries)
+            ):
+                continue
+            for entry in entries:
+                parts = _entry_parts(entry)
+                for part in parts:
+                    if part.tag == "figcaption":
+                        part.tag = "p"
+                    part.tail = None
+                position = parent.index(entry)
+                tail = entry.tail
+                parent.remove(entry)
+                for offset, part in enumerate(parts):
+                    parent.insert(position + offset, part)
+                if parts:
+                    parts[-1].tail = tail
+            flattened = True
+    return flattened
+
+
+# Lists of like siblings that are no article's entries: comments, related or most-read lists.
+# (Where a name starts: "photo-gallery" is no "hot" list, Ghost's "gh-canvas" no "nav".)
+_NOT_ENTRIES = re.compile(
+    "(?<![a-z])(?:comment|disqus|reply|respond|discussion|sidebar|foot|related|recommend"
+    "|popular|most|more|promo|sponsor|widget|menu|nav|pager|rank|hot)",
+    re.I,
+)
+_NOT_ENTRIES_TAGS = frozenset({"aside", "nav", "footer", "header", "form"})
+
+
+def _not_entries(parent: lxml.html.HtmlElement, entry: lxml.html.HtmlElement) -> bool:
+    """Whether the entries of `parent` (like `entry`) are a page's comments or link lists."""
+    for element in (entry, parent, *parent.iterancestors()):
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if element.tag in _NOT_ENTRIES_TAGS or _NOT_ENTRIES.search(names):
+            return True
+    return False
+
+
+def _entry_parts(entry: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """An entry's paragraphs, captions and pictures outside them, in order; [] without text."""
+    parts = []
+    stack = list(reversed(entry))
+    while stack:  # (not into a part: a caption's own picture or paragraph is in it already)
+        element = stack.pop()
+        if element.tag in ("p", "figcaption", "img"):
+            parts.append(element)
+        elif isinstance(element.tag, str) and element.tag != "a":  # a card's text is a link
+            stack.extend(reversed(element))
+    if not any(p.tag != "img" and p.text_content().strip() for p in parts):
+        return []
+    return parts
 
 
 def too_short(content: str) -> str:

@@ -26,6 +26,7 @@ from aggregator.models import Article, Outcome
 from aggregator.parse import decode
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
+from tests.support import fulltext_eval
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
 
@@ -604,3 +605,65 @@ def test_buttons_are_no_article_text() -> None:
     assert "Listen" not in content
     assert "Copy link" not in content
     assert "기사 공유하기" not in content
+
+
+def test_a_live_blog_s_or_a_gallery_s_entries_are_kept_all_but_comments_are_not_the_article() -> (
+    None
+):
+    """readability kept the best entry of a live blog (one paragraph each, with a time stamp and
+    a share link) or of a gallery (a picture and its caption each) alone, and the page failed as
+    too short: its entries' paragraphs are now put side by side and read again. A teaser followed
+    by readers' comments stays too short: the comments are not taken for the article."""
+    source = _source()
+    entries = [
+        f"Update {n}: the chancellor has confirmed another change to the budget, number {n}."
+        for n in range(5)
+    ]
+    live = "".join(
+        f'<article class="block"><header><time>12.{n:02d}</time></header>'
+        f'<div class="block-elements"><p>{text}</p></div><footer><a href="#">Share</a></footer>'
+        "</article>"
+        for n, text in enumerate(entries)
+    )
+    page = (
+        "<html><head><title>Budget live</title></head><body><nav><a href='/'>Home</a></nav>"
+        f'<main><h1>Budget live</h1><div class="live-feed">{live}</div></main></body></html>'
+    )
+    content, _ = extract_main(page, "https://news.example/live", source, "Budget live")
+    assert all(text in content for text in entries)
+    assert not fulltext.too_short(content)
+    gallery = "".join(
+        f'<li class="item"><figure><img src="https://news.example/{n}.jpg" width="900"'
+        f' height="600"><figcaption>{text}</figcaption></figure></li>'
+        for n, text in enumerate(entries)
+    )
+    page = (
+        "<html><head><title>In pictures</title></head><body>"
+        f'<article><h1>In pictures</h1><ul class="gallery">{gallery}</ul></article></body></html>'
+    )
+    content, _ = extract_main(page, "https://news.example/pictures", source, "In pictures")
+    assert all(text in content for text in entries)
+    assert "https://news.example/4.jpg" in content
+    comments = "".join(
+        f'<div class="comment"><p>{text} I have read this twice and I still disagree.</p></div>'
+        for text in entries
+    )
+    page = (
+        "<html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
+        "<div class='teaser'><p>The chancellor delivered the budget on Wednesday.</p></div>"
+        "<div class='paywall'>Subscribe to read on</div></article>"
+        f'<section class="reader-talk">{comments}</section></body></html>'
+    )
+    content, _ = extract_main(page, "https://news.example/budget", source, "Budget")
+    assert fulltext.too_short(content)
+    assert "I still disagree" not in content
+
+
+def test_the_labelled_pages_keep_their_article_and_fail_when_they_must() -> None:
+    """The pages of tests/fixtures/pages/dev (bench/fulltext_eval.py): each has the outcome its
+    label says (a paywall and a login wall too short, a missing page not the article) and an
+    article kept keeps all of its text."""
+    results = fulltext_eval.evaluate()
+    assert len(results) >= 24
+    assert [r.name for r in results if not r.rule_right] == []
+    assert [r.name for r in results if r.expect == "ok" and r.recall < 0.99] == []
