@@ -236,10 +236,21 @@ _READ_US_THERE = (
 # The patterns above: each needs a Chinese or a Cyrillic word, whose letters re.IGNORECASE reads
 # as no ASCII one (tests/test_junk.py checks), so an ASCII line (five of six a cold round reads)
 # is not tried with them (_STARTS_ASCII): the Cyrillic one alone took a sixth of _STARTS's time.
-_NOT_ASCII_STARTS = (_REPRINT_NOTICE, _EDITOR_LINE, *_FORUM_NOTES, _READ_US_THERE)
+# A self-media platform's notice under a post: NetEase's "特别声明：以上内容…为自媒体平台“网易号”
+# 用户上传并发布，本平台仅提供信息存储服务。", Sohu's "声明：该文观点仅代表作者本人，…搜狐仅提供
+# 信息存储空间服务。" (not "特别声明：本报对此事件的调查仍在进行…", the article's own)
+_PLATFORM_NOTICE = r"^(?:特别)?声明\s*[：:][^\n]{0,120}?仅提供信息(?:存储|发布)(?:空间)?服务"
+_NOT_ASCII_STARTS = (
+    _REPRINT_NOTICE,
+    _EDITOR_LINE,
+    _PLATFORM_NOTICE,
+    *_FORUM_NOTES,
+    _READ_US_THERE,
+)
 _AT_START: tuple[str, ...] = (
     _REPRINT_NOTICE,
     _EDITOR_LINE,
+    _PLATFORM_NOTICE,
     r"^©|^\(c\)\s|^copyright\s*(?:©|\(c\)|\d{4})",  # copyright lines
     _KOREAN_COPYRIGHT,
     *_FORUM_NOTES,

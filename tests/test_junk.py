@@ -791,12 +791,28 @@ def _line_removed(line: str, shape: str) -> bool:
 
 @pytest.mark.parametrize("shape", ["paragraph", "span"])
 @pytest.mark.parametrize(
-    "line", ["（责任编辑：陈静）", "（责编：李四、王五）", "来源：新华社", "转载请注明出处"]
+    "line",
+    [
+        "（责任编辑：陈静）",
+        "（责编：李四、王五）",
+        "来源：新华社",
+        "转载请注明出处",
+        # NetEase's and Sohu's notice under a self-media post (kept as article text by the
+        # full-text dev set's NetEase page, tests/fixtures/pages/dev/netease.html)
+        "特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布，"
+        "本平台仅提供信息存储服务。",
+        "声明：该文观点仅代表作者本人，搜狐号系信息发布平台，搜狐仅提供信息存储空间服务。",
+    ],
 )
 def test_a_junk_line_goes_alone_from_a_paragraph_or_a_span_of_lines(line: str, shape: str) -> None:
     # Judged whole, the paragraph took its picture and its real line along; inside a <span> with
     # a picture, the line was never judged.
     assert _line_removed(line, shape)
+
+
+def test_a_statement_that_is_the_article_s_own_stays() -> None:
+    own = "<p>特别声明：本报对此事件的调查仍在进行，欢迎知情者提供线索。</p>"
+    assert strip_paragraphs(f"{BODY}{own}", ()) == f"{BODY}{own}"
 
 
 def test_a_junk_first_line_takes_only_itself_from_a_short_paragraph() -> None:
