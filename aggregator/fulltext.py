@@ -462,11 +462,14 @@ def _same_text(markup: str, title: str) -> bool:
     return " ".join(strip_tags(markup).casefold().split()) == " ".join(title.casefold().split())
 
 
-# A newsletter's, a sign-up's or a share bar's box, by its class or id (where a name starts:
-# "nl-signup", "newsletter-inline", "sharedaddy", "social-share"); one holding more text than
-# MAX_BOX_CHARS is no box (an article's wrapper named "share-story").
+# A newsletter's, a sign-up's, a share bar's or a cookie consent's box, by its class or id (where
+# a name starts: "nl-signup", "newsletter-inline", "sharedaddy", "social-share", "consent-overlay":
+# a page showing a bot only its consent dialog was taken for the article); one holding more text
+# than MAX_BOX_CHARS is no box (an article's wrapper named "share-story").
 _BOX_NAMES = re.compile(
-    "(?<![a-z])(?:newsletter|signup|sign-up|subscribe|subscription|share|sharing|social)", re.I
+    "(?<![a-z])(?:newsletter|signup|sign-up|subscribe|subscription|share|sharing|social|consent"
+    "|cookie|gdpr)",
+    re.I,
 )
 MAX_BOX_CHARS = 500
 

@@ -691,3 +691,24 @@ def test_newsletter_sign_up_and_share_boxes_in_the_article_go() -> None:
     assert "The end." in content
     for junk in ("Morning Digest", "free newsletter", "top stories", "WhatsApp"):
         assert junk not in content
+
+
+def test_a_cookie_consent_wall_is_not_the_article() -> None:
+    """A page that shows a bot only its consent dialog (the title the article's, the text the
+    dialog's 330 characters) was taken for the article: a consent or cookie box goes as a
+    newsletter box does, and the page is too short (dev set, consentwall.html)."""
+    page = (
+        "<html><head><title>Council approves new cycle lanes | City Post</title></head><body>"
+        '<div class="consent-overlay" role="dialog"><h2>We value your privacy</h2><p>'
+        + "We and our partners store and access information on your device, such as cookies. "
+        * 4
+        + '</p></div><div id="cookie-banner"><p>This site uses cookies to measure its audience'
+        " and to show you content that suits you, as its cookie policy explains.</p></div>"
+        "</body></html>"
+    )
+    content, _ = extract_main(
+        page, "https://news.example/a", _source(), "Council approves new cycle lanes"
+    )
+    assert "partners" not in content
+    assert "cookie policy" not in content
+    assert fulltext.too_short(content)
