@@ -465,10 +465,11 @@ def _same_text(markup: str, title: str) -> bool:
 # A newsletter's, a sign-up's, a share bar's or a cookie consent's box, by its class or id (where
 # a name starts: "nl-signup", "newsletter-inline", "sharedaddy", "social-share", "consent-overlay":
 # a page showing a bot only its consent dialog was taken for the article); one holding more text
-# than MAX_BOX_CHARS is no box (an article's wrapper named "share-story").
+# than MAX_BOX_CHARS is no box (an article's wrapper named "share-story"). Whole words only: a
+# short article's "subscriber-only" or "society" wrapper is no box.
 _BOX_NAMES = re.compile(
     "(?<![a-z])(?:newsletter|signup|sign-up|subscribe|subscription|share|sharing|social|consent"
-    "|cookie|gdpr)",
+    "|cookies?|gdpr|sharedaddy|sharebar|sharethis|addtoany)(?![a-z])",
     re.I,
 )
 MAX_BOX_CHARS = 500

@@ -712,3 +712,16 @@ def test_a_cookie_consent_wall_is_not_the_article() -> None:
     assert "partners" not in content
     assert "cookie policy" not in content
     assert fulltext.too_short(content)
+
+
+def test_a_short_article_in_a_wrapper_named_like_a_box_stays() -> None:
+    """Box names are whole words: a short article in a "subscriber-only" wrapper (under the 500
+    characters a box may hold) is the article, not a subscription box."""
+    story = "港口于周二上午重新开放，潜水员花了两天时间清理主航道的残骸，渡轮已经恢复运行。" * 3
+    page = (
+        "<html><head><title>港口重新开放</title></head><body><article><h1>港口重新开放</h1>"
+        f'<div class="subscriber-only"><p>{story}</p><p>{story}</p></div></article></body></html>'
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "港口重新开放")
+    assert story in content
+    assert not fulltext.too_short(content)
