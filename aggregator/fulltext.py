@@ -302,6 +302,7 @@ def _main(tree: lxml.html.HtmlElement, url: str) -> str:
 
 
 MIN_ENTRIES = 3  # like siblings that make a list of entries (a live blog's, a gallery's)
+MIN_ENTRY_CHARS = 25  # of an entry's text (a CJK character as WIDE_CHAR_WEIGHT): else a stub
 
 
 def _flatten_entries(tree: lxml.html.HtmlElement) -> bool:
@@ -358,7 +359,7 @@ def _not_entries(parent: lxml.html.HtmlElement, entry: lxml.html.HtmlElement) ->
 
 
 def _entry_parts(entry: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    """An entry's paragraphs, captions and pictures outside them, in order; [] without text."""
+    """An entry's paragraphs, captions and pictures outside them, in order; [] for a stub."""
     parts = []
     stack = list(reversed(entry))
     while stack:  # (not into a part: a caption's own picture or paragraph is in it already)
@@ -367,8 +368,9 @@ def _entry_parts(entry: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
             parts.append(element)
         elif isinstance(element.tag, str) and element.tag != "a":  # a card's text is a link
             stack.extend(reversed(element))
-    if not any(p.tag != "img" and p.text_content().strip() for p in parts):
-        return []
+    text = "".join(p.text_content() for p in parts if p.tag != "img").strip()
+    if len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE.findall(text)) < MIN_ENTRY_CHARS:
+        return []  # a stub ("Lot 5"), no update or caption
     return parts
 
 

@@ -725,3 +725,17 @@ def test_a_short_article_in_a_wrapper_named_like_a_box_stays() -> None:
     content, _ = extract_main(page, "https://news.example/a", _source(), "港口重新开放")
     assert story in content
     assert not fulltext.too_short(content)
+
+
+def test_a_list_of_stubs_is_not_read_as_entries() -> None:
+    """Entries of a few characters each (a list's "Lot 5", "a") are no live blog's updates:
+    put side by side they made a too-short teaser page "ok" with the list as its text."""
+    stubs = "".join(f'<div class="lot"><p>Lot {n}</p></div>' for n in range(200))
+    page = (
+        "<html><head><title>Auction</title></head><body><article><h1>Auction</h1>"
+        "<p>The spring auction opens on Saturday.</p></article>"
+        f"<div class='lots'>{stubs}</div></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "Auction")
+    assert "Lot 17" not in content
+    assert fulltext.too_short(content)
