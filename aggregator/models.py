@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -339,6 +340,10 @@ class SaveResult:
     unclaimed: bool = False
     # The save's counting of the articles' paragraphs, when it was asked and made (`Counting`).
     observed: Observed | None = None
+    # With `observed`: the articles it left stored, by id, as it stored them (each was new). A
+    # save of them again right after is given these (`Store.save_refresh`'s `stored`), so it
+    # does not read back what was just written.
+    kept: Mapping[str, Article] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -337,7 +337,13 @@ def refresh_source(
                 state = _reported(state, report)
                 claimed, first = first.entry_marks, _until_filed(state, before)
                 cleaned = store.save_refresh(
-                    first, articles, config.retention, now, unfiled=True, read_with=claimed
+                    first,
+                    articles,
+                    config.retention,
+                    now,
+                    unfiled=True,
+                    read_with=claimed,
+                    stored=saved.kept,  # (what the first save stored: not read back)
                 )
                 bodies = {}  # (of the articles saved first)
                 # What the second save edited beside the articles the first one added: the

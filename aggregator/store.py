@@ -1580,6 +1580,7 @@ class Store:
         read_with: Sequence[str] | None = None,
         first: bool = False,
         counting: Callable[[], Counting] | None = None,
+        stored: Mapping[str, Article] | None = None,
     ) -> SaveResult:
         """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
 
@@ -1598,6 +1599,11 @@ class Store:
         with no articles still applies max age. With `first`, one: every article is sent, and
         the script writes only when the source holds no article and no tombstone (what that read
         would have found); when it does, the read is made and the articles are sent again.
+        With `stored` (`SaveResult.kept` of the save just before: what it stored, and how),
+        those articles are taken as stored so, not read back; only the others are read (no
+        round trip when there are none). The script checks again what it writes, as ever; an
+        article it is not sent because `stored` says it is stored so stays as it is (a refresh
+        beside this one that wrote it meanwhile also saved a state: this one's is unclaimed).
         """
         now_epoch = _epoch(now)
         unique: dict[str, Article] = {}
@@ -1609,8 +1615,11 @@ class Store:
                 )
             unique.setdefault(article.id, article)  # duplicate guids happen; the first one wins
         first = first and bool(unique)
-        metas, tombstones = ({}, {}) if first else self._known(state.source_id, list(unique))
-        self._dated_edits(unique, metas, now)
+        stored = stored or {}
+        unread = [] if first else [i for i in unique if i not in stored]
+        metas, tombstones = self._known(state.source_id, unread)
+        metas.update((i, _meta(a).encode("utf-8")) for i, a in stored.items() if i in unique)
+        self._dated_edits(unique, metas, now, stored)
         made = None
         if counting is not None and unfiled and unique and not metas:
             try:
@@ -1686,30 +1695,42 @@ class Store:
         added, updated, trimmed, left, unclaimed, counted = cast(
             tuple[int, int, int, bytes, int, tuple[bytes, list[bytes], list[bytes]] | None], saved
         )
+        left_ids = frozenset(_id_set(left)) if unfiled else None
+        observed = _observed(*counted, made.learned_at) if made and counted else None
         return SaveResult(
             added=int(added),
             updated=int(updated),
             trimmed=int(trimmed),
-            unfiled=frozenset(_id_set(left)) if unfiled else None,
+            unfiled=left_ids,
             unclaimed=bool(unclaimed),
-            observed=_observed(*counted, made.learned_at) if made and counted else None,
+            observed=observed,
+            # (Counted: none of them was stored, so each went as sent, and every one left
+            # stored is unfiled.)
+            kept={i: unique[i] for i in left_ids} if observed and left_ids is not None else None,
         )
 
     def _dated_edits(
-        self, unique: dict[str, Article], metas: dict[str, bytes], now: datetime
+        self,
+        unique: dict[str, Article],
+        metas: dict[str, bytes],
+        now: datetime,
+        known: Mapping[str, Article],
     ) -> None:
         """The dates of articles stored before that come back changed. One dated when first seen
         keeps that date (dated "now" at every edit, an undated item whose comment count changes
         would top its category for good). Its `updated` never goes back, and an edit of its title
         or text by the source (`written_hash`: not our cleaning of it, after a release or newly
         learned junk) that the source did not date is dated when it was seen: readers show an
-        item again, or not, by its <updated> (date_modified in JSON Feed)."""
+        item again, or not, by its <updated> (date_modified in JSON Feed). `known`: stored
+        articles the caller has, not read again."""
         edited = [
             article_id
             for article_id, article in unique.items()
             if article_id in metas and metas[article_id] != _meta(article).encode("utf-8")
         ]
-        for stored in self.articles(edited) if edited else ():
+        unread = [i for i in edited if i not in known]
+        had = [known[i] for i in edited if i in known]
+        for stored in [*had, *(self.articles(unread) if unread else ())]:
             article = unique[stored.id]
             published = article.published if article.dated else stored.published
             updated = max(article.updated, stored.updated, published)

@@ -162,6 +162,28 @@ def test_a_new_sources_first_articles_lose_the_footer_they_taught_in_the_same_re
         assert second.outcome is Outcome.NOT_MODIFIED
 
 
+def test_a_new_feeds_articles_saved_again_cleaned_are_not_read_back(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """The save of a new feed's articles cleaned again (what they taught) is given what the
+    first save stored (`SaveResult.kept`): it reads neither their hashes values and tombstones
+    nor the stored articles back (a round trip each: 56 of a cold round's 477 on the corpus)."""
+    url = feed_server.add("/harbour.xml", rss([_item(n) for n in range(6)]))
+    config = make_config({"harbour": url})
+    store.redis.config_resetstat()
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        first = refresh_source(
+            config.sources[0], config, store, fetcher, now=NOW, rng=random.Random(1)
+        )
+    assert (first.added, first.updated) == (6, 0)
+    stats = store.redis.info("commandstats")
+    assert stats["cmdstat_mget"]["calls"] == 1  # the state read, no stored article read back
+    assert stats["cmdstat_zmscore"]["calls"] == 2  # the two save scripts' own reads, no other
+    articles = store.source_articles("harbour", 10)
+    assert not any(FOOTER in a.content for a in articles)
+    assert all(a.updated == a.published for a in articles)  # cleaned again, not edited
+
+
 def test_what_a_refresh_taught_is_read_by_the_script_that_counted_it(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,7 @@ import redis as redis_lib
 from aggregator import store as store_module
 from aggregator.config import RetentionConfig
 from aggregator.models import Article, Enclosure, Outcome, SaveResult, SourceState
-from aggregator.store import FetchRecord, Store
+from aggregator.store import Counting, FetchRecord, Store
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ROOMY = RetentionConfig(
@@ -390,6 +390,45 @@ def test_a_first_save_reads_nothing_first_and_saves_what_a_save_that_read_would(
     )
     assert saved == SaveResult(1, 0)
     assert store.article("b-0000") is None
+
+
+def test_a_save_given_what_the_last_one_stored_reads_none_of_it_back(store: Store) -> None:
+    """A save that counted its articles (all new) says what it left stored (`SaveResult.kept`,
+    as stored: not the tombstoned one); a save of them again given that reads neither their
+    hashes values and tombstones nor the articles (for their dates) back, and stores what a
+    save that read them would: an undated edit keeps the date it was first seen at."""
+    articles = [make_article("a", n) for n in range(5)]
+    store.redis.zadd("agg:tombstones:a", {articles[4].id: NOW.timestamp() + 86400})
+    counting = Counting({a.id: [] for a in articles}, 100, 2, 100)
+    saved = store.save_refresh(
+        state_of("a"), articles, ROOMY, NOW, unfiled=True, counting=lambda: counting
+    )
+    assert saved.observed is not None
+    assert saved.kept == {a.id: a for a in articles[:4]}  # (the tombstoned one is not stored)
+
+    later = NOW + timedelta(hours=1)
+    edited = replace(
+        articles[0], content_hash="edited", published=later, updated=later, dated=False
+    )
+    store.redis.config_resetstat()
+    again = store.save_refresh(
+        state_of("a"), [edited, *articles[1:4]], ROOMY, later, unfiled=True, stored=saved.kept
+    )
+    assert (again.added, again.updated) == (0, 1)
+    stats = store.redis.info("commandstats")
+    assert "cmdstat_mget" not in stats
+    assert stats["cmdstat_zmscore"]["calls"] == stats["cmdstat_hmget"]["calls"] - 1 == 1
+    kept = store.article(edited.id)
+    assert kept is not None
+    assert (kept.content_hash, kept.published, kept.updated) == ("edited", NOW, later)
+    assert store.article(articles[4].id) is None
+    assert again.unfiled == {a.id for a in articles[:4]}
+    # One it does not know of is read, as before: a tombstoned one stays out.
+    store.redis.config_resetstat()
+    last = store.save_refresh(state_of("a"), articles[3:], ROOMY, later, stored=saved.kept)
+    assert (last.added, last.updated) == (0, 0)
+    assert store.redis.info("commandstats")["cmdstat_zmscore"]["calls"] == 1  # (none sent)
+    assert store.article(articles[4].id) is None
 
 
 @pytest.mark.parametrize(
