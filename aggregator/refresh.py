@@ -331,6 +331,7 @@ def refresh_source(
                 reuse = relearned(report, learned, taught)
                 learned = taught
                 added = {a.id: a.content_hash for a in articles if a.id in (saved.unfiled or ())}
+                was = {a.id: _body_text(a) for a in articles}  # (of the last under an id)
                 with turn:
                     report = Report()
                     articles = clean(report=report, learned_junk=learned, reuse=reuse)
@@ -345,7 +346,9 @@ def refresh_source(
                     read_with=claimed,
                     stored=saved.kept,  # (what the first save stored: not read back)
                 )
-                bodies = {}  # (of the articles saved first)
+                # The bodies of those the cleaning left as they were are read already.
+                now_read = {a.id: _body_text(a) for a in articles}
+                bodies = {i: b for i, b in bodies.items() if now_read.get(i, "") == was[i]}
                 # What the second save edited beside the articles the first one added: the
                 # feed's older articles, when a later one taught the footer they carry too.
                 edited = cleaned.updated - sum(
@@ -530,9 +533,10 @@ def join_stories(
     saved without the body's fingerprint and validators, so the next poll cleans the whole feed
     again with what they taught (a new source's first articles kept the footer learned from
     them, and so did every article of a feed that then stayed the same). `listed`: the ids of
-    every article the read listed (`replaced_by`), when known. `bodies`: the articles' `_bodies`,
-    when read already; `observed`: their paragraphs' counting, when the save made it (`_counting`:
-    then none of them was filed, and it counted those left stored). `clean_under`: junk the
+    every article the read listed (`replaced_by`), when known. `bodies`: the articles' `_bodies`
+    read already (some or all: the others are read here); `observed`: their paragraphs'
+    counting, when the save made it (`_counting`: then none of them was filed, and it counted
+    those left stored). `clean_under`: junk the
     caller found would clean these articles (or more of them, `bodies` the same) no otherwise
     than `cleaned_with` did (`_cleaned_otherwise`): not asked again when the counting taught it.
     """
@@ -561,7 +565,12 @@ def join_stories(
 def _bodies(articles: Sequence[Article]) -> dict[str, boilerplate.Body]:
     """Each article's `Body` as its story reads it (the first BODY_CHARS: the fingerprint reads
     only a body's start, stories.MAX_TOKENS); of the last article under an id."""
-    return {a.id: boilerplate.Body.of((a.content or a.summary)[:BODY_CHARS]) for a in articles}
+    return {a.id: boilerplate.Body.of(_body_text(a)) for a in articles}
+
+
+def _body_text(article: Article) -> str:
+    """What an article's `Body` is made of."""
+    return (article.content or article.summary)[:BODY_CHARS]
 
 
 def _counting(
@@ -678,7 +687,9 @@ def _join_stories(
     if not articles:
         return 0, False
     published = {a.id: max(a.published.timestamp(), listed_after) for a in articles}
-    bodies = bodies if bodies is not None else _bodies(articles)
+    if bodies is None or any(a.id not in bodies for a in articles):
+        had = bodies or {}
+        bodies = {**_bodies([a for a in articles if a.id not in had]), **had}
     if observed is None:
         counting = _counting(articles, bodies, cleaned_with is not None)
         observed = store.observe_paragraphs(articles[0].source_id, *counting)

@@ -184,6 +184,27 @@ def test_a_new_feeds_articles_saved_again_cleaned_are_not_read_back(
     assert all(a.updated == a.published for a in articles)  # cleaned again, not edited
 
 
+def test_a_new_feeds_articles_cleaned_again_are_read_for_their_stories_once_if_unchanged(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new feed's articles cleaned again (their footer learned as the save counted them): the
+    bodies their stories read are made again only of those the cleaning changed. The others'
+    were read for the counting, of the same text (a cold round of the corpus made 3,887 bodies
+    for its 3,184 articles, 268 of them a second time for nothing)."""
+    items = [_item(n) for n in range(6)]
+    items[1] = (items[1][0], items[1][1], [BODIES[1]], items[1][3])  # no footer: unchanged
+    made: list[str] = []
+    body_of = boilerplate.Body.of
+    monkeypatch.setattr(
+        boilerplate.Body, "of", staticmethod(lambda text: made.append(text) or body_of(text))
+    )
+    stored = _serve_and_refresh(store, feed_server, "harbour", items)
+    assert not any(FOOTER in a.content for a in stored.values())
+    assert len(made) == 6 + 5  # all six for the counting, then the five it cleaned again
+    assert sum(BODIES[1] in text for text in made) == 1
+    assert not store.unfiled([a.id for a in stored.values()])  # each filed in its story
+
+
 def test_what_a_refresh_taught_is_read_by_the_script_that_counted_it(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
