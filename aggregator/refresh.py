@@ -133,12 +133,15 @@ def refresh_source(
     rng: random.Random | None = None,
     state: SourceState | None = None,
     lane: Lane | None = None,
+    learned: frozenset[str] | None = None,
 ) -> RefreshResult:
     """Refresh one source and record its outcome. Source failures are recorded, never raised.
 
     `state`: the source's stored state when the caller already read it (a batch reads all of
-    its sources' states in one round trip). `lane`: the one the refreshes of a batch take turns
-    in, when they run side by side; without one, nothing is waited for.
+    its sources' states in one round trip); `learned`: its learned junk, likewise (a batch
+    reads its new sources', which parse whatever their feeds send, in one round trip). `lane`:
+    the one the refreshes of a batch take turns in, when they run side by side; without one,
+    nothing is waited for.
     """
     turn: AbstractContextManager[object] = lane if lane is not None else nullcontext()
     now = now or datetime.now(UTC)
@@ -200,11 +203,10 @@ def refresh_source(
             # Read before taking the lane: with Redis down, the batch's refreshes wait out its
             # retries side by side here, not one after another in the lane. (Not for a source
             # whose `learned_junk` is off; its evidence is still counted, for its stories.)
-            learned = (
-                store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
-                if source.learned_junk
-                else frozenset()
-            )
+            if not source.learned_junk:
+                learned = frozenset()
+            elif learned is None:
+                learned = store.boilerplate(source.id, boilerplate.CONTENT_MIN_ARTICLES)
             with turn:  # parsing and cleaning: one changed feed's at a time
                 parsed = parse(
                     body,

@@ -2131,6 +2131,21 @@ class Store:
         )
         return frozenset(_text(h) for h in found)
 
+    def boilerplates(
+        self, source_ids: Sequence[str], min_articles: int
+    ) -> dict[str, frozenset[str]]:
+        """`boilerplate` of several sources, in one round trip."""
+        if not source_ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for source_id in source_ids:
+            pipe.zrangebyscore(self._boilerplate_key(source_id), min_articles, "+inf")
+        rows = cast(list[list[bytes]], pipe.execute())
+        return {
+            source_id: frozenset(_text(h) for h in row)
+            for source_id, row in zip(source_ids, rows, strict=True)
+        }
+
     def observe_paragraphs(  # (one round trip per OBSERVED_PER_SCRIPT paragraphs)
         self,
         source_id: str,

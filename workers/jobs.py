@@ -34,8 +34,8 @@ from rq.job import Job
 from rq.timeouts import BaseTimeoutException
 from rq.worker import WorkerStatus
 
+from aggregator import boilerplate, language, stories, websub
 from aggregator import config as config_module
-from aggregator import language, stories, websub
 from aggregator.config import Config, SourceConfig
 from aggregator.fetch import Fetcher, default_user_agent, tls_context
 from aggregator.models import RefreshResult, SourceState
@@ -191,6 +191,10 @@ def run_batch(
             sources = [s for s in sources if s.id not in done]
     if not sources:
         return []
+    # The learned junk of the sources never read yet (each parses whatever its feed sends), for
+    # them all in one round trip, not in one each (a cold round: 117 of the corpus's 477).
+    unread = [s.id for s in sources if s.learned_junk and states[s.id].body_hash is None]
+    learned = store.boilerplates(unread, boilerplate.CONTENT_MIN_ARTICLES) if unread else {}
     host_limits: dict[str, threading.Semaphore] = defaultdict(
         lambda: threading.Semaphore(ctx.config.fetch.per_host)
     )
@@ -206,7 +210,13 @@ def run_batch(
             if lane is not None:
                 lane.check()  # the batch met Redis gone: the sources not begun are not fetched
             result = refresh_source(
-                source, ctx.config, store, ctx.fetcher, state=states[source.id], lane=lane
+                source,
+                ctx.config,
+                store,
+                ctx.fetcher,
+                state=states[source.id],
+                lane=lane,
+                learned=learned.get(source.id),
             )
         with pending_lock:
             pending.discard(source.id)
