@@ -466,6 +466,20 @@ def test_related_title_words_count_only_within_one_language() -> None:
     assert alike == 3
 
 
+def test_wordpress_s_default_category_stored_before_ingest_dropped_it_relates_nothing() -> None:
+    """Articles stored before ingest dropped WordPress's "Uncategorized" keep it until they
+    expire: every post of such a blog was "related" to every other, unrelated ones first, and
+    the list was called related, not "More in" its category."""
+    me = replace(_article(0, "Morning paper on databases", tags=("Uncategorized",)), language="en")
+    pool = [
+        replace(_article(1, "Weather today", tags=("uncategorized",)), language="en"),
+        replace(_article(2, "Gardening tips", tags=("Non classé",)), language="en"),
+        replace(_article(3, "Databases compared", tags=("Databases",)), language="en"),
+    ]
+    related, alike = pages.related_articles(me, pool, 3)
+    assert ([a.id for a in related], alike) == (["a3", "a1", "a2"], 1)
+
+
 def test_an_article_with_nothing_alike_calls_its_neighbours_more_in_the_category(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:

@@ -27,6 +27,7 @@ from aggregator.config import Category, Config
 from aggregator.language import written_in
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import UNTITLED, language_tag, title_language
+from aggregator.normalize import no_category as is_default_category
 from aggregator.redact import public_error, public_url
 from aggregator.sanitize import focusable_scrollers
 from aggregator.store import Store
@@ -155,6 +156,11 @@ def _primary_language(tag: str) -> str:
 _PRIMARY_LANGUAGE = re.compile(r"[A-Za-z]{2,8}")
 
 
+def _shared_tags(article: Article) -> set[str]:
+    """An article's tags as compared for relatedness: casefolded, WordPress's default left out."""
+    return {t.casefold() for t in article.tags if not is_default_category(t)}
+
+
 def related_articles(
     article: Article, candidates: Sequence[Article], limit: int
 ) -> tuple[list[Article], int]:
@@ -165,9 +171,10 @@ def related_articles(
     Ties keep the candidates' order (newest first), and when too few share anything the newest
     others in the article's language fill the list (a category of many languages gave a Chinese
     report a Korean, a Hebrew and a Japanese post). The article itself, and other copies of its
-    link, never appear.
+    link, never appear. WordPress's "Uncategorized" (in any language) is no tag to share: one
+    stored before ingest dropped it made unrelated posts of a blog "related".
     """
-    tags = {t.casefold() for t in article.tags}
+    tags = _shared_tags(article)
     words = title_words(article.title)
     language = _primary_language(article.language)
     scored: list[tuple[int, int, Article]] = []
@@ -176,7 +183,7 @@ def related_articles(
         if other.id in seen or (article.url and other.url == article.url):
             continue
         seen.add(other.id)
-        shared_tags = len(tags & {t.casefold() for t in other.tags})
+        shared_tags = len(tags & _shared_tags(other))
         other_language = _primary_language(other.language)
         if language and other_language and other_language != language:
             # Title words are false friends across languages ("article", "Information"): an
