@@ -29,6 +29,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from aggregator.language import written_in
 from aggregator.models import Article
 from aggregator.normalize import (
     MAX_TAGS,
@@ -176,6 +177,7 @@ class _Item:
     source_feed_url: str  # the source's feed (RSS <source url> means this one)
     credit: Credit
     day_only: bool = False  # published gives a day, its noon (Article.day_only)
+    source_language: str = ""  # the article's language when the source's name is written in it
 
 
 def _http(url: str) -> str:
@@ -212,6 +214,7 @@ def _item(
         )
     )
     tags = tags[:MAX_TAGS]  # (an article stored before ingest kept only so many)
+    language = language_tag(article.language)
     return _Item(
         # A story shown once keeps its story's id whichever copy stands for it: when an earlier
         # original arrives after its copy, readers see that item updated, not a second one.
@@ -227,7 +230,7 @@ def _item(
         published=_utc(article.published),
         updated=item_updated(article, credit),
         tags=tags,
-        language=language_tag(article.language),
+        language=language,
         enclosures=tuple(
             # Readers guess a type for a typeless enclosure (feedparser: text/html); say "bytes".
             _Enclosure(url, _text(e.type) or "application/octet-stream", e.length, e.duration)
@@ -242,6 +245,8 @@ def _item(
         source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
         credit=_titled(credit, meta.untitled_label) or Credit(story_id=article.id, size=1),
         day_only=article.day_only,
+        # (as the pages decide: "조선일보" is Korean, "CNN" over an Arabic article is not Arabic)
+        source_language=language if language and written_in(language, source_title) else "",
     )
 
 
@@ -777,6 +782,10 @@ def _json_item(item: _Item) -> dict[str, Any]:
         source["url"] = item.source_url
     if item.source_feed_url:
         source["feed_url"] = item.source_feed_url
+    if item.source_language:
+        # The language its title is written in, for a reader that marks it up (embed.js): a
+        # Korean name with no lang on a partner's English page, read with an English voice.
+        source["language"] = item.source_language
     out["_source"] = source
     out["_story"] = {
         "id": item.credit.story_id,

@@ -1216,6 +1216,23 @@ def test_the_script_embed_credits_a_story_to_each_of_its_sources(
     expect(single.locator("bdi.aggregator-embed-source")).to_have_text(["Mixed Bag & Co"])
 
 
+def test_the_script_embed_says_the_language_of_a_source_s_name_in_another_script(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, feed_server: FeedServer
+) -> None:
+    """The pages and the iframe say "人民日报" is Chinese (h12); embed.js wrote it with no lang
+    in the partner's English page: read with an English voice, drawn in whichever CJK face came
+    first. A name not in its article's script ("Mixed Bag & Co" over Korean) says nothing."""
+    add_articles("people-daily", 1, title="Bridge approved", language="zh-CN")
+    add_articles("mixed", 1, title="국회 예산안 통과 발표", language="ko")
+    page.goto(partner_page(live_server, feed_server))
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    names = script_embed.locator("bdi.aggregator-embed-source")
+    expect(names).to_have_count(2)
+    found = names.evaluate_all("all => all.map((b) => [b.textContent, b.getAttribute('lang')])")
+    assert sorted(found) == [["Mixed Bag & Co", None], ["人民日报", "zh-CN"]]
+
+
 @pytest.mark.parametrize("site_language", ["he"])
 @pytest.mark.parametrize("as_firefox", [False, True], ids=["chromium", "firefox-lists"])
 def test_the_embed_frame_starts_each_title_on_its_own_side(

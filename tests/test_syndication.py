@@ -340,7 +340,12 @@ def test_json_feed_round_trips(meta: FeedMeta, articles: list[Article]) -> None:
         {"url": "https://evil.example/v.mp4", "mime_type": "video/mp4", "size_in_bytes": 99},
         {"url": "https://evil.example/unknown.bin", "mime_type": "application/octet-stream"},
     ]
-    assert a1["_source"] == {"title": "人民日报", "url": "https://news.example.cn/"}
+    # The name's language where it is written in its article's (for embed.js's lang on it).
+    assert a1["_source"] == {
+        "title": "人民日报",
+        "url": "https://news.example.cn/",
+        "language": "zh-CN",
+    }
     assert a3["_source"] == {"title": "Bare Source"}
     assert a3["content_text"] == ""  # no body at all, yet one of the two content keys is present
     assert "content_html" not in a3

@@ -31,6 +31,7 @@ from werkzeug.exceptions import BadRequest
 from aggregator import config as config_module
 from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
+from aggregator.language import written_in
 from aggregator.models import Article, Outcome, SourceState
 from aggregator.normalize import UNTITLED
 from aggregator.redis_server import WEB
@@ -186,7 +187,10 @@ def test_json_feed_matches_redis(
         assert [
             (a["url"], a["mime_type"], a["size_in_bytes"]) for a in item.get("attachments", [])
         ] == [(e.url, e.type, e.length) for e in article.enclosures]
-        assert item["_source"] == {"title": article.source_name, "url": article.source_url}
+        named = {"title": article.source_name, "url": article.source_url}
+        if article.language and written_in(article.language, article.source_name):
+            named["language"] = article.language
+        assert item["_source"] == named
         assert item.get("image", "") == article.thumbnail
 
 

@@ -941,6 +941,24 @@ def test_a_source_s_name_in_another_language_says_which(
         assert "lang=" not in story.split("</h1>", 1)[1].split('<div class="story-content"')[0]
 
 
+def test_a_source_s_name_with_no_article_beside_it_says_its_language_too(
+    client: FlaskClient, add_articles: AddArticles
+) -> None:
+    """On /sources and in a source's own page's title and breadcrumb the name had no lang (h12
+    left it: no article in hand): "人民日报" on an English site was read with an English voice and
+    drawn in whatever CJK face the browser took first. The config's language says it there; a
+    name not in the language its articles are in ("Hacker Blog" of Korean posts) gets none."""
+    add_articles("hacker-blog", 1, language="ko")
+    sources = text(client, "/sources")
+    assert '<h2 class="source-name" dir="auto" lang="zh-CN"><a href="/s/people-daily/">' in sources
+    assert '· <bdi lang="zh-CN">人民日报</bdi></span>' in sources  # (the links' hidden words)
+    assert '<h2 class="source-name" dir="auto"><a href="/s/hacker-blog/">' in sources
+    own = text(client, "/s/people-daily/")
+    assert '<h1 dir="auto" lang="zh-CN">人民日报</h1>' in own
+    assert 'aria-current="page" dir="auto" lang="zh-CN">人民日报</a>' in own
+    assert '<h1 dir="auto">Hacker Blog</h1>' in text(client, "/s/hacker-blog/")
+
+
 def test_right_to_left_articles_and_sites_say_so(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import Gone, NotFound
 
 from aggregator import dates, images, stories
-from aggregator.config import Category, Config
+from aggregator.config import Category, Config, SourceConfig
 from aggregator.language import written_in
 from aggregator.models import SOURCE_STATES, Article, SourceState, source_health
 from aggregator.normalize import UNTITLED, language_tag, title_language
@@ -393,6 +393,22 @@ def _name_language(article: Article) -> str:
     broken mid-word and a Japanese one drawn with Chinese glyphs, while "CNN" is no Arabic."""
     tag = language_tag(article.language or "")
     return tag if tag and written_in(tag, article.source_name) else ""
+
+
+@bp.app_template_filter("source_language")
+def _source_language(source: SourceConfig, articles: Sequence[Article] = ()) -> str:
+    """The language of a source's name where it stands without an article (/sources, its own
+    page's title): the language its config gives, else its newest article's, else its first
+    category's feeds'; "" when the name is not written in that language's script (as
+    name_language). A Korean name on /sources had no lang, and broke mid-word."""
+    config = get_config()
+    found = [source.language, *(a.language for a in articles[:1])]
+    found += [c.language for slug in source.categories if (c := config.category(slug))]
+    for each in found:
+        tag = language_tag(each or "")
+        if tag:
+            return tag if written_in(tag, source.name) else ""
+    return ""
 
 
 # Languages written right to left (their primary subtags), and scripts that are (Arab, Hebr…).

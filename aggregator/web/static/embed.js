@@ -183,7 +183,9 @@
 
   // The names joined the page's way ("A, B, C"; "A、B、C"), each isolated: a right-to-left name
   // ("BBC اردو") took the time's number into its run.
-  function appendSources(meta, names, lang) {
+  // names[0] is the item's own source, `ownLanguage` its name's language (our feed's
+  // "_source.language", given where the name is written in its article's language).
+  function appendSources(meta, names, lang, ownLanguage) {
     var shown = names.slice(0, MAX_NAMES);
     var parts = shown.map(function (name) {
       return { type: "element", value: name };
@@ -202,6 +204,10 @@
         var name = document.createElement("bdi");
         name.className = "aggregator-embed-source";
         name.textContent = parts[j].value;
+        var own = ownLanguage && parts[j].value === names[0];
+        if (own && ownLanguage.toLowerCase() !== lang.toLowerCase()) {
+          name.setAttribute("lang", ownLanguage);
+        }
         meta.appendChild(name);
       } else if (parts[j].value) {
         meta.appendChild(document.createTextNode(parts[j].value));
@@ -263,14 +269,17 @@
 
     var meta = document.createElement("span");
     meta.className = "aggregator-embed-meta";
-    var source = entry._source && typeof entry._source === "object" ? text(entry._source.title) : "";
+    var from = entry._source && typeof entry._source === "object" ? entry._source : {};
+    var source = text(from.title);
     // A day the source gave without a time (our "_day_only"): that day, as the pages show it,
     // not "5 hours ago" of an hour we made up (its noon).
     var day = entry._day_only && typeof entry._day_only === "object" ? text(entry._day_only.date) : "";
     var shownDay = day ? dayOf(day, lang) : "";
     var when = shownDay || relativeTime(text(entry.date_published), lang);
     if (source) {
-      appendSources(meta, sourcesOf(entry, source), lang);
+      // (A Korean name with no lang was read with the page's English voice, and a Japanese one
+      // drawn with Chinese glyphs.)
+      appendSources(meta, sourcesOf(entry, source), lang, text(from.language));
     }
     if (when) {
       var time = document.createElement("time");
