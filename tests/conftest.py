@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.support.feed_server",
     "tests.support.web_server",
     "tests.support.browser",
+    "tests.support.firefox",
     "tests.support.corpus",
 ]

@@ -33,6 +33,7 @@ from aggregator.sanitize import LOCAL_SUFFIXES, clean_html
 from aggregator.store import Store
 from tests.support.browser import line_drawing, png
 from tests.support.feed_server import FeedServer
+from tests.support.firefox import Firefox
 from tests.support.pipeline import wait_for
 from tests.support.web_server import LiveServer
 from tests.test_sanitize import PUBLIC_PICTURES, READERS_NETWORK
@@ -604,6 +605,39 @@ def test_without_javascript_a_picture_that_fails_leaves_a_plain_box_not_a_broken
             assert drawn_contrast(page, page.screenshot(clip=inside)) < 1.05, path
     finally:
         context.close()
+
+
+def test_without_javascript_firefox_frames_no_picture_that_failed(
+    live_server: LiveServer,
+    page: Page,
+    firefox: Callable[..., Firefox],
+    add_articles: AddArticles,
+    images: tuple[str, str],
+) -> None:
+    """Firefox draws no ::after on a picture (the rule that covers Chromium's broken icon): with
+    JavaScript off it framed each failed one, on a card, as the article's lead and in the
+    embed, in a thin dark line (h7's finding: 1px of #333-ish on the light placeholder). Only
+    the page's background and the box's placeholder colour are left (and a rounded corner
+    between them, 1.1:1); a loaded picture still fills its box."""
+    thumb, _ = images
+    missing = thumb.replace("/thumb.png", "/gone.png")
+    (article,) = add_articles("hacker-blog", 1, thumbnail=missing)
+    (loaded,) = add_articles("mixed", 1, thumbnail=thumb)
+    browser = firefox(javascript=False, width=800, height=900)
+    for path, box in (
+        ("/c/tech/", ".card:has(img[src$='/gone.png']) .card-thumb"),
+        (f"/a/{article.id}", ".story-image"),
+        ("/embed/tech", "img.embed-thumb[src$='/gone.png']"),
+    ):
+        browser.goto(live_server.url + path)
+        failed = browser.evaluate(
+            "return Array.from(document.images).filter((i) => i.complete && !i.naturalWidth)"
+            ".map((i) => i.getAttribute('src'))"
+        )
+        assert failed == [missing], path  # (it did fail)
+        assert drawn_contrast(page, browser.screenshot(box)) < 1.2, path
+    browser.goto(f"{live_server.url}/a/{loaded.id}")
+    assert drawn_contrast(page, browser.screenshot(".story-image")) > 2  # (the picture shows)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
