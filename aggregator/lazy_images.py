@@ -87,6 +87,8 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
             continue
         try:
             img.set("src", src)
+            if lazy_set:  # (its sizes for screens of more pixels: the sanitizer checks each)
+                img.set("srcset", lazy_set)
         except ValueError:  # a control character, which lxml refuses: no address
             img.tag = _DROPPED
     # All at once, each element's tail kept: one at a time, lxml's drop_tag() looks the element
@@ -143,13 +145,16 @@ def _first(element: lxml.html.HtmlElement, names: tuple[str, ...]) -> str:
     return next((value for name in names if (value := element.get(name) or "").strip()), "")
 
 
+def split_source_set(source_set: str) -> list[list[str]]:
+    """A srcset's candidates, each its address and its descriptors ("a.jpg 800w, b.jpg" is
+    [["a.jpg", "800w"], ["b.jpg"]]); blank ones left out."""
+    return [parts for candidate in _CANDIDATE_END.split(source_set) if (parts := candidate.split())]
+
+
 def _largest(source_set: str) -> str:
     """The largest candidate of a srcset ("a.jpg 800w, b.jpg 1600w" is b.jpg)."""
     best, size = "", -1.0
-    for candidate in _CANDIDATE_END.split(source_set):
-        parts = candidate.split()
-        if not parts:
-            continue
+    for parts in split_source_set(source_set):
         descriptor = parts[1] if len(parts) > 1 else "1x"
         value = float(descriptor[:-1]) if re.fullmatch(r"\d+(?:\.\d+)?[wx]", descriptor) else 0.0
         if value > size:

@@ -69,7 +69,7 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "ins": frozenset({"cite", "datetime"}),
     "time": frozenset({"datetime"}),
     "data": frozenset({"value"}),
-    "img": frozenset({"src", "alt", "width", "height"}),
+    "img": frozenset({"src", "alt", "width", "height", "srcset", "sizes"}),  # (_keep_image)
     "ol": frozenset({"start", "reversed", "type"}),
     "li": frozenset({"value"}),
     "td": frozenset({"colspan", "rowspan", "headers"}),
@@ -552,7 +552,8 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
     if _mentions(html_text, "iframe"):
         html_text = _IFRAME_OPEN.sub(_unless_hidden_frame, html_text)
-    cleaner = _cleaner(_bounded_base(html_text, base_url))
+    base = _bounded_base(html_text, base_url)
+    cleaner = _cleaner(base)
     cleaned = cleaner.clean(_without_mathml_tags(html_text))
     # The rules below read every tag in Python; `bounded` keeps MAX_CONTENT_CHARS of what they
     # leave. Past twice that, what they would read is cut first (and closed again by nh3): a
@@ -573,7 +574,8 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     if (" src=" in cleaned or " poster=" in cleaned) and _loaded_nearby(cleaned):
         cleaned = _MEDIA_TAG.sub(lambda match: _loaded_from_afar(match, trusted_host), cleaned)
     if "<img" in cleaned:
-        cleaned = _IMG_TAG.sub(_keep_image, cleaned)  # (and one left without a src)
+        # (and one left without a src; a srcset checked as its src is, resolved as nh3 did it)
+        cleaned = _IMG_TAG.sub(lambda match: _keep_image(match, base, trusted_host), cleaned)
     if "></a>" in cleaned:
         # A link left with nothing in it (a share button whose picture was a tracker's, an
         # anchor the parser closed before its heading) is a focusable stop with no name.
@@ -806,11 +808,23 @@ def _unless_hidden(match: re.Match[str]) -> str:
     return "" if style and _HIDDEN.search(style.group(0)) else match.group(0)
 
 
-def _keep_image(match: re.Match[str]) -> str:
+def _keep_image(match: re.Match[str], base: str = "", trusted_host: str = "") -> str:
     """The <img> tag unchanged, or "" for a tracking pixel or an image without a source, or the
     emoji itself for a picture of one (WordPress's, Twemoji: 72 px, sized to the text only by the
-    `style` we drop, so they showed large)."""
-    attrs = dict(_ATTR.findall(match.group(0)))
+    `style` we drop, so they showed large). Its srcset keeps the candidates a src would be kept
+    as (_source_set), resolved against `base`."""
+    tag = match.group(0)
+    attrs = dict(_ATTR.findall(tag))
+    if "srcset" in attrs or "sizes" in attrs:
+        # (Each where the feed wrote it: the tag comes out in the feed's order, then ours.)
+        source_set = _source_set(html.unescape(attrs.get("srcset", "")), base, trusted_host)
+        if source_set:
+            attrs["srcset"] = html.escape(source_set)
+        else:
+            attrs.pop("srcset", None)
+        if not source_set or not _SIZES.fullmatch(html.unescape(attrs.get("sizes", ""))):
+            attrs.pop("sizes", None)
+        tag = f"<img{_ordered(attrs, {})}>"  # (an emoticon's is rewritten from it)
     src = html.unescape(attrs.get("src", ""))
     if not src or is_tracker(src):
         return ""
@@ -822,7 +836,8 @@ def _keep_image(match: re.Match[str]) -> str:
         if value.isdigit() and int(value) <= 1:
             return ""
     if _EMOTICON_IMAGE.search(src) and EMOJI_CODE.fullmatch(alt):
-        unsized = _DIMENSION.sub("", match.group(0)).removesuffix(">")
+        unsized = _DIMENSION.sub("", _SOURCE_SET_ATTRIBUTE.sub("", tag))
+        unsized = unsized.removesuffix(">")
         size = f' width="{EMOTICON_PIXELS}" height="{EMOTICON_PIXELS}"'
         return f"<img{_attributes(unsized + size, 'img')}>"
     # A picture the feed gave no text is decorative to a screen reader (alt=""), not its file
@@ -853,6 +868,39 @@ def _pixels(value: str) -> str | None:
     if number is None or int(number.group(1)) > MAX_PIXELS:
         return None
     return number.group(1)
+
+
+_SOURCE_SET_ATTRIBUTE = re.compile(r' (?:srcset|sizes)="[^"]*"')  # (an emoticon is text-sized)
+
+# A srcset gives a browser the same picture at other sizes: a screen of 2 or 3 device pixels to
+# the CSS pixel takes the larger one (a diagram's 2x was dropped, and its 1x drawn blurred).
+# Each candidate is kept as a src is, or left out: an absolute http(s) address (safe_url: no
+# credentials; relative ones resolved against the base nh3 resolved src against), neither a
+# tracker's nor on a reader's own network (its router's address asked by every reader's
+# browser), with a width ("800w") or density ("2x") descriptor or none; at most
+# MAX_SOURCE_SET_CANDIDATES of them. None left: no srcset, nor its sizes.
+MAX_SOURCE_SET_CANDIDATES = 16
+_DESCRIPTOR = re.compile(r"[1-9][0-9]{0,5}w|(?:[0-9]{1,2}(?:\.[0-9]{1,3})?|\.[0-9]{1,3})x")
+# A sizes attribute is a list of CSS media conditions and lengths: "(max-width: 700px) 100vw,
+# 700px". Only the characters those are written in: no quote, semicolon nor brace.
+_SIZES = re.compile(r"[A-Za-z0-9 ().,:%+*/-]{1,300}")
+
+
+def _source_set(value: str, base: str, trusted_host: str) -> str:
+    """A srcset with only the candidates a page may load (above), as "URL descriptor, ..."."""
+    kept: list[str] = []
+    for candidate in lazy_images.split_source_set(value)[:MAX_SOURCE_SET_CANDIDATES]:
+        address, *descriptor = candidate
+        if len(descriptor) > 1 or (descriptor and not _DESCRIPTOR.fullmatch(descriptor[0])):
+            continue  # (what no browser reads, or a width and a density at once)
+        url = as_uri(safe_url(address, base))
+        # (A comma ending an address would end its candidate, and a space split it.)
+        if not url or url.endswith(",") or any(c.isspace() for c in url):
+            continue
+        if is_tracker(url) or on_readers_network(url, trusted_host):
+            continue
+        kept.append(" ".join([url, *descriptor]))
+    return ", ".join(kept)
 
 
 def _keep_embed(match: re.Match[str]) -> str:

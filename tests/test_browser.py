@@ -640,6 +640,40 @@ def test_without_javascript_firefox_frames_no_picture_that_failed(
     assert drawn_contrast(page, browser.screenshot(".story-image")) > 2  # (the picture shows)
 
 
+@pytest.mark.parametrize(("density", "drawn"), [(1, "/diagram.png"), (2, "/diagram@2x.png")])
+def test_a_screen_of_more_pixels_draws_the_larger_picture_of_a_srcset(
+    live_server: LiveServer,
+    browser: Browser,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    density: int,
+    drawn: str,
+) -> None:
+    """The sanitizer dropped srcset: a phone or laptop of 2 device pixels to the CSS pixel drew
+    the feed's 1x diagram at twice its size, blurred (Russ Cox's come in 1x to 4x). A screen
+    of one pixel still loads only the 1x."""
+    small = feed_server.add("/diagram.png", line_drawing(200, 100), content_type="image/png")
+    large = feed_server.add("/diagram@2x.png", line_drawing(400, 200), content_type="image/png")
+    body = clean_html(
+        f'<p><img src="{small}" srcset="{small} 1x, {large} 2x" width="200" alt="A diagram"></p>',
+        small,
+        trusted_host="127.0.0.1",
+    )
+    (article,) = add_articles("hacker-blog", 1, content=body)
+    context = browser.new_context(
+        device_scale_factor=density, viewport={"width": 390, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/a/{article.id}")
+        picture = page.locator(".story-content img")
+        picture.evaluate("(img) => { img.loading = 'eager'; return img.decode(); }")
+        assert picture.evaluate("(img) => img.currentSrc") == small.replace("/diagram.png", drawn)
+        assert picture.evaluate("(img) => img.getBoundingClientRect().width") == 200
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_diagram_drawn_on_transparency_stays_visible_in_either_scheme(
     live_server: LiveServer,

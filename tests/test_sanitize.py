@@ -1771,3 +1771,67 @@ def test_a_host_asked_about_again_is_not_parsed_again(monkeypatch: pytest.Monkey
     assert [private_host(long_host), private_host(long_host)] == [False, False]
     assert parsed.count(long_host) == 2
     assert addresses._cached_private_host.cache_info().currsize == held
+
+
+def test_a_picture_keeps_its_srcset_checked_as_its_src_is() -> None:
+    """A srcset was dropped, so a screen of 2 or 3 pixels to the CSS pixel drew the 1x picture
+    blurred (Russ Cox's diagrams give 1x to 4x). Each candidate is kept as a src would be, made
+    absolute against the same base, or left out: another scheme, an address on a reader's own
+    network (the router's, asked by every reader's browser), a tracker's, credentials (which
+    go), a descriptor no browser reads. Its sizes stays with it, when it is only CSS lengths."""
+    tag = (
+        '<img src="tlog-16.png" srcset="tlog-16.png 1x, tlog-16@2x.png 2x,'
+        " javascript:alert(1) 3x, http://192.168.1.1/reboot 4x, //cdn.example/c.png 1.5x,"
+        ' https://u:p@img.example/d.png 2.5x, https://img.example/e.png 2x 3x" alt="T">'
+    )
+    assert clean_html(tag, BASE) == (
+        '<img src="https://blog.example.com/posts/2024/tlog-16.png"'
+        ' srcset="https://blog.example.com/posts/2024/tlog-16.png 1x,'
+        " https://blog.example.com/posts/2024/tlog-16@2x.png 2x,"
+        ' https://cdn.example/c.png 1.5x, https://img.example/d.png 2.5x"'
+        ' alt="T" loading="lazy" referrerpolicy="no-referrer">'
+    )
+    wordpress = clean_html(
+        '<img src="/a.jpg" srcset="/a.jpg 1024w, /a-500.jpg 500w"'
+        ' sizes="(max-width: 1024px) 100vw, 1024px">',
+        BASE,
+    )
+    assert ' sizes="(max-width: 1024px) 100vw, 1024px"' in wordpress
+    assert (
+        ' srcset="https://blog.example.com/a.jpg 1024w, https://blog.example.com/a-500.jpg 500w"'
+        in wordpress
+    )
+    # Nothing left of it: neither it nor its sizes; a sizes that is more than lengths goes.
+    for tag in (
+        '<img src="/ok.png" srcset="javascript:alert(1) 1x" sizes="100vw">',
+        '<img src="/ok.png" srcset="http://localhost/a.png 2x, data:image/png;base64,AA 1x">',
+        '<img src="/ok.png" srcset="https://img.example/a.png 2x" sizes="100vw; x{y:z}">',
+    ):
+        cleaned = clean_html(tag, BASE)
+        assert " sizes=" not in cleaned, tag
+        if "img.example" not in tag:
+            assert " srcset=" not in cleaned, tag
+    # The source's own intranet host (trusted_host) keeps its pictures, srcset too.
+    intranet = clean_html(
+        '<img src="/a.png" srcset="/a@2x.png 2x">', "http://wiki.lan/p", "wiki.lan"
+    )
+    assert 'srcset="http://wiki.lan/a@2x.png 2x"' in intranet
+    # An emoticon is the text's size: no larger one is asked for.
+    smile = clean_html(
+        '<img src="/expression/haha.png" srcset="/expression/haha@2x.png 2x" alt="[哈哈]">', BASE
+    )
+    assert "srcset" not in smile
+    assert 'width="20"' in smile
+
+
+def test_a_lazy_loaders_srcset_is_the_pictures_srcset() -> None:
+    cleaned = clean_html(
+        f'<img src="{PLACEHOLDER}" data-srcset="/img/a-400.jpg 400w, /img/a-1600.jpg 1600w"'
+        ' srcset="data:image/gif;base64,R0lGOD 1x" alt="A">',
+        BASE,
+    )
+    assert 'src="https://blog.example.com/img/a-1600.jpg"' in cleaned
+    assert (
+        'srcset="https://blog.example.com/img/a-400.jpg 400w,'
+        ' https://blog.example.com/img/a-1600.jpg 1600w"'
+    ) in cleaned
