@@ -53,8 +53,17 @@ def site_language() -> str:
 
 
 @pytest.fixture
-def web_config(web_config: Config, site_language: str) -> Config:
-    return replace(web_config, site=replace(web_config.site, language=site_language))
+def source_names() -> dict[str, str]:
+    """Other names for the config's sources, by id (a test parametrizes it)."""
+    return {}
+
+
+@pytest.fixture
+def web_config(web_config: Config, site_language: str, source_names: dict[str, str]) -> Config:
+    sources = tuple(replace(s, name=source_names.get(s.id, s.name)) for s in web_config.sources)
+    return replace(
+        web_config, site=replace(web_config.site, language=site_language), sources=sources
+    )
 
 
 @pytest.fixture
@@ -286,6 +295,28 @@ def test_a_long_source_name_in_a_phones_compact_card_stays_in_the_page(
     for path in ("/", "/c/tech/"):
         page.goto(live_server.url + path)
         expect(page.locator(".meta-source", has_text=long_name).first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+
+
+LONG_NAME = "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft"
+
+
+@pytest.mark.parametrize("source_names", [{"mixed": LONG_NAME}])
+@pytest.mark.parametrize("text", [100, 200])
+def test_a_source_named_in_one_long_word_stays_in_a_phones_page(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, text: int
+) -> None:
+    """A source named in one long German word made the article's attribution ("Read the
+    original at …", "More from …"), the /sources list and its own page's title 726-1,571 px
+    wide at 320 and 390, and 1,445 px at 200% text: the page scrolled sideways (h6's survey).
+    Cards already wrapped it (h7)."""
+    (article,) = add_articles("mixed", 1, source_name=LONG_NAME)
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in (f"/a/{article.id}", "/sources", "/s/mixed/"):
+        page.goto(live_server.url + path)
+        if text == 200:  # (as a reader's larger text: through the CSSOM, which the policy allows)
+            page.evaluate("document.documentElement.style.fontSize = '200%'")
+        expect(page.get_by_text(LONG_NAME).first).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
 
 
