@@ -320,6 +320,33 @@ def test_a_source_named_in_one_long_word_stays_in_a_phones_page(
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
 
 
+@pytest.mark.parametrize("width", [320, 390])
+def test_a_phones_compact_cards_leave_their_text_room_at_200_percent_text(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    images: tuple[str, str],
+    width: int,
+) -> None:
+    """A phone's compact card puts its picture in a 6.5rem column: at 200% text that was 208 of
+    a 320-px phone's 256 px, and the title and time had 24 px, one letter a line (a category
+    page 25,546 px tall; h6's survey, both browsers). There the picture goes above the text;
+    at the usual size the row is as it was."""
+    thumb, _ = images
+    add_articles("hacker-blog", 3, thumbnail=thumb)
+    page.set_viewport_size({"width": width, "height": 640})
+    for path in ("/c/tech/", "/"):
+        page.goto(live_server.url + path)
+        cards = page.locator(".card.has-thumb:not(.card-lead)")
+        expect(cards.first).to_be_visible()
+        body = cards.first.locator(".card-body")
+        thumb_box = cards.first.locator(".card-thumb")
+        assert thumb_box.evaluate("(a) => a.getBoundingClientRect().width") == 104, path
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        text_width = body.evaluate("(b) => b.getBoundingClientRect().width")
+        assert text_width >= width - 64, (path, text_width)  # (the whole row, less its margins)
+
+
 @pytest.mark.parametrize("site_language", ["en", "ar"])
 def test_home_section_heads_fit_a_phone_at_200_percent_text(
     live_server: LiveServer, page: Page, add_articles: AddArticles
