@@ -128,7 +128,8 @@
  *
  * The same before sanitize._MISLEADING_URL's substitution (checked in tests/test_sanitize.py):
  * False when no href, src or poster of nh3's holds an http(s) address without "//" (or with a
- * third slash or a backslash after it) or with a user name, and the pattern need not run.
+ * third slash or a backslash after it), with a user name, or with a character no one sees
+ * (sanitize._INVISIBLE_IN_URLS), and the pattern need not run.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -2749,6 +2750,27 @@ static int ends_with_ascii(int kind, const void *text, Py_ssize_t at, const char
     return 1;
 }
 
+/* Whether a URL writes `ch` percent-encoded: sanitize._INVISIBLE_IN_URLS (Unicode's
+ * Default_Ignorable_Code_Point and the blanks past ASCII; tests/test_sanitize.py checks every
+ * code point). */
+static int invisible_in_urls(Py_UCS4 ch) {
+    if (ch < 0x85)
+        return 0;
+    if (ch < 0x2000)
+        return ch == 0x85 || ch == 0xa0 || ch == 0xad || ch == 0x34f || ch == 0x61c ||
+               ch == 0x115f || ch == 0x1160 || ch == 0x1680 || ch == 0x17b4 || ch == 0x17b5 ||
+               (ch >= 0x180b && ch <= 0x180f);
+    if (ch <= 0x206f)
+        return ch <= 0x200f || (ch >= 0x2028 && ch <= 0x202f) || ch >= 0x205f;
+    if (ch < 0x3000)
+        return 0;
+    if (ch <= 0xffff)
+        return ch == 0x3000 || ch == 0x3164 || (ch >= 0xfe00 && ch <= 0xfe0f) || ch == 0xfeff ||
+               ch == 0xffa0 || (ch >= 0xfff0 && ch <= 0xfff8);
+    return (ch >= 0x1bca0 && ch <= 0x1bca3) || (ch >= 0x1d173 && ch <= 0x1d17a) ||
+           (ch >= 0xe0000 && ch <= 0xe0fff);
+}
+
 /* sanitize._MISLEADING_URL.search(cleaned) is not None: False only when it cannot be (the
  * pattern answers otherwise). Each ` href="`, ` src="` or ` poster="` whose address is http(s)
  * (IGNORECASE) without "//", or with an "@" before the host's end. One pass. */
@@ -2788,12 +2810,15 @@ static PyObject *misleading_urls(PyObject *module, PyObject *cleaned) {
         if (j + 2 < n && (PyUnicode_READ(kind, text, j + 2) == '/' ||
                           PyUnicode_READ(kind, text, j + 2) == '\\'))
             Py_RETURN_TRUE; /* http:/// or http://\ (a host after them, to browsers) */
+        int host = 1; /* (an "@" misleads in the host only) */
         for (j += 2; j < n; j++) { /* (up to the next '"': what one address scans, no other) */
             Py_UCS4 ch = PyUnicode_READ(kind, text, j);
-            if (ch == '@')
-                Py_RETURN_TRUE;
-            if (ch == '"' || ch == '/' || ch == '?' || ch == '#' || ch == '\\')
+            if (ch == '"')
                 break;
+            if ((host && ch == '@') || invisible_in_urls(ch))
+                Py_RETURN_TRUE;
+            if (ch == '/' || ch == '?' || ch == '#' || ch == '\\')
+                host = 0;
         }
     }
     Py_RETURN_FALSE;

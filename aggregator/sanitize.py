@@ -199,8 +199,16 @@ _PATH_END = re.compile(r"[?#]")
 _DOT_SEGMENT = re.compile(r"(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\]|$)|%2f|%5c", re.IGNORECASE)
 _ABSOLUTE_HTTP = re.compile(r"https?://", re.IGNORECASE)
 # Controls and space, and what a URL may not hold though feeds write it ('"', "<", ">", "`"):
-# percent-encoded, as browsers encode them before requesting.
-_CONTROL = re.compile(r"[\x00-\x20\x7f\"<>`]")
+# percent-encoded, as browsers encode them before requesting. So are the characters no one sees
+# (Unicode's Default_Ignorable_Code_Point, every bidi format character among them, which RFC 3987
+# 4.1 allows in no IRI) and the other blanks: an address with a raw U+202E or U+200B reads as
+# another, and pages, og:image and JSON Feed carried them raw beside a NUL written %00.
+_INVISIBLE_IN_URLS = (  # (a character class's body)
+    "\x85\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f"
+    "\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_CONTROL = re.compile('[\x00-\x20\x7f"<>`' + _INVISIBLE_IN_URLS + "]")
 
 _CLOSING_TAG = re.compile(r"</([A-Za-z][\w:-]*)\s*>")
 _OPENING_TAG = re.compile(r"<([A-Za-z][\w:-]*)[\s/>]")
@@ -650,11 +658,14 @@ def focusable_scrollers(cleaned: str) -> str:
 # goes to evil.example), and http(s) without "//" ("http:evil.example": a host to browsers, a
 # path to RFC 3986, and so is one after more slashes, "https:///evil.example"; written as
 # browsers read it, _slashes_as_browsers_read). (A backslash ends
-# the host for browsers: "https://evil.example\@x" goes where it looks, and is left.) nh3 writes
-# every attribute in double quotes.
+# the host for browsers: "https://evil.example\@x" goes where it looks, and is left.) And one
+# with a character no one sees (_INVISIBLE_IN_URLS), which safe_url writes percent-encoded, as
+# it writes the article's own links and pictures (the lead picture is often the body's). nh3
+# writes every attribute in double quotes.
 _MISLEADING_URL = re.compile(
     r'( (?:href|src|poster)=")((?i:https?):(?!//(?![/\\]))[^"]*+'
-    r'|(?i:https?)://[^"/?#@\\]*+@[^"]*+)"'
+    r'|(?i:https?)://[^"/?#@\\]*+@[^"]*+'
+    f'|(?i:https?)://[^"{_INVISIBLE_IN_URLS}]*+[{_INVISIBLE_IN_URLS}][^"]*+)"'
 )
 
 
@@ -1192,7 +1203,7 @@ def _safe_url(url: str, base: str) -> str:
     # ("java\tscript:"); do the same, then percent-encode other controls (and the characters
     # no URL holds) so none survive.
     url = _TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
-    url = _CONTROL.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
+    url = _CONTROL.sub(_percent_encoded, url)
     # Without what no XML can carry (noncharacters such as U+FFFF, C1 controls), as every feed
     # we write drops them: the pages' links kept them, so a page and a feed had two addresses.
     url = xml_text(url)
@@ -1214,6 +1225,11 @@ def _safe_url(url: str, base: str) -> str:
     # and goes to evil.example (a review); browsers send none for a link anyway.
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path or "/", query, parts.fragment))
+
+
+def _percent_encoded(match: re.Match[str]) -> str:
+    """The character as its UTF-8 bytes percent-encoded (RFC 3987 3.1)."""
+    return "".join(f"%{byte:02X}" for byte in match[0].encode())
 
 
 # An http(s) scheme and the slashes and backslashes after it; and as usually written, "//" then

@@ -664,6 +664,42 @@ def test_a_site_link_left_from_its_authors_machine_is_no_site(link: str) -> None
     assert article.source_url == link
 
 
+def test_every_address_of_an_article_percent_encodes_what_no_one_sees() -> None:
+    """Its link, external link, pictures (named, or the body's first), enclosures and its
+    source's site write a bidi control or an invisible character percent-encoded, as they write
+    a NUL (RFC 3987 4.1 allows no bidi formatting character in an IRI): pages, og:image and the
+    JSON Feed carried a raw U+202E, U+200B or U+FEFF (a red team's rig)."""
+    hidden = "\u202e\u200b\ufeff\u2066\u061c"
+    encoded = "%E2%80%AE%E2%80%8B%EF%BB%BF%E2%81%A6%D8%9C"
+    items = [
+        {
+            "id": "1",
+            "url": f"https://news.example/a{hidden}",
+            "external_url": f"https://other.example/e{hidden}",
+            "content_html": f'<p>Words.</p><img src="https://img.example/b{hidden}.jpg">',
+            "attachments": [
+                {"url": f"https://media.example/c{hidden}.mp3", "mime_type": "audio/mpeg"}
+            ],
+        },
+        {"id": "2", "url": "https://news.example/2", "image": f"https://img.example/d{hidden}.jpg"},
+    ]
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "T",
+        "home_page_url": f"https://news.example/home{hidden}",
+        "items": items,
+    }
+    parsed = parse(json.dumps(document).encode(), url="https://news.example/feed.json", headers={})
+    first, second = normalize(parsed, SOURCE, now=NOW)
+    assert first.url == f"https://news.example/a{encoded}"
+    assert first.external_url == f"https://other.example/e{encoded}"
+    assert first.thumbnail == f"https://img.example/b{encoded}.jpg"
+    assert f'src="https://img.example/b{encoded}.jpg"' in first.content
+    assert [e.url for e in first.enclosures] == [f"https://media.example/c{encoded}.mp3"]
+    assert second.thumbnail == f"https://img.example/d{encoded}.jpg"
+    assert first.source_url == f"https://news.example/home{encoded}"
+
+
 def test_author_and_tags_are_plain_text() -> None:
     article = one(
         entry(

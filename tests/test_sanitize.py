@@ -997,7 +997,8 @@ def _link_fragment(rng: random.Random) -> str:
                  "http://x\\@y", "http\u017f://a@b", "http\u017f:x", "ftp://a@b", "http://",
                  "http:", "", "https", "httpS:x", "http://a&amp;b@c", "mailto:a@b", "//a@b",
                  "http://\u4e2d@x", "http://\u4e2d/x", "https:///x", "http://\\x",
-                 "http:///"]  # fmt: skip
+                 "http:///", "http://x/\u202e", "https://x\u200b.example/", "http://x?\xa0",
+                 "mailto:\u200b@x", "http://x/\U000e0001#", "http://x/\u2070"]  # fmt: skip
     pieces = []
     for _ in range(rng.randrange(0, 5)):
         if rng.random() < 0.2:
@@ -1065,6 +1066,37 @@ def test_the_c_look_for_misleading_links_never_misses_one_on_the_corpus() -> Non
 @requires_native
 def test_the_c_look_for_misleading_links_is_linear(hostile: str) -> None:
     assert sanitize._native.misleading_urls(hostile) is False
+
+
+@requires_native
+def test_the_c_look_finds_every_character_a_url_writes_percent_encoded() -> None:
+    """_native.misleading_urls knows _INVISIBLE_IN_URLS code point by code point."""
+    invisible = re.compile(f"[{sanitize._INVISIBLE_IN_URLS}]")
+    for code in range(0x80, 0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        link = f' href="https://x.example/a{chr(code)}"'
+        assert sanitize._native.misleading_urls(link) == bool(invisible.match(chr(code))), code
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["c", "python"])
+def test_links_and_pictures_in_the_body_percent_encode_invisible_characters(
+    native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body's link or picture with a character no one sees writes it percent-encoded, as the
+    article's own links do: the lead picture is often the body's, and a raw U+202E reached
+    og:image through it; a mailto: is left as it was (safe_url would drop it)."""
+    if not native:
+        monkeypatch.setattr(sanitize, "_native", None)
+    written = (
+        '<p>x <a href="https://l.example/a\u202eb?utm_source=x">l</a></p>'
+        '<img src="https://i.example/p\u200b.jpg" width="800" height="600">'
+        '<a href="mailto:me\u200b@example.com">m</a>'
+    )
+    cleaned = clean_html(written, BASE)
+    assert 'href="https://l.example/a%E2%80%AEb"' in cleaned
+    assert 'src="https://i.example/p%E2%80%8B.jpg"' in cleaned
+    assert 'href="mailto:me\u200b@example.com"' in cleaned
 
 
 def test_misleading_links_are_mended_without_the_c_module(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1835,3 +1867,45 @@ def test_a_lazy_loaders_srcset_is_the_pictures_srcset() -> None:
         'srcset="https://blog.example.com/img/a-400.jpg 400w,'
         ' https://blog.example.com/img/a-1600.jpg 1600w"'
     ) in cleaned
+
+
+# Every character that is invisible or turns text around (Unicode's Default_Ignorable_Code_Point,
+# which holds every bidi format character), and every blank but the ASCII ones safe_url already
+# encodes: one of each range's ends.
+_INVISIBLE_SAMPLES = tuple(
+    map(chr, (
+        0xAD, 0x34F, 0x61C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180F, 0x200B, 0x200C,
+        0x200D, 0x200E, 0x200F, 0x202A, 0x202E, 0x2060, 0x2066, 0x2069, 0x206F, 0x3164, 0xFE00,
+        0xFE0F, 0xFEFF, 0xFFA0, 0xFFF0, 0xFFF8, 0x1BCA0, 0x1BCA3, 0x1D173, 0x1D17A, 0xE0000,
+        0xE0FFF, 0x85, 0xA0, 0x1680, 0x2000, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+    ))
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("char", _INVISIBLE_SAMPLES, ids=lambda c: f"U+{ord(c):04X}")
+def test_invisible_and_bidi_characters_in_a_url_are_percent_encoded(char: str) -> None:
+    """RFC 3987 4.1 allows no bidi formatting character in an IRI, and an invisible one makes an
+    address that reads as another: each is written as its UTF-8 percent-encoded, as browsers
+    request it, and as safe_url writes the controls (links, pictures, og:image and JSON Feed
+    urls carried a raw U+202E while a NUL beside it was %00)."""
+    encoded = "".join(f"%{byte:02X}" for byte in char.encode())
+    url = f"https://example.com/a{char}b?q={char}#{char}"
+    assert safe_url(url, BASE) == f"https://example.com/a{encoded}b?q={encoded}#{encoded}"
+    assert safe_url(f"/a{char}b", BASE) == f"https://blog.example.com/a{encoded}b"
+
+
+@pytest.mark.parametrize("char", _INVISIBLE_SAMPLES, ids=lambda c: f"U+{ord(c):04X}")
+def test_invisible_characters_in_a_host_keep_the_guards(char: str) -> None:
+    """Encoded in a host, an invisible character reads as it did raw: browsers decode the host
+    before UTS 46 drops the ignorable ones ("127.0.0.1" + U+200B is 127.0.0.1), and so does
+    the private-network guard, with the same verdict either way; what is no http(s) URL stays
+    none."""
+    for host in (f"127.0.0.1{char}", f"local{char}host", f"192.168.{char}1.1", f"router{char}"):
+        raw = f"http://{host}/x"
+        assert on_readers_network(safe_url(raw, BASE)) == on_readers_network(raw), host
+    if char in "\u00ad\u034f\u200b\u2060\ufeff":  # (what UTS 46 drops: 127.0.0.1 to browsers)
+        assert on_readers_network(safe_url(f"http://127.0.0.1{char}/x", BASE)) is True
+    assert safe_url(f"java{char}script:alert(1)", "") == ""
+    assert safe_url(f"javascript{char}:alert(1)", BASE).startswith("https://blog.example.com/")
+    assert safe_url(f"ftp{char}://example.com/", "") == ""
+    assert safe_url(f"http{char}://example.com/", "") == ""
