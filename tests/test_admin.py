@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import secrets
 import signal
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from rq import Queue, SimpleWorker
 from aggregator import config as config_module
 from aggregator.boilerplate import paragraph_hash
 from aggregator.config import Config
+from aggregator.errors import SettingError
 from aggregator.fetch import Fetcher
 from aggregator.models import Article, Outcome, SourceState
 from aggregator.queues import QUEUE_NAME
@@ -153,6 +155,52 @@ def test_admin_pages_keep_the_strict_csp_and_only_the_rq_dashboard_relaxes_it(
 def test_a_page_the_rq_dashboard_has_not_is_a_404_not_an_error(ops: FlaskClient, path: str) -> None:
     assert ops.get(path, headers=BEARER).status_code == 404
     assert ops.get(path).status_code == 401  # the guard first, as for every admin page
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        ("changemechangemechangeme", "is a pattern of 8 characters repeated"),
+        ("ChangeMe" * 3 + "!", "is made of the placeholder word(s) changeme"),
+        ("changeme-CHANGEME-changeme", "is made of the placeholder word(s) changeme"),
+        ("my-secret-admin-token-2024", "is made of the placeholder word(s) admin, secret, token"),
+        ("passwordpassword12345678", "is made of the placeholder word(s) 123, password"),
+        ("x" * 24, "is a pattern of 1 character repeated"),
+        ("abcdefghijklmnopqrstuvwx", "is a run (as abcd… or 1357… are)"),
+        ("2468" * 7, "is a pattern of 4 characters repeated"),
+        ("a1b2c3" * 5, "is a pattern of 6 characters repeated"),
+        ("aaaaaaaaaaaabbbbbbbbbbbbbc", "has only 3 different characters"),
+        ("aabbaccaddaeebbaddccaeebd", "has only 5 different characters"),
+    ],
+)
+def test_an_obviously_weak_token_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch, token: str, says: str
+) -> None:
+    """Long enough is not enough: "changemechangemechangeme" (24 characters) started the
+    service, and the throttle stops a guesser of random tokens, not of a placeholder repeated (a
+    red team). The message names the setting and how to make a good one."""
+    monkeypatch.setenv("ADMIN_TOKEN", token)
+    with pytest.raises(SettingError) as refused:
+        admin.check_admin_token()
+    message = str(refused.value)
+    assert message.startswith(f"ADMIN_TOKEN (an environment variable) {says}"), message
+    assert "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'" in message
+
+
+def test_random_tokens_of_the_shortest_length_start() -> None:
+    """None of 10,000 random tokens of the least accepted length is refused, in either of the
+    alphabets the secrets module writes (hex: one in ~300 million has fewer than 6 different
+    characters), nor a passphrase, nor the tokens the README suggests."""
+    nbytes = admin.MIN_TOKEN_LENGTH * 3 // 4  # (token_urlsafe(18) is 24 characters)
+    tokens = [
+        *(secrets.token_urlsafe(nbytes) for _ in range(10_000)),
+        *(secrets.token_hex(admin.MIN_TOKEN_LENGTH // 2) for _ in range(10_000)),
+        *(secrets.token_urlsafe(32) for _ in range(100)),
+        TOKEN,
+        "hostile-clients-test-token-0123456789abcdef",
+    ]
+    assert {len(t) for t in tokens[:20_000]} == {admin.MIN_TOKEN_LENGTH}
+    assert [t for t in tokens if admin.token_weakness(t)] == []
 
 
 # --- the table and the source page ---------------------------------------------------------------

@@ -10,7 +10,8 @@ dashboard is mounted at /admin/rq behind the same check; HEAD counts as GET ther
 Guessing is throttled, never slept on (a sleeping request holds a worker): after
 AUTH_FAILURES_ALLOWED wrong tokens (login form or bearer) from one client address within
 AUTH_WINDOW seconds, that address gets 429 until the window ends. The count is in Redis, so every
-web process on every machine shares it. A token shorter than MIN_TOKEN_LENGTH stops start-up.
+web process on every machine shares it. A token shorter than MIN_TOKEN_LENGTH stops start-up,
+and so does one obviously weak (token_weakness: a pattern repeated, a placeholder word).
 
 `init_app(app)` registers all of it.
 """
@@ -22,10 +23,12 @@ import hmac
 import html
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any, cast
 
 from flask import (
@@ -81,16 +84,69 @@ def admin_token() -> str:
 
 
 def check_admin_token() -> None:
-    """Refuse to start with a token short enough to guess (SettingError says what to do)."""
+    """Refuse to start with a token short enough to guess, or obviously weak (token_weakness);
+    SettingError says what to do."""
     token = admin_token()
+    # (Not a ConfigError: "invalid configuration: 1 problem(s)" sent the operator to the
+    # config file, where no token is, nor may be.)
     if token and len(token) < MIN_TOKEN_LENGTH:
-        # (Not a ConfigError: "invalid configuration: 1 problem(s)" sent the operator to the
-        # config file, where no token is, nor may be.)
         raise SettingError(
             f"{TOKEN_ENV} (an environment variable) is {len(token)} characters long: use at"
-            f" least {MIN_TOKEN_LENGTH}, e.g. the output of:"
-            " python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            f" least {MIN_TOKEN_LENGTH}, e.g. the output of: {_GOOD_TOKEN}"
         )
+    if token and (weakness := token_weakness(token)):
+        raise SettingError(
+            f"{TOKEN_ENV} (an environment variable) {weakness}: anyone could guess it; use a"
+            f" random one, e.g. the output of: {_GOOD_TOKEN}"
+        )
+
+
+_GOOD_TOKEN = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"  # noqa: S105
+# Fewer different characters than this: a random token of the least accepted length has fewer
+# once in ~300 million when hex (secrets.token_hex(12)), never in practice when token_urlsafe.
+MIN_TOKEN_CHARACTERS = 6
+# What a token is written with until a real one replaces it (examples, defaults, jokes): one
+# made of them, a few characters aside, is what a guesser tries first.
+PLACEHOLDER_WORDS = (
+    "admin", "aggregator", "changeme", "change", "default", "dummy", "example", "fixme",
+    "insecure", "letmein", "passw0rd", "password", "passwd", "placeholder", "qwerty", "replace",
+    "sample", "secret", "test", "todo", "token", "hunter", "random", "string", "your", "here",
+    "abc", "123", "foo", "bar", "baz", "xxx",
+)  # fmt: skip
+_PLACEHOLDERS = re.compile(
+    "|".join(sorted(PLACEHOLDER_WORDS, key=len, reverse=True)), re.IGNORECASE
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+MIN_TOKEN_REST = 12  # characters a token has beside placeholder words and separators
+
+
+def token_weakness(token: str) -> str:
+    """How the token is obviously weak ("" when it is not): a short pattern repeated
+    ("changemechangemechangeme"), or a run ("abcdef…"), few different characters, or made of
+    placeholder words."""
+    if (period := _shortest_period(token)) <= len(token) // 2:
+        return f"is a pattern of {period} character{'s' if period > 1 else ''} repeated"
+    steps = [ord(b) - ord(a) for a, b in pairwise(token)]
+    if _shortest_period(steps) <= len(steps) // 2:
+        return "is a run (as abcd… or 1357… are)"
+    if (different := len(set(token))) < MIN_TOKEN_CHARACTERS:
+        return f"has only {different} different characters"
+    if len(_NOT_WORD.sub("", _PLACEHOLDERS.sub("", token))) < MIN_TOKEN_REST:
+        words = sorted({word.lower() for word in _PLACEHOLDERS.findall(token)})
+        return f"is made of the placeholder word(s) {', '.join(words)}"
+    return ""
+
+
+def _shortest_period(items: Sequence[object]) -> int:
+    """The least p with items[i] == items[i - p] throughout (len(items) when none is shorter),
+    by the Knuth-Morris-Pratt failure function: linear, however long the token."""
+    failure = [0] * len(items)
+    for i in range(1, len(items)):
+        k = failure[i - 1]
+        while k and items[i] != items[k]:
+            k = failure[k - 1]
+        failure[i] = k + (items[i] == items[k])
+    return len(items) - failure[-1] if items else 0
 
 
 def _key(token: str, purpose: bytes) -> bytes:
