@@ -544,6 +544,10 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             guess.encoding in _SHIFT_JIS_GUESSES and _euc_jp_not_shift_jis(sample)
         ):
             encoding = _EUC_JP_NAME  # (short EUC-JP taken for Korean or Shift_JIS)
+        elif encoding == "cp949" and _shift_jis_not_korean(sample):
+            encoding = "cp932"
+        elif guess.encoding in _SHIFT_JIS_GUESSES and _koi8_r_not_shift_jis(sample):
+            encoding = "koi8_r"
         text = body.decode(encoding, errors="replace")
         named = ", ".join(_label(e) for e in declared) or "no encoding"
         return text, f"The document declares {named} but reads as {_label(encoding)}."
@@ -612,6 +616,43 @@ def _euc_jp_not_shift_jis(sample: bytes) -> bool:
     if not any(p[0] in (0xA4, 0xA5) for p in _EUC_PAIR.findall(sample)):
         return False
     return _decodes(sample, _EUC_JP_NAME)
+
+
+# And on a title it took Shift_JIS for Korean: CP949 reads Shift_JIS's lead bytes 0x81-0x9F (kana,
+# punctuation, most kanji) as the Hangul syllables it added to EUC-KR, which Korean hardly
+# writes (EUC-KR's 2,350 are its syllables; the rest are such as 햏 and 뷁). Text that is mostly
+# those, a kana in Shift_JIS and valid Shift_JIS is Japanese.
+_CP949_CHARACTER = re.compile(rb"[\x81-\xfe][\x41-\x5a\x61-\x7a\x81-\xfe]|.", re.S)
+_SHIFT_JIS_CHARACTER = re.compile(rb"[\x81-\x9f\xe0-\xfc][\x40-\x7e\x80-\xfc]|.", re.S)
+
+
+def _shift_jis_not_korean(sample: bytes) -> bool:
+    """Whether text the detector read as Korean is Shift_JIS: half or more of its CP949
+    characters are none of EUC-KR's, one of its Shift_JIS characters is a kana, and it decodes as
+    Shift_JIS (Windows')."""
+    pairs = [c for c in _CP949_CHARACTER.findall(sample) if len(c) == 2]
+    added = [p for p in pairs if p[0] < 0xA1 or p[1] < 0xA1]
+    if not added or len(added) * 2 < len(pairs):
+        return False
+    kana = (
+        c
+        for c in _SHIFT_JIS_CHARACTER.findall(sample)
+        if (c[:1] == b"\x82" and c[1] >= 0x9F) or (c[:1] == b"\x83" and c[1] <= 0x96)
+    )
+    return any(kana) and _decodes(sample, "cp932")
+
+
+# And on a title it took KOI8-R for Shift_JIS: KOI8-R's letters are 0xC0-0xFF (Ё and ё 0xB3,
+# 0xA3), which Shift_JIS reads as half-width katakana and the lead bytes of its rarer kanji
+# (0xE0-0xFC). Japanese written in those alone, with none of the kana, punctuation and common
+# kanji of lead bytes 0x81-0x9F nor the half-width ｰ and ｱ-ｿ (0xA1-0xBF), is no Japanese: Russian.
+_NOT_KOI8_R_LETTERS = re.compile(rb"[\x80-\xa2\xa4-\xb2\xb4-\xbf]")
+
+
+def _koi8_r_not_shift_jis(sample: bytes) -> bool:
+    """Whether text the detector read as Shift_JIS is KOI8-R: every byte above ASCII is one of
+    KOI8-R's Cyrillic letters."""
+    return not _NOT_KOI8_R_LETTERS.search(sample)
 
 
 def _iso2022(body: bytes, content_type: str) -> tuple[str, str | None] | None:
