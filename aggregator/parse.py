@@ -544,6 +544,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             guess.encoding in _SHIFT_JIS_GUESSES and _euc_jp_not_shift_jis(sample)
         ):
             encoding = _EUC_JP_NAME  # (short EUC-JP taken for Korean or Shift_JIS)
+        elif encoding == "cp874" and _euc_jp_not_thai(sample):
+            encoding = _EUC_JP_NAME
         elif encoding == "cp949" and _shift_jis_not_korean(sample):
             encoding = "cp932"
         elif guess.encoding in _SHIFT_JIS_GUESSES and _koi8_r_not_shift_jis(sample):
@@ -612,6 +614,23 @@ def _euc_jp_not_shift_jis(sample: bytes) -> bool:
     punctuation or first kanji (0x80-0xA0), a kana of EUC-JP's (rows 0xA4-0xA5), and it decodes
     as EUC-JP."""
     if _SHIFT_JIS_LEADS.search(sample):
+        return False
+    if not any(p[0] in (0xA4, 0xA5) for p in _EUC_PAIR.findall(sample)):
+        return False
+    return _decodes(sample, _EUC_JP_NAME)
+
+
+# And on a title it took EUC-JP for Thai, whose TIS-620 letters and digits (0xA1-0xF9) are all
+# bytes of EUC-JP's pairs: "地震情報：震度三を観測" was "รฏฟฬพ๐ส๓...ค๒ด". Thai writes its digits
+# in numbers, not one between two letters as EUC-JP's kanji and kana (rows 0xF0-0xF9 second
+# bytes) put them.
+_THAI_DIGIT_AMID_LETTERS = re.compile(rb"[\xa1-\xee][\xf0-\xf9][\xa1-\xee]")
+
+
+def _euc_jp_not_thai(sample: bytes) -> bool:
+    """Whether text the detector read as Thai is EUC-JP: a Thai digit between two letters, a
+    kana of EUC-JP's (rows 0xA4-0xA5), and it decodes as EUC-JP."""
+    if not _THAI_DIGIT_AMID_LETTERS.search(sample):
         return False
     if not any(p[0] in (0xA4, 0xA5) for p in _EUC_PAIR.findall(sample)):
         return False

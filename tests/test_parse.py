@@ -277,6 +277,29 @@ def test_short_undeclared_euc_jp_is_not_read_as_shift_jis(
 @pytest.mark.parametrize(
     ("title", "codec", "read_as"),
     [
+        ("地震情報：震度三を観測", "euc_jp", "EUC-JP"),
+        # Hard negatives: Thai, one with a digit between two letters.
+        ("คนที่๒ได้รางวัล", "tis_620", "CP874"),
+        ("สภาพอากาศกรุงเทพฯ พรุ่งนี้", "tis_620", "CP874"),
+        ("ผลการเลือกตั้งทั่วไป", "tis_620", "CP874"),
+    ],
+)
+def test_short_undeclared_euc_jp_is_not_read_as_thai(title: str, codec: str, read_as: str) -> None:
+    """On a title the detector took EUC-JP for Thai: "地震情報：震度三を観測" was
+    "รฏฟฬพ๐ส๓...ค๒ด", Thai digits between letters, which Thai does not write."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<link>http://example.com/</link><item><title>{title}</title>"
+        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
+    ).encode(codec)
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title == title
+    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+
+
+@pytest.mark.parametrize(
+    ("title", "codec", "read_as"),
+    [
         ("株価が大幅に下落、投資家に不安広がる", "cp932", "CP932"),
         ("地震情報：震度三を観測", "cp932", "CP932"),
         # Hard negatives: Korean with syllables only CP949 has (햏, 뷁, 똠), and EUC-KR itself.
