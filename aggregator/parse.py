@@ -546,8 +546,10 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             encoding = _EUC_JP_NAME  # (short EUC-JP taken for Korean or Shift_JIS)
         elif encoding == "cp874" and _euc_jp_not_thai(sample):
             encoding = _EUC_JP_NAME
-        elif encoding == "cp949" and _shift_jis_not_korean(sample):
-            encoding = "cp932"
+        elif (encoding == "cp949" and _shift_jis_not_korean(sample)) or (
+            encoding == "big5hkscs" and _half_width_kana_not_big5(sample)
+        ):
+            encoding = "cp932"  # (short Shift_JIS taken for Korean, or half-width kana for Big5)
         elif guess.encoding in _SHIFT_JIS_GUESSES and _koi8_r_not_shift_jis(sample):
             encoding = "koi8_r"
         text = body.decode(encoding, errors="replace")
@@ -659,6 +661,26 @@ def _shift_jis_not_korean(sample: bytes) -> bool:
         if (c[:1] == b"\x82" and c[1] >= 0x9F) or (c[:1] == b"\x83" and c[1] <= 0x96)
     )
     return any(kana) and _decodes(sample, "cp932")
+
+
+# And a title in half-width katakana alone (0xA1-0xDF in Shift_JIS, one byte each) it took for
+# Big5: "ﾆｭｰｽ" was "⑶偷". Its ﾆ, ﾇ and ﾈ (0xC6-0xC8) lead pairs in the rows between Big5's two
+# levels of hanzi (0xC6A1-0xC8FE: ETEN's kana and Cyrillic, HKSCS's symbols), where Chinese
+# text has no character.
+_BIG5_CHARACTER = re.compile(rb"[\x81-\xfe][\x40-\x7e\xa1-\xfe]|.", re.S)
+_NOT_HALF_WIDTH_KANA = re.compile(rb"[\x80-\xa0\xe0-\xff]")
+
+
+def _half_width_kana_not_big5(sample: bytes) -> bool:
+    """Whether text the detector read as Big5 is Shift_JIS's half-width katakana: every byte
+    above ASCII is one (0xA1-0xDF), and one Big5 character is in the rows between its levels of
+    hanzi."""
+    if _NOT_HALF_WIDTH_KANA.search(sample):
+        return False
+    return any(
+        len(c) == 2 and 0xC6 <= c[0] <= 0xC8 and c[1] >= 0xA1
+        for c in _BIG5_CHARACTER.findall(sample)
+    ) and _decodes(sample, "cp932")
 
 
 # And on a title it took KOI8-R for Shift_JIS: KOI8-R's letters are 0xC0-0xFF (Ё and ё 0xB3,

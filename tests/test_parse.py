@@ -328,6 +328,32 @@ def test_short_undeclared_shift_jis_is_not_read_as_korean(
 @pytest.mark.parametrize(
     ("title", "codec", "read_as"),
     [
+        ("ﾆｭｰｽ", "cp932", "CP932"),
+        ("ｹｰﾀｲﾆｭｰｽ", "cp932", "CP932"),
+        # Hard negatives: Big5 itself.
+        ("今天天氣很好", "big5", "BIG5HKSCS"),
+        ("政府發佈新的經濟政策", "big5", "BIG5HKSCS"),
+        ("貓咪的日常生活", "big5", "BIG5HKSCS"),
+    ],
+)
+def test_short_undeclared_half_width_katakana_is_not_read_as_big5(
+    title: str, codec: str, read_as: str
+) -> None:
+    """A title in half-width katakana alone was read as Big5 ("ﾆｭｰｽ" was "⑶偷"): its ﾆ, ﾇ and
+    ﾈ lead pairs in the rows between Big5's two levels of hanzi, which Chinese does not use."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<link>http://example.com/</link><item><title>{title}</title>"
+        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
+    ).encode(codec)
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title == title
+    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+
+
+@pytest.mark.parametrize(
+    ("title", "codec", "read_as"),
+    [
         ("Новости дня", "koi8_r", "KOI8-R"),
         ("Погода в Москве на завтра", "koi8_r", "KOI8-R"),
         ("Курс рубля снова упал", "koi8_r", "KOI8-R"),
