@@ -552,6 +552,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             encoding = "cp932"  # (short Shift_JIS taken for Korean, or half-width kana for Big5)
         elif guess.encoding in _SHIFT_JIS_GUESSES and _koi8_r_not_shift_jis(sample):
             encoding = "koi8_r"
+        elif guess.encoding in _SHIFT_JIS_GUESSES and _thai_not_shift_jis(sample):
+            encoding = "cp874"
         text = body.decode(encoding, errors="replace")
         named = ", ".join(_label(e) for e in declared) or "no encoding"
         return text, f"The document declares {named} but reads as {_label(encoding)}."
@@ -694,6 +696,29 @@ def _koi8_r_not_shift_jis(sample: bytes) -> bool:
     """Whether text the detector read as Shift_JIS is KOI8-R: every byte above ASCII is one of
     KOI8-R's Cyrillic letters."""
     return not _NOT_KOI8_R_LETTERS.search(sample)
+
+
+# And on a title it took Thai for Shift_JIS: TIS-620's consonants (0xA1-0xCE) and vowels are
+# its half-width katakana, its leading vowels and tone marks (0xE0-0xEE) lead rarer kanji. Thai
+# has a leading vowel or a tone mark in nearly every word, and Japanese written in half-width
+# katakana and those kanji alone, with none of the kana, punctuation and common kanji of lead
+# bytes 0x81-0x9F, is none; read as Thai, the text must also be spelled as Thai is: each vowel
+# and tone mark over or under a consonant (a tone mark may follow such a vowel), each leading
+# vowel before one, and no lone ASCII character between two Thai ones (Big5's second bytes).
+_THAI_LEADING_OR_TONE = re.compile(rb"[\xe0-\xe4\xe7-\xee]")
+_THAI_MISSPELT = re.compile(
+    rb"(?<![\xa1-\xce])[\xd1\xd4-\xda]|(?<![\xa1-\xce\xd1\xd4-\xda])[\xe7-\xee]"
+    rb"|[\xe0-\xe4](?![\xa1-\xce])|(?<=[\xa1-\xfb])[\x40-\x7e](?=[\xa1-\xfb])"
+)
+
+
+def _thai_not_shift_jis(sample: bytes) -> bool:
+    """Whether text the detector read as Shift_JIS is Thai (TIS-620): no byte of Shift_JIS's
+    kana, punctuation or common kanji (0x80-0xA0), a leading vowel or tone mark, spelled as Thai
+    is, and it decodes as Thai."""
+    if _SHIFT_JIS_LEADS.search(sample) or not _THAI_LEADING_OR_TONE.search(sample):
+        return False
+    return not _THAI_MISSPELT.search(sample) and _decodes(sample, "cp874")
 
 
 def _iso2022(body: bytes, content_type: str) -> tuple[str, str | None] | None:

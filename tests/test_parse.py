@@ -354,6 +354,34 @@ def test_short_undeclared_half_width_katakana_is_not_read_as_big5(
 @pytest.mark.parametrize(
     ("title", "codec", "read_as"),
     [
+        ("สูตรต้มยำกุ้ง", "tis_620", "CP874"),
+        ("เศรษฐกิจไทย", "tis_620", "CP874"),
+        ("รัชกาลที่๙", "tis_620", "CP874"),
+        # Hard negatives: Shift_JIS kanji and kana, half-width katakana.
+        ("漢字", "cp932", "CP932"),
+        ("政府、新たな経済対策を発表", "cp932", "CP932"),
+        ("ｹｰﾀｲ ﾆｭｰｽ ｿﾌﾄ", "cp932", "CP932"),
+    ],
+)
+def test_short_undeclared_thai_is_not_read_as_shift_jis(
+    title: str, codec: str, read_as: str
+) -> None:
+    """On a title the detector took Thai for Shift_JIS ("เศรษฐกิจไทย" was half-width katakana
+    and kanji): Thai has none of Shift_JIS's bytes 0x80-0xA0, and its leading vowels and tone
+    marks, spelled as Thai, are rare kanji's lead bytes."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<link>http://example.com/</link><item><title>{title}</title>"
+        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
+    ).encode(codec)
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title == title
+    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+
+
+@pytest.mark.parametrize(
+    ("title", "codec", "read_as"),
+    [
         ("Новости дня", "koi8_r", "KOI8-R"),
         ("Погода в Москве на завтра", "koi8_r", "KOI8-R"),
         ("Курс рубля снова упал", "koi8_r", "KOI8-R"),
