@@ -274,6 +274,10 @@ class SourceState:
     # The site the feed links to when last read (normalize.feed_site), for the sources page's
     # Website link of a source whose config gives no site_url.
     site: str = ""
+    # The language most of the last feed read's new or changed articles are in (their
+    # Article.language, declared or detected), kept across reads that made none: the language of
+    # the source's name on /sources where no config gives one, with no article to read for it.
+    language: str = ""
     # A hash of the source's settings its articles were last made with: after an edit (a new
     # category, a filter) the next fetch asks for the whole feed again, not a 304.
     settings: str | None = None

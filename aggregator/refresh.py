@@ -14,6 +14,7 @@ import random
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
@@ -272,6 +273,7 @@ def refresh_source(
                 body_hash=fingerprint,
                 ttl=parsed.ttl,
                 site=feed_site(parsed),
+                language=articles_language(articles) or state.language,
                 settings=settings,
                 # The fetch's warning (a gzip checksum read past) before the parser's.
                 last_error=bounded(join_warnings(result.warning, parsed.warning) or ""),
@@ -1029,6 +1031,15 @@ def _failed(
         next_due=datetime.fromtimestamp(due, UTC),
         gone=error.outcome is Outcome.GONE,
     )
+
+
+def articles_language(articles: Sequence[Article]) -> str:
+    """The language most of `articles` are in (their Article.language), "" when none says one:
+    what a refresh records for the source's name (SourceState.language). Of a tie, the newest
+    article's."""
+    counts = Counter(a.language for a in sorted(articles, key=lambda a: a.published, reverse=True))
+    counts.pop("", None)
+    return counts.most_common(1)[0][0] if counts else ""
 
 
 def _history(

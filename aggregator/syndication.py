@@ -19,8 +19,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -85,6 +85,9 @@ class FeedMeta:
     # What an RSS item's description says before a story's other copies, in the feed's language.
     also_label: str = "Also reported by"
     untitled_label: str = "Untitled"  # an item's title when it has none, nor any text
+    # The language a source's articles were in when it was last read (SourceState.language), of
+    # the sources whose name another of its articles is not written in (names_language).
+    source_languages: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,8 +249,29 @@ def _item(
         credit=_titled(credit, meta.untitled_label) or Credit(story_id=article.id, size=1),
         day_only=article.day_only,
         # (as the pages decide: "조선일보" is Korean, "CNN" over an Arabic article is not Arabic)
-        source_language=language if language and written_in(language, source_title) else "",
+        source_language=names_language(
+            language, source_title, meta.source_languages.get(article.source_id, "")
+        ),
     )
+
+
+def names_language(language: str, name: str, recorded: str = "") -> str:
+    """The language tag of a source's name beside its article: the article's `language` where
+    the name is written in it, else the one the source's articles were in when last read
+    (`recorded`, SourceState.language) where it is (an English post of "人民日报" left the name
+    bare: read with an English voice); "" when neither ("CNN" over an Arabic article)."""
+    for tag in (language_tag(language), language_tag(recorded)):
+        if tag and written_in(tag, name):
+            return tag
+    return ""
+
+
+def needs_recorded_language(article: Article) -> bool:
+    """Whether the name of `article`'s source may take its recorded language (names_language):
+    only a name not written in its article's language, nor in Latin letters (which no
+    recorded language would give one): the pages and feeds read sources' states for no other."""
+    name = article.source_name
+    return not names_language(article.language, name) and not written_in("en", name)
 
 
 def _bylined(byline: str, source: str, language: str, *, rss: bool = False) -> str:

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import html
 import inspect
+import json
 import random
 import re
 import string
@@ -30,15 +31,17 @@ from flask.testing import FlaskClient
 from aggregator import config as config_module
 from aggregator import web as web_module
 from aggregator.config import Config, ServeConfig
+from aggregator.fetch import Fetcher
 from aggregator.models import Article, Enclosure, Outcome, SourceState, source_health
 from aggregator.normalize import normalize
 from aggregator.parse import parse
-from aggregator.refresh import join_stories
+from aggregator.refresh import join_stories, refresh_source
 from aggregator.sanitize import MAX_CONTENT_CHARS
 from aggregator.store import Store
 from aggregator.web import STATIC, create_app, embed, i18n, pages
 from aggregator.web.cache import PageBusy, PageCache, Rendered
-from tests.support.web_server import LiveServer
+from tests.support.feed_server import FeedServer
+from tests.support.web_server import LiveServer, make_config
 from tests.test_stories_web import BODY as STORY_BODY
 from workers.scheduler import publish
 
@@ -957,6 +960,57 @@ def test_a_source_s_name_with_no_article_beside_it_says_its_language_too(
     assert '<h1 dir="auto" lang="zh-CN">人民日报</h1>' in own
     assert 'aria-current="page" dir="auto" lang="zh-CN">人民日报</a>' in own
     assert '<h1 dir="auto">Hacker Blog</h1>' in text(client, "/s/hacker-blog/")
+
+
+CHINESE_RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>人民网</title><link>http://news.example.cn/</link>{items}</channel></rss>"""
+CHINESE_ITEMS = (
+    ("国务院召开常务会议", "会议研究部署进一步做好稳就业工作，要求各地区各部门加大政策支持力度。"),
+    ("全国铁路迎来客流高峰", "今天全国铁路预计发送旅客一千五百万人次，多地增开夜间高铁列车。"),
+    ("Shanghai Expo opens", "The expo opened on Monday with exhibitors from forty countries."),
+)
+
+
+def test_a_source_s_name_says_the_language_its_feed_was_read_in(
+    store: Store, redis_url: str, feed_server: FeedServer
+) -> None:
+    """With no language in the config (the usual one), "人民日报" on /sources had no lang (h6
+    left it: the page reads no article): read with an English voice, drawn in whatever CJK face
+    the browser took first. A refresh now records the language most of its articles are in
+    (two Chinese posts, one English), and the name says it wherever it stands."""
+    items = "".join(
+        f"<item><guid>{n}</guid><title>{title}</title><link>http://news.example.cn/{n}</link>"
+        f"<description>{body}</description><pubDate>Mon, 0{n + 1} Dec 2026 08:00:00 GMT</pubDate>"
+        "</item>"
+        for n, (title, body) in enumerate(CHINESE_ITEMS)
+    )
+    url = feed_server.add("/rmrb.xml", CHINESE_RSS.format(items=items).encode())
+    base = make_config()
+    people = replace(base.source("people-daily"), url=url, language="")  # type: ignore[arg-type]
+    config = replace(base, sources=(people,))
+    store.publish_config(config_module.dumps(config), now=datetime.now(UTC) - timedelta(seconds=1))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(people, config, store, fetcher)
+        assert store.get_states(["people-daily"])["people-daily"].language == "zh-Hans"
+        refresh_source(people, config, store, fetcher)  # (nothing new made: it keeps it)
+    assert store.get_states(["people-daily"])["people-daily"].language == "zh-Hans"
+    assert len(feed_server.requests("/rmrb.xml")) == 2
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    sources = text(client, "/sources")
+    assert (
+        '<h2 class="source-name" dir="auto" lang="zh-Hans"><a href="/s/people-daily/">' in sources
+    )
+    assert '· <bdi lang="zh-Hans">人民日报</bdi></span>' in sources  # (the links' hidden words)
+    own = text(client, "/s/people-daily/")
+    assert '<h1 dir="auto" lang="zh-Hans">人民日报</h1>' in own
+    english, chinese, _ = article_ids(own)  # (newest first)
+    for article_id in (english, chinese):  # the English post's source's name is Chinese too
+        page = text(client, f"/a/{article_id}")
+        assert 'rel="noopener" dir="auto" lang="zh-Hans">人民日报</a>' in page  # (its byline)
+        assert page.count('<bdi lang="zh-Hans">人民日报</bdi>') == 3  # "Read the original at …"
+    items_json = json.loads(client.get("/c/world/feed.json").data)["items"]
+    assert [i["language"] for i in items_json] == ["en", "zh-Hans", "zh-Hans"]
+    assert [i["_source"].get("language") for i in items_json] == ["zh-Hans"] * 3
 
 
 def test_right_to_left_articles_and_sites_say_so(

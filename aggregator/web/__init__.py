@@ -56,6 +56,7 @@ from aggregator.redis_server import WEB, PoolBusy, connect, waiting_once
 from aggregator.redis_server import redis_url as default_redis_url
 from aggregator.sanitize import EMBED_FOLDERS, EMBED_HOSTS
 from aggregator.store import Store, parse_cursor
+from aggregator.syndication import needs_recorded_language
 from aggregator.web.cache import PageBusy, PageCache, RenderCache, Rendered
 
 log = logging.getLogger(__name__)
@@ -600,6 +601,16 @@ def _ranges_served_whole() -> None:
         parsed = parse_range_header(value)
         if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
             del request.environ["HTTP_RANGE"]
+
+
+def recorded_languages(store: Store, articles: Iterable[Article]) -> dict[str, str]:
+    """The language each source of `articles` was last read in (SourceState.language), of the
+    sources whose name may take it (syndication.needs_recorded_language): one read, and none
+    when no name needs it (most feeds and pages)."""
+    wanted = sorted({a.source_id for a in articles if needs_recorded_language(a)})
+    if not wanted:
+        return {}
+    return {k: state.language for k, state in store.get_states(wanted).items() if state.language}
 
 
 def client_key() -> str:

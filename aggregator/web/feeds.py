@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
@@ -49,6 +49,7 @@ from aggregator.web import (
     client_key,
     error_response,
     no_category,
+    recorded_languages,
     redirect_keeping_query,
     render_slot,
     under_new_slug,
@@ -163,6 +164,7 @@ def render_feed(
     credits: Credits | None = None,
     collapse: bool | None = None,
     changed_at: datetime | None = None,
+    source_languages: Mapping[str, str] | None = None,
 ) -> tuple[bytes, datetime | None]:
     """A feed's bytes and its newest item's time (None when it has no articles). The feed is
     dated by the later of that and `changed_at`, when its content last changed otherwise (an
@@ -172,6 +174,8 @@ def render_feed(
     newest = max((item_updated(a, credits.get(a.id)) for a in articles), default=None)
     dated = max((t for t in (newest, changed_at) if t is not None), default=None)
     meta = feed_meta(config, category, fmt, limit, dated, collapse)
+    if source_languages:  # (SourceState.language: for a name its article's language is not)
+        meta = replace(meta, source_languages=source_languages)
     return _RENDERERS[fmt](meta, articles, article_url(config.site.base_url), credits), newest
 
 
@@ -417,8 +421,9 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
             changed = state.store.category_changed_at(slug)
             moments = (changed, _settings_changed_at(state, config, category))
             since = max((t for t in moments if t is not None), default=None)
+            languages = recorded_languages(state.store, articles)
             body, newest = render_feed(
-                config, category, fmt, limit, articles, credits, variant, since
+                config, category, fmt, limit, articles, credits, variant, since, languages
             )
         # Dated as the feed dates itself (render_feed): an empty one by its config, if known.
         return body, max((t for t in (newest, since) if t is not None), default=None)

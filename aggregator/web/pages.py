@@ -31,7 +31,7 @@ from aggregator.normalize import no_category as is_default_category
 from aggregator.redact import public_error, public_url
 from aggregator.sanitize import focusable_scrollers
 from aggregator.store import Store
-from aggregator.syndication import CONTENT_TYPES, clock
+from aggregator.syndication import CONTENT_TYPES, clock, names_language
 from aggregator.web import (
     Page,
     SharedPage,
@@ -40,6 +40,7 @@ from aggregator.web import (
     get_store,
     no_category,
     problem,
+    recorded_languages,
     redirect_keeping_query,
     rendering,
     wants_json,
@@ -228,13 +229,16 @@ class SourceStatus:
     consecutive_errors: int
     last_fetch: datetime | None
     site: str = ""  # the site its feed links to (SourceState.site), "" when none
+    language: str = ""  # its articles' language when last read (SourceState.language)
 
 
 def source_status(state: SourceState) -> SourceStatus:
     """Classify a source's state for display."""
     kind = source_health(state)
     error = state.last_error if kind in ("failing", "gone") else ""
-    return SourceStatus(kind, error, state.consecutive_errors, state.last_fetch, state.site)
+    return SourceStatus(
+        kind, error, state.consecutive_errors, state.last_fetch, state.site, state.language
+    )
 
 
 def empty_reason(kinds: Collection[str]) -> str:
@@ -387,22 +391,27 @@ def _title_language(article: Article) -> str:
 
 
 @bp.app_template_filter("name_language")
-def _name_language(article: Article) -> str:
+def _name_language(article: Article, recorded: str = "") -> str:
     """The article's language tag for its source's name, or "" when the name is not written in
     that language's script: a Korean source's name in our English "Read the original at …" was
-    broken mid-word and a Japanese one drawn with Chinese glyphs, while "CNN" is no Arabic."""
-    tag = language_tag(article.language or "")
-    return tag if tag and written_in(tag, article.source_name) else ""
+    broken mid-word and a Japanese one drawn with Chinese glyphs, while "CNN" is no Arabic. Else
+    `recorded`, the language its source's articles were in when last read, where the name is
+    written in it (syndication.names_language, as JSON Feed's `_source.language`)."""
+    return names_language(article.language or "", article.source_name, recorded)
 
 
 @bp.app_template_filter("source_language")
-def _source_language(source: SourceConfig, articles: Sequence[Article] = ()) -> str:
+def _source_language(
+    source: SourceConfig, articles: Sequence[Article] = (), recorded: str = ""
+) -> str:
     """The language of a source's name where it stands without an article (/sources, its own
-    page's title): the language its config gives, else its newest article's, else its first
+    page's title): the language its config gives, else the one its articles were in when it
+    was last read (`recorded`, SourceState.language), else its newest article's, else its first
     category's feeds'; "" when the name is not written in that language's script (as
-    name_language). A Korean name on /sources had no lang, and broke mid-word."""
+    name_language). A Korean name on /sources had no lang, and broke mid-word; with no language
+    in the config, "人民日报" had none there either (read with an English voice)."""
     config = get_config()
-    found = [source.language, *(a.language for a in articles[:1])]
+    found = [source.language, recorded, *(a.language for a in articles[:1])]
     found += [c.language for slug in source.categories if (c := config.category(slug))]
     for each in found:
         tag = language_tag(each or "")
@@ -653,6 +662,8 @@ def article(article_id: str) -> str:
         related_alike=alike,
         # (None: its source was removed from the config a moment ago)
         source_url=config.source(found.source_id) and url_for(".source", source_id=found.source_id),
+        # (SourceState.language, read only for a name its article's language is not written in)
+        source_language=recorded_languages(store, [found]).get(found.source_id, ""),
         feeds=feeds,
     )
 
