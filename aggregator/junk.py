@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 import warnings
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -720,13 +720,16 @@ def _drop(
     root = _fragment(html_text)
     if root is None:
         return html_text
+    breaks = list(root.iter("br"))
+    for br in breaks:  # read as a space (_words), until serialized (an HTML parser's <br> is empty)
+        br.text = " "
     doomed: list[lxml.html.HtmlElement] = []
     inside: set[lxml.html.HtmlElement] = set()  # what the doomed elements hold
     containers: list[lxml.html.HtmlElement] = []  # the root among them, when it holds blocks
     for element in root.iter(*_PARAGRAPHS):
         # (Cheap checks first: the text of a div holding blocks is all of theirs, read again at
         # every level of a deep nesting.)
-        if element.tag == "div" and any(child.tag in _BLOCKS for child in element):
+        if element.tag == "div" and next(element.iterchildren(*_BLOCKS), None) is not None:
             containers.append(element)
             continue  # a container of paragraphs: they are judged one by one
         if element in inside or (not structure and element.tag in _STRUCTURE):
@@ -774,8 +777,8 @@ def _drop(
     ]
     if not doomed and not loose:
         return html_text
-    total = len("".join(root.text_content().split()))
-    junk = sum(len("".join(d.text_content().split())) for d in doomed)
+    total = len("".join(_text(root).split()))
+    junk = sum(len("".join(_text(d).split())) for d in doomed)
     if total <= junk + sum(len(run.text.replace(" ", "")) for run in loose) and not (
         pictures_suffice and any(media not in inside for media in root.iter(*_MEDIA))
     ):
@@ -803,7 +806,7 @@ def _drop(
         _drop_trailing_breaks(container)
     for container in {run.container for run in loose}:
         _drop_leading_breaks(container)  # where its first line was junk
-        empty = not container.text_content().strip() and next(container.iter(*_MEDIA), None) is None
+        empty = not _text(container).strip() and next(container.iter(*_MEDIA), None) is None
         if container is not root and empty:  # a paragraph of lines all junk
             if container.tag == "td":  # (a cell stays, emptied, as above)
                 container.text = None
@@ -811,6 +814,8 @@ def _drop(
                     container.remove(child)
             else:
                 container.drop_tree()
+    for br in breaks:
+        br.text = None
     return _serialize(root)
 
 
@@ -988,10 +993,14 @@ class _Run:
     after: lxml.html.HtmlElement | None = None  # the break, block or picture it follows, if any
     parts: list[tuple[lxml.html.HtmlElement, str]] = field(default_factory=list)
     before: lxml.html.HtmlElement | None = None  # the block, break or picture that ends it, if any
+    read: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
-        return collapsed("".join(_part_text(e, kind) for e, kind in self.parts))
+        """Its words, read once its parts are all found (_loose_runs)."""
+        if self.read is None:
+            self.read = collapsed("".join(_part_text(e, kind) for e, kind in self.parts))
+        return self.read
 
     def clear(self) -> None:
         """The line's words go (its elements stay until `remove`)."""
@@ -1023,23 +1032,19 @@ def _part_text(element: lxml.html.HtmlElement, kind: str) -> str:
         return element.text or ""
     if kind == "tail":
         return element.tail or ""
-    return "".join(_pieces(element))
+    return _text(element)
 
 
 def _words(element: lxml.html.HtmlElement) -> str:
     """An element's text as it reads: a line break is a space ("Advertisement<br>Sponsored by"
-    is two lines, not "AdvertisementSponsored by"), whitespace collapsed."""
-    return collapsed("".join(_pieces(element)))
+    is two lines, not "AdvertisementSponsored by"), whitespace collapsed. (In _drop's tree, whose
+    every <br> holds a space while it is read: its text gathered in C, not by a walk in Python.)"""
+    return collapsed(_text(element))
 
 
-def _pieces(element: lxml.html.HtmlElement) -> Iterator[str]:
-    yield element.text or ""
-    for child in element:
-        if child.tag == "br":
-            yield " "
-        elif isinstance(child.tag, str):
-            yield from _pieces(child)
-        yield child.tail or ""
+def _text(element: lxml.html.HtmlElement) -> str:
+    """element.text_content(), without its XPath's set-up."""
+    return str(etree.tostring(element, method="text", encoding=str, with_tail=False))
 
 
 def _loose_runs(container: lxml.html.HtmlElement, pictures: bool = False) -> list[_Run]:
@@ -1102,6 +1107,8 @@ def _lined(element: lxml.html.HtmlElement) -> bool:
     """Whether a paragraph holds more than one line: a break, in it or in an inline element of
     it. (A paragraph of one line and a picture is judged whole, then its words alone unless
     they label an ad: _drop.)"""
+    if next(element.iter("br"), None) is None:  # (the usual case, found in C)
+        return False
     return any(
         child.tag == "br"
         or (
@@ -1130,12 +1137,39 @@ def _matches(text: str, own: re.Pattern[str] | None, defaults: bool) -> bool:
 
 
 def _fragment(html_text: str) -> lxml.html.HtmlElement | None:
+    """lxml.html.fragment_fromstring(html_text, create_parent="div"), its root made by _PARSER
+    too (the elements moved into lxml.html's root would be read with its lookup)."""
     try:
-        return lxml.html.fragment_fromstring(html_text, create_parent="div")
+        elements = lxml.html.fragments_fromstring(html_text, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
+    root = _PARSER.makeelement("div")
+    if elements and isinstance(elements[0], str):
+        root.text = elements.pop(0)
+    root.extend(elements)
+    return root
+
+
+# lxml.html's parser, but every element an HtmlElement chosen in C: lxml.html's own picks a
+# form's classes in Python, for every element read (_drop reads them all, a form's alike).
+_PARSER = etree.HTMLParser()
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
+
+
+_CONTENT_TYPE = '<meta http-equiv="Content-Type"'
+_META_CONTENT_TYPE = re.compile(re.escape(_CONTENT_TYPE) + "[^>]*>")
 
 
 def _serialize(root: lxml.html.HtmlElement) -> str:
-    text = str(lxml.html.tostring(root, encoding="unicode"))
+    # (lxml.html.tostring, whose regular expression read every body for the tag only where it is)
+    text = str(etree.tostring(root, method="html", encoding="unicode"))
+    if _CONTENT_TYPE in text:
+        text = _META_CONTENT_TYPE.sub("", text)
     return text.removeprefix("<div>").removesuffix("</div>").strip()
