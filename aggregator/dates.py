@@ -886,6 +886,8 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     year, month, day, hour, minute, second, *_, offset = parts
     if meridiem and 1 <= hour <= 12:  # ("14:00 PM" says 14:00 twice)
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    elif meridiem and (hour == 0 or meridiem == "am"):  # (not feedparser's reading either:
+        raise ValueError(text)  # "0:30 PM", "14:30 AM": the hour says one time, AM/PM another)
     if str(year) not in text and not _written_short(year, text):
         return None, False  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser's
     zone_info = timezone(timedelta(seconds=offset or 0)) if zoned else local

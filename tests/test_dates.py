@@ -1075,6 +1075,13 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("12-hour", "Dec 1, 2026 12:00 PM", "UTC", "2026-12-01T12:00"),
     ("12-hour", "December 1, 2026 at 3:05 p.m. EST", "UTC", "2026-12-01T20:05"),
     ("12-hour", "Dec 1, 2026 13:05 PM", "UTC", "2026-12-01T13:05"),
+    ("12-hour", "Dec 1, 2026 12:00 AM", "UTC", "2026-12-01T00:00"),
+    ("12-hour", "Dec 1, 2026 12:59 PM", "UTC", "2026-12-01T12:59"),
+    ("12-hour", "Dec 1, 2026 0:30 PM", "UTC", None),  # was 00:30: noon or midnight?
+    ("12-hour", "Dec 1, 2026 00:30 AM", "UTC", None),
+    ("12-hour", "Tue, 01 Dec 2026 0:30:00 PM GMT", "UTC", None),
+    ("12-hour", "Dec 1, 2026 14:30 AM", "UTC", None),  # was 14:30
+    ("12-hour", "Dec 1, 2026 0:30", "UTC", "2026-12-01T00:30"),  # no AM/PM: 24-hour
     # Hard negatives: what a reader must not guess at.
     ("day-month", "03/04/2026", "America/New_York", "2026-03-04T17:00"),
     ("day-month", "03/04/2026", "Europe/London", "2026-04-03T11:00"),
