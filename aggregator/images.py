@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -101,19 +101,53 @@ class Candidate:
 
 
 def lead_image(
-    feed_images: Iterable[Candidate], content_html: str = "", page_image: str = ""
+    feed_images: Iterable[Candidate],
+    content_html: str = "",
+    page_image: str = "",
+    avatars: Collection[str] = (),
 ) -> str:
     """The first acceptable candidate: feed images (the widest declared: the Guardian offers its
-    picture at 140 and 460 px, the small one first), then the page's og:image, then content."""
+    picture at 140 and 460 px, the small one first), then the page's og:image, then content but
+    `avatars` (the source's HTML said so: avatar_sources)."""
     named = [candidate for candidate in feed_images if acceptable(candidate)]
     if named:
         return max(named, key=lambda candidate: candidate.width or 0).url  # (ties: the first)
     if page_image and acceptable(Candidate(page_image)):
         return page_image
     for candidate in _content_images(content_html):  # (read up to the first that will do)
-        if acceptable(candidate):
+        if acceptable(candidate) and candidate.url not in avatars:
             return candidate.url
     return video_picture(content_html)
+
+
+# A picture WordPress's get_avatar() wrote (an author box's, a comment's: class "avatar
+# avatar-150 photo", often with no size): the class says it, and the sanitizer drops the class.
+_IMG_TAG_RAW = re.compile(r"<img\b[^<>]*+>", re.IGNORECASE)
+_AVATAR_CLASS = re.compile(
+    r"""(?<![\w-])class\s*=\s*(?:"[^"]*?(?<![\w-])avatar(?![\w-])[^"]*"|"""
+    r"""'[^']*?(?<![\w-])avatar(?![\w-])[^']*'|avatar(?=[\s>/]))""",
+    re.IGNORECASE,
+)
+_AVATAR_WORD = re.compile("avatar", re.IGNORECASE)
+# Its address, and where a lazy loader keeps it (lazy_images': the src may be a stand-in).
+_SRC_RAW = re.compile(
+    r"""(?<![\w-])(?:src|data-(?:lazy-)?src|data-original|data-actualsrc|data-url|data-hi-res-src)"""
+    r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
+    re.IGNORECASE,
+)
+
+
+def avatar_sources(raw_html: str) -> list[str]:
+    """The addresses, as written (src, a lazy loader's data-src…), of each <img> of a source's
+    HTML (before sanitizing) whose class has the word "avatar" ("avatar avatar-96 photo"; not
+    "no-avatar-here", nor a figure's class)."""
+    if not _AVATAR_WORD.search(raw_html):  # (most bodies: one look)
+        return []
+    found: list[str] = []
+    for tag in _IMG_TAG_RAW.finditer(raw_html):
+        if _AVATAR_CLASS.search(tag[0]):
+            found += (html.unescape(s[1] or s[2] or s[3] or "") for s in _SRC_RAW.finditer(tag[0]))
+    return found
 
 
 def video_picture(content_html: str) -> str:

@@ -1875,7 +1875,16 @@ def _thumbnail(
     if entry.thumbnail and (thumbnail := safe_url(entry.thumbnail, base)) not in named_urls:
         named.append(images.Candidate(thumbnail))  # an <image>, a JSON Feed image
     # (The content's pictures on readers' networks are gone already: clean_html.)
-    return images.lead_image([c for c in named if not on_readers_network(c.url, trusted)], content)
+    feed_named = [c for c in named if not on_readers_network(c.url, trusted)]
+    # The pictures the feed's HTML classes as avatars, as the sanitizer resolved them.
+    content_base = entry.base_url or base
+    avatars = {
+        safe_url(src, content_base)
+        for body in (entry.content, entry.summary)
+        if body
+        for src in images.avatar_sources(body)
+    }
+    return images.lead_image(feed_named, content, avatars=avatars)
 
 
 def excerpt(text: str, limit: int = 160) -> str:

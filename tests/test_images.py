@@ -423,3 +423,37 @@ HIDDEN_PICTURES = {
 @pytest.mark.parametrize("html", HIDDEN_PICTURES.values(), ids=list(HIDDEN_PICTURES))
 def test_a_picture_hidden_by_lazy_loading_or_a_picture_element_is_the_lead(html: str) -> None:
     assert _lead(f"<p>Text</p><p>{html}</p>") == PHOTO
+
+
+# WordPress's get_avatar() picture: class "avatar avatar-150 photo", often no size written. The
+# sanitizer drops the class, so the lead picture is chosen seeing what the feed wrote.
+AVATAR_BY_CLASS = [
+    # (label, body, lead)
+    ("author box", "<p>Text</p><div class='author'><img class='avatar avatar-150 photo' "
+     "src='/wp-content/uploads/2020/jane.jpg'> Jane</div>", ""),
+    ("author box, photo after", f"<p><img alt='' class=\"avatar avatar-96 photo\" "
+     f"src=\"https://site.example/uploads/2020/jane.jpg\"> Jane</p><p><img src='{PHOTO}'></p>",
+     PHOTO),
+    ("class in capitals", f"<img CLASS='Avatar' src='/uploads/j.jpg'><img src='{PHOTO}'>", PHOTO),
+    ("lazy-loaded", "<p>T <img class='avatar avatar-96' src='data:image/gif;base64,R0lGOD' "
+     f"data-lazy-src='/uploads/jane.jpg'></p><p><img src='{PHOTO}'></p>", PHOTO),
+    # Hard negatives: "avatar" only as part of another word, or on the figure around a photo.
+    ("figure class holds the word", f"<figure class='avatar-movie-review'><img src='{PHOTO}'>"
+     "</figure>", PHOTO),
+    ("img class holds the word", f"<img class='wp-image-7 no-avatar-here' src='{PHOTO}'>", PHOTO),
+    ("alt says avatar", f"<img alt='avatar' src='{PHOTO}'>", PHOTO),
+    ("avatar in the text", f"<p>class=\"avatar\"</p><img src='{PHOTO}'>", PHOTO),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("label", "body", "lead"), AVATAR_BY_CLASS, ids=[c[0] for c in AVATAR_BY_CLASS]
+)
+def test_a_picture_the_feed_classes_as_an_avatar_is_no_lead_picture(
+    label: str, body: str, lead: str
+) -> None:
+    assert _lead(body) == lead
+    feed = parse(_rss_item(body), url="https://site.example/feed", headers={})
+    content = normalize(feed, SOURCE, now=NOW)[0].content
+    assert "<img" in content
+    assert not re.search(r"<img[^>]* class=", content)  # (the class goes)
