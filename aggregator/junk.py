@@ -240,10 +240,20 @@ _READ_US_THERE = (
 # 用户上传并发布，本平台仅提供信息存储服务。", Sohu's "声明：该文观点仅代表作者本人，…搜狐仅提供
 # 信息存储空间服务。" (not "特别声明：本报对此事件的调查仍在进行…", the article's own)
 _PLATFORM_NOTICE = r"^(?:特别)?声明\s*[：:][^\n]{0,120}?仅提供信息(?:存储|发布)(?:空间)?服务"
+# A Korean reporter's signature or byline, a line of its own: "김민수 기자 minsu@example.kr",
+# "홍길동 특파원 = hong@…", "김민수 기자 입력 2026.12.03 14:05" (the full-text dev set's Korean
+# page kept it; not "김민수 기자가 현장에서 확인한…", a sentence, nor "제보는 hong@… 로 보내…")
+_KOREAN_BYLINE = (
+    r"^[가-힣]{2,4}\s?(?:기자|특파원|선임기자|객원기자|통신원)(?:\s*=)?(?:\s*(?:"
+    r"\(?[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,6}\)?"
+    r"|(?:입력|수정|등록|승인)\s*:?\s*\d{4}[.\-/]\s*\d{1,2}[.\-/]\s*\d{1,2}\.?"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)){1,3}\.?\s*$"
+)
 _NOT_ASCII_STARTS = (
     _REPRINT_NOTICE,
     _EDITOR_LINE,
     _PLATFORM_NOTICE,
+    _KOREAN_BYLINE,
     *_FORUM_NOTES,
     _READ_US_THERE,
 )
@@ -251,6 +261,7 @@ _AT_START: tuple[str, ...] = (
     _REPRINT_NOTICE,
     _EDITOR_LINE,
     _PLATFORM_NOTICE,
+    _KOREAN_BYLINE,
     r"^©|^\(c\)\s|^copyright\s*(?:©|\(c\)|\d{4})",  # copyright lines
     _KOREAN_COPYRIGHT,
     *_FORUM_NOTES,

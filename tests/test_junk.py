@@ -803,6 +803,12 @@ def _line_removed(line: str, shape: str) -> bool:
         "特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布，"
         "本平台仅提供信息存储服务。",
         "声明：该文观点仅代表作者本人，搜狐号系信息发布平台，搜狐仅提供信息存储空间服务。",
+        # A Korean reporter's signature and byline (the dev set's Korean page kept them)
+        "김민수 기자 minsu@example.kr",
+        "홍길동 특파원 = hong@example.co.kr",
+        "이영희 기자 (lee@example.co.kr)",
+        "김민수 기자 입력 2026.12.03 14:05",
+        "김민수 기자 입력 2026.12.03 14:05 수정 2026.12.03 15:10",
     ],
 )
 def test_a_junk_line_goes_alone_from_a_paragraph_or_a_span_of_lines(line: str, shape: str) -> None:
@@ -814,6 +820,19 @@ def test_a_junk_line_goes_alone_from_a_paragraph_or_a_span_of_lines(line: str, s
 def test_a_statement_that_is_the_article_s_own_stays() -> None:
     own = "<p>特别声明：本报对此事件的调查仍在进行，欢迎知情者提供线索。</p>"
     assert strip_paragraphs(f"{BODY}{own}", ()) == f"{BODY}{own}"
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        "김민수 기자가 현장에서 확인한 결과 보조금은 줄어든다.",
+        "제보는 hong@example.co.kr 로 보내 주시기 바랍니다.",
+        "김민수 기자 minsu@example.kr 에게 문의한 독자들이 많았다.",
+        "Readers can write to letters@gazette.example with their views on the fares.",
+    ],
+)
+def test_a_reporter_s_name_or_an_address_in_a_sentence_stays(own: str) -> None:
+    assert strip_paragraphs(f"{BODY}<p>{own}</p>", ()) == f"{BODY}<p>{own}</p>"
 
 
 def test_a_junk_first_line_takes_only_itself_from_a_short_paragraph() -> None:
