@@ -25,6 +25,7 @@ from aggregator.fulltext import (
 from aggregator.models import Article, Outcome
 from aggregator.parse import decode
 from aggregator.refresh import refresh_source
+from aggregator.sanitize import strip_tags
 from aggregator.store import Store
 from tests.support import fulltext_eval
 from tests.support.feed_server import FeedServer
@@ -669,6 +670,17 @@ def test_the_labelled_pages_keep_their_article_and_fail_when_they_must() -> None
     assert [r.name for r in results if r.expect == "ok" and r.recall < 0.99] == []
 
 
+def test_the_labelled_pages_keep_no_caption_counter_credit_or_byline_line() -> None:
+    """bench/fulltext_eval.py before: the gallery kept "Image 1 of 4" and "Photograph: Lee Grant"
+    (precision 0.76), the Korean page "김민수 기자 minsu@example.kr" and "입력 2026.12.03" (0.84),
+    the signature page its reporter's address line (0.95); its two addresses in sentences stay
+    (recall 1.0, checked above)."""
+    kept = {r.name: r.junk_kept for r in fulltext_eval.evaluate()}
+    assert kept["gallery"] == ["Next gallery"]  # (a link to the next gallery: left)
+    assert kept["korean"] == []
+    assert kept["signature"] == []
+
+
 def test_newsletter_sign_up_and_share_boxes_in_the_article_go() -> None:
     """A newsletter box inside the article's body (its title, its pitch, its privacy line) was
     kept with the article: readability keeps what sits among the paragraphs, and its <aside> too
@@ -739,3 +751,58 @@ def test_a_list_of_stubs_is_not_read_as_entries() -> None:
     content, _ = extract_main(page, "https://news.example/a", _source(), "Auction")
     assert "Lot 17" not in content
     assert fulltext.too_short(content)
+
+
+# A gallery caption's counter and credit, a reporter's byline or signature line: an element of the
+# page whose whole text is one (labelled; each kept string is prose an article needs).
+CAPTION_AND_BYLINE_LINES = [
+    # (label, the element, whether it goes)
+    ("counter", "<span>Image 1 of 4</span>", True),
+    ("counter", "<span class='count'>Photo 12 of 30</span>", True),
+    ("counter", "<div>Slide 3 / 9</div>", True),
+    ("credit", "<span>Photograph: Lee Grant</span>", True),
+    ("credit", "<span>Photograph: Lee Grant/The Guardian</span>", True),
+    ("credit", "<small>Photo: AFP via Getty Images</small>", True),
+    ("credit", "<span>Credit: Reuters</span>", True),
+    ("ko byline", "<p>김민수 기자 <span>입력 2026.12.03 14:05</span></p>", True),
+    ("ko byline", "<p>홍길동 기자 hong@example.co.kr</p>", True),
+    ("ko byline", "<p>홍길동 특파원 = hong@example.co.kr</p>", True),
+    ("ko byline", "<p>이영희 기자 (lee@example.co.kr)</p>", True),
+    ("byline", "<p>Sam Okafor, Transport correspondent, sam.okafor@courier.example</p>", True),
+    ("byline", "<p>By Jane Smith | jane.smith@gazette.example</p>", True),
+    ("byline", "<p>Jane Smith (jane@gazette.example)</p>", True),
+    # Hard negatives: prose that holds the same words, an address in a sentence.
+    ("prose", "<p>Readers can write to letters@gazette.example with their views on the fares.</p>",
+     False),
+    ("prose", "<p>Contact Jane Smith at jane@gazette.example if you saw the parade.</p>", False),
+    ("prose", "<p>김민수 기자가 현장에서 확인한 결과 보조금은 줄어든다.</p>", False),
+    ("prose", "<p>제보는 hong@example.co.kr 로 보내 주시기 바랍니다.</p>", False),
+    ("prose", "<p>Photo: the harbour at dawn, seen from the lifeboat station</p>", False),
+    ("prose", "<p>Photograph: Lee Grant took it from the harbour wall on Saturday.</p>", False),
+    ("prose", "<p>Image 1 of 4 shows the parade at its start.</p>", False),
+    ("prose", "<p>The vote was 3 of 9 in favour.</p>", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("label", "element", "goes"),
+    CAPTION_AND_BYLINE_LINES,
+    ids=[f"{c[0]}: {c[1]}" for c in CAPTION_AND_BYLINE_LINES],
+)
+def test_a_caption_s_counter_and_credit_and_a_reporter_s_byline_go_prose_stays(
+    label: str, element: str, goes: bool
+) -> None:
+    """A gallery's captions kept "Image 1 of 4" and "Photograph: Lee Grant", a Korean article its
+    "김민수 기자 minsu@example.kr" line (h9's dev set: gallery 0.76, korean 0.84 precision)."""
+    story = "The lantern parade returned to the harbour after two years of storms. " * 4
+    page = (
+        "<html><head><title>Lanterns return</title></head><body><article>"
+        f"<p>{story}</p><figure><img src='https://coast.example/l1.jpg' width=1200 height=800>"
+        f"<figcaption>{element} Children carried lanterns.</figcaption></figure>"
+        f"<p>{story}</p>{element}<p>{story} The end.</p></article></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "Lanterns return")
+    text = " ".join(strip_tags(element).split())
+    assert ("l1.jpg" in content, "Children carried lanterns." in content) == (True, True)
+    assert "The end." in content
+    assert (text not in " ".join(strip_tags(content).split())) == goes
