@@ -482,6 +482,10 @@ def test_mailto_links_are_kept() -> None:
         # a beacon sized to nothing by its style (a mail's open pixel, in any case)
         '<img src="https://t.example/open?id=1" style="width:1px;height:1px;border:0">',
         '<img src="https://t.example/open?id=1" style="border: 0; HEIGHT: 0px !important">',
+        # (its one declaration, or the last, before the quote; CSS's zero without a unit)
+        '<img src="https://t.example/open?id=1" style="width: 1px">',
+        '<img src="https://t.example/open?id=1" style="border:0;height:1px">',
+        '<img src="https://t.example/open?id=1" style="width:0;height:0">',
     ],
 )
 def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
@@ -499,7 +503,16 @@ def test_each_look_before_a_pattern_reads_the_text_as_the_patterns_before_left_i
 
 @pytest.mark.parametrize(
     "style",
-    ["width:100%;height:auto", "max-width:1px", "line-height:1px", "width:10px", "height:1px0"],
+    [
+        "width:100%;height:auto",
+        "max-width:1px",
+        "line-height:1px",
+        "width:10px",
+        "height:1px0",
+        "width:0.5em",
+        "width:0%",
+        "height:1px2",
+    ],
 )
 def test_a_picture_styled_larger_than_a_pixel_is_kept(style: str) -> None:
     img = f'<img src="https://e.example/a.jpg" style="{style}">'
