@@ -145,10 +145,14 @@ def _first(element: lxml.html.HtmlElement, names: tuple[str, ...]) -> str:
     return next((value for name in names if (value := element.get(name) or "").strip()), "")
 
 
-def split_source_set(source_set: str) -> list[list[str]]:
+def split_source_set(source_set: str, limit: int = 0) -> list[list[str]]:
     """A srcset's candidates, each its address and its descriptors ("a.jpg 800w, b.jpg" is
-    [["a.jpg", "800w"], ["b.jpg"]]); blank ones left out."""
-    return [parts for candidate in _CANDIDATE_END.split(source_set) if (parts := candidate.split())]
+    [["a.jpg", "800w"], ["b.jpg"]]); blank ones left out. With a `limit`, its first `limit`
+    pieces only (the rest is not split: a hostile srcset of 100,000 made as many lists)."""
+    pieces = _CANDIDATE_END.split(source_set, maxsplit=limit)
+    if limit and len(pieces) > limit:
+        del pieces[limit:]
+    return [parts for candidate in pieces if (parts := candidate.split())]
 
 
 def _largest(source_set: str) -> str:

@@ -908,7 +908,7 @@ _SIZES = re.compile(r"[A-Za-z0-9 ().,:%+*/-]{1,300}")
 def _source_set(value: str, base: str, trusted_host: str) -> str:
     """A srcset with only the candidates a page may load (above), as "URL descriptor, ..."."""
     kept: list[str] = []
-    for candidate in lazy_images.split_source_set(value)[:MAX_SOURCE_SET_CANDIDATES]:
+    for candidate in lazy_images.split_source_set(value, MAX_SOURCE_SET_CANDIDATES):
         address, *descriptor = candidate
         if len(descriptor) > 1 or (descriptor and not _DESCRIPTOR.fullmatch(descriptor[0])):
             continue  # (what no browser reads, or a width and a density at once)
