@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -31,6 +31,7 @@ from aggregator.models import Article, Enclosure, Outcome, SourceState
 from aggregator.refresh import join_stories
 from aggregator.sanitize import LOCAL_SUFFIXES, clean_html
 from aggregator.store import Store
+from tests.support import firefox as firefox_support
 from tests.support.browser import line_drawing, png
 from tests.support.feed_server import FeedServer
 from tests.support.firefox import Firefox
@@ -663,6 +664,39 @@ def test_without_javascript_a_picture_that_fails_leaves_a_plain_box_not_a_broken
             assert drawn_contrast(page, page.screenshot(clip=inside)) < 1.05, path
     finally:
         context.close()
+
+
+def test_a_firefox_that_does_not_start_is_not_left_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Firefox whose Marionette never answered was left running with its profile: the fixture
+    quits only those it holds, and the constructor raised before it held this one."""
+    fake = tmp_path / "firefox"
+    fake.write_text("#!/bin/sh\nexec sleep 60\n")
+    fake.chmod(0o755)
+    profiles = tmp_path / "tmp"
+    profiles.mkdir()
+    monkeypatch.setattr(firefox_support, "FIREFOX", fake)
+    monkeypatch.setattr(firefox_support, "START_SECONDS", 1)
+    monkeypatch.setattr(firefox_support.tempfile, "tempdir", str(profiles))
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def recorded(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(firefox_support.subprocess, "Popen", recorded)
+    try:
+        with pytest.raises(RuntimeError, match="did not start"):
+            Firefox(javascript=False)
+        assert [process.poll() is not None for process in started] == [True]
+        assert list(profiles.iterdir()) == []
+    finally:
+        for process in started:  # (what the test started, if the code under test did not)
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def test_without_javascript_firefox_frames_no_picture_that_failed(

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 FIREFOX = Path("/usr/bin/firefox-esr")
+START_SECONDS = 60  # for Marionette to take a connection
 INSTALL_HINT = f"this test needs Debian's Firefox at {FIREFOX}: `apt-get install firefox-esr`"
 
 
@@ -59,16 +60,22 @@ class Firefox:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self.socket = self._connect()
-        self._buffer = b""
-        self._read()  # the server's greeting
-        self._id = 0
-        self.command("WebDriver:NewSession", {"capabilities": {}})
-        self.command("WebDriver:SetWindowRect", {"width": width, "height": height})
+        try:
+            self.socket = self._connect()
+            self._buffer = b""
+            self._read()  # the server's greeting
+            self._id = 0
+            self.command("WebDriver:NewSession", {"capabilities": {}})
+            self.command("WebDriver:SetWindowRect", {"width": width, "height": height})
+        except BaseException:
+            # (Not started: the fixture never holds it, so it would be left running, and its
+            # profile in the temporary folder.)
+            self._stop(wait=0)
+            raise
 
     def _connect(self) -> socket.socket:
         port_file = self.profile / "MarionetteActivePort"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"firefox-esr exited with {self.process.returncode}")
@@ -77,7 +84,7 @@ class Firefox:
                 return socket.create_connection(("127.0.0.1", port), timeout=60)
             except (OSError, ValueError):
                 time.sleep(0.1)
-        raise RuntimeError("Firefox's Marionette did not start within 60 s")
+        raise RuntimeError(f"Firefox's Marionette did not start within {START_SECONDS} s")
 
     def _read(self) -> Any:
         while b":" not in self._buffer:
@@ -127,12 +134,18 @@ class Firefox:
     def quit(self) -> None:
         with contextlib.suppress(OSError, RuntimeError):  # (already gone)
             self.command("Marionette:Quit", {"flags": ["eForceQuit"]})
+        self._stop(wait=15)
+
+    def _stop(self, wait: float) -> None:
+        """Wait `wait` seconds for the process to end, then kill it; close the connection, if
+        one was made, and remove the profile."""
         try:
-            self.process.wait(15)
+            self.process.wait(wait)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self.socket.close()
+        if hasattr(self, "socket"):
+            self.socket.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
