@@ -1396,7 +1396,9 @@ def _without_by(author: str, language: str) -> str:
             return author
         if word in _FORENAMES:  # two words at least, a name's start first: "Jean Dupont"
             first = _PARENTHESES.sub(" ", names).split(",")[0].split()
-            if len(first) < 2 or first[0].lower() in _NAME_JOINERS:
+            # (or an agency's letters: "Par AFP", "Von APA", which no one is named)
+            agency = len(first) == 1 and len(first[0]) > 1 and first[0].isupper()
+            if (len(first) < 2 and not agency) or first[0].lower() in _NAME_JOINERS:
                 return author
         return names
     opening = _BYLINE.match(author)  # a label ("Author:", "文/"), which always opens names

@@ -2885,6 +2885,8 @@ def test_an_author_written_as_a_byline_is_its_names(written: str, byline: str) -
         ("it", "di R.I.T.", "R.I.T."),
         ("nl", "Door Jan de Vries", "Jan de Vries"),
         ("nl", "Door ANP", "ANP"),
+        ("fr", "Par AFP", "AFP"),  # an agency's letters, as French and German feeds write it
+        ("de", "Von APA", "APA"),
         ("sv", "Av Karin Berg", "Karin Berg"),
         ("nb", "Av NTB", "NTB"),
         ("en", "by Mica Rosenberg", "Mica Rosenberg"),  # ProPublica's
