@@ -732,6 +732,32 @@ def test_without_javascript_firefox_frames_no_picture_that_failed(
     assert drawn_contrast(page, browser.screenshot(".story-image")) > 2  # (the picture shows)
 
 
+def test_a_loaded_picture_is_drawn_whole_outside_firefox(
+    live_server: LiveServer, page: Page, add_articles: AddArticles, images: tuple[str, str]
+) -> None:
+    """The cut of Firefox's frame around a failed picture (its outer 2px) applied in every
+    browser to every picture: each loaded lead and embed thumbnail lost 2px of each edge, and a
+    card's picture was 4px larger than its box (a review). Only Firefox, which draws the frame,
+    cuts it; Chromium covers a failed picture with its ::after."""
+    thumb, _ = images
+    (article,) = add_articles("hacker-blog", 1, thumbnail=thumb)
+    page.goto(f"{live_server.url}/a/{article.id}")
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('.story-image img')).clipPath"
+    ) == ("none")
+    page.goto(live_server.url + "/c/tech/")
+    card = page.evaluate(
+        "(() => { const i = document.querySelector('.card-thumb img');"
+        " return [getComputedStyle(i).marginTop,"
+        " i.getBoundingClientRect().width - i.parentElement.getBoundingClientRect().width]; })()"
+    )
+    assert card == ["0px", 0]
+    page.goto(live_server.url + "/embed/tech")
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('img.embed-thumb')).clipPath"
+    ) == ("none")
+
+
 @pytest.mark.parametrize(("density", "drawn"), [(1, "/diagram.png"), (2, "/diagram@2x.png")])
 def test_a_screen_of_more_pixels_draws_the_larger_picture_of_a_srcset(
     live_server: LiveServer,
