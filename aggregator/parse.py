@@ -688,14 +688,17 @@ def _half_width_kana_not_big5(sample: bytes) -> bool:
 # And on a title it took KOI8-R for Shift_JIS: KOI8-R's letters are 0xC0-0xFF (Ё and ё 0xB3,
 # 0xA3), which Shift_JIS reads as half-width katakana and the lead bytes of its rarer kanji
 # (0xE0-0xFC). Japanese written in those alone, with none of the kana, punctuation and common
-# kanji of lead bytes 0x81-0x9F nor the half-width ｰ and ｱ-ｿ (0xA1-0xBF), is no Japanese: Russian.
+# kanji of lead bytes 0x81-0x9F nor the half-width ｰ and ｱ-ｿ (0xA1-0xBF), is no Japanese: Russian,
+# when it has a capital (0xE0-0xFF, Ё 0xB3): KOI8-R's small letters, 0xC0-0xDF, are also the
+# half-width ﾀ-ﾟ alone ("ﾃﾚﾋﾞ ﾆﾎﾝ" was "цзкч фнщ"), and Russian text starts its sentences capital.
 _NOT_KOI8_R_LETTERS = re.compile(rb"[\x80-\xa2\xa4-\xb2\xb4-\xbf]")
+_KOI8_R_CAPITAL = re.compile(rb"[\xb3\xe0-\xff]")
 
 
 def _koi8_r_not_shift_jis(sample: bytes) -> bool:
     """Whether text the detector read as Shift_JIS is KOI8-R: every byte above ASCII is one of
-    KOI8-R's Cyrillic letters."""
-    return not _NOT_KOI8_R_LETTERS.search(sample)
+    KOI8-R's Cyrillic letters, and one is a capital."""
+    return not _NOT_KOI8_R_LETTERS.search(sample) and bool(_KOI8_R_CAPITAL.search(sample))
 
 
 # And on a title it took Thai for Shift_JIS: TIS-620's consonants (0xA1-0xCE) and vowels are

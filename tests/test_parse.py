@@ -389,6 +389,8 @@ def test_short_undeclared_thai_is_not_read_as_shift_jis(
         ("漢字", "cp932", "CP932"),
         ("政府、新たな経済対策を発表", "cp932", "CP932"),
         ("ｹｰﾀｲ ﾆｭｰｽ ｿﾌﾄ", "cp932", "CP932"),
+        # (half-width katakana of 0xC0-0xDF alone, as KOI8-R's small letters are: no capital)
+        ("ﾃﾚﾋﾞ ﾆﾎﾝ", "cp932", "CP932"),
     ],
 )
 def test_short_undeclared_koi8_r_is_not_read_as_shift_jis(
