@@ -370,15 +370,20 @@ def _entry_parts(entry: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         elif isinstance(element.tag, str) and element.tag != "a":  # a card's text is a link
             stack.extend(reversed(element))
     text = "".join(p.text_content() for p in parts if p.tag != "img").strip()
-    if len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE.findall(text)) < MIN_ENTRY_CHARS:
+    if _weighted_length(text) < MIN_ENTRY_CHARS:
         return []  # a stub ("Lot 5"), no update or caption
     return parts
+
+
+def _weighted_length(text: str) -> int:
+    """The text's length with a Chinese, Japanese or Korean character as WIDE_CHAR_WEIGHT."""
+    return len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE.findall(text))
 
 
 def too_short(content: str) -> str:
     """Why extracted `content` is too short to be the article (a paywall, a teaser), or ""."""
     text = strip_tags(content)
-    if len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE.findall(text)) < MIN_TEXT_CHARS:
+    if _weighted_length(text) < MIN_TEXT_CHARS:
         return f"too-short: {len(text)} characters (a paywall or a teaser?)"
     return ""
 

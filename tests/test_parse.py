@@ -246,6 +246,19 @@ def test_short_undeclared_euc_jp_is_not_read_as_korean(
     assert feed.warning == f"The document declares no encoding but reads as {read_as}."
 
 
+def _assert_undeclared_title_reads_as(title: str, codec: str, read_as: str) -> None:
+    """A one-item feed declaring no encoding, its title written in `codec`: read back as written,
+    with the warning that names the encoding it was read as."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<link>http://example.com/</link><item><title>{title}</title>"
+        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
+    ).encode(codec)
+    feed = parse(body, url=URL, headers={})
+    assert feed.entries[0].title == title
+    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+
+
 @pytest.mark.parametrize(
     ("title", "codec", "read_as"),
     [
@@ -264,14 +277,7 @@ def test_short_undeclared_euc_jp_is_not_read_as_shift_jis(
     """On a title or two the detector took EUC-JP for Shift_JIS ("桜の開花予想が発表されました"
     was mojibake of half-width katakana). Shift_JIS writes its kana and punctuation with lead
     bytes 0x81-0x83 and most kanji with 0x88-0x9F, which EUC-JP has none of (h11's set)."""
-    body = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
-        f"<link>http://example.com/</link><item><title>{title}</title>"
-        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
-    ).encode(codec)
-    feed = parse(body, url=URL, headers={})
-    assert feed.entries[0].title == title
-    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+    _assert_undeclared_title_reads_as(title, codec, read_as)
 
 
 @pytest.mark.parametrize(
@@ -287,14 +293,7 @@ def test_short_undeclared_euc_jp_is_not_read_as_shift_jis(
 def test_short_undeclared_euc_jp_is_not_read_as_thai(title: str, codec: str, read_as: str) -> None:
     """On a title the detector took EUC-JP for Thai: "地震情報：震度三を観測" was
     "รฏฟฬพ๐ส๓...ค๒ด", Thai digits between letters, which Thai does not write."""
-    body = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
-        f"<link>http://example.com/</link><item><title>{title}</title>"
-        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
-    ).encode(codec)
-    feed = parse(body, url=URL, headers={})
-    assert feed.entries[0].title == title
-    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+    _assert_undeclared_title_reads_as(title, codec, read_as)
 
 
 @pytest.mark.parametrize(
@@ -315,14 +314,7 @@ def test_short_undeclared_shift_jis_is_not_read_as_korean(
     """On a title the detector took Shift_JIS for Korean: CP949 reads Shift_JIS's lead bytes
     0x81-0x9F as the Hangul syllables it added to EUC-KR, which Korean hardly writes (h12's
     set: 3 of 42 Japanese samples)."""
-    body = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
-        f"<link>http://example.com/</link><item><title>{title}</title>"
-        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
-    ).encode(codec)
-    feed = parse(body, url=URL, headers={})
-    assert feed.entries[0].title == title
-    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+    _assert_undeclared_title_reads_as(title, codec, read_as)
 
 
 @pytest.mark.parametrize(
@@ -341,14 +333,7 @@ def test_short_undeclared_half_width_katakana_is_not_read_as_big5(
 ) -> None:
     """A title in half-width katakana alone was read as Big5 ("ﾆｭｰｽ" was "⑶偷"): its ﾆ, ﾇ and
     ﾈ lead pairs in the rows between Big5's two levels of hanzi, which Chinese does not use."""
-    body = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
-        f"<link>http://example.com/</link><item><title>{title}</title>"
-        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
-    ).encode(codec)
-    feed = parse(body, url=URL, headers={})
-    assert feed.entries[0].title == title
-    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+    _assert_undeclared_title_reads_as(title, codec, read_as)
 
 
 @pytest.mark.parametrize(
@@ -369,14 +354,7 @@ def test_short_undeclared_thai_is_not_read_as_shift_jis(
     """On a title the detector took Thai for Shift_JIS ("เศรษฐกิจไทย" was half-width katakana
     and kanji): Thai has none of Shift_JIS's bytes 0x80-0xA0, and its leading vowels and tone
     marks, spelled as Thai, are rare kanji's lead bytes."""
-    body = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
-        f"<link>http://example.com/</link><item><title>{title}</title>"
-        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
-    ).encode(codec)
-    feed = parse(body, url=URL, headers={})
-    assert feed.entries[0].title == title
-    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+    _assert_undeclared_title_reads_as(title, codec, read_as)
 
 
 @pytest.mark.parametrize(
@@ -398,14 +376,7 @@ def test_short_undeclared_koi8_r_is_not_read_as_shift_jis(
 ) -> None:
     """On a title the detector took KOI8-R for Shift_JIS (9 of 10 short Russian titles in h12's
     set): KOI8-R's letters are 0xC0-0xFF, Shift_JIS's half-width katakana and rarer kanji."""
-    body = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
-        f"<link>http://example.com/</link><item><title>{title}</title>"
-        "<link>http://example.com/0</link><guid>http://example.com/0</guid></item></channel></rss>"
-    ).encode(codec)
-    feed = parse(body, url=URL, headers={})
-    assert feed.entries[0].title == title
-    assert feed.warning == f"The document declares no encoding but reads as {read_as}."
+    _assert_undeclared_title_reads_as(title, codec, read_as)
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
