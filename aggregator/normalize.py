@@ -39,6 +39,7 @@ from aggregator.sanitize import (
     cut_html,
     flat_text,
     looks_like_html,
+    loopback_host,
     media_count,
     on_readers_network,
     plain_text,
@@ -1845,7 +1846,10 @@ def _episode_artwork(entry: EntryData, base: str) -> str:
 
 def trusted_host(source: SourceConfig | None) -> str:
     """The host whose pictures stay even on a reader's own network: the source's own, as the
-    operator's config names it (an intranet source), never one its feed names."""
+    operator's config names it (an intranet source), never one its feed names. A loopback
+    source's with its port ("127.0.0.1:3000"): its host is each reader's own machine, and a
+    local bridge relaying other sites' posts (RSS-Bridge and its kind) had every reader's
+    browser ask any port of it, `http://localhost:631/admin`, on every page view."""
     return _host_of(source.url) if source is not None else ""
 
 
@@ -1853,9 +1857,14 @@ def trusted_host(source: SourceConfig | None) -> str:
 def _host_of(url: str) -> str:
     """(Read once per source, not once per body and picture of each of its entries.)"""
     try:
-        return urlsplit(url).hostname or ""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if not host or not loopback_host(host):
+            return host
+        port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return ""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _thumbnail(

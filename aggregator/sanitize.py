@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import html.entities
+import ipaddress
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ import idna
 import nh3
 
 from aggregator import lazy_images
-from aggregator.addresses import private_host
+from aggregator.addresses import ipv4_shorthand, private_host
 from aggregator.text import Caseless, collapsed
 from aggregator.xml_text import xml_text
 
@@ -718,7 +719,7 @@ def _loaded_from_afar(match: re.Match[str], trusted_host: str) -> str:
     )
 
 
-_AUTHORITY = re.compile(r"(?i:https?):[/\\]*+([^/\\?#]*+)")
+_AUTHORITY = re.compile(r"((?i:https?)):[/\\]*+([^/\\?#]*+)")
 # Names that only a reader's own network answers for: special-use ones (RFC 6761, 6762, 8375,
 # ICANN's .internal) and the ones intranets use that were never delegated.
 LOCAL_SUFFIXES = (
@@ -736,7 +737,8 @@ def on_readers_network(url: str, trusted_host: str = "") -> bool:
     reader's own network: an address that is not public, as browsers read one ("2130706433",
     "0x7f.1", "%31%32%37.0.0.1" and fullwidth digits are 127.0.0.1), "localhost", a name of
     one label ("router"), or one under LOCAL_SUFFIXES; never `trusted_host`, the host of the
-    source's URL in the operator's config (an intranet source's pictures). Never a host the
+    source's URL in the operator's config (an intranet source's pictures), at its port too
+    where it is written with one (normalize.trusted_host: a loopback source's). Never a host the
     feed names (its xml:base, its links, a Content-Location): one attribute re-opened all of
     it (a review). A feed's <img src="http://192.168.1.1/reboot">
     was a request from every reader's browser to their router (a security review)."""
@@ -746,8 +748,7 @@ def on_readers_network(url: str, trusted_host: str = "") -> bool:
     authority = _AUTHORITY.match(_TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE)))
     if authority is None:
         return False  # not http(s): nothing a page loads (the sanitizer keeps no other)
-    host = authority[1].rpartition("@")[2]
-    host = host[1 : host.find("]")] if host.startswith("[") else host.partition(":")[0]
+    host, port = _host_and_port(authority[2].rpartition("@")[2])
     try:
         host = unquote(host, errors="strict")
         if not host.isascii():
@@ -757,11 +758,45 @@ def on_readers_network(url: str, trusted_host: str = "") -> bool:
     host = host.lower().rstrip(".")
     if not host:
         return True  # ("http://" alone: nothing to load, nothing lost)
-    if host == trusted_host.lower().rstrip("."):
+    trusted, trusted_port = _host_and_port(trusted_host)
+    if host == trusted.lower().rstrip(".") and (
+        not trusted_port or _port_number(port, authority[1]) == int(trusted_port)
+    ):
         return False
     if ":" in host:  # an IPv6 address
         return private_host(host)
     return "." not in host or host.endswith(LOCAL_SUFFIXES) or private_host(host)
+
+
+def _host_and_port(authority: str) -> tuple[str, str]:
+    """An authority's host (an IPv6 one without its brackets) and its port as written."""
+    if authority.startswith("["):
+        end = authority.find("]")
+        return authority[1:end], authority[end + 1 :].removeprefix(":") if end >= 0 else ""
+    host, _, port = authority.partition(":")
+    return host, port
+
+
+def _port_number(port: str, scheme: str) -> int:
+    """The port a browser connects to (-1: none, the URL is refused)."""
+    if not port:
+        return 443 if scheme.lower() == "https" else 80
+    return int(port) if port.isascii() and port.isdigit() else -1
+
+
+def loopback_host(host: str) -> bool:
+    """Whether `host` is whichever machine asks for it: `localhost`, a loopback or unspecified
+    address, however written ("127.1", "::ffff:127.0.0.1", "0.0.0.0")."""
+    host = host.lower().rstrip(".").strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = ipv4_shorthand(host)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address is not None and (address.is_loopback or address.is_unspecified)
 
 
 # A picture its feed hides (Blogger's copy of the header for social cards, at the top of every

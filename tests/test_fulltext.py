@@ -493,7 +493,7 @@ def test_an_episodes_page_picture_comes_before_its_shows_artwork(
         f'<item><guid isPermaLink="false">{guid}</guid><title>{TITLES["en"]}</title>'
         f"<link>{url}</link>"
         f"<description>Teaser</description>"
-        f'<enclosure url="http://127.0.0.1/{guid}.mp3" type="audio/mpeg" length="1"/></item>'
+        f'<enclosure url="https://media.example/{guid}.mp3" type="audio/mpeg" length="1"/></item>'
         for guid, url in (("ep1", with_picture), ("ep2", without_picture))
     )
     feed = (

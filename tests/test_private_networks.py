@@ -172,3 +172,40 @@ def test_check_config_warns_about_the_global_switch_and_not_about_allowed_source
         parse_config(text.replace("[fetch]", "[fetch]\nallow_private_networks = true"))
     )
     assert any(w.startswith("fetch.allow_private_networks: every source") for w in glob)
+
+
+def _pictures_feed(own: str, other: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bridge</title>'
+        "<link>https://bridge.example/</link>"
+        "<item><guid>b1</guid><title>Relayed post</title><link>https://bridge.example/1</link>"
+        f'<description>&lt;p&gt;Text.&lt;/p&gt;&lt;img src="{own}/own.png"&gt;'
+        f'&lt;img src="{other}/admin/reboot"&gt;&lt;video poster="{other}/p.png"&gt;&lt;/video&gt;'
+        "</description>"
+        f'<enclosure url="{other}/e.mp3" type="audio/mpeg" length="1"/>'
+        "</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost"])
+def test_a_loopback_sources_exemption_is_its_own_port_not_every_service_on_the_readers_machine(
+    feed_server: FeedServer, store: Store, name: str
+) -> None:
+    """A source on loopback (a local bridge relaying other sites' posts: RSS-Bridge and its
+    kind) is on every reader's own machine when their browser asks for its host. Its own
+    pictures (same port) stay, for an operator reading on that machine; a picture, poster or
+    enclosure the feed points at another port of that host was every reader's own services
+    (`http://localhost:631/admin`, a dev server), asked by their browser on every page view."""
+    own_url = feed_server.url("").rstrip("/").replace("127.0.0.1", name)
+    other = f"http://{name}:6379"
+    url = feed_server.add("/bridge.xml", _pictures_feed(own_url, other))
+    url = url.replace("127.0.0.1", name)
+    config = parse_config(_config(url, "https://unused.example/f", "true"))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        result = refresh_source(config.sources[0], config, store, fetcher)
+    assert result.outcome is Outcome.OK
+    (article,) = store.source_articles("intranet", 5)
+    assert f'src="{own_url}/own.png"' in article.content
+    assert ":6379" not in article.content
+    assert not [e for e in article.enclosures if ":6379" in e.url]
+    assert ":6379" not in article.thumbnail
