@@ -99,6 +99,8 @@ class Also:
     source: str
     published: datetime
     language: str = ""  # the copy's own, when it is known
+    # its source's name's (names_language: the copy's, or its source's when last read)
+    source_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -376,7 +378,8 @@ def _also_html(credit: Credit, label: str, language: str = "") -> str:
     links = comma.join(
         f'<a href="{html.escape(_http(a.url))}"><bdi{_lang(a.language, language)}>'
         f"{html.escape(_text(a.title))}</bdi></a>"
-        f"{opening}<bdi>{html.escape(_text(a.source))}</bdi>{closing}"
+        f"{opening}<bdi{_lang(a.source_language, language)}>{html.escape(_text(a.source))}</bdi>"
+        f"{closing}"
         for a in credit.also
         if _http(a.url)
     )
@@ -819,6 +822,8 @@ def _json_item(item: _Item) -> dict[str, Any]:
                 **({"url": url} if (url := _http(a.url)) else {}),
                 "title": _text(a.title),
                 "source": _text(a.source),
+                # (as "_source.language": the language its name is written in, where known)
+                **({"source_language": a.source_language} if a.source_language else {}),
                 "date_published": _utc(a.published).isoformat(),
             }
             for a in item.credit.also

@@ -1419,6 +1419,34 @@ def test_the_script_embed_says_the_language_of_a_source_s_name_in_another_script
     assert sorted(found) == [["Mixed Bag & Co", None], ["人民日报", "zh-CN"]]
 
 
+def test_the_script_embed_says_the_language_of_every_source_name_of_a_story(
+    live_server: LiveServer,
+    page: Page,
+    add_articles: AddArticles,
+    feed_server: FeedServer,
+    store: Store,
+) -> None:
+    """Only the item's own source's name had a lang: "人民日报", credited on an English story
+    whose original was another source's, was read with the partner page's English voice. Its
+    feed's `_story.also` now says each name's language (here the one its source's articles were
+    in when last read), and embed.js puts it on the name."""
+    store.save_state(replace(store.get_state("people-daily"), language="zh-Hans"))
+    english = {"language": "en", "content": STORY_BODY}
+    (original,) = add_articles("mixed", 1, title="Bridge approved", **english)
+    (copy,) = add_articles(
+        "people-daily", 1, published=original.published + timedelta(hours=2), **english
+    )
+    for each in (original, copy):
+        join_stories(store, [each], 7.0, datetime.now(UTC))
+    page.goto(partner_page(live_server, feed_server))
+    script_embed = page.locator("#script-embed")
+    expect(script_embed).to_have_attribute("data-aggregator-state", "ready")
+    names = script_embed.locator("bdi.aggregator-embed-source")
+    expect(names).to_have_count(2)
+    found = names.evaluate_all("all => all.map((b) => [b.textContent, b.getAttribute('lang')])")
+    assert found == [["Mixed Bag & Co", None], ["人民日报", "zh-Hans"]]
+
+
 @pytest.mark.parametrize("site_language", ["he"])
 @pytest.mark.parametrize("as_firefox", [False, True], ids=["chromium", "firefox-lists"])
 def test_the_embed_frame_starts_each_title_on_its_own_side(

@@ -1013,6 +1013,41 @@ def test_a_source_s_name_says_the_language_its_feed_was_read_in(
     assert [i["_source"].get("language") for i in items_json] == ["zh-Hans"] * 3
 
 
+def test_every_source_name_on_a_page_says_the_language_its_feed_was_read_in(
+    client: FlaskClient, add_articles: AddArticles, store: Store
+) -> None:
+    """h13 gave "人民日报" its recorded language (SourceState.language) on /sources, its page's
+    title, its article's attribution and JSON Feed's `_source`, but an English post of it still
+    had a bare name on the home and category cards, its own page's cards, the iframe embed,
+    another article's "Also reported by" and related cards, and in the feeds' credits (Atom
+    content, JSON Feed `_story.also`): read with an English voice, drawn in any CJK face."""
+    people = store.get_state("people-daily")
+    store.save_state(replace(people, language="zh-Hans"))  # (as a refresh records it)
+    english = {"language": "en", "content": STORY_BODY}
+    (original,) = add_articles("mixed", 1, title="Bridge approved", **english)
+    (copy,) = add_articles(
+        "people-daily", 1, published=original.published + timedelta(hours=2), **english
+    )
+    for article in (original, copy):
+        join_stories(store, [article], 7.0, datetime.now(UTC))
+    (alone,) = add_articles("people-daily", 1, title="Shanghai Expo opens", language="en")
+    named = '<bdi class="meta-source" lang="zh-Hans">人民日报</bdi>'
+    for path in ("/", "/c/world/", "/c/world/?sort=latest", "/s/people-daily/", "/embed/world"):
+        page = text(client, path)
+        assert named in page, path
+        assert ">人民日报</bdi>" not in page.replace(named, ""), path  # (every one of them)
+    also = text(client, f"/a/{original.id}").split('class="also-reported"', 1)[1]
+    assert named in also.split("</aside>", 1)[0]
+    related = text(client, f"/a/{copy.id}").split('class="related"', 1)[1].split("</aside>")[0]
+    assert alone.title in related
+    assert named in related
+    items = json.loads(client.get("/c/world/feed.json?collapse=0").data)["items"]
+    credited = next(i for i in items if i["title"] == "Bridge approved")["_story"]["also"]
+    assert [(a["source"], a.get("source_language")) for a in credited] == [("人民日报", "zh-Hans")]
+    atom = client.get("/c/world/feed.atom?collapse=0").get_data(as_text=True)
+    assert html.escape(' (<bdi lang="zh-Hans">人民日报</bdi>)', quote=False) in atom
+
+
 def test_right_to_left_articles_and_sites_say_so(
     client: FlaskClient, add_articles: AddArticles
 ) -> None:

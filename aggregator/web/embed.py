@@ -169,7 +169,7 @@ def embed_page(slug: str) -> Response:
     def render() -> tuple[bytes, None]:
         collapse = category.collapse_stories if category else True
         with render_slot(also=functools.partial(cache.asking, cache_key)):
-            articles, credits = story_page(state.store, key, options.limit, collapse)
+            articles, credits, languages = story_page(state.store, key, options.limit, collapse)
             page = render_page(
                 "embed.html",
                 now=datetime.fromtimestamp(minute * AGE_STEP, UTC),
@@ -177,6 +177,7 @@ def embed_page(slug: str) -> Response:
                 articles=articles,
                 # (each story credited to its sources, as our cards are)
                 story_sizes={i: c.sources for i, c in credits.items()},
+                source_languages=languages,
                 options=options,
                 site_base=config.site.base_url,
             )

@@ -34,6 +34,7 @@ from aggregator.syndication import (
     FeedMeta,
     feed_path,
     item_updated,
+    names_language,
     render_atom,
     render_json,
     render_rss,
@@ -411,7 +412,9 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
         rendered = True
         metrics.FEED_RENDERS.labels(format=fmt).inc()
         with render_slot(also=functools.partial(cache.asking, key)):
-            articles, credits = story_page(state.store, slug, limit or DEFAULT_LIMIT, collapse)
+            articles, credits, languages = story_page(
+                state.store, slug, limit or DEFAULT_LIMIT, collapse
+            )
             variant = None if collapse == default else collapse
             # Last-Modified is when the content last changed, which is the newest article's time
             # unless an article dated in the past arrived or one was trimmed: those change the
@@ -421,7 +424,6 @@ def _serve_feed(slug: str | None, fmt: str) -> Response:
             changed = state.store.category_changed_at(slug)
             moments = (changed, _settings_changed_at(state, config, category))
             since = max((t for t in moments if t is not None), default=None)
-            languages = recorded_languages(state.store, articles)
             body, newest = render_feed(
                 config, category, fmt, limit, articles, credits, variant, since, languages
             )
@@ -478,8 +480,10 @@ def rendered_response(entry: Rendered, content_type: str, headers: dict[str, str
 
 def story_page(
     store: Store, slug: str | None, limit: int, collapse: bool
-) -> tuple[list[Article], Credits]:
-    """A category's newest articles, each story once when `collapse`, and their stories' credits.
+) -> tuple[list[Article], Credits, dict[str, str]]:
+    """A category's newest articles, each story once when `collapse`, their stories' credits,
+    and the languages their sources' and the credited copies' sources' articles were in when
+    last read (recorded_languages: one read of states, none when every name fits its article).
 
     The page's ids (three times the limit when collapsing, so that copies do not leave it
     short), the stories, the articles shown, READ_AT_ONCE at a time, and the other copies'
@@ -504,11 +508,21 @@ def story_page(
         m.article_id for a in articles for m in story_of[a.id].members if m.article_id != a.id
     }
     copies = {c.id: c for c in without_content(store, sorted(others))}  # (credits show none)
+    languages = recorded_languages(store, [*articles, *copies.values()])
     credits: Credits = {}
     for a in articles:
         story = story_of[a.id]
         also = tuple(
-            Also(c.url, c.title, c.source_name or c.source_id, c.published, c.language)
+            Also(
+                c.url,
+                c.title,
+                c.source_name or c.source_id,
+                c.published,
+                c.language,
+                names_language(
+                    c.language, c.source_name or c.source_id, languages.get(c.source_id, "")
+                ),
+            )
             for m in story.members
             if m.article_id != a.id and (c := copies.get(m.article_id)) is not None
         )
@@ -521,7 +535,7 @@ def story_page(
             changed=datetime.fromtimestamp(changed, UTC) if changed is not None else None,
             sources=len(story.sources) or 1,
         )
-    return articles, credits
+    return articles, credits, languages
 
 
 def _cache_control(config: Config, current: bool = True) -> str:

@@ -311,6 +311,9 @@ def page_context(config: Config, now: datetime) -> dict[str, Any]:
         "full_time": partial(absolute_time, language=language, zone=zone),
         "iso": iso_time,
         "category_title": _category_titles(config),
+        # A page's cards' sources' languages when last read (SourceState.language), by source
+        # id, for a name its article's language is not written in (recorded_languages).
+        "source_languages": {},
     }
 
 
@@ -330,7 +333,7 @@ def render_page(template: str, now: datetime | None = None, **context: Any) -> s
     """Render `template` with the common context plus the view's own; times are relative to
     `now` (default: this moment)."""
     base = page_context(get_config(), now or datetime.now(UTC))
-    return render_template(template, **base, **context)
+    return render_template(template, **{**base, **context})
 
 
 @bp.app_template_test("untitled")
@@ -526,6 +529,9 @@ def home() -> str:
         "home.html",
         sections=sections,
         story_sizes=sizes,
+        source_languages=recorded_languages(
+            get_store(), [a for _, cards in sections for a in cards]
+        ),
         empty_reasons=_empty_reasons(
             config, [c.slug for c, cards in sections if not cards] if sections else [None]
         ),
@@ -578,6 +584,7 @@ def category(slug: str) -> tuple[str, int]:
         "category.html",
         category=cat,
         articles=articles,
+        source_languages=recorded_languages(store, articles),
         empty_reasons=empty_reasons,
         story_sizes=sizes,
         sort="latest" if latest else "top",
@@ -650,6 +657,7 @@ def article(article_id: str) -> str:
         keep = set(stories.collapse([a.id for a in pool], others))
         pool = [a for a in pool if a.id in keep]
         related, alike = related_articles(found, pool, RELATED_COUNT)
+    languages = recorded_languages(store, [found, *copies, *related])
     return render_page(
         "article.html",
         article=found,
@@ -662,8 +670,10 @@ def article(article_id: str) -> str:
         related_alike=alike,
         # (None: its source was removed from the config a moment ago)
         source_url=config.source(found.source_id) and url_for(".source", source_id=found.source_id),
-        # (SourceState.language, read only for a name its article's language is not written in)
-        source_language=recorded_languages(store, [found]).get(found.source_id, ""),
+        # (SourceState.language, read only for a name its article's language is not written
+        # in: of the article's, its story's other sources' and the related cards' sources)
+        source_language=languages.get(found.source_id, ""),
+        source_languages=languages,
         feeds=feeds,
     )
 
@@ -751,6 +761,8 @@ def source(source_id: str) -> tuple[str, int]:
         source=found,
         status=status,
         articles=articles,
+        # (its cards are its own: its name's recorded language, read with its status)
+        source_languages={source_id: status.language} if status.language else {},
         story_sizes={a.id: len(of[a.id].sources) or 1 for a in articles},
         empty_reason="archive_ended" if ended else empty_reason({status.kind}),
         next_url=url_for(".source", source_id=source_id, before=cursor) if cursor else None,

@@ -168,24 +168,30 @@
   // a name needs no translation. The first MAX_NAMES, then "+N" for the rest.
   var MAX_NAMES = 3;
 
-  function sourcesOf(entry, own) {
+  // Each with its name's language ("_source.language", each "also" one's "source_language"):
+  // "" where the feed gives none.
+  function sourcesOf(entry, own, ownLanguage) {
     var names = [own];
+    var languages = [ownLanguage];
     var story = entry._story && typeof entry._story === "object" ? entry._story : null;
     var also = story && Array.isArray(story.also) ? story.also : [];
     for (var i = 0; i < also.length; i++) {
-      var name = also[i] && typeof also[i] === "object" ? text(also[i].source) : "";
+      var other = also[i] && typeof also[i] === "object" ? also[i] : {};
+      var name = text(other.source);
       if (name && names.indexOf(name) < 0) {
         names.push(name);
+        languages.push(text(other.source_language));
       }
     }
-    return names;
+    return { names: names, languages: languages };
   }
 
   // The names joined the page's way ("A, B, C"; "A、B、C"), each isolated: a right-to-left name
   // ("BBC اردو") took the time's number into its run.
-  // names[0] is the item's own source, `ownLanguage` its name's language (our feed's
-  // "_source.language", given where the name is written in its article's language).
-  function appendSources(meta, names, lang, ownLanguage) {
+  // `sources`: sourcesOf's names and their languages (given where a name is written in its
+  // article's language, or in the one its source's articles were in when last read).
+  function appendSources(meta, sources, lang) {
+    var names = sources.names;
     var shown = names.slice(0, MAX_NAMES);
     var parts = shown.map(function (name) {
       return { type: "element", value: name };
@@ -204,9 +210,9 @@
         var name = document.createElement("bdi");
         name.className = "aggregator-embed-source";
         name.textContent = parts[j].value;
-        var own = ownLanguage && parts[j].value === names[0];
-        if (own && ownLanguage.toLowerCase() !== lang.toLowerCase()) {
-          name.setAttribute("lang", ownLanguage);
+        var language = sources.languages[names.indexOf(parts[j].value)] || "";
+        if (language && language.toLowerCase() !== lang.toLowerCase()) {
+          name.setAttribute("lang", language);
         }
         meta.appendChild(name);
       } else if (parts[j].value) {
@@ -279,7 +285,7 @@
     if (source) {
       // (A Korean name with no lang was read with the page's English voice, and a Japanese one
       // drawn with Chinese glyphs.)
-      appendSources(meta, sourcesOf(entry, source), lang, text(from.language));
+      appendSources(meta, sourcesOf(entry, source, text(from.language)), lang);
     }
     if (when) {
       var time = document.createElement("time");
