@@ -31,12 +31,14 @@ from aggregator import boilerplate, fulltext, junk, metrics, schedule, stories
 from aggregator.config import Config, SourceConfig, article_settings
 from aggregator.errors import ParseError, SourceError, bounded, join_warnings
 from aggregator.fetch import Fetcher
+from aggregator.language import written_in
 from aggregator.models import Article, FetchResult, Observed, Outcome, RefreshResult, SourceState
 from aggregator.normalize import (
     Report,
     as_configured,
     feed_site,
     held_ids,
+    language_tag,
     newest,
     normalize,
     relearned,
@@ -273,7 +275,7 @@ def refresh_source(
                 body_hash=fingerprint,
                 ttl=parsed.ttl,
                 site=feed_site(parsed),
-                language=articles_language(articles) or state.language,
+                language=articles_language(articles, source.name) or state.language,
                 settings=settings,
                 # The fetch's warning (a gzip checksum read past) before the parser's.
                 last_error=bounded(join_warnings(result.warning, parsed.warning) or ""),
@@ -1033,12 +1035,21 @@ def _failed(
     )
 
 
-def articles_language(articles: Sequence[Article]) -> str:
-    """The language most of `articles` are in (their Article.language), "" when none says one:
-    what a refresh records for the source's name (SourceState.language). Of a tie, the newest
-    article's."""
-    counts = Counter(a.language for a in sorted(articles, key=lambda a: a.published, reverse=True))
-    counts.pop("", None)
+def articles_language(articles: Sequence[Article], name: str = "") -> str:
+    """The language most of `articles` are in (their Article.language) of those the source's
+    `name` may be written in (language.written_in), "" when none says one: what a refresh
+    records for the name (SourceState.language). Of a tie, the newest article's.
+
+    A read makes only the entries that are new or changed: a read of one English post of
+    "中央通訊社" recorded "en", which its name is not written in, and the name lost its
+    Traditional Chinese (a survey); a language it cannot be written in now leaves the recorded
+    one as it is."""
+    newest_first = sorted(articles, key=lambda a: a.published, reverse=True)
+    counts = Counter(a.language for a in newest_first if a.language)
+    for language in list(counts):
+        tag = language_tag(language)
+        if name and not (tag and written_in(tag, name)):
+            del counts[language]
     return counts.most_common(1)[0][0] if counts else ""
 
 

@@ -1013,6 +1013,40 @@ def test_a_source_s_name_says_the_language_its_feed_was_read_in(
     assert [i["_source"].get("language") for i in items_json] == ["zh-Hans"] * 3
 
 
+def test_a_read_of_one_post_in_another_language_keeps_the_name_s_language(
+    store: Store, redis_url: str, feed_server: FeedServer
+) -> None:
+    """A read makes only the entries that are new or changed: when "人民日报" published one
+    English post, that read recorded "en", a language its name is not written in, and the name
+    was bare again everywhere (a survey, with a Big5 feed and its one English post). A language
+    the name cannot be written in now leaves the recorded one as it is."""
+
+    def feed(chosen: tuple[tuple[str, str], ...]) -> bytes:
+        items = "".join(
+            f"<item><guid>{title}</guid><title>{title}</title><link>http://news.example.cn/{n}"
+            f"</link><description>{body}</description>"
+            f"<pubDate>Mon, 0{n + 1} Dec 2026 08:00:00 GMT</pubDate></item>"
+            for n, (title, body) in enumerate(chosen)
+        )
+        return CHINESE_RSS.format(items=items).encode()
+
+    url = feed_server.add("/rmrb.xml", feed(CHINESE_ITEMS[:2]))
+    base = make_config()
+    people = replace(base.source("people-daily"), url=url, language="")  # type: ignore[arg-type]
+    config = replace(base, sources=(people,))
+    store.publish_config(config_module.dumps(config), now=datetime.now(UTC) - timedelta(seconds=1))
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        refresh_source(people, config, store, fetcher)
+        assert store.get_states(["people-daily"])["people-daily"].language == "zh-Hans"
+        feed_server.add("/rmrb.xml", feed(CHINESE_ITEMS))  # (the English post, newest)
+        refresh_source(people, config, store, fetcher)
+    assert len(feed_server.requests("/rmrb.xml")) == 2
+    assert store.get_states(["people-daily"])["people-daily"].language == "zh-Hans"
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    english = text(client, "/c/world/").split("Shanghai Expo opens", 1)[1].split("</article>")[0]
+    assert '<bdi class="meta-source" lang="zh-Hans">人民日报</bdi>' in english
+
+
 def test_every_source_name_on_a_page_says_the_language_its_feed_was_read_in(
     client: FlaskClient, add_articles: AddArticles, store: Store
 ) -> None:
