@@ -469,6 +469,26 @@ def test_related_title_words_count_only_within_one_language() -> None:
     assert alike == 3
 
 
+def test_related_title_words_are_no_arabic_persian_or_urdu_words_every_headline_has() -> None:
+    """Stop words were English only: an Arabic report of a new iPhone was "related" to one of
+    oil prices, both said "اليوم" (today), and the list was headed "Related articles" (a survey);
+    so were an Urdu and a Persian title sharing "اور" (and) or "برای" (for)."""
+    me = replace(_article(0, "أعلنت شركة Apple عن iPhone 16 اليوم!"), language="ar")
+    pool = [
+        replace(_article(1, "ارتفاع أسعار النفط بنسبة 3% في تعاملات اليوم"), language="ar"),
+        replace(_article(2, "الأمم المتحدة تدعو إلى وقف فوري لإطلاق النار"), language="ar"),
+        replace(_article(3, "أبل تطرح هاتف iPhone الجديد في الأسواق"), language="ar"),
+    ]
+    related, alike = pages.related_articles(me, pool, 3)
+    assert ([a.id for a in related], alike) == (["a3", "a1", "a2"], 1)
+    urdu = replace(_article(0, "وزیر اعظم اور آرمی چیف کی ملاقات"), language="ur")
+    other = replace(_article(1, "بارش اور سیلاب سے نقصان"), language="ur")
+    assert pages.related_articles(urdu, [other], 1)[1] == 0
+    persian = replace(_article(0, "تلاش برای صلح در منطقه"), language="fa")
+    other = replace(_article(1, "برنامه جدید برای مدارس"), language="fa")
+    assert pages.related_articles(persian, [other], 1)[1] == 0
+
+
 def test_wordpress_s_default_category_stored_before_ingest_dropped_it_relates_nothing() -> None:
     """Articles stored before ingest dropped WordPress's "Uncategorized" keep it until they
     expire: every post of such a blog was "related" to every other, unrelated ones first, and
