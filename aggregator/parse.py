@@ -52,7 +52,7 @@ import feedparser
 import feedparser_rs
 from charset_normalizer.md import mess_ratio
 
-from aggregator import gzip_member
+from aggregator import frequent_characters, gzip_member
 from aggregator.addresses import private_host
 from aggregator.dates import MONTH_ABBREVIATIONS, USUAL_RFC822, written_offset
 from aggregator.errors import ParseError
@@ -546,6 +546,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             encoding = _EUC_JP_NAME  # (short EUC-JP taken for Korean or Shift_JIS)
         elif encoding == "cp874" and _euc_jp_not_thai(sample):
             encoding = _EUC_JP_NAME
+        elif encoding == "cp949" and _chinese_not_korean(sample):
+            encoding = "gb18030"  # (short GBK taken for Korean)
         elif (encoding == "cp949" and _shift_jis_not_korean(sample)) or (
             encoding == "big5hkscs" and _half_width_kana_not_big5(sample)
         ):
@@ -663,6 +665,37 @@ def _shift_jis_not_korean(sample: bytes) -> bool:
         if (c[:1] == b"\x82" and c[1] >= 0x9F) or (c[:1] == b"\x83" and c[1] <= 0x96)
     )
     return any(kana) and _decodes(sample, "cp932")
+
+
+# And on a title it took GBK (GB2312, GB18030) for Korean: both are EUC, and GB2312's hanzi rows
+# 0xB0-0xC8 are KS X 1001's Hangul syllables, the rest its Hanja. The syllables a Chinese title
+# makes are any of the 2,350, most of them rare in Korean (KS X 1001 orders them by reading; 512
+# make 98.6% of Korean text), where the hanzi are frequent in Chinese ("今天天气很好" was
+# "쏟莖莖폭붤봤"). A pair frequent in Chinese and not in Korean is evidence of Chinese; one
+# frequent in Korean and not in Chinese, or past GB2312's level-1 hanzi (Korean's Hanja, "美 대선",
+# are mostly there), of Korean.
+_COMMON_IN_KOREAN = frozenset(c.encode("euc_kr") for c in frequent_characters.HANGUL)
+_COMMON_IN_CHINESE = frozenset(c.encode("gb2312") for c in frequent_characters.HANZI)
+
+
+def _chinese_not_korean(sample: bytes) -> bool:
+    """Whether text the detector read as Korean is GBK: three pairs or more are frequent in
+    Chinese and not in Korean, more than three times those that are Korean's, and half or more of
+    its hanzi-or-Hangul pairs; and it decodes as GB18030."""
+    chinese = korean = pairs = 0
+    for c in _CP949_CHARACTER.findall(sample):
+        if len(c) < 2 or c[0] < 0xB0:
+            continue
+        pairs += 1
+        in_chinese, in_korean = c in _COMMON_IN_CHINESE, c in _COMMON_IN_KOREAN
+        chinese += in_chinese and not in_korean
+        korean += (in_korean and not in_chinese) or c[0] >= 0xD8
+    return (
+        chinese >= 3
+        and chinese > 3 * korean
+        and chinese * 2 >= pairs
+        and (_decodes(sample, "gb18030"))
+    )
 
 
 # And a title in half-width katakana alone (0xA1-0xDF in Shift_JIS, one byte each) it took for
