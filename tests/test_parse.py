@@ -341,6 +341,26 @@ def test_short_undeclared_gbk_is_not_read_as_korean(title: str, codec: str, read
     _assert_undeclared_title_reads_as(title, codec, read_as)
 
 
+@pytest.mark.parametrize("title", ["新闻", "天气", "体育新闻", "中国", "北京"])
+def test_a_title_of_a_few_common_hanzi_undeclared_is_gb2312(title: str) -> None:
+    """A title of two or four hanzi in GB2312 the detector did not take for CJK at all was read
+    as windows-1252 ("新闻" was "ÐÂÎÅ"): each pair is one of the commonest hanzi, standing apart
+    from ASCII letters."""
+    _assert_undeclared_title_reads_as(title, "gb2312", "GB18030")
+
+
+@pytest.mark.parametrize("title", ["« Édito »", "À la une", "Ça va", "Über", "Ölpreis", "¡Olé!"])
+def test_latin_text_undeclared_is_still_windows_1252(title: str) -> None:
+    """Hard negatives of the rule above: Latin text writes its accented letters beside ASCII
+    letters, or alone ("À"), and stays windows-1252 with no warning."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>{title}</title><guid>http://example.com/0</guid></item></channel></rss>"
+    ).encode("cp1252")
+    feed = parse(body, url=URL, headers={})
+    assert (feed.entries[0].title, feed.warning) == (title, None)
+
+
 @pytest.mark.parametrize(
     ("title", "codec", "read_as"),
     [
