@@ -548,8 +548,10 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             encoding = _EUC_JP_NAME
         elif encoding == "cp949" and _chinese_not_korean(sample):
             encoding = "gb18030"  # (short GBK taken for Korean)
-        elif (encoding == "cp949" and _shift_jis_not_korean(sample)) or (
-            encoding == "big5hkscs" and _half_width_kana_not_big5(sample)
+        elif (
+            (encoding == "cp949" and _shift_jis_not_korean(sample))
+            or (encoding == "big5hkscs" and _half_width_kana_not_big5(sample))
+            or (encoding in ("cp949", "big5hkscs") and _half_width_katakana(sample))
         ):
             encoding = "cp932"  # (short Shift_JIS taken for Korean, or half-width kana for Big5)
         elif guess.encoding in _SHIFT_JIS_GUESSES and _koi8_r_not_shift_jis(sample):
@@ -562,6 +564,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
     if not declared and _few_common_hanzi(body[: 256 * 1024]):
         text = body.decode("gb18030")
         return text, "The document declares no encoding but reads as GB18030."
+    if not declared and _half_width_katakana(body[: 256 * 1024]):
+        return body.decode("cp932"), "The document declares no encoding but reads as CP932."
     text = body.decode("cp1252", errors="replace")
     if declared:
         named = ", ".join(_label(e) for e in declared)
@@ -743,6 +747,25 @@ def _half_width_kana_not_big5(sample: bytes) -> bool:
         len(c) == 2 and 0xC6 <= c[0] <= 0xC8 and c[1] >= 0xA1
         for c in _BIG5_CHARACTER.findall(sample)
     ) and _decodes(sample, "cp932")
+
+
+# And a title in half-width katakana with a voiced mark (ﾞ, ﾟ) it took for Korean or Big5, or for
+# nothing of CJK: "ｱﾌﾟﾘ ｱｯﾌﾟﾃﾞｰﾄ" was Hangul, "ﾄﾞﾗﾏ" "巍豜", "ﾀﾞﾒ" "ÀÞÒ". Half-width katakana is
+# spelled as kana are: ﾞ after a kana that takes it (ｳ, ｶ-ﾄ, ﾊ-ﾎ), ﾟ after ﾊ-ﾎ, a small kana
+# (ｧ-ｯ) or ｰ after a kana; Chinese and Korean pairs in 0xA1-0xDF alone, and Latin text, whose
+# accented letters stand beside ASCII ones, are not (none of 370 short titles in h2's sets).
+_KATAKANA_MISSPELT = re.compile(
+    rb"(?<![\xb3\xb6-\xc4\xca-\xce])\xde|(?<![\xca-\xce])\xdf|(?<![\xa6-\xdf])[\xa7-\xb0]"
+)
+_VOICED_MARK = re.compile(rb"[\xde\xdf]")
+
+
+def _half_width_katakana(sample: bytes) -> bool:
+    """Whether text is Shift_JIS's half-width katakana: every byte above ASCII is one
+    (0xA1-0xDF), none beside an ASCII letter, one is a voiced mark, all spelled as kana are."""
+    if _NOT_HALF_WIDTH_KANA.search(sample) or _HIGH_BYTE_IN_A_WORD.search(sample):
+        return False
+    return bool(_VOICED_MARK.search(sample)) and not _KATAKANA_MISSPELT.search(sample)
 
 
 # And on a title it took KOI8-R for Shift_JIS: KOI8-R's letters are 0xC0-0xFF (Ё and ё 0xB3,

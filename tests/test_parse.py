@@ -349,10 +349,14 @@ def test_a_title_of_a_few_common_hanzi_undeclared_is_gb2312(title: str) -> None:
     _assert_undeclared_title_reads_as(title, "gb2312", "GB18030")
 
 
-@pytest.mark.parametrize("title", ["« Édito »", "À la une", "Ça va", "Über", "Ölpreis", "¡Olé!"])
+@pytest.mark.parametrize(
+    "title",
+    ["« Édito »", "À la une", "Ça va", "Über", "Ölpreis", "¡Olé!", "Þingvellir", "STRAßE", "Æ Ø Å"],
+)
 def test_latin_text_undeclared_is_still_windows_1252(title: str) -> None:
-    """Hard negatives of the rule above: Latin text writes its accented letters beside ASCII
-    letters, or alone ("À"), and stays windows-1252 with no warning."""
+    """Hard negatives of the rules for a few hanzi and for half-width katakana: Latin text writes
+    its accented letters beside ASCII letters, or alone ("À"), and stays windows-1252 with no
+    warning (Þ and ß are the bytes of ﾞ and ﾟ)."""
     body = (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
         f"<item><title>{title}</title><guid>http://example.com/0</guid></item></channel></rss>"
@@ -377,6 +381,31 @@ def test_short_undeclared_half_width_katakana_is_not_read_as_big5(
 ) -> None:
     """A title in half-width katakana alone was read as Big5 ("ﾆｭｰｽ" was "⑶偷"): its ﾆ, ﾇ and
     ﾈ lead pairs in the rows between Big5's two levels of hanzi, which Chinese does not use."""
+    _assert_undeclared_title_reads_as(title, codec, read_as)
+
+
+@pytest.mark.parametrize(
+    ("title", "codec", "read_as"),
+    [
+        ("ｱﾌﾟﾘ ｱｯﾌﾟﾃﾞｰﾄ", "cp932", "CP932"),  # (taken for Korean)
+        ("ｹﾞｰﾑ ｺｰﾅｰ", "cp932", "CP932"),  # (taken for Korean)
+        ("ﾄﾞﾗﾏ", "cp932", "CP932"),  # (taken for Big5)
+        ("ﾀﾞﾒ", "cp932", "CP932"),  # (taken for nothing of CJK: windows-1252)
+        ("ｺﾞﾙﾌ ｽｺｱ", "cp932", "CP932"),
+        # Hard negatives: Korean and Chinese whose bytes are all in 0xA1-0xDF, as half-width
+        # katakana's are.
+        ("오늘의 날씨: 맑음", "euc_kr", "CP949"),
+        ("신간 도서 안내", "euc_kr", "CP949"),
+        ("ㅏㅑㅓㅕ 연습", "euc_kr", "CP949"),
+        ("讀書", "big5", "BIG5HKSCS"),
+        ("春节假期安排通知", "gb2312", "GB18030"),
+    ],
+)
+def test_short_undeclared_half_width_katakana_with_a_voiced_mark_is_shift_jis(
+    title: str, codec: str, read_as: str
+) -> None:
+    """Titles in half-width katakana were read as Korean, Big5 or windows-1252 ("ﾀﾞﾒ" was
+    "ÀÞÒ"): spelled as kana are, a voiced mark after a kana that takes it, they are Shift_JIS."""
     _assert_undeclared_title_reads_as(title, codec, read_as)
 
 
