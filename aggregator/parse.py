@@ -566,6 +566,8 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
         return text, "The document declares no encoding but reads as GB18030."
     if not declared and _half_width_katakana(body[: 256 * 1024]):
         return body.decode("cp932"), "The document declares no encoding but reads as CP932."
+    if not declared and _thai_alone(body[: 256 * 1024]):
+        return body.decode("cp874"), "The document declares no encoding but reads as CP874."
     text = body.decode("cp1252", errors="replace")
     if declared:
         named = ", ".join(_label(e) for e in declared)
@@ -803,6 +805,27 @@ def _thai_not_shift_jis(sample: bytes) -> bool:
     kana, punctuation or common kanji (0x80-0xA0), a leading vowel or tone mark, spelled as Thai
     is, and it decodes as Thai."""
     if _SHIFT_JIS_LEADS.search(sample) or not _THAI_LEADING_OR_TONE.search(sample):
+        return False
+    return not _THAI_MISSPELT.search(sample) and _decodes(sample, "cp874")
+
+
+# And a short Thai title it took for nothing it trusts ("ค้นหา" was "¤é¹ËÒ"). Read as windows-1252
+# its bytes are accented letters standing apart from ASCII ones, which Latin text does not write;
+# a run of them of odd length is no double-byte CJK text (nor Cyrillic when it has a byte of
+# 0xA1-0xBF, Thai's commoner consonants); spelled as Thai is, with a leading vowel or tone mark,
+# it is Thai.
+_THAI_COMMON_CONSONANT = re.compile(rb"[\xa1-\xbf]")
+
+
+def _thai_alone(sample: bytes) -> bool:
+    """Whether text the detector did not read as CJK or Thai is Thai (TIS-620): no byte of
+    0x80-0xA0, none beside an ASCII letter, a run above ASCII of odd length, a consonant of
+    0xA1-0xBF, a leading vowel or tone mark, spelled as Thai is, and it decodes as Thai."""
+    if _SHIFT_JIS_LEADS.search(sample) or _HIGH_BYTE_IN_A_WORD.search(sample):
+        return False
+    if not any(len(run) % 2 for run in _HIGH_BYTE_RUN.findall(sample)):
+        return False
+    if not _THAI_COMMON_CONSONANT.search(sample) or not _THAI_LEADING_OR_TONE.search(sample):
         return False
     return not _THAI_MISSPELT.search(sample) and _decodes(sample, "cp874")
 
