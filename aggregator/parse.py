@@ -39,7 +39,7 @@ import time
 import xml.parsers.expat
 import xml.sax.saxutils
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -657,6 +657,8 @@ def _euc_jp_not_thai(sample: bytes) -> bool:
 # writes (EUC-KR's 2,350 are its syllables; the rest are such as 햏 and 뷁). Text that is mostly
 # those, a kana in Shift_JIS and valid Shift_JIS is Japanese.
 _CP949_CHARACTER = re.compile(rb"[\x81-\xfe][\x41-\x5a\x61-\x7a\x81-\xfe]|.", re.S)
+# (Its pairs alone: a scan skips a byte where no pair starts, as "." would take it.)
+_CP949_PAIR = re.compile(rb"[\x81-\xfe][\x41-\x5a\x61-\x7a\x81-\xfe]")
 _SHIFT_JIS_CHARACTER = re.compile(rb"[\x81-\x9f\xe0-\xfc][\x40-\x7e\x80-\xfc]|.", re.S)
 
 
@@ -692,19 +694,23 @@ def _chinese_not_korean(sample: bytes) -> bool:
     """Whether text the detector read as Korean is GBK: three pairs or more are frequent in
     Chinese and not in Korean, more than three times those that are Korean's, and half or more of
     its hanzi-or-Hangul pairs; and it decodes as GB18030."""
+    # (Counted by distinct pair: a step per pair took 65 ms on a 134 kB Korean feed; this, 12-20.)
+    counts = Counter(_CP949_PAIR.findall(sample))
     chinese = korean = pairs = 0
-    for c in _CP949_CHARACTER.findall(sample):
-        if len(c) < 2 or c[0] < 0xB0:
+    for c, n in counts.items():
+        if c[0] < 0xB0:
             continue
-        pairs += 1
+        pairs += n
         in_chinese, in_korean = c in _COMMON_IN_CHINESE, c in _COMMON_IN_KOREAN
-        chinese += in_chinese and not in_korean
-        korean += (in_korean and not in_chinese) or c[0] >= 0xD8
+        if in_chinese and not in_korean:
+            chinese += n
+        elif (in_korean and not in_chinese) or c[0] >= 0xD8:
+            korean += n
     return (
         chinese >= 3
         and chinese > 3 * korean
         and chinese * 2 >= pairs
-        and (_decodes(sample, "gb18030"))
+        and _decodes(sample, "gb18030")
     )
 
 
