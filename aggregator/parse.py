@@ -561,13 +561,12 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
         text = body.decode(encoding, errors="replace")
         named = ", ".join(_label(e) for e in declared) or "no encoding"
         return text, f"The document declares {named} but reads as {_label(encoding)}."
-    if not declared and _few_common_hanzi(body[: 256 * 1024]):
-        text = body.decode("gb18030")
-        return text, "The document declares no encoding but reads as GB18030."
-    if not declared and _half_width_katakana(body[: 256 * 1024]):
-        return body.decode("cp932"), "The document declares no encoding but reads as CP932."
-    if not declared and _thai_alone(body[: 256 * 1024]):
-        return body.decode("cp874"), "The document declares no encoding but reads as CP874."
+    if not declared:  # (short titles the detector did not read as CJK or Thai)
+        sample = body[: 256 * 1024]
+        for encoding, fits in _UNGUESSED:
+            if fits(sample):  # (only the first 256 kB was looked at: the rest leniently)
+                text = body.decode(encoding, errors="replace")
+                return text, f"The document declares no encoding but reads as {_label(encoding)}."
     text = body.decode("cp1252", errors="replace")
     if declared:
         named = ", ".join(_label(e) for e in declared)
@@ -714,11 +713,11 @@ def _chinese_not_korean(sample: bytes) -> bool:
     )
 
 
-# And a title of two or three hanzi in GB2312 ("新闻", "天气") it does not take for CJK at all:
+# And a title of a few hanzi in GB2312 ("新闻", "体育新闻") it does not take for CJK at all:
 # windows-1252 made it "ÐÂÎÅ". Latin text writes its accented letters within words, beside ASCII
 # letters; text whose bytes above ASCII stand apart from those, in runs of pairs that are each one
 # of the 512 commonest hanzi (79% of Chinese text) and no syllable frequent in Korean, is Chinese.
-# (With no detector's word for CJK, the 1,024 commonest also took EUC-JP's "写真" for "写真".)
+# (The 1,024 commonest, which the detector's word for Korean allows, also took EUC-JP's "写真".)
 _HIGH_BYTE_RUN = re.compile(rb"[\x80-\xff]+")
 _HIGH_BYTE_IN_A_WORD = re.compile(rb"[A-Za-z][\x80-\xff]|[\x80-\xff][A-Za-z]")
 
@@ -761,7 +760,7 @@ def _half_width_kana_not_big5(sample: bytes) -> bool:
 # nothing of CJK: "ｱﾌﾟﾘ ｱｯﾌﾟﾃﾞｰﾄ" was Hangul, "ﾄﾞﾗﾏ" "巍豜", "ﾀﾞﾒ" "ÀÞÒ". Half-width katakana is
 # spelled as kana are: ﾞ after a kana that takes it (ｳ, ｶ-ﾄ, ﾊ-ﾎ), ﾟ after ﾊ-ﾎ, a small kana
 # (ｧ-ｯ) or ｰ after a kana; Chinese and Korean pairs in 0xA1-0xDF alone, and Latin text, whose
-# accented letters stand beside ASCII ones, are not (none of 370 short titles in h2's sets).
+# accented letters stand beside ASCII ones, are not (none of 463 short titles in h2's sets).
 _KATAKANA_MISSPELT = re.compile(
     rb"(?<![\xb3\xb6-\xc4\xca-\xce])\xde|(?<![\xca-\xce])\xdf|(?<![\xa6-\xdf])[\xa7-\xb0]"
 )
@@ -834,6 +833,14 @@ def _thai_alone(sample: bytes) -> bool:
     if not _THAI_COMMON_CONSONANT.search(sample) or not _THAI_LEADING_OR_TONE.search(sample):
         return False
     return not _THAI_MISSPELT.search(sample) and _decodes(sample, "cp874")
+
+
+# What an undeclared text the detector read as none of CJK or Thai is, by the rules above.
+_UNGUESSED: tuple[tuple[str, Callable[[bytes], bool]], ...] = (
+    ("gb18030", _few_common_hanzi),
+    ("cp932", _half_width_katakana),
+    ("cp874", _thai_alone),
+)
 
 
 def _iso2022(body: bytes, content_type: str) -> tuple[str, str | None] | None:
