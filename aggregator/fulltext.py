@@ -263,8 +263,11 @@ def extract_main(
                 " (a missing page or a login wall?)"
             )
     _drop_pixels(tree)  # readability drops the width="1" that tells the sanitizer
-    for button in list(tree.iter("button")):  # "Listen", "Copy link": the sanitizer unwraps them
-        button.drop_tree()
+    # "Listen", "Copy link": the sanitizer unwraps a button; a <nav>'s links are no article's
+    # ("Next gallery: Christmas markets" ended a gallery's text: dev set, gallery page).
+    for element in list(tree.iter("button", "nav")):
+        if element.getparent() is not None:
+            element.drop_tree()
     _drop_boxes(tree)
     _drop_credit_lines(tree)
     lazy_images.reveal(tree)

@@ -676,7 +676,7 @@ def test_the_labelled_pages_keep_no_caption_counter_credit_or_byline_line() -> N
     the signature page its reporter's address line (0.95); its two addresses in sentences stay
     (recall 1.0, checked above)."""
     kept = {r.name: r.junk_kept for r in fulltext_eval.evaluate()}
-    assert kept["gallery"] == ["Next gallery"]  # (a link to the next gallery: left)
+    assert kept["gallery"] == []  # (its "Next gallery" link, in a <nav>: test below)
     assert kept["korean"] == []
     assert kept["signature"] == []
 
@@ -806,3 +806,18 @@ def test_a_caption_s_counter_and_credit_and_a_reporter_s_byline_go_prose_stays(
     assert ("l1.jpg" in content, "Children carried lanterns." in content) == (True, True)
     assert "The end." in content
     assert (text not in " ".join(strip_tags(content).split())) == goes
+
+
+def test_a_page_s_navigation_is_no_article_text() -> None:
+    """A gallery's "Next gallery: Christmas markets" link, in a <nav> inside its <article>, ended
+    the gallery's text (dev set, gallery page): a <nav>'s links go before readability."""
+    story = "Thousands lined the harbour wall to watch the lantern parade on Saturday. " * 4
+    page = (
+        "<html><head><title>Lanterns return</title></head><body><article>"
+        f"<p>{story}</p><p>{story}</p>"
+        '<nav class="gallery-next"><a href="/g2">Next gallery: Christmas markets</a></nav>'
+        "</article></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "Lanterns return")
+    assert content.count("lantern parade") == 8
+    assert "Next gallery" not in content
