@@ -22,11 +22,12 @@ page, trafilatura 8-51 ms, and trafilatura brings eight more dependencies. READM
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import re
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 
@@ -269,6 +270,7 @@ def extract_main(
         if element.getparent() is not None:
             element.drop_tree()
     _drop_boxes(tree)
+    _drop_boxes_by_text(tree)
     _drop_credit_lines(tree)
     lazy_images.reveal(tree)
     if source.strip_selectors:
@@ -496,6 +498,118 @@ def _drop_boxes(tree: lxml.html.HtmlElement) -> None:
             continue
         if len(element.text_content()) <= MAX_BOX_CHARS and element.getparent() is not None:
             element.drop_tree()
+
+
+# A sign-up box named by no box word ("nl-box"): a block holding a link to sign up that is all of
+# its line, or an e-mail field, whose text says what for; and a cookie consent dialog named by
+# none (a consent platform's "sp_message_container_812345"): its text says cookies, consent and
+# partners or privacy, in any of a few languages.
+_SIGNUP_HREF = re.compile(
+    r"(?<![a-z])(?:newsletters?|subscribe|subscription|signup|sign-up|abonnieren|inscription)"
+    r"(?![a-z])",
+    re.I,
+)
+_SIGNUP_TEXT = re.compile(r"newsletter|sign(?:ing)? up|subscribe|inbox", re.I)
+_COOKIE = re.compile(r"(?<![a-z])cookies?(?![a-z])", re.I)
+_CONSENT = re.compile(
+    r"accept|agree|consent|akzeptier|zustimm|einwillig|einverstanden|accepter|acceptez"
+    r"|consentement|aceptar|consentimiento|accett|consenso|toestemming|akkoord",
+    re.I,
+)
+_CONSENT_WHO = re.compile(
+    r"partner|vendor|third[- ]part|privacy|personal data|legitimate interest|anbieter|datenschutz"
+    r"|personenbezogen|berechtigte|données|confidentialité|datos personales|privacidad"
+    r"|dati personali",
+    re.I,
+)
+_BOX_TAGS = frozenset(("div", "aside", "section", "form", "dialog"))
+MAX_CONSENT_CHARS = 2_000  # a consent dialog's text, at most (its purposes listed)
+
+
+def _drop_boxes_by_text(tree: lxml.html.HtmlElement) -> None:
+    """Remove the sign-up boxes and consent dialogs _drop_boxes did not know by their name (dev
+    set: the newsletter page kept its "nl-box", precision 0.75; a German consent wall was read as
+    the article). A sign-up box is a small part of what holds it: a short article's body with its
+    own sign-up line stays; a consent dialog is outside the page's <article> and <main>: an
+    article about cookie banners stays."""
+    boxes = []
+    climb = _Climb(MAX_BOX_CHARS, _is_signup_box)
+    lines: dict[lxml.html.HtmlElement, str] = {}  # (a parent's text, read once)
+    for start in tree.xpath("//a[@href] | //input[@type='email']"):
+        if start.tag == "a":
+            href = start.get("href", "").split("?", 1)[0]
+            parent = start.getparent()
+            if not _SIGNUP_HREF.search(href) or parent is None:
+                continue
+            if parent not in lines:
+                lines[parent] = " ".join(parent.text_content().split())
+            if " ".join(start.text_content().split()) != lines[parent]:
+                continue  # a link in a sentence is the sentence's
+        boxes.append(climb.outermost(start))
+    climb = _Climb(MAX_CONSENT_CHARS, _is_consent_box)
+    for text in tree.xpath("//text()[contains(translate(., 'COKIE', 'cokie'), 'cookie')]"):
+        if (start := text.getparent()) is not None:
+            boxes.append(climb.outermost(start))
+    for box in boxes:  # (not dropped already, nor inside one dropped)
+        if box is not None and box.getparent() is not None:
+            box.drop_tree()
+
+
+class _Climb:
+    """The outermost box (`is_box`) of `limit` characters at most holding an element. Each
+    element is read once (a page of 20,000 sign-up links in one <div> took 36 s when each climb
+    read its ancestors again): a climb stops where an earlier one went, which found the boxes
+    above already."""
+
+    def __init__(
+        self, limit: int, is_box: Callable[[lxml.html.HtmlElement, str, Callable[..., int]], bool]
+    ) -> None:
+        self.limit = limit
+        self.is_box = is_box
+        self.seen: set[lxml.html.HtmlElement] = set()
+        self.lengths: dict[lxml.html.HtmlElement, int] = {}
+
+    def length(self, element: lxml.html.HtmlElement) -> int:
+        if element not in self.lengths:
+            self.lengths[element] = len(element.text_content())
+        return self.lengths[element]
+
+    def outermost(self, start: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+        found = None
+        for element in itertools.chain((start,), start.iterancestors()):  # (lazily: 256 deep)
+            if element.tag in ("html", "body") or element in self.seen:
+                break
+            self.seen.add(element)
+            text = element.text_content()
+            self.lengths[element] = len(text)
+            if len(text) > self.limit:
+                break
+            if element.tag in _BOX_TAGS and self.is_box(element, text, self.length):
+                found = element
+        return found
+
+
+def _is_signup_box(
+    element: lxml.html.HtmlElement, text: str, length: Callable[[lxml.html.HtmlElement], int]
+) -> bool:
+    parent = element.getparent()
+    return (
+        _SIGNUP_TEXT.search(text) is not None
+        and parent is not None
+        and 2 * len(text) <= length(parent)
+    )
+
+
+def _is_consent_box(
+    element: lxml.html.HtmlElement, text: str, length: Callable[[lxml.html.HtmlElement], int]
+) -> bool:
+    return (
+        _COOKIE.search(text) is not None
+        and _CONSENT.search(text) is not None
+        and _CONSENT_WHO.search(text) is not None
+        and next(element.iterancestors("article", "main"), None) is None
+        and next(element.iter("article", "main", "h1"), None) is None
+    )
 
 
 # A gallery caption's counter and credit, a reporter's byline or signature line: an element whose

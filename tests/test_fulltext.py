@@ -821,3 +821,71 @@ def test_a_page_s_navigation_is_no_article_text() -> None:
     content, _ = extract_main(page, "https://news.example/a", _source(), "Lanterns return")
     assert content.count("lantern parade") == 8
     assert "Next gallery" not in content
+
+
+def test_a_sign_up_box_named_by_no_box_word_goes_a_sign_up_line_of_the_article_stays() -> None:
+    """A newsletter box whose class names no box ("nl-box") stayed with its title and pitch (dev
+    set, newsletter page: precision 0.75): a block holding a link to sign up that is all of its
+    line, whose text says what for, and that is a small part of what holds it, goes. A short
+    article's own last line "Sign up for our newsletter" (its body is most of the article) and
+    a sentence linking a newsletter stay."""
+    story = "The harbour reopened on Tuesday after the storm damage was repaired. " * 3
+    page = (
+        "<html><head><title>Harbour reopens</title></head><body><article><div class='body'>"
+        f"<p>{story}</p><p>{story}</p>"
+        '<div class="nl-box"><p><strong>Get the best of the Gazette in your inbox</strong></p>'
+        "<p>Sign up to The Morning Digest, our free newsletter with the day's news.</p>"
+        '<p><a class="btn" href="/newsletters?src=box">Sign up</a></p></div>'
+        f'<div class="text-block"><p>{story} Readers can get the council\'s notices by e-mail:'
+        ' <a href="https://council.example/newsletter">sign up on its site</a>.</p></div>'
+        "</div></article></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "Harbour reopens")
+    assert content.count("harbour reopened on Tuesday") == 3 * 3
+    assert "sign up on its site" in content
+    for junk in ("Morning Digest", "in your inbox"):
+        assert junk not in content
+    short = "港口于周二上午重新开放，潜水员花了两天时间清理主航道的残骸，渡轮已经恢复运行。"
+    page = (
+        "<html><head><title>港口重新开放</title></head><body><article><h1>港口重新开放</h1>"
+        f"<div class='body'><p>{short}</p><p>{short}</p>"
+        '<p><a href="/newsletter">Sign up for our newsletter</a></p></div></article></body></html>'
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "港口重新开放")
+    assert content.count(short) == 2
+    assert not fulltext.too_short(content)
+
+
+_CONSENT_DE = (
+    "<h2>Wir brauchen Ihre Zustimmung</h2><p>Wir und unsere Partner speichern und/oder greifen"
+    " auf Informationen auf Ihrem Gerät zu, zum Beispiel auf Cookies und eindeutige Kennungen,"
+    " und verarbeiten personenbezogene Daten für personalisierte Anzeigen und Inhalte.</p>"
+    "<p>Mit einem Klick auf „Alle akzeptieren“ willigen Sie in die Verarbeitung ein. Ihre"
+    " Einwilligung können Sie jederzeit widerrufen.</p><button>Alle akzeptieren</button>"
+)
+
+
+def test_a_consent_wall_named_by_no_box_word_goes_an_article_on_cookies_stays() -> None:
+    """A German consent platform's dialog ("sp_message_container_812345", no box word in its
+    name) was read as the article (dev set, cookiede page): a block outside the page's <article>
+    and <main> whose text says cookies, consent and partners or privacy goes. An article about
+    cookie banners, in its <article>, stays."""
+    page = (
+        "<html><head><title>Stadtrat beschließt neue Radwege</title></head><body>"
+        f'<div id="sp_message_container_812345"><div class="message">{_CONSENT_DE}</div></div>'
+        "<main><h1>Stadtrat beschließt neue Radwege</h1><p>Der Stadtrat hat am Dienstag neue"
+        " Radwege beschlossen.</p></main></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "Radwege")
+    assert "Zustimmung" not in content
+    assert "Partner" not in content
+    assert fulltext.too_short(content)
+    article = (
+        "<html><head><title>Cookie-Banner</title></head><body><article><h1>Cookie-Banner</h1>"
+        f"<div class='text'>{_CONSENT_DE.replace('<h2>', '<p>').replace('</h2>', '</p>')}"
+        "<p>So sieht der Dialog aus, den die Verbraucherschützer am Dienstag beanstandet haben."
+        "</p></div></article></body></html>"
+    )
+    content, _ = extract_main(article, "https://news.example/a", _source(), "Cookie-Banner")
+    assert "Wir und unsere Partner" in content
+    assert "Verbraucherschützer" in content
