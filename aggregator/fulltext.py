@@ -210,18 +210,21 @@ def _extract(
         page.body, page_content_type(page.body, page.headers.get("content-type", ""))
     )
     try:
-        content, page_image = extract_main(page_html, page.url, source, article.title, learned_junk)
+        main = read_page(page_html, page.url, source, article.title, learned_junk)
     except NotTheArticle as e:
         return _failed(article, f"not-the-article: {e}")
     except Exception as e:  # noqa: BLE001 - a page that defeats the extractor is one failure
         return _failed(article, f"unreadable: {type(e).__name__}")
+    content = main.content
     if short := too_short(content):
         return _failed(article, short)
     # (The show's artwork, or the picture of a video in the summary, is no picture the page lacks.)
     own = article.thumbnail
     if own in (artwork, images.video_picture(article.content)):
         own = ""
-    thumbnail = own or images.lead_image([], content, page_image) or article.thumbnail
+    # (An author box's avatar is no lead picture here either: the sanitizer dropped its class.)
+    lead = images.lead_image([], content, main.image, avatars=main.avatars)
+    thumbnail = own or lead or article.thumbnail
     if not article.dated:
         article = _dated_by_page(article, page_html, source)
     return (
@@ -237,6 +240,15 @@ def _extract(
     )
 
 
+@dataclass(frozen=True)
+class Page:
+    """What read_page reads of an article's page."""
+
+    content: str  # its main content, sanitized and junk-stripped HTML
+    image: str  # its og:image, or ""
+    avatars: frozenset[str]  # its pictures classed as avatars, as `content` writes their address
+
+
 def extract_main(
     page_html: str,
     url: str,
@@ -244,7 +256,20 @@ def extract_main(
     title: str = "",
     learned_junk: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
-    """A page's main content as sanitized, junk-stripped HTML, and its og:image (or "").
+    """A page's main content as sanitized, junk-stripped HTML, and its og:image (or ""):
+    read_page's."""
+    page = read_page(page_html, url, source, title, learned_junk)
+    return page.content, page.image
+
+
+def read_page(
+    page_html: str,
+    url: str,
+    source: SourceConfig,
+    title: str = "",
+    learned_junk: frozenset[str] = frozenset(),
+) -> Page:
+    """A page's main content as sanitized, junk-stripped HTML, its og:image, its avatars.
 
     With the feed's `title`: NotTheArticle when the page's title, og:title and h1 name under
     MIN_TITLE_SHARE of its words (a soft 404, a login wall; a page that names nothing is not
@@ -285,6 +310,8 @@ def extract_main(
     # (Pictures on the source's own host stay, as in its feed's content: an intranet source.)
     trusted = normalize.trusted_host(source)
     content = clean_html(main, url, trusted)
+    # WordPress's author box ("avatar avatar-150 photo"), as a feed's avatars (normalize).
+    avatars = frozenset(safe_url(src, url) for src in images.avatar_sources(main))
     if title:
         content = _H1.sub(lambda m: "" if _same_text(m.group(1), title) else m.group(0), content, 1)
     content = junk.strip_paragraphs(content, source.strip_patterns, source.default_junk_rules)
@@ -294,7 +321,7 @@ def extract_main(
     # An og:image on a reader's own network is no card picture, as a feed's is not: every
     # reader's browser would ask it (a review: http://10.0.0.5/… on cards, embeds and feeds).
     shown = (u for u in page_images if u and not on_readers_network(u, trusted))
-    return content, next(shown, "")
+    return Page(content, next(shown, ""), avatars)
 
 
 def _main(tree: lxml.html.HtmlElement, url: str) -> str:

@@ -889,3 +889,38 @@ def test_a_consent_wall_named_by_no_box_word_goes_an_article_on_cookies_stays() 
     content, _ = extract_main(article, "https://news.example/a", _source(), "Cookie-Banner")
     assert "Wir und unsere Partner" in content
     assert "Verbraucherschützer" in content
+
+
+def test_an_author_box_s_avatar_is_no_lead_picture_of_a_page(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A WordPress author box inside the article's text (`<img class="avatar avatar-150 photo">`,
+    a local avatar of no telling address) was the lead picture of a page without og:image: the
+    sanitizer drops the class before the lead is chosen, as in a feed's content (normalize),
+    so the page's avatars are read before it. The picture stays in the text."""
+    story = "<p>The harbour reopened on Tuesday after the storm damage was repaired.</p>" * 4
+    avatar = "https://news.example/wp-content/uploads/2024/01/jane-doe-150x150.jpg"
+    photo = "https://news.example/wp-content/uploads/2026/12/harbour.jpg"
+    author_box = (
+        f'<div class="author-box"><img alt="" src="{avatar}" class="avatar avatar-150 photo">'
+        "<p>Jane Doe covers the harbour and the islands for the Gazette.</p></div>"
+    )
+    pages = {
+        "a": f"<div class='entry-content'>{story}{author_box}</div>",
+        "b": f"<div class='entry-content'>{author_box}{story}<img src='{photo}'></div>",
+    }
+    urls = {
+        guid: feed_server.add(
+            f"/{guid}",
+            f"<html><head><title>Item {guid}</title></head><body><article>{body}</article>"
+            "</body></html>".encode(),
+            content_type="text/html",
+        )
+        for guid, body in pages.items()
+    }
+    _refresh(store, feed_server.add("/feed", _feed(urls), content_type="application/rss+xml"))
+    articles = {a.guid: a for a in store.source_articles("src", 20)}
+    assert articles["a"].full_text == articles["b"].full_text == "ok"
+    assert avatar in articles["a"].content
+    assert articles["a"].thumbnail == ""
+    assert articles["b"].thumbnail == photo
