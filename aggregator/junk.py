@@ -79,7 +79,7 @@ _RELATED = (
     r"|also read|read also|more on this(?: story)?|recommended(?: reading)?|you may also like"
     r"|читайте также|смотрите также|mehr zum thema|lesen sie auch|(?:à )?lire aussi"
     r"|le(?:e|er) también|leia também|veja também|leggi anche|(?:zobacz|czytaj) (?:też|także)"
-    r"|baca juga|đọc thêm|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا"
+    r"|baca juga|đọc thêm|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|קראו (?:עוד|גם)|קרא (?:עוד|גם)|ראו גם"
     r"|läs (?:också|även)|les også|læs også|lees ook|lue myös|czytaj również"
     r"|相关阅读|延伸阅读|推荐阅读|相关新闻|相關閱讀|延伸閱讀|相關新聞|関連記事|あわせて読みたい|관련\s?기사"
 )
@@ -249,7 +249,15 @@ _KOREAN_BYLINE = (
     r"|(?:입력|수정|등록|승인)\s*:?\s*\d{4}[.\-/]\s*\d{1,2}[.\-/]\s*\d{1,2}\.?"
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)){1,3}\.?\s*$"
 )
+# A portal's tool links under its article, a line of them alone: "【打印本页】【关闭窗口】",
+# "【字体：大 中 小】【我要纠错】" (the full-text dev set's table-layout page kept it; not
+# "【独家】…", a headline's tag, nor "【打印本页】的按钮…", a sentence about one)
+_PORTAL_TOOLS = (
+    r"^(?:[【\[]\s*(?:打印|关闭|收藏|纠错|我要纠错|字体|字号|推荐给朋友|返回顶部|复制链接)[^】\]\n]{0,10}"
+    r"[】\]]\s*){2,}$"
+)
 _NOT_ASCII_STARTS = (
+    _PORTAL_TOOLS,
     _REPRINT_NOTICE,
     _EDITOR_LINE,
     _PLATFORM_NOTICE,
@@ -258,6 +266,7 @@ _NOT_ASCII_STARTS = (
     _READ_US_THERE,
 )
 _AT_START: tuple[str, ...] = (
+    _PORTAL_TOOLS,
     _REPRINT_NOTICE,
     _EDITOR_LINE,
     _PLATFORM_NOTICE,

@@ -817,6 +817,40 @@ def test_a_junk_line_goes_alone_from_a_paragraph_or_a_span_of_lines(line: str, s
     assert _line_removed(line, shape)
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "junk"),
+    [
+        # Hebrew's "read more" and "read also" over a related story's headline (dev set,
+        # hebrew.html: kept between the article's paragraphs)
+        ("קראו עוד: תחנת רכבת חדשה נפתחה בעכו", True),
+        ("קרא גם: הרכבל ייפתח בחודש הבא", True),
+        ("ראו גם: סערה צפויה בסוף השבוע", True),
+        # a sentence: no colon, or a sentence's end
+        ("קראו עוד על התוכנית באתר העירייה", False),
+        ("ראו גם: הוא אמר כי התוכנית תאושר בשבוע הבא.", False),
+    ],
+)
+def test_a_hebrew_related_link_goes_and_a_sentence_stays(paragraph: str, junk: bool) -> None:
+    assert removed(paragraph) is junk
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "junk"),
+    [
+        # a portal's tool links under the article (dev set, tablezh.html)
+        ("【打印本页】【关闭窗口】", True),
+        ("【字体：大 中 小】【我要纠错】【打印】", True),
+        ("[打印本页] [关闭窗口]", True),
+        # a headline's tag, a sentence about the button, one bracket alone
+        ("【独家】市长接受本报专访", False),
+        ("【打印本页】的按钮已经取消，读者可以直接保存网页。", False),
+        ("【推荐】【独家】市长接受本报专访", False),
+    ],
+)
+def test_a_portal_s_tool_links_go_and_a_headline_s_tag_stays(paragraph: str, junk: bool) -> None:
+    assert removed(paragraph) is junk
+
+
 def test_a_statement_that_is_the_article_s_own_stays() -> None:
     own = "<p>特别声明：本报对此事件的调查仍在进行，欢迎知情者提供线索。</p>"
     assert strip_paragraphs(f"{BODY}{own}", ()) == f"{BODY}{own}"
