@@ -681,6 +681,15 @@ def test_the_labelled_pages_keep_no_caption_counter_credit_or_byline_line() -> N
     assert kept["signature"] == []
 
 
+def test_the_labelled_hard_pages_keep_no_box_link_list_or_wall() -> None:
+    """bench/fulltext_eval.py before: the newsletter page kept its "nl-box" (precision 0.75), the
+    gallery its "Next gallery" link, the Hebrew page its "קראו עוד: <headline>", the table-layout
+    portal page its "【打印本页】【关闭窗口】"; a German consent wall was "ok" (checked above)."""
+    kept = {r.name: r.junk_kept for r in fulltext_eval.evaluate()}
+    assert kept["newsletter"] == kept["gallery"] == kept["hebrew"] == []
+    assert kept["tablezh"] == ["相关新闻"]  # (a related list under a heading of its own: left)
+
+
 def test_newsletter_sign_up_and_share_boxes_in_the_article_go() -> None:
     """A newsletter box inside the article's body (its title, its pitch, its privacy line) was
     kept with the article: readability keeps what sits among the paragraphs, and its <aside> too

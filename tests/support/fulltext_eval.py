@@ -4,13 +4,18 @@ Each page is shaped like a real template (WordPress, Ghost, Medium, Substack, Bl
 English news site, Sina, NetEase, QQ and People's Daily in GB2312/GBK, Japanese, Korean in
 EUC-KR, Arabic, Russian in windows-1251) or is a hard case (a paywall teaser, a login wall, a
 "page not found" served with 200, a gallery, a live blog, comments longer than the article,
-related lists, newsletter boxes, share bars, AMP). `labels.json` gives each page its feed title,
-the outcome it must have ("ok", "too-short", "not-the-article"), the article's paragraphs
-(`keep`) and strings of the page that are not the article (`junk`).
+related lists, newsletter boxes, share bars, AMP; and, hand-written like the rest: an article
+followed by "read next" teasers of long text, an old Chinese portal's <table> layout, articles
+split across pages in English and Chinese, a German consent wall, a body of <br>s in a <div>,
+GBK named only by the server's header, Hebrew in windows-1255). `labels.json` gives each page
+its feed title, the outcome it must have ("ok", "too-short", "not-the-article"), the article's
+paragraphs (`keep`), strings of the page that are not the article (`junk`), and where a server
+names the charset, its `content_type`.
 
-A page is read as the worker reads it: its bytes decoded by the charset its <meta> declares,
-then `fulltext.extract_main` with the feed title and `fulltext.too_short`. Tokens are words,
-and CJK characters one by one. Recall: the share of the article's tokens kept; precision: the
+A page is read as the worker reads it: its bytes decoded by the charset its server's header
+names (`content_type` in its label, else none) or its <meta> declares, then
+`fulltext.extract_main` with the feed title and `fulltext.too_short`. Tokens are words, and CJK
+characters one by one. Recall: the share of the article's tokens kept; precision: the
 share of kept tokens that are the article's (counted as multisets); junk: labelled junk strings
 found in the kept text.
 """
@@ -61,7 +66,8 @@ class PageResult:
 def read(name: str, label: dict[str, object]) -> tuple[str, str]:
     """The page's outcome and its kept text ("" when it failed)."""
     body = (DEV / f"{name}.html").read_bytes()
-    html, _ = decode(body, fulltext.page_content_type(body, "text/html"))
+    header = str(label.get("content_type", "text/html"))  # the server's, where the label says
+    html, _ = decode(body, fulltext.page_content_type(body, header))
     try:
         content, _ = fulltext.extract_main(
             html, f"https://example.com/{name}", _SOURCE, str(label["title"])
