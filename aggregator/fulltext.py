@@ -297,6 +297,7 @@ def read_page(
     _drop_boxes(tree)
     _drop_boxes_by_text(tree)
     _drop_credit_lines(tree)
+    _drop_related_lists(tree)
     lazy_images.reveal(tree)
     if source.strip_selectors:
         junk.drop_selected(tree, source.strip_selectors)
@@ -680,6 +681,45 @@ def _drop_credit_lines(tree: lxml.html.HtmlElement) -> None:
             and next(element.iter(*_MEDIA_TAGS), None) is None
         ):
             element.drop_tree()
+
+
+# A related list's heading on a line of its own ("相关新闻", "Read next", "You may also like");
+# a heading with a headline after it is the junk rules' ("相关阅读：<headline>").
+_RELATED_HEADING = re.compile(
+    rf"(?:{junk.RELATED_PROMPTS}|read next|more stories|猜你喜欢|热门推荐)\s*[:：]?", re.I
+)
+
+
+def _drop_related_lists(tree: lxml.html.HtmlElement) -> None:
+    """Remove a related list: its heading alone on its line, and after it a block of nothing but
+    two or more links. readability keeps them where they share the article's cell or block (dev
+    set: an old portal's <table> kept "相关新闻" and its two headlines)."""
+    for element in list(tree.iter(*_CREDIT_TAGS, "td", "h2", "h3", "h4", "h5", "h6", "dt")):
+        if len(element) > 2 or element.getparent() is None:
+            continue
+        text = " ".join(element.text_content().split())
+        if len(text) > 40 or not _RELATED_HEADING.fullmatch(text):
+            continue
+        block = element  # (the heading's own row or wrapper: "<tr><td>相关新闻</td></tr>")
+        while (parent := block.getparent()) is not None and parent.tag not in ("body", "html"):
+            if block.getprevious() is not None or block.getnext() is not None:
+                break  # (its only child: a parent of many is not read, 10,000 headings in one)
+            if " ".join(parent.text_content().split()) != text:
+                break
+            block = parent
+        following = block.getnext()
+        if following is not None and _only_links(following):
+            following.drop_tree()
+            block.drop_tree()
+
+
+def _only_links(element: lxml.html.HtmlElement) -> bool:
+    """Whether an element's text is two or more links and nothing else (but separators)."""
+    links = element.xpath(".//a[@href]")
+    if len(links) < 2:
+        return False
+    linked = sum(len("".join(a.text_content().split())) for a in links)
+    return linked > 0 and linked == len("".join(element.text_content().split()))
 
 
 def _drop_pixels(tree: lxml.html.HtmlElement) -> None:

@@ -83,6 +83,7 @@ _RELATED = (
     r"|läs (?:också|även)|les også|læs også|lees ook|lue myös|czytaj również"
     r"|相关阅读|延伸阅读|推荐阅读|相关新闻|相關閱讀|延伸閱讀|相關新聞|関連記事|あわせて読みたい|관련\s?기사"
 )
+RELATED_PROMPTS = _RELATED  # (full text reads them as a related list's heading too)
 # A read-more link ending the body inline, after its last sentence (Habr's, note.com's, or
 # bracketed as donthitsave.com's "…two steps... <a>[read more]</a>"): only the body's last 1,000
 # characters are read.

@@ -684,10 +684,11 @@ def test_the_labelled_pages_keep_no_caption_counter_credit_or_byline_line() -> N
 def test_the_labelled_hard_pages_keep_no_box_link_list_or_wall() -> None:
     """bench/fulltext_eval.py before: the newsletter page kept its "nl-box" (precision 0.75), the
     gallery its "Next gallery" link, the Hebrew page its "קראו עוד: <headline>", the table-layout
-    portal page its "【打印本页】【关闭窗口】"; a German consent wall was "ok" (checked above)."""
+    portal page its "【打印本页】【关闭窗口】" and "相关新闻" list; a German consent wall was "ok"
+    (checked above)."""
     kept = {r.name: r.junk_kept for r in fulltext_eval.evaluate()}
     assert kept["newsletter"] == kept["gallery"] == kept["hebrew"] == []
-    assert kept["tablezh"] == ["相关新闻"]  # (a related list under a heading of its own: left)
+    assert kept["tablezh"] == []
 
 
 def test_newsletter_sign_up_and_share_boxes_in_the_article_go() -> None:
@@ -933,3 +934,39 @@ def test_an_author_box_s_avatar_is_no_lead_picture_of_a_page(
     assert avatar in articles["a"].content
     assert articles["a"].thumbnail == ""
     assert articles["b"].thumbnail == photo
+
+
+def test_a_related_list_under_a_heading_of_its_own_goes_a_heading_over_text_stays() -> None:
+    """An old portal's table kept "相关新闻" and its headlines in the article's cell (dev set,
+    tablezh page): a related list's heading alone on its line (in its own row or wrapper), with
+    a block of nothing but links after it, goes with the block. A heading over a paragraph, or
+    over a list whose lines are more than links, stays."""
+    story = "市交通运输局召开新闻发布会，宣布全市将新开通十二条公交线路，进一步方便市民出行。" * 3
+    page = (
+        "<html><head><title>新开通十二条公交线路</title></head><body><table><tr><td>"
+        "<table><tr><td class=title><b>新开通十二条公交线路</b></td></tr>"
+        "<tr><td class=info>来源：市交通运输局　发布时间：2026-12-03</td></tr>"
+        f"<tr><td class=content>{story}<br>{story}</td></tr>"
+        "<tr><td>责任编辑：王芳</td></tr><tr><td class=t>相关新闻</td></tr>"
+        '<tr><td><a href="/6">我市新增三条夜间公交线路</a><br><a href="/7">公交卡充值网点增加</a>'
+        "</td></tr></table></td></tr></table></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "新开通十二条公交线路")
+    assert content.count(story) == 2
+    for junk in ("相关新闻", "夜间公交线路", "充值网点"):
+        assert junk not in content
+    text = "The harbour reopened on Tuesday after the storm damage was repaired. " * 4
+    page = (
+        "<html><head><title>Harbour reopens</title></head><body><article>"
+        f"<p>{text}</p><h3>Read next</h3><ul><li><a href='/a'>Ferry fares rise</a></li>"
+        "<li><a href='/b'>Bridge closed</a></li></ul>"
+        f"<h3>Related</h3><p>{text} The <a href='/c'>ferry</a> and <a href='/d'>bridge</a>.</p>"
+        "<h3>See also</h3><ul><li><a href='/e'>Ferry</a>: the timetable for the winter.</li>"
+        "<li><a href='/f'>Bridge</a>: how the repairs were paid for.</li></ul>"
+        "</article></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "Harbour reopens")
+    assert "Ferry fares rise" not in content
+    assert "Read next" not in content
+    assert content.count("harbour reopened") == 8
+    assert "how the repairs were paid for" in content
