@@ -298,6 +298,7 @@ def read_page(
     _drop_boxes_by_text(tree)
     _drop_credit_lines(tree)
     _drop_related_lists(tree)
+    _drop_teasers(tree, url)
     lazy_images.reveal(tree)
     if source.strip_selectors:
         junk.drop_selected(tree, source.strip_selectors)
@@ -720,6 +721,51 @@ def _only_links(element: lxml.html.HtmlElement) -> bool:
         return False
     linked = sum(len("".join(a.text_content().split())) for a in links)
     return linked > 0 and linked == len("".join(element.text_content().split()))
+
+
+def _drop_teasers(tree: lxml.html.HtmlElement, url: str) -> None:
+    """Remove the <article>s that are teasers of other articles, two or more: the first heading,
+    no <h1>, is all a link to another address, and the text is shorter than the longest
+    <article> that is no teaser. readability joins siblings of the article's class: "read next"
+    cards of long text beside the article were a third of its text (dev set, teasers page:
+    precision 0.40). A heading linking the page's own or canonical address (a permalink) is no
+    teaser's; a page whose every <article> is a teaser (a section front) keeps them all (the
+    title rule judges it)."""
+    articles = tree.xpath("//article")
+    if len(articles) < 2:
+        return
+    here = _address(url, url)
+    for link in tree.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"):
+        here |= _address(str(link), url)
+    teasers = [a for a in articles if _is_teaser(a, url, here)]
+    if len(teasers) < 2:
+        return  # (cards come several: one is more likely the article, its heading a link)
+    others = set(articles).difference(teasers)
+    longest = max((len(a.text_content()) for a in others), default=0)
+    for teaser in teasers:
+        if len(teaser.text_content()) < longest and teaser.getparent() is not None:
+            teaser.drop_tree()
+
+
+def _is_teaser(article: lxml.html.HtmlElement, url: str, here: set[str]) -> bool:
+    heading = next(article.iter("h1", "h2", "h3", "h4"), None)
+    if heading is None or heading.tag == "h1":
+        return False
+    links = heading.xpath(".//a[@href]")
+    text = "".join(heading.text_content().split())
+    return (
+        len(links) == 1
+        and bool(text)
+        and "".join(links[0].text_content().split()) == text
+        and not (_address(links[0].get("href", ""), url) & here)
+    )
+
+
+def _address(href: str, base: str) -> set[str]:
+    """An address as compared for "the same page": no fragment, query or last slash ({} for
+    none)."""
+    absolute = safe_url(href, base)
+    return {absolute.split("#")[0].split("?")[0].rstrip("/")} if absolute else set()
 
 
 def _drop_pixels(tree: lxml.html.HtmlElement) -> None:

@@ -970,3 +970,53 @@ def test_a_related_list_under_a_heading_of_its_own_goes_a_heading_over_text_stay
     assert "Read next" not in content
     assert content.count("harbour reopened") == 8
     assert "how the repairs were paid for" in content
+
+
+def test_teasers_beside_the_article_go_the_article_stays_whatever_its_heading_links() -> None:
+    """"Read next" cards of long text, <article>s of the article's class beside it, were joined
+    to it by readability (dev set, teasers page: precision 0.40): an <article> whose first
+    heading (no <h1>) is all a link to another page, shorter than the longest <article> that is
+    none, goes, two or more. An article whose heading links its own address (its permalink, its
+    canonical address), or the longest, or the only one like a teaser, stays (beside comments
+    that are <article>s too, one longer than it)."""
+    story = "".join(
+        f"<p>The night train to the coast returns in March, part {n} of the plan.</p>"
+        for n in range(8)
+    )
+    teaser = (
+        '<article class="story"><h2><a href="/other-{n}">Bus fares rise</a></h2><p>'
+        + "Bus fares across the county will go up by an average of eight per cent. " * 3
+        + "</p></article>"
+    )
+    page = (
+        "<html><head><title>Night train returns</title></head><body><main>"
+        f'<article class="story"><h1>Night train returns</h1>{story}</article>'
+        f"{''.join(teaser.format(n=n) for n in range(3))}</main></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/train", _source(), "Night train returns")
+    assert content.count("night train to the coast") == 8
+    assert "Bus fares" not in content
+    short = "".join(
+        f'<article class="comment"><p>Comment {n}: about time, I used it in 1990.</p></article>'
+        for n in range(3)
+    )
+    long = f'<article class="comment"><p>{"I took that train as a child. " * 24}</p></article>'
+    two, one = "".join(teaser.format(n=n) for n in range(2)), teaser.format(n=9)
+    www = '<link rel="canonical" href="https://www.news.example/train">'
+    for heading, head, others in (
+        # its own address (a last slash), beside two cards and a comment longer than it
+        ('<a href="https://news.example/train/">Night train returns</a>', "", two + short + long),
+        # its canonical address (the page was fetched at another)
+        ('<a href="https://www.news.example/train">Night train returns</a>', www, two + long),
+        # another address: beside one card, the longest <article> is no teaser...
+        ('<a href="/amp/train">Night train returns</a>', "", one + short),
+        # ... and no cards but a longer comment: no teasers, one alone
+        ('<a href="/amp/train">Night train returns</a>', "", short + long),
+    ):
+        page = (
+            f"<html><head><title>Night train returns</title>{head}</head><body>"
+            f'<article class="post"><h2 class="entry-title">{heading}</h2>{story}</article>'
+            f"{others}</body></html>"
+        )
+        content, _ = extract_main(page, "https://news.example/train", _source(), "Night train")
+        assert content.count("night train to the coast") == 8, heading

@@ -5,9 +5,10 @@ English news site, Sina, NetEase, QQ and People's Daily in GB2312/GBK, Japanese,
 EUC-KR, Arabic, Russian in windows-1251) or is a hard case (a paywall teaser, a login wall, a
 "page not found" served with 200, a gallery, a live blog, comments longer than the article,
 related lists, newsletter boxes, share bars, AMP; and, hand-written like the rest: an article
-followed by "read next" teasers of long text, an old Chinese portal's <table> layout, articles
-split across pages in English and Chinese, a German consent wall, a body of <br>s in a <div>,
-GBK named only by the server's header, Hebrew in windows-1255). `labels.json` gives each page
+followed by "read next" teasers of long text, in a section or beside it, an old Chinese
+portal's <table> layout, articles split across pages in English and Chinese, a German consent
+wall, a body of <br>s in a <div>, GBK named only by the server's header, Hebrew in
+windows-1255). `labels.json` gives each page
 its feed title, the outcome it must have ("ok", "too-short", "not-the-article"), the article's
 paragraphs (`keep`), strings of the page that are not the article (`junk`), and where a server
 names the charset, its `content_type`.
