@@ -973,7 +973,7 @@ def test_a_related_list_under_a_heading_of_its_own_goes_a_heading_over_text_stay
 
 
 def test_teasers_beside_the_article_go_the_article_stays_whatever_its_heading_links() -> None:
-    """"Read next" cards of long text, <article>s of the article's class beside it, were joined
+    """ "Read next" cards of long text, <article>s of the article's class beside it, were joined
     to it by readability (dev set, teasers page: precision 0.40): an <article> whose first
     heading (no <h1>) is all a link to another page, shorter than the longest <article> that is
     none, goes, two or more. An article whose heading links its own address (its permalink, its
