@@ -128,7 +128,7 @@ _AVATAR_CLASS = re.compile(
     r"""'[^']*?(?<![\w-])avatar(?![\w-])[^']*'|avatar(?=[\s>/]))""",
     re.IGNORECASE,
 )
-_AVATAR_WORD = re.compile("avatar", re.IGNORECASE)
+_AVATAR_WORD = re.compile("avatar", re.IGNORECASE)  # (the look without the C module)
 # Its address, and where a lazy loader keeps it (lazy_images': the src may be a stand-in).
 _SRC_RAW = re.compile(
     r"""(?<![\w-])(?:src|data-(?:lazy-)?src|data-original|data-actualsrc|data-url|data-hi-res-src)"""
@@ -141,13 +141,25 @@ def avatar_sources(raw_html: str) -> list[str]:
     """The addresses, as written (src, a lazy loader's data-src…), of each <img> of a source's
     HTML (before sanitizing) whose class has the word "avatar" ("avatar avatar-96 photo"; not
     "no-avatar-here", nor a figure's class)."""
-    if not _AVATAR_WORD.search(raw_html):  # (most bodies: one look)
+    if not _mentions_avatar(raw_html):  # (most bodies: one look)
         return []
     found: list[str] = []
     for tag in _IMG_TAG_RAW.finditer(raw_html):
         if _AVATAR_CLASS.search(tag[0]):
             found += (html.unescape(s[1] or s[2] or s[3] or "") for s in _SRC_RAW.finditer(tag[0]))
     return found
+
+
+def _mentions_avatar(raw_html: str) -> bool:
+    """The look before avatar_sources' patterns: never False where _AVATAR_WORD finds the word
+    (`_native.mentions_caseless`, ~4 µs a body of the corpus where the pattern, which folds the
+    case of every character it compares, took ~20: 1 in 600 holds the word)."""
+    look = _native.mentions_caseless if _native is not None else _mentions_avatar_python
+    return look(raw_html, "avatar")
+
+
+def _mentions_avatar_python(raw_html: str, word: str) -> bool:
+    return _AVATAR_WORD.search(raw_html) is not None
 
 
 def video_picture(content_html: str) -> str:
