@@ -1131,6 +1131,42 @@ def test_safe_url_needs_a_base_for_relative_urls() -> None:
     )
 
 
+def test_a_plain_address_is_read_as_the_whole_reading_reads_it() -> None:
+    """_safe_url's short way (_PLAIN_HTTP: a plain host, no fragment, nothing rewritten) gives
+    what _read_url gives, on random addresses of the pieces either could treat differently."""
+    pieces = ["http://", "https://", "HTTPS://", "Http://", "//", "/", "a", "Z9", ".", "-", "_",
+              "~", "%20", "%", ":", ":80", ":0", ":99999", "@", "user:pw@", "?", "??", "&", "=",
+              "#", "#x", "!", "$", "'", "(", ")", "*", "+", ",", ";", "[", "]", "[::1]", "\\",
+              " ", "\t", '"', "<", "`", "{", "|", "é", "\u200b", "\ufffe", "utm_source=rss",
+              "fbclid=1", "source=rss-1", "id=7", "&utm_medium=x",
+              "?utm_campaign=y&a=b"]  # fmt: skip
+    rng = random.Random(11)
+    plain = 0
+    for _ in range(30_000):
+        start = rng.choice(["http://", "https://", "http://h.example", "https://h.example/", ""])
+        url = start + "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 8)))
+        base = rng.choice(["", "https://site.example/feed/", "http://site.example"])
+        plain += sanitize._PLAIN_HTTP.match(url) is not None
+        assert sanitize._safe_url(url, base) == sanitize._read_url(url, base), (url, base)
+    assert plain > 2_000
+
+
+def test_a_plain_address_is_not_split_and_joined_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most addresses a feed writes are plain (_PLAIN_HTTP): ~1 µs where reading one whole, its
+    urlsplit and urlunsplit, took ~10 (5,853 of the 6,322 a cold round reads)."""
+
+    def refused(*args: object) -> None:
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(sanitize, "urlsplit", refused)
+    monkeypatch.setattr(sanitize, "urlunsplit", refused)
+    assert (
+        sanitize._safe_url("https://h.example/a/b.jpg?w=640&utm_source=rss", "")
+        == "https://h.example/a/b.jpg?w=640"
+    )
+    assert sanitize._safe_url("http://h.example?utm_source=rss", "") == "http://h.example/"
+
+
 def test_safe_url_refuses_an_address_longer_than_any_real_one() -> None:
     longest = "https://example.com/" + "a" * (MAX_URL_CHARS - len("https://example.com/"))
     assert safe_url(longest, "") == longest
