@@ -114,14 +114,31 @@ local function handle_key(p, handle)
   return p .. 'stories:handle:' .. (tonumber(handle) % __SHARDS__)
 end
 
--- The bucket tokens of a stored fingerprint record, as stories.bucket_tokens makes them.
+-- The "L" token of a stored fingerprint record, as stories.template_token makes it, or nil:
+-- the only "L" token filed (the others are looked up only).
+local function template_token(packed)
+  local length = string.byte(packed, 5) * 256 + string.byte(packed, 6)
+  local lead = string.sub(packed, __LEAD__, __LEAD__ + 3)
+  if lead == '\0\0\0\0' then return nil end
+  if length >= __MIN_LENGTH__ then
+    if lead ~= string.sub(packed, 9, 12) then return 'L' .. lead end
+  elseif length == 0 and string.sub(packed, 1, 4) ~= '\0\0\0\0' then
+    return 'L' .. lead
+  end
+  return nil
+end
+
+-- The bucket tokens a stored fingerprint record is filed under, as stories.bucket_tokens
+-- makes them (less the "L" tokens only looked up).
 local function fp_tokens(packed)
   local out = {}
   local length = string.byte(packed, 5) * 256 + string.byte(packed, 6)
+  local template = template_token(packed)
   if length < __MIN_LENGTH__ then
     local lead, title = string.sub(packed, __LEAD__, __LEAD__ + 3), string.sub(packed, 1, 4)
     if title ~= '\0\0\0\0' and lead ~= '\0\0\0\0' then
       out[1] = length > 0 and 'S' .. lead or 'T' .. title  -- (an empty body: by its title)
+      if template then out[2] = template end
     end
     return out
   end
@@ -132,6 +149,7 @@ local function fp_tokens(packed)
   local title = string.sub(packed, 1, 4)
   if title ~= '\0\0\0\0' then out[#out + 1] = 'T' .. title end
   out[#out + 1] = 'P' .. string.sub(packed, 9, 12)
+  if template then out[#out + 1] = template end
   return out
 end
 
@@ -1012,7 +1030,12 @@ for k, a in ipairs(arts) do
                      .. '\t' .. a.packed
       written[a.id] = record
       rows[#rows + 1], rows[#rows + 2] = a.id, record
-      for t, token in ipairs(a.tokens) do redis.call('HSET', keys[t], token, handle) end
+      local template = template_token(a.packed)
+      for t, token in ipairs(a.tokens) do
+        if string.sub(token, 1, 1) ~= 'L' or token == template then  -- (as fp_tokens)
+          redis.call('HSET', keys[t], token, handle)
+        end
+      end
       filed[#filed + 1] = a.id
     end
   end
@@ -1092,7 +1115,12 @@ for k, a in ipairs(filing) do
   redis.call('HSET', fpkey, a.id, (story == a.id and '' or story) .. '\t' .. a.source .. '\t'
              .. a.published .. '\t' .. now .. '\t' .. handle .. '\t' .. a.packed)
   filed[#filed + 1] = a.id
-  for _, token in ipairs(a.tokens) do redis.call('HSET', lsh_key(p, token), token, handle) end
+  local template = template_token(a.packed)
+  for _, token in ipairs(a.tokens) do
+    if string.sub(token, 1, 1) ~= 'L' or token == template then
+      redis.call('HSET', lsh_key(p, token), token, handle)
+    end
+  end
   if story ~= a.id then
     local skey = p .. 'story:' .. story
     if redis.call('EXISTS', skey) == 0 then

@@ -29,6 +29,10 @@ or the start of their body are *candidates*, and `same_story` decides:
   of the other from another source: its start as far as the longest of PREFIX_LEVELS, at most
   half its length, published within TITLE_NEAR_HOURS.
 
+Under different titles, a start that some candidate's source learned as its template (its
+boilerplate removal took it: `template_starts`, found through the "L" bucket such an article is
+filed under) is no evidence: two bodies beginning with it are not compared (`templated`).
+
 Two articles with the same generic title ("Weekly update") but different bodies are different.
 A body too short to compare (under MIN_LENGTH) has no signature: it is the same story as another
 only word for word, under the same title, from another source (its lead is then the hash of all
@@ -549,7 +553,8 @@ def revision_tagged(title: str) -> bool:
 
 
 def bucket_tokens(fp: Fingerprint) -> list[bytes]:
-    """The LSH buckets an article is filed under: its bands, its title and its body's start.
+    """The LSH buckets an article is filed under: its bands, its title and its body's start;
+    and the "L" bucket of its start, looked up only, unless it is its `template_token`.
 
     Each token is 5 bytes, a kind byte then 4 bytes of hash, so the store can shard on them
     (the store's Lua re-derives the same tokens from `pack` when it forgets an article).
@@ -558,6 +563,7 @@ def bucket_tokens(fp: Fingerprint) -> list[bytes]:
 
 
 def _bucket_tokens(fp: Fingerprint) -> list[bytes]:
+    template = template_token(fp)
     if not fp.comparable:
         # A short body: filed by the hash of all of it, under a title (same_story).
         if fp.length and fp.title and fp.lead:
@@ -565,7 +571,7 @@ def _bucket_tokens(fp: Fingerprint) -> list[bytes]:
         if fp.title and fp.lead:
             # All of its text learned as the source's boilerplate (a raw lead, nothing kept):
             # found by its title, it may repeat an earlier article of its source (`repeats`).
-            return [b"T" + fp.title.to_bytes(4, "big")]
+            return [b"T" + fp.title.to_bytes(4, "big"), *filter(None, [template])]
         return []
     signature = _SIG.pack(*fp.signature)
     width = ROWS * 2  # bytes of a band
@@ -573,7 +579,23 @@ def _bucket_tokens(fp: Fingerprint) -> list[bytes]:
     if fp.title:
         out.append(b"T" + fp.title.to_bytes(4, "big"))
     out.append(b"P" + fp.prefixes[0].to_bytes(4, "big"))
+    out.append(template or b"L" + fp.prefixes[0].to_bytes(4, "big"))
     return out
+
+
+def filed_tokens(fp: Fingerprint) -> list[bytes]:
+    """The `bucket_tokens` an article is filed under (the others it only looks up)."""
+    template = template_token(fp)
+    return [t for t in fp.buckets if t[:1] != b"L" or t == template]
+
+
+def template_token(fp: Fingerprint) -> bytes:
+    """The "L" token an article is filed under when its start was its source's learned template
+    (b"" if not): its lead. Every other article only looks that bucket up, under its own start,
+    and so finds an article whose source learned it (`template_starts`); the store files no
+    other "L" token, so a copy beginning with a template never takes the bucket's place."""
+    learned = fp.lead and (fp.comparable or not fp.length) and _stripped(fp)
+    return b"L" + fp.lead.to_bytes(4, "big") if learned else b""
 
 
 def pack(fp: Fingerprint) -> bytes:
@@ -745,6 +767,33 @@ def _stripped(fp: Fingerprint) -> bool:
     return fp.lead != fp.prefixes[0]
 
 
+def template_starts(candidates: Sequence[Stored]) -> frozenset[int]:
+    """The starts (first MIN_LENGTH characters' hashes) that some candidate's source learned as
+    its template: candidates whose boilerplate removal took their start, by their lead."""
+    return frozenset(
+        c.fingerprint.lead
+        for c in candidates
+        if c.fingerprint.lead
+        and (c.fingerprint.comparable or not c.fingerprint.length)
+        and _stripped(c.fingerprint)
+    )
+
+
+def templated(a: Fingerprint, b: Fingerprint, templates: Collection[int]) -> bool:
+    """Whether two bodies under different titles begin with the same text that a source has
+    learned as its template (`template_starts`): then that text is no copy's evidence. Three
+    PeerTube videos of one channel carry one 1,653-character description, and a shop's
+    products open with its "Vendor: … Price:" lines; copied elsewhere, each copy of one
+    joined the copies of the others (the same long text under a new headline, or an excerpt)."""
+    return bool(
+        a.comparable
+        and b.comparable
+        and a.prefixes[0] in templates
+        and a.prefixes[0] == b.prefixes[0]
+        and not (a.title and a.title == b.title)
+    )
+
+
 def _same_start(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether two bodies begin alike: their first MIN_LENGTH characters, after boilerplate
     removal or before it."""
@@ -876,10 +925,13 @@ def choose(
     `refresh.replaced_by`, which it revises as if it said so).
     """
     best: tuple[float, float, Stored] | None = None
+    templates = template_starts(candidates)
     for c in candidates:
         if c.seen < since:
             continue
         hours = 0.0 if published is None else abs(published - c.published) / 3600
+        if templated(fp, c.fingerprint, templates):
+            continue
         if same_story(fp, c.fingerprint, c.source_id == source_id, hours):
             near = similarity(fp, c.fingerprint)
         elif (
@@ -937,7 +989,7 @@ def plan(
             )
         )
         stored = Stored(article_id, story or article_id, source_id, published, now, fp)
-        for t in bucket_tokens(fp):
+        for t in filed_tokens(fp):
             batch.setdefault(t, []).append(stored)
     return joins
 

@@ -466,6 +466,48 @@ def test_an_excerpt_under_a_new_headline_is_a_copy_of_the_article_it_starts() ->
     assert not stories.same_story(article, most, hours_apart=2)
 
 
+def test_copies_sharing_only_a_start_their_source_learned_as_its_template_stay_apart() -> None:
+    # A site opens each post of a series with one long paragraph (GeekPark's yearly awards,
+    # Google's "Code Health" posts, a shop's "Vendor: … Price:" lines): it learned it as its
+    # template, so its own posts compare without it. Elsewhere, an excerpt of one post under a
+    # new headline began as the whole of another post's copy did, as far as starts are
+    # compared: one story.
+    intro = (
+        "Every December our editors look back at the year and name the products that mattered"
+        " most to them, one category a day, from the phones we carried everywhere to the"
+        " gadgets that quietly made our homes and our working days a little bit better."
+    )
+    first = [intro, *LONG_EN]
+    second = [
+        intro,
+        "The best noise-cancelling headphones of the year shut out an open office and a long"
+        " flight alike, and their battery lasted through a week of commuting on one charge.",
+        *EN,
+    ]
+    site = stories.fingerprint("Awards: the best bridge", LONG_EN, first)  # learned: stripped
+    assert site.lead != site.prefixes[0]
+    words = " ".join(first).split()
+    excerpt = fp("Must read: our editors' picks", [" ".join(words[:55]) + " […]"])
+    copy = fp("Awards: the best headphones", second)
+    assert stories.same_story(excerpt, copy, hours_apart=1)  # alone, it looks like an excerpt
+    templates = stories.template_starts([stories.Stored("s1", "s1", "site", 0.0, 0.0, site)])
+    assert stories.templated(excerpt, copy, templates)
+    # Found through the site's article, filed under its learned start, which the others look up.
+    assert stories.template_token(site) in stories.bucket_tokens(copy)
+    assert stories.template_token(copy) == b""
+    held = stories.Stored("c1", "c1", "copies", 0.0, 0.0, copy)
+    holder = stories.Stored("s1", "s1", "site", 0.0, 0.0, site)
+    alone = stories.plan([("e1", "aggregator", 3600.0, excerpt)], {"e1": [held]}, 0.0, 1.0)
+    assert alone[0].story_id == "c1"
+    joins = stories.plan([("e1", "aggregator", 3600.0, excerpt)], {"e1": [held, holder]}, 0.0, 1.0)
+    assert joins[0].story_id == ""
+    # Under one title the start is no evidence of its own: a copy still joins.
+    same = fp("Awards: the best headphones - Portal", second)
+    assert not stories.templated(same, copy, templates)
+    joins = stories.plan([("e2", "portal", 3600.0, same)], {"e2": [held, holder]}, 0.0, 1.0)
+    assert joins[0].story_id == "c1"
+
+
 def test_generic_title_with_different_bodies_is_not_the_same_story() -> None:
     a = fp("Weekly update", ["This week we shipped the new search page and fixed exports."])
     b = fp("Weekly update", ["Our garden club planted forty trees along the canal this week."])
@@ -717,7 +759,7 @@ def test_pack_round_trips_and_tokens_cover_bands_title_and_start() -> None:
     assert stories.unpack(stories.pack(f)) == f
     assert len(stories.pack(f)) == stories.PACKED_SIZE
     tokens = stories.bucket_tokens(f)
-    assert len(tokens) == stories.BANDS + 2
+    assert len(tokens) == stories.BANDS + 3  # (and its start's "L", looked up only)
     assert all(len(t) == 5 for t in tokens)
 
 

@@ -246,6 +246,35 @@ def test_one_sites_articles_sharing_only_its_template_stay_apart(
     assert [s.size for s in store.stories_of(ids).values()] == [1, 1]
 
 
+def test_copies_of_a_channels_videos_sharing_its_description_stay_apart(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """Three videos of one channel, one description word for word (Framatube's three talks of
+    one evening, 36 minutes apart): the channel learns it as its template. Two sites each
+    carrying one of the videos under its own title were one story (the same long text under
+    another headline); a third carrying the first video under its title still joins its copy."""
+    date = "Mon, 23 Nov 2026 09:00:00 GMT"
+    titles = ["Alternatives to the big platforms, part 1", "A talk on free software", "Q&A"]
+    videos = [(f"v{n}", title, BODY, date) for n, title in enumerate(titles)]
+    refresh_all(
+        store,
+        {
+            "tube": feed_server.add("/tube.xml", rss(videos)),
+            "m1": feed_server.add("/m1.xml", rss([("x1", titles[0], BODY, date)])),
+            "m2": feed_server.add("/m2.xml", rss([("x2", titles[1], BODY, date)])),
+            "m3": feed_server.add("/m3.xml", rss([("x3", titles[0], BODY, date)])),
+        },
+    )
+    m1, m2, m3 = (article(store, s, g).id for s, g in (("m1", "x1"), ("m2", "x2"), ("m3", "x3")))
+    found = store.stories_of([m1, m2, m3])
+    assert found[m1] != found[m2]
+    assert found[m1] == found[m3]
+    # Trimming the channel's videos leaves nothing of them in the buckets ("L" included).
+    tube = {a.id for a in store.source_articles("tube", 10)}
+    trim_to_a_newer_article(store, feed_server, "tube", 1)
+    assert not tube & set(indexed_articles(store).values())
+
+
 WIRE_TITLE = "Bank of England cuts rates to 4.5%, signals gradual path ahead"
 WIRE = [
     "LONDON, Nov 23 (Reuters) - The Bank of England cut interest rates by a quarter point to 4.5%"
@@ -586,7 +615,8 @@ def test_an_article_left_empty_by_learned_junk_is_filed_by_its_title_and_forgott
     titled = [
         t for key in store.redis.scan_iter("agg:stories:lsh:*") for t in store.redis.hkeys(key)
     ]
-    assert sorted(t[:1] for t in titled) == [b"T", b"T"]
+    # (and under its learned start, which both share: stories.template_token)
+    assert sorted(t[:1] for t in titled) == [b"L", b"T", b"T"]
     trim_to_a_newer_article(store, feed_server, "site", 1)
     assert not set(filed.values()) & set(indexed_articles(store).values())
 
@@ -1156,7 +1186,7 @@ def test_the_look_reads_which_are_filed_in_one_command_and_writes_their_records_
     stats = store.redis.info("commandstats")
     assert "cmdstat_hexists" not in stats
     assert stats["cmdstat_hmget"]["calls"] == 1
-    handles_and_tokens = sum(1 + len(stories.bucket_tokens(fp)) for *_, fp in new[1:])
+    handles_and_tokens = sum(1 + len(stories.filed_tokens(fp)) for *_, fp in new[1:])
     assert stats["cmdstat_hset"]["calls"] == handles_and_tokens + 1  # (+ the records, at once)
     assert (candidates, last) == ({}, 1 + len(new) + 1)
     assert store.redis.hget("agg:stories:fp", "a-0") == before

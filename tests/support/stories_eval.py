@@ -738,8 +738,17 @@ def evaluate(
     fps = fingerprints(items)
     buckets: dict[bytes, list[int]] = defaultdict(list)
     for n, fp in enumerate(fps):
-        for token in stories.bucket_tokens(fp):
+        for token in stories.filed_tokens(fp):
             buckets[token].append(n)
+    for n, fp in enumerate(fps):  # a start's "L" bucket, looked up: with its template's holders
+        for token in set(stories.bucket_tokens(fp)) - set(stories.filed_tokens(fp)):
+            if token in buckets:
+                buckets[token].append(n)
+    # Starts some source learned as its template (`stories.template_starts`: in the store, the
+    # "L" bucket of a copy's start holds an article of such a source, among its candidates).
+    templates = stories.template_starts(
+        [stories.Stored(str(n), "", "", 0.0, 0.0, fp) for n, fp in enumerate(fps)]
+    )
     merged: set[tuple[int, int]] = set()
     for members in buckets.values():
         for x in range(len(members)):
@@ -747,7 +756,9 @@ def evaluate(
                 a, b = members[x], members[y]
                 same_source = items[a].source == items[b].source
                 hours = abs(items[a].published - items[b].published).total_seconds() / 3600
-                if (a, b) not in merged and decide(fps[a], fps[b], same_source, hours):
+                if (a, b) in merged or stories.templated(fps[a], fps[b], templates):
+                    continue
+                if decide(fps[a], fps[b], same_source, hours):
                     merged.add((a, b))
     report = Report()
     index = {i.id: n for n, i in enumerate(items)}
