@@ -2408,6 +2408,12 @@ _NO_HOST = re.compile(rb"://[/?#]")
 _BARE_SCHEMES = tuple(
     scheme + end for scheme in (b"http:", b"https:") for end in (b"<", b'"', b"'")
 )
+# A URL on a host of the names feedparser-rs takes for a local network's (as it drops a link to
+# an address that is not public: _ADDRESS_HINT), in any case, with a port or a trailing dot.
+_LOCAL_NAME = re.compile(
+    rb"""://[^/?#\s<>"'@]*\.(?i:local|internal|corp|home|intranet|lan|localhost)\.?"""
+    rb"""(?=[:/?#"'<\s]|$)"""
+)
 _ADDRESS_ATTRIBUTE = re.compile(
     rb"""(?:url|href)\s*=\s*["']https?://(?:(?i:localhost)\b|""" + _ADDRESS_LITERAL + rb")"
 )
@@ -2558,6 +2564,12 @@ def _fast_gap(
         )
     ) or (doc.matches(_ADDRESS_HINT) and _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))):
         return "a link to a non-public address or none (feedparser-rs drops it, feedparser not)"
+    if (
+        any(not _str(e.get("link")) for e in entries)
+        or any(not x.get("href") for e in entries for x in e.get("enclosures") or ())
+    ) and _LOCAL_NAME.search(data):
+        # (An intranet's feed: its articles lost their links, http://intranet.corp/memo/1.)
+        return "a link to a local network's name (feedparser-rs drops it, feedparser not)"
     if rss and b"full-text" in data and _FULL_TEXT.search(data):
         return "<yandex:full-text> or <full-text> (feedparser reads it, feedparser-rs not)"
     if doc.search(_MEDIA_THUMBNAIL_TEXT) and not (rss and _text_thumbnails(data, spans)):

@@ -20,6 +20,7 @@ from aggregator.config_warnings import config_warnings
 from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
+from aggregator.parse import parse
 from aggregator.redact import UNREACHABLE_HOST_ERROR, public_error
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
@@ -209,3 +210,48 @@ def test_a_loopback_sources_exemption_is_its_own_port_not_every_service_on_the_r
     assert ":6379" not in article.content
     assert not [e for e in article.enclosures if ":6379" in e.url]
     assert ":6379" not in article.thumbnail
+
+
+# --- an intranet feed's links ---------------------------------------------------------------
+
+INTRANET_FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Staff news</title>'
+    b"<link>http://wiki.intranet.corp/news/</link>"
+    b"<item><guid>m1</guid><title>Canteen menu changes next week</title>"
+    b"<link>http://intranet.corp/memo/1</link><description>New dishes.</description></item>"
+    b"<item><guid>m2</guid><title>Quarterly all-hands moved to Thursday</title>"
+    b"<description>Same room.</description></item></channel></rss>"
+)
+PUBLIC_FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>City news</title>'
+    b"<link>https://city.example/</link>"
+    b"<item><guid>c1</guid><title>Harbour wall repaired after the storm</title>"
+    b"<link>https://city.example/harbour</link><description>Works done.</description></item>"
+    b"</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    "host", ["intranet.corp", "NAS.Local:8080", "wiki.internal.", "git.lan", "files.home"]
+)
+def test_an_intranet_feed_s_links_to_its_own_host_names_are_kept(host: str) -> None:
+    """The fast parser (feedparser-rs) drops a link to a local network's name as it drops one
+    to a private address: an intranet feed's articles had no link, and their pages on this site
+    no way to the memo (the reference parser keeps them; so does the fast path, which leaves
+    such a document to it)."""
+    enclosure = f'<enclosure url="http://{host}/memo/1.pdf" type="application/pdf" length="9"/>'
+    feed = INTRANET_FEED.replace(b"intranet.corp", host.encode()).replace(
+        b"</item>", enclosure.encode() + b"</item>", 1
+    )
+    parsed = parse(feed, url="http://10.1.2.3/staff.xml", headers={})
+    first = parsed.entries[0]
+    assert (first.link, [e.url for e in first.enclosures]) == (
+        f"http://{host}/memo/1",
+        [f"http://{host}/memo/1.pdf"],
+    )
+    # A public feed's own links are still read by the fast parser.
+    public = parse(PUBLIC_FEED, url="https://city.example/feed", headers={})
+    assert (public.parser, public.entries[0].link) == (
+        "feedparser-rs",
+        "https://city.example/harbour",
+    )
