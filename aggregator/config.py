@@ -135,14 +135,26 @@ class SourceConfig:
     default_junk_rules: bool = True  # the built-in junk rules (junk.DEFAULT_PATTERNS)
     learned_junk: bool = True  # paragraphs the source repeats leave its content (boilerplate.py)
     full_text: bool = False  # fetch each new article's page and keep its main text (fulltext.py)
+    # Whether the public sees its feed URL and site URL (/sources, its page, our feeds' source
+    # links, OPML exports); None: as `url_published` decides by default.
+    publish_url: bool | None = None
+
+    @property
+    def url_published(self) -> bool:
+        """Whether its URLs are published: by default not when it may reach private networks
+        (an intranet feed's address, http://10.1.2.3/feed, is nothing the public should read)."""
+        return not self.allow_private_networks if self.publish_url is None else self.publish_url
 
 
 def article_settings(source: SourceConfig) -> SourceConfig:
     """`source` without the settings its articles are not made with: how often it is polled,
-    how much pages rank it, which networks it may reach. An edit of those alone fetches the
-    feed with its validators and cleans nothing again (a change of `[fetch] interval` had
-    fetched every source at once without them, and cleaned every entry again)."""
-    return dataclasses.replace(source, interval=0.0, weight=1.0, allow_private_networks=())
+    how much pages rank it, which networks it may reach, whether its URLs are published. An
+    edit of those alone fetches the feed with its validators and cleans nothing again (a change
+    of `[fetch] interval` had fetched every source at once without them, and cleaned every
+    entry again)."""
+    return dataclasses.replace(
+        source, interval=0.0, weight=1.0, allow_private_networks=(), publish_url=None
+    )
 
 
 @dataclass(frozen=True)
@@ -1512,6 +1524,7 @@ def _check_sources(
         default_junk_rules = reader.get("default_junk_rules", _bool, True)
         learned_junk = reader.get("learned_junk", _bool, True)
         full_text = reader.get("full_text", _bool, False)
+        publish_url = reader.get("publish_url", _bool, None)
         reader.finish()
         for j, selector in enumerate(strip_selectors):
             if problem := junk.selector_problem(selector):
@@ -1630,6 +1643,7 @@ def _check_sources(
                 default_junk_rules=default_junk_rules,
                 learned_junk=learned_junk,
                 full_text=full_text,
+                publish_url=publish_url,
             )
         )
     return tuple(sources)

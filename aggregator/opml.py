@@ -439,12 +439,15 @@ def needing_sites(config: Config, category: Category | None = None) -> list[str]
     return [
         s.id
         for s in config.sources
-        if not s.site_url and (category is None or category.slug in s.categories)
+        if not s.site_url
+        and s.url_published
+        and (category is None or category.slug in s.categories)
     ]
 
 
 def _sources_of(config: Config, slug: str) -> list[SourceConfig]:
-    return [s for s in config.sources if slug in s.categories]
+    # An outline is its URL: a source whose URL is not published (an intranet one) has none.
+    return [s for s in config.sources if slug in s.categories and s.url_published]
 
 
 def _source_outline(

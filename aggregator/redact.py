@@ -54,6 +54,7 @@ INTERNAL_ERROR = "An internal error stopped this refresh"
 PUBLIC_INTERNAL_ERROR = f"{INTERNAL_ERROR}; the operator's log has the details."
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+UNPUBLISHED_URL = "(address not published)"  # a URL of a source whose URLs are not published
 # A URL in a message runs to white space, "<", ">" or '"' (httpx writes those %-encoded), and to
 # a "'" that ends it (before white space, a comma, a bracket or the end: "['https://a/','…']");
 # another "'" is the URL's: a password or a query value may hold one.
@@ -161,8 +162,12 @@ def public_text(text: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> s
     )
 
 
-def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) -> str:
-    """A source's last error as the public may read it.
+def public_error(
+    error: str, secret_words: Iterable[str] = SECRET_PARAMETERS, urls: bool = True
+) -> str:
+    """A source's last error as the public may read it; `urls` false: with no URL in it at all
+    (a source whose URLs are not published, SourceConfig.url_published: "redirect loop: http://
+    10.1.2.3/feed → …" named the intranet's addresses).
 
     A refused private address says nothing of the host, and the same as a host name that did
     not resolve: the detail names internal hosts and the addresses internal DNS gave them
@@ -176,6 +181,8 @@ def public_error(error: str, secret_words: Iterable[str] = SECRET_PARAMETERS) ->
     for detailed, public in _CONNECTION_ERRORS:
         if error.startswith(detailed):
             return public
+    if not urls:
+        error = _URL_IN_TEXT.sub(UNPUBLISHED_URL, error)
     return public_text(error, secret_words)
 
 

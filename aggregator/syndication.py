@@ -88,6 +88,8 @@ class FeedMeta:
     # The language a source's articles were in when it was last read (SourceState.language), of
     # the sources whose name another of its articles is not written in (names_language).
     source_languages: Mapping[str, str] = field(default_factory=dict)
+    # The sources whose URLs are not published (SourceConfig.url_published: intranet ones).
+    unpublished_sources: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,7 @@ def _item(
     )
     tags = tags[:MAX_TAGS]  # (an article stored before ingest kept only so many)
     language = language_tag(article.language)
+    secrets, published = meta.secret_parameters, article.source_id not in meta.unpublished_sources
     return _Item(
         # A story shown once keeps its story's id whichever copy stands for it: when an earlier
         # original arrives after its copy, readers see that item updated, not a second one.
@@ -245,9 +248,10 @@ def _item(
         thumbnail=_http(article.thumbnail),
         source_id=_source_uri(article),
         source_title=source_title,
-        # Both may be the source's own URL, credentials and all: never published as they are.
-        source_url=public_url(_http(article.source_url), meta.secret_parameters),
-        source_feed_url=public_url(_http(article.source_feed_url), meta.secret_parameters),
+        # Both may be the source's own URL, credentials and all: never published as they are,
+        # and not at all for an intranet source (its article's own link stays: see README).
+        source_url=public_url(_http(article.source_url), secrets) if published else "",
+        source_feed_url=public_url(_http(article.source_feed_url), secrets) if published else "",
         credit=_titled(credit, meta.untitled_label) or Credit(story_id=article.id, size=1),
         day_only=article.day_only,
         # (as the pages decide: "조선일보" is Korean, "CNN" over an Arabic article is not Arabic)

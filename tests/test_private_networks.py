@@ -14,16 +14,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from flask.testing import FlaskClient
 
+from aggregator import config as config_module
 from aggregator.config import parse_config, summary
 from aggregator.config_warnings import config_warnings
 from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.parse import parse
-from aggregator.redact import UNREACHABLE_HOST_ERROR, public_error
+from aggregator.redact import UNPUBLISHED_URL, UNREACHABLE_HOST_ERROR, public_error
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
+from aggregator.web import create_app
 from tests.support.feed_server import FeedServer
 
 FEED = (
@@ -254,4 +257,103 @@ def test_an_intranet_feed_s_links_to_its_own_host_names_are_kept(host: str) -> N
     assert (public.parser, public.entries[0].link) == (
         "feedparser-rs",
         "https://city.example/harbour",
+    )
+
+
+# --- what the public sees of an intranet source ------------------------------------------------
+
+
+def _published_config(intranet_url: str, public_url: str, publish: str) -> str:
+    # The global switch lets the "public" source reach the feed server on loopback; it is no
+    # source's own allowance, so it hides no URL (README "Private networks").
+    return f"""
+[site]
+title = "Town"
+base_url = "https://town.example"
+
+[fetch]
+allow_private_networks = true
+deadline = "10s"
+
+[[categories]]
+slug = "world"
+
+[[sources]]
+id = "intranet"
+name = "Staff news"
+url = "{intranet_url}"
+categories = ["world"]
+allow_private_networks = ["127.0.0.1/32"]
+{publish}
+
+[[sources]]
+id = "city"
+name = "City news"
+url = "{public_url}"
+categories = ["world"]
+"""
+
+
+FORMATS = ("atom", "rss", "json")
+
+
+def _public_surfaces(client: FlaskClient, store: Store) -> dict[str, str]:
+    """Every page and document the public may read of the two sources, by path."""
+    paths = ["/sources", "/s/intranet/", "/s/city/", "/sources.opml", "/c/world/sources.opml"]
+    paths += [f"{feed}.{fmt}" for feed in ("/feed", "/c/world/feed") for fmt in FORMATS]
+    paths += ["/embed/world", "/"]
+    found = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        found[path] = response.get_data(as_text=True)
+    for article_id in store.category_ids("world", 10):  # every article's page
+        path = f"/a/{article_id}"
+        response = client.get(path)
+        assert response.status_code == 200, path
+        found[path] = response.get_data(as_text=True)
+    return found
+
+
+@pytest.mark.parametrize("publish", ["", "publish_url = false", "publish_url = true"])
+def test_an_intranet_source_s_urls_are_published_only_when_its_operator_says_so(
+    feed_server: FeedServer, store: Store, redis_url: str, publish: str
+) -> None:
+    """An intranet source's feed URL (http://10.1.2.3/feed) and site were on /sources, its page,
+    our feeds' source links (Atom <source>, RSS <source url>, JSON Feed _source) and the OPML
+    exports, for anyone to read. Its articles' own links stay: readers on the intranet follow
+    them, and nothing here fetches them for anyone else."""
+    intranet_url = feed_server.add("/private/staff.xml", INTRANET_FEED)
+    public_url = feed_server.add("/public/city.xml", PUBLIC_FEED)
+    config = parse_config(_published_config(intranet_url, public_url, publish))
+    now = datetime.now(UTC)
+    with Fetcher(config.fetch, "aggregator-test/1") as fetcher:
+        for source in config.sources:
+            assert refresh_source(source, config, store, fetcher, now=now).outcome is Outcome.OK
+    store.publish_config(config_module.dumps(config))
+    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    surfaces = _public_surfaces(client, store)
+    assert len(surfaces) == 13 + 3  # (and three articles' pages)
+    shown = [p for p, body in surfaces.items() if "/private/staff.xml" in body]
+    sites = [p for p, body in surfaces.items() if "wiki.intranet.corp" in body]
+    if publish.endswith("true"):
+        assert {"/sources", "/sources.opml", "/feed.atom", "/feed.rss", "/feed.json"} <= {*shown}
+        assert {"/sources", "/s/intranet/", "/sources.opml", "/feed.atom"} <= {*sites}
+    else:
+        assert (shown, sites) == ([], [])
+    assert "http://intranet.corp/memo/1" in surfaces["/feed.atom"]  # the article's own link stays
+    assert "http://intranet.corp/memo/1" in surfaces["/embed/world"]
+    # The public source's stay where they were.
+    for path in ("/sources", "/sources.opml", "/feed.atom", "/feed.rss", "/feed.json"):
+        assert "/public/city.xml" in surfaces[path], path
+    assert "https://city.example/" in surfaces["/s/city/"]
+
+
+def test_an_error_of_a_source_whose_urls_are_not_published_names_no_url() -> None:
+    error = "redirect loop: http://10.1.2.3/feed?key=k → http://intranet.corp/feed → (again)"
+    assert public_error(error) == (
+        "redirect loop: http://10.1.2.3/feed?key=REDACTED → http://intranet.corp/feed → (again)"
+    )
+    assert public_error(error, urls=False) == (
+        f"redirect loop: {UNPUBLISHED_URL} → {UNPUBLISHED_URL} → (again)"
     )

@@ -354,10 +354,25 @@ def _public_url_filter(value: str | None) -> str:
     return public_url(value or "", get_config().serve.secret_parameters)
 
 
+@bp.app_template_filter("source_public_url")
+def _source_public_url_filter(value: str | None, source: SourceConfig | str) -> str:
+    """One of a source's URLs (`source`: its config or its id) as the public may see it: none at
+    all for a source whose URLs are not published (an intranet one: SourceConfig.url_published),
+    nor for one no longer in the config (which it was is not known)."""
+    if isinstance(source, str):
+        found = get_config().source(source)
+        if found is None:
+            return ""
+        source = found
+    return _public_url_filter(value) if source.url_published else ""
+
+
 @bp.app_template_filter("public_error")
-def _public_error_filter(value: str | None) -> str:
-    """A source's last error as the public may see it (aggregator/redact.py)."""
-    return public_error(value or "", get_config().serve.secret_parameters)
+def _public_error_filter(value: str | None, source: SourceConfig | None = None) -> str:
+    """A source's last error as the public may see it (aggregator/redact.py): without URLs for
+    a `source` whose URLs are not published."""
+    urls = source is None or source.url_published
+    return public_error(value or "", get_config().serve.secret_parameters, urls)
 
 
 @bp.app_template_filter("article_html")
