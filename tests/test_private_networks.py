@@ -11,23 +11,27 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from aggregator import config as config_module
-from aggregator.config import parse_config, summary
+from aggregator.config import FetchConfig, parse_config, summary
 from aggregator.config_warnings import config_warnings
 from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
-from aggregator.models import Outcome
+from aggregator.fulltext import enrich
+from aggregator.models import Article, Outcome
 from aggregator.parse import parse
 from aggregator.redact import UNPUBLISHED_URL, UNREACHABLE_HOST_ERROR, public_error
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from aggregator.web import create_app
 from tests.support.feed_server import FeedServer
+from tests.support.pipeline import make_config
 
 FEED = (
     b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Intranet</title>'
@@ -357,3 +361,64 @@ def test_an_error_of_a_source_whose_urls_are_not_published_names_no_url() -> Non
     assert public_error(error, urls=False) == (
         f"redirect loop: {UNPUBLISHED_URL} → {UNPUBLISHED_URL} → (again)"
     )
+
+
+# --- full text: the pages a source's feed links to -----------------------------------------
+
+PAGE = (Path(__file__).parent / "fixtures" / "pages" / "en.html").read_bytes()
+
+
+def _linking_to(url: str) -> Article:
+    now = datetime.now(UTC)
+    return Article(
+        id="a", source_id="src", guid="a", url=url, title="A", summary="", content="<p>T</p>",
+        author="", published=now, updated=now, source_name="S", source_url="",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("allows", "where", "fetched"),
+    [
+        # The intranet source itself: its page on the address it may reach is read.
+        (("127.0.0.1/32",), "page", True),
+        (("localhost",), "page by name", True),
+        # An intranet source allowed another network: not this one.
+        (("127.0.0.2/32",), "page", False),
+        (("10.0.0.0/8", "wiki.corp"), "page", False),
+        # A public source whose article link names a host that resolves to a private address,
+        # or whose page redirects there.
+        ((), "page by name", False),
+        (("127.0.0.2/32",), "redirect", False),
+    ],
+)
+def test_a_full_text_page_fetch_reaches_only_what_its_source_may(
+    feed_server: FeedServer,
+    redirector: tuple[http.server.ThreadingHTTPServer, type[_Redirector]],
+    allows: tuple[str, ...],
+    where: str,
+    fetched: bool,
+) -> None:
+    """A feed chooses its articles' links, and full text fetches them from the server: the
+    fetch may reach only the networks and hosts its source may (its allow_private_networks),
+    on the first hop and on every redirect, whoever the link names."""
+    page = feed_server.add("/memo", PAGE, content_type="text/html")
+    server, handler = redirector
+    handler.target = page
+    url = {
+        "page": page,
+        "page by name": page.replace("127.0.0.1", "localhost"),
+        "redirect": f"http://127.0.0.2:{server.server_address[1]}/memo",
+    }[where]
+    source = replace(
+        make_config({"src": url}).sources[0], full_text=True, allow_private_networks=allows
+    )
+    with Fetcher(FetchConfig(deadline=10.0), "aggregator-test/1") as fetcher:
+        [article], outcome = enrich([_linking_to(url)], source, {}, fetcher)
+    if fetched:
+        assert (article.full_text, outcome.failures) == ("ok", 0)
+        assert len(feed_server.requests("/memo")) == 1
+    else:
+        assert article.full_text.startswith("blocked: refused to connect to ")
+        assert "127.0.0.1 (loopback address)" in article.full_text
+        assert article.content == "<p>T</p>"
+        assert feed_server.requests("/memo") == []
