@@ -557,14 +557,12 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     # and "dIsPlAy" as "display", HTML "<IFrame" as an iframe: two plain looks, for the lower
     # and upper case, kept a picture or frame hidden in another case, shown once its style went.
     # C looks in any case: a pattern ignoring case cost ~10% of clean_html over the corpus.)
-    # (A size of nothing: "1px", "0px", or CSS's zero without a unit, "width:0" and "height:0";
-    # a pattern ignoring case here cost a fifth of clean_html.)
-    if (
-        _mentions(html_text, "display")
-        or "1px" in html_text
-        or "0px" in html_text
-        or "h:0" in html_text
-    ):
+    # (Or sized to nothing: "width:1px", "HEIGHT: 0". What hides it is in its style attribute,
+    # the only place _unless_hidden reads, so one look for "style" in any case is the whole
+    # condition: looks for "display", "1px", "0px" and "h:0" missed "WIDTH:1PX" and "width: 0",
+    # and cost more over the corpus's bodies, 34 ms against 23 with the pass, for 279 bodies
+    # read against 481.)
+    if _mentions(html_text, "style"):
         html_text = _IMG_OPEN.sub(_unless_hidden, html_text)
     if _mentions(html_text, "iframe"):
         html_text = _IFRAME_OPEN.sub(_unless_hidden_frame, html_text)

@@ -488,6 +488,11 @@ def test_mailto_links_are_kept() -> None:
         '<img src="https://t.example/open?id=1" style="width: 1px">',
         '<img src="https://t.example/open?id=1" style="border:0;height:1px">',
         '<img src="https://t.example/open?id=1" style="width:0;height:0">',
+        # (in capitals, where nothing else in the text was written in small letters)
+        '<img src="https://t.example/open?id=1" style="WIDTH:1PX;HEIGHT:1PX">',
+        '<img src="https://t.example/open?id=1" style="Width:1Px">',
+        '<img src="https://t.example/open?id=1" style="WIDTH:0;HEIGHT:0">',
+        '<img src="https://t.example/open?id=1" style="width: 0; height: 0">',
     ],
 )
 def test_tracking_pixels_ads_and_share_buttons_are_removed(pixel: str) -> None:
