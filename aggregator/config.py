@@ -1779,6 +1779,8 @@ def summary(config: Config) -> str:
             if source.allow_private_networks:
                 reach = ", ".join(source.allow_private_networks).replace("*", "any")
                 extras.append(f"may reach private networks: {reach}")
+            if not source.url_published:
+                extras.append("URLs not published")
             extra = f"  ({'; '.join(extras)})" if extras else ""
             lines.append(f"  {source.id}: {source.name} <{source.url}>{extra}")
     changed = []

@@ -353,6 +353,14 @@ def test_an_intranet_source_s_urls_are_published_only_when_its_operator_says_so(
     assert "https://city.example/" in surfaces["/s/city/"]
 
 
+@pytest.mark.parametrize("publish", ["", "publish_url = true"])
+def test_check_config_says_which_sources_urls_are_not_published(publish: str) -> None:
+    config = parse_config(_published_config("http://10.1.2.3/f", "https://c.example/f", publish))
+    lines = {line.split(":")[0].strip(): line for line in summary(config).splitlines()}
+    assert ("URLs not published" in lines["intranet"]) is (publish == "")
+    assert "URLs not published" not in lines["city"]
+
+
 def test_an_error_of_a_source_whose_urls_are_not_published_names_no_url() -> None:
     error = "redirect loop: http://10.1.2.3/feed?key=k → http://intranet.corp/feed → (again)"
     assert public_error(error) == (
