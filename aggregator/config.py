@@ -1649,7 +1649,10 @@ def _check_sources(
     return tuple(sources)
 
 
-_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?")
+# Labels of letters, digits and inner hyphens, joined by single dots: "intranet..corp" was taken
+# as a host no URL can name, so its source stayed refused with its setting looking right.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 
 
 def _private_access(value: object) -> tuple[str, ...]:
@@ -1661,6 +1664,7 @@ def _private_access(value: object) -> tuple[str, ...]:
             'expected true, false or an array like ["10.1.2.0/24", "intranet.corp"],'
             f" got {_kind(value)}"
         )
+    bad = []  # every one named at once, as every problem of the file is
     for n, item in enumerate(value):
         if not isinstance(item, str):
             raise _Invalid(
@@ -1671,8 +1675,12 @@ def _private_access(value: object) -> tuple[str, ...]:
             ipaddress.ip_network(item, strict=False)
         except ValueError:
             if not _HOST_NAME.fullmatch(item):
-                message = f'"{item}" is neither a network like "10.1.2.0/24" nor a host name'
-                raise _Invalid(message) from None
+                bad.append(f'"{item}"')
+    if len(bad) == 1:
+        raise _Invalid(f'{bad[0]} is neither a network like "10.1.2.0/24" nor a host name')
+    if bad:
+        named = f"{', '.join(bad[:-1])} and {bad[-1]}"
+        raise _Invalid(f'{named} are neither networks like "10.1.2.0/24" nor host names')
     return tuple(value)
 
 

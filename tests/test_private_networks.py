@@ -160,6 +160,21 @@ def test_allow_private_networks_values_are_checked() -> None:
     )
 
 
+def test_every_bad_allow_private_networks_entry_is_named_and_empty_labels_are_no_host() -> None:
+    # "intranet..corp" (a doubled dot) was taken as a host name that no URL can name, so the
+    # source stayed refused with its setting looking right; and only the first bad entry was
+    # named, where every problem is reported at once.
+    hosts = '["intranet..corp", "10.1.2.0/24", ".corp", "corp-.x", "good-host.corp", "bad host!"]'
+    text = _config("https://a.example/f", "https://b.example/f", hosts)
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    place = 'sources[0] (id "intranet").allow_private_networks'
+    assert caught.value.problems == [
+        f'{place}: "intranet..corp", ".corp", "corp-.x" and "bad host!" are neither networks'
+        ' like "10.1.2.0/24" nor host names'
+    ]
+
+
 @pytest.mark.parametrize(
     "host", ["127.1", "0x7f000001", "017700000001", "[::127.0.0.1]", "[64:ff9b::7f00:1]"]
 )
