@@ -344,7 +344,12 @@ def parse_config(raw: bytes | str, *, path: str = "") -> Config:
     problems: list[str] = []
     config = _check(document, problems, path)
     if problems:
-        raise ConfigError(problems, path, problem_lines(text, problems))
+        # In the file's order, as an operator fixes it (they came in the order keys are
+        # checked); one with no line (a table written inline) follows them, in its order.
+        lines = problem_lines(text, problems)
+        order = sorted(range(len(problems)), key=lambda i: (lines[i] is None, lines[i] or 0))
+        problems = [problems[i] for i in order]
+        raise ConfigError(problems, path, [lines[i] for i in order])
     return config
 
 

@@ -843,6 +843,31 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert path.read_text().splitlines()[lines[5] - 1] == 'interval = "1s"'
 
 
+def test_problems_are_listed_in_the_order_of_their_lines() -> None:
+    # An operator fixes a file top to bottom: they came in the order the keys are checked, so a
+    # source's exclude (line 9) was named before its strip_patterns (line 8), and [serve]'s
+    # cache_max_age before the frame_ancestors written above it.
+    text = (
+        CATEGORIES
+        + '[serve]\nframe_ancestors = "*"\ncache_max_age = "5 min"\n'
+        + source("A", "https://a.example/f", extra='strip_patterns = ["(x"]\nexclude = ["*x"]')
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    located = info.value.located
+    assert [p.split(":")[1].strip() for p in located] == [
+        "serve.frame_ancestors",
+        "serve.cache_max_age",
+        'sources[0] (name "A").strip_patterns[0]',
+        'sources[0] (name "A").exclude[0]',
+    ]
+    lines = [int(p.split(":")[0].removeprefix("line ")) for p in located]
+    assert lines == sorted(lines)
+    assert info.value.located == [
+        f"line {n}: {p}" for n, p in zip(lines, info.value.problems, strict=True)
+    ]
+
+
 def test_a_problem_s_line_is_its_key_s_else_its_table_s() -> None:
     text = (
         '[site]\ntitle = "T"\n\n[[categories]]\nslug = "n"\ntitle = "N"\n'
