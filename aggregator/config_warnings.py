@@ -188,7 +188,7 @@ def located_warnings(
         except (OSError, UnicodeDecodeError):  # changed since it was read: the places still say
             text = ""
     lines = problem_lines(text.removeprefix("\ufeff"), warnings)
-    return [
-        f"line {line}: {warning}" if line else warning
-        for warning, line in zip(warnings, lines, strict=True)
-    ]
+    located = sorted(  # in the file's order, as problems are; those with no line after them
+        zip(warnings, lines, strict=True), key=lambda pair: (pair[1] is None, pair[1] or 0)
+    )
+    return [f"line {line}: {warning}" if line else warning for warning, line in located]

@@ -868,6 +868,19 @@ def test_problems_are_listed_in_the_order_of_their_lines() -> None:
     ]
 
 
+def test_warnings_are_listed_in_the_order_of_their_lines() -> None:
+    # As problems are: a source's include (line 9) was named before its strip_patterns (line 8).
+    from aggregator.config_warnings import located_warnings
+
+    extra = 'strip_patterns = [""]\ninclude = [""]'
+    text = CATEGORIES + source("A", "https://a.example/f", '["world", "tech"]', extra=extra)
+    warnings = located_warnings(parse_config(text), text)
+    assert [w.split(":")[1].strip() for w in warnings] == [
+        "sources[0] (a).strip_patterns[0]",
+        "sources[0] (a).include[0]",
+    ]
+
+
 def test_a_problem_s_line_is_its_key_s_else_its_table_s() -> None:
     text = (
         '[site]\ntitle = "T"\n\n[[categories]]\nslug = "n"\ntitle = "N"\n'
