@@ -773,6 +773,22 @@ def test_the_operators_commands_use_the_running_config_while_the_file_is_invalid
     assert cli.main(["--config", str(config_file), "refresh", "alpha"]) == 0
 
 
+def test_an_invalid_other_file_is_not_said_to_be_what_the_service_runs_on(
+    config_file: Path, with_states: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--config other.toml sources` with other.toml broken said "running on the last
+    published config until it is fixed", while the service runs on another file, which
+    fixing this one changes nothing of (a README walk-through)."""
+    scheduler.publish(with_states, config_module.load_config(config_file))
+    other = tmp_path / "other.toml"
+    other.write_text(CONFIG.replace('name = "Beta"', 'name = "Beta"\nintreval = 1'))
+    assert cli.main(["--config", str(other), "sources", "--json"]) == 1  # (beta fails)
+    err = capsys.readouterr().err
+    assert 'intreval: unknown key (did you mean "interval"?)' in err
+    assert "until it is fixed" not in err
+    assert f"using the config the service runs on, from {config_file}" in err
+
+
 def test_refresh_says_which_sources_of_the_file_the_service_does_not_run_yet(
     config_file: Path, with_states: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -45,13 +45,25 @@ def load_or_published(args: argparse.Namespace, store: Store) -> Config:
             raise
         if os.environ.get(PROBLEMS_SHOWN):  # `run` said so already, for all its processes
             return _published(published[1], error)
+        running_on = config_module.loads(published[1]).path
+        if running_on and error.path and not _same_file(error.path, running_on):
+            # Fixing this file changes nothing of what the service runs on: it runs on another.
+            instead = f"using the config the service runs on, from {running_on}"
+        else:
+            instead = "running on the last published config until it is fixed"
         print(
-            f"aggregator: {error}\naggregator: the config file is invalid (above); running on the"
-            " last published config until it is fixed",
+            f"aggregator: {error}\naggregator: the config file is invalid (above); {instead}",
             file=sys.stderr,
             flush=True,
         )
         return _published(published[1], error)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # (one is gone, or relative to another process's directory)
+        return os.path.abspath(a) == os.path.abspath(b)
 
 
 # Set by `run` for its processes once it has shown the file's problems: three copies of them
