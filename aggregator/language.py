@@ -10,6 +10,8 @@ wrong one.
 from __future__ import annotations
 
 import array
+import contextlib
+import mmap
 import re
 import threading
 from collections.abc import Iterable
@@ -49,11 +51,27 @@ def _identifier() -> Any:
             numpy.ascontiguousarray(full.nb_ptc[:, keep]),
             full.nb_pc[keep],
             [full.nb_classes[i] for i in keep],
-            full.tk_nextmove,
+            _on_huge_pages(full.tk_nextmove),
             full.tk_output,
             norm_probs=True,
             tk_row=full.tk_row,
         )
+
+
+def _on_huge_pages(table: array.array[int]) -> memoryview:
+    """A copy of the automaton's moves (39 MB) in memory the kernel is asked to back with 2 MB
+    pages: the walk reads one move a byte, at random, and on 4 KB pages nearly each read also
+    missed the TLB and walked the page tables (in a cold round, ~100 µs a text in
+    nb_probabilities, most of it the walk). The same numbers, read as the array was (ints, by
+    index): py3langid's own walk reads it too."""
+    size = max(len(table), 1) * 4  # (uint32s; an mmap is never empty)
+    # (Private: an anonymous mmap is shared by default, and shared memory gets no 2 MB pages.)
+    memory = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    with contextlib.suppress(AttributeError, OSError):  # (not Linux, or not allowed: 4 KB pages)
+        memory.madvise(mmap.MADV_HUGEPAGE)  # before the copy touches a page
+    moves = memoryview(memory).cast("I")  # (what the C reads: uint32, as the model's array)
+    moves[: len(table)] = memoryview(table)  # (refused, were the model's of another type)
+    return moves[: len(table)]
 
 
 def _native_walk() -> type:
