@@ -245,6 +245,38 @@ def test_the_walks_moves_are_the_models_in_memory_that_asks_for_huge_pages() -> 
     assert "sh" not in _mapping_flags(address)  # (shared memory gets no 2 MB pages)
 
 
+@requires_native
+def test_the_scores_read_rows_ahead_and_sum_them_in_the_order_the_walk_met_them() -> None:
+    """nb_probabilities asks for the rows of ptc a few features ahead of the one it sums (a
+    hint only): a text of more features than that, the last row among them, gets the numbers
+    of the sums in the walk's order, in float32; a feature past ptc is refused, even one the
+    read-ahead meets first."""
+    features, classes = 40, 7
+    # One state per byte value b < 40, whose feature is b; any byte leads to its state.
+    nextmove = array.array("I", [b if b < features else 0 for b in range(256)])
+    rowbase, output = array.array("I", [0] * 256), array.array("i", list(range(256)))
+    output[0] = -1
+    rng = numpy.random.default_rng(7)
+    ptc = rng.normal(size=(features, classes)).astype(numpy.float16)
+    pc = rng.normal(size=classes).astype(numpy.float32)
+    data = bytes([39, 5, 5, 12, 1, 39, 30, 2, 2, 2, 17, 8, 33, 39, 4])
+    got = language._native.nb_probabilities(nextmove, rowbase, output, ptc.data, pc.data, data)
+    counts = Counter(data)  # (in order of first visit, as the walk meets them)
+    scores = numpy.zeros(classes, dtype=numpy.float32)
+    for feature, count in counts.items():
+        weight = numpy.log1p(numpy.float32(count))
+        scores = scores + weight * ptc[feature].astype(numpy.float32)
+    scores = (scores + pc) * numpy.float32(1 / numpy.sqrt(len(data)))
+    exps = numpy.exp(scores - scores.max())
+    assert got == pytest.approx(list(exps / exps.sum()), rel=1e-6)
+    assert got.index(max(got)) == int(numpy.argmax(exps))
+    outside = bytes([1, 2, 3, 4, 5, 6, 7]) + bytes([45])  # (state 45 has feature 45: no row)
+    output = array.array("i", list(range(256)))
+    nextmove = array.array("I", list(range(256)))
+    with pytest.raises(ValueError, match="outside ptc"):
+        language._native.nb_probabilities(nextmove, rowbase, output, ptc.data, pc.data, outside)
+
+
 @pytest.mark.parametrize(
     ("title", "tag"),
     [
