@@ -33,8 +33,10 @@ _ZONE = r"\s*(?P<zone>[+-]\d{2}(?::?\d{2})?(?:\s+[A-Za-z]{2,5})?|[A-Za-z]{1,5})?
 # DateTime: "2020-01-10 오후 2:33:00", "2020/1/10 下午 02:33:00"); after it, AM/PM.
 _MERIDIEM_FIRST = r"(?:(?P<ampm_first>오전|오후|上午|下午|早上|中午|晚上|午前|午後)\s*)?"
 # Between a date and its time: a space or "T", or a word or dash as CMSs write them
-# ("2020-01-10 at 14:33", Drupal's "01/10/2020 - 14:33", German "um", Dutch "om").
-_JOIN = r"(?:\s+(?:at|um|om|à|a las)\s+|\s*[-–|@]\s*|[T\s]+)"
+# ("2020-01-10 at 14:33", Drupal's "01/10/2020 - 14:33", German "um", Dutch "om", Portuguese
+# "às", Italian "alle"/"ore", Nordic "kl."/"klo", Polish "o", Russian "в", Turkish "saat", a
+# bullet: "01.12.2026 в 15:05", "1 December 2026 • 15:05").
+_JOIN = r"(?:\s+(?:at|um|om|à|às|a las|alle|ore|kl\.?|klo|o|в|saat)\s+|\s*[-–|@•·]\s*|[T\s]+)"
 _TIME = (
     r"(?:" + _JOIN + _MERIDIEM_FIRST + r"(?P<h>\d{1,2})[:：](?P<mi>\d{2})"
     r"(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
@@ -358,7 +360,7 @@ _MARKS = _combining_marks()
 # an abbreviation's dot or Hebrew's geresh may end it ("יום ג׳", Tuesday).
 # (Malayalam writes a zero-width non-joiner inside words: "തിങ്കളാഴ്‌ച", Monday.)
 _WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}\u200c\u200d]|-(?=[^\W\d_]))*[.׳]?")
-_SEPARATORS = frozenset({"-", "–", "—", "|", "@"})
+_SEPARATORS = frozenset({"-", "–", "—", "|", "@", "•", "·"})
 _ERAS = frozenset({"พ.ศ", "ค.ศ"})  # Thai: Buddhist era, Common era
 _ERA_GLUED = re.compile(r"([พค]\.ศ\.)(?=\d)")  # "พ.ศ.2567", written against its year
 _ENGLISH_MONTH = re.compile(
@@ -597,7 +599,8 @@ def _localized(text: str) -> str:
     their digits as ASCII (Arabic-Indic, Persian, Devanagari...), Arabic's comma as ",", a
     Levantine month of two words as one token, Vietnamese "ngày 1 tháng 12 năm 2026" (and "1 thg
     12, 2026"), Czech and Korean spaced dates ("1. 12. 2026", "2026. 12. 1."), French and
-    Portuguese "15h05", and an offset in parentheses ("(+0700)", from Vietnamese "(GMT+7)")."""
+    Portuguese "15h05", an offset in parentheses ("(+0700)", from Vietnamese "(GMT+7)"), German's
+    "Uhr" after a time and Russian's "МСК" as "MSK"."""
     if not text.isascii():  # (none of these changes ASCII text)
         text = unicodedata.normalize("NFC", text).translate(_DIGITS).replace("،", ",")
         text = _LEVANTINE_MONTH.sub(r"\1_\2", text)
@@ -609,6 +612,8 @@ def _localized(text: str) -> str:
         text = _H_TIME.sub(r"\1:\2", text)
     if "(" in text:
         text = _OFFSET_IN_PARENTHESES.sub(r"\1", text)
+    if "Uhr" in text or "МСК" in text:  # German's "15:05 Uhr" (o'clock), Moscow's time by name
+        text = _UHR.sub(r"\1", text).replace("МСК", "MSK")
     return text
 
 
@@ -627,6 +632,7 @@ _VIETNAMESE = re.compile(
 _SPACED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 _SPACED_YMD = re.compile(r"\b(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.")
 _H_TIME = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})\b")
+_UHR = re.compile(r"(\d{1,2}[:.]\d{2})\s*Uhr\b")
 _OFFSET_IN_PARENTHESES = re.compile(r"\((\s*[+-]\d{4}\s*)\)$")
 
 
