@@ -642,9 +642,10 @@ _TIME_FIRST = re.compile(
     r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+[A-Z]{2,5})?)\s*,?\s+(\S.*)"
 )
 # A day's name before a date of numbers: "Mon, 2020-01-10 14:33", "Friday, 10/01/2020".
-# Two words too: Vietnamese "Thứ Ba, 01/12/2026", and its numbered days, "Thứ 2" (Monday).
+# Two words too: Vietnamese "Thứ Ba, 01/12/2026", and its numbered days, "Thứ 2" (Monday). Or a
+# label and its colon: "Stand: 01.12.2026 15:05 Uhr", "Updated: 2026-12-01 15:05".
 _DAY_BEFORE_NUMBERS = re.compile(
-    r"(?:(?:[^\W\d_]{1,12}\s)?[^\W\d_]{2,12}\.?|[Tt]hứ\s[2-7]),?\s+(?=\d{1,4}[-/.]\d)"
+    r"(?:(?:[^\W\d_]{1,12}\s)?[^\W\d_]{2,12}\.?|[Tt]hứ\s[2-7])[,:]?\s+(?=\d{1,4}[-/.]\d)"
 )
 
 

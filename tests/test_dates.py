@@ -938,6 +938,13 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("numeric + words", "1 December 2026 • 15:05 GMT", "UTC", "2026-12-01T15:05"),
     ("numeric + words", "2026-12-01 · 15:05", "Europe/Berlin", "2026-12-01T14:05"),
     ("numeric + words", "15:05 Uhr", "Europe/Berlin", None),
+    # a label and its colon before it, as a page or a feed's description writes it
+    ("numeric + words", "Stand: 01.12.2026 15:05 Uhr", "Europe/Berlin", "2026-12-01T14:05"),
+    ("numeric + words", "Aktualisiert: 01.12.2026, 15:05", "Europe/Berlin", "2026-12-01T14:05"),
+    ("numeric + words", "Updated: 2026-12-01 15:05", "UTC", "2026-12-01T15:05"),
+    ("numeric + words", "Publicado: 01/12/2026 15:05", "America/Sao_Paulo", "2026-12-01T18:05"),
+    ("numeric + words", "Seite: 12/2026", "Europe/Berlin", None),
+    ("numeric + words", "Version: 2.12.1", "UTC", None),
     ("thai", "1 ธันวาคม 2569 15:05 น.", "Asia/Bangkok", "2026-12-01T08:05"),
     ("thai", "วันอังคารที่ 1 ธันวาคม พ.ศ. 2569", "Asia/Bangkok", "2026-12-01T05:00"),
     ("thai", "01/12/2569 15:05", "Asia/Bangkok", "2026-12-01T08:05"),
