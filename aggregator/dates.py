@@ -612,6 +612,8 @@ def _localized(text: str) -> str:
         text = _H_TIME.sub(r"\1:\2", text)
     if "(" in text:
         text = _OFFSET_IN_PARENTHESES.sub(r"\1", text)
+    if ":" not in text:  # RFC 822's time without its colon: "1500 GMT"
+        text = _HHMM_BEFORE_ZONE.sub(r"\1 \2:\3", text)
     if "Uhr" in text or "МСК" in text:  # German's "15:05 Uhr" (o'clock), Moscow's time by name
         text = _UHR.sub(r"\1", text).replace("МСК", "MSK")
     return text
@@ -632,6 +634,12 @@ _VIETNAMESE = re.compile(
 _SPACED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 _SPACED_YMD = re.compile(r"\b(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.")
 _H_TIME = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})\b")
+# A day, a month's name, a year (RFC 822's two digits too), then an hour and minutes without
+# their colon, then a zone: the Herald Sun's "03 Apr 02 1500 GMT".
+_HHMM_BEFORE_ZONE = re.compile(
+    r"(\b\d{1,2} [A-Za-z]{3} \d{2}(?:\d{2})?) ([01]\d|2[0-3])([0-5]\d)"
+    r"(?= (?:[A-Za-z]{1,5}|[+-]\d{4})$)"
+)
 _UHR = re.compile(r"(\d{1,2}[:.]\d{2})\s*Uhr\b")
 _OFFSET_IN_PARENTHESES = re.compile(r"\((\s*[+-]\d{4}\s*)\)$")
 
@@ -832,13 +840,17 @@ _OFFSET_GLUED = re.compile(r"(\d:\d\d:\d\d)([+-]\d\d:?\d\d|[A-Za-z]{1,5})(?=\s|$
 
 
 # RFC 850's day, as old HTTP servers and some feeds write it: "Sunday, 06-Nov-94 08:49:37 GMT".
-_RFC850_DAY = re.compile(r"\b\d{1,2}-[A-Za-z]{3}-(\d{2})\b")
+# RFC 850's day-month-year, and RFC 822's with an English month ("03 Apr 02 15:00 GMT").
+_RFC850_DAY = re.compile(
+    r"\b\d{1,2}-[A-Za-z]{3}-(\d{2})\b"
+    r"|\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{2}) "
+)
 
 
 def _written_short(year: int, text: str) -> bool:
     """Whether `text` writes `year` in two digits where no other reading of them is possible:
     RFC 850's day-month-year (parsedate_tz reads "94" as 1994 and "20" as 2020)."""
-    return any(int(yy) == year % 100 for yy in _RFC850_DAY.findall(text))
+    return any(int(a or b) == year % 100 for a, b in _RFC850_DAY.findall(text))
 
 
 def _zone_offset(name: str, local: tzinfo) -> str | None:

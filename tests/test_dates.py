@@ -938,6 +938,13 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("numeric + words", "1 December 2026 • 15:05 GMT", "UTC", "2026-12-01T15:05"),
     ("numeric + words", "2026-12-01 · 15:05", "Europe/Berlin", "2026-12-01T14:05"),
     ("numeric + words", "15:05 Uhr", "Europe/Berlin", None),
+    # RFC 822's time without its colon, before a zone (the corpus's Herald Sun feed wrote
+    # "03 Apr 02 1500 GMT": unread by feedparser and by us), with RFC 822's two-digit year too
+    ("rfc 822 hhmm", "Tue, 01 Dec 26 1505 GMT", "UTC", "2026-12-01T15:05"),
+    ("rfc 822 hhmm", "01 Dec 2026 1505 +0100", "UTC", "2026-12-01T14:05"),
+    ("rfc 822 hhmm", "01 Dec 26 15:05 GMT", "UTC", "2026-12-01T15:05"),
+    ("rfc 822 hhmm", "01 Dec 2026 2505 GMT", "UTC", None),
+    ("rfc 822 hhmm", "01 Dec 2026 1505", "UTC", None),
     # a label and its colon before it, as a page or a feed's description writes it
     ("numeric + words", "Stand: 01.12.2026 15:05 Uhr", "Europe/Berlin", "2026-12-01T14:05"),
     ("numeric + words", "Aktualisiert: 01.12.2026, 15:05", "Europe/Berlin", "2026-12-01T14:05"),
