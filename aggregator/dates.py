@@ -646,7 +646,9 @@ _OFFSET_IN_PARENTHESES = re.compile(r"\((\s*[+-]\d{4}\s*)\)$")
 
 # A time before its date, as some CMSs write it: "14:33 10.01.2020", "2:33 PM EST, Jan 10,
 # 2020" (unreadable, or feedparser's guess at today's date, before). Its zone's name goes with it.
+# A label may come first, and goes: CNN's "Updated 2:33 PM EST, Fri January 10, 2020".
 _TIME_FIRST = re.compile(
+    r"(?:[^\W\d_]{2,12}:?\s+)?"
     r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+[A-Z]{2,5})?)\s*,?\s+(\S.*)"
 )
 # A day's name before a date of numbers: "Mon, 2020-01-10 14:33", "Friday, 10/01/2020".

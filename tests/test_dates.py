@@ -938,6 +938,10 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("numeric + words", "1 December 2026 • 15:05 GMT", "UTC", "2026-12-01T15:05"),
     ("numeric + words", "2026-12-01 · 15:05", "Europe/Berlin", "2026-12-01T14:05"),
     ("numeric + words", "15:05 Uhr", "Europe/Berlin", None),
+    # a label before a time that comes before its date (CNN's "Updated 2:33 PM EST, …")
+    ("numeric + words", "Updated 3:05 PM EST, Tue December 1, 2026", "UTC", "2026-12-01T20:05"),
+    ("numeric + words", "Published: 15:05 01.12.2026", "Europe/Berlin", "2026-12-01T14:05"),
+    ("numeric + words", "Updated 3:05 PM EST", "UTC", None),
     # RFC 822's time without its colon, before a zone (the corpus's Herald Sun feed wrote
     # "03 Apr 02 1500 GMT": unread by feedparser and by us), with RFC 822's two-digit year too
     ("rfc 822 hhmm", "Tue, 01 Dec 26 1505 GMT", "UTC", "2026-12-01T15:05"),
