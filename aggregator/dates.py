@@ -452,6 +452,9 @@ _YEAR = re.compile(r"(?<!\d)(?:19[89]\d|2[01]\d\d)(?!\d)")
 # now and the 1st ("2025 x" was 2025-12-01 when read in December).
 _YEAR_ALONE = re.compile(r"\d{4}(?![-/.]?\d)")
 # A time of day and no other number: feedparser dates it the day it is read ("10:00").
+# A year and a month, or a season, and no day: "2026-06" was 1 June, "2025/26" the 1st of the
+# month it was read in.
+_YEAR_MONTH = re.compile(r"\d{4}[-/.]\d{1,2}")
 _TIME_ALONE = re.compile(r"\D*\d{1,2}:\d{2}(?::\d{2})?\D*")
 
 
@@ -461,10 +464,11 @@ def _holds_its_year(text: str, parsed: datetime) -> bool:
     number is a date only as ISO 8601's day written so ("20260615", "2026166"): feedparser read
     "12345678" and "202606" as 2012-12-10 and 2020-09-16, and a year alone ("2026") as its
     1 January, a day no article of that year was written on more than another. Nor is a year
-    no month's number follows ("2026. június 15." was this month's 1st), nor a time alone."""
+    no month's number follows ("2026. június 15." was this month's 1st), nor a year and a month
+    or a season ("2026-06", "2025/26"), nor a time alone."""
     if text.isdigit():
         return text in (parsed.strftime("%Y%m%d"), parsed.strftime("%Y%j"))
-    if _YEAR_ALONE.match(text) or _TIME_ALONE.fullmatch(text):
+    if _YEAR_ALONE.match(text) or _TIME_ALONE.fullmatch(text) or _YEAR_MONTH.fullmatch(text):
         return False  # "2026. június 15.": this month's 1st; "10:00": today's, a guess
     years = {int(y) for y in _YEAR.findall(text)}
     return not years or bool(years & {parsed.year - 1, parsed.year, parsed.year + 1})

@@ -938,6 +938,12 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("numeric + words", "1 December 2026 • 15:05 GMT", "UTC", "2026-12-01T15:05"),
     ("numeric + words", "2026-12-01 · 15:05", "Europe/Berlin", "2026-12-01T14:05"),
     ("numeric + words", "15:05 Uhr", "Europe/Berlin", None),
+    # a year and a month, or a season, and no day: feedparser read "2026-06" as 1 June and a
+    # season "2025/26" as the 1st of the month it was read in (found by the held-out set)
+    ("not a date", "2026-06", "UTC", None),
+    ("not a date", "2025/26", "UTC", None),
+    ("not a date", "2026.12", "Europe/Berlin", None),
+    ("not a date", "2026-1", "UTC", None),
     # a label before a time that comes before its date (CNN's "Updated 2:33 PM EST, …")
     ("numeric + words", "Updated 3:05 PM EST, Tue December 1, 2026", "UTC", "2026-12-01T20:05"),
     ("numeric + words", "Published: 15:05 01.12.2026", "Europe/Berlin", "2026-12-01T14:05"),
