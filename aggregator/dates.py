@@ -34,9 +34,11 @@ _ZONE = r"\s*(?P<zone>[+-]\d{2}(?::?\d{2})?(?:\s+[A-Za-z]{2,5})?|[A-Za-z]{1,5})?
 _MERIDIEM_FIRST = r"(?:(?P<ampm_first>오전|오후|上午|下午|早上|中午|晚上|午前|午後)\s*)?"
 # Between a date and its time: a space or "T", or a word or dash as CMSs write them
 # ("2020-01-10 at 14:33", Drupal's "01/10/2020 - 14:33", German "um", Dutch "om", Portuguese
-# "às", Italian "alle"/"ore", Nordic "kl."/"klo", Polish "o", Russian "в", Turkish "saat", a
+# "às", Italian "alle"/"ore", Nordic "kl."/"klo", Polish "o"/"godz.", Russian "в", Turkish "saat", a
 # bullet: "01.12.2026 в 15:05", "1 December 2026 • 15:05").
-_JOIN = r"(?:\s+(?:at|um|om|à|às|a las|alle|ore|kl\.?|klo|o|в|saat)\s+|\s*[-–|@•·]\s*|[T\s]+)"
+_JOIN = (
+    r"(?:\s+(?:at|um|om|à|às|a las|alle|ore|kl\.?|klo|o|godz\.|в|saat)\s+|\s*[-–|@•·]\s*|[T\s]+)"
+)
 _TIME = (
     r"(?:" + _JOIN + _MERIDIEM_FIRST + r"(?P<h>\d{1,2})[:：](?P<mi>\d{2})"
     r"(?:[:：](?P<s>\d{2})(?:[.,]\d+)?)?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?"
@@ -618,7 +620,7 @@ def _localized(text: str) -> str:
         text = _OFFSET_IN_PARENTHESES.sub(r"\1", text)
     if ":" not in text:  # RFC 822's time without its colon: "1500 GMT"
         text = _HHMM_BEFORE_ZONE.sub(r"\1 \2:\3", text)
-    if "Uhr" in text or "МСК" in text:  # German's "15:05 Uhr" (o'clock), Moscow's time by name
+    if "h" in text or "МСК" in text:  # "15:05 Uhr" (o'clock), "hs", "hrs"; Moscow's by name
         text = _UHR.sub(r"\1", text).replace("МСК", "MSK")
     return text
 
@@ -637,14 +639,14 @@ _VIETNAMESE = re.compile(
 )
 _SPACED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 _SPACED_YMD = re.compile(r"\b(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.")
-_H_TIME = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})\b")
+_H_TIME = re.compile(r"(?<![\w:])(\d{1,2}) ?h ?(\d{2})\b")  # (Quebec's "15 h 05")
 # A day, a month's name, a year (RFC 822's two digits too), then an hour and minutes without
 # their colon, then a zone: the Herald Sun's "03 Apr 02 1500 GMT".
 _HHMM_BEFORE_ZONE = re.compile(
     r"(\b\d{1,2} [A-Za-z]{3} \d{2}(?:\d{2})?) ([01]\d|2[0-3])([0-5]\d)"
     r"(?= (?:[A-Za-z]{1,5}|[+-]\d{4})$)"
 )
-_UHR = re.compile(r"(\d{1,2}[:.]\d{2})\s*Uhr\b")
+_UHR = re.compile(r"(\d{1,2}[:.]\d{2})\s*(?:Uhr|hrs?|hs)\b")
 _OFFSET_IN_PARENTHESES = re.compile(r"\((\s*[+-]\d{4}\s*)\)$")
 
 
@@ -657,9 +659,10 @@ _TIME_FIRST = re.compile(
 )
 # A day's name before a date of numbers: "Mon, 2020-01-10 14:33", "Friday, 10/01/2020".
 # Two words too: Vietnamese "Thứ Ba, 01/12/2026", and its numbered days, "Thứ 2" (Monday). Or a
-# label and its colon: "Stand: 01.12.2026 15:05 Uhr", "Updated: 2026-12-01 15:05".
+# label and its colon: "Stand: 01.12.2026 15:05 Uhr", "Updated: 2026-12-01 15:05", "更新时间：…".
 _DAY_BEFORE_NUMBERS = re.compile(
-    r"(?:(?:[^\W\d_]{1,12}\s)?[^\W\d_]{2,12}\.?|[Tt]hứ\s[2-7])[,:]?\s+(?=\d{1,4}[-/.]\d)"
+    r"(?:(?:[^\W\d_]{1,12}\s)?[^\W\d_]{2,12}\.?|[Tt]hứ\s[2-7])(?:[,:]?\s+|：\s*)"
+    r"(?=\d{1,4}[-/.]\d)"
 )
 
 

@@ -938,6 +938,14 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("numeric + words", "1 December 2026 • 15:05 GMT", "UTC", "2026-12-01T15:05"),
     ("numeric + words", "2026-12-01 · 15:05", "Europe/Berlin", "2026-12-01T14:05"),
     ("numeric + words", "15:05 Uhr", "Europe/Berlin", None),
+    # the second held-out batch's: Polish "godz." (hour), Latin America's "hs"/"hrs" after a
+    # time, Quebec's "9 h 15", a Chinese label and its full-width colon
+    ("numeric + words", "01.12.2026, godz. 15:05", "Europe/Warsaw", "2026-12-01T14:05"),
+    ("numeric + words", "01/12/2026 15:05 hs", "America/Buenos_Aires", "2026-12-01T18:05"),
+    ("numeric + words", "01/12/2026 | 15:05 hrs", "America/Mexico_City", "2026-12-01T21:05"),
+    ("numeric + words", "1 décembre 2026 à 15 h 05", "America/Montreal", "2026-12-01T20:05"),
+    ("numeric + words", "更新时间：2026-12-01 15:05", "Asia/Shanghai", "2026-12-01T07:05"),
+    ("numeric + words", "15 h 05", "Europe/Paris", None),
     # a year and a month, or a season, and no day: feedparser read "2026-06" as 1 June and a
     # season "2025/26" as the 1st of the month it was read in (found by the held-out set)
     ("not a date", "2026-06", "UTC", None),
