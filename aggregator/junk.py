@@ -301,11 +301,13 @@ _AT_START: tuple[str, ...] = (
     # daily news podcast", the Guardian's in the corpus. The newsletter is the prompt's object,
     # perhaps by name, and the line ends with what it brings: not "Sign up for an account with
     # a disposable email address…", "Subscribe to a newsletter you actually read…", "Get our own
-    # app into the store…", a review's sentences.)
+    # app into the store…", a review's sentences. A mailing list too, with what it brings after
+    # "to get": "Sign up for the mailing list to get episode notifications…", PBS Space Time's.)
     r"^(?:subscribe to our|sign up for our|scan the qr code)"
     r"|^(?:sign up|subscribe)(?: now)? (?:to|for) (?:receive |get )?(?:our|the|an?) (?:free )?"
     r"(?:daily |weekly |morning |evening |(?-i:[A-Z][\w'’-]*) ){0,3}"
-    r"(?:newsletters?|e-?mails?|briefing)(?: (?:with|from|of) [^.!?]{1,80})?[.!]?$"
+    r"(?:newsletters?|e-?mails?|briefing|mailing list)"
+    r"(?: (?:with|from|of|to (?:get|receive|hear)) [^.!?]{1,80})?[.!]?$"
     r"|^get our (?:free )?(?:daily |weekly )?(?:newsletters?|news app|app|e-?mails?|briefing)\b",
     # a comments widget's line where its script did not run (Disqus's)
     r"^(?:blog )?comments powered by(?: disqus)?\.?$"
