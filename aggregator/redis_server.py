@@ -102,6 +102,16 @@ class EmbeddedServer:
         return self._process.pid if self._process is not None else None
 
     @property
+    def returncode(self) -> int | None:
+        """How the server we started ended (Popen's: negative for a signal), None while it runs."""
+        return self._process.poll() if self._process is not None else None
+
+    @property
+    def log_path(self) -> Path:
+        """The server's own log (it writes why it stopped there, unless a signal killed it)."""
+        return self.data_dir / LOG_FILE
+
+    @property
     def running(self) -> bool:
         """Whether the server we started is still running."""
         return self._process is not None and self._process.poll() is None

@@ -52,8 +52,8 @@ class Supervisor:
                 continue
             recent = [t for t in self.restarts.get(name, []) if time.monotonic() - t < 60]
             if len(recent) >= 5:
-                raise SystemExit(f"{name} keeps exiting (code {child.returncode}); giving up")
-            print(f"aggregator: {name} exited with {child.returncode}; restarting", flush=True)
+                raise SystemExit(f"{name} keeps exiting ({ending(child.returncode)}); giving up")
+            print(f"aggregator: {name} {ending(child.returncode)}; restarting", flush=True)
             self.restarts[name] = [*recent, time.monotonic()]
             self.start(name)
 
@@ -108,6 +108,28 @@ def _port_problem(host: str, port: int) -> str:
     return ""
 
 
+def ending(returncode: int) -> str:
+    """How a process ended, in words: "exited with status 1", "was killed by SIGKILL (…)".
+    "exited with -9" said nothing to most operators, and the embedded server's restart said
+    nothing at all, though a SIGXFSZ there means its append-only file hit a size limit."""
+    if returncode >= 0:
+        return f"exited with status {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = f"signal {-returncode}"
+    return f"was killed by {name}" + _SIGNAL_HINTS.get(name, "")
+
+
+_SIGNAL_HINTS = {
+    "SIGKILL": " (by hand, or the kernel's out-of-memory killer: see `dmesg`)",
+    "SIGXFSZ": " (a file reached the size limit, `ulimit -f`)",
+    "SIGSEGV": " (a crash)",
+    "SIGABRT": " (a crash)",
+    "SIGBUS": " (a crash, or a file it maps was cut short: a full disk?)",
+}
+
+
 def _revive(server: EmbeddedServer, restarts: list[float]) -> None:
     """Start the embedded server again after it died (killed, out of memory): the processes
     wait out its absence and go on, its append-only file holds the data. Gives up, and `run`
@@ -117,7 +139,13 @@ def _revive(server: EmbeddedServer, restarts: list[float]) -> None:
     if len(restarts) >= 5:
         raise SystemExit("the embedded Redis-compatible server keeps exiting; giving up")
     restarts.append(now)
-    print("aggregator: the embedded Redis-compatible server exited; restarting", flush=True)
+    code = server.returncode
+    how = ending(code) if code is not None else "exited"
+    print(
+        f"aggregator: the embedded Redis-compatible server {how}; restarting"
+        f" (its log: {server.log_path})",
+        flush=True,
+    )
     server.start()
 
 
