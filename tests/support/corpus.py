@@ -1,4 +1,5 @@
-"""The development corpus: one place that finds it, and one way for tests to skip without it.
+"""The development corpus: one place that finds it, and one way for tests to skip without it
+(or, under CI, to fail).
 
 The corpus (381 real feed documents, several under the GPL) lives outside the repository, at
 `../shared/corpus` beside a checkout or wherever `AGGREGATOR_CORPUS` points. A clone with nothing
@@ -37,18 +38,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     (It also comes before pytest's own skip of a parameter list that is empty without the corpus.)
     """
     if not PRESENT and item.get_closest_marker("corpus") is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the corpus tests, but it {SKIP_REASON}")
         pytest.skip(SKIP_REASON)
 
 
 def corpus_files(*folders: str) -> list[Path]:
     """Every file in the named corpus folders (all of them when none is named), sorted.
 
-    Empty when the corpus is absent, so parametrizing over it never fails at collection.
+    Empty when the corpus is absent, so parametrizing over it never fails at collection. A corpus
+    that is found but lacks a named folder (or holds no files in it) raises: a test that loops
+    over the files would otherwise check nothing and pass.
     """
     if not PRESENT:
         return []
     roots = [CORPUS / f for f in folders] if folders else [CORPUS]
-    return sorted(p for r in roots for p in r.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+    files = []
+    for root in roots:
+        found = [p for p in root.rglob("*") if p.is_file() and p.name != "SOURCES.md"]
+        if not found:
+            raise FileNotFoundError(f"the corpus at {CORPUS} has no files in {root.name}/")
+        files += found
+    return sorted(files)
 
 
 # A date element of RSS, Atom or Dublin Core, in any namespace and case, with its text.
