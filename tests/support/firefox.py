@@ -3,7 +3,8 @@
 Playwright drives only its own build of Firefox, which cannot be downloaded here, so this speaks
 Marionette, the protocol built into every Firefox (`--marionette`): length-prefixed JSON over
 TCP. Only what the tests need: open a page, run a script, screenshot an element. Without
-firefox-esr the tests that use it skip and say what to install.
+firefox-esr the tests that use it skip and say what to install; under CI (the CI environment
+variable set) they fail instead, because CI must run them.
 
 Fixture: `firefox`, a function that starts one (`firefox(javascript=False)`); each one started
 is quit when the test ends.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -153,6 +155,8 @@ class Firefox:
 def firefox() -> Iterator[Callable[..., Firefox]]:
     """A function that starts a headless Firefox (Firefox's arguments); all quit at the end."""
     if not FIREFOX.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Firefox tests, but {INSTALL_HINT}")
         pytest.skip(INSTALL_HINT)
     started: list[Firefox] = []
 
