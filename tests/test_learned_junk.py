@@ -75,6 +75,7 @@ def test_a_repeated_footer_leaves_the_fifth_article_and_the_first_ones_with_it(
     for count in range(1, 5):
         articles = _refresh(store, feed_server, count)
         # Counted after each refresh: carried by `count` articles now, five only after the fifth.
+        assert len(articles) == count  # (all() of none holds)
         assert all(FOOTER in a.content for a in articles.values()), count
     # The fifth, new, is counted as it is saved: the footer is learned then, and the five are
     # cleaned again in the same refresh (they were served with it until the next read).
@@ -120,6 +121,7 @@ def test_junk_learned_as_the_articles_are_filed_is_read_again_within_a_minute(
     items = [_item(n) for n in range(5)]
     items[0] = (items[0][0], "Harbour news 0, corrected", *items[0][2:])
     articles = _serve_and_refresh(store, feed_server, "harbour", items)
+    assert len(articles) == 5  # (all() of none holds)
     assert all(FOOTER in a.content for a in articles.values())  # learned after the filing
     due = store.get_state("harbour").next_due
     assert due is not None
@@ -258,6 +260,7 @@ def test_a_long_articles_footer_is_counted_too(store: Store, feed_server: FeedSe
         for n in range(6)
     ]
     stored = _serve_and_refresh(store, feed_server, "long", items)
+    assert len(stored) == 6  # (all() of none holds)
     assert all(len(a.content) > 12_000 for a in stored.values())
     assert paragraph_hash(FOOTER) in store.boilerplate("long", 5)
 
