@@ -12,12 +12,13 @@ $(STAMP): pyproject.toml setup.py aggregator/_native.c
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright's own download cannot work here).
-# Installed when we are root and it is missing; otherwise the browser tests say what to install.
+# Debian's Chromium and Firefox ESR for the browser tests (Playwright's own download cannot work
+# here). Installed when we are root and one is missing; otherwise the browser tests say what to
+# install.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if { ! command -v chromium || ! command -v firefox-esr; } >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium and firefox-esr for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk firefox-esr >/dev/null; \
 	fi
 
 # Feed readers of other people's making for tests/test_feed_readers.py: sfeed (its own C
