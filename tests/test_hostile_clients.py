@@ -1830,8 +1830,9 @@ def test_with_redis_hung_cached_feeds_serve_and_pages_say_503_within_seconds(
                         answer = client.get(path)
                         took[path] = max(took.get(path, 0.0), time.monotonic() - started)
                         assert answer.status_code == (200 if path.endswith(".atom") else 503)
-                # The first request waits out one read timeout (2 s), the others no longer.
-                assert max(took.values()) < 5, took
+                # The first request waits out one read timeout (2 s), the others no longer; the
+                # hang this guards against took 16-24 s, and 5 s failed once at a load of 13.
+                assert max(took.values()) < 12, took
             finally:
                 os.kill(pid, signal.SIGCONT)
             comes_back(web.url)
