@@ -33,6 +33,7 @@ from aggregator.language import detect as detect_language
 from aggregator.models import Article, Enclosure, EntryData, ParsedFeed, identity_repr
 from aggregator.parse import left_from_authoring
 from aggregator.sanitize import (
+    INVISIBLE_IN_URL,
     bounded,
     clean_html,
     clean_text,
@@ -42,6 +43,7 @@ from aggregator.sanitize import (
     loopback_host,
     media_count,
     on_readers_network,
+    percent_encoded,
     plain_text,
     reads_as_text,
     safe_url,
@@ -256,6 +258,7 @@ def normalize(
     keys = _identity_keys(entries, links)
     if watched:
         keys = _kept_keys(entries, links, urls, keys, watched, source.id, held or {})
+    keys = _earlier_kept(entries, keys, source.id, held or {})
     japanese = _japanese(feed, source)
     local = local_zone(feed, source, japanese=japanese)
     days = midnight_days(feed)
@@ -1122,17 +1125,55 @@ def _watched(entries: Sequence[EntryData], shared: Collection[str]) -> dict[str,
 
 def held_ids(feed: ParsedFeed, source_id: str, shared: Collection[str]) -> list[str]:
     """The ids whose stored articles `normalize` needs as `held`: those an entry sharing a guid
-    (now, or in an earlier read: `shared`) may have been stored under. None for most feeds."""
+    (now, or in an earlier read: `shared`) may have been stored under, and those an earlier
+    release made for an entry (_earlier_key) beside its own. None for most feeds."""
     guids = [entry.guid for entry in feed.entries if entry.guid]
-    if not shared and len(set(guids)) == len(guids):
+    earlier = any(not e.guid and INVISIBLE_IN_URL.search(e.link or "") for e in feed.entries)
+    if not shared and len(set(guids)) == len(guids) and not earlier:
         return []  # (the common case, without the work of _listed)
     entries, links, _ = _listed(feed)
-    watched = _watched(entries, shared)
     ids: dict[str, None] = {}
+    if earlier:
+        for entry, key in zip(entries, _identity_keys(entries, links), strict=True):
+            if (before := _earlier_key(entry, key)) is not None:
+                ids.update(dict.fromkeys(article_id(source_id, k) for k in (key, before)))
+    watched = _watched(entries, shared)
     for entry, link in zip(entries, links, strict=True):
         if entry.guid in watched:
             ids.update(dict.fromkeys(_candidates(source_id, entry, link)))
     return list(ids)
+
+
+def _earlier_key(entry: EntryData, key: str) -> str | None:
+    """The identity key an earlier release made for the entry, where it differs from `key`.
+
+    An item without a guid is known by its link, and releases before session 46 kept an
+    invisible character in it raw (U+200B, U+202E) where safe_url now percent-encodes it: its
+    next read after the upgrade made a new id, and feed readers showed it a second time.
+    """
+    if entry.guid or not key.startswith("link:") or "\x00" in key:
+        return None
+    before = key
+    for character in set(INVISIBLE_IN_URL.findall(entry.link or "")):
+        before = before.replace(percent_encoded(character), character)
+    return before if before != key else None
+
+
+def _earlier_kept(
+    entries: Sequence[EntryData], keys: Sequence[str], source_id: str, held: Mapping[str, Article]
+) -> list[str]:
+    """The identity keys, where an entry stored under the id an earlier release made for it
+    (and not under its own) keeps that one: an article's id never changes with an upgrade."""
+    kept = list(keys)
+    for i, (entry, key) in enumerate(zip(entries, keys, strict=True)):
+        before = _earlier_key(entry, key)
+        if (
+            before is not None
+            and article_id(source_id, before) in held
+            and article_id(source_id, key) not in held
+        ):
+            kept[i] = before
+    return kept
 
 
 def _candidates(source_id: str, entry: EntryData, link: str) -> list[str]:

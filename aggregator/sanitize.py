@@ -210,6 +210,7 @@ _INVISIBLE_IN_URLS = (  # (a character class's body)
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
 _CONTROL = re.compile('[\x00-\x20\x7f"<>`' + _INVISIBLE_IN_URLS + "]")
+INVISIBLE_IN_URL = re.compile(f"[{_INVISIBLE_IN_URLS}]")  # (what releases before kept raw)
 
 _CLOSING_TAG = re.compile(r"</([A-Za-z][\w:-]*)\s*>")
 _OPENING_TAG = re.compile(r"<([A-Za-z][\w:-]*)[\s/>]")
@@ -1286,6 +1287,11 @@ def _read_url(url: str, base: str) -> str:
     # and goes to evil.example (a review); browsers send none for a link anyway.
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path or "/", query, parts.fragment))
+
+
+def percent_encoded(character: str) -> str:
+    """A character as safe_url writes it: its UTF-8 bytes percent-encoded."""
+    return "".join(f"%{byte:02X}" for byte in character.encode())
 
 
 def _percent_encoded(match: re.Match[str]) -> str:

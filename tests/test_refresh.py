@@ -985,3 +985,41 @@ def test_a_permanent_redirect_from_https_to_plain_http_is_never_adopted(
     result = FetchResult(target, 200, b"", {}, None, None, permanent_redirect=target)
     state = _after_fetch(SourceState("src"), result, config, config.sources[0])
     assert state.adopted_url == adopted
+
+
+def _guidless(*items: tuple[str, str]) -> bytes:
+    body = "".join(
+        f"<item><title>{title}</title><link>{link}</link><description>About {title}</description>"
+        "<pubDate>Mon, 23 Nov 2026 09:00:00 GMT</pubDate></item>"
+        for link, title in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://example.com/</link>{body}</channel></rss>"
+    ).encode()
+
+
+def test_an_item_keyed_by_its_link_keeps_its_id_after_the_upgrade_that_encoded_its_link(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item without a guid is known by its link. Releases before session 46's ba98698 kept
+    an invisible character in a link raw (U+200B); since, safe_url writes it percent-encoded, so
+    after the upgrade the item's next read made a new id: the same story a second time in
+    every feed reader subscribed (upgrade check h13, session 47). It keeps the id stored."""
+    real = normalize_module.safe_url
+
+    def as_before(url: str, base: str) -> str:  # the earlier release: invisible ones kept raw
+        return real(url, base).replace("%E2%80%8B", "\u200b")
+
+    zwsp = ("https://example.com/a\u200bb", "Zero width")
+    url = feed_server.add("/feed.xml", _guidless(zwsp))
+    monkeypatch.setattr(normalize_module, "safe_url", as_before)
+    assert refresh(store, url).outcome is Outcome.OK
+    [before] = store.source_articles("src", 10)
+    monkeypatch.undo()  # the upgrade: same store, this release's code, and the feed changes
+    feed_server.add("/feed.xml", _guidless(("https://example.com/new", "New"), zwsp))
+    assert refresh(store, url, NOW + timedelta(hours=1)).outcome is Outcome.OK
+    listed = store.source_articles("src", 10)
+    assert sorted(a.title for a in listed) == ["New", "Zero width"]  # not twice
+    stored = {a.title: a for a in listed}
+    assert stored["Zero width"].id == before.id
