@@ -757,7 +757,11 @@ def on_readers_network(url: str, trusted_host: str = "") -> bool:
     host = host.lower().rstrip(".")
     if not host:
         return True  # ("http://" alone: nothing to load, nothing lost)
-    trusted, trusted_port = _host_and_port(trusted_host)
+    # (normalize.trusted_host writes a loopback host with its port, "[::1]:8080", and any other
+    # host bare: an intranet source's IPv6 "fd00::1" read as host "fd00", port ":1" lost that
+    # source's own pictures, h8's F2.)
+    bare_ipv6 = trusted_host.count(":") > 1 and not trusted_host.startswith("[")
+    trusted, trusted_port = (trusted_host, "") if bare_ipv6 else _host_and_port(trusted_host)
     if host == trusted.lower().rstrip(".") and (
         not trusted_port or _port_number(port, authority[1]) == int(trusted_port)
     ):

@@ -25,9 +25,11 @@ from aggregator.errors import ConfigError
 from aggregator.fetch import Fetcher
 from aggregator.fulltext import enrich
 from aggregator.models import Article, Outcome
+from aggregator.normalize import trusted_host
 from aggregator.parse import parse
 from aggregator.redact import UNPUBLISHED_URL, UNREACHABLE_HOST_ERROR, public_error
 from aggregator.refresh import refresh_source
+from aggregator.sanitize import clean_html
 from aggregator.store import Store
 from aggregator.web import create_app
 from tests.support.feed_server import FeedServer
@@ -232,6 +234,19 @@ def test_a_loopback_sources_exemption_is_its_own_port_not_every_service_on_the_r
     assert ":6379" not in article.content
     assert not [e for e in article.enclosures if ":6379" in e.url]
     assert ":6379" not in article.thumbnail
+
+
+@pytest.mark.parametrize("url", ["http://[fd00::1]/staff.xml", "http://[fd00::1]:8080/staff.xml"])
+def test_an_ipv6_intranet_source_keeps_its_own_pictures(url: str) -> None:
+    """The exemption of a source's own host read any trusted host with a colon as host:port: an
+    IPv6 intranet source's ("fd00::1") was host "fd00", port ":1", and its own pictures went
+    (h8's F2). Its host's pictures stay; another private address's still go."""
+    source = replace(make_config({"src": url}).sources[0], allow_private_networks=("fd00::/8",))
+    trusted = trusted_host(source)
+    own = '<p>Memo.</p><p><img src="http://[fd00::1]/own.png" alt="own"></p>'
+    assert 'src="http://[fd00::1]/own.png"' in clean_html(own, url, trusted)
+    other = '<p>Memo.</p><p><img src="http://[fd00::2]/other.png" alt="other"></p>'
+    assert "<img" not in clean_html(other, url, trusted)
 
 
 # --- an intranet feed's links ---------------------------------------------------------------
