@@ -687,12 +687,14 @@ def _shift_jis_not_korean(sample: bytes) -> bool:
 _COMMON_IN_KOREAN = frozenset(c.encode("euc_kr") for c in frequent_characters.HANGUL)
 _COMMON_IN_CHINESE = frozenset(c.encode("gb2312") for c in frequent_characters.HANZI)
 _COMMONEST_IN_CHINESE = frozenset(c.encode("gb2312") for c in frequent_characters.HANZI[:512])
+_SPACE_BETWEEN_PAIRS = re.compile(rb"(?<=[\xb0-\xfe][\xa1-\xfe]) (?=[\xb0-\xfe][\xa1-\xfe])")
 
 
 def _chinese_not_korean(sample: bytes) -> bool:
     """Whether text the detector read as Korean is GBK: three pairs or more are frequent in
-    Chinese and not in Korean, more than three times those that are Korean's, and half or more of
-    its hanzi-or-Hangul pairs; and it decodes as GB18030."""
+    Chinese and not in Korean, more than three times those that are Korean's (and the spaces
+    between two pairs), and half or more of its hanzi-or-Hangul pairs; and it decodes as
+    GB18030."""
     # (Counted by distinct pair: a step per pair took 65 ms on a 134 kB Korean feed; this, 12-20.)
     counts = Counter(_CP949_PAIR.findall(sample))
     chinese = korean = pairs = 0
@@ -705,6 +707,10 @@ def _chinese_not_korean(sample: bytes) -> bool:
             chinese += n
         elif (in_korean and not in_chinese) or c[0] >= 0xD8:
             korean += n
+    # Korean puts a space between its words of a few syllables, where Chinese writes its hanzi
+    # on: each is evidence of Korean too. The table (a web corpus of computing pages) lacks
+    # news words, 북, 폭, 팀, 홍, 눈, and "북극곰 눈밭" was "合必磅 传圭" (h8's F1).
+    korean += len(_SPACE_BETWEEN_PAIRS.findall(sample))
     return (
         chinese >= 3
         and chinese > 3 * korean

@@ -332,6 +332,11 @@ def test_short_undeclared_shift_jis_is_not_read_as_korean(
         ("봄꽃 축제 일정 안내", "euc_kr", "CP949"),
         ("ㅎㅎ 새 폰 샀어요", "euc_kr", "CP949"),
         ("주말에 가족과 함께 캠핑을 다녀왔습니다", "euc_kr", "CP949"),
+        # Korean news words the frequency table (a web corpus of computing pages) lacks, 북 and
+        # 폭, 팀, 홍, 눈: three of them made a short headline GBK ("合必磅 传圭"), but Korean puts
+        # a space between its words, where Chinese writes its hanzi on (h8's F1).
+        ("북극곰 눈밭", "euc_kr", "CP949"),
+        ("홍콩 팀 폭발", "euc_kr", "CP949"),
     ],
 )
 def test_short_undeclared_gbk_is_not_read_as_korean(title: str, codec: str, read_as: str) -> None:
