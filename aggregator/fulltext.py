@@ -289,13 +289,14 @@ def read_page(
                 " (a missing page or a login wall?)"
             )
     _drop_pixels(tree)  # readability drops the width="1" that tells the sanitizer
+    offering_consent = _offering_consent(tree)  # (read before the buttons go)
     # "Listen", "Copy link": the sanitizer unwraps a button; a <nav>'s links are no article's
     # ("Next gallery: Christmas markets" ended a gallery's text: dev set, gallery page).
     for element in list(tree.iter("button", "nav")):
         if element.getparent() is not None:
             element.drop_tree()
     _drop_boxes(tree)
-    _drop_boxes_by_text(tree)
+    _drop_boxes_by_text(tree, offering_consent)
     _drop_credit_lines(tree)
     _drop_related_lists(tree)
     _drop_teasers(tree, url)
@@ -555,12 +556,15 @@ _BOX_TAGS = frozenset(("div", "aside", "section", "form", "dialog"))
 MAX_CONSENT_CHARS = 2_000  # a consent dialog's text, at most (its purposes listed)
 
 
-def _drop_boxes_by_text(tree: lxml.html.HtmlElement) -> None:
+def _drop_boxes_by_text(
+    tree: lxml.html.HtmlElement, offering_consent: Collection[lxml.html.HtmlElement]
+) -> None:
     """Remove the sign-up boxes and consent dialogs _drop_boxes did not know by their name (dev
     set: the newsletter page kept its "nl-box", precision 0.75; a German consent wall was read as
     the article). A sign-up box is a small part of what holds it: a short article's body with its
-    own sign-up line stays; a consent dialog is outside the page's <article> and <main>: an
-    article about cookie banners stays."""
+    own sign-up line stays; a consent dialog is outside the page's <article> and <main>, and
+    holds a control that asks for consent (`offering_consent`, _offering_consent's): an article
+    about cookie banners stays, and so does a post about cookies its author agrees on."""
     boxes = []
     climb = _Climb(MAX_BOX_CHARS, _is_signup_box)
     lines: dict[lxml.html.HtmlElement, str] = {}  # (a parent's text, read once)
@@ -575,7 +579,9 @@ def _drop_boxes_by_text(tree: lxml.html.HtmlElement) -> None:
             if " ".join(start.text_content().split()) != lines[parent]:
                 continue  # a link in a sentence is the sentence's
         boxes.append(climb.outermost(start))
-    climb = _Climb(MAX_CONSENT_CHARS, _is_consent_box)
+    climb = _Climb(
+        MAX_CONSENT_CHARS, lambda e, text, n: e in offering_consent and _is_consent_box(e, text, n)
+    )
     for text in tree.xpath("//text()[contains(translate(., 'COKIE', 'cokie'), 'cookie')]"):
         if (start := text.getparent()) is not None:
             boxes.append(climb.outermost(start))
@@ -627,6 +633,35 @@ def _is_signup_box(
         and parent is not None
         and 2 * len(text) <= length(parent)
     )
+
+
+# A consent dialog offers its choice: a button, a link or an input whose whole label says it
+# ("Alle akzeptieren", "Accept all", "I agree"). A blog's post with none, saying "cookies",
+# "partner" and "agree", was such a dialog to the text alone, and its whole body went (h8's F3).
+MAX_CONSENT_LABEL_CHARS = 40
+
+
+def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]:
+    """The elements that hold a control asking for consent: each ancestor once, so a page of
+    20,000 such buttons costs one walk up each, where the walks meet."""
+    holders: set[lxml.html.HtmlElement] = set()
+    for control in tree.iter("button", "a", "input"):
+        if control.tag == "input":
+            if control.get("type", "").lower() not in ("submit", "button"):
+                continue
+            label = control.get("value", "")
+        else:
+            label = control.text_content()
+        if len(label) > 4 * MAX_CONSENT_LABEL_CHARS:
+            continue
+        label = " ".join(label.split())
+        if len(label) > MAX_CONSENT_LABEL_CHARS or not _CONSENT.search(label):
+            continue
+        for element in control.iterancestors():
+            if element in holders:
+                break
+            holders.add(element)
+    return holders
 
 
 def _is_consent_box(

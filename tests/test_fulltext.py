@@ -901,6 +901,32 @@ def test_a_consent_wall_named_by_no_box_word_goes_an_article_on_cookies_stays() 
     assert "Verbraucherschützer" in content
 
 
+def test_a_post_that_mentions_cookies_a_partner_and_agreeing_is_no_consent_dialog() -> None:
+    """A blog with no <article> (a theme of <div>s) whose post said "cookies", "partner" and
+    "agree" was a consent dialog to the rule above, and its whole body went: the page was too
+    short, and the article kept its teaser (h8's F3). A consent dialog offers its choice, a
+    button or link that says it ("Alle akzeptieren"); a post has none."""
+    paragraphs = [
+        "These brown butter chocolate chip cookies are the ones I make every Christmas. My"
+        " partner says they are the best cookies he has ever eaten, and I have to agree.",
+        "Start by browning the butter in a light pan so you can see the milk solids turn golden."
+        " Let it cool for ten minutes, then whisk in both sugars until the mixture is glossy.",
+        "Beat in the eggs one at a time, then the vanilla. Fold in the flour, baking soda and salt"
+        " until just combined, and stir in the chopped chocolate. Chill the dough for an hour.",
+        "Scoop the dough into balls and bake at 180 C for eleven minutes: the edges should be set"
+        " and the middles still soft. Stored in a tin, they keep for five days.",
+    ]
+    title = "Brown butter chocolate chip cookies"
+    page = (
+        f"<html><head><title>{title}</title></head><body><div id='page'><div class='post'>"
+        f"<h1>{title}</h1><div class='entry-content'>"
+        + "".join(f"<div class='block'><p>{p}</p></div>" for p in paragraphs)
+        + "</div></div></div></body></html>"
+    )
+    content, _ = extract_main(page, "https://blog.example/cookies", _source(), title)
+    assert [p[:40] in content for p in paragraphs] == [True] * 4
+
+
 def test_an_author_box_s_avatar_is_no_lead_picture_of_a_page(
     store: Store, feed_server: FeedServer
 ) -> None:
