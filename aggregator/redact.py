@@ -167,7 +167,7 @@ def public_error(
 ) -> str:
     """A source's last error as the public may read it; `urls` false: with no URL in it at all
     (a source whose URLs are not published, SourceConfig.url_published: "redirect loop: http://
-    10.1.2.3/feed → …" named the intranet's addresses).
+    10.1.2.3/feed → …" named the intranet's addresses), nor a host (_HOST_NAMING_ERRORS).
 
     A refused private address says nothing of the host, and the same as a host name that did
     not resolve: the detail names internal hosts and the addresses internal DNS gave them
@@ -182,8 +182,24 @@ def public_error(
         if error.startswith(detailed):
             return public
     if not urls:
+        for naming, kind in _HOST_NAMING_ERRORS:
+            if naming.match(error):
+                return kind
         error = _URL_IN_TEXT.sub(UNPUBLISHED_URL, error)
     return public_text(error, secret_words)
+
+
+# fetch.py's errors that name a host outside a URL ("TLS handshake with intranet.corp failed",
+# a Location that is no http(s) URL): for a source whose URLs are not published, the kind of
+# failure only. Its URLs went, and these still named its host on /sources (h8's F4).
+_HOST_NAMING_ERRORS = (
+    (re.compile(r"TLS handshake with \S+ failed"), "the TLS handshake failed"),
+    (re.compile(r"\S+ broke the HTTP protocol"), "the server broke the HTTP protocol"),
+    (re.compile(r"timed out connecting to "), "timed out connecting"),
+    (re.compile(r"[^\n]* redirects to an invalid URL"), "a redirect to an invalid URL"),
+    (re.compile(r"HTTP \d+ from \S+ names \d+ different places"), "a redirect to several places"),
+    (re.compile(r"request to \S+ failed"), "the request failed"),
+)
 
 
 # Which host a redirect named did not resolve, or which port of an allowed intranet host was

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from aggregator import config as config_module
 from aggregator.config import FetchConfig, parse_config, summary
 from aggregator.config_warnings import config_warnings
-from aggregator.errors import ConfigError
+from aggregator.errors import ConfigError, FetchError
 from aggregator.fetch import Fetcher
 from aggregator.fulltext import enrich
 from aggregator.models import Article, Outcome
@@ -399,6 +399,36 @@ def test_an_error_of_a_source_whose_urls_are_not_published_names_no_url() -> Non
     assert public_error(error, urls=False) == (
         f"redirect loop: {UNPUBLISHED_URL} → {UNPUBLISHED_URL} → (again)"
     )
+
+
+def test_an_error_of_a_source_whose_urls_are_not_published_names_no_host(
+    feed_server: FeedServer,
+) -> None:
+    """Its errors named its host outside any URL: "TLS handshake with intranet.corp failed",
+    "intranet.corp broke the HTTP protocol", on /sources for anyone to read (h8's F4). They
+    say what failed, not where; a published source's keep the detail."""
+    url = feed_server.add("/staff.xml", INTRANET_FEED).replace("http://", "https://")
+    fetcher = Fetcher(FetchConfig(deadline=10.0), "aggregator-test/1")
+    with fetcher, pytest.raises(FetchError) as raised:
+        fetcher.fetch(url, allow_private=("127.0.0.1/32",))
+    tls = str(raised.value)
+    assert tls.startswith("TLS handshake with 127.0.0.1 failed")
+    assert "127.0.0.1" in public_error(tls)
+    errors = [
+        tls,
+        "TLS handshake with intranet.corp failed: Hostname mismatch, certificate is not valid"
+        " for 'intranet.corp'.",
+        "intranet.corp broke the HTTP protocol: a header line is malformed",
+        "timed out connecting to intranet.corp after 10 s",
+        "HTTP 301 from http://intranet.corp/f redirects to an invalid URL 'intranet.corp:x/f'",
+        "http://intranet.corp/f redirects to an invalid URL (Invalid port: 'intranet.corp:x')",
+        "HTTP 302 from http://intranet.corp/f names 2 different places to go (Location:"
+        " 'wiki.corp:x' | '/b'); it must name one",
+        "request to http://intranet.corp/f failed: intranet.corp said no",
+    ]
+    shown = [public_error(error, urls=False) for error in errors]
+    assert [e for e in shown if "127.0.0.1" in e or "corp" in e] == []
+    assert shown[:2] == ["the TLS handshake failed"] * 2
 
 
 # --- full text: the pages a source's feed links to -----------------------------------------
