@@ -639,6 +639,13 @@ def _is_signup_box(
 # ("Alle akzeptieren", "Accept all", "I agree"). A blog's post with none, saying "cookies",
 # "partner" and "agree", was such a dialog to the text alone, and its whole body went (h8's F3).
 MAX_CONSENT_LABEL_CHARS = 40
+# (A button says it in more ways than the dialog's text: "Alle Cookies zulassen", "Allow all",
+# "Got it", "OK".)
+_CONSENT_CONTROL = re.compile(
+    rf"{_CONSENT.pattern}|allow|zulassen|erlauben|got it|understand|verstanden|d'accord"
+    r"|^ok(?:ay)?\b",
+    re.I,
+)
 
 
 def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]:
@@ -655,7 +662,7 @@ def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]
         if len(label) > 4 * MAX_CONSENT_LABEL_CHARS:
             continue
         label = " ".join(label.split())
-        if len(label) > MAX_CONSENT_LABEL_CHARS or not _CONSENT.search(label):
+        if len(label) > MAX_CONSENT_LABEL_CHARS or not _CONSENT_CONTROL.search(label):
             continue
         for element in control.iterancestors():
             if element in holders:

@@ -901,6 +901,24 @@ def test_a_consent_wall_named_by_no_box_word_goes_an_article_on_cookies_stays() 
     assert "Verbraucherschützer" in content
 
 
+@pytest.mark.parametrize(
+    "label",
+    ["Alle Cookies zulassen", "Alle erlauben", "Allow all", "Got it", "OK", "Tout accepter"],
+)
+def test_a_consent_wall_goes_whatever_its_button_says_to_consent(label: str) -> None:
+    """A consent dialog named by no box word goes when a button asks for consent (the post
+    below has none); the button says it in many ways, "zulassen", "Allow all", "OK"."""
+    dialog = _CONSENT_DE.replace("<button>Alle akzeptieren</button>", f"<button>{label}</button>")
+    page = (
+        "<html><head><title>Stadtrat beschließt neue Radwege</title></head><body>"
+        f'<div id="sp_message_container_812345"><div class="message">{dialog}</div></div>'
+        "<main><h1>Stadtrat beschließt neue Radwege</h1><p>Der Stadtrat hat am Dienstag neue"
+        " Radwege beschlossen.</p></main></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "Radwege")
+    assert "Zustimmung" not in content
+
+
 def test_a_post_that_mentions_cookies_a_partner_and_agreeing_is_no_consent_dialog() -> None:
     """A blog with no <article> (a theme of <div>s) whose post said "cookies", "partner" and
     "agree" was a consent dialog to the rule above, and its whole body went: the page was too
