@@ -153,7 +153,7 @@ def feed_meta(
         # In the feed's language: a zh-CN category of an English site said "Also reported by".
         also_label=translate(language, "also_reported"),
         untitled_label=translate(language, "untitled"),
-        unpublished_sources=frozenset(s.id for s in config.sources if not s.url_published),
+        unpublished_sources=config.unpublished_source_ids,
     )
 
 
