@@ -1,4 +1,5 @@
-"""Print full-text extraction quality on the labelled pages of tests/fixtures/pages/dev.
+"""Print full-text extraction quality on the labelled pages of tests/fixtures/pages/dev, by page
+and by kind of page (each served over HTTP on 127.0.0.1, see tests/support/fulltext_eval.py).
 
 .venv/bin/python bench/fulltext_eval.py
 """
@@ -14,7 +15,10 @@ from tests.support import fulltext_eval
 
 
 def main() -> None:
-    print(fulltext_eval.table(fulltext_eval.evaluate()))
+    results = fulltext_eval.evaluate()
+    print(fulltext_eval.table(results))
+    print()
+    print(fulltext_eval.by_kind(results))
 
 
 if __name__ == "__main__":

@@ -8,14 +8,22 @@ related lists, newsletter boxes, share bars, AMP; and, hand-written like the res
 followed by "read next" teasers of long text, in a section or beside it, an old Chinese
 portal's <table> layout, articles split across pages in English and Chinese, a German consent
 wall, a body of <br>s in a <div>, GBK named only by the server's header, Hebrew in
-windows-1255). `labels.json` gives each page
-its feed title, the outcome it must have ("ok", "too-short", "not-the-article"), the article's
-paragraphs (`keep`), strings of the page that are not the article (`junk`), and where a server
-names the charset, its `content_type`.
+windows-1255; articles split across pages (English ?page=, WordPress /2/, German ?seite= found
+by rel=next, a GBK portal's _2.shtml, one whose page 3 is a subscription wall) and the links that
+are no continuation (a "Next »" or "下一页" to another article, a gallery's ?photo=2, a section
+list's pager, page 2 on another host); consent dialogs inside <article> or <main> in English,
+German, French and Chinese, and articles about cookies and consent). `labels.json` gives each
+page its feed title, the outcome it must have ("ok", "too-short", "not-the-article"), the
+article's paragraphs (`keep`), strings of the page that are not the article (`junk`), where a
+server names the charset, its `content_type`, and for a page whose links lead on, its address
+(`url`, else /<name>) and the pages served beside it (`serve`: address -> file).
 
-A page is read as the worker reads it: its bytes decoded by the charset its server's header
-names (`content_type` in its label, else none) or its <meta> declares, then
-`fulltext.extract_main` with the feed title and `fulltext.too_short`. Tokens are words, and CJK
+A page is read as the worker reads it: served over HTTP on 127.0.0.1 (the pages beside it too;
+"https://example.com" in a file is this server, "https://other.example" the same server named
+"localhost": another host), fetched by a real Fetcher for a source allowed every private
+network, its bytes decoded by the charset its server's header names (`content_type` in its
+label, else none) or its <meta> declares, then read with the feed title (`fulltext._extract`,
+the worker's own path: following continuation pages where it does). Tokens are words, and CJK
 characters one by one. Recall: the share of the article's tokens kept; precision: the
 share of kept tokens that are the article's (counted as multisets); junk: labelled junk strings
 found in the kept text.
@@ -27,17 +35,26 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator import fulltext
-from aggregator.config import SourceConfig
-from aggregator.parse import decode
+from aggregator.config import FetchConfig, SourceConfig
+from aggregator.fetch import Fetcher
+from aggregator.models import Article
 from aggregator.sanitize import strip_tags
+from tests.support.feed_server import FeedServer
 
 DEV = Path(__file__).resolve().parents[1] / "fixtures" / "pages" / "dev"
 _SOURCE = SourceConfig(
-    id="s", name="s", url="https://example.com/feed", categories=("c",), interval=900.0
+    id="s",
+    name="s",
+    url="https://example.com/feed",
+    categories=("c",),
+    interval=900.0,
+    allow_private_networks=("*",),  # (so that "another host" is reachable: only the rule stops it)
 )
+_WHEN = datetime(2026, 12, 3, 12, tzinfo=UTC)
 _TOKENS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]|[^\W_]+")
 
 
@@ -64,38 +81,72 @@ class PageResult:
         return self.outcome == self.expect
 
 
-def read(name: str, label: dict[str, object]) -> tuple[str, str]:
+def _serve(server: FeedServer, path: str, file: str, content_type: str) -> str:
+    body = (DEV / file).read_bytes()
+    body = body.replace(b"https://example.com", server.url("").encode())
+    body = body.replace(b"https://other.example", f"http://localhost:{server.port}".encode())
+    return server.add(path, body, content_type=content_type)
+
+
+def read(
+    server: FeedServer, fetcher: Fetcher, name: str, label: dict[str, object]
+) -> tuple[str, str]:
     """The page's outcome and its kept text ("" when it failed)."""
-    body = (DEV / f"{name}.html").read_bytes()
+    server.reset()
     header = str(label.get("content_type", "text/html"))  # the server's, where the label says
-    html, _ = decode(body, fulltext.page_content_type(body, header))
-    try:
-        content, _ = fulltext.extract_main(
-            html, f"https://example.com/{name}", _SOURCE, str(label["title"])
-        )
-    except fulltext.NotTheArticle:
+    url = _serve(server, str(label.get("url", f"/{name}")), f"{name}.html", header)
+    served = label.get("serve", {})
+    assert isinstance(served, dict)
+    for path, file in served.items():
+        _serve(server, path, file, header)
+    article = Article(
+        id=name,
+        source_id="s",
+        guid=name,
+        url=url,
+        title=str(label["title"]),
+        summary="",
+        content="",
+        author="",
+        published=_WHEN,
+        updated=_WHEN,
+        source_name="s",
+        source_url="https://example.com/",
+    )
+    got, error = fulltext._extract(article, _SOURCE, fetcher, frozenset())
+    if error.startswith("not-the-article"):
         return "not-the-article", ""
-    if fulltext.too_short(content):
-        return "too-short", strip_tags(content)
-    return "ok", strip_tags(content)
+    if error.startswith("too-short"):
+        return "too-short", ""
+    if error:
+        return f"unreadable ({error})", ""
+    return "ok", strip_tags(got.content)
 
 
 def evaluate() -> list[PageResult]:
     labels = json.loads((DEV / "labels.json").read_text("utf-8"))["pages"]
     results = []
-    for name, label in labels.items():
-        outcome, kept = read(name, label)
-        result = PageResult(name, label["kind"], label["expect"], outcome)
-        if label["expect"] == "ok":
-            article = tokens(" ".join(label["keep"]))
-            got = tokens(kept)
-            common = sum((article & got).values())
-            result.recall = common / max(sum(article.values()), 1)
-            result.precision = common / max(sum(got.values()), 1)
-        flat = _flat(kept) if outcome == "ok" else ""
-        result.junk_kept = [j for j in label["junk"] if _flat(j) in flat]
-        results.append(result)
+    with FeedServer() as server, Fetcher(FetchConfig(), "aggregator-eval/1") as fetcher:
+        for name, label in labels.items():
+            results.append(_result(name, label, *read(server, fetcher, name, label)))
     return results
+
+
+def _result(name: str, label: dict[str, object], outcome: str, kept: str) -> PageResult:
+    result = PageResult(name, str(label["kind"]), str(label["expect"]), outcome)
+    if label["expect"] == "ok":
+        keep = label["keep"]
+        assert isinstance(keep, list)
+        article = tokens(" ".join(keep))
+        got = tokens(kept)
+        common = sum((article & got).values())
+        result.recall = common / max(sum(article.values()), 1)
+        result.precision = common / max(sum(got.values()), 1)
+    flat = _flat(kept) if outcome == "ok" else ""
+    junk = label["junk"]
+    assert isinstance(junk, list)
+    result.junk_kept = [j for j in junk if _flat(j) in flat]
+    return result
 
 
 def table(results: list[PageResult]) -> str:
@@ -118,4 +169,21 @@ def table(results: list[PageResult]) -> str:
         f" **{recall:.3f}** | **{precision:.3f}** |"
         f" **{sum(bool(r.junk_kept) for r in results)} pages** |"
     )
+    return "\n".join(lines)
+
+
+def by_kind(results: list[PageResult]) -> str:
+    """The table's totals for each kind of page (a hard negative's kind says "hard")."""
+    lines = [
+        "| kind | pages | right | recall | precision | junk kept |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for kind in sorted({r.kind for r in results}):
+        some = [r for r in results if r.kind == kind]
+        ok = [r for r in some if r.expect == "ok"]
+        recall = f"{sum(r.recall for r in ok) / len(ok):.3f}" if ok else "-"
+        precision = f"{sum(r.precision for r in ok) / len(ok):.3f}" if ok else "-"
+        right = sum(r.rule_right for r in some)
+        junk = sum(bool(r.junk_kept) for r in some)
+        lines.append(f"| {kind} | {len(some)} | {right} | {recall} | {precision} | {junk} |")
     return "\n".join(lines)
