@@ -157,6 +157,11 @@ class Fetcher:
         self._clients: dict[PrivateAccess, httpx.Client] = {}
         self._clients_lock = threading.Lock()
 
+    @property
+    def config(self) -> FetchConfig:
+        """The fetch settings (its size cap and deadline bound full text's pages too)."""
+        return self._config
+
     def _client_for(self, access: PrivateAccess) -> httpx.Client:
         with self._clients_lock:
             client = self._clients.get(access)
@@ -198,6 +203,8 @@ class Fetcher:
         last_modified: str | None = None,
         allow_private: Iterable[str] = (),
         accept: str = ACCEPT,
+        max_bytes: int | None = None,
+        until: float | None = None,
     ) -> FetchResult:
         """GET `url`, conditionally when validators are given; raise FetchError on any failure.
 
@@ -205,14 +212,19 @@ class Fetcher:
         returns), so they go back to the server byte for byte. `allow_private` is the source's
         `allow_private_networks`: the non-public networks and hosts it may reach ("*": any).
         `accept`: the Accept header (a feed's by default; full text asks for a web page).
+        `max_bytes` and `until` (a time.monotonic() value) only lower the configured size cap and
+        deadline: the pages of one article share one page's (fulltext).
         """
         client = self._client_for(PrivateAccess.of(allow_private, self._everywhere))
         # (A stored validator we would not keep today is not sent: see _validator.)
         etag, last_modified = _validator(etag), _validator(last_modified)
         started = time.monotonic()
-        token = _DEADLINE.set(started + self._config.deadline)
+        deadline = started + self._config.deadline
+        token = _DEADLINE.set(deadline if until is None else min(deadline, until))
+        cap = self._config.max_body_bytes
+        cap = cap if max_bytes is None else max(min(cap, max_bytes), 0)
         try:
-            return self._fetch(client, url, etag, last_modified, started, accept)
+            return self._fetch(client, url, etag, last_modified, started, accept, cap)
         finally:
             _DEADLINE.reset(token)
 
@@ -243,6 +255,7 @@ class Fetcher:
         last_modified: str | None,
         started: float,
         accept: str,
+        cap: int,
     ) -> FetchResult:
         config = self._config
         headers: dict[bytes, bytes] = {}
@@ -299,7 +312,7 @@ class Fetcher:
                         # 304 poll open a new connection).
                         response.read()
                     elif 200 <= status < 300 and status != 206:  # (206: a part; none asked)
-                        body, warning = _read_body(response, str(current), config.max_body_bytes)
+                        body, warning = _read_body(response, str(current), cap)
                     else:
                         raise _status_error(response, str(current), config.max_backoff)
                 finally:

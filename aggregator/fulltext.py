@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import tzinfo
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 from readability import Document  # type: ignore[import-untyped]
@@ -194,7 +195,9 @@ def _extract(
     artwork: str = "",
 ) -> tuple[Article, str]:
     """The article with its page's main text, or unchanged with the reason it could not be;
-    `tries`: its page's failed fetches before this one; `artwork`: see `enrich`."""
+    `tries`: its page's failed fetches before this one; `artwork`: see `enrich`. An article
+    split across pages is read whole: see _continuations."""
+    started = time.monotonic()
     try:
         page = fetcher.fetch(
             article.url, allow_private=source.allow_private_networks, accept=PAGE_ACCEPT
@@ -215,6 +218,15 @@ def _extract(
         return _failed(article, f"not-the-article: {e}")
     except Exception as e:  # noqa: BLE001 - a page that defeats the extractor is one failure
         return _failed(article, f"unreadable: {type(e).__name__}")
+    if main.content.strip():
+        # (The pages after the first share its size cap and deadline: one page's, in all.)
+        budget = _Budget(
+            fetcher.config.max_body_bytes - len(page.body), started + fetcher.config.deadline
+        )
+        more = _continuations(
+            page_html, page.url, main.content, article.title, source, learned_junk, fetcher, budget
+        )
+        main = replace(main, content="\n".join([main.content, *more]))
     content = main.content
     if short := too_short(content):
         return _failed(article, short)
@@ -297,6 +309,7 @@ def read_page(
             element.drop_tree()
     _drop_boxes(tree)
     _drop_boxes_by_text(tree, offering_consent)
+    _drop_pagers(tree)
     _drop_credit_lines(tree)
     _drop_related_lists(tree)
     _drop_teasers(tree, url)
@@ -325,6 +338,197 @@ def read_page(
     # reader's browser would ask it (a review: http://10.0.0.5/… on cards, embeds and feeds).
     shown = (u for u in page_images if u and not on_readers_network(u, trusted))
     return Page(content, next(shown, ""), avatars)
+
+
+# --- an article split across pages ------------------------------------------------------------
+
+# The pages read of one article: its own and the continuations its pager links ("Page 1 2 3
+# Next", rel="next", "下一页"), each the next by number on the same host, all within one page's
+# size cap and deadline. (A Chinese portal splits a long story into 2-10 pages; after five the
+# rest waits no poll: it is left out, as a page over the cap is.)
+MAX_ARTICLE_PAGES = 5
+# A query parameter numbering the pages (?page=2, ?p=2, ?seite=2), not a gallery's or comments'.
+_PAGE_PARAMS = frozenset(
+    ("page", "p", "pg", "pn", "paged", "pageno", "page_no", "pagenum", "pagenumber", "seite",
+     "pagina", "strona", "sayfa", "trang")
+)  # fmt: skip
+# A path numbering them: WordPress's /slug/2/ (or /page/2/), a portal's 12345_2.html or -2.shtml.
+_PATH_PAGE = re.compile(r"/(?:page/)?(\d{1,3})/?")
+_FILE_PAGE = re.compile(r"[_-](\d{1,3})(\.s?html?|\.php|\.aspx?|\.jsp)")
+_FILE = re.compile(r"(.*?)(\.s?html?|\.php|\.aspx?|\.jsp)")
+# What a pager's link to the next page says (arrows aside).
+_NEXT_LABEL = re.compile(
+    r"next(?: page)?|weiter|nächste(?: seite)?|suivante?|page suivante|siguiente|página siguiente"
+    r"|pagina successiva|successiva|volgende(?: pagina)?|следующая(?: страница)?|далее"
+    r"|下一页|下页|下一頁|次へ|次のページ|次ページ|다음(?: ?페이지)?",
+    re.I,
+)
+_ARROWS = " \t\n»›>→…|·.:"
+
+
+@dataclass
+class _Budget:
+    """What one article's page fetches may still read: bytes, and until when (monotonic)."""
+
+    bytes_left: int
+    until: float
+
+
+def _continuations(
+    first_html: str,
+    first_url: str,
+    first_content: str,
+    title: str,
+    source: SourceConfig,
+    learned_junk: frozenset[str],
+    fetcher: Fetcher,
+    budget: _Budget,
+) -> list[str]:
+    """The main content of the pages that continue the article at `first_url` (fetched, after
+    its redirects), in order: each one its previous page links as the next by number (rel=next,
+    "Next page", "下一页" or the number itself) on the same host. It stops at MAX_ARTICLE_PAGES
+    pages, at a page asked already, out of `budget`, and at a page that is no continuation: a
+    fetch that fails or redirects elsewhere, no HTML, no text, not the article (its title names
+    another: a subscription wall), or the text of a page read already (a site ignoring ?page=)."""
+    contents: list[str] = []
+    texts = {" ".join(strip_tags(first_content).split())}
+    html, url, number = first_html, first_url, 1
+    asked = {first_url.split("#")[0]}
+    while number < MAX_ARTICLE_PAGES:
+        following = _next_page(html, url, first_url, number + 1)
+        if following is None or following in asked:
+            break
+        asked.add(following)
+        if budget.bytes_left <= 0 or time.monotonic() >= budget.until:
+            break
+        try:
+            page = fetcher.fetch(
+                following,
+                allow_private=source.allow_private_networks,
+                accept=PAGE_ACCEPT,
+                max_bytes=budget.bytes_left,
+                until=budget.until,
+            )
+        except SourceError as e:
+            log.info(
+                "page of an article failed",
+                extra={"fields": {"url": following, "error": e.message}},
+            )
+            break
+        budget.bytes_left -= len(page.body or b"")
+        content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
+        if _page_number(page.url, first_url) != number + 1 or content_type not in _HTML_TYPES:
+            break  # (redirected back to page 1, to another host, to a login)
+        html, _ = decode(
+            page.body or b"",
+            page_content_type(page.body or b"", page.headers.get("content-type", "")),
+        )
+        try:
+            content = read_page(html, page.url, source, title, learned_junk).content
+        except Exception:  # noqa: BLE001 - not the article, or unreadable: no continuation
+            break
+        text = " ".join(strip_tags(content).split())
+        if not text or text in texts:
+            break
+        texts.add(text)
+        contents.append(content)
+        url, number = page.url, number + 1
+    return contents
+
+
+def _next_page(page_html: str, url: str, first_url: str, wanted: int) -> str | None:
+    """The address of page `wanted` of the article at `first_url` as the page at `url` links it:
+    by rel="next", or a link saying "Next page" or the number, on the same host (None: none)."""
+    tree = lxml.html.fromstring(_XML_DECLARATION.sub("", page_html, count=1))
+    base = next((str(h) for h in tree.xpath("//base/@href")), url)
+    for element in tree.xpath("//link[@href] | //a[@href]"):
+        rel = element.get("rel", "").lower().split()
+        if "next" not in rel:
+            if element.tag == "link":
+                continue
+            label = " ".join(element.text_content().split()).strip(_ARROWS)
+            if label != str(wanted) and not _NEXT_LABEL.fullmatch(label):
+                continue
+        try:
+            href = str(element.get("href", "")).strip()
+            address = urljoin(urljoin(url, base), href).split("#")[0]
+        except ValueError:
+            continue
+        if _page_number(address, first_url) == wanted:
+            return address
+    return None
+
+
+def _page_number(url: str, first_url: str) -> int | None:
+    """Which page of the article at `first_url` `url` is by its address (1: that one), or None
+    when it is no page of it: another host or scheme, another path, another query."""
+    try:
+        at, first = urlsplit(url), urlsplit(first_url)
+        same_site = (at.scheme, at.netloc.lower()) == (first.scheme, first.netloc.lower())
+    except ValueError:
+        return None
+    if not same_site or at.scheme not in ("http", "https"):
+        return None
+    if at.path == first.path:
+        query = parse_qsl(at.query, keep_blank_values=True)
+        first_query = parse_qsl(first.query, keep_blank_values=True)
+        if query == first_query:
+            return 1
+        numbers = [v for k, v in query if k.lower() in _PAGE_PARAMS]
+        first_numbers = [v for k, v in first_query if k.lower() in _PAGE_PARAMS]
+        others = [(k, v) for k, v in query if k.lower() not in _PAGE_PARAMS]
+        first_others = [(k, v) for k, v in first_query if k.lower() not in _PAGE_PARAMS]
+        if others != first_others or first_numbers not in ([], ["1"]) or len(numbers) != 1:
+            return None
+        return int(numbers[0]) if numbers[0].isascii() and numbers[0].isdigit() else None
+    if at.query != first.query:
+        return None
+    stem = first.path.rstrip("/")
+    if at.path.startswith(stem + "/") and (m := _PATH_PAGE.fullmatch(at.path[len(stem) :])):
+        return int(m.group(1))
+    if (f := _FILE.fullmatch(first.path)) and at.path.startswith(f.group(1)):
+        m = _FILE_PAGE.fullmatch(at.path[len(f.group(1)) :])
+        if m and m.group(2) == f.group(2):
+            return int(m.group(1))
+    return None
+
+
+# A pager: a block of links whose whole text is a pager's words and numbers ("Page 1 of 3 « 1 2
+# 3 Next page »", "Pages: 1 2 3", "共3页 上一页 1 2 3 下一页 显示全文", "Seite 1 von 2 Weiter").
+_PAGER_WORDS = (
+    r"pages?|seiten?|von|of|sur|página|pagina|страница|из|next|prev(?:ious)?|first|last|older"
+    r"|newer|weiter|zurück|nächste|vorherige|erste|letzte|suivante?|précédente?|siguiente"
+    r"|anterior|[第共页頁]|上一?页|下一?页|上一頁|下一頁|首页|尾页|末页|显示全文|全文阅读|阅读全文"
+    r"|单页阅读|次へ|前へ|次のページ|前のページ|다음|이전|следующая|предыдущая|далее|назад"
+)
+_PAGER = re.compile(rf"(?:(?:{_PAGER_WORDS}|\d{{1,4}})(?![^\W\d_])|[\W_])*", re.I)
+_PAGER_WORD = re.compile(rf"(?:{_PAGER_WORDS})(?![^\W\d_])", re.I)
+MAX_PAGER_CHARS = 300
+
+
+def _drop_pagers(tree: lxml.html.HtmlElement) -> None:
+    """Remove the page's pagers: the outermost block around a link whose whole text is a pager's
+    (a word of one, not only numbers: a footnote's "1" stays; no picture)."""
+    pagers = []
+    seen: set[lxml.html.HtmlElement] = set()
+    for link in tree.iter("a"):
+        found = None
+        for element in itertools.chain((link,), link.iterancestors()):
+            if element.tag in ("html", "body", "article", "main") or element in seen:
+                break
+            seen.add(element)
+            text = element.text_content()
+            if len(text) > MAX_PAGER_CHARS or not _PAGER.fullmatch(text):
+                break
+            if next(element.iter(*_MEDIA_TAGS), None) is not None:
+                break
+            if _PAGER_WORD.search(text):
+                found = element
+        if found is not None:
+            pagers.append(found)
+    for pager in pagers:
+        if pager.getparent() is not None:
+            pager.drop_tree()
 
 
 def _main(tree: lxml.html.HtmlElement, url: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1064,3 +1065,166 @@ def test_teasers_beside_the_article_go_the_article_stays_whatever_its_heading_li
         )
         content, _ = extract_main(page, "https://news.example/train", _source(), "Night train")
         assert content.count("night train to the coast") == 8, heading
+
+
+def _paged(n: int, of: int, next_path: str | None, words: str = "") -> bytes:
+    """Page `n` of an article split across `of` pages, its pager linking `next_path`."""
+    text = (
+        words or f"Page {n} of the story tells how the harbour wall was rebuilt, stone by stone. "
+    )
+    pager = f'<a href="{next_path}" rel="next">Next page »</a>' if next_path else ""
+    return (
+        "<html><head><title>Harbour wall rebuilt</title></head><body><article>"
+        f"<h1>Harbour wall rebuilt</h1><div class='body'><p>{text * 3}</p></div>"
+        f"<div class='pager'>Page {n} of {of} {pager}</div></article></body></html>"
+    ).encode()
+
+
+def _page_article(url: str) -> Article:
+    return Article(
+        id="a", source_id="src", guid="a", url=url, title="Harbour wall rebuilt", summary="",
+        content="<p>T</p>", author="", published=NOW, updated=NOW, source_name="S", source_url="",
+    )  # fmt: skip
+
+
+def _enrich_one(url: str, source: SourceConfig, **fetch: object) -> Article:
+    config = replace(FetchConfig(allow_private_networks=False, deadline=3.0), **fetch)  # type: ignore[arg-type]
+    with Fetcher(config, "aggregator-test/1") as fetcher:
+        [kept], _ = enrich([_page_article(url)], source, {}, fetcher)
+    return kept
+
+
+_LOOPBACK = ("127.0.0.1",)
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ["/wall", "/wall?page=2", "/wall?page=3"],
+        ["/2026/12/wall/", "/2026/12/wall/2/", "/2026/12/wall/3/"],
+        ["/news/20261203_1123.shtml", "/news/20261203_1123_2.shtml", "/news/20261203_1123_3.shtml"],
+    ],
+)
+def test_an_article_split_across_pages_is_read_whole_without_its_pager(
+    feed_server: FeedServer, paths: list[str]
+) -> None:
+    """An article split across pages ("Page 1 of 3 Next page", ?page=2, WordPress's /2/, a
+    Chinese portal's _2.shtml) kept its first page alone (dev set: paged pages, recall 0.54)."""
+    for n, path in enumerate(paths, 1):
+        following = paths[n] if n < len(paths) else None
+        words = f"Part {n} says the wall was rebuilt with stone from the old quarry at Hale. "
+        feed_server.add(path, _paged(n, 3, following, words), content_type="text/html")
+    kept = _enrich_one(feed_server.url(paths[0]), _source(allow_private_networks=_LOOPBACK))
+    assert kept.full_text == "ok"
+    assert [f"Part {n} says" in kept.content for n in (1, 2, 3)] == [True] * 3
+    assert "Next page" not in kept.content
+    assert "Page 2 of 3" not in kept.content
+    assert [len(feed_server.requests(p.split("?")[0])) for p in paths[1:]] != [0, 0]
+
+
+def test_following_pages_stops_at_the_page_cap_a_loop_another_host_and_a_blocked_redirect(
+    feed_server: FeedServer,
+) -> None:
+    """At most MAX_ARTICLE_PAGES pages are read; a next link back to a page read already, or to
+    another host, is not followed; a redirect goes only where the source may reach."""
+    source = _source(allow_private_networks=_LOOPBACK)
+    of = fulltext.MAX_ARTICLE_PAGES + 3
+    for n in range(1, of + 1):
+        nxt = f"/long?page={n + 1}" if n < of else None
+        path = "/long" if n == 1 else f"/long?page={n}"
+        feed_server.add(path, _paged(n, of, nxt), content_type="text/html")
+    kept = _enrich_one(feed_server.url("/long"), source)
+    assert kept.full_text == "ok"
+    assert len(feed_server.requests("/long")) == fulltext.MAX_ARTICLE_PAGES
+    assert f"Page {fulltext.MAX_ARTICLE_PAGES} of the story" in kept.content
+    assert f"Page {fulltext.MAX_ARTICLE_PAGES + 1} of the story" not in kept.content
+    # A loop: page 2's next is page 2 (and page 1 again).
+    feed_server.add("/loop", _paged(1, 3, "/loop?page=2"), content_type="text/html")
+    feed_server.add("/loop?page=2", _paged(2, 3, "/loop?page=2"), content_type="text/html")
+    kept = _enrich_one(feed_server.url("/loop"), source)
+    assert "Page 2 of the story" in kept.content
+    assert len(feed_server.requests("/loop")) == 2
+    # Page 2 on another host (the same server, named "localhost").
+    other = f"http://localhost:{feed_server.port}/away?page=2"
+    feed_server.add("/away", _paged(1, 2, other), content_type="text/html")
+    feed_server.add("/away?page=2", _paged(2, 2, None), content_type="text/html")
+    kept = _enrich_one(feed_server.url("/away"), source)
+    assert kept.full_text == "ok"
+    assert len(feed_server.requests("/away")) == 1
+    # Page 2 redirects to an address the source may not reach: never asked.
+    with FeedServer(host="127.0.0.2") as elsewhere:
+        elsewhere.add("/p2", _paged(2, 2, None), content_type="text/html")
+        feed_server.add("/moved", _paged(1, 2, "/moved?page=2"), content_type="text/html")
+        feed_server.redirect("/moved?page=2", elsewhere.url("/p2"))
+        kept = _enrich_one(feed_server.url("/moved"), source)
+        assert kept.full_text == "ok"
+        assert "Page 2 of the story" not in kept.content
+        assert elsewhere.requests() == []
+
+
+def test_the_pages_of_one_article_share_one_page_s_size_cap_and_deadline(
+    feed_server: FeedServer,
+) -> None:
+    """Following pages may not read more than one page may: max_body_bytes in all (page 2 over
+    what page 1 left is not read; the article keeps page 1), and the deadline in all (a page 2
+    that never answers ends when page 1's fetch would have)."""
+    source = _source(allow_private_networks=_LOOPBACK)
+    first = _paged(1, 2, "/big?page=2")
+    feed_server.add("/big", first, content_type="text/html")
+    feed_server.add("/big?page=2", _paged(2, 2, None) * 3, content_type="text/html")
+    kept = _enrich_one(feed_server.url("/big"), source, max_body_bytes=len(first) * 5)
+    assert "Page 2 of the story" in kept.content  # (what each page alone may be)
+    kept = _enrich_one(feed_server.url("/big"), source, max_body_bytes=len(first) * 3)
+    assert kept.full_text == "ok"
+    assert "Page 2 of the story" not in kept.content
+    feed_server.add(
+        "/slow", first.replace(b"/big?page=2", b"/slow?page=2"), content_type="text/html"
+    )
+    feed_server.hang("/slow?page=2")
+    started = time.monotonic()
+    kept = _enrich_one(feed_server.url("/slow"), source, deadline=1.5, read_timeout=5.0)
+    assert time.monotonic() - started < 2.5
+    assert kept.full_text == "ok"
+    assert "Page 1 of the story" in kept.content
+
+
+def test_a_consent_dialog_inside_the_article_goes_a_quoted_one_or_a_link_in_a_sentence_stays() -> (
+    None
+):
+    """A consent dialog placed inside <article> or <main> was kept with the article (dev set:
+    consentart, consentmain, precision 0.52 and 0.56): inside them it goes when it offers its
+    choice (a button, or a link standing alone) and is not the article's body, which has text
+    of its own beside it. An article quoting a dialog as its body, or naming "Alle akzeptieren"
+    in a sentence's link, keeps it (the rule of h8's F3 stands)."""
+    story = "<p>" + "Ab Januar fährt die neue Buslinie 14 im Halbstundentakt zum Bahnhof. " * 4
+    for tag, control in [
+        ("article", "<button>Alle akzeptieren</button>"),
+        ("main", '<a href="#" role="button">Alle akzeptieren</a> <a href="#">Nur notwendige</a>'),
+        ("article", '<a href="/consent?all=1">Alle akzeptieren</a>'),
+    ]:
+        dialog = _CONSENT_DE.replace("<button>Alle akzeptieren</button>", control)
+        page = (
+            f"<html><head><title>Neue Buslinie</title></head><body><{tag}><h1>Neue Buslinie</h1>"
+            f"<div class='layer'>{dialog}</div><div class='text'>{story}</p></div></{tag}>"
+            "</body></html>"
+        )
+        content, _ = extract_main(page, "https://news.example/a", _source(), "Neue Buslinie")
+        assert "Buslinie 14" in content, control
+        assert "Wir und unsere Partner" not in content, control
+        assert "Einwilligung" not in content, control
+    quoted = (
+        "<html><head><title>Cookie-Banner</title></head><body><article><h1>Cookie-Banner</h1>"
+        f"<div class='text'>{_CONSENT_DE}<p>So sieht der Dialog aus, den die Verbraucherschützer"
+        " am Dienstag beanstandet haben.</p></div></article></body></html>"
+    )
+    content, _ = extract_main(quoted, "https://news.example/a", _source(), "Cookie-Banner")
+    assert "Wir und unsere Partner" in content
+    sentence = (
+        "<html><head><title>Cookie-Banner</title></head><body><main><h1>Cookie-Banner</h1>"
+        f"<div class='layer'><p>Cookies und Partner: Wer einen Knopf <a href='/glossar'>Alle"
+        " akzeptieren</a> anbietet, muss die Einwilligung ebenso leicht ablehnen lassen.</p></div>"
+        f"<div class='text'>{story}</p></div></main></body></html>"
+    )
+    content, _ = extract_main(sentence, "https://news.example/a", _source(), "Cookie-Banner")
+    assert "Wer einen Knopf" in content
+    assert "Buslinie 14" in content
