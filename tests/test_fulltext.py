@@ -1212,6 +1212,23 @@ def test_a_consent_dialog_inside_the_article_goes_a_quoted_one_or_a_link_in_a_se
         assert "Buslinie 14" in content, control
         assert "Wir und unsere Partner" not in content, control
         assert "Einwilligung" not in content, control
+    dialog = (
+        "<p>本网站使用Cookie及相关技术来改善您的浏览体验并向您展示个性化内容。点击“同意”即表示"
+        "您同意我们按照隐私政策使用Cookie。</p>"
+        '<a href="javascript:;">同意</a> <a href="javascript:;">拒绝</a>'
+    )
+    story = (
+        "<p>" + "记者从市住建局获悉，今年全市老旧小区共完成加装电梯三百部，惠及居民一万余户。" * 3
+    )
+    page = (
+        "<html><head><title>老旧小区加装电梯</title></head><body><article><h1>老旧小区加装电梯</h1>"
+        f"<div class='text'><div class='tip'>{dialog}</div>{story}</p>{story}</p></div>"
+        "</article></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a", _source(), "老旧小区加装电梯")
+    assert "加装电梯三百部" in content
+    assert "隐私政策" not in content
+    story = "<p>" + "Ab Januar fährt die neue Buslinie 14 im Halbstundentakt zum Bahnhof. " * 4
     quoted = (
         "<html><head><title>Cookie-Banner</title></head><body><article><h1>Cookie-Banner</h1>"
         f"<div class='text'>{_CONSENT_DE}<p>So sieht der Dialog aus, den die Verbraucherschützer"
@@ -1221,9 +1238,9 @@ def test_a_consent_dialog_inside_the_article_goes_a_quoted_one_or_a_link_in_a_se
     assert "Wir und unsere Partner" in content
     sentence = (
         "<html><head><title>Cookie-Banner</title></head><body><main><h1>Cookie-Banner</h1>"
-        f"<div class='layer'><p>Cookies und Partner: Wer einen Knopf <a href='/glossar'>Alle"
-        " akzeptieren</a> anbietet, muss die Einwilligung ebenso leicht ablehnen lassen.</p></div>"
-        f"<div class='text'>{story}</p></div></main></body></html>"
+        "<div class='text'><div class='note'><p>Cookies und Partner: Wer einen Knopf <a"
+        " href='/glossar'>Alle akzeptieren</a> anbietet, muss die Einwilligung ebenso leicht"
+        f" ablehnen lassen.</p></div>{story}</p>{story}</p></div></main></body></html>"
     )
     content, _ = extract_main(sentence, "https://news.example/a", _source(), "Cookie-Banner")
     assert "Wer einen Knopf" in content
