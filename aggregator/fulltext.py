@@ -22,6 +22,7 @@ page, trafilatura 8-51 ms, and trafilatura brings eight more dependencies. READM
 from __future__ import annotations
 
 import hashlib
+import html
 import itertools
 import json
 import logging
@@ -392,10 +393,11 @@ def _continuations(
     another: a subscription wall), or the text of a page read already (a site ignoring ?page=)."""
     contents: list[str] = []
     texts = {" ".join(strip_tags(first_content).split())}
-    html, url, number = first_html, first_url, 1
+    lines = _lines(first_content)
+    markup, url, number = first_html, first_url, 1
     asked = {first_url.split("#")[0]}
     while number < MAX_ARTICLE_PAGES:
-        following = _next_page(html, url, first_url, number + 1)
+        following = _next_page(markup, url, first_url, number + 1)
         if following is None or following in asked:
             break
         asked.add(following)
@@ -419,21 +421,53 @@ def _continuations(
         content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
         if _page_number(page.url, first_url) != number + 1 or content_type not in _HTML_TYPES:
             break  # (redirected back to page 1, to another host, to a login)
-        html, _ = decode(
+        markup, _ = decode(
             page.body or b"",
             page_content_type(page.body or b"", page.headers.get("content-type", "")),
         )
         try:
-            content = read_page(html, page.url, source, title, learned_junk).content
+            content = read_page(markup, page.url, source, title, learned_junk).content
         except Exception:  # noqa: BLE001 - not the article, or unreadable: no continuation
             break
         text = " ".join(strip_tags(content).split())
         if not text or text in texts:
             break
         texts.add(text)
-        contents.append(content)
+        contents.append(_without_lines(content, lines))
+        lines |= _lines(content)
         url, number = page.url, number + 1
     return contents
+
+
+_LINE_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "div")
+
+
+def _line_elements(content: str) -> tuple[lxml.html.HtmlElement, list[lxml.html.HtmlElement]]:
+    """`content` parsed, and its lines: its paragraphs, items and headings with no such inside."""
+    root = lxml.html.fragment_fromstring(content, create_parent="div")
+    found = [
+        e
+        for e in root.iter(*_LINE_TAGS)
+        if e is not root and next(itertools.islice(e.iter(*_LINE_TAGS), 1, None), None) is None
+    ]
+    return root, found
+
+
+def _lines(content: str) -> set[str]:
+    return {" ".join(e.text_content().split()) for e in _line_elements(content)[1]} - {""}
+
+
+def _without_lines(content: str, lines: set[str]) -> str:
+    """A continuation page's content less the lines an earlier page had (its byline, its standfirst
+    repeated on each page)."""
+    root, found = _line_elements(content)
+    repeated = [e for e in found if " ".join(e.text_content().split()) in lines]
+    if not repeated:
+        return content
+    for element in repeated:
+        element.drop_tree()
+    children = (lxml.html.tostring(child, encoding="unicode") for child in root)
+    return html.escape(root.text or "", quote=False) + "".join(children)
 
 
 def _next_page(page_html: str, url: str, first_url: str, wanted: int) -> str | None:

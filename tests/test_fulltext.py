@@ -1075,7 +1075,8 @@ def _paged(n: int, of: int, next_path: str | None, words: str = "") -> bytes:
     pager = f'<a href="{next_path}" rel="next">Next page »</a>' if next_path else ""
     return (
         "<html><head><title>Harbour wall rebuilt</title></head><body><article>"
-        f"<h1>Harbour wall rebuilt</h1><div class='body'><p>{text * 3}</p></div>"
+        "<h1>Harbour wall rebuilt</h1><div class='body'><p>By Ann Lee, 3 December 2026</p>"
+        f"<p>{text * 3}</p></div>"
         f"<div class='pager'>Page {n} of {of} {pager}</div></article></body></html>"
     ).encode()
 
@@ -1119,6 +1120,7 @@ def test_an_article_split_across_pages_is_read_whole_without_its_pager(
     assert [f"Part {n} says" in kept.content for n in (1, 2, 3)] == [True] * 3
     assert "Next page" not in kept.content
     assert "Page 2 of 3" not in kept.content
+    assert kept.content.count("By Ann Lee") == 1  # (a line each page repeats: once)
     assert [len(feed_server.requests(p.split("?")[0])) for p in paths[1:]] != [0, 0]
 
 
