@@ -3,7 +3,9 @@
 Runs in the worker, inside a refresh, after normalize. For each article not tried before (at most
 MAX_PAGES_PER_REFRESH per refresh) the page is fetched with the source's own Fetcher (the same
 address checks after DNS, size cap, deadline and User-Agent as feeds) and its main content is
-extracted with readability-lxml, then sanitized and junk-stripped like feed content. What the
+extracted with readability-lxml, then sanitized and junk-stripped like feed content; an article
+split across pages is read whole, its continuations fetched within that one page's bounds
+(_continuations). What the
 attempt gave is recorded on the article (`Article.full_text`: "ok" or why not), so a page is
 fetched once: later refreshes keep the extracted text. A failure (timeout, too big, not HTML,
 blocked address, an HTTP error, a page too short to be the article: a paywall or a teaser) keeps
