@@ -537,7 +537,12 @@ _PAGER_WORDS = (
     r"|anterior|[第共页頁]|上一?页|下一?页|上一頁|下一頁|首页|尾页|末页|显示全文|全文阅读|阅读全文"
     r"|单页阅读|次へ|前へ|次のページ|前のページ|다음|이전|следующая|предыдущая|далее|назад"
 )
-_PAGER = re.compile(rf"(?:(?:{_PAGER_WORDS}|\d{{1,4}})(?![^\W\d_])|[\W_])*", re.I)
+# A number is a whole run of digits (split anywhere, "1111…1x" took seconds more a digit), and
+# may touch a Chinese or Japanese word ("第2页", "共3页").
+_PAGER = re.compile(
+    rf"(?:(?:{_PAGER_WORDS})(?![^\W\d_])|\d{{1,4}}(?![^\W_\u3040-\u30ff\u4e00-\u9fff])|[\W_])*",
+    re.I,
+)
 _PAGER_WORD = re.compile(rf"(?:{_PAGER_WORDS})(?![^\W\d_])", re.I)
 MAX_PAGER_CHARS = 300
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -1247,3 +1249,35 @@ def test_a_consent_dialog_inside_the_article_goes_a_quoted_one_or_a_link_in_a_se
     content, _ = extract_main(sentence, "https://news.example/a", _source(), "Cookie-Banner")
     assert "Wer einen Knopf" in content
     assert "Buslinie 14" in content
+
+
+def test_a_chinese_pager_written_without_spaces_goes() -> None:
+    body = "".join(f"<p>港口的新防波堤今天完工，第{i}段工程历时三年。</p>" for i in range(12))
+    page = (
+        "<html><head><title>防波堤完工</title></head><body><article><h1>防波堤完工</h1>"
+        f"{body}<div class='pages'><a href='/a/1_2.html'>第2页</a> <span>共3页</span></div>"
+        "</article></body></html>"
+    )
+    content, _ = extract_main(page, "https://news.example/a/1.html", _source(), "防波堤完工")
+    assert "防波堤今天完工" in content
+    assert "第2页" not in content
+    assert "共3页" not in content
+
+
+def test_a_link_of_many_digits_is_read_in_linear_time() -> None:
+    # Nested repeats split a run of digits every way before failing: 24 digits took 15 s, each
+    # digit doubling it. In a child process, so a regression fails here instead of hanging.
+    script = (
+        "from aggregator.fulltext import extract_main\n"
+        "from tests.support.pipeline import make_config\n"
+        "link = '<a href=\"/x\">' + '1' * 60 + 'x</a>'\n"
+        "page = '<html><body><article><p>' + 'Harbour wall words. ' * 60 + '</p>'"
+        " + link + '</article></body></html>'\n"
+        "source = make_config({'src': 'https://news.example/feed'}).sources[0]\n"
+        "print(len(extract_main(page, 'https://news.example/a/1', source)[0]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 1000
