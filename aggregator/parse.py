@@ -540,6 +540,7 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             guess.encoding.replace("_", "-"), guess.encoding
         )
         sample = body[: 256 * 1024]
+        detected = encoding
         if (encoding == "cp949" and _kana_not_jamo(sample)) or (
             guess.encoding in _SHIFT_JIS_GUESSES and _euc_jp_not_shift_jis(sample)
         ):
@@ -558,15 +559,18 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str | None]:
             encoding = "koi8_r"
         elif guess.encoding in _SHIFT_JIS_GUESSES and _thai_not_shift_jis(sample):
             encoding = "cp874"
+        if not declared and encoding == detected:  # (a rule above has read more than it)
+            encoding = _short_text(sample, encoding) or encoding
         text = body.decode(encoding, errors="replace")
         named = ", ".join(_label(e) for e in declared) or "no encoding"
         return text, f"The document declares {named} but reads as {_label(encoding)}."
     if not declared:  # (short titles the detector did not read as CJK or Thai)
         sample = body[: 256 * 1024]
-        for encoding, fits in _UNGUESSED:
-            if fits(sample):  # (only the first 256 kB was looked at: the rest leniently)
-                text = body.decode(encoding, errors="replace")
-                return text, f"The document declares no encoding but reads as {_label(encoding)}."
+        unguessed = next((e for e, fits in _UNGUESSED if fits(sample)), "cp1252")
+        # (only the first 256 kB was looked at: the rest leniently)
+        if (encoding := _short_text(sample, unguessed) or unguessed) != "cp1252":
+            text = body.decode(encoding, errors="replace")
+            return text, f"The document declares no encoding but reads as {_label(encoding)}."
     text = body.decode("cp1252", errors="replace")
     if declared:
         named = ", ".join(_label(e) for e in declared)
@@ -847,6 +851,168 @@ _UNGUESSED: tuple[tuple[str, Callable[[bytes], bool]], ...] = (
     ("cp932", _half_width_katakana),
     ("cp874", _thai_alone),
 )
+
+
+# A short undeclared text (a title or two: few bytes above ASCII) is too little for the detector,
+# which took "天气预报" for Big5, "更新情報" for Korean, "新聞" and "ข่าวกีฬา" for windows-1252. Read
+# in each encoding it could be, most readings are no text: characters of another script, kana or
+# Thai misspelt, or hanzi, Hangul and kanji that the language hardly writes (the detector's own
+# frequency orders, frequent_characters.ranks). The reading whose characters are the most
+# frequent in its language, by a clear margin, replaces the detector's guess of CJK, Thai or
+# Arabic (not one a rule above has made), or windows-1252; its Cyrillic, Greek or Hebrew stand.
+_SHORT_TEXT = 64  # bytes above ASCII at most
+_SHORT_MARGIN = 0.25  # of the best reading's mean score per character over the next one's
+_SHORT_MARGIN_OVER_DETECTOR = 0.5  # (over the detector's CJK, Thai or Arabic: it read it all)
+_SHORT_LEAST = 0.3  # the best reading's mean score at least
+_SHORT_CANDIDATES = ("gb18030", "big5hkscs", "cp932", _EUC_JP_NAME, "cp949", "cp874", "cp1256")
+# Arabic (windows-1256) competes too: its letters are the bytes of half-width katakana and of
+# kanji pairs, and the readings it makes of those are no Arabic (a teh marbuta, ة, ends a word).
+_ARABIC_COMMON = frozenset("الميونرتبعدسفقكهحةج")
+_ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}|و")
+_ARABIC_ALIF_OR_TEH_MARBUTA = re.compile("[اأإآة]")
+_ARABIC_MISSPELT = re.compile("[ةى](?=[\u0621-\u064a])")
+_CJK_PUNCTUATION = frozenset("、。〃々〆〇〈〉《》「」『』【】〔〕〜・ー！（），．：；？～…‥“”‘’")
+_NON_ASCII_WORD = re.compile(r"[^\x00-\x7f]+")
+# Thai's letters by how often its text writes them (a leading vowel, a tone mark, the commonest
+# consonants; then the rest; last those few words spell with, and the digits and signs).
+_THAI_COMMON = frozenset("กขคงจดตทนบปมยรลวสหอะัาิีืุูเแโใไ่้็์")
+_THAI_RARE = frozenset("ฃฅฆฌญฎฏฐฑฒฦฬฤฺๆฯ๏๐๑๒๓๔๕๖๗๘๙๚๛")
+_THAI_WORD = re.compile(r"[\u0e01-\u0e3a\u0e40-\u0e4e\u0e50-\u0e59…–]{2,}")
+_THAI_VOWEL_OR_TONE = re.compile("[ะ-ฺเ-ๅ็-๎]")
+_THAI_WORD_START = re.compile("[ะาำๆฯ]")  # (after a consonant only; the rest: _THAI_MISSPELT)
+_THAI_MAI_HAN_AKAT = re.compile("ั(?![่-๋]?[ก-ฮ])")  # (a consonant closes its syllable)
+_LETTER_BESIDE = re.compile(r"[A-Za-z][^\x00-\x7f]|[^\x00-\x7f][A-Za-z]")
+_HALF_WIDTH = re.compile("[\uff61-\uff9f]")
+_HALF_WIDTH_PUNCTUATION = re.compile("[\uff61-\uff65]")  # (｡｢｣､･: Thai's and Arabic's bytes)
+# (Half-width katakana alone is also Latin's capitals, "ÑÑ" "ﾑﾑ": one that is read as it needs a
+# long-vowel mark, a voiced mark, a small kana or ﾝ, which nearly every katakana word writes.)
+_KATAKANA_WORD_MARK = re.compile("[ｧ-ｯｰﾞﾟﾝ]")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_HAN = re.compile("[\u4e00-\u9fff]")
+_KANA = re.compile("[\u3041-\u30fa\u30fc\uff66-\uff9f]")
+_KANA_CANNOT_START = re.compile("[ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶーｧ-ｯｰﾞﾟ]")
+
+
+def _rank_score(rank: int | None) -> float:
+    """A character's score by its frequency order in its language: the 500 commonest make some
+    80% of its text; past the table (rarer hanzi, CP949's added syllables), -0.6."""
+    if rank is None:
+        return -0.6
+    if rank < 500:
+        return 1.0
+    if rank < 1000:
+        return 0.6
+    if rank < 2000:
+        return 0.2
+    return -0.4
+
+
+def _thai_score(words: list[str]) -> float | None:
+    """Thai read from TIS-620 bytes: each word of two letters or more, spelled as Thai is."""
+    if not all(_THAI_WORD.fullmatch(w) for w in words):
+        return None
+    if any(
+        _THAI_WORD_START.match(w)
+        or _THAI_MAI_HAN_AKAT.search(w)
+        or _THAI_MISSPELT.search(w.encode("cp874"))
+        for w in words
+    ):
+        return None
+    if any(len(w) > 2 and not _THAI_VOWEL_OR_TONE.search(w) for w in words):
+        return None  # (consonants alone make a word of two, "คน", "รถ"; "ÀÉÈ" was "ภษศ")
+    characters = "".join(words)
+    return sum(
+        1.0 if c in _THAI_COMMON else -1.0 if c in _THAI_RARE else 0.3 for c in characters
+    ) / len(characters)
+
+
+def _reading_score(text: str, encoding: str) -> float | None:
+    """How like its language the text above ASCII reads in `encoding`: the mean of its
+    characters' scores, or None when one is of another script or it is misspelt."""
+    words = _NON_ASCII_WORD.findall(text)
+    if not words or _LETTER_BESIDE.search(text):
+        return None  # (Latin writes its accented letters beside ASCII ones)
+    if encoding == "cp874":
+        return _thai_score(words)
+    if encoding == "cp1256":
+        if not all(_ARABIC_WORD.fullmatch(w) for w in words) or any(
+            _ARABIC_MISSPELT.search(w) for w in words
+        ):
+            return None
+        characters = "".join(words)
+        if not _ARABIC_ALIF_OR_TEH_MARBUTA.search(characters):
+            return None  # (Greek's small letters are Arabic's bytes too, "Υγεία" "صمهكل")
+        return sum(0.7 if c in _ARABIC_COMMON else 0.2 for c in characters) / len(characters)
+    japanese = encoding in ("cp932", _EUC_JP_NAME)
+    table = frequent_characters.ranks()["japanese" if japanese else encoding]
+    for w in words:
+        if encoding == "cp949" and _HANGUL.search(w) and _HAN.search(w):
+            return None  # (Korean writes Hanja as words of their own)
+        if japanese and (_KANA_CANNOT_START.match(w) or (len(w) == 1 and _KANA.match(w))):
+            return None  # (a word of one kana, or one a small kana or a mark starts)
+        if _HALF_WIDTH.search(w):
+            # half-width katakana (Shift_JIS's alone): spelled as kana are, beside kanji of the
+            # commonest only, in words of two or more
+            if encoding != "cp932" or len(w) < 2 or _HALF_WIDTH_PUNCTUATION.search(w):
+                return None
+            half = "".join(c for c in w if _HALF_WIDTH.match(c))
+            if _KATAKANA_MISSPELT.search(half.encode("cp932")):
+                return None
+            if half == w and not _KATAKANA_WORD_MARK.search(w):
+                return None
+            if any(_rank_score(table.get(c)) < 0.6 for c in w if not _HALF_WIDTH.match(c)):
+                return None
+    characters = "".join(words)
+    total = 0.0
+    for c in characters:
+        if c in _CJK_PUNCTUATION:
+            total += 0.5
+        elif "\uff61" <= c <= "\uff9f":
+            total += 0.4
+        elif encoding == "cp949" and ("\u3131" <= c <= "\u318e" or "\u4e00" <= c <= "\u9fff"):
+            # (Hanja, press shorthand; jamo, of which Korean writes a few alone: ㅋㅋ, ㅠㅠ)
+            total += -0.3 if c >= "\u4e00" else 0.5 if c in "ㅋㅎㅠㅜㅇㄷㄱㅅ" else 0.0
+        elif "\u4e00" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7a3" or "\u3041" <= c <= "\u30fa":
+            total += _rank_score(table.get(c))
+        else:
+            return None
+    return total / len(characters)
+
+
+def _short_text(sample: bytes, chosen: str) -> str | None:
+    """The encoding a short undeclared text reads best in, when it reads clearly better than in
+    the encoding `chosen` for it (CJK, Thai or windows-1252), else None."""
+    if chosen not in _SHORT_CANDIDATES and chosen != "cp1252":
+        return None
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    if not high or high > _SHORT_TEXT:
+        return None
+    scores: dict[str, float] = {}
+    texts: dict[str, str] = {}
+    for encoding in _SHORT_CANDIDATES:
+        try:
+            texts[encoding] = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = _reading_score(texts[encoding], encoding)
+        if score is not None:
+            scores[encoding] = score
+    if not scores:
+        return None
+    best = max(scores, key=scores.__getitem__)
+    others = [s for e, s in scores.items() if e != best]
+    if chosen in scores:
+        others.append(scores[chosen])  # (the chosen one may be the best: then it stands)
+    if (
+        best == chosen
+        or scores[best] < _SHORT_LEAST
+        or scores[best] - max(others, default=-1.0) < _SHORT_MARGIN
+        or (chosen in scores and scores[best] - scores[chosen] < _SHORT_MARGIN_OVER_DETECTOR)
+    ):
+        return None
+    if chosen == "cp1252" and len("".join(_NON_ASCII_WORD.findall(texts[best]))) < 2:
+        return None  # (one character, "°°" a Hangul syllable, is too little to unread Latin)
+    return best
 
 
 def _iso2022(body: bytes, content_type: str) -> tuple[str, str | None] | None:

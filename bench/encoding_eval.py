@@ -2,9 +2,9 @@
 
 .venv/bin/python bench/encoding_eval.py [--show]
 
-Two sets (tests/support/encoding_eval.py): `heldout`, written before reading the guessing code,
-and `old`, the earlier sessions' cases. Recall is right of those written in an encoding,
-precision right of those guessed as it. `--show` lists the misses.
+Three sets (tests/support/encoding_eval.py): `heldout`, written before reading the guessing
+code, `old`, the earlier sessions' cases, and Latin hard negatives. Recall is right of those
+written in an encoding, precision right of those guessed as it. `--show` lists the misses.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from tests.support import encoding_eval
 
 
 def main() -> None:
-    for name, groups in (("heldout", encoding_eval.HELDOUT), ("old", encoding_eval.OLD)):
+    for name, groups in (
+        ("heldout", encoding_eval.HELDOUT),
+        ("old", encoding_eval.OLD),
+        ("latin negatives", encoding_eval.LATIN_NEGATIVES),
+    ):
         report = encoding_eval.evaluate(groups)
         print(f"## {name}\n{report.table()}")
         if "--show" in sys.argv:
