@@ -858,13 +858,28 @@ _UNGUESSED: tuple[tuple[str, Callable[[bytes], bool]], ...] = (
 # in each encoding it could be, most readings are no text: characters of another script, kana or
 # Thai misspelt, or hanzi, Hangul and kanji that the language hardly writes (the detector's own
 # frequency orders, frequent_characters.ranks). The reading whose characters are the most
-# frequent in its language, by a clear margin, replaces the detector's guess of CJK, Thai or
-# Arabic (not one a rule above has made), or windows-1252; its Cyrillic, Greek or Hebrew stand.
+# frequent in its language, by a clear margin, replaces the detector's guess of one of these (not
+# one a rule above has made), or windows-1252; its others (windows-1253, Hebrew, ...) stand.
 _SHORT_TEXT = 64  # bytes above ASCII at most
 _SHORT_MARGIN = 0.25  # of the best reading's mean score per character over the next one's
-_SHORT_MARGIN_OVER_DETECTOR = 0.5  # (over the detector's CJK, Thai or Arabic: it read it all)
+_SHORT_MARGIN_OVER_DETECTOR = 0.5  # (over the detector's own guess: it read the whole document)
 _SHORT_LEAST = 0.3  # the best reading's mean score at least
-_SHORT_CANDIDATES = ("gb18030", "big5hkscs", "cp932", _EUC_JP_NAME, "cp949", "cp874", "cp1256")
+_SHORT_CANDIDATES = (
+    *("gb18030", "big5hkscs", "cp932", _EUC_JP_NAME, "cp949", "cp874", "cp1256"),
+    *("cp1251", "koi8_r", "iso-8859-7"),  # (named as the warning says it)
+)
+# Cyrillic and Greek: words cased as words are (small, Capitalized or CAPITALS: KOI8-R and
+# windows-1251 swap the cases of the same letters), with a vowel, scored by their letters'
+# frequency (CAPITALS at half: a CJK pair's bytes make them too, "新闻" "РВОЕ").
+_CASED_LETTERS = {
+    "cp1251": "а-яёіїєґўА-ЯЁІЇЄҐЎ",
+    "koi8_r": "а-яёА-ЯЁ",
+    "iso-8859-7": "α-ωάέήίόύώϊϋΐΰΑ-ΩΆΈΉΊΌΎΏΪΫ",
+}
+_CASED_COMMON = frozenset("оеаинтсрвлкмαοιετσνηυρπκμλάέήίόύώ")
+_CASED_VOWEL = re.compile("[аеёиоуыэюяіїєαεηιουωάέήίόύώϊϋΐΰ]", re.IGNORECASE)
+_CASED_ONE_LETTER = frozenset("вискоуаяВИСКОУАЯοηΟΗ")
+_GREEK_MISSPELT = re.compile("ς(?=\\w)|σ$|[άέήίόύώΐΰ].*[άέήίόύώΐΰ]")  # (one accent a word)
 # Arabic (windows-1256) competes too: its letters are the bytes of half-width katakana and of
 # kanji pairs, and the readings it makes of those are no Arabic (a teh marbuta, ة, ends a word).
 _ARABIC_COMMON = frozenset("الميونرتبعدسفقكهحةج")
@@ -926,6 +941,28 @@ def _thai_score(words: list[str]) -> float | None:
     ) / len(characters)
 
 
+def _cased_score(words: list[str], letters: str) -> float | None:
+    """Cyrillic or Greek: each word of the script's letters, cased as words are, with a vowel
+    (but for a few words of one letter), Greek's final sigma last."""
+    total = 0.0
+    count = 0
+    for w in words:
+        if not re.fullmatch(f"[{letters}]+", w) or _GREEK_MISSPELT.search(w):
+            return None
+        if len(w) == 1 and w not in _CASED_ONE_LETTER:
+            return None
+        if len(w) > 1 and not _CASED_VOWEL.search(w):
+            return None
+        if not (w.islower() or w.isupper() or (w[0].isupper() and w[1:].islower())):
+            return None
+        weight = 0.5 if w.isupper() and len(w) > 1 else 1.0
+        total += weight * sum(1.0 if c.lower() in _CASED_COMMON else 0.3 for c in w)
+        count += len(w)
+    if count < 3:
+        return None  # (two letters apart are Latin's as much: "ßß" "ίί", "ÑÑ" "яя")
+    return total / count
+
+
 def _reading_score(text: str, encoding: str) -> float | None:
     """How like its language the text above ASCII reads in `encoding`: the mean of its
     characters' scores, or None when one is of another script or it is misspelt."""
@@ -943,6 +980,8 @@ def _reading_score(text: str, encoding: str) -> float | None:
         if not _ARABIC_ALIF_OR_TEH_MARBUTA.search(characters):
             return None  # (Greek's small letters are Arabic's bytes too, "Υγεία" "صمهكل")
         return sum(0.7 if c in _ARABIC_COMMON else 0.2 for c in characters) / len(characters)
+    if encoding in _CASED_LETTERS:
+        return _cased_score(words, _CASED_LETTERS[encoding])
     japanese = encoding in ("cp932", _EUC_JP_NAME)
     table = frequent_characters.ranks()["japanese" if japanese else encoding]
     for w in words:
