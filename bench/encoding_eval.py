@@ -2,9 +2,10 @@
 
 .venv/bin/python bench/encoding_eval.py [--show]
 
-Three sets (tests/support/encoding_eval.py): `heldout`, written before reading the guessing
-code, `old`, the earlier sessions' cases, and Latin hard negatives. Recall is right of those
-written in an encoding, precision right of those guessed as it. `--show` lists the misses.
+Four sets (tests/support/encoding_eval.py): `heldout`, written before reading the guessing
+code, `old`, the earlier sessions' cases, `fresh`, written after the change and measured once,
+and Latin hard negatives. Recall is right of those written in an encoding, precision right of
+those guessed as it. `--show` lists the misses.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def main() -> None:
     for name, groups in (
         ("heldout", encoding_eval.HELDOUT),
         ("old", encoding_eval.OLD),
+        ("fresh", encoding_eval.FRESH),
         ("latin negatives", encoding_eval.LATIN_NEGATIVES),
     ):
         report = encoding_eval.evaluate(groups)
