@@ -547,9 +547,13 @@ _PAGER_WORD = re.compile(rf"(?:{_PAGER_WORDS})(?![^\W\d_])", re.I)
 MAX_PAGER_CHARS = 300
 
 
+_INLINE_TAGS = frozenset(("a", "span", "b", "strong", "em", "i", "small", "font", "u"))
+
+
 def _drop_pagers(tree: lxml.html.HtmlElement) -> None:
     """Remove the page's pagers: the outermost block around a link whose whole text is a pager's
-    (a word of one, not only numbers: a footnote's "1" stays; no picture)."""
+    (a word of one, not only numbers: a footnote's "1" stays; no picture), unless that is a link
+    in a sentence."""
     pagers = []
     seen: set[lxml.html.HtmlElement] = set()
     for link in tree.iter("a"):
@@ -565,8 +569,8 @@ def _drop_pagers(tree: lxml.html.HtmlElement) -> None:
                 break
             if _PAGER_WORD.search(text):
                 found = element
-        if found is not None:
-            pagers.append(found)
+        if found is not None and not (found.tag in _INLINE_TAGS and _in_a_sentence(found)):
+            pagers.append(found)  # (not a sentence's "the <a>last</a> word", "on <a>page 12</a>")
     for pager in pagers:
         if pager.getparent() is not None:
             pager.drop_tree()
@@ -908,8 +912,12 @@ def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]
             label = control.text_content()
         if len(label) > 4 * MAX_CONSENT_LABEL_CHARS:
             continue
-        if control.tag == "a" and _in_a_sentence(control):
-            continue  # a link in a sentence is the sentence's ("einen Knopf „Alle akzeptieren“ …")
+        if control.tag == "a" and (
+            _in_a_sentence(control) or (_navigates(control) and _in_article(control))
+        ):
+            # a link in a sentence is the sentence's ("einen Knopf „Alle akzeptieren“ …"); in the
+            # article, one to another page is a related story's ("Apple agrees to privacy deal")
+            continue
         label = " ".join(label.split())
         if len(label) > MAX_CONSENT_LABEL_CHARS or not _CONSENT_CONTROL.search(label):
             continue
@@ -932,6 +940,16 @@ def _in_a_sentence(link: lxml.html.HtmlElement) -> bool:
 _WORDS = re.compile(r"[^\W\d_]{2}")
 
 
+def _navigates(link: lxml.html.HtmlElement) -> bool:
+    """Whether a link goes to a page (a dialog's buttons go nowhere: "#", "javascript:", none)."""
+    href = link.get("href", "").strip().lower()
+    return bool(href) and not href.startswith(("#", "javascript:"))
+
+
+def _in_article(element: lxml.html.HtmlElement) -> bool:
+    return next(element.iterancestors("article", "main"), None) is not None
+
+
 def _is_consent_box(
     element: lxml.html.HtmlElement, text: str, length: Callable[[lxml.html.HtmlElement], int]
 ) -> bool:
@@ -947,8 +965,10 @@ def _is_consent_box(
         return True
     # Inside the article: a dialog placed there (dev set: consentart, consentmain kept theirs,
     # precision 0.52 and 0.56), unless it is the article's body, as a post quoting one is.
-    beside = _weighted_length(holder.text_content()) - _weighted_length(text)
-    return beside >= MIN_TEXT_CHARS
+    # (And a box holding most of the article's text is its body, whatever it says.)
+    own = _weighted_length(text)
+    beside = _weighted_length(holder.text_content()) - own
+    return beside >= MIN_TEXT_CHARS and beside > own
 
 
 # A gallery caption's counter and credit, a reporter's byline or signature line: an element whose

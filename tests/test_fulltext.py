@@ -1281,3 +1281,48 @@ def test_a_link_of_many_digits_is_read_in_linear_time() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) > 1000
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        (
+            "The plan was <a href='/r'>first</a> reported, and the <a href='/m'>last</a> word",
+            "last",
+        ),
+        ("Read the <a href='/n'>next</a> instalment on Friday", "next"),
+        ("The budget is on <a href='/r#p12'>page 12</a> of the report", "page 12"),
+        ("详细数据见报告<a href='/r'>第12页</a>。", "第12页"),
+        ("Подробнее <a href='/d'>далее</a> в статье", "далее"),
+    ],
+)
+def test_a_link_in_a_sentence_is_no_pager(sentence: str, kept: str) -> None:
+    # Found by the reviewer: a pager's word in a sentence's link took the word out of it.
+    body = "<p>Harbour wall words, long enough to be an article's own text. </p>" * 8
+    page = f"<html><body><article>{body}<p>{sentence}.</p></article></body></html>"
+    content, _ = extract_main(page, "https://news.example/a/1", _source())
+    assert kept in strip_tags(content)
+
+
+def test_an_article_about_cookies_with_related_links_keeps_its_body() -> None:
+    # Found by the reviewer: the body <div> of a story about third-party cookies holding a related
+    # link "Apple agrees to privacy deal" was taken for a consent dialog inside the article.
+    story = (
+        "<p>Google said it would again delay the end of third-party cookies in Chrome, the files "
+        "advertisers use to follow people from site to site.</p><p>Privacy groups criticised the "
+        "delay, while publishers and their partners welcomed the extra time to test tools.</p>"
+    )
+    page = (
+        "<html><head><title>Google delays the end of cookies</title></head><body><article>"
+        "<h1>Google delays the end of cookies</h1><p class='byline'>By Jane Doe, technology "
+        "reporter. Published December 7, updated with comment from the regulator and from "
+        "publishers' groups across Europe and the United States.</p>"
+        f"<div class='story'>{story}<ul><li><a href='/tech/apple'>Apple agrees to privacy deal"
+        "</a></li></ul></div><aside>More from technology: what the Privacy Sandbox means for "
+        "you; how to clear your history; which browsers block trackers by default.</aside>"
+        "</article></body></html>"
+    )
+    content, _ = extract_main(
+        page, "https://news.example/tech/cookies", _source(), "Google delays the end of cookies"
+    )
+    assert "Privacy groups criticised" in content
