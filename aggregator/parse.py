@@ -946,6 +946,7 @@ def _cased_score(words: list[str], letters: str) -> float | None:
     (but for a few words of one letter), Greek's final sigma last."""
     total = 0.0
     count = 0
+    in_words = 0  # (letters in words of two or more)
     for w in words:
         if not re.fullmatch(f"[{letters}]+", w) or _GREEK_MISSPELT.search(w):
             return None
@@ -958,8 +959,12 @@ def _cased_score(words: list[str], letters: str) -> float | None:
         weight = 0.5 if w.isupper() and len(w) > 1 else 1.0
         total += weight * sum(1.0 if c.lower() in _CASED_COMMON else 0.3 for c in w)
         count += len(w)
-    if count < 3:
-        return None  # (two letters apart are Latin's as much: "ßß" "ίί", "ÑÑ" "яя")
+        in_words += len(w) if len(w) > 1 else 0
+    if in_words < 3:
+        # (Two letters are Latin's as much: "ßß" "ίί", "ÑÑ" "яя"; and a letter alone is an accented
+        # one between Latin words more likely than Russian's "а", "в": "Rendez-vous à 18 h",
+        # "Ele é o melhor", "3 × 4".)
+        return None
     return total / count
 
 

@@ -2868,6 +2868,12 @@ def test_binary_that_is_no_deflate_stream_is_still_no_feed() -> None:
         ("Ölpreis", "cp1252", None),
         ("ÑÑ", "cp1252", None),  # (KOI8-R's "яя", half-width "ﾑﾑ")
         ("Üß", "cp1252", None),  # (Greek's "άί")
+        # (the reviewer's: lone accented letters are Cyrillic's or Greek's one-letter words)
+        ("Rendez-vous à 18 h, Bienvenue à Paris, Retour à la maison", "cp1252", None),
+        ("À la une, À lire, À voir", "cp1252", None),
+        ("Ele é o melhor, isto é, é Brasil", "cp1252", None),
+        ("3 × 4 × 5 × 6", "cp1252", None),
+        ("Ç, Ç, Ç", "cp1254", None),
         ("햏햏 뷁 똠", "cp949", "CP949"),
         ("美 대선 결과 발표", "euc_kr", "CP949"),
     ],
