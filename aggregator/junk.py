@@ -685,13 +685,88 @@ def strip_learned(
     `body`: `boilerplate.Body.of(html_text)`, when the caller made it already (its paragraphs
     and hashes tell whether any is known without reading the text again).
     """
-    if not html_text or not known or not holds_learned(html_text, known, body):
+    if not html_text or not known:
         return html_text
+    if body is None:  # (its paragraphs read once: for what is known, and for a record's fields)
+        paras = boilerplate.paragraphs(html_text)
+        short = [p for p in paras if len(p) <= LEARNED_MAX_CHARS]
+        if not any(h in known for h in boilerplate.hashes_of(short)):
+            return html_text
+    elif not holds_learned(html_text, known, body):
+        return html_text
+    else:
+        paras = body.paragraphs
+    fields = record_fields(paras, known)
     return _drop(
         html_text,
-        lambda text: len(text) <= LEARNED_MAX_CHARS and boilerplate.paragraph_hash(text) in known,
+        lambda text: (
+            len(text) <= LEARNED_MAX_CHARS
+            and text not in fields
+            and boilerplate.paragraph_hash(text) in known
+        ),
         structure=False,
     )
+
+
+# A record's field: "Vendor: Curated", "Ort : Stadtbibliothek", "会場：区立中央図書館". A short
+# key (a few words, no digit first) and a short value, no sentence's end ("!", "?") after it.
+_FIELD = re.compile(
+    r"^(?P<key>[^\W\d_][^\W_]*(?:[ '’&/.-][^\W_]+){0,3}\.?)\s?[:：]\s*(?P<value>\S.{0,99})$"
+)
+# ... not a prompt written as one ("Share this job: Twitter · LinkedIn", "Follow us: …"), a
+# network's profile ("Twitter: @name"), an address ("Website: https://…", "Exchange: hodl.com",
+# "E-mail: support@…": a contact footer's) nor a sentence ("Betterment : Rethink what your money
+# can do.", a sponsor's line).
+_FIELD_NOT = re.compile(
+    r"^(?:share|follow|like|subscribe|sign up|join|read|watch|listen|visit|check|see|find us"
+    r"|teilen|folgen|partager|suivez|compartir|síguenos|поделиться|подпишитесь)\b"
+    rf"|^(?:{_NETWORKS}|x|linkedin|mastodon|bluesky|threads|whatsapp|wechat|weibo|rss)\s?[:：]"
+    r"|https?://|www\.|@\w|[:：]\s*[\w.-]+\.[a-z]{2,6}(?:/\S*)?$|\w[.!?。！？]$",
+    re.IGNORECASE,
+)
+
+
+def _field(line: str) -> bool:
+    return _FIELD.match(line) is not None and _FIELD_NOT.search(line) is None
+
+
+def record_fields(paras: Sequence[str], known: Collection[str]) -> frozenset[str]:
+    """The lines of a body that are a record's fields: "Key: value" lines (_FIELD), three or
+    more in a row, or two of which one at least is not `known` (the item's own value). A shop's,
+    an events calendar's or a job board's items share values ("Type: Periodical", "Location:
+    Berlin"), so each such line recurs in many of a source's articles; among the item's other
+    fields it is the item's data, not the site's template (a job board's item may share all
+    five of its fields with another). Two lines the source repeats together are its template: a
+    channel's credits under every video ("Directed by: …", "Produced By: …", the corpus's).
+    (Read in the order `boilerplate.paragraphs` gives: a list's items, a paragraph's lines and
+    paragraphs alike.) Not a line a built-in rule condemns ("来源：…", "Advertisement: …"), nor a
+    footer's pattern."""
+    found: set[str] = set()
+    run: list[str] = []
+    lines = [*paras, ""]
+    for i, line in enumerate(lines):
+        if line and len(line) <= 120 and _field(line) and not is_junk(line, ()):
+            run.append(line)
+            continue
+        # A key alone, its value on the next line ("Price:" over "25.00", a shop's <br>s)
+        if _BARE_KEY.match(line) and (value := lines[i + 1]) and len(value) <= 60:
+            run.append(line)
+            continue
+        if run and run[-1].endswith((":", "：")) and len(line) <= 60 and line:
+            run.append(line)  # (the value of the key above)
+            continue
+        # (counted: the "Key: value" lines; a key over its value is one more of a block of them,
+        # never a block alone: "Big Bang Supporters:" over a name is a list's heading)
+        fields = sum(1 for p in run if not p.endswith((":", "：")) and _FIELD.match(p))
+        if fields >= 3 or (
+            fields == 2 and not all(boilerplate.paragraph_hash(p) in known for p in run)
+        ):
+            found.update(p for p in run if not boilerplate.is_pattern(p))
+        run = []
+    return frozenset(found)
+
+
+_BARE_KEY = re.compile(r"^[^\W\d_][^\W_]*(?:[ '’&/.-][^\W_]+){0,3}\s?[:：]$")
 
 
 def holds_learned(
