@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 import warnings
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -607,21 +607,106 @@ def strip_paragraphs(html_text: str, patterns: Sequence[str], defaults: bool = T
     # run of spaces.)
     quick, lines = _quick_lines(html_text, DEFAULT_MAX_CHARS + 20)
     own_hit = own is not None and own.search(quick)
+    appeals = edge_appeals(quick) if defaults else frozenset()
     if not own_hit and (
         not defaults
         or not (
-            any(_built_in_hit(line) or ("/" in line and social_links(line)) for line in lines)
+            appeals
+            or any(_built_in_hit(line) or ("/" in line and social_links(line)) for line in lines)
             or ("<br" in html_text and _continued_hit(lines))
         )
     ):
         return html_text
     return _drop(
         html_text,
-        lambda text: _matches(text, own, defaults),
+        lambda text: _matches(text, own, defaults) or text in appeals,
         pictures_suffice=True,
         whole=_profiles if defaults else None,
         banner=_banner if defaults else None,
     )
+
+
+# A site's appeal to its readers: to donate, to subscribe or become a member, to follow it, in
+# the languages feeds use (tests/fixtures/clean_heldout/feeds.json). Only at a body's start or
+# end (edge_appeals): amid the text, "Support our journalism — donate," is what a banner read,
+# the article's words. Each an imperative with its object: not "Donations can be made at…",
+# "Subscribers will pay $1 more…", "Die Stadt ruft dazu auf, zu spenden", "他呼吁大家关注…".
+_APPEAL = re.compile(
+    # English
+    r"^(?:please )?support (?:us|me|our (?:[\w-]+ ){0,2}(?:journalism|reporting|newsroom|work"
+    r"|site|podcast|channel|mission)|(?:independent|local|quality) (?:[\w-]+ )?(?:journalism|news"
+    r"|media))\b"
+    r"|^(?:please )?(?:donate|give) (?:now|today|here)\b|^make a (?:one-off |monthly )?donation\b"
+    r"|^become a (?:paying |paid )?(?:member|subscriber|supporter|patron)\b"
+    r"|^(?:subscribe|sign up|join) (?:now |today )?(?:for|from) (?:just |only )?"
+    r"(?:[$€£¥]\s?\d|\d+(?:[.,]\d+)?\s?(?:[$€£]|usd|eur|dollars?|euros?)\b)"
+    # German
+    r"|^(?:bitte )?unterstützen sie (?:uns|unsere arbeit|unseren journalismus"
+    r"|(?:den |unabhängigen |freien )?journalismus)|^(?:unterstütze|unterstützt) uns\b"
+    r"|^jetzt (?:spenden|abonnieren|mitglied werden|unterstützen|abonnent(?:in)? werden)\b"
+    r"|^(?:folgen sie|folge|folgt) uns (?:auf|bei|in)\b"
+    r"|^(?:abonnieren sie|abonniere|abonniert) (?:unseren|den|unser) (?:newsletter|kanal|podcast)"
+    # French
+    r"|^soutenez(?:-nous\b| notre (?:rédaction|journal|journalisme|travail|média)"
+    r"| (?:le |un )?journalisme)|^faites un don\b"
+    r"|^(?:abonnez|inscrivez)-vous à (?:notre|la|nos) (?:newsletter|lettre|infolettre|chaîne)"
+    r"|^(?:suivez|retrouvez)-nous (?:sur|on)\b"
+    # Spanish
+    r"|^apoya (?:el periodismo|(?:a )?nuestro (?:periodismo|trabajo|medio))|^apóyanos\b"
+    r"|^haz (?:una|tu) donación\b|^dona (?:ahora|hoy|aquí)\b"
+    r"|^suscríbete (?:a|al) (?:nuestro|nuestra|el|la) (?:boletín|newsletter|canal)"
+    r"|^síguenos (?:en|a través de)\b|^hazte (?:socio|socia|miembro|suscriptor|suscriptora)\b"
+    # Chinese (a WeChat account's "this article comes from our account", and its prompts)
+    r"|^本文来自(?:微信)?公众号\s*[：:]|^(?:点击|欢迎)关注|^扫码(?:订阅|关注|加入)"
+    # Japanese
+    r"|^この記事が(?:気に入ったら|良かったら|よかったら|役に立ったら)"
+    r"|^(?:メルマガ|ニュースレター)(?:の)?登録|^.{0,20}フォロー(?:を)?(?:お願いします|よろしく)"
+    # Russian
+    r"|^поддержите (?:нас|наш (?:проект|канал|сайт)|редакцию|(?:независимую )?журналистику)"
+    r"|^(?:подпишитесь|подписывайтесь) на (?:нашу|наш) (?:рассылку|канал|newsletter)"
+    # Arabic
+    r"|^تابعونا (?:على|عبر|في)|^(?:ادعم|ادعموا) (?:صحافتنا|عملنا|الصحافة المستقلة)|^ادعمنا"
+    r"|^اشترك(?:وا)? (?:في |ب)(?:نشرتنا|قناتنا|النشرة)|^تبرع(?:وا)? (?:الآن|لنا)",
+    re.IGNORECASE,
+)
+EDGE_LINES = 4  # the lines at each end of a body an appeal is looked for in
+
+
+def edge_appeals(quick: str) -> frozenset[str]:
+    """The lines of a body's text (`_quick_lines`' first answer) that appeal to its readers
+    (_APPEAL) at its start or end: among its first and last EDGE_LINES lines, with nothing but
+    other junk (a built-in rule's, or another appeal) between them and the edge."""
+    found: set[str] = set()
+    for edge in (_lines_from_start(quick), _lines_from_end(quick)):
+        for n, line in enumerate(edge):
+            if n == EDGE_LINES:
+                break
+            if len(line) <= DEFAULT_MAX_CHARS and _APPEAL.match(line):
+                found.add(line)
+            elif len(line) > DEFAULT_MAX_CHARS or not _built_in_hit(line):
+                break  # the article's own text
+    return frozenset(found)
+
+
+def _lines_from_start(text: str) -> Iterator[str]:
+    """The text's lines with words, white space collapsed, first to last (read as needed)."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if line := collapsed(text[start:end]):
+            yield line
+        start = end + 1
+
+
+def _lines_from_end(text: str) -> Iterator[str]:
+    """The text's lines with words, white space collapsed, last to first (read as needed)."""
+    end = len(text)
+    while end >= 0:
+        start = text.rfind("\n", 0, end) + 1
+        if line := collapsed(text[start:end]):
+            yield line
+        end = start - 1
 
 
 def _continued_hit(lines: list[str]) -> bool:

@@ -1409,3 +1409,65 @@ def test_a_body_is_written_as_lxml_html_writes_it() -> None:
         assert root is not None
         written = str(lxml.html.tostring(root, encoding="unicode"))
         assert junk._serialize(root) == written.removeprefix("<div>").removesuffix("</div>").strip()
+
+
+# Appeals to donate, subscribe, become a member or follow, each at a body's start or end, in the
+# languages feeds use (session 48; tests/fixtures/clean_heldout/feeds.json holds them in feeds).
+PROMOS = [
+    "Support our journalism — donate today.",
+    "Subscribe for $1 a week and get unlimited access.",
+    "Become a member: your support keeps this site free for everyone.",
+    "Unterstützen Sie unabhängigen Journalismus – jetzt spenden!",
+    "Jetzt abonnieren: 4 Wochen für nur 1 €.",
+    "Folgen Sie uns auf Instagram und Facebook!",
+    "Soutenez notre rédaction indépendante : faites un don.",
+    "Abonnez-vous à notre newsletter pour ne rien manquer.",
+    "Suivez-nous sur Twitter et Facebook.",
+    "Apoya el periodismo independiente: haz una donación.",
+    "Suscríbete a nuestro boletín y recibe las noticias cada mañana.",
+    "Síguenos en Facebook, X e Instagram.",
+    "本文来自微信公众号：科技前沿（ID：kejiqianyan），作者：张三",
+    "点击关注，第一时间了解最新动态~",
+    "扫码订阅，每周获取精选文章。",
+    "この記事が気に入ったらサポートをしてみませんか？",
+    "メルマガ登録はこちらから。最新記事をお届けします。",
+    "X（旧Twitter）でもフォローお願いします！",
+    "Поддержите нас донатом — мы существуем на деньги читателей.",
+    "Подпишитесь на нашу рассылку.",
+    "تابعونا على تويتر وفيسبوك",
+    "ادعم صحافتنا المستقلة بالتبرع",
+    "اشترك في نشرتنا البريدية",
+]
+# Real text about donating, subscribing or following, a line of its own at the body's end.
+PROMO_REAL = [
+    "Donations can be made at the Red Cross website or at any branch of the bank.",
+    "Subscribers to the service will pay $1 more a month from January.",
+    "Die Stadt ruft dazu auf, für die Flutopfer zu spenden; bisher kamen 2 Millionen Euro.",
+    "Les habitants sont invités à donner des conserves à la banque alimentaire.",
+    "Más de 3.000 personas acudieron a donar sangre durante la campaña de Navidad.",
+    "他呼吁大家关注气候变化对农业的影响。",
+    "同社は月額サブスクリプションの登録者が100万人を超えたと発表した。",
+    "Подписчики сервиса будут платить на 100 рублей больше с января.",
+    "دعت الجمعية المواطنين إلى التبرع بالدم في مراكزها حتى نهاية الشهر.",
+    "Support our troops, the banner said, and the crowd cheered.",
+]
+
+
+@pytest.mark.parametrize("promo", PROMOS)
+def test_a_promotion_at_the_start_or_end_of_a_body_goes(promo: str) -> None:
+    assert removed(promo)
+    out = strip_paragraphs(f"<p>{promo}</p>{BODY}", ())
+    assert out == BODY
+
+
+@pytest.mark.parametrize("promo", PROMOS)
+def test_a_promotion_amid_the_text_is_the_articles_words(promo: str) -> None:
+    """Quoted or discussed in the middle of an article ("the banner read: …"), it stays: an
+    appeal is the site's only where the site puts it, at the body's edges."""
+    html = f"{BODY}<blockquote><p>{promo}</p></blockquote>{BODY}"
+    assert strip_paragraphs(html, ()) == html
+
+
+@pytest.mark.parametrize("paragraph", PROMO_REAL)
+def test_real_text_about_donating_or_subscribing_stays(paragraph: str) -> None:
+    assert not removed(paragraph)
