@@ -314,6 +314,10 @@ def _first_characters(pattern: sre_parse.SubPattern) -> set[str]:
         return set().union(*(_first_characters(branch) for branch in value[1]))
     if op is sre_parse.SUBPATTERN:
         return _first_characters(value[-1])
+    if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):  # "(?:please )?support": both
+        least, _, item = value
+        rest = sre_parse.SubPattern(pattern.state, pattern.data[1:])
+        return _first_characters(item) | (_first_characters(rest) if least == 0 else set())
     raise AssertionError(f"a Chinese built-in pattern starts with {op}: list its first characters")
 
 
@@ -1471,3 +1475,13 @@ def test_a_promotion_amid_the_text_is_the_articles_words(promo: str) -> None:
 @pytest.mark.parametrize("paragraph", PROMO_REAL)
 def test_real_text_about_donating_or_subscribing_stays(paragraph: str) -> None:
     assert not removed(paragraph)
+
+
+def test_an_appeal_can_start_only_with_the_characters_it_is_tried_on() -> None:
+    """`_appeal` tries _APPEAL only on a line whose first character (lower-cased) is one its
+    branches start with: a branch starting otherwise would never be tried."""
+    parsed = sre_parse.parse(junk._APPEAL.pattern, junk._APPEAL.flags)
+    assert parsed.data[0][0] is sre_parse.AT  # (every branch's "^", taken out by the parser)
+    firsts = _first_characters(sre_parse.SubPattern(parsed.state, parsed.data[1:]))
+    assert firsts <= junk._APPEAL_FIRST, firsts - junk._APPEAL_FIRST
+    assert firsts == {c.lower() for c in firsts}
