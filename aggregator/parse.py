@@ -1359,7 +1359,7 @@ def _parse_xml(
                 fast = _parse_fast(data, base_url, warning, spoken)
         if isinstance(fast, ParsedFeed):
             fast = _linked_from_site(_without_made_up_links(fast, data), data, local_root)
-            fast = _original_enclosures(fast, data)
+            fast = _show_authors(_original_enclosures(fast, data), data)
             return _unless_cut_off(replace(fast, artwork=artwork), data, root)
         fallback = fast
     if mend and (mended := _mend(data, warning)):
@@ -1409,6 +1409,7 @@ def _parse_xml(
     )
     parsed = _with_written_links(_without_made_up_links(parsed, data), data)
     parsed = _original_enclosures(_linked_from_site(parsed, data, local_root), data)
+    parsed = _show_authors(parsed, data)
     parsed = replace(parsed, parser=REFERENCE_PARSER, fallback=fallback, artwork=artwork)
     return _unless_cut_off(parsed, data, root)
 
@@ -1893,6 +1894,55 @@ def _past(data: bytes, opening: bytes, start: int, end: int | None = None) -> in
     closing = _CLOSINGS[opening]
     close = data.find(closing, start, len(data) if end is None else end)
     return -1 if close < 0 else close + len(closing)
+
+
+# The channel's head read for its <itunes:author> (as _HEAD_TAG for its image).
+_SHOW_AUTHOR_TAG = re.compile(
+    rb"<(?:!--|!\[CDATA\[|\?|itunes:author\s*>|(?:\w+:)?(?:item|entry)[\s>/])"
+)
+_SHOW_AUTHOR_BYTES = 4096  # a name, not a document: longer is no show's author
+_CDATA_BYTES = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
+
+
+def _show_authors(parsed: ParsedFeed, data: bytes) -> ParsedFeed:
+    """The podcast's entries that name no author with its show's: the channel's <itunes:author>
+    (Libsyn writes it there only). Read from the bytes: feedparser files the channel's
+    <itunes:author>, <managingEditor> and <itunes:owner>'s <itunes:name> as one author, the last
+    one written winning, and the owner is who to write to, no byline."""
+    if b"itunes:author" not in data or all(e.author for e in parsed.entries):
+        return parsed
+    author = _show_author(data)
+    if not author:
+        return parsed
+    entries = tuple(e if e.author else replace(e, author=author) for e in parsed.entries)
+    return replace(parsed, entries=entries)
+
+
+def _show_author(data: bytes) -> str | None:
+    """The text of the channel's <itunes:author> (before its first entry), or None: entities
+    decoded once, CDATA as written, as feedparser reads an element's text."""
+    position = 0
+    while match := _SHOW_AUTHOR_TAG.search(data, position):
+        if match.group(0) in _CLOSINGS:
+            position = _past(data, match.group(0), match.end())
+            if position < 0:
+                return None
+            continue
+        if not match.group(0).startswith(b"<itunes:author"):
+            return None  # the first entry: the head has none
+        start = match.end()
+        end = data.find(b"</itunes:author", start, start + _SHOW_AUTHOR_BYTES)
+        if end < 0:
+            return None
+        parts = _CDATA_BYTES.split(data[start:end])  # (text, CDATA, text, …)
+        text = "".join(
+            part.decode("utf-8", "replace")
+            if n % 2
+            else html.unescape(part.decode("utf-8", "replace"))
+            for n, part in enumerate(parts)
+        )
+        return text.strip() or None
+    return None
 
 
 def _artwork(data: bytes) -> str | None:

@@ -1964,6 +1964,28 @@ def test_an_atom_feeds_author_is_its_entries_that_name_none(parser: str) -> None
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_podcasts_episodes_that_name_no_author_are_its_shows(parser: str) -> None:
+    """The channel's <itunes:author> is each episode's that names none (Libsyn writes it on the
+    channel only): the byline was empty, or the show owner's <itunes:name> (feedparser files
+    both as the channel's author, the last one written winning)."""
+    body = (
+        b'<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        b"<title>Orbit</title><itunes:author><![CDATA[Priya Nair &amp; Tom]]></itunes:author>"
+        b"<itunes:owner><itunes:name>Owner</itunes:name></itunes:owner>"
+        b"<item><title>1</title><guid>a</guid></item>"
+        b"<item><title>2</title><guid>b</guid><itunes:author>Guest</itunes:author></item>"
+        b"<item><title>3</title><guid>c</guid><dc:creator xmlns:dc="
+        b'"http://purl.org/dc/elements/1.1/">Host</dc:creator></item>'
+        b"</channel></rss>"
+    )
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert [e.author for e in feed.entries] == ["Priya Nair &amp; Tom", "Guest", "Host"]
+    # Written after the first item, it is no channel's (nor is an item's own the show's).
+    late = body.replace(b"<itunes:author><![CDATA[Priya Nair &amp; Tom]]></itunes:author>", b"")
+    assert parse(late, url=URL, headers={}, parser=parser).entries[0].author is None
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_an_rss_author_with_a_long_domain_keeps_its_name(parser: str) -> None:
     """feedparser's address pattern stops at four-letter domains: "editor@city.online (Jane
     Doe)" gave "ne (Jane Doe". One author is split right either way; several as feedparser does."""
