@@ -298,7 +298,9 @@ def normalize(
         if made is None:
             title = _text(entry.title, entry.title_is_html)
             content_base = _content_base(entry, url, base, site)
-            content, text = _content_and_text(entry, content_base, source, learned_junk, read)
+            content, text = _content_and_text(
+                entry, content_base, source, learned_junk, read, title=title
+            )
             content = _with_player(url, content)
             if not wanted(f"{title}\n{text}"):
                 continue  # (never stored, so never marked: read again, as an edit may let it in)
@@ -1341,9 +1343,12 @@ def _content_and_text(
     source: SourceConfig,
     learned_junk: frozenset[str],
     read: Bodies | None = None,
+    *,
+    title: str = "",
 ) -> tuple[str, str]:
     """The entry's content as sanitized HTML without its junk, and its plain text for the
-    summary and the filters: its summary's, else its content's, junk removed from both.
+    summary and the filters: its summary's, else its content's, junk removed from both. A
+    summary that only repeats the `title` (PubMed's) gives way to a content that says more.
 
     The content is the richer (longer) of content and summary; when the text comes from the
     same field it is read from that HTML, not cleaned twice. A text that is junk and nothing
@@ -1351,6 +1356,7 @@ def _content_and_text(
     """
     richer, richer_is_html = _richer(entry)
     content = _clean_body(richer, richer_is_html, entry, base, source, learned_junk, read)
+    repeated = ""  # a summary that is the title again, kept should the content have no text
     for body, is_html in (
         (entry.summary, entry.summary_is_html),
         (entry.content, entry.content_is_html),
@@ -1371,8 +1377,23 @@ def _content_and_text(
                 text = ""
             elif body == entry.summary and body != richer and (whole := _whole(text, content)):
                 text = whole
+            if body == entry.summary and entry.content and _same_words(text, title):
+                repeated = text
+                continue
             return content, _without_byline(cleaned, text)
+    if repeated:
+        return content, repeated
     return content, ""
+
+
+def _same_words(text: str, title: str) -> bool:
+    """Whether a text is the title again, but for case, spacing and its last full stop."""
+    if not title or len(text) > len(title) + 2:
+        return False
+    return (
+        " ".join(text.rstrip(".").split()).casefold()
+        == " ".join(title.rstrip(".").split()).casefold()
+    )
 
 
 # A byline opening the text on a line of its own ("By Marc Eaddy", "by Lesley Katzen on behalf

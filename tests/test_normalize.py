@@ -1134,6 +1134,27 @@ def test_an_excerpt_does_not_open_with_the_byline(body: str, excerpt: str) -> No
     assert text.startswith(" ".join(strip_tags(body).split())[:8])  # (the content keeps it)
 
 
+def test_a_summary_that_only_repeats_the_title_gives_way_to_the_content() -> None:
+    """PubMed's <description> is the paper's title again; its content:encoded has the abstract.
+    The card showed the title twice (tests/fixtures/generators/pubmed.rss)."""
+    article = one(
+        entry(
+            guid="1",
+            title="Drought reshapes root fungi",
+            summary="Drought reshapes root fungi",
+            summary_is_html=False,
+            content="<p>Fungal communities shifted within two weeks.</p>",
+        )
+    )
+    assert article.summary == "Fungal communities shifted within two weeks."
+    # With nothing else to read, it stays: the text is what the filters and the page have.
+    alone = one(entry(guid="1", title="Drought", summary="<p>Drought</p>"))
+    assert alone.summary == "Drought"
+    # A summary that says more than the title is the summary.
+    more = one(entry(guid="1", title="Drought", summary="Drought, again.", content="<p>Other</p>"))
+    assert more.summary == "Drought, again."
+
+
 def test_a_podcast_hosts_notice_leaves_a_one_paragraph_description_too() -> None:
     """DER SPIEGEL's plain-text description ends with Omny's notice on its second line: the
     built-in rule judges the two lines as one paragraph, and the excerpt kept it (a corpus
