@@ -1367,11 +1367,11 @@ def _content_and_text(
         if body != richer:  # a summary is read from its start (a long one's rest is not needed)
             start = body[:_TEXT_SOURCE_CHARS]
             cleaned = _clean_body(start, is_html, entry, base, source, learned_junk, read)
-        text = clean_text(cut_html(cleaned, _TEXT_SOURCE_CHARS))
+        text = _uncaptioned_text(cut_html(cleaned, _TEXT_SOURCE_CHARS))
         if len(body) > _TEXT_SOURCE_CHARS and len(text) < SUMMARY_LENGTH * 2:
             if body != richer:  # the start was mostly markup: read it all
                 cleaned = _clean_body(body, is_html, entry, base, source, learned_junk, read)
-            text = clean_text(cleaned)
+            text = _uncaptioned_text(cleaned)
         if text:
             if junk.is_junk(text, source.strip_patterns, source.default_junk_rules):
                 text = ""
@@ -1384,6 +1384,25 @@ def _content_and_text(
     if repeated:
         return content, repeated
     return content, ""
+
+
+def _uncaptioned_text(cleaned: str) -> str:
+    """clean_text of sanitized HTML without its pictures' captions, unless they are all its
+    text (a photo post's): a caption is about a picture, and an excerpt that opened with one
+    ("Build times over six months — Our build…", Medium's) read as a heading of the article."""
+    text = clean_text(cleaned)
+    if "<figcaption" not in cleaned:
+        return text
+    kept, position = [], 0
+    while (start := cleaned.find("<figcaption", position)) != -1:
+        kept.append(cleaned[position:start])
+        end = cleaned.find("</figcaption>", start)
+        if end == -1:
+            position = len(cleaned)
+            break
+        position = end + len("</figcaption>")
+    kept.append(cleaned[position:])
+    return clean_text("".join(kept)) or text
 
 
 def _same_words(text: str, title: str) -> bool:

@@ -1155,6 +1155,23 @@ def test_a_summary_that_only_repeats_the_title_gives_way_to_the_content() -> Non
     assert more.summary == "Drought, again."
 
 
+def test_a_pictures_caption_is_no_part_of_the_excerpt() -> None:
+    """Medium's posts open with a figure: the excerpt read "Build times over six months — Our
+    continuous integration…" (tests/fixtures/generators/medium.rss). The content keeps it."""
+    body = (
+        "<figure><img src='https://img.example/a.png' alt=''><figcaption>Build times over six "
+        "months</figcaption></figure><p>Our build took eighteen minutes.</p><figure><img "
+        "src='https://img.example/b.png' alt=''><figcaption>After</figcaption></figure><p>Now "
+        "six.</p>"
+    )
+    article = one(entry(guid="1", title="t", content=body))
+    assert article.summary == "Our build took eighteen minutes. Now six."
+    assert "<figcaption>Build times over six months</figcaption>" in article.content
+    # A caption that is all the text (a photo post's) is the excerpt still.
+    photo = "<figure><img src='https://img.example/a.png' alt=''><figcaption>Harbour at dusk."
+    assert one(entry(guid="1", title="t", content=photo)).summary == "Harbour at dusk."
+
+
 def test_a_podcast_hosts_notice_leaves_a_one_paragraph_description_too() -> None:
     """DER SPIEGEL's plain-text description ends with Omny's notice on its second line: the
     built-in rule judges the two lines as one paragraph, and the excerpt kept it (a corpus
