@@ -318,6 +318,12 @@ _AT_START: tuple[str, ...] = (
     _READ_US_THERE,  # the same in Ukrainian and Russian
     # podcast hosts' notices, the same on every episode of every show they host
     rf"^(?:{_PODCAST_NOTICES})$",
+    # Anchor's (Spotify for Podcasters') on every episode, with the show's own address; and
+    # Substack's call to subscribe under every post, with the newsletter's name
+    r"^(?:send in a voice message|support this podcast): https?://(?:www\.)?"
+    r"(?:podcasters\.spotify\.com/pod/show|anchor\.fm)/[\w.-]{1,80}/(?:message|support)/?$",
+    r"^thanks for reading [^!]{1,80}! subscribe for free to receive new posts and support my"
+    r" work\.?$",
     _AD_LINE,
     # a site's links standing in for a body: Hacker News ("Comments"), Reddit ("submitted by
     # /u/name", "[link] [comments]"), GitHub's release without notes ("No content.")

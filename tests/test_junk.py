@@ -135,6 +135,13 @@ JUNK: dict[str, list[str]] = {
         "See omnystudio.com/listener for privacy information.",
         "Hosted on Acast. See acast.com/privacy for more information.",
         "Learn more about your ad choices. Visit megaphone.fm/adchoices",
+        # Anchor's (Spotify for Podcasters') on every episode, and Substack's call to subscribe
+        # under every post (tests/fixtures/generators/anchor.rss, substack.rss)
+        "Send in a voice message: https://podcasters.spotify.com/pod/show/twocoaches/message",
+        "Support this podcast: https://podcasters.spotify.com/pod/show/twocoaches/support",
+        "Send in a voice message: https://anchor.fm/twocoaches/message",
+        "Thanks for reading The Weekly Ledger! Subscribe for free to receive new posts and"
+        " support my work.",
     ],
     "feed-ad footer": [
         "Advertisement",
@@ -217,6 +224,10 @@ REAL: list[str] = [
     "Підписка на Telegram-канали за рік зросла на 20%, свідчить опитування.",
     "Следите за развитием событий: власти обещают обновить данные к вечеру.",
     "See the listener survey at omnystudio.com for how the show was chosen.",
+    "Send in a voice message: we play the best ones at the end of each episode.",
+    "Support this podcast: https://example.org/donate keeps the show free.",
+    "Thanks for reading the report! It says subscribe for free to receive new posts and"
+    " support my work is the line most newsletters end with.",
     "Submitted by Jane Doe to the committee on Tuesday.",
     "submitted by toronto",
     # the other languages' prompts' words in a sentence, and Medium and Discourse's words
@@ -290,6 +301,18 @@ def test_lemmys_score_and_comment_count_go(paragraph: str) -> None:
     # (every Lemmy post's body opens with them; its counts change, so they are never learned)
     assert removed(paragraph)
     assert not removed(f"She scored {paragraph}")
+
+
+@pytest.mark.parametrize("paragraph", JUNK["platform footer"][-4:])
+def test_anchors_and_substacks_footers_go(paragraph: str) -> None:
+    assert removed(paragraph)
+
+
+@pytest.mark.parametrize(
+    "paragraph", [p for p in REAL if p.startswith(("Send in a", "Support this", "Thanks for"))]
+)
+def test_sentences_that_open_as_their_footers_stay(paragraph: str) -> None:
+    assert not removed(paragraph)
 
 
 @pytest.mark.parametrize("paragraph", NEW_JUNK)
