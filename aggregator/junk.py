@@ -704,10 +704,32 @@ def edge_appeals(quick: str, lines: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+# What makes a line that opens as an appeal a sentence of the article (the reviewer's): it is
+# someone's words ("Support local news, the mayor said", "Donate now, before the tax year ends,
+# advisers told clients"), or "follow us" is down a street, not to a network ("Folgen Sie uns auf
+# dem Weg durch die Altstadt", "Suivez-nous sur les traces de Victor Hugo").
+_REPORTED = re.compile(
+    r"\b(?:said|says|say|told|tells|according to|sagte|sagt|sagten|erklärte|betonte|a déclaré"
+    r"|a dit|déclare|propose|dijo|dice|afirmó|explicó|disse|afferma|ha detto|заявил|заявила"
+    r"|сказал|сказала|сообщил|قال|وقال|قالت)\b|说|表示|称|指出",
+    re.IGNORECASE,
+)
+_FOLLOW = re.compile(r"folg|suivez|retrouvez|síguenos|تابعونا", re.IGNORECASE)
+_FOLLOW_WHERE = re.compile(
+    rf"{_NETWORKS}|\bx\b|linkedin|mastodon|bluesky|threads|whatsapp|google news|flipboard"
+    r"|\brss\b|social|sozialen|réseaux|redes|kanal|canal|chaîne|newsletter|:\s*$|https?://|@\w"
+    r"|تويتر|فيسبوك|فيس بوك|إنستغرام|انستغرام|يوتيوب|تلغرام|تيليجرام|واتساب|التواصل",
+    re.IGNORECASE,
+)
+
+
 def _appeal(line: str) -> bool:
-    """Whether a line is an appeal to the site's readers (_APPEAL)."""
-    if line[:1].lower() in _APPEAL_FIRST and _APPEAL.match(line):
-        return True
+    """Whether a line is an appeal to the site's readers (_APPEAL), not a sentence that opens as
+    one (_REPORTED, a "follow us" to no network)."""
+    if line[:1].lower() in _APPEAL_FIRST and (match := _APPEAL.match(line)):
+        if _REPORTED.search(line):
+            return False
+        return not _FOLLOW.match(match.group(0)) or _FOLLOW_WHERE.search(line) is not None
     return "フォロー" in line and _APPEAL_ANYWHERE.match(line) is not None
 
 
@@ -841,8 +863,23 @@ _FIELD_NOT = re.compile(
 )
 
 
+# ... nor a site's promotion or contact written as fields, its footer on every article (the
+# reviewer's: "Newsletter: Get our morning briefing", "Spenden: Unterstützen Sie …", the WeChat
+# account's "公众号：…" "客服电话：…" "投稿邮箱：…" "商务合作：…").
+_PROMOTION_KEY = re.compile(
+    r"newsletter|podcast|\babo\b|abonnement|spende|donat|support|\btips?\b|subscri|hotline"
+    r"|公众号|客服|投稿|商务|合作|微信|تبرع|תרמו",
+    re.IGNORECASE,
+)
+
+
 def _field(line: str) -> bool:
-    return _FIELD.match(line) is not None and _FIELD_NOT.search(line) is None
+    match = _FIELD.match(line)
+    return (
+        match is not None
+        and _FIELD_NOT.search(line) is None
+        and _PROMOTION_KEY.search(match.group("key")) is None
+    )
 
 
 def record_fields(paras: Sequence[str], known: Collection[str]) -> frozenset[str]:

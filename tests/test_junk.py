@@ -1477,6 +1477,13 @@ PROMO_REAL = [
     "Подписчики сервиса будут платить на 100 рублей больше с января.",
     "دعت الجمعية المواطنين إلى التبرع بالدم في مراكزها حتى نهاية الشهر.",
     "Support our troops, the banner said, and the crowd cheered.",
+    # (the reviewer's: a lead or a last line that opens as an appeal and goes on as a sentence)
+    "Support local news, the mayor said on Tuesday as she announced a fund for papers.",
+    "Support us or we all lose, the striking printers told the crowd outside the plant.",
+    "Donate now, before the tax year ends, advisers told wealthy clients in a memo.",
+    "Become a member of the city's new cooperative grocery for fifty dollars, organisers say.",
+    "Folgen Sie uns auf dem Weg durch die Altstadt: Die Führung beginnt um zehn Uhr.",
+    "Suivez-nous sur les traces de Victor Hugo, propose l'office de tourisme pour l'été.",
 ]
 
 

@@ -779,3 +779,24 @@ def test_a_lone_learned_field_line_or_a_block_repeated_whole_is_still_the_sites(
     html = f"<p>{BODIES[0]}</p><p>{lone}</p><p>{BODIES[1]}</p><p>{'<br>'.join(credits)}</p>"
     after = boilerplate.paragraphs(junk.strip_learned(html, known))
     assert after == BODIES[:2]
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        ["Newsletter: Get our morning briefing", "Podcast: The Daily Listen on Fridays",
+         "Tips: Send your story ideas to our newsroom"],
+        ["Newsletter: Täglich um 7 Uhr im Postfach", "Abo: Jetzt 4 Wochen gratis lesen",
+         "Spenden: Unterstützen Sie unabhängigen Journalismus"],
+        ["公众号：每日新闻精选", "客服电话：400-800-1234", "投稿邮箱：tougao",
+         "商务合作：请联系广告部"],
+    ],
+)  # fmt: skip
+def test_a_sites_promotion_footer_written_as_fields_is_still_learned_junk(
+    footer: list[str],
+) -> None:
+    """The reviewer's: three "Key: value" lines of the site's promotion and contacts, under every
+    article, are its template, not a record's fields (they stayed on every article)."""
+    known = frozenset(paragraph_hash(p) for p in footer)
+    html = f"<p>{BODIES[0]}</p><p>{'<br>'.join(footer)}</p>"
+    assert boilerplate.paragraphs(junk.strip_learned(html, known)) == BODIES[:1]
