@@ -912,15 +912,14 @@ def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]
             label = control.text_content()
         if len(label) > 4 * MAX_CONSENT_LABEL_CHARS:
             continue
-        if control.tag == "a" and (
-            _in_a_sentence(control) or (_navigates(control) and _in_article(control))
-        ):
-            # a link in a sentence is the sentence's ("einen Knopf „Alle akzeptieren“ …"); in the
-            # article, one to another page is a related story's ("Apple agrees to privacy deal")
-            continue
+        if control.tag == "a" and _in_a_sentence(control):
+            continue  # a link in a sentence is the sentence's ("einen Knopf „Alle akzeptieren“ …")
         label = " ".join(label.split())
         if len(label) > MAX_CONSENT_LABEL_CHARS or not _CONSENT_CONTROL.search(label):
             continue
+        if control.tag == "a" and _headline_like(label) and _navigates(control):
+            if _in_article(control):  # a related story's ("Apple agrees to privacy deal")
+                continue
         for element in control.iterancestors():
             if element in holders:
                 break
@@ -938,6 +937,12 @@ def _in_a_sentence(link: lxml.html.HtmlElement) -> bool:
 
 
 _WORDS = re.compile(r"[^\W\d_]{2}")
+
+
+def _headline_like(label: str) -> bool:
+    """Whether a link's label is longer than a button's: four words or more, or, unspaced, over
+    six characters ("Alle akzeptieren", "Accept all cookies", "同意并继续" are buttons')."""
+    return len(label.split()) > 3 or (" " not in label and len(label) > 6 and not label.isascii())
 
 
 def _navigates(link: lxml.html.HtmlElement) -> bool:
@@ -965,10 +970,8 @@ def _is_consent_box(
         return True
     # Inside the article: a dialog placed there (dev set: consentart, consentmain kept theirs,
     # precision 0.52 and 0.56), unless it is the article's body, as a post quoting one is.
-    # (And a box holding most of the article's text is its body, whatever it says.)
-    own = _weighted_length(text)
-    beside = _weighted_length(holder.text_content()) - own
-    return beside >= MIN_TEXT_CHARS and beside > own
+    beside = _weighted_length(holder.text_content()) - _weighted_length(text)
+    return beside >= MIN_TEXT_CHARS
 
 
 # A gallery caption's counter and credit, a reporter's byline or signature line: an element whose
