@@ -917,9 +917,13 @@ def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]
         label = " ".join(label.split())
         if len(label) > MAX_CONSENT_LABEL_CHARS or not _CONSENT_CONTROL.search(label):
             continue
-        if control.tag == "a" and _headline_like(label) and _navigates(control):
-            if _in_article(control):  # a related story's ("Apple agrees to privacy deal")
-                continue
+        if (
+            control.tag == "a"
+            and _headline_like(label)
+            and _navigates(control)
+            and _in_article(control)
+        ):
+            continue  # a related story's link in the article ("Apple agrees to privacy deal")
         for element in control.iterancestors():
             if element in holders:
                 break
