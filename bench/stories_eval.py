@@ -30,6 +30,7 @@ def main() -> None:
         f"\nrecall, full copies: {report.recall(ev.FULL_COPY_KINDS):.3f};"
         f" summary-only: {report.recall(ev.SUMMARY_KINDS):.3f};"
         f" summary-only under a new headline: {report.recall(ev.SUMMARY_RETITLED_KINDS):.3f};"
+        f" (held out) under an unrelated headline: {report.recall(ev.NEWHEADLINE_KINDS):.3f};"
         f" an excerpt under a new headline: {report.recall(ev.EXCERPT_RETITLED_KINDS):.3f};"
         f" summary-only of a wire original, its dateline dropped:"
         f" {report.recall(ev.DATELINE_KINDS):.3f};"

@@ -32,6 +32,7 @@ from aggregator.parse import parse
 from tests.support.corpus import corpus_files
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "articles.json"
+HELDOUT = FIXTURES.with_name("heldout.json")
 _T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -101,6 +102,10 @@ SUMMARY_KINDS = ("summary-only",)
 # A summary-only copy under a new headline: its start is all that links it to the original.
 SUMMARY_RETITLED_KINDS = ("summary-retitled",)
 EXCERPT_RETITLED_KINDS = ("excerpt-retitled",)
+# Held out (tests/fixtures/stories/heldout.json): a summary of the text's start (60 to 300
+# characters, cut at a word, ended "…", "[...]", "Read more") under a headline of the copier's own
+# that shares no word with the original's, in six languages.
+NEWHEADLINE_KINDS = ("summary-newheadline",)
 # A summary-only copy of a wire original that begins with its dateline, the copy without it.
 DATELINE_KINDS = ("dateline-dropped",)
 # How wires and portals republish (`_republished`): a dateline and a source line added, a
@@ -125,6 +130,7 @@ COPY_KINDS = (
     + EXCERPT_RETITLED_KINDS
     + RETITLED_KINDS
     + DATELINE_KINDS
+    + NEWHEADLINE_KINDS
 )
 _DATELINES = {
     "zh": ("新华社北京12月1日电（记者张伟）", "中新网上海11月30日电 "),
@@ -318,6 +324,93 @@ def fixture_items() -> list[Item]:
                     f"live-{lang}/{i}",
                     "live-blog",
                     lang,
+                )
+            )
+    # Last: the copies of the cases above keep the random draws they had before these.
+    return out + heldout_items()
+
+
+def _cut(text: str, chars: int, lang: str) -> str:
+    """The text's first `chars` characters, at a word's end where words are spaced."""
+    if len(text) <= chars:
+        return text
+    cut = text[:chars]
+    return cut if lang == "zh" else cut.rsplit(" ", 1)[0]
+
+
+def heldout_items() -> list[Item]:
+    """The held-out cases (tests/fixtures/stories/heldout.json): originals with summaries under
+    new headlines ("summary-newheadline"), network banners leading different posts
+    ("banner-start"), different posts of different sites beginning alike ("short-start")."""
+    doc = json.loads(HELDOUT.read_text("utf-8"))
+    out: list[Item] = []
+    for n, o in enumerate(doc["retitled"]):
+        lang = "zh" if o["lang"] == "zh" else "spaced"
+        when = _T0 + timedelta(minutes=n)
+        out.append(
+            # Not "original": `with_copies` leaves it to the copies written for it here.
+            Item(
+                o["id"],
+                f"heldout-{o['lang']}",
+                o["title"],
+                _html(o["paragraphs"]),
+                o["id"],
+                "heldout-original",
+                lang,
+                when,
+            )
+        )
+        text = " ".join(o["paragraphs"])
+        for k, c in enumerate(o["copies"]):
+            summary = _cut(text, c["chars"], lang) + c["end"]
+            out.append(
+                Item(
+                    f"{o['id']}~summary-newheadline/{k}",
+                    f"newheadline-{k}",
+                    c["title"],
+                    html.escape(summary),
+                    o["id"],
+                    "summary-newheadline",
+                    lang,
+                    when + timedelta(hours=1 + k),
+                )
+            )
+    for g, group in enumerate(doc["banners"]):
+        lang = "zh" if group["lang"] == "zh" else "spaced"
+        for i, post in enumerate(group["posts"]):
+            paras = [group["banner"], *post["paragraphs"]]
+            if i < 2:  # the network's site, in full
+                source, content = f"banner-{g}-a", _html(paras)
+            else:  # a sister site's summary
+                summary = _cut(" ".join(paras), 150, lang) + "…"
+                source, content = f"banner-{g}-{i}", html.escape(summary)
+            story = f"banner-{g}/{i}"
+            out.append(
+                Item(
+                    story,
+                    source,
+                    post["title"],
+                    content,
+                    story,
+                    "banner-start",
+                    lang,
+                    _T0 + timedelta(hours=i),
+                )
+            )
+    for g, group in enumerate(doc["starts"]):
+        lang = "zh" if group["lang"] == "zh" else "spaced"
+        for i, post in enumerate(group["posts"]):
+            story = f"start-{g}/{i}"
+            out.append(
+                Item(
+                    story,
+                    post["source"],
+                    post["title"],
+                    _html(post["paragraphs"]),
+                    story,
+                    "short-start",
+                    lang,
+                    _T0 + timedelta(hours=i),
                 )
             )
     return out
@@ -797,6 +890,8 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
             out["network-banner"].add((n, n + 1))  # (its sister's summary follows it)
         if item.kind == "same-site-template":
             groups[("same-site-template", item.source)].append(n)
+        if item.kind in ("banner-start", "short-start"):  # every other post of its group
+            groups[(item.kind, item.story.split("/", 1)[0])].append(n)
         if item.kind in ("generic-title", "live-blog"):
             groups[(item.kind, item.title)].append(n)
         if item.id.startswith("daily-"):  # every other day's report, at either source
