@@ -793,6 +793,7 @@ static unsigned long hash32_start(const unsigned char *text, Py_ssize_t size, Py
 }
 
 static const Py_ssize_t PREFIX_LEVELS[3] = {48, 96, 192}; /* stories.PREFIX_LEVELS */
+#define START_LEVEL 112 /* stories.START_LEVEL */
 #define MAX_LEAD_PARAGRAPHS 32 /* stories.MAX_LEAD_PARAGRAPHS */
 #define MAX_TOKENS 1000                                   /* stories.MAX_TOKENS */
 
@@ -865,11 +866,12 @@ static PyObject *fingerprint_one(PyObject *item, Buf *hashes, Buf *start, Buf *t
         }
         count += take;
     }
-    unsigned long prefixes[3], lead;
+    unsigned long prefixes[3], lead, start_hash;
     for (int k = 0; k < 3; k++)
         prefixes[k] = length >= PREFIX_LEVELS[k]
                           ? hash32_start(start->data, start->size, PREFIX_LEVELS[k])
                           : 0;
+    start_hash = length >= START_LEVEL ? hash32_start(start->data, start->size, START_LEVEL) : 0;
     lead = prefixes[0];
     if (raw != Py_None) { /* the start of the paragraphs before boilerplate removal: as many
                            * as its first PREFIX_LEVELS[0] characters take (list items are
@@ -898,8 +900,8 @@ static PyObject *fingerprint_one(PyObject *item, Buf *hashes, Buf *start, Buf *t
     PyObject *minhash = stream_signature((uint64_t *)hashes->data, count, cjk, table);
     if (minhash == NULL)
         goto done;
-    result = Py_BuildValue("(nO(kkk)k)", length, minhash, prefixes[0], prefixes[1], prefixes[2],
-                           lead);
+    result = Py_BuildValue("(nO(kkk)kk)", length, minhash, prefixes[0], prefixes[1], prefixes[2],
+                           lead, start_hash);
     Py_DECREF(minhash);
 done:
     Py_DECREF(kept);
@@ -907,7 +909,8 @@ done:
 }
 
 /* stories.fingerprints' numbers: per (kept, raw) of packed token lists, (characters of the
- * stream, (distinct shingles, signature), its prefix hashes, the lead hash). */
+ * stream, (distinct shingles, signature), its prefix hashes, the lead hash, the hash of its first
+ * START_LEVEL characters). */
 static PyObject *fingerprint_parts(PyObject *module, PyObject *items) {
     (void)module;
     /* A tuple: the loop runs Python code (iterating `kept`), which could shrink a list. */

@@ -227,8 +227,8 @@ for _name, _value in {
     "__MIN_LENGTH__": stories.MIN_LENGTH,
     "__BANDS__": stories.BANDS,
     "__ROWS__": stories.ROWS,
-    "__HEAD__": stories.PACKED_SIZE - 2 * stories.SLOTS,
-    "__LEAD__": stories.PACKED_SIZE - 2 * stories.SLOTS - 3,  # (the head's last 4 bytes)
+    "__HEAD__": stories.HEAD_SIZE,
+    "__LEAD__": stories.HEAD_SIZE - 3,  # (the head's last 4 bytes)
     "__PACKED__": stories.PACKED_SIZE,
 }.items():
     _LUA_STORIES_COMMON = _LUA_STORIES_COMMON.replace(_name, str(_value))

@@ -80,6 +80,9 @@ CONTAINED = 0.6
 LONG = 50
 PREFIX_LEVELS = (48, 96, 192)  # normalized characters at which the body's start is hashed
 MIN_LENGTH = PREFIX_LEVELS[0]  # shorter bodies (normalized characters) merge only word for word
+# A summary's start, hashed apart (`Fingerprint.start`): a portal's 150-character summary under a
+# headline of its own holds ~120 normalized characters, past the 96 of a prefix level.
+START_LEVEL = 112
 WORD_SHINGLE = 3
 # The lead reads the raw paragraphs until it has MIN_LENGTH characters, at most this many: a
 # show's notes open with list items of a few words ("#askatp"), and three of them left the
@@ -146,6 +149,7 @@ class Fingerprint:
     prefixes: tuple[int, ...]  # 32-bit hashes of the body's first PREFIX_LEVELS chars; 0 if shorter
     signature: tuple[int, ...]  # SLOTS 16-bit MinHash values; empty when the body is too short
     lead: int = 0  # 32-bit hash of the body's first MIN_LENGTH chars before boilerplate removal
+    start: int = 0  # 32-bit hash of its first START_LEVEL chars; 0 if shorter, or filed before it
 
     @property
     def comparable(self) -> bool:
@@ -317,7 +321,7 @@ def fingerprints(
     pairs = [(body, raw) for _, body, raw in items]
     parts = _native.fingerprint_parts(pairs) if _native else _fingerprint_parts_python(pairs)
     out = []
-    for (title, body, _), (length, (distinct, signature), prefixes, lead) in zip(
+    for (title, body, _), (length, (distinct, signature), prefixes, lead, start) in zip(
         items, parts, strict=True
     ):
         if 0 < length < MIN_LENGTH:
@@ -333,12 +337,13 @@ def fingerprints(
                 prefixes=prefixes,
                 signature=signature if length >= MIN_LENGTH else (),
                 lead=lead,
+                start=start,
             )
         )
     return out
 
 
-_Parts = tuple[int, tuple[int, tuple[int, ...]], tuple[int, ...], int]
+_Parts = tuple[int, tuple[int, tuple[int, ...]], tuple[int, ...], int, int]
 
 
 def _fingerprint_parts_python(
@@ -348,7 +353,7 @@ def _fingerprint_parts_python(
     tokens (its *stream*), their distinct shingles and MinHash signature, the hashes of the
     stream's first PREFIX_LEVELS characters, and the lead: the hash of the raw paragraphs'
     first MIN_LENGTH characters, from as many of the first MAX_LEAD_PARAGRAPHS as that takes
-    (the first prefix when there is no raw).
+    (the first prefix when there is no raw); and the hash of its first START_LEVEL characters.
 
     The reference of the C module's `fingerprint_parts`, and its fallback where it is not built.
     """
@@ -375,7 +380,8 @@ def _fingerprint_parts_python(
                     break
                 start += "".join(unpack_tokens(paragraph))
             lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
-        out.append((len(text), minhash, prefixes, lead))
+        start_hash = _hash32(text[:START_LEVEL]) if len(text) >= START_LEVEL else 0
+        out.append((len(text), minhash, prefixes, lead, start_hash))
     return out
 
 
@@ -388,10 +394,15 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
 
 
 def same_story(
-    a: Fingerprint, b: Fingerprint, same_source: bool = False, hours_apart: float = 0.0
+    a: Fingerprint,
+    b: Fingerprint,
+    same_source: bool = False,
+    hours_apart: float = 0.0,
+    shared: Collection[int] = (),
 ) -> bool:
     """Whether two articles are the same text republished (see the module docstring);
-    `hours_apart`: between their publication times.
+    `hours_apart`: between their publication times; `shared`: starts that lead different
+    stories (`shared_starts`), which make no summary a copy under another headline.
 
     Across sources, the same title and the same raw start (before boilerplate removal) make a
     summary-sized body a copy of the other; within one source that start may be its template,
@@ -464,6 +475,22 @@ def same_story(
         and short.length >= PREFIX_LEVELS[-1]
         and 2 * short.length <= long_.length
         and _is_prefix(short, long_)
+    ):
+        return True
+    # Under another headline, a summary of the other (a portal's first 150 characters under a
+    # headline of its own: ~120 normalized characters, past the 96 of a prefix level): from
+    # another source, published close to it, its first START_LEVEL characters the other's,
+    # the other a whole article. Unless that start leads two stories whose articles go on
+    # differently (`shared_starts`): a network's banner or a template's opening is as long
+    # (two sister sites' posts led by one 147-character banner joined).
+    if (
+        not same_source
+        and hours_apart < TITLE_NEAR_HOURS
+        and not (a.title and a.title == b.title)
+        and START_LEVEL <= short.length < PREFIX_LEVELS[-1] <= long_.length
+        and short.start
+        and short.start == long_.start
+        and short.start not in shared
     ):
         return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
@@ -599,22 +626,28 @@ def template_token(fp: Fingerprint) -> bytes:
 
 
 def pack(fp: Fingerprint) -> bytes:
-    """A fingerprint as bytes: the store keeps them, the Lua reads the signature's bands."""
+    """A fingerprint as bytes: the store keeps them, the Lua reads the signature's bands.
+
+    The start's hash comes last, after the signature: a fingerprint packed before it had one
+    ends at the signature, and reads back with none (`unpack`); the Lua's offsets stay."""
     signature = fp.signature or (0,) * SLOTS
     head = _HEAD.pack(fp.title, fp.length, fp.shingles, *fp.prefixes, fp.lead)
-    return head + _SIG.pack(*signature)
+    return head + _SIG.pack(*signature) + fp.start.to_bytes(4, "big")
 
 
 def unpack(data: bytes) -> Fingerprint:
-    """The inverse of `pack`."""
+    """The inverse of `pack`, and of the packing before `Fingerprint.start` (then 0)."""
     title, length, shingles, *prefixes, lead = _HEAD.unpack_from(data)
     signature: tuple[int, ...] = _SIG.unpack_from(data, _HEAD.size)
     if length < MIN_LENGTH:
         signature = ()
-    return Fingerprint(title, length, shingles, tuple(prefixes), signature, lead)
+    at = _HEAD.size + _SIG.size
+    start = int.from_bytes(data[at : at + 4], "big") if len(data) >= at + 4 else 0
+    return Fingerprint(title, length, shingles, tuple(prefixes), signature, lead, start)
 
 
-PACKED_SIZE = _HEAD.size + _SIG.size
+HEAD_SIZE = _HEAD.size  # where the signature begins in `pack`'s bytes
+PACKED_SIZE = _HEAD.size + _SIG.size + 4
 
 
 # --- internals ---------------------------------------------------------------------------------
@@ -794,6 +827,23 @@ def templated(a: Fingerprint, b: Fingerprint, templates: Collection[int]) -> boo
     )
 
 
+def shared_starts(candidates: Sequence[Stored]) -> frozenset[int]:
+    """The starts (first START_LEVEL characters' hashes) that lead articles of two stories
+    which go on differently (their first PREFIX_LEVELS[-1] characters differ): a network's
+    banner, a series' or a template's opening, no copy's evidence (`same_story`)."""
+    seen: dict[int, list[tuple[int, str]]] = {}
+    out: set[int] = set()
+    for c in candidates:
+        fp = c.fingerprint
+        if not (fp.start and fp.prefixes[-1]) or fp.start in out:
+            continue
+        others = seen.setdefault(fp.start, [])
+        if any(p != fp.prefixes[-1] and s != c.story_id for p, s in others):
+            out.add(fp.start)
+        others.append((fp.prefixes[-1], c.story_id))
+    return frozenset(out)
+
+
 def _same_start(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether two bodies begin alike: their first MIN_LENGTH characters, after boilerplate
     removal or before it."""
@@ -926,13 +976,14 @@ def choose(
     """
     best: tuple[float, float, Stored] | None = None
     templates = template_starts(candidates)
+    shared = shared_starts(candidates)
     for c in candidates:
         if c.seen < since:
             continue
         hours = 0.0 if published is None else abs(published - c.published) / 3600
         if templated(fp, c.fingerprint, templates):
             continue
-        if same_story(fp, c.fingerprint, c.source_id == source_id, hours):
+        if same_story(fp, c.fingerprint, c.source_id == source_id, hours, shared):
             near = similarity(fp, c.fingerprint)
         elif (
             raw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import shutil
@@ -100,12 +101,14 @@ def test_title_core_drops_site_suffixes_and_tags() -> None:
 def test_fingerprints_do_not_change_between_versions() -> None:
     # Fingerprints are stored in Redis: a new release must compute the same ones, or copies of
     # articles stored before an upgrade stop matching (this is the packed form of that release).
+    # Session 48 appended the start's hash (4 bytes): what came before it is unchanged.
     packed = stories.pack(stories.fingerprint("Bridge approved", EN[:1]))
-    assert packed.hex() == (
+    assert packed[:-4].hex() == (
         "5a4a75da0087001d967db7e571fc825800000000967db7e59b87eba4bb54a577f725177f482c644afa48"
         "bceaad2eb518f5c114da52024ac571456172dc026b377d2d90c91bb7d818e561291f5e5ddff5b03ee842"
         "c7630050"
     )
+    assert packed[-4:].hex() == f"{stories.unpack(packed).start:08x}" != "00000000"
 
 
 def _packed(
@@ -347,8 +350,9 @@ def test_summary_only_copy_with_the_same_title_is_the_same_story() -> None:
     text = " ".join(EN)
     summary = fp("Bridge approved | Daily Wire", [text[:150] + "…"])
     assert stories.same_story(fp("Bridge approved", EN), summary)
-    # The same excerpt under another title is not enough.
-    assert not stories.same_story(fp("Library opens late", EN), summary)
+    # Under another title, since session 48, too, unless its start leads other stories as well.
+    assert stories.same_story(fp("Library opens late", EN), summary)
+    assert not stories.same_story(fp("Library opens late", EN), summary, shared={summary.start})
 
 
 def test_a_link_blogs_quote_of_an_article_under_its_headline_is_not_a_copy() -> None:
@@ -450,9 +454,11 @@ def test_an_excerpt_under_a_new_headline_is_a_copy_of_the_article_it_starts() ->
     # later (one template's long opening, filled another day).
     assert not stories.same_story(article, excerpt, same_source=True, hours_apart=2)
     assert not stories.same_story(article, excerpt, hours_apart=30)
-    # A summary-sized start: a network's banner or a template's opening is as long.
+    # A summary-sized start joins too (session 48), unless it leads other stories as well
+    # (`stories.shared_starts`: a network's banner or a template's opening is as long).
     summary = fp("Must read: Riverside finally gets its bridge", [" ".join(LONG_EN)[:150] + "…"])
-    assert not stories.same_story(article, summary, hours_apart=2)
+    assert stories.same_story(article, summary, hours_apart=2)
+    assert not stories.same_story(article, summary, hours_apart=2, shared={summary.start})
     # Nor a body that begins alike and goes on otherwise: another story after an opening of
     # one paragraph (a banner, an editor's note) the two share.
     other = fp(
@@ -1045,3 +1051,76 @@ def test_daring_fireballs_three_feeds_join_where_they_hold_one_post() -> None:
     assert joined == {".atom .json": 48}
     rss = {i.title for i in items if i.source == ".rss"}
     assert not rss & {i.title for i in items if i.source != ".rss"}
+
+
+# A portal's summary under a headline of its own (session 48).
+FERRY = [
+    "Harbour ferries cancelled the winter timetable to the three outer islands after two of the"
+    " four vessels broke down within a week, leaving 2,400 residents with one crossing a day.",
+    "Replacement parts were ordered from a supplier abroad and will not arrive before the second"
+    " week of January; a chartered catamaran carries passengers but no cars twice a week.",
+    "Island councillors called the decision a disgrace and asked the region to take the route"
+    " over, and shopkeepers said fresh food now comes twice a week.",
+]
+BANNER = (
+    "Northern Valley Network | Breaking: our reporters are on the scene and this story will be"
+    " updated as it develops, so refresh this page for the latest."
+)
+
+
+def _summary(paras: list[str]) -> list[str]:
+    return [" ".join(paras)[:150].rsplit(" ", 1)[0] + "…"]
+
+
+def test_a_summary_under_a_headline_of_its_own_joins_the_article() -> None:
+    original = stories.Stored(
+        "a1", "s1", "islands", 0.0, 0.0, fp("Island ferry operator cancels winter timetable", FERRY)
+    )
+    copy = fp("Residents stranded as winter crossings are scrapped", _summary(FERRY))
+    assert stories.choose(copy, [original], since=-1.0, source_id="portal", published=3600.0)
+    # Not from the article's own source, nor a day later.
+    assert not stories.choose(copy, [original], since=-1.0, source_id="islands", published=3600.0)
+    assert not stories.choose(copy, [original], since=-1.0, source_id="portal", published=86400.0)
+
+
+def test_a_summary_led_by_a_banner_that_leads_other_stories_stays_apart() -> None:
+    """Different posts of a network's sites led by one banner: a summary of one is mostly the
+    banner, under its own headline, and does not join another's story."""
+    posts = [
+        [
+            "A fire at a furniture warehouse closed the ring road overnight; nobody was hurt, the"
+            " fire service said, but smoke drifted over nearby homes until the morning."
+        ],
+        [
+            "The county council leader resigned after an audit found travel claims for meetings he"
+            " did not attend; his deputy takes over until a vote in January."
+        ],
+        [
+            "Bus drivers ended a two-week strike, accepting a six per cent rise over two years;"
+            " services on every route run normally from Monday morning."
+        ],
+    ]
+    stored = [
+        stories.Stored(f"a{n}", f"s{n}", "network-a", 0.0, 0.0, fp(f"Post {n}", [BANNER, *p]))
+        for n, p in enumerate(posts[:2])
+    ]
+    summary = fp("Drivers back at the wheel", _summary([BANNER, *posts[2]]))
+    assert stories.choose(summary, stored, since=-1.0, source_id="network-b", published=0.0) is None
+    # The same summary beside one of them alone joins it: nothing says the start is a banner
+    # (a network whose banner leads a single story in the window).
+    assert stories.choose(summary, stored[:1], since=-1.0, source_id="network-b", published=0.0)
+
+
+def test_a_fingerprint_filed_before_the_start_was_kept_still_reads_and_joins() -> None:
+    """A fingerprint packed before session 48 ends at its signature: it reads back with no
+    start, and the copies that joined it then still do."""
+    original = fp("Island ferry operator cancels winter timetable", FERRY)
+    old = stories.unpack(stories.pack(original)[:-4])
+    assert old.start == 0
+    assert old == dataclasses.replace(original, start=0)
+    stored = [stories.Stored("a1", "s1", "islands", 0.0, 0.0, old)]
+    same_title = fp("Island ferry operator cancels winter timetable - Portal", _summary(FERRY))
+    assert stories.choose(same_title, stored, since=-1.0, source_id="portal", published=0.0)
+    # A summary under its own headline joins only articles filed since (README "Upgrading").
+    retitled = fp("Residents stranded as winter crossings are scrapped", _summary(FERRY))
+    assert stories.choose(retitled, stored, since=-1.0, source_id="portal", published=0.0) is None

@@ -1377,3 +1377,41 @@ def test_purging_many_removed_sources_is_spread_over_the_ticks(
     assert scheduler.purge_removed(store, set(), 0.0) > 0
     assert store.sources_to_purge() == set()
     assert store.category_page("news", 10)[0] == []
+
+
+def _summary_copy(guid: str, title: str) -> tuple[str, str, list[str], str]:
+    summary = " ".join(BODY)[:150].rsplit(" ", 1)[0] + "…"
+    return (guid, title, [summary], "Mon, 23 Nov 2026 10:00:00 GMT")
+
+
+def test_a_summary_under_a_headline_of_its_own_joins_and_old_records_still_join(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A portal's summary of the article under its own headline joins its story (session 48);
+    a fingerprint filed before the start was kept (its record 4 bytes shorter) is read, joined
+    by copies as before and trimmed whole."""
+    urls = {
+        "a": feed_server.add("/a.xml", rss([ORIGINAL])),
+        "b": feed_server.add("/b.xml", rss([_summary_copy("s1", "Riverside crossing wins vote")])),
+    }
+    refresh_all(store, urls)
+    original, copy = article(store, "a", "o1"), article(store, "b", "s1")
+    found = store.stories_of([original.id, copy.id])
+    assert found[original.id] == found[copy.id]
+    assert found[copy.id].size == 2
+    # The original's record as the previous release wrote it.
+    record = store.redis.hget("agg:stories:fp", original.id)
+    assert record is not None
+    store.redis.hset("agg:stories:fp", original.id, record[:-4])
+    urls["c"] = feed_server.add("/c.xml", rss([_summary_copy("s2", ORIGINAL[1] + " | Wire")]))
+    urls["d"] = feed_server.add("/d.xml", rss([_summary_copy("s3", "What the vote means")]))
+    refresh_all(store, urls)
+    retitled = article(store, "d", "s3").id
+    found = store.stories_of([original.id, article(store, "c", "s2").id, retitled])
+    assert found[original.id] == found[article(store, "c", "s2").id]
+    assert found[original.id].size == 3  # under its title, as before
+    # Under a headline of its own, a summary joins only an article filed with its start (the
+    # old record has none: README "Upgrading").
+    assert found[retitled].size == 1
+    trim_to_a_newer_article(store, feed_server, "a", 1)
+    assert original.id not in indexed_articles(store).values()

@@ -842,17 +842,37 @@ def evaluate(
     templates = stories.template_starts(
         [stories.Stored(str(n), "", "", 0.0, 0.0, fp) for n, fp in enumerate(fps)]
     )
-    merged: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                a, b = members[x], members[y]
-                same_source = items[a].source == items[b].source
-                hours = abs(items[a].published - items[b].published).total_seconds() / 3600
-                if (a, b) in merged or stories.templated(fps[a], fps[b], templates):
-                    continue
-                if decide(fps[a], fps[b], same_source, hours):
-                    merged.add((a, b))
+
+    def merges(
+        decision: Callable[[stories.Fingerprint, stories.Fingerprint, bool, float], bool],
+        merged: set[tuple[int, int]],
+    ) -> set[tuple[int, int]]:
+        for members in buckets.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    a, b = members[x], members[y]
+                    same_source = items[a].source == items[b].source
+                    hours = abs(items[a].published - items[b].published).total_seconds() / 3600
+                    if (a, b) in merged or stories.templated(fps[a], fps[b], templates):
+                        continue
+                    if decision(fps[a], fps[b], same_source, hours):
+                        merged.add((a, b))
+        return merged
+
+    if decide is stories.same_story:
+        # A start that leads two stories is no summary's evidence (`stories.shared_starts`): in
+        # the store, its candidates' stories say so; here, the stories of every other rule.
+        every = frozenset(fp.start for fp in fps)
+        first = merges(functools.partial(stories.same_story, shared=every), set())
+        shared = stories.shared_starts(
+            [
+                stories.Stored(str(n), str(story), "", 0.0, 0.0, fp)
+                for n, (fp, story) in enumerate(zip(fps, _components(len(fps), first), strict=True))
+            ]
+        )
+        merged = merges(functools.partial(stories.same_story, shared=shared), first)
+    else:
+        merged = merges(decide, set())
     report = Report()
     index = {i.id: n for n, i in enumerate(items)}
     # Positives: each copy against its original.
@@ -879,6 +899,22 @@ def evaluate(
     n = len(items)
     report.negatives["other pairs"] = n * (n - 1) // 2 - sum(len(p) for p in labelled.values())
     return report
+
+
+def _components(n: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
+    """Each of n items' component (its smallest member) under the merged pairs."""
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    return [root(x) for x in range(n)]
 
 
 def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
