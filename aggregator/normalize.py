@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import ftfy
 
-from aggregator import dates, images, junk
+from aggregator import boilerplate, dates, images, junk
 from aggregator.config import SourceConfig, article_settings
 from aggregator.language import chinese_script, fits_script, japanese_feed, may_be_japanese
 from aggregator.language import detect as detect_language
@@ -194,6 +194,22 @@ class Report:
 Bodies = dict[tuple[str, bool], tuple[str, str]]
 
 
+class _Read(Bodies):
+    """An entry's Bodies, and what else its first cleaning read that learned junk cannot change,
+    for `relearned` and `normalize(reuse=...)`: the entry as mended and its dates (`_dates`), the
+    title and text the article was made of and that article, and the paragraphs `relearned` read
+    of each body (`looked`: `junk.holds_learned` and `junk.strip_learned` read them once)."""
+
+    __slots__ = ("article", "dated", "looked", "made_of")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dated: tuple[EntryData, tzinfo, bool, _Dated] | None = None  # (_dates' arguments)
+        self.made_of: tuple[str, str, str, datetime] | None = None  # title, text, content, seen
+        self.article: Article | None = None
+        self.looked: dict[str, boilerplate.Body] = {}
+
+
 # A mark ending so is an entry whose date could not be read: still counted when skipped.
 UNREADABLE_MARK = "!"
 # Marks kept per source, for its first entries (the newest, in most feeds): a feed of thousands
@@ -277,7 +293,18 @@ def normalize(
                 report.marks.append(mark + UNREADABLE_MARK * unreadable)
             continue
         entry = _mended(entry, allowance)  # (after its id and mark: they stay the text's)
-        published, updated, unreadable, day_only = _dates(entry, local, days)
+        kept = reuse.get(position) if reuse else None
+        made = kept if isinstance(kept, Article) else None
+        read = kept if isinstance(kept, _Read) else _Read()
+        if isinstance(kept, dict) and not isinstance(kept, _Read):
+            read.update(kept)
+        # (Made again with other learned junk: the same entry has the same dates.)
+        if read.dated is not None and read.dated[:3] == (entry, local, days):
+            dated = read.dated[3]
+        else:
+            dated = _dates(entry, local, days)
+            read.dated = entry, local, days, dated
+        published, updated, unreadable, day_only = dated
         first_seen = now - timedelta(seconds=position)
         if published is not None:
             above = (position, published)
@@ -292,9 +319,6 @@ def normalize(
             # (an edit of its title or text still is one: Store dates it when seen).
             updated = published
         report.unreadable_dates += unreadable
-        kept = reuse.get(position) if reuse else None
-        made = kept if isinstance(kept, Article) else None
-        read: Bodies = kept if isinstance(kept, dict) else {}
         if made is None:
             title = _text(entry.title, entry.title_is_html)
             content_base = _content_base(entry, url, base, site)
@@ -304,6 +328,11 @@ def normalize(
             content = _with_player(url, content)
             if not wanted(f"{title}\n{text}"):
                 continue  # (never stored, so never marked: read again, as an edit may let it in)
+            # Made again of the same title, text and content (learned junk found in a body and
+            # left there, or only in a field the article does not show): the same article.
+            if read.made_of == (title, text, content, first_seen) and read.article is not None:
+                made = read.article
+                report.made[position] = made, read
         # Published ahead of now (so dated when first seen): most often a zone-less date read in
         # the wrong zone, which the source's `timezone` mends; the operator is told how many.
         report.future_dates += bool(published and _ahead(published, day_only, now))
@@ -313,6 +342,7 @@ def normalize(
         if made is not None:
             articles.append(made)
             continue
+        read.made_of = title, text, content, first_seen
         articles.append(
             _article(
                 entry,
@@ -336,6 +366,7 @@ def normalize(
                 japanese=japanese,
             )
         )
+        read.article = articles[-1]
         report.made[position] = articles[-1], read
     return articles
 
@@ -356,11 +387,25 @@ def relearned(
 
 
 def _none_learned(bodies: Bodies, known: frozenset[str]) -> bool:
-    """Whether no body holds a paragraph `known` (junk.holds_learned)."""
+    """Whether no body holds a paragraph `known` (junk.holds_learned). The paragraphs read are
+    kept in `bodies.looked` (a _Read's): strip_learned reads them, not the body again."""
+    looked = bodies.looked if isinstance(bodies, _Read) else {}
     try:
-        return not any(ruled and junk.holds_learned(ruled, known) for _, ruled in bodies.values())
+        return not any(
+            ruled and junk.holds_learned(ruled, known, _looked(ruled, looked))
+            for _, ruled in bodies.values()
+        )
     except Exception:  # noqa: BLE001 - made again, then: its cleaning says what failed
         return False
+
+
+def _looked(ruled: str, looked: dict[str, boilerplate.Body]) -> boilerplate.Body:
+    """The paragraphs of `ruled` short enough to be learned junk and their hashes, as
+    `junk.holds_learned` reads them (it reads no tokens), made once into `looked`."""
+    if (body := looked.get(ruled)) is None:
+        paras = [p for p in boilerplate.paragraphs(ruled) if len(p) <= junk.LEARNED_MAX_CHARS]
+        body = looked[ruled] = boilerplate.Body(paras, [], boilerplate.hashes_of(paras))
+    return body
 
 
 def _japanese(feed: ParsedFeed, source: SourceConfig) -> bool:
@@ -666,9 +711,10 @@ _OWN_SCRIPTS = frozenset(
 )  # fmt: skip
 
 
-def _dates(
-    entry: EntryData, local: tzinfo, days: bool = False
-) -> tuple[datetime | None, datetime | None, bool, bool]:
+_Dated = tuple[datetime | None, datetime | None, bool, bool]
+
+
+def _dates(entry: EntryData, local: tzinfo, days: bool = False) -> _Dated:
     """The entry's published and updated dates as the source wrote them, whether a date string
     was there that could not be read (the entry then has no date of its own), and whether the
     one it is published at writes no time of day (dates.day_only; or, when `days`, a midnight
@@ -1671,8 +1717,9 @@ def _clean_body(
     read_as = (body, is_html)
     if source is not None and read is not None and read_as in read:
         cleaned, ruled = read[read_as]
+        looked = read.looked.get(ruled) if isinstance(read, _Read) else None
         try:
-            return _without_learned(ruled, source, learned_junk)
+            return _without_learned(ruled, source, learned_junk, looked)
         except Exception:  # (as below)
             log.warning("junk rules failed; article kept as sanitized", exc_info=True)
             return cleaned
@@ -1743,9 +1790,15 @@ def _without_ruled_junk(cleaned: str, source: SourceConfig) -> str:
     return cleaned
 
 
-def _without_learned(cleaned: str, source: SourceConfig, learned_junk: frozenset[str]) -> str:
-    """HTML without its junk by rule (_without_ruled_junk) without the learned junk, too."""
-    learned = junk.strip_learned(cleaned, learned_junk)
+def _without_learned(
+    cleaned: str,
+    source: SourceConfig,
+    learned_junk: frozenset[str],
+    looked: boilerplate.Body | None = None,
+) -> str:
+    """HTML without its junk by rule (_without_ruled_junk) without the learned junk, too.
+    `looked`: its paragraphs as `relearned` read them (_looked), not read again."""
+    learned = junk.strip_learned(cleaned, learned_junk, looked)
     if learned == cleaned:
         return cleaned
     # Once more by rule: a learned line gone may leave a paragraph that is junk by rule (Rutube's

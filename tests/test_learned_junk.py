@@ -697,6 +697,44 @@ def test_cleaning_again_with_learned_junk_makes_only_the_articles_it_changes(
     assert len(sanitized) == 6
 
 
+def test_cleaning_again_with_learned_junk_reads_each_entry_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cleaned again with learned junk (`relearned`, a new source's first read), an entry is not
+    read twice for what learned junk cannot change: its dates are not read again, nor the
+    paragraphs of a body `relearned` read already, and an entry made of the same title, text and
+    content as before (its learned lead-in stays) is the same article. The articles are those
+    of cleaning it whole."""
+    lead_in = "Highlights of the week:"
+    items = [(f"g{n}", f"Harbour news {n}", [lead_in, BODIES[n]], _item(n)[3]) for n in range(4)]
+    items[2] = (items[2][0], items[2][1], [lead_in, BODIES[2], FOOTER], items[2][3])
+    feed = parse(rss(items), url="https://example.com/feed.xml", headers={})
+    source = make_config({"harbour": "https://example.com/feed.xml"}).sources[0]
+    learned = frozenset({paragraph_hash(lead_in), paragraph_hash(FOOTER)})
+    reference = normalize(feed, source, now=NOW, learned_junk=learned)
+    first_report = Report()
+    first = normalize(feed, source, now=NOW, report=first_report)
+    kept = relearned(first_report, frozenset(), learned)
+    assert not any(isinstance(k, Article) for k in kept.values())  # (each holds the lead-in)
+    dated: list[object] = []
+    read_dates = cleaning._dates
+    monkeypatch.setattr(cleaning, "_dates", lambda *a: dated.append(a) or read_dates(*a))
+    looked: list[str] = []
+    holds = junk.holds_learned
+    monkeypatch.setattr(
+        junk,
+        "holds_learned",
+        lambda h, k, b=None: (looked.append(h) if b is None else None) or holds(h, k, b),
+    )
+    again = normalize(feed, source, now=NOW, learned_junk=learned, reuse=kept)
+    assert again == reference
+    assert dated == []
+    assert looked == []
+    assert FOOTER not in again[2].content
+    assert lead_in in again[2].content
+    assert [again[n] is first[n] for n in range(4)] == [True, True, False, True]
+
+
 @pytest.mark.corpus
 def test_cleaning_the_corpus_again_keeps_only_articles_the_learned_junk_leaves_alone() -> None:
     """Every corpus feed whose articles repeat a paragraph, cleaned again with what they teach
