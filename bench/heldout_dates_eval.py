@@ -5,6 +5,7 @@ speakers, hard negatives (versions, weeks, times alone, relative times, other ca
 
 .venv/bin/python bench/heldout_dates_eval.py            # the table
 .venv/bin/python bench/heldout_dates_eval.py --misses   # and each string not read right
+.venv/bin/python bench/heldout_dates_eval.py bench/heldout/dates3.tsv   # another batch (third: h10)
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from aggregator import dates
 from aggregator.parse import _raw_date
 
 SET = Path(__file__).resolve().parent / "heldout" / "dates.tsv"
+_paths = [Path(a) for a in sys.argv[1:] if not a.startswith("-")]
+if _paths:
+    SET = _paths[0]
 
 
 def cases() -> list[tuple[str, str, str, str | None]]:
