@@ -13,7 +13,7 @@ import contextlib
 import email.utils
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aggregator.text import collapsed
@@ -87,6 +87,12 @@ _DMY = re.compile(
     r"(?P<d>\d{1,2})(?P<sep>[.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}),?"
     r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?" + _ZONE
+)
+# Day first with dots and a year of two digits, with a time (a bare "07.12.26" may be a version):
+# German "07.12.26 09:15". Read in Europe's zones only: Korean "26.12.07 09:15" is year first.
+_DMY_SHORT = re.compile(
+    r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2}),?"
+    r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)" + _ZONE
 )
 # Month first with slashes (ASP.NET's en-US DateTime.ToString()): 1/10/2020 2:33:00 PM
 _MDY = re.compile(
@@ -597,6 +603,8 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
         if match := pattern.fullmatch(numbers):
             return _from_match(match, local)
+    if (short := _DMY_SHORT.fullmatch(numbers)) and getattr(local, "key", "").startswith("Europe/"):
+        return _from_match(short, local)
     return _rfc822(text, local)
 
 
@@ -608,12 +616,16 @@ def _localized(text: str) -> str:
     Portuguese "15h05", an offset in parentheses ("(+0700)", from Vietnamese "(GMT+7)"), German's
     "Uhr" after a time and Russian's "МСК" as "MSK"."""
     if not text.isascii():  # (none of these changes ASCII text)
+        persian_digits = _PERSIAN_DIGIT.search(text) is not None
         text = unicodedata.normalize("NFC", text).translate(_DIGITS).replace("،", ",")
         text = _LEVANTINE_MONTH.sub(r"\1_\2", text)
+        text = _CJK_BYLINE.sub("", _NGAY.sub("", text))
+        text = _solar_hijri(text, persian_digits)
     if not text.isascii() or "thg" in text:
         text = _VIETNAMESE.sub(r"\1.\2.\3", text)
     if "." in text:
         text = _SPACED_YMD.sub(r"\1.\2.\3", _SPACED_DMY.sub(r"\1.\2.\3", text))
+        text = _YMD_DOT.sub(r"\1", text)
     if "h" in text:
         text = _H_TIME.sub(r"\1:\2", text)
     if "(" in text:
@@ -639,6 +651,77 @@ _VIETNAMESE = re.compile(
 )
 _SPACED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 _SPACED_YMD = re.compile(r"\b(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.")
+# Korean's closing dot, spaces or none: "입력 2026.12.07. 오후 12:15".
+_YMD_DOT = re.compile(r"\b(\d{4}\.\d{1,2}\.\d{1,2})\.(?=\s|$)")
+# Vietnamese "ngày" (day) before a numeric date: "Thứ bảy, ngày 21/11/2026 - 18:00".
+_NGAY = re.compile(r"\bngày\s+(?=\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
+# A Chinese date's source or author after it: "2026年07月15日 14:30 来源：人民网".
+_CJK_BYLINE = re.compile(r"\s+(?:来源|來源|作者|编辑|編輯|责任编辑|責任編輯)[：:].*$")
+
+# Solar Hijri (Iran's and Afghanistan's calendar, Persian month names): the Gregorian day it
+# names, as ISO 8601 ("۱۶ آذر ۱۴۰۵" is 2026-12-07): its years 1359-1472 (1980-2094).
+# Also its numbers, year first, in Persian digits, to 1420 (2041): "۱۴۰۵/۰۹/۱۶". (Not in
+# Arabic-Indic or ASCII ones, nor a later year: 14xx may be the lunar Hijri year, ±1 day by
+# sighting.)
+_JALALI_MONTHS = (
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+)  # fmt: skip
+_JALALI = re.compile(
+    r"(?:[^\W\d_]+(?:[\u200c ][^\W\d_]+)?,?\s+)?"  # the day's name: "سه‌شنبه ۱۲ اسفند ۱۴۰۴"
+    r"(?<!\d)(\d{1,2})\s+("
+    + "|".join(("امرداد", *_JALALI_MONTHS)).replace("ی", "[یي]")  # (Arabic's yeh, as some type it)
+    + r")\s+(1[34]\d\d)(?!\d)"
+)
+_JALALI_NUMBERS = re.compile(r"(?<![\d/-])(1[34]\d\d)([/-])(\d{1,2})\2(\d{1,2})(?![\d/-])")
+_PERSIAN_DIGIT = re.compile("[\u06f0-\u06f9]")
+
+
+def _solar_hijri(text: str, persian_digits: bool) -> str:
+    """`text` with a Solar Hijri date as its Gregorian one (ISO 8601); ValueError for a day no
+    month of it has."""
+    if match := _JALALI.search(text):
+        name = match.group(2).replace("ي", "ی")
+        month = 5 if name == "امرداد" else _JALALI_MONTHS.index(name) + 1
+        numbers = (int(match.group(3)), month, int(match.group(1)))
+    elif (
+        persian_digits
+        and (match := _JALALI_NUMBERS.search(text))
+        and int(match.group(1)) <= 1420  # (1441-1470: the lunar Hijri years of 2020-2048)
+    ):
+        numbers = (int(match.group(1)), int(match.group(3)), int(match.group(4)))
+    else:
+        return text
+    gregorian = _jalali_to_gregorian(*numbers).isoformat()
+    return text[: match.start()] + gregorian + text[match.end() :]
+
+
+def _jalali_to_gregorian(year: int, month: int, day: int) -> date:
+    """The Gregorian day of a Solar Hijri one, by the 33-year arithmetic rule (Iran's calendar
+    from 1178 to 1634): 1 Farvardin is the day after the last of Esfand, 29 days long, or 30 in a
+    leap year."""
+    if not 1359 <= year <= 1472:  # (1980-2094: where the rule below holds)
+        raise ValueError(f"a Solar Hijri year out of range: {year}")
+    if not (1 <= month <= 12 and 1 <= day <= (31 if month <= 6 else 30)):
+        raise ValueError(f"no Solar Hijri day {year}-{month}-{day}")
+    if month == 12 and day == 30 and not _jalali_leap(year):
+        raise ValueError(f"{year} is no Solar Hijri leap year")
+    return _nowruz(year) + timedelta(days=(month - 1) * 31 - max(0, month - 7) + day - 1)
+
+
+def _jalali_leap(year: int) -> bool:
+    """The 33-year rule, which is the astronomical calendar's from 1244 to 1472 (1403 a leap
+    year, where the 2820-year rule made it 1404)."""
+    return year % 33 in (1, 5, 9, 13, 17, 22, 26, 30)
+
+
+def _nowruz(year: int) -> date:
+    """1 Farvardin of `year`: 1 Farvardin 1404 was 21 March 2025, each year after 365 days on,
+    366 after a leap year."""
+    days = sum(366 if _jalali_leap(y) else 365 for y in range(min(year, 1404), max(year, 1404)))
+    return date(2025, 3, 21) + timedelta(days=days if year >= 1404 else -days)
+
+
 _H_TIME = re.compile(r"(?<![\w:])(\d{1,2}) ?h ?(\d{2})\b")  # (Quebec's "15 h 05")
 # A day, a month's name, a year (RFC 822's two digits too), then an hour and minutes without
 # their colon, then a zone: the Herald Sun's "03 Apr 02 1500 GMT".
@@ -659,9 +742,10 @@ _TIME_FIRST = re.compile(
 )
 # A day's name before a date of numbers: "Mon, 2020-01-10 14:33", "Friday, 10/01/2020".
 # Two words too: Vietnamese "Thứ Ba, 01/12/2026", and its numbered days, "Thứ 2" (Monday). Or a
-# label and its colon: "Stand: 01.12.2026 15:05 Uhr", "Updated: 2026-12-01 15:05", "更新时间：…".
+# label and its colon: "Stand: 01.12.2026 15:05 Uhr", "Updated: 2026-12-01 15:05", "更新时间：…",
+# or of two words, the first up to 16 letters: "Veröffentlicht am 22.10.2026 um 16:45 Uhr".
 _DAY_BEFORE_NUMBERS = re.compile(
-    r"(?:(?:[^\W\d_]{1,12}\s)?[^\W\d_]{2,12}\.?|[Tt]hứ\s[2-7])(?:[,:]?\s+|：\s*)"
+    r"(?:(?:[^\W\d_]{1,16}\s)?[^\W\d_]{2,12}\.?|[Tt]hứ\s[2-7])(?:[,:]?\s+|：\s*)"
     r"(?=\d{1,4}[-/.]\d)"
 )
 
@@ -669,6 +753,8 @@ _DAY_BEFORE_NUMBERS = re.compile(
 def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, bool]:
     parts = match.groupdict()
     year, month, day = int(parts["y"] or 0), int(parts["m"]), int(parts["d"])
+    if match.re is _DMY_SHORT:  # "07.12.26": 2026 ("98": 1998, MIN_YEAR being 1980)
+        year += 1900 if year >= MIN_YEAR % 100 else 2000
     if era := parts.get("era"):  # 令和8年: the eighth year of Reiwa (元年, its first)
         year = _ERA_STARTS[era] - 1 + (1 if parts["ey"] == "元" else int(parts["ey"]))
     meridiem = parts.get("ampm") or parts.get("ampm_first") or ""
@@ -680,7 +766,9 @@ def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, b
     ampm = _AM_PM.get(meridiem.lower().replace(".", ""), "")
     day_only = parts.get("h") is None and not ampm
     if ampm:
-        if not 1 <= hour <= 12:
+        # Japanese clocks count 0 to 11 after 午前/午後 (午前0時15分: 00:15, 午後0時: noon); "0:15
+        # PM" in Latin letters says one time and another.
+        if not (0 if not meridiem.isascii() else 1) <= hour <= 12:
             return None, False
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     elif day_only:
@@ -826,10 +914,12 @@ def _build(
         year -= BUDDHIST_ERA  # (Thai sites write 2567 for 2024)
     if not MIN_YEAR <= year <= MAX_YEAR:
         return None
-    # (Month 13, day 40, hour 25: ValueError, the date impossible.) A leap second, which RFC
-    # 3339 and RFC 5322 allow ("23:59:60Z"), is the next second's start, as feedparser reads it:
+    # (Month 13, day 40, hour 25 or 24:01: ValueError, the date impossible.) A leap second, which
+    # RFC 3339 and RFC 5322 allow ("23:59:60Z"), is the next second's start, as feedparser reads it:
     # thrown away, the article was dated when first seen and topped its category.
     leap = second == 60
+    if hour == 24 and minute == second == 0:  # ISO 8601's end of the day: the next one's start
+        return datetime(year, month, day, tzinfo=zone_info) + timedelta(days=1)
     when = datetime(year, month, day, hour, minute, 59 if leap else second, tzinfo=zone_info)
     return when + timedelta(seconds=1) if leap else when
 
