@@ -46,7 +46,7 @@ from aggregator.normalize import (
 )
 from aggregator.parse import parse
 from aggregator.redact import INTERNAL_ERROR, public_text, public_url
-from aggregator.store import Counting, FetchRecord, Store
+from aggregator.store import Counting, FetchRecord, LeaseLost, Store
 
 log = logging.getLogger("aggregator.refresh")
 
@@ -137,6 +137,7 @@ def refresh_source(
     state: SourceState | None = None,
     lane: Lane | None = None,
     learned: frozenset[str] | None = None,
+    lease: str | None = None,
 ) -> RefreshResult:
     """Refresh one source and record its outcome. Source failures are recorded, never raised.
 
@@ -144,7 +145,9 @@ def refresh_source(
     its sources' states in one round trip); `learned`: its learned junk, likewise (a batch
     reads its new sources', which parse whatever their feeds send, in one round trip). `lane`:
     the one the refreshes of a batch take turns in, when they run side by side; without one,
-    nothing is waited for.
+    nothing is waited for. `lease`: the token of the claim this refresh runs under
+    (`Store.claim_due_leases`): when the source was claimed again since (this worker was stopped
+    past its lease), its saves are dropped and LeaseLost is raised, never recorded as its error.
     """
     turn: AbstractContextManager[object] = lane if lane is not None else nullcontext()
     now = now or datetime.now(UTC)
@@ -199,7 +202,7 @@ def refresh_source(
             # Saving no articles still applies max age, so a quiet source ages out too.
             record = _history(source.id, now, outcome, result.status, "", started)
             saved = store.save_refresh(
-                state, [], config.retention, now, record, read_with=before.entry_marks
+                state, [], config.retention, now, record, read_with=before.entry_marks, lease=lease
             )
         else:
             # What the source repeats in its articles (counted as they are filed in stories).
@@ -308,6 +311,7 @@ def refresh_source(
                 record,
                 unfiled=filing,
                 read_with=before.entry_marks,
+                lease=lease,
                 # Never read whole: no article of its is stored, likely (the save checks).
                 first=not before.entry_marks and before.body_hash is None,
                 # The counting of their paragraphs, made by the save when they are all new (a
@@ -351,6 +355,7 @@ def refresh_source(
                     unfiled=True,
                     read_with=claimed,
                     stored=saved.kept,  # (what the first save stored: not read back)
+                    lease=lease,
                 )
                 # The bodies of those the cleaning left as they were are read already.
                 now_read = {a.id: _body_text(a) for a in articles}
@@ -387,7 +392,10 @@ def refresh_source(
                     observed=saved.observed,
                     # Asked already: the filing does not read them again for the same answer.
                     clean_under=taught if otherwise is False else None,
+                    lease=lease,
                 )
+    except LeaseLost:
+        raise  # (not this source's failure: a newer refresh's results stand, this one's go)
     except Exception as caught:  # (what each records: _as_source_error)
         if lane is not None:
             lane.note(caught)
@@ -402,7 +410,9 @@ def refresh_source(
         # be kept, or the next poll's 304 would hide that body until the feed changes.
         state = _failed(before, error, config, source, now, rng)
         record = _history(source.id, now, error.outcome, error.http_status, error.message, started)
-        store.save_state(state, keep_paused=True, record=record, read_with=before.entry_marks)
+        store.save_state(
+            state, keep_paused=True, record=record, read_with=before.entry_marks, lease=lease
+        )
         refreshed = RefreshResult(
             source_id=source.id,
             outcome=error.outcome,
@@ -520,6 +530,7 @@ def join_stories(
     bodies: Mapping[str, boilerplate.Body] | None = None,
     observed: Observed | None = None,
     clean_under: frozenset[str] | None = None,
+    lease: str | None = None,
 ) -> int:
     """File a refresh's new articles in their stories; return how many joined an existing one.
 
@@ -545,6 +556,7 @@ def join_stories(
     those left stored). `clean_under`: junk the
     caller found would clean these articles (or more of them, `bodies` the same) no otherwise
     than `cleaned_with` did (`_cleaned_otherwise`): not asked again when the counting taught it.
+    `lease`: as in `refresh_source`, for the state saved here.
     """
     if unfiled is None:
         unfiled = store.unfiled([a.id for a in articles])  # usually few: a feed repeats itself
@@ -564,7 +576,7 @@ def join_stories(
         clean_under,
     )
     if state is not None and not saved:
-        store.save_state(state, keep_paused=True, read_with=read_with)
+        store.save_state(state, keep_paused=True, read_with=read_with, lease=lease)
     return joined
 
 

@@ -378,8 +378,10 @@ end
 #       due ("" keep, "-" unschedule, else score), history entry without its closing
 #       `,"added":n,"updated":n,"trimmed":n}` ("" none), history size, state word if paused,
 #       state word if not, the ids to tell unfiled, the marks the state was read with and its
-#       unclaimed copy (_LUA_CLAIMS), then per article: id, hashes value, score, blob.
-#       Returns added, updated, trimmed, the unfiled ids, whether the unclaimed copy was written
+#       unclaimed copy (_LUA_CLAIMS), ... (ARGV[19] to ARGV[25]: see the script), the lease
+#       token (ARGV[26], "" none; KEYS[18] the claims: _LUA_FENCE), then per article: id, hashes
+#       value, score, blob. Returns added, updated, trimmed, the unfiled ids, whether the
+#       unclaimed copy was written; "stale" (nothing written) when the lease is another's.
 # The due-set write of a state save. A paused source (an operator's flag, kept in its own set so a
 # refresh running meanwhile can neither clear nor restore it) stays off the schedule.
 _LUA_SCHEDULE = r"""
@@ -458,17 +460,32 @@ local function claimed(key, state, read_with, unclaimed)
 end
 """
 
-# KEYS: state, due, paused, history, health, health counts, sources, sites; ARGV: source id,
-#       state JSON, due action, pause ("set"|"clear"|"keep"), history entry ("" none), history
+# A claim's lease token: each claim of a source (the scheduler's, `refresh`'s) counts up its
+# field in the claims hash, and the job it went to carries the number. A save made with a token
+# is written only while the token is still the source's last: a worker stopped past its lease
+# (SIGSTOP, a paused VM, a swap storm) whose source was claimed and refreshed by another since
+# wakes to a save that is dropped whole (state, articles, record, errors), never one that puts
+# its older result over the newer one. (The due time cannot be the token: a save rewrites it.)
+_LUA_FENCE = r"""
+local function fenced(claims, source_id, token)
+  return token ~= '' and redis.call('HGET', claims, source_id) ~= token
+end
+"""
+
+# KEYS: state, due, paused, history, health, health counts, sources, sites, claims; ARGV: source
+#       id, state JSON, due action, pause ("set"|"clear"|"keep"), history entry ("" none), history
 #       size, state word if paused, state word if not, the marks it was read with, its unclaimed
-#       copy, the site its feed links to
+#       copy, the site its feed links to, the lease token ("" none: _LUA_FENCE). Returns "stale"
+#       when the lease is another's by now (nothing written).
 _LUA_SAVE_STATE = (
     _LUA_SCHEDULE
     + _LUA_HEALTH
     + _LUA_SITES
     + _LUA_CLAIMS
+    + _LUA_FENCE
     + r"""
 local state, due, paused, history, health, counts, sources, sites = unpack(KEYS)
+if fenced(KEYS[9], ARGV[1], ARGV[12]) then return 'stale' end
 if ARGV[4] == 'set' then redis.call('SADD', paused, ARGV[1]) end
 if ARGV[4] == 'clear' then redis.call('SREM', paused, ARGV[1]) end
 redis.call('SET', state, (claimed(state, ARGV[2], ARGV[9], ARGV[10])))
@@ -537,12 +554,30 @@ return #victims
 )
 
 
-# KEYS: due; ARGV: now, now + lease, limit. Oldest first; each claimed id is re-scored to the end
-# of its lease, so a lost job makes it due again and a second caller cannot claim it meanwhile.
+# KEYS: due, claims; ARGV: now, now + lease, limit. Oldest first; each claimed id is re-scored
+# to the end of its lease, so a lost job makes it due again and a second caller cannot claim it
+# meanwhile. Returns id, token, id, token… (_LUA_FENCE).
 _LUA_CLAIM_DUE = r"""
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
-for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
-return ids
+local claimed = {}
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], ARGV[2], id)
+  claimed[#claimed + 1] = id
+  claimed[#claimed + 1] = tostring(redis.call('HINCRBY', KEYS[2], id, 1))
+end
+return claimed
+"""
+
+# KEYS: due, claims; ARGV: until, then the ids. Claims these sources whatever their due time
+# (`refresh` without --inline); returns id, token pairs as _LUA_CLAIM_DUE does.
+_LUA_TAKE_LEASES = r"""
+local claimed = {}
+for i = 2, #ARGV do
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
+  claimed[#claimed + 1] = ARGV[i]
+  claimed[#claimed + 1] = tostring(redis.call('HINCRBY', KEYS[2], ARGV[i], 1))
+end
+return claimed
 """
 
 # KEYS: a source's history; ARGV: the opening of its line (`{"at":"…"`), the new `updated`.
@@ -870,6 +905,7 @@ _LUA_SAVE_REFRESH = (
     + _LUA_HEALTH
     + _LUA_SITES
     + _LUA_CLAIMS
+    + _LUA_FENCE
     + _LUA_COMMON
     + "local function observe_paragraphs(KEYS, ARGV)\n"
     + _LUA_OBSERVE_BODY
@@ -885,6 +921,9 @@ local keep_newest, max_per_category = tonumber(ARGV[8]), tonumber(ARGV[9])
 local changed = {}
 local added, updated, trimmed = 0, 0, 0
 
+-- The lease this refresh ran under is another's by now (ARGV[26], KEYS[18]): nothing is written.
+if fenced(KEYS[18], source_id, ARGV[26]) then return 'stale' end
+
 -- Sent without reading what is stored (ARGV[20], a source's first save): nothing is written
 -- unless the source holds no article and no tombstone (then those reads found nothing).
 if ARGV[20] ~= '' and redis.call('EXISTS', hashes, tomb) > 0 then return false end
@@ -892,7 +931,7 @@ if ARGV[20] ~= '' and redis.call('EXISTS', hashes, tomb) > 0 then return false e
 redis.call('ZREMRANGEBYSCORE', tomb, '-inf', '(' .. now)
 
 local dead, olds = {}, {}  -- the articles' tombstones and hashes values, read 1,000 at a time
-for from = 26, #ARGV, 4000 do
+for from = 27, #ARGV, 4000 do
   local ids = {}
   for i = from, math.min(from + 3999, #ARGV), 4 do ids[#ids + 1] = ARGV[i] end
   local scores = redis.call('ZMSCORE', tomb, unpack(ids))
@@ -902,7 +941,7 @@ for from = 26, #ARGV, 4000 do
     if olds[id] == nil then olds[id] = metas[j] end
   end
 end
-for i = 26, #ARGV, 4 do
+for i = 27, #ARGV, 4 do
   local id, meta, score, blob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if not dead[id] then
     local old = olds[id]
@@ -1198,6 +1237,18 @@ class ConfigNotes(NamedTuple):
 CONFIG_NOTES_KEPT = 100
 
 
+class LeaseLost(Exception):
+    """A refresh's save was dropped: its source was claimed again after its lease ran out."""
+
+    def __init__(self, source_id: str, token: str) -> None:
+        super().__init__(
+            f"source {source_id!r} was claimed again (lease {token} is no longer its last):"
+            " this refresh's results are older than another's and were not saved"
+        )
+        self.source_id = source_id
+        self.token = token
+
+
 class Store:
     """The application's Redis storage: scheduling, source state, articles and their indexes."""
 
@@ -1210,6 +1261,7 @@ class Store:
         self._restamp_articles = redis.register_script(_LUA_RESTAMP_ARTICLES)
         self._save_state = redis.register_script(_LUA_SAVE_STATE)
         self._claim_due = redis.register_script(_LUA_CLAIM_DUE)
+        self._take_leases = redis.register_script(_LUA_TAKE_LEASES)
         self._amend_record = redis.register_script(_LUA_AMEND_RECORD)
         self._publish_config = redis.register_script(_LUA_PUBLISH_CONFIG)
         self._feed_settings = redis.register_script(_LUA_FEED_SETTINGS)
@@ -1267,6 +1319,9 @@ class Store:
 
     def _sites_key(self) -> str:
         return f"{self.prefix}:sites"
+
+    def _claims_key(self) -> str:
+        return f"{self.prefix}:claims"
 
     def _removal_keys(self, source_id: str) -> list[str]:
         """The keys the article-removing scripts take first, in their order."""
@@ -1401,10 +1456,28 @@ class Store:
 
     def claim_due(self, now: float, lease: float, limit: int) -> list[str]:
         """Atomically claim up to `limit` due sources, oldest first, each leased until now+lease."""
+        return list(self.claim_due_leases(now, lease, limit))
+
+    def claim_due_leases(self, now: float, lease: float, limit: int) -> dict[str, str]:
+        """As `claim_due`, with each claim's lease token: {source id: token}, oldest first.
+
+        A save given the token (`save_refresh`, `save_state`: `lease=`) is dropped, raising
+        LeaseLost, once the source has been claimed again since.
+        """
         if limit <= 0:
-            return []
-        ids = self._claim_due(keys=[self._due_key()], args=[_num(now), _num(now + lease), limit])
-        return [_text(i) for i in cast(list[bytes], ids)]
+            return {}
+        keys = [self._due_key(), self._claims_key()]
+        flat = self._claim_due(keys=keys, args=[_num(now), _num(now + lease), limit])
+        return _pairs(cast(list[bytes], flat))
+
+    def take_leases(self, source_ids: Sequence[str], until: float) -> dict[str, str]:
+        """Claim these sources until `until`, whatever their due time: {source id: token}."""
+        if not source_ids:
+            return {}
+        keys = [self._due_key(), self._claims_key()]
+        return _pairs(
+            cast(list[bytes], self._take_leases(keys=keys, args=[_num(until), *source_ids]))
+        )
 
     def extend_lease(self, source_ids: Iterable[str], until: float) -> None:
         """Push claimed sources' due time to `until`, unless it is later already or unscheduled.
@@ -1501,6 +1574,7 @@ class Store:
         keep_paused: bool = False,
         record: FetchRecord | None = None,
         read_with: Sequence[str] | None = None,
+        lease: str | None = None,
     ) -> None:
         """Write a source's state, its next due time and (`record`) its fetch history in one step.
 
@@ -1508,15 +1582,18 @@ class Store:
         pause or resume made while it ran is neither undone nor revived by its older copy.
         `read_with`: the entry marks of the state this one was made from; if the stored state has
         others by now, its unclaimed copy is written (_LUA_CLAIMS). None: written regardless.
+        `lease`: the token of the claim the refresh ran under; when the source was claimed again
+        since, nothing is written and LeaseLost is raised (_LUA_FENCE). None: no claim checked.
         """
         pause = "keep" if keep_paused else ("set" if state.paused else "clear")
         keys = [self._state_key(state.source_id), self._due_key(), self._paused_key()]
-        self._save_state(
+        saved = self._save_state(
             keys=[
                 *keys,
                 self._history_key(state.source_id),
                 *self._health_keys(),
                 self._sites_key(),
+                self._claims_key(),
             ],
             args=[
                 state.source_id,
@@ -1528,8 +1605,11 @@ class Store:
                 *_health_words(state),
                 *_claim(state, read_with),
                 state.site,
+                lease or "",
             ],
         )
+        if saved == b"stale":
+            raise LeaseLost(state.source_id, lease or "")
 
     def set_sources(self, states: Mapping[str, SourceState]) -> None:
         """Make these (the published config's sources, with their states) the ones counted.
@@ -1609,6 +1689,7 @@ class Store:
         first: bool = False,
         counting: Callable[[], Counting] | None = None,
         stored: Mapping[str, Article] | None = None,
+        lease: str | None = None,
     ) -> SaveResult:
         """Store a refresh's articles, trim, bump versions, save the state and `record`, atomically.
 
@@ -1632,6 +1713,7 @@ class Store:
         round trip when there are none). The script checks again what it writes, as ever; an
         article it is not sent because `stored` says it is stored so stays as it is (a refresh
         beside this one that wrote it meanwhile also saved a state: this one's is unclaimed).
+        `lease`: as in `save_state` (nothing written, LeaseLost, when the claim is another's).
         """
         now_epoch = _epoch(now)
         unique: dict[str, Article] = {}
@@ -1681,6 +1763,7 @@ class Store:
             state.site,
             "1" if first else "",
             *_counting_args(made),
+            lease or "",
         ]
         for article_id, article in unique.items():
             meta = _meta(article)
@@ -1707,8 +1790,11 @@ class Store:
             self._boilerplate_key(state.source_id),
             self._observed_key(),
             self._boilerplate_seen_key(state.source_id),
+            self._claims_key(),
         ]
         saved = self._save_refresh(keys=keys, args=args)
+        if saved == b"stale":
+            raise LeaseLost(state.source_id, lease or "")
         if saved is None:  # (`first`, and the source holds articles or tombstones)
             return self.save_refresh(
                 state,
@@ -1719,6 +1805,7 @@ class Store:
                 unfiled=unfiled,
                 read_with=read_with,
                 counting=counting,
+                lease=lease,
             )
         added, updated, trimmed, left, unclaimed, counted = cast(
             tuple[int, int, int, bytes, int, tuple[bytes, list[bytes], list[bytes]] | None], saved
@@ -2353,6 +2440,11 @@ def _story_articles(
         head = f"{article_id}\t{source_id}\t{_num(published)}\t{story_id}\t{via}\t"
         out += [head.encode(), len(tokens).to_bytes(2, "big"), stories.pack(fp), tokens]
     return b"".join(out)
+
+
+def _pairs(flat: Sequence[bytes]) -> dict[str, str]:
+    """{id: token} of a script's id, token, id, token… answer."""
+    return {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
 
 
 def _num(value: float) -> str:

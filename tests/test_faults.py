@@ -775,3 +775,60 @@ def test_a_server_that_cannot_save_is_an_outage_ridden_out_not_a_crash(
     finally:
         server.kill()
         server.wait()
+
+
+# --- a worker stopped past its lease ----------------------------------------------------------
+
+
+def _titles(store: Store, source_id: str) -> set[str]:
+    return {a.title.split()[0] for a in store.source_articles(source_id, 100)}
+
+
+@pytest.mark.timeout(180)
+def test_a_worker_stopped_past_its_lease_saves_nothing_over_the_newer_refresh(
+    tmp_path: Path, feed_server: FeedServer, redis_url: str, store: Store
+) -> None:
+    # The chaos run's frozen worker (s47): a worker SIGSTOPped mid-refresh for longer than
+    # fetch.lease woke up after another worker had refreshed its source, and saved its older
+    # result over the newer one (articles, state, record). Its save is now dropped, and said.
+    first = threading.Event()
+
+    def respond(h: Handler) -> None:
+        if not first.is_set():
+            first.set()
+            time.sleep(1.0)  # worker a is stopped while this (older) answer is on its way
+            _send(h, 200, feed_body("a", 3).replace(b"<title>a item", b"<title>old item"))
+        else:
+            _send(h, 200, feed_body("a", 3).replace(b"<title>a item", b"<title>new item"))
+
+    url = feed_server.add_handler("/a.xml", respond)
+    config = write_toml(tmp_path / "aggregator.toml", {"a": url}, lease="2s")
+    with service(tmp_path, redis_url, config) as svc:
+        a = svc.start("worker-a", "worker")
+        svc.start("scheduler", "scheduler", "--interval", "0.2")
+        wait_for(first.is_set, 60, "worker a's fetch", details=svc.tails)
+        os.killpg(a.pid, signal.SIGSTOP)
+        try:
+            svc.start("worker-b", "worker")
+            wait_for(
+                lambda: _titles(store, "a") == {"new"}, 60, "worker b's refresh", details=svc.tails
+            )
+            newer = store.get_state("a")
+            history = store.fetch_history("a")
+        finally:
+            os.killpg(a.pid, signal.SIGCONT)
+        wait_for(
+            lambda: (
+                "dropped this worker's refresh" in svc.log("worker-a")
+                or _titles(store, "a") != {"new"}
+            ),
+            60,
+            "worker a to finish its refresh",
+            details=svc.tails,
+        )
+        time.sleep(0.5)  # (anything it still wrote after its log line)
+        assert _titles(store, "a") == {"new"}, svc.tails()
+        assert store.get_state("a") == newer
+        assert store.fetch_history("a") == history
+        assert "lease ran out" in svc.log("worker-a")
+        assert svc.alive("worker-a"), svc.tails()

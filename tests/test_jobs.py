@@ -494,3 +494,33 @@ def test_a_worker_whose_key_expired_during_a_long_job_counts_again_at_its_next_h
     assert Worker.all(connection=store.redis) == []
     worker.heartbeat()  # the job is over
     assert [w.name for w in Worker.all(connection=store.redis)] == [worker.name]
+
+
+def test_a_batch_whose_sources_were_claimed_again_since_saves_nothing(
+    store: Store, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A job stopped past its lease (SIGSTOP, a paused VM) whose sources were claimed again:
+    neither its articles and state nor its errors go over what the newer claim saves."""
+    url = feed_server.add("/a.xml", FEED)
+    config = make_config({"a": url, "down": "http://127.0.0.1:1/feed.xml"})
+    scheduler.publish(store, config)
+    stale = store.take_leases(["a", "down"], time.time() + 90)
+    newer = store.take_leases(["a", "down"], time.time() + 90)
+    assert stale != newer
+
+    with caplog.at_level("WARNING", logger="aggregator.worker"):
+        assert jobs.run_batch(store, ["a", "down"], leases=stale) == []
+    assert len(feed_server.requests("/a.xml")) == 1  # fetched, then its save was dropped
+    states = store.get_states(["a", "down"])
+    assert [s.last_fetch for s in states.values()] == [None, None]
+    assert store.source_articles("a", 10) == []
+    assert store.fetch_history("a") == store.fetch_history("down") == []
+    dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert len(dropped) == 2, dropped
+    assert "lease ran out" in dropped[0]
+
+    results = {r.source_id: r.outcome for r in jobs.run_batch(store, ["a", "down"], leases=newer)}
+    assert results["a"] is Outcome.OK
+    assert results["down"].is_error
+    assert [a.title for a in store.source_articles("a", 10)] == ["One"]
+    assert store.get_state("down").consecutive_errors == 1

@@ -40,7 +40,7 @@ from aggregator.config import Config, SourceConfig
 from aggregator.fetch import Fetcher, default_user_agent, tls_context
 from aggregator.models import RefreshResult, SourceState
 from aggregator.refresh import Lane, refresh_source
-from aggregator.store import Store
+from aggregator.store import LeaseLost, Store
 
 log = logging.getLogger("aggregator.worker")
 
@@ -148,12 +148,18 @@ def tune_gc() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
-def refresh_batch(source_ids: Sequence[str]) -> dict[str, str]:
-    """Refresh each source in the batch; returns {source id: outcome} for the job's result."""
+def refresh_batch(
+    source_ids: Sequence[str], leases: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Refresh each source in the batch; returns {source id: outcome} for the job's result.
+
+    `leases`: {source id: token} of the claims the job was enqueued for (a job of an older
+    scheduler has none: its saves are not fenced).
+    """
     job = get_current_job()
     assert job is not None, "refresh_batch runs as an RQ job; use run_batch() elsewhere"
     store = Store(job.connection)
-    results = run_batch(store, source_ids, done_since=job.created_at)
+    results = run_batch(store, source_ids, done_since=job.created_at, leases=leases)
     return {r.source_id: r.outcome.value for r in results}
 
 
@@ -170,6 +176,7 @@ def run_batch(
     source_ids: Sequence[str],
     on_result: Callable[[RefreshResult], None] | None = None,
     done_since: datetime | None = None,
+    leases: dict[str, str] | None = None,
 ) -> list[RefreshResult]:
     """Refresh sources concurrently, at most `fetch.per_host` at a time against one host.
 
@@ -178,6 +185,10 @@ def run_batch(
     what its earlier runs did not finish. Without it, each retry fetched the whole batch again,
     and ran a source the timeout had stopped (recorded with its backoff) twice more, each for a
     whole job timeout of the worker's time.
+
+    `leases`: each source's claim token; a source claimed again since (this worker was stopped
+    past its lease, and another refreshed it) saves nothing, says so in the log, and is left out
+    of the results.
     """
     ctx = context(store)
     sources = [s for s in (ctx.config.source(i) for i in source_ids) if s is not None]
@@ -202,25 +213,36 @@ def run_batch(
     pending_lock = threading.Lock()
     given_up = threading.Event()  # the job ended (its timeout, Redis gone): begin no more
 
-    def one(source: SourceConfig, lane: Lane | None) -> RefreshResult:
+    def one(source: SourceConfig, lane: Lane | None) -> RefreshResult | None:
         host = urlsplit(source.url).hostname or ""
-        with host_limits[host]:
-            if given_up.is_set():
-                raise _GivenUp(source.id)
-            if lane is not None:
-                lane.check()  # the batch met Redis gone: the sources not begun are not fetched
-            result = refresh_source(
-                source,
-                ctx.config,
-                store,
-                ctx.fetcher,
-                state=states[source.id],
-                lane=lane,
-                learned=learned.get(source.id),
+        try:
+            with host_limits[host]:
+                if given_up.is_set():
+                    raise _GivenUp(source.id)
+                if lane is not None:
+                    lane.check()  # the batch met Redis gone: the sources not begun are not fetched
+                result = refresh_source(
+                    source,
+                    ctx.config,
+                    store,
+                    ctx.fetcher,
+                    state=states[source.id],
+                    lane=lane,
+                    learned=learned.get(source.id),
+                    lease=(leases or {}).get(source.id),
+                )
+        except LeaseLost as e:
+            log.warning(
+                "dropped this worker's refresh of source %s: its lease ran out (the worker was"
+                " stopped or stalled past fetch.lease) and the source was claimed again since;"
+                " the newer refresh's results stand, nothing of this one was saved",
+                source.id,
+                extra={"fields": {"source": source.id, "lease": e.token}},
             )
+            result = None
         with pending_lock:
             pending.discard(source.id)
-        if on_result:
+        if on_result and result is not None:
             on_result(result)
         return result
 
@@ -228,11 +250,11 @@ def run_batch(
         if min(ctx.config.fetch.concurrency, len(sources)) == 1:
             # In the job's thread, one after the other: no lane to take turns in (nor one that
             # RQ's timeout, raised in this thread, could leave taken between two bytecodes).
-            return [one(s, None) for s in sources]
+            return [r for r in (one(s, None) for s in sources) if r is not None]
         lane = Lane()  # where the batch's refreshes take turns once their feeds are in
         futures = [ctx.pool.submit(one, s, lane) for s in sources]
         try:
-            return [f.result() for f in futures]
+            return [r for r in (f.result() for f in futures) if r is not None]
         except _ENDS_THE_JOB:
             # RQ's timeout (raised in this thread), a stop, or Redis gone: the sources not
             # begun are not begun (their leases bring them back); those under way finish.

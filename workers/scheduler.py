@@ -13,7 +13,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -233,8 +233,14 @@ def _job_timeout(config: Config, batch: int) -> int:
     return int(max(fetch.job_timeout, rounds * fetch.deadline + 30))
 
 
-def enqueue(queue: Queue, config: Config, source_ids: Sequence[str]) -> list[str]:
-    """Enqueue the claimed ids in batches; returns the job ids."""
+def enqueue(
+    queue: Queue,
+    config: Config,
+    source_ids: Sequence[str],
+    leases: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Enqueue the claimed ids in batches, each job with its sources' lease tokens (`leases`,
+    from `Store.claim_due_leases`: a stale job's saves are dropped); returns the job ids."""
     size = max(1, config.fetch.batch_size)
     job_ids = []
     for start in range(0, len(source_ids), size):
@@ -244,6 +250,7 @@ def enqueue(queue: Queue, config: Config, source_ids: Sequence[str]) -> list[str
         job = queue.enqueue(
             "workers.jobs.refresh_batch",
             batch,
+            {i: leases[i] for i in batch if i in leases} if leases else None,
             job_id=f"refresh-{int(time.time())}-{digest}",
             job_timeout=_job_timeout(config, len(batch)),
             retry=Retry(max=2),
@@ -286,11 +293,11 @@ def tick(store: Store, queue: Queue, config: Config, now: float | None = None) -
     room = config.fetch.batch_size * max(0, target_jobs - queue.count)
     if room == 0:
         return []
-    ids = store.claim_due(now, config.fetch.lease, room)
-    if not ids:
+    leases = store.claim_due_leases(now, config.fetch.lease, room)
+    if not leases:
         return []
-    metrics.ENQUEUED.inc(len(ids))
-    return enqueue(queue, config, ids)
+    metrics.ENQUEUED.inc(len(leases))
+    return enqueue(queue, config, list(leases), leases)
 
 
 def run(
