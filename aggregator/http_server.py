@@ -187,11 +187,12 @@ def check_settings() -> None:
     `aggregator run` before it starts anything (not a web process restarted until it gives up).
     """
     from aggregator.metrics import check_heartbeats
-    from aggregator.redis_server import redis_url
+    from aggregator.redis_server import redis_url, silent_seconds
     from aggregator.web.admin import check_admin_token
 
     check_admin_token()
     check_heartbeats()
+    silent_seconds()  # (read by the workers and the scheduler: `run` stops here, once)
     redis_url()  # a REDIS_URL of no scheme redis-py knows stops here, once
     header_timeout()
     body_timeout()

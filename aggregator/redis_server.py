@@ -12,6 +12,8 @@ import contextlib
 import ctypes
 import fcntl
 import hashlib
+import logging
+import math
 import os
 import re
 import signal
@@ -412,6 +414,95 @@ def connect(url: str, patience: Patience = WORKER) -> redis.Redis:
             pool.connection_class = _guarded(pool.connection_class, breaker)
             _clients[key] = client
         return client
+
+
+# --- a server that stops answering ------------------------------------------------------------
+
+SILENT_ENV = "REDIS_SILENT_SECONDS"
+SILENT_DEFAULT = 30.0  # a server silent this long is said in the log (REDIS_SILENT_SECONDS)
+SILENT_REMIND_SECONDS = 600.0  # and said again this often while it stays so: no flood
+_log = logging.getLogger("aggregator.redis")
+
+
+def silent_seconds() -> float:
+    """After how long a Redis that answers nothing is said in the log (REDIS_SILENT_SECONDS)."""
+    raw = os.environ.get(SILENT_ENV, "").strip() or f"{SILENT_DEFAULT:g}"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not 2 <= seconds <= 3600:
+        raise SettingExit(
+            f"aggregator: {SILENT_ENV}={raw!r} is not a number of seconds from 2 to 3600"
+        )
+    return seconds
+
+
+def watch_silence(url: str, after: float | None = None) -> threading.Thread:
+    """Start a thread that says in the log when Redis stops answering, and when it answers again.
+
+    A stopped (SIGSTOP), swapping or disk-stalled server keeps its connections open and answers
+    nothing: the process's own calls wait out their timeout and retries (minutes for a worker
+    or the scheduler) without a word, and an idle worker's wait for a job never notices. This
+    thread pings it over a connection of its own every `after` / 3 seconds, each ping waiting
+    as long; a server that answered none of them for `after` seconds gets one warning (again
+    every SILENT_REMIND_SECONDS while it stays silent), and its first answer one line. A refused
+    connection (a server down, not hung) and a refusal (MISCONF, BUSY) are answers here: the
+    process's own calls say those within seconds.
+    """
+    after = silent_seconds() if after is None else after
+    probe = max(1.0, after / 3)
+    client = redis.Redis.from_url(
+        url,
+        socket_timeout=probe,
+        socket_connect_timeout=probe,
+        retry=Retry(ExponentialWithJitterBackoff(cap=0.1, base=0.05), retries=0),
+        health_check_interval=0,
+    )
+
+    def watch() -> None:
+        silent_since: float | None = None
+        said_at: float | None = None
+        while True:
+            started = time.monotonic()
+            try:
+                client.ping()
+                answered = True
+            except TimeoutError:
+                answered = False
+            except (ConnectionError, ResponseError):
+                answered = True  # it answered, or nothing is there: not a hang
+            now = time.monotonic()
+            if answered:
+                if said_at is not None and silent_since is not None:
+                    _log.warning(
+                        "Redis answers again after %.0f s without an answer; carrying on",
+                        now - silent_since,
+                        extra={"fields": {"silent_seconds": round(now - silent_since, 1)}},
+                    )
+                silent_since = said_at = None
+            else:
+                silent_since = started if silent_since is None else silent_since
+                silent = now - silent_since
+                if silent >= after and (said_at is None or now - said_at >= SILENT_REMIND_SECONDS):
+                    _log.warning(
+                        "Redis has not answered for %.0f s: its server is up but hung (stopped,"
+                        " swapping, or waiting on its disk); waiting for it, and saying so"
+                        " again when it answers",
+                        silent,
+                        extra={"fields": {"silent_seconds": round(silent, 1), "url": _shown(url)}},
+                    )
+                    said_at = now
+            time.sleep(max(0.0, probe - (time.monotonic() - started)))
+
+    thread = threading.Thread(target=watch, name="redis-silence", daemon=True)
+    thread.start()
+    return thread
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for a log line."""
+    return re.sub(r"//[^@/]*@", "//", url)
 
 
 class PoolBusy(ConnectionError):

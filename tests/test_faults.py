@@ -832,3 +832,57 @@ def test_a_worker_stopped_past_its_lease_saves_nothing_over_the_newer_refresh(
         assert store.fetch_history("a") == history
         assert "lease ran out" in svc.log("worker-a")
         assert svc.alive("worker-a"), svc.tails()
+
+
+# --- a frozen Redis ---------------------------------------------------------------------------
+
+
+def _said(svc: Service, name: str, text: str) -> bool:
+    return text in svc.log(name)
+
+
+@pytest.mark.timeout(180)
+def test_a_frozen_redis_is_said_in_the_scheduler_and_worker_logs_once_and_its_return_too(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    # The chaos run's SIGSTOPped Valkey (s47): connections open, nothing answers, and every
+    # call waits out its timeout and its retries (minutes) in silence; the scheduler's and the
+    # workers' logs said nothing at all while /readyz said 503. Now each says it within
+    # REDIS_SILENT_SECONDS, once (no line per call, nor per probe), and says when it answers.
+    server = EmbeddedServer(tmp_path / "valkey")
+    server.start()
+    try:
+        store = Store(connect(server.url))
+        feed = feed_server.add("/a.xml", feed_body("a", 3))
+        config = write_toml(tmp_path / "aggregator.toml", {"a": feed})
+        with service(tmp_path, server.url, config, REDIS_SILENT_SECONDS="6") as svc:
+            svc.start("scheduler", "scheduler", "--interval", "0.2")
+            svc.start("worker", "worker")
+            wait_for(lambda: fetched(store, ["a"]) == 1, 60, "the first refresh", details=svc.tails)
+            assert server.pid is not None
+            os.kill(server.pid, signal.SIGSTOP)
+            frozen_at = time.monotonic()
+            try:
+                for name in ("scheduler", "worker"):
+                    wait_for(
+                        partial(_said, svc, name, "Redis has not answered"),
+                        40,
+                        f"the {name} to say Redis does not answer",
+                        details=svc.tails,
+                    )
+                said_after = time.monotonic() - frozen_at
+                time.sleep(14)  # more probes, all unanswered: still one line each
+            finally:
+                os.kill(server.pid, signal.SIGCONT)
+            for name in ("scheduler", "worker"):
+                assert svc.log(name).count("Redis has not answered") == 1, svc.tails()
+                wait_for(
+                    partial(_said, svc, name, "Redis answers again after"),
+                    40,
+                    f"the {name} to say Redis answers again",
+                    details=svc.tails,
+                )
+                assert svc.alive(name), svc.tails()
+            print(f"\nsaid {said_after:.1f}s after Redis froze")
+    finally:
+        server.stop()

@@ -13,7 +13,7 @@ from aggregator import config as config_module
 from aggregator.cli import common
 from aggregator.http_server import gunicorn_command
 from aggregator.queues import QUEUE_NAME
-from aggregator.redis_server import EmbeddedServer, connect, data_dir, redis_url
+from aggregator.redis_server import EmbeddedServer, connect, data_dir, redis_url, watch_silence
 from aggregator.store import Store
 
 
@@ -27,6 +27,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     jobs.limit_malloc_arenas()  # before any fetch thread allocates
     connection = connect(redis_url())
+    watch_silence(redis_url())  # a hung server is said in the log, not waited on in silence
     store = Store(connection)
     common.wait_for_config(store)
     jobs.warm_up(connection)
@@ -68,6 +69,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     from workers import scheduler
 
     store = Store(connect(redis_url()))
+    watch_silence(redis_url())  # a hung server is said in the log, not waited on in silence
     config = common.load_or_published(args, store)  # or fail fast with the file's problems
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
