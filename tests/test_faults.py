@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
@@ -886,3 +887,72 @@ def test_a_frozen_redis_is_said_in_the_scheduler_and_worker_logs_once_and_its_re
             print(f"\nsaid {said_after:.1f}s after Redis froze")
     finally:
         server.stop()
+
+
+def _filled_until_refused(raw: redis_lib.Redis) -> str:
+    """Write 20 KB values until the server refuses: its MISCONF message ("" if it never did)."""
+    for n in range(100):  # past the limit: 20 × 20 KB of values is more than 300 KB
+        try:
+            raw.set(f"filler:{n}", b"x" * 20_000)
+        except redis_lib.ResponseError as e:
+            return str(e)
+        time.sleep(0.05)
+    return ""
+
+
+@pytest.mark.timeout(240)
+def test_processes_started_while_the_server_cannot_save_wait_for_it_and_say_so(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    # The chaos run's full disk (h12, s47), at a restart: a scheduler, worker or web started
+    # while Valkey answered MISCONF exited with status 3 ("cannot reach Redis") after its
+    # client's retries, over and over, and `aggregator run` gave up on them. Now they start,
+    # say in their logs that Redis refuses writes, /readyz says so, and they go on once it
+    # can save again.
+    directory = tmp_path / "valkey"
+    directory.mkdir()
+    server = _valkey_with_a_file_size_limit(directory, 300_000)
+    url = f"unix://{directory / 'v.sock'}"
+    try:
+        raw = redis_lib.Redis(unix_socket_path=str(directory / "v.sock"))
+        wait_for(lambda: (directory / "v.sock").exists(), 10, "the server's socket")
+        wait_for(lambda: bool(raw.ping()), 10, "the server to answer")
+        feed = feed_server.add("/a.xml", feed_body("a", 3))
+        config = write_toml(tmp_path / "aggregator.toml", {"a": feed})
+        store = Store(connect(url))
+        from workers import scheduler
+
+        scheduler.publish(store, load_config(config))  # (the service ran before the disk filled)
+        refused = _filled_until_refused(raw)
+        assert refused.startswith("MISCONF"), f"the server never refused a write: {refused}"
+        # No byte more: it cannot write what it holds back either, so it stays refusing (it
+        # retries its file every second, and got room at times).
+        resource.prlimit(server.pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+        port = free_port()
+        with service(tmp_path, url, config, READY_HEARTBEAT_SECONDS="5") as svc:
+            svc.start("scheduler", "scheduler", "--interval", "0.2")
+            svc.start("worker", "worker")
+            svc.start("web", "web", "--host", "127.0.0.1", "--port", str(port), "--workers", "1")
+            wait_for(lambda: _answers(port), 60, "the web to answer", 0.3, svc.tails)
+            status, body, _ = readyz(port)
+            assert status == 503, body
+            assert "redis" in cast(list[str], body["missing"]), body
+            assert "refuses writes" in str(body["problems"]), body
+            # Past the clients' own retries (about 10 s, 13 s at most): still up, and saying why.
+            time.sleep(25)
+            for name in ("scheduler", "worker", "web"):
+                assert svc.alive(name), f"{name} exited while Redis refused writes\n{svc.tails()}"
+            for name in ("scheduler", "worker"):
+                assert "Redis refuses writes" in svc.log(name), svc.tails()
+                assert "Redis answers again" not in svc.log(name), "the outage ended too soon"
+            # Room again: the server writes its file again by itself (it tries every ~30 s).
+            resource.prlimit(server.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+            wait_for(lambda: ready(port), 90, "/readyz to be 200 once it can save", 0.5, svc.tails)
+            wait_for(lambda: fetched(store, ["a"]) == 1, 60, "the source refreshed", 0.2, svc.tails)
+            for name in ("scheduler", "worker"):
+                assert "Redis answers again" in svc.log(name), svc.tails()
+            for name in ("scheduler", "worker", "web"):
+                assert svc.alive(name), svc.tails()
+    finally:
+        server.kill()
+        server.wait()

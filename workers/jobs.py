@@ -317,6 +317,34 @@ class RefreshWorker(SimpleWorker):
     Redis instead; the sources of a job that was cut short come back when their leases run out.
     """
 
+    # How long a worker started while Redis is down or refuses writes waits between two tries
+    # of its start (each try is the client's own retries, ~10 s, first).
+    BIRTH_RETRY_SECONDS = 1.0
+
+    def register_birth(self) -> None:
+        """RQ's, tried again until Redis takes it: a worker started while Redis refused writes
+        (MISCONF, a full disk) or was down exited with status 3, over and over, until `run`
+        gave up on it."""
+        waiting_since: float | None = None
+        while True:
+            try:
+                super().register_birth()  # type: ignore[no-untyped-call]
+                break
+            except (RedisConnectionError, RedisTimeoutError) as e:
+                if waiting_since is None:
+                    waiting_since = time.monotonic()
+                    log.error(
+                        "Redis does not answer or refuses writes; the worker starts once it"
+                        " does: %s",
+                        e,
+                    )
+                time.sleep(self.BIRTH_RETRY_SECONDS)
+        if waiting_since is not None:
+            log.warning(
+                "Redis answers again; the worker starts",
+                extra={"fields": {"down_seconds": round(time.monotonic() - waiting_since, 1)}},
+            )
+
     def execute_job(self, job: Job, queue: Queue) -> None:
         try:
             super().execute_job(job, queue)

@@ -309,33 +309,30 @@ def run(
 ) -> None:
     """The scheduler loop: watch the config, claim due sources, enqueue, until `stop` is set."""
     stop = stop or threading.Event()
-    problems: list[str] = []
-    try:
-        config = config_module.load_config(config_path)
-        if not config.sources and not config.categories and _published_sources(store):
-            # As the watcher reads an emptied file while running (a failed write, not a wish
-            # to remove every source and all they stored).
-            raise ConfigError([_EMPTIED])
-        if (published_now := store.published_config()) is not None:
-            # An edit made while the service was stopped: as the watcher checks a running one.
-            text = Path(config.path).read_text(encoding="utf-8", errors="replace")
-            config_module.check_losses(config_module.loads(published_now[1]), config, text)
-    except ConfigError as error:
-        published = store.published_config()
-        if published is None:
-            raise
-        # Restarted on a file an edit broke: the last good config goes on, as it did before.
-        config = config_module.loads(published[1])
-        problems = error.located
-        log.error(
-            "config file is invalid; running on the last published config",
-            extra={"fields": {"path": str(config_path), "problems": error.located}},
+    waiting_since: float | None = None  # when start-up met Redis away, while it is
+    while True:
+        try:
+            config, problems, said = _start(store, config_path)
+            break
+        except (RedisConnectionError, RedisTimeoutError) as e:
+            # Started while Redis is down or refuses writes (MISCONF: a full disk): an outage
+            # to wait out as one that comes later is; exiting (status 3) over and over made
+            # `run` give up on the scheduler.
+            if waiting_since is None:
+                waiting_since = time.monotonic()
+                log.error(
+                    "Redis does not answer or refuses writes; the scheduler starts once it"
+                    " does, trying again every %gs: %s",
+                    max(interval, 1.0),
+                    e,
+                )
+        if stop.wait(max(interval, 1.0)):
+            return
+    if waiting_since is not None:
+        log.warning(
+            "Redis answers again; the scheduler starts",
+            extra={"fields": {"down_seconds": round(time.monotonic() - waiting_since, 1)}},
         )
-    publish(store, config)
-    store.set_config_problems(str(config_path), problems)
-    said: set[str] = set()  # the warnings logged (note_warnings)
-    if not problems:  # else the file is not the config in force: its lines are not this one's
-        said = note_warnings(store, config)
     watcher = ConfigWatcher(config_path, config)
     if problems:
         watcher.started_invalid(problems)
@@ -392,3 +389,36 @@ def run(
             busy = False
         stop.wait(0.1 if busy else interval)
     log.info("scheduler stopped")
+
+
+def _start(store: Store, config_path: str | Path) -> tuple[Config, list[str], set[str]]:
+    """Load the config (or, with the file broken, the last published one) and publish it;
+    returns it, the file's problems and the warnings logged (note_warnings)."""
+    problems: list[str] = []
+    try:
+        config = config_module.load_config(config_path)
+        if not config.sources and not config.categories and _published_sources(store):
+            # As the watcher reads an emptied file while running (a failed write, not a wish
+            # to remove every source and all they stored).
+            raise ConfigError([_EMPTIED])
+        if (published_now := store.published_config()) is not None:
+            # An edit made while the service was stopped: as the watcher checks a running one.
+            text = Path(config.path).read_text(encoding="utf-8", errors="replace")
+            config_module.check_losses(config_module.loads(published_now[1]), config, text)
+    except ConfigError as error:
+        published = store.published_config()
+        if published is None:
+            raise
+        # Restarted on a file an edit broke: the last good config goes on, as it did before.
+        config = config_module.loads(published[1])
+        problems = error.located
+        log.error(
+            "config file is invalid; running on the last published config",
+            extra={"fields": {"path": str(config_path), "problems": error.located}},
+        )
+    publish(store, config)
+    store.set_config_problems(str(config_path), problems)
+    said: set[str] = set()  # the warnings logged (note_warnings)
+    if not problems:  # else the file is not the config in force: its lines are not this one's
+        said = note_warnings(store, config)
+    return config, problems, said

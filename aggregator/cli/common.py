@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import sys
 import time
@@ -16,6 +17,8 @@ from aggregator import config as config_module
 from aggregator.config import Config, load_config
 from aggregator.errors import ConfigError
 from aggregator.store import Store
+
+log = logging.getLogger("aggregator.cli")
 
 
 def usage_error(message: str) -> NoReturn:
@@ -78,9 +81,25 @@ def _published(raw: str, error: ConfigError) -> Config:
 
 
 def wait_for_config(store: Store, timeout: float = 60.0) -> None:
-    """Wait until a scheduler has published the config, or exit saying to start one."""
+    """Wait until a scheduler has published the config, or exit saying to start one.
+
+    While Redis does not answer, it waits for Redis (saying so once), not counting that time:
+    a worker started during an outage exited with status 3 after its client's retries, over
+    and over, until `run` gave up on it.
+    """
     deadline = time.monotonic() + timeout
-    while store.published_config() is None:
+    said = False
+    while True:
+        try:
+            if store.published_config() is not None:
+                return
+        except (RedisConnectionError, RedisTimeoutError) as e:
+            if not said:
+                log.error("Redis does not answer; waiting for it before starting: %s", e)
+                said = True
+            deadline = time.monotonic() + timeout
+            time.sleep(1.0)
+            continue
         if time.monotonic() > deadline:
             raise SystemExit("no configuration in Redis: start `aggregator scheduler` first")
         time.sleep(0.5)
