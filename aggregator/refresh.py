@@ -574,6 +574,7 @@ def join_stories(
         bodies,
         observed,
         clean_under,
+        lease,
     )
     if state is not None and not saved:
         store.save_state(state, keep_paused=True, read_with=read_with, lease=lease)
@@ -699,6 +700,7 @@ def _join_stories(
     bodies: Mapping[str, boilerplate.Body] | None = None,
     observed: Observed | None = None,
     clean_under: frozenset[str] | None = None,
+    lease: str | None = None,
 ) -> tuple[int, bool]:
     """`join_stories` of the unfiled articles, and whether the state was saved with the last
     filing."""
@@ -736,7 +738,7 @@ def _join_stories(
     fresh.sort(key=lambda a: published[a.id])
     prints = stories.fingerprints([print_inputs(a, bodies[a.id], known) for a in fresh])
     new = [(a.id, a.source_id, published[a.id], fp) for a, fp in zip(fresh, prints, strict=True)]
-    candidates, read = store.file_stories(new, now, state, read_with)
+    candidates, read = store.file_stories(new, now, state, read_with, lease)
     new = [n for n in new if n[0] in candidates]  # the others started stories of their own
     if not new:
         return 0, True
@@ -749,7 +751,14 @@ def _join_stories(
         joins = stories.plan(new, candidates, since, now.timestamp(), raw, tagged, replaced)
         force = attempt == JOIN_ATTEMPTS - 1
         joined, missed = store.join_stories(
-            joins, now, force=force, read=read, known=late, state=state, read_with=read_with
+            joins,
+            now,
+            force=force,
+            read=read,
+            known=late,
+            state=state,
+            read_with=read_with,
+            lease=lease,
         )
         if not missed:
             if not listed_after:

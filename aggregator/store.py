@@ -1022,10 +1022,13 @@ return {added, updated, trimmed, left, unclaimed and 1 or 0, counted}
 # their buckets hold, "id:id,id" per article (joined by ";"), then id, record pairs of those,
 # then the last handle given (every article filed later has a greater one). Articles filed
 # already, or no longer stored, are skipped. KEYS[2], ARGV[4]: the source's state key and the
-# state to save when every article is filed ("": none), ARGV[5], ARGV[6] its claim (_LUA_CLAIMS).
+# state to save when every article is filed ("": none), ARGV[5], ARGV[6] its claim (_LUA_CLAIMS);
+# KEYS[3], ARGV[7], ARGV[8]: the claims, the lease token and the source id (_LUA_FENCE: a stale
+# lease files the articles, which its save stored, but writes no state over a newer one).
 _LUA_FILE_STORIES = (
     _LUA_STORIES_COMMON
     + _LUA_CLAIMS
+    + _LUA_FENCE
     + r"""
 local fpkey, p, now, state = KEYS[1], ARGV[1], ARGV[2], ARGV[4]
 local arts = read_articles(ARGV[3])
@@ -1085,7 +1088,7 @@ end
 for from = 1, #filed, 1000 do
   redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))
 end
-if #found == 0 and state ~= '' then
+if #found == 0 and state ~= '' and not fenced(KEYS[3], ARGV[8], ARGV[7]) then
   redis.call('SET', KEYS[2], (claimed(KEYS[2], state, ARGV[5], ARGV[6])))
 end
 return {table.concat(found, ';'), records, last + #arts}
@@ -1098,11 +1101,13 @@ return {table.concat(found, ';'), records, last + #arts}
 # article matched. A bucket now holding an article filed after the candidates were read (its
 # handle is greater) that the decisions do not know of is a conflict: nothing is written and the
 # conflicting records are returned, unless forced. Filed, the source's state is saved (KEYS[2],
-# ARGV[7]; "": none; ARGV[8], ARGV[9] its claim, _LUA_CLAIMS). Returns {"ok", joined} or
+# ARGV[7]; "": none; ARGV[8], ARGV[9] its claim, _LUA_CLAIMS; KEYS[3], ARGV[10], ARGV[11]: the
+# claims, the lease token and the source id, as in _LUA_FILE_STORIES). Returns {"ok", joined} or
 # {"conflict", id, record, ...}.
 _LUA_JOIN_STORIES = (
     _LUA_COMMON
     + _LUA_CLAIMS
+    + _LUA_FENCE
     + r"""
 local fpkey, p, now, force, read = KEYS[1], ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
 local arts, batch, known = read_articles(ARGV[6]), {}, {}
@@ -1189,7 +1194,7 @@ for from = 1, #filed, 1000 do
   redis.call('HDEL', p .. 'stories:observed', unpack(filed, from, math.min(from + 999, #filed)))
 end
 bump_versions(p .. 'versions', changed)
-if ARGV[7] ~= '' then
+if ARGV[7] ~= '' and not fenced(KEYS[3], ARGV[11], ARGV[10]) then
   redis.call('SET', KEYS[2], (claimed(KEYS[2], ARGV[7], ARGV[8], ARGV[9])))
 end
 return {'ok', joined}
@@ -2308,6 +2313,7 @@ class Store:
         now: datetime,
         state: SourceState | None = None,
         read_with: Sequence[str] | None = None,
+        lease: str | None = None,
     ) -> tuple[dict[str, list[stories.Stored]], int]:
         """File each new (article id, source, published, fingerprint), oldest first, that no filed
         article shares a bucket with as a story of its own (one round trip): most articles.
@@ -2316,7 +2322,8 @@ class Store:
         stories are for `stories.plan` to decide, then `join_stories`), and the last handle given
         then: `join_stories` checks only what was filed after it. `state` is saved with them
         when there are no others (as `save_state` with keep_paused: the refresh saved its
-        schedule already; `read_with` as there).
+        schedule already; `read_with` as there; with a `lease` that is no longer the source's
+        last, the articles are filed and the state is not written).
         """
         if not new:
             return {}, 0
@@ -2324,13 +2331,19 @@ class Store:
         found, records, last = cast(
             tuple[bytes, list[bytes], int],
             self._file_stories(
-                keys=[self._story_fp_key(), self._state_key(state.source_id if state else "")],
+                keys=[
+                    self._story_fp_key(),
+                    self._state_key(state.source_id if state else ""),
+                    self._claims_key(),
+                ],
                 args=[
                     f"{self.prefix}:",
                     _num(_epoch(now)),
                     blob,
                     _encode_state(state) if state else "",
                     *_claim(state, read_with),
+                    lease or "",
+                    state.source_id if state else "",
                 ],
             ),
         )
@@ -2354,6 +2367,7 @@ class Store:
         known: Collection[str] = (),
         state: SourceState | None = None,
         read_with: Sequence[str] | None = None,
+        lease: str | None = None,
     ) -> tuple[int, list[stories.Stored]]:
         """File new articles in their stories atomically (one round trip).
 
@@ -2362,7 +2376,7 @@ class Store:
         `read`: the last handle `file_stories` gave (0: check every article in the buckets);
         `known`: the articles filed since then that the decisions looked at (what earlier tries
         missed). `force` files regardless. Articles filed already, or no longer stored, are
-        skipped. `state` is saved with them (as in `file_stories`, `read_with` too).
+        skipped. `state` is saved with them (as in `file_stories`, `read_with` and `lease` too).
         """
         if not joins:
             return 0, []
@@ -2378,8 +2392,14 @@ class Store:
             ),
             _encode_state(state) if state else "",
             *_claim(state, read_with),
+            lease or "",
+            state.source_id if state else "",
         ]
-        keys = [self._story_fp_key(), self._state_key(state.source_id if state else "")]
+        keys = [
+            self._story_fp_key(),
+            self._state_key(state.source_id if state else ""),
+            self._claims_key(),
+        ]
         reply = cast(list[Any], self._join_stories(keys=keys, args=args))
         if reply[0] == b"ok":
             return int(reply[1]), []

@@ -1415,3 +1415,26 @@ def test_a_summary_under_a_headline_of_its_own_joins_and_old_records_still_join(
     assert found[retitled].size == 1
     trim_to_a_newer_article(store, feed_server, "a", 1)
     assert original.id not in indexed_articles(store).values()
+
+
+def test_a_filing_under_a_lease_claimed_again_since_files_its_articles_but_writes_no_state(
+    store: Store,
+) -> None:
+    """A worker stopped past its lease between its save and its filing (the save passed the
+    lease check): its articles, stored, are filed; its state does not go over a newer one."""
+    a = _articles("a", [("Bridge approved after long fight", BODY)], NOW)
+    _save(store, a, NOW)
+    fp_a = stories.fingerprint(a[0].title, BODY)
+    stale = store.take_leases(["a"], NOW.timestamp() + 90)["a"]
+    newer = store.take_leases(["a"], NOW.timestamp() + 90)["a"]
+    store.save_state(SourceState("a", etag='"newer"'), lease=newer)
+    state = SourceState("a", etag='"stale"')
+    new = [("a-0", "a", NOW.timestamp(), fp_a)]
+    assert store.file_stories(new, NOW, state, lease=stale) == ({}, 1)
+    assert store.unfiled(["a-0"]) == set()
+    assert store.get_state("a").etag == '"newer"'
+    join = stories.plan(new, {}, 0.0, NOW.timestamp())
+    assert store.join_stories(join, NOW, force=True, state=state, lease=stale)[0] == 0
+    assert store.get_state("a").etag == '"newer"'
+    assert store.join_stories(join, NOW, force=True, state=state, lease=newer)[0] == 0
+    assert store.get_state("a").etag == '"stale"'  # (the token was its own: written)
