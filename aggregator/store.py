@@ -460,12 +460,15 @@ local function claimed(key, state, read_with, unclaimed)
 end
 """
 
-# A claim's lease token: each claim of a source (the scheduler's, `refresh`'s) counts up its
-# field in the claims hash, and the job it went to carries the number. A save made with a token
-# is written only while the token is still the source's last: a worker stopped past its lease
-# (SIGSTOP, a paused VM, a swap storm) whose source was claimed and refreshed by another since
-# wakes to a save that is dropped whole (state, articles, record, errors), never one that puts
-# its older result over the newer one. (The due time cannot be the token: a save rewrites it.)
+# A refresh's lease token: each job that begins a source counts up its field in the claims hash
+# (`Store.take_leases`) and saves with the number. A save made with a token is written only
+# while the token is still the source's last: a worker stopped past its lease (SIGSTOP, a paused
+# VM, a swap storm) whose source was claimed and begun by another since wakes to a save that is
+# dropped whole (state, articles, record, errors), never one that puts its older result over the
+# newer one. Taken when the job begins, not when the scheduler claims: a job that waited in the
+# queue past its lease (claimed again meanwhile) begins with a token of its own, so duplicates
+# of a claim never fence each other out for good. (The due time cannot be the token: a save
+# rewrites it.)
 _LUA_FENCE = r"""
 local function fenced(claims, source_id, token)
   return token ~= '' and redis.call('HGET', claims, source_id) ~= token
@@ -554,30 +557,25 @@ return #victims
 )
 
 
-# KEYS: due, claims; ARGV: now, now + lease, limit. Oldest first; each claimed id is re-scored
-# to the end of its lease, so a lost job makes it due again and a second caller cannot claim it
-# meanwhile. Returns id, token, id, token… (_LUA_FENCE).
+# KEYS: due; ARGV: now, now + lease, limit. Oldest first; each claimed id is re-scored to the end
+# of its lease, so a lost job makes it due again and a second caller cannot claim it meanwhile.
 _LUA_CLAIM_DUE = r"""
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
-local claimed = {}
-for _, id in ipairs(ids) do
-  redis.call('ZADD', KEYS[1], ARGV[2], id)
-  claimed[#claimed + 1] = id
-  claimed[#claimed + 1] = tostring(redis.call('HINCRBY', KEYS[2], id, 1))
-end
-return claimed
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return ids
 """
 
-# KEYS: due, claims; ARGV: until, then the ids. Claims these sources whatever their due time
-# (`refresh` without --inline); returns id, token pairs as _LUA_CLAIM_DUE does.
+# KEYS: due, claims; ARGV: until, then the ids. A job begins these sources: each one's lease
+# token counts up (_LUA_FENCE), and its lease is extended to `until` as `extend_lease` does
+# (never earlier, never a source that is not scheduled). Returns id, token, id, token…
 _LUA_TAKE_LEASES = r"""
-local claimed = {}
+local taken = {}
 for i = 2, #ARGV do
-  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
-  claimed[#claimed + 1] = ARGV[i]
-  claimed[#claimed + 1] = tostring(redis.call('HINCRBY', KEYS[2], ARGV[i], 1))
+  redis.call('ZADD', KEYS[1], 'XX', 'GT', ARGV[1], ARGV[i])
+  taken[#taken + 1] = ARGV[i]
+  taken[#taken + 1] = tostring(redis.call('HINCRBY', KEYS[2], ARGV[i], 1))
 end
-return claimed
+return taken
 """
 
 # KEYS: a source's history; ARGV: the opening of its line (`{"at":"…"`), the new `updated`.
@@ -1461,22 +1459,15 @@ class Store:
 
     def claim_due(self, now: float, lease: float, limit: int) -> list[str]:
         """Atomically claim up to `limit` due sources, oldest first, each leased until now+lease."""
-        return list(self.claim_due_leases(now, lease, limit))
-
-    def claim_due_leases(self, now: float, lease: float, limit: int) -> dict[str, str]:
-        """As `claim_due`, with each claim's lease token: {source id: token}, oldest first.
-
-        A save given the token (`save_refresh`, `save_state`: `lease=`) is dropped, raising
-        LeaseLost, once the source has been claimed again since.
-        """
         if limit <= 0:
-            return {}
-        keys = [self._due_key(), self._claims_key()]
-        flat = self._claim_due(keys=keys, args=[_num(now), _num(now + lease), limit])
-        return _pairs(cast(list[bytes], flat))
+            return []
+        ids = self._claim_due(keys=[self._due_key()], args=[_num(now), _num(now + lease), limit])
+        return [_text(i) for i in cast(list[bytes], ids)]
 
     def take_leases(self, source_ids: Sequence[str], until: float) -> dict[str, str]:
-        """Claim these sources until `until`, whatever their due time: {source id: token}."""
+        """Begin refreshing these sources: {source id: lease token}, each lease extended to
+        `until` (as `extend_lease`). A save given an older token (`lease=`) is dropped, raising
+        LeaseLost: another refresh of the source began since (_LUA_FENCE)."""
         if not source_ids:
             return {}
         keys = [self._due_key(), self._claims_key()]

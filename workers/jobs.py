@@ -148,18 +148,12 @@ def tune_gc() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
-def refresh_batch(
-    source_ids: Sequence[str], leases: dict[str, str] | None = None
-) -> dict[str, str]:
-    """Refresh each source in the batch; returns {source id: outcome} for the job's result.
-
-    `leases`: {source id: token} of the claims the job was enqueued for (a job of an older
-    scheduler has none: its saves are not fenced).
-    """
+def refresh_batch(source_ids: Sequence[str]) -> dict[str, str]:
+    """Refresh each source in the batch; returns {source id: outcome} for the job's result."""
     job = get_current_job()
     assert job is not None, "refresh_batch runs as an RQ job; use run_batch() elsewhere"
     store = Store(job.connection)
-    results = run_batch(store, source_ids, done_since=job.created_at, leases=leases)
+    results = run_batch(store, source_ids, done_since=job.created_at)
     return {r.source_id: r.outcome.value for r in results}
 
 
@@ -176,7 +170,6 @@ def run_batch(
     source_ids: Sequence[str],
     on_result: Callable[[RefreshResult], None] | None = None,
     done_since: datetime | None = None,
-    leases: dict[str, str] | None = None,
 ) -> list[RefreshResult]:
     """Refresh sources concurrently, at most `fetch.per_host` at a time against one host.
 
@@ -186,9 +179,10 @@ def run_batch(
     and ran a source the timeout had stopped (recorded with its backoff) twice more, each for a
     whole job timeout of the worker's time.
 
-    `leases`: each source's claim token; a source claimed again since (this worker was stopped
-    past its lease, and another refreshed it) saves nothing, says so in the log, and is left out
-    of the results.
+    Each source's refresh saves under the lease token the batch takes as it begins
+    (`Store.take_leases`): a source another refresh began since (this worker was stopped past
+    its lease, and the source was claimed and begun again) saves nothing, says so in the log,
+    and is left out of the results.
     """
     ctx = context(store)
     sources = [s for s in (ctx.config.source(i) for i in source_ids) if s is not None]
@@ -206,6 +200,7 @@ def run_batch(
     # them all in one round trip, not in one each (a cold round: 117 of the corpus's 477).
     unread = [s.id for s in sources if s.learned_junk and states[s.id].body_hash is None]
     learned = store.boilerplates(unread, boilerplate.CONTENT_MIN_ARTICLES) if unread else {}
+    leases = store.take_leases([s.id for s in sources], time.time() + ctx.config.fetch.lease)
     host_limits: dict[str, threading.Semaphore] = defaultdict(
         lambda: threading.Semaphore(ctx.config.fetch.per_host)
     )
@@ -229,7 +224,7 @@ def run_batch(
                     state=states[source.id],
                     lane=lane,
                     learned=learned.get(source.id),
-                    lease=(leases or {}).get(source.id),
+                    lease=leases.get(source.id),
                 )
         except LeaseLost as e:
             log.warning(

@@ -13,7 +13,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -233,14 +233,8 @@ def _job_timeout(config: Config, batch: int) -> int:
     return int(max(fetch.job_timeout, rounds * fetch.deadline + 30))
 
 
-def enqueue(
-    queue: Queue,
-    config: Config,
-    source_ids: Sequence[str],
-    leases: Mapping[str, str] | None = None,
-) -> list[str]:
-    """Enqueue the claimed ids in batches, each job with its sources' lease tokens (`leases`,
-    from `Store.claim_due_leases`: a stale job's saves are dropped); returns the job ids."""
+def enqueue(queue: Queue, config: Config, source_ids: Sequence[str]) -> list[str]:
+    """Enqueue the claimed ids in batches; returns the job ids."""
     size = max(1, config.fetch.batch_size)
     job_ids = []
     for start in range(0, len(source_ids), size):
@@ -250,7 +244,6 @@ def enqueue(
         job = queue.enqueue(
             "workers.jobs.refresh_batch",
             batch,
-            {i: leases[i] for i in batch if i in leases} if leases else None,
             job_id=f"refresh-{int(time.time())}-{digest}",
             job_timeout=_job_timeout(config, len(batch)),
             retry=Retry(max=2),
@@ -293,11 +286,11 @@ def tick(store: Store, queue: Queue, config: Config, now: float | None = None) -
     room = config.fetch.batch_size * max(0, target_jobs - queue.count)
     if room == 0:
         return []
-    leases = store.claim_due_leases(now, config.fetch.lease, room)
-    if not leases:
+    ids = store.claim_due(now, config.fetch.lease, room)
+    if not ids:
         return []
-    metrics.ENQUEUED.inc(len(leases))
-    return enqueue(queue, config, list(leases), leases)
+    metrics.ENQUEUED.inc(len(ids))
+    return enqueue(queue, config, ids)
 
 
 def run(

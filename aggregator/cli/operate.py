@@ -112,11 +112,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         from rq import Queue
 
         now = time.time()
-        # Claimed, so the scheduler does not enqueue them a second time (and a job stopped past
-        # its lease that wakes up later saves nothing over what these refreshes store).
-        leases = store.take_leases(ids, now + config.fetch.lease)
+        for i in ids:  # claim them, so the scheduler does not enqueue them a second time
+            store.schedule(i, now + config.fetch.lease)
         queue = Queue(QUEUE_NAME, connection=store.redis)
-        job_ids = scheduler.enqueue(queue, config, ids, leases)
+        job_ids = scheduler.enqueue(queue, config, ids)
         print(f"enqueued {len(ids)} source(s) in {len(job_ids)} job(s)")
         return 1 if missing else 0  # (as pause, resume and reset: not all done)
 
