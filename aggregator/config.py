@@ -186,6 +186,23 @@ class Config:
         config object, not at each feed's render (a scan of 60,000 sources each time)."""
         return frozenset(s.id for s in self.sources if not s.url_published)
 
+    @functools.cached_property
+    def _unpublished_source_ids_by_category(self) -> dict[str, tuple[str, ...]]:
+        by_slug: dict[str, list[str]] = {}
+        for source in self.sources:
+            if not source.url_published:
+                for slug in source.categories:
+                    by_slug.setdefault(slug, []).append(source.id)
+        return {slug: tuple(sorted(set(ids))) for slug, ids in by_slug.items()}
+
+    def unpublished_source_ids_of(self, slug: str | None) -> tuple[str, ...]:
+        """The ids of a category's (None: every) sources whose URLs are not published, sorted:
+        a feed's settings fingerprint, the same in every process (a set's order is each
+        process's string hashing) and moved by no other category's sources."""
+        if slug is None:
+            return tuple(sorted(self.unpublished_source_ids))
+        return self._unpublished_source_ids_by_category.get(slug, ())
+
     def category(self, slug: str) -> Category | None:
         return next((c for c in self.categories if c.slug == slug), None)
 

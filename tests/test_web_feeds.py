@@ -9,8 +9,11 @@ import gzip
 import html
 import io
 import json
+import os
 import random
 import string
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -708,6 +711,62 @@ def test_a_config_edit_dates_only_the_feeds_whose_settings_it_changed(
     assert parsedate_to_datetime(after.headers["Last-Modified"]) == later + timedelta(seconds=5)
     feed = parse_xml_feed(after.data, CONTENT_TYPES["atom"]).feed
     assert feed.updated_parsed[:6] == (later + timedelta(seconds=5)).timetuple()[:6]
+
+
+def test_a_new_intranet_source_elsewhere_leaves_a_feeds_date_alone(
+    app: Flask, client: FlaskClient, store: Store, web_config: Config, add_articles: AddArticles
+) -> None:
+    """A source whose URLs are not published (an intranet feed: allow_private_networks) added to
+    another category left no feed's date alone: every feed's settings fingerprint held the ids
+    of all such sources, so each feed's <updated> and Last-Modified moved to the edit's time
+    and its If-Modified-Since readers got a 200 of what they had."""
+    add_articles("people-daily", 1)  # (world; tech is dated by its config alone)
+    state_of(app).settings.recheck_interval = 0  # no waiting for the once-a-second check
+    world = web_config.source("people-daily")
+    assert world is not None
+    assert world.categories == ("world",)
+    intranet = replace(world, id="intranet", allow_private_networks=("10.0.0.0/8",))
+    assert not intranet.url_published
+    first = replace(web_config, sources=(*web_config.sources, intranet))
+    store.publish_config(config_module.dumps(first), now=datetime.now(UTC) - timedelta(minutes=1))
+    before = {fmt: client.get(feed_url("tech", fmt)) for fmt in ("atom", "rss", "json")}
+    since = before["atom"].headers["Last-Modified"]
+    another = replace(intranet, id="intranet-2", name="Intranet 2")
+    second = replace(first, sources=(*first.sources, another))
+    store.publish_config(config_module.dumps(second), now=datetime.now(UTC))
+    for fmt, response in before.items():
+        again = client.get(feed_url("tech", fmt), headers={"If-Modified-Since": since})
+        assert again.status_code == 304, fmt
+        assert client.get(feed_url("tech", fmt)).data == response.data
+
+
+def test_a_feeds_settings_fingerprint_is_the_same_in_every_process(web_config: Config) -> None:
+    """The fingerprint of what a feed shows of the config is compared across web processes and
+    restarts: it was the repr of a set of source ids, whose order is each process's string
+    hashing (PYTHONHASHSEED), so two processes took one config for two, and dated the feed anew."""
+    sources = tuple(
+        replace(web_config.sources[0], id=f"intranet-{n}", allow_private_networks=("10.0.0.0/8",))
+        for n in range(8)
+    )
+    config = replace(web_config, sources=(*web_config.sources, *sources))
+    script = (
+        "import sys; from aggregator import config as c; from aggregator.web import feeds;"
+        "conf = c.loads(sys.stdin.read());"
+        "print(feeds.settings_fingerprint(conf, None),"
+        " feeds.settings_fingerprint(conf, conf.category('world')))"
+    )
+    prints = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=config_module.dumps(config),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(1, 6)
+    }
+    assert len(prints) == 1, prints
 
 
 def test_a_category_may_say_its_feeds_language(

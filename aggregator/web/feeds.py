@@ -454,13 +454,24 @@ def _settings_changed_at(
     published_at = state.settings.changed_at
     if published_at is None:
         return None
-    shown = (
-        feed_meta(config, category, "atom", None, None),
-        category.collapse_stories if category else True,
-    )
-    fingerprint = hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+    fingerprint = settings_fingerprint(config, category)
     slug = category.slug if category else None
     return state.store.feed_settings_changed_at(slug, fingerprint, published_at)
+
+
+def settings_fingerprint(config: Config, category: Category | None) -> str:
+    """A hash of what a category's (None: all) feed shows of the config, the same in every
+    process. Of the sources whose URLs are not published, only the category's own count: the
+    meta's set of all of them (in a set's order, which each process's string hashing makes its
+    own) dated every feed anew at any such source's edit, and at any edit in another process."""
+    slug = category.slug if category else None
+    meta = replace(feed_meta(config, category, "atom", None, None), unpublished_sources=frozenset())
+    shown = (
+        meta,
+        config.unpublished_source_ids_of(slug),
+        category.collapse_stories if category else True,
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
 
 
 def rendered_response(entry: Rendered, content_type: str, headers: dict[str, str]) -> Response:
