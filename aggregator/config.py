@@ -1790,18 +1790,25 @@ def _field_kinds(cls: type) -> tuple[tuple[str, str], ...]:
 # --- what `aggregator check-config` prints -----------------------------------------------------
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def summary(config: Config) -> str:
     """A readable overview: file, site, counts, each category with its sources, changed settings."""
     site = config.site
     lines = [
         f"Config: {config.path or '(not from a file)'}",
         f'Site: "{site.title}" at {site.base_url} (language {site.language})',
-        f"{len(config.categories)} categories, {len(config.sources)} sources",
+        f"{_plural(len(config.categories), 'category', 'categories')}, "
+        f"{_plural(len(config.sources), 'source', 'sources')}",
     ]
     for category in config.categories:
         members = [s for s in config.sources if category.slug in s.categories]
         lines.append("")
-        lines.append(f"[{category.slug}] {category.title}: {len(members)} sources")
+        lines.append(
+            f"[{category.slug}] {category.title}: {_plural(len(members), 'source', 'sources')}"
+        )
         for source in members:
             extras = []
             if source.interval != config.fetch.interval:

@@ -994,6 +994,19 @@ def test_summary_lists_categories_sources_and_changed_settings() -> None:
     assert "site.title" not in text
 
 
+def test_summary_counts_one_source_and_one_category_in_the_singular() -> None:
+    # A newcomer's first category of their own held one source, and check-config said
+    # "1 sources".
+    text = summary(
+        parse_config(
+            '[[categories]]\nslug = "keji"\ntitle = "科技"\n\n'
+            '[[sources]]\nname = "A"\nurl = "https://a.example/feed"\ncategories = ["keji"]\n'
+        )
+    )
+    assert "1 category, 1 source" in text
+    assert "[keji] 科技: 1 source" in text.splitlines()
+
+
 # --- watching the file ------------------------------------------------------------------------
 
 
