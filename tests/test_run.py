@@ -358,3 +358,28 @@ def test_run_on_a_busy_port_says_so_and_starts_nothing(
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "--port" in done.stderr
     assert not (tmp_path / "var").exists()  # no embedded server was started
+
+
+@pytest.mark.timeout(120)
+def test_run_says_serving_only_once_the_web_answers(
+    tmp_path: Path, feed_server: FeedServer, service_env: dict[str, str]
+) -> None:
+    """`run` printed "serving … on http://…" as it started the web, and a newcomer's first
+    request a few seconds later was refused (12 s on a busy machine): the line now comes when
+    the port takes connections, after a "starting" one."""
+    port = free_port()
+    write_config(tmp_path / "aggregator.toml", feed_server.add("/loop.xml", FEED), port)
+    service = aggregator(
+        "run", "--port", str(port), "--workers", "1", cwd=tmp_path, env=service_env
+    )
+    log = _LOGS[service.pid]
+    try:
+        wait_for(lambda: "aggregator: serving" in log.read_text(), 60, "the serving line", 0.05)
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass
+        assert f"aggregator: starting Loop Desk on http://127.0.0.1:{port}/" in log.read_text()
+        service.send_signal(signal.SIGINT)
+        stopped(service)
+    finally:
+        if service.poll() is None:
+            service.kill()

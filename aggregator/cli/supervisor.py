@@ -75,6 +75,18 @@ class Supervisor:
                 child.wait()
 
 
+def _accepts(host: str, port: int) -> bool:
+    """Whether the web's port takes a connection (an address of every interface is tried on
+    the loopback one)."""
+    everywhere = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}  # noqa: S104 (read)
+    target = everywhere.get(host, host)
+    try:
+        with socket.create_connection((target, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def base_url_mismatch(base_url: str, port: int) -> str:
     """A warning when site.base_url names this machine on another port than the web's: every
     feed's links and ids and every redirect would point there (the example's localhost:8000
@@ -198,12 +210,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         for name in commands:
             supervisor.start(name)
-        print(f"aggregator: serving {config.site.title} on http://{args.host}:{args.port}/")
+        address = f"http://{args.host}:{args.port}/"
+        print(f"aggregator: starting {config.site.title} on {address}")
         if mismatch := base_url_mismatch(config.site.base_url, args.port):
             print(f"aggregator: {mismatch}")
         print("aggregator: Ctrl-C stops everything", flush=True)
         revived: list[float] = []
-        while not stopping.wait(1.0):
+        # "serving" once the port takes connections: said as the web was started, a first
+        # request seconds later was refused (the web takes a few seconds to bind, 12 on a busy
+        # machine).
+        announced = False
+        while not stopping.wait(0.2 if not announced else 1.0):
+            if not announced and _accepts(args.host, args.port):
+                print(f"aggregator: serving {config.site.title} on {address}", flush=True)
+                announced = True
             if server is not None and not server.running:
                 _revive(server, revived)
             supervisor.check()
