@@ -831,8 +831,8 @@ def strip_learned(
             return html_text
     elif not holds_learned(html_text, known, body):
         return html_text
-    else:  # (all of them: a caller's `body` may hold only those short enough to be learned)
-        paras = boilerplate.paragraphs(html_text)
+    else:
+        paras = body.paragraphs
     fields = record_fields(paras, known)
     return _drop(
         html_text,

@@ -400,11 +400,17 @@ def _none_learned(bodies: Bodies, known: frozenset[str]) -> bool:
 
 
 def _looked(ruled: str, looked: dict[str, boilerplate.Body]) -> boilerplate.Body:
-    """The paragraphs of `ruled` short enough to be learned junk and their hashes, as
-    `junk.holds_learned` reads them (it reads no tokens), made once into `looked`."""
+    """The paragraphs of `ruled`, with the hashes of those short enough to be learned junk, as
+    `junk.holds_learned` and `junk.strip_learned` read them (no tokens), made once into
+    `looked`."""
     if (body := looked.get(ruled)) is None:
-        paras = [p for p in boilerplate.paragraphs(ruled) if len(p) <= junk.LEARNED_MAX_CHARS]
-        body = looked[ruled] = boilerplate.Body(paras, [], boilerplate.hashes_of(paras))
+        # Every paragraph (a record's fields are told by what stands beside them), the hashes of
+        # those short enough only ("" for the rest, which holds_learned passes over).
+        paras = boilerplate.paragraphs(ruled)
+        short = [p for p in paras if len(p) <= junk.LEARNED_MAX_CHARS]
+        found = iter(boilerplate.hashes_of(short))
+        hashes = [next(found) if len(p) <= junk.LEARNED_MAX_CHARS else "" for p in paras]
+        body = looked[ruled] = boilerplate.Body(paras, [], hashes)
     return body
 
 
