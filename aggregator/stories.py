@@ -83,6 +83,12 @@ MIN_LENGTH = PREFIX_LEVELS[0]  # shorter bodies (normalized characters) merge on
 # A summary's start, hashed apart (`Fingerprint.start`): a portal's 150-character summary under a
 # headline of its own holds ~120 normalized characters, past the 96 of a prefix level.
 START_LEVEL = 112
+# ... and compared as far as it goes: its first START_CHECKS characters, the largest level at
+# most its length less SUMMARY_END_SLACK (where "Read more", "Weiterlesen", "阅读全文" may stand).
+# Two press releases of one company, opening with its boilerplate and going on differently
+# after 127 characters, joined on START_LEVEL alone (h8's F8).
+START_CHECKS = (128, 144, 160, 176)
+SUMMARY_END_SLACK = 16
 WORD_SHINGLE = 3
 # The lead reads the raw paragraphs until it has MIN_LENGTH characters, at most this many: a
 # show's notes open with list items of a few words ("#askatp"), and three of them left the
@@ -137,6 +143,7 @@ _MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xC2B2AE3D27
 # The binary layout of a fingerprint (`pack`): title, length, shingles, prefixes, signature.
 _HEAD = struct.Struct(f">IHH{len(PREFIX_LEVELS)}II")
 _SIG = struct.Struct(f">{SLOTS}H")
+_CHECKS = struct.Struct(f">{len(START_CHECKS)}I")  # (after the start: `pack`)
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,8 @@ class Fingerprint:
     signature: tuple[int, ...]  # SLOTS 16-bit MinHash values; empty when the body is too short
     lead: int = 0  # 32-bit hash of the body's first MIN_LENGTH chars before boilerplate removal
     start: int = 0  # 32-bit hash of its first START_LEVEL chars; 0 if shorter, or filed before it
+    # 32-bit hashes of its first START_CHECKS chars (0 where shorter); () when filed before them
+    checks: tuple[int, ...] = ()
 
     @property
     def comparable(self) -> bool:
@@ -338,9 +347,21 @@ def fingerprints(
                 signature=signature if length >= MIN_LENGTH else (),
                 lead=lead,
                 start=start,
+                checks=_start_checks(body) if length >= START_LEVEL else (0,) * len(START_CHECKS),
             )
         )
     return out
+
+
+def _start_checks(body: Sequence[bytes]) -> tuple[int, ...]:
+    """The hashes of the body's stream's first START_CHECKS characters (0 where shorter), as
+    `_fingerprint_parts_python` hashes its prefixes: from the tokens of its first paragraphs."""
+    text = ""
+    for paragraph in body:
+        text += "".join(unpack_tokens(paragraph))
+        if len(text) >= START_CHECKS[-1]:
+            break
+    return tuple(_hash32(text[:level]) if len(text) >= level else 0 for level in START_CHECKS)
 
 
 _Parts = tuple[int, tuple[int, tuple[int, ...]], tuple[int, ...], int, int]
@@ -491,6 +512,7 @@ def same_story(
         and short.start
         and short.start == long_.start
         and short.start not in shared
+        and _start_checked(short, long_)
     ):
         return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
@@ -628,26 +650,31 @@ def template_token(fp: Fingerprint) -> bytes:
 def pack(fp: Fingerprint) -> bytes:
     """A fingerprint as bytes: the store keeps them, the Lua reads the signature's bands.
 
-    The start's hash comes last, after the signature: a fingerprint packed before it had one
-    ends at the signature, and reads back with none (`unpack`); the Lua's offsets stay."""
+    The start's hash and its checks' come last, after the signature: a fingerprint packed before
+    it had them ends at the signature, and reads back with none (`unpack`); the Lua's offsets
+    stay."""
     signature = fp.signature or (0,) * SLOTS
     head = _HEAD.pack(fp.title, fp.length, fp.shingles, *fp.prefixes, fp.lead)
-    return head + _SIG.pack(*signature) + fp.start.to_bytes(4, "big")
+    checks = fp.checks or (0,) * len(START_CHECKS)
+    return head + _SIG.pack(*signature) + fp.start.to_bytes(4, "big") + _CHECKS.pack(*checks)
 
 
 def unpack(data: bytes) -> Fingerprint:
-    """The inverse of `pack`, and of the packing before `Fingerprint.start` (then 0)."""
+    """The inverse of `pack`, and of the packing before `Fingerprint.start` (then 0) and its
+    checks (then ())."""
     title, length, shingles, *prefixes, lead = _HEAD.unpack_from(data)
     signature: tuple[int, ...] = _SIG.unpack_from(data, _HEAD.size)
     if length < MIN_LENGTH:
         signature = ()
     at = _HEAD.size + _SIG.size
     start = int.from_bytes(data[at : at + 4], "big") if len(data) >= at + 4 else 0
-    return Fingerprint(title, length, shingles, tuple(prefixes), signature, lead, start)
+    at += 4
+    checks = _CHECKS.unpack_from(data, at) if len(data) >= at + _CHECKS.size else ()
+    return Fingerprint(title, length, shingles, tuple(prefixes), signature, lead, start, checks)
 
 
 HEAD_SIZE = _HEAD.size  # where the signature begins in `pack`'s bytes
-PACKED_SIZE = _HEAD.size + _SIG.size + 4
+PACKED_SIZE = _HEAD.size + _SIG.size + 4 + _CHECKS.size
 
 
 # --- internals ---------------------------------------------------------------------------------
@@ -850,6 +877,21 @@ def _same_start(a: Fingerprint, b: Fingerprint) -> bool:
     return bool(a.prefixes[0] and a.prefixes[0] == b.prefixes[0]) or bool(
         a.lead and a.lead == b.lead
     )
+
+
+def _start_checked(short: Fingerprint, long_: Fingerprint) -> bool:
+    """Whether a summary's start is the article's as far as START_CHECKS reach into it, short of
+    its last SUMMARY_END_SLACK characters (its START_LEVEL ones are compared already). An
+    article filed before the checks were kept has none: a summary needing one does not join."""
+    wanted = [
+        i for i, level in enumerate(START_CHECKS) if level <= short.length - SUMMARY_END_SLACK
+    ]
+    if not wanted:
+        return True
+    i = wanted[-1]
+    if len(short.checks) <= i or len(long_.checks) <= i:
+        return False
+    return short.checks[i] != 0 and short.checks[i] == long_.checks[i]
 
 
 def _is_prefix(short: Fingerprint, long_: Fingerprint) -> bool:
