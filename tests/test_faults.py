@@ -726,6 +726,25 @@ def _valkey_with_a_file_size_limit(directory: Path, limit: int) -> subprocess.Po
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, preexec_fn=limited)
 
 
+@contextmanager
+def _valkey_that_may_fill_its_disk(
+    tmp_path: Path,
+) -> Iterator[tuple[subprocess.Popen[bytes], str, redis_lib.Redis]]:
+    """A _valkey_with_a_file_size_limit of 300 kB under `tmp_path`, answering: the process (its
+    limit is lifted with prlimit on its pid), its URL and a client of its own; killed after."""
+    directory = tmp_path / "valkey"
+    directory.mkdir()
+    server = _valkey_with_a_file_size_limit(directory, 300_000)
+    try:
+        raw = redis_lib.Redis(unix_socket_path=str(directory / "v.sock"))
+        wait_for(lambda: (directory / "v.sock").exists(), 10, "the server's socket")
+        wait_for(lambda: bool(raw.ping()), 10, "the server to answer")
+        yield server, f"unix://{directory / 'v.sock'}", raw
+    finally:
+        server.kill()
+        server.wait()
+
+
 @pytest.mark.timeout(180)
 def test_a_server_that_cannot_save_is_an_outage_ridden_out_not_a_crash(
     tmp_path: Path, feed_server: FeedServer
@@ -734,14 +753,7 @@ def test_a_server_that_cannot_save_is_an_outage_ridden_out_not_a_crash(
     # redis-py's health-check PING; that was a ResponseError, not an outage, so every page and
     # /readyz was a 500 with a traceback, and the scheduler and workers exited with one, over and
     # over, until `run` gave up on them. Now it is an outage: said in words, waited out.
-    directory = tmp_path / "valkey"
-    directory.mkdir()
-    server = _valkey_with_a_file_size_limit(directory, 300_000)
-    url = f"unix://{directory / 'v.sock'}"
-    try:
-        raw = redis_lib.Redis(unix_socket_path=str(directory / "v.sock"))
-        wait_for(lambda: (directory / "v.sock").exists(), 10, "the server's socket")
-        wait_for(lambda: bool(raw.ping()), 10, "the server to answer")
+    with _valkey_that_may_fill_its_disk(tmp_path) as (server, url, raw):
         feed = feed_server.add("/a.xml", feed_body("a", 3))
         config = write_toml(tmp_path / "aggregator.toml", {"a": feed})
         with service(tmp_path, url, config) as svc:
@@ -773,9 +785,6 @@ def test_a_server_that_cannot_save_is_an_outage_ridden_out_not_a_crash(
             beat = store.heartbeats()["scheduler"]
             wait_for(lambda: _ticked_after(store, beat), 75, "a tick after the disk had room")
             assert svc.alive("scheduler"), svc.tails()
-    finally:
-        server.kill()
-        server.wait()
 
 
 # --- a worker stopped past its lease ----------------------------------------------------------
@@ -909,14 +918,7 @@ def test_processes_started_while_the_server_cannot_save_wait_for_it_and_say_so(
     # client's retries, over and over, and `aggregator run` gave up on them. Now they start,
     # say in their logs that Redis refuses writes, /readyz says so, and they go on once it
     # can save again.
-    directory = tmp_path / "valkey"
-    directory.mkdir()
-    server = _valkey_with_a_file_size_limit(directory, 300_000)
-    url = f"unix://{directory / 'v.sock'}"
-    try:
-        raw = redis_lib.Redis(unix_socket_path=str(directory / "v.sock"))
-        wait_for(lambda: (directory / "v.sock").exists(), 10, "the server's socket")
-        wait_for(lambda: bool(raw.ping()), 10, "the server to answer")
+    with _valkey_that_may_fill_its_disk(tmp_path) as (server, url, raw):
         feed = feed_server.add("/a.xml", feed_body("a", 3))
         config = write_toml(tmp_path / "aggregator.toml", {"a": feed})
         store = Store(connect(url))
@@ -953,6 +955,3 @@ def test_processes_started_while_the_server_cannot_save_wait_for_it_and_say_so(
                 assert "Redis answers again" in svc.log(name), svc.tails()
             for name in ("scheduler", "worker", "web"):
                 assert svc.alive(name), svc.tails()
-    finally:
-        server.kill()
-        server.wait()
