@@ -64,6 +64,8 @@ _JUNK_URL = Caseless(
     r"|(?:^|[-_/.])(?:og|share|social)[-_]?(?:image[-_]?)?(?:default|fallback)[-_./]"
     r"|[-_/.]default[-_](?:og|share|social)[-_.]"
     r"|qr[-_]?codes?|erweima|/qr/"
+    # WordPress.com's comment-count buttons, BuySellAds' feed ads (h7's held-out feeds)
+    r"|feeds\.wordpress\.com/1\.0/|buysellads\.com/"
 )
 # An alt that says the picture is a QR code (二维码, 二維碼, "QR code").
 _QR_ALT = re.compile(r"二维码|二維碼|\bqr[- ]?code", re.IGNORECASE)

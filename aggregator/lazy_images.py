@@ -91,6 +91,8 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
                 img.set("srcset", lazy_set)
         except ValueError:  # a control character, which lxml refuses: no address
             img.tag = _DROPPED
+            continue
+        _declare_size(img)
     # All at once, each element's tail kept: one at a time, lxml's drop_tag() looks the element
     # up among its siblings (20,000 of them in one <div> took 37 s), and drop_tree() joins its
     # tail to the text before it, again and again (80,000 pictures took 12 s).
@@ -127,6 +129,24 @@ def reveal_in(html_text: str) -> str:
         raw.tag = "pre"
     markup = str(lxml.html.tostring(body, encoding="unicode"))
     return markup[markup.index(">") + 1 : markup.rindex("</body>")]
+
+
+# WeChat's size of a picture it loads lazily: its width and its height over its width.
+_WIDTH = re.compile(r"\s*(\d{1,5})\s*")
+_RATIO = re.compile(r"\s*(\d{1,3}(?:\.\d{1,20})?)\s*")
+
+
+def _declare_size(img: lxml.html.HtmlElement) -> None:
+    """The width and height WeChat writes as data-w and data-ratio, as the picture's own when it
+    declares none: the sanitizer drops data- attributes, and a 640×51 divider above the photo
+    was an article's picture (h7's held-out feeds)."""
+    if img.get("width") is not None or img.get("height") is not None:
+        return
+    width = _WIDTH.fullmatch(img.get("data-w") or "")
+    ratio = _RATIO.fullmatch(img.get("data-ratio") or "")
+    if width and ratio and (height := round(int(width[1]) * float(ratio[1]))):
+        img.set("width", width[1])
+        img.set("height", str(height))
 
 
 def _source_set(img: lxml.html.HtmlElement) -> str:

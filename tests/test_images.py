@@ -236,6 +236,14 @@ HARD_NEGATIVES = {
     "comscore beacon": '<img src="https://sb.scorecardresearch.com/p?c1=2&c2=123">',
     "meta pixel": '<img src="https://www.facebook.com/tr?id=1&ev=PageView&noscript=1">',
     "mailchimp open": '<img src="https://site.us1.list-manage.com/track/open.php?u=1&id=2">',
+    # WordPress.com's comment-count button, BuySellAds' feed ad, unsized; a WeChat divider, a
+    # 640×51 strip by the size WeChat writes in data-w and data-ratio (h7's held-out feeds).
+    "comment count button": '<img src="http://feeds.wordpress.com/1.0/comments/a.example/123/">',
+    "feed ad": '<img src="https://rss.buysellads.com/img.php?z=1234567&k=abcdef&a=123&c=456">',
+    "wechat strip": (
+        '<img data-src="https://mmbiz.qpic.cn/mmbiz_gif/DiViDeR/640?wx_fmt=gif" data-w="640"'
+        ' data-ratio="0.08">'
+    ),
     # NixOS's news of KDE: its logo at an icon's size, "logo" not a word of the name.
     "logo at an icon's size": (
         '<img src="https://nixos.example/nixos/klogo-official-crystal-128x128.png" alt="KDE logo">'
@@ -386,6 +394,30 @@ def test_feed_images_are_preferred_when_large_enough_and_skipped_when_small() ->
     # One picture in two sizes, the smaller first (the Guardian's 140 and 460 px): the wider.
     medium = '<media:content url="https://site.example/m-140.jpg" medium="image" width="140"/>'
     assert _lead(body, medium + large) == "https://site.example/m.jpg"
+
+
+def test_a_wechat_picture_is_as_large_as_its_data_w_and_data_ratio_say() -> None:
+    """WeChat loads its pictures lazily and writes their size only as data-w and data-ratio,
+    which the sanitizer drops: the photo keeps it as its width and height, and a divider's
+    640×51 strip above it is no picture (h7's held-out feeds)."""
+    photo = "https://mmbiz.qpic.cn/mmbiz_jpg/PhOtO/640?wx_fmt=jpeg"
+    divider = "https://mmbiz.qpic.cn/mmbiz_gif/S/640?wx_fmt=gif"
+    strip = f'<img data-src="{divider}" data-w="640" data-ratio="0.08">'
+    body = f'{strip}<p>新品。</p><img data-src="{photo}" data-w="1080" data-ratio="0.75">'
+    feed = parse(_rss_item(body), url="https://site.example/feed", headers={})
+    [article] = normalize(feed, SOURCE, now=NOW)
+    assert article.thumbnail == photo
+    assert 'width="1080" height="810"' in article.content
+    # A size the picture declares stands; a ratio of nothing declares none.
+    declared = f'<img data-src="{photo}" width="300" data-w="1080" data-ratio="0.75">'
+    assert 'width="300"' in _content(declared)
+    assert "height=" not in _content(declared)
+    assert "width=" not in _content(f'<img data-src="{photo}" data-w="1080" data-ratio="0">')
+
+
+def _content(body: str) -> str:
+    feed = parse(_rss_item(body), url="https://site.example/feed", headers={})
+    return normalize(feed, SOURCE, now=NOW)[0].content
 
 
 def test_the_page_image_comes_after_feed_images_and_before_content() -> None:
