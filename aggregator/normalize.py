@@ -821,10 +821,13 @@ def _article(
         if tag := _tag(raw_tag):
             spellings.setdefault(tag.casefold(), tag)
     tags = tuple(spellings.values())
-    enclosures = _enclosures(entry, base, trusted_host(source))
-    thumbnail = _thumbnail(entry, enclosures, content, base, trusted_host(source))
+    # The entry's xml:base holds for the media it names as for its HTML (a blog's media:content
+    # "images/fuji.jpg" under /entry/2023/ was taken from the site's root: h7's held-out feeds).
+    entry_base = entry.base_url or base
+    enclosures = _enclosures(entry, entry_base, trusted_host(source))
+    thumbnail = _thumbnail(entry, enclosures, content, entry_base, trusted_host(source))
     if not thumbnail and any(_playable(e) for e in enclosures):
-        thumbnail = _episode_artwork(entry, base) or show_artwork(feed)
+        thumbnail = _episode_artwork(entry, entry_base) or show_artwork(feed)
         if on_readers_network(thumbnail, trusted_host(source)):
             thumbnail = ""
     # The operator's word stands; a feed's is checked against its text's script (CMS defaults).
@@ -1358,16 +1361,19 @@ def _site_hosts(feed: ParsedFeed, source: SourceConfig) -> frozenset[str]:
 
 def _content_base(entry: EntryData, url: str, base: str, site: frozenset[str]) -> str:
     """What relative URLs in the entry's HTML are resolved against: its own xml:base, else its
-    page when that is on the source's site, else the document's base.
+    page when that is on the source's site (or a subdomain of it), else the document's base.
 
     An entry's HTML is its page's, copied: "cover.jpg" in a post at /posts/a/ (a Hugo page
-    bundle) is /posts/a/cover.jpg, not /cover.jpg beside /index.xml; and "/img/a.png" in a feed
-    served from another host (FeedBurner, feeds.example.com) is on the site, not that host. A
-    link blog's item points at someone else's page: its "/assets/x.png" stays the blog's.
+    bundle) is /posts/a/cover.jpg, not /cover.jpg beside /index.xml; "/img/a.png" in a feed
+    served from another host (FeedBurner, feeds.example.com) is on the site, not that host; and
+    in a section's page on world.people.com.cn, not on www.people.com.cn. A link blog's item
+    points at someone else's page: its "/assets/x.png" stays the blog's.
     """
     if entry.base_url:
         return entry.base_url
-    return url if url and _host(url) in site else base
+    host = _host(url) if url else ""
+    on_site = host in site or any(host.endswith(f".{site_host}") for site_host in site)
+    return url if host and on_site else base
 
 
 def _host(url: str) -> str:
@@ -2028,9 +2034,8 @@ def _thumbnail(
     # (The content's pictures on readers' networks are gone already: clean_html.)
     feed_named = [c for c in named if not on_readers_network(c.url, trusted)]
     # The pictures the feed's HTML classes as avatars, as the sanitizer resolved them.
-    content_base = entry.base_url or base
     avatars = {
-        safe_url(src, content_base)
+        safe_url(src, base)
         for body in (entry.content, entry.summary)
         if body
         for src in images.avatar_sources(body)

@@ -420,6 +420,28 @@ def _content(body: str) -> str:
     return normalize(feed, SOURCE, now=NOW)[0].content
 
 
+def test_a_relative_feed_image_is_resolved_against_its_entry_xml_base() -> None:
+    """An entry's xml:base holds for its media:content and enclosures as for its HTML: a
+    Japanese blog's "images/fuji.jpg" under /entry/2023/ was taken from the site's root (h7's
+    held-out feeds)."""
+    document = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
+        b'<title>T</title><id>urn:t</id><entry xml:base="https://rel.example/entry/2023/">'
+        b"<id>urn:e</id><updated>2026-11-01T00:00:00Z</updated><title>Fuji</title>"
+        b'<link rel="alternate" href="fuji"/><media:content url="images/fuji.jpg" medium="image"/>'
+        b"<summary>Climbed it.</summary></entry></feed>"
+    )
+    feed = parse(document, url="https://rel.example/feed", headers={})
+    article = normalize(feed, SOURCE, now=NOW)[0]
+    assert article.thumbnail == "https://rel.example/entry/2023/images/fuji.jpg"
+    enclosed = document.replace(
+        b'<media:content url="images/fuji.jpg" medium="image"/>',
+        b'<link rel="enclosure" type="image/jpeg" href="images/fuji.jpg"/>',
+    )
+    feed = parse(enclosed, url="https://rel.example/feed", headers={})
+    assert normalize(feed, SOURCE, now=NOW)[0].thumbnail == article.thumbnail
+
+
 def test_the_page_image_comes_after_feed_images_and_before_content() -> None:
     page = "https://site.example/og.jpg"
     feed_image = Candidate("https://site.example/m.jpg", 800, 600)

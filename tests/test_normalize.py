@@ -1241,6 +1241,18 @@ RELATIVE_CASES = {
         "",
         "https://www.site.example/i.png",
     ),
+    # A section on a subdomain of the site (人民网's world news, a GB2312 feed on www.): the
+    # section's picture (h7's held-out feeds).
+    "section on a subdomain": (
+        "http://www.people.example/rss/world.xml",
+        _rss_item(
+            "http://www.people.example/",
+            "http://world.people.example/n1/1.html",
+            '<img src="/M/a.jpg">',
+        ),
+        "",
+        "http://world.people.example/M/a.jpg",
+    ),
     # The operator's site_url names the site when the channel's link does not.
     "site_url names the site": (
         "https://feeds.proxy.example/Site",
@@ -1261,6 +1273,15 @@ RELATIVE_CASES = {
         _rss_item("https://blog.example/", "https://code.example/x/y", '<img src="/a/x.png">'),
         "",
         "https://blog.example/a/x.png",
+    ),
+    # A link blog's item on a sibling of the site's host (not under it) is another site's page.
+    "link blog on a sibling": (
+        "https://blog.site.example/feed",
+        _rss_item(
+            "https://blog.site.example/", "https://shop.site.example/x", '<img src="/a/x.png">'
+        ),
+        "",
+        "https://blog.site.example/a/x.png",
     ),
     # An xml:base the document declares is its word (XML Base), for the feed or the entry.
     "document xml:base": (
