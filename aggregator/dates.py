@@ -594,7 +594,7 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
         text = _ZONE_COMMENT.sub("", text)
     if "+" in text or "-" in text:
         text = _GMT_OFFSET.sub(_gmt_offset, text)
-    text = _localized(text)
+    text = _localized(text, local)
     if _EPOCH.fullmatch(text):
         return _from_epoch(int(text)), False
     if (first := _TIME_FIRST.fullmatch(text)) and ":" not in first.group(2):
@@ -608,13 +608,14 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     return _rfc822(text, local)
 
 
-def _localized(text: str) -> str:
+def _localized(text: str, local: tzinfo) -> str:
     """`text` with what other languages write in place of the forms read here put as those:
     their digits as ASCII (Arabic-Indic, Persian, Devanagari...), Arabic's comma as ",", a
     Levantine month of two words as one token, Vietnamese "ngày 1 tháng 12 năm 2026" (and "1 thg
     12, 2026"), Czech and Korean spaced dates ("1. 12. 2026", "2026. 12. 1."), French and
     Portuguese "15h05", an offset in parentheses ("(+0700)", from Vietnamese "(GMT+7)"), German's
-    "Uhr" after a time and Russian's "МСК" as "MSK"."""
+    "Uhr" after a time and Russian's "МСК" as "MSK"; and a Solar Hijri date as its Gregorian day."""
+    solar_zone = getattr(local, "key", "") in _SOLAR_HIJRI_ZONES
     if not text.isascii():  # (none of these changes ASCII text)
         persian_digits = _PERSIAN_DIGIT.search(text) is not None
         text = unicodedata.normalize("NFC", text).translate(_DIGITS).replace("،", ",")
@@ -627,7 +628,9 @@ def _localized(text: str) -> str:
         if any(word in text for word in _BYLINE_WORDS):
             text = _CJK_BYLINE.sub("", text)
         if _JALALI_YEAR.search(text):
-            text = _solar_hijri(text, persian_digits)
+            text = _solar_hijri(text, _JALALI, persian_digits or solar_zone)
+    elif solar_zone and _JALALI_YEAR.search(text):
+        text = _solar_hijri(text, _JALALI_LATIN, year_first=True)
     if not text.isascii() or "thg" in text:
         text = _VIETNAMESE.sub(r"\1.\2.\3", text)
     if "." in text:
@@ -665,35 +668,59 @@ _NGAY = re.compile(r"\bngày\s+(?=\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
 _BYLINE_WORDS = ("来源", "來源", "作者", "编辑", "編輯")
 _CJK_BYLINE = re.compile(r"\s+(?:来源|來源|作者|编辑|編輯|责任编辑|責任編輯)[：:].*$")
 
-# Solar Hijri (Iran's and Afghanistan's calendar, Persian month names): the Gregorian day it
-# names, as ISO 8601 ("۱۶ آذر ۱۴۰۵" is 2026-12-07): its years 1359-1472 (1980-2094).
-# Also its numbers, year first, in Persian digits, to 1420 (2041): "۱۴۰۵/۰۹/۱۶". (Not in
-# Arabic-Indic or ASCII ones, nor a later year: 14xx may be the lunar Hijri year, ±1 day by
-# sighting.)
+# Solar Hijri (Iran's and Afghanistan's calendar): the Gregorian day it names, as ISO 8601 ("۱۶
+# آذر ۱۴۰۵" is 2026-12-07): its years 1359-1472 (1980-2094). Its months by Iran's names, by
+# Afghanistan's in Dari (the zodiac's: "۱۶ قوس ۱۴۰۵") and in Pashto ("۱۶ لیندۍ ۱۴۰۵"), each in
+# either spelling of its yeh and kaf; and in Latin letters in Iran's and Afghanistan's zones only
+# ("16 Qaws 1405", as Afghan sites in English write them: "Asad" is a name elsewhere).
+# Also its numbers, year first, to 1420 (2041): "۱۴۰۵/۰۹/۱۶" in Persian digits, or in ASCII ones
+# from Iran's and Afghanistan's zones, "1403/09/17". (Not in Arabic-Indic digits or from another
+# zone, nor a later year: 14xx may be the lunar Hijri year, ±1 day by sighting.)
+_SOLAR_HIJRI_ZONES = frozenset({"Asia/Tehran", "Asia/Kabul", "Iran"})
 _JALALI_MONTHS = (
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+    "فروردین حمل وری", "اردیبهشت ثور غویی", "خرداد جوزا غبرګولی غبرگولی",
+    "تیر سرطان چنګاښ چنگاښ", "مرداد امرداد اسد زمری", "شهریور سنبله وږی", "مهر میزان تله",
+    "آبان عقرب لړم", "آذر قوس لیندۍ لیندی", "دی جدی مرغومی", "بهمن دلو سلواغه", "اسفند حوت کب",
 )  # fmt: skip
-_JALALI = re.compile(
-    r"(?:[^\W\d_]+(?:[\u200c ][^\W\d_]+)?,?\s+)?"  # the day's name: "سه‌شنبه ۱۲ اسفند ۱۴۰۴"
-    r"(?<!\d)(\d{1,2})\s+("
-    + "|".join(("امرداد", *_JALALI_MONTHS)).replace("ی", "[یي]")  # (Arabic's yeh, as some type it)
-    + r")\s+(1[34]\d\d)(?!\d)"
-)
-_JALALI_NUMBERS = re.compile(r"(?<![\d/-])(1[34]\d\d)([/-])(\d{1,2})\2(\d{1,2})(?![\d/-])")
+_JALALI_LATIN_MONTHS = (
+    "hamal", "sawr saur", "jawza jauza", "saratan", "asad", "sonbola sunbula", "mizan", "aqrab",
+    "qaws qaus", "jadi", "dalw", "hoot hut",
+)  # fmt: skip
+_JALALI_MONTH = {  # the name: its month's number
+    name: index % 12 + 1
+    for index, names in enumerate((*_JALALI_MONTHS, *_JALALI_LATIN_MONTHS))
+    for name in names.split()
+}
+
+
+def _jalali_pattern(months: tuple[str, ...], flags: int = 0) -> re.Pattern[str]:
+    """A day, one of `months`' names and a Solar Hijri year, the day's name before them too."""
+    names = "|".join(name for spellings in months for name in spellings.split())
+    return re.compile(
+        r"(?:[^\W\d_]+(?:[\u200c ][^\W\d_]+)?,?\s+)?"  # the day's name: "سه‌شنبه ۱۲ اسفند ۱۴۰۴"
+        r"(?<!\d)(\d{1,2})\s+("
+        + names.replace("ی", "[یي]").replace("ک", "[کك]")  # (Arabic's yeh and kaf, as some type)
+        + r")\s+(1[34]\d\d)(?!\d)",
+        flags,
+    )
+
+
+_JALALI = _jalali_pattern(_JALALI_MONTHS)
+_JALALI_LATIN = _jalali_pattern(_JALALI_LATIN_MONTHS, re.IGNORECASE)
+_JALALI_NUMBERS = re.compile(r"(?<![\w/.-])(1[34]\d\d)([/.-])(\d{1,2})\2(\d{1,2})(?![\d/.-])")
 _PERSIAN_DIGIT = re.compile("[\u06f0-\u06f9]")
 _JALALI_YEAR = re.compile(r"(?<!\d)1[34]\d\d(?!\d)")
 
 
-def _solar_hijri(text: str, persian_digits: bool) -> str:
-    """`text` with a Solar Hijri date as its Gregorian one (ISO 8601); ValueError for a day no
+def _solar_hijri(text: str, names: re.Pattern[str], year_first: bool) -> str:
+    """`text` with a Solar Hijri date as its Gregorian one (ISO 8601): its month by one of the
+    names `names` finds, or, when `year_first`, year first in numbers; ValueError for a day no
     month of it has."""
-    if match := _JALALI.search(text):
-        name = match.group(2).replace("ي", "ی")
-        month = 5 if name == "امرداد" else _JALALI_MONTHS.index(name) + 1
-        numbers = (int(match.group(3)), month, int(match.group(1)))
+    if match := names.search(text):
+        name = match.group(2).lower().replace("ي", "ی").replace("ك", "ک")
+        numbers = (int(match.group(3)), _JALALI_MONTH[name], int(match.group(1)))
     elif (
-        persian_digits
+        year_first
         and (match := _JALALI_NUMBERS.search(text))
         and int(match.group(1)) <= 1420  # (1441-1470: the lunar Hijri years of 2020-2048)
     ):
@@ -774,9 +801,9 @@ def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, b
     ampm = _AM_PM.get(meridiem.lower().replace(".", ""), "")
     day_only = parts.get("h") is None and not ampm
     if ampm:
-        # Japanese clocks count 0 to 11 after 午前/午後 (午前0時15分: 00:15, 午後0時: noon); "0:15
-        # PM" in Latin letters says one time and another.
-        if not (0 if not meridiem.isascii() else 1) <= hour <= 12:
+        # Japanese clocks count 0 to 11 after 午前/午後 and before AM/PM (午前0時15分 and "0:15 AM":
+        # 00:15; 午後0時 and "0:15 PM": noon), as others count 12, 1 to 11.
+        if not 0 <= hour <= 12:
             return None, False
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     elif day_only:
@@ -1050,10 +1077,10 @@ def _rfc822(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     if parts is None:
         return None, False
     year, month, day, hour, minute, second, *_, offset = parts
-    if meridiem and 1 <= hour <= 12:  # ("14:00 PM" says 14:00 twice)
+    if meridiem and hour <= 12:  # ("14:00 PM" says 14:00 twice; "0:30 PM" is 12:30: _from_match)
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
-    elif meridiem and (hour == 0 or meridiem == "am"):  # (not feedparser's reading either:
-        raise ValueError(text)  # "0:30 PM", "14:30 AM": the hour says one time, AM/PM another)
+    elif meridiem == "am":  # (not feedparser's reading either: "14:30 AM": the hour says one
+        raise ValueError(text)  # time, AM another)
     if str(year) not in text and not _written_short(year, text):
         return None, False  # parsedate_tz made year 1 into 2001, or 20 into 2020: feedparser's
     zone_info = timezone(timedelta(seconds=offset or 0)) if zoned else local
