@@ -1240,6 +1240,27 @@ def test_a_body_labelled_with_the_other_coding_is_read(
     assert result.warning is None
 
 
+@pytest.mark.parametrize("label", ["x-gzip", "X-Gzip"])
+def test_an_http_1_0_server_s_x_gzip_body_is_read_as_gzip(
+    fetcher: Fetcher, feed_server: FeedServer, label: str
+) -> None:
+    # RFC 9110 §8.4.1.3: a recipient should treat "x-gzip" as "gzip" (HTTP/1.0 servers' name for
+    # it), here with the body such a server sends: no length, the connection's close its end.
+    sent = gzip.compress(LONG_FEED)
+
+    def http_1_0(h: Handler) -> None:
+        h.close_connection = True
+        h.wfile.write(
+            b"HTTP/1.0 200 OK\r\nContent-Type: application/rss+xml\r\n"
+            + f"Content-Encoding: {label}\r\n\r\n".encode()
+            + sent
+        )
+
+    result = fetcher.fetch(feed_server.add_handler("/old", http_1_0))
+    assert result.body == LONG_FEED
+    assert result.warning is None
+
+
 @pytest.mark.parametrize("label", ["gzip", "deflate"])
 def test_a_body_labelled_compressed_that_is_not_says_so(
     fetcher: Fetcher, feed_server: FeedServer, label: str
