@@ -1044,6 +1044,7 @@ def _drop(
     # left ending it: Spiegel's "…aus der SPIEGEL-Redaktion. <br><br>" over its host's notice.
     ended = {e.getparent() for e in doomed if e.tag != "td" and _only_breaks_after(e)}
     ended.update(r.container for r in loose if r.before is None or _only_breaks_after(r.before))
+    emptied = {e.getparent() for e in doomed if e.tag != "td"}
     for element in doomed:
         if element.tag == "td":  # a cell: emptied, so its row keeps its shape
             tail, attributes = element.tail, dict(element.attrib)  # (colspan, rowspan)
@@ -1054,6 +1055,9 @@ def _drop(
             element.drop_tree()
     for container in ended - {None}:
         _drop_trailing_breaks(container)
+        _drop_trailing_rule(container)
+    for container in emptied:
+        _drop_emptied(container)
     for container in {run.container for run in loose}:
         _drop_leading_breaks(container)  # where its first line was junk
         empty = not _text(container).strip() and next(container.iter(*_MEDIA), None) is None
@@ -1230,6 +1234,40 @@ def _drop_trailing_breaks(container: lxml.html.HtmlElement) -> None:
     """Line breaks that end the container, with nothing after them, go."""
     while len(container) and container[-1].tag == "br" and not (container[-1].tail or "").strip():
         container.remove(container[-1])
+
+
+# A rule set between the text and a notice under it: drawn (<hr>), or written as a paragraph of
+# dashes, stars or underscores ("---", "* * *": Anchor's over its "Send in a voice message").
+_RULE = re.compile(r"(?:[-–—_*=~]\s*){3,}")
+# What holds a notice and nothing else, as Substack's subscribe widget holds its words and form.
+_WRAPPERS = frozenset(("div", "section", "aside"))
+
+
+def _drop_trailing_rule(container: lxml.html.HtmlElement) -> None:
+    """A rule left ending the container once the notice under it went goes, with the line
+    breaks before it: it separates nothing."""
+    if not len(container) or (container[-1].tail or "").strip():
+        return
+    last = container[-1]
+    if last.tag == "hr" or (
+        last.tag == "p" and next(last.iter(*_MEDIA), None) is None and _RULE.fullmatch(_words(last))
+    ):
+        last.drop_tree()
+        _drop_trailing_breaks(container)
+
+
+def _drop_emptied(element: lxml.html.HtmlElement | None) -> None:
+    """A wrapper the junk was all of goes, and each one around it that held only that: an empty
+    <div> shows nothing but is left over, three deep for Substack's widget."""
+    while (
+        element is not None
+        and element.tag in _WRAPPERS
+        and (parent := element.getparent()) is not None
+        and not _text(element).strip()
+        and next(element.iter(*_MEDIA), None) is None
+    ):
+        element.drop_tree()
+        element = parent
 
 
 @dataclass

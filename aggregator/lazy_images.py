@@ -49,6 +49,14 @@ _MAY_HIDE = re.compile(
     + r")\s*=|\ssrc\s*+=\s*+(?:(?:[\"']\s*+)?data:|\"\s*+\"|'\s*+'|(?=[\s/>])))",  # (src="")
     re.IGNORECASE,
 )
+# A <picture> with no <img> before its end, or one declared 0 or 1 pixel (a placeholder GIF): it
+# shows nothing (a browser shows a picture's <img>, its sources only choose that one's file) but
+# its first <source>. (Each scan stops at the next "<picture" too: linear over a hostile run.)
+_IMG_LESS_PICTURE = re.compile(
+    r"<picture\b(?:[^<]++|<(?!img\b|/?picture\b))*+"
+    r"(?:</picture\b|<img\b[^<>]*?\s(?:width|height)\s*=\s*[\"']?[01](?![\d.]))",
+    re.IGNORECASE,
+)
 _UNWRAPPED = "aggregator-unwrapped"
 _DROPPED = "aggregator-dropped"
 # A longer fragment is left as it is (a parse costs ~0.35 s a MB of hostile tags; what is kept of
@@ -75,6 +83,9 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
                 continue
             before.tag = _DROPPED
         noscript.tag = _UNWRAPPED  # its content stays, in its place
+    for picture in list(tree.iter("picture")):
+        if picture.find(".//img") is None:
+            picture.append(lxml.html.Element("img"))  # its source's, below
     for img in list(tree.iter("img")):
         # A lazy address first, then a lazy srcset's largest, over any src: a placeholder may
         # be a real file ("/static/img/lazy-placeholder.png"), not only a data: URL (a review).
@@ -82,6 +93,10 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
         src = (_first(img, _LAZY_SOURCES) or _largest(lazy_set) or img.get("src") or "").strip()
         if not src or src.lower().startswith("data:"):
             src = _largest(_source_set(img))
+        if _tiny_in_picture(img) and (source := _largest(_source_set(img))):
+            src = source  # (over a placeholder file too, "/pixel.gif")
+            for size in ("width", "height"):  # (the placeholder's, not the picture's)
+                img.attrib.pop(size, None)
         if not src or src.lower().startswith(("data:", "javascript:")):
             img.tag = _DROPPED
             continue
@@ -100,9 +115,19 @@ def reveal(tree: lxml.html.HtmlElement) -> None:
     lxml.etree.strip_elements(tree, _DROPPED, with_tail=False)
 
 
+def _tiny_in_picture(img: lxml.html.HtmlElement) -> bool:
+    """Whether the <img> of a <picture> is declared 0 or 1 pixel: a lazy loader's placeholder."""
+    return next(img.iterancestors("picture"), None) is not None and any(
+        (img.get(size) or "").strip() in ("0", "1") for size in ("width", "height")
+    )
+
+
 def _may_hide(html_text: str) -> bool:
     """Whether _MAY_HIDE finds something in the fragment; most have no such picture, which C
-    sees first (`_native.may_hide_pictures`, never False where the pattern finds one)."""
+    sees first (`_native.may_hide_pictures`, never False where the pattern finds one); or an
+    <img>-less <picture>, looked for where "<picture" is (in lower or upper case)."""
+    if ("<picture" in html_text or "<PICTURE" in html_text) and _IMG_LESS_PICTURE.search(html_text):
+        return True
     if _native is not None and not _native.may_hide_pictures(html_text):
         return False
     return _MAY_HIDE.search(html_text) is not None

@@ -1153,7 +1153,7 @@ def _listed(feed: ParsedFeed) -> tuple[list[EntryData], list[str], list[str]]:
     entries = list(dict.fromkeys(feed.entries))  # an exact duplicate entry appears once
     links = [_entry_url(entry, base) for entry in entries]
     urls = [
-        safe_url(e.original_link, base) or _behind_redirect(u)
+        _without_feed_stamps(safe_url(e.original_link, base) or _behind_redirect(u))
         for e, u in zip(entries, links, strict=True)
     ]
     # No articles, left out before the ids: an entry's id must not hang on a blank twin beside it
@@ -1347,6 +1347,26 @@ def _behind_redirect(url: str) -> str:
         if target := safe_url(query.get(name, [""])[0], ""):
             return target
     return url
+
+
+# PubMed's feeds stamp each paper's address with the feed's creation (fc) and fetch (ff) times
+# and PubMed's release (v), "/39912345/?fc=20261201060000&ff=20261201111500&v=2.18.0.post9":
+# a new address for the same paper at every fetch, and in every search's feed. (Its utm_*
+# parameters go as every link's do: safe_url.)
+_PUBMED = "https://pubmed.ncbi.nlm.nih.gov/"
+_PUBMED_STAMPS = frozenset(("fc", "ff", "v"))
+
+
+def _without_feed_stamps(url: str) -> str:
+    """The address without its feed's stamps, where it is PubMed's."""
+    if not url.startswith(_PUBMED) or "?" not in url:
+        return url
+    address, _, query = url.partition("?")
+    query, hash_mark, fragment = query.partition("#")
+    kept = "&".join(
+        pair for pair in query.split("&") if pair.partition("=")[0].lower() not in _PUBMED_STAMPS
+    )
+    return f"{address}{'?' if kept else ''}{kept}{hash_mark}{fragment}"
 
 
 def _site_hosts(feed: ParsedFeed, source: SourceConfig) -> frozenset[str]:

@@ -9,6 +9,7 @@ body: parse (the configured parser, both of them here), then normalize.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +19,12 @@ import pytest
 
 from aggregator.config import SourceConfig
 from aggregator.fetch import Fetcher
+from aggregator.junk import strip_paragraphs
 from aggregator.models import Article, Outcome
 from aggregator.normalize import normalize
 from aggregator.parse import parse
 from aggregator.refresh import refresh_source
+from aggregator.sanitize import clean_html
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
@@ -100,7 +103,8 @@ EXPECTED = {
         "fl_progressive:steep/https%3A%2F%2Fsubstack-post-media.s3.amazonaws.com%2Fpublic"
         "%2Fimages%2Fledger-cover.jpg",
         "en",
-        content_lacks=("Type your email", "Subscribe for free to receive new posts"),
+        # (and the empty <div>s of its subscribe widget, once its words went: session 49)
+        content_lacks=("Type your email", "Subscribe for free to receive new posts", "<div></div>"),
     ),
     "ghost.rss": Expected(
         "https://fieldreports.example.com/rss/",
@@ -218,7 +222,8 @@ EXPECTED = {
             ".cloudfront.net%2Fstaging%2F2026-10-24%2F3b4c5d6e.m4a",
             2851,
         ),
-        content_lacks=("Send in a voice message",),
+        # (and the "---" that set its notice apart, left ending the episode's notes: session 49)
+        content_lacks=("Send in a voice message", "<p>---</p>"),
     ),
     "libsyn.rss": Expected(
         "https://feeds.libsyn.com/123456/rss",
@@ -297,8 +302,9 @@ EXPECTED = {
     "pubmed.rss": Expected(
         "https://pubmed.ncbi.nlm.nih.gov/rss/search/1aBcDeFgHiJ/?limit=15",
         "Drought reshapes root-associated fungi in winter wheat",
-        "https://pubmed.ncbi.nlm.nih.gov/39912345/?fc=20261201060000&ff=20261201111500"
-        "&v=2.18.0.post9+e462414",
+        # Without the feed's stamps (session 49): fc, its creation, ff, the fetch (a new address
+        # for the same paper at every fetch, and in every search's feed), v, PubMed's release.
+        "https://pubmed.ncbi.nlm.nih.gov/39912345/",
         "2026-12-01T11:00:00",
         "Alice Smith, Bob Jones",
         "Nat Microbiol. 2026 Dec 1.",
@@ -581,3 +587,67 @@ def test_a_refresh_stores_what_the_expectations_say(store: Store, feed_server: F
                 loose = replace(expected, thumbnail=article.thumbnail, content_has=())
                 problems += [f"{name}: {m}" for m in mismatches(article, loose)]
     assert not problems, problems
+
+
+def test_a_rule_left_ending_the_text_once_its_notice_went_goes_from_the_summary_too() -> None:
+    article = first_article("anchor.rss", "auto")
+    assert article.summary == "Equal minutes until under-twelves, and what changes after that."
+
+
+@pytest.mark.parametrize(
+    ("picture", "shown"),
+    [
+        # Without an <img> (a site's own markup): its first source's largest candidate.
+        (
+            '<picture><source type="image/webp" srcset="/a-400.webp 400w, /a-800.webp 800w">'
+            '<source srcset="/a-800.jpg 800w"></picture>',
+            "https://blog.example.org/a-800.webp",
+        ),
+        # A placeholder that is a real file, a 1-pixel GIF (a lazy loader's): the same.
+        (
+            '<picture><source srcset="/b.jpg"><img src="/pixel.gif" width="1" height="1"'
+            ' alt="A bridge"></picture>',
+            "https://blog.example.org/b.jpg",
+        ),
+        # A real <img>: the picture is it, whatever the sources.
+        (
+            '<picture><source media="(min-width: 800px)" srcset="/big.jpg">'
+            '<img src="/small.jpg" alt="s"></picture>',
+            "https://blog.example.org/small.jpg",
+        ),
+    ],
+    ids=["no-img", "placeholder-img", "real-img"],
+)
+def test_a_picture_shows_its_best_source_when_its_img_is_missing_or_a_placeholder(
+    picture: str, shown: str
+) -> None:
+    cleaned = clean_html(f"<p>Before.</p>{picture}<p>After.</p>", "https://blog.example.org/p/")
+    assert re.findall(r'<img src="([^"]*)"', cleaned) == [shown]
+
+
+NOTICE = (
+    "<p>Send in a voice message: https://podcasters.spotify.com/pod/show/twocoaches/message</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("html_text", "left"),
+    [
+        # The rule or wrapper the notice left behind goes...
+        (f"<p>Notes.</p><p>---</p>{NOTICE}", "<p>Notes.</p>"),
+        (f"<p>Notes.</p><hr>{NOTICE}", "<p>Notes.</p>"),  # (Medium's, over its footer)
+        (f"<p>Notes.</p><div><div>{NOTICE}</div></div>", "<p>Notes.</p>"),
+        # ...and nothing the source wrote apart from it: a rule between paragraphs, one ending a
+        # text that lost no notice, an empty <div> of its own, a wrapper that keeps a picture.
+        (f"<p>A.</p><p>* * *</p><p>B.</p>{NOTICE}", "<p>A.</p><p>* * *</p><p>B.</p>"),
+        ("<p>A.</p><hr>", "<p>A.</p><hr>"),
+        (f"<p>A.</p><div></div><div>{NOTICE}</div>", "<p>A.</p><div></div>"),
+        (
+            f'<p>A.</p><div>{NOTICE}<img src="https://e.org/a.jpg"></div>',
+            '<p>A.</p><div><img src="https://e.org/a.jpg"></div>',
+        ),
+    ],
+    ids=["dashes", "hr", "wrappers", "rule-between", "no-notice", "own-empty-div", "picture"],
+)
+def test_what_set_a_notice_apart_goes_with_it_and_nothing_else(html_text: str, left: str) -> None:
+    assert strip_paragraphs(html_text, ()) == left
