@@ -802,10 +802,12 @@ def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, b
     day_only = parts.get("h") is None and not ampm
     if ampm:
         # Japanese clocks count 0 to 11 after 午前/午後 and before AM/PM (午前0時15分 and "0:15 AM":
-        # 00:15; 午後0時 and "0:15 PM": noon), as others count 12, 1 to 11.
-        if not 0 <= hour <= 12:
-            return None, False
-        hour = hour % 12 + (12 if ampm == "pm" else 0)
+        # 00:15; 午後0時 and "0:15 PM": noon), as others count 12, 1 to 11. "13:05 PM" says 13:05
+        # twice; "14:30 AM" one time and another: unreadable, not feedparser's guess (1 December).
+        if hour <= 12:
+            hour = hour % 12 + (12 if ampm == "pm" else 0)
+        elif ampm == "am":
+            raise ValueError(match.string)
     elif day_only:
         hour = DAY_ONLY_HOUR
     # Fractions of a second are dropped, as feedparser drops them (stored dates stay the same).

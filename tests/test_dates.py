@@ -1136,6 +1136,9 @@ LABELLED: list[tuple[str, str, str, str | None]] = [
     ("12-hour", "Dec 1, 2026 00:30 AM", "UTC", "2026-12-01T00:30"),
     ("12-hour", "Tue, 01 Dec 2026 0:30:00 PM GMT", "UTC", "2026-12-01T12:30"),
     ("12-hour", "Dec 1, 2026 14:30 AM", "UTC", None),  # was 14:30
+    # The same in numbers: feedparser's guess at them was 1 December (session 49).
+    ("12-hour", "2026/12/07 13:05 PM", "Asia/Tokyo", "2026-12-07T04:05"),
+    ("12-hour", "2026/12/07 14:30 AM", "Asia/Tokyo", None),
     ("12-hour", "Dec 1, 2026 0:30", "UTC", "2026-12-01T00:30"),  # no AM/PM: 24-hour
     # Hard negatives: what a reader must not guess at.
     ("day-month", "03/04/2026", "America/New_York", "2026-03-04T17:00"),
