@@ -33,6 +33,7 @@ from tests.support.corpus import corpus_files
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "articles.json"
 HELDOUT = FIXTURES.with_name("heldout.json")
+TEMPLATES = FIXTURES.with_name("heldout_templates.json")
 _T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -106,6 +107,10 @@ EXCERPT_RETITLED_KINDS = ("excerpt-retitled",)
 # characters, cut at a word, ended "…", "[...]", "Read more") under a headline of the copier's own
 # that shares no word with the original's, in six languages.
 NEWHEADLINE_KINDS = ("summary-newheadline",)
+# Held out (`template_items`): a summary under a headline of its own of an article that opens
+# with a template other articles share; a Chinese or Japanese one of 60 to 120 characters.
+TEMPLATE_KINDS = ("summary-after-template",)
+CJK_SHORT_KINDS = ("summary-cjk-short",)
 # A summary-only copy of a wire original that begins with its dateline, the copy without it.
 DATELINE_KINDS = ("dateline-dropped",)
 # How wires and portals republish (`_republished`): a dateline and a source line added, a
@@ -131,6 +136,8 @@ COPY_KINDS = (
     + RETITLED_KINDS
     + DATELINE_KINDS
     + NEWHEADLINE_KINDS
+    + TEMPLATE_KINDS
+    + CJK_SHORT_KINDS
 )
 _DATELINES = {
     "zh": ("新华社北京12月1日电（记者张伟）", "中新网上海11月30日电 "),
@@ -327,7 +334,7 @@ def fixture_items() -> list[Item]:
                 )
             )
     # Last: the copies of the cases above keep the random draws they had before these.
-    return out + heldout_items()
+    return out + heldout_items() + template_items()
 
 
 def _cut(text: str, chars: int, lang: str) -> str:
@@ -335,7 +342,7 @@ def _cut(text: str, chars: int, lang: str) -> str:
     if len(text) <= chars:
         return text
     cut = text[:chars]
-    return cut if lang == "zh" else cut.rsplit(" ", 1)[0]
+    return cut if lang != "spaced" else cut.rsplit(" ", 1)[0]
 
 
 def heldout_items() -> list[Item]:
@@ -411,6 +418,74 @@ def heldout_items() -> list[Item]:
                     "short-start",
                     lang,
                     _T0 + timedelta(hours=i),
+                )
+            )
+    return out
+
+
+def template_items() -> list[Item]:
+    """The held-out cases of session 49 (tests/fixtures/stories/heldout_templates.json): articles
+    opening with one shared template, the first in full and summarized under a headline of its
+    own ("summary-after-template"), the others summarized only ("template-start"; "cjk-" in
+    Chinese and Japanese); Chinese and Japanese summaries of 60 to 120 characters under headlines
+    of their own ("summary-cjk-short"). Japanese is "ja": unspaced, cut as Chinese is."""
+    doc = json.loads(TEMPLATES.read_text("utf-8"))
+    out: list[Item] = []
+    groups = [("template-start", g) for g in doc["templates"]]
+    groups += [("cjk-template-start", g) for g in doc["cjk_starts"]]
+    for g, (kind, group) in enumerate(groups):
+        lang = group["lang"] if group["lang"] in ("zh", "ja") else "spaced"
+        for i, post in enumerate(group["posts"]):
+            story, when = f"tpl-{g}/{i}", _T0 + timedelta(hours=i)
+            text = " ".join(post["paragraphs"])
+            summary = html.escape(_cut(text, post["chars"], lang) + post["end"])
+            if i == 0:  # in full at the template's source, and its summary elsewhere
+                full = _html(post["paragraphs"])
+                out.append(
+                    Item(story, f"tpl-{g}", post["title"], full, story, "heldout-original", lang)
+                )
+                story_kind, story_id = "summary-after-template", f"{story}~summary-after-template"
+            else:
+                story_kind, story_id = kind, story
+            copy_when = when + timedelta(hours=1)
+            out.append(
+                Item(
+                    story_id,
+                    f"tpl-{g}-copy-{i}",
+                    post["copy_title"],
+                    summary,
+                    story,
+                    story_kind,
+                    lang,
+                    copy_when,
+                )
+            )
+    for n, o in enumerate(doc["cjk"]):
+        when = _T0 + timedelta(minutes=n)
+        out.append(
+            Item(
+                o["id"],
+                f"cjk-{o['lang']}",
+                o["title"],
+                _html(o["paragraphs"]),
+                o["id"],
+                "heldout-original",
+                o["lang"],
+                when,
+            )
+        )
+        text = "".join(o["paragraphs"])
+        for k, c in enumerate(o["copies"]):
+            out.append(
+                Item(
+                    f"{o['id']}~summary-cjk-short/{k}",
+                    f"cjk-copy-{k}",
+                    c["title"],
+                    html.escape(_cut(text, c["chars"], "zh") + c["end"]),
+                    o["id"],
+                    "summary-cjk-short",
+                    o["lang"],
+                    when + timedelta(hours=1 + k),
                 )
             )
     return out
@@ -926,6 +1001,9 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
             out["network-banner"].add((n, n + 1))  # (its sister's summary follows it)
         if item.kind == "same-site-template":
             groups[("same-site-template", item.source)].append(n)
+        if item.id.startswith("tpl-"):  # every other article of its template, and its summary
+            kind = "cjk-template-start" if item.lang != "spaced" else "template-start"
+            groups[(kind, item.id.split("/", 1)[0])].append(n)
         if item.kind in ("banner-start", "short-start"):  # every other post of its group
             groups[(item.kind, item.story.split("/", 1)[0])].append(n)
         if item.kind in ("generic-title", "live-blog"):
@@ -956,6 +1034,7 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
     for (kind, _), members in groups.items():
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
-                out[kind].add((members[x], members[y]))
+                if items[members[x]].story != items[members[y]].story:
+                    out[kind].add((members[x], members[y]))
     del index
     return out
