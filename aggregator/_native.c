@@ -3,7 +3,7 @@
  *
  *     paragraphs(markup) -> list[str] | None
  *     words(paragraphs) -> tuple[list[bytes], list[str]]
- *     fingerprint_parts(items) -> list[tuple[int, tuple[int, tuple[int, ...]], tuple[int, ...], int]]
+ *     fingerprint_parts(items) -> list[tuple[int, tuple[...], tuple[int, ...], int, int, bytes, bool]]
  *
  * An article body as stories read it (references: boilerplate._paragraphs_python,
  * boilerplate._words_python, stories._fingerprint_parts_python; checked equal in
@@ -793,6 +793,26 @@ static unsigned long hash32_start(const unsigned char *text, Py_ssize_t size, Py
 }
 
 static const Py_ssize_t PREFIX_LEVELS[3] = {48, 96, 192}; /* stories.PREFIX_LEVELS */
+#define CHARACTERS 72 /* stories._CHARACTERS: (PREFIX_LEVELS[2] - PREFIX_LEVELS[0]) / 2 */
+
+/* stories._characters of a UTF-8 text: a 4-bit hash of each of its characters PREFIX_LEVELS[0]
+ * to PREFIX_LEVELS[2] (stories._character_nibbles), two a byte, the first in the high half. */
+static void characters_of(const unsigned char *text, Py_ssize_t size, unsigned char *out) {
+    memset(out, 0, CHARACTERS);
+    for (Py_ssize_t at = 0, seen = 0; at < size && seen < PREFIX_LEVELS[2]; seen++) {
+        unsigned char c = text[at];
+        int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        uint32_t code = n == 1 ? c : c & (0x7Fu >> n);
+        for (int k = 1; k < n && at + k < size; k++)
+            code = code << 6 | (text[at + k] & 0x3Fu);
+        at += n;
+        if (seen >= PREFIX_LEVELS[0]) {
+            Py_ssize_t i = seen - PREFIX_LEVELS[0];
+            uint32_t nibble = (uint32_t)(code * 0x9E3779B1u) >> 28;
+            out[i / 2] |= (unsigned char)(i % 2 ? nibble : nibble << 4);
+        }
+    }
+}
 #define START_LEVEL 112 /* stories.START_LEVEL */
 #define MAX_LEAD_PARAGRAPHS 32 /* stories.MAX_LEAD_PARAGRAPHS */
 #define MAX_TOKENS 1000                                   /* stories.MAX_TOKENS */
@@ -872,6 +892,8 @@ static PyObject *fingerprint_one(PyObject *item, Buf *hashes, Buf *start, Buf *t
                           ? hash32_start(start->data, start->size, PREFIX_LEVELS[k])
                           : 0;
     start_hash = length >= START_LEVEL ? hash32_start(start->data, start->size, START_LEVEL) : 0;
+    unsigned char characters[CHARACTERS];
+    characters_of((const unsigned char *)start->data, start->size, characters);
     lead = prefixes[0];
     if (raw != Py_None) { /* the start of the paragraphs before boilerplate removal: as many
                            * as its first PREFIX_LEVELS[0] characters take (list items are
@@ -900,8 +922,11 @@ static PyObject *fingerprint_one(PyObject *item, Buf *hashes, Buf *start, Buf *t
     PyObject *minhash = stream_signature((uint64_t *)hashes->data, count, cjk, table);
     if (minhash == NULL)
         goto done;
-    result = Py_BuildValue("(nO(kkk)kk)", length, minhash, prefixes[0], prefixes[1], prefixes[2],
-                           lead, start_hash);
+    /* mostly CJK characters, as stream_signature shingles it */
+    PyObject *is_cjk = PyBool_FromLong(count > 0 && cjk * 3 >= (uint64_t)count);
+    result = Py_BuildValue("(nO(kkk)kky#N)", length, minhash, prefixes[0], prefixes[1],
+                           prefixes[2], lead, start_hash, (const char *)characters,
+                           (Py_ssize_t)CHARACTERS, is_cjk);
     Py_DECREF(minhash);
 done:
     Py_DECREF(kept);
@@ -910,7 +935,7 @@ done:
 
 /* stories.fingerprints' numbers: per (kept, raw) of packed token lists, (characters of the
  * stream, (distinct shingles, signature), its prefix hashes, the lead hash, the hash of its first
- * START_LEVEL characters). */
+ * START_LEVEL characters, its characters_of, whether it is mostly CJK). */
 static PyObject *fingerprint_parts(PyObject *module, PyObject *items) {
     (void)module;
     /* A tuple: the loop runs Python code (iterating `kept`), which could shrink a list. */
@@ -3681,7 +3706,8 @@ static PyObject *namespace_declarations(PyObject *module, PyObject *data) {
 
 static PyMethodDef methods[] = {
     {"fingerprint_parts", fingerprint_parts, METH_O,
-     "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead)]"},
+     "fingerprint_parts([(kept, raw)]) -> [(chars, (distinct, signature), prefixes, lead, start, "
+     "characters, cjk)]"},
     {"paragraphs", paragraphs, METH_O,
      "paragraphs(markup) -> boilerplate.paragraphs(markup), or None: use the reference"},
     {"words", words, METH_O,

@@ -83,12 +83,36 @@ MIN_LENGTH = PREFIX_LEVELS[0]  # shorter bodies (normalized characters) merge on
 # A summary's start, hashed apart (`Fingerprint.start`): a portal's 150-character summary under a
 # headline of its own holds ~120 normalized characters, past the 96 of a prefix level.
 START_LEVEL = 112
-# ... and compared as far as it goes: its first START_CHECKS characters, the largest level at
-# most its length less SUMMARY_END_SLACK (where "Read more", "Weiterlesen", "阅读全文" may stand).
-# Two press releases of one company, opening with its boilerplate and going on differently
-# after 127 characters, joined on START_LEVEL alone (h8's F8).
-START_CHECKS = (128, 144, 160, 176)
-SUMMARY_END_SLACK = 16
+# ... and to its last character (`Fingerprint.characters`), but an ending of the portal's own
+# (_ENDINGS): two FDA recall notices open with one 131-character boilerplate, and a summary of
+# one ending a few words past it joined the other when its last 16 characters went unread (F8).
+# A Chinese or Japanese summary of 60 to 120 characters (~55 to 110 normalized) is compared from
+# its first PREFIX_LEVELS[0] on (`Fingerprint.cjk`): none joined its article before.
+CJK_START_LEVEL = PREFIX_LEVELS[0]
+# What a portal writes after a summary, normalized as `tokens` does ("…", "[...]" are none).
+_ENDINGS_TEXT = (
+    "Read more",
+    "Read the full story",
+    "Continue reading",
+    "More",
+    "Weiterlesen",
+    "mehr",
+    "Lire la suite",
+    "Leer más",
+    "Seguir leyendo",
+    "Continua a leggere",
+    "Leggi tutto",
+    "Читать далее",
+    "阅读全文",
+    "查看全文",
+    "全文",
+    "详细",
+    "详情",
+    "更多",
+    "続きを読む",
+    "続きはこちら",
+    "もっと見る",
+)
 WORD_SHINGLE = 3
 # The lead reads the raw paragraphs until it has MIN_LENGTH characters, at most this many: a
 # show's notes open with list items of a few words ("#askatp"), and three of them left the
@@ -143,7 +167,7 @@ _MIX = (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xC2B2AE3D27
 # The binary layout of a fingerprint (`pack`): title, length, shingles, prefixes, signature.
 _HEAD = struct.Struct(f">IHH{len(PREFIX_LEVELS)}II")
 _SIG = struct.Struct(f">{SLOTS}H")
-_CHECKS = struct.Struct(f">{len(START_CHECKS)}I")  # (after the start: `pack`)
+_CHARACTERS = (PREFIX_LEVELS[-1] - PREFIX_LEVELS[0]) // 2  # bytes of `Fingerprint.characters`
 
 
 @dataclass(frozen=True)
@@ -157,8 +181,10 @@ class Fingerprint:
     signature: tuple[int, ...]  # SLOTS 16-bit MinHash values; empty when the body is too short
     lead: int = 0  # 32-bit hash of the body's first MIN_LENGTH chars before boilerplate removal
     start: int = 0  # 32-bit hash of its first START_LEVEL chars; 0 if shorter, or filed before it
-    # 32-bit hashes of its first START_CHECKS chars (0 where shorter); () when filed before them
-    checks: tuple[int, ...] = ()
+    # A 4-bit hash of each of its characters PREFIX_LEVELS[0] to PREFIX_LEVELS[-1] (two a byte,
+    # 0 past its end); b"" when filed before session 49
+    characters: bytes = b""
+    cjk: bool = False  # its stream is mostly CJK characters (shingled by CJK_SHINGLE)
 
     @property
     def comparable(self) -> bool:
@@ -330,9 +356,10 @@ def fingerprints(
     pairs = [(body, raw) for _, body, raw in items]
     parts = _native.fingerprint_parts(pairs) if _native else _fingerprint_parts_python(pairs)
     out = []
-    for (title, body, _), (length, (distinct, signature), prefixes, lead, start) in zip(
+    for (title, body, _), (length, minhash, prefixes, lead, start, characters, cjk) in zip(
         items, parts, strict=True
     ):
+        distinct, signature = minhash
         if 0 < length < MIN_LENGTH:
             # Too short to compare by shingles (a microblog post, a forum line): the lead is
             # the hash of all of it, so its exact copies under the same title are found.
@@ -347,24 +374,14 @@ def fingerprints(
                 signature=signature if length >= MIN_LENGTH else (),
                 lead=lead,
                 start=start,
-                checks=_start_checks(body) if length >= START_LEVEL else (0,) * len(START_CHECKS),
+                characters=characters,
+                cjk=cjk,
             )
         )
     return out
 
 
-def _start_checks(body: Sequence[bytes]) -> tuple[int, ...]:
-    """The hashes of the body's stream's first START_CHECKS characters (0 where shorter), as
-    `_fingerprint_parts_python` hashes its prefixes: from the tokens of its first paragraphs."""
-    text = ""
-    for paragraph in body:
-        text += "".join(unpack_tokens(paragraph))
-        if len(text) >= START_CHECKS[-1]:
-            break
-    return tuple(_hash32(text[:level]) if len(text) >= level else 0 for level in START_CHECKS)
-
-
-_Parts = tuple[int, tuple[int, tuple[int, ...]], tuple[int, ...], int, int]
+_Parts = tuple[int, tuple[int, tuple[int, ...]], tuple[int, ...], int, int, bytes, bool]
 
 
 def _fingerprint_parts_python(
@@ -374,7 +391,9 @@ def _fingerprint_parts_python(
     tokens (its *stream*), their distinct shingles and MinHash signature, the hashes of the
     stream's first PREFIX_LEVELS characters, and the lead: the hash of the raw paragraphs'
     first MIN_LENGTH characters, from as many of the first MAX_LEAD_PARAGRAPHS as that takes
-    (the first prefix when there is no raw); and the hash of its first START_LEVEL characters.
+    (the first prefix when there is no raw); the hash of its first START_LEVEL characters; a
+    4-bit hash of each of its characters PREFIX_LEVELS[0] to PREFIX_LEVELS[-1], two a byte
+    (`_characters`); and whether it is mostly CJK characters (shingled by CJK_SHINGLE).
 
     The reference of the C module's `fingerprint_parts`, and its fallback where it is not built.
     """
@@ -389,7 +408,8 @@ def _fingerprint_parts_python(
         streams.append(toks)
     texts = ["".join(toks) for toks in streams]
     out: list[_Parts] = []
-    for (_, raw), text, minhash in zip(items, texts, _minhash_python(streams, texts), strict=True):
+    minhashes = _minhash_python(streams, texts)
+    for (_, raw), toks, text, minhash in zip(items, streams, texts, minhashes, strict=True):
         prefixes = tuple(
             _hash32(text[:level]) if len(text) >= level else 0 for level in PREFIX_LEVELS
         )
@@ -402,7 +422,9 @@ def _fingerprint_parts_python(
                 start += "".join(unpack_tokens(paragraph))
             lead = _hash32(start[:MIN_LENGTH]) if len(start) >= MIN_LENGTH else 0
         start_hash = _hash32(text[:START_LEVEL]) if len(text) >= START_LEVEL else 0
-        out.append((len(text), minhash, prefixes, lead, start_hash))
+        characters = _characters(text[PREFIX_LEVELS[0] : PREFIX_LEVELS[-1]])
+        cjk = bool(toks) and len(_IS_CJK.findall(text)) * 3 >= len(toks)
+        out.append((len(text), minhash, prefixes, lead, start_hash, characters, cjk))
     return out
 
 
@@ -504,15 +526,15 @@ def same_story(
     # the other a whole article. Unless that start leads two stories whose articles go on
     # differently (`shared_starts`): a network's banner or a template's opening is as long
     # (two sister sites' posts led by one 147-character banner joined).
+    # It must be the other's start to its last character (a template's opening as long, a few
+    # words of its own after it: two recall notices' summaries joined). A Chinese or Japanese
+    # summary may be shorter (CJK_START_LEVEL).
     if (
         not same_source
         and hours_apart < TITLE_NEAR_HOURS
         and not (a.title and a.title == b.title)
-        and START_LEVEL <= short.length < PREFIX_LEVELS[-1] <= long_.length
-        and short.start
-        and short.start == long_.start
-        and short.start not in shared
-        and _start_checked(short, long_)
+        and _summary_start(short, long_, shared)
+        and _reaches(short, long_)
     ):
         return True
     # Different titles: only the same long text. Templates inside one paragraph (a video site's
@@ -650,18 +672,20 @@ def template_token(fp: Fingerprint) -> bytes:
 def pack(fp: Fingerprint) -> bytes:
     """A fingerprint as bytes: the store keeps them, the Lua reads the signature's bands.
 
-    The start's hash and its checks' come last, after the signature: a fingerprint packed before
-    it had them ends at the signature, and reads back with none (`unpack`); the Lua's offsets
-    stay."""
+    The start's hash, its characters and whether it is CJK come last, after the signature: a
+    fingerprint packed before it had them ends at the signature, and reads back with none
+    (`unpack`); the Lua's offsets stay. (Session 48 packed 16 bytes of other hashes after the
+    start, which read back as none.)"""
     signature = fp.signature or (0,) * SLOTS
     head = _HEAD.pack(fp.title, fp.length, fp.shingles, *fp.prefixes, fp.lead)
-    checks = fp.checks or (0,) * len(START_CHECKS)
-    return head + _SIG.pack(*signature) + fp.start.to_bytes(4, "big") + _CHECKS.pack(*checks)
+    characters = fp.characters or bytes(_CHARACTERS)
+    tail = fp.start.to_bytes(4, "big") + characters + bytes([fp.cjk])
+    return head + _SIG.pack(*signature) + tail
 
 
 def unpack(data: bytes) -> Fingerprint:
-    """The inverse of `pack`, and of the packing before `Fingerprint.start` (then 0) and its
-    checks (then ())."""
+    """The inverse of `pack`, and of the packings before `Fingerprint.start` (then 0) and its
+    characters (then b"")."""
     title, length, shingles, *prefixes, lead = _HEAD.unpack_from(data)
     signature: tuple[int, ...] = _SIG.unpack_from(data, _HEAD.size)
     if length < MIN_LENGTH:
@@ -669,12 +693,15 @@ def unpack(data: bytes) -> Fingerprint:
     at = _HEAD.size + _SIG.size
     start = int.from_bytes(data[at : at + 4], "big") if len(data) >= at + 4 else 0
     at += 4
-    checks = _CHECKS.unpack_from(data, at) if len(data) >= at + _CHECKS.size else ()
-    return Fingerprint(title, length, shingles, tuple(prefixes), signature, lead, start, checks)
+    characters, cjk = b"", False
+    if len(data) >= at + _CHARACTERS + 1:
+        characters, cjk = data[at : at + _CHARACTERS], data[at + _CHARACTERS] == 1
+    fields = (title, length, shingles, tuple(prefixes), signature, lead, start, characters, cjk)
+    return Fingerprint(*fields)
 
 
 HEAD_SIZE = _HEAD.size  # where the signature begins in `pack`'s bytes
-PACKED_SIZE = _HEAD.size + _SIG.size + 4 + _CHECKS.size
+PACKED_SIZE = _HEAD.size + _SIG.size + 4 + _CHARACTERS + 1
 
 
 # --- internals ---------------------------------------------------------------------------------
@@ -879,19 +906,49 @@ def _same_start(a: Fingerprint, b: Fingerprint) -> bool:
     )
 
 
-def _start_checked(short: Fingerprint, long_: Fingerprint) -> bool:
-    """Whether a summary's start is the article's as far as START_CHECKS reach into it, short of
-    its last SUMMARY_END_SLACK characters (its START_LEVEL ones are compared already). An
-    article filed before the checks were kept has none: a summary needing one does not join."""
-    wanted = [
-        i for i, level in enumerate(START_CHECKS) if level <= short.length - SUMMARY_END_SLACK
-    ]
-    if not wanted:
-        return True
-    i = wanted[-1]
-    if len(short.checks) <= i or len(long_.checks) <= i:
+def _summary_start(short: Fingerprint, long_: Fingerprint, shared: Collection[int]) -> bool:
+    """Whether a summary-sized body begins as a whole article: its first START_LEVEL characters,
+    unless they lead two stories (`shared`); a shorter Chinese or Japanese one's first
+    CJK_START_LEVEL. (Chinese articles are short: one longer than the summary is whole.)"""
+    whole = long_.length >= PREFIX_LEVELS[-1] or (short.cjk and long_.length > short.length)
+    if not whole or short.length >= PREFIX_LEVELS[-1]:
         return False
-    return short.checks[i] != 0 and short.checks[i] == long_.checks[i]
+    if short.length >= START_LEVEL:
+        return bool(short.start) and short.start == long_.start and short.start not in shared
+    return short.cjk and short.length >= CJK_START_LEVEL and short.prefixes[0] == long_.prefixes[0]
+
+
+def _reaches(short: Fingerprint, long_: Fingerprint) -> bool:
+    """Whether a summary (beginning as the article: `_summary_start`) is the article's start to
+    its last character, but for an ending of the portal's own (_ENDINGS). An article filed
+    before its characters were kept (session 49) has none: no such summary joins it."""
+    if not long_.characters:
+        return False
+    n = short.length - PREFIX_LEVELS[0]
+    mine, theirs = _nibbles(short.characters)[:n], _nibbles(long_.characters)[:n]
+    same = next((i for i, (x, y) in enumerate(zip(mine, theirs, strict=True)) if x != y), n)
+    # (The ending may begin as the article goes on: "… lets Read more" after "lets retailers".)
+    return same == n or any(len(e) >= n - same and mine.endswith(e) for e in _ENDINGS)
+
+
+def _character_nibbles(text: str) -> bytes:
+    """A 4-bit hash of each character of a text, one a byte (the C module's `nibble`)."""
+    return bytes(((ord(c) * 0x9E3779B1) & 0xFFFFFFFF) >> 28 for c in text)
+
+
+def _characters(text: str) -> bytes:
+    """`Fingerprint.characters` of a stream's characters PREFIX_LEVELS[0] to [-1]: their
+    `_character_nibbles`, two a byte (the first in the high half), 0 past the end."""
+    nibbles = _character_nibbles(text).ljust(2 * _CHARACTERS, b"\0")
+    return bytes(high << 4 | low for high, low in zip(nibbles[::2], nibbles[1::2], strict=True))
+
+
+def _nibbles(characters: bytes) -> bytes:
+    """The inverse of `_characters`' packing: a nibble a byte."""
+    return bytes(n for byte in characters for n in (byte >> 4, byte & 15))
+
+
+_ENDINGS = frozenset(_character_nibbles("".join(tokens(ending))) for ending in _ENDINGS_TEXT)
 
 
 def _is_prefix(short: Fingerprint, long_: Fingerprint) -> bool:

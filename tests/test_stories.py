@@ -101,15 +101,19 @@ def test_title_core_drops_site_suffixes_and_tags() -> None:
 def test_fingerprints_do_not_change_between_versions() -> None:
     # Fingerprints are stored in Redis: a new release must compute the same ones, or copies of
     # articles stored before an upgrade stop matching (this is the packed form of that release).
-    # Session 48 appended the start's hash (4 bytes) and its checks' (16): what came before
-    # them is unchanged.
+    # Session 48 appended the start's hash (4 bytes), session 49 its characters (72) and whether
+    # it is CJK (1): what came before them is unchanged.
     packed = stories.pack(stories.fingerprint("Bridge approved", EN[:1]))
-    assert packed[:-20].hex() == (
+    assert packed[:-77].hex() == (
         "5a4a75da0087001d967db7e571fc825800000000967db7e59b87eba4bb54a577f725177f482c644afa48"
         "bceaad2eb518f5c114da52024ac571456172dc026b377d2d90c91bb7d818e561291f5e5ddff5b03ee842"
         "c7630050"
     )
-    assert packed[-20:-16].hex() == f"{stories.unpack(packed).start:08x}" != "00000000"
+    assert packed[-77:-73].hex() == f"{stories.unpack(packed).start:08x}" != "00000000"
+    assert packed[-73:].hex() == (
+        "f6897eca6f27911b467ee676fcefafc69fb6b4fb4f174f0975976b4ffb4766c6f71efb464f79947ce1b7e2b"
+        "00000000000000000000000000000000000000000000000000000000000"
+    )
 
 
 def _packed(
@@ -1114,11 +1118,14 @@ def test_a_summary_led_by_a_banner_that_leads_other_stories_stays_apart() -> Non
 
 def test_a_fingerprint_filed_before_the_start_was_kept_still_reads_and_joins() -> None:
     """A fingerprint packed before session 48 ends at its signature: it reads back with no
-    start, and the copies that joined it then still do."""
+    start, and the copies that joined it then still do. One packed by session 48 has 16 bytes
+    after its start (hashes no longer kept): it reads back with its start, no characters."""
     original = fp("Island ferry operator cancels winter timetable", FERRY)
-    old = stories.unpack(stories.pack(original)[:-20])
-    assert old.start == 0
-    assert old == dataclasses.replace(original, start=0, checks=())
+    packed = stories.pack(original)
+    old = stories.unpack(packed[:-77])
+    assert old == dataclasses.replace(original, start=0, characters=b"", cjk=False)
+    session_48 = stories.unpack(packed[:-73] + bytes(range(1, 17)))
+    assert session_48 == dataclasses.replace(original, characters=b"")
     stored = [stories.Stored("a1", "s1", "islands", 0.0, 0.0, old)]
     same_title = fp("Island ferry operator cancels winter timetable - Portal", _summary(FERRY))
     assert stories.choose(same_title, stored, since=-1.0, source_id="portal", published=0.0)
@@ -1149,3 +1156,57 @@ def test_a_summary_that_goes_on_past_a_shared_opening_is_another_story() -> None
     # The launch's own summary, as long, "Read more" after it, still joins.
     own = fp("Retailers get a demand forecaster", [launch[:230].rsplit(" ", 1)[0] + " Read more"])
     assert stories.choose(own, [article], since=-1.0, source_id="portal", published=0.0)
+
+
+def test_a_summary_a_few_words_past_a_template_is_compared_to_its_end() -> None:
+    """Two FDA recall notices open with one 131-character boilerplate and name their products
+    after it: a portal's summary of one, under its own headline, ending ten characters past that
+    boilerplate, joined the other (the checks every 16 characters left its last 16 unread:
+    reviewer's F8). A summary is now compared to its last character, "Read more" or "…" aside:
+    the notice's own summary, as few characters past the boilerplate, still joins."""
+    opening = (
+        "FOR IMMEDIATE RELEASE – December 7, 2026 – The following product is being recalled"
+        " because it has the potential to be contaminated with Listeria monocytogenes:"
+    )
+    spinach = (
+        f"{opening} Green Valley Farms of Salinas, California, 4,200 cases of 10-ounce bagged baby"
+        " spinach. The spinach was distributed to grocery stores in Arizona, California, Nevada"
+        " and Oregon between November 28 and December 4. No illnesses have been reported."
+    )
+    notice = stories.Stored(
+        "a1", "s1", "fda", 0.0, 0.0, fp("Green Valley recalls spinach", [spinach])
+    )
+    for other, end in (("Sunrise Creamery", "…"), ("Harvest Bakery", " Read more")):
+        summary = fp("Check your fridge", [f"{opening} {other}{end}"])
+        assert stories.choose(summary, [notice], since=-1.0, source_id="p", published=0.0) is None
+    for end in ("…", " Read more", " [...]"):
+        own = fp("Salad leaves pulled from shelves", [f"{opening} Green Valley Farms{end}"])
+        assert stories.choose(own, [notice], since=-1.0, source_id="p", published=0.0)
+
+
+METRO = (
+    "12月7日上午，成都地铁30号线一期工程正式开通初期运营。该线路全长约29.3公里，共设车站20座，"
+    "串联起双流、高新、锦江等区域，市民从西南部到东部的通勤时间将缩短近半小时。据成都轨道集团介绍，"
+    "开通初期行车间隔为6分钟，首末班车时间分别为6时30分和23时。"
+)
+
+
+def test_a_short_chinese_summary_under_its_own_headline_joins_the_article() -> None:
+    """A Chinese portal's summary of 60 to 120 characters holds fewer than the 112 normalized
+    characters a summary under its own headline needed: it never joined its article. Chinese
+    and Japanese ones join from 48 characters, compared to their end; one that goes on
+    otherwise past a news agency's opening (新华社…电 and its first clause) does not."""
+    article = stories.Stored("a1", "s1", "metro", 0.0, 0.0, fp("成都地铁30号线开通", [METRO]))
+    for chars, end in ((64, "[详细]"), (80, "……"), (110, "阅读全文")):
+        summary = fp("通勤族的好消息", [METRO[:chars] + end])
+        assert stories.choose(summary, [article], since=-1.0, source_id="p", published=0.0)
+    launch = (
+        "新华社酒泉12月7日电（记者李国利）12月7日10时20分，我国在酒泉卫星发射中心使用长征二号丁"
+        "运载火箭，成功将遥感四十五号卫星发射升空，卫星顺利进入预定轨道，发射任务获得圆满成功。"
+    )
+    first = stories.Stored("b1", "s2", "xinhua", 0.0, 0.0, fp("遥感四十五号发射", [launch]))
+    other = launch.replace("遥感四十五号卫星", "天链二号04星")
+    summary = fp("又一颗卫星上天", [other[:72] + "……"])
+    assert stories.choose(summary, [first], since=-1.0, source_id="p", published=0.0) is None
+    own = fp("卫星上天", [launch[:72] + "……"])
+    assert stories.choose(own, [first], since=-1.0, source_id="p", published=0.0)

@@ -1388,8 +1388,8 @@ def test_a_summary_under_a_headline_of_its_own_joins_and_old_records_still_join(
     store: Store, feed_server: FeedServer
 ) -> None:
     """A portal's summary of the article under its own headline joins its story (session 48);
-    a fingerprint filed before the start was kept (its record 4 bytes shorter) is read, joined
-    by copies as before and trimmed whole."""
+    a fingerprint filed before its characters were kept (session 48's record) is read, joined by
+    copies as before and trimmed whole."""
     urls = {
         "a": feed_server.add("/a.xml", rss([ORIGINAL])),
         "b": feed_server.add("/b.xml", rss([_summary_copy("s1", "Riverside crossing wins vote")])),
@@ -1402,7 +1402,8 @@ def test_a_summary_under_a_headline_of_its_own_joins_and_old_records_still_join(
     # The original's record as the previous release wrote it.
     record = store.redis.hget("agg:stories:fp", original.id)
     assert record is not None
-    store.redis.hset("agg:stories:fp", original.id, record[:-20])  # (start and checks)
+    # (Session 48's: its start, then 16 bytes of hashes no longer kept, in place of characters.)
+    store.redis.hset("agg:stories:fp", original.id, record[:-73] + bytes(range(1, 17)))
     urls["c"] = feed_server.add("/c.xml", rss([_summary_copy("s2", ORIGINAL[1] + " | Wire")]))
     urls["d"] = feed_server.add("/d.xml", rss([_summary_copy("s3", "What the vote means")]))
     refresh_all(store, urls)
@@ -1410,8 +1411,8 @@ def test_a_summary_under_a_headline_of_its_own_joins_and_old_records_still_join(
     found = store.stories_of([original.id, article(store, "c", "s2").id, retitled])
     assert found[original.id] == found[article(store, "c", "s2").id]
     assert found[original.id].size == 3  # under its title, as before
-    # Under a headline of its own, a summary joins only an article filed with its start (the
-    # old record has none: README "Upgrading").
+    # Under a headline of its own, a summary joins only an article filed with its characters
+    # (the old record has none: README "Upgrading").
     assert found[retitled].size == 1
     trim_to_a_newer_article(store, feed_server, "a", 1)
     assert original.id not in indexed_articles(store).values()
