@@ -525,10 +525,10 @@ def same_story(
     # another source, published close to it, its first START_LEVEL characters the other's,
     # the other a whole article. Unless that start leads two stories whose articles go on
     # differently (`shared_starts`): a network's banner or a template's opening is as long
-    # (two sister sites' posts led by one 147-character banner joined).
-    # It must be the other's start to its last character (a template's opening as long, a few
-    # words of its own after it: two recall notices' summaries joined). A Chinese or Japanese
-    # summary may be shorter (CJK_START_LEVEL).
+    # (two sister sites' posts led by one 147-character banner joined). And the rest of it the
+    # other's start too, to its last character (`_reaches`: a template's opening as long and a
+    # few words of its own after it, two recall notices' summaries, joined). A Chinese or
+    # Japanese summary may be shorter (CJK_START_LEVEL).
     if (
         not same_source
         and hours_apart < TITLE_NEAR_HOURS
