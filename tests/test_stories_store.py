@@ -1439,3 +1439,31 @@ def test_a_filing_under_a_lease_claimed_again_since_files_its_articles_but_write
     assert store.get_state("a").etag == '"newer"'
     assert store.join_stories(join, NOW, force=True, state=state, lease=newer)[0] == 0
     assert store.get_state("a").etag == '"stale"'  # (the token was its own: written)
+
+
+def test_a_short_chinese_summary_under_its_own_headline_joins_through_the_store(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A Chinese portal's 80-character summary under a headline of its own is found by the
+    store (its first 48 characters' bucket) and joins the article (session 49); another
+    launch's summary, alike for its first 55 characters, does not."""
+    text = (
+        "12月7日10时20分，我国在酒泉卫星发射中心使用长征二号丁运载火箭，成功将遥感四十五号卫星"
+        "发射升空，卫星顺利进入预定轨道，发射任务获得圆满成功。该卫星主要用于科学试验、国土资源普查、"
+        "农作物估产及防灾减灾等领域。这次任务是长征系列运载火箭的第560次飞行。"
+    )
+    other = text.replace("遥感四十五号卫星", "天链二号04星")
+    when = "Mon, 23 Nov 2026 09:00:00 GMT"
+    urls = {
+        "a": feed_server.add("/a.xml", rss([("o1", "遥感四十五号卫星发射成功", [text], when)])),
+        "b": feed_server.add("/b.xml", rss([("s1", "又一颗卫星上天", [text[:80] + "……"], when)])),
+        "c": feed_server.add(
+            "/c.xml", rss([("s2", "中继卫星家族添新成员", [other[:62] + "…"], when)])
+        ),
+    }
+    refresh_all(store, urls)
+    ids = [article(store, key, guid).id for key, guid in (("a", "o1"), ("b", "s1"), ("c", "s2"))]
+    found = store.stories_of(ids)
+    assert found[ids[0]] == found[ids[1]]
+    assert found[ids[0]].size == 2
+    assert found[ids[2]].size == 1
