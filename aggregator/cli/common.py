@@ -6,9 +6,11 @@ import argparse
 import dataclasses
 import logging
 import os
+import socket
 import sys
 import time
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -16,6 +18,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from aggregator import config as config_module
 from aggregator.config import Config, load_config
 from aggregator.errors import ConfigError
+from aggregator.redis_server import COMMAND, LOCK_FILE, connect, data_dir, redis_url
 from aggregator.store import Store
 
 log = logging.getLogger("aggregator.cli")
@@ -26,6 +29,56 @@ def usage_error(message: str) -> NoReturn:
     a command's own failure, which a script tells from a mistake in its call)."""
     print(f"aggregator: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+# A command's client when no server is there: its first call fails at once (no retries).
+_NOBODY = dataclasses.replace(COMMAND, connect_timeout=1, retries=0)
+
+
+def command_store() -> Store:
+    """The store for an operator's command. Its client rides out a restart of the server, but
+    when none listens and no `aggregator run` holds the embedded server's data directory, the
+    service is down and no retry brings it back: the command said so after ~15 s of them."""
+    url = redis_url()
+    down = not _listening(url) and (bool(os.environ.get("REDIS_URL")) or not _data_dir_held())
+    return Store(connect(url, _NOBODY if down else COMMAND))
+
+
+def _listening(url: str) -> bool:
+    """Whether something accepts a connection at `url` (or may: an error other than a refusal
+    or a missing socket leaves the answer to the client)."""
+    where = urlsplit(url)
+    try:
+        if where.scheme == "unix":
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                probe.settimeout(1)
+                probe.connect(where.path)
+        else:
+            address = (where.hostname or "localhost", where.port or 6379)
+            socket.create_connection(address, timeout=1).close()
+    except (ConnectionRefusedError, FileNotFoundError):
+        return False
+    except (OSError, ValueError):  # (ValueError: a port out of range, for the client to say)
+        return True
+    return True
+
+
+def _data_dir_held() -> bool:
+    """Whether a process holds the embedded server's data directory lock (`run`, `redis`, or a
+    server they started), as /proc/locks lists it: a lock taken to test it would make a `run`
+    starting at that moment fail. Unknown (no /proc/locks): held, the patient answer."""
+    try:
+        lock = os.stat(data_dir() / LOCK_FILE)
+    except FileNotFoundError:
+        return False
+    try:
+        with open("/proc/locks", encoding="ascii") as locks:
+            held = locks.read()
+    except OSError:
+        return True
+    # Lines like "1: FLOCK  ADVISORY  WRITE 9700 fe:00:2192067 0 EOF": device and inode.
+    inode = f" {os.major(lock.st_dev):02x}:{os.minor(lock.st_dev):02x}:{lock.st_ino} "
+    return inode in held
 
 
 def load(args: argparse.Namespace) -> Config:

@@ -27,7 +27,7 @@ from aggregator.errors import SettingExit
 from aggregator.logs import escaped_controls
 from aggregator.models import SOURCE_STATES, source_health
 from aggregator.queues import QUEUE_NAME
-from aggregator.redis_server import COMMAND, WEB, connect, data_dir, redis_url
+from aggregator.redis_server import WEB, connect, data_dir, redis_url
 from aggregator.store import Store
 
 
@@ -84,7 +84,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         _counted_with_the_service()  # (before anything imports prometheus_client)
     from workers import jobs, scheduler
 
-    store = Store(connect(redis_url(), COMMAND))
+    store = common.command_store()
     # While the file is invalid, the config the service runs on (its sources are the ones to
     # refresh, and when an operator is troubleshooting).
     config = common.load_or_published(args, store)
@@ -138,7 +138,7 @@ def cmd_act(args: argparse.Namespace) -> int:
     if not args.sources and not getattr(args, "failing", False):
         also = ", or pass --failing" if args.action == "reset" else ""
         common.usage_error(f"name one or more source ids{also}")
-    store = Store(connect(redis_url(), COMMAND))
+    store = common.command_store()
     config = common.load_or_published(args, store)
     ids = list(dict.fromkeys(args.sources))
     if getattr(args, "failing", False):
@@ -227,7 +227,7 @@ def _not_running(ids: Sequence[str], published: str) -> list[str]:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    store = Store(connect(redis_url(), COMMAND))
+    store = common.command_store()
     config = common.load_or_published(args, store)  # (as refresh: the running one, if invalid)
     sources = config.sources
     if args.source is not None:
@@ -413,7 +413,7 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 def cmd_export_opml(args: argparse.Namespace) -> int:
     from aggregator.opml import needing_sites, render_opml
 
-    store = Store(connect(redis_url(), COMMAND))
+    store = common.command_store()
     config = common.load_or_published(args, store)
     try:  # the sites read from the feeds, as the web's export gives them
         sites = store.sites(needing_sites(config))
@@ -452,7 +452,7 @@ def _article_id(given: str) -> str:
 
 def cmd_story(args: argparse.Namespace) -> int:
     """Print the story an article belongs to: its articles, the original first."""
-    store = Store(connect(redis_url(), COMMAND))
+    store = common.command_store()
     article_id = _article_id(args.article_id)
     story = store.stories_of([article_id])[article_id]
     articles = {a.id: a for a in store.articles([m.article_id for m in story.members])}
