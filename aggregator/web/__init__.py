@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, NoReturn, ParamSpec, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Flask,
@@ -43,7 +43,7 @@ from flask import (
 )
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
+from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable, TooManyRequests
 from werkzeug.http import HTTP_STATUS_CODES, parse_range_header
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
@@ -574,6 +574,7 @@ def create_app(
     app.register_error_handler(TooManyRequests, _too_many_renders)
     app.register_error_handler(ClientGone, _client_gone)
     app.before_request(_ranges_served_whole)
+    app.before_request(_without_its_slash)
     app.after_request(_security_headers)
     app.after_request(_redirect_from_base_url)
     return app
@@ -589,6 +590,21 @@ def _waiting_once(wsgi_app: Callable[..., Iterable[bytes]]) -> Callable[..., Ite
             return wsgi_app(environ, start_response)
 
     return app
+
+
+def _without_its_slash() -> Response | None:
+    """An address no route has, with a slash after it, where the address without the slash is
+    one: a redirect (308, keeping the method) there. A slash after an address is an easy slip
+    in a link written by hand (`/sources.opml/`, `/healthz/`: 404 pages), and routing already
+    sends the addresses written with one (`/c/<slug>/`) there from the address without it."""
+    path = request.path
+    if not isinstance(request.routing_exception, NotFound) or not path.endswith("/"):
+        return None
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(path[:-1], request.method)
+    except HTTPException:  # (none there either, another method's, or a redirect of its own)
+        return None
+    return redirect_keeping_query(quote(path[:-1], safe="/:@!$&'()*+,;=~"), 308)
 
 
 def _ranges_served_whole() -> None:

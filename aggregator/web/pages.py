@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 from markupsafe import Markup
@@ -41,7 +41,6 @@ from aggregator.web import (
     no_category,
     problem,
     recorded_languages,
-    redirect_keeping_query,
     rendering,
     wants_json,
     web_state,
@@ -639,18 +638,6 @@ def _latest_cards(
         pool = pool + [a for a in more if a.id not in shown]
         articles, sizes = story_cards(config, slug, PAGE_SIZE, pool, ranked=False, before=before)
     return articles, sizes, cursor
-
-
-# A trailing slash is an easy slip in a link someone writes by hand: `/a/<id>/` is /a/<id> and
-# `/sources/` is /sources, as `/c/<slug>` is /c/<slug>/.
-@bp.get("/a/<article_id>/")
-def article_with_a_slash(article_id: str) -> Response:
-    return redirect_keeping_query(f"/a/{quote(article_id, safe='')}", 308)
-
-
-@bp.get("/sources/")
-def sources_with_a_slash() -> Response:
-    return redirect_keeping_query("/sources", 308)
 
 
 @bp.get("/a/<article_id>")
