@@ -1,13 +1,14 @@
 """Full text for summary-only sources (`full_text = true`): each article's page, its main text.
 
 Runs in the worker, inside a refresh, after normalize. For each article not tried before (at most
-MAX_PAGES_PER_REFRESH per refresh) the page is fetched with the source's own Fetcher (the same
-address checks after DNS, size cap, deadline and User-Agent as feeds) and its main content is
-extracted with readability-lxml, then sanitized and junk-stripped like feed content; an article
-split across pages is read whole, its continuations fetched within that one page's bounds
-(_continuations). What the
-attempt gave is recorded on the article (`Article.full_text`: "ok" or why not), so a page is
-fetched once: later refreshes keep the extracted text. A failure (timeout, too big, not HTML,
+MAX_PAGES_PER_REFRESH page fetches per refresh, further pages included) the page is fetched with
+the source's own Fetcher (the same address checks after DNS, size cap, deadline and User-Agent as
+feeds) and its main content is extracted with readability-lxml, then sanitized and junk-stripped
+like feed content; an article split across pages is read whole, its continuations fetched within
+that one page's bounds (_continuations), or, when the refresh's page fetches run out first, left
+whole for the next refresh. What the attempt gave is recorded on the article
+(`Article.full_text`: "ok" or why not), so a page is fetched once: later refreshes keep the
+extracted text. A failure (timeout, too big, not HTML,
 blocked address, an HTTP error, a page too short to be the article: a paywall or a teaser) keeps
 the feed's own content and is counted on the source; it never fails the refresh. A failure that
 may pass (a timeout, a refused connection, a 5xx, a 429) is tried again by the next refreshes,
@@ -48,7 +49,8 @@ from aggregator.sanitize import clean_html, is_tracker, on_readers_network, safe
 
 log = logging.getLogger("aggregator.fulltext")
 
-MAX_PAGES_PER_REFRESH = 10  # page fetches one refresh may make; the rest wait for the next one
+MAX_PAGES_PER_REFRESH = 10  # page fetches one refresh may make (further pages too); the rest
+# wait for the next one
 PAGE_SECONDS_PER_REFRESH = 60.0  # and no new page fetch starts after this long (RQ job timeout)
 # A page that failed for a while (the server slow or down, a rate limit) is tried by this many
 # refreshes that read the feed, then kept as failed; any other failure is kept at once.
@@ -133,6 +135,7 @@ def enrich(
     outcome = Outcome()
     result = []
     stop_at = time.monotonic() + seconds
+    pages = _Pages(limit)
     for article in articles:
         if article.id in dropped:
             result.append(article)
@@ -141,11 +144,16 @@ def enrich(
         tried = before is not None and bool(before.full_text)
         if before is not None and tried and not _try_again(before):
             result.append(_keep(article, before, learned_junk))  # done: never fetched again
-        elif article.url and outcome.fetched < limit and time.monotonic() < stop_at:
-            outcome.fetched += 1
+        elif article.url and pages.left > 0 and time.monotonic() < stop_at:
             tries = before.full_text_tries if before is not None and tried else 0
-            enriched, error = _extract(article, source, fetcher, learned_junk, tries, artwork)
-            if error:
+            enriched, error = _extract(
+                article, source, fetcher, learned_junk, tries, artwork, pages
+            )
+            if pages.cut:  # its further pages wait, with it, for the next poll: never half read
+                pages.cut = False
+                enriched = _keep(article, before, learned_junk) if before and tried else article
+                outcome.pending += 1
+            elif error:
                 outcome.failures += 1
                 outcome.last_error = f"{article.url}: {error}"
                 outcome.pending += _try_again(enriched)
@@ -157,6 +165,7 @@ def enrich(
         else:
             result.append(article)
             outcome.pending += bool(article.url)
+    outcome.fetched = limit - pages.left
     return result, outcome
 
 
@@ -196,10 +205,14 @@ def _extract(
     learned_junk: frozenset[str],
     tries: int = 0,
     artwork: str = "",
+    pages: _Pages | None = None,
 ) -> tuple[Article, str]:
     """The article with its page's main text, or unchanged with the reason it could not be;
-    `tries`: its page's failed fetches before this one; `artwork`: see `enrich`. An article
-    split across pages is read whole: see _continuations."""
+    `tries`: its page's failed fetches before this one; `artwork`: see `enrich`; `pages`: the
+    refresh's page fetches, this one's taken from them. An article split across pages is read
+    whole: see _continuations."""
+    pages = pages or _Pages(MAX_ARTICLE_PAGES)
+    pages.left -= 1
     started = time.monotonic()
     try:
         page = fetcher.fetch(
@@ -224,7 +237,9 @@ def _extract(
     if main.content.strip():
         # (The pages after the first share its size cap and deadline: one page's, in all.)
         budget = _Budget(
-            fetcher.config.max_body_bytes - len(page.body), started + fetcher.config.deadline
+            fetcher.config.max_body_bytes - len(page.body),
+            started + fetcher.config.deadline,
+            pages,
         )
         more = _continuations(
             page_html, page.url, main.content, article.title, source, learned_junk, fetcher, budget
@@ -370,11 +385,22 @@ _ARROWS = " \t\n»›>→…|·.:"
 
 
 @dataclass
+class _Pages:
+    """The page fetches a refresh may still make (MAX_PAGES_PER_REFRESH: an article's further
+    pages count too), and whether an article's next page was left for want of one."""
+
+    left: int
+    cut: bool = False
+
+
+@dataclass
 class _Budget:
-    """What one article's page fetches may still read: bytes, and until when (monotonic)."""
+    """What one article's page fetches may still read: bytes, until when (monotonic), and the
+    refresh's page fetches."""
 
     bytes_left: int
     until: float
+    pages: _Pages
 
 
 def _continuations(
@@ -405,6 +431,10 @@ def _continuations(
         asked.add(following)
         if budget.bytes_left <= 0 or time.monotonic() >= budget.until:
             break
+        if budget.pages.left <= 0:
+            budget.pages.cut = True
+            break
+        budget.pages.left -= 1
         try:
             page = fetcher.fetch(
                 following,

@@ -1166,6 +1166,35 @@ def test_following_pages_stops_at_the_page_cap_a_loop_another_host_and_a_blocked
         assert elsewhere.requests() == []
 
 
+def test_a_refresh_s_page_budget_counts_every_page_fetched(feed_server: FeedServer) -> None:
+    """The refresh's limit counts page fetches, an article's further pages too: two articles
+    of three pages each under a limit of 4 (it was 10 articles, so 50 fetches a refresh). The
+    second, cut short by the budget, is not saved half read: it waits, whole, for the next
+    poll, which reads it to its end."""
+    source = _source(allow_private_networks=_LOOPBACK)
+    articles = []
+    for name in ("one", "two"):
+        for n in (1, 2, 3):
+            path = f"/{name}" if n == 1 else f"/{name}?page={n}"
+            nxt = f"/{name}?page={n + 1}" if n < 3 else None
+            words = f"Part {n} of {name} says the wall was rebuilt with stone from Hale. "
+            feed_server.add(path, _paged(n, 3, nxt, words), content_type="text/html")
+        articles.append(replace(_page_article(feed_server.url(f"/{name}")), id=name, guid=name))
+    config = FetchConfig(allow_private_networks=False, deadline=3.0)
+    with Fetcher(config, "aggregator-test/1") as fetcher:
+        done, outcome = enrich(articles, source, {}, fetcher, limit=4)
+        assert len(feed_server.requests()) == 4
+        assert outcome.fetched == 4
+        assert [a.full_text for a in done] == ["ok", ""]
+        assert "Part 3 of one says" in done[0].content
+        assert done[1].content == "<p>T</p>"  # (the feed's own, as an article not tried yet)
+        assert (outcome.pending, outcome.failures) == (1, 0)
+        again, outcome = enrich(articles, source, {"one": done[0]}, fetcher, limit=4)
+    assert [a.full_text for a in again] == ["ok", "ok"]
+    assert "Part 3 of two says" in again[1].content
+    assert (outcome.fetched, outcome.pending) == (3, 0)
+
+
 def test_the_pages_of_one_article_share_one_page_s_size_cap_and_deadline(
     feed_server: FeedServer,
 ) -> None:
