@@ -586,6 +586,7 @@ def _drop_pagers(tree: lxml.html.HtmlElement) -> None:
     in a sentence."""
     pagers = []
     seen: set[lxml.html.HtmlElement] = set()
+    sentences: dict[lxml.html.HtmlElement, bool] = {}
     for link in tree.iter("a"):
         found = None
         for element in itertools.chain((link,), link.iterancestors()):
@@ -599,7 +600,9 @@ def _drop_pagers(tree: lxml.html.HtmlElement) -> None:
                 break
             if _PAGER_WORD.search(text):
                 found = element
-        if found is not None and not (found.tag in _INLINE_TAGS and _in_a_sentence(found)):
+        if found is not None and not (
+            found.tag in _INLINE_TAGS and _in_a_sentence(found, sentences)
+        ):
             pagers.append(found)  # (not a sentence's "the <a>last</a> word", "on <a>page 12</a>")
     for pager in pagers:
         if pager.getparent() is not None:
@@ -933,6 +936,7 @@ def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]
     """The elements that hold a control asking for consent: each ancestor once, so a page of
     20,000 such buttons costs one walk up each, where the walks meet."""
     holders: set[lxml.html.HtmlElement] = set()
+    sentences: dict[lxml.html.HtmlElement, bool] = {}
     for control in tree.iter("button", "a", "input"):
         if control.tag == "input":
             if control.get("type", "").lower() not in ("submit", "button"):
@@ -942,7 +946,7 @@ def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]
             label = control.text_content()
         if len(label) > 4 * MAX_CONSENT_LABEL_CHARS:
             continue
-        if control.tag == "a" and _in_a_sentence(control):
+        if control.tag == "a" and _in_a_sentence(control, sentences):
             continue  # a link in a sentence is the sentence's ("einen Knopf „Alle akzeptieren“ …")
         label = " ".join(label.split())
         if len(label) > MAX_CONSENT_LABEL_CHARS or not _CONSENT_CONTROL.search(label):
@@ -961,13 +965,17 @@ def _offering_consent(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]
     return holders
 
 
-def _in_a_sentence(link: lxml.html.HtmlElement) -> bool:
-    """Whether a link has words of its parent's text beside it: it is part of a sentence."""
+def _in_a_sentence(link: lxml.html.HtmlElement, read: dict[lxml.html.HtmlElement, bool]) -> bool:
+    """Whether a link has words of its parent's text beside it: it is part of a sentence.
+    `read`: what the walk that asks found of each parent, read once: a parent's text between
+    its children was read again for each of its links, seconds for a pager of 20,000 numbers."""
     parent = link.getparent()
     if parent is None or link.get("role", "") == "button":
         return False
-    beside = [parent.text, *(child.tail for child in parent)]
-    return any(_WORDS.search(t) for t in beside if t)
+    if parent not in read:
+        beside = itertools.chain((parent.text,), (child.tail for child in parent))
+        read[parent] = any(_WORDS.search(t) for t in beside if t)
+    return read[parent]
 
 
 _WORDS = re.compile(r"[^\W\d_]{2}")
