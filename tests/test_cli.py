@@ -427,21 +427,34 @@ def test_sources_json_into_a_closed_pipe_exits_quietly(
     assert done.returncode == 141
 
 
+def _without_the_service(
+    config_file: Path, tmp_path: Path, command: list[str], redis_url: str = ""
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`command` run with no server in its data directory (or at `redis_url`), and its seconds."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["AGGREGATOR_DATA_DIR"] = str(tmp_path / "var")
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    started = time.monotonic()
+    done = subprocess.run(
+        [*CLI, "--config", str(config_file), *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    return done, time.monotonic() - started
+
+
 @pytest.mark.parametrize("command", [["sources"], ["story", "x"]])
 def test_a_command_that_needs_the_store_says_so_in_one_line_when_it_is_down(
     config_file: Path, tmp_path: Path, command: list[str]
 ) -> None:
     """Not a 50-line traceback: where it looked, and how to start the service."""
-    down = {**os.environ, "REDIS_URL": f"unix://{tmp_path / 'nobody-listens.sock'}"}
-    done = subprocess.run(
-        [*CLI, "--config", str(config_file), *command],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env=down,
-        check=False,
-    )
+    down = f"unix://{tmp_path / 'nobody-listens.sock'}"
+    done, _ = _without_the_service(config_file, tmp_path, command, down)
     assert done.returncode == 3  # (not 1: "some source fails", for `sources`)
     assert "Traceback" not in done.stderr
     (line,) = done.stderr.strip().splitlines()
@@ -460,31 +473,17 @@ _STORE_COMMANDS = [
 
 
 @pytest.mark.parametrize(
-    ("command", "redis_at"),
-    [(command, None) for command in _STORE_COMMANDS] + [(["sources"], "redis://127.0.0.1:1/0")],
+    ("command", "redis_url"),
+    [(command, "") for command in _STORE_COMMANDS] + [(["sources"], "redis://127.0.0.1:1/0")],
 )
 def test_a_command_says_at_once_that_the_service_is_not_running(
-    config_file: Path, tmp_path: Path, command: list[str], redis_at: str | None
+    config_file: Path, tmp_path: Path, command: list[str], redis_url: str
 ) -> None:
     """No server listens on the data directory's socket and no `aggregator run` holds it (or
     REDIS_URL's port refuses): the service is down, and no retry brings it back. The command
     said so after ~15 s of retries meant for riding out a restart; it says so at once, with how
     to start it."""
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env["AGGREGATOR_DATA_DIR"] = str(tmp_path / "var")
-    if redis_at:
-        env["REDIS_URL"] = redis_at
-    started = time.monotonic()
-    done = subprocess.run(
-        [*CLI, "--config", str(config_file), *command],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-    took = time.monotonic() - started
+    done, took = _without_the_service(config_file, tmp_path, command, redis_url)
     assert done.returncode == 3, done.stderr
     assert "aggregator run" in done.stderr
     assert took < 5, f"took {took:.1f} s"  # (a Python start-up and the imports: ~1 s)
@@ -494,21 +493,9 @@ def test_export_opml_without_the_service_writes_the_file_alone_at_once(
     config_file: Path, tmp_path: Path
 ) -> None:
     """export-opml needs no store (the config makes the export); it waited ~15 s for one."""
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env["AGGREGATOR_DATA_DIR"] = str(tmp_path / "var")
-    started = time.monotonic()
-    done = subprocess.run(
-        [*CLI, "--config", str(config_file), "export-opml"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-    took = time.monotonic() - started
+    done, took = _without_the_service(config_file, tmp_path, ["export-opml"])
     assert done.returncode == 0, done.stderr
-    assert b"<opml" in done.stdout.encode()
+    assert "<opml" in done.stdout
     assert "Redis is not reachable" in done.stderr
     assert took < 5, f"took {took:.1f} s"
 
