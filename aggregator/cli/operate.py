@@ -82,8 +82,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         common.usage_error("name one or more source ids, or pass --all")
     if args.inline:
         _counted_with_the_service()  # (before anything imports prometheus_client)
-    from workers import jobs, scheduler
-
     store = common.command_store()
     # While the file is invalid, the config the service runs on (its sources are the ones to
     # refresh, and when an operator is troubleshooting).
@@ -93,6 +91,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     # The running scheduler owns what is published; a local file (maybe stale, maybe another
     # machine's) only stands in when nothing has been published yet.
     published = store.published_config()
+    # (Imported once the store answered: their second of imports came before "the service is
+    # not running".)
+    from workers import jobs, scheduler
+
     missing: list[str] = []
     if published is None:
         scheduler.publish(store, config)
