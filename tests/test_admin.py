@@ -17,7 +17,6 @@ from typing import Literal
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 from rq import Queue, SimpleWorker
 
@@ -33,7 +32,7 @@ from aggregator.store import FetchRecord, Store
 from aggregator.web import admin
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config, start_worker, wait_for
-from tests.support.web_server import LiveServer
+from tests.support.web_server import HttpClient, LiveServer, http_client
 from tests.test_health import with_ops
 from workers import scheduler
 
@@ -59,12 +58,12 @@ def web_config(feed_server: FeedServer) -> Config:
 
 
 @pytest.fixture
-def ops(app: Flask, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
+def ops(app: Flask, monkeypatch: pytest.MonkeyPatch) -> HttpClient:
     monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
-    return with_ops(app).test_client()
+    return http_client(with_ops(app))
 
 
-def login(client: FlaskClient) -> str:
+def login(client: HttpClient) -> str:
     """Log in with the form; returns the CSRF token of the session."""
     response = client.post("/admin/login", data={"token": TOKEN})
     assert response.status_code == 303
@@ -82,12 +81,12 @@ def test_without_a_token_the_admin_does_not_exist(
     app: Flask, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
     monkeypatch.delenv("ADMIN_TOKEN", raising=False)
-    client = with_ops(app).test_client()
+    client = http_client(with_ops(app))
     assert client.get(path, headers=BEARER).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/sources/alpha", "/admin/rq/"])
-def test_requests_without_the_right_token_get_401(ops: FlaskClient, path: str) -> None:
+def test_requests_without_the_right_token_get_401(ops: HttpClient, path: str) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
         response = ops.get(path, headers=headers)
         assert response.status_code == 401, headers
@@ -98,7 +97,7 @@ def test_requests_without_the_right_token_get_401(ops: FlaskClient, path: str) -
 
 
 def test_login_sets_a_strict_httponly_signed_session_cookie(
-    ops: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    ops: HttpClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert ops.post("/admin/login", data={"token": "nope"}).status_code == 401
     response = ops.post("/admin/login", data={"token": TOKEN})
@@ -118,7 +117,7 @@ def test_login_sets_a_strict_httponly_signed_session_cookie(
     assert ops.get("/admin/").status_code == 401
 
 
-def test_posts_with_the_session_cookie_need_the_csrf_token(ops: FlaskClient, store: Store) -> None:
+def test_posts_with_the_session_cookie_need_the_csrf_token(ops: HttpClient, store: Store) -> None:
     csrf = login(ops)
     assert ops.post("/admin/sources/alpha/pause").status_code == 400
     assert ops.post("/admin/sources/alpha/pause", data={"csrf": "0" * 64}).status_code == 400
@@ -130,7 +129,7 @@ def test_posts_with_the_session_cookie_need_the_csrf_token(ops: FlaskClient, sto
 
 
 def test_admin_pages_keep_the_strict_csp_and_only_the_rq_dashboard_relaxes_it(
-    ops: FlaskClient,
+    ops: HttpClient,
 ) -> None:
     page = ops.get("/admin/", headers=BEARER)
     assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
@@ -152,7 +151,7 @@ def test_admin_pages_keep_the_strict_csp_and_only_the_rq_dashboard_relaxes_it(
         "/admin/rq/0/data/jobs/refresh/finished/0/asc/1.json",  # a page size of 0
     ],
 )
-def test_a_page_the_rq_dashboard_has_not_is_a_404_not_an_error(ops: FlaskClient, path: str) -> None:
+def test_a_page_the_rq_dashboard_has_not_is_a_404_not_an_error(ops: HttpClient, path: str) -> None:
     assert ops.get(path, headers=BEARER).status_code == 404
     assert ops.get(path).status_code == 401  # the guard first, as for every admin page
 
@@ -206,7 +205,7 @@ def test_random_tokens_of_the_shortest_length_start() -> None:
 # --- the table and the source page ---------------------------------------------------------------
 
 
-def test_table_shows_each_source_and_filters_and_sorts(ops: FlaskClient, store: Store) -> None:
+def test_table_shows_each_source_and_filters_and_sorts(ops: HttpClient, store: Store) -> None:
     now = datetime.now(UTC)
     store.save_state(
         SourceState(
@@ -245,7 +244,7 @@ def test_table_shows_each_source_and_filters_and_sorts(ops: FlaskClient, store: 
     assert re.findall(r'<tr id="source-(\w+)"', by_errors) == ["alpha", "gamma", "beta"]
 
 
-def test_the_table_opens_with_the_service_at_a_glance(ops: FlaskClient, store: Store) -> None:
+def test_the_table_opens_with_the_service_at_a_glance(ops: HttpClient, store: Store) -> None:
     """What /readyz and the gauges of /metrics say, for an operator who has no dashboard."""
 
     def service() -> str:
@@ -286,7 +285,7 @@ def test_the_table_opens_with_the_service_at_a_glance(ops: FlaskClient, store: S
 
 
 def test_a_healthy_sources_warning_is_labelled_a_warning_not_an_error(
-    ops: FlaskClient, store: Store
+    ops: HttpClient, store: Store
 ) -> None:
     """A feed read leniently is healthy: an operator scanning for red must not see an error."""
     warned = "The feed is not well-formed XML (line 34); it was read leniently."
@@ -314,7 +313,7 @@ def test_a_healthy_sources_warning_is_labelled_a_warning_not_an_error(
 
 
 def test_table_comes_a_page_at_a_time_keeping_its_filter_and_order(
-    ops: FlaskClient, store: Store, monkeypatch: pytest.MonkeyPatch
+    ops: HttpClient, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(admin, "PAGE_SIZE", 2)
     now = datetime.now(UTC)
@@ -345,7 +344,7 @@ def test_table_comes_a_page_at_a_time_keeping_its_filter_and_order(
         assert ops.get(f"/admin/?page={junk}", headers=BEARER).status_code == 404
 
 
-def test_table_finds_a_source_by_name_id_or_url(ops: FlaskClient, store: Store) -> None:
+def test_table_finds_a_source_by_name_id_or_url(ops: HttpClient, store: Store) -> None:
     def rows(path: str) -> list[str]:
         page = ops.get(path, headers=BEARER).get_data(as_text=True)
         return re.findall(r'<tr id="source-(\w+)"', page)
@@ -361,7 +360,7 @@ def test_table_finds_a_source_by_name_id_or_url(ops: FlaskClient, store: Store) 
 
 
 def test_source_page_shows_fetch_history_and_articles(
-    ops: FlaskClient,
+    ops: HttpClient,
     store: Store,
     add_articles: Callable[..., list[Article]],
 ) -> None:
@@ -388,7 +387,7 @@ def test_source_page_shows_fetch_history_and_articles(
 
 def test_source_page_says_how_much_junk_it_learned_and_how_to_keep_it(
     app: Flask,
-    ops: FlaskClient,
+    ops: HttpClient,
     store: Store,
     web_config: Config,
     add_articles: Callable[..., list[Article]],
@@ -419,7 +418,7 @@ def test_source_page_says_how_much_junk_it_learned_and_how_to_keep_it(
 
 
 def test_refresh_now_makes_the_source_due_and_enqueues_nothing(
-    ops: FlaskClient, store: Store
+    ops: HttpClient, store: Store
 ) -> None:
     store.schedule("gamma", time.time() + 3600)
     before = time.time()
@@ -436,7 +435,7 @@ def test_refresh_now_makes_the_source_due_and_enqueues_nothing(
     )
 
 
-def test_pause_resume_and_reset(ops: FlaskClient, store: Store) -> None:
+def test_pause_resume_and_reset(ops: HttpClient, store: Store) -> None:
     store.schedule("alpha", time.time() + 3600)
     ops.post("/admin/sources/alpha/pause", headers=BEARER)
     assert store.get_state("alpha").paused
@@ -715,7 +714,7 @@ def test_a_busy_workers_job_shows_as_text_on_the_dashboards_workers_page(
 
 
 def test_dashboard_buttons_work_for_a_logged_in_browser_and_nothing_else(
-    ops: FlaskClient,
+    ops: HttpClient,
 ) -> None:
     """rq-dashboard posts by XHR without a form token; a cross-site form cannot add the header."""
     login(ops)
@@ -727,13 +726,13 @@ def test_dashboard_buttons_work_for_a_logged_in_browser_and_nothing_else(
     assert ops.get("/admin/rq/requeue/refresh").status_code == 405  # state change on GET
 
 
-def test_a_non_ascii_token_is_refused_not_a_crash(ops: FlaskClient) -> None:
+def test_a_non_ascii_token_is_refused_not_a_crash(ops: HttpClient) -> None:
     assert ops.get("/admin/", headers={"Authorization": "Bearer é"}).status_code == 401
     assert ops.post("/admin/login", data={"token": "é"}).status_code == 401
 
 
 def test_a_config_file_that_cannot_be_applied_is_shown_to_operators_only(
-    ops: FlaskClient, store: Store
+    ops: HttpClient, store: Store
 ) -> None:
     assert 'id="config-problems"' not in ops.get("/admin/", headers=BEARER).get_data(True)
     problem = 'sources[3] (id "bbc").url: missing <required>'
@@ -753,7 +752,7 @@ def test_a_config_file_that_cannot_be_applied_is_shown_to_operators_only(
 
 
 def test_the_config_s_warnings_are_shown_to_operators_the_first_twenty_in_full(
-    ops: FlaskClient, store: Store
+    ops: HttpClient, store: Store
 ) -> None:
     assert 'id="config-warnings"' not in ops.get("/admin/", headers=BEARER).get_data(True)
     warnings = [
@@ -771,7 +770,7 @@ def test_the_config_s_warnings_are_shown_to_operators_the_first_twenty_in_full(
 
 
 def test_source_page_shows_unreadable_dates_and_full_text_failures(
-    ops: FlaskClient, store: Store
+    ops: HttpClient, store: Store
 ) -> None:
     page = ops.get("/admin/sources/alpha", headers=BEARER).get_data(as_text=True)
     assert "Unreadable dates" not in page

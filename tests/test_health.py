@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from aggregator import config as config_module
 from aggregator import metrics
@@ -21,7 +20,7 @@ from aggregator.redis_server import EmbeddedServer, connect
 from aggregator.store import Store
 from aggregator.web import admin, create_app, health
 from tests.support.pipeline import start_worker, wait_for
-from tests.support.web_server import redis_connections_held
+from tests.support.web_server import HttpClient, http_client, redis_connections_held
 
 
 def with_ops(app: Flask) -> Flask:
@@ -34,18 +33,18 @@ def with_ops(app: Flask) -> Flask:
 
 
 @pytest.fixture
-def ops(app: Flask) -> FlaskClient:
-    return with_ops(app).test_client()
+def ops(app: Flask) -> HttpClient:
+    return http_client(with_ops(app))
 
 
-def test_healthz_answers_without_anything_else_running(ops: FlaskClient) -> None:
+def test_healthz_answers_without_anything_else_running(ops: HttpClient) -> None:
     response = ops.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_readyz_names_every_missing_part(ops: FlaskClient) -> None:
+def test_readyz_names_every_missing_part(ops: HttpClient) -> None:
     response = ops.get("/readyz")
     assert response.status_code == 503
     assert response.json is not None
@@ -54,7 +53,7 @@ def test_readyz_names_every_missing_part(ops: FlaskClient) -> None:
 
 
 def test_a_stale_scheduler_heartbeat_is_not_ready(
-    ops: FlaskClient, store: Store, monkeypatch: pytest.MonkeyPatch
+    ops: HttpClient, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("READY_HEARTBEAT_SECONDS", "30")
     store.heartbeat("scheduler", datetime.now(UTC) - timedelta(minutes=2))
@@ -64,9 +63,7 @@ def test_a_stale_scheduler_heartbeat_is_not_ready(
     assert "ago" in body["problems"]["scheduler"]
 
 
-def test_a_heartbeat_newer_than_the_probe_is_no_negative_age(
-    ops: FlaskClient, store: Store
-) -> None:
+def test_a_heartbeat_newer_than_the_probe_is_no_negative_age(ops: HttpClient, store: Store) -> None:
     """A beat written after the probe read the time, or by a host whose clock runs ahead, is 0
     seconds old, as /metrics says (readyz said -0.0, or -5.0)."""
     store.heartbeat("scheduler", datetime.now(UTC) + timedelta(seconds=5))
@@ -91,7 +88,7 @@ def _newest_heartbeat(store: Store) -> datetime:
 
 @pytest.mark.timeout(120)
 def test_readiness_follows_a_real_worker_dying_and_coming_back(
-    ops: FlaskClient, store: Store, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    ops: HttpClient, store: Store, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The worker heartbeats every second; readiness wants one within 4 s.
     monkeypatch.setenv("WORKER_HEARTBEAT_SECONDS", "1")
@@ -136,7 +133,7 @@ def test_readyz_says_redis_is_down_at_once_not_after_the_clients_retries(
     with EmbeddedServer(tmp_path / "valkey") as server:
         url = server.start()
         Store(connect(url)).publish_config(config_module.dumps(web_config))
-        client = create_app(web_config, url, recheck_interval=60).test_client()
+        client = http_client(create_app(web_config, url, recheck_interval=60))
         assert client.get("/readyz").status_code == 503  # no worker yet, but Redis answers
         server.stop()
         started = time.monotonic()
@@ -149,7 +146,7 @@ def test_readyz_says_redis_is_down_at_once_not_after_the_clients_retries(
 
 
 def test_readyz_says_the_process_is_busy_when_its_connections_to_redis_are_all_in_use(
-    app: Flask, ops: FlaskClient
+    app: Flask, ops: HttpClient
 ) -> None:
     """Every one of the process's connections to Redis held past the pool's wait (PoolBusy):
     readiness said `missing: ["redis"]`, "Redis does not answer: … the process is busy", while
@@ -165,7 +162,7 @@ def test_readyz_says_the_process_is_busy_when_its_connections_to_redis_are_all_i
 
 
 def test_metrics_say_the_process_is_busy_when_its_connections_to_redis_are_all_in_use(
-    app: Flask, ops: FlaskClient
+    app: Flask, ops: HttpClient
 ) -> None:
     """Every one of the process's connections to Redis held past the pool's wait (PoolBusy):
     a scrape said `aggregator_redis_up 0` though the probe had just had Redis's answer, and an
@@ -189,7 +186,7 @@ def test_metrics_with_redis_down_still_answers_with_the_counters_at_once(
     with EmbeddedServer(tmp_path / "valkey") as server:
         url = server.start()
         Store(connect(url)).publish_config(config_module.dumps(web_config))
-        client = with_ops(create_app(web_config, url, recheck_interval=60)).test_client()
+        client = http_client(with_ops(create_app(web_config, url, recheck_interval=60)))
         up = client.get("/metrics")
         server.stop()
         started = time.monotonic()

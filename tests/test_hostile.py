@@ -54,7 +54,7 @@ from tests.support import evil
 from tests.support.evil import CASES, Case, Env, Probe
 from tests.support.feed_server import FeedServer, RecordedRequest
 from tests.support.pipeline import ROOT
-from tests.support.web_server import DEFAULT_BASE_URL, LiveServer
+from tests.support.web_server import LiveServer
 from tests.test_browser import partner_page
 from workers import scheduler
 
@@ -402,9 +402,9 @@ XSS_CATEGORY = "xss"
 
 
 @pytest.fixture
-def web_config(_live_http: LiveServer | None, feed_server: FeedServer) -> Config:
+def web_config(_live_http: LiveServer, feed_server: FeedServer) -> Config:
     """Categories and sources of the browser test, their feeds on the loopback feed server."""
-    base = _live_http.url if _live_http is not None else DEFAULT_BASE_URL
+    base = _live_http.url
     paths = {
         "xss-rss": "/c/xss.rss",
         "xss-atom": "/c/xss.atom",

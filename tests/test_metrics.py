@@ -10,7 +10,6 @@ from typing import cast
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue, Worker
 from rq.utils import utcformat
@@ -24,6 +23,7 @@ from aggregator.refresh import refresh_source
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config, start_worker
+from tests.support.web_server import HttpClient, http_client
 from tests.test_health import with_ops
 from workers import scheduler
 
@@ -49,7 +49,7 @@ def web_config(feed_server: FeedServer) -> Config:
     )
 
 
-def scrape(client: FlaskClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def scrape(client: HttpClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     """Every sample of /metrics by (name, sorted labels)."""
     response = client.get("/metrics")
     assert response.status_code == 200
@@ -95,7 +95,7 @@ def test_counters_from_forked_worker_processes_reach_metrics(
     feed_server.add("/missing.xml", status=404)
     feed_server.add("/gone.xml", status=410)
     monkeypatch.setenv(metrics.MULTIPROC_ENV, metrics.prepare_multiproc_dir(tmp_path / "prom"))
-    client = with_ops(app).test_client()
+    client = http_client(with_ops(app))
 
     before = scrape(client)
     assert fetches(before, "ok", "2xx") == 0
@@ -130,7 +130,7 @@ def test_gauges_are_read_from_redis_when_scraped(
     app: Flask, web_config: Config, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
-    client = with_ops(app).test_client()
+    client = http_client(with_ops(app))
     now = time.time()
     store.schedule("good", now - 120)  # two minutes overdue
     store.save_state(SourceState("broken", paused=True))
@@ -158,7 +158,7 @@ def test_a_worker_registered_but_silent_is_not_counted_alive(
 ) -> None:
     # Two workers stopped (SIGSTOP) for 75 s: /readyz said 0 alive, /metrics said 2 workers.
     monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
-    client = with_ops(app).test_client()
+    client = http_client(with_ops(app))
     queue = Queue(QUEUE_NAME, connection=store.redis)
     for name in ("fresh", "silent"):
         worker = Worker([queue], connection=store.redis, name=name)
@@ -175,7 +175,7 @@ def test_this_process_counts_show_without_a_multiprocess_dir(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
-    client = with_ops(app).test_client()
+    client = http_client(with_ops(app))
     before = fetches(scrape(client), "timeout", "")
     metrics.observe_refresh(RefreshResult("x", Outcome.TIMEOUT, None, 1.5), 1.4)
     assert fetches(scrape(client), "timeout", "") == before + 1
@@ -187,7 +187,7 @@ def test_a_refused_private_address_counts_as_a_connection_error(
     """The token-free /metrics told a refused private address ("blocked") from a name that did
     not resolve: one poll of a feed redirecting to a guessed internal name said it exists."""
     monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
-    client = with_ops(app).test_client()
+    client = http_client(with_ops(app))
     before = {o: fetches(scrape(client), o, "") for o in ("blocked", "connection-error")}
     refused = "refused to connect to intranet.corp at 10.1.2.3 (private address)"
     unresolved = "could not resolve host intranet.corp"

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 
 from aggregator import config as config_module
 from aggregator.config import FetchConfig, parse_config, summary
@@ -34,6 +33,7 @@ from aggregator.store import Store
 from aggregator.web import create_app
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
+from tests.support.web_server import HttpClient, http_client
 
 FEED = (
     b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Intranet</title>'
@@ -331,7 +331,7 @@ categories = ["world"]
 FORMATS = ("atom", "rss", "json")
 
 
-def _public_surfaces(client: FlaskClient, store: Store) -> dict[str, str]:
+def _public_surfaces(client: HttpClient, store: Store) -> dict[str, str]:
     """Every page and document the public may read of the two sources, by path."""
     paths = ["/sources", "/s/intranet/", "/s/city/", "/sources.opml", "/c/world/sources.opml"]
     paths += [f"{feed}.{fmt}" for feed in ("/feed", "/c/world/feed") for fmt in FORMATS]
@@ -365,7 +365,7 @@ def test_an_intranet_source_s_urls_are_published_only_when_its_operator_says_so(
         for source in config.sources:
             assert refresh_source(source, config, store, fetcher, now=now).outcome is Outcome.OK
     store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = http_client(create_app(config, redis_url, recheck_interval=0))
     surfaces = _public_surfaces(client, store)
     assert len(surfaces) == 13 + 3  # (and three articles' pages)
     shown = [p for p, body in surfaces.items() if "/private/staff.xml" in body]

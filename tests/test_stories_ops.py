@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from aggregator import cli
 from aggregator.config import Config
@@ -14,6 +13,7 @@ from aggregator.models import Article
 from aggregator.store import Store
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import make_config
+from tests.support.web_server import HttpClient, http_client
 from tests.test_health import with_ops
 from tests.test_stories_store import COPY, ORIGINAL, article, refresh_all, rss
 
@@ -42,7 +42,7 @@ def test_admin_shows_how_many_articles_copied_which_source(
     app: Flask, monkeypatch: pytest.MonkeyPatch, copied: tuple[str, str]
 ) -> None:
     monkeypatch.setenv("ADMIN_TOKEN", TOKEN)
-    client: FlaskClient = with_ops(app).test_client()
+    client: HttpClient = http_client(with_ops(app))
     assert client.post("/admin/login", data={"token": TOKEN}).status_code == 303
     beta = client.get("/admin/sources/beta").get_data(as_text=True)
     assert 'id="story-copies">1 (alpha: 1)' in beta

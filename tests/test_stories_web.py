@@ -15,7 +15,6 @@ from typing import Any
 import feedparser
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from aggregator import config as config_module
 from aggregator.config import Config
@@ -24,6 +23,7 @@ from aggregator.models import Article
 from aggregator.refresh import join_stories
 from aggregator.store import Store
 from aggregator.web import create_app, pages
+from tests.support.web_server import HttpClient, http_client
 
 AddArticles = Callable[..., list[Article]]
 ARTICLE_LINK = re.compile(r'class="card-title"[^>]*><a href="/a/([^"]+)"')
@@ -53,7 +53,7 @@ def story(add_articles: AddArticles, store: Store) -> tuple[Article, Article, Ar
     return original, copy, other
 
 
-def items(client: FlaskClient, url: str) -> list[dict[str, Any]]:
+def items(client: HttpClient, url: str) -> list[dict[str, Any]]:
     response = client.get(url)
     assert response.status_code == 200, response.data
     result: list[dict[str, Any]] = json.loads(response.data)["items"]
@@ -61,7 +61,7 @@ def items(client: FlaskClient, url: str) -> list[dict[str, Any]]:
 
 
 def test_json_feed_shows_each_story_once_and_credits_the_copies(
-    client: FlaskClient, story: tuple[Article, Article, Article]
+    client: HttpClient, story: tuple[Article, Article, Article]
 ) -> None:
     original, copy, _ = story
     tech = items(client, "/c/tech/feed.json")
@@ -90,7 +90,7 @@ def test_json_feed_shows_each_story_once_and_credits_the_copies(
 
 
 def test_a_copy_without_a_link_is_credited_in_json_without_a_url(
-    client: FlaskClient, add_articles: AddArticles, store: Store
+    client: HttpClient, add_articles: AddArticles, store: Store
 ) -> None:
     """JSON Feed's URLs are never "": a copy with no link of its own keeps its credit, no url
     (Atom and RSS leave such copies out: their credits are links)."""
@@ -116,7 +116,7 @@ def test_a_copy_without_a_link_is_credited_in_json_without_a_url(
 
 
 def test_collapse_0_returns_every_article_with_its_story_id(
-    client: FlaskClient, story: tuple[Article, Article, Article]
+    client: HttpClient, story: tuple[Article, Article, Article]
 ) -> None:
     collapsed = items(client, "/c/tech/feed.json")  # cached first: collapse is part of the key
     every = items(client, "/c/tech/feed.json?collapse=0")
@@ -127,7 +127,7 @@ def test_collapse_0_returns_every_article_with_its_story_id(
 
 
 def test_the_every_article_variant_is_a_feed_of_its_own_to_readers(
-    client: FlaskClient, story: tuple[Article, Article, Article]
+    client: HttpClient, story: tuple[Article, Article, Article]
 ) -> None:
     """A reader following ?collapse=0's self link must stay on it; its id is not the other's."""
     every = client.get("/c/tech/feed.json?collapse=0&limit=10").get_json()
@@ -147,7 +147,7 @@ def test_the_every_article_variant_is_a_feed_of_its_own_to_readers(
 
 
 def test_atom_links_and_rss_description_credit_the_other_copies(
-    client: FlaskClient, story: tuple[Article, Article, Article]
+    client: HttpClient, story: tuple[Article, Article, Article]
 ) -> None:
     _, copy, _ = story
     root = ET.fromstring(client.get("/c/tech/feed.atom").data)
@@ -169,7 +169,7 @@ def test_atom_links_and_rss_description_credit_the_other_copies(
 
 
 def test_the_credit_is_in_the_content_readers_show(
-    client: FlaskClient, story: tuple[Article, Article, Article]
+    client: HttpClient, story: tuple[Article, Article, Article]
 ) -> None:
     """newsboat, sfeed and feedparser's readers show an item's content (RSS content:encoded,
     Atom content, JSON content_html), not the RSS description nor Atom's related links: the
@@ -196,7 +196,7 @@ def test_a_chinese_site_credits_the_other_copies_in_chinese(
 ) -> None:
     config = replace(web_config, site=replace(web_config.site, language="zh-CN"))
     store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = http_client(create_app(config, redis_url, recheck_interval=0))
     rss = feedparser.parse(io.BytesIO(client.get("/c/tech/feed.rss").data))
     # In Chinese punctuation: "其他来源的报道: … ( )" was English's (a review).
     assert "<p>其他来源的报道：<a href=" in rss.entries[0].description
@@ -215,7 +215,7 @@ def test_a_chinese_category_of_an_english_site_credits_in_chinese(
     config = replace(web_config, categories=categories)
     assert config.site.language in ("", "en")
     store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = http_client(create_app(config, redis_url, recheck_interval=0))
     rss = feedparser.parse(io.BytesIO(client.get("/c/tech/feed.rss").data))
     assert "<p>其他来源的报道：<a href=" in rss.entries[0].content[0].value
     assert "Also reported" not in client.get("/c/tech/feed.rss").get_data(as_text=True)
@@ -230,13 +230,13 @@ def test_a_category_can_turn_collapsing_off(
     config = replace(web_config, categories=categories)
     store.publish_config(config_module.dumps(config))
     app: Flask = create_app(config, redis_url, recheck_interval=0)
-    client = app.test_client()
+    client = http_client(app)
     assert len(items(client, "/c/tech/feed.json")) == 2
     assert len(items(client, "/c/tech/feed.json?collapse=1")) == 1
 
 
 def test_an_original_arriving_after_its_copy_updates_the_item_rather_than_adding_one(
-    add_articles: AddArticles, store: Store, client: FlaskClient
+    add_articles: AddArticles, store: Store, client: HttpClient
 ) -> None:
     """The collapsed item keeps the story's id: feed readers update it instead of showing the
     story twice. `?collapse=0` keeps each article's own id."""
@@ -266,7 +266,7 @@ def test_an_original_arriving_after_its_copy_updates_the_item_rather_than_adding
 
 
 def test_old_news_seen_in_two_sources_is_not_updated_today(
-    add_articles: AddArticles, store: Store, client: FlaskClient
+    add_articles: AddArticles, store: Store, client: HttpClient
 ) -> None:
     """Daring Fireball's Atom and JSON feeds, polled for the first time, hold the same posts of
     2017: each story was "updated" at the poll, and readers showed 2017 posts as new. A second
@@ -299,7 +299,7 @@ def test_collapse_stories_is_checked_in_the_config(tmp_path: Any) -> None:
 
 
 def test_pages_show_a_story_once_with_its_sources_and_credit_copies(
-    client: FlaskClient, story: tuple[Article, Article, Article]
+    client: HttpClient, story: tuple[Article, Article, Article]
 ) -> None:
     original, copy, _ = story
     home = client.get("/").get_data(as_text=True)
@@ -320,7 +320,7 @@ def test_pages_show_a_story_once_with_its_sources_and_credit_copies(
 
 
 def test_related_articles_show_another_story_once(
-    client: FlaskClient,
+    client: HttpClient,
     story: tuple[Article, Article, Article],
     add_articles: AddArticles,
     store: Store,
@@ -337,7 +337,7 @@ def test_related_articles_show_another_story_once(
 
 
 def test_the_newest_first_list_shows_a_story_once_across_its_pages(
-    client: FlaskClient, add_articles: AddArticles, story: tuple[Article, Article, Article]
+    client: HttpClient, add_articles: AddArticles, story: tuple[Article, Article, Article]
 ) -> None:
     """The copy (two hours after its original) leads page one; the original, a page further
     down with 25 articles between them, is not listed again on page two."""
@@ -357,7 +357,7 @@ def test_the_newest_first_list_shows_a_story_once_across_its_pages(
 
 
 def test_a_newest_first_page_a_copy_shortened_reads_on_to_stay_full(
-    client: FlaskClient, add_articles: AddArticles, store: Store
+    client: HttpClient, add_articles: AddArticles, store: Store
 ) -> None:
     """An original and its copy lead the list: the first page shows their story once and
     takes one more article, so it still shows a whole page; no article is skipped or repeated."""
@@ -382,7 +382,7 @@ def test_a_newest_first_page_a_copy_shortened_reads_on_to_stay_full(
 
 
 def test_a_newest_first_page_of_copies_only_says_so(
-    client: FlaskClient,
+    client: HttpClient,
     story: tuple[Article, Article, Article],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -402,7 +402,7 @@ def test_a_newest_first_page_of_copies_only_says_so(
 
 
 def test_a_home_section_shows_at_most_two_items_of_one_source(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     add_articles("hacker-blog", 6)
     add_articles("mixed", 1)
@@ -413,7 +413,7 @@ def test_a_home_section_shows_at_most_two_items_of_one_source(
 
 
 def test_a_home_section_looks_past_one_sources_burst_for_the_others(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """Twenty newer articles of one source filled the 15 the section chose from, and its cap of
     two left the section with two: it looks further back, to the other source's."""
@@ -426,7 +426,7 @@ def test_a_home_section_looks_past_one_sources_burst_for_the_others(
 
 
 def test_embeds_show_one_item_per_story(
-    client: FlaskClient, story: tuple[Article, Article, Article]
+    client: HttpClient, story: tuple[Article, Article, Article]
 ) -> None:
     page = client.get("/embed/tech").get_data(as_text=True)
     assert page.count("Bridge approved") == 1

@@ -28,7 +28,6 @@ import feedparser
 import httpx
 import pytest
 from flask import Flask, Request
-from flask.testing import FlaskClient
 from werkzeug.exceptions import BadRequest
 
 from aggregator import config as config_module
@@ -48,18 +47,23 @@ from aggregator.web import feeds as web_feeds
 from aggregator.web.cache import SETTLED, PageCache, RenderCache, Rendered
 from aggregator.web.feeds import is_not_modified, parse_limit
 from tests.support.pipeline import wait_for
-from tests.support.web_server import DEFAULT_BASE_URL as BASE
-from tests.support.web_server import LiveServer, make_config, redis_connections_held
+from tests.support.web_server import (
+    HttpClient,
+    LiveServer,
+    http_client,
+    make_config,
+    redis_connections_held,
+)
 
 AddArticles = Callable[..., list[Article]]
 FORMATS = ("atom", "rss", "json")
 SLUGS = ("tech", "world", None)
 
 
-def serving(config: Config, store: Store, redis_url: str) -> FlaskClient:
+def serving(config: Config, store: Store, redis_url: str) -> HttpClient:
     """A client of a web process serving `config`, published as the scheduler publishes it."""
     store.publish_config(config_module.dumps(config))
-    return create_app(config, redis_url, recheck_interval=0).test_client()
+    return http_client(create_app(config, redis_url, recheck_interval=0))
 
 
 def feed_url(slug: str | None, fmt: str) -> str:
@@ -97,7 +101,7 @@ def filled(add_articles: AddArticles) -> dict[str, list[Article]]:
 @pytest.mark.parametrize("slug", SLUGS)
 @pytest.mark.parametrize("fmt", ["atom", "rss"])
 def test_xml_feeds_round_trip_through_feedparser(
-    client: FlaskClient, store: Store, filled: dict[str, list[Article]], slug: str | None, fmt: str
+    client: HttpClient, store: Store, filled: dict[str, list[Article]], slug: str | None, fmt: str
 ) -> None:
     response = client.get(feed_url(slug, fmt))
     assert response.status_code == 200
@@ -143,9 +147,9 @@ def test_xml_feeds_round_trip_through_feedparser(
         site if slug is None else f"{site} — {'Technology' if slug == 'tech' else 'World 世界'}"
     )
     assert feed.language == "en"
-    page = f"http://localhost/c/{slug}/" if slug else "http://localhost/"
+    page = f"{client.url}/c/{slug}/" if slug else f"{client.url}/"
     assert {(link.rel, link.href) for link in feed.links} >= {
-        ("self", "http://localhost" + feed_url(slug, fmt)),
+        ("self", client.url + feed_url(slug, fmt)),
         ("alternate", page),
     }
     newest = max(a.updated for a in expected)
@@ -171,7 +175,7 @@ def test_xml_feeds_round_trip_through_feedparser(
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_json_feed_matches_redis(
-    client: FlaskClient, store: Store, filled: dict[str, list[Article]], slug: str | None
+    client: HttpClient, store: Store, filled: dict[str, list[Article]], slug: str | None
 ) -> None:
     # feedparser cannot read JSON Feed (docs/architecture.md, "Library pitfalls"), so the spec's
     # fields are checked directly.
@@ -179,8 +183,8 @@ def test_json_feed_matches_redis(
     feed = json.loads(response.data)
     expected, _ = store.category_page(slug, 50)
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
-    assert feed["feed_url"] == "http://localhost" + feed_url(slug, "json")
-    assert feed["home_page_url"] == (f"http://localhost/c/{slug}/" if slug else "http://localhost/")
+    assert feed["feed_url"] == client.url + feed_url(slug, "json")
+    assert feed["home_page_url"] == (f"{client.url}/c/{slug}/" if slug else f"{client.url}/")
     assert [item["id"] for item in feed["items"]] == [entry_id(a) for a in expected]
     for item, article in zip(feed["items"], expected, strict=True):
         assert item["title"] == article.title
@@ -197,7 +201,7 @@ def test_json_feed_matches_redis(
         assert item.get("image", "") == article.thumbnail
 
 
-def test_empty_category_is_a_valid_feed(client: FlaskClient) -> None:
+def test_empty_category_is_a_valid_feed(client: HttpClient) -> None:
     for fmt in ("atom", "rss"):
         response = client.get(feed_url("quiet", fmt))
         assert response.status_code == 200
@@ -207,7 +211,7 @@ def test_empty_category_is_a_valid_feed(client: FlaskClient) -> None:
 
 
 def test_an_empty_feed_is_dated_by_its_config_not_1970(
-    app: Flask, client: FlaskClient, store: Store, web_config: Config
+    app: Flask, client: HttpClient, store: Store, web_config: Config
 ) -> None:
     """A feed with no articles yet still needs an Atom <updated>: when the config it shows was
     published, not the epoch (a feed reader shows that date)."""
@@ -233,7 +237,7 @@ def test_hub_and_logo_are_advertised(
 ) -> None:
     config = make_config(hub="https://hub.example/", logo="https://static.example/logo.png")
     store.publish_config(config_module.dumps(config))
-    client = create_app(config, redis_url).test_client()
+    client = http_client(create_app(config, redis_url))
     add_articles("hacker-blog", 1)
     atom = parse_xml_feed(client.get("/feed.atom").data, CONTENT_TYPES["atom"])
     rss = parse_xml_feed(client.get("/feed.rss").data, CONTENT_TYPES["rss"])
@@ -248,7 +252,7 @@ def test_hub_and_logo_are_advertised(
 @pytest.mark.parametrize("slug", SLUGS)
 @pytest.mark.parametrize("fmt", ["atom", "rss"])
 def test_the_only_alternate_link_is_the_html_page(
-    client: FlaskClient,
+    client: HttpClient,
     web_config: Config,
     filled: dict[str, list[Article]],
     slug: str | None,
@@ -303,14 +307,14 @@ def test_self_link_is_the_requested_url(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_content_type_names_the_format_and_charset(client: FlaskClient, fmt: str) -> None:
+def test_content_type_names_the_format_and_charset(client: HttpClient, fmt: str) -> None:
     response = client.get(feed_url("world", fmt))
     assert response.headers["Content-Type"] == CONTENT_TYPES[fmt]
     assert "charset=utf-8" in response.headers["Content-Type"]
 
 
 def test_limit_defaults_to_50_and_is_capped_at_200(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     add_articles("hacker-blog", 210)
 
@@ -340,14 +344,14 @@ def test_limit_defaults_to_50_and_is_capped_at_200(
 
 
 @pytest.mark.parametrize("raw", ["abc", "", "1.5", " 5", "5 ", "1_0", "٣", "0x10", "+-1", "5e3"])
-def test_limit_that_is_not_a_whole_number_is_a_400(client: FlaskClient, raw: str) -> None:
+def test_limit_that_is_not_a_whole_number_is_a_400(client: HttpClient, raw: str) -> None:
     response = client.get("/feed.atom", query_string={"limit": raw})
     assert response.status_code == 400
     with pytest.raises(BadRequest, match="whole number"):
         parse_limit(raw)
 
 
-def test_unknown_category_or_format_is_a_404(client: FlaskClient) -> None:
+def test_unknown_category_or_format_is_a_404(client: HttpClient) -> None:
     for path in (
         "/c/nope/feed.atom",
         "/c/nope/feed.rss",
@@ -360,7 +364,7 @@ def test_unknown_category_or_format_is_a_404(client: FlaskClient) -> None:
         assert client.get(path).status_code == 404, path
 
 
-def test_guessed_feed_addresses_lead_to_our_feeds(client: FlaskClient) -> None:
+def test_guessed_feed_addresses_lead_to_our_feeds(client: HttpClient) -> None:
     """Feed readers that do not read a page's <link rel="alternate">, and people, try "/feed",
     "/rss", "/feed.xml" or "/c/<slug>/rss": each was a 404 (an operator's review)."""
     for path, location in (
@@ -381,7 +385,7 @@ def test_guessed_feed_addresses_lead_to_our_feeds(client: FlaskClient) -> None:
         assert client.get(response.headers["Location"]).status_code == 200, path
 
 
-def test_a_feed_address_with_a_trailing_slash_leads_to_the_feed(client: FlaskClient) -> None:
+def test_a_feed_address_with_a_trailing_slash_leads_to_the_feed(client: HttpClient) -> None:
     """A slash after a feed's address was a 404 page: "/feed/" (WordPress's feed, the address
     readers and people try first), "/rss/" (Ghost's), and "/c/<slug>/feed.atom/", a slip in an
     address written by hand. Each is a 301 to the feed, as the guessed addresses are (feed
@@ -400,7 +404,7 @@ def test_a_feed_address_with_a_trailing_slash_leads_to_the_feed(client: FlaskCli
     ):
         response = client.get(path)
         assert response.status_code == 301, path
-        assert response.headers["Location"] == BASE.rstrip("/") + location, path
+        assert response.headers["Location"] == client.url + location, path
         assert response.headers["Access-Control-Allow-Origin"] == "*", path
         assert client.get(response.headers["Location"]).status_code == 200, path
     followed = client.get("/c/nope/feed.json/", follow_redirects=True)
@@ -408,7 +412,7 @@ def test_a_feed_address_with_a_trailing_slash_leads_to_the_feed(client: FlaskCli
     assert followed.headers["Content-Type"] == "application/problem+json"
 
 
-def test_a_category_slug_in_capitals_leads_to_the_category(client: FlaskClient) -> None:
+def test_a_category_slug_in_capitals_leads_to_the_category(client: HttpClient) -> None:
     """Slugs are lower case; "/c/Tech/" typed by a person was a 404."""
     for path, location in (
         ("/c/Tech/", "/c/tech/"),
@@ -421,7 +425,7 @@ def test_a_category_slug_in_capitals_leads_to_the_category(client: FlaskClient) 
     assert client.get("/c/Nope/").status_code == 404
 
 
-def test_the_all_category_of_the_embeds_leads_to_the_merged_feed(client: FlaskClient) -> None:
+def test_the_all_category_of_the_embeds_leads_to_the_merged_feed(client: HttpClient) -> None:
     """A partner site that embeds "all" and then asks for its feed finds the merged one."""
     for fmt in ("atom", "rss", "json"):
         response = client.get(f"/c/all/feed.{fmt}?limit=20")
@@ -477,7 +481,7 @@ def test_conditional_get_answers_304(live_server: LiveServer, add_articles: AddA
 
 
 def test_etag_is_stable_and_changes_only_with_the_content(
-    app: Flask, client: FlaskClient, redis_url: str, web_config: Config, add_articles: AddArticles
+    app: Flask, client: HttpClient, redis_url: str, web_config: Config, add_articles: AddArticles
 ) -> None:
     add_articles("hacker-blog", 3)
     add_articles("people-daily", 3)
@@ -486,7 +490,7 @@ def test_etag_is_stable_and_changes_only_with_the_content(
     assert client.get("/c/tech/feed.rss").headers["ETag"] == tech.headers["ETag"]
 
     # Another process renders the same bytes, so every web process answers with the same ETag.
-    other = create_app(web_config, redis_url).test_client()
+    other = http_client(create_app(web_config, redis_url))
     again = other.get("/c/tech/feed.rss")
     assert again.data == tech.data
     assert again.headers["ETag"] == tech.headers["ETag"]
@@ -537,7 +541,7 @@ def test_gzip_is_served_to_clients_that_accept_it(
 
 
 def test_head_sends_the_headers_without_a_body(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     add_articles("mixed", 2)
     get = client.get("/c/world/feed.json")
@@ -551,7 +555,7 @@ def test_head_sends_the_headers_without_a_body(
 # --- headers ----------------------------------------------------------------------------------
 
 
-def test_cache_control_cors_and_security_headers(client: FlaskClient) -> None:
+def test_cache_control_cors_and_security_headers(client: HttpClient) -> None:
     for path in [feed_url(slug, fmt) for slug in SLUGS for fmt in FORMATS] + [
         "/sources.opml",
         "/c/tech/sources.opml",
@@ -578,7 +582,7 @@ def test_cache_control_cors_and_security_headers(client: FlaskClient) -> None:
 
 
 def test_a_partners_script_may_read_the_etag_and_send_conditional_requests(
-    client: FlaskClient,
+    client: HttpClient,
 ) -> None:
     response = client.get("/c/tech/feed.json")
     assert response.headers["Access-Control-Expose-Headers"] == "ETag"
@@ -618,7 +622,7 @@ def test_a_partners_script_may_read_the_etag_and_send_conditional_requests(
     assert revalidated.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_a_preflight_echoes_a_few_header_names_and_reads_no_more(client: FlaskClient) -> None:
+def test_a_preflight_echoes_a_few_header_names_and_reads_no_more(client: HttpClient) -> None:
     """The names a preflight lists were echoed, all of them, each checked against those taken
     so far: a preflight listing 40,000 (gunicorn joins a request's 50 header fields of 8 KB)
     held a worker for 30 s until gunicorn killed it, every connection it served with it, and
@@ -646,7 +650,7 @@ def test_a_preflight_echoes_a_few_header_names_and_reads_no_more(client: FlaskCl
 
 
 def test_published_config_is_served_and_reloaded(
-    app: Flask, client: FlaskClient, store: Store, web_config: Config, add_articles: AddArticles
+    app: Flask, client: HttpClient, store: Store, web_config: Config, add_articles: AddArticles
 ) -> None:
     add_articles("hacker-blog", 1)
     before = client.get("/c/tech/feed.atom")
@@ -675,7 +679,7 @@ def test_published_config_is_served_and_reloaded(
 
 
 def test_a_config_edit_dates_only_the_feeds_whose_settings_it_changed(
-    app: Flask, client: FlaskClient, store: Store, web_config: Config, add_articles: AddArticles
+    app: Flask, client: HttpClient, store: Store, web_config: Config, add_articles: AddArticles
 ) -> None:
     """A new source, or another category renamed, leaves a feed's <updated> and Last-Modified
     where they were (a feed reader asking If-Modified-Since gets its 304); renaming the feed's
@@ -714,7 +718,7 @@ def test_a_config_edit_dates_only_the_feeds_whose_settings_it_changed(
 
 
 def test_a_new_intranet_source_elsewhere_leaves_a_feeds_date_alone(
-    app: Flask, client: FlaskClient, store: Store, web_config: Config, add_articles: AddArticles
+    app: Flask, client: HttpClient, store: Store, web_config: Config, add_articles: AddArticles
 ) -> None:
     """A source whose URLs are not published (an intranet feed: allow_private_networks) added to
     another category left no feed's date alone: every feed's settings fingerprint held the ids
@@ -907,12 +911,12 @@ def test_a_category_renamed_with_its_former_slug_redirects_there(
     ]:
         moved = client.get(old)
         # Absolute, under site.base_url: a fetcher that moves its subscription may store it.
-        assert (moved.status_code, moved.headers["Location"]) == (301, BASE + new), old
+        assert (moved.status_code, moved.headers["Location"]) == (301, client.url + new), old
         assert client.get(new).status_code == 200, new
     assert client.get("/c/tech/feed.json").headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/c/nope/feed.json").status_code == 404
     slash = client.get("/c/technology")  # the current slug: routing's own redirect, as before
-    assert (slash.status_code, slash.headers["Location"]) == (308, BASE + "/c/technology/")
+    assert (slash.status_code, slash.headers["Location"]) == (308, client.url + "/c/technology/")
 
 
 def test_published_config_wins_over_the_file_one(
@@ -921,9 +925,9 @@ def test_published_config_wins_over_the_file_one(
     other = replace(web_config, site=replace(web_config.site, title="From The File"))
     title = "From The File"
     # Nothing published yet: the given (file) config.
-    assert create_app(other, redis_url).test_client().get("/feed.json").json["title"] == title  # type: ignore[index]
+    assert http_client(create_app(other, redis_url)).get("/feed.json").json["title"] == title  # type: ignore[index]
     store.publish_config(config_module.dumps(web_config))
-    served = create_app(other, redis_url).test_client().get("/feed.json").json
+    served = http_client(create_app(other, redis_url)).get("/feed.json").json
     assert served["title"] == "Test Aggregator"  # type: ignore[index]
 
 
@@ -931,7 +935,7 @@ def test_published_config_wins_over_the_file_one(
 
 
 def test_cache_hit_costs_one_redis_round_trip_and_no_render(
-    app: Flask, client: FlaskClient, redis: Any, add_articles: AddArticles
+    app: Flask, client: HttpClient, redis: Any, add_articles: AddArticles
 ) -> None:
     add_articles("hacker-blog", 5)
     first = client.get("/c/tech/feed.atom")
@@ -1043,7 +1047,7 @@ def test_render_cache_forgets_the_oldest_beyond_its_bytes_and_keeps_the_newest()
 # --- OPML -------------------------------------------------------------------------------------
 
 
-def test_opml_of_all_sources_is_nested_by_category(client: FlaskClient, web_config: Config) -> None:
+def test_opml_of_all_sources_is_nested_by_category(client: HttpClient, web_config: Config) -> None:
     response = client.get("/sources.opml")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/x-opml; charset=utf-8"
@@ -1069,7 +1073,7 @@ def test_opml_of_all_sources_is_nested_by_category(client: FlaskClient, web_conf
             assert outline.get("htmlUrl") == (source.site_url or None)
 
 
-def test_opml_of_one_category_lists_its_sources(client: FlaskClient, web_config: Config) -> None:
+def test_opml_of_one_category_lists_its_sources(client: HttpClient, web_config: Config) -> None:
     root = ET.fromstring(client.get("/c/world/sources.opml").data)
     assert root.findtext("head/title") == "Test Aggregator — World 世界"
     outlines = root.findall("body/outline")
@@ -1087,7 +1091,7 @@ def test_opml_survives_control_characters_in_names(
     source = replace(web_config.sources[0], name="Bell\x07 & <Tags>")
     config = replace(web_config, sources=(source, *web_config.sources[1:]))
     store.publish_config(config_module.dumps(config))
-    body = create_app(config, redis_url).test_client().get("/c/tech/sources.opml").data
+    body = http_client(create_app(config, redis_url)).get("/c/tech/sources.opml").data
     outline = ET.fromstring(body).find("body/outline")
     assert outline is not None
     assert outline.get("text") == "Bell & <Tags>"
@@ -1096,7 +1100,7 @@ def test_opml_survives_control_characters_in_names(
 def test_opml_is_rendered_once_per_config_with_validators_and_gzip(app: Flask) -> None:
     """At 10,000 sources an OPML export was 3 MB and half a second of CPU per request, dated
     "now" so no validator could hold: four connections of one client held a web process."""
-    client = app.test_client()
+    client = http_client(app)
     first = client.get("/sources.opml")
     renders = state_of(app).feed_cache.renders
     again = client.get("/sources.opml", headers={"Accept-Encoding": "gzip"})
@@ -1122,7 +1126,7 @@ def test_opml_gives_the_site_a_feed_links_to_where_the_config_gives_none(
     """An outline's htmlUrl (which readers show before their first fetch) came from site_url
     alone, so most sources had none; the site read from the feed is kept apart from the
     states, and an export that changes with it is a new rendering with a later date."""
-    client = app.test_client()
+    client = http_client(app)
     first = client.get("/sources.opml")
     store.save_state(SourceState("people-daily", outcome=Outcome.OK, site="http://paper.example/"))
     store.save_state(SourceState("mixed", outcome=Outcome.OK, site="https://elsewhere.example/"))
@@ -1155,21 +1159,23 @@ def test_a_limit_no_rendering_is_kept_for_redirects_to_the_next_kept_one(
     """Any ?limit= was rendered for its request (~100 ms for 200 items, 304s and HEAD too): a
     few clients asking for ?limit=199 took readers' pages from 15 ms to seconds."""
     add_articles("hacker-blog", 3)
-    client = app.test_client()
+    client = http_client(app)
     renders = state_of(app).feed_cache.renders
     moved = client.get("/c/tech/feed.json?limit=199&collapse=0")
     assert moved.status_code == 308
-    assert moved.headers["Location"] == BASE + "/c/tech/feed.json?collapse=0&limit=200"
+    assert moved.headers["Location"] == client.url + "/c/tech/feed.json?collapse=0&limit=200"
     assert moved.headers["Cache-Control"] == "public, max-age=86400"
     assert moved.headers["Access-Control-Allow-Origin"] == "*"  # a partner's script follows it
-    assert client.head("/feed.atom?limit=3").headers["Location"] == BASE + "/feed.atom?limit=5"
+    assert (
+        client.head("/feed.atom?limit=3").headers["Location"] == client.url + "/feed.atom?limit=5"
+    )
     # A limit over the most, or written otherwise, was served as the one it was read as: one
     # address for each rendering.
     for asked, kept in [("1000", "200"), ("050", "50"), ("%2B20", "20")]:
         moved = client.get(f"/c/tech/feed.atom?limit={asked}")
         assert (moved.status_code, moved.headers["Location"]) == (
             308,
-            f"{BASE}/c/tech/feed.atom?limit={kept}",
+            f"{client.url}/c/tech/feed.atom?limit={kept}",
         ), asked
     assert state_of(app).feed_cache.renders == renders
     assert client.get("/c/tech/feed.json?limit=199&collapse=0", follow_redirects=True).json
@@ -1202,7 +1208,7 @@ def test_two_changes_in_one_second_never_share_a_last_modified(
     assert is_not_modified(later, entry, entry.etag)
 
 
-def test_a_304_is_for_the_coding_asked_for(client: FlaskClient, add_articles: AddArticles) -> None:
+def test_a_304_is_for_the_coding_asked_for(client: HttpClient, add_articles: AddArticles) -> None:
     """The gzip coding's ETag from a client that takes no gzip got a 304 naming the other
     coding's ETag, which a cache holding only the gzip copy cannot match (RFC 9111 §4.3.4)."""
     add_articles("hacker-blog", 1)
@@ -1239,7 +1245,7 @@ def test_category_versions_are_read_at_most_once_per_interval(
     """A revalidation within the interval costs no Redis round trip; a change shows after it."""
     add_articles("hacker-blog", 1)
     app = create_app(web_config, redis_url, recheck_interval=3.0)  # room for a busy runner
-    client = app.test_client()
+    client = http_client(app)
     first = client.get("/c/tech/feed.atom")
     versions = app.extensions["aggregator"].versions
     read = versions._seen["tech"][0]
@@ -1255,7 +1261,7 @@ def test_category_versions_are_read_at_most_once_per_interval(
 
 
 def test_a_sweep_of_the_limits_renders_only_the_kept_ones(
-    app: Flask, client: FlaskClient, add_articles: AddArticles
+    app: Flask, client: HttpClient, add_articles: AddArticles
 ) -> None:
     add_articles("hacker-blog", 3)
     state = state_of(app)
@@ -1278,7 +1284,7 @@ def test_a_sweep_of_the_limits_renders_only_the_kept_ones(
 
 
 def test_rss_source_url_names_the_feed_the_item_came_from(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     add_articles("hacker-blog", 1, source_feed_url="https://blog.example/feed.xml")
     rss = ET.fromstring(client.get("/c/tech/feed.rss").data)
@@ -1289,7 +1295,7 @@ def test_rss_source_url_names_the_feed_the_item_came_from(
 
 
 def test_a_backdated_article_is_not_hidden_from_if_modified_since_clients(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """A slow source's new article dated hours ago changes the feed: no 304 for the old copy."""
     add_articles("hacker-blog", 2)
@@ -1329,7 +1335,7 @@ def test_renders_take_turns_in_the_slots_and_what_renders_nothing_does_not_wait(
     """A burst of uncached renders holds at most RENDER_SLOTS at once; the rest wait for a slot,
     and a probe or a cached feed meanwhile answers at once (in a gevent worker, the waiting
     renders are parked greenlets: they take no turn on the CPU)."""
-    cached = app.test_client().get("/c/tech/feed.atom")
+    cached = http_client(app).get("/c/tech/feed.atom")
     assert cached.status_code == 200
     running = 0
     most = 0
@@ -1352,7 +1358,7 @@ def test_renders_take_turns_in_the_slots_and_what_renders_nothing_does_not_wait(
     burst = [  # (from eight addresses: one has at most RENDERS_PER_CLIENT renders at once)
         threading.Thread(
             target=lambda n=n: answers.append(
-                app.test_client()
+                app.test_client()  # Flask's: loopback HTTP comes from 127.0.0.1 only
                 .get(COLD[n], environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
                 .status_code
             )
@@ -1362,8 +1368,8 @@ def test_renders_take_turns_in_the_slots_and_what_renders_nothing_does_not_wait(
     for thread in burst:
         thread.start()
     wait_for(lambda: running == web_module.RENDER_SLOTS, 10, "two renders running")
-    time.sleep(0.1)  # (the other six are waiting for a slot: no more may start)
-    client = app.test_client()
+    wait_for(lambda: _in_line(web_module._render_slots) == 6, 10, "the other six in line")
+    client = http_client(app)
     assert client.get("/healthz").status_code == 200
     assert client.get("/c/tech/feed.atom").status_code == 200  # a cached feed renders nothing
     assert running == web_module.RENDER_SLOTS
@@ -1393,6 +1399,7 @@ def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
     siege: list[int] = []
 
     def attack(n: int) -> None:
+        # Flask's test client: these clients' addresses are not loopback HTTP's 127.0.0.1.
         answer = app.test_client().get(COLD[n], environ_base={"REMOTE_ADDR": siege_address})
         siege.append(answer.status_code)
         if answer.status_code == 429:
@@ -1447,6 +1454,11 @@ def test_one_client_has_at_most_its_share_of_renders_running_or_in_line(
     assert siege == [200] * len(threads)
 
 
+def _in_line(slots: web_module.FairSlots) -> int:
+    """How many requests wait for one of `slots`."""
+    return sum(len(line) for line in slots._waiting.values())
+
+
 def _served_in_order(
     slots: web_module.FairSlots, line: list[tuple[str, str]], along: frozenset[str] = frozenset()
 ) -> list[str]:
@@ -1461,7 +1473,7 @@ def _served_in_order(
         slots.release()
 
     def waiting(count: int) -> bool:
-        return sum(len(line) for line in slots._waiting.values()) == count
+        return _in_line(slots) == count
 
     threads = []
     for client, name in line:
@@ -1602,7 +1614,7 @@ def test_a_render_others_wait_for_is_not_passed_over_when_its_asker_hung_up() ->
             pages.get(key, render, 10, client)
 
     def waiting(count: int) -> bool:
-        return sum(len(line) for line in slots._waiting.values()) == count
+        return _in_line(slots) == count
 
     assert slots.acquire("holder", 1)
     threads = [threading.Thread(target=ask, args=("hung-up", "P", lambda: True))]
@@ -1670,7 +1682,7 @@ def _render_in_line(
         got[client] = ask(client, functools.partial(take, client, "render", asking))
 
     def waiting(count: int) -> bool:
-        return sum(len(line) for line in slots._waiting.values()) == count
+        return _in_line(slots) == count
 
     threads = [threading.Thread(target=take, args=(f"siege-{n}", f"siege-{n}")) for n in (0, 1)]
     threads += [threading.Thread(target=asker, args=("busy",))]
@@ -1825,7 +1837,7 @@ def test_a_feed_or_embed_not_given_as_current_lately_waits_for_its_render(
 
 
 def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
-    client: FlaskClient, filled: dict[str, list[Article]], monkeypatch: pytest.MonkeyPatch
+    client: HttpClient, filled: dict[str, list[Article]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(web_module, "RENDER_WAIT", 0.01)
     taken = [web_module._render_slots.acquire("x", 1) for _ in range(web_module.RENDER_SLOTS)]
@@ -1847,7 +1859,7 @@ def test_a_render_that_waits_too_long_for_a_slot_gets_503_with_retry_after(
 
 
 def test_a_request_that_waits_out_every_connection_to_redis_is_told_busy_not_redis_down(
-    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+    app: Flask, client: HttpClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A burst that holds all of a process's connections to Redis while its loop is slow to give
     them back: the calls waiting past the pool's wait (WEB.pool_wait) answer 503, but said
@@ -1865,7 +1877,7 @@ def test_a_request_that_waits_out_every_connection_to_redis_is_told_busy_not_red
 
 
 def test_a_request_whose_call_waited_out_every_connection_to_redis_waits_no_more(
-    app: Flask, client: FlaskClient, add_articles: AddArticles
+    app: Flask, client: HttpClient, add_articles: AddArticles
 ) -> None:
     """Every connection to Redis held: each Redis call of a request waited out the pool's wait
     in turn (the settings re-read, the page's data, the 503 page's own settings), and a reader
@@ -1900,7 +1912,9 @@ def test_a_feed_names_its_hub_and_topic_in_link_headers(
     add_articles("people-daily", 1)
     for path in ("/c/world/feed.json", "/c/world/feed.atom", "/feed.rss"):
         response = client.get(path)
-        assert response.headers["Link"] == f'<{hub}>; rel="hub", <{BASE}{path}>; rel="self"', path
+        assert (
+            response.headers["Link"] == f'<{hub}>; rel="hub", <{client.url}{path}>; rel="self"'
+        ), path
         etag = response.headers["ETag"]
         unchanged = client.get(path, headers={"If-None-Match": etag})
         assert unchanged.status_code == 304
@@ -1913,13 +1927,13 @@ def test_a_feed_names_its_hub_and_topic_in_link_headers(
         assert "Link" not in response.headers, variant
         assert hub not in response.get_data(as_text=True), variant
     assert json.loads(client.get("/c/world/feed.json?limit=10").data)["feed_url"] == (
-        f"{BASE}/c/world/feed.json?limit=10"
+        f"{client.url}/c/world/feed.json?limit=10"
     )
     # Without a hub, no Link header.
     assert "Link" not in serving(web_config, store, redis_url).get("/c/world/feed.json").headers
 
 
-def test_a_json_feeds_errors_are_json(client: FlaskClient) -> None:
+def test_a_json_feeds_errors_are_json(client: HttpClient) -> None:
     """A partner's script reading the body as JSON got the site's HTML page for a 404, 410 or
     400 of a JSON Feed's address (a SyntaxError in place of the status)."""
     for path, status in [

@@ -26,7 +26,6 @@ import httpx
 import pytest
 from babel.dates import format_date
 from flask import Flask
-from flask.testing import FlaskClient
 
 from aggregator import config as config_module
 from aggregator import web as web_module
@@ -41,7 +40,7 @@ from aggregator.store import Store
 from aggregator.web import STATIC, create_app, embed, i18n, pages
 from aggregator.web.cache import PageBusy, PageCache, Rendered
 from tests.support.feed_server import FeedServer
-from tests.support.web_server import LiveServer, make_config
+from tests.support.web_server import HttpClient, LiveServer, http_client, make_config
 from tests.test_stories_web import BODY as STORY_BODY
 from workers.scheduler import publish
 
@@ -174,7 +173,7 @@ def unsafe_markup(document: str) -> list[str]:
     return parser.problems
 
 
-def text(client: FlaskClient, path: str, status: int = 200) -> str:
+def text(client: HttpClient, path: str, status: int = 200) -> str:
     response = client.get(path)
     assert response.status_code == status, (path, response.status_code)
     return response.get_data(as_text=True)
@@ -210,7 +209,7 @@ def test_relative_time_in_english_and_chinese() -> None:
     assert i18n.relative_time(datetime(2024, 5, 1, 9, 0), NOW, "en") == "3 hours ago"
 
 
-def test_static_files_are_linked_by_version_and_kept_a_year(client: FlaskClient) -> None:
+def test_static_files_are_linked_by_version_and_kept_a_year(client: HttpClient) -> None:
     """Every page view, and every partner's iframe view, asked for site.css and embed-frame.js
     again (no-cache, unversioned URLs)."""
     page = text(client, "/")
@@ -237,7 +236,7 @@ def test_static_files_are_linked_by_version_and_kept_a_year(client: FlaskClient)
 
 @pytest.mark.parametrize("path", ["/static/site.css", "/embed.js", "/static/embed-frame.js"])
 def test_static_files_go_gzip_coded_to_a_client_that_takes_it(
-    client: FlaskClient, path: str
+    client: HttpClient, path: str
 ) -> None:
     """embed.js (12 KB) and site.css (17 KB) went whole, where pages and feeds were gzipped."""
     whole = client.get(path)
@@ -262,7 +261,7 @@ def test_static_files_go_gzip_coded_to_a_client_that_takes_it(
     assert "Content-Encoding" not in part.headers
 
 
-def test_a_range_that_cannot_be_one_part_gets_the_whole_file(client: FlaskClient) -> None:
+def test_a_range_that_cannot_be_one_part_gets_the_whole_file(client: HttpClient) -> None:
     # werkzeug answered 416 ("not satisfiable") to two ranges that were (a review).
     whole = client.get("/static/site.css").data
     for asked in ("bytes=0-9,20-29", "bytes=0-9, 20-29", "pages=0-9", "bytes=x-y"):
@@ -304,7 +303,7 @@ def test_a_page_dates_an_article_by_the_day_it_was_at_the_site(web_config: Confi
 
 
 def test_a_date_without_a_time_of_day_is_shown_as_its_day(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """A source's "2005-12-27" is read at noon in its zone: "5 hours ago", or 12:00 on hover,
     would be an hour we made up. Its day, whatever the reader's zone within 12 hours of it."""
@@ -504,7 +503,7 @@ def test_wordpress_s_default_category_stored_before_ingest_dropped_it_relates_no
 
 
 def test_an_article_with_nothing_alike_calls_its_neighbours_more_in_the_category(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """ "Related articles" over articles sharing no tag and no word of the title was a claim the
     page could not keep (a review): they are the category's newest, and the heading says so."""
@@ -547,7 +546,7 @@ def test_source_status_in_words() -> None:
 
 
 def test_home_shows_every_category_with_its_newest_articles(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     tech = add_articles("hacker-blog", 8)
     world = add_articles("people-daily", 2)
@@ -570,7 +569,7 @@ def test_home_shows_every_category_with_its_newest_articles(
 
 
 def test_a_busy_sources_burst_does_not_leave_a_home_section_short(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """One source may hold 2 of a section's 5 places; when its burst filled the newest 60
     articles, the section stopped at its 2 though the category has other sources (a review)."""
@@ -584,7 +583,7 @@ def test_a_busy_sources_burst_does_not_leave_a_home_section_short(
 
 
 def test_category_lists_thumbnail_title_source_time_and_excerpt(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     (with_thumb,) = add_articles("hacker-blog", 2)[1:]  # even numbers have thumbnails
     assert with_thumb.thumbnail
@@ -612,7 +611,7 @@ def test_category_lists_thumbnail_title_source_time_and_excerpt(
 
 
 def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
-    client: FlaskClient, add_articles: AddArticles, store: Store
+    client: HttpClient, add_articles: AddArticles, store: Store
 ) -> None:
     stored = add_articles("hacker-blog", 30) + add_articles("mixed", 17)
     assert store.category_count("tech") == 47
@@ -639,7 +638,7 @@ def test_pagination_walks_every_article_once_even_while_new_ones_arrive(
 
 
 def test_a_source_has_a_page_of_its_articles_that_its_name_and_its_articles_lead_to(
-    client: FlaskClient, add_articles: AddArticles, store: Store
+    client: HttpClient, add_articles: AddArticles, store: Store
 ) -> None:
     """A reader who liked an article looks for more from its source: its name on /sources and
     "More from" on each of its articles lead to its articles, newest first, a page at a time
@@ -673,7 +672,7 @@ def test_a_source_has_a_page_of_its_articles_that_its_name_and_its_articles_lead
 
 
 def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
-    client: FlaskClient, store: Store, web_config: Config
+    client: HttpClient, store: Store, web_config: Config
 ) -> None:
     """Feed readers stop polling a 410; a 404 they retry for ever."""
     old = replace(web_config.categories[0], slug="old-news", title="Old news")
@@ -704,7 +703,7 @@ def test_a_removed_category_is_gone_where_one_never_served_is_not_found(
     assert client.get("/c/older-news/").status_code == 410
 
 
-def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient) -> None:
+def test_bad_cursor_and_unknown_category_are_templated_404s(client: HttpClient) -> None:
     # (and one too long to be one: each made-up cursor was kept in a memo of 4,096 a process)
     made_up = ("garbage", "inf:x", "1e309:x", "-inf:x", "nan:x", "1700000000:" + "x" * 5000)
     paths = (*(f"/c/tech/?before={cursor}" for cursor in made_up), "/c/nope/", "/no")
@@ -715,7 +714,7 @@ def test_bad_cursor_and_unknown_category_are_templated_404s(client: FlaskClient)
 
 
 def test_an_older_articles_link_whose_articles_have_gone_says_so_on_the_category(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """A reader's "Older articles" link of last month, its articles since gone with retention
     (or a cursor older than anything kept): a 404 on the category's page that says so and
@@ -729,7 +728,7 @@ def test_an_older_articles_link_whose_articles_have_gone_says_so_on_the_category
 
 
 def test_an_embed_of_no_category_says_so_in_the_embed_not_with_the_whole_site(
-    client: FlaskClient, store: Store, web_config: Config
+    client: HttpClient, store: Store, web_config: Config
 ) -> None:
     """In a partner's iframe the site's whole 404 page showed, and its links led to pages that
     refuse to be framed ("refused to connect"); nor did it follow ?theme=dark."""
@@ -752,11 +751,11 @@ def test_an_embed_of_no_category_says_so_in_the_embed_not_with_the_whole_site(
     slash = client.get("/embed/tech/?limit=5")
     assert (slash.status_code, slash.headers["Location"]) == (
         308,
-        "http://localhost/embed/tech?limit=5",
+        f"{client.url}/embed/tech?limit=5",
     )
 
 
-def test_a_bare_embed_address_is_the_embeds_404_in_one_answer(client: FlaskClient) -> None:
+def test_a_bare_embed_address_is_the_embeds_404_in_one_answer(client: HttpClient) -> None:
     """`/embed` (no slug, as a partner may write it) was a 308 to `/embed/`, itself a 404: a
     wasted hop for every view of the partner's page. It names no category to guess, so it is
     the embed's own 404 at once, framable."""
@@ -769,7 +768,7 @@ def test_a_bare_embed_address_is_the_embeds_404_in_one_answer(client: FlaskClien
 
 
 def test_a_link_blogs_post_links_the_page_it_is_about(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     (linked,) = add_articles("hacker-blog", 1, external_url="https://tidbits.example/a?b=1&c=2")
     page = text(client, f"/a/{linked.id}")
@@ -781,7 +780,7 @@ def test_a_link_blogs_post_links_the_page_it_is_about(
     assert "story-external" not in text(client, f"/a/{plain.id}")
 
 
-def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Store) -> None:
+def test_article_page(client: HttpClient, add_articles: AddArticles, store: Store) -> None:
     others = add_articles("hacker-blog", 6)
     (article,) = add_articles(
         "hacker-blog",
@@ -847,15 +846,15 @@ def test_article_page(client: FlaskClient, add_articles: AddArticles, store: Sto
     slashed = client.get(f"/a/{article.id}/?utm=x")
     assert (slashed.status_code, slashed.headers["Location"]) == (
         308,
-        f"http://localhost/a/{article.id}?utm=x",
+        f"{client.url}/a/{article.id}?utm=x",
     )
-    assert client.get("/sources/").headers["Location"] == "http://localhost/sources"
+    assert client.get("/sources/").headers["Location"] == f"{client.url}/sources"
     odd = client.get("/a/%3Cb%3E%20x/")
-    assert odd.headers["Location"] == "http://localhost/a/%3Cb%3E%20x"
+    assert odd.headers["Location"] == f"{client.url}/a/%3Cb%3E%20x"
 
 
 def test_the_card_picture_heads_the_article_unless_its_text_shows_it(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """A header named by the feed was missing from the article page whenever the text had a
     picture of its own (Google's blog: a header, then diagrams), though cards showed it."""
@@ -876,9 +875,7 @@ def test_the_card_picture_heads_the_article_unless_its_text_shows_it(
     assert "story-image" not in text(client, f"/a/{video.id}")
 
 
-def test_an_episode_page_says_how_long_it_is(
-    client: FlaskClient, add_articles: AddArticles
-) -> None:
+def test_an_episode_page_says_how_long_it_is(client: HttpClient, add_articles: AddArticles) -> None:
     sound = Enclosure("https://cdn.example/ep2.mp3", "audio/mpeg", duration=3723)
     (episode,) = add_articles("hacker-blog", 1, enclosures=(sound,))
     page = text(client, f"/a/{episode.id}")
@@ -887,7 +884,7 @@ def test_an_episode_page_says_how_long_it_is(
 
 
 def test_shared_links_get_a_card_and_each_view_its_own_title(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """A shared article showed no picture or summary (no Open Graph), a category said the site's
     description, and its top stories, newest-first list and older pages shared one <title>."""
@@ -908,9 +905,7 @@ def test_shared_links_get_a_card_and_each_view_its_own_title(
     assert titles == ["Technology · Test Aggregator", "Latest · Technology · Test Aggregator"]
 
 
-def test_article_in_another_language_says_so(
-    client: FlaskClient, add_articles: AddArticles
-) -> None:
+def test_article_in_another_language_says_so(client: HttpClient, add_articles: AddArticles) -> None:
     (article,) = add_articles("people-daily", 1)
     page = text(client, f"/a/{article.id}")
     assert '<h1 lang="zh-CN">' in page
@@ -927,7 +922,7 @@ def test_article_in_another_language_says_so(
 
 
 def test_a_source_s_name_in_another_language_says_which(
-    client: FlaskClient, add_articles: AddArticles, store: Store
+    client: HttpClient, add_articles: AddArticles, store: Store
 ) -> None:
     """A Korean source's name inside our English "Read the original at …" had no lang: the
     browser broke it mid-word, and a Japanese name was drawn with Chinese glyphs. Its articles'
@@ -965,7 +960,7 @@ def test_a_source_s_name_in_another_language_says_which(
 
 
 def test_a_source_s_name_with_no_article_beside_it_says_its_language_too(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """On /sources and in a source's own page's title and breadcrumb the name had no lang (h12
     left it: no article in hand): "人民日报" on an English site was read with an English voice and
@@ -1015,7 +1010,7 @@ def test_a_source_s_name_says_the_language_its_feed_was_read_in(
         refresh_source(people, config, store, fetcher)  # (nothing new made: it keeps it)
     assert store.get_states(["people-daily"])["people-daily"].language == "zh-Hans"
     assert len(feed_server.requests("/rmrb.xml")) == 2
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = http_client(create_app(config, redis_url, recheck_interval=0))
     sources = text(client, "/sources")
     assert (
         '<h2 class="source-name" dir="auto" lang="zh-Hans"><a href="/s/people-daily/">' in sources
@@ -1062,13 +1057,13 @@ def test_a_read_of_one_post_in_another_language_keeps_the_name_s_language(
         refresh_source(people, config, store, fetcher)
     assert len(feed_server.requests("/rmrb.xml")) == 2
     assert store.get_states(["people-daily"])["people-daily"].language == "zh-Hans"
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = http_client(create_app(config, redis_url, recheck_interval=0))
     english = text(client, "/c/world/").split("Shanghai Expo opens", 1)[1].split("</article>")[0]
     assert '<bdi class="meta-source" lang="zh-Hans">人民日报</bdi>' in english
 
 
 def test_every_source_name_on_a_page_says_the_language_its_feed_was_read_in(
-    client: FlaskClient, add_articles: AddArticles, store: Store
+    client: HttpClient, add_articles: AddArticles, store: Store
 ) -> None:
     """h13 gave "人民日报" its recorded language (SourceState.language) on /sources, its page's
     title, its article's attribution and JSON Feed's `_source`, but an English post of it still
@@ -1103,7 +1098,7 @@ def test_every_source_name_on_a_page_says_the_language_its_feed_was_read_in(
 
 
 def test_right_to_left_articles_and_sites_say_so(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """lang="ar" alone lays Arabic out left to right: "!" and Latin words land on the wrong
     side. Cards, the article and the embed carry dir="rtl" too."""
@@ -1123,7 +1118,7 @@ def test_right_to_left_articles_and_sites_say_so(
 
 
 def test_a_title_not_in_its_articles_script_is_not_said_to_be_in_its_language(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """An article's language is read from its body: the English title "Super Market" of a
     Persian post had lang="fa" dir="rtl", laid out right to left with a Persian voice (a
@@ -1158,7 +1153,7 @@ def test_a_title_not_in_its_articles_script_is_not_said_to_be_in_its_language(
 
 @pytest.mark.parametrize("site_language", ["fa"])
 def test_a_site_in_a_language_the_ui_lacks_says_its_words_are_english(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     """Our words are English on a Persian site (STRINGS has no Persian): the page says
     lang="en" and runs left to right, where lang="fa" dir="rtl" had a voice read them as
@@ -1194,7 +1189,7 @@ def test_a_site_in_a_language_the_ui_lacks_says_its_words_are_english(
 
 @pytest.mark.parametrize("site_language", ["ar-EG", "he"])
 def test_an_arabic_or_hebrew_site_reads_right_to_left_in_its_own_words(
-    client: FlaskClient, add_articles: AddArticles, site_language: str
+    client: HttpClient, add_articles: AddArticles, site_language: str
 ) -> None:
     """The UI speaks Arabic and Hebrew: the page is theirs, right to left, and "Older articles"
     points left, the way the page reads."""
@@ -1227,7 +1222,7 @@ def test_an_arabic_or_hebrew_site_reads_right_to_left_in_its_own_words(
         ("ru", "Главная"),
     ],
 )
-def test_more_ui_languages(client: FlaskClient, site_language: str, home_word: str) -> None:
+def test_more_ui_languages(client: HttpClient, site_language: str, home_word: str) -> None:
     page = text(client, "/c/tech/")
     assert f'<html lang="{site_language}">' in page
     assert f">{home_word}</a>" in page
@@ -1235,7 +1230,7 @@ def test_more_ui_languages(client: FlaskClient, site_language: str, home_word: s
 
 @pytest.mark.parametrize("site_language", ["tr"])
 def test_times_in_the_site_language_say_which_on_an_english_page(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
     add_articles("hacker-blog", 1, published=ten_hours_ago, updated=ten_hours_ago)
@@ -1260,7 +1255,7 @@ class _Current(HTMLParser):
 
 
 def test_only_links_to_the_page_itself_are_marked_as_the_current_page(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     # A screen reader says "current page" for aria-current="page": the category's link on its
     # "latest" view, or on an article of it, is the current section ("true"), not the page.
@@ -1279,7 +1274,7 @@ def test_only_links_to_the_page_itself_are_marked_as_the_current_page(
         assert all(mark != "page" or href == path for href, mark in found.marks), path
 
 
-def test_source_links_say_whose_site_and_feed_they_are(client: FlaskClient) -> None:
+def test_source_links_say_whose_site_and_feed_they_are(client: HttpClient) -> None:
     # A screen reader's list of links would otherwise be "Website, Feed, Website, Feed, ...".
     page = text(client, "/sources")
     # (A name in another language than the page's in its own <bdi lang>.)
@@ -1291,7 +1286,7 @@ def test_source_links_say_whose_site_and_feed_they_are(client: FlaskClient) -> N
 
 
 def test_a_source_without_site_url_links_the_site_its_feed_names(
-    client: FlaskClient, store: Store
+    client: HttpClient, store: Store
 ) -> None:
     """Only a configured site_url gave a Website link, though most feeds name their site."""
 
@@ -1313,7 +1308,7 @@ def test_a_source_without_site_url_links_the_site_its_feed_names(
 
 
 def test_sources_page_shows_state_in_plain_words(
-    client: FlaskClient, store: Store, web_config: Config
+    client: HttpClient, store: Store, web_config: Config
 ) -> None:
     now = datetime.now(UTC)
     store.save_state(
@@ -1366,7 +1361,7 @@ def test_the_sources_page_comes_a_page_at_a_time_with_counts_of_every_state(
     store.save_state(
         SourceState("s007", last_fetch=now, outcome=Outcome.HTTP_ERROR, consecutive_errors=2)
     )
-    client = create_app(config, redis_url, recheck_interval=0).test_client()
+    client = http_client(create_app(config, redis_url, recheck_interval=0))
 
     def cards(page: str) -> list[str]:
         return re.findall(r'<li class="source [^"]+" id="source-([^"]+)">', page)
@@ -1391,7 +1386,7 @@ def test_the_sources_page_comes_a_page_at_a_time_with_counts_of_every_state(
 
 
 def test_hostile_text_fields_are_escaped_on_every_page(
-    client: FlaskClient, add_articles: AddArticles, store: Store, web_config: Config
+    client: HttpClient, add_articles: AddArticles, store: Store, web_config: Config
 ) -> None:
     add_articles("hacker-blog", 3)
     (stored,) = add_articles("hacker-blog", 1, **hostile_overrides())
@@ -1428,7 +1423,7 @@ def test_hostile_text_fields_are_escaped_on_every_page(
 
 
 def test_half_an_emoji_from_a_feed_or_from_the_store_breaks_no_page(
-    client: FlaskClient, add_articles: AddArticles, store: Store, web_config: Config
+    client: HttpClient, add_articles: AddArticles, store: Store, web_config: Config
 ) -> None:
     """A JSON Feed escaping half a surrogate pair, through the real parse and normalize; and an
     article stored with one by older code. A lone surrogate cannot be encoded: one such title
@@ -1453,7 +1448,7 @@ def test_half_an_emoji_from_a_feed_or_from_the_store_breaks_no_page(
 
 
 @pytest.mark.parametrize("site_language", ["zh-CN"])
-def test_pages_follow_the_site_language(client: FlaskClient, add_articles: AddArticles) -> None:
+def test_pages_follow_the_site_language(client: HttpClient, add_articles: AddArticles) -> None:
     ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
     (article,) = add_articles("hacker-blog", 1, published=ten_hours_ago, updated=ten_hours_ago)
     category = text(client, "/c/tech/")
@@ -1475,7 +1470,7 @@ def test_pages_follow_the_site_language(client: FlaskClient, add_articles: AddAr
     ("site_language", "colon"), [("en", ": "), ("zh-CN", "："), ("ja", "："), ("fr", "\u00a0: ")]
 )
 def test_also_reported_by_writes_the_pages_own_colon(
-    client: FlaskClient, add_articles: AddArticles, store: Store, colon: str
+    client: HttpClient, add_articles: AddArticles, store: Store, colon: str
 ) -> None:
     """Each copy under "Also reported by" was "Source: title" with an English colon, in Chinese
     and Japanese ("其他来源的报道 … Mixed Bag: Bridge approved") as in French."""
@@ -1492,7 +1487,7 @@ def test_also_reported_by_writes_the_pages_own_colon(
 
 @pytest.mark.parametrize("site_language", ["zh-TW"])
 def test_a_taiwanese_site_reads_in_traditional_script(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     ten_hours_ago = datetime.now(UTC) - timedelta(hours=10)
     (article,) = add_articles("hacker-blog", 1, published=ten_hours_ago, updated=ten_hours_ago)
@@ -1505,7 +1500,7 @@ def test_a_taiwanese_site_reads_in_traditional_script(
 
 
 def test_pages_have_no_inline_script_or_style_and_carry_security_headers(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     (article,) = add_articles("hacker-blog", 1)
     for path in ("/", "/c/tech/", f"/a/{article.id}", "/sources", "/a/missing"):
@@ -1530,7 +1525,7 @@ def test_pages_have_no_inline_script_or_style_and_carry_security_headers(
 # --- embeds -------------------------------------------------------------------------------------
 
 
-def test_embed_page_options(app: Flask, client: FlaskClient, add_articles: AddArticles) -> None:
+def test_embed_page_options(app: Flask, client: HttpClient, add_articles: AddArticles) -> None:
     add_articles("hacker-blog", 55)
     items = re.compile(r'<li class="embed-item')
     default = text(client, "/embed/tech")
@@ -1569,7 +1564,7 @@ def test_embed_page_options(app: Flask, client: FlaskClient, add_articles: AddAr
 
 
 def test_embed_pages_are_kept_rendered_with_etags_until_their_category_changes(
-    app: Flask, client: FlaskClient, add_articles: AddArticles, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: HttpClient, add_articles: AddArticles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Partner sites load the embed on every page view: one rendering serves them all."""
     monkeypatch.setattr(embed, "AGE_STEP", 10**9)  # no minute turns over during the test
@@ -1583,8 +1578,9 @@ def test_embed_pages_are_kept_rendered_with_etags_until_their_category_changes(
     assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
     revalidated = client.get("/embed/tech", headers={"If-None-Match": first.headers["ETag"]})
     assert revalidated.status_code == 304
-    # Under a proxy's SCRIPT_NAME its links are under that root, and only there.
-    rooted = client.get("/embed/tech", base_url="http://localhost/news")
+    # Under a proxy's SCRIPT_NAME its links are under that root, and only there (the WSGI server
+    # sets it, no HTTP request can: Flask's test client).
+    rooted = app.test_client().get("/embed/tech", base_url="http://localhost/news")
     assert b'href="/news/static/site.css' in rooted.data
     assert client.get("/embed/tech").data == first.data
     add_articles("hacker-blog", 1)
@@ -1619,7 +1615,7 @@ def test_every_process_renders_one_minutes_embed_alike(
 
         monkeypatch.setattr(pages, "datetime", Clock)
         monkeypatch.setattr(embed, "time", type("T", (), {"time": staticmethod(moment.timestamp)}))
-        process = create_app(web_config, redis_url, recheck_interval=0).test_client()
+        process = http_client(create_app(web_config, redis_url, recheck_interval=0))
         answers.append(process.get("/embed/tech"))
     assert answers[0].headers["ETag"] == answers[1].headers["ETag"]
     assert answers[0].data == answers[1].data
@@ -1659,7 +1655,7 @@ def test_a_page_is_one_rendering_for_a_second_with_each_requests_coding_and_304(
     store.publish_config(config_module.dumps(web_config))
     app = create_app(web_config, redis_url)  # (recheck_interval: 1 s)
     shared = app.extensions["aggregator"].pages
-    client = app.test_client()
+    client = http_client(app)
     gzip_ok = {"Accept-Encoding": "gzip"}
     coded = client.get("/c/tech/?sort=latest", headers=gzip_ok)
     plain = client.get("/c/tech/?sort=latest")
@@ -1695,7 +1691,7 @@ def test_a_query_parameter_no_page_reads_makes_no_page_of_its_own(
     store.publish_config(config_module.dumps(web_config))
     app = create_app(web_config, redis_url)  # (recheck_interval: 1 s)
     shared = app.extensions["aggregator"].pages
-    client = app.test_client()
+    client = http_client(app)
     first = client.get("/c/tech/?sort=latest")
     for query in ("j=1&sort=latest", "sort=latest&j=2", "sort=lat%65st", "sort=latest&sort=x"):
         again = client.get(f"/c/tech/?{query}")
@@ -1727,7 +1723,7 @@ def test_a_value_no_page_reads_makes_no_page_of_its_own(
     store.publish_config(config_module.dumps(web_config))
     app = create_app(web_config, redis_url)  # (recheck_interval: 1 s)
     shared = app.extensions["aggregator"].pages
-    client = app.test_client()
+    client = http_client(app)
     same = {
         "/": ("/?sort=1", "/?sort=2", "/?page=3", "/?before=1:x"),
         "/c/tech/": ("/c/tech/?sort=top", "/c/tech/?sort=x1", "/c/tech/?page=2"),
@@ -1778,6 +1774,7 @@ def test_one_client_asking_for_one_archive_page_at_once_looks_its_cursor_up_once
     statuses: list[int] = []
 
     def ask() -> None:
+        # Flask's test client: a reader's address is not loopback HTTP's 127.0.0.1.
         answer = app.test_client().get(path, environ_base={"REMOTE_ADDR": "2a00:1450:4001::7"})
         statuses.append(answer.status_code)
 
@@ -1798,7 +1795,7 @@ def test_one_client_asking_for_one_archive_page_at_once_looks_its_cursor_up_once
 
 
 def test_a_malformed_archive_cursor_is_a_404_at_once_while_the_lookups_wait_in_line(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    client: HttpClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cursor no page hands out in any form (not a time and an id) is a 404 at once, taking
     no turn in the cursors' lookup line (web.LOOKUP_SLOTS): it waited there behind the burst of
@@ -1936,7 +1933,7 @@ def test_a_page_rendered_again_is_given_from_the_last_rendering_meanwhile() -> N
     assert list(small._entries) == ["/b", "/c"]
 
 
-def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:
+def test_embed_may_be_framed_by_anyone_by_default(client: HttpClient) -> None:
     response = client.get("/embed/tech")
     policy = response.headers["Content-Security-Policy"]
     assert policy.endswith("frame-ancestors *")
@@ -1952,12 +1949,12 @@ def test_embed_may_be_framed_by_anyone_by_default(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     "frame_ancestors", [("https://partner.example", "https://*.friends.example")]
 )
-def test_embed_framing_follows_the_config(client: FlaskClient) -> None:
+def test_embed_framing_follows_the_config(client: HttpClient) -> None:
     policy = client.get("/embed/world").headers["Content-Security-Policy"]
     assert "frame-ancestors https://partner.example https://*.friends.example" in policy
 
 
-def test_embed_script_is_javascript_that_builds_dom_safely(client: FlaskClient) -> None:
+def test_embed_script_is_javascript_that_builds_dom_safely(client: HttpClient) -> None:
     response = client.get("/embed.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
@@ -1972,7 +1969,7 @@ def test_embed_script_is_javascript_that_builds_dom_safely(client: FlaskClient) 
 
 
 def test_embed_links_come_from_the_site_address_not_the_host_header(
-    client: FlaskClient, add_articles: Callable[..., list[Article]]
+    client: HttpClient, add_articles: Callable[..., list[Article]]
 ) -> None:
     add_articles("hacker-blog", 1, url="")
     page = client.get("/embed/tech", headers={"Host": "evil.example"}).get_data(as_text=True)
@@ -1986,7 +1983,7 @@ def empty_message(page: str) -> str:
     return found[0]
 
 
-def test_an_empty_page_says_why(client: FlaskClient, store: Store) -> None:
+def test_an_empty_page_says_why(client: HttpClient, store: Store) -> None:
     # "No articles yet." alone left a new user guessing whether anything was working.
     sources_link = '<a href="/sources">See the state of every source</a>'
     pending = empty_message(text(client, "/c/world/"))
@@ -2011,14 +2008,14 @@ def test_an_empty_page_says_why(client: FlaskClient, store: Store) -> None:
 
 
 @pytest.mark.parametrize("site_language", ["zh-CN"])
-def test_an_empty_page_says_why_in_chinese(client: FlaskClient) -> None:
+def test_an_empty_page_says_why_in_chinese(client: HttpClient) -> None:
     message = empty_message(text(client, "/c/world/"))
     assert "来源的首次抓取尚未完成" in message
     assert ">查看各来源的状态</a>" in message
 
 
 def test_every_page_has_one_description(
-    client: FlaskClient, add_articles: AddArticles, web_config: Config
+    client: HttpClient, add_articles: AddArticles, web_config: Config
 ) -> None:
     (article,) = add_articles("hacker-blog", 1, summary="What the article says.")
     (bare,) = add_articles("hacker-blog", 1, summary="")
@@ -2032,7 +2029,7 @@ def test_every_page_has_one_description(
 
 
 def test_a_title_only_article_has_no_empty_text_block(
-    client: FlaskClient, add_articles: AddArticles
+    client: HttpClient, add_articles: AddArticles
 ) -> None:
     # No content and no summary rendered <div class="story-content"><p></p></div>: an empty
     # paragraph a screen reader stops on, and a gap under the header.
@@ -2045,7 +2042,7 @@ def test_a_title_only_article_has_no_empty_text_block(
     assert "<p>Only a summary.</p>" in text(client, f"/a/{summed.id}")
 
 
-def test_the_site_has_a_favicon(client: FlaskClient) -> None:
+def test_the_site_has_a_favicon(client: HttpClient) -> None:
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200
     assert icon.data.startswith(b"\x00\x00\x01\x00")  # an ICO file
@@ -2061,7 +2058,7 @@ def test_pages_link_the_site_icon_else_ours(
 ) -> None:
     config = replace(web_config, site=replace(web_config.site, icon=icon))
     store.publish_config(config_module.dumps(config))
-    page = create_app(config, redis_url).test_client().get("/").get_data(as_text=True)
+    page = http_client(create_app(config, redis_url)).get("/").get_data(as_text=True)
     [link] = re.findall(r'<link rel="icon" href="([^"]+)"', page)
     assert link == icon if icon else re.fullmatch(r"/static/favicon\.svg\?v=[0-9a-f]{12}", link)
 

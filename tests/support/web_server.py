@@ -2,11 +2,12 @@
 
 Fixtures:
     web_config      the Config the app serves (override it in a test module for another one);
-                    its site.base_url is the live server's URL when the test uses `live_server`
+                    its site.base_url is the live server's URL
     app             create_app() on the session Valkey server, after publishing `web_config` into
                     Redis the way the scheduler does, so the web reads its config like in production
-    client          Flask's test client of `app`
-    live_server     `app` behind a real threaded HTTP server on 127.0.0.1; `.url` has no trailing /
+    client          http_client(app): real HTTP on 127.0.0.1, werkzeug Responses back
+    live_server     `app` behind the session's real threaded HTTP server on 127.0.0.1; `.url` has
+                    no trailing /
     add_articles    add_articles(source_id, n, **overrides) -> list[Article], saved with
                     Store.save_refresh; each call's articles are newer than the last call's
 """
@@ -15,17 +16,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import itertools
+import json as jsonlib
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.test import EnvironBuilder, TestResponse
+from werkzeug.urls import iri_to_uri
 
 from aggregator import config as config_module
 from aggregator import web
@@ -34,7 +42,9 @@ from aggregator.models import Article, Enclosure
 from aggregator.store import Store
 from aggregator.web import create_app
 
-DEFAULT_BASE_URL = "http://localhost"  # what Flask's test client requests
+DEFAULT_BASE_URL = "http://localhost"  # a site's address when no server of it is asked
+APP_HEADER = "X-Test-App"  # which app an HttpClient's request is for; the live server drops it
+REDIRECTS = {301, 302, 303, 307, 308}
 
 
 def make_config(base_url: str = DEFAULT_BASE_URL, **site: Any) -> Config:
@@ -140,20 +150,31 @@ def make_article(source: SourceConfig, n: int, published: datetime) -> Article:
 
 
 class LiveServer:
-    """A threaded werkzeug HTTP server on 127.0.0.1 serving whatever WSGI app `app` is."""
+    """A threaded werkzeug HTTP server on 127.0.0.1 serving whatever WSGI app `app` is, or the app
+    an HttpClient's request names in its X-Test-App header (so clients of several apps share it)."""
 
     def __init__(self) -> None:
         self.app: Flask | None = None
+        self._apps: weakref.WeakValueDictionary[str, Flask] = weakref.WeakValueDictionary()
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", 0, self._dispatch, threaded=True, request_handler=_QuietHandler
         )
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
+    def register(self, app: Flask) -> str:
+        """The X-Test-App value that routes a request to `app`."""
+        key = str(id(app))
+        self._apps[key] = app
+        return key
+
     def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        if self.app is None:
-            raise RuntimeError("the live server has no app yet")
-        return self.app(environ, start_response)
+        key = environ.pop("HTTP_" + APP_HEADER.upper().replace("-", "_"), None)
+        app = self.app if key is None else self._apps.get(key)
+        if app is None:
+            raise RuntimeError("the live server has no app for this request")
+        return app(environ, start_response)
 
     def start(self) -> None:
         self._thread.start()
@@ -169,29 +190,142 @@ class _QuietHandler(WSGIRequestHandler):
         """Keep pytest's captured output for the test's own messages."""
 
 
-@pytest.fixture
-def _live_http(request: pytest.FixtureRequest) -> Iterator[LiveServer | None]:
-    # Started before the app exists, so the app's base_url can be the server's real URL.
-    if "live_server" not in request.fixturenames:
-        yield None
-        return
+class HttpClient:
+    """Flask's test client's calls (get, head, post, ...; headers, data, json, query_string,
+    follow_redirects, set_cookie), but over real HTTP to `app` on the live server: http.client
+    sends the request on a new loopback connection, and the reply comes back as a werkzeug
+    TestResponse (status_code, data, headers, get_json(), mimetype, location, text). Cookies the
+    app sets are kept and sent back on the paths they are for, like a browser's."""
+
+    def __init__(self, server: LiveServer, app: Flask) -> None:
+        self.server = server
+        self.url = server.url  # the web_config's site.base_url too
+        self.application = app
+        self._key = server.register(app)
+        self._cookies: dict[tuple[str, str], str] = {}  # (name, path) -> value
+
+    def set_cookie(self, key: str, value: str = "", *, path: str = "/", **_: Any) -> None:
+        self._cookies[(key, path)] = value
+
+    def open(
+        self,
+        path: str,
+        method: str = "GET",
+        *,
+        headers: dict[str, str] | Iterable[tuple[str, str]] | None = None,
+        data: dict[str, str] | str | bytes | None = None,
+        json: Any = None,
+        query_string: dict[str, Any] | None = None,
+        follow_redirects: bool = False,
+    ) -> TestResponse:
+        sent = Headers(headers or ())
+        body: bytes | None = None
+        if json is not None:
+            body = jsonlib.dumps(json).encode()
+            sent.setdefault("Content-Type", "application/json")
+        elif isinstance(data, dict):
+            body = urlencode(data).encode()
+            sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif data is not None:
+            body = data.encode() if isinstance(data, str) else data
+        if query_string:
+            path += ("&" if "?" in path else "?") + urlencode(query_string)
+        history: list[TestResponse] = []
+        while True:
+            response = self._send(method, path, sent, body)
+            if not follow_redirects or response.status_code not in REDIRECTS:
+                break
+            history.append(response)
+            target = urlsplit(urljoin(self.url + path, response.headers["Location"]))
+            path = target.path + (f"?{target.query}" if target.query else "")
+            if response.status_code in {301, 302, 303} and method != "HEAD":
+                method, body = "GET", None
+        response.history = tuple(history)
+        return response
+
+    def _send(self, method: str, path: str, headers: Headers, body: bytes | None) -> TestResponse:
+        cookies = "; ".join(
+            f"{name}={value}"
+            for (name, cookie_path), value in self._cookies.items()
+            if path.startswith(cookie_path)
+        )
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port)
+        try:
+            # No Accept-Encoding unless the test sends one, like Flask's test client.
+            # Non-ASCII percent-encoded as UTF-8, as browsers and the test client send it.
+            connection.putrequest(method, iri_to_uri(path), skip_accept_encoding=True)
+            for name, value in headers.items():
+                connection.putheader(name, value)
+            connection.putheader(APP_HEADER, self._key)
+            if cookies and "Cookie" not in headers:
+                connection.putheader("Cookie", cookies)
+            if body is not None:
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+            reply = connection.getresponse()
+            data = reply.read()
+        finally:
+            connection.close()
+        received = Headers(reply.getheaders())
+        for set_cookie in received.getlist("Set-Cookie"):
+            self._keep(set_cookie)
+        request = EnvironBuilder(path, self.url, method=method, headers=headers).get_request()
+        return TestResponse([data], f"{reply.status} {reply.reason}", received, request)
+
+    def _keep(self, set_cookie: str) -> None:
+        for name, morsel in SimpleCookie(set_cookie).items():
+            key = (name, morsel["path"] or "/")
+            if morsel["max-age"] == "0":
+                self._cookies.pop(key, None)
+            else:
+                self._cookies[key] = morsel.value
+
+    def get(self, path: str, **options: Any) -> TestResponse:
+        return self.open(path, "GET", **options)
+
+    def head(self, path: str, **options: Any) -> TestResponse:
+        return self.open(path, "HEAD", **options)
+
+    def post(self, path: str, **options: Any) -> TestResponse:
+        return self.open(path, "POST", **options)
+
+    def options(self, path: str, **options: Any) -> TestResponse:
+        return self.open(path, "OPTIONS", **options)
+
+
+_session_server: list[LiveServer] = []  # the one _live_http runs
+
+
+def http_client(app: Flask) -> HttpClient:
+    """A client that asks `app` over real HTTP, on the session's live server."""
+    assert _session_server, "http_client needs the _live_http fixture (or app) running"
+    return HttpClient(_session_server[0], app)
+
+
+@pytest.fixture(scope="session")
+def _live_http() -> Iterator[LiveServer]:
+    # One for the session, started before any app exists, so the apps' base_url can be its URL;
+    # each test points it at its own app.
     server = LiveServer()
     server.start()
+    _session_server.append(server)
     yield server
+    _session_server.remove(server)
     server.stop()
 
 
 @pytest.fixture
-def web_config(_live_http: LiveServer | None) -> Config:
-    """The config the app serves."""
-    return make_config(_live_http.url if _live_http is not None else DEFAULT_BASE_URL)
+def web_config(_live_http: LiveServer) -> Config:
+    """The config the app serves, at the live server's address."""
+    return make_config(_live_http.url)
 
 
 @pytest.fixture
-def app(web_config: Config, redis_url: str, store: Store) -> Flask:
+def app(web_config: Config, redis_url: str, store: Store, _live_http: LiveServer) -> Flask:
     """The web app on the flushed session server, its config published like the scheduler does
     (a second ago, in whole seconds: a feed dated by its config alone then has its date as
-    Last-Modified at once, not the second after once its second is over)."""
+    Last-Modified at once, not the second after once its second is over); the live server is
+    up, for http_client()."""
     published = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
     store.publish_config(config_module.dumps(web_config), now=published)
     store.set_sources(store.get_states([s.id for s in web_config.sources]))
@@ -214,15 +348,14 @@ def redis_connections_held(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """Flask's test client (requests http://localhost/...)."""
-    return app.test_client()
+def client(app: Flask) -> HttpClient:
+    """A real-HTTP client of `app`."""
+    return http_client(app)
 
 
 @pytest.fixture
-def live_server(app: Flask, _live_http: LiveServer | None) -> LiveServer:
-    """The app behind a real HTTP server; `live_server.url` is its base URL."""
-    assert _live_http is not None
+def live_server(app: Flask, _live_http: LiveServer) -> LiveServer:
+    """The app behind the session's real HTTP server; `live_server.url` is its base URL."""
     _live_http.app = app
     return _live_http
 
