@@ -768,7 +768,7 @@ def test_a_feeds_settings_fingerprint_is_the_same_in_every_process(web_config: C
             check=True,
             env={**os.environ, "PYTHONHASHSEED": str(seed)},
         ).stdout
-        for seed in range(1, 6)
+        for seed in range(1, 4)  # (eleven ids: two seeds alone order them apart)
     }
     assert len(prints) == 1, prints
 
@@ -1254,10 +1254,16 @@ def test_category_versions_are_read_at_most_once_per_interval(
     again = client.get("/c/tech/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert versions._seen["tech"][0] == read
-    time.sleep(3.1)
-    later = client.get("/c/tech/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
-    assert later.status_code == 200
-    assert b"Fresh news" in later.data
+
+    def changed() -> bool:
+        revalidated = client.get(
+            "/c/tech/feed.atom", headers={"If-None-Match": first.headers["ETag"]}
+        )
+        return revalidated.status_code == 200
+
+    wait_for(changed, 10, "the change once the interval is over")
+    assert time.monotonic() - read >= 3.0  # (every revalidation before it was a 304)
+    assert b"Fresh news" in client.get("/c/tech/feed.atom").data
 
 
 def test_a_sweep_of_the_limits_renders_only_the_kept_ones(
