@@ -920,9 +920,9 @@ def _summary_start(short: Fingerprint, long_: Fingerprint, shared: Collection[in
 
 def _reaches(short: Fingerprint, long_: Fingerprint) -> bool:
     """Whether a summary (beginning as the article: `_summary_start`) is the article's start to
-    its last character, but for an ending of the portal's own (_ENDINGS). An article filed
-    before its characters were kept (session 49) has none: no such summary joins it."""
-    if not long_.characters:
+    its last character, but for an ending of the portal's own (_ENDINGS). An article or a
+    summary filed before characters were kept (session 49) has none: they do not join so."""
+    if not (short.characters and long_.characters):
         return False
     n = short.length - PREFIX_LEVELS[0]
     mine, theirs = _nibbles(short.characters)[:n], _nibbles(long_.characters)[:n]

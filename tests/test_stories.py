@@ -1132,6 +1132,14 @@ def test_a_fingerprint_filed_before_the_start_was_kept_still_reads_and_joins() -
     # A summary under its own headline joins only articles filed since (README "Upgrading").
     retitled = fp("Residents stranded as winter crossings are scrapped", _summary(FERRY))
     assert stories.choose(retitled, stored, since=-1.0, source_id="portal", published=0.0) is None
+    # A summary filed by session 48 met by a new article that begins like it: not joined by the
+    # summary's rule (its characters unknown), and no error in the filing (h8's F3: a ValueError
+    # failed the article's refresh).
+    summary_48 = stories.unpack(stories.pack(retitled)[:-73] + bytes(16))
+    assert summary_48.start
+    assert not summary_48.characters
+    filed = [stories.Stored("a2", "s2", "portal", 0.0, 0.0, summary_48)]
+    assert stories.choose(original, filed, since=-1.0, source_id="islands", published=0.0) is None
 
 
 def test_a_summary_that_goes_on_past_a_shared_opening_is_another_story() -> None:
