@@ -2152,7 +2152,7 @@ def test_every_address_with_a_slash_after_it_redirects_to_the_address_without(
     before. A route added later is covered by this loop over the URL map."""
     monkeypatch.setenv("ADMIN_TOKEN", "a token of thirty-two characters..")
     store.publish_config(config_module.dumps(web_config), now=datetime.now(UTC))
-    client = create_app(web_config, redis_url, recheck_interval=0).test_client()
+    client = http_client(create_app(web_config, redis_url, recheck_interval=0))
     app = client.application
     checked = 0
     for rule in app.url_map.iter_rules():
@@ -2163,7 +2163,7 @@ def test_every_address_with_a_slash_after_it_redirects_to_the_address_without(
         expected = 301 if rule.endpoint == "feeds.everything_feed" else 308
         assert (answer.status_code, answer.headers.get("Location")) == (
             expected,
-            f"http://localhost{rule.rule}?x=1",
+            f"{client.url}{rule.rule}?x=1",
         ), rule.rule
         checked += 1
     assert checked >= 10  # (/sources.opml, /healthz, /admin/login, …)
@@ -2178,7 +2178,7 @@ def test_every_address_with_a_slash_after_it_redirects_to_the_address_without(
         answer = client.get(slashed)
         assert (answer.status_code, answer.headers.get("Location")) == (
             status,
-            f"http://localhost{location}",
+            f"{client.url}{location}",
         ), slashed
     # An address nothing answers, with or without the slash, stays a 404; and a POST-only
     # address asked for by GET with a slash is not sent to a 405.
