@@ -293,22 +293,29 @@ class HttpClient:
         return self.open(path, "OPTIONS", **options)
 
 
-_session_server: list[LiveServer] = []  # the one _live_http runs
+_session_server: list[LiveServer] = []  # the session's one, once started
+
+
+def _session_live_server() -> LiveServer:
+    """The session's live server, started by the first test that needs it (a test may build
+    its own app without the `app` fixture, first in the session: no order between tests)."""
+    if not _session_server:
+        server = LiveServer()
+        server.start()
+        _session_server.append(server)
+    return _session_server[0]
 
 
 def http_client(app: Flask) -> HttpClient:
     """A client that asks `app` over real HTTP, on the session's live server."""
-    assert _session_server, "http_client needs the _live_http fixture (or app) running"
-    return HttpClient(_session_server[0], app)
+    return HttpClient(_session_live_server(), app)
 
 
 @pytest.fixture(scope="session")
 def _live_http() -> Iterator[LiveServer]:
     # One for the session, started before any app exists, so the apps' base_url can be its URL;
     # each test points it at its own app.
-    server = LiveServer()
-    server.start()
-    _session_server.append(server)
+    server = _session_live_server()
     yield server
     _session_server.remove(server)
     server.stop()
