@@ -825,7 +825,7 @@ def strip_learned(
     if not html_text or not known:
         return html_text
     # (The hashes of the paragraphs read, by their text: most of what _drop judges below is one
-    # of them, not cut into words and hashed again: ~10% of a new feed's second cleaning.)
+    # of them, not cut into words and hashed again: ~7% of a new feed's second cleaning.)
     if body is None:  # (its paragraphs read once: for what is known, and for a record's fields)
         paras = boilerplate.paragraphs(html_text)
         short = [p for p in paras if len(p) <= LEARNED_MAX_CHARS]
