@@ -884,18 +884,31 @@ def templated(a: Fingerprint, b: Fingerprint, templates: Collection[int]) -> boo
 def shared_starts(candidates: Sequence[Stored]) -> frozenset[int]:
     """The starts (first START_LEVEL characters' hashes) that lead articles of two stories
     which go on differently (their first PREFIX_LEVELS[-1] characters differ): a network's
-    banner, a series' or a template's opening, no copy's evidence (`same_story`)."""
-    seen: dict[int, list[tuple[int, str]]] = {}
+    banner, a series' or a template's opening, no copy's evidence (`same_story`). And, as
+    `_OPENING` plus its hash, a Chinese or Japanese first PREFIX_LEVELS[0] characters that lead
+    two such stories (their characters after it differ): every listed company's announcement
+    opens with one 63-character disclaimer, and a summary of it alone joined another's (F4)."""
+    seen: dict[int, list[tuple[object, str]]] = {}
     out: set[int] = set()
     for c in candidates:
         fp = c.fingerprint
-        if not (fp.start and fp.prefixes[-1]) or fp.start in out:
-            continue
-        others = seen.setdefault(fp.start, [])
-        if any(p != fp.prefixes[-1] and s != c.story_id for p, s in others):
-            out.add(fp.start)
-        others.append((fp.prefixes[-1], c.story_id))
+        keyed: list[tuple[int, object]] = []
+        if fp.start and fp.prefixes[-1]:
+            keyed.append((fp.start, fp.prefixes[-1]))
+        if fp.cjk and fp.prefixes[0] and fp.characters:
+            keyed.append((_OPENING + fp.prefixes[0], fp.characters))
+        for key, goes_on in keyed:
+            if key in out:
+                continue
+            others = seen.setdefault(key, [])
+            if any(g != goes_on and s != c.story_id for g, s in others):
+                out.add(key)
+            others.append((goes_on, c.story_id))
     return frozenset(out)
+
+
+# Added to a first PREFIX_LEVELS[0] characters' hash (32 bits) in `shared_starts`' answer.
+_OPENING = 1 << 32
 
 
 def _same_start(a: Fingerprint, b: Fingerprint) -> bool:
@@ -909,13 +922,19 @@ def _same_start(a: Fingerprint, b: Fingerprint) -> bool:
 def _summary_start(short: Fingerprint, long_: Fingerprint, shared: Collection[int]) -> bool:
     """Whether a summary-sized body begins as a whole article: its first START_LEVEL characters,
     unless they lead two stories (`shared`); a shorter Chinese or Japanese one's first
-    CJK_START_LEVEL. (Chinese articles are short: one longer than the summary is whole.)"""
+    CJK_START_LEVEL, unless they lead two (`shared`). (Chinese articles are short: one longer
+    than the summary is whole.)"""
     whole = long_.length >= PREFIX_LEVELS[-1] or (short.cjk and long_.length > short.length)
     if not whole or short.length >= PREFIX_LEVELS[-1]:
         return False
     if short.length >= START_LEVEL:
         return bool(short.start) and short.start == long_.start and short.start not in shared
-    return short.cjk and short.length >= CJK_START_LEVEL and short.prefixes[0] == long_.prefixes[0]
+    return (
+        short.cjk
+        and short.length >= CJK_START_LEVEL
+        and short.prefixes[0] == long_.prefixes[0]
+        and _OPENING + short.prefixes[0] not in shared
+    )
 
 
 def _reaches(short: Fingerprint, long_: Fingerprint) -> bool:

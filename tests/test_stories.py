@@ -1218,3 +1218,35 @@ def test_a_short_chinese_summary_under_its_own_headline_joins_the_article() -> N
     assert stories.choose(summary, [first], since=-1.0, source_id="p", published=0.0) is None
     own = fp("卫星上天", [launch[:72] + "……"])
     assert stories.choose(own, [first], since=-1.0, source_id="p", published=0.0)
+
+
+DISCLAIMER = (
+    "本公司董事会及全体董事保证本公告内容不存在任何虚假记载、误导性陈述或者重大遗漏，"
+    "并对其内容的真实性、准确性和完整性承担个别及连带责任。"
+)
+
+
+def test_a_chinese_summary_of_a_template_opening_alone_joins_no_other_story() -> None:
+    """Every listed company's announcement opens with one disclaimer: a summary-only feed's
+    description of one company's announcement is that disclaimer alone, and it joined another
+    company's announcement from another source (h8's F4). When the opening leads two stored
+    stories that go on differently, it is a template: no summary joins by it."""
+    announcements = [
+        "乙公司股票于2026年12月3日、4日、7日连续三个交易日收盘价格涨幅偏离值累计超过20%，"
+        "属于股票交易异常波动情形。经公司自查，不存在应披露而未披露的重大信息。",
+        "丙公司拟于2026年12月23日召开2026年第三次临时股东大会，审议关于变更会计师事务所的议案"
+        "及关于修订公司章程的议案。本次股东大会采用现场投票与网络投票相结合的表决方式。",
+    ]
+    stored = [
+        stories.Stored(f"a{n}", f"s{n}", f"exchange{n}", 0.0, 0.0, fp(f"公告{n}", [DISCLAIMER, a]))
+        for n, a in enumerate(announcements)
+    ]
+    summary = fp("甲公司关于签订重大合同的公告", [DISCLAIMER])
+    assert summary.cjk
+    assert stories.choose(summary, stored, since=-1.0, source_id="p", published=0.0) is None
+    # Beside one of them alone (nothing says the opening is a template), its own summary joins
+    # it; beside both, no summary joins by its opening, as a Latin one led by a banner (a
+    # summary past the template is no longer told from one of the template alone).
+    own = fp("乙公司异动", [DISCLAIMER + announcements[0][:30] + "……"])
+    assert stories.choose(own, stored[:1], since=-1.0, source_id="p", published=0.0)
+    assert stories.choose(own, stored, since=-1.0, source_id="p", published=0.0) is None
