@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from babel.dates import format_date
-from flask import Flask
+from flask import Flask, redirect
 
 from aggregator import config as config_module
 from aggregator import web as web_module
@@ -2184,3 +2184,14 @@ def test_every_address_with_a_slash_after_it_redirects_to_the_address_without(
     # address asked for by GET with a slash is not sent to a 405.
     assert client.get("/no-such-page/").status_code == 404
     assert client.get("/admin/logout/").status_code == 404
+
+
+def test_the_test_client_does_not_follow_a_redirect_off_the_site() -> None:
+    """The real-HTTP client follows a redirect on the live server only: one to another host
+    (an open redirect) fails the test, as Flask's test client did, instead of asking our own
+    server for that path and seeing a 200 (h8's F5)."""
+    off_site = Flask("off_site")
+    off_site.add_url_rule("/go", "go", lambda: redirect("https://evil.example/landing"))
+    off_site.add_url_rule("/landing", "landing", lambda: "our own landing page")
+    with pytest.raises(RuntimeError, match=r"evil\.example"):
+        http_client(off_site).get("/go", follow_redirects=True)

@@ -237,6 +237,8 @@ class HttpClient:
                 break
             history.append(response)
             target = urlsplit(urljoin(self.url + path, response.headers["Location"]))
+            if f"{target.scheme}://{target.netloc}" != self.url:  # (as Flask's test client)
+                raise RuntimeError(f"a redirect off the site, not followed: {target.geturl()}")
             path = target.path + (f"?{target.query}" if target.query else "")
             if response.status_code in {301, 302, 303} and method != "HEAD":
                 method, body = "GET", None
