@@ -486,7 +486,8 @@ def test_a_command_says_at_once_that_the_service_is_not_running(
     done, took = _without_the_service(config_file, tmp_path, command, redis_url)
     assert done.returncode == 3, done.stderr
     assert "aggregator run" in done.stderr
-    assert took < 5, f"took {took:.1f} s"  # (a Python start-up and the imports: ~1 s)
+    # (A start-up and the imports: ~1 s, 4 s on a loaded machine; the retries took 15 s more.)
+    assert took < 10, f"took {took:.1f} s"
 
 
 def test_export_opml_without_the_service_writes_the_file_alone_at_once(
@@ -497,7 +498,7 @@ def test_export_opml_without_the_service_writes_the_file_alone_at_once(
     assert done.returncode == 0, done.stderr
     assert "<opml" in done.stdout
     assert "Redis is not reachable" in done.stderr
-    assert took < 5, f"took {took:.1f} s"
+    assert took < 10, f"took {took:.1f} s"  # (as above)
 
 
 def test_a_command_rides_out_a_restart_of_the_embedded_server(
