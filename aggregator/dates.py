@@ -496,12 +496,12 @@ def parse(text: str, local: tzinfo = UTC) -> datetime | None:
 def read_dated(
     raw: str | None, parsed: datetime | None, local: tzinfo = UTC
 ) -> tuple[datetime | None, bool, bool]:
-    """`read(raw, parsed, local)` and `day_only(raw)`, the string read once when `local` is UTC
-    (as most sources' is): a cold refresh read every entry's date twice, a third of the dates'
-    time."""
+    """`read(raw, parsed, local)` and `day_only(raw, local)`, the string read once when `local`
+    is UTC (as most sources' is): a cold refresh read every entry's date twice, a third of the
+    dates' time."""
     text = collapsed(raw or "")
     if local is not UTC or not text or len(raw or "") > 4 * MAX_CHARS:
-        return (*read(raw, parsed, local), day_only(raw))
+        return (*read(raw, parsed, local), day_only(raw, local))
     try:
         when, day = _reading(text, UTC)
     except (ValueError, OverflowError):
@@ -517,12 +517,13 @@ def read_dated(
     return None, True, day
 
 
-def day_only(text: str | None) -> bool:
-    """Whether `text` is a date this module reads that writes no time of day ("2005-12-27",
-    "27 Dec 2005"): read at noon in its zone (DAY_ONLY_HOUR), so one of today is ahead of now
-    all morning without being a date in the future."""
+def day_only(text: str | None, local: tzinfo = UTC) -> bool:
+    """Whether `text` is a date this module reads in zone `local` that writes no time of day
+    ("2005-12-27", "27 Dec 2005", "16 Qaws 1405" in Kabul's): read at noon in its zone
+    (DAY_ONLY_HOUR), so one of today is ahead of now all morning without being a date in the
+    future."""
     try:
-        return _reading(text or "", UTC)[1]
+        return _reading(text or "", local)[1]
     except (ValueError, OverflowError):
         return False
 

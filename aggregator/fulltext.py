@@ -720,7 +720,7 @@ def _dated_by_page(article: Article, page_html: str, source: SourceConfig) -> Ar
         if when is not None:
             if when > article.published + normalize.FUTURE_SLACK:
                 return article  # after it was first listed: not its publication
-            day_only = dates.day_only(raw)
+            day_only = dates.day_only(raw, local)
             return replace(article, published=when, updated=when, dated=True, day_only=day_only)
     return article
 

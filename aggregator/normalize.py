@@ -731,7 +731,7 @@ def _dates(entry: EntryData, local: tzinfo, days: bool = False) -> _Dated:
     else:
         updated, bad_updated = dates.read(entry.updated_raw, entry.updated, local)
         if published is None:
-            day = dates.day_only(entry.updated_raw)
+            day = dates.day_only(entry.updated_raw, local)
     if days:  # read at noon, as a date without a time is (dates.DAY_ONLY_HOUR)
         noon = timedelta(hours=dates.DAY_ONLY_HOUR)
         if published and dates.unzoned_midnight(entry.published_raw):

@@ -1243,11 +1243,21 @@ def test_read_dated_is_read_and_day_only() -> None:
         f"2005-12-27{' ' * 900}",
         f"{' ' * 801}2005-12-27",
     ]
-    for local in (UTC, ZoneInfo("America/New_York"), timezone(timedelta(0))):
+    strings += ["16 Qaws 1405", "1403/09/17", "1403/09/17 14:05"]  # (read in Kabul's zone only)
+    zones = (UTC, ZoneInfo("America/New_York"), timezone(timedelta(0)), ZoneInfo("Asia/Kabul"))
+    for local in zones:
         for raw in strings:
             for parsed in (None, known):
-                wanted = (*dates.read(raw, parsed, local), dates.day_only(raw))
+                wanted = (*dates.read(raw, parsed, local), dates.day_only(raw, local))
                 assert dates.read_dated(raw, parsed, local) == wanted, (raw, parsed, local)
+    # A day its zone alone reads is a day: one of today was "ahead of now" all morning (h8's F1).
+    kabul = ZoneInfo("Asia/Kabul")
+    assert dates.read_dated("16 Qaws 1405", None, kabul) == (
+        datetime(2026, 12, 7, 7, 30, tzinfo=UTC),
+        False,
+        True,
+    )
+    assert dates.read_dated("1403/09/17 14:05", None, kabul)[2] is False
 
 
 # A language's usual zone, where a month name it shares with a neighbour is read its way.
