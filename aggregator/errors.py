@@ -13,6 +13,8 @@ Anything else that escapes a refresh is a bug and propagates, so RQ keeps it in 
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
 
 from aggregator.models import Outcome
@@ -56,6 +58,19 @@ class SettingExit(SystemExit):
     """SettingError where a process stops before any caller could catch one (LOG_LEVEL,
     REDIS_URL, a heartbeat): its code is the message, and `aggregator` exits 2 with it, as for
     a wrong argument. It exited 1, what `sources --failing` answers when sources fail."""
+
+
+def seconds_setting(name: str, default: float, low: float, high: float) -> float:
+    """The environment variable `name` as seconds from `low` to `high`, `default` when it is
+    unset; a ValueError naming it and the range when it is anything else."""
+    raw = os.environ.get(name, "").strip() or f"{default:g}"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not low <= seconds <= high:
+        raise ValueError(f"{name}={raw!r} is not a number of seconds from {low:g} to {high:g}")
+    return seconds
 
 
 # A message about a source is at most this long: it quotes what the source sent (a redirect

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -39,7 +38,7 @@ from prometheus_client.registry import Collector
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from aggregator.errors import SettingExit
+from aggregator.errors import SettingExit, seconds_setting
 from aggregator.models import SOURCE_STATES, Outcome, RefreshResult
 from aggregator.redis_server import PoolBusy
 from aggregator.store import Store
@@ -246,16 +245,7 @@ WORKER_HEARTBEAT_ENV = "WORKER_HEARTBEAT_SECONDS"
 
 def worker_heartbeat() -> float:
     """How often a worker reports alive (WORKER_HEARTBEAT_SECONDS, default 20)."""
-    raw = os.environ.get(WORKER_HEARTBEAT_ENV, "").strip() or "20"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not 1 <= seconds <= 3600:
-        raise ValueError(
-            f"{WORKER_HEARTBEAT_ENV}={raw!r} is not a number of seconds from 1 to 3600"
-        )
-    return seconds
+    return seconds_setting(WORKER_HEARTBEAT_ENV, 20, 1, 3600)
 
 
 def check_heartbeats() -> None:

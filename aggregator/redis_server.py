@@ -13,7 +13,6 @@ import ctypes
 import fcntl
 import hashlib
 import logging
-import math
 import os
 import re
 import signal
@@ -35,7 +34,7 @@ from redis.connection import Connection
 from redis.exceptions import BusyLoadingError, ConnectionError, ResponseError, TimeoutError
 from redis.retry import Retry
 
-from aggregator.errors import AggregatorError, SettingExit
+from aggregator.errors import AggregatorError, SettingExit, seconds_setting
 
 SOCKET_NAME = "valkey.sock"
 VERSION_FILE = "server-version"
@@ -426,16 +425,10 @@ _log = logging.getLogger("aggregator.redis")
 
 def silent_seconds() -> float:
     """After how long a Redis that answers nothing is said in the log (REDIS_SILENT_SECONDS)."""
-    raw = os.environ.get(SILENT_ENV, "").strip() or f"{SILENT_DEFAULT:g}"
     try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not 2 <= seconds <= 3600:
-        raise SettingExit(
-            f"aggregator: {SILENT_ENV}={raw!r} is not a number of seconds from 2 to 3600"
-        )
-    return seconds
+        return seconds_setting(SILENT_ENV, SILENT_DEFAULT, 2, 3600)
+    except ValueError as e:
+        raise SettingExit(f"aggregator: {e}") from None
 
 
 def watch_silence(url: str, after: float | None = None) -> threading.Thread:
