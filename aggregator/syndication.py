@@ -571,6 +571,9 @@ _ACTIVE = (
     "script style iframe frame object embed svg math img image video audio source link meta base"
     " form input button textarea select a body html template noscript area portal frameset"
     " track picture applet marquee"
+    # What makes the reader's own markup after it text, till it ends: a tag in an attribute
+    # value here then ends it and runs ("<xmp><b title='</xmp><img onerror=…>'>": h7's F1).
+    " title xmp noembed noframes plaintext"
 )
 _ACTIVE_NAMES = frozenset(_ACTIVE.split())
 # Attributes that load something or restyle the page on any tag, as a handler runs something:
@@ -578,7 +581,10 @@ _ACTIVE_NAMES = frozenset(_ACTIVE.split())
 # fetched a tracker's address (a review).
 _LOADING_NAMES = "style background src srcset href xlink:href poster action formaction data lowsrc"
 _LOADING = frozenset(_LOADING_NAMES.split())
-_TAG_START = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)")
+# A tag, or what opens a comment in HTML ("<!--", "<!x", "<?x", "</3"): the same, a tag in an
+# attribute value here ends it and runs (h7's F1).
+_TAG_START = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)|<[!?]|</(?![A-Za-z])")
+_OPENING = re.compile(r"<(?=[A-Za-z/!?])")  # a "<" that may open a tag or a comment
 _SPACE = "\t\n\f\r "
 
 
@@ -591,19 +597,26 @@ def _defused(text: str) -> str:
     any ">" or "<" ("<details open title='>' ontoggle=…>": all three ran in a reader that takes
     titles as HTML, a review). A tag left open (no ">" before the text's end) opens so too,
     whatever it holds: what a reader writes after it, a byline, can close it and give it a
-    handler (a review: "<details open title='" then "' ontoggle=…>")."""
+    handler (a review: "<details open title='" then "' ontoggle=…>"). So do what opens a
+    comment and every tag inside one that opens so: the reader reads its attribute values as
+    text, where a tag runs."""
     out: list[str] = []
     done = 0
     for match in _TAG_START.finditer(text):
         if match.start() < done:
             continue  # (inside a tag read already)
-        end, active, closed = _attributes(text, match.end())
-        if match[2].lower() in _ACTIVE_NAMES or (active and not match[1]) or not closed:
+        if match[2] is None:  # a comment's opening
             out.append(text[done : match.start()] + "&lt;")
             done = match.start() + 1
-        if end > done:
-            out.append(text[done:end])
-            done = end
+            continue
+        end, active, closed = _attributes(text, match.end())
+        tag = text[match.start() : end]
+        if match[2].lower() in _ACTIVE_NAMES or (active and not match[1]) or not closed:
+            # Text to the reader now, and so is what it holds: a tag in one of its attribute
+            # values ('<a title="<img onerror=…>">') opens so too, or it would run (h7's F1).
+            tag = _OPENING.sub("&lt;", tag)
+        out.append(text[done : match.start()] + tag)
+        done = end
     out.append(text[done:])
     return "".join(out)
 
