@@ -581,9 +581,11 @@ _ACTIVE_NAMES = frozenset(_ACTIVE.split())
 # fetched a tracker's address (a review).
 _LOADING_NAMES = "style background src srcset href xlink:href poster action formaction data lowsrc"
 _LOADING = frozenset(_LOADING_NAMES.split())
-# A tag, or what opens a comment in HTML ("<!--", "<!x", "<?x", "</3"): the same, a tag in an
-# attribute value here ends it and runs (h7's F1).
-_TAG_START = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)|<[!?]|</(?![A-Za-z])")
+# A tag, or what opens a comment in HTML ("<!--", "<!x", "<?x", "</3"), and where HTML ends
+# one: "<!-->" and "<!--->" at once, another "<!--" at "-->" or "--!>", the others at ">".
+_TAG_START = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)|<!--|<[!?]|</(?![A-Za-z])")
+_COMMENT_END = re.compile(r"-?>|.*?--!?>", re.DOTALL)
+_BOGUS_COMMENT_END = re.compile(r"[^>]*+>")
 _OPENING = re.compile(r"<(?=[A-Za-z/!?])")  # a "<" that may open a tag or a comment
 _SPACE = "\t\n\f\r "
 
@@ -597,24 +599,30 @@ def _defused(text: str) -> str:
     any ">" or "<" ("<details open title='>' ontoggle=…>": all three ran in a reader that takes
     titles as HTML, a review). A tag left open (no ">" before the text's end) opens so too,
     whatever it holds: what a reader writes after it, a byline, can close it and give it a
-    handler (a review: "<details open title='" then "' ontoggle=…>"). So do what opens a
-    comment and every tag inside one that opens so: the reader reads its attribute values as
-    text, where a tag runs."""
+    handler (a review: "<details open title='" then "' ontoggle=…>"). So does every tag inside
+    one that opens so, and inside a comment: the reader reads them as text, where a tag in
+    their attribute values would run; and a comment left open."""
     out: list[str] = []
     done = 0
     for match in _TAG_START.finditer(text):
         if match.start() < done:
             continue  # (inside a tag read already)
-        if match[2] is None:  # a comment's opening
-            out.append(text[done : match.start()] + "&lt;")
-            done = match.start() + 1
-            continue
-        end, active, closed = _attributes(text, match.end())
+        if match[2] is None:  # a comment
+            ending = _COMMENT_END if match[0] == "<!--" else _BOGUS_COMMENT_END
+            ends = ending.match(text, match.end())
+            end, escaped = (ends.end(), False) if ends else (len(text), True)
+        else:
+            end, active, closed = _attributes(text, match.end())
+            escaped = match[2].lower() in _ACTIVE_NAMES or (active and not match[1]) or not closed
         tag = text[match.start() : end]
-        if match[2].lower() in _ACTIVE_NAMES or (active and not match[1]) or not closed:
+        if escaped:
             # Text to the reader now, and so is what it holds: a tag in one of its attribute
             # values ('<a title="<img onerror=…>">') opens so too, or it would run (h7's F1).
             tag = _OPENING.sub("&lt;", tag)
+        elif match[2] is None:
+            # Text till it ends, but a tag begun in it goes on after that, where a tag in its
+            # attribute value would run ('<!--<b title="--><img onerror=…>">': h7's F1).
+            tag = "<" + _OPENING.sub("&lt;", tag[1:])
         out.append(text[done : match.start()] + tag)
         done = end
     out.append(text[done:])

@@ -34,6 +34,8 @@ HIDDEN_TAGS = [
     f'<noembed><i title="</noembed><img src=x onerror={RAN}(7)>">x',
     f'<?x <b title="><img src=x onerror={RAN}(8)>">',
     f'</3 <b title="><img src=x onerror={RAN}(9)>">',
+    f'<!-- <b title="--!><img src=x onerror={RAN}(10)>">',
+    f'<!-- left open <b title="<img src=x onerror={RAN}(11)>">',
 ]
 
 
@@ -63,7 +65,8 @@ def test_an_rss_title_runs_nothing_in_a_reader_that_takes_it_as_html(
 @pytest.mark.parametrize(
     "text",
     ["std::vector<int> in C++", "Map<String, List<Integer>> onError=retry", "a < b && <abbr>",
-     "<b title='>' data-x=\"on=1\">bold</b>", "1 <3 you", "<b title=\"a<b\">x</b>"],
+     "<b title='>' data-x=\"on=1\">bold</b>", "1 <3 you", "<b title=\"a<b\">x</b>",
+     "Why <?php echo 1; ?> still works", "Hello <!-- a note --> there", "<!----> and <!--> too"],
 )  # fmt: skip
 def test_an_rss_title_of_harmless_markup_stays_as_written(text: str) -> None:
     """Hard negatives: text with "<" that starts nothing that runs keeps every character."""
