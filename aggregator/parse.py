@@ -2774,9 +2774,12 @@ def _fast_gap(
         None if identifiers and _identifier_only(data, span) else _str(e.get("id"))
         for e, span in zip(entries, spans, strict=True)
     ]
+    # Each entry's link and title, read once for the rules below (a feedparser-rs `get`
+    # converts its value anew each time).
+    links = [_str(e.get("link")) for e in entries]
+    titles = [_str(e.get("title")) for e in entries]
     keys = [
-        (i or _str(e.get("link")), _title_key(e.get("title")))
-        for i, e in zip(ids, entries, strict=True)
+        (i or link, _title_key(title)) for i, link, title in zip(ids, links, titles, strict=True)
     ]
     if len(set(keys)) != len(keys):
         return "entries sharing an id and a title (their articles' ids then hash the whole entry)"
@@ -2821,8 +2824,9 @@ def _fast_gap(
     if not rss and doc.search(_ITUNES_SUMMARY):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
     # (An entry without a link is rare: the document is scanned for a dropped one only then.)
+    linkless = not all(links)
     if (
-        any(not _str(e.get("link")) for e in entries)
+        linkless
         and (
             doc.matches(_ADDRESS_HINT)
             or doc.matches(_NO_HOST)
@@ -2831,8 +2835,7 @@ def _fast_gap(
     ) or (doc.matches(_ADDRESS_HINT) and _outside_cdata(_ADDRESS_ATTRIBUTE, data, 0, len(data))):
         return "a link to a non-public address or none (feedparser-rs drops it, feedparser not)"
     if (
-        any(not _str(e.get("link")) for e in entries)
-        or any(not x.get("href") for e in entries for x in e.get("enclosures") or ())
+        linkless or any(not x.get("href") for e in entries for x in e.get("enclosures") or ())
     ) and _LOCAL_NAME.search(data):
         # (An intranet's feed: its articles lost their links, http://intranet.corp/memo/1.)
         return "a link to a local network's name (feedparser-rs drops it, feedparser not)"
@@ -2864,7 +2867,7 @@ def _fast_gap(
         return 'an xml:lang written with "_" ("en_us": feedparser reads "en-us")'
     guids: tuple[set[str], set[str]] | None = None
     # Whether an untitled entry's title may be elsewhere: one scan, not one per such entry.
-    untitled = any(not _str(e.get("title")) for e in entries)
+    untitled = not all(titles)
     title_elsewhere = untitled and _TITLE_ELSEWHERE.search(data) is not None
     for n, (entry, span) in enumerate(zip(entries, spans, strict=True)):
         if repairable and any(map(_repaired, _entry_texts(entry))):
@@ -2873,7 +2876,7 @@ def _fast_gap(
             return "an entity left in a URL attribute (feedparser-rs does not decode it)"
         if not rss and any(not _str(link.get("href")) for link in entry.get("links") or []):
             return "an Atom link with an empty href (feedparser resolves it to the base)"
-        if not _str(entry.get("title")) and (title_elsewhere or _nested_title(data, *span)):
+        if not titles[n] and (title_elsewhere or _nested_title(data, *span)):
             return "an entry whose title feedparser finds elsewhere (media:title, XHTML)"
         if not rss and entry.get("dc_date") and not _dates_read_alike(data, span):
             return "<dc:date> beside another date (feedparser keeps both, feedparser-rs one)"
@@ -2980,7 +2983,7 @@ def _dates_read_alike(data: bytes, span: tuple[int, int]) -> bool:
 
 
 def _rss_dates(
-    data: bytes, start: int, end: int, usual: dict[bytes, bool], names: list[bytes]
+    data: bytes, tags: _TagStarts, usual: dict[bytes, bool], names: list[bytes]
 ) -> dict[str, str | None] | str | None:
     """An RSS item's `published` and `updated` as feedparser reads them, from the bytes, when
     the item has date elements other than one <pubDate> (None otherwise: feedparser-rs reads
@@ -2990,11 +2993,11 @@ def _rss_dates(
     <dcterms:modified> and <atom:updated> as `updated`, the last of each kind winning, when they
     are the item's children; feedparser-rs reads <pubDate> and <dc:date> only, and <dc:date> as
     `published` too. `usual` remembers, by prefix, what `_declares` found: it reads the whole
-    document, so once per document, not once per item. `names`: _DATE_TAG's matches from
-    `start` to `end` (`_DateTags`)."""
+    document, so once per document, not once per item. `tags`: the item's (`_TagStarts`);
+    `names`: _DATE_TAG's matches in it (`_DateTags`)."""
     if not names or names == [b"pubDate"]:  # (one in a comment or CDATA: none, as to feedparser)
         return None
-    tags = _TagStarts(data, start, end)
+    start, end = tags.start, tags.end
     names = [m.group(1) for m in tags.matches(_DATE_TAG, start)]
     if not names or names == [b"pubDate"]:
         return None
@@ -3038,7 +3041,7 @@ class _TagStarts:
     only documents the fast path reads, every other "<" starts a tag.)"""
 
     def __init__(self, data: bytes, start: int, end: int) -> None:
-        self.data, self.end = data, end
+        self.data, self.start, self.end = data, start, end
         comment, instruction = data.find(b"<!", start, end), data.find(b"<?", start, end)
         self.hidden = min(p if p >= 0 else end for p in (comment, instruction))
         self.starts: list[int] | None = None  # of the hiding sections, in order
@@ -4202,12 +4205,13 @@ def _fast_entry(
 def _labels_decoded(raw: Any, tags: tuple[str, ...]) -> tuple[str, ...]:
     """The entry's tags with the character references in an Atom category's `label` decoded,
     as XML (and feedparser) reads an attribute: feedparser-rs kept "Business &amp; Finance"."""
-    labels = [_str(t.get("label")) for t in raw.get("tags") or []]
+    written = raw.get("tags") or []  # (a feedparser-rs `get` builds its list anew: once)
+    labels = [_str(t.get("label")) for t in written]
     if not any(label and "&" in label for label in labels):
         return tags
     return _dedupe(
         html.unescape(label) if label else _str(t.get("term"))
-        for label, t in zip(labels, raw.get("tags") or [], strict=True)
+        for label, t in zip(labels, written, strict=True)
     )
 
 
@@ -4265,16 +4269,18 @@ def _overlays(
     overlays: list[dict[str, Any] | None] = [None] * len(entries)
     if not spans:
         return overlays
+    # Each item's tags, told from what is hidden in a comment or CDATA once for the authors,
+    # the dates and the tags below (it was found three times, once for each).
+    items = [_TagStarts(data, start, end) for start, end in spans]
     if doc.search(_ITUNES_SUMMARY, spans[0][0]):
         bodies = _itunes_bodies(entries, data, spans)
         if isinstance(bodies, str):
             return bodies
         overlays = bodies
     if _ITEM_AUTHOR_TAG.search(data, spans[0][0]):
-        for n, (start, end) in enumerate(spans):
-            starts = _TagStarts(data, start, end)
-            found = [m.groups() for m in starts.matches(_RSS_AUTHOR_TEXT, start)]
-            if len(found) != len(starts.matches(_ITEM_AUTHOR_TAG, start)):
+        for n, tags in enumerate(items):
+            found = [m.groups() for m in tags.matches(_RSS_AUTHOR_TEXT, tags.start)]
+            if len(found) != len(tags.matches(_ITEM_AUTHOR_TAG, tags.start)):
                 return "an RSS item author written other than as plain text"
             # One author is split right; several as feedparser splits them (`_author`).
             pattern = _EMAIL if len(found) == 1 else _FEEDPARSER_EMAIL
@@ -4291,8 +4297,8 @@ def _overlays(
                 overlays[n] = {**(overlays[n] or {}), "media_thumbnail": listed}
     usual: dict[bytes, bool] = {}  # (_rss_dates)
     dated = _DateTags(data, spans[0][0])
-    for n, (start, end) in enumerate(spans):
-        dates = _rss_dates(data, start, end, usual, dated.names(start, end))
+    for n, tags in enumerate(items):
+        dates = _rss_dates(data, tags, usual, dated.names(tags.start, tags.end))
         if isinstance(dates, str):
             return dates
         if dates:
@@ -4304,11 +4310,11 @@ def _overlays(
         or doc.search(_CATEGORIES, spans[0][0])
         or doc.search(_MEDIA_TAG, spans[0][0])
     ):
-        for n, (start, end) in enumerate(spans):
-            tags = _feedparser_tags(data, start, end)
-            if isinstance(tags, str):
-                return tags
-            overlays[n] = {**(overlays[n] or {}), "tags": tags}
+        for n, tags in enumerate(items):
+            terms = _feedparser_tags(tags)
+            if isinstance(terms, str):
+                return terms
+            overlays[n] = {**(overlays[n] or {}), "tags": terms}
     return overlays
 
 
@@ -4361,14 +4367,13 @@ def _identifier_only(data: bytes, span: tuple[int, int]) -> bool:
     )
 
 
-def _feedparser_tags(data: bytes, start: int, end: int) -> list[dict[str, str]] | str:
+def _feedparser_tags(tags: _TagStarts) -> list[dict[str, str]] | str:
     """An RSS item's tags read from the bytes in document order, as feedparser lists them:
     <category>, <dc:subject> and <media:category> by their text, <itunes:category> by its
     `text`, <itunes:keywords> and <media:keywords> split at commas (feedparser-rs reads neither
-    of the itunes ones). Or why they cannot be read so."""
-    tags = _TagStarts(data, start, end)
-    found = [m.groups() for m in tags.matches(_TAG_ELEMENT, start)]
-    if len(found) != len(tags.matches(_ANY_TAG_ELEMENT, start)):
+    of the itunes ones). Or why they cannot be read so. `tags`: the item's (`_TagStarts`)."""
+    found = [m.groups() for m in tags.matches(_TAG_ELEMENT, tags.start)]
+    if len(found) != len(tags.matches(_ANY_TAG_ELEMENT, tags.start)):
         return "an item's tags written other than as plain elements (nested, or with markup)"
     terms: list[dict[str, str]] = []
     itunes = {"scheme": _ITUNES_SCHEME}  # (as feedparser files their terms: see _tag_terms)
