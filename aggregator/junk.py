@@ -905,15 +905,19 @@ def record_fields(paras: Sequence[str], known: Collection[str]) -> frozenset[str
     run: list[str] = []
     lines = [*paras, ""]
     for i, line in enumerate(lines):
-        if line and len(line) <= 120 and _field(line) and not is_junk(line, ()):
+        # (Most lines have no colon, so neither a field's nor a bare key's: not matched at all.)
+        keyed = ":" in line or "：" in line
+        if keyed and len(line) <= 120 and _field(line) and not is_junk(line, ()):
             run.append(line)
             continue
         # A key alone, its value on the next line ("Price:" over "25.00", a shop's <br>s)
-        if _BARE_KEY.match(line) and (value := lines[i + 1]) and len(value) <= 60:
+        if keyed and _BARE_KEY.match(line) and (value := lines[i + 1]) and len(value) <= 60:
             run.append(line)
             continue
         if run and run[-1].endswith((":", "：")) and len(line) <= 60 and line:
             run.append(line)  # (the value of the key above)
+            continue
+        if not run:
             continue
         # (counted: the "Key: value" lines; a key over its value is one more of a block of them,
         # never a block alone: "Big Bang Supporters:" over a name is a list's heading)
