@@ -25,8 +25,9 @@ The machine is shared and noisy, so the runs sit side by side and the ratios are
     .venv/bin/python bench/ingest.py --cleaning [--quick]   # only the cleaning costs, in process
     .venv/bin/python bench/ingest.py --lane [--repeat N]    # refresh.Lane on and off, in process
     .venv/bin/python bench/ingest.py --cpu [--repeat N] [--no-reader]
-        # the CPU of our cold and changed rounds in process, then of reader's cold round (one
-        # thread), and their ratio per article: the cold aim, by a measure load moves little
+        # the CPU of our cold and changed rounds in process and of reader's cold round (one
+        # thread) in a fresh process, alternating which goes first, and their ratio per article:
+        # the cold aim, by a measure load moves little
 
 The cleaning costs (normalize per article with the built-in junk rules off and on, full text off;
 one full-text extraction of tests/fixtures/pages) are measured in process and reported too.
@@ -1165,42 +1166,72 @@ def measure_cpu(host: FeedHost, feeds: list[Feed], tmp: Path, run: int) -> float
     return per_article
 
 
-def measure_reader_cpu(host: FeedHost, feeds: list[Feed], tmp: Path, run: int) -> float:
-    """reader's cold round (one thread, a fresh SQLite file) in this process: its CPU seconds
-    per article, printed, and returned for the ratio against ours."""
-    reader = make_reader(str(tmp / f"reader-cpu-{run}.sqlite"))
-    try:
-        for f in feeds:
-            reader.add_feed(f.url)
-        cpu, started = time.process_time(), time.perf_counter()
-        for _ in reader.update_feeds_iter(scheduled=False, workers=1):
-            pass
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - started
-        articles = reader.get_entry_counts().total or 0
-    finally:
-        reader.close()
+# reader's cold round in a fresh interpreter that imports reader alone: measured in this process
+# after ours it had our collector settings, our frozen objects and our heap (docs/benchmarks.md,
+# "Fiftieth session: a fair CPU ratio").
+_READER_CPU = """
+import json, sys, time, warnings
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="feedparser")
+from reader import make_reader
+reader = make_reader(sys.argv[1])
+try:
+    for url in sys.stdin.read().split():
+        reader.add_feed(url)
+    cpu, started = time.process_time(), time.perf_counter()
+    for _ in reader.update_feeds_iter(scheduled=False, workers=1):
+        pass
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - started
+    articles = reader.get_entry_counts().total or 0
+finally:
+    reader.close()
+print(json.dumps({"cpu": cpu, "wall": wall, "articles": articles}))
+"""
+
+
+def measure_reader_cpu(feeds: list[Feed], tmp: Path, run: int) -> float:
+    """reader's cold round (one thread, a fresh SQLite file) in a process of its own: its CPU
+    seconds per article, printed, and returned for the ratio against ours."""
+    done = subprocess.run(
+        [sys.executable, "-c", _READER_CPU, str(tmp / f"reader-cpu-{run}.sqlite")],
+        input="\n".join(f.url for f in feeds),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise BenchError(f"reader's cold round failed: {done.stderr.strip()[-2000:]}")
+    measured = json.loads(done.stdout.splitlines()[-1])
     print(
-        f"[{run}] reader cold: {cpu:.2f} s CPU, {wall:.2f} s wall; {len(feeds)} feeds,"
-        f" {articles} articles",
+        f"[{run}] reader cold, in its own process: {measured['cpu']:.2f} s CPU,"
+        f" {measured['wall']:.2f} s wall; {len(feeds)} feeds, {measured['articles']} articles",
         flush=True,
     )
-    return cpu / max(articles, 1)
+    return float(measured["cpu"]) / max(int(measured["articles"]), 1)
 
 
 def _cpu_only(feeds: list[Feed], repeat: int, against_reader: bool) -> int:
+    """Our rounds in this process (as a worker runs them, one after another) and reader's in a
+    process of its own; which goes first alternates from run to run, so a load that drifts
+    weighs on both."""
     host = FeedHost(feeds)
     tmp = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     try:
         served = host.start()
         for run in range(1, repeat + 1):
-            ours = measure_cpu(host, served, tmp, run)
-            if against_reader:
-                theirs = measure_reader_cpu(host, served, tmp, run)
-                print(
-                    f"[{run}] cold CPU per article, reader ÷ ours (with the server's):"
-                    f" {theirs / ours:.2f}×",
-                    flush=True,
-                )
+            if not against_reader:
+                measure_cpu(host, served, tmp, run)
+                continue
+            if run % 2:
+                ours = measure_cpu(host, served, tmp, run)
+                theirs = measure_reader_cpu(served, tmp, run)
+            else:
+                theirs = measure_reader_cpu(served, tmp, run)
+                ours = measure_cpu(host, served, tmp, run)
+            print(
+                f"[{run}] cold CPU per article, reader ÷ ours (with the server's):"
+                f" {theirs / ours:.2f}×",
+                flush=True,
+            )
     finally:
         host.stop()
         shutil.rmtree(tmp, ignore_errors=True)
