@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -535,3 +537,36 @@ def test_a_batch_whose_sources_were_begun_again_since_saves_nothing(
     assert outcomes["down"].is_error
     assert [a.title for a in store.source_articles("a", 10)] == ["One"]
     assert store.get_state("down").consecutive_errors == 1
+
+
+def test_a_worker_keeps_nothing_of_what_it_refreshed(store: Store, feed_server: FeedServer) -> None:
+    """A worker runs job after job in one process, so what a refresh leaves behind must not grow
+    with what it read: no cache of articles, entries, documents or trees carried from job to job
+    (docs/benchmarks.md, "Fiftieth session: a fair CPU ratio"). Three feeds answer
+    five new articles every round; after the first round (which loads what a worker keeps: the
+    language model, seconds, unless another test of the session loaded it), the objects of the
+    pipeline (ours, lxml's, feedparser's) alive after a round stay as many. (Not every object:
+    the standard library's bounded caches, urlsplit's of 128 addresses, fill over the rounds.)"""
+    urls = {name: feed_server.add(f"/{name}.xml", b"") for name in "abc"}
+    scheduler.publish(store, make_config(urls, concurrency=1))
+    words = ("the", "council", "voted", "on", "the", "budget", "for", "schools", "and", "roads")
+
+    def alive_after(round_: int) -> Counter[str]:
+        feed_server.reset()  # (its log of requests grows)
+        for name in urls:
+            items = [
+                (f"{name}{round_}-{i}", f"{words[i]} {name}{round_}", [" ".join(words[i:])], "")
+                for i in range(5)
+            ]
+            feed_server.add(f"/{name}.xml", rss(items), etag=f'"{round_}"')
+        assert all(r.outcome is Outcome.OK for r in jobs.run_batch(store, list(urls)))
+        gc.collect()
+        return Counter(
+            f"{module}.{kind.__qualname__}"
+            for kind in map(type, gc.get_objects())
+            if isinstance(module := kind.__module__, str)
+            and module.partition(".")[0] in ("aggregator", "workers", "lxml", "feedparser")
+        )
+
+    alive = [alive_after(round_) for round_ in range(3)]
+    assert alive[2] == alive[1], alive[2] - alive[1]
