@@ -57,6 +57,8 @@ _IMG_LESS_PICTURE = re.compile(
     r"(?:</picture\b|<img\b[^<>]*?\s(?:width|height)\s*=\s*[\"']?[01](?![\d.]))",
     re.IGNORECASE,
 )
+# (A plain search, not the scan: most fragments have no <picture> in any case.)
+_PICTURE_TAG = re.compile(r"<picture", re.IGNORECASE)
 _UNWRAPPED = "aggregator-unwrapped"
 _DROPPED = "aggregator-dropped"
 # A longer fragment is left as it is (a parse costs ~0.35 s a MB of hostile tags; what is kept of
@@ -125,8 +127,8 @@ def _tiny_in_picture(img: lxml.html.HtmlElement) -> bool:
 def _may_hide(html_text: str) -> bool:
     """Whether _MAY_HIDE finds something in the fragment; most have no such picture, which C
     sees first (`_native.may_hide_pictures`, never False where the pattern finds one); or an
-    <img>-less <picture>, looked for where "<picture" is (in lower or upper case)."""
-    if ("<picture" in html_text or "<PICTURE" in html_text) and _IMG_LESS_PICTURE.search(html_text):
+    <img>-less <picture>, looked for where "<picture" is (in any case: "<Picture>" too)."""
+    if _PICTURE_TAG.search(html_text) and _IMG_LESS_PICTURE.search(html_text):
         return True
     if _native is not None and not _native.may_hide_pictures(html_text):
         return False

@@ -609,6 +609,11 @@ def test_a_rule_left_ending_the_text_once_its_notice_went_goes_from_the_summary_
             ' alt="A bridge"></picture>',
             "https://blog.example.org/b.jpg",
         ),
+        # The same written in mixed case (HTML's tag names are case-insensitive).
+        (
+            '<Picture><Source srcset="/c-800.jpg 800w"></Picture>',
+            "https://blog.example.org/c-800.jpg",
+        ),
         # A real <img>: the picture is it, whatever the sources.
         (
             '<picture><source media="(min-width: 800px)" srcset="/big.jpg">'
@@ -616,7 +621,7 @@ def test_a_rule_left_ending_the_text_once_its_notice_went_goes_from_the_summary_
             "https://blog.example.org/small.jpg",
         ),
     ],
-    ids=["no-img", "placeholder-img", "real-img"],
+    ids=["no-img", "placeholder-img", "mixed-case-no-img", "real-img"],
 )
 def test_a_picture_shows_its_best_source_when_its_img_is_missing_or_a_placeholder(
     picture: str, shown: str
