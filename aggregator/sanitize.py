@@ -586,6 +586,8 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
     # (After: an iframe with a user name in its address is none of a player's, whatever host.)
     if _native is None or _native.misleading_urls(cleaned):  # (C: False where none can be)
         cleaned = _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), cleaned)
+    if " href=" in cleaned and "?" in cleaned:
+        cleaned = _LINK_QUERY.sub(_untracked_link, cleaned)
     if (" src=" in cleaned or " poster=" in cleaned) and _loaded_nearby(cleaned):
         cleaned = _MEDIA_TAG.sub(lambda match: _loaded_from_afar(match, trusted_host), cleaned)
     if "<img" in cleaned:
@@ -680,6 +682,18 @@ def _safe_link(match: re.Match[str], base_url: str) -> str:
     """The attribute with its URL as safe_url writes it (no user name nor password), or none."""
     url = safe_url(html.unescape(match.group(2)), base_url)
     return f'{match.group(1)}{html.escape(url)}"' if url else ""
+
+
+# A link's query, as nh3 writes it ("&" as "&amp;"), up to its fragment: the campaign and click
+# parameters go from links in the text as from the article's own (TRACKING_PARAMS), the rest of
+# the query byte for byte. (Pictures' addresses are left: a picture is no place a reader goes.)
+_LINK_QUERY = re.compile(r'( href="[^"?#]*+\?)([^"#]*+)')
+
+
+def _untracked_link(match: re.Match[str]) -> str:
+    """The link's address and query without tracking parameters ("?" too when none is left)."""
+    query = _strip_tracking(match.group(2), "&amp;")
+    return f"{match.group(1)}{query}" if query else match.group(1)[:-1]
 
 
 # nh3 checks the scheme of href and src, not of cite (blockquote, q, del, ins), nor makes it
@@ -1356,12 +1370,13 @@ def as_uri(url: str) -> str:
 _NOT_URI = re.compile(r'(?:[^\x21-\x7e]|["<>\\^`{|}])+')
 
 
-def _strip_tracking(query: str) -> str:
-    """The query string without tracking parameters, other parameters byte for byte."""
+def _strip_tracking(query: str, separator: str = "&") -> str:
+    """The query string without tracking parameters, other parameters byte for byte (split at
+    `separator`: "&amp;" in a query as an HTML attribute writes it)."""
     if not query:
         return ""
     kept = []
-    for pair in query.split("&"):
+    for pair in query.split(separator):
         name, _, value = pair.partition("=")
         name = name.lower()
         if name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES):
@@ -1371,7 +1386,7 @@ def _strip_tracking(query: str) -> str:
         if name == "fromrss" or (name == "trackingcode" and value.lower() == "rss"):
             continue  # Naver's blog links: ?fromRss=true&trackingCode=rss
         kept.append(pair)
-    return "&".join(kept)
+    return separator.join(kept)
 
 
 def _is_http_url(url: str) -> bool:
