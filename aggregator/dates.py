@@ -670,14 +670,18 @@ _BYLINE_WORDS = ("来源", "來源", "作者", "编辑", "編輯")
 _CJK_BYLINE = re.compile(r"\s+(?:来源|來源|作者|编辑|編輯|责任编辑|責任編輯)[：:].*$")
 
 # Solar Hijri (Iran's and Afghanistan's calendar): the Gregorian day it names, as ISO 8601 ("۱۶
-# آذر ۱۴۰۵" is 2026-12-07): its years 1359-1472 (1980-2094). Its months by Iran's names, by
+# آذر ۱۴۰۵" is 2026-12-07): its years 1359-1420 (1980-2041). Its months by Iran's names, by
 # Afghanistan's in Dari (the zodiac's: "۱۶ قوس ۱۴۰۵") and in Pashto ("۱۶ لیندۍ ۱۴۰۵"), each in
 # either spelling of its yeh and kaf; and in Latin letters in Iran's and Afghanistan's zones only
 # ("16 Qaws 1405", as Afghan sites in English write them: "Asad" is a name elsewhere).
-# Also its numbers, year first, to 1420 (2041): "۱۴۰۵/۰۹/۱۶" in Persian digits, or in ASCII ones
+# Also its numbers, year first: "۱۴۰۵/۰۹/۱۶" in Persian digits, or in ASCII ones
 # from Iran's and Afghanistan's zones, "1403/09/17". (Not in Arabic-Indic digits or from another
 # zone, nor a later year: 14xx may be the lunar Hijri year, ±1 day by sighting.)
 _SOLAR_HIJRI_ZONES = frozenset({"Asia/Tehran", "Asia/Kabul", "Iran"})
+# The last year read, named month or not (2041): 1441-1470 are the lunar Hijri years of 2020-2048,
+# and no site dates an article decades ahead ("16 آذر 1446", a Persian month with a lunar year,
+# was read as 2067-12-07).
+_LAST_SOLAR_HIJRI_YEAR = 1420
 _JALALI_MONTHS = (
     "فروردین حمل وری", "اردیبهشت ثور غویی", "خرداد جوزا غبرګولی غبرگولی",
     "تیر سرطان چنګاښ چنگاښ", "مرداد امرداد اسد زمری", "شهریور سنبله وږی", "مهر میزان تله",
@@ -720,13 +724,11 @@ def _solar_hijri(text: str, names: re.Pattern[str], year_first: bool) -> str:
     if match := names.search(text):
         name = match.group(2).lower().replace("ي", "ی").replace("ك", "ک")
         numbers = (int(match.group(3)), _JALALI_MONTH[name], int(match.group(1)))
-    elif (
-        year_first
-        and (match := _JALALI_NUMBERS.search(text))
-        and int(match.group(1)) <= 1420  # (1441-1470: the lunar Hijri years of 2020-2048)
-    ):
+    elif year_first and (match := _JALALI_NUMBERS.search(text)):
         numbers = (int(match.group(1)), int(match.group(3)), int(match.group(4)))
     else:
+        return text
+    if numbers[0] > _LAST_SOLAR_HIJRI_YEAR:
         return text
     gregorian = _jalali_to_gregorian(*numbers).isoformat()
     return text[: match.start()] + gregorian + text[match.end() :]
