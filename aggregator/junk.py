@@ -257,6 +257,41 @@ _PORTAL_TOOLS = (
     r"^(?:[【\[]\s*(?:打印|关闭|收藏|纠错|我要纠错|字体|字号|推荐给朋友|返回顶部|复制链接)[^】\]\n]{0,10}"
     r"[】\]]\s*){2,}$"
 )
+# A broadcaster's promo line under a clip: the show, when it airs and on which channel, told to
+# watch it ("Смотри шоу #ОднаждывРоссии по пятницам в 19:00 на #ТНТ", Rutube's, the corpus;
+# "Watch new episodes Thursdays at 9/8c on NBC"). Not "Шоу выходит по пятницам в 19:00 на ТНТ."
+# nor "The series airs Thursdays at 9/8c on NBC." (no one is told to watch), nor "Watch out for
+# ice on Mondays at 7am on the A9" (no channel's name).
+_WATCH_ON_CHANNEL = (
+    r"^смотри(?:те)?\s[^.!?]{0,80}?(?:по\s+(?:понедельникам|вторникам|средам|четвергам|пятницам"
+    r"|субботам|воскресеньям|будням|выходным)|кажд(?:ый|ую|ое)\s+\w+|ежедневно)\s+в\s+\d{1,2}"
+    r"[:.]\d{2}\s+на\s+#?\w"
+)
+_WATCH_ON_NETWORK = (
+    r"^(?:watch|catch)\s[^.!?]{0,80}?\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days|weeknights"
+    r"|every\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weeknight|night))\s+at\s+\d{1,2}"
+    r"(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:/\d{1,2}(?::\d{2})?c)?\s+(?:only\s+)?on\s+(?-i:[A-Z#])"
+)
+# An appeal for money where it is given, a line of its own: a crowdfunding page ("Sign Up on
+# Patreon to get access to the Space Time Discord!", "Patreon is how we exist!", the corpus's
+# YouTube and podcast footers) or its address alone, a coffee, or a wallet's address ("BTC:
+# bc1q…"). Not a sentence about the platform ("Patreon is how many podcasters pay their bills",
+# "Sign up on Patreon was down 12%", "Support for Patreon…") nor a price ("BTC: $98,412").
+_GIVING_SITES = r"patreon|ko-?fi|liberapay|buy ?me ?a ?coffee|open ?collective|paypal"
+_GIVE_THERE = (
+    r"^(?:if you (?:enjoy|like|love)\b[^,.!?]{0,60},\s*)?(?:please\s+)?(?:consider\s+)?"
+    r"(?:support(?:ing)?|back(?:ing)?|join(?:ing)?|sign(?:ing)?\s+up|pledg(?:e|ing)|tip|donat(?:e|ing))"
+    rf"\b[^.!?]{{0,60}}?\s(?:on|at|via|through)\s+(?:{_GIVING_SITES})\b(?:\.com\S*)?"
+    r"(?:\s*[:!.]|\s+(?:to|for|and)\b|\s*$)"
+    rf"|^become\s+a\s+(?:patron|supporter|member)\s+(?:on|at|of)\s+(?:{_GIVING_SITES})\b"
+    rf"|^buy\s+(?:me|us)\s+a\s+coffee\b|^(?:{_GIVING_SITES}) is how we\b"
+    # (and the page's address alone, on the line after such an appeal: a profile's, not a post's)
+    r"|^(?:https?://)?(?:www\.)?(?:patreon\.com|ko-fi\.com|liberapay\.com|buymeacoffee\.com"
+    r"|opencollective\.com|paypal\.me)/(?!posts/)[\w.-]+/?$"
+    r"|^(?:donat\w*\s+)?(?:btc|bitcoin|eth|ethereum|ltc|litecoin|xmr|monero|doge(?:coin)?)"
+    r"(?:\s+(?:address|wallet|donations?))?\s*[:：]\s*(?:bc1[a-z0-9]{25,60}"
+    r"|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[0-9a-fA-F]{40}|4[0-9AB][1-9A-HJ-NP-Za-km-z]{93})\s*$"
+)
 _NOT_ASCII_STARTS = (
     _PORTAL_TOOLS,
     _REPRINT_NOTICE,
@@ -265,6 +300,7 @@ _NOT_ASCII_STARTS = (
     _KOREAN_BYLINE,
     *_FORUM_NOTES,
     _READ_US_THERE,
+    _WATCH_ON_CHANNEL,
 )
 _AT_START: tuple[str, ...] = (
     _PORTAL_TOOLS,
@@ -348,6 +384,9 @@ _AT_START: tuple[str, ...] = (
     # Discourse's topic footer: "12 posts - 7 participants", and Lemmy's post header: "42 points
     # | 7 comments" (a score may be below zero; their counts change: never learned)
     r"^\d+ posts? - \d+ participants?$|^-?\d+ points? \| \d+ comments?$",
+    _WATCH_ON_CHANNEL,
+    _WATCH_ON_NETWORK,
+    _GIVE_THERE,
     _MEDIUM_FOOTER,
 )
 # Where a prompt is asked: a line's or a clause's start, or after "please" or "welcome".

@@ -325,6 +325,65 @@ def test_sentences_and_links_like_them_stay(paragraph: str) -> None:
     assert not removed(paragraph)
 
 
+# Labelled before the rules were written (the corpus's Rutube promos and YouTube and podcast
+# footers, and lines of the same kinds written by hand): a broadcaster's "watch it then, there"
+# and an appeal for money where it is given go, wherever in the body they are; sentences about
+# the platform, the coin or the show stay.
+WATCH_AND_GIVE = [
+    "Смотри шоу #ОднаждывРоссии по пятницам в 19:00 на #ТНТ",
+    "Смотрите новые серии по будням в 21:00 на СТС",
+    "Смотри «Импровизацию» каждую пятницу в 22:00 на ТНТ",
+    "Смотрите новый сезон по субботам в 20:00 на #Пятница",
+    "Watch new episodes Thursdays at 9/8c on NBC",
+    "Catch Saturday Night Live every Saturday at 11:30/10:30c on NBC",
+    "Watch the new season Sundays at 9pm on HBO and Max",
+    "Sign Up on Patreon to get access to the Space Time Discord!",
+    "Support Space Time on Patreon",
+    "Patreon is how we exist! If you can, please help us keep making this show.",
+    "Support this podcast on Patreon: https://www.patreon.com/example",
+    "Become a patron at patreon.com/janedoe",
+    "Buy me a coffee: https://www.buymeacoffee.com/jane",
+    "Support me on Ko-fi!",
+    "If you enjoy the show, please consider supporting us on Patreon.",
+    "BTC: bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh",
+    "Donate Bitcoin: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+    "ETH: 0x32Be343B94f860124dC4fEe278FDCBD38C102D88",
+    "Bitcoin donations: 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+    "https://www.patreon.com/pbsspacetime",
+    "ko-fi.com/janedoe",
+]
+WATCH_AND_GIVE_REAL = [
+    "Patreon said on Tuesday it would raise its fees for creators who joined after 2020.",
+    "Creators on Patreon earned more than $3.5 billion last year, the company said.",
+    "Patreon is how many podcasters pay their bills, a survey of 2,000 shows found.",
+    "Support for Patreon among creators fell in 2025.",
+    "Thanks to Our Patreon Supporters",
+    "Sign up on Patreon was down 12% after the fee change, analysts said.",
+    "Bitcoin rose 5% to $98,000 on Monday.",
+    "BTC: $98,412 (+2.1%)",
+    "So you could create a Bitcoin buy or sell offer, for the price of 60 monero’s per 1 Bitcoin.",
+    "The address 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa received the first block's reward.",
+    "ETH: 0x upgrade delayed to March",
+    "Смотри, как это работает: три простых шага.",
+    "Шоу выходит по пятницам в 19:00 на ТНТ.",
+    "Watch out for ice on Mondays at 7am on the A9, police said.",
+    "The series airs Thursdays at 9/8c on NBC.",
+    "The objects in this show were all donated by members of the public.",
+    "https://www.patreon.com/posts/creator-fees-12345",
+    "https://www.patreon.com/pbsspacetime is where the show's backers pay.",
+]
+
+
+@pytest.mark.parametrize("paragraph", WATCH_AND_GIVE)
+def test_a_broadcasters_promo_and_an_appeal_for_money_where_it_is_given_go(paragraph: str) -> None:
+    assert removed(paragraph)
+
+
+@pytest.mark.parametrize("paragraph", WATCH_AND_GIVE_REAL)
+def test_sentences_about_the_platform_the_coin_or_the_show_stay(paragraph: str) -> None:
+    assert not removed(paragraph)
+
+
 def _first_characters(pattern: sre_parse.SubPattern) -> set[str]:
     """The characters a parsed pattern can start with (literals and alternations of them),
     after any assertions of what comes before it (where in a clause it starts)."""
