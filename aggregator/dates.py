@@ -62,10 +62,11 @@ _ISO_BASIC = re.compile(
 _CJK_WEEKDAY = (
     r"(?:\s*[(（]?\s*(?:星期|礼拜|禮拜|周|週)?[一二三四五六日天月火水木金土]\s*(?:曜日?)?[)）]?)?"
 )
-# A Japanese era's year may stand for the year: 令和8年 (2026), 令和元年 (2019, its first). An
-# hour may stand alone: 午前10時.
+# A Japanese era's year may stand for the year: 令和8年 (2026), 令和元年 (2019, its first); and
+# so may the Republic of China's, as Taiwan writes it: 民國115年 (2026). An hour may stand
+# alone: 午前10時.
 _CJK = re.compile(
-    r"(?:(?P<y>\d{4})|(?P<era>令和|平成)\s*(?P<ey>\d{1,2}|元))\s*年\s*(?P<m>\d{1,2})\s*月"
+    r"(?:(?P<y>\d{4})|(?P<era>令和|平成|(?:中華)?民[國国])\s*(?P<ey>\d{1,3}|元))\s*年\s*(?P<m>\d{1,2})\s*月"
     r"\s*(?P<d>\d{1,2})\s*日"
     + _CJK_WEEKDAY
     + r"(?:\s*(?P<ampm>上午|下午|早上|中午|晚上|午前|午後))?"
@@ -794,7 +795,7 @@ def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, b
     if match.re is _DMY_SHORT:  # "07.12.26": 2026 ("98": 1998, MIN_YEAR being 1980)
         year += 1900 if year >= MIN_YEAR % 100 else 2000
     if era := parts.get("era"):  # 令和8年: the eighth year of Reiwa (元年, its first)
-        year = _ERA_STARTS[era] - 1 + (1 if parts["ey"] == "元" else int(parts["ey"]))
+        year = _ERA_STARTS[era[-2:]] - 1 + (1 if parts["ey"] == "元" else int(parts["ey"]))
     meridiem = parts.get("ampm") or parts.get("ampm_first") or ""
     if match.re in (_MDY, _DMY) and month > 12 >= day:
         month, day = day, month  # 25/12/2020, 12-25-2020: the other way round after all
@@ -818,8 +819,9 @@ def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, b
     return _build(year, month, day, hour, minute, second, zone_info), day_only
 
 
-# The years the Japanese eras began (a date of 令和 or 平成 as Japanese sites write it).
-_ERA_STARTS = {"令和": 2019, "平成": 1989}
+# The years the Japanese eras began (a date of 令和 or 平成 as Japanese sites write it), and the
+# Republic of China's (中華民國, in either script).
+_ERA_STARTS = {"令和": 2019, "平成": 1989, "民國": 1912, "民国": 1912}
 # The zones of countries that write a slashed date month first (the United States, the
 # Philippines), and those where nothing says which: UTC, a fixed offset, year-first countries
 # whose slashed day-month dates come from en-US software defaults, and Canada, which writes both.

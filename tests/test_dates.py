@@ -1396,6 +1396,7 @@ FOURTH_BATCH = [
 # The fifth (bench/heldout/dates5.tsv, run blind 2026-12-07): a Persian month's year past 1420
 # was read to 1472, "16 آذر 1446" as 2067, from any zone (1446 is a lunar Hijri year, which no
 # site writes with a Persian month); and the Levantine March it looks like is another month.
+# It also found the years of the Republic of China unread (民國115年 is 2026).
 FIFTH_BATCH = [
     ("16 آذر 1446", "Asia/Riyadh", None),
     ("16 آذر 1446", "UTC", None),
@@ -1404,6 +1405,14 @@ FIFTH_BATCH = [
     ("۱۶ آذر ۱۴۲۱", "Asia/Tehran", None),  # (2042: the numbers' limit, 1420, for names too)
     ("۱۶ آذر ۱۴۲۰", "Asia/Tehran", "2041-12-06T08:30"),  # (Nowruz 1420 is 20 March)
     ("16 آذار 2026", "Asia/Beirut", "2026-03-16T10:00"),
+    # The Republic of China's years, as Taiwan's government and news sites write them (民國 1
+    # is 1912): unread before.
+    ("民國115年12月7日", "Asia/Taipei", "2026-12-07T04:00"),
+    ("中華民國115年12月7日 上午9:15", "Asia/Taipei", "2026-12-07T01:15"),
+    ("民國115年7月15日 下午2:30", "Asia/Taipei", "2026-07-15T06:30"),
+    ("民国115年12月7日", "Asia/Shanghai", "2026-12-07T04:00"),  # (in simplified characters)
+    ("民國115年", "Asia/Taipei", None),
+    ("民國115年2月30日", "Asia/Taipei", None),
 ]
 
 
