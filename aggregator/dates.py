@@ -151,14 +151,17 @@ for _english, _names in {  # Thai's, full and abbreviated ("5 มี.ค. 2567":
     for _name in _names.split():
         _MONTHS[_name] = _english
 # Arabic's: the Egyptian and Gulf names (Latin's, "ديسمبر"), then the Levantine and Iraqi ones
-# ("كانون الأول"; two words: _joined_months makes them one token). Not Persian's "آذر" (the Solar
-# Hijri year's ninth month, not March's "آذار"), nor the Hijri months: no Gregorian date has them.
+# ("كانون الأول"; two words: _joined_months makes them one token), then the Maghreb's, Morocco's
+# ("7 دجنبر 2026") and Algeria's and Tunisia's, from the French ("12 جانفي 2026"). Not Persian's
+# "آذر" (the Solar Hijri year's ninth month, not March's "آذار"), nor the Hijri months: no
+# Gregorian date has them.
 _ARABIC_MONTHS = {
-    "Jan": "يناير كانون_الثاني", "Feb": "فبراير شباط", "Mar": "مارس آذار اذار",
-    "Apr": "أبريل ابريل إبريل نيسان", "May": "مايو أيار ايار", "Jun": "يونيو يونيه حزيران",
-    "Jul": "يوليو يوليه تموز", "Aug": "أغسطس اغسطس آب", "Sep": "سبتمبر أيلول ايلول",
-    "Oct": "أكتوبر اكتوبر تشرين_الأول تشرين_الاول", "Nov": "نوفمبر تشرين_الثاني",
-    "Dec": "ديسمبر كانون_الأول كانون_الاول",
+    "Jan": "يناير كانون_الثاني جانفي", "Feb": "فبراير شباط فيفري", "Mar": "مارس آذار اذار",
+    "Apr": "أبريل ابريل إبريل نيسان أفريل افريل", "May": "مايو أيار ايار ماي",
+    "Jun": "يونيو يونيه حزيران جوان", "Jul": "يوليو يوليه تموز يوليوز جويلية",
+    "Aug": "أغسطس اغسطس آب غشت أوت اوت", "Sep": "سبتمبر أيلول ايلول شتنبر",
+    "Oct": "أكتوبر اكتوبر تشرين_الأول تشرين_الاول", "Nov": "نوفمبر تشرين_الثاني نونبر",
+    "Dec": "ديسمبر كانون_الأول كانون_الاول دجنبر",
 }  # fmt: skip
 # Hindi's (both spellings of each; NFC, as _fold reads a word), Greek's without their accents
 # (nominative, genitive as dates write them, "1 Δεκεμβρίου", and abbreviated: _fold drops the
@@ -622,6 +625,8 @@ def _localized(text: str, local: tzinfo) -> str:
         persian_digits = _PERSIAN_DIGIT.search(text) is not None
         text = unicodedata.normalize("NFC", text).translate(_DIGITS).replace("،", ",")
         text = _LEVANTINE_MONTH.sub(r"\1_\2", text)
+        if "هـ" in text:  # (its year ends with هـ, "after the Hijra", where a site writes both)
+            text = _HIJRI_DATE.sub("", text)
         # (Each tried only when the text has what it needs: a regex's search is ~1 µs.)
         if "." in text:
             text = _YMD_DOT.sub(r"\1", text)
@@ -656,6 +661,14 @@ _DIGITS = {
     if unicodedata.category(chr(c)) == "Nd"
 }
 _LEVANTINE_MONTH = re.compile(r"(كانون|تشرين)\s+(الأول|الاول|الثاني)")
+# A lunar Hijri date, which no arithmetic reads (its months begin at a sighting of the moon),
+# dropped where a site writes the Gregorian one beside it: "27 جمادى الآخرة 1448 هـ الموافق 7
+# ديسمبر 2026 م" is 7 December. (Alone, nothing is left of it: unread, as before.)
+_HIJRI_DATE = re.compile(
+    r"(?<!\d)\d{1,2}\s+(?:محرم|صفر|ربيع\s+(?:الأول|الاول|الآخر|الاخر|الثاني)"
+    r"|جمادى\s+(?:الأولى|الاولى|الآخرة|الاخرة|الثانية)|رجب|شعبان|رمضان|شوال|ذو\s+القعدة"
+    r"|ذو\s+الحجة)\s+\d{4}\s*هـ"
+)
 # (Also without "ngày" and "năm", and Google's abbreviation: "15 tháng 6, 2026", "15 thg 6, 2026".)
 _VIETNAMESE = re.compile(
     r"(?:ngày\s+)?(\d{1,2})\s+(?:tháng|thg)\s+(\d{1,2})(?:\s+năm|\s*,)?\s+(\d{4})", re.IGNORECASE

@@ -1396,7 +1396,8 @@ FOURTH_BATCH = [
 # The fifth (bench/heldout/dates5.tsv, run blind 2026-12-07): a Persian month's year past 1420
 # was read to 1472, "16 آذر 1446" as 2067, from any zone (1446 is a lunar Hijri year, which no
 # site writes with a Persian month); and the Levantine March it looks like is another month.
-# It also found the years of the Republic of China unread (民國115年 is 2026).
+# It also found the years of the Republic of China unread (民國115年 is 2026), the Maghreb's
+# month names, and a Gregorian date beside a lunar Hijri one.
 FIFTH_BATCH = [
     ("16 آذر 1446", "Asia/Riyadh", None),
     ("16 آذر 1446", "UTC", None),
@@ -1411,6 +1412,19 @@ FIFTH_BATCH = [
     ("中華民國115年12月7日 上午9:15", "Asia/Taipei", "2026-12-07T01:15"),
     ("民國115年7月15日 下午2:30", "Asia/Taipei", "2026-07-15T06:30"),
     ("民国115年12月7日", "Asia/Shanghai", "2026-12-07T04:00"),  # (in simplified characters)
+    # The Maghreb's month names: Morocco's, and Algeria's and Tunisia's (from the French).
+    ("7 دجنبر 2026", "Africa/Casablanca", "2026-12-07T11:00"),
+    ("15 يوليوز 2026", "Africa/Casablanca", "2026-07-15T11:00"),
+    ("3 غشت 2026 - 10:30", "Africa/Casablanca", "2026-08-03T09:30"),
+    ("12 جانفي 2026", "Africa/Algiers", "2026-01-12T11:00"),
+    ("15 جويلية 2026", "Africa/Tunis", "2026-07-15T11:00"),
+    ("1 أوت 2026", "Africa/Algiers", "2026-08-01T11:00"),
+    ("دجنبر 2026", "Africa/Casablanca", None),
+    # A lunar Hijri date beside the Gregorian one, as Saudi sites write both: the Gregorian.
+    ("27 جمادى الآخرة 1448 هـ الموافق 7 ديسمبر 2026 م", "Asia/Riyadh", "2026-12-07T09:00"),
+    ("الاثنين 7 ديسمبر 2026 م - 27 جمادى الآخرة 1448 هـ", "Asia/Riyadh", "2026-12-07T09:00"),
+    ("١ رمضان ١٤٤٨ هـ - ٨ فبراير ٢٠٢٧ م", "Asia/Riyadh", "2027-02-08T09:00"),
+    ("1 رمضان 1448 هـ", "Asia/Riyadh", None),
     ("民國115年", "Asia/Taipei", None),
     ("民國115年2月30日", "Asia/Taipei", None),
 ]
