@@ -687,7 +687,10 @@ def _safe_link(match: re.Match[str], base_url: str) -> str:
 # A link's query, as nh3 writes it ("&" as "&amp;"), up to its fragment: the campaign and click
 # parameters go from links in the text as from the article's own (TRACKING_PARAMS), the rest of
 # the query byte for byte. (Pictures' addresses are left: a picture is no place a reader goes.)
-_LINK_QUERY = re.compile(r'( href="[^"?#]*+\?)([^"#]*+)')
+# In an <a> tag only: nh3 writes a text's '"' as itself, so ' href="…?utm_source=…"' in a code
+# sample showing a link is text, which keeps every character (h8's F1). nh3 writes every
+# attribute as name="value", with no '"' inside: each is stepped over whole, once.
+_LINK_QUERY = re.compile(r'(<a(?: [^\s"=<>]++="[^"]*+")*? href="[^"?#]*+\?)([^"#]*+)')
 
 
 def _untracked_link(match: re.Match[str]) -> str:

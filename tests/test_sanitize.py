@@ -1046,6 +1046,17 @@ def test_links_in_the_text_lose_their_tracking_parameters_and_nothing_else(
     assert re.findall(r'href="([^"]*)"', cleaned) == [expected]
 
 
+def test_a_tracked_link_shown_as_text_keeps_its_parameters() -> None:
+    """A code sample that shows a tracked link (an article about campaign tags) is text, not a
+    link: every parameter stays, while a link beside it loses its own (h8's F1: nh3 writes a
+    text's '"' as itself, and ' href="' in the text lost its utm_*)."""
+    sample = '&lt;a href="https://shop.example/?utm_source=news&amp;id=7"&gt;Shop&lt;/a&gt;'
+    link = '<a title="a > b" href="https://e.org/a?utm_source=x&amp;id=2">this</a>'
+    cleaned = clean_html(f"<pre><code>{sample}</code></pre><p>See {link}.</p>", BASE)
+    assert sample in cleaned
+    assert 'href="https://e.org/a?id=2"' in cleaned
+
+
 def test_a_pictures_address_keeps_its_query() -> None:
     picture = '<img src="https://e.org/p.jpg?utm_source=x&amp;w=800" alt="A bridge">'
     assert 'src="https://e.org/p.jpg?utm_source=x&amp;w=800"' in clean_html(picture, BASE)
