@@ -278,10 +278,18 @@ _WATCH_ON_NETWORK = (
 # bc1q…"). Not a sentence about the platform ("Patreon is how many podcasters pay their bills",
 # "Sign up on Patreon was down 12%", "Support for Patreon…") nor a price ("BTC: $98,412").
 _GIVING_SITES = r"patreon|ko-?fi|liberapay|buy ?me ?a ?coffee|open ?collective|paypal"
+# Asked, not told: the verb bare, or after "consider" ("Supporting creators on Patreon has become
+# common…", "Joining on Patreon for $5 gets…" are news); its object, if any, the speaker, the
+# show or a name ("Support Space Time on Patreon", not "Support for the union grew on Patreon").
+_GIVE_TO = (
+    r"(?:us|me|him|her|them|(?:this|our|my)\s+\w+|the\s+(?:show|podcast|channel|project|blog"
+    r"|newsletter|site|work)|(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,3})\s+"
+)
 _GIVE_THERE = (
-    r"^(?:if you (?:enjoy|like|love)\b[^,.!?]{0,60},\s*)?(?:please\s+)?(?:consider\s+)?"
-    r"(?:support(?:ing)?|back(?:ing)?|join(?:ing)?|sign(?:ing)?\s+up|pledg(?:e|ing)|tip|donat(?:e|ing))"
-    rf"\b[^.!?]{{0,60}}?\s(?:on|at|via|through)\s+(?:{_GIVING_SITES})\b(?:\.com\S*)?"
+    r"^(?:if you (?:enjoy|like|love)\b[^,.!?]{0,60},\s*)?(?:please\s+)?"
+    r"(?:consider\s+(?:supporting|backing|joining|signing\s+up|pledging|tipping|donating)"
+    r"|support|back|join|sign\s+up|pledge|tip|donate)"
+    rf"\s+(?:{_GIVE_TO})?(?:on|at|via|through)\s+(?:{_GIVING_SITES})\b(?:\.com\S*)?"
     r"(?:\s*[:!.]|\s+(?:to|for|and)\b|\s*$)"
     rf"|^become\s+a\s+(?:patron|supporter|member)\s+(?:on|at|of)\s+(?:{_GIVING_SITES})\b"
     rf"|^buy\s+(?:me|us)\s+a\s+coffee\b|^(?:{_GIVING_SITES}) is how we\b"

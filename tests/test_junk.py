@@ -371,6 +371,14 @@ WATCH_AND_GIVE_REAL = [
     "The objects in this show were all donated by members of the public.",
     "https://www.patreon.com/posts/creator-fees-12345",
     "https://www.patreon.com/pbsspacetime is where the show's backers pay.",
+    # A sentence describing giving there, not asking for it (h8's F3: each was removed).
+    "Supporting creators on Patreon and Ko-fi has become common among illustrators, a survey says.",
+    "Joining on Patreon for $5 a month gets fans early episodes, the company said.",
+    "Tip: pay on PayPal for buyer protection.",
+    "Donating on PayPal: how to spot the scams",
+    "Backing artists on Patreon and similar sites grew 20% last year.",
+    "Pledging at Patreon for a year costs less than a streaming subscription.",
+    "Support for the union grew on Patreon and Kickstarter last year.",
 ]
 
 
