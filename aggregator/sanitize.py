@@ -585,7 +585,7 @@ def clean_html(html_text: str, base_url: str, trusted_host: str = "") -> str:
         cleaned = _IFRAME.sub(_keep_embed, cleaned)
     # (After: an iframe with a user name in its address is none of a player's, whatever host.)
     if _native is None or _native.misleading_urls(cleaned):  # (C: False where none can be)
-        cleaned = _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), cleaned)
+        cleaned = _WRITTEN_TAG.sub(lambda tag: _safe_links(tag[0], base_url), cleaned)
     if " href=" in cleaned and "?" in cleaned:
         cleaned = _LINK_QUERY.sub(_untracked_link, cleaned)
     if (" src=" in cleaned or " poster=" in cleaned) and _loaded_nearby(cleaned):
@@ -676,6 +676,16 @@ _MISLEADING_URL = re.compile(
     r'|(?i:https?)://[^"/?#@\\]*+@[^"]*+'
     f'|(?i:https?)://[^"{_INVISIBLE_IN_URLS}]*+[{_INVISIBLE_IN_URLS}][^"]*+)"'
 )
+
+
+# A tag as nh3 writes it: every attribute name="value", no '"' inside one. Its text writes '"'
+# as itself, so ' href="https://user@…"' in a code sample is text, and stays as written (h8's F2).
+_WRITTEN_TAG = re.compile(r'<[A-Za-z][^\s/>]*+(?: [^\s"=<>]++="[^"]*+")*+>')
+
+
+def _safe_links(tag: str, base_url: str) -> str:
+    """The tag with each misleading URL as safe_url writes it, or without that attribute."""
+    return _MISLEADING_URL.sub(lambda match: _safe_link(match, base_url), tag)
 
 
 def _safe_link(match: re.Match[str], base_url: str) -> str:

@@ -1151,6 +1151,21 @@ def test_the_c_look_finds_every_character_a_url_writes_percent_encoded() -> None
         assert sanitize._native.misleading_urls(link) == bool(invisible.match(chr(code))), code
 
 
+def test_a_misleading_link_shown_as_text_stays_as_written() -> None:
+    """A code sample warning of a link with a user name in it, or "http:" without slashes, is
+    text, not a link: it stays as written (h8's F2: nh3 writes a text's '"' as itself, and the
+    pass for links took ' href="https://user@…"' in the text for one), while a link beside it
+    loses its user name."""
+    samples = [
+        '&lt;a href="https://user@evil.example/"&gt;phish&lt;/a&gt;',
+        '&lt;img src="http:evil.example/x.png"&gt;',
+    ]
+    link = '<a href="https://user@e.org/a">this</a>'
+    cleaned = clean_html(f"<pre><code>{''.join(samples)}</code></pre><p>See {link}.</p>", BASE)
+    assert all(sample in cleaned for sample in samples)
+    assert 'href="https://e.org/a"' in cleaned
+
+
 @pytest.mark.parametrize("native", [True, False], ids=["c", "python"])
 def test_links_and_pictures_in_the_body_percent_encode_invisible_characters(
     native: bool, monkeypatch: pytest.MonkeyPatch
