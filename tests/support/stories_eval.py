@@ -34,6 +34,7 @@ from tests.support.corpus import corpus_files
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "articles.json"
 HELDOUT = FIXTURES.with_name("heldout.json")
 TEMPLATES = FIXTURES.with_name("heldout_templates.json")
+ENDINGS = FIXTURES.with_name("heldout_endings.json")
 _T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -111,6 +112,11 @@ NEWHEADLINE_KINDS = ("summary-newheadline",)
 # with a template other articles share; a Chinese or Japanese one of 60 to 120 characters.
 TEMPLATE_KINDS = ("summary-after-template",)
 CJK_SHORT_KINDS = ("summary-cjk-short",)
+# Held out (`ending_items`): a summary under a headline of its own ended by a site's footer
+# ("The post … appeared first on …"), a link ("Continue reading →", "Leer más") or a cut's mark
+# ("[…]", "(more…)"); a wire's summary under 48 characters once its dateline is left out.
+ENDING_KINDS = ("ending-footer", "ending-link", "ending-ellipsis")
+DATELINE_SHORT_KINDS = ("dateline-short",)
 # A summary-only copy of a wire original that begins with its dateline, the copy without it.
 DATELINE_KINDS = ("dateline-dropped",)
 # How wires and portals republish (`_republished`): a dateline and a source line added, a
@@ -138,6 +144,8 @@ COPY_KINDS = (
     + NEWHEADLINE_KINDS
     + TEMPLATE_KINDS
     + CJK_SHORT_KINDS
+    + ENDING_KINDS
+    + DATELINE_SHORT_KINDS
 )
 _DATELINES = {
     "zh": ("新华社北京12月1日电（记者张伟）", "中新网上海11月30日电 "),
@@ -334,7 +342,7 @@ def fixture_items() -> list[Item]:
                 )
             )
     # Last: the copies of the cases above keep the random draws they had before these.
-    return out + heldout_items() + template_items()
+    return out + heldout_items() + template_items() + ending_items()
 
 
 def _cut(text: str, chars: int, lang: str) -> str:
@@ -430,36 +438,7 @@ def template_items() -> list[Item]:
     Chinese and Japanese); Chinese and Japanese summaries of 60 to 120 characters under headlines
     of their own ("summary-cjk-short"). Japanese is "ja": unspaced, cut as Chinese is."""
     doc = json.loads(TEMPLATES.read_text("utf-8"))
-    out: list[Item] = []
-    groups = [("template-start", g) for g in doc["templates"]]
-    groups += [("cjk-template-start", g) for g in doc["cjk_starts"]]
-    for g, (kind, group) in enumerate(groups):
-        lang = group["lang"] if group["lang"] in ("zh", "ja") else "spaced"
-        for i, post in enumerate(group["posts"]):
-            story, when = f"tpl-{g}/{i}", _T0 + timedelta(hours=i)
-            text = " ".join(post["paragraphs"])
-            summary = html.escape(_cut(text, post["chars"], lang) + post["end"])
-            if i == 0:  # in full at the template's source, and its summary elsewhere
-                full = _html(post["paragraphs"])
-                out.append(
-                    Item(story, f"tpl-{g}", post["title"], full, story, "heldout-original", lang)
-                )
-                story_kind, story_id = "summary-after-template", f"{story}~summary-after-template"
-            else:
-                story_kind, story_id = kind, story
-            copy_when = when + timedelta(hours=1)
-            out.append(
-                Item(
-                    story_id,
-                    f"tpl-{g}-copy-{i}",
-                    post["copy_title"],
-                    summary,
-                    story,
-                    story_kind,
-                    lang,
-                    copy_when,
-                )
-            )
+    out = _template_groups(doc, "tpl-")
     for n, o in enumerate(doc["cjk"]):
         when = _T0 + timedelta(minutes=n)
         out.append(
@@ -486,6 +465,97 @@ def template_items() -> list[Item]:
                     "summary-cjk-short",
                     o["lang"],
                     when + timedelta(hours=1 + k),
+                )
+            )
+    return out
+
+
+def _template_groups(doc: dict[str, Any], prefix: str) -> list[Item]:
+    """Articles opening with one template (`doc`'s "templates" and "cjk_starts"): the first in
+    full at the template's source and summarized elsewhere ("summary-after-template"), the others
+    summarized only ("template-start"; "cjk-" in Chinese and Japanese). An ending's "{title}" is
+    the post's own title (a WordPress footer's)."""
+    out: list[Item] = []
+    groups = [("template-start", g) for g in doc["templates"]]
+    groups += [("cjk-template-start", g) for g in doc["cjk_starts"]]
+    for g, (kind, group) in enumerate(groups):
+        lang = group["lang"] if group["lang"] in ("zh", "ja") else "spaced"
+        for i, post in enumerate(group["posts"]):
+            story, when = f"{prefix}{g}/{i}", _T0 + timedelta(hours=i)
+            text = " ".join(post["paragraphs"])
+            end = post["end"].replace("{title}", post["title"])
+            summary = html.escape(_cut(text, post["chars"], lang) + end)
+            if i == 0:  # in full at the template's source, and its summary elsewhere
+                full = _html(post["paragraphs"])
+                out.append(
+                    Item(
+                        story, f"{prefix}{g}", post["title"], full, story, "heldout-original", lang
+                    )
+                )
+                story_kind, story_id = "summary-after-template", f"{story}~summary-after-template"
+            else:
+                story_kind, story_id = kind, story
+            out.append(
+                Item(
+                    story_id,
+                    f"{prefix}{g}-copy-{i}",
+                    post["copy_title"],
+                    summary,
+                    story,
+                    story_kind,
+                    lang,
+                    when + timedelta(hours=1),
+                )
+            )
+    return out
+
+
+def ending_items() -> list[Item]:
+    """The held-out cases of session 50 (tests/fixtures/stories/heldout_endings.json): summaries
+    under headlines of their own ended by a footer, a link or a cut's mark ("ending-" + its kind,
+    by language); template groups as `template_items`' (their summaries so ended); wire
+    summaries under 48 characters once the dateline is left out ("dateline-short"); two short
+    wire items of one dateline, each summarized elsewhere ("wire-short": never one story)."""
+    doc = json.loads(ENDINGS.read_text("utf-8"))
+    out = _template_groups(doc, "tpl-e")
+    for n, o in enumerate(doc["endings"] + doc["datelines"]):
+        lang = o["lang"]
+        cut = lang if lang in ("zh", "ja") else "spaced"
+        text = ("" if cut != "spaced" else " ").join(o["paragraphs"])
+        when = _T0 + timedelta(minutes=n)
+        full = _html(o["paragraphs"])
+        out.append(Item(o["id"], f"end-{n}", o["title"], full, o["id"], "heldout-original", lang))
+        for k, c in enumerate(o["copies"]):
+            kind = f"ending-{c['kind']}" if "kind" in c else "dateline-short"
+            end = c["end"].replace("{title}", o["title"]).replace("{site}", o.get("site", ""))
+            out.append(
+                Item(
+                    f"{o['id']}~{kind}/{k}",
+                    f"end-copy-{k}",
+                    c["title"],
+                    html.escape(_cut(text, c["chars"], cut) + end),
+                    o["id"],
+                    kind,
+                    lang,
+                    when + timedelta(hours=1 + k),
+                )
+            )
+    for g, group in enumerate(doc["wire_shorts"]):
+        for i, post in enumerate(group["posts"]):
+            story, text = f"wire-{g}/{i}", group["dateline"] + post["text"]
+            out.append(Item(story, f"wire-{g}", post["title"], _html([text]), story, "wire", "x"))
+            copy = html.escape(text[:60] + "…")
+            later = _T0 + timedelta(hours=1)
+            out.append(
+                Item(
+                    f"{story}~copy",
+                    f"wire-copy-{i}",
+                    post["copy_title"],
+                    copy,
+                    story,
+                    "wire",
+                    "x",
+                    later,
                 )
             )
     return out
@@ -1004,6 +1074,8 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
         if item.id.startswith("tpl-"):  # every other article of its template, and its summary
             kind = "cjk-template-start" if item.lang != "spaced" else "template-start"
             groups[(kind, item.id.split("/", 1)[0])].append(n)
+        if item.kind == "wire":  # the other item of its dateline, and its summary
+            groups[("wire-short", item.story.split("/", 1)[0])].append(n)
         if item.kind in ("banner-start", "short-start"):  # every other post of its group
             groups[(item.kind, item.story.split("/", 1)[0])].append(n)
         if item.kind in ("generic-title", "live-blog"):
