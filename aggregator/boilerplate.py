@@ -107,11 +107,14 @@ class Body:
         folded = [stories.simplified(p) for p in paras]  # (the C module's words do not fold)
         words = _native.words if _native else _words_python
         tokens, hashes = words(folded)
-        # The lead, or the lead after a byline, is compared without its wire dateline; its
-        # hash, which the learned junk looks up, stays the whole paragraph's.
-        for i in range(min(2, len(folded))):
-            if (lead := stories.without_dateline(folded[i])) != folded[i]:
-                tokens[i] = words([lead])[0][0]
+        # The lead, or the lead after a byline, is compared without its wire dateline, and the
+        # last paragraph without a summary's ending (`stories.compared_paragraphs`); their
+        # hashes, which the learned junk looks up, stay the whole paragraphs'.
+        compared = stories.compared_paragraphs(folded)
+        changed = [i for i, (c, f) in enumerate(zip(compared, folded, strict=True)) if c != f]
+        if changed:
+            for i, packed in zip(changed, words([compared[i] for i in changed])[0], strict=True):
+                tokens[i] = packed
         return cls(paras, tokens, hashes)
 
     def kept(self, known: frozenset[str] | set[str]) -> list[bytes]:

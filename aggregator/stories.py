@@ -113,6 +113,21 @@ _ENDINGS_TEXT = (
     "続きはこちら",
     "もっと見る",
 )
+# A summary's cut (`compared_paragraphs`): an ellipsis, alone or in brackets ("[…]", "(more…)"),
+# and what may follow it, the site's own line (WordPress's "The post <title> appeared first on
+# <site>." in every translation, "Continue reading →", Substack's invitation), at most this long.
+_CUT = re.compile(r"[\[(（［]\s*[^\[\]()（）［］]{0,24}?(?:…|\.\.\.)\s*[\])）］]|…+|\.{3,}")
+ENDING_MAX = 200
+_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
+# ... only in a summary-sized body, at most this long: an article's last paragraph may hold an
+# ellipsis and a line of its own (a link blog's quote and its comment joined the article more).
+SUMMARY_MAX = 600
+# With no cut: a link's words before an arrow after the last sentence ("Read more »"), or a
+# short mark in brackets at the very end ("(続く)", "[详细]").
+_LINK_END = re.compile(
+    r"(?:(?<=[.!?。！？])|^)[^.!?。！？]{1,40}?(?:→|»|›|>>|＞＞)\s*$"
+    r"|[\[(（［【][^\[\]()（）［］【】]{1,12}[\])）］】]\s*$"
+)
 WORD_SHINGLE = 3
 # The lead reads the raw paragraphs until it has MIN_LENGTH characters, at most this many: a
 # show's notes open with list items of a few words ("#askatp"), and three of them left the
@@ -283,6 +298,44 @@ def without_dateline(paragraph: str) -> str:
     return paragraph
 
 
+def compared_paragraphs(paragraphs: Sequence[str]) -> list[str]:
+    """The paragraphs as stories compare them: the first two without a wire dateline
+    (`without_dateline`), the last without what a summary's site writes after its cut ("… Read
+    more", "[…] The post … appeared first on …", "(more…)", in a paragraph of its own too) or in
+    place of one ("Continue reading →", "(続く)"), if the body is summary-sized (SUMMARY_MAX).
+    Structure, not a list of sites' words: what follows the article's text is left out, up to
+    ENDING_MAX characters; the text before it is still the article's start to its last
+    character (`_reaches`)."""
+    out = [without_dateline(p) if i < 2 else p for i, p in enumerate(paragraphs)]
+    if not out or sum(map(len, out)) > SUMMARY_MAX:
+        return out
+    last = out[-1]
+    cut = _last_cut(last)
+    # The summary before its cut is longer than what follows it, and that is a sentence or two
+    # ("Also… AltConf and Layers will be near WWDC. If you could be…" is a post's own). In a
+    # paragraph of its own, the ending follows an excerpt's bracketed mark ("[…]", "(more…)"):
+    # a link blog's quote ends in a bare "…" before its line of comment.
+    if (
+        cut is not None
+        and len(last) - cut[1] <= min(ENDING_MAX, cut[0])
+        and len(_SENTENCE_END.findall(last, cut[1])) <= 2
+    ):
+        out[-1] = last[: cut[0]]
+    elif len(out) > 1 and len(last) <= ENDING_MAX and (cut := _last_cut(out[-2])) is not None:
+        before, mark, after = out[-2][: cut[0]], out[-2][cut[0] : cut[1]], out[-2][cut[1] :]
+        if before.strip() and mark[0] in "[(（［" and not after.strip():
+            out[-2:] = [before, ""]
+    else:
+        out[-1] = _LINK_END.sub("", last)
+    return out
+
+
+def _last_cut(text: str) -> tuple[int, int] | None:
+    """Where the last ellipsis of a text (`_CUT`) begins and ends, if it has one."""
+    spans = [m.span() for m in _CUT.finditer(text)]
+    return spans[-1] if spans else None
+
+
 def title_core(title: str) -> str:
     """A title without its site suffix and leading tag, normalized to its tokens."""
     text = simplified(unicodedata.normalize("NFKC", title).strip())
@@ -306,10 +359,7 @@ def fingerprint(title: str, body: Sequence[str], raw: Sequence[str] | None = Non
     """
 
     def packed(paragraphs: Sequence[str]) -> list[bytes]:  # as boilerplate.Body makes them
-        return [
-            pack_tokens(tokens(without_dateline(p) if i < 2 else p))
-            for i, p in enumerate(paragraphs)
-        ]
+        return [pack_tokens(tokens(p)) for p in compared_paragraphs(paragraphs)]
 
     raw_tokens = None if raw is None else packed(raw[:MAX_LEAD_PARAGRAPHS])
     return fingerprints([(title, packed(body), raw_tokens)])[0]

@@ -1192,6 +1192,30 @@ def test_a_summary_a_few_words_past_a_template_is_compared_to_its_end() -> None:
         assert stories.choose(own, [notice], since=-1.0, source_id="p", published=0.0)
 
 
+def test_a_summary_ended_by_a_footer_or_a_link_after_its_cut_joins_by_structure() -> None:
+    """What follows a summary's cut ("…", "[…]", "(more…)") is the site's, not the article's:
+    WordPress's "The post <title> appeared first on <site>." in any translation, "Continue
+    reading →", Substack's invitation. A link ending in an arrow, and a short bracketed mark
+    ("(続く)"), too. Each blocked the join while only a listed ending could differ (session 50's
+    held-out set: 5 of 30 such summaries joined). The same structure after a template's opening
+    and words of another notice still does not join it."""
+    opening = (
+        "FOR IMMEDIATE RELEASE – December 7, 2026 – The following product is being recalled"
+        " because it has the potential to be contaminated with Listeria monocytogenes:"
+    )
+    spinach = f"{opening} Green Valley Farms of Salinas, California, 4,200 cases of spinach. " * 2
+    notice = stories.Stored("a1", "s1", "fda", 0.0, 0.0, fp("Green Valley recalls", [spinach]))
+    footer = " […] The post Green Valley recalls appeared first on Recall Watch."
+    for end in (footer, "… Continue reading →", " (more…)", "… Leer más »", "(続く)"):
+        own = fp("Salad leaves pulled", [f"{opening} Green Valley Farms of Salinas{end}"])
+        assert stories.choose(own, [notice], since=-1.0, source_id="p", published=0.0), end
+        other = fp("Cheese pulled", [f"{opening} Sunrise Creamery of Tillamook{end}"])
+        assert stories.choose(other, [notice], since=-1.0, source_id="p", published=0.0) is None
+    # A footer in a paragraph of its own, after the cut.
+    two = fp("Salad leaves", [f"{opening} Green Valley Farms of Salinas […]", footer[5:]])
+    assert stories.choose(two, [notice], since=-1.0, source_id="p", published=0.0)
+
+
 METRO = (
     "12月7日上午，成都地铁30号线一期工程正式开通初期运营。该线路全长约29.3公里，共设车站20座，"
     "串联起双流、高新、锦江等区域，市民从西南部到东部的通勤时间将缩短近半小时。据成都轨道集团介绍，"

@@ -76,6 +76,18 @@ def check(report: ev.Report, langs: tuple[str, ...]) -> None:
     assert report.recall(ev.CJK_SHORT_KINDS) >= 0.9, report.table()
 
 
+def test_held_out_endings() -> None:
+    """Session 50's held-out set (tests/fixtures/stories/heldout_endings.json), written before the
+    rule: summaries ended by a footer, a link or a cut's mark after it, in eight languages (5 of
+    30 joined before), summaries past a template (4 of 7), and their hard negatives."""
+    report = ev.evaluate(ev.ending_items())
+    assert report.recall(ev.ENDING_KINDS) == 1.0, report.table()
+    assert report.recall(ev.TEMPLATE_KINDS) == 1.0, report.table()
+    assert sum(report.false_merges.values()) == 0, report.examples
+    assert report.negatives["wire-short"] == 8
+    assert report.negatives["template-start"] == 16
+
+
 def test_fixture_set() -> None:
     report = ev.evaluate(ev.with_copies(ev.fixture_items()))
     assert sum(report.positives.values()) >= 70
