@@ -251,7 +251,8 @@ SLOW_BODY_START = (
 class Siege:
     """What `_siege` saw: the site's answers meanwhile, and the attackers' connections."""
 
-    answered: int
+    opened: float  # time.monotonic() when the first attacker connected
+    answers: list[float]  # time.monotonic() of each answer the site gave meanwhile
     slowest: float
     connections: list[socket.socket]
     reopened: dict[str, int]  # "headers" | "bodies" -> connections the server closed, reopened
@@ -263,12 +264,14 @@ def _siege(web: Web, n: int, hold: float, *, reopen: bool) -> Siege:
     Every 0.3 s each connection gets one more header line or body byte. With `reopen`, a
     connection the server closed is replaced at once (the attack that kept the old site down).
     Meanwhile /healthz and a cached feed are requested on fresh connections from another
-    address, 1 s timeout each.
+    address, each allowed 30 s: how long one took is for the caller to judge (a 1 s limit
+    here failed a healthy site on a loaded machine, CI with two suites at once).
     """
     feed = f"{web.url}/c/world/feed.atom"
     assert httpx.get(feed, timeout=5).status_code == 200  # rendered once: the cached feed
     attackers = [(SLOW_HEADER_START, b"X-Slow: 1\r\n")] * n + [(SLOW_BODY_START, b"t")] * n
     connections = []
+    opened = time.monotonic()
     for start, _ in attackers:
         sock = _connect(web.port)
         sock.sendall(start)
@@ -291,38 +294,49 @@ def _siege(web: Web, n: int, hold: float, *, reopen: bool) -> Siege:
     sender = threading.Thread(target=trickle, daemon=True)
     sender.start()
     slowest = 0.0
-    answered = 0
-    started = time.monotonic()
+    answers = []
     try:
         # From another address than the attackers': 100 of theirs on one worker (the kernel's
         # pick) are 127.0.0.1's whole share, and its next connection is refused at once.
         other = httpx.HTTPTransport(local_address="127.0.0.2")
-        with httpx.Client(timeout=1.0, transport=other) as client:
-            while time.monotonic() - started < hold:
+        with httpx.Client(timeout=30.0, transport=other) as client:
+            while time.monotonic() - opened < hold:
                 for url in (f"{web.url}/healthz", feed):
                     t0 = time.monotonic()
-                    # A fresh connection each time, like a new visitor; 1 s or it fails.
+                    # A fresh connection each time, like a new visitor.
                     response = client.get(url, headers={"Connection": "close"})
-                    slowest = max(slowest, time.monotonic() - t0)
+                    answers.append(time.monotonic())
+                    slowest = max(slowest, answers[-1] - t0)
                     assert response.status_code == 200, url
-                    answered += 1
                 time.sleep(0.2)
     finally:
         stop.set()
         sender.join(5)
-    print(f"measured: {answered} answers in {hold:g} s, slowest {slowest * 1000:.0f} ms")
-    return Siege(answered, slowest, connections, reopened)
+    print(f"measured: {len(answers)} answers in {hold:g} s, slowest {slowest * 1000:.0f} ms")
+    return Siege(opened, answers, slowest, connections, reopened)
 
 
 @pytest.mark.timeout(90)
 def test_slow_headers_and_bodies_neither_starve_the_site_nor_stay_open(web: Web) -> None:
-    """50 connections trickling headers and 50 trickling a body, held past both timeouts."""
+    """50 connections trickling headers and 50 trickling a body, held past both timeouts.
+
+    Not starved: the site answered while every slow connection was still held, i.e. before
+    the earliest moment the server may cut one (its header and body timeouts, counted from
+    the first attacker's connect; the worker has room for all of them, so none is closed for
+    room). A site they starved answers no one before that moment, however fast the machine;
+    a loaded machine's slow answer still counts (the 1 s bound on each answer this test had
+    failed at 2.1 s with two suites running at once). Not left open: the server closed each."""
     n = 50
-    siege = _siege(web, n, HEADER_TIMEOUT + BODY_TIMEOUT + 2.0, reopen=False)
-    assert siege.slowest < 1.0
-    assert siege.answered >= 10
+    siege = _siege(web, n, max(HEADER_TIMEOUT, BODY_TIMEOUT) + 1.0, reopen=False)
+    held_until = siege.opened + min(HEADER_TIMEOUT, BODY_TIMEOUT)
+    while_held = sum(answered < held_until for answered in siege.answers)
+    print(f"measured: {while_held} answers while all {2 * n} slow connections were held")
+    assert while_held >= 1, f"no answer within the {held_until - siege.opened:g} s held"
     # The server, not the client, ended every slow connection once its timeout passed.
-    still_open = [s for s in siege.connections if not _closed_by_server(s)]
+    deadline = time.monotonic() + 30
+    still_open = siege.connections
+    while still_open and time.monotonic() < deadline:
+        still_open = [s for s in still_open if not _closed_by_server(s)]
     for sock in siege.connections:
         sock.close()
     assert not still_open, f"{len(still_open)} of {2 * n} slow connections are still open"
@@ -373,8 +387,9 @@ def test_a_siege_that_reopens_slow_connections_with_the_default_timeouts(
         siege = _siege(web, n, http_server.DEFAULT_BODY_TIMEOUT + 10.0, reopen=True)
     for sock in siege.connections:
         sock.close()
-    assert siege.slowest < 1.0
-    assert siege.answered >= 40
+    # A visitor who waited for an attacker to be cut would have waited 10 s (the header timeout).
+    assert siege.slowest < http_server.DEFAULT_HEADER_TIMEOUT / 2
+    assert len(siege.answers) >= 40
     # Header connections are cut at 10 s, body ones at 30 s: every attacker was cut and came back.
     assert siege.reopened["headers"] >= 2 * n
     assert siege.reopened["bodies"] >= n
