@@ -398,6 +398,8 @@ def test_a_siege_that_reopens_slow_connections_with_the_default_timeouts(
 
 @pytest.mark.timeout(60)
 def test_a_100_mb_post_to_the_login_is_refused_before_its_body_is_read(web: Web) -> None:
+    """413, not the 408 a server reading the body first would send at its body timeout (the
+    rest never comes); as long as a loaded machine needs for it (a 2 s wait failed there)."""
     sock = _connect(web.port)
     started = time.monotonic()
     sock.sendall(
@@ -405,13 +407,12 @@ def test_a_100_mb_post_to_the_login_is_refused_before_its_body_is_read(web: Web)
         b"Content-Type: application/x-www-form-urlencoded\r\n"
         b"Content-Length: 104857600\r\n\r\n" + b"token=" + b"a" * 65536
     )
-    sock.settimeout(2.0)
+    sock.settimeout(BODY_TIMEOUT + 30)
     head = sock.recv(4096)
     elapsed = time.monotonic() - started
     sock.close()
     assert head.startswith(b"HTTP/1.1 413"), head[:200]
     print(f"measured: 413 after {elapsed * 1000:.0f} ms")
-    assert elapsed < 2.0
 
 
 @pytest.mark.timeout(60)
@@ -430,16 +431,15 @@ def test_a_chunked_body_over_the_limit_is_refused(web: Web) -> None:
 @pytest.mark.timeout(60)
 def test_a_body_on_a_get_is_refused_before_it_is_read(web: Web) -> None:
     """Only the admin's forms take a body. A megabyte sent with each GET and held for the body
-    timeout kept ~1.5 MB per connection in memory: ~150 MB per address and worker."""
+    timeout kept ~1.5 MB per connection in memory: ~150 MB per address and worker. 413, not
+    the 408 a server reading the body first would send at its body timeout."""
     sock = _connect(web.port)
-    started = time.monotonic()
     sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1048000\r\n\r\nab")
-    sock.settimeout(2.0)
+    sock.settimeout(BODY_TIMEOUT + 30)
     head = sock.recv(4096)
     sock.close()
     assert head.startswith(b"HTTP/1.1 413"), head[:200]
     assert b"A GET takes no body." in head
-    assert time.monotonic() - started < 2.0
     chunked = httpx.request("GET", f"{web.url}/healthz", content=iter([b"a" * 1000]), timeout=10)
     assert chunked.status_code == 413
     assert httpx.get(f"{web.url}/healthz", timeout=10).status_code == 200
