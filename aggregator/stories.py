@@ -119,6 +119,12 @@ _ENDINGS_TEXT = (
 _CUT = re.compile(r"[\[(（［]\s*[^\[\]()（）［］]{0,24}?(?:…|\.\.\.)\s*[\])）］]|…+|\.{3,}")
 ENDING_MAX = 200
 _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
+# ... after a bare ellipsis that follows a whole sentence, only a link's (`_site_after_cut`): a
+# summary's own words go on after it where it elided (a recall template's "… may be
+# contaminated.… Beta Corp is recalling spinach." joined another company's recall, h8's F4),
+# while a site cuts its summary mid-sentence ("reversing a… Thanks for reading Civic Notes!").
+_ARROW_END = re.compile(r"(?:→|»|›|>>|＞＞)\s*$")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？][\s\"'”’)）」』]*$")
 # ... only in a summary-sized body, at most this long: an article's last paragraph may hold an
 # ellipsis and a line of its own (a link blog's quote and its comment joined the article more).
 SUMMARY_MAX = 600
@@ -319,6 +325,7 @@ def compared_paragraphs(paragraphs: Sequence[str]) -> list[str]:
         cut is not None
         and len(last) - cut[1] <= min(ENDING_MAX, cut[0])
         and len(_SENTENCE_END.findall(last, cut[1])) <= 2
+        and _site_after_cut(last, cut)
     ):
         out[-1] = last[: cut[0]]
     elif len(out) > 1 and len(last) <= ENDING_MAX and (cut := _last_cut(out[-2])) is not None:
@@ -328,6 +335,22 @@ def compared_paragraphs(paragraphs: Sequence[str]) -> list[str]:
     else:
         out[-1] = _LINK_END.sub("", last)
     return out
+
+
+def _site_after_cut(text: str, cut: tuple[int, int]) -> bool:
+    """Whether what follows the cut at `cut` may be the site's line: after a bracketed mark
+    ("[…]", "(more…)"), or a bare ellipsis that cuts a sentence; after one that follows a whole
+    sentence, only a link's words (`_ARROW_END`), a label of at most three words and 24
+    characters (8 unspaced) ending in no sentence's mark, or nothing."""
+    after = text[cut[1] :]
+    if text[cut[0]] in "[(（［" or not _ENDS_SENTENCE.search(text, 0, cut[0]):
+        return True
+    words = after.split()
+    if not words or _ARROW_END.search(after):
+        return True
+    label = " ".join(words)
+    short = len(label) <= (24 if len(words) > 1 else 8)
+    return len(words) <= 3 and short and label[-1] not in ".!?。！？"
 
 
 def _last_cut(text: str) -> tuple[int, int] | None:

@@ -1216,6 +1216,36 @@ def test_a_summary_ended_by_a_footer_or_a_link_after_its_cut_joins_by_structure(
     assert stories.choose(two, [notice], since=-1.0, source_id="p", published=0.0)
 
 
+def test_a_summarys_own_words_after_an_ellipsis_still_tell_it_from_another_story() -> None:
+    """An ellipsis may elide inside a summary: what follows it in sentences of its own is the
+    summary's, not a site's link, and still tells it from another story opening with the same
+    template (h8's F4: the words after "…" were left out, and a summary of one recall, or of one
+    company's announcement, joined another's article)."""
+    opening = (
+        "The U.S. Food and Drug Administration announced today that the following company is"
+        " voluntarily recalling products sold nationwide because they may be contaminated."
+    )
+    acme = [
+        f"{opening} Acme Foods of Columbus, Ohio, is recalling 3,000 jars of its Creamy Peanut"
+        " Butter sold in twelve states because they may contain Salmonella, an organism which"
+        " can cause serious and sometimes fatal infections in young children.",
+        "Consumers who bought the jars should return them to the store for a full refund.",
+    ]
+    recall = stories.Stored("a1", "s1", "fda", 0.0, 0.0, fp("Acme recalls peanut butter", acme))
+    other = fp("Beta recalls spinach", [f"{opening}… Beta Corp is recalling frozen spinach."])
+    assert stories.choose(other, [recall], since=-1.0, source_id="p", published=0.0) is None
+    own = fp("Acme pulls jars", [f"{opening}… Continue reading →"])
+    assert stories.choose(own, [recall], since=-1.0, source_id="p", published=0.0)
+    notice = [
+        DISCLAIMER,
+        "乙公司股票于2026年12月3日、4日、7日连续三个交易日收盘价格涨幅偏离值累计超过20%，"
+        "属于股票交易异常波动情形。经公司自查，不存在应披露而未披露的重大信息。",
+    ]
+    yi = stories.Stored("b1", "s2", "exchange", 0.0, 0.0, fp("乙公司异动公告", notice))
+    jia = fp("甲公司关于签订重大合同的公告", [DISCLAIMER + "……甲公司签订了重大合同。"])
+    assert stories.choose(jia, [yi], since=-1.0, source_id="p", published=0.0) is None
+
+
 METRO = (
     "12月7日上午，成都地铁30号线一期工程正式开通初期运营。该线路全长约29.3公里，共设车站20座，"
     "串联起双流、高新、锦江等区域，市民从西南部到东部的通勤时间将缩短近半小时。据成都轨道集团介绍，"
