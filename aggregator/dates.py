@@ -90,7 +90,9 @@ _DMY = re.compile(
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?" + _ZONE
 )
 # Day first with dots and a year of two digits, with a time (a bare "07.12.26" may be a version):
-# German "07.12.26 09:15". Read in Europe's zones only: Korean "26.12.07 09:15" is year first.
+# German "07.12.26 09:15", Israeli too. Read in Europe's and Israel's zones only: Korean "26.12.07
+# 09:15" is year first, an American one month first.
+_DAY_FIRST_SHORT_ZONES = re.compile(r"Europe/.*|Asia/(?:Jerusalem|Tel_Aviv)|Israel")
 _DMY_SHORT = re.compile(
     r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2}),?"
     r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)" + _ZONE
@@ -608,7 +610,9 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
         if match := pattern.fullmatch(numbers):
             return _from_match(match, local)
-    if getattr(local, "key", "").startswith("Europe/") and (short := _DMY_SHORT.fullmatch(numbers)):
+    if _DAY_FIRST_SHORT_ZONES.fullmatch(getattr(local, "key", "")) and (
+        short := _DMY_SHORT.fullmatch(numbers)
+    ):
         return _from_match(short, local)
     return _rfc822(text, local)
 
@@ -629,15 +633,17 @@ def _localized(text: str, local: tzinfo) -> str:
             text = _HIJRI_DATE.sub("", text)
         # (Each tried only when the text has what it needs: a regex's search is ~1 µs.)
         if "." in text:
-            text = _YMD_DOT.sub(r"\1", text)
+            text = _THAI_SHORT_YEAR.sub(r"\g<1>25\2", _YMD_DOT.sub(r"\1", text))
+        if "年" in text and getattr(local, "key", "") in _ROC_ZONES:
+            text = _ROC_YEAR.sub(r"民國\1", text)
         if "ng" in text:
             text = _NGAY.sub("", text)
         if any(word in text for word in _BYLINE_WORDS):
             text = _CJK_BYLINE.sub("", text)
         if _JALALI_YEAR.search(text):
-            text = _solar_hijri(text, _JALALI, persian_digits or solar_zone)
+            text = _solar_hijri(text, _JALALI, persian_digits or solar_zone, local)
     elif solar_zone and _JALALI_YEAR.search(text):
-        text = _solar_hijri(text, _JALALI_LATIN, year_first=True)
+        text = _solar_hijri(text, _JALALI_LATIN, year_first=True, local=local)
     if not text.isascii() or "thg" in text:
         text = _VIETNAMESE.sub(r"\1.\2.\3", text)
     if "." in text:
@@ -677,6 +683,18 @@ _SPACED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 _SPACED_YMD = re.compile(r"\b(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.")
 # Korean's closing dot, spaces or none: "입력 2026.12.07. 오후 12:15".
 _YMD_DOT = re.compile(r"\b(\d{4}\.\d{1,2}\.\d{1,2})\.(?=\s|$)")
+# Thai's abbreviated month with the Buddhist era's year in two digits: "7 ธ.ค. 69" is 2569 (2026).
+_THAI_SHORT_YEAR = re.compile(
+    r"(?<!\S)((?:"
+    + "|".join(
+        re.escape(name) for name in _MONTHS if "." in name and "\u0e00" <= name[0] <= "\u0e7f"
+    )
+    + r")\.?\s+)(\d{2})(?!\d)"
+)
+# The Republic of China's year without 民國, as Taiwan's sites write it: "115年12月7日" (2026), in
+# Taiwan's zone only (elsewhere year 115 of ours, or a count of years: "成立115年").
+_ROC_ZONES = frozenset({"Asia/Taipei", "ROC"})
+_ROC_YEAR = re.compile(r"^(\d{2,3})(?=\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 # Vietnamese "ngày" (day) before a numeric date: "Thứ bảy, ngày 21/11/2026 - 18:00".
 _NGAY = re.compile(r"\bngày\s+(?=\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
 # A Chinese date's source or author after it: "2026年07月15日 14:30 来源：人民网".
@@ -729,12 +747,15 @@ _JALALI_LATIN = _jalali_pattern(_JALALI_LATIN_MONTHS, re.IGNORECASE)
 _JALALI_NUMBERS = re.compile(r"(?<![\w/.-])(1[34]\d\d)([/.-])(\d{1,2})\2(\d{1,2})(?![\d/.-])")
 _PERSIAN_DIGIT = re.compile("[\u06f0-\u06f9]")
 _JALALI_YEAR = re.compile(r"(?<!\d)1[34]\d\d(?!\d)")
+_NO_PARENTHESES = str.maketrans("()", "  ")  # "16 آذر 1405 (7 December 2026)"
 
 
-def _solar_hijri(text: str, names: re.Pattern[str], year_first: bool) -> str:
+def _solar_hijri(text: str, names: re.Pattern[str], year_first: bool, local: tzinfo) -> str:
     """`text` with a Solar Hijri date as its Gregorian one (ISO 8601): its month by one of the
     names `names` finds, or, when `year_first`, year first in numbers; ValueError for a day no
-    month of it has."""
+    month of it has. Where the Gregorian date is written beside it and names the same day ("۱۶
+    آذر ۱۴۰۵ - ۷ دسامبر ۲۰۲۶"), that one alone, with its time; one of another day leaves both,
+    unreadable."""
     if match := names.search(text):
         name = match.group(2).lower().replace("ي", "ی").replace("ك", "ک")
         numbers = (int(match.group(3)), _JALALI_MONTH[name], int(match.group(1)))
@@ -744,8 +765,14 @@ def _solar_hijri(text: str, names: re.Pattern[str], year_first: bool) -> str:
         return text
     if numbers[0] > _LAST_SOLAR_HIJRI_YEAR:
         return text
-    gregorian = _jalali_to_gregorian(*numbers).isoformat()
-    return text[: match.start()] + gregorian + text[match.end() :]
+    gregorian = _jalali_to_gregorian(*numbers)
+    beside = (text[: match.start()] + " " + text[match.end() :]).translate(_NO_PARENTHESES).strip()
+    if _YEAR.search(beside):
+        with contextlib.suppress(ValueError, OverflowError):
+            when = _reading(beside, local)[0]
+            if when is not None and when.date() == gregorian:
+                return beside
+    return text[: match.start()] + gregorian.isoformat() + text[match.end() :]
 
 
 def _jalali_to_gregorian(year: int, month: int, day: int) -> date:
