@@ -544,7 +544,7 @@ def ending_items() -> list[Item]:
         for i, post in enumerate(group["posts"]):
             story, text = f"wire-{g}/{i}", group["dateline"] + post["text"]
             out.append(Item(story, f"wire-{g}", post["title"], _html([text]), story, "wire", "x"))
-            copy = html.escape(text[:60] + "…")
+            copy = html.escape(text[: group.get("chars", 60)] + "…")
             later = _T0 + timedelta(hours=1)
             out.append(
                 Item(
