@@ -911,6 +911,26 @@ def test_a_printed_article_is_dark_on_white_and_names_its_original(
     assert story.url in after
 
 
+def test_a_printed_article_prints_the_whole_of_a_wide_code_block_and_table(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """Paper does not scroll: a code block or table wider than the page, which scrolls in its
+    own box on screen, printed cut off at the right margin (the end of every long line lost)."""
+    code = "<pre><code>" + "x = compute(" + ", ".join(["argument"] * 40) + ")</code></pre>"
+    table = "<table><tr>" + "<td>Quarterly_figures_of_the_north</td>" * 8 + "</tr></table>"
+    (article,) = add_articles("hacker-blog", 1, content=clean_html(code + table, ""))
+    page.set_viewport_size({"width": 600, "height": 800})  # about an A4 page's printed width
+    page.emulate_media(media="print")
+    page.goto(f"{live_server.url}/a/{article.id}")
+    hidden = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.story-content :is(pre, table)'))
+            .map((box) => [box.tagName, box.scrollWidth - box.clientWidth,
+                           box.getBoundingClientRect().right - innerWidth])"""
+    )
+    assert len(hidden) == 2, hidden
+    assert all(cut <= 0 and beyond <= 0 for _, cut, beyond in hidden), hidden
+
+
 def test_a_printed_article_of_a_dark_scheme_reader_prints_in_the_light_colours(
     live_server: LiveServer, page: Page, add_articles: AddArticles
 ) -> None:
