@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import ipaddress
+import itertools
 import json
 import os
 import re
@@ -566,6 +567,28 @@ def test_an_articles_own_headings_are_smaller_than_its_title(
     assert len(inside) == 6, sizes  # (the sanitizer kept them all)
     assert all(size < title for size in inside), sizes
     assert inside == sorted(inside, reverse=True), sizes  # and still ranked among themselves
+
+
+def test_an_articles_own_headings_rank_under_its_title_without_skipping_a_level(
+    live_server: LiveServer, page: Page, add_articles: AddArticles
+) -> None:
+    """A screen reader lists a page by its headings: a newsletter's own <h1> (Nixers, in the
+    corpus) made a second top level beside the title, and a blog's <h3> straight after the
+    title (Cowboy's) or an <h4> under an <h2> left a level out (axe-core's heading-order)."""
+    body = "<h1>Issue</h1><p>a</p><h2>Unix</h2><h4>Tools</h4><p>b</p><h3>Shells</h3><h2>End</h2>"
+    (newsletter,) = add_articles("hacker-blog", 1, content=clean_html(body, ""))
+    (blog,) = add_articles("hacker-blog", 1, content=clean_html("<h3>Step</h3><p>c</p>", ""))
+    for article in (newsletter, blog):
+        page.goto(f"{live_server.url}/a/{article.id}")
+        levels: list[int] = page.evaluate(
+            """() => Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
+                .map((h) => Number(h.tagName[1]))"""
+        )
+        assert levels.count(1) == 1, levels
+        assert levels[0] == 1, levels
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
+    content = page.evaluate("document.querySelector('.story-content').innerHTML")
+    assert content.strip() == "<h2>Step</h2><p>c</p>"
 
 
 def test_a_superscript_leaves_its_lines_evenly_spaced(

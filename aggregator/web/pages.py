@@ -374,10 +374,32 @@ def _public_error_filter(value: str | None, source: SourceConfig | None = None) 
     return public_error(value or "", get_config().serve.secret_parameters, urls)
 
 
+# A heading's tag in nh3's output, which writes a "<" in text and attribute values as "&lt;".
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def ranked_headings(cleaned: str) -> str:
+    """Sanitized HTML with its headings ranked under the page's <h1>, the article's title: its
+    first heading an <h2>, and each next one at most one level under those it follows (a
+    newsletter's own <h1> made a second top level; an <h4> under an <h2> left a level out, and
+    screen readers list a page by its levels). The sizes follow the new levels."""
+    above: list[int] = []  # the source's levels of the headings the current one is under
+
+    def rank(match: re.Match[str]) -> str:
+        closing, level = match.group(1), int(match.group(2))
+        if not closing:
+            while above and above[-1] >= level:
+                above.pop()
+            above.append(level)
+        return f"<{closing}h{min(len(above) + 1, 6)}"
+
+    return _HEADING_TAG.sub(rank, cleaned)
+
+
 @bp.app_template_filter("article_html")
 def _article_html_filter(content: str) -> Markup:
     """An article's stored HTML (sanitized at ingest) for its page."""
-    return Markup(focusable_scrollers(content))  # noqa: S704 (sanitized at ingest)
+    return Markup(ranked_headings(focusable_scrollers(content)))  # noqa: S704 (sanitized)
 
 
 @bp.app_template_test("shown_in")
