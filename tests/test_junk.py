@@ -379,6 +379,12 @@ WATCH_AND_GIVE_REAL = [
     "Backing artists on Patreon and similar sites grew 20% last year.",
     "Pledging at Patreon for a year costs less than a streaming subscription.",
     "Support for the union grew on Patreon and Kickstarter last year.",
+    # A time and a place after "Watch"/"Смотрите", and more after the place: news, not a
+    # channel's promo (h8's F6: each was removed).
+    "Watch parties are planned Saturdays at 8 p.m. on Main Street, organizers said.",
+    "Watch for road closures every night at 10 on Interstate 95 through March.",
+    "Catch the last train weeknights at 11:45 on Platform 4, the operator advised.",
+    "Смотрите трансляции матчей по субботам в 18:00 на стадионе «Динамо», сообщили в клубе.",
 ]
 
 
