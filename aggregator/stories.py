@@ -119,10 +119,11 @@ _ENDINGS_TEXT = (
 _CUT = re.compile(r"[\[(（［]\s*[^\[\]()（）［］]{0,24}?(?:…|\.\.\.)\s*[\])）］]|…+|\.{3,}")
 ENDING_MAX = 200
 _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
-# ... after a bare ellipsis that follows a whole sentence, only a link's (`_site_after_cut`): a
-# summary's own words go on after it where it elided (a recall template's "… may be
-# contaminated.… Beta Corp is recalling spinach." joined another company's recall, h8's F4),
-# while a site cuts its summary mid-sentence ("reversing a… Thanks for reading Civic Notes!").
+# ... after an ellipsis, bare or bracketed, that follows a whole sentence, only a link's
+# (`_site_after_cut`): a summary's own words go on after it where it elided (a recall
+# template's "… may be contaminated.… Beta Corp is recalling spinach." joined another company's
+# recall, h8's F4; with "[…]" too, F7), while a site cuts its summary mid-sentence ("reversing
+# a… Thanks for reading Civic Notes!", WordPress's 55 words before "[…] The post …").
 _ARROW_END = re.compile(r"(?:→|»|›|>>|＞＞)\s*$")
 _ENDS_SENTENCE = re.compile(r"[.!?。！？][\s\"'”’)）」』]*$")
 # ... only in a summary-sized body, at most this long: an article's last paragraph may hold an
@@ -338,12 +339,14 @@ def compared_paragraphs(paragraphs: Sequence[str]) -> list[str]:
 
 
 def _site_after_cut(text: str, cut: tuple[int, int]) -> bool:
-    """Whether what follows the cut at `cut` may be the site's line: after a bracketed mark
-    ("[…]", "(more…)"), or a bare ellipsis that cuts a sentence; after one that follows a whole
-    sentence, only a link's words (`_ARROW_END`), a label of at most three words and 24
-    characters (8 unspaced) ending in no sentence's mark, or nothing."""
+    """Whether what follows the cut at `cut` may be the site's line: after a cut inside a
+    sentence (a site's, "reversing a… Thanks for reading", WordPress's 55 words and "[…] The
+    post … appeared first on …"); after one that follows a whole sentence, bare or bracketed (an
+    elision: "[…]" is one in quotes, German's and French's text: h8's F7), only a link's words
+    (`_ARROW_END`), a label of at most three words and 24 characters (8 unspaced) ending in no
+    sentence's mark, or nothing."""
     after = text[cut[1] :]
-    if text[cut[0]] in "[(（［" or not _ENDS_SENTENCE.search(text, 0, cut[0]):
+    if not _ENDS_SENTENCE.search(text, 0, cut[0]):
         return True
     words = after.split()
     if not words or _ARROW_END.search(after):

@@ -1220,7 +1220,7 @@ def test_a_summarys_own_words_after_an_ellipsis_still_tell_it_from_another_story
     """An ellipsis may elide inside a summary: what follows it in sentences of its own is the
     summary's, not a site's link, and still tells it from another story opening with the same
     template (h8's F4: the words after "…" were left out, and a summary of one recall, or of one
-    company's announcement, joined another's article)."""
+    company's announcement, joined another's article; F7: after "[…]" too)."""
     opening = (
         "The U.S. Food and Drug Administration announced today that the following company is"
         " voluntarily recalling products sold nationwide because they may be contaminated."
@@ -1232,8 +1232,9 @@ def test_a_summarys_own_words_after_an_ellipsis_still_tell_it_from_another_story
         "Consumers who bought the jars should return them to the store for a full refund.",
     ]
     recall = stories.Stored("a1", "s1", "fda", 0.0, 0.0, fp("Acme recalls peanut butter", acme))
-    other = fp("Beta recalls spinach", [f"{opening}… Beta Corp is recalling frozen spinach."])
-    assert stories.choose(other, [recall], since=-1.0, source_id="p", published=0.0) is None
+    for mark in ("…", " […]", " (…)"):  # (a bracketed mark elides too: h8's F7)
+        other = fp("Beta recalls spinach", [f"{opening}{mark} Beta Corp is recalling spinach."])
+        assert stories.choose(other, [recall], since=-1.0, source_id="p", published=0.0) is None
     own = fp("Acme pulls jars", [f"{opening}… Continue reading →"])
     assert stories.choose(own, [recall], since=-1.0, source_id="p", published=0.0)
     notice = [
@@ -1242,8 +1243,9 @@ def test_a_summarys_own_words_after_an_ellipsis_still_tell_it_from_another_story
         "属于股票交易异常波动情形。经公司自查，不存在应披露而未披露的重大信息。",
     ]
     yi = stories.Stored("b1", "s2", "exchange", 0.0, 0.0, fp("乙公司异动公告", notice))
-    jia = fp("甲公司关于签订重大合同的公告", [DISCLAIMER + "……甲公司签订了重大合同。"])
-    assert stories.choose(jia, [yi], since=-1.0, source_id="p", published=0.0) is None
+    for mark in ("……", "［……］"):
+        jia = fp("甲公司关于签订重大合同的公告", [f"{DISCLAIMER}{mark}甲公司签订了重大合同。"])
+        assert stories.choose(jia, [yi], since=-1.0, source_id="p", published=0.0) is None
 
 
 METRO = (
