@@ -835,6 +835,8 @@ def _from_match(match: re.Match[str], local: tzinfo) -> tuple[datetime | None, b
     if match.re is _DMY_SHORT:  # "07.12.26": 2026 ("98": 1998, MIN_YEAR being 1980)
         year += 1900 if year >= MIN_YEAR % 100 else 2000
     if era := parts.get("era"):  # 令和8年: the eighth year of Reiwa (元年, its first)
+        if len(parts["ey"]) > 2 and _ERA_STARTS[era[-2:]] != _ERA_STARTS["民國"]:
+            return None, False  # (only the Republic of China's years have three digits)
         year = _ERA_STARTS[era[-2:]] - 1 + (1 if parts["ey"] == "元" else int(parts["ey"]))
     meridiem = parts.get("ampm") or parts.get("ampm_first") or ""
     if match.re in (_MDY, _DMY) and month > 12 >= day:
