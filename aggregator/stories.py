@@ -125,7 +125,8 @@ _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
 # recall, h8's F4; with "[…]" too, F7), while a site cuts its summary mid-sentence ("reversing
 # a… Thanks for reading Civic Notes!", WordPress's 55 words before "[…] The post …").
 _ARROW_END = re.compile(r"(?:→|»|›|>>|＞＞)\s*$")
-_ENDS_SENTENCE = re.compile(r"[.!?。！？][\s\"'”’)）」』]*$")
+# (A colon's clause too: "The following product is being recalled …:… Sunrise Creamery", h8's F9.)
+_ENDS_SENTENCE = re.compile(r"[.!?。！？:：;；][\s\"'”’)）」』]*$")
 # ... only in a summary-sized body, at most this long: an article's last paragraph may hold an
 # ellipsis and a line of its own (a link blog's quote and its comment joined the article more).
 SUMMARY_MAX = 600

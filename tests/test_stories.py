@@ -1232,9 +1232,14 @@ def test_a_summarys_own_words_after_an_ellipsis_still_tell_it_from_another_story
         "Consumers who bought the jars should return them to the store for a full refund.",
     ]
     recall = stories.Stored("a1", "s1", "fda", 0.0, 0.0, fp("Acme recalls peanut butter", acme))
+    # (And an opening that ends with a colon's clause: h8's F9.)
+    listed = opening[:-1] + ":"
+    acme_listed = [p.replace(opening, listed) for p in acme]
+    colon = stories.Stored("a2", "s3", "fda", 0.0, 0.0, fp("Acme recalls", acme_listed))
     for mark in ("…", " […]", " (…)"):  # (a bracketed mark elides too: h8's F7)
-        other = fp("Beta recalls spinach", [f"{opening}{mark} Beta Corp is recalling spinach."])
-        assert stories.choose(other, [recall], since=-1.0, source_id="p", published=0.0) is None
+        for lead, stored in ((opening, recall), (listed, colon)):
+            other = fp("Beta recalls spinach", [f"{lead}{mark} Beta Corp is recalling spinach."])
+            assert stories.choose(other, [stored], since=-1.0, source_id="p", published=0.0) is None
     own = fp("Acme pulls jars", [f"{opening}… Continue reading →"])
     assert stories.choose(own, [recall], since=-1.0, source_id="p", published=0.0)
     notice = [
