@@ -327,27 +327,28 @@ def compared_paragraphs(paragraphs: Sequence[str]) -> list[str]:
         cut is not None
         and len(last) - cut[1] <= min(ENDING_MAX, cut[0])
         and len(_SENTENCE_END.findall(last, cut[1])) <= 2
-        and _site_after_cut(last, cut)
+        and _site_after_cut(last[: cut[0]], last[cut[1] :])
     ):
         out[-1] = last[: cut[0]]
     elif len(out) > 1 and len(last) <= ENDING_MAX and (cut := _last_cut(out[-2])) is not None:
         before, mark, after = out[-2][: cut[0]], out[-2][cut[0] : cut[1]], out[-2][cut[1] :]
-        if before.strip() and mark[0] in "[(（［" and not after.strip():
+        bracketed = mark[0] in "[(（［" and not after.strip()
+        if before.strip() and bracketed and _site_after_cut(before, last):
             out[-2:] = [before, ""]
     else:
         out[-1] = _LINK_END.sub("", last)
     return out
 
 
-def _site_after_cut(text: str, cut: tuple[int, int]) -> bool:
-    """Whether what follows the cut at `cut` may be the site's line: after a cut inside a
-    sentence (a site's, "reversing a… Thanks for reading", WordPress's 55 words and "[…] The
-    post … appeared first on …"); after one that follows a whole sentence, bare or bracketed (an
+def _site_after_cut(before: str, after: str) -> bool:
+    """Whether what follows a cut (`after`, in its paragraph or the next: h8's F10) may be the
+    site's line, by the text `before` the cut: anything after a cut inside a sentence (a
+    site's, "reversing a… Thanks for reading", WordPress's 55 words and "[…] The post …
+    appeared first on …"); after one that follows a whole sentence, bare or bracketed (an
     elision: "[…]" is one in quotes, German's and French's text: h8's F7), only a link's words
     (`_ARROW_END`), a label of at most three words and 24 characters (8 unspaced) ending in no
     sentence's mark, or nothing."""
-    after = text[cut[1] :]
-    if not _ENDS_SENTENCE.search(text, 0, cut[0]):
+    if not _ENDS_SENTENCE.search(before):
         return True
     words = after.split()
     if not words or _ARROW_END.search(after):

@@ -1240,6 +1240,9 @@ def test_a_summarys_own_words_after_an_ellipsis_still_tell_it_from_another_story
         for lead, stored in ((opening, recall), (listed, colon)):
             other = fp("Beta recalls spinach", [f"{lead}{mark} Beta Corp is recalling spinach."])
             assert stories.choose(other, [stored], since=-1.0, source_id="p", published=0.0) is None
+    # ... and in a paragraph of its own after a bracketed mark (h8's F10)
+    two = fp("Beta recalls spinach", [f"{opening} […]", "Beta Corp is recalling spinach."])
+    assert stories.choose(two, [recall], since=-1.0, source_id="p", published=0.0) is None
     own = fp("Acme pulls jars", [f"{opening}… Continue reading →"])
     assert stories.choose(own, [recall], since=-1.0, source_id="p", published=0.0)
     notice = [
