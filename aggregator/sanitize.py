@@ -678,9 +678,11 @@ _MISLEADING_URL = re.compile(
 )
 
 
-# A tag as nh3 writes it: every attribute name="value", no '"' inside one. Its text writes '"'
-# as itself, so ' href="https://user@…"' in a code sample is text, and stays as written (h8's F2).
-_WRITTEN_TAG = re.compile(r'<[A-Za-z][^\s/>]*+(?: [^\s"=<>]++="[^"]*+")*+>')
+# An attribute as nh3 writes it, name="value" with no '"' inside, stepped over whole; and a tag
+# of them. Its text writes '"' as itself, so ' href="https://user@…"' in a code sample is text,
+# and stays as written (h8's F2).
+_WRITTEN_ATTRIBUTE = r' [^\s"=<>]++="[^"]*+"'
+_WRITTEN_TAG = re.compile(rf"<[A-Za-z][^\s/>]*+(?:{_WRITTEN_ATTRIBUTE})*+>")
 
 
 def _safe_links(tag: str, base_url: str) -> str:
@@ -698,9 +700,8 @@ def _safe_link(match: re.Match[str], base_url: str) -> str:
 # parameters go from links in the text as from the article's own (TRACKING_PARAMS), the rest of
 # the query byte for byte. (Pictures' addresses are left: a picture is no place a reader goes.)
 # In an <a> tag only: nh3 writes a text's '"' as itself, so ' href="…?utm_source=…"' in a code
-# sample showing a link is text, which keeps every character (h8's F1). nh3 writes every
-# attribute as name="value", with no '"' inside: each is stepped over whole, once.
-_LINK_QUERY = re.compile(r'(<a(?: [^\s"=<>]++="[^"]*+")*? href="[^"?#]*+\?)([^"#]*+)')
+# sample showing a link is text, which keeps every character (h8's F1).
+_LINK_QUERY = re.compile(rf'(<a(?:{_WRITTEN_ATTRIBUTE})*? href="[^"?#]*+\?)([^"#]*+)')
 
 
 def _untracked_link(match: re.Match[str]) -> str:
