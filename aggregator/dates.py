@@ -89,13 +89,14 @@ _DMY = re.compile(
     r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?" + _ZONE
 )
-# Day first with dots and a year of two digits, with a time (a bare "07.12.26" may be a version):
-# German "07.12.26 09:15", Israeli too. Read in Europe's and Israel's zones only: Korean "26.12.07
-# 09:15" is year first, an American one month first.
+# Day first with dots and a year of two digits: German "07.12.26 09:15", Israeli, Russian and
+# Turkish too. Read in Europe's and Israel's zones only: Korean "26.12.07 09:15" is year first, an
+# American one month first. Without its time, as date("d.m.y") writes it only (_short_date_alone).
 _DAY_FIRST_SHORT_ZONES = re.compile(r"Europe/.*|Asia/(?:Jerusalem|Tel_Aviv)|Israel")
+_YEAR_FIRST_SHORT_ZONES = frozenset({"Europe/Budapest"})
 _DMY_SHORT = re.compile(
-    r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2}),?"
-    r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)" + _ZONE
+    r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2})(?:,?"
+    r"(?:" + _JOIN + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)" + _ZONE + ")?"
 )
 # Month first with slashes (ASP.NET's en-US DateTime.ToString()): 1/10/2020 2:33:00 PM
 _MDY = re.compile(
@@ -610,11 +611,24 @@ def _read_any(text: str, local: tzinfo) -> tuple[datetime | None, bool]:
     for pattern in (_YMD, _ISO_BASIC, _CJK, _KOREAN, _DMY, _MDY):
         if match := pattern.fullmatch(numbers):
             return _from_match(match, local)
-    if _DAY_FIRST_SHORT_ZONES.fullmatch(getattr(local, "key", "")) and (
-        short := _DMY_SHORT.fullmatch(numbers)
+    if (
+        _DAY_FIRST_SHORT_ZONES.fullmatch(key := getattr(local, "key", ""))
+        and (short := _DMY_SHORT.fullmatch(numbers))
+        and (short.group("h") or _short_date_alone(short, day, key))
     ):
         return _from_match(short, local)
     return _rfc822(text, local)
+
+
+def _short_date_alone(short: re.Match[str], label: re.Match[str] | None, key: str) -> bool:
+    """Whether a dotted day, month and year of two digits without a time, in a zone that writes
+    the day first, is a date: with two digits each, as date("d.m.y") writes them ("1.12.26" is a
+    version's shape too, "07.12.26" none: versions write no leading zero), alone or after a day's
+    name or a label and its comma or colon ("Aktualisiert: 07.12.26"), not after a word alone
+    ("Version 10.12.26"), nor where years come first (Hungary's "26.12.07")."""
+    if key in _YEAR_FIRST_SHORT_ZONES or len(short.group("d")) + len(short.group("m")) < 4:
+        return False
+    return label is None or label.group().rstrip()[-1] in ",:："
 
 
 def _localized(text: str, local: tzinfo) -> str:
