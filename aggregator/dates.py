@@ -658,6 +658,8 @@ def _localized(text: str, local: tzinfo) -> str:
             text = _solar_hijri(text, _JALALI, persian_digits or solar_zone, local)
     elif solar_zone and _JALALI_YEAR.search(text):
         text = _solar_hijri(text, _JALALI_LATIN, year_first=True, local=local)
+    if ("/" in text or "-" in text) and getattr(local, "key", "") in _ROC_ZONES:
+        text = _ROC_NUMBERS.sub(lambda year: str(int(year.group()) + _ROC_YEAR_ZERO), text)
     if not text.isascii() or "thg" in text:
         text = _VIETNAMESE.sub(r"\1.\2.\3", text)
     if "." in text:
@@ -709,6 +711,10 @@ _THAI_SHORT_YEAR = re.compile(
 # Taiwan's zone only (elsewhere year 115 of ours, or a count of years: "成立115年").
 _ROC_ZONES = frozenset({"Asia/Taipei", "ROC"})
 _ROC_YEAR = re.compile(r"^(\d{2,3})(?=\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+# And in numbers, slashed or dashed: "115/12/07", "發布日期：115-12-07" (2026). Not dotted, a
+# version's shape ("Chrome 115.12.07"), nor of two digits ("99/12/07": 1999 as much as 2010).
+_ROC_YEAR_ZERO = 1911
+_ROC_NUMBERS = re.compile(r"(?<![\w/.-])1\d\d(?=([/-])\d{1,2}\1\d{1,2}(?![\d/.-]))")
 # Vietnamese "ngày" (day) before a numeric date: "Thứ bảy, ngày 21/11/2026 - 18:00".
 _NGAY = re.compile(r"\bngày\s+(?=\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
 # A Chinese date's source or author after it: "2026年07月15日 14:30 来源：人民网".

@@ -1488,6 +1488,19 @@ SEVENTH_BATCH = [
     ("1.12.26.4", "Asia/Jerusalem", None),
     ("29.02.26", "Europe/Berlin", None),
     ("07.12.26 CET", "Europe/Berlin", None),  # a zone without a time
+    # Taiwan's slashed and dashed dates with the Republic of China's year, in Taipei's zone only;
+    # not dotted ones, a version's shape ("Chrome 115.12.07").
+    ("115/12/07", "Asia/Taipei", "2026-12-07T04:00"),
+    ("115/12/07 09:15", "Asia/Taipei", "2026-12-07T01:15"),
+    ("發布日期：115/12/07", "Asia/Taipei", "2026-12-07T04:00"),
+    ("更新日期：115-12-07", "Asia/Taipei", "2026-12-07T04:00"),
+    ("115/12/07", "Asia/Shanghai", None),
+    ("115/12/07", "UTC", None),
+    ("115/12", "Asia/Taipei", None),
+    ("115/13/07", "Asia/Taipei", None),
+    ("1150/12/07", "Asia/Taipei", None),
+    ("ISBN 978-986-115-127-0", "Asia/Taipei", None),
+    ("Chrome 115.12.07", "Asia/Taipei", None),
 ]
 
 
