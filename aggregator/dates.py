@@ -647,7 +647,9 @@ def _localized(text: str, local: tzinfo) -> str:
             text = _HIJRI_DATE.sub("", text)
         # (Each tried only when the text has what it needs: a regex's search is ~1 µs.)
         if "." in text:
-            text = _THAI_SHORT_YEAR.sub(r"\g<1>25\2", _YMD_DOT.sub(r"\1", text))
+            text = _YMD_DOT.sub(r"\1", text)
+        if "." in text or any(ending in text for ending in _THAI_FULL_MONTH_ENDINGS):
+            text = _THAI_SHORT_YEAR.sub(r"\g<1>25\2", text)
         if "年" in text and getattr(local, "key", "") in _ROC_ZONES:
             text = _ROC_YEAR.sub(r"民國\1", text)
         if "ng" in text:
@@ -699,14 +701,14 @@ _SPACED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 _SPACED_YMD = re.compile(r"\b(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.")
 # Korean's closing dot, spaces or none: "입력 2026.12.07. 오후 12:15".
 _YMD_DOT = re.compile(r"\b(\d{4}\.\d{1,2}\.\d{1,2})\.(?=\s|$)")
-# Thai's abbreviated month with the Buddhist era's year in two digits: "7 ธ.ค. 69" is 2569 (2026).
+# Thai's month, abbreviated or full, with the Buddhist era's year in two digits: "7 ธ.ค. 69" and
+# "7 ธันวาคม 69" are 2569 (2026). (Every full name ends so: มกราคม, เมษายน, กุมภาพันธ์.)
 _THAI_SHORT_YEAR = re.compile(
     r"(?<!\S)((?:"
-    + "|".join(
-        re.escape(name) for name in _MONTHS if "." in name and "\u0e00" <= name[0] <= "\u0e7f"
-    )
+    + "|".join(re.escape(name) for name in _MONTHS if "\u0e00" <= name[0] <= "\u0e7f")
     + r")\.?\s+)(\d{2})(?!\d)"
 )
+_THAI_FULL_MONTH_ENDINGS = ("คม", "ยน", "พันธ์")
 # The Republic of China's year without 民國, as Taiwan's sites write it: "115年12月7日" (2026), in
 # Taiwan's zone only (elsewhere year 115 of ours, or a count of years: "成立115年").
 _ROC_ZONES = frozenset({"Asia/Taipei", "ROC"})

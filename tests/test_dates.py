@@ -1501,6 +1501,14 @@ SEVENTH_BATCH = [
     ("1150/12/07", "Asia/Taipei", None),
     ("ISBN 978-986-115-127-0", "Asia/Taipei", None),
     ("Chrome 115.12.07", "Asia/Taipei", None),
+    # Thai's full month names with the Buddhist era's year in two digits, as its abbreviations.
+    ("7 ธันวาคม 69", "Asia/Bangkok", "2026-12-07T05:00"),
+    ("7 ธันวาคม 69 09:15 น.", "Asia/Bangkok", "2026-12-07T02:15"),
+    ("1 กรกฎาคม 68", "Asia/Bangkok", "2025-07-01T05:00"),
+    ("15 กุมภาพันธ์ 69", "Asia/Bangkok", "2026-02-15T05:00"),
+    ("7 ธันวาคม 169", "Asia/Bangkok", None),
+    ("30 กุมภาพันธ์ 69", "Asia/Bangkok", None),
+    ("7 ธันวาคม ราคา 69 บาท", "Asia/Bangkok", None),
 ]
 
 
