@@ -770,6 +770,8 @@ _JALALI_NUMBERS = re.compile(r"(?<![\w/.-])(1[34]\d\d)([/.-])(\d{1,2})\2(\d{1,2}
 _PERSIAN_DIGIT = re.compile("[\u06f0-\u06f9]")
 _JALALI_YEAR = re.compile(r"(?<!\d)1[34]\d\d(?!\d)")
 _NO_PARENTHESES = str.maketrans("()", "  ")  # "16 آذر 1405 (7 December 2026)"
+# What stands between the two dates, kept from neither: "1405/09/16 - 2026-12-07".
+_BETWEEN_DATES = " " + "".join(_SEPARATORS)
 
 
 def _solar_hijri(text: str, names: re.Pattern[str], year_first: bool, local: tzinfo) -> str:
@@ -788,7 +790,8 @@ def _solar_hijri(text: str, names: re.Pattern[str], year_first: bool, local: tzi
     if numbers[0] > _LAST_SOLAR_HIJRI_YEAR:
         return text
     gregorian = _jalali_to_gregorian(*numbers)
-    beside = (text[: match.start()] + " " + text[match.end() :]).translate(_NO_PARENTHESES).strip()
+    beside = text[: match.start()] + " " + text[match.end() :]
+    beside = beside.translate(_NO_PARENTHESES).strip(_BETWEEN_DATES)
     if _YEAR.search(beside):
         with contextlib.suppress(ValueError, OverflowError):
             when = _reading(beside, local)[0]

@@ -1509,6 +1509,12 @@ SEVENTH_BATCH = [
     ("7 ธันวาคม 169", "Asia/Bangkok", None),
     ("30 กุมภาพันธ์ 69", "Asia/Bangkok", None),
     ("7 ธันวาคม ราคา 69 บาท", "Asia/Bangkok", None),
+    # Solar Hijri numbers and a Gregorian date of numbers beside them, either first.
+    ("1405/09/16 - 2026-12-07", "Asia/Tehran", "2026-12-07T08:30"),
+    ("۱۴۰۵/۰۹/۱۶ - 2026-12-07", "Asia/Tehran", "2026-12-07T08:30"),
+    ("2026-12-07 - 1405/09/16", "Asia/Tehran", "2026-12-07T08:30"),
+    ("1405/09/16 - 2026-12-08", "Asia/Tehran", None),
+    ("1405/09/16", "America/New_York", None),
 ]
 
 
