@@ -643,6 +643,8 @@ def _localized(text: str, local: tzinfo) -> str:
         persian_digits = _PERSIAN_DIGIT.search(text) is not None
         text = unicodedata.normalize("NFC", text).translate(_DIGITS).replace("،", ",")
         text = _LEVANTINE_MONTH.sub(r"\1_\2", text)
+        if "г." in text or "р." in text:
+            text = _YEAR_WORD.sub("", text)
         if "هـ" in text:  # (its year ends with هـ, "after the Hijra", where a site writes both)
             text = _HIJRI_DATE.sub("", text)
         # (Each tried only when the text has what it needs: a regex's search is ~1 µs.)
@@ -684,6 +686,9 @@ _DIGITS = {
     for c in range(0x80, 0x10000)
     if unicodedata.category(chr(c)) == "Nd"
 }
+# Russian's and Bulgarian's "г." (год, year) and Ukrainian's "р." (рік) after a year: "07.12.2026
+# г. в 15:05" (a month's name was read with it, as a word: "7 декабря 2026 г.").
+_YEAR_WORD = re.compile(r"(?<=\d)\s*[гр]\.(?=[\s,]|$)")
 _LEVANTINE_MONTH = re.compile(r"(كانون|تشرين)\s+(الأول|الاول|الثاني)")
 # A lunar Hijri date, which no arithmetic reads (its months begin at a sighting of the moon),
 # dropped where a site writes the Gregorian one beside it: "27 جمادى الآخرة 1448 هـ الموافق 7

@@ -1488,6 +1488,12 @@ SEVENTH_BATCH = [
     ("1.12.26.4", "Asia/Jerusalem", None),
     ("29.02.26", "Europe/Berlin", None),
     ("07.12.26 CET", "Europe/Berlin", None),  # a zone without a time
+    # Russian's and Bulgarian's "г." (year) after a date of numbers, Ukrainian's "р.".
+    ("07.12.26 г.", "Europe/Moscow", "2026-12-07T09:00"),
+    ("07.12.2026 г. в 15:05", "Europe/Moscow", "2026-12-07T12:05"),
+    ("07.12.2026 г., 15:05", "Europe/Sofia", "2026-12-07T13:05"),
+    ("07.12.2026 р.", "Europe/Kyiv", "2026-12-07T10:00"),
+    ("1.12.26 г.", "Europe/Moscow", None),  # (one digit: a version's shape, as above)
     # Taiwan's slashed and dashed dates with the Republic of China's year, in Taipei's zone only;
     # not dotted ones, a version's shape ("Chrome 115.12.07").
     ("115/12/07", "Asia/Taipei", "2026-12-07T04:00"),
