@@ -30,6 +30,7 @@ How the limits hold:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.cookiejar
 import ipaddress
@@ -39,7 +40,7 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -143,6 +144,49 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
+def _transport(access: PrivateAccess) -> httpx.HTTPTransport:
+    """httpx's transport with our network backend: `access`'s address policy, the deadline."""
+    transport = httpx.HTTPTransport(verify=tls_context(), trust_env=False)
+    # httpx 0.28 has no public parameter for httpcore's network backend, which is where the
+    # address policy and the deadline must sit (see the module docstring), so the transport
+    # gets a pool built like its own but with our backend. test_fetch's loopback tests fail
+    # if this stops taking effect.
+    transport._pool = _Pool(
+        ssl_context=tls_context(),
+        max_connections=100,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
+        network_backend=_GuardedBackend(access),
+    )
+    return transport
+
+
+def operator_client(user_agent: str, timeout: float) -> httpx.Client:
+    """A client for a URL the operator configured, not a source's (the WebSub hub): any address
+    (a hub may be on the intranet), every socket call ending at the `deadline` around it, no
+    redirects, cookies or proxies from the environment."""
+    return httpx.Client(
+        transport=_transport(PrivateAccess(any=True)),
+        trust_env=False,
+        cookies=_NoCookies(),
+        follow_redirects=False,
+        timeout=timeout,
+        headers={"User-Agent": user_agent},
+    )
+
+
+@contextlib.contextmanager
+def deadline(until: float) -> Iterator[None]:
+    """The block's connects, reads and writes (a Fetcher's, an operator_client's) end by `until`,
+    a time.monotonic() value: httpx's timeouts are per read, which a byte at a time never
+    reaches."""
+    token = _DEADLINE.set(until)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
 class Fetcher:
     """Conditional GETs over pooled, thread-safe httpx clients. Use as a context manager.
 
@@ -170,20 +214,8 @@ class Fetcher:
             return client
 
     def _new_client(self, access: PrivateAccess) -> httpx.Client:
-        transport = httpx.HTTPTransport(verify=tls_context(), trust_env=False)
-        # httpx 0.28 has no public parameter for httpcore's network backend, which is where the
-        # address policy and the deadline must sit (see the module docstring), so the transport
-        # gets a pool built like its own but with our backend. test_fetch's loopback tests fail
-        # if this stops taking effect.
-        transport._pool = _Pool(
-            ssl_context=tls_context(),
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(access),
-        )
         return httpx.Client(
-            transport=transport,
+            transport=_transport(access),
             trust_env=False,
             cookies=_NoCookies(),  # (a fetch keeps its own: _fetch)
             follow_redirects=False,
@@ -219,14 +251,11 @@ class Fetcher:
         # (A stored validator we would not keep today is not sent: see _validator.)
         etag, last_modified = _validator(etag), _validator(last_modified)
         started = time.monotonic()
-        deadline = started + self._config.deadline
-        token = _DEADLINE.set(deadline if until is None else min(deadline, until))
+        end = started + self._config.deadline
         cap = self._config.max_body_bytes
         cap = cap if max_bytes is None else max(min(cap, max_bytes), 0)
-        try:
+        with deadline(end if until is None else min(end, until)):
             return self._fetch(client, url, etag, last_modified, started, accept, cap)
-        finally:
-            _DEADLINE.reset(token)
 
     def close(self) -> None:
         """Close pooled connections."""

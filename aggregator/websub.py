@@ -15,7 +15,9 @@ import time
 
 import httpx
 
+from aggregator import fetch
 from aggregator.config import Config
+from aggregator.errors import FetchError
 from aggregator.store import Store
 from aggregator.syndication import feed_path
 
@@ -60,20 +62,30 @@ def due(store: Store, config: Config, now: float | None = None) -> list[str]:
     return found
 
 
-def publish(hub: str, urls: list[str], user_agent: str) -> dict[str, str]:
+def publish(
+    hub: str, urls: list[str], user_agent: str, timeout: float = TIMEOUT_SECONDS
+) -> dict[str, str]:
     """Ping `hub` for each of `urls`, one request each (not every hub reads several `hub.url` in
-    one); returns {url: "ok" or why not}. Failures are logged, not raised: the next change of
-    the feed pings again, and its subscribers' own polls still find it."""
+    one), each within `timeout` seconds; returns {url: "ok" or why not}. Failures are logged,
+    not raised: the next change of the feed pings again, and its subscribers' own polls still
+    find it. Only the status is read: the hub's body, never needed, could be endless (or a gzip
+    bomb, which httpx would inflate without bound), and a hub dripping its answer is left at
+    the deadline (an http:// hub's answer is anyone's on the way)."""
     outcomes: dict[str, str] = {}
-    headers = {"User-Agent": user_agent}
-    with httpx.Client(timeout=TIMEOUT_SECONDS, headers=headers, follow_redirects=False) as client:
+    with fetch.operator_client(user_agent, timeout) as client:
         for url in urls:
+            data = {"hub.mode": "publish", "hub.url": url}
             try:
-                response = client.post(hub, data={"hub.mode": "publish", "hub.url": url})
-                ok = 200 <= response.status_code < 300
-                outcomes[url] = "ok" if ok else f"the hub answered HTTP {response.status_code}"
+                with (
+                    fetch.deadline(time.monotonic() + timeout),
+                    client.stream("POST", hub, data=data) as response,
+                ):
+                    status = response.status_code
+                outcomes[url] = "ok" if 200 <= status < 300 else f"the hub answered HTTP {status}"
             except httpx.HTTPError as e:
                 outcomes[url] = f"the hub could not be reached ({type(e).__name__})"
+            except FetchError as e:  # (its name did not resolve: fetch._resolve)
+                outcomes[url] = f"the hub could not be reached: {e.message}"
             if outcomes[url] != "ok":
                 log.warning(
                     "WebSub hub not notified",

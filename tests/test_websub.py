@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import parse_qs
 
+import pytest
 from rq import Queue, SimpleWorker
 
 from aggregator import websub
@@ -86,9 +90,65 @@ def test_a_hub_that_fails_is_reported_per_feed_not_raised(feed_server: FeedServe
     assert websub.publish(gone, topics[:1], "aggregator-test/1") == {
         topics[0]: "the hub could not be reached (ConnectError)"
     }
+    # (The name is resolved by the fetch's own backend, which says why it did not resolve.)
+    unknown = websub.publish("http://hub.invalid/", topics[:1], "aggregator-test/1", timeout=2.0)
+    assert unknown[topics[0]].startswith(
+        "the hub could not be reached: could not resolve host hub.invalid"
+    )
 
 
 def test_no_hub_no_announcement(store: Store, web_config: Config) -> None:
     scheduler.publish(store, web_config)
     assert web_config.site.hub == ""
     assert websub.due(store, web_config, now=1000.0) == []
+
+
+def _endless_body(h: http.server.BaseHTTPRequestHandler, sent: list[int]) -> None:
+    """200, then a body without end (64 MB/s: a bounded rate, so the old read-it-all stops)."""
+    h.rfile.read(int(h.headers.get("Content-Length") or 0))
+    h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n")
+    with contextlib.suppress(OSError):
+        for _ in range(4000):
+            h.wfile.write(b"x" * 65536)
+            sent[0] += 65536
+            time.sleep(0.001)
+
+
+def _drip(h: http.server.BaseHTTPRequestHandler, sent: list[int]) -> None:
+    """A 204, one byte every 0.2 s: each read comes well within any per-read timeout."""
+    h.rfile.read(int(h.headers.get("Content-Length") or 0))
+    with contextlib.suppress(OSError):
+        for byte in b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n":
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            sent[0] += 1
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    ("respond", "outcome"),
+    [(_endless_body, "ok"), (_drip, "the hub could not be reached (ReadTimeout)")],
+    ids=["endless-body", "drip"],
+)
+def test_a_hostile_hub_is_left_at_its_deadline_its_body_unread(
+    feed_server: FeedServer,
+    respond: Callable[[http.server.BaseHTTPRequestHandler, list[int]], None],
+    outcome: str,
+) -> None:
+    """The hub is the operator's, but its answer crosses the network (an http:// hub, anyone on
+    the way): read whole, an endless body (or a gzip bomb, which httpx inflated without bound)
+    filled the worker's memory, GBs in seconds; a drip held it until RQ killed the job."""
+    sent = [0]
+    hub = feed_server.add_handler("/hostile-hub", lambda h: respond(h, sent))
+    topic = "https://agg.example/feed.atom"
+    done: dict[str, str] = {}
+    ping = threading.Thread(
+        target=lambda: done.update(websub.publish(hub, [topic], "aggregator-test/1", timeout=1.0)),
+        daemon=True,
+    )
+    started = time.monotonic()
+    ping.start()
+    ping.join(3.0)
+    assert not ping.is_alive(), f"still reading the hub after 3 s ({sent[0]:,} bytes sent)"
+    assert time.monotonic() - started < 2.0
+    assert done == {topic: outcome}
