@@ -22,7 +22,8 @@ How the limits hold:
   URL's host name for SNI and certificate checks, and the Host header is untouched, because httpcore
   starts TLS on the stream we return with the origin's host name.
 - The overall deadline is applied by the same backend's streams: every socket read, write and
-  connect waits at most until the deadline of the fetch running on the current thread.
+  connect waits at most until the deadline of the fetch running on the current thread, and
+  what they read before the body (heads, 1xx answers) is bounded (MAX_HEAD_BYTES).
 - Bodies are decoded here, not by httpx, with decompressors told how much output they may produce
   (httpx's decoders call decompress() without a limit, so one 64 KiB chunk of a bomb can expand to
   hundreds of megabytes before any check runs).
@@ -179,11 +180,13 @@ def operator_client(user_agent: str, timeout: float) -> httpx.Client:
 def deadline(until: float) -> Iterator[None]:
     """The block's connects, reads and writes (a Fetcher's, an operator_client's) end by `until`,
     a time.monotonic() value: httpx's timeouts are per read, which a byte at a time never
-    reaches."""
+    reaches. What they read before a body is bounded too (MAX_HEAD_BYTES)."""
     token = _DEADLINE.set(until)
+    head = _HEAD.set(_Head())
     try:
         yield
     finally:
+        _HEAD.reset(head)
         _DEADLINE.reset(token)
 
 
@@ -814,6 +817,7 @@ def _read_body(response: httpx.Response, url: str, cap: int) -> tuple[bytes, str
             http_status=response.status_code,
         )
 
+    _body_begins()
     declared = response.headers.get("content-length", "")
     if coding == "identity" and declared.isdigit() and int(declared) > cap:
         raise too_large(f"sent more than {cap:,} bytes")
@@ -1092,6 +1096,42 @@ class _Brotli:
 _DEADLINE: ContextVar[float] = ContextVar("aggregator_fetch_deadline", default=float("inf"))
 
 
+# The most a fetch reads before a body: the status lines and headers of its hops and of their
+# 1xx answers. h11 bounds one head's size (100 KB), not how many 1xx heads come before the
+# final answer: a server sending "100 Continue" without end kept a core busy in h11 (~8 µs a
+# head) until the deadline, ~45 s of CPU a poll. A real chain reads a few KB a hop.
+MAX_HEAD_BYTES = 2 * 1024 * 1024
+
+
+class _Head:
+    """What the fetch running in this thread may still read before its body."""
+
+    left: float = MAX_HEAD_BYTES
+
+
+_HEAD: ContextVar[_Head | None] = ContextVar("aggregator_fetch_head", default=None)
+
+
+def _counted_as_head(data: bytes) -> bytes:
+    """`data`, read from the network, counted against the current fetch's MAX_HEAD_BYTES."""
+    head = _HEAD.get()
+    if head is not None:
+        head.left -= len(data)
+        if head.left < 0:
+            raise httpcore.RemoteProtocolError(
+                f"it sent more than {MAX_HEAD_BYTES // 1024**2} MiB of status lines and headers"
+                " (1xx answers without end?) before the body"
+            )
+    return data
+
+
+def _body_begins() -> None:
+    """The current fetch reads its body now, bounded by its own checks (_read_body)."""
+    head = _HEAD.get()
+    if head is not None:
+        head.left = float("inf")
+
+
 def _until_deadline(timeout: float | None, error: type[Exception]) -> float | None:
     """`timeout` shortened to what is left before the deadline; raise `error` if none is left."""
     left = _DEADLINE.get() - time.monotonic()
@@ -1212,7 +1252,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _until_deadline(timeout, httpcore.ReadTimeout))
+        data = self._inner.read(max_bytes, _until_deadline(timeout, httpcore.ReadTimeout))
+        return _counted_as_head(data)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, _until_deadline(timeout, httpcore.WriteTimeout))

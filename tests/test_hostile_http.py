@@ -675,6 +675,33 @@ def test_a_body_of_endless_one_byte_chunks_is_refused_before_the_deadline(
     assert f"more than {MAX_BODY_PIECES:,} pieces (1 bytes each" in caught.value.message
 
 
+def _continue_storm(h: Handler) -> None:
+    """100 Continue as fast as the socket takes it, never a final answer."""
+    storm = b"HTTP/1.1 100 Continue\r\n\r\n" * 2000
+    with contextlib.suppress(OSError):
+        while True:
+            h.wfile.write(storm)
+    h.close_connection = True
+
+
+def test_1xx_answers_without_end_are_refused_before_the_deadline(feed_server: FeedServer) -> None:
+    """h11 reads each 1xx head in ~8 µs of Python, and bounds one head's size, not how many come
+    before the final answer: a server sending "100 Continue" without end kept a core busy until
+    the deadline (60 s by default, ~45 s of CPU a poll). A fetch reads at most MAX_HEAD_BYTES
+    before a body. (The deadline here is long, so only that bound can end it, as a protocol
+    error; without it the fetch ends at the deadline, as TIMEOUT. ~2.5 s: 2 MiB of heads through
+    h11, written by a server thread of the same process.)"""
+    url = feed_server.add_handler("/continue-storm", _continue_storm)
+    config = replace(evil.PROBE_FETCH, read_timeout=30, deadline=30)
+    with Fetcher(config, "aggregator-test") as fetcher, pytest.raises(FetchError) as caught:
+        fetcher.fetch(url)
+    assert caught.value.outcome is Outcome.CONNECTION_ERROR, caught.value.message
+    assert caught.value.message == (
+        "127.0.0.1 broke the HTTP protocol: it sent more than 2 MiB of status lines and headers"
+        " (1xx answers without end?) before the body"
+    )
+
+
 def test_a_feed_in_many_small_chunks_is_read(
     fetcher_loopback: Fetcher, feed_server: FeedServer
 ) -> None:
