@@ -288,12 +288,19 @@ _GIVE_TO = (
     r"(?:us|me|him|her|them|(?:this|our|my)\s+\w+|the\s+(?:show|podcast|channel|project|blog"
     r"|newsletter|site|work)|(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,3})\s+"
 )
+# Where: on the giving site ("on Patreon", "via paypal.com/…"), and an appeal's end.
+_THERE = rf"(?:on|at|via|through)\s+(?:{_GIVING_SITES})\b(?:\.com\S*)?"
+_APPEAL_END = r"\s*[:!.]|\s*$"
 _GIVE_THERE = (
     r"^(?:if you (?:enjoy|like|love)\b[^,.!?]{0,60},\s*)?(?:please\s+)?"
     r"(?:consider\s+(?:supporting|backing|joining|signing\s+up|pledging|tipping|donating)"
     r"|support|back|join|sign\s+up|pledge|tip|donate)"
-    rf"\s+(?:{_GIVE_TO})?(?:on|at|via|through)\s+(?:{_GIVING_SITES})\b(?:\.com\S*)?"
-    r"(?:\s*[:!.]|\s+(?:to|for|and)\b|\s*$)"
+    rf"\s+(?:{_GIVE_TO}{_THERE}(?:\s+(?:to|for|and)\b|{_APPEAL_END})"
+    # Without an object, "back" is a return and "support" or "tip" a noun ("Back at PayPal and
+    # later at Tesla, …", "Support on Patreon for adult creators was cut …": news, h8's F11):
+    # asked only where the line ends or says what giving gets ("Sign up on Patreon to get …").
+    rf"|(?<!\bback\s){_THERE}(?:\s+to\s+(?:get|help|keep|unlock|access|support|join)\b"
+    rf"|{_APPEAL_END}))"
     rf"|^become\s+a\s+(?:patron|supporter|member)\s+(?:on|at|of)\s+(?:{_GIVING_SITES})\b"
     rf"|^buy\s+(?:me|us)\s+a\s+coffee\b|^(?:{_GIVING_SITES}) is how we\b"
     # (and the page's address alone, on the line after such an appeal: a profile's, not a post's)

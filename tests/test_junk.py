@@ -379,6 +379,15 @@ WATCH_AND_GIVE_REAL = [
     "Backing artists on Patreon and similar sites grew 20% last year.",
     "Pledging at Patreon for a year costs less than a streaming subscription.",
     "Support for the union grew on Patreon and Kickstarter last year.",
+    # Without an object "back" is a return and "support" or "tip" a noun: news (h8's F11: each
+    # was removed).
+    "Back at PayPal and later at Tesla, Musk clashed with his boards.",
+    "Back at PayPal for a second stint, the executive oversaw payments in Asia.",
+    "Support at PayPal for crypto transfers was expanded in 2023, the company said.",
+    "Support on Patreon for adult creators was cut in 2017 after pressure from banks.",
+    "Donate at PayPal to charities has risen 12% this year, according to the company.",
+    "Tip on PayPal and Venmo: scammers now pose as buyers, the FTC warned.",
+    "Back on Patreon and earning again, the cartoonist said she felt relieved.",
     # A time and a place after "Watch"/"Смотрите", and more after the place: news, not a
     # channel's promo (h8's F6: each was removed).
     "Watch parties are planned Saturdays at 8 p.m. on Main Street, organizers said.",
