@@ -263,17 +263,21 @@ _PORTAL_TOOLS = (
 # nor "The series airs Thursdays at 9/8c on NBC." (no one is told to watch), nor "Watch out for
 # ice on Mondays at 7am on the A9" (no channel's name). The channel, three words at most, ends
 # the line: "Watch parties are planned Saturdays at 8 p.m. on Main Street, organizers said." and
-# "… по субботам в 18:00 на стадионе «Динамо», сообщили в клубе." are news (h8's F6).
+# "… по субботам в 18:00 на стадионе «Динамо», сообщили в клубе." are news (h8's F6). And it is
+# a channel's: a hashtag, an acronym ("NBC", "ТНТ"), "… канале", or any name after a TV time
+# ("9/8c"): "Watch the fireworks every Saturday at 9 pm on Navy Pier." and "Смотрите салют
+# каждый год в 21:00 на Красной площади." are news too (h8's F12).
 _WATCH_ON_CHANNEL = (
     r"^смотри(?:те)?\s[^.!?]{0,80}?(?:по\s+(?:понедельникам|вторникам|средам|четвергам|пятницам"
     r"|субботам|воскресеньям|будням|выходным)|кажд(?:ый|ую|ое)\s+\w+|ежедневно)\s+в\s+\d{1,2}"
-    r"[:.]\d{2}\s+на\s+#?\w+(?:\s+#?\w+){0,2}\s*[.!]?\s*$"
+    r"[:.]\d{2}\s+на\s+(?:#\w+|(?-i:[А-ЯЁA-Z][А-ЯЁA-Z0-9]+)\b|\w+\s+канал\w*)(?:\s+#?\w+){0,2}"
+    r"\s*[.!]?\s*$"
 )
 _WATCH_ON_NETWORK = (
     r"^(?:watch|catch)\s[^.!?]{0,80}?\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days|weeknights"
     r"|every\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weeknight|night))\s+at\s+\d{1,2}"
-    r"(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:/\d{1,2}(?::\d{2})?c)?\s+(?:only\s+)?on\s+(?-i:[A-Z#])"
-    r"[\w'’&+.-]*(?:\s+[\w'’&+.-]+){0,2}\s*[.!]?\s*$"
+    r"(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:/\d{1,2}(?::\d{2})?c\s+(?:only\s+)?on\s+(?-i:[A-Z#])[\w'’&+.-]*"
+    r"|\s+(?:only\s+)?on\s+(?-i:#\w+|[A-Z][A-Z0-9&+]+\b))(?:\s+[\w'’&+.-]+){0,2}\s*[.!]?\s*$"
 )
 # An appeal for money where it is given, a line of its own: a crowdfunding page ("Sign Up on
 # Patreon to get access to the Space Time Discord!", "Patreon is how we exist!", the corpus's

@@ -334,6 +334,7 @@ WATCH_AND_GIVE = [
     "Смотрите новые серии по будням в 21:00 на СТС",
     "Смотри «Импровизацию» каждую пятницу в 22:00 на ТНТ",
     "Смотрите новый сезон по субботам в 20:00 на #Пятница",
+    "Смотрите финал по воскресеньям в 21:00 на Первом канале",
     "Watch new episodes Thursdays at 9/8c on NBC",
     "Catch Saturday Night Live every Saturday at 11:30/10:30c on NBC",
     "Watch the new season Sundays at 9pm on HBO and Max",
@@ -394,6 +395,11 @@ WATCH_AND_GIVE_REAL = [
     "Watch for road closures every night at 10 on Interstate 95 through March.",
     "Catch the last train weeknights at 11:45 on Platform 4, the operator advised.",
     "Смотрите трансляции матчей по субботам в 18:00 на стадионе «Динамо», сообщили в клубе.",
+    # ... and a place, not a channel, ending the line (h8's F12: each was removed).
+    "Catch the shuttle every night at 10 on Route 9.",
+    "Watch the fireworks every Saturday at 9 pm on Navy Pier.",
+    "Watch the Perseid meteor shower Thursdays at 2 a.m. on Mount Wilson.",
+    "Смотрите салют каждый год в 21:00 на Красной площади.",
 ]
 
 
