@@ -970,6 +970,48 @@ def test_bare_ampersands_are_read_as_the_character_with_a_warning(parser: str) -
 
 
 @pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_rss_written_under_an_undeclared_prefix_of_its_own_is_read_as_rss(parser: str) -> None:
+    """A hand-made feed wrote every element "<rss:item>" and never declared the prefix: expat
+    stops at it and feedparser's lenient parser reads no entry, so the source had none (a real
+    site's feed, kept in fastfeedparser's tests; tests/fixtures/parse/
+    fallback-rss-undeclared-own-prefix.xml is written for this project)."""
+    body = (FIXTURES / "parse" / "fallback-rss-undeclared-own-prefix.xml").read_bytes()
+    feed = parse(body, url=URL, headers={}, parser=parser)
+    assert (feed.title, feed.link) == ("Hand & Made", "https://hand.example/")
+    assert [(e.title, e.link, e.published) for e in feed.entries] == [
+        ("First note", "https://hand.example/notes/1", datetime(2024, 1, 1, 12, tzinfo=UTC)),
+        ("Second note", "https://hand.example/notes/2", datetime(2024, 1, 2, 12, tzinfo=UTC)),
+    ]
+    assert "The feed writes RSS's elements under a prefix it never declares" in (feed.warning or "")
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_a_declared_rss_prefix_and_one_in_a_cdata_section_are_left_as_written(
+    parser: str,
+) -> None:
+    """RSS 1.0 may declare "rss" for its own namespace; a well-formed feed's CDATA section may
+    quote "<rss:item>" (here without a declaration): neither is rewritten."""
+    declared = (
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns:rss="http://purl.org/rss/1.0/"><rss:channel rdf:about="https://d.example/">'
+        b"<rss:title>D</rss:title><rss:link>https://d.example/</rss:link></rss:channel>"
+        b'<rss:item rdf:about="https://d.example/1"><rss:title>One</rss:title>'
+        b"<rss:link>https://d.example/1</rss:link></rss:item></rdf:RDF>"
+    )
+    feed = parse(declared, url=URL, headers={}, parser=parser)
+    assert [(e.title, e.link) for e in feed.entries] == [("One", "https://d.example/1")]
+    assert feed.warning is None
+    quoted = (
+        b'<rss version="2.0"><channel><title>Q</title><link>https://q.example/</link>'
+        b"<item><title>Prefixes</title><link>https://q.example/1</link>"
+        b"<description><![CDATA[<p>Write <rss:item> only with xmlns:rss.</p>]]></description>"
+        b"</item></channel></rss>"
+    )
+    entry = parse(quoted, url=URL, headers={}, parser=parser).entries[0]
+    assert entry.summary == "<p>Write <rss:item> only with xmlns:rss.</p>"
+
+
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
 def test_html_entities_are_read_as_the_characters_they_name_with_a_warning(parser: str) -> None:
     """XML without a DTD knows five entities; feeds write HTML's. feedparser's lenient parser
     kept "&nbsp;" as text in some fields and wrote a later "&amp;" as "&amp;amp;"."""
