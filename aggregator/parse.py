@@ -2531,6 +2531,8 @@ _ATOM_BASE64 = re.compile(
     rb"<(?:content|summary|title|subtitle|rights)\b(?![^<>]*?\bsrc\s*=)"
     rb"[^<>]*?\btype\s*=\s*[\"'](?!text/)[\w.+-]+/(?![\w.+-]*xml[\"'])"
 )
+# Atom's out-of-line content (RFC 4287 4.1.3.2): feedparser-rs reads it as an empty content.
+_CONTENT_SOURCE = re.compile(rb"<(?:\w+:)?content\b[^<>]*?\bsrc\s*=")
 # What feedparser reads and feedparser-rs does not, or reads otherwise (each found by feeding
 # other projects' test feeds through both: RSS <fullitem>, a <tags> list, <itunes:image url>,
 # a category written as markup or holding an <image>, an Atom category with only a label, an
@@ -2883,6 +2885,13 @@ def _fast_gap(
         details = [entry.get("summary_detail") or {}, *(entry.get("content") or [])]
         if any(not _is_html_type(c.get("type")) for c in details[1:]):
             return "content that is not HTML (feedparser types, decodes and picks it its own way)"
+        # (An empty content is rare: only then is its entry scanned for a src.)
+        if (
+            not rss
+            and any(not _str(c.get("value")) for c in details[1:])
+            and _CONTENT_SOURCE.search(data, *span)
+        ):
+            return "out-of-line content (<content src>, which feedparser-rs does not report)"
         if n not in rebuilt and _has_xhtml(entry):
             return "XHTML content (feedparser-rs reads it differently)"
         if any(d.get("language") and not _str(d.get("value")) for d in details):
@@ -4840,7 +4849,10 @@ def _entry_fields(
         images = _images(pictures, thumbnails)
     return dict(
         guid=_str(entry.get("id")),
-        link=_alternate_link(entry) or _typed_alternate(entry) or _str(entry.get("link")),
+        link=_alternate_link(entry)
+        or _typed_alternate(entry)
+        or _content_source(entry)
+        or _str(entry.get("link")),
         title=_without_source_suffix(_str(entry.get("title")), source),
         title_is_html=_is_html_type(title_detail.get("type")),
         summary=summary,
@@ -4949,6 +4961,14 @@ def _typed_alternate(node: Mapping[str, Any]) -> str | None:
         if href and link.get("rel", "alternate") == "alternate" and kind not in _FEED_LINK_TYPES:
             return href
     return None
+
+
+def _content_source(node: Mapping[str, Any]) -> str | None:
+    """Where an Atom entry's out-of-line content is (<content src>, RFC 4287 4.1.3.2), for an
+    entry without a link of its own (feedparser's `link` is then its id): its only page."""
+    if node.get("link") and node.get("link") != node.get("id"):
+        return None
+    return next((src for c in node.get("content") or [] if (src := _str(c.get("src")))), None)
 
 
 def _hub(feed: Mapping[str, Any]) -> str | None:

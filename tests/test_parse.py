@@ -2823,6 +2823,27 @@ def test_an_atom_entry_whose_only_page_is_typed_other_than_html_links_it(parser:
     ]
 
 
+@pytest.mark.parametrize("parser", ["auto", "feedparser"])
+def test_an_atom_entry_whose_content_is_out_of_line_links_where_it_is(parser: str) -> None:
+    """RFC 4287 4.1.3.2: <content src> holds the entry's content elsewhere (rust-syndication's
+    and gofeed's tests keep such entries; Picasa's photos were written so). Without a link of
+    its own the entry had no page to follow, and feedparser-rs reports no src; an HTML link
+    stays the entry's (tests/fixtures/parse/fallback-atom-content-src.xml)."""
+    body = (FIXTURES / "parse" / "fallback-atom-content-src.xml").read_bytes()
+    feed = parse(body, url="https://pics.example/feed.atom", headers={}, parser=parser)
+    assert [e.link for e in feed.entries] == [
+        "https://pics.example/p/1.jpg",
+        "notes/2.html",  # (as written: normalize resolves it, as every link)
+        "https://pics.example/3",
+    ]
+    alone = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id>
+<updated>2025-01-01T00:00:00Z</updated><entry><title>a</title><id>urn:a</id>
+<updated>2025-01-01T00:00:00Z</updated><content type="html" src="https://pics.example/a"/>
+</entry></feed>"""
+    only = parse(alone, url="https://pics.example/feed.atom", headers={}, parser=parser)
+    assert [e.link for e in only.entries] == ["https://pics.example/a"]
+
+
 @pytest.mark.parametrize(
     "printed",
     [
