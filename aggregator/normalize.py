@@ -372,45 +372,56 @@ def normalize(
 
 
 def relearned(
-    report: Report, cleaned_with: frozenset[str], learned: frozenset[str]
+    report: Report,
+    cleaned_with: frozenset[str],
+    learned: frozenset[str],
+    read: Mapping[str, boilerplate.Body] | None = None,
 ) -> dict[int, Article | Bodies]:
     """What `normalize(reuse=...)` keeps of the cleaning `report` tells of, made with
     `cleaned_with` learned as junk, to clean the same entries with `learned`: by the entry's
     position, its article when no body its learned junk was read from holds a paragraph either
     knows (strip_learned leaves it then, most often: the article is all its entry's and its
-    context's, the junk learned is read nowhere else); else the bodies, as sanitized."""
+    context's, the junk learned is read nowhere else); else the bodies, as sanitized.
+    `read`: `boilerplate.Body.of` of markups made already, by the markup (a new feed's articles'
+    as their stories read them): a body that is one of them is not read again."""
     either = cleaned_with | learned
     return {
-        position: article if _none_learned(read, either) else read
-        for position, (article, read) in report.made.items()
+        position: article if _none_learned(bodies, either, read or {}) else bodies
+        for position, (article, bodies) in report.made.items()
     }
 
 
-def _none_learned(bodies: Bodies, known: frozenset[str]) -> bool:
+def _none_learned(
+    bodies: Bodies, known: frozenset[str], read: Mapping[str, boilerplate.Body]
+) -> bool:
     """Whether no body holds a paragraph `known` (junk.holds_learned). The paragraphs read are
     kept in `bodies.looked` (a _Read's): strip_learned reads them, not the body again."""
     looked = bodies.looked if isinstance(bodies, _Read) else {}
     try:
         return not any(
-            ruled and junk.holds_learned(ruled, known, _looked(ruled, looked))
+            ruled and junk.holds_learned(ruled, known, _looked(ruled, looked, read))
             for _, ruled in bodies.values()
         )
     except Exception:  # noqa: BLE001 - made again, then: its cleaning says what failed
         return False
 
 
-def _looked(ruled: str, looked: dict[str, boilerplate.Body]) -> boilerplate.Body:
+def _looked(
+    ruled: str, looked: dict[str, boilerplate.Body], read: Mapping[str, boilerplate.Body]
+) -> boilerplate.Body:
     """The paragraphs of `ruled`, with the hashes of those short enough to be learned junk, as
     `junk.holds_learned` and `junk.strip_learned` read them (no tokens), made once into
-    `looked`."""
-    if (body := looked.get(ruled)) is None:
+    `looked`; `read[ruled]` where there is one (`Body.of`: the same paragraphs and hashes, the
+    long ones' too, which neither reads)."""
+    if (body := looked.get(ruled) or read.get(ruled)) is None:
         # Every paragraph (a record's fields are told by what stands beside them), the hashes of
         # those short enough only ("" for the rest, which holds_learned passes over).
         paras = boilerplate.paragraphs(ruled)
         short = [p for p in paras if len(p) <= junk.LEARNED_MAX_CHARS]
         found = iter(boilerplate.hashes_of(short))
         hashes = [next(found) if len(p) <= junk.LEARNED_MAX_CHARS else "" for p in paras]
-        body = looked[ruled] = boilerplate.Body(paras, [], hashes)
+        body = boilerplate.Body(paras, [], hashes)
+    looked[ruled] = body
     return body
 
 

@@ -338,7 +338,7 @@ def refresh_source(
                 # with full text waits for that read instead, or its pages were fetched twice.
                 # Only the entries whose bodies it cleans otherwise are made again: the others'
                 # articles stay as they are (their marks, salted with the junk, still change).
-                reuse = relearned(report, learned, taught)
+                reuse = relearned(report, learned, taught, _by_markup(articles, bodies))
                 learned = taught
                 added = {a.id: a.content_hash for a in articles if a.id in (saved.unfiled or ())}
                 was = {a.id: _body_text(a) for a in articles}  # (of the last under an id)
@@ -590,6 +590,21 @@ def _bodies(articles: Sequence[Article]) -> dict[str, boilerplate.Body]:
 def _body_text(article: Article) -> str:
     """What an article's `Body` is made of."""
     return (article.content or article.summary)[:BODY_CHARS]
+
+
+def _by_markup(
+    articles: Sequence[Article], bodies: Mapping[str, boilerplate.Body]
+) -> dict[str, boilerplate.Body]:
+    """Their `bodies` read whole (no longer than BODY_CHARS), by the markup each was made of:
+    `relearned` takes such a body as it is: an article's content is most often its body as
+    cleaned by rule, and a new feed's second cleaning read it into paragraphs again (half of
+    `relearned`'s time, four bodies in five on the corpus)."""
+    made = {a.id: a for a in articles}  # (the article each id's body was made of: the last)
+    return {
+        text: bodies[a.id]
+        for a in made.values()
+        if a.id in bodies and len(text := a.content or a.summary) <= BODY_CHARS
+    }
 
 
 def _counting(

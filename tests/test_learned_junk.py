@@ -26,6 +26,8 @@ from aggregator.parse import parse
 from aggregator.refresh import (
     BODY_CHARS,
     RECLEAN_AFTER,
+    _bodies,
+    _by_markup,
     _cleaned_otherwise,
     paragraph_evidence,
     refresh_source,
@@ -733,6 +735,32 @@ def test_cleaning_again_with_learned_junk_reads_each_entry_once(
     assert FOOTER not in again[2].content
     assert lead_in in again[2].content
     assert [again[n] is first[n] for n in range(4)] == [True, True, False, True]
+
+
+def test_cleaning_again_reads_no_body_its_stories_read_already(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new source cleaned again with the junk its first read taught: `relearned` is handed
+    the bodies its articles' stories read (`_by_markup`), and a body as cleaned by rule that is
+    one of them (an article's whole content, most often) is not read into paragraphs again.
+    The same articles as cleaning them all again."""
+    items = [_item(n) for n in range(4)]
+    items[1] = (items[1][0], items[1][1], [BODIES[1]], items[1][3])  # no footer
+    feed = parse(rss(items), url="https://example.com/feed.xml", headers={})
+    source = make_config({"harbour": "https://example.com/feed.xml"}).sources[0]
+    footer = frozenset({paragraph_hash(FOOTER)})
+    report = Report()
+    first = normalize(feed, source, now=NOW, report=report)
+    stories_read = _by_markup(first, _bodies(first))
+    read: list[str] = []
+    paragraphs = boilerplate.paragraphs
+    monkeypatch.setattr(boilerplate, "paragraphs", lambda m: read.append(m) or paragraphs(m))
+    kept = relearned(report, frozenset(), footer, stories_read)
+    assert read == []
+    assert [isinstance(k, Article) for k in kept.values()] == [False, True, False, False]
+    again = normalize(feed, source, now=NOW, learned_junk=footer, reuse=kept)
+    assert again == normalize(feed, source, now=NOW, learned_junk=footer)
+    assert not any(FOOTER in a.content for a in again)
 
 
 @pytest.mark.corpus
