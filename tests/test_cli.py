@@ -1026,6 +1026,25 @@ def test_bad_command_line_values_are_one_line_errors(
     assert says in capsys.readouterr().err
 
 
+def test_help_names_the_settings_that_are_not_options(capsys: pytest.CaptureFixture[str]) -> None:
+    """`aggregator --help` named no environment variable: a stranger could not learn there how
+    to turn on /admin/ or where the data is kept (a stranger's review)."""
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    for setting in (
+        "AGGREGATOR_CONFIG",
+        "AGGREGATOR_DATA_DIR (default ./var)",
+        "PORT",
+        "ADMIN_TOKEN (24 characters or more) turns on /admin/",
+        "REDIS_URL",
+        "LOG_LEVEL",
+        "LOG_FORMAT=json",
+        "README.md",
+    ):
+        assert setting in said, said
+
+
 @pytest.mark.parametrize(
     ("argv", "says"),
     [

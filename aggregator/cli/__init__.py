@@ -195,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Top(
         prog="aggregator",
         description="Aggregate RSS/Atom/JSON feeds into merged category feeds and a reader.",
+        # What no option sets: `--help` named none of it (a stranger's review).
+        epilog="Environment: AGGREGATOR_CONFIG (the file --config names);"
+        " AGGREGATOR_DATA_DIR (default ./var) holds the embedded server's data, so the commands"
+        " find the service where it was started; PORT (default 8000) of the web;"
+        " ADMIN_TOKEN (24 characters or more) turns on /admin/; REDIS_URL names a server to"
+        " use instead of the embedded one; LOG_LEVEL, LOG_FORMAT=json. The rest: README.md.",
     )
     parser.add_argument(
         "--config",
