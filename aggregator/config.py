@@ -385,7 +385,7 @@ _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z_][\w-]*)\s*\]")
 
 
 _ARRAYS = {"sources": "source", "categories": "category"}  # the tables written [[name]]
-_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
 
 
 def _deepest_line(text: str) -> int:
@@ -485,6 +485,8 @@ def _toml_hints(text: str, error: str) -> list[str]:
             else f"put {key}'s value between quotes"
         )
         hints.append(f"line {error_line}: a text value is written between quotes: {fix}")
+    if at and error.startswith("Unescaped '\\'"):
+        hints.append(f"line {error_line}: {_backslash_hint(line, int(at[2]))}")
     if at and error.startswith("Cannot overwrite a value"):
         key = _BARE_KEY.match(lines[error_line - 1]) if error_line <= len(lines) else None
         twice = _earlier_key_line(lines, error_line - 1, key[1]) if key else None
@@ -506,6 +508,18 @@ _UNQUOTED = re.compile(
     r"""\s*([A-Za-z0-9_-]+)\s*=\s*([^\s"'\[{#][^#]*?[^\W\d_][^#]*?|[^\W\d_])\s*(?:#.*)?$"""
 )
 _STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
+
+
+def _backslash_hint(line: str, column: int) -> str:
+    """How to write the string holding the backslash at `column` of `line`: `"^\\d+ dead"` is
+    "Unescaped '\\'", a regular expression's \\d or a Windows path's \\N being no TOML escape."""
+    said = "between double quotes a backslash starts an escape such as \\n; "
+    literal = next((s[0] for s in _STRING.finditer(line) if s.start() < column <= s.end()), "")
+    if literal.startswith('"') and "'" not in literal:
+        return (
+            f"{said}write it between single quotes, which keep every backslash: '{literal[1:-1]}'"
+        )
+    return f"{said}write each backslash twice, \\\\"
 
 
 def _is_toml_value(value: str) -> bool:

@@ -331,6 +331,14 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         'sources[0] (id "alpha").interval',
         'a number alone is seconds; for minutes, write "0.5m"',
     ),
+    (
+        # "Unescaped '\\' in a string (at line 23, column 13)": a regular expression's \\d, or a
+        # Windows path, is the likeliest backslash in this file, and nothing said how to write it.
+        "a regular expression between double quotes",
+        lambda text: text + 'exclude = ["^\\d+ dead", "live"]\n',
+        "line 23: between double quotes a backslash starts an escape",
+        "write it between single quotes, which keep every backslash: '^\\d+ dead'",
+    ),
 ]
 MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
 
