@@ -144,6 +144,14 @@ class EmbeddedServer:
             raise
         return self.url
 
+    def refuse_if_taken(self) -> None:
+        """Raise start()'s EmbeddedServerError if another server holds the data directory,
+        without starting one."""
+        if self._lock_fd is None and self.data_dir.is_dir():
+            with contextlib.suppress(OSError):  # (a directory it cannot write: start() says so)
+                self._acquire_lock()
+            self.stop()  # (only lets the lock go)
+
     def stop(self, grace: float = 10) -> None:
         """Stop the server: SIGTERM (it flushes its AOF), then SIGKILL after `grace` seconds."""
         process, self._process = self._process, None

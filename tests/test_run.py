@@ -360,6 +360,31 @@ def test_run_on_a_busy_port_says_so_and_starts_nothing(
     assert not (tmp_path / "var").exists()  # no embedded server was started
 
 
+def test_a_second_run_in_the_same_directory_names_the_first_not_the_port(
+    tmp_path: Path, service_env: dict[str, str]
+) -> None:
+    """A second `make run` beside a running one was told its port was taken, "choose another
+    port": on another port it was then refused the data directory (a stranger's review). Here a
+    server holds the data directory, started by `aggregator redis` (lighter than a whole run)."""
+    first = aggregator("redis", cwd=tmp_path, env=service_env)
+    try:
+        wait_for(lambda: (tmp_path / "var" / "valkey.sock").exists(), 60, "the first server")
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            write_config(tmp_path / "aggregator.toml", "http://127.0.0.1:9/feed.xml", port)
+            done = run_cli("run", "--port", str(port), cwd=tmp_path, env=service_env)
+    finally:
+        first.send_signal(signal.SIGINT)
+        stopped(first)
+    assert done.returncode == 1, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("aggregator: another embedded server (pid "), line
+    assert f"started by `aggregator redis`, pid {first.pid}: stop that one" in line, line
+    assert "another port" not in line
+
+
 @pytest.mark.timeout(120)
 def test_run_says_serving_only_once_the_web_answers(
     tmp_path: Path, feed_server: FeedServer, service_env: dict[str, str]

@@ -171,13 +171,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from aggregator.http_server import check_settings
 
     check_settings()  # the web's: a short ADMIN_TOKEN stops here, before anything starts
+    env = dict(os.environ)
+    server = None if env.get("REDIS_URL") else EmbeddedServer(data_dir())
     if problem := _port_problem(args.host, args.port):
+        if server is not None:
+            # Most likely the first `make run` here holds the port: naming it beats "choose
+            # another port", which another port's run would then refuse for the data directory.
+            server.refuse_if_taken()
         print(f"aggregator: {problem}", file=sys.stderr)
         return 1
-    env = dict(os.environ)
-    server = None
-    if not env.get("REDIS_URL"):
-        server = EmbeddedServer(data_dir())
+    if server is not None:
         env["REDIS_URL"] = server.start()
         print(f"aggregator: embedded Redis-compatible server at {env['REDIS_URL']}", flush=True)
     if config is None:
