@@ -704,12 +704,19 @@ def _seconds(value: object) -> int:
     return round(parse_duration(value))  # type: ignore[arg-type]
 
 
+# More than any feed, store or machine holds; a count beyond Valkey's 64-bit integers (TOML's
+# too, which Python's parser does not hold to) killed the scheduler at every tick.
+MAX_COUNT = 1_000_000_000
+
+
 def _count(minimum: int) -> Callable[[object], int]:
     def check(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _Invalid(f"expected an integer, got {_kind(value)}")
         if value < minimum:
             raise _Invalid(f"must be {minimum} or more, got {value}")
+        if value > MAX_COUNT:
+            raise _Invalid(f"must be at most {MAX_COUNT}, got {value}")
         return value
 
     return check

@@ -339,6 +339,14 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "line 23: between double quotes a backslash starts an escape",
         "write it between single quotes, which keep every backslash: '^\\d+ dead'",
     ),
+    (
+        # Checked as "1 or more" only: the scheduler then died at every tick on Valkey's "value
+        # is not an integer or out of range", and `run` gave up after five restarts.
+        "a count beyond any machine",
+        lambda text: text.replace("jitter = 0", "jitter = 0\nbatch_size = 99999999999999999999"),
+        "fetch.batch_size",
+        "must be at most 1000000000, got 99999999999999999999",
+    ),
 ]
 MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
 
