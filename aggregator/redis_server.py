@@ -374,8 +374,9 @@ _clients_lock = threading.Lock()
 
 
 def data_dir() -> Path:
-    """Where the embedded server keeps its data (AGGREGATOR_DATA_DIR, default ./var)."""
-    return Path(os.environ.get("AGGREGATOR_DATA_DIR", "var")).resolve()
+    """Where the embedded server keeps its data (AGGREGATOR_DATA_DIR, default ./var, also when
+    empty, as AGGREGATOR_CONFIG and REDIS_URL are: it was the working directory)."""
+    return Path(os.environ.get("AGGREGATOR_DATA_DIR") or "var").resolve()
 
 
 def redis_url() -> str:

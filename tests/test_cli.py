@@ -491,6 +491,25 @@ def test_a_command_says_at_once_that_the_service_is_not_running(
     assert took < 10, f"took {took:.1f} s"
 
 
+def test_an_empty_data_dir_setting_is_the_default_as_other_empty_settings(
+    config_file: Path, tmp_path: Path
+) -> None:
+    """`AGGREGATOR_DATA_DIR=` (a systemd file's empty line, `$DATA` unset) was the working
+    directory: `run` wrote its server's files and metrics among the project's own, where an
+    empty AGGREGATOR_CONFIG or REDIS_URL is the default (a careless operator's review)."""
+    done = subprocess.run(
+        [*CLI, "sources"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "AGGREGATOR_DATA_DIR": "", "REDIS_URL": "", "AGGREGATOR_CONFIG": ""},
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert f"in the data directory {tmp_path / 'var'} (" in done.stderr, done.stderr
+
+
 def test_export_opml_without_the_service_writes_the_file_alone_at_once(
     config_file: Path, tmp_path: Path
 ) -> None:
