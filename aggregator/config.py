@@ -522,6 +522,20 @@ def _backslash_hint(line: str, column: int) -> str:
     return f"{said}write each backslash twice, \\\\"
 
 
+def _backspace_problem(pattern: str) -> str:
+    """A pattern holding a backspace: TOML's "\\b" between double quotes, where a regular
+    expression means a word's edge; it matched nothing, and no article (for an include)."""
+    meant = pattern.replace("\b", "\\b")
+    fix = (
+        f"write it between single quotes: '{meant}'"
+        if "'" not in meant
+        else 'write each backslash twice: "' + meant.replace("\\", "\\\\") + '"'
+    )
+    return (
+        f"holds a backspace, what TOML makes of \\b between double quotes; for a word's edge {fix}"
+    )
+
+
 def _is_toml_value(value: str) -> bool:
     """Whether `value` alone is a TOML value (true, 1e3, 2026-12-01…): then it was not the
     mistake."""
@@ -1622,6 +1636,9 @@ def _check_sources(
         patterned = (("include", include), ("exclude", exclude), ("strip_patterns", strip_patterns))
         for key, patterns in patterned:
             for j, pattern in enumerate(patterns):
+                if "\b" in pattern:
+                    problems.append(f"{place}.{key}[{j}]: {_backspace_problem(pattern)}")
+                    continue
                 try:
                     junk.config_regex(pattern)  # (what it warns of: config_warnings)
                     if key == "strip_patterns":  # as junk joins them to one

@@ -347,6 +347,16 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "fetch.batch_size",
         "must be at most 1000000000, got 99999999999999999999",
     ),
+    (
+        # TOML reads "\\b" between double quotes as a backspace, where a regular expression
+        # means a word's edge: the pattern matched nothing, and said nothing (an include then
+        # kept no article).
+        "a word boundary between double quotes",
+        lambda text: text + 'include = ["\\bAI\\b"]\n',
+        'sources[0] (id "alpha").include[0]',
+        "a backspace, what TOML makes of \\b between double quotes; for a word's edge write it"
+        " between single quotes: '\\bAI\\b'",
+    ),
 ]
 MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
 
