@@ -1174,6 +1174,13 @@ def test_port_and_log_settings_are_checked_where_they_matter(
     assert "LOG_FORMAT='xml': use json, or text" in capsys.readouterr().err
 
 
+def test_an_empty_port_setting_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`PORT= make run` (`PORT=$PORT`, unset) was "not a port number: ''", where an empty
+    AGGREGATOR_CONFIG, AGGREGATOR_DATA_DIR or REDIS_URL is the default."""
+    monkeypatch.setenv("PORT", "")
+    assert cli.build_parser().parse_args(["run"]).port == 8000
+
+
 @pytest.mark.parametrize(
     ("name", "value", "says"),
     [

@@ -65,8 +65,9 @@ def _seconds(raw: str) -> float:
 
 
 def _default_port() -> str:
-    """$PORT, checked when a command that serves uses it (every other command ignores it)."""
-    return os.environ.get("PORT", "8000")
+    """$PORT, checked when a command that serves uses it (every other command ignores it);
+    empty, as an unset one in `PORT=$PORT make run`, it is the default."""
+    return os.environ.get("PORT") or "8000"
 
 
 class _Command(argparse.ArgumentParser):
