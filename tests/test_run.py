@@ -345,15 +345,22 @@ def test_check_config_reports_every_problem_with_its_place(
     assert '"world"' in done.stderr  # the suggested fix
 
 
-def test_run_on_a_busy_port_says_so_and_starts_nothing(
-    tmp_path: Path, service_env: dict[str, str]
-) -> None:
+def run_on_a_busy_port(
+    tmp_path: Path, env: dict[str, str]
+) -> tuple[int, subprocess.CompletedProcess[str]]:
+    """`aggregator run` on a port another socket holds: the port, and what run did."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
+        port: int = taken.getsockname()[1]
         write_config(tmp_path / "aggregator.toml", "http://127.0.0.1:9/feed.xml", port)
-        done = run_cli("run", "--port", str(port), cwd=tmp_path, env=service_env)
+        return port, run_cli("run", "--port", str(port), cwd=tmp_path, env=env)
+
+
+def test_run_on_a_busy_port_says_so_and_starts_nothing(
+    tmp_path: Path, service_env: dict[str, str]
+) -> None:
+    port, done = run_on_a_busy_port(tmp_path, service_env)
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "--port" in done.stderr
@@ -369,12 +376,7 @@ def test_a_second_run_in_the_same_directory_names_the_first_not_the_port(
     first = aggregator("redis", cwd=tmp_path, env=service_env)
     try:
         wait_for(lambda: (tmp_path / "var" / "valkey.sock").exists(), 60, "the first server")
-        with socket.socket() as taken:
-            taken.bind(("127.0.0.1", 0))
-            taken.listen()
-            port = taken.getsockname()[1]
-            write_config(tmp_path / "aggregator.toml", "http://127.0.0.1:9/feed.xml", port)
-            done = run_cli("run", "--port", str(port), cwd=tmp_path, env=service_env)
+        _, done = run_on_a_busy_port(tmp_path, service_env)
     finally:
         first.send_signal(signal.SIGINT)
         stopped(first)
