@@ -798,6 +798,9 @@ def url_hint(url: str) -> str:
         # any slashes (WHATWG URL); the address stays as written elsewhere, so it is named.
         mended = f"{slashes[1].lower()}://{url[slashes.end() :]}"
         return f' (did you mean "{mended}"?)' if not url_problem(mended) else ""
+    if "\\" in url:  # "https://host\\feed.xml", as Windows writes a path
+        mended = url.replace("\\", "/")
+        return f' (did you mean "{mended}"?)' if not url_problem(mended) else ""
     if separator:
         close = difflib.get_close_matches(lowered, ("http", "https"), n=1, cutoff=0.6)
         mended = f"{close[0]}://{rest}" if close and close[0] != lowered else ""
@@ -823,6 +826,10 @@ def url_problem(url: str) -> str:
         return "a URL must not contain spaces or control characters"
     try:
         parts = urlsplit(url)
+        if "\\" in parts.netloc:
+            # A browser reads it as "/"; urllib and httpx as part of the host ("its port is not
+            # a number" where the URL names a port): a source that failed at every fetch.
+            return "a URL's host holds no backslash; write / for a path"
         parts.port  # noqa: B018  # raises ValueError on a bad port
     except ValueError as e:
         port = "out of range" in str(e) or "Port could not" in str(e)

@@ -357,6 +357,14 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         "a backspace, what TOML makes of \\b between double quotes; for a word's edge write it"
         " between single quotes: '\\bAI\\b'",
     ),
+    (
+        # Accepted: the host was "127.0.0.1:9\\feed.xml" to urllib and httpx, where a browser
+        # reads the backslash as a slash, and the source failed at every fetch.
+        "a backslash for a slash in a URL",
+        lambda text: re.sub(r'(\nurl = "http://[^/"]+)/', r"\1\\\\", text),
+        'sources[0] (id "alpha").url: a URL\'s host holds no backslash',
+        'did you mean "http://127.0.0.1:',
+    ),
 ]
 MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
 
