@@ -1062,6 +1062,13 @@ def test_help_names_the_settings_that_are_not_options(capsys: pytest.CaptureFixt
         "README.md",
     ):
         assert setting in said, said
+    for command, status in (
+        ("check-config", "2 when the file is invalid"),
+        ("refresh", "1 when a source is not in the running config"),
+    ):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        assert status in " ".join(capsys.readouterr().out.split()), command
 
 
 @pytest.mark.parametrize(

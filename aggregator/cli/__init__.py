@@ -249,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=processes.cmd_redis)
 
     p = sub.add_parser("check-config", help="validate the config and print a summary")
+    p.epilog = (
+        "Exit status: 0 when the file is valid (its warnings are printed, each with its line);"
+        " 2 when the file is invalid (every problem, each with its line and the fix) or, with"
+        " the service running, holds what its scheduler would refuse."
+    )
     p.set_defaults(func=operate.cmd_check_config)
 
     p = sub.add_parser("sources", help="every source's health, as a table (or --json)")
@@ -304,6 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids")
     p.add_argument("--all", action="store_true", help="every source in the config")
     p.add_argument("--inline", action="store_true", help="refresh in this process and report")
+    p.epilog = (
+        "Exit status: 0, or 1 when a source is not in the running config (an unknown id, or one"
+        " only the file has yet) or, with --inline, a source failed; 3 when the service cannot"
+        " be reached."
+    )
     p.set_defaults(func=operate.cmd_refresh)
 
     p = sub.add_parser("story", help="print the story an article belongs to (all its copies)")
