@@ -842,6 +842,13 @@ def url_problem(url: str) -> str:
 
 
 def _optional_url(value: object) -> str:
+    """A page's or a picture's address (site_url, icon, image…), where "/about" is a path of a
+    site, not a file to serve: the feed URL's hint, python3 -m http.server, misled there."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+        raise _Invalid(
+            f'a path alone, not a URL: "{value}"; write the whole address, e.g.'
+            f' "https://example.com{value}"'
+        )
     return "" if value == "" else _http_url(value)
 
 

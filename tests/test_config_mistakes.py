@@ -365,6 +365,14 @@ MISTAKES: list[tuple[str, Callable[[str], str], str, str]] = [
         'sources[0] (id "alpha").url: a URL\'s host holds no backslash',
         'did you mean "http://127.0.0.1:',
     ),
+    (
+        # It was told to serve a file with python3 -m http.server, the hint of a feed's URL.
+        "a source's site written as a path alone",
+        lambda text: text + 'site_url = "/about"\n',
+        'sources[0] (id "alpha").site_url',
+        'a path alone, not a URL: "/about"; write the whole address, e.g.'
+        ' "https://example.com/about"',
+    ),
 ]
 MISTAKE_IDS = [m[0].replace(" ", "-") for m in MISTAKES]
 
