@@ -1045,6 +1045,14 @@ def test_bad_command_line_values_are_one_line_errors(
     assert says in capsys.readouterr().err
 
 
+def test_aggregator_alone_lists_its_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    """`aggregator` alone said "the following arguments are required: COMMAND" and named none."""
+    assert cli.main([]) == 2
+    said = capsys.readouterr().err
+    assert "usage: aggregator" in said
+    assert all(command in said for command in ("run", "check-config", "sources", "refresh")), said
+
+
 def test_help_names_the_settings_that_are_not_options(capsys: pytest.CaptureFixture[str]) -> None:
     """`aggregator --help` named no environment variable: a stranger could not learn there how
     to turn on /admin/ or where the data is kept (a stranger's review)."""
