@@ -3160,16 +3160,21 @@ def _outside_cdata(pattern: re.Pattern[bytes], data: bytes, start: int, end: int
 
 
 def _atom_under_a_prefix(doc: _Document, start: int, end: int) -> bool:
-    """Whether an item holds an Atom <summary> or <content> under a prefix of its own."""
+    """Whether an item holds, under a prefix of Atom 1.0's or 0.3's namespace, an element
+    feedparser reads as the item's own: its title, id (the article's identity), summary,
+    content or category."""
     prefixes = [
-        re.escape(prefix)
-        for prefix, address in doc.namespaces
-        if address == b"http://www.w3.org/2005/Atom"
+        re.escape(prefix) for prefix, address in doc.namespaces if address in _ATOM_NAMESPACES
     ]
     if not prefixes:
         return False
-    pattern = re.compile(rb"<(?:" + b"|".join(prefixes) + rb"):(?:summary|content)[\s>/]")
+    pattern = re.compile(
+        rb"<(?:" + b"|".join(prefixes) + rb"):(?:title|id|summary|content|category)[\s>/]"
+    )
     return pattern.search(doc.data, start, end) is not None
+
+
+_ATOM_NAMESPACES = frozenset((b"http://www.w3.org/2005/Atom", b"http://purl.org/atom/ns#"))
 
 
 def _plain_summaries(
@@ -3780,7 +3785,7 @@ def _written_differently(
     if rss1 and b"<pubDate" in data:
         return "a <pubDate> in RSS 1.0 (feedparser reads it, feedparser-rs does not)"
     if rss and _atom_under_a_prefix(doc, *items):
-        return "Atom bodies or categories in an RSS item (feedparser reads them, feedparser-rs not)"
+        return "Atom elements under a prefix in an item (feedparser reads them, feedparser-rs not)"
     if not rss and b"<category" in data and _outside_cdata(_ATOM_CATEGORY_TEXT, data, *items):
         return "an Atom <category> with text (feedparser adds it as a tag, feedparser-rs not)"
     if any(p.search(data, *items) for p in (_IN_ITEM_IMAGE if rss else _IN_ATOM_PERSON)):
