@@ -2825,6 +2825,11 @@ def _fast_gap(
         return "an Atom <source> (whose authors feedparser-rs does not report)"
     if not rss and doc.search(_ITUNES_SUMMARY):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
+    if not rss and (doc.search(_DC_DESCRIPTION) or doc.search(_DC_IDENTIFIER)):
+        return (
+            "<dc:description> or <dc:identifier> in Atom (feedparser takes the description for"
+            " the summary and never the identifier for the id, feedparser-rs the other way)"
+        )
     # (An entry without a link is rare: the document is scanned for a dropped one only then.)
     linkless = not all(links)
     if (
