@@ -2658,6 +2658,15 @@ _USUAL_PREFIXES = {
 }
 _PREFIXED_LINK = re.compile(rb"<\w+:link\s[^<>]*href")  # Atom's <link href> in an RSS item
 _DC_IDENTIFIER = _rare(rb"<dc:identifier[\s>]", heads=[b"dc:identifier"])
+# In Atom: what feedparser reads as an entry's own (RSS's <guid> as its id, <pubDate>, <dc:title>
+# written first, <dc:description> over the summary…), feedparser-rs not or otherwise.
+_FOREIGN_IN_ATOM_NAMES = (
+    b"guid pubDate description enclosure dc:title dc:description dc:identifier dc:creator"
+    b" dcterms:issued dcterms:modified itunes:author"
+).split()
+_FOREIGN_IN_ATOM = _rare(
+    rb"<(?:" + b"|".join(_FOREIGN_IN_ATOM_NAMES) + rb")[\s>/]", heads=_FOREIGN_IN_ATOM_NAMES
+)
 _RDF_ABOUT = re.compile(rb"rdf:about\s*=")  # an RSS 1.0 item's id, which feedparser takes
 _EMPTY_DC_DATE = re.compile(rb"<dc:date(?:\s[^<>]*)?>\s*</dc:date\s*>")
 _DC_DATE_TAG = re.compile(rb"<dc:date[\s>]")
@@ -2825,10 +2834,10 @@ def _fast_gap(
         return "an Atom <source> (whose authors feedparser-rs does not report)"
     if not rss and doc.search(_ITUNES_SUMMARY):
         return "<itunes:summary> in Atom (feedparser takes it as the summary or content)"
-    if not rss and (doc.search(_DC_DESCRIPTION) or doc.search(_DC_IDENTIFIER)):
+    if not rss and doc.search(_FOREIGN_IN_ATOM):
         return (
-            "<dc:description> or <dc:identifier> in Atom (feedparser takes the description for"
-            " the summary and never the identifier for the id, feedparser-rs the other way)"
+            "RSS, Dublin Core or iTunes elements in Atom that feedparser reads as an entry's id,"
+            " title, summary, date, author or enclosure, and feedparser-rs otherwise or not"
         )
     # (An entry without a link is rare: the document is scanned for a dropped one only then.)
     linkless = not all(links)
