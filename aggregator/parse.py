@@ -2620,8 +2620,11 @@ _ATOM_BODY_IN_RSS = re.compile(
 _TYPED_DESCRIPTION = re.compile(
     rb"""<description\s[^<>]*\btype\s*=\s*["'](?!(?i:(?:text/)?html)["'])"""
 )
-# In an RSS 1.0 item, RSS 2.0's elements and itunes:summary: the same.
-_RSS2_IN_RSS1 = re.compile(rb"<(?:category|guid|enclosure|media:\w+|itunes:summary)[\s>/]")
+# In an RSS 1.0 item, RSS 2.0's elements, a few of iTunes's and <dc:description>: the same.
+_RSS2_IN_RSS1 = re.compile(
+    rb"<(?:category|guid|enclosure|source|media:\w+|itunes:(?:summary|title|image)"
+    rb"|dc:description)[\s>/]"
+)
 # The first of <title> and <dc:title>, which feedparser keeps (_titles_differ).
 _TITLE_START = re.compile(rb"<(?:dc:)?title[\s>/]")
 _TITLE_TEXT = re.compile(rb"<(title|dc:title)>" + _TEXT_ONLY + rb"</\1\s*>", re.DOTALL)
