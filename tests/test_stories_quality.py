@@ -88,6 +88,22 @@ def test_held_out_endings() -> None:
     assert report.negatives["template-start"] == 16
 
 
+def test_held_out_repeats() -> None:
+    """Session 51's held-out set (tests/fixtures/stories/heldout_repeats.json), written before
+    reading how stories decide: text a source repeats under its own items of one feed, a little
+    changed from item to item (a channel's supporters, a WordPress footer with the title, a
+    newsletter's sponsor, a release's safe harbor), in English, Chinese, Japanese and Russian.
+    An article two sources wrap in footers of their own, or in one wire's, joins; nothing else
+    does: episodes of one channel sharing their credits, two sources' articles under one
+    syndication footer, releases of three companies."""
+    report = ev.evaluate(ev.repeat_items())
+    assert report.recall(ev.REPEAT_KINDS) == 1.0, report.table()
+    assert sum(report.positives.values()) == 6
+    assert sum(report.false_merges.values()) == 0, report.examples
+    negatives = ("repeat-credits", "repeat-others", "repeat-syndication", "repeat-press")
+    assert [report.negatives[k] for k in negatives] == [15, 84, 2, 6]
+
+
 def test_fixture_set() -> None:
     report = ev.evaluate(ev.with_copies(ev.fixture_items()))
     assert sum(report.positives.values()) >= 70

@@ -35,6 +35,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "artic
 HELDOUT = FIXTURES.with_name("heldout.json")
 TEMPLATES = FIXTURES.with_name("heldout_templates.json")
 ENDINGS = FIXTURES.with_name("heldout_endings.json")
+REPEATS = FIXTURES.with_name("heldout_repeats.json")
 _T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -117,6 +118,10 @@ CJK_SHORT_KINDS = ("summary-cjk-short",)
 # ("[…]", "(more…)"); a wire's summary under 48 characters once its dateline is left out.
 ENDING_KINDS = ("ending-footer", "ending-link", "ending-ellipsis")
 DATELINE_SHORT_KINDS = ("dateline-short",)
+# Held out (`repeat_items`): an article copied by two sources, each wrapping it in a footer it
+# repeats, a little changed, under all its items of the document ("copied"), or in a wire's
+# ("wire").
+REPEAT_KINDS = ("repeat-copied", "repeat-wire")
 # A summary-only copy of a wire original that begins with its dateline, the copy without it.
 DATELINE_KINDS = ("dateline-dropped",)
 # How wires and portals republish (`_republished`): a dateline and a source line added, a
@@ -146,6 +151,7 @@ COPY_KINDS = (
     + CJK_SHORT_KINDS
     + ENDING_KINDS
     + DATELINE_SHORT_KINDS
+    + REPEAT_KINDS
 )
 _DATELINES = {
     "zh": ("新华社北京12月1日电（记者张伟）", "中新网上海11月30日电 "),
@@ -558,6 +564,41 @@ def ending_items() -> list[Item]:
                     later,
                 )
             )
+    return out
+
+
+def repeat_items() -> list[Item]:
+    """The held-out cases of session 51 (tests/fixtures/stories/heldout_repeats.json): each
+    source's items wrapped in its repeated head and tail, a copy ("repeat-" + its group's kind)
+    an hour after its original. An item's id begins "repeats-<kind>-<group>/" (the hard
+    negatives: every other story of its group)."""
+    doc = json.loads(REPEATS.read_text("utf-8"))
+    out: list[Item] = []
+    for g, group in enumerate(doc["groups"]):
+        prefix, own = f"repeats-{group['kind']}-{g}/", {}
+        for s, site in enumerate(group["sources"]):
+            for i, post in enumerate(site["items"]):
+                fill = site["fill"][i] if site["fill"] else ""
+                paras = own.setdefault(post["id"], post["paragraphs"])
+                body = [
+                    p.replace("{title}", post["title"]).replace("{n}", fill)
+                    for p in [*site["head"], *paras, *site["tail"]]
+                ]
+                story = prefix + post["id"]
+                first = not any(o.id == story for o in out)
+                kind = "heldout-original" if first else f"repeat-{group['kind']}"
+                out.append(
+                    Item(
+                        story if first else f"{story}~{kind}",
+                        site["source"],
+                        post["title"],
+                        _html(body),
+                        story,
+                        kind,
+                        group["lang"],
+                        _T0 + timedelta(hours=i, minutes=30 * s),
+                    )
+                )
     return out
 
 
@@ -1084,6 +1125,10 @@ def _hard_negative_pairs(items: list[Item]) -> dict[str, set[tuple[int, int]]]:
             for m, other in enumerate(items):
                 if other.id.startswith("daily-") and other.story != item.story and m > n:
                     out["daily-template"].add((n, m))
+        if item.id.startswith("repeats-"):  # every other story of its group
+            kind = item.id.split("-", 2)[1]
+            negative = f"repeat-{kind}" if kind not in ("copied", "wire") else "repeat-others"
+            groups[(negative, item.id.split("/", 1)[0])].append(n)
         if item.kind == "weekly-roundup":
             for m, other in enumerate(items):  # against every article it sums up, and copies
                 if other.title in item.content and other.kind not in (
