@@ -11,6 +11,7 @@ import pytest
 
 from aggregator import boilerplate
 from aggregator.config import SourceConfig
+from aggregator.normalize import normalize
 from aggregator.parse import parse
 from tests.support import stories_eval as ev
 from tests.support.corpus import CORPUS, requires_corpus
@@ -139,7 +140,8 @@ def test_corpus_articles_are_cleaned_as_served() -> None:
     source = SourceConfig(
         id="s", name="s", url="https://example.com/", categories=("x",), interval=900
     )
-    articles = ev.served(parse(path.read_bytes(), url=source.url, headers={}), source)
+    feed = parse(path.read_bytes(), url=source.url, headers={})
+    articles = ev.served(feed, source, normalize(feed, source, now=ev._T0))
     assert len(articles) == 14
     credits = ["Hosted by Matt O'Dowd", "Vinnie Falco", "Check out the Space Time Merch Store"]
     held = [p for a in articles for p in boilerplate.paragraphs(a.content) if p in credits]
