@@ -326,18 +326,24 @@ def compared_paragraphs(paragraphs: Sequence[str]) -> list[str]:
     if (
         cut is not None
         and len(last) - cut[1] <= min(ENDING_MAX, cut[0])
-        and len(_SENTENCE_END.findall(last, cut[1])) <= 2
-        and _site_after_cut(last[: cut[0]], last[cut[1] :])
+        and _site_ending(last[: cut[0]], last[cut[1] :])
     ):
         out[-1] = last[: cut[0]]
     elif len(out) > 1 and len(last) <= ENDING_MAX and (cut := _last_cut(out[-2])) is not None:
         before, mark, after = out[-2][: cut[0]], out[-2][cut[0] : cut[1]], out[-2][cut[1] :]
         bracketed = mark[0] in "[(（［" and not after.strip()
-        if before.strip() and bracketed and _site_after_cut(before, last):
+        if before.strip() and bracketed and _site_ending(before, last):
             out[-2:] = [before, ""]
     else:
         out[-1] = _LINK_END.sub("", last)
     return out
+
+
+def _site_ending(before: str, after: str) -> bool:
+    """Whether `after`, what follows a cut in its paragraph or the next, may be the site's: a
+    sentence or two (three in a paragraph of their own were left out: h8's F13), and
+    `_site_after_cut`."""
+    return len(_SENTENCE_END.findall(after)) <= 2 and _site_after_cut(before, after)
 
 
 def _site_after_cut(before: str, after: str) -> bool:

@@ -1243,6 +1243,13 @@ def test_a_summarys_own_words_after_an_ellipsis_still_tell_it_from_another_story
     # ... and in a paragraph of its own after a bracketed mark (h8's F10)
     two = fp("Beta recalls spinach", [f"{opening} […]", "Beta Corp is recalling spinach."])
     assert stories.choose(two, [recall], since=-1.0, source_id="p", published=0.0) is None
+    # ... and, after a cut inside a sentence, past two sentences in a paragraph of its own, as
+    # in the cut's paragraph (h8's F13: any number of them were left out there)
+    clause = f"{opening[:-1]} […]"
+    beta = "Beta Corp is recalling spinach. It was sold in Texas. No illnesses were reported."
+    for paragraphs in ([clause, beta], [f"{clause} {beta}"]):
+        other = fp("Beta recalls spinach", paragraphs)
+        assert stories.choose(other, [recall], since=-1.0, source_id="p", published=0.0) is None
     own = fp("Acme pulls jars", [f"{opening}… Continue reading →"])
     assert stories.choose(own, [recall], since=-1.0, source_id="p", published=0.0)
     notice = [
