@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import html
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,9 +118,11 @@ class Body:
                 tokens[i] = packed
         return cls(paras, tokens, hashes)
 
-    def kept(self, known: frozenset[str] | set[str]) -> list[bytes]:
+    def kept(
+        self, known: frozenset[str] | set[str], repeated: frozenset[str] = frozenset()
+    ) -> list[bytes]:
         """The packed tokens of the paragraphs that are not boilerplate (see `strip`)."""
-        junk = is_boilerplate(self.paragraphs, known, self.hashes)
+        junk = is_boilerplate(self.paragraphs, known, self.hashes, repeated)
         return [t for t, j in zip(self.tokens, junk, strict=True) if not j]
 
 
@@ -219,19 +222,25 @@ def is_pattern(paragraph: str) -> bool:
 
 
 def strip(
-    paras: Sequence[str], known: frozenset[str] | set[str], hashes: Sequence[str] | None = None
+    paras: Sequence[str],
+    known: frozenset[str] | set[str],
+    hashes: Sequence[str] | None = None,
+    repeated: frozenset[str] = frozenset(),
 ) -> list[str]:
     """The paragraphs left after removing known boilerplate hashes and footer patterns.
 
     `hashes`: the paragraphs' hashes when the caller has them already (one per paragraph).
+    `repeated`: the read's `near_repeats`, removed too while a paragraph is left.
     """
-    return [
-        p for p, junk in zip(paras, is_boilerplate(paras, known, hashes), strict=True) if not junk
-    ]
+    junk = is_boilerplate(paras, known, hashes, repeated)
+    return [p for p, j in zip(paras, junk, strict=True) if not j]
 
 
 def is_boilerplate(
-    paras: Sequence[str], known: frozenset[str] | set[str], hashes: Sequence[str] | None = None
+    paras: Sequence[str],
+    known: frozenset[str] | set[str],
+    hashes: Sequence[str] | None = None,
+    repeated: frozenset[str] = frozenset(),
 ) -> list[bool]:
     """For each paragraph, whether `strip` removes it."""
     if hashes is None:
@@ -239,7 +248,86 @@ def is_boilerplate(
     junk = [h in known or is_pattern(p) for p, h in zip(paras, hashes, strict=True)]
     if junk and junk[0] and is_introduction(paras):
         junk[0] = False
-    return junk
+    # Not all of an article: a daily report's every paragraph is its template's, nearly.
+    more = [j or h in repeated for j, h in zip(junk, hashes, strict=True)]
+    return more if not all(more) else junk
+
+
+# `near_repeats`: a paragraph of at least this many tokens (`stories.tokens`) that this many of
+# one read's articles carry nearly the same, sharing this part of their pairs of tokens (an
+# episode's supporters with one name added, a release's safe harbor naming its own company,
+# J ~0.85-0.98; two paragraphs of different news under one template share less).
+NEAR_REPEAT_TOKENS = 12
+NEAR_REPEAT_ARTICLES = 3
+NEAR_REPEAT_SHARED = 0.7
+# ... by its first this many tokens (a hostile feed's paragraph may be a megabyte).
+NEAR_REPEAT_COMPARED = 128
+# ... each compared with at most this many others of its first or last tokens (a feed of 500
+# episodes, each its own variant of one list, is 500 x this comparisons, not 500 x 500).
+NEAR_REPEAT_PEERS = 8
+
+
+def near_repeats(articles: Sequence[Body]) -> frozenset[str]:
+    """The hashes of the paragraphs that NEAR_REPEAT_ARTICLES of one read's articles (one
+    source's) carry nearly the same: text the source repeats a little changed from one article
+    to the next, so its hash is never learned (a channel's supporters gaining a name each week,
+    a safe harbor naming the company). Left out of the comparison (`strip`): a podcast's
+    episodes, one-line descriptions over 600 characters of supporters, were one story."""
+    clusters: list[_Repeat] = []
+    of_hash: dict[str, int | None] = {}  # a paragraph's cluster (None: too short), by its hash
+    peers: dict[tuple[int, ...], list[int]] = {}  # first or last tokens -> their clusters
+    for n, body in enumerate(articles):
+        for packed, h in zip(body.tokens, body.hashes, strict=True):
+            if h not in of_hash:
+                of_hash[h] = _near_cluster(stories.token_hashes(packed), clusters, peers)
+            if (c := of_hash[h]) is not None:
+                clusters[c].articles.add(n)
+                clusters[c].hashes.add(h)
+    return frozenset(
+        h for c in clusters if len(c.articles) >= NEAR_REPEAT_ARTICLES for h in c.hashes
+    )
+
+
+@dataclass
+class _Repeat:
+    """A paragraph of `near_repeats` and those nearly the same: their articles and hashes."""
+
+    tokens: tuple[int, ...]  # their hashes (`stories.token_hashes`)
+    articles: set[int]
+    hashes: set[str]
+    _pairs: set[tuple[int, int]] | None = None
+
+    @property
+    def pairs(self) -> set[tuple[int, int]]:
+        if self._pairs is None:  # (made when first compared: most paragraphs never are)
+            first = self.tokens[:NEAR_REPEAT_COMPARED]
+            self._pairs = set(itertools.pairwise(first))
+        return self._pairs
+
+
+def _near_cluster(
+    tokens: tuple[int, ...], clusters: list[_Repeat], peers: dict[tuple[int, ...], list[int]]
+) -> int | None:
+    """The cluster of `near_repeats` a paragraph of these tokens joins, made when none is near."""
+    if len(tokens) < NEAR_REPEAT_TOKENS:
+        return None
+    keys = ((0, *tokens[:3]), (1, *tokens[-3:]))
+    new = _Repeat(tokens, set(), set())
+    for key in keys:
+        for c in peers.get(key, ()):
+            other = clusters[c]
+            small, large = sorted((len(new.pairs), len(other.pairs)))
+            if small < NEAR_REPEAT_SHARED * large:  # (J is at most the ratio of their sizes)
+                continue
+            shared = len(new.pairs & other.pairs)
+            if shared >= NEAR_REPEAT_SHARED * (len(new.pairs) + len(other.pairs) - shared):
+                return c
+    clusters.append(new)
+    for key in keys:
+        held = peers.setdefault(key, [])
+        if len(held) < NEAR_REPEAT_PEERS:
+            held.append(len(clusters) - 1)
+    return len(clusters) - 1
 
 
 def is_introduction(paras: Sequence[str]) -> bool:

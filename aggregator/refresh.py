@@ -751,7 +751,9 @@ def _join_stories(
         # walkthrough: every new source's footers for 15 minutes, its state saying 1).
         store.schedule_earlier({state.source_id: due.timestamp()})
     fresh.sort(key=lambda a: published[a.id])
-    prints = stories.fingerprints([print_inputs(a, bodies[a.id], known) for a in fresh])
+    # What the read's articles repeat, a little changed from one to the next (their credits).
+    repeated = boilerplate.near_repeats([bodies[a.id] for a in fresh])
+    prints = stories.fingerprints([print_inputs(a, bodies[a.id], known, repeated) for a in fresh])
     new = [(a.id, a.source_id, published[a.id], fp) for a, fp in zip(fresh, prints, strict=True)]
     candidates, read = store.file_stories(new, now, state, read_with, lease)
     new = [n for n in new if n[0] in candidates]  # the others started stories of their own
@@ -786,16 +788,20 @@ def _join_stories(
 
 
 def print_inputs(
-    article: Article, body: boilerplate.Body, known: frozenset[str]
+    article: Article,
+    body: boilerplate.Body,
+    known: frozenset[str],
+    repeated: frozenset[str] = frozenset(),
 ) -> tuple[str, list[bytes], list[bytes]]:
     """What an article's fingerprint is made of (`stories.fingerprints`): its title, its body's
     paragraphs that are not its source's boilerplate, and all of them. An item of a title only
     (a link blog's, a forum's list, a wire's headlines) has its link for a body
     (`stories.link_body`): it is one story with another source's item of the same title and
-    link, word for word as a short post is, and with nothing else (it had no bucket at all)."""
+    link, word for word as a short post is, and with nothing else (it had no bucket at all).
+    `repeated`: the read's `boilerplate.near_repeats`."""
     if not body.tokens and article.url:
         return article.title, [stories.link_body(article.url)], []
-    return article.title, body.kept(known), body.tokens
+    return article.title, body.kept(known, repeated), body.tokens
 
 
 def replaced_by(

@@ -417,6 +417,12 @@ def pack_tokens(toks: Sequence[str]) -> bytes:
     ) + b"".join(data)
 
 
+def token_hashes(packed: bytes) -> tuple[int, ...]:
+    """The hashes of the tokens `pack_tokens` packed, in order (none unpacked)."""
+    (n,) = struct.unpack_from("=Q", packed)
+    return struct.unpack_from(f"={n}Q", packed, 8)
+
+
 def unpack_tokens(packed: bytes) -> list[str]:
     """The tokens `pack_tokens` packed."""
     (n,) = struct.unpack_from("=Q", packed)

@@ -108,6 +108,15 @@ def test_held_out_repeats() -> None:
     assert [report.negatives[k] for k in negatives] == [15, 84, 2, 6]
 
 
+def test_repeats_changed_from_item_to_item() -> None:
+    """A source's paragraph that its items of one read repeat a little changed (a supporters
+    list gaining a name each episode: its hash is never learned) is left out of the comparison:
+    a podcast's episodes, one-line descriptions over it, were one story (3 of 10 pairs)."""
+    report = ev.evaluate(ev.repeat_items("probes"))
+    assert report.negatives["repeat-credits"] == 20
+    assert sum(report.false_merges.values()) == 0, report.examples
+
+
 def test_fixture_set() -> None:
     report = ev.evaluate(ev.with_copies(ev.fixture_items()))
     assert sum(report.positives.values()) >= 70

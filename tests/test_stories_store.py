@@ -275,6 +275,38 @@ def test_copies_of_a_channels_videos_sharing_its_description_stay_apart(
     assert not tube & set(indexed_articles(store).values())
 
 
+def test_a_podcasts_episodes_over_supporters_gaining_a_name_each_week_stay_apart(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A new podcast's first read: each episode a line of its own over the show's supporters,
+    one more name each week, so no two carry the same paragraph and none is learned. Two of its
+    episodes were one story (the same long text under another headline), and the feeds showed
+    one of them only."""
+    last = ("Smith", "Chen", "Garcia", "Okafor", "Tanaka", "Ivanova", "Novak", "Silva", "Khan")
+    names = ", ".join(f"{f} {n}" for f in ("Alex", "Maria", "Wei", "Olga", "Sam") for n in last)
+    subjects = [
+        "We talk about volcanoes with a geologist.",
+        "Why bees dance, with an entomologist.",
+        "The moon, the sun and the tides.",
+        "A history of salt in five objects.",
+    ]
+    episodes = [
+        (
+            f"e{n}",
+            f"Episode {n}: {subject.split()[0]}",
+            [
+                subject,
+                f"Thanks to our supporters: {names}{', New Name' * n}. Join them on Patreon.",
+            ],
+            "Mon, 23 Nov 2026 09:00:00 GMT",
+        )
+        for n, subject in enumerate(subjects)
+    ]
+    refresh_all(store, {"pod": feed_server.add("/pod.xml", rss(episodes))})
+    ids = [article(store, "pod", f"e{n}").id for n in range(4)]
+    assert len({s.id for s in store.stories_of(ids).values()}) == 4
+
+
 WIRE_TITLE = "Bank of England cuts rates to 4.5%, signals gradual path ahead"
 WIRE = [
     "LONDON, Nov 23 (Reuters) - The Bank of England cut interest rates by a quarter point to 4.5%"

@@ -568,14 +568,14 @@ def ending_items() -> list[Item]:
     return out
 
 
-def repeat_items() -> list[Item]:
-    """The held-out cases of session 51 (tests/fixtures/stories/heldout_repeats.json): each
-    source's items wrapped in its repeated head and tail, a copy ("repeat-" + its group's kind)
-    an hour after its original. An item's id begins "repeats-<kind>-<group>/" (the hard
-    negatives: every other story of its group)."""
+def repeat_items(cases: str = "groups") -> list[Item]:
+    """The held-out cases of session 51 (tests/fixtures/stories/heldout_repeats.json; `cases`
+    "probes": those written after): each source's items wrapped in its repeated head and tail, a
+    copy ("repeat-" + its group's kind) an hour after its original. An item's id begins
+    "repeats-<kind>-<group>/" (the hard negatives: every other story of its group)."""
     doc = json.loads(REPEATS.read_text("utf-8"))
     out: list[Item] = []
-    for g, group in enumerate(doc["groups"]):
+    for g, group in enumerate(doc[cases]):
         prefix, own = f"repeats-{group['kind']}-{g}/", {}
         for s, site in enumerate(group["sources"]):
             for i, post in enumerate(site["items"]):
@@ -1019,10 +1019,17 @@ def fingerprints(items: list[Item]) -> list[stories.Fingerprint]:
             for h in hashes:
                 counts[h] += 1
         known[source] = {h for h, n in counts.items() if n >= boilerplate.MIN_ARTICLES}
+    # A source's items are one read (a new source's first, its whole feed).
+    read: dict[str, list[boilerplate.Body]] = defaultdict(list)
+    for item in items:
+        read[item.source].append(boilerplate.Body.of(item.content))
+    repeated = {source: boilerplate.near_repeats(bodies) for source, bodies in read.items()}
     return [
         stories.fingerprints([(i.title, [stories.link_body(i.url)], [])])[0]
         if i.url and not ps
-        else stories.fingerprint(i.title, boilerplate.strip(ps, known[i.source]), ps)
+        else stories.fingerprint(
+            i.title, boilerplate.strip(ps, known[i.source], None, repeated[i.source]), ps
+        )
         for i, ps in zip(items, paras, strict=True)
     ]
 
