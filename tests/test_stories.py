@@ -1321,3 +1321,27 @@ def test_a_chinese_summary_of_a_template_opening_alone_joins_no_other_story() ->
     own = fp("乙公司异动", [DISCLAIMER + announcements[0][:30] + "……"])
     assert stories.choose(own, stored[:1], since=-1.0, source_id="p", published=0.0)
     assert stories.choose(own, stored, since=-1.0, source_id="p", published=0.0) is None
+
+
+def test_near_repeats_leave_a_source_s_changing_credits_out_but_never_a_whole_article() -> None:
+    """Supporters gaining a name each episode are left out of three episodes' comparison; three
+    days' reports of one template, every paragraph nearly the same, keep all of theirs."""
+    names = ", ".join(f"Patron {n}" for n in range(30))
+    episodes = [
+        [f"Episode {n} is about {topic}.", f"Thanks to our supporters: {names}{', New' * n}."]
+        for n, topic in enumerate(("volcanoes", "bees", "tides"))
+    ]
+    reports = [
+        [
+            f"Shanghai stocks closed {n} points higher on Monday as investors bought banks and"
+            " property developers ahead of the central bank's monthly decision, traders said."
+        ]
+        for n in (12, 15, 31)
+    ]
+    for read in (episodes, reports):
+        bodies = [boilerplate.Body.of("".join(f"<p>{p}</p>" for p in ps)) for ps in read]
+        repeated = boilerplate.near_repeats(bodies)
+        assert len(repeated) == 3  # (the reports' too: what keeps them is being all they have)
+        assert [len(boilerplate.strip(ps, set(), None, repeated)) for ps in read] == [1, 1, 1]
+    # Two articles are not NEAR_REPEAT_ARTICLES.
+    assert not boilerplate.near_repeats([boilerplate.Body.of(f"<p>{reports[0][0]}</p>")] * 2)
