@@ -269,12 +269,15 @@ NEAR_REPEAT_COMPARED = 128
 NEAR_REPEAT_PEERS = 8
 
 
-def near_repeats(articles: Sequence[Body]) -> frozenset[str]:
+def near_repeats(articles: Sequence[Body], titles: Sequence[str]) -> frozenset[str]:
     """The hashes of the paragraphs that NEAR_REPEAT_ARTICLES of one read's articles (one
     source's) carry nearly the same: text the source repeats a little changed from one article
     to the next, so its hash is never learned (a channel's supporters gaining a name each week,
     a safe harbor naming the company). Left out of the comparison (`strip`): a podcast's
-    episodes, one-line descriptions over 600 characters of supporters, were one story."""
+    episodes, one-line descriptions over 600 characters of supporters, were one story. Under as
+    many headlines of their own (`titles`, the articles'): a wire's updates of one story under
+    one headline share their lead, which is the story's (h8's F14: left out, another source's
+    copy joined none of them)."""
     if len(articles) < NEAR_REPEAT_ARTICLES:
         return frozenset()
     read = [
@@ -297,8 +300,13 @@ def near_repeats(articles: Sequence[Body]) -> frozenset[str]:
             if (c := of_hash[h]) is not None:
                 clusters[c].articles.add(n)
                 clusters[c].hashes.add(h)
+    cores = [stories.title_core(title) for title in titles]
     return frozenset(
-        h for c in clusters if len(c.articles) >= NEAR_REPEAT_ARTICLES for h in c.hashes
+        h
+        for c in clusters
+        if len(c.articles) >= NEAR_REPEAT_ARTICLES
+        and len({cores[n] for n in c.articles}) >= NEAR_REPEAT_ARTICLES
+        for h in c.hashes
     )
 
 

@@ -752,7 +752,7 @@ def _join_stories(
         store.schedule_earlier({state.source_id: due.timestamp()})
     fresh.sort(key=lambda a: published[a.id])
     # What the read's articles repeat, a little changed from one to the next (their credits).
-    repeated = boilerplate.near_repeats([bodies[a.id] for a in fresh])
+    repeated = boilerplate.near_repeats([bodies[a.id] for a in fresh], [a.title for a in fresh])
     prints = stories.fingerprints([print_inputs(a, bodies[a.id], known, repeated) for a in fresh])
     new = [(a.id, a.source_id, published[a.id], fp) for a, fp in zip(fresh, prints, strict=True)]
     candidates, read = store.file_stories(new, now, state, read_with, lease)

@@ -1340,8 +1340,43 @@ def test_near_repeats_leave_a_source_s_changing_credits_out_but_never_a_whole_ar
     ]
     for read in (episodes, reports):
         bodies = [boilerplate.Body.of("".join(f"<p>{p}</p>" for p in ps)) for ps in read]
-        repeated = boilerplate.near_repeats(bodies)
+        repeated = boilerplate.near_repeats(bodies, [ps[0][:40] for ps in read])
         assert len(repeated) == 3  # (the reports' too: what keeps them is being all they have)
         assert [len(boilerplate.strip(ps, set(), None, repeated)) for ps in read] == [1, 1, 1]
     # Two articles are not NEAR_REPEAT_ARTICLES.
-    assert not boilerplate.near_repeats([boilerplate.Body.of(f"<p>{reports[0][0]}</p>")] * 2)
+    report = boilerplate.Body.of(f"<p>{reports[0][0]}</p>")
+    assert not boilerplate.near_repeats([report] * 2, ["Shanghai 12", "Shanghai 15"])
+
+
+def test_a_wires_updates_of_one_story_in_one_read_keep_their_lead() -> None:
+    """Three versions of one story under one headline (a wire's updates, a new source's first
+    read listing them all) share their lead and first facts: no source's changing credits, and
+    another source's copy of the lead still joins them (h8's F14: the leads were left out as near
+    repeats, and the copy joined none)."""
+    lead = (
+        "WASHINGTON (AP) — The Senate voted {} on Tuesday to pass a sweeping bill that would"
+        " overhaul the nation's air traffic control system, sending the measure to the House after"
+        " weeks of negotiations between the two parties over funding and hiring of controllers."
+    )
+    facts = [
+        "The bill sets aside $12 billion over five years for new radar and radio equipment and"
+        " orders the Federal Aviation Administration to hire 3,000 controllers by 2029.",
+        "Supporters said the system's outages at Newark and other airports this year showed the"
+        " need for urgent action, while critics warned that the timeline was unrealistic.",
+    ]
+    later = "The House is expected to take up the bill next week."
+    updates = [
+        [lead.format("68-32"), facts[0]],
+        [lead.format("68-32"), *facts, later],
+        [lead.format("68 to 32"), *facts, later, "President Smith said he would sign it."],
+    ]
+    title = "Senate passes air traffic control bill"
+    bodies = [boilerplate.Body.of("".join(f"<p>{p}</p>" for p in ps)) for ps in updates]
+    repeated = boilerplate.near_repeats(bodies, [title] * 3)
+    assert not repeated
+    prints = stories.fingerprints(
+        [(title, b.kept(frozenset(), repeated), b.tokens) for b in bodies]
+    )
+    stored = [stories.Stored(f"u{i}", "s1", "ap", 0.0, 0.0, p) for i, p in enumerate(prints)]
+    copy = fp("Senate approves overhaul of air traffic control", [lead.format("68-32"), facts[0]])
+    assert stories.choose(copy, stored, since=-1.0, source_id="other", published=0.0)

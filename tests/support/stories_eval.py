@@ -1021,9 +1021,13 @@ def fingerprints(items: list[Item]) -> list[stories.Fingerprint]:
         known[source] = {h for h, n in counts.items() if n >= boilerplate.MIN_ARTICLES}
     # A source's items are one read (a new source's first, its whole feed).
     read: dict[str, list[boilerplate.Body]] = defaultdict(list)
+    titles: dict[str, list[str]] = defaultdict(list)
     for item in items:
         read[item.source].append(boilerplate.Body.of(item.content))
-    repeated = {source: boilerplate.near_repeats(bodies) for source, bodies in read.items()}
+        titles[item.source].append(item.title)
+    repeated = {
+        source: boilerplate.near_repeats(bodies, titles[source]) for source, bodies in read.items()
+    }
     return [
         stories.fingerprints([(i.title, [stories.link_body(i.url)], [])])[0]
         if i.url and not ps
