@@ -300,12 +300,12 @@ def near_repeats(articles: Sequence[Body], titles: Sequence[str]) -> frozenset[s
             if (c := of_hash[h]) is not None:
                 clusters[c].articles.add(n)
                 clusters[c].hashes.add(h)
-    cores = [stories.title_core(title) for title in titles]
+    repeated = [c for c in clusters if len(c.articles) >= NEAR_REPEAT_ARTICLES]
+    cores = {n: stories.title_core(titles[n]) for c in repeated for n in c.articles}  # (few)
     return frozenset(
         h
-        for c in clusters
-        if len(c.articles) >= NEAR_REPEAT_ARTICLES
-        and len({cores[n] for n in c.articles}) >= NEAR_REPEAT_ARTICLES
+        for c in repeated
+        if len({cores[n] for n in c.articles}) >= NEAR_REPEAT_ARTICLES
         for h in c.hashes
     )
 
