@@ -18,7 +18,6 @@ import hashlib
 import html
 import itertools
 import re
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -251,6 +250,8 @@ def is_boilerplate(
     if junk and junk[0] and is_introduction(paras):
         junk[0] = False
     # Not all of an article: a daily report's every paragraph is its template's, nearly.
+    if not repeated:  # (most reads: none)
+        return junk
     more = [j or h in repeated for j, h in zip(junk, hashes, strict=True)]
     return more if not all(more) else junk
 
@@ -295,8 +296,7 @@ def near_repeats(articles: Sequence[Body], titles: Sequence[str]) -> frozenset[s
         for h, packed, keys in paras:
             if h not in of_hash:
                 shared = bool(keys) and (ends[keys[0]] > 1 or ends[keys[1]] > 1)
-                tokens = stories.token_hashes(packed) if shared else ()
-                of_hash[h] = _near_cluster(tokens, keys, clusters, peers) if shared else None
+                of_hash[h] = _near_cluster(packed, keys, clusters, peers) if shared else None
             if (c := of_hash[h]) is not None:
                 clusters[c].articles.add(n)
                 clusters[c].hashes.add(h)
@@ -328,24 +328,21 @@ class _Repeat:
 
 
 def _ends(packed: bytes) -> tuple[bytes, ...]:
-    """A paragraph's keys in `near_repeats`, from its tokens as `stories.pack_tokens` packs them:
-    the hashes of its first three and, marked apart, of its last three; none when it is too short
-    to be compared."""
-    n = int.from_bytes(packed[:8], sys.byteorder)
-    if n < NEAR_REPEAT_TOKENS:
-        return ()
-    return packed[8:32], b"$" + packed[8 * n - 16 : 8 * n + 8]
+    """A paragraph's keys in `near_repeats`: its first three tokens and, marked apart, its last
+    three; none when it is too short to be compared."""
+    ends = stories.end_hashes(packed, 3, NEAR_REPEAT_TOKENS)
+    return () if ends is None else (ends[0], b"$" + ends[1])
 
 
 def _near_cluster(
-    tokens: tuple[int, ...],
+    packed: bytes,
     keys: tuple[bytes, ...],
     clusters: list[_Repeat],
     peers: dict[bytes, list[int]],
 ) -> int:
-    """The cluster of `near_repeats` a paragraph of these tokens and `_ends` joins, made when
-    none is near."""
-    new = _Repeat(tokens, set(), set())
+    """The cluster of `near_repeats` a paragraph of these tokens (`stories.pack_tokens`) and
+    `_ends` joins, made when none is near."""
+    new = _Repeat(stories.token_hashes(packed), set(), set())
     for key in keys:
         for c in peers.get(key, ()):
             other = clusters[c]

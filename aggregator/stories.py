@@ -423,6 +423,15 @@ def token_hashes(packed: bytes) -> tuple[int, ...]:
     return struct.unpack_from(f"={n}Q", packed, 8)
 
 
+def end_hashes(packed: bytes, k: int, at_least: int) -> tuple[bytes, bytes] | None:
+    """The hashes of the first `k` and of the last `k` tokens `pack_tokens` packed, as their
+    bytes (a key, none unpacked); None when it packed fewer than `at_least` (≥ k) tokens."""
+    (n,) = struct.unpack_from("=Q", packed)
+    if n < at_least:
+        return None
+    return packed[8 : 8 + 8 * k], packed[8 * (n - k + 1) : 8 * (n + 1)]
+
+
 def unpack_tokens(packed: bytes) -> list[str]:
     """The tokens `pack_tokens` packed."""
     (n,) = struct.unpack_from("=Q", packed)
